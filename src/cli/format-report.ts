@@ -1,0 +1,33 @@
+// Human-readable text for run reports and run lists (the --json forms print the objects as is).
+import type { RunReport } from '../runtime/backtest-run.ts';
+import type { RunRow } from '../store/run-store.ts';
+
+export function formatReport(r: RunReport): string {
+  const lines: string[] = [];
+  lines.push(`${r.passed ? 'PASS' : 'FAIL'}  ${r.scenario}  (seed ${r.seed}, run ${r.runId})`);
+  lines.push(`  digest  ${r.digest}`);
+  lines.push(
+    `  events  ${r.events} in ${(r.simulatedMs / 1000).toFixed(0)} s simulated, ${r.wallMs.toFixed(1)} ms wall ` +
+      `(${r.eventsPerSec.toLocaleString('en-US')} events/s); fills ${r.fills}, discrepancies ${r.discrepancies}`,
+  );
+  for (const p of r.parents) {
+    const bps = p.shortfallBps === null ? 'n/a' : `${p.shortfallBps.toFixed(2)} bps`;
+    lines.push(
+      `  parent ${p.id}: ${p.side} ${p.filledQty}/${p.qty} ${p.status}, avg ${p.avgPrice ?? 'n/a'}, ` +
+        `arrival ${p.arrivalPrice ?? 'n/a'}, shortfall ${bps}, fees ${p.fees}, ${p.childOrders} child order${p.childOrders === 1 ? '' : 's'}`,
+    );
+  }
+  for (const e of r.expectations) {
+    lines.push(`  ${e.pass ? 'ok  ' : 'FAIL'} ${e.name}: expected ${e.expected}, observed ${e.observed}`);
+  }
+  return lines.join('\n');
+}
+
+export function formatRunList(rows: readonly RunRow[]): string {
+  if (rows.length === 0) return 'no runs stored yet: try `execsim run scenarios`';
+  const header = ['run', 'scenario', 'seed', 'status', 'events', 'started', 'digest'];
+  const body = rows.map((r) => [r.id, r.scenario_name, String(r.seed), r.status, String(r.event_count), r.started_at, (r.digest ?? '-').slice(0, 16)]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] ?? '').length)));
+  const fmt = (row: string[]) => row.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  return [fmt(header), ...body.map(fmt)].join('\n');
+}

@@ -1,0 +1,173 @@
+// The `execsim` command: run scenarios, list stored runs, show one run. Exit codes: 0 all runs
+// finished and their expectations held, 1 an expectation failed, 2 bad input (unknown command
+// or flag, a bad scenario file, an unknown run id). Every scenario is validated before any
+// run starts, so bad input writes nothing to the store. The only reader of process.env here.
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { digestLines } from '../core/log/event-log.ts';
+import { runScenario, type RunReport } from '../runtime/backtest-run.ts';
+import { loadScenarioFile, ScenarioError, type LoadedScenario } from '../scenario/load-scenario.ts';
+import { DEFAULT_DB_PATH, openDatabase } from '../store/open-database.ts';
+import { RunStore } from '../store/run-store.ts';
+import { formatReport, formatRunList } from './format-report.ts';
+
+export class UsageError extends Error {}
+
+const USAGE = `usage:
+  execsim run <file|dir...> [--seed N] [--db PATH] [--json]   run scenarios and print their reports
+  execsim runs [--db PATH] [--json]                            list stored runs
+  execsim show <runId> [--db PATH] [--json]                    print one stored run and verify its digest
+The database is --db, else $EXECSIM_DB, else ${DEFAULT_DB_PATH}.`;
+
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  env: Record<string, string | undefined>;
+}
+
+const processIo: Io = {
+  out: (t) => process.stdout.write(t + '\n'),
+  err: (t) => process.stderr.write(t + '\n'),
+  env: process.env,
+};
+
+export function main(argv: readonly string[], io: Io = processIo): number {
+  try {
+    const [command, ...rest] = argv;
+    switch (command) {
+      case 'run':
+        return runCommand(rest, io);
+      case 'runs':
+        return runsCommand(rest, io);
+      case 'show':
+        return showCommand(rest, io);
+      case undefined:
+      case '--help':
+      case '-h':
+      case 'help':
+        io.out(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`execsim: ${err.message}\n${USAGE}`);
+      return 2;
+    }
+    if (err instanceof ScenarioError) {
+      io.err(`execsim: ${err.message}`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: readonly string[], options: O) {
+  try {
+    return parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message.replace(/\. To specify a positional.*$/s, ''));
+  }
+}
+
+const dbPath = (flag: string | undefined, io: Io): string => flag ?? io.env['EXECSIM_DB'] ?? DEFAULT_DB_PATH;
+
+function scenarioFiles(paths: readonly string[]): string[] {
+  const files: string[] = [];
+  for (const p of paths) {
+    let isDir = false;
+    try {
+      isDir = statSync(p).isDirectory();
+    } catch {
+      throw new ScenarioError(`${p}: no such file or directory`);
+    }
+    if (!isDir) files.push(p);
+    else {
+      const found = readdirSync(p).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => join(p, f));
+      if (found.length === 0) throw new ScenarioError(`${p}: no .yaml scenario files in this directory`);
+      files.push(...found);
+    }
+  }
+  return files;
+}
+
+function runCommand(args: readonly string[], io: Io): number {
+  const { values, positionals } = parse(args, {
+    seed: { type: 'string' },
+    db: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  });
+  if (positionals.length === 0) throw new UsageError('run needs at least one scenario file or directory');
+  let seed: number | undefined;
+  if (values.seed !== undefined) {
+    const s = String(values.seed);
+    if (!/^\d+$/.test(s) || !Number.isSafeInteger(Number(s))) throw new UsageError(`--seed: "${s}" is not a non-negative integer`);
+    seed = Number(s);
+  }
+  // Validate everything first: a bad file must not leave half the runs written.
+  const loaded: LoadedScenario[] = scenarioFiles(positionals).map(loadScenarioFile);
+  const store = new RunStore(openDatabase(dbPath(values.db as string | undefined, io)));
+  try {
+    let allPassed = true;
+    for (const scenario of loaded) {
+      const report: RunReport = runScenario(scenario, { store, ...(seed === undefined ? {} : { seed }) });
+      allPassed &&= report.passed;
+      io.out(values.json ? JSON.stringify(report) : formatReport(report) + '\n');
+    }
+    if (!values.json) io.out(`${loaded.length} scenario${loaded.length === 1 ? '' : 's'} run, ${allPassed ? 'all expectations held' : 'some expectations FAILED'}`);
+    return allPassed ? 0 : 1;
+  } finally {
+    store.db.close();
+  }
+}
+
+function runsCommand(args: readonly string[], io: Io): number {
+  const { values, positionals } = parse(args, { db: { type: 'string' }, json: { type: 'boolean', default: false } });
+  if (positionals.length > 0) throw new UsageError(`runs takes no arguments, got "${positionals[0]}"`);
+  const store = new RunStore(openDatabase(dbPath(values.db as string | undefined, io)));
+  try {
+    const rows = store.listRuns();
+    if (values.json) for (const r of rows) io.out(JSON.stringify(runSummary(r)));
+    else io.out(formatRunList(rows));
+    return 0;
+  } finally {
+    store.db.close();
+  }
+}
+
+function runSummary(r: ReturnType<RunStore['listRuns']>[number]) {
+  return {
+    runId: r.id, scenario: r.scenario_name, seed: r.seed, status: r.status, digest: r.digest,
+    events: r.event_count, orders: r.order_count, fills: r.fill_count, codeVersion: r.code_version,
+    startedAt: r.started_at, finishedAt: r.finished_at, error: r.error,
+  };
+}
+
+function showCommand(args: readonly string[], io: Io): number {
+  const { values, positionals } = parse(args, { db: { type: 'string' }, json: { type: 'boolean', default: false } });
+  if (positionals.length !== 1) throw new UsageError('show needs exactly one run id');
+  const id = positionals[0] as string;
+  const store = new RunStore(openDatabase(dbPath(values.db as string | undefined, io)));
+  try {
+    const row = store.getRun(id);
+    if (!row) throw new UsageError(`no run with id "${id}" (see \`execsim runs\`)`);
+    const lines = (function* () {
+      for (const e of store.events(id)) yield `${e.seq} ${e.time} ${e.kind} ${e.payload}\n`;
+    })();
+    const recomputed = digestLines(lines);
+    const verified = row.digest !== null && recomputed === row.digest;
+    if (values.json) {
+      const report = row.report_json ? (JSON.parse(row.report_json) as object) : null;
+      io.out(JSON.stringify({ ...runSummary(row), digestVerified: verified, report }));
+    } else {
+      io.out(formatRunList([row]));
+      if (row.report_json) io.out('\n' + formatReport(JSON.parse(row.report_json) as RunReport));
+      io.out(row.digest === null ? `\nrun is ${row.status}: no digest` : `\nstored log ${verified ? 'reproduces' : 'DOES NOT reproduce'} the digest`);
+    }
+    return 0;
+  } finally {
+    store.db.close();
+  }
+}

@@ -1,0 +1,54 @@
+// The append-only event log of one run: the truth every projection folds. append() stamps the
+// next sequence number and the clock's time, feeds the running digest, and hands the entry to
+// the sinks (the store's batch writer, an in-memory list) before anyone reacts to it.
+// The digest is sha256 over one canonical line per entry: "seq time kind payload\n".
+import { createHash, type Hash } from 'node:crypto';
+import type { Clock } from '../ports/clock.ts';
+import type { EventSink } from '../ports/event-sink.ts';
+import type { ExecEvent, LogEntry } from '../model/events.ts';
+import { canonicalJson } from './canonical-json.ts';
+
+export function canonicalLine(entry: LogEntry): string {
+  const { kind, ...payload } = entry.event;
+  return `${entry.seq} ${entry.time} ${kind} ${canonicalJson(payload)}\n`;
+}
+
+export class EventLog {
+  private seq = 0;
+  private readonly hash: Hash = createHash('sha256');
+  private readonly sinks: EventSink[] = [];
+  private lastTime = -Infinity;
+
+  constructor(private readonly clock: Clock) {}
+
+  addSink(sink: EventSink): void {
+    this.sinks.push(sink);
+  }
+
+  append<E extends ExecEvent>(event: E): LogEntry<E> {
+    const time = this.clock.now();
+    if (time < this.lastTime) throw new Error(`event log time went backwards: ${time} < ${this.lastTime}`);
+    this.lastTime = time;
+    const entry: LogEntry<E> = { seq: ++this.seq, time, event };
+    const line = canonicalLine(entry);
+    this.hash.update(line);
+    for (const sink of this.sinks) sink.write(entry, line);
+    return entry;
+  }
+
+  get count(): number {
+    return this.seq;
+  }
+
+  /** The run digest so far (hex). Does not end the hash: the log can keep growing. */
+  digest(): string {
+    return this.hash.copy().digest('hex');
+  }
+}
+
+/** Digest of a complete list of canonical lines (to verify a stored log). */
+export function digestLines(lines: Iterable<string>): string {
+  const hash = createHash('sha256');
+  for (const line of lines) hash.update(line);
+  return hash.digest('hex');
+}

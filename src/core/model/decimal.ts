@@ -1,0 +1,70 @@
+// Exact fixed-point decimals for the edges (scenario files, reports, venue payloads).
+// Inside, prices are integer ticks and quantities integer lots; this module converts between a
+// decimal string and an integer count of a decimal step ("0.01", "0.00001", "0.05") without
+// ever going through a float, so "0.1" + "0.2" problems cannot reach an order.
+
+const DECIMAL = /^(-)?(\d+)(?:\.(\d+))?$/;
+
+/** A decimal as an integer mantissa and a power-of-ten scale: value = mantissa / 10^scale. */
+export interface ScaledDecimal {
+  readonly mantissa: bigint;
+  readonly scale: number;
+}
+
+export function parseDecimal(text: string): ScaledDecimal {
+  const m = DECIMAL.exec(text.trim());
+  if (!m) throw new Error(`"${text}" is not a decimal number`);
+  const frac = m[3] ?? '';
+  const mantissa = BigInt((m[2] ?? '0') + frac) * (m[1] ? -1n : 1n);
+  return { mantissa, scale: frac.length };
+}
+
+function rescale(d: ScaledDecimal, scale: number): bigint {
+  return d.mantissa * 10n ** BigInt(scale - d.scale);
+}
+
+/**
+ * How many whole `step`s make `value`. Throws when value is not an exact multiple of step
+ * (a price off the tick grid, a quantity not in whole lots).
+ */
+export function toSteps(value: string, step: string): number {
+  const v = parseDecimal(value);
+  const s = parseDecimal(step);
+  if (s.mantissa <= 0n) throw new Error(`step "${step}" must be positive`);
+  const scale = Math.max(v.scale, s.scale);
+  const vm = rescale(v, scale);
+  const sm = rescale(s, scale);
+  if (vm % sm !== 0n) throw new Error(`${value} is not a multiple of ${step}`);
+  const steps = vm / sm;
+  if (steps > BigInt(Number.MAX_SAFE_INTEGER) || steps < -BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw new Error(`${value} is too large for steps of ${step}`);
+  }
+  return Number(steps);
+}
+
+/** The exact decimal string of `steps` whole steps of `step` ("0.01" x 12345 -> "123.45"). */
+export function fromSteps(steps: number, step: string): string {
+  if (!Number.isSafeInteger(steps)) throw new Error(`steps must be a safe integer, got ${steps}`);
+  const s = parseDecimal(step);
+  return formatScaled(BigInt(steps) * s.mantissa, s.scale);
+}
+
+/** Formats mantissa / 10^scale without trailing zeros ("1.50" -> "1.5", "2.00" -> "2"). */
+export function formatScaled(mantissa: bigint, scale: number): string {
+  const negative = mantissa < 0n;
+  const digits = (negative ? -mantissa : mantissa).toString().padStart(scale + 1, '0');
+  const intPart = digits.slice(0, digits.length - scale);
+  const fracPart = digits.slice(digits.length - scale).replace(/0+$/, '');
+  return (negative ? '-' : '') + intPart + (fracPart ? '.' + fracPart : '');
+}
+
+/** Decimal places of a step ("0.00001" -> 5): used to print averages at a useful precision. */
+export function decimalsOf(step: string): number {
+  return parseDecimal(step).scale;
+}
+
+/** Formats a float as a fixed decimal string, rounding half away from zero at `decimals`. */
+export function formatFloat(value: number, decimals: number): string {
+  if (!Number.isFinite(value)) throw new Error(`cannot format ${value}`);
+  return value.toFixed(decimals).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
+}

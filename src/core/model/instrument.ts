@@ -1,0 +1,75 @@
+// An instrument's trading grid as integers. A price is a count of ticks, a quantity a count of
+// lots, and a notional (price x quantity) a count of "notional units" = tick x lot in quote
+// currency. With BTCUSDT (tick 0.01, lot 0.00001) one unit is 1e-7 USDT and the 5 USDT minimum
+// notional is 50,000,000 units: every check is integer arithmetic, exact and fast.
+import { decimalsOf, fromSteps, parseDecimal, toSteps } from './decimal.ts';
+import { symbol as toSymbol, type Symbol } from './ids.ts';
+
+export interface InstrumentSpec {
+  readonly symbol: string;
+  readonly tickSize: string;
+  readonly lotSize: string;
+  readonly minNotional: string;
+}
+
+export interface Instrument {
+  readonly symbol: Symbol;
+  readonly tickSize: string;
+  readonly lotSize: string;
+  /** Minimum notional in notional units (ticks x lots). */
+  readonly minNotionalUnits: number;
+  readonly spec: InstrumentSpec;
+}
+
+export function makeInstrument(spec: InstrumentSpec): Instrument {
+  const tick = parseDecimal(spec.tickSize);
+  const lot = parseDecimal(spec.lotSize);
+  if (tick.mantissa <= 0n) throw new Error(`tickSize must be positive, got "${spec.tickSize}"`);
+  if (lot.mantissa <= 0n) throw new Error(`lotSize must be positive, got "${spec.lotSize}"`);
+  const unit = `${tick.mantissa * lot.mantissa}e-${tick.scale + lot.scale}`;
+  const unitDecimal = expToDecimal(unit);
+  const minNotionalUnits = ceilSteps(spec.minNotional, unitDecimal);
+  return Object.freeze({
+    symbol: toSymbol(spec.symbol),
+    tickSize: spec.tickSize,
+    lotSize: spec.lotSize,
+    minNotionalUnits,
+    spec: Object.freeze({ ...spec }),
+  });
+}
+
+function expToDecimal(text: string): string {
+  const [m, e] = text.split('e-') as [string, string];
+  const scale = Number(e);
+  return m.length > scale ? `${m.slice(0, m.length - scale)}.${m.slice(m.length - scale)}` : `0.${m.padStart(scale, '0')}`;
+}
+
+function ceilSteps(value: string, step: string): number {
+  const v = parseDecimal(value);
+  const s = parseDecimal(step);
+  const scale = Math.max(v.scale, s.scale);
+  const vm = v.mantissa * 10n ** BigInt(scale - v.scale);
+  const sm = s.mantissa * 10n ** BigInt(scale - s.scale);
+  return Number((vm + sm - 1n) / sm);
+}
+
+export const priceToTicks = (inst: Instrument, price: string): number => toSteps(price, inst.tickSize);
+export const ticksToPrice = (inst: Instrument, ticks: number): string => fromSteps(ticks, inst.tickSize);
+export const qtyToLots = (inst: Instrument, qty: string): number => toSteps(qty, inst.lotSize);
+export const lotsToQty = (inst: Instrument, lots: number): string => fromSteps(lots, inst.lotSize);
+
+/** Notional units (tick x lot) as a quote-currency decimal string. */
+export function unitsToQuote(inst: Instrument, units: number): string {
+  const tick = parseDecimal(inst.tickSize);
+  const lot = parseDecimal(inst.lotSize);
+  const unit = expToDecimal(`${tick.mantissa * lot.mantissa}e-${tick.scale + lot.scale}`);
+  return fromSteps(units, unit);
+}
+
+/** A fractional tick count (an average price) as a price string with 4 extra decimals. */
+export function fractionalTicksToPrice(inst: Instrument, ticks: number): string {
+  const tick = parseDecimal(inst.tickSize);
+  const decimals = decimalsOf(inst.tickSize) + 4;
+  const value = (ticks * Number(tick.mantissa)) / 10 ** tick.scale;
+  return value.toFixed(decimals).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
+}

@@ -1,0 +1,88 @@
+// Order statuses and every allowed transition, as a data table. A report the table does not
+// allow in the current status is a discrepancy: recorded, never applied. Keeping the table as
+// data (not as if/else in handlers) lets tests enumerate it and lets reviewers read it at once.
+export const ORDER_STATUSES = [
+  'pending_new', // stored, not yet sent
+  'submitted', // sent, no answer yet
+  'submitted_unconfirmed', // the send's outcome is unknown (timeout, disconnect, 5xx)
+  'accepted', // acknowledged by the venue, nothing filled
+  'partially_filled',
+  'pending_cancel', // cancel sent, no answer yet
+  'filled',
+  'canceled',
+  'rejected',
+  'expired',
+  'failed', // the venue does not know the order after lookup
+] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+export const TERMINAL_STATUSES: ReadonlySet<OrderStatus> = new Set(['filled', 'canceled', 'rejected', 'expired', 'failed']);
+export const isTerminal = (s: OrderStatus): boolean => TERMINAL_STATUSES.has(s);
+
+/** The order events that move a status. */
+export const ORDER_EVENT_KINDS = [
+  'SubmitOrder',
+  'CancelOrder',
+  'AckReport',
+  'RejectReport',
+  'FillReport',
+  'CancelReport',
+  'CancelRejectReport',
+  'ExpiredReport',
+  'OutcomeUnknownReport',
+  'OrderNotFoundReport',
+] as const;
+export type OrderEventKind = (typeof ORDER_EVENT_KINDS)[number];
+
+/**
+ * Target of a transition: a status, or a rule resolved with the order's quantities:
+ * - 'by_fill': partially_filled, or filled when nothing remains;
+ * - 'open': accepted when nothing is filled yet, partially_filled otherwise (a failed cancel);
+ * - 'late_fill': the venue raced our cancel or expiry: the fill is applied, and the order
+ *   becomes filled when nothing remains, else keeps its terminal status;
+ * - 'same': accepted as a no-op (e.g. an ack that arrives after we already asked to cancel).
+ */
+export type TransitionTarget = OrderStatus | 'by_fill' | 'open' | 'late_fill' | 'same';
+
+const live = { FillReport: 'by_fill', CancelReport: 'canceled', ExpiredReport: 'expired' } as const;
+
+export const TRANSITIONS: Readonly<Record<OrderStatus, Readonly<Partial<Record<OrderEventKind, TransitionTarget>>>>> = {
+  pending_new: { SubmitOrder: 'submitted', CancelOrder: 'canceled' },
+  submitted: {
+    ...live,
+    AckReport: 'accepted',
+    RejectReport: 'rejected',
+    CancelOrder: 'pending_cancel',
+    OutcomeUnknownReport: 'submitted_unconfirmed',
+    OrderNotFoundReport: 'failed',
+  },
+  submitted_unconfirmed: {
+    ...live,
+    AckReport: 'accepted',
+    RejectReport: 'rejected',
+    CancelOrder: 'pending_cancel',
+    SubmitOrder: 'submitted', // a resubmission with the same id after a lookup found nothing
+    OutcomeUnknownReport: 'same',
+    OrderNotFoundReport: 'failed',
+  },
+  accepted: { ...live, AckReport: 'same', CancelOrder: 'pending_cancel' },
+  partially_filled: { ...live, AckReport: 'same', CancelOrder: 'pending_cancel' },
+  pending_cancel: {
+    ...live,
+    AckReport: 'same',
+    CancelOrder: 'same',
+    CancelRejectReport: 'open',
+    RejectReport: 'rejected',
+    OutcomeUnknownReport: 'same',
+    OrderNotFoundReport: 'failed',
+  },
+  filled: { CancelRejectReport: 'same', CancelOrder: 'same', AckReport: 'same' },
+  canceled: { FillReport: 'late_fill', CancelReport: 'same', CancelOrder: 'same' },
+  expired: { FillReport: 'late_fill', ExpiredReport: 'same', CancelOrder: 'same' },
+  rejected: {},
+  failed: {},
+};
+
+export function transitionFor(status: OrderStatus, kind: OrderEventKind): TransitionTarget | undefined {
+  return TRANSITIONS[status][kind];
+}

@@ -1,0 +1,68 @@
+// Venue truth: what a venue (simulated or live) tells us about our orders. Each report's `kind`
+// equals its type name; the engine appends reports to the event log verbatim before reacting.
+import type { ClientOrderId, TradeId, VenueOrderId } from './ids.ts';
+
+export interface AckReport {
+  readonly kind: 'AckReport';
+  readonly clientOrderId: ClientOrderId;
+  readonly venueOrderId: VenueOrderId;
+}
+export interface RejectReport {
+  readonly kind: 'RejectReport';
+  readonly clientOrderId: ClientOrderId;
+  /** The venue's own code (e.g. Binance -2010, Alpaca 422), as a string. */
+  readonly code: string;
+  readonly reason: string;
+}
+export interface FillReport {
+  readonly kind: 'FillReport';
+  readonly clientOrderId: ClientOrderId;
+  readonly venueOrderId: VenueOrderId;
+  readonly tradeId: TradeId;
+  /** Lots. */
+  readonly qty: number;
+  /** Ticks. */
+  readonly price: number;
+  /** Notional units (tick x lot) of quote currency. */
+  readonly fee: number;
+  readonly liquidity: 'maker' | 'taker';
+  /** Venue time of the trade, epoch ms. */
+  readonly venueTime: number;
+}
+export interface CancelReport {
+  readonly kind: 'CancelReport';
+  readonly clientOrderId: ClientOrderId;
+}
+export interface CancelRejectReport {
+  readonly kind: 'CancelRejectReport';
+  readonly clientOrderId: ClientOrderId;
+  readonly code: string;
+  readonly reason: string;
+}
+export interface ExpiredReport {
+  readonly kind: 'ExpiredReport';
+  readonly clientOrderId: ClientOrderId;
+  readonly reason: string;
+}
+/** A request whose outcome we cannot know (timeout, disconnect, 5xx after sending). */
+export interface OutcomeUnknownReport {
+  readonly kind: 'OutcomeUnknownReport';
+  readonly clientOrderId: ClientOrderId;
+  readonly request: 'submit' | 'cancel';
+  readonly reason: string;
+}
+/** A lookup by client order id found no such order at the venue. */
+export interface OrderNotFoundReport {
+  readonly kind: 'OrderNotFoundReport';
+  readonly clientOrderId: ClientOrderId;
+}
+
+export type VenueReport =
+  | AckReport
+  | RejectReport
+  | FillReport
+  | CancelReport
+  | CancelRejectReport
+  | ExpiredReport
+  | OutcomeUnknownReport
+  | OrderNotFoundReport;

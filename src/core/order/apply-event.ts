@@ -1,0 +1,107 @@
+// Folds one order event into an order's state through the transition table. Pure: the caller
+// decides what to log. Outcomes: applied (maybe with a status change), or a discrepancy that
+// must be recorded and not applied (a transition the table forbids, an overfill, a fill whose
+// trade id was already applied, a malformed report).
+import type { DiscrepancyReason, OrderCommand } from '../model/events.ts';
+import type { VenueOrderId } from '../model/ids.ts';
+import type { OrderRequest } from '../model/order.ts';
+import { transitionFor, type OrderStatus } from '../model/order-status.ts';
+import type { VenueReport } from '../model/reports.ts';
+
+export interface OrderState {
+  readonly request: OrderRequest;
+  readonly status: OrderStatus;
+  readonly venueOrderId: VenueOrderId | null;
+  /** Lots filled. */
+  readonly filledQty: number;
+  /** Sum of price x qty over fills, in notional units. */
+  readonly filledNotional: number;
+  /** Fees in notional units. */
+  readonly fees: number;
+  readonly tradeIds: ReadonlySet<string>;
+  readonly fillCount: number;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export type OrderEvent = OrderCommand | VenueReport;
+
+
+export type ApplyOutcome =
+  | { readonly kind: 'applied'; readonly state: OrderState; readonly from: OrderStatus }
+  | { readonly kind: 'discrepancy'; readonly reason: DiscrepancyReason; readonly detail: string };
+
+export function newOrderState(request: OrderRequest, time: number): OrderState {
+  return {
+    request,
+    status: 'pending_new',
+    venueOrderId: null,
+    filledQty: 0,
+    filledNotional: 0,
+    fees: 0,
+    tradeIds: new Set(),
+    fillCount: 0,
+    createdAt: time,
+    updatedAt: time,
+  };
+}
+
+export function applyOrderEvent(state: OrderState, event: OrderEvent, time: number): ApplyOutcome {
+  const target = transitionFor(state.status, event.kind);
+  if (target === undefined) {
+    return { kind: 'discrepancy', reason: 'transition_not_allowed', detail: `${event.kind} not allowed in status ${state.status}` };
+  }
+  if (event.kind === 'FillReport') return applyFill(state, event, target, time);
+
+  let status: OrderStatus;
+  if (target === 'same') status = state.status;
+  else if (target === 'open') status = state.filledQty > 0 ? 'partially_filled' : 'accepted';
+  else if (target === 'by_fill' || target === 'late_fill') {
+    throw new Error(`transition table maps ${event.kind} to a fill rule`);
+  } else status = target;
+
+  const venueOrderId = event.kind === 'AckReport' ? event.venueOrderId : state.venueOrderId;
+  return { kind: 'applied', from: state.status, state: { ...state, status, venueOrderId, updatedAt: time } };
+}
+
+function applyFill(
+  state: OrderState,
+  fill: Extract<VenueReport, { kind: 'FillReport' }>,
+  target: string,
+  time: number,
+): ApplyOutcome {
+  if (state.tradeIds.has(fill.tradeId)) {
+    return { kind: 'discrepancy', reason: 'duplicate_trade', detail: `trade ${fill.tradeId} already applied` };
+  }
+  if (!Number.isSafeInteger(fill.qty) || fill.qty <= 0 || !Number.isSafeInteger(fill.price) || fill.price <= 0) {
+    return { kind: 'discrepancy', reason: 'invalid_report', detail: `fill qty ${fill.qty} price ${fill.price}` };
+  }
+  const remaining = state.request.qty - state.filledQty;
+  if (fill.qty > remaining) {
+    return { kind: 'discrepancy', reason: 'overfill', detail: `fill of ${fill.qty} lots exceeds remaining ${remaining}` };
+  }
+  const filledQty = state.filledQty + fill.qty;
+  const complete = filledQty === state.request.qty;
+  let status: OrderStatus;
+  if (target === 'by_fill') status = complete ? 'filled' : 'partially_filled';
+  else if (target === 'late_fill') status = complete ? 'filled' : state.status;
+  else throw new Error(`transition table maps FillReport to ${target}`);
+
+  const tradeIds = new Set(state.tradeIds);
+  tradeIds.add(fill.tradeId);
+  return {
+    kind: 'applied',
+    from: state.status,
+    state: {
+      ...state,
+      status,
+      venueOrderId: state.venueOrderId ?? fill.venueOrderId,
+      filledQty,
+      filledNotional: state.filledNotional + fill.qty * fill.price,
+      fees: state.fees + fill.fee,
+      tradeIds,
+      fillCount: state.fillCount + 1,
+      updatedAt: time,
+    },
+  };
+}

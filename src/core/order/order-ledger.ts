@@ -1,0 +1,107 @@
+// The fold of the event log into our orders and parents. The engine keeps one to decide what to
+// do next, the store keeps one to write its projections, and the run report builds one from the
+// stored log: three readers of the same fold, one owner of the truth (the log).
+import type { DiscrepancyRecorded, ExecEvent, LogEntry, OrderStatusChanged, ParentOrderCreated } from '../model/events.ts';
+import type { ClientOrderId, ParentOrderId } from '../model/ids.ts';
+import type { OrderRequest } from '../model/order.ts';
+import { applyOrderEvent, newOrderState, type OrderEvent, type OrderState } from './apply-event.ts';
+
+export interface ParentState {
+  readonly spec: ParentOrderCreated;
+  readonly createdAt: number;
+  readonly children: ClientOrderId[];
+  completed: ParentCompletion | null;
+}
+export interface ParentCompletion {
+  readonly status: 'filled' | 'partially_filled' | 'unfilled';
+  readonly at: number;
+}
+
+export type DerivedEvent = OrderStatusChanged | DiscrepancyRecorded;
+
+const ORDER_EVENT_KINDS = new Set<string>([
+  'SubmitOrder', 'CancelOrder', 'AckReport', 'RejectReport', 'FillReport', 'CancelReport',
+  'CancelRejectReport', 'ExpiredReport', 'OutcomeUnknownReport', 'OrderNotFoundReport',
+]);
+
+const isOrderEvent = (e: ExecEvent): e is OrderEvent => ORDER_EVENT_KINDS.has(e.kind);
+
+export class OrderLedger {
+  readonly orders = new Map<ClientOrderId, OrderState>();
+  readonly parents = new Map<ParentOrderId, ParentState>();
+  /** Orders whose state changed since the last takeChanged() (for incremental projections). */
+  private changed = new Set<ClientOrderId>();
+
+  /** Applies one logged entry; returns the derived events the log should record for it. */
+  apply(entry: LogEntry): DerivedEvent[] {
+    const { event, time, seq } = entry;
+    switch (event.kind) {
+      case 'ParentOrderCreated':
+        if (this.parents.has(event.parentId)) throw new Error(`parent ${event.parentId} created twice`);
+        this.parents.set(event.parentId, { spec: event, createdAt: time, children: [], completed: null });
+        return [];
+      case 'OrderCreated': {
+        if (this.orders.has(event.clientOrderId)) throw new Error(`order ${event.clientOrderId} created twice`);
+        const parent = this.parents.get(event.parentId);
+        if (!parent) throw new Error(`order ${event.clientOrderId} references unknown parent ${event.parentId}`);
+        const { kind: _kind, limitPrice, stopPrice, ...rest } = event;
+        const request: OrderRequest = {
+          ...rest,
+          ...(limitPrice === null ? {} : { limitPrice }),
+          ...(stopPrice === null ? {} : { stopPrice }),
+        };
+        this.orders.set(event.clientOrderId, newOrderState(request, time));
+        parent.children.push(event.clientOrderId);
+        this.changed.add(event.clientOrderId);
+        return [];
+      }
+      case 'ParentOrderCompleted': {
+        const parent = this.parents.get(event.parentId);
+        if (parent) parent.completed = { status: event.status, at: time };
+        return [];
+      }
+      default:
+        if (!isOrderEvent(event)) return [];
+        return this.applyToOrder(event, time, seq);
+    }
+  }
+
+  private applyToOrder(event: OrderEvent, time: number, seq: number): DerivedEvent[] {
+    const current = this.orders.get(event.clientOrderId);
+    if (!current) {
+      return [{ kind: 'DiscrepancyRecorded', clientOrderId: event.clientOrderId, reason: 'unknown_order', detail: `${event.kind} for an order we never created`, cause: seq }];
+    }
+    const outcome = applyOrderEvent(current, event, time);
+    if (outcome.kind === 'discrepancy') {
+      return [{ kind: 'DiscrepancyRecorded', clientOrderId: event.clientOrderId, reason: outcome.reason, detail: outcome.detail, cause: seq }];
+    }
+    this.orders.set(event.clientOrderId, outcome.state);
+    this.changed.add(event.clientOrderId);
+    if (outcome.from === outcome.state.status) return [];
+    return [{
+      kind: 'OrderStatusChanged',
+      clientOrderId: event.clientOrderId,
+      from: outcome.from,
+      to: outcome.state.status,
+      filledQty: outcome.state.filledQty,
+      cause: seq,
+    }];
+  }
+
+  order(id: ClientOrderId): OrderState | undefined {
+    return this.orders.get(id);
+  }
+
+  childrenOf(parentId: ParentOrderId): OrderState[] {
+    const parent = this.parents.get(parentId);
+    if (!parent) return [];
+    return parent.children.map((id) => this.orders.get(id)).filter((o): o is OrderState => o !== undefined);
+  }
+
+  /** Returns and clears the ids of orders changed since the last call. */
+  takeChanged(): ClientOrderId[] {
+    const ids = [...this.changed];
+    this.changed = new Set();
+    return ids;
+  }
+}

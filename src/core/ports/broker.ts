@@ -1,0 +1,29 @@
+// The one venue port, implemented by the simulated venue and by every live adapter. Commands go
+// in and return nothing: the venue's answers arrive later as VenueReports through the handler,
+// so core code never awaits a venue and stays on virtual time.
+import type { ClientOrderId, Symbol, VenueOrderId } from '../model/ids.ts';
+import type { OrderRequest } from '../model/order.ts';
+import type { VenueReport } from '../model/reports.ts';
+
+export type ReportHandler = (report: VenueReport) => void;
+
+export interface Broker {
+  /** Venue limit on client order id length (36 for Binance, 128 for Alpaca). */
+  readonly clientIdMaxLength: number;
+  setReportHandler(handler: ReportHandler): void;
+  submit(order: OrderRequest): void;
+  cancel(clientOrderId: ClientOrderId, venueOrderId: VenueOrderId | null): void;
+}
+
+/** Best bid and offer as the venue last showed them to us; prices in ticks, sizes in lots. */
+export interface TopOfBook {
+  readonly bid: number | null;
+  readonly bidQty: number;
+  readonly ask: number | null;
+  readonly askQty: number;
+}
+
+/** A local, synchronous read of the latest market data the adapter has received. */
+export interface MarketDataPort {
+  topOfBook(symbol: Symbol): TopOfBook;
+}

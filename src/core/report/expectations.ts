@@ -1,0 +1,87 @@
+// Checks a scenario's expectations against the run's log summary. Each result names what was
+// expected and what was observed, so a failing scenario explains itself.
+import { parseDecimal } from '../model/decimal.ts';
+import type { LogSummary, ParentReport } from './run-report.ts';
+
+/** The expectation kinds, mirrored from the scenario schema (core does not import the schema). */
+export interface Expectation {
+  readonly filledQty?: { readonly parent: string; readonly equals: string } | undefined;
+  readonly parentStatus?: { readonly parent: string; readonly equals: string } | undefined;
+  readonly childStatus?: { readonly parent: string; readonly slice: number; readonly equals: string } | undefined;
+  readonly childOrders?: { readonly parent: string; readonly equals: number } | undefined;
+  readonly shortfallBps?: { readonly parent: string } & Range | undefined;
+  readonly fills?: Range | undefined;
+  readonly noDuplicateOrders?: true | undefined;
+  readonly noDiscrepancies?: true | undefined;
+}
+interface Range {
+  readonly equals?: number | undefined;
+  readonly min?: number | undefined;
+  readonly max?: number | undefined;
+}
+
+export interface ExpectationResult {
+  readonly name: string;
+  readonly pass: boolean;
+  readonly expected: string;
+  readonly observed: string;
+}
+
+const sameDecimal = (a: string, b: string): boolean => {
+  const x = parseDecimal(a);
+  const y = parseDecimal(b);
+  const scale = Math.max(x.scale, y.scale);
+  return x.mantissa * 10n ** BigInt(scale - x.scale) === y.mantissa * 10n ** BigInt(scale - y.scale);
+};
+
+function inRange(value: number | null, r: Range): boolean {
+  if (value === null) return false;
+  if (r.equals !== undefined && value !== r.equals) return false;
+  if (r.min !== undefined && value < r.min) return false;
+  if (r.max !== undefined && value > r.max) return false;
+  return true;
+}
+
+const describeRange = (r: Range): string =>
+  [r.equals !== undefined ? `= ${r.equals}` : '', r.min !== undefined ? `>= ${r.min}` : '', r.max !== undefined ? `<= ${r.max}` : '']
+    .filter(Boolean)
+    .join(' and ');
+
+export function checkExpectations(expectations: readonly Expectation[], summary: LogSummary): ExpectationResult[] {
+  const parent = (id: string): ParentReport | undefined => summary.parents.find((p) => p.id === id);
+  return expectations.map((e): ExpectationResult => {
+    if (e.filledQty) {
+      const p = parent(e.filledQty.parent);
+      const observed = p?.filledQty ?? 'no such parent';
+      return { name: `filledQty ${e.filledQty.parent}`, expected: e.filledQty.equals, observed, pass: !!p && sameDecimal(p.filledQty, e.filledQty.equals) };
+    }
+    if (e.parentStatus) {
+      const observed = parent(e.parentStatus.parent)?.status ?? 'no such parent';
+      return { name: `parentStatus ${e.parentStatus.parent}`, expected: e.parentStatus.equals, observed, pass: observed === e.parentStatus.equals };
+    }
+    if (e.childStatus) {
+      const { parent: id, slice, equals } = e.childStatus;
+      const observed = parent(id)?.children.find((c) => c.sliceNum === slice)?.status ?? 'no such child';
+      return { name: `childStatus ${id}#${slice}`, expected: equals, observed, pass: observed === equals };
+    }
+    if (e.childOrders) {
+      const observed = parent(e.childOrders.parent)?.childOrders;
+      return { name: `childOrders ${e.childOrders.parent}`, expected: String(e.childOrders.equals), observed: String(observed ?? 'no such parent'), pass: observed === e.childOrders.equals };
+    }
+    if (e.shortfallBps) {
+      const observed = parent(e.shortfallBps.parent)?.shortfallBps ?? null;
+      return { name: `shortfallBps ${e.shortfallBps.parent}`, expected: describeRange(e.shortfallBps), observed: String(observed), pass: inRange(observed, e.shortfallBps) };
+    }
+    if (e.fills) {
+      return { name: 'fills', expected: describeRange(e.fills), observed: String(summary.fills), pass: inRange(summary.fills, e.fills) };
+    }
+    if (e.noDuplicateOrders) {
+      const d = summary.duplicateOrders;
+      return { name: 'noDuplicateOrders', expected: 'none', observed: d.length === 0 ? 'none' : d.join(', '), pass: d.length === 0 };
+    }
+    if (e.noDiscrepancies) {
+      return { name: 'noDiscrepancies', expected: '0', observed: String(summary.discrepancies), pass: summary.discrepancies === 0 };
+    }
+    throw new Error(`unknown expectation ${JSON.stringify(e)}`);
+  });
+}

@@ -1,0 +1,108 @@
+// The run report as a fold over the event log: per-parent execution figures (filled quantity,
+// average price, arrival price, implementation shortfall, fees) and whole-run counts. Built from
+// log entries only, so the same function serves a live run and a run read back from the store.
+import type { LogEntry } from '../model/events.ts';
+import { fractionalTicksToPrice, lotsToQty, unitsToQuote, type Instrument } from '../model/instrument.ts';
+import { sideSign } from '../model/order.ts';
+import type { OrderStatus } from '../model/order-status.ts';
+import { OrderLedger } from '../order/order-ledger.ts';
+
+export interface ParentReport {
+  readonly id: string;
+  readonly side: 'buy' | 'sell';
+  readonly qty: string;
+  readonly filledQty: string;
+  readonly avgPrice: string | null;
+  /** Mid when the parent started (or the one side that existed). */
+  readonly arrivalPrice: string | null;
+  /** Implementation shortfall vs arrival in basis points; positive = cost. */
+  readonly shortfallBps: number | null;
+  readonly fees: string;
+  readonly childOrders: number;
+  readonly status: 'filled' | 'partially_filled' | 'unfilled' | 'working';
+  readonly children: ReadonlyArray<{ readonly sliceNum: number; readonly status: OrderStatus; readonly filledQty: string }>;
+}
+
+export interface LogSummary {
+  readonly events: number;
+  readonly fills: number;
+  readonly discrepancies: number;
+  /** Client order ids the venue acknowledged more than once under different venue ids. */
+  readonly duplicateOrders: readonly string[];
+  readonly parents: readonly ParentReport[];
+}
+
+export class RunReportFold {
+  private readonly ledger = new OrderLedger();
+  private events = 0;
+  private fills = 0;
+  private discrepancies = 0;
+  private readonly venueIds = new Map<string, Set<string>>();
+  private readonly slices = new Map<string, number>();
+  private readonly duplicates = new Set<string>();
+
+  constructor(private readonly instrument: Instrument) {}
+
+  add(entry: LogEntry): void {
+    this.events++;
+    const e = entry.event;
+    if (e.kind === 'DiscrepancyRecorded') this.discrepancies++;
+    if (e.kind === 'AckReport') {
+      const ids = this.venueIds.get(e.clientOrderId) ?? new Set<string>();
+      ids.add(e.venueOrderId);
+      this.venueIds.set(e.clientOrderId, ids);
+      if (ids.size > 1) this.duplicates.add(e.clientOrderId);
+    }
+    if (e.kind === 'OrderCreated') {
+      const key = `${e.parentId}#${e.sliceNum}`;
+      const n = (this.slices.get(key) ?? 0) + 1;
+      this.slices.set(key, n);
+      if (n > 1) this.duplicates.add(e.clientOrderId);
+    }
+    const derived = this.ledger.apply(entry);
+    if (e.kind === 'FillReport' && derived.every((d) => d.kind !== 'DiscrepancyRecorded')) this.fills++;
+  }
+
+  summary(): LogSummary {
+    const inst = this.instrument;
+    const parents: ParentReport[] = [];
+    for (const [id, parent] of this.ledger.parents) {
+      const spec = parent.spec;
+      const children = this.ledger.childrenOf(id);
+      const filled = children.reduce((s, c) => s + c.filledQty, 0);
+      const notional = children.reduce((s, c) => s + c.filledNotional, 0);
+      const fees = children.reduce((s, c) => s + c.fees, 0);
+      const arrival = arrivalTicks(spec.arrivalBid, spec.arrivalAsk);
+      const avg = filled > 0 ? notional / filled : null;
+      const shortfall =
+        avg !== null && arrival !== null ? round2((sideSign(spec.side) * (avg - arrival) * 10_000) / arrival) : null;
+      parents.push({
+        id,
+        side: spec.side,
+        qty: lotsToQty(inst, spec.qty),
+        filledQty: lotsToQty(inst, filled),
+        avgPrice: avg === null ? null : fractionalTicksToPrice(inst, avg),
+        arrivalPrice: arrival === null ? null : fractionalTicksToPrice(inst, arrival),
+        shortfallBps: shortfall,
+        fees: unitsToQuote(inst, fees),
+        childOrders: children.length,
+        status: parent.completed?.status ?? 'working',
+        children: children.map((c) => ({ sliceNum: c.request.sliceNum, status: c.status, filledQty: lotsToQty(inst, c.filledQty) })),
+      });
+    }
+    return {
+      events: this.events,
+      fills: this.fills,
+      discrepancies: this.discrepancies,
+      duplicateOrders: [...this.duplicates],
+      parents,
+    };
+  }
+}
+
+function arrivalTicks(bid: number | null, ask: number | null): number | null {
+  if (bid !== null && ask !== null) return (bid + ask) / 2;
+  return bid ?? ask;
+}
+
+const round2 = (x: number): number => Math.round(x * 100) / 100 + 0; // + 0 turns -0 into 0

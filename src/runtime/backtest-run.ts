@@ -1,0 +1,178 @@
+// Composition root of a backtest: builds the virtual clock, the seeded Rng, the event log with
+// its sinks, the simulated venue and the engine from a validated scenario; schedules the
+// scenario's orders and signals; advances the clock to the end of the horizon; returns the run
+// report and stores the run. The only place a backtest touches the wall clock (for wallMs).
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { VirtualClock } from '../core/clock/virtual-clock.ts';
+import { Rng } from '../core/clock/rng.ts';
+import { ExecutionEngine, type ParentRequest } from '../core/engine/execution-engine.ts';
+import { EventLog } from '../core/log/event-log.ts';
+import { parentOrderId, type RunId, runId as toRunId } from '../core/model/ids.ts';
+import { makeInstrument, priceToTicks, qtyToLots, type Instrument } from '../core/model/instrument.ts';
+import type { LogEntry } from '../core/model/events.ts';
+import { OrderLedger } from '../core/order/order-ledger.ts';
+import { checkExpectations, type ExpectationResult } from '../core/report/expectations.ts';
+import { RunReportFold, type ParentReport } from '../core/report/run-report.ts';
+import { StaticBookVenue } from '../sim/static-book-venue.ts';
+import type { LoadedScenario } from '../scenario/load-scenario.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import { parseDurationMs, parseUtcInstant } from '../scenario/time-fields.ts';
+import type { RunStore, RunWriter } from '../store/run-store.ts';
+import { codeVersion } from './code-version.ts';
+
+export interface RunReport {
+  readonly runId: RunId;
+  readonly scenario: string;
+  readonly seed: number;
+  readonly digest: string;
+  readonly events: number;
+  readonly simulatedMs: number;
+  readonly wallMs: number;
+  readonly eventsPerSec: number;
+  readonly passed: boolean;
+  readonly expectations: readonly ExpectationResult[];
+  readonly parents: readonly ParentReport[];
+  readonly fills: number;
+  readonly discrepancies: number;
+}
+
+export interface RunOptions {
+  /** Overrides the scenario's seed. */
+  readonly seed?: number;
+  /** Where to store the run; omitted = not stored (tests, sweeps). */
+  readonly store?: RunStore;
+  /** Called with every log entry (tests). */
+  readonly onEntry?: (entry: LogEntry) => void;
+}
+
+/** Scenario decimals to the engine's integers. */
+function toParentRequests(s: Scenario, inst: Instrument): Array<{ at: number; req: ParentRequest }> {
+  const orders = s.orders.map((o) => ({
+    at: parseDurationMs(o.at),
+    req: {
+      parentId: parentOrderId(o.id),
+      side: o.side,
+      qty: qtyToLots(inst, o.qty),
+      type: o.type,
+      tif: o.tif ?? (o.type === 'market' ? 'IOC' : 'GTC'),
+      ...(o.limitPrice === undefined ? {} : { limitPrice: priceToTicks(inst, o.limitPrice) }),
+      ...(o.stopPrice === undefined ? {} : { stopPrice: priceToTicks(inst, o.stopPrice) }),
+      source: 'scenario-order',
+    } satisfies ParentRequest,
+  }));
+  // Until the order manager (signal -> dedup -> risk -> route) exists, a signal is routed as
+  // one parent: a limit at its price when it has one, else a market order.
+  const signals = s.signals.map((sig) => ({
+    at: parseDurationMs(sig.at),
+    req: {
+      parentId: parentOrderId(sig.id),
+      side: sig.side,
+      qty: qtyToLots(inst, sig.qty),
+      type: sig.price === undefined ? ('market' as const) : ('limit' as const),
+      tif: sig.price === undefined ? ('IOC' as const) : ('GTC' as const),
+      ...(sig.price === undefined ? {} : { limitPrice: priceToTicks(inst, sig.price) }),
+      source: 'signal',
+    } satisfies ParentRequest,
+  }));
+  return [...orders, ...signals];
+}
+
+export function runScenario(loaded: LoadedScenario, options: RunOptions = {}): RunReport {
+  const s = loaded.scenario;
+  const seed = options.seed ?? s.seed;
+  const instrument = makeInstrument(s.instrument);
+  const start = parseUtcInstant(s.start);
+  const end = start + parseDurationMs(s.duration);
+  const id = toRunId(`run-${randomUUID()}`);
+
+  const clock = new VirtualClock(start);
+  const rng = new Rng(seed);
+  const log = new EventLog(clock);
+  const fold = new RunReportFold(instrument);
+  log.addSink({ write: (entry) => fold.add(entry) });
+  if (options.onEntry) {
+    const onEntry = options.onEntry;
+    log.addSink({ write: (entry) => onEntry(entry) });
+  }
+
+  let writer: RunWriter | null = null;
+  const { store } = options;
+  if (store) {
+    store.createRun({
+      id,
+      scenarioName: s.name,
+      scenarioHash: loaded.hash,
+      scenarioJson: loaded.canonical,
+      seed,
+      codeVersion: codeVersion(),
+      startedAt: new Date().toISOString(),
+      simStart: start,
+    });
+    writer = store.writer(id, instrument);
+    log.addSink(writer);
+  }
+
+  const wallStart = performance.now();
+  try {
+    const ledger = new OrderLedger();
+    const venue = new StaticBookVenue(
+      clock,
+      rng.stream('venue'),
+      {
+        instrument,
+        bids: s.market.bids.map(([p, q]) => ({ price: priceToTicks(instrument, p), qty: qtyToLots(instrument, q) })),
+        asks: s.market.asks.map(([p, q]) => ({ price: priceToTicks(instrument, p), qty: qtyToLots(instrument, q) })),
+        makerFeeBps: s.venue.fees.makerBps,
+        takerFeeBps: s.venue.fees.takerBps,
+        latency: s.venue.latency,
+        clientIdMaxLength: s.venue.name === 'binance-spot' ? 36 : 128,
+        rejectWindows: s.faults.map((f) => ({
+          from: start + parseDurationMs(f.from),
+          until: start + parseDurationMs(f.until),
+          code: f.code,
+          reason: f.reason,
+        })),
+      },
+      (fault, detail) => engine.record({ kind: 'FaultApplied', fault, detail }),
+    );
+    const engine = new ExecutionEngine({ clock, log, ledger, broker: venue, marketData: venue, instrument });
+    engine.record({ kind: 'RunStarted', scenario: s.name, seed, symbol: instrument.symbol, startTime: start });
+    for (const { at, req } of toParentRequests(s, instrument)) {
+      clock.schedule(() => engine.submitParent(req), at);
+    }
+    clock.advanceTo(end);
+
+    const wallMs = performance.now() - wallStart;
+    const summary = fold.summary();
+    const expectations = checkExpectations(s.expect, summary);
+    const report: RunReport = {
+      runId: id,
+      scenario: s.name,
+      seed,
+      digest: log.digest(),
+      events: log.count,
+      simulatedMs: end - start,
+      wallMs: Math.round(wallMs * 1000) / 1000,
+      eventsPerSec: wallMs > 0 ? Math.round((log.count / wallMs) * 1000) : 0,
+      passed: expectations.every((e) => e.pass),
+      expectations,
+      parents: summary.parents,
+      fills: summary.fills,
+      discrepancies: summary.discrepancies,
+    };
+    if (store && writer) {
+      store.finishRun(writer, {
+        digest: report.digest,
+        simEnd: end,
+        eventCount: log.count,
+        finishedAt: new Date().toISOString(),
+        reportJson: JSON.stringify(report),
+      });
+    }
+    return report;
+  } catch (err) {
+    store?.failRun(writer, id, err instanceof Error ? err.message : String(err), new Date().toISOString());
+    throw err;
+  }
+}

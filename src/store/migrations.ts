@@ -1,0 +1,116 @@
+// Numbered, append-only schema migrations. Each runs once, in its own transaction, and is
+// recorded in schema_migrations; a database written by an older execsim is brought forward on
+// open. Never edit a shipped migration: add the next number.
+import type Database from 'better-sqlite3';
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'runs and event log',
+    sql: `
+      CREATE TABLE runs (
+        id            TEXT PRIMARY KEY,
+        scenario_name TEXT NOT NULL,
+        scenario_hash TEXT NOT NULL,
+        scenario_json TEXT NOT NULL,
+        seed          INTEGER NOT NULL,
+        code_version  TEXT NOT NULL,
+        status        TEXT NOT NULL CHECK (status IN ('running', 'finished', 'failed')),
+        digest        TEXT,
+        started_at    TEXT NOT NULL,
+        finished_at   TEXT,
+        sim_start     INTEGER NOT NULL,
+        sim_end       INTEGER,
+        event_count   INTEGER NOT NULL DEFAULT 0,
+        error         TEXT
+      );
+      CREATE TABLE events (
+        run_id  TEXT NOT NULL REFERENCES runs(id),
+        seq     INTEGER NOT NULL,
+        time    REAL NOT NULL,
+        kind    TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        PRIMARY KEY (run_id, seq)
+      ) WITHOUT ROWID;
+      CREATE INDEX events_kind ON events(run_id, kind);
+    `,
+  },
+  {
+    version: 2,
+    name: 'order and fill projections, run report and counts',
+    sql: `
+      ALTER TABLE runs ADD COLUMN order_count INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE runs ADD COLUMN fill_count INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE runs ADD COLUMN report_json TEXT;
+      CREATE TABLE orders (
+        run_id          TEXT NOT NULL REFERENCES runs(id),
+        client_order_id TEXT NOT NULL,
+        venue_order_id  TEXT,
+        parent_order_id TEXT,
+        slice_num       INTEGER,
+        total_slices    INTEGER NOT NULL,
+        scheduled_time  INTEGER,
+        symbol          TEXT NOT NULL,
+        side            TEXT NOT NULL,
+        type            TEXT NOT NULL,
+        tif             TEXT NOT NULL,
+        status          TEXT NOT NULL,
+        qty             TEXT NOT NULL,
+        filled_qty      TEXT NOT NULL,
+        avg_price       TEXT,
+        limit_price     TEXT,
+        stop_price      TEXT,
+        created_at      INTEGER NOT NULL,
+        updated_at      INTEGER NOT NULL,
+        PRIMARY KEY (run_id, client_order_id)
+      );
+      CREATE INDEX orders_parent ON orders(run_id, parent_order_id);
+      CREATE TABLE fills (
+        run_id          TEXT NOT NULL REFERENCES runs(id),
+        trade_id        TEXT NOT NULL,
+        client_order_id TEXT NOT NULL,
+        qty             TEXT NOT NULL,
+        price           TEXT NOT NULL,
+        fee             TEXT NOT NULL,
+        liquidity       TEXT NOT NULL,
+        time            INTEGER NOT NULL,
+        seq             INTEGER NOT NULL,
+        PRIMARY KEY (run_id, client_order_id, trade_id)
+      );
+    `,
+  },
+];
+
+/** Applies every migration newer than the database's; returns the versions applied. */
+export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number[] {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+  const applied = new Set(
+    (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
+  );
+  const known = Math.max(0, ...migrations.map((m) => m.version));
+  const newest = Math.max(0, ...applied);
+  if (newest > known) {
+    throw new Error(`database schema version ${newest} is newer than this execsim knows (${known}); upgrade execsim`);
+  }
+  const done: number[] = [];
+  for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+    if (applied.has(m.version)) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+        m.version,
+        m.name,
+        new Date().toISOString(),
+      );
+    })();
+    done.push(m.version);
+  }
+  return done;
+}

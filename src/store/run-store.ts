@@ -1,0 +1,236 @@
+// Runs, their event logs and the order/fill projections in SQLite. A run row is written as
+// 'running' first; its events are written in batches (one transaction each) together with the
+// projection rows they change; the last batch, the digest, the counts and status 'finished' go
+// in one final transaction. A process that dies mid-run leaves status 'running': never a run
+// half-reported as finished.
+import type Database from 'better-sqlite3';
+import type { LogEntry } from '../core/model/events.ts';
+import type { EventSink } from '../core/ports/event-sink.ts';
+import { OrderLedger } from '../core/order/order-ledger.ts';
+import type { OrderState } from '../core/order/apply-event.ts';
+import { fractionalTicksToPrice, lotsToQty, ticksToPrice, unitsToQuote, type Instrument } from '../core/model/instrument.ts';
+import type { ParentOrderId } from '../core/model/ids.ts';
+
+export interface NewRun {
+  readonly id: string;
+  readonly scenarioName: string;
+  readonly scenarioHash: string;
+  readonly scenarioJson: string;
+  readonly seed: number;
+  readonly codeVersion: string;
+  readonly startedAt: string;
+  readonly simStart: number;
+}
+
+export interface RunRow {
+  readonly id: string;
+  readonly scenario_name: string;
+  readonly scenario_hash: string;
+  readonly seed: number;
+  readonly code_version: string;
+  readonly status: 'running' | 'finished' | 'failed';
+  readonly digest: string | null;
+  readonly started_at: string;
+  readonly finished_at: string | null;
+  readonly sim_start: number;
+  readonly sim_end: number | null;
+  readonly event_count: number;
+  readonly order_count: number;
+  readonly fill_count: number;
+  readonly report_json: string | null;
+  readonly error: string | null;
+}
+
+export interface RunTotals {
+  readonly digest: string;
+  readonly simEnd: number;
+  readonly eventCount: number;
+  readonly finishedAt: string;
+  readonly reportJson: string;
+}
+
+export class RunStore {
+  constructor(readonly db: Database.Database) {}
+
+  createRun(run: NewRun): void {
+    this.db
+      .prepare(
+        `INSERT INTO runs (id, scenario_name, scenario_hash, scenario_json, seed, code_version, status, started_at, sim_start)
+         VALUES (@id, @scenarioName, @scenarioHash, @scenarioJson, @seed, @codeVersion, 'running', @startedAt, @simStart)`,
+      )
+      .run(run);
+  }
+
+  writer(runId: string, instrument: Instrument, batchSize = 5000): RunWriter {
+    return new RunWriter(this.db, runId, instrument, batchSize);
+  }
+
+  /** The writer's last batch and the finished run row, in one transaction. */
+  finishRun(writer: RunWriter, totals: RunTotals): void {
+    this.db.transaction(() => {
+      writer.flushInTransaction();
+      this.db
+        .prepare(
+          `UPDATE runs SET status = 'finished', digest = @digest, finished_at = @finishedAt, sim_end = @simEnd,
+             event_count = @eventCount, order_count = @orderCount, fill_count = @fillCount, report_json = @reportJson
+           WHERE id = @id AND status = 'running'`,
+        )
+        .run({ ...totals, id: writer.runId, orderCount: writer.orderCount, fillCount: writer.fillCount });
+    })();
+  }
+
+  /** Keeps what was logged (for diagnosis) and marks the run failed, never finished. */
+  failRun(writer: RunWriter | null, runId: string, error: string, finishedAt: string): void {
+    this.db.transaction(() => {
+      writer?.flushInTransaction();
+      this.db
+        .prepare(`UPDATE runs SET status = 'failed', error = ?, finished_at = ? WHERE id = ? AND status = 'running'`)
+        .run(error, finishedAt, runId);
+    })();
+  }
+
+  listRuns(limit = 100): RunRow[] {
+    return this.db.prepare('SELECT * FROM runs ORDER BY started_at DESC, id DESC LIMIT ?').all(limit) as RunRow[];
+  }
+
+  getRun(id: string): RunRow | undefined {
+    return this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
+  }
+
+  /** The stored log, in order, as (seq, time, kind, payload JSON). */
+  *events(runId: string): IterableIterator<{ seq: number; time: number; kind: string; payload: string }> {
+    yield* this.db
+      .prepare('SELECT seq, time, kind, payload FROM events WHERE run_id = ? ORDER BY seq')
+      .iterate(runId) as IterableIterator<{ seq: number; time: number; kind: string; payload: string }>;
+  }
+}
+
+/** The event sink of one run: buffers events and projection rows, flushes them in batches. */
+export class RunWriter implements EventSink {
+  private readonly ledger = new OrderLedger();
+  private events: unknown[][] = [];
+  private fills: unknown[][] = [];
+  private dirtyParents = new Set<ParentOrderId>();
+  private readonly insertEvent: Database.Statement;
+  private readonly insertFill: Database.Statement;
+  private readonly upsertOrder: Database.Statement;
+  fillCount = 0;
+
+  constructor(
+    private readonly db: Database.Database,
+    readonly runId: string,
+    private readonly instrument: Instrument,
+    private readonly batchSize: number,
+  ) {
+    this.insertEvent = db.prepare('INSERT INTO events (run_id, seq, time, kind, payload) VALUES (?, ?, ?, ?, ?)');
+    this.insertFill = db.prepare(
+      `INSERT INTO fills (run_id, trade_id, client_order_id, qty, price, fee, liquidity, time, seq)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.upsertOrder = db.prepare(
+      `INSERT INTO orders (run_id, client_order_id, venue_order_id, parent_order_id, slice_num, total_slices,
+         scheduled_time, symbol, side, type, tif, status, qty, filled_qty, avg_price, limit_price, stop_price, created_at, updated_at)
+       VALUES (@runId, @clientOrderId, @venueOrderId, @parentOrderId, @sliceNum, @totalSlices, @scheduledTime, @symbol,
+         @side, @type, @tif, @status, @qty, @filledQty, @avgPrice, @limitPrice, @stopPrice, @createdAt, @updatedAt)
+       ON CONFLICT (run_id, client_order_id) DO UPDATE SET venue_order_id = excluded.venue_order_id,
+         status = excluded.status, filled_qty = excluded.filled_qty, avg_price = excluded.avg_price,
+         updated_at = excluded.updated_at`,
+    );
+  }
+
+  get orderCount(): number {
+    return this.ledger.orders.size;
+  }
+
+  write(entry: LogEntry, line: string): void {
+    const space = line.indexOf(' ', line.indexOf(' ', line.indexOf(' ') + 1) + 1);
+    this.events.push([this.runId, entry.seq, entry.time, entry.event.kind, line.slice(space + 1, -1)]);
+    const derived = this.ledger.apply(entry);
+    const { event } = entry;
+    if (event.kind === 'ParentOrderCreated' || event.kind === 'ParentOrderCompleted') this.dirtyParents.add(event.parentId);
+    if (event.kind === 'FillReport' && derived.every((d) => d.kind !== 'DiscrepancyRecorded')) {
+      this.fillCount++;
+      const i = this.instrument;
+      this.fills.push([
+        this.runId, event.tradeId, event.clientOrderId, lotsToQty(i, event.qty), ticksToPrice(i, event.price),
+        unitsToQuote(i, event.fee), event.liquidity, entry.time, entry.seq,
+      ]);
+    }
+    if (this.events.length >= this.batchSize) this.db.transaction(() => this.flushInTransaction())();
+  }
+
+  /** Writes everything buffered; the caller holds the transaction. */
+  flushInTransaction(): void {
+    for (const row of this.events) this.insertEvent.run(row);
+    for (const row of this.fills) this.insertFill.run(row);
+    for (const id of this.ledger.takeChanged()) {
+      const order = this.ledger.order(id);
+      if (!order) continue;
+      this.upsertOrder.run(this.orderRow(order));
+      this.dirtyParents.add(order.request.parentId);
+    }
+    for (const parentId of this.dirtyParents) this.writeParent(parentId);
+    this.events = [];
+    this.fills = [];
+    this.dirtyParents = new Set();
+  }
+
+  private orderRow(o: OrderState): Record<string, unknown> {
+    const i = this.instrument;
+    const r = o.request;
+    return {
+      runId: this.runId,
+      clientOrderId: r.clientOrderId,
+      venueOrderId: o.venueOrderId,
+      parentOrderId: r.parentId,
+      sliceNum: r.sliceNum,
+      totalSlices: r.totalSlices,
+      scheduledTime: r.scheduledTime,
+      symbol: r.symbol,
+      side: r.side,
+      type: r.type,
+      tif: r.tif,
+      status: o.status,
+      qty: lotsToQty(i, r.qty),
+      filledQty: lotsToQty(i, o.filledQty),
+      avgPrice: o.filledQty > 0 ? fractionalTicksToPrice(i, o.filledNotional / o.filledQty) : null,
+      limitPrice: r.limitPrice === undefined ? null : ticksToPrice(i, r.limitPrice),
+      stopPrice: r.stopPrice === undefined ? null : ticksToPrice(i, r.stopPrice),
+      createdAt: o.createdAt,
+      updatedAt: o.updatedAt,
+    };
+  }
+
+  /** Parents live in the orders table too (no parent_order_id), with their children's totals. */
+  private writeParent(parentId: ParentOrderId): void {
+    const parent = this.ledger.parents.get(parentId);
+    if (!parent) return;
+    const i = this.instrument;
+    const children = this.ledger.childrenOf(parentId);
+    const filled = children.reduce((s, c) => s + c.filledQty, 0);
+    const notional = children.reduce((s, c) => s + c.filledNotional, 0);
+    const updatedAt = Math.max(parent.createdAt, parent.completed?.at ?? 0, ...children.map((c) => c.updatedAt));
+    const spec = parent.spec;
+    this.upsertOrder.run({
+      runId: this.runId,
+      clientOrderId: parentId,
+      venueOrderId: null,
+      parentOrderId: null,
+      sliceNum: null,
+      totalSlices: spec.totalSlices,
+      scheduledTime: parent.createdAt,
+      symbol: spec.symbol,
+      side: spec.side,
+      type: spec.type,
+      tif: spec.tif,
+      status: parent.completed?.status ?? 'working',
+      qty: lotsToQty(i, spec.qty),
+      filledQty: lotsToQty(i, filled),
+      avgPrice: filled > 0 ? fractionalTicksToPrice(i, notional / filled) : null,
+      limitPrice: spec.limitPrice === null ? null : ticksToPrice(i, spec.limitPrice),
+      stopPrice: null,
+      createdAt: parent.createdAt,
+      updatedAt,
+    });
+  }
+}
