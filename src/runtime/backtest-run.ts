@@ -137,9 +137,14 @@ export function runScenario(loaded: LoadedScenario, options: RunOptions = {}): R
       (fault, detail) => engine.record({ kind: 'FaultApplied', fault, detail }),
     );
     const engine = new ExecutionEngine({ clock, log, ledger, broker: venue, marketData: venue, instrument });
-    engine.record({ kind: 'RunStarted', scenario: s.name, seed, symbol: instrument.symbol, startTime: start });
+    engine.record({ kind: 'RunStarted', scenario: s.name, symbol: instrument.symbol, startTime: start });
     for (const { at, req } of toParentRequests(s, instrument)) {
       clock.schedule(() => engine.submitParent(req), at);
+    }
+    for (const o of s.orders) {
+      if (o.cancelAt === undefined) continue;
+      // Scheduled after the submissions, so a cancel at the same instant follows its submit.
+      clock.schedule(() => engine.cancelParent(parentOrderId(o.id), 'scenario cancelAt'), parseDurationMs(o.cancelAt));
     }
     clock.advanceTo(end);
 

@@ -81,6 +81,8 @@ const order = z.strictObject({
   tif: z.enum(TIMES_IN_FORCE).optional(),
   limitPrice: positiveDecimal.optional(),
   stopPrice: positiveDecimal.optional(),
+  /** When to cancel whatever of the order is still working (offset from the start). */
+  cancelAt: duration.optional(),
 });
 
 const signal = z.strictObject({
@@ -173,6 +175,10 @@ export const scenarioSchema = z
       if (ids.has(o.id)) issue(path('id'), `duplicate id "${o.id}"`);
       ids.add(o.id);
       inHorizon(path('at'), o.at);
+      if (o.cancelAt !== undefined) {
+        inHorizon(path('cancelAt'), o.cancelAt);
+        if (parseDurationMs(o.cancelAt) < parseDurationMs(o.at)) issue(path('cancelAt'), 'must not be before at');
+      }
       onGrid(path('qty'), o.qty, s.instrument.lotSize, 'lots');
       onGrid(path('limitPrice'), o.limitPrice, s.instrument.tickSize, 'ticks');
       onGrid(path('stopPrice'), o.stopPrice, s.instrument.tickSize, 'ticks');

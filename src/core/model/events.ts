@@ -10,7 +10,6 @@ import type { VenueReport } from './reports.ts';
 export interface RunStarted {
   readonly kind: 'RunStarted';
   readonly scenario: string;
-  readonly seed: number;
   readonly symbol: string;
   readonly startTime: number;
 }

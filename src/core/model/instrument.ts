@@ -2,7 +2,7 @@
 // lots, and a notional (price x quantity) a count of "notional units" = tick x lot in quote
 // currency. With BTCUSDT (tick 0.01, lot 0.00001) one unit is 1e-7 USDT and the 5 USDT minimum
 // notional is 50,000,000 units: every check is integer arithmetic, exact and fast.
-import { decimalsOf, fromSteps, parseDecimal, toSteps } from './decimal.ts';
+import { decimalsOf, formatScaled, fromSteps, parseDecimal, toSteps } from './decimal.ts';
 import { symbol as toSymbol, type Symbol } from './ids.ts';
 
 export interface InstrumentSpec {
@@ -22,13 +22,9 @@ export interface Instrument {
 }
 
 export function makeInstrument(spec: InstrumentSpec): Instrument {
-  const tick = parseDecimal(spec.tickSize);
-  const lot = parseDecimal(spec.lotSize);
-  if (tick.mantissa <= 0n) throw new Error(`tickSize must be positive, got "${spec.tickSize}"`);
-  if (lot.mantissa <= 0n) throw new Error(`lotSize must be positive, got "${spec.lotSize}"`);
-  const unit = `${tick.mantissa * lot.mantissa}e-${tick.scale + lot.scale}`;
-  const unitDecimal = expToDecimal(unit);
-  const minNotionalUnits = ceilSteps(spec.minNotional, unitDecimal);
+  if (parseDecimal(spec.tickSize).mantissa <= 0n) throw new Error(`tickSize must be positive, got "${spec.tickSize}"`);
+  if (parseDecimal(spec.lotSize).mantissa <= 0n) throw new Error(`lotSize must be positive, got "${spec.lotSize}"`);
+  const minNotionalUnits = ceilSteps(spec.minNotional, notionalUnit(spec.tickSize, spec.lotSize));
   return Object.freeze({
     symbol: toSymbol(spec.symbol),
     tickSize: spec.tickSize,
@@ -38,10 +34,11 @@ export function makeInstrument(spec: InstrumentSpec): Instrument {
   });
 }
 
-function expToDecimal(text: string): string {
-  const [m, e] = text.split('e-') as [string, string];
-  const scale = Number(e);
-  return m.length > scale ? `${m.slice(0, m.length - scale)}.${m.slice(m.length - scale)}` : `0.${m.padStart(scale, '0')}`;
+/** One notional unit (tick x lot) as a decimal string: "0.01" x "0.00001" -> "0.0000001". */
+function notionalUnit(tickSize: string, lotSize: string): string {
+  const tick = parseDecimal(tickSize);
+  const lot = parseDecimal(lotSize);
+  return formatScaled(tick.mantissa * lot.mantissa, tick.scale + lot.scale);
 }
 
 function ceilSteps(value: string, step: string): number {
@@ -60,10 +57,7 @@ export const lotsToQty = (inst: Instrument, lots: number): string => fromSteps(l
 
 /** Notional units (tick x lot) as a quote-currency decimal string. */
 export function unitsToQuote(inst: Instrument, units: number): string {
-  const tick = parseDecimal(inst.tickSize);
-  const lot = parseDecimal(inst.lotSize);
-  const unit = expToDecimal(`${tick.mantissa * lot.mantissa}e-${tick.scale + lot.scale}`);
-  return fromSteps(units, unit);
+  return fromSteps(units, notionalUnit(inst.tickSize, inst.lotSize));
 }
 
 /** A fractional tick count (an average price) as a price string with 4 extra decimals. */

@@ -1,0 +1,66 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { formatScaled, fromSteps, parseDecimal, toSteps } from './decimal.ts';
+import { lotsToQty, makeInstrument, priceToTicks, qtyToLots, ticksToPrice, unitsToQuote } from './instrument.ts';
+
+describe('decimal steps', () => {
+  it('converts exactly, without float error', () => {
+    expect(toSteps('0.3', '0.1')).toBe(3);
+    expect(toSteps('61000.10', '0.01')).toBe(6_100_010);
+    expect(toSteps('1.25', '0.05')).toBe(25);
+    expect(fromSteps(6_100_010, '0.01')).toBe('61000.1');
+    expect(fromSteps(3, '0.00001')).toBe('0.00003');
+    expect(fromSteps(-25, '0.05')).toBe('-1.25');
+    expect(formatScaled(100n, 2)).toBe('1');
+  });
+
+  it('refuses values off the grid and malformed text', () => {
+    expect(() => toSteps('0.015', '0.01')).toThrow(/not a multiple/);
+    expect(() => toSteps('1.02', '0.05')).toThrow(/not a multiple/);
+    expect(() => parseDecimal('1e5')).toThrow(/not a decimal/);
+    expect(() => parseDecimal('abc')).toThrow(/not a decimal/);
+    expect(() => toSteps('1', '0')).toThrow(/positive/);
+    expect(() => toSteps('100000000000000000', '0.01')).toThrow(/too large/);
+  });
+
+  it('property: steps -> decimal -> steps is the identity', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -1e12, max: 1e12 }), fc.constantFrom('0.01', '0.00001', '0.05', '1', '25', '0.5'), (n, step) => {
+        expect(toSteps(fromSteps(n, step), step)).toBe(n);
+      }),
+    );
+  });
+});
+
+describe('instrument', () => {
+  const btc = makeInstrument({ symbol: 'BTCUSDT', tickSize: '0.01', lotSize: '0.00001', minNotional: '5' });
+
+  it('holds minimum notional as integer tick x lot units', () => {
+    // 5 USDT / (0.01 * 0.00001) = 50,000,000 units
+    expect(btc.minNotionalUnits).toBe(50_000_000);
+    expect(makeInstrument({ symbol: 'AAPL', tickSize: '0.01', lotSize: '1', minNotional: '1' }).minNotionalUnits).toBe(100);
+    // a minimum that is not a whole number of units rounds up (never lets a too-small order through)
+    expect(makeInstrument({ symbol: 'X', tickSize: '0.5', lotSize: '1', minNotional: '1.2' }).minNotionalUnits).toBe(3);
+  });
+
+  it('converts prices, quantities and notionals', () => {
+    expect(priceToTicks(btc, '61000.10')).toBe(6_100_010);
+    expect(ticksToPrice(btc, 6_100_010)).toBe('61000.1');
+    expect(qtyToLots(btc, '0.25')).toBe(25_000);
+    expect(lotsToQty(btc, 25_000)).toBe('0.25');
+    expect(unitsToQuote(btc, 6_100_010 * 25_000)).toBe('15250.025');
+  });
+
+  it('refuses a zero tick or lot', () => {
+    expect(() => makeInstrument({ symbol: 'X', tickSize: '0', lotSize: '1', minNotional: '0' })).toThrow(/tickSize/);
+    expect(() => makeInstrument({ symbol: 'X', tickSize: '1', lotSize: '0.0', minNotional: '0' })).toThrow(/lotSize/);
+  });
+});
+
+describe('instrument with whole-number grids', () => {
+  it('handles a tick and lot of 1 (unit scale 0)', () => {
+    const inst = makeInstrument({ symbol: 'T', tickSize: '1', lotSize: '1', minNotional: '500' });
+    expect(inst.minNotionalUnits).toBe(500);
+    expect(unitsToQuote(inst, 1234)).toBe('1234');
+  });
+});

@@ -1,0 +1,136 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { clientOrderId, parentOrderId, symbol, tradeId, venueOrderId } from '../model/ids.ts';
+import type { OrderRequest } from '../model/order.ts';
+import { ORDER_EVENT_KINDS, ORDER_STATUSES, TERMINAL_STATUSES, TRANSITIONS, isTerminal } from '../model/order-status.ts';
+import { applyOrderEvent, newOrderState, type OrderEvent, type OrderState } from './apply-event.ts';
+
+const cid = clientOrderId('c1');
+const request = (qty: number): OrderRequest => ({
+  clientOrderId: cid, parentId: parentOrderId('p1'), sliceNum: 1, totalSlices: 1, scheduledTime: 0,
+  symbol: symbol('BTCUSDT'), side: 'buy', type: 'limit', tif: 'GTC', qty, limitPrice: 100,
+});
+
+const eventArb = (qty: number): fc.Arbitrary<OrderEvent> =>
+  fc.oneof(
+    fc.constantFrom<OrderEvent>(
+      { kind: 'SubmitOrder', clientOrderId: cid },
+      { kind: 'CancelOrder', clientOrderId: cid, reason: 'test' },
+      { kind: 'AckReport', clientOrderId: cid, venueOrderId: venueOrderId('v1') },
+      { kind: 'RejectReport', clientOrderId: cid, code: '-1013', reason: 'no' },
+      { kind: 'CancelReport', clientOrderId: cid },
+      { kind: 'CancelRejectReport', clientOrderId: cid, code: '-2011', reason: 'unknown' },
+      { kind: 'ExpiredReport', clientOrderId: cid, reason: 'ioc' },
+      { kind: 'OutcomeUnknownReport', clientOrderId: cid, request: 'submit', reason: 'timeout' },
+      { kind: 'OrderNotFoundReport', clientOrderId: cid },
+    ),
+    fc.record({
+      kind: fc.constant('FillReport' as const),
+      clientOrderId: fc.constant(cid),
+      venueOrderId: fc.constant(venueOrderId('v1')),
+      tradeId: fc.integer({ min: 1, max: 6 }).map((n) => tradeId(`t${n}`)), // small pool: duplicates happen
+      qty: fc.integer({ min: -1, max: qty + 1 }), // includes invalid and overfilling sizes
+      price: fc.integer({ min: 0, max: 200 }),
+      fee: fc.constant(0),
+      liquidity: fc.constant('maker' as const),
+      venueTime: fc.constant(0),
+    }),
+  );
+
+describe('order status transition table', () => {
+  it('covers every status and only names known event kinds', () => {
+    expect(Object.keys(TRANSITIONS).sort()).toEqual([...ORDER_STATUSES].sort());
+    for (const row of Object.values(TRANSITIONS)) {
+      for (const kind of Object.keys(row)) expect(ORDER_EVENT_KINDS).toContain(kind);
+    }
+  });
+
+  it('lets a terminal status move only to itself, or to filled through a late fill', () => {
+    for (const status of TERMINAL_STATUSES) {
+      for (const [kind, target] of Object.entries(TRANSITIONS[status])) {
+        if (target === 'late_fill') expect(kind).toBe('FillReport');
+        else expect(target === 'same' || target === status).toBe(true);
+      }
+    }
+    expect(TRANSITIONS.rejected).toEqual({});
+    expect(TRANSITIONS.failed).toEqual({});
+  });
+});
+
+describe('applyOrderEvent', () => {
+  it('walks the happy path: submit, ack, partial fill, fill', () => {
+    let s = newOrderState(request(10), 0);
+    const step = (e: OrderEvent) => {
+      const out = applyOrderEvent(s, e, 1);
+      if (out.kind !== 'applied') throw new Error(out.detail);
+      s = out.state;
+    };
+    step({ kind: 'SubmitOrder', clientOrderId: cid });
+    expect(s.status).toBe('submitted');
+    step({ kind: 'AckReport', clientOrderId: cid, venueOrderId: venueOrderId('v9') });
+    expect(s.venueOrderId).toBe('v9');
+    step({ kind: 'FillReport', clientOrderId: cid, venueOrderId: venueOrderId('v9'), tradeId: tradeId('a'), qty: 4, price: 100, fee: 3, liquidity: 'maker', venueTime: 1 });
+    expect(s.status).toBe('partially_filled');
+    step({ kind: 'FillReport', clientOrderId: cid, venueOrderId: venueOrderId('v9'), tradeId: tradeId('b'), qty: 6, price: 110, fee: 4, liquidity: 'taker', venueTime: 1 });
+    expect(s).toMatchObject({ status: 'filled', filledQty: 10, filledNotional: 4 * 100 + 6 * 110, fees: 7, fillCount: 2 });
+  });
+
+  it('ignores a fill whose trade id was already applied', () => {
+    const fill: OrderEvent = { kind: 'FillReport', clientOrderId: cid, venueOrderId: venueOrderId('v'), tradeId: tradeId('t'), qty: 1, price: 5, fee: 0, liquidity: 'maker', venueTime: 0 };
+    const submitted = applyOrderEvent(newOrderState(request(5), 0), { kind: 'SubmitOrder', clientOrderId: cid }, 0);
+    if (submitted.kind !== 'applied') throw new Error('submit');
+    const once = applyOrderEvent(submitted.state, fill, 0);
+    if (once.kind !== 'applied') throw new Error('fill');
+    expect(applyOrderEvent(once.state, fill, 0)).toMatchObject({ kind: 'discrepancy', reason: 'duplicate_trade' });
+  });
+
+  it('accepts a late fill after a cancel (the venue raced us) and completes the order', () => {
+    let s: OrderState = { ...newOrderState(request(5), 0), status: 'canceled', filledQty: 3, filledNotional: 300 };
+    const out = applyOrderEvent(s, { kind: 'FillReport', clientOrderId: cid, venueOrderId: venueOrderId('v'), tradeId: tradeId('late'), qty: 2, price: 100, fee: 0, liquidity: 'maker', venueTime: 0 }, 9);
+    expect(out).toMatchObject({ kind: 'applied', state: { status: 'filled', filledQty: 5 } });
+    s = { ...s, filledQty: 1 };
+    const partial = applyOrderEvent(s, { kind: 'FillReport', clientOrderId: cid, venueOrderId: venueOrderId('v'), tradeId: tradeId('late'), qty: 2, price: 100, fee: 0, liquidity: 'maker', venueTime: 0 }, 9);
+    expect(partial).toMatchObject({ kind: 'applied', state: { status: 'canceled', filledQty: 3 } });
+  });
+
+  it('returns to the open status when a cancel is rejected', () => {
+    const s: OrderState = { ...newOrderState(request(5), 0), status: 'pending_cancel', filledQty: 2 };
+    const out = applyOrderEvent(s, { kind: 'CancelRejectReport', clientOrderId: cid, code: '-2011', reason: 'x' }, 1);
+    expect(out).toMatchObject({ kind: 'applied', state: { status: 'partially_filled' } });
+  });
+
+  it('property: random event sequences never overfill, never un-fill, and terminal stays terminal but for the late fill', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 20 }).chain((q) => fc.tuple(fc.constant(q), fc.array(eventArb(q), { maxLength: 40 }))), (_n, [qty, events]) => {
+        let s = newOrderState(request(qty), 0);
+        const applied = new Set<string>();
+        for (const e of events) {
+          const out = applyOrderEvent(s, e, 1);
+          if (out.kind === 'discrepancy') continue; // not applied: state unchanged by construction
+          const next = out.state;
+          expect(next.filledQty).toBeGreaterThanOrEqual(s.filledQty);
+          expect(next.filledQty).toBeLessThanOrEqual(qty);
+          if (e.kind === 'FillReport') {
+            expect(applied.has(e.tradeId)).toBe(false);
+            applied.add(e.tradeId);
+          } else {
+            expect(next.filledQty).toBe(s.filledQty);
+          }
+          if (isTerminal(s.status)) {
+            expect(isTerminal(next.status)).toBe(true);
+            if (next.status !== s.status) {
+              expect(e.kind).toBe('FillReport');
+              expect(next.status).toBe('filled');
+            }
+          }
+          if (next.status === 'filled') expect(next.filledQty).toBe(qty);
+          if (next.status === 'partially_filled') expect(next.filledQty).toBeGreaterThan(0);
+          if (next.status === 'accepted') expect(next.filledQty).toBe(0);
+          s = next;
+        }
+        expect(s.fillCount).toBe(applied.size);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
