@@ -77,7 +77,7 @@ const dbPath = (flag: string | undefined, io: Io): string => flag ?? io.env['EXE
 function scenarioFiles(paths: readonly string[]): string[] {
   const files: string[] = [];
   for (const p of paths) {
-    let isDir = false;
+    let isDir: boolean;
     try {
       isDir = statSync(p).isDirectory();
     } catch {

@@ -10,7 +10,7 @@ export function codeVersion(): string {
   if (cached !== undefined) return cached;
   const root = fileURLToPath(new URL('../../', import.meta.url));
   const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { version: string };
-  let commit = '';
+  let commit: string;
   try {
     commit = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] })
       .toString()
