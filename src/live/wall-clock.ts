@@ -1,0 +1,18 @@
+// The wall clock for live and paper runs: the Clock port over Date.now and rxjs's
+// asyncScheduler (setInterval underneath). The only Clock that reads real time; backtests use
+// VirtualClock, so core code cannot tell which one it runs on.
+import { asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs';
+import type { Clock } from '../core/ports/clock.ts';
+
+export class WallClock implements Clock {
+  readonly scheduler: SchedulerLike = asyncScheduler;
+
+  now(): number {
+    return Date.now();
+  }
+
+  schedule(work: () => void, delayMs: number): Subscription {
+    if (Number.isNaN(delayMs)) throw new Error('WallClock.schedule: delay is NaN');
+    return asyncScheduler.schedule(work, Math.max(0, delayMs));
+  }
+}
