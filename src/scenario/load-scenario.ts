@@ -2,7 +2,7 @@
 // names the file, the field path and the problem ("scenarios/x.yaml: orders[0].qty: ...").
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { canonicalJson } from '../core/log/canonical-json.ts';
 import { scenarioSchema, type Scenario } from './schema.ts';
@@ -35,10 +35,12 @@ function describe(issue: z.core.$ZodIssue): string {
 }
 
 export function parseScenario(text: string, file: string): LoadedScenario {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const err = doc.errors[0] as (typeof doc.errors)[number];
-    const where = err.linePos?.[0] ? `line ${err.linePos[0].line}, column ${err.linePos[0].col}: ` : '';
+    const pos = lineCounter.linePos(err.pos[0]);
+    const where = `line ${pos.line}, column ${pos.col}: `;
     throw new ScenarioError(`${file}: ${where}invalid YAML: ${err.message.split('\n')[0]}`);
   }
   const raw: unknown = doc.toJS();

@@ -14,7 +14,7 @@ const decimal = z.string().refine((s) => {
   } catch {
     return false;
   }
-}, 'must be a decimal number written as a string, like "0.01"');
+}, { message: 'must be a decimal number written as a string, like "0.01"', abort: true });
 
 const positiveDecimal = decimal.refine((s) => parseDecimal(s).mantissa > 0n, 'must be greater than zero');
 const nonNegativeDecimal = decimal.refine((s) => parseDecimal(s).mantissa >= 0n, 'must not be negative');
@@ -26,7 +26,7 @@ const duration = z.string().refine((s) => {
   } catch {
     return false;
   }
-}, 'must be an ISO-8601 duration like PT30S or PT1H');
+}, { message: 'must be an ISO-8601 duration like PT30S or PT1H', abort: true });
 
 const instant = z.string().refine((s) => {
   try {
@@ -35,7 +35,7 @@ const instant = z.string().refine((s) => {
   } catch {
     return false;
   }
-}, 'must be an ISO-8601 UTC instant like 2024-08-09T00:00:00Z');
+}, { message: 'must be an ISO-8601 UTC instant like 2024-08-09T00:00:00Z', abort: true });
 
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 letters, digits, ".", "_" or "-"');
 

@@ -1,0 +1,13 @@
+// `npm run bench`: runs every benchmark in bench/ and prints its figures with the machine.
+// Benchmarks are scripts, never timed unit tests; record the figures in bench/RESULTS.md.
+import { main as clockBench } from './clock.bench.ts';
+
+const fmt = (x: number): string => Math.round(x).toLocaleString('en-US');
+
+const clock = await clockBench();
+console.log(`machine: ${clock.cpu}, ${clock.cores} cores, node ${clock.node}`);
+console.log('clock (schedule N at random virtual times, then fire all):');
+console.log(`  VirtualClock          ${fmt(clock.virtualClock.medianActionsPerSec)} actions/s (1M actions, median of ${clock.virtualClock.runs})`);
+console.log(`  VirtualClock hold     ${fmt(clock.virtualClockHold.medianActionsPerSec)} actions/s (1,000 pending, 1M fired)`);
+console.log(`  VirtualTimeScheduler  ${fmt(clock.rxjsVirtualTimeScheduler.actionsPerSec)} actions/s (10k actions)`);
+console.log(`  ratio                 ${clock.ratio.toFixed(0)}x`);

@@ -1,0 +1,240 @@
+// The `execsim` command end to end, through the real bin (tsx loader included): run, runs and
+// show, the database selection, exit codes, and that bad input writes nothing to the store.
+// Every spawn costs about a second, so the happy-path runs are shared by the tests below.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import Database from 'better-sqlite3';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BIN = path.join(ROOT, 'bin', 'execsim.js');
+const SWEEP = 'scenarios/static-book-sweep.yaml';
+const SWEEP_TEXT = fs.readFileSync(path.join(ROOT, SWEEP), 'utf8');
+
+interface Result {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `node bin/execsim.js ...args` in the project root with EXECSIM_DB set to `db`. */
+function execsim(args: readonly string[], db: string): Result {
+  const env: NodeJS.ProcessEnv = { ...process.env, EXECSIM_DB: db };
+  delete env['NODE_OPTIONS'];
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
+  if (r.error) throw r.error;
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** stdout as JSON lines. */
+const jsonLines = (stdout: string): Record<string, unknown>[] =>
+  stdout
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+interface StoredRun {
+  id: string;
+  status: string;
+  digest: string | null;
+  seed: number;
+}
+
+/** The runs stored in a database file (read directly, not through the CLI). */
+function storedRuns(file: string): StoredRun[] {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db.prepare('SELECT id, status, digest, seed FROM runs').all() as StoredRun[];
+  } finally {
+    db.close();
+  }
+}
+
+/** A copy of the sweep scenario with `from` (which must occur once) replaced by `to`. */
+function sweepVariant(from: string, to: string): string {
+  expect(SWEEP_TEXT.split(from)).toHaveLength(2);
+  return SWEEP_TEXT.replace(from, () => to);
+}
+
+let dir: string;
+let mainDb: string;
+let first: Result;
+let second: Result;
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'execsim-cli-'));
+  mainDb = path.join(dir, 'main.db');
+  first = execsim(['run', SWEEP, '--json'], mainDb);
+  second = execsim(['run', SWEEP, '--json'], mainDb);
+});
+
+afterAll(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('execsim run', () => {
+  it('--json exits 0 and prints one JSON report with the documented keys', () => {
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    const lines = jsonLines(first.stdout);
+    expect(lines).toHaveLength(1);
+    const report = lines[0] ?? {};
+    for (const key of ['runId', 'scenario', 'seed', 'digest', 'events', 'simulatedMs', 'wallMs', 'eventsPerSec', 'expectations', 'parents']) {
+      expect(report, key).toHaveProperty(key);
+    }
+    expect(report['runId']).toMatch(/^run-/);
+    expect(report['scenario']).toBe('static-book-sweep');
+    expect(report['seed']).toBe(7);
+    expect(report['digest']).toMatch(/^[0-9a-f]{64}$/);
+    expect(report['events']).toBeGreaterThan(0);
+    expect(report['simulatedMs']).toBe(60_000);
+    expect(report['passed']).toBe(true);
+    const expectations = report['expectations'] as { pass: boolean }[];
+    expect(expectations).toHaveLength(11);
+    expect(expectations.every((e) => e.pass)).toBe(true);
+    const parents = report['parents'] as Record<string, unknown>[];
+    expect(parents.map((p) => p['id'])).toEqual(['sweep-buy', 'limit-sell', 'ioc-buy', 'fok-sell']);
+    for (const p of parents) {
+      for (const key of ['id', 'side', 'qty', 'filledQty', 'avgPrice', 'arrivalPrice', 'shortfallBps', 'fees', 'childOrders', 'status']) {
+        expect(p, `${String(p['id'])}.${key}`).toHaveProperty(key);
+      }
+    }
+    expect(parents[0]).toMatchObject({ id: 'sweep-buy', side: 'buy', filledQty: '1', status: 'filled', childOrders: 1 });
+  });
+
+  it('gives the same digest and a new run id when run again, and stores both as finished', () => {
+    const a = jsonLines(first.stdout)[0] ?? {};
+    const b = jsonLines(second.stdout)[0] ?? {};
+    expect(second.code).toBe(0);
+    expect(b['digest']).toBe(a['digest']);
+    expect(b['runId']).not.toBe(a['runId']);
+    const runs = storedRuns(mainDb);
+    expect(runs.map((r) => r.id).sort()).toEqual([a['runId'], b['runId']].sort());
+    for (const r of runs) expect(r).toMatchObject({ status: 'finished', digest: a['digest'], seed: 7 });
+  });
+
+  it('--seed changes the digest and --db overrides EXECSIM_DB', () => {
+    const otherDb = path.join(dir, 'other.db');
+    const r = execsim(['run', SWEEP, '--seed', '8', '--db', otherDb, '--json'], mainDb);
+    expect(r.code).toBe(0);
+    const report = jsonLines(r.stdout)[0] ?? {};
+    expect(report['seed']).toBe(8);
+    expect(report['digest']).toMatch(/^[0-9a-f]{64}$/);
+    expect(report['digest']).not.toBe(jsonLines(first.stdout)[0]?.['digest']);
+    expect(storedRuns(otherDb)).toEqual([{ id: report['runId'], status: 'finished', digest: report['digest'], seed: 8 }]);
+    expect(storedRuns(mainDb).map((x) => x.id)).not.toContain(report['runId']);
+  });
+
+  it('exits 1 when an expectation fails, and still stores the run as finished', () => {
+    const file = path.join(dir, 'wrong-expectation.yaml');
+    fs.writeFileSync(file, sweepVariant('filledQty: { parent: sweep-buy, equals: "1.00" }', 'filledQty: { parent: sweep-buy, equals: "0.50" }'));
+    const db = path.join(dir, 'failing.db');
+    const r = execsim(['run', file], db);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('FAILED');
+    const runs = storedRuns(db);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]?.status).toBe('finished');
+    expect(runs[0]?.digest).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
+describe('execsim runs and show', () => {
+  it('runs --json lists the stored runs', () => {
+    const r = execsim(['runs', '--json'], mainDb);
+    expect(r.code).toBe(0);
+    const listed = jsonLines(r.stdout);
+    const a = jsonLines(first.stdout)[0] ?? {};
+    const b = jsonLines(second.stdout)[0] ?? {};
+    expect(listed.map((x) => x['runId']).sort()).toEqual([a['runId'], b['runId']].sort());
+    for (const x of listed) {
+      expect(x).toMatchObject({ scenario: 'static-book-sweep', seed: 7, status: 'finished', digest: a['digest'], events: a['events'] });
+    }
+  });
+
+  it('show <id> says the stored log reproduces the digest', () => {
+    const id = String(jsonLines(first.stdout)[0]?.['runId']);
+    const r = execsim(['show', id], mainDb);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(id);
+    expect(r.stdout).toContain('stored log reproduces the digest');
+    expect(r.stdout).not.toContain('DOES NOT');
+  });
+
+  it('show <id> --json has digestVerified true and the stored report', () => {
+    const report = jsonLines(first.stdout)[0] ?? {};
+    const r = execsim(['show', String(report['runId']), '--json'], mainDb);
+    expect(r.code).toBe(0);
+    const lines = jsonLines(r.stdout);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ runId: report['runId'], status: 'finished', digest: report['digest'], digestVerified: true });
+    expect((lines[0]?.['report'] as Record<string, unknown>)['parents']).toEqual(report['parents']);
+  });
+
+  it('show of an unknown id exits 2', () => {
+    const r = execsim(['show', 'nope'], mainDb);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('"nope"');
+    expect(r.stdout).toBe('');
+  });
+});
+
+describe('bad input exits 2 and writes nothing', () => {
+  let badFile: string;
+
+  beforeAll(() => {
+    badFile = path.join(dir, 'bad.yaml');
+    fs.writeFileSync(badFile, sweepVariant('qty: "1.00", type: market', 'qty: "1.000001", type: market'));
+  });
+
+  it('a bad scenario file names the file and the field, and creates no database', () => {
+    const db = path.join(dir, 'bad-only.db');
+    const r = execsim(['run', badFile], db);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${badFile}: orders[0].qty:`);
+    expect(r.stdout).toBe('');
+    expect(fs.existsSync(db)).toBe(false);
+  });
+
+  it('a good file given with a bad one runs neither', () => {
+    const db = path.join(dir, 'good-and-bad.db');
+    const r = execsim(['run', SWEEP, badFile, '--json'], db);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${badFile}: orders[0].qty:`);
+    expect(r.stdout).toBe('');
+    expect(fs.existsSync(db)).toBe(false);
+  });
+
+  it('a scenario with a bad duration is bad input too (exit 2, not a crash)', () => {
+    const file = path.join(dir, 'bad-duration.yaml');
+    fs.writeFileSync(file, sweepVariant('duration: PT1M', 'duration: 1 minute'));
+    const db = path.join(dir, 'bad-duration.db');
+    const r = execsim(['run', file], db);
+    expect(r.stderr).toContain(`${file}: duration:`);
+    expect(r.code).toBe(2);
+    expect(fs.existsSync(db)).toBe(false);
+  });
+
+  it.each([
+    ['an unknown flag', ['run', 'x', '--bogus'], /--bogus/],
+    ['a seed that is not a number', ['run', SWEEP, '--seed', 'abc'], /--seed.*abc/],
+  ])('%s', (_what, args, stderr) => {
+    const db = path.join(dir, `usage-${args.length}.db`);
+    const r = execsim(args, db);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(stderr);
+    expect(r.stderr).toContain('usage:');
+    expect(fs.existsSync(db)).toBe(false);
+  });
+
+  it('no command prints the usage and exits 2', () => {
+    const db = path.join(dir, 'no-command.db');
+    const r = execsim([], db);
+    expect(r.code).toBe(2);
+    expect(r.stdout + r.stderr).toContain('usage:');
+    expect(fs.existsSync(db)).toBe(false);
+  });
+});

@@ -1,0 +1,350 @@
+// The SQLite store: pragmas, migrations (fresh, forward from an older file, refusing a newer
+// one), a full run written and read back (log, digest, projections), and crash safety (a run
+// that throws is 'failed', a run that dies stays 'running', batches are atomic).
+import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { canonicalLine, digestLines } from '../src/core/log/event-log.ts';
+import type { LogEntry } from '../src/core/model/events.ts';
+import { makeInstrument } from '../src/core/model/instrument.ts';
+import { runScenario } from '../src/runtime/backtest-run.ts';
+import { loadScenarioFile, type LoadedScenario } from '../src/scenario/load-scenario.ts';
+import { migrate, MIGRATIONS } from '../src/store/migrations.ts';
+import { openDatabase } from '../src/store/open-database.ts';
+import { RunStore, type NewRun } from '../src/store/run-store.ts';
+
+const SWEEP = fileURLToPath(new URL('../scenarios/static-book-sweep.yaml', import.meta.url));
+
+let dir: string;
+const open: Database.Database[] = [];
+
+/** openDatabase in the test's temp dir; closed after the test. */
+function openDb(name = 'execsim.db', migrations?: typeof MIGRATIONS): Database.Database {
+  const db = openDatabase(path.join(dir, name), migrations);
+  open.push(db);
+  return db;
+}
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'execsim-store-'));
+});
+
+afterEach(() => {
+  for (const db of open.splice(0)) if (db.open) db.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const versions = (db: Database.Database): number[] =>
+  (db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as { version: number }[]).map((r) => r.version);
+
+const tables = (db: Database.Database): string[] =>
+  (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+
+const columns = (db: Database.Database, table: string): string[] =>
+  (db.prepare(`SELECT name FROM pragma_table_info('${table}')`).all() as { name: string }[]).map((r) => r.name);
+
+const seqs = (db: Database.Database, runId: string): number[] =>
+  (db.prepare('SELECT seq FROM events WHERE run_id = ? ORDER BY seq').all(runId) as { seq: number }[]).map((r) => r.seq);
+
+const range = (from: number, to: number): number[] => Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
+
+function newRun(loaded: LoadedScenario, id: string): NewRun {
+  return {
+    id,
+    scenarioName: loaded.scenario.name,
+    scenarioHash: loaded.hash,
+    scenarioJson: loaded.canonical,
+    seed: loaded.scenario.seed,
+    codeVersion: 'test',
+    startedAt: '2024-08-09T00:00:00.000Z',
+    simStart: 0,
+  };
+}
+
+/** The log entries of an unstored run of the sweep scenario, with their canonical lines. */
+function sweepEntries(): { loaded: LoadedScenario; entries: { entry: LogEntry; line: string }[] } {
+  const loaded = loadScenarioFile(SWEEP);
+  const entries: { entry: LogEntry; line: string }[] = [];
+  runScenario(loaded, { onEntry: (entry) => entries.push({ entry, line: canonicalLine(entry) }) });
+  return { loaded, entries };
+}
+
+describe('openDatabase', () => {
+  it('sets the pragmas and applies every migration to a new file', () => {
+    const file = path.join(dir, 'nested', 'dir', 'new.db');
+    expect(fs.existsSync(file)).toBe(false);
+    const db = openDatabase(file);
+    open.push(db);
+    expect(fs.existsSync(file)).toBe(true);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('synchronous', { simple: true })).toBe(1);
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
+    expect(versions(db)).toEqual([1, 2]);
+    const names = db.prepare('SELECT name FROM schema_migrations ORDER BY version').all() as { name: string }[];
+    expect(names.map((r) => r.name)).toEqual(MIGRATIONS.map((m) => m.name));
+    expect(tables(db)).toEqual(expect.arrayContaining(['runs', 'events', 'orders', 'fills', 'schema_migrations']));
+  });
+
+  it('enforces foreign keys: no events for a run that does not exist', () => {
+    const db = openDb();
+    expect(() =>
+      db.prepare("INSERT INTO events (run_id, seq, time, kind, payload) VALUES ('no-such-run', 1, 0, 'RunStarted', '{}')").run(),
+    ).toThrow(/FOREIGN KEY/);
+  });
+
+  it('brings a database written with migration 1 only forward, keeping its rows', () => {
+    const v1 = openDb('old.db', MIGRATIONS.slice(0, 1));
+    expect(versions(v1)).toEqual([1]);
+    expect(tables(v1)).not.toContain('orders');
+    expect(columns(v1, 'runs')).not.toContain('order_count');
+    v1.prepare(
+      `INSERT INTO runs (id, scenario_name, scenario_hash, scenario_json, seed, code_version, status, digest,
+         started_at, finished_at, sim_start, sim_end, event_count, error)
+       VALUES ('old-run', 'old', 'h', '{}', 5, '0.0.1', 'finished', 'd1', '2024-01-01T00:00:00Z', '2024-01-01T00:00:01Z',
+         1000, 2000, 17, NULL)`,
+    ).run();
+    v1.prepare("INSERT INTO events (run_id, seq, time, kind, payload) VALUES ('old-run', 1, 1000, 'RunStarted', '{}')").run();
+    v1.close();
+
+    const db = openDb('old.db');
+    expect(versions(db)).toEqual([1, 2]);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM schema_migrations WHERE version = 2').get()).toEqual({ n: 1 });
+    expect(tables(db)).toEqual(expect.arrayContaining(['orders', 'fills']));
+    const row = new RunStore(db).getRun('old-run');
+    expect(row).toMatchObject({
+      id: 'old-run',
+      scenario_name: 'old',
+      seed: 5,
+      status: 'finished',
+      digest: 'd1',
+      sim_start: 1000,
+      sim_end: 2000,
+      event_count: 17,
+      order_count: 0,
+      fill_count: 0,
+      report_json: null,
+    });
+    expect(seqs(db, 'old-run')).toEqual([1]);
+    expect(migrate(db)).toEqual([]);
+    db.close();
+
+    const again = openDb('old.db');
+    expect(migrate(again)).toEqual([]);
+    expect(versions(again)).toEqual([1, 2]);
+    expect(new RunStore(again).listRuns().map((r) => r.id)).toEqual(['old-run']);
+  });
+
+  it('applies pending migrations in version order and reports them', () => {
+    const db = new Database(':memory:');
+    open.push(db);
+    expect(migrate(db, [...MIGRATIONS].reverse())).toEqual([1, 2]);
+    expect(migrate(db)).toEqual([]);
+  });
+
+  it('rolls a failing migration back whole and does not record it', () => {
+    const db = openDb();
+    const broken = { version: 3, name: 'broken', sql: 'CREATE TABLE half_done (x INTEGER); INSERT INTO no_such_table VALUES (1);' };
+    expect(() => migrate(db, [...MIGRATIONS, broken])).toThrow(/no_such_table/);
+    expect(tables(db)).not.toContain('half_done');
+    expect(versions(db)).toEqual([1, 2]);
+  });
+
+  it('refuses a database from a newer execsim with a clear error', () => {
+    const db = openDb('future.db');
+    db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'from the future', '2030-01-01')").run();
+    db.close();
+    expect(() => openDatabase(path.join(dir, 'future.db'))).toThrow(/schema version 99 is newer than this execsim knows \(2\)/);
+  });
+
+  it('refuses a version-2 database when it only knows migration 1', () => {
+    openDb('v2.db').close();
+    expect(() => openDatabase(path.join(dir, 'v2.db'), MIGRATIONS.slice(0, 1))).toThrow(/newer.*upgrade/);
+  });
+});
+
+describe('RunStore round trip of a full run', () => {
+  it('stores the run, its log, the digest and the projections', () => {
+    const store = new RunStore(openDb());
+    const loaded = loadScenarioFile(SWEEP);
+    const entries: LogEntry[] = [];
+    const report = runScenario(loaded, { store, onEntry: (e) => entries.push(e) });
+    const db = store.db;
+
+    const row = store.getRun(report.runId);
+    expect(row).toBeDefined();
+    if (!row) return;
+    expect(row.status).toBe('finished');
+    expect(row.digest).toBe(report.digest);
+    expect(row.event_count).toBe(report.events);
+    expect(row.fill_count).toBe(report.fills);
+    expect(row.error).toBeNull();
+    expect(row.finished_at).not.toBeNull();
+    expect(row.scenario_name).toBe('static-book-sweep');
+    expect(row.scenario_hash).toBe(loaded.hash);
+    expect(row.seed).toBe(report.seed);
+    expect((row.sim_end ?? 0) - row.sim_start).toBe(report.simulatedMs);
+    expect(JSON.parse(row.report_json ?? 'null')).toEqual(JSON.parse(JSON.stringify(report)));
+    const stored = db.prepare('SELECT scenario_json FROM runs WHERE id = ?').get(report.runId) as { scenario_json: string };
+    expect(stored.scenario_json).toBe(loaded.canonical);
+
+    // The log: exactly seq 1..N, each line as hashed, and the digest recomputes.
+    expect(report.events).toBeGreaterThan(10);
+    expect(seqs(db, report.runId)).toEqual(range(1, report.events));
+    const lines = [...store.events(report.runId)].map((e) => `${e.seq} ${e.time} ${e.kind} ${e.payload}\n`);
+    expect(lines).toEqual(entries.map(canonicalLine));
+    expect(digestLines(lines)).toBe(row.digest);
+
+    // The projections: a row per child and per parent (parents without parent_order_id).
+    type OrderRow = { client_order_id: string; parent_order_id: string | null; slice_num: number | null; qty: string; filled_qty: string; status: string };
+    const orders = db
+      .prepare('SELECT client_order_id, parent_order_id, slice_num, qty, filled_qty, status FROM orders WHERE run_id = ? ORDER BY slice_num')
+      .all(report.runId) as OrderRow[];
+    const parents = orders.filter((o) => o.parent_order_id === null);
+    const children = orders.filter((o) => o.parent_order_id !== null);
+    const childCount = report.parents.reduce((n, p) => n + p.childOrders, 0);
+    expect(parents.map((p) => p.client_order_id).sort()).toEqual(report.parents.map((p) => p.id).sort());
+    expect(children).toHaveLength(childCount);
+    expect(row.order_count).toBe(childCount);
+    for (const p of report.parents) {
+      const parentRow = parents.find((o) => o.client_order_id === p.id);
+      expect(parentRow).toMatchObject({ qty: p.qty, filled_qty: p.filledQty, status: p.status });
+      const mine = children.filter((c) => c.parent_order_id === p.id);
+      expect(mine.map((c) => [c.slice_num, c.filled_qty, c.status])).toEqual(
+        p.children.map((c) => [c.sliceNum, c.filledQty, c.status]),
+      );
+    }
+    const fills = db.prepare('SELECT COUNT(*) AS n FROM fills WHERE run_id = ?').get(report.runId) as { n: number };
+    expect(report.fills).toBeGreaterThan(0);
+    expect(fills.n).toBe(report.fills);
+  });
+
+  it('keeps two runs of the same scenario apart, with the same digest', () => {
+    const store = new RunStore(openDb());
+    const loaded = loadScenarioFile(SWEEP);
+    const a = runScenario(loaded, { store });
+    const b = runScenario(loaded, { store });
+    expect(b.runId).not.toBe(a.runId);
+    expect(b.digest).toBe(a.digest);
+    expect(store.listRuns().map((r) => r.id).sort()).toEqual([a.runId, b.runId].sort());
+    expect(seqs(store.db, a.runId)).toEqual(range(1, a.events));
+    expect(seqs(store.db, b.runId)).toEqual(range(1, b.events));
+  });
+});
+
+describe('crash safety', () => {
+  it('marks a run that throws as failed, with its error and no digest', () => {
+    const store = new RunStore(openDb());
+    const loaded = loadScenarioFile(SWEEP);
+    expect(() =>
+      runScenario(loaded, {
+        store,
+        onEntry: (entry) => {
+          if (entry.seq === 10) throw new Error('boom at seq 10');
+        },
+      }),
+    ).toThrow('boom at seq 10');
+    const runs = store.listRuns();
+    expect(runs).toHaveLength(1);
+    const row = runs[0];
+    expect(row?.status).toBe('failed');
+    expect(row?.digest).toBeNull();
+    expect(row?.error).toContain('boom at seq 10');
+    expect(row?.finished_at).not.toBeNull();
+    expect(row?.report_json).toBeNull();
+    // What was logged before the failure is kept, in order, for diagnosis.
+    const stored = seqs(store.db, row?.id ?? '');
+    expect(stored.length).toBeGreaterThanOrEqual(9);
+    expect(stored).toEqual(range(1, stored.length));
+  });
+
+  it('leaves a run that dies without finishing as running, with only whole batches written', () => {
+    const { loaded, entries } = sweepEntries();
+    const file = path.join(dir, 'crash.db');
+    const store = new RunStore(openDb('crash.db'));
+    store.createRun(newRun(loaded, 'crashed'));
+    const writer = store.writer('crashed', makeInstrument(loaded.scenario.instrument), 4);
+    for (const { entry, line } of entries.slice(0, 10)) writer.write(entry, line);
+    // The process dies here: no finishRun, no failRun, the buffered tail is lost.
+    store.db.close();
+
+    const reopened = new RunStore(openDatabase(file));
+    open.push(reopened.db);
+    const row = reopened.getRun('crashed');
+    expect(row?.status).toBe('running');
+    expect(row?.digest).toBeNull();
+    expect(row?.finished_at).toBeNull();
+    expect(seqs(reopened.db, 'crashed')).toEqual(range(1, 8));
+  });
+
+  it('never turns a failed run into a finished one', () => {
+    const { loaded, entries } = sweepEntries();
+    const store = new RunStore(openDb());
+    store.createRun(newRun(loaded, 'r1'));
+    const writer = store.writer('r1', makeInstrument(loaded.scenario.instrument));
+    for (const { entry, line } of entries.slice(0, 5)) writer.write(entry, line);
+    store.failRun(writer, 'r1', 'venue exploded', '2024-08-09T00:00:01.000Z');
+    store.finishRun(writer, { digest: 'x', simEnd: 1, eventCount: 5, finishedAt: '2024-08-09T00:00:02.000Z', reportJson: '{}' });
+    expect(store.getRun('r1')).toMatchObject({ status: 'failed', digest: null, error: 'venue exploded', report_json: null });
+    expect(seqs(store.db, 'r1')).toEqual(range(1, 5));
+  });
+});
+
+describe('RunWriter batching', () => {
+  it('commits every batchSize events, visible to another connection before finishRun', () => {
+    const { loaded, entries } = sweepEntries();
+    expect(entries.length).toBeGreaterThanOrEqual(7);
+    const file = path.join(dir, 'batch.db');
+    const store = new RunStore(openDb('batch.db'));
+    store.createRun(newRun(loaded, 'batched'));
+    const writer = store.writer('batched', makeInstrument(loaded.scenario.instrument), 3);
+    const reader = new Database(file, { readonly: true });
+    open.push(reader);
+    const visible = (): number[] => seqs(reader, 'batched');
+    const parentRows = (): string[] =>
+      (reader.prepare("SELECT client_order_id FROM orders WHERE run_id = 'batched' AND parent_order_id IS NULL ORDER BY client_order_id").all() as {
+        client_order_id: string;
+      }[]).map((r) => r.client_order_id);
+    const parentsCreated = (n: number): string[] =>
+      entries
+        .slice(0, n)
+        .flatMap(({ entry }) => (entry.event.kind === 'ParentOrderCreated' ? [entry.event.parentId as string] : []))
+        .sort();
+
+    const write = (i: number) => {
+      const e = entries[i];
+      if (e) writer.write(e.entry, e.line);
+    };
+    expect(parentsCreated(3)).not.toEqual([]);
+    write(0);
+    write(1);
+    expect(visible()).toEqual([]);
+    write(2);
+    expect(visible()).toEqual([1, 2, 3]);
+    expect(parentRows()).toEqual(parentsCreated(3));
+    write(3);
+    write(4);
+    expect(visible()).toEqual([1, 2, 3]);
+    write(5);
+    expect(visible()).toEqual(range(1, 6));
+    expect(parentRows()).toEqual(parentsCreated(6));
+    write(6);
+    expect(visible()).toEqual(range(1, 6));
+    expect(reader.prepare("SELECT status FROM runs WHERE id = 'batched'").get()).toEqual({ status: 'running' });
+
+    store.finishRun(writer, {
+      digest: digestLines(entries.slice(0, 7).map((e) => e.line)),
+      simEnd: 1,
+      eventCount: 7,
+      finishedAt: '2024-08-09T00:01:00.000Z',
+      reportJson: '{}',
+    });
+    expect(visible()).toEqual(range(1, 7));
+    expect(reader.prepare("SELECT status, event_count FROM runs WHERE id = 'batched'").get()).toEqual({ status: 'finished', event_count: 7 });
+    const lines = [...new RunStore(reader).events('batched')].map((e) => `${e.seq} ${e.time} ${e.kind} ${e.payload}\n`);
+    expect(digestLines(lines)).toBe(store.getRun('batched')?.digest);
+  });
+});
