@@ -307,7 +307,15 @@ orders:
     expect(scenario.venue.fees).toEqual({ makerBps: 10, takerBps: 10 });
     expect(scenario.duration).toBe('PT1H');
     expect(scenario.description).toBe('');
-    expect(scenario.market.bids).toEqual([]);
+    expect(scenario.market).toEqual({ model: 'static_book', bids: [], asks: [] });
+    expect(scenario.venue.latency).toEqual({
+      orderEntry: { ms: 5, jitterMs: 0 },
+      ack: { ms: 5, jitterMs: 0 },
+      fillReport: { ms: 5, jitterMs: 0 },
+      marketData: { ms: 0, jitterMs: 0 },
+    });
+    expect(scenario.venue.queue).toEqual({ model: 'risk_averse' });
+    expect(scenario.venue.fillOnTouch).toBe(false);
     expect(scenario.faults).toEqual([]);
     expect(scenario.signals).toEqual([]);
     expect(scenario.expect).toEqual([]);
@@ -324,7 +332,7 @@ orders:
     expect(Object.isFrozen(scenario.venue.fees)).toBe(true);
     expect(Object.isFrozen(scenario.orders)).toBe(true);
     expect(Object.isFrozen(scenario.orders[0])).toBe(true);
-    expect(Object.isFrozen(scenario.market.asks[0])).toBe(true);
+    expect(scenario.market.model === 'static_book' && Object.isFrozen(scenario.market.asks[0])).toBe(true);
     expect(() => {
       (scenario as { seed: number }).seed = 4;
     }).toThrow(TypeError);

@@ -14,11 +14,11 @@ import type { LogEntry } from '../core/model/events.ts';
 import { OrderLedger } from '../core/order/order-ledger.ts';
 import { checkExpectations, type ExpectationResult } from '../core/report/expectations.ts';
 import { RunReportFold, type ParentReport } from '../core/report/run-report.ts';
-import { StaticBookVenue } from '../sim/static-book-venue.ts';
 import type { LoadedScenario } from '../scenario/load-scenario.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { parseDurationMs, parseUtcInstant } from '../scenario/time-fields.ts';
 import type { RunStore, RunWriter } from '../store/run-store.ts';
+import { buildVenue } from './build-venue.ts';
 import { codeVersion } from './code-version.ts';
 
 export interface RunReport {
@@ -58,6 +58,7 @@ function toParentRequests(s: Scenario, inst: Instrument): Array<{ at: number; re
       tif: o.tif ?? (o.type === 'market' ? 'IOC' : 'GTC'),
       ...(o.limitPrice === undefined ? {} : { limitPrice: priceToTicks(inst, o.limitPrice) }),
       ...(o.stopPrice === undefined ? {} : { stopPrice: priceToTicks(inst, o.stopPrice) }),
+      ...(o.postOnly ? { postOnly: true } : {}),
       source: 'scenario-order',
     } satisfies ParentRequest,
   }));
@@ -116,25 +117,9 @@ export function runScenario(loaded: LoadedScenario, options: RunOptions = {}): R
   const wallStart = performance.now();
   try {
     const ledger = new OrderLedger();
-    const venue = new StaticBookVenue(
-      clock,
-      rng.stream('venue'),
-      {
-        instrument,
-        bids: s.market.bids.map(([p, q]) => ({ price: priceToTicks(instrument, p), qty: qtyToLots(instrument, q) })),
-        asks: s.market.asks.map(([p, q]) => ({ price: priceToTicks(instrument, p), qty: qtyToLots(instrument, q) })),
-        makerFeeBps: s.venue.fees.makerBps,
-        takerFeeBps: s.venue.fees.takerBps,
-        latency: s.venue.latency,
-        clientIdMaxLength: s.venue.name === 'binance-spot' ? 36 : 128,
-        rejectWindows: s.faults.map((f) => ({
-          from: start + parseDurationMs(f.from),
-          until: start + parseDurationMs(f.until),
-          code: f.code,
-          reason: f.reason,
-        })),
-      },
-      (fault, detail) => engine.record({ kind: 'FaultApplied', fault, detail }),
+    // The market starts first: orders at the run's first instant see a book.
+    const { venue } = buildVenue(s, loaded.file, clock, rng, instrument, start, (fault, detail) =>
+      engine.record({ kind: 'FaultApplied', fault, detail }),
     );
     const engine = new ExecutionEngine({ clock, log, ledger, broker: venue, marketData: venue, instrument });
     engine.record({ kind: 'RunStarted', scenario: s.name, symbol: instrument.symbol, startTime: start });

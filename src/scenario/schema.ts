@@ -1,51 +1,19 @@
 // The scenario file schema: one place for every field, its type, its default and its checks,
 // including the cross-field ones (a limit order needs a limit price; quantities must be whole
-// lots of the instrument). The parsed scenario is frozen; defaults live here and nowhere else.
+// lots of the instrument; a replay cannot take a price jump). The parsed scenario is frozen;
+// defaults live here and in the section schemas beside it, nowhere else.
 import { z } from 'zod';
-import { parseDecimal, toSteps } from '../core/model/decimal.ts';
+import { toSteps } from '../core/model/decimal.ts';
 import { ORDER_STATUSES } from '../core/model/order-status.ts';
 import { ORDER_TYPES, SIDES, TIMES_IN_FORCE } from '../core/model/order.ts';
-import { parseDurationMs, parseUtcInstant } from './time-fields.ts';
+import { decimal, duration, id, instant, nonNegativeDecimal, positiveDecimal } from './common-schema.ts';
+import { faultSchema } from './fault-schema.ts';
+import { marketSchema } from './market-schema.ts';
+import { parseDurationMs } from './time-fields.ts';
 
-const decimal = z.string().refine((s) => {
-  try {
-    parseDecimal(s);
-    return true;
-  } catch {
-    return false;
-  }
-}, { message: 'must be a decimal number written as a string, like "0.01"', abort: true });
-
-const positiveDecimal = decimal.refine((s) => parseDecimal(s).mantissa > 0n, 'must be greater than zero');
-const nonNegativeDecimal = decimal.refine((s) => parseDecimal(s).mantissa >= 0n, 'must not be negative');
-
-const duration = z.string().refine((s) => {
-  try {
-    parseDurationMs(s);
-    return true;
-  } catch {
-    return false;
-  }
-}, { message: 'must be an ISO-8601 duration like PT30S or PT1H', abort: true });
-
-const instant = z.string().refine((s) => {
-  try {
-    parseUtcInstant(s);
-    return true;
-  } catch {
-    return false;
-  }
-}, { message: 'must be an ISO-8601 UTC instant like 2024-08-09T00:00:00Z', abort: true });
-
-const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1-64 letters, digits, ".", "_" or "-"');
-
-const level = z.tuple([positiveDecimal, positiveDecimal]);
-
-const staticBook = z.strictObject({
-  model: z.literal('static_book'),
-  bids: z.array(level).default([]),
-  asks: z.array(level).default([]),
-});
+const latencyPath = z
+  .union([z.number().min(0).max(60_000), z.strictObject({ ms: z.number().min(0).max(60_000), jitterMs: z.number().min(0).max(60_000).default(0) })])
+  .transform((v) => (typeof v === 'number' ? { ms: v, jitterMs: 0 } : v));
 
 const venue = z.strictObject({
   name: z.enum(['binance-spot', 'alpaca-equities']),
@@ -57,19 +25,22 @@ const venue = z.strictObject({
     .default({ makerBps: 10, takerBps: 10 }),
   latency: z
     .strictObject({
-      submitMs: z.number().min(0).max(60_000).default(5),
-      reportMs: z.number().min(0).max(60_000).default(5),
-      jitterMs: z.number().min(0).max(60_000).default(0),
+      orderEntry: latencyPath.default({ ms: 5, jitterMs: 0 }),
+      ack: latencyPath.default({ ms: 5, jitterMs: 0 }),
+      fillReport: latencyPath.default({ ms: 5, jitterMs: 0 }),
+      marketData: latencyPath.default({ ms: 0, jitterMs: 0 }),
     })
-    .default({ submitMs: 5, reportMs: 5, jitterMs: 0 }),
-});
-
-const rejectWindow = z.strictObject({
-  kind: z.literal('reject_window'),
-  from: duration,
-  until: duration,
-  code: z.string().default('-1003'),
-  reason: z.string().default('Too many requests; venue is refusing new orders.'),
+    .default({ orderEntry: { ms: 5, jitterMs: 0 }, ack: { ms: 5, jitterMs: 0 }, fillReport: { ms: 5, jitterMs: 0 }, marketData: { ms: 0, jitterMs: 0 } }),
+  queue: z
+    .discriminatedUnion('model', [
+      z.strictObject({ model: z.literal('risk_averse') }),
+      z.strictObject({ model: z.literal('probabilistic'), exponent: z.number().positive().max(10).default(2) }),
+    ])
+    .default({ model: 'risk_averse' }),
+  /** A trade at our price fills our resting order whatever the queue ahead (optimistic). */
+  fillOnTouch: z.boolean().default(false),
+  /** Starting balances; without it, balances are not checked. */
+  account: z.strictObject({ quote: nonNegativeDecimal, base: nonNegativeDecimal.default('0') }).optional(),
 });
 
 const order = z.strictObject({
@@ -83,6 +54,7 @@ const order = z.strictObject({
   stopPrice: positiveDecimal.optional(),
   /** When to cancel whatever of the order is still working (offset from the start). */
   cancelAt: duration.optional(),
+  postOnly: z.boolean().default(false),
 });
 
 const signal = z.strictObject({
@@ -110,8 +82,7 @@ const expectation = z
   })
   .refine((e) => Object.keys(e).length === 1, 'each expectation must have exactly one kind, e.g. "- noDiscrepancies: true"');
 
-export const scenarioSchema = z
-  .strictObject({
+const base = z.strictObject({
     name: id,
     description: z.string().default(''),
     seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
@@ -124,13 +95,14 @@ export const scenarioSchema = z
     }),
     start: instant,
     duration: duration.default('PT1H'),
-    market: staticBook,
-    faults: z.array(z.discriminatedUnion('kind', [rejectWindow])).default([]),
+    market: marketSchema,
+    faults: z.array(faultSchema).default([]),
     signals: z.array(signal).default([]),
     orders: z.array(order).default([]),
     expect: z.array(expectation).default([]),
-  })
-  .superRefine((s, ctx) => {
+  });
+
+export const scenarioSchema = base.superRefine((s, ctx) => {
     const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
     const onGrid = (path: (string | number)[], value: string | undefined, step: string, what: string) => {
       if (value === undefined) return;
@@ -145,30 +117,16 @@ export const scenarioSchema = z
     const inHorizon = (path: (string | number)[], at: string) => {
       if (parseDurationMs(at) > horizon) issue(path, `${at} is after the end of the run (duration ${s.duration})`);
     };
-    s.market.bids.forEach(([p, q], i) => {
-      onGrid(['market', 'bids', i, 0], p, s.instrument.tickSize, 'ticks');
-      onGrid(['market', 'bids', i, 1], q, s.instrument.lotSize, 'lots');
-    });
-    s.market.asks.forEach(([p, q], i) => {
-      onGrid(['market', 'asks', i, 0], p, s.instrument.tickSize, 'ticks');
-      onGrid(['market', 'asks', i, 1], q, s.instrument.lotSize, 'lots');
-    });
-    const ordered = (levels: [string, string][], dir: 1 | -1, side: string) => {
-      for (let i = 1; i < levels.length; i++) {
-        const a = Number((levels[i - 1] as [string, string])[0]);
-        const b = Number((levels[i] as [string, string])[0]);
-        if (dir * (b - a) <= 0) issue(['market', side, i, 0], `${side} must be strictly ${dir === 1 ? 'ascending' : 'descending'} by price, best first`);
-      }
-    };
-    ordered(s.market.bids, -1, 'bids');
-    ordered(s.market.asks, 1, 'asks');
-    const bestBid = s.market.bids[0];
-    const bestAsk = s.market.asks[0];
-    if (bestBid && bestAsk && Number(bestBid[0]) >= Number(bestAsk[0])) {
-      issue(['market', 'asks', 0, 0], `best ask ${bestAsk[0]} must be above best bid ${bestBid[0]}`);
-    }
+    checkMarket(s, issue, onGrid);
     s.faults.forEach((f, i) => {
-      if (parseDurationMs(f.until) <= parseDurationMs(f.from)) issue(['faults', i, 'until'], 'must be after from');
+      if ('from' in f) {
+        inHorizon(['faults', i, 'from'], f.from);
+        if (parseDurationMs(f.until) <= parseDurationMs(f.from)) issue(['faults', i, 'until'], 'must be after from');
+      } else inHorizon(['faults', i, 'at'], f.at);
+      const modelFault = f.kind === 'spread_shift' || f.kind === 'liquidity_drop' || f.kind === 'price_jump';
+      if (modelFault && (s.market.model === 'static_book' || s.market.model === 'replay')) {
+        issue(['faults', i, 'kind'], `${f.kind} needs a generative market model (synthetic or almgren_chriss), not ${s.market.model}`);
+      }
     });
     s.orders.forEach((o, i) => {
       const path = (k: string) => ['orders', i, k];
@@ -191,6 +149,7 @@ export const scenarioSchema = z
       if (o.type === 'market' && o.tif !== undefined && o.tif !== 'IOC' && o.tif !== 'FOK') {
         issue(path('tif'), 'a market order can only be IOC or FOK');
       }
+      if (o.postOnly && o.type !== 'limit') issue(path('postOnly'), 'only a limit order can be post-only');
     });
     s.signals.forEach((sig, i) => {
       if (ids.has(sig.id)) issue(['signals', i, 'id'], `duplicate id "${sig.id}"`);
@@ -207,6 +166,52 @@ export const scenarioSchema = z
       if (e.filledQty) onGrid(['expect', i, 'filledQty', 'equals'], e.filledQty.equals, s.instrument.lotSize, 'lots');
     });
   });
+
+type Issue = (path: (string | number)[], message: string) => void;
+type OnGrid = (path: (string | number)[], value: string | undefined, step: string, what: string) => void;
+
+function checkMarket(s: z.output<typeof base>, issue: Issue, onGrid: OnGrid): void {
+  const m = s.market;
+  const { tickSize, lotSize } = s.instrument;
+  if (m.model === 'static_book') {
+    m.bids.forEach(([p, q], i) => {
+      onGrid(['market', 'bids', i, 0], p, tickSize, 'ticks');
+      onGrid(['market', 'bids', i, 1], q, lotSize, 'lots');
+    });
+    m.asks.forEach(([p, q], i) => {
+      onGrid(['market', 'asks', i, 0], p, tickSize, 'ticks');
+      onGrid(['market', 'asks', i, 1], q, lotSize, 'lots');
+    });
+    const ordered = (levels: [string, string][], dir: 1 | -1, side: string) => {
+      for (let i = 1; i < levels.length; i++) {
+        const a = Number((levels[i - 1] as [string, string])[0]);
+        const b = Number((levels[i] as [string, string])[0]);
+        if (dir * (b - a) <= 0) issue(['market', side, i, 0], `${side} must be strictly ${dir === 1 ? 'ascending' : 'descending'} by price, best first`);
+      }
+    };
+    ordered(m.bids, -1, 'bids');
+    ordered(m.asks, 1, 'asks');
+    const bestBid = m.bids[0];
+    const bestAsk = m.asks[0];
+    if (bestBid && bestAsk && Number(bestBid[0]) >= Number(bestAsk[0])) {
+      issue(['market', 'asks', 0, 0], `best ask ${bestAsk[0]} must be above best bid ${bestBid[0]}`);
+    }
+    return;
+  }
+  if (m.model === 'replay') return;
+  onGrid(['market', 'initialPrice'], m.initialPrice, tickSize, 'ticks');
+  m.depth.forEach((q, i) => onGrid(['market', 'depth', i], q, lotSize, 'lots'));
+  if (m.model === 'synthetic') {
+    if (m.trades) onGrid(['market', 'trades', 'meanQty'], m.trades.meanQty, lotSize, 'lots');
+    m.regimes.forEach((r, i) => {
+      try {
+        if (parseDurationMs(r.meanDuration) <= 0) issue(['market', 'regimes', i, 'meanDuration'], 'must be longer than zero');
+      } catch {
+        issue(['market', 'regimes', i, 'meanDuration'], 'must be an ISO-8601 duration like PT30S or PT1H');
+      }
+    });
+  }
+}
 
 export type Scenario = Readonly<z.output<typeof scenarioSchema>>;
 export type ScenarioOrder = Scenario['orders'][number];

@@ -7,7 +7,8 @@ import type { ParentOrderId } from '../model/ids.ts';
 import type { Instrument } from '../model/instrument.ts';
 import type { OrderType, Side, TimeInForce } from '../model/order.ts';
 import { isTerminal } from '../model/order-status.ts';
-import type { VenueReport } from '../model/reports.ts';
+import type { VenueMessage } from '../model/reports.ts';
+import type { ClientOrderId } from '../model/ids.ts';
 import type { EventLog } from '../log/event-log.ts';
 import type { OrderLedger } from '../order/order-ledger.ts';
 import type { Broker, MarketDataPort } from '../ports/broker.ts';
@@ -25,6 +26,16 @@ export interface ParentRequest {
   readonly source: string;
 }
 
+/** How the engine resolves an unknown outcome: look the order up, again after failures. */
+export interface LookupPolicy {
+  /** Wait before the first lookup after an unknown outcome. */
+  readonly firstDelayMs: number;
+  /** Doubling backoff for failed lookups, capped. */
+  readonly maxDelayMs: number;
+}
+
+export const DEFAULT_LOOKUP: LookupPolicy = { firstDelayMs: 1_000, maxDelayMs: 30_000 };
+
 export interface EngineDeps {
   readonly clock: Clock;
   readonly log: EventLog;
@@ -32,9 +43,13 @@ export interface EngineDeps {
   readonly broker: Broker;
   readonly marketData: MarketDataPort;
   readonly instrument: Instrument;
+  readonly lookup?: LookupPolicy;
 }
 
 export class ExecutionEngine {
+  /** Pending lookups by order, with the delay to use if the next one fails too. */
+  private readonly lookups = new Map<ClientOrderId, number>();
+
   constructor(private readonly deps: EngineDeps) {
     deps.broker.setReportHandler((report) => this.onReport(report));
   }
@@ -103,10 +118,36 @@ export class ExecutionEngine {
     this.completeIfDone(parentId);
   }
 
-  private onReport(report: VenueReport): void {
+  private onReport(report: VenueMessage): void {
     this.record(report);
-    const order = this.deps.ledger.order(report.clientOrderId);
+    if (!('clientOrderId' in report) || report.clientOrderId === null) return;
+    const id = report.clientOrderId;
+    // Unknown is an outcome: only a lookup by client order id resolves it, never a blind retry.
+    if (report.kind === 'OutcomeUnknownReport') this.scheduleLookup(id, this.lookupPolicy.firstDelayMs);
+    else if (report.kind === 'QueryFailedReport' && this.lookups.has(id)) {
+      this.scheduleLookup(id, this.lookups.get(id) as number);
+    } else if (report.kind === 'OrderStatusReport' || report.kind === 'OrderNotFoundReport') {
+      this.lookups.delete(id);
+    }
+    const order = this.deps.ledger.order(id);
     if (order) this.completeIfDone(order.request.parentId);
+  }
+
+  private get lookupPolicy(): LookupPolicy {
+    return this.deps.lookup ?? DEFAULT_LOOKUP;
+  }
+
+  private scheduleLookup(id: ClientOrderId, delayMs: number): void {
+    this.lookups.set(id, Math.min(delayMs * 2, this.lookupPolicy.maxDelayMs));
+    this.deps.clock.schedule(() => {
+      const order = this.deps.ledger.order(id);
+      // Resolved meanwhile (a late ack or fill), or already final: nothing to look up.
+      if (!order || (order.status !== 'submitted_unconfirmed' && order.status !== 'pending_cancel')) {
+        this.lookups.delete(id);
+        return;
+      }
+      this.deps.broker.queryOrder(id);
+    }, delayMs);
   }
 
   private completeIfDone(parentId: ParentOrderId): void {

@@ -5,7 +5,7 @@
 import type { ClientOrderId, ParentOrderId } from './ids.ts';
 import type { OrderRequest, OrderType, Side, TimeInForce } from './order.ts';
 import type { OrderStatus } from './order-status.ts';
-import type { VenueReport } from './reports.ts';
+import type { VenueMessage } from './reports.ts';
 
 export interface RunStarted {
   readonly kind: 'RunStarted';
@@ -80,7 +80,7 @@ export type ExecEvent =
   | ParentOrderCreated
   | OrderCreated
   | OrderCommand
-  | VenueReport
+  | VenueMessage
   | OrderStatusChanged
   | DiscrepancyRecorded
   | ParentOrderCompleted

@@ -31,6 +31,7 @@ export const ORDER_EVENT_KINDS = [
   'ExpiredReport',
   'OutcomeUnknownReport',
   'OrderNotFoundReport',
+  'OrderStatusReport',
 ] as const;
 export type OrderEventKind = (typeof ORDER_EVENT_KINDS)[number];
 
@@ -40,9 +41,11 @@ export type OrderEventKind = (typeof ORDER_EVENT_KINDS)[number];
  * - 'open': accepted when nothing is filled yet, partially_filled otherwise (a failed cancel);
  * - 'late_fill': the venue raced our cancel or expiry: the fill is applied, and the order
  *   becomes filled when nothing remains, else keeps its terminal status;
- * - 'same': accepted as a no-op (e.g. an ack that arrives after we already asked to cancel).
+ * - 'same': accepted as a no-op (e.g. an ack that arrives after we already asked to cancel);
+ * - 'sync': a lookup answer: its unseen trades are applied as fills, then its status (see
+ *   applyStatusReport); allowed wherever the venue's word can still change our record.
  */
-export type TransitionTarget = OrderStatus | 'by_fill' | 'open' | 'late_fill' | 'same';
+export type TransitionTarget = OrderStatus | 'by_fill' | 'open' | 'late_fill' | 'same' | 'sync';
 
 const live = { FillReport: 'by_fill', CancelReport: 'canceled', ExpiredReport: 'expired' } as const;
 
@@ -55,6 +58,7 @@ export const TRANSITIONS: Readonly<Record<OrderStatus, Readonly<Partial<Record<O
     CancelOrder: 'pending_cancel',
     OutcomeUnknownReport: 'submitted_unconfirmed',
     OrderNotFoundReport: 'failed',
+    OrderStatusReport: 'sync',
   },
   submitted_unconfirmed: {
     ...live,
@@ -64,9 +68,10 @@ export const TRANSITIONS: Readonly<Record<OrderStatus, Readonly<Partial<Record<O
     SubmitOrder: 'submitted', // a resubmission with the same id after a lookup found nothing
     OutcomeUnknownReport: 'same',
     OrderNotFoundReport: 'failed',
+    OrderStatusReport: 'sync',
   },
-  accepted: { ...live, AckReport: 'same', CancelOrder: 'pending_cancel' },
-  partially_filled: { ...live, AckReport: 'same', CancelOrder: 'pending_cancel' },
+  accepted: { ...live, AckReport: 'same', CancelOrder: 'pending_cancel', OrderStatusReport: 'sync' },
+  partially_filled: { ...live, AckReport: 'same', CancelOrder: 'pending_cancel', OrderStatusReport: 'sync' },
   pending_cancel: {
     ...live,
     AckReport: 'same',
@@ -75,10 +80,12 @@ export const TRANSITIONS: Readonly<Record<OrderStatus, Readonly<Partial<Record<O
     RejectReport: 'rejected',
     OutcomeUnknownReport: 'same',
     OrderNotFoundReport: 'failed',
+    OrderStatusReport: 'sync',
   },
-  filled: { CancelRejectReport: 'same', CancelOrder: 'same', AckReport: 'same' },
-  canceled: { FillReport: 'late_fill', CancelReport: 'same', CancelOrder: 'same' },
-  expired: { FillReport: 'late_fill', ExpiredReport: 'same', CancelOrder: 'same' },
+  filled: { CancelRejectReport: 'same', CancelOrder: 'same', AckReport: 'same', OrderStatusReport: 'sync' },
+  // Acks travel on the REST channel and can arrive after the stream finished the order.
+  canceled: { FillReport: 'late_fill', CancelReport: 'same', CancelOrder: 'same', AckReport: 'same', OrderStatusReport: 'sync' },
+  expired: { FillReport: 'late_fill', ExpiredReport: 'same', CancelOrder: 'same', AckReport: 'same', OrderStatusReport: 'sync' },
   rejected: {},
   failed: {},
 };

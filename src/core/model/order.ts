@@ -25,6 +25,8 @@ export interface OrderRequest {
   readonly qty: number;
   readonly limitPrice?: number;
   readonly stopPrice?: number;
+  /** Maker only: refused rather than matched if it would take liquidity. */
+  readonly postOnly?: boolean;
 }
 
 /** +1 for buys, -1 for sells: signed position arithmetic without branches. */

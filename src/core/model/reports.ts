@@ -57,7 +57,51 @@ export interface OrderNotFoundReport {
   readonly clientOrderId: ClientOrderId;
 }
 
+/** One trade as a venue lists it when asked about an order. */
+export interface ReportedTrade {
+  readonly tradeId: TradeId;
+  readonly qty: number;
+  readonly price: number;
+  readonly fee: number;
+  readonly liquidity: 'maker' | 'taker';
+  readonly venueTime: number;
+}
+
+/** The venue's answer to a lookup by client order id: its full truth about the order. */
+export interface OrderStatusReport {
+  readonly kind: 'OrderStatusReport';
+  readonly clientOrderId: ClientOrderId;
+  readonly venueOrderId: VenueOrderId;
+  readonly status: 'new' | 'partially_filled' | 'filled' | 'canceled' | 'expired' | 'rejected';
+  readonly qty: number;
+  readonly filledQty: number;
+  readonly trades: readonly ReportedTrade[];
+}
+
+/** A read (lookup, snapshot) that failed transiently: retry it later. */
+export interface QueryFailedReport {
+  readonly kind: 'QueryFailedReport';
+  readonly clientOrderId: ClientOrderId | null;
+  readonly query: 'order' | 'open_orders' | 'account';
+  readonly reason: string;
+}
+
+/** Snapshot answers for reconciliation: every open order, and the account. */
+export interface OpenOrdersReport {
+  readonly kind: 'OpenOrdersReport';
+  readonly orders: ReadonlyArray<Omit<OrderStatusReport, 'kind'>>;
+}
+export interface AccountReport {
+  readonly kind: 'AccountReport';
+  /** Signed position in lots. */
+  readonly position: number;
+  /** Quote balance in notional units. */
+  readonly quote: number;
+}
+
+/** Reports about one of our orders (they carry its client order id). */
 export type VenueReport =
+  | OrderStatusReport
   | AckReport
   | RejectReport
   | FillReport
@@ -66,3 +110,6 @@ export type VenueReport =
   | ExpiredReport
   | OutcomeUnknownReport
   | OrderNotFoundReport;
+
+/** Everything a venue can tell us. */
+export type VenueMessage = VenueReport | QueryFailedReport | OpenOrdersReport | AccountReport;

@@ -25,6 +25,25 @@ const eventArb = (qty: number): fc.Arbitrary<OrderEvent> =>
       { kind: 'OrderNotFoundReport', clientOrderId: cid },
     ),
     fc.record({
+      kind: fc.constant('OrderStatusReport' as const),
+      clientOrderId: fc.constant(cid),
+      venueOrderId: fc.constant(venueOrderId('v1')),
+      status: fc.constantFrom('new', 'partially_filled', 'filled', 'canceled', 'expired', 'rejected') as fc.Arbitrary<'new'>,
+      qty: fc.constant(qty),
+      trades: fc.array(
+        fc.record({
+          tradeId: fc.integer({ min: 1, max: 6 }).map((n) => tradeId(`t${n}`)),
+          qty: fc.integer({ min: 1, max: qty }),
+          price: fc.integer({ min: 1, max: 200 }),
+          fee: fc.constant(0),
+          liquidity: fc.constant('maker' as const),
+          venueTime: fc.constant(0),
+        }),
+        { maxLength: 3 },
+      ),
+      filledQty: fc.integer({ min: 0, max: qty }),
+    }),
+    fc.record({
       kind: fc.constant('FillReport' as const),
       clientOrderId: fc.constant(cid),
       venueOrderId: fc.constant(venueOrderId('v1')),
@@ -49,6 +68,7 @@ describe('order status transition table', () => {
     for (const status of TERMINAL_STATUSES) {
       for (const [kind, target] of Object.entries(TRANSITIONS[status])) {
         if (target === 'late_fill') expect(kind).toBe('FillReport');
+        else if (target === 'sync') expect(kind).toBe('OrderStatusReport');
         else expect(target === 'same' || target === status).toBe(true);
       }
     }
@@ -113,13 +133,17 @@ describe('applyOrderEvent', () => {
           if (e.kind === 'FillReport') {
             expect(applied.has(e.tradeId)).toBe(false);
             applied.add(e.tradeId);
+          } else if (e.kind === 'OrderStatusReport') {
+            // a lookup answer applies only trades we had not seen, and agrees with the venue's total
+            for (const t of e.trades) applied.add(t.tradeId);
+            expect(next.filledQty).toBe(e.filledQty);
           } else {
             expect(next.filledQty).toBe(s.filledQty);
           }
           if (isTerminal(s.status)) {
             expect(isTerminal(next.status)).toBe(true);
             if (next.status !== s.status) {
-              expect(e.kind).toBe('FillReport');
+              expect(['FillReport', 'OrderStatusReport']).toContain(e.kind);
               expect(next.status).toBe('filled');
             }
           }
@@ -128,7 +152,8 @@ describe('applyOrderEvent', () => {
           if (next.status === 'accepted') expect(next.filledQty).toBe(0);
           s = next;
         }
-        expect(s.fillCount).toBe(applied.size);
+        expect(s.fillCount).toBe(s.tradeIds.size);
+        for (const t of s.tradeIds) expect(applied.has(t)).toBe(true);
       }),
       { numRuns: 500 },
     );

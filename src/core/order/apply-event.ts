@@ -5,7 +5,7 @@
 import type { DiscrepancyReason, OrderCommand } from '../model/events.ts';
 import type { VenueOrderId } from '../model/ids.ts';
 import type { OrderRequest } from '../model/order.ts';
-import { transitionFor, type OrderStatus } from '../model/order-status.ts';
+import { isTerminal, transitionFor, type OrderStatus } from '../model/order-status.ts';
 import type { VenueReport } from '../model/reports.ts';
 
 export interface OrderState {
@@ -52,16 +52,48 @@ export function applyOrderEvent(state: OrderState, event: OrderEvent, time: numb
     return { kind: 'discrepancy', reason: 'transition_not_allowed', detail: `${event.kind} not allowed in status ${state.status}` };
   }
   if (event.kind === 'FillReport') return applyFill(state, event, target, time);
+  if (event.kind === 'OrderStatusReport') return applyStatusReport(state, event, time);
 
   let status: OrderStatus;
   if (target === 'same') status = state.status;
   else if (target === 'open') status = state.filledQty > 0 ? 'partially_filled' : 'accepted';
-  else if (target === 'by_fill' || target === 'late_fill') {
-    throw new Error(`transition table maps ${event.kind} to a fill rule`);
+  else if (target === 'by_fill' || target === 'late_fill' || target === 'sync') {
+    throw new Error(`transition table maps ${event.kind} to the rule ${target}`);
   } else status = target;
 
   const venueOrderId = event.kind === 'AckReport' ? event.venueOrderId : state.venueOrderId;
   return { kind: 'applied', from: state.status, state: { ...state, status, venueOrderId, updatedAt: time } };
+}
+
+/**
+ * A lookup answer is the venue's whole truth about the order: trades we have not seen are
+ * applied as fills (deduplicated by trade id, through the same table), then the venue's status
+ * is taken where ours is behind it. Quantities that do not add up are a discrepancy.
+ */
+function applyStatusReport(state: OrderState, r: Extract<VenueReport, { kind: 'OrderStatusReport' }>, time: number): ApplyOutcome {
+  let s: OrderState = { ...state, venueOrderId: r.venueOrderId, updatedAt: time };
+  if (r.status === 'rejected') {
+    if (r.filledQty !== 0 || r.trades.length > 0) {
+      return { kind: 'discrepancy', reason: 'invalid_report', detail: `venue says rejected with ${r.filledQty} lots filled` };
+    }
+    if (s.status !== 'submitted' && s.status !== 'submitted_unconfirmed' && s.status !== 'pending_cancel') {
+      return { kind: 'discrepancy', reason: 'transition_not_allowed', detail: `venue says rejected, we have ${s.status}` };
+    }
+    return { kind: 'applied', from: state.status, state: { ...s, status: 'rejected' } };
+  }
+  if (s.status === 'submitted' || s.status === 'submitted_unconfirmed') s = { ...s, status: 'accepted' };
+  for (const t of r.trades) {
+    if (s.tradeIds.has(t.tradeId)) continue;
+    const fill = { kind: 'FillReport' as const, clientOrderId: r.clientOrderId, venueOrderId: r.venueOrderId, ...t };
+    const out = applyFill(s, fill, transitionFor(s.status, 'FillReport') ?? 'none', time);
+    if (out.kind === 'discrepancy') return out;
+    s = out.state;
+  }
+  if (s.filledQty !== r.filledQty) {
+    return { kind: 'discrepancy', reason: 'invalid_report', detail: `venue reports ${r.filledQty} lots filled, its trades add up to ${s.filledQty}` };
+  }
+  if ((r.status === 'canceled' || r.status === 'expired') && !isTerminal(s.status)) s = { ...s, status: r.status };
+  return { kind: 'applied', from: state.status, state: s };
 }
 
 function applyFill(
@@ -85,7 +117,7 @@ function applyFill(
   let status: OrderStatus;
   if (target === 'by_fill') status = complete ? 'filled' : 'partially_filled';
   else if (target === 'late_fill') status = complete ? 'filled' : state.status;
-  else throw new Error(`transition table maps FillReport to ${target}`);
+  else return { kind: 'discrepancy', reason: 'transition_not_allowed', detail: `FillReport not allowed in status ${state.status}` };
 
   const tradeIds = new Set(state.tradeIds);
   tradeIds.add(fill.tradeId);

@@ -21,7 +21,7 @@ export type DerivedEvent = OrderStatusChanged | DiscrepancyRecorded;
 
 const ORDER_EVENT_KINDS = new Set<string>([
   'SubmitOrder', 'CancelOrder', 'AckReport', 'RejectReport', 'FillReport', 'CancelReport',
-  'CancelRejectReport', 'ExpiredReport', 'OutcomeUnknownReport', 'OrderNotFoundReport',
+  'CancelRejectReport', 'ExpiredReport', 'OutcomeUnknownReport', 'OrderNotFoundReport', 'OrderStatusReport',
 ]);
 
 const isOrderEvent = (e: ExecEvent): e is OrderEvent => ORDER_EVENT_KINDS.has(e.kind);

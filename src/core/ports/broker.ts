@@ -3,9 +3,9 @@
 // so core code never awaits a venue and stays on virtual time.
 import type { ClientOrderId, Symbol, VenueOrderId } from '../model/ids.ts';
 import type { OrderRequest } from '../model/order.ts';
-import type { VenueReport } from '../model/reports.ts';
+import type { VenueMessage } from '../model/reports.ts';
 
-export type ReportHandler = (report: VenueReport) => void;
+export type ReportHandler = (report: VenueMessage) => void;
 
 export interface Broker {
   /** Venue limit on client order id length (36 for Binance, 128 for Alpaca). */
@@ -13,6 +13,12 @@ export interface Broker {
   setReportHandler(handler: ReportHandler): void;
   submit(order: OrderRequest): void;
   cancel(clientOrderId: ClientOrderId, venueOrderId: VenueOrderId | null): void;
+  /** Looks an order up by client id: OrderStatusReport, OrderNotFoundReport or QueryFailedReport. */
+  queryOrder(clientOrderId: ClientOrderId): void;
+  /** Every open order: OpenOrdersReport or QueryFailedReport. */
+  queryOpenOrders(): void;
+  /** Position and balance: AccountReport or QueryFailedReport. */
+  queryAccount(): void;
 }
 
 /** Best bid and offer as the venue last showed them to us; prices in ticks, sizes in lots. */

@@ -1,0 +1,144 @@
+// Builds the simulated venue of a scenario: venue rules, latency, fault schedule, the exchange
+// over a displayed L2 book, and the market model that drives it; schedules the faults' window
+// edges (logged), halts and price jumps. The market starts before anything else is scheduled,
+// so orders at the run's first instant already see a book.
+import type { Rng } from '../core/clock/rng.ts';
+import { priceToTicks, qtyToLots, type Instrument } from '../core/model/instrument.ts';
+import type { Clock } from '../core/ports/clock.ts';
+import { venueRules } from '../core/venues/index.ts';
+import { L2Book } from '../sim/book/l2-book.ts';
+import { FaultSchedule, type FaultSpec } from '../sim/faults.ts';
+import { LatencyModel } from '../sim/latency-model.ts';
+import { AlmgrenChrissModel } from '../sim/market/almgren-chriss-model.ts';
+import type { MarketModel, MarketSink } from '../sim/market/market-model.ts';
+import { StaticBookModel } from '../sim/market/static-book-model.ts';
+import { SyntheticModel } from '../sim/market/synthetic-model.ts';
+import { makeQueueModel } from '../sim/venue/queue-model.ts';
+import { SimExchange } from '../sim/venue/sim-exchange.ts';
+import { SimVenue } from '../sim/venue/sim-venue.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import { parseDurationMs } from '../scenario/time-fields.ts';
+import { buildReplayModel } from './build-replay.ts';
+
+export interface BuiltVenue {
+  readonly venue: SimVenue;
+  readonly model: MarketModel;
+}
+
+const TIME_UNIT_MS = { second: 1_000, minute: 60_000, hour: 3_600_000, day: 86_400_000 } as const;
+
+export function faultSpecs(s: Scenario, start: number): FaultSpec[] {
+  const at = (d: string) => start + parseDurationMs(d);
+  return s.faults.map((f): FaultSpec => {
+    if (f.kind === 'price_jump') return { kind: 'price_jump', at: at(f.at), bps: f.bps };
+    return { ...f, from: at(f.from), until: at(f.until) } as FaultSpec;
+  });
+}
+
+export function buildVenue(
+  s: Scenario,
+  scenarioFile: string,
+  clock: Clock,
+  rng: Rng,
+  instrument: Instrument,
+  start: number,
+  onFault: (fault: string, detail: string) => void,
+): BuiltVenue {
+  const rules = venueRules(s.venue.name);
+  const faults = new FaultSchedule(faultSpecs(s, start), rng.stream('faults'));
+  const latency = new LatencyModel(s.venue.latency, rng.stream('latency'));
+  const book = new L2Book();
+  const exchange = new SimExchange(
+    book,
+    {
+      instrument,
+      makerFeeBps: s.venue.fees.makerBps,
+      takerFeeBps: s.venue.fees.takerBps,
+      queue: makeQueueModel(s.venue.queue),
+      fillOnTouch: s.venue.fillOnTouch,
+      account: s.venue.account
+        ? { quoteUnits: priceToTicks(instrument, s.venue.account.quote) * qtyToLots(instrument, '1'), baseLots: qtyToLots(instrument, s.venue.account.base) }
+        : null,
+      clientIdUniqueness: rules.clientIdUniqueness,
+    },
+    () => clock.now(),
+  );
+  const venue = new SimVenue(clock, exchange, latency, faults, { rules, onFault });
+  const sink: MarketSink = {
+    setLevel: (side, price, qty, refresh) => exchange.setLevel(side, price, qty, refresh),
+    marketTrade: (price, qty, aggressor) => exchange.marketTrade(price, qty, aggressor),
+    refreshTop: () => venue.refreshTop(),
+    levelQty: (side, price) => book.qty(side, price),
+  };
+  const model = buildModel(s, scenarioFile, clock, rng.stream('market'), instrument, sink, faults, exchange);
+
+  for (const m of faults.milestones()) {
+    clock.schedule(() => {
+      const what = m.spec.kind;
+      if (m.edge === 'at' && m.spec.kind === 'price_jump') {
+        onFault(what, `price jumps ${m.spec.bps} bps`);
+        model.jump(m.spec.bps);
+        return;
+      }
+      onFault(what, `${what} ${m.edge === 'start' ? 'begins' : 'ends'}`);
+      if (what === 'halt') exchange.halted = m.edge === 'start';
+      if (what === 'spread_shift' || what === 'liquidity_drop' || what === 'stale_quotes') venue.refreshTop();
+    }, m.at - start);
+  }
+  venue.start();
+  model.start();
+  return { venue, model };
+}
+
+function buildModel(
+  s: Scenario,
+  scenarioFile: string,
+  clock: Clock,
+  rng: Rng,
+  inst: Instrument,
+  sink: MarketSink,
+  faults: FaultSchedule,
+  exchange: SimExchange,
+): MarketModel {
+  const m = s.market;
+  const ticks = (price: string) => priceToTicks(inst, price);
+  const lots = (qty: string) => qtyToLots(inst, qty);
+  const tick = Number(inst.tickSize);
+  const lot = Number(inst.lotSize);
+  switch (m.model) {
+    case 'static_book':
+      return new StaticBookModel(sink, {
+        bids: m.bids.map(([p, q]) => [ticks(p), lots(q)] as const),
+        asks: m.asks.map(([p, q]) => [ticks(p), lots(q)] as const),
+      });
+    case 'synthetic':
+      return new SyntheticModel(clock, rng, sink, faults, {
+        initialMid: ticks(m.initialPrice),
+        walk: m.walk,
+        sigma: m.walk === 'arithmetic' ? m.volatility / tick : m.volatility,
+        stepMs: m.stepMs,
+        regimes:
+          m.regimes.length > 0
+            ? m.regimes.map((r) => ({ spreadTicks: r.spreadTicks, meanDurationMs: parseDurationMs(r.meanDuration) }))
+            : [{ spreadTicks: m.spreadTicks, meanDurationMs: Infinity }],
+        depth: m.depth.map(lots),
+        trades: m.trades ? { ratePerSec: m.trades.ratePerSec, meanQty: lots(m.trades.meanQty) } : null,
+      });
+    case 'almgren_chriss': {
+      const model = new AlmgrenChrissModel(clock, rng, sink, faults, {
+        initialMid: ticks(m.initialPrice),
+        sigma: m.sigma / tick,
+        timeUnitMs: TIME_UNIT_MS[m.timeUnit],
+        gamma: (m.gamma * lot) / tick,
+        epsilon: m.epsilon / tick,
+        eta: (m.eta * lot) / tick,
+        stepMs: m.stepMs,
+        depth: m.depth.map(lots),
+      });
+      exchange.impact = model;
+      return model;
+    }
+    case 'replay':
+      return buildReplayModel(m, scenarioFile, clock, inst, sink);
+  }
+}

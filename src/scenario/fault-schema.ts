@@ -1,0 +1,22 @@
+// The `faults:` section: venue faults as windows (from, until: offsets from the start) or
+// instants (at). Each kind is one entry of a discriminated union, so a typo in `kind` names the
+// kinds that exist.
+import { z } from 'zod';
+import { duration, probability } from './common-schema.ts';
+
+const window = { from: duration, until: duration };
+
+export const faultSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('outage'), ...window, mode: z.enum(['timeout_before', 'timeout_after', 'mixed']).default('mixed'), timeoutMs: z.number().int().min(1).max(600_000).default(5000) }),
+  z.strictObject({ kind: z.literal('http_5xx'), ...window, probability: probability.default(1) }),
+  z.strictObject({ kind: z.literal('rate_limit'), ...window, probability: probability.default(1) }),
+  z.strictObject({ kind: z.literal('reject_window'), ...window, code: z.string().default('-1003'), reason: z.string().default('Too many requests; venue is refusing new orders.') }),
+  z.strictObject({ kind: z.literal('lost_reports'), ...window, probability: probability.default(1) }),
+  z.strictObject({ kind: z.literal('delayed_reports'), ...window, delayMs: z.number().int().min(1).max(3_600_000) }),
+  z.strictObject({ kind: z.literal('stale_quotes'), ...window }),
+  z.strictObject({ kind: z.literal('spread_shift'), ...window, factor: z.number().positive() }),
+  z.strictObject({ kind: z.literal('liquidity_drop'), ...window, depthFactor: z.number().min(0) }),
+  z.strictObject({ kind: z.literal('halt'), ...window }),
+  z.strictObject({ kind: z.literal('price_jump'), at: duration, bps: z.number().min(-9_999).max(100_000) }),
+]);
+export type FaultEntry = z.output<typeof faultSchema>;

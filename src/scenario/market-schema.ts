@@ -1,0 +1,57 @@
+// The `market:` section: which market model drives the venue, and its parameters. Prices are
+// decimal strings; model coefficients are plain numbers in the units each field names.
+import { z } from 'zod';
+import { positive, positiveDecimal } from './common-schema.ts';
+
+const level = z.tuple([positiveDecimal, positiveDecimal]);
+
+export const staticBookSchema = z.strictObject({
+  model: z.literal('static_book'),
+  bids: z.array(level).default([]),
+  asks: z.array(level).default([]),
+});
+
+const stepMs = z.number().int().min(1).max(3_600_000).default(100);
+const depth = z.array(positiveDecimal).min(1).max(200);
+
+export const syntheticSchema = z.strictObject({
+  model: z.literal('synthetic'),
+  initialPrice: positiveDecimal,
+  walk: z.enum(['arithmetic', 'geometric']).default('arithmetic'),
+  /** arithmetic: price per sqrt(second); geometric: log-return per sqrt(second). */
+  volatility: z.number().min(0),
+  stepMs,
+  /** Spread in ticks, or Markov regimes of spreads with their mean durations. */
+  spreadTicks: z.number().int().min(1).default(1),
+  regimes: z.array(z.strictObject({ spreadTicks: z.number().int().min(1), meanDuration: z.string() })).default([]),
+  /** Quantity per level, best first, as decimal strings. */
+  depth,
+  trades: z.strictObject({ ratePerSec: z.number().min(0), meanQty: positiveDecimal }).optional(),
+});
+
+export const almgrenChrissSchema = z.strictObject({
+  model: z.literal('almgren_chriss'),
+  initialPrice: positiveDecimal,
+  /** Price per sqrt(time unit). */
+  sigma: z.number().min(0),
+  timeUnit: z.enum(['second', 'minute', 'hour', 'day']).default('day'),
+  /** Permanent impact: price per unit traded. */
+  gamma: z.number().min(0),
+  /** Temporary impact: fixed part, price per unit (half spread plus fees in the paper). */
+  epsilon: z.number().min(0),
+  /** Temporary impact: price per (unit traded per time unit). */
+  eta: z.number().min(0),
+  stepMs: z.number().int().min(1).max(3_600_000).default(1000),
+  depth,
+});
+
+export const replaySchema = z.strictObject({
+  model: z.literal('replay'),
+  format: z.literal('binance-spot').default('binance-spot'),
+  /** Recorded files, read in order as one stream; relative paths are from the scenario file. */
+  files: z.array(z.string().min(1)).min(1),
+});
+
+export const marketSchema = z.discriminatedUnion('model', [staticBookSchema, syntheticSchema, almgrenChrissSchema, replaySchema]);
+export type MarketSpec = z.output<typeof marketSchema>;
+export const isPositive = positive;

@@ -1,0 +1,40 @@
+// Queue position of our resting limit orders in a displayed (L2) book, where the venue shows
+// only level totals and our order is not part of the recorded data (hftbacktest's approach).
+// When we join, everything displayed at our price is ahead of us. Trades at our price eat the
+// queue from the front; only volume beyond what is ahead fills us. A level that shrinks without
+// a trade lost cancellations somewhere in the queue; the model decides how much was ahead:
+// - risk_averse: cancellations are assumed behind us; ahead is only clamped to the new level size
+//   (never optimistic);
+// - probabilistic (exponent n): a share ahead^n / (ahead^n + behind^n) of the cancelled volume
+//   was ahead of us (n = 1 proportional; larger n, cancels happen closer to the back).
+// Volume that traded at the level since the last depth update is not counted again as a cancel.
+
+export type QueueModelSpec =
+  | { readonly model: 'risk_averse' }
+  | { readonly model: 'probabilistic'; readonly exponent: number };
+
+export interface QueueModel {
+  /** New quantity ahead after the level went from `prevQty` to `newQty` without trades. */
+  onShrink(ahead: number, prevQty: number, newQty: number): number;
+}
+
+export function makeQueueModel(spec: QueueModelSpec): QueueModel {
+  if (spec.model === 'risk_averse') {
+    return { onShrink: (ahead, _prev, newQty) => Math.min(ahead, newQty) };
+  }
+  const n = spec.exponent;
+  if (!(n > 0) || !Number.isFinite(n)) throw new Error(`queue exponent must be positive, got ${n}`);
+  return {
+    onShrink(ahead, prevQty, newQty) {
+      const cancelled = prevQty - newQty;
+      if (cancelled <= 0 || ahead <= 0) return Math.min(ahead, Math.max(newQty, 0));
+      const behind = Math.max(prevQty - ahead, 0);
+      const a = ahead ** n;
+      const b = behind ** n;
+      const shareAhead = a + b === 0 ? 0 : a / (a + b);
+      // Lots are whole: round the expected cancelled-ahead volume to the nearest lot.
+      const next = ahead - Math.round(cancelled * shareAhead);
+      return Math.max(0, Math.min(next, newQty));
+    },
+  };
+}

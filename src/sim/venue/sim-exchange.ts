@@ -1,0 +1,396 @@
+// The matching core of the simulated venue: our orders against the displayed market (an L2 book
+// driven by a market model). Marketable orders walk the levels best first and take displayed
+// volume, which stays consumed until the model refreshes that level, so two of our orders can
+// never fill from the same liquidity. Resting limits queue behind the volume displayed when they
+// joined; market trades at our price eat that queue, trades through our price fill us, a book
+// that moves onto our price fills us, and shrinking levels move us up per the queue model.
+// "Touch is not a fill" is the default; fillOnTouch makes any trade at our price fill us.
+// Stops trigger on the last market trade price. This class knows nothing of latency, faults or
+// venue error codes: the sim broker adds those.
+import type { ClientOrderId } from '../../core/model/ids.ts';
+import { tradeId, venueOrderId } from '../../core/model/ids.ts';
+import type { Instrument } from '../../core/model/instrument.ts';
+import type { OrderRequest, Side } from '../../core/model/order.ts';
+import type { L2Book } from '../book/l2-book.ts';
+import type { RefusalReason } from '../../core/venues/venue-rules.ts';
+import type { QueueModel } from './queue-model.ts';
+import { isOpenStatus, type ExchangeOrder, type ExchangeTrade } from './exchange-order.ts';
+import { RestingOrders } from './resting-orders.ts';
+
+export interface ExchangeListener {
+  accepted(order: ExchangeOrder): void;
+  filled(order: ExchangeOrder, trade: ExchangeTrade): void;
+  canceled(order: ExchangeOrder): void;
+  expired(order: ExchangeOrder, reason: string): void;
+}
+
+/** Market-model hooks for our own executions (Almgren-Chriss impact). */
+export interface ImpactHooks {
+  /** Ticks added against us to a taker fill of `qty` lots (temporary impact). */
+  takerSlippageTicks(side: Side, qty: number, time: number): number;
+  /** Called after each of our fills (permanent impact). */
+  ourFill(side: Side, qty: number, price: number, time: number): void;
+}
+
+export interface ExchangeConfig {
+  readonly instrument: Instrument;
+  readonly makerFeeBps: number;
+  readonly takerFeeBps: number;
+  readonly queue: QueueModel;
+  readonly fillOnTouch: boolean;
+  /** Starting balances; null = unlimited (no balance checks). */
+  readonly account: { readonly quoteUnits: number; readonly baseLots: number } | null;
+  /** Client ids must be unique among open orders (Binance) or among all orders (Alpaca). */
+  readonly clientIdUniqueness: 'open-orders' | 'all-orders';
+}
+
+const opposite = (s: 'bid' | 'ask'): 'bid' | 'ask' => (s === 'bid' ? 'ask' : 'bid');
+const bookSide = (side: Side): 'bid' | 'ask' => (side === 'buy' ? 'bid' : 'ask');
+
+export class SimExchange {
+  readonly resting = new RestingOrders();
+  private readonly orders = new Map<ClientOrderId, ExchangeOrder>();
+  private readonly stops: ExchangeOrder[] = [];
+  private readonly parked = new Set<ExchangeOrder>();
+  /** Displayed volume we consumed per level, until the model refreshes the level. */
+  private readonly consumed = { bid: new Map<number, number>(), ask: new Map<number, number>() };
+  /** Market volume traded per level since its last depth update (not a cancel). */
+  private readonly tradedSince = { bid: new Map<number, number>(), ask: new Map<number, number>() };
+  private nextOrder = 1;
+  private nextTrade = 1;
+  halted = false;
+  lastTradePrice: number | null = null;
+  position = 0;
+  quoteBalance = 0;
+  impact: ImpactHooks | null = null;
+
+  private listener: ExchangeListener = {
+    accepted: () => {},
+    filled: () => {},
+    canceled: () => {},
+    expired: () => {},
+  };
+
+  constructor(
+    readonly book: L2Book,
+    private readonly config: ExchangeConfig,
+    private readonly now: () => number,
+  ) {
+    this.position = config.account?.baseLots ?? 0;
+    this.quoteBalance = config.account?.quoteUnits ?? 0;
+  }
+
+  setListener(listener: ExchangeListener): void {
+    this.listener = listener;
+  }
+
+  order(id: ClientOrderId): ExchangeOrder | undefined {
+    return this.orders.get(id);
+  }
+
+  openOrders(): ExchangeOrder[] {
+    return [...this.orders.values()].filter((o) => isOpenStatus(o.status));
+  }
+
+  ordersSince(time: number): ExchangeOrder[] {
+    return [...this.orders.values()].filter((o) => o.updatedAt >= time);
+  }
+
+  /** Displayed volume at a level that is still there for us to take. */
+  available(side: 'bid' | 'ask', price: number): number {
+    return Math.max(0, this.book.qty(side, price) - (this.consumed[side].get(price) ?? 0));
+  }
+
+  // ---- market model side -------------------------------------------------------------
+
+  /**
+   * The model sets a displayed level (qty 0 removes it). A refresh (the default) gives back the
+   * volume we consumed there; a level shrinking because of a market trade is not a refresh.
+   */
+  setLevel(side: 'bid' | 'ask', price: number, qty: number, refresh = true): void {
+    const prev = this.book.qty(side, price);
+    this.book.set(side, price, qty);
+    if (refresh || qty === 0) this.consumed[side].delete(price);
+    else {
+      const c = this.consumed[side].get(price);
+      if (c !== undefined && c > qty) this.consumed[side].set(price, qty);
+    }
+    const traded = this.tradedSince[side].get(price) ?? 0;
+    this.tradedSince[side].delete(price);
+    const ourSide: Side = side === 'bid' ? 'buy' : 'sell';
+    const cancelled = prev - traded - qty;
+    if (cancelled > 0) {
+      for (const o of this.resting.at(ourSide, price)) {
+        o.ahead = this.config.queue.onShrink(o.ahead, prev - traded, qty);
+      }
+    }
+    if (!this.halted && this.resting.size > 0) this.fillCrossed(opposite(side));
+  }
+
+  /** A trade between other participants: `aggressor` took liquidity at `price`. */
+  marketTrade(price: number, qty: number, aggressor: Side): void {
+    this.lastTradePrice = price;
+    const passive: 'bid' | 'ask' = aggressor === 'sell' ? 'bid' : 'ask';
+    this.tradedSince[passive].set(price, (this.tradedSince[passive].get(price) ?? 0) + qty);
+    if (this.halted) return;
+    if (this.resting.size > 0) {
+      const ourSide: Side = passive === 'bid' ? 'buy' : 'sell';
+      // Through our price: the market traded at a worse price than ours, so ours went first.
+      const through = this.resting.matching(ourSide, (p) => (ourSide === 'buy' ? p > price : p < price));
+      for (const o of through) this.fillResting(o, o.qty - o.filled, o.limitPrice as number);
+      for (const o of [...this.resting.at(ourSide, price)]) {
+        const fill = this.config.fillOnTouch ? qty : qty - o.ahead;
+        o.ahead = Math.max(0, o.ahead - qty);
+        if (fill > 0) this.fillResting(o, Math.min(fill, o.qty - o.filled), price);
+      }
+    }
+    if (this.stops.length > 0) this.triggerStops(price);
+  }
+
+  // ---- our side -----------------------------------------------------------------------
+
+  /**
+   * Validates and accepts an order; returns the refusal reason instead when it must be refused.
+   * A parked order (market closed, venue queues until the open) is accepted and waits for
+   * activate().
+   */
+  submit(req: OrderRequest, postOnly: boolean, parked = false): RefusalReason | ExchangeOrder {
+    const existing = this.orders.get(req.clientOrderId);
+    if (existing && (this.config.clientIdUniqueness === 'all-orders' || isOpenStatus(existing.status))) {
+      return 'duplicate-client-id';
+    }
+    if (this.halted) return 'market-closed';
+    const refusal = this.validate(req, postOnly);
+    if (refusal) return refusal;
+    const time = this.now();
+    const order: ExchangeOrder = {
+      clientOrderId: req.clientOrderId,
+      venueOrderId: venueOrderId(`S${this.nextOrder++}`),
+      side: req.side,
+      type: req.type,
+      tif: req.tif,
+      qty: req.qty,
+      limitPrice: req.limitPrice ?? null,
+      stopPrice: req.stopPrice ?? null,
+      postOnly,
+      createdAt: time,
+      status: 'new',
+      triggered: req.type !== 'stop' && req.type !== 'stop_limit',
+      filled: 0,
+      notional: 0,
+      ahead: 0,
+      updatedAt: time,
+      trades: [],
+    };
+    this.orders.set(order.clientOrderId, order);
+    this.listener.accepted(order);
+    if (parked) {
+      this.parked.add(order);
+      return order;
+    }
+    this.start(order);
+    return order;
+  }
+
+  /** Starts a parked order (the session opened). */
+  activate(id: ClientOrderId): void {
+    const order = this.orders.get(id);
+    if (!order || !this.parked.delete(order) || !isOpenStatus(order.status)) return;
+    this.start(order);
+  }
+
+  private start(order: ExchangeOrder): void {
+    if (!order.triggered) {
+      if (this.lastTradePrice !== null && this.stopHit(order, this.lastTradePrice)) order.triggered = true;
+      else {
+        this.stops.push(order);
+        return;
+      }
+    }
+    this.execute(order);
+  }
+
+  cancel(id: ClientOrderId): boolean {
+    const order = this.orders.get(id);
+    if (!order || !isOpenStatus(order.status)) return false;
+    this.resting.remove(order);
+    this.parked.delete(order);
+    const s = this.stops.indexOf(order);
+    if (s >= 0) this.stops.splice(s, 1);
+    order.status = 'canceled';
+    order.updatedAt = this.now();
+    this.listener.canceled(order);
+    return true;
+  }
+
+  /** Expires every open DAY order (the session closed). */
+  expireDayOrders(): void {
+    for (const o of this.openOrders()) {
+      if (o.tif !== 'DAY') continue;
+      this.resting.remove(o);
+      this.parked.delete(o);
+      const s = this.stops.indexOf(o);
+      if (s >= 0) this.stops.splice(s, 1);
+      o.status = 'expired';
+      o.updatedAt = this.now();
+      this.listener.expired(o, 'DAY order: session closed');
+    }
+  }
+
+  private validate(req: OrderRequest, postOnly: boolean): RefusalReason | null {
+    if (!Number.isSafeInteger(req.qty) || req.qty <= 0) return 'unsupported-order-type';
+    const needsLimit = req.type === 'limit' || req.type === 'stop_limit';
+    const needsStop = req.type === 'stop' || req.type === 'stop_limit';
+    if (needsLimit !== (req.limitPrice !== undefined) || needsStop !== (req.stopPrice !== undefined)) return 'unsupported-order-type';
+    if (req.limitPrice !== undefined && req.limitPrice <= 0) return 'unsupported-order-type';
+    const reference = req.limitPrice ?? req.stopPrice ?? this.touchFor(req.side);
+    if (reference !== null && reference * req.qty < this.config.instrument.minNotionalUnits) return 'below-min-notional';
+    if (postOnly) {
+      if (req.type !== 'limit') return 'unsupported-order-type';
+      const touch = this.touchFor(req.side);
+      if (touch !== null && (req.side === 'buy' ? req.limitPrice! >= touch : req.limitPrice! <= touch)) return 'post-only-would-take';
+    }
+    if (this.config.account) {
+      if (req.side === 'buy') {
+        const price = reference ?? 0;
+        if (price * req.qty > this.quoteBalance - this.lockedQuote()) return 'insufficient-balance';
+      } else if (req.qty > this.position - this.lockedBase()) return 'insufficient-position';
+    }
+    return null;
+  }
+
+  private lockedQuote(): number {
+    let sum = 0;
+    for (const o of this.openOrders()) if (o.side === 'buy') sum += (o.limitPrice ?? o.stopPrice ?? 0) * (o.qty - o.filled);
+    return sum;
+  }
+
+  private lockedBase(): number {
+    let sum = 0;
+    for (const o of this.openOrders()) if (o.side === 'sell') sum += o.qty - o.filled;
+    return sum;
+  }
+
+  /** Best opposite price an order of `side` would take. */
+  private touchFor(side: Side): number | null {
+    return side === 'buy' ? this.book.bestAsk() : this.book.bestBid();
+  }
+
+  private stopHit(o: ExchangeOrder, price: number): boolean {
+    return o.side === 'buy' ? price >= (o.stopPrice as number) : price <= (o.stopPrice as number);
+  }
+
+  private triggerStops(price: number): void {
+    const fired = this.stops.filter((o) => this.stopHit(o, price));
+    if (fired.length === 0) return;
+    for (const o of fired) {
+      this.stops.splice(this.stops.indexOf(o), 1);
+      o.triggered = true;
+      this.execute(o);
+    }
+  }
+
+  /** Takes liquidity, then rests or expires the remainder. */
+  private execute(o: ExchangeOrder): void {
+    const limit = o.type === 'market' || o.type === 'stop' ? null : (o.limitPrice as number);
+    const side = opposite(bookSide(o.side));
+    if (o.tif === 'FOK' && this.takeable(o, side, limit) < o.qty) {
+      this.expire(o, 'FOK: not enough liquidity to fill in full');
+      return;
+    }
+    this.take(o, side, limit);
+    if (o.filled === o.qty) return;
+    if (limit === null || o.tif === 'IOC' || o.tif === 'FOK') {
+      this.expire(o, limit === null ? 'market order: no more liquidity' : 'IOC: remainder expired');
+      return;
+    }
+    o.ahead = this.book.qty(bookSide(o.side), limit) + this.resting.remainingAt(o.side, limit);
+    this.resting.add(o);
+  }
+
+  private crosses(side: Side, price: number, limit: number | null): boolean {
+    return limit === null || (side === 'buy' ? price <= limit : price >= limit);
+  }
+
+  private takeable(o: ExchangeOrder, side: 'bid' | 'ask', limit: number | null): number {
+    let sum = 0;
+    for (const [price] of this.book.depth(side, Number.MAX_SAFE_INTEGER)) {
+      if (!this.crosses(o.side, price, limit)) break;
+      sum += this.available(side, price);
+      if (sum >= o.qty) break;
+    }
+    return sum;
+  }
+
+  private take(o: ExchangeOrder, side: 'bid' | 'ask', limit: number | null): void {
+    while (o.filled < o.qty) {
+      const price = this.bestAvailable(side);
+      if (price === null || !this.crosses(o.side, price, limit)) return;
+      const qty = Math.min(o.qty - o.filled, this.available(side, price));
+      this.consumed[side].set(price, (this.consumed[side].get(price) ?? 0) + qty);
+      const slip = this.impact ? this.impact.takerSlippageTicks(o.side, qty, this.now()) : 0;
+      const fillPrice = o.side === 'buy' ? price + slip : price - slip;
+      this.fill(o, qty, Math.max(1, fillPrice), 'taker');
+    }
+  }
+
+  /** Best level on a side that still has volume we have not consumed. */
+  private bestAvailable(side: 'bid' | 'ask'): number | null {
+    const best = side === 'bid' ? this.book.bestBid() : this.book.bestAsk();
+    if (best === null) return null;
+    if (this.available(side, best) > 0) return best;
+    for (const [price] of this.book.depth(side, Number.MAX_SAFE_INTEGER)) {
+      if (this.available(side, price) > 0) return price;
+    }
+    return null;
+  }
+
+  /** The book moved onto our resting orders: sellers (buyers) now offer at or through our price. */
+  private fillCrossed(side: 'bid' | 'ask'): void {
+    const ourSide: Side = side === 'ask' ? 'buy' : 'sell';
+    const best = side === 'ask' ? this.book.bestAsk() : this.book.bestBid();
+    if (best === null) return;
+    const ours = this.resting.bestPrice(ourSide);
+    if (ours === null || (ourSide === 'buy' ? ours < best : ours > best)) return;
+    const crossed = this.resting.matching(ourSide, (p) => (ourSide === 'buy' ? p >= best : p <= best));
+    for (const o of crossed) {
+      const limit = o.limitPrice as number;
+      while (o.filled < o.qty) {
+        const price = this.bestAvailable(side);
+        if (price === null || !this.crosses(o.side, price, limit)) break;
+        const qty = Math.min(o.qty - o.filled, this.available(side, price));
+        this.consumed[side].set(price, (this.consumed[side].get(price) ?? 0) + qty);
+        this.fillResting(o, qty, limit);
+      }
+    }
+  }
+
+  private fillResting(o: ExchangeOrder, qty: number, price: number): void {
+    if (qty <= 0) return;
+    this.fill(o, qty, price, 'maker');
+  }
+
+  private fill(o: ExchangeOrder, qty: number, price: number, liquidity: 'maker' | 'taker'): void {
+    const time = this.now();
+    const bps = liquidity === 'maker' ? this.config.makerFeeBps : this.config.takerFeeBps;
+    const fee = Math.round((qty * price * bps) / 10_000);
+    const trade: ExchangeTrade = { tradeId: tradeId(`T${this.nextTrade++}`), qty, price, fee, liquidity, time };
+    o.filled += qty;
+    o.notional += qty * price;
+    o.trades.push(trade);
+    o.updatedAt = time;
+    o.status = o.filled === o.qty ? 'filled' : 'partially_filled';
+    if (o.status === 'filled') this.resting.remove(o);
+    const sign = o.side === 'buy' ? 1 : -1;
+    this.position += sign * qty;
+    this.quoteBalance -= sign * qty * price + fee;
+    this.listener.filled(o, trade);
+    this.impact?.ourFill(o.side, qty, price, time);
+  }
+
+  private expire(o: ExchangeOrder, reason: string): void {
+    o.status = 'expired';
+    o.updatedAt = this.now();
+    this.listener.expired(o, reason);
+  }
+}

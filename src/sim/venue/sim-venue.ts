@@ -1,0 +1,245 @@
+// The simulated venue behind the Broker port: the exchange core (sim-exchange.ts) plus what
+// stands between it and us: latency on each path, scheduled faults, the venue's own refusal
+// codes, and two channels that keep their own order (REST answers; the execution stream).
+// Market models drive it through setLevel / marketTrade / refreshTop; our market-data view
+// (MarketDataPort) follows the venue's top of book after the market-data latency and freezes
+// while quotes are stale.
+import type { ClientOrderId, Symbol, VenueOrderId } from '../../core/model/ids.ts';
+import type { OrderRequest } from '../../core/model/order.ts';
+import type { OrderStatusReport, VenueMessage } from '../../core/model/reports.ts';
+import type { Broker, MarketDataPort, ReportHandler, TopOfBook } from '../../core/ports/broker.ts';
+import type { Clock } from '../../core/ports/clock.ts';
+import type { FaultSchedule } from '../faults.ts';
+import type { LatencyModel } from '../latency-model.ts';
+import type { ExchangeOrder } from './exchange-order.ts';
+import type { SimExchange } from './sim-exchange.ts';
+import { isValidClientId, orderShapeRefusal, refusal, type RefusalReason, type VenueRules } from '../../core/venues/venue-rules.ts';
+
+export interface SimVenueOptions {
+  readonly rules: VenueRules;
+  /** Reports a fault that changed an outcome, for the event log. */
+  readonly onFault: (fault: string, detail: string) => void;
+}
+
+class Channel {
+  private last = -Infinity;
+  constructor(private readonly clock: Clock) {}
+  /** Delivers `fn` after `delay`, never before anything this channel delivered earlier. */
+  send(delay: number, fn: () => void): void {
+    const at = Math.max(this.clock.now() + delay, this.last);
+    this.last = at;
+    this.clock.schedule(fn, at - this.clock.now());
+  }
+}
+
+const EMPTY_TOP: TopOfBook = { bid: null, bidQty: 0, ask: null, askQty: 0 };
+
+export class SimVenue implements Broker, MarketDataPort {
+  readonly clientIdMaxLength: number;
+  private handler: ReportHandler = () => {
+    throw new Error('SimVenue: no report handler set');
+  };
+  private readonly rest: Channel;
+  private readonly stream: Channel;
+  private readonly data: Channel;
+  private view: TopOfBook = EMPTY_TOP;
+  private published: TopOfBook = EMPTY_TOP;
+
+  constructor(
+    private readonly clock: Clock,
+    readonly exchange: SimExchange,
+    private readonly latency: LatencyModel,
+    private readonly faults: FaultSchedule,
+    private readonly options: SimVenueOptions,
+  ) {
+    this.clientIdMaxLength = options.rules.clientIdMaxLength;
+    this.rest = new Channel(clock);
+    this.stream = new Channel(clock);
+    this.data = new Channel(clock);
+    exchange.setListener({
+      accepted: () => {},
+      filled: (o, t) =>
+        this.streamReport({
+          kind: 'FillReport', clientOrderId: o.clientOrderId, venueOrderId: o.venueOrderId, tradeId: t.tradeId,
+          qty: t.qty, price: t.price, fee: t.fee, liquidity: t.liquidity, venueTime: t.time,
+        }),
+      canceled: () => {}, // our cancels are answered on the REST channel
+      expired: (o, reason) => this.streamReport({ kind: 'ExpiredReport', clientOrderId: o.clientOrderId, reason }),
+    });
+  }
+
+  /** Schedules the venue's own calendar: DAY orders expire at each session close. */
+  start(): void {
+    const hours = this.options.rules.hours;
+    if (hours.kind === '24/7') return;
+    const scheduleClose = (): void => {
+      const close = hours.sessionClose(this.clock.now());
+      this.clock.schedule(() => {
+        this.exchange.expireDayOrders();
+        scheduleClose();
+      }, close - this.clock.now());
+    };
+    scheduleClose();
+  }
+
+  setReportHandler(handler: ReportHandler): void {
+    this.handler = handler;
+  }
+
+  // ---- MarketDataPort: our delayed view ------------------------------------------------
+
+  topOfBook(_symbol: Symbol): TopOfBook {
+    return this.view;
+  }
+
+  /** Market models call this after each market change; publishes the top if it moved. */
+  refreshTop(): void {
+    const b = this.exchange.book;
+    const bid = b.bestBid();
+    const ask = b.bestAsk();
+    const top: TopOfBook = {
+      bid,
+      bidQty: bid === null ? 0 : this.exchange.available('bid', bid),
+      ask,
+      askQty: ask === null ? 0 : this.exchange.available('ask', ask),
+    };
+    const p = this.published;
+    if (p.bid === top.bid && p.ask === top.ask && p.bidQty === top.bidQty && p.askQty === top.askQty) return;
+    this.published = top;
+    if (this.faults.quotesStale(this.clock.now())) return;
+    this.data.send(this.latency.sample('marketData'), () => {
+      if (!this.faults.quotesStale(this.clock.now())) this.view = top;
+    });
+  }
+
+  // ---- Broker --------------------------------------------------------------------------
+
+  submit(order: OrderRequest): void {
+    const cid = order.clientOrderId;
+    this.request(
+      cid,
+      'submit',
+      () => {
+        const rules = this.options.rules;
+        const now = this.clock.now();
+        const open = rules.hours.isOpen(now);
+        let result: RefusalReason | ReturnType<SimExchange['submit']> | null =
+          !isValidClientId(rules, cid) ? 'invalid-client-id'
+          : orderShapeRefusal(rules, order.type, order.tif) ?? (order.postOnly && !rules.postOnly.supported ? 'unsupported-order-type' : null)
+            ?? (!open && rules.whenClosed === 'reject' ? 'market-closed' : null);
+        if (result === null) {
+          result = this.exchange.submit(order, order.postOnly === true, !open);
+          if (typeof result !== 'string' && !open) {
+            this.clock.schedule(() => this.exchange.activate(cid), rules.hours.nextOpen(now) - now);
+          }
+        }
+        if (typeof result === 'string') return { kind: 'RejectReport', clientOrderId: cid, ...this.refusalReport(result) };
+        return { kind: 'AckReport', clientOrderId: cid, venueOrderId: result.venueOrderId };
+      },
+    );
+  }
+
+  cancel(clientOrderId: ClientOrderId, _venueOrderId: VenueOrderId | null): void {
+    this.request(clientOrderId, 'cancel', () => {
+      if (this.exchange.cancel(clientOrderId)) return { kind: 'CancelReport', clientOrderId };
+      return { kind: 'CancelRejectReport', clientOrderId, ...this.refusalReport('cancel-unknown-order') };
+    });
+  }
+
+  queryOrder(clientOrderId: ClientOrderId): void {
+    this.request(clientOrderId, 'query', () => {
+      const o = this.exchange.order(clientOrderId);
+      return o ? statusReport(o) : { kind: 'OrderNotFoundReport', clientOrderId };
+    });
+  }
+
+  queryOpenOrders(): void {
+    this.request(null, 'query', () => ({
+      kind: 'OpenOrdersReport',
+      orders: this.exchange.openOrders().map((o) => {
+        const { kind: _k, ...rest } = statusReport(o);
+        return rest;
+      }),
+    }));
+  }
+
+  queryAccount(): void {
+    this.request(null, 'query', () => ({ kind: 'AccountReport', position: this.exchange.position, quote: this.exchange.quoteBalance }));
+  }
+
+  /** Execution-stream reports (fills, cancels and expiries the venue initiates). */
+  streamReport(report: VenueMessage): void {
+    const fate = this.faults.reportFate(this.clock.now());
+    if (fate.kind === 'lose') {
+      this.options.onFault('lost_reports', `${report.kind} for ${'clientOrderId' in report ? report.clientOrderId : '-'} lost`);
+      return;
+    }
+    if (fate.extraDelayMs > 0) this.options.onFault('delayed_reports', `${report.kind} delayed ${fate.extraDelayMs} ms`);
+    this.stream.send(this.latency.sample('fillReport') + fate.extraDelayMs, () => this.handler(report));
+  }
+
+  /**
+   * One REST request through latency and faults. `process` runs at the venue when the request
+   * reaches it and returns the answer, which travels back unless the request's fate loses it.
+   */
+  private request(cid: ClientOrderId | null, what: 'submit' | 'cancel' | 'query', process: () => VenueMessage): void {
+    const fate = this.faults.requestFate(this.clock.now(), what === 'submit');
+    const entry = this.latency.sample('orderEntry');
+    const back = () => this.latency.sample('ack');
+    const label = `${what} ${cid ?? '(snapshot)'}`;
+    const unknown = (reason: string): VenueMessage =>
+      what === 'query'
+        ? { kind: 'QueryFailedReport', clientOrderId: cid, query: cid ? 'order' : 'open_orders', reason }
+        : { kind: 'OutcomeUnknownReport', clientOrderId: cid as ClientOrderId, request: what, reason };
+    switch (fate.kind) {
+      case 'deliver':
+        this.clock.schedule(() => {
+          const answer = process();
+          this.rest.send(back(), () => this.handler(answer));
+        }, entry);
+        return;
+      case 'rate_limited':
+        this.options.onFault('rate_limit', `${label}: 429`);
+        this.rest.send(entry + back(), () =>
+          this.handler(
+            what === 'query'
+              ? unknown('429 Too Many Requests')
+              : what === 'submit'
+                ? { kind: 'RejectReport', clientOrderId: cid as ClientOrderId, ...this.refusalReport('rate-limited') }
+                : { kind: 'CancelRejectReport', clientOrderId: cid as ClientOrderId, ...this.refusalReport('rate-limited') },
+          ),
+        );
+        return;
+      case 'rejected':
+        this.options.onFault('reject_window', `${label}: ${fate.reason}`);
+        this.rest.send(entry + back(), () => this.handler({ kind: 'RejectReport', clientOrderId: cid as ClientOrderId, code: fate.code, reason: fate.reason }));
+        return;
+      case 'timeout':
+      case 'server_error': {
+        const detail = fate.kind === 'timeout' ? `timed out after ${fate.timeoutMs} ms` : '503 Service Unavailable';
+        this.options.onFault(fate.kind === 'timeout' ? 'outage' : 'http_5xx', `${label}: ${detail}; venue received it: ${fate.received}`);
+        if (fate.received) this.clock.schedule(() => void process(), entry);
+        const wait = fate.kind === 'timeout' ? fate.timeoutMs : entry + back();
+        this.rest.send(wait, () => this.handler(unknown(detail)));
+        return;
+      }
+    }
+  }
+
+  private refusalReport(reason: RefusalReason): { code: string; reason: string } {
+    const { code, message } = refusal(this.options.rules, reason, { price: '', symbol: '', field: 'price' });
+    return { code, reason: message };
+  }
+}
+
+export function statusReport(o: ExchangeOrder): OrderStatusReport {
+  return {
+    kind: 'OrderStatusReport',
+    clientOrderId: o.clientOrderId,
+    venueOrderId: o.venueOrderId,
+    status: o.status,
+    qty: o.qty,
+    filledQty: o.filled,
+    trades: o.trades.map((t) => ({ tradeId: t.tradeId, qty: t.qty, price: t.price, fee: t.fee, liquidity: t.liquidity, venueTime: t.time })),
+  };
+}
