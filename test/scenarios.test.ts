@@ -8,8 +8,12 @@ import { runScenario } from '../src/runtime/backtest-run.ts';
 import { loadScenarioFile } from '../src/scenario/load-scenario.ts';
 
 const GOLDEN: Record<string, string> = {
+  'almgren-chriss-impact': '9d3495a4e1669aac966cd4ceea71fc0b09e9bfd590d76cdae955091c96dd943c',
   'reject-window-signals': '3bc069543c97c74668d00ee10b731c008e9e992c7d623511a213dd2acb257954',
+  'spread-blowout': '9a32d9776082da18eafc79c07d391aa32565dc0ad42eb0e6fa024e298b5ed84f',
   'static-book-sweep': '30ad956b05d45dfab54dcbf91cdeb6f98cd68dc63388cac3958d3ad35f9f3a0c',
+  'thin-book': 'e9f4b2569b34aa99f0d2473d309cb327f035fd22f5f0111625c17b112b82b956',
+  'venue-outage': 'a01920434658b13cda143932f7bc74c4f722b5a2ac53793f6fb66796a2e3b1ba',
 };
 
 const files = readdirSync('scenarios').filter((f) => f.endsWith('.yaml')).sort();

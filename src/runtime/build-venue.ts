@@ -69,6 +69,7 @@ export function buildVenue(
     marketTrade: (price, qty, aggressor) => exchange.marketTrade(price, qty, aggressor),
     refreshTop: () => venue.refreshTop(),
     levelQty: (side, price) => book.qty(side, price),
+    best: (side) => (side === 'bid' ? book.bestBid() : book.bestAsk()),
   };
   const model = buildModel(s, scenarioFile, clock, rng.stream('market'), instrument, sink, faults, exchange);
 
@@ -122,6 +123,7 @@ function buildModel(
             ? m.regimes.map((r) => ({ spreadTicks: r.spreadTicks, meanDurationMs: parseDurationMs(r.meanDuration) }))
             : [{ spreadTicks: m.spreadTicks, meanDurationMs: Infinity }],
         depth: m.depth.map(lots),
+        levelSpacingTicks: m.levelSpacingTicks,
         trades: m.trades ? { ratePerSec: m.trades.ratePerSec, meanQty: lots(m.trades.meanQty) } : null,
       });
     case 'almgren_chriss': {
@@ -133,6 +135,7 @@ function buildModel(
         epsilon: m.epsilon / tick,
         eta: (m.eta * lot) / tick,
         stepMs: m.stepMs,
+        rateWindowMs: parseDurationMs(m.rateWindow),
         depth: m.depth.map(lots),
       });
       exchange.impact = model;

@@ -1,7 +1,7 @@
 // The `market:` section: which market model drives the venue, and its parameters. Prices are
 // decimal strings; model coefficients are plain numbers in the units each field names.
 import { z } from 'zod';
-import { positive, positiveDecimal } from './common-schema.ts';
+import { duration, positive, positiveDecimal } from './common-schema.ts';
 
 const level = z.tuple([positiveDecimal, positiveDecimal]);
 
@@ -23,9 +23,11 @@ export const syntheticSchema = z.strictObject({
   stepMs,
   /** Spread in ticks, or Markov regimes of spreads with their mean durations. */
   spreadTicks: z.number().int().min(1).default(1),
-  regimes: z.array(z.strictObject({ spreadTicks: z.number().int().min(1), meanDuration: z.string() })).default([]),
+  regimes: z.array(z.strictObject({ spreadTicks: z.number().int().min(1), meanDuration: duration })).default([]),
   /** Quantity per level, best first, as decimal strings. */
   depth,
+  /** Ticks between displayed levels (1 = every tick; a thin book has gaps). */
+  levelSpacingTicks: z.number().int().min(1).max(1_000_000).default(1),
   trades: z.strictObject({ ratePerSec: z.number().min(0), meanQty: positiveDecimal }).optional(),
 });
 
@@ -41,6 +43,8 @@ export const almgrenChrissSchema = z.strictObject({
   epsilon: z.number().min(0),
   /** Temporary impact: price per (unit traded per time unit). */
   eta: z.number().min(0),
+  /** Our trade rate for temporary impact is our volume over this trailing window. */
+  rateWindow: duration.default('PT1M'),
   stepMs: z.number().int().min(1).max(3_600_000).default(1000),
   depth,
 });

@@ -201,14 +201,11 @@ function checkMarket(s: z.output<typeof base>, issue: Issue, onGrid: OnGrid): vo
   if (m.model === 'replay') return;
   onGrid(['market', 'initialPrice'], m.initialPrice, tickSize, 'ticks');
   m.depth.forEach((q, i) => onGrid(['market', 'depth', i], q, lotSize, 'lots'));
+  if (m.model === 'almgren_chriss' && parseDurationMs(m.rateWindow) <= 0) issue(['market', 'rateWindow'], 'must be longer than zero');
   if (m.model === 'synthetic') {
     if (m.trades) onGrid(['market', 'trades', 'meanQty'], m.trades.meanQty, lotSize, 'lots');
     m.regimes.forEach((r, i) => {
-      try {
-        if (parseDurationMs(r.meanDuration) <= 0) issue(['market', 'regimes', i, 'meanDuration'], 'must be longer than zero');
-      } catch {
-        issue(['market', 'regimes', i, 'meanDuration'], 'must be an ISO-8601 duration like PT30S or PT1H');
-      }
+      if (parseDurationMs(r.meanDuration) <= 0) issue(['market', 'regimes', i, 'meanDuration'], 'must be longer than zero');
     });
   }
 }

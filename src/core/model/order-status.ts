@@ -70,8 +70,9 @@ export const TRANSITIONS: Readonly<Record<OrderStatus, Readonly<Partial<Record<O
     OrderNotFoundReport: 'failed',
     OrderStatusReport: 'sync',
   },
-  accepted: { ...live, AckReport: 'same', CancelOrder: 'pending_cancel', OrderStatusReport: 'sync' },
-  partially_filled: { ...live, AckReport: 'same', CancelOrder: 'pending_cancel', OrderStatusReport: 'sync' },
+  // A request's timeout can arrive after the stream already told us the order's fate.
+  accepted: { ...live, AckReport: 'same', CancelOrder: 'pending_cancel', OutcomeUnknownReport: 'same', OrderStatusReport: 'sync' },
+  partially_filled: { ...live, AckReport: 'same', CancelOrder: 'pending_cancel', OutcomeUnknownReport: 'same', OrderStatusReport: 'sync' },
   pending_cancel: {
     ...live,
     AckReport: 'same',
@@ -82,10 +83,10 @@ export const TRANSITIONS: Readonly<Record<OrderStatus, Readonly<Partial<Record<O
     OrderNotFoundReport: 'failed',
     OrderStatusReport: 'sync',
   },
-  filled: { CancelRejectReport: 'same', CancelOrder: 'same', AckReport: 'same', OrderStatusReport: 'sync' },
+  filled: { CancelRejectReport: 'same', CancelOrder: 'same', AckReport: 'same', OutcomeUnknownReport: 'same', OrderStatusReport: 'sync' },
   // Acks travel on the REST channel and can arrive after the stream finished the order.
-  canceled: { FillReport: 'late_fill', CancelReport: 'same', CancelOrder: 'same', AckReport: 'same', OrderStatusReport: 'sync' },
-  expired: { FillReport: 'late_fill', ExpiredReport: 'same', CancelOrder: 'same', AckReport: 'same', OrderStatusReport: 'sync' },
+  canceled: { FillReport: 'late_fill', CancelReport: 'same', CancelOrder: 'same', AckReport: 'same', OutcomeUnknownReport: 'same', OrderStatusReport: 'sync' },
+  expired: { FillReport: 'late_fill', ExpiredReport: 'same', CancelOrder: 'same', AckReport: 'same', OutcomeUnknownReport: 'same', OrderStatusReport: 'sync' },
   rejected: {},
   failed: {},
 };

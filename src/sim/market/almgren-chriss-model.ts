@@ -1,8 +1,10 @@
 // Almgren-Chriss market: the mid follows arithmetic Brownian motion with volatility sigma (price
 // per square root of the time unit). Our own executions move it: permanent impact gamma per unit
-// we trade shifts the mid for good; temporary impact epsilon + eta * v (v = our trade size per
-// time unit, over the time since our previous execution) worsens the price of each of our taker
-// fills and then vanishes. The displayed book is the touch at mid -/+ epsilon with deep levels
+// we trade shifts the mid for good; temporary impact epsilon + eta * v worsens the price of each
+// of our taker fills and then vanishes, where v is our trade rate: our volume over a trailing
+// window (this fill included), per time unit. (Measuring v over the time since our previous fill
+// explodes for the first fill and for fills close together; a window is well defined.)
+// The displayed book is the touch at mid -/+ epsilon with deep levels
 // behind it, so fills are priced by the model, not by depth. Other participants do not trade.
 import type { Rng } from '../../core/clock/rng.ts';
 import type { Side } from '../../core/model/order.ts';
@@ -25,6 +27,8 @@ export interface AlmgrenChrissSpec {
   /** Temporary impact: ticks per (lot per time unit). */
   readonly eta: number;
   readonly stepMs: number;
+  /** Trailing window for our trade rate, ms. */
+  readonly rateWindowMs: number;
   /** Lots per displayed level, best first. */
   readonly depth: readonly number[];
 }
@@ -33,7 +37,8 @@ export class AlmgrenChrissModel implements MarketModel, ImpactHooks {
   private mid: number;
   private bids: number[] = [];
   private asks: number[] = [];
-  private lastOurFill: number | null = null;
+  /** Our recent fills (time, lots) inside the rate window. */
+  private recent: Array<{ time: number; qty: number }> = [];
   private readonly walkRng: Rng;
 
   constructor(
@@ -62,13 +67,14 @@ export class AlmgrenChrissModel implements MarketModel, ImpactHooks {
   }
 
   takerSlippageTicks(_side: Side, qty: number, time: number): number {
-    const minDt = this.spec.stepMs / this.spec.timeUnitMs;
-    const dt = this.lastOurFill === null ? minDt : Math.max((time - this.lastOurFill) / this.spec.timeUnitMs, minDt);
-    return Math.round((this.spec.eta * qty) / dt);
+    this.recent = this.recent.filter((f) => f.time > time - this.spec.rateWindowMs);
+    const volume = this.recent.reduce((s, f) => s + f.qty, 0) + qty;
+    const rate = volume / (this.spec.rateWindowMs / this.spec.timeUnitMs); // lots per time unit
+    return Math.round(this.spec.eta * rate);
   }
 
   ourFill(side: Side, qty: number, _price: number, time: number): void {
-    this.lastOurFill = time;
+    this.recent.push({ time, qty });
     this.mid = Math.max(this.mid + (side === 'buy' ? 1 : -1) * this.spec.gamma * qty, 1);
     this.rebuild();
   }

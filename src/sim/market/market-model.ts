@@ -10,6 +10,8 @@ export interface MarketSink {
   refreshTop(): void;
   /** Quantities currently displayed (to diff a rebuilt book against). */
   levelQty(side: 'bid' | 'ask', price: number): number;
+  /** Best displayed price of a side, or null. */
+  best(side: 'bid' | 'ask'): number | null;
 }
 
 export interface MarketModel {

@@ -21,6 +21,8 @@ export interface SyntheticSpec {
   readonly regimes: ReadonlyArray<{ readonly spreadTicks: number; readonly meanDurationMs: number }>;
   /** Lots per level, best first (the same profile on both sides). */
   readonly depth: readonly number[];
+  /** Ticks between displayed levels (1 = every tick; a thin book has gaps). */
+  readonly levelSpacingTicks: number;
   /** Other participants' trades; null for none. */
   readonly trades: { readonly ratePerSec: number; readonly meanQty: number } | null;
 }
@@ -97,10 +99,11 @@ export class SyntheticModel implements MarketModel {
     const bestAsk = bestBid + spread;
     const bids: Array<[number, number]> = [];
     const asks: Array<[number, number]> = [];
+    const gap = this.spec.levelSpacingTicks;
     this.spec.depth.forEach((q, i) => {
       const qty = Math.round(q * depthFactor);
-      if (bestBid - i >= 1) bids.push([bestBid - i, qty]);
-      asks.push([bestAsk + i, qty]);
+      if (bestBid - i * gap >= 1) bids.push([bestBid - i * gap, qty]);
+      asks.push([bestAsk + i * gap, qty]);
     });
     this.bids = replaceSide(this.sink, 'bid', this.bids, bids);
     this.asks = replaceSide(this.sink, 'ask', this.asks, asks);
