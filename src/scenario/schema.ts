@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { toSteps } from '../core/model/decimal.ts';
 import { ORDER_STATUSES } from '../core/model/order-status.ts';
 import { ORDER_TYPES, SIDES, TIMES_IN_FORCE } from '../core/model/order.ts';
-import { decimal, duration, id, instant, nonNegativeDecimal, positiveDecimal } from './common-schema.ts';
+import { duration, id, instant, nonNegativeDecimal, positiveDecimal } from './common-schema.ts';
 import { faultSchema } from './fault-schema.ts';
 import { marketSchema } from './market-schema.ts';
 import { parseDurationMs } from './time-fields.ts';
