@@ -124,7 +124,7 @@ export class SimExchange {
         o.ahead = this.config.queue.onShrink(o.ahead, prev - traded, qty);
       }
     }
-    if (!this.halted && this.resting.size > 0) this.fillCrossed(opposite(side));
+    if (!this.halted && this.resting.size > 0) this.fillCrossed(side);
   }
 
   /** A trade between other participants: `aggressor` took liquidity at `price`. */
