@@ -31,7 +31,8 @@ export interface ExchangeOrder {
   filled: number;
   /** Sum of price x qty of fills, notional units. */
   notional: number;
-  /** Displayed market volume ahead of us at our price (resting limit orders only). */
+  /** Volume ahead of us at our price: displayed market volume plus our own earlier orders there
+   *  (resting limit orders only). */
   ahead: number;
   updatedAt: number;
   readonly trades: ExchangeTrade[];

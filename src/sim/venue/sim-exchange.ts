@@ -120,8 +120,12 @@ export class SimExchange {
     const ourSide: Side = side === 'bid' ? 'buy' : 'sell';
     const cancelled = prev - traded - qty;
     if (cancelled > 0) {
+      // The displayed level holds market volume only, while `ahead` also counts our own earlier
+      // orders at the price: the queue model apportions the cancel over the market part.
+      let ours = 0;
       for (const o of this.resting.at(ourSide, price)) {
-        o.ahead = this.config.queue.onShrink(o.ahead, prev - traded, qty);
+        o.ahead = ours + this.config.queue.onShrink(Math.max(0, o.ahead - ours), prev - traded, qty);
+        ours += o.qty - o.filled;
       }
     }
     if (!this.halted && this.resting.size > 0) this.fillCrossed(side);
