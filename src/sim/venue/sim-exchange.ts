@@ -142,10 +142,15 @@ export class SimExchange {
       // Through our price: the market traded at a worse price than ours, so ours went first.
       const through = this.resting.matching(ourSide, (p) => (ourSide === 'buy' ? p > price : p < price));
       for (const o of through) this.fillResting(o, o.qty - o.filled, o.limitPrice as number);
+      // On touch, our orders share the trade's volume in time priority.
+      let touch = qty;
       for (const o of [...this.resting.at(ourSide, price)]) {
-        const fill = this.config.fillOnTouch ? qty : qty - o.ahead;
+        const fill = Math.min(this.config.fillOnTouch ? touch : qty - o.ahead, o.qty - o.filled);
         o.ahead = Math.max(0, o.ahead - qty);
-        if (fill > 0) this.fillResting(o, Math.min(fill, o.qty - o.filled), price);
+        if (fill > 0) {
+          this.fillResting(o, fill, price);
+          touch -= fill;
+        }
       }
     }
     if (this.stops.length > 0) this.triggerStops(price);
