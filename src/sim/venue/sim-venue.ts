@@ -43,7 +43,8 @@ export class SimVenue implements Broker, MarketDataPort {
   private readonly stream: Channel;
   private readonly data: Channel;
   private view: TopOfBook = EMPTY_TOP;
-  private published: TopOfBook = EMPTY_TOP;
+  /** The top last sent towards our view; null when the view may be behind it (quotes were stale). */
+  private published: TopOfBook | null = EMPTY_TOP;
 
   constructor(
     private readonly clock: Clock,
@@ -104,11 +105,17 @@ export class SimVenue implements Broker, MarketDataPort {
       askQty: ask === null ? 0 : this.exchange.available('ask', ask),
     };
     const p = this.published;
-    if (p.bid === top.bid && p.ask === top.ask && p.bidQty === top.bidQty && p.askQty === top.askQty) return;
+    if (p && p.bid === top.bid && p.ask === top.ask && p.bidQty === top.bidQty && p.askQty === top.askQty) return;
+    // While quotes are stale nothing is sent, and a top that arrives stale is dropped: either
+    // way the view is behind, so the first refresh after the window sends the current top.
+    if (this.faults.quotesStale(this.clock.now())) {
+      this.published = null;
+      return;
+    }
     this.published = top;
-    if (this.faults.quotesStale(this.clock.now())) return;
     this.data.send(this.latency.sample('marketData'), () => {
       if (!this.faults.quotesStale(this.clock.now())) this.view = top;
+      else this.published = null;
     });
   }
 
