@@ -9,6 +9,7 @@ import { loadScenarioFile } from '../src/scenario/load-scenario.ts';
 
 const GOLDEN: Record<string, string> = {
   'almgren-chriss-impact': '9d3495a4e1669aac966cd4ceea71fc0b09e9bfd590d76cdae955091c96dd943c',
+  'replay-btcusdt': 'e07f405fafbd2718c38129dbcc92d9eb7571b543e879446b21fd4527de428aca',
   'reject-window-signals': '3bc069543c97c74668d00ee10b731c008e9e992c7d623511a213dd2acb257954',
   'spread-blowout': '9a32d9776082da18eafc79c07d391aa32565dc0ad42eb0e6fa024e298b5ed84f',
   'static-book-sweep': '30ad956b05d45dfab54dcbf91cdeb6f98cd68dc63388cac3958d3ad35f9f3a0c',

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { digestLines } from '../core/log/event-log.ts';
 import { runScenario, type RunReport } from '../runtime/backtest-run.ts';
+import { ReplayFileError } from '../runtime/replay-file.ts';
 import { loadScenarioFile, ScenarioError, type LoadedScenario } from '../scenario/load-scenario.ts';
 import { DEFAULT_DB_PATH, openDatabase } from '../store/open-database.ts';
 import { RunStore } from '../store/run-store.ts';
@@ -56,7 +57,7 @@ export function main(argv: readonly string[], io: Io = processIo): number {
       io.err(`execsim: ${err.message}\n${USAGE}`);
       return 2;
     }
-    if (err instanceof ScenarioError) {
+    if (err instanceof ScenarioError || err instanceof ReplayFileError) {
       io.err(`execsim: ${err.message}`);
       return 2;
     }

@@ -117,12 +117,11 @@ export function runScenario(loaded: LoadedScenario, options: RunOptions = {}): R
   const wallStart = performance.now();
   try {
     const ledger = new OrderLedger();
-    // The market starts first: orders at the run's first instant see a book.
-    const { venue } = buildVenue(s, loaded.file, clock, rng, instrument, start, (fault, detail) =>
-      engine.record({ kind: 'FaultApplied', fault, detail }),
-    );
-    const engine = new ExecutionEngine({ clock, log, ledger, broker: venue, marketData: venue, instrument });
+    const built = buildVenue(s, loaded.file, clock, rng, instrument, start, (event) => engine.record(event));
+    const engine = new ExecutionEngine({ clock, log, ledger, broker: built.venue, marketData: built.venue, instrument });
     engine.record({ kind: 'RunStarted', scenario: s.name, symbol: instrument.symbol, startTime: start });
+    // The market starts before the orders are scheduled: orders at the first instant see a book.
+    built.start();
     for (const { at, req } of toParentRequests(s, instrument)) {
       clock.schedule(() => engine.submitParent(req), at);
     }

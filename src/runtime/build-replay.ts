@@ -1,16 +1,51 @@
-// Placeholder wiring for the replay market model until the replay reader lands (same session):
-// refuses clearly rather than pretending to replay.
+// Wires a replay scenario: the recorded files (paths relative to the scenario file), read
+// synchronously in bounded memory and parsed straight from bytes, feed the replay market model;
+// its gaps, rebuilds and end of data become log events. A malformed line stops the run with the
+// file, line number and problem.
+import { dirname, resolve } from 'node:path';
+import { toSteps } from '../core/model/decimal.ts';
+import type { ExecEvent } from '../core/model/events.ts';
 import type { Instrument } from '../core/model/instrument.ts';
 import type { Clock } from '../core/ports/clock.ts';
 import type { MarketModel, MarketSink } from '../sim/market/market-model.ts';
+import { ReplayModel, type ReplaySource } from '../sim/market/replay-model.ts';
+import { BinanceLineError, BinanceLineParser } from '../sim/replay/binance-messages.ts';
 import type { MarketSpec } from '../scenario/market-schema.ts';
+import { ReplayFileError, ReplayFileReader } from './replay-file.ts';
+
+/** Replay files of a scenario, as absolute paths. */
+export function replayPaths(files: readonly string[], scenarioFile: string): string[] {
+  return files.map((f) => resolve(dirname(scenarioFile), f));
+}
 
 export function buildReplayModel(
-  _m: Extract<MarketSpec, { model: 'replay' }>,
-  _scenarioFile: string,
-  _clock: Clock,
-  _inst: Instrument,
-  _sink: MarketSink,
+  m: Extract<MarketSpec, { model: 'replay' }>,
+  scenarioFile: string,
+  clock: Clock,
+  inst: Instrument,
+  sink: MarketSink,
+  record: (event: ExecEvent) => void,
 ): MarketModel {
-  throw new Error('replay market model: wired in the next commit');
+  const reader = new ReplayFileReader(replayPaths(m.files, scenarioFile));
+  const parser = new BinanceLineParser({ tickSize: inst.tickSize, lotSize: m.dataLotSize });
+  const lotsPerDataLot = toSteps(inst.lotSize, m.dataLotSize);
+  const source: ReplaySource = {
+    next() {
+      if (!reader.next()) {
+        reader.close();
+        return null;
+      }
+      try {
+        return parser.parseBytes(reader.bytes, reader.start, reader.end, reader.lineNo);
+      } catch (err) {
+        if (err instanceof BinanceLineError) throw new ReplayFileError(`${reader.file}: ${err.message}`);
+        throw err;
+      }
+    },
+  };
+  return new ReplayModel(clock, sink, source, (e) => {
+    if (e.kind === 'gap') record({ kind: 'MarketDataGap', expectedId: e.gap.expectedId, gotId: e.gap.gotId, lastId: e.gap.lastId });
+    else if (e.kind === 'snapshot') record({ kind: 'MarketDataRebuilt', lastUpdateId: e.lastUpdateId });
+    else record({ kind: 'MarketDataEnded', messages: e.messages });
+  }, lotsPerDataLot);
 }

@@ -1,8 +1,9 @@
 // Builds the simulated venue of a scenario: venue rules, latency, fault schedule, the exchange
 // over a displayed L2 book, and the market model that drives it; schedules the faults' window
-// edges (logged), halts and price jumps. The market starts before anything else is scheduled,
-// so orders at the run's first instant already see a book.
+// edges (logged), halts and price jumps when started. The caller starts it before scheduling
+// anything else, so orders at the run's first instant already see a book.
 import type { Rng } from '../core/clock/rng.ts';
+import type { ExecEvent } from '../core/model/events.ts';
 import { priceToTicks, qtyToLots, type Instrument } from '../core/model/instrument.ts';
 import type { Clock } from '../core/ports/clock.ts';
 import { venueRules } from '../core/venues/index.ts';
@@ -23,6 +24,8 @@ import { buildReplayModel } from './build-replay.ts';
 export interface BuiltVenue {
   readonly venue: SimVenue;
   readonly model: MarketModel;
+  /** Starts the market, the venue's calendar and the fault schedule (after the engine exists). */
+  start(): void;
 }
 
 const TIME_UNIT_MS = { second: 1_000, minute: 60_000, hour: 3_600_000, day: 86_400_000 } as const;
@@ -42,8 +45,9 @@ export function buildVenue(
   rng: Rng,
   instrument: Instrument,
   start: number,
-  onFault: (fault: string, detail: string) => void,
+  record: (event: ExecEvent) => void,
 ): BuiltVenue {
+  const onFault = (fault: string, detail: string): void => record({ kind: 'FaultApplied', fault, detail });
   const rules = venueRules(s.venue.name);
   const faults = new FaultSchedule(faultSpecs(s, start), rng.stream('faults'));
   const latency = new LatencyModel(s.venue.latency, rng.stream('latency'));
@@ -71,8 +75,9 @@ export function buildVenue(
     levelQty: (side, price) => book.qty(side, price),
     best: (side) => (side === 'bid' ? book.bestBid() : book.bestAsk()),
   };
-  const model = buildModel(s, scenarioFile, clock, rng.stream('market'), instrument, sink, faults, exchange);
+  const model = buildModel(s, scenarioFile, clock, rng.stream('market'), instrument, sink, faults, exchange, record);
 
+  const startAll = (): void => {
   for (const m of faults.milestones()) {
     clock.schedule(() => {
       const what = m.spec.kind;
@@ -88,7 +93,8 @@ export function buildVenue(
   }
   venue.start();
   model.start();
-  return { venue, model };
+  };
+  return { venue, model, start: startAll };
 }
 
 function buildModel(
@@ -100,6 +106,7 @@ function buildModel(
   sink: MarketSink,
   faults: FaultSchedule,
   exchange: SimExchange,
+  record: (event: ExecEvent) => void,
 ): MarketModel {
   const m = s.market;
   const ticks = (price: string) => priceToTicks(inst, price);
@@ -142,6 +149,6 @@ function buildModel(
       return model;
     }
     case 'replay':
-      return buildReplayModel(m, scenarioFile, clock, inst, sink);
+      return buildReplayModel(m, scenarioFile, clock, inst, sink, record);
   }
 }

@@ -1,6 +1,7 @@
 // Reads and validates scenario files. Every problem becomes one ScenarioError whose message
 // names the file, the field path and the problem ("scenarios/x.yaml: orders[0].qty: ...").
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
@@ -55,6 +56,12 @@ export function parseScenario(text: string, file: string): LoadedScenario {
     throw new ScenarioError(`${file}: ${formatPath(first.path)}: ${describe(first)}${more}`);
   }
   const scenario = deepFreeze(result.data);
+  if (scenario.market.model === 'replay') {
+    scenario.market.files.forEach((f, i) => {
+      const path = resolve(dirname(file), f);
+      if (!existsSync(path)) throw new ScenarioError(`${file}: market.files[${i}]: no such file ${path} (paths are relative to the scenario file)`);
+    });
+  }
   const canonical = canonicalJson(scenario);
   return { file, scenario, canonical, hash: createHash('sha256').update(canonical).digest('hex') };
 }

@@ -54,6 +54,9 @@ export const replaySchema = z.strictObject({
   format: z.literal('binance-spot').default('binance-spot'),
   /** Recorded files, read in order as one stream; relative paths are from the scenario file. */
   files: z.array(z.string().min(1)).min(1),
+  /** Quantity precision of the recorded data (Binance sends 8 decimals); displayed volume is
+   *  floored to the instrument's lot, since dust below a lot cannot be traded by a new order. */
+  dataLotSize: positiveDecimal.default('0.00000001'),
 });
 
 export const marketSchema = z.discriminatedUnion('model', [staticBookSchema, syntheticSchema, almgrenChrissSchema, replaySchema]);

@@ -73,6 +73,24 @@ export interface FaultApplied {
   readonly detail: string;
 }
 
+/** Recorded market data skipped an update id: the book is stale until the next snapshot. */
+export interface MarketDataGap {
+  readonly kind: 'MarketDataGap';
+  readonly expectedId: number;
+  readonly gotId: number;
+  readonly lastId: number;
+}
+/** The replayed book was (re)built from a snapshot. */
+export interface MarketDataRebuilt {
+  readonly kind: 'MarketDataRebuilt';
+  readonly lastUpdateId: number;
+}
+/** The recorded data ran out; the market stays as it was. */
+export interface MarketDataEnded {
+  readonly kind: 'MarketDataEnded';
+  readonly messages: number;
+}
+
 export type OrderCommand = SubmitOrder | CancelOrder;
 
 export type ExecEvent =
@@ -84,7 +102,10 @@ export type ExecEvent =
   | OrderStatusChanged
   | DiscrepancyRecorded
   | ParentOrderCompleted
-  | FaultApplied;
+  | FaultApplied
+  | MarketDataGap
+  | MarketDataRebuilt
+  | MarketDataEnded;
 
 export type ExecEventKind = ExecEvent['kind'];
 

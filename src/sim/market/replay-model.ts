@@ -34,13 +34,23 @@ export class ReplayModel implements MarketModel {
   private pending: BinanceMessage | null = null;
   readonly stats: ReplayStats = { messages: 0, bboApplied: 0, bboSkipped: 0, trades: 0 };
 
+  /**
+   * @param lotsPerDataLot how many data-precision units make one order lot (1000 when the data has
+   *   8 decimals and the lot is 0.00001): displayed and traded volume is floored to whole lots.
+   */
   constructor(
     private readonly clock: Clock,
     private readonly sink: MarketSink,
     private readonly source: ReplaySource,
     private readonly onEvent: (e: ReplayEvent) => void,
+    private readonly lotsPerDataLot = 1,
   ) {
+    if (!Number.isSafeInteger(lotsPerDataLot) || lotsPerDataLot < 1) throw new Error(`lotsPerDataLot must be a positive integer, got ${lotsPerDataLot}`);
     this.sync = new DepthSync(new L2Book(), { onApplied: (diff) => this.mirrorDiff(diff) });
+  }
+
+  private lots(dataQty: number): number {
+    return this.lotsPerDataLot === 1 ? dataQty : Math.floor(dataQty / this.lotsPerDataLot);
   }
 
   get depthCounts(): DepthSync['counts'] {
@@ -100,7 +110,7 @@ export class ReplayModel implements MarketModel {
         return;
       case 'trade':
         this.stats.trades++;
-        this.sink.marketTrade(m.price, m.qty, m.buyerIsMaker ? 'sell' : 'buy');
+        if (this.lots(m.qty) > 0) this.sink.marketTrade(m.price, this.lots(m.qty), m.buyerIsMaker ? 'sell' : 'buy');
         return;
     }
   }
@@ -112,8 +122,8 @@ export class ReplayModel implements MarketModel {
       for (const side of ['bid', 'ask'] as const) {
         for (let p = this.sink.best(side); p !== null; p = this.sink.best(side)) this.sink.setLevel(side, p, 0);
       }
-      for (let i = 0; i < snap.bids.length; i += 2) this.sink.setLevel('bid', snap.bids[i] as number, snap.bids[i + 1] as number);
-      for (let i = 0; i < snap.asks.length; i += 2) this.sink.setLevel('ask', snap.asks[i] as number, snap.asks[i + 1] as number);
+      for (let i = 0; i < snap.bids.length; i += 2) this.sink.setLevel('bid', snap.bids[i] as number, this.lots(snap.bids[i + 1] as number));
+      for (let i = 0; i < snap.asks.length; i += 2) this.sink.setLevel('ask', snap.asks[i] as number, this.lots(snap.asks[i + 1] as number));
     };
     if (this.sync.state !== 'awaiting-snapshot') {
       this.sync.onSnapshot(snap); // counted as ignored
@@ -138,8 +148,8 @@ export class ReplayModel implements MarketModel {
       this.replayedAtSnapshot.push(diff);
       return;
     }
-    for (let i = 0; i < diff.bids.length; i += 2) this.sink.setLevel('bid', diff.bids[i] as number, diff.bids[i + 1] as number);
-    for (let i = 0; i < diff.asks.length; i += 2) this.sink.setLevel('ask', diff.asks[i] as number, diff.asks[i + 1] as number);
+    for (let i = 0; i < diff.bids.length; i += 2) this.sink.setLevel('bid', diff.bids[i] as number, this.lots(diff.bids[i + 1] as number));
+    for (let i = 0; i < diff.asks.length; i += 2) this.sink.setLevel('ask', diff.asks[i] as number, this.lots(diff.asks[i + 1] as number));
   }
 
   /** The real-time top of book, applied only when newer than the depth the book reflects. */
@@ -151,7 +161,7 @@ export class ReplayModel implements MarketModel {
     this.stats.bboApplied++;
     for (let p = this.sink.best('bid'); p !== null && p > b.bid; p = this.sink.best('bid')) this.sink.setLevel('bid', p, 0);
     for (let p = this.sink.best('ask'); p !== null && p < b.ask; p = this.sink.best('ask')) this.sink.setLevel('ask', p, 0);
-    this.sink.setLevel('bid', b.bid, b.bidQty);
-    this.sink.setLevel('ask', b.ask, b.askQty);
+    this.sink.setLevel('bid', b.bid, this.lots(b.bidQty));
+    this.sink.setLevel('ask', b.ask, this.lots(b.askQty));
   }
 }
