@@ -82,7 +82,7 @@ export interface OrderStatusReport {
 export interface QueryFailedReport {
   readonly kind: 'QueryFailedReport';
   readonly clientOrderId: ClientOrderId | null;
-  readonly query: 'order' | 'open_orders' | 'account';
+  readonly query: 'order' | 'open_orders' | 'orders_since' | 'account';
   readonly reason: string;
 }
 
@@ -90,6 +90,13 @@ export interface QueryFailedReport {
 export interface OpenOrdersReport {
   readonly kind: 'OpenOrdersReport';
   readonly orders: ReadonlyArray<Omit<OrderStatusReport, 'kind'>>;
+}
+/** One page of orders updated since a time; `next` (null on the last page) asks for the rest. */
+export interface OrdersPageReport {
+  readonly kind: 'OrdersPageReport';
+  readonly since: number;
+  readonly orders: ReadonlyArray<Omit<OrderStatusReport, 'kind'> & { readonly updatedAt: number }>;
+  readonly next: { readonly updatedAt: number; readonly venueOrderId: string } | null;
 }
 export interface AccountReport {
   readonly kind: 'AccountReport';
@@ -112,4 +119,4 @@ export type VenueReport =
   | OrderNotFoundReport;
 
 /** Everything a venue can tell us. */
-export type VenueMessage = VenueReport | QueryFailedReport | OpenOrdersReport | AccountReport;
+export type VenueMessage = VenueReport | QueryFailedReport | OpenOrdersReport | OrdersPageReport | AccountReport;

@@ -5,6 +5,12 @@ import type { ClientOrderId, Symbol, VenueOrderId } from '../model/ids.ts';
 import type { OrderRequest } from '../model/order.ts';
 import type { VenueMessage } from '../model/reports.ts';
 
+/** Position in an orders listing: strictly after this (update time, venue order id). */
+export interface OrdersCursor {
+  readonly updatedAt: number;
+  readonly venueOrderId: string;
+}
+
 export type ReportHandler = (report: VenueMessage) => void;
 
 export interface Broker {
@@ -17,6 +23,12 @@ export interface Broker {
   queryOrder(clientOrderId: ClientOrderId): void;
   /** Every open order: OpenOrdersReport or QueryFailedReport. */
   queryOpenOrders(): void;
+  /**
+   * Orders updated at or after `since` (epoch ms), ordered by (update time, venue order id), at
+   * most `limit` per page, starting strictly after `after` when given (the previous page's
+   * `next` cursor): OrdersPageReport or QueryFailedReport.
+   */
+  queryOrdersSince(since: number, limit: number, after?: OrdersCursor): void;
   /** Position and balance: AccountReport or QueryFailedReport. */
   queryAccount(): void;
 }

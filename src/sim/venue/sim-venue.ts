@@ -7,7 +7,7 @@
 import type { ClientOrderId, Symbol, VenueOrderId } from '../../core/model/ids.ts';
 import type { OrderRequest } from '../../core/model/order.ts';
 import type { OrderStatusReport, VenueMessage } from '../../core/model/reports.ts';
-import type { Broker, MarketDataPort, ReportHandler, TopOfBook } from '../../core/ports/broker.ts';
+import type { Broker, MarketDataPort, OrdersCursor, ReportHandler, TopOfBook } from '../../core/ports/broker.ts';
 import type { Clock } from '../../core/ports/clock.ts';
 import type { FaultSchedule } from '../faults.ts';
 import type { LatencyModel } from '../latency-model.ts';
@@ -168,6 +168,30 @@ export class SimVenue implements Broker, MarketDataPort {
         return rest;
       }),
     }));
+  }
+
+  queryOrdersSince(since: number, limit: number, after?: OrdersCursor): void {
+    if (!Number.isSafeInteger(limit) || limit < 1) throw new Error(`queryOrdersSince: limit must be a positive integer, got ${limit}`);
+    this.request(null, 'query', () => {
+      const key = (o: { updatedAt: number; venueOrderId: string }) => [o.updatedAt, Number(o.venueOrderId.slice(1))] as const;
+      const cmp = (a: readonly [number, number], b: readonly [number, number]) => a[0] - b[0] || a[1] - b[1];
+      const from = after ? key(after) : null;
+      const all = this.exchange
+        .ordersSince(since)
+        .filter((o) => from === null || cmp(key(o), from) > 0)
+        .sort((a, b) => cmp(key(a), key(b)));
+      const page = all.slice(0, limit);
+      const last = page[page.length - 1];
+      return {
+        kind: 'OrdersPageReport',
+        since,
+        next: all.length > limit && last ? { updatedAt: last.updatedAt, venueOrderId: last.venueOrderId } : null,
+        orders: page.map((o) => {
+          const { kind: _k, ...rest } = statusReport(o);
+          return { ...rest, updatedAt: o.updatedAt };
+        }),
+      };
+    });
   }
 
   queryAccount(): void {

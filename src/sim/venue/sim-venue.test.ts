@@ -1,0 +1,146 @@
+// The SimVenue as a Broker: answers to lookups and snapshots, paginated listings that never skip
+// or repeat an order, and the venue's own refusal codes from its rules table.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../../core/clock/rng.ts';
+import { VirtualClock } from '../../core/clock/virtual-clock.ts';
+import { clientOrderId, parentOrderId, symbol, type ClientOrderId } from '../../core/model/ids.ts';
+import { makeInstrument } from '../../core/model/instrument.ts';
+import type { OrderRequest, OrderType, TimeInForce } from '../../core/model/order.ts';
+import type { OrdersPageReport, VenueMessage } from '../../core/model/reports.ts';
+import type { OrdersCursor } from '../../core/ports/broker.ts';
+import { venueRules } from '../../core/venues/index.ts';
+import type { VenueId } from '../../core/venues/venue-rules.ts';
+import { L2Book } from '../book/l2-book.ts';
+import { FaultSchedule } from '../faults.ts';
+import { LatencyModel } from '../latency-model.ts';
+import { makeQueueModel } from './queue-model.ts';
+import { SimExchange } from './sim-exchange.ts';
+import { SimVenue } from './sim-venue.ts';
+
+const inst = makeInstrument({ symbol: 'BTCUSDT', tickSize: '0.01', lotSize: '0.00001', minNotional: '5' });
+const path = { ms: 10, jitterMs: 0 };
+
+function setup(venue: VenueId = 'binance-spot', start = Date.UTC(2024, 7, 9)) {
+  const clock = new VirtualClock(start);
+  const rules = venueRules(venue);
+  const book = new L2Book();
+  const exchange = new SimExchange(
+    book,
+    { instrument: inst, makerFeeBps: 10, takerFeeBps: 10, queue: makeQueueModel({ model: 'risk_averse' }), fillOnTouch: false, account: null, clientIdUniqueness: rules.clientIdUniqueness },
+    () => clock.now(),
+  );
+  const faults = new FaultSchedule([], new Rng(1));
+  const sim = new SimVenue(clock, exchange, new LatencyModel({ orderEntry: path, ack: path, fillReport: path, marketData: path }, new Rng(1)), faults, {
+    rules,
+    onFault: () => {},
+  });
+  const got: VenueMessage[] = [];
+  sim.setReportHandler((m) => got.push(m));
+  exchange.setLevel('bid', 6_000_000, 100_000);
+  exchange.setLevel('ask', 6_000_100, 100_000);
+  sim.start();
+  return { clock, sim, exchange, got };
+}
+
+let n = 0;
+const order = (type: OrderType, tif: TimeInForce, limitPrice?: number, id?: ClientOrderId): OrderRequest => ({
+  clientOrderId: id ?? clientOrderId(`c${++n}`), parentId: parentOrderId('p'), sliceNum: 1, totalSlices: 1, scheduledTime: 0,
+  symbol: symbol('BTCUSDT'), side: 'buy', type, tif, qty: 1000, ...(limitPrice === undefined ? {} : { limitPrice }),
+});
+
+describe('SimVenue queries', () => {
+  it('answers a lookup with the full order truth, and unknown ids with OrderNotFoundReport', () => {
+    const { clock, sim, got } = setup();
+    const o = order('market', 'IOC');
+    sim.submit(o);
+    clock.advanceBy(100);
+    sim.queryOrder(o.clientOrderId);
+    sim.queryOrder(clientOrderId('nope'));
+    clock.advanceBy(100);
+    const status = got.find((m) => m.kind === 'OrderStatusReport');
+    expect(status).toMatchObject({ status: 'filled', qty: 1000, filledQty: 1000, trades: [{ qty: 1000, price: 6_000_100, liquidity: 'taker' }] });
+    expect(got.some((m) => m.kind === 'OrderNotFoundReport' && m.clientOrderId === 'nope')).toBe(true);
+  });
+
+  it('lists open orders and the account', () => {
+    const { clock, sim, got } = setup();
+    sim.submit(order('limit', 'GTC', 5_900_000));
+    sim.submit(order('market', 'IOC'));
+    clock.advanceBy(100);
+    sim.queryOpenOrders();
+    sim.queryAccount();
+    clock.advanceBy(100);
+    const open = got.find((m) => m.kind === 'OpenOrdersReport');
+    expect(open?.kind === 'OpenOrdersReport' && open.orders.map((o) => o.status)).toEqual(['new']);
+    expect(got.find((m) => m.kind === 'AccountReport')).toMatchObject({ position: 1000 });
+  });
+
+  it('property: paging through orders since a time returns every order exactly once', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 25 }), fc.integer({ min: 1, max: 7 }), fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 25 }), (count, limit, gaps) => {
+        const { clock, sim, got } = setup();
+        for (let i = 0; i < count; i++) {
+          sim.submit(order('limit', 'GTC', 5_900_000 - i));
+          clock.advanceBy(gaps[i % gaps.length] as number); // several orders share a timestamp
+        }
+        clock.advanceBy(100);
+        const seen: string[] = [];
+        let cursor: OrdersCursor | undefined;
+        for (let page = 0; page < 100; page++) {
+          got.length = 0;
+          sim.queryOrdersSince(0, limit, cursor);
+          clock.advanceBy(100);
+          const report = got.find((m): m is OrdersPageReport => m.kind === 'OrdersPageReport') as OrdersPageReport;
+          expect(report.orders.length).toBeLessThanOrEqual(limit);
+          seen.push(...report.orders.map((o) => o.clientOrderId));
+          if (report.next === null) break;
+          cursor = report.next;
+        }
+        expect(new Set(seen).size).toBe(seen.length);
+        expect(seen.length).toBe(count);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
+
+describe('SimVenue refusals come from the venue rules', () => {
+  it('Binance: DAY is not a Binance time in force; a bad client id is refused', () => {
+    const { clock, sim, got } = setup();
+    sim.submit(order('limit', 'DAY', 5_900_000));
+    sim.submit(order('limit', 'GTC', 5_900_000, clientOrderId('has space')));
+    clock.advanceBy(100);
+    const rejects = got.filter((m) => m.kind === 'RejectReport');
+    expect(rejects).toHaveLength(2);
+    for (const r of rejects) expect(r.kind === 'RejectReport' && r.code.startsWith('-')).toBe(true);
+  });
+
+  it('Binance: a duplicate open client id is -2010', () => {
+    const { clock, sim, got } = setup();
+    const o = order('limit', 'GTC', 5_900_000);
+    sim.submit(o);
+    clock.advanceBy(50);
+    sim.submit(o);
+    clock.advanceBy(50);
+    expect(got.filter((m) => m.kind === 'RejectReport')).toMatchObject([{ code: '-2010' }]);
+  });
+
+  it('Alpaca: outside regular hours an order is accepted and parked until the open, and DAY expires at the close', () => {
+    // 2024-08-09 is a Friday; 12:00 UTC = 08:00 New York, before the 09:30 open.
+    const { clock, sim, exchange, got } = setup('alpaca-equities', Date.UTC(2024, 7, 9, 12));
+    const mkt = order('market', 'DAY');
+    const lmt = order('limit', 'DAY', 5_900_000);
+    sim.submit(mkt);
+    sim.submit(lmt);
+    clock.advanceBy(1000);
+    expect(got.filter((m) => m.kind === 'AckReport')).toHaveLength(2);
+    expect(exchange.order(mkt.clientOrderId)?.filled).toBe(0);
+    clock.advanceTo(Date.UTC(2024, 7, 9, 13, 30) + 1000); // 09:30 New York
+    expect(exchange.order(mkt.clientOrderId)?.status).toBe('filled');
+    expect(exchange.order(lmt.clientOrderId)?.status).toBe('new');
+    clock.advanceTo(Date.UTC(2024, 7, 9, 20) + 1000); // 16:00 New York
+    expect(exchange.order(lmt.clientOrderId)?.status).toBe('expired');
+    expect(got.some((m) => m.kind === 'ExpiredReport' && m.clientOrderId === lmt.clientOrderId)).toBe(true);
+  });
+});
