@@ -145,15 +145,15 @@ export class RunWriter implements EventSink {
   write(entry: LogEntry, line: string): void {
     const space = line.indexOf(' ', line.indexOf(' ', line.indexOf(' ') + 1) + 1);
     this.events.push([this.runId, entry.seq, entry.time, entry.event.kind, line.slice(space + 1, -1)]);
-    const derived = this.ledger.apply(entry);
+    this.ledger.apply(entry);
     const { event } = entry;
     if (event.kind === 'ParentOrderCreated' || event.kind === 'ParentOrderCompleted') this.dirtyParents.add(event.parentId);
-    if (event.kind === 'FillReport' && derived.every((d) => d.kind !== 'DiscrepancyRecorded')) {
+    const i = this.instrument;
+    for (const t of this.ledger.appliedTrades) {
       this.fillCount++;
-      const i = this.instrument;
       this.fills.push([
-        this.runId, event.tradeId, event.clientOrderId, lotsToQty(i, event.qty), ticksToPrice(i, event.price),
-        unitsToQuote(i, event.fee), event.liquidity, entry.time, entry.seq,
+        this.runId, t.tradeId, t.clientOrderId, lotsToQty(i, t.qty), ticksToPrice(i, t.price),
+        unitsToQuote(i, t.fee), t.liquidity, t.venueTime, entry.seq,
       ]);
     }
     if (this.events.length >= this.batchSize) this.db.transaction(() => this.flushInTransaction())();

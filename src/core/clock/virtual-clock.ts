@@ -16,6 +16,13 @@
 //
 // Cancellation is lazy in the heap (a cancelled or replaced entry is skipped when it surfaces,
 // and purged in bulk once stale entries outnumber live ones), but pending() is exact.
+//
+// post(work, delay) is the fire-and-forget path: the queue entry holds `work` itself, with no
+// action or Subscription, so scheduling allocates nothing on the clock's side. A queue value is
+// therefore either a VirtualAction (from schedule()) or a bare function (from post());
+// `typeof value === 'function'` tells them apart. Both take their seq from the same counter, so
+// they interleave in (due time, insertion order) exactly alike. A posted entry is never stale:
+// nothing can cancel or replace it, so it stays live until it fires.
 import { Subscription } from 'rxjs';
 import type { SchedulerAction, SchedulerLike } from 'rxjs';
 import type { Clock } from '../ports/clock.ts';
@@ -23,6 +30,9 @@ import { ActionHeap } from './action-heap.ts';
 import { SortedRun } from './sorted-run.ts';
 
 type Work<T> = (this: SchedulerAction<T>, state?: T) => void;
+
+/** What the queue holds: an action from schedule(), or the work function itself from post(). */
+type Entry = VirtualAction<unknown> | (() => void);
 
 /** Purge stale heap entries only when there are at least this many and they outnumber live ones. */
 const COMPACT_MIN_STALE = 1024;
@@ -42,24 +52,26 @@ const BURST_MIN = 256;
  * New entries wait in an append buffer until someone reads the queue's top; then a small buffer
  * is pushed into the heap and a large one is radix-sorted into the sorted run (sorted-run.ts).
  * The top of the queue is the smaller of heap top and run head by (due, seq).
+ * An action's entry is live while `action.seq === entrySeq`; a posted function's entry is
+ * always live.
  */
 class Timeline {
-  readonly heap = new ActionHeap<VirtualAction<unknown>>();
-  readonly run = new SortedRun<VirtualAction<unknown>>();
+  readonly heap = new ActionHeap<Entry>();
+  readonly run = new SortedRun<Entry>();
   private bufDue = new Float64Array(256);
   private bufSeq = new Float64Array(256);
-  private bufValues: VirtualAction<unknown>[] = [];
+  private bufValues: Entry[] = [];
   bufLen = 0;
   nowMs: number;
   /** Next insertion sequence number. */
   nextSeq = 0;
-  /** Number of live (scheduled, not cancelled, not yet fired) actions. */
+  /** Number of live entries: scheduled or posted, not cancelled, not yet fired. */
   live = 0;
   /** True while actions are being fired; advancing again from inside an action is an error. */
   firing = false;
   /** Set by top(): the live entry at the top of the queue. */
   topDue = 0;
-  topAction: VirtualAction<unknown> | null = null;
+  topEntry: Entry | null = null;
   private topFromHeap = true;
 
   constructor(startMs: number) {
@@ -77,15 +89,25 @@ class Timeline {
       this.maybeCompact();
       return;
     }
+    action.seq = this.append(action, delay);
+  }
+
+  /** Queues a posted function; it stays live until it fires. Infinity never fires: not queued. */
+  post(work: () => void, delay: number): void {
+    if (delay !== Infinity) this.append(work, delay);
+  }
+
+  /** Appends a live entry due `delay` ms from now to the buffer; returns its seq. */
+  private append(entry: Entry, delay: number): number {
     const seq = this.nextSeq++;
-    action.seq = seq;
     this.live++;
     const i = this.bufLen;
     if (i === this.bufDue.length) this.growBuffer();
     this.bufDue[i] = this.nowMs + delay;
     this.bufSeq[i] = seq;
-    this.bufValues[i] = action;
+    this.bufValues[i] = entry;
     this.bufLen = i + 1;
+    return seq;
   }
 
   cancel(action: VirtualAction<unknown>): void {
@@ -100,11 +122,11 @@ class Timeline {
   private flush(): void {
     const n = this.bufLen;
     if (n >= BURST_MIN) this.run.addBurst(this.bufDue, this.bufSeq, this.bufValues, n);
-    else for (let i = 0; i < n; i++) this.heap.push(this.bufDue[i] as number, this.bufSeq[i] as number, this.bufValues[i] as VirtualAction<unknown>);
-    // Clear references (fired actions must be collectable) without freeing the backing store.
+    else for (let i = 0; i < n; i++) this.heap.push(this.bufDue[i] as number, this.bufSeq[i] as number, this.bufValues[i] as Entry);
+    // Clear references (fired entries must be collectable) without freeing the backing store.
     const values = this.bufValues;
     if (n > BURST_MIN * 4) values.length = 0;
-    else for (let i = 0; i < n; i++) values[i] = undefined as unknown as VirtualAction<unknown>;
+    else for (let i = 0; i < n; i++) values[i] = undefined as unknown as Entry;
     this.bufLen = 0;
   }
 
@@ -119,7 +141,7 @@ class Timeline {
 
   /**
    * Finds the live entry at the top of the queue (dropping stale ones on the way) and sets
-   * topDue / topAction; returns false when nothing is pending.
+   * topDue / topEntry; returns false when nothing is pending.
    */
   top(): boolean {
     if (this.bufLen > 0) this.flush();
@@ -129,7 +151,7 @@ class Timeline {
       const hs = heap.size;
       const rs = run.size;
       if (hs === 0 && rs === 0) {
-        this.topAction = null;
+        this.topEntry = null;
         return false;
       }
       let fromHeap: boolean;
@@ -140,15 +162,15 @@ class Timeline {
         const rd = run.headDue();
         fromHeap = hd < rd || (hd === rd && heap.topSeq() < run.headSeq());
       }
-      const action = fromHeap ? heap.topValue() : run.headValue();
-      const seq = fromHeap ? heap.topSeq() : run.headSeq();
-      if (action.seq !== seq) {
+      const entry = fromHeap ? heap.topValue() : run.headValue();
+      if (typeof entry !== 'function' && entry.seq !== (fromHeap ? heap.topSeq() : run.headSeq())) {
+        // A cancelled or replaced action's entry.
         if (fromHeap) heap.pop();
         else run.shift();
         continue;
       }
       this.topFromHeap = fromHeap;
-      this.topAction = action;
+      this.topEntry = entry;
       this.topDue = fromHeap ? heap.topDue() : run.headDue();
       return true;
     }
@@ -158,14 +180,14 @@ class Timeline {
   popTop(): void {
     if (this.topFromHeap) this.heap.pop();
     else this.run.shift();
-    this.topAction = null;
+    this.topEntry = null;
   }
 
   private maybeCompact(): void {
     const stale = this.heap.size + this.run.size + this.bufLen - this.live;
     if (stale >= COMPACT_MIN_STALE && stale > this.live) {
       if (this.bufLen > 0) this.flush();
-      const keep = (action: VirtualAction<unknown>, seq: number) => action.seq === seq;
+      const keep = (entry: Entry, seq: number) => typeof entry === 'function' || entry.seq === seq;
       this.heap.retain(keep);
       this.run.retain(keep);
     }
@@ -240,12 +262,22 @@ export class VirtualClock implements Clock, SchedulerLike {
     return action;
   }
 
-  /** Number of live pending actions (cancelled and already-fired ones excluded). */
+  /**
+   * Fire-and-forget schedule (the Clock port's post): runs `work` once, `delay` ms from now
+   * (negative clamps to 0, NaN throws, Infinity never runs). It cannot be cancelled and takes
+   * its place in (due, insertion) order exactly as schedule() would; the queue holds `work`
+   * itself, so no action or Subscription is allocated. `work` runs with `this` undefined.
+   */
+  post(work: () => void, delay: number): void {
+    this.timeline.post(work, checkDelay(delay));
+  }
+
+  /** Number of live pending entries, scheduled or posted (cancelled and fired ones excluded). */
   pending(): number {
     return this.timeline.live;
   }
 
-  /** Due time of the next live action, or undefined when idle. */
+  /** Due time of the next live action or posted work, or undefined when idle. */
   nextDueTime(): number | undefined {
     const timeline = this.timeline;
     return timeline.top() ? timeline.topDue : undefined;
@@ -253,9 +285,10 @@ export class VirtualClock implements Clock, SchedulerLike {
 
   /**
    * Fires every action due at or before `t`, in (due, insertion) order, with now() set to each
-   * action's due time as it fires (actions scheduled meanwhile with due <= t fire too), then sets
-   * now() to `t`. Returns the number of actions fired. If an action throws, the action is
-   * unsubscribed, now() stays at its due time, the rest stay queued, and the error propagates.
+   * action's due time as it fires (actions scheduled or posted meanwhile with due <= t fire too),
+   * then sets now() to `t`. Returns the number of actions fired (posted work included). If an
+   * action throws, the action is unsubscribed (posted work has already left the queue), now()
+   * stays at its due time, the rest stay queued, and the error propagates.
    */
   advanceTo(t: number): number {
     const timeline = this.timeline;
@@ -297,7 +330,8 @@ export class VirtualClock implements Clock, SchedulerLike {
     if (timeline.firing) throw new Error('VirtualClock: cannot advance the clock from inside a scheduled action');
     let fired = 0;
     let overrun = false;
-    // The action being fired; one try around the loop (not one per action) keeps the loop lean.
+    // The action being fired (null for posted work, which has nothing to unsubscribe); one try
+    // around the loop (not one per action) keeps the loop lean.
     let current: VirtualAction<unknown> | null = null;
     timeline.firing = true;
     try {
@@ -308,14 +342,19 @@ export class VirtualClock implements Clock, SchedulerLike {
           overrun = true;
           break;
         }
-        const action = timeline.topAction as VirtualAction<unknown>;
+        const entry = timeline.topEntry as Entry;
         timeline.popTop();
-        action.seq = -1;
         timeline.live--;
         timeline.nowMs = due;
         fired++;
-        current = action;
-        action.work.call(action, action.state);
+        if (typeof entry === 'function') {
+          current = null;
+          entry();
+        } else {
+          entry.seq = -1;
+          current = entry;
+          entry.work.call(entry, entry.state);
+        }
       }
     } catch (error) {
       // Like an rxjs AsyncAction, an action that throws is unsubscribed (cancelling any

@@ -51,7 +51,16 @@ export interface OrderStatusChanged {
   readonly filledQty: number;
   readonly cause: number; // seq of the event that caused it
 }
-export type DiscrepancyReason = 'transition_not_allowed' | 'overfill' | 'duplicate_trade' | 'invalid_report' | 'unknown_order';
+export type DiscrepancyReason = 'transition_not_allowed' | 'overfill' | 'invalid_report' | 'unknown_order';
+
+/** A report we already knew (a duplicate trade id): recorded, not applied, not a discrepancy. */
+export interface ReportIgnored {
+  readonly kind: 'ReportIgnored';
+  readonly clientOrderId: ClientOrderId;
+  readonly reason: 'duplicate_trade';
+  readonly detail: string;
+  readonly cause: number;
+}
 
 export interface DiscrepancyRecorded {
   readonly kind: 'DiscrepancyRecorded';
@@ -101,6 +110,7 @@ export type ExecEvent =
   | VenueMessage
   | OrderStatusChanged
   | DiscrepancyRecorded
+  | ReportIgnored
   | ParentOrderCompleted
   | FaultApplied
   | MarketDataGap

@@ -101,7 +101,10 @@ describe('applyOrderEvent', () => {
     if (submitted.kind !== 'applied') throw new Error('submit');
     const once = applyOrderEvent(submitted.state, fill, 0);
     if (once.kind !== 'applied') throw new Error('fill');
-    expect(applyOrderEvent(once.state, fill, 0)).toMatchObject({ kind: 'discrepancy', reason: 'duplicate_trade' });
+    expect(applyOrderEvent(once.state, fill, 0)).toMatchObject({ kind: 'ignored', reason: 'duplicate_trade' });
+    // also once the order is finished (a lookup applied it before the stream's copy arrived)
+    const done = { ...once.state, status: 'filled' as const };
+    expect(applyOrderEvent(done, fill, 0)).toMatchObject({ kind: 'ignored', reason: 'duplicate_trade' });
   });
 
   it('accepts a late fill after a cancel (the venue raced us) and completes the order', () => {
@@ -126,7 +129,10 @@ describe('applyOrderEvent', () => {
         const applied = new Set<string>();
         for (const e of events) {
           const out = applyOrderEvent(s, e, 1);
-          if (out.kind === 'discrepancy') continue; // not applied: state unchanged by construction
+          if (out.kind !== 'applied') {
+            if (e.kind === 'FillReport' && s.tradeIds.has(e.tradeId)) expect(out.kind).toBe('ignored');
+            continue; // not applied: state unchanged by construction
+          }
           const next = out.state;
           expect(next.filledQty).toBeGreaterThanOrEqual(s.filledQty);
           expect(next.filledQty).toBeLessThanOrEqual(qty);

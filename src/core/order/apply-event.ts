@@ -1,7 +1,8 @@
 // Folds one order event into an order's state through the transition table. Pure: the caller
-// decides what to log. Outcomes: applied (maybe with a status change), or a discrepancy that
-// must be recorded and not applied (a transition the table forbids, an overfill, a fill whose
-// trade id was already applied, a malformed report).
+// decides what to log. Outcomes: applied (maybe with a status change); ignored (a fill whose
+// trade id was already applied: normal when a lookup and the stream both report it); or a
+// discrepancy that must be recorded and not applied (a transition the table forbids, an
+// overfill, a malformed report).
 import type { DiscrepancyReason, OrderCommand } from '../model/events.ts';
 import type { VenueOrderId } from '../model/ids.ts';
 import type { OrderRequest } from '../model/order.ts';
@@ -29,6 +30,8 @@ export type OrderEvent = OrderCommand | VenueReport;
 
 export type ApplyOutcome =
   | { readonly kind: 'applied'; readonly state: OrderState; readonly from: OrderStatus }
+  /** Already known (a fill whose trade id was applied, e.g. by a lookup before the stream). */
+  | { readonly kind: 'ignored'; readonly reason: 'duplicate_trade'; readonly detail: string }
   | { readonly kind: 'discrepancy'; readonly reason: DiscrepancyReason; readonly detail: string };
 
 export function newOrderState(request: OrderRequest, time: number): OrderState {
@@ -47,6 +50,10 @@ export function newOrderState(request: OrderRequest, time: number): OrderState {
 }
 
 export function applyOrderEvent(state: OrderState, event: OrderEvent, time: number): ApplyOutcome {
+  // Checked before the table: a duplicate is known whatever the status is by now.
+  if (event.kind === 'FillReport' && state.tradeIds.has(event.tradeId)) {
+    return { kind: 'ignored', reason: 'duplicate_trade', detail: `trade ${event.tradeId} already applied` };
+  }
   const target = transitionFor(state.status, event.kind);
   if (target === undefined) {
     return { kind: 'discrepancy', reason: 'transition_not_allowed', detail: `${event.kind} not allowed in status ${state.status}` };
@@ -86,7 +93,7 @@ function applyStatusReport(state: OrderState, r: Extract<VenueReport, { kind: 'O
     if (s.tradeIds.has(t.tradeId)) continue;
     const fill = { kind: 'FillReport' as const, clientOrderId: r.clientOrderId, venueOrderId: r.venueOrderId, ...t };
     const out = applyFill(s, fill, transitionFor(s.status, 'FillReport') ?? 'none', time);
-    if (out.kind === 'discrepancy') return out;
+    if (out.kind !== 'applied') return out;
     s = out.state;
   }
   if (s.filledQty !== r.filledQty) {
@@ -102,9 +109,6 @@ function applyFill(
   target: string,
   time: number,
 ): ApplyOutcome {
-  if (state.tradeIds.has(fill.tradeId)) {
-    return { kind: 'discrepancy', reason: 'duplicate_trade', detail: `trade ${fill.tradeId} already applied` };
-  }
   if (!Number.isSafeInteger(fill.qty) || fill.qty <= 0 || !Number.isSafeInteger(fill.price) || fill.price <= 0) {
     return { kind: 'discrepancy', reason: 'invalid_report', detail: `fill qty ${fill.qty} price ${fill.price}` };
   }

@@ -1,8 +1,9 @@
 // The fold of the event log into our orders and parents. The engine keeps one to decide what to
 // do next, the store keeps one to write its projections, and the run report builds one from the
 // stored log: three readers of the same fold, one owner of the truth (the log).
-import type { DiscrepancyRecorded, ExecEvent, LogEntry, OrderStatusChanged, ParentOrderCreated } from '../model/events.ts';
+import type { DiscrepancyRecorded, ExecEvent, LogEntry, OrderStatusChanged, ParentOrderCreated, ReportIgnored } from '../model/events.ts';
 import type { ClientOrderId, ParentOrderId } from '../model/ids.ts';
+import type { ReportedTrade } from '../model/reports.ts';
 import type { OrderRequest } from '../model/order.ts';
 import { applyOrderEvent, newOrderState, type OrderEvent, type OrderState } from './apply-event.ts';
 
@@ -17,7 +18,12 @@ export interface ParentCompletion {
   readonly at: number;
 }
 
-export type DerivedEvent = OrderStatusChanged | DiscrepancyRecorded;
+export type DerivedEvent = OrderStatusChanged | DiscrepancyRecorded | ReportIgnored;
+
+/** A trade the last applied entry added to an order (from a fill report or a lookup answer). */
+export interface AppliedTrade extends ReportedTrade {
+  readonly clientOrderId: ClientOrderId;
+}
 
 const ORDER_EVENT_KINDS = new Set<string>([
   'SubmitOrder', 'CancelOrder', 'AckReport', 'RejectReport', 'FillReport', 'CancelReport',
@@ -31,10 +37,13 @@ export class OrderLedger {
   readonly parents = new Map<ParentOrderId, ParentState>();
   /** Orders whose state changed since the last takeChanged() (for incremental projections). */
   private changed = new Set<ClientOrderId>();
+  /** Trades the last apply() added, whichever report carried them. */
+  appliedTrades: AppliedTrade[] = [];
 
   /** Applies one logged entry; returns the derived events the log should record for it. */
   apply(entry: LogEntry): DerivedEvent[] {
     const { event, time, seq } = entry;
+    if (this.appliedTrades.length > 0) this.appliedTrades = [];
     switch (event.kind) {
       case 'ParentOrderCreated':
         if (this.parents.has(event.parentId)) throw new Error(`parent ${event.parentId} created twice`);
@@ -72,11 +81,20 @@ export class OrderLedger {
       return [{ kind: 'DiscrepancyRecorded', clientOrderId: event.clientOrderId, reason: 'unknown_order', detail: `${event.kind} for an order we never created`, cause: seq }];
     }
     const outcome = applyOrderEvent(current, event, time);
+    if (outcome.kind === 'ignored') {
+      return [{ kind: 'ReportIgnored', clientOrderId: event.clientOrderId, reason: outcome.reason, detail: outcome.detail, cause: seq }];
+    }
     if (outcome.kind === 'discrepancy') {
       return [{ kind: 'DiscrepancyRecorded', clientOrderId: event.clientOrderId, reason: outcome.reason, detail: outcome.detail, cause: seq }];
     }
     this.orders.set(event.clientOrderId, outcome.state);
     this.changed.add(event.clientOrderId);
+    if (event.kind === 'FillReport') {
+      const { kind: _k, venueOrderId: _v, ...trade } = event;
+      this.appliedTrades = [trade];
+    } else if (event.kind === 'OrderStatusReport') {
+      this.appliedTrades = event.trades.filter((t) => !current.tradeIds.has(t.tradeId)).map((t) => ({ ...t, clientOrderId: event.clientOrderId }));
+    }
     if (outcome.from === outcome.state.status) return [];
     return [{
       kind: 'OrderStatusChanged',

@@ -10,4 +10,16 @@ export interface Clock {
   readonly scheduler: SchedulerLike;
   /** Runs `work` once after `delayMs` (clamped to >= 0). Unsubscribe to cancel. */
   schedule(work: () => void, delayMs: number): Subscription;
+  /**
+   * Fire-and-forget schedule(): runs `work` once after `delayMs` (negative clamps to 0, NaN
+   * throws, Infinity never runs). It cannot be cancelled, and it is ordered with everything else
+   * exactly like schedule(): by due time, then by the order of the schedule()/post() calls.
+   *
+   * Why it exists: schedule() returns a Subscription, so every call allocates an action object
+   * that the clock must keep and later touch. For hot internal events that are never cancelled
+   * (a venue's latency hops and report deliveries, replayed market-data messages) that object is
+   * pure overhead; post() lets the virtual clock queue the function itself. Use schedule() for
+   * anything that may need cancelling (timeouts, order timers).
+   */
+  post(work: () => void, delayMs: number): void;
 }

@@ -25,6 +25,7 @@ export interface ParentReport {
 
 export interface LogSummary {
   readonly events: number;
+  /** Trades applied to our orders (from fill reports or lookup answers; duplicates not counted). */
   readonly fills: number;
   readonly discrepancies: number;
   /** Client order ids the venue acknowledged more than once under different venue ids. */
@@ -59,8 +60,8 @@ export class RunReportFold {
       this.slices.set(key, n);
       if (n > 1) this.duplicates.add(e.clientOrderId);
     }
-    const derived = this.ledger.apply(entry);
-    if (e.kind === 'FillReport' && derived.every((d) => d.kind !== 'DiscrepancyRecorded')) this.fills++;
+    this.ledger.apply(entry);
+    this.fills += this.ledger.appliedTrades.length;
   }
 
   summary(): LogSummary {

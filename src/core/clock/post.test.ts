@@ -1,0 +1,311 @@
+// VirtualClock.post: the fire-and-forget path (no action object). Posted work must be ordered with
+// scheduled actions by (due, insertion) exactly as schedule() orders them, in the heap, in the
+// sorted run (bursts of 256+), across compaction, and when fired work posts or schedules more.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Subscription } from 'rxjs';
+import type { Clock } from '../ports/clock.ts';
+import { VirtualClock } from './virtual-clock.ts';
+
+describe('VirtualClock.post basics', () => {
+  it('satisfies the Clock port: runs once after the delay, counts as pending until it fires', () => {
+    const clock = new VirtualClock(1000);
+    const port: Clock = clock;
+    const seen: number[] = [];
+    port.post(() => seen.push(clock.now()), 25);
+    expect(clock.pending()).toBe(1);
+    expect(clock.nextDueTime()).toBe(1025);
+    expect(clock.advanceTo(1024)).toBe(0);
+    expect(clock.pending()).toBe(1);
+    expect(clock.advanceTo(2000)).toBe(1);
+    expect(seen).toEqual([1025]);
+    expect(clock.pending()).toBe(0);
+    expect(clock.runUntilIdle()).toBe(0);
+  });
+
+  it('clamps a negative delay to 0, throws on NaN, and never runs an Infinity delay', () => {
+    const clock = new VirtualClock(50);
+    const seen: string[] = [];
+    clock.post(() => seen.push(`clamped at ${clock.now()}`), -20);
+    expect(() => clock.post(() => seen.push('nan'), Number.NaN)).toThrow(RangeError);
+    clock.post(() => seen.push('never'), Infinity);
+    expect(clock.pending()).toBe(1);
+    expect(clock.runUntilIdle()).toBe(1);
+    expect(seen).toEqual(['clamped at 50']);
+    expect(clock.now()).toBe(50);
+  });
+
+  it('interleaves with schedule() by (due, insertion order), ties included', () => {
+    const clock = new VirtualClock(0);
+    const order: string[] = [];
+    clock.schedule(() => order.push('s1'), 10);
+    clock.post(() => order.push('p1'), 10);
+    clock.post(() => order.push('p0'), 5);
+    clock.schedule(() => order.push('s2'), 10);
+    clock.post(() => order.push('p2'), 10);
+    clock.advanceTo(3);
+    clock.post(() => order.push('p3'), 7); // due 10, inserted last
+    clock.runUntilIdle();
+    expect(order).toEqual(['p0', 's1', 'p1', 's2', 'p2', 'p3']);
+  });
+
+  it('work posted from inside an action during advanceTo fires in the same advanceTo when due by the target', () => {
+    const clock = new VirtualClock(0);
+    const seen: [number, string][] = [];
+    clock.post(() => {
+      seen.push([clock.now(), 'parent']);
+      clock.post(() => seen.push([clock.now(), 'posted +0']), 0);
+      clock.post(() => seen.push([clock.now(), 'posted +10']), 10);
+      clock.post(() => seen.push([clock.now(), 'posted +11']), 11);
+    }, 10);
+    clock.schedule(() => {
+      seen.push([clock.now(), 'scheduled']);
+      clock.post(() => seen.push([clock.now(), 'posted by scheduled']), 5);
+    }, 12);
+    expect(clock.advanceTo(20)).toBe(5);
+    expect(seen).toEqual([
+      [10, 'parent'],
+      [10, 'posted +0'],
+      [12, 'scheduled'],
+      [17, 'posted by scheduled'],
+      [20, 'posted +10'],
+    ]);
+    expect(clock.now()).toBe(20);
+    expect(clock.pending()).toBe(1);
+    expect(clock.nextDueTime()).toBe(21);
+  });
+
+  it('posted work that throws propagates its error; it is gone, the rest stay queued', () => {
+    const clock = new VirtualClock(0);
+    const seen: number[] = [];
+    clock.post(() => seen.push(clock.now()), 5);
+    clock.post(() => {
+      throw new Error('hop failed');
+    }, 10);
+    clock.post(() => seen.push(clock.now()), 10);
+    clock.schedule(() => seen.push(clock.now()), 20);
+    expect(() => clock.advanceTo(30)).toThrow('hop failed');
+    expect(seen).toEqual([5]);
+    expect(clock.now()).toBe(10);
+    expect(clock.pending()).toBe(2);
+    clock.advanceTo(30);
+    expect(seen).toEqual([5, 10, 20]);
+    expect(clock.pending()).toBe(0);
+  });
+
+  it('posted work cannot advance the clock either', () => {
+    const clock = new VirtualClock(0);
+    clock.post(() => clock.advanceBy(1), 1);
+    expect(() => clock.runUntilIdle()).toThrow(/inside a scheduled action/);
+    expect(clock.pending()).toBe(0);
+  });
+
+  it('posted entries survive compaction of cancelled actions, in order', () => {
+    const clock = new VirtualClock(0);
+    const fired: string[] = [];
+    const subs: Subscription[] = [];
+    // 3000 scheduled and 2000 posted, interleaved, all in one burst (sorted run) with many ties.
+    for (let i = 0; i < 5000; i++) {
+      const due = (i * 7) % 50;
+      if (i % 5 < 3) subs.push(clock.schedule(() => fired.push(`s${i}`), due));
+      else clock.post(() => fired.push(`p${i}`), due);
+    }
+    // A few more through the heap, then cancel every scheduled action: 3000 stale > 2000 live.
+    clock.nextDueTime();
+    for (let i = 0; i < 100; i++) clock.post(() => fired.push(`h${i}`), i % 50);
+    for (const s of subs) s.unsubscribe();
+    expect(clock.pending()).toBe(2100);
+    expect(clock.runUntilIdle()).toBe(2100);
+    const expected: { name: string; due: number; seq: number }[] = [];
+    for (let i = 0; i < 5000; i++) if (i % 5 >= 3) expected.push({ name: `p${i}`, due: (i * 7) % 50, seq: i });
+    for (let i = 0; i < 100; i++) expected.push({ name: `h${i}`, due: i % 50, seq: 5000 + i });
+    expected.sort((a, b) => a.due - b.due || a.seq - b.seq);
+    expect(fired).toEqual(expected.map((e) => e.name));
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Property: a lockstep model. The model keeps live entries in an array sorted by (due, seq)
+// (a new entry goes after every entry with due <= its due, since its seq is the largest).
+// Every firing, real or model, is checked against the model's head as it happens, and
+// pending() is checked inside fired work and after every command.
+
+type Kind = 'post' | 'schedule';
+/** What a fired entry does besides recording itself: nothing, add a child, or cancel one. */
+type Spawn = null | { kind: Kind; delay: number } | { kind: 'cancel'; pick: number };
+
+type Command =
+  | { op: 'add'; kind: Kind; delay: number; spawn: Spawn }
+  | { op: 'burst'; n: number; seed: number; maxDelay: number; mix: Kind | 'mixed' }
+  | { op: 'cancel'; pick: number }
+  | { op: 'cancelMany'; stride: number }
+  | { op: 'advance'; ms: number }
+  | { op: 'peek' };
+
+const kindArb = fc.constantFrom<Kind>('post', 'schedule');
+const spawnArb: fc.Arbitrary<Spawn> = fc.oneof(
+  { weight: 3, arbitrary: fc.constant(null) },
+  { weight: 2, arbitrary: fc.record({ kind: kindArb, delay: fc.integer({ min: -2, max: 12 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('cancel' as const), pick: fc.nat() }) },
+);
+const commandArb: fc.Arbitrary<Command> = fc.oneof(
+  { weight: 6, arbitrary: fc.record({ op: fc.constant('add' as const), kind: kindArb, delay: fc.integer({ min: -3, max: 25 }), spawn: spawnArb }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      op: fc.constant('burst' as const),
+      n: fc.oneof(fc.integer({ min: 256, max: 400 }), fc.integer({ min: 1000, max: 1600 })),
+      seed: fc.nat(),
+      maxDelay: fc.constantFrom(0, 3, 40, 1000),
+      mix: fc.constantFrom<Kind | 'mixed'>('post', 'schedule', 'mixed'),
+    }),
+  },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('cancel' as const), pick: fc.nat() }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('cancelMany' as const), stride: fc.integer({ min: 2, max: 8 }) }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 15 }) }) },
+  { weight: 1, arbitrary: fc.constant({ op: 'peek' as const }) },
+);
+
+interface ModelEntry {
+  readonly id: number;
+  readonly due: number;
+  readonly kind: Kind;
+  readonly spawn: Spawn;
+  live: boolean;
+}
+
+/** Deterministic pseudo-random stream for bursts (keeps the generated commands small). */
+function lcg(seed: number): () => number {
+  let s = (seed >>> 0) || 1;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s;
+  };
+}
+
+function runCommands(commands: Command[]): void {
+  const clock = new VirtualClock(0);
+  const queue: ModelEntry[] = []; // live and cancelled model entries, sorted by (due, seq)
+  let head = 0;
+  let live = 0;
+  let now = 0;
+  const entries: ModelEntry[] = []; // by id
+  const subs = new Map<number, Subscription>(); // scheduled entries' subscriptions, by id
+  const fired: number[] = [];
+
+  const insert = (e: ModelEntry): void => {
+    let lo = head;
+    let hi = queue.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((queue[mid] as ModelEntry).due <= e.due) lo = mid + 1;
+      else hi = mid;
+    }
+    queue.splice(lo, 0, e);
+    live++;
+  };
+  const modelHead = (): ModelEntry | undefined => {
+    while (head < queue.length && !(queue[head] as ModelEntry).live) head++;
+    return queue[head];
+  };
+  const cancel = (id: number): void => {
+    const sub = subs.get(id);
+    if (sub === undefined) return; // posted entries cannot be cancelled
+    sub.unsubscribe();
+    const e = entries[id] as ModelEntry;
+    if (e.live) {
+      e.live = false;
+      live--;
+    }
+  };
+
+  const add = (kind: Kind, delay: number, spawn: Spawn): void => {
+    const id = entries.length;
+    const e: ModelEntry = { id, due: clock.now() + Math.max(0, delay), kind, spawn, live: true };
+    entries.push(e);
+    insert(e);
+    const work = (): void => {
+      // Lockstep: this firing must be the model's head, at its due time.
+      const expected = modelHead();
+      expect(expected?.id).toBe(id);
+      expect(clock.now()).toBe(e.due);
+      e.live = false;
+      live--;
+      head++;
+      fired.push(id);
+      expect(clock.pending()).toBe(live);
+      const s = e.spawn;
+      if (s === null) return;
+      if (s.kind === 'cancel') {
+        if (entries.length > 0) cancel(s.pick % entries.length);
+      } else {
+        add(s.kind, s.delay, null);
+      }
+      expect(clock.pending()).toBe(live);
+    };
+    if (kind === 'post') clock.post(work, delay);
+    else subs.set(id, clock.schedule(work, delay));
+  };
+
+  for (const c of commands) {
+    switch (c.op) {
+      case 'add':
+        add(c.kind, c.delay, c.spawn);
+        break;
+      case 'burst': {
+        const next = lcg(c.seed);
+        for (let i = 0; i < c.n; i++) {
+          const r = next();
+          const kind: Kind = c.mix === 'mixed' ? (r & 1 ? 'post' : 'schedule') : c.mix;
+          const delay = ((r >>> 1) % (c.maxDelay + 3)) - 2; // -2 .. maxDelay: clamps and ties
+          const spawn: Spawn = i % 17 === 0 ? { kind: (r >>> 8) & 1 ? 'post' : 'schedule', delay: (r >>> 9) % 5 } : null;
+          add(kind, delay, spawn);
+        }
+        break;
+      }
+      case 'cancel':
+        if (entries.length > 0) cancel(c.pick % entries.length);
+        break;
+      case 'cancelMany':
+        for (const id of subs.keys()) if (id % c.stride !== 0) cancel(id);
+        break;
+      case 'advance': {
+        // Each firing is checked against the model inside its work; here the count and the end
+        // state: nothing due by the target is left.
+        const target = now + c.ms;
+        const before = fired.length;
+        expect(clock.advanceTo(target)).toBe(fired.length - before);
+        now = target;
+        const h = modelHead();
+        expect(h === undefined || h.due > target).toBe(true);
+        break;
+      }
+      case 'peek':
+        expect(clock.nextDueTime()).toBe(modelHead()?.due);
+        break;
+    }
+    expect(clock.pending()).toBe(live);
+    expect(clock.now()).toBe(now);
+  }
+  const before = fired.length;
+  const n = clock.runUntilIdle();
+  expect(n).toBe(fired.length - before);
+  expect(modelHead()).toBeUndefined();
+  expect(live).toBe(0);
+  expect(clock.pending()).toBe(0);
+  // Every entry fired exactly once unless it was cancelled before firing.
+  const firedSet = new Set(fired);
+  expect(firedSet.size).toBe(fired.length);
+  for (const e of entries) if (e.kind === 'post') expect(firedSet.has(e.id)).toBe(true);
+}
+
+describe('VirtualClock.post properties', () => {
+  it('post and schedule, interleaved with ties, cancels, bursts and spawning work, fire in (due, insertion) order with pending() exact', () => {
+    fc.assert(
+      fc.property(fc.array(commandArb, { maxLength: 60 }), (commands) => {
+        runCommands(commands);
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
