@@ -1,6 +1,7 @@
 // `npm run bench`: runs every benchmark in bench/ and prints its figures with the machine.
 // Benchmarks are scripts, never timed unit tests; record the figures in bench/RESULTS.md.
 import { main as clockBench } from './clock.bench.ts';
+import { main as replayBench } from './replay.bench.ts';
 
 const fmt = (x: number): string => Math.round(x).toLocaleString('en-US');
 
@@ -11,3 +12,14 @@ console.log(`  VirtualClock          ${fmt(clock.virtualClock.medianActionsPerSe
 console.log(`  VirtualClock hold     ${fmt(clock.virtualClockHold.medianActionsPerSec)} actions/s (1,000 pending, 1M fired)`);
 console.log(`  VirtualTimeScheduler  ${fmt(clock.rxjsVirtualTimeScheduler.actionsPerSec)} actions/s (10k actions)`);
 console.log(`  ratio                 ${clock.ratio.toFixed(0)}x`);
+
+const replay = await replayBench();
+console.log(`replay (bundled Binance BTCUSDT, ${fmt(replay.messages)} messages from the .gz files: gunzip, parse, depth sync into the L2 book):`);
+console.log(
+  `  end to end  ${fmt(replay.medianMsgsPerSec)} messages/s (median of ${replay.runs}; runs: ${replay.runsMsgsPerSec.map(fmt).join(', ')}; ` +
+    `cold first run ${fmt(replay.coldMsgsPerSec)})`,
+);
+console.log(
+  `  stages      ms per run: gunzip ${replay.stagesMs.gunzip.toFixed(1)} | read+gunzip+split ${replay.stagesMs.readAndSplit.toFixed(1)} | ` +
+    `+ parse ${replay.stagesMs.parse.toFixed(1)} | + sync/book ${replay.stagesMs.endToEnd.toFixed(1)}`,
+);

@@ -1,0 +1,164 @@
+// Replay benchmark: end-to-end throughput of the bundled Binance BTCUSDT recording, from the two
+// .gz files to a synced book. Run: node --import tsx bench/replay.bench.ts
+// One run = ReplayFileReader (readSync + fflate streaming gunzip + line split) -> BinanceLineParser
+// (every line: depth, bookTicker, trade, snapshot) -> DepthSync applying diffs to an L2Book.
+// The figure is lines (messages) / wall time of the whole run. Stage figures repeat the run with
+// later stages left out, to show where the time goes: gunzip only (fflate on the same reads),
+// read + split lines, and + parse.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { Gunzip } from 'fflate';
+import { ReplayFileReader } from '../src/runtime/replay-file.ts';
+import { L2Book } from '../src/sim/book/l2-book.ts';
+import { BinanceLineParser } from '../src/sim/replay/binance-messages.ts';
+import { DepthSync } from '../src/sim/replay/depth-sync.ts';
+
+export interface ReplayBenchResult {
+  node: string;
+  cpu: string;
+  cores: number;
+  files: string[];
+  messages: number;
+  decompressedBytes: number;
+  /** The first run in this process (cold JIT), messages/s. */
+  coldMsgsPerSec: number;
+  runs: number;
+  runsMsgsPerSec: number[];
+  medianMsgsPerSec: number;
+  /** Median ms per run of each stage alone (cumulative stages). */
+  stagesMs: { gunzip: number; readAndSplit: number; parse: number; endToEnd: number };
+  applied: number;
+  gaps: number;
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const DATA_DIR = process.env.EXECSIM_REPLAY_DATA ?? path.resolve(here, '../../shared/data/binance-spot');
+const FILES = ['btcusdt_20240808.gz', 'btcusdt_20240809.gz'].map((f) => path.join(DATA_DIR, f));
+const GRID = { tickSize: '0.01', lotSize: '0.00000001' };
+const RUNS = 9;
+const CHUNK = 65_536;
+
+function endToEnd(): { ms: number; messages: number; applied: number; gaps: number } {
+  const t0 = performance.now();
+  const reader = new ReplayFileReader(FILES, { chunkBytes: CHUNK });
+  const parser = new BinanceLineParser(GRID);
+  const sync = new DepthSync(new L2Book());
+  let messages = 0;
+  while (reader.next()) {
+    const m = parser.parseBytes(reader.bytes, reader.start, reader.end, reader.lineNo);
+    messages++;
+    if (m.kind === 'depth') sync.onDepth(m);
+    else if (m.kind === 'snapshot') sync.onSnapshot(m);
+  }
+  const ms = performance.now() - t0;
+  return { ms, messages, applied: sync.counts.applied, gaps: sync.counts.gaps };
+}
+
+function parseOnly(): number {
+  const t0 = performance.now();
+  const reader = new ReplayFileReader(FILES, { chunkBytes: CHUNK });
+  const parser = new BinanceLineParser(GRID);
+  while (reader.next()) parser.parseBytes(reader.bytes, reader.start, reader.end, reader.lineNo);
+  return performance.now() - t0;
+}
+
+function readAndSplit(): { ms: number; lines: number } {
+  const t0 = performance.now();
+  const reader = new ReplayFileReader(FILES, { chunkBytes: CHUNK });
+  let lines = 0;
+  while (reader.next()) lines++;
+  return { ms: performance.now() - t0, lines };
+}
+
+function gunzipOnly(): { ms: number; bytes: number } {
+  const t0 = performance.now();
+  let bytes = 0;
+  for (const file of FILES) {
+    const fd = fs.openSync(file, 'r');
+    const gunzip = new Gunzip((out) => {
+      bytes += out.length;
+    });
+    while (true) {
+      const buf = new Uint8Array(CHUNK);
+      const n = fs.readSync(fd, buf, 0, CHUNK, null);
+      gunzip.push(buf.subarray(0, n), n === 0);
+      if (n === 0) break;
+    }
+    fs.closeSync(fd);
+  }
+  return { ms: performance.now() - t0, bytes };
+}
+
+function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+export async function main(): Promise<ReplayBenchResult> {
+  for (const file of FILES) {
+    if (!fs.existsSync(file)) throw new Error(`${file} is missing: the replay bench needs the bundled BTCUSDT recording (set EXECSIM_REPLAY_DATA)`);
+  }
+  const cpus = os.cpus();
+  const cold = endToEnd();
+  for (let i = 0; i < 2; i++) endToEnd(); // warm-up (JIT)
+  const e2e: number[] = [];
+  let last = cold;
+  for (let run = 0; run < RUNS; run++) {
+    last = endToEnd();
+    e2e.push(last.ms);
+  }
+  const gz: number[] = [];
+  const split: number[] = [];
+  const parse: number[] = [];
+  let decompressedBytes = 0;
+  for (let run = 0; run < RUNS; run++) {
+    const g = gunzipOnly();
+    decompressedBytes = g.bytes;
+    gz.push(g.ms);
+    split.push(readAndSplit().ms);
+    parse.push(parseOnly());
+  }
+  const messages = last.messages;
+  return {
+    node: process.version,
+    cpu: cpus[0]?.model ?? 'unknown',
+    cores: cpus.length,
+    files: FILES.map((f) => path.basename(f)),
+    messages,
+    decompressedBytes,
+    coldMsgsPerSec: (cold.messages / cold.ms) * 1000,
+    runs: RUNS,
+    runsMsgsPerSec: e2e.map((ms) => (messages / ms) * 1000),
+    medianMsgsPerSec: (messages / median(e2e)) * 1000,
+    stagesMs: { gunzip: median(gz), readAndSplit: median(split), parse: median(parse), endToEnd: median(e2e) },
+    applied: last.applied,
+    gaps: last.gaps,
+  };
+}
+
+function fmt(x: number): string {
+  return Math.round(x).toLocaleString('en-US');
+}
+
+const isMain = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === path.resolve(process.argv[1]);
+if (isMain) {
+  const r = await main();
+  console.log(`node ${r.node} | ${r.cpu} | ${r.cores} cores`);
+  console.log(
+    `replay ${r.files.join(' + ')}: ${fmt(r.messages)} messages, ${(r.decompressedBytes / 1e6).toFixed(1)} MB decompressed, ` +
+      `${fmt(r.applied)} diffs applied, ${r.gaps} gaps`,
+  );
+  console.log(
+    `end to end: ${fmt(r.medianMsgsPerSec)} messages/s (median of ${r.runs} runs: ${r.runsMsgsPerSec.map(fmt).join(', ')}); ` +
+      `first (cold) run ${fmt(r.coldMsgsPerSec)}/s`,
+  );
+  const s = r.stagesMs;
+  console.log(
+    `stages, median ms per run: gunzip ${s.gunzip.toFixed(1)} | read+gunzip+split ${s.readAndSplit.toFixed(1)} | ` +
+      `+ parse ${s.parse.toFixed(1)} | + sync/book (end to end) ${s.endToEnd.toFixed(1)}`,
+  );
+}

@@ -1,0 +1,179 @@
+// Binance's documented local-book procedure ("How to manage a local order book correctly") as a
+// pure state machine over recorded messages, applying diffs to an L2Book:
+//
+//   1. Diffs that arrive before a snapshot are buffered (the recorder opened the stream first, as
+//      the procedure says, so the file holds diffs from before the REST snapshot came back).
+//   2. On a snapshot with lastUpdateId L the book is replaced by it; buffered and later diffs
+//      with u <= L are dropped (counted as skippedBeforeSnapshot, never as gaps).
+//   3. The first diff applied must straddle L: U <= L + 1 <= u.
+//   4. From then on each diff's U must be the previous u + 1. A diff entirely at or below the
+//      book's id is ignored (stale), as the current Binance docs say; one that overlaps it
+//      (U <= id < u) is applied, since diffs carry absolute quantities (counted as overlaps).
+//   5. Anything else is a gap: a DepthGap event (expected id, got id) is recorded, the book is
+//      marked unsynced and diffs are buffered again until the next snapshot.
+//
+// While synced, a snapshot adds nothing (the diffs already keep the book exact) and is ignored.
+// The buffer is bounded: past maxBuffered diffs the oldest are dropped (counted).
+import type { L2Book } from '../book/l2-book.ts';
+import type { BinanceDepth, BinanceLevels, BinanceSnapshot } from './binance-messages.ts';
+
+/** Sync was lost: the diff after `expectedId - 1` should have started at expectedId. */
+export interface DepthGap {
+  readonly kind: 'DepthGap';
+  /** The update id the next diff had to cover (the book's id + 1). */
+  readonly expectedId: number;
+  /** The first update id (U) of the diff that arrived instead. */
+  readonly gotId: number;
+  /** That diff's last update id (u). */
+  readonly lastId: number;
+  readonly recvMs: number;
+}
+
+export type DepthSyncState =
+  /** No snapshot yet (start, or after a gap): diffs are buffered. */
+  | 'awaiting-snapshot'
+  /** The book is a snapshot; waiting for the diff that straddles its lastUpdateId. */
+  | 'awaiting-first-diff'
+  | 'synced';
+
+export type DepthOutcome = 'applied' | 'buffered' | 'skipped' | 'stale' | 'gap';
+
+export interface DepthSyncCounts {
+  snapshots: number;
+  snapshotsIgnored: number;
+  applied: number;
+  skippedBeforeSnapshot: number;
+  stale: number;
+  overlaps: number;
+  gaps: number;
+  droppedFromBuffer: number;
+}
+
+export interface DepthSyncOptions {
+  /** Called after each diff is applied (also for buffered diffs applied at a snapshot). */
+  readonly onApplied?: (diff: BinanceDepth, book: L2Book) => void;
+  /** Most diffs held while waiting for a snapshot (default 10,000, ~17 minutes at 100 ms). */
+  readonly maxBuffered?: number;
+}
+
+export class DepthSync {
+  readonly counts: DepthSyncCounts = {
+    snapshots: 0,
+    snapshotsIgnored: 0,
+    applied: 0,
+    skippedBeforeSnapshot: 0,
+    stale: 0,
+    overlaps: 0,
+    gaps: 0,
+    droppedFromBuffer: 0,
+  };
+  readonly gapEvents: DepthGap[] = [];
+  private stateNow: DepthSyncState = 'awaiting-snapshot';
+  /** The update id the book reflects (snapshot L, then each applied diff's u). */
+  private bookId = -1;
+  private buffer: BinanceDepth[] = [];
+  private readonly onApplied: ((diff: BinanceDepth, book: L2Book) => void) | undefined;
+  private readonly maxBuffered: number;
+
+  constructor(
+    readonly book: L2Book,
+    options: DepthSyncOptions = {},
+  ) {
+    this.onApplied = options.onApplied;
+    this.maxBuffered = options.maxBuffered ?? 10_000;
+    if (!(Number.isInteger(this.maxBuffered) && this.maxBuffered >= 1)) throw new Error('maxBuffered must be a positive integer');
+  }
+
+  get state(): DepthSyncState {
+    return this.stateNow;
+  }
+
+  /** True when the book reflects a consistent venue state (a snapshot plus gap-free diffs). */
+  get synced(): boolean {
+    return this.stateNow !== 'awaiting-snapshot';
+  }
+
+  /** The update id the book reflects, or -1 before the first snapshot. */
+  get lastUpdateId(): number {
+    return this.bookId;
+  }
+
+  /** Loads a snapshot unless the book is already synced; then replays the buffered diffs. */
+  onSnapshot(snap: BinanceSnapshot): 'loaded' | 'ignored' {
+    if (this.stateNow !== 'awaiting-snapshot') {
+      this.counts.snapshotsIgnored++;
+      return 'ignored';
+    }
+    this.counts.snapshots++;
+    const book = this.book;
+    book.clear();
+    setLevels(book, 'bid', snap.bids);
+    setLevels(book, 'ask', snap.asks);
+    this.bookId = snap.lastUpdateId;
+    this.stateNow = 'awaiting-first-diff';
+    const buffered = this.buffer;
+    this.buffer = [];
+    for (const diff of buffered) this.onDepth(diff);
+    return 'loaded';
+  }
+
+  onDepth(diff: BinanceDepth): DepthOutcome {
+    if (this.stateNow === 'awaiting-snapshot') {
+      if (this.buffer.length >= this.maxBuffered) {
+        const drop = Math.max(1, this.maxBuffered >> 1);
+        this.buffer.splice(0, drop);
+        this.counts.droppedFromBuffer += drop;
+      }
+      this.buffer.push(diff);
+      return 'buffered';
+    }
+    const id = this.bookId;
+    if (this.stateNow === 'awaiting-first-diff') {
+      if (diff.lastId <= id) {
+        this.counts.skippedBeforeSnapshot++;
+        return 'skipped';
+      }
+      if (diff.firstId > id + 1) return this.gap(diff);
+      this.stateNow = 'synced';
+      return this.apply(diff);
+    }
+    if (diff.firstId === id + 1) return this.apply(diff);
+    if (diff.lastId <= id) {
+      this.counts.stale++;
+      return 'stale';
+    }
+    if (diff.firstId <= id) {
+      this.counts.overlaps++;
+      return this.apply(diff);
+    }
+    return this.gap(diff);
+  }
+
+  private apply(diff: BinanceDepth): 'applied' {
+    setLevels(this.book, 'bid', diff.bids);
+    setLevels(this.book, 'ask', diff.asks);
+    this.bookId = diff.lastId;
+    this.counts.applied++;
+    if (this.onApplied !== undefined) this.onApplied(diff, this.book);
+    return 'applied';
+  }
+
+  private gap(diff: BinanceDepth): 'gap' {
+    const event: DepthGap = {
+      kind: 'DepthGap',
+      expectedId: this.bookId + 1,
+      gotId: diff.firstId,
+      lastId: diff.lastId,
+      recvMs: diff.recvMs,
+    };
+    this.gapEvents.push(event);
+    this.counts.gaps++;
+    this.stateNow = 'awaiting-snapshot';
+    this.buffer = [diff];
+    return 'gap';
+  }
+}
+
+function setLevels(book: L2Book, side: 'bid' | 'ask', levels: BinanceLevels): void {
+  for (let i = 0; i < levels.length; i += 2) book.set(side, levels[i] as number, levels[i + 1] as number);
+}
