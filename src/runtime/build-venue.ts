@@ -74,6 +74,7 @@ export function buildVenue(
     refreshTop: () => venue.refreshTop(),
     levelQty: (side, price) => book.qty(side, price),
     best: (side) => (side === 'bid' ? book.bestBid() : book.bestAsk()),
+    available: (side, price) => exchange.available(side, price),
   };
   const model = buildModel(s, scenarioFile, clock, rng.stream('market'), instrument, sink, faults, exchange, record);
 

@@ -12,6 +12,8 @@ export interface MarketSink {
   levelQty(side: 'bid' | 'ask', price: number): number;
   /** Best displayed price of a side, or null. */
   best(side: 'bid' | 'ask'): number | null;
+  /** Displayed volume at a level that we have not consumed (what another participant can take). */
+  available(side: 'bid' | 'ask', price: number): number;
 }
 
 export interface MarketModel {

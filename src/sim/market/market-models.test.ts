@@ -70,6 +70,7 @@ function market() {
     refreshTop: () => tops.push({ time: clock.now(), bid: book.bestBid(), ask: book.bestAsk() }),
     levelQty: (side, price) => book.qty(side, price),
     best: (side) => (side === 'bid' ? book.bestBid() : book.bestAsk()),
+    available: (side, price) => ex.available(side, price),
   };
   return { clock, book, ex, sink, tops, trades, fills, problems };
 }

@@ -126,12 +126,12 @@ export class SyntheticModel implements MarketModel {
     const prices = [...(side === 'ask' ? this.asks : this.bids)].sort((a, b) => (side === 'ask' ? a - b : b - a));
     for (const price of prices) {
       if (remaining <= 0) break;
-      const qty = this.sink.levelQty(side, price);
-      if (qty <= 0) continue;
-      const take = Math.min(qty, remaining);
+      // Volume we already took is gone: another participant can only take what is left.
+      const take = Math.min(this.sink.available(side, price), remaining);
+      if (take <= 0) continue;
       remaining -= take;
       this.sink.marketTrade(price, take, aggressor);
-      this.sink.setLevel(side, price, qty - take, false);
+      this.sink.setLevel(side, price, this.sink.levelQty(side, price) - take, false);
     }
     this.sink.refreshTop();
   }

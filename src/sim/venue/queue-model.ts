@@ -6,7 +6,9 @@
 // - risk_averse: cancellations are assumed behind us; ahead is only clamped to the new level size
 //   (never optimistic);
 // - probabilistic (exponent n): a share ahead^n / (ahead^n + behind^n) of the cancelled volume
-//   was ahead of us (n = 1 proportional; larger n, cancels happen closer to the back).
+//   was ahead of us. n = 1 is proportional to the volumes; a larger n puts more of each cancel on
+//   whichever side of us holds more volume (so it moves us less near the front of the queue and
+//   more near the back).
 // Volume that traded at the level since the last depth update is not counted again as a cancel.
 
 export type QueueModelSpec =

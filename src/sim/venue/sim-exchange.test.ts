@@ -800,3 +800,55 @@ describe('SimExchange properties', () => {
     );
   });
 });
+
+describe('balances, locked books and queue joins (review fixes)', () => {
+  it('a market buy walking the book fills only what the balance affords, fees included, and expires the rest', () => {
+    const { ex, levels, filled, expired } = setup({ account: { quoteUnits: 1000, baseLots: 0 }, takerFeeBps: 100 });
+    levels([[90, 10]], [[100, 5], [110, 5]]);
+    ex.submit(req('m', 'buy', 10, 'market'), false);
+    // 5 @ 100 costs 505 with the 1% fee; 495 left buys 4 @ 110 (444.4 with fee), not 5 (555.5)
+    expect(filled('m')).toBe(9);
+    expect(ex.quoteBalance).toBeGreaterThanOrEqual(0);
+    expect(expired).toEqual([{ id: 'm', reason: 'insufficient balance for the rest' }]);
+  });
+
+  it('property: with an account, the quote balance never goes negative', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 5000 }),
+        fc.array(fc.tuple(fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 10 })), { minLength: 1, maxLength: 6 }),
+        fc.array(fc.tuple(fc.constantFrom<OrderType>('market', 'limit'), fc.integer({ min: 1, max: 40 })), { maxLength: 6 }),
+        (quote, askSteps, orders) => {
+          const { ex, levels } = setup({ account: { quoteUnits: quote, baseLots: 0 }, takerFeeBps: 50 });
+          let p = 100;
+          levels([[90, 5]], askSteps.map(([step, q]) => [(p += step), q] as [number, number]));
+          orders.forEach(([type, qty], i) => ex.submit(req(`o${i}`, 'buy', qty, type, type === 'limit' ? { limit: 150 } : {}), false));
+          expect(ex.quoteBalance).toBeGreaterThanOrEqual(0);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('a book locked at our price serves the queue ahead of us first', () => {
+    const { ex, levels, filled } = setup();
+    levels([[100, 5]], [[102, 5]]);
+    ex.submit(req('b', 'buy', 3, 'limit', { limit: 100 }), false); // 5 displayed ahead of us
+    ex.setLevel('ask', 101, 0);
+    // The ask comes down to our price with 4 lots: they go to the 5 lots ahead of us.
+    ex.setLevel('ask', 100, 4);
+    expect(filled('b')).toBe(0);
+    expect(ex.order(clientOrderId('b'))?.ahead).toBe(1);
+    // A refresh shows 6 at 100: one more lot for the queue ahead, then ours.
+    ex.setLevel('ask', 100, 6);
+    expect(filled('b')).toBe(3);
+  });
+
+  it('a new resting order queues behind the displayed volume that is still there, not behind what we consumed', () => {
+    const { ex, levels } = setup();
+    levels([[100, 10]], [[102, 5]]);
+    ex.submit(req('s', 'sell', 4, 'market'), false); // takes 4 of the 10 bid lots at 100
+    ex.submit(req('b', 'buy', 2, 'limit', { limit: 100 }), false);
+    expect(ex.order(clientOrderId('b'))?.ahead).toBe(6);
+  });
+});

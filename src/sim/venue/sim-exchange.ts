@@ -268,9 +268,12 @@ export class SimExchange {
     return null;
   }
 
-  private lockedQuote(): number {
+  /** Quote locked by our open buys (limit or stop price x remaining), except `except`. */
+  private lockedQuote(except?: ExchangeOrder): number {
     let sum = 0;
-    for (const o of this.openOrders()) if (o.side === 'buy') sum += (o.limitPrice ?? o.stopPrice ?? 0) * (o.qty - o.filled);
+    for (const o of this.openOrders()) {
+      if (o.side === 'buy' && o !== except) sum += (o.limitPrice ?? o.stopPrice ?? 0) * (o.qty - o.filled);
+    }
     return sum;
   }
 
@@ -307,13 +310,18 @@ export class SimExchange {
       this.expire(o, 'FOK: not enough liquidity to fill in full');
       return;
     }
-    this.take(o, side, limit);
+    const broke = this.take(o, side, limit);
     if (o.filled === o.qty) return;
+    if (broke) {
+      this.expire(o, 'insufficient balance for the rest');
+      return;
+    }
     if (limit === null || o.tif === 'IOC' || o.tif === 'FOK') {
       this.expire(o, limit === null ? 'market order: no more liquidity' : 'IOC: remainder expired');
       return;
     }
-    o.ahead = this.book.qty(bookSide(o.side), limit) + this.resting.remainingAt(o.side, limit);
+    // Queue behind the market volume still displayed (not what we consumed) and our own orders.
+    o.ahead = this.available(bookSide(o.side), limit) + this.resting.remainingAt(o.side, limit);
     this.resting.add(o);
   }
 
@@ -331,16 +339,24 @@ export class SimExchange {
     return sum;
   }
 
-  private take(o: ExchangeOrder, side: 'bid' | 'ask', limit: number | null): void {
+  /** Takes liquidity best price first; returns true if it stopped because the balance ran out. */
+  private take(o: ExchangeOrder, side: 'bid' | 'ask', limit: number | null): boolean {
     while (o.filled < o.qty) {
       const price = this.bestAvailable(side);
-      if (price === null || !this.crosses(o.side, price, limit)) return;
-      const qty = Math.min(o.qty - o.filled, this.available(side, price));
-      this.consumed[side].set(price, (this.consumed[side].get(price) ?? 0) + qty);
+      if (price === null || !this.crosses(o.side, price, limit)) return false;
+      let qty = Math.min(o.qty - o.filled, this.available(side, price));
       const slip = this.impact ? this.impact.takerSlippageTicks(o.side, qty, this.now()) : 0;
-      const fillPrice = o.side === 'buy' ? price + slip : price - slip;
-      this.fill(o, qty, Math.max(1, fillPrice), 'taker');
+      const fillPrice = Math.max(1, o.side === 'buy' ? price + slip : price - slip);
+      // A buy walking the book spends at each level's price, not at the price it was checked at.
+      if (o.side === 'buy' && this.config.account) {
+        const spendable = this.quoteBalance - this.lockedQuote(o);
+        qty = Math.min(qty, Math.floor(spendable / (fillPrice * (1 + this.config.takerFeeBps / 10_000))));
+        if (qty <= 0) return true;
+      }
+      this.consumed[side].set(price, (this.consumed[side].get(price) ?? 0) + qty);
+      this.fill(o, qty, fillPrice, 'taker');
     }
+    return false;
   }
 
   /** Best level on a side that still has volume we have not consumed. */
@@ -364,6 +380,14 @@ export class SimExchange {
     const crossed = this.resting.matching(ourSide, (p) => (ourSide === 'buy' ? p >= best : p <= best));
     for (const o of crossed) {
       const limit = o.limitPrice as number;
+      if (limit === best && o.ahead > 0) {
+        // Locked at our price, not through it: what sellers offer there reaches the queue ahead
+        // of us first (and is taken by it).
+        const eaten = Math.min(o.ahead, this.available(side, best));
+        o.ahead -= eaten;
+        this.consumed[side].set(best, (this.consumed[side].get(best) ?? 0) + eaten);
+        if (o.ahead > 0) continue;
+      }
       while (o.filled < o.qty) {
         const price = this.bestAvailable(side);
         if (price === null || !this.crosses(o.side, price, limit)) break;

@@ -59,11 +59,13 @@ export class SimVenue implements Broker, MarketDataPort {
     this.data = new Channel(clock);
     exchange.setListener({
       accepted: () => {},
-      filled: (o, t) =>
+      filled: (o, t) => {
         this.streamReport({
           kind: 'FillReport', clientOrderId: o.clientOrderId, venueOrderId: o.venueOrderId, tradeId: t.tradeId,
           qty: t.qty, price: t.price, fee: t.fee, liquidity: t.liquidity, venueTime: t.time,
-        }),
+        });
+        this.refreshTop(); // what we took is gone from the top we see
+      },
       canceled: () => {}, // our cancels are answered on the REST channel
       expired: (o, reason) => this.streamReport({ kind: 'ExpiredReport', clientOrderId: o.clientOrderId, reason }),
     });
