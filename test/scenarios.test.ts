@@ -14,6 +14,7 @@ const GOLDEN: Record<string, string> = {
   'spread-blowout': '9a32d9776082da18eafc79c07d391aa32565dc0ad42eb0e6fa024e298b5ed84f',
   'static-book-sweep': '30ad956b05d45dfab54dcbf91cdeb6f98cd68dc63388cac3958d3ad35f9f3a0c',
   'thin-book': 'e9f4b2569b34aa99f0d2473d309cb327f035fd22f5f0111625c17b112b82b956',
+  'zero-intelligence-queue': '652b19506f164d04ad2c25146c12d20fe4cae7898997fa35867f2e4c27e430ac',
   'venue-outage': 'a01920434658b13cda143932f7bc74c4f722b5a2ac53793f6fb66796a2e3b1ba',
 };
 
@@ -44,6 +45,7 @@ describe('bundled scenarios', () => {
           Object.values(s.venue.latency).some((p) => p.jitterMs > 0) ||
           s.market.model === 'synthetic' ||
           s.market.model === 'almgren_chriss' ||
+          s.market.model === 'zero_intelligence' ||
           s.faults.some((f) => (f.kind === 'outage' && f.mode === 'mixed') || f.kind === 'http_5xx' || ('probability' in f && f.probability < 1));
         const other = runScenario(loaded, { seed: s.seed + 1 });
         expect(other.seed).toBe(s.seed + 1);

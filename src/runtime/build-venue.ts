@@ -14,6 +14,7 @@ import { AlmgrenChrissModel } from '../sim/market/almgren-chriss-model.ts';
 import type { MarketModel, MarketSink } from '../sim/market/market-model.ts';
 import { StaticBookModel } from '../sim/market/static-book-model.ts';
 import { SyntheticModel } from '../sim/market/synthetic-model.ts';
+import { ZeroIntelligenceModel } from '../sim/market/zero-intelligence-model.ts';
 import { makeQueueModel } from '../sim/venue/queue-model.ts';
 import { SimExchange } from '../sim/venue/sim-exchange.ts';
 import { SimVenue } from '../sim/venue/sim-venue.ts';
@@ -149,6 +150,16 @@ function buildModel(
       exchange.impact = model;
       return model;
     }
+    case 'zero_intelligence':
+      return new ZeroIntelligenceModel(clock, rng, sink, {
+        initialMid: ticks(m.initialPrice),
+        limitRatePerSec: m.limitRatePerSec,
+        marketRatePerSec: m.marketRatePerSec,
+        cancelRatePerSec: m.cancelRatePerSec,
+        priceRangeTicks: m.priceRangeTicks,
+        meanQty: lots(m.meanQty),
+        initialOrders: m.initialOrders,
+      });
     case 'replay':
       return buildReplayModel(m, scenarioFile, clock, inst, sink, record);
   }

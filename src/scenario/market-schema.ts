@@ -49,6 +49,22 @@ export const almgrenChrissSchema = z.strictObject({
   depth,
 });
 
+export const zeroIntelligenceSchema = z.strictObject({
+  model: z.literal('zero_intelligence'),
+  initialPrice: positiveDecimal,
+  /** Other participants' limit orders per second, each side. */
+  limitRatePerSec: z.number().min(0),
+  /** Their market orders per second. */
+  marketRatePerSec: z.number().min(0),
+  /** Cancellation rate of each of their resting orders, per second. */
+  cancelRatePerSec: z.number().min(0),
+  /** Limit orders land 1..priceRangeTicks ticks from the opposite best. */
+  priceRangeTicks: z.number().int().min(1).max(100_000),
+  meanQty: positiveDecimal,
+  /** Resting orders per side at the start. */
+  initialOrders: z.number().int().min(0).max(1_000_000).default(200),
+});
+
 export const replaySchema = z.strictObject({
   model: z.literal('replay'),
   format: z.literal('binance-spot').default('binance-spot'),
@@ -59,6 +75,6 @@ export const replaySchema = z.strictObject({
   dataLotSize: positiveDecimal.default('0.00000001'),
 });
 
-export const marketSchema = z.discriminatedUnion('model', [staticBookSchema, syntheticSchema, almgrenChrissSchema, replaySchema]);
+export const marketSchema = z.discriminatedUnion('model', [staticBookSchema, syntheticSchema, almgrenChrissSchema, zeroIntelligenceSchema, replaySchema]);
 export type MarketSpec = z.output<typeof marketSchema>;
 export const isPositive = positive;

@@ -124,8 +124,8 @@ export const scenarioSchema = base.superRefine((s, ctx) => {
         if (parseDurationMs(f.until) <= parseDurationMs(f.from)) issue(['faults', i, 'until'], 'must be after from');
       } else inHorizon(['faults', i, 'at'], f.at);
       const modelFault = f.kind === 'spread_shift' || f.kind === 'liquidity_drop' || f.kind === 'price_jump';
-      if (modelFault && (s.market.model === 'static_book' || s.market.model === 'replay')) {
-        issue(['faults', i, 'kind'], `${f.kind} needs a generative market model (synthetic or almgren_chriss), not ${s.market.model}`);
+      if (modelFault && s.market.model !== 'synthetic' && s.market.model !== 'almgren_chriss') {
+        issue(['faults', i, 'kind'], `${f.kind} needs a market model with a price and spread to shift (synthetic or almgren_chriss), not ${s.market.model}`);
       }
     });
     s.orders.forEach((o, i) => {
@@ -200,6 +200,10 @@ function checkMarket(s: z.output<typeof base>, issue: Issue, onGrid: OnGrid): vo
   }
   if (m.model === 'replay') return;
   onGrid(['market', 'initialPrice'], m.initialPrice, tickSize, 'ticks');
+  if (m.model === 'zero_intelligence') {
+    onGrid(['market', 'meanQty'], m.meanQty, lotSize, 'lots');
+    return;
+  }
   m.depth.forEach((q, i) => onGrid(['market', 'depth', i], q, lotSize, 'lots'));
   if (m.model === 'almgren_chriss' && parseDurationMs(m.rateWindow) <= 0) issue(['market', 'rateWindow'], 'must be longer than zero');
   if (m.model === 'synthetic') {
