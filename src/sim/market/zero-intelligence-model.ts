@@ -93,14 +93,14 @@ export class ZeroIntelligenceModel implements MarketModel {
   /** One event of the superposed Poisson processes, chosen in proportion to its rate. */
   private event(rate: number): void {
     const s = this.spec;
-    let u = this.flowRng.next() * rate;
+    const u = this.flowRng.next() * rate;
     if (u < 2 * s.limitRatePerSec) {
       const side: Side = u < s.limitRatePerSec ? 'buy' : 'sell';
       const opposite = side === 'buy' ? this.book.bestAsk() : this.book.bestBid();
       const anchor = opposite ?? (side === 'buy' ? Math.floor(s.initialMid) + 1 : Math.floor(s.initialMid) - 1);
       const distance = 1 + this.flowRng.int(s.priceRangeTicks);
       this.place(side, side === 'buy' ? anchor - distance : anchor + distance);
-    } else if ((u -= 2 * s.limitRatePerSec) < s.marketRatePerSec) {
+    } else if (u - 2 * s.limitRatePerSec < s.marketRatePerSec) {
       const side: Side = this.flowRng.next() < 0.5 ? 'buy' : 'sell';
       this.book.market(this.nextId++, side, this.size(), MARKET);
     } else if (this.live.length > 0) {
