@@ -17,6 +17,12 @@ export interface ParentReport {
   readonly arrivalPrice: string | null;
   /** Implementation shortfall vs arrival in basis points; positive = cost. */
   readonly shortfallBps: number | null;
+  /** The same in quote currency: side x (avg - arrival) x filled; positive = cost. */
+  readonly shortfallQuote: string | null;
+  /** Filled / ordered, 0..1. */
+  readonly fillRatio: number;
+  /** From the parent's creation to its completion, ms; null while working. */
+  readonly durationMs: number | null;
   readonly fees: string;
   readonly childOrders: number;
   readonly status: 'filled' | 'partially_filled' | 'unfilled' | 'working';
@@ -77,6 +83,8 @@ export class RunReportFold {
       const avg = filled > 0 ? notional / filled : null;
       const shortfall =
         avg !== null && arrival !== null ? round2((sideSign(spec.side) * (avg - arrival) * 10_000) / arrival) : null;
+      // (avg - arrival) x filled in notional units: avg x filled is exactly the filled notional.
+      const shortfallUnits = arrival !== null && filled > 0 ? sideSign(spec.side) * (notional - arrival * filled) : null;
       parents.push({
         id,
         side: spec.side,
@@ -85,6 +93,9 @@ export class RunReportFold {
         avgPrice: avg === null ? null : fractionalTicksToPrice(inst, avg),
         arrivalPrice: arrival === null ? null : fractionalTicksToPrice(inst, arrival),
         shortfallBps: shortfall,
+        shortfallQuote: shortfallUnits === null ? null : unitsToQuote(inst, Math.round(shortfallUnits)),
+        fillRatio: Math.round((filled / spec.qty) * 1e6) / 1e6,
+        durationMs: parent.completed ? parent.completed.at - parent.createdAt : null,
         fees: unitsToQuote(inst, fees),
         childOrders: children.length,
         status: parent.completed?.status ?? 'working',
