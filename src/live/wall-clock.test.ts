@@ -27,6 +27,26 @@ describe('WallClock', () => {
     expect(() => clock.schedule(() => {}, Number.NaN)).toThrow(/NaN/);
   });
 
+  it('post runs work once after its delay, clamps negative delays, keeps insertion order with schedule, and never runs Infinity', () => {
+    const clock = new WallClock();
+    const fired: string[] = [];
+    clock.post(() => fired.push('post 200'), 200);
+    clock.schedule(() => fired.push('schedule 200'), 200);
+    clock.post(() => fired.push('post 200 again'), 200);
+    clock.post(() => fired.push('clamped'), -5);
+    clock.post(() => fired.push('never'), Infinity);
+    vi.advanceTimersByTime(0);
+    expect(fired).toEqual(['clamped']);
+    vi.advanceTimersByTime(199);
+    expect(fired).toEqual(['clamped']);
+    vi.advanceTimersByTime(1);
+    expect(fired).toEqual(['clamped', 'post 200', 'schedule 200', 'post 200 again']);
+    vi.advanceTimersByTime(10_000);
+    expect(fired).toHaveLength(4); // once each; Infinity never
+    expect(vi.getTimerCount()).toBe(0);
+    expect(() => clock.post(() => {}, Number.NaN)).toThrow(/NaN/);
+  });
+
   it('drives rxjs operators as their scheduler', () => {
     const clock = new WallClock();
     const value = firstValueFrom(timer(1000, clock.scheduler));

@@ -15,4 +15,15 @@ export class WallClock implements Clock {
     if (Number.isNaN(delayMs)) throw new Error('WallClock.schedule: delay is NaN');
     return asyncScheduler.schedule(work, Math.max(0, delayMs));
   }
+
+  /**
+   * Fire-and-forget schedule() (see the Clock port). Live runs gain nothing from skipping the
+   * action, so this goes through asyncScheduler like schedule() and drops the Subscription.
+   * Infinity never runs (a timer cannot hold it: Node would fire it after 1 ms).
+   */
+  post(work: () => void, delayMs: number): void {
+    if (Number.isNaN(delayMs)) throw new Error('WallClock.post: delay is NaN');
+    if (delayMs === Infinity) return;
+    asyncScheduler.schedule(work, Math.max(0, delayMs));
+  }
 }
