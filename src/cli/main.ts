@@ -12,6 +12,7 @@ import { loadScenarioFile, ScenarioError, type LoadedScenario } from '../scenari
 import { DEFAULT_DB_PATH, openDatabase } from '../store/open-database.ts';
 import { RunStore } from '../store/run-store.ts';
 import { formatReport, formatRunList } from './format-report.ts';
+import { sweepCommand } from './sweep-command.ts';
 
 export class UsageError extends Error {}
 
@@ -19,6 +20,7 @@ const USAGE = `usage:
   execsim run <file|dir...> [--seed N] [--db PATH] [--json]   run scenarios and print their reports
   execsim runs [--db PATH] [--json]                            list stored runs
   execsim show <runId> [--db PATH] [--json]                    print one stored run and verify its digest
+  execsim sweep <file> --paths N [--seed S] [--json]           Monte Carlo over N derived seeds; not stored (sweep --help)
 The database is --db, else $EXECSIM_DB, else ${DEFAULT_DB_PATH}.`;
 
 export interface Io {
@@ -43,6 +45,8 @@ export function main(argv: readonly string[], io: Io = processIo): number {
         return runsCommand(rest, io);
       case 'show':
         return showCommand(rest, io);
+      case 'sweep':
+        return sweepCommand(rest, io);
       case undefined:
       case '--help':
       case '-h':

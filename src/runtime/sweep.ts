@@ -1,0 +1,174 @@
+// Monte Carlo sweeps: one scenario run over N seeds derived from one sweep seed, each parent's
+// execution figures collected per path and summarised over the paths. Pure of console output:
+// progress goes to a callback, the result is a plain object (the CLI prints it).
+//
+// Seed derivation (stable, documented in README.md): seed_i = mix48((base(S) + i) mod 2^48),
+// where base(S) is the first 6 bytes (big-endian) of sha256("execsim-sweep-v1:" + S) and mix48 is
+// a bijection of 48-bit integers (xor-shifts and multiplications by odd constants mod 2^48). So
+// seeds are integers in [0, 2^48), identical on every machine (integer arithmetic only), and
+// distinct for distinct i < 2^48 (a bijection of distinct inputs). Path i of a sweep is exactly
+// `execsim run <scenario> --seed seed_i`: same digest.
+import { createHash } from 'node:crypto';
+import type { ParentReport } from '../core/report/run-report.ts';
+import type { LoadedScenario } from '../scenario/load-scenario.ts';
+import type { RunStore } from '../store/run-store.ts';
+import { runScenario } from './backtest-run.ts';
+import { metricStats, type MetricStats } from './sweep-stats.ts';
+
+/** The most paths one sweep may run (a sanity limit: about 15 minutes of a fast scenario). */
+export const MAX_SWEEP_PATHS = 100_000;
+
+const BITS = 48n;
+const MASK = (1n << BITS) - 1n;
+
+function mix48(v: bigint): bigint {
+  let x = v & MASK;
+  x ^= x >> 24n;
+  x = (x * 0xd6e8feb86659n) & MASK;
+  x ^= x >> 23n;
+  x = (x * 0xc2b2ae3d27d5n) & MASK;
+  x ^= x >> 24n;
+  return x;
+}
+
+/** The seed of path `index` (0-based) of a sweep with seed `sweepSeed`. */
+export function deriveSeed(sweepSeed: number, index: number): number {
+  if (!Number.isSafeInteger(sweepSeed) || sweepSeed < 0) throw new Error(`sweep seed must be a non-negative safe integer, got ${sweepSeed}`);
+  if (!Number.isSafeInteger(index) || index < 0) throw new Error(`path index must be a non-negative integer, got ${index}`);
+  const base = BigInt('0x' + createHash('sha256').update(`execsim-sweep-v1:${sweepSeed}`).digest('hex').slice(0, 12));
+  return Number(mix48(base + BigInt(index)));
+}
+
+export const METRICS = ['shortfallQuote', 'shortfallBps', 'fillRatio', 'durationMs'] as const;
+export type Metric = (typeof METRICS)[number];
+
+/** A parent in a path that never created it (e.g. scheduled after the horizon). */
+export type PathStatus = ParentReport['status'] | 'absent';
+export const PATH_STATUSES: readonly PathStatus[] = ['filled', 'partially_filled', 'unfilled', 'working', 'absent'];
+
+export interface ParentPathMetrics {
+  readonly status: PathStatus;
+  /** Implementation shortfall in quote currency (positive = cost); null when nothing filled or no arrival price. */
+  readonly shortfallQuote: number | null;
+  /** The same in basis points of the arrival price. */
+  readonly shortfallBps: number | null;
+  /** Filled / ordered, 0..1; null only when the parent is absent. */
+  readonly fillRatio: number | null;
+  /** Creation to completion, ms; null when the parent never completed (still working at the end). */
+  readonly durationMs: number | null;
+}
+
+export interface SweepPath {
+  readonly path: number;
+  readonly seed: number;
+  readonly digest: string;
+  /** Whether every expectation held on this path. */
+  readonly passed: boolean;
+  readonly parents: Readonly<Record<string, ParentPathMetrics>>;
+}
+
+export type ParentSummary = { readonly status: Readonly<Record<PathStatus, number>> } & Readonly<Record<Metric, MetricStats>>;
+
+export interface ExpectationTally {
+  readonly name: string;
+  readonly expected: string;
+  /** Paths on which it held, of `paths`. */
+  readonly passed: number;
+  readonly paths: number;
+}
+
+export interface SweepResult {
+  readonly scenario: string;
+  /** The sweep seed S the path seeds derive from. */
+  readonly seed: number;
+  readonly paths: number;
+  readonly perPath: readonly SweepPath[];
+  readonly summary: Readonly<Record<string, ParentSummary>>;
+  readonly expectations: readonly ExpectationTally[];
+}
+
+export interface SweepOptions {
+  readonly paths: number;
+  /** The sweep seed; default the scenario's seed. */
+  readonly seed?: number;
+  /** Store every path as a run (off by default: a large sweep would flood the store). */
+  readonly store?: RunStore;
+  /** Called after each path with (paths done, paths in all). */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+function parseQuote(text: string | null): number | null {
+  if (text === null) return null;
+  const x = Number(text);
+  if (!Number.isFinite(x)) throw new Error(`shortfallQuote "${text}" is not a decimal number`);
+  return x;
+}
+
+export function pathMetrics(p: ParentReport): ParentPathMetrics {
+  return {
+    status: p.status,
+    shortfallQuote: parseQuote(p.shortfallQuote),
+    shortfallBps: p.shortfallBps,
+    fillRatio: p.fillRatio,
+    durationMs: p.durationMs,
+  };
+}
+
+const ABSENT: ParentPathMetrics = { status: 'absent', shortfallQuote: null, shortfallBps: null, fillRatio: null, durationMs: null };
+
+/** Per parent: status counts over the paths and the statistics of each metric. */
+export function summarize(perPath: readonly SweepPath[]): Record<string, ParentSummary> {
+  const ids: string[] = [];
+  const seen = new Set<string>();
+  for (const p of perPath) {
+    for (const id of Object.keys(p.parents)) {
+      if (!seen.has(id)) {
+        seen.add(id);
+        ids.push(id);
+      }
+    }
+  }
+  return Object.fromEntries(
+    ids.map((id) => {
+      const rows = perPath.map((p) => (Object.hasOwn(p.parents, id) ? (p.parents[id] as ParentPathMetrics) : ABSENT));
+      const status = Object.fromEntries(PATH_STATUSES.map((s) => [s, rows.filter((r) => r.status === s).length])) as Record<PathStatus, number>;
+      const metrics = Object.fromEntries(METRICS.map((m) => [m, metricStats(rows.map((r) => r[m]))])) as Record<Metric, MetricStats>;
+      return [id, { status, ...metrics }];
+    }),
+  );
+}
+
+export function runSweep(loaded: LoadedScenario, options: SweepOptions): SweepResult {
+  const { paths } = options;
+  if (!Number.isSafeInteger(paths) || paths < 1 || paths > MAX_SWEEP_PATHS) {
+    throw new Error(`paths must be an integer from 1 to ${MAX_SWEEP_PATHS}, got ${paths}`);
+  }
+  const sweepSeed = options.seed ?? loaded.scenario.seed;
+  const perPath: SweepPath[] = [];
+  let tallies: Array<{ name: string; expected: string; passed: number }> = [];
+  for (let i = 0; i < paths; i++) {
+    const seed = deriveSeed(sweepSeed, i);
+    const report = runScenario(loaded, { seed, ...(options.store ? { store: options.store } : {}) });
+    if (i === 0) tallies = report.expectations.map((e) => ({ name: e.name, expected: e.expected, passed: 0 }));
+    report.expectations.forEach((e, k) => {
+      const t = tallies[k];
+      if (t && e.pass) t.passed++;
+    });
+    perPath.push({
+      path: i,
+      seed,
+      digest: report.digest,
+      passed: report.passed,
+      parents: Object.fromEntries(report.parents.map((p) => [p.id, pathMetrics(p)])),
+    });
+    options.onProgress?.(i + 1, paths);
+  }
+  return {
+    scenario: loaded.scenario.name,
+    seed: sweepSeed,
+    paths,
+    perPath,
+    summary: summarize(perPath),
+    expectations: tallies.map((t) => ({ ...t, paths })),
+  };
+}

@@ -1,0 +1,212 @@
+// `execsim sweep` end to end through the real bin: the --json shape, the same seed giving the
+// same per-path digests (and a path reproducing as `execsim run --seed`), --paths validation and
+// other bad input (exit 2, nothing run or written), --store, the text summary, and no progress
+// bar when stderr is not a terminal. The progress bar itself is checked in process.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import Database from 'better-sqlite3';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { main, type Io } from '../src/cli/main.ts';
+import { progressLine, sweepCommand } from '../src/cli/sweep-command.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BIN = path.join(ROOT, 'bin', 'execsim.js');
+const IMPACT = 'scenarios/almgren-chriss-impact.yaml';
+const PARENTS = ['b1', 'b2', 'b3', 'b4', 'b5'];
+const METRICS = ['shortfallQuote', 'shortfallBps', 'fillRatio', 'durationMs'];
+const STAT_KEYS = ['n', 'missing', 'mean', 'std', 'p5', 'p50', 'p95'];
+
+interface Result {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `node bin/execsim.js ...args` in the project root with EXECSIM_DB set to `db`. */
+function execsim(args: readonly string[], db: string): Result {
+  const env: NodeJS.ProcessEnv = { ...process.env, EXECSIM_DB: db };
+  delete env['NODE_OPTIONS'];
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
+  if (r.error) throw r.error;
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+interface SweepJson {
+  scenario: string;
+  seed: number;
+  paths: number;
+  perPath: Array<{ path: number; seed: number; digest: string; passed: boolean; parents: Record<string, Record<string, unknown>> }>;
+  summary: Record<string, Record<string, Record<string, unknown>>>;
+  expectations: Array<{ name: string; expected: string; passed: number; paths: number }>;
+}
+
+let dir: string;
+let db: string;
+let first: Result;
+let second: Result;
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'execsim-sweep-'));
+  db = path.join(dir, 'sweep.db');
+  first = execsim(['sweep', IMPACT, '--paths', '4', '--json'], db);
+  second = execsim(['sweep', IMPACT, '--paths', '4', '--json'], db);
+});
+
+afterAll(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('execsim sweep --json', () => {
+  it('prints one JSON object with scenario, seed, paths, perPath and summary, and stores nothing', () => {
+    expect(first.stderr).toBe(''); // not a terminal: no progress bar
+    expect(first.code).toBe(0);
+    expect(first.stdout.trim().split('\n')).toHaveLength(1);
+    const r = JSON.parse(first.stdout) as SweepJson;
+    expect(Object.keys(r)).toEqual(['scenario', 'seed', 'paths', 'perPath', 'summary', 'expectations']);
+    expect(r).toMatchObject({ scenario: 'almgren-chriss-impact', seed: 9, paths: 4 });
+    expect(r.perPath.map((p) => p.path)).toEqual([0, 1, 2, 3]);
+    for (const p of r.perPath) {
+      expect(Number.isSafeInteger(p.seed)).toBe(true);
+      expect(p.digest).toMatch(/^[0-9a-f]{64}$/);
+      expect(Object.keys(p.parents)).toEqual(PARENTS);
+      for (const id of PARENTS) expect(Object.keys(p.parents[id] ?? {}).sort()).toEqual(['status', ...METRICS].sort());
+    }
+    expect(new Set(r.perPath.map((p) => p.seed)).size).toBe(4);
+    expect(Object.keys(r.summary)).toEqual(PARENTS);
+    for (const id of PARENTS) {
+      const s = r.summary[id] ?? {};
+      expect(s['status']).toMatchObject({ filled: 4 });
+      for (const m of METRICS) {
+        expect(Object.keys(s[m] ?? {}), `${id}.${m}`).toEqual(STAT_KEYS);
+        expect(s[m]).toMatchObject({ n: 4, missing: 0 });
+      }
+    }
+    expect(r.expectations.map((e) => e.paths)).toEqual([4, 4, 4, 4]);
+    expect(fs.existsSync(db)).toBe(false);
+  });
+
+  it('gives the same per-path digests for the same seed, and a path reproduces as `execsim run --seed`', () => {
+    expect(second.code).toBe(0);
+    const a = JSON.parse(first.stdout) as SweepJson;
+    const b = JSON.parse(second.stdout) as SweepJson;
+    expect(b.perPath).toEqual(a.perPath);
+    expect(b.summary).toEqual(a.summary);
+    const path1 = a.perPath[1];
+    const run = execsim(['run', IMPACT, '--seed', String(path1?.seed), '--json', '--db', path.join(dir, 'run.db')], db);
+    expect(run.code).toBe(0);
+    expect((JSON.parse(run.stdout) as { digest: string }).digest).toBe(path1?.digest);
+  });
+
+  it('--seed gives other paths', () => {
+    const r = execsim(['sweep', IMPACT, '--paths', '2', '--seed', '10', '--json'], db);
+    expect(r.code).toBe(0);
+    const other = JSON.parse(r.stdout) as SweepJson;
+    expect(other.seed).toBe(10);
+    const a = JSON.parse(first.stdout) as SweepJson;
+    expect(other.perPath.map((p) => p.digest)).not.toEqual(a.perPath.slice(0, 2).map((p) => p.digest));
+  });
+});
+
+describe('execsim sweep text and --store', () => {
+  it('prints a summary table, and --store stores every path as a finished run in --db', () => {
+    const storeDb = path.join(dir, 'stored.db');
+    const r = execsim(['sweep', IMPACT, '--paths', '3', '--store', '--db', storeDb], db);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('sweep almgren-chriss-impact: 3 paths, seeds derived from 9');
+    expect(r.stdout).toMatch(/parent\s+metric\s+n\s+missing\s+mean\s+std\s+p5\s+p50\s+p95/);
+    expect(r.stdout).toMatch(/b1\s+shortfall quote\s+3\s+0\s/);
+    expect(r.stdout).toContain('3/3  filledQty b5');
+    const sqlite = new Database(storeDb, { readonly: true });
+    try {
+      const rows = sqlite.prepare('SELECT status FROM runs').all() as Array<{ status: string }>;
+      expect(rows.map((x) => x.status)).toEqual(['finished', 'finished', 'finished']);
+    } finally {
+      sqlite.close();
+    }
+  });
+});
+
+describe('execsim sweep bad input exits 2 and runs nothing', () => {
+  const cases: Array<[string, string[], RegExp]> = [
+    ['--paths missing', [IMPACT], /--paths is required/],
+    ['--paths 0', [IMPACT, '--paths', '0'], /--paths: "0" is not a positive integer/],
+    ['--paths negative', [IMPACT, '--paths=-3'], /--paths: "-3" is not a positive integer/],
+    ['--paths fractional', [IMPACT, '--paths', '2.5'], /--paths: "2.5" is not a positive integer/],
+    ['--paths not a number', [IMPACT, '--paths', 'many'], /--paths: "many" is not a positive integer/],
+    ['--paths above the limit', [IMPACT, '--paths', '100001'], /--paths: 100001 is above the limit of 100000/],
+    ['--paths without a value', [IMPACT, '--paths'], /--paths/],
+    ['an unknown flag', [IMPACT, '--paths', '2', '--bogus'], /--bogus/],
+    ['a bad --seed', [IMPACT, '--paths', '2', '--seed', 'x'], /--seed: "x"/],
+    ['no scenario', ['--paths', '2'], /exactly one scenario/],
+  ];
+
+  // Each spawn costs about a second: three through the bin, all of them in process.
+  it.each(cases.filter(([what]) => ['--paths missing', '--paths 0', '--paths above the limit'].includes(what)))('bin: %s', (_what, args, stderr) => {
+    const d = path.join(dir, 'usage.db');
+    const r = execsim(['sweep', ...args, '--store'], d);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(stderr);
+    expect(r.stderr).toContain('usage:');
+    expect(r.stdout).toBe('');
+    expect(fs.existsSync(d)).toBe(false);
+  });
+
+  it.each(cases)('in process: %s', (_what, args, stderr) => {
+    const d = path.join(dir, 'usage-in-process.db');
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = main(['sweep', ...args, '--store'], { out: (t) => void out.push(t), err: (t) => void err.push(t), env: { EXECSIM_DB: d } });
+    expect(code).toBe(2);
+    expect(err.join('\n')).toMatch(stderr);
+    expect(out).toEqual([]);
+    expect(fs.existsSync(d)).toBe(false);
+  });
+
+  it('a bad scenario file names the file and field', () => {
+    const file = path.join(dir, 'bad.yaml');
+    fs.writeFileSync(file, fs.readFileSync(path.join(ROOT, IMPACT), 'utf8').replace('sigma: 300', 'sigma: lots'));
+    const d = path.join(dir, 'bad.db');
+    const r = execsim(['sweep', file, '--paths', '2', '--store'], d);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${file}: market.sigma:`);
+    expect(r.stdout).toBe('');
+    expect(fs.existsSync(d)).toBe(false);
+  });
+});
+
+describe('the progress bar (in process)', () => {
+  const io = (): Io & { outText: string[]; errText: string[] } => {
+    const outText: string[] = [];
+    const errText: string[] = [];
+    return { outText, errText, out: (t) => void outText.push(t), err: (t) => void errText.push(t), env: {} };
+  };
+
+  it('draws plain-text lines overwritten with \\r and clears itself at the end', () => {
+    const written: string[] = [];
+    const sink = { write: (t: string) => void written.push(t), columns: 120 };
+    const i = io();
+    expect(sweepCommand([IMPACT, '--paths', '2'], i, sink)).toBe(0);
+    expect(written.length).toBeGreaterThanOrEqual(2);
+    expect(written[0]).toMatch(/^\rsweep almgren-chriss-impact \[#{15}-{15}\] {2}50% 1\/2 paths /);
+    expect(written.at(-2)).toMatch(/^\rsweep almgren-chriss-impact \[#{30}\] 100% 2\/2 paths /);
+    expect(written.at(-1)).toMatch(/^\r +\r$/);
+    expect(i.errText).toEqual([]);
+    expect(i.outText.join('\n')).toContain('sweep almgren-chriss-impact: 2 paths');
+  });
+
+  it('writes nothing without a terminal', () => {
+    const i = io();
+    expect(sweepCommand([IMPACT, '--paths', '1', '--json'], i, null)).toBe(0);
+    expect(i.errText).toEqual([]);
+    expect(JSON.parse(i.outText.join('')) as object).toMatchObject({ paths: 1 });
+  });
+
+  it('fits the terminal width', () => {
+    expect(progressLine('x', 3, 10, 1500, 200)).toBe('sweep x [#########---------------------]  30% 3/10 paths 1.5 s');
+    expect(progressLine('x', 3, 10, 1500, 20)).toHaveLength(19);
+  });
+});
