@@ -2,6 +2,7 @@
 // Benchmarks are scripts, never timed unit tests; record the figures in bench/RESULTS.md.
 import { main as clockBench } from './clock.bench.ts';
 import { main as replayBench } from './replay.bench.ts';
+import { main as slicerBench } from './slicer.bench.ts';
 
 const fmt = (x: number): string => Math.round(x).toLocaleString('en-US');
 
@@ -23,3 +24,12 @@ console.log(
   `  stages      ms per run: gunzip ${replay.stagesMs.gunzip.toFixed(1)} | read+gunzip+split ${replay.stagesMs.readAndSplit.toFixed(1)} | ` +
     `+ parse ${replay.stagesMs.parse.toFixed(1)} | + sync/book ${replay.stagesMs.endToEnd.toFixed(1)}`,
 );
+
+const slicer = await slicerBench();
+console.log('TWAP slicer (10,000-slice plans: 10 BTC over 10 h on the BTCUSDT grid; randomized: sizes +/-20%, times jittered up to 50%):');
+for (const [label, x] of [['plain', slicer.plain], ['randomized', slicer.randomized]] as const) {
+  console.log(
+    `  ${label.padEnd(11)}${fmt(x.medianPlansPerSec).padStart(7)} plans/s = ${fmt(x.medianSlicesPerSec)} slices/s ` +
+      `(median of ${x.runs} runs x ${x.plansPerRun} plans; runs: ${x.runsPlansPerSec.map(fmt).join(', ')})`,
+  );
+}

@@ -13,13 +13,18 @@ export interface ClientIdInputs {
   /** UTC trade date, YYYY-MM-DD. */
   readonly tradeDate: string;
   readonly sliceNum: number;
+  /** The parent's other parameters (a TWAP's schedule and child type) as one string. Hashed only
+   *  when present, so ids derived without it are what they always were. */
+  readonly params?: string;
 }
 
 const PREFIX = 'x';
 
 export function deriveClientOrderId(inputs: ClientIdInputs, maxLength: number): ClientOrderId {
   if (maxLength < 8) throw new Error(`client order id limit ${maxLength} is too short for a collision-safe id`);
-  const text = [inputs.parentId, inputs.symbol, inputs.side, inputs.qty, inputs.tradeDate, inputs.sliceNum].join('|');
+  const fields = [inputs.parentId, inputs.symbol, inputs.side, inputs.qty, inputs.tradeDate, inputs.sliceNum];
+  if (inputs.params !== undefined) fields.push(inputs.params);
+  const text = fields.join('|');
   const hex = createHash('sha256').update(text).digest('hex');
   // Up to 32 hex characters (128 bits) is plenty; Binance allows 36, Alpaca 128.
   return clientOrderId(PREFIX + hex.slice(0, Math.min(32, maxLength - PREFIX.length)));

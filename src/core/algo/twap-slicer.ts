@@ -1,0 +1,361 @@
+// The TWAP plan: a pure function from a parent order's parameters to its slices (how many lots at
+// what virtual time), plus the deterministic client order id of each slice. No clock, no I/O: the
+// slice scheduler turns a stored plan into commands on the Clock.
+//
+// Rules, in the order they are applied (each change is recorded in `adjustments`):
+// 1. Requested count: `sliceCount`, or floor(durationMs / intervalMs) slices `intervalMs` apart.
+// 2. `maxSliceQty` raises the count to ceil(qty / maxSliceQty).
+// 3. The minimum notional lowers it to floor(qty / minSliceLots), at least 1, where minSliceLots =
+//    ceil(max(instrument minimum, minSliceNotionalUnits) / referencePrice). This is the safety
+//    spec's floor(total * price / min_value) done in whole lots: the spec's float version can leave
+//    a lot-rounded slice below the minimum (10 lots at 2 ticks, minimum 5: the spec says 4 slices,
+//    and its 2-lot slices are worth 4); ours says 3 slices of 4, 3, 3 lots.
+//    Conflict with 2: the minimum notional wins. A slice below the instrument's minimum is refused
+//    by the venue, so it is never an option; a slice above maxSliceQty only costs impact. The plan
+//    then records `max_slice_qty_overridden` with the largest slice.
+// 4. When the count changed, the interval becomes floor(durationMs / count): the slices still
+//    span the requested duration (the spec keeps its interval and ends early; a TWAP whose horizon
+//    depends on the minimum notional would not be time-weighted over what the user asked for).
+// 5. Sizes: floor(qty / count) lots each, the remainder front-loaded one lot at a time (103 over 5:
+//    21, 21, 21, 20, 20). Times: startTime + i * interval.
+// 6. Randomization (seeded; needs `rng`): each size drawn within +/- sizePct of its even size,
+//    clamped to [minSliceLots, maxSliceQty], then moved back to the exact total proportionally to
+//    each slice's room; each time moved forward by up to timeJitterPct of the interval, staying in
+//    [start + i * interval, start + (i + 1) * interval), so slices stay in order.
+//
+// The whole order below the instrument's minimum notional is refused ("too few lots for one
+// slice"): the venue would refuse it. Below only the extra minSliceNotionalUnits floor it becomes
+// one slice of the whole order: the one slice allowed under the minimum, as in the spec.
+import { deriveClientOrderId, utcDate } from '../model/client-order-id.ts';
+import type { ClientOrderId } from '../model/ids.ts';
+import type { Instrument } from '../model/instrument.ts';
+import { ORDER_TYPES, SIDES, type OrderType, type Side } from '../model/order.ts';
+import type { Rng } from '../clock/rng.ts';
+
+/** Plans past this many slices are refused: memory and venue rate limits, not arithmetic. */
+export const MAX_TWAP_SLICES = 1_000_000;
+
+export class TwapPlanError extends Error {
+  constructor(readonly field: string, readonly problem: string) {
+    super(`${field}: ${problem}`);
+    this.name = 'TwapPlanError';
+  }
+}
+
+export interface TwapRandomize {
+  /** 0-50: each slice's size varied by up to +/- this percent of its even size. */
+  readonly sizePct: number;
+  /** 0-100: each slice's time moved forward by up to this share of the interval. */
+  readonly timeJitterPct: number;
+}
+
+/** Optional fields may also be given as undefined (absent). */
+export interface TwapSpec {
+  readonly side: Side;
+  /** Lots. */
+  readonly qty: number;
+  /** Epoch ms. */
+  readonly startTime: number;
+  readonly durationMs: number;
+  /** Exactly one of intervalMs and sliceCount. */
+  readonly intervalMs?: number | undefined;
+  readonly sliceCount?: number | undefined;
+  readonly instrument: Instrument;
+  /** Ticks: the price minimum-notional decisions are made at. */
+  readonly referencePrice: number;
+  /** Notional units (ticks x lots): a floor on top of the instrument's minimum. Default 0. */
+  readonly minSliceNotionalUnits?: number | undefined;
+  /** Lots: e.g. a share of average daily volume, computed by the caller. */
+  readonly maxSliceQty?: number | undefined;
+  readonly randomize?: TwapRandomize | undefined;
+  readonly childType: OrderType;
+  /** limit and stop_limit children: ticks from the touch on our side, positive = more passive.
+   *  Applied at slice time by the scheduler; the plan only records it. */
+  readonly limitOffsetTicks?: number | undefined;
+  /** stop and stop_limit children: ticks beyond the touch where the stop triggers (positive). */
+  readonly stopOffsetTicks?: number | undefined;
+}
+
+export interface TwapSlice {
+  /** 1-based. */
+  readonly sliceNum: number;
+  readonly qty: number;
+  readonly scheduledTime: number;
+}
+
+/** What the planner changed and why; `requested`/`used` are slices, ms or lots by kind. */
+export type TwapAdjustment =
+  | { readonly kind: 'max_slice_qty'; readonly requested: number; readonly used: number }
+  | { readonly kind: 'min_notional'; readonly requested: number; readonly used: number; readonly minSliceLots: number }
+  | { readonly kind: 'lot_size'; readonly requested: number; readonly used: number }
+  | { readonly kind: 'max_slice_qty_overridden'; readonly requested: number; readonly used: number }
+  | { readonly kind: 'interval'; readonly requested: number; readonly used: number };
+
+export interface TwapPlan {
+  readonly side: Side;
+  readonly qty: number;
+  readonly startTime: number;
+  readonly durationMs: number;
+  readonly totalSlices: number;
+  readonly intervalMs: number;
+  /** max(instrument minimum, minSliceNotionalUnits), notional units, and in lots at referencePrice. */
+  readonly minNotionalUnits: number;
+  readonly minSliceLots: number;
+  readonly referencePrice: number;
+  readonly maxSliceQty?: number;
+  readonly randomize?: TwapRandomize;
+  readonly childType: OrderType;
+  readonly limitOffsetTicks?: number;
+  readonly stopOffsetTicks?: number;
+  readonly slices: readonly TwapSlice[];
+  readonly adjustments: readonly TwapAdjustment[];
+}
+
+/**
+ * Plans a TWAP. Pure: the same spec and the same rng seed and stream name give the same plan; the
+ * rng's own state is not used or advanced (sizes and times draw from its 'sizes' and 'times'
+ * sub-streams). Pass a stream per parent, e.g. rng.stream(`twap/${parentId}`).
+ */
+export function planTwapSlices(spec: TwapSpec, rng?: Rng): TwapPlan {
+  const v = validate(spec, rng);
+  const adjustments: TwapAdjustment[] = [];
+  const requested = v.sliceCount ?? Math.floor(v.durationMs / (v.intervalMs as number));
+  const requestedInterval = v.intervalMs ?? Math.floor(v.durationMs / requested);
+  let n = requested;
+  const needForMax = v.maxSliceQty === undefined ? 0 : ceilDiv(v.qty, v.maxSliceQty);
+  if (needForMax > n) {
+    adjustments.push({ kind: 'max_slice_qty', requested: n, used: needForMax });
+    n = needForMax;
+  }
+  const cap = Math.max(1, Math.floor(v.qty / v.minSliceLots));
+  if (n > cap) {
+    adjustments.push(v.minSliceLots > 1 ? { kind: 'min_notional', requested: n, used: cap, minSliceLots: v.minSliceLots } : { kind: 'lot_size', requested: n, used: cap });
+    n = cap;
+  }
+  const field = needForMax > requested ? 'maxSliceQty' : v.sliceCount !== undefined ? 'sliceCount' : 'intervalMs';
+  if (n > MAX_TWAP_SLICES) throw new TwapPlanError(field, `gives ${n} slices, more than the ${MAX_TWAP_SLICES} a plan may have`);
+  const intervalMs = n === requested ? requestedInterval : Math.floor(v.durationMs / n);
+  if (intervalMs < 1) throw new TwapPlanError(field, `gives ${n} slices, more than durationMs ${v.durationMs} holds 1 ms apart`);
+  if (intervalMs !== requestedInterval) adjustments.push({ kind: 'interval', requested: requestedInterval, used: intervalMs });
+
+  const overridden = needForMax > n;
+  const sizes =
+    v.randomize !== undefined && v.randomize.sizePct > 0
+      ? randomSizes(v.qty, n, v.minSliceLots, overridden ? Infinity : (v.maxSliceQty ?? Infinity), v.randomize.sizePct, (rng as Rng).stream('sizes'))
+      : evenSizes(v.qty, n);
+  const jitterPct = v.randomize?.timeJitterPct ?? 0;
+  const maxJitter = Math.min(Math.floor((intervalMs * jitterPct) / 100), intervalMs - 1);
+  const times = maxJitter > 0 ? (rng as Rng).stream('times') : undefined;
+  const slices: TwapSlice[] = new Array<TwapSlice>(n);
+  let largest = 0;
+  for (let i = 0; i < n; i++) {
+    const qty = sizes[i] as number;
+    if (qty > largest) largest = qty;
+    const jitter = times === undefined ? 0 : times.int(maxJitter + 1);
+    slices[i] = { sliceNum: i + 1, qty, scheduledTime: v.startTime + i * intervalMs + jitter };
+  }
+  if (overridden) adjustments.push({ kind: 'max_slice_qty_overridden', requested: v.maxSliceQty as number, used: largest });
+
+  return {
+    side: v.side,
+    qty: v.qty,
+    startTime: v.startTime,
+    durationMs: v.durationMs,
+    totalSlices: n,
+    intervalMs,
+    minNotionalUnits: v.minNotionalUnits,
+    minSliceLots: v.minSliceLots,
+    referencePrice: v.referencePrice,
+    ...(v.maxSliceQty !== undefined ? { maxSliceQty: v.maxSliceQty } : {}),
+    ...(v.randomize !== undefined ? { randomize: { sizePct: v.randomize.sizePct, timeJitterPct: v.randomize.timeJitterPct } } : {}),
+    childType: v.childType,
+    ...(v.limitOffsetTicks !== undefined ? { limitOffsetTicks: v.limitOffsetTicks } : {}),
+    ...(v.stopOffsetTicks !== undefined ? { stopOffsetTicks: v.stopOffsetTicks } : {}),
+    slices,
+    adjustments,
+  };
+}
+
+function evenSizes(qty: number, n: number): Float64Array {
+  const base = Math.floor(qty / n);
+  const rem = qty - base * n;
+  const sizes = new Float64Array(n).fill(base);
+  for (let i = 0; i < rem; i++) sizes[i] = base + 1;
+  return sizes;
+}
+
+/** Draws each size in [lo, hi] around its even size, then restores the exact total. */
+function randomSizes(qty: number, n: number, minLots: number, maxLots: number, pct: number, rng: Rng): Float64Array {
+  const even = evenSizes(qty, n);
+  const lo = new Float64Array(n);
+  const hi = new Float64Array(n);
+  const sizes = new Float64Array(n);
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    const e = even[i] as number;
+    const d = Math.floor((e * pct) / 100);
+    // lo <= e <= hi always (e >= minLots unless it is the single whole order; e <= maxLots unless
+    // the cap was overridden, when maxLots is Infinity), so the even plan is always reachable.
+    const l = Math.min(e, Math.max(minLots, e - d));
+    const h = Math.max(e, Math.min(maxLots, e + d));
+    lo[i] = l;
+    hi[i] = h;
+    const s = l + rng.int(h - l + 1);
+    sizes[i] = s;
+    sum += s;
+  }
+  let left = Math.abs(qty - sum);
+  if (left === 0) return sizes;
+  const dir = qty > sum ? 1 : -1;
+  const room = (i: number): number => (dir > 0 ? (hi[i] as number) - (sizes[i] as number) : (sizes[i] as number) - (lo[i] as number));
+  let totalRoom = 0;
+  for (let i = 0; i < n; i++) totalRoom += room(i);
+  // Every slice moves toward its bound by the same share of its room; the few lots that rounding
+  // leaves over go one each to slices with room left, from a random start.
+  const need = left;
+  for (let i = 0; i < n && left > 0; i++) {
+    const give = Math.min(room(i), left, Math.floor((room(i) * need) / totalRoom));
+    sizes[i] = (sizes[i] as number) + dir * give;
+    left -= give;
+  }
+  for (let i = rng.int(n); left > 0; i = (i + 1) % n) {
+    if (room(i) > 0) {
+      sizes[i] = (sizes[i] as number) + dir;
+      left--;
+    }
+  }
+  return sizes;
+}
+
+const ceilDiv = (a: number, b: number): number => Math.floor((a + b - 1) / b);
+
+interface Valid {
+  side: Side;
+  qty: number;
+  startTime: number;
+  durationMs: number;
+  intervalMs: number | undefined;
+  sliceCount: number | undefined;
+  referencePrice: number;
+  minNotionalUnits: number;
+  minSliceLots: number;
+  maxSliceQty: number | undefined;
+  randomize: TwapRandomize | undefined;
+  childType: OrderType;
+  limitOffsetTicks: number | undefined;
+  stopOffsetTicks: number | undefined;
+}
+
+function whole(field: string, value: unknown, unit: string, min: number, minText: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw new TwapPlanError(field, `must be a whole number of ${unit}, got ${String(value)}`);
+  if (value < min) throw new TwapPlanError(field, `${minText}, got ${value}`);
+  return value;
+}
+
+const optionalWhole = (field: string, value: unknown, unit: string, min: number, minText: string): number | undefined =>
+  value === undefined ? undefined : whole(field, value, unit, min, minText);
+
+function percent(field: string, value: unknown, max: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > max) {
+    throw new TwapPlanError(field, `must be a percentage from 0 to ${max}, got ${String(value)}`);
+  }
+  return value;
+}
+
+function validate(spec: TwapSpec, rng: Rng | undefined): Valid {
+  if (!SIDES.includes(spec.side)) throw new TwapPlanError('side', `must be buy or sell, got ${String(spec.side)}`);
+  const qty = whole('qty', spec.qty, 'lots', 1, 'must be positive');
+  const startTime = whole('startTime', spec.startTime, 'ms', 0, 'must not be negative');
+  const durationMs = whole('durationMs', spec.durationMs, 'ms', 1, 'must be positive');
+  if (startTime + durationMs > Number.MAX_SAFE_INTEGER) throw new TwapPlanError('durationMs', 'ends past the largest safe epoch ms');
+  if ((spec.intervalMs === undefined) === (spec.sliceCount === undefined)) {
+    throw new TwapPlanError('intervalMs, sliceCount', `give exactly one of them, got ${spec.intervalMs === undefined ? 'neither' : 'both'}`);
+  }
+  const intervalMs = optionalWhole('intervalMs', spec.intervalMs, 'ms', 1, 'must be positive');
+  const sliceCount = optionalWhole('sliceCount', spec.sliceCount, 'slices', 1, 'must be at least 1');
+  if (intervalMs !== undefined && durationMs < intervalMs) {
+    throw new TwapPlanError('durationMs', `${durationMs} ms is shorter than the interval of ${intervalMs} ms`);
+  }
+  if (sliceCount !== undefined && durationMs < sliceCount) {
+    throw new TwapPlanError('durationMs', `${durationMs} ms is shorter than the interval of ${sliceCount} slices at 1 ms each`);
+  }
+  const referencePrice = whole('referencePrice', spec.referencePrice, 'ticks', 1, 'must be positive');
+  const instrumentMin = whole('instrument.minNotionalUnits', spec.instrument.minNotionalUnits, 'notional units', 0, 'must not be negative');
+  const extraMin = whole('minSliceNotionalUnits', spec.minSliceNotionalUnits ?? 0, 'notional units', 0, 'must not be negative');
+  const maxSliceQty = optionalWhole('maxSliceQty', spec.maxSliceQty, 'lots', 1, 'must be positive');
+  const childType = spec.childType;
+  if (!ORDER_TYPES.includes(childType)) {
+    throw new TwapPlanError('childType', `unknown order type "${String(childType)}" (expected ${ORDER_TYPES.join(', ')})`);
+  }
+  const needsLimit = childType === 'limit' || childType === 'stop_limit';
+  const needsStop = childType === 'stop' || childType === 'stop_limit';
+  if (needsLimit && spec.limitOffsetTicks === undefined) throw new TwapPlanError('limitOffsetTicks', `is required for ${childType} children`);
+  if (!needsLimit && spec.limitOffsetTicks !== undefined) throw new TwapPlanError('limitOffsetTicks', `does not apply to ${childType} children`);
+  if (needsStop && spec.stopOffsetTicks === undefined) throw new TwapPlanError('stopOffsetTicks', `is required for ${childType} children`);
+  if (!needsStop && spec.stopOffsetTicks !== undefined) throw new TwapPlanError('stopOffsetTicks', `does not apply to ${childType} children`);
+  const limitOffsetTicks = optionalWhole('limitOffsetTicks', spec.limitOffsetTicks, 'ticks', Number.MIN_SAFE_INTEGER, '');
+  const stopOffsetTicks = optionalWhole('stopOffsetTicks', spec.stopOffsetTicks, 'ticks', 1, 'must be positive');
+  let randomize: TwapRandomize | undefined;
+  if (spec.randomize !== undefined) {
+    randomize = { sizePct: percent('randomize.sizePct', spec.randomize.sizePct, 50), timeJitterPct: percent('randomize.timeJitterPct', spec.randomize.timeJitterPct, 100) };
+    if (rng === undefined) throw new TwapPlanError('rng', 'randomize needs a seeded Rng');
+  }
+  // Lots, via bigint: ceil(units / price) exactly, whatever the magnitudes.
+  const minNotionalUnits = Math.max(instrumentMin, extraMin);
+  const lotsFor = (units: number): number => Math.max(1, Number((BigInt(units) + BigInt(referencePrice) - 1n) / BigInt(referencePrice)));
+  const venueLots = lotsFor(instrumentMin);
+  if (qty < venueLots) {
+    throw new TwapPlanError(
+      'qty',
+      `too few lots for one slice: ${qty} lots at ${referencePrice} ticks is under the instrument's minimum notional of ` +
+        `${instrumentMin} units (${venueLots} lots)`,
+    );
+  }
+  return {
+    side: spec.side, qty, startTime, durationMs, intervalMs, sliceCount, referencePrice, minNotionalUnits,
+    minSliceLots: lotsFor(minNotionalUnits), maxSliceQty, randomize, childType, limitOffsetTicks, stopOffsetTicks,
+  };
+}
+
+// ---- Client order ids -------------------------------------------------------------------------
+
+/** What a slice's client order id is derived from: the parent, never the slice's (re-sizable) qty. */
+export interface TwapParentKey {
+  readonly parentId: string;
+  readonly symbol: string;
+  readonly side: Side;
+  /** The parent's lots. */
+  readonly qty: number;
+  /** The parent's UTC trade date (YYYY-MM-DD), so a plan crossing midnight keeps its ids. */
+  readonly tradeDate: string;
+  readonly paramsFingerprint: string;
+}
+
+/**
+ * The parameters the user chose, as one string. Market-derived inputs (referencePrice, and
+ * maxSliceQty from volume) and the rng are left out: a re-plan after a restart that sees another
+ * price must still give slice k the id it had, so the venue refuses a second slice k.
+ */
+export function twapParamsFingerprint(spec: TwapSpec): string {
+  const r = spec.randomize;
+  return [
+    'twap1', spec.side, spec.qty, spec.startTime, spec.durationMs,
+    spec.intervalMs !== undefined ? `every ${spec.intervalMs}` : `count ${String(spec.sliceCount)}`,
+    spec.childType, spec.limitOffsetTicks ?? '', spec.stopOffsetTicks ?? '', spec.minSliceNotionalUnits ?? 0,
+    r === undefined ? '' : `${r.sizePct}/${r.timeJitterPct}`,
+  ].join(';');
+}
+
+export function twapParentKey(parentId: string, spec: TwapSpec): TwapParentKey {
+  return {
+    parentId, symbol: spec.instrument.symbol, side: spec.side, qty: spec.qty,
+    tradeDate: utcDate(spec.startTime), paramsFingerprint: twapParamsFingerprint(spec),
+  };
+}
+
+/** The slice's client order id: identical on every call (retry, restart), unique per slice. */
+export function twapClientOrderId(parent: TwapParentKey, sliceNum: number, maxLength: number): ClientOrderId {
+  whole('sliceNum', sliceNum, 'slices', 1, 'must be at least 1');
+  const { parentId, symbol, side, qty, tradeDate, paramsFingerprint } = parent;
+  return deriveClientOrderId({ parentId, symbol, side, qty, tradeDate, sliceNum, params: paramsFingerprint }, maxLength);
+}
