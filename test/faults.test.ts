@@ -11,7 +11,7 @@ import { parentOrderId, type ClientOrderId } from '../src/core/model/ids.ts';
 import { makeInstrument, qtyToLots } from '../src/core/model/instrument.ts';
 import type { OrderStatus } from '../src/core/model/order-status.ts';
 import { OrderLedger } from '../src/core/order/order-ledger.ts';
-import { runScenario } from '../src/runtime/backtest-run.ts';
+import { runScenario, toTwapParams } from '../src/runtime/backtest-run.ts';
 import { buildVenue } from '../src/runtime/build-venue.ts';
 import { parseScenario } from '../src/scenario/load-scenario.ts';
 import { parseDurationMs, parseUtcInstant } from '../src/scenario/time-fields.ts';
@@ -103,18 +103,22 @@ function expectWindowLogged(faults: Array<Of<'FaultApplied'>>, kind: string) {
 const marketBuy = (id: string, when: string, qty = '1') => `{ id: ${id}, at: ${when}, side: buy, qty: "${qty}", type: market }`;
 
 describe('outage', () => {
-  it('timeout_before: the order never reaches the venue; the lookup finds nothing and the child fails', () => {
+  it('timeout_before: the order never reaches the venue; the lookup finds nothing, so it is resent with the same id and fills once', () => {
     const r = run({ faults: ['{ kind: outage, from: PT1S, until: PT3S, mode: timeout_before, timeoutMs: 500 }'], orders: [marketBuy('a', 'PT2S')] });
     const id = r.child('a');
     expectWindowLogged(r.faults('outage'), 'outage');
     expect(r.faults('outage')).toContainEqual({ kind: 'FaultApplied', fault: 'outage', detail: `submit ${id}: timed out after 500 ms; venue received it: false` });
-    expect(r.kindsFor('a')).toEqual(['OrderCreated', 'SubmitOrder', 'OutcomeUnknownReport', 'OrderNotFoundReport']);
+    expect(r.kindsFor('a').slice(0, 4)).toEqual(['OrderCreated', 'SubmitOrder', 'OutcomeUnknownReport', 'OrderNotFoundReport']);
     const unknown = r.entries('OutcomeUnknownReport')[0] as LogEntry<Of<'OutcomeUnknownReport'>>;
     expect(unknown.time).toBe(at('PT2S') + 500);
     expect(unknown.event.request).toBe('submit');
-    expect(r.statusOf('a')).toBe('failed');
-    expect(r.report.parents[0]).toMatchObject({ id: 'a', filledQty: '0', status: 'unfilled' });
-    expect(r.report.fills).toBe(0);
+    // Resent once, with the same client order id, after a second lookup confirmed it is missing.
+    expect(r.kindsFor('a').filter((k) => k === 'SubmitOrder')).toHaveLength(2);
+    expect(r.kindsFor('a').filter((k) => k === 'OrderNotFoundReport')).toHaveLength(2);
+    expect(r.kindsFor('a').filter((k) => k === 'AckReport')).toHaveLength(1); // one order at the venue
+    expect(r.statusOf('a')).toBe('filled');
+    expect(r.report.parents[0]).toMatchObject({ id: 'a', filledQty: '1', status: 'filled' });
+    expect(r.report.fills).toBe(1);
     expect(r.report.discrepancies).toBe(0);
   });
 
@@ -148,13 +152,28 @@ describe('outage', () => {
   it('a lookup made while the outage lasts times out too, and is retried with backoff until it gets an answer', () => {
     const r = run({ faults: ['{ kind: outage, from: PT1S, until: PT6S, mode: timeout_before, timeoutMs: 500 }'], orders: [marketBuy('a', 'PT2S')] });
     // Unknown at 2.5 s; lookups at 3.5 s (times out at 4 s), 6 s (after the outage: answered).
-    expect(r.kindsFor('a')).toEqual(['OrderCreated', 'SubmitOrder', 'OutcomeUnknownReport', 'QueryFailedReport', 'OrderNotFoundReport']);
+    expect(r.kindsFor('a').slice(0, 5)).toEqual(['OrderCreated', 'SubmitOrder', 'OutcomeUnknownReport', 'QueryFailedReport', 'OrderNotFoundReport']);
     expect(r.entries('QueryFailedReport').map((e) => [e.time - START, e.event.clientOrderId])).toEqual([[4000, r.child('a')]]);
     expect(r.faults('outage').map((f) => f.detail)).toContain(`query ${r.child('a')}: timed out after 500 ms; venue received it: false`);
-    expect(r.statusOf('a')).toBe('failed');
+    expect(r.statusOf('a')).toBe('filled');
   });
 
-  it('mixed: whether the venue got each request is seeded: reproducible, and each order ends the way its fate says', () => {
+  it('gives up after the last attempt: an order refused unprocessed three times is abandoned (failed)', () => {
+    // The new-order count limit: submits are refused, lookups still answered.
+    const r = run({ faults: ['{ kind: rate_limit, from: PT1S, until: PT60S, scope: orders }'], orders: [marketBuy('a', 'PT2S')] });
+    const kinds = r.kindsFor('a');
+    expect(kinds.filter((k) => k === 'SubmitOrder')).toHaveLength(3);
+    expect(kinds.filter((k) => k === 'RetryableRejectReport')).toHaveLength(3);
+    expect(kinds.at(-1)).toBe('OrderAbandoned');
+    expect(r.statusOf('a')).toBe('failed');
+    // Each retry waited its backoff (2 s, then 4 s) and looked the order up before resending.
+    const sends = r.entries('SubmitOrder').map((e) => e.time - START);
+    expect(sends[1]! - sends[0]!).toBeGreaterThanOrEqual(2000);
+    expect(sends[2]! - sends[1]!).toBeGreaterThanOrEqual(4000);
+    expect(r.report.parents[0]).toMatchObject({ status: 'unfilled' });
+  });
+
+  it('mixed: whether the venue got each request is seeded: reproducible; received ones are found, lost ones resent; never two orders', () => {
     const spec: Spec = {
       faults: ['{ kind: outage, from: PT1S, until: PT3S, mode: mixed, timeoutMs: 300 }'],
       orders: ['a', 'b', 'c', 'd', 'e', 'f'].map((id, i) => marketBuy(id, `PT2.${i}S`)),
@@ -171,7 +190,11 @@ describe('outage', () => {
     expect(fates(second)).toEqual(pattern);
     expect(pattern).toContain(true);
     expect(pattern).toContain(false);
-    ['a', 'b', 'c', 'd', 'e', 'f'].forEach((p, i) => expect(first.statusOf(p)).toBe(pattern[i] ? 'filled' : 'failed'));
+    ['a', 'b', 'c', 'd', 'e', 'f'].forEach((p, i) => {
+      expect(first.statusOf(p)).toBe('filled');
+      expect(first.kindsFor(p).filter((k) => k === 'SubmitOrder')).toHaveLength(pattern[i] ? 1 : 2);
+    });
+    expect(first.report.duplicateOrders).toEqual([]);
     expect(first.report.discrepancies).toBe(0);
     // Another seed draws other fates (for these two seeds, at least one differs).
     expect(fates(run({ ...spec, seed: 4 }))).not.toEqual(pattern);
@@ -179,33 +202,35 @@ describe('outage', () => {
 });
 
 describe('http_5xx', () => {
-  it('leaves each submit unknown; the lookup resolves it the way the venue (seeded) handled it', () => {
+  it('leaves each submit unknown; the lookup resolves it the way the venue (seeded) handled it, resending only the lost ones', () => {
     const r = run({ faults: ['{ kind: http_5xx, from: PT1S, until: PT3S }'], orders: ['a', 'b', 'c', 'd'].map((id, i) => marketBuy(id, `PT2.${i}S`)) });
     expectWindowLogged(r.faults('http_5xx'), 'http_5xx');
+    const received: boolean[] = [];
     for (const p of ['a', 'b', 'c', 'd']) {
       const fault = r.faults('http_5xx').find((f) => f.detail.startsWith(`submit ${r.child(p)}: 503 Service Unavailable; venue received it:`));
       expect(fault).toBeDefined();
-      const received = (fault as Of<'FaultApplied'>).detail.endsWith('true');
+      received.push((fault as Of<'FaultApplied'>).detail.endsWith('true'));
       const unknown = r.events('OutcomeUnknownReport').find((e) => e.clientOrderId === r.child(p));
       expect(unknown?.reason).toBe('503 Service Unavailable');
-      expect(r.kindsFor(p)).not.toContain('AckReport');
-      expect(r.statusOf(p)).toBe(received ? 'filled' : 'failed');
+      expect(r.kindsFor(p).filter((k) => k === 'SubmitOrder')).toHaveLength(received.at(-1) ? 1 : 2);
+      expect(r.statusOf(p)).toBe('filled');
     }
-    expect(new Set(['a', 'b', 'c', 'd'].map((p) => r.statusOf(p)))).toEqual(new Set(['filled', 'failed']));
+    expect(new Set(received)).toEqual(new Set([true, false]));
+    expect(r.report.duplicateOrders).toEqual([]);
     expect(r.report.discrepancies).toBe(0);
   });
 });
 
 describe('rate_limit', () => {
-  it("rejects the submit with the venue's 429 code, unprocessed; after the window orders go through", () => {
+  it("refuses the submit with the venue's 429 code, unprocessed; the retry after the window goes through with the same id", () => {
     const r = run({ faults: ['{ kind: rate_limit, from: PT1S, until: PT3S }'], orders: [marketBuy('a', 'PT2S'), marketBuy('b', 'PT4S')] });
     expectWindowLogged(r.faults('rate_limit'), 'rate_limit');
     expect(r.faults('rate_limit').map((f) => f.detail)).toContain(`submit ${r.child('a')}: 429`);
-    const reject = r.events('RejectReport').find((e) => e.clientOrderId === r.child('a'));
-    expect(reject?.code).toBe('-1003'); // Binance's code for HTTP 429
-    expect(reject?.reason).toMatch(/Too much request weight used/);
-    expect(r.statusOf('a')).toBe('rejected');
-    expect(r.fills('a')).toEqual([]);
+    const refusal = r.events('RetryableRejectReport').find((e) => e.clientOrderId === r.child('a'));
+    expect(refusal?.code).toBe('-1003'); // Binance's code for HTTP 429
+    expect(refusal?.reason).toMatch(/Too much request weight used/);
+    expect(r.kindsFor('a').filter((k) => k === 'SubmitOrder')).toHaveLength(2);
+    expect(r.statusOf('a')).toBe('filled');
     expect(r.statusOf('b')).toBe('filled');
   });
 });
@@ -253,11 +278,14 @@ function runKeepingVenue(spec: Spec) {
   const ledger = new OrderLedger();
   const built = buildVenue(s, 'inline.yaml', clock, new Rng(s.seed), inst, START, (event) => engine.record(event));
   const { venue } = built;
-  const engine = new ExecutionEngine({ clock, log, ledger, broker: venue, marketData: venue, instrument: inst });
+  const engine = new ExecutionEngine({
+    clock, log, ledger, broker: venue, marketData: venue, instrument: inst, rng: new Rng(s.seed).stream('engine'),
+    routing: { twapThresholdUnits: Number.MAX_SAFE_INTEGER, defaultTwap: toTwapParams(s.routing.defaultTwap, inst) },
+  });
   built.start();
   for (const o of s.orders) {
     clock.schedule(
-      () => engine.submitParent({ parentId: parentOrderId(o.id), side: o.side, qty: qtyToLots(inst, o.qty), type: o.type, tif: o.tif ?? 'IOC', source: 'test' }),
+      () => engine.submitParent({ parentId: parentOrderId(o.id), side: o.side, qty: qtyToLots(inst, o.qty), type: o.type, tif: o.tif ?? 'IOC', route: 'single', source: 'test' }),
       parseDurationMs(o.at),
     );
   }

@@ -8,14 +8,21 @@ import { runScenario } from '../src/runtime/backtest-run.ts';
 import { loadScenarioFile } from '../src/scenario/load-scenario.ts';
 
 const GOLDEN: Record<string, string> = {
-  'almgren-chriss-impact': '9d3495a4e1669aac966cd4ceea71fc0b09e9bfd590d76cdae955091c96dd943c',
-  'replay-btcusdt': 'e07f405fafbd2718c38129dbcc92d9eb7571b543e879446b21fd4527de428aca',
-  'reject-window-signals': '3bc069543c97c74668d00ee10b731c008e9e992c7d623511a213dd2acb257954',
-  'spread-blowout': '9a32d9776082da18eafc79c07d391aa32565dc0ad42eb0e6fa024e298b5ed84f',
-  'static-book-sweep': '30ad956b05d45dfab54dcbf91cdeb6f98cd68dc63388cac3958d3ad35f9f3a0c',
-  'thin-book': 'e9f4b2569b34aa99f0d2473d309cb327f035fd22f5f0111625c17b112b82b956',
-  'zero-intelligence-queue': '652b19506f164d04ad2c25146c12d20fe4cae7898997fa35867f2e4c27e430ac',
-  'venue-outage': 'a01920434658b13cda143932f7bc74c4f722b5a2ac53793f6fb66796a2e3b1ba',
+  'almgren-chriss-impact': 'add5966d37219cf8306f48dd6488bf0b5937503df96754e9c7ee76a4906f910f',
+  'reject-window-signals': 'e05b3227b001585700373188c2ea46648a780595e31039f6368aa2b0c09a6e64',
+  'replay-btcusdt': '2b9ca665d8cb1a79d68be0ee5294ed5e20fe6f3466a423afedbc5f20ef179fe7',
+  'spread-blowout': '2c8bdf75cc73b5c994cfb480350ed1261ab9b4e98a38db20d7fa5a1236c686f8',
+  'static-book-sweep': 'dea2440e1c3dae52fb89429ea795abe9b51c6c4a398bd42d49f95a9f48ea9cdd',
+  'thin-book': '099492d4f74a9a24bd721b18a43b3e20eb8973daac28b01dcc3333ff712be7f6',
+  'twap-calm': '34c5758949485e55680f75c6ed5a63c9f78b0b6e258ed532fa103eb9b71704ae',
+  'twap-kill-switch': 'befe294d2aa688f42a0a047148d56c9cb8faa68c157fcba1c62150c1c9e198c1',
+  'twap-limit-partial': '2ff5cde7adcdc5c16292bae74d91b7f34fc4949f79b814b60540e6ffbc8eefd0',
+  'twap-outage': '5cfee787bec7decf3ea221160981151e3288ec2f3ceccc971c89e49e9f7d7197',
+  'twap-replay-btcusdt': '63053eae2e7e6e29be55148a95971680c686ae88ea48e43c8da22e88a2b5ada4',
+  'twap-runaway-stop': '6706044234ebc9bb279a331760a26e200520f0f3375940581220d7f600552f8f',
+  'twap-spread-stop': '88a2380ae551f382e4e2db6627e2b18bd9b17bc3402b4fdc5298c11a79f9da7a',
+  'venue-outage': 'aad3c44361eac978390d9479a3b50c468c3eb2923c0bb7028e2b66491c650bc8',
+  'zero-intelligence-queue': 'bba553e2e9f7077507bca09750f36d912658c15aba9a6ed986dca3f03b205f10',
 };
 
 const files = readdirSync('scenarios').filter((f) => f.endsWith('.yaml')).sort();

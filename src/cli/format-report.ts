@@ -10,12 +10,20 @@ export function formatReport(r: RunReport): string {
     `  events  ${r.events} in ${(r.simulatedMs / 1000).toFixed(0)} s simulated, ${r.wallMs.toFixed(1)} ms wall ` +
       `(${r.eventsPerSec.toLocaleString('en-US')} events/s); fills ${r.fills}, discrepancies ${r.discrepancies}`,
   );
+  const bps = (x: number | null) => (x === null ? 'n/a' : `${x.toFixed(2)} bps`);
   for (const p of r.parents) {
-    const bps = p.shortfallBps === null ? 'n/a' : `${p.shortfallBps.toFixed(2)} bps`;
     lines.push(
       `  parent ${p.id}: ${p.side} ${p.filledQty}/${p.qty} ${p.status}, avg ${p.avgPrice ?? 'n/a'}, ` +
-        `arrival ${p.arrivalPrice ?? 'n/a'}, shortfall ${bps}, fees ${p.fees}, ${p.childOrders} child order${p.childOrders === 1 ? '' : 's'}`,
+        `arrival ${p.arrivalPrice ?? 'n/a'}, shortfall ${bps(p.shortfallBps)}, fees ${p.fees}, ${p.childOrders} child order${p.childOrders === 1 ? '' : 's'}`,
     );
+    if (p.route === 'twap') {
+      lines.push(
+        `    twap: ${p.slicesExecuted}/${p.totalSlices} slices sent${p.stoppedEarly ? `, stopped early: ${p.stopReason}` : ''}; ` +
+          `vs market VWAP ${p.marketVwap ?? 'n/a'} ${bps(p.vwapSlippageBps)}, TWAP ${p.marketTwap ?? 'n/a'} ${bps(p.twapSlippageBps)}; ` +
+          `participation ${p.participationRate === null ? 'n/a' : `${(p.participationRate * 100).toFixed(2)}%`}; ` +
+          `${p.durationMs === null ? 'still working' : `${(p.durationMs / 1000).toFixed(1)} s`}`,
+      );
+    }
   }
   for (const e of r.expectations) {
     lines.push(`  ${e.pass ? 'ok  ' : 'FAIL'} ${e.name}: expected ${e.expected}, observed ${e.observed}`);

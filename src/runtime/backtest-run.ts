@@ -6,16 +6,18 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { VirtualClock } from '../core/clock/virtual-clock.ts';
 import { Rng } from '../core/clock/rng.ts';
-import { ExecutionEngine, type ParentRequest } from '../core/engine/execution-engine.ts';
+import { ExecutionEngine, type ParentRequest, type TwapParams } from '../core/engine/execution-engine.ts';
+import { venueRules } from '../core/venues/index.ts';
 import { EventLog } from '../core/log/event-log.ts';
 import { parentOrderId, type RunId, runId as toRunId } from '../core/model/ids.ts';
-import { makeInstrument, priceToTicks, qtyToLots, type Instrument } from '../core/model/instrument.ts';
+import { makeInstrument, priceToTicks, qtyToLots, quoteToUnits, type Instrument } from '../core/model/instrument.ts';
 import type { LogEntry } from '../core/model/events.ts';
 import { OrderLedger } from '../core/order/order-ledger.ts';
 import { checkExpectations, type ExpectationResult } from '../core/report/expectations.ts';
 import { RunReportFold, type ParentReport } from '../core/report/run-report.ts';
 import type { LoadedScenario } from '../scenario/load-scenario.ts';
 import type { Scenario } from '../scenario/schema.ts';
+import type { TwapEntry } from '../scenario/execution-schema.ts';
 import { parseDurationMs, parseUtcInstant } from '../scenario/time-fields.ts';
 import type { RunStore, RunWriter } from '../store/run-store.ts';
 import { buildVenue } from './build-venue.ts';
@@ -35,6 +37,8 @@ export interface RunReport {
   readonly parents: readonly ParentReport[];
   readonly fills: number;
   readonly discrepancies: number;
+  /** Client order ids the venue acknowledged as two orders, or slices created twice: must be []. */
+  readonly duplicateOrders: readonly string[];
 }
 
 export interface RunOptions {
@@ -44,6 +48,21 @@ export interface RunOptions {
   readonly store?: RunStore;
   /** Called with every log entry (tests). */
   readonly onEntry?: (entry: LogEntry) => void;
+}
+
+/** Scenario TWAP parameters to the engine's integers. */
+export function toTwapParams(t: TwapEntry, inst: Instrument): TwapParams {
+  return {
+    durationMs: parseDurationMs(t.duration),
+    ...(t.interval !== undefined ? { intervalMs: parseDurationMs(t.interval) } : { sliceCount: t.slices ?? 1 }),
+    ...(t.maxSliceQty !== undefined ? { maxSliceQty: qtyToLots(inst, t.maxSliceQty) } : {}),
+    ...(t.minSliceNotional !== undefined ? { minSliceNotionalUnits: quoteToUnits(inst, t.minSliceNotional) } : {}),
+    ...(t.randomize !== undefined ? { randomize: t.randomize } : {}),
+    ...(t.limitOffsetTicks !== undefined ? { limitOffsetTicks: t.limitOffsetTicks } : {}),
+    ...(t.stopOffsetTicks !== undefined ? { stopOffsetTicks: t.stopOffsetTicks } : {}),
+    unfilled: t.unfilled,
+    stops: { maxSpread: t.maxSpread, maxPriceDeviation: t.maxPriceDeviation, minLiquidity: qtyToLots(inst, t.minLiquidity) },
+  };
 }
 
 /** Scenario decimals to the engine's integers. */
@@ -59,11 +78,13 @@ function toParentRequests(s: Scenario, inst: Instrument): Array<{ at: number; re
       ...(o.limitPrice === undefined ? {} : { limitPrice: priceToTicks(inst, o.limitPrice) }),
       ...(o.stopPrice === undefined ? {} : { stopPrice: priceToTicks(inst, o.stopPrice) }),
       ...(o.postOnly ? { postOnly: true } : {}),
+      route: o.twap ? 'twap' : o.route,
+      ...(o.twap ? { twap: toTwapParams(o.twap, inst) } : {}),
       source: 'scenario-order',
     } satisfies ParentRequest,
   }));
-  // Until the order manager (signal -> dedup -> risk -> route) exists, a signal is routed as
-  // one parent: a limit at its price when it has one, else a market order.
+  // Until the order manager (signal -> dedup -> risk -> route) exists, a signal is routed like an
+  // order: a limit at its price when it has one, else a market order.
   const signals = s.signals.map((sig) => ({
     at: parseDurationMs(sig.at),
     req: {
@@ -73,6 +94,7 @@ function toParentRequests(s: Scenario, inst: Instrument): Array<{ at: number; re
       type: sig.price === undefined ? ('market' as const) : ('limit' as const),
       tif: sig.price === undefined ? ('IOC' as const) : ('GTC' as const),
       ...(sig.price === undefined ? {} : { limitPrice: priceToTicks(inst, sig.price) }),
+      route: sig.route,
       source: 'signal',
     } satisfies ParentRequest,
   }));
@@ -118,7 +140,13 @@ export function runScenario(loaded: LoadedScenario, options: RunOptions = {}): R
   try {
     const ledger = new OrderLedger();
     const built = buildVenue(s, loaded.file, clock, rng, instrument, start, (event) => engine.record(event));
-    const engine = new ExecutionEngine({ clock, log, ledger, broker: built.venue, marketData: built.venue, instrument });
+    const engine = new ExecutionEngine({
+      clock, log, ledger, broker: built.venue, marketData: built.venue, instrument,
+      rng: rng.stream('engine'),
+      routing: { twapThresholdUnits: quoteToUnits(instrument, s.routing.twapThreshold), defaultTwap: toTwapParams(s.routing.defaultTwap, instrument) },
+      retry: { maxAttempts: s.retry.maxAttempts, backoffMs: s.retry.backoff.map(parseDurationMs), lookupFirstDelayMs: 1_000, lookupMaxDelayMs: 30_000 },
+      hours: venueRules(s.venue.name).hours,
+    });
     engine.record({ kind: 'RunStarted', scenario: s.name, symbol: instrument.symbol, startTime: start });
     // The market starts before the orders are scheduled: orders at the first instant see a book.
     built.start();
@@ -129,6 +157,15 @@ export function runScenario(loaded: LoadedScenario, options: RunOptions = {}): R
       if (o.cancelAt === undefined) continue;
       // Scheduled after the submissions, so a cancel at the same instant follows its submit.
       clock.schedule(() => engine.cancelParent(parentOrderId(o.id), 'scenario cancelAt'), parseDurationMs(o.cancelAt));
+    }
+    for (const a of s.actions) {
+      clock.schedule(() => {
+        if (a.kind === 'kill_switch') engine.killSwitch.set(a.state, a.actor, a.reason);
+        else if (a.kind === 'circuit_breaker') {
+          if (a.state === 'tripped') engine.breaker.trip(a.reason);
+          else engine.breaker.reset(a.actor, a.reason);
+        } else if (ledger.parents.has(parentOrderId(a.parent))) engine.cancelParent(parentOrderId(a.parent), a.reason);
+      }, parseDurationMs(a.at));
     }
     clock.advanceTo(end);
 
@@ -149,6 +186,7 @@ export function runScenario(loaded: LoadedScenario, options: RunOptions = {}): R
       parents: summary.parents,
       fills: summary.fills,
       discrepancies: summary.discrepancies,
+      duplicateOrders: summary.duplicateOrders,
     };
     if (store && writer) {
       store.finishRun(writer, {

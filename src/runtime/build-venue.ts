@@ -71,7 +71,10 @@ export function buildVenue(
   const venue = new SimVenue(clock, exchange, latency, faults, { rules, onFault });
   const sink: MarketSink = {
     setLevel: (side, price, qty, refresh) => exchange.setLevel(side, price, qty, refresh),
-    marketTrade: (price, qty, aggressor) => exchange.marketTrade(price, qty, aggressor),
+    marketTrade: (price, qty, aggressor) => {
+      venue.marketTrade(price, qty);
+      exchange.marketTrade(price, qty, aggressor);
+    },
     refreshTop: () => venue.refreshTop(),
     levelQty: (side, price) => book.qty(side, price),
     best: (side) => (side === 'bid' ? book.bestBid() : book.bestAsk()),

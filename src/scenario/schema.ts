@@ -7,6 +7,7 @@ import { toSteps } from '../core/model/decimal.ts';
 import { ORDER_STATUSES } from '../core/model/order-status.ts';
 import { ORDER_TYPES, SIDES, TIMES_IN_FORCE } from '../core/model/order.ts';
 import { duration, id, instant, nonNegativeDecimal, positiveDecimal } from './common-schema.ts';
+import { actionSchema, retrySchema, routingSchema, twapSchema } from './execution-schema.ts';
 import { faultSchema } from './fault-schema.ts';
 import { marketSchema } from './market-schema.ts';
 import { parseDurationMs } from './time-fields.ts';
@@ -55,6 +56,9 @@ const order = z.strictObject({
   /** When to cancel whatever of the order is still working (offset from the start). */
   cancelAt: duration.optional(),
   postOnly: z.boolean().default(false),
+  /** auto: TWAP above the routing threshold, one order below it. */
+  route: z.enum(['auto', 'single', 'twap']).default('auto'),
+  twap: twapSchema.optional(),
 });
 
 const signal = z.strictObject({
@@ -63,6 +67,7 @@ const signal = z.strictObject({
   side: z.enum(SIDES),
   qty: positiveDecimal,
   price: positiveDecimal.optional(),
+  route: z.enum(['auto', 'single', 'twap']).default('auto'),
 });
 
 const range = z
@@ -77,6 +82,8 @@ const expectation = z
     childOrders: z.strictObject({ parent: id, equals: z.number().int().min(0) }).optional(),
     shortfallBps: z.strictObject({ parent: id }).extend(range.def.shape).optional(),
     fills: range.optional(),
+    stoppedEarly: z.strictObject({ parent: id, equals: z.boolean(), reasonIncludes: z.string().min(1).optional() }).optional(),
+    slicesExecuted: z.strictObject({ parent: id }).extend(range.def.shape).optional(),
     noDuplicateOrders: z.literal(true).optional(),
     noDiscrepancies: z.literal(true).optional(),
   })
@@ -97,6 +104,9 @@ const base = z.strictObject({
     duration: duration.default('PT1H'),
     market: marketSchema,
     faults: z.array(faultSchema).default([]),
+    routing: routingSchema,
+    retry: retrySchema,
+    actions: z.array(actionSchema).default([]),
     signals: z.array(signal).default([]),
     orders: z.array(order).default([]),
     expect: z.array(expectation).default([]),
@@ -142,14 +152,29 @@ export const scenarioSchema = base.superRefine((s, ctx) => {
       onGrid(path('stopPrice'), o.stopPrice, s.instrument.tickSize, 'ticks');
       const needsLimit = o.type === 'limit' || o.type === 'stop_limit';
       const needsStop = o.type === 'stop' || o.type === 'stop_limit';
-      if (needsLimit && o.limitPrice === undefined) issue(path('limitPrice'), `is required for a ${o.type} order`);
+      if (o.twap) {
+        // TWAP children are priced from the touch at each slice, not by a fixed parent price.
+        if (o.limitPrice !== undefined) issue(path('limitPrice'), 'a TWAP prices its limit children from the touch: use twap.limitOffsetTicks');
+        if (o.stopPrice !== undefined) issue(path('stopPrice'), 'a TWAP prices its stop children from the touch: use twap.stopOffsetTicks');
+        if (needsLimit && o.twap.limitOffsetTicks === undefined) issue(['orders', i, 'twap', 'limitOffsetTicks'], `is required for ${o.type} children`);
+      } else {
+        if (needsLimit && o.limitPrice === undefined) issue(path('limitPrice'), `is required for a ${o.type} order`);
+        if (needsStop && o.stopPrice === undefined) issue(path('stopPrice'), `is required for a ${o.type} order`);
+      }
       if (!needsLimit && o.limitPrice !== undefined) issue(path('limitPrice'), `is not allowed on a ${o.type} order`);
-      if (needsStop && o.stopPrice === undefined) issue(path('stopPrice'), `is required for a ${o.type} order`);
       if (!needsStop && o.stopPrice !== undefined) issue(path('stopPrice'), `is not allowed on a ${o.type} order`);
       if (o.type === 'market' && o.tif !== undefined && o.tif !== 'IOC' && o.tif !== 'FOK') {
         issue(path('tif'), 'a market order can only be IOC or FOK');
       }
       if (o.postOnly && o.type !== 'limit') issue(path('postOnly'), 'only a limit order can be post-only');
+      if (o.twap && o.route === 'single') issue(path('twap'), 'a single-routed order takes no twap parameters');
+      if (o.twap?.maxSliceQty !== undefined) onGrid(['orders', i, 'twap', 'maxSliceQty'], o.twap.maxSliceQty, s.instrument.lotSize, 'lots');
+      if (o.twap && parseDurationMs(o.at) + parseDurationMs(o.twap.duration) > horizon) {
+        issue(path('twap'), `runs past the end of the run: at ${o.at} + ${o.twap.duration} > duration ${s.duration}`);
+      }
+      if (o.twap?.interval !== undefined && parseDurationMs(o.twap.interval) > parseDurationMs(o.twap.duration)) {
+        issue(['orders', i, 'twap', 'interval'], 'is longer than the duration');
+      }
     });
     s.signals.forEach((sig, i) => {
       if (ids.has(sig.id)) issue(['signals', i, 'id'], `duplicate id "${sig.id}"`);
@@ -157,6 +182,12 @@ export const scenarioSchema = base.superRefine((s, ctx) => {
       inHorizon(['signals', i, 'at'], sig.at);
       onGrid(['signals', i, 'qty'], sig.qty, s.instrument.lotSize, 'lots');
       onGrid(['signals', i, 'price'], sig.price, s.instrument.tickSize, 'ticks');
+    });
+    s.actions.forEach((a, i) => {
+      inHorizon(['actions', i, 'at'], a.at);
+      if (a.kind === 'cancel' && !s.orders.some((o) => o.id === a.parent) && !s.signals.some((g) => g.id === a.parent)) {
+        issue(['actions', i, 'parent'], `no order or signal has id "${a.parent}"`);
+      }
     });
     s.expect.forEach((e, i) => {
       const ref = Object.values(e)[0] as { parent?: string } | true;

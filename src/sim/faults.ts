@@ -15,7 +15,8 @@ interface Window {
 export type FaultSpec =
   | (Window & { readonly kind: 'outage'; readonly mode: 'timeout_before' | 'timeout_after' | 'mixed'; readonly timeoutMs: number })
   | (Window & { readonly kind: 'http_5xx'; readonly probability: number })
-  | (Window & { readonly kind: 'rate_limit'; readonly probability: number })
+  /** scope all: request-weight limit (every request); orders: new-order count limit (submits only). */
+  | (Window & { readonly kind: 'rate_limit'; readonly probability: number; readonly scope: 'all' | 'orders' })
   | (Window & { readonly kind: 'reject_window'; readonly code: string; readonly reason: string })
   | (Window & { readonly kind: 'lost_reports'; readonly probability: number })
   | (Window & { readonly kind: 'delayed_reports'; readonly delayMs: number })
@@ -60,7 +61,7 @@ export class FaultSchedule {
     const e5 = this.active('http_5xx', t);
     if (e5 && this.rng.next() < e5.probability) return { kind: 'server_error', received: this.rng.next() < 0.5 };
     const rl = this.active('rate_limit', t);
-    if (rl && this.rng.next() < rl.probability) return { kind: 'rate_limited' };
+    if (rl && (rl.scope === 'all' || isSubmit) && this.rng.next() < rl.probability) return { kind: 'rate_limited' };
     if (isSubmit) {
       const rw = this.active('reject_window', t);
       if (rw) return { kind: 'rejected', code: rw.code, reason: rw.reason };

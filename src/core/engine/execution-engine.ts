@@ -1,18 +1,40 @@
-// Wiring only: a parent order becomes child orders and commands; venue reports come back, are
-// logged first, folded into the ledger, and may complete a parent. Routing to algorithms (TWAP),
-// risk checks and fill detection plug in here in later layers; no business rule lives here.
-import type { ExecEvent, LogEntry } from '../model/events.ts';
+// Wiring only: a parent order is routed (one order, or TWAP slices when its notional is above the
+// threshold or it asks for TWAP), stored (parent and every child in one commit before anything is
+// sent), and sent through the guards (kill switch, circuit breaker, venue hours). Venue messages
+// are logged first, folded into the ledger, handed to the retry logic, and may complete a parent,
+// which is when its market benchmark is recorded. The rules live in the pieces this file wires:
+// twap-slicer.ts, slice-scheduler.ts, order-retry.ts, kill-switch.ts, circuit-breaker.ts.
+import type { Rng } from '../clock/rng.ts';
+import { SliceScheduler, type EarlyStops } from '../algo/slice-scheduler.ts';
+import { planTwapSlices, twapClientOrderId, twapParentKey, TwapPlanError, type TwapRandomize, type TwapSpec } from '../algo/twap-slicer.ts';
 import { deriveClientOrderId, utcDate } from '../model/client-order-id.ts';
-import type { ParentOrderId } from '../model/ids.ts';
+import type { ExecEvent, LogEntry } from '../model/events.ts';
+import type { ClientOrderId, ParentOrderId } from '../model/ids.ts';
 import type { Instrument } from '../model/instrument.ts';
 import type { OrderType, Side, TimeInForce } from '../model/order.ts';
 import { isTerminal } from '../model/order-status.ts';
 import type { VenueMessage } from '../model/reports.ts';
-import type { ClientOrderId } from '../model/ids.ts';
 import type { EventLog } from '../log/event-log.ts';
 import type { OrderLedger } from '../order/order-ledger.ts';
 import type { Broker, MarketDataPort } from '../ports/broker.ts';
 import type { Clock } from '../ports/clock.ts';
+import { CircuitBreaker } from '../risk/circuit-breaker.ts';
+import { KillSwitch } from '../risk/kill-switch.ts';
+import type { TradingHours } from '../venues/nyse-calendar.ts';
+import { DEFAULT_RETRY, OrderRetry, type RetryPolicy } from './order-retry.ts';
+
+export interface TwapParams {
+  readonly durationMs: number;
+  readonly intervalMs?: number;
+  readonly sliceCount?: number;
+  readonly maxSliceQty?: number;
+  readonly minSliceNotionalUnits?: number;
+  readonly randomize?: TwapRandomize;
+  readonly limitOffsetTicks?: number;
+  readonly stopOffsetTicks?: number;
+  readonly unfilled: 'carry' | 'drop';
+  readonly stops: EarlyStops;
+}
 
 export interface ParentRequest {
   readonly parentId: ParentOrderId;
@@ -23,18 +45,19 @@ export interface ParentRequest {
   readonly tif: TimeInForce;
   readonly limitPrice?: number;
   readonly stopPrice?: number;
+  readonly postOnly?: boolean;
+  /** auto: TWAP above the routing threshold, one order below it. */
+  readonly route: 'auto' | 'single' | 'twap';
+  /** TWAP parameters; the routing default applies when absent. */
+  readonly twap?: TwapParams;
   readonly source: string;
 }
 
-/** How the engine resolves an unknown outcome: look the order up, again after failures. */
-export interface LookupPolicy {
-  /** Wait before the first lookup after an unknown outcome. */
-  readonly firstDelayMs: number;
-  /** Doubling backoff for failed lookups, capped. */
-  readonly maxDelayMs: number;
+export interface RoutingPolicy {
+  /** Parents above this notional (units: ticks x lots) go through TWAP when routed auto. */
+  readonly twapThresholdUnits: number;
+  readonly defaultTwap: TwapParams;
 }
-
-export const DEFAULT_LOOKUP: LookupPolicy = { firstDelayMs: 1_000, maxDelayMs: 30_000 };
 
 export interface EngineDeps {
   readonly clock: Clock;
@@ -43,15 +66,39 @@ export interface EngineDeps {
   readonly broker: Broker;
   readonly marketData: MarketDataPort;
   readonly instrument: Instrument;
-  readonly lookup?: LookupPolicy;
+  readonly rng: Rng;
+  readonly routing: RoutingPolicy;
+  readonly hours?: TradingHours;
+  readonly retry?: RetryPolicy;
+}
+
+export interface CancelResult {
+  /** Slices never sent, now cancelled. */
+  readonly cancelledSlices: number;
+  /** Children working at the venue we asked to cancel. */
+  readonly cancelRequests: number;
+  /** Lots already filled when the cancel was made. */
+  readonly filledQty: number;
 }
 
 export class ExecutionEngine {
-  /** Pending lookups by order, with the delay to use if the next one fails too. */
-  private readonly lookups = new Map<ClientOrderId, number>();
+  readonly killSwitch: KillSwitch;
+  readonly breaker: CircuitBreaker;
+  private readonly retry: OrderRetry;
+  private readonly schedulers = new Map<ParentOrderId, SliceScheduler>();
 
   constructor(private readonly deps: EngineDeps) {
     deps.broker.setReportHandler((report) => this.onReport(report));
+    this.killSwitch = new KillSwitch((e) => this.onKillSwitch(this.record(e).event.state));
+    this.breaker = new CircuitBreaker((e) => this.record(e));
+    this.retry = new OrderRetry({
+      clock: deps.clock,
+      ledger: deps.ledger,
+      broker: deps.broker,
+      policy: deps.retry ?? DEFAULT_RETRY,
+      resend: (id) => this.send(id),
+      abandon: (id, reason) => this.abandon(id, reason),
+    });
   }
 
   /** Logs an event, folds it, and logs what the fold derived. Returns the entry. */
@@ -63,91 +110,193 @@ export class ExecutionEngine {
     return entry;
   }
 
-  /** Sends a parent as one child order (the single-order route). */
   submitParent(req: ParentRequest): void {
-    const { clock, broker, marketData, instrument } = this.deps;
+    const { marketData, instrument, routing } = this.deps;
     if (!Number.isSafeInteger(req.qty) || req.qty <= 0) throw new Error(`parent ${req.parentId}: qty must be positive lots`);
     const top = marketData.topOfBook(instrument.symbol);
+    const reference = req.limitPrice ?? (req.side === 'buy' ? top.ask ?? top.bid : top.bid ?? top.ask);
+    const twap =
+      req.route === 'twap' || (req.route === 'auto' && reference !== null && reference * req.qty > routing.twapThresholdUnits);
+    if (twap) this.startTwap(req, req.twap ?? routing.defaultTwap, top, reference);
+    else this.startSingle(req, top);
+  }
+
+  private parentCreated(req: ParentRequest, top: { bid: number | null; ask: number | null }, route: 'single' | 'twap', totalSlices: number): void {
     this.record({
       kind: 'ParentOrderCreated',
       parentId: req.parentId,
-      symbol: instrument.symbol,
+      symbol: this.deps.instrument.symbol,
       side: req.side,
       qty: req.qty,
       type: req.type,
       tif: req.tif,
       limitPrice: req.limitPrice ?? null,
-      totalSlices: 1,
+      totalSlices,
+      route,
       arrivalBid: top.bid,
       arrivalAsk: top.ask,
       source: req.source,
     });
+  }
+
+  private startSingle(req: ParentRequest, top: { bid: number | null; ask: number | null }): void {
+    const { clock, broker, instrument } = this.deps;
     const now = clock.now();
+    this.parentCreated(req, top, 'single', 1);
     const clientOrderId = deriveClientOrderId(
       { parentId: req.parentId, symbol: instrument.symbol, side: req.side, qty: req.qty, tradeDate: utcDate(now), sliceNum: 1 },
       broker.clientIdMaxLength,
     );
     this.record({
-      kind: 'OrderCreated',
-      clientOrderId,
-      parentId: req.parentId,
-      sliceNum: 1,
-      totalSlices: 1,
-      scheduledTime: now,
-      symbol: instrument.symbol,
-      side: req.side,
-      type: req.type,
-      tif: req.tif,
-      qty: req.qty,
-      limitPrice: req.limitPrice ?? null,
-      stopPrice: req.stopPrice ?? null,
+      kind: 'OrderCreated', clientOrderId, parentId: req.parentId, sliceNum: 1, totalSlices: 1, scheduledTime: now,
+      symbol: instrument.symbol, side: req.side, type: req.type, tif: req.tif, qty: req.qty,
+      limitPrice: req.limitPrice ?? null, stopPrice: req.stopPrice ?? null,
+      ...(req.postOnly ? { postOnly: true } : {}),
     });
-    this.record({ kind: 'SubmitOrder', clientOrderId });
-    const order = this.deps.ledger.order(clientOrderId);
-    if (order?.status === 'submitted') broker.submit(order.request);
+    this.deps.log.commit();
+    this.send(clientOrderId);
   }
 
-  /** Cancels every live child of a parent; pending_new children are cancelled locally. */
-  cancelParent(parentId: ParentOrderId, reason: string): void {
-    for (const child of this.deps.ledger.childrenOf(parentId)) {
-      if (isTerminal(child.status) || child.status === 'pending_cancel') continue;
-      const wasSent = child.status !== 'pending_new';
-      this.record({ kind: 'CancelOrder', clientOrderId: child.request.clientOrderId, reason });
-      if (wasSent) this.deps.broker.cancel(child.request.clientOrderId, child.venueOrderId);
+  private startTwap(req: ParentRequest, p: TwapParams, top: { bid: number | null; ask: number | null }, reference: number | null): void {
+    const { clock, broker, instrument } = this.deps;
+    const now = clock.now();
+    const spec: TwapSpec = {
+      side: req.side, qty: req.qty, startTime: now, durationMs: p.durationMs, instrument,
+      referencePrice: reference ?? 1, childType: req.type,
+      ...(p.intervalMs !== undefined ? { intervalMs: p.intervalMs } : { sliceCount: p.sliceCount ?? 1 }),
+      ...(p.maxSliceQty !== undefined ? { maxSliceQty: p.maxSliceQty } : {}),
+      ...(p.minSliceNotionalUnits !== undefined ? { minSliceNotionalUnits: p.minSliceNotionalUnits } : {}),
+      ...(p.randomize !== undefined ? { randomize: p.randomize } : {}),
+      ...(p.limitOffsetTicks !== undefined ? { limitOffsetTicks: p.limitOffsetTicks } : {}),
+      ...(p.stopOffsetTicks !== undefined ? { stopOffsetTicks: p.stopOffsetTicks } : {}),
+    };
+    let plan;
+    try {
+      if (reference === null) throw new TwapPlanError('referencePrice', 'no market to price the plan against');
+      plan = planTwapSlices(spec, this.deps.rng.stream(`twap/${req.parentId}`));
+    } catch (err) {
+      if (!(err instanceof TwapPlanError)) throw err;
+      this.record({ kind: 'ParentRejected', parentId: req.parentId, reason: err.message });
+      return;
+    }
+    // Parent, plan and every child (pending_new) are stored in one commit before any slice goes.
+    this.parentCreated(req, top, 'twap', plan.totalSlices);
+    this.record({
+      kind: 'TwapPlanned', parentId: req.parentId, childType: req.type, intervalMs: plan.intervalMs, durationMs: plan.durationMs,
+      unfilledPolicy: p.unfilled, limitOffsetTicks: p.limitOffsetTicks ?? null,
+      adjustments: plan.adjustments.map((a) => JSON.stringify(a)),
+    });
+    const key = twapParentKey(req.parentId, spec);
+    const children: ClientOrderId[] = [];
+    for (const slice of plan.slices) {
+      const clientOrderId = twapClientOrderId(key, slice.sliceNum, broker.clientIdMaxLength);
+      children.push(clientOrderId);
+      this.record({
+        kind: 'OrderCreated', clientOrderId, parentId: req.parentId, sliceNum: slice.sliceNum, totalSlices: plan.totalSlices,
+        scheduledTime: slice.scheduledTime, symbol: instrument.symbol, side: req.side, type: req.type,
+        tif: req.type === 'market' ? 'IOC' : req.tif, qty: slice.qty, limitPrice: null, stopPrice: null,
+      });
+    }
+    this.deps.log.commit();
+    const arrivalMid = top.bid !== null && top.ask !== null ? (top.bid + top.ask) / 2 : null;
+    const scheduler = new SliceScheduler(
+      {
+        clock, ledger: this.deps.ledger, marketData: this.deps.marketData, instrument,
+        record: (e) => this.record(e),
+        blocked: (parentId, qty) => this.blocked(req.side, qty),
+        send: (id) => this.send(id),
+        cancelChild: (id, reason) => this.cancelChild(id, reason),
+      },
+      req.parentId, plan, children, p.unfilled, p.stops, arrivalMid,
+    );
+    this.schedulers.set(req.parentId, scheduler);
+    scheduler.start();
+  }
+
+  /** Why nothing may go out now for an order of this side and size, or null. */
+  blocked(side: Side, qty: number): string | null {
+    const hours = this.deps.hours;
+    return (
+      this.killSwitch.blocks(side, qty, this.deps.ledger.position) ??
+      this.breaker.blocks() ??
+      (hours && !hours.isOpen(this.deps.clock.now()) ? 'venue closed' : null)
+    );
+  }
+
+  /** Sends a pending_new order (first send or a resend with the same id) through the guards. */
+  private send(id: ClientOrderId): void {
+    const order = this.deps.ledger.order(id);
+    if (!order || order.status !== 'pending_new') return;
+    const parent = this.deps.ledger.parents.get(order.request.parentId);
+    const reason = parent?.cancelRequested ? 'parent cancel requested' : this.blocked(order.request.side, order.request.qty);
+    if (reason) {
+      this.abandon(id, reason);
+      return;
+    }
+    this.record({ kind: 'SubmitOrder', clientOrderId: id });
+    this.deps.broker.submit((this.deps.ledger.order(id) ?? order).request);
+  }
+
+  private abandon(id: ClientOrderId, reason: string): void {
+    const order = this.deps.ledger.order(id);
+    if (order?.status !== 'pending_new') return;
+    this.record({ kind: 'OrderAbandoned', clientOrderId: id, reason });
+    this.completeIfDone(order.request.parentId);
+  }
+
+  /** Cancels one child: locally when it was never sent, at the venue when it is working. */
+  private cancelChild(id: ClientOrderId, reason: string): void {
+    const child = this.deps.ledger.order(id);
+    if (!child || isTerminal(child.status) || child.status === 'pending_cancel') return;
+    const wasSent = child.status !== 'pending_new';
+    this.record({ kind: 'CancelOrder', clientOrderId: id, reason });
+    if (wasSent) this.deps.broker.cancel(id, child.venueOrderId);
+    this.completeIfDone(child.request.parentId);
+  }
+
+  /**
+   * Cancels a parent: the request is logged and committed first, then its remaining slices and
+   * its open children at the venue are cancelled; the result says what was cancelled and what
+   * had already filled.
+   */
+  cancelParent(parentId: ParentOrderId, reason: string): CancelResult {
+    const parent = this.deps.ledger.parents.get(parentId);
+    if (!parent) throw new Error(`no parent ${parentId}`);
+    const filledQty = this.deps.ledger.childrenOf(parentId).reduce((s, c) => s + c.filledQty, 0);
+    if (parent.completed) return { cancelledSlices: 0, cancelRequests: 0, filledQty };
+    this.record({ kind: 'ParentCancelRequested', parentId, reason });
+    this.deps.log.commit();
+    const scheduler = this.schedulers.get(parentId);
+    let result: { cancelledSlices: number; cancelRequests: number };
+    if (scheduler) result = scheduler.cancel(reason);
+    else {
+      result = { cancelledSlices: 0, cancelRequests: 0 };
+      for (const child of this.deps.ledger.childrenOf(parentId)) {
+        if (isTerminal(child.status) || child.status === 'pending_cancel') continue;
+        if (child.status === 'pending_new') result.cancelledSlices++;
+        else result.cancelRequests++;
+        this.cancelChild(child.request.clientOrderId, reason);
+      }
     }
     this.completeIfDone(parentId);
+    return { ...result, filledQty };
+  }
+
+  /** Halting cancels what is working at the venue (cancels always pass). */
+  private onKillSwitch(state: 'active' | 'reducing' | 'halted'): void {
+    if (state !== 'halted') return;
+    for (const order of this.deps.ledger.orders.values()) {
+      if (isTerminal(order.status) || order.status === 'pending_new' || order.status === 'pending_cancel') continue;
+      this.cancelChild(order.request.clientOrderId, 'kill switch halted');
+    }
   }
 
   private onReport(report: VenueMessage): void {
     this.record(report);
+    this.retry.onMessage(report);
     if (!('clientOrderId' in report) || report.clientOrderId === null) return;
-    const id = report.clientOrderId;
-    // Unknown is an outcome: only a lookup by client order id resolves it, never a blind retry.
-    if (report.kind === 'OutcomeUnknownReport') this.scheduleLookup(id, this.lookupPolicy.firstDelayMs);
-    else if (report.kind === 'QueryFailedReport' && this.lookups.has(id)) {
-      this.scheduleLookup(id, this.lookups.get(id) as number);
-    } else if (report.kind === 'OrderStatusReport' || report.kind === 'OrderNotFoundReport') {
-      this.lookups.delete(id);
-    }
-    const order = this.deps.ledger.order(id);
+    const order = this.deps.ledger.order(report.clientOrderId);
     if (order) this.completeIfDone(order.request.parentId);
-  }
-
-  private get lookupPolicy(): LookupPolicy {
-    return this.deps.lookup ?? DEFAULT_LOOKUP;
-  }
-
-  private scheduleLookup(id: ClientOrderId, delayMs: number): void {
-    this.lookups.set(id, Math.min(delayMs * 2, this.lookupPolicy.maxDelayMs));
-    this.deps.clock.schedule(() => {
-      const order = this.deps.ledger.order(id);
-      // Resolved meanwhile (a late ack or fill), or already final: nothing to look up.
-      if (!order || (order.status !== 'submitted_unconfirmed' && order.status !== 'pending_cancel')) {
-        this.lookups.delete(id);
-        return;
-      }
-      this.deps.broker.queryOrder(id);
-    }, delayMs);
   }
 
   private completeIfDone(parentId: ParentOrderId): void {
@@ -155,7 +304,12 @@ export class ExecutionEngine {
     if (!parent || parent.completed) return;
     const children = this.deps.ledger.childrenOf(parentId);
     if (children.length < parent.spec.totalSlices || !children.every((c) => isTerminal(c.status))) return;
+    const scheduler = this.schedulers.get(parentId);
+    if (scheduler && !scheduler.finished && !children.every((c) => c.status !== 'pending_new')) return;
     const filledQty = children.reduce((sum, c) => sum + c.filledQty, 0);
+    const now = this.deps.clock.now();
+    const market = this.deps.marketData.window(this.deps.instrument.symbol, parent.createdAt, now);
+    this.record({ kind: 'MarketBenchmark', parentId, from: parent.createdAt, to: now, ...market });
     const status = filledQty === parent.spec.qty ? 'filled' : filledQty > 0 ? 'partially_filled' : 'unfilled';
     this.record({ kind: 'ParentOrderCompleted', parentId, status, filledQty });
   }

@@ -36,6 +36,11 @@ export class EventLog {
     return entry;
   }
 
+  /** Asks every sink to make what was appended durable, atomically (see EventSink.commit). */
+  commit(): void {
+    for (const sink of this.sinks) sink.commit?.();
+  }
+
   get count(): number {
     return this.seq;
   }

@@ -23,6 +23,8 @@ export interface ParentOrderCreated {
   readonly tif: TimeInForce;
   readonly limitPrice: number | null;
   readonly totalSlices: number;
+  /** How it is executed: one order, or TWAP slices. */
+  readonly route: 'single' | 'twap';
   /** Best bid and ask (ticks) when the parent started; null when that side was empty. */
   readonly arrivalBid: number | null;
   readonly arrivalAsk: number | null;
@@ -42,6 +44,20 @@ export interface CancelOrder {
   readonly kind: 'CancelOrder';
   readonly clientOrderId: ClientOrderId;
   readonly reason: string;
+}
+/** We give up on an order that is not at the venue (retries exhausted, guards closed). */
+export interface OrderAbandoned {
+  readonly kind: 'OrderAbandoned';
+  readonly clientOrderId: ClientOrderId;
+  readonly reason: string;
+}
+/** A slice not sent yet gets its final size and price (re-sizing, limit price from the touch). */
+export interface ChildAmended {
+  readonly kind: 'ChildAmended';
+  readonly clientOrderId: ClientOrderId;
+  readonly qty: number;
+  readonly limitPrice: number | null;
+  readonly stopPrice: number | null;
 }
 export interface OrderStatusChanged {
   readonly kind: 'OrderStatusChanged';
@@ -75,6 +91,71 @@ export interface ParentOrderCompleted {
   readonly status: 'filled' | 'partially_filled' | 'unfilled';
   readonly filledQty: number;
 }
+/** The kill switch moved: active, reducing (only exposure-reducing orders) or halted. */
+export interface KillSwitchChanged {
+  readonly kind: 'KillSwitchChanged';
+  readonly state: 'active' | 'reducing' | 'halted';
+  readonly actor: string;
+  readonly reason: string;
+}
+export interface CircuitBreakerTripped {
+  readonly kind: 'CircuitBreakerTripped';
+  readonly reason: string;
+}
+export interface CircuitBreakerReset {
+  readonly kind: 'CircuitBreakerReset';
+  readonly actor: string;
+  readonly reason: string;
+}
+/** A TWAP's plan, stored with its parent before any slice is sent. */
+export interface TwapPlanned {
+  readonly kind: 'TwapPlanned';
+  readonly parentId: ParentOrderId;
+  readonly childType: OrderType;
+  readonly intervalMs: number;
+  readonly durationMs: number;
+  readonly unfilledPolicy: 'carry' | 'drop';
+  readonly limitOffsetTicks: number | null;
+  /** What the planner changed and why (min notional, max slice size), as text. */
+  readonly adjustments: readonly string[];
+}
+/** A parent that could not be executed at all (its TWAP plan is impossible at this price). */
+export interface ParentRejected {
+  readonly kind: 'ParentRejected';
+  readonly parentId: ParentOrderId;
+  readonly reason: string;
+}
+/** The cancel of a parent, logged (and committed) before anything acts on it. */
+export interface ParentCancelRequested {
+  readonly kind: 'ParentCancelRequested';
+  readonly parentId: ParentOrderId;
+  readonly reason: string;
+}
+/** A slice that was not sent, and why (guards, nothing left, below minimum). */
+export interface SliceSkipped {
+  readonly kind: 'SliceSkipped';
+  readonly parentId: ParentOrderId;
+  readonly sliceNum: number;
+  readonly reason: string;
+}
+/** A TWAP stopped before its last slice (spread, price deviation, liquidity, cancel). */
+export interface ParentStopped {
+  readonly kind: 'ParentStopped';
+  readonly parentId: ParentOrderId;
+  readonly reason: string;
+}
+/** What the market did over a parent's horizon, for its execution-quality report. */
+export interface MarketBenchmark {
+  readonly kind: 'MarketBenchmark';
+  readonly parentId: ParentOrderId;
+  readonly from: number;
+  readonly to: number;
+  /** Ticks (fractional); null when nothing traded / no quotes. */
+  readonly vwap: number | null;
+  readonly twapMid: number | null;
+  /** Lots traded by everyone (us included) over the horizon. */
+  readonly volume: number;
+}
 /** A fault the venue model applied (outage, rejection window...). */
 export interface FaultApplied {
   readonly kind: 'FaultApplied';
@@ -100,7 +181,7 @@ export interface MarketDataEnded {
   readonly messages: number;
 }
 
-export type OrderCommand = SubmitOrder | CancelOrder;
+export type OrderCommand = SubmitOrder | CancelOrder | OrderAbandoned | ChildAmended;
 
 export type ExecEvent =
   | RunStarted
@@ -113,6 +194,15 @@ export type ExecEvent =
   | ReportIgnored
   | ParentOrderCompleted
   | FaultApplied
+  | KillSwitchChanged
+  | CircuitBreakerTripped
+  | CircuitBreakerReset
+  | TwapPlanned
+  | ParentCancelRequested
+  | ParentRejected
+  | SliceSkipped
+  | ParentStopped
+  | MarketBenchmark
   | MarketDataGap
   | MarketDataRebuilt
   | MarketDataEnded;

@@ -60,6 +60,11 @@ export function unitsToQuote(inst: Instrument, units: number): string {
   return fromSteps(units, notionalUnit(inst.tickSize, inst.lotSize));
 }
 
+/** A quote-currency amount in notional units (tick x lot), rounded up. */
+export function quoteToUnits(inst: Instrument, quote: string): number {
+  return ceilSteps(quote, notionalUnit(inst.tickSize, inst.lotSize));
+}
+
 /** A fractional tick count (an average price) as a price string with 4 extra decimals. */
 export function fractionalTicksToPrice(inst: Instrument, ticks: number): string {
   const tick = parseDecimal(inst.tickSize);

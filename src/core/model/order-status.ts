@@ -32,6 +32,9 @@ export const ORDER_EVENT_KINDS = [
   'OutcomeUnknownReport',
   'OrderNotFoundReport',
   'OrderStatusReport',
+  'RetryableRejectReport',
+  'OrderAbandoned',
+  'ChildAmended',
 ] as const;
 export type OrderEventKind = (typeof ORDER_EVENT_KINDS)[number];
 
@@ -50,24 +53,35 @@ export type TransitionTarget = OrderStatus | 'by_fill' | 'open' | 'late_fill' | 
 const live = { FillReport: 'by_fill', CancelReport: 'canceled', ExpiredReport: 'expired' } as const;
 
 export const TRANSITIONS: Readonly<Record<OrderStatus, Readonly<Partial<Record<OrderEventKind, TransitionTarget>>>>> = {
-  pending_new: { SubmitOrder: 'submitted', CancelOrder: 'canceled' },
+  // pending_new: stored and not (or, after a refusal the venue did not process or a lookup that
+  // found nothing, no longer) at the venue; its owner resubmits it with the same id, amends it
+  // before sending, cancels it, or abandons it.
+  pending_new: {
+    SubmitOrder: 'submitted',
+    CancelOrder: 'canceled',
+    OrderAbandoned: 'failed',
+    ChildAmended: 'same',
+    OrderNotFoundReport: 'same', // the lookup before a resubmission: still not there
+    OrderStatusReport: 'sync', // ...or it is there after all: take the venue's word
+  },
   submitted: {
     ...live,
     AckReport: 'accepted',
     RejectReport: 'rejected',
+    RetryableRejectReport: 'pending_new',
     CancelOrder: 'pending_cancel',
     OutcomeUnknownReport: 'submitted_unconfirmed',
-    OrderNotFoundReport: 'failed',
+    OrderNotFoundReport: 'pending_new',
     OrderStatusReport: 'sync',
   },
   submitted_unconfirmed: {
     ...live,
     AckReport: 'accepted',
     RejectReport: 'rejected',
+    RetryableRejectReport: 'pending_new',
     CancelOrder: 'pending_cancel',
-    SubmitOrder: 'submitted', // a resubmission with the same id after a lookup found nothing
     OutcomeUnknownReport: 'same',
-    OrderNotFoundReport: 'failed',
+    OrderNotFoundReport: 'pending_new',
     OrderStatusReport: 'sync',
   },
   // A request's timeout can arrive after the stream already told us the order's fate.
@@ -79,8 +93,9 @@ export const TRANSITIONS: Readonly<Record<OrderStatus, Readonly<Partial<Record<O
     CancelOrder: 'same',
     CancelRejectReport: 'open',
     RejectReport: 'rejected',
+    RetryableRejectReport: 'canceled', // we asked to cancel and the venue never took the order
     OutcomeUnknownReport: 'same',
-    OrderNotFoundReport: 'failed',
+    OrderNotFoundReport: 'canceled', // likewise: nothing to cancel, nothing will fill
     OrderStatusReport: 'sync',
   },
   filled: { CancelRejectReport: 'same', CancelOrder: 'same', AckReport: 'same', OutcomeUnknownReport: 'same', OrderStatusReport: 'sync' },

@@ -29,6 +29,13 @@ export interface FillReport {
   /** Venue time of the trade, epoch ms. */
   readonly venueTime: number;
 }
+/** The venue refused a request without processing it (rate limit): it may be sent again. */
+export interface RetryableRejectReport {
+  readonly kind: 'RetryableRejectReport';
+  readonly clientOrderId: ClientOrderId;
+  readonly code: string;
+  readonly reason: string;
+}
 export interface CancelReport {
   readonly kind: 'CancelReport';
   readonly clientOrderId: ClientOrderId;
@@ -111,6 +118,7 @@ export type VenueReport =
   | OrderStatusReport
   | AckReport
   | RejectReport
+  | RetryableRejectReport
   | FillReport
   | CancelReport
   | CancelRejectReport

@@ -23,7 +23,16 @@ const eventArb = (qty: number): fc.Arbitrary<OrderEvent> =>
       { kind: 'ExpiredReport', clientOrderId: cid, reason: 'ioc' },
       { kind: 'OutcomeUnknownReport', clientOrderId: cid, request: 'submit', reason: 'timeout' },
       { kind: 'OrderNotFoundReport', clientOrderId: cid },
+      { kind: 'RetryableRejectReport', clientOrderId: cid, code: '-1003', reason: 'too many requests' },
+      { kind: 'OrderAbandoned', clientOrderId: cid, reason: 'retries exhausted' },
     ),
+    fc.record({
+      kind: fc.constant('ChildAmended' as const),
+      clientOrderId: fc.constant(cid),
+      qty: fc.integer({ min: 1, max: qty }),
+      limitPrice: fc.constantFrom(null, 100),
+      stopPrice: fc.constant(null),
+    }),
     fc.record({
       kind: fc.constant('OrderStatusReport' as const),
       clientOrderId: fc.constant(cid),
@@ -135,7 +144,8 @@ describe('applyOrderEvent', () => {
           }
           const next = out.state;
           expect(next.filledQty).toBeGreaterThanOrEqual(s.filledQty);
-          expect(next.filledQty).toBeLessThanOrEqual(qty);
+          expect(next.filledQty).toBeLessThanOrEqual(next.request.qty);
+          if (e.kind === 'ChildAmended') expect(s.status).toBe('pending_new'); // only unsent orders change size
           if (e.kind === 'FillReport') {
             expect(applied.has(e.tradeId)).toBe(false);
             applied.add(e.tradeId);
@@ -153,7 +163,7 @@ describe('applyOrderEvent', () => {
               expect(next.status).toBe('filled');
             }
           }
-          if (next.status === 'filled') expect(next.filledQty).toBe(qty);
+          if (next.status === 'filled') expect(next.filledQty).toBe(next.request.qty);
           if (next.status === 'partially_filled') expect(next.filledQty).toBeGreaterThan(0);
           if (next.status === 'accepted') expect(next.filledQty).toBe(0);
           s = next;

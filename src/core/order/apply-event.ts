@@ -21,6 +21,8 @@ export interface OrderState {
   readonly fees: number;
   readonly tradeIds: ReadonlySet<string>;
   readonly fillCount: number;
+  /** SubmitOrder events so far (the first send and every resubmission with the same id). */
+  readonly attempts: number;
   readonly createdAt: number;
   readonly updatedAt: number;
 }
@@ -44,6 +46,7 @@ export function newOrderState(request: OrderRequest, time: number): OrderState {
     fees: 0,
     tradeIds: new Set(),
     fillCount: 0,
+    attempts: 0,
     createdAt: time,
     updatedAt: time,
   };
@@ -60,6 +63,19 @@ export function applyOrderEvent(state: OrderState, event: OrderEvent, time: numb
   }
   if (event.kind === 'FillReport') return applyFill(state, event, target, time);
   if (event.kind === 'OrderStatusReport') return applyStatusReport(state, event, time);
+  if (event.kind === 'ChildAmended') {
+    if (!Number.isSafeInteger(event.qty) || event.qty <= 0 || event.qty < state.filledQty) {
+      return { kind: 'discrepancy', reason: 'invalid_report', detail: `ChildAmended to ${event.qty} lots` };
+    }
+    const { limitPrice: _l, stopPrice: _s, ...base } = state.request;
+    const request = {
+      ...base,
+      qty: event.qty,
+      ...(event.limitPrice === null ? {} : { limitPrice: event.limitPrice }),
+      ...(event.stopPrice === null ? {} : { stopPrice: event.stopPrice }),
+    };
+    return { kind: 'applied', from: state.status, state: { ...state, request, updatedAt: time } };
+  }
 
   let status: OrderStatus;
   if (target === 'same') status = state.status;
@@ -69,7 +85,8 @@ export function applyOrderEvent(state: OrderState, event: OrderEvent, time: numb
   } else status = target;
 
   const venueOrderId = event.kind === 'AckReport' ? event.venueOrderId : state.venueOrderId;
-  return { kind: 'applied', from: state.status, state: { ...state, status, venueOrderId, updatedAt: time } };
+  const attempts = event.kind === 'SubmitOrder' ? state.attempts + 1 : state.attempts;
+  return { kind: 'applied', from: state.status, state: { ...state, status, venueOrderId, attempts, updatedAt: time } };
 }
 
 /**
@@ -83,12 +100,12 @@ function applyStatusReport(state: OrderState, r: Extract<VenueReport, { kind: 'O
     if (r.filledQty !== 0 || r.trades.length > 0) {
       return { kind: 'discrepancy', reason: 'invalid_report', detail: `venue says rejected with ${r.filledQty} lots filled` };
     }
-    if (s.status !== 'submitted' && s.status !== 'submitted_unconfirmed' && s.status !== 'pending_cancel') {
+    if (s.status !== 'submitted' && s.status !== 'submitted_unconfirmed' && s.status !== 'pending_cancel' && s.status !== 'pending_new') {
       return { kind: 'discrepancy', reason: 'transition_not_allowed', detail: `venue says rejected, we have ${s.status}` };
     }
     return { kind: 'applied', from: state.status, state: { ...s, status: 'rejected' } };
   }
-  if (s.status === 'submitted' || s.status === 'submitted_unconfirmed') s = { ...s, status: 'accepted' };
+  if (s.status === 'submitted' || s.status === 'submitted_unconfirmed' || s.status === 'pending_new') s = { ...s, status: 'accepted' };
   for (const t of r.trades) {
     if (s.tradeIds.has(t.tradeId)) continue;
     const fill = { kind: 'FillReport' as const, clientOrderId: r.clientOrderId, venueOrderId: r.venueOrderId, ...t };

@@ -12,6 +12,10 @@ export interface ParentState {
   readonly createdAt: number;
   readonly children: ClientOrderId[];
   completed: ParentCompletion | null;
+  /** A cancel was requested (and logged) for this parent. */
+  cancelRequested: boolean;
+  /** Why a TWAP stopped before its last slice, if it did. */
+  stopReason: string | null;
 }
 export interface ParentCompletion {
   readonly status: 'filled' | 'partially_filled' | 'unfilled';
@@ -28,6 +32,7 @@ export interface AppliedTrade extends ReportedTrade {
 const ORDER_EVENT_KINDS = new Set<string>([
   'SubmitOrder', 'CancelOrder', 'AckReport', 'RejectReport', 'FillReport', 'CancelReport',
   'CancelRejectReport', 'ExpiredReport', 'OutcomeUnknownReport', 'OrderNotFoundReport', 'OrderStatusReport',
+  'RetryableRejectReport', 'OrderAbandoned', 'ChildAmended',
 ]);
 
 const isOrderEvent = (e: ExecEvent): e is OrderEvent => ORDER_EVENT_KINDS.has(e.kind);
@@ -39,6 +44,8 @@ export class OrderLedger {
   private changed = new Set<ClientOrderId>();
   /** Trades the last apply() added, whichever report carried them. */
   appliedTrades: AppliedTrade[] = [];
+  /** Our signed position from applied fills, lots. */
+  position = 0;
 
   /** Applies one logged entry; returns the derived events the log should record for it. */
   apply(entry: LogEntry): DerivedEvent[] {
@@ -47,8 +54,18 @@ export class OrderLedger {
     switch (event.kind) {
       case 'ParentOrderCreated':
         if (this.parents.has(event.parentId)) throw new Error(`parent ${event.parentId} created twice`);
-        this.parents.set(event.parentId, { spec: event, createdAt: time, children: [], completed: null });
+        this.parents.set(event.parentId, { spec: event, createdAt: time, children: [], completed: null, cancelRequested: false, stopReason: null });
         return [];
+      case 'ParentCancelRequested': {
+        const parent = this.parents.get(event.parentId);
+        if (parent) parent.cancelRequested = true;
+        return [];
+      }
+      case 'ParentStopped': {
+        const parent = this.parents.get(event.parentId);
+        if (parent && parent.stopReason === null) parent.stopReason = event.reason;
+        return [];
+      }
       case 'OrderCreated': {
         if (this.orders.has(event.clientOrderId)) throw new Error(`order ${event.clientOrderId} created twice`);
         const parent = this.parents.get(event.parentId);
@@ -89,6 +106,8 @@ export class OrderLedger {
     }
     this.orders.set(event.clientOrderId, outcome.state);
     this.changed.add(event.clientOrderId);
+    const filledNow = outcome.state.filledQty - current.filledQty;
+    if (filledNow !== 0) this.position += current.request.side === 'buy' ? filledNow : -filledNow;
     if (event.kind === 'FillReport') {
       const { kind: _k, venueOrderId: _v, ...trade } = event;
       this.appliedTrades = [trade];

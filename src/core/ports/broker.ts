@@ -41,7 +41,19 @@ export interface TopOfBook {
   readonly askQty: number;
 }
 
+/** What the market did over a window: for execution-quality reports. */
+export interface MarketWindow {
+  /** Volume-weighted trade price, ticks (fractional); null when nothing traded. */
+  readonly vwap: number | null;
+  /** Time-weighted mid, ticks (fractional); null without a two-sided quote. */
+  readonly twapMid: number | null;
+  /** Lots traded by everyone, us included. */
+  readonly volume: number;
+}
+
 /** A local, synchronous read of the latest market data the adapter has received. */
 export interface MarketDataPort {
   topOfBook(symbol: Symbol): TopOfBook;
+  /** The market over [from, to] as the adapter recorded it. */
+  window(symbol: Symbol, from: number, to: number): MarketWindow;
 }

@@ -4,4 +4,6 @@ import type { LogEntry } from '../model/events.ts';
 
 export interface EventSink {
   write(entry: LogEntry, line: string): void;
+  /** Makes everything written so far durable, in one transaction (before an order goes out). */
+  commit?(): void;
 }

@@ -11,6 +11,8 @@ export interface Expectation {
   readonly childOrders?: { readonly parent: string; readonly equals: number } | undefined;
   readonly shortfallBps?: { readonly parent: string } & Range | undefined;
   readonly fills?: Range | undefined;
+  readonly stoppedEarly?: { readonly parent: string; readonly equals: boolean; readonly reasonIncludes?: string | undefined } | undefined;
+  readonly slicesExecuted?: ({ readonly parent: string } & Range) | undefined;
   readonly noDuplicateOrders?: true | undefined;
   readonly noDiscrepancies?: true | undefined;
 }
@@ -71,6 +73,17 @@ export function checkExpectations(expectations: readonly Expectation[], summary:
     if (e.shortfallBps) {
       const observed = parent(e.shortfallBps.parent)?.shortfallBps ?? null;
       return { name: `shortfallBps ${e.shortfallBps.parent}`, expected: describeRange(e.shortfallBps), observed: String(observed), pass: inRange(observed, e.shortfallBps) };
+    }
+    if (e.stoppedEarly) {
+      const p = parent(e.stoppedEarly.parent);
+      const want = e.stoppedEarly;
+      const observed = p ? (p.stoppedEarly ? `yes: ${p.stopReason}` : 'no') : 'no such parent';
+      const pass = !!p && p.stoppedEarly === want.equals && (want.reasonIncludes === undefined || (p.stopReason ?? '').includes(want.reasonIncludes));
+      return { name: `stoppedEarly ${want.parent}`, expected: want.equals ? `yes${want.reasonIncludes ? ` (${want.reasonIncludes})` : ''}` : 'no', observed, pass };
+    }
+    if (e.slicesExecuted) {
+      const observed = parent(e.slicesExecuted.parent)?.slicesExecuted ?? null;
+      return { name: `slicesExecuted ${e.slicesExecuted.parent}`, expected: describeRange(e.slicesExecuted), observed: String(observed), pass: inRange(observed, e.slicesExecuted) };
     }
     if (e.fills) {
       return { name: 'fills', expected: describeRange(e.fills), observed: String(summary.fills), pass: inRange(summary.fills, e.fills) };

@@ -26,6 +26,20 @@ export interface ParentReport {
   readonly fees: string;
   readonly childOrders: number;
   readonly status: 'filled' | 'partially_filled' | 'unfilled' | 'working';
+  readonly route: 'single' | 'twap';
+  /** Slices (children) sent to the venue at least once, of the plan's total. */
+  readonly slicesExecuted: number;
+  readonly totalSlices: number;
+  readonly stoppedEarly: boolean;
+  readonly stopReason: string | null;
+  /** Market VWAP and time-weighted mid over the parent's horizon (prices), null if none. */
+  readonly marketVwap: string | null;
+  readonly marketTwap: string | null;
+  /** Our average price against them, in bps; positive = we paid more (bought) / got less (sold). */
+  readonly vwapSlippageBps: number | null;
+  readonly twapSlippageBps: number | null;
+  /** Our filled quantity over everyone's volume in the horizon (ours included), 0..1. */
+  readonly participationRate: number | null;
   readonly children: ReadonlyArray<{ readonly sliceNum: number; readonly status: OrderStatus; readonly filledQty: string }>;
 }
 
@@ -47,6 +61,7 @@ export class RunReportFold {
   private readonly venueIds = new Map<string, Set<string>>();
   private readonly slices = new Map<string, number>();
   private readonly duplicates = new Set<string>();
+  private readonly benchmarks = new Map<string, Extract<LogEntry['event'], { kind: 'MarketBenchmark' }>>();
 
   constructor(private readonly instrument: Instrument) {}
 
@@ -54,6 +69,7 @@ export class RunReportFold {
     this.events++;
     const e = entry.event;
     if (e.kind === 'DiscrepancyRecorded') this.discrepancies++;
+    if (e.kind === 'MarketBenchmark') this.benchmarks.set(e.parentId, e);
     if (e.kind === 'AckReport') {
       const ids = this.venueIds.get(e.clientOrderId) ?? new Set<string>();
       ids.add(e.venueOrderId);
@@ -85,6 +101,8 @@ export class RunReportFold {
         avg !== null && arrival !== null ? round2((sideSign(spec.side) * (avg - arrival) * 10_000) / arrival) : null;
       // (avg - arrival) x filled in notional units: avg x filled is exactly the filled notional.
       const shortfallUnits = arrival !== null && filled > 0 ? sideSign(spec.side) * (notional - arrival * filled) : null;
+      const bench = this.benchmarks.get(id);
+      const against = (ref: number | null | undefined) => (avg !== null && ref !== null && ref !== undefined ? round2((sideSign(spec.side) * (avg - ref) * 10_000) / ref) : null);
       parents.push({
         id,
         side: spec.side,
@@ -99,6 +117,16 @@ export class RunReportFold {
         fees: unitsToQuote(inst, fees),
         childOrders: children.length,
         status: parent.completed?.status ?? 'working',
+        route: spec.route,
+        slicesExecuted: children.filter((c) => c.attempts > 0).length,
+        totalSlices: spec.totalSlices,
+        stoppedEarly: parent.stopReason !== null,
+        stopReason: parent.stopReason,
+        marketVwap: bench?.vwap != null ? fractionalTicksToPrice(inst, bench.vwap) : null,
+        marketTwap: bench?.twapMid != null ? fractionalTicksToPrice(inst, bench.twapMid) : null,
+        vwapSlippageBps: against(bench?.vwap),
+        twapSlippageBps: against(bench?.twapMid),
+        participationRate: bench && bench.volume > 0 ? Math.round((filled / bench.volume) * 1e6) / 1e6 : null,
         children: children.map((c) => ({ sliceNum: c.request.sliceNum, status: c.status, filledQty: lotsToQty(inst, c.filledQty) })),
       });
     }

@@ -7,7 +7,8 @@
 import type { ClientOrderId, Symbol, VenueOrderId } from '../../core/model/ids.ts';
 import type { OrderRequest } from '../../core/model/order.ts';
 import type { OrderStatusReport, VenueMessage } from '../../core/model/reports.ts';
-import type { Broker, MarketDataPort, OrdersCursor, ReportHandler, TopOfBook } from '../../core/ports/broker.ts';
+import type { Broker, MarketDataPort, MarketWindow, OrdersCursor, ReportHandler, TopOfBook } from '../../core/ports/broker.ts';
+import { MarketTape } from './market-tape.ts';
 import type { Clock } from '../../core/ports/clock.ts';
 import type { FaultSchedule } from '../faults.ts';
 import type { LatencyModel } from '../latency-model.ts';
@@ -43,6 +44,10 @@ export class SimVenue implements Broker, MarketDataPort {
   private readonly stream: Channel;
   private readonly data: Channel;
   private view: TopOfBook = EMPTY_TOP;
+  /** Every trade and the true mid path, for benchmarks. */
+  readonly tape = new MarketTape();
+  private tapeBid: number | null = null;
+  private tapeAsk: number | null = null;
   /** The top last sent towards our view; null when the view may be behind it (quotes were stale). */
   private published: TopOfBook | null = EMPTY_TOP;
 
@@ -60,6 +65,7 @@ export class SimVenue implements Broker, MarketDataPort {
     exchange.setListener({
       accepted: () => {},
       filled: (o, t) => {
+        this.tape.trade(t.time, t.price, t.qty);
         this.streamReport({
           kind: 'FillReport', clientOrderId: o.clientOrderId, venueOrderId: o.venueOrderId, tradeId: t.tradeId,
           qty: t.qty, price: t.price, fee: t.fee, liquidity: t.liquidity, venueTime: t.time,
@@ -95,6 +101,15 @@ export class SimVenue implements Broker, MarketDataPort {
     return this.view;
   }
 
+  window(_symbol: Symbol, from: number, to: number): MarketWindow {
+    return this.tape.window(from, to);
+  }
+
+  /** Market models report other participants' trades here (the exchange sees them too). */
+  marketTrade(price: number, qty: number): void {
+    this.tape.trade(this.clock.now(), price, qty);
+  }
+
   /** Market models call this after each market change; publishes the top if it moved. */
   refreshTop(): void {
     const b = this.exchange.book;
@@ -106,6 +121,12 @@ export class SimVenue implements Broker, MarketDataPort {
       ask,
       askQty: ask === null ? 0 : this.exchange.available('ask', ask),
     };
+    if (bid !== this.tapeBid || ask !== this.tapeAsk) {
+      // The true market, for benchmarks: recorded whatever our (delayed, maybe stale) view shows.
+      this.tapeBid = bid;
+      this.tapeAsk = ask;
+      this.tape.mid(this.clock.now(), bid !== null && ask !== null ? (bid + ask) / 2 : null);
+    }
     const p = this.published;
     if (p && p.bid === top.bid && p.ask === top.ask && p.bidQty === top.bidQty && p.askQty === top.askQty) return;
     // While quotes are stale nothing is sent, and a top that arrives stale is dropped: either
@@ -238,7 +259,7 @@ export class SimVenue implements Broker, MarketDataPort {
             what === 'query'
               ? unknown('429 Too Many Requests')
               : what === 'submit'
-                ? { kind: 'RejectReport', clientOrderId: cid as ClientOrderId, ...this.refusalReport('rate-limited') }
+                ? { kind: 'RetryableRejectReport', clientOrderId: cid as ClientOrderId, ...this.refusalReport('rate-limited') }
                 : { kind: 'CancelRejectReport', clientOrderId: cid as ClientOrderId, ...this.refusalReport('rate-limited') },
           ),
         );

@@ -1,0 +1,234 @@
+// Runs one TWAP parent on the Clock: at each slice's time, the guards (cancel requested, kill
+// switch, circuit breaker, venue open), then the early stops (spread wider than maxSpread, price
+// moved more than maxPriceDeviation from the start, displayed liquidity below a floor), then the
+// slice's size (carry: re-sized so the parent catches up with its plan and the last slice takes
+// what remains; drop: its planned size), its price (limit children at an offset from the touch),
+// the cancel check once more, and the send. Nothing here can overfill the parent: a slice is
+// sized against everything already sent and still able to fill. In limit mode an unfilled child
+// is cancelled at the next slice and its remainder goes into the new one.
+import type { ParentOrderId } from '../model/ids.ts';
+import type { ClientOrderId } from '../model/ids.ts';
+import type { Instrument } from '../model/instrument.ts';
+import { isTerminal } from '../model/order-status.ts';
+import type { OrderState } from '../order/apply-event.ts';
+import type { OrderLedger } from '../order/order-ledger.ts';
+import type { MarketDataPort } from '../ports/broker.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { TwapPlan } from './twap-slicer.ts';
+
+export interface EarlyStops {
+  /** Stop when (ask - bid) / mid exceeds this fraction (default 0.005). */
+  readonly maxSpread: number;
+  /** Stop when the mid moved more than this fraction from the start (default 0.01). */
+  readonly maxPriceDeviation: number;
+  /** Stop when the displayed quantity on the side we take is below this many lots; 0 = off. */
+  readonly minLiquidity: number;
+}
+
+export interface SchedulerOps {
+  readonly clock: Clock;
+  readonly ledger: OrderLedger;
+  readonly marketData: MarketDataPort;
+  readonly instrument: Instrument;
+  record(event: import('../model/events.ts').ExecEvent): void;
+  /** Why nothing may go out now for this parent's side and qty (kill switch, breaker, hours), or null. */
+  blocked(parentId: ParentOrderId, qty: number): string | null;
+  /** Sends a pending_new child (SubmitOrder + broker). */
+  send(id: ClientOrderId): void;
+  /** Cancels a child: locally when never sent, at the venue when working. */
+  cancelChild(id: ClientOrderId, reason: string): void;
+}
+
+export class SliceScheduler {
+  private done = false;
+  private readonly startMid: number | null;
+  private readonly cumulative: number[];
+
+  constructor(
+    private readonly ops: SchedulerOps,
+    readonly parentId: ParentOrderId,
+    private readonly plan: TwapPlan,
+    private readonly children: readonly ClientOrderId[],
+    private readonly policy: 'carry' | 'drop',
+    private readonly stops: EarlyStops,
+    arrivalMid: number | null,
+  ) {
+    this.startMid = arrivalMid;
+    let sum = 0;
+    this.cumulative = plan.slices.map((s) => (sum += s.qty));
+  }
+
+  get finished(): boolean {
+    return this.done;
+  }
+
+  /** Schedules every slice; a scheduling failure cancels what never started (compensation). */
+  start(): void {
+    try {
+      this.plan.slices.forEach((slice, i) => {
+        this.ops.clock.schedule(() => this.runSlice(i), Math.max(0, slice.scheduledTime - this.ops.clock.now()));
+      });
+    } catch (err) {
+      this.compensate(`scheduling failed: ${err instanceof Error ? err.message : String(err)}`);
+      throw err;
+    }
+  }
+
+  /** Cancels the remaining slices and the open children (the cancel was logged first). */
+  cancel(reason: string): { cancelledSlices: number; cancelRequests: number } {
+    return this.stop(`cancelled: ${reason}`);
+  }
+
+  private child(i: number): OrderState {
+    return this.ops.ledger.order(this.children[i] as ClientOrderId) as OrderState;
+  }
+
+  /** If scheduling fails after the parent was stored: only children still pending_new go. */
+  private compensate(reason: string): void {
+    for (const id of this.children) {
+      if (this.ops.ledger.order(id)?.status === 'pending_new') this.ops.cancelChild(id, reason);
+    }
+    this.done = true;
+  }
+
+  private stop(reason: string): { cancelledSlices: number; cancelRequests: number } {
+    if (this.done) return { cancelledSlices: 0, cancelRequests: 0 };
+    this.done = true;
+    this.ops.record({ kind: 'ParentStopped', parentId: this.parentId, reason });
+    let cancelledSlices = 0;
+    let cancelRequests = 0;
+    for (const id of this.children) {
+      const o = this.ops.ledger.order(id) as OrderState;
+      if (isTerminal(o.status) || o.status === 'pending_cancel') continue;
+      if (o.status === 'pending_new') cancelledSlices++;
+      else cancelRequests++;
+      this.ops.cancelChild(id, reason);
+    }
+    return { cancelledSlices, cancelRequests };
+  }
+
+  private cancelRequested(): boolean {
+    return this.ops.ledger.parents.get(this.parentId)?.cancelRequested ?? false;
+  }
+
+  private skip(i: number, reason: string): void {
+    this.ops.record({ kind: 'SliceSkipped', parentId: this.parentId, sliceNum: i + 1, reason });
+    const id = this.children[i] as ClientOrderId;
+    if (this.ops.ledger.order(id)?.status === 'pending_new') this.ops.cancelChild(id, reason);
+  }
+
+  private runSlice(i: number): void {
+    if (this.done) return;
+    const last = i === this.plan.slices.length - 1;
+    // Cancellation guard, first check: the cancel is in the log before it is acted on.
+    if (this.cancelRequested()) {
+      this.stop('cancel requested');
+      return;
+    }
+    // Limit mode: the previous child's unfilled part is cancelled and goes into this slice.
+    if (this.plan.childType === 'limit' && i > 0) {
+      const prev = this.child(i - 1);
+      if (!isTerminal(prev.status) && prev.status !== 'pending_new' && prev.status !== 'pending_cancel') {
+        this.ops.cancelChild(prev.request.clientOrderId, 'replaced by the next slice');
+      }
+    }
+    const top = this.ops.marketData.topOfBook(this.ops.instrument.symbol);
+    const stopReason = this.earlyStop(top);
+    if (stopReason) {
+      this.stop(stopReason);
+      return;
+    }
+    const qty = this.sliceQty(i, last);
+    if (qty <= 0) {
+      this.skip(i, 'nothing left to send');
+      if (last) this.done = true;
+      return;
+    }
+    const blocked = this.ops.blocked(this.parentId, qty);
+    if (blocked) {
+      this.skip(i, blocked);
+      if (last) this.done = true;
+      return;
+    }
+    const price = this.referencePrice(top);
+    if (!last && price !== null && price * qty < this.plan.minNotionalUnits) {
+      this.skip(i, 'below the minimum notional: carried to the next slice');
+      return;
+    }
+    const child = this.child(i);
+    const limitPrice = this.limitPrice(top);
+    const stopPrice = this.stopPrice(top);
+    if (qty !== child.request.qty || limitPrice !== (child.request.limitPrice ?? null) || stopPrice !== (child.request.stopPrice ?? null)) {
+      this.ops.record({ kind: 'ChildAmended', clientOrderId: child.request.clientOrderId, qty, limitPrice, stopPrice });
+    }
+    // Cancellation guard, second check, just before the send.
+    if (this.cancelRequested()) {
+      this.stop('cancel requested');
+      return;
+    }
+    this.ops.send(child.request.clientOrderId);
+    if (last) this.done = true;
+  }
+
+  /**
+   * Lots this slice sends. Committed = what already filled plus everything still able to fill
+   * (children working at the venue count in full), so no sizing can push the parent past its
+   * quantity whatever fills late.
+   */
+  private sliceQty(i: number, last: boolean): number {
+    let committed = 0;
+    for (let j = 0; j < this.children.length; j++) {
+      if (j === i) continue;
+      const o = this.child(j);
+      // A future slice (never sent) commits nothing; one sent and awaiting a retry may still go.
+      if (o.status === 'pending_new' && o.attempts === 0) continue;
+      committed += isTerminal(o.status) ? o.filledQty : Math.max(o.request.qty, o.filledQty);
+    }
+    const remaining = Math.max(0, this.plan.qty - committed);
+    const planned = this.plan.slices[i]?.qty ?? 0;
+    if (this.policy === 'drop') return Math.min(planned, remaining);
+    if (last) return remaining;
+    return Math.min(remaining, Math.max(0, (this.cumulative[i] as number) - committed));
+  }
+
+  private referencePrice(top: { bid: number | null; ask: number | null }): number | null {
+    return this.plan.side === 'buy' ? top.ask ?? top.bid : top.bid ?? top.ask;
+  }
+
+  private limitPrice(top: { bid: number | null; ask: number | null }): number | null {
+    const t = this.plan.childType;
+    if (t !== 'limit' && t !== 'stop_limit') return null;
+    const offset = this.plan.limitOffsetTicks ?? 0;
+    const touch = this.plan.side === 'buy' ? top.bid : top.ask;
+    if (touch === null) return null;
+    if (t === 'stop_limit') {
+      const stop = this.stopPrice(top) as number;
+      return this.plan.side === 'buy' ? stop + offset : Math.max(1, stop - offset);
+    }
+    return this.plan.side === 'buy' ? Math.max(1, touch - offset) : touch + offset;
+  }
+
+  private stopPrice(top: { bid: number | null; ask: number | null }): number | null {
+    const t = this.plan.childType;
+    if (t !== 'stop' && t !== 'stop_limit') return null;
+    const offset = this.plan.stopOffsetTicks ?? 1;
+    return this.plan.side === 'buy' ? (top.ask ?? 0) + offset : Math.max(1, (top.bid ?? 0) - offset);
+  }
+
+  private earlyStop(top: { bid: number | null; ask: number | null; bidQty: number; askQty: number }): string | null {
+    const { bid, ask } = top;
+    if (bid === null || ask === null) return 'no two-sided market';
+    const mid = (bid + ask) / 2;
+    const spread = (ask - bid) / mid;
+    if (spread > this.stops.maxSpread) return `spread ${(spread * 100).toFixed(3)}% wider than ${(this.stops.maxSpread * 100).toFixed(3)}%`;
+    if (this.startMid !== null) {
+      const moved = Math.abs(mid - this.startMid) / this.startMid;
+      if (moved > this.stops.maxPriceDeviation) {
+        return `price moved ${(moved * 100).toFixed(3)}% from the start, more than ${(this.stops.maxPriceDeviation * 100).toFixed(3)}%`;
+      }
+    }
+    const depth = this.plan.side === 'buy' ? top.askQty : top.bidQty;
+    if (this.stops.minLiquidity > 0 && depth < this.stops.minLiquidity) return `displayed liquidity ${depth} lots below the floor of ${this.stops.minLiquidity}`;
+    return null;
+  }
+}

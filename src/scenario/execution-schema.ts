@@ -1,0 +1,53 @@
+// How orders are executed: per-order routing and TWAP parameters, the scenario's routing and
+// retry defaults, and timed operator actions (kill switch, circuit breaker, cancels).
+import { z } from 'zod';
+import { duration, id, nonNegativeDecimal, positiveDecimal } from './common-schema.ts';
+
+export const twapSchema = z
+  .strictObject({
+    duration,
+    /** Exactly one of interval and slices. */
+    interval: duration.optional(),
+    slices: z.number().int().min(1).max(100_000).optional(),
+    /** Largest slice (e.g. a share of average daily volume), as a quantity. */
+    maxSliceQty: positiveDecimal.optional(),
+    /** Smallest slice value in quote currency (on top of the instrument's minimum notional). */
+    minSliceNotional: nonNegativeDecimal.optional(),
+    randomize: z.strictObject({ sizePct: z.number().min(0).max(50), timeJitterPct: z.number().min(0).max(100) }).optional(),
+    /** Limit children: ticks from our own touch, positive = more passive. */
+    limitOffsetTicks: z.number().int().min(-100_000).max(100_000).optional(),
+    /** Stop children: ticks beyond the touch where they trigger. */
+    stopOffsetTicks: z.number().int().min(0).max(100_000).optional(),
+    /** What happens to a slice's unfilled part: carried into the remaining slices, or dropped. */
+    unfilled: z.enum(['carry', 'drop']).default('carry'),
+    /** Early stops: spread over mid, price move from the start (fractions), displayed liquidity. */
+    maxSpread: z.number().positive().max(1).default(0.005),
+    maxPriceDeviation: z.number().positive().max(10).default(0.01),
+    minLiquidity: nonNegativeDecimal.default('0'),
+  })
+  .refine((t) => (t.interval === undefined) !== (t.slices === undefined), { message: 'give exactly one of interval and slices', path: ['interval'] });
+
+export const routingSchema = z
+  .strictObject({
+    /** Parents above this notional (quote currency) go through TWAP when routed auto. */
+    twapThreshold: nonNegativeDecimal.default('1000'),
+    /** The TWAP an auto-routed parent gets (the safety spec's default: 5 slices, 30 s apart). */
+    defaultTwap: twapSchema.default({ duration: 'PT150S', interval: 'PT30S', unfilled: 'carry', maxSpread: 0.005, maxPriceDeviation: 0.01, minLiquidity: '0' }),
+  })
+  .default({ twapThreshold: '1000', defaultTwap: { duration: 'PT150S', interval: 'PT30S', unfilled: 'carry', maxSpread: 0.005, maxPriceDeviation: 0.01, minLiquidity: '0' } });
+
+export const retrySchema = z
+  .strictObject({
+    maxAttempts: z.number().int().min(1).max(20).default(3),
+    backoff: z.array(duration).min(1).default(['PT2S', 'PT4S', 'PT8S']),
+  })
+  .default({ maxAttempts: 3, backoff: ['PT2S', 'PT4S', 'PT8S'] });
+
+const reason = z.string().min(1).default('scenario action');
+export const actionSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('kill_switch'), at: duration, state: z.enum(['active', 'reducing', 'halted']), actor: z.string().min(1).default('operator'), reason }),
+  z.strictObject({ kind: z.literal('circuit_breaker'), at: duration, state: z.enum(['tripped', 'reset']), actor: z.string().min(1).default('operator'), reason }),
+  z.strictObject({ kind: z.literal('cancel'), at: duration, parent: id, reason }),
+]);
+
+export type TwapEntry = z.output<typeof twapSchema>;
