@@ -29,6 +29,8 @@ export interface RunReport {
   readonly seed: number;
   readonly digest: string;
   readonly events: number;
+  /** Clock actions fired: every simulated event (market steps, trades, latency hops, slices). */
+  readonly clockActions: number;
   readonly simulatedMs: number;
   readonly wallMs: number;
   readonly eventsPerSec: number;
@@ -167,7 +169,7 @@ export function runScenario(loaded: LoadedScenario, options: RunOptions = {}): R
         } else if (ledger.parents.has(parentOrderId(a.parent))) engine.cancelParent(parentOrderId(a.parent), a.reason);
       }, parseDurationMs(a.at));
     }
-    clock.advanceTo(end);
+    const clockActions = clock.advanceTo(end);
 
     const wallMs = performance.now() - wallStart;
     const summary = fold.summary();
@@ -178,6 +180,7 @@ export function runScenario(loaded: LoadedScenario, options: RunOptions = {}): R
       seed,
       digest: log.digest(),
       events: log.count,
+      clockActions,
       simulatedMs: end - start,
       wallMs: Math.round(wallMs * 1000) / 1000,
       eventsPerSec: wallMs > 0 ? Math.round((log.count / wallMs) * 1000) : 0,

@@ -1,0 +1,100 @@
+// The slice scheduler's own promises, on a hand-built ledger: scheduling that fails part-way
+// cancels only children that never went out; a cancel says what it cancelled; a slice never
+// goes out after its parent's cancel was logged.
+import { describe, expect, it } from 'vitest';
+import { VirtualClock } from '../clock/virtual-clock.ts';
+import type { ExecEvent } from '../model/events.ts';
+import { clientOrderId, parentOrderId, symbol, type ClientOrderId } from '../model/ids.ts';
+import { makeInstrument } from '../model/instrument.ts';
+import { OrderLedger } from '../order/order-ledger.ts';
+import type { MarketDataPort } from '../ports/broker.ts';
+import { SliceScheduler, type SchedulerOps } from './slice-scheduler.ts';
+import { planTwapSlices } from './twap-slicer.ts';
+
+const inst = makeInstrument({ symbol: 'T', tickSize: '1', lotSize: '1', minNotional: '0' });
+const parentId = parentOrderId('p');
+
+function setup(clock: VirtualClock) {
+  const ledger = new OrderLedger();
+  let seq = 0;
+  const log: ExecEvent[] = [];
+  const record = (e: ExecEvent) => {
+    log.push(e);
+    for (const d of ledger.apply({ seq: ++seq, time: clock.now(), event: e })) ledger.apply({ seq: ++seq, time: clock.now(), event: d });
+  };
+  const plan = planTwapSlices({ side: 'buy', qty: 100, startTime: clock.now(), durationMs: 50_000, intervalMs: 10_000, instrument: inst, referencePrice: 100, childType: 'market' });
+  record({ kind: 'ParentOrderCreated', parentId, symbol: 'T', side: 'buy', qty: 100, type: 'market', tif: 'IOC', limitPrice: null, totalSlices: plan.totalSlices, route: 'twap', arrivalBid: 99, arrivalAsk: 101, source: 'test' });
+  const children: ClientOrderId[] = plan.slices.map((s) => {
+    const id = clientOrderId(`c${s.sliceNum}`);
+    record({ kind: 'OrderCreated', clientOrderId: id, parentId, sliceNum: s.sliceNum, totalSlices: plan.totalSlices, scheduledTime: s.scheduledTime, symbol: symbol('T'), side: 'buy', type: 'market', tif: 'IOC', qty: s.qty, limitPrice: null, stopPrice: null });
+    return id;
+  });
+  const sent: ClientOrderId[] = [];
+  const market: MarketDataPort = {
+    topOfBook: () => ({ bid: 99, bidQty: 1000, ask: 101, askQty: 1000 }),
+    window: () => ({ vwap: null, twapMid: null, volume: 0 }),
+  };
+  const ops: SchedulerOps = {
+    clock, ledger, marketData: market, instrument: inst, record,
+    blocked: () => null,
+    send: (id) => {
+      sent.push(id);
+      record({ kind: 'SubmitOrder', clientOrderId: id });
+    },
+    cancelChild: (id, reason) => record({ kind: 'CancelOrder', clientOrderId: id, reason }),
+  };
+  const scheduler = new SliceScheduler(ops, parentId, plan, children, 'carry', { maxSpread: 0.5, maxPriceDeviation: 0.5, minLiquidity: 0 }, 100);
+  return { ledger, scheduler, sent, children, log, record };
+}
+
+describe('SliceScheduler', () => {
+  it('compensates a scheduling failure: children that never went out are cancelled, and the error surfaces', () => {
+    const clock = new VirtualClock(0);
+    const { ledger, scheduler, children } = setup(clock);
+    let calls = 0;
+    const original = clock.schedule.bind(clock);
+    (clock as { schedule: unknown }).schedule = (work: () => void, delay: number) => {
+      if (++calls === 3) throw new Error('scheduler down');
+      return original(work, delay);
+    };
+    expect(() => scheduler.start()).toThrow(/scheduler down/);
+    expect(children.map((id) => ledger.order(id)?.status)).toEqual(children.map(() => 'canceled'));
+    expect(scheduler.finished).toBe(true);
+  });
+
+  it('compensation leaves children that already progressed alone', () => {
+    const clock = new VirtualClock(0);
+    const { ledger, scheduler, children, record } = setup(clock);
+    scheduler.start();
+    clock.advanceTo(10_000); // slices 1 and 2 go out
+    record({ kind: 'CancelOrder', clientOrderId: children[4] as ClientOrderId, reason: 'x' }); // (unrelated local cancel)
+    // Now scheduling fails for a later reason: only pending_new children are cancelled.
+    (scheduler as unknown as { compensate(r: string): void }).compensate('late failure');
+    expect(ledger.order(children[0] as ClientOrderId)?.status).toBe('submitted');
+    expect(ledger.order(children[1] as ClientOrderId)?.status).toBe('submitted');
+    expect(ledger.order(children[2] as ClientOrderId)?.status).toBe('canceled');
+  });
+
+  it('a cancel reports the slices it cancelled and the children it asked the venue to cancel; no slice goes out after it', () => {
+    const clock = new VirtualClock(0);
+    const { scheduler, sent, log, record } = setup(clock);
+    scheduler.start();
+    clock.advanceTo(15_000); // slices 1, 2 sent
+    record({ kind: 'ParentCancelRequested', parentId, reason: 'user' });
+    const result = scheduler.cancel('user');
+    expect(result).toEqual({ cancelledSlices: 3, cancelRequests: 2 });
+    clock.runUntilIdle();
+    expect(sent).toHaveLength(2);
+    expect(log.filter((e) => e.kind === 'ParentStopped')).toEqual([{ kind: 'ParentStopped', parentId, reason: 'cancelled: user' }]);
+  });
+
+  it('checks the logged cancel at the start of a slice even if nobody called cancel()', () => {
+    const clock = new VirtualClock(0);
+    const { scheduler, sent, record } = setup(clock);
+    scheduler.start();
+    clock.advanceTo(5_000);
+    record({ kind: 'ParentCancelRequested', parentId, reason: 'written to the store first' });
+    clock.runUntilIdle();
+    expect(sent).toHaveLength(1);
+  });
+});
