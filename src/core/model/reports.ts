@@ -14,10 +14,8 @@ export interface RejectReport {
   readonly code: string;
   readonly reason: string;
 }
-export interface FillReport {
-  readonly kind: 'FillReport';
-  readonly clientOrderId: ClientOrderId;
-  readonly venueOrderId: VenueOrderId;
+/** One execution of one of our orders, as a venue reports it (on the stream or in a lookup). */
+export interface ReportedTrade {
   readonly tradeId: TradeId;
   /** Lots. */
   readonly qty: number;
@@ -28,6 +26,12 @@ export interface FillReport {
   readonly liquidity: 'maker' | 'taker';
   /** Venue time of the trade, epoch ms. */
   readonly venueTime: number;
+}
+
+export interface FillReport extends ReportedTrade {
+  readonly kind: 'FillReport';
+  readonly clientOrderId: ClientOrderId;
+  readonly venueOrderId: VenueOrderId;
 }
 /** The venue refused a request without processing it (rate limit): it may be sent again. */
 export interface RetryableRejectReport {
@@ -62,16 +66,6 @@ export interface OutcomeUnknownReport {
 export interface OrderNotFoundReport {
   readonly kind: 'OrderNotFoundReport';
   readonly clientOrderId: ClientOrderId;
-}
-
-/** One trade as a venue lists it when asked about an order. */
-export interface ReportedTrade {
-  readonly tradeId: TradeId;
-  readonly qty: number;
-  readonly price: number;
-  readonly fee: number;
-  readonly liquidity: 'maker' | 'taker';
-  readonly venueTime: number;
 }
 
 /** The venue's answer to a lookup by client order id: its full truth about the order. */

@@ -222,12 +222,7 @@ export class SimExchange {
   cancel(id: ClientOrderId): boolean {
     const order = this.orders.get(id);
     if (!order || !isOpenStatus(order.status)) return false;
-    this.resting.remove(order);
-    this.parked.delete(order);
-    const s = this.stops.indexOf(order);
-    if (s >= 0) this.stops.splice(s, 1);
-    order.status = 'canceled';
-    order.updatedAt = this.now();
+    this.close(order, 'canceled');
     this.listener.canceled(order);
     return true;
   }
@@ -236,14 +231,19 @@ export class SimExchange {
   expireDayOrders(): void {
     for (const o of this.openOrders()) {
       if (o.tif !== 'DAY') continue;
-      this.resting.remove(o);
-      this.parked.delete(o);
-      const s = this.stops.indexOf(o);
-      if (s >= 0) this.stops.splice(s, 1);
-      o.status = 'expired';
-      o.updatedAt = this.now();
+      this.close(o, 'expired');
       this.listener.expired(o, 'DAY order: session closed');
     }
+  }
+
+  /** Takes an open order off every structure that holds it (resting, parked, untriggered stops). */
+  private close(o: ExchangeOrder, status: 'canceled' | 'expired'): void {
+    this.resting.remove(o);
+    this.parked.delete(o);
+    const s = this.stops.indexOf(o);
+    if (s >= 0) this.stops.splice(s, 1);
+    o.status = status;
+    o.updatedAt = this.now();
   }
 
   private validate(req: OrderRequest, postOnly: boolean): RefusalReason | null {
