@@ -159,6 +159,11 @@ export class RunWriter implements EventSink {
     if (this.events.length >= this.batchSize) this.db.transaction(() => this.flushInTransaction())();
   }
 
+  /** Writes everything buffered in one transaction (a TWAP's parent with all its children). */
+  commit(): void {
+    if (this.events.length > 0) this.db.transaction(() => this.flushInTransaction())();
+  }
+
   /** Writes everything buffered; the caller holds the transaction. */
   flushInTransaction(): void {
     for (const row of this.events) this.insertEvent.run(row);
