@@ -24,6 +24,7 @@ console.log(
   `  stages      ms per run: gunzip ${replay.stagesMs.gunzip.toFixed(1)} | read+gunzip+split ${replay.stagesMs.readAndSplit.toFixed(1)} | ` +
     `+ parse ${replay.stagesMs.parse.toFixed(1)} | + sync/book ${replay.stagesMs.endToEnd.toFixed(1)}`,
 );
+console.log(`  no gunzip   ${fmt(replay.plainTextMsgsPerSec)} messages/s (the same pipeline on the files decompressed beforehand)`);
 
 const slicer = await slicerBench();
 console.log('TWAP slicer (10,000-slice plans: 10 BTC over 10 h on the BTCUSDT grid; randomized: sizes +/-20%, times jittered up to 50%):');
