@@ -209,8 +209,9 @@ describe('ReplayFileReader', () => {
     fs.writeFileSync(file, data);
     return file;
   };
-  const readAll = (files: string[], chunkBytes?: number): Array<[string, number, string]> => {
-    const reader = new ReplayFileReader(files, chunkBytes === undefined ? {} : { chunkBytes });
+  /** streaming: force fflate's bounded-memory path (wholeFileMaxBytes 0) instead of whole-file zlib. */
+  const readAll = (files: string[], chunkBytes?: number, streaming = false): Array<[string, number, string]> => {
+    const reader = new ReplayFileReader(files, { ...(chunkBytes === undefined ? {} : { chunkBytes }), ...(streaming ? { wholeFileMaxBytes: 0 } : {}) });
     return [...reader.lines()].map((l) => [path.basename(l.file), l.lineNo, l.text]);
   };
 
@@ -228,7 +229,29 @@ describe('ReplayFileReader', () => {
     ];
     expect(readAll([gz, plain])).toEqual(expected);
     expect(readAll([gz, plain], 7)).toEqual(expected);
+    expect(readAll([gz, plain], undefined, true)).toEqual(expected);
+    expect(readAll([gz, plain], 7, true)).toEqual(expected);
     expect(readAll([write('empty.txt', ''), plain])).toEqual(expected.slice(3));
+  });
+
+  it('reads the recorded files the same way whole (zlib) and streamed (fflate, bounded memory)', () => {
+    let whole = 0;
+    let streamed = 0;
+    let sumWhole = 0;
+    let sumStreamed = 0;
+    const a = new ReplayFileReader(FILES);
+    while (a.next()) {
+      whole++;
+      sumWhole = (sumWhole * 31 + (a.end - a.start) + (a.bytes[a.start] as number)) % 1_000_000_007;
+    }
+    const b = new ReplayFileReader(FILES, { wholeFileMaxBytes: 0 });
+    while (b.next()) {
+      streamed++;
+      sumStreamed = (sumStreamed * 31 + (b.end - b.start) + (b.bytes[b.start] as number)) % 1_000_000_007;
+    }
+    expect(whole).toBe(41_249 + 58_325);
+    expect(streamed).toBe(whole);
+    expect(sumStreamed).toBe(sumWhole);
   });
 
   it('refuses missing, truncated and non-text files by name', () => {
@@ -236,7 +259,8 @@ describe('ReplayFileReader', () => {
     expect(() => new ReplayFileReader([missing])).toThrow(new ReplayFileError(`${missing}: replay file not found`));
     const full = gzipSync(new TextEncoder().encode('line one\nline two\n'.repeat(200)));
     const truncated = write('cut.gz', full.subarray(0, full.length >> 1));
-    expect(() => readAll([truncated])).toThrow(/cut\.gz: gzip data is corrupt or truncated \(unexpected EOF\)/);
+    expect(() => readAll([truncated])).toThrow(/cut\.gz: gzip data is corrupt or truncated \(/);
+    expect(() => readAll([truncated], undefined, true)).toThrow(/cut\.gz: gzip data is corrupt or truncated \(/);
     const binary = write('bin.dat', new Uint8Array([0x7b, 0x00, 0x01, 0x02]));
     expect(() => readAll([binary])).toThrow(/bin\.dat: neither gzip nor text \(binary byte 0x00 at offset 1\)/);
     const zstd = write('x.zst', new Uint8Array([0x28, 0xb5, 0x2f, 0xfd, 0, 0]));
