@@ -20,6 +20,7 @@ export interface ExchangeOrder {
   readonly side: Side;
   readonly type: OrderType;
   readonly tif: TimeInForce;
+  /** Mutable only through SimExchange.modify. */
   readonly qty: number;
   readonly limitPrice: number | null;
   readonly stopPrice: number | null;

@@ -852,3 +852,30 @@ describe('balances, locked books and queue joins (review fixes)', () => {
     expect(ex.order(clientOrderId('b'))?.ahead).toBe(6);
   });
 });
+
+describe('modify (amend) of a resting order', () => {
+  it('a size reduction keeps the queue position; an increase or a price change goes to the back', () => {
+    const { ex, levels } = setup();
+    levels([[100, 10]], [[105, 10]]);
+    ex.submit(req('a', 'buy', 6, 'limit', { limit: 100 }), false); // 10 ahead
+    ex.marketTrade(100, 4, 'sell'); // queue eaten to 6 ahead
+    const a = () => ex.order(clientOrderId('a'));
+    expect(a()?.ahead).toBe(6);
+    expect(ex.modify(clientOrderId('a'), 3)).toBe(true);
+    expect(a()).toMatchObject({ qty: 3, ahead: 6 }); // kept priority
+    expect(ex.modify(clientOrderId('a'), 5)).toBe(true);
+    expect(a()).toMatchObject({ qty: 5, ahead: 10 }); // lost it: behind the 10 displayed
+    expect(ex.modify(clientOrderId('a'), 5, 99)).toBe(true);
+    expect(a()).toMatchObject({ limitPrice: 99, ahead: 0 });
+  });
+
+  it('a price change that now crosses takes liquidity; an order that is not resting cannot be modified', () => {
+    const { ex, levels, filled } = setup();
+    levels([[100, 10]], [[105, 10]]);
+    ex.submit(req('a', 'buy', 4, 'limit', { limit: 100 }), false);
+    expect(ex.modify(clientOrderId('a'), 4, 105)).toBe(true);
+    expect(filled('a')).toBe(4);
+    expect(ex.modify(clientOrderId('a'), 2)).toBe(false); // filled: nothing to amend
+    expect(ex.modify(clientOrderId('nope'), 2)).toBe(false);
+  });
+});

@@ -227,6 +227,31 @@ export class SimExchange {
     return true;
   }
 
+  /**
+   * Modifies a resting limit order in place: a size reduction at the same price keeps its queue
+   * position (what Binance's amend-keep-priority does); a size increase or a price change loses
+   * it: the order goes to the back of the queue at its (new) price, and may match if that price
+   * now crosses. Returns false for an order that is not resting.
+   */
+  modify(id: ClientOrderId, newQty: number, newPrice?: number): boolean {
+    const o = this.orders.get(id);
+    if (!o || !isOpenStatus(o.status) || o.limitPrice === null || !o.triggered) return false;
+    if (!Number.isSafeInteger(newQty) || newQty <= o.filled) return false;
+    const price = newPrice ?? o.limitPrice;
+    const mutable = o as { qty: number; limitPrice: number | null };
+    if (price === o.limitPrice && newQty <= o.qty) {
+      mutable.qty = newQty;
+      o.updatedAt = this.now();
+      return true;
+    }
+    this.resting.remove(o);
+    mutable.qty = newQty;
+    mutable.limitPrice = price;
+    o.updatedAt = this.now();
+    this.execute(o); // crosses now? takes; otherwise rests at the back of the queue
+    return true;
+  }
+
   /** Expires every open DAY order (the session closed). */
   expireDayOrders(): void {
     for (const o of this.openOrders()) {
