@@ -58,7 +58,7 @@ export class SimExchange {
   private readonly tradedSince = { bid: new Map<number, number>(), ask: new Map<number, number>() };
   private nextOrder = 1;
   private nextTrade = 1;
-  halted = false;
+  private haltedNow = false;
   lastTradePrice: number | null = null;
   position = 0;
   quoteBalance = 0;
@@ -78,6 +78,21 @@ export class SimExchange {
   ) {
     this.position = config.account?.baseLots ?? 0;
     this.quoteBalance = config.account?.quoteUnits ?? 0;
+  }
+
+  /** A halted venue refuses new orders and matches nothing; when the halt ends, resting orders
+   *  the book moved onto in the meantime are filled at once. */
+  get halted(): boolean {
+    return this.haltedNow;
+  }
+
+  set halted(value: boolean) {
+    const resumed = this.haltedNow && !value;
+    this.haltedNow = value;
+    if (resumed && this.resting.size > 0) {
+      this.fillCrossed('ask');
+      this.fillCrossed('bid');
+    }
   }
 
   setListener(listener: ExchangeListener): void {
@@ -109,6 +124,9 @@ export class SimExchange {
    */
   setLevel(side: 'bid' | 'ask', price: number, qty: number, refresh = true): void {
     const prev = this.book.qty(side, price);
+    // Unchanged, nothing of ours consumed there, no trade since: nothing to update (the common
+    // case when a model redraws its whole book every step).
+    if (prev === qty && !this.consumed[side].has(price) && !this.tradedSince[side].has(price)) return;
     this.book.set(side, price, qty);
     if (refresh || qty === 0) this.consumed[side].delete(price);
     else {
