@@ -15,80 +15,12 @@
 // Steps: the tick is the instrument's, but recorded books can hold quantities finer than today's
 // order lot (the bundled BTCUSDT data has a few far levels with 6 decimals, resting since the
 // lot was 0.000001), so replay passes the feed's own precision as lotSize ("0.00000001").
-import { parseDecimal, toSteps } from '../../core/model/decimal.ts';
+import { stepGrid, type StepGrid } from './decimal-scan.ts';
+import { ascii, AT, COLON, COMMA, JsonByteScanner, LBRACE, LBRACKET, Q, RBRACE, RBRACKET } from './json-byte-scanner.ts';
 
-/** A decimal step ("0.01") as mantissa / 10^scale, precomputed for scanSteps. */
-export interface StepGrid {
-  readonly step: string;
-  readonly scale: number;
-  readonly mantissa: number;
-}
-
-export function stepGrid(step: string): StepGrid {
-  const d = parseDecimal(step);
-  if (d.mantissa <= 0n) throw new Error(`step "${step}" must be positive`);
-  if (d.mantissa > BigInt(Number.MAX_SAFE_INTEGER)) throw new Error(`step "${step}" has too many digits`);
-  return Object.freeze({ step, scale: d.scale, mantissa: Number(d.mantissa) });
-}
-
-/** Where the last scanSteps call stopped (one cursor: this module is synchronous). */
-const cursor = { end: 0 };
-/** 10^k for padding a value to the grid's scale. */
-const POW10 = Array.from({ length: 16 }, (_, k) => 10 ** k);
-
-/**
- * Fast path: reads digits[.digits] at b[i..end) as a count of grid steps and leaves the stop
- * position in cursor.end. Returns NaN when it cannot decide exactly (no digit, a sign, a bare
- * ".", more than 15 significant digits, digits finer than the grid): the caller then asks the
- * exact `toSteps`. With at most 15 digits (integer part + scale) every intermediate value is an
- * exact integer below 10^15 < 2^53, so no per-digit overflow check is needed.
- */
-function scanSteps(b: Uint8Array, i: number, end: number, scale: number, mantissa: number): number {
-  const start = i;
-  let acc = 0;
-  let c = -1;
-  while (i < end) {
-    c = (b[i] as number) - 48;
-    if (c >>> 0 > 9) break;
-    acc = acc * 10 + c;
-    i++;
-  }
-  const intDigits = i - start;
-  if (intDigits === 0 || intDigits + scale > 15) return NaN;
-  let k = 0;
-  if (i < end && c === -2) {
-    // '.': at least one digit must follow
-    const fracStart = ++i;
-    while (k < scale && i < end) {
-      c = (b[i] as number) - 48;
-      if (c >>> 0 > 9) break;
-      acc = acc * 10 + c;
-      i++;
-      k++;
-    }
-    while (i < end && b[i] === 48) i++; // trailing zeros past the grid
-    if (i === fracStart) return NaN;
-    if (i < end && ((b[i] as number) - 48) >>> 0 <= 9) return NaN; // finer than the grid: toSteps says which
-  }
-  cursor.end = i;
-  if (k < scale) acc *= POW10[scale - k] as number;
-  if (mantissa !== 1) {
-    if (acc % mantissa !== 0) return NaN;
-    acc /= mantissa;
-  }
-  return acc;
-}
+export { decimalToSteps, stepGrid, type StepGrid } from './decimal-scan.ts';
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
-/** Exactly `toSteps(text, grid.step)` (same value, throws on the same inputs), only faster. */
-export function decimalToSteps(text: string, grid: StepGrid): number {
-  const bytes = encoder.encode(text);
-  const v = scanSteps(bytes, 0, bytes.length, grid.scale, grid.mantissa);
-  if (v === v && cursor.end === bytes.length) return v;
-  return toSteps(text, grid.step);
-}
 
 /** Price levels flattened: [price0, qty0, price1, qty1, ...] in ticks and lots, as sent. */
 export type BinanceLevels = number[];
@@ -142,26 +74,9 @@ export interface BinanceTrade {
 export type BinanceMessage = BinanceSnapshot | BinanceDepth | BinanceBbo | BinanceTrade;
 
 /** Bad input in a recorded line: which line, and what is wrong with it. */
-export class BinanceLineError extends Error {
-  constructor(
-    readonly lineNo: number,
-    readonly problem: string,
-  ) {
-    super(`line ${lineNo}: ${problem}`);
-    this.name = 'BinanceLineError';
-  }
-}
+export { BinanceLineError } from './json-byte-scanner.ts';
 
-const Q = 34; // "
-const COMMA = 44;
-const COLON = 58;
-const LBRACKET = 91;
-const RBRACKET = 93;
-const LBRACE = 123;
-const RBRACE = 125;
-const AT = 64;
 
-const ascii = (text: string): Uint8Array => encoder.encode(text);
 const K_STREAM = ascii('"stream"');
 const K_DATA = ascii('"data"');
 const K_LAST_UPDATE_ID = ascii('"lastUpdateId"');
@@ -173,10 +88,6 @@ const S_DEPTH = ascii('depth"');
 const S_TRADE = ascii('trade"');
 const V_DEPTH_UPDATE = ascii('"depthUpdate"');
 const V_TRADE = ascii('"trade"');
-const V_TRUE = ascii('true');
-const V_FALSE = ascii('false');
-const V_NULL = ascii('null');
-const EMPTY = new Uint8Array(0);
 
 /** Which data layout a combined-stream message carries. */
 const DEPTH = 0;
@@ -184,19 +95,19 @@ const BOOK_TICKER = 1;
 const TRADE = 2;
 type Stream = typeof DEPTH | typeof BOOK_TICKER | typeof TRADE;
 
-export class BinanceLineParser {
+export class BinanceLineParser extends JsonByteScanner {
   private readonly tick: StepGrid;
   private readonly lot: StepGrid;
-  private b: Uint8Array = EMPTY;
-  private i = 0;
-  private end = 0;
-  private lineStart = 0;
-  private lineNo = 0;
   private scratch = new Uint8Array(1024);
 
   constructor(grid: { readonly tickSize: string; readonly lotSize: string }) {
+    super();
     this.tick = stepGrid(grid.tickSize);
     this.lot = stepGrid(grid.lotSize);
+  }
+
+  protected levelField(grid: StepGrid): string {
+    return grid === this.tick ? 'level price' : 'level quantity';
   }
 
   /** Parses `line` (without its newline); `lineNo` only labels errors. */
@@ -456,232 +367,5 @@ export class BinanceLineParser {
     return out;
   }
 
-  /** A quoted decimal as steps of `grid`. */
-  private steps(grid: StepGrid, field: string): number {
-    this.expect(Q);
-    return this.stepsInString(grid, field);
-  }
-
-  /**
-   * The opening quote is consumed; reads the decimal and its closing quote. `field` names it in
-   * errors ('' for a level: price or quantity by grid).
-   */
-  private stepsInString(grid: StepGrid, field: string): number {
-    const b = this.b;
-    const start = this.i;
-    const v = scanSteps(b, start, this.end, grid.scale, grid.mantissa);
-    if (v === v && cursor.end < this.end && b[cursor.end] === Q) {
-      this.i = cursor.end + 1;
-      return v;
-    }
-    const what = field !== '' ? `"${field}"` : grid === this.tick ? 'level price' : 'level quantity';
-    const close = this.closingQuote(start, what);
-    const text = this.text(start, close);
-    let steps: number;
-    try {
-      steps = toSteps(text, grid.step);
-    } catch (e) {
-      return this.fail(`${what} "${text}": ${(e as Error).message}`);
-    }
-    if (steps < 0) this.fail(`${what} "${text}" is negative`);
-    this.i = close + 1;
-    return steps;
-  }
-
-  private int(field: string): number {
-    this.ws();
-    const b = this.b;
-    const end = this.end;
-    let i = this.i;
-    let c = i < end ? (b[i] as number) - 48 : -1;
-    if (!(c >= 0 && c <= 9)) this.fail(`"${field}" must be a non-negative integer (column ${this.column()})`);
-    let acc = 0;
-    while (true) {
-      acc = acc * 10 + c;
-      if (++i >= end) break;
-      c = (b[i] as number) - 48;
-      if (!(c >= 0 && c <= 9)) {
-        if (c === -2 || c === 53 || c === 21) {
-          this.i = i;
-          this.fail(`"${field}" must be an integer (column ${this.column()})`); // . e E
-        }
-        break;
-      }
-    }
-    if (acc > Number.MAX_SAFE_INTEGER) this.fail(`"${field}" is too large for an exact integer`);
-    this.i = i;
-    return acc;
-  }
-
-  private bool(field: string): boolean {
-    this.ws();
-    if (this.at(V_TRUE)) return true;
-    if (this.at(V_FALSE)) return false;
-    return this.fail(`"${field}" must be true or false (column ${this.column()})`);
-  }
-
-  private literal(expected: Uint8Array, field: string): void {
-    this.ws();
-    if (this.at(expected)) return;
-    const want = this.textOf(expected);
-    if (this.i < this.end && this.b[this.i] === Q) {
-      const close = this.closingQuote(this.i + 1, 'string');
-      this.fail(`"${field}" is ${this.text(this.i, close + 1)}, expected ${want}`);
-    }
-    this.fail(`"${field}" is ${this.excerpt()}, expected ${want}`);
-  }
-
-  /** Reads `"key":` where the key is expected to be one character; returns its code (-1 otherwise). */
-  private shortKey(): number {
-    const b = this.b;
-    const i = this.i;
-    if (i + 3 < this.end && b[i] === Q && b[i + 2] === Q && b[i + 3] === COLON) {
-      this.i = i + 4;
-      return b[i + 1] as number;
-    }
-    this.ws();
-    this.expect(Q);
-    const start = this.i;
-    const close = this.closingQuote(start, 'key');
-    this.i = close + 1;
-    this.expect(COLON);
-    return close - start === 1 ? (b[start] as number) : -1;
-  }
-
-  /** Skips `"key":` (a key we do not use). */
-  private skipKey(): void {
-    this.expect(Q);
-    this.i = this.closingQuote(this.i, 'key') + 1;
-    this.expect(COLON);
-  }
-
-  /** The closing quote of a string starting at `start` (plain: Binance strings have no escapes). */
-  private closingQuote(start: number, what: string): number {
-    const b = this.b;
-    let i = start;
-    while (i < this.end && b[i] !== Q) {
-      if (b[i] === 92) this.fail(`escaped characters are not expected in a ${what} (column ${i - this.lineStart + 1})`);
-      i++;
-    }
-    if (i >= this.end) this.fail(`unterminated ${what} starting at column ${start - this.lineStart}`);
-    return i;
-  }
-
-  /** True (and consumed) when the bytes at the cursor are `lit`. */
-  private at(lit: Uint8Array): boolean {
-    const b = this.b;
-    const i = this.i;
-    const n = lit.length;
-    if (i + n > this.end) return false;
-    for (let k = 0; k < n; k++) if (b[i + k] !== lit[k]) return false;
-    this.i = i + n;
-    return true;
-  }
-
-  /** Just inside an object or array: true when a member follows, false when `close` ends it. */
-  private first(close: number): boolean {
-    this.ws();
-    if (this.i >= this.end || this.b[this.i] !== close) return true;
-    this.i++;
-    return false;
-  }
-
-  /** After a member: true when ',' and another member follow, false when `close` ends it. */
-  private next(close: number): boolean {
-    const b = this.b;
-    let c = this.i < this.end ? (b[this.i] as number) : -1;
-    if (c !== COMMA && c !== close) {
-      this.ws();
-      c = this.i < this.end ? (b[this.i] as number) : -1;
-    }
-    if (c === COMMA) {
-      this.i++;
-      this.ws();
-      return true;
-    }
-    if (c === close) {
-      this.i++;
-      return false;
-    }
-    return this.fail(this.unexpected(`',' or '${String.fromCharCode(close)}'`));
-  }
-
-  /** Skips any JSON value (for keys we do not use). */
-  private skipValue(): void {
-    this.ws();
-    const b = this.b;
-    const c = this.i < this.end ? (b[this.i] as number) : -1;
-    if (c === Q) {
-      let i = this.i + 1;
-      while (i < this.end && b[i] !== Q) i += b[i] === 92 ? 2 : 1;
-      if (i >= this.end) this.fail('unterminated string');
-      this.i = i + 1;
-    } else if (c === LBRACE || c === LBRACKET) {
-      const close = c === LBRACE ? RBRACE : RBRACKET;
-      this.i++;
-      if (this.first(close)) do {
-        if (c === LBRACE) this.skipKey();
-        this.skipValue();
-      } while (this.next(close));
-    } else if (this.at(V_TRUE) || this.at(V_FALSE) || this.at(V_NULL)) {
-      return;
-    } else {
-      const m = /^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(this.text(this.i, Math.min(this.end, this.i + 64)));
-      if (m === null) this.fail(this.unexpected('a JSON value'));
-      this.i += m[0].length;
-    }
-  }
-
-  private ws(): void {
-    const b = this.b;
-    let i = this.i;
-    while (i < this.end && (b[i] as number) <= 32) i++;
-    this.i = i;
-  }
-
-  private expect(code: number): void {
-    if (this.i < this.end && this.b[this.i] === code) {
-      this.i++;
-      return;
-    }
-    this.ws();
-    if (this.i < this.end && this.b[this.i] === code) {
-      this.i++;
-      return;
-    }
-    this.fail(this.unexpected(`'${String.fromCharCode(code)}'`));
-  }
-
-  private column(): number {
-    return this.i - this.lineStart + 1;
-  }
-
-  private text(start: number, end: number): string {
-    return decoder.decode(this.b.subarray(start, end));
-  }
-
-  private textOf(bytes: Uint8Array): string {
-    return decoder.decode(bytes);
-  }
-
-  /** Up to 24 characters from the cursor, for messages. */
-  private excerpt(): string {
-    if (this.i >= this.end) return 'the end of the line';
-    const more = this.end - this.i > 24;
-    return `'${this.text(this.i, Math.min(this.end, this.i + 24))}${more ? '…' : ''}'`;
-  }
-
-  private unexpected(what: string): string {
-    return this.i >= this.end
-      ? `unexpected end of line, expected ${what}`
-      : `expected ${what} at column ${this.column()}, found ${this.excerpt()}`;
-  }
-
-  private missing(kind: string, field: string): never {
-    return this.fail(`${kind} message is missing "${field}"`);
-  }
-
-  private fail(problem: string): never {
-    throw new BinanceLineError(this.lineNo, problem);
-  }
 }
+
