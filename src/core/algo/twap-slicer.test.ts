@@ -4,7 +4,8 @@ import { Rng } from '../clock/rng.ts';
 import { deriveClientOrderId } from '../model/client-order-id.ts';
 import { makeInstrument, type Instrument } from '../model/instrument.ts';
 import { ALPACA_EQUITIES, BINANCE_SPOT, isValidClientId } from '../venues/index.ts';
-import { planTwapSlices, twapClientOrderId, twapParentKey, TwapPlanError, type TwapPlan, type TwapSpec } from './twap-slicer.ts';
+import { twapClientOrderId, twapParentKey } from './twap-client-order-id.ts';
+import { planTwapSlices, TwapPlanError, type TwapPlan, type TwapSpec } from './twap-slicer.ts';
 
 const RUNS = { numRuns: 300 };
 /** An integer grid (tick 1, lot 1) so notional units read as price x lots. */

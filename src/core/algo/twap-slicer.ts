@@ -26,8 +26,6 @@
 // The whole order below the instrument's minimum notional is refused ("too few lots for one
 // slice"): the venue would refuse it. Below only the extra minSliceNotionalUnits floor it becomes
 // one slice of the whole order: the one slice allowed under the minimum, as in the spec.
-import { deriveClientOrderId, utcDate } from '../model/client-order-id.ts';
-import type { ClientOrderId } from '../model/ids.ts';
 import type { Instrument } from '../model/instrument.ts';
 import { ORDER_TYPES, SIDES, type OrderType, type Side } from '../model/order.ts';
 import type { Rng } from '../clock/rng.ts';
@@ -246,7 +244,8 @@ interface Valid {
   stopOffsetTicks: number | undefined;
 }
 
-function whole(field: string, value: unknown, unit: string, min: number, minText: string): number {
+/** A whole-number input of at least `min`, or a TwapPlanError naming the field. */
+export function whole(field: string, value: unknown, unit: string, min: number, minText: string): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw new TwapPlanError(field, `must be a whole number of ${unit}, got ${String(value)}`);
   if (value < min) throw new TwapPlanError(field, `${minText}, got ${value}`);
   return value;
@@ -317,45 +316,3 @@ function validate(spec: TwapSpec, rng: Rng | undefined): Valid {
   };
 }
 
-// ---- Client order ids -------------------------------------------------------------------------
-
-/** What a slice's client order id is derived from: the parent, never the slice's (re-sizable) qty. */
-export interface TwapParentKey {
-  readonly parentId: string;
-  readonly symbol: string;
-  readonly side: Side;
-  /** The parent's lots. */
-  readonly qty: number;
-  /** The parent's UTC trade date (YYYY-MM-DD), so a plan crossing midnight keeps its ids. */
-  readonly tradeDate: string;
-  readonly paramsFingerprint: string;
-}
-
-/**
- * The parameters the user chose, as one string. Market-derived inputs (referencePrice, and
- * maxSliceQty from volume) and the rng are left out: a re-plan after a restart that sees another
- * price must still give slice k the id it had, so the venue refuses a second slice k.
- */
-export function twapParamsFingerprint(spec: TwapSpec): string {
-  const r = spec.randomize;
-  return [
-    'twap1', spec.side, spec.qty, spec.startTime, spec.durationMs,
-    spec.intervalMs !== undefined ? `every ${spec.intervalMs}` : `count ${String(spec.sliceCount)}`,
-    spec.childType, spec.limitOffsetTicks ?? '', spec.stopOffsetTicks ?? '', spec.minSliceNotionalUnits ?? 0,
-    r === undefined ? '' : `${r.sizePct}/${r.timeJitterPct}`,
-  ].join(';');
-}
-
-export function twapParentKey(parentId: string, spec: TwapSpec): TwapParentKey {
-  return {
-    parentId, symbol: spec.instrument.symbol, side: spec.side, qty: spec.qty,
-    tradeDate: utcDate(spec.startTime), paramsFingerprint: twapParamsFingerprint(spec),
-  };
-}
-
-/** The slice's client order id: identical on every call (retry, restart), unique per slice. */
-export function twapClientOrderId(parent: TwapParentKey, sliceNum: number, maxLength: number): ClientOrderId {
-  whole('sliceNum', sliceNum, 'slices', 1, 'must be at least 1');
-  const { parentId, symbol, side, qty, tradeDate, paramsFingerprint } = parent;
-  return deriveClientOrderId({ parentId, symbol, side, qty, tradeDate, sliceNum, params: paramsFingerprint }, maxLength);
-}

@@ -6,7 +6,8 @@
 // twap-slicer.ts, slice-scheduler.ts, order-retry.ts, kill-switch.ts, circuit-breaker.ts.
 import type { Rng } from '../clock/rng.ts';
 import { SliceScheduler, type EarlyStops } from '../algo/slice-scheduler.ts';
-import { planTwapSlices, twapClientOrderId, twapParentKey, TwapPlanError, type TwapRandomize, type TwapSpec } from '../algo/twap-slicer.ts';
+import { twapClientOrderId, twapParentKey } from '../algo/twap-client-order-id.ts';
+import { planTwapSlices, TwapPlanError, type TwapRandomize, type TwapSpec } from '../algo/twap-slicer.ts';
 import { deriveClientOrderId, utcDate } from '../model/client-order-id.ts';
 import type { ExecEvent, LogEntry } from '../model/events.ts';
 import type { ClientOrderId, ParentOrderId } from '../model/ids.ts';

@@ -1,0 +1,49 @@
+// TWAP slices' client order ids: a hash of the parent's parameters, its trade date and the slice
+// number, shortened to the venue's limit. The same inputs give the same id on every retry and
+// after a restart (a re-plan that sees another price too), so the venue can never hold two
+// orders for one slice.
+import { deriveClientOrderId, utcDate } from '../model/client-order-id.ts';
+import type { ClientOrderId } from '../model/ids.ts';
+import type { Side } from '../model/order.ts';
+import { whole, type TwapSpec } from './twap-slicer.ts';
+
+/** What a slice's client order id is derived from: the parent, never the slice's (re-sizable) qty. */
+export interface TwapParentKey {
+  readonly parentId: string;
+  readonly symbol: string;
+  readonly side: Side;
+  /** The parent's lots. */
+  readonly qty: number;
+  /** The parent's UTC trade date (YYYY-MM-DD), so a plan crossing midnight keeps its ids. */
+  readonly tradeDate: string;
+  readonly paramsFingerprint: string;
+}
+
+/**
+ * The parameters the user chose, as one string. Market-derived inputs (referencePrice, and
+ * maxSliceQty from volume) and the rng are left out: a re-plan after a restart that sees another
+ * price must still give slice k the id it had, so the venue refuses a second slice k.
+ */
+export function twapParamsFingerprint(spec: TwapSpec): string {
+  const r = spec.randomize;
+  return [
+    'twap1', spec.side, spec.qty, spec.startTime, spec.durationMs,
+    spec.intervalMs !== undefined ? `every ${spec.intervalMs}` : `count ${String(spec.sliceCount)}`,
+    spec.childType, spec.limitOffsetTicks ?? '', spec.stopOffsetTicks ?? '', spec.minSliceNotionalUnits ?? 0,
+    r === undefined ? '' : `${r.sizePct}/${r.timeJitterPct}`,
+  ].join(';');
+}
+
+export function twapParentKey(parentId: string, spec: TwapSpec): TwapParentKey {
+  return {
+    parentId, symbol: spec.instrument.symbol, side: spec.side, qty: spec.qty,
+    tradeDate: utcDate(spec.startTime), paramsFingerprint: twapParamsFingerprint(spec),
+  };
+}
+
+/** The slice's client order id: identical on every call (retry, restart), unique per slice. */
+export function twapClientOrderId(parent: TwapParentKey, sliceNum: number, maxLength: number): ClientOrderId {
+  whole('sliceNum', sliceNum, 'slices', 1, 'must be at least 1');
+  const { parentId, symbol, side, qty, tradeDate, paramsFingerprint } = parent;
+  return deriveClientOrderId({ parentId, symbol, side, qty, tradeDate, sliceNum, params: paramsFingerprint }, maxLength);
+}
