@@ -15,6 +15,7 @@ import type { L2Book } from '../book/l2-book.ts';
 import type { RefusalReason } from '../../core/venues/venue-rules.ts';
 import type { QueueModel } from './queue-model.ts';
 import { isOpenStatus, type ExchangeOrder, type ExchangeTrade } from './exchange-order.ts';
+import { ExchangeAccount } from './exchange-account.ts';
 import { RestingOrders } from './resting-orders.ts';
 
 export interface ExchangeListener {
@@ -60,8 +61,7 @@ export class SimExchange {
   private nextTrade = 1;
   private haltedNow = false;
   lastTradePrice: number | null = null;
-  position = 0;
-  quoteBalance = 0;
+  readonly account: ExchangeAccount;
   impact: ImpactHooks | null = null;
 
   private listener: ExchangeListener = {
@@ -76,8 +76,7 @@ export class SimExchange {
     private readonly config: ExchangeConfig,
     private readonly now: () => number,
   ) {
-    this.position = config.account?.baseLots ?? 0;
-    this.quoteBalance = config.account?.quoteUnits ?? 0;
+    this.account = new ExchangeAccount(config.account !== null, config.account?.quoteUnits ?? 0, config.account?.baseLots ?? 0);
   }
 
   /** A halted venue refuses new orders and matches nothing; when the halt ends, resting orders
@@ -93,6 +92,16 @@ export class SimExchange {
       this.fillCrossed('ask');
       this.fillCrossed('bid');
     }
+  }
+
+  /** Our signed position, lots. */
+  get position(): number {
+    return this.account.position;
+  }
+
+  /** Our quote balance, notional units. */
+  get quoteBalance(): number {
+    return this.account.quote;
   }
 
   setListener(listener: ExchangeListener): void {
@@ -302,28 +311,7 @@ export class SimExchange {
       const touch = this.touchFor(req.side);
       if (touch !== null && (req.side === 'buy' ? req.limitPrice! >= touch : req.limitPrice! <= touch)) return 'post-only-would-take';
     }
-    if (this.config.account) {
-      if (req.side === 'buy') {
-        const price = reference ?? 0;
-        if (price * req.qty > this.quoteBalance - this.lockedQuote()) return 'insufficient-balance';
-      } else if (req.qty > this.position - this.lockedBase()) return 'insufficient-position';
-    }
-    return null;
-  }
-
-  /** Quote locked by our open buys (limit or stop price x remaining), except `except`. */
-  private lockedQuote(except?: ExchangeOrder): number {
-    let sum = 0;
-    for (const o of this.openOrders()) {
-      if (o.side === 'buy' && o !== except) sum += (o.limitPrice ?? o.stopPrice ?? 0) * (o.qty - o.filled);
-    }
-    return sum;
-  }
-
-  private lockedBase(): number {
-    let sum = 0;
-    for (const o of this.openOrders()) if (o.side === 'sell') sum += o.qty - o.filled;
-    return sum;
+    return this.account.refusal(req, reference, this.openOrders());
   }
 
   /** Best opposite price an order of `side` would take. */
@@ -391,9 +379,8 @@ export class SimExchange {
       const slip = this.impact ? this.impact.takerSlippageTicks(o.side, qty, this.now()) : 0;
       const fillPrice = Math.max(1, o.side === 'buy' ? price + slip : price - slip);
       // A buy walking the book spends at each level's price, not at the price it was checked at.
-      if (o.side === 'buy' && this.config.account) {
-        const spendable = this.quoteBalance - this.lockedQuote(o);
-        qty = Math.min(qty, Math.floor(spendable / (fillPrice * (1 + this.config.takerFeeBps / 10_000))));
+      if (this.account.limited && o.side === 'buy') {
+        qty = Math.min(qty, this.account.affordable(o, fillPrice, this.config.takerFeeBps, this.openOrders()));
         if (qty <= 0) return true;
       }
       this.consumed[side].set(price, (this.consumed[side].get(price) ?? 0) + qty);
@@ -457,9 +444,7 @@ export class SimExchange {
     o.updatedAt = time;
     o.status = o.filled === o.qty ? 'filled' : 'partially_filled';
     if (o.status === 'filled') this.resting.remove(o);
-    const sign = o.side === 'buy' ? 1 : -1;
-    this.position += sign * qty;
-    this.quoteBalance -= sign * qty * price + fee;
+    this.account.applyFill(o.side, qty, price, fee);
     this.listener.filled(o, trade);
     this.impact?.ourFill(o.side, qty, price, time);
   }
