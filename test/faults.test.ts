@@ -4,15 +4,12 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../src/core/clock/rng.ts';
 import { VirtualClock } from '../src/core/clock/virtual-clock.ts';
-import { ExecutionEngine } from '../src/core/engine/execution-engine.ts';
 import { EventLog } from '../src/core/log/event-log.ts';
 import type { ExecEvent, LogEntry } from '../src/core/model/events.ts';
 import { parentOrderId, type ClientOrderId } from '../src/core/model/ids.ts';
 import { makeInstrument, qtyToLots } from '../src/core/model/instrument.ts';
 import type { OrderStatus } from '../src/core/model/order-status.ts';
-import { OrderLedger } from '../src/core/order/order-ledger.ts';
-import { runScenario, toTwapParams } from '../src/runtime/backtest-run.ts';
-import { buildVenue } from '../src/runtime/build-venue.ts';
+import { prepareRun, runScenario } from '../src/runtime/backtest-run.ts';
 import { parseScenario } from '../src/scenario/load-scenario.ts';
 import { parseDurationMs, parseUtcInstant } from '../src/scenario/time-fields.ts';
 
@@ -269,28 +266,14 @@ describe('lost_reports', () => {
   });
 });
 
-/** The same run as runScenario (orders only), keeping the venue so a test can read its records. */
+/** The same run as runScenario, keeping the venue so a test can read its records. */
 function runKeepingVenue(spec: Spec) {
   const { scenario: s } = parseScenario(yaml(spec), 'inline.yaml');
   const inst = makeInstrument(s.instrument);
   const clock = new VirtualClock(START);
-  const log = new EventLog(clock);
-  const ledger = new OrderLedger();
-  const built = buildVenue(s, 'inline.yaml', clock, new Rng(s.seed), inst, START, (event) => engine.record(event));
-  const { venue } = built;
-  const engine = new ExecutionEngine({
-    clock, log, ledger, broker: venue, marketData: venue, instrument: inst, rng: new Rng(s.seed).stream('engine'),
-    routing: { twapThresholdUnits: Number.MAX_SAFE_INTEGER, defaultTwap: toTwapParams(s.routing.defaultTwap, inst) },
-  });
-  built.start();
-  for (const o of s.orders) {
-    clock.schedule(
-      () => engine.submitParent({ parentId: parentOrderId(o.id), side: o.side, qty: qtyToLots(inst, o.qty), type: o.type, tif: o.tif ?? 'IOC', route: 'single', source: 'test' }),
-      parseDurationMs(o.at),
-    );
-  }
+  const { ledger, venue } = prepareRun(s, 'inline.yaml', clock, new Rng(s.seed), new EventLog(clock), inst, START);
   clock.advanceTo(START + parseDurationMs(s.duration));
-  const child = (ledger.childrenOf(parentOrderId((s.orders[0] as { id: string }).id))[0]);
+  const child = ledger.childrenOf(parentOrderId((s.orders[0] as { id: string }).id))[0];
   if (!child) throw new Error('no child order');
   return { ledgerStatus: child.status, venueOrder: venue.exchange.order(child.request.clientOrderId) };
 }

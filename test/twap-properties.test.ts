@@ -6,14 +6,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../src/core/clock/rng.ts';
 import { VirtualClock } from '../src/core/clock/virtual-clock.ts';
-import { ExecutionEngine } from '../src/core/engine/execution-engine.ts';
 import { EventLog } from '../src/core/log/event-log.ts';
 import type { LogEntry } from '../src/core/model/events.ts';
 import { parentOrderId } from '../src/core/model/ids.ts';
-import { makeInstrument, qtyToLots, quoteToUnits } from '../src/core/model/instrument.ts';
-import { OrderLedger } from '../src/core/order/order-ledger.ts';
-import { toTwapParams } from '../src/runtime/backtest-run.ts';
-import { buildVenue } from '../src/runtime/build-venue.ts';
+import { makeInstrument, qtyToLots } from '../src/core/model/instrument.ts';
+import { prepareRun } from '../src/runtime/backtest-run.ts';
 import { parseScenario } from '../src/scenario/load-scenario.ts';
 import { parseDurationMs, parseUtcInstant } from '../src/scenario/time-fields.ts';
 
@@ -96,28 +93,9 @@ function run(c: Case) {
   const log = new EventLog(clock);
   const entries: LogEntry[] = [];
   log.addSink({ write: (e) => entries.push(e) });
-  const ledger = new OrderLedger();
-  const rng = new Rng(s.seed);
-  const built = buildVenue(s, 'property.yaml', clock, rng, inst, start, (e) => engine.record(e));
-  const engine = new ExecutionEngine({
-    clock, log, ledger, broker: built.venue, marketData: built.venue, instrument: inst, rng: rng.stream('engine'),
-    routing: { twapThresholdUnits: quoteToUnits(inst, s.routing.twapThreshold), defaultTwap: toTwapParams(s.routing.defaultTwap, inst) },
-  });
-  built.start();
-  const o = s.orders[0]!;
-  clock.schedule(() => engine.submitParent({
-    parentId: parentOrderId(o.id), side: o.side, qty: qtyToLots(inst, o.qty), type: o.type, tif: 'GTC', route: 'twap',
-    twap: toTwapParams(o.twap!, inst), source: 'property',
-  }), parseDurationMs(o.at));
-  for (const a of s.actions) {
-    clock.schedule(() => {
-      if (a.kind === 'kill_switch') engine.killSwitch.set(a.state, a.actor, a.reason);
-      else if (a.kind === 'circuit_breaker' && a.state === 'tripped') engine.breaker.trip(a.reason);
-      else if (a.kind === 'circuit_breaker') engine.breaker.reset(a.actor, a.reason);
-    }, parseDurationMs(a.at));
-  }
+  const { ledger, venue } = prepareRun(s, 'property.yaml', clock, new Rng(s.seed), log, inst, start);
   clock.advanceTo(start + parseDurationMs(s.duration));
-  return { entries, ledger, venue: built.venue, qty: qtyToLots(inst, o.qty) };
+  return { entries, ledger, venue, qty: qtyToLots(inst, (s.orders[0] as { qty: string }).qty) };
 }
 
 describe('TWAP properties', () => {

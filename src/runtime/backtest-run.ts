@@ -21,6 +21,7 @@ import type { TwapEntry } from '../scenario/execution-schema.ts';
 import { parseDurationMs, parseUtcInstant } from '../scenario/time-fields.ts';
 import type { RunStore, RunWriter } from '../store/run-store.ts';
 import { buildVenue } from './build-venue.ts';
+import type { SimVenue } from '../sim/venue/sim-venue.ts';
 import { codeVersion } from './code-version.ts';
 
 export interface RunReport {
@@ -103,6 +104,51 @@ function toParentRequests(s: Scenario, inst: Instrument): Array<{ at: number; re
   return [...orders, ...signals];
 }
 
+/** The live pieces of a prepared run: advance `clock` to `end` to run it. */
+export interface PreparedRun {
+  readonly engine: ExecutionEngine;
+  readonly ledger: OrderLedger;
+  readonly venue: SimVenue;
+}
+
+/**
+ * Wires a run on an existing clock and log: venue and market, engine (routing, retries, hours),
+ * the RunStarted event, the market's start, and the scenario's orders, signals, cancels and
+ * operator actions on the clock. runScenario and tests that need the venue's own records share it.
+ */
+export function prepareRun(s: Scenario, file: string, clock: VirtualClock, rng: Rng, log: EventLog, instrument: Instrument, start: number): PreparedRun {
+  const ledger = new OrderLedger();
+  const built = buildVenue(s, file, clock, rng, instrument, start, (event) => engine.record(event));
+  const engine = new ExecutionEngine({
+    clock, log, ledger, broker: built.venue, marketData: built.venue, instrument,
+    rng: rng.stream('engine'),
+    routing: { twapThresholdUnits: quoteToUnits(instrument, s.routing.twapThreshold), defaultTwap: toTwapParams(s.routing.defaultTwap, instrument) },
+    retry: { maxAttempts: s.retry.maxAttempts, backoffMs: s.retry.backoff.map(parseDurationMs), lookupFirstDelayMs: 1_000, lookupMaxDelayMs: 30_000 },
+    hours: venueRules(s.venue.name).hours,
+  });
+  engine.record({ kind: 'RunStarted', scenario: s.name, symbol: instrument.symbol, startTime: start });
+  // The market starts before the orders are scheduled: orders at the first instant see a book.
+  built.start();
+  for (const { at, req } of toParentRequests(s, instrument)) {
+    clock.schedule(() => engine.submitParent(req), at);
+  }
+  for (const o of s.orders) {
+    if (o.cancelAt === undefined) continue;
+    // Scheduled after the submissions, so a cancel at the same instant follows its submit.
+    clock.schedule(() => engine.cancelParent(parentOrderId(o.id), 'scenario cancelAt'), parseDurationMs(o.cancelAt));
+  }
+  for (const a of s.actions) {
+    clock.schedule(() => {
+      if (a.kind === 'kill_switch') engine.killSwitch.set(a.state, a.actor, a.reason);
+      else if (a.kind === 'circuit_breaker') {
+        if (a.state === 'tripped') engine.breaker.trip(a.reason);
+        else engine.breaker.reset(a.actor, a.reason);
+      } else if (ledger.parents.has(parentOrderId(a.parent))) engine.cancelParent(parentOrderId(a.parent), a.reason);
+    }, parseDurationMs(a.at));
+  }
+  return { engine, ledger, venue: built.venue };
+}
+
 export function runScenario(loaded: LoadedScenario, options: RunOptions = {}): RunReport {
   const s = loaded.scenario;
   const seed = options.seed ?? s.seed;
@@ -140,35 +186,7 @@ export function runScenario(loaded: LoadedScenario, options: RunOptions = {}): R
 
   const wallStart = performance.now();
   try {
-    const ledger = new OrderLedger();
-    const built = buildVenue(s, loaded.file, clock, rng, instrument, start, (event) => engine.record(event));
-    const engine = new ExecutionEngine({
-      clock, log, ledger, broker: built.venue, marketData: built.venue, instrument,
-      rng: rng.stream('engine'),
-      routing: { twapThresholdUnits: quoteToUnits(instrument, s.routing.twapThreshold), defaultTwap: toTwapParams(s.routing.defaultTwap, instrument) },
-      retry: { maxAttempts: s.retry.maxAttempts, backoffMs: s.retry.backoff.map(parseDurationMs), lookupFirstDelayMs: 1_000, lookupMaxDelayMs: 30_000 },
-      hours: venueRules(s.venue.name).hours,
-    });
-    engine.record({ kind: 'RunStarted', scenario: s.name, symbol: instrument.symbol, startTime: start });
-    // The market starts before the orders are scheduled: orders at the first instant see a book.
-    built.start();
-    for (const { at, req } of toParentRequests(s, instrument)) {
-      clock.schedule(() => engine.submitParent(req), at);
-    }
-    for (const o of s.orders) {
-      if (o.cancelAt === undefined) continue;
-      // Scheduled after the submissions, so a cancel at the same instant follows its submit.
-      clock.schedule(() => engine.cancelParent(parentOrderId(o.id), 'scenario cancelAt'), parseDurationMs(o.cancelAt));
-    }
-    for (const a of s.actions) {
-      clock.schedule(() => {
-        if (a.kind === 'kill_switch') engine.killSwitch.set(a.state, a.actor, a.reason);
-        else if (a.kind === 'circuit_breaker') {
-          if (a.state === 'tripped') engine.breaker.trip(a.reason);
-          else engine.breaker.reset(a.actor, a.reason);
-        } else if (ledger.parents.has(parentOrderId(a.parent))) engine.cancelParent(parentOrderId(a.parent), a.reason);
-      }, parseDurationMs(a.at));
-    }
+    prepareRun(s, loaded.file, clock, rng, log, instrument, start);
     const clockActions = clock.advanceTo(end);
 
     const wallMs = performance.now() - wallStart;
