@@ -1,0 +1,172 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { confidenceScore, FILL_METHODS, verifyFill, type FillObservation } from './fill-verifier.ts';
+
+const RUNS = { numRuns: 500 };
+const T0 = 1_723_161_600_000;
+const obs = (o: Partial<FillObservation>): FillObservation => ({ status: 'new', qty: 10, filledQty: 0, avgPrice: null, filledAt: null, submittedAt: T0, ...o });
+
+const spellings = ['filled', 'FILLED', 'fill', 'Filled', 'partially_filled', 'PARTIALLY_FILLED', 'partial', 'new', 'NEW', 'accepted', 'pending_new',
+  'pending_cancel', 'canceled', 'CANCELLED', 'expired', 'rejected', 'replaced', 'done_for_day', 'closed', 'calculated', 'garbage', ''];
+/** Any observation, including invalid and contradictory fields. */
+const anyObservation = fc.integer({ min: 1, max: 50 }).chain((ordered) =>
+  fc.record({
+    ordered: fc.constant(ordered),
+    o: fc.record({
+      status: fc.oneof(fc.constantFrom(...spellings), fc.string(), fc.constant(null), fc.integer()),
+      qty: fc.oneof(fc.constant(null), fc.constant(ordered), fc.integer({ min: 0, max: 60 })),
+      filledQty: fc.oneof(fc.constant(null), fc.integer({ min: 0, max: ordered }), fc.integer({ min: -5, max: ordered + 5 }), fc.constantFrom(Number.NaN, 0.5, Infinity)),
+      avgPrice: fc.oneof(fc.constant(null), fc.constant(0), fc.integer({ min: 1, max: 1e9 }), fc.double({ min: -10, max: 10 })),
+      filledAt: fc.oneof(fc.constant(null), fc.integer({ min: T0 - 10_000, max: T0 + 100_000 }), fc.constant(Number.NaN)),
+      submittedAt: fc.constant(T0),
+    }),
+  }),
+);
+
+describe('verifyFill', () => {
+  it('confirms a full fill by every method with confidence 1', () => {
+    const v = verifyFill(obs({ status: 'FILLED', filledQty: 10, avgPrice: 6_100_000, filledAt: T0 + 5 }), { qty: 10 });
+    expect(v).toMatchObject({ outcome: 'filled', filledQty: 10, remainingQty: 0, status: 'filled', contradictions: [], disagreed: [], confidence: 1 });
+    expect(v.agreed).toEqual(['status', 'quantity', 'price', 'timestamp']);
+  });
+
+  it('reports the false positive "status filled, filled qty 0, no price" as not filled, with the contradiction', () => {
+    const v = verifyFill(obs({ status: 'filled', filledQty: 0, avgPrice: null }), { qty: 10 });
+    expect(v.outcome).toBe('not_filled');
+    expect(v.filledQty).toBe(0);
+    expect(v.disagreed).toEqual(['status']);
+    expect(v.agreed).toEqual(['quantity']);
+    expect(v.contradictions).toEqual(['status says full, quantity says none']);
+    expect(v.confidence).toBeCloseTo(0.25 * 0.75);
+  });
+
+  it('takes any single confirming method when the others have no data (the plan\'s rule)', () => {
+    expect(verifyFill(obs({ status: 'garbage', filledQty: 10 }), { qty: 10 }).outcome).toBe('filled');
+    expect(verifyFill(obs({ status: 'Filled', filledQty: null }), { qty: 10 }).outcome).toBe('filled');
+    expect(verifyFill(obs({ status: null, filledQty: null, filledAt: T0 + 1 }), { qty: 10 }).outcome).toBe('filled');
+    // A price proves something filled, not how much.
+    expect(verifyFill(obs({ status: null, filledQty: null, avgPrice: 100 }), { qty: 10 }).outcome).toBe('not_filled');
+  });
+
+  it('reports a partial with filled and remaining quantity', () => {
+    const v = verifyFill(obs({ status: 'PARTIALLY_FILLED', filledQty: 4, avgPrice: 100 }), { qty: 10 });
+    expect(v).toMatchObject({ outcome: 'partially_filled', filledQty: 4, remainingQty: 6, contradictions: [] });
+    expect(v.agreed).toEqual(['status', 'quantity', 'price']);
+  });
+
+  it('records invalid fields and never confirms through them', () => {
+    const over = verifyFill(obs({ status: 'filled', filledQty: 11, avgPrice: 100 }), { qty: 10 });
+    expect(over.outcome).toBe('not_filled');
+    expect(over.contradictions).toContain('quantity: filled qty 11 exceeds the 10 lots ordered');
+    // A bad timestamp or price is recorded, but does not hide a fill status and quantity confirm.
+    const early = verifyFill(obs({ status: 'filled', filledQty: 10, filledAt: T0 - 1 }), { qty: 10 });
+    expect(early.outcome).toBe('filled');
+    expect(early.disagreed).toEqual(['timestamp']);
+    expect(early.contradictions[0]).toMatch(/before submission/);
+    expect(early.confidence).toBe((2 / 4) * (3 / 4));
+    const badPrice = verifyFill(obs({ status: 'new', filledQty: 0, avgPrice: -3 }), { qty: 10 });
+    expect(badPrice).toMatchObject({ outcome: 'not_filled', disagreed: ['price'] });
+    expect(badPrice.contradictions[0]).toMatch(/average fill price -3/);
+    const otherQty = verifyFill(obs({ status: 'filled', qty: 12, filledQty: 10 }), { qty: 10 });
+    expect(otherQty.outcome).toBe('not_filled');
+    expect(otherQty.contradictions[0]).toMatch(/order qty 12 differs/);
+  });
+
+  it('never reports filled unless a method confirms a full fill, nor when quantities contradict; confidence in [0, 1]', () => {
+    fc.assert(
+      fc.property(anyObservation, ({ ordered, o }) => {
+        const v = verifyFill(o, { qty: ordered });
+        if (v.outcome === 'filled') {
+          expect(FILL_METHODS.some((m) => v.claims[m] === 'full')).toBe(true);
+          expect(['full', 'abstain']).toContain(v.claims.quantity);
+          expect(o.filledQty === null || o.filledQty === ordered).toBe(true);
+          expect(o.qty === null || o.qty === ordered).toBe(true);
+          // Nothing claims less than full; only an invalid price or timestamp may disagree.
+          expect(FILL_METHODS.every((m) => ['full', 'some', 'abstain'].includes(v.claims[m]))).toBe(true);
+          expect(v.disagreed.every((m) => m === 'price' || m === 'timestamp')).toBe(true);
+          expect(v.contradictions.every((c) => /^(price|timestamp): /.test(c))).toBe(true);
+        }
+        if (v.outcome === 'partially_filled') {
+          expect(v.filledQty).toBe(o.filledQty);
+          expect(v.filledQty).toBeGreaterThan(0);
+          expect(v.filledQty).toBeLessThan(ordered);
+        }
+        expect(v.filledQty + v.remainingQty).toBe(ordered);
+        expect(v.agreed.filter((m) => v.disagreed.includes(m))).toEqual([]);
+        // Confidence: in [0, 1], the documented formula; and the verifier is pure.
+        expect(v.confidence).toBe((v.agreed.length / 4) * (1 - v.disagreed.length / 4));
+        expect(v.confidence >= 0 && v.confidence <= 1).toBe(true);
+        expect(verifyFill(o, { qty: ordered })).toEqual(v);
+      }),
+      RUNS,
+    );
+  });
+
+  it('has zero false positives on honest but incomplete, stale or misspelt observations', () => {
+    // Ground truth: `filled` of `ordered` lots. Each field is accurate, missing, or stale (from an
+    // earlier moment, so it can only understate); a status may be a spelling we do not know.
+    const arb = fc.integer({ min: 1, max: 50 }).chain((ordered) =>
+      fc.record({ ordered: fc.constant(ordered), filled: fc.integer({ min: 0, max: ordered }), stale: fc.integer({ min: 0, max: ordered }),
+        fields: fc.record({ status: fc.constantFrom('true', 'stale', 'missing', 'unknown'), qty: fc.constantFrom('true', 'stale', 'missing'),
+          price: fc.constantFrom('true', 'missing'), time: fc.constantFrom('true', 'missing') }), spelling: fc.nat() }));
+    fc.assert(
+      fc.property(arb, ({ ordered, filled, stale, fields, spelling }) => {
+        const earlier = Math.min(stale, filled);
+        const statusOf = (k: number) => (k === ordered ? ['filled', 'FILLED', 'fill'] : k > 0 ? ['partially_filled', 'PARTIALLY_FILLED', 'partial'] : ['new', 'NEW', 'accepted']);
+        const spell = (k: number) => { const s = statusOf(k); return s[spelling % s.length]; };
+        const o = obs({
+          qty: ordered,
+          status: fields.status === 'true' ? spell(filled) : fields.status === 'stale' ? spell(earlier) : fields.status === 'unknown' ? 'closed' : null,
+          filledQty: fields.qty === 'true' ? filled : fields.qty === 'stale' ? earlier : null,
+          avgPrice: fields.price === 'true' ? (filled > 0 ? 6_100_000 : 0) : null,
+          filledAt: fields.time === 'true' && filled === ordered ? T0 + 1_000 : null,
+        });
+        const v = verifyFill(o, { qty: ordered });
+        if (v.outcome === 'filled') expect(filled).toBe(ordered);
+        if (v.outcome === 'partially_filled') expect(v.filledQty).toBeLessThanOrEqual(filled);
+        // Redundancy: a full fill with no stale field is found by whichever confirming field is present.
+        const noStale = fields.status !== 'stale' && fields.qty !== 'stale';
+        const confirming = fields.status === 'true' || fields.qty === 'true' || fields.time === 'true';
+        if (filled === ordered && noStale && confirming) expect(v.outcome).toBe('filled');
+      }),
+      RUNS,
+    );
+  });
+
+  it('confidence is monotone: more agreeing methods never lower it, more disagreeing never raise it', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 4 }), (a, d) => {
+        fc.pre(a + d <= 4);
+        const c = confidenceScore(a, d);
+        expect(c).toBeGreaterThanOrEqual(0);
+        expect(c).toBeLessThanOrEqual(1);
+        if (a + d < 4) {
+          expect(confidenceScore(a + 1, d)).toBeGreaterThanOrEqual(c);
+          expect(confidenceScore(a, d + 1)).toBeLessThanOrEqual(c);
+        }
+      }),
+      { numRuns: 200 },
+    );
+    // ...and on observations: adding a confirming field to a confirmed fill never lowers it.
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 50 }), fc.constantFrom('filled', 'garbage'), fc.boolean(), (ordered, status, withQty) => {
+        fc.pre(status === 'filled' || withQty);
+        const base = obs({ status, qty: ordered, filledQty: withQty ? ordered : null });
+        const more = [verifyFill(base, { qty: ordered })];
+        more.push(verifyFill({ ...base, avgPrice: 5 }, { qty: ordered }));
+        more.push(verifyFill({ ...base, avgPrice: 5, filledAt: T0 + 1 }, { qty: ordered }));
+        for (let i = 1; i < more.length; i++) {
+          expect(more[i]?.outcome).toBe('filled');
+          expect(more[i]?.agreed.length).toBe((more[i - 1]?.agreed.length ?? 0) + 1);
+          expect(more[i]?.confidence).toBeGreaterThan(more[i - 1]?.confidence ?? 1);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('refuses a nonsensical ordered quantity (a caller bug, not venue data)', () => {
+    expect(() => verifyFill(obs({}), { qty: 0 })).toThrow(RangeError);
+    expect(() => verifyFill(obs({}), { qty: 1.5 })).toThrow(/positive whole number of lots/);
+  });
+});
