@@ -1,6 +1,7 @@
 // `npm run bench`: runs every benchmark in bench/ and prints its figures with the machine.
 // Benchmarks are scripts, never timed unit tests; record the figures in bench/RESULTS.md.
 import { main as clockBench } from './clock.bench.ts';
+import { main as orderBookBench } from './order-book.bench.ts';
 import { main as replayBench } from './replay.bench.ts';
 import { main as slicerBench } from './slicer.bench.ts';
 
@@ -13,6 +14,15 @@ console.log(`  VirtualClock          ${fmt(clock.virtualClock.medianActionsPerSe
 console.log(`  VirtualClock hold     ${fmt(clock.virtualClockHold.medianActionsPerSec)} actions/s (1,000 pending, 1M fired)`);
 console.log(`  VirtualTimeScheduler  ${fmt(clock.rxjsVirtualTimeScheduler.actionsPerSec)} actions/s (10k actions)`);
 console.log(`  ratio                 ${clock.ratio.toFixed(0)}x`);
+
+const book = await orderBookBench();
+console.log('order book (1M seeded ops: 70% passive limits, 20% cancels, 10% marketable; same stream for both books):');
+for (const b of book.books) {
+  console.log(
+    `  ${b.name.padEnd(8)} L3Book ${fmt(b.l3.medianOpsPerSec)} ops/s, nodejs-order-book ${fmt(b.nodejsOrderBook.medianOpsPerSec)} ops/s, ` +
+      `ratio ${b.ratio.toFixed(1)}x (medians of ${b.l3.runs} and ${b.nodejsOrderBook.runs} runs; ${fmt(b.prefillOrders)} orders prefilled)`,
+  );
+}
 
 const replay = await replayBench();
 console.log(`replay (bundled Binance BTCUSDT, ${fmt(replay.messages)} messages from the .gz files: gunzip, parse, depth sync into the L2 book):`);

@@ -429,6 +429,7 @@ describe('L3Book examples', () => {
     expect(() => book.limit(20, 'hold' as Side, 90, 1, 0, 'GTC', false)).toThrow(/side/);
     expect(() => book.limit(20, 'buy', 90, 1, 0, 'DAY' as L3TimeInForce, false)).toThrow(/time in force/);
     expect(() => book.limit(20, 'buy', 90, 1, 0.5, 'GTC', false)).toThrow(/owner/);
+    expect(() => book.limit(20, 'buy', 90, 1, 2 ** 31, 'GTC', false)).toThrow(/owner/);
     expect(() => book.limit(2 ** 53, 'buy', 90, 1, 0, 'GTC', false)).toThrow(/id/);
     book.assertInvariants();
     const reentrant = new L3Book(() => reentrant.cancel(1));

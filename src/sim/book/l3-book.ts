@@ -94,7 +94,9 @@ export class L3Book {
   /**
    * A limit order: matches crossing opposite levels best price first, FIFO within a level; then
    * GTC rests the remainder, IOC drops it, FOK fills entirely or does nothing; post-only that
-   * would cross is rejected without any fill.
+   * would cross is rejected without any fill. id: unique among resting orders (safe integer);
+   * price in ticks, qty in lots (safe integers, qty > 0); owner: a 32-bit integer the book only
+   * reports in trades (the venue uses 0 for background flow, 1 for ours).
    */
   limit(id: number, side: Side, price: number, qty: number, owner: number, tif: L3TimeInForce, postOnly: boolean): L3Status {
     this.checkNew(id, side, qty, owner);
@@ -152,22 +154,21 @@ export class L3Book {
     const pool = this.pool;
     const h = pool.find(id);
     if (h < 0) return L3Status.UnknownOrder;
-    const ord = pool.ord;
-    const lvl = ord[h + LEVEL]!;
+    const lvl = pool.link[h + LEVEL]!;
     if (newPrice === undefined || newPrice === pool.lPrice[lvl]) {
-      const old = ord[h + QTY]!;
+      const old = pool.num[(h >> 1) + QTY]!;
       if (newQty <= old) {
-        ord[h + QTY] = newQty;
+        pool.num[(h >> 1) + QTY] = newQty;
         pool.lQty[lvl] = pool.lQty[lvl]! - (old - newQty);
       } else {
         pool.unlink(h);
-        ord[h + QTY] = newQty;
+        pool.num[(h >> 1) + QTY] = newQty;
         pool.linkTail(lvl, h);
       }
       return L3Status.Resting;
     }
     const buy = pool.lSide[lvl] === BID;
-    const owner = ord[h + OWNER]!;
+    const owner = pool.link[h + OWNER]!;
     this.removeOrder(h);
     const left = this.match(buy, newPrice, newQty, id, owner, buy ? 'buy' : 'sell');
     this.filled = newQty - left;
@@ -220,8 +221,8 @@ export class L3Book {
     const lvl = (side === 'buy' ? this.bidLevels : this.askLevels).get(price);
     const out: number[] = [];
     if (lvl === undefined) return out;
-    const ord = this.pool.ord;
-    for (let h = this.pool.lHead[lvl]!; h >= 0; h = ord[h + NEXT]!) out.push(ord[h + ID]!);
+    const { num, link } = this.pool;
+    for (let h = this.pool.lHead[lvl]!; h >= 0; h = link[h + NEXT]!) out.push(num[(h >> 1) + ID]!);
     return out;
   }
 
@@ -229,13 +230,13 @@ export class L3Book {
     const pool = this.pool;
     const h = pool.find(id);
     if (h < 0) return undefined;
-    const lvl = pool.ord[h + LEVEL]!;
+    const lvl = pool.link[h + LEVEL]!;
     return {
       id,
       side: pool.lSide[lvl] === BID ? 'buy' : 'sell',
       price: pool.lPrice[lvl]!,
-      qty: pool.ord[h + QTY]!,
-      owner: pool.ord[h + OWNER]!,
+      qty: pool.num[(h >> 1) + QTY]!,
+      owner: pool.link[h + OWNER]!,
     };
   }
 
@@ -243,9 +244,9 @@ export class L3Book {
   queueAhead(id: number): number | undefined {
     const h = this.pool.find(id);
     if (h < 0) return undefined;
-    const ord = this.pool.ord;
+    const { num, link } = this.pool;
     let ahead = 0;
-    for (let p = ord[h + PREV]!; p >= 0; p = ord[p + PREV]!) ahead += ord[p + QTY]!;
+    for (let p = link[h + PREV]!; p >= 0; p = link[p + PREV]!) ahead += num[(p >> 1) + QTY]!;
     return ahead;
   }
 
@@ -266,7 +267,8 @@ export class L3Book {
     const lQty = pool.lQty;
     const lCount = pool.lCount;
     const lHead = pool.lHead;
-    const ord = pool.ord;
+    const num = pool.num;
+    const link = pool.link;
     const onTrade = this.onTrade;
     let left = qty;
     this.matching = true;
@@ -278,23 +280,24 @@ export class L3Book {
         if (buy ? price > limitPrice : price < limitPrice) break;
         let h = lHead[lvl]!;
         while (h >= 0 && left > 0) {
-          const makerQty = ord[h + QTY]!;
+          const f = h >> 1;
+          const makerQty = num[f + QTY]!;
           const fill = makerQty < left ? makerQty : left;
           const remaining = makerQty - fill;
-          const makerId = ord[h + ID]!;
-          const makerOwner = ord[h + OWNER]!;
-          const next = ord[h + NEXT]!;
+          const makerId = num[f + ID]!;
+          const makerOwner = link[h + OWNER]!;
+          const next = link[h + NEXT]!;
           left -= fill;
           lQty[lvl] = lQty[lvl]! - fill;
           if (remaining === 0) {
             // The head leaves: unlink it without touching the qty total twice.
             lHead[lvl] = next;
-            if (next >= 0) ord[next + PREV] = -1;
+            if (next >= 0) link[next + PREV] = -1;
             else pool.lTail[lvl] = -1;
             lCount[lvl] = lCount[lvl]! - 1;
             pool.release(h);
           } else {
-            ord[h + QTY] = remaining;
+            num[f + QTY] = remaining;
           }
           onTrade(makerId, takerId, price, fill, makerOwner, takerOwner, takerSide, remaining);
           h = next;
@@ -325,7 +328,7 @@ export class L3Book {
 
   /** Unlinks, unindexes and frees a resting order; drops its level if that empties it. */
   private removeOrder(h: number): void {
-    const lvl = this.pool.ord[h + LEVEL]!;
+    const lvl = this.pool.link[h + LEVEL]!;
     this.pool.removeOrder(h);
     if (this.pool.lCount[lvl] === 0) this.dropLevel(lvl);
   }
@@ -347,7 +350,7 @@ export class L3Book {
     checkInt('id', id);
     if (side !== 'buy' && side !== 'sell') throw new RangeError(`L3Book: side must be buy or sell, got ${String(side)}`);
     checkQty(qty);
-    checkInt('owner', owner);
+    if ((owner | 0) !== owner) throw new RangeError(`L3Book: owner must be a 32-bit integer, got ${owner}`);
     if (this.pool.find(id) >= 0) throw new Error(`L3Book: duplicate order id ${id}`);
   }
 

@@ -3,9 +3,11 @@
 // pooled numeric records make add, fill and cancel allocation-free and O(1), cost the GC nothing
 // to trace, and keep one order's fields in one cache line. With 100k resting orders the book is
 // bound by cache misses, not instructions: a JS Map lookup plus six parallel arrays cost about
-// twice the time of this layout (measured in bench/order-book.bench.ts).
-//   - An order is a record of STRIDE float64s in `ord`; its handle is the record's offset. Float64
-//     holds every safe integer exactly (ids, lots, owners) and the int32 links.
+// 1.6x the time of this layout (measured in bench/order-book.bench.ts).
+//   - An order is a 32-byte record in one buffer seen through two views: id and qty as float64
+//     (every safe integer is exact) in `num`, links, level and owner as int32 in `link`. Its
+//     handle h is the record's int32 index: fields are num[(h >> 1) + ID | QTY] and
+//     link[h + PREV | NEXT | LEVEL | OWNER].
 //   - Each level is a doubly linked FIFO of its orders (PREV/NEXT handles, -1 at the ends).
 //   - The id index is open addressing with linear probing over [id, handle] pairs, load <= 1/2,
 //     deletion by backward shift (no tombstones), so a lookup is usually one cache line.
@@ -13,13 +15,14 @@
 // checkL3Side, the structural self-check, sits here because it walks exactly these links.
 import type { L3PriceHeap } from './l3-price-heap.ts';
 
-/** Field offsets inside an order record. */
+/** Field offsets inside an order record: float64 fields from h >> 1, int32 fields from h. */
 export const ID = 0;
 export const QTY = 1;
-export const OWNER = 2;
-export const PREV = 3;
-export const NEXT = 4;
-export const LEVEL = 5;
+export const PREV = 4;
+export const NEXT = 5;
+export const LEVEL = 6;
+export const OWNER = 7;
+/** Record size in int32 slots (32 bytes). */
 const STRIDE = 8;
 
 /** Level side codes stored in lSide. */
@@ -27,8 +30,9 @@ export const BID = 0;
 export const ASK = 1;
 
 export class L3Pool {
-  /** Order records; a free record is chained through its NEXT field. */
-  ord: Float64Array;
+  /** Order records (two views of one buffer); a free record is chained through its NEXT field. */
+  num: Float64Array;
+  link: Int32Array;
   private ordFree = -1;
   private ordHigh = 0;
 
@@ -50,7 +54,9 @@ export class L3Pool {
   private lHigh = 0;
 
   constructor(orderCapacity: number, levelCapacity: number) {
-    this.ord = new Float64Array(Math.max(16, orderCapacity) * STRIDE);
+    const buffer = new ArrayBuffer(Math.max(16, orderCapacity) * STRIDE * 4);
+    this.num = new Float64Array(buffer);
+    this.link = new Int32Array(buffer);
     let buckets = 32;
     while (buckets < 2 * orderCapacity) buckets *= 2;
     this.idx = new Float64Array(2 * buckets).fill(-1);
@@ -78,17 +84,17 @@ export class L3Pool {
   /** A new order record appended at the tail of level `lvl`; the caller guarantees a new id. */
   addOrder(lvl: number, id: number, qty: number, owner: number): number {
     let h = this.ordFree;
-    if (h >= 0) this.ordFree = this.ord[h + NEXT] as number;
+    if (h >= 0) this.ordFree = this.link[h + NEXT] as number;
     else {
-      if (this.ordHigh === this.ord.length) this.growOrders();
+      if (this.ordHigh === this.link.length) this.growOrders();
       h = this.ordHigh;
       this.ordHigh += STRIDE;
     }
-    const ord = this.ord;
-    ord[h + ID] = id;
-    ord[h + QTY] = qty;
-    ord[h + OWNER] = owner;
-    ord[h + LEVEL] = lvl;
+    const f = h >> 1;
+    this.num[f + ID] = id;
+    this.num[f + QTY] = qty;
+    this.link[h + OWNER] = owner;
+    this.link[h + LEVEL] = lvl;
     this.linkTail(lvl, h);
     this.index(id, h);
     return h;
@@ -102,35 +108,35 @@ export class L3Pool {
 
   /** Unindexes and frees a record already unlinked from its level. */
   release(h: number): void {
-    this.unindex(this.ord[h + ID] as number);
-    this.ord[h + NEXT] = this.ordFree;
+    this.unindex(this.num[(h >> 1) + ID] as number);
+    this.link[h + NEXT] = this.ordFree;
     this.ordFree = h;
   }
 
   /** Appends `h` at the tail of `lvl` and adds its qty to the level. */
   linkTail(lvl: number, h: number): void {
-    const ord = this.ord;
+    const link = this.link;
     const tail = this.lTail[lvl] as number;
-    ord[h + PREV] = tail;
-    ord[h + NEXT] = -1;
-    if (tail >= 0) ord[tail + NEXT] = h;
+    link[h + PREV] = tail;
+    link[h + NEXT] = -1;
+    if (tail >= 0) link[tail + NEXT] = h;
     else this.lHead[lvl] = h;
     this.lTail[lvl] = h;
-    this.lQty[lvl] = (this.lQty[lvl] as number) + (ord[h + QTY] as number);
+    this.lQty[lvl] = (this.lQty[lvl] as number) + (this.num[(h >> 1) + QTY] as number);
     this.lCount[lvl] = (this.lCount[lvl] as number) + 1;
   }
 
   /** Takes `h` out of its level's queue and its qty out of the level total; keeps the record. */
   unlink(h: number): void {
-    const ord = this.ord;
-    const lvl = ord[h + LEVEL] as number;
-    const prev = ord[h + PREV] as number;
-    const next = ord[h + NEXT] as number;
-    if (prev >= 0) ord[prev + NEXT] = next;
+    const link = this.link;
+    const lvl = link[h + LEVEL] as number;
+    const prev = link[h + PREV] as number;
+    const next = link[h + NEXT] as number;
+    if (prev >= 0) link[prev + NEXT] = next;
     else this.lHead[lvl] = next;
-    if (next >= 0) ord[next + PREV] = prev;
+    if (next >= 0) link[next + PREV] = prev;
     else this.lTail[lvl] = prev;
-    this.lQty[lvl] = (this.lQty[lvl] as number) - (ord[h + QTY] as number);
+    this.lQty[lvl] = (this.lQty[lvl] as number) - (this.num[(h >> 1) + QTY] as number);
     this.lCount[lvl] = (this.lCount[lvl] as number) - 1;
   }
 
@@ -206,7 +212,10 @@ export class L3Pool {
   }
 
   private growOrders(): void {
-    this.ord = grow(this.ord, new Float64Array(this.ord.length * 2));
+    const buffer = new ArrayBuffer(this.link.byteLength * 2);
+    new Int32Array(buffer).set(this.link);
+    this.num = new Float64Array(buffer);
+    this.link = new Int32Array(buffer);
   }
 
   private growLevels(): void {
@@ -227,7 +236,7 @@ export class L3Pool {
  */
 export function checkL3Side(pool: L3Pool, levels: ReadonlyMap<number, number>, heap: L3PriceHeap, side: number): number {
   if (heap.size !== levels.size) throw new Error(`L3Book: heap has ${heap.size} levels, map ${levels.size}`);
-  const ord = pool.ord;
+  const { num, link } = pool;
   let orders = 0;
   for (const [price, lvl] of levels) {
     if (!heap.has(lvl) || pool.lPrice[lvl] !== price || pool.lSide[lvl] !== side) {
@@ -236,11 +245,11 @@ export function checkL3Side(pool: L3Pool, levels: ReadonlyMap<number, number>, h
     let qty = 0;
     let count = 0;
     let prev = -1;
-    for (let h = pool.lHead[lvl] as number; h >= 0; h = ord[h + NEXT] as number) {
-      const q = ord[h + QTY] as number;
-      const id = ord[h + ID] as number;
+    for (let h = pool.lHead[lvl] as number; h >= 0; h = link[h + NEXT] as number) {
+      const q = num[(h >> 1) + QTY] as number;
+      const id = num[(h >> 1) + ID] as number;
       if (!(q > 0) || !Number.isSafeInteger(q)) throw new Error(`L3Book: order ${id} has qty ${q}`);
-      if (ord[h + PREV] !== prev || ord[h + LEVEL] !== lvl) throw new Error(`L3Book: broken queue at ${price}`);
+      if (link[h + PREV] !== prev || link[h + LEVEL] !== lvl) throw new Error(`L3Book: broken queue at ${price}`);
       if (pool.find(id) !== h) throw new Error(`L3Book: order ${id} is missing from the id index`);
       qty += q;
       count++;
