@@ -5,6 +5,12 @@
 // 10k actions (quadratic: 100k would take minutes).
 // A second VirtualClock figure, the "hold" model, keeps 1,000 actions pending and has each fired
 // action schedule the next one (how a simulation's timers behave); the queue stays cache-sized.
+// Both workloads run four ways: schedule() and post(), each either with one shared handler or with
+// a fresh closure per action capturing its argument. schedule() (the general, cancellable API)
+// allocates an action object per call; post() allocates nothing, so "post(), shared handler" is
+// the clock's own floor. Simulator events carry their data in a closure (a venue's
+// `() => this.arrive(order)`: one closure + context per event, allocated by the caller), so the
+// like-for-like gain for a venue hop is "schedule(), closure each" -> "post(), closure each".
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -12,15 +18,38 @@ import { fileURLToPath } from 'node:url';
 import { VirtualTimeScheduler } from 'rxjs';
 import { VirtualClock } from '../src/core/clock/virtual-clock.ts';
 
+export interface Runs {
+  runs: number;
+  medianActionsPerSec: number;
+  runsActionsPerSec: number[];
+}
+
 export interface ClockBenchResult {
   node: string;
   cpu: string;
   cores: number;
-  virtualClock: { actions: number; runs: number; medianActionsPerSec: number; runsActionsPerSec: number[] };
-  virtualClockHold: { actions: number; pending: number; runs: number; medianActionsPerSec: number };
+  /** schedule(), 1M at random times, then fire all. */
+  virtualClock: { actions: number } & Runs;
+  /** schedule() with a fresh closure per action, same workload. */
+  virtualClockClosure: { actions: number } & Runs;
+  /** post() with one shared handler, same workload. */
+  virtualClockPost: { actions: number } & Runs;
+  /** post() with a fresh closure per action, same workload. */
+  virtualClockPostClosure: { actions: number } & Runs;
+  /** Hold model with schedule(). */
+  virtualClockHold: { actions: number; pending: number } & Runs;
+  /** Hold model with schedule(), a fresh closure per action. */
+  virtualClockHoldClosure: { actions: number; pending: number } & Runs;
+  /** Hold model with post(), one shared handler. */
+  virtualClockHoldPost: { actions: number; pending: number } & Runs;
+  /** Hold model with post(), a fresh closure per action. */
+  virtualClockHoldPostClosure: { actions: number; pending: number } & Runs;
   rxjsVirtualTimeScheduler: { actions: number; actionsPerSec: number; seconds: number };
   ratio: number;
 }
+
+/** How the bench queues work: schedule() or post(), of a shared handler or of a fresh closure. */
+type Mode = 'schedule' | 'scheduleClosure' | 'post' | 'postClosure';
 
 const VC_ACTIONS = 1_000_000;
 const VC_RUNS = 5;
@@ -48,35 +77,59 @@ function randomDelays(n: number, seed: number): Float64Array {
 }
 
 let fired = 0;
+let checksum = 0;
 function work(): void {
   fired++;
 }
 
-function benchVirtualClock(delays: Float64Array): number {
+/** A fresh closure (and context) per call, like the venue's `() => this.arrive(order)`. */
+function deliver(i: number): () => void {
+  return () => {
+    fired++;
+    checksum += i;
+  };
+}
+
+function benchVirtualClock(delays: Float64Array, mode: Mode): number {
   const n = delays.length;
   const clock = new VirtualClock(0);
   fired = 0;
+  checksum = 0;
   const t0 = performance.now();
-  for (let i = 0; i < n; i++) clock.schedule(work, delays[i] as number);
+  if (mode === 'schedule') for (let i = 0; i < n; i++) clock.schedule(work, delays[i] as number);
+  else if (mode === 'scheduleClosure') for (let i = 0; i < n; i++) clock.schedule(deliver(i), delays[i] as number);
+  else if (mode === 'post') for (let i = 0; i < n; i++) clock.post(work, delays[i] as number);
+  else for (let i = 0; i < n; i++) clock.post(deliver(i), delays[i] as number);
   clock.runUntilIdle();
   const seconds = (performance.now() - t0) / 1000;
-  if (fired !== n || clock.pending() !== 0) throw new Error(`VirtualClock fired ${fired}/${n}`);
+  if (fired !== n || clock.pending() !== 0) throw new Error(`VirtualClock (${mode}) fired ${fired}/${n}`);
+  if ((mode === 'scheduleClosure' || mode === 'postClosure') && checksum !== (n * (n - 1)) / 2) {
+    throw new Error(`VirtualClock (${mode}): closure checksum`);
+  }
   return n / seconds;
 }
 
-function benchHold(delays: Float64Array, pendingCount: number): number {
+function benchHold(delays: Float64Array, pendingCount: number, mode: Mode): number {
   const n = delays.length;
   const clock = new VirtualClock(0);
   let holdFired = 0;
   function holdWork(): void {
     holdFired++;
-    if (holdFired + pendingCount <= n) clock.schedule(holdWork, delays[holdFired] as number);
+    if (holdFired + pendingCount <= n) queue(delays[holdFired] as number);
   }
+  const queue =
+    mode === 'schedule'
+      ? (d: number) => void clock.schedule(holdWork, d)
+      : mode === 'scheduleClosure'
+        ? (d: number) => void clock.schedule(() => holdWork(), d)
+        : mode === 'post'
+          ? (d: number) => clock.post(holdWork, d)
+          : (d: number) => clock.post(() => holdWork(), d);
   const t0 = performance.now();
-  for (let i = 0; i < pendingCount; i++) clock.schedule(holdWork, delays[i] as number);
+  for (let i = 0; i < pendingCount; i++) queue(delays[i] as number);
   clock.runUntilIdle();
   const seconds = (performance.now() - t0) / 1000;
-  if (holdFired !== n || clock.pending() !== 0) throw new Error(`VirtualClock hold fired ${holdFired}/${n}`);
+  if (holdFired !== n || clock.pending() !== 0) throw new Error(`VirtualClock hold (${mode}) fired ${holdFired}/${n}`);
   return n / seconds;
 }
 
@@ -103,15 +156,23 @@ export async function main(): Promise<ClockBenchResult> {
   const cpu = cpus[0]?.model ?? 'unknown';
   const cores = cpus.length;
 
-  benchVirtualClock(randomDelays(100_000, 1)); // warm-up (JIT)
-  const runsActionsPerSec: number[] = [];
-  for (let run = 0; run < VC_RUNS; run++) {
-    runsActionsPerSec.push(benchVirtualClock(randomDelays(VC_ACTIONS, 42 + run)));
+  const modes: Mode[] = ['schedule', 'scheduleClosure', 'post', 'postClosure'];
+  // Warm-up (JIT): every mode, so the clock's code has seen both kinds of queue entry, as it
+  // does in a simulation, before anything is timed.
+  for (const mode of modes) {
+    benchVirtualClock(randomDelays(100_000, 1), mode);
+    benchHold(randomDelays(100_000, 2), HOLD_PENDING, mode);
   }
-  const vcMedian = median(runsActionsPerSec);
-
-  const holdRuns: number[] = [];
-  for (let run = 0; run < VC_RUNS; run++) holdRuns.push(benchHold(randomDelays(VC_ACTIONS, 1042 + run), HOLD_PENDING));
+  // Each mode gets the same 5 seeds; runs alternate modes so drift on the VM hits all alike.
+  const burst: Record<Mode, number[]> = { schedule: [], scheduleClosure: [], post: [], postClosure: [] };
+  for (let run = 0; run < VC_RUNS; run++) {
+    for (const mode of modes) burst[mode].push(benchVirtualClock(randomDelays(VC_ACTIONS, 42 + run), mode));
+  }
+  const hold: Record<Mode, number[]> = { schedule: [], scheduleClosure: [], post: [], postClosure: [] };
+  for (let run = 0; run < VC_RUNS; run++) {
+    for (const mode of modes) hold[mode].push(benchHold(randomDelays(VC_ACTIONS, 1042 + run), HOLD_PENDING, mode));
+  }
+  const runs = (xs: number[]): Runs => ({ runs: xs.length, medianActionsPerSec: median(xs), runsActionsPerSec: xs });
 
   const rx = benchRxjs(randomDelays(RX_ACTIONS, 42));
 
@@ -119,10 +180,16 @@ export async function main(): Promise<ClockBenchResult> {
     node: process.version,
     cpu,
     cores,
-    virtualClock: { actions: VC_ACTIONS, runs: VC_RUNS, medianActionsPerSec: vcMedian, runsActionsPerSec },
-    virtualClockHold: { actions: VC_ACTIONS, pending: HOLD_PENDING, runs: VC_RUNS, medianActionsPerSec: median(holdRuns) },
+    virtualClock: { actions: VC_ACTIONS, ...runs(burst.schedule) },
+    virtualClockClosure: { actions: VC_ACTIONS, ...runs(burst.scheduleClosure) },
+    virtualClockPost: { actions: VC_ACTIONS, ...runs(burst.post) },
+    virtualClockPostClosure: { actions: VC_ACTIONS, ...runs(burst.postClosure) },
+    virtualClockHold: { actions: VC_ACTIONS, pending: HOLD_PENDING, ...runs(hold.schedule) },
+    virtualClockHoldClosure: { actions: VC_ACTIONS, pending: HOLD_PENDING, ...runs(hold.scheduleClosure) },
+    virtualClockHoldPost: { actions: VC_ACTIONS, pending: HOLD_PENDING, ...runs(hold.post) },
+    virtualClockHoldPostClosure: { actions: VC_ACTIONS, pending: HOLD_PENDING, ...runs(hold.postClosure) },
     rxjsVirtualTimeScheduler: { actions: RX_ACTIONS, actionsPerSec: rx.actionsPerSec, seconds: rx.seconds },
-    ratio: vcMedian / rx.actionsPerSec,
+    ratio: median(burst.schedule) / rx.actionsPerSec,
   };
   return result;
 }
@@ -134,20 +201,22 @@ function fmt(x: number): string {
 const isMain = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === path.resolve(process.argv[1]);
 if (isMain) {
   const r = await main();
+  const line = (label: string, x: Runs, what: string): void =>
+    console.log(`${label.padEnd(40)}${fmt(x.medianActionsPerSec)} actions/s (median of ${x.runs} runs x ${what}; runs: ${x.runsActionsPerSec.map(fmt).join(', ')})`);
   console.log(`node ${r.node} | ${r.cpu} | ${r.cores} cores`);
+  const n = `${fmt(r.virtualClock.actions)} actions`;
+  line('VirtualClock schedule():', r.virtualClock, n);
+  line('VirtualClock schedule(), closure each:', r.virtualClockClosure, n);
+  line('VirtualClock post(), shared fn:', r.virtualClockPost, n);
+  line('VirtualClock post(), closure each:', r.virtualClockPostClosure, n);
+  const h = `${fmt(r.virtualClockHold.actions)} actions, ${fmt(r.virtualClockHold.pending)} pending`;
+  line('hold schedule():', r.virtualClockHold, h);
+  line('hold schedule(), closure each:', r.virtualClockHoldClosure, h);
+  line('hold post(), shared fn:', r.virtualClockHoldPost, h);
+  line('hold post(), closure each:', r.virtualClockHoldPostClosure, h);
   console.log(
-    `VirtualClock:          ${fmt(r.virtualClock.medianActionsPerSec)} actions/s ` +
-      `(median of ${r.virtualClock.runs} runs x ${fmt(r.virtualClock.actions)} actions; runs: ` +
-      `${r.virtualClock.runsActionsPerSec.map(fmt).join(', ')})`,
-  );
-  console.log(
-    `VirtualClock (hold):   ${fmt(r.virtualClockHold.medianActionsPerSec)} actions/s ` +
-      `(median of ${r.virtualClockHold.runs} runs x ${fmt(r.virtualClockHold.actions)} actions, ` +
-      `${fmt(r.virtualClockHold.pending)} pending at a time)`,
-  );
-  console.log(
-    `VirtualTimeScheduler:  ${fmt(r.rxjsVirtualTimeScheduler.actionsPerSec)} actions/s ` +
+    `${'VirtualTimeScheduler:'.padEnd(40)}${fmt(r.rxjsVirtualTimeScheduler.actionsPerSec)} actions/s ` +
       `(${fmt(r.rxjsVirtualTimeScheduler.actions)} actions in ${r.rxjsVirtualTimeScheduler.seconds.toFixed(2)} s)`,
   );
-  console.log(`ratio:                 ${r.ratio.toFixed(0)}x`);
+  console.log(`${'ratio (schedule() / rxjs):'.padEnd(40)}${r.ratio.toFixed(0)}x`);
 }

@@ -4,16 +4,26 @@ import { main as clockBench } from './clock.bench.ts';
 import { main as orderBookBench } from './order-book.bench.ts';
 import { main as replayBench } from './replay.bench.ts';
 import { main as slicerBench } from './slicer.bench.ts';
+import { main as twapBench } from './twap.bench.ts';
 
 const fmt = (x: number): string => Math.round(x).toLocaleString('en-US');
 
 const clock = await clockBench();
 console.log(`machine: ${clock.cpu}, ${clock.cores} cores, node ${clock.node}`);
-console.log('clock (schedule N at random virtual times, then fire all):');
-console.log(`  VirtualClock          ${fmt(clock.virtualClock.medianActionsPerSec)} actions/s (1M actions, median of ${clock.virtualClock.runs})`);
-console.log(`  VirtualClock hold     ${fmt(clock.virtualClockHold.medianActionsPerSec)} actions/s (1,000 pending, 1M fired)`);
-console.log(`  VirtualTimeScheduler  ${fmt(clock.rxjsVirtualTimeScheduler.actionsPerSec)} actions/s (10k actions)`);
-console.log(`  ratio                 ${clock.ratio.toFixed(0)}x`);
+console.log('clock (queue N at random virtual times, then fire all; hold: 1,000 pending, each fired action queues the next):');
+const row = (label: string, x: { medianActionsPerSec: number; runsActionsPerSec: number[] }, what: string): void =>
+  console.log(`  ${label.padEnd(38)}${fmt(x.medianActionsPerSec).padStart(11)} actions/s (${what}; runs: ${x.runsActionsPerSec.map(fmt).join(', ')})`);
+const median5 = `1M actions, median of ${clock.virtualClock.runs}`;
+row('VirtualClock schedule()', clock.virtualClock, median5);
+row('VirtualClock schedule(), closure each', clock.virtualClockClosure, median5);
+row('VirtualClock post(), shared handler', clock.virtualClockPost, median5);
+row('VirtualClock post(), closure each', clock.virtualClockPostClosure, median5);
+row('hold schedule()', clock.virtualClockHold, median5);
+row('hold schedule(), closure each', clock.virtualClockHoldClosure, median5);
+row('hold post(), shared handler', clock.virtualClockHoldPost, median5);
+row('hold post(), closure each', clock.virtualClockHoldPostClosure, median5);
+console.log(`  ${'rxjs VirtualTimeScheduler'.padEnd(38)}${fmt(clock.rxjsVirtualTimeScheduler.actionsPerSec).padStart(11)} actions/s (10k actions, ${clock.rxjsVirtualTimeScheduler.seconds.toFixed(2)} s)`);
+console.log(`  ${'ratio schedule() / rxjs'.padEnd(38)}${clock.ratio.toFixed(0).padStart(11)}x`);
 
 const book = await orderBookBench();
 console.log('order book (1M seeded ops: 70% passive limits, 20% cancels, 10% marketable; same stream for both books):');
@@ -44,3 +54,10 @@ for (const [label, x] of [['plain', slicer.plain], ['randomized', slicer.randomi
       `(median of ${x.runs} runs x ${x.plansPerRun} plans; runs: ${x.runsPlansPerSec.map(fmt).join(', ')})`,
   );
 }
+
+const twap = await twapBench();
+console.log('one-hour TWAP scenario (120 slices, synthetic market 100 ms steps, 5 trades/s; no store):');
+console.log(
+  `  ${fmt(twap.clockActions)} simulated events in ${twap.medianWallMs.toFixed(0)} ms (median of ${twap.runs}): ` +
+    `${fmt(twap.clockActionsPerSec)} events/s, ${fmt(twap.logEventsPerSec)} log events/s, ${fmt(twap.simulatedSecondsPerWallSecond)}x real time`,
+);
