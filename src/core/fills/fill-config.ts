@@ -44,7 +44,7 @@ export const fillConfigSchema = z
      *  thundering herd", no value given: 0.1 is ours. */
     jitterFraction: z.number('must be a number').min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1').default(0.1),
     /** Seed: plan phase 8 (tasks 34-36) cancels the remaining quantity of a partial fill; the
-     *  safety spec section 3 accepted partials "for now" with a TODO to make it configurable. */
+     *  safety spec section 3 accepted partials "for now", meaning to make it configurable later. */
     partialFillPolicy: z.enum(PARTIAL_FILL_POLICIES, { error: `must be one of ${PARTIAL_FILL_POLICIES.join(', ')}` }).default('cancel_remainder'),
     /** Slippage above this against the expected price emits a warning (plan task 32, no value
      *  given): 50 bps is ours, half the TWAP early stop's 1% price move (maxPriceDeviation). */
