@@ -80,7 +80,7 @@ export class ReplayModel implements MarketModel {
       this.onEvent({ kind: 'end', messages: this.stats.messages });
       return;
     }
-    this.clock.schedule(() => this.fire(), Math.max(0, m.recvMs - this.clock.now()));
+    this.clock.post(() => this.fire(), Math.max(0, m.recvMs - this.clock.now()));
   }
 
   /** Applies every message due now, then schedules the next one. */

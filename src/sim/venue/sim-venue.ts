@@ -29,7 +29,7 @@ class Channel {
   send(delay: number, fn: () => void): void {
     const at = Math.max(this.clock.now() + delay, this.last);
     this.last = at;
-    this.clock.schedule(fn, at - this.clock.now());
+    this.clock.post(fn, at - this.clock.now());
   }
 }
 
@@ -247,7 +247,7 @@ export class SimVenue implements Broker, MarketDataPort {
         : { kind: 'OutcomeUnknownReport', clientOrderId: cid as ClientOrderId, request: what, reason };
     switch (fate.kind) {
       case 'deliver':
-        this.clock.schedule(() => {
+        this.clock.post(() => {
           const answer = process();
           this.rest.send(back(), () => this.handler(answer));
         }, entry);
@@ -272,7 +272,7 @@ export class SimVenue implements Broker, MarketDataPort {
       case 'server_error': {
         const detail = fate.kind === 'timeout' ? `timed out after ${fate.timeoutMs} ms` : '503 Service Unavailable';
         this.options.onFault(fate.kind === 'timeout' ? 'outage' : 'http_5xx', `${label}: ${detail}; venue received it: ${fate.received}`);
-        if (fate.received) this.clock.schedule(() => void process(), entry);
+        if (fate.received) this.clock.post(() => void process(), entry);
         const wait = fate.kind === 'timeout' ? fate.timeoutMs : entry + back();
         this.rest.send(wait, () => this.handler(unknown(detail)));
         return;
