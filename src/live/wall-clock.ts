@@ -21,9 +21,12 @@ export class WallClock implements Clock {
    * action, so this goes through asyncScheduler like schedule() and drops the Subscription.
    * Infinity never runs (a timer cannot hold it: Node would fire it after 1 ms).
    */
-  post(work: () => void, delayMs: number): void {
+  post(work: () => void, delayMs: number): void;
+  /** post() with an argument: runs `work(arg)`; `arg` undefined behaves as post(work, delayMs). */
+  post<A>(work: (arg: A) => void, delayMs: number, arg: A): void;
+  post(work: (arg?: unknown) => void, delayMs: number, arg?: unknown): void {
     if (Number.isNaN(delayMs)) throw new Error('WallClock.post: delay is NaN');
     if (delayMs === Infinity) return;
-    asyncScheduler.schedule(work, Math.max(0, delayMs));
+    asyncScheduler.schedule(arg === undefined ? work : () => work(arg), Math.max(0, delayMs));
   }
 }

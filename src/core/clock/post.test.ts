@@ -93,6 +93,60 @@ describe('VirtualClock.post basics', () => {
     expect(clock.pending()).toBe(0);
   });
 
+  it('post(work, delay, arg) calls work(arg), arguments of any kind, in order with everything else', () => {
+    const clock = new VirtualClock(0);
+    const seen: unknown[] = [];
+    const order = { id: 'o1' };
+    const record = (arg: unknown): void => void seen.push(arg);
+    clock.post(record, 5, order);
+    clock.post(record, 5, 0);
+    clock.post(() => seen.push('closure'), 5);
+    clock.post(record, 5, null);
+    clock.post(record, 1, 'first');
+    clock.schedule(() => seen.push('scheduled'), 5);
+    clock.post(record, 5, false);
+    expect(clock.pending()).toBe(7);
+    expect(clock.runUntilIdle()).toBe(7);
+    expect(seen).toEqual(['first', order, 0, 'closure', null, 'scheduled', false]);
+    expect(seen[1]).toBe(order); // the very object, not a copy
+  });
+
+  it('post(work, delay, arg) with arg undefined calls work with no argument, like post(work, delay)', () => {
+    const clock = new VirtualClock(0);
+    const counts: number[] = [];
+    const work = (...rest: unknown[]): void => void counts.push(rest.length);
+    clock.post(work, 1, undefined);
+    clock.post(work, 1);
+    clock.post(work, 1, 7);
+    // The same through a burst (the sorted run), where every entry shares the handler.
+    for (let i = 0; i < 300; i++) clock.post(work, 2 + (i % 3), i % 2 === 0 ? undefined : i);
+    clock.runUntilIdle();
+    expect(counts.slice(0, 3)).toEqual([0, 0, 1]);
+    expect(counts.slice(3).filter((c) => c === 0).length).toBe(150);
+    expect(counts.slice(3).filter((c) => c === 1).length).toBe(150);
+  });
+
+  it('post(work, delay, arg): negative clamps, NaN throws, Infinity never runs', () => {
+    const clock = new VirtualClock(10);
+    const seen: [number, number][] = [];
+    const work = (id: number): void => void seen.push([clock.now(), id]);
+    clock.post(work, -5, 1);
+    expect(() => clock.post(work, Number.NaN, 2)).toThrow(RangeError);
+    clock.post(work, Infinity, 3);
+    expect(clock.pending()).toBe(1);
+    clock.runUntilIdle();
+    expect(seen).toEqual([[10, 1]]);
+  });
+
+  it('satisfies the Clock port with an argument too', () => {
+    const clock = new VirtualClock(0);
+    const port: Clock = clock;
+    const seen: number[] = [];
+    port.post((n: number) => seen.push(n * 2), 3, 21);
+    clock.runUntilIdle();
+    expect(seen).toEqual([42]);
+  });
+
   it('posted work cannot advance the clock either', () => {
     const clock = new VirtualClock(0);
     clock.post(() => clock.advanceBy(1), 1);
@@ -130,19 +184,25 @@ describe('VirtualClock.post basics', () => {
 // Every firing, real or model, is checked against the model's head as it happens, and
 // pending() is checked inside fired work and after every command.
 
-type Kind = 'post' | 'schedule';
+// Kinds: 'post' is post() of a closure made for the entry; 'schedule' is schedule(); 'postArg' is
+// post(handler, delay, id) of one handler shared by every such entry, told apart only by its
+// argument; 'postShared' is post() of one shared handler with no argument at all (it learns
+// nothing about which entry it is, so it checks the model's head). A burst of only 'postArg' or
+// only 'postShared' entries is what the sorted run stores without a per-entry value array.
+type Kind = 'post' | 'schedule' | 'postArg' | 'postShared';
 /** What a fired entry does besides recording itself: nothing, add a child, or cancel one. */
 type Spawn = null | { kind: Kind; delay: number } | { kind: 'cancel'; pick: number };
 
 type Command =
   | { op: 'add'; kind: Kind; delay: number; spawn: Spawn }
-  | { op: 'burst'; n: number; seed: number; maxDelay: number; mix: Kind | 'mixed' }
+  | { op: 'burst'; n: number; seed: number; maxDelay: number; frac: boolean; mix: Kind | 'mixed' }
   | { op: 'cancel'; pick: number }
   | { op: 'cancelMany'; stride: number }
   | { op: 'advance'; ms: number }
   | { op: 'peek' };
 
-const kindArb = fc.constantFrom<Kind>('post', 'schedule');
+const kindArb = fc.constantFrom<Kind>('post', 'schedule', 'postArg', 'postShared');
+const KINDS: readonly Kind[] = ['post', 'schedule', 'postArg', 'postShared'];
 const spawnArb: fc.Arbitrary<Spawn> = fc.oneof(
   { weight: 3, arbitrary: fc.constant(null) },
   { weight: 2, arbitrary: fc.record({ kind: kindArb, delay: fc.integer({ min: -2, max: 12 }) }) },
@@ -156,8 +216,10 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
       op: fc.constant('burst' as const),
       n: fc.oneof(fc.integer({ min: 256, max: 400 }), fc.integer({ min: 1000, max: 1600 })),
       seed: fc.nat(),
-      maxDelay: fc.constantFrom(0, 3, 40, 1000),
-      mix: fc.constantFrom<Kind | 'mixed'>('post', 'schedule', 'mixed'),
+      // 2^33: a span too wide for the integer sort; frac: fractional due times (the float sort).
+      maxDelay: fc.constantFrom(0, 3, 40, 1000, 2 ** 33),
+      frac: fc.boolean(),
+      mix: fc.constantFrom<Kind | 'mixed'>('post', 'schedule', 'postArg', 'postShared', 'mixed'),
     }),
   },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('cancel' as const), pick: fc.nat() }) },
@@ -219,32 +281,44 @@ function runCommands(commands: Command[]): void {
     }
   };
 
+  // Fires model entry `id`: it must be the model's head, at its due time (lockstep).
+  const fire = (id: number): void => {
+    const e = entries[id] as ModelEntry;
+    const expected = modelHead();
+    expect(expected?.id).toBe(id);
+    expect(clock.now()).toBe(e.due);
+    e.live = false;
+    live--;
+    head++;
+    fired.push(id);
+    expect(clock.pending()).toBe(live);
+    const s = e.spawn;
+    if (s === null) return;
+    if (s.kind === 'cancel') {
+      if (entries.length > 0) cancel(s.pick % entries.length);
+    } else {
+      add(s.kind, s.delay, null);
+    }
+    expect(clock.pending()).toBe(live);
+  };
+  // The shared handlers: one function for every 'postArg' entry, one for every 'postShared' one.
+  const onArg = (id: number): void => fire(id);
+  const onShared = function (this: unknown, ...rest: unknown[]): void {
+    expect(rest).toEqual([]); // posted without an argument: called with none
+    const h = modelHead();
+    expect(h?.kind).toBe('postShared');
+    fire((h as ModelEntry).id);
+  };
+
   const add = (kind: Kind, delay: number, spawn: Spawn): void => {
     const id = entries.length;
     const e: ModelEntry = { id, due: clock.now() + Math.max(0, delay), kind, spawn, live: true };
     entries.push(e);
     insert(e);
-    const work = (): void => {
-      // Lockstep: this firing must be the model's head, at its due time.
-      const expected = modelHead();
-      expect(expected?.id).toBe(id);
-      expect(clock.now()).toBe(e.due);
-      e.live = false;
-      live--;
-      head++;
-      fired.push(id);
-      expect(clock.pending()).toBe(live);
-      const s = e.spawn;
-      if (s === null) return;
-      if (s.kind === 'cancel') {
-        if (entries.length > 0) cancel(s.pick % entries.length);
-      } else {
-        add(s.kind, s.delay, null);
-      }
-      expect(clock.pending()).toBe(live);
-    };
-    if (kind === 'post') clock.post(work, delay);
-    else subs.set(id, clock.schedule(work, delay));
+    if (kind === 'post') clock.post(() => fire(id), delay);
+    else if (kind === 'postArg') clock.post(onArg, delay, id);
+    else if (kind === 'postShared') clock.post(onShared, delay);
+    else subs.set(id, clock.schedule(() => fire(id), delay));
   };
 
   for (const c of commands) {
@@ -256,9 +330,10 @@ function runCommands(commands: Command[]): void {
         const next = lcg(c.seed);
         for (let i = 0; i < c.n; i++) {
           const r = next();
-          const kind: Kind = c.mix === 'mixed' ? (r & 1 ? 'post' : 'schedule') : c.mix;
-          const delay = ((r >>> 1) % (c.maxDelay + 3)) - 2; // -2 .. maxDelay: clamps and ties
-          const spawn: Spawn = i % 17 === 0 ? { kind: (r >>> 8) & 1 ? 'post' : 'schedule', delay: (r >>> 9) % 5 } : null;
+          const kind: Kind = c.mix === 'mixed' ? (KINDS[(r >>> 3) & 3] as Kind) : c.mix;
+          // -2 .. maxDelay: clamps and ties; with frac, quarter-ms fractions too.
+          const delay = ((c.maxDelay > 0xffffffff ? r * 4 : r) % (c.maxDelay + 3)) - 2 + (c.frac ? ((r >>> 5) & 3) / 4 : 0);
+          const spawn: Spawn = i % 17 === 0 ? { kind: KINDS[(r >>> 8) & 3] as Kind, delay: (r >>> 10) % 5 } : null;
           add(kind, delay, spawn);
         }
         break;
@@ -296,7 +371,7 @@ function runCommands(commands: Command[]): void {
   // Every entry fired exactly once unless it was cancelled before firing.
   const firedSet = new Set(fired);
   expect(firedSet.size).toBe(fired.length);
-  for (const e of entries) if (e.kind === 'post') expect(firedSet.has(e.id)).toBe(true);
+  for (const e of entries) if (e.kind !== 'schedule') expect(firedSet.has(e.id)).toBe(true);
 }
 
 describe('VirtualClock.post properties', () => {

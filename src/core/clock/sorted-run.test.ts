@@ -2,7 +2,7 @@
 // boundary between a burst (sorted run) and single schedules (heap), with cancellations.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { stableSortOrder } from './sorted-run.ts';
+import { sortBurst, stableSortOrder } from './sorted-run.ts';
 import { VirtualClock } from './virtual-clock.ts';
 
 describe('stableSortOrder', () => {
@@ -16,6 +16,36 @@ describe('stableSortOrder', () => {
         expect(order).toEqual(expected);
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('sortBurst', () => {
+  // Due times as the timeline makes them (never NaN, never -0 or infinite): small and huge integer
+  // spans (the integer sort, and the float sort past 2^32), fractions (the float sort), ties,
+  // bursts already in order (no sort), negative times.
+  const dueArb = fc.oneof(
+    fc.array(fc.integer({ min: 0, max: 50 }), { maxLength: 300 }),
+    fc.array(fc.integer({ min: 0, max: 2 ** 32 - 1 }).map((d) => 1723161600000 + d), { maxLength: 300 }),
+    fc.array(fc.integer({ min: -(2 ** 40), max: 2 ** 40 }), { maxLength: 300 }),
+    fc.array(fc.integer({ min: 0, max: 4000 }).map((d) => d / 4), { maxLength: 300 }),
+    fc.array(fc.integer({ min: 0, max: 1000 }), { maxLength: 300 }).map((xs) => [...xs].sort((a, b) => a - b)),
+    fc.array(fc.constantFrom(0, 1, 2 ** 32 - 1, 2 ** 32, 7), { maxLength: 100 }),
+  );
+
+  it('property: sorted due times and a stable permutation (null only when already in order)', () => {
+    fc.assert(
+      fc.property(dueArb, (dues) => {
+        const n = dues.length;
+        const due = Float64Array.from(dues);
+        const out = new Float64Array(n);
+        const order = sortBurst(due, n, out);
+        const expected = dues.map((d, i) => [d, i] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+        expect(Array.from(out)).toEqual(expected.map(([d]) => d));
+        if (order === null) expect(dues).toEqual(expected.map(([d]) => d));
+        else expect(Array.from(order)).toEqual(expected.map(([, i]) => i));
+      }),
+      { numRuns: 400 },
     );
   });
 });
@@ -68,6 +98,46 @@ describe('VirtualClock with bursts (sorted run + heap)', () => {
       ),
       { numRuns: 60 },
     );
+  });
+
+  it('merges a burst into a run already part-fired, values and arguments of both kept apart', () => {
+    // Run shapes: shared handler + args, shared handler without args, a different shared handler,
+    // and per-entry closures; each burst merges with what is left of the run before it.
+    const clock = new VirtualClock(0);
+    const fired: string[] = [];
+    const expected: Array<[number, number, string]> = []; // due, seq, name
+    let seq = 0;
+    const onA = (i: number): void => void fired.push(`a${i}`);
+    const onB = (i: number): void => void fired.push(`b${i}`);
+    let bare = 0;
+    const onBare = (): void => void fired.push(`bare${bare++}`);
+    const burst = (kind: 'a' | 'b' | 'bare' | 'closure', n: number, spread: number): void => {
+      for (let i = 0; i < n; i++) {
+        const delay = (i * 7919) % spread;
+        const due = clock.now() + delay;
+        if (kind === 'a') clock.post(onA, delay, i);
+        else if (kind === 'b') clock.post(onB, delay, i);
+        else if (kind === 'bare') clock.post(onBare, delay);
+        else clock.schedule(() => fired.push(`c${i}`), delay);
+        expected.push([due, seq++, kind === 'bare' ? 'bare' : `${kind[0]}${i}`]);
+      }
+      clock.nextDueTime(); // into the sorted run
+    };
+    burst('a', 300, 100);
+    clock.advanceTo(10);
+    burst('b', 300, 100);
+    clock.advanceTo(20);
+    burst('bare', 300, 50);
+    clock.advanceTo(30);
+    burst('a', 400, 1000);
+    clock.advanceTo(35);
+    burst('closure', 300, 40);
+    clock.runUntilIdle();
+    expected.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+    let k = 0;
+    const want = expected.map(([, , name]) => (name === 'bare' ? `bare${k++}` : name));
+    expect(fired).toEqual(want);
+    expect(clock.pending()).toBe(0);
   });
 
   it('keeps pending() exact and compacts when a burst is mostly cancelled', () => {

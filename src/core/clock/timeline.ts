@@ -3,6 +3,8 @@
 // heap and a burst is radix-sorted into a run (sorted-run.ts); the top is the smaller of heap top
 // and run head. Actions are cancelled lazily (an entry is live while the action's seq matches it)
 // and purged in bulk; posted functions are never stale. pending() is `live`, always exact.
+// Every entry carries an argument beside its value: post(work, delay, arg) queues `work` and `arg`
+// (no closure, nothing allocated); for the other entries it is undefined.
 import { ActionHeap } from './action-heap.ts';
 import { SortedRun } from './sorted-run.ts';
 
@@ -12,7 +14,7 @@ export interface QueuedAction {
 }
 
 /** What the queue holds: an action from schedule(), or the work function itself from post(). */
-export type Entry = QueuedAction | (() => void);
+export type Entry = QueuedAction | ((arg?: unknown) => void);
 
 /** Purge stale heap entries only when there are at least this many and they outnumber live ones. */
 const COMPACT_MIN_STALE = 1024;
@@ -34,8 +36,16 @@ export class Timeline {
   readonly heap = new ActionHeap<Entry>();
   readonly run = new SortedRun<Entry>();
   private bufDue = new Float64Array(256);
-  private bufSeq = new Float64Array(256);
+  // Values and arguments of the buffered entries. While every buffered entry has the same value
+  // (one handler posted over and over) bufValues stays empty and the value is bufFirst; while no
+  // buffered entry has an argument, bufArgs stays empty. Either array is filled in when the first
+  // entry that breaks the pattern arrives. This saves a store per post, and lets a burst from one
+  // handler enter the sorted run with no per-entry value array at all.
   private bufValues: Entry[] = [];
+  private bufArgs: unknown[] = [];
+  private bufFirst: Entry | undefined = undefined;
+  private bufShared = true;
+  private bufHasArgs = false;
   bufLen = 0;
   nowMs: number;
   /** Next insertion sequence number. */
@@ -47,6 +57,8 @@ export class Timeline {
   /** Set by top(): the live entry at the top of the queue. */
   topDue = 0;
   topEntry: Entry | null = null;
+  /** Set by top(): the argument of the top entry (undefined unless posted with one). */
+  topArg: unknown = undefined;
   private topFromHeap = true;
 
   constructor(startMs: number) {
@@ -64,23 +76,40 @@ export class Timeline {
       this.maybeCompact();
       return;
     }
-    action.seq = this.append(action, delay);
+    action.seq = this.append(action, delay, undefined);
   }
 
-  /** Queues a posted function; it stays live until it fires. Infinity never fires: not queued. */
-  post(work: () => void, delay: number): void {
-    if (delay !== Infinity) this.append(work, delay);
+  /**
+   * Queues a posted function and its argument; it stays live until it fires. Infinity never
+   * fires: not queued.
+   */
+  post(work: (arg?: unknown) => void, delay: number, arg: unknown): void {
+    if (delay !== Infinity) this.append(work, delay, arg);
   }
 
   /** Appends a live entry due `delay` ms from now to the buffer; returns its seq. */
-  private append(entry: Entry, delay: number): number {
+  private append(entry: Entry, delay: number, arg: unknown): number {
     const seq = this.nextSeq++;
     this.live++;
     const i = this.bufLen;
     if (i === this.bufDue.length) this.growBuffer();
     this.bufDue[i] = this.nowMs + delay;
-    this.bufSeq[i] = seq;
-    this.bufValues[i] = entry;
+    if (i === 0) this.bufFirst = entry;
+    else if (!this.bufShared) this.bufValues.push(entry);
+    else if (entry !== this.bufFirst) {
+      const values = this.bufValues;
+      const first = this.bufFirst as Entry;
+      for (let k = 0; k < i; k++) values.push(first);
+      values.push(entry);
+      this.bufShared = false;
+    }
+    if (this.bufHasArgs) this.bufArgs.push(arg);
+    else if (arg !== undefined) {
+      const args = this.bufArgs;
+      for (let k = 0; k < i; k++) args.push(undefined);
+      args.push(arg);
+      this.bufHasArgs = true;
+    }
     this.bufLen = i + 1;
     return seq;
   }
@@ -96,12 +125,31 @@ export class Timeline {
   /** Moves buffered entries into the heap (few) or the sorted run (a burst). */
   private flush(): void {
     const n = this.bufLen;
-    if (n >= BURST_MIN) this.run.addBurst(this.bufDue, this.bufSeq, this.bufValues, n);
-    else for (let i = 0; i < n; i++) this.heap.push(this.bufDue[i] as number, this.bufSeq[i] as number, this.bufValues[i] as Entry);
-    // Clear references (fired entries must be collectable) without freeing the backing store.
-    const values = this.bufValues;
-    if (n > BURST_MIN * 4) values.length = 0;
-    else for (let i = 0; i < n; i++) values[i] = undefined as unknown as Entry;
+    const shared = this.bufShared;
+    const values = shared ? null : this.bufValues;
+    const args = this.bufHasArgs ? this.bufArgs : null;
+    const first = this.bufFirst;
+    // The buffer's seqs are consecutive: every seq is taken by append(), which buffers it.
+    const seq0 = this.nextSeq - n;
+    if (n >= BURST_MIN) this.run.addBurst(this.bufDue, seq0, values, first, args, n);
+    else {
+      const due = this.bufDue;
+      const heap = this.heap;
+      for (let i = 0; i < n; i++) {
+        heap.push(due[i] as number, seq0 + i, (values === null ? first : values[i]) as Entry, args === null ? undefined : args[i]);
+      }
+    }
+    // Drop references (fired entries must be collectable); small arrays keep their backing store.
+    if (n > BURST_MIN) {
+      this.bufValues = [];
+      this.bufArgs = [];
+    } else {
+      this.bufValues.length = 0;
+      this.bufArgs.length = 0;
+    }
+    this.bufFirst = undefined;
+    this.bufShared = true;
+    this.bufHasArgs = false;
     this.bufLen = 0;
   }
 
@@ -109,9 +157,6 @@ export class Timeline {
     const due = new Float64Array(this.bufDue.length * 2);
     due.set(this.bufDue);
     this.bufDue = due;
-    const seq = new Float64Array(this.bufSeq.length * 2);
-    seq.set(this.bufSeq);
-    this.bufSeq = seq;
   }
 
   /**
@@ -146,7 +191,13 @@ export class Timeline {
       }
       this.topFromHeap = fromHeap;
       this.topEntry = entry;
-      this.topDue = fromHeap ? heap.topDue() : run.headDue();
+      if (fromHeap) {
+        this.topDue = heap.topDue();
+        this.topArg = heap.topArg();
+      } else {
+        this.topDue = run.headDue();
+        this.topArg = run.headArg();
+      }
       return true;
     }
   }
@@ -156,6 +207,7 @@ export class Timeline {
     if (this.topFromHeap) this.heap.pop();
     else this.run.shift();
     this.topEntry = null;
+    this.topArg = undefined;
   }
 
   private maybeCompact(): void {

@@ -23,6 +23,10 @@
 // `typeof value === 'function'` tells them apart. Both take their seq from the same counter, so
 // they interleave in (due time, insertion order) exactly alike. A posted entry is never stale:
 // nothing can cancel or replace it, so it stays live until it fires.
+// post(work, delay, arg) queues `arg` beside `work` and calls work(arg): a shared handler plus
+// an existing value per event allocates nothing at all, not even a closure. A burst posted from
+// one handler is held by the sorted run without a per-entry value array (sorted-run.ts), which is
+// what brings schedule-then-fire of 1M such events past 5M/s (bench/RESULTS.md).
 import { Subscription } from 'rxjs';
 import type { SchedulerAction, SchedulerLike } from 'rxjs';
 import type { Clock } from '../ports/clock.ts';
@@ -111,8 +115,17 @@ export class VirtualClock implements Clock, SchedulerLike {
    * its place in (due, insertion) order exactly as schedule() would; the queue holds `work`
    * itself, so no action or Subscription is allocated. `work` runs with `this` undefined.
    */
-  post(work: () => void, delay: number): void {
-    this.timeline.post(work, checkDelay(delay));
+  post(work: () => void, delay: number): void;
+  /**
+   * post() of a shared handler with an argument: runs `work(arg)` once, `delay` ms from now, in
+   * (due, insertion) order like every other entry. The queue holds `work` and `arg` side by side,
+   * so a caller that passes a long-lived handler (a bound method created once) and an existing
+   * value (an order, a message index) allocates nothing per event, not even a closure. Work
+   * posted with `arg` undefined is called with no argument, exactly like post(work, delay).
+   */
+  post<A>(work: (arg: A) => void, delay: number, arg: A): void;
+  post(work: (arg?: unknown) => void, delay: number, arg?: unknown): void {
+    this.timeline.post(work, checkDelay(delay), arg);
   }
 
   /** Number of live pending entries, scheduled or posted (cancelled and fired ones excluded). */
@@ -186,13 +199,15 @@ export class VirtualClock implements Clock, SchedulerLike {
           break;
         }
         const entry = timeline.topEntry as Entry;
+        const arg = timeline.topArg;
         timeline.popTop();
         timeline.live--;
         timeline.nowMs = due;
         fired++;
         if (typeof entry === 'function') {
           current = null;
-          entry();
+          if (arg === undefined) entry();
+          else entry(arg);
         } else {
           // The clock enqueues only its own VirtualActions.
           const action = entry as VirtualAction<unknown>;

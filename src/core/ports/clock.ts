@@ -22,4 +22,11 @@ export interface Clock {
    * anything that may need cancelling (timeouts, order timers).
    */
   post(work: () => void, delayMs: number): void;
+  /**
+   * post() with an argument: runs `work(arg)` once after `delayMs`, ordered exactly like post().
+   * With a handler created once (a bound method) and an existing value as `arg` (an order, a
+   * message index), nothing is allocated per event, not even a closure: the virtual clock queues
+   * handler and argument side by side. `arg` undefined calls `work()`, as post(work, delayMs) does.
+   */
+  post<A>(work: (arg: A) => void, delayMs: number, arg: A): void;
 }
