@@ -140,6 +140,18 @@ describe('VirtualClock with bursts (sorted run + heap)', () => {
     expect(clock.pending()).toBe(0);
   });
 
+  it('merges a burst into a run with one entry left, the burst due first', () => {
+    // The burst sorts before the old run's last entry, so the merge must still copy that entry.
+    const clock = new VirtualClock(0);
+    const fired: string[] = [];
+    for (let i = 0; i < 1000; i++) clock.post(() => fired.push(`x${i}`), 0);
+    clock.post(() => fired.push('last'), 1);
+    expect(clock.advanceTo(0)).toBe(1000);
+    for (let i = 0; i < 256; i++) clock.post(() => fired.push(`y${i}`), 0);
+    expect(clock.runUntilIdle()).toBe(257);
+    expect(fired.slice(1000)).toEqual([...Array.from({ length: 256 }, (_, i) => `y${i}`), 'last']);
+  });
+
   it('keeps pending() exact and compacts when a burst is mostly cancelled', () => {
     const clock = new VirtualClock(0);
     const subs = Array.from({ length: 5000 }, (_, i) => clock.schedule(() => {}, i));

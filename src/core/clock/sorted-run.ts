@@ -226,6 +226,7 @@ export class SortedRun<V> {
     const m = this.size;
     const total = m + n;
     const oldHead = this.head;
+    const oldEnd = this.end;
     const oldDue = this.due;
     const oldSeq = this.seq;
     const oldValues = this.values;
@@ -265,7 +266,6 @@ export class SortedRun<V> {
     let i = oldHead; // old run
     let j = 0; // burst, in sorted order
     let k = 0;
-    const oldEnd = this.end;
     for (;;) {
       let fromOld: boolean;
       if (i < oldEnd) {
