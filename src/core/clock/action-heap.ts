@@ -50,7 +50,7 @@ export class ActionHeap<V> {
     if (slot >= 0) {
       this.freeHead = this.freeNext[slot] as number;
       this.slots[slot] = value;
-      this.slotArgs[slot] = arg;
+      if (arg !== undefined) this.slotArgs[slot] = arg; // a free slot's argument is undefined
     } else {
       slot = this.slots.length;
       this.slots.push(value);

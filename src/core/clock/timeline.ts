@@ -140,16 +140,17 @@ export class Timeline {
       }
     }
     // Drop references (fired entries must be collectable); small arrays keep their backing store.
-    if (n > BURST_MIN) {
-      this.bufValues = [];
-      this.bufArgs = [];
-    } else {
-      this.bufValues.length = 0;
-      this.bufArgs.length = 0;
+    if (!shared) {
+      if (n > BURST_MIN) this.bufValues = [];
+      else this.bufValues.length = 0;
+      this.bufShared = true;
+    }
+    if (args !== null) {
+      if (n > BURST_MIN) this.bufArgs = [];
+      else this.bufArgs.length = 0;
+      this.bufHasArgs = false;
     }
     this.bufFirst = undefined;
-    this.bufShared = true;
-    this.bufHasArgs = false;
     this.bufLen = 0;
   }
 
