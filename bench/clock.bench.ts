@@ -11,6 +11,9 @@
 // the clock's own floor. Simulator events carry their data in a closure (a venue's
 // `() => this.arrive(order)`: one closure + context per event, allocated by the caller), so the
 // like-for-like gain for a venue hop is "schedule(), closure each" -> "post(), closure each".
+// A fifth way, post(handler, delay, arg), is the object-free form of that event: one shared handler
+// and the event's own value (here its index i) as the argument, so nothing is allocated per event
+// and each event still carries its own data (checked by a checksum, like the closure rows).
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -36,6 +39,8 @@ export interface ClockBenchResult {
   virtualClockPost: { actions: number } & Runs;
   /** post() with a fresh closure per action, same workload. */
   virtualClockPostClosure: { actions: number } & Runs;
+  /** post(handler, delay, i): one shared handler, each action's own argument, same workload. */
+  virtualClockPostArg: { actions: number } & Runs;
   /** Hold model with schedule(). */
   virtualClockHold: { actions: number; pending: number } & Runs;
   /** Hold model with schedule(), a fresh closure per action. */
@@ -44,12 +49,17 @@ export interface ClockBenchResult {
   virtualClockHoldPost: { actions: number; pending: number } & Runs;
   /** Hold model with post(), a fresh closure per action. */
   virtualClockHoldPostClosure: { actions: number; pending: number } & Runs;
+  /** Hold model with post(handler, delay, i). */
+  virtualClockHoldPostArg: { actions: number; pending: number } & Runs;
   rxjsVirtualTimeScheduler: { actions: number; actionsPerSec: number; seconds: number };
   ratio: number;
 }
 
-/** How the bench queues work: schedule() or post(), of a shared handler or of a fresh closure. */
-type Mode = 'schedule' | 'scheduleClosure' | 'post' | 'postClosure';
+/**
+ * How the bench queues work: schedule() or post(), of a shared handler or of a fresh closure, or
+ * post(handler, delay, arg) of a shared handler with the action's own argument.
+ */
+type Mode = 'schedule' | 'scheduleClosure' | 'post' | 'postClosure' | 'postArg';
 
 const VC_ACTIONS = 1_000_000;
 const VC_RUNS = 5;
@@ -82,6 +92,12 @@ function work(): void {
   fired++;
 }
 
+/** The shared handler of post(handler, delay, i): the action's data arrives as its argument. */
+function deliverArg(i: number): void {
+  fired++;
+  checksum += i;
+}
+
 /** A fresh closure (and context) per call, like the venue's `() => this.arrive(order)`. */
 function deliver(i: number): () => void {
   return () => {
@@ -99,11 +115,12 @@ function benchVirtualClock(delays: Float64Array, mode: Mode): number {
   if (mode === 'schedule') for (let i = 0; i < n; i++) clock.schedule(work, delays[i] as number);
   else if (mode === 'scheduleClosure') for (let i = 0; i < n; i++) clock.schedule(deliver(i), delays[i] as number);
   else if (mode === 'post') for (let i = 0; i < n; i++) clock.post(work, delays[i] as number);
+  else if (mode === 'postArg') for (let i = 0; i < n; i++) clock.post(deliverArg, delays[i] as number, i);
   else for (let i = 0; i < n; i++) clock.post(deliver(i), delays[i] as number);
   clock.runUntilIdle();
   const seconds = (performance.now() - t0) / 1000;
   if (fired !== n || clock.pending() !== 0) throw new Error(`VirtualClock (${mode}) fired ${fired}/${n}`);
-  if ((mode === 'scheduleClosure' || mode === 'postClosure') && checksum !== (n * (n - 1)) / 2) {
+  if ((mode === 'scheduleClosure' || mode === 'postClosure' || mode === 'postArg') && checksum !== (n * (n - 1)) / 2) {
     throw new Error(`VirtualClock (${mode}): closure checksum`);
   }
   return n / seconds;
@@ -113,9 +130,14 @@ function benchHold(delays: Float64Array, pendingCount: number, mode: Mode): numb
   const n = delays.length;
   const clock = new VirtualClock(0);
   let holdFired = 0;
+  let argSum = 0;
   function holdWork(): void {
     holdFired++;
     if (holdFired + pendingCount <= n) queue(delays[holdFired] as number);
+  }
+  function holdWorkArg(i: number): void {
+    argSum += i;
+    holdWork();
   }
   const queue =
     mode === 'schedule'
@@ -124,12 +146,15 @@ function benchHold(delays: Float64Array, pendingCount: number, mode: Mode): numb
         ? (d: number) => void clock.schedule(() => holdWork(), d)
         : mode === 'post'
           ? (d: number) => clock.post(holdWork, d)
-          : (d: number) => clock.post(() => holdWork(), d);
+          : mode === 'postArg'
+            ? (d: number) => clock.post(holdWorkArg, d, holdFired)
+            : (d: number) => clock.post(() => holdWork(), d);
   const t0 = performance.now();
   for (let i = 0; i < pendingCount; i++) queue(delays[i] as number);
   clock.runUntilIdle();
   const seconds = (performance.now() - t0) / 1000;
   if (holdFired !== n || clock.pending() !== 0) throw new Error(`VirtualClock hold (${mode}) fired ${holdFired}/${n}`);
+  if (mode === 'postArg' && argSum === 0) throw new Error('VirtualClock hold (postArg): arguments lost');
   return n / seconds;
 }
 
@@ -156,7 +181,7 @@ export async function main(): Promise<ClockBenchResult> {
   const cpu = cpus[0]?.model ?? 'unknown';
   const cores = cpus.length;
 
-  const modes: Mode[] = ['schedule', 'scheduleClosure', 'post', 'postClosure'];
+  const modes: Mode[] = ['schedule', 'scheduleClosure', 'post', 'postClosure', 'postArg'];
   // Warm-up (JIT): every mode, so the clock's code has seen both kinds of queue entry, as it
   // does in a simulation, before anything is timed.
   for (const mode of modes) {
@@ -164,11 +189,11 @@ export async function main(): Promise<ClockBenchResult> {
     benchHold(randomDelays(100_000, 2), HOLD_PENDING, mode);
   }
   // Each mode gets the same 5 seeds; runs alternate modes so drift on the VM hits all alike.
-  const burst: Record<Mode, number[]> = { schedule: [], scheduleClosure: [], post: [], postClosure: [] };
+  const burst: Record<Mode, number[]> = { schedule: [], scheduleClosure: [], post: [], postClosure: [], postArg: [] };
   for (let run = 0; run < VC_RUNS; run++) {
     for (const mode of modes) burst[mode].push(benchVirtualClock(randomDelays(VC_ACTIONS, 42 + run), mode));
   }
-  const hold: Record<Mode, number[]> = { schedule: [], scheduleClosure: [], post: [], postClosure: [] };
+  const hold: Record<Mode, number[]> = { schedule: [], scheduleClosure: [], post: [], postClosure: [], postArg: [] };
   for (let run = 0; run < VC_RUNS; run++) {
     for (const mode of modes) hold[mode].push(benchHold(randomDelays(VC_ACTIONS, 1042 + run), HOLD_PENDING, mode));
   }
@@ -184,10 +209,12 @@ export async function main(): Promise<ClockBenchResult> {
     virtualClockClosure: { actions: VC_ACTIONS, ...runs(burst.scheduleClosure) },
     virtualClockPost: { actions: VC_ACTIONS, ...runs(burst.post) },
     virtualClockPostClosure: { actions: VC_ACTIONS, ...runs(burst.postClosure) },
+    virtualClockPostArg: { actions: VC_ACTIONS, ...runs(burst.postArg) },
     virtualClockHold: { actions: VC_ACTIONS, pending: HOLD_PENDING, ...runs(hold.schedule) },
     virtualClockHoldClosure: { actions: VC_ACTIONS, pending: HOLD_PENDING, ...runs(hold.scheduleClosure) },
     virtualClockHoldPost: { actions: VC_ACTIONS, pending: HOLD_PENDING, ...runs(hold.post) },
     virtualClockHoldPostClosure: { actions: VC_ACTIONS, pending: HOLD_PENDING, ...runs(hold.postClosure) },
+    virtualClockHoldPostArg: { actions: VC_ACTIONS, pending: HOLD_PENDING, ...runs(hold.postArg) },
     rxjsVirtualTimeScheduler: { actions: RX_ACTIONS, actionsPerSec: rx.actionsPerSec, seconds: rx.seconds },
     ratio: median(burst.schedule) / rx.actionsPerSec,
   };
@@ -209,11 +236,13 @@ if (isMain) {
   line('VirtualClock schedule(), closure each:', r.virtualClockClosure, n);
   line('VirtualClock post(), shared fn:', r.virtualClockPost, n);
   line('VirtualClock post(), closure each:', r.virtualClockPostClosure, n);
+  line('VirtualClock post(fn, delay, i):', r.virtualClockPostArg, n);
   const h = `${fmt(r.virtualClockHold.actions)} actions, ${fmt(r.virtualClockHold.pending)} pending`;
   line('hold schedule():', r.virtualClockHold, h);
   line('hold schedule(), closure each:', r.virtualClockHoldClosure, h);
   line('hold post(), shared fn:', r.virtualClockHoldPost, h);
   line('hold post(), closure each:', r.virtualClockHoldPostClosure, h);
+  line('hold post(fn, delay, i):', r.virtualClockHoldPostArg, h);
   console.log(
     `${'VirtualTimeScheduler:'.padEnd(40)}${fmt(r.rxjsVirtualTimeScheduler.actionsPerSec)} actions/s ` +
       `(${fmt(r.rxjsVirtualTimeScheduler.actions)} actions in ${r.rxjsVirtualTimeScheduler.seconds.toFixed(2)} s)`,
