@@ -36,14 +36,16 @@ export class Timeline {
   readonly heap = new ActionHeap<Entry>();
   readonly run = new SortedRun<Entry>();
   private bufDue = new Float64Array(256);
-  // Values and arguments of the buffered entries. While every buffered entry has the same value
-  // (one handler posted over and over) bufValues stays empty and the value is bufFirst; while no
-  // buffered entry has an argument, bufArgs stays empty. Either array is filled in when the first
-  // entry that breaks the pattern arrives. This saves a store per post, and lets a burst from one
-  // handler enter the sorted run with no per-entry value array at all.
+  // Values and arguments of the buffered entries. The first entry's are kept in bufFirst and
+  // bufFirstArg. While every buffered entry has the same value (one handler posted over and over)
+  // bufValues stays empty; while no buffered entry after the first has an argument, bufArgs stays
+  // empty. Either array is filled in when the first entry that breaks the pattern arrives. This
+  // saves stores per post (and array resets per flush in the hold model, one entry per flush), and
+  // lets a burst from one handler enter the sorted run with no per-entry value array at all.
   private bufValues: Entry[] = [];
   private bufArgs: unknown[] = [];
   private bufFirst: Entry | undefined = undefined;
+  private bufFirstArg: unknown = undefined;
   private bufShared = true;
   private bufHasArgs = false;
   bufLen = 0;
@@ -94,21 +96,26 @@ export class Timeline {
     const i = this.bufLen;
     if (i === this.bufDue.length) this.growBuffer();
     this.bufDue[i] = this.nowMs + delay;
-    if (i === 0) this.bufFirst = entry;
-    else if (!this.bufShared) this.bufValues.push(entry);
-    else if (entry !== this.bufFirst) {
-      const values = this.bufValues;
-      const first = this.bufFirst as Entry;
-      for (let k = 0; k < i; k++) values.push(first);
-      values.push(entry);
-      this.bufShared = false;
-    }
-    if (this.bufHasArgs) this.bufArgs.push(arg);
-    else if (arg !== undefined) {
-      const args = this.bufArgs;
-      for (let k = 0; k < i; k++) args.push(undefined);
-      args.push(arg);
-      this.bufHasArgs = true;
+    if (i === 0) {
+      this.bufFirst = entry;
+      this.bufFirstArg = arg;
+    } else {
+      if (!this.bufShared) this.bufValues.push(entry);
+      else if (entry !== this.bufFirst) {
+        const values = this.bufValues;
+        const first = this.bufFirst as Entry;
+        for (let k = 0; k < i; k++) values.push(first);
+        values.push(entry);
+        this.bufShared = false;
+      }
+      if (this.bufHasArgs) this.bufArgs.push(arg);
+      else if (arg !== undefined || this.bufFirstArg !== undefined) {
+        const args = this.bufArgs;
+        args.push(this.bufFirstArg);
+        for (let k = 1; k < i; k++) args.push(undefined);
+        args.push(arg);
+        this.bufHasArgs = true;
+      }
     }
     this.bufLen = i + 1;
     return seq;
@@ -127,8 +134,10 @@ export class Timeline {
     const n = this.bufLen;
     const shared = this.bufShared;
     const values = shared ? null : this.bufValues;
+    // Without bufArgs, only the first entry can have an argument (and then n is 1).
     const args = this.bufHasArgs ? this.bufArgs : null;
     const first = this.bufFirst;
+    const firstArg = this.bufFirstArg;
     // The buffer's seqs are consecutive: every seq is taken by append(), which buffers it.
     const seq0 = this.nextSeq - n;
     if (n >= BURST_MIN) this.run.addBurst(this.bufDue, seq0, values, first, args, n);
@@ -136,7 +145,7 @@ export class Timeline {
       const due = this.bufDue;
       const heap = this.heap;
       for (let i = 0; i < n; i++) {
-        heap.push(due[i] as number, seq0 + i, (values === null ? first : values[i]) as Entry, args === null ? undefined : args[i]);
+        heap.push(due[i] as number, seq0 + i, (values === null ? first : values[i]) as Entry, args === null ? firstArg : args[i]);
       }
     }
     // Drop references (fired entries must be collectable); small arrays keep their backing store.
@@ -151,6 +160,7 @@ export class Timeline {
       this.bufHasArgs = false;
     }
     this.bufFirst = undefined;
+    this.bufFirstArg = undefined;
     this.bufLen = 0;
   }
 
