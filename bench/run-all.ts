@@ -5,6 +5,7 @@ import { main as orderBookBench } from './order-book.bench.ts';
 import { main as replayBench } from './replay.bench.ts';
 import { main as slicerBench } from './slicer.bench.ts';
 import { main as twapBench } from './twap.bench.ts';
+import { main as fillsBench } from './fills.bench.ts';
 
 const fmt = (x: number): string => Math.round(x).toLocaleString('en-US');
 
@@ -61,3 +62,6 @@ console.log(
   `  ${fmt(twap.clockActions)} simulated events in ${twap.medianWallMs.toFixed(0)} ms (median of ${twap.runs}): ` +
     `${fmt(twap.clockActionsPerSec)} events/s, ${fmt(twap.logEventsPerSec)} log events/s, ${fmt(twap.simulatedSecondsPerWallSecond)}x real time`,
 );
+
+console.log('fill detection fault matrix (npm run bench:fills):');
+fillsBench();

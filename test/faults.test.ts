@@ -31,9 +31,12 @@ interface Spec {
   readonly orders: readonly string[];
   readonly market?: string;
   readonly seed?: number;
+  /** Fill detection (issue 5) polls and cancels at deadlines; these tests watch the venue's
+   *  faults and the submission path alone, so it is off unless a test turns it on. */
+  readonly fillDetection?: boolean;
 }
 
-function yaml({ faults, orders, market = STATIC_BOOK, seed = 3 }: Spec): string {
+function yaml({ faults, orders, market = STATIC_BOOK, seed = 3, fillDetection = false }: Spec): string {
   return `
 name: fault-test
 seed: ${seed}
@@ -41,6 +44,7 @@ venue: { name: binance-spot, latency: { orderEntry: 10, ack: 10, fillReport: 10 
 instrument: { symbol: TEST, tickSize: "0.01", lotSize: "0.01", minNotional: "0" }
 start: 2024-08-09T00:00:00Z
 duration: PT30S
+fillDetection: { enabled: ${fillDetection} }
 ${market}
 faults:
 ${faults.map((f) => `  - ${f}`).join('\n') || '  []'}
@@ -263,6 +267,19 @@ describe('lost_reports', () => {
     const venueSide = runKeepingVenue(spec);
     expect(venueSide.ledgerStatus).toBe('accepted');
     expect(venueSide.venueOrder).toMatchObject({ status: 'filled', filled: lots('1') });
+  });
+
+  it('with fill detection on, the status poll finds the lost fill (issue 5): filled, detected by poll', () => {
+    const r = run({ ...spec, fillDetection: true });
+    expect(r.faults('lost_reports').map((f) => f.detail)).toContain(`FillReport for ${r.child('a')} lost`);
+    expect(r.statusOf('a')).toBe('filled');
+    expect(r.report.parents[0]).toMatchObject({ id: 'a', filledQty: '1', status: 'filled' });
+    const ended = r.events('FillMonitorEnded').find((e) => e.clientOrderId === r.child('a'));
+    expect(ended).toMatchObject({ result: 'filled', filledQty: lots('1'), detectedBy: 'poll', polls: 1 });
+    // The first poll goes 2 s after submission (pollInitialMs); the fill was ~20 ms in.
+    expect(ended?.detectionLatencyMs).toBeGreaterThan(1_900);
+    expect(ended?.detectionLatencyMs).toBeLessThan(2_100);
+    expect(r.report.fillDetection).toMatchObject({ detectionRate: 1, falsePositives: 0, fillsByPoll: 1, consistency: 1 });
   });
 });
 

@@ -8,21 +8,22 @@ import { runScenario } from '../src/runtime/backtest-run.ts';
 import { loadScenarioFile } from '../src/scenario/load-scenario.ts';
 
 const GOLDEN: Record<string, string> = {
-  'almgren-chriss-impact': 'add5966d37219cf8306f48dd6488bf0b5937503df96754e9c7ee76a4906f910f',
-  'reject-window-signals': 'e05b3227b001585700373188c2ea46648a780595e31039f6368aa2b0c09a6e64',
-  'replay-btcusdt': '2b9ca665d8cb1a79d68be0ee5294ed5e20fe6f3466a423afedbc5f20ef179fe7',
-  'spread-blowout': '2c8bdf75cc73b5c994cfb480350ed1261ab9b4e98a38db20d7fa5a1236c686f8',
-  'static-book-sweep': 'dea2440e1c3dae52fb89429ea795abe9b51c6c4a398bd42d49f95a9f48ea9cdd',
-  'thin-book': '099492d4f74a9a24bd721b18a43b3e20eb8973daac28b01dcc3333ff712be7f6',
-  'twap-calm': '34c5758949485e55680f75c6ed5a63c9f78b0b6e258ed532fa103eb9b71704ae',
-  'twap-kill-switch': 'befe294d2aa688f42a0a047148d56c9cb8faa68c157fcba1c62150c1c9e198c1',
-  'twap-limit-partial': '2ff5cde7adcdc5c16292bae74d91b7f34fc4949f79b814b60540e6ffbc8eefd0',
-  'twap-outage': '5cfee787bec7decf3ea221160981151e3288ec2f3ceccc971c89e49e9f7d7197',
-  'twap-replay-btcusdt': '63053eae2e7e6e29be55148a95971680c686ae88ea48e43c8da22e88a2b5ada4',
-  'twap-runaway-stop': '6706044234ebc9bb279a331760a26e200520f0f3375940581220d7f600552f8f',
-  'twap-spread-stop': '88a2380ae551f382e4e2db6627e2b18bd9b17bc3402b4fdc5298c11a79f9da7a',
-  'venue-outage': 'aad3c44361eac978390d9479a3b50c468c3eb2923c0bb7028e2b66491c650bc8',
-  'zero-intelligence-queue': 'bba553e2e9f7077507bca09750f36d912658c15aba9a6ed986dca3f03b205f10',
+  'almgren-chriss-impact': '15a77f0cc342d5b56640724c11593db30dd919f1afa922d1ded90ead7d1936b2',
+  'fill-detection-faults': '6ba3d1ce60b7874828bda5ac0b5d040a9f5c1387e3989df8710603979d578a77',
+  'reject-window-signals': '1601c7534a7124abee29f9e2f6302f486fd61c11a95ba0363d8b2f8edfecce0e',
+  'replay-btcusdt': 'b8ce31a14680b1a1f212a02810a5ccbab082fe3f79a3b56252db7630e9379033',
+  'spread-blowout': '273359720d5a355526dbdb7b1a592c2b1de55cce028770e510a124d3f19a9282',
+  'static-book-sweep': '4271a37b8d077e21ad3f511b1cacc983e4fdec8d4ae5ba4fcc73a9f9d71f1f2a',
+  'thin-book': '8b88c82c9189b5f9a4adecb6221dd524939ef9bfa9171a96deba941f4da2e85f',
+  'twap-calm': '9dd27c2b56bdf08205c9b08c8e2dbea591360196cd421ce6df59808c61011259',
+  'twap-kill-switch': 'cf208521b57af2563ed979052544f9a3b3a4bba3699ec4904cab50c091f286f4',
+  'twap-limit-partial': '8680b3920f538ad53d9a79903ae224cfd1cf65568b2533ef1512a5729f3c2403',
+  'twap-outage': 'fed2e7947b44f0215a2a8117e8a0447a9bcf551f525542b3c9d85cb607d39e17',
+  'twap-replay-btcusdt': 'b3db8b051959eed5f3d30bb5404dc1bb0f3f32dc283d04b21fdf0d6fe29be280',
+  'twap-runaway-stop': '75c1aaa9a136eb6409113fe5928a7ad38881eeffdf2b7f4fe93902d9072d2635',
+  'twap-spread-stop': '4462e0b1e1608d97aad4b36eccd26662be0dbf850041477fdb96d6bf53b1731a',
+  'venue-outage': '9a95ebff8ffa6e58bf86352d1e999c6730f0bfbd785ae0199f8711f68c09cb52',
+  'zero-intelligence-queue': '9643c0b8b6cee2755b25b3fd8ba25dcb2027e60d891db06dea0f72237c0d2635',
 };
 
 const files = readdirSync('scenarios').filter((f) => f.endsWith('.yaml')).sort();

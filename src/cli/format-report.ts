@@ -25,6 +25,21 @@ export function formatReport(r: RunReport): string {
       );
     }
   }
+  const f = r.fillDetection;
+  if (f) {
+    const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(2)}%`);
+    const ms = (x: number | null) => (x === null ? 'n/a' : `${x} ms`);
+    lines.push(
+      `  fill detection: ${f.ordersMonitored} monitored, ${f.fillsDetected} with fills (${f.fillsByPush} by push, ${f.fillsByPoll} by poll); ` +
+        `detection ${pct(f.detectionRate)}, timeouts ${pct(f.timeoutRate)} (verified unfilled), unresolved ${pct(f.unresolvedRate)}, false positives ${f.falsePositives ?? 'n/a'}, ` +
+        `consistency ${pct(f.consistency)} of ${f.positionChecks} checks`,
+    );
+    lines.push(
+      `    latency mean ${ms(f.meanDetectionLatencyMs)}, p99 ${ms(f.p99DetectionLatencyMs)}; ${f.pollsPerOrder} polls and ` +
+        `${f.apiCallsPerOrder} API calls per order; error rate ${pct(f.errorRate)}; cancel races ${f.cancelRaces}; ` +
+        `slippage warnings ${f.slippageWarnings}; criteria ${f.meetsCriteria === null ? 'n/a' : f.meetsCriteria ? 'met' : 'NOT met'}`,
+    );
+  }
   for (const e of r.expectations) {
     lines.push(`  ${e.pass ? 'ok  ' : 'FAIL'} ${e.name}: expected ${e.expected}, observed ${e.observed}`);
   }

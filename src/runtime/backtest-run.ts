@@ -15,6 +15,7 @@ import type { LogEntry } from '../core/model/events.ts';
 import { OrderLedger } from '../core/order/order-ledger.ts';
 import { checkExpectations, type ExpectationResult } from '../core/report/expectations.ts';
 import { RunReportFold, type ParentReport } from '../core/report/run-report.ts';
+import type { FillMetrics } from '../core/report/fill-metrics.ts';
 import type { LoadedScenario } from '../scenario/load-scenario.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import type { TwapEntry } from '../scenario/execution-schema.ts';
@@ -23,6 +24,7 @@ import type { RunStore, RunWriter } from '../store/run-store.ts';
 import { buildVenue } from './build-venue.ts';
 import type { SimVenue } from '../sim/venue/sim-venue.ts';
 import { codeVersion } from './code-version.ts';
+import { FillResults, fillWiring } from './fill-wiring.ts';
 
 export interface RunReport {
   readonly runId: RunId;
@@ -42,6 +44,8 @@ export interface RunReport {
   readonly discrepancies: number;
   /** Client order ids the venue acknowledged as two orders, or slices created twice: must be []. */
   readonly duplicateOrders: readonly string[];
+  /** Fill detection metrics (null when fill detection is off). */
+  readonly fillDetection: FillMetrics | null;
 }
 
 export interface RunOptions {
@@ -83,6 +87,7 @@ function toParentRequests(s: Scenario, inst: Instrument): Array<{ at: number; re
       ...(o.postOnly ? { postOnly: true } : {}),
       route: o.twap ? 'twap' : o.route,
       ...(o.twap ? { twap: toTwapParams(o.twap, inst) } : {}),
+      ...(o.partialFillPolicy ? { partialFillPolicy: o.partialFillPolicy } : {}),
       source: 'scenario-order',
     } satisfies ParentRequest,
   }));
@@ -109,6 +114,8 @@ export interface PreparedRun {
   readonly engine: ExecutionEngine;
   readonly ledger: OrderLedger;
   readonly venue: SimVenue;
+  /** Appends the end-of-run fill audit (venue truth against monitoring) when fills are monitored. */
+  audit(): void;
 }
 
 /**
@@ -118,6 +125,9 @@ export interface PreparedRun {
  */
 export function prepareRun(s: Scenario, file: string, clock: VirtualClock, rng: Rng, log: EventLog, instrument: Instrument, start: number): PreparedRun {
   const ledger = new OrderLedger();
+  const fills = fillWiring(s);
+  const results = new FillResults();
+  if (fills) log.addSink(results);
   const built = buildVenue(s, file, clock, rng, instrument, start, (event) => engine.record(event));
   const engine = new ExecutionEngine({
     clock, log, ledger, broker: built.venue, marketData: built.venue, instrument,
@@ -125,6 +135,7 @@ export function prepareRun(s: Scenario, file: string, clock: VirtualClock, rng: 
     routing: { twapThresholdUnits: quoteToUnits(instrument, s.routing.twapThreshold), defaultTwap: toTwapParams(s.routing.defaultTwap, instrument) },
     retry: { maxAttempts: s.retry.maxAttempts, backoffMs: s.retry.backoff.map(parseDurationMs), lookupFirstDelayMs: 1_000, lookupMaxDelayMs: 30_000 },
     hours: venueRules(s.venue.name).hours,
+    ...(fills ? { fills: fills.config, priceOf: fills.priceOf } : {}),
   });
   engine.record({ kind: 'RunStarted', scenario: s.name, symbol: instrument.symbol, startTime: start });
   // The market starts before the orders are scheduled: orders at the first instant see a book.
@@ -146,7 +157,12 @@ export function prepareRun(s: Scenario, file: string, clock: VirtualClock, rng: 
       } else if (ledger.parents.has(parentOrderId(a.parent))) engine.cancelParent(parentOrderId(a.parent), a.reason);
     }, parseDurationMs(a.at));
   }
-  return { engine, ledger, venue: built.venue };
+  const audit = (): void => {
+    if (!fills) return;
+    engine.record(results.audit(ledger, built.venue));
+    log.commit();
+  };
+  return { engine, ledger, venue: built.venue, audit };
 }
 
 export function runScenario(loaded: LoadedScenario, options: RunOptions = {}): RunReport {
@@ -186,8 +202,9 @@ export function runScenario(loaded: LoadedScenario, options: RunOptions = {}): R
 
   const wallStart = performance.now();
   try {
-    prepareRun(s, loaded.file, clock, rng, log, instrument, start);
+    const run = prepareRun(s, loaded.file, clock, rng, log, instrument, start);
     const clockActions = clock.advanceTo(end);
+    run.audit();
 
     const wallMs = performance.now() - wallStart;
     const summary = fold.summary();
@@ -208,6 +225,7 @@ export function runScenario(loaded: LoadedScenario, options: RunOptions = {}): R
       fills: summary.fills,
       discrepancies: summary.discrepancies,
       duplicateOrders: summary.duplicateOrders,
+      fillDetection: summary.fillDetection,
     };
     if (store && writer) {
       store.finishRun(writer, {

@@ -17,7 +17,8 @@ import { SyntheticModel } from '../sim/market/synthetic-model.ts';
 import { ZeroIntelligenceModel } from '../sim/market/zero-intelligence-model.ts';
 import { makeQueueModel } from '../sim/venue/queue-model.ts';
 import { SimExchange } from '../sim/venue/sim-exchange.ts';
-import { SimVenue } from '../sim/venue/sim-venue.ts';
+import { SimVenue, type SimVenueOptions } from '../sim/venue/sim-venue.ts';
+import { assetsOf } from '../core/fills/fees.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { parseDurationMs } from '../scenario/time-fields.ts';
 import { buildReplayModel } from './build-replay.ts';
@@ -68,7 +69,7 @@ export function buildVenue(
     },
     () => clock.now(),
   );
-  const venue = new SimVenue(clock, exchange, latency, faults, { rules, onFault });
+  const venue = new SimVenue(clock, exchange, latency, faults, { rules, onFault, ...commissionOption(s, instrument) });
   const sink: MarketSink = {
     setLevel: (side, price, qty, refresh) => exchange.setLevel(side, price, qty, refresh),
     marketTrade: (price, qty, aggressor) => {
@@ -166,4 +167,20 @@ function buildModel(
     case 'replay':
       return buildReplayModel(m, scenarioFile, clock, inst, sink, record);
   }
+}
+
+/** The venue states commissions in another asset: the fee (notional units) at that asset's price. */
+function commissionOption(s: Scenario, inst: Instrument): Pick<SimVenueOptions, 'commission'> {
+  const asset = s.venue.fees.commissionAsset;
+  if (asset === undefined) return {};
+  const { base, quote } = assetsOf(inst.symbol);
+  const unit = Number(inst.tickSize) * Number(inst.lotSize);
+  const fixed = s.venue.fees.commissionAssetPrice === undefined ? null : Number(s.venue.fees.commissionAssetPrice);
+  return {
+    commission: (fee, price) => {
+      const quoteFee = fee * unit;
+      const rate = asset === quote ? 1 : asset === base ? price * Number(inst.tickSize) : (fixed as number);
+      return { asset, amount: (quoteFee / rate).toFixed(12).replace(/\.?0+$/, '') || '0' };
+    },
+  };
 }

@@ -10,6 +10,9 @@ import { duration, id, instant, nonNegativeDecimal, positiveDecimal } from './co
 import { actionSchema, retrySchema, routingSchema, twapSchema } from './execution-schema.ts';
 import { faultSchema } from './fault-schema.ts';
 import { marketSchema } from './market-schema.ts';
+import { fillConfigSchema, PARTIAL_FILL_POLICIES } from '../core/fills/fill-config.ts';
+import { assetsOf } from '../core/fills/fees.ts';
+import { FILL_METRIC_NAMES } from '../core/report/expectations.ts';
 import { parseDurationMs } from './time-fields.ts';
 
 const latencyPath = z
@@ -22,6 +25,11 @@ const venue = z.strictObject({
     .strictObject({
       makerBps: z.number().min(0).max(1000).default(10),
       takerBps: z.number().min(0).max(1000).default(10),
+      /** The venue states commissions in this asset (Binance: BNB, or the base asset bought);
+       *  without it, fees are stated in quote. */
+      commissionAsset: z.string().regex(/^[A-Z0-9]{2,10}$/, 'must be an upper-case asset code like BNB').optional(),
+      /** The venue's quote price of a commissionAsset that is neither base nor quote. */
+      commissionAssetPrice: positiveDecimal.optional(),
     })
     .default({ makerBps: 10, takerBps: 10 }),
   latency: z
@@ -59,7 +67,19 @@ const order = z.strictObject({
   /** auto: TWAP above the routing threshold, one order below it. */
   route: z.enum(['auto', 'single', 'twap']).default('auto'),
   twap: twapSchema.optional(),
+  /** Overrides fillDetection.partialFillPolicy for this order's children. */
+  partialFillPolicy: z.enum(PARTIAL_FILL_POLICIES, { error: `must be one of ${PARTIAL_FILL_POLICIES.join(', ')}` }).optional(),
 });
+
+/** Fill detection: `enabled`, the quote prices of commission assets, and the FillConfig fields
+ *  (fill-config.ts, checked in the refinement below so that its messages keep their paths). */
+const fillDetection = z
+  .object({
+    enabled: z.boolean().default(true),
+    assetPrices: z.record(z.string().regex(/^[A-Z0-9]{2,10}$/, 'keys must be upper-case asset codes like BNB'), positiveDecimal).default({}),
+  })
+  .catchall(z.unknown())
+  .default({ enabled: true, assetPrices: {} });
 
 const signal = z.strictObject({
   id,
@@ -86,6 +106,7 @@ const expectation = z
     slicesExecuted: z.strictObject({ parent: id }).extend(range.def.shape).optional(),
     noDuplicateOrders: z.literal(true).optional(),
     noDiscrepancies: z.literal(true).optional(),
+    fillDetection: z.strictObject({ metric: z.enum(FILL_METRIC_NAMES, { error: `must be one of ${FILL_METRIC_NAMES.join(', ')}` }) }).extend(range.def.shape).optional(),
   })
   .refine((e) => Object.keys(e).length === 1, 'each expectation must have exactly one kind, e.g. "- noDiscrepancies: true"');
 
@@ -106,6 +127,7 @@ const base = z.strictObject({
     faults: z.array(faultSchema).default([]),
     routing: routingSchema,
     retry: retrySchema,
+    fillDetection,
     actions: z.array(actionSchema).default([]),
     signals: z.array(signal).default([]),
     orders: z.array(order).default([]),
@@ -128,6 +150,21 @@ export const scenarioSchema = base.superRefine((s, ctx) => {
       if (parseDurationMs(at) > horizon) issue(path, `${at} is after the end of the run (duration ${s.duration})`);
     };
     checkMarket(s, issue, onGrid);
+    const fees = s.venue.fees;
+    if (fees.commissionAsset !== undefined && fees.commissionAssetPrice === undefined) {
+      const { base, quote } = assetsOf(s.instrument.symbol);
+      if (fees.commissionAsset !== base && fees.commissionAsset !== quote) {
+        issue(['venue', 'fees', 'commissionAssetPrice'], `is required for commissions in ${fees.commissionAsset} (neither ${base} nor ${quote})`);
+      }
+    }
+    const { enabled: _e, assetPrices: _p, ...fillFields } = s.fillDetection;
+    const fills = fillConfigSchema.safeParse(fillFields);
+    if (!fills.success) {
+      for (const i of fills.error.issues) {
+        const what = i.code === 'unrecognized_keys' ? `unknown field${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `"${k}"`).join(', ')}` : i.message;
+        issue(['fillDetection', ...i.path.map((k) => (typeof k === 'symbol' ? String(k) : k))], what);
+      }
+    }
     s.faults.forEach((f, i) => {
       if ('from' in f) {
         inHorizon(['faults', i, 'from'], f.from);

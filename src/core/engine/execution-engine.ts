@@ -22,6 +22,8 @@ import type { Clock } from '../ports/clock.ts';
 import { CircuitBreaker } from '../risk/circuit-breaker.ts';
 import { KillSwitch } from '../risk/kill-switch.ts';
 import type { TradingHours } from '../venues/nyse-calendar.ts';
+import { FillMonitor } from '../fills/fill-monitor.ts';
+import type { FillConfig, PartialFillPolicy } from '../fills/fill-config.ts';
 import { DEFAULT_RETRY, OrderRetry, type RetryPolicy } from './order-retry.ts';
 
 export interface TwapParams {
@@ -52,6 +54,8 @@ export interface ParentRequest {
   /** TWAP parameters; the routing default applies when absent. */
   readonly twap?: TwapParams;
   readonly source: string;
+  /** Overrides the fill detection config's policy for this parent's orders. */
+  readonly partialFillPolicy?: PartialFillPolicy;
 }
 
 export interface RoutingPolicy {
@@ -71,6 +75,10 @@ export interface EngineDeps {
   readonly routing: RoutingPolicy;
   readonly hours?: TradingHours;
   readonly retry?: RetryPolicy;
+  /** Fill detection (monitoring every sent order); absent: pushes and retry lookups only. */
+  readonly fills?: FillConfig;
+  /** Quote price of a commission asset, for fees charged in another asset. */
+  readonly priceOf?: (asset: string) => number | null;
 }
 
 export interface CancelResult {
@@ -87,6 +95,8 @@ export class ExecutionEngine {
   readonly breaker: CircuitBreaker;
   private readonly retry: OrderRetry;
   private readonly schedulers = new Map<ParentOrderId, SliceScheduler>();
+  readonly fills: FillMonitor | null;
+  private readonly twapIntervals = new Map<ParentOrderId, number>();
 
   constructor(private readonly deps: EngineDeps) {
     deps.broker.setReportHandler((report) => this.onReport(report));
@@ -100,6 +110,14 @@ export class ExecutionEngine {
       resend: (id) => this.send(id),
       abandon: (id, reason) => this.abandon(id, reason),
     });
+    this.fills = deps.fills
+      ? new FillMonitor({
+          clock: deps.clock, ledger: deps.ledger, broker: deps.broker, marketData: deps.marketData, instrument: deps.instrument,
+          config: deps.fills, rng: deps.rng.stream('fills'), record: (e) => this.record(e),
+          cancel: (id, reason) => this.cancelChild(id, reason, true),
+          ...(deps.priceOf ? { priceOf: deps.priceOf } : {}),
+        })
+      : null;
   }
 
   /** Logs an event, folds it, and logs what the fold derived. Returns the entry. */
@@ -137,6 +155,7 @@ export class ExecutionEngine {
       arrivalBid: top.bid,
       arrivalAsk: top.ask,
       source: req.source,
+      ...(req.partialFillPolicy ? { partialFillPolicy: req.partialFillPolicy } : {}),
     });
   }
 
@@ -211,6 +230,7 @@ export class ExecutionEngine {
       req.parentId, plan, children, p.unfilled, p.stops, arrivalMid,
     );
     this.schedulers.set(req.parentId, scheduler);
+    this.twapIntervals.set(req.parentId, plan.intervalMs);
     scheduler.start();
   }
 
@@ -236,22 +256,42 @@ export class ExecutionEngine {
     }
     this.record({ kind: 'SubmitOrder', clientOrderId: id });
     this.deps.broker.submit((this.deps.ledger.order(id) ?? order).request);
+    if (order.attempts === 0 && this.fills) {
+      // A TWAP child's remainder belongs to its scheduler (carry or drop at the next slice), so
+      // it waits for partial fills and its slice, unless the parent asked for another policy.
+      const spec = this.deps.ledger.parents.get(order.request.parentId)?.spec;
+      const policy = spec?.partialFillPolicy as PartialFillPolicy | undefined;
+      const interval = this.twapIntervals.get(order.request.parentId);
+      this.fills.watch(id, interval === undefined ? { policy } : { policy: policy ?? 'wait', timeoutMs: Math.max(interval, this.fills.timeoutMs) });
+    }
   }
 
   private abandon(id: ClientOrderId, reason: string): void {
     const order = this.deps.ledger.order(id);
     if (order?.status !== 'pending_new') return;
     this.record({ kind: 'OrderAbandoned', clientOrderId: id, reason });
+    this.fills?.onLocalChange(id);
     this.completeIfDone(order.request.parentId);
   }
 
-  /** Cancels one child: locally when it was never sent, at the venue when it is working. */
-  private cancelChild(id: ClientOrderId, reason: string): void {
+  /**
+   * Cancels one child: locally when it was never sent, at the venue when it is working. With
+   * `resend`, a cancel already pending is sent again (fill detection found the order still open
+   * after the first cancel's outcome was unknown); cancels are idempotent at the venue.
+   */
+  private cancelChild(id: ClientOrderId, reason: string, resend = false): void {
     const child = this.deps.ledger.order(id);
-    if (!child || isTerminal(child.status) || child.status === 'pending_cancel') return;
+    if (!child || isTerminal(child.status)) return;
+    if (child.status === 'pending_cancel') {
+      if (!resend) return;
+      this.record({ kind: 'CancelOrder', clientOrderId: id, reason: `${reason} (sent again)` });
+      this.deps.broker.cancel(id, child.venueOrderId);
+      return;
+    }
     const wasSent = child.status !== 'pending_new';
     this.record({ kind: 'CancelOrder', clientOrderId: id, reason });
     if (wasSent) this.deps.broker.cancel(id, child.venueOrderId);
+    else this.fills?.onLocalChange(id);
     this.completeIfDone(child.request.parentId);
   }
 
@@ -295,6 +335,7 @@ export class ExecutionEngine {
   private onReport(report: VenueMessage): void {
     this.record(report);
     this.retry.onMessage(report);
+    this.fills?.onMessage(report);
     if (!('clientOrderId' in report) || report.clientOrderId === null) return;
     const order = this.deps.ledger.order(report.clientOrderId);
     if (order) this.completeIfDone(order.request.parentId);

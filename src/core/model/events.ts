@@ -5,6 +5,7 @@
 import type { ClientOrderId, ParentOrderId } from './ids.ts';
 import type { OrderRequest, OrderType, Side, TimeInForce } from './order.ts';
 import type { OrderStatus } from './order-status.ts';
+import type { FillEvent } from './fill-events.ts';
 import type { VenueMessage } from './reports.ts';
 
 export interface RunStarted {
@@ -30,6 +31,8 @@ export interface ParentOrderCreated {
   readonly arrivalAsk: number | null;
   /** Where it came from: a scenario order or a signal. */
   readonly source: string;
+  /** Partial-fill policy of its children when it differs from the run's fill detection config. */
+  readonly partialFillPolicy?: string;
 }
 export interface OrderCreated extends Omit<OrderRequest, 'limitPrice' | 'stopPrice'> {
   readonly kind: 'OrderCreated';
@@ -205,7 +208,8 @@ export type ExecEvent =
   | MarketBenchmark
   | MarketDataGap
   | MarketDataRebuilt
-  | MarketDataEnded;
+  | MarketDataEnded
+  | FillEvent;
 
 export type ExecEventKind = ExecEvent['kind'];
 

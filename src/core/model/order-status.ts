@@ -100,8 +100,10 @@ export const TRANSITIONS: Readonly<Record<OrderStatus, Readonly<Partial<Record<O
   },
   filled: { CancelRejectReport: 'same', CancelOrder: 'same', AckReport: 'same', OutcomeUnknownReport: 'same', OrderStatusReport: 'sync' },
   // Acks travel on the REST channel and can arrive after the stream finished the order.
-  canceled: { FillReport: 'late_fill', CancelReport: 'same', CancelOrder: 'same', AckReport: 'same', OutcomeUnknownReport: 'same', OrderStatusReport: 'sync' },
-  expired: { FillReport: 'late_fill', ExpiredReport: 'same', CancelOrder: 'same', AckReport: 'same', OutcomeUnknownReport: 'same', OrderStatusReport: 'sync' },
+  // A cancel that crossed the venue's own end of the order (an IOC remainder expiring, a DAY
+  // close) is refused: nothing left to cancel, which is what we wanted.
+  canceled: { FillReport: 'late_fill', CancelReport: 'same', CancelRejectReport: 'same', CancelOrder: 'same', AckReport: 'same', OutcomeUnknownReport: 'same', OrderStatusReport: 'sync' },
+  expired: { FillReport: 'late_fill', ExpiredReport: 'same', CancelRejectReport: 'same', CancelOrder: 'same', AckReport: 'same', OutcomeUnknownReport: 'same', OrderStatusReport: 'sync' },
   rejected: {},
   failed: {},
 };

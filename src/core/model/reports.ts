@@ -26,6 +26,11 @@ export interface ReportedTrade {
   readonly liquidity: 'maker' | 'taker';
   /** Venue time of the trade, epoch ms. */
   readonly venueTime: number;
+  /** The commission as the venue stated it, when it did so in its own asset and amount
+   *  (Binance: commission + commissionAsset, often BNB or the base asset). Fill detection
+   *  converts it to quote with a price source (fees.ts); `fee` is then the venue's or the
+   *  adapter's quote equivalent, 0 when it had none. */
+  readonly commission?: { readonly asset: string; readonly amount: string };
 }
 
 export interface FillReport extends ReportedTrade {

@@ -15,7 +15,14 @@ export interface Expectation {
   readonly slicesExecuted?: ({ readonly parent: string } & Range) | undefined;
   readonly noDuplicateOrders?: true | undefined;
   readonly noDiscrepancies?: true | undefined;
+  readonly fillDetection?: ({ readonly metric: FillMetricName } & Range) | undefined;
 }
+/** Numeric fill detection metrics a scenario can assert on. */
+export const FILL_METRIC_NAMES = [
+  'ordersMonitored', 'fillsDetected', 'detectionRate', 'timeoutRate', 'unresolvedRate', 'falsePositives', 'consistency', 'positionChecks',
+  'fillsByPush', 'fillsByPoll', 'cancelRaces', 'slippageWarnings', 'errorRate', 'pollsPerOrder', 'apiCallsPerOrder',
+] as const;
+export type FillMetricName = (typeof FILL_METRIC_NAMES)[number];
 interface Range {
   readonly equals?: number | undefined;
   readonly min?: number | undefined;
@@ -94,6 +101,14 @@ export function checkExpectations(expectations: readonly Expectation[], summary:
     }
     if (e.noDiscrepancies) {
       return { name: 'noDiscrepancies', expected: '0', observed: String(summary.discrepancies), pass: summary.discrepancies === 0 };
+    }
+    if (e.fillDetection) {
+      const m = summary.fillDetection;
+      const observed = m ? m[e.fillDetection.metric] : null;
+      return {
+        name: `fillDetection ${e.fillDetection.metric}`, expected: describeRange(e.fillDetection),
+        observed: m ? String(observed) : 'fill detection off', pass: inRange(observed, e.fillDetection),
+      };
     }
     throw new Error(`unknown expectation ${JSON.stringify(e)}`);
   });

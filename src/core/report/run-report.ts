@@ -6,6 +6,7 @@ import { fractionalTicksToPrice, lotsToQty, unitsToQuote, type Instrument } from
 import { sideSign } from '../model/order.ts';
 import type { OrderStatus } from '../model/order-status.ts';
 import { OrderLedger } from '../order/order-ledger.ts';
+import { FillMetricsFold, type FillMetrics } from './fill-metrics.ts';
 
 export interface ParentReport {
   readonly id: string;
@@ -51,6 +52,8 @@ export interface LogSummary {
   /** Client order ids the venue acknowledged more than once under different venue ids. */
   readonly duplicateOrders: readonly string[];
   readonly parents: readonly ParentReport[];
+  /** Fill detection metrics; null when no order was monitored. */
+  readonly fillDetection: FillMetrics | null;
 }
 
 export class RunReportFold {
@@ -63,10 +66,13 @@ export class RunReportFold {
   private readonly duplicates = new Set<string>();
   private readonly benchmarks = new Map<string, Extract<LogEntry['event'], { kind: 'MarketBenchmark' }>>();
 
+  private readonly fillMetrics = new FillMetricsFold();
+
   constructor(private readonly instrument: Instrument) {}
 
   add(entry: LogEntry): void {
     this.events++;
+    this.fillMetrics.add(entry);
     const e = entry.event;
     if (e.kind === 'DiscrepancyRecorded') this.discrepancies++;
     if (e.kind === 'MarketBenchmark') this.benchmarks.set(e.parentId, e);
@@ -136,6 +142,7 @@ export class RunReportFold {
       discrepancies: this.discrepancies,
       duplicateOrders: [...this.duplicates],
       parents,
+      fillDetection: this.fillMetrics.summary(),
     };
   }
 }

@@ -20,6 +20,8 @@ export interface SimVenueOptions {
   readonly rules: VenueRules;
   /** Reports a fault that changed an outcome, for the event log. */
   readonly onFault: (fault: string, detail: string) => void;
+  /** How the venue states a trade's commission, when not in quote (fee is in notional units). */
+  readonly commission?: (fee: number, price: number) => { asset: string; amount: string };
 }
 
 class Channel {
@@ -69,6 +71,7 @@ export class SimVenue implements Broker, MarketDataPort {
         this.streamReport({
           kind: 'FillReport', clientOrderId: o.clientOrderId, venueOrderId: o.venueOrderId, tradeId: t.tradeId,
           qty: t.qty, price: t.price, fee: t.fee, liquidity: t.liquidity, venueTime: t.time,
+          ...(this.options.commission ? { commission: this.options.commission(t.fee, t.price) } : {}),
         });
         this.refreshTop(); // what we took is gone from the top we see
       },
@@ -179,7 +182,7 @@ export class SimVenue implements Broker, MarketDataPort {
   queryOrder(clientOrderId: ClientOrderId): void {
     this.request(clientOrderId, 'query', () => {
       const o = this.exchange.order(clientOrderId);
-      return o ? statusReport(o) : { kind: 'OrderNotFoundReport', clientOrderId };
+      return o ? statusReport(o, this.options.commission) : { kind: 'OrderNotFoundReport', clientOrderId };
     });
   }
 
@@ -187,10 +190,10 @@ export class SimVenue implements Broker, MarketDataPort {
     this.request(null, 'query', () => ({
       kind: 'OpenOrdersReport',
       orders: this.exchange.openOrders().map((o) => {
-        const { kind: _k, ...rest } = statusReport(o);
+        const { kind: _k, ...rest } = statusReport(o, this.options.commission);
         return rest;
       }),
-    }));
+    }), 'open_orders');
   }
 
   queryOrdersSince(since: number, limit: number, after?: OrdersCursor): void {
@@ -210,15 +213,15 @@ export class SimVenue implements Broker, MarketDataPort {
         since,
         next: all.length > limit && last ? { updatedAt: last.updatedAt, venueOrderId: last.venueOrderId } : null,
         orders: page.map((o) => {
-          const { kind: _k, ...rest } = statusReport(o);
+          const { kind: _k, ...rest } = statusReport(o, this.options.commission);
           return { ...rest, updatedAt: o.updatedAt };
         }),
       };
-    });
+    }, 'orders_since');
   }
 
   queryAccount(): void {
-    this.request(null, 'query', () => ({ kind: 'AccountReport', position: this.exchange.position, quote: this.exchange.quoteBalance }));
+    this.request(null, 'query', () => ({ kind: 'AccountReport', position: this.exchange.position, quote: this.exchange.quoteBalance }), 'account');
   }
 
   /** Execution-stream reports (fills, cancels and expiries the venue initiates). */
@@ -236,14 +239,19 @@ export class SimVenue implements Broker, MarketDataPort {
    * One REST request through latency and faults. `process` runs at the venue when the request
    * reaches it and returns the answer, which travels back unless the request's fate loses it.
    */
-  private request(cid: ClientOrderId | null, what: 'submit' | 'cancel' | 'query', process: () => VenueMessage): void {
+  private request(
+    cid: ClientOrderId | null,
+    what: 'submit' | 'cancel' | 'query',
+    process: () => VenueMessage,
+    query: 'order' | 'open_orders' | 'orders_since' | 'account' = 'order',
+  ): void {
     const fate = this.faults.requestFate(this.clock.now(), what === 'submit');
     const entry = this.latency.sample('orderEntry');
     const back = () => this.latency.sample('ack');
     const label = `${what} ${cid ?? '(snapshot)'}`;
     const unknown = (reason: string): VenueMessage =>
       what === 'query'
-        ? { kind: 'QueryFailedReport', clientOrderId: cid, query: cid ? 'order' : 'open_orders', reason }
+        ? { kind: 'QueryFailedReport', clientOrderId: cid, query, reason }
         : { kind: 'OutcomeUnknownReport', clientOrderId: cid as ClientOrderId, request: what, reason };
     switch (fate.kind) {
       case 'deliver':
@@ -286,7 +294,7 @@ export class SimVenue implements Broker, MarketDataPort {
   }
 }
 
-export function statusReport(o: ExchangeOrder): OrderStatusReport {
+export function statusReport(o: ExchangeOrder, commission?: SimVenueOptions['commission']): OrderStatusReport {
   return {
     kind: 'OrderStatusReport',
     clientOrderId: o.clientOrderId,
@@ -294,6 +302,9 @@ export function statusReport(o: ExchangeOrder): OrderStatusReport {
     status: o.status,
     qty: o.qty,
     filledQty: o.filled,
-    trades: o.trades.map((t) => ({ tradeId: t.tradeId, qty: t.qty, price: t.price, fee: t.fee, liquidity: t.liquidity, venueTime: t.time })),
+    trades: o.trades.map((t) => ({
+      tradeId: t.tradeId, qty: t.qty, price: t.price, fee: t.fee, liquidity: t.liquidity, venueTime: t.time,
+      ...(commission ? { commission: commission(t.fee, t.price) } : {}),
+    })),
   };
 }

@@ -1,0 +1,77 @@
+// Fees and slippage of a detected fill (issue 5, deliver 7).
+// Fees: a venue states each trade's commission; Binance does so in the asset it took it in (the
+// quote, the base asset it delivered, or BNB). The quote equivalent is: the amount itself for
+// the quote asset; amount x the trade's price for the base asset; amount x a price from the
+// price source for any other asset; and, when no price is known, the configured fallback rate
+// of the trade's notional (safety spec 3.2: "approximate: 0.1% of fill value"). Trades without a
+// stated commission carry their fee in quote already.
+// Slippage: signed basis points of the average fill price against the expected price, positive
+// when worse for us (a buy above, a sell below), rounded half away from zero to 0.01 bps.
+import type { Instrument } from '../model/instrument.ts';
+import type { Side } from '../model/order.ts';
+import type { ReportedTrade } from '../model/reports.ts';
+
+/** Quote currencies recognised at the end of a symbol, longest first (BTCFDUSD, ETHBTC, AAPL). */
+const QUOTES = ['FDUSD', 'USDT', 'USDC', 'BUSD', 'TUSD', 'USD', 'EUR', 'GBP', 'TRY', 'BTC', 'ETH', 'BNB'];
+
+export interface Assets {
+  readonly base: string;
+  readonly quote: string;
+}
+
+/** BTCUSDT -> BTC/USDT, BTC/USD -> BTC/USD, AAPL (an equity) -> AAPL/USD. */
+export function assetsOf(symbol: string): Assets {
+  const s = symbol.toUpperCase();
+  const slash = s.split(/[/-]/);
+  if (slash.length === 2 && slash[0] && slash[1]) return { base: slash[0], quote: slash[1] };
+  const quote = QUOTES.find((q) => s.length > q.length && s.endsWith(q));
+  return quote ? { base: s.slice(0, -quote.length), quote } : { base: s, quote: 'USD' };
+}
+
+export interface FeeContext {
+  readonly instrument: Instrument;
+  readonly assets: Assets;
+  /** Price of one unit of `asset` in the quote currency, or null when unknown. */
+  readonly priceOf: (asset: string) => number | null;
+  readonly fallbackBps: number;
+}
+
+export type FeeMethod = 'quote' | 'commission_quote' | 'commission_base' | 'converted' | 'fallback';
+
+const unitValue = (i: Instrument): number => Number(i.tickSize) * Number(i.lotSize);
+
+/** A trade's fee in notional units (tick x lot of quote) and how it was obtained. */
+export function tradeFeeUnits(trade: ReportedTrade, ctx: FeeContext): { units: number; method: FeeMethod } {
+  const c = trade.commission;
+  if (!c) return { units: trade.fee, method: 'quote' };
+  const amount = Number(c.amount);
+  if (!Number.isFinite(amount) || amount < 0) return fallback(trade, ctx);
+  const asset = c.asset.toUpperCase();
+  const unit = unitValue(ctx.instrument);
+  if (asset === ctx.assets.quote) return { units: Math.round(amount / unit), method: 'commission_quote' };
+  // amount (base) x price (ticks x tickSize, quote per base) / unit = amount x ticks / lotSize.
+  if (asset === ctx.assets.base) return { units: Math.round((amount * trade.price) / Number(ctx.instrument.lotSize)), method: 'commission_base' };
+  const rate = ctx.priceOf(asset);
+  if (rate !== null && Number.isFinite(rate) && rate > 0) return { units: Math.round((amount * rate) / unit), method: 'converted' };
+  return fallback(trade, ctx);
+}
+
+function fallback(trade: ReportedTrade, ctx: FeeContext): { units: number; method: FeeMethod } {
+  return { units: Math.round((trade.qty * trade.price * ctx.fallbackBps) / 10_000), method: 'fallback' };
+}
+
+/**
+ * Slippage in bps, positive = worse for us: buy (avg - expected) / expected, sell (expected -
+ * avg) / expected, x 10,000, rounded to 0.01 bps. Prices in any one unit (ticks here).
+ */
+export function slippageBps(side: Side, expected: number, avg: number): number {
+  if (!(expected > 0) || !(avg > 0) || !Number.isFinite(expected) || !Number.isFinite(avg)) {
+    throw new RangeError(`slippage needs positive prices, got expected ${expected}, average ${avg}`);
+  }
+  const raw = ((side === 'buy' ? avg - expected : expected - avg) / expected) * 10_000;
+  const rounded = Math.sign(raw) * Math.round(Math.abs(raw) * 100) / 100;
+  return rounded === 0 ? 0 : rounded;
+}
+
+/** "12.30" style, two decimals, no "-0.00". */
+export const formatBps = (bps: number): string => (bps === 0 ? '0.00' : bps.toFixed(2));

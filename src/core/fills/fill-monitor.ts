@@ -1,0 +1,422 @@
+// Fill detection on the Clock (issue 5; robust-fill-detection plan, safety spec section 3).
+// Every sent order is watched from its first submission until a final result; its deadline
+// runs from the moment the venue shows it has the order (before that, order-retry.ts owns it):
+// - push first: stream reports (and answers to anyone's lookups) are observed as they arrive;
+// - poll as the fallback: a status query at adaptive intervals (pollInterval), so a lost push is
+//   still found; never while the submission itself is unresolved (a lookup racing the submit
+//   would read "not found", which means "not sent": decision 0007);
+// - every observation is verified by four methods (fill-verifier.ts) and recorded when its
+//   outcome changes; decisions follow our ledger, which applied the same report;
+// - a failed query is classified (error-classifier.ts) and retried with seeded backoff; after
+//   the retry limit the poll schedule goes on until the deadline: a transient error never ends
+//   monitoring early;
+// - partial fills follow the order's policy: accept, cancel_remainder or wait;
+// - at the deadline, final verification: one more query; if not filled, a cancel; then a check
+//   after the cancel, which finds a fill that beat the cancel (the cancel-versus-fill race). A
+//   'timeout' result is returned only when that check proves nothing filled.
+// A terminal state learned from a push (cancelled, expired) is confirmed by one query first:
+// its fills may still be in flight on the stream. Results are events (fill-events.ts); a fill
+// triggers the position check (position-check.ts). No Promises: every wait is on the clock.
+import type { Rng } from '../clock/rng.ts';
+import type { ExecEvent } from '../model/events.ts';
+import type { FillMonitorEnded, FillResultKind } from '../model/fill-events.ts';
+import type { ClientOrderId } from '../model/ids.ts';
+import { fractionalTicksToPrice, ticksToPrice, unitsToQuote, type Instrument } from '../model/instrument.ts';
+import { isTerminal, type OrderStatus } from '../model/order-status.ts';
+import type { OrderStatusReport, ReportedTrade, VenueMessage } from '../model/reports.ts';
+import type { OrderState } from '../order/apply-event.ts';
+import type { OrderLedger } from '../order/order-ledger.ts';
+import type { Broker, MarketDataPort } from '../ports/broker.ts';
+import type { Clock } from '../ports/clock.ts';
+import { backoffDelay, pollInterval } from './backoff.ts';
+import { classifyError, type ErrorInfo } from './error-classifier.ts';
+import { assetsOf, formatBps, slippageBps, tradeFeeUnits } from './fees.ts';
+import type { FillConfig, PartialFillPolicy } from './fill-config.ts';
+import { verifyFill, type FillObservation, type FillOutcome, type Verification } from './fill-verifier.ts';
+import { PositionCheck } from './position-check.ts';
+
+export interface FillMonitorDeps {
+  readonly clock: Clock;
+  readonly ledger: OrderLedger;
+  readonly broker: Broker;
+  readonly marketData: MarketDataPort;
+  readonly instrument: Instrument;
+  readonly config: FillConfig;
+  readonly rng: Rng;
+  record(e: ExecEvent): void;
+  /** Cancels one order through the engine (logged, guarded; a never-sent order is cancelled locally). */
+  cancel(id: ClientOrderId, reason: string): void;
+  /** Quote price of a commission asset (BNB...), or null: then the fallback fee rate applies. */
+  readonly priceOf?: (asset: string) => number | null;
+  /** Told of every result, after it is recorded. */
+  readonly onResult?: (result: FillMonitorEnded) => void;
+}
+
+type Phase = 'monitoring' | 'confirming' | 'final_query' | 'cancelling' | 'post_cancel' | 'done';
+type Source = 'push' | 'poll';
+type Timer = { unsubscribe(): void };
+
+interface Watch {
+  readonly id: ClientOrderId;
+  readonly startedAt: number;
+  readonly expectedPrice: number | null;
+  readonly policy: PartialFillPolicy;
+  readonly timeoutMs: number;
+  phase: Phase;
+  polls: number;
+  apiCalls: number;
+  errors: number;
+  /** Query failures in a row. */
+  failures: number;
+  /** Queries and cancels made since the deadline (or the confirmation) began: bounded. */
+  finalSteps: number;
+  queryAt: number | null;
+  lastStatus: OrderStatus;
+  lastOutcome: FillOutcome;
+  lastVerification: Verification | null;
+  lastFilled: number;
+  partialHandled: boolean;
+  cancelSent: boolean;
+  cancelRace: boolean;
+  deadlinePassed: boolean;
+  /** A permanent error: no more polls (pushes and the deadline still apply). */
+  stopPolling: boolean;
+  notFound: number;
+  readonly trades: Map<string, ReportedTrade>;
+  timer: Timer | null;
+  deadlineTimer: Timer | null;
+}
+
+const POLLABLE = new Set<OrderStatus>(['accepted', 'partially_filled', 'pending_cancel']);
+const UNRESOLVED_SUBMISSION = new Set<OrderStatus>(['pending_new', 'submitted', 'submitted_unconfirmed']);
+
+export class FillMonitor {
+  private readonly watches = new Map<ClientOrderId, Watch>();
+  readonly positions: PositionCheck;
+  private readonly assets;
+
+  constructor(private readonly deps: FillMonitorDeps) {
+    this.positions = new PositionCheck(deps);
+    this.assets = assetsOf(deps.instrument.symbol);
+  }
+
+  /**
+   * Queries and cancels allowed after the deadline (or a push that ended the order) before the
+   * result is 'unresolved': three rounds of check-cancel-check per allowed retry, so a venue
+   * failing a quarter of its requests still gets confirmed, while a dead one cannot loop.
+   */
+  private get finalBudget(): number {
+    return (this.deps.config.maxRetries + 1) * 3;
+  }
+
+  /** The configured deadline after acceptance. */
+  get timeoutMs(): number {
+    return this.deps.config.timeoutMs;
+  }
+
+  /** Orders being watched now. */
+  get active(): number {
+    let n = 0;
+    for (const w of this.watches.values()) if (w.phase !== 'done') n++;
+    return n;
+  }
+
+  /**
+   * Starts watching an order that was just sent for the first time. `policy` and `timeoutMs`
+   * override the config for this order (a TWAP's children wait for their slice to end).
+   */
+  watch(id: ClientOrderId, options: { policy?: PartialFillPolicy | undefined; timeoutMs?: number | undefined } = {}): void {
+    if (this.watches.has(id)) return;
+    const { clock, ledger, config, marketData, instrument } = this.deps;
+    const order = ledger.order(id);
+    if (!order) return;
+    const top = marketData.topOfBook(instrument.symbol);
+    const r = order.request;
+    const expectedPrice = r.limitPrice ?? (r.side === 'buy' ? top.ask : top.bid);
+    const now = clock.now();
+    const w: Watch = {
+      id, startedAt: now, expectedPrice, policy: options.policy ?? config.partialFillPolicy, phase: 'monitoring',
+      timeoutMs: options.timeoutMs ?? config.timeoutMs,
+      polls: 0, apiCalls: 0, errors: 0, failures: 0, finalSteps: 0, queryAt: null,
+      lastStatus: order.status, lastOutcome: 'not_filled', lastVerification: null, lastFilled: 0,
+      partialHandled: false, cancelSent: false, cancelRace: false, deadlinePassed: false, stopPolling: false, notFound: 0,
+      trades: new Map(), timer: null, deadlineTimer: null,
+    };
+    this.watches.set(id, w);
+    this.deps.record({
+      kind: 'FillMonitorStarted', clientOrderId: id, qty: r.qty, timeoutMs: w.timeoutMs,
+      expectedPrice, partialFillPolicy: w.policy, pollInitialMs: config.pollInitialMs,
+    });
+    this.wait(w, pollInterval(0, config));
+  }
+
+  /** A venue message, after it was logged and folded into the ledger. */
+  onMessage(msg: VenueMessage): void {
+    this.positions.onMessage(msg);
+    if (!('clientOrderId' in msg) || msg.clientOrderId === null) return;
+    const w = this.watches.get(msg.clientOrderId);
+    if (!w || w.phase === 'done') return;
+    switch (msg.kind) {
+      case 'OrderStatusReport':
+        w.queryAt = null;
+        w.failures = 0;
+        w.notFound = 0;
+        for (const t of msg.trades) w.trades.set(t.tradeId, t);
+        this.observe(w, 'poll', msg);
+        return;
+      case 'QueryFailedReport':
+        // Someone else's lookup failing (order-retry.ts) is theirs to retry and already logged.
+        if (w.queryAt === null) return;
+        w.queryAt = null;
+        this.queryFailed(w, { message: msg.reason });
+        return;
+      case 'OrderNotFoundReport':
+        // Only an answer to our own query counts here; the submission path resends what the
+        // venue does not have (pending_new) and handles its own lookups.
+        if (w.queryAt === null || this.order(w).status === 'pending_new') break;
+        w.queryAt = null;
+        w.notFound++;
+        this.queryFailed(w, { lookupsNotFound: w.notFound, message: 'order not found' });
+        break;
+      case 'FillReport':
+        w.trades.set(msg.tradeId, msg);
+        break;
+      case 'CancelRejectReport':
+        if (w.cancelSent && w.queryAt === null) {
+          // Our cancel was refused: the order may have filled meanwhile. Check at once.
+          w.phase = 'post_cancel';
+          this.query(w);
+        }
+        break;
+      default:
+        break;
+    }
+    // A "not found" or a refusal proves nothing can fill; other pushes that end the order are
+    // confirmed by a query first (see decide).
+    this.observe(w, 'push', null, msg.kind !== 'OrderNotFoundReport' && msg.kind !== 'RejectReport' && msg.kind !== 'RetryableRejectReport');
+  }
+
+  /** The engine changed an order without a venue message (abandoned, cancelled before sending). */
+  onLocalChange(id: ClientOrderId): void {
+    const w = this.watches.get(id);
+    if (w && w.phase !== 'done') this.observe(w, 'push', null, false);
+  }
+
+  private order(w: Watch): OrderState {
+    const o = this.deps.ledger.order(w.id);
+    if (!o) throw new Error(`fill monitor: order ${w.id} is not in the ledger`);
+    return o;
+  }
+
+  private elapsed(w: Watch): number {
+    return this.deps.clock.now() - w.startedAt;
+  }
+
+  private observation(w: Watch, o: OrderState, report: OrderStatusReport | null): FillObservation {
+    if (report) {
+      const filled = report.trades.reduce((s, t) => s + t.qty, 0);
+      const notional = report.trades.reduce((s, t) => s + t.qty * t.price, 0);
+      const last = report.trades.reduce((m, t) => Math.max(m, t.venueTime), -Infinity);
+      return {
+        status: report.status, qty: report.qty, filledQty: report.filledQty, avgPrice: filled > 0 ? notional / filled : 0,
+        filledAt: report.status === 'filled' && Number.isFinite(last) ? last : null, submittedAt: w.startedAt,
+      };
+    }
+    const last = this.lastTradeAt(w);
+    return {
+      status: o.status, qty: o.request.qty, filledQty: o.filledQty, avgPrice: o.filledQty > 0 ? o.filledNotional / o.filledQty : 0,
+      filledAt: o.status === 'filled' ? last : null, submittedAt: w.startedAt,
+    };
+  }
+
+  private lastTradeAt(w: Watch): number | null {
+    let last: number | null = null;
+    for (const t of w.trades.values()) if (last === null || t.venueTime > last) last = t.venueTime;
+    return last;
+  }
+
+  private observe(w: Watch, source: Source, report: OrderStatusReport | null, confirm = true): void {
+    const o = this.order(w);
+    if (w.deadlineTimer === null && !w.deadlinePassed && !UNRESOLVED_SUBMISSION.has(o.status)) {
+      // The venue has the order: its deadline runs from now. Until then the submission path
+      // (order-retry.ts: lookups, resends with the same id, abandonment) owns it.
+      w.deadlineTimer = this.deps.clock.schedule(() => this.onDeadline(w), w.timeoutMs);
+    }
+    if (o.status !== w.lastStatus) {
+      this.deps.record({ kind: 'FillStatusObserved', clientOrderId: w.id, from: w.lastStatus, to: o.status, elapsedMs: this.elapsed(w), polls: w.polls, source });
+      w.lastStatus = o.status;
+    }
+    const v = verifyFill(this.observation(w, o, report), { qty: o.request.qty });
+    w.lastVerification = v;
+    if (v.outcome !== w.lastOutcome) {
+      this.deps.record({
+        kind: 'FillVerified', clientOrderId: w.id, outcome: v.outcome, filledQty: v.filledQty, agreed: v.agreed, disagreed: v.disagreed,
+        confidencePct: Math.round(v.confidence * 100), contradictions: v.contradictions, source,
+      });
+      w.lastOutcome = v.outcome;
+    }
+    this.decide(w, o, source, confirm);
+  }
+
+  private detectedBy(w: Watch, source: Source): FillMonitorEnded['detectedBy'] {
+    if (source === 'push') return 'push';
+    if (w.phase === 'final_query') return 'final_check';
+    if (w.phase === 'post_cancel' || w.phase === 'cancelling') return 'post_cancel';
+    return 'poll';
+  }
+
+  private decide(w: Watch, o: OrderState, source: Source, confirm: boolean): void {
+    const qty = o.request.qty;
+    if (o.status === 'filled') return this.end(w, 'filled', this.detectedBy(w, source));
+    if (o.status === 'rejected' || o.status === 'failed') return this.end(w, o.filledQty > 0 ? 'partial' : 'unfilled', this.detectedBy(w, source));
+    if (isTerminal(o.status)) {
+      // Cancelled or expired: a poll is the venue's whole truth (its trades were just applied);
+      // after a push, confirm with one query first, since fills may still be on the stream.
+      if (source === 'poll' || !confirm || o.venueOrderId === null) return this.end(w, this.endedKind(w, o), this.detectedBy(w, source));
+      if (w.phase === 'monitoring' || w.phase === 'cancelling') w.phase = w.phase === 'cancelling' ? 'post_cancel' : 'confirming';
+      if (w.queryAt === null) this.query(w);
+      return;
+    }
+    if (o.filledQty > w.lastFilled) {
+      const first = !w.partialHandled;
+      w.partialHandled = true;
+      w.lastFilled = o.filledQty;
+      // IOC and FOK orders end at the venue by themselves: there is no remainder to cancel.
+      const resting = o.request.tif !== 'IOC' && o.request.tif !== 'FOK';
+      const action = !first ? 'none' : resting ? w.policy : 'wait';
+      this.deps.record({ kind: 'PartialFillDetected', clientOrderId: w.id, filledQty: o.filledQty, remainingQty: qty - o.filledQty, policy: w.policy, action });
+      if (action === 'accept') return this.end(w, 'partial', this.detectedBy(w, source), true);
+      if (action === 'cancel_remainder' && !w.cancelSent) return this.cancel(w, 'partial fill: cancel the remainder');
+    }
+    // Still open after the check that follows the deadline or a refused cancel: cancel (again).
+    if (source === 'poll' && (w.phase === 'final_query' || w.phase === 'post_cancel')) {
+      if (w.finalSteps > this.finalBudget) return this.end(w, 'unresolved', this.detectedBy(w, source), true);
+      this.cancel(w, w.deadlinePassed ? 'fill detection deadline' : 'partial fill: cancel the remainder');
+    }
+  }
+
+  private endedKind(w: Watch, o: OrderState): FillResultKind {
+    return o.filledQty > 0 ? 'partial' : w.deadlinePassed && w.cancelSent ? 'timeout' : 'unfilled';
+  }
+
+  private cancel(w: Watch, reason: string): void {
+    const o = this.order(w);
+    w.cancelSent = true;
+    w.phase = 'cancelling';
+    w.finalSteps++;
+    if (!isTerminal(o.status)) w.apiCalls++; // the engine sends nothing for an order already over
+    // A cancel already pending whose answer never came (its outcome unknown) while the order is
+    // still open at the venue is sent again: the engine resends it for a pending_cancel order.
+    this.deps.cancel(w.id, reason);
+    // If no answer comes (a lost or unknown cancel), look the order up after a backoff.
+    if (w.phase === 'cancelling') this.wait(w, backoffDelay(Math.min(w.finalSteps, 30), this.deps.config, this.deps.rng));
+  }
+
+  private query(w: Watch): void {
+    w.queryAt = this.deps.clock.now();
+    w.apiCalls++;
+    if (w.phase === 'monitoring') w.polls++;
+    else w.finalSteps++;
+    this.deps.broker.queryOrder(w.id);
+    const { config, rng } = this.deps;
+    if (w.phase === 'monitoring') this.wait(w, pollInterval(w.polls, config));
+    else this.wait(w, backoffDelay(Math.min(w.finalSteps, 30), config, rng));
+  }
+
+  /** The next tick: a poll while monitoring, a re-check (watchdog) in the final phases. */
+  private wait(w: Watch, delayMs: number): void {
+    w.timer?.unsubscribe();
+    if (w.phase === 'done') return;
+    w.timer = this.deps.clock.schedule(() => this.tick(w), delayMs);
+  }
+
+  private tick(w: Watch): void {
+    w.timer = null;
+    if (w.phase === 'done') return;
+    const o = this.order(w);
+    const { config } = this.deps;
+    if (w.phase === 'monitoring') {
+      // An unanswered query older than the backoff cap counts as lost; otherwise wait for it.
+      const outstanding = w.queryAt !== null && this.deps.clock.now() - w.queryAt < config.backoffMaxMs;
+      if (POLLABLE.has(o.status) && !w.stopPolling && !outstanding) this.query(w);
+      else this.wait(w, pollInterval(w.polls, config));
+      return;
+    }
+    if (w.finalSteps > this.finalBudget + 1) return this.end(w, 'unresolved', 'post_cancel', true);
+    if (w.phase === 'cancelling') w.phase = 'post_cancel';
+    if (o.status === 'pending_new' && !w.cancelSent) return this.cancel(w, 'fill detection deadline');
+    this.query(w);
+  }
+
+  private queryFailed(w: Watch, info: ErrorInfo): void {
+    const { config, rng } = this.deps;
+    w.errors++;
+    w.failures++;
+    const c = classifyError(info, config);
+    const retry = c.kind === 'transient' && w.failures <= config.maxRetries;
+    const retryInMs = retry ? backoffDelay(w.failures, config, rng) : null;
+    this.deps.record({ kind: 'FillQueryFailed', clientOrderId: w.id, errorClass: c.kind, category: c.category, reason: c.reason, attempt: w.failures, retryInMs });
+    if (c.kind === 'permanent' && w.phase === 'monitoring') w.stopPolling = true;
+    if (w.phase === 'monitoring') {
+      this.wait(w, retryInMs ?? pollInterval(w.polls, config));
+      return;
+    }
+    // Final phases: retry the check; past the limit, take our record when the order is over,
+    // else cancel (safe whatever the state), then give up.
+    const o = this.order(w);
+    if (retryInMs !== null) this.wait(w, retryInMs);
+    else if (isTerminal(o.status)) this.end(w, this.endedKind(w, o), 'post_cancel');
+    else if (!w.cancelSent) this.cancel(w, w.deadlinePassed ? 'fill detection deadline' : 'unconfirmed final state');
+    else if (w.finalSteps > this.finalBudget) this.end(w, 'unresolved', 'post_cancel', true);
+    else this.wait(w, backoffDelay(Math.min(w.failures, 30), config, rng));
+  }
+
+  private onDeadline(w: Watch): void {
+    w.deadlineTimer = null;
+    if (w.phase === 'done') return;
+    const o = this.order(w);
+    w.deadlinePassed = true;
+    this.deps.record({ kind: 'FillDeadlineReached', clientOrderId: w.id, status: o.status, filledQty: o.filledQty, polls: w.polls });
+    if (!this.deps.config.finalVerification) return this.end(w, o.filledQty > 0 ? 'partial' : 'timeout', 'poll', !isTerminal(o.status));
+    if (w.phase !== 'monitoring') return; // already confirming or cancelling: that path finishes
+    w.phase = 'final_query';
+    w.failures = 0;
+    if (o.status === 'pending_new') return this.cancel(w, 'fill detection deadline');
+    this.query(w);
+  }
+
+  private end(w: Watch, result: FillResultKind, detectedBy: FillMonitorEnded['detectedBy'], leftOpen = false): void {
+    if (w.phase === 'done') return;
+    const wasCancelling = w.cancelSent;
+    w.phase = 'done';
+    w.timer?.unsubscribe();
+    w.deadlineTimer?.unsubscribe();
+    w.timer = w.deadlineTimer = null;
+    const { instrument, config, clock } = this.deps;
+    const o = this.order(w);
+    const side = o.request.side;
+    const avgTicks = o.filledQty > 0 ? o.filledNotional / o.filledQty : null;
+    const feeCtx = { instrument, assets: this.assets, priceOf: this.deps.priceOf ?? (() => null), fallbackBps: config.feeFallbackBps };
+    const feeUnits = [...w.trades.values()].reduce((s, t) => s + tradeFeeUnits(t, feeCtx).units, 0);
+    const slip = avgTicks !== null && w.expectedPrice !== null && w.expectedPrice > 0 ? slippageBps(side, w.expectedPrice, avgTicks) : null;
+    const lastTrade = this.lastTradeAt(w);
+    const v = w.lastVerification;
+    w.cancelRace = wasCancelling && o.status === 'filled';
+    const ended: FillMonitorEnded = {
+      kind: 'FillMonitorEnded', clientOrderId: w.id, result, filledQty: o.filledQty, remainingQty: o.request.qty - o.filledQty,
+      avgPrice: avgTicks === null ? null : fractionalTicksToPrice(instrument, avgTicks), fees: unitsToQuote(instrument, feeUnits),
+      slippageBps: slip === null ? null : formatBps(slip), methods: v ? v.agreed : [], confidencePct: v ? Math.round(v.confidence * 100) : 0,
+      elapsedMs: this.elapsed(w), detectionLatencyMs: o.filledQty > 0 && lastTrade !== null ? Math.max(0, clock.now() - lastTrade) : null,
+      polls: w.polls, apiCalls: w.apiCalls, errors: w.errors, detectedBy, cancelRace: w.cancelRace, leftOpen: leftOpen && !isTerminal(o.status),
+    };
+    this.deps.record(ended);
+    if (slip !== null && slip > config.slippageWarnBps && avgTicks !== null && w.expectedPrice !== null) {
+      this.deps.record({
+        kind: 'SlippageWarning', clientOrderId: w.id, expectedPrice: ticksToPrice(instrument, w.expectedPrice),
+        avgPrice: fractionalTicksToPrice(instrument, avgTicks), slippageBps: formatBps(slip), thresholdBps: String(config.slippageWarnBps),
+      });
+    }
+    if (o.filledQty > 0) this.positions.request(w.id);
+    this.deps.onResult?.(ended);
+  }
+}

@@ -1,0 +1,137 @@
+// Fill detection metrics of a run (issue 5, deliver 10), folded from its events: orders
+// monitored, fills detected, detection rate, detection latency (mean, p99), polls and API calls
+// per order, error rate, timeout rate, false positives, state consistency. The detection rate and
+// false positives need venue truth, which only a simulated run has (its FillAudit event); a live
+// run reports them as null. The seed's success criteria are checked here too, so a report says
+// at once whether a run met them.
+import type { LogEntry } from '../model/events.ts';
+import type { FillAudit, FillResultKind } from '../model/fill-events.ts';
+
+export interface FillMetrics {
+  readonly ordersMonitored: number;
+  /** Results per kind (filled, partial, unfilled, timeout, unresolved), finished orders only. */
+  readonly results: Readonly<Record<FillResultKind, number>>;
+  /** Orders whose fills monitoring reported (filled or partial results, and partials still watched). */
+  readonly fillsDetected: number;
+  /** Venue-filled orders reported with exactly the venue's quantity / venue-filled orders (sim only). */
+  readonly detectionRate: number | null;
+  readonly meanDetectionLatencyMs: number | null;
+  readonly p99DetectionLatencyMs: number | null;
+  readonly pollsPerOrder: number;
+  readonly apiCallsPerOrder: number;
+  /** Failed status queries / API calls. */
+  readonly errorRate: number;
+  /** 'timeout' results (deadline passed, final verification proved nothing filled) / finished orders. */
+  readonly timeoutRate: number;
+  /** 'unresolved' results (the venue never confirmed a final state) / finished orders. */
+  readonly unresolvedRate: number;
+  /** Results claiming more than the venue filled (sim only). */
+  readonly falsePositives: number | null;
+  /** Position checks that matched the venue (after a sync where one ran) / checks. */
+  readonly consistency: number | null;
+  readonly positionChecks: number;
+  readonly slippageWarnings: number;
+  readonly fillsByPush: number;
+  readonly fillsByPoll: number;
+  readonly cancelRaces: number;
+  /**
+   * The plan's success criteria: >= 99% detected, < 1% timeouts, 100% consistent, no false
+   * positives. Its "timeout" is monitoring that gave up without knowing whether the order
+   * filled: here that is 'unresolved'. A 'timeout' here is a verified answer (nothing filled by
+   * the deadline), which depends on the market and the order, not on detection; the fault matrix
+   * bench holds it under 1% for the orders that can fill at once.
+   */
+  readonly meetsCriteria: boolean | null;
+}
+
+const round = (x: number, digits: number): number => Math.round(x * 10 ** digits) / 10 ** digits + 0;
+
+export class FillMetricsFold {
+  private monitored = 0;
+  private readonly results: Record<FillResultKind, number> = { filled: 0, partial: 0, unfilled: 0, timeout: 0, unresolved: 0 };
+  private readonly detected = new Set<string>();
+  private readonly latencies: number[] = [];
+  private polls = 0;
+  private apiCalls = 0;
+  private errors = 0;
+  private byPush = 0;
+  private byPoll = 0;
+  private races = 0;
+  private warnings = 0;
+  /** One entry per check round: a check after a sync replaces the round's first answer. */
+  private readonly checks: boolean[] = [];
+  private audit: FillAudit | null = null;
+
+  add(entry: LogEntry): void {
+    const e = entry.event;
+    switch (e.kind) {
+      case 'FillMonitorStarted':
+        this.monitored++;
+        return;
+      case 'PartialFillDetected':
+        this.detected.add(e.clientOrderId);
+        return;
+      case 'FillMonitorEnded':
+        this.results[e.result]++;
+        this.polls += e.polls;
+        this.apiCalls += e.apiCalls;
+        this.errors += e.errors;
+        if (e.cancelRace) this.races++;
+        if (e.filledQty > 0) {
+          this.detected.add(e.clientOrderId);
+          if (e.detectedBy === 'push') this.byPush++;
+          else this.byPoll++;
+        }
+        if (e.detectionLatencyMs !== null) this.latencies.push(e.detectionLatencyMs);
+        return;
+      case 'SlippageWarning':
+        this.warnings++;
+        return;
+      case 'PositionChecked':
+        if (e.afterSync && this.checks.length > 0) this.checks[this.checks.length - 1] = e.consistent;
+        else this.checks.push(e.consistent);
+        return;
+      case 'FillAudit':
+        this.audit = e;
+        return;
+      default:
+    }
+  }
+
+  summary(): FillMetrics | null {
+    if (this.monitored === 0) return null;
+    const finished = Object.values(this.results).reduce((s, n) => s + n, 0);
+    const sorted = [...this.latencies].sort((a, b) => a - b);
+    const p99 = sorted.length ? (sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)] as number) : null;
+    const mean = sorted.length ? sorted.reduce((s, x) => s + x, 0) / sorted.length : null;
+    const a = this.audit;
+    const detectionRate = a ? (a.venueFilled === 0 ? 1 : a.detected / a.venueFilled) : null;
+    const consistency = this.checks.length ? this.checks.filter(Boolean).length / this.checks.length : null;
+    const timeoutRate = finished ? this.results.timeout / finished : 0;
+    const unresolvedRate = finished ? this.results.unresolved / finished : 0;
+    const positionsAgree = a ? a.expectedPosition === a.venuePosition && a.ledgerMismatches === 0 : null;
+    return {
+      ordersMonitored: this.monitored,
+      results: { ...this.results },
+      fillsDetected: this.detected.size,
+      detectionRate: detectionRate === null ? null : round(detectionRate, 4),
+      meanDetectionLatencyMs: mean === null ? null : round(mean, 1),
+      p99DetectionLatencyMs: p99 === null ? null : round(p99, 1),
+      pollsPerOrder: round(finished ? this.polls / finished : 0, 2),
+      apiCallsPerOrder: round(finished ? this.apiCalls / finished : 0, 2),
+      errorRate: round(this.apiCalls ? this.errors / this.apiCalls : 0, 4),
+      timeoutRate: round(timeoutRate, 4),
+      unresolvedRate: round(unresolvedRate, 4),
+      falsePositives: a ? a.falsePositives : null,
+      consistency: consistency === null ? null : round(consistency, 4),
+      positionChecks: this.checks.length,
+      slippageWarnings: this.warnings,
+      fillsByPush: this.byPush,
+      fillsByPoll: this.byPoll,
+      cancelRaces: this.races,
+      meetsCriteria: a && detectionRate !== null
+        ? detectionRate >= 0.99 && unresolvedRate < 0.01 && a.falsePositives === 0 && (consistency ?? 1) === 1 && positionsAgree === true
+        : null,
+    };
+  }
+}
