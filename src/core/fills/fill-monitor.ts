@@ -21,18 +21,19 @@ import type { Rng } from '../clock/rng.ts';
 import type { ExecEvent } from '../model/events.ts';
 import type { FillMonitorEnded, FillResultKind } from '../model/fill-events.ts';
 import type { ClientOrderId } from '../model/ids.ts';
-import { fractionalTicksToPrice, ticksToPrice, unitsToQuote, type Instrument } from '../model/instrument.ts';
-import { isTerminal, type OrderStatus } from '../model/order-status.ts';
-import type { OrderStatusReport, ReportedTrade, VenueMessage } from '../model/reports.ts';
+import type { Instrument } from '../model/instrument.ts';
+import { isTerminal } from '../model/order-status.ts';
+import type { OrderStatusReport, VenueMessage } from '../model/reports.ts';
 import type { OrderState } from '../order/apply-event.ts';
 import type { OrderLedger } from '../order/order-ledger.ts';
 import type { Broker, MarketDataPort } from '../ports/broker.ts';
 import type { Clock } from '../ports/clock.ts';
 import { backoffDelay, pollInterval } from './backoff.ts';
 import { classifyError, type ErrorInfo } from './error-classifier.ts';
-import { assetsOf, formatBps, slippageBps, tradeFeeUnits } from './fees.ts';
+import { assetsOf } from './fees.ts';
 import type { FillConfig, PartialFillPolicy } from './fill-config.ts';
-import { verifyFill, type FillObservation, type FillOutcome, type Verification } from './fill-verifier.ts';
+import { verifyFill } from './fill-verifier.ts';
+import { detectedBy, endedKind, observation, POLLABLE, resultOf, UNRESOLVED_SUBMISSION, type Source, type Watch } from './fill-watch.ts';
 import { PositionCheck } from './position-check.ts';
 
 export interface FillMonitorDeps {
@@ -51,44 +52,6 @@ export interface FillMonitorDeps {
   /** Told of every result, after it is recorded. */
   readonly onResult?: (result: FillMonitorEnded) => void;
 }
-
-type Phase = 'monitoring' | 'confirming' | 'final_query' | 'cancelling' | 'post_cancel' | 'done';
-type Source = 'push' | 'poll';
-type Timer = { unsubscribe(): void };
-
-interface Watch {
-  readonly id: ClientOrderId;
-  readonly startedAt: number;
-  readonly expectedPrice: number | null;
-  readonly policy: PartialFillPolicy;
-  readonly timeoutMs: number;
-  phase: Phase;
-  polls: number;
-  apiCalls: number;
-  errors: number;
-  /** Query failures in a row. */
-  failures: number;
-  /** Queries and cancels made since the deadline (or the confirmation) began: bounded. */
-  finalSteps: number;
-  queryAt: number | null;
-  lastStatus: OrderStatus;
-  lastOutcome: FillOutcome;
-  lastVerification: Verification | null;
-  lastFilled: number;
-  partialHandled: boolean;
-  cancelSent: boolean;
-  cancelRace: boolean;
-  deadlinePassed: boolean;
-  /** A permanent error: no more polls (pushes and the deadline still apply). */
-  stopPolling: boolean;
-  notFound: number;
-  readonly trades: Map<string, ReportedTrade>;
-  timer: Timer | null;
-  deadlineTimer: Timer | null;
-}
-
-const POLLABLE = new Set<OrderStatus>(['accepted', 'partially_filled', 'pending_cancel']);
-const UNRESOLVED_SUBMISSION = new Set<OrderStatus>(['pending_new', 'submitted', 'submitted_unconfirmed']);
 
 export class FillMonitor {
   private readonly watches = new Map<ClientOrderId, Watch>();
@@ -212,29 +175,6 @@ export class FillMonitor {
     return this.deps.clock.now() - w.startedAt;
   }
 
-  private observation(w: Watch, o: OrderState, report: OrderStatusReport | null): FillObservation {
-    if (report) {
-      const filled = report.trades.reduce((s, t) => s + t.qty, 0);
-      const notional = report.trades.reduce((s, t) => s + t.qty * t.price, 0);
-      const last = report.trades.reduce((m, t) => Math.max(m, t.venueTime), -Infinity);
-      return {
-        status: report.status, qty: report.qty, filledQty: report.filledQty, avgPrice: filled > 0 ? notional / filled : 0,
-        filledAt: report.status === 'filled' && Number.isFinite(last) ? last : null, submittedAt: w.startedAt,
-      };
-    }
-    const last = this.lastTradeAt(w);
-    return {
-      status: o.status, qty: o.request.qty, filledQty: o.filledQty, avgPrice: o.filledQty > 0 ? o.filledNotional / o.filledQty : 0,
-      filledAt: o.status === 'filled' ? last : null, submittedAt: w.startedAt,
-    };
-  }
-
-  private lastTradeAt(w: Watch): number | null {
-    let last: number | null = null;
-    for (const t of w.trades.values()) if (last === null || t.venueTime > last) last = t.venueTime;
-    return last;
-  }
-
   private observe(w: Watch, source: Source, report: OrderStatusReport | null, confirm = true): void {
     const o = this.order(w);
     if (w.deadlineTimer === null && !w.deadlinePassed && !UNRESOLVED_SUBMISSION.has(o.status)) {
@@ -246,7 +186,7 @@ export class FillMonitor {
       this.deps.record({ kind: 'FillStatusObserved', clientOrderId: w.id, from: w.lastStatus, to: o.status, elapsedMs: this.elapsed(w), polls: w.polls, source });
       w.lastStatus = o.status;
     }
-    const v = verifyFill(this.observation(w, o, report), { qty: o.request.qty });
+    const v = verifyFill(observation(w, o, report), { qty: o.request.qty });
     w.lastVerification = v;
     if (v.outcome !== w.lastOutcome) {
       this.deps.record({
@@ -258,21 +198,14 @@ export class FillMonitor {
     this.decide(w, o, source, confirm);
   }
 
-  private detectedBy(w: Watch, source: Source): FillMonitorEnded['detectedBy'] {
-    if (source === 'push') return 'push';
-    if (w.phase === 'final_query') return 'final_check';
-    if (w.phase === 'post_cancel' || w.phase === 'cancelling') return 'post_cancel';
-    return 'poll';
-  }
-
   private decide(w: Watch, o: OrderState, source: Source, confirm: boolean): void {
     const qty = o.request.qty;
-    if (o.status === 'filled') return this.end(w, 'filled', this.detectedBy(w, source));
-    if (o.status === 'rejected' || o.status === 'failed') return this.end(w, o.filledQty > 0 ? 'partial' : 'unfilled', this.detectedBy(w, source));
+    if (o.status === 'filled') return this.end(w, 'filled', detectedBy(w, source));
+    if (o.status === 'rejected' || o.status === 'failed') return this.end(w, o.filledQty > 0 ? 'partial' : 'unfilled', detectedBy(w, source));
     if (isTerminal(o.status)) {
       // Cancelled or expired: a poll is the venue's whole truth (its trades were just applied);
       // after a push, confirm with one query first, since fills may still be on the stream.
-      if (source === 'poll' || !confirm || o.venueOrderId === null) return this.end(w, this.endedKind(w, o), this.detectedBy(w, source));
+      if (source === 'poll' || !confirm || o.venueOrderId === null) return this.end(w, endedKind(w, o), detectedBy(w, source));
       if (w.phase === 'monitoring' || w.phase === 'cancelling') w.phase = w.phase === 'cancelling' ? 'post_cancel' : 'confirming';
       if (w.queryAt === null) this.query(w);
       return;
@@ -285,18 +218,14 @@ export class FillMonitor {
       const resting = o.request.tif !== 'IOC' && o.request.tif !== 'FOK';
       const action = !first ? 'none' : resting ? w.policy : 'wait';
       this.deps.record({ kind: 'PartialFillDetected', clientOrderId: w.id, filledQty: o.filledQty, remainingQty: qty - o.filledQty, policy: w.policy, action });
-      if (action === 'accept') return this.end(w, 'partial', this.detectedBy(w, source), true);
+      if (action === 'accept') return this.end(w, 'partial', detectedBy(w, source), true);
       if (action === 'cancel_remainder' && !w.cancelSent) return this.cancel(w, 'partial fill: cancel the remainder');
     }
     // Still open after the check that follows the deadline or a refused cancel: cancel (again).
     if (source === 'poll' && (w.phase === 'final_query' || w.phase === 'post_cancel')) {
-      if (w.finalSteps > this.finalBudget) return this.end(w, 'unresolved', this.detectedBy(w, source), true);
+      if (w.finalSteps > this.finalBudget) return this.end(w, 'unresolved', detectedBy(w, source), true);
       this.cancel(w, w.deadlinePassed ? 'fill detection deadline' : 'partial fill: cancel the remainder');
     }
-  }
-
-  private endedKind(w: Watch, o: OrderState): FillResultKind {
-    return o.filledQty > 0 ? 'partial' : w.deadlinePassed && w.cancelSent ? 'timeout' : 'unfilled';
   }
 
   private cancel(w: Watch, reason: string): void {
@@ -365,7 +294,7 @@ export class FillMonitor {
     // else cancel (safe whatever the state), then give up.
     const o = this.order(w);
     if (retryInMs !== null) this.wait(w, retryInMs);
-    else if (isTerminal(o.status)) this.end(w, this.endedKind(w, o), 'post_cancel');
+    else if (isTerminal(o.status)) this.end(w, endedKind(w, o), 'post_cancel');
     else if (!w.cancelSent) this.cancel(w, w.deadlinePassed ? 'fill detection deadline' : 'unconfirmed final state');
     else if (w.finalSteps > this.finalBudget) this.end(w, 'unresolved', 'post_cancel', true);
     else this.wait(w, backoffDelay(Math.min(w.failures, 30), config, rng));
@@ -392,30 +321,11 @@ export class FillMonitor {
     w.timer?.unsubscribe();
     w.deadlineTimer?.unsubscribe();
     w.timer = w.deadlineTimer = null;
-    const { instrument, config, clock } = this.deps;
     const o = this.order(w);
-    const side = o.request.side;
-    const avgTicks = o.filledQty > 0 ? o.filledNotional / o.filledQty : null;
-    const feeCtx = { instrument, assets: this.assets, priceOf: this.deps.priceOf ?? (() => null), fallbackBps: config.feeFallbackBps };
-    const feeUnits = [...w.trades.values()].reduce((s, t) => s + tradeFeeUnits(t, feeCtx).units, 0);
-    const slip = avgTicks !== null && w.expectedPrice !== null && w.expectedPrice > 0 ? slippageBps(side, w.expectedPrice, avgTicks) : null;
-    const lastTrade = this.lastTradeAt(w);
-    const v = w.lastVerification;
     w.cancelRace = wasCancelling && o.status === 'filled';
-    const ended: FillMonitorEnded = {
-      kind: 'FillMonitorEnded', clientOrderId: w.id, result, filledQty: o.filledQty, remainingQty: o.request.qty - o.filledQty,
-      avgPrice: avgTicks === null ? null : fractionalTicksToPrice(instrument, avgTicks), fees: unitsToQuote(instrument, feeUnits),
-      slippageBps: slip === null ? null : formatBps(slip), methods: v ? v.agreed : [], confidencePct: v ? Math.round(v.confidence * 100) : 0,
-      elapsedMs: this.elapsed(w), detectionLatencyMs: o.filledQty > 0 && lastTrade !== null ? Math.max(0, clock.now() - lastTrade) : null,
-      polls: w.polls, apiCalls: w.apiCalls, errors: w.errors, detectedBy, cancelRace: w.cancelRace, leftOpen: leftOpen && !isTerminal(o.status),
-    };
+    const { ended, warning } = resultOf(w, o, { ...this.deps, assets: this.assets, now: this.deps.clock.now() }, result, detectedBy, leftOpen);
     this.deps.record(ended);
-    if (slip !== null && slip > config.slippageWarnBps && avgTicks !== null && w.expectedPrice !== null) {
-      this.deps.record({
-        kind: 'SlippageWarning', clientOrderId: w.id, expectedPrice: ticksToPrice(instrument, w.expectedPrice),
-        avgPrice: fractionalTicksToPrice(instrument, avgTicks), slippageBps: formatBps(slip), thresholdBps: String(config.slippageWarnBps),
-      });
-    }
+    if (warning) this.deps.record(warning);
     if (o.filledQty > 0) this.positions.request(w.id);
     this.deps.onResult?.(ended);
   }
