@@ -129,6 +129,30 @@ describe('FillMonitor', () => {
     expect(h.ledger.order(id)!.filledQty).toBe(4);
   });
 
+  // BUG: fill-monitor.ts queryFailed(), final phases: once the confirming query of a push-learned
+  // cancel has failed more than maxRetries times in a row (transient 503s), the monitor ends at
+  // once with our record ("past the limit, take our record when the order is over": isTerminal ->
+  // end(endedKind)), 3.4 s into a 30 s deadline. Our record misses a fill whose push was lost, so
+  // the result says 1 lot where the venue filled 2 (the position sync repairs the ledger later,
+  // but the result and the detection metrics stay wrong). Transient errors must not end
+  // monitoring early: it should keep checking (to the deadline) and report partial, 2 lots.
+  it.skip('a push-learned cancel whose confirming queries fail past the retry limit still finds the lost fill', () => {
+    let pushes = 0;
+    const h = new Harness({
+      script: {
+        latencyMs: 1,
+        pushLost: (m) => m.kind === 'FillReport' && pushes++ === 0, // the first fill's push is lost
+        queryAnswer: (_id, n) => (n <= 4 ? 'fail' : 'ok'), // 4 = maxRetries + 1 failures in a row
+      },
+    });
+    const id = h.place({ qty: 3, policy: 'cancel_remainder' });
+    h.fillAt(id, 1, 1, 9_990);
+    h.fillAt(id, 1, 1, 9_990);
+    h.run(200_000);
+    expect(h.venue.truth.get(id)).toMatchObject({ status: 'canceled', filled: 2 });
+    expect(h.ended(id)).toMatchObject({ result: 'partial', filledQty: 2 });
+  });
+
   describe('fees', () => {
     const run = (commission: { asset: string; amount: string }, priceOf?: (a: string) => number | null) => {
       const h = new Harness({ script: { latencyMs: 10 }, ...(priceOf ? { priceOf } : {}) });
