@@ -105,13 +105,9 @@ describe('slippageBps', () => {
     expect(slippageBps('sell', 10_000, 9_900)).toBe(100);
   });
 
-  // BUG: fees.ts slippageBps divides before scaling ((diff / expected) x 10,000, then x 100 and
-  // Math.round), so an exact tie lands just below .5 in binary and rounds toward zero: expected
-  // 80,000 ticks, average 80,003 is exactly 0.375 bps and gives 0.37 (want 0.38; sell 79,997 gives
-  // -0.37, want -0.38); expected 2,000,000, average 2,000,007 is exactly 0.035 bps and gives 0.03.
-  // 132 of the 1,000 odd q in expected 2,000,000 / average 2,000,000 + q round the wrong way.
-  // Scaling first (diff x 1,000,000 / expected, then round) keeps these ties exact.
-  it.skip('rounds exact ties half away from zero', () => {
+  // Regression: slippageBps once divided before scaling, so an exact tie (expected 80,000 ticks,
+  // average 80,003: exactly 0.375 bps) fell just below .5 in binary and rounded toward zero.
+  it('rounds exact ties half away from zero', () => {
     expect(slippageBps('buy', 80_000, 80_003)).toBe(0.38);
     expect(slippageBps('sell', 80_000, 79_997)).toBe(0.38);
     expect(slippageBps('sell', 80_000, 80_003)).toBe(-0.38);

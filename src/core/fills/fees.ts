@@ -68,8 +68,10 @@ export function slippageBps(side: Side, expected: number, avg: number): number {
   if (!(expected > 0) || !(avg > 0) || !Number.isFinite(expected) || !Number.isFinite(avg)) {
     throw new RangeError(`slippage needs positive prices, got expected ${expected}, average ${avg}`);
   }
-  const raw = ((side === 'buy' ? avg - expected : expected - avg) / expected) * 10_000;
-  const rounded = Math.sign(raw) * Math.round(Math.abs(raw) * 100) / 100;
+  // Scaled before dividing (x 10,000 bps x 100 for two decimals): an exact tie such as 0.375 bps
+  // stays exact in binary and rounds half away from zero.
+  const diff = side === 'buy' ? avg - expected : expected - avg;
+  const rounded = (Math.sign(diff) * Math.round((Math.abs(diff) * 1_000_000) / expected)) / 100;
   return rounded === 0 ? 0 : rounded;
 }
 

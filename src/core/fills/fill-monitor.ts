@@ -271,7 +271,7 @@ export class FillMonitor {
       else this.wait(w, pollInterval(w.polls, config));
       return;
     }
-    if (w.finalSteps > this.finalBudget + 1) return this.end(w, 'unresolved', 'post_cancel', true);
+    if (w.finalSteps > this.finalBudget) return this.giveUp(w, o);
     if (w.phase === 'cancelling') w.phase = 'post_cancel';
     if (o.status === 'pending_new' && !w.cancelSent) return this.cancel(w, 'fill detection deadline');
     this.query(w);
@@ -290,14 +290,25 @@ export class FillMonitor {
       this.wait(w, retryInMs ?? pollInterval(w.polls, config));
       return;
     }
-    // Final phases: retry the check; past the limit, take our record when the order is over,
-    // else cancel (safe whatever the state), then give up.
+    // Final phases: retry the check; past the retry limit, cancel an order still open (safe
+    // whatever its state) and keep checking at the capped backoff until the step budget is
+    // spent: a transient error never ends the check early.
     const o = this.order(w);
     if (retryInMs !== null) this.wait(w, retryInMs);
-    else if (isTerminal(o.status)) this.end(w, endedKind(w, o), 'post_cancel');
-    else if (!w.cancelSent) this.cancel(w, w.deadlinePassed ? 'fill detection deadline' : 'unconfirmed final state');
-    else if (w.finalSteps > this.finalBudget) this.end(w, 'unresolved', 'post_cancel', true);
+    else if (w.finalSteps > this.finalBudget) this.giveUp(w, o);
+    else if (!w.cancelSent && !isTerminal(o.status)) this.cancel(w, w.deadlinePassed ? 'fill detection deadline' : 'unconfirmed final state');
     else this.wait(w, backoffDelay(Math.min(w.failures, 30), config, rng));
+  }
+
+  /**
+   * The step budget is spent without a confirmed answer. An order still open is cancelled first
+   * if we never asked (one more step); then an order that is over ends on our record, and one that
+   * may still be working ends 'unresolved' (left open: pushes and reconciliation still see it).
+   */
+  private giveUp(w: Watch, o: OrderState): void {
+    if (!isTerminal(o.status) && !w.cancelSent) return this.cancel(w, w.deadlinePassed ? 'fill detection deadline' : 'unconfirmed final state');
+    if (isTerminal(o.status)) return this.end(w, endedKind(w, o), 'post_cancel');
+    this.end(w, 'unresolved', 'post_cancel', true);
   }
 
   private onDeadline(w: Watch): void {
