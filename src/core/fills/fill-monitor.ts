@@ -203,6 +203,11 @@ export class FillMonitor {
     if (o.status === 'filled') return this.end(w, 'filled', detectedBy(w, source));
     if (o.status === 'rejected' || o.status === 'failed') return this.end(w, o.filledQty > 0 ? 'partial' : 'unfilled', detectedBy(w, source));
     if (isTerminal(o.status)) {
+      if (o.filledQty > w.lastFilled) {
+        // A partial learned together with the end of the order (an IOC whose fill push was lost).
+        w.lastFilled = o.filledQty;
+        this.deps.record({ kind: 'PartialFillDetected', clientOrderId: w.id, filledQty: o.filledQty, remainingQty: qty - o.filledQty, policy: w.policy, action: 'none' });
+      }
       // Cancelled or expired: a poll is the venue's whole truth (its trades were just applied);
       // after a push, confirm with one query first, since fills may still be on the stream.
       if (source === 'poll' || !confirm || o.venueOrderId === null) return this.end(w, endedKind(w, o), detectedBy(w, source));
