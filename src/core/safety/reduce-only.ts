@@ -1,0 +1,140 @@
+// Reduce-only, enforced on our side (issue 6, deliver 5) from what the VENUE reports: its
+// position and its open orders for the symbol, never a client's "reduce only" / "closing" flag
+// (the order type has no such flag to trust). Pure functions on integers (lots).
+//
+// The plan (reliability-and-safety-plan.md section 3, "Available-to-Close Formula") computes
+//   effective_position = position + open_increase - open_reduce      (position != 0)
+//   effective_position = SUM(open buys) - SUM(open sells)             (position == 0, "flat case")
+//   available_to_close = |effective_position|, allowed: the side against effective_position
+//   with qty <= available_to_close; truly flat (effective 0): reject everything.
+// effectivePosition() below is that number, signed for both long and short (the plan's short
+// branch adds magnitudes to a signed position; position + buys - sells is what it means).
+//
+// The rule we ENFORCE is stricter, because the plan's number assumes every open order fills:
+// - an open order that increases exposure may never fill (cancel, expiry), so it cannot make
+//   room to close: long 10 with an open buy of 5 must not allow a sell of 15;
+// - in the flat case an open order is not a position: flat with an open buy of 5, a sell of 5 is
+//   a new short if the buy is canceled. So position 0 denies every order (nothing to reduce);
+// - reducing orders already open may all fill, so they use up what is left to close.
+// Hence, per order:  position > 0: only sells,  position < 0: only buys,  position 0: deny;
+//   available_to_close = max(0, |position| - SUM(open orders on the reducing side))
+//   qty > available_to_close: DENIED (the plan's "only allow qty <= available"; never capped here:
+//   a caller that wants to cap sends min(qty, availableToClose(...)) as a new order).
+// Then for ANY fills of the open orders (all, none, partial), the position with the new order
+// filled keeps the sign of the current position or is 0, and the new order only ever moves it
+// toward 0. Whatever passes here also passes the plan's check (strictly stronger).
+// Fail closed: position or open orders unknown (null), snapshot time unknown or older than
+// maxAgeMs, or any malformed number: deny with the reason.
+import type { Side } from '../model/order.ts';
+import type { Denial } from './pre-trade.ts';
+
+export interface OpenOrder {
+  readonly side: Side;
+  /** Remaining (unfilled) quantity in lots. */
+  readonly qty: number;
+}
+
+/** What the venue said, for one symbol; null fields: the venue could not be asked. */
+export interface VenueExposure {
+  /** Signed lots: + long, - short; 0 when flat (Alpaca answers 404 when flat: that is 0, not null). */
+  readonly position: number | null;
+  readonly openOrders: readonly OpenOrder[] | null;
+  /** Clock time the venue's answer was taken. */
+  readonly observedAt: number | null;
+}
+
+/** Ours (the plan asks for live data at order time and gives no age): 5 s. */
+export const DEFAULT_REDUCE_ONLY_MAX_AGE_MS = 5_000;
+
+export interface ReduceOnlyOptions {
+  readonly now: number;
+  readonly maxAgeMs?: number;
+}
+
+export interface OpenTotals {
+  readonly buy: number;
+  readonly sell: number;
+}
+
+export function openTotals(openOrders: readonly OpenOrder[]): OpenTotals {
+  let buy = 0;
+  let sell = 0;
+  for (const o of openOrders) {
+    if (o.side === 'buy') buy += o.qty;
+    else sell += o.qty;
+  }
+  return { buy, sell };
+}
+
+/** The plan's effective position (every open order filled), signed: position + buys - sells. */
+export function effectivePosition(position: number, openOrders: readonly OpenOrder[]): number {
+  const t = openTotals(openOrders);
+  return position + t.buy - t.sell;
+}
+
+/** The side that reduces the current position; null when flat (nothing to reduce). */
+export function reducingSide(position: number): Side | null {
+  return position > 0 ? 'sell' : position < 0 ? 'buy' : null;
+}
+
+/** Lots a new order on the reducing side may have: |position| minus the reducing orders
+ *  already open, never below 0; 0 when flat. */
+export function availableToClose(position: number, openOrders: readonly OpenOrder[]): number {
+  const side = reducingSide(position);
+  if (side === null) return 0;
+  const t = openTotals(openOrders);
+  return Math.max(0, Math.abs(position) - (side === 'buy' ? t.buy : t.sell));
+}
+
+const deny = (code: string, reason: string, field?: string): Denial => (field === undefined ? { code, reason } : { code, reason, field });
+const lots = (n: number): boolean => Number.isSafeInteger(n);
+
+/** Checks the venue's answer is complete, fresh and well-formed (fail closed). */
+export function checkExposureKnown(exposure: VenueExposure | null, options: ReduceOnlyOptions): Denial | null {
+  const maxAgeMs = options.maxAgeMs ?? DEFAULT_REDUCE_ONLY_MAX_AGE_MS;
+  if (!exposure || exposure.position === null || exposure.position === undefined) {
+    return deny('reduce-only-position-unknown', 'the venue position is unknown (venue not reachable): reduce-only cannot be verified, order denied');
+  }
+  if (exposure.openOrders === null || exposure.openOrders === undefined) {
+    return deny('reduce-only-open-orders-unknown', 'the venue open orders are unknown (venue not reachable): reduce-only cannot be verified, order denied');
+  }
+  if (exposure.observedAt === null || exposure.observedAt === undefined || !Number.isFinite(exposure.observedAt)) {
+    return deny('reduce-only-exposure-stale', 'the venue position has no observation time: reduce-only cannot be verified, order denied');
+  }
+  const age = options.now - exposure.observedAt;
+  if (age > maxAgeMs) {
+    return deny('reduce-only-exposure-stale', `the venue position is ${age} ms old (limit ${maxAgeMs} ms): reduce-only cannot be verified, order denied`);
+  }
+  if (!lots(exposure.position)) return deny('reduce-only-exposure-invalid', `the venue position ${exposure.position} is not a whole number of lots: order denied`);
+  for (const o of exposure.openOrders) {
+    if (!lots(o.qty) || o.qty < 0 || (o.side !== 'buy' && o.side !== 'sell')) {
+      return deny('reduce-only-exposure-invalid', `an open order (${String(o.side)} ${o.qty}) is not a side and a whole, non-negative number of lots: order denied`);
+    }
+  }
+  return null;
+}
+
+/** Null when the order only reduces the venue position under any fills of the open orders;
+ *  otherwise the denial (see the header for the rule). */
+export function checkReduceOnly(order: { readonly side: Side; readonly qty: number }, exposure: VenueExposure | null, options: ReduceOnlyOptions): Denial | null {
+  const unknown = checkExposureKnown(exposure, options);
+  if (unknown) return unknown;
+  const { position, openOrders } = exposure as { position: number; openOrders: readonly OpenOrder[] };
+  if (!lots(order.qty) || order.qty <= 0) return deny('reduce-only-invalid-qty', `quantity must be a positive whole number of lots, got ${order.qty}`, 'qty');
+  const side = reducingSide(position);
+  if (side === null) {
+    return deny('reduce-only-flat', 'the venue position is flat: there is nothing to reduce (open orders are not a position), order denied', 'side');
+  }
+  if (order.side !== side) {
+    return deny('reduce-only-wrong-side', `the venue position is ${position > 0 ? 'long' : 'short'} ${Math.abs(position)}: a ${order.side} would increase it; only a ${side} reduces it`, 'side');
+  }
+  const available = availableToClose(position, openOrders);
+  const pending = Math.abs(position) - available;
+  if (available === 0) {
+    return deny('reduce-only-nothing-to-close', `the venue position ${position} is already covered by open ${side} orders: nothing left to close`, 'qty');
+  }
+  if (order.qty > available) {
+    return deny('reduce-only-exceeds-available', `${side} ${order.qty} is more than the ${available} available to close (position ${Math.abs(position)}, ${pending} already in open ${side} orders): it would flip the position`, 'qty');
+  }
+  return null;
+}
