@@ -1,0 +1,99 @@
+// Circuit breaker settings (issue 6, deliver 3), validated, with every default in this one file.
+// Each automatic condition is an object or null: null switches it off. Every condition has its
+// own cooldownMs: after an automatic trip on it the breaker resets itself that long after the
+// trip; null means only a manual reset clears it. A manual trip always needs a manual reset.
+// Units: times are integer milliseconds on the Clock; loss and drawdown are integers in the
+// caller's quote minor units (the caller converts its decimal strings at a fixed scale, e.g.
+// cents); the price band is in basis points of the reference price.
+//
+// Defaults. The seeds give one value: market data older than 60 s is stale (reliability plan
+// section 6, "reject quotes older than 60 seconds"). The rest are ours and say so below.
+import { z } from 'zod';
+
+const DAY_MS = 86_400_000;
+const int = (what: string) => z.number(`must be a number of ${what}`).int(`must be a whole number of ${what}`);
+const ms = (min: number) => int('milliseconds').min(min, `must be at least ${min} ms`).max(DAY_MS, 'must be at most one day (86400000 ms)');
+/** Automatic reset delay after a trip on this condition; null: manual reset only. */
+const cooldown = ms(0).nullable();
+const minorUnits = int('quote minor units').min(1, 'must be at least 1').max(Number.MAX_SAFE_INTEGER, 'must be a safe integer');
+
+/** N reports within a rolling window of W ms trip the breaker (the N-th report trips it). */
+const rollingWindow = z.strictObject({
+  /** Ours: 5, above one order's 3 attempts (ADR-0015 retry policy), so one order cannot trip it alone. */
+  maxCount: int('reports').min(1, 'must be at least 1').max(10_000, 'must be at most 10000').default(5),
+  /** Ours: 60 s. */
+  windowMs: ms(1).default(60_000),
+  /** Ours: 60 s. */
+  cooldownMs: cooldown.default(60_000),
+});
+
+const lossLimit = z.strictObject({
+  /** Trips when the loss (from the start) or drawdown (from the peak) exceeds this. No default:
+   *  the seeds give none and it depends on the account, so the condition is off unless set. */
+  max: minorUnits,
+  /** Ours: null, a loss limit needs an operator's reset (which grants a fresh budget). */
+  cooldownMs: cooldown.default(null),
+});
+
+export const breakerConfigSchema = z.strictObject({
+  /** Venue rejects in a rolling window. */
+  rejects: rollingWindow.nullable().prefault({}),
+  /** Errors (failed sends, timeouts, transport errors) in a rolling window. */
+  errors: rollingWindow.nullable().prefault({}),
+  /** Loss from the starting equity; off by default. */
+  loss: lossLimit.nullable().default(null),
+  /** Drawdown from the equity peak; off by default. */
+  drawdown: lossLimit.nullable().default(null),
+  /** A reported price further than `bps` from the reference price. The safety spec's 1%
+   *  (max_price_deviation_percent 0.01) is the per-parent TWAP early stop; this breaker is the
+   *  system-wide backstop, so ours is wider: 500 bps, cooldown 60 s. */
+  priceBand: z
+    .strictObject({
+      bps: z.number('must be a number of basis points').int('must be a whole number of basis points').min(1, 'must be at least 1 bp').max(10_000, 'must be at most 10000 bps (100%)').default(500),
+      cooldownMs: cooldown.default(60_000),
+    })
+    .nullable()
+    .prefault({}),
+  /** Market data older than maxAgeMs. Seed: reliability plan section 6, 60 s. Cooldown ours: 60 s. */
+  staleData: z.strictObject({ maxAgeMs: ms(1).default(60_000), cooldownMs: cooldown.default(60_000) }).nullable().prefault({}),
+});
+
+export type BreakerConfig = Readonly<z.output<typeof breakerConfigSchema>>;
+export type BreakerConfigInput = z.input<typeof breakerConfigSchema>;
+
+export class BreakerConfigError extends Error {
+  override readonly name = 'BreakerConfigError';
+}
+
+function describe(issue: z.core.$ZodIssue): string {
+  const path = issue.path.map(String).join('.');
+  if (issue.code === 'unrecognized_keys') return `${path ? `${path}: ` : ''}unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  return `${path || '(top level)'}: ${issue.message}`;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Validates a breaker config (undefined = all defaults); throws one BreakerConfigError naming
+ *  the first bad field ("breaker config: rejects.maxCount: must be at least 1"). */
+export function parseBreakerConfig(input: unknown): BreakerConfig {
+  const raw = input ?? {};
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw new BreakerConfigError('breaker config: must be an object of fields (rejects, errors, loss, drawdown, priceBand, staleData)');
+  const result = breakerConfigSchema.safeParse(raw);
+  if (!result.success) {
+    const issues = result.error.issues;
+    const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
+    throw new BreakerConfigError(`breaker config: ${describe(issues[0] as z.core.$ZodIssue)}${more}`);
+  }
+  return deepFreeze(result.data);
+}
+
+export const DEFAULT_BREAKER_CONFIG: BreakerConfig = parseBreakerConfig({});
+
+/** Every automatic condition off: what a breaker built without options uses (manual only). */
+export const MANUAL_ONLY_BREAKER_CONFIG: BreakerConfig = parseBreakerConfig({ rejects: null, errors: null, priceBand: null, staleData: null });
