@@ -10,8 +10,10 @@ import { loadScenarioFile } from '../src/scenario/load-scenario.ts';
 const GOLDEN: Record<string, string> = {
   'almgren-chriss-impact': '15a77f0cc342d5b56640724c11593db30dd919f1afa922d1ded90ead7d1936b2',
   'fill-detection-faults': '6ba3d1ce60b7874828bda5ac0b5d040a9f5c1387e3989df8710603979d578a77',
-  'reject-window-signals': '1601c7534a7124abee29f9e2f6302f486fd61c11a95ba0363d8b2f8edfecce0e',
+  'reject-window-signals': '13ba4c43f44c61cb8782e7adea1e99b4132ff011b610f1b31f602b02bd43e9c9',
   'replay-btcusdt': 'b8ce31a14680b1a1f212a02810a5ccbab082fe3f79a3b56252db7630e9379033',
+  'safety-breaker-fat-finger': '818976644ec84640970bfcd7a09ace9705db54b59a4cbb1ae406da318038341a',
+  'safety-duplicate-signals': 'b26cceab86eb68677f78a465ee73d21e49b8a696501e92844d8546ded40f971c',
   'spread-blowout': '273359720d5a355526dbdb7b1a592c2b1de55cce028770e510a124d3f19a9282',
   'static-book-sweep': '4271a37b8d077e21ad3f511b1cacc983e4fdec8d4ae5ba4fcc73a9f9d71f1f2a',
   'thin-book': '8b88c82c9189b5f9a4adecb6221dd524939ef9bfa9171a96deba941f4da2e85f',

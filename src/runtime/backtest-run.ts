@@ -14,7 +14,7 @@ import { makeInstrument, priceToTicks, qtyToLots, quoteToUnits, type Instrument 
 import type { LogEntry } from '../core/model/events.ts';
 import { OrderLedger } from '../core/order/order-ledger.ts';
 import { checkExpectations, type ExpectationResult } from '../core/report/expectations.ts';
-import { RunReportFold, type ParentReport } from '../core/report/run-report.ts';
+import { RunReportFold, type LogSummary, type ParentReport } from '../core/report/run-report.ts';
 import type { FillMetrics } from '../core/report/fill-metrics.ts';
 import type { LoadedScenario } from '../scenario/load-scenario.ts';
 import type { Scenario } from '../scenario/schema.ts';
@@ -25,6 +25,8 @@ import { buildVenue } from './build-venue.ts';
 import type { SimVenue } from '../sim/venue/sim-venue.ts';
 import { codeVersion } from './code-version.ts';
 import { FillResults, fillWiring } from './fill-wiring.ts';
+import { buildOrderManager, toSignalRequest } from './safety-wiring.ts';
+import { parseBreakerConfig } from '../core/risk/breaker-config.ts';
 
 export interface RunReport {
   readonly runId: RunId;
@@ -46,6 +48,8 @@ export interface RunReport {
   readonly duplicateOrders: readonly string[];
   /** Fill detection metrics (null when fill detection is off). */
   readonly fillDetection: FillMetrics | null;
+  /** Each signal's fate: accepted (with the parent id derived from its fingerprint) or rejected. */
+  readonly signals: LogSummary['signals'];
 }
 
 export interface RunOptions {
@@ -91,22 +95,7 @@ function toParentRequests(s: Scenario, inst: Instrument): Array<{ at: number; re
       source: 'scenario-order',
     } satisfies ParentRequest,
   }));
-  // Until the order manager (signal -> dedup -> risk -> route) exists, a signal is routed like an
-  // order: a limit at its price when it has one, else a market order.
-  const signals = s.signals.map((sig) => ({
-    at: parseDurationMs(sig.at),
-    req: {
-      parentId: parentOrderId(sig.id),
-      side: sig.side,
-      qty: qtyToLots(inst, sig.qty),
-      type: sig.price === undefined ? ('market' as const) : ('limit' as const),
-      tif: sig.price === undefined ? ('IOC' as const) : ('GTC' as const),
-      ...(sig.price === undefined ? {} : { limitPrice: priceToTicks(inst, sig.price) }),
-      route: sig.route,
-      source: 'signal',
-    } satisfies ParentRequest,
-  }));
-  return [...orders, ...signals];
+  return orders;
 }
 
 /** The live pieces of a prepared run: advance `clock` to `end` to run it. */
@@ -136,12 +125,18 @@ export function prepareRun(s: Scenario, file: string, clock: VirtualClock, rng: 
     retry: { maxAttempts: s.retry.maxAttempts, backoffMs: s.retry.backoff.map(parseDurationMs), lookupFirstDelayMs: 1_000, lookupMaxDelayMs: 30_000 },
     hours: venueRules(s.venue.name).hours,
     ...(fills ? { fills: fills.config, priceOf: fills.priceOf } : {}),
+    ...(s.safety.breaker !== undefined ? { breaker: parseBreakerConfig(s.safety.breaker) } : {}),
   });
   engine.record({ kind: 'RunStarted', scenario: s.name, symbol: instrument.symbol, startTime: start });
   // The market starts before the orders are scheduled: orders at the first instant see a book.
   built.start();
   for (const { at, req } of toParentRequests(s, instrument)) {
     clock.schedule(() => engine.submitParent(req), at);
+  }
+  // Signals go through the order manager: dedup, guards, pre-trade checks, reduce-only, route.
+  const manager = buildOrderManager(s, engine, ledger, built.venue, clock, instrument);
+  for (const sig of s.signals) {
+    clock.schedule(() => manager.onSignal(toSignalRequest(sig, instrument)), parseDurationMs(sig.at));
   }
   for (const o of s.orders) {
     if (o.cancelAt === undefined) continue;
@@ -226,6 +221,7 @@ export function runScenario(loaded: LoadedScenario, options: RunOptions = {}): R
       discrepancies: summary.discrepancies,
       duplicateOrders: summary.duplicateOrders,
       fillDetection: summary.fillDetection,
+      signals: summary.signals,
     };
     if (store && writer) {
       store.finishRun(writer, {

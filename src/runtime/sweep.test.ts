@@ -132,11 +132,13 @@ describe('runSweep', () => {
     const r = runSweep(NO_RANDOMNESS, { paths: 4, seed: 1 });
     expect(new Set(r.perPath.map((p) => p.digest)).size).toBe(1);
     expect(new Set(r.perPath.map((p) => JSON.stringify(p.parents))).size).toBe(1);
-    const late = r.summary['sig-late'];
+    // Signals become parents whose ids derive from their fingerprints (the order manager).
+    const parentOf = (signal: string) => runScenario(NO_RANDOMNESS).signals.find((x) => x.id === signal)?.parentId ?? signal;
+    const late = r.summary[parentOf('sig-late')];
     expect(late?.shortfallBps).toMatchObject({ n: 4, missing: 0, std: 0 });
     expect(late?.shortfallBps.p5).toBe(late?.shortfallBps.p95);
     // Rejected: nothing filled, so no shortfall on any path, but a fill ratio of 0 and a duration.
-    const early = r.summary['sig-early'];
+    const early = r.summary[parentOf('sig-early')];
     expect(early?.status.unfilled).toBe(4);
     expect(early?.shortfallQuote).toMatchObject({ n: 0, missing: 4, mean: null });
     expect(early?.shortfallBps).toMatchObject({ n: 0, missing: 4 });

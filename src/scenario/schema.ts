@@ -13,6 +13,9 @@ import { marketSchema } from './market-schema.ts';
 import { fillConfigSchema, PARTIAL_FILL_POLICIES } from '../core/fills/fill-config.ts';
 import { assetsOf } from '../core/fills/fees.ts';
 import { FILL_METRIC_NAMES } from '../core/report/expectations.ts';
+import { CONFIRMATIONS, preTradeConfigSchema } from '../core/safety/pre-trade.ts';
+import { dedupConfigSchema } from '../core/safety/signal-dedup.ts';
+import { breakerConfigSchema } from '../core/risk/breaker-config.ts';
 import { parseDurationMs } from './time-fields.ts';
 
 const latencyPath = z
@@ -88,7 +91,23 @@ const signal = z.strictObject({
   qty: positiveDecimal,
   price: positiveDecimal.optional(),
   route: z.enum(['auto', 'single', 'twap']).default('auto'),
+  /** Only reduce the position: checked against the venue's position and open orders. */
+  reduceOnly: z.boolean().default(false),
+  /** Large-order confirmations present on the signal (fat-finger limits). */
+  confirm: z.array(z.enum(CONFIRMATIONS, { error: `must be one of ${CONFIRMATIONS.join(', ')}` })).default([]),
+  confirmedBy: z.string().min(1).optional(),
 });
+
+/** Order manager settings: dedup, pre-trade limits, circuit breaker (their own schemas, checked in
+ *  the refinement below so their messages keep their paths) and the reduce-only data age. */
+const safety = z
+  .strictObject({
+    dedup: z.unknown().optional(),
+    preTrade: z.unknown().optional(),
+    breaker: z.unknown().optional(),
+    exposureMaxAgeMs: z.number().int().min(1).max(600_000).default(5_000),
+  })
+  .default({ exposureMaxAgeMs: 5_000 });
 
 const range = z
   .strictObject({ equals: z.number().optional(), min: z.number().optional(), max: z.number().optional() })
@@ -106,6 +125,8 @@ const expectation = z
     slicesExecuted: z.strictObject({ parent: id }).extend(range.def.shape).optional(),
     noDuplicateOrders: z.literal(true).optional(),
     noDiscrepancies: z.literal(true).optional(),
+    signal: z.strictObject({ id, equals: z.enum(['accepted', 'rejected']), code: z.string().min(1).optional() }).optional(),
+    signalsAccepted: range.optional(),
     fillDetection: z.strictObject({ metric: z.enum(FILL_METRIC_NAMES, { error: `must be one of ${FILL_METRIC_NAMES.join(', ')}` }) }).extend(range.def.shape).optional(),
   })
   .refine((e) => Object.keys(e).length === 1, 'each expectation must have exactly one kind, e.g. "- noDiscrepancies: true"');
@@ -128,6 +149,7 @@ const base = z.strictObject({
     routing: routingSchema,
     retry: retrySchema,
     fillDetection,
+    safety,
     actions: z.array(actionSchema).default([]),
     signals: z.array(signal).default([]),
     orders: z.array(order).default([]),
@@ -157,6 +179,17 @@ export const scenarioSchema = base.superRefine((s, ctx) => {
         issue(['venue', 'fees', 'commissionAssetPrice'], `is required for commissions in ${fees.commissionAsset} (neither ${base} nor ${quote})`);
       }
     }
+    const nested = (key: string, schema: z.ZodType, value: unknown) => {
+      const r = schema.safeParse(value ?? {});
+      if (r.success) return;
+      for (const i of r.error.issues) {
+        const what = i.code === 'unrecognized_keys' ? `unknown field${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `"${k}"`).join(', ')}` : i.message;
+        issue(['safety', key, ...i.path.map((k) => (typeof k === 'symbol' ? String(k) : k))], what);
+      }
+    };
+    nested('dedup', dedupConfigSchema, s.safety.dedup);
+    nested('preTrade', preTradeConfigSchema, s.safety.preTrade);
+    if (s.safety.breaker !== undefined) nested('breaker', breakerConfigSchema, s.safety.breaker);
     const { enabled: _e, assetPrices: _p, ...fillFields } = s.fillDetection;
     const fills = fillConfigSchema.safeParse(fillFields);
     if (!fills.success) {

@@ -20,6 +20,7 @@ import type { OrderLedger } from '../order/order-ledger.ts';
 import type { Broker, MarketDataPort } from '../ports/broker.ts';
 import type { Clock } from '../ports/clock.ts';
 import { CircuitBreaker } from '../risk/circuit-breaker.ts';
+import type { BreakerConfig } from '../risk/breaker-config.ts';
 import { KillSwitch } from '../risk/kill-switch.ts';
 import type { TradingHours } from '../venues/nyse-calendar.ts';
 import { FillMonitor } from '../fills/fill-monitor.ts';
@@ -77,6 +78,8 @@ export interface EngineDeps {
   readonly retry?: RetryPolicy;
   /** Fill detection (monitoring every sent order); absent: pushes and retry lookups only. */
   readonly fills?: FillConfig;
+  /** Automatic circuit breaker conditions (rejects, errors...); absent: manual trips only. */
+  readonly breaker?: BreakerConfig;
   /** Quote price of a commission asset, for fees charged in another asset. */
   readonly priceOf?: (asset: string) => number | null;
 }
@@ -96,12 +99,14 @@ export class ExecutionEngine {
   private readonly retry: OrderRetry;
   private readonly schedulers = new Map<ParentOrderId, SliceScheduler>();
   readonly fills: FillMonitor | null;
+  /** Told of every venue message after the engine logged and handled it (the order manager). */
+  readonly observers: Array<(msg: VenueMessage) => void> = [];
   private readonly twapIntervals = new Map<ParentOrderId, number>();
 
   constructor(private readonly deps: EngineDeps) {
     deps.broker.setReportHandler((report) => this.onReport(report));
     this.killSwitch = new KillSwitch((e) => this.onKillSwitch(this.record(e).event.state));
-    this.breaker = new CircuitBreaker((e) => this.record(e));
+    this.breaker = new CircuitBreaker((e) => this.record(e), deps.breaker ? { clock: deps.clock, config: deps.breaker } : undefined);
     this.retry = new OrderRetry({
       clock: deps.clock,
       ledger: deps.ledger,
@@ -335,7 +340,11 @@ export class ExecutionEngine {
   private onReport(report: VenueMessage): void {
     this.record(report);
     this.retry.onMessage(report);
+    // The breaker counts refusals and unknown outcomes in its rolling windows.
+    if (report.kind === 'RejectReport') this.breaker.recordReject();
+    else if (report.kind === 'OutcomeUnknownReport' || report.kind === 'QueryFailedReport') this.breaker.recordError();
     this.fills?.onMessage(report);
+    for (const observe of this.observers) observe(report);
     if (!('clientOrderId' in report) || report.clientOrderId === null) return;
     const order = this.deps.ledger.order(report.clientOrderId);
     if (order) this.completeIfDone(order.request.parentId);

@@ -6,6 +6,7 @@ import type { ClientOrderId, ParentOrderId } from './ids.ts';
 import type { OrderRequest, OrderType, Side, TimeInForce } from './order.ts';
 import type { OrderStatus } from './order-status.ts';
 import type { FillEvent } from './fill-events.ts';
+import type { SafetyEvent } from './safety-events.ts';
 import type { VenueMessage } from './reports.ts';
 
 export interface RunStarted {
@@ -209,7 +210,8 @@ export type ExecEvent =
   | MarketDataGap
   | MarketDataRebuilt
   | MarketDataEnded
-  | FillEvent;
+  | FillEvent
+  | SafetyEvent;
 
 export type ExecEventKind = ExecEvent['kind'];
 

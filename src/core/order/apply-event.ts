@@ -8,6 +8,7 @@ import type { VenueOrderId } from '../model/ids.ts';
 import type { OrderRequest } from '../model/order.ts';
 import { isTerminal, transitionFor, type OrderStatus } from '../model/order-status.ts';
 import type { VenueReport } from '../model/reports.ts';
+import { classifyError } from '../fills/error-classifier.ts';
 
 export interface OrderState {
   readonly request: OrderRequest;
@@ -56,6 +57,12 @@ export function applyOrderEvent(state: OrderState, event: OrderEvent, time: numb
   // Checked before the table: a duplicate is known whatever the status is by now.
   if (event.kind === 'FillReport' && state.tradeIds.has(event.tradeId)) {
     return { kind: 'ignored', reason: 'duplicate_trade', detail: `trade ${event.tradeId} already applied` };
+  }
+  if (event.kind === 'CancelRejectReport' && state.status === 'pending_cancel' && state.venueOrderId === null && state.filledQty === 0 && saysNoSuchOrder(event)) {
+    // A cancel of an order the venue never acknowledged, refused as "no such order": like a
+    // not-found lookup while cancelling (decision 0007), the venue does not have it and nothing
+    // will fill. The table's 'open' would revive an order the venue never had.
+    return { kind: 'applied', from: state.status, state: { ...state, status: 'canceled', updatedAt: time } };
   }
   const target = transitionFor(state.status, event.kind);
   if (target === undefined) {
@@ -157,4 +164,9 @@ function applyFill(
       updatedAt: time,
     },
   };
+}
+
+/** The venue's refusal says it has no such order (Binance -2011, Alpaca 404 "order not found"). */
+function saysNoSuchOrder(e: { readonly code: string; readonly reason: string }): boolean {
+  return classifyError({ code: e.code, message: e.reason }, { unknownOrderAfterLookups: 1 }).category === 'unknown_order';
 }

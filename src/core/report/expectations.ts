@@ -16,6 +16,8 @@ export interface Expectation {
   readonly noDuplicateOrders?: true | undefined;
   readonly noDiscrepancies?: true | undefined;
   readonly fillDetection?: ({ readonly metric: FillMetricName } & Range) | undefined;
+  readonly signal?: { readonly id: string; readonly equals: 'accepted' | 'rejected'; readonly code?: string | undefined } | undefined;
+  readonly signalsAccepted?: Range | undefined;
 }
 /** Numeric fill detection metrics a scenario can assert on. */
 export const FILL_METRIC_NAMES = [
@@ -109,6 +111,17 @@ export function checkExpectations(expectations: readonly Expectation[], summary:
         name: `fillDetection ${e.fillDetection.metric}`, expected: describeRange(e.fillDetection),
         observed: m ? String(observed) : 'fill detection off', pass: inRange(observed, e.fillDetection),
       };
+    }
+    if (e.signal) {
+      const want = e.signal;
+      const s = [...summary.signals].reverse().find((x) => x.id === want.id);
+      const observed = s ? (s.outcome === 'accepted' ? 'accepted' : `rejected at ${s.stage}: ${s.code}`) : 'no decision';
+      const pass = !!s && s.outcome === want.equals && (want.code === undefined || s.code === want.code);
+      return { name: `signal ${want.id}`, expected: want.code ? `${want.equals} (${want.code})` : want.equals, observed, pass };
+    }
+    if (e.signalsAccepted) {
+      const n = summary.signals.filter((x) => x.outcome === 'accepted').length;
+      return { name: 'signalsAccepted', expected: describeRange(e.signalsAccepted), observed: String(n), pass: inRange(n, e.signalsAccepted) };
     }
     throw new Error(`unknown expectation ${JSON.stringify(e)}`);
   });

@@ -52,6 +52,8 @@ export interface LogSummary {
   /** Client order ids the venue acknowledged more than once under different venue ids. */
   readonly duplicateOrders: readonly string[];
   readonly parents: readonly ParentReport[];
+  /** Each signal's fate (the last decision about it): accepted with its parent, or rejected. */
+  readonly signals: ReadonlyArray<{ readonly id: string; readonly outcome: 'accepted' | 'rejected'; readonly stage: string | null; readonly code: string | null; readonly parentId: string | null }>;
   /** Fill detection metrics; null when no order was monitored. */
   readonly fillDetection: FillMetrics | null;
 }
@@ -67,12 +69,15 @@ export class RunReportFold {
   private readonly benchmarks = new Map<string, Extract<LogEntry['event'], { kind: 'MarketBenchmark' }>>();
 
   private readonly fillMetrics = new FillMetricsFold();
+  private readonly signals: LogSummary['signals'][number][] = [];
 
   constructor(private readonly instrument: Instrument) {}
 
   add(entry: LogEntry): void {
     this.events++;
     this.fillMetrics.add(entry);
+    if (entry.event.kind === 'SignalAccepted') this.signals.push({ id: entry.event.signalId, outcome: 'accepted', stage: null, code: null, parentId: entry.event.parentId });
+    else if (entry.event.kind === 'SignalRejected') this.signals.push({ id: entry.event.signalId, outcome: 'rejected', stage: entry.event.stage, code: entry.event.code, parentId: null });
     const e = entry.event;
     if (e.kind === 'DiscrepancyRecorded') this.discrepancies++;
     if (e.kind === 'MarketBenchmark') this.benchmarks.set(e.parentId, e);
@@ -143,6 +148,7 @@ export class RunReportFold {
       duplicateOrders: [...this.duplicates],
       parents,
       fillDetection: this.fillMetrics.summary(),
+      signals: [...this.signals],
     };
   }
 }

@@ -1,0 +1,175 @@
+// The order manager (issue 6, deliver 6; safety spec sections 2 and 4): signal -> dedup -> risk
+// -> route -> broker. Every decision is an event: SignalReceived, then SignalRejected (with the
+// stage and the denial) or SignalAccepted (with the parent it became), plus the dedup records and
+// the audit of large-order confirmations. Risk is, in order: the guards (kill switch, circuit
+// breaker, venue hours), the pre-trade checks (venue rules, size limits, fat-finger confirmations,
+// duplicate client id, order rate) and, for reduce-only signals, the venue's position and open
+// orders (never the signal's word alone; fail closed when the venue's view is missing or old).
+// The parent id, and so every client order id, is derived from the signal's fingerprint: a copy
+// the memory missed produces the same ids, which the ledger and the venue both refuse.
+import type { ExecEvent } from '../model/events.ts';
+import { deriveClientOrderId, utcDate } from '../model/client-order-id.ts';
+import { parentOrderId, type ParentOrderId } from '../model/ids.ts';
+import { ticksToPrice, type Instrument } from '../model/instrument.ts';
+import type { OrderRequest, Side } from '../model/order.ts';
+import type { VenueMessage } from '../model/reports.ts';
+import type { OrderLedger } from '../order/order-ledger.ts';
+import type { Broker, MarketDataPort } from '../ports/broker.ts';
+import type { Clock } from '../ports/clock.ts';
+import { preTradeCheck, pruneAcceptedTimes, type Confirmation, type Denial, type PreTradeConfig } from '../safety/pre-trade.ts';
+import { checkReduceOnly, type VenueExposure } from '../safety/reduce-only.ts';
+import { signalParentId, type SignalDeduplicator } from '../safety/signal-dedup.ts';
+import type { VenueRules } from '../venues/venue-rules.ts';
+import type { ExecutionEngine, ParentRequest } from './execution-engine.ts';
+
+export interface SignalRequest {
+  readonly signalId: string;
+  readonly side: Side;
+  /** Lots. */
+  readonly qty: number;
+  /** Entry price, ticks: the order is a limit there; null: a market order. */
+  readonly price: number | null;
+  readonly route: 'auto' | 'single' | 'twap';
+  /** Only reduce the venue's position (checked against the venue, not trusted). */
+  readonly reduceOnly: boolean;
+  readonly confirmations: readonly Confirmation[];
+  readonly confirmedBy: string | null;
+}
+
+export interface OrderManagerDeps {
+  readonly clock: Clock;
+  readonly engine: ExecutionEngine;
+  readonly ledger: OrderLedger;
+  readonly broker: Broker;
+  readonly marketData: MarketDataPort;
+  readonly instrument: Instrument;
+  readonly venue: VenueRules;
+  readonly dedup: SignalDeduplicator;
+  readonly preTrade: PreTradeConfig;
+  /** How old the venue's position may be for a reduce-only check, and how long to wait for it. */
+  readonly exposureMaxAgeMs: number;
+  record(e: ExecEvent): void;
+}
+
+type Stage = 'dedup' | 'guards' | 'pre_trade' | 'reduce_only';
+
+export class OrderManager {
+  private acceptedTimes: number[] = [];
+  /** The venue's position and open orders as last reported (any AccountReport / OpenOrdersReport). */
+  private position: { value: number; at: number } | null = null;
+  private openOrders: { value: VenueExposure['openOrders']; at: number } | null = null;
+  /** Reduce-only signals waiting for a fresh view of the venue. */
+  private waiting: Array<{ sig: SignalRequest; parentId: ParentOrderId; fingerprint: string }> = [];
+  private waitTimer: { unsubscribe(): void } | null = null;
+
+  constructor(private readonly deps: OrderManagerDeps) {}
+
+  onSignal(sig: SignalRequest): void {
+    const { clock, instrument, dedup } = this.deps;
+    const now = clock.now();
+    const price = sig.price === null ? null : ticksToPrice(instrument, sig.price);
+    const admission = dedup.admit({ symbol: instrument.symbol, side: sig.side, entryPrice: price, time: Math.floor(now), signalId: sig.signalId });
+    const fingerprint = admission.fingerprint;
+    this.deps.record({
+      kind: 'SignalReceived', signalId: sig.signalId, fingerprint, side: sig.side, qty: sig.qty, price: sig.price,
+      reduceOnly: sig.reduceOnly, confirmations: [...sig.confirmations],
+    });
+    if (admission.duplicate) {
+      return this.reject(sig, fingerprint, 'dedup', { code: 'duplicate-signal', reason: `duplicate of signal ${admission.original.signalId ?? admission.original.fingerprint} at ${admission.original.signalTime}` });
+    }
+    this.deps.record(admission.record);
+    const parentId = parentOrderId(signalParentId(fingerprint));
+    if (this.deps.ledger.parents.has(parentId)) {
+      return this.reject(sig, fingerprint, 'dedup', { code: 'duplicate-parent', reason: `parent ${parentId} exists: the same signal was executed before` });
+    }
+    const guard = this.deps.engine.blocked(sig.side, sig.qty);
+    if (guard) return this.reject(sig, fingerprint, 'guards', { code: 'guard', reason: guard });
+    const order = this.orderOf(sig, parentId, now);
+    const top = this.deps.marketData.topOfBook(instrument.symbol);
+    this.acceptedTimes = pruneAcceptedTimes(now, this.acceptedTimes, this.deps.preTrade);
+    const check = preTradeCheck(order, {
+      instrument, config: this.deps.preTrade, venue: this.deps.venue, now,
+      referencePrice: sig.price ?? (sig.side === 'buy' ? top.ask : top.bid),
+      acceptedTimes: this.acceptedTimes, knownClientOrderIds: new Set(this.deps.ledger.orders.keys()),
+      confirmations: sig.confirmations, ...(sig.confirmedBy ? { confirmedBy: sig.confirmedBy } : {}),
+    });
+    if (!check.ok) return this.reject(sig, fingerprint, 'pre_trade', check.denial);
+    if (check.audit) this.deps.record(check.audit);
+    this.acceptedTimes.push(now);
+    if (!sig.reduceOnly) return this.accept(sig, parentId, fingerprint);
+    this.waiting.push({ sig, parentId, fingerprint });
+    if (this.fresh()) return this.drain();
+    // Ask the venue; decide when both answers are in, or deny (fail closed) when they are not.
+    this.deps.broker.queryAccount();
+    this.deps.broker.queryOpenOrders();
+    this.waitTimer ??= this.deps.clock.schedule(() => {
+      this.waitTimer = null;
+      this.drain();
+    }, this.deps.exposureMaxAgeMs);
+  }
+
+  /** Venue messages (after they were logged): keeps the venue's view for reduce-only checks. */
+  onMessage(msg: VenueMessage): void {
+    const now = this.deps.clock.now();
+    if (msg.kind === 'AccountReport') this.position = { value: msg.position, at: now };
+    else if (msg.kind === 'OpenOrdersReport') {
+      // Sides come from our own records; an order we do not know makes the view unusable.
+      const orders = msg.orders.map((o) => {
+        const ours = this.deps.ledger.order(o.clientOrderId);
+        return ours ? { side: ours.request.side, qty: o.qty - o.filledQty } : null;
+      });
+      this.openOrders = { value: orders.every((o) => o !== null) ? (orders as Array<{ side: Side; qty: number }>) : null, at: now };
+    } else return;
+    if (this.waiting.length > 0 && this.fresh()) this.drain();
+  }
+
+  private fresh(): boolean {
+    const now = this.deps.clock.now();
+    const max = this.deps.exposureMaxAgeMs;
+    return !!this.position && !!this.openOrders && now - this.position.at <= max && now - this.openOrders.at <= max;
+  }
+
+  private drain(): void {
+    this.waitTimer?.unsubscribe();
+    this.waitTimer = null;
+    const now = this.deps.clock.now();
+    const exposure: VenueExposure = {
+      position: this.position?.value ?? null,
+      openOrders: this.openOrders?.value ?? null,
+      observedAt: this.position && this.openOrders ? Math.min(this.position.at, this.openOrders.at) : null,
+    };
+    const batch = this.waiting;
+    this.waiting = [];
+    for (const w of batch) {
+      const denial = checkReduceOnly({ side: w.sig.side, qty: w.sig.qty }, exposure, { now, maxAgeMs: this.deps.exposureMaxAgeMs });
+      if (denial) this.reject(w.sig, w.fingerprint, 'reduce_only', denial);
+      else this.accept(w.sig, w.parentId, w.fingerprint);
+    }
+  }
+
+  private orderOf(sig: SignalRequest, parentId: ParentOrderId, now: number): OrderRequest {
+    const { instrument, broker } = this.deps;
+    const clientOrderId = deriveClientOrderId(
+      { parentId, symbol: instrument.symbol, side: sig.side, qty: sig.qty, tradeDate: utcDate(now), sliceNum: 1 },
+      broker.clientIdMaxLength,
+    );
+    return {
+      clientOrderId, parentId, sliceNum: 1, totalSlices: 1, scheduledTime: now, symbol: instrument.symbol, side: sig.side,
+      type: sig.price === null ? 'market' : 'limit', tif: sig.price === null ? 'IOC' : 'GTC', qty: sig.qty,
+      ...(sig.price === null ? {} : { limitPrice: sig.price }),
+    };
+  }
+
+  private reject(sig: SignalRequest, fingerprint: string, stage: Stage, d: Denial): void {
+    this.deps.record({ kind: 'SignalRejected', signalId: sig.signalId, fingerprint, stage, code: d.code, reason: d.reason });
+  }
+
+  private accept(sig: SignalRequest, parentId: ParentOrderId, fingerprint: string): void {
+    const req: ParentRequest = {
+      parentId, side: sig.side, qty: sig.qty, type: sig.price === null ? 'market' : 'limit', tif: sig.price === null ? 'IOC' : 'GTC',
+      ...(sig.price === null ? {} : { limitPrice: sig.price }), route: sig.route, source: `signal ${sig.signalId}`,
+    };
+    this.deps.record({ kind: 'SignalAccepted', signalId: sig.signalId, fingerprint, parentId });
+    this.deps.engine.submitParent(req);
+  }
+}

@@ -1,0 +1,30 @@
+// The order manager of a backtest: the scenario's safety block to the deduplicator, the
+// pre-trade limits and the reduce-only data age; scenario signals to the manager's requests.
+import { OrderManager, type SignalRequest } from '../core/engine/order-manager.ts';
+import type { ExecutionEngine } from '../core/engine/execution-engine.ts';
+import { priceToTicks, qtyToLots, type Instrument } from '../core/model/instrument.ts';
+import type { OrderLedger } from '../core/order/order-ledger.ts';
+import type { Clock } from '../core/ports/clock.ts';
+import { parsePreTradeConfig } from '../core/safety/pre-trade.ts';
+import { parseDedupConfig, SignalDeduplicator } from '../core/safety/signal-dedup.ts';
+import { venueRules } from '../core/venues/index.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import type { SimVenue } from '../sim/venue/sim-venue.ts';
+
+export function buildOrderManager(s: Scenario, engine: ExecutionEngine, ledger: OrderLedger, venue: SimVenue, clock: Clock, instrument: Instrument): OrderManager {
+  const dedup = new SignalDeduplicator(clock, (r) => engine.record(r), parseDedupConfig(s.safety.dedup ?? {}));
+  const manager = new OrderManager({
+    clock, engine, ledger, broker: venue, marketData: venue, instrument, venue: venueRules(s.venue.name), dedup,
+    preTrade: parsePreTradeConfig(s.safety.preTrade ?? {}), exposureMaxAgeMs: s.safety.exposureMaxAgeMs,
+    record: (e) => engine.record(e),
+  });
+  engine.observers.push((m) => manager.onMessage(m));
+  return manager;
+}
+
+export function toSignalRequest(sig: Scenario['signals'][number], instrument: Instrument): SignalRequest {
+  return {
+    signalId: sig.id, side: sig.side, qty: qtyToLots(instrument, sig.qty), price: sig.price === undefined ? null : priceToTicks(instrument, sig.price),
+    route: sig.route, reduceOnly: sig.reduceOnly, confirmations: sig.confirm, confirmedBy: sig.confirmedBy ?? null,
+  };
+}
