@@ -14,6 +14,7 @@ const GOLDEN: Record<string, string> = {
   'replay-btcusdt': 'b8ce31a14680b1a1f212a02810a5ccbab082fe3f79a3b56252db7630e9379033',
   'safety-breaker-fat-finger': '818976644ec84640970bfcd7a09ace9705db54b59a4cbb1ae406da318038341a',
   'safety-duplicate-signals': 'b26cceab86eb68677f78a465ee73d21e49b8a696501e92844d8546ded40f971c',
+  'safety-kill-switch-limit-twap': 'a58f92183c81aac90d952eb4d3ec2e4d775b2400096b7199b405ef13fcf64b11',
   'spread-blowout': '273359720d5a355526dbdb7b1a592c2b1de55cce028770e510a124d3f19a9282',
   'static-book-sweep': '4271a37b8d077e21ad3f511b1cacc983e4fdec8d4ae5ba4fcc73a9f9d71f1f2a',
   'thin-book': '8b88c82c9189b5f9a4adecb6221dd524939ef9bfa9171a96deba941f4da2e85f',
