@@ -4,6 +4,7 @@
 // the seeds where they give a value, and say so; the rest are ours and say that too.
 // Times are integer milliseconds on the Clock (virtual in simulation, wall clock live).
 import { z } from 'zod';
+import { parseConfig } from '../config/parse-config.ts';
 
 export const PARTIAL_FILL_POLICIES = ['accept', 'cancel_remainder', 'wait'] as const;
 /** accept: report the partial as the result; cancel_remainder: cancel the rest, then report;
@@ -68,34 +69,10 @@ export class FillConfigError extends Error {
   override readonly name = 'FillConfigError';
 }
 
-function describe(issue: z.core.$ZodIssue): string {
-  const path = issue.path.map(String).join('.');
-  if (issue.code === 'unrecognized_keys') return `${path ? `${path}: ` : ''}unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-  return `${path || '(top level)'}: ${issue.message}`;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object') {
-    for (const v of Object.values(value)) deepFreeze(v);
-    Object.freeze(value);
-  }
-  return value;
-}
-
 /** Validates a fill config (undefined = all defaults); throws one FillConfigError naming the
  *  first bad field ("fill config: pollMaxMs: must not be below pollInitialMs"). */
 export function parseFillConfig(input: unknown): FillConfig {
-  const raw = input ?? {};
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw new FillConfigError('fill config: must be an object of fields (timeoutMs, pollInitialMs, ...)');
-  const result = fillConfigSchema.safeParse(raw);
-  if (!result.success) {
-    // Cross-field checks also run on fields that already failed; report those fields first.
-    const fieldIssues = result.error.issues.filter((i) => i.code !== 'custom');
-    const issues = fieldIssues.length > 0 ? fieldIssues : result.error.issues;
-    const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
-    throw new FillConfigError(`fill config: ${describe(issues[0] as z.core.$ZodIssue)}${more}`);
-  }
-  return deepFreeze(result.data);
+  return parseConfig(fillConfigSchema, input, { label: 'fill config', fields: '(timeoutMs, pollInitialMs, ...)', error: FillConfigError });
 }
 
 export const DEFAULT_FILL_CONFIG: FillConfig = parseFillConfig({});

@@ -9,6 +9,7 @@
 // Defaults. The seeds give one value: market data older than 60 s is stale (reliability plan
 // section 6, "reject quotes older than 60 seconds"). The rest are ours and say so below.
 import { z } from 'zod';
+import { parseConfig } from '../config/parse-config.ts';
 
 const DAY_MS = 86_400_000;
 const int = (what: string) => z.number(`must be a number of ${what}`).int(`must be a whole number of ${what}`);
@@ -65,32 +66,12 @@ export class BreakerConfigError extends Error {
   override readonly name = 'BreakerConfigError';
 }
 
-function describe(issue: z.core.$ZodIssue): string {
-  const path = issue.path.map(String).join('.');
-  if (issue.code === 'unrecognized_keys') return `${path ? `${path}: ` : ''}unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-  return `${path || '(top level)'}: ${issue.message}`;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object') {
-    for (const v of Object.values(value)) deepFreeze(v);
-    Object.freeze(value);
-  }
-  return value;
-}
-
 /** Validates a breaker config (undefined = all defaults); throws one BreakerConfigError naming
  *  the first bad field ("breaker config: rejects.maxCount: must be at least 1"). */
 export function parseBreakerConfig(input: unknown): BreakerConfig {
-  const raw = input ?? {};
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw new BreakerConfigError('breaker config: must be an object of fields (rejects, errors, loss, drawdown, priceBand, staleData)');
-  const result = breakerConfigSchema.safeParse(raw);
-  if (!result.success) {
-    const issues = result.error.issues;
-    const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
-    throw new BreakerConfigError(`breaker config: ${describe(issues[0] as z.core.$ZodIssue)}${more}`);
-  }
-  return deepFreeze(result.data);
+  return parseConfig(breakerConfigSchema, input, {
+    label: 'breaker config', fields: '(rejects, errors, loss, drawdown, priceBand, staleData)', error: BreakerConfigError,
+  });
 }
 
 export const DEFAULT_BREAKER_CONFIG: BreakerConfig = parseBreakerConfig({});

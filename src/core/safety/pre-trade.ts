@@ -12,6 +12,7 @@
 // Limits are quote-currency / quantity decimal strings in the config, converted exactly (BigInt)
 // with the instrument; orders are integers (ticks, lots), see model/instrument.ts.
 import { z } from 'zod';
+import { parseConfig } from '../config/parse-config.ts';
 import { formatScaled, parseDecimal } from '../model/decimal.ts';
 import { lotsToQty, type Instrument } from '../model/instrument.ts';
 import type { OrderRequest } from '../model/order.ts';
@@ -84,15 +85,7 @@ export class PreTradeConfigError extends Error {
 /** Validates a config (undefined = all defaults); throws naming the first bad field
  *  ("pre-trade config: hardLimitNotional: must not be below largeOrderNotional"). */
 export function parsePreTradeConfig(input: unknown): PreTradeConfig {
-  const raw = input ?? {};
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw new PreTradeConfigError('pre-trade config: must be an object of fields (maxOrderQty, ...)');
-  const result = preTradeConfigSchema.safeParse(raw);
-  if (result.success) return Object.freeze(result.data);
-  const fieldIssues = result.error.issues.filter((i) => i.code !== 'custom' || i.path.length > 0);
-  const issue = (fieldIssues[0] ?? result.error.issues[0]) as z.core.$ZodIssue;
-  const path = issue.path.map(String).join('.');
-  const text = issue.code === 'unrecognized_keys' ? `unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}` : `${path || '(top level)'}: ${issue.message}`;
-  throw new PreTradeConfigError(`pre-trade config: ${text}`);
+  return parseConfig(preTradeConfigSchema, input, { label: 'pre-trade config', fields: '(maxOrderQty, ...)', error: PreTradeConfigError });
 }
 
 export const DEFAULT_PRE_TRADE_CONFIG: PreTradeConfig = parsePreTradeConfig({});

@@ -14,6 +14,7 @@
 // bucket gets the same client order id even when the memory missed it and the venue refuses it.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { parseConfig } from '../config/parse-config.ts';
 import { deriveClientOrderId, utcDate } from '../model/client-order-id.ts';
 import { parseDecimal } from '../model/decimal.ts';
 import type { ClientOrderId } from '../model/ids.ts';
@@ -44,17 +45,7 @@ export class DedupConfigError extends Error {
 
 /** Validates a dedup config (undefined = all defaults); throws one DedupConfigError naming the field. */
 export function parseDedupConfig(input: unknown): DedupConfig {
-  const raw = input ?? {};
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw new DedupConfigError('dedup config: must be an object of fields (bucketMs, ttlMs, priceDecimals)');
-  const result = dedupConfigSchema.safeParse(raw);
-  if (!result.success) {
-    const fieldIssues = result.error.issues.filter((i) => i.code !== 'custom');
-    const issue = (fieldIssues.length > 0 ? fieldIssues : result.error.issues)[0] as z.core.$ZodIssue;
-    const path = issue.path.map(String).join('.');
-    const text = issue.code === 'unrecognized_keys' ? `unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}` : `${path}: ${issue.message}`;
-    throw new DedupConfigError(`dedup config: ${text}`);
-  }
-  return Object.freeze(result.data);
+  return parseConfig(dedupConfigSchema, input, { label: 'dedup config', fields: '(bucketMs, ttlMs, priceDecimals)', error: DedupConfigError });
 }
 
 export const DEFAULT_DEDUP_CONFIG: DedupConfig = parseDedupConfig({});
