@@ -10,12 +10,10 @@ import { duration, id, instant, nonNegativeDecimal, positiveDecimal } from './co
 import { actionSchema, retrySchema, routingSchema, twapSchema } from './execution-schema.ts';
 import { faultSchema } from './fault-schema.ts';
 import { marketSchema } from './market-schema.ts';
-import { fillConfigSchema, PARTIAL_FILL_POLICIES } from '../core/fills/fill-config.ts';
-import { assetsOf } from '../core/fills/fees.ts';
+import { PARTIAL_FILL_POLICIES } from '../core/fills/fill-config.ts';
 import { FILL_METRIC_NAMES } from '../core/report/expectations.ts';
-import { CONFIRMATIONS, preTradeConfigSchema } from '../core/safety/pre-trade.ts';
-import { dedupConfigSchema } from '../core/safety/signal-dedup.ts';
-import { breakerConfigSchema } from '../core/risk/breaker-config.ts';
+import { CONFIRMATIONS } from '../core/safety/pre-trade.ts';
+import { checkComponentConfigs, fillDetectionSchema, safetySchema } from './component-schema.ts';
 import { parseDurationMs } from './time-fields.ts';
 
 const latencyPath = z
@@ -74,16 +72,6 @@ const order = z.strictObject({
   partialFillPolicy: z.enum(PARTIAL_FILL_POLICIES, { error: `must be one of ${PARTIAL_FILL_POLICIES.join(', ')}` }).optional(),
 });
 
-/** Fill detection: `enabled`, the quote prices of commission assets, and the FillConfig fields
- *  (fill-config.ts, checked in the refinement below so that its messages keep their paths). */
-const fillDetection = z
-  .object({
-    enabled: z.boolean().default(true),
-    assetPrices: z.record(z.string().regex(/^[A-Z0-9]{2,10}$/, 'keys must be upper-case asset codes like BNB'), positiveDecimal).default({}),
-  })
-  .catchall(z.unknown())
-  .default({ enabled: true, assetPrices: {} });
-
 const signal = z.strictObject({
   id,
   at: duration.default('PT0S'),
@@ -97,17 +85,6 @@ const signal = z.strictObject({
   confirm: z.array(z.enum(CONFIRMATIONS, { error: `must be one of ${CONFIRMATIONS.join(', ')}` })).default([]),
   confirmedBy: z.string().min(1).optional(),
 });
-
-/** Order manager settings: dedup, pre-trade limits, circuit breaker (their own schemas, checked in
- *  the refinement below so their messages keep their paths) and the reduce-only data age. */
-const safety = z
-  .strictObject({
-    dedup: z.unknown().optional(),
-    preTrade: z.unknown().optional(),
-    breaker: z.unknown().optional(),
-    exposureMaxAgeMs: z.number().int().min(1).max(600_000).default(5_000),
-  })
-  .default({ exposureMaxAgeMs: 5_000 });
 
 const range = z
   .strictObject({ equals: z.number().optional(), min: z.number().optional(), max: z.number().optional() })
@@ -148,8 +125,8 @@ const base = z.strictObject({
     faults: z.array(faultSchema).default([]),
     routing: routingSchema,
     retry: retrySchema,
-    fillDetection,
-    safety,
+    fillDetection: fillDetectionSchema,
+    safety: safetySchema,
     actions: z.array(actionSchema).default([]),
     signals: z.array(signal).default([]),
     orders: z.array(order).default([]),
@@ -172,32 +149,7 @@ export const scenarioSchema = base.superRefine((s, ctx) => {
       if (parseDurationMs(at) > horizon) issue(path, `${at} is after the end of the run (duration ${s.duration})`);
     };
     checkMarket(s, issue, onGrid);
-    const fees = s.venue.fees;
-    if (fees.commissionAsset !== undefined && fees.commissionAssetPrice === undefined) {
-      const { base, quote } = assetsOf(s.instrument.symbol);
-      if (fees.commissionAsset !== base && fees.commissionAsset !== quote) {
-        issue(['venue', 'fees', 'commissionAssetPrice'], `is required for commissions in ${fees.commissionAsset} (neither ${base} nor ${quote})`);
-      }
-    }
-    const nested = (key: string, schema: z.ZodType, value: unknown) => {
-      const r = schema.safeParse(value ?? {});
-      if (r.success) return;
-      for (const i of r.error.issues) {
-        const what = i.code === 'unrecognized_keys' ? `unknown field${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `"${k}"`).join(', ')}` : i.message;
-        issue(['safety', key, ...i.path.map((k) => (typeof k === 'symbol' ? String(k) : k))], what);
-      }
-    };
-    nested('dedup', dedupConfigSchema, s.safety.dedup);
-    nested('preTrade', preTradeConfigSchema, s.safety.preTrade);
-    if (s.safety.breaker !== undefined) nested('breaker', breakerConfigSchema, s.safety.breaker);
-    const { enabled: _e, assetPrices: _p, ...fillFields } = s.fillDetection;
-    const fills = fillConfigSchema.safeParse(fillFields);
-    if (!fills.success) {
-      for (const i of fills.error.issues) {
-        const what = i.code === 'unrecognized_keys' ? `unknown field${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `"${k}"`).join(', ')}` : i.message;
-        issue(['fillDetection', ...i.path.map((k) => (typeof k === 'symbol' ? String(k) : k))], what);
-      }
-    }
+    checkComponentConfigs(s, issue);
     s.faults.forEach((f, i) => {
       if ('from' in f) {
         inHorizon(['faults', i, 'from'], f.from);

@@ -1,0 +1,63 @@
+// Scenario blocks that configure core components with their own schemas (fill detection, signal
+// dedup, pre-trade limits, circuit breaker). The scenario schema takes them loosely and checks
+// them here against the component's schema, so every message keeps its scenario path
+// ("safety.breaker.rejects.maxCount: ..."), and the component parses the same object at run time.
+import { z } from 'zod';
+import { assetsOf } from '../core/fills/fees.ts';
+import { fillConfigSchema } from '../core/fills/fill-config.ts';
+import { breakerConfigSchema } from '../core/risk/breaker-config.ts';
+import { preTradeConfigSchema } from '../core/safety/pre-trade.ts';
+import { dedupConfigSchema } from '../core/safety/signal-dedup.ts';
+import { positiveDecimal } from './common-schema.ts';
+
+/** `enabled`, the quote prices of commission assets, and the FillConfig fields (fill-config.ts). */
+export const fillDetectionSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    assetPrices: z.record(z.string().regex(/^[A-Z0-9]{2,10}$/, 'keys must be upper-case asset codes like BNB'), positiveDecimal).default({}),
+  })
+  .catchall(z.unknown())
+  .default({ enabled: true, assetPrices: {} });
+
+/** Order manager settings: dedup, pre-trade limits, circuit breaker, and the reduce-only data age. */
+export const safetySchema = z
+  .strictObject({
+    dedup: z.unknown().optional(),
+    preTrade: z.unknown().optional(),
+    breaker: z.unknown().optional(),
+    exposureMaxAgeMs: z.number().int().min(1).max(600_000).default(5_000),
+  })
+  .default({ exposureMaxAgeMs: 5_000 });
+
+type Issue = (path: (string | number)[], message: string) => void;
+
+interface Parts {
+  readonly venue: { readonly fees: { readonly commissionAsset?: string | undefined; readonly commissionAssetPrice?: string | undefined } };
+  readonly instrument: { readonly symbol: string };
+  readonly fillDetection: z.output<typeof fillDetectionSchema>;
+  readonly safety: z.output<typeof safetySchema>;
+}
+
+/** Every problem of the component blocks, each at its scenario path. */
+export function checkComponentConfigs(s: Parts, issue: Issue): void {
+  const nested = (path: string[], schema: z.ZodType, value: unknown) => {
+    const r = schema.safeParse(value ?? {});
+    if (r.success) return;
+    for (const i of r.error.issues) {
+      const what = i.code === 'unrecognized_keys' ? `unknown field${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `"${k}"`).join(', ')}` : i.message;
+      issue([...path, ...i.path.map((k) => (typeof k === 'symbol' ? String(k) : k))], what);
+    }
+  };
+  nested(['safety', 'dedup'], dedupConfigSchema, s.safety.dedup);
+  nested(['safety', 'preTrade'], preTradeConfigSchema, s.safety.preTrade);
+  if (s.safety.breaker !== undefined) nested(['safety', 'breaker'], breakerConfigSchema, s.safety.breaker);
+  const { enabled: _e, assetPrices: _p, ...fillFields } = s.fillDetection;
+  nested(['fillDetection'], fillConfigSchema, fillFields);
+  const fees = s.venue.fees;
+  if (fees.commissionAsset !== undefined && fees.commissionAssetPrice === undefined) {
+    const { base, quote } = assetsOf(s.instrument.symbol);
+    if (fees.commissionAsset !== base && fees.commissionAsset !== quote) {
+      issue(['venue', 'fees', 'commissionAssetPrice'], `is required for commissions in ${fees.commissionAsset} (neither ${base} nor ${quote})`);
+    }
+  }
+}
