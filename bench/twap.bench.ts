@@ -24,6 +24,7 @@ market:
   depth: ["0.4", "0.6", "0.8", "1.0", "1.5", "2.0", "2.5", "3.0", "3.5", "4.0"]
   levelSpacingTicks: 5
   trades: { ratePerSec: 5, meanQty: "0.02" }
+safety: { preTrade: { largeOrderNotional: "1000000", hardLimitNotional: "2000000", maxOrderNotional: "5000000" } }
 orders:
   - id: twap-buy
     at: PT1M

@@ -10,9 +10,9 @@ import { loadScenarioFile } from '../src/scenario/load-scenario.ts';
 const GOLDEN: Record<string, string> = {
   'almgren-chriss-impact': '15a77f0cc342d5b56640724c11593db30dd919f1afa922d1ded90ead7d1936b2',
   'fill-detection-faults': '6ba3d1ce60b7874828bda5ac0b5d040a9f5c1387e3989df8710603979d578a77',
-  'reject-window-signals': '13ba4c43f44c61cb8782e7adea1e99b4132ff011b610f1b31f602b02bd43e9c9',
+  'reject-window-signals': 'ad996367428a21d8f538a2d940cecb548153ce68e77b309313d41ed62eed565c',
   'replay-btcusdt': 'b8ce31a14680b1a1f212a02810a5ccbab082fe3f79a3b56252db7630e9379033',
-  'safety-breaker-fat-finger': '818976644ec84640970bfcd7a09ace9705db54b59a4cbb1ae406da318038341a',
+  'safety-breaker-fat-finger': 'bdcc474e0374680da320cc5bfa0eb3621eee7d211db3d5c687569d3218839ee0',
   'safety-duplicate-signals': 'b26cceab86eb68677f78a465ee73d21e49b8a696501e92844d8546ded40f971c',
   'safety-kill-switch-limit-twap': 'a58f92183c81aac90d952eb4d3ec2e4d775b2400096b7199b405ef13fcf64b11',
   'spread-blowout': '273359720d5a355526dbdb7b1a592c2b1de55cce028770e510a124d3f19a9282',

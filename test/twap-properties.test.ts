@@ -43,6 +43,7 @@ market:
   depth: ["0.05", "0.08", "0.1", "0.2"]
   levelSpacingTicks: 3
   trades: { ratePerSec: 3, meanQty: "0.02" }
+safety: { preTrade: { largeOrderNotional: "1000000", hardLimitNotional: "2000000", maxOrderNotional: "5000000" } }
 faults: [${c.faults.join(', ')}]
 actions: [${c.actions.join(', ')}]
 orders:

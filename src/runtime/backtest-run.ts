@@ -27,6 +27,8 @@ import { codeVersion } from './code-version.ts';
 import { FillResults, fillWiring } from './fill-wiring.ts';
 import { buildOrderManager, toSignalRequest } from './safety-wiring.ts';
 import { parseBreakerConfig } from '../core/risk/breaker-config.ts';
+import type { Confirmation } from '../core/safety/pre-trade.ts';
+import { breakerInput } from '../scenario/component-schema.ts';
 
 export interface RunReport {
   readonly runId: RunId;
@@ -50,6 +52,8 @@ export interface RunReport {
   readonly fillDetection: FillMetrics | null;
   /** Each signal's fate: accepted (with the parent id derived from its fingerprint) or rejected. */
   readonly signals: LogSummary['signals'];
+  /** Parents refused before creation (pre-trade denials, failed TWAP plans). */
+  readonly rejectedParents: LogSummary['rejectedParents'];
 }
 
 export interface RunOptions {
@@ -77,9 +81,11 @@ export function toTwapParams(t: TwapEntry, inst: Instrument): TwapParams {
 }
 
 /** Scenario decimals to the engine's integers. */
-function toParentRequests(s: Scenario, inst: Instrument): Array<{ at: number; req: ParentRequest }> {
+function toParentRequests(s: Scenario, inst: Instrument): Array<{ at: number; req: ParentRequest; confirm: readonly Confirmation[]; confirmedBy: string | null }> {
   const orders = s.orders.map((o) => ({
     at: parseDurationMs(o.at),
+    confirm: o.confirm,
+    confirmedBy: o.confirmedBy ?? null,
     req: {
       parentId: parentOrderId(o.id),
       side: o.side,
@@ -125,23 +131,28 @@ export function prepareRun(s: Scenario, file: string, clock: VirtualClock, rng: 
     retry: { maxAttempts: s.retry.maxAttempts, backoffMs: s.retry.backoff.map(parseDurationMs), lookupFirstDelayMs: 1_000, lookupMaxDelayMs: 30_000 },
     hours: venueRules(s.venue.name).hours,
     ...(fills ? { fills: fills.config, priceOf: fills.priceOf } : {}),
-    ...(s.safety.breaker !== undefined ? { breaker: parseBreakerConfig(s.safety.breaker) } : {}),
+    ...(s.safety.breaker !== undefined ? { breaker: parseBreakerConfig(breakerInput(s.safety.breaker, instrument)) } : {}),
   });
   engine.record({ kind: 'RunStarted', scenario: s.name, symbol: instrument.symbol, startTime: start });
   // The market starts before the orders are scheduled: orders at the first instant see a book.
   built.start();
-  for (const { at, req } of toParentRequests(s, instrument)) {
-    clock.schedule(() => engine.submitParent(req), at);
-  }
-  // Signals go through the order manager: dedup, guards, pre-trade checks, reduce-only, route.
+  // Orders get the pre-trade checks; signals go through the whole order manager: dedup, guards,
+  // pre-trade checks, reduce-only, route.
   const manager = buildOrderManager(s, engine, ledger, built.venue, clock, instrument);
+  for (const { at, req, confirm, confirmedBy } of toParentRequests(s, instrument)) {
+    clock.schedule(() => manager.onOrder(req, confirm, confirmedBy), at);
+  }
   for (const sig of s.signals) {
     clock.schedule(() => manager.onSignal(toSignalRequest(sig, instrument)), parseDurationMs(sig.at));
   }
   for (const o of s.orders) {
     if (o.cancelAt === undefined) continue;
-    // Scheduled after the submissions, so a cancel at the same instant follows its submit.
-    clock.schedule(() => engine.cancelParent(parentOrderId(o.id), 'scenario cancelAt'), parseDurationMs(o.cancelAt));
+    // Scheduled after the submissions, so a cancel at the same instant follows its submit; an
+    // order the pre-trade checks refused has nothing to cancel.
+    const id = parentOrderId(o.id);
+    clock.schedule(() => {
+      if (ledger.parents.has(id)) engine.cancelParent(id, 'scenario cancelAt');
+    }, parseDurationMs(o.cancelAt));
   }
   for (const a of s.actions) {
     clock.schedule(() => {
@@ -222,6 +233,7 @@ export function runScenario(loaded: LoadedScenario, options: RunOptions = {}): R
       duplicateOrders: summary.duplicateOrders,
       fillDetection: summary.fillDetection,
       signals: summary.signals,
+      rejectedParents: summary.rejectedParents,
     };
     if (store && writer) {
       store.finishRun(writer, {

@@ -5,7 +5,8 @@
 import { z } from 'zod';
 import { assetsOf } from '../core/fills/fees.ts';
 import { fillConfigSchema } from '../core/fills/fill-config.ts';
-import { breakerConfigSchema } from '../core/risk/breaker-config.ts';
+import { breakerConfigSchema, lossLimitSchema } from '../core/risk/breaker-config.ts';
+import { quoteToUnits, type Instrument } from '../core/model/instrument.ts';
 import { preTradeConfigSchema } from '../core/safety/pre-trade.ts';
 import { dedupConfigSchema } from '../core/safety/signal-dedup.ts';
 import { positiveDecimal } from './common-schema.ts';
@@ -29,6 +30,20 @@ export const safetySchema = z
   })
   .default({ exposureMaxAgeMs: 5_000 });
 
+/** The breaker as a scenario states it: loss and drawdown limits in quote currency ("250.00"). */
+const scenarioBreakerSchema = breakerConfigSchema.extend({
+  loss: lossLimitSchema(positiveDecimal).nullable().default(null),
+  drawdown: lossLimitSchema(positiveDecimal).nullable().default(null),
+});
+
+/** A scenario's (checked) breaker block as breaker config input: loss and drawdown limits in the
+ *  instrument's notional units (tick x lot), the unit of the engine's equity (risk/breaker-feed.ts). */
+export function breakerInput(raw: unknown, inst: Instrument): unknown {
+  const b = scenarioBreakerSchema.parse(raw ?? {});
+  const units = (l: typeof b.loss) => (l === null ? null : { ...l, max: quoteToUnits(inst, l.max) });
+  return { ...b, loss: units(b.loss), drawdown: units(b.drawdown) };
+}
+
 type Issue = (path: (string | number)[], message: string) => void;
 
 interface Parts {
@@ -50,7 +65,7 @@ export function checkComponentConfigs(s: Parts, issue: Issue): void {
   };
   nested(['safety', 'dedup'], dedupConfigSchema, s.safety.dedup);
   nested(['safety', 'preTrade'], preTradeConfigSchema, s.safety.preTrade);
-  if (s.safety.breaker !== undefined) nested(['safety', 'breaker'], breakerConfigSchema, s.safety.breaker);
+  if (s.safety.breaker !== undefined) nested(['safety', 'breaker'], scenarioBreakerSchema, s.safety.breaker);
   const { enabled: _e, assetPrices: _p, ...fillFields } = s.fillDetection;
   nested(['fillDetection'], fillConfigSchema, fillFields);
   const fees = s.venue.fees;

@@ -53,6 +53,8 @@ const venue = z.strictObject({
   account: z.strictObject({ quote: nonNegativeDecimal, base: nonNegativeDecimal.default('0') }).optional(),
 });
 
+const confirmations = z.array(z.enum(CONFIRMATIONS, { error: `must be one of ${CONFIRMATIONS.join(', ')}` })).default([]);
+
 const order = z.strictObject({
   id,
   at: duration.default('PT0S'),
@@ -70,6 +72,9 @@ const order = z.strictObject({
   twap: twapSchema.optional(),
   /** Overrides fillDetection.partialFillPolicy for this order's children. */
   partialFillPolicy: z.enum(PARTIAL_FILL_POLICIES, { error: `must be one of ${PARTIAL_FILL_POLICIES.join(', ')}` }).optional(),
+  /** Large-order confirmations present on the order (fat-finger limits, safety.preTrade). */
+  confirm: confirmations,
+  confirmedBy: z.string().min(1).optional(),
 });
 
 const signal = z.strictObject({
@@ -82,7 +87,7 @@ const signal = z.strictObject({
   /** Only reduce the position: checked against the venue's position and open orders. */
   reduceOnly: z.boolean().default(false),
   /** Large-order confirmations present on the signal (fat-finger limits). */
-  confirm: z.array(z.enum(CONFIRMATIONS, { error: `must be one of ${CONFIRMATIONS.join(', ')}` })).default([]),
+  confirm: confirmations,
   confirmedBy: z.string().min(1).optional(),
 });
 
@@ -93,7 +98,7 @@ const range = z
 const expectation = z
   .strictObject({
     filledQty: z.strictObject({ parent: id, equals: nonNegativeDecimal }).optional(),
-    parentStatus: z.strictObject({ parent: id, equals: z.enum(['filled', 'partially_filled', 'unfilled', 'working']) }).optional(),
+    parentStatus: z.strictObject({ parent: id, equals: z.enum(['filled', 'partially_filled', 'unfilled', 'working', 'rejected']) }).optional(),
     childStatus: z.strictObject({ parent: id, slice: z.number().int().min(1).default(1), equals: z.enum(ORDER_STATUSES) }).optional(),
     childOrders: z.strictObject({ parent: id, equals: z.number().int().min(0) }).optional(),
     shortfallBps: z.strictObject({ parent: id }).extend(range.def.shape).optional(),

@@ -33,6 +33,7 @@ function setup(clock: VirtualClock) {
   const market: MarketDataPort = {
     topOfBook: () => ({ bid: 99, bidQty: 1000, ask: 101, askQty: 1000 }),
     window: () => ({ vwap: null, twapMid: null, volume: 0 }),
+    lastUpdateAt: () => null,
   };
   const ops: SchedulerOps = {
     clock, ledger, marketData: market, instrument: inst, record,

@@ -19,6 +19,7 @@ import type { EventLog } from '../log/event-log.ts';
 import type { OrderLedger } from '../order/order-ledger.ts';
 import type { Broker, MarketDataPort } from '../ports/broker.ts';
 import type { Clock } from '../ports/clock.ts';
+import { BreakerFeed } from '../risk/breaker-feed.ts';
 import { CircuitBreaker } from '../risk/circuit-breaker.ts';
 import type { BreakerConfig } from '../risk/breaker-config.ts';
 import { KillSwitch } from '../risk/kill-switch.ts';
@@ -97,6 +98,7 @@ export class ExecutionEngine {
   readonly killSwitch: KillSwitch;
   readonly breaker: CircuitBreaker;
   private readonly retry: OrderRetry;
+  private readonly breakerFeed: BreakerFeed;
   private readonly schedulers = new Map<ParentOrderId, SliceScheduler>();
   readonly fills: FillMonitor | null;
   /** Told of every venue message after the engine logged and handled it (the order manager). */
@@ -107,6 +109,7 @@ export class ExecutionEngine {
     deps.broker.setReportHandler((report) => this.onReport(report));
     this.killSwitch = new KillSwitch((e) => this.onKillSwitch(this.record(e).event.state));
     this.breaker = new CircuitBreaker((e) => this.record(e), deps.breaker ? { clock: deps.clock, config: deps.breaker } : undefined);
+    this.breakerFeed = new BreakerFeed(this.breaker, deps.marketData, deps.instrument.symbol, deps.ledger);
     this.retry = new OrderRetry({
       clock: deps.clock,
       ledger: deps.ledger,
@@ -242,6 +245,7 @@ export class ExecutionEngine {
   /** Why nothing may go out now for an order of this side and size, or null. */
   blocked(side: Side, qty: number): string | null {
     const hours = this.deps.hours;
+    this.breakerFeed.sample();
     return (
       this.killSwitch.blocks(side, qty, this.deps.ledger.position) ??
       this.breaker.blocks() ??
@@ -340,9 +344,7 @@ export class ExecutionEngine {
   private onReport(report: VenueMessage): void {
     this.record(report);
     this.retry.onMessage(report);
-    // The breaker counts refusals and unknown outcomes in its rolling windows.
-    if (report.kind === 'RejectReport') this.breaker.recordReject();
-    else if (report.kind === 'OutcomeUnknownReport' || report.kind === 'QueryFailedReport') this.breaker.recordError();
+    this.breakerFeed.onReport(report);
     this.fills?.onMessage(report);
     for (const observe of this.observers) observe(report);
     if (!('clientOrderId' in report) || report.clientOrderId === null) return;

@@ -1,5 +1,5 @@
 // The order manager (issue 6, deliver 6; safety spec sections 2 and 4): signal -> dedup -> risk
-// -> route -> broker. Every decision is an event: SignalReceived, then SignalRejected (with the
+// -> route -> broker; directly entered orders (onOrder) get the pre-trade checks too. Every decision is an event: SignalReceived, then SignalRejected (with the
 // stage and the denial) or SignalAccepted (with the parent it became), plus the dedup records and
 // the audit of large-order confirmations. Risk is, in order: the guards (kill switch, circuit
 // breaker, venue hours), the pre-trade checks (venue rules, size limits, fat-finger confirmations,
@@ -84,18 +84,9 @@ export class OrderManager {
     }
     const guard = this.deps.engine.blocked(sig.side, sig.qty);
     if (guard) return this.reject(sig, fingerprint, 'guards', { code: 'guard', reason: guard });
-    const order = this.orderOf(sig, parentId, now);
-    const top = this.deps.marketData.topOfBook(instrument.symbol);
-    this.acceptedTimes = pruneAcceptedTimes(now, this.acceptedTimes, this.deps.preTrade);
-    const check = preTradeCheck(order, {
-      instrument, config: this.deps.preTrade, venue: this.deps.venue, now,
-      referencePrice: sig.price ?? (sig.side === 'buy' ? top.ask : top.bid),
-      acceptedTimes: this.acceptedTimes, knownClientOrderIds: new Set(this.deps.ledger.orders.keys()),
-      confirmations: sig.confirmations, ...(sig.confirmedBy ? { confirmedBy: sig.confirmedBy } : {}),
-    });
-    if (!check.ok) return this.reject(sig, fingerprint, 'pre_trade', check.denial);
-    if (check.audit) this.deps.record(check.audit);
-    this.acceptedTimes.push(now);
+    const order = this.orderOf({ parentId, side: sig.side, qty: sig.qty, ...this.shapeOf(sig) }, now);
+    const denial = this.preTrade(order, sig.price, sig.confirmations, sig.confirmedBy);
+    if (denial) return this.reject(sig, fingerprint, 'pre_trade', denial);
     if (!sig.reduceOnly) return this.accept(sig, parentId, fingerprint);
     this.waiting.push({ sig, parentId, fingerprint });
     if (this.fresh()) return this.drain();
@@ -106,6 +97,44 @@ export class OrderManager {
       this.waitTimer = null;
       this.drain();
     }, this.deps.exposureMaxAgeMs);
+  }
+
+  /**
+   * An order entered directly (a scenario's or an operator's parent order, no signal behind it):
+   * the pre-trade checks, then the engine. The guards are left to the engine, which checks them
+   * before every child goes out. A denial is a ParentRejected event with the check's code.
+   */
+  onOrder(req: ParentRequest, confirmations: readonly Confirmation[], confirmedBy: string | null): void {
+    const now = this.deps.clock.now();
+    if (this.deps.ledger.parents.has(req.parentId)) {
+      this.deps.record({ kind: 'ParentRejected', parentId: req.parentId, stage: 'pre_trade', code: 'duplicate-parent', reason: `parent ${req.parentId} exists` });
+      return;
+    }
+    const order = this.orderOf(req, now);
+    const denial = this.preTrade(order, req.limitPrice ?? req.stopPrice ?? null, confirmations, confirmedBy);
+    if (denial) {
+      this.deps.record({ kind: 'ParentRejected', parentId: req.parentId, stage: 'pre_trade', code: denial.code, reason: denial.reason });
+      return;
+    }
+    this.deps.engine.submitParent(req);
+  }
+
+  /** The pre-trade checks; on a pass, records the large-order audit and counts the order. */
+  private preTrade(order: OrderRequest, price: number | null, confirmations: readonly Confirmation[], confirmedBy: string | null): Denial | null {
+    const { clock, instrument } = this.deps;
+    const now = clock.now();
+    const top = this.deps.marketData.topOfBook(instrument.symbol);
+    this.acceptedTimes = pruneAcceptedTimes(now, this.acceptedTimes, this.deps.preTrade);
+    const check = preTradeCheck(order, {
+      instrument, config: this.deps.preTrade, venue: this.deps.venue, now,
+      referencePrice: price ?? (order.side === 'buy' ? top.ask : top.bid),
+      acceptedTimes: this.acceptedTimes, knownClientOrderIds: new Set(this.deps.ledger.orders.keys()),
+      confirmations, ...(confirmedBy ? { confirmedBy } : {}),
+    });
+    if (!check.ok) return check.denial;
+    if (check.audit) this.deps.record(check.audit);
+    this.acceptedTimes.push(now);
+    return null;
   }
 
   /** Venue messages (after they were logged): keeps the venue's view for reduce-only checks. */
@@ -147,17 +176,24 @@ export class OrderManager {
     }
   }
 
-  private orderOf(sig: SignalRequest, parentId: ParentOrderId, now: number): OrderRequest {
+  /** The order a parent would send first, as the pre-trade checks see it (the whole quantity). */
+  private orderOf(p: Pick<ParentRequest, 'parentId' | 'side' | 'qty' | 'type' | 'tif' | 'limitPrice' | 'stopPrice'>, now: number): OrderRequest {
     const { instrument, broker } = this.deps;
     const clientOrderId = deriveClientOrderId(
-      { parentId, symbol: instrument.symbol, side: sig.side, qty: sig.qty, tradeDate: utcDate(now), sliceNum: 1 },
+      { parentId: p.parentId, symbol: instrument.symbol, side: p.side, qty: p.qty, tradeDate: utcDate(now), sliceNum: 1 },
       broker.clientIdMaxLength,
     );
     return {
-      clientOrderId, parentId, sliceNum: 1, totalSlices: 1, scheduledTime: now, symbol: instrument.symbol, side: sig.side,
-      type: sig.price === null ? 'market' : 'limit', tif: sig.price === null ? 'IOC' : 'GTC', qty: sig.qty,
-      ...(sig.price === null ? {} : { limitPrice: sig.price }),
+      clientOrderId, parentId: p.parentId, sliceNum: 1, totalSlices: 1, scheduledTime: now, symbol: instrument.symbol, side: p.side,
+      type: p.type, tif: p.tif, qty: p.qty,
+      ...(p.limitPrice === undefined ? {} : { limitPrice: p.limitPrice }),
+      ...(p.stopPrice === undefined ? {} : { stopPrice: p.stopPrice }),
     };
+  }
+
+  /** A signal with an entry price is a GTC limit there; without one, an IOC market order. */
+  private shapeOf(sig: SignalRequest): Pick<ParentRequest, 'type' | 'tif' | 'limitPrice'> {
+    return sig.price === null ? { type: 'market', tif: 'IOC' } : { type: 'limit', tif: 'GTC', limitPrice: sig.price };
   }
 
   private reject(sig: SignalRequest, fingerprint: string, stage: Stage, d: Denial): void {
@@ -165,10 +201,7 @@ export class OrderManager {
   }
 
   private accept(sig: SignalRequest, parentId: ParentOrderId, fingerprint: string): void {
-    const req: ParentRequest = {
-      parentId, side: sig.side, qty: sig.qty, type: sig.price === null ? 'market' : 'limit', tif: sig.price === null ? 'IOC' : 'GTC',
-      ...(sig.price === null ? {} : { limitPrice: sig.price }), route: sig.route, source: `signal ${sig.signalId}`,
-    };
+    const req: ParentRequest = { parentId, side: sig.side, qty: sig.qty, ...this.shapeOf(sig), route: sig.route, source: `signal ${sig.signalId}` };
     this.deps.record({ kind: 'SignalAccepted', signalId: sig.signalId, fingerprint, parentId });
     this.deps.engine.submitParent(req);
   }

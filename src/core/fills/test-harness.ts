@@ -218,6 +218,7 @@ export class Harness {
     const marketData: MarketDataPort = {
       topOfBook: () => ({ bid: top.bid, bidQty: 100, ask: top.ask, askQty: 100 }),
       window: () => ({ vwap: null, twapMid: null, volume: 0 }),
+      lastUpdateAt: () => null,
     };
     this.monitor = new FillMonitor({
       clock: this.clock, ledger: this.ledger, broker: this.venue, marketData, instrument: INSTRUMENT, config: this.config,

@@ -128,6 +128,10 @@ export interface ParentRejected {
   readonly kind: 'ParentRejected';
   readonly parentId: ParentOrderId;
   readonly reason: string;
+  /** Where it was refused: 'pre_trade' (order entry checks); absent: the TWAP plan. */
+  readonly stage?: string;
+  /** The check's denial code (pre-trade.ts), e.g. 'large-order-confirmation-missing'. */
+  readonly code?: string;
 }
 /** The cancel of a parent, logged (and committed) before anything acts on it. */
 export interface ParentCancelRequested {

@@ -46,6 +46,9 @@ export class OrderLedger {
   appliedTrades: AppliedTrade[] = [];
   /** Our signed position from applied fills, lots. */
   position = 0;
+  /** Cash from applied fills, notional units (tick x lot): sells add, buys and fees subtract.
+   *  With `position` it gives equity at a mark: cash + position x mark (the breaker's loss). */
+  cash = 0;
 
   /** Applies one logged entry; returns the derived events the log should record for it. */
   apply(entry: LogEntry): DerivedEvent[] {
@@ -114,6 +117,8 @@ export class OrderLedger {
     } else if (event.kind === 'OrderStatusReport') {
       this.appliedTrades = event.trades.filter((t) => !current.tradeIds.has(t.tradeId)).map((t) => ({ ...t, clientOrderId: event.clientOrderId }));
     }
+    const sign = current.request.side === 'buy' ? -1 : 1;
+    for (const t of this.appliedTrades) this.cash += sign * t.price * t.qty - t.fee;
     if (outcome.from === outcome.state.status) return [];
     return [{
       kind: 'OrderStatusChanged',

@@ -56,4 +56,7 @@ export interface MarketDataPort {
   topOfBook(symbol: Symbol): TopOfBook;
   /** The market over [from, to] as the adapter recorded it. */
   window(symbol: Symbol, from: number, to: number): MarketWindow;
+  /** When the adapter last received market data for the symbol (epoch ms), or null: none yet.
+   *  The circuit breaker's stale-data condition measures the age of the data from this. */
+  lastUpdateAt(symbol: Symbol): number | null;
 }

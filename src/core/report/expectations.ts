@@ -67,8 +67,9 @@ export function checkExpectations(expectations: readonly Expectation[], summary:
       return { name: `filledQty ${e.filledQty.parent}`, expected: e.filledQty.equals, observed, pass: !!p && sameDecimal(p.filledQty, e.filledQty.equals) };
     }
     if (e.parentStatus) {
-      const observed = parent(e.parentStatus.parent)?.status ?? 'no such parent';
-      return { name: `parentStatus ${e.parentStatus.parent}`, expected: e.parentStatus.equals, observed, pass: observed === e.parentStatus.equals };
+      const rejected = summary.rejectedParents.find((r) => r.id === e.parentStatus?.parent);
+      const observed = parent(e.parentStatus.parent)?.status ?? (rejected ? `rejected${rejected.code ? ` (${rejected.code})` : ''}` : 'no such parent');
+      return { name: `parentStatus ${e.parentStatus.parent}`, expected: e.parentStatus.equals, observed, pass: observed === e.parentStatus.equals || (rejected !== undefined && e.parentStatus.equals === 'rejected') };
     }
     if (e.childStatus) {
       const { parent: id, slice, equals } = e.childStatus;

@@ -56,6 +56,8 @@ export interface LogSummary {
   readonly signals: ReadonlyArray<{ readonly id: string; readonly outcome: 'accepted' | 'rejected'; readonly stage: string | null; readonly code: string | null; readonly parentId: string | null }>;
   /** Fill detection metrics; null when no order was monitored. */
   readonly fillDetection: FillMetrics | null;
+  /** Parents refused before they were created: pre-trade denials and TWAP plans that failed. */
+  readonly rejectedParents: ReadonlyArray<{ readonly id: string; readonly stage: string; readonly code: string | null; readonly reason: string }>;
 }
 
 export class RunReportFold {
@@ -70,6 +72,7 @@ export class RunReportFold {
 
   private readonly fillMetrics = new FillMetricsFold();
   private readonly signals: LogSummary['signals'][number][] = [];
+  private readonly rejectedParents: LogSummary['rejectedParents'][number][] = [];
 
   constructor(private readonly instrument: Instrument) {}
 
@@ -80,6 +83,7 @@ export class RunReportFold {
     else if (entry.event.kind === 'SignalRejected') this.signals.push({ id: entry.event.signalId, outcome: 'rejected', stage: entry.event.stage, code: entry.event.code, parentId: null });
     const e = entry.event;
     if (e.kind === 'DiscrepancyRecorded') this.discrepancies++;
+    if (e.kind === 'ParentRejected') this.rejectedParents.push({ id: e.parentId, stage: e.stage ?? 'plan', code: e.code ?? null, reason: e.reason });
     if (e.kind === 'MarketBenchmark') this.benchmarks.set(e.parentId, e);
     if (e.kind === 'AckReport') {
       const ids = this.venueIds.get(e.clientOrderId) ?? new Set<string>();
@@ -149,6 +153,7 @@ export class RunReportFold {
       parents,
       fillDetection: this.fillMetrics.summary(),
       signals: [...this.signals],
+      rejectedParents: [...this.rejectedParents],
     };
   }
 }

@@ -28,13 +28,17 @@ const rollingWindow = z.strictObject({
   cooldownMs: cooldown.default(60_000),
 });
 
-const lossLimit = z.strictObject({
-  /** Trips when the loss (from the start) or drawdown (from the peak) exceeds this. No default:
-   *  the seeds give none and it depends on the account, so the condition is off unless set. */
-  max: minorUnits,
-  /** Ours: null, a loss limit needs an operator's reset (which grants a fresh budget). */
-  cooldownMs: cooldown.default(null),
-});
+/** A loss or drawdown limit whose `max` is given by `max` (integer minor units here; a scenario
+ *  gives a quote-currency decimal string and converts it, scenario/component-schema.ts). */
+export const lossLimitSchema = <M extends z.ZodType>(max: M) =>
+  z.strictObject({
+    /** Trips when the loss (from the start) or drawdown (from the peak) exceeds this. No default:
+     *  the seeds give none and it depends on the account, so the condition is off unless set. */
+    max,
+    /** Ours: null, a loss limit needs an operator's reset (which grants a fresh budget). */
+    cooldownMs: cooldown.default(null),
+  });
+const lossLimit = lossLimitSchema(minorUnits);
 
 export const breakerConfigSchema = z.strictObject({
   /** Venue rejects in a rolling window. */

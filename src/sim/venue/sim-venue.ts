@@ -46,6 +46,7 @@ export class SimVenue implements Broker, MarketDataPort {
   private readonly stream: Channel;
   private readonly data: Channel;
   private view: TopOfBook = EMPTY_TOP;
+  private viewAt: number | null = null;
   /** Every trade and the true mid path, for benchmarks. */
   readonly tape = new MarketTape();
   private tapeBid: number | null = null;
@@ -108,6 +109,10 @@ export class SimVenue implements Broker, MarketDataPort {
     return this.tape.window(from, to);
   }
 
+  lastUpdateAt(_symbol: Symbol): number | null {
+    return this.viewAt;
+  }
+
   /** Market models report other participants' trades here (the exchange sees them too). */
   marketTrade(price: number, qty: number): void {
     this.tape.trade(this.clock.now(), price, qty);
@@ -140,8 +145,10 @@ export class SimVenue implements Broker, MarketDataPort {
     }
     this.published = top;
     this.data.send(this.latency.sample('marketData'), () => {
-      if (!this.faults.quotesStale(this.clock.now())) this.view = top;
-      else this.published = null;
+      if (!this.faults.quotesStale(this.clock.now())) {
+        this.view = top;
+        this.viewAt = this.clock.now();
+      } else this.published = null;
     });
   }
 
