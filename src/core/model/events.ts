@@ -73,11 +73,12 @@ export interface OrderStatusChanged {
 }
 export type DiscrepancyReason = 'transition_not_allowed' | 'overfill' | 'invalid_report' | 'unknown_order';
 
-/** A report we already knew (a duplicate trade id): recorded, not applied, not a discrepancy. */
+/** A report we already knew (a duplicate trade id), or a full-state report that lost the
+ *  conflict check (src/core/order/status-cas.ts): recorded, not applied, not a discrepancy. */
 export interface ReportIgnored {
   readonly kind: 'ReportIgnored';
   readonly clientOrderId: ClientOrderId;
-  readonly reason: 'duplicate_trade';
+  readonly reason: 'duplicate_trade' | 'terminal_locked' | 'stale_update' | 'lower_rank' | 'fill_regression' | 'lower_priority';
   readonly detail: string;
   readonly cause: number;
 }

@@ -82,6 +82,11 @@ export interface OrderStatusReport {
   readonly qty: number;
   readonly filledQty: number;
   readonly trades: readonly ReportedTrade[];
+  /** The venue's last update time of the order, epoch ms, when it states one (conflict checks
+   *  order full-state reports by it: src/core/order/status-cas.ts). */
+  readonly updatedAt?: number;
+  /** Who delivered this full state; a lookup when absent. */
+  readonly source?: 'stream' | 'lookup' | 'reconciliation' | 'manual';
 }
 
 /** A read (lookup, snapshot) that failed transiently: retry it later. */

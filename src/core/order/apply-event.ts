@@ -1,6 +1,7 @@
 // Folds one order event into an order's state through the transition table. Pure: the caller
 // decides what to log. Outcomes: applied (maybe with a status change); ignored (a fill whose
-// trade id was already applied: normal when a lookup and the stream both report it); or a
+// trade id was already applied: normal when a lookup and the stream both report it; a
+// full-state report that lost the conflict check of status-cas.ts: stale, behind, or locked); or a
 // discrepancy that must be recorded and not applied (a transition the table forbids, an
 // overfill, a malformed report).
 import type { DiscrepancyReason, OrderCommand } from '../model/events.ts';
@@ -9,6 +10,7 @@ import type { OrderRequest } from '../model/order.ts';
 import { isTerminal, transitionFor, type OrderStatus } from '../model/order-status.ts';
 import type { VenueReport } from '../model/reports.ts';
 import { classifyError } from '../fills/error-classifier.ts';
+import { afterApplied, decideStatusUpdate, type CasIncoming, type CasSkipReason } from './status-cas.ts';
 
 export interface OrderState {
   readonly request: OrderRequest;
@@ -26,15 +28,18 @@ export interface OrderState {
   readonly attempts: number;
   readonly createdAt: number;
   readonly updatedAt: number;
+  /** The venue's update time of the last applied full-state report that carried one. */
+  readonly lastVenueUpdateAt: number | null;
+  /** Source priority of the last applied full-state report (status-cas.ts); null before any. */
+  readonly lastSourcePriority: number | null;
 }
 
 export type OrderEvent = OrderCommand | VenueReport;
 
-
 export type ApplyOutcome =
   | { readonly kind: 'applied'; readonly state: OrderState; readonly from: OrderStatus }
   /** Already known (a fill whose trade id was applied, e.g. by a lookup before the stream). */
-  | { readonly kind: 'ignored'; readonly reason: 'duplicate_trade'; readonly detail: string }
+  | { readonly kind: 'ignored'; readonly reason: 'duplicate_trade' | CasSkipReason; readonly detail: string }
   | { readonly kind: 'discrepancy'; readonly reason: DiscrepancyReason; readonly detail: string };
 
 export function newOrderState(request: OrderRequest, time: number): OrderState {
@@ -50,6 +55,8 @@ export function newOrderState(request: OrderRequest, time: number): OrderState {
     attempts: 0,
     createdAt: time,
     updatedAt: time,
+    lastVenueUpdateAt: null,
+    lastSourcePriority: null,
   };
 }
 
@@ -64,12 +71,17 @@ export function applyOrderEvent(state: OrderState, event: OrderEvent, time: numb
     // will fill. The table's 'open' would revive an order the venue never had.
     return { kind: 'applied', from: state.status, state: { ...state, status: 'canceled', updatedAt: time } };
   }
+  if (event.kind === 'OrderStatusReport' && state.status === 'rejected' && event.status === 'rejected' && event.filledQty === 0 && state.filledQty === 0) {
+    // The venue repeating its rejection (a second lookup, a reconciliation row): an echo of the
+    // finished order, a no-op like any terminal echo (status-cas.ts), not a forbidden transition.
+    return { kind: 'applied', from: state.status, state: { ...state, ...afterApplied(state, casIncoming(event)), updatedAt: time } };
+  }
   const target = transitionFor(state.status, event.kind);
   if (target === undefined) {
     return { kind: 'discrepancy', reason: 'transition_not_allowed', detail: `${event.kind} not allowed in status ${state.status}` };
   }
   if (event.kind === 'FillReport') return applyFill(state, event, target, time);
-  if (event.kind === 'OrderStatusReport') return applyStatusReport(state, event, time);
+  if (event.kind === 'OrderStatusReport') return applyFullState(state, event, time);
   if (event.kind === 'ChildAmended') {
     if (!Number.isSafeInteger(event.qty) || event.qty <= 0 || event.qty < state.filledQty) {
       return { kind: 'discrepancy', reason: 'invalid_report', detail: `ChildAmended to ${event.qty} lots` };
@@ -96,12 +108,35 @@ export function applyOrderEvent(state: OrderState, event: OrderEvent, time: numb
   return { kind: 'applied', from: state.status, state: { ...state, status, venueOrderId, attempts, updatedAt: time } };
 }
 
+type StatusReport = Extract<VenueReport, { kind: 'OrderStatusReport' }>;
+
+/** A full-state report in the conflict check's terms: our status names, a lookup by default. */
+const casIncoming = (r: StatusReport): CasIncoming => ({
+  status: r.status === 'new' ? 'accepted' : r.status,
+  filledQty: r.filledQty,
+  updatedAt: r.updatedAt,
+  source: r.source ?? 'lookup',
+});
+
+/**
+ * A full-state report goes through the conflict check first (status-cas.ts): a stale, behind or
+ * locked one is ignored with its reason; an applied one records its venue time and source.
+ */
+function applyFullState(state: OrderState, r: StatusReport, time: number): ApplyOutcome {
+  const incoming = casIncoming(r);
+  const decision = decideStatusUpdate(state, incoming);
+  if (decision.kind === 'skip') return { kind: 'ignored', reason: decision.reason, detail: decision.detail };
+  const out = applyStatusReport(state, r, time);
+  if (out.kind !== 'applied') return out;
+  return { ...out, state: { ...out.state, ...afterApplied(state, incoming) } };
+}
+
 /**
  * A lookup answer is the venue's whole truth about the order: trades we have not seen are
  * applied as fills (deduplicated by trade id, through the same table), then the venue's status
  * is taken where ours is behind it. Quantities that do not add up are a discrepancy.
  */
-function applyStatusReport(state: OrderState, r: Extract<VenueReport, { kind: 'OrderStatusReport' }>, time: number): ApplyOutcome {
+function applyStatusReport(state: OrderState, r: StatusReport, time: number): ApplyOutcome {
   let s: OrderState = { ...state, venueOrderId: r.venueOrderId, updatedAt: time };
   if (r.status === 'rejected') {
     if (r.filledQty !== 0 || r.trades.length > 0) {

@@ -313,5 +313,6 @@ export function statusReport(o: ExchangeOrder, commission?: SimVenueOptions['com
       tradeId: t.tradeId, qty: t.qty, price: t.price, fee: t.fee, liquidity: t.liquidity, venueTime: t.time,
       ...(commission ? { commission: commission(t.fee, t.price) } : {}),
     })),
+    updatedAt: o.updatedAt,
   };
 }
