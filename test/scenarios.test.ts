@@ -8,25 +8,29 @@ import { runScenario } from '../src/runtime/backtest-run.ts';
 import { loadScenarioFile } from '../src/scenario/load-scenario.ts';
 
 const GOLDEN: Record<string, string> = {
-  'almgren-chriss-impact': '15a77f0cc342d5b56640724c11593db30dd919f1afa922d1ded90ead7d1936b2',
-  'fill-detection-faults': '6ba3d1ce60b7874828bda5ac0b5d040a9f5c1387e3989df8710603979d578a77',
-  'reject-window-signals': 'ad996367428a21d8f538a2d940cecb548153ce68e77b309313d41ed62eed565c',
-  'replay-btcusdt': 'b8ce31a14680b1a1f212a02810a5ccbab082fe3f79a3b56252db7630e9379033',
-  'safety-breaker-fat-finger': 'bdcc474e0374680da320cc5bfa0eb3621eee7d211db3d5c687569d3218839ee0',
-  'safety-duplicate-signals': 'b26cceab86eb68677f78a465ee73d21e49b8a696501e92844d8546ded40f971c',
-  'safety-kill-switch-limit-twap': 'a58f92183c81aac90d952eb4d3ec2e4d775b2400096b7199b405ef13fcf64b11',
-  'spread-blowout': '273359720d5a355526dbdb7b1a592c2b1de55cce028770e510a124d3f19a9282',
-  'static-book-sweep': '4271a37b8d077e21ad3f511b1cacc983e4fdec8d4ae5ba4fcc73a9f9d71f1f2a',
-  'thin-book': '8b88c82c9189b5f9a4adecb6221dd524939ef9bfa9171a96deba941f4da2e85f',
-  'twap-calm': '9dd27c2b56bdf08205c9b08c8e2dbea591360196cd421ce6df59808c61011259',
-  'twap-kill-switch': 'cf208521b57af2563ed979052544f9a3b3a4bba3699ec4904cab50c091f286f4',
-  'twap-limit-partial': '8680b3920f538ad53d9a79903ae224cfd1cf65568b2533ef1512a5729f3c2403',
-  'twap-outage': 'fed2e7947b44f0215a2a8117e8a0447a9bcf551f525542b3c9d85cb607d39e17',
-  'twap-replay-btcusdt': 'b3db8b051959eed5f3d30bb5404dc1bb0f3f32dc283d04b21fdf0d6fe29be280',
-  'twap-runaway-stop': '75c1aaa9a136eb6409113fe5928a7ad38881eeffdf2b7f4fe93902d9072d2635',
-  'twap-spread-stop': '4462e0b1e1608d97aad4b36eccd26662be0dbf850041477fdb96d6bf53b1731a',
-  'venue-outage': '9a95ebff8ffa6e58bf86352d1e999c6730f0bfbd785ae0199f8711f68c09cb52',
-  'zero-intelligence-queue': '9643c0b8b6cee2755b25b3fd8ba25dcb2027e60d891db06dea0f72237c0d2635',
+  'almgren-chriss-impact': '181ab5104a8329af3ae93ecbb0527a80581f1e02f2bef3d256afc70bc6d7d4a1',
+  'fill-detection-faults': 'e1f34a21ed0f6c661c721507bd5fe698d6518b8799e7b56b9705caf22d95ded2',
+  'reject-window-signals': 'f5ac4778c102cd2789a8a1027685ece26aadf4dc974108c4ba53c6c580499172',
+  'replay-btcusdt': '963863ae2bc249ba9e1a705f4d370af862db9692ac91f0315fe779b16cb85a84',
+  'restart-between-submit-and-store': '7dad18cfe9a4be6531ddaa7e67f3ab256798af4273359a2eff86b76a3fa06ecf',
+  'restart-mid-twap': '70b17cd33046492422297587642555017dd4710ce1191bd47fef9700b7091bc6',
+  'restart-orphan-at-startup': '4304fb381153c7166122b04b7dd4da6f4fd4562665e8ae664eae47968848bc53',
+  'webhook-free-reconciliation': '56d12cb2c87654c8729eeb4a5d14883f29e37df5039f21ab04c01eeb3dfabe8f',
+  'safety-breaker-fat-finger': '2bce47f1e48fd50dd1ac805dcbdfccdd2f894204d7d5e9913bb3605c91e1ad38',
+  'safety-duplicate-signals': 'b3910272ad90ee44749c823131fb6cfbb050728d53eb18af59b3449a5c35c7a2',
+  'safety-kill-switch-limit-twap': '2e4f5f9203c4471fc3384035cb54c4e6121dfe047d7c63087d8df705403d163d',
+  'spread-blowout': '9bdfc42f92aaab63328b21d91e38eb9c58432ae5c453c000193b55094af12975',
+  'static-book-sweep': '175ad0c0e3fb8b57840be557e5e1bcce16d75574f00306861e1dcb97ad8a9198',
+  'thin-book': 'b42ed0d44a8a71fc83a1bf4618d2c2a3602e47f572c3ca8498a44852678b5cfb',
+  'twap-calm': '95c5b236fc5b05a579685e3ebd77bba9232497aaa8801f5fb8e9259c020445b2',
+  'twap-kill-switch': '698867600647a2092193bc6da7d6057bb1a256825d8d88c16af1efe406d51a10',
+  'twap-limit-partial': '3e05d8141f0f4a6ccac636e94bf70797a370a78fe41f3bb3a649cffff2efef76',
+  'twap-outage': '777d68e696526d33e6da41eee676ecd5ee3269652efec36ad64f8870ca659c7b',
+  'twap-replay-btcusdt': '39822dedd29816a7765ee196dd1361fbb2e41b5fd47ae66d47d57384a7bac1f3',
+  'twap-runaway-stop': '74a34f33229758f5068c313daff13d3249131f760e85b566a479c3a93603797a',
+  'twap-spread-stop': '43e2aeb6d8c9effbdff9aadf027b45b40821358e3fb16caa1e05930f3fe1528a',
+  'venue-outage': '6bd316636b7d33c8cf43dc39ce40a3a83cf324c9f6293b9a7b479d79f1036499',
+  'zero-intelligence-queue': '43c216ed6b8c68cbb5c9e66d80fad36b317342223225781c3de473dd5a9040ca',
 };
 
 const files = readdirSync('scenarios').filter((f) => f.endsWith('.yaml')).sort();
@@ -57,7 +61,8 @@ describe('bundled scenarios', () => {
           s.market.model === 'synthetic' ||
           s.market.model === 'almgren_chriss' ||
           s.market.model === 'zero_intelligence' ||
-          s.faults.some((f) => (f.kind === 'outage' && f.mode === 'mixed') || f.kind === 'http_5xx' || ('probability' in f && f.probability < 1));
+          s.faults.some((f) => (f.kind === 'outage' && f.mode === 'mixed') || f.kind === 'http_5xx' || ('probability' in f && f.probability < 1)) ||
+          s.restarts.some((r) => 'between' in r);
         const other = runScenario(loaded, { seed: s.seed + 1 });
         expect(other.seed).toBe(s.seed + 1);
         if (usesRandomness) expect(other.digest).not.toBe(GOLDEN[s.name]);

@@ -83,7 +83,7 @@ describe('openDatabase', () => {
     expect(db.pragma('synchronous', { simple: true })).toBe(1);
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
-    expect(versions(db)).toEqual([1, 2]);
+    expect(versions(db)).toEqual([1, 2, 3]);
     const names = db.prepare('SELECT name FROM schema_migrations ORDER BY version').all() as { name: string }[];
     expect(names.map((r) => r.name)).toEqual(MIGRATIONS.map((m) => m.name));
     expect(tables(db)).toEqual(expect.arrayContaining(['runs', 'events', 'orders', 'fills', 'schema_migrations']));
@@ -111,7 +111,7 @@ describe('openDatabase', () => {
     v1.close();
 
     const db = openDb('old.db');
-    expect(versions(db)).toEqual([1, 2]);
+    expect(versions(db)).toEqual([1, 2, 3]);
     expect(db.prepare('SELECT COUNT(*) AS n FROM schema_migrations WHERE version = 2').get()).toEqual({ n: 1 });
     expect(tables(db)).toEqual(expect.arrayContaining(['orders', 'fills']));
     const row = new RunStore(db).getRun('old-run');
@@ -134,30 +134,30 @@ describe('openDatabase', () => {
 
     const again = openDb('old.db');
     expect(migrate(again)).toEqual([]);
-    expect(versions(again)).toEqual([1, 2]);
+    expect(versions(again)).toEqual([1, 2, 3]);
     expect(new RunStore(again).listRuns().map((r) => r.id)).toEqual(['old-run']);
   });
 
   it('applies pending migrations in version order and reports them', () => {
     const db = new Database(':memory:');
     open.push(db);
-    expect(migrate(db, [...MIGRATIONS].reverse())).toEqual([1, 2]);
+    expect(migrate(db, [...MIGRATIONS].reverse())).toEqual([1, 2, 3]);
     expect(migrate(db)).toEqual([]);
   });
 
   it('rolls a failing migration back whole and does not record it', () => {
     const db = openDb();
-    const broken = { version: 3, name: 'broken', sql: 'CREATE TABLE half_done (x INTEGER); INSERT INTO no_such_table VALUES (1);' };
+    const broken = { version: 4, name: 'broken', sql: 'CREATE TABLE half_done (x INTEGER); INSERT INTO no_such_table VALUES (1);' };
     expect(() => migrate(db, [...MIGRATIONS, broken])).toThrow(/no_such_table/);
     expect(tables(db)).not.toContain('half_done');
-    expect(versions(db)).toEqual([1, 2]);
+    expect(versions(db)).toEqual([1, 2, 3]);
   });
 
   it('refuses a database from a newer execsim with a clear error', () => {
     const db = openDb('future.db');
     db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'from the future', '2030-01-01')").run();
     db.close();
-    expect(() => openDatabase(path.join(dir, 'future.db'))).toThrow(/schema version 99 is newer than this execsim knows \(2\)/);
+    expect(() => openDatabase(path.join(dir, 'future.db'))).toThrow(/schema version 99 is newer than this execsim knows \(3\)/);
   });
 
   it('refuses a version-2 database when it only knows migration 1', () => {

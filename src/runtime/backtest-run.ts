@@ -6,29 +6,18 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { VirtualClock } from '../core/clock/virtual-clock.ts';
 import { Rng } from '../core/clock/rng.ts';
-import { ExecutionEngine, type ParentRequest, type TwapParams } from '../core/engine/execution-engine.ts';
-import { venueRules } from '../core/venues/index.ts';
 import { EventLog } from '../core/log/event-log.ts';
-import { parentOrderId, type RunId, runId as toRunId } from '../core/model/ids.ts';
-import { makeInstrument, priceToTicks, qtyToLots, quoteToUnits, type Instrument } from '../core/model/instrument.ts';
+import { type RunId, runId as toRunId } from '../core/model/ids.ts';
+import { makeInstrument } from '../core/model/instrument.ts';
 import type { LogEntry } from '../core/model/events.ts';
-import { OrderLedger } from '../core/order/order-ledger.ts';
 import { checkExpectations, type ExpectationResult } from '../core/report/expectations.ts';
 import { RunReportFold, type LogSummary, type ParentReport } from '../core/report/run-report.ts';
 import type { FillMetrics } from '../core/report/fill-metrics.ts';
 import type { LoadedScenario } from '../scenario/load-scenario.ts';
-import type { Scenario } from '../scenario/schema.ts';
-import type { TwapEntry } from '../scenario/execution-schema.ts';
 import { parseDurationMs, parseUtcInstant } from '../scenario/time-fields.ts';
 import type { RunStore, RunWriter } from '../store/run-store.ts';
-import { buildVenue } from './build-venue.ts';
-import type { SimVenue } from '../sim/venue/sim-venue.ts';
 import { codeVersion } from './code-version.ts';
-import { FillResults, fillWiring } from './fill-wiring.ts';
-import { buildOrderManager, toSignalRequest } from './safety-wiring.ts';
-import { parseBreakerConfig } from '../core/risk/breaker-config.ts';
-import type { Confirmation } from '../core/safety/pre-trade.ts';
-import { breakerInput } from '../scenario/component-schema.ts';
+import { prepareRun, type RollbackSink } from './harness.ts';
 
 export interface RunReport {
   readonly runId: RunId;
@@ -54,6 +43,8 @@ export interface RunReport {
   readonly signals: LogSummary['signals'];
   /** Parents refused before creation (pre-trade denials, failed TWAP plans). */
   readonly rejectedParents: LogSummary['rejectedParents'];
+  /** Restarts, reconciliation passes, mismatches, skipped updates, orphans, slice recovery. */
+  readonly reconciliation: LogSummary['reconciliation'];
 }
 
 export interface RunOptions {
@@ -65,111 +56,8 @@ export interface RunOptions {
   readonly onEntry?: (entry: LogEntry) => void;
 }
 
-/** Scenario TWAP parameters to the engine's integers. */
-export function toTwapParams(t: TwapEntry, inst: Instrument): TwapParams {
-  return {
-    durationMs: parseDurationMs(t.duration),
-    ...(t.interval !== undefined ? { intervalMs: parseDurationMs(t.interval) } : { sliceCount: t.slices ?? 1 }),
-    ...(t.maxSliceQty !== undefined ? { maxSliceQty: qtyToLots(inst, t.maxSliceQty) } : {}),
-    ...(t.minSliceNotional !== undefined ? { minSliceNotionalUnits: quoteToUnits(inst, t.minSliceNotional) } : {}),
-    ...(t.randomize !== undefined ? { randomize: t.randomize } : {}),
-    ...(t.limitOffsetTicks !== undefined ? { limitOffsetTicks: t.limitOffsetTicks } : {}),
-    ...(t.stopOffsetTicks !== undefined ? { stopOffsetTicks: t.stopOffsetTicks } : {}),
-    unfilled: t.unfilled,
-    stops: { maxSpread: t.maxSpread, maxPriceDeviation: t.maxPriceDeviation, minLiquidity: qtyToLots(inst, t.minLiquidity) },
-  };
-}
 
-/** Scenario decimals to the engine's integers. */
-function toParentRequests(s: Scenario, inst: Instrument): Array<{ at: number; req: ParentRequest; confirm: readonly Confirmation[]; confirmedBy: string | null }> {
-  const orders = s.orders.map((o) => ({
-    at: parseDurationMs(o.at),
-    confirm: o.confirm,
-    confirmedBy: o.confirmedBy ?? null,
-    req: {
-      parentId: parentOrderId(o.id),
-      side: o.side,
-      qty: qtyToLots(inst, o.qty),
-      type: o.type,
-      tif: o.tif ?? (o.type === 'market' ? 'IOC' : 'GTC'),
-      ...(o.limitPrice === undefined ? {} : { limitPrice: priceToTicks(inst, o.limitPrice) }),
-      ...(o.stopPrice === undefined ? {} : { stopPrice: priceToTicks(inst, o.stopPrice) }),
-      ...(o.postOnly ? { postOnly: true } : {}),
-      route: o.twap ? 'twap' : o.route,
-      ...(o.twap ? { twap: toTwapParams(o.twap, inst) } : {}),
-      ...(o.partialFillPolicy ? { partialFillPolicy: o.partialFillPolicy } : {}),
-      source: 'scenario-order',
-    } satisfies ParentRequest,
-  }));
-  return orders;
-}
-
-/** The live pieces of a prepared run: advance `clock` to `end` to run it. */
-export interface PreparedRun {
-  readonly engine: ExecutionEngine;
-  readonly ledger: OrderLedger;
-  readonly venue: SimVenue;
-  /** Appends the end-of-run fill audit (venue truth against monitoring) when fills are monitored. */
-  audit(): void;
-}
-
-/**
- * Wires a run on an existing clock and log: venue and market, engine (routing, retries, hours),
- * the RunStarted event, the market's start, and the scenario's orders, signals, cancels and
- * operator actions on the clock. runScenario and tests that need the venue's own records share it.
- */
-export function prepareRun(s: Scenario, file: string, clock: VirtualClock, rng: Rng, log: EventLog, instrument: Instrument, start: number): PreparedRun {
-  const ledger = new OrderLedger();
-  const fills = fillWiring(s);
-  const results = new FillResults();
-  if (fills) log.addSink(results);
-  const built = buildVenue(s, file, clock, rng, instrument, start, (event) => engine.record(event));
-  const engine = new ExecutionEngine({
-    clock, log, ledger, broker: built.venue, marketData: built.venue, instrument,
-    rng: rng.stream('engine'),
-    routing: { twapThresholdUnits: quoteToUnits(instrument, s.routing.twapThreshold), defaultTwap: toTwapParams(s.routing.defaultTwap, instrument) },
-    retry: { maxAttempts: s.retry.maxAttempts, backoffMs: s.retry.backoff.map(parseDurationMs), lookupFirstDelayMs: 1_000, lookupMaxDelayMs: 30_000 },
-    hours: venueRules(s.venue.name).hours,
-    ...(fills ? { fills: fills.config, priceOf: fills.priceOf } : {}),
-    ...(s.safety.breaker !== undefined ? { breaker: parseBreakerConfig(breakerInput(s.safety.breaker, instrument)) } : {}),
-  });
-  engine.record({ kind: 'RunStarted', scenario: s.name, symbol: instrument.symbol, startTime: start });
-  // The market starts before the orders are scheduled: orders at the first instant see a book.
-  built.start();
-  // Orders get the pre-trade checks; signals go through the whole order manager: dedup, guards,
-  // pre-trade checks, reduce-only, route.
-  const manager = buildOrderManager(s, engine, ledger, built.venue, clock, instrument);
-  for (const { at, req, confirm, confirmedBy } of toParentRequests(s, instrument)) {
-    clock.schedule(() => manager.onOrder(req, confirm, confirmedBy), at);
-  }
-  for (const sig of s.signals) {
-    clock.schedule(() => manager.onSignal(toSignalRequest(sig, instrument)), parseDurationMs(sig.at));
-  }
-  for (const o of s.orders) {
-    if (o.cancelAt === undefined) continue;
-    // Scheduled after the submissions, so a cancel at the same instant follows its submit; an
-    // order the pre-trade checks refused has nothing to cancel.
-    const id = parentOrderId(o.id);
-    clock.schedule(() => {
-      if (ledger.parents.has(id)) engine.cancelParent(id, 'scenario cancelAt');
-    }, parseDurationMs(o.cancelAt));
-  }
-  for (const a of s.actions) {
-    clock.schedule(() => {
-      if (a.kind === 'kill_switch') engine.killSwitch.set(a.state, a.actor, a.reason);
-      else if (a.kind === 'circuit_breaker') {
-        if (a.state === 'tripped') engine.breaker.trip(a.reason);
-        else engine.breaker.reset(a.actor, a.reason);
-      } else if (ledger.parents.has(parentOrderId(a.parent))) engine.cancelParent(parentOrderId(a.parent), a.reason);
-    }, parseDurationMs(a.at));
-  }
-  const audit = (): void => {
-    if (!fills) return;
-    engine.record(results.audit(ledger, built.venue));
-    log.commit();
-  };
-  return { engine, ledger, venue: built.venue, audit };
-}
+export { prepareRun, type PreparedRun } from './harness.ts';
 
 export function runScenario(loaded: LoadedScenario, options: RunOptions = {}): RunReport {
   const s = loaded.scenario;
@@ -182,11 +70,18 @@ export function runScenario(loaded: LoadedScenario, options: RunOptions = {}): R
   const clock = new VirtualClock(start);
   const rng = new Rng(seed);
   const log = new EventLog(clock);
-  const fold = new RunReportFold(instrument);
-  log.addSink({ write: (entry) => fold.add(entry) });
+  const sinks: RollbackSink[] = [];
+  let fold = new RunReportFold(instrument);
+  sinks.push({
+    write: (entry) => fold.add(entry),
+    rollback: (durable) => {
+      fold = new RunReportFold(instrument);
+      for (const entry of durable) fold.add(entry);
+    },
+  });
   if (options.onEntry) {
     const onEntry = options.onEntry;
-    log.addSink({ write: (entry) => onEntry(entry) });
+    sinks.push({ write: (entry) => onEntry(entry) });
   }
 
   let writer: RunWriter | null = null;
@@ -203,12 +98,13 @@ export function runScenario(loaded: LoadedScenario, options: RunOptions = {}): R
       simStart: start,
     });
     writer = store.writer(id, instrument);
-    log.addSink(writer);
+    writer.commitOnly = s.restarts.length > 0;
+    sinks.push(writer);
   }
 
   const wallStart = performance.now();
   try {
-    const run = prepareRun(s, loaded.file, clock, rng, log, instrument, start);
+    const run = prepareRun(s, loaded.file, clock, rng, log, instrument, start, sinks, store ? () => [...store.entries(id)] : null);
     const clockActions = clock.advanceTo(end);
     run.audit();
 
@@ -219,12 +115,12 @@ export function runScenario(loaded: LoadedScenario, options: RunOptions = {}): R
       runId: id,
       scenario: s.name,
       seed,
-      digest: log.digest(),
-      events: log.count,
+      digest: run.log.digest(),
+      events: run.log.count,
       clockActions,
       simulatedMs: end - start,
       wallMs: Math.round(wallMs * 1000) / 1000,
-      eventsPerSec: wallMs > 0 ? Math.round((log.count / wallMs) * 1000) : 0,
+      eventsPerSec: wallMs > 0 ? Math.round((run.log.count / wallMs) * 1000) : 0,
       passed: expectations.every((e) => e.pass),
       expectations,
       parents: summary.parents,
@@ -234,12 +130,13 @@ export function runScenario(loaded: LoadedScenario, options: RunOptions = {}): R
       fillDetection: summary.fillDetection,
       signals: summary.signals,
       rejectedParents: summary.rejectedParents,
+      reconciliation: summary.reconciliation,
     };
     if (store && writer) {
       store.finishRun(writer, {
         digest: report.digest,
         simEnd: end,
-        eventCount: log.count,
+        eventCount: run.log.count,
         finishedAt: new Date().toISOString(),
         reportJson: JSON.stringify(report),
       });

@@ -27,6 +27,12 @@ export class FillResults {
   /** Last reported filled lots per monitored order. */
   readonly reported = new Map<ClientOrderId, number>();
 
+  /** A crash lost everything after `durable`: the results are rebuilt from it. */
+  rollback(durable: readonly LogEntry[]): void {
+    this.reported.clear();
+    for (const e of durable) this.write(e);
+  }
+
   write(entry: LogEntry): void {
     const e = entry.event;
     if (e.kind === 'FillMonitorStarted' && !this.reported.has(e.clientOrderId)) this.reported.set(e.clientOrderId, 0);

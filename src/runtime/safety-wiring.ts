@@ -5,16 +5,24 @@ import type { ExecutionEngine } from '../core/engine/execution-engine.ts';
 import { priceToTicks, qtyToLots, type Instrument } from '../core/model/instrument.ts';
 import type { OrderLedger } from '../core/order/order-ledger.ts';
 import type { Clock } from '../core/ports/clock.ts';
+import type { Broker } from '../core/ports/broker.ts';
+import type { LogEntry } from '../core/model/events.ts';
 import { parsePreTradeConfig } from '../core/safety/pre-trade.ts';
 import { parseDedupConfig, SignalDeduplicator } from '../core/safety/signal-dedup.ts';
 import { venueRules } from '../core/venues/index.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import type { SimVenue } from '../sim/venue/sim-venue.ts';
 
-export function buildOrderManager(s: Scenario, engine: ExecutionEngine, ledger: OrderLedger, venue: SimVenue, clock: Clock, instrument: Instrument): OrderManager {
+/** `gate`: startup gating (not ready), `prior`: the durable log of a restarted process (the
+ *  dedup memory is rebuilt from its records). */
+export function buildOrderManager(
+  s: Scenario, engine: ExecutionEngine, ledger: OrderLedger, venue: SimVenue, clock: Clock, instrument: Instrument,
+  gate: () => string | null = () => null, prior: readonly LogEntry[] = [], broker: Broker = venue,
+): OrderManager {
   const dedup = new SignalDeduplicator(clock, (r) => engine.record(r), parseDedupConfig(s.safety.dedup ?? {}));
+  dedup.restore(prior.flatMap((e) => (e.event.kind === 'SignalRegistered' || e.event.kind === 'SignalExecuted' ? [e.event] : [])));
   const manager = new OrderManager({
-    clock, engine, ledger, broker: venue, marketData: venue, instrument, venue: venueRules(s.venue.name), dedup,
+    clock, engine, ledger, broker, marketData: venue, instrument, venue: venueRules(s.venue.name), dedup, gate,
     preTrade: parsePreTradeConfig(s.safety.preTrade ?? {}), exposureMaxAgeMs: s.safety.exposureMaxAgeMs,
     record: (e) => engine.record(e),
   });

@@ -9,6 +9,7 @@ import { breakerConfigSchema, lossLimitSchema } from '../core/risk/breaker-confi
 import { quoteToUnits, type Instrument } from '../core/model/instrument.ts';
 import { preTradeConfigSchema } from '../core/safety/pre-trade.ts';
 import { dedupConfigSchema } from '../core/safety/signal-dedup.ts';
+import { reconConfigSchema } from '../core/recon/recon-config.ts';
 import { positiveDecimal } from './common-schema.ts';
 
 /** `enabled`, the quote prices of commission assets, and the FillConfig fields (fill-config.ts). */
@@ -51,6 +52,7 @@ interface Parts {
   readonly instrument: { readonly symbol: string };
   readonly fillDetection: z.output<typeof fillDetectionSchema>;
   readonly safety: z.output<typeof safetySchema>;
+  readonly reconciliation?: unknown;
 }
 
 /** Every problem of the component blocks, each at its scenario path. */
@@ -64,6 +66,7 @@ export function checkComponentConfigs(s: Parts, issue: Issue): void {
     }
   };
   nested(['safety', 'dedup'], dedupConfigSchema, s.safety.dedup);
+  nested(['reconciliation'], reconConfigSchema, s.reconciliation);
   nested(['safety', 'preTrade'], preTradeConfigSchema, s.safety.preTrade);
   if (s.safety.breaker !== undefined) nested(['safety', 'breaker'], scenarioBreakerSchema, s.safety.breaker);
   const { enabled: _e, assetPrices: _p, ...fillFields } = s.fillDetection;

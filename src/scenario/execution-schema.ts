@@ -48,6 +48,27 @@ export const actionSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('kill_switch'), at: duration, state: z.enum(['active', 'reducing', 'halted']), actor: z.string().min(1).default('operator'), reason }),
   z.strictObject({ kind: z.literal('circuit_breaker'), at: duration, state: z.enum(['tripped', 'reset']), actor: z.string().min(1).default('operator'), reason }),
   z.strictObject({ kind: z.literal('cancel'), at: duration, parent: id, reason }),
+  /** Lifts startup gating that timed out (audited). */
+  z.strictObject({ kind: z.literal('force_ready'), at: duration, actor: z.string().min(1).default('operator'), reason }),
+  /** Resolves an orphan order found at the venue: adopt it or cancel it there. */
+  z.strictObject({ kind: z.literal('resolve_orphan'), at: duration, clientOrderId: z.string().min(1), resolution: z.enum(['adopt', 'cancel']), actor: z.string().min(1).default('operator'), reason }),
 ]);
+
+/** A crash of the harness process: at a time, at a seeded time in a window, or right after the
+ *  N-th order leaves (before its status is stored); it restarts from the store after `downtime`. */
+export const restartSchema = z.union([
+  z.strictObject({ at: duration, downtime: duration.default('PT30S') }),
+  z.strictObject({ between: z.tuple([duration, duration]), downtime: duration.default('PT30S') }),
+  z.strictObject({ afterSubmit: z.number().int().min(1), downtime: duration.default('PT30S') }),
+], { error: 'must be { at, downtime }, { between: [from, to], downtime } or { afterSubmit: N, downtime }' });
+
+/** An order placed at the venue by someone else on the account (reconciliation finds an orphan). */
+export const externalOrderSchema = z.strictObject({
+  at: duration,
+  clientOrderId: z.string().regex(/^[A-Za-z0-9_-]{1,36}$/, 'must be 1-36 letters, digits, _ or -'),
+  side: z.enum(['buy', 'sell']),
+  qty: positiveDecimal,
+  limitPrice: positiveDecimal,
+});
 
 export type TwapEntry = z.output<typeof twapSchema>;

@@ -7,11 +7,12 @@ import { toSteps } from '../core/model/decimal.ts';
 import { ORDER_STATUSES } from '../core/model/order-status.ts';
 import { ORDER_TYPES, SIDES, TIMES_IN_FORCE } from '../core/model/order.ts';
 import { duration, id, instant, nonNegativeDecimal, positiveDecimal } from './common-schema.ts';
-import { actionSchema, retrySchema, routingSchema, twapSchema } from './execution-schema.ts';
+import { actionSchema, externalOrderSchema, restartSchema, retrySchema, routingSchema, twapSchema } from './execution-schema.ts';
 import { faultSchema } from './fault-schema.ts';
 import { marketSchema } from './market-schema.ts';
 import { PARTIAL_FILL_POLICIES } from '../core/fills/fill-config.ts';
 import { FILL_METRIC_NAMES } from '../core/report/expectations.ts';
+import { RECON_METRIC_NAMES } from '../core/report/recon-metrics.ts';
 import { CONFIRMATIONS } from '../core/safety/pre-trade.ts';
 import { checkComponentConfigs, fillDetectionSchema, safetySchema } from './component-schema.ts';
 import { parseDurationMs } from './time-fields.ts';
@@ -110,6 +111,7 @@ const expectation = z
     signal: z.strictObject({ id, equals: z.enum(['accepted', 'rejected']), code: z.string().min(1).optional() }).optional(),
     signalsAccepted: range.optional(),
     fillDetection: z.strictObject({ metric: z.enum(FILL_METRIC_NAMES, { error: `must be one of ${FILL_METRIC_NAMES.join(', ')}` }) }).extend(range.def.shape).optional(),
+    reconciliation: z.strictObject({ metric: z.enum(RECON_METRIC_NAMES, { error: `must be one of ${RECON_METRIC_NAMES.join(', ')}` }) }).extend(range.def.shape).optional(),
   })
   .refine((e) => Object.keys(e).length === 1, 'each expectation must have exactly one kind, e.g. "- noDiscrepancies: true"');
 
@@ -133,6 +135,11 @@ const base = z.strictObject({
     fillDetection: fillDetectionSchema,
     safety: safetySchema,
     actions: z.array(actionSchema).default([]),
+    /** Crashes of the harness process (issue 7). */
+    restarts: z.array(restartSchema).default([]),
+    /** Reconciliation and recovery settings (recon-config.ts); checked in component-schema.ts. */
+    reconciliation: z.unknown().optional(),
+    externalOrders: z.array(externalOrderSchema).default([]),
     signals: z.array(signal).default([]),
     orders: z.array(order).default([]),
     expect: z.array(expectation).default([]),

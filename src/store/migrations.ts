@@ -85,6 +85,30 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'orphan orders',
+    // Orders found at the venue that no run of ours created (reliability plan section 3): kept
+    // apart from the orders table, with their exposure and how they were resolved.
+    sql: `
+      CREATE TABLE orphan_orders (
+        run_id          TEXT NOT NULL REFERENCES runs(id),
+        client_order_id TEXT NOT NULL,
+        venue_order_id  TEXT NOT NULL,
+        symbol          TEXT NOT NULL,
+        side            TEXT,
+        open_qty        TEXT NOT NULL,
+        filled_qty      TEXT NOT NULL,
+        venue_status    TEXT NOT NULL,
+        status          TEXT NOT NULL DEFAULT 'untracked',
+        detected_at     INTEGER NOT NULL,
+        resolved_at     INTEGER,
+        resolved_by     TEXT,
+        resolution      TEXT,
+        PRIMARY KEY (run_id, client_order_id)
+      );
+    `,
+  },
 ];
 
 /** Applies every migration newer than the database's; returns the versions applied. */

@@ -97,6 +97,13 @@ export class RunStore {
     return this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
   }
 
+  /** The stored log as log entries (what a restarted process starts from). */
+  *entries(runId: string): IterableIterator<LogEntry> {
+    for (const row of this.events(runId)) {
+      yield { seq: row.seq, time: row.time, event: { kind: row.kind, ...(JSON.parse(row.payload) as object) } as LogEntry['event'] };
+    }
+  }
+
   /** The stored log, in order, as (seq, time, kind, payload JSON). */
   *events(runId: string): IterableIterator<{ seq: number; time: number; kind: string; payload: string }> {
     yield* this.db
@@ -107,12 +114,15 @@ export class RunStore {
 
 /** The event sink of one run: buffers events and projection rows, flushes them in batches. */
 export class RunWriter implements EventSink {
-  private readonly ledger = new OrderLedger();
+  private ledger = new OrderLedger();
   private events: unknown[][] = [];
   private fills: unknown[][] = [];
   private dirtyParents = new Set<ParentOrderId>();
   private readonly insertEvent: Database.Statement;
   private readonly insertFill: Database.Statement;
+  private readonly insertOrphan: Database.Statement;
+  private readonly resolveOrphan: Database.Statement;
+  private orphanRows: Array<{ insert: boolean; row: unknown[] }> = [];
   private readonly upsertOrder: Database.Statement;
   fillCount = 0;
 
@@ -126,6 +136,13 @@ export class RunWriter implements EventSink {
     this.insertFill = db.prepare(
       `INSERT INTO fills (run_id, trade_id, client_order_id, qty, price, fee, liquidity, time, seq)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.insertOrphan = db.prepare(
+      `INSERT INTO orphan_orders (run_id, client_order_id, venue_order_id, symbol, side, open_qty, filled_qty, venue_status, detected_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, client_order_id) DO NOTHING`,
+    );
+    this.resolveOrphan = db.prepare(
+      `UPDATE orphan_orders SET status = 'resolved', resolution = ?, resolved_by = ?, resolved_at = ? WHERE run_id = ? AND client_order_id = ?`,
     );
     this.upsertOrder = db.prepare(
       `INSERT INTO orders (run_id, client_order_id, venue_order_id, parent_order_id, slice_num, total_slices,
@@ -148,6 +165,11 @@ export class RunWriter implements EventSink {
     this.ledger.apply(entry);
     const { event } = entry;
     if (event.kind === 'ParentOrderCreated' || event.kind === 'ParentOrderCompleted') this.dirtyParents.add(event.parentId);
+    if (event.kind === 'OrphanDetected') {
+      this.orphanRows.push({ insert: true, row: [this.runId, event.clientOrderId, event.venueOrderId, this.instrument.symbol, event.side, lotsToQty(this.instrument, event.openQty), lotsToQty(this.instrument, event.filledQty), event.status, entry.time] });
+    } else if (event.kind === 'OrphanResolved') {
+      this.orphanRows.push({ insert: false, row: [event.resolution, event.actor, entry.time, this.runId, event.clientOrderId] });
+    }
     const i = this.instrument;
     for (const t of this.ledger.appliedTrades) {
       this.fillCount++;
@@ -156,7 +178,27 @@ export class RunWriter implements EventSink {
         unitsToQuote(i, t.fee), t.liquidity, t.venueTime, entry.seq,
       ]);
     }
-    if (this.events.length >= this.batchSize) this.db.transaction(() => this.flushInTransaction())();
+    // Nothing is written before the log commits: the store holds exactly the durable log, so a
+    // crash (runtime/restart.ts) loses the same uncommitted tail with or without a store.
+    if (this.batchSize > 0 && this.events.length >= this.batchSize && !this.commitOnly) this.db.transaction(() => this.flushInTransaction())();
+  }
+
+  /** Writes only at commits from now on (runs that may crash). */
+  commitOnly = false;
+
+  /** A crash: drops what was not committed and refolds the durable log (already in the store). */
+  rollback(durable: readonly LogEntry[]): void {
+    this.events = [];
+    this.fills = [];
+    this.orphanRows = [];
+    this.dirtyParents = new Set();
+    this.ledger = new OrderLedger();
+    this.fillCount = 0;
+    for (const entry of durable) {
+      this.ledger.apply(entry);
+      this.fillCount += this.ledger.appliedTrades.length;
+    }
+    this.ledger.takeChanged();
   }
 
   /** Writes everything buffered in one transaction (a TWAP's parent with all its children). */
@@ -168,6 +210,8 @@ export class RunWriter implements EventSink {
   flushInTransaction(): void {
     for (const row of this.events) this.insertEvent.run(row);
     for (const row of this.fills) this.insertFill.run(row);
+    for (const o of this.orphanRows) (o.insert ? this.insertOrphan : this.resolveOrphan).run(o.row);
+    this.orphanRows = [];
     for (const id of this.ledger.takeChanged()) {
       const order = this.ledger.order(id);
       if (!order) continue;

@@ -41,6 +41,8 @@ export interface SchedulerOps {
 
 export class SliceScheduler {
   private done = false;
+  /** After a restart whose recovery dropped the last slice: the scheduler ends after this index. */
+  private finishAfter: number | null = null;
   private readonly startMid: number | null;
   private readonly cumulative: number[];
 
@@ -72,6 +74,15 @@ export class SliceScheduler {
       this.compensate(`scheduling failed: ${err instanceof Error ? err.message : String(err)}`);
       throw err;
     }
+  }
+
+  /** After a restart: runs the slices recovery kept, each at its time (slice-recovery.ts);
+   *  the others were skipped, cancelled or failed by recovery and are never run. */
+  resume(runs: ReadonlyArray<{ readonly sliceNum: number; readonly at: number }>): void {
+    const last = this.plan.slices.length;
+    if (!runs.some((r) => r.sliceNum === last)) this.finishAfter = Math.max(0, ...runs.map((r) => r.sliceNum)) - 1;
+    for (const r of runs) this.ops.clock.schedule(() => this.runSlice(r.sliceNum - 1), Math.max(0, r.at - this.ops.clock.now()));
+    if (runs.length === 0) this.done = true;
   }
 
   /** Cancels the remaining slices and the open children (the cancel was logged first). */
@@ -119,7 +130,7 @@ export class SliceScheduler {
 
   private runSlice(i: number): void {
     if (this.done) return;
-    const last = i === this.plan.slices.length - 1;
+    const last = i === this.plan.slices.length - 1 || i === this.finishAfter;
     // Cancellation guard, first check: the cancel is in the log before it is acted on.
     if (this.cancelRequested()) {
       this.stop('cancel requested');

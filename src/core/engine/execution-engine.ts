@@ -5,7 +5,7 @@
 // which is when its market benchmark is recorded. The rules live in the pieces this file wires:
 // twap-slicer.ts, slice-scheduler.ts, order-retry.ts, kill-switch.ts, circuit-breaker.ts.
 import type { Rng } from '../clock/rng.ts';
-import { SliceScheduler, type EarlyStops } from '../algo/slice-scheduler.ts';
+import { SliceScheduler, type EarlyStops, type SchedulerOps } from '../algo/slice-scheduler.ts';
 import { twapClientOrderId, twapParentKey } from '../algo/twap-client-order-id.ts';
 import { planTwapSlices, TwapPlanError, type TwapRandomize, type TwapSpec } from '../algo/twap-slicer.ts';
 import { deriveClientOrderId, utcDate } from '../model/client-order-id.ts';
@@ -27,6 +27,7 @@ import type { TradingHours } from '../venues/nyse-calendar.ts';
 import { FillMonitor } from '../fills/fill-monitor.ts';
 import type { FillConfig, PartialFillPolicy } from '../fills/fill-config.ts';
 import { DEFAULT_RETRY, OrderRetry, type RetryPolicy } from './order-retry.ts';
+import { decideRecovery, twapsFromLog, type SliceDecision } from './slice-recovery.ts';
 
 export interface TwapParams {
   readonly durationMs: number;
@@ -79,6 +80,8 @@ export interface EngineDeps {
   readonly retry?: RetryPolicy;
   /** Fill detection (monitoring every sent order); absent: pushes and retry lookups only. */
   readonly fills?: FillConfig;
+  /** Why new orders on this symbol must wait (an unresolved orphan), or null. */
+  readonly quarantine?: () => string | null;
   /** Automatic circuit breaker conditions (rejects, errors...); absent: manual trips only. */
   readonly breaker?: BreakerConfig;
   /** Quote price of a commission asset, for fees charged in another asset. */
@@ -213,6 +216,7 @@ export class ExecutionEngine {
       kind: 'TwapPlanned', parentId: req.parentId, childType: req.type, intervalMs: plan.intervalMs, durationMs: plan.durationMs,
       unfilledPolicy: p.unfilled, limitOffsetTicks: p.limitOffsetTicks ?? null,
       adjustments: plan.adjustments.map((a) => JSON.stringify(a)),
+      stopOffsetTicks: p.stopOffsetTicks ?? null, minNotionalUnits: plan.minNotionalUnits, referencePrice: plan.referencePrice, stops: p.stops,
     });
     const key = twapParentKey(req.parentId, spec);
     const children: ClientOrderId[] = [];
@@ -227,19 +231,21 @@ export class ExecutionEngine {
     }
     this.deps.log.commit();
     const arrivalMid = top.bid !== null && top.ask !== null ? (top.bid + top.ask) / 2 : null;
-    const scheduler = new SliceScheduler(
-      {
-        clock, ledger: this.deps.ledger, marketData: this.deps.marketData, instrument,
-        record: (e) => this.record(e),
-        blocked: (parentId, qty) => this.blocked(req.side, qty),
-        send: (id) => this.send(id),
-        cancelChild: (id, reason) => this.cancelChild(id, reason),
-      },
-      req.parentId, plan, children, p.unfilled, p.stops, arrivalMid,
-    );
+    const scheduler = new SliceScheduler(this.schedulerOps(req.side), req.parentId, plan, children, p.unfilled, p.stops, arrivalMid);
     this.schedulers.set(req.parentId, scheduler);
     this.twapIntervals.set(req.parentId, plan.intervalMs);
     scheduler.start();
+  }
+
+  private schedulerOps(side: Side): SchedulerOps {
+    const { clock, ledger, marketData, instrument } = this.deps;
+    return {
+      clock, ledger, marketData, instrument,
+      record: (e) => this.record(e),
+      blocked: (_parentId, qty) => this.blocked(side, qty),
+      send: (id) => this.send(id),
+      cancelChild: (id, reason) => this.cancelChild(id, reason),
+    };
   }
 
   /** Why nothing may go out now for an order of this side and size, or null. */
@@ -249,6 +255,7 @@ export class ExecutionEngine {
     return (
       this.killSwitch.blocks(side, qty, this.deps.ledger.position) ??
       this.breaker.blocks() ??
+      this.deps.quarantine?.() ??
       (hours && !hours.isOpen(this.deps.clock.now()) ? 'venue closed' : null)
     );
   }
@@ -264,6 +271,9 @@ export class ExecutionEngine {
       return;
     }
     this.record({ kind: 'SubmitOrder', clientOrderId: id });
+    // Write-ahead: the send (and any amendment before it) is durable before the order leaves, so
+    // a crash after the send leaves it 'submitted' in the store, and restart looks it up.
+    this.deps.log.commit();
     this.deps.broker.submit((this.deps.ledger.order(id) ?? order).request);
     if (order.attempts === 0 && this.fills) {
       // A TWAP child's remainder belongs to its scheduler (carry or drop at the next slice), so
@@ -341,14 +351,74 @@ export class ExecutionEngine {
     }
   }
 
+  /** A restarted process: the kill switch and the breaker as the durable log left them. */
+  restore(entries: readonly LogEntry[]): void {
+    const breakerEvents = [];
+    for (const { event } of entries) {
+      if (event.kind === 'KillSwitchChanged') this.killSwitch.apply(event);
+      else if (event.kind === 'CircuitBreakerTripped' || event.kind === 'CircuitBreakerReset') breakerEvents.push(event);
+    }
+    this.breaker.restore(breakerEvents);
+  }
+
+  /**
+   * Zombie-slice recovery after startup reconciliation (slice-recovery.ts decides): TWAP
+   * schedulers are rebuilt from the log and resume with the original client order ids; live
+   * orders are watched again. Returns the decisions (each also logged as SliceRecovered).
+   */
+  recover(entries: readonly LogEntry[], graceMs: number): SliceDecision[] {
+    const { clock, ledger } = this.deps;
+    const decisions = decideRecovery(ledger, { now: clock.now(), graceMs, hours: this.deps.hours ?? null, breakerTripped: this.breaker.tripped });
+    const twaps = twapsFromLog(entries);
+    const runs = new Map<ParentOrderId, Array<{ sliceNum: number; at: number }>>();
+    for (const d of decisions) {
+      this.record({ kind: 'SliceRecovered', ...d });
+      if (d.action === 'canceled') this.cancelChild(d.clientOrderId, d.reason);
+      else if (d.action === 'skipped') {
+        this.record({ kind: 'SliceSkipped', parentId: d.parentId, sliceNum: d.sliceNum, reason: d.reason });
+        this.cancelChild(d.clientOrderId, d.reason);
+      } else if (d.action === 'blocked' || d.action === 'failed') this.abandon(d.clientOrderId, d.reason);
+      else if (twaps.has(d.parentId)) runs.set(d.parentId, [...(runs.get(d.parentId) ?? []), { sliceNum: d.sliceNum, at: d.at ?? clock.now() }]);
+      else clock.schedule(() => this.send(d.clientOrderId), Math.max(0, (d.at ?? clock.now()) - clock.now()));
+    }
+    for (const [parentId, t] of twaps) {
+      const parent = ledger.parents.get(parentId);
+      if (!parent || parent.completed) continue;
+      const scheduler = new SliceScheduler(this.schedulerOps(parent.spec.side), parentId, t.plan, t.children, t.policy, t.stops, t.arrivalMid);
+      this.schedulers.set(parentId, scheduler);
+      this.twapIntervals.set(parentId, t.plan.intervalMs);
+      scheduler.resume(runs.get(parentId) ?? []);
+    }
+    for (const o of ledger.orders.values()) {
+      if (isTerminal(o.status) || o.status === 'pending_new') continue;
+      const interval = this.twapIntervals.get(o.request.parentId);
+      this.fills?.watch(o.request.clientOrderId, interval === undefined ? {} : { policy: 'wait', timeoutMs: Math.max(interval, this.fills.timeoutMs) });
+    }
+    for (const parentId of ledger.parents.keys()) this.completeIfDone(parentId);
+    return decisions;
+  }
+
+  /** Reconciliation: a live order the venue does not know is failed, and its parent may complete. */
+  failUnknown(id: ClientOrderId, reason: string): void {
+    const order = this.deps.ledger.order(id);
+    if (!order) return;
+    this.record({ kind: 'OrderAbandoned', clientOrderId: id, reason });
+    this.fills?.onLocalChange(id);
+    this.completeIfDone(order.request.parentId);
+  }
+
+  /** Applies a venue truth found by reconciliation exactly like a report from the venue. */
+  applyVenueTruth(report: VenueMessage): void {
+    this.onReport(report);
+  }
+
   private onReport(report: VenueMessage): void {
     this.record(report);
     this.retry.onMessage(report);
     this.breakerFeed.onReport(report);
     this.fills?.onMessage(report);
     for (const observe of this.observers) observe(report);
-    if (!('clientOrderId' in report) || report.clientOrderId === null) return;
-    const order = this.deps.ledger.order(report.clientOrderId);
+    const order = 'clientOrderId' in report && report.clientOrderId !== null ? this.deps.ledger.order(report.clientOrderId) : undefined;
     if (order) this.completeIfDone(order.request.parentId);
   }
 

@@ -46,12 +46,15 @@ export interface OrderManagerDeps {
   readonly venue: VenueRules;
   readonly dedup: SignalDeduplicator;
   readonly preTrade: PreTradeConfig;
+  /** Startup gating: why new orders must wait now (not ready), or null. Reduce-only signals
+   *  and cancels still pass (reduce-only is checked against the venue's live view). */
+  readonly gate?: () => string | null;
   /** How old the venue's position may be for a reduce-only check, and how long to wait for it. */
   readonly exposureMaxAgeMs: number;
   record(e: ExecEvent): void;
 }
 
-type Stage = 'dedup' | 'guards' | 'pre_trade' | 'reduce_only';
+type Stage = 'gating' | 'dedup' | 'guards' | 'pre_trade' | 'reduce_only';
 
 export class OrderManager {
   private acceptedTimes: number[] = [];
@@ -68,6 +71,12 @@ export class OrderManager {
     const { clock, instrument, dedup } = this.deps;
     const now = clock.now();
     const price = sig.price === null ? null : ticksToPrice(instrument, sig.price);
+    const gated = sig.reduceOnly ? null : (this.deps.gate?.() ?? null);
+    if (gated) {
+      // Before dedup: a signal refused as not ready is not remembered, so it may come again.
+      this.deps.record({ kind: 'SignalReceived', signalId: sig.signalId, fingerprint: '', side: sig.side, qty: sig.qty, price: sig.price, reduceOnly: sig.reduceOnly, confirmations: [...sig.confirmations] });
+      return this.reject(sig, '', 'gating', { code: 'not-ready', reason: gated });
+    }
     const admission = dedup.admit({ symbol: instrument.symbol, side: sig.side, entryPrice: price, time: Math.floor(now), signalId: sig.signalId });
     const fingerprint = admission.fingerprint;
     this.deps.record({
@@ -106,6 +115,11 @@ export class OrderManager {
    */
   onOrder(req: ParentRequest, confirmations: readonly Confirmation[], confirmedBy: string | null): void {
     const now = this.deps.clock.now();
+    const gated = this.deps.gate?.() ?? null;
+    if (gated) {
+      this.deps.record({ kind: 'ParentRejected', parentId: req.parentId, stage: 'gating', code: 'not-ready', reason: gated });
+      return;
+    }
     if (this.deps.ledger.parents.has(req.parentId)) {
       this.deps.record({ kind: 'ParentRejected', parentId: req.parentId, stage: 'pre_trade', code: 'duplicate-parent', reason: `parent ${req.parentId} exists` });
       return;

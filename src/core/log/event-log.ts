@@ -21,6 +21,21 @@ export class EventLog {
 
   constructor(private readonly clock: Clock) {}
 
+  /**
+   * Continues a log from its durable entries (a restart): the next entry gets the next sequence
+   * number, and the digest is over those entries and what follows. Sinks are not told of them.
+   */
+  static resume(clock: Clock, durable: readonly LogEntry[]): EventLog {
+    const log = new EventLog(clock);
+    for (const entry of durable) {
+      if (entry.seq !== log.seq + 1) throw new Error(`durable log has a gap: seq ${entry.seq} after ${log.seq}`);
+      log.seq = entry.seq;
+      log.lastTime = entry.time;
+      log.hash.update(canonicalLine(entry));
+    }
+    return log;
+  }
+
   addSink(sink: EventSink): void {
     this.sinks.push(sink);
   }

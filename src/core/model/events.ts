@@ -7,6 +7,7 @@ import type { OrderRequest, OrderType, Side, TimeInForce } from './order.ts';
 import type { OrderStatus } from './order-status.ts';
 import type { FillEvent } from './fill-events.ts';
 import type { SafetyEvent } from './safety-events.ts';
+import type { ReconEvent } from './recon-events.ts';
 import type { VenueMessage } from './reports.ts';
 
 export interface RunStarted {
@@ -123,6 +124,11 @@ export interface TwapPlanned {
   readonly limitOffsetTicks: number | null;
   /** What the planner changed and why (min notional, max slice size), as text. */
   readonly adjustments: readonly string[];
+  /** What a restarted process needs to run the rest of the plan (slice-recovery.ts). */
+  readonly stopOffsetTicks?: number | null;
+  readonly minNotionalUnits?: number;
+  readonly referencePrice?: number;
+  readonly stops?: { readonly maxSpread: number; readonly maxPriceDeviation: number; readonly minLiquidity: number };
 }
 /** A parent that could not be executed at all (its TWAP plan is impossible at this price). */
 export interface ParentRejected {
@@ -216,7 +222,8 @@ export type ExecEvent =
   | MarketDataRebuilt
   | MarketDataEnded
   | FillEvent
-  | SafetyEvent;
+  | SafetyEvent
+  | ReconEvent;
 
 export type ExecEventKind = ExecEvent['kind'];
 

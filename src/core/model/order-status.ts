@@ -85,8 +85,11 @@ export const TRANSITIONS: Readonly<Record<OrderStatus, Readonly<Partial<Record<O
     OrderStatusReport: 'sync',
   },
   // A request's timeout can arrive after the stream already told us the order's fate.
-  accepted: { ...live, AckReport: 'same', CancelOrder: 'pending_cancel', OutcomeUnknownReport: 'same', OrderStatusReport: 'sync' },
-  partially_filled: { ...live, AckReport: 'same', CancelOrder: 'pending_cancel', OutcomeUnknownReport: 'same', OrderStatusReport: 'sync' },
+  // OrderAbandoned: reconciliation gave up on an order the venue no longer knows (reliability
+  // plan section 3, "if not found: mark as failed"); a lone "not found" stays transient (fill
+  // detection counts them: unknownOrderAfterLookups).
+  accepted: { ...live, AckReport: 'same', CancelOrder: 'pending_cancel', OutcomeUnknownReport: 'same', OrderStatusReport: 'sync', OrderAbandoned: 'failed' },
+  partially_filled: { ...live, AckReport: 'same', CancelOrder: 'pending_cancel', OutcomeUnknownReport: 'same', OrderStatusReport: 'sync', OrderAbandoned: 'failed' },
   pending_cancel: {
     ...live,
     AckReport: 'same',
@@ -102,7 +105,9 @@ export const TRANSITIONS: Readonly<Record<OrderStatus, Readonly<Partial<Record<O
   // Acks travel on the REST channel and can arrive after the stream finished the order.
   // A cancel that crossed the venue's own end of the order (an IOC remainder expiring, a DAY
   // close) is refused: nothing left to cancel, which is what we wanted.
-  canceled: { FillReport: 'late_fill', CancelReport: 'same', CancelRejectReport: 'same', CancelOrder: 'same', AckReport: 'same', OutcomeUnknownReport: 'same', OrderStatusReport: 'sync' },
+  // "Not found" for a cancelled order confirms that nothing is working there (a cancel made
+  // locally while the submission was lost, then looked up).
+  canceled: { FillReport: 'late_fill', CancelReport: 'same', CancelRejectReport: 'same', CancelOrder: 'same', AckReport: 'same', OutcomeUnknownReport: 'same', OrderStatusReport: 'sync', OrderNotFoundReport: 'same' },
   expired: { FillReport: 'late_fill', ExpiredReport: 'same', CancelRejectReport: 'same', CancelOrder: 'same', AckReport: 'same', OutcomeUnknownReport: 'same', OrderStatusReport: 'sync' },
   rejected: {},
   failed: {},

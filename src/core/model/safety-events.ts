@@ -22,7 +22,7 @@ export interface SignalRejected {
   readonly kind: 'SignalRejected';
   readonly signalId: string;
   readonly fingerprint: string;
-  readonly stage: 'dedup' | 'guards' | 'pre_trade' | 'reduce_only';
+  readonly stage: 'gating' | 'dedup' | 'guards' | 'pre_trade' | 'reduce_only';
   readonly code: string;
   readonly reason: string;
 }

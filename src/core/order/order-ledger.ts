@@ -44,8 +44,10 @@ export class OrderLedger {
   private changed = new Set<ClientOrderId>();
   /** Trades the last apply() added, whichever report carried them. */
   appliedTrades: AppliedTrade[] = [];
-  /** Our signed position from applied fills, lots. */
+  /** Our signed position from applied fills (plus reconciliation's corrections), lots. */
   position = 0;
+  /** Client order ids of orders at the venue that are not ours (reconciliation found them). */
+  readonly orphans = new Set<string>();
   /** Cash from applied fills, notional units (tick x lot): sells add, buys and fees subtract.
    *  With `position` it gives equity at a mark: cash + position x mark (the breaker's loss). */
   cash = 0;
@@ -84,6 +86,14 @@ export class OrderLedger {
         this.changed.add(event.clientOrderId);
         return [];
       }
+      case 'OrphanDetected':
+        this.orphans.add(event.clientOrderId);
+        return [];
+      case 'PositionCorrected':
+        // Reconciliation found the venue's position off ours with every order reconciled: the
+        // difference (fills we can never see, e.g. an orphan's) is carried on top of our fills.
+        this.position += event.adjustment;
+        return [];
       case 'ParentOrderCompleted': {
         const parent = this.parents.get(event.parentId);
         if (parent) parent.completed = { status: event.status, at: time };
@@ -97,6 +107,7 @@ export class OrderLedger {
 
   private applyToOrder(event: OrderEvent, time: number, seq: number): DerivedEvent[] {
     const current = this.orders.get(event.clientOrderId);
+    if (!current && this.orphans.has(event.clientOrderId)) return []; // not ours: the orphan book follows it
     if (!current) {
       return [{ kind: 'DiscrepancyRecorded', clientOrderId: event.clientOrderId, reason: 'unknown_order', detail: `${event.kind} for an order we never created`, cause: seq }];
     }

@@ -1,5 +1,6 @@
 // Checks a scenario's expectations against the run's log summary. Each result names what was
 // expected and what was observed, so a failing scenario explains itself.
+import type { ReconMetricName } from './recon-metrics.ts';
 import { parseDecimal } from '../model/decimal.ts';
 import type { LogSummary, ParentReport } from './run-report.ts';
 
@@ -16,6 +17,7 @@ export interface Expectation {
   readonly noDuplicateOrders?: true | undefined;
   readonly noDiscrepancies?: true | undefined;
   readonly fillDetection?: ({ readonly metric: FillMetricName } & Range) | undefined;
+  readonly reconciliation?: ({ readonly metric: ReconMetricName } & Range) | undefined;
   readonly signal?: { readonly id: string; readonly equals: 'accepted' | 'rejected'; readonly code?: string | undefined } | undefined;
   readonly signalsAccepted?: Range | undefined;
 }
@@ -104,6 +106,10 @@ export function checkExpectations(expectations: readonly Expectation[], summary:
     }
     if (e.noDiscrepancies) {
       return { name: 'noDiscrepancies', expected: '0', observed: String(summary.discrepancies), pass: summary.discrepancies === 0 };
+    }
+    if (e.reconciliation) {
+      const observed = summary.reconciliation[e.reconciliation.metric];
+      return { name: `reconciliation ${e.reconciliation.metric}`, expected: describeRange(e.reconciliation), observed: String(observed), pass: inRange(observed, e.reconciliation) };
     }
     if (e.fillDetection) {
       const m = summary.fillDetection;

@@ -1,6 +1,7 @@
 // The run report as a fold over the event log: per-parent execution figures (filled quantity,
 // average price, arrival price, implementation shortfall, fees) and whole-run counts. Built from
 // log entries only, so the same function serves a live run and a run read back from the store.
+import { ReconMetricsFold, type ReconMetrics } from './recon-metrics.ts';
 import type { LogEntry } from '../model/events.ts';
 import { fractionalTicksToPrice, lotsToQty, unitsToQuote, type Instrument } from '../model/instrument.ts';
 import { sideSign } from '../model/order.ts';
@@ -56,6 +57,8 @@ export interface LogSummary {
   readonly signals: ReadonlyArray<{ readonly id: string; readonly outcome: 'accepted' | 'rejected'; readonly stage: string | null; readonly code: string | null; readonly parentId: string | null }>;
   /** Fill detection metrics; null when no order was monitored. */
   readonly fillDetection: FillMetrics | null;
+  /** Restarts, reconciliation and recovery (recon-metrics.ts). */
+  readonly reconciliation: ReconMetrics;
   /** Parents refused before they were created: pre-trade denials and TWAP plans that failed. */
   readonly rejectedParents: ReadonlyArray<{ readonly id: string; readonly stage: string; readonly code: string | null; readonly reason: string }>;
 }
@@ -73,12 +76,14 @@ export class RunReportFold {
   private readonly fillMetrics = new FillMetricsFold();
   private readonly signals: LogSummary['signals'][number][] = [];
   private readonly rejectedParents: LogSummary['rejectedParents'][number][] = [];
+  private readonly reconMetrics = new ReconMetricsFold();
 
   constructor(private readonly instrument: Instrument) {}
 
   add(entry: LogEntry): void {
     this.events++;
     this.fillMetrics.add(entry);
+    this.reconMetrics.add(entry);
     if (entry.event.kind === 'SignalAccepted') this.signals.push({ id: entry.event.signalId, outcome: 'accepted', stage: null, code: null, parentId: entry.event.parentId });
     else if (entry.event.kind === 'SignalRejected') this.signals.push({ id: entry.event.signalId, outcome: 'rejected', stage: entry.event.stage, code: entry.event.code, parentId: null });
     const e = entry.event;
@@ -154,6 +159,7 @@ export class RunReportFold {
       fillDetection: this.fillMetrics.summary(),
       signals: [...this.signals],
       rejectedParents: [...this.rejectedParents],
+      reconciliation: this.reconMetrics.summary(),
     };
   }
 }

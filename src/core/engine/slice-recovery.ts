@@ -1,0 +1,104 @@
+// Zombie-slice recovery (issue 7; reliability plan section 1), run after startup reconciliation
+// so every slice that reached the venue is known as sent. Pure: the TWAP plans are rebuilt from
+// the durable log, and each pending slice gets one decision:
+//   parent cancelled, stopped or completed  -> canceled (never sent)
+//   breaker tripped                          -> blocked (left unsent, the reason logged)
+//   due in the future                        -> rescheduled at its own time, original client id
+//   past due, venue open                     -> the latest past-due slice runs now (carry sizing
+//                                               catches the parent up; beyond the grace period it
+//                                               runs with a warning), earlier ones are skipped
+//   past due, venue closed, within grace     -> rescheduled to the next open
+//   past due, venue closed, beyond grace     -> failed
+// A single (non-TWAP) parent's pending order is its one slice, due when it was created.
+import type { TwapPlan } from '../algo/twap-slicer.ts';
+import type { EarlyStops } from '../algo/slice-scheduler.ts';
+import type { LogEntry } from '../model/events.ts';
+import type { ClientOrderId, ParentOrderId } from '../model/ids.ts';
+import type { OrderLedger } from '../order/order-ledger.ts';
+import type { TradingHours } from '../venues/nyse-calendar.ts';
+
+export interface LoggedTwap {
+  readonly plan: TwapPlan;
+  readonly children: readonly ClientOrderId[];
+  readonly policy: 'carry' | 'drop';
+  readonly stops: EarlyStops;
+  readonly arrivalMid: number | null;
+}
+
+/** The TWAP plans of the log, as the schedulers that ran them had them. */
+export function twapsFromLog(entries: readonly LogEntry[]): Map<ParentOrderId, LoggedTwap> {
+  const parents = new Map<ParentOrderId, { side: 'buy' | 'sell'; qty: number; at: number; mid: number | null }>();
+  const plans = new Map<ParentOrderId, Extract<LogEntry['event'], { kind: 'TwapPlanned' }>>();
+  const slices = new Map<ParentOrderId, Array<{ id: ClientOrderId; sliceNum: number; qty: number; scheduledTime: number }>>();
+  for (const { event: e, time } of entries) {
+    if (e.kind === 'ParentOrderCreated' && e.route === 'twap') {
+      const mid = e.arrivalBid !== null && e.arrivalAsk !== null ? (e.arrivalBid + e.arrivalAsk) / 2 : null;
+      parents.set(e.parentId, { side: e.side, qty: e.qty, at: time, mid });
+    } else if (e.kind === 'TwapPlanned') plans.set(e.parentId, e);
+    else if (e.kind === 'OrderCreated' && parents.has(e.parentId)) {
+      const list = slices.get(e.parentId) ?? [];
+      list.push({ id: e.clientOrderId, sliceNum: e.sliceNum, qty: e.qty, scheduledTime: e.scheduledTime });
+      slices.set(e.parentId, list);
+    }
+  }
+  const out = new Map<ParentOrderId, LoggedTwap>();
+  for (const [id, p] of parents) {
+    const t = plans.get(id);
+    const list = (slices.get(id) ?? []).sort((a, b) => a.sliceNum - b.sliceNum);
+    if (!t || !t.stops || list.length === 0) continue; // logged before plans carried their stops
+    const plan: TwapPlan = {
+      side: p.side, qty: p.qty, startTime: p.at, durationMs: t.durationMs, totalSlices: list.length, intervalMs: t.intervalMs,
+      minNotionalUnits: t.minNotionalUnits ?? 0, minSliceLots: 1, referencePrice: t.referencePrice ?? 1, childType: t.childType,
+      ...(t.limitOffsetTicks !== null ? { limitOffsetTicks: t.limitOffsetTicks } : {}),
+      ...(t.stopOffsetTicks != null ? { stopOffsetTicks: t.stopOffsetTicks } : {}),
+      slices: list.map((s) => ({ sliceNum: s.sliceNum, qty: s.qty, scheduledTime: s.scheduledTime })), adjustments: [],
+    };
+    out.set(id, { plan, children: list.map((s) => s.id), policy: t.unfilledPolicy, stops: t.stops, arrivalMid: p.mid });
+  }
+  return out;
+}
+
+export type SliceAction = 'run_now' | 'rescheduled' | 'skipped' | 'canceled' | 'blocked' | 'failed';
+
+export interface SliceDecision {
+  readonly parentId: ParentOrderId;
+  readonly clientOrderId: ClientOrderId;
+  readonly sliceNum: number;
+  readonly action: SliceAction;
+  /** When it runs (run_now: now; rescheduled: the time), else null. */
+  readonly at: number | null;
+  readonly reason: string;
+}
+
+export interface RecoveryContext {
+  readonly now: number;
+  readonly graceMs: number;
+  readonly hours: TradingHours | null;
+  readonly breakerTripped: boolean;
+}
+
+/** One decision for every never-sent order of every parent that is not complete. */
+export function decideRecovery(ledger: OrderLedger, ctx: RecoveryContext): SliceDecision[] {
+  const out: SliceDecision[] = [];
+  const open = ctx.hours ? ctx.hours.isOpen(ctx.now) : true;
+  for (const [parentId, parent] of ledger.parents) {
+    if (parent.completed) continue;
+    const pending = ledger.childrenOf(parentId).filter((c) => c.status === 'pending_new');
+    const latestDue = pending.filter((c) => c.request.scheduledTime <= ctx.now).at(-1);
+    for (const c of pending) {
+      const base = { parentId, clientOrderId: c.request.clientOrderId, sliceNum: c.request.sliceNum };
+      const due = c.request.scheduledTime;
+      const late = ctx.now - due;
+      const decide = (action: SliceAction, at: number | null, reason: string) => out.push({ ...base, action, at, reason });
+      if (parent.cancelRequested || parent.stopReason !== null) decide('canceled', null, parent.stopReason ?? 'parent cancel requested');
+      else if (ctx.breakerTripped) decide('blocked', null, 'blocked_circuit_breaker: the breaker was tripped at startup');
+      else if (late < 0) decide('rescheduled', due, 'due later: kept at its time with its client order id');
+      else if (open) {
+        if (c !== latestDue) decide('skipped', null, `missed while down: slice ${latestDue?.request.sliceNum} catches up`);
+        else decide('run_now', ctx.now, late <= ctx.graceMs ? `past due by ${late} ms, within the grace period` : `WARNING past due by ${late} ms, beyond the ${ctx.graceMs} ms grace period`);
+      } else if (late <= ctx.graceMs && ctx.hours) decide('rescheduled', ctx.hours.nextOpen(ctx.now), 'past due while the venue is closed: at the next open');
+      else decide('failed', null, `past due by ${late} ms beyond the ${ctx.graceMs} ms grace period, venue closed`);
+    }
+  }
+  return out;
+}

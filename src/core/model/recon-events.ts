@@ -1,0 +1,81 @@
+// Restart, startup and reconciliation as events (issue 7). A restart is logged by the process
+// that starts (what the crash lost is counted there: nothing else survives a crash); startup
+// gating, each reconciliation pass and its findings, orphans and the recovery of every pending
+// slice are events, so the run report's metrics are a fold of the log.
+import type { ClientOrderId, ParentOrderId } from './ids.ts';
+import type { Side } from './order.ts';
+
+export interface ProcessRestarted {
+  readonly kind: 'ProcessRestarted';
+  /** When the previous process died, epoch ms. */
+  readonly crashedAt: number;
+  readonly downtimeMs: number;
+  /** Entries the dead process appended after its last commit (lost). */
+  readonly lostEntries: number;
+  /** Orders, signals and actions that arrived while no process was running (refused). */
+  readonly refusedInputs: readonly string[];
+}
+export interface StartupGateChanged {
+  readonly kind: 'StartupGateChanged';
+  readonly state: 'gated' | 'ready' | 'timed_out';
+  readonly actor: string;
+  readonly reason: string;
+}
+export interface ReconciliationStarted {
+  readonly kind: 'ReconciliationStarted';
+  readonly mode: 'startup' | 'periodic';
+  /** Orders updated since this time are asked for (periodic: high-water mark minus overlap). */
+  readonly since: number | null;
+}
+export type MismatchKind = 'status' | 'missed_fill' | 'unknown_at_venue' | 'position' | 'orphan';
+export interface ReconciliationMismatch {
+  readonly kind: 'ReconciliationMismatch';
+  readonly mismatch: MismatchKind;
+  readonly clientOrderId: ClientOrderId | null;
+  readonly detail: string;
+}
+export interface ReconciliationCompleted {
+  readonly kind: 'ReconciliationCompleted';
+  readonly mode: 'startup' | 'periodic';
+  /** The new high-water mark (venue time up to which orders are known), epoch ms. */
+  readonly highWaterMark: number;
+  readonly mismatches: number;
+}
+export interface OrphanDetected {
+  readonly kind: 'OrphanDetected';
+  readonly clientOrderId: ClientOrderId;
+  readonly venueOrderId: string;
+  readonly side: Side | null;
+  /** Lots open at the venue (exposure we do not own). */
+  readonly openQty: number;
+  readonly filledQty: number;
+  readonly status: string;
+}
+export interface OrphanResolved {
+  readonly kind: 'OrphanResolved';
+  readonly clientOrderId: ClientOrderId;
+  readonly resolution: 'adopted' | 'canceled' | 'closed_at_venue';
+  readonly actor: string;
+  readonly reason: string;
+}
+export interface SliceRecovered {
+  readonly kind: 'SliceRecovered';
+  readonly parentId: ParentOrderId;
+  readonly clientOrderId: ClientOrderId;
+  readonly sliceNum: number;
+  readonly action: 'run_now' | 'rescheduled' | 'skipped' | 'canceled' | 'blocked' | 'failed';
+  /** When it will run (run_now: now; rescheduled: its time or the next open), else null. */
+  readonly at: number | null;
+  readonly reason: string;
+}
+export interface PositionCorrected {
+  readonly kind: 'PositionCorrected';
+  /** Lots: ours before, the venue's, and the adjustment now applied on top of our fills. */
+  readonly ours: number;
+  readonly venue: number;
+  readonly adjustment: number;
+}
+
+export type ReconEvent =
+  | ProcessRestarted | StartupGateChanged | ReconciliationStarted | ReconciliationMismatch | ReconciliationCompleted
+  | OrphanDetected | OrphanResolved | SliceRecovered | PositionCorrected;

@@ -1,0 +1,132 @@
+// The reconciler on a fake venue driven by hand: what it asks, how it reads each answer, and
+// what it records. Pages are followed to the last one, failed queries asked again, a position
+// mismatch confirmed before it is corrected, orphans quarantine the symbol until resolved.
+import { describe, expect, it } from 'vitest';
+import { VirtualClock } from '../clock/virtual-clock.ts';
+import { EventLog } from '../log/event-log.ts';
+import type { ExecEvent } from '../model/events.ts';
+import { clientOrderId, parentOrderId, symbol, venueOrderId, type ClientOrderId } from '../model/ids.ts';
+import type { VenueMessage } from '../model/reports.ts';
+import { OrderLedger } from '../order/order-ledger.ts';
+import type { Broker } from '../ports/broker.ts';
+import { parseReconConfig } from './recon-config.ts';
+import { Reconciler } from './reconciler.ts';
+
+const T0 = Date.UTC(2024, 7, 9);
+
+function setup() {
+  const clock = new VirtualClock(T0);
+  const log = new EventLog(clock);
+  const ledger = new OrderLedger();
+  const events: ExecEvent[] = [];
+  const record = (e: ExecEvent): void => {
+    events.push(e);
+    for (const d of ledger.apply(log.append(e))) ledger.apply(log.append(d));
+  };
+  const calls: string[] = [];
+  const broker: Broker = {
+    clientIdMaxLength: 36, setReportHandler: () => {}, submit: () => {},
+    cancel: (id) => calls.push(`cancel ${id}`),
+    queryOrder: (id) => calls.push(`order ${id}`),
+    queryOpenOrders: () => calls.push('open'),
+    queryOrdersSince: (since, limit, after) => calls.push(`since ${since} ${limit}${after ? ` after ${after.venueOrderId}` : ''}`),
+    queryAccount: () => calls.push('account'),
+  };
+  const recon = new Reconciler({ clock, ledger, broker, config: parseReconConfig({ pageLimit: 2 }), record, apply: (r) => record(r), fail: (id, reason) => record({ kind: 'OrderAbandoned', clientOrderId: id, reason }) });
+  /** A venue message: logged and folded, then shown to the reconciler (the engine's order). */
+  const deliver = (m: VenueMessage): void => {
+    record(m);
+    recon.onMessage(m);
+  };
+  const order = (name: string, sent: boolean): ClientOrderId => {
+    const id = clientOrderId(name);
+    const parentId = parentOrderId(`p-${name}`);
+    record({ kind: 'ParentOrderCreated', parentId, symbol: symbol('T'), side: 'buy', qty: 10, type: 'limit', tif: 'GTC', limitPrice: 100, totalSlices: 1, route: 'single', arrivalBid: null, arrivalAsk: null, source: 'test' });
+    record({ kind: 'OrderCreated', clientOrderId: id, parentId, sliceNum: 1, totalSlices: 1, scheduledTime: T0, symbol: symbol('T'), side: 'buy', type: 'limit', tif: 'GTC', qty: 10, limitPrice: 100, stopPrice: null });
+    if (sent) {
+      record({ kind: 'SubmitOrder', clientOrderId: id });
+      record({ kind: 'AckReport', clientOrderId: id, venueOrderId: venueOrderId(`v-${name}`) });
+    }
+    return id;
+  };
+  const of = <K extends ExecEvent['kind']>(k: K) => events.filter((e): e is Extract<ExecEvent, { kind: K }> => e.kind === k);
+  return { clock, ledger, recon, calls, deliver, order, of };
+}
+
+const trade = (id: string, qty: number) => ({ tradeId: id as never, qty, price: 100, fee: 0, liquidity: 'maker' as const, venueTime: T0 });
+
+describe('Reconciler', () => {
+  it('periodic: follows every page, applies a missed fill, looks up what the venue did not show, and finds nothing the second time', () => {
+    const s = setup();
+    const a = s.order('a', true);
+    const b = s.order('b', true);
+    s.clock.advanceBy(600_000);
+    s.recon.run('periodic');
+    expect(s.calls).toEqual(['open', 'account', 'since 0 2']); // no high-water mark yet: everything
+    s.deliver({ kind: 'OpenOrdersReport', orders: [{ clientOrderId: a, venueOrderId: venueOrderId('v-a'), status: 'partially_filled', qty: 10, filledQty: 4, trades: [trade('t1', 4)] }] });
+    expect(s.ledger.order(a)?.filledQty).toBe(4);
+    expect(s.calls.at(-1)).toBe(`order ${b}`); // b was not among the open orders: asked for by id
+    s.deliver({ kind: 'OrdersPageReport', since: 0, orders: [], next: { updatedAt: T0 + 5, venueOrderId: 'v-a' } });
+    expect(s.calls.at(-1)).toBe(`since 0 2 after v-a`);
+    s.deliver({ kind: 'OrdersPageReport', since: T0, orders: [], next: null });
+    s.deliver({ kind: 'AccountReport', position: 14, quote: 0 });
+    s.deliver({ kind: 'OrderStatusReport', clientOrderId: b, venueOrderId: venueOrderId('v-b'), status: 'filled', qty: 10, filledQty: 10, trades: [trade('t2', 10)] });
+    expect(s.of('ReconciliationMismatch').map((m) => m.mismatch)).toEqual(['missed_fill', 'missed_fill']);
+    expect(s.of('ReconciliationCompleted')).toHaveLength(1);
+    expect(s.ledger.position).toBe(14);
+    // Again: everything agrees now.
+    s.recon.run('periodic');
+    s.deliver({ kind: 'OpenOrdersReport', orders: [{ clientOrderId: a, venueOrderId: venueOrderId('v-a'), status: 'partially_filled', qty: 10, filledQty: 4, trades: [trade('t1', 4)] }] });
+    s.deliver({ kind: 'OrdersPageReport', since: T0, orders: [], next: null });
+    s.deliver({ kind: 'AccountReport', position: 14, quote: 0 });
+    expect(s.of('ReconciliationCompleted').map((c) => c.mismatches)).toEqual([2, 0]);
+  });
+
+  it('fails an acknowledged order the venue does not know; a never-acknowledged one goes back to unsent', () => {
+    const s = setup();
+    const acked = s.order('acked', true);
+    const unsent = s.order('unsent', false);
+    s.deliver({ kind: 'SubmitOrder' as never, clientOrderId: unsent } as never);
+    s.recon.run('startup');
+    s.deliver({ kind: 'OpenOrdersReport', orders: [] });
+    s.deliver({ kind: 'AccountReport', position: 0, quote: 0 });
+    s.deliver({ kind: 'OrderNotFoundReport', clientOrderId: acked });
+    s.deliver({ kind: 'OrderNotFoundReport', clientOrderId: unsent });
+    expect(s.ledger.order(acked)?.status).toBe('failed');
+    expect(s.ledger.order(unsent)?.status).toBe('pending_new');
+    expect(s.of('ReconciliationMismatch').map((m) => [m.mismatch, m.clientOrderId])).toEqual([['unknown_at_venue', acked], ['unknown_at_venue', unsent]]);
+    expect(s.of('ReconciliationCompleted')).toHaveLength(1);
+  });
+
+  it('asks a failed query again after retryMs; corrects a position only when a second look confirms it', () => {
+    const s = setup();
+    s.recon.run('startup');
+    s.deliver({ kind: 'QueryFailedReport', clientOrderId: null, query: 'open_orders', reason: '503' });
+    s.clock.advanceBy(1_000);
+    expect(s.calls.filter((c) => c === 'open')).toHaveLength(2);
+    s.deliver({ kind: 'OpenOrdersReport', orders: [] });
+    s.deliver({ kind: 'AccountReport', position: 3, quote: 0 });
+    expect(s.of('ReconciliationCompleted')).toHaveLength(0); // waiting to confirm the mismatch
+    s.clock.advanceBy(2_000);
+    expect(s.calls.filter((c) => c === 'account')).toHaveLength(2);
+    s.deliver({ kind: 'AccountReport', position: 3, quote: 0 });
+    expect(s.of('PositionCorrected')).toEqual([{ kind: 'PositionCorrected', ours: 0, venue: 3, adjustment: 3 }]);
+    expect(s.ledger.position).toBe(3);
+    expect(s.of('ReconciliationCompleted')).toHaveLength(1);
+  });
+
+  it('an order at the venue that is not ours is an orphan: it quarantines the symbol until adopted', () => {
+    const s = setup();
+    s.recon.run('startup');
+    s.deliver({ kind: 'OpenOrdersReport', orders: [{ clientOrderId: clientOrderId('someone'), venueOrderId: venueOrderId('v9'), status: 'new', qty: 7, filledQty: 2, trades: [] }] });
+    s.deliver({ kind: 'AccountReport', position: 0, quote: 0 });
+    expect(s.of('OrphanDetected')).toEqual([expect.objectContaining({ clientOrderId: 'someone', openQty: 5 })]);
+    expect(s.recon.quarantine()).toMatch(/symbol quarantined: orphan order someone/);
+    expect(s.recon.orphanExposure()).toBe(5);
+    expect(s.ledger.orders.has(clientOrderId('someone'))).toBe(false); // not in our orders
+    s.recon.resolveOrphan(clientOrderId('someone'), 'adopt', 'ops', 'our manual hedge');
+    expect(s.recon.quarantine()).toBeNull();
+    expect(s.of('OrphanResolved')).toEqual([expect.objectContaining({ resolution: 'adopted', actor: 'ops' })]);
+    expect(() => s.recon.resolveOrphan(clientOrderId('someone'), 'cancel', 'ops', 'again')).toThrow(/no unresolved orphan/);
+  });
+});

@@ -1,0 +1,274 @@
+// Reconciliation (issue 7; reliability plan section 3): our orders against the venue's truth.
+// A pass asks, all at once: every open order; (periodic) every order updated since the persisted
+// high-water mark minus the overlap, page by page; the account. Then it looks up individually
+// every order we hold as possibly live that the open orders did not show (startup: also every
+// due pending_new order, whose SubmitOrder a crash may have lost after the order went out).
+// Findings: a venue state ahead of ours is applied through the one update path (an
+// OrderStatusReport with source 'reconciliation', folded like any report); an order the venue
+// does not know is answered by its lookup (the transition table: not sent, or failed); an order
+// at the venue we never made is an orphan (its own book, OrphanDetected; it quarantines the
+// symbol until an operator resolves it); a position off ours is asked again after settleMs and,
+// when the difference persists, corrected (PositionCorrected). Each finding is a
+// ReconciliationMismatch; the pass ends with ReconciliationCompleted and its high-water mark.
+// Answers arrive as venue messages (onMessage, after the engine logged them); any open-orders
+// snapshot or lookup answer counts, whoever asked: both are idempotent truths.
+import type { ExecEvent, LogEntry } from '../model/events.ts';
+import type { ClientOrderId } from '../model/ids.ts';
+import { isTerminal, type OrderStatus } from '../model/order-status.ts';
+import type { MismatchKind } from '../model/recon-events.ts';
+import type { OrderStatusReport, VenueMessage } from '../model/reports.ts';
+import type { OrderLedger } from '../order/order-ledger.ts';
+import type { Broker } from '../ports/broker.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { ReconConfig } from './recon-config.ts';
+
+export interface ReconcilerDeps {
+  readonly clock: Clock;
+  readonly ledger: OrderLedger;
+  readonly broker: Broker;
+  readonly config: ReconConfig;
+  record(e: ExecEvent): void;
+  /** Applies a venue truth as if the venue had reported it (the engine's report path). */
+  apply(report: OrderStatusReport): void;
+  /** Marks a live order failed: the venue does not know it (the engine completes its parent). */
+  fail(id: ClientOrderId, reason: string): void;
+}
+
+type Entry = Omit<OrderStatusReport, 'kind'>;
+const VENUE_STATUS: Record<OrderStatusReport['status'], OrderStatus> = {
+  new: 'accepted', partially_filled: 'partially_filled', filled: 'filled', canceled: 'canceled', expired: 'expired', rejected: 'rejected',
+};
+
+interface Pass {
+  readonly mode: 'startup' | 'periodic';
+  readonly outstanding: Set<'open' | 'page' | 'account'>;
+  /** Lookups asked, with our record when asked (to tell what the answer corrected). */
+  readonly lookups: Map<ClientOrderId, { status: OrderStatus; filled: number }>;
+  readonly seenOpen: Set<string>;
+  since: number | null;
+  highWater: number;
+  mismatches: number;
+  venuePosition: number | null;
+  confirming: number | null;
+  readonly done: (() => void) | null;
+}
+
+export class Reconciler {
+  private pass: Pass | null = null;
+  /** Venue time up to which orders are known; restored from ReconciliationCompleted. */
+  private highWaterMark: number | null = null;
+  private periodic: { unsubscribe(): void } | null = null;
+  private readonly orphans = new Map<string, { open: number; resolved: boolean; cancelBy?: { actor: string; reason: string } }>();
+
+  constructor(private readonly deps: ReconcilerDeps) {}
+
+  /** Rebuilds the high-water mark and the orphan book from the durable log (restart). */
+  restore(entries: readonly LogEntry[]): void {
+    for (const { event: e } of entries) {
+      if (e.kind === 'ReconciliationCompleted') this.highWaterMark = e.highWaterMark;
+      else if (e.kind === 'OrphanDetected') this.orphans.set(e.clientOrderId, { open: e.openQty, resolved: false });
+      else if (e.kind === 'OrphanResolved') {
+        const o = this.orphans.get(e.clientOrderId);
+        if (o) o.resolved = true;
+      }
+    }
+  }
+
+  get running(): boolean {
+    return this.pass !== null;
+  }
+
+  /** Why new orders on this symbol must wait (an unresolved orphan: owner unknown, fail closed). */
+  quarantine(): string | null {
+    for (const [id, o] of this.orphans) if (!o.resolved) return `symbol quarantined: orphan order ${id} at the venue (owner unknown)`;
+    return null;
+  }
+
+  /** Lots open at the venue in orders that are not ours and not yet resolved. */
+  orphanExposure(): number {
+    let lots = 0;
+    for (const o of this.orphans.values()) if (!o.resolved) lots += o.open;
+    return lots;
+  }
+
+  /** An operator's resolution: adopt (owner known, quarantine lifted, exposure stays counted) or
+   *  cancel at the venue (resolved when the venue confirms, or a later pass finds it closed). */
+  resolveOrphan(id: ClientOrderId, resolution: 'adopt' | 'cancel', actor: string, reason: string): void {
+    const o = this.orphans.get(id);
+    if (!o || o.resolved) throw new Error(`no unresolved orphan ${id}`);
+    if (resolution === 'cancel') {
+      o.cancelBy = { actor, reason };
+      this.deps.broker.cancel(id, null);
+      return;
+    }
+    o.resolved = true;
+    this.deps.record({ kind: 'OrphanResolved', clientOrderId: id, resolution: 'adopted', actor, reason });
+  }
+
+  /** Starts a pass now; `done` runs when it ends (startup recovery waits for it). */
+  run(mode: 'startup' | 'periodic', done: (() => void) | null = null): void {
+    if (this.pass) return; // one pass at a time; the next period asks again
+    const since = mode === 'periodic' && this.highWaterMark !== null ? this.highWaterMark - this.deps.config.overlapMs : null;
+    this.pass = {
+      mode, outstanding: new Set(['open', 'account']), lookups: new Map(), seenOpen: new Set(), since,
+      highWater: this.highWaterMark ?? Math.floor(this.deps.clock.now()), mismatches: 0, venuePosition: null, confirming: null, done,
+    };
+    this.deps.record({ kind: 'ReconciliationStarted', mode, since });
+    this.deps.broker.queryOpenOrders();
+    this.deps.broker.queryAccount();
+    if (mode === 'periodic') {
+      this.pass.outstanding.add('page');
+      this.deps.broker.queryOrdersSince(since ?? 0, this.deps.config.pageLimit);
+    }
+  }
+
+  /** Periodic passes every periodMs on the clock (none when periodMs is null). */
+  startPeriodic(): void {
+    const period = this.deps.config.periodMs;
+    if (period === null || this.periodic) return;
+    const tick = (): void => {
+      this.periodic = this.deps.clock.schedule(tick, period);
+      this.run('periodic');
+    };
+    this.periodic = this.deps.clock.schedule(tick, period);
+  }
+
+  onMessage(msg: VenueMessage): void {
+    if (msg.kind === 'CancelReport' || msg.kind === 'OrderStatusReport') this.orphanUpdate(msg.clientOrderId, msg.kind === 'CancelReport' ? 'canceled' : msg.status);
+    const p = this.pass;
+    if (!p) return;
+    switch (msg.kind) {
+      case 'OpenOrdersReport':
+        if (!p.outstanding.has('open')) return;
+        for (const o of msg.orders) {
+          p.seenOpen.add(o.clientOrderId);
+          this.entry(p, o);
+        }
+        this.lookUpTheRest(p);
+        p.outstanding.delete('open');
+        break;
+      case 'OrdersPageReport':
+        if (!p.outstanding.has('page')) return;
+        for (const o of msg.orders) {
+          p.highWater = Math.max(p.highWater, Math.floor(o.updatedAt));
+          this.entry(p, o);
+        }
+        if (msg.next) this.deps.broker.queryOrdersSince(msg.since, this.deps.config.pageLimit, msg.next);
+        else p.outstanding.delete('page');
+        break;
+      case 'AccountReport':
+        if (p.confirming !== null) return this.confirmPosition(p, msg.position);
+        if (!p.outstanding.has('account')) return;
+        p.venuePosition = msg.position;
+        p.outstanding.delete('account');
+        break;
+      case 'OrderStatusReport':
+      case 'OrderNotFoundReport': {
+        const asked = p.lookups.get(msg.clientOrderId);
+        if (!asked) return;
+        p.lookups.delete(msg.clientOrderId);
+        // The answer is already folded (the engine logs and applies it first); say what it corrected.
+        if (msg.kind === 'OrderNotFoundReport') {
+          if (asked.status !== 'pending_new') this.mismatch(p, 'unknown_at_venue', msg.clientOrderId, `the venue does not know an order we held as ${asked.status}`);
+          // Not sent (submitted, unconfirmed) went back to pending_new and recovery sends it
+          // again with the same id; one the venue had acknowledged is failed.
+          const now = this.deps.ledger.order(msg.clientOrderId)?.status;
+          if (now === 'accepted' || now === 'partially_filled') this.deps.fail(msg.clientOrderId, 'reconciliation: the venue does not know this order after lookup');
+        } else if (msg.filledQty > asked.filled) this.mismatch(p, 'missed_fill', msg.clientOrderId, `venue filled ${msg.filledQty}, we had ${asked.filled}`);
+        else if (VENUE_STATUS[msg.status] !== asked.status && asked.status !== 'pending_cancel') this.mismatch(p, 'status', msg.clientOrderId, `venue ${msg.status}, we had ${asked.status}`);
+        break;
+      }
+      case 'QueryFailedReport':
+        return this.retry(p, msg);
+      default:
+        return;
+    }
+    this.finishIfDone(p);
+  }
+
+  private entry(p: Pass, o: Entry): void {
+    const ours = this.deps.ledger.order(o.clientOrderId);
+    if (!ours) {
+      if (this.orphans.has(o.clientOrderId) || isTerminal(VENUE_STATUS[o.status])) return;
+      const open = o.qty - o.filledQty;
+      this.orphans.set(o.clientOrderId, { open, resolved: false });
+      this.mismatch(p, 'orphan', o.clientOrderId, `order ${o.venueOrderId} at the venue is not ours`);
+      this.deps.record({ kind: 'OrphanDetected', clientOrderId: o.clientOrderId, venueOrderId: o.venueOrderId, side: null, openQty: open, filledQty: o.filledQty, status: o.status });
+      return;
+    }
+    const venue = VENUE_STATUS[o.status];
+    if (o.filledQty > ours.filledQty) this.mismatch(p, 'missed_fill', o.clientOrderId, `venue filled ${o.filledQty}, we had ${ours.filledQty}`);
+    else if (venue !== ours.status && !(ours.status === 'pending_cancel' && !isTerminal(venue))) {
+      this.mismatch(p, 'status', o.clientOrderId, `venue ${o.status}, we had ${ours.status}`);
+    } else return;
+    this.deps.apply({ kind: 'OrderStatusReport', ...o, source: 'reconciliation' });
+  }
+
+  /** Every order we hold as possibly at the venue that the open orders did not show. */
+  private lookUpTheRest(p: Pass): void {
+    const now = this.deps.clock.now();
+    for (const [id, o] of this.deps.ledger.orders) {
+      if (isTerminal(o.status) || p.seenOpen.has(id)) continue;
+      const due = o.status !== 'pending_new' || (p.mode === 'startup' && o.request.scheduledTime <= now) || o.attempts > 0;
+      if (!due) continue;
+      p.lookups.set(id, { status: o.status, filled: o.filledQty });
+      this.deps.broker.queryOrder(id);
+    }
+  }
+
+  private retry(p: Pass, msg: Extract<VenueMessage, { kind: 'QueryFailedReport' }>): void {
+    const again = (): void => {
+      if (this.pass !== p) return;
+      if (msg.query === 'open_orders' && p.outstanding.has('open')) this.deps.broker.queryOpenOrders();
+      else if (msg.query === 'account' && (p.outstanding.has('account') || p.confirming !== null)) this.deps.broker.queryAccount();
+      else if (msg.query === 'orders_since' && p.outstanding.has('page')) this.deps.broker.queryOrdersSince(p.since ?? 0, this.deps.config.pageLimit);
+      else if (msg.query === 'order' && msg.clientOrderId !== null && p.lookups.has(msg.clientOrderId)) this.deps.broker.queryOrder(msg.clientOrderId);
+    };
+    this.deps.clock.schedule(again, this.deps.config.retryMs);
+  }
+
+  private finishIfDone(p: Pass): void {
+    if (p.outstanding.size > 0 || p.lookups.size > 0 || p.confirming !== null) return;
+    const ours = this.deps.ledger.position;
+    if (p.venuePosition !== null && p.venuePosition !== ours) {
+      // Fills in flight explain a first mismatch: ask again after settleMs and compare again.
+      p.confirming = p.venuePosition - ours;
+      this.deps.clock.schedule(() => {
+        if (this.pass === p) this.deps.broker.queryAccount();
+      }, this.deps.config.settleMs);
+      return;
+    }
+    this.end(p);
+  }
+
+  private confirmPosition(p: Pass, venue: number): void {
+    const ours = this.deps.ledger.position;
+    const diff = venue - ours;
+    if (diff !== 0 && diff === p.confirming) {
+      this.mismatch(p, 'position', null, `venue position ${venue} lots, ours ${ours}`);
+      this.deps.record({ kind: 'PositionCorrected', ours, venue, adjustment: diff });
+    }
+    p.confirming = null;
+    this.end(p);
+  }
+
+  private end(p: Pass): void {
+    this.pass = null;
+    this.highWaterMark = Math.max(p.highWater, this.highWaterMark ?? p.highWater);
+    this.deps.record({ kind: 'ReconciliationCompleted', mode: p.mode, highWaterMark: this.highWaterMark, mismatches: p.mismatches });
+    p.done?.();
+  }
+
+  private mismatch(p: Pass, mismatch: MismatchKind, clientOrderId: ClientOrderId | null, detail: string): void {
+    p.mismatches++;
+    this.deps.record({ kind: 'ReconciliationMismatch', mismatch, clientOrderId, detail });
+  }
+
+  private orphanUpdate(id: ClientOrderId, status: string): void {
+    const o = this.orphans.get(id);
+    if (!o || o.resolved || !['canceled', 'filled', 'expired', 'rejected'].includes(status)) return;
+    o.resolved = true;
+    const by = o.cancelBy ?? { actor: 'reconciler', reason: 'no operator action' };
+    this.deps.record({ kind: 'OrphanResolved', clientOrderId: id, resolution: status === 'canceled' ? 'canceled' : 'closed_at_venue', actor: by.actor, reason: `${by.reason}; venue reports it ${status}` });
+  }
+}

@@ -1,0 +1,246 @@
+// A run as a world and its processes (issue 7). The world is what survives a crash: the virtual
+// clock, the simulated venue and its market, the durable log (and the store behind it), and the
+// scenario's inputs on the clock. A process is the harness's in-memory state: ledger, engine,
+// order manager, reconciler, fill monitor, timers. A crash (scenario `restarts`) kills the
+// process (process-boundary.ts): its timers never fire, the venue's answers to it are dropped,
+// its uncommitted log tail is lost. After the downtime a new process starts from the durable log
+// alone: it folds the log, restores the kill switch, breaker, dedup memory, reconciliation
+// high-water mark and orphan book, then is gated (new orders refused as not ready) while startup
+// reconciliation asks the venue and zombie-slice recovery reschedules what is left; then it
+// opens the gate and reconciles periodically. Inputs that arrive while no process runs are
+// refused and named in the next ProcessRestarted event.
+import type { Rng } from '../core/clock/rng.ts';
+import type { VirtualClock } from '../core/clock/virtual-clock.ts';
+import { ExecutionEngine } from '../core/engine/execution-engine.ts';
+import type { OrderManager } from '../core/engine/order-manager.ts';
+import { canonicalLine, EventLog } from '../core/log/event-log.ts';
+import type { ExecEvent, LogEntry } from '../core/model/events.ts';
+import { clientOrderId, parentOrderId } from '../core/model/ids.ts';
+import { priceToTicks, qtyToLots, quoteToUnits, type Instrument } from '../core/model/instrument.ts';
+import { OrderLedger } from '../core/order/order-ledger.ts';
+import type { EventSink } from '../core/ports/event-sink.ts';
+import { parseReconConfig, type ReconConfig } from '../core/recon/recon-config.ts';
+import { Reconciler } from '../core/recon/reconciler.ts';
+import { parseBreakerConfig } from '../core/risk/breaker-config.ts';
+import { venueRules } from '../core/venues/index.ts';
+import { breakerInput } from '../scenario/component-schema.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import { parseDurationMs } from '../scenario/time-fields.ts';
+import type { SimVenue } from '../sim/venue/sim-venue.ts';
+import { buildVenue } from './build-venue.ts';
+import { FillResults, fillWiring } from './fill-wiring.ts';
+import { DurableSink, ProcessBroker, ProcessClock, ProcessLife } from './process-boundary.ts';
+import { buildOrderManager, toSignalRequest } from './safety-wiring.ts';
+import { toParentRequests, toTwapParams } from './scenario-requests.ts';
+
+/** A sink that can be told a crash lost everything after `durable` (rebuild from it). */
+export interface RollbackSink extends EventSink {
+  rollback?(durable: readonly LogEntry[]): void;
+}
+
+/** The live pieces of a prepared run: advance `clock` to `end` to run it. The process-owned
+ *  pieces are getters: after a restart they are the new process's. */
+export interface PreparedRun {
+  readonly engine: ExecutionEngine;
+  readonly ledger: OrderLedger;
+  readonly log: EventLog;
+  readonly reconciler: Reconciler;
+  readonly venue: SimVenue;
+  /** Committed entries: what a restart starts from (and what the store holds). */
+  readonly durable: readonly LogEntry[];
+  /** Appends the end-of-run fill audit (venue truth against monitoring) when fills are monitored. */
+  audit(): void;
+}
+
+interface Proc {
+  readonly life: ProcessLife;
+  readonly log: EventLog;
+  readonly ledger: OrderLedger;
+  readonly engine: ExecutionEngine;
+  readonly manager: OrderManager;
+  readonly recon: Reconciler;
+  gate: string | null;
+}
+
+/**
+ * Wires a run on an existing clock and a fresh log, with `sinks` on every process's log (sinks
+ * with `rollback` are rebuilt from the durable log after a crash): venue and market, the first
+ * process, the RunStarted event, the market's start, and the scenario's orders, signals,
+ * actions and restarts.
+ */
+export function prepareRun(
+  s: Scenario, file: string, clock: VirtualClock, rng: Rng, firstLog: EventLog, instrument: Instrument, start: number,
+  sinks: readonly RollbackSink[] = [], readStore: (() => readonly LogEntry[]) | null = null,
+): PreparedRun {
+  const fills = fillWiring(s);
+  const results = new FillResults();
+  const durable = new DurableSink();
+  const reconConfig: ReconConfig = parseReconConfig(s.reconciliation ?? {});
+  const crashes = s.restarts.length > 0;
+  let proc: Proc | null = null;
+  let refused: string[] = [];
+  const record = (event: ExecEvent): void => {
+    if (proc?.life.alive) proc.engine.record(event);
+  };
+  const built = buildVenue(s, file, clock, rng, instrument, start, record);
+  const afterSubmit = s.restarts.flatMap((r) => ('afterSubmit' in r ? [r] : []));
+  let submitCrash = 0;
+
+  const startProcess = (prior: { crashedAt: number; lost: number } | null): Proc => {
+    const life = new ProcessLife(() => {
+      const spec = afterSubmit[submitCrash++];
+      crash(parseDurationMs(spec?.downtime ?? 'PT30S'));
+    });
+    const pclock = new ProcessClock(clock, life);
+    // A restart reads the store when there is one (it must hold exactly the durable log).
+    const entries = prior && readStore ? checkedStore(readStore(), durable.entries) : durable.entries;
+    const log = prior ? EventLog.resume(clock, entries) : firstLog;
+    for (const sink of [durable, results, ...sinks]) log.addSink(sink);
+    if (crashes) life.afterWork = () => log.commit();
+    const ledger = new OrderLedger();
+    if (prior) for (const e of entries) ledger.apply(e);
+    const crashAt = afterSubmit[submitCrash]?.afterSubmit ?? null;
+    const broker = new ProcessBroker(built.venue, life, crashAt);
+    let recon: Reconciler | null = null;
+    const engine = new ExecutionEngine({
+      clock: pclock, log, ledger, broker, marketData: built.venue, instrument,
+      rng: rng.stream(prior ? `engine@${prior.crashedAt}` : 'engine'),
+      routing: { twapThresholdUnits: quoteToUnits(instrument, s.routing.twapThreshold), defaultTwap: toTwapParams(s.routing.defaultTwap, instrument) },
+      retry: { maxAttempts: s.retry.maxAttempts, backoffMs: s.retry.backoff.map(parseDurationMs), lookupFirstDelayMs: 1_000, lookupMaxDelayMs: 30_000 },
+      hours: venueRules(s.venue.name).hours,
+      quarantine: () => recon?.quarantine() ?? null,
+      ...(fills ? { fills: fills.config, priceOf: fills.priceOf } : {}),
+      ...(s.safety.breaker !== undefined ? { breaker: parseBreakerConfig(breakerInput(s.safety.breaker, instrument)) } : {}),
+    });
+    const r = new Reconciler({ clock: pclock, ledger, broker, config: reconConfig, record: (e) => engine.record(e), apply: (m) => engine.applyVenueTruth(m), fail: (id, why) => engine.failUnknown(id, why) });
+    recon = r;
+    engine.observers.push((m) => r.onMessage(m));
+    const p: Proc = { life, log, ledger, engine, recon: r, gate: null, manager: null as unknown as OrderManager };
+    const manager = buildOrderManager(s, engine, ledger, built.venue, pclock, instrument, () => p.gate, prior ? entries : [], broker);
+    (p as { manager: OrderManager }).manager = manager;
+    if (!prior) {
+      engine.record({ kind: 'RunStarted', scenario: s.name, symbol: instrument.symbol, startTime: start });
+      r.startPeriodic();
+      return p;
+    }
+    engine.restore(entries);
+    r.restore(entries);
+    engine.record({ kind: 'ProcessRestarted', crashedAt: prior.crashedAt, downtimeMs: clock.now() - prior.crashedAt, lostEntries: prior.lost, refusedInputs: refused });
+    refused = [];
+    p.gate = 'not ready: startup reconciliation and recovery are running';
+    engine.record({ kind: 'StartupGateChanged', state: 'gated', actor: 'startup', reason: p.gate });
+    log.commit();
+    const timeout = pclock.schedule(() => {
+      if (p.gate === null) return;
+      p.gate = 'not ready: startup reconciliation timed out; an operator must force it (force_ready)';
+      engine.record({ kind: 'StartupGateChanged', state: 'timed_out', actor: 'startup', reason: p.gate });
+    }, reconConfig.startupTimeoutMs);
+    r.run('startup', () => {
+      engine.recover(entries, reconConfig.graceMs);
+      if (p.gate !== null && !p.gate.includes('timed out')) {
+        timeout.unsubscribe();
+        p.gate = null;
+        engine.record({ kind: 'StartupGateChanged', state: 'ready', actor: 'startup', reason: 'startup reconciliation and recovery complete' });
+      }
+      log.commit();
+      r.startPeriodic();
+    });
+    return p;
+  };
+
+  const crash = (downtimeMs: number): void => {
+    const dead = proc;
+    if (!dead || !dead.life.alive) return;
+    dead.life.alive = false;
+    const lost = durable.discard();
+    for (const sink of [results, ...sinks]) sink.rollback?.(durable.entries);
+    const crashedAt = clock.now();
+    clock.schedule(() => {
+      proc = startProcess({ crashedAt, lost });
+    }, downtimeMs);
+  };
+
+  /** Runs an input in the current process, or notes it as refused while none runs. */
+  const deliver = (label: string, work: (p: Proc) => void): void => {
+    const p = proc;
+    if (!p || !p.life.alive) {
+      refused.push(label);
+      return;
+    }
+    p.life.run(work, p);
+  };
+
+  proc = startProcess(null);
+  // The market starts before the orders are scheduled: orders at the first instant see a book.
+  built.start();
+  for (const { id, at, req, confirm, confirmedBy } of toParentRequests(s, instrument)) {
+    clock.schedule(() => deliver(`order ${id}`, (p) => p.manager.onOrder(req, confirm, confirmedBy)), at);
+  }
+  for (const sig of s.signals) {
+    clock.schedule(() => deliver(`signal ${sig.id}`, (p) => p.manager.onSignal(toSignalRequest(sig, instrument))), parseDurationMs(sig.at));
+  }
+  for (const o of s.orders) {
+    if (o.cancelAt === undefined) continue;
+    // Scheduled after the submissions, so a cancel at the same instant follows its submit; an
+    // order the pre-trade checks refused has nothing to cancel.
+    const id = parentOrderId(o.id);
+    clock.schedule(() => deliver(`cancel ${o.id}`, (p) => {
+      if (p.ledger.parents.has(id)) p.engine.cancelParent(id, 'scenario cancelAt');
+    }), parseDurationMs(o.cancelAt));
+  }
+  for (const a of s.actions) {
+    clock.schedule(() => deliver(`action ${a.kind}`, (p) => {
+      const { engine } = p;
+      if (a.kind === 'kill_switch') engine.killSwitch.set(a.state, a.actor, a.reason);
+      else if (a.kind === 'circuit_breaker') {
+        if (a.state === 'tripped') engine.breaker.trip(a.reason);
+        else engine.breaker.reset(a.actor, a.reason);
+      } else if (a.kind === 'force_ready') {
+        if (p.gate === null) return;
+        p.gate = null;
+        engine.record({ kind: 'StartupGateChanged', state: 'ready', actor: a.actor, reason: `forced: ${a.reason}` });
+      } else if (a.kind === 'resolve_orphan') p.recon.resolveOrphan(clientOrderId(a.clientOrderId), a.resolution, a.actor, a.reason);
+      else if (p.ledger.parents.has(parentOrderId(a.parent))) engine.cancelParent(parentOrderId(a.parent), a.reason);
+    }), parseDurationMs(a.at));
+  }
+  for (const x of s.externalOrders) {
+    // Someone else on the account: straight into the venue's matching engine.
+    clock.schedule(() => {
+      built.venue.exchange.submit({
+        clientOrderId: clientOrderId(x.clientOrderId), parentId: parentOrderId('external'), sliceNum: 1, totalSlices: 1, scheduledTime: clock.now(),
+        symbol: instrument.symbol, side: x.side, type: 'limit', tif: 'GTC', qty: qtyToLots(instrument, x.qty), limitPrice: priceToTicks(instrument, x.limitPrice),
+      }, false);
+    }, parseDurationMs(x.at));
+  }
+  const crashRng = rng.stream('restarts');
+  for (const r of s.restarts) {
+    if ('afterSubmit' in r) continue;
+    const at = 'at' in r ? parseDurationMs(r.at) : Math.floor(crashRng.uniform(parseDurationMs(r.between[0]), parseDurationMs(r.between[1])));
+    clock.schedule(() => crash(parseDurationMs(r.downtime)), at);
+  }
+
+  const current = (): Proc => proc as Proc;
+  return {
+    get engine() { return current().engine; },
+    get ledger() { return current().ledger; },
+    get log() { return current().log; },
+    get reconciler() { return current().recon; },
+    venue: built.venue,
+    get durable() { return durable.entries; },
+    audit: () => {
+      const p = current();
+      if (!fills || !p.life.alive) return;
+      p.engine.record(results.audit(p.ledger, built.venue));
+      p.log.commit();
+    },
+  };
+}
+
+/** The store's log must be the durable log, entry for entry: a restart trusts nothing else. */
+function checkedStore(stored: readonly LogEntry[], durable: readonly LogEntry[]): readonly LogEntry[] {
+  const last = stored.at(-1);
+  if (stored.length !== durable.length || (last && canonicalLine(last) !== canonicalLine(durable.at(-1) as LogEntry))) {
+    throw new Error(`restart: the store holds ${stored.length} entries, the durable log ${durable.length}`);
+  }
+  return stored;
+}

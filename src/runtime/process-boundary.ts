@@ -1,0 +1,140 @@
+// What makes a simulated process mortal (issue 7, crash and restart as a fault). The harness's
+// in-memory state lives in one "process": its clock facade, its broker facade and its event log.
+// Killing it silences all three at once: timers it scheduled never fire, venue answers addressed
+// to it are dropped, and whatever its log appended after the last commit is lost (DurableSink
+// keeps only committed entries, exactly what the SQLite store holds). The venue, the market and
+// the virtual clock belong to the world and keep running.
+import type { SchedulerLike, Subscription } from 'rxjs';
+import type { ClientOrderId, VenueOrderId } from '../core/model/ids.ts';
+import type { LogEntry } from '../core/model/events.ts';
+import type { OrderRequest } from '../core/model/order.ts';
+import type { Broker, OrdersCursor, ReportHandler } from '../core/ports/broker.ts';
+import type { Clock } from '../core/ports/clock.ts';
+import type { EventSink } from '../core/ports/event-sink.ts';
+
+/** Thrown inside a process to end it on the spot (a crash between two statements). */
+export class ProcessCrashed extends Error {
+  override readonly name = 'ProcessCrashed';
+}
+
+/** Liveness of one process; `run` executes process code unless it is dead, and absorbs a crash. */
+export class ProcessLife {
+  alive = true;
+  /** Runs after each piece of process work that completed (commits: each handled timer, report
+   *  or input is one transaction, as a service commits before it answers). */
+  afterWork: (() => void) | null = null;
+  constructor(private readonly onCrash: () => void) {}
+
+  run<A>(work: (arg: A) => void, arg: A): void {
+    if (!this.alive) return;
+    try {
+      work(arg);
+      this.afterWork?.();
+    } catch (err) {
+      if (!(err instanceof ProcessCrashed)) throw err;
+      this.onCrash();
+    }
+  }
+
+  /** Ends the process now, from inside it. */
+  crash(): never {
+    throw new ProcessCrashed('process crashed');
+  }
+}
+
+/** The world's clock as one process sees it: nothing it scheduled runs after it died. */
+export class ProcessClock implements Clock {
+  constructor(
+    private readonly inner: Clock,
+    private readonly life: ProcessLife,
+  ) {}
+
+  now(): number {
+    return this.inner.now();
+  }
+
+  get scheduler(): SchedulerLike {
+    return this.inner.scheduler;
+  }
+
+  schedule(work: () => void, delayMs: number): Subscription {
+    return this.inner.schedule(() => this.life.run(work, undefined), delayMs);
+  }
+
+  post<A>(work: (arg: A) => void, delayMs: number, arg?: A): void {
+    this.inner.post(() => this.life.run(work, arg as A), delayMs);
+  }
+}
+
+/** The venue as one process sees it: a dead process sends nothing and hears nothing. After
+ *  `crashAfterSubmit` submissions it dies right after the next one leaves, before anything
+ *  about it is stored (the crash between sending an order and storing its status). */
+export class ProcessBroker implements Broker {
+  readonly clientIdMaxLength: number;
+  private submits = 0;
+
+  constructor(
+    private readonly venue: Broker,
+    private readonly life: ProcessLife,
+    private readonly crashAfterSubmit: number | null,
+  ) {
+    this.clientIdMaxLength = venue.clientIdMaxLength;
+  }
+
+  setReportHandler(handler: ReportHandler): void {
+    this.venue.setReportHandler((report) => this.life.run(handler, report));
+  }
+
+  submit(order: OrderRequest): void {
+    if (!this.life.alive) return;
+    this.venue.submit(order);
+    this.submits++;
+    if (this.crashAfterSubmit !== null && this.submits === this.crashAfterSubmit) this.life.crash();
+  }
+
+  cancel(clientOrderId: ClientOrderId, venueOrderId: VenueOrderId | null): void {
+    if (this.life.alive) this.venue.cancel(clientOrderId, venueOrderId);
+  }
+
+  queryOrder(clientOrderId: ClientOrderId): void {
+    if (this.life.alive) this.venue.queryOrder(clientOrderId);
+  }
+
+  queryOpenOrders(): void {
+    if (this.life.alive) this.venue.queryOpenOrders();
+  }
+
+  queryOrdersSince(since: number, limit: number, after?: OrdersCursor): void {
+    if (this.life.alive) this.venue.queryOrdersSince(since, limit, after);
+  }
+
+  queryAccount(): void {
+    if (this.life.alive) this.venue.queryAccount();
+  }
+}
+
+/** The durable part of the log: entries become durable when the log commits. */
+export class DurableSink implements EventSink {
+  private readonly committed: LogEntry[] = [];
+  private pending: LogEntry[] = [];
+
+  write(entry: LogEntry): void {
+    this.pending.push(entry);
+  }
+
+  commit(): void {
+    for (const e of this.pending) this.committed.push(e);
+    this.pending = [];
+  }
+
+  /** A crash: the uncommitted tail is gone. Returns how many entries were lost. */
+  discard(): number {
+    const lost = this.pending.length;
+    this.pending = [];
+    return lost;
+  }
+
+  get entries(): readonly LogEntry[] {
+    return this.committed;
+  }
+}

@@ -1,0 +1,48 @@
+// Scenario decimals to the engine's integers: TWAP parameters and the scenario's parent orders.
+import type { ParentRequest, TwapParams } from '../core/engine/execution-engine.ts';
+import { parentOrderId } from '../core/model/ids.ts';
+import { priceToTicks, qtyToLots, quoteToUnits, type Instrument } from '../core/model/instrument.ts';
+import type { Confirmation } from '../core/safety/pre-trade.ts';
+import type { TwapEntry } from '../scenario/execution-schema.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import { parseDurationMs } from '../scenario/time-fields.ts';
+
+/** Scenario TWAP parameters to the engine's integers. */
+export function toTwapParams(t: TwapEntry, inst: Instrument): TwapParams {
+  return {
+    durationMs: parseDurationMs(t.duration),
+    ...(t.interval !== undefined ? { intervalMs: parseDurationMs(t.interval) } : { sliceCount: t.slices ?? 1 }),
+    ...(t.maxSliceQty !== undefined ? { maxSliceQty: qtyToLots(inst, t.maxSliceQty) } : {}),
+    ...(t.minSliceNotional !== undefined ? { minSliceNotionalUnits: quoteToUnits(inst, t.minSliceNotional) } : {}),
+    ...(t.randomize !== undefined ? { randomize: t.randomize } : {}),
+    ...(t.limitOffsetTicks !== undefined ? { limitOffsetTicks: t.limitOffsetTicks } : {}),
+    ...(t.stopOffsetTicks !== undefined ? { stopOffsetTicks: t.stopOffsetTicks } : {}),
+    unfilled: t.unfilled,
+    stops: { maxSpread: t.maxSpread, maxPriceDeviation: t.maxPriceDeviation, minLiquidity: qtyToLots(inst, t.minLiquidity) },
+  };
+}
+
+/** Scenario decimals to the engine's integers. */
+export function toParentRequests(s: Scenario, inst: Instrument): Array<{ id: string; at: number; req: ParentRequest; confirm: readonly Confirmation[]; confirmedBy: string | null }> {
+  const orders = s.orders.map((o) => ({
+    id: o.id,
+    at: parseDurationMs(o.at),
+    confirm: o.confirm,
+    confirmedBy: o.confirmedBy ?? null,
+    req: {
+      parentId: parentOrderId(o.id),
+      side: o.side,
+      qty: qtyToLots(inst, o.qty),
+      type: o.type,
+      tif: o.tif ?? (o.type === 'market' ? 'IOC' : 'GTC'),
+      ...(o.limitPrice === undefined ? {} : { limitPrice: priceToTicks(inst, o.limitPrice) }),
+      ...(o.stopPrice === undefined ? {} : { stopPrice: priceToTicks(inst, o.stopPrice) }),
+      ...(o.postOnly ? { postOnly: true } : {}),
+      route: o.twap ? 'twap' : o.route,
+      ...(o.twap ? { twap: toTwapParams(o.twap, inst) } : {}),
+      ...(o.partialFillPolicy ? { partialFillPolicy: o.partialFillPolicy } : {}),
+      source: 'scenario-order',
+    } satisfies ParentRequest,
+  }));
+  return orders;
+}
