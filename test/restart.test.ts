@@ -22,18 +22,19 @@ function store(): RunStore {
   return new RunStore(openDatabase(join(dir, 'x.db')));
 }
 
-const BASE = `
+const HEAD = `
 seed: 9
 venue: { name: binance-spot, latency: { orderEntry: 10, ack: 10, fillReport: 5, marketData: 2 } }
 instrument: { symbol: BTCUSDT, tickSize: "0.01", lotSize: "0.00001", minNotional: "5" }
 start: 2024-08-09T00:00:00Z
-market: { model: synthetic, initialPrice: "61000.00", volatility: 0.2, stepMs: 200, spreadTicks: 2, depth: ["0.5", "0.8", "1.0"], trades: { ratePerSec: 2, meanQty: "0.02" } }
+`;
+const BASE = `${HEAD}market: { model: synthetic, initialPrice: "61000.00", volatility: 0.2, stepMs: 200, spreadTicks: 2, depth: ["0.5", "0.8", "1.0"], trades: { ratePerSec: 2, meanQty: "0.02" } }
 safety: { preTrade: { largeOrderNotional: "1000000", hardLimitNotional: "2000000", maxOrderNotional: "5000000" } }
 `;
 
-function run(body: string, name = 'restart-test') {
+function run(body: string, base = BASE) {
   const log: LogEntry[] = [];
-  const report = runScenario(parseScenario(`name: ${name}\n${BASE}${body}`, 'inline.yaml'), { onEntry: (e) => log.push(e) });
+  const report = runScenario(parseScenario(`name: restart-test\n${base}${body}`, 'inline.yaml'), { onEntry: (e) => log.push(e) });
   const events = <K extends ExecEvent['kind']>(kind: K) => log.filter((e) => e.event.kind === kind).map((e) => e as LogEntry<Extract<ExecEvent, { kind: K }>>);
   return { report, events };
 }
@@ -120,6 +121,24 @@ signals:
     expect(fate['add-more']).toBe('gating:not-ready');
     // The venue cannot be asked during the outage: the reduce-only check fails closed, never "not ready".
     expect(fate['close-half']).toMatch(/^reduce_only:/);
+  });
+
+  it('keeps the loss budget across a restart: a loss split by a crash still trips the limit', () => {
+    // Bid 99 / ask 101: each buy of 2 at 101 loses 2.00 plus fees at the mid; the limit is 3.00.
+    const body = (restart: string) => `
+duration: PT3M
+market: { model: static_book, bids: [["99.00", "100"]], asks: [["101.00", "100"]] }
+safety: { preTrade: { largeOrderNotional: "1000000", hardLimitNotional: "2000000", maxOrderNotional: "5000000" }, breaker: { loss: { max: "3.00" }, staleData: null, priceBand: null } }
+${restart}
+orders:
+  - { id: first, at: PT1S, side: buy, qty: "2", type: market, route: single }
+  - { id: second, at: PT1M, side: buy, qty: "2", type: market, route: single }
+  - { id: third, at: PT2M, side: buy, qty: "2", type: market, route: single }`;
+    for (const restart of ['restarts: []', 'restarts: [{ at: PT30S, downtime: PT5S }]']) {
+      const { report, events } = run(body(restart), HEAD);
+      expect(events('CircuitBreakerTripped').map((e) => (e.event as { condition?: string }).condition), restart).toEqual(['loss']);
+      expect(report.parents.find((p) => p.id === 'third')?.filledQty, restart).toBe('0');
+    }
   });
 
   it('marks the pending slices blocked when the breaker was tripped at the crash; nothing is sent', () => {

@@ -2,100 +2,27 @@
 // threshold or it asks for TWAP), stored (parent and every child in one commit before anything is
 // sent), and sent through the guards (kill switch, circuit breaker, venue hours). Venue messages
 // are logged first, folded into the ledger, handed to the retry logic, and may complete a parent,
-// which is when its market benchmark is recorded. The rules live in the pieces this file wires:
-// twap-slicer.ts, slice-scheduler.ts, order-retry.ts, kill-switch.ts, circuit-breaker.ts.
-import type { Rng } from '../clock/rng.ts';
-import { SliceScheduler, type EarlyStops, type SchedulerOps } from '../algo/slice-scheduler.ts';
-import { twapClientOrderId, twapParentKey } from '../algo/twap-client-order-id.ts';
-import { planTwapSlices, TwapPlanError, type TwapRandomize, type TwapSpec } from '../algo/twap-slicer.ts';
-import { deriveClientOrderId, utcDate } from '../model/client-order-id.ts';
+// which is when its market benchmark is recorded. A restarted process restores the kill switch
+// and breaker from the log and recovers its pending slices (restore, recover). The rules live in
+// the pieces this file wires: parent-start.ts, twap-slicer.ts, slice-scheduler.ts, order-retry.ts,
+// slice-recovery.ts, kill-switch.ts, circuit-breaker.ts, breaker-feed.ts.
+import { SliceScheduler, type SchedulerOps } from '../algo/slice-scheduler.ts';
 import type { ExecEvent, LogEntry } from '../model/events.ts';
 import type { ClientOrderId, ParentOrderId } from '../model/ids.ts';
-import type { Instrument } from '../model/instrument.ts';
-import type { OrderType, Side, TimeInForce } from '../model/order.ts';
+import type { Side } from '../model/order.ts';
 import { isTerminal } from '../model/order-status.ts';
 import type { VenueMessage } from '../model/reports.ts';
-import type { EventLog } from '../log/event-log.ts';
-import type { OrderLedger } from '../order/order-ledger.ts';
-import type { Broker, MarketDataPort } from '../ports/broker.ts';
-import type { Clock } from '../ports/clock.ts';
 import { BreakerFeed } from '../risk/breaker-feed.ts';
 import { CircuitBreaker } from '../risk/circuit-breaker.ts';
-import type { BreakerConfig } from '../risk/breaker-config.ts';
 import { KillSwitch } from '../risk/kill-switch.ts';
-import type { TradingHours } from '../venues/nyse-calendar.ts';
 import { FillMonitor } from '../fills/fill-monitor.ts';
-import type { FillConfig, PartialFillPolicy } from '../fills/fill-config.ts';
-import { DEFAULT_RETRY, OrderRetry, type RetryPolicy } from './order-retry.ts';
+import type { PartialFillPolicy } from '../fills/fill-config.ts';
+import { DEFAULT_RETRY, OrderRetry } from './order-retry.ts';
 import { decideRecovery, twapsFromLog, type SliceDecision } from './slice-recovery.ts';
+import type { CancelResult, EngineDeps, ParentRequest } from './engine-types.ts';
+import { startSingle, startTwap, type StartOps } from './parent-start.ts';
 
-export interface TwapParams {
-  readonly durationMs: number;
-  readonly intervalMs?: number;
-  readonly sliceCount?: number;
-  readonly maxSliceQty?: number;
-  readonly minSliceNotionalUnits?: number;
-  readonly randomize?: TwapRandomize;
-  readonly limitOffsetTicks?: number;
-  readonly stopOffsetTicks?: number;
-  readonly unfilled: 'carry' | 'drop';
-  readonly stops: EarlyStops;
-}
-
-export interface ParentRequest {
-  readonly parentId: ParentOrderId;
-  readonly side: Side;
-  /** Lots. */
-  readonly qty: number;
-  readonly type: OrderType;
-  readonly tif: TimeInForce;
-  readonly limitPrice?: number;
-  readonly stopPrice?: number;
-  readonly postOnly?: boolean;
-  /** auto: TWAP above the routing threshold, one order below it. */
-  readonly route: 'auto' | 'single' | 'twap';
-  /** TWAP parameters; the routing default applies when absent. */
-  readonly twap?: TwapParams;
-  readonly source: string;
-  /** Overrides the fill detection config's policy for this parent's orders. */
-  readonly partialFillPolicy?: PartialFillPolicy;
-}
-
-export interface RoutingPolicy {
-  /** Parents above this notional (units: ticks x lots) go through TWAP when routed auto. */
-  readonly twapThresholdUnits: number;
-  readonly defaultTwap: TwapParams;
-}
-
-export interface EngineDeps {
-  readonly clock: Clock;
-  readonly log: EventLog;
-  readonly ledger: OrderLedger;
-  readonly broker: Broker;
-  readonly marketData: MarketDataPort;
-  readonly instrument: Instrument;
-  readonly rng: Rng;
-  readonly routing: RoutingPolicy;
-  readonly hours?: TradingHours;
-  readonly retry?: RetryPolicy;
-  /** Fill detection (monitoring every sent order); absent: pushes and retry lookups only. */
-  readonly fills?: FillConfig;
-  /** Why new orders on this symbol must wait (an unresolved orphan), or null. */
-  readonly quarantine?: () => string | null;
-  /** Automatic circuit breaker conditions (rejects, errors...); absent: manual trips only. */
-  readonly breaker?: BreakerConfig;
-  /** Quote price of a commission asset, for fees charged in another asset. */
-  readonly priceOf?: (asset: string) => number | null;
-}
-
-export interface CancelResult {
-  /** Slices never sent, now cancelled. */
-  readonly cancelledSlices: number;
-  /** Children working at the venue we asked to cancel. */
-  readonly cancelRequests: number;
-  /** Lots already filled when the cancel was made. */
-  readonly filledQty: number;
-}
+export type { CancelResult, EngineDeps, ParentRequest, RoutingPolicy, TwapParams } from './engine-types.ts';
 
 export class ExecutionEngine {
   readonly killSwitch: KillSwitch;
@@ -147,94 +74,15 @@ export class ExecutionEngine {
     const reference = req.limitPrice ?? (req.side === 'buy' ? top.ask ?? top.bid : top.bid ?? top.ask);
     const twap =
       req.route === 'twap' || (req.route === 'auto' && reference !== null && reference * req.qty > routing.twapThresholdUnits);
-    if (twap) this.startTwap(req, req.twap ?? routing.defaultTwap, top, reference);
-    else this.startSingle(req, top);
-  }
-
-  private parentCreated(req: ParentRequest, top: { bid: number | null; ask: number | null }, route: 'single' | 'twap', totalSlices: number): void {
-    this.record({
-      kind: 'ParentOrderCreated',
-      parentId: req.parentId,
-      symbol: this.deps.instrument.symbol,
-      side: req.side,
-      qty: req.qty,
-      type: req.type,
-      tif: req.tif,
-      limitPrice: req.limitPrice ?? null,
-      totalSlices,
-      route,
-      arrivalBid: top.bid,
-      arrivalAsk: top.ask,
-      source: req.source,
-      ...(req.partialFillPolicy ? { partialFillPolicy: req.partialFillPolicy } : {}),
-    });
-  }
-
-  private startSingle(req: ParentRequest, top: { bid: number | null; ask: number | null }): void {
-    const { clock, broker, instrument } = this.deps;
-    const now = clock.now();
-    this.parentCreated(req, top, 'single', 1);
-    const clientOrderId = deriveClientOrderId(
-      { parentId: req.parentId, symbol: instrument.symbol, side: req.side, qty: req.qty, tradeDate: utcDate(now), sliceNum: 1 },
-      broker.clientIdMaxLength,
-    );
-    this.record({
-      kind: 'OrderCreated', clientOrderId, parentId: req.parentId, sliceNum: 1, totalSlices: 1, scheduledTime: now,
-      symbol: instrument.symbol, side: req.side, type: req.type, tif: req.tif, qty: req.qty,
-      limitPrice: req.limitPrice ?? null, stopPrice: req.stopPrice ?? null,
-      ...(req.postOnly ? { postOnly: true } : {}),
-    });
-    this.deps.log.commit();
-    this.send(clientOrderId);
-  }
-
-  private startTwap(req: ParentRequest, p: TwapParams, top: { bid: number | null; ask: number | null }, reference: number | null): void {
-    const { clock, broker, instrument } = this.deps;
-    const now = clock.now();
-    const spec: TwapSpec = {
-      side: req.side, qty: req.qty, startTime: now, durationMs: p.durationMs, instrument,
-      referencePrice: reference ?? 1, childType: req.type,
-      ...(p.intervalMs !== undefined ? { intervalMs: p.intervalMs } : { sliceCount: p.sliceCount ?? 1 }),
-      ...(p.maxSliceQty !== undefined ? { maxSliceQty: p.maxSliceQty } : {}),
-      ...(p.minSliceNotionalUnits !== undefined ? { minSliceNotionalUnits: p.minSliceNotionalUnits } : {}),
-      ...(p.randomize !== undefined ? { randomize: p.randomize } : {}),
-      ...(p.limitOffsetTicks !== undefined ? { limitOffsetTicks: p.limitOffsetTicks } : {}),
-      ...(p.stopOffsetTicks !== undefined ? { stopOffsetTicks: p.stopOffsetTicks } : {}),
+    const ops: StartOps = {
+      deps: this.deps, record: (e) => this.record(e), send: (id) => this.send(id), schedulerOps: (side) => this.schedulerOps(side),
+      register: (parentId, scheduler, intervalMs) => {
+        this.schedulers.set(parentId, scheduler);
+        this.twapIntervals.set(parentId, intervalMs);
+      },
     };
-    let plan;
-    try {
-      if (reference === null) throw new TwapPlanError('referencePrice', 'no market to price the plan against');
-      plan = planTwapSlices(spec, this.deps.rng.stream(`twap/${req.parentId}`));
-    } catch (err) {
-      if (!(err instanceof TwapPlanError)) throw err;
-      this.record({ kind: 'ParentRejected', parentId: req.parentId, reason: err.message });
-      return;
-    }
-    // Parent, plan and every child (pending_new) are stored in one commit before any slice goes.
-    this.parentCreated(req, top, 'twap', plan.totalSlices);
-    this.record({
-      kind: 'TwapPlanned', parentId: req.parentId, childType: req.type, intervalMs: plan.intervalMs, durationMs: plan.durationMs,
-      unfilledPolicy: p.unfilled, limitOffsetTicks: p.limitOffsetTicks ?? null,
-      adjustments: plan.adjustments.map((a) => JSON.stringify(a)),
-      stopOffsetTicks: p.stopOffsetTicks ?? null, minNotionalUnits: plan.minNotionalUnits, referencePrice: plan.referencePrice, stops: p.stops,
-    });
-    const key = twapParentKey(req.parentId, spec);
-    const children: ClientOrderId[] = [];
-    for (const slice of plan.slices) {
-      const clientOrderId = twapClientOrderId(key, slice.sliceNum, broker.clientIdMaxLength);
-      children.push(clientOrderId);
-      this.record({
-        kind: 'OrderCreated', clientOrderId, parentId: req.parentId, sliceNum: slice.sliceNum, totalSlices: plan.totalSlices,
-        scheduledTime: slice.scheduledTime, symbol: instrument.symbol, side: req.side, type: req.type,
-        tif: req.type === 'market' ? 'IOC' : req.tif, qty: slice.qty, limitPrice: null, stopPrice: null,
-      });
-    }
-    this.deps.log.commit();
-    const arrivalMid = top.bid !== null && top.ask !== null ? (top.bid + top.ask) / 2 : null;
-    const scheduler = new SliceScheduler(this.schedulerOps(req.side), req.parentId, plan, children, p.unfilled, p.stops, arrivalMid);
-    this.schedulers.set(req.parentId, scheduler);
-    this.twapIntervals.set(req.parentId, plan.intervalMs);
-    scheduler.start();
+    if (twap) startTwap(ops, req, req.twap ?? routing.defaultTwap, top, reference);
+    else startSingle(ops, req, top);
   }
 
   private schedulerOps(side: Side): SchedulerOps {
@@ -359,6 +207,10 @@ export class ExecutionEngine {
       else if (event.kind === 'CircuitBreakerTripped' || event.kind === 'CircuitBreakerReset') breakerEvents.push(event);
     }
     this.breaker.restore(breakerEvents);
+    // Equity is cash from fills plus the position at the mid, both folded from the whole log, so
+    // the run's start is 0 in those terms: the loss budget carries over the restart. The peak
+    // (drawdown) and the price reference restart from the next samples.
+    this.breaker.setEquityBase(0);
   }
 
   /**

@@ -1,0 +1,84 @@
+// The engine's request and dependency types: a parent order as the router takes it, TWAP
+// parameters in the engine's integers, the routing policy and what the engine is built from.
+import type { EarlyStops } from '../algo/slice-scheduler.ts';
+import type { TwapRandomize } from '../algo/twap-slicer.ts';
+import type { Rng } from '../clock/rng.ts';
+import type { FillConfig, PartialFillPolicy } from '../fills/fill-config.ts';
+import type { EventLog } from '../log/event-log.ts';
+import type { ParentOrderId } from '../model/ids.ts';
+import type { Instrument } from '../model/instrument.ts';
+import type { OrderType, Side, TimeInForce } from '../model/order.ts';
+import type { OrderLedger } from '../order/order-ledger.ts';
+import type { Broker, MarketDataPort } from '../ports/broker.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { BreakerConfig } from '../risk/breaker-config.ts';
+import type { TradingHours } from '../venues/nyse-calendar.ts';
+import type { RetryPolicy } from './order-retry.ts';
+
+export interface TwapParams {
+  readonly durationMs: number;
+  readonly intervalMs?: number;
+  readonly sliceCount?: number;
+  readonly maxSliceQty?: number;
+  readonly minSliceNotionalUnits?: number;
+  readonly randomize?: TwapRandomize;
+  readonly limitOffsetTicks?: number;
+  readonly stopOffsetTicks?: number;
+  readonly unfilled: 'carry' | 'drop';
+  readonly stops: EarlyStops;
+}
+
+export interface ParentRequest {
+  readonly parentId: ParentOrderId;
+  readonly side: Side;
+  /** Lots. */
+  readonly qty: number;
+  readonly type: OrderType;
+  readonly tif: TimeInForce;
+  readonly limitPrice?: number;
+  readonly stopPrice?: number;
+  readonly postOnly?: boolean;
+  /** auto: TWAP above the routing threshold, one order below it. */
+  readonly route: 'auto' | 'single' | 'twap';
+  /** TWAP parameters; the routing default applies when absent. */
+  readonly twap?: TwapParams;
+  readonly source: string;
+  /** Overrides the fill detection config's policy for this parent's orders. */
+  readonly partialFillPolicy?: PartialFillPolicy;
+}
+
+export interface RoutingPolicy {
+  /** Parents above this notional (units: ticks x lots) go through TWAP when routed auto. */
+  readonly twapThresholdUnits: number;
+  readonly defaultTwap: TwapParams;
+}
+
+export interface EngineDeps {
+  readonly clock: Clock;
+  readonly log: EventLog;
+  readonly ledger: OrderLedger;
+  readonly broker: Broker;
+  readonly marketData: MarketDataPort;
+  readonly instrument: Instrument;
+  readonly rng: Rng;
+  readonly routing: RoutingPolicy;
+  readonly hours?: TradingHours;
+  readonly retry?: RetryPolicy;
+  /** Fill detection (monitoring every sent order); absent: pushes and retry lookups only. */
+  readonly fills?: FillConfig;
+  /** Why new orders on this symbol must wait (an unresolved orphan), or null. */
+  readonly quarantine?: () => string | null;
+  /** Automatic circuit breaker conditions (rejects, errors...); absent: manual trips only. */
+  readonly breaker?: BreakerConfig;
+  /** Quote price of a commission asset, for fees charged in another asset. */
+  readonly priceOf?: (asset: string) => number | null;
+}
+
+export interface CancelResult {
+  /** Slices never sent, now cancelled. */
+  readonly cancelledSlices: number;
+  /** Children working at the venue we asked to cancel. */
+  readonly cancelRequests: number;
+  /** Lots already filled when the cancel was made. */
+  readonly filledQty: number;
+}
