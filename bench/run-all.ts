@@ -6,6 +6,7 @@ import { main as replayBench } from './replay.bench.ts';
 import { main as slicerBench } from './slicer.bench.ts';
 import { main as twapBench } from './twap.bench.ts';
 import { main as fillsBench } from './fills.bench.ts';
+import { main as restartBench } from './restart.bench.ts';
 
 const fmt = (x: number): string => Math.round(x).toLocaleString('en-US');
 
@@ -65,3 +66,9 @@ console.log(
 
 console.log('fill detection fault matrix (npm run bench:fills):');
 fillsBench();
+
+const restart = restartBench();
+console.log('restart (one simulated hour: 600 market orders + a 120-slice limit TWAP; median of 3):');
+for (const v of restart.variants) {
+  console.log(`  ${v.label.padEnd(22)} ${v.medianWallMs.toFixed(0).padStart(6)} ms wall, ${v.report.reconciliation.restarts} restarts, startup to ready ${v.readyMs.map((x) => x.toFixed(0)).join('/') || '-'} ms virtual`);
+}
