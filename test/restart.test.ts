@@ -123,6 +123,21 @@ signals:
     expect(fate['close-half']).toMatch(/^reduce_only:/);
   });
 
+  it('keeps the dedup memory and the kill switch across a restart', () => {
+    const { report, events } = run(`
+duration: PT5M
+restarts: [{ at: PT1M, downtime: PT10S }]
+signals:
+  - { id: before, at: PT20S, side: buy, qty: "0.01", price: "61010.00" }
+  - { id: replayed, at: PT1M30S, side: buy, qty: "0.01", price: "61010.40" }
+  - { id: while-halted, at: PT3M, side: buy, qty: "0.01", price: "61200.00" }
+actions:
+  - { at: PT50S, kind: kill_switch, state: halted, actor: risk, reason: "desk halt" }`);
+    expect(events('ProcessRestarted')).toHaveLength(1);
+    const fate = Object.fromEntries(report.signals.map((x) => [x.id, x.outcome === 'accepted' ? 'accepted' : `${x.stage}:${x.code}`]));
+    expect(fate).toEqual({ before: 'accepted', replayed: 'dedup:duplicate-signal', 'while-halted': 'guards:guard' });
+  });
+
   it('keeps the loss budget across a restart: a loss split by a crash still trips the limit', () => {
     // Bid 99 / ask 101: each buy of 2 at 101 loses 2.00 plus fees at the mid; the limit is 3.00.
     const body = (restart: string) => `
