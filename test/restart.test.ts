@@ -92,19 +92,33 @@ orders:
 duration: PT10M
 reconciliation: { startupTimeoutMs: 60000 }
 restarts: [{ at: PT1M, downtime: PT10S }]
-faults: [{ kind: outage, from: PT1M, until: PT4M, mode: timeout_before, timeoutMs: 2000 }]
+faults: [{ kind: outage, from: PT1M, until: PT6M, mode: timeout_before, timeoutMs: 2000 }]
 orders:
   - { id: early, at: PT10S, side: buy, qty: "0.01", type: market, route: single }
   - { id: while-gated, at: PT2M30S, side: buy, qty: "0.01", type: market, route: single }
-  - { id: after-force, at: PT5M30S, side: buy, qty: "0.01", type: market, route: single }
+  - { id: after-force, at: PT7M, side: buy, qty: "0.01", type: market, route: single }
 actions:
   - { at: PT5M, kind: force_ready, actor: ops-lead, reason: "venue confirmed flat by phone" }`);
     const gate = events('StartupGateChanged').map((e) => [e.event.state, e.event.actor]);
     expect(gate).toEqual([['gated', 'startup'], ['timed_out', 'startup'], ['ready', 'ops-lead']]);
+    // Startup reconciliation finished after the outage; the gate was already open.
+    expect(events('ReconciliationCompleted')[0]?.event.mode).toBe('startup');
+    expect(events('ReconciliationCompleted')[0]?.time).toBeGreaterThan(Date.UTC(2024, 7, 9, 0, 6));
     expect(events('StartupGateChanged')[1]?.time).toBe(Date.UTC(2024, 7, 9, 0, 2, 10));
     expect(report.rejectedParents).toEqual([expect.objectContaining({ id: 'while-gated', stage: 'gating', code: 'not-ready' })]);
     expect(report.parents.find((p) => p.id === 'after-force')?.filledQty).toBe('0.01');
     expect(report.reconciliation.gateTimeouts).toBe(1);
+  });
+
+  it('opens the gate when startup completes after its timeout alert', () => {
+    const { events } = run(`
+duration: PT6M
+reconciliation: { startupTimeoutMs: 60000 }
+restarts: [{ at: PT1M, downtime: PT10S }]
+faults: [{ kind: outage, from: PT1M, until: PT3M, mode: timeout_before, timeoutMs: 2000 }]
+orders:
+  - { id: early, at: PT10S, side: buy, qty: "0.01", type: market, route: single }`);
+    expect(events('StartupGateChanged').map((e) => e.event.state)).toEqual(['gated', 'timed_out', 'ready']);
   });
 
   it('lets a reduce-only signal through the gate (checked against the venue) but not a new exposure', () => {

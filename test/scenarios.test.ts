@@ -25,7 +25,7 @@ const GOLDEN: Record<string, string> = {
   'twap-calm': '95c5b236fc5b05a579685e3ebd77bba9232497aaa8801f5fb8e9259c020445b2',
   'twap-kill-switch': '698867600647a2092193bc6da7d6057bb1a256825d8d88c16af1efe406d51a10',
   'twap-limit-partial': '3e05d8141f0f4a6ccac636e94bf70797a370a78fe41f3bb3a649cffff2efef76',
-  'twap-outage': '777d68e696526d33e6da41eee676ecd5ee3269652efec36ad64f8870ca659c7b',
+  'twap-outage': 'd949b4f5a44c277eecef23544aa8453f7f60cc6ec50702330fa722e82c075333',
   'twap-replay-btcusdt': '39822dedd29816a7765ee196dd1361fbb2e41b5fd47ae66d47d57384a7bac1f3',
   'twap-runaway-stop': '74a34f33229758f5068c313daff13d3249131f760e85b566a479c3a93603797a',
   'twap-spread-stop': '43e2aeb6d8c9effbdff9aadf027b45b40821358e3fb16caa1e05930f3fe1528a',

@@ -137,8 +137,10 @@ export function prepareRun(
     }, reconConfig.startupTimeoutMs);
     r.run('startup', () => {
       engine.recover(entries, reconConfig.graceMs);
-      if (p.gate !== null && !p.gate.includes('timed out')) {
-        timeout.unsubscribe();
+      timeout.unsubscribe();
+      // Late (after the timeout alert) or not, a completed startup opens the gate; an operator
+      // may have forced it open already.
+      if (p.gate !== null) {
         p.gate = null;
         engine.record({ kind: 'StartupGateChanged', state: 'ready', actor: 'startup', reason: 'startup reconciliation and recovery complete' });
       }

@@ -21,6 +21,9 @@ export const reconConfigSchema = z.strictObject({
   graceMs: ms(0, 3_600_000).default(60_000),
   /** A failed reconciliation query is asked again after this. Ours: 1 s. */
   retryMs: ms(1, 60_000).default(1_000),
+  /** Queries of a pass still unanswered after this are asked again (an answer can be lost
+   *  without an error). Ours: 30 s. */
+  stallMs: ms(1_000, 600_000).default(30_000),
   /** A position mismatch is confirmed by a second account query this much later before it is
    *  corrected (fills still in flight explain a first mismatch). Ours: 2 s. */
   settleMs: ms(1, 60_000).default(2_000),
@@ -34,6 +37,6 @@ export class ReconConfigError extends Error {
 
 export function parseReconConfig(input: unknown): ReconConfig {
   return parseConfig(reconConfigSchema, input, {
-    label: 'reconciliation config', fields: '(periodMs, overlapMs, pageLimit, startupTimeoutMs, graceMs, retryMs, settleMs)', error: ReconConfigError,
+    label: 'reconciliation config', fields: '(periodMs, overlapMs, pageLimit, startupTimeoutMs, graceMs, retryMs, stallMs, settleMs)', error: ReconConfigError,
   });
 }

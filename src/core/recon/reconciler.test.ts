@@ -115,6 +115,23 @@ describe('Reconciler', () => {
     expect(s.of('ReconciliationCompleted')).toHaveLength(1);
   });
 
+  it('asks again what stays unanswered (an answer lost without an error) every stallMs', () => {
+    const s = setup();
+    const a = s.order('a', true);
+    s.recon.run('startup');
+    s.deliver({ kind: 'OpenOrdersReport', orders: [] }); // asks for a by id; that answer is lost
+    s.clock.advanceBy(29_999);
+    expect(s.calls.filter((c) => c === `order ${a}`)).toHaveLength(1);
+    s.clock.advanceBy(1);
+    expect(s.calls.filter((c) => c === `order ${a}`)).toHaveLength(2);
+    expect(s.calls.filter((c) => c === 'account')).toHaveLength(2); // the account answer is missing too
+    s.deliver({ kind: 'AccountReport', position: 0, quote: 0 });
+    s.deliver({ kind: 'OrderNotFoundReport', clientOrderId: a });
+    expect(s.of('ReconciliationCompleted')).toHaveLength(1);
+    s.clock.advanceBy(60_000);
+    expect(s.calls.filter((c) => c === `order ${a}`)).toHaveLength(2); // nothing more once done
+  });
+
   it('an order at the venue that is not ours is an orphan: it quarantines the symbol until adopted', () => {
     const s = setup();
     s.recon.run('startup');

@@ -114,6 +114,7 @@ export class Reconciler {
       highWater: this.highWaterMark ?? Math.floor(this.deps.clock.now()), mismatches: 0, venuePosition: null, confirming: null, done,
     };
     this.deps.record({ kind: 'ReconciliationStarted', mode, since });
+    this.watchStall(this.pass);
     this.deps.broker.queryOpenOrders();
     this.deps.broker.queryAccount();
     if (mode === 'periodic') {
@@ -225,6 +226,19 @@ export class Reconciler {
       else if (msg.query === 'order' && msg.clientOrderId !== null && p.lookups.has(msg.clientOrderId)) this.deps.broker.queryOrder(msg.clientOrderId);
     };
     this.deps.clock.schedule(again, this.deps.config.retryMs);
+  }
+
+  /** Asks again whatever is still unanswered every stallMs until the pass ends. */
+  private watchStall(p: Pass): void {
+    this.deps.clock.schedule(() => {
+      if (this.pass !== p) return;
+      const { broker, config } = this.deps;
+      if (p.outstanding.has('open')) broker.queryOpenOrders();
+      if (p.outstanding.has('account') || p.confirming !== null) broker.queryAccount();
+      if (p.outstanding.has('page')) broker.queryOrdersSince(p.since ?? 0, config.pageLimit);
+      for (const id of p.lookups.keys()) broker.queryOrder(id);
+      this.watchStall(p);
+    }, this.deps.config.stallMs);
   }
 
   private finishIfDone(p: Pass): void {
