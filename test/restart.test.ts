@@ -137,6 +137,30 @@ signals:
     expect(fate['close-half']).toMatch(/^reduce_only:/);
   });
 
+  it('an adopted orphan becomes our order; an external order that filled at once is a position correction', () => {
+    const { report, events } = run(`
+duration: PT8M
+restarts: [{ at: PT1M, downtime: PT30S }]
+externalOrders:
+  - { at: PT1M5S, clientOrderId: desk-bid, side: buy, qty: "0.1", limitPrice: "60995.00" }
+  - { at: PT1M10S, clientOrderId: desk-taker, side: buy, qty: "0.05", limitPrice: "62000.00" }
+orders:
+  - { id: before, at: PT10S, side: buy, qty: "0.02", type: market, route: single }
+  - { id: quarantined, at: PT2M, side: buy, qty: "0.02", type: market, route: single }
+  - { id: after, at: PT4M, side: buy, qty: "0.02", type: market, route: single }
+actions:
+  - { at: PT3M, kind: resolve_orphan, clientOrderId: desk-bid, resolution: adopt, actor: ops-lead, reason: "our desk's hedge" }`);
+    expect(events('OrphanDetected').map((e) => [e.event.clientOrderId, e.event.side, e.event.qty])).toEqual([['desk-bid', 'buy', 10_000]]);
+    expect(events('OrphanResolved').map((e) => [e.event.resolution, e.event.actor])).toEqual([['adopted', 'ops-lead']]);
+    // The taker filled before startup: not an orphan, but 0.05 more at the venue than in our fills.
+    expect(events('PositionCorrected').map((e) => e.event.adjustment)).toEqual([5_000]);
+    const adopted = report.parents.find((p) => p.id === 'adopted-desk-bid');
+    expect(adopted?.children[0]?.status).toMatch(/accepted|partially_filled|filled/);
+    expect(report.parents.find((p) => p.id === 'quarantined')?.status).toBe('unfilled');
+    expect(report.parents.find((p) => p.id === 'after')?.filledQty).toBe('0.02');
+    expect(report.discrepancies).toBe(0);
+  });
+
   it('keeps the dedup memory and the kill switch across a restart', () => {
     const { report, events } = run(`
 duration: PT5M

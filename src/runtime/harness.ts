@@ -112,7 +112,7 @@ export function prepareRun(
       ...(fills ? { fills: fills.config, priceOf: fills.priceOf } : {}),
       ...(s.safety.breaker !== undefined ? { breaker: parseBreakerConfig(breakerInput(s.safety.breaker, instrument)) } : {}),
     });
-    const r = new Reconciler({ clock: pclock, ledger, broker, config: reconConfig, record: (e) => engine.record(e), apply: (m) => engine.applyVenueTruth(m), fail: (id, why) => engine.failUnknown(id, why) });
+    const r = new Reconciler({ clock: pclock, ledger, broker, config: reconConfig, record: (e) => engine.record(e), apply: (m) => engine.applyVenueTruth(m), fail: (id, why) => engine.failUnknown(id, why), adopt: (o) => engine.adoptOrphan(o) });
     recon = r;
     engine.observers.push((m) => r.onMessage(m));
     const p: Proc = { life, log, ledger, engine, recon: r, gate: null, manager: null as unknown as OrderManager };

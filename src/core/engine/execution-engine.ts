@@ -8,7 +8,8 @@
 // slice-recovery.ts, kill-switch.ts, circuit-breaker.ts, breaker-feed.ts.
 import { SliceScheduler, type SchedulerOps } from '../algo/slice-scheduler.ts';
 import type { ExecEvent, LogEntry } from '../model/events.ts';
-import type { ClientOrderId, ParentOrderId } from '../model/ids.ts';
+import { parentOrderId, type ClientOrderId, type ParentOrderId } from '../model/ids.ts';
+import type { OrphanDetected } from '../model/recon-events.ts';
 import type { Side } from '../model/order.ts';
 import { isTerminal } from '../model/order-status.ts';
 import type { VenueMessage } from '../model/reports.ts';
@@ -257,6 +258,27 @@ export class ExecutionEngine {
     this.record({ kind: 'OrderAbandoned', clientOrderId: id, reason });
     this.fills?.onLocalChange(id);
     this.completeIfDone(order.request.parentId);
+  }
+
+  /** An adopted orphan becomes one of our orders: a parent of its own and the order under the
+   *  venue's client id, stored pending_new, then looked up (the answer brings in its state and
+   *  fills through the usual fold). A crash before the answer is safe: startup looks it up too. */
+  adoptOrphan(o: OrphanDetected): void {
+    const { clock, instrument, marketData } = this.deps;
+    if (o.side === null) throw new Error(`orphan ${o.clientOrderId}: side unknown`);
+    const parentId = parentOrderId(`adopted-${o.clientOrderId}`);
+    const top = marketData.topOfBook(instrument.symbol);
+    const type = o.limitPrice === null ? 'market' : 'limit';
+    this.record({
+      kind: 'ParentOrderCreated', parentId, symbol: instrument.symbol, side: o.side, qty: o.qty, type, tif: 'GTC', limitPrice: o.limitPrice,
+      totalSlices: 1, route: 'single', arrivalBid: top.bid, arrivalAsk: top.ask, source: `adopted orphan ${o.clientOrderId}`,
+    });
+    this.record({
+      kind: 'OrderCreated', clientOrderId: o.clientOrderId, parentId, sliceNum: 1, totalSlices: 1, scheduledTime: clock.now(),
+      symbol: instrument.symbol, side: o.side, type, tif: 'GTC', qty: o.qty, limitPrice: o.limitPrice, stopPrice: null,
+    });
+    this.deps.log.commit();
+    this.deps.broker.queryOrder(o.clientOrderId);
   }
 
   /** Applies a venue truth found by reconciliation exactly like a report from the venue. */

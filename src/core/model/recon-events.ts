@@ -46,8 +46,11 @@ export interface OrphanDetected {
   readonly clientOrderId: ClientOrderId;
   readonly venueOrderId: string;
   readonly side: Side | null;
-  /** Lots open at the venue (exposure we do not own). */
+  /** Lots: the order's size, and what is open at the venue (exposure we do not own). */
+  readonly qty: number;
   readonly openQty: number;
+  /** Ticks, or null (no limit, or the venue did not say). */
+  readonly limitPrice: number | null;
   readonly filledQty: number;
   readonly status: string;
 }

@@ -1,5 +1,6 @@
 // Venue truth: what a venue (simulated or live) tells us about our orders. Each report's `kind`
 // equals its type name; the engine appends reports to the event log verbatim before reacting.
+import type { Side } from './order.ts';
 import type { ClientOrderId, TradeId, VenueOrderId } from './ids.ts';
 
 export interface AckReport {
@@ -87,6 +88,10 @@ export interface OrderStatusReport {
   readonly updatedAt?: number;
   /** Who delivered this full state; a lookup when absent. */
   readonly source?: 'stream' | 'lookup' | 'reconciliation' | 'manual';
+  /** The order as the venue describes it, when it does (an orphan can only be adopted with it). */
+  readonly side?: Side;
+  /** Ticks; null for an order without a limit. */
+  readonly limitPrice?: number | null;
 }
 
 /** A read (lookup, snapshot) that failed transiently: retry it later. */

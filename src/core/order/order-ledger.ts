@@ -73,6 +73,7 @@ export class OrderLedger {
       }
       case 'OrderCreated': {
         if (this.orders.has(event.clientOrderId)) throw new Error(`order ${event.clientOrderId} created twice`);
+        this.orphans.delete(event.clientOrderId); // an adopted orphan is ours from now on
         const parent = this.parents.get(event.parentId);
         if (!parent) throw new Error(`order ${event.clientOrderId} references unknown parent ${event.parentId}`);
         const { kind: _kind, limitPrice, stopPrice, ...rest } = event;

@@ -24,6 +24,7 @@ function setup() {
     for (const d of ledger.apply(log.append(e))) ledger.apply(log.append(d));
   };
   const calls: string[] = [];
+  const adopted: string[] = [];
   const broker: Broker = {
     clientIdMaxLength: 36, setReportHandler: () => {}, submit: () => {},
     cancel: (id) => calls.push(`cancel ${id}`),
@@ -32,7 +33,7 @@ function setup() {
     queryOrdersSince: (since, limit, after) => calls.push(`since ${since} ${limit}${after ? ` after ${after.venueOrderId}` : ''}`),
     queryAccount: () => calls.push('account'),
   };
-  const recon = new Reconciler({ clock, ledger, broker, config: parseReconConfig({ pageLimit: 2 }), record, apply: (r) => record(r), fail: (id, reason) => record({ kind: 'OrderAbandoned', clientOrderId: id, reason }) });
+  const recon = new Reconciler({ clock, ledger, broker, config: parseReconConfig({ pageLimit: 2 }), record, apply: (r) => record(r), fail: (id, reason) => record({ kind: 'OrderAbandoned', clientOrderId: id, reason }), adopt: (o) => adopted.push(o.clientOrderId) });
   /** A venue message: logged and folded, then shown to the reconciler (the engine's order). */
   const deliver = (m: VenueMessage): void => {
     record(m);
@@ -50,7 +51,7 @@ function setup() {
     return id;
   };
   const of = <K extends ExecEvent['kind']>(k: K) => events.filter((e): e is Extract<ExecEvent, { kind: K }> => e.kind === k);
-  return { clock, ledger, recon, calls, deliver, order, of };
+  return { clock, ledger, recon, calls, deliver, order, of, adopted };
 }
 
 const trade = (id: string, qty: number) => ({ tradeId: id as never, qty, price: 100, fee: 0, liquidity: 'maker' as const, venueTime: T0 });
@@ -135,15 +136,19 @@ describe('Reconciler', () => {
   it('an order at the venue that is not ours is an orphan: it quarantines the symbol until adopted', () => {
     const s = setup();
     s.recon.run('startup');
-    s.deliver({ kind: 'OpenOrdersReport', orders: [{ clientOrderId: clientOrderId('someone'), venueOrderId: venueOrderId('v9'), status: 'new', qty: 7, filledQty: 2, trades: [] }] });
-    s.deliver({ kind: 'AccountReport', position: 0, quote: 0 });
+    s.deliver({ kind: 'OpenOrdersReport', orders: [{ clientOrderId: clientOrderId('someone'), venueOrderId: venueOrderId('v9'), status: 'new', qty: 7, filledQty: 2, trades: [], side: 'buy', limitPrice: 95 }] });
+    // The venue's position holds the orphan's 2 lots: expected, not a mismatch to correct.
+    s.deliver({ kind: 'AccountReport', position: 2, quote: 0 });
     expect(s.of('OrphanDetected')).toEqual([expect.objectContaining({ clientOrderId: 'someone', openQty: 5 })]);
     expect(s.recon.quarantine()).toMatch(/symbol quarantined: orphan order someone/);
-    expect(s.recon.orphanExposure()).toBe(5);
+    expect(s.recon.orphans.exposure()).toBe(5);
+    expect(s.of('PositionCorrected')).toEqual([]);
+    expect(s.of('ReconciliationCompleted')).toHaveLength(1);
     expect(s.ledger.orders.has(clientOrderId('someone'))).toBe(false); // not in our orders
     s.recon.resolveOrphan(clientOrderId('someone'), 'adopt', 'ops', 'our manual hedge');
     expect(s.recon.quarantine()).toBeNull();
     expect(s.of('OrphanResolved')).toEqual([expect.objectContaining({ resolution: 'adopted', actor: 'ops' })]);
+    expect(s.adopted).toEqual(['someone']);
     expect(() => s.recon.resolveOrphan(clientOrderId('someone'), 'cancel', 'ops', 'again')).toThrow(/no unresolved orphan/);
   });
 });

@@ -15,7 +15,8 @@
 import type { ExecEvent, LogEntry } from '../model/events.ts';
 import type { ClientOrderId } from '../model/ids.ts';
 import { isTerminal, type OrderStatus } from '../model/order-status.ts';
-import type { MismatchKind } from '../model/recon-events.ts';
+import type { MismatchKind, OrphanDetected } from '../model/recon-events.ts';
+import { OrphanBook } from './orphan-book.ts';
 import type { OrderStatusReport, VenueMessage } from '../model/reports.ts';
 import type { OrderLedger } from '../order/order-ledger.ts';
 import type { Broker } from '../ports/broker.ts';
@@ -32,6 +33,8 @@ export interface ReconcilerDeps {
   apply(report: OrderStatusReport): void;
   /** Marks a live order failed: the venue does not know it (the engine completes its parent). */
   fail(id: ClientOrderId, reason: string): void;
+  /** Makes an adopted orphan one of our orders (its own parent; then looked up). */
+  adopt(orphan: OrphanDetected): void;
 }
 
 type Entry = Omit<OrderStatusReport, 'kind'>;
@@ -58,20 +61,16 @@ export class Reconciler {
   /** Venue time up to which orders are known; restored from ReconciliationCompleted. */
   private highWaterMark: number | null = null;
   private periodic: { unsubscribe(): void } | null = null;
-  private readonly orphans = new Map<string, { open: number; resolved: boolean; cancelBy?: { actor: string; reason: string } }>();
+  readonly orphans: OrphanBook;
 
-  constructor(private readonly deps: ReconcilerDeps) {}
+  constructor(private readonly deps: ReconcilerDeps) {
+    this.orphans = new OrphanBook({ record: (e) => deps.record(e), cancel: (id) => deps.broker.cancel(id, null), adopt: (o) => deps.adopt(o) });
+  }
 
   /** Rebuilds the high-water mark and the orphan book from the durable log (restart). */
   restore(entries: readonly LogEntry[]): void {
-    for (const { event: e } of entries) {
-      if (e.kind === 'ReconciliationCompleted') this.highWaterMark = e.highWaterMark;
-      else if (e.kind === 'OrphanDetected') this.orphans.set(e.clientOrderId, { open: e.openQty, resolved: false });
-      else if (e.kind === 'OrphanResolved') {
-        const o = this.orphans.get(e.clientOrderId);
-        if (o) o.resolved = true;
-      }
-    }
+    for (const { event: e } of entries) if (e.kind === 'ReconciliationCompleted') this.highWaterMark = e.highWaterMark;
+    this.orphans.restore(entries);
   }
 
   get running(): boolean {
@@ -80,29 +79,12 @@ export class Reconciler {
 
   /** Why new orders on this symbol must wait (an unresolved orphan: owner unknown, fail closed). */
   quarantine(): string | null {
-    for (const [id, o] of this.orphans) if (!o.resolved) return `symbol quarantined: orphan order ${id} at the venue (owner unknown)`;
-    return null;
+    return this.orphans.quarantine();
   }
 
-  /** Lots open at the venue in orders that are not ours and not yet resolved. */
-  orphanExposure(): number {
-    let lots = 0;
-    for (const o of this.orphans.values()) if (!o.resolved) lots += o.open;
-    return lots;
-  }
-
-  /** An operator's resolution: adopt (owner known, quarantine lifted, exposure stays counted) or
-   *  cancel at the venue (resolved when the venue confirms, or a later pass finds it closed). */
+  /** An operator's resolution of an orphan (orphan-book.ts). */
   resolveOrphan(id: ClientOrderId, resolution: 'adopt' | 'cancel', actor: string, reason: string): void {
-    const o = this.orphans.get(id);
-    if (!o || o.resolved) throw new Error(`no unresolved orphan ${id}`);
-    if (resolution === 'cancel') {
-      o.cancelBy = { actor, reason };
-      this.deps.broker.cancel(id, null);
-      return;
-    }
-    o.resolved = true;
-    this.deps.record({ kind: 'OrphanResolved', clientOrderId: id, resolution: 'adopted', actor, reason });
+    this.orphans.resolve(id, resolution, actor, reason);
   }
 
   /** Starts a pass now; `done` runs when it ends (startup recovery waits for it). */
@@ -135,7 +117,8 @@ export class Reconciler {
   }
 
   onMessage(msg: VenueMessage): void {
-    if (msg.kind === 'CancelReport' || msg.kind === 'OrderStatusReport') this.orphanUpdate(msg.clientOrderId, msg.kind === 'CancelReport' ? 'canceled' : msg.status);
+    if (msg.kind === 'CancelReport') this.orphans.update(msg.clientOrderId, 'canceled', null);
+    else if (msg.kind === 'OrderStatusReport') this.orphans.update(msg.clientOrderId, msg.status, msg.filledQty);
     const p = this.pass;
     if (!p) return;
     switch (msg.kind) {
@@ -190,11 +173,7 @@ export class Reconciler {
   private entry(p: Pass, o: Entry): void {
     const ours = this.deps.ledger.order(o.clientOrderId);
     if (!ours) {
-      if (this.orphans.has(o.clientOrderId) || isTerminal(VENUE_STATUS[o.status])) return;
-      const open = o.qty - o.filledQty;
-      this.orphans.set(o.clientOrderId, { open, resolved: false });
-      this.mismatch(p, 'orphan', o.clientOrderId, `order ${o.venueOrderId} at the venue is not ours`);
-      this.deps.record({ kind: 'OrphanDetected', clientOrderId: o.clientOrderId, venueOrderId: o.venueOrderId, side: null, openQty: open, filledQty: o.filledQty, status: o.status });
+      if (this.orphans.seen(o)) this.mismatch(p, 'orphan', o.clientOrderId, `order ${o.venueOrderId} at the venue is not ours`);
       return;
     }
     const venue = VENUE_STATUS[o.status];
@@ -243,7 +222,7 @@ export class Reconciler {
 
   private finishIfDone(p: Pass): void {
     if (p.outstanding.size > 0 || p.lookups.size > 0 || p.confirming !== null) return;
-    const ours = this.deps.ledger.position;
+    const ours = this.expectedPosition();
     if (p.venuePosition !== null && p.venuePosition !== ours) {
       // Fills in flight explain a first mismatch: ask again after settleMs and compare again.
       p.confirming = p.venuePosition - ours;
@@ -255,8 +234,13 @@ export class Reconciler {
     this.end(p);
   }
 
+  /** The venue's position as we expect it: our fills plus the fills of orphans we did not adopt. */
+  private expectedPosition(): number {
+    return this.deps.ledger.position + this.orphans.signedFills();
+  }
+
   private confirmPosition(p: Pass, venue: number): void {
-    const ours = this.deps.ledger.position;
+    const ours = this.expectedPosition();
     const diff = venue - ours;
     if (diff !== 0 && diff === p.confirming) {
       this.mismatch(p, 'position', null, `venue position ${venue} lots, ours ${ours}`);
@@ -278,11 +262,4 @@ export class Reconciler {
     this.deps.record({ kind: 'ReconciliationMismatch', mismatch, clientOrderId, detail });
   }
 
-  private orphanUpdate(id: ClientOrderId, status: string): void {
-    const o = this.orphans.get(id);
-    if (!o || o.resolved || !['canceled', 'filled', 'expired', 'rejected'].includes(status)) return;
-    o.resolved = true;
-    const by = o.cancelBy ?? { actor: 'reconciler', reason: 'no operator action' };
-    this.deps.record({ kind: 'OrphanResolved', clientOrderId: id, resolution: status === 'canceled' ? 'canceled' : 'closed_at_venue', actor: by.actor, reason: `${by.reason}; venue reports it ${status}` });
-  }
 }

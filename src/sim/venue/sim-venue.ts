@@ -314,5 +314,7 @@ export function statusReport(o: ExchangeOrder, commission?: SimVenueOptions['com
       ...(commission ? { commission: commission(t.fee, t.price) } : {}),
     })),
     updatedAt: o.updatedAt,
+    side: o.side,
+    limitPrice: o.limitPrice,
   };
 }

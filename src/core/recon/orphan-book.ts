@@ -1,0 +1,126 @@
+// Orders at the venue that no process of ours created (reliability plan section 3, "orphan
+// orders"): kept here, never in the ledger's orders, until an operator resolves them. While one
+// is unresolved the symbol is quarantined (the owner is unknown, so every strategy fails closed).
+// Its open quantity is exposure we do not own; its fills move the venue's position, so the
+// reconciler compares positions net of them. Resolutions: adopt (it becomes one of our orders:
+// a parent of its own, its fills folded through the usual path; needs the venue to state its
+// side), cancel at the venue (resolved when the venue confirms), or closed at the venue (a later
+// report shows it filled, cancelled or expired).
+import type { ExecEvent, LogEntry } from '../model/events.ts';
+import type { ClientOrderId } from '../model/ids.ts';
+import type { OrphanDetected } from '../model/recon-events.ts';
+import type { OrderStatusReport } from '../model/reports.ts';
+
+const CLOSED = new Set(['canceled', 'filled', 'expired', 'rejected']);
+
+interface Orphan {
+  readonly info: OrphanDetected;
+  filled: number;
+  resolved: boolean;
+  adopted: boolean;
+  cancelBy: { readonly actor: string; readonly reason: string } | null;
+}
+
+export interface OrphanActions {
+  record(e: ExecEvent): void;
+  /** Asks the venue to cancel it. */
+  cancel(id: ClientOrderId): void;
+  /** Makes it one of our orders (the engine creates its parent and order, then looks it up). */
+  adopt(orphan: OrphanDetected): void;
+}
+
+export class OrphanBook {
+  private readonly orphans = new Map<string, Orphan>();
+
+  constructor(private readonly act: OrphanActions) {}
+
+  /** Rebuilds the book from the durable log (restart). */
+  restore(entries: readonly LogEntry[]): void {
+    for (const { event: e } of entries) {
+      if (e.kind === 'OrphanDetected') this.orphans.set(e.clientOrderId, { info: e, filled: e.filledQty, resolved: false, adopted: false, cancelBy: null });
+      else if (e.kind === 'OrphanResolved') {
+        const o = this.orphans.get(e.clientOrderId);
+        if (o) {
+          o.resolved = true;
+          o.adopted = e.resolution === 'adopted';
+        }
+      }
+    }
+  }
+
+  has(id: string): boolean {
+    return this.orphans.has(id);
+  }
+
+  /** A venue order not in our ledger: a new orphan (recorded, returns true), or news of a known one. */
+  seen(o: Omit<OrderStatusReport, 'kind'>): boolean {
+    const known = this.orphans.get(o.clientOrderId);
+    if (known) {
+      this.update(o.clientOrderId, o.status, o.filledQty);
+      return false;
+    }
+    if (CLOSED.has(o.status)) return false; // finished before we saw it: only its fills matter (position)
+    const info: OrphanDetected = {
+      kind: 'OrphanDetected', clientOrderId: o.clientOrderId, venueOrderId: o.venueOrderId, side: o.side ?? null,
+      qty: o.qty, openQty: o.qty - o.filledQty, filledQty: o.filledQty, limitPrice: o.limitPrice ?? null, status: o.status,
+    };
+    this.orphans.set(o.clientOrderId, { info, filled: o.filledQty, resolved: false, adopted: false, cancelBy: null });
+    this.act.record(info);
+    return true;
+  }
+
+  /** A report about an orphan (its cancel confirmed, a lookup, a snapshot row). */
+  update(id: ClientOrderId, status: string, filled: number | null): void {
+    const o = this.orphans.get(id);
+    if (!o || o.adopted) return;
+    if (filled !== null) o.filled = Math.max(o.filled, filled);
+    if (o.resolved || !CLOSED.has(status)) return;
+    o.resolved = true;
+    const by = o.cancelBy ?? { actor: 'reconciler', reason: 'no operator action' };
+    this.act.record({
+      kind: 'OrphanResolved', clientOrderId: id, resolution: status === 'canceled' ? 'canceled' : 'closed_at_venue',
+      actor: by.actor, reason: `${by.reason}; venue reports it ${status}`,
+    });
+  }
+
+  /** Why new orders must wait (an unresolved orphan), or null. */
+  quarantine(): string | null {
+    for (const [id, o] of this.orphans) {
+      if (!o.resolved) return `symbol quarantined: orphan order ${id} at the venue (owner unknown, ${o.info.qty - o.filled} lots open)`;
+    }
+    return null;
+  }
+
+  /** Lots open at the venue in unresolved orphans. */
+  exposure(): number {
+    let lots = 0;
+    for (const o of this.orphans.values()) if (!o.resolved) lots += Math.max(0, o.info.qty - o.filled);
+    return lots;
+  }
+
+  /** Signed lots the venue's position holds from orphans we did not adopt (side known). */
+  signedFills(): number {
+    let lots = 0;
+    for (const o of this.orphans.values()) {
+      if (o.adopted || o.info.side === null) continue;
+      lots += o.info.side === 'buy' ? o.filled : -o.filled;
+    }
+    return lots;
+  }
+
+  /** An operator's resolution. Adopting needs the side the venue stated. */
+  resolve(id: ClientOrderId, resolution: 'adopt' | 'cancel', actor: string, reason: string): void {
+    const o = this.orphans.get(id);
+    if (!o || o.resolved) throw new Error(`no unresolved orphan ${id}`);
+    if (resolution === 'cancel') {
+      o.cancelBy = { actor, reason };
+      this.act.cancel(id);
+      return;
+    }
+    if (o.info.side === null) throw new Error(`orphan ${id}: the venue did not state its side; it cannot be adopted, only cancelled`);
+    o.resolved = true;
+    o.adopted = true;
+    this.act.record({ kind: 'OrphanResolved', clientOrderId: id, resolution: 'adopted', actor, reason });
+    this.act.adopt({ ...o.info, filledQty: o.filled, openQty: Math.max(0, o.info.qty - o.filled) });
+  }
+}
