@@ -13,7 +13,7 @@ const GOLDEN: Record<string, string> = {
   'reject-window-signals': 'f710b54425d49e3988b64020c4c3df04d66e81e4cef69ef8398bb79c93f53fc0',
   'replay-btcusdt': '551a7db2371c3669269b29f8f6a1ffd5e1e10bd942c2fd222b3da3383a5e04fa',
   'restart-between-submit-and-store': 'bbdd8f5adf1e719da03a03c53ef66ea9af1357382c9f46e81165e02d9f2862eb',
-  'restart-mid-twap': '7f9df048ef686d9a8cdfd65089d372edf353da5047deb3056994cb621c637acc',
+  'restart-mid-twap': 'd0ba3228a7211882bce7b09576173e446037a5d85f7469989a2838e9f5ca4a5d',
   'restart-orphan-at-startup': 'e771241f9d3c7dcbdbf2839e694a98c82ffabf278938a08af0f04c78d382ee06',
   'webhook-free-reconciliation': '1914bc5b7dcda8d5a038d72fa0187b4c5c65fedb0bc2b48b7f4cfd090e08d89f',
   'safety-breaker-fat-finger': '311bfd556f7edee3907119bf40b29f1cad07afdd6d265224fa7b6a76f5db6394',

@@ -40,6 +40,16 @@ export function formatReport(r: RunReport): string {
         `slippage warnings ${f.slippageWarnings}; criteria ${f.meetsCriteria === null ? 'n/a' : f.meetsCriteria ? 'met' : 'NOT met'}`,
     );
   }
+  for (const x of r.rejectedParents) lines.push(`  refused ${x.id} at ${x.stage}${x.code ? ` (${x.code})` : ''}: ${x.reason}`);
+  const c = r.reconciliation;
+  if (c.restarts > 0 || c.startupRuns + c.periodicRuns > 0) {
+    lines.push(
+      `  restarts ${c.restarts} (${c.lostEntries} uncommitted entries lost, ${c.refusedInputs} inputs refused while down, ${c.notReadyRefusals} not ready); ` +
+        `reconciliation ${c.startupRuns} startup + ${c.periodicRuns} periodic: ${c.mismatches} mismatches (${c.missedFills} missed fills, ` +
+        `${c.statusMismatches} statuses, ${c.unknownAtVenue} unknown at venue, ${c.positionMismatches} positions), ${c.conflictsSkipped} stale updates skipped; ` +
+        `orphans ${c.orphansDetected} found, ${c.orphansResolved} resolved; slices ${c.slicesRecovered} recovered, ${c.slicesSkipped} skipped, ${c.slicesFailed} failed, ${c.slicesCanceled} cancelled`,
+    );
+  }
   for (const e of r.expectations) {
     lines.push(`  ${e.pass ? 'ok  ' : 'FAIL'} ${e.name}: expected ${e.expected}, observed ${e.observed}`);
   }

@@ -242,10 +242,18 @@ export class ExecutionEngine {
       this.twapIntervals.set(parentId, t.plan.intervalMs);
       scheduler.resume(runs.get(parentId) ?? []);
     }
+    // Fill detection resumes: every live order, and every order whose monitoring the crash cut
+    // short (it may have ended at the venue meanwhile: the watch verifies and ends it).
+    const unfinished = new Set<string>();
+    for (const { event: e } of entries) {
+      if (e.kind === 'FillMonitorStarted') unfinished.add(e.clientOrderId);
+      else if (e.kind === 'FillMonitorEnded') unfinished.delete(e.clientOrderId);
+    }
     for (const o of ledger.orders.values()) {
-      if (isTerminal(o.status) || o.status === 'pending_new') continue;
+      if (o.status === 'pending_new' || (isTerminal(o.status) && !unfinished.has(o.request.clientOrderId))) continue;
       const interval = this.twapIntervals.get(o.request.parentId);
       this.fills?.watch(o.request.clientOrderId, interval === undefined ? {} : { policy: 'wait', timeoutMs: Math.max(interval, this.fills.timeoutMs) });
+      if (isTerminal(o.status)) this.fills?.onLocalChange(o.request.clientOrderId); // ended meanwhile: verify it now
     }
     for (const parentId of ledger.parents.keys()) this.completeIfDone(parentId);
     return decisions;

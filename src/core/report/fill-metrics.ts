@@ -47,7 +47,8 @@ export interface FillMetrics {
 const round = (x: number, digits: number): number => Math.round(x * 10 ** digits) / 10 ** digits + 0;
 
 export class FillMetricsFold {
-  private monitored = 0;
+  /** Orders monitored (a restarted process resumes a watch: one order, counted once). */
+  private readonly monitored = new Set<string>();
   private readonly results: Record<FillResultKind, number> = { filled: 0, partial: 0, unfilled: 0, timeout: 0, unresolved: 0 };
   private readonly detected = new Set<string>();
   private readonly latencies: number[] = [];
@@ -66,7 +67,7 @@ export class FillMetricsFold {
     const e = entry.event;
     switch (e.kind) {
       case 'FillMonitorStarted':
-        this.monitored++;
+        this.monitored.add(e.clientOrderId);
         return;
       case 'PartialFillDetected':
         this.detected.add(e.clientOrderId);
@@ -99,7 +100,7 @@ export class FillMetricsFold {
   }
 
   summary(): FillMetrics | null {
-    if (this.monitored === 0) return null;
+    if (this.monitored.size === 0) return null;
     const finished = Object.values(this.results).reduce((s, n) => s + n, 0);
     const sorted = [...this.latencies].sort((a, b) => a - b);
     const p99 = sorted.length ? (sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)] as number) : null;
@@ -111,7 +112,7 @@ export class FillMetricsFold {
     const unresolvedRate = finished ? this.results.unresolved / finished : 0;
     const positionsAgree = a ? a.expectedPosition === a.venuePosition && a.ledgerMismatches === 0 : null;
     return {
-      ordersMonitored: this.monitored,
+      ordersMonitored: this.monitored.size,
       results: { ...this.results },
       fillsDetected: this.detected.size,
       detectionRate: detectionRate === null ? null : round(detectionRate, 4),
