@@ -3,7 +3,7 @@
 // with venue faults mixed in. After the run, from the venue's own records and the restarted
 // process's state: no client order id ever became two orders at the venue; the venue's and our
 // orders, fills and position agree; the parent is never over-filled; every slice ended filled,
-// cancelled, expired or failed (never left pending, never lost).
+// cancelled, expired or failed (never left pending, never lost); every fill-detection watch ends.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../src/core/clock/rng.ts';
@@ -118,6 +118,13 @@ describe('crash and restart', () => {
         expect(ledger.position).toBe(venue.exchange.position);
         const parent = ledger.parents.get(parentOrderId('p'));
         expect(parent?.completed, 'the parent completed').toBeTruthy();
+        // Fill detection resumed across every restart: each watch that started also ended.
+        const open = new Set<string>();
+        for (const { event: e } of run.durable) {
+          if (e.kind === 'FillMonitorStarted') open.add(e.clientOrderId);
+          else if (e.kind === 'FillMonitorEnded') open.delete(e.clientOrderId);
+        }
+        expect([...open], 'watches never ended').toEqual([]);
       }),
       { numRuns: 300 },
     );

@@ -35,6 +35,8 @@ export class ExecutionEngine {
   /** Told of every venue message after the engine logged and handled it (the order manager). */
   readonly observers: Array<(msg: VenueMessage) => void> = [];
   private readonly twapIntervals = new Map<ParentOrderId, number>();
+  /** Orders sent by an earlier process and to be sent again by this one: watched on that send. */
+  private readonly unwatched = new Set<ClientOrderId>();
 
   constructor(private readonly deps: EngineDeps) {
     deps.broker.setReportHandler((report) => this.onReport(report));
@@ -124,7 +126,7 @@ export class ExecutionEngine {
     // a crash after the send leaves it 'submitted' in the store, and restart looks it up.
     this.deps.log.commit();
     this.deps.broker.submit((this.deps.ledger.order(id) ?? order).request);
-    if (order.attempts === 0 && this.fills) {
+    if ((order.attempts === 0 || this.unwatched.delete(id)) && this.fills) {
       // A TWAP child's remainder belongs to its scheduler (carry or drop at the next slice), so
       // it waits for partial fills and its slice, unless the parent asked for another policy.
       const spec = this.deps.ledger.parents.get(order.request.parentId)?.spec;
@@ -226,6 +228,7 @@ export class ExecutionEngine {
     const runs = new Map<ParentOrderId, Array<{ sliceNum: number; at: number }>>();
     for (const d of decisions) {
       this.record({ kind: 'SliceRecovered', ...d });
+      if ((ledger.order(d.clientOrderId)?.attempts ?? 0) > 0) this.unwatched.add(d.clientOrderId);
       if (d.action === 'canceled') this.cancelChild(d.clientOrderId, d.reason);
       else if (d.action === 'skipped') {
         this.record({ kind: 'SliceSkipped', parentId: d.parentId, sliceNum: d.sliceNum, reason: d.reason });
