@@ -8,7 +8,7 @@
 // slice-recovery.ts, kill-switch.ts, circuit-breaker.ts, breaker-feed.ts.
 import { SliceScheduler, type SchedulerOps } from '../algo/slice-scheduler.ts';
 import type { ExecEvent, LogEntry } from '../model/events.ts';
-import { parentOrderId, type ClientOrderId, type ParentOrderId } from '../model/ids.ts';
+import type { ClientOrderId, ParentOrderId } from '../model/ids.ts';
 import type { OrphanDetected } from '../model/recon-events.ts';
 import type { Side } from '../model/order.ts';
 import { isTerminal } from '../model/order-status.ts';
@@ -19,7 +19,8 @@ import { KillSwitch } from '../risk/kill-switch.ts';
 import { FillMonitor } from '../fills/fill-monitor.ts';
 import type { PartialFillPolicy } from '../fills/fill-config.ts';
 import { DEFAULT_RETRY, OrderRetry } from './order-retry.ts';
-import { decideRecovery, twapsFromLog, type SliceDecision } from './slice-recovery.ts';
+import type { SliceDecision } from './slice-recovery.ts';
+import { adoptOrphan, recoverSlices, type RecoveryOps } from './restart-recovery.ts';
 import type { CancelResult, EngineDeps, ParentRequest } from './engine-types.ts';
 import { startSingle, startTwap, type StartOps } from './parent-start.ts';
 
@@ -217,49 +218,11 @@ export class ExecutionEngine {
   }
 
   /**
-   * Zombie-slice recovery after startup reconciliation (slice-recovery.ts decides): TWAP
-   * schedulers are rebuilt from the log and resume with the original client order ids; live
-   * orders are watched again. Returns the decisions (each also logged as SliceRecovered).
+   * Zombie-slice recovery after startup reconciliation (restart-recovery.ts): TWAP schedulers
+   * rebuilt from the log resume with the original client order ids; fill detection resumes.
    */
   recover(entries: readonly LogEntry[], graceMs: number): SliceDecision[] {
-    const { clock, ledger } = this.deps;
-    const decisions = decideRecovery(ledger, { now: clock.now(), graceMs, hours: this.deps.hours ?? null, breakerTripped: this.breaker.tripped });
-    const twaps = twapsFromLog(entries);
-    const runs = new Map<ParentOrderId, Array<{ sliceNum: number; at: number }>>();
-    for (const d of decisions) {
-      this.record({ kind: 'SliceRecovered', ...d });
-      if ((ledger.order(d.clientOrderId)?.attempts ?? 0) > 0) this.unwatched.add(d.clientOrderId);
-      if (d.action === 'canceled') this.cancelChild(d.clientOrderId, d.reason);
-      else if (d.action === 'skipped') {
-        this.record({ kind: 'SliceSkipped', parentId: d.parentId, sliceNum: d.sliceNum, reason: d.reason });
-        this.cancelChild(d.clientOrderId, d.reason);
-      } else if (d.action === 'blocked' || d.action === 'failed') this.abandon(d.clientOrderId, d.reason);
-      else if (twaps.has(d.parentId)) runs.set(d.parentId, [...(runs.get(d.parentId) ?? []), { sliceNum: d.sliceNum, at: d.at ?? clock.now() }]);
-      else clock.schedule(() => this.send(d.clientOrderId), Math.max(0, (d.at ?? clock.now()) - clock.now()));
-    }
-    for (const [parentId, t] of twaps) {
-      const parent = ledger.parents.get(parentId);
-      if (!parent || parent.completed) continue;
-      const scheduler = new SliceScheduler(this.schedulerOps(parent.spec.side), parentId, t.plan, t.children, t.policy, t.stops, t.arrivalMid);
-      this.schedulers.set(parentId, scheduler);
-      this.twapIntervals.set(parentId, t.plan.intervalMs);
-      scheduler.resume(runs.get(parentId) ?? []);
-    }
-    // Fill detection resumes: every live order, and every order whose monitoring the crash cut
-    // short (it may have ended at the venue meanwhile: the watch verifies and ends it).
-    const unfinished = new Set<string>();
-    for (const { event: e } of entries) {
-      if (e.kind === 'FillMonitorStarted') unfinished.add(e.clientOrderId);
-      else if (e.kind === 'FillMonitorEnded') unfinished.delete(e.clientOrderId);
-    }
-    for (const o of ledger.orders.values()) {
-      if (o.status === 'pending_new' || (isTerminal(o.status) && !unfinished.has(o.request.clientOrderId))) continue;
-      const interval = this.twapIntervals.get(o.request.parentId);
-      this.fills?.watch(o.request.clientOrderId, interval === undefined ? {} : { policy: 'wait', timeoutMs: Math.max(interval, this.fills.timeoutMs) });
-      if (isTerminal(o.status)) this.fills?.onLocalChange(o.request.clientOrderId); // ended meanwhile: verify it now
-    }
-    for (const parentId of ledger.parents.keys()) this.completeIfDone(parentId);
-    return decisions;
+    return recoverSlices(this.recoveryOps(), entries, graceMs);
   }
 
   /** Reconciliation: a live order the venue does not know is failed, and its parent may complete. */
@@ -271,25 +234,23 @@ export class ExecutionEngine {
     this.completeIfDone(order.request.parentId);
   }
 
-  /** An adopted orphan becomes one of our orders: a parent of its own and the order under the
-   *  venue's client id, stored pending_new, then looked up (the answer brings in its state and
-   *  fills through the usual fold). A crash before the answer is safe: startup looks it up too. */
+  /** An adopted orphan becomes one of our orders (restart-recovery.ts). */
   adoptOrphan(o: OrphanDetected): void {
-    const { clock, instrument, marketData } = this.deps;
-    if (o.side === null) throw new Error(`orphan ${o.clientOrderId}: side unknown`);
-    const parentId = parentOrderId(`adopted-${o.clientOrderId}`);
-    const top = marketData.topOfBook(instrument.symbol);
-    const type = o.limitPrice === null ? 'market' : 'limit';
-    this.record({
-      kind: 'ParentOrderCreated', parentId, symbol: instrument.symbol, side: o.side, qty: o.qty, type, tif: 'GTC', limitPrice: o.limitPrice,
-      totalSlices: 1, route: 'single', arrivalBid: top.bid, arrivalAsk: top.ask, source: `adopted orphan ${o.clientOrderId}`,
-    });
-    this.record({
-      kind: 'OrderCreated', clientOrderId: o.clientOrderId, parentId, sliceNum: 1, totalSlices: 1, scheduledTime: clock.now(),
-      symbol: instrument.symbol, side: o.side, type, tif: 'GTC', qty: o.qty, limitPrice: o.limitPrice, stopPrice: null,
-    });
-    this.deps.log.commit();
-    this.deps.broker.queryOrder(o.clientOrderId);
+    adoptOrphan(this.recoveryOps(), o);
+  }
+
+  private recoveryOps(): RecoveryOps {
+    return {
+      deps: this.deps, breakerTripped: this.breaker.tripped, fills: this.fills,
+      record: (e) => this.record(e), cancelChild: (id, reason) => this.cancelChild(id, reason), abandon: (id, reason) => this.abandon(id, reason),
+      send: (id) => this.send(id), schedulerOps: (side) => this.schedulerOps(side), completeIfDone: (id) => this.completeIfDone(id),
+      register: (parentId, scheduler, intervalMs) => {
+        this.schedulers.set(parentId, scheduler);
+        this.twapIntervals.set(parentId, intervalMs);
+      },
+      intervalOf: (parentId) => this.twapIntervals.get(parentId),
+      resendWatched: (id) => this.unwatched.add(id),
+    };
   }
 
   /** Applies a venue truth found by reconciliation exactly like a report from the venue. */
