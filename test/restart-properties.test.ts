@@ -77,7 +77,7 @@ const caseArb: fc.Arbitrary<Case> = fc.record({
   faults: fc.array(faultArb, { maxLength: 2 }),
 });
 
-function run(c: Case) {
+function simulate(c: Case) {
   const { scenario: s } = parseScenario(yaml(c), 'restart-property.yaml');
   const inst = makeInstrument(s.instrument);
   const start = parseUtcInstant(s.start);
@@ -101,7 +101,7 @@ describe('crash and restart', () => {
   it('never makes two orders of one client id, never over-fills, ends every slice, and agrees with the venue', () => {
     fc.assert(
       fc.property(caseArb, (c) => {
-        const { run, created, qty, all } = run_(c);
+        const { run, created, qty, all } = simulate(c);
         expect(all.some((e) => e.event.kind === 'ProcessRestarted') || c.restarts.every((r) => r.includes('afterSubmit'))).toBe(true);
         for (const [id, n] of created) expect(n, `client order id ${id} created ${n} orders`).toBe(1);
         const { ledger, venue } = run;
@@ -131,4 +131,3 @@ describe('crash and restart', () => {
   });
 });
 
-const run_ = run;

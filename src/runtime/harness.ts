@@ -115,9 +115,10 @@ export function prepareRun(
     const r = new Reconciler({ clock: pclock, ledger, broker, config: reconConfig, record: (e) => engine.record(e), apply: (m) => engine.applyVenueTruth(m), fail: (id, why) => engine.failUnknown(id, why), adopt: (o) => engine.adoptOrphan(o) });
     recon = r;
     engine.observers.push((m) => r.onMessage(m));
-    const p: Proc = { life, log, ledger, engine, recon: r, gate: null, manager: null as unknown as OrderManager };
-    const manager = buildOrderManager(s, engine, ledger, built.venue, pclock, instrument, () => p.gate, prior ? entries : [], broker);
-    (p as { manager: OrderManager }).manager = manager;
+    const p: Proc = {
+      life, log, ledger, engine, recon: r, gate: null,
+      manager: buildOrderManager(s, engine, ledger, built.venue, pclock, instrument, () => p.gate, prior ? entries : [], broker),
+    };
     if (!prior) {
       engine.record({ kind: 'RunStarted', scenario: s.name, symbol: instrument.symbol, startTime: start });
       r.startPeriodic();

@@ -1,6 +1,8 @@
 // Order statuses and every allowed transition, as a data table. A report the table does not
 // allow in the current status is a discrepancy: recorded, never applied. Keeping the table as
 // data (not as if/else in handlers) lets tests enumerate it and lets reviewers read it at once.
+import type { OrderStatusReport } from './reports.ts';
+
 export const ORDER_STATUSES = [
   'pending_new', // stored, not yet sent
   'submitted', // sent, no answer yet
@@ -116,3 +118,6 @@ export const TRANSITIONS: Readonly<Record<OrderStatus, Readonly<Partial<Record<O
 export function transitionFor(status: OrderStatus, kind: OrderEventKind): TransitionTarget | undefined {
   return TRANSITIONS[status][kind];
 }
+
+/** A venue's full-state status in our names: the venue's 'new' is our 'accepted'. */
+export const statusOfVenue = (s: OrderStatusReport['status']): OrderStatus => (s === 'new' ? 'accepted' : s);

@@ -7,7 +7,7 @@
 import type { DiscrepancyReason, OrderCommand } from '../model/events.ts';
 import type { VenueOrderId } from '../model/ids.ts';
 import type { OrderRequest } from '../model/order.ts';
-import { isTerminal, transitionFor, type OrderStatus } from '../model/order-status.ts';
+import { isTerminal, statusOfVenue, transitionFor, type OrderStatus } from '../model/order-status.ts';
 import type { VenueReport } from '../model/reports.ts';
 import { classifyError } from '../fills/error-classifier.ts';
 import { afterApplied, decideStatusUpdate, type CasIncoming, type CasSkipReason } from './status-cas.ts';
@@ -112,7 +112,7 @@ type StatusReport = Extract<VenueReport, { kind: 'OrderStatusReport' }>;
 
 /** A full-state report in the conflict check's terms: our status names, a lookup by default. */
 const casIncoming = (r: StatusReport): CasIncoming => ({
-  status: r.status === 'new' ? 'accepted' : r.status,
+  status: statusOfVenue(r.status),
   filledQty: r.filledQty,
   updatedAt: r.updatedAt,
   source: r.source ?? 'lookup',

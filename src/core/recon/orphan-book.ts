@@ -8,10 +8,11 @@
 // report shows it filled, cancelled or expired).
 import type { ExecEvent, LogEntry } from '../model/events.ts';
 import type { ClientOrderId } from '../model/ids.ts';
+import { isTerminal, statusOfVenue } from '../model/order-status.ts';
 import type { OrphanDetected } from '../model/recon-events.ts';
 import type { OrderStatusReport } from '../model/reports.ts';
 
-const CLOSED = new Set(['canceled', 'filled', 'expired', 'rejected']);
+const closed = (s: OrderStatusReport['status']): boolean => isTerminal(statusOfVenue(s));
 
 interface Orphan {
   readonly info: OrphanDetected;
@@ -59,7 +60,7 @@ export class OrphanBook {
       this.update(o.clientOrderId, o.status, o.filledQty);
       return false;
     }
-    if (CLOSED.has(o.status)) return false; // finished before we saw it: only its fills matter (position)
+    if (closed(o.status)) return false; // finished before we saw it: only its fills matter (position)
     const info: OrphanDetected = {
       kind: 'OrphanDetected', clientOrderId: o.clientOrderId, venueOrderId: o.venueOrderId, side: o.side ?? null,
       qty: o.qty, openQty: o.qty - o.filledQty, filledQty: o.filledQty, limitPrice: o.limitPrice ?? null, status: o.status,
@@ -70,11 +71,11 @@ export class OrphanBook {
   }
 
   /** A report about an orphan (its cancel confirmed, a lookup, a snapshot row). */
-  update(id: ClientOrderId, status: string, filled: number | null): void {
+  update(id: ClientOrderId, status: OrderStatusReport['status'], filled: number | null): void {
     const o = this.orphans.get(id);
     if (!o || o.adopted) return;
     if (filled !== null) o.filled = Math.max(o.filled, filled);
-    if (o.resolved || !CLOSED.has(status)) return;
+    if (o.resolved || !closed(status)) return;
     o.resolved = true;
     const by = o.cancelBy ?? { actor: 'reconciler', reason: 'no operator action' };
     this.act.record({

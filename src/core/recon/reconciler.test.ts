@@ -51,7 +51,7 @@ function setup() {
     return id;
   };
   const of = <K extends ExecEvent['kind']>(k: K) => events.filter((e): e is Extract<ExecEvent, { kind: K }> => e.kind === k);
-  return { clock, ledger, recon, calls, deliver, order, of, adopted };
+  return { clock, ledger, recon, calls, deliver, order, of, adopted, record };
 }
 
 const trade = (id: string, qty: number) => ({ tradeId: id as never, qty, price: 100, fee: 0, liquidity: 'maker' as const, venueTime: T0 });
@@ -87,7 +87,7 @@ describe('Reconciler', () => {
     const s = setup();
     const acked = s.order('acked', true);
     const unsent = s.order('unsent', false);
-    s.deliver({ kind: 'SubmitOrder' as never, clientOrderId: unsent } as never);
+    s.record({ kind: 'SubmitOrder', clientOrderId: unsent }); // sent, never acknowledged
     s.recon.run('startup');
     s.deliver({ kind: 'OpenOrdersReport', orders: [] });
     s.deliver({ kind: 'AccountReport', position: 0, quote: 0 });

@@ -14,7 +14,7 @@
 // snapshot or lookup answer counts, whoever asked: both are idempotent truths.
 import type { ExecEvent, LogEntry } from '../model/events.ts';
 import type { ClientOrderId } from '../model/ids.ts';
-import { isTerminal, type OrderStatus } from '../model/order-status.ts';
+import { isTerminal, statusOfVenue, type OrderStatus } from '../model/order-status.ts';
 import type { MismatchKind, OrphanDetected } from '../model/recon-events.ts';
 import { OrphanBook } from './orphan-book.ts';
 import type { OrderStatusReport, VenueMessage } from '../model/reports.ts';
@@ -38,9 +38,6 @@ export interface ReconcilerDeps {
 }
 
 type Entry = Omit<OrderStatusReport, 'kind'>;
-const VENUE_STATUS: Record<OrderStatusReport['status'], OrderStatus> = {
-  new: 'accepted', partially_filled: 'partially_filled', filled: 'filled', canceled: 'canceled', expired: 'expired', rejected: 'rejected',
-};
 
 interface Pass {
   readonly mode: 'startup' | 'periodic';
@@ -159,7 +156,7 @@ export class Reconciler {
           const now = this.deps.ledger.order(msg.clientOrderId)?.status;
           if (now === 'accepted' || now === 'partially_filled') this.deps.fail(msg.clientOrderId, 'reconciliation: the venue does not know this order after lookup');
         } else if (msg.filledQty > asked.filled) this.mismatch(p, 'missed_fill', msg.clientOrderId, `venue filled ${msg.filledQty}, we had ${asked.filled}`);
-        else if (VENUE_STATUS[msg.status] !== asked.status && asked.status !== 'pending_cancel') this.mismatch(p, 'status', msg.clientOrderId, `venue ${msg.status}, we had ${asked.status}`);
+        else if (statusOfVenue(msg.status) !== asked.status && asked.status !== 'pending_cancel') this.mismatch(p, 'status', msg.clientOrderId, `venue ${msg.status}, we had ${asked.status}`);
         break;
       }
       case 'QueryFailedReport':
@@ -176,7 +173,7 @@ export class Reconciler {
       if (this.orphans.seen(o)) this.mismatch(p, 'orphan', o.clientOrderId, `order ${o.venueOrderId} at the venue is not ours`);
       return;
     }
-    const venue = VENUE_STATUS[o.status];
+    const venue = statusOfVenue(o.status);
     if (o.filledQty > ours.filledQty) this.mismatch(p, 'missed_fill', o.clientOrderId, `venue filled ${o.filledQty}, we had ${ours.filledQty}`);
     else if (venue !== ours.status && !(ours.status === 'pending_cancel' && !isTerminal(venue))) {
       this.mismatch(p, 'status', o.clientOrderId, `venue ${o.status}, we had ${ours.status}`);
