@@ -33,7 +33,7 @@ import { classifyError, type ErrorInfo } from './error-classifier.ts';
 import { assetsOf } from './fees.ts';
 import type { FillConfig, PartialFillPolicy } from './fill-config.ts';
 import { verifyFill } from './fill-verifier.ts';
-import { detectedBy, endedKind, observation, POLLABLE, resultOf, UNRESOLVED_SUBMISSION, type Source, type Watch } from './fill-watch.ts';
+import { detectedBy, endedKind, newWatch, observation, POLLABLE, resultOf, UNRESOLVED_SUBMISSION, type Source, type Watch } from './fill-watch.ts';
 import { PositionCheck } from './position-check.ts';
 
 export interface FillMonitorDeps {
@@ -94,21 +94,11 @@ export class FillMonitor {
     const order = ledger.order(id);
     if (!order) return;
     const top = marketData.topOfBook(instrument.symbol);
-    const r = order.request;
-    const expectedPrice = r.limitPrice ?? (r.side === 'buy' ? top.ask : top.bid);
-    const now = clock.now();
-    const w: Watch = {
-      id, startedAt: now, expectedPrice, policy: options.policy ?? config.partialFillPolicy, phase: 'monitoring',
-      timeoutMs: options.timeoutMs ?? config.timeoutMs,
-      polls: 0, apiCalls: 0, errors: 0, failures: 0, finalSteps: 0, queryAt: null,
-      lastStatus: order.status, lastOutcome: 'not_filled', lastVerification: null, lastFilled: 0,
-      partialHandled: false, cancelSent: false, cancelRace: false, deadlinePassed: false, stopPolling: false, notFound: 0,
-      trades: new Map(), timer: null, deadlineTimer: null,
-    };
+    const w = newWatch(id, order, top, options.policy ?? config.partialFillPolicy, options.timeoutMs ?? config.timeoutMs, clock.now());
     this.watches.set(id, w);
     this.deps.record({
-      kind: 'FillMonitorStarted', clientOrderId: id, qty: r.qty, timeoutMs: w.timeoutMs,
-      expectedPrice, partialFillPolicy: w.policy, pollInitialMs: config.pollInitialMs,
+      kind: 'FillMonitorStarted', clientOrderId: id, qty: order.request.qty, timeoutMs: w.timeoutMs,
+      expectedPrice: w.expectedPrice, partialFillPolicy: w.policy, pollInitialMs: config.pollInitialMs,
     });
     this.wait(w, pollInterval(0, config));
   }

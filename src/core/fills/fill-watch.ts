@@ -46,6 +46,19 @@ export interface Watch {
   deadlineTimer: Timer | null;
 }
 
+/** A fresh watch of an order, in 'monitoring'. Its expected price is the order's limit, else the
+ *  touch it would take (`top`), else null. */
+export function newWatch(id: ClientOrderId, order: OrderState, top: { bid: number | null; ask: number | null }, policy: PartialFillPolicy, timeoutMs: number, now: number): Watch {
+  const r = order.request;
+  return {
+    id, startedAt: now, expectedPrice: r.limitPrice ?? (r.side === 'buy' ? top.ask : top.bid), policy, phase: 'monitoring', timeoutMs,
+    polls: 0, apiCalls: 0, errors: 0, failures: 0, finalSteps: 0, queryAt: null,
+    lastStatus: order.status, lastOutcome: 'not_filled', lastVerification: null, lastFilled: 0,
+    partialHandled: false, cancelSent: false, cancelRace: false, deadlinePassed: false, stopPolling: false, notFound: 0,
+    trades: new Map(), timer: null, deadlineTimer: null,
+  };
+}
+
 export const POLLABLE = new Set<OrderStatus>(['accepted', 'partially_filled', 'pending_cancel']);
 export const UNRESOLVED_SUBMISSION = new Set<OrderStatus>(['pending_new', 'submitted', 'submitted_unconfirmed']);
 
