@@ -5,7 +5,8 @@
 import { deriveClientOrderId, utcDate } from '../model/client-order-id.ts';
 import type { ClientOrderId } from '../model/ids.ts';
 import type { Side } from '../model/order.ts';
-import { whole, type TwapSpec } from './twap-slicer.ts';
+import type { TwapSpec } from './twap-slicer.ts';
+import { whole } from './twap-spec-check.ts';
 
 /** What a slice's client order id is derived from: the parent, never the slice's (re-sizable) qty. */
 export interface TwapParentKey {
