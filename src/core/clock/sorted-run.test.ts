@@ -2,7 +2,7 @@
 // boundary between a burst (sorted run) and single schedules (heap), with cancellations.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sortBurst, stableSortOrder } from './sorted-run.ts';
+import { sortBurst, stableSortOrder } from './radix-sort.ts';
 import { VirtualClock } from './virtual-clock.ts';
 
 describe('stableSortOrder', () => {
