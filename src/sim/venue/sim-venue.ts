@@ -3,17 +3,17 @@
 // codes, and two channels that keep their own order (REST answers; the execution stream).
 // Market models drive it through setLevel / marketTrade / refreshTop; our market-data view
 // (MarketDataPort) follows the venue's top of book after the market-data latency and freezes
-// while quotes are stale.
+// while quotes are stale. What a query's answer says is built in venue-queries.ts.
 import type { ClientOrderId, Symbol, VenueOrderId } from '../../core/model/ids.ts';
 import type { OrderRequest } from '../../core/model/order.ts';
-import type { OrderStatusReport, VenueMessage } from '../../core/model/reports.ts';
+import type { VenueMessage } from '../../core/model/reports.ts';
 import type { Broker, MarketDataPort, MarketWindow, OrdersCursor, ReportHandler, TopOfBook } from '../../core/ports/broker.ts';
 import { MarketTape } from './market-tape.ts';
 import type { Clock } from '../../core/ports/clock.ts';
 import type { FaultSchedule } from '../faults.ts';
 import type { LatencyModel } from '../latency-model.ts';
-import type { ExchangeOrder } from './exchange-order.ts';
 import type { SimExchange } from './sim-exchange.ts';
+import { accountAnswer, openOrdersAnswer, orderAnswer, ordersPageAnswer, type Commission } from './venue-queries.ts';
 import { isValidClientId, orderShapeRefusal, refusal, type RefusalReason, type VenueRules } from '../../core/venues/venue-rules.ts';
 
 export interface SimVenueOptions {
@@ -21,7 +21,7 @@ export interface SimVenueOptions {
   /** Reports a fault that changed an outcome, for the event log. */
   readonly onFault: (fault: string, detail: string) => void;
   /** How the venue states a trade's commission, when not in quote (fee is in notional units). */
-  readonly commission?: (fee: number, price: number) => { asset: string; amount: string };
+  readonly commission?: Commission;
 }
 
 class Channel {
@@ -187,48 +187,20 @@ export class SimVenue implements Broker, MarketDataPort {
   }
 
   queryOrder(clientOrderId: ClientOrderId): void {
-    this.request(clientOrderId, 'query', () => {
-      const o = this.exchange.order(clientOrderId);
-      return o ? statusReport(o, this.options.commission) : { kind: 'OrderNotFoundReport', clientOrderId };
-    });
+    this.request(clientOrderId, 'query', () => orderAnswer(this.exchange, clientOrderId, this.options.commission));
   }
 
   queryOpenOrders(): void {
-    this.request(null, 'query', () => ({
-      kind: 'OpenOrdersReport',
-      orders: this.exchange.openOrders().map((o) => {
-        const { kind: _k, ...rest } = statusReport(o, this.options.commission);
-        return rest;
-      }),
-    }), 'open_orders');
+    this.request(null, 'query', () => openOrdersAnswer(this.exchange, this.options.commission), 'open_orders');
   }
 
   queryOrdersSince(since: number, limit: number, after?: OrdersCursor): void {
     if (!Number.isSafeInteger(limit) || limit < 1) throw new Error(`queryOrdersSince: limit must be a positive integer, got ${limit}`);
-    this.request(null, 'query', () => {
-      const key = (o: { updatedAt: number; venueOrderId: string }) => [o.updatedAt, Number(o.venueOrderId.slice(1))] as const;
-      const cmp = (a: readonly [number, number], b: readonly [number, number]) => a[0] - b[0] || a[1] - b[1];
-      const from = after ? key(after) : null;
-      const all = this.exchange
-        .ordersSince(since)
-        .filter((o) => from === null || cmp(key(o), from) > 0)
-        .sort((a, b) => cmp(key(a), key(b)));
-      const page = all.slice(0, limit);
-      const last = page[page.length - 1];
-      return {
-        kind: 'OrdersPageReport',
-        since,
-        next: all.length > limit && last ? { updatedAt: last.updatedAt, venueOrderId: last.venueOrderId } : null,
-        orders: page.map((o) => {
-          const { kind: _k, ...rest } = statusReport(o, this.options.commission);
-          return { ...rest, updatedAt: o.updatedAt };
-        }),
-      };
-    }, 'orders_since');
+    this.request(null, 'query', () => ordersPageAnswer(this.exchange, since, limit, after, this.options.commission), 'orders_since');
   }
 
   queryAccount(): void {
-    this.request(null, 'query', () => ({ kind: 'AccountReport', position: this.exchange.position, quote: this.exchange.quoteBalance }), 'account');
+    this.request(null, 'query', () => accountAnswer(this.exchange), 'account');
   }
 
   /** Execution-stream reports (fills, cancels and expiries the venue initiates). */
@@ -301,20 +273,4 @@ export class SimVenue implements Broker, MarketDataPort {
   }
 }
 
-export function statusReport(o: ExchangeOrder, commission?: SimVenueOptions['commission']): OrderStatusReport {
-  return {
-    kind: 'OrderStatusReport',
-    clientOrderId: o.clientOrderId,
-    venueOrderId: o.venueOrderId,
-    status: o.status,
-    qty: o.qty,
-    filledQty: o.filled,
-    trades: o.trades.map((t) => ({
-      tradeId: t.tradeId, qty: t.qty, price: t.price, fee: t.fee, liquidity: t.liquidity, venueTime: t.time,
-      ...(commission ? { commission: commission(t.fee, t.price) } : {}),
-    })),
-    updatedAt: o.updatedAt,
-    side: o.side,
-    limitPrice: o.limitPrice,
-  };
-}
+export { statusReport } from './venue-queries.ts';

@@ -1,0 +1,77 @@
+// What the simulated venue answers to our REST queries (one order, open orders, a page of
+// orders updated since a time, the account), built from the exchange's own records at the moment
+// the request reaches the venue. Separate from sim-venue.ts, which decides when and whether a
+// request and its answer travel (latency, faults); this is only what the answer says.
+import type { ClientOrderId } from '../../core/model/ids.ts';
+import type { OrderStatusReport, VenueMessage } from '../../core/model/reports.ts';
+import type { OrdersCursor } from '../../core/ports/broker.ts';
+import type { ExchangeOrder } from './exchange-order.ts';
+import type { SimExchange } from './sim-exchange.ts';
+
+/** How the venue states a trade's commission, when not in quote (fee is in notional units). */
+export type Commission = (fee: number, price: number) => { asset: string; amount: string };
+
+export function orderAnswer(exchange: SimExchange, clientOrderId: ClientOrderId, commission?: Commission): VenueMessage {
+  const o = exchange.order(clientOrderId);
+  return o ? statusReport(o, commission) : { kind: 'OrderNotFoundReport', clientOrderId };
+}
+
+export function openOrdersAnswer(exchange: SimExchange, commission?: Commission): VenueMessage {
+  return {
+    kind: 'OpenOrdersReport',
+    orders: exchange.openOrders().map((o) => {
+      const { kind: _k, ...rest } = statusReport(o, commission);
+      return rest;
+    }),
+  };
+}
+
+/** Orders updated since `since`, oldest first (ties by venue order id), `limit` per page. */
+export function ordersPageAnswer(
+  exchange: SimExchange,
+  since: number,
+  limit: number,
+  after: OrdersCursor | undefined,
+  commission?: Commission,
+): VenueMessage {
+  const key = (o: { updatedAt: number; venueOrderId: string }) => [o.updatedAt, Number(o.venueOrderId.slice(1))] as const;
+  const cmp = (a: readonly [number, number], b: readonly [number, number]) => a[0] - b[0] || a[1] - b[1];
+  const from = after ? key(after) : null;
+  const all = exchange
+    .ordersSince(since)
+    .filter((o) => from === null || cmp(key(o), from) > 0)
+    .sort((a, b) => cmp(key(a), key(b)));
+  const page = all.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    kind: 'OrdersPageReport',
+    since,
+    next: all.length > limit && last ? { updatedAt: last.updatedAt, venueOrderId: last.venueOrderId } : null,
+    orders: page.map((o) => {
+      const { kind: _k, ...rest } = statusReport(o, commission);
+      return { ...rest, updatedAt: o.updatedAt };
+    }),
+  };
+}
+
+export function accountAnswer(exchange: SimExchange): VenueMessage {
+  return { kind: 'AccountReport', position: exchange.position, quote: exchange.quoteBalance };
+}
+
+export function statusReport(o: ExchangeOrder, commission?: Commission): OrderStatusReport {
+  return {
+    kind: 'OrderStatusReport',
+    clientOrderId: o.clientOrderId,
+    venueOrderId: o.venueOrderId,
+    status: o.status,
+    qty: o.qty,
+    filledQty: o.filled,
+    trades: o.trades.map((t) => ({
+      tradeId: t.tradeId, qty: t.qty, price: t.price, fee: t.fee, liquidity: t.liquidity, venueTime: t.time,
+      ...(commission ? { commission: commission(t.fee, t.price) } : {}),
+    })),
+    updatedAt: o.updatedAt,
+    side: o.side,
+    limitPrice: o.limitPrice,
+  };
+}
