@@ -9,9 +9,13 @@
 // a status code, with the filled quantity in `lastFilledQty`.
 // Broken invariants (non-positive or non-integer qty, duplicate id, a mutation from inside the
 // trade callback) throw: the run stops rather than continue on a corrupt book.
+// Read-only queries and the structure they read live in the base class, L3BookView
+// (l3-book-view.ts).
 import type { Side } from '../../core/model/order.ts';
-import { L3PriceHeap } from './l3-price-heap.ts';
-import { ASK, BID, checkL3Side, ID, L3Pool, LEVEL, NEXT, OWNER, PREV, QTY } from './l3-pool.ts';
+import { ASK, BID, ID, LEVEL, NEXT, OWNER, PREV, QTY } from './l3-pool.ts';
+import { L3BookView, type L3BookOptions } from './l3-book-view.ts';
+
+export type { L3BookOptions, L3OrderView } from './l3-book-view.ts';
 
 export type L3TimeInForce = 'GTC' | 'IOC' | 'FOK';
 
@@ -47,27 +51,7 @@ export const L3Status = {
 } as const;
 export type L3Status = (typeof L3Status)[keyof typeof L3Status];
 
-export interface L3OrderView {
-  readonly id: number;
-  readonly side: Side;
-  readonly price: number;
-  readonly qty: number;
-  readonly owner: number;
-}
-
-export interface L3BookOptions {
-  /** Initial pool sizes; the pools double when full. */
-  readonly orderCapacity?: number;
-  readonly levelCapacity?: number;
-}
-
-export class L3Book {
-  private readonly pool: L3Pool;
-  private readonly bidLevels = new Map<number, number>();
-  private readonly askLevels = new Map<number, number>();
-  /** Bids keyed by -price, asks by price: the heap minimum is the best level. */
-  private readonly bids: L3PriceHeap;
-  private readonly asks: L3PriceHeap;
+export class L3Book extends L3BookView {
   private matching = false;
   private filled = 0;
 
@@ -75,15 +59,7 @@ export class L3Book {
     private readonly onTrade: L3TradeListener,
     options: L3BookOptions = {},
   ) {
-    const levels = options.levelCapacity ?? 256;
-    this.pool = new L3Pool(options.orderCapacity ?? 1024, levels);
-    this.bids = new L3PriceHeap(levels);
-    this.asks = new L3PriceHeap(levels);
-  }
-
-  /** Number of resting orders. */
-  get size(): number {
-    return this.pool.size;
+    super(options);
   }
 
   /** Lots filled by the last limit / market / modify call. */
@@ -175,88 +151,6 @@ export class L3Book {
     if (left === 0) return L3Status.Filled;
     this.rest(id, buy, newPrice, left, owner);
     return L3Status.Resting;
-  }
-
-  bestBid(): number | null {
-    const top = this.bids.top();
-    return top < 0 ? null : this.pool.lPrice[top]!;
-  }
-
-  bestAsk(): number | null {
-    const top = this.asks.top();
-    return top < 0 ? null : this.pool.lPrice[top]!;
-  }
-
-  /** Total open qty at a price on a side (0 when there is no level). */
-  levelQty(side: Side, price: number): number {
-    const lvl = (side === 'buy' ? this.bidLevels : this.askLevels).get(price);
-    return lvl === undefined ? 0 : this.pool.lQty[lvl]!;
-  }
-
-  /** Number of resting orders at a price on a side. */
-  levelOrders(side: Side, price: number): number {
-    const lvl = (side === 'buy' ? this.bidLevels : this.askLevels).get(price);
-    return lvl === undefined ? 0 : this.pool.lCount[lvl]!;
-  }
-
-  /** Number of non-empty price levels on a side. */
-  levelCount(side: Side): number {
-    return (side === 'buy' ? this.bids : this.asks).size;
-  }
-
-  /** Top n levels of a side, best first, as [price, qty]. O(levels log levels): for snapshots. */
-  depth(side: Side, n: number): Array<[number, number]> {
-    const levels = side === 'buy' ? this.bidLevels : this.askLevels;
-    const prices = [...levels.keys()].sort(side === 'buy' ? (a, b) => b - a : (a, b) => a - b);
-    const out: Array<[number, number]> = [];
-    for (let i = 0; i < prices.length && i < n; i++) {
-      const price = prices[i]!;
-      out.push([price, this.pool.lQty[levels.get(price)!]!]);
-    }
-    return out;
-  }
-
-  /** Ids at a level in queue (time) order: diagnostic, O(queue). */
-  queueIds(side: Side, price: number): number[] {
-    const lvl = (side === 'buy' ? this.bidLevels : this.askLevels).get(price);
-    const out: number[] = [];
-    if (lvl === undefined) return out;
-    const { num, link } = this.pool;
-    for (let h = this.pool.lHead[lvl]!; h >= 0; h = link[h + NEXT]!) out.push(num[(h >> 1) + ID]!);
-    return out;
-  }
-
-  order(id: number): L3OrderView | undefined {
-    const pool = this.pool;
-    const h = pool.find(id);
-    if (h < 0) return undefined;
-    const lvl = pool.link[h + LEVEL]!;
-    return {
-      id,
-      side: pool.lSide[lvl] === BID ? 'buy' : 'sell',
-      price: pool.lPrice[lvl]!,
-      qty: pool.num[(h >> 1) + QTY]!,
-      owner: pool.link[h + OWNER]!,
-    };
-  }
-
-  /** Lots queued ahead of a resting order at its level (undefined if not resting). O(queue). */
-  queueAhead(id: number): number | undefined {
-    const h = this.pool.find(id);
-    if (h < 0) return undefined;
-    const { num, link } = this.pool;
-    let ahead = 0;
-    for (let p = link[h + PREV]!; p >= 0; p = link[p + PREV]!) ahead += num[(p >> 1) + QTY]!;
-    return ahead;
-  }
-
-  /** Full consistency check, O(orders + levels): for tests and debug runs. Throws on a breach. */
-  assertInvariants(): void {
-    const orders = checkL3Side(this.pool, this.bidLevels, this.bids, BID) + checkL3Side(this.pool, this.askLevels, this.asks, ASK);
-    if (orders !== this.pool.size) throw new Error(`L3Book: ${this.pool.size} indexed ids but ${orders} queued orders`);
-    const bid = this.bestBid();
-    const ask = this.bestAsk();
-    if (bid !== null && ask !== null && bid >= ask) throw new Error(`L3Book: crossed, bid ${bid} >= ask ${ask}`);
   }
 
   /** Matches a taker against the opposite side up to limitPrice; returns the unfilled qty. */
