@@ -15,67 +15,19 @@
 // Steps: the tick is the instrument's, but recorded books can hold quantities finer than today's
 // order lot (the bundled BTCUSDT data has a few far levels with 6 decimals, resting since the
 // lot was 0.000001), so replay passes the feed's own precision as lotSize ("0.00000001").
-import { stepGrid, type StepGrid } from './decimal-scan.ts';
-import { ascii, AT, COLON, COMMA, JsonByteScanner, LBRACE, LBRACKET, Q, RBRACE, RBRACKET } from './json-byte-scanner.ts';
+// The combined-stream payloads (depth, bookTicker, trade) are read by binance-payloads.ts; this
+// module frames the line and reads the REST snapshot.
+import { ascii, AT, COLON, LBRACE, Q, RBRACE } from './json-byte-scanner.ts';
+import type { BinanceLevels, BinanceMessage, BinanceSnapshot } from './binance-message-types.ts';
+import { BinancePayloadScanner } from './binance-payloads.ts';
 
 export { decimalToSteps, stepGrid, type StepGrid } from './decimal-scan.ts';
+export type { BinanceBbo, BinanceDepth, BinanceLevels, BinanceMessage, BinanceSnapshot, BinanceTrade } from './binance-message-types.ts';
 
 const encoder = new TextEncoder();
 
-/** Price levels flattened: [price0, qty0, price1, qty1, ...] in ticks and lots, as sent. */
-export type BinanceLevels = number[];
-
-export interface BinanceSnapshot {
-  readonly kind: 'snapshot';
-  /** Receive time, ms since epoch (fractional: the recording has ns). */
-  readonly recvMs: number;
-  readonly lastUpdateId: number;
-  readonly bids: BinanceLevels;
-  readonly asks: BinanceLevels;
-}
-
-export interface BinanceDepth {
-  readonly kind: 'depth';
-  readonly recvMs: number;
-  /** Exchange event time `E`, ms. */
-  readonly eventMs: number;
-  /** `U`: first update id in this diff. */
-  readonly firstId: number;
-  /** `u`: last update id in this diff. */
-  readonly lastId: number;
-  /** Levels to set; qty 0 removes the level. */
-  readonly bids: BinanceLevels;
-  readonly asks: BinanceLevels;
-}
-
-export interface BinanceBbo {
-  readonly kind: 'bbo';
-  readonly recvMs: number;
-  /** Order book update id `u` (same sequence as depth U/u). */
-  readonly updateId: number;
-  readonly bid: number;
-  readonly bidQty: number;
-  readonly ask: number;
-  readonly askQty: number;
-}
-
-export interface BinanceTrade {
-  readonly kind: 'trade';
-  readonly recvMs: number;
-  readonly eventMs: number;
-  /** Trade time `T`, ms. */
-  readonly tradeMs: number;
-  readonly tradeId: number;
-  readonly price: number;
-  readonly qty: number;
-  readonly buyerIsMaker: boolean;
-}
-
-export type BinanceMessage = BinanceSnapshot | BinanceDepth | BinanceBbo | BinanceTrade;
-
 /** Bad input in a recorded line: which line, and what is wrong with it. */
 export { BinanceLineError } from './json-byte-scanner.ts';
-
 
 const K_STREAM = ascii('"stream"');
 const K_DATA = ascii('"data"');
@@ -86,8 +38,6 @@ const S_BOOK_TICKER = ascii('bookTicker"');
 const S_DEPTH_100MS = ascii('depth@100ms"');
 const S_DEPTH = ascii('depth"');
 const S_TRADE = ascii('trade"');
-const V_DEPTH_UPDATE = ascii('"depthUpdate"');
-const V_TRADE = ascii('"trade"');
 
 /** Which data layout a combined-stream message carries. */
 const DEPTH = 0;
@@ -95,20 +45,8 @@ const BOOK_TICKER = 1;
 const TRADE = 2;
 type Stream = typeof DEPTH | typeof BOOK_TICKER | typeof TRADE;
 
-export class BinanceLineParser extends JsonByteScanner {
-  private readonly tick: StepGrid;
-  private readonly lot: StepGrid;
+export class BinanceLineParser extends BinancePayloadScanner {
   private scratch = new Uint8Array(1024);
-
-  constructor(grid: { readonly tickSize: string; readonly lotSize: string }) {
-    super();
-    this.tick = stepGrid(grid.tickSize);
-    this.lot = stepGrid(grid.lotSize);
-  }
-
-  protected levelField(grid: StepGrid): string {
-    return grid === this.tick ? 'level price' : 'level quantity';
-  }
 
   /** Parses `line` (without its newline); `lineNo` only labels errors. */
   parse(line: string, lineNo: number): BinanceMessage {
@@ -229,143 +167,4 @@ export class BinanceLineParser extends JsonByteScanner {
     if (asks === undefined) this.fail('snapshot is missing "asks"');
     return { kind: 'snapshot', recvMs, lastUpdateId, bids, asks };
   }
-
-  private depth(recvMs: number): BinanceDepth {
-    let eventMs = -1;
-    let firstId = -1;
-    let lastId = -1;
-    let bids: BinanceLevels | undefined;
-    let asks: BinanceLevels | undefined;
-    this.expect(LBRACE);
-    if (this.first(RBRACE)) do {
-      switch (this.shortKey()) {
-        case 69: // E
-          eventMs = this.int('E');
-          break;
-        case 85: // U
-          firstId = this.int('U');
-          break;
-        case 117: // u
-          lastId = this.int('u');
-          break;
-        case 98: // b
-          bids = this.levels();
-          break;
-        case 97: // a
-          asks = this.levels();
-          break;
-        case 101: // e
-          this.literal(V_DEPTH_UPDATE, 'e');
-          break;
-        default:
-          this.skipValue();
-      }
-    } while (this.next(RBRACE));
-    if (firstId < 0) this.missing('depth', 'U');
-    if (lastId < 0) this.missing('depth', 'u');
-    if (eventMs < 0) this.missing('depth', 'E');
-    if (bids === undefined) this.missing('depth', 'b');
-    if (asks === undefined) this.missing('depth', 'a');
-    if (firstId > lastId) this.fail(`depth update has U ${firstId} > u ${lastId}`);
-    return { kind: 'depth', recvMs, eventMs, firstId, lastId, bids, asks };
-  }
-
-  private bookTicker(recvMs: number): BinanceBbo {
-    let updateId = -1;
-    let bid = -1;
-    let bidQty = -1;
-    let ask = -1;
-    let askQty = -1;
-    this.expect(LBRACE);
-    if (this.first(RBRACE)) do {
-      switch (this.shortKey()) {
-        case 117: // u
-          updateId = this.int('u');
-          break;
-        case 98: // b
-          bid = this.steps(this.tick, 'b');
-          break;
-        case 66: // B
-          bidQty = this.steps(this.lot, 'B');
-          break;
-        case 97: // a
-          ask = this.steps(this.tick, 'a');
-          break;
-        case 65: // A
-          askQty = this.steps(this.lot, 'A');
-          break;
-        default:
-          this.skipValue();
-      }
-    } while (this.next(RBRACE));
-    if (updateId < 0) this.missing('bookTicker', 'u');
-    if (bid < 0) this.missing('bookTicker', 'b');
-    if (bidQty < 0) this.missing('bookTicker', 'B');
-    if (ask < 0) this.missing('bookTicker', 'a');
-    if (askQty < 0) this.missing('bookTicker', 'A');
-    return { kind: 'bbo', recvMs, updateId, bid, bidQty, ask, askQty };
-  }
-
-  private trade(recvMs: number): BinanceTrade {
-    let eventMs = -1;
-    let tradeMs = -1;
-    let tradeId = -1;
-    let price = -1;
-    let qty = -1;
-    let maker = -1;
-    this.expect(LBRACE);
-    if (this.first(RBRACE)) do {
-      switch (this.shortKey()) {
-        case 69: // E
-          eventMs = this.int('E');
-          break;
-        case 84: // T
-          tradeMs = this.int('T');
-          break;
-        case 116: // t
-          tradeId = this.int('t');
-          break;
-        case 112: // p
-          price = this.steps(this.tick, 'p');
-          break;
-        case 113: // q
-          qty = this.steps(this.lot, 'q');
-          break;
-        case 109: // m
-          maker = this.bool('m') ? 1 : 0;
-          break;
-        case 101: // e
-          this.literal(V_TRADE, 'e');
-          break;
-        default:
-          this.skipValue();
-      }
-    } while (this.next(RBRACE));
-    if (eventMs < 0) this.missing('trade', 'E');
-    if (tradeMs < 0) this.missing('trade', 'T');
-    if (tradeId < 0) this.missing('trade', 't');
-    if (price < 0) this.missing('trade', 'p');
-    if (qty < 0) this.missing('trade', 'q');
-    if (maker < 0) this.missing('trade', 'm');
-    return { kind: 'trade', recvMs, eventMs, tradeMs, tradeId, price, qty, buyerIsMaker: maker === 1 };
-  }
-
-  /** `[["price","qty"], ...]` into a flat array of ticks and lots. */
-  private levels(): BinanceLevels {
-    const out: number[] = [];
-    this.expect(LBRACKET);
-    if (this.first(RBRACKET)) do {
-      this.expect(LBRACKET);
-      this.expect(Q);
-      out.push(this.stepsInString(this.tick, ''));
-      this.expect(COMMA);
-      this.expect(Q);
-      out.push(this.stepsInString(this.lot, ''));
-      if (this.i < this.end && this.b[this.i] === RBRACKET) this.i++;
-      else while (this.next(RBRACKET)) this.skipValue(); // extra elements (old API: [p, q, []])
-    } while (this.next(RBRACKET));
-    return out;
-  }
-
 }
-
