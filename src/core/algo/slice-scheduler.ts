@@ -31,8 +31,8 @@ export interface SchedulerOps {
   readonly marketData: MarketDataPort;
   readonly instrument: Instrument;
   record(event: import('../model/events.ts').ExecEvent): void;
-  /** Why nothing may go out now for this parent's side and qty (kill switch, breaker, hours), or null. */
-  blocked(parentId: ParentOrderId, qty: number): string | null;
+  /** Why this child may not go out now with this qty (kill switch, breaker, hours), or null. */
+  blocked(child: ClientOrderId, qty: number): string | null;
   /** Sends a pending_new child (SubmitOrder + broker). */
   send(id: ClientOrderId): void;
   /** Cancels a child: locally when never sent, at the venue when working. */
@@ -155,7 +155,7 @@ export class SliceScheduler {
       if (last) this.done = true;
       return;
     }
-    const blocked = this.ops.blocked(this.parentId, qty);
+    const blocked = this.ops.blocked(this.children[i] as ClientOrderId, qty);
     if (blocked) {
       this.skip(i, blocked);
       if (last) this.done = true;

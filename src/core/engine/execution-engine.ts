@@ -94,18 +94,19 @@ export class ExecutionEngine {
     return {
       clock, ledger, marketData, instrument,
       record: (e) => this.record(e),
-      blocked: (_parentId, qty) => this.blocked(side, qty),
+      blocked: (child, qty) => this.blocked(side, qty, child),
       send: (id) => this.send(id),
       cancelChild: (id, reason) => this.cancelChild(id, reason),
     };
   }
 
-  /** Why nothing may go out now for an order of this side and size, or null. */
-  blocked(side: Side, qty: number): string | null {
-    const hours = this.deps.hours;
+  /** Why nothing may go out now for an order of this side and size, or null. `self`: the order
+   *  being sent, left out of the working orders the kill switch counts. */
+  blocked(side: Side, qty: number, self?: ClientOrderId): string | null {
+    const { hours, ledger } = this.deps;
     this.breakerFeed.sample();
     return (
-      this.killSwitch.blocks(side, qty, this.deps.ledger.position) ??
+      this.killSwitch.blocks(side, qty, () => ({ position: ledger.position, working: ledger.workingOrders(self) })) ??
       this.breaker.blocks() ??
       this.deps.quarantine?.() ??
       (hours && !hours.isOpen(this.deps.clock.now()) ? 'venue closed' : null)
@@ -117,7 +118,7 @@ export class ExecutionEngine {
     const order = this.deps.ledger.order(id);
     if (!order || order.status !== 'pending_new') return;
     const parent = this.deps.ledger.parents.get(order.request.parentId);
-    const reason = parent?.cancelRequested ? 'parent cancel requested' : this.blocked(order.request.side, order.request.qty);
+    const reason = parent?.cancelRequested ? 'parent cancel requested' : this.blocked(order.request.side, order.request.qty, id);
     if (reason) {
       this.abandon(id, reason);
       return;

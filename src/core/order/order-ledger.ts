@@ -5,6 +5,7 @@ import type { DiscrepancyRecorded, ExecEvent, LogEntry, OrderStatusChanged, Pare
 import type { ClientOrderId, ParentOrderId } from '../model/ids.ts';
 import type { ReportedTrade } from '../model/reports.ts';
 import type { OrderRequest } from '../model/order.ts';
+import { isTerminal } from '../model/order-status.ts';
 import { applyOrderEvent, newOrderState, type OrderEvent, type OrderState } from './apply-event.ts';
 
 export interface ParentState {
@@ -140,6 +141,20 @@ export class OrderLedger {
       filledQty: outcome.state.filledQty,
       cause: seq,
     }];
+  }
+
+  /**
+   * Every order that may still fill at the venue, with its remaining lots: sent and not
+   * terminal (a pending_new order sent before counts: it awaits its resend). `except` leaves
+   * out the order being checked. Walks all orders: for checks that need it, not the hot path.
+   */
+  workingOrders(except?: ClientOrderId): Array<{ side: 'buy' | 'sell'; qty: number }> {
+    const out: Array<{ side: 'buy' | 'sell'; qty: number }> = [];
+    for (const [id, o] of this.orders) {
+      if (id === except || isTerminal(o.status) || (o.status === 'pending_new' && o.attempts === 0)) continue;
+      out.push({ side: o.request.side, qty: o.request.qty - o.filledQty });
+    }
+    return out;
   }
 
   order(id: ClientOrderId): OrderState | undefined {

@@ -2,10 +2,24 @@
 // orders or slices; cancels always pass). Every change names an actor and a reason and is a
 // KillSwitchChanged event; the state is the last such event, so a restart rebuilds it from the
 // log. Checked before every order and every slice, resubmissions included.
+//
+// Reducing counts working orders, not only the filled position: every order already working on
+// the reducing side may still fill, so together with the new order they may close at most the
+// position (the reduce-only rule of reduce-only.ts). Two sells of 0.4 against a long 0.5 sent at
+// the same instant would otherwise both pass the filled-position check and flip the position.
 import type { KillSwitchChanged } from '../model/events.ts';
 import type { Side } from '../model/order.ts';
+import { availableToClose, reducingSide, type OpenOrder } from '../safety/reduce-only.ts';
 
 export type KillSwitchState = KillSwitchChanged['state'];
+
+/** Our exposure as the engine knows it: filled position and the orders still able to fill. */
+export interface Exposure {
+  /** Signed lots from applied fills. */
+  readonly position: number;
+  /** Remaining lots of every order that may still fill at the venue. */
+  readonly working: readonly OpenOrder[];
+}
 
 export class KillSwitch {
   private current: KillSwitchState = 'active';
@@ -27,16 +41,18 @@ export class KillSwitch {
     this.current = e.state;
   }
 
-  /**
-   * Why an order of `side` and `qty` lots may not go out, or null. `position` is our signed
-   * position in lots (what the order would reduce).
-   */
-  blocks(side: Side, qty: number, position: number): string | null {
+  /** Why an order of `side` and `qty` lots may not go out given our exposure (read only in
+   *  reducing mode: it walks the working orders), or null. */
+  blocks(side: Side, qty: number, exposureOf: () => Exposure): string | null {
     if (this.current === 'halted') return 'kill switch halted';
-    if (this.current === 'reducing') {
-      const after = position + (side === 'buy' ? qty : -qty);
-      const reduces = Math.abs(after) < Math.abs(position) && Math.sign(after) * Math.sign(position) >= 0;
-      if (!reduces) return 'kill switch reducing: order would not reduce exposure';
+    if (this.current !== 'reducing') return null;
+    const exposure = exposureOf();
+    const reduces = reducingSide(exposure.position);
+    if (reduces === null) return 'kill switch reducing: the position is flat, nothing to reduce';
+    if (side !== reduces) return `kill switch reducing: a ${side} would increase the position of ${exposure.position} lots`;
+    const available = availableToClose(exposure.position, exposure.working);
+    if (qty > available) {
+      return `kill switch reducing: ${side} ${qty} lots with ${Math.abs(exposure.position) - available} already working would close more than the position of ${Math.abs(exposure.position)} lots`;
     }
     return null;
   }
