@@ -70,6 +70,12 @@ describe('order manager', () => {
           acks.set(event.clientOrderId, (acks.get(event.clientOrderId) ?? new Set()).add(event.venueOrderId));
         }
         for (const ids of acks.values()) expect(ids.size).toBe(1);
+        // The dedup memory logs each admitted signal once, right after the signal itself: a
+        // second copy would double the records a restart rebuilds the memory from.
+        const registered = log.filter((e) => e.event.kind === 'SignalRegistered');
+        const admitted = log.filter((e) => e.event.kind === 'SignalReceived' && !log.some((r) => r.event.kind === 'SignalRejected' && r.event.code === 'duplicate-signal' && r.event.signalId === (e.event as { signalId: string }).signalId));
+        expect(registered).toHaveLength(admitted.length);
+        for (const r of registered) expect(log[log.indexOf(r) - 1]?.event.kind).toBe('SignalReceived');
       }),
       { numRuns: 100 },
     );

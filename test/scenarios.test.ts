@@ -10,14 +10,13 @@ import { loadScenarioFile } from '../src/scenario/load-scenario.ts';
 const GOLDEN: Record<string, string> = {
   'almgren-chriss-impact': 'b0684056567b7abb53b1c527d3ecb8c34892fa9cc07f827034a0490974c74d30',
   'fill-detection-faults': '6fa012c4e543e326b7b1b49557b693b2e441ebb8ae9eb5d3ba4d3d31f46aefc9',
-  'reject-window-signals': 'f710b54425d49e3988b64020c4c3df04d66e81e4cef69ef8398bb79c93f53fc0',
+  'reject-window-signals': 'bf3db6916db3a59414ed2430cca242277efce150d64fcf6d69305516ed598666',
   'replay-btcusdt': '551a7db2371c3669269b29f8f6a1ffd5e1e10bd942c2fd222b3da3383a5e04fa',
   'restart-between-submit-and-store': 'bbdd8f5adf1e719da03a03c53ef66ea9af1357382c9f46e81165e02d9f2862eb',
   'restart-mid-twap': 'd0ba3228a7211882bce7b09576173e446037a5d85f7469989a2838e9f5ca4a5d',
   'restart-orphan-at-startup': 'e771241f9d3c7dcbdbf2839e694a98c82ffabf278938a08af0f04c78d382ee06',
-  'webhook-free-reconciliation': '1914bc5b7dcda8d5a038d72fa0187b4c5c65fedb0bc2b48b7f4cfd090e08d89f',
-  'safety-breaker-fat-finger': '311bfd556f7edee3907119bf40b29f1cad07afdd6d265224fa7b6a76f5db6394',
-  'safety-duplicate-signals': 'f0987f5a25908c68c5d5c5fe8462a2184d3d15690c5696a7347a8bb4b3e421f7',
+  'safety-breaker-fat-finger': '221ddff9a8c35812b161da43cb1179dafff362228cf4e561d7a68224063349f4',
+  'safety-duplicate-signals': 'c06f69b6b74f08bb4d09cf0208e16895169cd339525df44f3e23f48b536bedbb',
   'safety-kill-switch-limit-twap': '8a2a20f45f1d22e68005bce9ff99c179f42ae5567a4cfe350ec755b7907162b1',
   'spread-blowout': '725553582e56b0a7b559bd796c841df2a8bc63f2100d479aefc64d8ac7a01eb1',
   'static-book-sweep': '7914cbac82fab3a5780b5ef1d120c745b89fe9f0800838ec22a1388881c77eb5',
@@ -30,6 +29,7 @@ const GOLDEN: Record<string, string> = {
   'twap-runaway-stop': 'e529adc3870d95f64dea6dc2802e773c7ed70cf7a4438f9b8bad2edd3202db7f',
   'twap-spread-stop': 'b4ac0e2d1fc59cb579620135f5e721b59ec0fb7a1fcd57d4b99ff219168dcce5',
   'venue-outage': '374811327b1c1bb52a150547c161504e7615845347024109515320e951f68177',
+  'webhook-free-reconciliation': '1914bc5b7dcda8d5a038d72fa0187b4c5c65fedb0bc2b48b7f4cfd090e08d89f',
   'zero-intelligence-queue': 'e10b9bcb0381c63d8a05f3f847736c114d2571c8e302f9918085c810ccee1785',
 };
 

@@ -77,16 +77,17 @@ export class OrderManager {
       this.deps.record({ kind: 'SignalReceived', signalId: sig.signalId, fingerprint: '', side: sig.side, qty: sig.qty, price: sig.price, reduceOnly: sig.reduceOnly, confirmations: [...sig.confirmations] });
       return this.reject(sig, '', 'gating', { code: 'not-ready', reason: gated });
     }
-    const admission = dedup.admit({ symbol: instrument.symbol, side: sig.side, entryPrice: price, time: Math.floor(now), signalId: sig.signalId });
-    const fingerprint = admission.fingerprint;
+    const dedupSignal = { symbol: instrument.symbol, side: sig.side, entryPrice: price, time: Math.floor(now), signalId: sig.signalId };
+    const fingerprint = dedup.fingerprintOf(dedupSignal);
     this.deps.record({
       kind: 'SignalReceived', signalId: sig.signalId, fingerprint, side: sig.side, qty: sig.qty, price: sig.price,
       reduceOnly: sig.reduceOnly, confirmations: [...sig.confirmations],
     });
+    // Admission registers the signal; the deduplicator's sink logs it (SignalRegistered, once).
+    const admission = dedup.admit(dedupSignal);
     if (admission.duplicate) {
       return this.reject(sig, fingerprint, 'dedup', { code: 'duplicate-signal', reason: `duplicate of signal ${admission.original.signalId ?? admission.original.fingerprint} at ${admission.original.signalTime}` });
     }
-    this.deps.record(admission.record);
     const parentId = parentOrderId(signalParentId(fingerprint));
     if (this.deps.ledger.parents.has(parentId)) {
       return this.reject(sig, fingerprint, 'dedup', { code: 'duplicate-parent', reason: `parent ${parentId} exists: the same signal was executed before` });

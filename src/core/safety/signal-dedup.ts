@@ -1,4 +1,4 @@
-// Signal deduplicator (issue 6, deliver 1; seed: order-execution-safety-spec.md section 2).
+// Signal deduplicator.
 // A signal is remembered by its key (symbol, side, entry price rounded to `priceDecimals`, or
 // "MKT" for a market signal) and its own time. A new signal is a DUPLICATE of a remembered one
 // with the same key when their signal times are less than `bucketMs` apart (|t1 - t2| < bucketMs):
@@ -163,8 +163,15 @@ export class SignalDeduplicator {
     readonly config: DedupConfig = DEFAULT_DEDUP_CONFIG,
   ) {}
 
-  /** Atomic check-and-register (the seed's is_duplicate): the first copy is registered and
-   *  returned with duplicate false; any copy within the window of a live entry is a duplicate. */
+  /** The signal's fingerprint (what admit() would register it under); changes nothing. */
+  fingerprintOf(signal: DedupSignal): string {
+    const n = normalize(signal, this.config);
+    return hashOf(n.symbol, n.side, n.price, bucketStart(n.time, this.config));
+  }
+
+  /** Atomic check-and-register (the seed's is_duplicate): the first copy is registered (its
+   *  record goes to the sink, once) and returned with duplicate false; any copy within the
+   *  window of a live entry is a duplicate. */
   admit(signal: DedupSignal): Admission {
     const now = this.now();
     const n = normalize(signal, this.config);
