@@ -1,36 +1,38 @@
 // Every bundled scenario: runs with its seed, meets its expectations, reproduces its digest on a
 // second run and matches the pinned digest below; a different seed changes the digest exactly
 // when the scenario draws randomness. A pinned digest that changes means run behaviour changed:
-// update it only when that change is intended, and say so in the commit.
+// update it only when that change is intended, and say so in the commit (`node --import tsx
+// scripts/pin-digests.ts --write` rewrites the table below).
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../src/runtime/backtest-run.ts';
 import { loadScenarioFile } from '../src/scenario/load-scenario.ts';
 
 const GOLDEN: Record<string, string> = {
-  'almgren-chriss-impact': 'b0684056567b7abb53b1c527d3ecb8c34892fa9cc07f827034a0490974c74d30',
-  'fill-detection-faults': '6fa012c4e543e326b7b1b49557b693b2e441ebb8ae9eb5d3ba4d3d31f46aefc9',
-  'reject-window-signals': 'bf3db6916db3a59414ed2430cca242277efce150d64fcf6d69305516ed598666',
-  'replay-btcusdt': '551a7db2371c3669269b29f8f6a1ffd5e1e10bd942c2fd222b3da3383a5e04fa',
-  'restart-between-submit-and-store': 'bbdd8f5adf1e719da03a03c53ef66ea9af1357382c9f46e81165e02d9f2862eb',
-  'restart-mid-twap': 'd0ba3228a7211882bce7b09576173e446037a5d85f7469989a2838e9f5ca4a5d',
-  'restart-orphan-at-startup': 'e771241f9d3c7dcbdbf2839e694a98c82ffabf278938a08af0f04c78d382ee06',
-  'safety-breaker-fat-finger': '221ddff9a8c35812b161da43cb1179dafff362228cf4e561d7a68224063349f4',
-  'safety-duplicate-signals': 'c06f69b6b74f08bb4d09cf0208e16895169cd339525df44f3e23f48b536bedbb',
-  'safety-kill-switch-limit-twap': '8a2a20f45f1d22e68005bce9ff99c179f42ae5567a4cfe350ec755b7907162b1',
-  'spread-blowout': '725553582e56b0a7b559bd796c841df2a8bc63f2100d479aefc64d8ac7a01eb1',
-  'static-book-sweep': '7914cbac82fab3a5780b5ef1d120c745b89fe9f0800838ec22a1388881c77eb5',
-  'thin-book': 'e1d6f6948603073adbfbc67fbd595ef6887871652ff1aa46d09bb3d06424447a',
-  'twap-calm': 'bb5c351fe0d35a8a28a081d96314cd6da8677d9683b566f114afd93323cbe147',
-  'twap-kill-switch': 'c68ca392ceec80864af56e6de9379dba0e32d3c365e711e971329399a5b66034',
-  'twap-limit-partial': '7357810bb1533fd20144d2e264d7df935c5d27042bf269aeb7400525a1f213d2',
-  'twap-outage': 'd332d34832ebcfe3ac67d229e6b90235ee5e2ad8a533c3a4e12b6eb974f61302',
-  'twap-replay-btcusdt': '7f26d9dd200d81ba0f883bd6b08924ba763c5f62c1895d69374e2a1522009ba5',
-  'twap-runaway-stop': 'e529adc3870d95f64dea6dc2802e773c7ed70cf7a4438f9b8bad2edd3202db7f',
-  'twap-spread-stop': 'b4ac0e2d1fc59cb579620135f5e721b59ec0fb7a1fcd57d4b99ff219168dcce5',
-  'venue-outage': '374811327b1c1bb52a150547c161504e7615845347024109515320e951f68177',
-  'webhook-free-reconciliation': '1914bc5b7dcda8d5a038d72fa0187b4c5c65fedb0bc2b48b7f4cfd090e08d89f',
-  'zero-intelligence-queue': 'e10b9bcb0381c63d8a05f3f847736c114d2571c8e302f9918085c810ccee1785',
+  'almgren-chriss-impact': '463ff7aa8a3a66fe4486c9555558ddb2ff6818f53294b37c32d0693bc075d3f4',
+  'fill-detection-faults': '0d6ddc3d3ee0e07a22ac3ffc117a5ad4c295967b09fc6d93fe6a5a4f96d8fcd2',
+  'reject-window-signals': '4578317683f273ee4b4595f949fc846277962f545d3484ba97607f6f6cdac096',
+  'replay-btcusdt': '319521266a9d9f4535f7915be60736e9d9996514707cd5ac53443d408230a5cf',
+  'restart-between-submit-and-store': 'ea6368961628c7dc4a1a74916a48620ad2a6397e3cd326bc5c96a040724f01cc',
+  'restart-mid-twap': '459a3b28c95fc1d870fb1a9f0397cb1c79c1b884774c89baf30b5f270b84a669',
+  'restart-orphan-at-startup': '330433016aa4569188615256dc1e8958812b73a38ccb0f5ea55888cf8428416d',
+  'safety-breaker-fat-finger': '6b53a1a5ce07f8e87400135b4aae5762abb00567b02b4bcd60e5ae3fe9020389',
+  'safety-duplicate-signals': '14337c3231b33b459959b69899f69f8dc6fd7564fa5084017314be0e73d501a8',
+  'safety-kill-switch-limit-twap': '8f4b815132423ef7a5647b474758e2ecf04287ece4818f24f3e8de94d537add1',
+  'safety-kill-switch-reducing': '4cc9eb1c69ae47800e8e257f525171637156541a90fee91fb281571864e0da51',
+  'spread-blowout': '88d174883b80ca2d622362dabe4d8191c36a3c5ef56477ee3af2e85d9ad54077',
+  'static-book-sweep': '27c30c9bea2b2a7532dea357b437c9e67743bebffdc276143a21c9871b841da6',
+  'thin-book': 'aa57111d8f097ad1ab304023573313aff7e0666a7999f80c9f85b75e4fdf31c9',
+  'twap-calm': '5057cc95b1a274dd33f33619731a26b6d8c2e487a7221edcc935b3c626f17761',
+  'twap-kill-switch': '631f670d0eb03afb8cafb7314f025d7d3020cad0648b7593525ea78419b5afdb',
+  'twap-limit-partial': 'a9e254b9f8dab1ddc9f32068d6a2e6f2f49f7cd6476d7f6ef30deec359c51b87',
+  'twap-outage': '875eca6106f5020ce51f9c847984446a97aaa2b077f04bc4b19ad56e99f19895',
+  'twap-replay-btcusdt': '2fbc5de904017b8a9b8819ea13b2ae31677798c2bf705ede0d6552c427bfdb35',
+  'twap-runaway-stop': '87bbee393880818a11db4ce68c0d0153170be3027fc91dc80411f0468e6a98de',
+  'twap-spread-stop': '105ed74e74a23e9729c0439d92fe5c8a199256779d8e110936256de44f3bb73d',
+  'venue-outage': '6225910d88454017c239162817d3211019be3ec70b37106eae2c61fd0d735a3b',
+  'webhook-free-reconciliation': '899f2d0cf1f310852ec5d8e7130323172f86b42a825a6e4e7b81992e839a2d68',
+  'zero-intelligence-queue': '33a3829c35e7e580804949b57f9a71c3a0987648d951e45a39703af3c8b315b1',
 };
 
 const files = readdirSync('scenarios').filter((f) => f.endsWith('.yaml')).sort();

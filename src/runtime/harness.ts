@@ -112,12 +112,12 @@ export function prepareRun(
       ...(fills ? { fills: fills.config, priceOf: fills.priceOf } : {}),
       ...(s.safety.breaker !== undefined ? { breaker: parseBreakerConfig(breakerInput(s.safety.breaker, instrument)) } : {}),
     });
-    const r = new Reconciler({ clock: pclock, ledger, broker, config: reconConfig, record: (e) => engine.record(e), apply: (m) => engine.applyVenueTruth(m), fail: (id, why) => engine.failUnknown(id, why), adopt: (o) => engine.adoptOrphan(o) });
+    const r = new Reconciler({ clock: pclock, ledger, broker: engine.broker, config: reconConfig, record: (e) => engine.record(e), apply: (m) => engine.applyVenueTruth(m), fail: (id, why) => engine.failUnknown(id, why), adopt: (o) => engine.adoptOrphan(o) });
     recon = r;
-    engine.observers.push((m) => r.onMessage(m));
+    engine.observers.push((m, before) => r.onMessage(m, before));
     const p: Proc = {
       life, log, ledger, engine, recon: r, gate: null,
-      manager: buildOrderManager(s, engine, ledger, built.venue, pclock, instrument, () => p.gate, prior ? entries : [], broker),
+      manager: buildOrderManager(s, engine, ledger, built.venue, pclock, instrument, () => p.gate, prior ? entries : [], engine.broker),
     };
     if (!prior) {
       engine.record({ kind: 'RunStarted', scenario: s.name, symbol: instrument.symbol, startTime: start });

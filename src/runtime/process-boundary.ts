@@ -96,8 +96,8 @@ export class ProcessBroker implements Broker {
     if (this.life.alive) this.venue.cancel(clientOrderId, venueOrderId);
   }
 
-  queryOrder(clientOrderId: ClientOrderId): void {
-    if (this.life.alive) this.venue.queryOrder(clientOrderId);
+  queryOrder(clientOrderId: ClientOrderId, askedAfterSeq?: number): void {
+    if (this.life.alive) this.venue.queryOrder(clientOrderId, askedAfterSeq);
   }
 
   queryOpenOrders(): void {

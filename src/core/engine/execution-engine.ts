@@ -13,6 +13,9 @@ import type { OrphanDetected } from '../model/recon-events.ts';
 import type { Side } from '../model/order.ts';
 import { isTerminal } from '../model/order-status.ts';
 import type { VenueMessage } from '../model/reports.ts';
+import type { OrderState } from '../order/apply-event.ts';
+import type { EventLog } from '../log/event-log.ts';
+import type { Broker } from '../ports/broker.ts';
 import { BreakerFeed } from '../risk/breaker-feed.ts';
 import { CircuitBreaker } from '../risk/circuit-breaker.ts';
 import { KillSwitch } from '../risk/kill-switch.ts';
@@ -27,20 +30,28 @@ import { startSingle, startTwap, type StartOps } from './parent-start.ts';
 export type { CancelResult, EngineDeps, ParentRequest, RoutingPolicy, TwapParams } from './engine-types.ts';
 
 export class ExecutionEngine {
+  /** The venue, with every order lookup stamped with our log position (see stampLookups):
+   *  every core component that asks the venue (retry, fill detection, reconciliation) uses it. */
+  readonly broker: Broker;
   readonly killSwitch: KillSwitch;
   readonly breaker: CircuitBreaker;
   private readonly retry: OrderRetry;
   private readonly breakerFeed: BreakerFeed;
   private readonly schedulers = new Map<ParentOrderId, SliceScheduler>();
   readonly fills: FillMonitor | null;
-  /** Told of every venue message after the engine logged and handled it (the order manager). */
-  readonly observers: Array<(msg: VenueMessage) => void> = [];
+  /** Told of every venue message after the engine logged and handled it (the order manager,
+   *  reconciliation), with the order as it was before the message was folded, if it is ours. */
+  readonly observers: Array<(msg: VenueMessage, before: OrderState | undefined) => void> = [];
   private readonly twapIntervals = new Map<ParentOrderId, number>();
   /** Orders sent by an earlier process and to be sent again by this one: watched on that send. */
   private readonly unwatched = new Set<ClientOrderId>();
 
-  constructor(private readonly deps: EngineDeps) {
+  private readonly deps: EngineDeps;
+
+  constructor(deps: EngineDeps) {
     deps.broker.setReportHandler((report) => this.onReport(report));
+    this.broker = stampLookups(deps.broker, deps.log);
+    this.deps = deps = { ...deps, broker: this.broker };
     this.killSwitch = new KillSwitch((e) => this.onKillSwitch(this.record(e).event.state));
     this.breaker = new CircuitBreaker((e) => this.record(e), deps.breaker ? { clock: deps.clock, config: deps.breaker } : undefined);
     this.breakerFeed = new BreakerFeed(this.breaker, deps.marketData, deps.instrument.symbol, deps.ledger);
@@ -49,6 +60,7 @@ export class ExecutionEngine {
       ledger: deps.ledger,
       broker: deps.broker,
       policy: deps.retry ?? DEFAULT_RETRY,
+      seq: () => deps.log.count,
       resend: (id) => this.send(id),
       abandon: (id, reason) => this.abandon(id, reason),
     });
@@ -260,19 +272,38 @@ export class ExecutionEngine {
   }
 
   private onReport(report: VenueMessage): void {
+    const id = 'clientOrderId' in report ? report.clientOrderId : null;
+    const prior = id === null ? undefined : this.deps.ledger.order(id);
+    const before = prior?.status;
     this.record(report);
     this.retry.onMessage(report);
     this.breakerFeed.onReport(report);
     this.fills?.onMessage(report);
-    for (const observe of this.observers) observe(report);
-    const order = 'clientOrderId' in report && report.clientOrderId !== null ? this.deps.ledger.order(report.clientOrderId) : undefined;
-    if (order) this.completeIfDone(order.request.parentId);
+    for (const observe of this.observers) observe(report, prior);
+    const order = id === null ? undefined : this.deps.ledger.order(id);
+    if (!order) return;
+    if (before === 'failed' && !isTerminal(order.status)) {
+      // The venue has an order we gave up on: its quantity may have gone out again in another
+      // child, and nothing watches it any more. Its fills so far count; the rest is cancelled.
+      this.cancelChild(order.request.clientOrderId, 'revived after it was given up on: the venue has it, its remainder is cancelled');
+    }
+    this.completeIfDone(order.request.parentId);
   }
 
   private completeIfDone(parentId: ParentOrderId): void {
     const parent = this.deps.ledger.parents.get(parentId);
-    if (!parent || parent.completed) return;
+    if (!parent) return;
     const children = this.deps.ledger.childrenOf(parentId);
+    if (parent.completed) {
+      // Fills learned after the parent completed (a lost push found by a lookup or by
+      // reconciliation) revise its result: the report must not keep saying "unfilled".
+      const filledQty = children.reduce((sum, c) => sum + c.filledQty, 0);
+      const was = parent.completed;
+      if (filledQty === was.filledQty) return;
+      const status = filledQty === parent.spec.qty ? 'filled' : filledQty > 0 ? 'partially_filled' : 'unfilled';
+      this.record({ kind: 'ParentOrderCompleted', parentId, status, filledQty, revises: { status: was.status, filledQty: was.filledQty } });
+      return;
+    }
     if (children.length < parent.spec.totalSlices || !children.every((c) => isTerminal(c.status))) return;
     const scheduler = this.schedulers.get(parentId);
     if (scheduler && !scheduler.finished && !children.every((c) => c.status !== 'pending_new')) return;
@@ -283,4 +314,23 @@ export class ExecutionEngine {
     const status = filledQty === parent.spec.qty ? 'filled' : filledQty > 0 ? 'partially_filled' : 'unfilled';
     this.record({ kind: 'ParentOrderCompleted', parentId, status, filledQty });
   }
+}
+
+/**
+ * The broker with each order lookup stamped with the sequence number of the last log entry, so
+ * its answer can be matched to when it was asked: a "not found" asked before our latest send of
+ * the order answers a question about the venue before that send, and must not move the order
+ * back (apply-event.ts). Everything else passes through.
+ */
+function stampLookups(broker: Broker, log: EventLog): Broker {
+  return {
+    clientIdMaxLength: broker.clientIdMaxLength,
+    setReportHandler: (h) => broker.setReportHandler(h),
+    submit: (o) => broker.submit(o),
+    cancel: (id, venueId) => broker.cancel(id, venueId),
+    queryOrder: (id) => broker.queryOrder(id, log.count),
+    queryOpenOrders: () => broker.queryOpenOrders(),
+    queryOrdersSince: (since, limit, after) => broker.queryOrdersSince(since, limit, after),
+    queryAccount: () => broker.queryAccount(),
+  };
 }

@@ -5,7 +5,11 @@
 //   e.g. 429, or a lookup found nothing) is retried: after the backoff for its attempt (2 s, 4 s,
 //   8 s by default, on the clock) it is looked up once more and resubmitted with the same client
 //   order id only if the venue still does not have it; the venue deduplicates by that id anyway.
-//   After the last attempt it is abandoned (failed). Guards are checked again at each resend.
+//   After the last attempt the same lookup confirms the absence before the order is abandoned
+//   (failed). Guards are checked again at each resend.
+// - Only the answer to our own lookup (or a later one) decides: lookups are stamped with the
+//   log position (ExecutionEngine.broker), and an earlier "not found" (a reconciliation lookup
+//   in flight while the order was resent) must not trigger a resend or an abandonment.
 // Everything here reacts to logged messages and schedules on the clock: no Promises, no sleeps.
 import type { ClientOrderId } from '../model/ids.ts';
 import type { VenueMessage } from '../model/reports.ts';
@@ -36,16 +40,24 @@ export interface RetryDeps {
   readonly ledger: OrderLedger;
   readonly broker: Broker;
   readonly policy: RetryPolicy;
+  /** The sequence number of the last log entry: what the broker stamps a lookup with now. */
+  seq(): number;
   /** Sends the order again (same id), or abandons it if the guards say no. */
   resend(id: ClientOrderId): void;
   abandon(id: ClientOrderId, reason: string): void;
 }
 
+/** What a "not found" to our lookup leads to: a resend (a retry), giving up (the confirmation
+ *  after the last attempt), or a retry decision (the lookup after an unknown outcome). */
+type OnMissing = 'resend' | 'abandon' | 'decide';
+
 interface Lookup {
   /** Delay for the next lookup if this one fails. */
   nextDelay: number;
-  /** Resend when the answer is "not found" (a retry), rather than just learn the truth. */
-  resendIfMissing: boolean;
+  onMissing: OnMissing;
+  /** The stamp our lookup went out with; null while it waits for its time. Answers to lookups
+   *  asked earlier (someone else's, or stale) are not its answer. */
+  askedAfter: number | null;
 }
 
 export class OrderRetry {
@@ -59,56 +71,76 @@ export class OrderRetry {
     const id = msg.clientOrderId;
     const order = this.deps.ledger.order(id);
     if (!order) return;
+    const pending = this.lookups.get(id);
+    const ours = pending !== undefined && this.answersOurs(pending, msg);
     switch (msg.kind) {
       case 'OutcomeUnknownReport':
-        if (!this.lookups.has(id)) this.lookup(id, this.deps.policy.lookupFirstDelayMs, false);
+        if (!pending) this.lookup(id, this.deps.policy.lookupFirstDelayMs, 'decide');
         return;
-      case 'QueryFailedReport': {
-        const pending = this.lookups.get(id);
-        if (pending) this.lookup(id, pending.nextDelay, pending.resendIfMissing);
+      case 'CancelRejectReport': // a refused cancel of a send never confirmed: unknown again
+        if (!pending && order.status === 'submitted_unconfirmed') this.lookup(id, this.deps.policy.lookupFirstDelayMs, 'decide');
         return;
-      }
+      case 'QueryFailedReport':
+        if (pending && ours) this.lookup(id, pending.nextDelay, pending.onMissing);
+        return;
       case 'OrderStatusReport':
         this.lookups.delete(id);
         return;
       case 'OrderNotFoundReport': {
-        const pending = this.lookups.get(id);
+        if (order.status !== 'pending_new') {
+          if (ours) this.lookups.delete(id);
+          return;
+        }
+        if (pending && !ours) return; // our own lookup is still to come: its answer decides
         this.lookups.delete(id);
-        if (order.status !== 'pending_new') return;
-        if (pending?.resendIfMissing) this.deps.resend(id);
+        if (pending?.onMissing === 'resend') this.deps.resend(id);
+        else if (pending?.onMissing === 'abandon') this.deps.abandon(id, `not at the venue after ${order.attempts} attempts`);
         else this.scheduleRetry(id);
         return;
       }
       case 'RetryableRejectReport':
-        if (order.status === 'pending_new') this.scheduleRetry(id);
+        if (order.status === 'pending_new' && !pending) this.scheduleRetry(id);
         return;
       default:
         return;
     }
   }
 
+  /** The message answers our lookup (or a later one): asked no earlier than ours went out. */
+  private answersOurs(pending: Lookup, msg: VenueMessage): boolean {
+    if (pending.askedAfter === null) return false;
+    const stamp = 'askedAfterSeq' in msg ? msg.askedAfterSeq : undefined;
+    return stamp === undefined || stamp >= pending.askedAfter;
+  }
+
+  /**
+   * Back at pending_new after a send: after the backoff for its attempt, look it up and resend
+   * if the venue still does not have it. After the last attempt, the same lookup confirms the
+   * absence before the order is abandoned: a "not found" that raced the last send must not
+   * give up on an order the venue is about to acknowledge.
+   */
   private scheduleRetry(id: ClientOrderId): void {
     const order = this.deps.ledger.order(id);
     if (!order) return;
     const { maxAttempts, backoffMs } = this.deps.policy;
-    if (order.attempts >= maxAttempts) {
-      this.deps.abandon(id, `no acceptance after ${order.attempts} attempts`);
-      return;
-    }
     const delay = backoffMs[Math.min(order.attempts, backoffMs.length) - 1] ?? backoffMs[backoffMs.length - 1] ?? 0;
-    this.lookup(id, delay, true);
+    this.lookup(id, delay, order.attempts >= maxAttempts ? 'abandon' : 'resend');
   }
 
-  private lookup(id: ClientOrderId, delayMs: number, resendIfMissing: boolean): void {
-    this.lookups.set(id, { nextDelay: Math.min(Math.max(delayMs, 1) * 2, this.deps.policy.lookupMaxDelayMs), resendIfMissing });
+  private lookup(id: ClientOrderId, delayMs: number, onMissing: OnMissing): void {
+    const entry: Lookup = { nextDelay: Math.min(Math.max(delayMs, 1) * 2, this.deps.policy.lookupMaxDelayMs), onMissing, askedAfter: null };
+    this.lookups.set(id, entry);
     this.deps.clock.schedule(() => {
+      if (this.lookups.get(id) !== entry) return; // replaced by a newer lookup
       const order = this.deps.ledger.order(id);
       const stillUnknown = order?.status === 'submitted_unconfirmed' || order?.status === 'pending_cancel';
-      const awaitingRetry = resendIfMissing && order?.status === 'pending_new';
+      // Back at pending_new (by this lookup's cause or another answer): our answer decides.
+      const awaitingRetry = order?.status === 'pending_new';
       if (!stillUnknown && !awaitingRetry) {
         this.lookups.delete(id); // resolved meanwhile (a late ack or fill) or given up
         return;
       }
+      entry.askedAfter = this.deps.seq();
       this.deps.broker.queryOrder(id);
     }, delayMs);
   }

@@ -1,4 +1,4 @@
-// What a restarted process does with the engine once startup reconciliation is done (issue 7):
+// What a restarted process does with the engine once startup reconciliation is done:
 // zombie-slice recovery (slice-recovery.ts decides; TWAP schedulers are rebuilt from the log and
 // resume with the original client order ids; single orders are sent again or scheduled), fill
 // detection resumes on every live order and every watch the crash cut short, and parents whose
@@ -60,8 +60,13 @@ export function recoverSlices(ops: RecoveryOps, entries: readonly LogEntry[], gr
     if (e.kind === 'FillMonitorStarted') unfinished.add(e.clientOrderId);
     else if (e.kind === 'FillMonitorEnded') unfinished.delete(e.clientOrderId);
   }
+  // A watch the crash cut short resumes even on an order back at pending_new (its submit was
+  // lost, startup found it "not found"): recovery may resend it (the watch goes on) or end it
+  // locally (cancelled, skipped, failed), which ends the watch; skipping it would leave the
+  // first process's watch open forever.
   for (const o of ledger.orders.values()) {
-    if (o.status === 'pending_new' || (isTerminal(o.status) && !unfinished.has(o.request.clientOrderId))) continue;
+    const cutShort = unfinished.has(o.request.clientOrderId);
+    if ((o.status === 'pending_new' && !cutShort) || (isTerminal(o.status) && !cutShort)) continue;
     const interval = ops.intervalOf(o.request.parentId);
     ops.fills?.watch(o.request.clientOrderId, interval === undefined ? {} : { policy: 'wait', timeoutMs: Math.max(interval, ops.fills.timeoutMs) });
     if (isTerminal(o.status)) ops.fills?.onLocalChange(o.request.clientOrderId); // ended meanwhile: verify it now

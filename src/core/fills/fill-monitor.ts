@@ -200,7 +200,11 @@ export class FillMonitor {
       }
       // Cancelled or expired: a poll is the venue's whole truth (its trades were just applied);
       // after a push, confirm with one query first, since fills may still be on the stream.
-      if (source === 'poll' || !confirm || o.venueOrderId === null) return this.end(w, endedKind(w, o), detectedBy(w, source));
+      // The venue's own end of an order (an expiry, a cancel) is confirmed even when its ack has
+      // not arrived yet: the stream can overtake the REST answer, and the fills of an IOC or a
+      // market order that expired are exactly what a lost push would hide. The lookup goes by
+      // client order id and needs no venue id.
+      if (source === 'poll' || !confirm) return this.end(w, endedKind(w, o), detectedBy(w, source));
       if (w.phase === 'monitoring' || w.phase === 'cancelling') w.phase = w.phase === 'cancelling' ? 'post_cancel' : 'confirming';
       if (w.queryAt === null) this.query(w);
       return;

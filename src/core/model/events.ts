@@ -79,7 +79,7 @@ export type DiscrepancyReason = 'transition_not_allowed' | 'overfill' | 'invalid
 export interface ReportIgnored {
   readonly kind: 'ReportIgnored';
   readonly clientOrderId: ClientOrderId;
-  readonly reason: 'duplicate_trade' | 'terminal_locked' | 'stale_update' | 'lower_rank' | 'fill_regression' | 'lower_priority';
+  readonly reason: 'duplicate_trade' | 'stale_answer' | 'terminal_locked' | 'stale_update' | 'lower_rank' | 'fill_regression' | 'lower_priority';
   readonly detail: string;
   readonly cause: number;
 }
@@ -96,6 +96,9 @@ export interface ParentOrderCompleted {
   readonly parentId: ParentOrderId;
   readonly status: 'filled' | 'partially_filled' | 'unfilled';
   readonly filledQty: number;
+  /** Set when fills learned after completion (a lost fill found by a lookup or reconciliation)
+   *  changed the result: what the earlier completion said. The latest completion is the result. */
+  readonly revises?: { readonly status: 'filled' | 'partially_filled' | 'unfilled'; readonly filledQty: number };
 }
 /** The kill switch moved: active, reducing (only exposure-reducing orders) or halted. */
 export interface KillSwitchChanged {

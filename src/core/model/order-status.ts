@@ -14,7 +14,7 @@ export const ORDER_STATUSES = [
   'canceled',
   'rejected',
   'expired',
-  'failed', // the venue does not know the order after lookup
+  'failed', // given up on: the venue did not know the order after lookup (revived if it proves otherwise)
 ] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
@@ -43,7 +43,8 @@ export type OrderEventKind = (typeof ORDER_EVENT_KINDS)[number];
 /**
  * Target of a transition: a status, or a rule resolved with the order's quantities:
  * - 'by_fill': partially_filled, or filled when nothing remains;
- * - 'open': accepted when nothing is filled yet, partially_filled otherwise (a failed cancel);
+ * - 'open': partially_filled when something is filled, else accepted when the venue ever
+ *   acknowledged the order, else submitted_unconfirmed (a failed cancel, an ack);
  * - 'late_fill': the venue raced our cancel or expiry: the fill is applied, and the order
  *   becomes filled when nothing remains, else keeps its terminal status;
  * - 'same': accepted as a no-op (e.g. an ack that arrives after we already asked to cancel);
@@ -54,17 +55,27 @@ export type TransitionTarget = OrderStatus | 'by_fill' | 'open' | 'late_fill' | 
 
 const live = { FillReport: 'by_fill', CancelReport: 'canceled', ExpiredReport: 'expired' } as const;
 
+/**
+ * The venue proving that an order we hold as not at the venue (pending_new after a send, or
+ * failed) is there after all: its ack, fills, end or full state. A lookup can overtake the send
+ * it asks about, and a submit can be acknowledged after we gave up on it; the venue's word is
+ * the truth, so the order takes it rather than recording a discrepancy and losing the fills.
+ */
+const provenAtVenue = { ...live, AckReport: 'open', RejectReport: 'rejected', OrderStatusReport: 'sync' } as const;
+
 export const TRANSITIONS: Readonly<Record<OrderStatus, Readonly<Partial<Record<OrderEventKind, TransitionTarget>>>>> = {
   // pending_new: stored and not (or, after a refusal the venue did not process or a lookup that
   // found nothing, no longer) at the venue; its owner resubmits it with the same id, amends it
   // before sending, cancels it, or abandons it.
   pending_new: {
+    ...provenAtVenue, // ...or it is there after all (a "not found" raced the send): the venue's word
     SubmitOrder: 'submitted',
     CancelOrder: 'canceled',
     OrderAbandoned: 'failed',
     ChildAmended: 'same',
     OrderNotFoundReport: 'same', // the lookup before a resubmission: still not there
-    OrderStatusReport: 'sync', // ...or it is there after all: take the venue's word
+    RetryableRejectReport: 'same', // the refused send's answer after a lookup already sent it back
+    OutcomeUnknownReport: 'same', // likewise for a send that timed out: the retry looks it up first
   },
   submitted: {
     ...live,
@@ -90,10 +101,13 @@ export const TRANSITIONS: Readonly<Record<OrderStatus, Readonly<Partial<Record<O
   // OrderAbandoned: reconciliation gave up on an order the venue no longer knows (reliability
   // plan section 3, "if not found: mark as failed"); a lone "not found" stays transient (fill
   // detection counts them: unknownOrderAfterLookups).
-  accepted: { ...live, AckReport: 'same', CancelOrder: 'pending_cancel', OutcomeUnknownReport: 'same', OrderStatusReport: 'sync', OrderAbandoned: 'failed' },
-  partially_filled: { ...live, AckReport: 'same', CancelOrder: 'pending_cancel', OutcomeUnknownReport: 'same', OrderStatusReport: 'sync', OrderAbandoned: 'failed' },
+  // A refused cancel for an order we already hold as open (a cancel sent again, answered twice)
+  // changes nothing.
+  accepted: { ...live, AckReport: 'same', CancelOrder: 'pending_cancel', CancelRejectReport: 'same', OutcomeUnknownReport: 'same', OrderStatusReport: 'sync', OrderAbandoned: 'failed' },
+  partially_filled: { ...live, AckReport: 'same', CancelOrder: 'pending_cancel', CancelRejectReport: 'same', OutcomeUnknownReport: 'same', OrderStatusReport: 'sync', OrderAbandoned: 'failed' },
   pending_cancel: {
     ...live,
+    FillReport: 'late_fill', // a fill racing our cancel: the cancel stays pending unless it completes the order
     AckReport: 'same',
     CancelOrder: 'same',
     CancelRejectReport: 'open',
@@ -112,7 +126,19 @@ export const TRANSITIONS: Readonly<Record<OrderStatus, Readonly<Partial<Record<O
   canceled: { FillReport: 'late_fill', CancelReport: 'same', CancelRejectReport: 'same', CancelOrder: 'same', AckReport: 'same', OutcomeUnknownReport: 'same', OrderStatusReport: 'sync', OrderNotFoundReport: 'same' },
   expired: { FillReport: 'late_fill', ExpiredReport: 'same', CancelRejectReport: 'same', CancelOrder: 'same', AckReport: 'same', OutcomeUnknownReport: 'same', OrderStatusReport: 'sync' },
   rejected: {},
-  failed: {},
+  // Failed is where we gave up, not the venue's word: a venue that proves the order exists
+  // revives it (the engine then cancels what is still working: its quantity may have been sent
+  // again). Echoes of the give-up change nothing.
+  failed: {
+    ...provenAtVenue,
+    RejectReport: 'same', // the refusal of a send we had given up on: over either way
+    CancelOrder: 'same',
+    CancelRejectReport: 'same',
+    OutcomeUnknownReport: 'same',
+    OrderNotFoundReport: 'same',
+    RetryableRejectReport: 'same',
+    OrderAbandoned: 'same',
+  },
 };
 
 export function transitionFor(status: OrderStatus, kind: OrderEventKind): TransitionTarget | undefined {

@@ -24,7 +24,8 @@ export interface StartupGateChanged {
 export interface ReconciliationStarted {
   readonly kind: 'ReconciliationStarted';
   readonly mode: 'startup' | 'periodic';
-  /** Orders updated since this time are asked for (periodic: high-water mark minus overlap). */
+  /** Orders updated since this time are asked for: the high-water mark minus the overlap, or
+   *  before any completed pass our first order's creation minus the overlap (null in older logs). */
   readonly since: number | null;
 }
 export type MismatchKind = 'status' | 'missed_fill' | 'unknown_at_venue' | 'position' | 'orphan';
@@ -33,6 +34,20 @@ export interface ReconciliationMismatch {
   readonly mismatch: MismatchKind;
   readonly clientOrderId: ClientOrderId | null;
   readonly detail: string;
+}
+/**
+ * Reconciliation found a venue state of one of our orders that the one update path refused (a
+ * forbidden transition, an overfill, a finished order the venue shows otherwise): recorded once
+ * per venue state, with what we hold, so later passes that read the same state do not count it
+ * again. An operator (or a later venue state) resolves it.
+ */
+export interface ReconciliationUnresolved {
+  readonly kind: 'ReconciliationUnresolved';
+  readonly clientOrderId: ClientOrderId;
+  readonly venueStatus: string;
+  readonly venueFilledQty: number;
+  readonly status: string;
+  readonly filledQty: number;
 }
 export interface ReconciliationCompleted {
   readonly kind: 'ReconciliationCompleted';
@@ -80,5 +95,5 @@ export interface PositionCorrected {
 }
 
 export type ReconEvent =
-  | ProcessRestarted | StartupGateChanged | ReconciliationStarted | ReconciliationMismatch | ReconciliationCompleted
+  | ProcessRestarted | StartupGateChanged | ReconciliationStarted | ReconciliationMismatch | ReconciliationUnresolved | ReconciliationCompleted
   | OrphanDetected | OrphanResolved | SliceRecovered | PositionCorrected;

@@ -72,6 +72,10 @@ export interface OutcomeUnknownReport {
 export interface OrderNotFoundReport {
   readonly kind: 'OrderNotFoundReport';
   readonly clientOrderId: ClientOrderId;
+  /** Echo of the lookup's stamp (Broker.queryOrder): the sequence number of our last log entry
+   *  when it was asked. A "not found" asked before our latest send of the order says nothing
+   *  about that send (it is stale); absent on answers to unstamped lookups. */
+  readonly askedAfterSeq?: number;
 }
 
 /** The venue's answer to a lookup by client order id: its full truth about the order. */
@@ -90,6 +94,8 @@ export interface OrderStatusReport {
   readonly source?: 'stream' | 'lookup' | 'reconciliation' | 'manual';
   /** The order as the venue describes it, when it does (an orphan can only be adopted with it). */
   readonly side?: Side;
+  /** Echo of the lookup's stamp, when this answers a stamped lookup (see OrderNotFoundReport). */
+  readonly askedAfterSeq?: number;
   /** Ticks; null for an order without a limit. */
   readonly limitPrice?: number | null;
 }
@@ -100,6 +106,8 @@ export interface QueryFailedReport {
   readonly clientOrderId: ClientOrderId | null;
   readonly query: 'order' | 'open_orders' | 'orders_since' | 'account';
   readonly reason: string;
+  /** Echo of the lookup's stamp, for a failed stamped lookup (see OrderNotFoundReport). */
+  readonly askedAfterSeq?: number;
 }
 
 /** Snapshot answers for reconciliation: every open order, and the account. */

@@ -73,8 +73,9 @@ describe('order status transition table', () => {
     }
   });
 
-  it('lets a terminal status move only to itself, or to filled through a late fill', () => {
+  it('lets a terminal status move only to itself, or to filled through a late fill (failed aside: the venue revives it)', () => {
     for (const status of TERMINAL_STATUSES) {
+      if (status === 'failed') continue;
       for (const [kind, target] of Object.entries(TRANSITIONS[status])) {
         if (target === 'late_fill') expect(kind).toBe('FillReport');
         else if (target === 'sync') expect(kind).toBe('OrderStatusReport');
@@ -82,7 +83,50 @@ describe('order status transition table', () => {
       }
     }
     expect(TRANSITIONS.rejected).toEqual({});
-    expect(TRANSITIONS.failed).toEqual({});
+  });
+
+  it('failed (we gave up after "not found") is revived by the venue proving the order exists, and by nothing else', () => {
+    expect(TRANSITIONS.failed).toMatchObject({ AckReport: 'open', FillReport: 'by_fill', OrderStatusReport: 'sync', ExpiredReport: 'expired', CancelReport: 'canceled' });
+    for (const [kind, target] of Object.entries(TRANSITIONS.failed)) {
+      if (['AckReport', 'FillReport', 'OrderStatusReport', 'ExpiredReport', 'CancelReport'].includes(kind)) continue;
+      expect(target, kind).toBe('same');
+    }
+    const failed: OrderState = { ...newOrderState(request(10), 0), status: 'failed', attempts: 3 };
+    const ack = applyOrderEvent(failed, { kind: 'AckReport', clientOrderId: cid, venueOrderId: venueOrderId('v1') }, 5);
+    expect(ack).toMatchObject({ kind: 'applied', state: { status: 'accepted', venueOrderId: 'v1' } });
+    const fill = applyOrderEvent(failed, { kind: 'FillReport', clientOrderId: cid, venueOrderId: venueOrderId('v1'), tradeId: tradeId('f'), qty: 4, price: 100, fee: 0, liquidity: 'taker', venueTime: 5 }, 5);
+    expect(fill).toMatchObject({ kind: 'applied', state: { status: 'partially_filled', filledQty: 4 } });
+    const full = applyOrderEvent(failed, { kind: 'OrderStatusReport', clientOrderId: cid, venueOrderId: venueOrderId('v1'), status: 'expired', qty: 10, filledQty: 3, trades: [{ tradeId: tradeId('g'), qty: 3, price: 100, fee: 0, liquidity: 'taker', venueTime: 5 }] }, 5);
+    expect(full).toMatchObject({ kind: 'applied', state: { status: 'expired', filledQty: 3 } });
+    expect(applyOrderEvent(failed, { kind: 'OrderNotFoundReport', clientOrderId: cid }, 5)).toMatchObject({ kind: 'applied', state: { status: 'failed' } });
+  });
+
+  it('a pending_new order the venue proves it has (a "not found" raced the send) takes the venue\'s word', () => {
+    const back: OrderState = { ...newOrderState(request(10), 0), status: 'pending_new', attempts: 1, lastSentSeq: 7 };
+    expect(applyOrderEvent(back, { kind: 'AckReport', clientOrderId: cid, venueOrderId: venueOrderId('v2') }, 5)).toMatchObject({ kind: 'applied', state: { status: 'accepted' } });
+    expect(applyOrderEvent(back, { kind: 'RejectReport', clientOrderId: cid, code: '-2010', reason: 'insufficient balance' }, 5)).toMatchObject({ kind: 'applied', state: { status: 'rejected' } });
+    expect(applyOrderEvent(back, { kind: 'RetryableRejectReport', clientOrderId: cid, code: '-1003', reason: '429' }, 5)).toMatchObject({ kind: 'applied', state: { status: 'pending_new' } });
+  });
+
+  it('a "not found" asked before our latest send is stale: it never moves the order back', () => {
+    let s = newOrderState(request(10), 0);
+    const step = (e: OrderEvent, seq: number) => {
+      const out = applyOrderEvent(s, e, seq, seq);
+      if (out.kind === 'applied') s = out.state;
+      return out;
+    };
+    step({ kind: 'SubmitOrder', clientOrderId: cid }, 10);
+    expect(s.lastSentSeq).toBe(10);
+    expect(step({ kind: 'OrderNotFoundReport', clientOrderId: cid, askedAfterSeq: 9 }, 12)).toMatchObject({ kind: 'ignored', reason: 'stale_answer' });
+    expect(s.status).toBe('submitted');
+    // Asked after the send (it overtook the send at the venue): taken at its word.
+    expect(step({ kind: 'OrderNotFoundReport', clientOrderId: cid, askedAfterSeq: 10 }, 13)).toMatchObject({ kind: 'applied' });
+    expect(s.status).toBe('pending_new');
+    step({ kind: 'SubmitOrder', clientOrderId: cid }, 20);
+    expect(step({ kind: 'OrderNotFoundReport', clientOrderId: cid, askedAfterSeq: 19 }, 21)).toMatchObject({ kind: 'ignored' });
+    expect(s).toMatchObject({ status: 'submitted', attempts: 2, lastSentSeq: 20 });
+    // Unstamped answers are taken at their word.
+    expect(step({ kind: 'OrderNotFoundReport', clientOrderId: cid }, 22)).toMatchObject({ kind: 'applied', state: { status: 'pending_new' } });
   });
 });
 
@@ -156,7 +200,7 @@ describe('applyOrderEvent', () => {
           } else {
             expect(next.filledQty).toBe(s.filledQty);
           }
-          if (isTerminal(s.status)) {
+          if (isTerminal(s.status) && s.status !== 'failed') {
             expect(isTerminal(next.status)).toBe(true);
             if (next.status !== s.status) {
               expect(['FillReport', 'OrderStatusReport']).toContain(e.kind);

@@ -26,6 +26,9 @@ export interface OrderState {
   readonly fillCount: number;
   /** SubmitOrder events so far (the first send and every resubmission with the same id). */
   readonly attempts: number;
+  /** Log sequence number of the latest SubmitOrder; null before the first send (or when the
+   *  caller folds without sequence numbers). Lookups asked before it are stale for "not found". */
+  readonly lastSentSeq: number | null;
   readonly createdAt: number;
   readonly updatedAt: number;
   /** The venue's update time of the last applied full-state report that carried one. */
@@ -39,7 +42,7 @@ export type OrderEvent = OrderCommand | VenueReport;
 export type ApplyOutcome =
   | { readonly kind: 'applied'; readonly state: OrderState; readonly from: OrderStatus }
   /** Already known (a fill whose trade id was applied, e.g. by a lookup before the stream). */
-  | { readonly kind: 'ignored'; readonly reason: 'duplicate_trade' | CasSkipReason; readonly detail: string }
+  | { readonly kind: 'ignored'; readonly reason: 'duplicate_trade' | 'stale_answer' | CasSkipReason; readonly detail: string }
   | { readonly kind: 'discrepancy'; readonly reason: DiscrepancyReason; readonly detail: string };
 
 export function newOrderState(request: OrderRequest, time: number): OrderState {
@@ -53,6 +56,7 @@ export function newOrderState(request: OrderRequest, time: number): OrderState {
     tradeIds: new Set(),
     fillCount: 0,
     attempts: 0,
+    lastSentSeq: null,
     createdAt: time,
     updatedAt: time,
     lastVenueUpdateAt: null,
@@ -60,10 +64,24 @@ export function newOrderState(request: OrderRequest, time: number): OrderState {
   };
 }
 
-export function applyOrderEvent(state: OrderState, event: OrderEvent, time: number): ApplyOutcome {
+/**
+ * A "not found" that answers a lookup asked before our latest send of the order: it describes
+ * the venue before that send reached it (answers can arrive after the send, e.g. a
+ * reconciliation lookup in flight while a retry resent the order), so it proves nothing about
+ * the order now. Unstamped answers (no askedAfterSeq) are taken at their word.
+ */
+export function isStaleNotFound(state: Pick<OrderState, 'lastSentSeq'>, event: { readonly kind: string; readonly askedAfterSeq?: number }): boolean {
+  return event.kind === 'OrderNotFoundReport' && event.askedAfterSeq !== undefined && state.lastSentSeq !== null && event.askedAfterSeq < state.lastSentSeq;
+}
+
+/** Folds one event; `seq` is its log sequence number (it dates our sends for isStaleNotFound). */
+export function applyOrderEvent(state: OrderState, event: OrderEvent, time: number, seq?: number): ApplyOutcome {
   // Checked before the table: a duplicate is known whatever the status is by now.
   if (event.kind === 'FillReport' && state.tradeIds.has(event.tradeId)) {
     return { kind: 'ignored', reason: 'duplicate_trade', detail: `trade ${event.tradeId} already applied` };
+  }
+  if (isStaleNotFound(state, event)) {
+    return { kind: 'ignored', reason: 'stale_answer', detail: `"not found" to a lookup asked after entry ${(event as { askedAfterSeq: number }).askedAfterSeq}, before our send at entry ${state.lastSentSeq}` };
   }
   if (event.kind === 'CancelRejectReport' && state.status === 'pending_cancel' && state.venueOrderId === null && state.filledQty === 0 && saysNoSuchOrder(event)) {
     // A cancel of an order the venue never acknowledged, refused as "no such order": like a
@@ -96,16 +114,21 @@ export function applyOrderEvent(state: OrderState, event: OrderEvent, time: numb
     return { kind: 'applied', from: state.status, state: { ...state, request, updatedAt: time } };
   }
 
+  const venueOrderId = event.kind === 'AckReport' ? event.venueOrderId : state.venueOrderId;
   let status: OrderStatus;
   if (target === 'same') status = state.status;
-  else if (target === 'open') status = state.filledQty > 0 ? 'partially_filled' : 'accepted';
+  // Open again (a refused cancel, an ack): partially filled or accepted when the venue ever
+  // acknowledged the order; one it never did (a cancel of an unconfirmed send refused without
+  // processing, e.g. rate limited) is still of unknown outcome, not accepted.
+  else if (target === 'open') status = state.filledQty > 0 ? 'partially_filled' : venueOrderId !== null ? 'accepted' : 'submitted_unconfirmed';
   else if (target === 'by_fill' || target === 'late_fill' || target === 'sync') {
     throw new Error(`transition table maps ${event.kind} to the rule ${target}`);
   } else status = target;
 
-  const venueOrderId = event.kind === 'AckReport' ? event.venueOrderId : state.venueOrderId;
-  const attempts = event.kind === 'SubmitOrder' ? state.attempts + 1 : state.attempts;
-  return { kind: 'applied', from: state.status, state: { ...state, status, venueOrderId, attempts, updatedAt: time } };
+  const sent = event.kind === 'SubmitOrder';
+  const attempts = sent ? state.attempts + 1 : state.attempts;
+  const lastSentSeq = sent && seq !== undefined ? seq : state.lastSentSeq;
+  return { kind: 'applied', from: state.status, state: { ...state, status, venueOrderId, attempts, lastSentSeq, updatedAt: time } };
 }
 
 type StatusReport = Extract<VenueReport, { kind: 'OrderStatusReport' }>;
@@ -142,12 +165,14 @@ function applyStatusReport(state: OrderState, r: StatusReport, time: number): Ap
     if (r.filledQty !== 0 || r.trades.length > 0) {
       return { kind: 'discrepancy', reason: 'invalid_report', detail: `venue says rejected with ${r.filledQty} lots filled` };
     }
-    if (s.status !== 'submitted' && s.status !== 'submitted_unconfirmed' && s.status !== 'pending_cancel' && s.status !== 'pending_new') {
+    if (s.status !== 'submitted' && s.status !== 'submitted_unconfirmed' && s.status !== 'pending_cancel' && s.status !== 'pending_new' && s.status !== 'failed') {
       return { kind: 'discrepancy', reason: 'transition_not_allowed', detail: `venue says rejected, we have ${s.status}` };
     }
     return { kind: 'applied', from: state.status, state: { ...s, status: 'rejected' } };
   }
-  if (s.status === 'submitted' || s.status === 'submitted_unconfirmed' || s.status === 'pending_new') s = { ...s, status: 'accepted' };
+  // The venue has the order: whatever we thought (not sent yet, unknown, or given up on as
+  // failed), it is at least accepted; its trades and status follow.
+  if (s.status === 'submitted' || s.status === 'submitted_unconfirmed' || s.status === 'pending_new' || s.status === 'failed') s = { ...s, status: 'accepted' };
   for (const t of r.trades) {
     if (s.tradeIds.has(t.tradeId)) continue;
     const fill = { kind: 'FillReport' as const, clientOrderId: r.clientOrderId, venueOrderId: r.venueOrderId, ...t };

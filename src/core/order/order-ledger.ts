@@ -20,6 +20,8 @@ export interface ParentState {
 }
 export interface ParentCompletion {
   readonly status: 'filled' | 'partially_filled' | 'unfilled';
+  readonly filledQty: number;
+  /** When the parent first completed (a revision keeps it: the execution ended then). */
   readonly at: number;
 }
 
@@ -98,7 +100,7 @@ export class OrderLedger {
         return [];
       case 'ParentOrderCompleted': {
         const parent = this.parents.get(event.parentId);
-        if (parent) parent.completed = { status: event.status, at: time };
+        if (parent) parent.completed = { status: event.status, filledQty: event.filledQty, at: parent.completed?.at ?? time };
         return [];
       }
       default:
@@ -113,7 +115,7 @@ export class OrderLedger {
     if (!current) {
       return [{ kind: 'DiscrepancyRecorded', clientOrderId: event.clientOrderId, reason: 'unknown_order', detail: `${event.kind} for an order we never created`, cause: seq }];
     }
-    const outcome = applyOrderEvent(current, event, time);
+    const outcome = applyOrderEvent(current, event, time, seq);
     if (outcome.kind === 'ignored') {
       return [{ kind: 'ReportIgnored', clientOrderId: event.clientOrderId, reason: outcome.reason, detail: outcome.detail, cause: seq }];
     }

@@ -59,6 +59,7 @@ const skip = (reason: CasSkipReason, detail: string): CasDecision => ({ kind: 's
 
 /**
  * Apply or skip a full-state update, in this order:
+ * 0. failed (we gave up after "not found") takes any venue full state that keeps its fills;
  * 1. terminal lock: a finished order changes only to gain fills (a higher filled quantity: the
  *    venue's trades are facts, the late-fill rule of the transition table decides the status);
  *    an echo of its own state (same status and quantity, e.g. the lookup after a cancel) is a
@@ -71,6 +72,11 @@ const skip = (reason: CasSkipReason, detail: string): CasDecision => ({ kind: 's
  *    applied (a no-op), so duplicates are harmless.
  */
 export function decideStatusUpdate(cur: CasCurrent, inc: CasIncoming): CasDecision {
+  // Failed is our giving up, not the venue's word: any full state of the venue (it has the
+  // order after all) applies, unless it would take fills back.
+  if (cur.status === 'failed') {
+    return inc.filledQty < cur.filledQty ? skip('fill_regression', `update says ${inc.filledQty} lots filled, order has ${cur.filledQty}`) : APPLY;
+  }
   if (isTerminal(cur.status)) {
     if (inc.filledQty > cur.filledQty || isEcho(cur, inc)) return APPLY;
     return skip('terminal_locked', `order is ${cur.status} with ${cur.filledQty} lots filled; update says ${inc.status} with ${inc.filledQty}`);

@@ -19,8 +19,13 @@ export interface Broker {
   setReportHandler(handler: ReportHandler): void;
   submit(order: OrderRequest): void;
   cancel(clientOrderId: ClientOrderId, venueOrderId: VenueOrderId | null): void;
-  /** Looks an order up by client id: OrderStatusReport, OrderNotFoundReport or QueryFailedReport. */
-  queryOrder(clientOrderId: ClientOrderId): void;
+  /**
+   * Looks an order up by client id: OrderStatusReport, OrderNotFoundReport or QueryFailedReport,
+   * each echoing `askedAfterSeq` when given. Core stamps every lookup with the sequence number of
+   * its last log entry, so an answer is matched to when it was asked: answers may arrive out of
+   * order with our own later sends of the same order (see ExecutionEngine.broker).
+   */
+  queryOrder(clientOrderId: ClientOrderId, askedAfterSeq?: number): void;
   /** Every open order: OpenOrdersReport or QueryFailedReport. */
   queryOpenOrders(): void;
   /**

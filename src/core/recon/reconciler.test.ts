@@ -63,12 +63,12 @@ describe('Reconciler', () => {
     const b = s.order('b', true);
     s.clock.advanceBy(600_000);
     s.recon.run('periodic');
-    expect(s.calls).toEqual(['open', 'account', 'since 0 2']); // no high-water mark yet: everything
+    expect(s.calls).toEqual(['open', 'account', `since ${T0 - 60_000} 2`]); // no high-water mark yet: since our first order, minus the overlap
     s.deliver({ kind: 'OpenOrdersReport', orders: [{ clientOrderId: a, venueOrderId: venueOrderId('v-a'), status: 'partially_filled', qty: 10, filledQty: 4, trades: [trade('t1', 4)] }] });
     expect(s.ledger.order(a)?.filledQty).toBe(4);
     expect(s.calls.at(-1)).toBe(`order ${b}`); // b was not among the open orders: asked for by id
-    s.deliver({ kind: 'OrdersPageReport', since: 0, orders: [], next: { updatedAt: T0 + 5, venueOrderId: 'v-a' } });
-    expect(s.calls.at(-1)).toBe(`since 0 2 after v-a`);
+    s.deliver({ kind: 'OrdersPageReport', since: T0 - 60_000, orders: [], next: { updatedAt: T0 + 5, venueOrderId: 'v-a' } });
+    expect(s.calls.at(-1)).toBe(`since ${T0 - 60_000} 2 after v-a`);
     s.deliver({ kind: 'OrdersPageReport', since: T0, orders: [], next: null });
     s.deliver({ kind: 'AccountReport', position: 14, quote: 0 });
     s.deliver({ kind: 'OrderStatusReport', clientOrderId: b, venueOrderId: venueOrderId('v-b'), status: 'filled', qty: 10, filledQty: 10, trades: [trade('t2', 10)] });
@@ -90,6 +90,7 @@ describe('Reconciler', () => {
     s.record({ kind: 'SubmitOrder', clientOrderId: unsent }); // sent, never acknowledged
     s.recon.run('startup');
     s.deliver({ kind: 'OpenOrdersReport', orders: [] });
+    s.deliver({ kind: 'OrdersPageReport', since: T0 - 60_000, orders: [], next: null });
     s.deliver({ kind: 'AccountReport', position: 0, quote: 0 });
     s.deliver({ kind: 'OrderNotFoundReport', clientOrderId: acked });
     s.deliver({ kind: 'OrderNotFoundReport', clientOrderId: unsent });
@@ -106,6 +107,7 @@ describe('Reconciler', () => {
     s.clock.advanceBy(1_000);
     expect(s.calls.filter((c) => c === 'open')).toHaveLength(2);
     s.deliver({ kind: 'OpenOrdersReport', orders: [] });
+    s.deliver({ kind: 'OrdersPageReport', since: T0 - 60_000, orders: [], next: null });
     s.deliver({ kind: 'AccountReport', position: 3, quote: 0 });
     expect(s.of('ReconciliationCompleted')).toHaveLength(0); // waiting to confirm the mismatch
     s.clock.advanceBy(2_000);
@@ -127,6 +129,7 @@ describe('Reconciler', () => {
     expect(s.calls.filter((c) => c === `order ${a}`)).toHaveLength(2);
     expect(s.calls.filter((c) => c === 'account')).toHaveLength(2); // the account answer is missing too
     s.deliver({ kind: 'AccountReport', position: 0, quote: 0 });
+    s.deliver({ kind: 'OrdersPageReport', since: T0 - 60_000, orders: [], next: null });
     s.deliver({ kind: 'OrderNotFoundReport', clientOrderId: a });
     expect(s.of('ReconciliationCompleted')).toHaveLength(1);
     s.clock.advanceBy(60_000);
@@ -139,6 +142,7 @@ describe('Reconciler', () => {
     s.deliver({ kind: 'OpenOrdersReport', orders: [{ clientOrderId: clientOrderId('someone'), venueOrderId: venueOrderId('v9'), status: 'new', qty: 7, filledQty: 2, trades: [], side: 'buy', limitPrice: 95 }] });
     // The venue's position holds the orphan's 2 lots: expected, not a mismatch to correct.
     s.deliver({ kind: 'AccountReport', position: 2, quote: 0 });
+    s.deliver({ kind: 'OrdersPageReport', since: T0 - 60_000, orders: [], next: null });
     expect(s.of('OrphanDetected')).toEqual([expect.objectContaining({ clientOrderId: 'someone', openQty: 5 })]);
     expect(s.recon.quarantine()).toMatch(/symbol quarantined: orphan order someone/);
     expect(s.recon.orphans.exposure()).toBe(5);

@@ -1,6 +1,7 @@
-// Reconciliation (issue 7; reliability plan section 3): our orders against the venue's truth.
-// A pass asks, all at once: every open order; (periodic) every order updated since the persisted
-// high-water mark minus the overlap, page by page; the account. Then it looks up individually
+// Reconciliation: our orders against the venue's truth.
+// A pass asks, all at once: every open order; every order updated since the persisted
+// high-water mark minus the overlap (before the first pass: since our first order), page by
+// page; the account. Then it looks up individually
 // every order we hold as possibly live that the open orders did not show (startup: also every
 // due pending_new order, whose SubmitOrder a crash may have lost after the order went out).
 // Findings: a venue state ahead of ours is applied through the one update path (an
@@ -15,6 +16,7 @@
 import type { ExecEvent, LogEntry } from '../model/events.ts';
 import type { ClientOrderId } from '../model/ids.ts';
 import { isTerminal, statusOfVenue, type OrderStatus } from '../model/order-status.ts';
+import { isStaleNotFound } from '../order/apply-event.ts';
 import type { MismatchKind, OrphanDetected } from '../model/recon-events.ts';
 import { OrphanBook } from './orphan-book.ts';
 import type { OrderStatusReport, VenueMessage } from '../model/reports.ts';
@@ -43,9 +45,11 @@ interface Pass {
   readonly mode: 'startup' | 'periodic';
   readonly outstanding: Set<'open' | 'page' | 'account'>;
   /** Lookups asked, with our record when asked (to tell what the answer corrected). */
-  readonly lookups: Map<ClientOrderId, { status: OrderStatus; filled: number }>;
+  readonly lookups: Map<ClientOrderId, { status: OrderStatus; filledQty: number }>;
   readonly seenOpen: Set<string>;
-  since: number | null;
+  /** Orders with a finding recorded in this pass. */
+  readonly found: Set<ClientOrderId>;
+  readonly since: number;
   highWater: number;
   mismatches: number;
   venuePosition: number | null;
@@ -58,15 +62,21 @@ export class Reconciler {
   /** Venue time up to which orders are known; restored from ReconciliationCompleted. */
   private highWaterMark: number | null = null;
   private periodic: { unsubscribe(): void } | null = null;
+  /** Venue states (venueState) found and not applicable, per order: reported once. */
+  private readonly unresolved = new Map<ClientOrderId, string>();
   readonly orphans: OrphanBook;
 
   constructor(private readonly deps: ReconcilerDeps) {
     this.orphans = new OrphanBook({ record: (e) => deps.record(e), cancel: (id) => deps.broker.cancel(id, null), adopt: (o) => deps.adopt(o) });
   }
 
-  /** Rebuilds the high-water mark and the orphan book from the durable log (restart). */
+  /** Rebuilds the high-water mark, the unresolved findings and the orphan book from the durable
+   *  log (restart). */
   restore(entries: readonly LogEntry[]): void {
-    for (const { event: e } of entries) if (e.kind === 'ReconciliationCompleted') this.highWaterMark = e.highWaterMark;
+    for (const { event: e } of entries) {
+      if (e.kind === 'ReconciliationCompleted') this.highWaterMark = e.highWaterMark;
+      else if (e.kind === 'ReconciliationUnresolved') this.unresolved.set(e.clientOrderId, `${e.venueStatus}:${e.venueFilledQty}`);
+    }
     this.orphans.restore(entries);
   }
 
@@ -87,19 +97,33 @@ export class Reconciler {
   /** Starts a pass now; `done` runs when it ends (startup recovery waits for it). */
   run(mode: 'startup' | 'periodic', done: (() => void) | null = null): void {
     if (this.pass) return; // one pass at a time; the next period asks again
-    const since = mode === 'periodic' && this.highWaterMark !== null ? this.highWaterMark - this.deps.config.overlapMs : null;
+    const now = Math.floor(this.deps.clock.now());
+    const since = this.sinceFor(now);
     this.pass = {
-      mode, outstanding: new Set(['open', 'account']), lookups: new Map(), seenOpen: new Set(), since,
-      highWater: this.highWaterMark ?? Math.floor(this.deps.clock.now()), mismatches: 0, venuePosition: null, confirming: null, done,
+      mode, outstanding: new Set(['open', 'account', 'page']), lookups: new Map(), seenOpen: new Set(), found: new Set(), since,
+      // The listing answers everything updated up to about now: the mark may advance to the
+      // pass's start (and past it, to the newest row seen); the next pass's overlap covers
+      // updates not yet visible in the listing and clock skew.
+      highWater: Math.max(this.highWaterMark ?? now, now), mismatches: 0, venuePosition: null, confirming: null, done,
     };
     this.deps.record({ kind: 'ReconciliationStarted', mode, since });
     this.watchStall(this.pass);
     this.deps.broker.queryOpenOrders();
     this.deps.broker.queryAccount();
-    if (mode === 'periodic') {
-      this.pass.outstanding.add('page');
-      this.deps.broker.queryOrdersSince(since ?? 0, this.deps.config.pageLimit);
-    }
+    this.deps.broker.queryOrdersSince(since, this.deps.config.pageLimit);
+  }
+
+  /**
+   * Where the orders listing starts: the high-water mark minus the overlap, or, before any pass
+   * completed, our first order's creation minus the overlap. Startup asks too: an order that
+   * ended before the crash with a fill report lost on the stream is terminal in our log, so
+   * neither the open orders nor a lookup would show its fill; only the listing does.
+   */
+  private sinceFor(now: number): number {
+    if (this.highWaterMark !== null) return this.highWaterMark - this.deps.config.overlapMs;
+    let first = now;
+    for (const o of this.deps.ledger.orders.values()) first = Math.min(first, o.createdAt);
+    return Math.floor(first) - this.deps.config.overlapMs;
   }
 
   /** Periodic passes every periodMs on the clock (none when periodMs is null). */
@@ -113,7 +137,9 @@ export class Reconciler {
     this.periodic = this.deps.clock.schedule(tick, period);
   }
 
-  onMessage(msg: VenueMessage): void {
+  /** A venue message, after the engine folded it; `before`: our order as it was before (what the
+   *  answer is compared with: the stream may have told us more since the lookup was asked). */
+  onMessage(msg: VenueMessage, before?: { readonly status: OrderStatus; readonly filledQty: number }): void {
     if (msg.kind === 'CancelReport') this.orphans.update(msg.clientOrderId, 'canceled', null);
     else if (msg.kind === 'OrderStatusReport') this.orphans.update(msg.clientOrderId, msg.status, msg.filledQty);
     const p = this.pass;
@@ -149,14 +175,24 @@ export class Reconciler {
         if (!asked) return;
         p.lookups.delete(msg.clientOrderId);
         // The answer is already folded (the engine logs and applies it first); say what it corrected.
+        const ours = this.deps.ledger.order(msg.clientOrderId);
         if (msg.kind === 'OrderNotFoundReport') {
+          // A "not found" asked before our latest send of the order (it was resent while this
+          // lookup was in flight) says nothing about the order now: the fold ignored it too.
+          if (!ours || isStaleNotFound(ours, msg)) break;
           if (asked.status !== 'pending_new') this.mismatch(p, 'unknown_at_venue', msg.clientOrderId, `the venue does not know an order we held as ${asked.status}`);
           // Not sent (submitted, unconfirmed) went back to pending_new and recovery sends it
-          // again with the same id; one the venue had acknowledged is failed.
-          const now = this.deps.ledger.order(msg.clientOrderId)?.status;
-          if (now === 'accepted' || now === 'partially_filled') this.deps.fail(msg.clientOrderId, 'reconciliation: the venue does not know this order after lookup');
-        } else if (msg.filledQty > asked.filled) this.mismatch(p, 'missed_fill', msg.clientOrderId, `venue filled ${msg.filledQty}, we had ${asked.filled}`);
-        else if (statusOfVenue(msg.status) !== asked.status && asked.status !== 'pending_cancel') this.mismatch(p, 'status', msg.clientOrderId, `venue ${msg.status}, we had ${asked.status}`);
+          // again with the same id; one the venue had acknowledged is failed (and revived if
+          // the venue shows it later).
+          if (ours.status === 'accepted' || ours.status === 'partially_filled') this.deps.fail(msg.clientOrderId, 'reconciliation: the venue does not know this order after lookup');
+        } else if (!this.unresolvedBefore(msg)) {
+          // Compared with what we held when the answer arrived, not when it was asked: a fill
+          // or an ack the stream delivered in between was never missed.
+          const had = before ?? asked;
+          if (msg.filledQty > had.filledQty) this.mismatch(p, 'missed_fill', msg.clientOrderId, `venue filled ${msg.filledQty}, we had ${had.filledQty}`);
+          else if (!agrees(had, msg) && had.status !== 'pending_cancel') this.mismatch(p, 'status', msg.clientOrderId, `venue ${msg.status}, we had ${had.status}`);
+          this.checkApplied(msg);
+        }
         break;
       }
       case 'QueryFailedReport':
@@ -173,12 +209,33 @@ export class Reconciler {
       if (this.orphans.seen(o)) this.mismatch(p, 'orphan', o.clientOrderId, `order ${o.venueOrderId} at the venue is not ours`);
       return;
     }
-    const venue = statusOfVenue(o.status);
+    if (agrees(ours, o) || this.unresolvedBefore(o)) return;
     if (o.filledQty > ours.filledQty) this.mismatch(p, 'missed_fill', o.clientOrderId, `venue filled ${o.filledQty}, we had ${ours.filledQty}`);
-    else if (venue !== ours.status && !(ours.status === 'pending_cancel' && !isTerminal(venue))) {
-      this.mismatch(p, 'status', o.clientOrderId, `venue ${o.status}, we had ${ours.status}`);
-    } else return;
+    else this.mismatch(p, 'status', o.clientOrderId, `venue ${o.status}, we had ${ours.status}`);
     this.deps.apply({ kind: 'OrderStatusReport', ...o, source: 'reconciliation' });
+    this.checkApplied(o);
+  }
+
+  /** This venue state of the order was found before and could not be applied: it is reported
+   *  once (ReconciliationUnresolved), not again by every pass that reads it. */
+  private unresolvedBefore(o: Entry): boolean {
+    return this.unresolved.get(o.clientOrderId) === venueState(o);
+  }
+
+  /**
+   * After the venue's state was applied through the one update path, our record must agree with
+   * it. When it does not (the fold refused it: a forbidden transition, an overfill, a terminal
+   * order the venue shows otherwise), the finding is recorded once, with what we hold; later
+   * passes that read the same venue state skip it, so reconciliation converges.
+   */
+  private checkApplied(o: Entry): void {
+    const ours = this.deps.ledger.order(o.clientOrderId);
+    if (!ours || agrees(ours, o)) return;
+    this.unresolved.set(o.clientOrderId, venueState(o));
+    this.deps.record({
+      kind: 'ReconciliationUnresolved', clientOrderId: o.clientOrderId, venueStatus: o.status, venueFilledQty: o.filledQty,
+      status: ours.status, filledQty: ours.filledQty,
+    });
   }
 
   /** Every order we hold as possibly at the venue that the open orders did not show. */
@@ -188,7 +245,7 @@ export class Reconciler {
       if (isTerminal(o.status) || p.seenOpen.has(id)) continue;
       const due = o.status !== 'pending_new' || (p.mode === 'startup' && o.request.scheduledTime <= now) || o.attempts > 0;
       if (!due) continue;
-      p.lookups.set(id, { status: o.status, filled: o.filledQty });
+      p.lookups.set(id, { status: o.status, filledQty: o.filledQty });
       this.deps.broker.queryOrder(id);
     }
   }
@@ -198,7 +255,7 @@ export class Reconciler {
       if (this.pass !== p) return;
       if (msg.query === 'open_orders' && p.outstanding.has('open')) this.deps.broker.queryOpenOrders();
       else if (msg.query === 'account' && (p.outstanding.has('account') || p.confirming !== null)) this.deps.broker.queryAccount();
-      else if (msg.query === 'orders_since' && p.outstanding.has('page')) this.deps.broker.queryOrdersSince(p.since ?? 0, this.deps.config.pageLimit);
+      else if (msg.query === 'orders_since' && p.outstanding.has('page')) this.deps.broker.queryOrdersSince(p.since, this.deps.config.pageLimit);
       else if (msg.query === 'order' && msg.clientOrderId !== null && p.lookups.has(msg.clientOrderId)) this.deps.broker.queryOrder(msg.clientOrderId);
     };
     this.deps.clock.schedule(again, this.deps.config.retryMs);
@@ -211,7 +268,7 @@ export class Reconciler {
       const { broker, config } = this.deps;
       if (p.outstanding.has('open')) broker.queryOpenOrders();
       if (p.outstanding.has('account') || p.confirming !== null) broker.queryAccount();
-      if (p.outstanding.has('page')) broker.queryOrdersSince(p.since ?? 0, config.pageLimit);
+      if (p.outstanding.has('page')) broker.queryOrdersSince(p.since, config.pageLimit);
       for (const id of p.lookups.keys()) broker.queryOrder(id);
       this.watchStall(p);
     }, this.deps.config.stallMs);
@@ -254,9 +311,25 @@ export class Reconciler {
     p.done?.();
   }
 
+  /** Records a finding; an order's finding counts once per pass (the listing and its lookup
+   *  can both show the same missed fill). */
   private mismatch(p: Pass, mismatch: MismatchKind, clientOrderId: ClientOrderId | null, detail: string): void {
+    if (clientOrderId !== null && mismatch !== 'orphan') {
+      if (p.found.has(clientOrderId)) return;
+      p.found.add(clientOrderId);
+    }
     p.mismatches++;
     this.deps.record({ kind: 'ReconciliationMismatch', mismatch, clientOrderId, detail });
   }
 
 }
+
+/** Our record says what the venue says: same filled quantity, and the same status (a cancel we
+ *  asked for that the venue has not done yet agrees with its open order). */
+function agrees(ours: { status: OrderStatus; filledQty: number }, o: Pick<Entry, 'status' | 'filledQty'>): boolean {
+  if (o.filledQty !== ours.filledQty) return false;
+  const venue = statusOfVenue(o.status);
+  return venue === ours.status || (ours.status === 'pending_cancel' && !isTerminal(venue));
+}
+
+const venueState = (o: Pick<Entry, 'status' | 'filledQty'>): string => `${o.status}:${o.filledQty}`;

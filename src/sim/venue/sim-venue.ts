@@ -186,8 +186,9 @@ export class SimVenue implements Broker, MarketDataPort {
     });
   }
 
-  queryOrder(clientOrderId: ClientOrderId): void {
-    this.request(clientOrderId, 'query', () => orderAnswer(this.exchange, clientOrderId, this.options.commission));
+  queryOrder(clientOrderId: ClientOrderId, askedAfterSeq?: number): void {
+    const stamp = askedAfterSeq === undefined ? {} : { askedAfterSeq };
+    this.request(clientOrderId, 'query', () => ({ ...orderAnswer(this.exchange, clientOrderId, this.options.commission), ...stamp }) as VenueMessage, 'order', stamp);
   }
 
   queryOpenOrders(): void {
@@ -223,6 +224,7 @@ export class SimVenue implements Broker, MarketDataPort {
     what: 'submit' | 'cancel' | 'query',
     process: () => VenueMessage,
     query: 'order' | 'open_orders' | 'orders_since' | 'account' = 'order',
+    stamp: { askedAfterSeq?: number } = {},
   ): void {
     const fate = this.faults.requestFate(this.clock.now(), what === 'submit');
     const entry = this.latency.sample('orderEntry');
@@ -230,7 +232,7 @@ export class SimVenue implements Broker, MarketDataPort {
     const label = `${what} ${cid ?? '(snapshot)'}`;
     const unknown = (reason: string): VenueMessage =>
       what === 'query'
-        ? { kind: 'QueryFailedReport', clientOrderId: cid, query, reason }
+        ? { kind: 'QueryFailedReport', clientOrderId: cid, query, reason, ...stamp }
         : { kind: 'OutcomeUnknownReport', clientOrderId: cid as ClientOrderId, request: what, reason };
     switch (fate.kind) {
       case 'deliver':
