@@ -2,10 +2,11 @@
 // the generator of test/adversarial-properties.test.ts (adversarial TWAP runs under venue faults
 // and crashes) at scale, outside vitest. Runs N cases (default 2000) from seed S (default 1) and
 // checks each one's invariants (test/support/adversarial-check.ts). Prints the number of cases,
-// failing cases by invariant, what the cases exercised, and cases/s; then shrinks up to K failing
-// cases (default 5; the first case failing each invariant comes first) to a smallest case still
-// breaking that invariant and writes each to DIR (default data/adversarial-found) as a scenario
-// file that `node bin/execsim.js run FILE` reproduces, with what broke in its header comments.
+// failing cases by invariant and by kind of failure, what the cases exercised, and cases/s; then
+// shrinks up to K failing cases (default 5: the first case failing each invariant, then cases
+// failing in a way not seen yet) to a smallest case still failing that way, and writes each to
+// DIR (default data/adversarial-found) as a scenario file that `node bin/execsim.js run FILE`
+// reproduces, with what broke in its header comments.
 // Exit code 0: every case held; 1: some case broke an invariant; 2: bad arguments.
 //
 // Case i is the one fast-check generates at index i for seed S, so the shrinking replays it by
@@ -17,7 +18,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import fc from 'fast-check';
 import { adversarialCaseData, type AdversarialCase } from '../test/support/adversarial-case.ts';
-import { describeFailure, INVARIANTS, runAdversarialCase, type CaseResult, type Invariant } from '../test/support/adversarial-check.ts';
+import { describeFailure, INVARIANTS, runAdversarialCase, type CaseResult } from '../test/support/adversarial-check.ts';
 
 interface Options {
   readonly cases: number;
@@ -84,43 +85,47 @@ function sweep(o: Options): { failing: Failing[]; exercised: Map<string, number>
   return { failing, exercised, seconds: (performance.now() - t0) / 1000 };
 }
 
-/** Which failing cases to shrink: the first case for each invariant, then the next ones in order. */
-function pick(failing: readonly Failing[], keep: number): Array<{ f: Failing; invariant: Invariant }> {
-  const out: Array<{ f: Failing; invariant: Invariant }> = [];
+/** Which failing cases to shrink, and for which kind of failure: the first case breaking each
+ *  invariant, then the first case of each kind not covered yet, then the next cases in order. */
+function pick(failing: readonly Failing[], keep: number): Array<{ f: Failing; kind: string }> {
+  const out: Array<{ f: Failing; kind: string }> = [];
   const taken = new Set<number>();
+  const covered = new Set<string>();
+  const take = (f: Failing, kind: string) => {
+    if (out.length >= keep || taken.has(f.index)) return;
+    out.push({ f, kind });
+    taken.add(f.index);
+    for (const v of f.result.violations) for (const k of v.kinds) covered.add(k);
+  };
   for (const inv of INVARIANTS) {
     const f = failing.find((x) => !taken.has(x.index) && x.result.violations.some((v) => v.invariant === inv));
-    if (f && out.length < keep) {
-      out.push({ f, invariant: inv });
-      taken.add(f.index);
-    }
+    const v = f?.result.violations.find((x) => x.invariant === inv);
+    if (f && v && v.kinds[0] !== undefined && !covered.has(v.kinds[0])) take(f, v.kinds[0]);
   }
   for (const f of failing) {
-    if (out.length >= keep) break;
-    if (taken.has(f.index)) continue;
-    out.push({ f, invariant: (f.result.violations[0] as { invariant: Invariant }).invariant });
-    taken.add(f.index);
+    const kind = f.result.violations.flatMap((v) => v.kinds).find((k) => !covered.has(k));
+    if (kind !== undefined) take(f, kind);
   }
+  for (const f of failing) take(f, f.result.violations[0]?.kinds[0] ?? '');
   return out;
 }
 
-/** The smallest case fast-check finds from case `index` that still breaks `invariant`. */
-function shrink(o: Options, f: Failing, invariant: Invariant): { c: AdversarialCase; result: CaseResult; shrinks: number } {
-  let first = true;
+/** The smallest case fast-check finds from case `index` that still breaks the same way (`kind`),
+ *  run once more as scenario `name`. */
+function shrink(o: Options, f: Failing, kind: string, name: string): { c: AdversarialCase; result: CaseResult; shrinks: number } {
+  let replayed: AdversarialCase | null = null;
   const details = fc.check(
     fc.property(adversarialCaseData, (c) => {
-      if (first) {
-        first = false;
-        // The path replays the sweep's case; anything else means the generator's order changed.
-        if (JSON.stringify(c) !== JSON.stringify(f.c)) throw new Error(`case ${f.index} did not replay from its path`);
-      }
-      return !runAdversarialCase(c).violations.some((v) => v.invariant === invariant);
+      replayed ??= c;
+      return !runAdversarialCase(c).violations.some((v) => v.kinds.includes(kind));
     }),
-    { seed: o.seed, path: String(f.index), interruptAfterTimeLimit: o.shrinkSeconds * 1000 },
+    // The path (with one run) replays exactly the sweep's case, then shrinks it.
+    { seed: o.seed, path: String(f.index), numRuns: 1, interruptAfterTimeLimit: o.shrinkSeconds * 1000 },
   );
-  if (!details.failed || details.counterexample === null) return { c: f.c, result: f.result, shrinks: 0 };
-  const [c] = details.counterexample;
-  return { c, result: runAdversarialCase(c), shrinks: details.numShrinks };
+  // Anything else means the generator's order changed under us: the shrunk case would be foreign.
+  if (JSON.stringify(replayed) !== JSON.stringify(f.c)) throw new Error(`case ${f.index} did not replay from its path`);
+  const [c] = details.failed && details.counterexample !== null ? details.counterexample : [f.c];
+  return { c, result: runAdversarialCase(c, name), shrinks: details.numShrinks };
 }
 
 function main(): number {
@@ -141,6 +146,10 @@ function main(): number {
     const n = failing.filter((f) => f.result.violations.some((v) => v.invariant === inv)).length;
     console.log(`  ${inv.padEnd(20)}${String(n).padStart(6)}`);
   }
+  const byKind = new Map<string, number>();
+  for (const f of failing) for (const k of new Set(f.result.violations.flatMap((v) => v.kinds))) byKind.set(k, (byKind.get(k) ?? 0) + 1);
+  console.log('failing cases by kind of failure:');
+  for (const [k, n] of [...byKind].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) console.log(`  ${String(n).padStart(6)}  ${k}`);
   console.log('cases that exercised:');
   for (const kind of [...exercised.keys()].filter((k) => k.startsWith('FaultApplied:') || ['ProcessRestarted', 'OrderAbandoned', 'OutcomeUnknownReport', 'RetryableRejectReport', 'ReconciliationMismatch', 'SliceRecovered'].includes(k)).sort()) {
     console.log(`  ${kind.padEnd(32)}${String(exercised.get(kind)).padStart(6)}`);
@@ -149,16 +158,17 @@ function main(): number {
 
   const chosen = pick(failing, o.keep);
   if (chosen.length > 0) mkdirSync(o.out, { recursive: true });
-  for (const { f, invariant } of chosen) {
+  for (const { f, kind } of chosen) {
     const t0 = performance.now();
-    const s = shrink(o, f, invariant);
+    const s = shrink(o, f, kind, `adversarial-seed${o.seed}-case${f.index}`);
+    const invariant = kind.split(':')[0] as string;
     const file = join(o.out, `seed${o.seed}-case${f.index}-${invariant}.yaml`);
     const header = [
-      `adversarial sweep --seed ${o.seed}, case ${f.index}, shrunk ${s.shrinks} times for ${invariant}`,
+      `adversarial sweep --seed ${o.seed}, case ${f.index}, shrunk ${s.shrinks} times keeping "${kind}"`,
       `reproduce: node bin/execsim.js run ${file}`,
     ];
-    writeFileSync(file, describeFailure(s.c, s.result, header, `adversarial-seed${o.seed}-case${f.index}`));
-    console.log(`${file}: ${invariant} (shrunk ${s.shrinks} times in ${((performance.now() - t0) / 1000).toFixed(1)} s; breaks ${s.result.violations.map((v) => v.invariant).join(', ')})`);
+    writeFileSync(file, describeFailure(s.c, s.result, header));
+    console.log(`${file}: shrunk ${s.shrinks} times in ${((performance.now() - t0) / 1000).toFixed(1)} s keeping "${kind}"; breaks ${s.result.violations.map((v) => v.invariant).join(', ')}`);
   }
   return 1;
 }

@@ -28,9 +28,15 @@ export type Invariant = (typeof INVARIANTS)[number];
 export interface Violation {
   readonly invariant: Invariant;
   readonly detail: string;
+  /** The distinct ways it broke, without ids, times or quantities ("fills-disagree: ours failed,
+   *  venue filled", "discrepancy: transition_not_allowed: AckReport not allowed in status
+   *  pending_new"): what tells one defect from another across cases. */
+  readonly kinds: readonly string[];
 }
 
 export interface CaseResult {
+  /** The scenario name the case ran under (part of the log, so of the digest). */
+  readonly name: string;
   readonly violations: readonly Violation[];
   /** The run's log digest (null when the run threw): `execsim run` of the YAML prints the same. */
   readonly digest: string | null;
@@ -47,10 +53,11 @@ function listed(items: readonly string[]): string {
   return items.slice(0, EXAMPLES).join('; ') + more;
 }
 
-/** Runs the case to its end and returns what it broke (nothing: every invariant held). */
-export function runAdversarialCase(c: AdversarialCase): CaseResult {
+/** Runs the case to its end (as scenario `name`) and returns what it broke (nothing: every
+ *  invariant held). */
+export function runAdversarialCase(c: AdversarialCase, name?: string): CaseResult {
   const file = 'adversarial.yaml';
-  const { scenario: s } = parseScenario(caseYaml(c), file);
+  const { scenario: s } = parseScenario(caseYaml(c, name), file);
   const inst = makeInstrument(s.instrument);
   const start = parseUtcInstant(s.start);
   const clock = new VirtualClock(start);
@@ -71,12 +78,20 @@ export function runAdversarialCase(c: AdversarialCase): CaseResult {
     clock.advanceTo(start + parseDurationMs(s.duration));
     run.audit();
     const violations = check(inst, created, run.ledger, exchange.position, entries);
-    return { violations, digest: run.log.digest(), events: countKinds(entries) };
+    return { name: s.name, violations, digest: run.log.digest(), events: countKinds(entries) };
   } catch (err) {
     const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
-    return { violations: [{ invariant: 'run-threw', detail }], digest: null, events: countKinds(entries) };
+    const first = err instanceof Error ? err.message : String(err);
+    return { name: s.name, violations: [{ invariant: 'run-threw', detail, kinds: [`run-threw: ${anonymous(first)}`] }], digest: null, events: countKinds(entries) };
   }
 }
+
+/** Text without client order ids and numbers, so the same defect reads the same in every case. */
+function anonymous(text: string): string {
+  return text.replace(/\bx[0-9a-f]{32}\b/g, '<id>').replace(/\d+(\.\d+)?/g, 'N');
+}
+
+const unique = (items: readonly string[]): string[] => [...new Set(items)].sort();
 
 function countKinds(entries: readonly LogEntry[]): Record<string, number> {
   const out: Record<string, number> = {};
@@ -105,37 +120,55 @@ function check(inst: Instrument, created: ReadonlyArray<{ order: ExchangeOrder; 
   }
 
   const dups = [...count].filter(([, n]) => n > 1).map(([id, n]) => `${slice(id)} is ${n} orders at the venue`);
-  if (dups.length > 0) out.push({ invariant: 'duplicate-order', detail: listed(dups) });
+  if (dups.length > 0) out.push({ invariant: 'duplicate-order', detail: listed(dups), kinds: ['duplicate-order'] });
 
   const parentQty = qtyToLots(inst, PARENT_QTY);
   const parentFilled = created.filter((o) => o.parent === PARENT_ID).reduce((sum, o) => sum + o.order.filled, 0);
-  if (parentFilled > parentQty) out.push({ invariant: 'overfill', detail: `the venue filled ${q(parentFilled)} of parent ${PARENT_ID}'s ${PARENT_QTY}` });
+  if (parentFilled > parentQty) {
+    out.push({ invariant: 'overfill', detail: `the venue filled ${q(parentFilled)} of parent ${PARENT_ID}'s ${PARENT_QTY}`, kinds: ['overfill'] });
+  }
 
   const ids = new Set<ClientOrderId>([...venueFilled.keys(), ...ledger.childrenOf(parentOrderId(PARENT_ID)).map((o) => o.request.clientOrderId)]);
   const disagree: string[] = [];
+  const disagreeKinds: string[] = [];
   for (const id of ids) {
     const ours = ledger.order(id);
+    const oursQty = ours?.filledQty ?? 0;
     const venue = venueFilled.get(id) ?? 0;
-    if ((ours?.filledQty ?? 0) !== venue) {
-      disagree.push(`${slice(id)}: ours ${q(ours?.filledQty ?? 0)} (${ours?.status ?? 'unknown'}), venue ${q(venue)}${count.has(id) ? '' : ' (never at the venue)'}`);
+    if (oursQty !== venue) {
+      disagree.push(`${slice(id)}: ours ${q(oursQty)} (${ours?.status ?? 'unknown'}), venue ${q(venue)}${count.has(id) ? '' : ' (never at the venue)'}`);
+      const side = (lots: number) => (lots === 0 ? 'none' : 'some');
+      disagreeKinds.push(`fills-disagree: ours ${side(oursQty)} (${ours?.status ?? 'not in our ledger'}), venue ${count.has(id) ? side(venue) : 'never had it'}${oursQty > venue && venue > 0 ? ' (ours more)' : ''}`);
     }
   }
-  if (disagree.length > 0) out.push({ invariant: 'fills-disagree', detail: listed(disagree) });
+  if (disagree.length > 0) out.push({ invariant: 'fills-disagree', detail: listed(disagree), kinds: unique(disagreeKinds) });
 
   if (ledger.position !== venuePosition) {
-    out.push({ invariant: 'position-disagrees', detail: `our position ${q(ledger.position)}, the venue's ${q(venuePosition)}` });
+    out.push({ invariant: 'position-disagrees', detail: `our position ${q(ledger.position)}, the venue's ${q(venuePosition)}`, kinds: ['position-disagrees'] });
   }
 
-  const discrepancies = entries.flatMap(({ seq, time, event: e }) =>
-    e.kind === 'DiscrepancyRecorded' ? [`#${seq} at ${time}: ${e.reason} ${e.clientOrderId ?? ''}: ${e.detail}`] : []);
-  if (discrepancies.length > 0) out.push({ invariant: 'discrepancy', detail: listed(discrepancies) });
+  const recorded = entries.flatMap(({ seq, time, event: e }) => (e.kind === 'DiscrepancyRecorded' ? [{ seq, time, e }] : []));
+  if (recorded.length > 0) {
+    out.push({
+      invariant: 'discrepancy',
+      detail: listed(recorded.map(({ seq, time, e }) => `#${seq} at ${time}: ${e.reason} ${e.clientOrderId === null ? '' : slice(e.clientOrderId)}: ${e.detail}`)),
+      kinds: unique(recorded.map(({ e }) => `discrepancy: ${e.reason}: ${anonymous(e.detail)}`)),
+    });
+  }
 
   const open = new Map<ClientOrderId, number>();
   for (const { seq, event: e } of entries) {
     if (e.kind === 'FillMonitorStarted') open.set(e.clientOrderId, seq);
     else if (e.kind === 'FillMonitorEnded') open.delete(e.clientOrderId);
   }
-  if (open.size > 0) out.push({ invariant: 'watch-never-ended', detail: listed([...open].map(([id, seq]) => `${slice(id)} (started #${seq})`)) });
+  if (open.size > 0) {
+    const watches = [...open].map(([id, seq]) => ({ id, seq, status: ledger.order(id)?.status ?? 'not in our ledger' }));
+    out.push({
+      invariant: 'watch-never-ended',
+      detail: listed(watches.map((w) => `${slice(w.id)}, now ${w.status} (started #${w.seq})`)),
+      kinds: unique(watches.map((w) => `watch-never-ended: order ${w.status}`)),
+    });
+  }
   return out;
 }
 
@@ -146,7 +179,8 @@ export function describeViolations(r: CaseResult): string {
   return lines.join('\n');
 }
 
-/** A failing case as a scenario file that says what broke in its header comments. */
-export function describeFailure(c: AdversarialCase, r: CaseResult, header: readonly string[] = [], name?: string): string {
-  return `${[...header.map((h) => `# ${h}`), describeViolations(r)].join('\n')}\n${caseYaml(c, name)}`;
+/** A failing case as a scenario file (named as it ran) that says what broke in its header
+ *  comments. */
+export function describeFailure(c: AdversarialCase, r: CaseResult, header: readonly string[] = []): string {
+  return `${[...header.map((h) => `# ${h}`), describeViolations(r)].join('\n')}\n${caseYaml(c, r.name)}`;
 }
