@@ -1,7 +1,7 @@
-// How the test suite seeds and sizes fast-check, read from the environment (developer docs: the
-// README's "Property tests" section). Shared by vitest.config.ts, which settles the seed once per
-// `vitest` invocation, by the setup file that configures fast-check in every test worker, and by
-// the wrapper that scales every property's number of runs.
+// How the test suite seeds and sizes fast-check, read from the environment. Shared by
+// vitest.config.ts, which settles the seed once per `vitest` invocation, by the setup file that
+// configures fast-check in every test worker, and by the wrapper that scales every property's
+// number of runs.
 //
 //   FC_SEED        unset: DEFAULT_FC_SEED, so `npm test` generates the same cases every time;
 //                  an integer: that seed (reproduce a failure with the seed it printed);
