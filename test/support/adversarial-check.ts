@@ -1,0 +1,186 @@
+// Runs one adversarial case (adversarial-case.ts) through the harness on a virtual clock and
+// checks, against the simulated venue's own records and the final process's ledger and log:
+//   duplicate-order     no client order id became two orders at the venue;
+//   overfill            the venue filled no more than the parent's quantity for its orders;
+//   fills-disagree      for every client order id, our filled quantity is the venue's;
+//   position-disagrees  our position is the venue's;
+//   discrepancy         the log holds no DiscrepancyRecorded event;
+//   watch-never-ended   every FillMonitorStarted has its FillMonitorEnded;
+//   run-threw           the run itself did not throw (a broken invariant in the code).
+// Shared by test/adversarial-properties.test.ts and bench/adversarial-sweep.ts.
+import { Rng } from '../../src/core/clock/rng.ts';
+import { VirtualClock } from '../../src/core/clock/virtual-clock.ts';
+import { EventLog } from '../../src/core/log/event-log.ts';
+import type { LogEntry } from '../../src/core/model/events.ts';
+import { parentOrderId, type ClientOrderId } from '../../src/core/model/ids.ts';
+import { lotsToQty, makeInstrument, qtyToLots, type Instrument } from '../../src/core/model/instrument.ts';
+import { prepareRun, type RollbackSink } from '../../src/runtime/harness.ts';
+import { parseScenario } from '../../src/scenario/load-scenario.ts';
+import { parseDurationMs, parseUtcInstant } from '../../src/scenario/time-fields.ts';
+import type { ExchangeOrder } from '../../src/sim/venue/exchange-order.ts';
+import { caseYaml, PARENT_ID, PARENT_QTY, type AdversarialCase } from './adversarial-case.ts';
+
+export const INVARIANTS = [
+  'duplicate-order', 'overfill', 'fills-disagree', 'position-disagrees', 'discrepancy', 'watch-never-ended', 'run-threw',
+] as const;
+export type Invariant = (typeof INVARIANTS)[number];
+
+export interface Violation {
+  readonly invariant: Invariant;
+  readonly detail: string;
+  /** The distinct ways it broke, without ids, times or quantities ("fills-disagree: ours failed,
+   *  venue filled", "discrepancy: transition_not_allowed: AckReport not allowed in status
+   *  pending_new"): what tells one defect from another across cases. */
+  readonly kinds: readonly string[];
+}
+
+export interface CaseResult {
+  /** The scenario name the case ran under (part of the log, so of the digest). */
+  readonly name: string;
+  readonly violations: readonly Violation[];
+  /** The run's log digest (null when the run threw): `execsim run` of the YAML prints the same. */
+  readonly digest: string | null;
+  /** Events in the final log by kind (FaultApplied by fault kind as `FaultApplied:<fault>`):
+   *  shows what the case actually exercised. */
+  readonly events: Readonly<Record<string, number>>;
+}
+
+/** At most this many examples per invariant in a violation's detail. */
+const EXAMPLES = 5;
+
+function listed(items: readonly string[]): string {
+  const more = items.length > EXAMPLES ? `; and ${items.length - EXAMPLES} more` : '';
+  return items.slice(0, EXAMPLES).join('; ') + more;
+}
+
+/** Runs the case to its end (as scenario `name`) and returns what it broke (nothing: every
+ *  invariant held). */
+export function runAdversarialCase(c: AdversarialCase, name?: string): CaseResult {
+  const file = 'adversarial.yaml';
+  const { scenario: s } = parseScenario(caseYaml(c, name), file);
+  const inst = makeInstrument(s.instrument);
+  const start = parseUtcInstant(s.start);
+  const clock = new VirtualClock(start);
+  // The log as the final process sees it: rebuilt from the committed entries at every crash.
+  let entries: LogEntry[] = [];
+  const sink: RollbackSink = { write: (e) => entries.push(e), rollback: (durable) => { entries = [...durable]; } };
+  // Every order the venue created (a reused client order id makes a second one), with its parent.
+  const created: Array<{ order: ExchangeOrder; parent: string }> = [];
+  try {
+    const run = prepareRun(s, file, clock, new Rng(s.seed), new EventLog(clock), inst, start, [sink]);
+    const exchange = run.venue.exchange;
+    const submit = exchange.submit.bind(exchange);
+    exchange.submit = (req, postOnly, parked) => {
+      const r = submit(req, postOnly, parked);
+      if (typeof r !== 'string') created.push({ order: r, parent: req.parentId });
+      return r;
+    };
+    clock.advanceTo(start + parseDurationMs(s.duration));
+    run.audit();
+    const violations = check(inst, created, run.ledger, exchange.position, entries);
+    return { name: s.name, violations, digest: run.log.digest(), events: countKinds(entries) };
+  } catch (err) {
+    const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    const first = err instanceof Error ? err.message : String(err);
+    return { name: s.name, violations: [{ invariant: 'run-threw', detail, kinds: [`run-threw: ${anonymous(first)}`] }], digest: null, events: countKinds(entries) };
+  }
+}
+
+/** Text without client order ids and numbers, so the same defect reads the same in every case. */
+function anonymous(text: string): string {
+  return text.replace(/\bx[0-9a-f]{32}\b/g, '<id>').replace(/\d+(\.\d+)?/g, 'N');
+}
+
+const unique = (items: readonly string[]): string[] => [...new Set(items)].sort();
+
+function countKinds(entries: readonly LogEntry[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const { event: e } of entries) {
+    const key = e.kind === 'FaultApplied' ? `FaultApplied:${e.fault}` : e.kind;
+    out[key] = (out[key] ?? 0) + 1;
+  }
+  return out;
+}
+
+type Ledger = ReturnType<typeof prepareRun>['ledger'];
+
+function check(inst: Instrument, created: ReadonlyArray<{ order: ExchangeOrder; parent: string }>, ledger: Ledger, venuePosition: number, entries: readonly LogEntry[]): Violation[] {
+  const out: Violation[] = [];
+  const q = (lots: number) => lotsToQty(inst, lots);
+  const slice = (id: ClientOrderId) => {
+    const n = ledger.order(id)?.request.sliceNum;
+    return n === undefined ? `${id} (not in our ledger)` : `slice ${n} (${id})`;
+  };
+
+  const venueFilled = new Map<ClientOrderId, number>();
+  const count = new Map<ClientOrderId, number>();
+  for (const { order } of created) {
+    venueFilled.set(order.clientOrderId, (venueFilled.get(order.clientOrderId) ?? 0) + order.filled);
+    count.set(order.clientOrderId, (count.get(order.clientOrderId) ?? 0) + 1);
+  }
+
+  const dups = [...count].filter(([, n]) => n > 1).map(([id, n]) => `${slice(id)} is ${n} orders at the venue`);
+  if (dups.length > 0) out.push({ invariant: 'duplicate-order', detail: listed(dups), kinds: ['duplicate-order'] });
+
+  const parentQty = qtyToLots(inst, PARENT_QTY);
+  const parentFilled = created.filter((o) => o.parent === PARENT_ID).reduce((sum, o) => sum + o.order.filled, 0);
+  if (parentFilled > parentQty) {
+    out.push({ invariant: 'overfill', detail: `the venue filled ${q(parentFilled)} of parent ${PARENT_ID}'s ${PARENT_QTY}`, kinds: ['overfill'] });
+  }
+
+  const ids = new Set<ClientOrderId>([...venueFilled.keys(), ...ledger.childrenOf(parentOrderId(PARENT_ID)).map((o) => o.request.clientOrderId)]);
+  const disagree: string[] = [];
+  const disagreeKinds: string[] = [];
+  for (const id of ids) {
+    const ours = ledger.order(id);
+    const oursQty = ours?.filledQty ?? 0;
+    const venue = venueFilled.get(id) ?? 0;
+    if (oursQty !== venue) {
+      disagree.push(`${slice(id)}: ours ${q(oursQty)} (${ours?.status ?? 'unknown'}), venue ${q(venue)}${count.has(id) ? '' : ' (never at the venue)'}`);
+      const side = (lots: number) => (lots === 0 ? 'none' : 'some');
+      disagreeKinds.push(`fills-disagree: ours ${side(oursQty)} (${ours?.status ?? 'not in our ledger'}), venue ${count.has(id) ? side(venue) : 'never had it'}${oursQty > venue && venue > 0 ? ' (ours more)' : ''}`);
+    }
+  }
+  if (disagree.length > 0) out.push({ invariant: 'fills-disagree', detail: listed(disagree), kinds: unique(disagreeKinds) });
+
+  if (ledger.position !== venuePosition) {
+    out.push({ invariant: 'position-disagrees', detail: `our position ${q(ledger.position)}, the venue's ${q(venuePosition)}`, kinds: ['position-disagrees'] });
+  }
+
+  const recorded = entries.flatMap(({ seq, time, event: e }) => (e.kind === 'DiscrepancyRecorded' ? [{ seq, time, e }] : []));
+  if (recorded.length > 0) {
+    out.push({
+      invariant: 'discrepancy',
+      detail: listed(recorded.map(({ seq, time, e }) => `#${seq} at ${time}: ${e.reason} ${e.clientOrderId === null ? '' : slice(e.clientOrderId)}: ${e.detail}`)),
+      kinds: unique(recorded.map(({ e }) => `discrepancy: ${e.reason}: ${anonymous(e.detail)}`)),
+    });
+  }
+
+  const open = new Map<ClientOrderId, number>();
+  for (const { seq, event: e } of entries) {
+    if (e.kind === 'FillMonitorStarted') open.set(e.clientOrderId, seq);
+    else if (e.kind === 'FillMonitorEnded') open.delete(e.clientOrderId);
+  }
+  if (open.size > 0) {
+    const watches = [...open].map(([id, seq]) => ({ id, seq, status: ledger.order(id)?.status ?? 'not in our ledger' }));
+    out.push({
+      invariant: 'watch-never-ended',
+      detail: listed(watches.map((w) => `${slice(w.id)}, now ${w.status} (started #${w.seq})`)),
+      kinds: unique(watches.map((w) => `watch-never-ended: order ${w.status}`)),
+    });
+  }
+  return out;
+}
+
+/** What broke, as YAML comment lines (and the digest that `execsim run` of the case reproduces). */
+export function describeViolations(r: CaseResult): string {
+  const lines = r.violations.map((v) => `# ${v.invariant}: ${v.detail.split('\n').join('\n#   ')}`);
+  if (r.digest) lines.push(`# digest ${r.digest} (execsim run of this file prints the same)`);
+  return lines.join('\n');
+}
+
+/** A failing case as a scenario file (named as it ran) that says what broke in its header
+ *  comments. */
+export function describeFailure(c: AdversarialCase, r: CaseResult, header: readonly string[] = []): string {
+  return `${[...header.map((h) => `# ${h}`), describeViolations(r)].join('\n')}\n${caseYaml(c, r.name)}`;
+}
