@@ -12,6 +12,7 @@ import { EventLog } from '../src/core/log/event-log.ts';
 import type { ExecEvent, LogEntry } from '../src/core/model/events.ts';
 import { makeInstrument } from '../src/core/model/instrument.ts';
 import { runScenario } from '../src/runtime/backtest-run.ts';
+import { runChecked } from './support/adversarial-check.ts';
 import { prepareRun } from '../src/runtime/harness.ts';
 import { loadScenarioFile } from '../src/scenario/load-scenario.ts';
 import { parseDurationMs, parseUtcInstant } from '../src/scenario/time-fields.ts';
@@ -38,30 +39,11 @@ function simulate(file: string, seed: number) {
   return { run, log, of, created };
 }
 
-function expectInvariants(sim: ReturnType<typeof simulate>): void {
-  const { run, of, created } = sim;
-  const { ledger, venue } = run;
-  for (const [id, n] of created) expect(n, `client order id ${id} made ${n} orders`).toBe(1);
-  for (const [parentId, parent] of ledger.parents) {
-    let venueFilled = 0;
-    for (const child of ledger.childrenOf(parentId)) {
-      const atVenue = venue.exchange.order(child.request.clientOrderId)?.filled ?? 0;
-      expect(child.filledQty, `order ${child.request.clientOrderId} (slice ${child.request.sliceNum}) against the venue`).toBe(atVenue);
-      venueFilled += atVenue;
-    }
-    expect(venueFilled, `venue fills of parent ${parentId}`).toBeLessThanOrEqual(parent.spec.qty);
-    const completion = parent.completed;
-    if (completion) expect(completion.filledQty, `parent ${parentId} result`).toBe(venueFilled);
-  }
-  expect(ledger.position).toBe(venue.exchange.position);
-  expect(of('DiscrepancyRecorded')).toEqual([]);
-  const open = new Set<string>();
-  for (const e of of('FillMonitorStarted')) open.add(e.clientOrderId);
-  for (const e of of('FillMonitorEnded')) open.delete(e.clientOrderId);
-  expect([...open], 'fill watches that never ended').toEqual([]);
-  // Reconciliation converges: a finding it cannot apply is reported once, not by every pass.
-  const unresolved = of('ReconciliationUnresolved').map((u) => `${u.clientOrderId} ${u.venueStatus} ${u.venueFilledQty}`);
-  expect(new Set(unresolved).size).toBe(unresolved.length);
+/** The invariants every run must keep (test/support/adversarial-check.ts), for this case. */
+function expectInvariants(file: string, seed: number): void {
+  const { scenario } = loadScenarioFile(`${DIR}/${file}`);
+  const result = runChecked({ ...scenario, seed }, file);
+  expect(result.violations.map((v) => `${v.invariant}: ${v.detail}`)).toEqual([]);
 }
 
 /** Seeds each case runs with: its own, and those that broke it. */
@@ -89,7 +71,7 @@ describe('adversarial regression cases', () => {
         const report = runScenario(loaded, { seed });
         // ratelimit-overfill's full fill is its own seed's outcome; at others, limit children may not fill.
         if (seed === loaded.scenario.seed || file !== 'ratelimit-overfill.yaml') expect(report.expectations.filter((e) => !e.pass)).toEqual([]);
-        expectInvariants(simulate(file, seed));
+        expectInvariants(file, seed);
       });
     }
   }

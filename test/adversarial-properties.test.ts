@@ -6,22 +6,21 @@
 // order id and our position are the venue's, no discrepancy was recorded, every fill watch ended.
 // A failure prints the shrunk case as a scenario file (`execsim run` reproduces it) and what broke.
 //
-// Gated behind EXECSIM_ADVERSARIAL=1 until the defects it finds are fixed. Far more cases than
-// this bounded run: `npm run sweep:adversarial` (bench/adversarial-sweep.ts).
+// This bounded run is part of `npm test`; far more cases: `npm run sweep:adversarial`
+// (bench/adversarial-sweep.ts), or FC_RUNS_SCALE / FC_SEED=random for a randomized long run.
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import { adversarialCase } from './support/adversarial-case.ts';
 import { describeViolations, runAdversarialCase } from './support/adversarial-check.ts';
 import { runsScale } from './support/fast-check-env.ts';
 
-const enabled = process.env.EXECSIM_ADVERSARIAL === '1';
 // 300 cases take about 25 s on two busy cores while every invariant holds. The time limit bounds
 // shrinking a failure (the smallest case found by then is reported) and fails a run too slow to
 // finish its cases; it grows with FC_RUNS_SCALE like the number of cases.
 const timeLimitMs = 240_000 * Math.max(1, runsScale(process.env));
 
 describe('TWAP execution under venue faults and crashes', () => {
-  it.runIf(enabled)('agrees with the venue, never duplicates or over-fills, records no discrepancy and ends every fill watch', () => {
+  it('agrees with the venue, never duplicates or over-fills, records no discrepancy and ends every fill watch', () => {
     fc.assert(
       fc.property(adversarialCase, (c) => {
         const result = runAdversarialCase(c);

@@ -7,18 +7,20 @@
 //   discrepancy         the log holds no DiscrepancyRecorded event;
 //   watch-never-ended   every FillMonitorStarted has its FillMonitorEnded;
 //   run-threw           the run itself did not throw (a broken invariant in the code).
-// Shared by test/adversarial-properties.test.ts and bench/adversarial-sweep.ts.
+// Shared by test/adversarial-properties.test.ts, test/adversarial-cases.test.ts (any scenario,
+// every parent: runChecked) and bench/adversarial-sweep.ts.
 import { Rng } from '../../src/core/clock/rng.ts';
 import { VirtualClock } from '../../src/core/clock/virtual-clock.ts';
 import { EventLog } from '../../src/core/log/event-log.ts';
 import type { LogEntry } from '../../src/core/model/events.ts';
-import { parentOrderId, type ClientOrderId } from '../../src/core/model/ids.ts';
-import { lotsToQty, makeInstrument, qtyToLots, type Instrument } from '../../src/core/model/instrument.ts';
+import type { ClientOrderId } from '../../src/core/model/ids.ts';
+import { lotsToQty, makeInstrument, type Instrument } from '../../src/core/model/instrument.ts';
 import { prepareRun, type RollbackSink } from '../../src/runtime/harness.ts';
 import { parseScenario } from '../../src/scenario/load-scenario.ts';
 import { parseDurationMs, parseUtcInstant } from '../../src/scenario/time-fields.ts';
 import type { ExchangeOrder } from '../../src/sim/venue/exchange-order.ts';
-import { caseYaml, PARENT_ID, PARENT_QTY, type AdversarialCase } from './adversarial-case.ts';
+import type { Scenario } from '../../src/scenario/schema.ts';
+import { caseYaml, type AdversarialCase } from './adversarial-case.ts';
 
 export const INVARIANTS = [
   'duplicate-order', 'overfill', 'fills-disagree', 'position-disagrees', 'discrepancy', 'watch-never-ended', 'run-threw',
@@ -57,7 +59,11 @@ function listed(items: readonly string[]): string {
  *  invariant held). */
 export function runAdversarialCase(c: AdversarialCase, name?: string): CaseResult {
   const file = 'adversarial.yaml';
-  const { scenario: s } = parseScenario(caseYaml(c, name), file);
+  return runChecked(parseScenario(caseYaml(c, name), file).scenario, file);
+}
+
+/** Runs any scenario to its end and checks the same invariants for every parent it has. */
+export function runChecked(s: Scenario, file: string): CaseResult {
   const inst = makeInstrument(s.instrument);
   const start = parseUtcInstant(s.start);
   const clock = new VirtualClock(start);
@@ -122,13 +128,14 @@ function check(inst: Instrument, created: ReadonlyArray<{ order: ExchangeOrder; 
   const dups = [...count].filter(([, n]) => n > 1).map(([id, n]) => `${slice(id)} is ${n} orders at the venue`);
   if (dups.length > 0) out.push({ invariant: 'duplicate-order', detail: listed(dups), kinds: ['duplicate-order'] });
 
-  const parentQty = qtyToLots(inst, PARENT_QTY);
-  const parentFilled = created.filter((o) => o.parent === PARENT_ID).reduce((sum, o) => sum + o.order.filled, 0);
-  if (parentFilled > parentQty) {
-    out.push({ invariant: 'overfill', detail: `the venue filled ${q(parentFilled)} of parent ${PARENT_ID}'s ${PARENT_QTY}`, kinds: ['overfill'] });
+  for (const [parentId, parent] of ledger.parents) {
+    const parentFilled = created.filter((o) => o.parent === parentId).reduce((sum, o) => sum + o.order.filled, 0);
+    if (parentFilled > parent.spec.qty) {
+      out.push({ invariant: 'overfill', detail: `the venue filled ${q(parentFilled)} of parent ${parentId}'s ${q(parent.spec.qty)}`, kinds: ['overfill'] });
+    }
   }
 
-  const ids = new Set<ClientOrderId>([...venueFilled.keys(), ...ledger.childrenOf(parentOrderId(PARENT_ID)).map((o) => o.request.clientOrderId)]);
+  const ids = new Set<ClientOrderId>([...venueFilled.keys(), ...ledger.orders.keys()]);
   const disagree: string[] = [];
   const disagreeKinds: string[] = [];
   for (const id of ids) {
