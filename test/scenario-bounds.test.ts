@@ -5,6 +5,9 @@ import { describe, it, expect } from 'vitest';
 import { parseScenario, ScenarioError } from '../src/scenario/load-scenario.ts';
 import { estimateEvents, MAX_SIM_EVENTS } from '../src/scenario/scenario-limits.ts';
 import { parseDurationMs } from '../src/scenario/time-fields.ts';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 const FILE = 'b.yaml';
 
@@ -138,6 +141,12 @@ const CASES: readonly Case[] = [
     text: variant('restarts:', 'safety: { breaker: { loss: { max: "1000000000000000000" } } }\nrestarts:'),
     path: 'safety.breaker.loss.max',
     mentions: ['too large'],
+  },
+  {
+    title: 'a start before 1970',
+    text: variant('start: 2024-08-09T00:00:00Z', 'start: 1969-12-31T23:00:00Z'),
+    path: 'start',
+    mentions: ['before 1970-01-01T00:00:00Z'],
   },
   {
     title: 'a run ending after year 9999',
@@ -421,5 +430,18 @@ describe('YAML aliases', () => {
     const text = variant('orders:\n', 'x-qty: &q "1.500"\norders:\n').replace('qty: "1.500", type: market', 'qty: *q, type: market');
     // x-qty is not a scenario field: the aliases resolve, then the schema names the unknown key.
     expect(problems(text)).toEqual([`${FILE}: (top level): unknown field "x-qty"`]);
+  });
+});
+
+describe('replay files', () => {
+  it('a directory given as a replay file is refused at validation', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'execsim-bounds-'));
+    try {
+      const file = path.join(dir, 'r.yaml');
+      const text = variant(SYNTH_MARKET, 'market: { model: replay, files: ["."] }\n');
+      expect(() => parseScenario(text, file)).toThrow(`${file}: market.files[0]: ${dir} is not a file`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

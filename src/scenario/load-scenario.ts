@@ -1,7 +1,7 @@
 // Reads and validates scenario files. A bad file becomes one ScenarioError with one line per
 // problem, each naming the file, the field path and the problem ("scenarios/x.yaml:
 // orders[0].qty: ..."), up to MAX_LISTED_PROBLEMS lines and a count of the rest.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import { LineCounter, parseDocument } from 'yaml';
@@ -82,6 +82,7 @@ export function parseScenario(text: string, file: string): LoadedScenario {
     scenario.market.files.forEach((f, i) => {
       const path = resolve(dirname(file), f);
       if (!existsSync(path)) throw new ScenarioError(`${file}: market.files[${i}]: no such file ${path} (paths are relative to the scenario file)`);
+      if (!statSync(path).isFile()) throw new ScenarioError(`${file}: market.files[${i}]: ${path} is not a file`);
     });
   }
   const canonical = canonicalJson(scenario);

@@ -85,7 +85,8 @@ export function estimateEvents(s: Scenario, twapSlices: readonly Part[]): Part[]
   const period = (s.reconciliation as { periodMs?: number | null } | undefined)?.periodMs;
   const periodMs = period === undefined ? 300_000 : period;
   if (periodMs !== null && periodMs > 0) {
-    parts.push({ path: ['reconciliation', 'periodMs'], what: `reconciliation passes (duration ${s.duration} / periodMs ${periodMs}, ~${EVENTS_PER_RECON_PASS} events each)`, value: (durMs / periodMs) * EVENTS_PER_RECON_PASS });
+    const passes = durMs / periodMs;
+    parts.push({ path: ['reconciliation', 'periodMs'], what: `events of ${fmt(passes)} reconciliation passes (duration ${s.duration} / periodMs ${periodMs}, ~${EVENTS_PER_RECON_PASS} each)`, value: passes * EVENTS_PER_RECON_PASS });
   }
   return [...parts, ...twapSlices];
 }

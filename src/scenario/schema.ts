@@ -161,6 +161,7 @@ export const scenarioSchema = base.superRefine((s, ctx) => {
       if (parseDurationMs(at) > horizon) issue(path, `${at} is after the end of the run (duration ${s.duration})`);
     };
     checkInstrument(s, issue);
+    if (parseUtcInstant(s.start) < 0) issue(['start'], `${s.start} is before 1970-01-01T00:00:00Z: times are milliseconds since then`);
     if (parseUtcInstant(s.start) + horizon > LATEST_END_MS) issue(['duration'], `the run would end after 9999-12-31T23:59:59.999Z (start ${s.start} + ${s.duration})`);
     checkMarket(s, issue, onGrid);
     checkComponentConfigs(s, issue);
