@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { main, type Io } from '../src/cli/main.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = path.join(ROOT, 'bin', 'execsim.js');
@@ -236,5 +237,96 @@ describe('bad input exits 2 and writes nothing', () => {
     expect(r.code).toBe(2);
     expect(r.stdout + r.stderr).toContain('usage:');
     expect(fs.existsSync(db)).toBe(false);
+  });
+});
+
+/** A bundled scenario with `from` (which must occur once) replaced by `to`. */
+function bundledVariant(file: string, from: string, to: string): string {
+  const text = fs.readFileSync(path.join(ROOT, 'scenarios', file), 'utf8');
+  expect(text.split(from), `${file} must contain "${from}" once`).toHaveLength(2);
+  return text.replace(from, () => to);
+}
+
+/** `main` in process, with EXECSIM_DB set to `db`: exit code and the lines written. */
+function inProcess(args: readonly string[], db: string): { code: number; out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: Io = { out: (t) => out.push(t), err: (t) => err.push(...t.split('\n')), env: { EXECSIM_DB: db } };
+  const code = main(args, io);
+  return { code, out, err };
+}
+
+describe('bad scenarios that used to crash mid-run or run for hours exit 2 at validation, storing nothing', () => {
+  const bomb = ['name: bomb', 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+  for (let i = 1; i < 9; i++) bomb.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+  const CASES: ReadonlyArray<readonly [string, () => string, string]> = [
+    ['volatility 1e308', () => bundledVariant('thin-book.yaml', 'volatility: 1.5', 'volatility: 1e308'), 'market.volatility: '],
+    ['an initial price of 2^53 - 1 ticks', () => bundledVariant('thin-book.yaml', 'initialPrice: "61000.00"', 'initialPrice: "90071992547409.91"'), 'market.initialPrice: '],
+    ['resolve_orphan of an unknown id', () => bundledVariant('restart-orphan-at-startup.yaml', 'clientOrderId: manual-desk-bid-1, resolution', 'clientOrderId: nobody, resolution'), 'actions[0].clientOrderId: '],
+    ['a YAML alias bomb', () => bomb.join('\n') + '\n', 'invalid YAML: '],
+    ['a TWAP interval of PT0S', () => bundledVariant('twap-calm.yaml', 'interval: PT1M }', 'interval: PT0S }'), 'orders[0].twap.interval: '],
+    ['a TWAP of 100000 slices in 10 s', () => bundledVariant('twap-calm.yaml', '{ duration: PT10M, interval: PT1M }', '{ duration: PT10S, slices: 100000 }'), 'orders[0].twap.duration: '],
+    ['a restart after the end', () => bundledVariant('restart-orphan-at-startup.yaml', '{ at: PT1M, downtime: PT30S }', '{ at: PT1H, downtime: PT30S }'), 'restarts[0].at: '],
+    ['a cancel naming a signal', () => bundledVariant('reject-window-signals.yaml', 'expect:', 'actions:\n  - { at: PT20S, kind: cancel, parent: sig-early }\nexpect:'), 'actions[0].parent: '],
+    ['trades at 1e7 per second', () => bundledVariant('thin-book.yaml', 'ratePerSec: 4', 'ratePerSec: 10000000'), 'market.trades.ratePerSec: '],
+    ['a duration in months', () => bundledVariant('thin-book.yaml', 'duration: PT10M', 'duration: P1M'), 'duration: '],
+  ];
+
+  it.each(CASES)('%s', (name, text, field) => {
+    const file = path.join(dir, `defect-${name.replace(/\W+/g, '-')}.yaml`);
+    fs.writeFileSync(file, text());
+    const db = path.join(dir, `defect-${name.replace(/\W+/g, '-')}.db`);
+    const r = inProcess(['run', file], db);
+    expect(r.code).toBe(2);
+    expect(r.err.some((l) => l.startsWith(`execsim: ${file}: ${field}`)), r.err.join('\n')).toBe(true);
+    expect(r.out).toEqual([]);
+    expect(fs.existsSync(db)).toBe(false);
+  });
+
+  it('through the real bin: one line per problem, no stack trace, no database', () => {
+    const file = path.join(dir, 'bin-volatility.yaml');
+    fs.writeFileSync(file, bundledVariant('thin-book.yaml', 'volatility: 1.5', 'volatility: 1e308'));
+    const db = path.join(dir, 'bin-volatility.db');
+    const r = execsim(['run', file], db);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^execsim: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: market\\.volatility: .*may be at most about`));
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(fs.existsSync(db)).toBe(false);
+  });
+
+  it('every bad file among several is reported, and none of the files runs', () => {
+    const bad1 = path.join(dir, 'several-1.yaml');
+    const bad2 = path.join(dir, 'several-2.yaml');
+    fs.writeFileSync(bad1, sweepVariant('qty: "1.00", type: market', 'qty: "1.000001", type: market'));
+    fs.writeFileSync(bad2, sweepVariant('duration: PT1M', 'duration: P1Y'));
+    const db = path.join(dir, 'several.db');
+    const r = inProcess(['run', bad1, SWEEP, bad2, path.join(dir, 'missing.yaml')], db);
+    expect(r.code).toBe(2);
+    expect(r.err.some((l) => l.startsWith(`execsim: ${bad1}: orders[0].qty: `))).toBe(true);
+    expect(r.err.some((l) => l.startsWith(`execsim: ${bad2}: duration: `))).toBe(true);
+    expect(r.err.some((l) => l.startsWith(`execsim: ${path.join(dir, 'missing.yaml')}: no such file`))).toBe(true);
+    expect(r.err.at(-1)).toBe('execsim: 3 of 4 scenario files are bad; nothing was run');
+    expect(r.out).toEqual([]);
+    expect(fs.existsSync(db)).toBe(false);
+  });
+
+  it.each([
+    [['run', SWEEP, '--seed', '99999999999999999999'], /--seed: 99999999999999999999 is above the maximum seed 9007199254740991/],
+    [['run', SWEEP, '--seed', '9007199254740992'], /above the maximum seed/],
+    [['sweep', SWEEP, '--paths', '99999999999999999999'], /--paths: 99999999999999999999 is above the limit of/],
+    [['sweep', SWEEP, '--paths', '10', '--seed', '99999999999999999999'], /above the maximum seed/],
+  ])('%j names the bound', (args, message) => {
+    const db = path.join(dir, `flags-${args.length}-${args[1]?.length}.db`);
+    const r = inProcess(args, db);
+    expect(r.code).toBe(2);
+    expect(r.err.join('\n')).toMatch(message);
+    expect(fs.existsSync(db)).toBe(false);
+  });
+
+  it('the largest seed is accepted', () => {
+    const db = path.join(dir, 'max-seed.db');
+    const r = inProcess(['run', SWEEP, '--seed', String(Number.MAX_SAFE_INTEGER), '--json'], db);
+    expect(r.code).toBe(0);
+    expect(storedRuns(db).map((run) => run.seed)).toEqual([Number.MAX_SAFE_INTEGER]);
   });
 });

@@ -254,9 +254,12 @@ describe('parseScenario rejects bad scenarios with the file and field in the mes
     expect(message).toMatch(new RegExp(`^${FILE.replace('.', '\\.')}: .*mapping`));
   });
 
-  it('counts the further problems when there are several', () => {
+  it('lists every problem on its own line when there are several', () => {
     const text = variant('qty: "1.500", type: market', 'qty: "1.5001", type: market').replace('seed: 3', 'seed: -1');
-    expect(scenarioError(text).message).toMatch(/\(and \d+ more problems?\)$/);
+    const lines = scenarioError(text).message.split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines.some((l) => l.startsWith(`${FILE}: seed: `))).toBe(true);
+    expect(lines.some((l) => l.startsWith(`${FILE}: orders[0].qty: 1.5001 is not a whole number of lots`))).toBe(true);
   });
 
   it('turns any non-decimal qty into a ScenarioError naming orders[0].qty', () => {

@@ -62,7 +62,8 @@ export function main(argv: readonly string[], io: Io = processIo): number {
       return 2;
     }
     if (err instanceof ScenarioError || err instanceof ReplayFileError) {
-      io.err(`execsim: ${err.message}`);
+      // One problem per line, each with the command's name.
+      io.err(err.message.split('\n').map((line) => `execsim: ${line}`).join('\n'));
       return 2;
     }
     throw err;
@@ -73,29 +74,68 @@ function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: readonly
   try {
     return parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
   } catch (err) {
-    throw new UsageError((err as Error).message.replace(/\. To specify a positional.*$/s, ''));
+    throw new UsageError(argsProblem(err));
   }
+}
+
+/** node:util parseArgs' message on one line, without its advice on positionals. */
+export function argsProblem(err: unknown): string {
+  return (err as Error).message.replace(/\. To specify a positional.*$/s, '').replace(/\s*\n\s*/g, ' ');
+}
+
+/** A --seed value: a whole number from 0 to 2^53 - 1 (the seeded Rng takes any safe integer). */
+export function parseSeed(text: string): number {
+  if (!/^\d+$/.test(text)) throw new UsageError(`--seed: "${text}" is not a non-negative integer`);
+  if (BigInt(text) > BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw new UsageError(`--seed: ${text} is above the maximum seed ${Number.MAX_SAFE_INTEGER} (2^53 - 1)`);
+  }
+  return Number(text);
 }
 
 const dbPath = (flag: string | undefined, io: Io): string => flag ?? io.env['EXECSIM_DB'] ?? DEFAULT_DB_PATH;
 
-function scenarioFiles(paths: readonly string[]): string[] {
-  const files: string[] = [];
+/** Every scenario of the paths validated, or one ScenarioError listing every bad path and file. */
+function loadAll(paths: readonly string[]): LoadedScenario[] {
+  const loaded: LoadedScenario[] = [];
+  const problems: string[] = [];
+  let bad = 0;
+  const load = (file: string): void => {
+    try {
+      loaded.push(loadScenarioFile(file));
+    } catch (err) {
+      if (!(err instanceof ScenarioError)) throw err;
+      problems.push(err.message);
+      bad++;
+    }
+  };
+  let files = 0; // files and unusable paths
   for (const p of paths) {
     let isDir: boolean;
     try {
       isDir = statSync(p).isDirectory();
     } catch {
-      throw new ScenarioError(`${p}: no such file or directory`);
+      problems.push(`${p}: no such file or directory`);
+      bad++;
+      files++;
+      continue;
     }
-    if (!isDir) files.push(p);
-    else {
-      const found = readdirSync(p).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => join(p, f));
-      if (found.length === 0) throw new ScenarioError(`${p}: no .yaml scenario files in this directory`);
-      files.push(...found);
+    if (!isDir) {
+      files++;
+      load(p);
+      continue;
     }
+    const found = readdirSync(p).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => join(p, f));
+    if (found.length === 0) {
+      problems.push(`${p}: no .yaml scenario files in this directory`);
+      bad++;
+      files++;
+    }
+    files += found.length;
+    found.forEach(load);
   }
-  return files;
+  if (bad === 0) return loaded;
+  if (files > 1) problems.push(`${bad} of ${files} scenario files are bad; nothing was run`);
+  throw new ScenarioError(problems.join('\n'));
 }
 
 function runCommand(args: readonly string[], io: Io): number {
@@ -105,14 +145,10 @@ function runCommand(args: readonly string[], io: Io): number {
     json: { type: 'boolean', default: false },
   });
   if (positionals.length === 0) throw new UsageError('run needs at least one scenario file or directory');
-  let seed: number | undefined;
-  if (values.seed !== undefined) {
-    const s = String(values.seed);
-    if (!/^\d+$/.test(s) || !Number.isSafeInteger(Number(s))) throw new UsageError(`--seed: "${s}" is not a non-negative integer`);
-    seed = Number(s);
-  }
-  // Validate everything first: a bad file must not leave half the runs written.
-  const loaded: LoadedScenario[] = scenarioFiles(positionals).map(loadScenarioFile);
+  const seed = values.seed === undefined ? undefined : parseSeed(String(values.seed));
+  // Validate everything first: a bad file must not leave half the runs written, and every bad
+  // file is reported, not just the first.
+  const loaded = loadAll(positionals);
   const store = new RunStore(openDatabase(dbPath(values.db as string | undefined, io)));
   try {
     let allPassed = true;

@@ -10,7 +10,7 @@ import { loadScenarioFile } from '../scenario/load-scenario.ts';
 import { DEFAULT_DB_PATH, openDatabase } from '../store/open-database.ts';
 import { RunStore } from '../store/run-store.ts';
 import { MAX_SWEEP_PATHS, METRICS, PATH_STATUSES, runSweep, type Metric, type SweepResult } from '../runtime/sweep.ts';
-import { UsageError, type Io } from './main.ts';
+import { argsProblem, parseSeed, UsageError, type Io } from './main.ts';
 
 export const SWEEP_HELP = `usage: execsim sweep <scenario> --paths N [--seed S] [--json] [--store [--db PATH]]
 Runs one scenario over N paths (1..${MAX_SWEEP_PATHS.toLocaleString('en-US')}), each with a seed derived from S (default: the
@@ -47,12 +47,9 @@ export function progressLine(label: string, done: number, total: number, elapsed
 }
 
 function positiveInt(flag: string, text: string, max: number): number {
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text)) || Number(text) < 1) {
-    throw new UsageError(`${flag}: "${text}" is not a positive integer`);
-  }
-  const n = Number(text);
-  if (n > max) throw new UsageError(`${flag}: ${n} is above the limit of ${max}`);
-  return n;
+  if (!/^\d+$/.test(text) || BigInt(text) < 1n) throw new UsageError(`${flag}: "${text}" is not a positive integer`);
+  if (BigInt(text) > BigInt(max)) throw new UsageError(`${flag}: ${text} is above the limit of ${max}`);
+  return Number(text);
 }
 
 export function sweepCommand(args: readonly string[], io: Io, progress: ProgressSink | null = terminalProgress()): number {
@@ -72,7 +69,7 @@ export function sweepCommand(args: readonly string[], io: Io, progress: Progress
       },
     });
   } catch (err) {
-    throw new UsageError((err as Error).message.replace(/\. To specify a positional.*$/s, ''));
+    throw new UsageError(argsProblem(err));
   }
   const { values, positionals } = parsed;
   if (values.help) {
@@ -82,12 +79,7 @@ export function sweepCommand(args: readonly string[], io: Io, progress: Progress
   if (positionals.length !== 1) throw new UsageError(`sweep needs exactly one scenario file, got ${positionals.length}`);
   if (values.paths === undefined) throw new UsageError(`--paths is required: the number of paths to run (1..${MAX_SWEEP_PATHS})`);
   const paths = positiveInt('--paths', values.paths, MAX_SWEEP_PATHS);
-  let seed: number | undefined;
-  if (values.seed !== undefined) {
-    const s = values.seed;
-    if (!/^\d+$/.test(s) || !Number.isSafeInteger(Number(s))) throw new UsageError(`--seed: "${s}" is not a non-negative integer`);
-    seed = Number(s);
-  }
+  const seed = values.seed === undefined ? undefined : parseSeed(values.seed);
   if (values.db !== undefined && !values.store) io.err('execsim: --db has no effect without --store (sweep paths are not stored)');
   // Validated before anything runs or any database is opened.
   const loaded = loadScenarioFile(positionals[0] as string);

@@ -11,6 +11,7 @@ import { preTradeConfigSchema } from '../core/safety/pre-trade.ts';
 import { dedupConfigSchema } from '../core/safety/signal-dedup.ts';
 import { reconConfigSchema } from '../core/recon/recon-config.ts';
 import { positiveDecimal } from './common-schema.ts';
+import { describeIssue } from './issue-text.ts';
 
 /** `enabled`, the quote prices of commission assets, and the FillConfig fields (fill-config.ts). */
 export const fillDetectionSchema = z
@@ -61,8 +62,7 @@ export function checkComponentConfigs(s: Parts, issue: Issue): void {
     const r = schema.safeParse(value ?? {});
     if (r.success) return;
     for (const i of r.error.issues) {
-      const what = i.code === 'unrecognized_keys' ? `unknown field${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `"${k}"`).join(', ')}` : i.message;
-      issue([...path, ...i.path.map((k) => (typeof k === 'symbol' ? String(k) : k))], what);
+      issue([...path, ...i.path.map((k) => (typeof k === 'symbol' ? String(k) : k))], describeIssue(i, schema, value ?? {}));
     }
   };
   nested(['safety', 'dedup'], dedupConfigSchema, s.safety.dedup);

@@ -1,11 +1,12 @@
-// Reads and validates scenario files. Every problem becomes one ScenarioError whose message
-// names the file, the field path and the problem ("scenarios/x.yaml: orders[0].qty: ...").
-import { existsSync, readFileSync } from 'node:fs';
+// Reads and validates scenario files. A bad file becomes one ScenarioError with one line per
+// problem, each naming the file, the field path and the problem ("scenarios/x.yaml:
+// orders[0].qty: ..."), up to MAX_LISTED_PROBLEMS lines and a count of the rest.
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import { LineCounter, parseDocument } from 'yaml';
-import type { z } from 'zod';
 import { canonicalJson } from '../core/log/canonical-json.ts';
+import { describeIssue } from './issue-text.ts';
 import { scenarioSchema, type Scenario } from './schema.ts';
 
 export class ScenarioError extends Error {
@@ -29,37 +30,59 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out || '(top level)';
 }
 
-function describe(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-  if (issue.code === 'invalid_type' && issue.message.includes('received undefined')) return 'is required';
-  return issue.message;
+/** Problems listed one per line; past this many, the rest are counted. */
+export const MAX_LISTED_PROBLEMS = 50;
+/** Alias expansions a file may make (the yaml package's guard against "billion laughs"). */
+export const MAX_YAML_ALIASES = 100;
+
+/** One ScenarioError for a file's problems: one line each, `file: path: problem`. */
+export function problemsError(file: string, problems: ReadonlyArray<{ readonly path: readonly PropertyKey[]; readonly message: string }>): ScenarioError {
+  return listed(file, problems.map((p) => `${file}: ${formatPath(p.path)}: ${p.message}`));
+}
+
+function listed(file: string, problems: readonly string[]): ScenarioError {
+  const lines = [...new Set(problems)];
+  const shown = lines.slice(0, MAX_LISTED_PROBLEMS);
+  if (lines.length > shown.length) shown.push(`${file}: and ${lines.length - shown.length} more problems (${lines.length} in all)`);
+  return new ScenarioError(shown.join('\n'));
 }
 
 export function parseScenario(text: string, file: string): LoadedScenario {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    const err = doc.errors[0] as (typeof doc.errors)[number];
-    const pos = lineCounter.linePos(err.pos[0]);
-    const where = `line ${pos.line}, column ${pos.col}: `;
-    throw new ScenarioError(`${file}: ${where}invalid YAML: ${err.message.split('\n')[0]}`);
+    throw listed(
+      file,
+      doc.errors.map((err) => {
+        const pos = lineCounter.linePos(err.pos[0]);
+        return `${file}: line ${pos.line}, column ${pos.col}: invalid YAML: ${err.message.split('\n')[0]}`;
+      }),
+    );
   }
-  const raw: unknown = doc.toJS();
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (err) {
+    // The yaml package throws a ReferenceError when aliases expand past maxAliasCount (an
+    // exponential "billion laughs" document) or name no anchor.
+    const why = /alias count/i.test((err as Error).message)
+      ? `its aliases (*name) expand to more than ${MAX_YAML_ALIASES} copies of their anchors; write the values out instead`
+      : (err as Error).message;
+    throw new ScenarioError(`${file}: invalid YAML: ${why}`);
+  }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ScenarioError(`${file}: a scenario must be a YAML mapping of fields (name, seed, venue, ...)`);
   }
   const result = scenarioSchema.safeParse(raw);
   if (!result.success) {
-    const issues = result.error.issues;
-    const first = issues[0] as z.core.$ZodIssue;
-    const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
-    throw new ScenarioError(`${file}: ${formatPath(first.path)}: ${describe(first)}${more}`);
+    throw problemsError(file, result.error.issues.map((i) => ({ path: i.path, message: describeIssue(i, scenarioSchema, raw) })));
   }
   const scenario = deepFreeze(result.data);
   if (scenario.market.model === 'replay') {
     scenario.market.files.forEach((f, i) => {
       const path = resolve(dirname(file), f);
       if (!existsSync(path)) throw new ScenarioError(`${file}: market.files[${i}]: no such file ${path} (paths are relative to the scenario file)`);
+      if (!statSync(path).isFile()) throw new ScenarioError(`${file}: market.files[${i}]: ${path} is not a file`);
     });
   }
   const canonical = canonicalJson(scenario);

@@ -3,7 +3,8 @@
 // lots of the instrument; a replay cannot take a price jump). The parsed scenario is frozen;
 // defaults live here and in the section schemas beside it, nowhere else.
 import { z } from 'zod';
-import { toSteps } from '../core/model/decimal.ts';
+import { parseDecimal } from '../core/model/decimal.ts';
+import { makeInstrument } from '../core/model/instrument.ts';
 import { ORDER_STATUSES } from '../core/model/order-status.ts';
 import { ORDER_TYPES, SIDES, TIMES_IN_FORCE } from '../core/model/order.ts';
 import { duration, id, instant, nonNegativeDecimal, positiveDecimal } from './common-schema.ts';
@@ -15,7 +16,9 @@ import { FILL_METRIC_NAMES } from '../core/report/expectations.ts';
 import { RECON_METRIC_NAMES } from '../core/report/recon-metrics.ts';
 import { CONFIRMATIONS } from '../core/safety/pre-trade.ts';
 import { checkComponentConfigs, fillDetectionSchema, safetySchema } from './component-schema.ts';
-import { parseDurationMs } from './time-fields.ts';
+import { checkQuoteAmount, gridProblem } from './scenario-limits.ts';
+import { checkRunLimits } from './run-limits.ts';
+import { parseDurationMs, parseUtcInstant } from './time-fields.ts';
 
 const latencyPath = z
   .union([z.number().min(0).max(60_000), z.strictObject({ ms: z.number().min(0).max(60_000), jitterMs: z.number().min(0).max(60_000).default(0) })])
@@ -149,19 +152,20 @@ export const scenarioSchema = base.superRefine((s, ctx) => {
     const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
     const onGrid = (path: (string | number)[], value: string | undefined, step: string, what: string) => {
       if (value === undefined) return;
-      try {
-        toSteps(value, step);
-      } catch {
-        issue(path, `${value} is not a whole number of ${what} (${step})`);
-      }
+      const problem = gridProblem(value, step, what);
+      if (problem !== null) issue(path, problem);
     };
     const horizon = parseDurationMs(s.duration);
     const ids = new Set<string>();
     const inHorizon = (path: (string | number)[], at: string) => {
       if (parseDurationMs(at) > horizon) issue(path, `${at} is after the end of the run (duration ${s.duration})`);
     };
+    checkInstrument(s, issue);
+    if (parseUtcInstant(s.start) < 0) issue(['start'], `${s.start} is before 1970-01-01T00:00:00Z: times are milliseconds since then`);
+    if (parseUtcInstant(s.start) + horizon > LATEST_END_MS) issue(['duration'], `the run would end after 9999-12-31T23:59:59.999Z (start ${s.start} + ${s.duration})`);
     checkMarket(s, issue, onGrid);
     checkComponentConfigs(s, issue);
+    checkAccount(s, issue, onGrid);
     s.faults.forEach((f, i) => {
       if ('from' in f) {
         inHorizon(['faults', i, 'from'], f.from);
@@ -217,20 +221,86 @@ export const scenarioSchema = base.superRefine((s, ctx) => {
       onGrid(['signals', i, 'qty'], sig.qty, s.instrument.lotSize, 'lots');
       onGrid(['signals', i, 'price'], sig.price, s.instrument.tickSize, 'ticks');
     });
+    const external = new Map<string, number>();
+    s.externalOrders.forEach((x, i) => {
+      const path = (k: string) => ['externalOrders', i, k];
+      if (external.has(x.clientOrderId)) issue(path('clientOrderId'), `duplicate clientOrderId "${x.clientOrderId}"`);
+      else external.set(x.clientOrderId, i);
+      inHorizon(path('at'), x.at);
+      onGrid(path('qty'), x.qty, s.instrument.lotSize, 'lots');
+      onGrid(path('limitPrice'), x.limitPrice, s.instrument.tickSize, 'ticks');
+    });
+    s.restarts.forEach((r, i) => {
+      if ('at' in r) inHorizon(['restarts', i, 'at'], r.at);
+      if ('between' in r) {
+        inHorizon(['restarts', i, 'between', 1], r.between[1]);
+        if (parseDurationMs(r.between[1]) < parseDurationMs(r.between[0])) issue(['restarts', i, 'between', 1], `must not be before between[0] (${r.between[0]})`);
+      }
+    });
+    // A parent's id is the order's id; a signal's parent id derives from its fingerprint, so
+    // cancels and parent expectations name orders, and a signal is checked with `signal: { id }`.
+    const orderIds = new Set(s.orders.map((o) => o.id));
+    const signalIds = new Set(s.signals.map((g) => g.id));
+    const notAnOrder = (id: string): string =>
+      signalIds.has(id)
+        ? `"${id}" is a signal, not an order: a signal's parent gets an id derived from the signal, so name one of the orders (${listIds(orderIds)}), or check the signal with expect "signal: { id: ${id} }"`
+        : `no order has id "${id}" (orders: ${listIds(orderIds)})`;
     s.actions.forEach((a, i) => {
       inHorizon(['actions', i, 'at'], a.at);
-      if (a.kind === 'cancel' && !s.orders.some((o) => o.id === a.parent) && !s.signals.some((g) => g.id === a.parent)) {
-        issue(['actions', i, 'parent'], `no order or signal has id "${a.parent}"`);
+      if (a.kind === 'cancel' && !orderIds.has(a.parent)) issue(['actions', i, 'parent'], notAnOrder(a.parent));
+      if (a.kind === 'resolve_orphan') {
+        // The only orphans a scenario makes are its external orders.
+        const x = external.get(a.clientOrderId);
+        if (x === undefined) {
+          issue(['actions', i, 'clientOrderId'], `"${a.clientOrderId}" is not one of the externalOrders (${listIds(new Set(external.keys()))}): only an external order can become an orphan`);
+        } else if (parseDurationMs(a.at) < parseDurationMs((s.externalOrders[x] as { at: string }).at)) {
+          issue(['actions', i, 'at'], `${a.at} is before externalOrders[${x}] is placed (at ${(s.externalOrders[x] as { at: string }).at})`);
+        }
       }
     });
     s.expect.forEach((e, i) => {
-      const ref = Object.values(e)[0] as { parent?: string } | true;
-      if (typeof ref === 'object' && ref.parent !== undefined && !ids.has(ref.parent)) {
-        issue(['expect', i, Object.keys(e)[0] as string, 'parent'], `no order or signal has id "${ref.parent}"`);
-      }
+      const ref = Object.values(e)[0] as { parent?: string; id?: string } | true;
+      const kind = Object.keys(e)[0] as string;
+      if (typeof ref === 'object' && ref.parent !== undefined && !orderIds.has(ref.parent)) issue(['expect', i, kind, 'parent'], notAnOrder(ref.parent));
+      if (e.signal && !signalIds.has(e.signal.id)) issue(['expect', i, 'signal', 'id'], `no signal has id "${e.signal.id}" (signals: ${listIds(signalIds)})`);
       if (e.filledQty) onGrid(['expect', i, 'filledQty', 'equals'], e.filledQty.equals, s.instrument.lotSize, 'lots');
     });
+    // Sizes, prices, TWAP plans and the run's work need every field above to be sound.
+    if (ctx.issues.length === 0) checkRunLimits(s, issue);
   });
+
+/** Ids for a message: the first few, or "none". */
+function listIds(ids: ReadonlySet<string>): string {
+  if (ids.size === 0) return 'none';
+  const all = [...ids];
+  return all.length <= 5 ? all.join(', ') : `${all.slice(0, 5).join(', ')}, ...`;
+}
+
+/** Latest run end: the last instant a four-digit ISO-8601 year can write. */
+const LATEST_END_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+/** Decimal places of tickSize and lotSize: reports print prices with 4 more than the tick. */
+export const MAX_STEP_DECIMALS = 18;
+
+function checkInstrument(s: z.output<typeof base>, issue: Issue): void {
+  const { tickSize, lotSize, minNotional } = s.instrument;
+  for (const [k, v] of [['tickSize', tickSize], ['lotSize', lotSize]] as const) {
+    const places = parseDecimal(v).scale;
+    if (places > MAX_STEP_DECIMALS) issue(['instrument', k], `${v} has ${places} decimal places, more than the ${MAX_STEP_DECIMALS} allowed`);
+  }
+  checkQuoteAmount(['instrument', 'minNotional'], minNotional, makeInstrument(s.instrument), issue);
+}
+
+/** Starting balances: quote in whole ticks of one whole lot (the venue keeps quote in notional
+ *  units, ticks x lots per unit of base), base in whole lots. */
+function checkAccount(s: z.output<typeof base>, issue: Issue, onGrid: OnGrid): void {
+  const a = s.venue.account;
+  if (!a) return;
+  const { tickSize, lotSize } = s.instrument;
+  onGrid(['venue', 'account', 'quote'], a.quote, tickSize, 'ticks');
+  onGrid(['venue', 'account', 'base'], a.base, lotSize, 'lots');
+  if (gridProblem('1', lotSize, 'lots') !== null) issue(['venue', 'account'], `balances need 1 to be a whole number of lots, and lotSize ${lotSize} does not divide 1`);
+  else checkQuoteAmount(['venue', 'account', 'quote'], a.quote, makeInstrument(s.instrument), issue);
+}
 
 type Issue = (path: (string | number)[], message: string) => void;
 type OnGrid = (path: (string | number)[], value: string | undefined, step: string, what: string) => void;
@@ -263,7 +333,15 @@ function checkMarket(s: z.output<typeof base>, issue: Issue, onGrid: OnGrid): vo
     }
     return;
   }
-  if (m.model === 'replay') return;
+  if (m.model === 'replay') {
+    // Recorded quantities come in data lots and are floored to whole instrument lots.
+    const problem = gridProblem(lotSize, m.dataLotSize, 'data lots');
+    if (problem !== null) issue(['market', 'dataLotSize'], `instrument.lotSize ${lotSize} must be a whole number of dataLotSize ${m.dataLotSize}`);
+    for (const [path, step] of [[['instrument', 'tickSize'], tickSize], [['market', 'dataLotSize'], m.dataLotSize]] as const) {
+      if (parseDecimal(step).mantissa > BigInt(Number.MAX_SAFE_INTEGER)) issue([...path], `${step} has too many digits for the replay parser (at most 15 significant digits)`);
+    }
+    return;
+  }
   onGrid(['market', 'initialPrice'], m.initialPrice, tickSize, 'ticks');
   if (m.model === 'zero_intelligence') {
     onGrid(['market', 'meanQty'], m.meanQty, lotSize, 'lots');

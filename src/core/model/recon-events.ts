@@ -76,6 +76,18 @@ export interface OrphanResolved {
   readonly actor: string;
   readonly reason: string;
 }
+/** An operator's resolution that could not be applied (no such unresolved orphan, or an
+ *  adoption without the side the venue must state); nothing changed. */
+export interface OrphanResolutionRefused {
+  readonly kind: 'OrphanResolutionRefused';
+  readonly clientOrderId: ClientOrderId;
+  readonly resolution: 'adopt' | 'cancel';
+  /** Who asked, and their reason. */
+  readonly actor: string;
+  readonly reason: string;
+  /** Why it was not applied. */
+  readonly refusal: string;
+}
 export interface SliceRecovered {
   readonly kind: 'SliceRecovered';
   readonly parentId: ParentOrderId;
@@ -96,4 +108,4 @@ export interface PositionCorrected {
 
 export type ReconEvent =
   | ProcessRestarted | StartupGateChanged | ReconciliationStarted | ReconciliationMismatch | ReconciliationUnresolved | ReconciliationCompleted
-  | OrphanDetected | OrphanResolved | SliceRecovered | PositionCorrected;
+  | OrphanDetected | OrphanResolved | OrphanResolutionRefused | SliceRecovered | PositionCorrected;

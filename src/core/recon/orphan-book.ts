@@ -109,16 +109,21 @@ export class OrphanBook {
     return lots;
   }
 
-  /** An operator's resolution. Adopting needs the side the venue stated. */
+  /** An operator's resolution. Adopting needs the side the venue stated. One that cannot be
+   *  applied (the id is not, or not yet, a detected orphan; it is resolved already; its side is
+   *  unknown) is logged as refused with the reason, and nothing changes: an operator's mistake
+   *  must not stop the process. */
   resolve(id: ClientOrderId, resolution: 'adopt' | 'cancel', actor: string, reason: string): void {
     const o = this.orphans.get(id);
-    if (!o || o.resolved) throw new Error(`no unresolved orphan ${id}`);
+    const refused = (refusal: string): void => this.act.record({ kind: 'OrphanResolutionRefused', clientOrderId: id, resolution, actor, reason, refusal });
+    if (!o) return refused(`no orphan ${id} has been detected (yet)`);
+    if (o.resolved) return refused(`orphan ${id} is resolved already`);
     if (resolution === 'cancel') {
       o.cancelBy = { actor, reason };
       this.act.cancel(id);
       return;
     }
-    if (o.info.side === null) throw new Error(`orphan ${id}: the venue did not state its side; it cannot be adopted, only cancelled`);
+    if (o.info.side === null) return refused(`orphan ${id}: the venue did not state its side; it cannot be adopted, only cancelled`);
     o.resolved = true;
     o.adopted = true;
     this.act.record({ kind: 'OrphanResolved', clientOrderId: id, resolution: 'adopted', actor, reason });

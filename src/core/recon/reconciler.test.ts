@@ -153,6 +153,9 @@ describe('Reconciler', () => {
     expect(s.recon.quarantine()).toBeNull();
     expect(s.of('OrphanResolved')).toEqual([expect.objectContaining({ resolution: 'adopted', actor: 'ops' })]);
     expect(s.adopted).toEqual(['someone']);
-    expect(() => s.recon.resolveOrphan(clientOrderId('someone'), 'cancel', 'ops', 'again')).toThrow(/no unresolved orphan/);
+    // A second resolution is refused as an event, not thrown: nothing changes.
+    s.recon.resolveOrphan(clientOrderId('someone'), 'cancel', 'ops', 'again');
+    expect(s.of('OrphanResolutionRefused')).toEqual([expect.objectContaining({ clientOrderId: 'someone', resolution: 'cancel', reason: 'again', refusal: expect.stringMatching(/resolved already/) })]);
+    expect(s.calls.filter((c) => c.startsWith('cancel'))).toEqual([]);
   });
 });
