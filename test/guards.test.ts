@@ -275,3 +275,58 @@ actions:
     expect(w.run.venue.exchange.openOrders()).toEqual([]);
   });
 });
+
+describe('reduce-only signals are checked against the venue, fresh', () => {
+  // Guard: order-manager.ts, the reduce-only stage: the venue's position and open orders, asked
+  // again when the last view is older than exposureMaxAgeMs (5 s), an open order we do not know
+  // making the view unusable. Fill detection and periodic reconciliation are off, so the only
+  // account and open-orders reads are the ones the order manager asks for.
+  const RO = `${BOOK}fillDetection: { enabled: false }
+reconciliation: { periodMs: null }
+routing: { twapThreshold: "1000000" }
+`;
+  const fate = (w: ReturnType<typeof world>) =>
+    Object.fromEntries(w.events('SignalRejected').map((e) => [e.event.signalId, e.event.code]).concat(w.events('SignalAccepted').map((e) => [e.event.signalId, 'accepted'])));
+
+  it('counts reducing orders already open against the position; open orders that add exposure make no room', () => {
+    const w = finished(`duration: PT1M
+${RO}orders:
+  - { id: long, at: PT5S, side: buy, qty: "0.05", type: market, route: single }
+  - { id: resting-bid, at: PT12S, side: buy, qty: "0.05", type: limit, limitPrice: "60900.00", route: single }
+signals:
+  - { id: close-3, at: PT10S, side: sell, qty: "0.03", price: "61100.00", reduceOnly: true }
+  - { id: close-3-more, at: PT20S, side: sell, qty: "0.03", price: "61200.00", reduceOnly: true }
+  - { id: close-2, at: PT30S, side: sell, qty: "0.02", price: "61300.00", reduceOnly: true }`);
+    // Long 0.05 with a sell of 0.03 resting (and a buy of 0.05 that may never fill): 0.02 left.
+    expect(fate(w)).toEqual({ 'close-3': 'accepted', 'close-3-more': 'reduce-only-exceeds-available', 'close-2': 'accepted' });
+    const sells = [...w.run.ledger.orders.values()].filter((o) => o.request.side === 'sell');
+    expect(sells.reduce((s, o) => s + o.request.qty, 0)).toBe(5_000);
+  });
+
+  it('asks the venue again when its last answer is older than the limit', () => {
+    // The first reduce-only signal reads the venue (long 0.05); we then sell everything. Ten
+    // seconds later that read is stale: the second signal asks again and finds us flat.
+    const w = finished(`duration: PT1M
+${RO}orders:
+  - { id: long, at: PT5S, side: buy, qty: "0.05", type: market, route: single }
+  - { id: flatten, at: PT21S, side: sell, qty: "0.04", type: market, route: single }
+signals:
+  - { id: close-1, at: PT20S, side: sell, qty: "0.01", price: "60000.00", reduceOnly: true }
+  - { id: close-1-again, at: PT30S, side: sell, qty: "0.01", price: "60500.00", reduceOnly: true }`);
+    expect(fate(w)).toEqual({ 'close-1': 'accepted', 'close-1-again': 'reduce-only-flat' });
+    expect(w.events('AccountReport').map((e) => ms(e.time))).toEqual([20_020, 30_020]);
+    expect(w.run.venue.exchange.position).toBe(0);
+  });
+
+  it('denies when the venue shows an open order that is not ours (the exposure is unknown)', () => {
+    const w = finished(`duration: PT1M
+${RO}externalOrders:
+  - { at: PT3S, clientOrderId: desk-offer, side: sell, qty: "0.05", limitPrice: "61500.00" }
+orders:
+  - { id: long, at: PT5S, side: buy, qty: "0.05", type: market, route: single }
+signals:
+  - { id: close-1, at: PT10S, side: sell, qty: "0.01", price: "60000.00", reduceOnly: true }`);
+    expect(fate(w)).toEqual({ 'close-1': 'reduce-only-open-orders-unknown' });
+    expect(w.run.venue.exchange.position).toBe(5_000);
+  });
+});
