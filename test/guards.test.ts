@@ -133,37 +133,40 @@ orders:
 });
 
 describe('periodic reconciliation asks again for the overlap before its high-water mark', () => {
-  // Guard: reconciler.ts run, `since = highWaterMark - overlapMs`. The mark a pass leaves is not
-  // proof that every update before it was seen: a startup pass asks for no page of updates at
-  // all and leaves "now" as the mark, so an update just before a restart that the stream lost
-  // on an order the store holds as finished is found only by the overlap of the next pass.
-  it('finds a lost fill on a cancelled order that the restart left just before the mark', () => {
+  // Guard: reconciler.ts run, `since = highWaterMark - overlapMs`. A pass leaves as its mark the
+  // time it started on our clock (or the newest venue time it read); the venue states times on
+  // its own clock. Here the venue's clock is 5 s behind ours: an order that fills and is cancelled
+  // just after a pass carries venue times before that pass's mark, and only the overlap finds its
+  // fill, which the stream lost.
+  it('finds a lost fill on an order that ended just after a pass, stamped before its mark by a venue clock behind ours', () => {
     const w = world(`duration: PT3M
 ${BOOK}fillDetection: { enabled: false }
 reconciliation: { periodMs: 60000 }
-faults: [{ kind: lost_reports, from: PT9S, until: PT11S, probability: 1 }]
-restarts: [{ at: PT30S, downtime: PT10S }]
+faults: [{ kind: lost_reports, from: PT60.5S, until: PT61.5S, probability: 1 }]
 orders:
-  - { id: bid, at: PT5S, side: buy, qty: "0.03", type: limit, limitPrice: "61000.00", route: single, cancelAt: PT15S }`);
-    // Our bid rests alone at 61000.00, inside the spread. At 10 s the test plays the market:
-    // another participant sells 0.01 there, which fills 0.01 of our bid; the stream loses that
-    // fill report. At 15 s we cancel the rest: the store holds the order cancelled, nothing filled.
-    w.clock.advanceTo(T0 + 10_000);
+  - { id: bid, at: PT50S, side: buy, qty: "0.03", type: limit, limitPrice: "61000.00", route: single, cancelAt: PT62S }`, `
+seed: 3
+venue: { name: binance-spot, clockSkewMs: -5000, latency: { orderEntry: 10, ack: 10, fillReport: 5, marketData: 2 } }
+instrument: { symbol: BTCUSDT, tickSize: "0.01", lotSize: "0.00001", minNotional: "5" }
+start: 2024-08-09T00:00:00Z
+`);
+    // Our bid rests alone at 61000.00, inside the spread. At 61 s another participant sells 0.01
+    // into it; the stream loses that fill. At 62 s we cancel the rest: we hold it cancelled,
+    // nothing filled; the venue stamps both at about 56-57 s, before the first pass's mark (60 s).
+    w.clock.advanceTo(T0 + 61_000);
     const [bid] = w.run.ledger.orders.values();
     const id = bid!.request.clientOrderId;
     w.run.venue.exchange.marketTrade(bid!.request.limitPrice!, 1_000, 'sell');
-    w.clock.advanceTo(T0 + 30_000);
+    w.clock.advanceTo(T0 + 70_000);
     expect(w.run.ledger.order(id)).toMatchObject({ status: 'canceled', filledQty: 0 });
     expect(w.run.venue.exchange.order(id)).toMatchObject({ status: 'canceled', filled: 1_000 });
     w.clock.advanceTo(w.end);
 
-    // The restart's startup pass (no page of updates) left its start, 40 s, as the mark; the
-    // order's last venue update (the cancel, 15.01 s) is older. The next pass looks back 60 s.
-    const done = w.events('ReconciliationCompleted');
-    expect(done.map((e) => [e.event.mode, ms(e.event.highWaterMark)])[0]).toEqual(['startup', 40_000]);
-    expect(w.run.venue.exchange.order(id)!.updatedAt).toBeLessThan(T0 + 40_000);
+    const first = w.events('ReconciliationCompleted')[0]!;
+    expect(ms(first.event.highWaterMark)).toBeGreaterThanOrEqual(60_000);
+    expect(w.run.venue.exchange.order(id)!.updatedAt - 5_000).toBeLessThan(first.event.highWaterMark);
     const missed = w.events('ReconciliationMismatch').filter((e) => e.event.mismatch === 'missed_fill');
-    expect(missed.map((e) => [e.event.clientOrderId, ms(e.time) > 100_000])).toEqual([[id, true]]);
+    expect(missed.map((e) => [e.event.clientOrderId, ms(e.time) >= 120_000])).toEqual([[id, true]]);
     expect(w.run.ledger.order(id)).toMatchObject({ status: 'canceled', filledQty: 1_000 });
     expect(w.run.ledger.position).toBe(w.run.venue.exchange.position);
   });
@@ -172,15 +175,41 @@ orders:
 describe('the engine sends only orders that are still unsent', () => {
   // Guard: execution-engine.ts send, `if (!order || order.status !== 'pending_new') return`.
   // Recovery schedules a send for later and other paths may settle the order before it fires:
-  // here a retry abandons it (the venue is closed) before recovery's send at the next open.
-  // Without the guard that send takes an order our store calls failed to the venue, where it
+  // here an operator cancels the parent while recovery holds its order for the next open.
+  // Without the guard that send takes an order our store calls cancelled to the venue, where it
   // fills: a position the ledger never hears of.
-  it('does not send an order abandoned after recovery scheduled it for the next open', () => {
+  it('does not send an order cancelled after recovery scheduled it for the next open', () => {
     // Alpaca, Thursday 15:59:50 New York: the order leaves into an outage that drops it, and the
     // process dies right after the send. It restarts at 16:00:30, after the close: the lookup
     // finds nothing, so the order is unsent again; recovery keeps it for Friday's open (within
-    // the 60 s grace), the retry's lookup 2 s later finds nothing and resends, which the closed
-    // venue blocks: abandoned.
+    // the 60 s grace). At 18:00 the operator cancels the parent.
+    const w = world(`duration: PT17H35M
+market: { model: static_book, bids: [["219.99", "5000"]], asks: [["220.01", "5000"]] }
+reconciliation: { periodMs: 3600000 }
+faults: [{ kind: outage, from: PT1M45S, until: PT1M55S, mode: timeout_before, timeoutMs: 2000 }]
+restarts: [{ afterSubmit: 1, downtime: PT40S }]
+actions: [{ at: PT2H2M, kind: cancel, parent: late-buy, reason: "not wanted tomorrow" }]
+orders:
+  - { id: late-buy, at: PT1M50S, side: buy, qty: "10", type: market, route: single }`, `
+seed: 3
+venue: { name: alpaca-equities, latency: { orderEntry: 10, ack: 10, fillReport: 5, marketData: 2 } }
+instrument: { symbol: AAPL, tickSize: "0.01", lotSize: "1", minNotional: "1" }
+start: 2024-08-08T19:58:00Z
+`);
+    w.clock.advanceTo(w.end);
+    const [order] = w.run.ledger.orders.values();
+    const id = order!.request.clientOrderId;
+    const open = Date.UTC(2024, 7, 9, 13, 30);
+    expect(w.events('SliceRecovered').map((e) => [e.event.action, e.event.at])).toEqual([['rescheduled', open]]);
+    // The open came and went: nothing was sent after the first send, the venue never had it.
+    expect(w.events('SubmitOrder').map((e) => e.event.clientOrderId)).toEqual([id]);
+    expect(w.run.ledger.order(id)?.status).toBe('canceled');
+    expect(w.run.venue.exchange.order(id)).toBeUndefined();
+    expect(w.run.venue.exchange.position).toBe(0);
+    expect(w.events('DiscrepancyRecorded')).toEqual([]);
+  });
+
+  it('a "not found" for an order recovery holds for the next open does not start a resend that the closed venue would abandon', () => {
     const w = world(`duration: PT17H35M
 market: { model: static_book, bids: [["219.99", "5000"]], asks: [["220.01", "5000"]] }
 reconciliation: { periodMs: 3600000 }
@@ -195,16 +224,12 @@ start: 2024-08-08T19:58:00Z
 `);
     w.clock.advanceTo(w.end);
     const [order] = w.run.ledger.orders.values();
-    const id = order!.request.clientOrderId;
     const open = Date.UTC(2024, 7, 9, 13, 30);
-    expect(w.events('SliceRecovered').map((e) => [e.event.action, e.event.at])).toEqual([['rescheduled', open]]);
-    expect(w.events('OrderAbandoned').map((e) => [e.event.clientOrderId, e.time < open])).toEqual([[id, true]]);
-    // The open came and went: nothing was sent after the first send, the venue never had it.
-    expect(w.events('SubmitOrder').map((e) => e.event.clientOrderId)).toEqual([id]);
-    expect(w.run.ledger.order(id)?.status).toBe('failed');
-    expect(w.run.venue.exchange.order(id)).toBeUndefined();
-    expect(w.run.venue.exchange.position).toBe(0);
-    expect(w.events('DiscrepancyRecorded')).toEqual([]);
+    // Hourly reconciliation looks the unsent order up all night; none of its answers resends it.
+    expect(w.events('OrderAbandoned')).toEqual([]);
+    expect(w.events('SubmitOrder').map((e) => e.time)).toEqual([Date.UTC(2024, 7, 8, 19, 59, 50), open]);
+    expect(w.run.ledger.order(order!.request.clientOrderId)).toMatchObject({ status: 'filled', filledQty: 10 });
+    expect(w.run.venue.exchange.position).toBe(10);
   });
 });
 
@@ -315,6 +340,20 @@ signals:
   - { id: close-1-again, at: PT30S, side: sell, qty: "0.01", price: "60500.00", reduceOnly: true }`);
     expect(fate(w)).toEqual({ 'close-1': 'accepted', 'close-1-again': 'reduce-only-flat' });
     expect(w.events('AccountReport').map((e) => ms(e.time))).toEqual([20_020, 30_020]);
+    expect(w.run.venue.exchange.position).toBe(0);
+  });
+
+  it('two reduce-only signals a moment apart on one fresh view do not both close the position', () => {
+    // Long 0.05; two sells of 0.05 at 20 s and 20.025 s. The second reuses the view the first
+    // asked for (fresh), but the first is now ours and working (then filled): together they
+    // would flip the account to short 0.05.
+    const w = finished(`duration: PT1M
+${RO}orders:
+  - { id: long, at: PT5S, side: buy, qty: "0.05", type: market, route: single }
+signals:
+  - { id: close-all, at: PT20S, side: sell, qty: "0.05", price: "60000.00", reduceOnly: true }
+  - { id: close-all-again, at: PT20.025S, side: sell, qty: "0.05", price: "60500.00", reduceOnly: true }`);
+    expect(fate(w)).toEqual({ 'close-all': 'accepted', 'close-all-again': 'reduce-only-nothing-to-close' });
     expect(w.run.venue.exchange.position).toBe(0);
   });
 

@@ -69,7 +69,7 @@ export function buildVenue(
     },
     () => clock.now(),
   );
-  const venue = new SimVenue(clock, exchange, latency, faults, { rules, onFault, ...commissionOption(s, instrument) });
+  const venue = new SimVenue(clock, exchange, latency, faults, { rules, onFault, clockSkewMs: s.venue.clockSkewMs, ...commissionOption(s, instrument) });
   const sink: MarketSink = {
     setLevel: (side, price, qty, refresh) => exchange.setLevel(side, price, qty, refresh),
     marketTrade: (price, qty, aggressor) => {

@@ -53,6 +53,8 @@ const venue = z.strictObject({
     .default({ model: 'risk_averse' }),
   /** A trade at our price fills our resting order whatever the queue ahead (optimistic). */
   fillOnTouch: z.boolean().default(false),
+  /** The venue's clock against ours, ms (positive: ahead): every time it states is on its clock. */
+  clockSkewMs: z.number().int({ error: 'must be a whole number of ms' }).min(-86_400_000, { error: 'must be within a day (86400000 ms) of ours' }).max(86_400_000, { error: 'must be within a day (86400000 ms) of ours' }).default(0),
   /** Starting balances; without it, balances are not checked. */
   account: z.strictObject({ quote: nonNegativeDecimal, base: nonNegativeDecimal.default('0') }).optional(),
 });

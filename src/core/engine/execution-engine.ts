@@ -263,6 +263,7 @@ export class ExecutionEngine {
       },
       intervalOf: (parentId) => this.twapIntervals.get(parentId),
       resendWatched: (id) => this.unwatched.add(id),
+      releaseRetry: (id) => this.retry.release(id),
     };
   }
 
@@ -276,7 +277,7 @@ export class ExecutionEngine {
     const prior = id === null ? undefined : this.deps.ledger.order(id);
     const before = prior?.status;
     this.record(report);
-    this.retry.onMessage(report);
+    this.retry.onMessage(report, before);
     this.breakerFeed.onReport(report);
     this.fills?.onMessage(report);
     for (const observe of this.observers) observe(report, prior);

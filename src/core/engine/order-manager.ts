@@ -59,7 +59,8 @@ type Stage = 'gating' | 'dedup' | 'guards' | 'pre_trade' | 'reduce_only';
 export class OrderManager {
   private acceptedTimes: number[] = [];
   /** The venue's position and open orders as last reported (any AccountReport / OpenOrdersReport). */
-  private position: { value: number; at: number } | null = null;
+  /** The venue's position when last asked, and ours (the ledger's) at that moment. */
+  private position: { value: number; at: number; ours: number } | null = null;
   private openOrders: { value: VenueExposure['openOrders']; at: number } | null = null;
   /** Reduce-only signals waiting for a fresh view of the venue. */
   private waiting: Array<{ sig: SignalRequest; parentId: ParentOrderId; fingerprint: string }> = [];
@@ -155,7 +156,7 @@ export class OrderManager {
   /** Venue messages (after they were logged): keeps the venue's view for reduce-only checks. */
   onMessage(msg: VenueMessage): void {
     const now = this.deps.clock.now();
-    if (msg.kind === 'AccountReport') this.position = { value: msg.position, at: now };
+    if (msg.kind === 'AccountReport') this.position = { value: msg.position, at: now, ours: this.deps.ledger.position };
     else if (msg.kind === 'OpenOrdersReport') {
       // Sides come from our own records; an order we do not know makes the view unusable.
       const orders = msg.orders.map((o) => {
@@ -177,14 +178,20 @@ export class OrderManager {
     this.waitTimer?.unsubscribe();
     this.waitTimer = null;
     const now = this.deps.clock.now();
-    const exposure: VenueExposure = {
-      position: this.position?.value ?? null,
-      openOrders: this.openOrders?.value ?? null,
-      observedAt: this.position && this.openOrders ? Math.min(this.position.at, this.openOrders.at) : null,
-    };
+    const { ledger } = this.deps;
     const batch = this.waiting;
     this.waiting = [];
     for (const w of batch) {
+      // The venue's view, brought up to date with what we did since it was taken: our fills
+      // since then move its position, and our own orders count with what they have left now,
+      // including those accepted after the view (the previous signal of this batch among them):
+      // two reduce-only signals a moment apart must not both close the same position.
+      const view = this.position;
+      const exposure: VenueExposure = {
+        position: view ? view.value + (ledger.position - view.ours) : null,
+        openOrders: this.openOrders?.value ? ledger.workingOrders() : null,
+        observedAt: view && this.openOrders ? Math.min(view.at, this.openOrders.at) : null,
+      };
       const denial = checkReduceOnly({ side: w.sig.side, qty: w.sig.qty }, exposure, { now, maxAgeMs: this.deps.exposureMaxAgeMs });
       if (denial) this.reject(w.sig, w.fingerprint, 'reduce_only', denial);
       else this.accept(w.sig, w.parentId, w.fingerprint);

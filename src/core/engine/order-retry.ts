@@ -13,6 +13,7 @@
 // Everything here reacts to logged messages and schedules on the clock: no Promises, no sleeps.
 import type { ClientOrderId } from '../model/ids.ts';
 import type { VenueMessage } from '../model/reports.ts';
+import type { OrderStatus } from '../model/order-status.ts';
 import type { OrderLedger } from '../order/order-ledger.ts';
 import type { Broker } from '../ports/broker.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -65,8 +66,9 @@ export class OrderRetry {
 
   constructor(private readonly deps: RetryDeps) {}
 
-  /** Reacts to a venue message after it was logged and folded. */
-  onMessage(msg: VenueMessage): void {
+  /** Reacts to a venue message after it was logged and folded; `before`: the order's status
+   *  before the fold. */
+  onMessage(msg: VenueMessage, before?: OrderStatus): void {
     if (!('clientOrderId' in msg) || msg.clientOrderId === null) return;
     const id = msg.clientOrderId;
     const order = this.deps.ledger.order(id);
@@ -92,6 +94,7 @@ export class OrderRetry {
           return;
         }
         if (pending && !ours) return; // our own lookup is still to come: its answer decides
+        if (!pending && before === 'pending_new') return; // not ours to send: already unsent, its owner (recovery) decides
         this.lookups.delete(id);
         if (pending?.onMissing === 'resend') this.deps.resend(id);
         else if (pending?.onMissing === 'abandon') this.deps.abandon(id, `not at the venue after ${order.attempts} attempts`);
@@ -99,11 +102,17 @@ export class OrderRetry {
         return;
       }
       case 'RetryableRejectReport':
-        if (order.status === 'pending_new' && !pending) this.scheduleRetry(id);
+        if (order.status === 'pending_new' && !pending && before !== 'pending_new') this.scheduleRetry(id);
         return;
       default:
         return;
     }
+  }
+
+  /** Someone else owns the order's next send now (restart recovery decided it): any pending
+   *  lookup or resend of ours is dropped. */
+  release(id: ClientOrderId): void {
+    this.lookups.delete(id);
   }
 
   /** The message answers our lookup (or a later one): asked no earlier than ours went out. */

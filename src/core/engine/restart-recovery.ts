@@ -28,6 +28,8 @@ export interface RecoveryOps {
   intervalOf(parentId: ParentOrderId): number | undefined;
   /** Sent by an earlier process, sent again by this one: watch it on that send. */
   resendWatched(id: ClientOrderId): void;
+  /** Recovery decides this order's next send: the retry logic lets go of it. */
+  releaseRetry(id: ClientOrderId): void;
 }
 
 export function recoverSlices(ops: RecoveryOps, entries: readonly LogEntry[], graceMs: number): SliceDecision[] {
@@ -36,6 +38,9 @@ export function recoverSlices(ops: RecoveryOps, entries: readonly LogEntry[], gr
   const twaps = twapsFromLog(entries);
   const runs = new Map<ParentOrderId, Array<{ sliceNum: number; at: number }>>();
   for (const d of decisions) {
+    // A startup lookup's "not found" may have started a retry; recovery's decision (its time,
+    // the next open, skip, cancel) is the one that counts, not a resend two seconds later.
+    ops.releaseRetry(d.clientOrderId);
     ops.record({ kind: 'SliceRecovered', ...d });
     if ((ledger.order(d.clientOrderId)?.attempts ?? 0) > 0) ops.resendWatched(d.clientOrderId);
     if (d.action === 'canceled') ops.cancelChild(d.clientOrderId, d.reason);

@@ -117,14 +117,15 @@ export const TRANSITIONS: Readonly<Record<OrderStatus, Readonly<Partial<Record<O
     OrderNotFoundReport: 'canceled', // likewise: nothing to cancel, nothing will fill
     OrderStatusReport: 'sync',
   },
-  filled: { CancelRejectReport: 'same', CancelOrder: 'same', AckReport: 'same', OutcomeUnknownReport: 'same', OrderStatusReport: 'sync' },
+  // A finished order the venue no longer lists (venues purge old finished orders) is still over.
+  filled: { CancelRejectReport: 'same', CancelOrder: 'same', AckReport: 'same', OutcomeUnknownReport: 'same', OrderStatusReport: 'sync', OrderNotFoundReport: 'same' },
   // Acks travel on the REST channel and can arrive after the stream finished the order.
   // A cancel that crossed the venue's own end of the order (an IOC remainder expiring, a DAY
   // close) is refused: nothing left to cancel, which is what we wanted.
   // "Not found" for a cancelled order confirms that nothing is working there (a cancel made
   // locally while the submission was lost, then looked up).
   canceled: { FillReport: 'late_fill', CancelReport: 'same', CancelRejectReport: 'same', CancelOrder: 'same', AckReport: 'same', OutcomeUnknownReport: 'same', OrderStatusReport: 'sync', OrderNotFoundReport: 'same' },
-  expired: { FillReport: 'late_fill', ExpiredReport: 'same', CancelRejectReport: 'same', CancelOrder: 'same', AckReport: 'same', OutcomeUnknownReport: 'same', OrderStatusReport: 'sync' },
+  expired: { FillReport: 'late_fill', ExpiredReport: 'same', CancelRejectReport: 'same', CancelOrder: 'same', AckReport: 'same', OutcomeUnknownReport: 'same', OrderStatusReport: 'sync', OrderNotFoundReport: 'same' },
   rejected: {},
   // Failed is where we gave up, not the venue's word: a venue that proves the order exists
   // revives it (the engine then cancels what is still working: its quantity may have been sent

@@ -128,6 +128,22 @@ describe('order status transition table', () => {
     // Unstamped answers are taken at their word.
     expect(step({ kind: 'OrderNotFoundReport', clientOrderId: cid }, 22)).toMatchObject({ kind: 'applied', state: { status: 'pending_new' } });
   });
+
+  it('a "not found" asked before the venue last showed the order (the fill came first on the stream) is stale', () => {
+    let s = newOrderState(request(10), 0);
+    const step = (e: OrderEvent, seq: number) => {
+      const out = applyOrderEvent(s, e, seq, seq);
+      if (out.kind === 'applied') s = out.state;
+      return out;
+    };
+    step({ kind: 'SubmitOrder', clientOrderId: cid }, 10);
+    step({ kind: 'FillReport', clientOrderId: cid, venueOrderId: venueOrderId('v'), tradeId: tradeId('a'), qty: 10, price: 100, fee: 0, liquidity: 'taker', venueTime: 1 }, 14);
+    expect(s).toMatchObject({ status: 'filled', lastSeenSeq: 14 });
+    // Asked at 12, after the send but before the fill arrived: it overtook the send at the venue.
+    expect(step({ kind: 'OrderNotFoundReport', clientOrderId: cid, askedAfterSeq: 12 }, 15)).toMatchObject({ kind: 'ignored', reason: 'stale_answer' });
+    // Asked after: the venue no longer lists a finished order; it stays filled, no discrepancy.
+    expect(step({ kind: 'OrderNotFoundReport', clientOrderId: cid, askedAfterSeq: 15 }, 16)).toMatchObject({ kind: 'applied', state: { status: 'filled' } });
+  });
 });
 
 describe('applyOrderEvent', () => {

@@ -29,6 +29,9 @@ export interface OrderState {
   /** Log sequence number of the latest SubmitOrder; null before the first send (or when the
    *  caller folds without sequence numbers). Lookups asked before it are stale for "not found". */
   readonly lastSentSeq: number | null;
+  /** Log sequence number of the latest report that showed the venue has the order (an ack, a
+   *  fill, an end, a full state); lookups asked before it are stale for "not found" too. */
+  readonly lastSeenSeq: number | null;
   readonly createdAt: number;
   readonly updatedAt: number;
   /** The venue's update time of the last applied full-state report that carried one. */
@@ -57,6 +60,7 @@ export function newOrderState(request: OrderRequest, time: number): OrderState {
     fillCount: 0,
     attempts: 0,
     lastSentSeq: null,
+    lastSeenSeq: null,
     createdAt: time,
     updatedAt: time,
     lastVenueUpdateAt: null,
@@ -65,17 +69,32 @@ export function newOrderState(request: OrderRequest, time: number): OrderState {
 }
 
 /**
- * A "not found" that answers a lookup asked before our latest send of the order: it describes
- * the venue before that send reached it (answers can arrive after the send, e.g. a
- * reconciliation lookup in flight while a retry resent the order), so it proves nothing about
- * the order now. Unstamped answers (no askedAfterSeq) are taken at their word.
+ * A "not found" that answers a lookup asked before our latest send of the order, or before the
+ * venue last showed us it has the order: it describes the venue before that send reached it or
+ * before the order was there (answers race each other: a reconciliation lookup in flight while
+ * a retry resent the order, a lookup that overtook the send it asks about while the fill came
+ * first on the stream), so it proves nothing about the order now. Unstamped answers (no
+ * askedAfterSeq) are taken at their word.
  */
-export function isStaleNotFound(state: Pick<OrderState, 'lastSentSeq'>, event: { readonly kind: string; readonly askedAfterSeq?: number }): boolean {
-  return event.kind === 'OrderNotFoundReport' && event.askedAfterSeq !== undefined && state.lastSentSeq !== null && event.askedAfterSeq < state.lastSentSeq;
+export function isStaleNotFound(state: Pick<OrderState, 'lastSentSeq' | 'lastSeenSeq'>, event: { readonly kind: string; readonly askedAfterSeq?: number }): boolean {
+  if (event.kind !== 'OrderNotFoundReport' || event.askedAfterSeq === undefined) return false;
+  const latest = Math.max(state.lastSentSeq ?? -Infinity, state.lastSeenSeq ?? -Infinity);
+  return event.askedAfterSeq < latest;
 }
 
-/** Folds one event; `seq` is its log sequence number (it dates our sends for isStaleNotFound). */
+/** Reports that show the venue has the order. */
+const SHOWS_ORDER = new Set<string>(['AckReport', 'FillReport', 'CancelReport', 'ExpiredReport']);
+
+/** Folds one event; `seq` is its log sequence number (it dates our sends and the venue's proofs
+ *  of the order for isStaleNotFound). */
 export function applyOrderEvent(state: OrderState, event: OrderEvent, time: number, seq?: number): ApplyOutcome {
+  const out = applyUnstamped(state, event, time, seq);
+  if (out.kind !== 'applied' || seq === undefined) return out;
+  const shows = SHOWS_ORDER.has(event.kind) || (event.kind === 'OrderStatusReport' && event.status !== 'rejected');
+  return shows ? { ...out, state: { ...out.state, lastSeenSeq: seq } } : out;
+}
+
+function applyUnstamped(state: OrderState, event: OrderEvent, time: number, seq?: number): ApplyOutcome {
   // Checked before the table: a duplicate is known whatever the status is by now.
   if (event.kind === 'FillReport' && state.tradeIds.has(event.tradeId)) {
     return { kind: 'ignored', reason: 'duplicate_trade', detail: `trade ${event.tradeId} already applied` };

@@ -146,14 +146,15 @@ export class OrderLedger {
   }
 
   /**
-   * Every order that may still fill at the venue, with its remaining lots: sent and not
-   * terminal (a pending_new order sent before counts: it awaits its resend). `except` leaves
-   * out the order being checked. Walks all orders: for checks that need it, not the hot path.
+   * Every order of ours that may still fill, with its remaining lots: not terminal, whether
+   * working at the venue, awaiting a resend, or a TWAP slice still to be sent (it goes out unless
+   * cancelled). `except` leaves out the order being checked. Walks all orders: for exposure
+   * checks (reduce-only, the kill switch's reducing mode), not the hot path.
    */
   workingOrders(except?: ClientOrderId): Array<{ side: 'buy' | 'sell'; qty: number }> {
     const out: Array<{ side: 'buy' | 'sell'; qty: number }> = [];
     for (const [id, o] of this.orders) {
-      if (id === except || isTerminal(o.status) || (o.status === 'pending_new' && o.attempts === 0)) continue;
+      if (id === except || isTerminal(o.status)) continue;
       out.push({ side: o.request.side, qty: o.request.qty - o.filledQty });
     }
     return out;

@@ -54,6 +54,9 @@ interface Pass {
   mismatches: number;
   venuePosition: number | null;
   confirming: number | null;
+  /** The confirming account read went out (settleMs after the first): only answers from then
+   *  on are the second look (an account read someone else asked for earlier is not). */
+  confirmAsked: boolean;
   readonly done: (() => void) | null;
 }
 
@@ -104,7 +107,7 @@ export class Reconciler {
       // The listing answers everything updated up to about now: the mark may advance to the
       // pass's start (and past it, to the newest row seen); the next pass's overlap covers
       // updates not yet visible in the listing and clock skew.
-      highWater: Math.max(this.highWaterMark ?? now, now), mismatches: 0, venuePosition: null, confirming: null, done,
+      highWater: Math.max(this.highWaterMark ?? now, now), mismatches: 0, venuePosition: null, confirming: null, confirmAsked: false, done,
     };
     this.deps.record({ kind: 'ReconciliationStarted', mode, since });
     this.watchStall(this.pass);
@@ -164,7 +167,10 @@ export class Reconciler {
         else p.outstanding.delete('page');
         break;
       case 'AccountReport':
-        if (p.confirming !== null) return this.confirmPosition(p, msg.position);
+        if (p.confirming !== null) {
+          if (p.confirmAsked) this.confirmPosition(p, msg.position);
+          return;
+        }
         if (!p.outstanding.has('account')) return;
         p.venuePosition = msg.position;
         p.outstanding.delete('account');
@@ -254,7 +260,7 @@ export class Reconciler {
     const again = (): void => {
       if (this.pass !== p) return;
       if (msg.query === 'open_orders' && p.outstanding.has('open')) this.deps.broker.queryOpenOrders();
-      else if (msg.query === 'account' && (p.outstanding.has('account') || p.confirming !== null)) this.deps.broker.queryAccount();
+      else if (msg.query === 'account' && (p.outstanding.has('account') || (p.confirming !== null && p.confirmAsked))) this.deps.broker.queryAccount();
       else if (msg.query === 'orders_since' && p.outstanding.has('page')) this.deps.broker.queryOrdersSince(p.since, this.deps.config.pageLimit);
       else if (msg.query === 'order' && msg.clientOrderId !== null && p.lookups.has(msg.clientOrderId)) this.deps.broker.queryOrder(msg.clientOrderId);
     };
@@ -267,7 +273,7 @@ export class Reconciler {
       if (this.pass !== p) return;
       const { broker, config } = this.deps;
       if (p.outstanding.has('open')) broker.queryOpenOrders();
-      if (p.outstanding.has('account') || p.confirming !== null) broker.queryAccount();
+      if (p.outstanding.has('account') || (p.confirming !== null && p.confirmAsked)) broker.queryAccount();
       if (p.outstanding.has('page')) broker.queryOrdersSince(p.since, config.pageLimit);
       for (const id of p.lookups.keys()) broker.queryOrder(id);
       this.watchStall(p);
@@ -281,7 +287,9 @@ export class Reconciler {
       // Fills in flight explain a first mismatch: ask again after settleMs and compare again.
       p.confirming = p.venuePosition - ours;
       this.deps.clock.schedule(() => {
-        if (this.pass === p) this.deps.broker.queryAccount();
+        if (this.pass !== p) return;
+        p.confirmAsked = true;
+        this.deps.broker.queryAccount();
       }, this.deps.config.settleMs);
       return;
     }

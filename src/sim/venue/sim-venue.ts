@@ -22,6 +22,8 @@ export interface SimVenueOptions {
   readonly onFault: (fault: string, detail: string) => void;
   /** How the venue states a trade's commission, when not in quote (fee is in notional units). */
   readonly commission?: Commission;
+  /** The venue's clock against ours, ms (positive: ahead): the times it states are on its clock. */
+  readonly clockSkewMs?: number;
 }
 
 class Channel {
@@ -51,6 +53,9 @@ export class SimVenue implements Broker, MarketDataPort {
   readonly tape = new MarketTape();
   private tapeBid: number | null = null;
   private tapeAsk: number | null = null;
+  private get skewMs(): number {
+    return this.options.clockSkewMs ?? 0;
+  }
   /** The top last sent towards our view; null when the view may be behind it (quotes were stale). */
   private published: TopOfBook | null = EMPTY_TOP;
 
@@ -71,7 +76,7 @@ export class SimVenue implements Broker, MarketDataPort {
         this.tape.trade(t.time, t.price, t.qty);
         this.streamReport({
           kind: 'FillReport', clientOrderId: o.clientOrderId, venueOrderId: o.venueOrderId, tradeId: t.tradeId,
-          qty: t.qty, price: t.price, fee: t.fee, liquidity: t.liquidity, venueTime: t.time,
+          qty: t.qty, price: t.price, fee: t.fee, liquidity: t.liquidity, venueTime: t.time + this.skewMs,
           ...(this.options.commission ? { commission: this.options.commission(t.fee, t.price) } : {}),
         });
         this.refreshTop(); // what we took is gone from the top we see
@@ -188,16 +193,16 @@ export class SimVenue implements Broker, MarketDataPort {
 
   queryOrder(clientOrderId: ClientOrderId, askedAfterSeq?: number): void {
     const stamp = askedAfterSeq === undefined ? {} : { askedAfterSeq };
-    this.request(clientOrderId, 'query', () => ({ ...orderAnswer(this.exchange, clientOrderId, this.options.commission), ...stamp }) as VenueMessage, 'order', stamp);
+    this.request(clientOrderId, 'query', () => ({ ...orderAnswer(this.exchange, clientOrderId, this.options.commission, this.skewMs), ...stamp }) as VenueMessage, 'order', stamp);
   }
 
   queryOpenOrders(): void {
-    this.request(null, 'query', () => openOrdersAnswer(this.exchange, this.options.commission), 'open_orders');
+    this.request(null, 'query', () => openOrdersAnswer(this.exchange, this.options.commission, this.skewMs), 'open_orders');
   }
 
   queryOrdersSince(since: number, limit: number, after?: OrdersCursor): void {
     if (!Number.isSafeInteger(limit) || limit < 1) throw new Error(`queryOrdersSince: limit must be a positive integer, got ${limit}`);
-    this.request(null, 'query', () => ordersPageAnswer(this.exchange, since, limit, after, this.options.commission), 'orders_since');
+    this.request(null, 'query', () => ordersPageAnswer(this.exchange, since, limit, after, this.options.commission, this.skewMs), 'orders_since');
   }
 
   queryAccount(): void {

@@ -2,6 +2,8 @@
 // orders updated since a time, the account), built from the exchange's own records at the moment
 // the request reaches the venue. Separate from sim-venue.ts, which decides when and whether a
 // request and its answer travel (latency, faults); this is only what the answer says.
+// `skewMs` is the venue's clock against ours: every time the venue states (update times, trade
+// times, the listing's `since` and cursor) is on its clock, as a live venue's are.
 import type { ClientOrderId } from '../../core/model/ids.ts';
 import type { OrderStatusReport, VenueMessage } from '../../core/model/reports.ts';
 import type { OrdersCursor } from '../../core/ports/broker.ts';
@@ -11,16 +13,16 @@ import type { SimExchange } from './sim-exchange.ts';
 /** How the venue states a trade's commission, when not in quote (fee is in notional units). */
 export type Commission = (fee: number, price: number) => { asset: string; amount: string };
 
-export function orderAnswer(exchange: SimExchange, clientOrderId: ClientOrderId, commission?: Commission): VenueMessage {
+export function orderAnswer(exchange: SimExchange, clientOrderId: ClientOrderId, commission?: Commission, skewMs = 0): VenueMessage {
   const o = exchange.order(clientOrderId);
-  return o ? statusReport(o, commission) : { kind: 'OrderNotFoundReport', clientOrderId };
+  return o ? statusReport(o, commission, skewMs) : { kind: 'OrderNotFoundReport', clientOrderId };
 }
 
-export function openOrdersAnswer(exchange: SimExchange, commission?: Commission): VenueMessage {
+export function openOrdersAnswer(exchange: SimExchange, commission?: Commission, skewMs = 0): VenueMessage {
   return {
     kind: 'OpenOrdersReport',
     orders: exchange.openOrders().map((o) => {
-      const { kind: _k, ...rest } = statusReport(o, commission);
+      const { kind: _k, ...rest } = statusReport(o, commission, skewMs);
       return rest;
     }),
   };
@@ -33,23 +35,26 @@ export function ordersPageAnswer(
   limit: number,
   after: OrdersCursor | undefined,
   commission?: Commission,
+  skewMs = 0,
 ): VenueMessage {
+  // On the venue's clock: `since` and the cursor come from times the venue stated.
   const key = (o: { updatedAt: number; venueOrderId: string }) => [o.updatedAt, Number(o.venueOrderId.slice(1))] as const;
+  const venueKey = (o: ExchangeOrder) => key({ updatedAt: o.updatedAt + skewMs, venueOrderId: o.venueOrderId });
   const cmp = (a: readonly [number, number], b: readonly [number, number]) => a[0] - b[0] || a[1] - b[1];
   const from = after ? key(after) : null;
   const all = exchange
-    .ordersSince(since)
-    .filter((o) => from === null || cmp(key(o), from) > 0)
-    .sort((a, b) => cmp(key(a), key(b)));
+    .ordersSince(since - skewMs)
+    .filter((o) => from === null || cmp(venueKey(o), from) > 0)
+    .sort((a, b) => cmp(venueKey(a), venueKey(b)));
   const page = all.slice(0, limit);
   const last = page[page.length - 1];
   return {
     kind: 'OrdersPageReport',
     since,
-    next: all.length > limit && last ? { updatedAt: last.updatedAt, venueOrderId: last.venueOrderId } : null,
+    next: all.length > limit && last ? { updatedAt: last.updatedAt + skewMs, venueOrderId: last.venueOrderId } : null,
     orders: page.map((o) => {
-      const { kind: _k, ...rest } = statusReport(o, commission);
-      return { ...rest, updatedAt: o.updatedAt };
+      const { kind: _k, ...rest } = statusReport(o, commission, skewMs);
+      return { ...rest, updatedAt: o.updatedAt + skewMs };
     }),
   };
 }
@@ -58,7 +63,7 @@ export function accountAnswer(exchange: SimExchange): VenueMessage {
   return { kind: 'AccountReport', position: exchange.position, quote: exchange.quoteBalance };
 }
 
-export function statusReport(o: ExchangeOrder, commission?: Commission): OrderStatusReport {
+export function statusReport(o: ExchangeOrder, commission?: Commission, skewMs = 0): OrderStatusReport {
   return {
     kind: 'OrderStatusReport',
     clientOrderId: o.clientOrderId,
@@ -67,10 +72,10 @@ export function statusReport(o: ExchangeOrder, commission?: Commission): OrderSt
     qty: o.qty,
     filledQty: o.filled,
     trades: o.trades.map((t) => ({
-      tradeId: t.tradeId, qty: t.qty, price: t.price, fee: t.fee, liquidity: t.liquidity, venueTime: t.time,
+      tradeId: t.tradeId, qty: t.qty, price: t.price, fee: t.fee, liquidity: t.liquidity, venueTime: t.time + skewMs,
       ...(commission ? { commission: commission(t.fee, t.price) } : {}),
     })),
-    updatedAt: o.updatedAt,
+    updatedAt: o.updatedAt + skewMs,
     side: o.side,
     limitPrice: o.limitPrice,
   };
