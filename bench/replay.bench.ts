@@ -42,7 +42,7 @@ export interface ReplayBenchResult {
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const DATA_DIR = process.env.EXECSIM_REPLAY_DATA ?? path.resolve(here, '../../shared/data/binance-spot');
+const DATA_DIR = process.env.EXECSIM_REPLAY_DATA ?? path.resolve(here, '../scenarios/data/binance-spot');
 const FILES = ['btcusdt_20240808.gz', 'btcusdt_20240809.gz'].map((f) => path.join(DATA_DIR, f));
 const GRID = { tickSize: '0.01', lotSize: '0.00000001' };
 const RUNS = 9;

@@ -27,7 +27,7 @@ import { BinanceLineError, BinanceLineParser } from '../src/sim/replay/binance-m
 import { DepthSync, type DepthOutcome } from '../src/sim/replay/depth-sync.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const DATA_DIR = process.env.EXECSIM_REPLAY_DATA ?? path.resolve(here, '../../shared/data/binance-spot');
+const DATA_DIR = process.env.EXECSIM_REPLAY_DATA ?? path.resolve(here, '../scenarios/data/binance-spot');
 const FILES = ['btcusdt_20240808.gz', 'btcusdt_20240809.gz'].map((f) => path.join(DATA_DIR, f));
 /** Tick 0.01; quantities at the feed's 8 decimals (a few far levels are finer than the 0.00001 lot). */
 const GRID = { tickSize: '0.01', lotSize: '0.00000001' };

@@ -3,7 +3,8 @@
 // when the scenario draws randomness. A pinned digest that changes means run behaviour changed:
 // update it only when that change is intended, and say so in the commit (`node --import tsx
 // scripts/pin-digests.ts --write` rewrites the table below).
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../src/runtime/backtest-run.ts';
 import { loadScenarioFile } from '../src/scenario/load-scenario.ts';
@@ -72,4 +73,34 @@ describe('bundled scenarios', () => {
       });
     });
   }
+});
+
+describe('a clone stands on its own', () => {
+  // Nothing the bundled scenarios, tests or benchmarks read may live outside the repository: a
+  // clone with nothing beside it must run `npm start` and `npm test`.
+  it('no scenario, test, benchmark or source file points outside the repository', () => {
+    const outside = /\.\.\/(\.\.\/)*shared\//;
+    const offenders: string[] = [];
+    const walk = (dir: string): void => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const p = `${dir}/${entry.name}`;
+        if (entry.isDirectory()) walk(p);
+        else if (/\.(ts|yaml|json)$/.test(entry.name) && outside.test(readFileSync(p, 'utf8'))) offenders.push(p);
+      }
+    };
+    for (const dir of ['scenarios', 'src', 'test', 'bench']) walk(dir);
+    expect(offenders).toEqual([]);
+  });
+
+  it('every replay scenario reads recordings shipped inside the repository', () => {
+    for (const f of files) {
+      const { scenario } = loadScenarioFile(`scenarios/${f}`);
+      if (scenario.market.model !== 'replay') continue;
+      for (const rel of scenario.market.files) {
+        const abs = path.resolve('scenarios', rel);
+        expect(abs.startsWith(path.resolve('.') + path.sep), `${f}: ${rel}`).toBe(true);
+        expect(existsSync(abs), `${f}: ${rel}`).toBe(true);
+      }
+    }
+  });
 });
