@@ -11,7 +11,7 @@ import { loadScenarioFile } from '../src/scenario/load-scenario.ts';
 
 const GOLDEN: Record<string, string> = {
   'almgren-chriss-impact': 'e52c975539b9eb47e89aae66b41c1ad146e58dcaccf0a2fdeae9519c8318cf88',
-  'fill-detection-faults': '0d6ddc3d3ee0e07a22ac3ffc117a5ad4c295967b09fc6d93fe6a5a4f96d8fcd2',
+  'fill-detection-faults': 'f6a31d285d034a6f9ffc09834d230550d902c779f75c39adb0b5d921e53eaa65',
   'reject-window-signals': '4578317683f273ee4b4595f949fc846277962f545d3484ba97607f6f6cdac096',
   'replay-btcusdt': '319521266a9d9f4535f7915be60736e9d9996514707cd5ac53443d408230a5cf',
   'restart-between-submit-and-store': 'ea6368961628c7dc4a1a74916a48620ad2a6397e3cd326bc5c96a040724f01cc',
@@ -27,11 +27,11 @@ const GOLDEN: Record<string, string> = {
   'twap-calm': '5057cc95b1a274dd33f33619731a26b6d8c2e487a7221edcc935b3c626f17761',
   'twap-kill-switch': '631f670d0eb03afb8cafb7314f025d7d3020cad0648b7593525ea78419b5afdb',
   'twap-limit-partial': 'a9e254b9f8dab1ddc9f32068d6a2e6f2f49f7cd6476d7f6ef30deec359c51b87',
-  'twap-outage': '875eca6106f5020ce51f9c847984446a97aaa2b077f04bc4b19ad56e99f19895',
+  'twap-outage': 'a37400bc83190e53fcb224de36ea4aadd9e97b7aebf68ae75ce3a72307ef8edd',
   'twap-replay-btcusdt': '2fbc5de904017b8a9b8819ea13b2ae31677798c2bf705ede0d6552c427bfdb35',
   'twap-runaway-stop': '87bbee393880818a11db4ce68c0d0153170be3027fc91dc80411f0468e6a98de',
   'twap-spread-stop': '105ed74e74a23e9729c0439d92fe5c8a199256779d8e110936256de44f3bb73d',
-  'venue-outage': '6225910d88454017c239162817d3211019be3ec70b37106eae2c61fd0d735a3b',
+  'venue-outage': '3935eced86fdb7b4a595ed2a63018122f03237c959e6b568b79d783d24831be0',
   'webhook-free-reconciliation': '899f2d0cf1f310852ec5d8e7130323172f86b42a825a6e4e7b81992e839a2d68',
   'zero-intelligence-queue': '33a3829c35e7e580804949b57f9a71c3a0987648d951e45a39703af3c8b315b1',
 };

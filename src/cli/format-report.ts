@@ -24,19 +24,24 @@ export function formatReport(r: RunReport): string {
           `${p.durationMs === null ? 'still working' : `${(p.durationMs / 1000).toFixed(1)} s`}`,
       );
     }
+    if (p.route === 'twap' && p.unsent.length > 0) lines.push(`    not sent: ${p.unsent.map((u) => `${u.slices} (${u.reason})`).join(', ')}`);
+    lines.push(...childLines(p));
   }
   const f = r.fillDetection;
   if (f) {
     const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(2)}%`);
     const ms = (x: number | null) => (x === null ? 'n/a' : `${x} ms`);
+    const still = f.ordersStillWatched > 0 ? ` (${f.ordersStillWatched} still watched)` : '';
+    const stillFills = f.fillsStillWatched > 0 ? `, ${f.fillsStillWatched} still watched` : '';
     lines.push(
-      `  fill detection: ${f.ordersMonitored} monitored, ${f.fillsDetected} with fills (${f.fillsByPush} by push, ${f.fillsByPoll} by poll); ` +
+      `  fill detection: ${f.ordersMonitored} monitored${still}, ${f.fillsDetected} with fills (${f.fillsByPush} by push, ${f.fillsByPoll} by our queries, ` +
+        `${f.fillsByLookup} by other lookups${stillFills}); ` +
         `detection ${pct(f.detectionRate)}, timeouts ${pct(f.timeoutRate)} (verified unfilled), unresolved ${pct(f.unresolvedRate)}, false positives ${f.falsePositives ?? 'n/a'}, ` +
         `consistency ${pct(f.consistency)} of ${f.positionChecks} checks`,
     );
     lines.push(
       `    latency mean ${ms(f.meanDetectionLatencyMs)}, p99 ${ms(f.p99DetectionLatencyMs)}; ${f.pollsPerOrder} polls and ` +
-        `${f.apiCallsPerOrder} API calls per order; error rate ${pct(f.errorRate)}; cancel races ${f.cancelRaces}; ` +
+        `${f.apiCallsPerOrder} API calls per order; error rate ${pct(f.errorRate)} of its own queries, ${f.failedQueries} failed queries by any reader; cancel races ${f.cancelRaces}; ` +
         `slippage warnings ${f.slippageWarnings}; criteria ${f.meetsCriteria === null ? 'n/a' : f.meetsCriteria ? 'met' : 'NOT met'}`,
     );
   }
@@ -46,14 +51,45 @@ export function formatReport(r: RunReport): string {
     lines.push(
       `  restarts ${c.restarts} (${c.lostEntries} uncommitted entries lost, ${c.refusedInputs} inputs refused while down, ${c.notReadyRefusals} not ready); ` +
         `reconciliation ${c.startupRuns} startup + ${c.periodicRuns} periodic: ${c.mismatches} mismatches (${c.missedFills} missed fills, ` +
-        `${c.statusMismatches} statuses, ${c.unknownAtVenue} unknown at venue, ${c.positionMismatches} positions), ${c.conflictsSkipped} stale updates skipped; ` +
-        `orphans ${c.orphansDetected} found, ${c.orphansResolved} resolved; slices ${c.slicesRecovered} recovered, ${c.slicesSkipped} skipped, ${c.slicesFailed} failed, ${c.slicesCanceled} cancelled`,
+        `${c.statusMismatches} statuses, ${c.unknownAtVenue} unknown at venue, ${c.positionMismatches} positions, ${c.orphanMismatches} orphans), ` +
+        `${c.unresolvedFindings} unresolved, ${c.conflictsSkipped} stale updates skipped; ` +
+        `orphans ${c.orphansDetected} found, ${c.orphansResolved} resolved; slices ${c.slicesRecovered} recovered, ${c.slicesSkipped} skipped, ` +
+        `${c.slicesFailed} failed, ${c.slicesBlocked} blocked, ${c.slicesCanceled} cancelled`,
+    );
+  }
+  const faults = Object.entries(r.faults.applied);
+  if (faults.length > 0 || r.faults.rejects > 0 || r.faults.restarts > 0) {
+    const x = r.faults;
+    lines.push(
+      `  faults: ${faults.length ? faults.map(([k, n]) => `${k} ${n}`).join(', ') : 'none scheduled'}; ${x.unknownOutcomes} unknown outcomes, ${x.resends} resends, ` +
+        `${x.rejects} refused (${x.retryableRejects} retryable), ${x.fillsLearnedByQuery} fills learned by query, ${x.staleAnswersIgnored} stale answers ignored`,
     );
   }
   for (const e of r.expectations) {
     lines.push(`  ${e.pass ? 'ok  ' : 'FAIL'} ${e.name}: expected ${e.expected}, observed ${e.observed}`);
   }
   return lines.join('\n');
+}
+
+/** Up to ten children one per line; more as counts by outcome, with their reasons. */
+function childLines(p: RunReport['parents'][number]): string[] {
+  const at = (t: number | null) => (t === null ? '-' : `+${((t - p.children[0]!.scheduledAt) / 1000).toFixed(1)} s`);
+  const why = (c: (typeof p.children)[number]) => (c.reason === null ? '' : `: ${c.code ? `${c.code} ` : ''}${c.reason}`);
+  if (p.children.length <= 1 && p.route === 'single') {
+    const c = p.children[0];
+    return c && c.outcome !== 'filled' && c.reason !== null ? [`    order ${c.outcome.replace('_', ' ')}${why(c)}`] : [];
+  }
+  if (p.children.length <= 10) {
+    return p.children.map(
+      (c) => `    slice ${c.sliceNum}: ${c.outcome.replace('_', ' ')} ${c.filledQty}/${c.qty}${c.avgPrice ? ` @ ${c.avgPrice}` : ''}, due ${at(c.scheduledAt)}, sent ${at(c.sentAt)}${c.attempts > 1 ? ` (${c.attempts} sends)` : ''}${why(c)}`,
+    );
+  }
+  const by = new Map<string, number>();
+  for (const c of p.children) {
+    const key = `${c.outcome.replace('_', ' ')}${c.outcome === 'filled' || c.reason === null ? '' : ` (${c.code ? `${c.code} ` : ''}${c.reason})`}`;
+    by.set(key, (by.get(key) ?? 0) + 1);
+  }
+  return [`    children: ${[...by].map(([k, n]) => `${n} ${k}`).join(', ')}`];
 }
 
 export function formatRunList(rows: readonly RunRow[]): string {

@@ -45,6 +45,8 @@ export interface RunReport {
   readonly rejectedParents: LogSummary['rejectedParents'];
   /** Restarts, reconciliation passes, mismatches, skipped updates, orphans, slice recovery. */
   readonly reconciliation: LogSummary['reconciliation'];
+  /** What the faults did to our orders: unknown outcomes, resends, refusals, fills found by query. */
+  readonly faults: LogSummary['faults'];
 }
 
 export interface RunOptions {
@@ -131,6 +133,7 @@ export function runScenario(loaded: LoadedScenario, options: RunOptions = {}): R
       signals: summary.signals,
       rejectedParents: summary.rejectedParents,
       reconciliation: summary.reconciliation,
+      faults: summary.faults,
     };
     if (store && writer) {
       store.finishRun(writer, {

@@ -111,6 +111,7 @@ export class FillMonitor {
     if (!w || w.phase === 'done') return;
     switch (msg.kind) {
       case 'OrderStatusReport':
+        w.lastAnswerOurs = w.queryAt !== null;
         w.queryAt = null;
         w.failures = 0;
         w.notFound = 0;

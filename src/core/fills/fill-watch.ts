@@ -41,6 +41,8 @@ export interface Watch {
   /** A permanent error: no more polls (pushes and the deadline still apply). */
   stopPolling: boolean;
   notFound: number;
+  /** The last full-state answer was to our own query (false: someone else's lookup). */
+  lastAnswerOurs: boolean;
   readonly trades: Map<string, ReportedTrade>;
   timer: Timer | null;
   deadlineTimer: Timer | null;
@@ -54,7 +56,7 @@ export function newWatch(id: ClientOrderId, order: OrderState, top: { bid: numbe
     id, startedAt: now, expectedPrice: r.limitPrice ?? (r.side === 'buy' ? top.ask : top.bid), policy, phase: 'monitoring', timeoutMs,
     polls: 0, apiCalls: 0, errors: 0, failures: 0, finalSteps: 0, queryAt: null,
     lastStatus: order.status, lastOutcome: 'not_filled', lastVerification: null, lastFilled: 0,
-    partialHandled: false, cancelSent: false, cancelRace: false, deadlinePassed: false, stopPolling: false, notFound: 0,
+    partialHandled: false, cancelSent: false, cancelRace: false, deadlinePassed: false, stopPolling: false, notFound: 0, lastAnswerOurs: false,
     trades: new Map(), timer: null, deadlineTimer: null,
   };
 }
@@ -89,7 +91,7 @@ export function detectedBy(w: Watch, source: Source): FillMonitorEnded['detected
   if (source === 'push') return 'push';
   if (w.phase === 'final_query') return 'final_check';
   if (w.phase === 'post_cancel' || w.phase === 'cancelling') return 'post_cancel';
-  return 'poll';
+  return w.lastAnswerOurs ? 'poll' : 'lookup';
 }
 
 export function endedKind(w: Watch, o: OrderState): FillResultKind {

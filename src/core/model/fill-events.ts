@@ -104,8 +104,9 @@ export interface FillMonitorEnded {
   readonly polls: number;
   readonly apiCalls: number;
   readonly errors: number;
-  /** What told us: a push, a poll, the final check at the deadline, or the check after a cancel. */
-  readonly detectedBy: 'push' | 'poll' | 'final_check' | 'post_cancel';
+  /** What told us: a push, our poll, another reader's lookup (reconciliation, the retry logic),
+   *  the final check at the deadline, or the check after a cancel. */
+  readonly detectedBy: 'push' | 'poll' | 'lookup' | 'final_check' | 'post_cancel';
   /** Our cancel lost to a fill (the cancel was refused, the re-check found the fill). */
   readonly cancelRace: boolean;
   /** The order may still be working at the venue (accept policy, unresolved, no final verification). */

@@ -24,7 +24,7 @@ export interface Expectation {
 /** Numeric fill detection metrics a scenario can assert on. */
 export const FILL_METRIC_NAMES = [
   'ordersMonitored', 'fillsDetected', 'detectionRate', 'timeoutRate', 'unresolvedRate', 'falsePositives', 'consistency', 'positionChecks',
-  'fillsByPush', 'fillsByPoll', 'cancelRaces', 'slippageWarnings', 'errorRate', 'pollsPerOrder', 'apiCallsPerOrder',
+  'fillsByPush', 'fillsByPoll', 'fillsByLookup', 'fillsStillWatched', 'ordersFinished', 'ordersStillWatched', 'failedQueries', 'cancelRaces', 'slippageWarnings', 'errorRate', 'pollsPerOrder', 'apiCallsPerOrder',
 ] as const;
 export type FillMetricName = (typeof FILL_METRIC_NAMES)[number];
 interface Range {

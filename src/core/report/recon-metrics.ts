@@ -1,4 +1,4 @@
-// Restart and reconciliation metrics of a run (issue 7, deliver 8), folded from the log: how
+// Restart and reconciliation metrics of a run, folded from the log: how
 // often the process restarted, reconciliation passes by mode, mismatches by kind, updates the
 // one update path skipped (stale, reordered or locked reports), orphans, and what zombie-slice
 // recovery did with every pending slice.
@@ -6,14 +6,14 @@ import type { LogEntry } from '../model/events.ts';
 
 export const RECON_METRIC_NAMES = [
   'restarts', 'lostEntries', 'refusedInputs', 'startupRuns', 'periodicRuns', 'mismatches', 'missedFills', 'statusMismatches',
-  'unknownAtVenue', 'positionMismatches', 'conflictsSkipped', 'orphansDetected', 'orphansResolved', 'slicesRecovered',
-  'slicesSkipped', 'slicesFailed', 'slicesCanceled', 'gateTimeouts', 'notReadyRefusals',
+  'unknownAtVenue', 'positionMismatches', 'orphanMismatches', 'unresolvedFindings', 'conflictsSkipped', 'orphansDetected', 'orphansResolved', 'slicesRecovered',
+  'slicesSkipped', 'slicesFailed', 'slicesBlocked', 'slicesCanceled', 'gateTimeouts', 'notReadyRefusals',
 ] as const;
 export type ReconMetricName = (typeof RECON_METRIC_NAMES)[number];
 export type ReconMetrics = Record<ReconMetricName, number>;
 
 const MISMATCH_METRIC = {
-  missed_fill: 'missedFills', status: 'statusMismatches', unknown_at_venue: 'unknownAtVenue', position: 'positionMismatches', orphan: null,
+  missed_fill: 'missedFills', status: 'statusMismatches', unknown_at_venue: 'unknownAtVenue', position: 'positionMismatches', orphan: 'orphanMismatches',
 } as const;
 
 export class ReconMetricsFold {
@@ -31,12 +31,14 @@ export class ReconMetricsFold {
         if (e.mode === 'startup') m.startupRuns++;
         else m.periodicRuns++;
         return;
-      case 'ReconciliationMismatch': {
+      case 'ReconciliationMismatch':
+        // mismatches = missedFills + statusMismatches + unknownAtVenue + positionMismatches + orphanMismatches
         m.mismatches++;
-        const k = MISMATCH_METRIC[e.mismatch];
-        if (k) m[k]++;
+        m[MISMATCH_METRIC[e.mismatch]]++;
         return;
-      }
+      case 'ReconciliationUnresolved':
+        m.unresolvedFindings++;
+        return;
       case 'ReportIgnored':
         if (e.reason !== 'duplicate_trade') m.conflictsSkipped++;
         return;
@@ -50,6 +52,7 @@ export class ReconMetricsFold {
         if (e.action === 'run_now' || e.action === 'rescheduled') m.slicesRecovered++;
         else if (e.action === 'skipped') m.slicesSkipped++;
         else if (e.action === 'canceled') m.slicesCanceled++;
+        else if (e.action === 'blocked') m.slicesBlocked++;
         else m.slicesFailed++;
         return;
       case 'StartupGateChanged':

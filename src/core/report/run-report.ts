@@ -8,6 +8,8 @@ import { sideSign } from '../model/order.ts';
 import type { OrderStatus } from '../model/order-status.ts';
 import { OrderLedger } from '../order/order-ledger.ts';
 import { FillMetricsFold, type FillMetrics } from './fill-metrics.ts';
+import { ChildNotesFold, type ChildNote, type FaultSummary } from './child-notes.ts';
+import type { OrderState } from '../order/apply-event.ts';
 
 export interface ParentReport {
   readonly id: string;
@@ -42,7 +44,30 @@ export interface ParentReport {
   readonly twapSlippageBps: number | null;
   /** Our filled quantity over everyone's volume in the horizon (ours included), 0..1. */
   readonly participationRate: number | null;
-  readonly children: ReadonlyArray<{ readonly sliceNum: number; readonly status: OrderStatus; readonly filledQty: string }>;
+  /** Slices never sent, grouped by why (a guard, an early stop, nothing left to send, ...). */
+  readonly unsent: ReadonlyArray<{ readonly reason: string; readonly slices: number }>;
+  readonly children: readonly ChildReport[];
+}
+
+/** One child order: when it was due and sent, what it got, and why it ended as it did. */
+export interface ChildReport {
+  readonly sliceNum: number;
+  readonly clientOrderId: string;
+  readonly status: OrderStatus;
+  /** What happened: its status once sent; 'not_sent' (skipped, cancelled or given up before it
+   *  went out) or 'pending' (not due yet) otherwise. */
+  readonly outcome: OrderStatus | 'not_sent' | 'pending';
+  readonly qty: string;
+  readonly filledQty: string;
+  readonly avgPrice: string | null;
+  /** Epoch ms: the slice's scheduled time, and its first send (null: never sent). */
+  readonly scheduledAt: number;
+  readonly sentAt: number | null;
+  readonly attempts: number;
+  /** Why it did not fill or was not sent (a skip, a refusal, our cancel, an expiry, an
+   *  abandonment), with the venue's code when the venue refused it. */
+  readonly reason: string | null;
+  readonly code: string | null;
 }
 
 export interface LogSummary {
@@ -61,6 +86,8 @@ export interface LogSummary {
   readonly reconciliation: ReconMetrics;
   /** Parents refused before they were created: pre-trade denials and TWAP plans that failed. */
   readonly rejectedParents: ReadonlyArray<{ readonly id: string; readonly stage: string; readonly code: string | null; readonly reason: string }>;
+  /** What the faults did to our orders (child-notes.ts). */
+  readonly faults: FaultSummary;
 }
 
 export class RunReportFold {
@@ -77,6 +104,7 @@ export class RunReportFold {
   private readonly signals: LogSummary['signals'][number][] = [];
   private readonly rejectedParents: LogSummary['rejectedParents'][number][] = [];
   private readonly reconMetrics = new ReconMetricsFold();
+  private readonly notes = new ChildNotesFold();
 
   constructor(private readonly instrument: Instrument) {}
 
@@ -104,6 +132,7 @@ export class RunReportFold {
     }
     this.ledger.apply(entry);
     this.fills += this.ledger.appliedTrades.length;
+    this.notes.add(entry, this.ledger.appliedTrades.length);
   }
 
   summary(): LogSummary {
@@ -147,7 +176,19 @@ export class RunReportFold {
         vwapSlippageBps: against(bench?.vwap),
         twapSlippageBps: against(bench?.twapMid),
         participationRate: bench && bench.volume > 0 ? Math.round((filled / bench.volume) * 1e6) / 1e6 : null,
-        children: children.map((c) => ({ sliceNum: c.request.sliceNum, status: c.status, filledQty: lotsToQty(inst, c.filledQty) })),
+        unsent: unsentReasons(children.map((c) => this.notes.noteOf(id, c)), children),
+        children: children.map((c): ChildReport => {
+          const note = this.notes.noteOf(id, c);
+          const sent = c.attempts > 0;
+          return {
+            sliceNum: c.request.sliceNum, clientOrderId: c.request.clientOrderId, status: c.status,
+            outcome: sent ? c.status : c.status === 'pending_new' ? 'pending' : 'not_sent',
+            qty: lotsToQty(inst, c.request.qty), filledQty: lotsToQty(inst, c.filledQty),
+            avgPrice: c.filledQty > 0 ? fractionalTicksToPrice(inst, c.filledNotional / c.filledQty) : null,
+            scheduledAt: c.request.scheduledTime, sentAt: note.firstSentAt, attempts: c.attempts,
+            reason: c.status === 'filled' ? null : note.reason, code: c.status === 'filled' ? null : note.code,
+          };
+        }),
       });
     }
     return {
@@ -160,8 +201,20 @@ export class RunReportFold {
       signals: [...this.signals],
       rejectedParents: [...this.rejectedParents],
       reconciliation: this.reconMetrics.summary(),
+      faults: this.notes.faults(),
     };
   }
+}
+
+/** The slices never sent, grouped by reason (in order of first appearance). */
+function unsentReasons(notes: readonly ChildNote[], children: readonly OrderState[]): ParentReport['unsent'] {
+  const by = new Map<string, number>();
+  children.forEach((c, i) => {
+    if (c.attempts > 0 || c.status === 'pending_new') return;
+    const reason = notes[i]?.reason ?? 'not sent';
+    by.set(reason, (by.get(reason) ?? 0) + 1);
+  });
+  return [...by].map(([reason, slices]) => ({ reason, slices }));
 }
 
 function arrivalTicks(bid: number | null, ask: number | null): number | null {
