@@ -222,14 +222,16 @@ export class RunWriter implements EventSink {
     this.resolveOrphan = db.prepare(
       `UPDATE orphan_orders SET status = 'resolved', resolution = ?, resolved_by = ?, resolved_at = ? WHERE run_id = ? AND client_order_id = ?`,
     );
+    // Everything an order's events can change is updated: status and fills, and the quantity
+    // and prices a ChildAmended (carry re-sizing, limit re-pricing) gives a slice before it goes.
     this.upsertOrder = db.prepare(
       `INSERT INTO orders (run_id, client_order_id, venue_order_id, parent_order_id, slice_num, total_slices,
          scheduled_time, symbol, side, type, tif, status, qty, filled_qty, avg_price, limit_price, stop_price, created_at, updated_at)
        VALUES (@runId, @clientOrderId, @venueOrderId, @parentOrderId, @sliceNum, @totalSlices, @scheduledTime, @symbol,
          @side, @type, @tif, @status, @qty, @filledQty, @avgPrice, @limitPrice, @stopPrice, @createdAt, @updatedAt)
        ON CONFLICT (run_id, client_order_id) DO UPDATE SET venue_order_id = excluded.venue_order_id,
-         status = excluded.status, filled_qty = excluded.filled_qty, avg_price = excluded.avg_price,
-         updated_at = excluded.updated_at`,
+         status = excluded.status, qty = excluded.qty, filled_qty = excluded.filled_qty, avg_price = excluded.avg_price,
+         limit_price = excluded.limit_price, stop_price = excluded.stop_price, updated_at = excluded.updated_at`,
     );
   }
 
