@@ -21,7 +21,7 @@ export class UsageError extends Error {}
 const USAGE = `usage:
   execsim run <file|dir...> [--seed N] [--db PATH] [--json]   run scenarios and print their reports
   execsim runs [--db PATH] [--json]                            list stored runs
-  execsim show <runId> [--db PATH] [--json]                    print one stored run and verify its digest
+  execsim show <runId> [--db PATH] [--json]                    print one stored run and verify it (log, digest, tables)
   execsim sweep <file> --paths N [--seed S] [--json]           Monte Carlo over N derived seeds; not stored (sweep --help)
 The database is --db, else $EXECSIM_DB, else ${DEFAULT_DB_PATH}.`;
 
