@@ -1,14 +1,21 @@
-// Crash and restart on whole runs (issue 7): from the SQLite store, with the same digest as a run
-// without one; several restarts in one run; startup gating (not ready, timeout and an audited
-// forced opening, reduce-only and cancels allowed); slices blocked by a breaker tripped at the
-// crash; the orphan table.
+// Crash and restart on whole runs: from the SQLite store, with the same digest as a run without
+// one; the restarted process reads the store (a changed store changes what it restores); a crash
+// loses exactly the uncommitted tail; several restarts in one run; startup gating (not ready,
+// timeout and an audited forced opening, reduce-only and cancels allowed); slices blocked by a
+// breaker tripped at the crash; the orphan table.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { Rng } from '../src/core/clock/rng.ts';
+import { VirtualClock } from '../src/core/clock/virtual-clock.ts';
+import { canonicalLine, digestLines, EventLog } from '../src/core/log/event-log.ts';
 import type { ExecEvent, LogEntry } from '../src/core/model/events.ts';
-import { runScenario } from '../src/runtime/backtest-run.ts';
+import { parentOrderId } from '../src/core/model/ids.ts';
+import { makeInstrument } from '../src/core/model/instrument.ts';
+import { prepareRun, runScenario } from '../src/runtime/backtest-run.ts';
 import { loadScenarioFile, parseScenario } from '../src/scenario/load-scenario.ts';
+import { parseDurationMs, parseUtcInstant } from '../src/scenario/time-fields.ts';
 import { openDatabase } from '../src/store/open-database.ts';
 import { RunStore } from '../src/store/run-store.ts';
 
@@ -61,6 +68,127 @@ describe('restart from the store', () => {
       st.db.close();
     });
   }
+});
+
+describe('a restart reads the store', () => {
+  // The kill switch is halted at 30 s and restored by the process restarted after the crash at
+  // 1 min, from the log it reads. Between the two, the stored KillSwitchChanged is changed to
+  // 'active' in the database only: a restart that reads the store lets the order at 3 min
+  // through; one that used the in-memory durable log would still be halted.
+  const body = `
+duration: PT5M
+restarts: [{ at: PT1M, downtime: PT10S }]
+orders:
+  - { id: while-halted, at: PT45S, side: buy, qty: "0.01", type: market, route: single }
+  - { id: after-restart, at: PT3M, side: buy, qty: "0.01", type: market, route: single }
+actions:
+  - { at: PT30S, kind: kill_switch, state: halted, actor: risk, reason: "desk halt" }`;
+  const scenario = () => parseScenario(`name: restart-reads-store\n${BASE}${body}`, 'inline.yaml');
+
+  it('restores the kill switch from the stored log: with the store untouched, the order after the restart is held back', () => {
+    const st = store();
+    const report = runScenario(scenario(), { store: st });
+    expect(report.reconciliation.restarts).toBe(1);
+    const filled = Object.fromEntries(report.parents.map((p) => [p.id, p.filledQty]));
+    expect(filled).toEqual({ 'while-halted': '0', 'after-restart': '0' });
+    st.db.close();
+  });
+
+  it('restores what the store says, not what the process kept in memory', () => {
+    const st = store();
+    let changed = 0;
+    const report = runScenario(scenario(), {
+      store: st,
+      onEntry: (e) => {
+        // The kill switch change was committed (and stored) when its action ran; change it in the
+        // database only, before the crash.
+        if (e.event.kind !== 'ParentOrderCompleted' || e.event.parentId !== 'while-halted') return;
+        changed = st.db
+          .prepare(`UPDATE events SET payload = replace(payload, '"state":"halted"', '"state":"active"')
+                    WHERE run_id = (SELECT id FROM runs WHERE status = 'running') AND kind = 'KillSwitchChanged'`)
+          .run().changes;
+      },
+    });
+    expect(changed).toBe(1);
+    expect(report.reconciliation.restarts).toBe(1);
+    const filled = Object.fromEntries(report.parents.map((p) => [p.id, p.filledQty]));
+    expect(filled).toEqual({ 'while-halted': '0', 'after-restart': '0.01' });
+    st.db.close();
+  });
+});
+
+describe('a crash loses the uncommitted tail', () => {
+  // Two fault windows open and close between the last commit (the fill of 'before' at 10 s) and
+  // the crash at 25 s. The venue records them as they happen, outside any work of the process,
+  // so nothing commits them: the crash must lose all four entries, the restarted process must
+  // continue the log from the last committed entry, and ProcessRestarted must count them.
+  const yaml = `name: lost-tail
+${HEAD}duration: PT2M
+market: { model: static_book, bids: [["60999.90", "5"]], asks: [["61000.10", "5"]] }
+faults:
+  - { kind: lost_reports, from: PT20S, until: PT22S, probability: 1 }
+  - { kind: delayed_reports, from: PT21S, until: PT23S, delayMs: 1000 }
+restarts: [{ at: PT25S, downtime: PT5S }]
+orders:
+  - { id: before, at: PT10S, side: buy, qty: "0.01", type: market, route: single }
+  - { id: after, at: PT60S, side: buy, qty: "0.01", type: market, route: single }
+`;
+  const TAIL_FAULTS = ['lost_reports', 'delayed_reports', 'lost_reports', 'delayed_reports'];
+
+  it('drops the entries appended after the last commit, and ProcessRestarted counts them', () => {
+    const { scenario: s } = parseScenario(yaml, 'inline.yaml');
+    const inst = makeInstrument(s.instrument);
+    const start = parseUtcInstant(s.start);
+    const clock = new VirtualClock(start);
+    // Follows the log's commits on its own: what was written since the last one, at each crash.
+    let uncommitted: LogEntry[] = [];
+    const tails: LogEntry[][] = [];
+    const spy = {
+      write: (e: LogEntry) => uncommitted.push(e),
+      commit: () => {
+        uncommitted = [];
+      },
+      rollback: () => {
+        tails.push(uncommitted);
+        uncommitted = [];
+      },
+    };
+    const run = prepareRun(s, 'inline.yaml', clock, new Rng(s.seed), new EventLog(clock), inst, start, [spy]);
+    clock.advanceTo(start + parseDurationMs(s.duration));
+    run.log.commit();
+
+    expect(tails).toHaveLength(1);
+    const tail = tails[0] ?? [];
+    expect(tail.map((e) => (e.event.kind === 'FaultApplied' ? e.event.fault : e.event.kind))).toEqual(TAIL_FAULTS);
+    const durable = run.durable;
+    const restarted = durable.find((e) => e.event.kind === 'ProcessRestarted') as LogEntry<Extract<ExecEvent, { kind: 'ProcessRestarted' }>> | undefined;
+    expect(restarted?.event.lostEntries).toBe(tail.length);
+    // The new process continues from the last committed entry: the lost seq numbers are reused.
+    expect(restarted?.seq).toBe(tail[0]?.seq);
+    expect(durable.map((e) => e.seq)).toEqual(durable.map((_, n) => n + 1));
+    const kept = new Set(durable.map(canonicalLine));
+    expect(tail.filter((e) => kept.has(canonicalLine(e)))).toEqual([]);
+    // The run's digest covers the durable log only.
+    expect(run.log.digest()).toBe(digestLines(durable.map(canonicalLine)));
+    // The order after the restart went through: the restarted process works.
+    expect(run.ledger.parents.get(parentOrderId('after'))?.completed?.status).toBe('filled');
+  });
+
+  it('stores nothing of the lost tail: what was written but is not in the store is what lostEntries counts', () => {
+    const st = store();
+    const written: LogEntry[] = [];
+    const report = runScenario(parseScenario(yaml, 'inline.yaml'), { store: st, onEntry: (e) => written.push(e) });
+    const stored = [...st.entries(report.runId)];
+    expect(stored.map((e) => e.seq)).toEqual(stored.map((_, n) => n + 1));
+    expect(stored).toHaveLength(report.events);
+    const inStore = new Set(stored.map(canonicalLine));
+    const lost = written.filter((e) => !inStore.has(canonicalLine(e)));
+    expect(lost.map((e) => (e.event.kind === 'FaultApplied' ? e.event.fault : e.event.kind))).toEqual(TAIL_FAULTS);
+    const restarted = stored.find((e) => e.event.kind === 'ProcessRestarted');
+    expect(restarted?.event).toMatchObject({ lostEntries: lost.length });
+    expect(report.reconciliation.lostEntries).toBe(lost.length);
+    st.db.close();
+  });
 });
 
 describe('restarts in a run', () => {

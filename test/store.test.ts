@@ -1,14 +1,16 @@
 // The SQLite store: pragmas, migrations (fresh, forward from an older file, refusing a newer
 // one), a full run written and read back (log, digest, projections), and crash safety (a run
-// that throws is 'failed', a run that dies stays 'running', batches are atomic).
+// that throws is 'failed', a run that dies stays 'running' with whole commit units only).
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import Database from 'better-sqlite3';
+import fc from 'fast-check';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { canonicalLine, digestLines } from '../src/core/log/event-log.ts';
 import type { LogEntry } from '../src/core/model/events.ts';
+import { clientOrderId, parentOrderId } from '../src/core/model/ids.ts';
 import { makeInstrument } from '../src/core/model/instrument.ts';
 import { runScenario } from '../src/runtime/backtest-run.ts';
 import { loadScenarioFile, type LoadedScenario } from '../src/scenario/load-scenario.ts';
@@ -261,14 +263,17 @@ describe('crash safety', () => {
     expect(stored).toEqual(range(1, stored.length));
   });
 
-  it('leaves a run that dies without finishing as running, with only whole batches written', () => {
+  it('leaves a run that dies without finishing as running, with only whole commits written', () => {
     const { loaded, entries } = sweepEntries();
     const file = path.join(dir, 'crash.db');
     const store = new RunStore(openDb('crash.db'));
     store.createRun(newRun(loaded, 'crashed'));
-    const writer = store.writer('crashed', makeInstrument(loaded.scenario.instrument), 4);
-    for (const { entry, line } of entries.slice(0, 10)) writer.write(entry, line);
-    // The process dies here: no finishRun, no failRun, the buffered tail is lost.
+    const writer = store.writer('crashed', makeInstrument(loaded.scenario.instrument));
+    entries.slice(0, 10).forEach(({ entry, line }, i) => {
+      writer.write(entry, line);
+      if (i === 2 || i === 7) writer.commit();
+    });
+    // The process dies here: no finishRun, no failRun, the two entries after the last commit are lost.
     store.db.close();
 
     const reopened = new RunStore(openDatabase(file));
@@ -293,19 +298,19 @@ describe('crash safety', () => {
   });
 });
 
-describe('RunWriter batching', () => {
-  it('commits every batchSize events, visible to another connection before finishRun', () => {
+describe('RunWriter commits', () => {
+  it('writes at commits only: another connection sees whole commit units, never part of one', () => {
     const { loaded, entries } = sweepEntries();
     expect(entries.length).toBeGreaterThanOrEqual(7);
-    const file = path.join(dir, 'batch.db');
-    const store = new RunStore(openDb('batch.db'));
-    store.createRun(newRun(loaded, 'batched'));
-    const writer = store.writer('batched', makeInstrument(loaded.scenario.instrument), 3);
+    const file = path.join(dir, 'commits.db');
+    const store = new RunStore(openDb('commits.db'));
+    store.createRun(newRun(loaded, 'committed'));
+    const writer = store.writer('committed', makeInstrument(loaded.scenario.instrument));
     const reader = new Database(file, { readonly: true });
     open.push(reader);
-    const visible = (): number[] => seqs(reader, 'batched');
+    const visible = (): number[] => seqs(reader, 'committed');
     const parentRows = (): string[] =>
-      (reader.prepare("SELECT client_order_id FROM orders WHERE run_id = 'batched' AND parent_order_id IS NULL ORDER BY client_order_id").all() as {
+      (reader.prepare("SELECT client_order_id FROM orders WHERE run_id = 'committed' AND parent_order_id IS NULL ORDER BY client_order_id").all() as {
         client_order_id: string;
       }[]).map((r) => r.client_order_id);
     const parentsCreated = (n: number): string[] =>
@@ -321,20 +326,25 @@ describe('RunWriter batching', () => {
     expect(parentsCreated(3)).not.toEqual([]);
     write(0);
     write(1);
-    expect(visible()).toEqual([]);
     write(2);
+    expect(visible()).toEqual([]);
+    writer.commit();
     expect(visible()).toEqual([1, 2, 3]);
     expect(parentRows()).toEqual(parentsCreated(3));
+    writer.commit(); // nothing new: nothing written
+    expect(visible()).toEqual([1, 2, 3]);
     write(3);
     write(4);
-    expect(visible()).toEqual([1, 2, 3]);
     write(5);
+    expect(visible()).toEqual([1, 2, 3]);
+    writer.commit();
     expect(visible()).toEqual(range(1, 6));
     expect(parentRows()).toEqual(parentsCreated(6));
     write(6);
     expect(visible()).toEqual(range(1, 6));
-    expect(reader.prepare("SELECT status FROM runs WHERE id = 'batched'").get()).toEqual({ status: 'running' });
+    expect(reader.prepare("SELECT status FROM runs WHERE id = 'committed'").get()).toEqual({ status: 'running' });
 
+    // The end of the run writes the uncommitted rest with the finished row.
     store.finishRun(writer, {
       digest: digestLines(entries.slice(0, 7).map((e) => e.line)),
       simEnd: 1,
@@ -343,8 +353,88 @@ describe('RunWriter batching', () => {
       reportJson: '{}',
     });
     expect(visible()).toEqual(range(1, 7));
-    expect(reader.prepare("SELECT status, event_count FROM runs WHERE id = 'batched'").get()).toEqual({ status: 'finished', event_count: 7 });
-    const lines = [...new RunStore(reader).events('batched')].map((e) => `${e.seq} ${e.time} ${e.kind} ${e.payload}\n`);
-    expect(digestLines(lines)).toBe(store.getRun('batched')?.digest);
+    expect(reader.prepare("SELECT status, event_count FROM runs WHERE id = 'committed'").get()).toEqual({ status: 'finished', event_count: 7 });
+    const lines = [...new RunStore(reader).events('committed')].map((e) => `${e.seq} ${e.time} ${e.kind} ${e.payload}\n`);
+    expect(digestLines(lines)).toBe(store.getRun('committed')?.digest);
+  });
+
+  it('writes a commit unit of 12,000 entries (a TWAP parent and its children) in one transaction', () => {
+    // More than the 5,000-entry batches the writer once cut units into: a reader must see the
+    // whole TWAP or none of it.
+    const loaded = loadScenarioFile(SWEEP);
+    const instrument = makeInstrument(loaded.scenario.instrument);
+    const file = path.join(dir, 'unit.db');
+    const store = new RunStore(openDb('unit.db'));
+    store.createRun(newRun(loaded, 'unit'));
+    const writer = store.writer('unit', instrument);
+    const reader = new Database(file, { readonly: true });
+    open.push(reader);
+    const slices = 12_000;
+    const unit: LogEntry[] = [
+      { seq: 1, time: 0, event: { kind: 'RunStarted', scenario: 'unit', symbol: instrument.symbol, startTime: 0 } },
+      {
+        seq: 2, time: 0,
+        event: {
+          kind: 'ParentOrderCreated', parentId: parentOrderId('big'), symbol: instrument.symbol, side: 'buy', qty: slices, type: 'market', tif: 'GTC',
+          limitPrice: null, totalSlices: slices, route: 'twap', arrivalBid: null, arrivalAsk: null, source: 'test',
+        },
+      },
+    ];
+    for (let n = 1; n <= slices; n++) {
+      unit.push({
+        seq: 2 + n, time: 0,
+        event: {
+          kind: 'OrderCreated', clientOrderId: clientOrderId(`big-${n}`), parentId: parentOrderId('big'), sliceNum: n, totalSlices: slices,
+          scheduledTime: n * 1000, symbol: instrument.symbol, side: 'buy', type: 'market', tif: 'IOC', qty: 1, limitPrice: null, stopPrice: null,
+        },
+      });
+    }
+    for (const entry of unit) writer.write(entry, canonicalLine(entry));
+    expect(seqs(reader, 'unit')).toEqual([]);
+    writer.commit();
+    expect(seqs(reader, 'unit')).toEqual(range(1, slices + 2));
+    const children = reader.prepare("SELECT COUNT(*) AS n FROM orders WHERE run_id = 'unit' AND parent_order_id = 'big'").get() as { n: number };
+    expect(children.n).toBe(slices);
+    expect(reader.prepare("SELECT total_slices, status FROM orders WHERE run_id = 'unit' AND client_order_id = 'big'").get()).toEqual({
+      total_slices: slices,
+      status: 'working',
+    });
+  });
+
+  it('stores the log up to the last commit before the process died, for any commit points and moment of death', () => {
+    const { loaded, entries } = sweepEntries();
+    const instrument = makeInstrument(loaded.scenario.instrument);
+    let n = 0;
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 0, max: entries.length - 1 }), { maxLength: entries.length }),
+        fc.integer({ min: 0, max: entries.length }),
+        (commitAfter, diesAfter) => {
+          const name = `p${n++}.db`;
+          const store = new RunStore(openDb(name));
+          store.createRun(newRun(loaded, 'p'));
+          const writer = store.writer('p', instrument);
+          let committed = 0;
+          entries.slice(0, diesAfter).forEach(({ entry, line }, i) => {
+            writer.write(entry, line);
+            if (commitAfter.includes(i)) {
+              writer.commit();
+              committed = i + 1;
+            }
+          });
+          store.db.close();
+          const reopened = openDb(name);
+          expect(seqs(reopened, 'p')).toEqual(range(1, committed));
+          // The projections are those of the stored prefix: a parent row only with its children.
+          const stored = entries.slice(0, committed);
+          const parents = stored.filter((e) => e.entry.event.kind === 'ParentOrderCreated').length;
+          const children = stored.filter((e) => e.entry.event.kind === 'OrderCreated').length;
+          const rows = reopened.prepare("SELECT SUM(parent_order_id IS NULL) AS parents, SUM(parent_order_id IS NOT NULL) AS children FROM orders WHERE run_id = 'p'").get() as { parents: number | null; children: number | null };
+          expect([rows.parents ?? 0, rows.children ?? 0]).toEqual([parents, children]);
+          reopened.close();
+        },
+      ),
+      { numRuns: 40 },
+    );
   });
 });

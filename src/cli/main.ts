@@ -1,16 +1,18 @@
 // The `execsim` command: run scenarios, list stored runs, show one run. Exit codes: 0 all runs
-// finished and their expectations held, 1 an expectation failed, 2 bad input (unknown command
-// or flag, a bad scenario file, an unknown run id). Every scenario is validated before any
-// run starts, so bad input writes nothing to the store. The only reader of process.env here.
+// finished and their expectations held, 1 an expectation failed or `show` found the stored run
+// inconsistent (its log does not reproduce its digest, has a gap, or disagrees with its
+// projections), 2 bad input (unknown command or flag, a bad scenario file, an unknown run id).
+// Every scenario is validated before any run starts, so bad input writes nothing to the store.
+// The only reader of process.env here.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { digestLines } from '../core/log/event-log.ts';
 import { runScenario, type RunReport } from '../runtime/backtest-run.ts';
 import { ReplayFileError } from '../runtime/replay-file.ts';
 import { loadScenarioFile, ScenarioError, type LoadedScenario } from '../scenario/load-scenario.ts';
 import { DEFAULT_DB_PATH, openDatabase } from '../store/open-database.ts';
 import { RunStore } from '../store/run-store.ts';
+import { verifyRun } from '../store/verify-run.ts';
 import { formatReport, formatRunList } from './format-report.ts';
 import { sweepCommand } from './sweep-command.ts';
 
@@ -19,7 +21,7 @@ export class UsageError extends Error {}
 const USAGE = `usage:
   execsim run <file|dir...> [--seed N] [--db PATH] [--json]   run scenarios and print their reports
   execsim runs [--db PATH] [--json]                            list stored runs
-  execsim show <runId> [--db PATH] [--json]                    print one stored run and verify its digest
+  execsim show <runId> [--db PATH] [--json]                    print one stored run and verify it (log, digest, tables)
   execsim sweep <file> --paths N [--seed S] [--json]           Monte Carlo over N derived seeds; not stored (sweep --help)
 The database is --db, else $EXECSIM_DB, else ${DEFAULT_DB_PATH}.`;
 
@@ -194,20 +196,26 @@ function showCommand(args: readonly string[], io: Io): number {
   try {
     const row = store.getRun(id);
     if (!row) throw new UsageError(`no run with id "${id}" (see \`execsim runs\`)`);
-    const lines = (function* () {
-      for (const e of store.events(id)) yield `${e.seq} ${e.time} ${e.kind} ${e.payload}\n`;
-    })();
-    const recomputed = digestLines(lines);
-    const verified = row.digest !== null && recomputed === row.digest;
+    // A failed check is exit 1, as a failed expectation is: the stored run cannot be trusted.
+    const v = verifyRun(store, id);
     if (values.json) {
       const report = row.report_json ? (JSON.parse(row.report_json) as object) : null;
-      io.out(JSON.stringify({ ...runSummary(row), digestVerified: verified, report }));
+      const { events, gapFree, recomputedDigest, consistent, problems } = v;
+      io.out(JSON.stringify({
+        ...runSummary(row), digestVerified: v.digestVerified === true,
+        verification: { events, gapFree, recomputedDigest, consistent, problems }, report,
+      }));
     } else {
       io.out(formatRunList([row]));
       if (row.report_json) io.out('\n' + formatReport(JSON.parse(row.report_json) as RunReport));
-      io.out(row.digest === null ? `\nrun is ${row.status}: no digest` : `\nstored log ${verified ? 'reproduces' : 'DOES NOT reproduce'} the digest`);
+      if (v.digestVerified === null) {
+        io.out(`\nrun is ${row.status}: no digest; the stored log of ${v.events} events ${v.problems.length === 0 ? 'is a consistent prefix' : 'is NOT consistent'}`);
+      } else {
+        io.out(`\nstored log ${v.digestVerified ? 'reproduces' : 'DOES NOT reproduce'} the digest`);
+      }
     }
-    return 0;
+    for (const problem of v.problems) io.err(`execsim: run ${id}: ${problem}`);
+    return v.problems.length === 0 ? 0 : 1;
   } finally {
     store.db.close();
   }

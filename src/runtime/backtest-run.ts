@@ -99,8 +99,9 @@ export function runScenario(loaded: LoadedScenario, options: RunOptions = {}): R
       startedAt: new Date().toISOString(),
       simStart: start,
     });
+    // Writes each commit of the log as one transaction: the store holds the durable log, which
+    // is what a restarted process reads back.
     writer = store.writer(id, instrument);
-    writer.commitOnly = s.restarts.length > 0;
     sinks.push(writer);
   }
 

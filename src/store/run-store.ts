@@ -1,15 +1,19 @@
 // Runs, their event logs and the order/fill projections in SQLite. A run row is written as
-// 'running' first; its events are written in batches (one transaction each) together with the
-// projection rows they change; the last batch, the digest, the counts and status 'finished' go
-// in one final transaction. A process that dies mid-run leaves status 'running': never a run
-// half-reported as finished.
+// 'running' first. The writer buffers what the log appends and writes it when the log commits,
+// one transaction per commit with the projection rows it changes: the store only ever holds
+// whole commit units (a TWAP's parent with all its children, however many), never a unit cut in
+// two, so a process killed at any moment leaves a gap-free prefix of the log that ends at a
+// commit. The last events, the digest, the counts and status 'finished' go in one final
+// transaction. A process that dies mid-run leaves status 'running': never a run half-reported
+// as finished.
 import type Database from 'better-sqlite3';
 import type { LogEntry } from '../core/model/events.ts';
 import type { EventSink } from '../core/ports/event-sink.ts';
 import { OrderLedger } from '../core/order/order-ledger.ts';
 import type { OrderState } from '../core/order/apply-event.ts';
+import type { AppliedTrade, ParentState } from '../core/order/order-ledger.ts';
 import { fractionalTicksToPrice, lotsToQty, ticksToPrice, unitsToQuote, type Instrument } from '../core/model/instrument.ts';
-import type { ParentOrderId } from '../core/model/ids.ts';
+import type { ClientOrderId, ParentOrderId } from '../core/model/ids.ts';
 
 export interface NewRun {
   readonly id: string;
@@ -61,8 +65,8 @@ export class RunStore {
       .run(run);
   }
 
-  writer(runId: string, instrument: Instrument, batchSize = 5000): RunWriter {
-    return new RunWriter(this.db, runId, instrument, batchSize);
+  writer(runId: string, instrument: Instrument): RunWriter {
+    return new RunWriter(this.db, runId, instrument);
   }
 
   /** The writer's last batch and the finished run row, in one transaction. */
@@ -79,7 +83,8 @@ export class RunStore {
     })();
   }
 
-  /** Keeps what was logged (for diagnosis) and marks the run failed, never finished. */
+  /** Keeps what was logged, committed or not (for diagnosis), and marks the run failed, never
+   *  finished, in the same transaction. */
   failRun(writer: RunWriter | null, runId: string, error: string, finishedAt: string): void {
     this.db.transaction(() => {
       writer?.flushInTransaction();
@@ -112,12 +117,86 @@ export class RunStore {
   }
 }
 
-/** The event sink of one run: buffers events and projection rows, flushes them in batches. */
+/** What the orders table holds for a child order. */
+export function childOrderRow(runId: string, i: Instrument, o: OrderState): Record<string, unknown> {
+  const r = o.request;
+  return {
+    runId,
+    clientOrderId: r.clientOrderId,
+    venueOrderId: o.venueOrderId,
+    parentOrderId: r.parentId,
+    sliceNum: r.sliceNum,
+    totalSlices: r.totalSlices,
+    scheduledTime: r.scheduledTime,
+    symbol: r.symbol,
+    side: r.side,
+    type: r.type,
+    tif: r.tif,
+    status: o.status,
+    qty: lotsToQty(i, r.qty),
+    filledQty: lotsToQty(i, o.filledQty),
+    avgPrice: o.filledQty > 0 ? fractionalTicksToPrice(i, o.filledNotional / o.filledQty) : null,
+    limitPrice: r.limitPrice === undefined ? null : ticksToPrice(i, r.limitPrice),
+    stopPrice: r.stopPrice === undefined ? null : ticksToPrice(i, r.stopPrice),
+    createdAt: o.createdAt,
+    updatedAt: o.updatedAt,
+  };
+}
+
+/** A parent's children summed: filled lots, filled notional (ticks x lots), last update. */
+export interface ChildTotals {
+  filled: number;
+  notional: number;
+  updatedAt: number;
+}
+
+/** Parents live in the orders table too (no parent_order_id), with their children's totals. */
+export function parentOrderRow(runId: string, i: Instrument, parentId: ParentOrderId, parent: ParentState, totals: ChildTotals): Record<string, unknown> {
+  const spec = parent.spec;
+  return {
+    runId,
+    clientOrderId: parentId,
+    venueOrderId: null,
+    parentOrderId: null,
+    sliceNum: null,
+    totalSlices: spec.totalSlices,
+    scheduledTime: parent.createdAt,
+    symbol: spec.symbol,
+    side: spec.side,
+    type: spec.type,
+    tif: spec.tif,
+    status: parent.completed?.status ?? 'working',
+    qty: lotsToQty(i, spec.qty),
+    filledQty: lotsToQty(i, totals.filled),
+    avgPrice: totals.filled > 0 ? fractionalTicksToPrice(i, totals.notional / totals.filled) : null,
+    limitPrice: spec.limitPrice === null ? null : ticksToPrice(i, spec.limitPrice),
+    stopPrice: null,
+    createdAt: parent.createdAt,
+    updatedAt: Math.max(parent.createdAt, parent.completed?.at ?? 0, totals.updatedAt),
+  };
+}
+
+/** What the fills table holds for a trade applied to one of our orders at log entry `seq`. */
+export function fillRow(runId: string, i: Instrument, t: AppliedTrade, seq: number): unknown[] {
+  return [runId, t.tradeId, t.clientOrderId, lotsToQty(i, t.qty), ticksToPrice(i, t.price), unitsToQuote(i, t.fee), t.liquidity, t.venueTime, seq];
+}
+
+/**
+ * The event sink of one run: buffers events and the projection rows they change, and writes them
+ * when the log commits, all in one transaction (never part of a commit unit, so never a parent
+ * without all its children). Nothing appended after the last commit is written until the next
+ * commit or the end of the run: a crash, simulated (rollback) or real, loses exactly the
+ * uncommitted tail, as the durable log does.
+ */
 export class RunWriter implements EventSink {
   private ledger = new OrderLedger();
   private events: unknown[][] = [];
   private fills: unknown[][] = [];
   private dirtyParents = new Set<ParentOrderId>();
+  /** Each parent's children as the orders table holds them, kept up to date by delta so that a
+   *  commit costs what it changed, not the size of its parents (a TWAP may have 100,000 children). */
+  private readonly parentTotals = new Map<ParentOrderId, ChildTotals>();
+  private readonly childWritten = new Map<ClientOrderId, { filled: number; notional: number }>();
   private readonly insertEvent: Database.Statement;
   private readonly insertFill: Database.Statement;
   private readonly insertOrphan: Database.Statement;
@@ -130,7 +209,6 @@ export class RunWriter implements EventSink {
     private readonly db: Database.Database,
     readonly runId: string,
     private readonly instrument: Instrument,
-    private readonly batchSize: number,
   ) {
     this.insertEvent = db.prepare('INSERT INTO events (run_id, seq, time, kind, payload) VALUES (?, ?, ?, ?, ?)');
     this.insertFill = db.prepare(
@@ -144,14 +222,16 @@ export class RunWriter implements EventSink {
     this.resolveOrphan = db.prepare(
       `UPDATE orphan_orders SET status = 'resolved', resolution = ?, resolved_by = ?, resolved_at = ? WHERE run_id = ? AND client_order_id = ?`,
     );
+    // Everything an order's events can change is updated: status and fills, and the quantity
+    // and prices a ChildAmended (carry re-sizing, limit re-pricing) gives a slice before it goes.
     this.upsertOrder = db.prepare(
       `INSERT INTO orders (run_id, client_order_id, venue_order_id, parent_order_id, slice_num, total_slices,
          scheduled_time, symbol, side, type, tif, status, qty, filled_qty, avg_price, limit_price, stop_price, created_at, updated_at)
        VALUES (@runId, @clientOrderId, @venueOrderId, @parentOrderId, @sliceNum, @totalSlices, @scheduledTime, @symbol,
          @side, @type, @tif, @status, @qty, @filledQty, @avgPrice, @limitPrice, @stopPrice, @createdAt, @updatedAt)
        ON CONFLICT (run_id, client_order_id) DO UPDATE SET venue_order_id = excluded.venue_order_id,
-         status = excluded.status, filled_qty = excluded.filled_qty, avg_price = excluded.avg_price,
-         updated_at = excluded.updated_at`,
+         status = excluded.status, qty = excluded.qty, filled_qty = excluded.filled_qty, avg_price = excluded.avg_price,
+         limit_price = excluded.limit_price, stop_price = excluded.stop_price, updated_at = excluded.updated_at`,
     );
   }
 
@@ -159,6 +239,7 @@ export class RunWriter implements EventSink {
     return this.ledger.orders.size;
   }
 
+  /** Buffers one entry; nothing reaches the database before the log commits. */
   write(entry: LogEntry, line: string): void {
     const space = line.indexOf(' ', line.indexOf(' ', line.indexOf(' ') + 1) + 1);
     this.events.push([this.runId, entry.seq, entry.time, entry.event.kind, line.slice(space + 1, -1)]);
@@ -170,23 +251,14 @@ export class RunWriter implements EventSink {
     } else if (event.kind === 'OrphanResolved') {
       this.orphanRows.push({ insert: false, row: [event.resolution, event.actor, entry.time, this.runId, event.clientOrderId] });
     }
-    const i = this.instrument;
     for (const t of this.ledger.appliedTrades) {
       this.fillCount++;
-      this.fills.push([
-        this.runId, t.tradeId, t.clientOrderId, lotsToQty(i, t.qty), ticksToPrice(i, t.price),
-        unitsToQuote(i, t.fee), t.liquidity, t.venueTime, entry.seq,
-      ]);
+      this.fills.push(fillRow(this.runId, this.instrument, t, entry.seq));
     }
-    // Nothing is written before the log commits: the store holds exactly the durable log, so a
-    // crash (runtime/restart.ts) loses the same uncommitted tail with or without a store.
-    if (this.batchSize > 0 && this.events.length >= this.batchSize && !this.commitOnly) this.db.transaction(() => this.flushInTransaction())();
   }
 
-  /** Writes only at commits from now on (runs that may crash). */
-  commitOnly = false;
-
-  /** A crash: drops what was not committed and refolds the durable log (already in the store). */
+  /** A crash: drops what was not committed (never written) and refolds the durable log, which
+   *  is what the store holds (every commit was written when it happened). */
   rollback(durable: readonly LogEntry[]): void {
     this.events = [];
     this.fills = [];
@@ -201,7 +273,7 @@ export class RunWriter implements EventSink {
     this.ledger.takeChanged();
   }
 
-  /** Writes everything buffered in one transaction (a TWAP's parent with all its children). */
+  /** The log committed: everything buffered (one or more whole commit units) in one transaction. */
   commit(): void {
     if (this.events.length > 0) this.db.transaction(() => this.flushInTransaction())();
   }
@@ -215,71 +287,31 @@ export class RunWriter implements EventSink {
     for (const id of this.ledger.takeChanged()) {
       const order = this.ledger.order(id);
       if (!order) continue;
-      this.upsertOrder.run(this.orderRow(order));
-      this.dirtyParents.add(order.request.parentId);
+      this.upsertOrder.run(childOrderRow(this.runId, this.instrument, order));
+      const parentId = order.request.parentId;
+      const totals = this.totalsOf(parentId);
+      const before = this.childWritten.get(id) ?? { filled: 0, notional: 0 };
+      totals.filled += order.filledQty - before.filled;
+      totals.notional += order.filledNotional - before.notional;
+      totals.updatedAt = Math.max(totals.updatedAt, order.updatedAt);
+      this.childWritten.set(id, { filled: order.filledQty, notional: order.filledNotional });
+      this.dirtyParents.add(parentId);
     }
-    for (const parentId of this.dirtyParents) this.writeParent(parentId);
+    for (const parentId of this.dirtyParents) {
+      const parent = this.ledger.parents.get(parentId);
+      if (parent) this.upsertOrder.run(parentOrderRow(this.runId, this.instrument, parentId, parent, this.totalsOf(parentId)));
+    }
     this.events = [];
     this.fills = [];
     this.dirtyParents = new Set();
   }
 
-  private orderRow(o: OrderState): Record<string, unknown> {
-    const i = this.instrument;
-    const r = o.request;
-    return {
-      runId: this.runId,
-      clientOrderId: r.clientOrderId,
-      venueOrderId: o.venueOrderId,
-      parentOrderId: r.parentId,
-      sliceNum: r.sliceNum,
-      totalSlices: r.totalSlices,
-      scheduledTime: r.scheduledTime,
-      symbol: r.symbol,
-      side: r.side,
-      type: r.type,
-      tif: r.tif,
-      status: o.status,
-      qty: lotsToQty(i, r.qty),
-      filledQty: lotsToQty(i, o.filledQty),
-      avgPrice: o.filledQty > 0 ? fractionalTicksToPrice(i, o.filledNotional / o.filledQty) : null,
-      limitPrice: r.limitPrice === undefined ? null : ticksToPrice(i, r.limitPrice),
-      stopPrice: r.stopPrice === undefined ? null : ticksToPrice(i, r.stopPrice),
-      createdAt: o.createdAt,
-      updatedAt: o.updatedAt,
-    };
-  }
-
-  /** Parents live in the orders table too (no parent_order_id), with their children's totals. */
-  private writeParent(parentId: ParentOrderId): void {
-    const parent = this.ledger.parents.get(parentId);
-    if (!parent) return;
-    const i = this.instrument;
-    const children = this.ledger.childrenOf(parentId);
-    const filled = children.reduce((s, c) => s + c.filledQty, 0);
-    const notional = children.reduce((s, c) => s + c.filledNotional, 0);
-    const updatedAt = Math.max(parent.createdAt, parent.completed?.at ?? 0, ...children.map((c) => c.updatedAt));
-    const spec = parent.spec;
-    this.upsertOrder.run({
-      runId: this.runId,
-      clientOrderId: parentId,
-      venueOrderId: null,
-      parentOrderId: null,
-      sliceNum: null,
-      totalSlices: spec.totalSlices,
-      scheduledTime: parent.createdAt,
-      symbol: spec.symbol,
-      side: spec.side,
-      type: spec.type,
-      tif: spec.tif,
-      status: parent.completed?.status ?? 'working',
-      qty: lotsToQty(i, spec.qty),
-      filledQty: lotsToQty(i, filled),
-      avgPrice: filled > 0 ? fractionalTicksToPrice(i, notional / filled) : null,
-      limitPrice: spec.limitPrice === null ? null : ticksToPrice(i, spec.limitPrice),
-      stopPrice: null,
-      createdAt: parent.createdAt,
-      updatedAt,
-    });
+  private totalsOf(parentId: ParentOrderId): ChildTotals {
+    let totals = this.parentTotals.get(parentId);
+    if (!totals) {
+      totals = { filled: 0, notional: 0, updatedAt: 0 };
+      this.parentTotals.set(parentId, totals);
+    }
+    return totals;
   }
 }

@@ -1,0 +1,175 @@
+// Checks a stored run against itself: its log is seq 1..n without a gap, re-hashes to the stored
+// digest (finished runs), every parent in it has all its children (a TWAP is stored whole), and
+// the orders, fills and orphan tables are exactly the fold of the stored log. A run that died
+// mid-way ('running') must pass every check but the digest: the store holds whole commit units.
+import { digestLines } from '../core/log/event-log.ts';
+import type { LogEntry } from '../core/model/events.ts';
+import { makeInstrument, lotsToQty, type Instrument, type InstrumentSpec } from '../core/model/instrument.ts';
+import { OrderLedger } from '../core/order/order-ledger.ts';
+import { childOrderRow, fillRow, parentOrderRow, type RunStore } from './run-store.ts';
+
+export interface RunVerification {
+  /** Events stored for the run. */
+  readonly events: number;
+  /** The stored seq are exactly 1..events. */
+  readonly gapFree: boolean;
+  /** sha256 over the stored log's canonical lines. */
+  readonly recomputedDigest: string;
+  /** Whether that is the stored digest; null when the run has none (running or failed). */
+  readonly digestVerified: boolean | null;
+  /** Every parent has its children, and the projections are the fold of the stored log. */
+  readonly consistent: boolean;
+  /** One sentence per problem found; empty when the run verifies. */
+  readonly problems: readonly string[];
+}
+
+const MAX_LISTED = 5;
+
+type Row = Record<string, unknown>;
+
+/** Re-reads a stored run and checks it; throws only when the run does not exist. */
+export function verifyRun(store: RunStore, runId: string): RunVerification {
+  const row = store.getRun(runId);
+  if (!row) throw new Error(`no run with id "${runId}"`);
+  const problems: string[] = [];
+  const lines: string[] = [];
+  const entries: LogEntry[] = [];
+  let gapFree = true;
+  let readable = true;
+  for (const e of store.events(runId)) {
+    const expected = lines.length + 1;
+    if (gapFree && e.seq !== expected) {
+      gapFree = false;
+      problems.push(`the stored log has a gap: seq ${e.seq} where ${expected} should be`);
+    }
+    lines.push(`${e.seq} ${e.time} ${e.kind} ${e.payload}\n`);
+    if (!readable) continue;
+    try {
+      entries.push({ seq: e.seq, time: e.time, event: { kind: e.kind, ...(JSON.parse(e.payload) as object) } as LogEntry['event'] });
+    } catch {
+      readable = false;
+      problems.push(`event seq ${e.seq} (${e.kind}): the payload is not JSON`);
+    }
+  }
+  const recomputedDigest = digestLines(lines);
+  const digestVerified = row.digest === null ? null : row.digest === recomputedDigest;
+  if (digestVerified === false) {
+    problems.push(`the stored log does not reproduce the stored digest (stored ${row.digest}, recomputed ${recomputedDigest})`);
+  }
+  if (row.status === 'finished' && row.event_count !== lines.length) {
+    problems.push(`the run row counts ${row.event_count} events but ${lines.length} are stored`);
+  }
+  const before = problems.length;
+  if (readable) checkProjections(store, runId, row.status === 'finished', entries, problems);
+  const consistent = readable && problems.length === before;
+  return { events: lines.length, gapFree, recomputedDigest, digestVerified, consistent, problems };
+}
+
+function checkProjections(store: RunStore, runId: string, finished: boolean, entries: readonly LogEntry[], problems: string[]): void {
+  const { db } = store;
+  const { scenario_json } = db.prepare('SELECT scenario_json FROM runs WHERE id = ?').get(runId) as { scenario_json: string };
+  const i: Instrument = makeInstrument((JSON.parse(scenario_json) as { instrument: InstrumentSpec }).instrument);
+  const ledger = new OrderLedger();
+  const fills: unknown[][] = [];
+  const orphans = new Map<string, Row>();
+  for (const entry of entries) {
+    try {
+      ledger.apply(entry);
+    } catch (err) {
+      problems.push(`the stored log does not fold at seq ${entry.seq}: ${(err as Error).message}`);
+      return;
+    }
+    for (const t of ledger.appliedTrades) fills.push(fillRow(runId, i, t, entry.seq));
+    const { event } = entry;
+    if (event.kind === 'OrphanDetected' && !orphans.has(event.clientOrderId)) {
+      orphans.set(event.clientOrderId, {
+        clientOrderId: event.clientOrderId, venueOrderId: event.venueOrderId, symbol: i.symbol, side: event.side,
+        openQty: lotsToQty(i, event.openQty), filledQty: lotsToQty(i, event.filledQty), venueStatus: event.status,
+        status: 'untracked', detectedAt: entry.time, resolvedAt: null, resolvedBy: null, resolution: null,
+      });
+    } else if (event.kind === 'OrphanResolved') {
+      const o = orphans.get(event.clientOrderId);
+      if (o) Object.assign(o, { status: 'resolved', resolution: event.resolution, resolvedBy: event.actor, resolvedAt: entry.time });
+    }
+  }
+
+  // A parent is stored with all its children (they are created in the parent's commit).
+  for (const [parentId, parent] of ledger.parents) {
+    if (parent.children.length !== parent.spec.totalSlices) {
+      problems.push(`parent ${parentId}: ${parent.children.length} of its ${parent.spec.totalSlices} children are stored`);
+    }
+  }
+
+  const expectedOrders = new Map<string, Row>();
+  for (const order of ledger.orders.values()) expectedOrders.set(order.request.clientOrderId, childOrderRow(runId, i, order));
+  for (const [parentId, parent] of ledger.parents) {
+    const totals = { filled: 0, notional: 0, updatedAt: 0 };
+    for (const c of ledger.childrenOf(parentId)) {
+      totals.filled += c.filledQty;
+      totals.notional += c.filledNotional;
+      totals.updatedAt = Math.max(totals.updatedAt, c.updatedAt);
+    }
+    expectedOrders.set(parentId, parentOrderRow(runId, i, parentId, parent, totals));
+  }
+  const storedOrders = db
+    .prepare(
+      `SELECT run_id AS runId, client_order_id AS clientOrderId, venue_order_id AS venueOrderId, parent_order_id AS parentOrderId,
+         slice_num AS sliceNum, total_slices AS totalSlices, scheduled_time AS scheduledTime, symbol, side, type, tif, status, qty,
+         filled_qty AS filledQty, avg_price AS avgPrice, limit_price AS limitPrice, stop_price AS stopPrice,
+         created_at AS createdAt, updated_at AS updatedAt
+       FROM orders WHERE run_id = ?`,
+    )
+    .all(runId) as Row[];
+  compareRows('orders', expectedOrders, keyed(storedOrders, (r) => String(r['clientOrderId'])), problems);
+
+  const fillKey = (r: readonly unknown[]): string => `${String(r[2])}/${String(r[1])}`;
+  const storedFills = db
+    .prepare('SELECT run_id, trade_id, client_order_id, qty, price, fee, liquidity, time, seq FROM fills WHERE run_id = ?')
+    .raw()
+    .all(runId) as unknown[][];
+  compareRows(
+    'fills',
+    new Map(fills.map((r) => [fillKey(r), Object.fromEntries(r.map((v, n) => [String(n), v]))])),
+    new Map(storedFills.map((r) => [fillKey(r), Object.fromEntries(r.map((v, n) => [String(n), v]))])),
+    problems,
+  );
+
+  const storedOrphans = db
+    .prepare(
+      `SELECT client_order_id AS clientOrderId, venue_order_id AS venueOrderId, symbol, side, open_qty AS openQty, filled_qty AS filledQty,
+         venue_status AS venueStatus, status, detected_at AS detectedAt, resolved_at AS resolvedAt, resolved_by AS resolvedBy, resolution
+       FROM orphan_orders WHERE run_id = ?`,
+    )
+    .all(runId) as Row[];
+  compareRows('orphan_orders', orphans, keyed(storedOrphans, (r) => String(r['clientOrderId'])), problems);
+
+  if (finished) {
+    const counts = db.prepare('SELECT order_count, fill_count FROM runs WHERE id = ?').get(runId) as { order_count: number; fill_count: number };
+    if (counts.order_count !== ledger.orders.size || counts.fill_count !== fills.length) {
+      problems.push(
+        `the run row counts ${counts.order_count} orders and ${counts.fill_count} fills; the stored log has ${ledger.orders.size} and ${fills.length}`,
+      );
+    }
+  }
+}
+
+function keyed(rows: readonly Row[], key: (r: Row) => string): Map<string, Row> {
+  return new Map(rows.map((r) => [key(r), r]));
+}
+
+/** Rows the log gives against rows the table holds, by key: missing, extra and differing rows. */
+function compareRows(table: string, expected: ReadonlyMap<string, Row>, stored: ReadonlyMap<string, Row>, problems: string[]): void {
+  const found: string[] = [];
+  for (const [key, want] of expected) {
+    const got = stored.get(key);
+    if (!got) found.push(`${key} is missing`);
+    else {
+      const diff = Object.keys(want).filter((k) => (want[k] ?? null) !== (got[k] ?? null));
+      if (diff.length > 0) found.push(`${key}: ${diff.map((k) => `${k} ${String(got[k])}, the log gives ${String(want[k])}`).join('; ')}`);
+    }
+  }
+  for (const key of stored.keys()) if (!expected.has(key)) found.push(`${key} is not in the log`);
+  if (found.length === 0) return;
+  const more = found.length > MAX_LISTED ? ` (and ${found.length - MAX_LISTED} more)` : '';
+  problems.push(`${table} does not match the stored log: ${found.slice(0, MAX_LISTED).join(', ')}${more}`);
+}
