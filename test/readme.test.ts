@@ -1,0 +1,97 @@
+// The README runs as printed. Every fenced block is checked:
+// - a block after `<!-- file: PATH -->` is that file, byte for byte (the file is what runs);
+// - a ```yaml block without one must be a valid scenario;
+// - a block after `<!-- output: execsim ARGS -->` is what that command prints, where `…` inside
+//   a line stands for any text (a run id, a wall time) and a line of just `…` for any lines;
+// - a block after `<!-- usage -->` lists commands `execsim --help` prints, each line as printed;
+// - ```sh blocks are the two commands of the quick start and are left to CI.
+// Any other block fails the test: a README example that nothing checks drifts.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.ts';
+import { parseScenario } from '../src/scenario/load-scenario.ts';
+
+interface Block {
+  readonly line: number;
+  readonly lang: string;
+  readonly marker: string | null;
+  readonly body: string;
+}
+
+function blocks(markdown: string): Block[] {
+  const lines = markdown.split('\n');
+  const out: Block[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const open = /^```(\w*)\s*$/.exec(lines[i] as string);
+    if (!open) continue;
+    const start = i;
+    let j = i + 1;
+    while (j < lines.length && lines[j] !== '```') j++;
+    let k = start - 1;
+    while (k >= 0 && (lines[k] as string).trim() === '') k--;
+    const marker = k >= 0 ? (/^<!--\s*(.*?)\s*-->$/.exec(lines[k] as string)?.[1] ?? null) : null;
+    out.push({ line: start + 1, lang: open[1] ?? '', marker, body: lines.slice(start + 1, j).join('\n') + '\n' });
+    i = j;
+  }
+  return out;
+}
+
+/** The printed lines match the README's: `…` in a line is any text, a line `…` any lines. */
+export function matchesPrinted(expected: readonly string[], actual: readonly string[]): boolean {
+  const re = (line: string) => new RegExp(`^${line.split('…').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const go = (i: number, j: number): boolean => {
+    if (i === expected.length) return j === actual.length;
+    const e = expected[i] as string;
+    if (e.trim() === '…') {
+      for (let k = j; k <= actual.length; k++) if (go(i + 1, k)) return true;
+      return false;
+    }
+    return j < actual.length && re(e).test(actual[j] as string) && go(i + 1, j + 1);
+  };
+  return go(0, 0);
+}
+
+function run(args: readonly string[], db: string): { code: number; out: string[] } {
+  const out: string[] = [];
+  const code = main(args, { out: (t) => out.push(...t.split('\n')), err: (t) => out.push(...t.split('\n')), env: { EXECSIM_DB: db } });
+  return { code, out };
+}
+
+const README = readFileSync('README.md', 'utf8');
+const dir = mkdtempSync(path.join(tmpdir(), 'execsim-readme-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('README', () => {
+  it('matchesPrinted: … stands for any text in a line, a lone … for any lines', () => {
+    expect(matchesPrinted(['a …', '…', 'z'], ['a 1', 'b', 'c', 'z'])).toBe(true);
+    expect(matchesPrinted(['a …', 'z'], ['a 1', 'b', 'z'])).toBe(false);
+    expect(matchesPrinted(['a (…)'], ['a (x)'])).toBe(true);
+    expect(matchesPrinted(['a (…)'], ['a x'])).toBe(false);
+  });
+
+  for (const b of blocks(README)) {
+    it(`block at line ${b.line} (${b.marker ?? b.lang ?? 'text'}) is what it shows`, () => {
+      const file = b.marker?.startsWith('file: ') ? b.marker.slice(6) : null;
+      const output = b.marker?.startsWith('output: execsim ') ? b.marker.slice('output: execsim '.length) : null;
+      if (file !== null) {
+        expect(b.body).toBe(readFileSync(file, 'utf8'));
+        if (b.lang === 'yaml') expect(() => parseScenario(b.body, file)).not.toThrow();
+      } else if (output !== null) {
+        const { out } = run(output.split(/\s+/), path.join(dir, `readme-${b.line}.db`));
+        while (out.at(-1) === '') out.pop();
+        const expected = b.body.replace(/\n$/, '').split('\n');
+        expect(matchesPrinted(expected, out), `printed:\n${out.join('\n')}`).toBe(true);
+      } else if (b.marker === 'usage') {
+        const { code, out } = run(['--help'], path.join(dir, 'help.db'));
+        expect(code).toBe(0);
+        for (const line of b.body.trim().split('\n')) expect(out.map((l) => l.trim()), line).toContain(line.trim());
+      } else if (b.lang === 'yaml') {
+        expect(() => parseScenario(b.body, `README.md:${b.line}`)).not.toThrow();
+      } else {
+        expect(b.lang, 'a block that nothing checks: mark it file:, output: or usage').toBe('sh');
+      }
+    });
+  }
+});
