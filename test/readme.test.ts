@@ -6,7 +6,7 @@
 // - a block after `<!-- usage -->` lists commands `execsim --help` prints, each line as printed;
 // - ```sh blocks are the two commands of the quick start and are left to CI.
 // Any other block fails the test: a README example that nothing checks drifts.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -69,6 +69,10 @@ describe('README', () => {
     expect(matchesPrinted(['a …', 'z'], ['a 1', 'b', 'z'])).toBe(false);
     expect(matchesPrinted(['a (…)'], ['a (x)'])).toBe(true);
     expect(matchesPrinted(['a (…)'], ['a x'])).toBe(false);
+  });
+
+  it('lists every bundled scenario in its table', () => {
+    for (const f of readdirSync('scenarios').filter((x) => x.endsWith('.yaml'))) expect(README, f).toContain(`| \`${f}\` |`);
   });
 
   for (const b of blocks(README)) {
