@@ -5,7 +5,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../src/core/clock/virtual-clock.ts';
 import type { LogEntry } from '../src/core/model/events.ts';
-import { SignalDeduplicator, type SignalDedupRecord } from '../src/core/safety/signal-dedup.ts';
+import type { SignalDedupRecord } from '../src/core/model/safety-events.ts';
+import { SignalDeduplicator } from '../src/core/safety/signal-dedup.ts';
 import { runScenario } from '../src/runtime/backtest-run.ts';
 import { parseScenario } from '../src/scenario/load-scenario.ts';
 

@@ -2,7 +2,7 @@
 import type { ParentRequest, TwapParams } from '../core/engine/execution-engine.ts';
 import { parentOrderId } from '../core/model/ids.ts';
 import { priceToTicks, qtyToLots, quoteToUnits, type Instrument } from '../core/model/instrument.ts';
-import type { Confirmation } from '../core/safety/pre-trade.ts';
+import type { Confirmation } from '../core/model/safety-events.ts';
 import type { TwapEntry } from '../scenario/execution-schema.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { parseDurationMs } from '../scenario/time-fields.ts';

@@ -14,7 +14,7 @@ import { marketSchema } from './market-schema.ts';
 import { PARTIAL_FILL_POLICIES } from '../core/fills/fill-config.ts';
 import { FILL_METRIC_NAMES } from '../core/report/expectations.ts';
 import { RECON_METRIC_NAMES } from '../core/report/recon-metrics.ts';
-import { CONFIRMATIONS } from '../core/safety/pre-trade.ts';
+import { CONFIRMATIONS } from '../core/model/safety-events.ts';
 import { checkComponentConfigs, fillDetectionSchema, safetySchema } from './component-schema.ts';
 import { checkQuoteAmount, gridProblem } from './scenario-limits.ts';
 import { checkRunLimits } from './run-limits.ts';

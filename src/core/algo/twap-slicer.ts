@@ -26,46 +26,14 @@
 // The whole order below the instrument's minimum notional is refused ("too few lots for one
 // slice"): the venue would refuse it. Below only the extra minSliceNotionalUnits floor it becomes
 // one slice of the whole order: the one slice allowed under the minimum, as in the spec.
-import type { Instrument } from '../model/instrument.ts';
 import type { OrderType, Side } from '../model/order.ts';
 import { MAX_TWAP_SLICES, TwapPlanError, validateTwapSpec } from './twap-spec-check.ts';
 import type { Rng } from '../clock/rng.ts';
 
 export { MAX_TWAP_SLICES, TwapPlanError } from './twap-spec-check.ts';
 
-export interface TwapRandomize {
-  /** 0-50: each slice's size varied by up to +/- this percent of its even size. */
-  readonly sizePct: number;
-  /** 0-100: each slice's time moved forward by up to this share of the interval. */
-  readonly timeJitterPct: number;
-}
-
-/** Optional fields may also be given as undefined (absent). */
-export interface TwapSpec {
-  readonly side: Side;
-  /** Lots. */
-  readonly qty: number;
-  /** Epoch ms. */
-  readonly startTime: number;
-  readonly durationMs: number;
-  /** Exactly one of intervalMs and sliceCount. */
-  readonly intervalMs?: number | undefined;
-  readonly sliceCount?: number | undefined;
-  readonly instrument: Instrument;
-  /** Ticks: the price minimum-notional decisions are made at. */
-  readonly referencePrice: number;
-  /** Notional units (ticks x lots): a floor on top of the instrument's minimum. Default 0. */
-  readonly minSliceNotionalUnits?: number | undefined;
-  /** Lots: e.g. a share of average daily volume, computed by the caller. */
-  readonly maxSliceQty?: number | undefined;
-  readonly randomize?: TwapRandomize | undefined;
-  readonly childType: OrderType;
-  /** limit and stop_limit children: ticks from the touch on our side, positive = more passive.
-   *  Applied at slice time by the scheduler; the plan only records it. */
-  readonly limitOffsetTicks?: number | undefined;
-  /** stop and stop_limit children: ticks beyond the touch where the stop triggers (positive). */
-  readonly stopOffsetTicks?: number | undefined;
-}
+export type { TwapRandomize, TwapSpec } from './twap-spec.ts';
+import type { TwapRandomize, TwapSpec } from './twap-spec.ts';
 
 export interface TwapSlice {
   /** 1-based. */

@@ -3,7 +3,7 @@
 // only ever sees a valid spec.
 import type { Rng } from '../clock/rng.ts';
 import { ORDER_TYPES, SIDES, type OrderType, type Side } from '../model/order.ts';
-import type { TwapRandomize, TwapSpec } from './twap-slicer.ts';
+import type { TwapRandomize, TwapSpec } from './twap-spec.ts';
 
 /** Plans past this many slices are refused: memory and venue rate limits, not arithmetic. */
 export const MAX_TWAP_SLICES = 1_000_000;

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { tradeId } from '../model/ids.ts';
 import type { ReportedTrade } from '../model/reports.ts';
 import { assetsOf, formatBps, slippageBps, tradeFeeUnits, type FeeContext } from './fees.ts';
-import { INSTRUMENT } from './test-harness.ts';
+import { INSTRUMENT } from '../../../test/support/fill-harness.ts';
 
 // BTCUSDT: tick 0.01, lot 0.00001, one notional unit = 1e-7 USDT.
 const UNITS_PER_USDT = 10_000_000;

@@ -1,7 +1,7 @@
 // Example-based tests of FillMonitor's edge cases, on the scripted fake venue of test-harness.ts
 // (virtual clock: no sleeps). The ten properties of the plan are in fill-properties.test.ts.
 import { describe, expect, it } from 'vitest';
-import { Harness, STEP_BOUND, T0 } from './test-harness.ts';
+import { Harness, STEP_BOUND, T0 } from '../../../test/support/fill-harness.ts';
 
 const PRICE = 6_000_000; // 60,000.00 USDT
 const BTC = 100_000; // lots in 1 BTC

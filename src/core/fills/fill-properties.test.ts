@@ -8,7 +8,7 @@ import type { VenueMessage } from '../model/reports.ts';
 import { formatBps, slippageBps } from './fees.ts';
 import type { PartialFillPolicy } from './fill-config.ts';
 import { FILL_METHODS, verifyFill } from './fill-verifier.ts';
-import { Harness, STEP_BOUND, T0, type QueryAnswer } from './test-harness.ts';
+import { Harness, STEP_BOUND, T0, type QueryAnswer } from '../../../test/support/fill-harness.ts';
 
 const RUNS = { numRuns: 120 };
 const TIMEOUT = 30_000;

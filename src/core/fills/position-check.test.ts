@@ -14,7 +14,7 @@ import type { Broker } from '../ports/broker.ts';
 import { backoffCeiling } from './backoff.ts';
 import { parseFillConfig } from './fill-config.ts';
 import { PositionCheck } from './position-check.ts';
-import { INSTRUMENT, T0 } from './test-harness.ts';
+import { INSTRUMENT, T0 } from '../../../test/support/fill-harness.ts';
 
 function setup(config = parseFillConfig({})) {
   const clock = new VirtualClock(T0);

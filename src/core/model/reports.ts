@@ -55,6 +55,10 @@ export interface CancelRejectReport {
   readonly clientOrderId: ClientOrderId;
   readonly code: string;
   readonly reason: string;
+  /** What the refusal means, decided by the venue's adapter from its rules table (core never
+   *  reads the text): the venue has no such order; the request was not processed (rate limit:
+   *  ask again); or the order cannot be cancelled (already finished). Absent: not_cancelable. */
+  readonly failure?: 'not_found' | 'transient' | 'not_cancelable';
 }
 export interface ExpiredReport {
   readonly kind: 'ExpiredReport';

@@ -9,7 +9,6 @@ import type { VenueOrderId } from '../model/ids.ts';
 import type { OrderRequest } from '../model/order.ts';
 import { isTerminal, statusOfVenue, transitionFor, type OrderStatus } from '../model/order-status.ts';
 import type { VenueReport } from '../model/reports.ts';
-import { classifyError } from '../fills/error-classifier.ts';
 import { afterApplied, decideStatusUpdate, type CasIncoming, type CasSkipReason } from './status-cas.ts';
 
 export interface OrderState {
@@ -102,7 +101,7 @@ function applyUnstamped(state: OrderState, event: OrderEvent, time: number, seq?
   if (isStaleNotFound(state, event)) {
     return { kind: 'ignored', reason: 'stale_answer', detail: `"not found" to a lookup asked after entry ${(event as { askedAfterSeq: number }).askedAfterSeq}, before our send at entry ${state.lastSentSeq}` };
   }
-  if (event.kind === 'CancelRejectReport' && state.status === 'pending_cancel' && state.venueOrderId === null && state.filledQty === 0 && saysNoSuchOrder(event)) {
+  if (event.kind === 'CancelRejectReport' && state.status === 'pending_cancel' && state.venueOrderId === null && state.filledQty === 0 && event.failure === 'not_found') {
     // A cancel of an order the venue never acknowledged, refused as "no such order": like a
     // not-found lookup while cancelling (decision 0007), the venue does not have it and nothing
     // will fill. The table's 'open' would revive an order the venue never had.
@@ -243,9 +242,4 @@ function applyFill(
       updatedAt: time,
     },
   };
-}
-
-/** The venue's refusal says it has no such order (Binance -2011, Alpaca 404 "order not found"). */
-function saysNoSuchOrder(e: { readonly code: string; readonly reason: string }): boolean {
-  return classifyError({ code: e.code, message: e.reason }, { unknownOrderAfterLookups: 1 }).category === 'unknown_order';
 }

@@ -6,8 +6,9 @@ import type { OrderRequest } from '../model/order.ts';
 import { ALPACA_EQUITIES, BINANCE_SPOT } from '../venues/index.ts';
 import {
   checkFatFinger, checkRateLimit, DEFAULT_PRE_TRADE_CONFIG, parsePreTradeConfig, preTradeCheck, pruneAcceptedTimes,
-  type Confirmation, type PreTradeContext,
+  type PreTradeContext,
 } from './pre-trade.ts';
+import type { Confirmation } from '../model/safety-events.ts';
 
 const RUNS = { numRuns: 200 };
 const AAPL = makeInstrument({ symbol: 'AAPL', tickSize: '0.01', lotSize: '1', minNotional: '1' });

@@ -24,23 +24,7 @@ export interface Denial {
   readonly field?: string;
 }
 
-/** First: the large-order warning was acknowledged; second: the step-up above the hard limit. */
-export const CONFIRMATIONS = ['large-order', 'hard-limit'] as const;
-export type Confirmation = (typeof CONFIRMATIONS)[number];
-
-export interface LargeOrderConfirmed {
-  readonly kind: 'LargeOrderConfirmed';
-  readonly clientOrderId: string;
-  readonly symbol: string;
-  readonly side: string;
-  /** Quantity and notional as exact decimal strings (instrument units, quote currency). */
-  readonly qty: string;
-  readonly notional: string;
-  /** Which limits the order is above: 'notional', 'qty' (soft limits), 'hard-notional'. */
-  readonly above: readonly string[];
-  readonly confirmations: readonly Confirmation[];
-  readonly confirmedBy: string | null;
-}
+import { CONFIRMATIONS, type Confirmation, type LargeOrderConfirmed } from '../model/safety-events.ts';
 
 // ---- config: every default here --------------------------------------------------------------
 const DEC = /^\d+(\.\d+)?$/;

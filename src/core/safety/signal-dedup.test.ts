@@ -4,8 +4,9 @@ import { VirtualClock } from '../clock/virtual-clock.ts';
 import type { Side } from '../model/order.ts';
 import {
   DEFAULT_DEDUP_CONFIG, DedupConfigError, SignalDeduplicator, fingerprintOf, parseDedupConfig, roundPrice,
-  signalClientOrderId, signalLabel, type DedupConfig, type DedupSignal, type SignalDedupRecord,
+  signalClientOrderId, signalLabel, type DedupConfig, type DedupSignal,
 } from './signal-dedup.ts';
+import type { SignalDedupRecord } from '../model/safety-events.ts';
 
 const RUNS = { numRuns: 200 };
 const T0 = Date.UTC(2025, 0, 28, 17, 0, 0); // a bucket boundary (17:00 UTC)

@@ -118,28 +118,7 @@ export function signalClientOrderId(fingerprint: string, maxLength: number): Cli
   return deriveClientOrderId({ parentId: signalParentId(fingerprint), symbol: '', side: '', qty: 0, tradeDate: '', sliceNum: 1, params: 'signal-single' }, maxLength);
 }
 
-// ---- records (event-log payloads: integers, strings, booleans, null only) ----
-export interface SignalRegistered {
-  readonly kind: 'SignalRegistered';
-  readonly fingerprint: string;
-  readonly symbol: string;
-  readonly side: Side;
-  /** Rounded entry price (decimal string), null for a market signal. */
-  readonly price: string | null;
-  readonly signalTime: number;
-  readonly signalId: string | null;
-  /** true when registered by markExecuted (executed without being admitted first). */
-  readonly executed: boolean;
-  /** Clock time of registration (integer ms): the TTL runs from here. */
-  readonly at: number;
-}
-export interface SignalExecuted {
-  readonly kind: 'SignalExecuted';
-  readonly fingerprint: string;
-  /** Clock time (integer ms): the TTL restarts from here. */
-  readonly at: number;
-}
-export type SignalDedupRecord = SignalRegistered | SignalExecuted;
+import type { SignalDedupRecord, SignalExecuted, SignalRegistered } from '../model/safety-events.ts';
 
 /** A live memory entry: its registration, with `at` and `executed` as of the last SignalExecuted. */
 export type RememberedSignal = Omit<SignalRegistered, 'kind'>;

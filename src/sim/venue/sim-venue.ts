@@ -187,7 +187,7 @@ export class SimVenue implements Broker, MarketDataPort {
   cancel(clientOrderId: ClientOrderId, _venueOrderId: VenueOrderId | null): void {
     this.request(clientOrderId, 'cancel', () => {
       if (this.exchange.cancel(clientOrderId)) return { kind: 'CancelReport', clientOrderId };
-      return { kind: 'CancelRejectReport', clientOrderId, ...this.refusalReport('cancel-unknown-order') };
+      return { kind: 'CancelRejectReport', clientOrderId, ...this.refusalReport('cancel-unknown-order'), failure: 'not_found' };
     });
   }
 
@@ -254,7 +254,7 @@ export class SimVenue implements Broker, MarketDataPort {
               ? unknown('429 Too Many Requests')
               : what === 'submit'
                 ? { kind: 'RetryableRejectReport', clientOrderId: cid as ClientOrderId, ...this.refusalReport('rate-limited') }
-                : { kind: 'CancelRejectReport', clientOrderId: cid as ClientOrderId, ...this.refusalReport('rate-limited') },
+                : { kind: 'CancelRejectReport', clientOrderId: cid as ClientOrderId, ...this.refusalReport('rate-limited'), failure: 'transient' },
           ),
         );
         return;

@@ -3,20 +3,20 @@
 // a scripted fake venue that holds the truth about every order. Tests decide every answer: lost
 // pushes, failing or silent queries, "already filled" cancel refusals, slow answers, fills.
 // Not imported by production code.
-import { Rng } from '../clock/rng.ts';
-import { VirtualClock } from '../clock/virtual-clock.ts';
-import { EventLog } from '../log/event-log.ts';
-import type { ExecEvent, LogEntry } from '../model/events.ts';
-import type { FillMonitorEnded } from '../model/fill-events.ts';
-import { clientOrderId, parentOrderId, tradeId, venueOrderId, type ClientOrderId, type VenueOrderId } from '../model/ids.ts';
-import { makeInstrument } from '../model/instrument.ts';
-import type { OrderType, Side, TimeInForce } from '../model/order.ts';
-import type { OrderStatusReport, ReportedTrade, VenueMessage } from '../model/reports.ts';
-import { OrderLedger } from '../order/order-ledger.ts';
-import type { Broker, MarketDataPort, ReportHandler } from '../ports/broker.ts';
-import type { FillConfig, FillConfigInput, PartialFillPolicy } from './fill-config.ts';
-import { parseFillConfig } from './fill-config.ts';
-import { FillMonitor } from './fill-monitor.ts';
+import { Rng } from '../../src/core/clock/rng.ts';
+import { VirtualClock } from '../../src/core/clock/virtual-clock.ts';
+import { EventLog } from '../../src/core/log/event-log.ts';
+import type { ExecEvent, LogEntry } from '../../src/core/model/events.ts';
+import type { FillMonitorEnded } from '../../src/core/model/fill-events.ts';
+import { clientOrderId, parentOrderId, tradeId, venueOrderId, type ClientOrderId, type VenueOrderId } from '../../src/core/model/ids.ts';
+import { makeInstrument } from '../../src/core/model/instrument.ts';
+import type { OrderType, Side, TimeInForce } from '../../src/core/model/order.ts';
+import type { OrderStatusReport, ReportedTrade, VenueMessage } from '../../src/core/model/reports.ts';
+import { OrderLedger } from '../../src/core/order/order-ledger.ts';
+import type { Broker, MarketDataPort, ReportHandler } from '../../src/core/ports/broker.ts';
+import type { FillConfig, FillConfigInput, PartialFillPolicy } from '../../src/core/fills/fill-config.ts';
+import { parseFillConfig } from '../../src/core/fills/fill-config.ts';
+import { FillMonitor } from '../../src/core/fills/fill-monitor.ts';
 
 /** 2023-11-14T22:13:20Z, a fixed epoch (no Date in src/core). */
 export const T0 = 1_700_000_000_000;
