@@ -1,7 +1,7 @@
 // Wires a replay scenario: the recorded files (paths relative to the scenario file), read
 // synchronously in bounded memory and parsed straight from bytes, feed the replay market model;
-// its gaps, rebuilds and end of data become log events. A malformed line stops the run with the
-// file, line number and problem.
+// its gaps, rebuilds and end of data become log events. A malformed line, or one for another
+// symbol than the instrument's, stops the run with the file, line number and problem.
 import { dirname, resolve } from 'node:path';
 import { toSteps } from '../core/model/decimal.ts';
 import type { ExecEvent } from '../core/model/events.ts';
@@ -27,7 +27,7 @@ export function buildReplayModel(
   record: (event: ExecEvent) => void,
 ): MarketModel {
   const reader = new ReplayFileReader(replayPaths(m.files, scenarioFile));
-  const parser = new BinanceLineParser({ tickSize: inst.tickSize, lotSize: m.dataLotSize });
+  const parser = new BinanceLineParser({ tickSize: inst.tickSize, lotSize: m.dataLotSize, symbol: inst.symbol });
   const lotsPerDataLot = toSteps(inst.lotSize, m.dataLotSize);
   const source: ReplaySource = {
     next() {
