@@ -1,4 +1,5 @@
 // Human-readable text for run reports and run lists (the --json forms print the objects as is).
+import { replayMetricsLines } from '../core/report/replay-metrics.ts';
 import type { RunReport } from '../runtime/backtest-run.ts';
 import type { RunRow } from '../store/run-store.ts';
 
@@ -50,6 +51,7 @@ export function formatReport(r: RunReport): string {
         `orphans ${c.orphansDetected} found, ${c.orphansResolved} resolved; slices ${c.slicesRecovered} recovered, ${c.slicesSkipped} skipped, ${c.slicesFailed} failed, ${c.slicesCanceled} cancelled`,
     );
   }
+  if (r.replay) lines.push(...replayMetricsLines(r.replay));
   for (const e of r.expectations) {
     lines.push(`  ${e.pass ? 'ok  ' : 'FAIL'} ${e.name}: expected ${e.expected}, observed ${e.observed}`);
   }

@@ -45,6 +45,8 @@ export interface RunReport {
   readonly rejectedParents: LogSummary['rejectedParents'];
   /** Restarts, reconciliation passes, mismatches, skipped updates, orphans, slice recovery. */
   readonly reconciliation: LogSummary['reconciliation'];
+  /** Replay statistics: messages, gaps, agreement with the recording's bookTicker (null unless replay). */
+  readonly replay: LogSummary['replay'];
 }
 
 export interface RunOptions {
@@ -131,6 +133,7 @@ export function runScenario(loaded: LoadedScenario, options: RunOptions = {}): R
       signals: summary.signals,
       rejectedParents: summary.rejectedParents,
       reconciliation: summary.reconciliation,
+      replay: summary.replay,
     };
     if (store && writer) {
       store.finishRun(writer, {
