@@ -17,6 +17,8 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     pool: 'forks',
     testTimeout: 60_000,
+    // Hooks that start real processes (the CLI suites) take seconds on a loaded two-core machine.
+    hookTimeout: 60_000,
     setupFiles: ['test/support/fast-check-setup.ts'],
     env: { FC_SEED: String(fcSeed) },
   },

@@ -1,4 +1,5 @@
 // Human-readable text for run reports and run lists (the --json forms print the objects as is).
+import { replayMetricsLines } from '../core/report/replay-metrics.ts';
 import type { RunReport } from '../runtime/backtest-run.ts';
 import type { RunRow } from '../store/run-store.ts';
 
@@ -65,6 +66,7 @@ export function formatReport(r: RunReport): string {
         `${x.rejects} refused (${x.retryableRejects} retryable), ${x.fillsLearnedByQuery} fills learned by query, ${x.staleAnswersIgnored} stale answers ignored`,
     );
   }
+  if (r.replay) lines.push(...replayMetricsLines(r.replay));
   for (const e of r.expectations) {
     lines.push(`  ${e.pass ? 'ok  ' : 'FAIL'} ${e.name}: expected ${e.expected}, observed ${e.observed}`);
   }

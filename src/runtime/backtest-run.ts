@@ -47,6 +47,8 @@ export interface RunReport {
   readonly reconciliation: LogSummary['reconciliation'];
   /** What the faults did to our orders: unknown outcomes, resends, refusals, fills found by query. */
   readonly faults: LogSummary['faults'];
+  /** Replay statistics: messages, gaps, agreement with the recording's bookTicker (null unless replay). */
+  readonly replay: LogSummary['replay'];
 }
 
 export interface RunOptions {
@@ -135,6 +137,7 @@ export function runScenario(loaded: LoadedScenario, options: RunOptions = {}): R
       rejectedParents: summary.rejectedParents,
       reconciliation: summary.reconciliation,
       faults: summary.faults,
+      replay: summary.replay,
     };
     if (store && writer) {
       store.finishRun(writer, {

@@ -1,7 +1,8 @@
 // Wires a replay scenario: the recorded files (paths relative to the scenario file), read
 // synchronously in bounded memory and parsed straight from bytes, feed the replay market model;
-// its gaps, rebuilds and end of data become log events. A malformed line stops the run with the
-// file, line number and problem.
+// its gaps, rebuilds, statistics (at the run's end, `runMs` after the start) and end of data
+// become log events. A malformed line, or one for another symbol than the instrument's, stops the
+// run with the file, line number and problem.
 import { dirname, resolve } from 'node:path';
 import { toSteps } from '../core/model/decimal.ts';
 import type { ExecEvent } from '../core/model/events.ts';
@@ -25,9 +26,10 @@ export function buildReplayModel(
   inst: Instrument,
   sink: MarketSink,
   record: (event: ExecEvent) => void,
+  runMs?: number,
 ): MarketModel {
   const reader = new ReplayFileReader(replayPaths(m.files, scenarioFile));
-  const parser = new BinanceLineParser({ tickSize: inst.tickSize, lotSize: m.dataLotSize });
+  const parser = new BinanceLineParser({ tickSize: inst.tickSize, lotSize: m.dataLotSize, symbol: inst.symbol });
   const lotsPerDataLot = toSteps(inst.lotSize, m.dataLotSize);
   const source: ReplaySource = {
     next() {
@@ -46,6 +48,7 @@ export function buildReplayModel(
   return new ReplayModel(clock, sink, source, (e) => {
     if (e.kind === 'gap') record({ kind: 'MarketDataGap', expectedId: e.gap.expectedId, gotId: e.gap.gotId, lastId: e.gap.lastId });
     else if (e.kind === 'snapshot') record({ kind: 'MarketDataRebuilt', lastUpdateId: e.lastUpdateId });
+    else if (e.kind === 'stats') record({ kind: 'ReplayStats', ...e.stats });
     else record({ kind: 'MarketDataEnded', messages: e.messages });
-  }, lotsPerDataLot);
+  }, { lotsPerDataLot, ...(runMs === undefined ? {} : { runMs }) });
 }

@@ -165,7 +165,7 @@ function buildModel(
         initialOrders: m.initialOrders,
       });
     case 'replay':
-      return buildReplayModel(m, scenarioFile, clock, inst, sink, record);
+      return buildReplayModel(m, scenarioFile, clock, inst, sink, record, parseDurationMs(s.duration));
   }
 }
 

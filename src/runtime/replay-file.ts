@@ -8,7 +8,8 @@
 // Pull API: `while (reader.next()) parse(reader.bytes, reader.start, reader.end)`. The range is
 // valid until the next call. `text()` decodes the current line; `lines()` yields strings.
 // Line numbers count every line of the current file from 1; empty lines are skipped, a trailing
-// '\r' is dropped.
+// '\r' is dropped. recordedSymbol() reads just far enough into a recording to learn which market
+// it is for, so a scenario can be checked against it before anything runs.
 import fs from 'node:fs';
 import zlib from 'node:zlib';
 import { Gunzip } from 'fflate';
@@ -264,6 +265,25 @@ export class ReplayFileReader {
       throw new ReplayFileError(`${file}: gzip data is corrupt or truncated (${(e as Error).message})`);
     }
     if (out.length > 0) this.queue.push(new Uint8Array(out.buffer, out.byteOffset, out.length));
+  }
+}
+
+/**
+ * The symbol a Binance recording is for, upper-cased: the `<symbol>@` of the first
+ * combined-stream message among its first `maxLines` lines (the REST snapshot names none);
+ * null when none of them names one. Streams the file, so only its first chunks are read.
+ */
+export function recordedSymbol(file: string, maxLines = 1_000): string | null {
+  const reader = new ReplayFileReader([file], { wholeFileMaxBytes: 0 });
+  try {
+    for (let n = 0; n < maxLines && reader.next(); n++) {
+      const head = decoder.decode(reader.bytes.subarray(reader.start, Math.min(reader.end, reader.start + 256)));
+      const m = /^\d+ \{\s*"stream"\s*:\s*"([^"@]+)@/.exec(head);
+      if (m !== null) return (m[1] as string).toUpperCase();
+    }
+    return null;
+  } finally {
+    reader.close();
   }
 }
 

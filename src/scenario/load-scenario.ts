@@ -6,6 +6,7 @@ import { dirname, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import { LineCounter, parseDocument } from 'yaml';
 import { canonicalJson } from '../core/log/canonical-json.ts';
+import { recordedSymbol, ReplayFileError } from '../runtime/replay-file.ts';
 import { describeIssue } from './issue-text.ts';
 import { scenarioSchema, type Scenario } from './schema.ts';
 
@@ -83,10 +84,24 @@ export function parseScenario(text: string, file: string): LoadedScenario {
       const path = resolve(dirname(file), f);
       if (!existsSync(path)) throw new ScenarioError(`${file}: market.files[${i}]: no such file ${path} (paths are relative to the scenario file)`);
       if (!statSync(path).isFile()) throw new ScenarioError(`${file}: market.files[${i}]: ${path} is not a file`);
+      const symbol = replayFileSymbol(file, i, path);
+      if (symbol !== null && symbol !== scenario.instrument.symbol.toUpperCase()) {
+        throw new ScenarioError(`${file}: market.files[${i}]: ${path} is a recording of ${symbol}, but instrument.symbol is ${scenario.instrument.symbol}`);
+      }
     });
   }
   const canonical = canonicalJson(scenario);
   return { file, scenario, canonical, hash: createHash('sha256').update(canonical).digest('hex') };
+}
+
+/** The symbol a replay file records (see recordedSymbol); a file it cannot read is a bad scenario. */
+function replayFileSymbol(file: string, index: number, path: string): string | null {
+  try {
+    return recordedSymbol(path);
+  } catch (err) {
+    if (err instanceof ReplayFileError) throw new ScenarioError(`${file}: market.files[${index}]: ${err.message}`);
+    throw err;
+  }
 }
 
 export function loadScenarioFile(file: string): LoadedScenario {

@@ -226,7 +226,8 @@ export type ExecEvent =
   | MarketDataEnded
   | FillEvent
   | SafetyEvent
-  | ReconEvent;
+  | ReconEvent
+  | ReplayStats;
 
 export type ExecEventKind = ExecEvent['kind'];
 
@@ -234,4 +235,50 @@ export interface LogEntry<E extends ExecEvent = ExecEvent> {
   readonly seq: number;
   readonly time: number;
   readonly event: E;
+}
+
+/**
+ * What a replay read from its recording and how the book rebuilt from it agreed with the
+ * recording's own best bid/offer (bookTicker) stream: one cumulative event, recorded when the
+ * run's end or the end of the data is reached.
+ */
+export interface ReplayStats {
+  readonly kind: 'ReplayStats';
+  /** Messages read, by kind. */
+  readonly snapshots: number;
+  readonly depthUpdates: number;
+  readonly bookTickers: number;
+  readonly trades: number;
+  /** Depth updates applied to the book, and those skipped (older than the book's update id). */
+  readonly depthApplied: number;
+  readonly depthSkipped: number;
+  /** Sequence gaps found, and books (re)built from a snapshot (the first build included). */
+  readonly gaps: number;
+  readonly rebuilds: number;
+  /**
+   * bookTickers compared with the rebuilt book right after the first depth update covering
+   * their update id (the book then is the venue's book at that id), how many named the same
+   * best bid and ask prices, how many the same prices and quantities, and the largest
+   * difference between the two, in ticks (null before the first comparison).
+   */
+  readonly tickersChecked: number;
+  readonly tickersMatched: number;
+  readonly tickersExact: number;
+  readonly maxDeviationTicks: number | null;
+  /** Not compared: a newer ticker came before the covering depth update (superseded), the book
+   *  already covered its update id when it arrived (late), the book was not synced, its bid was
+   *  not below its ask (invalid), or no depth update covered it yet (pending). */
+  readonly tickersSuperseded: number;
+  readonly tickersLate: number;
+  readonly tickersUnsynced: number;
+  readonly tickersInvalid: number;
+  readonly tickersPending: number;
+  /** Depth updates older than the ticker already shown, and the levels they would have put back
+   *  past the ticker's top. */
+  readonly staleDepthUpdates: number;
+  readonly levelsHeldBack: number;
+  /** Messages after which the displayed book would have been crossed (bid above ask) or locked
+   *  (bid equal to ask) without that hold-back, or because the rebuilt book itself crossed. */
+  readonly crossedPrevented: number;
+  readonly lockedPrevented: number;
 }

@@ -10,6 +10,7 @@ import { OrderLedger } from '../order/order-ledger.ts';
 import { FillMetricsFold, type FillMetrics } from './fill-metrics.ts';
 import { ChildNotesFold, type ChildNote, type FaultSummary } from './child-notes.ts';
 import type { OrderState } from '../order/apply-event.ts';
+import { ReplayMetricsFold, type ReplayMetrics } from './replay-metrics.ts';
 
 export interface ParentReport {
   readonly id: string;
@@ -88,6 +89,8 @@ export interface LogSummary {
   readonly rejectedParents: ReadonlyArray<{ readonly id: string; readonly stage: string; readonly code: string | null; readonly reason: string }>;
   /** What the faults did to our orders (child-notes.ts). */
   readonly faults: FaultSummary;
+  /** Replay statistics (replay-metrics.ts); null unless the market is a replay. */
+  readonly replay: ReplayMetrics | null;
 }
 
 export class RunReportFold {
@@ -105,6 +108,7 @@ export class RunReportFold {
   private readonly rejectedParents: LogSummary['rejectedParents'][number][] = [];
   private readonly reconMetrics = new ReconMetricsFold();
   private readonly notes = new ChildNotesFold();
+  private readonly replayMetrics = new ReplayMetricsFold();
 
   constructor(private readonly instrument: Instrument) {}
 
@@ -112,6 +116,7 @@ export class RunReportFold {
     this.events++;
     this.fillMetrics.add(entry);
     this.reconMetrics.add(entry);
+    this.replayMetrics.add(entry);
     if (entry.event.kind === 'SignalAccepted') this.signals.push({ id: entry.event.signalId, outcome: 'accepted', stage: null, code: null, parentId: entry.event.parentId });
     else if (entry.event.kind === 'SignalRejected') this.signals.push({ id: entry.event.signalId, outcome: 'rejected', stage: entry.event.stage, code: entry.event.code, parentId: null });
     const e = entry.event;
@@ -202,6 +207,7 @@ export class RunReportFold {
       rejectedParents: [...this.rejectedParents],
       reconciliation: this.reconMetrics.summary(),
       faults: this.notes.faults(),
+      replay: this.replayMetrics.summary(),
     };
   }
 }

@@ -16,7 +16,8 @@
 // order lot (the bundled BTCUSDT data has a few far levels with 6 decimals, resting since the
 // lot was 0.000001), so replay passes the feed's own precision as lotSize ("0.00000001").
 // The combined-stream payloads (depth, bookTicker, trade) are read by binance-payloads.ts; this
-// module frames the line and reads the REST snapshot.
+// module frames the line and reads the REST snapshot. Given the instrument's symbol, the stream
+// name's symbol (`btcusdt@...`) and each payload's "s" must be it.
 import { ascii, AT, COLON, LBRACE, Q, RBRACE } from './json-byte-scanner.ts';
 import type { BinanceLevels, BinanceMessage, BinanceSnapshot } from './binance-message-types.ts';
 import { BinancePayloadScanner } from './binance-payloads.ts';
@@ -134,6 +135,7 @@ export class BinanceLineParser extends BinancePayloadScanner {
     let at = start;
     while (at < this.end && b[at] !== AT && b[at] !== Q && b[at] !== 92) at++;
     if (at < this.end && b[at] === AT) {
+      if (this.symbol !== null) this.checkSymbolBytes(start, at);
       this.i = at + 1;
       // each suffix ends with the closing quote, so a match is the whole name
       if (this.at(S_BOOK_TICKER)) return BOOK_TICKER;

@@ -4,7 +4,8 @@
 // key's kind (integer, price, quantity, boolean, levels) in the order missing keys are reported,
 // and the reader checks the "e" (event type) literal, skips unknown keys and fails on a missing
 // one. Separate from binance-messages.ts, which frames the line (receive time, combined stream
-// vs snapshot, stream name) and hands the payload here.
+// vs snapshot, stream name) and hands the payload here. Given the instrument's symbol, every
+// payload's "s" must name it (a recording of another market is refused, not replayed).
 import { stepGrid, type StepGrid } from './decimal-scan.ts';
 import { ascii, COMMA, JsonByteScanner, LBRACE, LBRACKET, Q, RBRACE, RBRACKET } from './json-byte-scanner.ts';
 import type { BinanceBbo, BinanceDepth, BinanceLevels, BinanceTrade } from './binance-message-types.ts';
@@ -38,15 +39,53 @@ const BOOK_TICKER = layout('bookTicker', 'ubBaA', ['int', 'price', 'qty', 'price
 const TRADE = layout('trade', 'ETtpqm', ['int', 'int', 'int', 'price', 'qty', 'bool']);
 
 const E = 101; // the "e" key: event type
+const S = 115; // the "s" key: symbol
 
 export abstract class BinancePayloadScanner extends JsonByteScanner {
   protected readonly tick: StepGrid;
   protected readonly lot: StepGrid;
+  /** The instrument's symbol, when every message must be for it (checked case-insensitively). */
+  protected readonly symbol: string | null;
+  private readonly symbolValue: Uint8Array | null;
 
-  constructor(grid: { readonly tickSize: string; readonly lotSize: string }) {
+  constructor(grid: { readonly tickSize: string; readonly lotSize: string; readonly symbol?: string }) {
     super();
     this.tick = stepGrid(grid.tickSize);
     this.lot = stepGrid(grid.lotSize);
+    this.symbol = grid.symbol ?? null;
+    this.symbolValue = grid.symbol === undefined ? null : ascii(`"${grid.symbol.toUpperCase()}"`);
+  }
+
+  /** Fails unless the bytes [start, end) of the line name the instrument's symbol, in any case. */
+  protected checkSymbolBytes(start: number, end: number): void {
+    const want = this.symbolValue as Uint8Array; // the symbol upper-cased, in quotes
+    const b = this.b;
+    let same = end - start === want.length - 2;
+    for (let k = 0; same && k < end - start; k++) {
+      const c = b[start + k] as number;
+      same = (c >= 97 && c <= 122 ? c - 32 : c) === want[k + 1];
+    }
+    if (!same) this.checkSymbol(this.text(start, end));
+  }
+
+  /** Fails unless `found` (a symbol as the recording states it) is the instrument's. */
+  protected checkSymbol(found: string): void {
+    if (this.symbol !== null && found.toUpperCase() !== this.symbol.toUpperCase()) {
+      this.fail(`the recording is for symbol ${found.toUpperCase()}, but the scenario's instrument.symbol is ${this.symbol}`);
+    }
+  }
+
+  /** The "s" value: the instrument's symbol (the common case compares bytes, building no string). */
+  private symbolField(): void {
+    this.ws();
+    if (this.at(this.symbolValue as Uint8Array)) return;
+    if (this.i < this.end && this.b[this.i] === Q) {
+      const close = this.closingQuote(this.i + 1, 'string');
+      this.checkSymbol(this.text(this.i + 1, close));
+      this.i = close + 1;
+      return;
+    }
+    this.fail(`"s" is ${this.excerpt()}, expected a symbol string`);
   }
 
   protected levelField(grid: StepGrid): string {
@@ -87,6 +126,7 @@ export abstract class BinancePayloadScanner extends JsonByteScanner {
         values[k] = this.value(layout.reads[k]!, layout.keys[k]!);
         seen |= 1 << k;
       } else if (code === E && event !== null) this.literal(event, 'e');
+      else if (code === S && this.symbolValue !== null) this.symbolField();
       else this.skipValue();
     } while (this.next(RBRACE));
     if (seen !== (1 << layout.keys.length) - 1) {
