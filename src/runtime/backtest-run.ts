@@ -45,6 +45,8 @@ export interface RunReport {
   readonly rejectedParents: LogSummary['rejectedParents'];
   /** Restarts, reconciliation passes, mismatches, skipped updates, orphans, slice recovery. */
   readonly reconciliation: LogSummary['reconciliation'];
+  /** The market model's warnings: prices held at the floor, levels exhausted, rate interval. */
+  readonly modelWarnings: LogSummary['modelWarnings'];
 }
 
 export interface RunOptions {
@@ -131,6 +133,7 @@ export function runScenario(loaded: LoadedScenario, options: RunOptions = {}): R
       signals: summary.signals,
       rejectedParents: summary.rejectedParents,
       reconciliation: summary.reconciliation,
+      modelWarnings: summary.modelWarnings,
     };
     if (store && writer) {
       store.finishRun(writer, {

@@ -8,6 +8,7 @@ import { sideSign } from '../model/order.ts';
 import type { OrderStatus } from '../model/order-status.ts';
 import { OrderLedger } from '../order/order-ledger.ts';
 import { FillMetricsFold, type FillMetrics } from './fill-metrics.ts';
+import { ModelWarningsFold, type ModelWarningSummary } from './model-warnings.ts';
 
 export interface ParentReport {
   readonly id: string;
@@ -61,6 +62,8 @@ export interface LogSummary {
   readonly reconciliation: ReconMetrics;
   /** Parents refused before they were created: pre-trade denials and TWAP plans that failed. */
   readonly rejectedParents: ReadonlyArray<{ readonly id: string; readonly stage: string; readonly code: string | null; readonly reason: string }>;
+  /** The market model's warnings, per kind (model-warnings.ts). */
+  readonly modelWarnings: readonly ModelWarningSummary[];
 }
 
 export class RunReportFold {
@@ -77,6 +80,7 @@ export class RunReportFold {
   private readonly signals: LogSummary['signals'][number][] = [];
   private readonly rejectedParents: LogSummary['rejectedParents'][number][] = [];
   private readonly reconMetrics = new ReconMetricsFold();
+  private readonly modelWarnings = new ModelWarningsFold();
 
   constructor(private readonly instrument: Instrument) {}
 
@@ -84,6 +88,7 @@ export class RunReportFold {
     this.events++;
     this.fillMetrics.add(entry);
     this.reconMetrics.add(entry);
+    this.modelWarnings.add(entry);
     if (entry.event.kind === 'SignalAccepted') this.signals.push({ id: entry.event.signalId, outcome: 'accepted', stage: null, code: null, parentId: entry.event.parentId });
     else if (entry.event.kind === 'SignalRejected') this.signals.push({ id: entry.event.signalId, outcome: 'rejected', stage: entry.event.stage, code: entry.event.code, parentId: null });
     const e = entry.event;
@@ -160,6 +165,7 @@ export class RunReportFold {
       signals: [...this.signals],
       rejectedParents: [...this.rejectedParents],
       reconciliation: this.reconMetrics.summary(),
+      modelWarnings: this.modelWarnings.summary(),
     };
   }
 }
