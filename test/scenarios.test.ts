@@ -10,7 +10,7 @@ import { runScenario } from '../src/runtime/backtest-run.ts';
 import { loadScenarioFile } from '../src/scenario/load-scenario.ts';
 
 const GOLDEN: Record<string, string> = {
-  'almgren-chriss-impact': 'e52c975539b9eb47e89aae66b41c1ad146e58dcaccf0a2fdeae9519c8318cf88',
+  'almgren-chriss-impact': '72ab82836c51ad4f623696895274b906c89060ad69dfeed96b6645abd09dba43',
   'fill-detection-faults': '0d6ddc3d3ee0e07a22ac3ffc117a5ad4c295967b09fc6d93fe6a5a4f96d8fcd2',
   'reject-window-signals': '4578317683f273ee4b4595f949fc846277962f545d3484ba97607f6f6cdac096',
   'replay-btcusdt': '319521266a9d9f4535f7915be60736e9d9996514707cd5ac53443d408230a5cf',
