@@ -22,55 +22,9 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { runScenario } from '../src/runtime/backtest-run.ts';
 import { parseScenario } from '../src/scenario/load-scenario.ts';
+import { almgrenChrissTwap, PAPER, type AlmgrenChrissTwap } from './support/almgren-chriss-twap.ts';
 
-interface Case {
-  readonly side: 'buy' | 'sell';
-  /** Units (lot 1). */
-  readonly X: number;
-  readonly N: number;
-  /** The slice interval and rateInterval, and the model's time unit. */
-  readonly interval: string;
-  readonly tauInUnits: number;
-  readonly timeUnit: 'hour' | 'day';
-  readonly sigma: number;
-  readonly gamma: number;
-  readonly epsilon: number;
-  readonly eta: number;
-}
-
-const PAPER: Case = { side: 'sell', X: 1_000_000, N: 5, interval: 'P1D', tauInUnits: 1, timeUnit: 'day', sigma: 0.95, gamma: 2.5e-7, epsilon: 0.0625, eta: 2.5e-6 };
-
-function scenarioText(c: Case, stepMs: number): string {
-  return `
-name: ac-closed-form
-seed: 1
-venue:
-  name: binance-spot
-  latency: { orderEntry: 10, ack: 5, fillReport: 5 }
-  fees: { makerBps: 0, takerBps: 0 }
-instrument: { symbol: XYZUSD, tickSize: "0.0001", lotSize: "1", minNotional: "1" }
-start: 2024-08-05T00:00:00Z
-duration: P12D
-reconciliation: { periodMs: null }
-market:
-  model: almgren_chriss
-  initialPrice: "50"
-  sigma: ${c.sigma}
-  timeUnit: ${c.timeUnit}
-  gamma: ${c.gamma}
-  epsilon: ${c.epsilon}
-  eta: ${c.eta}
-  rateInterval: ${c.interval}
-  stepMs: ${stepMs}
-  depth: ["${c.X}"]
-safety:
-  preTrade: { largeOrderNotional: "1000000000", hardLimitNotional: "2000000000", maxOrderNotional: "5000000000", largeOrderQty: "100000000", maxOrderQty: "100000000" }
-orders:
-  - { id: p, at: PT0S, side: ${c.side}, qty: "${c.X}", type: market, twap: { duration: PT${(c.N * stepMs) / 1000}S, interval: ${c.interval}, maxPriceDeviation: 10 } }
-`;
-}
-
-const MS = { hour: 3_600_000, day: 86_400_000 } as const;
+type Case = AlmgrenChrissTwap;
 
 function expected(c: Case): { mean: number; variance: number } {
   const n = c.X / c.N;
@@ -83,9 +37,8 @@ function expected(c: Case): { mean: number; variance: number } {
 }
 
 function shortfall(c: Case, seed: number): number {
-  // One step of the walk per slice interval: the walk's variance between slices is sigma^2 tau.
-  const stepMs = c.tauInUnits * MS[c.timeUnit];
-  const r = runScenario(parseScenario(scenarioText(c, stepMs), 'ac-closed-form.yaml'), { seed });
+  // The walk steps once per slice interval: its variance between slices is sigma^2 tau.
+  const r = runScenario(parseScenario(almgrenChrissTwap(c), 'ac-twap.yaml'), { seed });
   const p = r.parents.find((x) => x.id === 'p');
   expect(p?.status).toBe('filled');
   expect(r.modelWarnings).toEqual([]);

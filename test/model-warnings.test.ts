@@ -9,34 +9,11 @@ import type { LogEntry, ModelWarning } from '../src/core/model/events.ts';
 import { modelWarningLine } from '../src/core/report/model-warnings.ts';
 import { runScenario } from '../src/runtime/backtest-run.ts';
 import { parseScenario } from '../src/scenario/load-scenario.ts';
-
-const text = (rateInterval: string) => `
-name: ac-warnings
-seed: 1
-venue: { name: binance-spot, fees: { makerBps: 0, takerBps: 0 } }
-instrument: { symbol: XYZUSD, tickSize: "0.0001", lotSize: "1", minNotional: "1" }
-start: 2024-08-05T00:00:00Z
-duration: P6D
-reconciliation: { periodMs: null }
-market:
-  model: almgren_chriss
-  initialPrice: "50"
-  sigma: 0
-  gamma: 0.00000025
-  epsilon: 0.0625
-  eta: 0.0000025
-  rateInterval: ${rateInterval}
-  stepMs: 86400000
-  depth: ["1000000"]
-safety:
-  preTrade: { largeOrderNotional: "1000000000", hardLimitNotional: "2000000000", maxOrderNotional: "5000000000", largeOrderQty: "100000000", maxOrderQty: "100000000" }
-orders:
-  - { id: liq, at: PT0S, side: sell, qty: "1000000", type: market, twap: { duration: P5D, interval: P1D } }
-`;
+import { almgrenChrissTwap, PAPER } from './support/almgren-chriss-twap.ts';
 
 function run(rateInterval: string) {
   const warnings: Array<LogEntry<ModelWarning>> = [];
-  const r = runScenario(parseScenario(text(rateInterval), 'ac-warnings.yaml'), {
+  const r = runScenario(parseScenario(almgrenChrissTwap({ ...PAPER, sigma: 0, rateInterval }), 'ac-twap.yaml'), {
     onEntry: (e) => e.event.kind === 'ModelWarning' && warnings.push(e as LogEntry<ModelWarning>),
   });
   return { r, warnings };
