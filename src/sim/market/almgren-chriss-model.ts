@@ -100,7 +100,7 @@ export class AlmgrenChrissModel implements MarketModel, ImpactHooks {
   }
 
   /** The temporary impact of an execution of `lots`, fractional ticks: epsilon + eta * lots / tau. */
-  impactTicks(lots: number): number {
+  private impactTicks(lots: number): number {
     return this.spec.epsilon + this.spec.eta * (lots / (this.spec.rateIntervalMs / this.spec.timeUnitMs));
   }
 
