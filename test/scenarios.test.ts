@@ -10,7 +10,7 @@ import { runScenario } from '../src/runtime/backtest-run.ts';
 import { loadScenarioFile } from '../src/scenario/load-scenario.ts';
 
 const GOLDEN: Record<string, string> = {
-  'almgren-chriss-impact': 'e52c975539b9eb47e89aae66b41c1ad146e58dcaccf0a2fdeae9519c8318cf88',
+  'almgren-chriss-impact': '72ab82836c51ad4f623696895274b906c89060ad69dfeed96b6645abd09dba43',
   'fill-detection-faults': 'f6a31d285d034a6f9ffc09834d230550d902c779f75c39adb0b5d921e53eaa65',
   'reject-window-signals': '4578317683f273ee4b4595f949fc846277962f545d3484ba97607f6f6cdac096',
   'replay-btcusdt': '13126373309f3211a0ea7f7af8f5abdcba479bc515556932a0ec77807dd9ec38',

@@ -1,5 +1,6 @@
 // Human-readable text for run reports and run lists (the --json forms print the objects as is).
 import { replayMetricsLines } from '../core/report/replay-metrics.ts';
+import { modelWarningLine } from '../core/report/model-warnings.ts';
 import type { RunReport } from '../runtime/backtest-run.ts';
 import type { RunRow } from '../store/run-store.ts';
 
@@ -46,6 +47,7 @@ export function formatReport(r: RunReport): string {
         `slippage warnings ${f.slippageWarnings}; criteria ${f.meetsCriteria === null ? 'n/a' : f.meetsCriteria ? 'met' : 'NOT met'}`,
     );
   }
+  for (const w of r.modelWarnings) lines.push(modelWarningLine(w));
   for (const x of r.rejectedParents) lines.push(`  refused ${x.id} at ${x.stage}${x.code ? ` (${x.code})` : ''}: ${x.reason}`);
   const c = r.reconciliation;
   if (c.restarts > 0 || c.startupRuns + c.periodicRuns > 0) {

@@ -49,6 +49,8 @@ export interface RunReport {
   readonly faults: LogSummary['faults'];
   /** Replay statistics: messages, gaps, agreement with the recording's bookTicker (null unless replay). */
   readonly replay: LogSummary['replay'];
+  /** The market model's warnings: prices held at the floor, levels exhausted, rate interval. */
+  readonly modelWarnings: LogSummary['modelWarnings'];
 }
 
 export interface RunOptions {
@@ -138,6 +140,7 @@ export function runScenario(loaded: LoadedScenario, options: RunOptions = {}): R
       reconciliation: summary.reconciliation,
       faults: summary.faults,
       replay: summary.replay,
+      modelWarnings: summary.modelWarnings,
     };
     if (store && writer) {
       store.finishRun(writer, {

@@ -12,6 +12,7 @@ import { FaultSchedule, type FaultSpec } from '../sim/faults.ts';
 import { LatencyModel } from '../sim/latency-model.ts';
 import { AlmgrenChrissModel } from '../sim/market/almgren-chriss-model.ts';
 import type { MarketModel, MarketSink } from '../sim/market/market-model.ts';
+import type { WarnFn } from '../sim/market/price-floor.ts';
 import { StaticBookModel } from '../sim/market/static-book-model.ts';
 import { SyntheticModel } from '../sim/market/synthetic-model.ts';
 import { ZeroIntelligenceModel } from '../sim/market/zero-intelligence-model.ts';
@@ -119,6 +120,7 @@ function buildModel(
   const lots = (qty: string) => qtyToLots(inst, qty);
   const tick = Number(inst.tickSize);
   const lot = Number(inst.lotSize);
+  const warn: WarnFn = (warning, detail) => record({ kind: 'ModelWarning', model: m.model, warning, detail });
   switch (m.model) {
     case 'static_book':
       return new StaticBookModel(sink, {
@@ -138,7 +140,7 @@ function buildModel(
         depth: m.depth.map(lots),
         levelSpacingTicks: m.levelSpacingTicks,
         trades: m.trades ? { ratePerSec: m.trades.ratePerSec, meanQty: lots(m.trades.meanQty) } : null,
-      });
+      }, warn);
     case 'almgren_chriss': {
       const model = new AlmgrenChrissModel(clock, rng, sink, faults, {
         initialMid: ticks(m.initialPrice),
@@ -148,9 +150,9 @@ function buildModel(
         epsilon: m.epsilon / tick,
         eta: (m.eta * lot) / tick,
         stepMs: m.stepMs,
-        rateWindowMs: parseDurationMs(m.rateWindow),
+        rateIntervalMs: parseDurationMs(m.rateInterval),
         depth: m.depth.map(lots),
-      });
+      }, warn);
       exchange.impact = model;
       return model;
     }

@@ -2,6 +2,7 @@
 // decimal strings; model coefficients are plain numbers in the units each field names.
 import { z } from 'zod';
 import { duration, positive, positiveDecimal } from './common-schema.ts';
+import { parseDurationMs } from './time-fields.ts';
 
 const level = z.tuple([positiveDecimal, positiveDecimal]);
 
@@ -11,7 +12,9 @@ export const staticBookSchema = z.strictObject({
   asks: z.array(level).default([]),
 });
 
-const stepMs = z.number().int().min(1).max(3_600_000).default(100);
+/** Milliseconds between steps of a random walk. Not capped: an arithmetic or geometric walk's
+ *  step is exact over any length, so a daily model may step once a day. */
+const stepMs = (byDefault: number) => z.number().int().min(1).default(byDefault);
 const depth = z.array(positiveDecimal).min(1).max(200);
 
 export const syntheticSchema = z.strictObject({
@@ -20,7 +23,7 @@ export const syntheticSchema = z.strictObject({
   walk: z.enum(['arithmetic', 'geometric']).default('arithmetic'),
   /** arithmetic: price per sqrt(second); geometric: log-return per sqrt(second). */
   volatility: z.number().min(0),
-  stepMs,
+  stepMs: stepMs(100),
   /** Spread in ticks, or Markov regimes of spreads with their mean durations. */
   spreadTicks: z.number().int().min(1).default(1),
   regimes: z.array(z.strictObject({ spreadTicks: z.number().int().min(1), meanDuration: duration })).default([]),
@@ -31,23 +34,31 @@ export const syntheticSchema = z.strictObject({
   trades: z.strictObject({ ratePerSec: z.number().min(0), meanQty: positiveDecimal }).optional(),
 });
 
-export const almgrenChrissSchema = z.strictObject({
-  model: z.literal('almgren_chriss'),
-  initialPrice: positiveDecimal,
-  /** Price per sqrt(time unit). */
-  sigma: z.number().min(0),
-  timeUnit: z.enum(['second', 'minute', 'hour', 'day']).default('day'),
-  /** Permanent impact: price per unit traded. */
-  gamma: z.number().min(0),
-  /** Temporary impact: fixed part, price per unit (half spread plus fees in the paper). */
-  epsilon: z.number().min(0),
-  /** Temporary impact: price per (unit traded per time unit). */
-  eta: z.number().min(0),
-  /** Our trade rate for temporary impact is our volume over this trailing window. */
-  rateWindow: duration.default('PT1M'),
-  stepMs: z.number().int().min(1).max(3_600_000).default(1000),
-  depth,
-});
+/** The length of each Almgren-Chriss time unit, as a duration. */
+const TIME_UNIT_DURATION = { second: 'PT1S', minute: 'PT1M', hour: 'PT1H', day: 'P1D' } as const;
+
+const positiveDuration = duration.refine((d) => parseDurationMs(d) > 0, { message: 'must be longer than zero', abort: true });
+
+export const almgrenChrissSchema = z
+  .strictObject({
+    model: z.literal('almgren_chriss'),
+    initialPrice: positiveDecimal,
+    /** Price per sqrt(time unit). */
+    sigma: z.number().min(0),
+    timeUnit: z.enum(['second', 'minute', 'hour', 'day']).default('day'),
+    /** Permanent impact: price per unit traded. */
+    gamma: z.number().min(0),
+    /** Temporary impact: fixed part, price per unit (half spread plus fees in the paper). */
+    epsilon: z.number().min(0),
+    /** Temporary impact: price per (unit traded per time unit). */
+    eta: z.number().min(0),
+    /** The trading interval tau: each execution of n units trades at the rate n / tau. Absent:
+     *  one time unit. */
+    rateInterval: positiveDuration.optional(),
+    stepMs: stepMs(1000),
+    depth,
+  })
+  .transform((m) => ({ ...m, rateInterval: m.rateInterval ?? TIME_UNIT_DURATION[m.timeUnit] }));
 
 export const zeroIntelligenceSchema = z.strictObject({
   model: z.literal('zero_intelligence'),

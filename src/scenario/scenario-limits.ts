@@ -155,8 +155,8 @@ function priceParts(s: Scenario, inst: Instrument, ownLots: number): Part[] {
     parts.push({ path: ['market', 'sigma'], what: `a ${WALK_SIGMAS}-standard-deviation move of the walk`, value: walk });
     parts.push({ path: ['market', 'gamma'], what: 'our permanent impact', value: impact });
     parts.push({ path: ['market', 'epsilon'], what: 'the half spread', value: Math.max(m.epsilon / tick, 0.5) * spreadFactor + m.depth.length });
-    const rateWindowMs = parseDurationMs(m.rateWindow);
-    parts.push({ path: ['market', 'eta'], what: 'our temporary impact', value: rateWindowMs > 0 ? ((m.eta * lot) / tick) * ownLots * (unitMs / rateWindowMs) : 0 });
+    const rateIntervalMs = parseDurationMs(m.rateInterval);
+    parts.push({ path: ['market', 'eta'], what: 'our temporary impact', value: rateIntervalMs > 0 ? ((m.eta * lot) / tick) * ownLots * (unitMs / rateIntervalMs) : 0 });
   }
   if (m.model === 'zero_intelligence') {
     const placed = 2 * m.initialOrders + 2 * m.limitRatePerSec * (durMs / 1000);

@@ -350,7 +350,6 @@ function checkMarket(s: z.output<typeof base>, issue: Issue, onGrid: OnGrid): vo
     return;
   }
   m.depth.forEach((q, i) => onGrid(['market', 'depth', i], q, lotSize, 'lots'));
-  if (m.model === 'almgren_chriss' && parseDurationMs(m.rateWindow) <= 0) issue(['market', 'rateWindow'], 'must be longer than zero');
   if (m.model === 'synthetic') {
     if (m.trades) onGrid(['market', 'trades', 'meanQty'], m.trades.meanQty, lotSize, 'lots');
     m.regimes.forEach((r, i) => {

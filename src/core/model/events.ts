@@ -181,6 +181,17 @@ export interface FaultApplied {
   readonly detail: string;
 }
 
+/** A market model could not do what its parameters say and did something else instead: held a
+ *  price at the one-tick floor (`price_floor`), refilled a level our execution took all of
+ *  (`level_exhausted`), or priced executions closer together than its trading interval assumes
+ *  (`rate_interval`). `detail` says what, with the figures. */
+export interface ModelWarning {
+  readonly kind: 'ModelWarning';
+  readonly model: string;
+  readonly warning: 'price_floor' | 'level_exhausted' | 'rate_interval';
+  readonly detail: string;
+}
+
 /** Recorded market data skipped an update id: the book is stale until the next snapshot. */
 export interface MarketDataGap {
   readonly kind: 'MarketDataGap';
@@ -224,6 +235,7 @@ export type ExecEvent =
   | MarketDataGap
   | MarketDataRebuilt
   | MarketDataEnded
+  | ModelWarning
   | FillEvent
   | SafetyEvent
   | ReconEvent

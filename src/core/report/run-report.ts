@@ -11,6 +11,7 @@ import { FillMetricsFold, type FillMetrics } from './fill-metrics.ts';
 import { ChildNotesFold, type ChildNote, type FaultSummary } from './child-notes.ts';
 import type { OrderState } from '../order/apply-event.ts';
 import { ReplayMetricsFold, type ReplayMetrics } from './replay-metrics.ts';
+import { ModelWarningsFold, type ModelWarningSummary } from './model-warnings.ts';
 
 export interface ParentReport {
   readonly id: string;
@@ -91,6 +92,8 @@ export interface LogSummary {
   readonly faults: FaultSummary;
   /** Replay statistics (replay-metrics.ts); null unless the market is a replay. */
   readonly replay: ReplayMetrics | null;
+  /** The market model's warnings, per kind (model-warnings.ts). */
+  readonly modelWarnings: readonly ModelWarningSummary[];
 }
 
 export class RunReportFold {
@@ -109,6 +112,7 @@ export class RunReportFold {
   private readonly reconMetrics = new ReconMetricsFold();
   private readonly notes = new ChildNotesFold();
   private readonly replayMetrics = new ReplayMetricsFold();
+  private readonly modelWarnings = new ModelWarningsFold();
 
   constructor(private readonly instrument: Instrument) {}
 
@@ -117,6 +121,7 @@ export class RunReportFold {
     this.fillMetrics.add(entry);
     this.reconMetrics.add(entry);
     this.replayMetrics.add(entry);
+    this.modelWarnings.add(entry);
     if (entry.event.kind === 'SignalAccepted') this.signals.push({ id: entry.event.signalId, outcome: 'accepted', stage: null, code: null, parentId: entry.event.parentId });
     else if (entry.event.kind === 'SignalRejected') this.signals.push({ id: entry.event.signalId, outcome: 'rejected', stage: entry.event.stage, code: entry.event.code, parentId: null });
     const e = entry.event;
@@ -208,6 +213,7 @@ export class RunReportFold {
       reconciliation: this.reconMetrics.summary(),
       faults: this.notes.faults(),
       replay: this.replayMetrics.summary(),
+      modelWarnings: this.modelWarnings.summary(),
     };
   }
 }

@@ -1,11 +1,13 @@
 // The generative market models driving a real SimExchange on a virtual clock: the synthetic
 // random walk (seeded determinism, spread regimes, Poisson trades, geometric walk) and
-// Almgren-Chriss impact on our own executions. Prices in ticks, quantities in lots.
+// Almgren-Chriss impact on our own executions, with the models' warnings. Prices in ticks,
+// quantities in lots.
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../core/clock/rng.ts';
 import { VirtualClock } from '../../core/clock/virtual-clock.ts';
 import { clientOrderId, parentOrderId, symbol } from '../../core/model/ids.ts';
 import { makeInstrument } from '../../core/model/instrument.ts';
+import type { ModelWarning } from '../../core/model/events.ts';
 import type { OrderRequest, Side } from '../../core/model/order.ts';
 import { L2Book } from '../book/l2-book.ts';
 import { FaultSchedule } from '../faults.ts';
@@ -91,10 +93,11 @@ const SYNTHETIC: SyntheticSpec = {
 function synthetic(spec: Partial<SyntheticSpec>, seed = 1, runMs = 60_000) {
   const m = market();
   const rng = new Rng(seed);
-  const model = new SyntheticModel(m.clock, rng.stream('market'), m.sink, noFaults(rng), { ...SYNTHETIC, ...spec });
+  const warnings: Array<ModelWarning['warning']> = [];
+  const model = new SyntheticModel(m.clock, rng.stream('market'), m.sink, noFaults(rng), { ...SYNTHETIC, ...spec }, (w) => warnings.push(w));
   model.start();
   m.clock.advanceTo(runMs);
-  return { ...m, model };
+  return { ...m, model, warnings };
 }
 
 let n = 0;
@@ -208,6 +211,21 @@ describe('synthetic model', () => {
     }
   });
 
+  it('a mid pushed under one tick is held there with a price_floor warning, once while it stays there', () => {
+    const s = synthetic({ initialMid: 50, sigma: 0, trades: null }, 1, 1_000);
+    expect(s.warnings).toEqual([]);
+    s.model.jump(-9_999); // 50 x 0.0001 = 0.005 ticks
+    expect(s.model.midTicks()).toBe(1);
+    expect(s.book.bestBid()).toBe(1);
+    // One for the mid, one for the displayed bid under it (1 less half the spread of 2).
+    expect(s.warnings).toEqual(['price_floor', 'price_floor']);
+    s.clock.advanceTo(60_000); // sigma 0: it stays at the floor, and says nothing more
+    expect(s.warnings).toHaveLength(2);
+    s.model.jump(100_000); // 11 ticks: the mid and the bid above the floor again
+    s.model.jump(-9_999); // under again: warned again
+    expect(s.warnings).toHaveLength(4);
+  });
+
   it('a geometric walk moves in proportion to the price: the same sigma moves a 10x price 10x as many ticks', () => {
     const low = synthetic({ walk: 'geometric', initialMid: 10_000, sigma: 0.001, trades: null }, 9, 10_000);
     const high = synthetic({ walk: 'geometric', initialMid: 100_000, sigma: 0.001, trades: null }, 9, 10_000);
@@ -225,14 +243,15 @@ const AC: AlmgrenChrissSpec = {
   epsilon: 1,
   eta: 0,
   stepMs: 1_000,
-  rateWindowMs: 10_000,
+  rateIntervalMs: 10_000,
   depth: [1_000, 1_000, 1_000],
 };
 
-function almgrenChriss(spec: Partial<AlmgrenChrissSpec>) {
+function almgrenChriss(spec: Partial<AlmgrenChrissSpec>, seed = 1) {
   const m = market();
-  const rng = new Rng(1);
-  const model = new AlmgrenChrissModel(m.clock, rng.stream('market'), m.sink, noFaults(rng), { ...AC, ...spec });
+  const rng = new Rng(seed);
+  const warnings: Array<{ warning: ModelWarning['warning']; time: number }> = [];
+  const model = new AlmgrenChrissModel(m.clock, rng.stream('market'), m.sink, noFaults(rng), { ...AC, ...spec }, (warning) => warnings.push({ warning, time: m.clock.now() }));
   m.ex.impact = model;
   model.start();
   const trade = (side: Side, qty: number) => {
@@ -241,7 +260,8 @@ function almgrenChriss(spec: Partial<AlmgrenChrissSpec>) {
     if (typeof o === 'string') throw new Error(o);
     return m.fills.slice(before).map((f) => f.trade);
   };
-  return { ...m, model, trade };
+  const count = (w: ModelWarning['warning']) => warnings.filter((x) => x.warning === w).length;
+  return { ...m, model, trade, warnings, count };
 }
 
 describe('Almgren-Chriss model', () => {
@@ -263,17 +283,19 @@ describe('Almgren-Chriss model', () => {
     expect(ac.model.midTicks()).toBe(10_000);
   });
 
-  it('temporary impact epsilon + eta * rate worsens our taker fill prices, for buys and sells', () => {
-    // rate = our volume in the 10 s window per second; eta 2 ticks per (lot / s).
-    const ac = almgrenChriss({ epsilon: 3, eta: 2 });
-    const [buy] = ac.trade('buy', 50); // rate 5 lots/s -> 10 ticks
+  it('an execution of n lots trades at the mid before it +/- (epsilon + eta * n / tau), for buys and sells', () => {
+    // tau 10 s, eta 2 ticks per (lot / s): 50 lots trade at 5 lots/s, 10 ticks.
+    const ac = almgrenChriss({ epsilon: 3, eta: 2, gamma: 0.1 });
+    const [buy] = ac.trade('buy', 50);
     expect(buy?.price).toBe(10_000 + 3 + 10);
-    ac.clock.advanceTo(20_000); // the window forgets it
+    expect(ac.model.midTicks()).toBeCloseTo(10_005, 9); // permanent impact after the execution
+    ac.clock.advanceTo(20_000);
     const [sell] = ac.trade('sell', 50);
-    expect(sell?.price).toBe(10_000 - 3 - 10);
+    expect(sell?.price).toBe(10_005 - 3 - 10);
+    expect(ac.warnings).toEqual([]);
   });
 
-  it('temporary impact grows with our trade rate: a larger order, or orders in quick succession, pay more', () => {
+  it('the rate is the execution over tau: it grows with the execution, not with how soon we traded before', () => {
     const slip = (qty: number) => {
       const ac = almgrenChriss({ eta: 2 });
       return (ac.trade('buy', qty)[0]?.price as number) - 10_001;
@@ -281,20 +303,59 @@ describe('Almgren-Chriss model', () => {
     expect([slip(10), slip(50), slip(100)]).toEqual([2, 10, 20]);
     const ac = almgrenChriss({ eta: 2 });
     const first = ac.trade('buy', 50)[0]?.price as number;
-    ac.clock.advanceTo(1_000);
-    const second = ac.trade('buy', 50)[0]?.price as number; // 100 lots in the window now
-    ac.clock.advanceTo(30_000);
-    const rested = ac.trade('buy', 50)[0]?.price as number;
-    expect(second - first).toBe(10);
-    expect(rested).toBe(first);
+    ac.clock.advanceTo(10_000); // one tau later: the model's own schedule
+    expect(ac.trade('buy', 50)[0]?.price).toBe(first);
+    ac.clock.advanceTo(15_000); // half a tau later: still within what the model assumes
+    expect(ac.trade('buy', 50)[0]?.price).toBe(first);
+    expect(ac.warnings).toEqual([]);
+    ac.clock.advanceTo(16_000); // a tenth of tau: the model understates our rate, and says so
+    expect(ac.trade('buy', 50)[0]?.price).toBe(first);
+    expect(ac.warnings).toEqual([{ warning: 'rate_interval', time: 16_000 }]);
   });
 
-  it('is absent for eta 0: we fill at the touch, epsilon from the mid', () => {
+  it('one execution across several levels is priced as a whole from the mid before it, and warns that it exhausted a level', () => {
+    // 250 lots against 100 displayed per level: the model refills its book after each fill, so
+    // the order fills 100 + 100 + 50, all at 10,000 + 1 + 2 x 250 / 10 = 10,051.
+    const ac = almgrenChriss({ eta: 2, gamma: 0.01, depth: [100, 100, 100] });
+    const fills = ac.trade('buy', 250);
+    expect(fills.map((f) => [f.qty, f.price])).toEqual([[100, 10_051], [100, 10_051], [50, 10_051]]);
+    expect(ac.model.midTicks()).toBeCloseTo(10_002.5, 9);
+    expect(ac.warnings).toEqual([{ warning: 'level_exhausted', time: 0 }]);
+    ac.clock.advanceTo(10_000);
+    ac.trade('buy', 100); // exactly the displayed volume: nothing exhausted beyond it
+    expect(ac.count('level_exhausted')).toBe(1);
+  });
+
+  it('keeps impact in fractional ticks: a small epsilon or eta moves the average price by its own size', () => {
+    // The mid walks (sigma 3 ticks per sqrt(s)), so it sits anywhere between ticks; each execution
+    // is rounded to the nearest tick, within half a tick of the model's price, and on average
+    // lands on it. Rounding epsilon and the eta term outward to whole ticks would give 1 here.
+    for (const [epsilon, etaTicks, side] of [[0.2, 0.3, 'buy'], [0, 0.3, 'sell'], [0.1, 0, 'buy']] as const) {
+      const ac = almgrenChriss({ sigma: 3, epsilon, eta: etaTicks, depth: [1_000_000] }, 11);
+      const errors: number[] = [];
+      const moves: number[] = [];
+      for (let i = 1; i <= 2_000; i++) {
+        ac.clock.advanceTo(i * 10_000);
+        const mid = ac.model.midTicks();
+        const exact = mid + (side === 'buy' ? 1 : -1) * (epsilon + etaTicks); // 10 lots over 10 s: eta x 1
+        const price = ac.trade(side, 10)[0]?.price as number;
+        errors.push(price - exact);
+        moves.push(side === 'buy' ? price - mid : mid - price);
+      }
+      expect(Math.max(...errors.map(Math.abs))).toBeLessThanOrEqual(0.5);
+      const mean = moves.reduce((a, b) => a + b, 0) / moves.length;
+      expect(mean).toBeGreaterThan(epsilon + etaTicks - 0.03);
+      expect(mean).toBeLessThan(epsilon + etaTicks + 0.03);
+      expect(ac.warnings).toEqual([]);
+    }
+  });
+
+  it('is epsilon alone for eta 0: we fill at the mid +/- epsilon', () => {
     for (const epsilon of [1, 4]) {
       const ac = almgrenChriss({ epsilon, eta: 0 });
       const fills = ac.trade('buy', 300);
       expect(fills.map((f) => f.price)).toEqual([10_000 + epsilon]);
-      ac.clock.advanceTo(1_000);
+      ac.clock.advanceTo(10_000);
       expect(ac.trade('sell', 300).map((f) => f.price)).toEqual([10_000 - epsilon]);
     }
   });
@@ -306,5 +367,49 @@ describe('Almgren-Chriss model', () => {
     ac.model.jump(-100); // the mid drops 1 %: the ask moves through our bid
     expect(o.status).toBe('filled');
     expect(o.trades.map((t) => [t.price, t.liquidity])).toEqual([[9_990, 'maker']]);
+  });
+
+  it('an execution price below one tick is held at one tick, with a price_floor warning', () => {
+    // 1,000 lots over 10 s at eta 2: 200 ticks of impact from a mid of 100.
+    const ac = almgrenChriss({ initialMid: 100, epsilon: 1, eta: 2 });
+    const fills = ac.trade('sell', 1_000);
+    expect(fills.map((f) => f.price)).toEqual([1]);
+    expect(ac.warnings).toEqual([{ warning: 'price_floor', time: 0 }]);
+  });
+
+  it('a mid pushed under one tick is held there, warned once each time it goes under', () => {
+    const ac = almgrenChriss({ initialMid: 100, gamma: 1, epsilon: 0 });
+    ac.trade('sell', 50); // mid 50
+    expect(ac.count('price_floor')).toBe(0);
+    ac.clock.advanceTo(10_000);
+    ac.trade('sell', 60); // mid would be -10: held at 1, and the displayed bid with it
+    expect(ac.model.midTicks()).toBe(1);
+    expect(ac.book.bestBid()).toBe(1);
+    expect(ac.count('price_floor')).toBe(2);
+    ac.clock.advanceTo(20_000);
+    ac.trade('sell', 5); // still under: no new warning
+    expect(ac.model.midTicks()).toBe(1);
+    expect(ac.count('price_floor')).toBe(2);
+    ac.clock.advanceTo(30_000);
+    ac.trade('buy', 20); // back above the floor
+    expect(ac.model.midTicks()).toBe(21);
+    ac.clock.advanceTo(40_000);
+    ac.trade('sell', 30); // under again: warned again
+    expect(ac.count('price_floor')).toBe(4);
+  });
+
+  it('steps of any length: a daily step moves the mid by sigma x sqrt(1 day) in distribution', () => {
+    const DAY = 86_400_000;
+    const moves: number[] = [];
+    for (let seed = 1; seed <= 400; seed++) {
+      const ac = almgrenChriss({ sigma: 50, timeUnitMs: DAY, stepMs: DAY, epsilon: 0 }, seed);
+      ac.clock.advanceTo(DAY - 1);
+      expect(ac.model.midTicks()).toBe(10_000); // no step before the day is over
+      ac.clock.advanceTo(DAY);
+      moves.push(ac.model.midTicks() - 10_000);
+    }
+    const sd = Math.sqrt(moves.reduce((a, x) => a + x * x, 0) / moves.length);
+    expect(sd).toBeGreaterThan(45);
+    expect(sd).toBeLessThan(55);
   });
 });

@@ -3,12 +3,14 @@
 // follows Markov regimes (each lasting an exponential time) scaled by spread-shift faults; depth
 // is scaled by liquidity-drop faults; other participants' trades arrive as a Poisson process with
 // exponential sizes, hit the book and shrink the levels they take. All draws come from the
-// model's own Rng sub-streams ('walk', 'regime', 'trades').
+// model's own Rng sub-streams ('walk', 'regime', 'trades'). A mid or displayed bid below one
+// tick is held at one tick, with a ModelWarning each time it goes under.
 import type { Rng } from '../../core/clock/rng.ts';
 import type { Side } from '../../core/model/order.ts';
 import type { Clock } from '../../core/ports/clock.ts';
 import type { FaultSchedule } from '../faults.ts';
 import { replaceSide, type MarketModel, type MarketSink } from './market-model.ts';
+import { noWarnings, PriceFloor, ticksText, type WarnFn } from './price-floor.ts';
 
 export interface SyntheticSpec {
   /** Starting mid, ticks. */
@@ -36,6 +38,8 @@ export class SyntheticModel implements MarketModel {
   private readonly walkRng: Rng;
   private readonly regimeRng: Rng;
   private readonly tradeRng: Rng;
+  private readonly midFloor: PriceFloor;
+  private readonly bidFloor: PriceFloor;
 
   constructor(
     private readonly clock: Clock,
@@ -43,12 +47,15 @@ export class SyntheticModel implements MarketModel {
     private readonly sink: MarketSink,
     private readonly faults: FaultSchedule,
     private readonly spec: SyntheticSpec,
+    warn: WarnFn = noWarnings,
   ) {
     if (spec.regimes.length === 0) throw new Error('synthetic model needs at least one spread regime');
     this.mid = spec.initialMid;
     this.walkRng = rng.stream('walk');
     this.regimeRng = rng.stream('regime');
     this.tradeRng = rng.stream('trades');
+    this.midFloor = new PriceFloor('the mid', warn);
+    this.bidFloor = new PriceFloor('the displayed best bid', warn);
   }
 
   start(): void {
@@ -59,7 +66,7 @@ export class SyntheticModel implements MarketModel {
   }
 
   jump(bps: number): void {
-    this.mid = Math.max(this.mid * (1 + bps / 10_000), 1);
+    this.mid = this.midFloor.hold(this.mid * (1 + bps / 10_000), `a price jump of ${bps} bps`);
     this.rebuild();
   }
 
@@ -79,7 +86,7 @@ export class SyntheticModel implements MarketModel {
     const { sigma } = this.spec;
     if (this.spec.walk === 'arithmetic') this.mid += sigma * Math.sqrt(dt) * z;
     else this.mid *= Math.exp(sigma * Math.sqrt(dt) * z - 0.5 * sigma * sigma * dt);
-    this.mid = Math.max(this.mid, 1);
+    this.mid = this.midFloor.hold(this.mid, 'the random walk');
     const now = this.clock.now();
     while (now >= this.regimeEndsAt) {
       const n = this.spec.regimes.length;
@@ -95,7 +102,7 @@ export class SyntheticModel implements MarketModel {
     const base = (this.spec.regimes[this.regime] as { spreadTicks: number }).spreadTicks;
     const spread = Math.max(1, Math.round(base * this.faults.spreadFactor(now)));
     const depthFactor = this.faults.depthFactor(now);
-    const bestBid = Math.max(1, Math.floor(this.mid - spread / 2));
+    const bestBid = this.bidFloor.hold(Math.floor(this.mid - spread / 2), `mid ${ticksText(this.mid)} less half the spread of ${spread}`);
     const bestAsk = bestBid + spread;
     const bids: Array<[number, number]> = [];
     const asks: Array<[number, number]> = [];

@@ -26,8 +26,9 @@ export interface ExchangeListener {
 
 /** Market-model hooks for our own executions (Almgren-Chriss impact). */
 export interface ImpactHooks {
-  /** Ticks added against us to a taker fill of `qty` lots (temporary impact). */
-  takerSlippageTicks(side: Side, qty: number, time: number): number;
+  /** The price (ticks, at least 1) of our taker fill at displayed level `levelPrice`, part of
+   *  `order` taking liquidity now (temporary impact; one order may take several levels). */
+  takerFillPrice(order: ExchangeOrder, levelPrice: number, time: number): number;
   /** Called after each of our fills (permanent impact). */
   ourFill(side: Side, qty: number, price: number, time: number): void;
 }
@@ -215,8 +216,7 @@ export abstract class BookMatcher {
       const price = this.bestAvailable(side);
       if (price === null || !this.crosses(o.side, price, limit)) return false;
       let qty = Math.min(o.qty - o.filled, this.available(side, price));
-      const slip = this.impact ? this.impact.takerSlippageTicks(o.side, qty, this.now()) : 0;
-      const fillPrice = Math.max(1, o.side === 'buy' ? price + slip : price - slip);
+      const fillPrice = this.impact ? this.impact.takerFillPrice(o, price, this.now()) : price;
       // A buy walking the book spends at each level's price, not at the price it was checked at.
       if (this.account.limited && o.side === 'buy') {
         qty = Math.min(qty, this.account.affordable(o, fillPrice, this.config.takerFeeBps, this.openOrders()));
