@@ -143,6 +143,7 @@ export function runScenario(loaded: LoadedScenario, options: RunOptions = {}): R
         eventCount: run.log.count,
         finishedAt: new Date().toISOString(),
         reportJson: JSON.stringify(report),
+        passed: report.passed,
       });
     }
     return report;
