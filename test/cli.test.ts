@@ -144,15 +144,16 @@ describe('execsim run', () => {
 });
 
 describe('execsim runs and show', () => {
-  it('runs --json lists the stored runs', () => {
+  it('runs --json prints one JSON array of the stored runs, each finished and passed', () => {
     const r = execsim(['runs', '--json'], mainDb);
     expect(r.code).toBe(0);
-    const listed = jsonLines(r.stdout);
+    const listed = JSON.parse(r.stdout) as Record<string, unknown>[];
+    expect(Array.isArray(listed)).toBe(true);
     const a = jsonLines(first.stdout)[0] ?? {};
     const b = jsonLines(second.stdout)[0] ?? {};
     expect(listed.map((x) => x['runId']).sort()).toEqual([a['runId'], b['runId']].sort());
     for (const x of listed) {
-      expect(x).toMatchObject({ scenario: 'static-book-sweep', seed: 7, status: 'finished', digest: a['digest'], events: a['events'] });
+      expect(x).toMatchObject({ scenario: 'static-book-sweep', seed: 7, status: 'finished', state: 'finished', passed: true, digest: a['digest'], events: a['events'] });
     }
   });
 

@@ -1,7 +1,9 @@
 // The SQLite store: pragmas, migrations (fresh, forward from an older file, refusing a newer
-// one), a full run written and read back (log, digest, projections), and crash safety (a run
-// that throws is 'failed', a run that dies stays 'running' with whole commit units only).
-import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+// one, the runs table rebuilt by migration 4 with its references intact), a full run written and
+// read back (log, digest, projections), crash safety (a run that throws is 'failed', a run that
+// dies stays 'running' with whole commit units only), and the run's writer: its pid, host and
+// heartbeat, an interrupted run, and deleting a run with all its rows in one transaction.
+import { describe, it, expect, beforeEach, afterEach, vi } from 'vitest';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import fs from 'node:fs';
@@ -16,8 +18,9 @@ import { runScenario } from '../src/runtime/backtest-run.ts';
 import { loadScenarioFile, type LoadedScenario } from '../src/scenario/load-scenario.ts';
 import { migrate, MIGRATIONS } from '../src/store/migrations.ts';
 import { openDatabase } from '../src/store/open-database.ts';
-import { RunStore, type NewRun } from '../src/store/run-store.ts';
+import { RunGoneError, RunStore, type NewRun } from '../src/store/run-store.ts';
 
+const ALL_VERSIONS = MIGRATIONS.map((m) => m.version);
 const SWEEP = fileURLToPath(new URL('../scenarios/static-book-sweep.yaml', import.meta.url));
 
 let dir: string;
@@ -85,7 +88,7 @@ describe('openDatabase', () => {
     expect(db.pragma('synchronous', { simple: true })).toBe(1);
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
-    expect(versions(db)).toEqual([1, 2, 3]);
+    expect(versions(db)).toEqual(ALL_VERSIONS);
     const names = db.prepare('SELECT name FROM schema_migrations ORDER BY version').all() as { name: string }[];
     expect(names.map((r) => r.name)).toEqual(MIGRATIONS.map((m) => m.name));
     expect(tables(db)).toEqual(expect.arrayContaining(['runs', 'events', 'orders', 'fills', 'schema_migrations']));
@@ -113,7 +116,7 @@ describe('openDatabase', () => {
     v1.close();
 
     const db = openDb('old.db');
-    expect(versions(db)).toEqual([1, 2, 3]);
+    expect(versions(db)).toEqual(ALL_VERSIONS);
     expect(db.prepare('SELECT COUNT(*) AS n FROM schema_migrations WHERE version = 2').get()).toEqual({ n: 1 });
     expect(tables(db)).toEqual(expect.arrayContaining(['orders', 'fills']));
     const row = new RunStore(db).getRun('old-run');
@@ -136,30 +139,30 @@ describe('openDatabase', () => {
 
     const again = openDb('old.db');
     expect(migrate(again)).toEqual([]);
-    expect(versions(again)).toEqual([1, 2, 3]);
+    expect(versions(again)).toEqual(ALL_VERSIONS);
     expect(new RunStore(again).listRuns().map((r) => r.id)).toEqual(['old-run']);
   });
 
   it('applies pending migrations in version order and reports them', () => {
     const db = new Database(':memory:');
     open.push(db);
-    expect(migrate(db, [...MIGRATIONS].reverse())).toEqual([1, 2, 3]);
+    expect(migrate(db, [...MIGRATIONS].reverse())).toEqual(ALL_VERSIONS);
     expect(migrate(db)).toEqual([]);
   });
 
   it('rolls a failing migration back whole and does not record it', () => {
     const db = openDb();
-    const broken = { version: 4, name: 'broken', sql: 'CREATE TABLE half_done (x INTEGER); INSERT INTO no_such_table VALUES (1);' };
+    const broken = { version: ALL_VERSIONS.length + 1, name: 'broken', sql: 'CREATE TABLE half_done (x INTEGER); INSERT INTO no_such_table VALUES (1);' };
     expect(() => migrate(db, [...MIGRATIONS, broken])).toThrow(/no_such_table/);
     expect(tables(db)).not.toContain('half_done');
-    expect(versions(db)).toEqual([1, 2, 3]);
+    expect(versions(db)).toEqual(ALL_VERSIONS);
   });
 
   it('refuses a database from a newer execsim with a clear error', () => {
     const db = openDb('future.db');
     db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'from the future', '2030-01-01')").run();
     db.close();
-    expect(() => openDatabase(path.join(dir, 'future.db'))).toThrow(/schema version 99 is newer than this execsim knows \(3\)/);
+    expect(() => openDatabase(path.join(dir, 'future.db'))).toThrow(/schema version 99 is newer than this execsim knows \(4\)/);
   });
 
   it('refuses a version-2 database when it only knows migration 1', () => {
@@ -292,7 +295,7 @@ describe('crash safety', () => {
     const writer = store.writer('r1', makeInstrument(loaded.scenario.instrument));
     for (const { entry, line } of entries.slice(0, 5)) writer.write(entry, line);
     store.failRun(writer, 'r1', 'venue exploded', '2024-08-09T00:00:01.000Z');
-    store.finishRun(writer, { digest: 'x', simEnd: 1, eventCount: 5, finishedAt: '2024-08-09T00:00:02.000Z', reportJson: '{}' });
+    store.finishRun(writer, { digest: 'x', simEnd: 1, eventCount: 5, finishedAt: '2024-08-09T00:00:02.000Z', reportJson: '{}', passed: true });
     expect(store.getRun('r1')).toMatchObject({ status: 'failed', digest: null, error: 'venue exploded', report_json: null });
     expect(seqs(store.db, 'r1')).toEqual(range(1, 5));
   });
@@ -351,6 +354,7 @@ describe('RunWriter commits', () => {
       eventCount: 7,
       finishedAt: '2024-08-09T00:01:00.000Z',
       reportJson: '{}',
+      passed: true,
     });
     expect(visible()).toEqual(range(1, 7));
     expect(reader.prepare("SELECT status, event_count FROM runs WHERE id = 'committed'").get()).toEqual({ status: 'finished', event_count: 7 });
@@ -436,5 +440,110 @@ describe('RunWriter commits', () => {
       ),
       { numRuns: 40 },
     );
+  });
+});
+
+describe('migration 4: run writer, heartbeat, interrupted, passed', () => {
+  it('brings a version-3 database forward: rows and references kept, passed filled in from the report, foreign keys on', () => {
+    const v3 = openDb('v3.db', MIGRATIONS.filter((m) => m.version <= 3));
+    const insert = v3.prepare(
+      `INSERT INTO runs (id, scenario_name, scenario_hash, scenario_json, seed, code_version, status, started_at, sim_start, report_json)
+       VALUES (?, 's', 'h', '{}', 1, 'v', ?, '2024-01-01T00:00:00Z', 0, ?)`,
+    );
+    insert.run('ok', 'finished', '{"passed":true}');
+    insert.run('bad', 'finished', '{"passed":false}');
+    insert.run('alive', 'running', null);
+    v3.prepare("INSERT INTO events (run_id, seq, time, kind, payload) VALUES ('ok', 1, 0, 'RunStarted', '{}')").run();
+    v3.close();
+
+    const db = openDb('v3.db');
+    expect(versions(db)).toEqual(ALL_VERSIONS);
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    const got = db.prepare('SELECT id, status, passed, writer_pid, heartbeat_at FROM runs ORDER BY id').all();
+    expect(got).toEqual([
+      { id: 'alive', status: 'running', passed: null, writer_pid: null, heartbeat_at: null },
+      { id: 'bad', status: 'finished', passed: 0, writer_pid: null, heartbeat_at: null },
+      { id: 'ok', status: 'finished', passed: 1, writer_pid: null, heartbeat_at: null },
+    ]);
+    expect(seqs(db, 'ok')).toEqual([1]);
+    // The rebuilt table is still the one events reference, and takes the new status.
+    expect(() => db.prepare("INSERT INTO events (run_id, seq, time, kind, payload) VALUES ('nobody', 1, 0, 'RunStarted', '{}')").run()).toThrow(/FOREIGN KEY/);
+    db.prepare("UPDATE runs SET status = 'interrupted' WHERE id = 'alive'").run();
+    expect(() => db.prepare("UPDATE runs SET status = 'bogus' WHERE id = 'alive'").run()).toThrow(/CHECK/);
+  });
+});
+
+describe('RunStore: writer, interrupt, delete', () => {
+  it('records the writer (pid, host) and a heartbeat; interruptRun marks a running run only', () => {
+    const { loaded } = sweepEntries();
+    const store = new RunStore(openDb());
+    store.createRun(newRun(loaded, 'r'));
+    const row = store.getRun('r');
+    expect(row).toMatchObject({ status: 'running', writer_pid: process.pid, writer_host: os.hostname(), passed: null, stored_events: 0 });
+    expect(Date.parse(row?.heartbeat_at ?? '')).toBeGreaterThan(0);
+    store.interruptRun('r', 'SIGTERM', '2024-08-09T00:00:05.000Z');
+    expect(store.getRun('r')).toMatchObject({ status: 'interrupted', error: 'SIGTERM', finished_at: '2024-08-09T00:00:05.000Z' });
+    // Never a finished run turned interrupted.
+    const done = runScenario(loaded, { store });
+    store.interruptRun(done.runId, 'SIGINT', '2030-01-01T00:00:00.000Z');
+    expect(store.getRun(done.runId)).toMatchObject({ status: 'finished', passed: 1, error: null, stored_events: done.events });
+  });
+
+  it('deleteRun removes a run with all its rows in one transaction, and nothing of other runs', () => {
+    const store = new RunStore(openDb());
+    const loaded = loadScenarioFile(fileURLToPath(new URL('../scenarios/restart-orphan-at-startup.yaml', import.meta.url)));
+    const a = runScenario(loaded, { store });
+    const b = runScenario(loaded, { store });
+    const counts = (id: string) => ['events', 'orders', 'fills', 'orphan_orders'].map((t) => store.db.prepare(`SELECT COUNT(*) FROM ${t} WHERE run_id = ?`).pluck().get(id) as number);
+    const before = counts(b.runId);
+    expect(counts(a.runId).every((n) => n > 0)).toBe(true);
+
+    // A failure at the last statement (the run row) undoes every delete before it.
+    store.db.exec("CREATE TEMP TRIGGER refuse BEFORE DELETE ON runs BEGIN SELECT RAISE(ABORT, 'refused'); END");
+    expect(() => store.deleteRun(a.runId)).toThrow('refused');
+    expect(counts(a.runId).every((n) => n > 0)).toBe(true);
+    store.db.exec('DROP TRIGGER refuse');
+
+    expect(store.deleteRun(a.runId)).toMatchObject({ events: a.events });
+    expect(counts(a.runId)).toEqual([0, 0, 0, 0]);
+    expect(store.getRun(a.runId)).toBeUndefined();
+    expect(counts(b.runId)).toEqual(before);
+  });
+
+  it('the writer refreshes the heartbeat at most once a second, and stops when its run is gone', () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(new Date('2024-08-09T00:00:00.000Z'));
+      const { loaded, entries } = sweepEntries();
+      const store = new RunStore(openDb());
+      store.createRun(newRun(loaded, 'h'));
+      const writer = store.writer('h', makeInstrument(loaded.scenario.instrument));
+      const beat = () => store.getRun('h')?.heartbeat_at;
+      expect(beat()).toBe('2024-08-09T00:00:00.000Z');
+      vi.setSystemTime(new Date('2024-08-09T00:00:00.900Z'));
+      writer.heartbeat();
+      expect(beat()).toBe('2024-08-09T00:00:00.000Z');
+      vi.setSystemTime(new Date('2024-08-09T00:00:01.500Z'));
+      writer.heartbeat();
+      expect(beat()).toBe('2024-08-09T00:00:01.500Z');
+      // A commit a second later beats too, in its transaction.
+      vi.setSystemTime(new Date('2024-08-09T00:00:03.000Z'));
+      const first = entries[0];
+      if (!first) throw new Error('no entries');
+      writer.write(first.entry, first.line);
+      writer.commit();
+      expect(beat()).toBe('2024-08-09T00:00:03.000Z');
+
+      // Another process deletes the run: the next heartbeat or commit says so.
+      store.deleteRun('h');
+      vi.setSystemTime(new Date('2024-08-09T00:00:05.000Z'));
+      expect(() => writer.heartbeat()).toThrow(RunGoneError);
+      const second = entries[1];
+      if (!second) throw new Error('no entries');
+      writer.write(second.entry, second.line);
+      expect(() => writer.commit()).toThrow(RunGoneError);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -3,6 +3,7 @@ import { replayMetricsLines } from '../core/report/replay-metrics.ts';
 import { modelWarningLine } from '../core/report/model-warnings.ts';
 import type { RunReport } from '../runtime/backtest-run.ts';
 import type { RunRow } from '../store/run-store.ts';
+import type { RunState } from '../store/run-state.ts';
 
 export function formatReport(r: RunReport): string {
   const lines: string[] = [];
@@ -96,10 +97,17 @@ function childLines(p: RunReport['parents'][number]): string[] {
   return [`    children: ${[...by].map(([k, n]) => `${n} ${k}`).join(', ')}`];
 }
 
-export function formatRunList(rows: readonly RunRow[]): string {
-  if (rows.length === 0) return 'no runs stored yet: try `execsim run scenarios`';
-  const header = ['run', 'scenario', 'seed', 'status', 'events', 'started', 'digest'];
-  const body = rows.map((r) => [r.id, r.scenario_name, String(r.seed), r.status, String(r.event_count), r.started_at, (r.digest ?? '-').slice(0, 16)]);
+/** A stored run and the state it is shown in (a running run whose writer is gone: crashed). */
+export interface ListedRun {
+  readonly row: RunRow;
+  readonly state: RunState;
+}
+
+export function formatRunList(runs: readonly ListedRun[]): string {
+  if (runs.length === 0) return 'no runs stored yet: try `execsim run scenarios`';
+  const header = ['run', 'scenario', 'seed', 'state', 'passed', 'events', 'started', 'digest'];
+  const passed = (p: RunRow['passed']) => (p === null ? '-' : p === 1 ? 'yes' : 'NO');
+  const body = runs.map(({ row: r, state }) => [r.id, r.scenario_name, String(r.seed), state, passed(r.passed), String(r.stored_events), r.started_at, (r.digest ?? '-').slice(0, 16)]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] ?? '').length)));
   const fmt = (row: string[]) => row.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
   return [fmt(header), ...body.map(fmt)].join('\n');

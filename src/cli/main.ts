@@ -1,222 +1,124 @@
-// The `execsim` command: run scenarios, list stored runs, show one run. Exit codes: 0 all runs
-// finished and their expectations held, 1 an expectation failed or `show` found the stored run
-// inconsistent (its log does not reproduce its digest, has a gap, or disagrees with its
-// projections), 2 bad input (unknown command or flag, a bad scenario file, an unknown run id).
-// Every scenario is validated before any run starts, so bad input writes nothing to the store.
-// The only reader of process.env here.
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { runScenario, type RunReport } from '../runtime/backtest-run.ts';
+// The `execsim` command: dispatches to the commands, prints usage, help and the version, and
+// maps errors to exit codes. Exit codes: 0 success, 1 an expectation failed or `show` found the
+// stored run inconsistent, 2 bad input (an unknown command or flag, a bad scenario file, an
+// unknown run id, a database path that cannot be used), 128 + the signal's number when a run is
+// stopped by SIGINT (130), SIGTERM (143) or SIGHUP (129). main runs every command in the call
+// (tests and embedding); runCli, what bin/execsim.js calls, runs `run` with the event loop
+// turning between chunks of simulation, so that a signal stops the run and marks it interrupted.
+import { readFileSync } from 'node:fs';
 import { ReplayFileError } from '../runtime/replay-file.ts';
-import { loadScenarioFile, ScenarioError, type LoadedScenario } from '../scenario/load-scenario.ts';
-import { DEFAULT_DB_PATH, openDatabase } from '../store/open-database.ts';
-import { RunStore } from '../store/run-store.ts';
-import { verifyRun } from '../store/verify-run.ts';
-import { formatReport, formatRunList } from './format-report.ts';
-import { sweepCommand } from './sweep-command.ts';
+import { ScenarioError } from '../scenario/load-scenario.ts';
+import { DEFAULT_DB_PATH, StoreError } from '../store/open-database.ts';
+import { RunGoneError } from '../store/run-store.ts';
+import { DELETE_HELP, deleteCommand, PRUNE_HELP, pruneCommand } from './delete-command.ts';
+import { EVENTS_HELP, eventsCommand } from './events-command.ts';
+import { EXPORT_HELP, exportCommand } from './export-command.ts';
+import { processIo, UsageError, type Io } from './io.ts';
+import { RUN_HELP, runCommand, runCommandAsync } from './run-command.ts';
+import { RUNS_HELP, runsCommand, SHOW_HELP, showCommand } from './runs-command.ts';
+import { SWEEP_HELP, sweepCommand } from './sweep-command.ts';
 
-export class UsageError extends Error {}
+export { argsProblem, parseSeed, UsageError, type Io } from './io.ts';
 
 const USAGE = `usage:
-  execsim run <file|dir...> [--seed N] [--db PATH] [--json]   run scenarios and print their reports
-  execsim runs [--db PATH] [--json]                            list stored runs
-  execsim show <runId> [--db PATH] [--json]                    print one stored run and verify it (log, digest, tables)
-  execsim sweep <file> --paths N [--seed S] [--json]           Monte Carlo over N derived seeds; not stored (sweep --help)
-The database is --db, else $EXECSIM_DB, else ${DEFAULT_DB_PATH}.`;
+  execsim run <file|dir...> [--seed N] [--db PATH] [--json]     run scenarios, store them, print their reports
+  execsim runs [--db PATH] [--json] [--limit N]                  list stored runs: state, passed, events
+  execsim show <runId> [--db PATH] [--json]                      print one stored run and verify it (log, digest, tables)
+  execsim events <runId> [--kind K,..] [--from S] [--to S] [--json]   print a stored run's event log (--json: NDJSON)
+  execsim export <runId> (--fills | --orders) [--out FILE]       a stored run's fills or orders as CSV
+  execsim delete <runId...> [--force]                            delete stored runs with their events
+  execsim prune [--status S,..] [--older-than D] [--dry-run]     delete crashed, interrupted and failed runs
+  execsim sweep <file> --paths N [--seed S] [--json]             Monte Carlo over N derived seeds; not stored
+  execsim --version                                              print the version
+Every command takes --help. The database is --db, else $EXECSIM_DB, else ${DEFAULT_DB_PATH}.`;
 
-export interface Io {
-  out(text: string): void;
-  err(text: string): void;
-  env: Record<string, string | undefined>;
-}
-
-const processIo: Io = {
-  out: (t) => process.stdout.write(t + '\n'),
-  err: (t) => process.stderr.write(t + '\n'),
-  env: process.env,
+const HELP: Record<string, string> = {
+  run: RUN_HELP, runs: RUNS_HELP, show: SHOW_HELP, events: EVENTS_HELP, export: EXPORT_HELP,
+  delete: DELETE_HELP, prune: PRUNE_HELP, sweep: SWEEP_HELP,
 };
+
+/** The version in package.json. */
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
 
 export function main(argv: readonly string[], io: Io = processIo): number {
   try {
-    const [command, ...rest] = argv;
-    switch (command) {
-      case 'run':
-        return runCommand(rest, io);
-      case 'runs':
-        return runsCommand(rest, io);
-      case 'show':
-        return showCommand(rest, io);
-      case 'sweep':
-        return sweepCommand(rest, io);
-      case undefined:
-      case '--help':
-      case '-h':
-      case 'help':
+    return dispatch(argv, io);
+  } catch (err) {
+    return failure(err, io);
+  }
+}
+
+/** main for the execsim process: `run` handles SIGINT, SIGTERM and SIGHUP. */
+export async function runCli(argv: readonly string[], io: Io = processIo): Promise<number> {
+  if (argv[0] !== 'run') return main(argv, io);
+  try {
+    return await runCommandAsync(argv.slice(1), io);
+  } catch (err) {
+    return failure(err, io);
+  }
+}
+
+function dispatch(argv: readonly string[], io: Io): number {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'run':
+      return runCommand(rest, io);
+    case 'runs':
+      return runsCommand(rest, io);
+    case 'show':
+      return showCommand(rest, io);
+    case 'events':
+      return eventsCommand(rest, io);
+    case 'export':
+      return exportCommand(rest, io);
+    case 'delete':
+      return deleteCommand(rest, io);
+    case 'prune':
+      return pruneCommand(rest, io);
+    case 'sweep':
+      return sweepCommand(rest, io);
+    case '--version':
+    case '-V':
+      io.out(version());
+      return 0;
+    case 'help': {
+      const topic = rest[0];
+      if (topic === undefined) {
         io.out(USAGE);
-        return command === undefined ? 2 : 0;
-      default:
-        throw new UsageError(`unknown command "${command}"`);
-    }
-  } catch (err) {
-    if (err instanceof UsageError) {
-      io.err(`execsim: ${err.message}\n${USAGE}`);
-      return 2;
-    }
-    if (err instanceof ScenarioError || err instanceof ReplayFileError) {
-      // One problem per line, each with the command's name.
-      io.err(err.message.split('\n').map((line) => `execsim: ${line}`).join('\n'));
-      return 2;
-    }
-    throw err;
-  }
-}
-
-function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: readonly string[], options: O) {
-  try {
-    return parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UsageError(argsProblem(err));
-  }
-}
-
-/** node:util parseArgs' message on one line, without its advice on positionals. */
-export function argsProblem(err: unknown): string {
-  return (err as Error).message.replace(/\. To specify a positional.*$/s, '').replace(/\s*\n\s*/g, ' ');
-}
-
-/** A --seed value: a whole number from 0 to 2^53 - 1 (the seeded Rng takes any safe integer). */
-export function parseSeed(text: string): number {
-  if (!/^\d+$/.test(text)) throw new UsageError(`--seed: "${text}" is not a non-negative integer`);
-  if (BigInt(text) > BigInt(Number.MAX_SAFE_INTEGER)) {
-    throw new UsageError(`--seed: ${text} is above the maximum seed ${Number.MAX_SAFE_INTEGER} (2^53 - 1)`);
-  }
-  return Number(text);
-}
-
-const dbPath = (flag: string | undefined, io: Io): string => flag ?? io.env['EXECSIM_DB'] ?? DEFAULT_DB_PATH;
-
-/** Every scenario of the paths validated, or one ScenarioError listing every bad path and file. */
-function loadAll(paths: readonly string[]): LoadedScenario[] {
-  const loaded: LoadedScenario[] = [];
-  const problems: string[] = [];
-  let bad = 0;
-  const load = (file: string): void => {
-    try {
-      loaded.push(loadScenarioFile(file));
-    } catch (err) {
-      if (!(err instanceof ScenarioError)) throw err;
-      problems.push(err.message);
-      bad++;
-    }
-  };
-  let files = 0; // files and unusable paths
-  for (const p of paths) {
-    let isDir: boolean;
-    try {
-      isDir = statSync(p).isDirectory();
-    } catch {
-      problems.push(`${p}: no such file or directory`);
-      bad++;
-      files++;
-      continue;
-    }
-    if (!isDir) {
-      files++;
-      load(p);
-      continue;
-    }
-    const found = readdirSync(p).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => join(p, f));
-    if (found.length === 0) {
-      problems.push(`${p}: no .yaml scenario files in this directory`);
-      bad++;
-      files++;
-    }
-    files += found.length;
-    found.forEach(load);
-  }
-  if (bad === 0) return loaded;
-  if (files > 1) problems.push(`${bad} of ${files} scenario files are bad; nothing was run`);
-  throw new ScenarioError(problems.join('\n'));
-}
-
-function runCommand(args: readonly string[], io: Io): number {
-  const { values, positionals } = parse(args, {
-    seed: { type: 'string' },
-    db: { type: 'string' },
-    json: { type: 'boolean', default: false },
-  });
-  if (positionals.length === 0) throw new UsageError('run needs at least one scenario file or directory');
-  const seed = values.seed === undefined ? undefined : parseSeed(String(values.seed));
-  // Validate everything first: a bad file must not leave half the runs written, and every bad
-  // file is reported, not just the first.
-  const loaded = loadAll(positionals);
-  const store = new RunStore(openDatabase(dbPath(values.db as string | undefined, io)));
-  try {
-    let allPassed = true;
-    for (const scenario of loaded) {
-      const report: RunReport = runScenario(scenario, { store, ...(seed === undefined ? {} : { seed }) });
-      allPassed &&= report.passed;
-      io.out(values.json ? JSON.stringify(report) : formatReport(report) + '\n');
-    }
-    if (!values.json) io.out(`${loaded.length} scenario${loaded.length === 1 ? '' : 's'} run, ${allPassed ? 'all expectations held' : 'some expectations FAILED'}`);
-    return allPassed ? 0 : 1;
-  } finally {
-    store.db.close();
-  }
-}
-
-function runsCommand(args: readonly string[], io: Io): number {
-  const { values, positionals } = parse(args, { db: { type: 'string' }, json: { type: 'boolean', default: false } });
-  if (positionals.length > 0) throw new UsageError(`runs takes no arguments, got "${positionals[0]}"`);
-  const store = new RunStore(openDatabase(dbPath(values.db as string | undefined, io)));
-  try {
-    const rows = store.listRuns();
-    if (values.json) for (const r of rows) io.out(JSON.stringify(runSummary(r)));
-    else io.out(formatRunList(rows));
-    return 0;
-  } finally {
-    store.db.close();
-  }
-}
-
-function runSummary(r: ReturnType<RunStore['listRuns']>[number]) {
-  return {
-    runId: r.id, scenario: r.scenario_name, seed: r.seed, status: r.status, digest: r.digest,
-    events: r.event_count, orders: r.order_count, fills: r.fill_count, codeVersion: r.code_version,
-    startedAt: r.started_at, finishedAt: r.finished_at, error: r.error,
-  };
-}
-
-function showCommand(args: readonly string[], io: Io): number {
-  const { values, positionals } = parse(args, { db: { type: 'string' }, json: { type: 'boolean', default: false } });
-  if (positionals.length !== 1) throw new UsageError('show needs exactly one run id');
-  const id = positionals[0] as string;
-  const store = new RunStore(openDatabase(dbPath(values.db as string | undefined, io)));
-  try {
-    const row = store.getRun(id);
-    if (!row) throw new UsageError(`no run with id "${id}" (see \`execsim runs\`)`);
-    // A failed check is exit 1, as a failed expectation is: the stored run cannot be trusted.
-    const v = verifyRun(store, id);
-    if (values.json) {
-      const report = row.report_json ? (JSON.parse(row.report_json) as object) : null;
-      const { events, gapFree, recomputedDigest, consistent, problems } = v;
-      io.out(JSON.stringify({
-        ...runSummary(row), digestVerified: v.digestVerified === true,
-        verification: { events, gapFree, recomputedDigest, consistent, problems }, report,
-      }));
-    } else {
-      io.out(formatRunList([row]));
-      if (row.report_json) io.out('\n' + formatReport(JSON.parse(row.report_json) as RunReport));
-      if (v.digestVerified === null) {
-        io.out(`\nrun is ${row.status}: no digest; the stored log of ${v.events} events ${v.problems.length === 0 ? 'is a consistent prefix' : 'is NOT consistent'}`);
-      } else {
-        io.out(`\nstored log ${v.digestVerified ? 'reproduces' : 'DOES NOT reproduce'} the digest`);
+        return 0;
       }
+      const help = HELP[topic];
+      if (help === undefined) throw new UsageError(`no command "${topic}"`);
+      io.out(help);
+      return 0;
     }
-    for (const problem of v.problems) io.err(`execsim: run ${id}: ${problem}`);
-    return v.problems.length === 0 ? 0 : 1;
-  } finally {
-    store.db.close();
+    case undefined:
+    case '--help':
+    case '-h':
+      io.out(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      throw new UsageError(`unknown command "${command}"`);
   }
+}
+
+/** The exit code and message of an error; anything unexpected is rethrown (a bug: its stack). */
+function failure(err: unknown, io: Io): number {
+  if (err instanceof UsageError) {
+    io.err(`execsim: ${err.message}\n${err.usage ?? USAGE}`);
+    return 2;
+  }
+  if (err instanceof ScenarioError || err instanceof ReplayFileError) {
+    // One problem per line, each with the command's name.
+    io.err(err.message.split('\n').map((line) => `execsim: ${line}`).join('\n'));
+    return 2;
+  }
+  if (err instanceof StoreError || err instanceof RunGoneError) {
+    io.err(`execsim: ${err.message}`);
+    return 2;
+  }
+  throw err;
 }

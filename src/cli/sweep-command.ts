@@ -10,7 +10,7 @@ import { loadScenarioFile } from '../scenario/load-scenario.ts';
 import { DEFAULT_DB_PATH, openDatabase } from '../store/open-database.ts';
 import { RunStore } from '../store/run-store.ts';
 import { MAX_SWEEP_PATHS, METRICS, PATH_STATUSES, runSweep, type Metric, type SweepResult } from '../runtime/sweep.ts';
-import { argsProblem, parseSeed, UsageError, type Io } from './main.ts';
+import { argsProblem, parseSeed, UsageError, type Io } from './io.ts';
 
 export const SWEEP_HELP = `usage: execsim sweep <scenario> --paths N [--seed S] [--json] [--store [--db PATH]]
 Runs one scenario over N paths (1..${MAX_SWEEP_PATHS.toLocaleString('en-US')}), each with a seed derived from S (default: the

@@ -1,7 +1,12 @@
 // Composition root of a backtest: builds the virtual clock, the seeded Rng, the event log with
 // its sinks, the simulated venue and the engine from a validated scenario; schedules the
 // scenario's orders and signals; advances the clock to the end of the horizon; returns the run
-// report and stores the run. The only place a backtest touches the wall clock (for wallMs).
+// report and stores the run. The only place a backtest touches the wall clock (for wallMs, the
+// progress callback and the store's heartbeat). The clock is advanced in chunks of about
+// CHUNK_WALL_MS of wall time; where it stops between chunks changes nothing in the run (every
+// action fires at its due time either way, so the digest is the same), and between chunks the
+// store's heartbeat is refreshed, progress is reported, and runScenarioAsync lets the event loop
+// run (so a signal can stop the run: it is then stored as 'interrupted').
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { VirtualClock } from '../core/clock/virtual-clock.ts';
@@ -60,12 +65,69 @@ export interface RunOptions {
   readonly store?: RunStore;
   /** Called with every log entry (tests). */
   readonly onEntry?: (entry: LogEntry) => void;
+  /** Called about every `progressEveryMs` of wall time while the clock advances. */
+  readonly onProgress?: (progress: RunProgress) => void;
+  /** Wall ms between progress calls (default 200). */
+  readonly progressEveryMs?: number;
 }
+
+export interface RunProgress {
+  readonly runId: RunId;
+  /** Virtual time covered so far, and the run's whole horizon, ms. */
+  readonly simulatedMs: number;
+  readonly totalMs: number;
+  /** Events logged so far. */
+  readonly events: number;
+  /** Wall time since the clock started advancing, ms. */
+  readonly wallMs: number;
+}
+
+/** runScenarioAsync stopped by its signal; the stored run is marked 'interrupted'. */
+export class RunInterrupted extends Error {
+  constructor(readonly runId: RunId, readonly reason: string) {
+    super(`run ${runId} interrupted: ${reason}`);
+  }
+}
+
+/** Wall time one chunk of clock advance aims at: short enough to answer a signal promptly. */
+const CHUNK_WALL_MS = 50;
 
 
 export { prepareRun, type PreparedRun } from './harness.ts';
 
 export function runScenario(loaded: LoadedScenario, options: RunOptions = {}): RunReport {
+  const steps = runSteps(loaded, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * runScenario that lets the event loop run between chunks of clock advance. When `signal` is
+ * aborted, the run stops at the next chunk, is stored as 'interrupted' with the abort reason
+ * (the signal's name, say), and RunInterrupted is thrown.
+ */
+export async function runScenarioAsync(loaded: LoadedScenario, options: RunOptions & { readonly signal?: AbortSignal } = {}): Promise<RunReport> {
+  const steps = runSteps(loaded, options);
+  let step = steps.next();
+  while (!step.done) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const { signal } = options;
+    step = signal?.aborted ? steps.throw(new InterruptSignal(String(signal.reason))) : steps.next();
+  }
+  return step.value;
+}
+
+/** Thrown into the run at a chunk boundary; the run rethrows it as RunInterrupted. */
+class InterruptSignal extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}
+
+/** The run, yielding between chunks of clock advance. */
+function* runSteps(loaded: LoadedScenario, options: RunOptions): Generator<void, RunReport, void> {
   const s = loaded.scenario;
   const seed = options.seed ?? s.seed;
   const instrument = makeInstrument(s.instrument);
@@ -112,7 +174,27 @@ export function runScenario(loaded: LoadedScenario, options: RunOptions = {}): R
   const wallStart = performance.now();
   try {
     const run = prepareRun(s, loaded.file, clock, rng, log, instrument, start, sinks, store ? () => [...store.entries(id)] : null);
-    const clockActions = clock.advanceTo(end);
+    let clockActions = 0;
+    let t = start;
+    let stepMs = 1_000;
+    let lastProgress = wallStart;
+    const every = options.progressEveryMs ?? 200;
+    for (;;) {
+      const chunkStart = performance.now();
+      t = Math.min(end, t + stepMs);
+      clockActions += clock.advanceTo(t);
+      if (t >= end) break;
+      const now = performance.now();
+      const took = now - chunkStart;
+      if (took < CHUNK_WALL_MS / 2) stepMs = Math.min(stepMs * 2, end - start);
+      else if (took > CHUNK_WALL_MS * 2) stepMs = Math.max(1, Math.floor(stepMs / 2));
+      writer?.heartbeat();
+      if (options.onProgress && now - lastProgress >= every) {
+        lastProgress = now;
+        options.onProgress({ runId: id, simulatedMs: t - start, totalMs: end - start, events: run.log.count, wallMs: now - wallStart });
+      }
+      yield;
+    }
     run.audit();
 
     const wallMs = performance.now() - wallStart;
@@ -149,10 +231,15 @@ export function runScenario(loaded: LoadedScenario, options: RunOptions = {}): R
         eventCount: run.log.count,
         finishedAt: new Date().toISOString(),
         reportJson: JSON.stringify(report),
+        passed: report.passed,
       });
     }
     return report;
   } catch (err) {
+    if (err instanceof InterruptSignal) {
+      store?.interruptRun(id, err.reason, new Date().toISOString());
+      throw new RunInterrupted(id, err.reason);
+    }
     store?.failRun(writer, id, err instanceof Error ? err.message : String(err), new Date().toISOString());
     throw err;
   }

@@ -6,14 +6,22 @@
 // checked for it.
 import { makeInstrument, qtyToLots } from '../core/model/instrument.ts';
 import type { OrderType } from '../core/model/order.ts';
-import { checkEvents, checkMagnitudes, checkQuoteAmount, EVENTS_PER_TWAP_SLICE } from './scenario-limits.ts';
+import { checkEvents, checkMagnitudes, checkQuoteAmount, estimateEvents, EVENTS_PER_TWAP_SLICE } from './scenario-limits.ts';
 import type { Scenario } from './schema.ts';
 import { checkTwapPlan, type TwapUse } from './twap-check.ts';
 import { parseDurationMs, parseUtcInstant } from './time-fields.ts';
 
 type Path = (string | number)[];
 
-export function checkRunLimits(s: Scenario, report: (path: Path, message: string) => void): void {
+/** The events a run of a validated scenario is estimated to simulate: the figure the limit on
+ *  simulated events is checked against (the CLI warns before a long run with it). */
+export function estimateRunEvents(s: Scenario): number {
+  return checkRunLimits(s, () => {}) ?? 0;
+}
+
+/** Reports every limit the scenario breaks; returns the run's estimated events when it breaks
+ *  none, null otherwise. */
+export function checkRunLimits(s: Scenario, report: (path: Path, message: string) => void): number | null {
   let problems = 0;
   const issue = (path: Path, message: string): void => {
     problems++;
@@ -30,7 +38,7 @@ export function checkRunLimits(s: Scenario, report: (path: Path, message: string
     const max = breaker?.[k]?.max;
     if (typeof max === 'string') checkQuoteAmount(['safety', 'breaker', k, 'max'], max, inst, issue);
   }
-  if (problems > 0) return;
+  if (problems > 0) return null;
 
   const def = s.routing.defaultTwap;
   checkTwapPlan({ twapPath: ['routing', 'defaultTwap'], ownerPath: ['routing', 'defaultTwap'], owner: null, twap: def, qty: 1, type: 'market', startTime: start }, inst, issue);
@@ -53,9 +61,10 @@ export function checkRunLimits(s: Scenario, report: (path: Path, message: string
     const type: OrderType = g.price === undefined ? 'market' : 'limit';
     plan('signals', i, { twapPath: ['routing', 'defaultTwap'], owner: viaDefault('signals', i), twap: def, qty: qtyToLots(inst, g.qty), type, startTime: start + parseDurationMs(g.at) });
   });
-  if (problems > 0) return;
+  if (problems > 0) return null;
 
   checkMagnitudes(s, inst, issue);
-  if (problems > 0) return;
+  if (problems > 0) return null;
   checkEvents(s, slices, issue);
+  return problems > 0 ? null : estimateEvents(s, slices).reduce((a, p) => a + Math.max(0, p.value), 0);
 }

@@ -7,6 +7,10 @@ export interface Migration {
   readonly version: number;
   readonly name: string;
   readonly sql: string;
+  /** The migration rebuilds a table others reference (SQLite cannot alter a CHECK constraint):
+   *  foreign keys are switched off around its transaction, as SQLite's documented procedure for
+   *  such changes says, and checked with foreign_key_check before it commits. */
+  readonly rebuildsTables?: boolean;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -109,7 +113,54 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'run writer, heartbeat, interrupted runs, passed',
+    // A run records which process writes it (pid and host) and a heartbeat that the writer
+    // refreshes while it runs, so a run whose writer died can be told from one still running; a
+    // run stopped by a signal is 'interrupted'; 'passed' is whether its expectations held (1/0,
+    // null until it finished), filled in from the stored report for older runs. The status CHECK
+    // gains 'interrupted', which needs the table rebuilt (column order kept, new ones last).
+    rebuildsTables: true,
+    sql: `
+      CREATE TABLE runs_v4 (
+        id            TEXT PRIMARY KEY,
+        scenario_name TEXT NOT NULL,
+        scenario_hash TEXT NOT NULL,
+        scenario_json TEXT NOT NULL,
+        seed          INTEGER NOT NULL,
+        code_version  TEXT NOT NULL,
+        status        TEXT NOT NULL CHECK (status IN ('running', 'finished', 'failed', 'interrupted')),
+        digest        TEXT,
+        started_at    TEXT NOT NULL,
+        finished_at   TEXT,
+        sim_start     INTEGER NOT NULL,
+        sim_end       INTEGER,
+        event_count   INTEGER NOT NULL DEFAULT 0,
+        error         TEXT,
+        order_count   INTEGER NOT NULL DEFAULT 0,
+        fill_count    INTEGER NOT NULL DEFAULT 0,
+        report_json   TEXT,
+        passed        INTEGER CHECK (passed IN (0, 1)),
+        writer_pid    INTEGER,
+        writer_host   TEXT,
+        heartbeat_at  TEXT
+      );
+      INSERT INTO runs_v4 (id, scenario_name, scenario_hash, scenario_json, seed, code_version, status, digest, started_at,
+          finished_at, sim_start, sim_end, event_count, error, order_count, fill_count, report_json, passed)
+        SELECT id, scenario_name, scenario_hash, scenario_json, seed, code_version, status, digest, started_at,
+          finished_at, sim_start, sim_end, event_count, error, order_count, fill_count, report_json,
+          CASE WHEN status = 'finished' AND json_valid(report_json) THEN json_extract(report_json, '$.passed') END
+        FROM runs;
+      DROP TABLE runs;
+      ALTER TABLE runs_v4 RENAME TO runs;
+      CREATE INDEX runs_started ON runs(started_at);
+    `,
+  },
 ];
+
+/** The database was written by a newer execsim: this one must not touch it. */
+export class SchemaError extends Error {}
 
 /** Applies every migration newer than the database's; returns the versions applied. */
 export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number[] {
@@ -121,19 +172,30 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
   const known = Math.max(0, ...migrations.map((m) => m.version));
   const newest = Math.max(0, ...applied);
   if (newest > known) {
-    throw new Error(`database schema version ${newest} is newer than this execsim knows (${known}); upgrade execsim`);
+    throw new SchemaError(`database schema version ${newest} is newer than this execsim knows (${known}); upgrade execsim`);
   }
   const done: number[] = [];
   for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
     if (applied.has(m.version)) continue;
-    db.transaction(() => {
-      db.exec(m.sql);
-      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
-        m.version,
-        m.name,
-        new Date().toISOString(),
-      );
-    })();
+    // The pragma is a no-op inside a transaction, so it is switched around it.
+    const keysWereOn = m.rebuildsTables === true && db.pragma('foreign_keys', { simple: true }) === 1;
+    if (keysWereOn) db.pragma('foreign_keys = OFF');
+    try {
+      db.transaction(() => {
+        db.exec(m.sql);
+        if (m.rebuildsTables) {
+          const broken = db.pragma('foreign_key_check') as unknown[];
+          if (broken.length > 0) throw new Error(`migration ${m.version} (${m.name}) would break ${broken.length} foreign key references`);
+        }
+        db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+          m.version,
+          m.name,
+          new Date().toISOString(),
+        );
+      })();
+    } finally {
+      if (keysWereOn) db.pragma('foreign_keys = ON');
+    }
     done.push(m.version);
   }
   return done;

@@ -1,27 +1,198 @@
-// Opens (creating if needed) the embedded SQLite store with its pragmas set explicitly:
-// WAL so readers (the HTTP server) never block the run writer, synchronous=NORMAL, which in
-// WAL mode cannot corrupt the database on a crash and loses at most the last commits on power
-// loss (the event log of a crashed run is redone from its scenario and seed anyway), foreign
-// keys on, and a busy timeout for concurrent CLI and server processes.
+// Opens the embedded SQLite store with its pragmas set explicitly: WAL so readers (the HTTP
+// server, `execsim runs` while a run is going) never block the run writer, synchronous=NORMAL,
+// which in WAL mode cannot corrupt the database on a crash and loses at most the last commits on
+// power loss (the event log of a crashed run is redone from its scenario and seed anyway),
+// foreign keys on, and a busy timeout for concurrent CLI and server processes.
+//
+// Three ways to open it:
+// - openDatabase: creates the file (and its folders) when missing; for commands that write runs.
+// - openExistingDatabase(path, 'write'): a database that must already exist; for commands that
+//   change stored runs (delete, prune). Nothing is created.
+// - openExistingDatabase(path, 'read'): read-only, must exist; for commands that only read
+//   (runs, show, events, export). An older schema is brought forward only when the file is
+//   writable; nothing is created.
+// Every problem with the path or the file (a folder, a file that is not SQLite, an SQLite file
+// of another program, a location that cannot be written, a schema from a newer execsim) is a
+// StoreError whose message names the path and the problem.
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { migrate, type Migration } from './migrations.ts';
+import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { migrate, MIGRATIONS, SchemaError, type Migration } from './migrations.ts';
 
 export const DEFAULT_DB_PATH = './data/execsim.db';
 
+/** A database path that cannot be used, with a message naming the path and the problem. */
+export class StoreError extends Error {}
+
 export function openDatabase(path: string, migrations?: readonly Migration[]): Database.Database {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
+  if (path === ':memory:') return configure(new Database(path), path, migrations);
+  refuseDirectory(path);
+  makeFolders(path);
+  return configure(open(path, {}), path, migrations);
+}
+
+/** A database that must exist: read-only for 'read', read-write (never created) for 'write'. */
+export function openExistingDatabase(path: string, mode: 'read' | 'write'): Database.Database {
+  let isFile: boolean;
+  try {
+    isFile = !statSync(path).isDirectory();
+  } catch {
+    throw new StoreError(`no database at ${path} (nothing has been stored there yet: \`execsim run\` creates it)`);
+  }
+  if (!isFile) throw new StoreError(`database ${path}: is a folder, not a database file`);
+  if (mode === 'write') return configure(open(path, { fileMustExist: true }), path, MIGRATIONS);
+
+  const db = open(path, { readonly: true, fileMustExist: true });
+  let behind: boolean;
+  try {
+    db.pragma('busy_timeout = 5000');
+    behind = schemaBehind(db, path, MIGRATIONS, 'refuse');
+  } catch (err) {
+    db.close();
+    throw described(err, path);
+  }
+  if (!behind) return db;
+  // Written by an older execsim: bring it forward (the file exists, so nothing is created).
+  db.close();
+  try {
+    return configure(open(path, { fileMustExist: true }), path, MIGRATIONS);
+  } catch (err) {
+    if (err instanceof StoreError && /read-only/.test(err.message)) {
+      throw new StoreError(`database ${path}: written by an older execsim and must be upgraded, but it is read-only here`);
+    }
+    throw err;
+  }
+}
+
+function open(path: string, options: Database.Options): Database.Database {
+  try {
+    return new Database(path, options);
+  } catch (err) {
+    throw described(err, path);
+  }
+}
+
+function configure(db: Database.Database, path: string, migrations?: readonly Migration[]): Database.Database {
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    schemaBehind(db, path, migrations ?? MIGRATIONS);
     migrate(db, migrations);
+    if (path !== ':memory:') probeWritable(db);
     return db;
   } catch (err) {
     db.close();
-    throw err;
+    throw described(err, path);
   }
+}
+
+/** Whether the database needs migrations; refuses an SQLite file that is not execsim's, and
+ *  (for readers, `empty` false) an empty one, and a schema newer than `migrations`. */
+function schemaBehind(db: Database.Database, path: string, migrations: readonly Migration[], empty: 'ok' | 'refuse' = 'ok'): boolean {
+  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
+  if (!tables.includes('schema_migrations')) {
+    if (tables.length > 0) {
+      const some = tables.slice(0, 3).join(', ') + (tables.length > 3 ? ', …' : '');
+      throw new StoreError(`database ${path}: an SQLite file, but not an execsim database (its tables are ${some}, without schema_migrations)`);
+    }
+    if (empty === 'refuse') throw new StoreError(`database ${path}: an empty SQLite file; no runs are stored in it`);
+    return true;
+  }
+  const applied = db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[];
+  const known = Math.max(0, ...migrations.map((m) => m.version));
+  const newest = Math.max(0, ...applied);
+  if (newest > known) throw new SchemaError(`database schema version ${newest} is newer than this execsim knows (${known}); upgrade execsim`);
+  return migrations.some((m) => !applied.includes(m.version));
+}
+
+/** SQLite opens a file it may not write read-only without saying so; a write that changes
+ *  nothing finds out before a run is started on it. */
+function probeWritable(db: Database.Database): void {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    db.exec('DELETE FROM schema_migrations WHERE 0');
+  } finally {
+    db.exec('ROLLBACK');
+  }
+}
+
+function refuseDirectory(path: string): void {
+  try {
+    if (statSync(path).isDirectory()) throw new StoreError(`database ${path}: is a folder, not a database file`);
+  } catch (err) {
+    if (err instanceof StoreError) throw err;
+  }
+}
+
+/** Creates the database's missing folders one level at a time (fs.mkdirSync's recursive mode
+ *  loops forever on paths under /proc), naming the folder that could not be made. */
+function makeFolders(path: string): void {
+  const missing: string[] = [];
+  let dir = dirname(resolve(path));
+  for (;;) {
+    let st;
+    try {
+      st = statSync(dir);
+    } catch {
+      missing.unshift(dir);
+      const up = dirname(dir);
+      if (up === dir) break;
+      dir = up;
+      continue;
+    }
+    if (!st.isDirectory()) throw new StoreError(`database ${path}: ${dir} is a file, not a folder`);
+    break;
+  }
+  for (const d of missing) {
+    try {
+      mkdirSync(d);
+    } catch (err) {
+      throw new StoreError(`database ${path}: cannot create the folder ${d} (${systemProblem(err)})`);
+    }
+  }
+}
+
+function systemProblem(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  const known: Record<string, string> = {
+    EACCES: 'permission denied', EPERM: 'operation not permitted', EROFS: 'read-only file system',
+    ENOSPC: 'no space left on the device', ENOENT: 'no such file or folder', ENOTDIR: 'a part of the path is not a folder',
+  };
+  return (e.code && known[e.code]) ?? e.message;
+}
+
+/** Whether the folder holding `path` can be written (the database and its WAL files go there). */
+function folderWritable(path: string): boolean {
+  try {
+    accessSync(dirname(resolve(path)), constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** An error from opening or preparing the database, as a StoreError naming the path. */
+function described(err: unknown, path: string): Error {
+  if (err instanceof StoreError) return err;
+  if (err instanceof SchemaError) return new StoreError(`database ${path}: ${err.message}`);
+  const code = (err as { code?: unknown }).code;
+  const message = err instanceof Error ? err.message : String(err);
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) {
+    if (err instanceof TypeError && /directory does not exist/.test(message)) return new StoreError(`database ${path}: its folder does not exist`);
+    return err instanceof Error ? err : new Error(message);
+  }
+  const problem =
+    code === 'SQLITE_NOTADB' ? 'not an SQLite database'
+    : code === 'SQLITE_READONLY_DIRECTORY'
+      ? `its folder ${dirname(resolve(path))} is not writable, and SQLite must create the -wal and -shm files beside the database there (copy it to a writable folder to read it)`
+    : code.startsWith('SQLITE_READONLY') ? 'read-only: execsim cannot write to it here'
+    : code.startsWith('SQLITE_CANTOPEN') ? (folderWritable(path) ? 'cannot be opened or created' : `cannot be opened or created: the folder ${dirname(resolve(path))} is not writable`)
+    : code === 'SQLITE_CORRUPT' ? 'the file is corrupt'
+    : code === 'SQLITE_BUSY' ? 'locked by another process for longer than 5 s'
+    : code === 'SQLITE_FULL' ? 'the disk is full'
+    : code.startsWith('SQLITE_IOERR') ? `an I/O error reading it (is it a regular file?)`
+    : message;
+  return new StoreError(`database ${path}: ${problem} (${message})`);
 }

@@ -5,8 +5,11 @@
 // two, so a process killed at any moment leaves a gap-free prefix of the log that ends at a
 // commit. The last events, the digest, the counts and status 'finished' go in one final
 // transaction. A process that dies mid-run leaves status 'running': never a run half-reported
-// as finished.
+// as finished. The run row names its writer (pid and host) and carries a heartbeat the writer
+// refreshes at commits and while the clock advances, so that readers can tell a run whose
+// writer is gone (run-state.ts: 'crashed'); a run stopped by a signal is marked 'interrupted'.
 import type Database from 'better-sqlite3';
+import { hostname } from 'node:os';
 import type { LogEntry } from '../core/model/events.ts';
 import type { EventSink } from '../core/ports/event-sink.ts';
 import { OrderLedger } from '../core/order/order-ledger.ts';
@@ -32,7 +35,7 @@ export interface RunRow {
   readonly scenario_hash: string;
   readonly seed: number;
   readonly code_version: string;
-  readonly status: 'running' | 'finished' | 'failed';
+  readonly status: StoredStatus;
   readonly digest: string | null;
   readonly started_at: string;
   readonly finished_at: string | null;
@@ -43,6 +46,31 @@ export interface RunRow {
   readonly fill_count: number;
   readonly report_json: string | null;
   readonly error: string | null;
+  /** 1 when the finished run's expectations held, 0 when one failed; null until it finished. */
+  readonly passed: 0 | 1 | null;
+  /** The process writing the run, and when it last showed it was alive (ISO-8601 UTC). */
+  readonly writer_pid: number | null;
+  readonly writer_host: string | null;
+  readonly heartbeat_at: string | null;
+  /** Events stored so far (event_count is only set when the run finishes). */
+  readonly stored_events: number;
+}
+
+/** A run's status as stored. */
+export type StoredStatus = 'running' | 'finished' | 'failed' | 'interrupted';
+
+/** The writer refreshes its run's heartbeat at most this often (wall time). */
+export const HEARTBEAT_EVERY_MS = 1_000;
+
+/** A store that cannot go on with a run: its row was deleted or closed by another process. */
+export class RunGoneError extends Error {}
+
+/** How many rows deleting a run removed, by table. */
+export interface DeletedRun {
+  readonly events: number;
+  readonly orders: number;
+  readonly fills: number;
+  readonly orphans: number;
 }
 
 export interface RunTotals {
@@ -51,18 +79,27 @@ export interface RunTotals {
   readonly eventCount: number;
   readonly finishedAt: string;
   readonly reportJson: string;
+  /** Whether the run's expectations held. */
+  readonly passed: boolean;
 }
+
+/** A run row with its stored events counted (the log is gap-free, so that is its last seq: one
+ *  index lookup, not a scan). */
+const SELECT_RUN = 'SELECT runs.*, COALESCE((SELECT MAX(seq) FROM events WHERE events.run_id = runs.id), 0) AS stored_events FROM runs';
 
 export class RunStore {
   constructor(readonly db: Database.Database) {}
 
+  /** Stores the run as 'running', written by this process (its pid and host), alive now. */
   createRun(run: NewRun): void {
     this.db
       .prepare(
-        `INSERT INTO runs (id, scenario_name, scenario_hash, scenario_json, seed, code_version, status, started_at, sim_start)
-         VALUES (@id, @scenarioName, @scenarioHash, @scenarioJson, @seed, @codeVersion, 'running', @startedAt, @simStart)`,
+        `INSERT INTO runs (id, scenario_name, scenario_hash, scenario_json, seed, code_version, status, started_at, sim_start,
+           writer_pid, writer_host, heartbeat_at)
+         VALUES (@id, @scenarioName, @scenarioHash, @scenarioJson, @seed, @codeVersion, 'running', @startedAt, @simStart,
+           @pid, @host, @heartbeat)`,
       )
-      .run(run);
+      .run({ ...run, pid: process.pid, host: hostname(), heartbeat: new Date().toISOString() });
   }
 
   writer(runId: string, instrument: Instrument): RunWriter {
@@ -76,10 +113,29 @@ export class RunStore {
       this.db
         .prepare(
           `UPDATE runs SET status = 'finished', digest = @digest, finished_at = @finishedAt, sim_end = @simEnd,
-             event_count = @eventCount, order_count = @orderCount, fill_count = @fillCount, report_json = @reportJson
+             event_count = @eventCount, order_count = @orderCount, fill_count = @fillCount, report_json = @reportJson,
+             passed = @passed, heartbeat_at = @finishedAt
            WHERE id = @id AND status = 'running'`,
         )
-        .run({ ...totals, id: writer.runId, orderCount: writer.orderCount, fillCount: writer.fillCount });
+        .run({ ...totals, passed: totals.passed ? 1 : 0, id: writer.runId, orderCount: writer.orderCount, fillCount: writer.fillCount });
+    })();
+  }
+
+  /** A run stopped by a signal: marked 'interrupted' at `at` with the reason. What the log
+   *  appended after its last commit is not written: the store keeps whole commit units. */
+  interruptRun(runId: string, reason: string, at: string): void {
+    this.db
+      .prepare(`UPDATE runs SET status = 'interrupted', error = ?, finished_at = ?, heartbeat_at = ? WHERE id = ? AND status = 'running'`)
+      .run(reason, at, at, runId);
+  }
+
+  /** Deletes a run with its events and projections, in one transaction. */
+  deleteRun(runId: string): DeletedRun {
+    return this.db.transaction((): DeletedRun => {
+      const del = (table: string): number => this.db.prepare(`DELETE FROM ${table} WHERE run_id = ?`).run(runId).changes;
+      const counts = { events: del('events'), orders: del('orders'), fills: del('fills'), orphans: del('orphan_orders') };
+      this.db.prepare('DELETE FROM runs WHERE id = ?').run(runId);
+      return counts;
     })();
   }
 
@@ -94,12 +150,13 @@ export class RunStore {
     })();
   }
 
+  /** The newest runs first. */
   listRuns(limit = 100): RunRow[] {
-    return this.db.prepare('SELECT * FROM runs ORDER BY started_at DESC, id DESC LIMIT ?').all(limit) as RunRow[];
+    return this.db.prepare(`${SELECT_RUN} ORDER BY started_at DESC, id DESC LIMIT ?`).all(limit) as RunRow[];
   }
 
   getRun(id: string): RunRow | undefined {
-    return this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
+    return this.db.prepare(`${SELECT_RUN} WHERE id = ?`).get(id) as RunRow | undefined;
   }
 
   /** The stored log as log entries (what a restarted process starts from). */
@@ -107,6 +164,11 @@ export class RunStore {
     for (const row of this.events(runId)) {
       yield { seq: row.seq, time: row.time, event: { kind: row.kind, ...(JSON.parse(row.payload) as object) } as LogEntry['event'] };
     }
+  }
+
+  /** Every run, newest first (prune looks at all of them). */
+  allRuns(): RunRow[] {
+    return this.db.prepare(`${SELECT_RUN} ORDER BY started_at DESC, id DESC`).all() as RunRow[];
   }
 
   /** The stored log, in order, as (seq, time, kind, payload JSON). */
@@ -203,6 +265,8 @@ export class RunWriter implements EventSink {
   private readonly resolveOrphan: Database.Statement;
   private orphanRows: Array<{ insert: boolean; row: unknown[] }> = [];
   private readonly upsertOrder: Database.Statement;
+  private readonly beat: Database.Statement;
+  private lastBeat = Date.now();
   fillCount = 0;
 
   constructor(
@@ -233,6 +297,22 @@ export class RunWriter implements EventSink {
          status = excluded.status, qty = excluded.qty, filled_qty = excluded.filled_qty, avg_price = excluded.avg_price,
          limit_price = excluded.limit_price, stop_price = excluded.stop_price, updated_at = excluded.updated_at`,
     );
+    this.beat = db.prepare(`UPDATE runs SET heartbeat_at = ? WHERE id = ? AND status = 'running'`);
+  }
+
+  /**
+   * Shows the run is alive: refreshes its heartbeat when the last one is HEARTBEAT_EVERY_MS old
+   * (a cheap one-row update at most once a second). Called at commits and while the clock
+   * advances. Throws RunGoneError when the row is no longer a running run (another process
+   * deleted it or marked it), so the run stops instead of writing events nobody can use.
+   */
+  heartbeat(): void {
+    const now = Date.now();
+    if (now - this.lastBeat < HEARTBEAT_EVERY_MS) return;
+    this.lastBeat = now;
+    if (this.beat.run(new Date(now).toISOString(), this.runId).changes === 0) {
+      throw new RunGoneError(`run ${this.runId} is no longer running in the store: another process deleted or closed it`);
+    }
   }
 
   get orderCount(): number {
@@ -275,7 +355,19 @@ export class RunWriter implements EventSink {
 
   /** The log committed: everything buffered (one or more whole commit units) in one transaction. */
   commit(): void {
-    if (this.events.length > 0) this.db.transaction(() => this.flushInTransaction())();
+    if (this.events.length === 0) return;
+    try {
+      this.db.transaction(() => {
+        this.flushInTransaction();
+        this.heartbeat();
+      })();
+    } catch (err) {
+      // Events of a run whose row is gone break the foreign key: say what happened.
+      if ((err as { code?: unknown }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+        throw new RunGoneError(`run ${this.runId} is no longer in the store: another process deleted it`);
+      }
+      throw err;
+    }
   }
 
   /** Writes everything buffered; the caller holds the transaction. */

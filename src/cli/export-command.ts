@@ -1,0 +1,197 @@
+// `execsim export <runId> --fills|--orders [--out FILE]`: a stored run's fills or orders as
+// RFC 4180 CSV (a header row, CRLF line ends, fields quoted when they hold a comma, a quote or a
+// line break), prices and quantities as the decimal strings the store holds, times as ISO-8601
+// UTC. An export is its own command rather than a `show` flag: show prints and verifies a run
+// for people, export writes data for other programs, with its own output file, and has room for
+// other tables later. With --out the CSV is written to a temporary file beside FILE and renamed
+// over it, so FILE is either the whole export or untouched.
+import { closeSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type Database from 'better-sqlite3';
+import { openExistingDatabase } from '../store/open-database.ts';
+import { RunStore } from '../store/run-store.ts';
+import { DB_FLAG_HELP, dbPath, parseCommand, UsageError, type Io } from './io.ts';
+
+interface Column {
+  readonly name: string;
+  readonly sql: string;
+  readonly time?: boolean;
+}
+
+const FILL_COLUMNS: readonly Column[] = [
+  { name: 'trade_id', sql: 'f.trade_id' },
+  { name: 'client_order_id', sql: 'f.client_order_id' },
+  { name: 'parent_order_id', sql: 'o.parent_order_id' },
+  { name: 'side', sql: 'o.side' },
+  { name: 'qty', sql: 'f.qty' },
+  { name: 'price', sql: 'f.price' },
+  { name: 'fee', sql: 'f.fee' },
+  { name: 'liquidity', sql: 'f.liquidity' },
+  { name: 'venue_time', sql: 'f.time', time: true },
+  { name: 'seq', sql: 'f.seq' },
+];
+
+const ORDER_COLUMNS: readonly Column[] = [
+  { name: 'client_order_id', sql: 'client_order_id' },
+  { name: 'parent_order_id', sql: 'parent_order_id' },
+  { name: 'venue_order_id', sql: 'venue_order_id' },
+  { name: 'slice_num', sql: 'slice_num' },
+  { name: 'total_slices', sql: 'total_slices' },
+  { name: 'scheduled_time', sql: 'scheduled_time', time: true },
+  { name: 'symbol', sql: 'symbol' },
+  { name: 'side', sql: 'side' },
+  { name: 'type', sql: 'type' },
+  { name: 'tif', sql: 'tif' },
+  { name: 'status', sql: 'status' },
+  { name: 'qty', sql: 'qty' },
+  { name: 'filled_qty', sql: 'filled_qty' },
+  { name: 'avg_price', sql: 'avg_price' },
+  { name: 'limit_price', sql: 'limit_price' },
+  { name: 'stop_price', sql: 'stop_price' },
+  { name: 'created_at', sql: 'created_at', time: true },
+  { name: 'updated_at', sql: 'updated_at', time: true },
+];
+
+export const EXPORT_USAGE = 'usage: execsim export <runId> (--fills | --orders) [--out FILE] [--db PATH]';
+export const EXPORT_HELP = `${EXPORT_USAGE}
+Writes a stored run's fills or orders as CSV (RFC 4180: a header row, CRLF line ends, quoted
+fields where needed), to stdout or to FILE. Prices, quantities and fees are decimal strings as
+stored (no rounding, no exponents); times are ISO-8601 UTC with milliseconds; an empty field is
+a value that does not apply (a parent's venue order id, an unfilled order's average price).
+  --fills       one row per fill: ${FILL_COLUMNS.map((c) => c.name).join(', ')}
+                (venue_time: when the venue says the trade happened, on its clock)
+  --orders      one row per order, parents (no parent_order_id) and their child orders:
+                ${ORDER_COLUMNS.map((c) => c.name).join(', ')}
+  --out FILE    write FILE (replaced whole, through a temporary file renamed over it; its
+                folder must exist) instead of stdout
+${DB_FLAG_HELP}; never created
+  -h, --help    this help
+Exit codes: 0, 2 bad input (an unknown run id, neither or both of --fills and --orders, an
+unwritable FILE, no database).`;
+
+export function exportCommand(args: readonly string[], io: Io): number {
+  const { values, positionals } = parseCommand(
+    args,
+    { fills: { type: 'boolean', default: false }, orders: { type: 'boolean', default: false }, out: { type: 'string' }, db: { type: 'string' } },
+    EXPORT_USAGE,
+  );
+  if (values.help) {
+    io.out(EXPORT_HELP);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError('export needs exactly one run id', EXPORT_USAGE);
+  if (values.fills === values.orders) throw new UsageError('export needs exactly one of --fills and --orders', EXPORT_USAGE);
+  const id = positionals[0] as string;
+  if (values.out !== undefined) checkOutPath(values.out);
+  const store = new RunStore(openExistingDatabase(dbPath(values.db, io), 'read'));
+  try {
+    if (!store.getRun(id)) throw new UsageError(`no run with id "${id}" (see \`execsim runs\`)`, EXPORT_USAGE);
+    const rows = values.fills ? fillRows(store.db, id) : orderRows(store.db, id);
+    const columns = values.fills ? FILL_COLUMNS : ORDER_COLUMNS;
+    if (values.out === undefined) {
+      // io.out ends each chunk with \n: a chunk ending in \r makes it the CRLF the format wants.
+      for (const chunk of csvChunks(columns, rows)) io.out(chunk.text.slice(0, -1));
+      return 0;
+    }
+    const n = writeWhole(values.out, csvChunks(columns, rows));
+    io.out(`wrote ${n} ${values.fills ? 'fill' : 'order'}${n === 1 ? '' : 's'} of run ${id} to ${values.out}`);
+    return 0;
+  } finally {
+    store.db.close();
+  }
+}
+
+function fillRows(db: Database.Database, id: string): IterableIterator<unknown[]> {
+  return db
+    .prepare(
+      `SELECT ${FILL_COLUMNS.map((c) => c.sql).join(', ')} FROM fills f
+       LEFT JOIN orders o ON o.run_id = f.run_id AND o.client_order_id = f.client_order_id
+       WHERE f.run_id = ? ORDER BY f.seq, f.client_order_id, f.trade_id`,
+    )
+    .raw()
+    .iterate(id) as IterableIterator<unknown[]>;
+}
+
+function orderRows(db: Database.Database, id: string): IterableIterator<unknown[]> {
+  // Each parent followed by its children in slice order.
+  return db
+    .prepare(
+      `SELECT ${ORDER_COLUMNS.map((c) => c.sql).join(', ')} FROM orders WHERE run_id = ?
+       ORDER BY COALESCE(parent_order_id, client_order_id), parent_order_id IS NOT NULL, slice_num, client_order_id`,
+    )
+    .raw()
+    .iterate(id) as IterableIterator<unknown[]>;
+}
+
+/** One CSV field: times as ISO-8601 UTC, null as empty, quoted when it must be. */
+export function csvField(value: unknown, time = false): string {
+  if (value === null || value === undefined) return '';
+  const text = time && typeof value === 'number' ? new Date(value).toISOString() : String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** The CSV text in chunks of whole rows, each ending in CRLF; the header first. */
+export function* csvChunks(columns: readonly Column[], rows: Iterable<readonly unknown[]>): Generator<{ text: string; rows: number }> {
+  let lines: string[] = [columns.map((c) => csvField(c.name)).join(',')];
+  let n = 0;
+  for (const row of rows) {
+    lines.push(columns.map((c, i) => csvField(row[i], c.time)).join(','));
+    n++;
+    if (lines.length >= 1_000) {
+      yield { text: lines.join('\r\n') + '\r\n', rows: n };
+      lines = [];
+      n = 0;
+    }
+  }
+  if (lines.length > 0) yield { text: lines.join('\r\n') + '\r\n', rows: n };
+}
+
+/** --out must name a file in an existing folder (the export creates no folders). */
+function checkOutPath(out: string): void {
+  try {
+    if (statSync(out).isDirectory()) throw new UsageError(`--out ${out}: is a folder; name the file to write`, EXPORT_USAGE);
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+  }
+  let folder;
+  try {
+    folder = statSync(dirname(out));
+  } catch {
+    throw new UsageError(`--out ${out}: the folder ${dirname(out)} does not exist`, EXPORT_USAGE);
+  }
+  if (!folder.isDirectory()) throw new UsageError(`--out ${out}: ${dirname(out)} is not a folder`, EXPORT_USAGE);
+}
+
+/** Writes the chunks to a temporary file beside `out`, then renames it over `out`; on any error
+ *  the temporary file is removed and `out` is as it was. Returns the rows written. */
+export function writeWhole(out: string, chunks: Iterable<{ text: string; rows: number }>): number {
+  const tmp = join(dirname(out), `.${basename(out)}.${process.pid}.tmp`);
+  let fd: number;
+  try {
+    fd = openSync(tmp, 'w');
+  } catch (err) {
+    throw new UsageError(`--out ${out}: cannot write in ${dirname(out)} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, EXPORT_USAGE);
+  }
+  let n = 0;
+  try {
+    for (const chunk of chunks) {
+      writeSync(fd, chunk.text);
+      n += chunk.rows;
+    }
+    closeSync(fd);
+    renameSync(tmp, out);
+    return n;
+  } catch (err) {
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed
+    }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // never created, or already gone
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,233 @@
+// `execsim run <file|dir...>`: validates every scenario first (a bad one runs nothing and writes
+// nothing), then runs each, stores it and prints its report. In the execsim process the runs go
+// through runScenarioAsync, which lets the event loop run between chunks of simulation so that
+// SIGINT, SIGTERM and SIGHUP are handled: the current run is marked 'interrupted' in the store
+// and the command exits 128 + the signal's number (130, 143, 129). On a terminal a long run shows its
+// progress on stderr; a run estimated above WARN_SIM_EVENTS simulated events is announced first.
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { RunInterrupted, runScenario, runScenarioAsync, type RunOptions, type RunProgress, type RunReport } from '../runtime/backtest-run.ts';
+import { loadScenarioFile, ScenarioError, type LoadedScenario } from '../scenario/load-scenario.ts';
+import { estimateRunEvents } from '../scenario/run-limits.ts';
+import { MAX_SIM_EVENTS } from '../scenario/scenario-limits.ts';
+import { openDatabase } from '../store/open-database.ts';
+import { RunStore } from '../store/run-store.ts';
+import { formatReport } from './format-report.ts';
+import { DB_FLAG_HELP, dbPath, parseCommand, parseSeed, SIGNAL_EXIT, UsageError, type InterruptSignalName, type Io, type ProgressSink } from './io.ts';
+
+/** Runs estimated above this many simulated events get a warning before they start. */
+export const WARN_SIM_EVENTS = 5_000_000;
+
+export const RUN_USAGE = 'usage: execsim run <file|dir...> [--seed N] [--db PATH] [--json]';
+
+export const RUN_HELP = `${RUN_USAGE}
+Validates every scenario file (a directory: the .yaml files in it) before any runs, then runs
+each, stores it in the database (created if missing) and prints its report.
+  --seed N      the seed of every run, 0 to 2^53 - 1 (default: each scenario's own seed)
+${DB_FLAG_HELP}
+  --json        one JSON report per run, one per line
+  -h, --help    this help
+On a terminal, a run shows its progress on stderr (simulated time done and in all, events, time
+left); nothing is drawn when stderr is not a terminal. A run estimated above
+${WARN_SIM_EVENTS.toLocaleString('en-US')} simulated events (the limit is ${MAX_SIM_EVENTS.toLocaleString('en-US')}) is announced on stderr first.
+Ctrl-C (SIGINT), SIGTERM or SIGHUP stop the current run: it is stored as interrupted, and the
+scenarios after it are not run.
+Exit codes: 0 every run's expectations held, 1 an expectation failed, 2 bad input (a bad
+scenario, flag or database: nothing is run or written), 130 SIGINT, 143 SIGTERM, 129 SIGHUP.`;
+
+interface Prepared {
+  readonly loaded: readonly LoadedScenario[];
+  readonly store: RunStore;
+  readonly seed: number | undefined;
+  readonly json: boolean;
+}
+
+/** Parses and validates everything and opens the store; a number when there is nothing to run
+ *  (--help). Bad input throws before anything is written. */
+function prepare(args: readonly string[], io: Io): Prepared | number {
+  const { values, positionals } = parseCommand(args, { seed: { type: 'string' }, db: { type: 'string' }, json: { type: 'boolean', default: false } }, RUN_USAGE);
+  if (values.help) {
+    io.out(RUN_HELP);
+    return 0;
+  }
+  if (positionals.length === 0) throw new UsageError('run needs at least one scenario file or directory', RUN_USAGE);
+  const seed = values.seed === undefined ? undefined : parseSeed(values.seed);
+  // Validate everything first: a bad file must not leave half the runs written, and every bad
+  // file is reported, not just the first.
+  const loaded = loadAll(positionals);
+  const store = new RunStore(openDatabase(dbPath(values.db, io)));
+  return { loaded, store, seed, json: values.json };
+}
+
+/** The runs one after the other, in this call: the event loop does not run meanwhile, so
+ *  signals are not handled (main; embedding and tests). */
+export function runCommand(args: readonly string[], io: Io): number {
+  const p = prepare(args, io);
+  if (typeof p === 'number') return p;
+  try {
+    const reports: RunReport[] = [];
+    for (const scenario of p.loaded) {
+      const progress = announce(scenario, io);
+      try {
+        reports.push(print(runScenario(scenario, runOptions(p, progress)), p.json, io));
+      } finally {
+        progress?.clear();
+      }
+    }
+    return summary(reports, p.json, io);
+  } finally {
+    p.store.db.close();
+  }
+}
+
+/**
+ * The runs with the event loop running between chunks of simulation (the `execsim` process):
+ * SIGINT, SIGTERM or SIGHUP stop the current run, which is stored as interrupted, and the
+ * command returns 128 + the signal's number. Bad input throws before the promise.
+ */
+export function runCommandAsync(args: readonly string[], io: Io): number | Promise<number> {
+  const p = prepare(args, io);
+  if (typeof p === 'number') return p;
+  return runAll(p, io).finally(() => p.store.db.close());
+}
+
+async function runAll(p: Prepared, io: Io): Promise<number> {
+  const stop = new AbortController();
+  const removeHandlers = io.onInterrupt?.((signal) => stop.abort(signal));
+  const exitCode = (reason: unknown): number => SIGNAL_EXIT[reason as InterruptSignalName] ?? SIGNAL_EXIT.SIGINT;
+  try {
+    const reports: RunReport[] = [];
+    for (const scenario of p.loaded) {
+      if (stop.signal.aborted) return exitCode(stop.signal.reason);
+      const progress = announce(scenario, io);
+      try {
+        reports.push(print(await runScenarioAsync(scenario, { ...runOptions(p, progress), signal: stop.signal }), p.json, io));
+      } catch (err) {
+        if (!(err instanceof RunInterrupted)) throw err;
+        progress?.clear();
+        io.err(`execsim: ${err.reason}: run ${err.runId} (${scenario.scenario.name}) stopped and stored as interrupted`);
+        return exitCode(err.reason);
+      } finally {
+        progress?.clear();
+      }
+    }
+    return summary(reports, p.json, io);
+  } finally {
+    removeHandlers?.();
+  }
+}
+
+function runOptions(p: Prepared, progress: Drawer | null): RunOptions {
+  return { store: p.store, ...(p.seed === undefined ? {} : { seed: p.seed }), ...(progress ? { onProgress: progress.draw } : {}) };
+}
+
+/** Warns before a long run; returns the progress drawer when there is a terminal to draw on. */
+function announce(scenario: LoadedScenario, io: Io): Drawer | null {
+  const estimate = estimateRunEvents(scenario.scenario);
+  if (estimate > WARN_SIM_EVENTS) {
+    io.err(
+      `execsim: ${scenario.file}: a long run: about ${Math.round(estimate).toLocaleString('en-US')} simulated events are estimated ` +
+        `(the limit is ${MAX_SIM_EVENTS.toLocaleString('en-US')}); Ctrl-C stops it`,
+    );
+  }
+  return io.progress ? progressDrawer(io.progress, scenario.scenario.name) : null;
+}
+
+function print(report: RunReport, json: boolean, io: Io): RunReport {
+  io.out(json ? JSON.stringify(report) : formatReport(report) + '\n');
+  return report;
+}
+
+function summary(reports: readonly RunReport[], json: boolean, io: Io): number {
+  const allPassed = reports.every((r) => r.passed);
+  if (!json) io.out(`${reports.length} scenario${reports.length === 1 ? '' : 's'} run, ${allPassed ? 'all expectations held' : 'some expectations FAILED'}`);
+  return allPassed ? 0 : 1;
+}
+
+/** Every scenario of the paths validated, or one ScenarioError listing every bad path and file. */
+function loadAll(paths: readonly string[]): LoadedScenario[] {
+  const loaded: LoadedScenario[] = [];
+  const problems: string[] = [];
+  let bad = 0;
+  const load = (file: string): void => {
+    try {
+      loaded.push(loadScenarioFile(file));
+    } catch (err) {
+      if (!(err instanceof ScenarioError)) throw err;
+      problems.push(err.message);
+      bad++;
+    }
+  };
+  let files = 0; // files and unusable paths
+  for (const p of paths) {
+    let isDir: boolean;
+    try {
+      isDir = statSync(p).isDirectory();
+    } catch {
+      problems.push(`${p}: no such file or directory`);
+      bad++;
+      files++;
+      continue;
+    }
+    if (!isDir) {
+      files++;
+      load(p);
+      continue;
+    }
+    const found = readdirSync(p).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => join(p, f));
+    if (found.length === 0) {
+      problems.push(`${p}: no .yaml scenario files in this directory`);
+      bad++;
+      files++;
+    }
+    files += found.length;
+    found.forEach(load);
+  }
+  if (bad === 0) return loaded;
+  if (files > 1) problems.push(`${bad} of ${files} scenario files are bad; nothing was run`);
+  throw new ScenarioError(problems.join('\n'));
+}
+
+/** A progress line redrawn in place with \r, and cleared when the run ends. */
+interface Drawer {
+  readonly draw: (p: RunProgress) => void;
+  readonly clear: () => void;
+}
+
+function progressDrawer(sink: ProgressSink, label: string): Drawer {
+  let shown = 0;
+  const started = performance.now();
+  return {
+    draw: (p) => {
+      const line = runProgressLine(label, p, performance.now() - started, sink.columns);
+      sink.write(`\r${line}${' '.repeat(Math.max(0, shown - line.length))}`);
+      shown = line.length;
+    },
+    clear: () => {
+      if (shown > 0) sink.write(`\r${' '.repeat(shown)}\r`);
+      shown = 0;
+    },
+  };
+}
+
+/** One progress line (no \r), at most `columns - 1` characters: simulated time done of the
+ *  horizon, events so far, and the time left estimated from the pace so far. */
+export function runProgressLine(label: string, p: Pick<RunProgress, 'simulatedMs' | 'totalMs' | 'events'>, elapsedMs: number, columns: number): string {
+  const frac = p.totalMs > 0 ? Math.min(1, p.simulatedMs / p.totalMs) : 1;
+  const eta = frac > 0 ? (elapsedMs * (1 - frac)) / frac : null;
+  const line =
+    `run ${label}: ${span(p.simulatedMs)} / ${span(p.totalMs)} simulated (${Math.floor(frac * 100)}%), ` +
+    `${p.events.toLocaleString('en-US')} events, ${eta === null ? 'time left unknown' : `about ${span(eta)} left`}`;
+  return line.slice(0, Math.max(0, columns - 1));
+}
+
+/** A duration for people: 45.2 s, 12 min 05 s, 3 h 07 min, 2 d 04 h. */
+export function span(ms: number): string {
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(1)} s`;
+  const two = (n: number) => String(Math.floor(n)).padStart(2, '0');
+  if (s < 3600) return `${Math.floor(s / 60)} min ${two(s % 60)} s`;
+  if (s < 86_400) return `${Math.floor(s / 3600)} h ${two((s % 3600) / 60)} min`;
+  return `${Math.floor(s / 86_400)} d ${two((s % 86_400) / 3600)} h`;
+}

@@ -1,0 +1,128 @@
+// `execsim runs` and `execsim show <runId>`: read-only views of the stored runs. Both open the
+// database read-only and never create it (a missing database is exit 2). A run is shown in its
+// state (run-state.ts): a 'running' run whose writer is gone is 'crashed'.
+import type { RunReport } from '../runtime/backtest-run.ts';
+import { openExistingDatabase } from '../store/open-database.ts';
+import { localLiveness, runState, STALE_HEARTBEAT_MS, type Liveness, type RunState } from '../store/run-state.ts';
+import { RunStore, type RunRow } from '../store/run-store.ts';
+import { verifyRun } from '../store/verify-run.ts';
+import { formatReport, formatRunList } from './format-report.ts';
+import { DB_FLAG_HELP, dbPath, parseCommand, parseCount, UsageError, type Io } from './io.ts';
+
+export const STATES_HELP = `States: running; finished; failed (the run stopped on an error, kept for diagnosis);
+interrupted (stopped by SIGINT, SIGTERM or SIGHUP); crashed (stored as running, but its writer is
+gone: its pid is not alive on this host, or its heartbeat, refreshed every second while it runs,
+is more than ${STALE_HEARTBEAT_MS / 1000} s old).`;
+
+export const RUNS_USAGE = 'usage: execsim runs [--db PATH] [--json] [--limit N]';
+export const RUNS_HELP = `${RUNS_USAGE}
+Lists the stored runs, newest first: id, scenario, seed, state, whether its expectations held
+(passed: yes, NO, or - until it finished), events stored, start time (UTC) and digest.
+${DB_FLAG_HELP}; never created
+  --json        one JSON array of runs: runId, scenario, seed, state, status (as stored), passed,
+                digest, events, orders, fills, codeVersion, startedAt, finishedAt, heartbeatAt,
+                writer ({ pid, host }), error
+  --limit N     at most N runs (default 100; 0: all)
+  -h, --help    this help
+${STATES_HELP}
+Exit codes: 0, 2 bad input (no database at the path, a bad flag).`;
+
+export const SHOW_USAGE = 'usage: execsim show <runId> [--db PATH] [--json]';
+export const SHOW_HELP = `${SHOW_USAGE}
+Prints one stored run (its state and report) and verifies it: sequence numbers without a gap,
+the digest (finished runs), every parent with all its children, and the orders, fills and
+orphan tables equal to the fold of the stored log. A run that stopped part-way (interrupted,
+crashed, failed) must be a consistent prefix.
+${DB_FLAG_HELP}; never created
+  --json        one JSON object: the run as \`runs --json\` lists it, digestVerified,
+                verification { events, gapFree, recomputedDigest, consistent, problems }, report
+  -h, --help    this help
+${STATES_HELP}
+Exit codes: 0 the stored run verifies, 1 it does not, 2 bad input (an unknown run id, no database).`;
+
+export function runsCommand(args: readonly string[], io: Io, live: Liveness = localLiveness()): number {
+  const { values, positionals } = parseCommand(args, { db: { type: 'string' }, json: { type: 'boolean', default: false }, limit: { type: 'string' } }, RUNS_USAGE);
+  if (values.help) {
+    io.out(RUNS_HELP);
+    return 0;
+  }
+  if (positionals.length > 0) throw new UsageError(`runs takes no arguments, got "${positionals[0]}"`, RUNS_USAGE);
+  const limit = values.limit === undefined ? 100 : parseCount('--limit', values.limit, 0, Number.MAX_SAFE_INTEGER, RUNS_USAGE);
+  const store = new RunStore(openExistingDatabase(dbPath(values.db, io), 'read'));
+  try {
+    const rows = limit === 0 ? store.allRuns() : store.listRuns(limit);
+    const listed = rows.map((row) => ({ row, state: runState(row, live) }));
+    if (values.json) io.out(JSON.stringify(listed.map(({ row, state }) => runSummary(row, state))));
+    else io.out(formatRunList(listed));
+    return 0;
+  } finally {
+    store.db.close();
+  }
+}
+
+/** A run as `runs --json` lists it. */
+export function runSummary(r: RunRow, state: RunState) {
+  return {
+    runId: r.id, scenario: r.scenario_name, seed: r.seed, state, status: r.status, passed: r.passed === null ? null : r.passed === 1,
+    digest: r.digest, events: r.stored_events, orders: r.order_count, fills: r.fill_count, codeVersion: r.code_version,
+    startedAt: r.started_at, finishedAt: r.finished_at, heartbeatAt: r.heartbeat_at,
+    writer: r.writer_pid === null ? null : { pid: r.writer_pid, host: r.writer_host }, error: r.error,
+  };
+}
+
+/** Why a run that did not finish is where it is, in one sentence. */
+export function stateDetail(r: RunRow, state: RunState): string | null {
+  const writer = r.writer_pid === null ? 'an unrecorded writer' : `pid ${r.writer_pid} on ${r.writer_host ?? 'an unknown host'}`;
+  switch (state) {
+    case 'running':
+      return `running: written by ${writer}, last heartbeat ${r.heartbeat_at ?? 'never'}`;
+    case 'crashed':
+      return `crashed: stored as running, but its writer (${writer}) is gone; last heartbeat ${r.heartbeat_at ?? 'never'}`;
+    case 'interrupted':
+      return `interrupted at ${r.finished_at ?? '?'}${r.error ? ` by ${r.error}` : ''}`;
+    case 'failed':
+      return `failed at ${r.finished_at ?? '?'}: ${r.error ?? 'no error recorded'}`;
+    case 'finished':
+      return null;
+  }
+}
+
+export function showCommand(args: readonly string[], io: Io, live: Liveness = localLiveness()): number {
+  const { values, positionals } = parseCommand(args, { db: { type: 'string' }, json: { type: 'boolean', default: false } }, SHOW_USAGE);
+  if (values.help) {
+    io.out(SHOW_HELP);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError('show needs exactly one run id', SHOW_USAGE);
+  const id = positionals[0] as string;
+  const store = new RunStore(openExistingDatabase(dbPath(values.db, io), 'read'));
+  try {
+    const row = store.getRun(id);
+    if (!row) throw new UsageError(`no run with id "${id}" (see \`execsim runs\`)`, SHOW_USAGE);
+    const state = runState(row, live);
+    // A failed check is exit 1, as a failed expectation is: the stored run cannot be trusted.
+    const v = verifyRun(store, id);
+    if (values.json) {
+      const report = row.report_json ? (JSON.parse(row.report_json) as object) : null;
+      const { events, gapFree, recomputedDigest, consistent, problems } = v;
+      io.out(JSON.stringify({
+        ...runSummary(row, state), digestVerified: v.digestVerified === true,
+        verification: { events, gapFree, recomputedDigest, consistent, problems }, report,
+      }));
+    } else {
+      io.out(formatRunList([{ row, state }]));
+      const detail = stateDetail(row, state);
+      if (detail) io.out(`\n${detail}`);
+      if (row.report_json) io.out('\n' + formatReport(JSON.parse(row.report_json) as RunReport));
+      if (v.digestVerified === null) {
+        io.out(`\nrun is ${state}: no digest; the stored log of ${v.events} events ${v.problems.length === 0 ? 'is a consistent prefix' : 'is NOT consistent'}`);
+      } else {
+        io.out(`\nstored log ${v.digestVerified ? 'reproduces' : 'DOES NOT reproduce'} the digest`);
+      }
+    }
+    for (const problem of v.problems) io.err(`execsim: run ${id}: ${problem}`);
+    return v.problems.length === 0 ? 0 : 1;
+  } finally {
+    store.db.close();
+  }
+}

@@ -1,0 +1,58 @@
+// What state a stored run is in, as `execsim runs` and `show` report it. The stored status is
+// 'running' until the run ends, so a run whose process died (SIGKILL, a crash of the machine, a
+// closed terminal) would say 'running' forever. A running run is shown as 'crashed' when its
+// writer is known to be gone: the writer's pid is not alive on this host, or its heartbeat
+// (refreshed about once a second while the run goes on) is older than STALE_HEARTBEAT_MS, which
+// also covers writers on other hosts, runs stored before writers were recorded, and a pid reused
+// after a reboot. Reading the state writes nothing.
+import { hostname } from 'node:os';
+import type { RunRow, StoredStatus } from './run-store.ts';
+
+export type RunState = StoredStatus | 'crashed';
+
+export const RUN_STATES: readonly RunState[] = ['running', 'finished', 'failed', 'interrupted', 'crashed'];
+
+/** A running run whose heartbeat is older than this is shown as crashed. */
+export const STALE_HEARTBEAT_MS = 60_000;
+
+/** What the state is judged against: the time, this host, and whether a local pid is alive. */
+export interface Liveness {
+  readonly nowMs: number;
+  readonly host: string;
+  isAlive(pid: number): boolean;
+}
+
+export function localLiveness(): Liveness {
+  return { nowMs: Date.now(), host: hostname(), isAlive: pidAlive };
+}
+
+/** Whether a process with this pid exists (signal 0 checks without sending anything). */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+type StateRow = Pick<RunRow, 'status' | 'writer_pid' | 'writer_host' | 'heartbeat_at'>;
+
+export function runState(row: StateRow, live: Liveness): RunState {
+  if (row.status !== 'running') return row.status;
+  if (writerGoneLocally(row, live)) return 'crashed';
+  const beat = row.heartbeat_at === null ? NaN : Date.parse(row.heartbeat_at);
+  if (!Number.isFinite(beat) || live.nowMs - beat > STALE_HEARTBEAT_MS) return 'crashed';
+  return 'running';
+}
+
+/** The run's writer is a live process on this host (whatever its heartbeat says): deleting
+ *  its run under it is refused. */
+export function writerAliveHere(row: StateRow, live: Liveness): boolean {
+  return row.status === 'running' && row.writer_host === live.host && row.writer_pid !== null && live.isAlive(row.writer_pid);
+}
+
+function writerGoneLocally(row: StateRow, live: Liveness): boolean {
+  return row.writer_host === live.host && row.writer_pid !== null && !live.isAlive(row.writer_pid);
+}

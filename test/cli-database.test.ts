@@ -1,0 +1,200 @@
+// A database path that cannot be used is bad input: one message naming the path and the
+// problem, exit 2, never a raw SqliteError or exit 1, for every command. Commands that only read
+// (runs, show, events, export) or change existing runs (delete, prune) never create a folder or
+// a database: a missing one is "no database at PATH", exit 2.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main, type Io } from '../src/cli/main.ts';
+import { MIGRATIONS } from '../src/store/migrations.ts';
+import { openDatabase, openExistingDatabase, StoreError } from '../src/store/open-database.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BIN = path.join(ROOT, 'bin', 'execsim.js');
+const SWEEP = path.join(ROOT, 'scenarios', 'static-book-sweep.yaml');
+const IS_ROOT = process.getuid?.() === 0;
+
+function cli(args: readonly string[]): { code: number; out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: Io = { out: (t) => void out.push(t), err: (t) => void err.push(...t.split('\n')), env: {} };
+  return { code: main(args, io), out, err };
+}
+
+let dir: string;
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'execsim-db-'));
+});
+afterAll(() => {
+  fs.chmodSync(dir, 0o755);
+  for (const f of fs.readdirSync(dir)) fs.chmodSync(path.join(dir, f), 0o755);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** Every command, with `--db db`. */
+const COMMANDS = (db: string): string[][] => [
+  ['run', SWEEP, '--db', db],
+  ['runs', '--db', db],
+  ['show', 'some-run', '--db', db],
+  ['events', 'some-run', '--db', db],
+  ['export', 'some-run', '--fills', '--db', db],
+  ['delete', 'some-run', '--db', db],
+  ['prune', '--db', db],
+  ['sweep', SWEEP, '--paths', '1', '--store', '--db', db],
+];
+
+/** Each command exits 2 with one "execsim: " line naming `db` that matches `problem`. */
+function expectRefused(db: string, problem: RegExp): void {
+  for (const args of COMMANDS(db)) {
+    const r = cli(args);
+    expect(r.code, args.join(' ')).toBe(2);
+    expect(r.out, args.join(' ')).toEqual([]);
+    expect(r.err, args.join(' ')).toHaveLength(1);
+    expect(r.err[0], args.join(' ')).toContain(db);
+    expect(r.err[0], args.join(' ')).toMatch(problem);
+  }
+}
+
+describe('a bad --db is exit 2 with one message naming the path, for every command', () => {
+  it('a folder', () => {
+    expectRefused(dir, /is a folder, not a database file/);
+  });
+
+  it('a YAML file and another file that is not SQLite, left unchanged', () => {
+    const text = fs.readFileSync(SWEEP, 'utf8');
+    const copy = path.join(dir, 'scenario.yaml');
+    fs.writeFileSync(copy, text);
+    expectRefused(copy, /not an SQLite database/);
+    expect(fs.readFileSync(copy, 'utf8')).toBe(text);
+    const binary = path.join(dir, 'random.bin');
+    fs.writeFileSync(binary, Buffer.alloc(8192, 7));
+    expectRefused(binary, /not an SQLite database/);
+  });
+
+  it("another program's SQLite database, left without execsim's tables", () => {
+    const other = path.join(dir, 'other.sqlite');
+    const db = new Database(other);
+    db.exec('CREATE TABLE contacts (name TEXT)');
+    db.close();
+    expectRefused(other, /not an execsim database/);
+    const check = new Database(other, { readonly: true });
+    expect(check.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all()).toEqual(['contacts']);
+    check.close();
+  });
+
+  it('a path under a file (not a folder)', () => {
+    const file = path.join(dir, 'plain.txt');
+    fs.writeFileSync(file, 'x');
+    const db = path.join(file, 'x.db');
+    expect(cli(['run', SWEEP, '--db', db]).err[0]).toMatch(/plain\.txt is a file, not a folder/);
+    for (const args of COMMANDS(db)) expect(cli(args).code, args.join(' ')).toBe(2);
+  });
+
+  it('a database from a newer execsim', () => {
+    const future = path.join(dir, 'future.db');
+    openDatabase(future).prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'future', 'x')").run();
+    expectRefused(future, /schema version 99 is newer than this execsim knows/);
+  });
+
+  it.skipIf(!fs.existsSync('/proc/self'))('a location where nothing can be created (/proc)', () => {
+    const r = cli(['run', SWEEP, '--db', '/proc/execsim-test.db']);
+    expect(r.code).toBe(2);
+    expect(r.err).toEqual([expect.stringMatching(/^execsim: database \/proc\/execsim-test\.db: cannot be opened or created/)]);
+    // A folder that cannot be made: named, and no endless retry (fs.mkdirSync's recursive mode
+    // loops forever under /proc).
+    const nested = cli(['run', SWEEP, '--db', '/proc/execsim-test/x.db']);
+    expect(nested.code).toBe(2);
+    expect(nested.err[0]).toMatch(/cannot create the folder \/proc\/execsim-test/);
+  });
+
+  it.skipIf(IS_ROOT)('a read-only folder and a read-only database file', () => {
+    const ro = path.join(dir, 'read-only');
+    fs.mkdirSync(ro);
+    const file = path.join(ro, 'x.db');
+    openDatabase(file).close();
+    fs.chmodSync(file, 0o444);
+    fs.chmodSync(ro, 0o555);
+    const r = cli(['run', SWEEP, '--db', file]);
+    expect(r.code).toBe(2);
+    expect(r.err[0]).toMatch(/read-only|cannot be opened/);
+    const fresh = cli(['run', SWEEP, '--db', path.join(ro, 'new.db')]);
+    expect(fresh.code).toBe(2);
+    expect(fresh.err[0]).toContain(path.join(ro, 'new.db'));
+    // SQLite cannot read a WAL database whose folder it cannot write (it needs the -shm file):
+    // said so, exit 2.
+    const read = cli(['runs', '--db', file]);
+    expect(read.code).toBe(2);
+    expect(read.err[0]).toMatch(/is not writable/);
+  });
+
+  it('through the real bin: no stack trace, exit 2', () => {
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    delete env['NODE_OPTIONS'];
+    for (const args of [['run', SWEEP, '--db', dir], ['runs', '--db', SWEEP]]) {
+      const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/^execsim: database /);
+      expect(r.stderr).not.toMatch(/SqliteError|\n\s+at /);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
+});
+
+describe('reading and deleting commands never create a database or its folders', () => {
+  it.each([
+    ['runs'],
+    ['show', 'x'],
+    ['events', 'x'],
+    ['export', 'x', '--orders'],
+    ['delete', 'x'],
+    ['prune'],
+    ['prune', '--dry-run'],
+  ])('%s on a missing database: "no database at PATH", exit 2, nothing created', (...args) => {
+    const folder = path.join(dir, `missing-${args.join('-')}`);
+    const db = path.join(folder, 'nested', 'x.db');
+    const r = cli([...args, '--db', db]);
+    expect(r.code).toBe(2);
+    expect(r.err).toEqual([expect.stringMatching(new RegExp(`^execsim: no database at ${db.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`))]);
+    expect(fs.existsSync(folder)).toBe(false);
+    // Beside an existing folder: no file either.
+    const flat = path.join(dir, `flat-${args.join('-')}.db`);
+    expect(cli([...args, '--db', flat]).code).toBe(2);
+    expect(fs.existsSync(flat)).toBe(false);
+  });
+
+  it('an empty file is refused by readers and left empty', () => {
+    const empty = path.join(dir, 'empty.db');
+    fs.writeFileSync(empty, '');
+    const r = cli(['runs', '--db', empty]);
+    expect(r.code).toBe(2);
+    expect(r.err[0]).toMatch(/empty\.db: an empty SQLite file/);
+    expect(fs.statSync(empty).size).toBe(0);
+  });
+
+  it('a reader brings a writable database from an older execsim forward, and lists its runs', () => {
+    const old = path.join(dir, 'old.db');
+    const v3 = openDatabase(old, MIGRATIONS.filter((m) => m.version <= 3));
+    v3.prepare(
+      `INSERT INTO runs (id, scenario_name, scenario_hash, scenario_json, seed, code_version, status, digest, started_at, sim_start, report_json)
+       VALUES ('old-run', 'old', 'h', '{}', 5, '0.0.1', 'finished', 'd', '2024-01-01T00:00:00Z', 0, '{"passed":false}')`,
+    ).run();
+    v3.close();
+    const r = cli(['runs', '--db', old, '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out[0] ?? '')).toEqual([expect.objectContaining({ runId: 'old-run', state: 'finished', passed: false })]);
+  });
+
+  it('openExistingDatabase read mode is read-only', () => {
+    const file = path.join(dir, 'ro-mode.db');
+    openDatabase(file).close();
+    const db = openExistingDatabase(file, 'read');
+    expect(() => db.prepare("DELETE FROM runs WHERE id = 'x'").run()).toThrow(/readonly/);
+    db.close();
+    expect(() => openExistingDatabase(path.join(dir, 'nope.db'), 'write')).toThrow(StoreError);
+  });
+});
