@@ -140,7 +140,7 @@ const base = z.strictObject({
     fillDetection: fillDetectionSchema,
     safety: safetySchema,
     actions: z.array(actionSchema).default([]),
-    /** Crashes of the harness process (issue 7). */
+    /** Crashes of the harness process, each followed after its downtime by a restart from the durable log. */
     restarts: z.array(restartSchema).default([]),
     /** Reconciliation and recovery settings (recon-config.ts); checked in component-schema.ts. */
     reconciliation: z.unknown().optional(),
