@@ -13,7 +13,7 @@ import type { Clock } from '../core/ports/clock.ts';
 import type { EventSink } from '../core/ports/event-sink.ts';
 
 /** Thrown inside a process to end it on the spot (a crash between two statements). */
-export class ProcessCrashed extends Error {
+class ProcessCrashed extends Error {
   override readonly name = 'ProcessCrashed';
 }
 

@@ -88,9 +88,9 @@ function unitStep(inst: Instrument): string {
   return formatScaled(t.mantissa * l.mantissa, t.scale + l.scale);
 }
 /** Largest quantity in lots that is not above `qty` (instrument units). */
-export const qtyLimitLots = (inst: Instrument, qty: string): bigint => floorSteps(qty, inst.lotSize);
+const qtyLimitLots = (inst: Instrument, qty: string): bigint => floorSteps(qty, inst.lotSize);
 /** Largest notional in units (tick x lot) that is not above `quote`. */
-export const notionalLimitUnits = (inst: Instrument, quote: string): bigint => floorSteps(quote, unitStep(inst));
+const notionalLimitUnits = (inst: Instrument, quote: string): bigint => floorSteps(quote, unitStep(inst));
 const unitsText = (inst: Instrument, units: bigint): string => {
   const u = parseDecimal(unitStep(inst));
   return formatScaled(units * u.mantissa, u.scale);
@@ -98,7 +98,7 @@ const unitsText = (inst: Instrument, units: bigint): string => {
 
 /** The price in ticks an order is valued at: its limit, else its stop, else the reference
  *  (touch) price the caller gives for a market order; null when there is none. */
-export function valuationPrice(order: OrderRequest, referencePrice: number | null): number | null {
+function valuationPrice(order: OrderRequest, referencePrice: number | null): number | null {
   return order.limitPrice ?? order.stopPrice ?? referencePrice;
 }
 
@@ -141,7 +141,7 @@ export function checkMaxSize(order: OrderRequest, inst: Instrument, config: PreT
 }
 
 /** Which fat-finger limits an order is above (empty: none, no confirmation needed). */
-export function fatFingerLimitsExceeded(order: OrderRequest, inst: Instrument, config: PreTradeConfig, price: number): string[] {
+function fatFingerLimitsExceeded(order: OrderRequest, inst: Instrument, config: PreTradeConfig, price: number): string[] {
   const units = BigInt(price) * BigInt(order.qty);
   const above: string[] = [];
   if (units > notionalLimitUnits(inst, config.largeOrderNotional)) above.push('notional');

@@ -44,19 +44,19 @@ export interface VenueExposure {
 }
 
 /** How old the venue's answer may be: the check needs live data at order time; 5 s is ours. */
-export const DEFAULT_REDUCE_ONLY_MAX_AGE_MS = 5_000;
+const DEFAULT_REDUCE_ONLY_MAX_AGE_MS = 5_000;
 
 export interface ReduceOnlyOptions {
   readonly now: number;
   readonly maxAgeMs?: number;
 }
 
-export interface OpenTotals {
+interface OpenTotals {
   readonly buy: number;
   readonly sell: number;
 }
 
-export function openTotals(openOrders: readonly OpenOrder[]): OpenTotals {
+function openTotals(openOrders: readonly OpenOrder[]): OpenTotals {
   let buy = 0;
   let sell = 0;
   for (const o of openOrders) {
@@ -90,7 +90,7 @@ const deny = (code: string, reason: string, field?: string): Denial => (field ==
 const lots = (n: number): boolean => Number.isSafeInteger(n);
 
 /** Checks the venue's answer is complete, fresh and well-formed (fail closed). */
-export function checkExposureKnown(exposure: VenueExposure | null, options: ReduceOnlyOptions): Denial | null {
+function checkExposureKnown(exposure: VenueExposure | null, options: ReduceOnlyOptions): Denial | null {
   const maxAgeMs = options.maxAgeMs ?? DEFAULT_REDUCE_ONLY_MAX_AGE_MS;
   if (!exposure || exposure.position === null || exposure.position === undefined) {
     return deny('reduce-only-position-unknown', 'the venue position is unknown (venue not reachable): reduce-only cannot be verified, order denied');
