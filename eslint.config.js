@@ -1,10 +1,26 @@
 // Lint: typescript-eslint recommended everywhere, plus the determinism ban for src/core and
-// src/sim: hidden time, randomness, timers and async code would make runs irreproducible.
+// src/sim: hidden time, randomness, timers and async code would make runs irreproducible; plus
+// the layering of src/ and no import cycles (our own rules, eslint-rules/).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import local from './eslint-rules/index.js';
 
 const determinismMessage =
   'src/core and src/sim must be deterministic: use the Clock port and the seeded Rng instead';
+
+// Layers of src/, checked on resolved paths (eslint-rules/layers.js). src/core is the
+// deterministic heart: it imports only itself and a few pure packages (no vendor SDK, no I/O).
+// src/sim builds the simulated venue and markets on it. src/live and src/gateway (live venue
+// adapters) stay apart, and src/server reaches the simulation and live trading only through
+// src/runtime. Tests may also use their test packages and test/support.
+const purePackages = ['zod', 'rxjs', '@js-joda/core', '@js-joda/timezone', 'node:crypto'];
+const layers = (packages) => ({
+  core: { may: ['core'], packages },
+  sim: { may: ['core', 'sim'], packages },
+  live: { mayNot: ['gateway'] },
+  gateway: { mayNot: ['live'] },
+  server: { mayNot: ['sim', 'live'] },
+});
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'data/', 'coverage/'] },
@@ -15,6 +31,20 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-constant-condition': ['error', { checkLoops: false }],
+    },
+  },
+  { plugins: { local } },
+  {
+    files: ['src/**/*.ts'],
+    rules: {
+      'local/layers': ['error', { layers: layers(purePackages) }],
+      'local/no-cycle': ['error', { allow: [] }],
+    },
+  },
+  {
+    files: ['src/**/*.test.ts'],
+    rules: {
+      'local/layers': ['error', { layers: layers([...purePackages, 'vitest', 'fast-check']), outside: ['test/support'] }],
     },
   },
   {

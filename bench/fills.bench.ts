@@ -1,9 +1,9 @@
-// `npm run bench:fills`: the fill detection fault matrix (issue 5). Seeded runs on the simulated
+// `npm run bench:fills`: the fill detection fault matrix. Seeded runs on the simulated
 // venue, each with 25 single orders (market, marketable IOC limits, and GTC limits at the touch
 // with a 5 s deadline, whose final cancel races the market's trades), under eight fault
 // profiles: none, lost pushes (30% and all), delayed pushes, outages of every kind, 5xx and
 // rate limits on every request, slow requests on a busy tape (cancel races), and all at once. The venue's own records are the truth
-// (the FillAudit event of each run); the figures are checked against the seed's success criteria:
+// (the FillAudit event of each run); the figures are checked against the success criteria:
 // >= 99% of fills detected, < 1% timeouts (of the orders that can fill at once: market and IOC),
 // 100% state consistency, zero false positives.
 import { cpus } from 'node:os';
@@ -217,7 +217,7 @@ export function main(print = true): FillsBenchResult {
       `${total.ledgerMismatches} order and ${total.positionMismatches} position mismatches at the end; cancel races won by fills ${total.races}; ` +
       `detection latency mean ${mean(total.latencies).toFixed(0)} ms, p99 ${p99(total.latencies).toFixed(0)} ms` : '');
     console.log('* timeouts among market and IOC orders (a GTC at the touch that the market never reaches times out correctly).');
-    console.log(`seed criteria (>= 99% detected, < 1% timeouts, 100% consistent, 0 false positives): ${meetsCriteria ? 'MET' : 'NOT MET'}`);
+    console.log(`success criteria (>= 99% detected, < 1% timeouts, 100% consistent, 0 false positives): ${meetsCriteria ? 'MET' : 'NOT MET'}`);
   }
   return { total, meetsCriteria };
 }

@@ -1,4 +1,4 @@
-// `npm run bench:restart`: what crash safety costs and how fast a restart is ready (issue 7).
+// `npm run bench:restart`: what crash safety costs and how fast a restart is ready.
 // One simulated hour: 600 single market orders (one every 6 s) and a 120-slice limit TWAP, on a
 // synthetic market. Four variants, each the median of 3 runs: without and with three crashes
 // (at 15, 30 and 45 minutes, 60 s down each), without a store and on the SQLite store. A run that

@@ -1,7 +1,7 @@
 // TWAP slicer benchmark: how many 10,000-slice plans planTwapSlices makes per second.
 // Run: node --import tsx bench/slicer.bench.ts
 // The plan: 10 BTC (1,000,000 lots of 0.00001) over 10 hours in 10,000 slices on the BTCUSDT grid
-// at 61,000 USDT, against the 5 USDT venue minimum and the safety spec's 50 USDT floor. "plain" is
+// at 61,000 USDT, against the 5 USDT venue minimum and a 50 USDT slice floor. "plain" is
 // the even plan; "randomized" adds sizes +/- 20% and times jittered by up to 50% of the interval,
 // each plan with its own seeded stream (made inside the timed loop, as a caller would). One run
 // makes PLANS plans; the figure is the median of RUNS runs after a warm-up.

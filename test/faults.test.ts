@@ -31,7 +31,7 @@ interface Spec {
   readonly orders: readonly string[];
   readonly market?: string;
   readonly seed?: number;
-  /** Fill detection (issue 5) polls and cancels at deadlines; these tests watch the venue's
+  /** Fill detection polls and cancels at deadlines; these tests watch the venue's
    *  faults and the submission path alone, so it is off unless a test turns it on. */
   readonly fillDetection?: boolean;
 }
@@ -269,7 +269,7 @@ describe('lost_reports', () => {
     expect(venueSide.venueOrder).toMatchObject({ status: 'filled', filled: lots('1') });
   });
 
-  it('with fill detection on, the status poll finds the lost fill (issue 5): filled, detected by poll', () => {
+  it('with fill detection on, the status poll finds the lost fill: filled, detected by poll', () => {
     const r = run({ ...spec, fillDetection: true });
     expect(r.faults('lost_reports').map((f) => f.detail)).toContain(`FillReport for ${r.child('a')} lost`);
     expect(r.statusOf('a')).toBe('filled');

@@ -1,4 +1,4 @@
-// Order manager properties (issue 6): copies of one signal never become two orders, also when the
+// Order manager properties: copies of one signal never become two orders, also when the
 // memory is rebuilt from the log after a restart; no signal passes a halted kill switch or a
 // tripped breaker. Scenarios run on a static book (no randomness but the generated cases).
 import fc from 'fast-check';

@@ -1,4 +1,4 @@
-// Reconciliation properties (issue 7, done means): runs where the venue's pushes are lost at
+// Reconciliation properties: runs where the venue's pushes are lost at
 // random (and fill detection is off, so nothing else repairs the store), with random orders.
 // After the run, one reconciliation pass brings the store to the venue's truth (orders, fills,
 // position), and a second pass right after finds nothing: applying the corrections is complete.

@@ -1,4 +1,4 @@
-// Crash and restart properties (issue 7, done means): a TWAP run crashed at random moments (by
+// Crash and restart properties: a TWAP run crashed at random moments (by
 // time, or right after an order leaves and before its status is stored), one to three times,
 // with venue faults mixed in. After the run, from the venue's own records and the restarted
 // process's state: no client order id ever became two orders at the venue; the venue's and our

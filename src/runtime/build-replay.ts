@@ -15,7 +15,7 @@ import type { MarketSpec } from '../scenario/market-schema.ts';
 import { ReplayFileError, ReplayFileReader } from './replay-file.ts';
 
 /** Replay files of a scenario, as absolute paths. */
-export function replayPaths(files: readonly string[], scenarioFile: string): string[] {
+function replayPaths(files: readonly string[], scenarioFile: string): string[] {
   return files.map((f) => resolve(dirname(scenarioFile), f));
 }
 

@@ -33,7 +33,7 @@ export interface BuiltVenue {
 
 const TIME_UNIT_MS = { second: 1_000, minute: 60_000, hour: 3_600_000, day: 86_400_000 } as const;
 
-export function faultSpecs(s: Scenario, start: number): FaultSpec[] {
+function faultSpecs(s: Scenario, start: number): FaultSpec[] {
   const at = (d: string) => start + parseDurationMs(d);
   return s.faults.map((f): FaultSpec => {
     if (f.kind === 'price_jump') return { kind: 'price_jump', at: at(f.at), bps: f.bps };

@@ -1,4 +1,4 @@
-// A run as a world and its processes (issue 7). The world is what survives a crash: the virtual
+// A run as a world and its processes. The world is what survives a crash: the virtual
 // clock, the simulated venue and its market, the durable log (and the store behind it), and the
 // scenario's inputs on the clock. A process is the harness's in-memory state: ledger, engine,
 // order manager, reconciler, fill monitor, timers. A crash (scenario `restarts`) kills the

@@ -1,4 +1,4 @@
-// What makes a simulated process mortal (issue 7, crash and restart as a fault). The harness's
+// What makes a simulated process mortal (crash and restart as a fault). The harness's
 // in-memory state lives in one "process": its clock facade, its broker facade and its event log.
 // Killing it silences all three at once: timers it scheduled never fire, venue answers addressed
 // to it are dropped, and whatever its log appended after the last commit is lost (DurableSink
@@ -13,7 +13,7 @@ import type { Clock } from '../core/ports/clock.ts';
 import type { EventSink } from '../core/ports/event-sink.ts';
 
 /** Thrown inside a process to end it on the spot (a crash between two statements). */
-export class ProcessCrashed extends Error {
+class ProcessCrashed extends Error {
   override readonly name = 'ProcessCrashed';
 }
 

@@ -104,7 +104,7 @@ function parseQuote(text: string | null): number | null {
   return x;
 }
 
-export function pathMetrics(p: ParentReport): ParentPathMetrics {
+function pathMetrics(p: ParentReport): ParentPathMetrics {
   return {
     status: p.status,
     shortfallQuote: parseQuote(p.shortfallQuote),

@@ -31,7 +31,7 @@ export const routingSchema = z
   .strictObject({
     /** Parents above this notional (quote currency) go through TWAP when routed auto. */
     twapThreshold: nonNegativeDecimal.default('1000'),
-    /** The TWAP an auto-routed parent gets (the safety spec's default: 5 slices, 30 s apart). */
+    /** The TWAP an auto-routed parent gets: 5 slices, 30 s apart. */
     defaultTwap: twapSchema.default({ duration: 'PT150S', interval: 'PT30S', unfilled: 'carry', maxSpread: 0.005, maxPriceDeviation: 0.01, minLiquidity: '0' }),
   })
   .default({ twapThreshold: '1000', defaultTwap: { duration: 'PT150S', interval: 'PT30S', unfilled: 'carry', maxSpread: 0.005, maxPriceDeviation: 0.01, minLiquidity: '0' } });

@@ -20,4 +20,3 @@ export const faultSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('halt'), ...window }),
   z.strictObject({ kind: z.literal('price_jump'), at: duration, bps: z.number().min(-9_999).max(100_000) }),
 ]);
-export type FaultEntry = z.output<typeof faultSchema>;

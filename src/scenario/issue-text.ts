@@ -64,7 +64,7 @@ function childSchemas(schema: Schema, value: unknown, key: Key, depth = 0): Sche
 }
 
 /** The input value at `path` (undefined where it is absent). */
-export function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   let v = root;
   for (const k of path) {
     if (v === null || typeof v !== 'object') return undefined;
@@ -74,7 +74,7 @@ export function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 /** The field names the object at `path` may have, per the schema. */
-export function knownKeysAt(schema: Schema, root: unknown, path: readonly PropertyKey[]): string[] {
+function knownKeysAt(schema: Schema, root: unknown, path: readonly PropertyKey[]): string[] {
   let here: Schema[] = [schema];
   let value = root;
   for (const k of path) {
@@ -103,7 +103,7 @@ function editDistance(a: string, b: string): number {
 
 /** The known field an unknown one most likely meant: same letters ignoring case, or at most a
  *  third of its letters off (at least one); null when nothing is that close. */
-export function closestKey(unknown: string, known: readonly string[]): string | null {
+function closestKey(unknown: string, known: readonly string[]): string | null {
   const lower = unknown.toLowerCase();
   let best: string | null = null;
   let bestD = Infinity;
@@ -118,7 +118,7 @@ export function closestKey(unknown: string, known: readonly string[]): string | 
 }
 
 /** `unknown field "sid" (did you mean "side"?)`, for one or more keys. */
-export function unknownFields(keys: readonly string[], known: readonly string[], present: readonly string[] = []): string {
+function unknownFields(keys: readonly string[], known: readonly string[], present: readonly string[] = []): string {
   // A field already given is not what a misspelling meant ("sid" next to "id" meant "side").
   const candidates = known.filter((n) => !keys.includes(n) && !present.includes(n));
   const named = keys.map((k) => {

@@ -22,7 +22,7 @@ export interface LoadedScenario {
   readonly canonical: string;
 }
 
-export function formatPath(path: readonly PropertyKey[]): string {
+function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const part of path) {
     if (typeof part === 'number') out += `[${part}]`;
@@ -32,12 +32,12 @@ export function formatPath(path: readonly PropertyKey[]): string {
 }
 
 /** Problems listed one per line; past this many, the rest are counted. */
-export const MAX_LISTED_PROBLEMS = 50;
+const MAX_LISTED_PROBLEMS = 50;
 /** Alias expansions a file may make (the yaml package's guard against "billion laughs"). */
-export const MAX_YAML_ALIASES = 100;
+const MAX_YAML_ALIASES = 100;
 
 /** One ScenarioError for a file's problems: one line each, `file: path: problem`. */
-export function problemsError(file: string, problems: ReadonlyArray<{ readonly path: readonly PropertyKey[]; readonly message: string }>): ScenarioError {
+function problemsError(file: string, problems: ReadonlyArray<{ readonly path: readonly PropertyKey[]; readonly message: string }>): ScenarioError {
   return listed(file, problems.map((p) => `${file}: ${formatPath(p.path)}: ${p.message}`));
 }
 

@@ -1,12 +1,12 @@
 // The `market:` section: which market model drives the venue, and its parameters. Prices are
 // decimal strings; model coefficients are plain numbers in the units each field names.
 import { z } from 'zod';
-import { duration, positive, positiveDecimal } from './common-schema.ts';
+import { duration, positiveDecimal } from './common-schema.ts';
 import { parseDurationMs } from './time-fields.ts';
 
 const level = z.tuple([positiveDecimal, positiveDecimal]);
 
-export const staticBookSchema = z.strictObject({
+const staticBookSchema = z.strictObject({
   model: z.literal('static_book'),
   bids: z.array(level).default([]),
   asks: z.array(level).default([]),
@@ -17,7 +17,7 @@ export const staticBookSchema = z.strictObject({
 const stepMs = (byDefault: number) => z.number().int().min(1).default(byDefault);
 const depth = z.array(positiveDecimal).min(1).max(200);
 
-export const syntheticSchema = z.strictObject({
+const syntheticSchema = z.strictObject({
   model: z.literal('synthetic'),
   initialPrice: positiveDecimal,
   walk: z.enum(['arithmetic', 'geometric']).default('arithmetic'),
@@ -39,7 +39,7 @@ const TIME_UNIT_DURATION = { second: 'PT1S', minute: 'PT1M', hour: 'PT1H', day: 
 
 const positiveDuration = duration.refine((d) => parseDurationMs(d) > 0, { message: 'must be longer than zero', abort: true });
 
-export const almgrenChrissSchema = z
+const almgrenChrissSchema = z
   .strictObject({
     model: z.literal('almgren_chriss'),
     initialPrice: positiveDecimal,
@@ -60,7 +60,7 @@ export const almgrenChrissSchema = z
   })
   .transform((m) => ({ ...m, rateInterval: m.rateInterval ?? TIME_UNIT_DURATION[m.timeUnit] }));
 
-export const zeroIntelligenceSchema = z.strictObject({
+const zeroIntelligenceSchema = z.strictObject({
   model: z.literal('zero_intelligence'),
   initialPrice: positiveDecimal,
   /** Other participants' limit orders per second, each side. */
@@ -76,7 +76,7 @@ export const zeroIntelligenceSchema = z.strictObject({
   initialOrders: z.number().int().min(0).max(1_000_000).default(200),
 });
 
-export const replaySchema = z.strictObject({
+const replaySchema = z.strictObject({
   model: z.literal('replay'),
   format: z.literal('binance-spot').default('binance-spot'),
   /** Recorded files, read in order as one stream; relative paths are from the scenario file. */
@@ -88,4 +88,3 @@ export const replaySchema = z.strictObject({
 
 export const marketSchema = z.discriminatedUnion('model', [staticBookSchema, syntheticSchema, almgrenChrissSchema, zeroIntelligenceSchema, replaySchema]);
 export type MarketSpec = z.output<typeof marketSchema>;
-export const isPositive = positive;

@@ -25,11 +25,11 @@ import { parseDurationMs } from './time-fields.ts';
  *  largest, a replay, fires about 150,000), below what takes more than minutes to run. */
 export const MAX_SIM_EVENTS = 50_000_000;
 /** Largest notional (tick x lot units) a run may reach: 2^51, a quarter of the exact range. */
-export const MAX_NOTIONAL_UNITS = 2 ** 51;
+const MAX_NOTIONAL_UNITS = 2 ** 51;
 /** Largest price in ticks and quantity in lots: 2^53 - 1. */
-export const MAX_STEPS = Number.MAX_SAFE_INTEGER;
+const MAX_STEPS = Number.MAX_SAFE_INTEGER;
 /** Standard deviations of a random walk's move over the run counted in its highest price. */
-export const WALK_SIGMAS = 10;
+const WALK_SIGMAS = 10;
 /** Clock actions one periodic reconciliation pass takes (queries, answers, latency hops). */
 const EVENTS_PER_RECON_PASS = 8;
 /** Events one TWAP slice takes: its child's submit, acknowledgement, fill monitoring, and for
@@ -48,7 +48,7 @@ interface Part {
 }
 
 /** A count for messages: exact with separators up to 2^53 - 1, else 3 significant digits. */
-export function fmt(n: number): string {
+function fmt(n: number): string {
   if (!Number.isFinite(n)) return 'unbounded';
   if (Math.abs(n) <= Number.MAX_SAFE_INTEGER) return Math.round(n).toLocaleString('en-US');
   return n.toExponential(2).replace('e+', 'e');

@@ -140,7 +140,7 @@ const base = z.strictObject({
     fillDetection: fillDetectionSchema,
     safety: safetySchema,
     actions: z.array(actionSchema).default([]),
-    /** Crashes of the harness process (issue 7). */
+    /** Crashes of the harness process, each followed after its downtime by a restart from the durable log. */
     restarts: z.array(restartSchema).default([]),
     /** Reconciliation and recovery settings (recon-config.ts); checked in component-schema.ts. */
     reconciliation: z.unknown().optional(),
@@ -281,7 +281,7 @@ function listIds(ids: ReadonlySet<string>): string {
 /** Latest run end: the last instant a four-digit ISO-8601 year can write. */
 const LATEST_END_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 /** Decimal places of tickSize and lotSize: reports print prices with 4 more than the tick. */
-export const MAX_STEP_DECIMALS = 18;
+const MAX_STEP_DECIMALS = 18;
 
 function checkInstrument(s: z.output<typeof base>, issue: Issue): void {
   const { tickSize, lotSize, minNotional } = s.instrument;
@@ -359,5 +359,3 @@ function checkMarket(s: z.output<typeof base>, issue: Issue, onGrid: OnGrid): vo
 }
 
 export type Scenario = Readonly<z.output<typeof scenarioSchema>>;
-export type ScenarioOrder = Scenario['orders'][number];
-export type ScenarioExpectation = Scenario['expect'][number];

@@ -12,7 +12,7 @@ export function parseUtcInstant(text: string): number {
 }
 
 /** The duration forms a scenario may use, for messages. */
-export const DURATION_FORMS = 'PnW, PnD, PTnH, PTnM, PTnS and combinations like P1DT12H or PT1M30.5S';
+const DURATION_FORMS = 'PnW, PnD, PTnH, PTnM, PTnS and combinations like P1DT12H or PT1M30.5S';
 
 // Weeks, days, then after T hours, minutes and seconds (a fraction only on seconds, "." or ",").
 // Every part is a whole number of a unit of fixed length: a day is 24 hours (UTC has no

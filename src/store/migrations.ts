@@ -92,7 +92,7 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 3,
     name: 'orphan orders',
-    // Orders found at the venue that no run of ours created (reliability plan section 3): kept
+    // Orders found at the venue that no run of ours created: kept
     // apart from the orders table, with their exposure and how they were resolved.
     sql: `
       CREATE TABLE orphan_orders (

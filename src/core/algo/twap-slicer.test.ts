@@ -123,7 +123,7 @@ describe('planTwapSlices: even plans', () => {
     );
   });
 
-  it("the safety spec's reduction: 0.005 BTC at 42,000 with a 50 USDT floor is 4 slices of 52.50, not 5 of 42", () => {
+  it('the minimum-notional reduction: 0.005 BTC at 42,000 with a 50 USDT floor is 4 slices of 52.50, not 5 of 42', () => {
     const plan = planTwapSlices({
       ...base, qty: 500, instrument: BTCUSDT, referencePrice: 4_200_000, minSliceNotionalUnits: 500_000_000, intervalMs: undefined, sliceCount: 5,
     });
@@ -135,8 +135,8 @@ describe('planTwapSlices: even plans', () => {
     ]);
   });
 
-  it("counts in whole lots where the spec's float formula leaves a slice under the minimum", () => {
-    // Spec: floor(10 x 2 / 5) = 4 slices -> 3, 3, 2, 2 lots, and 2 lots are worth 4 < 5.
+  it('counts in whole lots where the float formula leaves a slice under the minimum', () => {
+    // Float formula: floor(10 x 2 / 5) = 4 slices -> 3, 3, 2, 2 lots, and 2 lots are worth 4 < 5.
     const plan = planTwapSlices({ ...base, qty: 10, referencePrice: 2, instrument: grid(5), intervalMs: undefined, sliceCount: 10 });
     expect(qtys(plan)).toEqual([4, 3, 3]);
   });

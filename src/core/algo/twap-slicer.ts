@@ -6,16 +6,16 @@
 // 1. Requested count: `sliceCount`, or floor(durationMs / intervalMs) slices `intervalMs` apart.
 // 2. `maxSliceQty` raises the count to ceil(qty / maxSliceQty).
 // 3. The minimum notional lowers it to floor(qty / minSliceLots), at least 1, where minSliceLots =
-//    ceil(max(instrument minimum, minSliceNotionalUnits) / referencePrice). This is the safety
-//    spec's floor(total * price / min_value) done in whole lots: the spec's float version can leave
-//    a lot-rounded slice below the minimum (10 lots at 2 ticks, minimum 5: the spec says 4 slices,
-//    and its 2-lot slices are worth 4); ours says 3 slices of 4, 3, 3 lots.
+//    ceil(max(instrument minimum, minSliceNotionalUnits) / referencePrice). This is the usual
+//    floor(total * price / min_value) done in whole lots: the float version can leave a
+//    lot-rounded slice below the minimum (10 lots at 2 ticks, minimum 5: it says 4 slices, and
+//    its 2-lot slices are worth 4); ours says 3 slices of 4, 3, 3 lots.
 //    Conflict with 2: the minimum notional wins. A slice below the instrument's minimum is refused
 //    by the venue, so it is never an option; a slice above maxSliceQty only costs impact. The plan
 //    then records `max_slice_qty_overridden` with the largest slice.
 // 4. When the count changed, the interval becomes floor(durationMs / count): the slices still
-//    span the requested duration (the spec keeps its interval and ends early; a TWAP whose horizon
-//    depends on the minimum notional would not be time-weighted over what the user asked for).
+//    span the requested duration (keeping the interval and ending early would make the horizon
+//    depend on the minimum notional: not time-weighted over what the user asked for).
 // 5. Sizes: floor(qty / count) lots each, the remainder front-loaded one lot at a time (103 over 5:
 //    21, 21, 21, 20, 20). Times: startTime + i * interval.
 // 6. Randomization (seeded; needs `rng`): each size drawn within +/- sizePct of its even size,

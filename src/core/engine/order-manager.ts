@@ -1,7 +1,7 @@
-// The order manager (issue 6, deliver 6; safety spec sections 2 and 4): signal -> dedup -> risk
-// -> route -> broker; directly entered orders (onOrder) get the pre-trade checks too. Every decision is an event: SignalReceived, then SignalRejected (with the
-// stage and the denial) or SignalAccepted (with the parent it became), plus the dedup records and
-// the audit of large-order confirmations. Risk is, in order: the guards (kill switch, circuit
+// The order manager: signal -> dedup -> risk -> route -> broker; directly entered orders
+// (onOrder) get the pre-trade checks too. Every decision is an event: SignalReceived, then
+// SignalRejected (with the stage and the denial) or SignalAccepted (with the parent it became),
+// plus the dedup records and the audit of large-order confirmations. Risk is, in order: the guards (kill switch, circuit
 // breaker, venue hours), the pre-trade checks (venue rules, size limits, fat-finger confirmations,
 // duplicate client id, order rate) and, for reduce-only signals, the venue's position and open
 // orders (never the signal's word alone; fail closed when the venue's view is missing or old).

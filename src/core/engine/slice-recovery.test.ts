@@ -1,4 +1,4 @@
-// Zombie-slice recovery decisions (slice-recovery.ts), each rule of the plan on a ledger folded
+// Zombie-slice recovery decisions (slice-recovery.ts), each recovery rule on a ledger folded
 // from events: future slices keep their time, the latest past-due slice runs (with a warning
 // beyond the grace period), earlier ones are skipped, a closed venue defers within the grace
 // period and fails beyond it, a tripped breaker blocks, a cancelled parent cancels.

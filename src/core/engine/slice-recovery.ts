@@ -1,4 +1,4 @@
-// Zombie-slice recovery (issue 7; reliability plan section 1), run after startup reconciliation
+// Zombie-slice recovery, run after startup reconciliation
 // so every slice that reached the venue is known as sent. Pure: the TWAP plans are rebuilt from
 // the durable log, and each pending slice gets one decision:
 //   parent cancelled, stopped or completed  -> canceled (never sent)

@@ -22,7 +22,7 @@ const pollArb: fc.Arbitrary<PollConfig> = fc
   .map(({ initial, extra, increase }) => ({ pollInitialMs: initial, pollMaxMs: initial + extra, pollIncrease: increase }));
 
 describe('backoffDelay', () => {
-  it('doubles from the base up to the cap without jitter: 0.5 s, 1 s, 2 s, 4 s, 8 s, 8 s (plan task 14)', () => {
+  it('doubles from the base up to the cap without jitter: 0.5 s, 1 s, 2 s, 4 s, 8 s, 8 s', () => {
     const rng = new Rng(1, 'backoff');
     expect([1, 2, 3, 4, 5, 6, 1000].map((a) => backoffDelay(a, noJitter, rng))).toEqual([500, 1_000, 2_000, 4_000, 8_000, 8_000, 8_000]);
   });

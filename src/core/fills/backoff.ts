@@ -1,10 +1,10 @@
 // The two waits of fill detection, as pure functions of a count and the FillConfig:
 // - backoffDelay: before retrying a failed call, exponential (base, 2 x base, 4 x base ... up to
-//   the cap; plan task 14: 0.5 s, 1 s, 2 s, 4 s ...) minus a seeded random share (jitter, so many
+//   the cap: 0.5 s, 1 s, 2 s, 4 s ... by default) minus a seeded random share (jitter, so many
 //   orders failing together do not retry together). Jitter only shortens a delay, so every delay
 //   stays within [0, cap] and the un-jittered schedule is the upper bound.
 // - pollInterval: between status polls, growing by a step or factor per poll up to its cap
-//   (adaptive polling, plan task 37): fast checks while a fill is likely, fewer calls later.
+//   (adaptive polling): fast checks while a fill is likely, fewer calls later.
 // Randomness comes only from the Rng passed in (one draw per call, whatever the jitter).
 import type { Rng } from '../clock/rng.ts';
 import type { FillConfig } from './fill-config.ts';

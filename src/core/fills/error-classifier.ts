@@ -1,4 +1,4 @@
-// Is a failed venue call worth retrying? (issue 5, deliver 4; plan task 13). Transient errors
+// Is a failed venue call worth retrying? Transient errors
 // (network, timeouts, rate limits, 5xx) are retried with backoff and never end monitoring early;
 // permanent ones (validation, other 4xx, an order the venue still does not know after repeated
 // lookups) stop retrying that call. Total: every input gets a class; anything unrecognised is

@@ -1,9 +1,9 @@
-// Fees and slippage of a detected fill (issue 5, deliver 7).
+// Fees and slippage of a detected fill.
 // Fees: a venue states each trade's commission; Binance does so in the asset it took it in (the
 // quote, the base asset it delivered, or BNB). The quote equivalent is: the amount itself for
 // the quote asset; amount x the trade's price for the base asset; amount x a price from the
 // price source for any other asset; and, when no price is known, the configured fallback rate
-// of the trade's notional (safety spec 3.2: "approximate: 0.1% of fill value"). Trades without a
+// of the trade's notional (an approximation: 0.1% of the fill's value by default). Trades without a
 // stated commission carry their fee in quote already.
 // Slippage: signed basis points of the average fill price against the expected price, positive
 // when worse for us (a buy above, a sell below), rounded half away from zero to 0.01 bps.

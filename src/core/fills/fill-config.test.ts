@@ -5,7 +5,7 @@ import { DEFAULT_FILL_CONFIG, FillConfigError, parseFillConfig } from './fill-co
 const RUNS = { numRuns: 200 };
 
 describe('fill config', () => {
-  it('has every default in one place, taken from the seeds where they give one', () => {
+  it('has every default in one place', () => {
     expect(DEFAULT_FILL_CONFIG).toEqual({
       timeoutMs: 30_000,
       pollInitialMs: 2_000,

@@ -1,7 +1,7 @@
-// Fill detection settings, validated and with every default in this one file (issue 5, deliver 1).
+// Fill detection settings, validated and with every default in this one file.
 // The monitor, verifier, recovery and final check all read a FillConfig; none keeps its own
-// constant, so a scenario or a live profile changes behaviour in one place. Defaults come from
-// the seeds where they give a value, and say so; the rest are ours and say that too.
+// constant, so a scenario or a live profile changes behaviour in one place. Each default says
+// what it is and why; the ones that are simply our choice say so.
 // Times are integer milliseconds on the Clock (virtual in simulation, wall clock live).
 import { z } from 'zod';
 import { parseConfig } from '../config/parse-config.ts';
@@ -23,39 +23,40 @@ const pollIncrease = z.discriminatedUnion('mode', [
 
 export const fillConfigSchema = z
   .strictObject({
-    /** Monitoring deadline after submission. Seed: safety spec section 3, default_timeout_seconds = 30
-     *  (and _wait_for_fill(order, timeout=30) in section 1). */
+    /** Monitoring deadline after submission: 30 s, enough for a marketable order; scenarios
+     *  with resting orders set a longer one. */
     timeoutMs: ms(1).default(30_000),
-    /** First wait before polling. Seed: safety spec section 3, poll_interval_seconds = 2.0. */
+    /** First wait before polling: 2 s (the push channel usually answers sooner). */
     pollInitialMs: ms(1).default(2_000),
-    /** Growth per poll. Seed: plan task 37 "increase by poll_interval_increase each iteration"
-     *  (a step); the seeds give no value: 500 ms is ours. */
+    /** Growth per poll (adaptive polling): a fixed step per poll by default; 500 ms is ours. */
     pollIncrease: pollIncrease.default({ mode: 'step', ms: 500 }),
-    /** Cap of the poll interval (plan task 37 max_poll_interval, no value given): 5 s is ours,
-     *  so a 30 s timeout still sees about eight polls. */
+    /** Cap of the poll interval: 5 s is ours, so a 30 s timeout still sees about eight polls. */
     pollMaxMs: ms(1).default(5_000),
     /** Retries of one failed call before the monitor falls back to its poll schedule (it keeps
-     *  monitoring to the deadline, plan task 15). Seed: ADR-0015 retry policy, max 3 attempts. */
+     *  monitoring to the deadline): 3 attempts, a common retry budget. */
     maxRetries: z.number('must be a number').int('must be a whole number').min(0, 'must not be negative').max(100, 'must be at most 100').default(3),
-    /** First backoff; doubles per retry. Seed: plan task 14, "0.5s, 1s, 2s, 4s...". */
+    /** First backoff; doubles per retry: 0.5 s, 1 s, 2 s, 4 s ..., a common retry schedule. */
     backoffBaseMs: ms(1).default(500),
-    /** Backoff cap. The plan gives none; 8 s is the largest delay of ADR-0015 (2 s, 4 s, 8 s). */
+    /** Backoff cap: 8 s, the longest wait of a three-retry schedule doubling from 2 s (2 s, 4 s, 8 s). */
     backoffMaxMs: ms(1).default(8_000),
-    /** Share of a backoff removed at random (seeded): plan task 14 "add jitter to prevent
-     *  thundering herd", no value given: 0.1 is ours. */
+    /** Share of a backoff removed at random (seeded), so orders failing together do not all
+     *  retry at the same moment (a thundering herd): 0.1 is ours. */
     jitterFraction: z.number('must be a number').min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1').default(0.1),
-    /** Seed: plan phase 8 (tasks 34-36) cancels the remaining quantity of a partial fill; the
-     *  safety spec section 3 accepted partials "for now", meaning to make it configurable later. */
+    /** What a partial fill leads to (see PARTIAL_FILL_POLICIES). Default cancel_remainder: the
+     *  remaining quantity is cancelled, so no part of the order keeps resting unwatched; accepting
+     *  a partial as the result is the other common choice, hence a setting. */
     partialFillPolicy: z.enum(PARTIAL_FILL_POLICIES, { error: `must be one of ${PARTIAL_FILL_POLICIES.join(', ')}` }).default('cancel_remainder'),
-    /** Slippage above this against the expected price emits a warning (plan task 32, no value
-     *  given): 50 bps is ours, half the TWAP early stop's 1% price move (maxPriceDeviation). */
+    /** Slippage above this against the expected price emits a warning: 50 bps is ours, half the
+     *  TWAP early stop's 1% price move (maxPriceDeviation). */
     slippageWarnBps: bps.default(50),
-    /** Fee rate when a commission cannot be converted. Seed: safety spec 3.2, "0.1% of fill value". */
+    /** Fee rate when a commission cannot be converted: 10 bps, 0.1% of the fill's value (a
+     *  typical spot taker fee). */
     feeFallbackBps: bps.default(10),
-    /** Final status query (and cancel, and re-check) at the deadline. Seed: plan phase 4. */
+    /** Final status query (and cancel, and re-check) at the deadline, so the result rests on
+     *  the venue's answer at that moment rather than on the last poll. */
     finalVerification: z.boolean('must be true or false').default(true),
     /** A lookup that finds no such order is transient until this many in a row, then permanent
-     *  (issue 5: "unknown order after repeated lookups"); 3 is ours, matching maxRetries. */
+     *  ("unknown order after repeated lookups"); 3 is ours, matching maxRetries. */
     unknownOrderAfterLookups: z.number('must be a number').int('must be a whole number').min(1, 'must be at least 1').max(100, 'must be at most 100').default(3),
   })
   .refine((c) => c.pollMaxMs >= c.pollInitialMs, { message: 'must not be below pollInitialMs', path: ['pollMaxMs'] })

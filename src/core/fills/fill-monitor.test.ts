@@ -1,5 +1,5 @@
 // Example-based tests of FillMonitor's edge cases, on the scripted fake venue of test-harness.ts
-// (virtual clock: no sleeps). The ten properties of the plan are in fill-properties.test.ts.
+// (virtual clock: no sleeps). The ten properties of fill detection are in fill-properties.test.ts.
 import { describe, expect, it } from 'vitest';
 import { Harness, STEP_BOUND, T0 } from '../../../test/support/fill-harness.ts';
 

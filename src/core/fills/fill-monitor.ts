@@ -1,4 +1,4 @@
-// Fill detection on the Clock (issue 5; robust-fill-detection plan, safety spec section 3).
+// Fill detection on the Clock.
 // Every sent order is watched from its first submission until a final result; its deadline
 // runs from the moment the venue shows it has the order (before that, order-retry.ts owns it):
 // - push first: stream reports (and answers to anyone's lookups) are observed as they arrive;

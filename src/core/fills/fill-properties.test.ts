@@ -1,4 +1,4 @@
-// The ten properties of the robust-fill-detection plan (issue 5), as fast-check tests on a
+// The ten properties of robust fill detection, as fast-check tests on a
 // FillMonitor driven by a scripted fake venue on a VirtualClock (test-harness.ts). The fake
 // venue is the truth: every property compares what monitoring reported with it.
 import fc from 'fast-check';
@@ -68,7 +68,7 @@ function runPlan(p: Plan, extra: { seed?: number } = {}): { h: Harness; id: Clie
 /** When the monitor's deadline falls: the ack's arrival (2 hops) plus the timeout. */
 const deadlineOf = (p: Plan): number => T0 + 2 * p.latency + TIMEOUT;
 
-describe('fill detection properties (plan phase 11, issue 5)', () => {
+describe('fill detection properties', () => {
   const completeness = (faults: fc.Arbitrary<QueryAnswer[]>) => () => {
     fc.assert(
       fc.property(planArb({ faultUntil: 25_000, faultList: faults }), (p) => {

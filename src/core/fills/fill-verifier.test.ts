@@ -40,7 +40,7 @@ describe('verifyFill', () => {
     expect(v.confidence).toBeCloseTo(0.25 * 0.75);
   });
 
-  it('takes any single confirming method when the others have no data (the plan\'s rule)', () => {
+  it('takes any single confirming method when the others have no data', () => {
     expect(verifyFill(obs({ status: 'garbage', filledQty: 10 }), { qty: 10 }).outcome).toBe('filled');
     expect(verifyFill(obs({ status: 'Filled', filledQty: null }), { qty: 10 }).outcome).toBe('filled');
     expect(verifyFill(obs({ status: null, filledQty: null, filledAt: T0 + 1 }), { qty: 10 }).outcome).toBe('filled');

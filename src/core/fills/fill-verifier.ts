@@ -1,7 +1,7 @@
-// Multi-method verification of one observation of an order (issue 5, deliver 3; plan phase 2).
+// Multi-method verification of one observation of an order.
 // Four independent methods read the same venue answer: status field, quantity match, fill price,
 // timestamps. Each makes a claim about how much filled; the claims are intersected:
-// - filled: at least one method confirms a full fill (the plan's "any method" rule), no method
+// - filled: at least one method confirms a full fill (any method suffices), no method
 //   claims less and the quantities are valid, so "status FILLED, filled qty 0, no price" is NOT filled;
 // - partially_filled: otherwise, when the quantities say 0 < filled < ordered;
 // - not_filled: otherwise. Every disagreement and invalid field is recorded as a contradiction.

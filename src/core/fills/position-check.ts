@@ -1,4 +1,4 @@
-// State consistency after a fill (issue 5, deliver 8; plan phase 5): the venue's position is
+// State consistency after a fill: the venue's position is
 // compared with the one our fills add up to. A mismatch is recorded and triggers a position
 // sync: every sent order that may hold fills we have not seen (anything not filled, rejected or
 // failed) is looked up, and when those answers are in (or a watchdog fires) the position is

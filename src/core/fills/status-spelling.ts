@@ -1,6 +1,6 @@
 // Venue order statuses come in many spellings: Binance "FILLED", Alpaca "filled", trade-update
 // events "fill" / "partial_fill", hand-written "Partially Filled", British "cancelled". Fill
-// verification (issue 5, deliver 3) must read them all, and must never read a spelling it does not
+// verification must read them all, and must never read a spelling it does not
 // know as a fill: an unknown spelling is 'unknown', never thrown, never guessed.
 // Sources: Binance spot order status enum (NEW, PENDING_NEW, PARTIALLY_FILLED, FILLED, CANCELED,
 // PENDING_CANCEL, REJECTED, EXPIRED, EXPIRED_IN_MATCH); Alpaca order statuses and trade events.

@@ -62,9 +62,3 @@ export function formatScaled(mantissa: bigint, scale: number): string {
 export function decimalsOf(step: string): number {
   return parseDecimal(step).scale;
 }
-
-/** Formats a float as a fixed decimal string, rounding half away from zero at `decimals`. */
-export function formatFloat(value: number, decimals: number): string {
-  if (!Number.isFinite(value)) throw new Error(`cannot format ${value}`);
-  return value.toFixed(decimals).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
-}

@@ -241,8 +241,6 @@ export type ExecEvent =
   | ReconEvent
   | ReplayStats;
 
-export type ExecEventKind = ExecEvent['kind'];
-
 export interface LogEntry<E extends ExecEvent = ExecEvent> {
   readonly seq: number;
   readonly time: number;

@@ -1,7 +1,6 @@
-// Fill detection's observability, as events in the log (issue 5, deliver 9): what the plan's
-// phase 6 asked to log as text is recorded here, so the run report, tests and the store read
-// it the same way. Decimals that are not whole numbers (prices, bps) are strings, like every
-// other payload: the canonical log holds integers, strings, booleans and null.
+// Fill detection's observability, as events in the log: what would otherwise be log text is
+// recorded here, so the run report, tests and the store read it the same way. Decimals that
+// are not whole numbers (prices, bps) are strings, like every other payload: the canonical log holds integers, strings, booleans and null.
 import type { ClientOrderId } from './ids.ts';
 import type { OrderStatus } from './order-status.ts';
 
@@ -122,7 +121,7 @@ export interface SlippageWarning {
   readonly thresholdBps: string;
 }
 
-/** The venue's position compared with ours after a fill (state consistency, deliver 8). */
+/** The venue's position compared with ours after a fill (state consistency). */
 export interface PositionChecked {
   readonly kind: 'PositionChecked';
   /** The order whose fill triggered the check. */

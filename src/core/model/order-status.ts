@@ -98,8 +98,8 @@ export const TRANSITIONS: Readonly<Record<OrderStatus, Readonly<Partial<Record<O
     OrderStatusReport: 'sync',
   },
   // A request's timeout can arrive after the stream already told us the order's fate.
-  // OrderAbandoned: reconciliation gave up on an order the venue no longer knows (reliability
-  // plan section 3, "if not found: mark as failed"); a lone "not found" stays transient (fill
+  // OrderAbandoned: reconciliation gave up on an order the venue no longer knows (not found at
+  // reconciliation: marked failed); a lone "not found" stays transient (fill
   // detection counts them: unknownOrderAfterLookups).
   // A refused cancel for an order we already hold as open (a cancel sent again, answered twice)
   // changes nothing.

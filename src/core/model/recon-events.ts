@@ -1,4 +1,4 @@
-// Restart, startup and reconciliation as events (issue 7). A restart is logged by the process
+// Restart, startup and reconciliation as events. A restart is logged by the process
 // that starts (what the crash lost is counted there: nothing else survives a crash); startup
 // gating, each reconciliation pass and its findings, orphans and the recovery of every pending
 // slice are events, so the run report's metrics are a fold of the log.

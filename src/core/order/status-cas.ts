@@ -2,7 +2,7 @@
 // stream message carrying the whole order): the same report can arrive twice, late, or out of
 // order with other sources, and a stale one must not move an order back. Pure: the decision is
 // a compare-and-set on the venue's own update time, then status rank, filled quantity and source
-// priority (reliability plan, section 3, item 5). The caller applies or records the skip.
+// priority. The caller applies or records the skip.
 import { isTerminal, type OrderStatus } from '../model/order-status.ts';
 
 /** Where a full-state update came from. A lookup is reconciliation's kind of read. */

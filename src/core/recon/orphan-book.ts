@@ -1,6 +1,6 @@
-// Orders at the venue that no process of ours created (reliability plan section 3, "orphan
-// orders"): kept here, never in the ledger's orders, until an operator resolves them. While one
-// is unresolved the symbol is quarantined (the owner is unknown, so every strategy fails closed).
+// Orders at the venue that no process of ours created (orphan orders): kept here, never in the
+// ledger's orders, until an operator resolves them. While one is unresolved the symbol is
+// quarantined (the owner is unknown, so every strategy fails closed).
 // Its open quantity is exposure we do not own; its fills move the venue's position, so the
 // reconciler compares positions net of them. Resolutions: adopt (it becomes one of our orders:
 // a parent of its own, its fills folded through the usual path; needs the venue to state its

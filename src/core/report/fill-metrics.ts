@@ -48,8 +48,8 @@ export interface FillMetrics {
   readonly fillsStillWatched: number;
   readonly cancelRaces: number;
   /**
-   * The plan's success criteria: >= 99% detected, < 1% timeouts, 100% consistent, no false
-   * positives. Its "timeout" is monitoring that gave up without knowing whether the order
+   * The success criteria: >= 99% detected, < 1% timeouts, 100% consistent, no false
+   * positives. Their "timeout" is monitoring that gave up without knowing whether the order
    * filled: here that is 'unresolved'. A 'timeout' here is a verified answer (nothing filled by
    * the deadline), which depends on the market and the order, not on detection; the fault matrix
    * bench holds it under 1% for the orders that can fill at once.

@@ -1,4 +1,4 @@
-// Circuit breaker settings (issue 6, deliver 3), validated, with every default in this one file.
+// Circuit breaker settings, validated, with every default in this one file.
 // Each automatic condition is an object or null: null switches it off. Every condition has its
 // own cooldownMs: after an automatic trip on it the breaker resets itself that long after the
 // trip; null means only a manual reset clears it. A manual trip always needs a manual reset.
@@ -6,8 +6,8 @@
 // caller's quote minor units (the caller converts its decimal strings at a fixed scale, e.g.
 // cents); the price band is in basis points of the reference price.
 //
-// Defaults. The seeds give one value: market data older than 60 s is stale (reliability plan
-// section 6, "reject quotes older than 60 seconds"). The rest are ours and say so below.
+// Defaults. Market data older than 60 s is stale (quotes that old are commonly rejected). The
+// rest are ours and say so below.
 import { z } from 'zod';
 import { parseConfig } from '../config/parse-config.ts';
 
@@ -20,7 +20,7 @@ const minorUnits = int('quote minor units').min(1, 'must be at least 1').max(Num
 
 /** N reports within a rolling window of W ms trip the breaker (the N-th report trips it). */
 const rollingWindow = z.strictObject({
-  /** Ours: 5, above one order's 3 attempts (ADR-0015 retry policy), so one order cannot trip it alone. */
+  /** Ours: 5, above one order's 3 attempts (fill-config.ts maxRetries), so one order cannot trip it alone. */
   maxCount: int('reports').min(1, 'must be at least 1').max(10_000, 'must be at most 10000').default(5),
   /** Ours: 60 s. */
   windowMs: ms(1).default(60_000),
@@ -33,7 +33,7 @@ const rollingWindow = z.strictObject({
 export const lossLimitSchema = <M extends z.ZodType>(max: M) =>
   z.strictObject({
     /** Trips when the loss (from the start) or drawdown (from the peak) exceeds this. No default:
-     *  the seeds give none and it depends on the account, so the condition is off unless set. */
+     *  it depends on the account, so the condition is off unless set. */
     max,
     /** Ours: null, a loss limit needs an operator's reset (which grants a fresh budget). */
     cooldownMs: cooldown.default(null),
@@ -49,8 +49,8 @@ export const breakerConfigSchema = z.strictObject({
   loss: lossLimit.nullable().default(null),
   /** Drawdown from the equity peak; off by default. */
   drawdown: lossLimit.nullable().default(null),
-  /** A reported price further than `bps` from the reference price. The safety spec's 1%
-   *  (max_price_deviation_percent 0.01) is the per-parent TWAP early stop; this breaker is the
+  /** A reported price further than `bps` from the reference price. A 1% move
+   *  (maxPriceDeviation 0.01) is the per-parent TWAP early stop; this breaker is the
    *  system-wide backstop, so ours is wider: 500 bps, cooldown 60 s. */
   priceBand: z
     .strictObject({
@@ -59,7 +59,7 @@ export const breakerConfigSchema = z.strictObject({
     })
     .nullable()
     .prefault({}),
-  /** Market data older than maxAgeMs. Seed: reliability plan section 6, 60 s. Cooldown ours: 60 s. */
+  /** Market data older than maxAgeMs: 60 s. Cooldown ours: 60 s. */
   staleData: z.strictObject({ maxAgeMs: ms(1).default(60_000), cooldownMs: cooldown.default(60_000) }).nullable().prefault({}),
 });
 

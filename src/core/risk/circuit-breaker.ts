@@ -1,4 +1,4 @@
-// The circuit breaker (issue 6, deliver 3): tripped or not, checked before every order and slice
+// The circuit breaker: tripped or not, checked before every order and slice
 // (blocks()). Manual trip(reason) and reset(actor, reason), plus automatic conditions fed by
 // callers' reports (breaker-config.ts has the settings, units and defaults):
 //   rejects / errors  N reports within a rolling window of W ms (the N-th report trips);

@@ -1,4 +1,4 @@
-// Pre-trade checks (issue 6, deliver 4): pure functions, each answering null (pass) or one Denial
+// Pre-trade checks: pure functions, each answering null (pass) or one Denial
 // with one clear reason. preTradeCheck runs them in this fixed order and returns the FIRST denial:
 //   1. checkVenueRules   symbol, client id format and order type/tif (the venue table), tick grid,
 //                        lot grid, a price to value the order at, minimum notional
@@ -41,18 +41,18 @@ const ordered = (a: string, b: string) => !DEC.test(a) || !DEC.test(b) || cmp(a,
 
 export const preTradeConfigSchema = z
   .strictObject({
-    /** Largest order quantity in instrument units. Ours (the seeds give none): 10x the fat-finger quantity. */
+    /** Largest order quantity in instrument units. Ours: 10x the fat-finger quantity. */
     maxOrderQty: amount('quantity').default('10000'),
     /** Largest order notional in quote currency. Ours: 10x the fat-finger hard limit. */
     maxOrderNotional: amount('quote amount').default('100000'),
-    /** Orders accepted per window. Issue 6: "e.g. 100 per second". */
+    /** Orders accepted per window: 100 per second by default. */
     maxOrdersPerWindow: z.number('must be a number').int('must be a whole number').min(1, 'must be at least 1').default(100),
     rateWindowMs: z.number('must be a number of milliseconds').int('must be a whole number of milliseconds').min(1, 'must be at least 1 ms').default(1_000),
-    /** Above this notional the order needs 'large-order'. Seed: plan section 7, $5,000. */
+    /** Above this notional the order needs 'large-order': 5,000 in quote currency. */
     largeOrderNotional: amount('quote amount').default('5000'),
-    /** Above this quantity the order needs 'large-order'. Seed: plan section 7, 1000 shares. */
+    /** Above this quantity the order needs 'large-order': 1000 units (shares on an equities venue). */
     largeOrderQty: amount('quantity').default('1000'),
-    /** Above this notional the order also needs 'hard-limit'. Seed: plan section 7, MFA step-up above $10,000. */
+    /** Above this notional the order also needs 'hard-limit', a second, stronger confirmation: 10,000. */
     hardLimitNotional: amount('quote amount').default('10000'),
   })
   .refine((c) => ordered(c.largeOrderNotional, c.hardLimitNotional), { message: 'must not be below largeOrderNotional', path: ['hardLimitNotional'] })
@@ -88,9 +88,9 @@ function unitStep(inst: Instrument): string {
   return formatScaled(t.mantissa * l.mantissa, t.scale + l.scale);
 }
 /** Largest quantity in lots that is not above `qty` (instrument units). */
-export const qtyLimitLots = (inst: Instrument, qty: string): bigint => floorSteps(qty, inst.lotSize);
+const qtyLimitLots = (inst: Instrument, qty: string): bigint => floorSteps(qty, inst.lotSize);
 /** Largest notional in units (tick x lot) that is not above `quote`. */
-export const notionalLimitUnits = (inst: Instrument, quote: string): bigint => floorSteps(quote, unitStep(inst));
+const notionalLimitUnits = (inst: Instrument, quote: string): bigint => floorSteps(quote, unitStep(inst));
 const unitsText = (inst: Instrument, units: bigint): string => {
   const u = parseDecimal(unitStep(inst));
   return formatScaled(units * u.mantissa, u.scale);
@@ -98,7 +98,7 @@ const unitsText = (inst: Instrument, units: bigint): string => {
 
 /** The price in ticks an order is valued at: its limit, else its stop, else the reference
  *  (touch) price the caller gives for a market order; null when there is none. */
-export function valuationPrice(order: OrderRequest, referencePrice: number | null): number | null {
+function valuationPrice(order: OrderRequest, referencePrice: number | null): number | null {
   return order.limitPrice ?? order.stopPrice ?? referencePrice;
 }
 
@@ -141,7 +141,7 @@ export function checkMaxSize(order: OrderRequest, inst: Instrument, config: PreT
 }
 
 /** Which fat-finger limits an order is above (empty: none, no confirmation needed). */
-export function fatFingerLimitsExceeded(order: OrderRequest, inst: Instrument, config: PreTradeConfig, price: number): string[] {
+function fatFingerLimitsExceeded(order: OrderRequest, inst: Instrument, config: PreTradeConfig, price: number): string[] {
   const units = BigInt(price) * BigInt(order.qty);
   const above: string[] = [];
   if (units > notionalLimitUnits(inst, config.largeOrderNotional)) above.push('notional');

@@ -13,7 +13,7 @@ const at = (position: number | null, openOrders: readonly OpenOrder[] | null = [
 const check = (side: Side, qty: number, exposure: VenueExposure | null) => checkReduceOnly({ side, qty }, exposure, { now: NOW });
 
 describe('reduce-only arithmetic', () => {
-  it("effective position is the plan's (every open order filled), signed for long, short and flat", () => {
+  it('effective position assumes every open order fills, signed for long, short and flat', () => {
     expect(effectivePosition(10, [sell(4), buy(5)])).toBe(11);
     expect(effectivePosition(-10, [buy(4), sell(5)])).toBe(-11);
     expect(effectivePosition(0, [buy(5), sell(2)])).toBe(3);
@@ -38,13 +38,13 @@ describe('reduce-only denials', () => {
   it('flat: nothing to reduce, also with open orders', () => {
     const flat = { code: 'reduce-only-flat', reason: 'the venue position is flat: there is nothing to reduce (open orders are not a position), order denied', field: 'side' };
     expect(check('sell', 1, at(0))).toEqual(flat);
-    expect(check('sell', 5, at(0, [buy(5)]))).toEqual(flat); // the plan would allow this: a short if the buy is canceled
+    expect(check('sell', 5, at(0, [buy(5)]))).toEqual(flat); // the available-to-close formula would allow this: a short if the buy is canceled
   });
 
   it('wrong side: an order that would increase the position', () => {
     expect(check('buy', 1, at(10))).toEqual({ code: 'reduce-only-wrong-side', reason: 'the venue position is long 10: a buy would increase it; only a sell reduces it', field: 'side' });
     expect(check('sell', 1, at(-3))).toMatchObject({ code: 'reduce-only-wrong-side', reason: 'the venue position is short 3: a sell would increase it; only a buy reduces it' });
-    // long 10 with sells of 12 open: the plan's effective position is -2 and it would allow a buy of 2
+    // long 10 with sells of 12 open: the effective position is -2 and the formula would allow a buy of 2
     expect(check('buy', 2, at(10, [sell(12)]))).toMatchObject({ code: 'reduce-only-wrong-side' });
   });
 
@@ -91,7 +91,7 @@ describe('reduce-only properties', () => {
         expect(Math.sign(after) === Math.sign(position) || after === 0).toBe(true); // no flip
         expect(Math.abs(after)).toBeLessThan(Math.abs(afterOpen)); // the order only shrinks it
         expect(Math.abs(position + newSigned)).toBeLessThan(Math.abs(position)); // also with no open order filled
-        expect(Math.abs(effectivePosition(position, openOrders) + newSigned)).toBeLessThanOrEqual(Math.abs(effectivePosition(position, openOrders))); // passes the plan's check too
+        expect(Math.abs(effectivePosition(position, openOrders) + newSigned)).toBeLessThanOrEqual(Math.abs(effectivePosition(position, openOrders))); // passes the available-to-close check too
       }),
       RUNS,
     );

@@ -1,16 +1,16 @@
-// Reduce-only, enforced on our side (issue 6, deliver 5) from what the VENUE reports: its
+// Reduce-only, enforced on our side from what the VENUE reports: its
 // position and its open orders for the symbol, never a client's "reduce only" / "closing" flag
 // (the order type has no such flag to trust). Pure functions on integers (lots).
 //
-// The plan (reliability-and-safety-plan.md section 3, "Available-to-Close Formula") computes
+// The usual available-to-close formula computes
 //   effective_position = position + open_increase - open_reduce      (position != 0)
 //   effective_position = SUM(open buys) - SUM(open sells)             (position == 0, "flat case")
 //   available_to_close = |effective_position|, allowed: the side against effective_position
 //   with qty <= available_to_close; truly flat (effective 0): reject everything.
-// effectivePosition() below is that number, signed for both long and short (the plan's short
-// branch adds magnitudes to a signed position; position + buys - sells is what it means).
+// effectivePosition() below is that number, signed for both long and short: position + buys -
+// sells (a short position's branch of the formula, written with magnitudes, means the same).
 //
-// The rule we ENFORCE is stricter, because the plan's number assumes every open order fills:
+// The rule we ENFORCE is stricter, because that number assumes every open order fills:
 // - an open order that increases exposure may never fill (cancel, expiry), so it cannot make
 //   room to close: long 10 with an open buy of 5 must not allow a sell of 15;
 // - in the flat case an open order is not a position: flat with an open buy of 5, a sell of 5 is
@@ -18,11 +18,11 @@
 // - reducing orders already open may all fill, so they use up what is left to close.
 // Hence, per order:  position > 0: only sells,  position < 0: only buys,  position 0: deny;
 //   available_to_close = max(0, |position| - SUM(open orders on the reducing side))
-//   qty > available_to_close: DENIED (the plan's "only allow qty <= available"; never capped here:
+//   qty > available_to_close: DENIED (as the formula's "only allow qty <= available"; never capped here:
 //   a caller that wants to cap sends min(qty, availableToClose(...)) as a new order).
 // Then for ANY fills of the open orders (all, none, partial), the position with the new order
 // filled keeps the sign of the current position or is 0, and the new order only ever moves it
-// toward 0. Whatever passes here also passes the plan's check (strictly stronger).
+// toward 0. Whatever passes here also passes the available-to-close check (strictly stronger).
 // Fail closed: position or open orders unknown (null), snapshot time unknown or older than
 // maxAgeMs, or any malformed number: deny with the reason.
 import type { Side } from '../model/order.ts';
@@ -43,20 +43,20 @@ export interface VenueExposure {
   readonly observedAt: number | null;
 }
 
-/** Ours (the plan asks for live data at order time and gives no age): 5 s. */
-export const DEFAULT_REDUCE_ONLY_MAX_AGE_MS = 5_000;
+/** How old the venue's answer may be: the check needs live data at order time; 5 s is ours. */
+const DEFAULT_REDUCE_ONLY_MAX_AGE_MS = 5_000;
 
 export interface ReduceOnlyOptions {
   readonly now: number;
   readonly maxAgeMs?: number;
 }
 
-export interface OpenTotals {
+interface OpenTotals {
   readonly buy: number;
   readonly sell: number;
 }
 
-export function openTotals(openOrders: readonly OpenOrder[]): OpenTotals {
+function openTotals(openOrders: readonly OpenOrder[]): OpenTotals {
   let buy = 0;
   let sell = 0;
   for (const o of openOrders) {
@@ -66,7 +66,7 @@ export function openTotals(openOrders: readonly OpenOrder[]): OpenTotals {
   return { buy, sell };
 }
 
-/** The plan's effective position (every open order filled), signed: position + buys - sells. */
+/** The effective position if every open order filled, signed: position + buys - sells. */
 export function effectivePosition(position: number, openOrders: readonly OpenOrder[]): number {
   const t = openTotals(openOrders);
   return position + t.buy - t.sell;
@@ -90,7 +90,7 @@ const deny = (code: string, reason: string, field?: string): Denial => (field ==
 const lots = (n: number): boolean => Number.isSafeInteger(n);
 
 /** Checks the venue's answer is complete, fresh and well-formed (fail closed). */
-export function checkExposureKnown(exposure: VenueExposure | null, options: ReduceOnlyOptions): Denial | null {
+function checkExposureKnown(exposure: VenueExposure | null, options: ReduceOnlyOptions): Denial | null {
   const maxAgeMs = options.maxAgeMs ?? DEFAULT_REDUCE_ONLY_MAX_AGE_MS;
   if (!exposure || exposure.position === null || exposure.position === undefined) {
     return deny('reduce-only-position-unknown', 'the venue position is unknown (venue not reachable): reduce-only cannot be verified, order denied');

@@ -21,12 +21,12 @@ function setup(config: DedupConfig = DEFAULT_DEDUP_CONFIG, start = T0) {
 const sig = (time: number, over: Partial<DedupSignal> = {}): DedupSignal =>
   ({ symbol: 'BTCUSDT', side: 'buy', entryPrice: '42150.75', time, ...over });
 
-describe('signal deduplicator: the seed cases', () => {
-  it('has its defaults in one place (seed: 5-minute buckets, 600 s TTL, 0 decimals)', () => {
+describe('signal deduplicator: the basic cases', () => {
+  it('has its defaults in one place (5-minute buckets, 600 s TTL, 0 decimals)', () => {
     expect(DEFAULT_DEDUP_CONFIG).toEqual({ bucketMs: 300_000, ttlMs: 600_000, priceDecimals: 0 });
   });
 
-  it('fingerprints symbol, side, rounded price and bucket (seed: BTCUSDT_BUY_42151_17:00)', () => {
+  it('fingerprints symbol, side, rounded price and bucket (BTCUSDT_BUY_42151_17:00)', () => {
     expect(signalLabel(sig(T0 + 3 * MIN + 22_000))).toBe('BTCUSDT_BUY_42151_2025-01-28T17:00Z');
     const fp = fingerprintOf(sig(T0 + 3 * MIN));
     expect(fp).toMatch(/^[0-9a-f]{16}$/);
@@ -44,7 +44,7 @@ describe('signal deduplicator: the seed cases', () => {
     expect(roundPrice('7', 2)).toBe('7.00');
   });
 
-  it('flags the same signal twice (seed test prices fixed: 42150 and 42149 do not round alike)', () => {
+  it('flags the same signal twice (prices that round alike: 42150 and 42149 would not)', () => {
     const { dedup, clock, log } = setup();
     clock.advanceTo(T0 + 3 * MIN);
     expect(dedup.admit(sig(T0 + 3 * MIN, { entryPrice: '42150.4' })).duplicate).toBe(false);

@@ -2,12 +2,12 @@
 // A signal is remembered by its key (symbol, side, entry price rounded to `priceDecimals`, or
 // "MKT" for a market signal) and its own time. A new signal is a DUPLICATE of a remembered one
 // with the same key when their signal times are less than `bucketMs` apart (|t1 - t2| < bucketMs):
-// a sliding window, symmetric and independent of bucket alignment. It contains the seed's rule
-// (same key, same 5-minute bucket => |dt| < bucketMs) and fixes its bug: copies two seconds apart
-// on either side of a bucket boundary are duplicates too. Only admitted (registered) signals are
-// remembered; a duplicate does not refresh or extend anything.
+// a sliding window, symmetric and independent of bucket alignment. It contains the fixed-bucket
+// rule (same key, same 5-minute bucket => |dt| < bucketMs) and fixes that rule's flaw: copies two
+// seconds apart on either side of a bucket boundary are duplicates too. Only admitted
+// (registered) signals are remembered; a duplicate does not refresh or extend anything.
 // Memory lasts `ttlMs` on the Clock from registration (or from the last markExecuted): an entry
-// registered at clock time `at` is live while now - at <= ttlMs (the seed expires "now - ts > ttl").
+// registered at clock time `at` is live while now - at <= ttlMs (it expires once now - at > ttlMs).
 // Every state change is a plain record (SignalRegistered, SignalExecuted) handed to the caller's
 // sink for the event log; restore(records) rebuilds the memory after a restart.
 // The fingerprint (hash of key and bucket start) feeds signalClientOrderId, so a copy in the same
@@ -27,11 +27,11 @@ const ms = (min: number) => z.number('must be a number of milliseconds').int('mu
 
 export const dedupConfigSchema = z
   .strictObject({
-    /** Time bucket of the fingerprint, and the duplicate window. Seed: 5-minute buckets. */
+    /** Time bucket of the fingerprint, and the duplicate window: 5 minutes. */
     bucketMs: ms(1).default(300_000),
-    /** How long a registered signal is remembered on the clock. Seed: cache_ttl_seconds = 600. */
+    /** How long a registered signal is remembered on the clock: 600 s, two windows. */
     ttlMs: ms(1).default(600_000),
-    /** Entry price decimals kept in the key (half away from zero). Seed: price_rounding_decimals = 0. */
+    /** Entry price decimals kept in the key (half away from zero): 0, whole price units. */
     priceDecimals: z.number('must be a number of decimals').int('must be a whole number of decimals').min(0, 'must not be negative').max(18, 'must be at most 18').default(0),
   })
   .refine((c) => c.ttlMs >= c.bucketMs, { message: 'must be at least bucketMs (a copy inside the window must still be remembered)', path: ['ttlMs'] });
@@ -148,9 +148,9 @@ export class SignalDeduplicator {
     return hashOf(n.symbol, n.side, n.price, bucketStart(n.time, this.config));
   }
 
-  /** Atomic check-and-register (the seed's is_duplicate): the first copy is registered (its
-   *  record goes to the sink, once) and returned with duplicate false; any copy within the
-   *  window of a live entry is a duplicate. */
+  /** Atomic check-and-register (one call, so no copy slips in between a check and its
+   *  register): the first copy is registered (its record goes to the sink, once) and returned
+   *  with duplicate false; any copy within the window of a live entry is a duplicate. */
   admit(signal: DedupSignal): Admission {
     const now = this.now();
     const n = normalize(signal, this.config);

@@ -20,7 +20,7 @@ export const ascii = (text: string): Uint8Array => encoder.encode(text);
 const V_TRUE = ascii('true');
 const V_FALSE = ascii('false');
 const V_NULL = ascii('null');
-export const EMPTY = new Uint8Array(0);
+const EMPTY = new Uint8Array(0);
 
 export class BinanceLineError extends Error {
   constructor(
