@@ -10,13 +10,16 @@ const determinismMessage =
 
 // Layers of src/, checked on resolved paths (eslint-rules/layers.js). src/core is the
 // deterministic heart: it imports only itself and a few pure packages (no vendor SDK, no I/O).
-// src/sim builds the simulated venue and markets on it. src/live and src/gateway (live venue
+// src/sim builds the simulated venue and markets on it. src/scenario (files to engine requests)
+// sits below the run machinery. src/live and src/gateway (live venue
 // adapters) stay apart, and src/server reaches the simulation and live trading only through
 // src/runtime. Tests may also use their test packages and test/support.
 const purePackages = ['zod', 'rxjs', '@js-joda/core', '@js-joda/timezone', 'node:crypto'];
 const layers = (packages) => ({
   core: { may: ['core'], packages },
   sim: { may: ['core', 'sim'], packages },
+  // Scenario files and what they name (recordings) turned into engine requests: no run machinery.
+  scenario: { mayNot: ['runtime', 'store', 'cli', 'live', 'gateway', 'server'] },
   live: { mayNot: ['gateway'] },
   gateway: { mayNot: ['live'] },
   server: { mayNot: ['sim', 'live'] },

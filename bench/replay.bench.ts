@@ -14,7 +14,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Gunzip, gunzipSync } from 'fflate';
-import { ReplayFileReader } from '../src/runtime/replay-file.ts';
+import { ReplayFileReader } from '../src/scenario/replay-file.ts';
 import { L2Book } from '../src/sim/book/l2-book.ts';
 import { BinanceLineParser } from '../src/sim/replay/binance-messages.ts';
 import { DepthSync } from '../src/sim/replay/depth-sync.ts';

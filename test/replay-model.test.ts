@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ReplayFileReader } from '../src/runtime/replay-file.ts';
+import { ReplayFileReader } from '../src/scenario/replay-file.ts';
 import { L2Book } from '../src/sim/book/l2-book.ts';
 import type { ReplayStatsData } from '../src/sim/market/replay-model.ts';
 import { BinanceLineParser, type BinanceBbo, type BinanceDepth, type BinanceMessage, type BinanceSnapshot } from '../src/sim/replay/binance-messages.ts';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runScenario } from '../src/runtime/backtest-run.ts';
-import { recordedSymbol, ReplayFileError } from '../src/runtime/replay-file.ts';
+import { recordedSymbol, ReplayFileError } from '../src/scenario/replay-file.ts';
 import { loadScenarioFile, parseScenario, ScenarioError } from '../src/scenario/load-scenario.ts';
 import { BinanceLineError, BinanceLineParser } from '../src/sim/replay/binance-messages.ts';
 

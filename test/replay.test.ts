@@ -21,7 +21,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ReplayFileError, ReplayFileReader } from '../src/runtime/replay-file.ts';
+import { ReplayFileError, ReplayFileReader } from '../src/scenario/replay-file.ts';
 import { L2Book } from '../src/sim/book/l2-book.ts';
 import { BinanceLineError, BinanceLineParser } from '../src/sim/replay/binance-messages.ts';
 import { DepthSync, type DepthOutcome } from '../src/sim/replay/depth-sync.ts';

@@ -6,7 +6,7 @@
 // (tests and embedding); runCli, what bin/execsim.js calls, runs `run` with the event loop
 // turning between chunks of simulation, so that a signal stops the run and marks it interrupted.
 import { readFileSync } from 'node:fs';
-import { ReplayFileError } from '../runtime/replay-file.ts';
+import { ReplayFileError } from '../scenario/replay-file.ts';
 import { ScenarioError } from '../scenario/load-scenario.ts';
 import { DEFAULT_DB_PATH, StoreError } from '../store/open-database.ts';
 import { RunGoneError } from '../store/run-store.ts';

@@ -12,7 +12,7 @@ import type { MarketModel, MarketSink } from '../sim/market/market-model.ts';
 import { ReplayModel, type ReplaySource } from '../sim/market/replay-model.ts';
 import { BinanceLineError, BinanceLineParser } from '../sim/replay/binance-messages.ts';
 import type { MarketSpec } from '../scenario/market-schema.ts';
-import { ReplayFileError, ReplayFileReader } from './replay-file.ts';
+import { ReplayFileError, ReplayFileReader } from '../scenario/replay-file.ts';
 
 /** Replay files of a scenario, as absolute paths. */
 function replayPaths(files: readonly string[], scenarioFile: string): string[] {

@@ -31,7 +31,7 @@ import { buildVenue } from './build-venue.ts';
 import { FillResults, fillWiring } from './fill-wiring.ts';
 import { DurableSink, ProcessBroker, ProcessClock, ProcessLife } from './process-boundary.ts';
 import { buildOrderManager, toSignalRequest } from './safety-wiring.ts';
-import { toParentRequests, toTwapParams } from './scenario-requests.ts';
+import { toParentRequests, toTwapParams } from '../scenario/scenario-requests.ts';
 
 /** A sink that can be told a crash lost everything after `durable` (rebuild from it). */
 export interface RollbackSink extends EventSink {

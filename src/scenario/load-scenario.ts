@@ -6,7 +6,7 @@ import { dirname, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import { LineCounter, parseDocument } from 'yaml';
 import { canonicalJson } from '../core/log/canonical-json.ts';
-import { recordedSymbol, ReplayFileError } from '../runtime/replay-file.ts';
+import { recordedSymbol, ReplayFileError } from './replay-file.ts';
 import { describeIssue } from './issue-text.ts';
 import { scenarioSchema, type Scenario } from './schema.ts';
 

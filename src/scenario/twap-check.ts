@@ -7,7 +7,7 @@ import { Rng } from '../core/clock/rng.ts';
 import { planTwapSlices, TwapPlanError } from '../core/algo/twap-slicer.ts';
 import type { Instrument } from '../core/model/instrument.ts';
 import type { OrderType } from '../core/model/order.ts';
-import { toTwapParams } from '../runtime/scenario-requests.ts';
+import { toTwapParams } from './scenario-requests.ts';
 import type { TwapEntry } from './execution-schema.ts';
 
 type Path = (string | number)[];

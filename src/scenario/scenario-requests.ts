@@ -3,9 +3,9 @@ import type { ParentRequest, TwapParams } from '../core/engine/execution-engine.
 import { parentOrderId } from '../core/model/ids.ts';
 import { priceToTicks, qtyToLots, quoteToUnits, type Instrument } from '../core/model/instrument.ts';
 import type { Confirmation } from '../core/model/safety-events.ts';
-import type { TwapEntry } from '../scenario/execution-schema.ts';
-import type { Scenario } from '../scenario/schema.ts';
-import { parseDurationMs } from '../scenario/time-fields.ts';
+import type { TwapEntry } from './execution-schema.ts';
+import type { Scenario } from './schema.ts';
+import { parseDurationMs } from './time-fields.ts';
 
 /** Scenario TWAP parameters to the engine's integers. */
 export function toTwapParams(t: TwapEntry, inst: Instrument): TwapParams {
