@@ -5,13 +5,19 @@ import { resolveFcSeed, runsScale } from './test/support/fast-check-env.ts';
 // One fast-check seed for the whole invocation (FC_SEED: a number, `random`, or unset for the
 // fixed default), handed to every worker, so a random run prints one seed that reproduces it.
 const fcSeed = resolveFcSeed(process.env.FC_SEED);
-if (process.env.FC_SEED?.trim() === 'random') console.log(`fast-check: FC_SEED=random chose seed ${fcSeed}; rerun with FC_SEED=${fcSeed}`);
+if (process.env.FC_SEED?.trim() === 'random')
+  console.log(`fast-check: FC_SEED=random chose seed ${fcSeed}; rerun with FC_SEED=${fcSeed}`);
 runsScale(process.env); // a bad FC_RUNS_SCALE fails here, once, not in every property
 
 export default defineConfig({
   resolve: {
     // fast-check with every property's number of runs scaled by FC_RUNS_SCALE.
-    alias: [{ find: /^fast-check$/, replacement: fileURLToPath(new URL('./test/support/fast-check-scaled.ts', import.meta.url)) }],
+    alias: [
+      {
+        find: /^fast-check$/,
+        replacement: fileURLToPath(new URL('./test/support/fast-check-scaled.ts', import.meta.url)),
+      },
+    ],
   },
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],

@@ -43,7 +43,13 @@ function options(argv: string[]): Options {
   try {
     parsed = parseArgs({
       args: argv,
-      options: { cases: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, keep: { type: 'string' }, 'shrink-seconds': { type: 'string' } },
+      options: {
+        cases: { type: 'string' },
+        seed: { type: 'string' },
+        out: { type: 'string' },
+        keep: { type: 'string' },
+        'shrink-seconds': { type: 'string' },
+      },
       strict: true,
       allowPositionals: false,
     }).values;
@@ -77,7 +83,8 @@ function sweep(o: Options): { failing: Failing[]; exercised: Map<string, number>
       for (const kind of Object.keys(result.events)) exercised.set(kind, (exercised.get(kind) ?? 0) + 1);
       if (result.violations.length > 0) failing.push({ index, c, result });
       index++;
-      if (process.stderr.isTTY && index % 50 === 0) process.stderr.write(`\r${index}/${o.cases} cases, ${failing.length} failing`);
+      if (process.stderr.isTTY && index % 50 === 0)
+        process.stderr.write(`\r${index}/${o.cases} cases, ${failing.length} failing`);
     }),
     { seed: o.seed, numRuns: o.cases },
   );
@@ -112,7 +119,12 @@ function pick(failing: readonly Failing[], keep: number): Array<{ f: Failing; ki
 
 /** The smallest case fast-check finds from case `index` that still breaks the same way (`kind`),
  *  run once more as scenario `name`. */
-function shrink(o: Options, f: Failing, kind: string, name: string): { c: AdversarialCase; result: CaseResult; shrinks: number } {
+function shrink(
+  o: Options,
+  f: Failing,
+  kind: string,
+  name: string,
+): { c: AdversarialCase; result: CaseResult; shrinks: number } {
   let replayed: AdversarialCase | null = null;
   const details = fc.check(
     fc.property(adversarialCaseData, (c) => {
@@ -138,20 +150,41 @@ function main(): number {
     console.error('usage: adversarial-sweep [--cases N] [--seed S] [--out DIR] [--keep K] [--shrink-seconds T]');
     return 2;
   }
-  console.log(`machine: ${cpus()[0]?.model ?? 'unknown cpu'}, ${cpus().length} cores, load ${loadavg().map((x) => x.toFixed(2)).join(' ')}, node ${process.version}`);
+  console.log(
+    `machine: ${cpus()[0]?.model ?? 'unknown cpu'}, ${cpus().length} cores, load ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}, node ${process.version}`,
+  );
   const { failing, exercised, seconds } = sweep(o);
-  console.log(`${o.cases} cases from seed ${o.seed} in ${seconds.toFixed(1)} s (${(o.cases / seconds).toFixed(1)} cases/s): ${failing.length} failing`);
+  console.log(
+    `${o.cases} cases from seed ${o.seed} in ${seconds.toFixed(1)} s (${(o.cases / seconds).toFixed(1)} cases/s): ${failing.length} failing`,
+  );
   console.log('failing cases by invariant:');
   for (const inv of INVARIANTS) {
     const n = failing.filter((f) => f.result.violations.some((v) => v.invariant === inv)).length;
     console.log(`  ${inv.padEnd(20)}${String(n).padStart(6)}`);
   }
   const byKind = new Map<string, number>();
-  for (const f of failing) for (const k of new Set(f.result.violations.flatMap((v) => v.kinds))) byKind.set(k, (byKind.get(k) ?? 0) + 1);
+  for (const f of failing)
+    for (const k of new Set(f.result.violations.flatMap((v) => v.kinds))) byKind.set(k, (byKind.get(k) ?? 0) + 1);
   console.log('failing cases by kind of failure:');
-  for (const [k, n] of [...byKind].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) console.log(`  ${String(n).padStart(6)}  ${k}`);
+  for (const [k, n] of [...byKind].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])))
+    console.log(`  ${String(n).padStart(6)}  ${k}`);
   console.log('cases that exercised:');
-  for (const kind of [...exercised.keys()].filter((k) => k.startsWith('FaultApplied:') || ['ProcessRestarted', 'OrderAbandoned', 'OutcomeUnknownReport', 'RetryableRejectReport', 'ReconciliationMismatch', 'SliceRecovered'].includes(k)).sort()) {
+  for (const kind of [...exercised.keys()]
+    .filter(
+      (k) =>
+        k.startsWith('FaultApplied:') ||
+        [
+          'ProcessRestarted',
+          'OrderAbandoned',
+          'OutcomeUnknownReport',
+          'RetryableRejectReport',
+          'ReconciliationMismatch',
+          'SliceRecovered',
+        ].includes(k),
+    )
+    .sort()) {
     console.log(`  ${kind.padEnd(32)}${String(exercised.get(kind)).padStart(6)}`);
   }
   if (failing.length === 0) return 0;
@@ -168,7 +201,9 @@ function main(): number {
       `reproduce: node bin/execsim.js run ${file}`,
     ];
     writeFileSync(file, describeFailure(s.c, s.result, header));
-    console.log(`${file}: shrunk ${s.shrinks} times in ${((performance.now() - t0) / 1000).toFixed(1)} s keeping "${kind}"; breaks ${s.result.violations.map((v) => v.invariant).join(', ')}`);
+    console.log(
+      `${file}: shrunk ${s.shrinks} times in ${((performance.now() - t0) / 1000).toFixed(1)} s keeping "${kind}"; breaks ${s.result.violations.map((v) => v.invariant).join(', ')}`,
+    );
   }
   return 1;
 }

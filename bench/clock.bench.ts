@@ -173,7 +173,9 @@ function benchRxjs(delays: Float64Array): { actionsPerSec: number; seconds: numb
 function median(xs: number[]): number {
   const sorted = [...xs].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 export async function main(): Promise<ClockBenchResult> {
@@ -229,7 +231,9 @@ const isMain = process.argv[1] !== undefined && fileURLToPath(import.meta.url) =
 if (isMain) {
   const r = await main();
   const line = (label: string, x: Runs, what: string): void =>
-    console.log(`${label.padEnd(40)}${fmt(x.medianActionsPerSec)} actions/s (median of ${x.runs} runs x ${what}; runs: ${x.runsActionsPerSec.map(fmt).join(', ')})`);
+    console.log(
+      `${label.padEnd(40)}${fmt(x.medianActionsPerSec)} actions/s (median of ${x.runs} runs x ${what}; runs: ${x.runsActionsPerSec.map(fmt).join(', ')})`,
+    );
   console.log(`node ${r.node} | ${r.cpu} | ${r.cores} cores`);
   const n = `${fmt(r.virtualClock.actions)} actions`;
   line('VirtualClock schedule():', r.virtualClock, n);

@@ -2,7 +2,8 @@
 // venue, each with 25 single orders (market, marketable IOC limits, and GTC limits at the touch
 // with a 5 s deadline, whose final cancel races the market's trades), under eight fault
 // profiles: none, lost pushes (30% and all), delayed pushes, outages of every kind, 5xx and
-// rate limits on every request, slow requests on a busy tape (cancel races), and all at once. The venue's own records are the truth
+// rate limits on every request, slow requests on a busy tape (cancel races), and all at once.
+// The venue's own records are the truth
 // (the FillAudit event of each run); the figures are checked against the success criteria:
 // >= 99% of fills detected, < 1% timeouts (of the orders that can fill at once: market and IOC),
 // 100% state consistency, zero false positives.
@@ -13,7 +14,11 @@ import { runScenario } from '../src/runtime/backtest-run.ts';
 import { parseScenario } from '../src/scenario/load-scenario.ts';
 
 /** Fault lines per profile; a profile may also change the venue latency and the trade rate. */
-const SLOW = { latency: '{ orderEntry: { ms: 300, jitterMs: 200 }, ack: { ms: 150, jitterMs: 100 }, fillReport: { ms: 50, jitterMs: 50 }, marketData: 2 }', tradesPerSec: 25 };
+const SLOW = {
+  latency:
+    '{ orderEntry: { ms: 300, jitterMs: 200 }, ack: { ms: 150, jitterMs: 100 }, fillReport: { ms: 50, jitterMs: 50 }, marketData: 2 }',
+  tradesPerSec: 25,
+};
 const SETTINGS: Record<string, { latency?: string; tradesPerSec?: number }> = { 'cancel races': SLOW };
 const PROFILES: Record<string, string[]> = {
   clean: [],
@@ -52,8 +57,13 @@ function orders(): string[] {
     if (kind === 0) out.push(`{ id: mkt-${i}, at: ${at}, side: ${side}, qty: "0.01", type: market, route: single }`);
     else if (kind === 1) {
       const px = side === 'buy' ? '61020.00' : '60980.00';
-      out.push(`{ id: ioc-${i}, at: ${at}, side: ${side}, qty: "0.02", type: limit, tif: IOC, limitPrice: "${px}", route: single }`);
-    } else out.push(`{ id: gtc-${i}, at: ${at}, side: ${side}, qty: "0.03", type: limit, limitPrice: "61000.00", route: single }`);
+      out.push(
+        `{ id: ioc-${i}, at: ${at}, side: ${side}, qty: "0.02", type: limit, tif: IOC, limitPrice: "${px}", route: single }`,
+      );
+    } else
+      out.push(
+        `{ id: gtc-${i}, at: ${at}, side: ${side}, qty: "0.03", type: limit, limitPrice: "61000.00", route: single }`,
+      );
   }
   return out;
 }
@@ -61,7 +71,9 @@ function orders(): string[] {
 function scenarioText(profile: string, seed: number): string {
   const faults = PROFILES[profile] ?? [];
   const set = SETTINGS[profile] ?? {};
-  const latency = set.latency ?? '{ orderEntry: { ms: 20, jitterMs: 30 }, ack: { ms: 10, jitterMs: 20 }, fillReport: { ms: 5, jitterMs: 15 }, marketData: 2 }';
+  const latency =
+    set.latency ??
+    '{ orderEntry: { ms: 20, jitterMs: 30 }, ack: { ms: 10, jitterMs: 20 }, fillReport: { ms: 5, jitterMs: 15 }, marketData: 2 }';
   return `
 name: fills-${profile.replace(/[^a-z0-9]+/g, '-')}-${seed}
 seed: ${seed}
@@ -82,7 +94,9 @@ market:
 fillDetection: { timeoutMs: 5000, partialFillPolicy: cancel_remainder }
 faults: [${faults.join(', ')}]
 orders:
-${orders().map((o) => `  - ${o}`).join('\n')}
+${orders()
+  .map((o) => `  - ${o}`)
+  .join('\n')}
 `;
 }
 
@@ -111,8 +125,27 @@ interface Tally {
 }
 
 const empty = (): Tally => ({
-  orders: 0, venueFilled: 0, detected: 0, falsePositives: 0, ledgerMismatches: 0, positionMismatches: 0, immediate: 0, immediateTimeouts: 0,
-  timeouts: 0, unresolved: 0, races: 0, polls: 0, apiCalls: 0, errors: 0, byPoll: 0, byFinal: 0, latencies: [], inconsistentChecks: 0, checks: 0, runs: 0, ms: 0,
+  orders: 0,
+  venueFilled: 0,
+  detected: 0,
+  falsePositives: 0,
+  ledgerMismatches: 0,
+  positionMismatches: 0,
+  immediate: 0,
+  immediateTimeouts: 0,
+  timeouts: 0,
+  unresolved: 0,
+  races: 0,
+  polls: 0,
+  apiCalls: 0,
+  errors: 0,
+  byPoll: 0,
+  byFinal: 0,
+  latencies: [],
+  inconsistentChecks: 0,
+  checks: 0,
+  runs: 0,
+  ms: 0,
 });
 
 function runOne(profile: string, seed: number, t: Tally): void {
@@ -207,17 +240,29 @@ export function main(print = true): FillsBenchResult {
   if (print) {
     const cpu = cpus()[0]?.model ?? 'unknown cpu';
     console.log(`machine: ${cpu}, ${cpus().length} cores, node ${process.version}`);
-    console.log(`fill detection fault matrix: ${Object.keys(PROFILES).length} profiles x ${SEEDS.length} seeds x ${ORDERS} orders = ${total.orders} orders, ${(total.ms / 1000).toFixed(1)} s`);
-    console.log('profile      orders vfilled  detected timeouts* to/unr   FP consist.  mism races poll/fin meanLat  p99Lat calls/o errRate');
+    console.log(
+      `fill detection fault matrix: ${Object.keys(PROFILES).length} profiles x ${SEEDS.length} seeds x ${ORDERS} orders = ${total.orders} orders, ${(total.ms / 1000).toFixed(1)} s`,
+    );
+    console.log(
+      'profile      orders vfilled  detected timeouts* to/unr   FP consist.  mism races poll/fin meanLat  p99Lat calls/o errRate',
+    );
     for (const r of rows) console.log(r);
     console.log('-'.repeat(120));
-    console.log(rows.length ? `total: detected ${pct(total.detected, total.venueFilled)} of ${total.venueFilled} venue-filled orders; ` +
-      `timeouts ${pct(total.immediateTimeouts, total.immediate)} of ${total.immediate} market/IOC orders (all orders: ${total.timeouts} timeouts, ${total.unresolved} unresolved); ` +
-      `false positives ${total.falsePositives}; consistency ${pct(total.checks - total.inconsistentChecks, total.checks)} of ${total.checks} checks, ` +
-      `${total.ledgerMismatches} order and ${total.positionMismatches} position mismatches at the end; cancel races won by fills ${total.races}; ` +
-      `detection latency mean ${mean(total.latencies).toFixed(0)} ms, p99 ${p99(total.latencies).toFixed(0)} ms` : '');
-    console.log('* timeouts among market and IOC orders (a GTC at the touch that the market never reaches times out correctly).');
-    console.log(`success criteria (>= 99% detected, < 1% timeouts, 100% consistent, 0 false positives): ${meetsCriteria ? 'MET' : 'NOT MET'}`);
+    console.log(
+      rows.length
+        ? `total: detected ${pct(total.detected, total.venueFilled)} of ${total.venueFilled} venue-filled orders; ` +
+            `timeouts ${pct(total.immediateTimeouts, total.immediate)} of ${total.immediate} market/IOC orders (all orders: ${total.timeouts} timeouts, ${total.unresolved} unresolved); ` +
+            `false positives ${total.falsePositives}; consistency ${pct(total.checks - total.inconsistentChecks, total.checks)} of ${total.checks} checks, ` +
+            `${total.ledgerMismatches} order and ${total.positionMismatches} position mismatches at the end; cancel races won by fills ${total.races}; ` +
+            `detection latency mean ${mean(total.latencies).toFixed(0)} ms, p99 ${p99(total.latencies).toFixed(0)} ms`
+        : '',
+    );
+    console.log(
+      '* timeouts among market and IOC orders (a GTC at the touch that the market never reaches times out correctly).',
+    );
+    console.log(
+      `success criteria (>= 99% detected, < 1% timeouts, 100% consistent, 0 false positives): ${meetsCriteria ? 'MET' : 'NOT MET'}`,
+    );
   }
   return { total, meetsCriteria };
 }

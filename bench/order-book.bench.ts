@@ -104,9 +104,18 @@ function generate(name: string, levelsPerSide: number, perLevel: number, seed: n
   const prefill = 2 * levelsPerSide * perLevel;
   const n = prefill + OPS;
   const w: Workload = {
-    name, prefillOrders: prefill, prefill,
-    kind: new Uint8Array(n), buy: new Uint8Array(n), price: new Int32Array(n), qty: new Int32Array(n), id: new Int32Array(n),
-    idText: [''], finalBids: [], finalAsks: [], finalOrders: 0,
+    name,
+    prefillOrders: prefill,
+    prefill,
+    kind: new Uint8Array(n),
+    buy: new Uint8Array(n),
+    price: new Int32Array(n),
+    qty: new Int32Array(n),
+    id: new Int32Array(n),
+    idText: [''],
+    finalBids: [],
+    finalAsks: [],
+    finalOrders: 0,
     mix: { limits: 0, cancels: 0, markets: 0, iocs: 0, trades: 0 },
   };
   // Resting set, for picking cancels: ids in an array, position by id (ids are 1..n).
@@ -241,7 +250,11 @@ function runNob(w: Workload, ops: number): { opsPerSec: number; book: OrderBook 
         break;
       default:
         book.limit({
-          id: idText[id[i]!]!, side: buy[i] ? NobSide.BUY : NobSide.SELL, size: qty[i]!, price: price[i]!, timeInForce: NOB_IOC,
+          id: idText[id[i]!]!,
+          side: buy[i] ? NobSide.BUY : NobSide.SELL,
+          size: qty[i]!,
+          price: price[i]!,
+          timeInForce: NOB_IOC,
         });
     }
   }
@@ -255,9 +268,16 @@ function checkNob(w: Workload, book: OrderBook): void {
   checkDepth('nodejs-order-book', w, [...bids].sort(byBest(-1)), [...asks].sort(byBest(1)), undefined);
 }
 
-function checkDepth(who: string, w: Workload, bids: Array<[number, number]>, asks: Array<[number, number]>, size: number | undefined): void {
+function checkDepth(
+  who: string,
+  w: Workload,
+  bids: Array<[number, number]>,
+  asks: Array<[number, number]>,
+  size: number | undefined,
+): void {
   const same = JSON.stringify([bids, asks]) === JSON.stringify([w.finalBids, w.finalAsks]);
-  if (!same || (size !== undefined && size !== w.finalOrders)) throw new Error(`${who}: final book differs from the generator's (${w.name})`);
+  if (!same || (size !== undefined && size !== w.finalOrders))
+    throw new Error(`${who}: final book differs from the generator's (${w.name})`);
 }
 
 function median(xs: number[]): number {
@@ -269,7 +289,10 @@ function median(xs: number[]): number {
 export async function main(): Promise<OrderBookBenchResult> {
   const cpus = os.cpus();
   const books: BookFigures[] = [];
-  for (const [name, levelsPerSide, perLevel, seed] of [['shallow', 25, 1, 11], ['deep', 50, 1000, 12]] as const) {
+  for (const [name, levelsPerSide, perLevel, seed] of [
+    ['shallow', 25, 1, 11],
+    ['deep', 50, 1000, 12],
+  ] as const) {
     const w = generate(name, levelsPerSide, perLevel, seed);
     // One phase per book: a full GC, an untimed warm-up (JIT), then the timed runs.
     collectGarbage();
@@ -289,7 +312,10 @@ export async function main(): Promise<OrderBookBenchResult> {
       nob.push(opsPerSec);
     }
     books.push({
-      name, prefillOrders: w.prefillOrders, restingAtEnd: w.finalOrders, levelsAtEnd: w.finalBids.length + w.finalAsks.length,
+      name,
+      prefillOrders: w.prefillOrders,
+      restingAtEnd: w.finalOrders,
+      levelsAtEnd: w.finalBids.length + w.finalAsks.length,
       trades: w.mix.trades,
       l3: { runs: L3_RUNS, medianOpsPerSec: median(l3), runsOpsPerSec: l3 },
       nodejsOrderBook: { runs: NOB_RUNS, medianOpsPerSec: median(nob), runsOpsPerSec: nob },
@@ -307,9 +333,15 @@ if (isMain) {
   const r = await main();
   console.log(`node ${r.node} | ${r.cpu} | ${r.cores} cores | ${fmt(r.ops)} ops per run`);
   for (const b of r.books) {
-    console.log(`${b.name}: prefill ${fmt(b.prefillOrders)} orders; at end ${fmt(b.restingAtEnd)} orders on ${b.levelsAtEnd} levels; ${fmt(b.trades)} trades`);
-    console.log(`  L3Book             ${fmt(b.l3.medianOpsPerSec)} ops/s (median of ${b.l3.runs}; runs: ${b.l3.runsOpsPerSec.map(fmt).join(', ')})`);
-    console.log(`  nodejs-order-book  ${fmt(b.nodejsOrderBook.medianOpsPerSec)} ops/s (median of ${b.nodejsOrderBook.runs}; runs: ${b.nodejsOrderBook.runsOpsPerSec.map(fmt).join(', ')})`);
+    console.log(
+      `${b.name}: prefill ${fmt(b.prefillOrders)} orders; at end ${fmt(b.restingAtEnd)} orders on ${b.levelsAtEnd} levels; ${fmt(b.trades)} trades`,
+    );
+    console.log(
+      `  L3Book             ${fmt(b.l3.medianOpsPerSec)} ops/s (median of ${b.l3.runs}; runs: ${b.l3.runsOpsPerSec.map(fmt).join(', ')})`,
+    );
+    console.log(
+      `  nodejs-order-book  ${fmt(b.nodejsOrderBook.medianOpsPerSec)} ops/s (median of ${b.nodejsOrderBook.runs}; runs: ${b.nodejsOrderBook.runsOpsPerSec.map(fmt).join(', ')})`,
+    );
     console.log(`  ratio              ${b.ratio.toFixed(1)}x`);
   }
 }

@@ -104,12 +104,17 @@ function gunzipOnly(): { ms: number; bytes: number } {
 function median(xs: number[]): number {
   const sorted = [...xs].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 export async function main(): Promise<ReplayBenchResult> {
   for (const file of FILES) {
-    if (!fs.existsSync(file)) throw new Error(`${file} is missing: the replay bench needs the bundled BTCUSDT recording (set EXECSIM_REPLAY_DATA)`);
+    if (!fs.existsSync(file))
+      throw new Error(
+        `${file} is missing: the replay bench needs the bundled BTCUSDT recording (set EXECSIM_REPLAY_DATA)`,
+      );
   }
   const cpus = os.cpus();
   const cold = endToEnd();
@@ -187,5 +192,7 @@ if (isMain) {
     `stages, median ms per run: gunzip ${s.gunzip.toFixed(1)} | read+gunzip+split ${s.readAndSplit.toFixed(1)} | ` +
       `+ parse ${s.parse.toFixed(1)} | + sync/book (end to end) ${s.endToEnd.toFixed(1)}`,
   );
-  console.log(`same pipeline on the decompressed files (no gunzip): ${fmt(r.plainTextMsgsPerSec)} messages/s (median of ${r.runs})`);
+  console.log(
+    `same pipeline on the decompressed files (no gunzip): ${fmt(r.plainTextMsgsPerSec)} messages/s (median of ${r.runs})`,
+  );
 }

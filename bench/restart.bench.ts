@@ -68,7 +68,8 @@ function runVariant(crashes: boolean, store: boolean): Variant {
     entries = log;
   }
   const r = report as RunReport;
-  if (!r.passed || r.duplicateOrders.length > 0 || r.discrepancies > 0) throw new Error('restart bench: the run is broken');
+  if (!r.passed || r.duplicateOrders.length > 0 || r.discrepancies > 0)
+    throw new Error('restart bench: the run is broken');
   const readyMs: number[] = [];
   const lookups: number[] = [];
   let restartAt: number | null = null;
@@ -85,7 +86,14 @@ function runVariant(crashes: boolean, store: boolean): Variant {
     }
   }
   walls.sort((a, b) => a - b);
-  return { label: `${crashes ? '3 crashes' : 'no crash'}, ${store ? 'SQLite' : 'no store'}`, medianWallMs: walls[1] as number, events: r.events, report: r, readyMs, lookups };
+  return {
+    label: `${crashes ? '3 crashes' : 'no crash'}, ${store ? 'SQLite' : 'no store'}`,
+    medianWallMs: walls[1] as number,
+    events: r.events,
+    report: r,
+    readyMs,
+    lookups,
+  };
 }
 
 export function main() {
@@ -94,7 +102,9 @@ export function main() {
   const [plain, crashed, stored, storedCrashed] = variants as [Variant, Variant, Variant, Variant];
   if (process.argv[1]?.endsWith('restart.bench.ts')) {
     console.log(`machine: ${cpu}, ${cpus().length} cores, node ${process.version}`);
-    console.log(`restart (one simulated hour: ${ORDERS} market orders + a 120-slice limit TWAP; median of 3 runs after a warm-up):`);
+    console.log(
+      `restart (one simulated hour: ${ORDERS} market orders + a 120-slice limit TWAP; median of 3 runs after a warm-up):`,
+    );
     for (const v of variants) {
       const rc = v.report.reconciliation;
       console.log(
@@ -103,7 +113,9 @@ export function main() {
           `recovered ${rc.slicesRecovered} skipped ${rc.slicesSkipped} missed fills ${rc.missedFills}  TWAP filled ${v.report.parents.find((p) => p.id === 'twap')?.filledQty}`,
       );
     }
-    console.log(`  ratios: crashes/no crash ${(crashed.medianWallMs / plain.medianWallMs).toFixed(2)}x without a store, ${(storedCrashed.medianWallMs / stored.medianWallMs).toFixed(2)}x on SQLite; SQLite/no store ${(stored.medianWallMs / plain.medianWallMs).toFixed(2)}x (no crash), ${(storedCrashed.medianWallMs / crashed.medianWallMs).toFixed(2)}x (crashes)`);
+    console.log(
+      `  ratios: crashes/no crash ${(crashed.medianWallMs / plain.medianWallMs).toFixed(2)}x without a store, ${(storedCrashed.medianWallMs / stored.medianWallMs).toFixed(2)}x on SQLite; SQLite/no store ${(stored.medianWallMs / plain.medianWallMs).toFixed(2)}x (no crash), ${(storedCrashed.medianWallMs / crashed.medianWallMs).toFixed(2)}x (crashes)`,
+    );
     console.log('  every variant: expectations none broken, 0 duplicate orders, 0 discrepancies');
   }
   return { variants };

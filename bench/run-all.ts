@@ -12,9 +12,13 @@ const fmt = (x: number): string => Math.round(x).toLocaleString('en-US');
 
 const clock = await clockBench();
 console.log(`machine: ${clock.cpu}, ${clock.cores} cores, node ${clock.node}`);
-console.log('clock (queue N at random virtual times, then fire all; hold: 1,000 pending, each fired action queues the next):');
+console.log(
+  'clock (queue N at random virtual times, then fire all; hold: 1,000 pending, each fired action queues the next):',
+);
 const row = (label: string, x: { medianActionsPerSec: number; runsActionsPerSec: number[] }, what: string): void =>
-  console.log(`  ${label.padEnd(38)}${fmt(x.medianActionsPerSec).padStart(11)} actions/s (${what}; runs: ${x.runsActionsPerSec.map(fmt).join(', ')})`);
+  console.log(
+    `  ${label.padEnd(38)}${fmt(x.medianActionsPerSec).padStart(11)} actions/s (${what}; runs: ${x.runsActionsPerSec.map(fmt).join(', ')})`,
+  );
 const median5 = `1M actions, median of ${clock.virtualClock.runs}`;
 row('VirtualClock schedule()', clock.virtualClock, median5);
 row('VirtualClock schedule(), closure each', clock.virtualClockClosure, median5);
@@ -24,7 +28,9 @@ row('hold schedule()', clock.virtualClockHold, median5);
 row('hold schedule(), closure each', clock.virtualClockHoldClosure, median5);
 row('hold post(), shared handler', clock.virtualClockHoldPost, median5);
 row('hold post(), closure each', clock.virtualClockHoldPostClosure, median5);
-console.log(`  ${'rxjs VirtualTimeScheduler'.padEnd(38)}${fmt(clock.rxjsVirtualTimeScheduler.actionsPerSec).padStart(11)} actions/s (10k actions, ${clock.rxjsVirtualTimeScheduler.seconds.toFixed(2)} s)`);
+console.log(
+  `  ${'rxjs VirtualTimeScheduler'.padEnd(38)}${fmt(clock.rxjsVirtualTimeScheduler.actionsPerSec).padStart(11)} actions/s (10k actions, ${clock.rxjsVirtualTimeScheduler.seconds.toFixed(2)} s)`,
+);
 console.log(`  ${'ratio schedule() / rxjs'.padEnd(38)}${clock.ratio.toFixed(0).padStart(11)}x`);
 
 const book = await orderBookBench();
@@ -37,7 +43,9 @@ for (const b of book.books) {
 }
 
 const replay = await replayBench();
-console.log(`replay (bundled Binance BTCUSDT, ${fmt(replay.messages)} messages from the .gz files: gunzip, parse, depth sync into the L2 book):`);
+console.log(
+  `replay (bundled Binance BTCUSDT, ${fmt(replay.messages)} messages from the .gz files: gunzip, parse, depth sync into the L2 book):`,
+);
 console.log(
   `  end to end  ${fmt(replay.medianMsgsPerSec)} messages/s (median of ${replay.runs}; runs: ${replay.runsMsgsPerSec.map(fmt).join(', ')}; ` +
     `cold first run ${fmt(replay.coldMsgsPerSec)})`,
@@ -46,11 +54,18 @@ console.log(
   `  stages      ms per run: gunzip ${replay.stagesMs.gunzip.toFixed(1)} | read+gunzip+split ${replay.stagesMs.readAndSplit.toFixed(1)} | ` +
     `+ parse ${replay.stagesMs.parse.toFixed(1)} | + sync/book ${replay.stagesMs.endToEnd.toFixed(1)}`,
 );
-console.log(`  no gunzip   ${fmt(replay.plainTextMsgsPerSec)} messages/s (the same pipeline on the files decompressed beforehand)`);
+console.log(
+  `  no gunzip   ${fmt(replay.plainTextMsgsPerSec)} messages/s (the same pipeline on the files decompressed beforehand)`,
+);
 
 const slicer = await slicerBench();
-console.log('TWAP slicer (10,000-slice plans: 10 BTC over 10 h on the BTCUSDT grid; randomized: sizes +/-20%, times jittered up to 50%):');
-for (const [label, x] of [['plain', slicer.plain], ['randomized', slicer.randomized]] as const) {
+console.log(
+  'TWAP slicer (10,000-slice plans: 10 BTC over 10 h on the BTCUSDT grid; randomized: sizes +/-20%, times jittered up to 50%):',
+);
+for (const [label, x] of [
+  ['plain', slicer.plain],
+  ['randomized', slicer.randomized],
+] as const) {
   console.log(
     `  ${label.padEnd(11)}${fmt(x.medianPlansPerSec).padStart(7)} plans/s = ${fmt(x.medianSlicesPerSec)} slices/s ` +
       `(median of ${x.runs} runs x ${x.plansPerRun} plans; runs: ${x.runsPlansPerSec.map(fmt).join(', ')})`,
@@ -70,5 +85,7 @@ fillsBench();
 const restart = restartBench();
 console.log('restart (one simulated hour: 600 market orders + a 120-slice limit TWAP; median of 3):');
 for (const v of restart.variants) {
-  console.log(`  ${v.label.padEnd(22)} ${v.medianWallMs.toFixed(0).padStart(6)} ms wall, ${v.report.reconciliation.restarts} restarts, startup to ready ${v.readyMs.map((x) => x.toFixed(0)).join('/') || '-'} ms virtual`);
+  console.log(
+    `  ${v.label.padEnd(22)} ${v.medianWallMs.toFixed(0).padStart(6)} ms wall, ${v.report.reconciliation.restarts} restarts, startup to ready ${v.readyMs.map((x) => x.toFixed(0)).join('/') || '-'} ms virtual`,
+  );
 }

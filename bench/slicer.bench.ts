@@ -65,7 +65,9 @@ function run(spec: TwapSpec, plans: number, seed: number): number {
 function median(xs: number[]): number {
   const sorted = [...xs].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 export async function main(): Promise<SlicerBenchResult> {
@@ -88,7 +90,13 @@ export async function main(): Promise<SlicerBenchResult> {
     medianSlicesPerSec: median(xs) * SLICES,
     runsPlansPerSec: xs,
   });
-  return { node: process.version, cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, plain: runs(plain), randomized: runs(randomized) };
+  return {
+    node: process.version,
+    cpu: cpus[0]?.model ?? 'unknown',
+    cores: cpus.length,
+    plain: runs(plain),
+    randomized: runs(randomized),
+  };
 }
 
 const fmt = (x: number): string => Math.round(x).toLocaleString('en-US');
@@ -97,7 +105,10 @@ const isMain = process.argv[1] !== undefined && fileURLToPath(import.meta.url) =
 if (isMain) {
   const r = await main();
   console.log(`node ${r.node} | ${r.cpu} | ${r.cores} cores`);
-  for (const [label, x] of [['plain', r.plain], ['randomized', r.randomized]] as const) {
+  for (const [label, x] of [
+    ['plain', r.plain],
+    ['randomized', r.randomized],
+  ] as const) {
     console.log(
       `${`${label}:`.padEnd(12)}${fmt(x.medianPlansPerSec)} plans/s of ${fmt(x.slices)} slices = ${fmt(x.medianSlicesPerSec)} slices/s ` +
         `(median of ${x.runs} runs x ${x.plansPerRun} plans; runs: ${x.runsPlansPerSec.map(fmt).join(', ')})`,

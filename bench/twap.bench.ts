@@ -58,7 +58,8 @@ export async function main(runs = 5): Promise<TwapBenchResult> {
     last = runScenario(loaded);
     walls.push(performance.now() - t0);
   }
-  if (!last.passed || last.parents[0]?.filledQty !== '10') throw new Error('the benchmark TWAP did not fill: the scenario is broken');
+  if (!last.passed || last.parents[0]?.filledQty !== '10')
+    throw new Error('the benchmark TWAP did not fill: the scenario is broken');
   const sorted = [...walls].sort((a, b) => a - b);
   const median = sorted[Math.floor(sorted.length / 2)] as number;
   const cpus = os.cpus();
@@ -82,6 +83,10 @@ if (isMain) {
   const r = await main();
   const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
   console.log(`node ${r.node} | ${r.cpu} | ${r.cores} cores`);
-  console.log(`one-hour TWAP (120 slices, synthetic market 100 ms steps, 5 trades/s): ${fmt(r.simulatedSeconds)} s simulated in ${r.medianWallMs.toFixed(0)} ms (median of ${r.runs})`);
-  console.log(`  ${fmt(r.clockActions)} simulated events -> ${fmt(r.clockActionsPerSec)} events/s; ${fmt(r.logEvents)} log events -> ${fmt(r.logEventsPerSec)}/s; ${fmt(r.simulatedSecondsPerWallSecond)}x real time`);
+  console.log(
+    `one-hour TWAP (120 slices, synthetic market 100 ms steps, 5 trades/s): ${fmt(r.simulatedSeconds)} s simulated in ${r.medianWallMs.toFixed(0)} ms (median of ${r.runs})`,
+  );
+  console.log(
+    `  ${fmt(r.clockActions)} simulated events -> ${fmt(r.clockActionsPerSec)} events/s; ${fmt(r.logEvents)} log events -> ${fmt(r.logEventsPerSec)}/s; ${fmt(r.simulatedSecondsPerWallSecond)}x real time`,
+  );
 }

@@ -5,7 +5,13 @@
 import path from 'node:path';
 
 /** The node types (typescript-eslint's AST) that name another module. */
-export const IMPORT_NODES = ['ImportDeclaration', 'ExportNamedDeclaration', 'ExportAllDeclaration', 'ImportExpression', 'TSImportType'];
+export const IMPORT_NODES = [
+  'ImportDeclaration',
+  'ExportNamedDeclaration',
+  'ExportAllDeclaration',
+  'ImportExpression',
+  'TSImportType',
+];
 
 /** The module one of IMPORT_NODES names, or null (a literal-free import(), an export without
  *  `from`). */
@@ -21,7 +27,12 @@ export function specifierOf(node) {
 export function runtimeImportsOf(program) {
   const found = [];
   for (const node of program.body) {
-    if (node.type === 'ImportDeclaration' ? node.importKind === 'type' : !node.type.startsWith('Export') || node.exportKind === 'type') continue;
+    if (
+      node.type === 'ImportDeclaration'
+        ? node.importKind === 'type'
+        : !node.type.startsWith('Export') || node.exportKind === 'type'
+    )
+      continue;
     const specifier = specifierOf(node);
     if (specifier !== null) found.push({ node, specifier });
   }

@@ -2,7 +2,8 @@
 // edge for every run-time import (import-paths.js: `import type` / `export type` are erased and
 // dynamic import() loads lazily, so neither can make an initialisation cycle). Every file is read
 // from disk and parsed once per lint run (re-read when its mtime or size changes, for editors);
-// the file being linted uses its own, possibly unsaved, source (the same rule on ESLint's AST). An import that closes a cycle is
+// the file being linted uses its own, possibly unsaved, source (the same rule on ESLint's AST).
+// An import that closes a cycle is
 // reported on its statement, with the whole cycle spelled out.
 // Options: { root: 'src', allow: [{ from, to, reason }] } where from/to are paths relative to
 // cwd: an allowed edge is left out of the graph (a known cycle being worked off), and reported
@@ -41,7 +42,9 @@ function targetsOnDisk(file) {
   const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, false);
   const targets = [];
   for (const s of source.statements) {
-    const runtime = ts.isImportDeclaration(s) ? !s.importClause?.isTypeOnly : ts.isExportDeclaration(s) && !s.isTypeOnly;
+    const runtime = ts.isImportDeclaration(s)
+      ? !s.importClause?.isTypeOnly
+      : ts.isExportDeclaration(s) && !s.isTypeOnly;
     if (runtime && s.moduleSpecifier && ts.isStringLiteral(s.moduleSpecifier) && isRelative(s.moduleSpecifier.text)) {
       targets.push(path.resolve(path.dirname(file), s.moduleSpecifier.text));
     }
@@ -95,7 +98,8 @@ export default {
     ],
     messages: {
       cycle: 'import cycle: {{cycle}}',
-      staleAllow: 'the allowed import {{from}} -> {{to}} no longer exists: remove it from the local/no-cycle allow list',
+      staleAllow:
+        'the allowed import {{from}} -> {{to}} no longer exists: remove it from the local/no-cycle allow list',
     },
   },
   create(context) {
@@ -110,11 +114,23 @@ export default {
       'Program:exit'(program) {
         const own = runtimeTargets(program, file);
         const graph = new Map();
-        for (const f of listFiles(root)) if (f !== file) graph.set(f, targetsOnDisk(f).filter((t) => !allowed(f, t)));
-        graph.set(file, own.map((o) => o.target).filter((t) => !allowed(file, t)));
+        for (const f of listFiles(root))
+          if (f !== file)
+            graph.set(
+              f,
+              targetsOnDisk(f).filter((t) => !allowed(f, t)),
+            );
+        graph.set(
+          file,
+          own.map((o) => o.target).filter((t) => !allowed(file, t)),
+        );
         for (const a of allow) {
           if (a.from === file && !own.some((o) => o.target === a.to)) {
-            context.report({ loc: { line: 1, column: 0 }, messageId: 'staleAllow', data: { from: display(a.from, cwd), to: display(a.to, cwd) } });
+            context.report({
+              loc: { line: 1, column: 0 },
+              messageId: 'staleAllow',
+              data: { from: display(a.from, cwd), to: display(a.to, cwd) },
+            });
           }
         }
         const reported = new Set();
@@ -123,7 +139,11 @@ export default {
           const back = shortestPath(graph, target, file);
           if (back === null) continue;
           reported.add(node);
-          context.report({ node, messageId: 'cycle', data: { cycle: [file, ...back].map((f) => display(f, cwd)).join(' -> ') } });
+          context.report({
+            node,
+            messageId: 'cycle',
+            data: { cycle: [file, ...back].map((f) => display(f, cwd)).join(' -> ') },
+          });
         }
       },
     };

@@ -5,7 +5,9 @@ import { runScenario } from '../src/runtime/backtest-run.ts';
 import { loadScenarioFile } from '../src/scenario/load-scenario.ts';
 
 const lines: string[] = [];
-for (const f of readdirSync('scenarios').filter((x) => x.endsWith('.yaml')).sort()) {
+for (const f of readdirSync('scenarios')
+  .filter((x) => x.endsWith('.yaml'))
+  .sort()) {
   const loaded = loadScenarioFile(`scenarios/${f}`);
   lines.push(`  '${loaded.scenario.name}': '${runScenario(loaded).digest}',`);
 }

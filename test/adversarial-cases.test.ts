@@ -26,7 +26,9 @@ function simulate(file: string, seed: number) {
   const start = parseUtcInstant(s.start);
   const clock = new VirtualClock(start);
   const log: LogEntry[] = [];
-  const run = prepareRun(s, file, clock, new Rng(seed), new EventLog(clock), inst, start, [{ write: (e) => log.push(e) }]);
+  const run = prepareRun(s, file, clock, new Rng(seed), new EventLog(clock), inst, start, [
+    { write: (e) => log.push(e) },
+  ]);
   const created = new Map<string, number>();
   const submit = run.venue.exchange.submit.bind(run.venue.exchange);
   run.venue.exchange.submit = (req, postOnly, parked) => {
@@ -35,7 +37,8 @@ function simulate(file: string, seed: number) {
     return r;
   };
   clock.advanceTo(start + parseDurationMs(s.duration));
-  const of = <K extends ExecEvent['kind']>(k: K) => log.flatMap((e) => (e.event.kind === k ? [e.event as Extract<ExecEvent, { kind: K }>] : []));
+  const of = <K extends ExecEvent['kind']>(k: K) =>
+    log.flatMap((e) => (e.event.kind === k ? [e.event as Extract<ExecEvent, { kind: K }>] : []));
   return { run, log, of, created };
 }
 
@@ -61,7 +64,11 @@ const SEEDS: Record<string, readonly number[]> = {
 
 describe('adversarial regression cases', () => {
   it('are all listed here', () => {
-    expect(readdirSync(DIR).filter((f) => f.endsWith('.yaml')).sort()).toEqual(Object.keys(SEEDS).sort());
+    expect(
+      readdirSync(DIR)
+        .filter((f) => f.endsWith('.yaml'))
+        .sort(),
+    ).toEqual(Object.keys(SEEDS).sort());
   });
 
   for (const [file, seeds] of Object.entries(SEEDS)) {
@@ -70,7 +77,8 @@ describe('adversarial regression cases', () => {
         const loaded = loadScenarioFile(`${DIR}/${file}`);
         const report = runScenario(loaded, { seed });
         // ratelimit-overfill's full fill is its own seed's outcome; at others, limit children may not fill.
-        if (seed === loaded.scenario.seed || file !== 'ratelimit-overfill.yaml') expect(report.expectations.filter((e) => !e.pass)).toEqual([]);
+        if (seed === loaded.scenario.seed || file !== 'ratelimit-overfill.yaml')
+          expect(report.expectations.filter((e) => !e.pass)).toEqual([]);
         expectInvariants(file, seed);
       });
     }
@@ -83,7 +91,7 @@ describe('adversarial regression cases', () => {
     expect(of('ReconciliationMismatch').filter((m) => m.mismatch === 'missed_fill').length).toBeLessThan(5);
   });
 
-  it('lost fill of an order that ended before a restart: startup lists the venue\'s orders and learns it, with no position correction', () => {
+  it("lost fill of an order that ended before a restart: startup lists the venue's orders and learns it, with no position correction", () => {
     const { of, run } = simulate('lostfill-min-restart-nofd.yaml', 15);
     expect(of('ProcessRestarted')).toHaveLength(1);
     const startup = of('ReconciliationStarted').find((r) => r.mode === 'startup');

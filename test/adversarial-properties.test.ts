@@ -20,13 +20,18 @@ import { runsScale } from './support/fast-check-env.ts';
 const timeLimitMs = 240_000 * Math.max(1, runsScale(process.env));
 
 describe('TWAP execution under venue faults and crashes', () => {
-  it('agrees with the venue, never duplicates or over-fills, records no discrepancy and ends every fill watch', () => {
-    fc.assert(
-      fc.property(adversarialCase, (c) => {
-        const result = runAdversarialCase(c);
-        if (result.violations.length > 0) throw new Error(`invariants broken by the case below:\n${describeViolations(result)}`);
-      }),
-      { numRuns: 300, interruptAfterTimeLimit: timeLimitMs, markInterruptAsFailure: true },
-    );
-  }, timeLimitMs + 60_000);
+  it(
+    'agrees with the venue, never duplicates or over-fills, records no discrepancy and ends every fill watch',
+    () => {
+      fc.assert(
+        fc.property(adversarialCase, (c) => {
+          const result = runAdversarialCase(c);
+          if (result.violations.length > 0)
+            throw new Error(`invariants broken by the case below:\n${describeViolations(result)}`);
+        }),
+        { numRuns: 300, interruptAfterTimeLimit: timeLimitMs, markInterruptAsFailure: true },
+      );
+    },
+    timeLimitMs + 60_000,
+  );
 });

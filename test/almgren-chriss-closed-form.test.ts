@@ -89,6 +89,6 @@ describe('Almgren-Chriss market against the closed form', () => {
       for (const id of ids) xs.push(Number(r.parents.find((p) => p.id === id)?.shortfallQuote));
     }
     const m = xs.reduce((a, b) => a + b, 0) / xs.length;
-    expect(Math.abs(m - 5.54)).toBeLessThan(4 * (300 / Math.sqrt(86_400)) / Math.sqrt(xs.length));
+    expect(Math.abs(m - 5.54)).toBeLessThan((4 * (300 / Math.sqrt(86_400))) / Math.sqrt(xs.length));
   });
 });

@@ -22,14 +22,16 @@ fillDetection: { enabled: false }
 ${body}`;
   const log: LogEntry[] = [];
   const report = runScenario(parseScenario(text, 'inline.yaml'), { onEntry: (e) => log.push(e) });
-  const events = <K extends ExecEvent['kind']>(kind: K) => log.filter((e) => e.event.kind === kind) as Array<LogEntry<Extract<ExecEvent, { kind: K }>>>;
+  const events = <K extends ExecEvent['kind']>(kind: K) =>
+    log.filter((e) => e.event.kind === kind) as Array<LogEntry<Extract<ExecEvent, { kind: K }>>>;
   const trips = events('CircuitBreakerTripped') as unknown as Array<LogEntry<BreakerTrippedEvent>>;
   const resets = events('CircuitBreakerReset') as unknown as Array<LogEntry<BreakerResetEvent>>;
   return { report, events, trips, resets };
 }
 
 /** A moving synthetic market around 100.00 (it quotes every 100 ms). */
-const MOVING = 'market: { model: synthetic, initialPrice: "100.00", volatility: 0.02, stepMs: 100, spreadTicks: 2, depth: ["50", "50", "50"] }';
+const MOVING =
+  'market: { model: synthetic, initialPrice: "100.00", volatility: 0.02, stepMs: 100, spreadTicks: 2, depth: ["50", "50", "50"] }';
 const TWAP = (every: string, total: string) =>
   `orders:\n  - { id: twap, at: PT1S, side: buy, qty: "10", type: market, twap: { duration: ${total}, interval: ${every}, maxPriceDeviation: 1 } }`;
 
@@ -51,7 +53,10 @@ ${TWAP('PT30S', 'PT5M')}`);
     // Slices due while tripped are skipped by the guard, with the breaker's reason (the one at the
     // reset's instant too: it ran first); their quantity is carried to the next slice.
     const skipped = events('SliceSkipped');
-    expect(skipped.map((e) => [e.event.sliceNum, e.time - START])).toEqual([[5, 121_000], [6, 151_000]]);
+    expect(skipped.map((e) => [e.event.sliceNum, e.time - START])).toEqual([
+      [5, 121_000],
+      [6, 151_000],
+    ]);
     for (const e of skipped) expect(e.event.reason).toContain('market data 61');
     // The cooldown reset it; after the quotes came back, slices went out again and nothing re-tripped.
     expect(resets.map((r) => r.event.automatic)).toEqual([true]);
@@ -74,7 +79,8 @@ ${TWAP('PT30S', 'PT4M')}`);
     expect(Number(trip.event.observed) / Number(trip.event.reference)).toBeGreaterThan(1.07);
     expect(resets).toHaveLength(1);
     const skipped = events('SliceSkipped');
-    expect(skipped.map((e) => e.time - START)).toEqual([91_000, 121_000, 151_000]); // 151 s: the slice runs before the reset due then
+    // 151 s: the slice runs before the reset due then.
+    expect(skipped.map((e) => e.time - START)).toEqual([91_000, 121_000, 151_000]);
     for (const e of skipped) expect(e.event.reason).toContain('outside 300 bps');
     // Rebaselined at the reset: later slices at the new level went out.
     expect(events('SubmitOrder').some((e) => e.time > resets[0]!.time)).toBe(true);
@@ -108,7 +114,9 @@ ${MOVING}
 orders:
   - { id: blind, side: buy, qty: "1", type: market, route: single }
   - { id: seeing, at: PT1S, side: buy, qty: "1", type: market, route: single }`);
-    expect(report.rejectedParents).toEqual([expect.objectContaining({ id: 'blind', stage: 'pre_trade', code: 'no-reference-price' })]);
+    expect(report.rejectedParents).toEqual([
+      expect.objectContaining({ id: 'blind', stage: 'pre_trade', code: 'no-reference-price' }),
+    ]);
     expect(events('SubmitOrder')).toHaveLength(1);
     expect(report.parents.map((p) => p.id)).toEqual(['seeing']);
   });

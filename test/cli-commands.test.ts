@@ -78,7 +78,11 @@ const COMMANDS = ['run', 'runs', 'show', 'events', 'export', 'delete', 'prune', 
 describe('--help and --version', () => {
   it.each(COMMANDS)('%s: --help, -h and `help <command>` print the usage of the command and exit 0', (command) => {
     const db = freshDb();
-    for (const args of [[command, '--help'], [command, '-h'], ['help', command]]) {
+    for (const args of [
+      [command, '--help'],
+      [command, '-h'],
+      ['help', command],
+    ]) {
       const r = cli(args, db);
       expect(r.code, args.join(' ')).toBe(0);
       expect(r.err).toEqual([]);
@@ -117,13 +121,28 @@ describe('runs and show: state and passed', () => {
     db = freshDb();
     passed = runInto(db, SWEEP);
     const wrong = path.join(dir, 'wrong-expectation.yaml');
-    fs.writeFileSync(wrong, fs.readFileSync(SWEEP, 'utf8').replace('filledQty: { parent: sweep-buy, equals: "1.00" }', 'filledQty: { parent: sweep-buy, equals: "0.50" }'));
+    fs.writeFileSync(
+      wrong,
+      fs
+        .readFileSync(SWEEP, 'utf8')
+        .replace(
+          'filledQty: { parent: sweep-buy, equals: "1.00" }',
+          'filledQty: { parent: sweep-buy, equals: "0.50" }',
+        ),
+    );
     failedExpectation = runInto(db, wrong);
     // Runs left in each other state, written as the store writes them.
     const store = new RunStore(openDatabase(db));
     const row = store.getRun(passed);
     if (!row) throw new Error('no run');
-    const base = { scenarioName: 'made', scenarioHash: row.scenario_hash, scenarioJson: (store.db.prepare('SELECT scenario_json FROM runs WHERE id = ?').pluck().get(passed) as string), seed: 1, codeVersion: 'test', simStart: 0 };
+    const base = {
+      scenarioName: 'made',
+      scenarioHash: row.scenario_hash,
+      scenarioJson: store.db.prepare('SELECT scenario_json FROM runs WHERE id = ?').pluck().get(passed) as string,
+      seed: 1,
+      codeVersion: 'test',
+      simStart: 0,
+    };
     const make = (id: string, startedAt: string) => {
       store.createRun({ ...base, id, startedAt });
       ids[id] = id;
@@ -132,9 +151,13 @@ describe('runs and show: state and passed', () => {
     make('r-dead-pid', '2024-01-01T00:00:02Z');
     store.db.prepare('UPDATE runs SET writer_pid = ? WHERE id = ?').run(deadPid(), 'r-dead-pid');
     make('r-stale', '2024-01-01T00:00:03Z');
-    store.db.prepare("UPDATE runs SET writer_host = 'elsewhere', heartbeat_at = ? WHERE id = 'r-stale'").run(new Date(Date.now() - STALE_HEARTBEAT_MS - 5_000).toISOString());
+    store.db
+      .prepare("UPDATE runs SET writer_host = 'elsewhere', heartbeat_at = ? WHERE id = 'r-stale'")
+      .run(new Date(Date.now() - STALE_HEARTBEAT_MS - 5_000).toISOString());
     make('r-elsewhere', '2024-01-01T00:00:04Z');
-    store.db.prepare("UPDATE runs SET writer_host = 'elsewhere', heartbeat_at = ? WHERE id = 'r-elsewhere'").run(new Date().toISOString());
+    store.db
+      .prepare("UPDATE runs SET writer_host = 'elsewhere', heartbeat_at = ? WHERE id = 'r-elsewhere'")
+      .run(new Date().toISOString());
     make('r-interrupted', '2024-01-01T00:00:05Z');
     store.interruptRun('r-interrupted', 'SIGINT', '2024-01-01T00:00:06.000Z');
     make('r-failed', '2024-01-01T00:00:07Z');
@@ -159,7 +182,12 @@ describe('runs and show: state and passed', () => {
     const byId = new Map(listed.map((x) => [x.runId, x]));
     expect(byId.get(passed)).toMatchObject({ state: 'finished', status: 'finished', passed: true });
     expect(byId.get(failedExpectation)).toMatchObject({ state: 'finished', passed: false });
-    expect(byId.get('r-live')).toMatchObject({ state: 'running', status: 'running', passed: null, writer: { pid: process.pid, host: os.hostname() } });
+    expect(byId.get('r-live')).toMatchObject({
+      state: 'running',
+      status: 'running',
+      passed: null,
+      writer: { pid: process.pid, host: os.hostname() },
+    });
     expect(byId.get('r-dead-pid')).toMatchObject({ state: 'crashed', status: 'running', passed: null });
     expect(byId.get('r-stale')).toMatchObject({ state: 'crashed', status: 'running' });
     expect(byId.get('r-elsewhere')).toMatchObject({ state: 'running' });
@@ -183,17 +211,28 @@ describe('runs and show: state and passed', () => {
   });
 
   it('--limit keeps the newest N; 0 lists all', () => {
-    expect((JSON.parse(cli(['runs', '--json', '--limit', '2'], db).out[0] ?? '') as Listed[]).map((x) => x.runId)).toEqual([failedExpectation, passed]);
+    expect(
+      (JSON.parse(cli(['runs', '--json', '--limit', '2'], db).out[0] ?? '') as Listed[]).map((x) => x.runId),
+    ).toEqual([failedExpectation, passed]);
     expect(JSON.parse(cli(['runs', '--json', '--limit', '0'], db).out[0] ?? '')).toHaveLength(8);
     expect(cli(['runs', '--limit', 'x'], db).code).toBe(2);
   });
 
   it('show --json is one object with the state; a crashed run is a consistent prefix (exit 0)', () => {
-    for (const [id, state] of [[passed, 'finished'], ['r-dead-pid', 'crashed'], ['r-interrupted', 'interrupted'], ['r-failed', 'failed']] as const) {
+    for (const [id, state] of [
+      [passed, 'finished'],
+      ['r-dead-pid', 'crashed'],
+      ['r-interrupted', 'interrupted'],
+      ['r-failed', 'failed'],
+    ] as const) {
       const r = cli(['show', id, '--json'], db);
       expect(r.code, id).toBe(0);
       expect(r.out).toHaveLength(1);
-      expect(JSON.parse(r.out[0] ?? '')).toMatchObject({ runId: id, state, verification: { gapFree: true, consistent: true } });
+      expect(JSON.parse(r.out[0] ?? '')).toMatchObject({
+        runId: id,
+        state,
+        verification: { gapFree: true, consistent: true },
+      });
     }
   });
 });
@@ -253,7 +292,12 @@ describe('events and export of a stored run', () => {
   afterAll(() => reader.close());
 
   const stored = (): { seq: number; time: number; kind: string; payload: string }[] =>
-    reader.prepare('SELECT seq, time, kind, payload FROM events WHERE run_id = ? ORDER BY seq').all(id) as { seq: number; time: number; kind: string; payload: string }[];
+    reader.prepare('SELECT seq, time, kind, payload FROM events WHERE run_id = ? ORDER BY seq').all(id) as {
+      seq: number;
+      time: number;
+      kind: string;
+      payload: string;
+    }[];
   const simStart = (): number => reader.prepare('SELECT sim_start FROM runs WHERE id = ?').pluck().get(id) as number;
 
   it('events prints one line per stored event: seq, offset from the start, kind, payload', () => {
@@ -272,17 +316,40 @@ describe('events and export of a stored run', () => {
   });
 
   it('--json is NDJSON: one object per line with the stored payload; --kind and --from/--to filter', () => {
-    const r = cli(['events', id, '--json', '--kind', 'FillReport,OrderCreated', '--kind', 'TwapPlanned', '--from', '3', '--to', '60'], db);
+    const r = cli(
+      [
+        'events',
+        id,
+        '--json',
+        '--kind',
+        'FillReport,OrderCreated',
+        '--kind',
+        'TwapPlanned',
+        '--from',
+        '3',
+        '--to',
+        '60',
+      ],
+      db,
+    );
     expect(r.code).toBe(0);
     const lines = r.out.join('\n').split('\n');
-    const want = stored().filter((e) => ['FillReport', 'OrderCreated', 'TwapPlanned'].includes(e.kind) && e.seq >= 3 && e.seq <= 60);
+    const want = stored().filter(
+      (e) => ['FillReport', 'OrderCreated', 'TwapPlanned'].includes(e.kind) && e.seq >= 3 && e.seq <= 60,
+    );
     expect(want.length).toBeGreaterThan(3);
     expect(lines).toHaveLength(want.length);
     lines.forEach((line, k) => {
       const got = JSON.parse(line) as { seq: number; time: number; offsetMs: number; kind: string; payload: unknown };
       const e = want[k];
       if (!e) throw new Error('missing');
-      expect(got).toEqual({ seq: e.seq, time: e.time, offsetMs: expect.closeTo(e.time - simStart(), 5), kind: e.kind, payload: JSON.parse(e.payload) });
+      expect(got).toEqual({
+        seq: e.seq,
+        time: e.time,
+        offsetMs: expect.closeTo(e.time - simStart(), 5),
+        kind: e.kind,
+        payload: JSON.parse(e.payload),
+      });
     });
   });
 
@@ -310,13 +377,28 @@ describe('events and export of a stored run', () => {
     expect(r.code).toBe(0);
     const rows = parseCsv(r.out.map((chunk) => chunk + '\n').join(''));
     const [header, ...body] = rows;
-    expect(header).toEqual(['trade_id', 'client_order_id', 'parent_order_id', 'side', 'qty', 'price', 'fee', 'liquidity', 'venue_time', 'seq']);
+    expect(header).toEqual([
+      'trade_id',
+      'client_order_id',
+      'parent_order_id',
+      'side',
+      'qty',
+      'price',
+      'fee',
+      'liquidity',
+      'venue_time',
+      'seq',
+    ]);
     const fills = reader
-      .prepare('SELECT f.trade_id, f.client_order_id, o.parent_order_id, o.side, f.qty, f.price, f.fee, f.liquidity, f.time, f.seq FROM fills f JOIN orders o ON o.run_id = f.run_id AND o.client_order_id = f.client_order_id WHERE f.run_id = ? ORDER BY f.seq')
+      .prepare(
+        'SELECT f.trade_id, f.client_order_id, o.parent_order_id, o.side, f.qty, f.price, f.fee, f.liquidity, f.time, f.seq FROM fills f JOIN orders o ON o.run_id = f.run_id AND o.client_order_id = f.client_order_id WHERE f.run_id = ? ORDER BY f.seq',
+      )
       .raw()
       .all(id) as unknown[][];
     expect(fills.length).toBeGreaterThan(5);
-    expect(body).toEqual(fills.map((f) => f.map((v, k) => (k === 8 ? new Date(v as number).toISOString() : String(v)))));
+    expect(body).toEqual(
+      fills.map((f) => f.map((v, k) => (k === 8 ? new Date(v as number).toISOString() : String(v)))),
+    );
     for (const row of body) {
       for (const k of [4, 5, 6]) expect(row[k]).toMatch(/^\d+(\.\d+)?$/);
       expect(row[8]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
@@ -350,7 +432,11 @@ describe('events and export of a stored run', () => {
     fs.writeFileSync(out, 'old content');
     const r = cli(['export', id, '--fills', '--out', out], db);
     expect(r.code).toBe(0);
-    expect(fs.readFileSync(out, 'utf8')).toBe(cli(['export', id, '--fills'], db).out.map((c) => c + '\n').join(''));
+    expect(fs.readFileSync(out, 'utf8')).toBe(
+      cli(['export', id, '--fills'], db)
+        .out.map((c) => c + '\n')
+        .join(''),
+    );
     expect(fs.readdirSync(dir).filter((f) => f.includes('.tmp'))).toEqual([]);
   });
 
@@ -383,7 +469,10 @@ describe('events and export of a stored run', () => {
     expect(csvField('two\nlines')).toBe('"two\nlines"');
     expect(csvField(null)).toBe('');
     expect(csvField(0, true)).toBe('1970-01-01T00:00:00.000Z');
-    expect(parseCsv(['a,b', '"say ""hi""",x'].map((r) => r + '\r\n').join(''))).toEqual([['a', 'b'], ['say "hi"', 'x']]);
+    expect(parseCsv(['a,b', '"say ""hi""",x'].map((r) => r + '\r\n').join(''))).toEqual([
+      ['a', 'b'],
+      ['say "hi"', 'x'],
+    ]);
   });
 });
 
@@ -391,9 +480,16 @@ describe('delete and prune', () => {
   let db: string;
   let store: RunStore;
   const count = (table: string, id: string): number =>
-    store.db.prepare(`SELECT COUNT(*) FROM ${table} WHERE ${table === 'runs' ? 'id' : 'run_id'} = ?`).pluck().get(id) as number;
+    store.db
+      .prepare(`SELECT COUNT(*) FROM ${table} WHERE ${table === 'runs' ? 'id' : 'run_id'} = ?`)
+      .pluck()
+      .get(id) as number;
   const rowsOf = (id: string) => ['runs', 'events', 'orders', 'fills'].map((t) => count(t, id));
-  const ids = (): string[] => store.allRuns().map((r) => r.id).sort();
+  const ids = (): string[] =>
+    store
+      .allRuns()
+      .map((r) => r.id)
+      .sort();
 
   beforeEach(() => {
     db = freshDb();
@@ -418,7 +514,16 @@ describe('delete and prune', () => {
     const [a] = store.listRuns().map((r) => r.id) as [string];
     expect(cli(['delete', a, 'no-such-run'], db).code).toBe(2);
     expect(count('runs', a)).toBe(1);
-    store.createRun({ id: 'live', scenarioName: 'x', scenarioHash: 'h', scenarioJson: '{}', seed: 1, codeVersion: 't', startedAt: new Date().toISOString(), simStart: 0 });
+    store.createRun({
+      id: 'live',
+      scenarioName: 'x',
+      scenarioHash: 'h',
+      scenarioJson: '{}',
+      seed: 1,
+      codeVersion: 't',
+      startedAt: new Date().toISOString(),
+      simStart: 0,
+    });
     expect(cli(['delete', a, 'live'], db).code).toBe(2);
     expect(ids()).toContain(a);
     expect(cli(['delete', 'live', '--force'], db).code).toBe(0);
@@ -427,7 +532,17 @@ describe('delete and prune', () => {
 
   it('prune deletes crashed, interrupted and failed runs by default, never finished or running ones; --dry-run deletes nothing', () => {
     const finished = ids();
-    const make = (id: string) => store.createRun({ id, scenarioName: 'x', scenarioHash: 'h', scenarioJson: '{}', seed: 1, codeVersion: 't', startedAt: '2024-01-01T00:00:00Z', simStart: 0 });
+    const make = (id: string) =>
+      store.createRun({
+        id,
+        scenarioName: 'x',
+        scenarioHash: 'h',
+        scenarioJson: '{}',
+        seed: 1,
+        codeVersion: 't',
+        startedAt: '2024-01-01T00:00:00Z',
+        simStart: 0,
+      });
     make('crashed');
     store.db.prepare('UPDATE runs SET writer_pid = ? WHERE id = ?').run(deadPid(), 'crashed');
     make('interrupted');
@@ -455,7 +570,13 @@ describe('delete and prune', () => {
   });
 
   it('prune refuses bad flags with exit 2', () => {
-    for (const args of [['--status', 'running'], ['--status', 'bogus'], ['--older-than', 'P1M'], ['--older-than', 'soon'], ['some-id']]) {
+    for (const args of [
+      ['--status', 'running'],
+      ['--status', 'bogus'],
+      ['--older-than', 'P1M'],
+      ['--older-than', 'soon'],
+      ['some-id'],
+    ]) {
       expect(cli(['prune', ...args], db).code, args.join(' ')).toBe(2);
     }
     expect(ids()).toHaveLength(2);

@@ -96,14 +96,18 @@ describe('a bad --db is exit 2 with one message naming the path, for every comma
 
   it('a database from a newer execsim', () => {
     const future = path.join(dir, 'future.db');
-    openDatabase(future).prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'future', 'x')").run();
+    openDatabase(future)
+      .prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'future', 'x')")
+      .run();
     expectRefused(future, /schema version 99 is newer than this execsim knows/);
   });
 
   it.skipIf(!fs.existsSync('/proc/self'))('a location where nothing can be created (/proc)', () => {
     const r = cli(['run', SWEEP, '--db', '/proc/execsim-test.db']);
     expect(r.code).toBe(2);
-    expect(r.err).toEqual([expect.stringMatching(/^execsim: database \/proc\/execsim-test\.db: cannot be opened or created/)]);
+    expect(r.err).toEqual([
+      expect.stringMatching(/^execsim: database \/proc\/execsim-test\.db: cannot be opened or created/),
+    ]);
     // A folder that cannot be made: named, and no endless retry (fs.mkdirSync's recursive mode
     // loops forever under /proc).
     const nested = cli(['run', SWEEP, '--db', '/proc/execsim-test/x.db']);
@@ -134,7 +138,10 @@ describe('a bad --db is exit 2 with one message naming the path, for every comma
   it('through the real bin: no stack trace, exit 2', () => {
     const env: NodeJS.ProcessEnv = { ...process.env };
     delete env['NODE_OPTIONS'];
-    for (const args of [['run', SWEEP, '--db', dir], ['runs', '--db', SWEEP]]) {
+    for (const args of [
+      ['run', SWEEP, '--db', dir],
+      ['runs', '--db', SWEEP],
+    ]) {
       const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
       expect(r.status, args.join(' ')).toBe(2);
       expect(r.stdout).toBe('');
@@ -159,7 +166,9 @@ describe('reading and deleting commands never create a database or its folders',
     const db = path.join(folder, 'nested', 'x.db');
     const r = cli([...args, '--db', db]);
     expect(r.code).toBe(2);
-    expect(r.err).toEqual([expect.stringMatching(new RegExp(`^execsim: no database at ${db.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`))]);
+    expect(r.err).toEqual([
+      expect.stringMatching(new RegExp(`^execsim: no database at ${db.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`)),
+    ]);
     expect(fs.existsSync(folder)).toBe(false);
     // Beside an existing folder: no file either.
     const flat = path.join(dir, `flat-${args.join('-')}.db`);
@@ -178,7 +187,10 @@ describe('reading and deleting commands never create a database or its folders',
 
   it('a reader brings a writable database from an older execsim forward, and lists its runs', () => {
     const old = path.join(dir, 'old.db');
-    const v3 = openDatabase(old, MIGRATIONS.filter((m) => m.version <= 3));
+    const v3 = openDatabase(
+      old,
+      MIGRATIONS.filter((m) => m.version <= 3),
+    );
     v3.prepare(
       `INSERT INTO runs (id, scenario_name, scenario_hash, scenario_json, seed, code_version, status, digest, started_at, sim_start, report_json)
        VALUES ('old-run', 'old', 'h', '{}', 5, '0.0.1', 'finished', 'd', '2024-01-01T00:00:00Z', 0, '{"passed":false}')`,
@@ -186,7 +198,9 @@ describe('reading and deleting commands never create a database or its folders',
     v3.close();
     const r = cli(['runs', '--db', old, '--json']);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.out[0] ?? '')).toEqual([expect.objectContaining({ runId: 'old-run', state: 'finished', passed: false })]);
+    expect(JSON.parse(r.out[0] ?? '')).toEqual([
+      expect.objectContaining({ runId: 'old-run', state: 'finished', passed: false }),
+    ]);
   });
 
   it('openExistingDatabase read mode is read-only', () => {

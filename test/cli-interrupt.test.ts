@@ -69,7 +69,9 @@ function rows(file: string): RunRowSeen[] {
   try {
     db = new Database(file, { readonly: true, fileMustExist: true });
     return db
-      .prepare('SELECT id, status, finished_at, error, writer_pid, (SELECT COUNT(*) FROM events e WHERE e.run_id = runs.id) AS events FROM runs')
+      .prepare(
+        'SELECT id, status, finished_at, error, writer_pid, (SELECT COUNT(*) FROM events e WHERE e.run_id = runs.id) AS events FROM runs',
+      )
       .all() as RunRowSeen[];
   } catch {
     return [];
@@ -82,15 +84,29 @@ function rows(file: string): RunRowSeen[] {
 function io(db: string, extra: Partial<Io> = {}): Io & { out: (t: string) => void; lines: string[]; errs: string[] } {
   const lines: string[] = [];
   const errs: string[] = [];
-  return { out: (t) => void lines.push(t), err: (t) => void errs.push(t), env: { EXECSIM_DB: db }, lines, errs, ...extra };
+  return {
+    out: (t) => void lines.push(t),
+    err: (t) => void errs.push(t),
+    env: { EXECSIM_DB: db },
+    lines,
+    errs,
+    ...extra,
+  };
 }
 
 /** Starts the real `execsim run` on the long scenario, waits for its run row, sends `signal`,
  *  and returns how it exited and its stderr. */
-async function stopWith(db: string, signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; row: RunRowSeen }> {
+async function stopWith(
+  db: string,
+  signal: NodeJS.Signals,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; row: RunRowSeen }> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env['NODE_OPTIONS'];
-  const child = spawn(process.execPath, [BIN, 'run', '--db', db, longFile], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'run', '--db', db, longFile], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(child);
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
@@ -106,7 +122,9 @@ async function stopWith(db: string, signal: NodeJS.Signals): Promise<{ code: num
   child.kill(signal);
   const [code, sig] = (await Promise.race([
     exited,
-    new Promise((_, reject) => setTimeout(() => reject(new Error(`execsim did not exit within ${WAIT_MS} ms of ${signal}`)), WAIT_MS)),
+    new Promise((_, reject) =>
+      setTimeout(() => reject(new Error(`execsim did not exit within ${WAIT_MS} ms of ${signal}`)), WAIT_MS),
+    ),
   ])) as [number | null, NodeJS.Signals | null];
   const [row] = rows(db);
   if (!row) throw new Error('the run row is gone');
@@ -114,7 +132,13 @@ async function stopWith(db: string, signal: NodeJS.Signals): Promise<{ code: num
 }
 
 /** `show --json` of the only run in `db`, in process. */
-function shown(db: string, id: string): { code: number; json: { state: string; status: string; verification: { gapFree: boolean; consistent: boolean; events: number } } } {
+function shown(
+  db: string,
+  id: string,
+): {
+  code: number;
+  json: { state: string; status: string; verification: { gapFree: boolean; consistent: boolean; events: number } };
+} {
   const o = io(db);
   const code = main(['show', id, '--json'], o);
   return { code, json: JSON.parse(o.lines[0] ?? '{}') };
@@ -124,63 +148,84 @@ describe('the real process, stopped', () => {
   it.each([
     ['SIGTERM', 143],
     ['SIGINT', 130],
-  ] as const)('%s marks the run interrupted with the time and exits %i; the stored log is a consistent prefix', { timeout: 3 * WAIT_MS }, async (signal, exit) => {
-    const db = path.join(dir, `${signal}.db`);
-    const before = Date.now();
-    const r = await stopWith(db, signal);
-    expect({ code: r.code, signal: r.signal }).toEqual({ code: exit, signal: null });
-    expect(r.row.status).toBe('interrupted');
-    expect(r.row.error).toBe(signal);
-    expect(Date.parse(r.row.finished_at ?? '')).toBeGreaterThanOrEqual(before - 1000);
-    // stderr is a pipe: no progress line was drawn on it.
-    expect(r.stderr).not.toContain('\r');
-    const s = shown(db, r.row.id);
-    expect(s.code).toBe(0);
-    expect(s.json).toMatchObject({ state: 'interrupted', status: 'interrupted', verification: { gapFree: true, consistent: true, events: r.row.events } });
-  });
+  ] as const)(
+    '%s marks the run interrupted with the time and exits %i; the stored log is a consistent prefix',
+    { timeout: 3 * WAIT_MS },
+    async (signal, exit) => {
+      const db = path.join(dir, `${signal}.db`);
+      const before = Date.now();
+      const r = await stopWith(db, signal);
+      expect({ code: r.code, signal: r.signal }).toEqual({ code: exit, signal: null });
+      expect(r.row.status).toBe('interrupted');
+      expect(r.row.error).toBe(signal);
+      expect(Date.parse(r.row.finished_at ?? '')).toBeGreaterThanOrEqual(before - 1000);
+      // stderr is a pipe: no progress line was drawn on it.
+      expect(r.stderr).not.toContain('\r');
+      const s = shown(db, r.row.id);
+      expect(s.code).toBe(0);
+      expect(s.json).toMatchObject({
+        state: 'interrupted',
+        status: 'interrupted',
+        verification: { gapFree: true, consistent: true, events: r.row.events },
+      });
+    },
+  );
 
-  it('SIGKILL leaves the run stored as running; runs and show report it crashed, and prune deletes it', { timeout: 3 * WAIT_MS }, async () => {
-    const db = path.join(dir, 'sigkill.db');
-    const r = await stopWith(db, 'SIGKILL');
-    expect(r.signal).toBe('SIGKILL');
-    expect(r.row.status).toBe('running');
-    const list = io(db);
-    expect(main(['runs', '--json'], list)).toBe(0);
-    expect(JSON.parse(list.lines[0] ?? '[]')).toEqual([expect.objectContaining({ runId: r.row.id, state: 'crashed', status: 'running', passed: null })]);
-    const s = shown(db, r.row.id);
-    expect(s.code).toBe(0);
-    expect(s.json).toMatchObject({ state: 'crashed', verification: { gapFree: true, consistent: true } });
-    expect(main(['prune', '--status', 'crashed'], io(db))).toBe(0);
-    expect(rows(db)).toEqual([]);
-  });
+  it(
+    'SIGKILL leaves the run stored as running; runs and show report it crashed, and prune deletes it',
+    { timeout: 3 * WAIT_MS },
+    async () => {
+      const db = path.join(dir, 'sigkill.db');
+      const r = await stopWith(db, 'SIGKILL');
+      expect(r.signal).toBe('SIGKILL');
+      expect(r.row.status).toBe('running');
+      const list = io(db);
+      expect(main(['runs', '--json'], list)).toBe(0);
+      expect(JSON.parse(list.lines[0] ?? '[]')).toEqual([
+        expect.objectContaining({ runId: r.row.id, state: 'crashed', status: 'running', passed: null }),
+      ]);
+      const s = shown(db, r.row.id);
+      expect(s.code).toBe(0);
+      expect(s.json).toMatchObject({ state: 'crashed', verification: { gapFree: true, consistent: true } });
+      expect(main(['prune', '--status', 'crashed'], io(db))).toBe(0);
+      expect(rows(db)).toEqual([]);
+    },
+  );
 });
 
 describe('in process', () => {
-  it('warns before a run estimated above the threshold, and a signal stops it (exit 130, stored interrupted)', { timeout: 2 * WAIT_MS }, async () => {
-    const file = path.join(dir, 'big-estimate.yaml');
-    const thin = fs.readFileSync(path.join(ROOT, 'scenarios', 'thin-book.yaml'), 'utf8');
-    expect(thin).toContain('duration: PT10M');
-    fs.writeFileSync(file, thin.replace('duration: PT10M', 'duration: P8D'));
-    const db = path.join(dir, 'big.db');
-    let handler: ((s: InterruptSignalName) => void) | null = null;
-    let removed = false;
-    const o = io(db, {
-      onInterrupt: (h) => {
-        handler = h;
-        return () => void (removed = true);
-      },
-    });
-    const done = runCli(['run', file], o);
-    await vi.waitFor(() => {
-      if (rows(db).length === 0) throw new Error('no run row yet');
-    }, { timeout: WAIT_MS, interval: 5 });
-    expect(o.errs.some((l) => l.startsWith(`execsim: ${file}: a long run`))).toBe(true);
-    (handler as unknown as (s: InterruptSignalName) => void)('SIGINT');
-    expect(await done).toBe(130);
-    expect(removed).toBe(true);
-    expect(rows(db)).toEqual([expect.objectContaining({ status: 'interrupted', error: 'SIGINT' })]);
-    expect(o.lines).toEqual([]);
-  });
+  it(
+    'warns before a run estimated above the threshold, and a signal stops it (exit 130, stored interrupted)',
+    { timeout: 2 * WAIT_MS },
+    async () => {
+      const file = path.join(dir, 'big-estimate.yaml');
+      const thin = fs.readFileSync(path.join(ROOT, 'scenarios', 'thin-book.yaml'), 'utf8');
+      expect(thin).toContain('duration: PT10M');
+      fs.writeFileSync(file, thin.replace('duration: PT10M', 'duration: P8D'));
+      const db = path.join(dir, 'big.db');
+      let handler: ((s: InterruptSignalName) => void) | null = null;
+      let removed = false;
+      const o = io(db, {
+        onInterrupt: (h) => {
+          handler = h;
+          return () => void (removed = true);
+        },
+      });
+      const done = runCli(['run', file], o);
+      await vi.waitFor(
+        () => {
+          if (rows(db).length === 0) throw new Error('no run row yet');
+        },
+        { timeout: WAIT_MS, interval: 5 },
+      );
+      expect(o.errs.some((l) => l.startsWith(`execsim: ${file}: a long run`))).toBe(true);
+      (handler as unknown as (s: InterruptSignalName) => void)('SIGINT');
+      expect(await done).toBe(130);
+      expect(removed).toBe(true);
+      expect(rows(db)).toEqual([expect.objectContaining({ status: 'interrupted', error: 'SIGINT' })]);
+      expect(o.lines).toEqual([]);
+    },
+  );
 
   it('a signal before the next scenario starts runs nothing more', async () => {
     const db = path.join(dir, 'between.db');
@@ -197,23 +242,31 @@ describe('in process', () => {
     expect(rows(db).map((r) => r.status)).toEqual(['finished']);
   });
 
-  it('draws progress on a terminal sink: lines redrawn with \\r within the width, cleared at the end', { timeout: WAIT_MS }, () => {
-    const db = path.join(dir, 'progress.db');
-    const writes: string[] = [];
-    const o = io(db, { progress: { write: (t) => void writes.push(t), columns: 60 } });
-    expect(main(['run', shortFile], o)).toBe(0);
-    expect(writes.length).toBeGreaterThanOrEqual(2);
-    for (const w of writes) expect(w.startsWith('\r')).toBe(true);
-    for (const w of writes.slice(0, -1)) expect(w.trimEnd().length).toBeLessThanOrEqual(60);
-    expect(writes.at(-1)).toMatch(/^\r *\r$/);
-  });
+  it(
+    'draws progress on a terminal sink: lines redrawn with \\r within the width, cleared at the end',
+    { timeout: WAIT_MS },
+    () => {
+      const db = path.join(dir, 'progress.db');
+      const writes: string[] = [];
+      const o = io(db, { progress: { write: (t) => void writes.push(t), columns: 60 } });
+      expect(main(['run', shortFile], o)).toBe(0);
+      expect(writes.length).toBeGreaterThanOrEqual(2);
+      for (const w of writes) expect(w.startsWith('\r')).toBe(true);
+      for (const w of writes.slice(0, -1)) expect(w.trimEnd().length).toBeLessThanOrEqual(60);
+      expect(writes.at(-1)).toMatch(/^\r *\r$/);
+    },
+  );
 
   it('a progress line says simulated time done and in all, events and time left', () => {
     const line = runProgressLine('x', { simulatedMs: 3_600_000, totalMs: 4 * 3_600_000, events: 1234567 }, 10_000, 200);
     expect(line).toBe('run x: 1 h 00 min / 4 h 00 min simulated (25%), 1,234,567 events, about 30.0 s left');
     expect(runProgressLine('x', { simulatedMs: 0, totalMs: 10, events: 0 }, 5, 200)).toContain('time left unknown');
     expect(runProgressLine('a-long-name', { simulatedMs: 1, totalMs: 2, events: 3 }, 1, 20)).toHaveLength(19);
-    expect([span(45_200), span(725_000), span(3 * 86_400_000 + 4 * 3_600_000)]).toEqual(['45.2 s', '12 min 05 s', '3 d 04 h']);
+    expect([span(45_200), span(725_000), span(3 * 86_400_000 + 4 * 3_600_000)]).toEqual([
+      '45.2 s',
+      '12 min 05 s',
+      '3 d 04 h',
+    ]);
     expect(WARN_SIM_EVENTS).toBe(5_000_000);
   });
 });

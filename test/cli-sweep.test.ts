@@ -38,7 +38,13 @@ interface SweepJson {
   scenario: string;
   seed: number;
   paths: number;
-  perPath: Array<{ path: number; seed: number; digest: string; passed: boolean; parents: Record<string, Record<string, unknown>> }>;
+  perPath: Array<{
+    path: number;
+    seed: number;
+    digest: string;
+    passed: boolean;
+    parents: Record<string, Record<string, unknown>>;
+  }>;
   summary: Record<string, Record<string, Record<string, unknown>>>;
   expectations: Array<{ name: string; expected: string; passed: number; paths: number }>;
 }
@@ -145,21 +151,28 @@ describe('execsim sweep bad input exits 2 and runs nothing', () => {
   ];
 
   // Each spawn costs about a second: three through the bin, all of them in process.
-  it.each(cases.filter(([what]) => ['--paths missing', '--paths 0', '--paths above the limit'].includes(what)))('bin: %s', (_what, args, stderr) => {
-    const d = path.join(dir, 'usage.db');
-    const r = execsim(['sweep', ...args, '--store'], d);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(stderr);
-    expect(r.stderr).toContain('usage:');
-    expect(r.stdout).toBe('');
-    expect(fs.existsSync(d)).toBe(false);
-  });
+  it.each(cases.filter(([what]) => ['--paths missing', '--paths 0', '--paths above the limit'].includes(what)))(
+    'bin: %s',
+    (_what, args, stderr) => {
+      const d = path.join(dir, 'usage.db');
+      const r = execsim(['sweep', ...args, '--store'], d);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(stderr);
+      expect(r.stderr).toContain('usage:');
+      expect(r.stdout).toBe('');
+      expect(fs.existsSync(d)).toBe(false);
+    },
+  );
 
   it.each(cases)('in process: %s', (_what, args, stderr) => {
     const d = path.join(dir, 'usage-in-process.db');
     const out: string[] = [];
     const err: string[] = [];
-    const code = main(['sweep', ...args, '--store'], { out: (t) => void out.push(t), err: (t) => void err.push(t), env: { EXECSIM_DB: d } });
+    const code = main(['sweep', ...args, '--store'], {
+      out: (t) => void out.push(t),
+      err: (t) => void err.push(t),
+      env: { EXECSIM_DB: d },
+    });
     expect(code).toBe(2);
     expect(err.join('\n')).toMatch(stderr);
     expect(out).toEqual([]);

@@ -83,7 +83,18 @@ describe('execsim run', () => {
     const lines = jsonLines(first.stdout);
     expect(lines).toHaveLength(1);
     const report = lines[0] ?? {};
-    for (const key of ['runId', 'scenario', 'seed', 'digest', 'events', 'simulatedMs', 'wallMs', 'eventsPerSec', 'expectations', 'parents']) {
+    for (const key of [
+      'runId',
+      'scenario',
+      'seed',
+      'digest',
+      'events',
+      'simulatedMs',
+      'wallMs',
+      'eventsPerSec',
+      'expectations',
+      'parents',
+    ]) {
       expect(report, key).toHaveProperty(key);
     }
     expect(report['runId']).toMatch(/^run-/);
@@ -99,11 +110,28 @@ describe('execsim run', () => {
     const parents = report['parents'] as Record<string, unknown>[];
     expect(parents.map((p) => p['id'])).toEqual(['sweep-buy', 'limit-sell', 'ioc-buy', 'fok-sell']);
     for (const p of parents) {
-      for (const key of ['id', 'side', 'qty', 'filledQty', 'avgPrice', 'arrivalPrice', 'shortfallBps', 'fees', 'childOrders', 'status']) {
+      for (const key of [
+        'id',
+        'side',
+        'qty',
+        'filledQty',
+        'avgPrice',
+        'arrivalPrice',
+        'shortfallBps',
+        'fees',
+        'childOrders',
+        'status',
+      ]) {
         expect(p, `${String(p['id'])}.${key}`).toHaveProperty(key);
       }
     }
-    expect(parents[0]).toMatchObject({ id: 'sweep-buy', side: 'buy', filledQty: '1', status: 'filled', childOrders: 1 });
+    expect(parents[0]).toMatchObject({
+      id: 'sweep-buy',
+      side: 'buy',
+      filledQty: '1',
+      status: 'filled',
+      childOrders: 1,
+    });
   });
 
   it('gives the same digest and a new run id when run again, and stores both as finished', () => {
@@ -125,13 +153,21 @@ describe('execsim run', () => {
     expect(report['seed']).toBe(8);
     expect(report['digest']).toMatch(/^[0-9a-f]{64}$/);
     expect(report['digest']).not.toBe(jsonLines(first.stdout)[0]?.['digest']);
-    expect(storedRuns(otherDb)).toEqual([{ id: report['runId'], status: 'finished', digest: report['digest'], seed: 8 }]);
+    expect(storedRuns(otherDb)).toEqual([
+      { id: report['runId'], status: 'finished', digest: report['digest'], seed: 8 },
+    ]);
     expect(storedRuns(mainDb).map((x) => x.id)).not.toContain(report['runId']);
   });
 
   it('exits 1 when an expectation fails, and still stores the run as finished', () => {
     const file = path.join(dir, 'wrong-expectation.yaml');
-    fs.writeFileSync(file, sweepVariant('filledQty: { parent: sweep-buy, equals: "1.00" }', 'filledQty: { parent: sweep-buy, equals: "0.50" }'));
+    fs.writeFileSync(
+      file,
+      sweepVariant(
+        'filledQty: { parent: sweep-buy, equals: "1.00" }',
+        'filledQty: { parent: sweep-buy, equals: "0.50" }',
+      ),
+    );
     const db = path.join(dir, 'failing.db');
     const r = execsim(['run', file], db);
     expect(r.code).toBe(1);
@@ -153,7 +189,15 @@ describe('execsim runs and show', () => {
     const b = jsonLines(second.stdout)[0] ?? {};
     expect(listed.map((x) => x['runId']).sort()).toEqual([a['runId'], b['runId']].sort());
     for (const x of listed) {
-      expect(x).toMatchObject({ scenario: 'static-book-sweep', seed: 7, status: 'finished', state: 'finished', passed: true, digest: a['digest'], events: a['events'] });
+      expect(x).toMatchObject({
+        scenario: 'static-book-sweep',
+        seed: 7,
+        status: 'finished',
+        state: 'finished',
+        passed: true,
+        digest: a['digest'],
+        events: a['events'],
+      });
     }
   });
 
@@ -172,7 +216,12 @@ describe('execsim runs and show', () => {
     expect(r.code).toBe(0);
     const lines = jsonLines(r.stdout);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ runId: report['runId'], status: 'finished', digest: report['digest'], digestVerified: true });
+    expect(lines[0]).toMatchObject({
+      runId: report['runId'],
+      status: 'finished',
+      digest: report['digest'],
+      digestVerified: true,
+    });
     expect((lines[0]?.['report'] as Record<string, unknown>)['parents']).toEqual(report['parents']);
   });
 
@@ -259,17 +308,70 @@ function inProcess(args: readonly string[], db: string): { code: number; out: st
 
 describe('bad scenarios that used to crash mid-run or run for hours exit 2 at validation, storing nothing', () => {
   const bomb = ['name: bomb', 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-  for (let i = 1; i < 9; i++) bomb.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+  for (let i = 1; i < 9; i++)
+    bomb.push(
+      `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9)
+        .fill(`*${String.fromCharCode(96 + i)}`)
+        .join(',')}]`,
+    );
   const CASES: ReadonlyArray<readonly [string, () => string, string]> = [
-    ['volatility 1e308', () => bundledVariant('thin-book.yaml', 'volatility: 1.5', 'volatility: 1e308'), 'market.volatility: '],
-    ['an initial price of 2^53 - 1 ticks', () => bundledVariant('thin-book.yaml', 'initialPrice: "61000.00"', 'initialPrice: "90071992547409.91"'), 'market.initialPrice: '],
-    ['resolve_orphan of an unknown id', () => bundledVariant('restart-orphan-at-startup.yaml', 'clientOrderId: manual-desk-bid-1, resolution', 'clientOrderId: nobody, resolution'), 'actions[0].clientOrderId: '],
+    [
+      'volatility 1e308',
+      () => bundledVariant('thin-book.yaml', 'volatility: 1.5', 'volatility: 1e308'),
+      'market.volatility: ',
+    ],
+    [
+      'an initial price of 2^53 - 1 ticks',
+      () => bundledVariant('thin-book.yaml', 'initialPrice: "61000.00"', 'initialPrice: "90071992547409.91"'),
+      'market.initialPrice: ',
+    ],
+    [
+      'resolve_orphan of an unknown id',
+      () =>
+        bundledVariant(
+          'restart-orphan-at-startup.yaml',
+          'clientOrderId: manual-desk-bid-1, resolution',
+          'clientOrderId: nobody, resolution',
+        ),
+      'actions[0].clientOrderId: ',
+    ],
     ['a YAML alias bomb', () => bomb.join('\n') + '\n', 'invalid YAML: '],
-    ['a TWAP interval of PT0S', () => bundledVariant('twap-calm.yaml', 'interval: PT1M }', 'interval: PT0S }'), 'orders[0].twap.interval: '],
-    ['a TWAP of 100000 slices in 10 s', () => bundledVariant('twap-calm.yaml', '{ duration: PT10M, interval: PT1M }', '{ duration: PT10S, slices: 100000 }'), 'orders[0].twap.duration: '],
-    ['a restart after the end', () => bundledVariant('restart-orphan-at-startup.yaml', '{ at: PT1M, downtime: PT30S }', '{ at: PT1H, downtime: PT30S }'), 'restarts[0].at: '],
-    ['a cancel naming a signal', () => bundledVariant('reject-window-signals.yaml', 'expect:', 'actions:\n  - { at: PT20S, kind: cancel, parent: sig-early }\nexpect:'), 'actions[0].parent: '],
-    ['trades at 1e7 per second', () => bundledVariant('thin-book.yaml', 'ratePerSec: 4', 'ratePerSec: 10000000'), 'market.trades.ratePerSec: '],
+    [
+      'a TWAP interval of PT0S',
+      () => bundledVariant('twap-calm.yaml', 'interval: PT1M }', 'interval: PT0S }'),
+      'orders[0].twap.interval: ',
+    ],
+    [
+      'a TWAP of 100000 slices in 10 s',
+      () =>
+        bundledVariant('twap-calm.yaml', '{ duration: PT10M, interval: PT1M }', '{ duration: PT10S, slices: 100000 }'),
+      'orders[0].twap.duration: ',
+    ],
+    [
+      'a restart after the end',
+      () =>
+        bundledVariant(
+          'restart-orphan-at-startup.yaml',
+          '{ at: PT1M, downtime: PT30S }',
+          '{ at: PT1H, downtime: PT30S }',
+        ),
+      'restarts[0].at: ',
+    ],
+    [
+      'a cancel naming a signal',
+      () =>
+        bundledVariant(
+          'reject-window-signals.yaml',
+          'expect:',
+          'actions:\n  - { at: PT20S, kind: cancel, parent: sig-early }\nexpect:',
+        ),
+      'actions[0].parent: ',
+    ],
+    [
+      'trades at 1e7 per second',
+      () => bundledVariant('thin-book.yaml', 'ratePerSec: 4', 'ratePerSec: 10000000'),
+      'market.trades.ratePerSec: ',
+    ],
     ['a duration in months', () => bundledVariant('thin-book.yaml', 'duration: PT10M', 'duration: P1M'), 'duration: '],
   ];
 
@@ -279,7 +381,10 @@ describe('bad scenarios that used to crash mid-run or run for hours exit 2 at va
     const db = path.join(dir, `defect-${name.replace(/\W+/g, '-')}.db`);
     const r = inProcess(['run', file], db);
     expect(r.code).toBe(2);
-    expect(r.err.some((l) => l.startsWith(`execsim: ${file}: ${field}`)), r.err.join('\n')).toBe(true);
+    expect(
+      r.err.some((l) => l.startsWith(`execsim: ${file}: ${field}`)),
+      r.err.join('\n'),
+    ).toBe(true);
     expect(r.out).toEqual([]);
     expect(fs.existsSync(db)).toBe(false);
   });
@@ -290,7 +395,11 @@ describe('bad scenarios that used to crash mid-run or run for hours exit 2 at va
     const db = path.join(dir, 'bin-volatility.db');
     const r = execsim(['run', file], db);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(new RegExp(`^execsim: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: market\\.volatility: .*may be at most about`));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^execsim: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: market\\.volatility: .*may be at most about`,
+      ),
+    );
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(fs.existsSync(db)).toBe(false);
   });
@@ -312,7 +421,10 @@ describe('bad scenarios that used to crash mid-run or run for hours exit 2 at va
   });
 
   it.each([
-    [['run', SWEEP, '--seed', '99999999999999999999'], /--seed: 99999999999999999999 is above the maximum seed 9007199254740991/],
+    [
+      ['run', SWEEP, '--seed', '99999999999999999999'],
+      /--seed: 99999999999999999999 is above the maximum seed 9007199254740991/,
+    ],
     [['run', SWEEP, '--seed', '9007199254740992'], /above the maximum seed/],
     [['sweep', SWEEP, '--paths', '99999999999999999999'], /--paths: 99999999999999999999 is above the limit of/],
     [['sweep', SWEEP, '--paths', '10', '--seed', '99999999999999999999'], /above the maximum seed/],

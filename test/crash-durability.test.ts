@@ -113,20 +113,32 @@ function checkKilledDatabase(file: string): number {
     runId = runs[0]?.id ?? '';
 
     // A gap-free prefix of the log: seq 1..n.
-    const seqs = db.prepare('SELECT MIN(seq) AS lo, MAX(seq) AS hi, COUNT(*) AS n FROM events WHERE run_id = ?').get(runId) as { lo: number | null; hi: number | null; n: number };
+    const seqs = db
+      .prepare('SELECT MIN(seq) AS lo, MAX(seq) AS hi, COUNT(*) AS n FROM events WHERE run_id = ?')
+      .get(runId) as { lo: number | null; hi: number | null; n: number };
     events = seqs.n;
     if (events > 0) expect(seqs).toEqual({ lo: 1, hi: events, n: events });
 
     // Every stored parent has every child, in the log and in the orders table.
     const parents = db
-      .prepare("SELECT json_extract(payload, '$.parentId') AS id, json_extract(payload, '$.totalSlices') AS total FROM events WHERE run_id = ? AND kind = 'ParentOrderCreated'")
+      .prepare(
+        "SELECT json_extract(payload, '$.parentId') AS id, json_extract(payload, '$.totalSlices') AS total FROM events WHERE run_id = ? AND kind = 'ParentOrderCreated'",
+      )
       .all(runId) as { id: string; total: number }[];
     const childEvents = new Map(
-      (db.prepare("SELECT json_extract(payload, '$.parentId') AS id, COUNT(*) AS n FROM events WHERE run_id = ? AND kind = 'OrderCreated' GROUP BY id").all(runId) as { id: string; n: number }[]).map((r) => [r.id, r.n]),
+      (
+        db
+          .prepare(
+            "SELECT json_extract(payload, '$.parentId') AS id, COUNT(*) AS n FROM events WHERE run_id = ? AND kind = 'OrderCreated' GROUP BY id",
+          )
+          .all(runId) as { id: string; n: number }[]
+      ).map((r) => [r.id, r.n]),
     );
     expect(parents.map((p) => [p.id, childEvents.get(p.id) ?? 0])).toEqual(parents.map((p) => [p.id, p.total]));
     const childRows = db
-      .prepare('SELECT p.client_order_id AS id, p.total_slices AS total, (SELECT COUNT(*) FROM orders c WHERE c.run_id = p.run_id AND c.parent_order_id = p.client_order_id) AS n FROM orders p WHERE p.run_id = ? AND p.parent_order_id IS NULL')
+      .prepare(
+        'SELECT p.client_order_id AS id, p.total_slices AS total, (SELECT COUNT(*) FROM orders c WHERE c.run_id = p.run_id AND c.parent_order_id = p.client_order_id) AS n FROM orders p WHERE p.run_id = ? AND p.parent_order_id IS NULL',
+      )
       .all(runId) as { id: string; total: number; n: number }[];
     expect(childRows.map((r) => [r.id, r.n])).toEqual(childRows.map((r) => [r.id, r.total]));
     expect(childRows.map((r) => r.id).sort()).toEqual(parents.map((p) => p.id).sort());
@@ -140,7 +152,10 @@ function checkKilledDatabase(file: string): number {
   const io: Io = { out: (t) => out.push(t), err: (t) => err.push(t), env: {} };
   expect(main(['show', runId, '--db', file, '--json'], io)).toBe(0);
   expect(err).toEqual([]);
-  const shown = JSON.parse(out[0] ?? '{}') as { status: string; verification: { events: number; gapFree: boolean; consistent: boolean } };
+  const shown = JSON.parse(out[0] ?? '{}') as {
+    status: string;
+    verification: { events: number; gapFree: boolean; consistent: boolean };
+  };
   expect(shown).toMatchObject({ status: 'running', verification: { events, gapFree: true, consistent: true } });
   return events;
 }

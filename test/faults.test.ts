@@ -66,7 +66,8 @@ function run(spec: Spec) {
 }
 
 function readLog(log: readonly LogEntry[]) {
-  const entries = <K extends ExecEvent['kind']>(kind: K) => log.filter((e): e is LogEntry<Of<K>> => e.event.kind === kind);
+  const entries = <K extends ExecEvent['kind']>(kind: K) =>
+    log.filter((e): e is LogEntry<Of<K>> => e.event.kind === kind);
   const events = <K extends ExecEvent['kind']>(kind: K) => entries(kind).map((e) => e.event);
   const child = (parent: string): ClientOrderId => {
     const created = events('OrderCreated').find((e) => e.parentId === parent);
@@ -83,7 +84,10 @@ function readLog(log: readonly LogEntry[]) {
     const changes = events('OrderStatusChanged').filter((e) => e.clientOrderId === id);
     return (changes[changes.length - 1] as Of<'OrderStatusChanged'>).to;
   };
-  const kindsFor = (parent: string) => about(parent).map((e) => e.event.kind).filter((k) => k !== 'OrderStatusChanged');
+  const kindsFor = (parent: string) =>
+    about(parent)
+      .map((e) => e.event.kind)
+      .filter((k) => k !== 'OrderStatusChanged');
   const fills = (parent: string) => entries('FillReport').filter((e) => e.event.clientOrderId === child(parent));
   const faults = (kind: string) => events('FaultApplied').filter((f) => f.fault === kind);
   const arrival = (parent: string) => {
@@ -95,21 +99,36 @@ function readLog(log: readonly LogEntry[]) {
 
 /** The window edges every windowed fault logs. */
 function expectWindowLogged(faults: Array<Of<'FaultApplied'>>, kind: string) {
-  expect(faults).toEqual(expect.arrayContaining([
-    { kind: 'FaultApplied', fault: kind, detail: `${kind} begins` },
-    { kind: 'FaultApplied', fault: kind, detail: `${kind} ends` },
-  ]));
+  expect(faults).toEqual(
+    expect.arrayContaining([
+      { kind: 'FaultApplied', fault: kind, detail: `${kind} begins` },
+      { kind: 'FaultApplied', fault: kind, detail: `${kind} ends` },
+    ]),
+  );
 }
 
-const marketBuy = (id: string, when: string, qty = '1') => `{ id: ${id}, at: ${when}, side: buy, qty: "${qty}", type: market }`;
+const marketBuy = (id: string, when: string, qty = '1') =>
+  `{ id: ${id}, at: ${when}, side: buy, qty: "${qty}", type: market }`;
 
 describe('outage', () => {
   it('timeout_before: the order never reaches the venue; the lookup finds nothing, so it is resent with the same id and fills once', () => {
-    const r = run({ faults: ['{ kind: outage, from: PT1S, until: PT3S, mode: timeout_before, timeoutMs: 500 }'], orders: [marketBuy('a', 'PT2S')] });
+    const r = run({
+      faults: ['{ kind: outage, from: PT1S, until: PT3S, mode: timeout_before, timeoutMs: 500 }'],
+      orders: [marketBuy('a', 'PT2S')],
+    });
     const id = r.child('a');
     expectWindowLogged(r.faults('outage'), 'outage');
-    expect(r.faults('outage')).toContainEqual({ kind: 'FaultApplied', fault: 'outage', detail: `submit ${id}: timed out after 500 ms; venue received it: false` });
-    expect(r.kindsFor('a').slice(0, 4)).toEqual(['OrderCreated', 'SubmitOrder', 'OutcomeUnknownReport', 'OrderNotFoundReport']);
+    expect(r.faults('outage')).toContainEqual({
+      kind: 'FaultApplied',
+      fault: 'outage',
+      detail: `submit ${id}: timed out after 500 ms; venue received it: false`,
+    });
+    expect(r.kindsFor('a').slice(0, 4)).toEqual([
+      'OrderCreated',
+      'SubmitOrder',
+      'OutcomeUnknownReport',
+      'OrderNotFoundReport',
+    ]);
     const unknown = r.entries('OutcomeUnknownReport')[0] as LogEntry<Of<'OutcomeUnknownReport'>>;
     expect(unknown.time).toBe(at('PT2S') + 500);
     expect(unknown.event.request).toBe('submit');
@@ -124,9 +143,16 @@ describe('outage', () => {
   });
 
   it('timeout_after: the venue executes it; its fill still arrives on the stream and the late timeout changes nothing', () => {
-    const r = run({ faults: ['{ kind: outage, from: PT1S, until: PT3S, mode: timeout_after, timeoutMs: 500 }'], orders: [marketBuy('a', 'PT2S')] });
+    const r = run({
+      faults: ['{ kind: outage, from: PT1S, until: PT3S, mode: timeout_after, timeoutMs: 500 }'],
+      orders: [marketBuy('a', 'PT2S')],
+    });
     const id = r.child('a');
-    expect(r.faults('outage')).toContainEqual({ kind: 'FaultApplied', fault: 'outage', detail: `submit ${id}: timed out after 500 ms; venue received it: true` });
+    expect(r.faults('outage')).toContainEqual({
+      kind: 'FaultApplied',
+      fault: 'outage',
+      detail: `submit ${id}: timed out after 500 ms; venue received it: true`,
+    });
     // The answer to the submit is lost (no AckReport); the fill travels on the execution stream.
     expect(r.kindsFor('a')).toEqual(['OrderCreated', 'SubmitOrder', 'FillReport', 'OutcomeUnknownReport']);
     expect(r.statusOf('a')).toBe('filled');
@@ -136,7 +162,10 @@ describe('outage', () => {
 
   it('timeout_after with the stream down too: only the lookup shows the venue got it, and its trades are applied', () => {
     const r = run({
-      faults: ['{ kind: outage, from: PT1S, until: PT3S, mode: timeout_after, timeoutMs: 500 }', '{ kind: lost_reports, from: PT1S, until: PT3S }'],
+      faults: [
+        '{ kind: outage, from: PT1S, until: PT3S, mode: timeout_after, timeoutMs: 500 }',
+        '{ kind: lost_reports, from: PT1S, until: PT3S }',
+      ],
       orders: [marketBuy('a', 'PT2S')],
     });
     expectWindowLogged(r.faults('outage'), 'outage');
@@ -151,17 +180,33 @@ describe('outage', () => {
   });
 
   it('a lookup made while the outage lasts times out too, and is retried with backoff until it gets an answer', () => {
-    const r = run({ faults: ['{ kind: outage, from: PT1S, until: PT6S, mode: timeout_before, timeoutMs: 500 }'], orders: [marketBuy('a', 'PT2S')] });
+    const r = run({
+      faults: ['{ kind: outage, from: PT1S, until: PT6S, mode: timeout_before, timeoutMs: 500 }'],
+      orders: [marketBuy('a', 'PT2S')],
+    });
     // Unknown at 2.5 s; lookups at 3.5 s (times out at 4 s), 6 s (after the outage: answered).
-    expect(r.kindsFor('a').slice(0, 5)).toEqual(['OrderCreated', 'SubmitOrder', 'OutcomeUnknownReport', 'QueryFailedReport', 'OrderNotFoundReport']);
-    expect(r.entries('QueryFailedReport').map((e) => [e.time - START, e.event.clientOrderId])).toEqual([[4000, r.child('a')]]);
-    expect(r.faults('outage').map((f) => f.detail)).toContain(`query ${r.child('a')}: timed out after 500 ms; venue received it: false`);
+    expect(r.kindsFor('a').slice(0, 5)).toEqual([
+      'OrderCreated',
+      'SubmitOrder',
+      'OutcomeUnknownReport',
+      'QueryFailedReport',
+      'OrderNotFoundReport',
+    ]);
+    expect(r.entries('QueryFailedReport').map((e) => [e.time - START, e.event.clientOrderId])).toEqual([
+      [4000, r.child('a')],
+    ]);
+    expect(r.faults('outage').map((f) => f.detail)).toContain(
+      `query ${r.child('a')}: timed out after 500 ms; venue received it: false`,
+    );
     expect(r.statusOf('a')).toBe('filled');
   });
 
   it('gives up after the last attempt: an order refused unprocessed three times is abandoned (failed)', () => {
     // The new-order count limit: submits are refused, lookups still answered.
-    const r = run({ faults: ['{ kind: rate_limit, from: PT1S, until: PT60S, scope: orders }'], orders: [marketBuy('a', 'PT2S')] });
+    const r = run({
+      faults: ['{ kind: rate_limit, from: PT1S, until: PT60S, scope: orders }'],
+      orders: [marketBuy('a', 'PT2S')],
+    });
     const kinds = r.kindsFor('a');
     expect(kinds.filter((k) => k === 'SubmitOrder')).toHaveLength(3);
     expect(kinds.filter((k) => k === 'RetryableRejectReport')).toHaveLength(3);
@@ -204,11 +249,16 @@ describe('outage', () => {
 
 describe('http_5xx', () => {
   it('leaves each submit unknown; the lookup resolves it the way the venue (seeded) handled it, resending only the lost ones', () => {
-    const r = run({ faults: ['{ kind: http_5xx, from: PT1S, until: PT3S }'], orders: ['a', 'b', 'c', 'd'].map((id, i) => marketBuy(id, `PT2.${i}S`)) });
+    const r = run({
+      faults: ['{ kind: http_5xx, from: PT1S, until: PT3S }'],
+      orders: ['a', 'b', 'c', 'd'].map((id, i) => marketBuy(id, `PT2.${i}S`)),
+    });
     expectWindowLogged(r.faults('http_5xx'), 'http_5xx');
     const received: boolean[] = [];
     for (const p of ['a', 'b', 'c', 'd']) {
-      const fault = r.faults('http_5xx').find((f) => f.detail.startsWith(`submit ${r.child(p)}: 503 Service Unavailable; venue received it:`));
+      const fault = r
+        .faults('http_5xx')
+        .find((f) => f.detail.startsWith(`submit ${r.child(p)}: 503 Service Unavailable; venue received it:`));
       expect(fault).toBeDefined();
       received.push((fault as Of<'FaultApplied'>).detail.endsWith('true'));
       const unknown = r.events('OutcomeUnknownReport').find((e) => e.clientOrderId === r.child(p));
@@ -224,7 +274,10 @@ describe('http_5xx', () => {
 
 describe('rate_limit', () => {
   it("refuses the submit with the venue's 429 code, unprocessed; the retry after the window goes through with the same id", () => {
-    const r = run({ faults: ['{ kind: rate_limit, from: PT1S, until: PT3S }'], orders: [marketBuy('a', 'PT2S'), marketBuy('b', 'PT4S')] });
+    const r = run({
+      faults: ['{ kind: rate_limit, from: PT1S, until: PT3S }'],
+      orders: [marketBuy('a', 'PT2S'), marketBuy('b', 'PT4S')],
+    });
     expectWindowLogged(r.faults('rate_limit'), 'rate_limit');
     expect(r.faults('rate_limit').map((f) => f.detail)).toContain(`submit ${r.child('a')}: 429`);
     const refusal = r.events('RetryableRejectReport').find((e) => e.clientOrderId === r.child('a'));
@@ -244,7 +297,9 @@ describe('reject_window', () => {
     });
     expectWindowLogged(r.faults('reject_window'), 'reject_window');
     expect(r.faults('reject_window').map((f) => f.detail)).toContain(`submit ${r.child('a')}: Maintenance.`);
-    expect(r.events('RejectReport')).toEqual([{ kind: 'RejectReport', clientOrderId: r.child('a'), code: '-1013', reason: 'Maintenance.' }]);
+    expect(r.events('RejectReport')).toEqual([
+      { kind: 'RejectReport', clientOrderId: r.child('a'), code: '-1013', reason: 'Maintenance.' },
+    ]);
     expect(r.statusOf('a')).toBe('rejected');
     expect(r.statusOf('b')).toBe('filled'); // `until` is exclusive
   });
@@ -279,7 +334,12 @@ describe('lost_reports', () => {
     // The first poll goes 2 s after submission (pollInitialMs); the fill was ~20 ms in.
     expect(ended?.detectionLatencyMs).toBeGreaterThan(1_900);
     expect(ended?.detectionLatencyMs).toBeLessThan(2_100);
-    expect(r.report.fillDetection).toMatchObject({ detectionRate: 1, falsePositives: 0, fillsByPoll: 1, consistency: 1 });
+    expect(r.report.fillDetection).toMatchObject({
+      detectionRate: 1,
+      falsePositives: 0,
+      fillsByPoll: 1,
+      consistency: 1,
+    });
   });
 });
 
@@ -306,7 +366,9 @@ describe('delayed_reports', () => {
     const t1 = (delayed.fills('a')[0] as LogEntry).time;
     expect(t1 - t0).toBe(700);
     // The venue time of the trade is the same: only the report is late.
-    expect((delayed.fills('a')[0] as LogEntry<Of<'FillReport'>>).event.venueTime).toBe((plain.fills('a')[0] as LogEntry<Of<'FillReport'>>).event.venueTime);
+    expect((delayed.fills('a')[0] as LogEntry<Of<'FillReport'>>).event.venueTime).toBe(
+      (plain.fills('a')[0] as LogEntry<Of<'FillReport'>>).event.venueTime,
+    );
     // The REST ack overtakes the delayed fill.
     expect(delayed.kindsFor('a')).toEqual(['OrderCreated', 'SubmitOrder', 'AckReport', 'FillReport']);
     expect(delayed.statusOf('a')).toBe('filled');
@@ -316,10 +378,20 @@ describe('delayed_reports', () => {
   // the same trade is a duplicate: recorded as ReportIgnored, not applied, not a discrepancy.
   it('a fill the stream delivers after a lookup already applied its trade is ignored, not a discrepancy', () => {
     const r = run({
-      faults: ['{ kind: outage, from: PT1S, until: PT3S, mode: timeout_after, timeoutMs: 500 }', '{ kind: delayed_reports, from: PT1S, until: PT3S, delayMs: 5000 }'],
+      faults: [
+        '{ kind: outage, from: PT1S, until: PT3S, mode: timeout_after, timeoutMs: 500 }',
+        '{ kind: delayed_reports, from: PT1S, until: PT3S, delayMs: 5000 }',
+      ],
       orders: [marketBuy('a', 'PT2S')],
     });
-    expect(r.kindsFor('a')).toEqual(['OrderCreated', 'SubmitOrder', 'OutcomeUnknownReport', 'OrderStatusReport', 'FillReport', 'ReportIgnored']);
+    expect(r.kindsFor('a')).toEqual([
+      'OrderCreated',
+      'SubmitOrder',
+      'OutcomeUnknownReport',
+      'OrderStatusReport',
+      'FillReport',
+      'ReportIgnored',
+    ]);
     expect(r.statusOf('a')).toBe('filled');
     expect(r.report.discrepancies).toBe(0);
     expect(r.report.fills).toBe(1);
@@ -370,7 +442,11 @@ describe('liquidity_drop', () => {
     const walk = (p: string) => r.fills(p).map((e) => [e.event.price, e.event.qty]);
     expect(walk('before')).toEqual([[10001, lots('3')]]);
     // 5 lots a level x 0.2 = 1 lot a level: three levels for three lots.
-    expect(walk('during')).toEqual([[10001, lots('1')], [10002, lots('1')], [10003, lots('1')]]);
+    expect(walk('during')).toEqual([
+      [10001, lots('1')],
+      [10002, lots('1')],
+      [10003, lots('1')],
+    ]);
     expect(walk('after')).toEqual([[10001, lots('3')]]);
   });
 });
@@ -382,7 +458,9 @@ describe('price_jump', () => {
       orders: [marketBuy('before', 'PT4S'), marketBuy('after', 'PT6S')],
       market: STILL_SYNTHETIC,
     });
-    expect(r.faults('price_jump')).toEqual([{ kind: 'FaultApplied', fault: 'price_jump', detail: 'price jumps -250 bps' }]);
+    expect(r.faults('price_jump')).toEqual([
+      { kind: 'FaultApplied', fault: 'price_jump', detail: 'price jumps -250 bps' },
+    ]);
     const mid = (p: string) => (r.arrival(p).bid + r.arrival(p).ask) / 2;
     expect(mid('before')).toBe(10000);
     expect(mid('after')).toBe(10000 * (1 - 0.025));
@@ -392,9 +470,14 @@ describe('price_jump', () => {
 
 describe('halt', () => {
   it("refuses orders with the venue's market-closed code during the window and accepts them after", () => {
-    const r = run({ faults: ['{ kind: halt, from: PT1S, until: PT3S }'], orders: [marketBuy('a', 'PT2S'), marketBuy('b', 'PT4S')] });
+    const r = run({
+      faults: ['{ kind: halt, from: PT1S, until: PT3S }'],
+      orders: [marketBuy('a', 'PT2S'), marketBuy('b', 'PT4S')],
+    });
     expectWindowLogged(r.faults('halt'), 'halt');
-    expect(r.events('RejectReport')).toEqual([{ kind: 'RejectReport', clientOrderId: r.child('a'), code: '-1013', reason: 'Market is closed.' }]);
+    expect(r.events('RejectReport')).toEqual([
+      { kind: 'RejectReport', clientOrderId: r.child('a'), code: '-1013', reason: 'Market is closed.' },
+    ]);
     expect(r.statusOf('a')).toBe('rejected');
     expect(r.statusOf('b')).toBe('filled');
   });

@@ -122,7 +122,10 @@ orders:
     expect(w.run.venue.exchange.order(id)?.filled).toBe(1_000);
     // The restarted process asked, learned the fill, and did not send the slice.
     expect(w.events('SubmitOrder').filter((e) => e.event.clientOrderId === id)).toEqual([]);
-    expect(w.events('ReconciliationMismatch').map((e) => [e.event.mismatch, e.event.clientOrderId])).toContainEqual(['missed_fill', id]);
+    expect(w.events('ReconciliationMismatch').map((e) => [e.event.mismatch, e.event.clientOrderId])).toContainEqual([
+      'missed_fill',
+      id,
+    ]);
     expect(w.run.ledger.order(id)?.status).toBe('filled');
     const children = w.run.ledger.childrenOf(parentOrderId('twap'));
     expect(children.reduce((s, c) => s + c.filledQty, 0)).toBe(5_000);
@@ -139,17 +142,20 @@ describe('periodic reconciliation asks again for the overlap before its high-wat
   // just after a pass carries venue times before that pass's mark, and only the overlap finds its
   // fill, which the stream lost.
   it('finds a lost fill on an order that ended just after a pass, stamped before its mark by a venue clock behind ours', () => {
-    const w = world(`duration: PT3M
+    const w = world(
+      `duration: PT3M
 ${BOOK}fillDetection: { enabled: false }
 reconciliation: { periodMs: 60000 }
 faults: [{ kind: lost_reports, from: PT60.5S, until: PT61.5S, probability: 1 }]
 orders:
-  - { id: bid, at: PT50S, side: buy, qty: "0.03", type: limit, limitPrice: "61000.00", route: single, cancelAt: PT62S }`, `
+  - { id: bid, at: PT50S, side: buy, qty: "0.03", type: limit, limitPrice: "61000.00", route: single, cancelAt: PT62S }`,
+      `
 seed: 3
 venue: { name: binance-spot, clockSkewMs: -5000, latency: { orderEntry: 10, ack: 10, fillReport: 5, marketData: 2 } }
 instrument: { symbol: BTCUSDT, tickSize: "0.01", lotSize: "0.00001", minNotional: "5" }
 start: 2024-08-09T00:00:00Z
-`);
+`,
+    );
     // Our bid rests alone at 61000.00, inside the spread. At 61 s another participant sells 0.01
     // into it; the stream loses that fill. At 62 s we cancel the rest: we hold it cancelled,
     // nothing filled; the venue stamps both at about 56-57 s, before the first pass's mark (60 s).
@@ -183,19 +189,22 @@ describe('the engine sends only orders that are still unsent', () => {
     // process dies right after the send. It restarts at 16:00:30, after the close: the lookup
     // finds nothing, so the order is unsent again; recovery keeps it for Friday's open (within
     // the 60 s grace). At 18:00 the operator cancels the parent.
-    const w = world(`duration: PT17H35M
+    const w = world(
+      `duration: PT17H35M
 market: { model: static_book, bids: [["219.99", "5000"]], asks: [["220.01", "5000"]] }
 reconciliation: { periodMs: 3600000 }
 faults: [{ kind: outage, from: PT1M45S, until: PT1M55S, mode: timeout_before, timeoutMs: 2000 }]
 restarts: [{ afterSubmit: 1, downtime: PT40S }]
 actions: [{ at: PT2H2M, kind: cancel, parent: late-buy, reason: "not wanted tomorrow" }]
 orders:
-  - { id: late-buy, at: PT1M50S, side: buy, qty: "10", type: market, route: single }`, `
+  - { id: late-buy, at: PT1M50S, side: buy, qty: "10", type: market, route: single }`,
+      `
 seed: 3
 venue: { name: alpaca-equities, latency: { orderEntry: 10, ack: 10, fillReport: 5, marketData: 2 } }
 instrument: { symbol: AAPL, tickSize: "0.01", lotSize: "1", minNotional: "1" }
 start: 2024-08-08T19:58:00Z
-`);
+`,
+    );
     w.clock.advanceTo(w.end);
     const [order] = w.run.ledger.orders.values();
     const id = order!.request.clientOrderId;
@@ -210,18 +219,21 @@ start: 2024-08-08T19:58:00Z
   });
 
   it('a "not found" for an order recovery holds for the next open does not start a resend that the closed venue would abandon', () => {
-    const w = world(`duration: PT17H35M
+    const w = world(
+      `duration: PT17H35M
 market: { model: static_book, bids: [["219.99", "5000"]], asks: [["220.01", "5000"]] }
 reconciliation: { periodMs: 3600000 }
 faults: [{ kind: outage, from: PT1M45S, until: PT1M55S, mode: timeout_before, timeoutMs: 2000 }]
 restarts: [{ afterSubmit: 1, downtime: PT40S }]
 orders:
-  - { id: late-buy, at: PT1M50S, side: buy, qty: "10", type: market, route: single }`, `
+  - { id: late-buy, at: PT1M50S, side: buy, qty: "10", type: market, route: single }`,
+      `
 seed: 3
 venue: { name: alpaca-equities, latency: { orderEntry: 10, ack: 10, fillReport: 5, marketData: 2 } }
 instrument: { symbol: AAPL, tickSize: "0.01", lotSize: "1", minNotional: "1" }
 start: 2024-08-08T19:58:00Z
-`);
+`,
+    );
     w.clock.advanceTo(w.end);
     const [order] = w.run.ledger.orders.values();
     const open = Date.UTC(2024, 7, 9, 13, 30);
@@ -247,8 +259,13 @@ ${BOOK}orders:
     for (const at of slices) {
       // Both the previous child's cancel and the new child reach the venue 10 ms after the slice.
       w.clock.advanceTo(T0 + at + 10);
-      const working = w.run.ledger.childrenOf(parent).filter((c) => w.run.venue.exchange.openOrders().some((o) => o.clientOrderId === c.request.clientOrderId));
-      expect(working.map((c) => c.request.sliceNum), `at ${at} ms`).toEqual([slices.indexOf(at) + 1]);
+      const working = w.run.ledger
+        .childrenOf(parent)
+        .filter((c) => w.run.venue.exchange.openOrders().some((o) => o.clientOrderId === c.request.clientOrderId));
+      expect(
+        working.map((c) => c.request.sliceNum),
+        `at ${at} ms`,
+      ).toEqual([slices.indexOf(at) + 1]);
     }
     w.clock.advanceTo(w.end);
     const children = w.run.ledger.childrenOf(parent);
@@ -257,7 +274,10 @@ ${BOOK}orders:
     for (const child of children.slice(0, -1)) {
       const next = slices[child.request.sliceNum]!;
       const cancel = cancels.filter((e) => e.event.clientOrderId === child.request.clientOrderId);
-      expect(cancel.map((e) => [ms(e.time), e.event.reason]), `slice ${child.request.sliceNum}`).toEqual([[next, 'replaced by the next slice']]);
+      expect(
+        cancel.map((e) => [ms(e.time), e.event.reason]),
+        `slice ${child.request.sliceNum}`,
+      ).toEqual([[next, 'replaced by the next slice']]);
       expect(w.run.venue.exchange.order(child.request.clientOrderId)?.status).toBe('canceled');
     }
     expect(w.events('SubmitOrder')).toHaveLength(4);
@@ -311,7 +331,12 @@ reconciliation: { periodMs: null }
 routing: { twapThreshold: "1000000" }
 `;
   const fate = (w: ReturnType<typeof world>) =>
-    Object.fromEntries(w.events('SignalRejected').map((e) => [e.event.signalId, e.event.code]).concat(w.events('SignalAccepted').map((e) => [e.event.signalId, 'accepted'])));
+    Object.fromEntries(
+      w
+        .events('SignalRejected')
+        .map((e) => [e.event.signalId, e.event.code])
+        .concat(w.events('SignalAccepted').map((e) => [e.event.signalId, 'accepted'])),
+    );
 
   it('counts reducing orders already open against the position; open orders that add exposure make no room', () => {
     const w = finished(`duration: PT1M
@@ -323,7 +348,11 @@ signals:
   - { id: close-3-more, at: PT20S, side: sell, qty: "0.03", price: "61200.00", reduceOnly: true }
   - { id: close-2, at: PT30S, side: sell, qty: "0.02", price: "61300.00", reduceOnly: true }`);
     // Long 0.05 with a sell of 0.03 resting (and a buy of 0.05 that may never fill): 0.02 left.
-    expect(fate(w)).toEqual({ 'close-3': 'accepted', 'close-3-more': 'reduce-only-exceeds-available', 'close-2': 'accepted' });
+    expect(fate(w)).toEqual({
+      'close-3': 'accepted',
+      'close-3-more': 'reduce-only-exceeds-available',
+      'close-2': 'accepted',
+    });
     const sells = [...w.run.ledger.orders.values()].filter((o) => o.request.side === 'sell');
     expect(sells.reduce((s, o) => s + o.request.qty, 0)).toBe(5_000);
   });

@@ -20,38 +20,78 @@ async function localMessages(file: string, code: string): Promise<string[]> {
 
 describe('local/layers with the repository configuration', () => {
   it('keeps src/core to itself and its pure packages, whatever the depth of the relative path', async () => {
-    expect(await localMessages('src/core/fills/probe.ts', "import { FaultSchedule } from '../../sim/faults.ts';\nexport const f = FaultSchedule;\n"))
-      .toEqual(['src/core may import only src/core; this import reaches src/sim/faults.ts']);
-    expect(await localMessages('src/core/probe.ts', "export type { Scenario } from '../scenario/schema.ts';\n"))
-      .toEqual(['src/core may import only src/core; this import reaches src/scenario/schema.ts']);
-    expect(await localMessages('src/core/algo/probe.ts', "export type H = import('../../runtime/harness.ts').Harness;\n"))
-      .toEqual(['src/core may import only src/core; this import reaches src/runtime/harness.ts']);
-    expect(await localMessages('src/core/algo/probe.ts', "import Database from 'better-sqlite3';\nexport const d = Database;\n"))
-      .toEqual(["src/core may use only these packages: zod, rxjs, @js-joda/core, @js-joda/timezone, node:crypto ('better-sqlite3' is not one of them)"]);
+    expect(
+      await localMessages(
+        'src/core/fills/probe.ts',
+        "import { FaultSchedule } from '../../sim/faults.ts';\nexport const f = FaultSchedule;\n",
+      ),
+    ).toEqual(['src/core may import only src/core; this import reaches src/sim/faults.ts']);
+    expect(
+      await localMessages('src/core/probe.ts', "export type { Scenario } from '../scenario/schema.ts';\n"),
+    ).toEqual(['src/core may import only src/core; this import reaches src/scenario/schema.ts']);
+    expect(
+      await localMessages('src/core/algo/probe.ts', "export type H = import('../../runtime/harness.ts').Harness;\n"),
+    ).toEqual(['src/core may import only src/core; this import reaches src/runtime/harness.ts']);
+    expect(
+      await localMessages(
+        'src/core/algo/probe.ts',
+        "import Database from 'better-sqlite3';\nexport const d = Database;\n",
+      ),
+    ).toEqual([
+      "src/core may use only these packages: zod, rxjs, @js-joda/core, @js-joda/timezone, node:crypto ('better-sqlite3' is not one of them)",
+    ]);
     // '../sim/' from src/core/algo/ is src/core/sim/: inside core, not the simulator.
-    expect(await localMessages('src/core/algo/probe.ts', "import { z } from 'zod';\nimport { x } from '../sim/x.ts';\nexport const y = [z, x];\n")).toEqual([]);
+    expect(
+      await localMessages(
+        'src/core/algo/probe.ts',
+        "import { z } from 'zod';\nimport { x } from '../sim/x.ts';\nexport const y = [z, x];\n",
+      ),
+    ).toEqual([]);
   });
 
   it('lets src/sim use src/core and itself only', async () => {
-    expect(await localMessages('src/sim/market/probe.ts', "import { Rng } from '../../core/clock/rng.ts';\nimport { L2Book } from '../book/l2-book.ts';\nexport const a = [Rng, L2Book];\n")).toEqual([]);
-    expect(await localMessages('src/sim/market/probe.ts', "import { parseDurationMs } from '../../scenario/time-fields.ts';\nexport const p = parseDurationMs;\n"))
-      .toEqual(['src/sim may import only src/core, src/sim; this import reaches src/scenario/time-fields.ts']);
+    expect(
+      await localMessages(
+        'src/sim/market/probe.ts',
+        "import { Rng } from '../../core/clock/rng.ts';\nimport { L2Book } from '../book/l2-book.ts';\nexport const a = [Rng, L2Book];\n",
+      ),
+    ).toEqual([]);
+    expect(
+      await localMessages(
+        'src/sim/market/probe.ts',
+        "import { parseDurationMs } from '../../scenario/time-fields.ts';\nexport const p = parseDurationMs;\n",
+      ),
+    ).toEqual(['src/sim may import only src/core, src/sim; this import reaches src/scenario/time-fields.ts']);
   });
 
   it('keeps src/live and src/gateway apart, and src/server off src/sim and src/live', async () => {
-    expect(await localMessages('src/live/probe.ts', "import '../gateway/binance.ts';\n")).toEqual(['src/live must never import src/gateway; this import reaches src/gateway/binance.ts']);
-    expect(await localMessages('src/gateway/probe.ts', "import '../live/wall-clock.ts';\n")).toEqual(['src/gateway must never import src/live; this import reaches src/live/wall-clock.ts']);
-    expect(await localMessages('src/server/probe.ts', "import '../sim/faults.ts';\nimport '../live/wall-clock.ts';\nimport '../runtime/harness.ts';\n")).toEqual([
+    expect(await localMessages('src/live/probe.ts', "import '../gateway/binance.ts';\n")).toEqual([
+      'src/live must never import src/gateway; this import reaches src/gateway/binance.ts',
+    ]);
+    expect(await localMessages('src/gateway/probe.ts', "import '../live/wall-clock.ts';\n")).toEqual([
+      'src/gateway must never import src/live; this import reaches src/live/wall-clock.ts',
+    ]);
+    expect(
+      await localMessages(
+        'src/server/probe.ts',
+        "import '../sim/faults.ts';\nimport '../live/wall-clock.ts';\nimport '../runtime/harness.ts';\n",
+      ),
+    ).toEqual([
       'src/server must never import src/sim; this import reaches src/sim/faults.ts',
       'src/server must never import src/live; this import reaches src/live/wall-clock.ts',
     ]);
   });
 
   it('lets a test in src/core use vitest, fast-check and test/support, and nothing else outside', async () => {
-    const code = "import { it } from 'vitest';\nimport fc from 'fast-check';\nimport { Harness } from '../../../test/support/fill-harness.ts';\nexport const a = [it, fc, Harness];\n";
+    const code =
+      "import { it } from 'vitest';\nimport fc from 'fast-check';\nimport { Harness } from '../../../test/support/fill-harness.ts';\nexport const a = [it, fc, Harness];\n";
     expect(await localMessages('src/core/fills/probe.test.ts', code)).toEqual([]);
-    expect(await localMessages('src/core/fills/probe.ts', "import { Harness } from '../../../test/support/fill-harness.ts';\nexport const h = Harness;\n"))
-      .toEqual(['src/core may import only src/core; this import reaches test/support/fill-harness.ts, outside src/']);
+    expect(
+      await localMessages(
+        'src/core/fills/probe.ts',
+        "import { Harness } from '../../../test/support/fill-harness.ts';\nexport const h = Harness;\n",
+      ),
+    ).toEqual(['src/core may import only src/core; this import reaches test/support/fill-harness.ts, outside src/']);
   });
 });
 
@@ -60,7 +100,10 @@ describe('local/no-cycle', () => {
   afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
   /** Writes `files` under a fresh folder and lints them with local/no-cycle alone. */
-  async function cycles(files: Record<string, string>, allow: Array<{ from: string; to: string; reason: string }> = []) {
+  async function cycles(
+    files: Record<string, string>,
+    allow: Array<{ from: string; to: string; reason: string }> = [],
+  ) {
     const dir = mkdtempSync(path.join(tmpdir(), 'execsim-no-cycle-'));
     dirs.push(dir);
     for (const [name, text] of Object.entries(files)) {
@@ -70,19 +113,33 @@ describe('local/no-cycle', () => {
     const eslint = new ESLint({
       cwd: dir,
       overrideConfigFile: true,
-      overrideConfig: [{ files: ['**/*.ts'], languageOptions: { parser: tseslint.parser }, plugins: { local }, rules: { 'local/no-cycle': ['error', { allow }] } }],
+      overrideConfig: [
+        {
+          files: ['**/*.ts'],
+          languageOptions: { parser: tseslint.parser },
+          plugins: { local },
+          rules: { 'local/no-cycle': ['error', { allow }] },
+        },
+      ],
     });
     const results = await eslint.lintFiles(Object.keys(files));
-    return Object.fromEntries(results.map((r) => [path.relative(dir, r.filePath).split(path.sep).join('/'), r.messages.map((m) => `${m.line}: ${m.message}`)]));
+    return Object.fromEntries(
+      results.map((r) => [
+        path.relative(dir, r.filePath).split(path.sep).join('/'),
+        r.messages.map((m) => `${m.line}: ${m.message}`),
+      ]),
+    );
   }
 
   it('reports the import that closes a cycle in every file on it, with the whole cycle', async () => {
-    expect(await cycles({
-      'src/a/one.ts': "import { two } from '../b/two.ts';\nexport const one = () => two;\n",
-      'src/b/two.ts': "import { three } from './three.ts';\nexport const two = () => three;\n",
-      'src/b/three.ts': "import { one } from '../a/one.ts';\nexport const three = () => one;\n",
-      'src/b/free.ts': "import { one } from '../a/one.ts';\nexport const free = one;\n",
-    })).toEqual({
+    expect(
+      await cycles({
+        'src/a/one.ts': "import { two } from '../b/two.ts';\nexport const one = () => two;\n",
+        'src/b/two.ts': "import { three } from './three.ts';\nexport const two = () => three;\n",
+        'src/b/three.ts': "import { one } from '../a/one.ts';\nexport const three = () => one;\n",
+        'src/b/free.ts': "import { one } from '../a/one.ts';\nexport const free = one;\n",
+      }),
+    ).toEqual({
       'src/a/one.ts': ['1: import cycle: src/a/one.ts -> src/b/two.ts -> src/b/three.ts -> src/a/one.ts'],
       'src/b/two.ts': ['1: import cycle: src/b/two.ts -> src/b/three.ts -> src/a/one.ts -> src/b/two.ts'],
       'src/b/three.ts': ['1: import cycle: src/b/three.ts -> src/a/one.ts -> src/b/two.ts -> src/b/three.ts'],
@@ -92,12 +149,14 @@ describe('local/no-cycle', () => {
 
   it('does not count `import type` (erased), but does count `import { type X }` (still loads the module)', async () => {
     const erased = await cycles({
-      'src/schema.ts': "import { check } from './check.ts';\nexport interface Scenario { n: number }\nexport const schema = check;\n",
+      'src/schema.ts':
+        "import { check } from './check.ts';\nexport interface Scenario { n: number }\nexport const schema = check;\n",
       'src/check.ts': "import type { Scenario } from './schema.ts';\nexport const check = (s: Scenario) => s.n;\n",
     });
     expect(Object.values(erased).flat()).toEqual([]);
     const loaded = await cycles({
-      'src/schema.ts': "import { check } from './check.ts';\nexport interface Scenario { n: number }\nexport const schema = check;\n",
+      'src/schema.ts':
+        "import { check } from './check.ts';\nexport interface Scenario { n: number }\nexport const schema = check;\n",
       'src/check.ts': "import { type Scenario } from './schema.ts';\nexport const check = (s: Scenario) => s.n;\n",
     });
     expect(loaded['src/check.ts']).toEqual(['1: import cycle: src/check.ts -> src/schema.ts -> src/check.ts']);
@@ -112,7 +171,9 @@ describe('local/no-cycle', () => {
     expect(Object.values(await cycles(files, allow)).flat()).toEqual([]);
     expect(await cycles({ ...files, 'src/sweep.ts': 'export const sweep = () => 1;\n' }, allow)).toEqual({
       'src/main.ts': [],
-      'src/sweep.ts': ['1: the allowed import src/sweep.ts -> src/main.ts no longer exists: remove it from the local/no-cycle allow list'],
+      'src/sweep.ts': [
+        '1: the allowed import src/sweep.ts -> src/main.ts no longer exists: remove it from the local/no-cycle allow list',
+      ],
     });
   });
 });

@@ -30,7 +30,12 @@ function documented(file: string): Row[] {
     .filter((line) => line.startsWith('| `'))
     .map((line) => {
       const cells = line.split(/(?<!\\)\|/).slice(1, -1);
-      return { file, model: unquote(cells[0] as string), path: unquote(cells[1] as string), default: (cells[3] as string).trim() };
+      return {
+        file,
+        model: unquote(cells[0] as string),
+        path: unquote(cells[1] as string),
+        default: (cells[3] as string).trim(),
+      };
     });
 }
 
@@ -51,7 +56,8 @@ function fields(o: JsonObject, prefix = ''): Map<string, boolean> {
     const path = `${prefix}${key}`;
     out.set(path, o.required?.includes(key) ?? false);
     if (sub.type === 'object') for (const [k, v] of fields(sub, `${path}.`)) out.set(k, v);
-    if (sub.type === 'array' && sub.items?.type === 'object') for (const [k, v] of fields(sub.items, `${path}[].`)) out.set(k, v);
+    if (sub.type === 'array' && sub.items?.type === 'object')
+      for (const [k, v] of fields(sub.items, `${path}[].`)) out.set(k, v);
   }
   return out;
 }
@@ -63,12 +69,39 @@ const schemaFields = new Map(json.oneOf.map((o) => [o.properties?.model?.const a
 const FULL: Record<string, Record<string, unknown>> = {
   static_book: { model: 'static_book', bids: [['1', '1']], asks: [['2', '1']] },
   synthetic: {
-    model: 'synthetic', initialPrice: '100', walk: 'geometric', volatility: 1, stepMs: 7, spreadTicks: 3,
-    regimes: [{ spreadTicks: 1, meanDuration: 'PT1S' }], depth: ['1'], levelSpacingTicks: 2, trades: { ratePerSec: 1, meanQty: '1' },
+    model: 'synthetic',
+    initialPrice: '100',
+    walk: 'geometric',
+    volatility: 1,
+    stepMs: 7,
+    spreadTicks: 3,
+    regimes: [{ spreadTicks: 1, meanDuration: 'PT1S' }],
+    depth: ['1'],
+    levelSpacingTicks: 2,
+    trades: { ratePerSec: 1, meanQty: '1' },
   },
   // timeUnit left at its default: rateInterval's default is one timeUnit, documented for the default.
-  almgren_chriss: { model: 'almgren_chriss', initialPrice: '100', sigma: 1, gamma: 1, epsilon: 1, eta: 1, rateInterval: 'PT7S', stepMs: 7, depth: ['1'] },
-  zero_intelligence: { model: 'zero_intelligence', initialPrice: '100', limitRatePerSec: 1, marketRatePerSec: 1, cancelRatePerSec: 1, priceRangeTicks: 5, meanQty: '1', initialOrders: 7 },
+  almgren_chriss: {
+    model: 'almgren_chriss',
+    initialPrice: '100',
+    sigma: 1,
+    gamma: 1,
+    epsilon: 1,
+    eta: 1,
+    rateInterval: 'PT7S',
+    stepMs: 7,
+    depth: ['1'],
+  },
+  zero_intelligence: {
+    model: 'zero_intelligence',
+    initialPrice: '100',
+    limitRatePerSec: 1,
+    marketRatePerSec: 1,
+    cancelRatePerSec: 1,
+    priceRangeTicks: 5,
+    meanQty: '1',
+    initialOrders: 7,
+  },
   replay: { model: 'replay', format: 'binance-spot', files: ['x.gz'], dataLotSize: '0.001' },
 };
 
@@ -83,7 +116,10 @@ function without(market: Record<string, unknown>, path: string): Record<string, 
 }
 
 function valueAt(value: unknown, path: string): unknown {
-  return path.replace('[]', '.0').split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], value);
+  return path
+    .replace('[]', '.0')
+    .split('.')
+    .reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], value);
 }
 
 const files = ['docs/market-models.md', 'README.md'];

@@ -23,12 +23,22 @@ describe('model warnings', () => {
   it('an execution price held at one tick is a ModelWarning per execution, counted in the report and printed', () => {
     const { r, warnings } = run('PT1M');
     // Each slice of 200,000 at 1,440 x 200,000 a day: 720 of impact on a price of 50.
-    expect(warnings.map((w) => [w.event.model, w.event.warning])).toEqual(Array.from({ length: 5 }, () => ['almgren_chriss', 'price_floor']));
+    expect(warnings.map((w) => [w.event.model, w.event.warning])).toEqual(
+      Array.from({ length: 5 }, () => ['almgren_chriss', 'price_floor']),
+    );
     expect(r.parents[0]?.avgPrice).toBe('0.0001');
     expect(r.modelWarnings).toEqual([
-      { model: 'almgren_chriss', warning: 'price_floor', count: 5, firstAt: (warnings[0] as LogEntry).time, first: (warnings[0] as LogEntry<ModelWarning>).event.detail },
+      {
+        model: 'almgren_chriss',
+        warning: 'price_floor',
+        count: 5,
+        firstAt: (warnings[0] as LogEntry).time,
+        first: (warnings[0] as LogEntry<ModelWarning>).event.detail,
+      },
     ]);
-    expect(formatReport(r).split('\n')).toContain(modelWarningLine(r.modelWarnings[0] as (typeof r.modelWarnings)[number]));
+    expect(formatReport(r).split('\n')).toContain(
+      modelWarningLine(r.modelWarnings[0] as (typeof r.modelWarnings)[number]),
+    );
   });
 
   it('the same order with the trading interval of its own schedule warns of nothing', () => {

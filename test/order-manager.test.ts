@@ -10,7 +10,11 @@ import { SignalDeduplicator } from '../src/core/safety/signal-dedup.ts';
 import { runScenario } from '../src/runtime/backtest-run.ts';
 import { parseScenario } from '../src/scenario/load-scenario.ts';
 
-interface Sig { at: number; side: 'buy' | 'sell'; price: number | null }
+interface Sig {
+  at: number;
+  side: 'buy' | 'sell';
+  price: number | null;
+}
 
 function yaml(signals: readonly Sig[], actions: readonly string[] = []): string {
   return `
@@ -50,7 +54,9 @@ describe('order manager', () => {
       fc.property(fc.array(sigArb, { minLength: 1, maxLength: 12 }), (signals) => {
         const log = run(signals);
         const accepted = log.flatMap((e) => (e.event.kind === 'SignalAccepted' ? [e] : []));
-        const received = new Map(log.flatMap((e) => (e.event.kind === 'SignalReceived' ? [[e.event.signalId, e] as const] : [])));
+        const received = new Map(
+          log.flatMap((e) => (e.event.kind === 'SignalReceived' ? [[e.event.signalId, e] as const] : [])),
+        );
         // No two accepted signals with the same key less than 5 minutes (the window) apart.
         for (const a of accepted) {
           for (const b of accepted) {
@@ -74,7 +80,16 @@ describe('order manager', () => {
         // The dedup memory logs each admitted signal once, right after the signal itself: a
         // second copy would double the records a restart rebuilds the memory from.
         const registered = log.filter((e) => e.event.kind === 'SignalRegistered');
-        const admitted = log.filter((e) => e.event.kind === 'SignalReceived' && !log.some((r) => r.event.kind === 'SignalRejected' && r.event.code === 'duplicate-signal' && r.event.signalId === (e.event as { signalId: string }).signalId));
+        const admitted = log.filter(
+          (e) =>
+            e.event.kind === 'SignalReceived' &&
+            !log.some(
+              (r) =>
+                r.event.kind === 'SignalRejected' &&
+                r.event.code === 'duplicate-signal' &&
+                r.event.signalId === (e.event as { signalId: string }).signalId,
+            ),
+        );
         expect(registered).toHaveLength(admitted.length);
         for (const r of registered) expect(log[log.indexOf(r) - 1]?.event.kind).toBe('SignalReceived');
       }),
@@ -89,7 +104,12 @@ describe('order manager', () => {
         const start = Date.UTC(2024, 7, 9);
         const answer = (d: SignalDeduplicator, clock: VirtualClock, s: Sig) => {
           clock.advanceTo(start + s.at * 1000);
-          return d.admit({ symbol: 'BTCUSDT', side: s.side, entryPrice: s.price === null ? null : `${s.price}.00`, time: start + s.at * 1000 }).duplicate;
+          return d.admit({
+            symbol: 'BTCUSDT',
+            side: s.side,
+            entryPrice: s.price === null ? null : `${s.price}.00`,
+            time: start + s.at * 1000,
+          }).duplicate;
         };
         const c1 = new VirtualClock(start);
         const records: SignalDedupRecord[] = [];
@@ -112,25 +132,35 @@ describe('order manager', () => {
   });
 
   it('no signal is accepted while the kill switch is halted or the breaker is tripped', () => {
-    const action = fc.tuple(fc.integer({ min: 1, max: 1100 }), fc.constantFrom('halt', 'release', 'trip', 'reset')).map(([at, k]) =>
-      k === 'halt' ? `{ at: PT${at}S, kind: kill_switch, state: halted, actor: ops, reason: test }`
-      : k === 'release' ? `{ at: PT${at}S, kind: kill_switch, state: active, actor: ops, reason: test }`
-      : k === 'trip' ? `{ at: PT${at}S, kind: circuit_breaker, state: tripped, actor: ops, reason: test }`
-      : `{ at: PT${at}S, kind: circuit_breaker, state: reset, actor: ops, reason: test }`);
+    const action = fc
+      .tuple(fc.integer({ min: 1, max: 1100 }), fc.constantFrom('halt', 'release', 'trip', 'reset'))
+      .map(([at, k]) =>
+        k === 'halt'
+          ? `{ at: PT${at}S, kind: kill_switch, state: halted, actor: ops, reason: test }`
+          : k === 'release'
+            ? `{ at: PT${at}S, kind: kill_switch, state: active, actor: ops, reason: test }`
+            : k === 'trip'
+              ? `{ at: PT${at}S, kind: circuit_breaker, state: tripped, actor: ops, reason: test }`
+              : `{ at: PT${at}S, kind: circuit_breaker, state: reset, actor: ops, reason: test }`,
+      );
     fc.assert(
-      fc.property(fc.array(sigArb, { minLength: 1, maxLength: 10 }), fc.array(action, { maxLength: 6 }), (signals, actions) => {
-        let halted = false;
-        let tripped = false;
-        for (const { event } of run(signals, actions)) {
-          if (event.kind === 'KillSwitchChanged') halted = event.state === 'halted';
-          if (event.kind === 'CircuitBreakerTripped') tripped = true;
-          if (event.kind === 'CircuitBreakerReset') tripped = false;
-          if (event.kind === 'SignalAccepted' || event.kind === 'SubmitOrder') {
-            expect(halted || tripped).toBe(false);
+      fc.property(
+        fc.array(sigArb, { minLength: 1, maxLength: 10 }),
+        fc.array(action, { maxLength: 6 }),
+        (signals, actions) => {
+          let halted = false;
+          let tripped = false;
+          for (const { event } of run(signals, actions)) {
+            if (event.kind === 'KillSwitchChanged') halted = event.state === 'halted';
+            if (event.kind === 'CircuitBreakerTripped') tripped = true;
+            if (event.kind === 'CircuitBreakerReset') tripped = false;
+            if (event.kind === 'SignalAccepted' || event.kind === 'SubmitOrder') {
+              expect(halted || tripped).toBe(false);
+            }
+            if (event.kind === 'SignalRejected' && event.stage === 'guards') expect(halted || tripped).toBe(true);
           }
-          if (event.kind === 'SignalRejected' && event.stage === 'guards') expect(halted || tripped).toBe(true);
-        }
-      }),
+        },
+      ),
       { numRuns: 100 },
     );
   }, 120_000);

@@ -16,20 +16,40 @@ function book() {
   const recorded: ExecEvent[] = [];
   const cancels: string[] = [];
   const adopted: OrphanDetected[] = [];
-  const b = new OrphanBook({ record: (e) => recorded.push(e), cancel: (id) => cancels.push(id), adopt: (o) => adopted.push(o) });
+  const b = new OrphanBook({
+    record: (e) => recorded.push(e),
+    cancel: (id) => cancels.push(id),
+    adopt: (o) => adopted.push(o),
+  });
   const refusals = () => recorded.filter((e) => e.kind === 'OrphanResolutionRefused');
   return { b, recorded, cancels, adopted, refusals };
 }
 
 const report = (id: string, side: 'buy' | 'sell' | undefined) => ({
-  clientOrderId: clientOrderId(id), venueOrderId: venueOrderId('v1'), status: 'new' as const, qty: 5, filledQty: 0, trades: [], ...(side ? { side } : {}), limitPrice: 90,
+  clientOrderId: clientOrderId(id),
+  venueOrderId: venueOrderId('v1'),
+  status: 'new' as const,
+  qty: 5,
+  filledQty: 0,
+  trades: [],
+  ...(side ? { side } : {}),
+  limitPrice: 90,
 });
 
 describe('OrphanBook.resolve refuses what it cannot apply', () => {
   it('an id never detected: a refusal event naming it, no cancel, no throw', () => {
     const t = book();
     expect(() => t.b.resolve(clientOrderId('nobody'), 'cancel', 'ops', 'typo')).not.toThrow();
-    expect(t.refusals()).toEqual([{ kind: 'OrphanResolutionRefused', clientOrderId: 'nobody', resolution: 'cancel', actor: 'ops', reason: 'typo', refusal: expect.stringMatching(/no orphan nobody has been detected/) }]);
+    expect(t.refusals()).toEqual([
+      {
+        kind: 'OrphanResolutionRefused',
+        clientOrderId: 'nobody',
+        resolution: 'cancel',
+        actor: 'ops',
+        reason: 'typo',
+        refusal: expect.stringMatching(/no orphan nobody has been detected/),
+      },
+    ]);
     expect(t.cancels).toEqual([]);
     expect(t.b.quarantine()).toBeNull();
   });
@@ -38,7 +58,13 @@ describe('OrphanBook.resolve refuses what it cannot apply', () => {
     const t = book();
     t.b.seen(report('x1', undefined));
     t.b.resolve(clientOrderId('x1'), 'adopt', 'ops', 'mine');
-    expect(t.refusals()).toEqual([expect.objectContaining({ clientOrderId: 'x1', resolution: 'adopt', refusal: expect.stringMatching(/did not state its side/) })]);
+    expect(t.refusals()).toEqual([
+      expect.objectContaining({
+        clientOrderId: 'x1',
+        resolution: 'adopt',
+        refusal: expect.stringMatching(/did not state its side/),
+      }),
+    ]);
     expect(t.adopted).toEqual([]);
     expect(t.b.quarantine()).toMatch(/orphan order x1/);
     // The operator can still cancel it.

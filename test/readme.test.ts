@@ -40,7 +40,13 @@ function blocks(markdown: string): Block[] {
 
 /** The printed lines match the README's: `…` in a line is any text, a line `…` any lines. */
 export function matchesPrinted(expected: readonly string[], actual: readonly string[]): boolean {
-  const re = (line: string) => new RegExp(`^${line.split('…').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const re = (line: string) =>
+    new RegExp(
+      `^${line
+        .split('…')
+        .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*')}$`,
+    );
   const go = (i: number, j: number): boolean => {
     if (i === expected.length) return j === actual.length;
     const e = expected[i] as string;
@@ -55,7 +61,11 @@ export function matchesPrinted(expected: readonly string[], actual: readonly str
 
 function run(args: readonly string[], db: string): { code: number; out: string[] } {
   const out: string[] = [];
-  const code = main(args, { out: (t) => out.push(...t.split('\n')), err: (t) => out.push(...t.split('\n')), env: { EXECSIM_DB: db } });
+  const code = main(args, {
+    out: (t) => out.push(...t.split('\n')),
+    err: (t) => out.push(...t.split('\n')),
+    env: { EXECSIM_DB: db },
+  });
   return { code, out };
 }
 
@@ -72,7 +82,8 @@ describe('README', () => {
   });
 
   it('lists every bundled scenario in its table', () => {
-    for (const f of readdirSync('scenarios').filter((x) => x.endsWith('.yaml'))) expect(README, f).toContain(`| \`${f}\` |`);
+    for (const f of readdirSync('scenarios').filter((x) => x.endsWith('.yaml')))
+      expect(README, f).toContain(`| \`${f}\` |`);
   });
 
   for (const b of blocks(README)) {
@@ -90,7 +101,11 @@ describe('README', () => {
       } else if (b.marker === 'usage') {
         const { code, out } = run(['--help'], path.join(dir, 'help.db'));
         expect(code).toBe(0);
-        for (const line of b.body.trim().split('\n')) expect(out.map((l) => l.trim()), line).toContain(line.trim());
+        for (const line of b.body.trim().split('\n'))
+          expect(
+            out.map((l) => l.trim()),
+            line,
+          ).toContain(line.trim());
       } else if (b.lang === 'yaml') {
         expect(() => parseScenario(b.body, `README.md:${b.line}`)).not.toThrow();
       } else {

@@ -13,11 +13,19 @@ import { prepareRun } from '../src/runtime/harness.ts';
 import { parseScenario } from '../src/scenario/load-scenario.ts';
 import { parseDurationMs, parseUtcInstant } from '../src/scenario/time-fields.ts';
 
-const orderArb = fc.tuple(fc.integer({ min: 1, max: 200 }), fc.constantFrom('buy', 'sell'), fc.integer({ min: 1, max: 30 }), fc.integer({ min: -20, max: 20 }), fc.boolean())
+const orderArb = fc
+  .tuple(
+    fc.integer({ min: 1, max: 200 }),
+    fc.constantFrom('buy', 'sell'),
+    fc.integer({ min: 1, max: 30 }),
+    fc.integer({ min: -20, max: 20 }),
+    fc.boolean(),
+  )
   .map(([at, side, centi, offset, market]) =>
     market
       ? `{ at: PT${at}S, side: ${side}, qty: "${(centi / 100).toFixed(2)}", type: market, route: single }`
-      : `{ at: PT${at}S, side: ${side}, qty: "${(centi / 100).toFixed(2)}", type: limit, limitPrice: "${(61000 + offset).toFixed(2)}", route: single }`);
+      : `{ at: PT${at}S, side: ${side}, qty: "${(centi / 100).toFixed(2)}", type: limit, limitPrice: "${(61000 + offset).toFixed(2)}", route: single }`,
+  );
 
 const caseArb = fc.record({
   seed: fc.nat({ max: 100_000 }),
@@ -52,10 +60,15 @@ describe('reconciliation', () => {
         const start = parseUtcInstant(s.start);
         const clock = new VirtualClock(start);
         const entries: LogEntry[] = [];
-        const run = prepareRun(s, 'x.yaml', clock, new Rng(s.seed), new EventLog(clock), inst, start, [{ write: (e) => entries.push(e) }]);
+        const run = prepareRun(s, 'x.yaml', clock, new Rng(s.seed), new EventLog(clock), inst, start, [
+          { write: (e) => entries.push(e) },
+        ]);
         const end = start + parseDurationMs(s.duration);
         clock.advanceTo(end);
-        const completed = () => entries.filter((e) => e.event.kind === 'ReconciliationCompleted').map((e) => e.event as { mismatches: number });
+        const completed = () =>
+          entries
+            .filter((e) => e.event.kind === 'ReconciliationCompleted')
+            .map((e) => e.event as { mismatches: number });
         run.reconciler.run('periodic');
         clock.advanceTo(end + 10_000);
         expect(completed()).toHaveLength(1);

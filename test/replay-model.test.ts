@@ -11,7 +11,13 @@ import { describe, expect, it } from 'vitest';
 import { ReplayFileReader } from '../src/scenario/replay-file.ts';
 import { L2Book } from '../src/sim/book/l2-book.ts';
 import type { ReplayStatsData } from '../src/sim/market/replay-model.ts';
-import { BinanceLineParser, type BinanceBbo, type BinanceDepth, type BinanceMessage, type BinanceSnapshot } from '../src/sim/replay/binance-messages.ts';
+import {
+  BinanceLineParser,
+  type BinanceBbo,
+  type BinanceDepth,
+  type BinanceMessage,
+  type BinanceSnapshot,
+} from '../src/sim/replay/binance-messages.ts';
 import { DepthSync } from '../src/sim/replay/depth-sync.ts';
 import { drive, type Driven, type WatchedBook } from './support/replay-drive.ts';
 
@@ -23,12 +29,26 @@ const FILES = ['btcusdt_20240808.gz', 'btcusdt_20240809.gz'].map((f) => path.joi
 
 let clockMs = 1_000;
 const t = (): number => (clockMs += 10);
-const snap = (lastUpdateId: number, bids: number[], asks: number[]): BinanceSnapshot => ({ kind: 'snapshot', recvMs: t(), lastUpdateId, bids, asks });
+const snap = (lastUpdateId: number, bids: number[], asks: number[]): BinanceSnapshot => ({
+  kind: 'snapshot',
+  recvMs: t(),
+  lastUpdateId,
+  bids,
+  asks,
+});
 const diff = (firstId: number, lastId: number, bids: number[] = [], asks: number[] = []): BinanceDepth => {
   const recvMs = t();
   return { kind: 'depth', recvMs, eventMs: recvMs, firstId, lastId, bids, asks };
 };
-const bbo = (updateId: number, bid: number, bidQty: number, ask: number, askQty: number): BinanceBbo => ({ kind: 'bbo', recvMs: t(), updateId, bid, bidQty, ask, askQty });
+const bbo = (updateId: number, bid: number, bidQty: number, ask: number, askQty: number): BinanceBbo => ({
+  kind: 'bbo',
+  recvMs: t(),
+  updateId,
+  bid,
+  bidQty,
+  ask,
+  askQty,
+});
 
 const top = (book: L2Book, side: 'bid' | 'ask', n = 50): Array<[number, number]> => book.depth(side, n);
 const stats = (d: Driven): ReplayStatsData => {
@@ -50,7 +70,8 @@ class Shadow {
     if (m.kind === 'snapshot') {
       if (this.sync.onSnapshot(m) === 'loaded') this.ticker = null;
     } else if (m.kind === 'depth') {
-      if (this.sync.onDepth(m) === 'applied' && this.ticker !== null && this.ticker.updateId <= this.sync.lastUpdateId) this.ticker = null;
+      if (this.sync.onDepth(m) === 'applied' && this.ticker !== null && this.ticker.updateId <= this.sync.lastUpdateId)
+        this.ticker = null;
     } else if (m.kind === 'bbo') {
       const fresh = m.bid < m.ask && this.sync.synced && m.updateId > this.sync.lastUpdateId;
       if (fresh && (this.ticker === null || m.updateId > this.ticker.updateId)) this.ticker = m;
@@ -144,7 +165,11 @@ describe('replay of the whole bundled recording (both files)', () => {
     });
     expect(checked).toBe(41_249 + 58_325);
     expect(d.sink.levelUpdates).toBeGreaterThan(400_000);
-    expect({ crossedAfter, crossedAtUpdate: d.sink.crossedAtUpdate, lockedAtUpdate: d.sink.lockedAtUpdate }).toEqual({ crossedAfter: 0, crossedAtUpdate: 0, lockedAtUpdate: 0 });
+    expect({ crossedAfter, crossedAtUpdate: d.sink.crossedAtUpdate, lockedAtUpdate: d.sink.lockedAtUpdate }).toEqual({
+      crossedAfter: 0,
+      crossedAtUpdate: 0,
+      lockedAtUpdate: 0,
+    });
     // and the display is, after every message, the rebuilt book refined by the ticker in force
     expect(wrong).toEqual([]);
   });
@@ -154,7 +179,16 @@ describe('replay of the whole bundled recording (both files)', () => {
     expect(d.events.map((e) => e.kind)).toEqual(['snapshot', 'stats', 'end']);
     const s = stats(d);
     console.log(`replay statistics of the bundled recording: ${JSON.stringify(s)}`);
-    expect(s).toMatchObject({ snapshots: 1, depthUpdates: 6_495, bookTickers: 73_174, trades: 19_904, depthApplied: 6_493, depthSkipped: 2, gaps: 0, rebuilds: 1 });
+    expect(s).toMatchObject({
+      snapshots: 1,
+      depthUpdates: 6_495,
+      bookTickers: 73_174,
+      trades: 19_904,
+      depthApplied: 6_493,
+      depthSkipped: 2,
+      gaps: 0,
+      rebuilds: 1,
+    });
     expect(s.snapshots + s.depthUpdates + s.bookTickers + s.trades).toBe(41_249 + 58_325);
     expect(tickerTotal(s)).toBe(s.bookTickers);
     // The three tickers recorded before the snapshot cannot be compared; of the rest, those that
@@ -197,14 +231,29 @@ describe('a depth update older than the ticker shown', () => {
     ]);
     expect(d.sink.crossedAtUpdate + d.sink.lockedAtUpdate).toBe(0);
     expect(top(d.sink.book, 'ask')).toEqual([[102, 5]]);
-    expect(top(d.sink.book, 'bid')).toEqual([[101, 2], [100, 5], [99, 5], [98, 1]]);
-    expect(stats(d)).toMatchObject({ staleDepthUpdates: 1, levelsHeldBack: 2, crossedPrevented: 1, lockedPrevented: 0 });
+    expect(top(d.sink.book, 'bid')).toEqual([
+      [101, 2],
+      [100, 5],
+      [99, 5],
+      [98, 1],
+    ]);
+    expect(stats(d)).toMatchObject({
+      staleDepthUpdates: 1,
+      levelsHeldBack: 2,
+      crossedPrevented: 1,
+      lockedPrevented: 0,
+    });
   });
 
   it('a stale level that only touches the ticker is counted as a locked book prevented', () => {
     const d = drive([snap(10, [100, 5], [102, 5]), bbo(13, 101, 1, 102, 5), diff(11, 12, [], [101, 4])]);
     expect([d.sink.best('bid'), d.sink.best('ask')]).toEqual([101, 102]);
-    expect(stats(d)).toMatchObject({ staleDepthUpdates: 1, levelsHeldBack: 1, crossedPrevented: 0, lockedPrevented: 1 });
+    expect(stats(d)).toMatchObject({
+      staleDepthUpdates: 1,
+      levelsHeldBack: 1,
+      crossedPrevented: 0,
+      lockedPrevented: 1,
+    });
   });
 
   it('levels the ticker hid come back when a newer ticker or the covering diff says so', () => {
@@ -213,31 +262,47 @@ describe('a depth update older than the ticker shown', () => {
       bbo(11, 99, 1, 103, 5), // 100 is gone (for now)
       bbo(12, 100, 6, 103, 5), // and back, with a new quantity
     ]);
-    expect(top(d.sink.book, 'bid')).toEqual([[100, 6], [99, 5]]);
+    expect(top(d.sink.book, 'bid')).toEqual([
+      [100, 6],
+      [99, 5],
+    ]);
     const e = drive([snap(10, [100, 5, 99, 5], [103, 5]), bbo(11, 99, 1, 103, 5), diff(11, 11, [99, 1, 100, 0])]);
     expect(top(e.sink.book, 'bid')).toEqual([[99, 1]]);
     // a ticker not newer than the book is late: it changes nothing
     const f = drive([snap(10, [100, 5], [103, 5]), diff(11, 12, [101, 1]), bbo(12, 100, 5, 103, 5)]);
-    expect(top(f.sink.book, 'bid')).toEqual([[101, 1], [100, 5]]);
+    expect(top(f.sink.book, 'bid')).toEqual([
+      [101, 1],
+      [100, 5],
+    ]);
     expect(stats(f).tickersLate).toBe(1);
   });
 });
 
 describe('a rebuilt book that crosses by itself (no ticker in force)', () => {
   it('hides the crossing levels of the side the diff did not touch, until the book uncrosses', () => {
-    const d = drive([
-      snap(10, [100, 5], [101, 5, 102, 5, 103, 5]),
-      diff(11, 11, [101, 4, 102, 1]), // bids moved up through asks the diff did not remove
-      diff(12, 12, [], [101, 0, 102, 0]), // now it does
-    ], { after: (_m, { sink }) => expect(sink.state()).toBe('ok') });
+    const d = drive(
+      [
+        snap(10, [100, 5], [101, 5, 102, 5, 103, 5]),
+        diff(11, 11, [101, 4, 102, 1]), // bids moved up through asks the diff did not remove
+        diff(12, 12, [], [101, 0, 102, 0]), // now it does
+      ],
+      { after: (_m, { sink }) => expect(sink.state()).toBe('ok') },
+    );
     expect(d.sink.crossedAtUpdate + d.sink.lockedAtUpdate).toBe(0);
-    expect(top(d.sink.book, 'bid')).toEqual([[102, 1], [101, 4], [100, 5]]);
+    expect(top(d.sink.book, 'bid')).toEqual([
+      [102, 1],
+      [101, 4],
+      [100, 5],
+    ]);
     expect(top(d.sink.book, 'ask')).toEqual([[103, 5]]);
     expect(stats(d)).toMatchObject({ crossedPrevented: 1, lockedPrevented: 0 });
 
     const asksMoved = drive([snap(10, [100, 5, 99, 5], [102, 5]), diff(11, 11, [], [100, 2])]);
     expect(top(asksMoved.sink.book, 'bid')).toEqual([[99, 5]]); // the stale 100 bid is hidden
-    expect(top(asksMoved.sink.book, 'ask')).toEqual([[100, 2], [102, 5]]);
+    expect(top(asksMoved.sink.book, 'ask')).toEqual([
+      [100, 2],
+      [102, 5],
+    ]);
     expect(stats(asksMoved)).toMatchObject({ crossedPrevented: 0, lockedPrevented: 1 });
   });
 });
@@ -257,10 +322,21 @@ describe('gaps, rebuilds and the statistics event', () => {
     expect(d.events.map((e) => e.kind)).toEqual(['snapshot', 'gap', 'snapshot', 'stats', 'end']);
     const gap = d.events[1];
     expect(gap?.kind === 'gap' && gap.gap).toMatchObject({ expectedId: 13, gotId: 15, lastId: 16 });
-    expect(top(d.sink.book, 'bid')).toEqual([[98, 3], [97, 1]]);
+    expect(top(d.sink.book, 'bid')).toEqual([
+      [98, 3],
+      [97, 1],
+    ]);
     expect(top(d.sink.book, 'ask')).toEqual([[104, 2]]);
     const s = stats(d);
-    expect(s).toMatchObject({ gaps: 1, rebuilds: 2, snapshots: 2, depthUpdates: 4, bookTickers: 2, tickersUnsynced: 2, tickersChecked: 0 });
+    expect(s).toMatchObject({
+      gaps: 1,
+      rebuilds: 2,
+      snapshots: 2,
+      depthUpdates: 4,
+      bookTickers: 2,
+      tickersUnsynced: 2,
+      tickersChecked: 0,
+    });
     expect(s.maxDeviationTicks).toBeNull();
     expect(tickerTotal(s)).toBe(s.bookTickers);
   });
@@ -281,7 +357,17 @@ describe('gaps, rebuilds and the statistics event', () => {
       bbo(21, 101, 1, 101, 1), // bid not below ask: invalid
     ]);
     const s = stats(d);
-    expect(s).toMatchObject({ bookTickers: 7, tickersChecked: 3, tickersMatched: 2, tickersExact: 1, tickersSuperseded: 1, tickersPending: 1, tickersLate: 1, tickersInvalid: 1, tickersUnsynced: 0 });
+    expect(s).toMatchObject({
+      bookTickers: 7,
+      tickersChecked: 3,
+      tickersMatched: 2,
+      tickersExact: 1,
+      tickersSuperseded: 1,
+      tickersPending: 1,
+      tickersLate: 1,
+      tickersInvalid: 1,
+      tickersUnsynced: 0,
+    });
     expect(s.maxDeviationTicks).toBe(2);
     expect(tickerTotal(s)).toBe(s.bookTickers);
   });
@@ -307,10 +393,35 @@ type Op =
 
 const level = fc.tuple(fc.integer({ min: 990, max: 1010 }), fc.integer({ min: 0, max: 4 }));
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant('diff' as const), ids: fc.integer({ min: 1, max: 3 }), bids: fc.array(level, { maxLength: 4 }), asks: fc.array(level, { maxLength: 4 }) }) },
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant('bbo' as const), ahead: fc.integer({ min: -1, max: 3 }), bid: fc.integer({ min: 990, max: 1009 }), spread: fc.integer({ min: 0, max: 3 }), bidQty: fc.integer({ min: 0, max: 4 }), askQty: fc.integer({ min: 0, max: 4 }) }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      kind: fc.constant('diff' as const),
+      ids: fc.integer({ min: 1, max: 3 }),
+      bids: fc.array(level, { maxLength: 4 }),
+      asks: fc.array(level, { maxLength: 4 }),
+    }),
+  },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      kind: fc.constant('bbo' as const),
+      ahead: fc.integer({ min: -1, max: 3 }),
+      bid: fc.integer({ min: 990, max: 1009 }),
+      spread: fc.integer({ min: 0, max: 3 }),
+      bidQty: fc.integer({ min: 0, max: 4 }),
+      askQty: fc.integer({ min: 0, max: 4 }),
+    }),
+  },
   { weight: 1, arbitrary: fc.constant({ kind: 'gap' as const }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('snapshot' as const), bids: fc.array(fc.tuple(fc.integer({ min: 980, max: 999 }), fc.integer({ min: 1, max: 4 })), { maxLength: 6 }), asks: fc.array(fc.tuple(fc.integer({ min: 1001, max: 1020 }), fc.integer({ min: 1, max: 4 })), { maxLength: 6 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('snapshot' as const),
+      bids: fc.array(fc.tuple(fc.integer({ min: 980, max: 999 }), fc.integer({ min: 1, max: 4 })), { maxLength: 6 }),
+      asks: fc.array(fc.tuple(fc.integer({ min: 1001, max: 1020 }), fc.integer({ min: 1, max: 4 })), { maxLength: 6 }),
+    }),
+  },
 );
 
 const flat = (levels: Array<[number, number]>): number[] => {

@@ -45,7 +45,7 @@ describe('replay statistics in the run report', () => {
     expect(fold.summary().replay).toEqual(report.replay);
   });
 
-  it('state what was read, the gaps, and the agreement with the recording\'s bookTicker', () => {
+  it("state what was read, the gaps, and the agreement with the recording's bookTicker", () => {
     const r = report.replay;
     expect(r).not.toBeNull();
     if (r === null) return;
@@ -68,7 +68,9 @@ describe('replay statistics in the run report', () => {
     expect(at).toBeGreaterThan(0);
     expect(lines[at]).toContain(`${report.replay?.messages.total.toLocaleString('en-US')} messages`);
     expect(lines[at + 1]).toMatch(/^ {4}bookTicker vs rebuilt book: 99\.\d{3}% same best bid\/ask/);
-    expect(lines[at + 2]).toMatch(/^ {4}displayed book: \d+ stale depth updates, \d+ levels held back; 2 crossed and 0 locked books prevented$/);
+    expect(lines[at + 2]).toMatch(
+      /^ {4}displayed book: \d+ stale depth updates, \d+ levels held back; 2 crossed and 0 locked books prevented$/,
+    );
   });
 
   it('are carried by --json (and absent from runs on other market models)', () => {

@@ -101,18 +101,22 @@ describe('recordedSymbol', () => {
   });
 });
 
-describe('a scenario whose instrument is not the recording\'s symbol', () => {
-  it('is refused at validation, naming the scenario file, the recording, its symbol and the instrument\'s', () => {
+describe("a scenario whose instrument is not the recording's symbol", () => {
+  it("is refused at validation, naming the scenario file, the recording, its symbol and the instrument's", () => {
     const file = scenarioFile('eth.yaml', ethusdt);
     expect(() => loadScenarioFile(file)).toThrow(ScenarioError);
-    expect(() => loadScenarioFile(file)).toThrow(`${file}: market.files[0]: ${FILES[0]} is a recording of BTCUSDT, but instrument.symbol is ETHUSDT`);
+    expect(() => loadScenarioFile(file)).toThrow(
+      `${file}: market.files[0]: ${FILES[0]} is a recording of BTCUSDT, but instrument.symbol is ETHUSDT`,
+    );
   });
 
   it('a recording the probe cannot read is a bad scenario too, naming the file', () => {
     const bad = path.join(dir, 'not-gzip.gz');
     fs.writeFileSync(bad, new Uint8Array([0x28, 0xb5, 0x2f, 0xfd, 0, 0]));
     const file = scenarioFile('zstd.yaml', (t) => t, [bad]);
-    expect(() => parseScenario(fs.readFileSync(file, 'utf8'), file)).toThrow(`${file}: market.files[0]: ${bad}: looks like zstd; replay files must be gzip or plain text`);
+    expect(() => parseScenario(fs.readFileSync(file, 'utf8'), file)).toThrow(
+      `${file}: market.files[0]: ${bad}: looks like zstd; replay files must be gzip or plain text`,
+    );
   });
 
   it('`node bin/execsim.js run` exits 2 with that one line and stores nothing', () => {
@@ -120,10 +124,17 @@ describe('a scenario whose instrument is not the recording\'s symbol', () => {
     const db = path.join(dir, 'eth.db');
     const env: NodeJS.ProcessEnv = { ...process.env, EXECSIM_DB: db };
     delete env['NODE_OPTIONS'];
-    const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/execsim.js'), 'run', file], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/execsim.js'), 'run', file], {
+      cwd: ROOT,
+      env,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr.trim()).toBe(`execsim: ${file}: market.files[0]: ${FILES[0]} is a recording of BTCUSDT, but instrument.symbol is ETHUSDT`);
+    expect(r.stderr.trim()).toBe(
+      `execsim: ${file}: market.files[0]: ${FILES[0]} is a recording of BTCUSDT, but instrument.symbol is ETHUSDT`,
+    );
     expect(fs.existsSync(db)).toBe(false);
   });
 });
@@ -131,11 +142,21 @@ describe('a scenario whose instrument is not the recording\'s symbol', () => {
 describe('a line for another symbol further into a recording', () => {
   it('stops the run with the file and the line', () => {
     const data = path.join(dir, 'mixed.txt');
-    const snapshot = '1723161254206652067 {"lastUpdateId":10,"bids":[["61837.63000000","3.00000000"]],"asks":[["61837.64000000","1.00000000"]]}';
-    fs.writeFileSync(data, [DEPTH('btcusdt', 'BTCUSDT', '"U":9,"u":10'), snapshot, TRADE('BTCUSDT'), TRADE('ETHUSDT')].join('\n') + '\n');
-    const file = scenarioFile('mixed.yaml', (t) => t.replace('start: 2024-08-08T23:55:00Z', 'start: 2024-08-08T23:54:00Z'), [data]);
+    const snapshot =
+      '1723161254206652067 {"lastUpdateId":10,"bids":[["61837.63000000","3.00000000"]],"asks":[["61837.64000000","1.00000000"]]}';
+    fs.writeFileSync(
+      data,
+      [DEPTH('btcusdt', 'BTCUSDT', '"U":9,"u":10'), snapshot, TRADE('BTCUSDT'), TRADE('ETHUSDT')].join('\n') + '\n',
+    );
+    const file = scenarioFile(
+      'mixed.yaml',
+      (t) => t.replace('start: 2024-08-08T23:55:00Z', 'start: 2024-08-08T23:54:00Z'),
+      [data],
+    );
     const loaded = loadScenarioFile(file); // the first lines are BTCUSDT: validation passes
     expect(() => runScenario(loaded)).toThrow(ReplayFileError);
-    expect(() => runScenario(loaded)).toThrow(`${data}: line 4: the recording is for symbol ETHUSDT, but the scenario's instrument.symbol is BTCUSDT`);
+    expect(() => runScenario(loaded)).toThrow(
+      `${data}: line 4: the recording is for symbol ETHUSDT, but the scenario's instrument.symbol is BTCUSDT`,
+    );
   });
 });

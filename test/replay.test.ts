@@ -75,7 +75,12 @@ function replay(): Replay {
     const m = parser.parseBytes(reader.bytes, reader.start, reader.end, reader.lineNo);
     out.messages++;
     if (m.kind === 'depth') {
-      out.depth.push({ file: FILES.indexOf(reader.file), firstId: m.firstId, lastId: m.lastId, outcome: sync.onDepth(m) });
+      out.depth.push({
+        file: FILES.indexOf(reader.file),
+        firstId: m.firstId,
+        lastId: m.lastId,
+        outcome: sync.onDepth(m),
+      });
     } else if (m.kind === 'snapshot') {
       sync.onSnapshot(m);
     } else if (m.kind === 'bbo') {
@@ -94,7 +99,8 @@ function replay(): Replay {
   return out;
 }
 
-const sameBbo = (t: Bbo, s: Replay['states'][number]): boolean => t[1] === s[2] && t[2] === s[3] && t[3] === s[4] && t[4] === s[5];
+const sameBbo = (t: Bbo, s: Replay['states'][number]): boolean =>
+  t[1] === s[2] && t[2] === s[3] && t[3] === s[4] && t[4] === s[5];
 const pct = (a: number, b: number): string => `${((100 * a) / b).toFixed(3)}%`;
 
 let replayed: Replay | undefined;
@@ -105,7 +111,6 @@ function replayOnce(): Replay {
 }
 
 describe('replay of the bundled BTCUSDT recording', () => {
-
   it('reads every line of both files as one stream', () => {
     const r = replayOnce();
     expect(r.messages).toBe(41_249 + 58_325);
@@ -211,7 +216,10 @@ describe('ReplayFileReader', () => {
   };
   /** streaming: force fflate's bounded-memory path (wholeFileMaxBytes 0) instead of whole-file zlib. */
   const readAll = (files: string[], chunkBytes?: number, streaming = false): Array<[string, number, string]> => {
-    const reader = new ReplayFileReader(files, { ...(chunkBytes === undefined ? {} : { chunkBytes }), ...(streaming ? { wholeFileMaxBytes: 0 } : {}) });
+    const reader = new ReplayFileReader(files, {
+      ...(chunkBytes === undefined ? {} : { chunkBytes }),
+      ...(streaming ? { wholeFileMaxBytes: 0 } : {}),
+    });
     return [...reader.lines()].map((l) => [path.basename(l.file), l.lineNo, l.text]);
   };
 
@@ -269,11 +277,19 @@ describe('ReplayFileReader', () => {
   });
 
   it('a bad line in a replay file is an error naming its line', () => {
-    const file = write('bad.txt', '1 {"lastUpdateId":1,"bids":[],"asks":[]}\n2 {"stream":"btcusdt@kline_1m","data":{}}\n');
+    const file = write(
+      'bad.txt',
+      '1 {"lastUpdateId":1,"bids":[],"asks":[]}\n2 {"stream":"btcusdt@kline_1m","data":{}}\n',
+    );
     const reader = new ReplayFileReader([file]);
     const parser = new BinanceLineParser(GRID);
     expect(() => {
       while (reader.next()) parser.parseBytes(reader.bytes, reader.start, reader.end, reader.lineNo);
-    }).toThrow(new BinanceLineError(2, 'unknown stream "btcusdt@kline_1m" (expected <symbol>@depth@100ms, @depth, @bookTicker or @trade)'));
+    }).toThrow(
+      new BinanceLineError(
+        2,
+        'unknown stream "btcusdt@kline_1m" (expected <symbol>@depth@100ms, @depth, @bookTicker or @trade)',
+      ),
+    );
   });
 });

@@ -14,14 +14,24 @@ function expectBreakdownsAddUp(r: RunReport): void {
   const f = r.fillDetection;
   if (f) {
     expect(f.ordersFinished + f.ordersStillWatched, 'monitored = finished + still watched').toBe(f.ordersMonitored);
-    expect(Object.values(f.results).reduce((s, n) => s + n, 0), 'results sum to finished orders').toBe(f.ordersFinished);
-    expect(f.fillsByPush + f.fillsByPoll + f.fillsByLookup + f.fillsStillWatched, 'with fills = by push + by query + by lookup + still watched').toBe(f.fillsDetected);
+    expect(
+      Object.values(f.results).reduce((s, n) => s + n, 0),
+      'results sum to finished orders',
+    ).toBe(f.ordersFinished);
+    expect(
+      f.fillsByPush + f.fillsByPoll + f.fillsByLookup + f.fillsStillWatched,
+      'with fills = by push + by query + by lookup + still watched',
+    ).toBe(f.fillsDetected);
     expect(f.fillsDetected).toBeLessThanOrEqual(f.ordersMonitored);
-    if (f.pollsPerOrder === 0 && f.apiCallsPerOrder === 0) expect(f.fillsByPoll, 'fills by our queries need queries').toBe(0);
+    if (f.pollsPerOrder === 0 && f.apiCallsPerOrder === 0)
+      expect(f.fillsByPoll, 'fills by our queries need queries').toBe(0);
     if (f.errorRate > 0) expect(f.failedQueries).toBeGreaterThan(0);
   }
   const c = r.reconciliation;
-  expect(c.missedFills + c.statusMismatches + c.unknownAtVenue + c.positionMismatches + c.orphanMismatches, 'mismatches by kind').toBe(c.mismatches);
+  expect(
+    c.missedFills + c.statusMismatches + c.unknownAtVenue + c.positionMismatches + c.orphanMismatches,
+    'mismatches by kind',
+  ).toBe(c.mismatches);
   for (const p of r.parents) {
     expect(p.childOrders).toBe(p.children.length);
     const sent = p.children.filter((x) => x.attempts > 0).length;
@@ -29,7 +39,10 @@ function expectBreakdownsAddUp(r: RunReport): void {
     const notSent = p.children.filter((x) => x.outcome === 'not_sent').length;
     const pending = p.children.filter((x) => x.outcome === 'pending').length;
     expect(sent + notSent + pending, `${p.id}: every child is sent, not sent or pending`).toBe(p.children.length);
-    expect(p.unsent.reduce((s, u) => s + u.slices, 0), `${p.id}: not-sent reasons cover every unsent slice`).toBe(notSent);
+    expect(
+      p.unsent.reduce((s, u) => s + u.slices, 0),
+      `${p.id}: not-sent reasons cover every unsent slice`,
+    ).toBe(notSent);
     for (const x of p.children) {
       if (x.outcome === 'not_sent') expect(x.reason, `${p.id} slice ${x.sliceNum}: why not sent`).not.toBeNull();
       if (x.outcome === 'rejected') expect(x.code, `${p.id} slice ${x.sliceNum}: the venue's code`).not.toBeNull();
@@ -52,7 +65,9 @@ describe('run report breakdowns', () => {
     );
   }, 240_000);
 
-  for (const f of readdirSync('scenarios').filter((x) => x.endsWith('.yaml')).sort()) {
+  for (const f of readdirSync('scenarios')
+    .filter((x) => x.endsWith('.yaml'))
+    .sort()) {
     it(`add up in ${f}`, () => {
       const loaded = loadScenarioFile(`scenarios/${f}`);
       const r = runScenario(loaded);

@@ -58,11 +58,17 @@ orders:
 }
 
 const restartArb = fc.oneof(
-  fc.tuple(fc.integer({ min: 6, max: 280 }), fc.integer({ min: 1, max: 120 })).map(([at, down]) => `{ at: PT${at}S, downtime: PT${down}S }`),
-  fc.tuple(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 90 })).map(([n, down]) => `{ afterSubmit: ${n}, downtime: PT${down}S }`),
+  fc
+    .tuple(fc.integer({ min: 6, max: 280 }), fc.integer({ min: 1, max: 120 }))
+    .map(([at, down]) => `{ at: PT${at}S, downtime: PT${down}S }`),
+  fc
+    .tuple(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 90 }))
+    .map(([n, down]) => `{ afterSubmit: ${n}, downtime: PT${down}S }`),
 );
 const window = (kind: string, extra = '') =>
-  fc.tuple(fc.integer({ min: 0, max: 250 }), fc.integer({ min: 5, max: 60 })).map(([from, len]) => `{ kind: ${kind}, from: PT${from}S, until: PT${from + len}S${extra} }`);
+  fc
+    .tuple(fc.integer({ min: 0, max: 250 }), fc.integer({ min: 5, max: 60 }))
+    .map(([from, len]) => `{ kind: ${kind}, from: PT${from}S, until: PT${from + len}S${extra} }`);
 const faultArb = fc.oneof(
   window('outage', ', mode: mixed, timeoutMs: 2000'),
   window('lost_reports', ', probability: 0.5'),
@@ -84,7 +90,9 @@ function simulate(c: Case) {
   const clock = new VirtualClock(start);
   const all: LogEntry[] = [];
   const log = new EventLog(clock);
-  const run = prepareRun(s, 'restart-property.yaml', clock, new Rng(s.seed), log, inst, start, [{ write: (e) => all.push(e) }]);
+  const run = prepareRun(s, 'restart-property.yaml', clock, new Rng(s.seed), log, inst, start, [
+    { write: (e) => all.push(e) },
+  ]);
   // The venue's own count of orders created per client order id (a reused id makes a second one).
   const created = new Map<string, number>();
   const submit = run.venue.exchange.submit.bind(run.venue.exchange);
@@ -102,7 +110,9 @@ describe('crash and restart', () => {
     fc.assert(
       fc.property(caseArb, (c) => {
         const { run, created, qty, all } = simulate(c);
-        expect(all.some((e) => e.event.kind === 'ProcessRestarted') || c.restarts.every((r) => r.includes('afterSubmit'))).toBe(true);
+        expect(
+          all.some((e) => e.event.kind === 'ProcessRestarted') || c.restarts.every((r) => r.includes('afterSubmit')),
+        ).toBe(true);
         for (const [id, n] of created) expect(n, `client order id ${id} created ${n} orders`).toBe(1);
         const { ledger, venue } = run;
         const children = ledger.childrenOf(parentOrderId('p'));
@@ -130,4 +140,3 @@ describe('crash and restart', () => {
     );
   });
 });
-

@@ -41,13 +41,20 @@ safety: { preTrade: { largeOrderNotional: "1000000", hardLimitNotional: "2000000
 
 function run(body: string, base = BASE) {
   const log: LogEntry[] = [];
-  const report = runScenario(parseScenario(`name: restart-test\n${base}${body}`, 'inline.yaml'), { onEntry: (e) => log.push(e) });
-  const events = <K extends ExecEvent['kind']>(kind: K) => log.filter((e) => e.event.kind === kind).map((e) => e as LogEntry<Extract<ExecEvent, { kind: K }>>);
+  const report = runScenario(parseScenario(`name: restart-test\n${base}${body}`, 'inline.yaml'), {
+    onEntry: (e) => log.push(e),
+  });
+  const events = <K extends ExecEvent['kind']>(kind: K) =>
+    log.filter((e) => e.event.kind === kind).map((e) => e as LogEntry<Extract<ExecEvent, { kind: K }>>);
   return { report, events };
 }
 
 describe('restart from the store', () => {
-  for (const file of ['scenarios/restart-mid-twap.yaml', 'scenarios/restart-between-submit-and-store.yaml', 'scenarios/restart-orphan-at-startup.yaml']) {
+  for (const file of [
+    'scenarios/restart-mid-twap.yaml',
+    'scenarios/restart-between-submit-and-store.yaml',
+    'scenarios/restart-orphan-at-startup.yaml',
+  ]) {
     it(`${file}: restarts from SQLite with the digest of a run without a store, and stores exactly the durable log`, () => {
       const loaded = loadScenarioFile(file);
       const plain = runScenario(loaded);
@@ -60,9 +67,15 @@ describe('restart from the store', () => {
       expect(row?.event_count).toBe(stored.events);
       expect([...st.events(stored.runId)]).toHaveLength(stored.events);
       if (file.includes('orphan')) {
-        const orphans = st.db.prepare('SELECT client_order_id, status, resolution, resolved_by FROM orphan_orders WHERE run_id = ?').all(stored.runId);
-        expect(orphans).toEqual([{ client_order_id: 'manual-desk-bid-1', status: 'resolved', resolution: 'canceled', resolved_by: 'ops-lead' }]);
-        const inOrders = st.db.prepare("SELECT COUNT(*) n FROM orders WHERE client_order_id = 'manual-desk-bid-1'").get();
+        const orphans = st.db
+          .prepare('SELECT client_order_id, status, resolution, resolved_by FROM orphan_orders WHERE run_id = ?')
+          .all(stored.runId);
+        expect(orphans).toEqual([
+          { client_order_id: 'manual-desk-bid-1', status: 'resolved', resolution: 'canceled', resolved_by: 'ops-lead' },
+        ]);
+        const inOrders = st.db
+          .prepare("SELECT COUNT(*) n FROM orders WHERE client_order_id = 'manual-desk-bid-1'")
+          .get();
         expect(inOrders).toEqual({ n: 0 });
       }
       st.db.close();
@@ -104,8 +117,10 @@ actions:
         // database only, before the crash.
         if (e.event.kind !== 'ParentOrderCompleted' || e.event.parentId !== 'while-halted') return;
         changed = st.db
-          .prepare(`UPDATE events SET payload = replace(payload, '"state":"halted"', '"state":"active"')
-                    WHERE run_id = (SELECT id FROM runs WHERE status = 'running') AND kind = 'KillSwitchChanged'`)
+          .prepare(
+            `UPDATE events SET payload = replace(payload, '"state":"halted"', '"state":"active"')
+                    WHERE run_id = (SELECT id FROM runs WHERE status = 'running') AND kind = 'KillSwitchChanged'`,
+          )
           .run().changes;
       },
     });
@@ -161,7 +176,8 @@ orders:
     const tail = tails[0] ?? [];
     expect(tail.map((e) => (e.event.kind === 'FaultApplied' ? e.event.fault : e.event.kind))).toEqual(TAIL_FAULTS);
     const durable = run.durable;
-    const restarted = durable.find((e) => e.event.kind === 'ProcessRestarted') as LogEntry<Extract<ExecEvent, { kind: 'ProcessRestarted' }>> | undefined;
+    const restarted = durable.find((e) => e.event.kind === 'ProcessRestarted') as
+      LogEntry<Extract<ExecEvent, { kind: 'ProcessRestarted' }>> | undefined;
     expect(restarted?.event.lostEntries).toBe(tail.length);
     // The new process continues from the last committed entry: the lost seq numbers are reused.
     expect(restarted?.seq).toBe(tail[0]?.seq);
@@ -228,12 +244,18 @@ orders:
 actions:
   - { at: PT5M, kind: force_ready, actor: ops-lead, reason: "venue confirmed flat by phone" }`);
     const gate = events('StartupGateChanged').map((e) => [e.event.state, e.event.actor]);
-    expect(gate).toEqual([['gated', 'startup'], ['timed_out', 'startup'], ['ready', 'ops-lead']]);
+    expect(gate).toEqual([
+      ['gated', 'startup'],
+      ['timed_out', 'startup'],
+      ['ready', 'ops-lead'],
+    ]);
     // Startup reconciliation finished after the outage; the gate was already open.
     expect(events('ReconciliationCompleted')[0]?.event.mode).toBe('startup');
     expect(events('ReconciliationCompleted')[0]?.time).toBeGreaterThan(Date.UTC(2024, 7, 9, 0, 6));
     expect(events('StartupGateChanged')[1]?.time).toBe(Date.UTC(2024, 7, 9, 0, 2, 10));
-    expect(report.rejectedParents).toEqual([expect.objectContaining({ id: 'while-gated', stage: 'gating', code: 'not-ready' })]);
+    expect(report.rejectedParents).toEqual([
+      expect.objectContaining({ id: 'while-gated', stage: 'gating', code: 'not-ready' }),
+    ]);
     expect(report.parents.find((p) => p.id === 'after-force')?.filledQty).toBe('0.01');
     expect(report.reconciliation.gateTimeouts).toBe(1);
   });
@@ -259,7 +281,9 @@ orders:
 signals:
   - { id: close-half, at: PT1M20S, side: sell, qty: "0.02", reduceOnly: true }
   - { id: add-more, at: PT1M25S, side: buy, qty: "0.02" }`);
-    const fate = Object.fromEntries(report.signals.map((s) => [s.id, s.outcome === 'accepted' ? 'accepted' : `${s.stage}:${s.code}`]));
+    const fate = Object.fromEntries(
+      report.signals.map((s) => [s.id, s.outcome === 'accepted' ? 'accepted' : `${s.stage}:${s.code}`]),
+    );
     expect(fate['add-more']).toBe('gating:not-ready');
     // The venue cannot be asked during the outage: the reduce-only check fails closed, never "not ready".
     expect(fate['close-half']).toMatch(/^reduce_only:/);
@@ -278,7 +302,9 @@ orders:
   - { id: after, at: PT4M, side: buy, qty: "0.02", type: market, route: single }
 actions:
   - { at: PT3M, kind: resolve_orphan, clientOrderId: desk-bid, resolution: adopt, actor: ops-lead, reason: "our desk's hedge" }`);
-    expect(events('OrphanDetected').map((e) => [e.event.clientOrderId, e.event.side, e.event.qty])).toEqual([['desk-bid', 'buy', 10_000]]);
+    expect(events('OrphanDetected').map((e) => [e.event.clientOrderId, e.event.side, e.event.qty])).toEqual([
+      ['desk-bid', 'buy', 10_000],
+    ]);
     expect(events('OrphanResolved').map((e) => [e.event.resolution, e.event.actor])).toEqual([['adopted', 'ops-lead']]);
     // The taker filled before startup: not an orphan, but 0.05 more at the venue than in our fills.
     expect(events('PositionCorrected').map((e) => e.event.adjustment)).toEqual([5_000]);
@@ -300,7 +326,9 @@ signals:
 actions:
   - { at: PT50S, kind: kill_switch, state: halted, actor: risk, reason: "desk halt" }`);
     expect(events('ProcessRestarted')).toHaveLength(1);
-    const fate = Object.fromEntries(report.signals.map((x) => [x.id, x.outcome === 'accepted' ? 'accepted' : `${x.stage}:${x.code}`]));
+    const fate = Object.fromEntries(
+      report.signals.map((x) => [x.id, x.outcome === 'accepted' ? 'accepted' : `${x.stage}:${x.code}`]),
+    );
     expect(fate).toEqual({ before: 'accepted', replayed: 'dedup:duplicate-signal', 'while-halted': 'guards:guard' });
   });
 
@@ -317,7 +345,10 @@ orders:
   - { id: third, at: PT2M, side: buy, qty: "2", type: market, route: single }`;
     for (const restart of ['restarts: []', 'restarts: [{ at: PT30S, downtime: PT5S }]']) {
       const { report, events } = run(body(restart), HEAD);
-      expect(events('CircuitBreakerTripped').map((e) => (e.event as { condition?: string }).condition), restart).toEqual(['loss']);
+      expect(
+        events('CircuitBreakerTripped').map((e) => (e.event as { condition?: string }).condition),
+        restart,
+      ).toEqual(['loss']);
       expect(report.parents.find((p) => p.id === 'third')?.filledQty, restart).toBe('0');
     }
   });

@@ -26,23 +26,31 @@ afterEach(() => {
 });
 
 describe('chunked clock advance', () => {
-  it.each(SCENARIOS)('%s: runScenarioAsync gives the digest and report of runScenario, with progress in order', async (name) => {
-    const loaded = loadScenarioFile(`scenarios/${name}.yaml`);
-    const sync = runScenario(loaded);
-    const progress: RunProgress[] = [];
-    const async = await runScenarioAsync(loaded, { store, onProgress: (p) => progress.push(p), progressEveryMs: 0 });
-    expect(async.digest).toBe(sync.digest);
-    expect({ ...async, runId: '', wallMs: 0, eventsPerSec: 0 }).toEqual({ ...sync, runId: '', wallMs: 0, eventsPerSec: 0 });
-    expect(progress.length).toBeGreaterThan(0);
-    for (const [k, p] of progress.entries()) {
-      expect(p.runId).toBe(async.runId);
-      expect(p.totalMs).toBe(sync.simulatedMs);
-      expect(p.simulatedMs).toBeGreaterThan(k === 0 ? 0 : (progress[k - 1] as RunProgress).simulatedMs);
-      expect(p.simulatedMs).toBeLessThan(p.totalMs);
-      expect(p.events).toBeLessThanOrEqual(sync.events);
-    }
-    expect(store.getRun(async.runId)).toMatchObject({ status: 'finished', passed: 1 });
-  });
+  it.each(SCENARIOS)(
+    '%s: runScenarioAsync gives the digest and report of runScenario, with progress in order',
+    async (name) => {
+      const loaded = loadScenarioFile(`scenarios/${name}.yaml`);
+      const sync = runScenario(loaded);
+      const progress: RunProgress[] = [];
+      const async = await runScenarioAsync(loaded, { store, onProgress: (p) => progress.push(p), progressEveryMs: 0 });
+      expect(async.digest).toBe(sync.digest);
+      expect({ ...async, runId: '', wallMs: 0, eventsPerSec: 0 }).toEqual({
+        ...sync,
+        runId: '',
+        wallMs: 0,
+        eventsPerSec: 0,
+      });
+      expect(progress.length).toBeGreaterThan(0);
+      for (const [k, p] of progress.entries()) {
+        expect(p.runId).toBe(async.runId);
+        expect(p.totalMs).toBe(sync.simulatedMs);
+        expect(p.simulatedMs).toBeGreaterThan(k === 0 ? 0 : (progress[k - 1] as RunProgress).simulatedMs);
+        expect(p.simulatedMs).toBeLessThan(p.totalMs);
+        expect(p.events).toBeLessThanOrEqual(sync.events);
+      }
+      expect(store.getRun(async.runId)).toMatchObject({ status: 'finished', passed: 1 });
+    },
+  );
 
   it('an aborted run stops at the next chunk, is stored interrupted with the reason, and its log is a consistent prefix', async () => {
     const loaded = loadScenarioFile('scenarios/twap-calm.yaml');
@@ -54,7 +62,9 @@ describe('chunked clock advance', () => {
       stoppedAt = p.simulatedMs;
       stop.abort('SIGTERM');
     };
-    const err = await runScenarioAsync(loaded, { store, signal: stop.signal, onProgress, progressEveryMs: 0 }).catch((e: unknown) => e);
+    const err = await runScenarioAsync(loaded, { store, signal: stop.signal, onProgress, progressEveryMs: 0 }).catch(
+      (e: unknown) => e,
+    );
     expect(stoppedAt).toBeGreaterThan(0);
     expect(err).toBeInstanceOf(RunInterrupted);
     const { runId, reason } = err as RunInterrupted;

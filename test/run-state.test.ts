@@ -12,17 +12,35 @@ const ALIVE = 4242;
 const live: Liveness = { nowMs: NOW, host: HERE, isAlive: (pid) => pid === ALIVE };
 
 type Row = Pick<RunRow, 'status' | 'writer_pid' | 'writer_host' | 'heartbeat_at'>;
-const row = (over: Partial<Row>): Row => ({ status: 'running', writer_pid: ALIVE, writer_host: HERE, heartbeat_at: new Date(NOW - 1_000).toISOString(), ...over });
+const row = (over: Partial<Row>): Row => ({
+  status: 'running',
+  writer_pid: ALIVE,
+  writer_host: HERE,
+  heartbeat_at: new Date(NOW - 1_000).toISOString(),
+  ...over,
+});
 const ago = (ms: number) => new Date(NOW - ms).toISOString();
 
 describe('runState', () => {
   it.each([
     ['a running run with a live writer here and a fresh heartbeat', row({}), 'running'],
     ['its writer pid dead on this host', row({ writer_pid: 99999 }), 'crashed'],
-    ['its heartbeat stale (writer suspended, or its pid reused)', row({ heartbeat_at: ago(STALE_HEARTBEAT_MS + 1) }), 'crashed'],
+    [
+      'its heartbeat stale (writer suspended, or its pid reused)',
+      row({ heartbeat_at: ago(STALE_HEARTBEAT_MS + 1) }),
+      'crashed',
+    ],
     ['a writer on another host with a fresh heartbeat', row({ writer_host: 'other', writer_pid: 99999 }), 'running'],
-    ['a writer on another host with a stale heartbeat', row({ writer_host: 'other', heartbeat_at: ago(STALE_HEARTBEAT_MS + 1) }), 'crashed'],
-    ['a run stored before writers were recorded', row({ writer_pid: null, writer_host: null, heartbeat_at: null }), 'crashed'],
+    [
+      'a writer on another host with a stale heartbeat',
+      row({ writer_host: 'other', heartbeat_at: ago(STALE_HEARTBEAT_MS + 1) }),
+      'crashed',
+    ],
+    [
+      'a run stored before writers were recorded',
+      row({ writer_pid: null, writer_host: null, heartbeat_at: null }),
+      'crashed',
+    ],
     ['finished', row({ status: 'finished', writer_pid: 99999 }), 'finished'],
     ['failed', row({ status: 'failed', heartbeat_at: null }), 'failed'],
     ['interrupted', row({ status: 'interrupted', writer_pid: 99999 }), 'interrupted'],

@@ -108,13 +108,19 @@ const CASES: readonly Case[] = [
   },
   {
     title: 'a price jump fault that multiplies the price past the bound',
-    text: variant('restarts:', 'faults:\n' + '  - { kind: price_jump, at: PT1M, bps: 100000 }\n'.repeat(12) + 'restarts:'),
+    text: variant(
+      'restarts:',
+      'faults:\n' + '  - { kind: price_jump, at: PT1M, bps: 100000 }\n'.repeat(12) + 'restarts:',
+    ),
     path: 'faults[0].bps',
     mentions: ['price jumps'],
   },
   {
     title: 'a liquidity drop factor that scales depth past 2^53 lots',
-    text: variant('restarts:', 'faults:\n  - { kind: liquidity_drop, from: PT1M, until: PT2M, depthFactor: 1e20 }\nrestarts:'),
+    text: variant(
+      'restarts:',
+      'faults:\n  - { kind: liquidity_drop, from: PT1M, until: PT2M, depthFactor: 1e20 }\nrestarts:',
+    ),
     path: 'market.depth[0]',
     mentions: ['depthFactor', 'largest quantity'],
   },
@@ -175,7 +181,10 @@ const CASES: readonly Case[] = [
   },
   {
     title: 'spread regimes changing every millisecond',
-    text: variant('spreadTicks: 2\n', 'spreadTicks: 2\n  regimes: [{ spreadTicks: 2, meanDuration: PT0.001S }, { spreadTicks: 4, meanDuration: PT0.001S }]\n').replace('duration: PT10M', 'duration: P1D'),
+    text: variant(
+      'spreadTicks: 2\n',
+      'spreadTicks: 2\n  regimes: [{ spreadTicks: 2, meanDuration: PT0.001S }, { spreadTicks: 4, meanDuration: PT0.001S }]\n',
+    ).replace('duration: PT10M', 'duration: P1D'),
     path: 'market.regimes[0].meanDuration',
     mentions: ['spread regime changes'],
   },
@@ -203,14 +212,25 @@ const CASES: readonly Case[] = [
     text: variant(
       'restarts:',
       'safety: { preTrade: { maxOrderNotional: "10000000" } }\nrestarts:',
-      variant('duration: PT10M', 'duration: PT2H', variant('qty: "3.000"\n', 'qty: "5000.000"\n', variant('twap: { duration: PT2M, slices: 6 }', 'twap: { duration: PT1H, interval: PT0.001S }'))),
+      variant(
+        'duration: PT10M',
+        'duration: PT2H',
+        variant(
+          'qty: "3.000"\n',
+          'qty: "5000.000"\n',
+          variant('twap: { duration: PT2M, slices: 6 }', 'twap: { duration: PT1H, interval: PT0.001S }'),
+        ),
+      ),
     ),
     path: 'orders[1].twap.interval',
     mentions: ['1000000'],
   },
   {
     title: 'a limit parent routed twap through a defaultTwap without limitOffsetTicks',
-    text: variant('{ id: buy-1, at: PT1S, side: buy, qty: "1.500", type: market, route: single }', '{ id: buy-1, at: PT1S, side: buy, qty: "1.500", type: limit, limitPrice: "99.00", route: twap }'),
+    text: variant(
+      '{ id: buy-1, at: PT1S, side: buy, qty: "1.500", type: market, route: single }',
+      '{ id: buy-1, at: PT1S, side: buy, qty: "1.500", type: limit, limitPrice: "99.00", route: twap }',
+    ),
     path: 'routing.defaultTwap.limitOffsetTicks',
     mentions: ['orders[0]', 'required for limit children'],
   },
@@ -260,7 +280,10 @@ const CASES: readonly Case[] = [
   },
   {
     title: 'a cancel naming a signal',
-    text: variant('restarts:', 'restarts:').replace('actions:\n', 'actions:\n  - { at: PT2M, kind: cancel, parent: sig-1 }\n'),
+    text: variant('restarts:', 'restarts:').replace(
+      'actions:\n',
+      'actions:\n  - { at: PT2M, kind: cancel, parent: sig-1 }\n',
+    ),
     path: 'actions[0].parent',
     mentions: ['"sig-1" is a signal, not an order', 'buy-1'],
   },
@@ -278,13 +301,19 @@ const CASES: readonly Case[] = [
   },
   {
     title: 'a signal expectation naming no signal',
-    text: variant('  - filledQty: { parent: buy-1, equals: "1.500" }\n', '  - signal: { id: sig-2, equals: accepted }\n'),
+    text: variant(
+      '  - filledQty: { parent: buy-1, equals: "1.500" }\n',
+      '  - signal: { id: sig-2, equals: accepted }\n',
+    ),
     path: 'expect[0].signal.id',
     mentions: ['no signal has id "sig-2"', 'sig-1'],
   },
   {
     title: 'duplicate external order ids',
-    text: variant('externalOrders:\n', 'externalOrders:\n  - { at: PT10S, clientOrderId: desk-bid, side: sell, qty: "1.000", limitPrice: "110.00" }\n'),
+    text: variant(
+      'externalOrders:\n',
+      'externalOrders:\n  - { at: PT10S, clientOrderId: desk-bid, side: sell, qty: "1.000", limitPrice: "110.00" }\n',
+    ),
     path: 'externalOrders[1].clientOrderId',
     mentions: ['duplicate'],
   },
@@ -379,7 +408,9 @@ describe('durations of exact length', () => {
     ['pt30s', 30_000],
   ])('%s is %d ms, and a run may last that long', (text, ms) => {
     expect(parseDurationMs(text)).toBe(ms);
-    const long = variant('duration: PT10M', `duration: ${text}`).replace('stepMs: 250', 'stepMs: 60000').replace('{ at: PT1M, kind: resolve_orphan', '{ at: PT15S, kind: resolve_orphan');
+    const long = variant('duration: PT10M', `duration: ${text}`)
+      .replace('stepMs: 250', 'stepMs: 60000')
+      .replace('{ at: PT1M, kind: resolve_orphan', '{ at: PT15S, kind: resolve_orphan');
     if (ms >= 600_000) expect(parseScenario(long, FILE).scenario.duration).toBe(text);
   });
 });
@@ -398,7 +429,10 @@ describe('the event estimate', () => {
 
 describe('several problems', () => {
   it('are all listed, one line each, with the file and the field', () => {
-    const text = variant('{ id: buy-1, at: PT1S, side: buy,', '{ id: buy-1, at: PT1S, sid: buy,').replace('seed: 3', 'seed: -1');
+    const text = variant('{ id: buy-1, at: PT1S, side: buy,', '{ id: buy-1, at: PT1S, sid: buy,').replace(
+      'seed: 3',
+      'seed: -1',
+    );
     const lines = problems(text);
     expect(lines).toHaveLength(3);
     expect(lines.every((l) => l.startsWith(`${FILE}: `))).toBe(true);
@@ -406,7 +440,10 @@ describe('several problems', () => {
   });
 
   it('past 50 are counted after the first 50', () => {
-    const many = Array.from({ length: 60 }, (_, i) => `  - { id: o${i}, at: PT1S, side: buy, qty: "1.0005", type: market, route: single }\n`).join('');
+    const many = Array.from(
+      { length: 60 },
+      (_, i) => `  - { id: o${i}, at: PT1S, side: buy, qty: "1.0005", type: market, route: single }\n`,
+    ).join('');
     const lines = problems(variant('orders:\n', `orders:\n${many}`));
     expect(lines).toHaveLength(51);
     expect(lines[50]).toBe(`${FILE}: and 10 more problems (60 in all)`);
@@ -427,7 +464,10 @@ describe('YAML aliases', () => {
   });
 
   it('a few aliases are still fine', () => {
-    const text = variant('orders:\n', 'x-qty: &q "1.500"\norders:\n').replace('qty: "1.500", type: market', 'qty: *q, type: market');
+    const text = variant('orders:\n', 'x-qty: &q "1.500"\norders:\n').replace(
+      'qty: "1.500", type: market',
+      'qty: *q, type: market',
+    );
     // x-qty is not a scenario field: the aliases resolve, then the schema names the unknown key.
     expect(problems(text)).toEqual([`${FILE}: (top level): unknown field "x-qty"`]);
   });

@@ -32,12 +32,14 @@ const GOLDEN: Record<string, string> = {
   'twap-runaway-stop': '87bbee393880818a11db4ce68c0d0153170be3027fc91dc80411f0468e6a98de',
   'twap-spread-stop': '105ed74e74a23e9729c0439d92fe5c8a199256779d8e110936256de44f3bb73d',
   'venue-outage': '3935eced86fdb7b4a595ed2a63018122f03237c959e6b568b79d783d24831be0',
-  'walkthrough': 'e0f2533014212ca1769015853d91176056a800fccf3000edba00b166a2a2c776',
+  walkthrough: 'e0f2533014212ca1769015853d91176056a800fccf3000edba00b166a2a2c776',
   'webhook-free-reconciliation': '899f2d0cf1f310852ec5d8e7130323172f86b42a825a6e4e7b81992e839a2d68',
   'zero-intelligence-queue': '33a3829c35e7e580804949b57f9a71c3a0987648d951e45a39703af3c8b315b1',
 };
 
-const files = readdirSync('scenarios').filter((f) => f.endsWith('.yaml')).sort();
+const files = readdirSync('scenarios')
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 
 describe('bundled scenarios', () => {
   it('are all pinned here', () => {
@@ -65,7 +67,12 @@ describe('bundled scenarios', () => {
           s.market.model === 'synthetic' ||
           s.market.model === 'almgren_chriss' ||
           s.market.model === 'zero_intelligence' ||
-          s.faults.some((f) => (f.kind === 'outage' && f.mode === 'mixed') || f.kind === 'http_5xx' || ('probability' in f && f.probability < 1)) ||
+          s.faults.some(
+            (f) =>
+              (f.kind === 'outage' && f.mode === 'mixed') ||
+              f.kind === 'http_5xx' ||
+              ('probability' in f && f.probability < 1),
+          ) ||
           s.restarts.some((r) => 'between' in r);
         const other = runScenario(loaded, { seed: s.seed + 1 });
         expect(other.seed).toBe(s.seed + 1);

@@ -55,10 +55,19 @@ const showJson = (id: string): { code: number; json: ShowJson; err: string[] } =
 };
 
 const payloadOf = (runId: string, kind: string): { seq: number; payload: string } =>
-  store.db.prepare('SELECT seq, payload FROM events WHERE run_id = ? AND kind = ? ORDER BY seq LIMIT 1').get(runId, kind) as { seq: number; payload: string };
+  store.db
+    .prepare('SELECT seq, payload FROM events WHERE run_id = ? AND kind = ? ORDER BY seq LIMIT 1')
+    .get(runId, kind) as { seq: number; payload: string };
 
 describe('a stored run verifies against itself', () => {
-  for (const name of ['twap-limit-partial', 'safety-kill-switch-limit-twap', 'twap-kill-switch', 'restart-mid-twap', 'restart-orphan-at-startup', 'fill-detection-faults']) {
+  for (const name of [
+    'twap-limit-partial',
+    'safety-kill-switch-limit-twap',
+    'twap-kill-switch',
+    'restart-mid-twap',
+    'restart-orphan-at-startup',
+    'fill-detection-faults',
+  ]) {
     it(`${name}: the log reproduces the digest and the orders, fills and orphan tables are its fold`, () => {
       const report = runScenario(loadScenarioFile(`scenarios/${name}.yaml`), { store });
       const v = verifyRun(store, report.runId);
@@ -79,8 +88,13 @@ describe('a stored run verifies against itself', () => {
     expect(amended.size).toBeGreaterThan(0);
     const i = makeInstrument(loaded.scenario.instrument);
     for (const [id, a] of amended) {
-      const row = store.db.prepare('SELECT qty, limit_price FROM orders WHERE run_id = ? AND client_order_id = ?').get(report.runId, id);
-      expect(row).toEqual({ qty: lotsToQty(i, a.qty), limit_price: a.limitPrice === null ? null : ticksToPrice(i, a.limitPrice) });
+      const row = store.db
+        .prepare('SELECT qty, limit_price FROM orders WHERE run_id = ? AND client_order_id = ?')
+        .get(report.runId, id);
+      expect(row).toEqual({
+        qty: lotsToQty(i, a.qty),
+        limit_price: a.limitPrice === null ? null : ticksToPrice(i, a.limitPrice),
+      });
     }
   });
 });
@@ -91,7 +105,11 @@ describe('execsim show', () => {
     const { code, json, err } = showJson(report.runId);
     expect(code).toBe(0);
     expect(err).toEqual([]);
-    expect(json).toMatchObject({ status: 'finished', digestVerified: true, verification: { events: report.events, gapFree: true, consistent: true, problems: [] } });
+    expect(json).toMatchObject({
+      status: 'finished',
+      digestVerified: true,
+      verification: { events: report.events, gapFree: true, consistent: true, problems: [] },
+    });
     expect(show(report.runId, false).code).toBe(0);
   });
 
@@ -101,7 +119,9 @@ describe('execsim show', () => {
     const started = payloadOf(report.runId, 'RunStarted');
     const changed = started.payload.replace('"static-book-sweep"', '"static-book-swept"');
     expect(changed).not.toBe(started.payload);
-    store.db.prepare('UPDATE events SET payload = ? WHERE run_id = ? AND seq = ?').run(changed, report.runId, started.seq);
+    store.db
+      .prepare('UPDATE events SET payload = ? WHERE run_id = ? AND seq = ?')
+      .run(changed, report.runId, started.seq);
 
     const { code, json, err } = showJson(report.runId);
     expect(code).toBe(1);
@@ -129,7 +149,9 @@ describe('execsim show', () => {
 
   it('exits 1 when a projection row disagrees with the log, though the digest holds', () => {
     const report = runScenario(loadScenarioFile('scenarios/static-book-sweep.yaml'), { store });
-    store.db.prepare("UPDATE orders SET filled_qty = '0' WHERE run_id = ? AND client_order_id = 'sweep-buy'").run(report.runId);
+    store.db
+      .prepare("UPDATE orders SET filled_qty = '0' WHERE run_id = ? AND client_order_id = 'sweep-buy'")
+      .run(report.runId);
     const { code, json } = showJson(report.runId);
     expect(code).toBe(1);
     expect(json).toMatchObject({ digestVerified: true, verification: { consistent: false } });
@@ -139,12 +161,23 @@ describe('execsim show', () => {
     const loaded = loadScenarioFile('scenarios/twap-calm.yaml');
     const report = runScenario(loaded, { store });
     // Keep what a process killed after its third commit would have left: a prefix ending at a commit.
-    const rows = store.db.prepare("SELECT seq FROM events WHERE run_id = ? AND kind = 'SubmitOrder' ORDER BY seq LIMIT 3").all(report.runId) as { seq: number }[];
+    const rows = store.db
+      .prepare("SELECT seq FROM events WHERE run_id = ? AND kind = 'SubmitOrder' ORDER BY seq LIMIT 3")
+      .all(report.runId) as { seq: number }[];
     const cut = rows[2]?.seq ?? 0;
     expect(cut).toBeGreaterThan(0);
     const prefix = new RunStore(openDatabase(path.join(dir, 'prefix.db')));
     try {
-      prefix.createRun({ id: 'died', scenarioName: loaded.scenario.name, scenarioHash: loaded.hash, scenarioJson: loaded.canonical, seed: 31, codeVersion: 'test', startedAt: '2024-08-09T00:00:00Z', simStart: 0 });
+      prefix.createRun({
+        id: 'died',
+        scenarioName: loaded.scenario.name,
+        scenarioHash: loaded.hash,
+        scenarioJson: loaded.canonical,
+        seed: 31,
+        codeVersion: 'test',
+        startedAt: '2024-08-09T00:00:00Z',
+        simStart: 0,
+      });
       const writer = prefix.writer('died', makeInstrument(loaded.scenario.instrument));
       for (const e of store.entries(report.runId)) {
         if (e.seq > cut) break;
@@ -159,7 +192,11 @@ describe('execsim show', () => {
     store = new RunStore(openDatabase(file));
     const alive = showJson('died');
     expect(alive.code).toBe(0);
-    expect(alive.json).toMatchObject({ status: 'running', digestVerified: false, verification: { events: cut, gapFree: true, consistent: true, problems: [] } });
+    expect(alive.json).toMatchObject({
+      status: 'running',
+      digestVerified: false,
+      verification: { events: cut, gapFree: true, consistent: true, problems: [] },
+    });
 
     store.db.prepare("DELETE FROM events WHERE run_id = 'died' AND seq = 2").run();
     const gap = showJson('died');
@@ -170,11 +207,18 @@ describe('execsim show', () => {
   it('exits 1 through the real bin as well (the exit code reaches the shell)', () => {
     const report = runScenario(loadScenarioFile('scenarios/static-book-sweep.yaml'), { store });
     const started = payloadOf(report.runId, 'RunStarted');
-    store.db.prepare('UPDATE events SET payload = ? WHERE run_id = ? AND seq = ?').run(started.payload.replace('"BTCUSDT"', '"ETHUSDT"'), report.runId, started.seq);
+    store.db
+      .prepare('UPDATE events SET payload = ? WHERE run_id = ? AND seq = ?')
+      .run(started.payload.replace('"BTCUSDT"', '"ETHUSDT"'), report.runId, started.seq);
     store.db.close();
     const env: NodeJS.ProcessEnv = { ...process.env };
     delete env['NODE_OPTIONS'];
-    const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'execsim.js'), 'show', report.runId, '--db', file], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'execsim.js'), 'show', report.runId, '--db', file], {
+      cwd: ROOT,
+      env,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(r.error).toBeUndefined();
     expect(r.status).toBe(1);
     expect(r.stderr).not.toBe('');
@@ -183,5 +227,7 @@ describe('execsim show', () => {
 
 /** The stored payload text of one event (what the digest hashed). */
 function payloadLine(s: RunStore, runId: string, seq: number): string {
-  return (s.db.prepare('SELECT payload FROM events WHERE run_id = ? AND seq = ?').get(runId, seq) as { payload: string }).payload;
+  return (
+    s.db.prepare('SELECT payload FROM events WHERE run_id = ? AND seq = ?').get(runId, seq) as { payload: string }
+  ).payload;
 }

@@ -43,18 +43,25 @@ afterEach(() => {
 });
 
 const versions = (db: Database.Database): number[] =>
-  (db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as { version: number }[]).map((r) => r.version);
+  (db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as { version: number }[]).map(
+    (r) => r.version,
+  );
 
 const tables = (db: Database.Database): string[] =>
-  (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+  (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map(
+    (r) => r.name,
+  );
 
 const columns = (db: Database.Database, table: string): string[] =>
   (db.prepare(`SELECT name FROM pragma_table_info('${table}')`).all() as { name: string }[]).map((r) => r.name);
 
 const seqs = (db: Database.Database, runId: string): number[] =>
-  (db.prepare('SELECT seq FROM events WHERE run_id = ? ORDER BY seq').all(runId) as { seq: number }[]).map((r) => r.seq);
+  (db.prepare('SELECT seq FROM events WHERE run_id = ? ORDER BY seq').all(runId) as { seq: number }[]).map(
+    (r) => r.seq,
+  );
 
-const range = (from: number, to: number): number[] => Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
+const range = (from: number, to: number): number[] =>
+  Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
 
 function newRun(loaded: LoadedScenario, id: string): NewRun {
   return {
@@ -97,7 +104,11 @@ describe('openDatabase', () => {
   it('enforces foreign keys: no events for a run that does not exist', () => {
     const db = openDb();
     expect(() =>
-      db.prepare("INSERT INTO events (run_id, seq, time, kind, payload) VALUES ('no-such-run', 1, 0, 'RunStarted', '{}')").run(),
+      db
+        .prepare(
+          "INSERT INTO events (run_id, seq, time, kind, payload) VALUES ('no-such-run', 1, 0, 'RunStarted', '{}')",
+        )
+        .run(),
     ).toThrow(/FOREIGN KEY/);
   });
 
@@ -112,7 +123,9 @@ describe('openDatabase', () => {
        VALUES ('old-run', 'old', 'h', '{}', 5, '0.0.1', 'finished', 'd1', '2024-01-01T00:00:00Z', '2024-01-01T00:00:01Z',
          1000, 2000, 17, NULL)`,
     ).run();
-    v1.prepare("INSERT INTO events (run_id, seq, time, kind, payload) VALUES ('old-run', 1, 1000, 'RunStarted', '{}')").run();
+    v1.prepare(
+      "INSERT INTO events (run_id, seq, time, kind, payload) VALUES ('old-run', 1, 1000, 'RunStarted', '{}')",
+    ).run();
     v1.close();
 
     const db = openDb('old.db');
@@ -152,7 +165,11 @@ describe('openDatabase', () => {
 
   it('rolls a failing migration back whole and does not record it', () => {
     const db = openDb();
-    const broken = { version: ALL_VERSIONS.length + 1, name: 'broken', sql: 'CREATE TABLE half_done (x INTEGER); INSERT INTO no_such_table VALUES (1);' };
+    const broken = {
+      version: ALL_VERSIONS.length + 1,
+      name: 'broken',
+      sql: 'CREATE TABLE half_done (x INTEGER); INSERT INTO no_such_table VALUES (1);',
+    };
     expect(() => migrate(db, [...MIGRATIONS, broken])).toThrow(/no_such_table/);
     expect(tables(db)).not.toContain('half_done');
     expect(versions(db)).toEqual(ALL_VERSIONS);
@@ -160,9 +177,13 @@ describe('openDatabase', () => {
 
   it('refuses a database from a newer execsim with a clear error', () => {
     const db = openDb('future.db');
-    db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'from the future', '2030-01-01')").run();
+    db.prepare(
+      "INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'from the future', '2030-01-01')",
+    ).run();
     db.close();
-    expect(() => openDatabase(path.join(dir, 'future.db'))).toThrow(/schema version 99 is newer than this execsim knows \(4\)/);
+    expect(() => openDatabase(path.join(dir, 'future.db'))).toThrow(
+      /schema version 99 is newer than this execsim knows \(4\)/,
+    );
   });
 
   it('refuses a version-2 database when it only knows migration 1', () => {
@@ -193,7 +214,9 @@ describe('RunStore round trip of a full run', () => {
     expect(row.seed).toBe(report.seed);
     expect((row.sim_end ?? 0) - row.sim_start).toBe(report.simulatedMs);
     expect(JSON.parse(row.report_json ?? 'null')).toEqual(JSON.parse(JSON.stringify(report)));
-    const stored = db.prepare('SELECT scenario_json FROM runs WHERE id = ?').get(report.runId) as { scenario_json: string };
+    const stored = db.prepare('SELECT scenario_json FROM runs WHERE id = ?').get(report.runId) as {
+      scenario_json: string;
+    };
     expect(stored.scenario_json).toBe(loaded.canonical);
 
     // The log: exactly seq 1..N, each line as hashed, and the digest recomputes.
@@ -204,9 +227,18 @@ describe('RunStore round trip of a full run', () => {
     expect(digestLines(lines)).toBe(row.digest);
 
     // The projections: a row per child and per parent (parents without parent_order_id).
-    type OrderRow = { client_order_id: string; parent_order_id: string | null; slice_num: number | null; qty: string; filled_qty: string; status: string };
+    type OrderRow = {
+      client_order_id: string;
+      parent_order_id: string | null;
+      slice_num: number | null;
+      qty: string;
+      filled_qty: string;
+      status: string;
+    };
     const orders = db
-      .prepare('SELECT client_order_id, parent_order_id, slice_num, qty, filled_qty, status FROM orders WHERE run_id = ? ORDER BY slice_num')
+      .prepare(
+        'SELECT client_order_id, parent_order_id, slice_num, qty, filled_qty, status FROM orders WHERE run_id = ? ORDER BY slice_num',
+      )
       .all(report.runId) as OrderRow[];
     const parents = orders.filter((o) => o.parent_order_id === null);
     const children = orders.filter((o) => o.parent_order_id !== null);
@@ -234,7 +266,12 @@ describe('RunStore round trip of a full run', () => {
     const b = runScenario(loaded, { store });
     expect(b.runId).not.toBe(a.runId);
     expect(b.digest).toBe(a.digest);
-    expect(store.listRuns().map((r) => r.id).sort()).toEqual([a.runId, b.runId].sort());
+    expect(
+      store
+        .listRuns()
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual([a.runId, b.runId].sort());
     expect(seqs(store.db, a.runId)).toEqual(range(1, a.events));
     expect(seqs(store.db, b.runId)).toEqual(range(1, b.events));
   });
@@ -295,8 +332,20 @@ describe('crash safety', () => {
     const writer = store.writer('r1', makeInstrument(loaded.scenario.instrument));
     for (const { entry, line } of entries.slice(0, 5)) writer.write(entry, line);
     store.failRun(writer, 'r1', 'venue exploded', '2024-08-09T00:00:01.000Z');
-    store.finishRun(writer, { digest: 'x', simEnd: 1, eventCount: 5, finishedAt: '2024-08-09T00:00:02.000Z', reportJson: '{}', passed: true });
-    expect(store.getRun('r1')).toMatchObject({ status: 'failed', digest: null, error: 'venue exploded', report_json: null });
+    store.finishRun(writer, {
+      digest: 'x',
+      simEnd: 1,
+      eventCount: 5,
+      finishedAt: '2024-08-09T00:00:02.000Z',
+      reportJson: '{}',
+      passed: true,
+    });
+    expect(store.getRun('r1')).toMatchObject({
+      status: 'failed',
+      digest: null,
+      error: 'venue exploded',
+      report_json: null,
+    });
     expect(seqs(store.db, 'r1')).toEqual(range(1, 5));
   });
 });
@@ -313,9 +362,15 @@ describe('RunWriter commits', () => {
     open.push(reader);
     const visible = (): number[] => seqs(reader, 'committed');
     const parentRows = (): string[] =>
-      (reader.prepare("SELECT client_order_id FROM orders WHERE run_id = 'committed' AND parent_order_id IS NULL ORDER BY client_order_id").all() as {
-        client_order_id: string;
-      }[]).map((r) => r.client_order_id);
+      (
+        reader
+          .prepare(
+            "SELECT client_order_id FROM orders WHERE run_id = 'committed' AND parent_order_id IS NULL ORDER BY client_order_id",
+          )
+          .all() as {
+          client_order_id: string;
+        }[]
+      ).map((r) => r.client_order_id);
     const parentsCreated = (n: number): string[] =>
       entries
         .slice(0, n)
@@ -357,8 +412,13 @@ describe('RunWriter commits', () => {
       passed: true,
     });
     expect(visible()).toEqual(range(1, 7));
-    expect(reader.prepare("SELECT status, event_count FROM runs WHERE id = 'committed'").get()).toEqual({ status: 'finished', event_count: 7 });
-    const lines = [...new RunStore(reader).events('committed')].map((e) => `${e.seq} ${e.time} ${e.kind} ${e.payload}\n`);
+    expect(reader.prepare("SELECT status, event_count FROM runs WHERE id = 'committed'").get()).toEqual({
+      status: 'finished',
+      event_count: 7,
+    });
+    const lines = [...new RunStore(reader).events('committed')].map(
+      (e) => `${e.seq} ${e.time} ${e.kind} ${e.payload}\n`,
+    );
     expect(digestLines(lines)).toBe(store.getRun('committed')?.digest);
   });
 
@@ -377,19 +437,43 @@ describe('RunWriter commits', () => {
     const unit: LogEntry[] = [
       { seq: 1, time: 0, event: { kind: 'RunStarted', scenario: 'unit', symbol: instrument.symbol, startTime: 0 } },
       {
-        seq: 2, time: 0,
+        seq: 2,
+        time: 0,
         event: {
-          kind: 'ParentOrderCreated', parentId: parentOrderId('big'), symbol: instrument.symbol, side: 'buy', qty: slices, type: 'market', tif: 'GTC',
-          limitPrice: null, totalSlices: slices, route: 'twap', arrivalBid: null, arrivalAsk: null, source: 'test',
+          kind: 'ParentOrderCreated',
+          parentId: parentOrderId('big'),
+          symbol: instrument.symbol,
+          side: 'buy',
+          qty: slices,
+          type: 'market',
+          tif: 'GTC',
+          limitPrice: null,
+          totalSlices: slices,
+          route: 'twap',
+          arrivalBid: null,
+          arrivalAsk: null,
+          source: 'test',
         },
       },
     ];
     for (let n = 1; n <= slices; n++) {
       unit.push({
-        seq: 2 + n, time: 0,
+        seq: 2 + n,
+        time: 0,
         event: {
-          kind: 'OrderCreated', clientOrderId: clientOrderId(`big-${n}`), parentId: parentOrderId('big'), sliceNum: n, totalSlices: slices,
-          scheduledTime: n * 1000, symbol: instrument.symbol, side: 'buy', type: 'market', tif: 'IOC', qty: 1, limitPrice: null, stopPrice: null,
+          kind: 'OrderCreated',
+          clientOrderId: clientOrderId(`big-${n}`),
+          parentId: parentOrderId('big'),
+          sliceNum: n,
+          totalSlices: slices,
+          scheduledTime: n * 1000,
+          symbol: instrument.symbol,
+          side: 'buy',
+          type: 'market',
+          tif: 'IOC',
+          qty: 1,
+          limitPrice: null,
+          stopPrice: null,
         },
       });
     }
@@ -397,9 +481,13 @@ describe('RunWriter commits', () => {
     expect(seqs(reader, 'unit')).toEqual([]);
     writer.commit();
     expect(seqs(reader, 'unit')).toEqual(range(1, slices + 2));
-    const children = reader.prepare("SELECT COUNT(*) AS n FROM orders WHERE run_id = 'unit' AND parent_order_id = 'big'").get() as { n: number };
+    const children = reader
+      .prepare("SELECT COUNT(*) AS n FROM orders WHERE run_id = 'unit' AND parent_order_id = 'big'")
+      .get() as { n: number };
     expect(children.n).toBe(slices);
-    expect(reader.prepare("SELECT total_slices, status FROM orders WHERE run_id = 'unit' AND client_order_id = 'big'").get()).toEqual({
+    expect(
+      reader.prepare("SELECT total_slices, status FROM orders WHERE run_id = 'unit' AND client_order_id = 'big'").get(),
+    ).toEqual({
       total_slices: slices,
       status: 'working',
     });
@@ -433,7 +521,11 @@ describe('RunWriter commits', () => {
           const stored = entries.slice(0, committed);
           const parents = stored.filter((e) => e.entry.event.kind === 'ParentOrderCreated').length;
           const children = stored.filter((e) => e.entry.event.kind === 'OrderCreated').length;
-          const rows = reopened.prepare("SELECT SUM(parent_order_id IS NULL) AS parents, SUM(parent_order_id IS NOT NULL) AS children FROM orders WHERE run_id = 'p'").get() as { parents: number | null; children: number | null };
+          const rows = reopened
+            .prepare(
+              "SELECT SUM(parent_order_id IS NULL) AS parents, SUM(parent_order_id IS NOT NULL) AS children FROM orders WHERE run_id = 'p'",
+            )
+            .get() as { parents: number | null; children: number | null };
           expect([rows.parents ?? 0, rows.children ?? 0]).toEqual([parents, children]);
           reopened.close();
         },
@@ -445,7 +537,10 @@ describe('RunWriter commits', () => {
 
 describe('migration 4: run writer, heartbeat, interrupted, passed', () => {
   it('brings a version-3 database forward: rows and references kept, passed filled in from the report, foreign keys on', () => {
-    const v3 = openDb('v3.db', MIGRATIONS.filter((m) => m.version <= 3));
+    const v3 = openDb(
+      'v3.db',
+      MIGRATIONS.filter((m) => m.version <= 3),
+    );
     const insert = v3.prepare(
       `INSERT INTO runs (id, scenario_name, scenario_hash, scenario_json, seed, code_version, status, started_at, sim_start, report_json)
        VALUES (?, 's', 'h', '{}', 1, 'v', ?, '2024-01-01T00:00:00Z', 0, ?)`,
@@ -467,7 +562,11 @@ describe('migration 4: run writer, heartbeat, interrupted, passed', () => {
     ]);
     expect(seqs(db, 'ok')).toEqual([1]);
     // The rebuilt table is still the one events reference, and takes the new status.
-    expect(() => db.prepare("INSERT INTO events (run_id, seq, time, kind, payload) VALUES ('nobody', 1, 0, 'RunStarted', '{}')").run()).toThrow(/FOREIGN KEY/);
+    expect(() =>
+      db
+        .prepare("INSERT INTO events (run_id, seq, time, kind, payload) VALUES ('nobody', 1, 0, 'RunStarted', '{}')")
+        .run(),
+    ).toThrow(/FOREIGN KEY/);
     db.prepare("UPDATE runs SET status = 'interrupted' WHERE id = 'alive'").run();
     expect(() => db.prepare("UPDATE runs SET status = 'bogus' WHERE id = 'alive'").run()).toThrow(/CHECK/);
   });
@@ -479,22 +578,42 @@ describe('RunStore: writer, interrupt, delete', () => {
     const store = new RunStore(openDb());
     store.createRun(newRun(loaded, 'r'));
     const row = store.getRun('r');
-    expect(row).toMatchObject({ status: 'running', writer_pid: process.pid, writer_host: os.hostname(), passed: null, stored_events: 0 });
+    expect(row).toMatchObject({
+      status: 'running',
+      writer_pid: process.pid,
+      writer_host: os.hostname(),
+      passed: null,
+      stored_events: 0,
+    });
     expect(Date.parse(row?.heartbeat_at ?? '')).toBeGreaterThan(0);
     store.interruptRun('r', 'SIGTERM', '2024-08-09T00:00:05.000Z');
-    expect(store.getRun('r')).toMatchObject({ status: 'interrupted', error: 'SIGTERM', finished_at: '2024-08-09T00:00:05.000Z' });
+    expect(store.getRun('r')).toMatchObject({
+      status: 'interrupted',
+      error: 'SIGTERM',
+      finished_at: '2024-08-09T00:00:05.000Z',
+    });
     // Never a finished run turned interrupted.
     const done = runScenario(loaded, { store });
     store.interruptRun(done.runId, 'SIGINT', '2030-01-01T00:00:00.000Z');
-    expect(store.getRun(done.runId)).toMatchObject({ status: 'finished', passed: 1, error: null, stored_events: done.events });
+    expect(store.getRun(done.runId)).toMatchObject({
+      status: 'finished',
+      passed: 1,
+      error: null,
+      stored_events: done.events,
+    });
   });
 
   it('deleteRun removes a run with all its rows in one transaction, and nothing of other runs', () => {
     const store = new RunStore(openDb());
-    const loaded = loadScenarioFile(fileURLToPath(new URL('../scenarios/restart-orphan-at-startup.yaml', import.meta.url)));
+    const loaded = loadScenarioFile(
+      fileURLToPath(new URL('../scenarios/restart-orphan-at-startup.yaml', import.meta.url)),
+    );
     const a = runScenario(loaded, { store });
     const b = runScenario(loaded, { store });
-    const counts = (id: string) => ['events', 'orders', 'fills', 'orphan_orders'].map((t) => store.db.prepare(`SELECT COUNT(*) FROM ${t} WHERE run_id = ?`).pluck().get(id) as number);
+    const counts = (id: string) =>
+      ['events', 'orders', 'fills', 'orphan_orders'].map(
+        (t) => store.db.prepare(`SELECT COUNT(*) FROM ${t} WHERE run_id = ?`).pluck().get(id) as number,
+      );
     const before = counts(b.runId);
     expect(counts(a.runId).every((n) => n > 0)).toBe(true);
 

@@ -28,17 +28,24 @@ describe('TWAP persistence', () => {
         onEntry: (entry) => {
           if (checked || entry.event.kind !== 'SubmitOrder') return;
           checked = true;
-          const kinds = reader.prepare('SELECT kind, COUNT(*) n FROM events GROUP BY kind').all() as Array<{ kind: string; n: number }>;
+          const kinds = reader.prepare('SELECT kind, COUNT(*) n FROM events GROUP BY kind').all() as Array<{
+            kind: string;
+            n: number;
+          }>;
           const count = (k: string) => kinds.find((r) => r.kind === k)?.n ?? 0;
           expect(count('ParentOrderCreated')).toBe(1);
           expect(count('TwapPlanned')).toBe(1);
           expect(count('OrderCreated')).toBe(10);
           const children = reader
-            .prepare("SELECT slice_num, status, scheduled_time FROM orders WHERE parent_order_id = 'twap-buy' ORDER BY slice_num")
+            .prepare(
+              "SELECT slice_num, status, scheduled_time FROM orders WHERE parent_order_id = 'twap-buy' ORDER BY slice_num",
+            )
             .all() as Array<{ slice_num: number; status: string; scheduled_time: number }>;
           expect(children.map((c) => c.slice_num)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
           expect(new Set(children.map((c) => c.status))).toEqual(new Set(['pending_new']));
-          const parent = reader.prepare("SELECT total_slices FROM orders WHERE client_order_id = 'twap-buy'").get() as { total_slices: number };
+          const parent = reader.prepare("SELECT total_slices FROM orders WHERE client_order_id = 'twap-buy'").get() as {
+            total_slices: number;
+          };
           expect(parent.total_slices).toBe(10);
         },
       });

@@ -57,7 +57,9 @@ orders:
 }
 
 const window = (kind: string, extra = '') =>
-  fc.tuple(fc.integer({ min: 0, max: 200 }), fc.integer({ min: 5, max: 90 })).map(([from, len]) => `{ kind: ${kind}, from: PT${from}S, until: PT${from + len}S${extra} }`);
+  fc
+    .tuple(fc.integer({ min: 0, max: 200 }), fc.integer({ min: 5, max: 90 }))
+    .map(([from, len]) => `{ kind: ${kind}, from: PT${from}S, until: PT${from + len}S${extra} }`);
 
 const faultArb = fc.oneof(
   window('outage', ', mode: mixed, timeoutMs: 2000'),
@@ -69,11 +71,19 @@ const faultArb = fc.oneof(
   window('liquidity_drop', ', depthFactor: 0.2'),
 );
 
-const actionArb = fc.tuple(fc.integer({ min: 0, max: 240 }), fc.integer({ min: 1, max: 90 }), fc.boolean()).map(([at, len, breaker]) =>
-  breaker
-    ? [`{ at: PT${at}S, kind: circuit_breaker, state: tripped, reason: t }`, `{ at: PT${at + len}S, kind: circuit_breaker, state: reset, reason: r }`]
-    : [`{ at: PT${at}S, kind: kill_switch, state: halted, reason: h }`, `{ at: PT${at + len}S, kind: kill_switch, state: active, reason: a }`],
-);
+const actionArb = fc
+  .tuple(fc.integer({ min: 0, max: 240 }), fc.integer({ min: 1, max: 90 }), fc.boolean())
+  .map(([at, len, breaker]) =>
+    breaker
+      ? [
+          `{ at: PT${at}S, kind: circuit_breaker, state: tripped, reason: t }`,
+          `{ at: PT${at + len}S, kind: circuit_breaker, state: reset, reason: r }`,
+        ]
+      : [
+          `{ at: PT${at}S, kind: kill_switch, state: halted, reason: h }`,
+          `{ at: PT${at + len}S, kind: kill_switch, state: active, reason: a }`,
+        ],
+  );
 
 const caseArb: fc.Arbitrary<Case> = fc.record({
   seed: fc.nat({ max: 1_000_000 }),
@@ -150,16 +160,35 @@ describe('TWAP properties', () => {
   });
 
   it('the generated runs exercise what the properties are about (fixed cases)', () => {
-    const base: Case = { seed: 7, slices: 8, qty: '1', childType: 'market', unfilled: 'carry', faults: [], actions: [] };
+    const base: Case = {
+      seed: 7,
+      slices: 8,
+      qty: '1',
+      childType: 'market',
+      unfilled: 'carry',
+      faults: [],
+      actions: [],
+    };
     // Plain: every slice goes out and the parent fills.
     const plain = run(base);
     expect(plain.entries.filter((e) => e.event.kind === 'SubmitOrder')).toHaveLength(8);
     expect(plain.ledger.childrenOf(parentOrderId('p')).reduce((s, o) => s + o.filledQty, 0)).toBe(plain.qty);
     // A halt blocks slices, with the reason logged.
-    const halted = run({ ...base, actions: ['{ at: PT40S, kind: kill_switch, state: halted, reason: h }', '{ at: PT120S, kind: kill_switch, state: active, reason: a }'] });
-    expect(halted.entries.some((e) => e.event.kind === 'SliceSkipped' && e.event.reason === 'kill switch halted')).toBe(true);
+    const halted = run({
+      ...base,
+      actions: [
+        '{ at: PT40S, kind: kill_switch, state: halted, reason: h }',
+        '{ at: PT120S, kind: kill_switch, state: active, reason: a }',
+      ],
+    });
+    expect(halted.entries.some((e) => e.event.kind === 'SliceSkipped' && e.event.reason === 'kill switch halted')).toBe(
+      true,
+    );
     // Lost submits during an outage are looked up and resent with the same id.
-    const outage = run({ ...base, faults: ['{ kind: outage, from: PT20S, until: PT100S, mode: timeout_before, timeoutMs: 2000 }'] });
+    const outage = run({
+      ...base,
+      faults: ['{ kind: outage, from: PT20S, until: PT100S, mode: timeout_before, timeoutMs: 2000 }'],
+    });
     expect(outage.ledger.childrenOf(parentOrderId('p')).some((o) => o.attempts > 1)).toBe(true);
     expect(outage.ledger.childrenOf(parentOrderId('p')).reduce((s, o) => s + o.filledQty, 0)).toBe(outage.qty);
   });

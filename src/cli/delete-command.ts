@@ -40,7 +40,11 @@ ${STATES_HELP}
 Exit codes: 0, 2 bad input (a bad flag, no database).`;
 
 export function deleteCommand(args: readonly string[], io: Io, live: Liveness = localLiveness()): number {
-  const { values, positionals } = parseCommand(args, { db: { type: 'string' }, force: { type: 'boolean', default: false } }, DELETE_USAGE);
+  const { values, positionals } = parseCommand(
+    args,
+    { db: { type: 'string' }, force: { type: 'boolean', default: false } },
+    DELETE_USAGE,
+  );
   if (values.help) {
     io.out(DELETE_HELP);
     return 0;
@@ -56,7 +60,11 @@ export function deleteCommand(args: readonly string[], io: Io, live: Liveness = 
       if (row) rows.push(row);
       else unknown.push(id);
     }
-    if (unknown.length > 0) throw new UsageError(`no run with id ${unknown.map((id) => `"${id}"`).join(', ')} (see \`execsim runs\`); nothing was deleted`, DELETE_USAGE);
+    if (unknown.length > 0)
+      throw new UsageError(
+        `no run with id ${unknown.map((id) => `"${id}"`).join(', ')} (see \`execsim runs\`); nothing was deleted`,
+        DELETE_USAGE,
+      );
     if (!values.force) {
       const busy = rows.filter((r) => runState(r, live) === 'running' || writerAliveHere(r, live));
       if (busy.length > 0) {
@@ -76,14 +84,20 @@ export function deleteCommand(args: readonly string[], io: Io, live: Liveness = 
 export function pruneCommand(args: readonly string[], io: Io, live: Liveness = localLiveness()): number {
   const { values, positionals } = parseCommand(
     args,
-    { status: { type: 'string' }, 'older-than': { type: 'string' }, 'dry-run': { type: 'boolean', default: false }, db: { type: 'string' } },
+    {
+      status: { type: 'string' },
+      'older-than': { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+      db: { type: 'string' },
+    },
     PRUNE_USAGE,
   );
   if (values.help) {
     io.out(PRUNE_HELP);
     return 0;
   }
-  if (positionals.length > 0) throw new UsageError(`prune takes no run ids, got "${positionals[0]}" (use \`execsim delete\`)`, PRUNE_USAGE);
+  if (positionals.length > 0)
+    throw new UsageError(`prune takes no run ids, got "${positionals[0]}" (use \`execsim delete\`)`, PRUNE_USAGE);
   const states = values.status === undefined ? DEFAULT_PRUNE : parseStates(values.status);
   const olderThanMs = values['older-than'] === undefined ? null : parseAge(values['older-than']);
   const dry = values['dry-run'];
@@ -106,7 +120,13 @@ export function pruneCommand(args: readonly string[], io: Io, live: Liveness = l
       events += n;
     }
     const what = `${runs} run${runs === 1 ? '' : 's'} (${events.toLocaleString('en-US')} events)`;
-    io.out(runs === 0 ? `no runs to prune (states ${states.join(', ')}${olderThanMs === null ? '' : `, started more than ${values['older-than']} ago`})` : dry ? `${what} would be deleted; dry run, nothing deleted` : `${what} deleted`);
+    io.out(
+      runs === 0
+        ? `no runs to prune (states ${states.join(', ')}${olderThanMs === null ? '' : `, started more than ${values['older-than']} ago`})`
+        : dry
+          ? `${what} would be deleted; dry run, nothing deleted`
+          : `${what} deleted`,
+    );
     return 0;
   } finally {
     store.db.close();
@@ -122,7 +142,8 @@ function parseStates(text: string): readonly RunState[] {
   for (const part of text.split(',').map((p) => p.trim())) {
     if (part === 'all') PRUNABLE.forEach((s) => out.add(s));
     else if ((PRUNABLE as readonly string[]).includes(part)) out.add(part as RunState);
-    else if (part === 'running') throw new UsageError('--status: running runs are never pruned (a crashed one is shown as crashed)', PRUNE_USAGE);
+    else if (part === 'running')
+      throw new UsageError('--status: running runs are never pruned (a crashed one is shown as crashed)', PRUNE_USAGE);
     else throw new UsageError(`--status: "${part}" is not one of ${PRUNABLE.join(', ')}, all`, PRUNE_USAGE);
   }
   return [...out];
@@ -137,6 +158,9 @@ export function parseAge(text: string): number {
   try {
     return parseDurationMs(text.toUpperCase());
   } catch (err) {
-    throw new UsageError(`--older-than: ${(err as Error).message}; or write a number with s, m, h, d or w (12h, 7d)`, PRUNE_USAGE);
+    throw new UsageError(
+      `--older-than: ${(err as Error).message}; or write a number with s, m, h, d or w (12h, 7d)`,
+      PRUNE_USAGE,
+    );
   }
 }

@@ -10,7 +10,8 @@ import { DB_FLAG_HELP, dbPath, parseCommand, parseCount, UsageError, type Io } f
 /** Longest payload printed whole in text mode; --json always has it whole. */
 export const TEXT_PAYLOAD_MAX = 300;
 
-export const EVENTS_USAGE = 'usage: execsim events <runId> [--kind K[,K...]] [--from SEQ] [--to SEQ] [--json] [--db PATH]';
+export const EVENTS_USAGE =
+  'usage: execsim events <runId> [--kind K[,K...]] [--from SEQ] [--to SEQ] [--json] [--db PATH]';
 export const EVENTS_HELP = `${EVENTS_USAGE}
 Prints a stored run's event log in order: one line per event with its seq, its time since the
 run's start (+hours:minutes:seconds, virtual time), its kind and its payload as compact JSON
@@ -31,7 +32,13 @@ const BATCH = 1_000;
 export function eventsCommand(args: readonly string[], io: Io): number {
   const { values, positionals } = parseCommand(
     args,
-    { kind: { type: 'string', multiple: true }, from: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean', default: false }, db: { type: 'string' } },
+    {
+      kind: { type: 'string', multiple: true },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      db: { type: 'string' },
+    },
     EVENTS_USAGE,
   );
   if (values.help) {
@@ -40,12 +47,20 @@ export function eventsCommand(args: readonly string[], io: Io): number {
   }
   if (positionals.length !== 1) throw new UsageError('events needs exactly one run id', EVENTS_USAGE);
   const id = positionals[0] as string;
-  const from = values.from === undefined ? 1 : parseCount('--from', values.from, 0, Number.MAX_SAFE_INTEGER, EVENTS_USAGE);
-  const to = values.to === undefined ? Number.MAX_SAFE_INTEGER : parseCount('--to', values.to, 0, Number.MAX_SAFE_INTEGER, EVENTS_USAGE);
+  const from =
+    values.from === undefined ? 1 : parseCount('--from', values.from, 0, Number.MAX_SAFE_INTEGER, EVENTS_USAGE);
+  const to =
+    values.to === undefined
+      ? Number.MAX_SAFE_INTEGER
+      : parseCount('--to', values.to, 0, Number.MAX_SAFE_INTEGER, EVENTS_USAGE);
   if (from > to) throw new UsageError(`--from ${from} is after --to ${to}`, EVENTS_USAGE);
   const kinds = [...new Set((values.kind ?? []).flatMap((k) => k.split(',')).map((k) => k.trim()))];
   const badKind = kinds.find((k) => !/^[A-Za-z][A-Za-z0-9_]*$/.test(k));
-  if (badKind !== undefined) throw new UsageError(`--kind: "${badKind}" is not an event kind (kinds are names such as OrderCreated)`, EVENTS_USAGE);
+  if (badKind !== undefined)
+    throw new UsageError(
+      `--kind: "${badKind}" is not an event kind (kinds are names such as OrderCreated)`,
+      EVENTS_USAGE,
+    );
 
   const store = new RunStore(openExistingDatabase(dbPath(values.db, io), 'read'));
   try {
@@ -74,13 +89,17 @@ function noteMissingKinds(db: Database.Database, id: string, kinds: readonly str
   if (missing.length === 0) return;
   const near = (k: string) => [...has].find((h) => h.toLowerCase() === k.toLowerCase());
   const hints = missing.map((k) => (near(k) ? `${k} (did you mean ${near(k)}?)` : k));
-  io.err(`execsim: run ${id} has no events of kind ${hints.join(', ')}; its kinds are ${[...has].sort().join(', ') || 'none (no events stored)'}`);
+  io.err(
+    `execsim: run ${id} has no events of kind ${hints.join(', ')}; its kinds are ${[...has].sort().join(', ') || 'none (no events stored)'}`,
+  );
 }
 
 function printEvents(db: Database.Database, id: string, simStart: number, f: Filter, io: Io): void {
   const kindClause = f.kinds.length > 0 ? ` AND kind IN (${f.kinds.map(() => '?').join(', ')})` : '';
   const rows = db
-    .prepare(`SELECT seq, time, kind, payload FROM events WHERE run_id = ? AND seq BETWEEN ? AND ?${kindClause} ORDER BY seq`)
+    .prepare(
+      `SELECT seq, time, kind, payload FROM events WHERE run_id = ? AND seq BETWEEN ? AND ?${kindClause} ORDER BY seq`,
+    )
     .raw()
     .iterate(id, f.from, f.to, ...f.kinds) as IterableIterator<[number, number, string, string]>;
   const last = db.prepare('SELECT MAX(seq) FROM events WHERE run_id = ?').pluck().get(id) as number | null;
@@ -102,7 +121,9 @@ function printEvents(db: Database.Database, id: string, simStart: number, f: Fil
 }
 
 function cut(payload: string): string {
-  return payload.length <= TEXT_PAYLOAD_MAX ? payload : `${payload.slice(0, TEXT_PAYLOAD_MAX)}… (+${payload.length - TEXT_PAYLOAD_MAX} characters)`;
+  return payload.length <= TEXT_PAYLOAD_MAX
+    ? payload
+    : `${payload.slice(0, TEXT_PAYLOAD_MAX)}… (+${payload.length - TEXT_PAYLOAD_MAX} characters)`;
 }
 
 /** Virtual time since the run's start as +H:MM:SS.mmm (hours unbounded; sub-millisecond times,

@@ -72,7 +72,12 @@ unwritable FILE, no database).`;
 export function exportCommand(args: readonly string[], io: Io): number {
   const { values, positionals } = parseCommand(
     args,
-    { fills: { type: 'boolean', default: false }, orders: { type: 'boolean', default: false }, out: { type: 'string' }, db: { type: 'string' } },
+    {
+      fills: { type: 'boolean', default: false },
+      orders: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      db: { type: 'string' },
+    },
     EXPORT_USAGE,
   );
   if (values.help) {
@@ -80,7 +85,8 @@ export function exportCommand(args: readonly string[], io: Io): number {
     return 0;
   }
   if (positionals.length !== 1) throw new UsageError('export needs exactly one run id', EXPORT_USAGE);
-  if (values.fills === values.orders) throw new UsageError('export needs exactly one of --fills and --orders', EXPORT_USAGE);
+  if (values.fills === values.orders)
+    throw new UsageError('export needs exactly one of --fills and --orders', EXPORT_USAGE);
   const id = positionals[0] as string;
   if (values.out !== undefined) checkOutPath(values.out);
   const store = new RunStore(openExistingDatabase(dbPath(values.db, io), 'read'));
@@ -131,7 +137,10 @@ export function csvField(value: unknown, time = false): string {
 }
 
 /** The CSV text in chunks of whole rows, each ending in CRLF; the header first. */
-export function* csvChunks(columns: readonly Column[], rows: Iterable<readonly unknown[]>): Generator<{ text: string; rows: number }> {
+export function* csvChunks(
+  columns: readonly Column[],
+  rows: Iterable<readonly unknown[]>,
+): Generator<{ text: string; rows: number }> {
   let lines: string[] = [columns.map((c) => csvField(c.name)).join(',')];
   let n = 0;
   for (const row of rows) {
@@ -149,7 +158,8 @@ export function* csvChunks(columns: readonly Column[], rows: Iterable<readonly u
 /** --out must name a file in an existing folder (the export creates no folders). */
 function checkOutPath(out: string): void {
   try {
-    if (statSync(out).isDirectory()) throw new UsageError(`--out ${out}: is a folder; name the file to write`, EXPORT_USAGE);
+    if (statSync(out).isDirectory())
+      throw new UsageError(`--out ${out}: is a folder; name the file to write`, EXPORT_USAGE);
   } catch (err) {
     if (err instanceof UsageError) throw err;
   }
@@ -170,7 +180,10 @@ export function writeWhole(out: string, chunks: Iterable<{ text: string; rows: n
   try {
     fd = openSync(tmp, 'w');
   } catch (err) {
-    throw new UsageError(`--out ${out}: cannot write in ${dirname(out)} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, EXPORT_USAGE);
+    throw new UsageError(
+      `--out ${out}: cannot write in ${dirname(out)} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+      EXPORT_USAGE,
+    );
   }
   let n = 0;
   try {

@@ -27,7 +27,8 @@ export function formatReport(r: RunReport): string {
           `${p.durationMs === null ? 'still working' : `${(p.durationMs / 1000).toFixed(1)} s`}`,
       );
     }
-    if (p.route === 'twap' && p.unsent.length > 0) lines.push(`    not sent: ${p.unsent.map((u) => `${u.slices} (${u.reason})`).join(', ')}`);
+    if (p.route === 'twap' && p.unsent.length > 0)
+      lines.push(`    not sent: ${p.unsent.map((u) => `${u.slices} (${u.reason})`).join(', ')}`);
     lines.push(...childLines(p));
   }
   const f = r.fillDetection;
@@ -49,7 +50,8 @@ export function formatReport(r: RunReport): string {
     );
   }
   for (const w of r.modelWarnings) lines.push(modelWarningLine(w));
-  for (const x of r.rejectedParents) lines.push(`  refused ${x.id} at ${x.stage}${x.code ? ` (${x.code})` : ''}: ${x.reason}`);
+  for (const x of r.rejectedParents)
+    lines.push(`  refused ${x.id} at ${x.stage}${x.code ? ` (${x.code})` : ''}: ${x.reason}`);
   const c = r.reconciliation;
   if (c.restarts > 0 || c.startupRuns + c.periodicRuns > 0) {
     lines.push(
@@ -79,14 +81,18 @@ export function formatReport(r: RunReport): string {
 /** Up to ten children one per line; more as counts by outcome, with their reasons. */
 function childLines(p: RunReport['parents'][number]): string[] {
   const at = (t: number | null) => (t === null ? '-' : `+${((t - p.children[0]!.scheduledAt) / 1000).toFixed(1)} s`);
-  const why = (c: (typeof p.children)[number]) => (c.reason === null ? '' : `: ${c.code ? `${c.code} ` : ''}${c.reason}`);
+  const why = (c: (typeof p.children)[number]) =>
+    c.reason === null ? '' : `: ${c.code ? `${c.code} ` : ''}${c.reason}`;
   if (p.children.length <= 1 && p.route === 'single') {
     const c = p.children[0];
-    return c && c.outcome !== 'filled' && c.reason !== null ? [`    order ${c.outcome.replace('_', ' ')}${why(c)}`] : [];
+    return c && c.outcome !== 'filled' && c.reason !== null
+      ? [`    order ${c.outcome.replace('_', ' ')}${why(c)}`]
+      : [];
   }
   if (p.children.length <= 10) {
     return p.children.map(
-      (c) => `    slice ${c.sliceNum}: ${c.outcome.replace('_', ' ')} ${c.filledQty}/${c.qty}${c.avgPrice ? ` @ ${c.avgPrice}` : ''}, due ${at(c.scheduledAt)}, sent ${at(c.sentAt)}${c.attempts > 1 ? ` (${c.attempts} sends)` : ''}${why(c)}`,
+      (c) =>
+        `    slice ${c.sliceNum}: ${c.outcome.replace('_', ' ')} ${c.filledQty}/${c.qty}${c.avgPrice ? ` @ ${c.avgPrice}` : ''}, due ${at(c.scheduledAt)}, sent ${at(c.sentAt)}${c.attempts > 1 ? ` (${c.attempts} sends)` : ''}${why(c)}`,
     );
   }
   const by = new Map<string, number>();
@@ -107,8 +113,21 @@ export function formatRunList(runs: readonly ListedRun[]): string {
   if (runs.length === 0) return 'no runs stored yet: try `execsim run scenarios`';
   const header = ['run', 'scenario', 'seed', 'state', 'passed', 'events', 'started', 'digest'];
   const passed = (p: RunRow['passed']) => (p === null ? '-' : p === 1 ? 'yes' : 'NO');
-  const body = runs.map(({ row: r, state }) => [r.id, r.scenario_name, String(r.seed), state, passed(r.passed), String(r.stored_events), r.started_at, (r.digest ?? '-').slice(0, 16)]);
+  const body = runs.map(({ row: r, state }) => [
+    r.id,
+    r.scenario_name,
+    String(r.seed),
+    state,
+    passed(r.passed),
+    String(r.stored_events),
+    r.started_at,
+    (r.digest ?? '-').slice(0, 16),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] ?? '').length)));
-  const fmt = (row: string[]) => row.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const fmt = (row: string[]) =>
+    row
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   return [fmt(header), ...body.map(fmt)].join('\n');
 }

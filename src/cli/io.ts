@@ -31,7 +31,9 @@ export const processIo: Io = {
   out: (t) => process.stdout.write(t + '\n'),
   err: (t) => process.stderr.write(t + '\n'),
   env: process.env,
-  progress: process.stderr.isTTY ? { write: (t) => void process.stderr.write(t), columns: process.stderr.columns || 80 } : null,
+  progress: process.stderr.isTTY
+    ? { write: (t) => void process.stderr.write(t), columns: process.stderr.columns || 80 }
+    : null,
   onInterrupt: (handler) => {
     // Once each: a second Ctrl-C while the first is handled ends the process the default way.
     const names: InterruptSignalName[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -48,7 +50,10 @@ export const processIo: Io = {
 
 /** Bad input: exit 2, the message and the usage (the command's, when it has one). */
 export class UsageError extends Error {
-  constructor(message: string, readonly usage?: string) {
+  constructor(
+    message: string,
+    readonly usage?: string,
+  ) {
     super(message);
   }
 }
@@ -87,7 +92,8 @@ export function parseSeed(text: string): number {
 /** A flag that takes a whole number from `min` to `max`. */
 export function parseCount(flag: string, text: string, min: number, max: number, usage: string): number {
   if (!/^\d+$/.test(text)) throw new UsageError(`${flag}: "${text}" is not a whole number`, usage);
-  if (BigInt(text) < BigInt(min) || BigInt(text) > BigInt(max)) throw new UsageError(`${flag}: ${text} is not from ${min} to ${max}`, usage);
+  if (BigInt(text) < BigInt(min) || BigInt(text) > BigInt(max))
+    throw new UsageError(`${flag}: ${text} is not from ${min} to ${max}`, usage);
   return Number(text);
 }
 

@@ -33,8 +33,14 @@ const USAGE = `usage:
 Every command takes --help. The database is --db, else $EXECSIM_DB, else ${DEFAULT_DB_PATH}.`;
 
 const HELP: Record<string, string> = {
-  run: RUN_HELP, runs: RUNS_HELP, show: SHOW_HELP, events: EVENTS_HELP, export: EXPORT_HELP,
-  delete: DELETE_HELP, prune: PRUNE_HELP, sweep: SWEEP_HELP,
+  run: RUN_HELP,
+  runs: RUNS_HELP,
+  show: SHOW_HELP,
+  events: EVENTS_HELP,
+  export: EXPORT_HELP,
+  delete: DELETE_HELP,
+  prune: PRUNE_HELP,
+  sweep: SWEEP_HELP,
 };
 
 /** The version in package.json. */
@@ -113,7 +119,12 @@ function failure(err: unknown, io: Io): number {
   }
   if (err instanceof ScenarioError || err instanceof ReplayFileError) {
     // One problem per line, each with the command's name.
-    io.err(err.message.split('\n').map((line) => `execsim: ${line}`).join('\n'));
+    io.err(
+      err.message
+        .split('\n')
+        .map((line) => `execsim: ${line}`)
+        .join('\n'),
+    );
     return 2;
   }
   if (err instanceof StoreError || err instanceof RunGoneError) {

@@ -7,14 +7,31 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { RunInterrupted, runScenario, runScenarioAsync, type RunOptions, type RunProgress, type RunReport } from '../runtime/backtest-run.ts';
+import {
+  RunInterrupted,
+  runScenario,
+  runScenarioAsync,
+  type RunOptions,
+  type RunProgress,
+  type RunReport,
+} from '../runtime/backtest-run.ts';
 import { loadScenarioFile, ScenarioError, type LoadedScenario } from '../scenario/load-scenario.ts';
 import { estimateRunEvents } from '../scenario/run-limits.ts';
 import { MAX_SIM_EVENTS } from '../scenario/scenario-limits.ts';
 import { openDatabase } from '../store/open-database.ts';
 import { RunStore } from '../store/run-store.ts';
 import { formatReport } from './format-report.ts';
-import { DB_FLAG_HELP, dbPath, parseCommand, parseSeed, SIGNAL_EXIT, UsageError, type InterruptSignalName, type Io, type ProgressSink } from './io.ts';
+import {
+  DB_FLAG_HELP,
+  dbPath,
+  parseCommand,
+  parseSeed,
+  SIGNAL_EXIT,
+  UsageError,
+  type InterruptSignalName,
+  type Io,
+  type ProgressSink,
+} from './io.ts';
 
 /** Runs estimated above this many simulated events get a warning before they start. */
 export const WARN_SIM_EVENTS = 5_000_000;
@@ -46,7 +63,11 @@ interface Prepared {
 /** Parses and validates everything and opens the store; a number when there is nothing to run
  *  (--help). Bad input throws before anything is written. */
 function prepare(args: readonly string[], io: Io): Prepared | number {
-  const { values, positionals } = parseCommand(args, { seed: { type: 'string' }, db: { type: 'string' }, json: { type: 'boolean', default: false } }, RUN_USAGE);
+  const { values, positionals } = parseCommand(
+    args,
+    { seed: { type: 'string' }, db: { type: 'string' }, json: { type: 'boolean', default: false } },
+    RUN_USAGE,
+  );
   if (values.help) {
     io.out(RUN_HELP);
     return 0;
@@ -102,11 +123,15 @@ async function runAll(p: Prepared, io: Io): Promise<number> {
       if (stop.signal.aborted) return exitCode(stop.signal.reason);
       const progress = announce(scenario, io);
       try {
-        reports.push(print(await runScenarioAsync(scenario, { ...runOptions(p, progress), signal: stop.signal }), p.json, io));
+        reports.push(
+          print(await runScenarioAsync(scenario, { ...runOptions(p, progress), signal: stop.signal }), p.json, io),
+        );
       } catch (err) {
         if (!(err instanceof RunInterrupted)) throw err;
         progress?.clear();
-        io.err(`execsim: ${err.reason}: run ${err.runId} (${scenario.scenario.name}) stopped and stored as interrupted`);
+        io.err(
+          `execsim: ${err.reason}: run ${err.runId} (${scenario.scenario.name}) stopped and stored as interrupted`,
+        );
         return exitCode(err.reason);
       } finally {
         progress?.clear();
@@ -119,7 +144,11 @@ async function runAll(p: Prepared, io: Io): Promise<number> {
 }
 
 function runOptions(p: Prepared, progress: Drawer | null): RunOptions {
-  return { store: p.store, ...(p.seed === undefined ? {} : { seed: p.seed }), ...(progress ? { onProgress: progress.draw } : {}) };
+  return {
+    store: p.store,
+    ...(p.seed === undefined ? {} : { seed: p.seed }),
+    ...(progress ? { onProgress: progress.draw } : {}),
+  };
 }
 
 /** Warns before a long run; returns the progress drawer when there is a terminal to draw on. */
@@ -141,7 +170,10 @@ function print(report: RunReport, json: boolean, io: Io): RunReport {
 
 function summary(reports: readonly RunReport[], json: boolean, io: Io): number {
   const allPassed = reports.every((r) => r.passed);
-  if (!json) io.out(`${reports.length} scenario${reports.length === 1 ? '' : 's'} run, ${allPassed ? 'all expectations held' : 'some expectations FAILED'}`);
+  if (!json)
+    io.out(
+      `${reports.length} scenario${reports.length === 1 ? '' : 's'} run, ${allPassed ? 'all expectations held' : 'some expectations FAILED'}`,
+    );
   return allPassed ? 0 : 1;
 }
 
@@ -175,7 +207,10 @@ function loadAll(paths: readonly string[]): LoadedScenario[] {
       load(p);
       continue;
     }
-    const found = readdirSync(p).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => join(p, f));
+    const found = readdirSync(p)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .sort()
+      .map((f) => join(p, f));
     if (found.length === 0) {
       problems.push(`${p}: no .yaml scenario files in this directory`);
       bad++;
@@ -213,7 +248,12 @@ function progressDrawer(sink: ProgressSink, label: string): Drawer {
 
 /** One progress line (no \r), at most `columns - 1` characters: simulated time done of the
  *  horizon, events so far, and the time left estimated from the pace so far. */
-export function runProgressLine(label: string, p: Pick<RunProgress, 'simulatedMs' | 'totalMs' | 'events'>, elapsedMs: number, columns: number): string {
+export function runProgressLine(
+  label: string,
+  p: Pick<RunProgress, 'simulatedMs' | 'totalMs' | 'events'>,
+  elapsedMs: number,
+  columns: number,
+): string {
   const frac = p.totalMs > 0 ? Math.min(1, p.simulatedMs / p.totalMs) : 1;
   const eta = frac > 0 ? (elapsedMs * (1 - frac)) / frac : null;
   const line =

@@ -41,13 +41,18 @@ ${STATES_HELP}
 Exit codes: 0 the stored run verifies, 1 it does not, 2 bad input (an unknown run id, no database).`;
 
 export function runsCommand(args: readonly string[], io: Io, live: Liveness = localLiveness()): number {
-  const { values, positionals } = parseCommand(args, { db: { type: 'string' }, json: { type: 'boolean', default: false }, limit: { type: 'string' } }, RUNS_USAGE);
+  const { values, positionals } = parseCommand(
+    args,
+    { db: { type: 'string' }, json: { type: 'boolean', default: false }, limit: { type: 'string' } },
+    RUNS_USAGE,
+  );
   if (values.help) {
     io.out(RUNS_HELP);
     return 0;
   }
   if (positionals.length > 0) throw new UsageError(`runs takes no arguments, got "${positionals[0]}"`, RUNS_USAGE);
-  const limit = values.limit === undefined ? 100 : parseCount('--limit', values.limit, 0, Number.MAX_SAFE_INTEGER, RUNS_USAGE);
+  const limit =
+    values.limit === undefined ? 100 : parseCount('--limit', values.limit, 0, Number.MAX_SAFE_INTEGER, RUNS_USAGE);
   const store = new RunStore(openExistingDatabase(dbPath(values.db, io), 'read'));
   try {
     const rows = limit === 0 ? store.allRuns() : store.listRuns(limit);
@@ -63,16 +68,29 @@ export function runsCommand(args: readonly string[], io: Io, live: Liveness = lo
 /** A run as `runs --json` lists it. */
 export function runSummary(r: RunRow, state: RunState) {
   return {
-    runId: r.id, scenario: r.scenario_name, seed: r.seed, state, status: r.status, passed: r.passed === null ? null : r.passed === 1,
-    digest: r.digest, events: r.stored_events, orders: r.order_count, fills: r.fill_count, codeVersion: r.code_version,
-    startedAt: r.started_at, finishedAt: r.finished_at, heartbeatAt: r.heartbeat_at,
-    writer: r.writer_pid === null ? null : { pid: r.writer_pid, host: r.writer_host }, error: r.error,
+    runId: r.id,
+    scenario: r.scenario_name,
+    seed: r.seed,
+    state,
+    status: r.status,
+    passed: r.passed === null ? null : r.passed === 1,
+    digest: r.digest,
+    events: r.stored_events,
+    orders: r.order_count,
+    fills: r.fill_count,
+    codeVersion: r.code_version,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    heartbeatAt: r.heartbeat_at,
+    writer: r.writer_pid === null ? null : { pid: r.writer_pid, host: r.writer_host },
+    error: r.error,
   };
 }
 
 /** Why a run that did not finish is where it is, in one sentence. */
 export function stateDetail(r: RunRow, state: RunState): string | null {
-  const writer = r.writer_pid === null ? 'an unrecorded writer' : `pid ${r.writer_pid} on ${r.writer_host ?? 'an unknown host'}`;
+  const writer =
+    r.writer_pid === null ? 'an unrecorded writer' : `pid ${r.writer_pid} on ${r.writer_host ?? 'an unknown host'}`;
   switch (state) {
     case 'running':
       return `running: written by ${writer}, last heartbeat ${r.heartbeat_at ?? 'never'}`;
@@ -88,7 +106,11 @@ export function stateDetail(r: RunRow, state: RunState): string | null {
 }
 
 export function showCommand(args: readonly string[], io: Io, live: Liveness = localLiveness()): number {
-  const { values, positionals } = parseCommand(args, { db: { type: 'string' }, json: { type: 'boolean', default: false } }, SHOW_USAGE);
+  const { values, positionals } = parseCommand(
+    args,
+    { db: { type: 'string' }, json: { type: 'boolean', default: false } },
+    SHOW_USAGE,
+  );
   if (values.help) {
     io.out(SHOW_HELP);
     return 0;
@@ -105,17 +127,23 @@ export function showCommand(args: readonly string[], io: Io, live: Liveness = lo
     if (values.json) {
       const report = row.report_json ? (JSON.parse(row.report_json) as object) : null;
       const { events, gapFree, recomputedDigest, consistent, problems } = v;
-      io.out(JSON.stringify({
-        ...runSummary(row, state), digestVerified: v.digestVerified === true,
-        verification: { events, gapFree, recomputedDigest, consistent, problems }, report,
-      }));
+      io.out(
+        JSON.stringify({
+          ...runSummary(row, state),
+          digestVerified: v.digestVerified === true,
+          verification: { events, gapFree, recomputedDigest, consistent, problems },
+          report,
+        }),
+      );
     } else {
       io.out(formatRunList([{ row, state }]));
       const detail = stateDetail(row, state);
       if (detail) io.out(`\n${detail}`);
       if (row.report_json) io.out('\n' + formatReport(JSON.parse(row.report_json) as RunReport));
       if (v.digestVerified === null) {
-        io.out(`\nrun is ${state}: no digest; the stored log of ${v.events} events ${v.problems.length === 0 ? 'is a consistent prefix' : 'is NOT consistent'}`);
+        io.out(
+          `\nrun is ${state}: no digest; the stored log of ${v.events} events ${v.problems.length === 0 ? 'is a consistent prefix' : 'is NOT consistent'}`,
+        );
       } else {
         io.out(`\nstored log ${v.digestVerified ? 'reproduces' : 'DOES NOT reproduce'} the digest`);
       }

@@ -52,7 +52,11 @@ function positiveInt(flag: string, text: string, max: number): number {
   return Number(text);
 }
 
-export function sweepCommand(args: readonly string[], io: Io, progress: ProgressSink | null = terminalProgress()): number {
+export function sweepCommand(
+  args: readonly string[],
+  io: Io,
+  progress: ProgressSink | null = terminalProgress(),
+): number {
   let parsed;
   try {
     parsed = parseArgs({
@@ -76,15 +80,20 @@ export function sweepCommand(args: readonly string[], io: Io, progress: Progress
     io.out(SWEEP_HELP);
     return 0;
   }
-  if (positionals.length !== 1) throw new UsageError(`sweep needs exactly one scenario file, got ${positionals.length}`);
-  if (values.paths === undefined) throw new UsageError(`--paths is required: the number of paths to run (1..${MAX_SWEEP_PATHS})`);
+  if (positionals.length !== 1)
+    throw new UsageError(`sweep needs exactly one scenario file, got ${positionals.length}`);
+  if (values.paths === undefined)
+    throw new UsageError(`--paths is required: the number of paths to run (1..${MAX_SWEEP_PATHS})`);
   const paths = positiveInt('--paths', values.paths, MAX_SWEEP_PATHS);
   const seed = values.seed === undefined ? undefined : parseSeed(values.seed);
-  if (values.db !== undefined && !values.store) io.err('execsim: --db has no effect without --store (sweep paths are not stored)');
+  if (values.db !== undefined && !values.store)
+    io.err('execsim: --db has no effect without --store (sweep paths are not stored)');
   // Validated before anything runs or any database is opened.
   const loaded = loadScenarioFile(positionals[0] as string);
 
-  const store = values.store ? new RunStore(openDatabase(values.db ?? io.env['EXECSIM_DB'] ?? DEFAULT_DB_PATH)) : undefined;
+  const store = values.store
+    ? new RunStore(openDatabase(values.db ?? io.env['EXECSIM_DB'] ?? DEFAULT_DB_PATH))
+    : undefined;
   const started = performance.now();
   let shown = '';
   let lastDraw = -Infinity;
@@ -132,7 +141,10 @@ function fixed(x: number | null, decimals: number): string {
 function table(header: readonly string[], rows: readonly string[][], leftColumns: number): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const fmt = (row: readonly string[]) =>
-    row.map((c, i) => (i < leftColumns ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ').trimEnd();
+    row
+      .map((c, i) => (i < leftColumns ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
   return [fmt(header), ...rows.map(fmt)];
 }
 
@@ -148,7 +160,17 @@ export function formatSweep(r: SweepResult, wallMs: number, stored: boolean): st
     METRICS.forEach((m, k) => {
       const st = s[m];
       const d = DECIMALS[m];
-      rows.push([k === 0 ? id : '', LABELS[m], String(st.n), String(st.missing), fixed(st.mean, d), fixed(st.std, d), fixed(st.p5, d), fixed(st.p50, d), fixed(st.p95, d)]);
+      rows.push([
+        k === 0 ? id : '',
+        LABELS[m],
+        String(st.n),
+        String(st.missing),
+        fixed(st.mean, d),
+        fixed(st.std, d),
+        fixed(st.p5, d),
+        fixed(st.p50, d),
+        fixed(st.p95, d),
+      ]);
     });
   }
   lines.push('', ...table(['parent', 'metric', 'n', 'missing', 'mean', 'std', 'p5', 'p50', 'p95'], rows, 2));
@@ -161,7 +183,9 @@ export function formatSweep(r: SweepResult, wallMs: number, stored: boolean): st
   if (r.expectations.length > 0) {
     lines.push('', 'expectations, paths on which each held:');
     for (const e of r.expectations) {
-      lines.push(`  ${String(e.passed).padStart(String(e.paths).length)}/${e.paths}  ${e.name}: expected ${e.expected}`);
+      lines.push(
+        `  ${String(e.passed).padStart(String(e.paths).length)}/${e.paths}  ${e.name}: expected ${e.expected}`,
+      );
     }
   }
   return lines.join('\n');

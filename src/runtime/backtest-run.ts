@@ -84,14 +84,16 @@ export interface RunProgress {
 
 /** runScenarioAsync stopped by its signal; the stored run is marked 'interrupted'. */
 export class RunInterrupted extends Error {
-  constructor(readonly runId: RunId, readonly reason: string) {
+  constructor(
+    readonly runId: RunId,
+    readonly reason: string,
+  ) {
     super(`run ${runId} interrupted: ${reason}`);
   }
 }
 
 /** Wall time one chunk of clock advance aims at: short enough to answer a signal promptly. */
 const CHUNK_WALL_MS = 50;
-
 
 export { prepareRun, type PreparedRun } from './harness.ts';
 
@@ -108,7 +110,10 @@ export function runScenario(loaded: LoadedScenario, options: RunOptions = {}): R
  * aborted, the run stops at the next chunk, is stored as 'interrupted' with the abort reason
  * (the signal's name, say), and RunInterrupted is thrown.
  */
-export async function runScenarioAsync(loaded: LoadedScenario, options: RunOptions & { readonly signal?: AbortSignal } = {}): Promise<RunReport> {
+export async function runScenarioAsync(
+  loaded: LoadedScenario,
+  options: RunOptions & { readonly signal?: AbortSignal } = {},
+): Promise<RunReport> {
   const steps = runSteps(loaded, options);
   let step = steps.next();
   while (!step.done) {
@@ -173,7 +178,17 @@ function* runSteps(loaded: LoadedScenario, options: RunOptions): Generator<void,
 
   const wallStart = performance.now();
   try {
-    const run = prepareRun(s, loaded.file, clock, rng, log, instrument, start, sinks, store ? () => [...store.entries(id)] : null);
+    const run = prepareRun(
+      s,
+      loaded.file,
+      clock,
+      rng,
+      log,
+      instrument,
+      start,
+      sinks,
+      store ? () => [...store.entries(id)] : null,
+    );
     let clockActions = 0;
     let t = start;
     let stepMs = 1_000;
@@ -191,7 +206,13 @@ function* runSteps(loaded: LoadedScenario, options: RunOptions): Generator<void,
       writer?.heartbeat();
       if (options.onProgress && now - lastProgress >= every) {
         lastProgress = now;
-        options.onProgress({ runId: id, simulatedMs: t - start, totalMs: end - start, events: run.log.count, wallMs: now - wallStart });
+        options.onProgress({
+          runId: id,
+          simulatedMs: t - start,
+          totalMs: end - start,
+          events: run.log.count,
+          wallMs: now - wallStart,
+        });
       }
       yield;
     }

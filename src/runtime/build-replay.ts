@@ -45,10 +45,17 @@ export function buildReplayModel(
       }
     },
   };
-  return new ReplayModel(clock, sink, source, (e) => {
-    if (e.kind === 'gap') record({ kind: 'MarketDataGap', expectedId: e.gap.expectedId, gotId: e.gap.gotId, lastId: e.gap.lastId });
-    else if (e.kind === 'snapshot') record({ kind: 'MarketDataRebuilt', lastUpdateId: e.lastUpdateId });
-    else if (e.kind === 'stats') record({ kind: 'ReplayStats', ...e.stats });
-    else record({ kind: 'MarketDataEnded', messages: e.messages });
-  }, { lotsPerDataLot, ...(runMs === undefined ? {} : { runMs }) });
+  return new ReplayModel(
+    clock,
+    sink,
+    source,
+    (e) => {
+      if (e.kind === 'gap')
+        record({ kind: 'MarketDataGap', expectedId: e.gap.expectedId, gotId: e.gap.gotId, lastId: e.gap.lastId });
+      else if (e.kind === 'snapshot') record({ kind: 'MarketDataRebuilt', lastUpdateId: e.lastUpdateId });
+      else if (e.kind === 'stats') record({ kind: 'ReplayStats', ...e.stats });
+      else record({ kind: 'MarketDataEnded', messages: e.messages });
+    },
+    { lotsPerDataLot, ...(runMs === undefined ? {} : { runMs }) },
+  );
 }

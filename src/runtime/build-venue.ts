@@ -64,13 +64,21 @@ export function buildVenue(
       queue: makeQueueModel(s.venue.queue),
       fillOnTouch: s.venue.fillOnTouch,
       account: s.venue.account
-        ? { quoteUnits: priceToTicks(instrument, s.venue.account.quote) * qtyToLots(instrument, '1'), baseLots: qtyToLots(instrument, s.venue.account.base) }
+        ? {
+            quoteUnits: priceToTicks(instrument, s.venue.account.quote) * qtyToLots(instrument, '1'),
+            baseLots: qtyToLots(instrument, s.venue.account.base),
+          }
         : null,
       clientIdUniqueness: rules.clientIdUniqueness,
     },
     () => clock.now(),
   );
-  const venue = new SimVenue(clock, exchange, latency, faults, { rules, onFault, clockSkewMs: s.venue.clockSkewMs, ...commissionOption(s, instrument) });
+  const venue = new SimVenue(clock, exchange, latency, faults, {
+    rules,
+    onFault,
+    clockSkewMs: s.venue.clockSkewMs,
+    ...commissionOption(s, instrument),
+  });
   const sink: MarketSink = {
     setLevel: (side, price, qty, refresh) => exchange.setLevel(side, price, qty, refresh),
     marketTrade: (price, qty, aggressor) => {
@@ -85,21 +93,21 @@ export function buildVenue(
   const model = buildModel(s, scenarioFile, clock, rng.stream('market'), instrument, sink, faults, exchange, record);
 
   const startAll = (): void => {
-  for (const m of faults.milestones()) {
-    clock.schedule(() => {
-      const what = m.spec.kind;
-      if (m.edge === 'at' && m.spec.kind === 'price_jump') {
-        onFault(what, `price jumps ${m.spec.bps} bps`);
-        model.jump(m.spec.bps);
-        return;
-      }
-      onFault(what, `${what} ${m.edge === 'start' ? 'begins' : 'ends'}`);
-      if (what === 'halt') exchange.halted = m.edge === 'start';
-      if (what === 'spread_shift' || what === 'liquidity_drop' || what === 'stale_quotes') venue.refreshTop();
-    }, m.at - start);
-  }
-  venue.start();
-  model.start();
+    for (const m of faults.milestones()) {
+      clock.schedule(() => {
+        const what = m.spec.kind;
+        if (m.edge === 'at' && m.spec.kind === 'price_jump') {
+          onFault(what, `price jumps ${m.spec.bps} bps`);
+          model.jump(m.spec.bps);
+          return;
+        }
+        onFault(what, `${what} ${m.edge === 'start' ? 'begins' : 'ends'}`);
+        if (what === 'halt') exchange.halted = m.edge === 'start';
+        if (what === 'spread_shift' || what === 'liquidity_drop' || what === 'stale_quotes') venue.refreshTop();
+      }, m.at - start);
+    }
+    venue.start();
+    model.start();
   };
   return { venue, model, start: startAll };
 }
@@ -128,31 +136,45 @@ function buildModel(
         asks: m.asks.map(([p, q]) => [ticks(p), lots(q)] as const),
       });
     case 'synthetic':
-      return new SyntheticModel(clock, rng, sink, faults, {
-        initialMid: ticks(m.initialPrice),
-        walk: m.walk,
-        sigma: m.walk === 'arithmetic' ? m.volatility / tick : m.volatility,
-        stepMs: m.stepMs,
-        regimes:
-          m.regimes.length > 0
-            ? m.regimes.map((r) => ({ spreadTicks: r.spreadTicks, meanDurationMs: parseDurationMs(r.meanDuration) }))
-            : [{ spreadTicks: m.spreadTicks, meanDurationMs: Infinity }],
-        depth: m.depth.map(lots),
-        levelSpacingTicks: m.levelSpacingTicks,
-        trades: m.trades ? { ratePerSec: m.trades.ratePerSec, meanQty: lots(m.trades.meanQty) } : null,
-      }, warn);
+      return new SyntheticModel(
+        clock,
+        rng,
+        sink,
+        faults,
+        {
+          initialMid: ticks(m.initialPrice),
+          walk: m.walk,
+          sigma: m.walk === 'arithmetic' ? m.volatility / tick : m.volatility,
+          stepMs: m.stepMs,
+          regimes:
+            m.regimes.length > 0
+              ? m.regimes.map((r) => ({ spreadTicks: r.spreadTicks, meanDurationMs: parseDurationMs(r.meanDuration) }))
+              : [{ spreadTicks: m.spreadTicks, meanDurationMs: Infinity }],
+          depth: m.depth.map(lots),
+          levelSpacingTicks: m.levelSpacingTicks,
+          trades: m.trades ? { ratePerSec: m.trades.ratePerSec, meanQty: lots(m.trades.meanQty) } : null,
+        },
+        warn,
+      );
     case 'almgren_chriss': {
-      const model = new AlmgrenChrissModel(clock, rng, sink, faults, {
-        initialMid: ticks(m.initialPrice),
-        sigma: m.sigma / tick,
-        timeUnitMs: TIME_UNIT_MS[m.timeUnit],
-        gamma: (m.gamma * lot) / tick,
-        epsilon: m.epsilon / tick,
-        eta: (m.eta * lot) / tick,
-        stepMs: m.stepMs,
-        rateIntervalMs: parseDurationMs(m.rateInterval),
-        depth: m.depth.map(lots),
-      }, warn);
+      const model = new AlmgrenChrissModel(
+        clock,
+        rng,
+        sink,
+        faults,
+        {
+          initialMid: ticks(m.initialPrice),
+          sigma: m.sigma / tick,
+          timeUnitMs: TIME_UNIT_MS[m.timeUnit],
+          gamma: (m.gamma * lot) / tick,
+          epsilon: m.epsilon / tick,
+          eta: (m.eta * lot) / tick,
+          stepMs: m.stepMs,
+          rateIntervalMs: parseDurationMs(m.rateInterval),
+          depth: m.depth.map(lots),
+        },
+        warn,
+      );
       exchange.impact = model;
       return model;
     }

@@ -12,7 +12,10 @@ export function codeVersion(): string {
   const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { version: string };
   let commit: string;
   try {
-    commit = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] })
+    commit = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
       .toString()
       .trim();
   } catch {

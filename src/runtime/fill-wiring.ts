@@ -37,7 +37,8 @@ export class FillResults {
     const e = entry.event;
     if (e.kind === 'FillMonitorStarted' && !this.reported.has(e.clientOrderId)) this.reported.set(e.clientOrderId, 0);
     // What monitoring has told so far: partial detections count for orders still watched at the end.
-    else if (e.kind === 'FillMonitorEnded' || e.kind === 'PartialFillDetected' || e.kind === 'FillVerified') this.reported.set(e.clientOrderId, e.filledQty);
+    else if (e.kind === 'FillMonitorEnded' || e.kind === 'PartialFillDetected' || e.kind === 'FillVerified')
+      this.reported.set(e.clientOrderId, e.filledQty);
   }
 
   /** Venue truth against the results and the ledger, as one FillAudit event. */
@@ -58,8 +59,13 @@ export class FillResults {
       if ((venue.exchange.order(id)?.filled ?? 0) !== order.filledQty) ledgerMismatches++;
     }
     return {
-      kind: 'FillAudit', venueFilled, detected, falsePositives, ledgerMismatches,
-      expectedPosition: ledger.position, venuePosition: venue.exchange.position,
+      kind: 'FillAudit',
+      venueFilled,
+      detected,
+      falsePositives,
+      ledgerMismatches,
+      expectedPosition: ledger.position,
+      venuePosition: venue.exchange.position,
     };
   }
 }

@@ -69,8 +69,15 @@ interface Proc {
  * actions and restarts.
  */
 export function prepareRun(
-  s: Scenario, file: string, clock: VirtualClock, rng: Rng, firstLog: EventLog, instrument: Instrument, start: number,
-  sinks: readonly RollbackSink[] = [], readStore: (() => readonly LogEntry[]) | null = null,
+  s: Scenario,
+  file: string,
+  clock: VirtualClock,
+  rng: Rng,
+  firstLog: EventLog,
+  instrument: Instrument,
+  start: number,
+  sinks: readonly RollbackSink[] = [],
+  readStore: (() => readonly LogEntry[]) | null = null,
 ): PreparedRun {
   const fills = fillWiring(s);
   const results = new FillResults();
@@ -103,21 +110,60 @@ export function prepareRun(
     const broker = new ProcessBroker(built.venue, life, crashAt);
     let recon: Reconciler | null = null;
     const engine = new ExecutionEngine({
-      clock: pclock, log, ledger, broker, marketData: built.venue, instrument,
+      clock: pclock,
+      log,
+      ledger,
+      broker,
+      marketData: built.venue,
+      instrument,
       rng: rng.stream(prior ? `engine@${prior.crashedAt}` : 'engine'),
-      routing: { twapThresholdUnits: quoteToUnits(instrument, s.routing.twapThreshold), defaultTwap: toTwapParams(s.routing.defaultTwap, instrument) },
-      retry: { maxAttempts: s.retry.maxAttempts, backoffMs: s.retry.backoff.map(parseDurationMs), lookupFirstDelayMs: 1_000, lookupMaxDelayMs: 30_000 },
+      routing: {
+        twapThresholdUnits: quoteToUnits(instrument, s.routing.twapThreshold),
+        defaultTwap: toTwapParams(s.routing.defaultTwap, instrument),
+      },
+      retry: {
+        maxAttempts: s.retry.maxAttempts,
+        backoffMs: s.retry.backoff.map(parseDurationMs),
+        lookupFirstDelayMs: 1_000,
+        lookupMaxDelayMs: 30_000,
+      },
       hours: venueRules(s.venue.name).hours,
       quarantine: () => recon?.quarantine() ?? null,
       ...(fills ? { fills: fills.config, priceOf: fills.priceOf } : {}),
-      ...(s.safety.breaker !== undefined ? { breaker: parseBreakerConfig(breakerInput(s.safety.breaker, instrument)) } : {}),
+      ...(s.safety.breaker !== undefined
+        ? { breaker: parseBreakerConfig(breakerInput(s.safety.breaker, instrument)) }
+        : {}),
     });
-    const r = new Reconciler({ clock: pclock, ledger, broker: engine.broker, config: reconConfig, record: (e) => engine.record(e), apply: (m) => engine.applyVenueTruth(m), fail: (id, why) => engine.failUnknown(id, why), adopt: (o) => engine.adoptOrphan(o) });
+    const r = new Reconciler({
+      clock: pclock,
+      ledger,
+      broker: engine.broker,
+      config: reconConfig,
+      record: (e) => engine.record(e),
+      apply: (m) => engine.applyVenueTruth(m),
+      fail: (id, why) => engine.failUnknown(id, why),
+      adopt: (o) => engine.adoptOrphan(o),
+    });
     recon = r;
     engine.observers.push((m, before) => r.onMessage(m, before));
     const p: Proc = {
-      life, log, ledger, engine, recon: r, gate: null,
-      manager: buildOrderManager(s, engine, ledger, built.venue, pclock, instrument, () => p.gate, prior ? entries : [], engine.broker),
+      life,
+      log,
+      ledger,
+      engine,
+      recon: r,
+      gate: null,
+      manager: buildOrderManager(
+        s,
+        engine,
+        ledger,
+        built.venue,
+        pclock,
+        instrument,
+        () => p.gate,
+        prior ? entries : [],
+        engine.broker,
+      ),
     };
     if (!prior) {
       engine.record({ kind: 'RunStarted', scenario: s.name, symbol: instrument.symbol, startTime: start });
@@ -126,7 +172,13 @@ export function prepareRun(
     }
     engine.restore(entries);
     r.restore(entries);
-    engine.record({ kind: 'ProcessRestarted', crashedAt: prior.crashedAt, downtimeMs: clock.now() - prior.crashedAt, lostEntries: prior.lost, refusedInputs: refused });
+    engine.record({
+      kind: 'ProcessRestarted',
+      crashedAt: prior.crashedAt,
+      downtimeMs: clock.now() - prior.crashedAt,
+      lostEntries: prior.lost,
+      refusedInputs: refused,
+    });
     refused = [];
     p.gate = 'not ready: startup reconciliation and recovery are running';
     engine.record({ kind: 'StartupGateChanged', state: 'gated', actor: 'startup', reason: p.gate });
@@ -143,7 +195,12 @@ export function prepareRun(
       // may have forced it open already.
       if (p.gate !== null) {
         p.gate = null;
-        engine.record({ kind: 'StartupGateChanged', state: 'ready', actor: 'startup', reason: 'startup reconciliation and recovery complete' });
+        engine.record({
+          kind: 'StartupGateChanged',
+          state: 'ready',
+          actor: 'startup',
+          reason: 'startup reconciliation and recovery complete',
+        });
       }
       log.commit();
       r.startPeriodic();
@@ -180,56 +237,99 @@ export function prepareRun(
     clock.schedule(() => deliver(`order ${id}`, (p) => p.manager.onOrder(req, confirm, confirmedBy)), at);
   }
   for (const sig of s.signals) {
-    clock.schedule(() => deliver(`signal ${sig.id}`, (p) => p.manager.onSignal(toSignalRequest(sig, instrument))), parseDurationMs(sig.at));
+    clock.schedule(
+      () => deliver(`signal ${sig.id}`, (p) => p.manager.onSignal(toSignalRequest(sig, instrument))),
+      parseDurationMs(sig.at),
+    );
   }
   for (const o of s.orders) {
     if (o.cancelAt === undefined) continue;
     // Scheduled after the submissions, so a cancel at the same instant follows its submit; an
     // order the pre-trade checks refused has nothing to cancel.
     const id = parentOrderId(o.id);
-    clock.schedule(() => deliver(`cancel ${o.id}`, (p) => {
-      if (p.ledger.parents.has(id)) p.engine.cancelParent(id, 'scenario cancelAt');
-    }), parseDurationMs(o.cancelAt));
+    clock.schedule(
+      () =>
+        deliver(`cancel ${o.id}`, (p) => {
+          if (p.ledger.parents.has(id)) p.engine.cancelParent(id, 'scenario cancelAt');
+        }),
+      parseDurationMs(o.cancelAt),
+    );
   }
   for (const a of s.actions) {
-    clock.schedule(() => deliver(`action ${a.kind}`, (p) => {
-      const { engine } = p;
-      if (a.kind === 'kill_switch') engine.killSwitch.set(a.state, a.actor, a.reason);
-      else if (a.kind === 'circuit_breaker') {
-        if (a.state === 'tripped') engine.breaker.trip(a.reason);
-        else engine.breaker.reset(a.actor, a.reason);
-      } else if (a.kind === 'force_ready') {
-        if (p.gate === null) return;
-        p.gate = null;
-        engine.record({ kind: 'StartupGateChanged', state: 'ready', actor: a.actor, reason: `forced: ${a.reason}` });
-      } else if (a.kind === 'resolve_orphan') p.recon.resolveOrphan(clientOrderId(a.clientOrderId), a.resolution, a.actor, a.reason);
-      else if (p.ledger.parents.has(parentOrderId(a.parent))) engine.cancelParent(parentOrderId(a.parent), a.reason);
-    }), parseDurationMs(a.at));
+    clock.schedule(
+      () =>
+        deliver(`action ${a.kind}`, (p) => {
+          const { engine } = p;
+          if (a.kind === 'kill_switch') engine.killSwitch.set(a.state, a.actor, a.reason);
+          else if (a.kind === 'circuit_breaker') {
+            if (a.state === 'tripped') engine.breaker.trip(a.reason);
+            else engine.breaker.reset(a.actor, a.reason);
+          } else if (a.kind === 'force_ready') {
+            if (p.gate === null) return;
+            p.gate = null;
+            engine.record({
+              kind: 'StartupGateChanged',
+              state: 'ready',
+              actor: a.actor,
+              reason: `forced: ${a.reason}`,
+            });
+          } else if (a.kind === 'resolve_orphan')
+            p.recon.resolveOrphan(clientOrderId(a.clientOrderId), a.resolution, a.actor, a.reason);
+          else if (p.ledger.parents.has(parentOrderId(a.parent)))
+            engine.cancelParent(parentOrderId(a.parent), a.reason);
+        }),
+      parseDurationMs(a.at),
+    );
   }
   for (const x of s.externalOrders) {
     // Someone else on the account: straight into the venue's matching engine.
     clock.schedule(() => {
-      built.venue.exchange.submit({
-        clientOrderId: clientOrderId(x.clientOrderId), parentId: parentOrderId('external'), sliceNum: 1, totalSlices: 1, scheduledTime: clock.now(),
-        symbol: instrument.symbol, side: x.side, type: 'limit', tif: 'GTC', qty: qtyToLots(instrument, x.qty), limitPrice: priceToTicks(instrument, x.limitPrice),
-      }, false);
+      built.venue.exchange.submit(
+        {
+          clientOrderId: clientOrderId(x.clientOrderId),
+          parentId: parentOrderId('external'),
+          sliceNum: 1,
+          totalSlices: 1,
+          scheduledTime: clock.now(),
+          symbol: instrument.symbol,
+          side: x.side,
+          type: 'limit',
+          tif: 'GTC',
+          qty: qtyToLots(instrument, x.qty),
+          limitPrice: priceToTicks(instrument, x.limitPrice),
+        },
+        false,
+      );
     }, parseDurationMs(x.at));
   }
   const crashRng = rng.stream('restarts');
   for (const r of s.restarts) {
     if ('afterSubmit' in r) continue;
-    const at = 'at' in r ? parseDurationMs(r.at) : Math.floor(crashRng.uniform(parseDurationMs(r.between[0]), parseDurationMs(r.between[1])));
+    const at =
+      'at' in r
+        ? parseDurationMs(r.at)
+        : Math.floor(crashRng.uniform(parseDurationMs(r.between[0]), parseDurationMs(r.between[1])));
     clock.schedule(() => crash(parseDurationMs(r.downtime)), at);
   }
 
   const current = (): Proc => proc as Proc;
   return {
-    get engine() { return current().engine; },
-    get ledger() { return current().ledger; },
-    get log() { return current().log; },
-    get reconciler() { return current().recon; },
+    get engine() {
+      return current().engine;
+    },
+    get ledger() {
+      return current().ledger;
+    },
+    get log() {
+      return current().log;
+    },
+    get reconciler() {
+      return current().recon;
+    },
     venue: built.venue,
-    get durable() { return durable.entries; },
+    get durable() {
+      return durable.entries;
+    },
     audit: () => {
       const p = current();
       if (!fills || !p.life.alive) return;

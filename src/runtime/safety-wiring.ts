@@ -16,14 +16,32 @@ import type { SimVenue } from '../sim/venue/sim-venue.ts';
 /** `gate`: startup gating (not ready), `prior`: the durable log of a restarted process (the
  *  dedup memory is rebuilt from its records). */
 export function buildOrderManager(
-  s: Scenario, engine: ExecutionEngine, ledger: OrderLedger, venue: SimVenue, clock: Clock, instrument: Instrument,
-  gate: () => string | null = () => null, prior: readonly LogEntry[] = [], broker: Broker = venue,
+  s: Scenario,
+  engine: ExecutionEngine,
+  ledger: OrderLedger,
+  venue: SimVenue,
+  clock: Clock,
+  instrument: Instrument,
+  gate: () => string | null = () => null,
+  prior: readonly LogEntry[] = [],
+  broker: Broker = venue,
 ): OrderManager {
   const dedup = new SignalDeduplicator(clock, (r) => engine.record(r), parseDedupConfig(s.safety.dedup ?? {}));
-  dedup.restore(prior.flatMap((e) => (e.event.kind === 'SignalRegistered' || e.event.kind === 'SignalExecuted' ? [e.event] : [])));
+  dedup.restore(
+    prior.flatMap((e) => (e.event.kind === 'SignalRegistered' || e.event.kind === 'SignalExecuted' ? [e.event] : [])),
+  );
   const manager = new OrderManager({
-    clock, engine, ledger, broker, marketData: venue, instrument, venue: venueRules(s.venue.name), dedup, gate,
-    preTrade: parsePreTradeConfig(s.safety.preTrade ?? {}), exposureMaxAgeMs: s.safety.exposureMaxAgeMs,
+    clock,
+    engine,
+    ledger,
+    broker,
+    marketData: venue,
+    instrument,
+    venue: venueRules(s.venue.name),
+    dedup,
+    gate,
+    preTrade: parsePreTradeConfig(s.safety.preTrade ?? {}),
+    exposureMaxAgeMs: s.safety.exposureMaxAgeMs,
     record: (e) => engine.record(e),
   });
   engine.observers.push((m) => manager.onMessage(m));
@@ -32,7 +50,13 @@ export function buildOrderManager(
 
 export function toSignalRequest(sig: Scenario['signals'][number], instrument: Instrument): SignalRequest {
   return {
-    signalId: sig.id, side: sig.side, qty: qtyToLots(instrument, sig.qty), price: sig.price === undefined ? null : priceToTicks(instrument, sig.price),
-    route: sig.route, reduceOnly: sig.reduceOnly, confirmations: sig.confirm, confirmedBy: sig.confirmedBy ?? null,
+    signalId: sig.id,
+    side: sig.side,
+    qty: qtyToLots(instrument, sig.qty),
+    price: sig.price === undefined ? null : priceToTicks(instrument, sig.price),
+    route: sig.route,
+    reduceOnly: sig.reduceOnly,
+    confirmations: sig.confirm,
+    confirmedBy: sig.confirmedBy ?? null,
   };
 }

@@ -12,7 +12,9 @@ const NO_RANDOMNESS = loadScenarioFile('scenarios/reject-window-signals.yaml');
 
 describe('deriveSeed', () => {
   it('gives the pinned seeds (the documented derivation, checked against an independent Python implementation)', () => {
-    expect([0, 1, 2, 3].map((i) => deriveSeed(9, i))).toEqual([218706852311543, 209053109666437, 170114033933815, 221217782951664]);
+    expect([0, 1, 2, 3].map((i) => deriveSeed(9, i))).toEqual([
+      218706852311543, 209053109666437, 170114033933815, 221217782951664,
+    ]);
     expect(deriveSeed(0, 0)).toBe(38331575804884);
     expect(deriveSeed(Number.MAX_SAFE_INTEGER, 99_999)).toBe(99834792682922);
   });
@@ -55,7 +57,15 @@ describe('metricStats', () => {
   });
 
   it('gives null figures when every value is missing, and std 0 for one value', () => {
-    expect(metricStats([null, null])).toEqual({ n: 0, missing: 2, mean: null, std: null, p5: null, p50: null, p95: null });
+    expect(metricStats([null, null])).toEqual({
+      n: 0,
+      missing: 2,
+      mean: null,
+      std: null,
+      p5: null,
+      p50: null,
+      p95: null,
+    });
     expect(metricStats([])).toEqual({ n: 0, missing: 0, mean: null, std: null, p5: null, p50: null, p95: null });
     expect(metricStats([7])).toEqual({ n: 1, missing: 0, mean: 7, std: 0, p5: 7, p50: 7, p95: 7 });
   });
@@ -63,15 +73,32 @@ describe('metricStats', () => {
 
 describe('summarize', () => {
   const m = (over: Partial<ParentPathMetrics>): ParentPathMetrics => ({
-    status: 'filled', shortfallQuote: 1, shortfallBps: 2, fillRatio: 1, durationMs: 10, ...over,
+    status: 'filled',
+    shortfallQuote: 1,
+    shortfallBps: 2,
+    fillRatio: 1,
+    durationMs: 10,
+    ...over,
   });
-  const path = (i: number, parents: Record<string, ParentPathMetrics>): SweepPath => ({ path: i, seed: i, digest: `d${i}`, passed: true, parents });
+  const path = (i: number, parents: Record<string, ParentPathMetrics>): SweepPath => ({
+    path: i,
+    seed: i,
+    digest: `d${i}`,
+    passed: true,
+    parents,
+  });
 
   it('counts statuses, missing values and parents absent from a path', () => {
     const summary = summarize([
-      path(0, { a: m({ shortfallQuote: 1, shortfallBps: 1, durationMs: 10 }), b: m({ status: 'unfilled', shortfallQuote: null, shortfallBps: null, fillRatio: 0 }) }),
+      path(0, {
+        a: m({ shortfallQuote: 1, shortfallBps: 1, durationMs: 10 }),
+        b: m({ status: 'unfilled', shortfallQuote: null, shortfallBps: null, fillRatio: 0 }),
+      }),
       path(1, { a: m({ shortfallQuote: 3, shortfallBps: 3, status: 'working', durationMs: null, fillRatio: 0.5 }) }),
-      path(2, { a: m({ shortfallQuote: null, shortfallBps: null, status: 'unfilled', fillRatio: 0, durationMs: 30 }), b: m({}) }),
+      path(2, {
+        a: m({ shortfallQuote: null, shortfallBps: null, status: 'unfilled', fillRatio: 0, durationMs: 30 }),
+        b: m({}),
+      }),
     ]);
     expect(Object.keys(summary)).toEqual(['a', 'b']);
     const a = summary['a'];
@@ -110,7 +137,12 @@ describe('runSweep', () => {
     expect(single.digest).toBe(third.digest);
     expect(third.parents['b1']?.shortfallQuote).toBe(Number(single.parents.find((p) => p.id === 'b1')?.shortfallQuote));
 
-    expect(r.expectations.map((e) => e.name)).toEqual(['filledQty b5', 'shortfallBps b1', 'shortfallBps b5', 'noDiscrepancies']);
+    expect(r.expectations.map((e) => e.name)).toEqual([
+      'filledQty b5',
+      'shortfallBps b1',
+      'shortfallBps b5',
+      'noDiscrepancies',
+    ]);
     // Tallies per expectation: recounted from single runs of the path seeds.
     const runs = r.perPath.map((p) => runScenario(IMPACT, { seed: p.seed }));
     r.expectations.forEach((e, k) => {
@@ -133,7 +165,8 @@ describe('runSweep', () => {
     expect(new Set(r.perPath.map((p) => p.digest)).size).toBe(1);
     expect(new Set(r.perPath.map((p) => JSON.stringify(p.parents))).size).toBe(1);
     // Signals become parents whose ids derive from their fingerprints (the order manager).
-    const parentOf = (signal: string) => runScenario(NO_RANDOMNESS).signals.find((x) => x.id === signal)?.parentId ?? signal;
+    const parentOf = (signal: string) =>
+      runScenario(NO_RANDOMNESS).signals.find((x) => x.id === signal)?.parentId ?? signal;
     const late = r.summary[parentOf('sig-late')];
     expect(late?.shortfallBps).toMatchObject({ n: 4, missing: 0, std: 0 });
     expect(late?.shortfallBps.p5).toBe(late?.shortfallBps.p95);

@@ -33,8 +33,10 @@ function mix48(v: bigint): bigint {
 
 /** The seed of path `index` (0-based) of a sweep with seed `sweepSeed`. */
 export function deriveSeed(sweepSeed: number, index: number): number {
-  if (!Number.isSafeInteger(sweepSeed) || sweepSeed < 0) throw new Error(`sweep seed must be a non-negative safe integer, got ${sweepSeed}`);
-  if (!Number.isSafeInteger(index) || index < 0) throw new Error(`path index must be a non-negative integer, got ${index}`);
+  if (!Number.isSafeInteger(sweepSeed) || sweepSeed < 0)
+    throw new Error(`sweep seed must be a non-negative safe integer, got ${sweepSeed}`);
+  if (!Number.isSafeInteger(index) || index < 0)
+    throw new Error(`path index must be a non-negative integer, got ${index}`);
   const base = BigInt('0x' + createHash('sha256').update(`execsim-sweep-v1:${sweepSeed}`).digest('hex').slice(0, 12));
   return Number(mix48(base + BigInt(index)));
 }
@@ -67,7 +69,9 @@ export interface SweepPath {
   readonly parents: Readonly<Record<string, ParentPathMetrics>>;
 }
 
-export type ParentSummary = { readonly status: Readonly<Record<PathStatus, number>> } & Readonly<Record<Metric, MetricStats>>;
+export type ParentSummary = { readonly status: Readonly<Record<PathStatus, number>> } & Readonly<
+  Record<Metric, MetricStats>
+>;
 
 export interface ExpectationTally {
   readonly name: string;
@@ -114,7 +118,13 @@ function pathMetrics(p: ParentReport): ParentPathMetrics {
   };
 }
 
-const ABSENT: ParentPathMetrics = { status: 'absent', shortfallQuote: null, shortfallBps: null, fillRatio: null, durationMs: null };
+const ABSENT: ParentPathMetrics = {
+  status: 'absent',
+  shortfallQuote: null,
+  shortfallBps: null,
+  fillRatio: null,
+  durationMs: null,
+};
 
 /** Per parent: status counts over the paths and the statistics of each metric. */
 export function summarize(perPath: readonly SweepPath[]): Record<string, ParentSummary> {
@@ -131,8 +141,13 @@ export function summarize(perPath: readonly SweepPath[]): Record<string, ParentS
   return Object.fromEntries(
     ids.map((id) => {
       const rows = perPath.map((p) => (Object.hasOwn(p.parents, id) ? (p.parents[id] as ParentPathMetrics) : ABSENT));
-      const status = Object.fromEntries(PATH_STATUSES.map((s) => [s, rows.filter((r) => r.status === s).length])) as Record<PathStatus, number>;
-      const metrics = Object.fromEntries(METRICS.map((m) => [m, metricStats(rows.map((r) => r[m]))])) as Record<Metric, MetricStats>;
+      const status = Object.fromEntries(
+        PATH_STATUSES.map((s) => [s, rows.filter((r) => r.status === s).length]),
+      ) as Record<PathStatus, number>;
+      const metrics = Object.fromEntries(METRICS.map((m) => [m, metricStats(rows.map((r) => r[m]))])) as Record<
+        Metric,
+        MetricStats
+      >;
       return [id, { status, ...metrics }];
     }),
   );

@@ -17,7 +17,9 @@ import { describeIssue } from './issue-text.ts';
 export const fillDetectionSchema = z
   .object({
     enabled: z.boolean().default(true),
-    assetPrices: z.record(z.string().regex(/^[A-Z0-9]{2,10}$/, 'keys must be upper-case asset codes like BNB'), positiveDecimal).default({}),
+    assetPrices: z
+      .record(z.string().regex(/^[A-Z0-9]{2,10}$/, 'keys must be upper-case asset codes like BNB'), positiveDecimal)
+      .default({}),
   })
   .catchall(z.unknown())
   .default({ enabled: true, assetPrices: {} });
@@ -49,7 +51,12 @@ export function breakerInput(raw: unknown, inst: Instrument): unknown {
 type Issue = (path: (string | number)[], message: string) => void;
 
 interface Parts {
-  readonly venue: { readonly fees: { readonly commissionAsset?: string | undefined; readonly commissionAssetPrice?: string | undefined } };
+  readonly venue: {
+    readonly fees: {
+      readonly commissionAsset?: string | undefined;
+      readonly commissionAssetPrice?: string | undefined;
+    };
+  };
   readonly instrument: { readonly symbol: string };
   readonly fillDetection: z.output<typeof fillDetectionSchema>;
   readonly safety: z.output<typeof safetySchema>;
@@ -62,7 +69,10 @@ export function checkComponentConfigs(s: Parts, issue: Issue): void {
     const r = schema.safeParse(value ?? {});
     if (r.success) return;
     for (const i of r.error.issues) {
-      issue([...path, ...i.path.map((k) => (typeof k === 'symbol' ? String(k) : k))], describeIssue(i, schema, value ?? {}));
+      issue(
+        [...path, ...i.path.map((k) => (typeof k === 'symbol' ? String(k) : k))],
+        describeIssue(i, schema, value ?? {}),
+      );
     }
   };
   nested(['safety', 'dedup'], dedupConfigSchema, s.safety.dedup);
@@ -75,7 +85,10 @@ export function checkComponentConfigs(s: Parts, issue: Issue): void {
   if (fees.commissionAsset !== undefined && fees.commissionAssetPrice === undefined) {
     const { base, quote } = assetsOf(s.instrument.symbol);
     if (fees.commissionAsset !== base && fees.commissionAsset !== quote) {
-      issue(['venue', 'fees', 'commissionAssetPrice'], `is required for commissions in ${fees.commissionAsset} (neither ${base} nor ${quote})`);
+      issue(
+        ['venue', 'fees', 'commissionAssetPrice'],
+        `is required for commissions in ${fees.commissionAsset} (neither ${base} nor ${quote})`,
+      );
     }
   }
 }

@@ -13,7 +13,9 @@ export const twapSchema = z
     maxSliceQty: positiveDecimal.optional(),
     /** Smallest slice value in quote currency (on top of the instrument's minimum notional). */
     minSliceNotional: nonNegativeDecimal.optional(),
-    randomize: z.strictObject({ sizePct: z.number().min(0).max(50), timeJitterPct: z.number().min(0).max(100) }).optional(),
+    randomize: z
+      .strictObject({ sizePct: z.number().min(0).max(50), timeJitterPct: z.number().min(0).max(100) })
+      .optional(),
     /** Limit children: ticks from our own touch, positive = more passive. */
     limitOffsetTicks: z.number().int().min(-100_000).max(100_000).optional(),
     /** Stop children: ticks beyond the touch where they trigger. */
@@ -25,16 +27,36 @@ export const twapSchema = z
     maxPriceDeviation: z.number().positive().max(10).default(0.01),
     minLiquidity: nonNegativeDecimal.default('0'),
   })
-  .refine((t) => (t.interval === undefined) !== (t.slices === undefined), { message: 'give exactly one of interval and slices', path: ['interval'] });
+  .refine((t) => (t.interval === undefined) !== (t.slices === undefined), {
+    message: 'give exactly one of interval and slices',
+    path: ['interval'],
+  });
 
 export const routingSchema = z
   .strictObject({
     /** Parents above this notional (quote currency) go through TWAP when routed auto. */
     twapThreshold: nonNegativeDecimal.default('1000'),
     /** The TWAP an auto-routed parent gets: 5 slices, 30 s apart. */
-    defaultTwap: twapSchema.default({ duration: 'PT150S', interval: 'PT30S', unfilled: 'carry', maxSpread: 0.005, maxPriceDeviation: 0.01, minLiquidity: '0' }),
+    defaultTwap: twapSchema.default({
+      duration: 'PT150S',
+      interval: 'PT30S',
+      unfilled: 'carry',
+      maxSpread: 0.005,
+      maxPriceDeviation: 0.01,
+      minLiquidity: '0',
+    }),
   })
-  .default({ twapThreshold: '1000', defaultTwap: { duration: 'PT150S', interval: 'PT30S', unfilled: 'carry', maxSpread: 0.005, maxPriceDeviation: 0.01, minLiquidity: '0' } });
+  .default({
+    twapThreshold: '1000',
+    defaultTwap: {
+      duration: 'PT150S',
+      interval: 'PT30S',
+      unfilled: 'carry',
+      maxSpread: 0.005,
+      maxPriceDeviation: 0.01,
+      minLiquidity: '0',
+    },
+  });
 
 export const retrySchema = z
   .strictObject({
@@ -45,22 +67,49 @@ export const retrySchema = z
 
 const reason = z.string().min(1).default('scenario action');
 export const actionSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('kill_switch'), at: duration, state: z.enum(['active', 'reducing', 'halted']), actor: z.string().min(1).default('operator'), reason }),
-  z.strictObject({ kind: z.literal('circuit_breaker'), at: duration, state: z.enum(['tripped', 'reset']), actor: z.string().min(1).default('operator'), reason }),
+  z.strictObject({
+    kind: z.literal('kill_switch'),
+    at: duration,
+    state: z.enum(['active', 'reducing', 'halted']),
+    actor: z.string().min(1).default('operator'),
+    reason,
+  }),
+  z.strictObject({
+    kind: z.literal('circuit_breaker'),
+    at: duration,
+    state: z.enum(['tripped', 'reset']),
+    actor: z.string().min(1).default('operator'),
+    reason,
+  }),
   z.strictObject({ kind: z.literal('cancel'), at: duration, parent: id, reason }),
   /** Lifts startup gating that timed out (audited). */
-  z.strictObject({ kind: z.literal('force_ready'), at: duration, actor: z.string().min(1).default('operator'), reason }),
+  z.strictObject({
+    kind: z.literal('force_ready'),
+    at: duration,
+    actor: z.string().min(1).default('operator'),
+    reason,
+  }),
   /** Resolves an orphan order found at the venue: adopt it or cancel it there. */
-  z.strictObject({ kind: z.literal('resolve_orphan'), at: duration, clientOrderId: z.string().min(1), resolution: z.enum(['adopt', 'cancel']), actor: z.string().min(1).default('operator'), reason }),
+  z.strictObject({
+    kind: z.literal('resolve_orphan'),
+    at: duration,
+    clientOrderId: z.string().min(1),
+    resolution: z.enum(['adopt', 'cancel']),
+    actor: z.string().min(1).default('operator'),
+    reason,
+  }),
 ]);
 
 /** A crash of the harness process: at a time, at a seeded time in a window, or right after the
  *  N-th order leaves (before its status is stored); it restarts from the store after `downtime`. */
-export const restartSchema = z.union([
-  z.strictObject({ at: duration, downtime: duration.default('PT30S') }),
-  z.strictObject({ between: z.tuple([duration, duration]), downtime: duration.default('PT30S') }),
-  z.strictObject({ afterSubmit: z.number().int().min(1), downtime: duration.default('PT30S') }),
-], { error: 'must be { at, downtime }, { between: [from, to], downtime } or { afterSubmit: N, downtime }' });
+export const restartSchema = z.union(
+  [
+    z.strictObject({ at: duration, downtime: duration.default('PT30S') }),
+    z.strictObject({ between: z.tuple([duration, duration]), downtime: duration.default('PT30S') }),
+    z.strictObject({ afterSubmit: z.number().int().min(1), downtime: duration.default('PT30S') }),
+  ],
+  { error: 'must be { at, downtime }, { between: [from, to], downtime } or { afterSubmit: N, downtime }' },
+);
 
 /** An order placed at the venue by someone else on the account (reconciliation finds an orphan). */
 export const externalOrderSchema = z.strictObject({

@@ -7,11 +7,26 @@ import { duration, probability } from './common-schema.ts';
 const window = { from: duration, until: duration };
 
 export const faultSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('outage'), ...window, mode: z.enum(['timeout_before', 'timeout_after', 'mixed']).default('mixed'), timeoutMs: z.number().int().min(1).max(600_000).default(5000) }),
+  z.strictObject({
+    kind: z.literal('outage'),
+    ...window,
+    mode: z.enum(['timeout_before', 'timeout_after', 'mixed']).default('mixed'),
+    timeoutMs: z.number().int().min(1).max(600_000).default(5000),
+  }),
   z.strictObject({ kind: z.literal('http_5xx'), ...window, probability: probability.default(1) }),
   // all: the request-weight limit (every request, lookups too); orders: the new-order count limit.
-  z.strictObject({ kind: z.literal('rate_limit'), ...window, probability: probability.default(1), scope: z.enum(['all', 'orders']).default('all') }),
-  z.strictObject({ kind: z.literal('reject_window'), ...window, code: z.string().default('-1003'), reason: z.string().default('Too many requests; venue is refusing new orders.') }),
+  z.strictObject({
+    kind: z.literal('rate_limit'),
+    ...window,
+    probability: probability.default(1),
+    scope: z.enum(['all', 'orders']).default('all'),
+  }),
+  z.strictObject({
+    kind: z.literal('reject_window'),
+    ...window,
+    code: z.string().default('-1003'),
+    reason: z.string().default('Too many requests; venue is refusing new orders.'),
+  }),
   z.strictObject({ kind: z.literal('lost_reports'), ...window, probability: probability.default(1) }),
   z.strictObject({ kind: z.literal('delayed_reports'), ...window, delayMs: z.number().int().min(1).max(3_600_000) }),
   z.strictObject({ kind: z.literal('stale_quotes'), ...window }),

@@ -59,7 +59,8 @@ function childSchemas(schema: Schema, value: unknown, key: Key, depth = 0): Sche
   if (d.type === 'tuple' && d.items && typeof key === 'number') return d.items[key] ? [d.items[key]] : [];
   if (d.type === 'record' && d.valueType) return [d.valueType];
   if (d.type === 'object' && d.shape && typeof key === 'string') return d.shape[key] ? [d.shape[key]] : [];
-  if (d.type === 'union') return objectsOf(schema, value, depth + 1).flatMap((o) => childSchemas(o, value, key, depth + 1));
+  if (d.type === 'union')
+    return objectsOf(schema, value, depth + 1).flatMap((o) => childSchemas(o, value, key, depth + 1));
   return [];
 }
 
@@ -83,7 +84,8 @@ function knownKeysAt(schema: Schema, root: unknown, path: readonly PropertyKey[]
     value = valueAt(value, [k]);
   }
   const keys = new Set<string>();
-  for (const s of here) for (const o of objectsOf(s, value)) for (const k of Object.keys(defOf(o).shape ?? {})) keys.add(k);
+  for (const s of here)
+    for (const o of objectsOf(s, value)) for (const k of Object.keys(defOf(o).shape ?? {})) keys.add(k);
   return [...keys];
 }
 
@@ -136,26 +138,36 @@ export function describeIssue(issue: z.core.$ZodIssue, schema: Schema, input: un
   const absent = value === undefined && issue.path.length > 0 && !(issue.code === 'custom');
   switch (issue.code) {
     case 'unrecognized_keys':
-      return unknownFields(issue.keys, knownKeysAt(schema, input, issue.path), value !== null && typeof value === 'object' ? Object.keys(value) : []);
+      return unknownFields(
+        issue.keys,
+        knownKeysAt(schema, input, issue.path),
+        value !== null && typeof value === 'object' ? Object.keys(value) : [],
+      );
     case 'invalid_value':
       if (absent) return `is required (one of ${choices(issue.values)})`;
-      return issue.message.startsWith('Invalid option') ? `must be one of ${choices(issue.values)}, not ${JSON.stringify(value)}` : issue.message;
+      return issue.message.startsWith('Invalid option')
+        ? `must be one of ${choices(issue.values)}, not ${JSON.stringify(value)}`
+        : issue.message;
     case 'invalid_union': {
       const options = (issue as { options?: readonly unknown[] }).options;
       if (absent) return options ? `is required (one of ${choices(options)})` : 'is required';
-      if (options && issue.message.startsWith('Invalid discriminator')) return `must be one of ${choices(options)}, not ${JSON.stringify(value)}`;
+      if (options && issue.message.startsWith('Invalid discriminator'))
+        return `must be one of ${choices(options)}, not ${JSON.stringify(value)}`;
       // A union of object forms: name fields none of its forms has.
       if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
         const known = knownKeysAt(schema, input, issue.path);
         const unknown = Object.keys(value).filter((k) => !known.includes(k));
-        if (known.length > 0 && unknown.length > 0) return `${issue.message}; ${unknownFields(unknown, known, Object.keys(value))}`;
+        if (known.length > 0 && unknown.length > 0)
+          return `${issue.message}; ${unknownFields(unknown, known, Object.keys(value))}`;
       }
       return issue.message;
     }
     case 'invalid_type':
       if (absent) return 'is required';
       if (!issue.message.startsWith('Invalid input')) return issue.message;
-      return issue.expected === 'int' ? `must be a whole number, not ${describeValue(value)}` : `must be ${article(issue.expected)}, not ${describeValue(value)}`;
+      return issue.expected === 'int'
+        ? `must be a whole number, not ${describeValue(value)}`
+        : `must be ${article(issue.expected)}, not ${describeValue(value)}`;
     case 'too_big':
     case 'too_small': {
       // zod's default wording ("Too big: expected number to be <=10") as a bound.
@@ -163,7 +175,8 @@ export function describeIssue(issue: z.core.$ZodIssue, schema: Schema, input: un
       const big = issue.code === 'too_big';
       const bound = Number(big ? issue.maximum : issue.minimum);
       const rel = big ? (issue.inclusive ? 'at most' : 'less than') : issue.inclusive ? 'at least' : 'greater than';
-      if (issue.origin === 'array' || issue.origin === 'string') return `must have ${rel} ${bound} ${issue.origin === 'array' ? 'entries' : 'characters'}`;
+      if (issue.origin === 'array' || issue.origin === 'string')
+        return `must have ${rel} ${bound} ${issue.origin === 'array' ? 'entries' : 'characters'}`;
       return `must be ${rel} ${bound}${typeof value === 'number' ? `, not ${value}` : ''}`;
     }
     default:

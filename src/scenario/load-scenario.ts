@@ -37,14 +37,21 @@ const MAX_LISTED_PROBLEMS = 50;
 const MAX_YAML_ALIASES = 100;
 
 /** One ScenarioError for a file's problems: one line each, `file: path: problem`. */
-function problemsError(file: string, problems: ReadonlyArray<{ readonly path: readonly PropertyKey[]; readonly message: string }>): ScenarioError {
-  return listed(file, problems.map((p) => `${file}: ${formatPath(p.path)}: ${p.message}`));
+function problemsError(
+  file: string,
+  problems: ReadonlyArray<{ readonly path: readonly PropertyKey[]; readonly message: string }>,
+): ScenarioError {
+  return listed(
+    file,
+    problems.map((p) => `${file}: ${formatPath(p.path)}: ${p.message}`),
+  );
 }
 
 function listed(file: string, problems: readonly string[]): ScenarioError {
   const lines = [...new Set(problems)];
   const shown = lines.slice(0, MAX_LISTED_PROBLEMS);
-  if (lines.length > shown.length) shown.push(`${file}: and ${lines.length - shown.length} more problems (${lines.length} in all)`);
+  if (lines.length > shown.length)
+    shown.push(`${file}: and ${lines.length - shown.length} more problems (${lines.length} in all)`);
   return new ScenarioError(shown.join('\n'));
 }
 
@@ -76,17 +83,25 @@ export function parseScenario(text: string, file: string): LoadedScenario {
   }
   const result = scenarioSchema.safeParse(raw);
   if (!result.success) {
-    throw problemsError(file, result.error.issues.map((i) => ({ path: i.path, message: describeIssue(i, scenarioSchema, raw) })));
+    throw problemsError(
+      file,
+      result.error.issues.map((i) => ({ path: i.path, message: describeIssue(i, scenarioSchema, raw) })),
+    );
   }
   const scenario = deepFreeze(result.data);
   if (scenario.market.model === 'replay') {
     scenario.market.files.forEach((f, i) => {
       const path = resolve(dirname(file), f);
-      if (!existsSync(path)) throw new ScenarioError(`${file}: market.files[${i}]: no such file ${path} (paths are relative to the scenario file)`);
+      if (!existsSync(path))
+        throw new ScenarioError(
+          `${file}: market.files[${i}]: no such file ${path} (paths are relative to the scenario file)`,
+        );
       if (!statSync(path).isFile()) throw new ScenarioError(`${file}: market.files[${i}]: ${path} is not a file`);
       const symbol = replayFileSymbol(file, i, path);
       if (symbol !== null && symbol !== scenario.instrument.symbol.toUpperCase()) {
-        throw new ScenarioError(`${file}: market.files[${i}]: ${path} is a recording of ${symbol}, but instrument.symbol is ${scenario.instrument.symbol}`);
+        throw new ScenarioError(
+          `${file}: market.files[${i}]: ${path} is a recording of ${symbol}, but instrument.symbol is ${scenario.instrument.symbol}`,
+        );
       }
     });
   }

@@ -12,7 +12,8 @@ duration: ${duration}
 `;
 const ac = (extra: string, duration = 'P5D') =>
   `${head(duration)}market: { model: almgren_chriss, initialPrice: "50", sigma: 0.95, gamma: 0.00000025, epsilon: 0.0625, eta: 0.0000025, depth: ["1000"]${extra} }\n`;
-const synthetic = (extra: string, duration = 'P5D') => `${head(duration)}market: { model: synthetic, initialPrice: "50", volatility: 0.01, depth: ["10"]${extra} }\n`;
+const synthetic = (extra: string, duration = 'P5D') =>
+  `${head(duration)}market: { model: synthetic, initialPrice: "50", volatility: 0.01, depth: ["10"]${extra} }\n`;
 
 function problem(text: string): string {
   try {
@@ -41,9 +42,19 @@ describe('market time fields', () => {
 
   it('rateInterval defaults to one timeUnit', () => {
     const interval = (timeUnit: string | null) =>
-      (parseScenario(ac(timeUnit === null ? '' : `, timeUnit: ${timeUnit}`), 'x.yaml').scenario.market as { rateInterval: string }).rateInterval;
+      (
+        parseScenario(ac(timeUnit === null ? '' : `, timeUnit: ${timeUnit}`), 'x.yaml').scenario.market as {
+          rateInterval: string;
+        }
+      ).rateInterval;
     expect([null, 'second', 'minute', 'hour', 'day'].map(interval)).toEqual(['P1D', 'PT1S', 'PT1M', 'PT1H', 'P1D']);
-    expect((parseScenario(ac(', timeUnit: second, rateInterval: PT30M'), 'x.yaml').scenario.market as { rateInterval: string }).rateInterval).toBe('PT30M');
+    expect(
+      (
+        parseScenario(ac(', timeUnit: second, rateInterval: PT30M'), 'x.yaml').scenario.market as {
+          rateInterval: string;
+        }
+      ).rateInterval,
+    ).toBe('PT30M');
   });
 
   it('rateInterval must be a duration longer than zero; the old rateWindow is refused by name', () => {

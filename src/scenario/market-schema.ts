@@ -37,7 +37,10 @@ const syntheticSchema = z.strictObject({
 /** The length of each Almgren-Chriss time unit, as a duration. */
 const TIME_UNIT_DURATION = { second: 'PT1S', minute: 'PT1M', hour: 'PT1H', day: 'P1D' } as const;
 
-const positiveDuration = duration.refine((d) => parseDurationMs(d) > 0, { message: 'must be longer than zero', abort: true });
+const positiveDuration = duration.refine((d) => parseDurationMs(d) > 0, {
+  message: 'must be longer than zero',
+  abort: true,
+});
 
 const almgrenChrissSchema = z
   .strictObject({
@@ -86,5 +89,11 @@ const replaySchema = z.strictObject({
   dataLotSize: positiveDecimal.default('0.00000001'),
 });
 
-export const marketSchema = z.discriminatedUnion('model', [staticBookSchema, syntheticSchema, almgrenChrissSchema, zeroIntelligenceSchema, replaySchema]);
+export const marketSchema = z.discriminatedUnion('model', [
+  staticBookSchema,
+  syntheticSchema,
+  almgrenChrissSchema,
+  zeroIntelligenceSchema,
+  replaySchema,
+]);
 export type MarketSpec = z.output<typeof marketSchema>;

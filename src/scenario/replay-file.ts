@@ -75,7 +75,8 @@ export class ReplayFileReader {
     this.files = typeof files === 'string' ? [files] : files;
     this.chunkBytes = options.chunkBytes ?? 65_536;
     this.wholeFileMax = options.wholeFileMaxBytes ?? 16 * 1024 * 1024;
-    if (!(Number.isInteger(this.chunkBytes) && this.chunkBytes > 0)) throw new ReplayFileError('chunkBytes must be a positive integer');
+    if (!(Number.isInteger(this.chunkBytes) && this.chunkBytes > 0))
+      throw new ReplayFileError('chunkBytes must be a positive integer');
     if (this.files.length === 0) throw new ReplayFileError('no replay files given');
     for (const file of this.files) {
       let stat: fs.Stats;
@@ -298,7 +299,9 @@ function refuseBinary(file: string, head: Uint8Array): void {
   for (let i = 0; i < probe.length; i++) {
     const c = probe[i] as number;
     if (c === 0 || (c < 32 && c !== 9 && c !== 10 && c !== 13)) {
-      throw new ReplayFileError(`${file}: neither gzip nor text (binary byte 0x${c.toString(16).padStart(2, '0')} at offset ${i})`);
+      throw new ReplayFileError(
+        `${file}: neither gzip nor text (binary byte 0x${c.toString(16).padStart(2, '0')} at offset ${i})`,
+      );
     }
   }
 }

@@ -6,7 +6,13 @@
 // checked for it.
 import { makeInstrument, qtyToLots } from '../core/model/instrument.ts';
 import type { OrderType } from '../core/model/order.ts';
-import { checkEvents, checkMagnitudes, checkQuoteAmount, estimateEvents, EVENTS_PER_TWAP_SLICE } from './scenario-limits.ts';
+import {
+  checkEvents,
+  checkMagnitudes,
+  checkQuoteAmount,
+  estimateEvents,
+  EVENTS_PER_TWAP_SLICE,
+} from './scenario-limits.ts';
 import type { Scenario } from './schema.ts';
 import { checkTwapPlan, type TwapUse } from './twap-check.ts';
 import { parseDurationMs, parseUtcInstant } from './time-fields.ts';
@@ -32,8 +38,11 @@ export function checkRunLimits(s: Scenario, report: (path: Path, message: string
 
   checkQuoteAmount(['routing', 'twapThreshold'], s.routing.twapThreshold, inst, issue);
   checkQuoteAmount(['routing', 'defaultTwap', 'minSliceNotional'], s.routing.defaultTwap.minSliceNotional, inst, issue);
-  s.orders.forEach((o, i) => checkQuoteAmount(['orders', i, 'twap', 'minSliceNotional'], o.twap?.minSliceNotional, inst, issue));
-  const breaker = s.safety.breaker as { loss?: { max?: unknown } | null; drawdown?: { max?: unknown } | null } | undefined | null;
+  s.orders.forEach((o, i) =>
+    checkQuoteAmount(['orders', i, 'twap', 'minSliceNotional'], o.twap?.minSliceNotional, inst, issue),
+  );
+  const breaker = s.safety.breaker as
+    { loss?: { max?: unknown } | null; drawdown?: { max?: unknown } | null } | undefined | null;
   for (const k of ['loss', 'drawdown'] as const) {
     const max = breaker?.[k]?.max;
     if (typeof max === 'string') checkQuoteAmount(['safety', 'breaker', k, 'max'], max, inst, issue);
@@ -41,25 +50,53 @@ export function checkRunLimits(s: Scenario, report: (path: Path, message: string
   if (problems > 0) return null;
 
   const def = s.routing.defaultTwap;
-  checkTwapPlan({ twapPath: ['routing', 'defaultTwap'], ownerPath: ['routing', 'defaultTwap'], owner: null, twap: def, qty: 1, type: 'market', startTime: start }, inst, issue);
+  checkTwapPlan(
+    {
+      twapPath: ['routing', 'defaultTwap'],
+      ownerPath: ['routing', 'defaultTwap'],
+      owner: null,
+      twap: def,
+      qty: 1,
+      type: 'market',
+      startTime: start,
+    },
+    inst,
+    issue,
+  );
   const slices: Array<{ path: Path; what: string; value: number }> = [];
   const plan = (kind: 'orders' | 'signals', i: number, use: Omit<TwapUse, 'ownerPath'>): void => {
     const n = checkTwapPlan({ ...use, ownerPath: [kind, i] }, inst, issue);
-    if (n !== null) slices.push({ path: use.twapPath, what: `events of ${n} TWAP slices of ${kind}[${i}] (${EVENTS_PER_TWAP_SLICE} each)`, value: n * EVENTS_PER_TWAP_SLICE });
+    if (n !== null)
+      slices.push({
+        path: use.twapPath,
+        what: `events of ${n} TWAP slices of ${kind}[${i}] (${EVENTS_PER_TWAP_SLICE} each)`,
+        value: n * EVENTS_PER_TWAP_SLICE,
+      });
   };
   const viaDefault = (kind: string, i: number) => `${kind}[${i}] (route: twap without a twap block)`;
   s.orders.forEach((o, i) => {
     const twap = o.twap ?? (o.route === 'twap' ? def : undefined);
     if (twap === undefined) return;
     plan('orders', i, {
-      twapPath: o.twap ? ['orders', i, 'twap'] : ['routing', 'defaultTwap'], owner: o.twap ? null : viaDefault('orders', i), twap,
-      qty: qtyToLots(inst, o.qty), type: o.type, startTime: start + parseDurationMs(o.at),
+      twapPath: o.twap ? ['orders', i, 'twap'] : ['routing', 'defaultTwap'],
+      owner: o.twap ? null : viaDefault('orders', i),
+      twap,
+      qty: qtyToLots(inst, o.qty),
+      type: o.type,
+      startTime: start + parseDurationMs(o.at),
     });
   });
   s.signals.forEach((g, i) => {
     if (g.route !== 'twap') return;
     const type: OrderType = g.price === undefined ? 'market' : 'limit';
-    plan('signals', i, { twapPath: ['routing', 'defaultTwap'], owner: viaDefault('signals', i), twap: def, qty: qtyToLots(inst, g.qty), type, startTime: start + parseDurationMs(g.at) });
+    plan('signals', i, {
+      twapPath: ['routing', 'defaultTwap'],
+      owner: viaDefault('signals', i),
+      twap: def,
+      qty: qtyToLots(inst, g.qty),
+      type,
+      startTime: start + parseDurationMs(g.at),
+    });
   });
   if (problems > 0) return null;
 

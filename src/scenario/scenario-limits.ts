@@ -54,7 +54,8 @@ function fmt(n: number): string {
   return n.toExponential(2).replace('e+', 'e');
 }
 
-const largest = (parts: readonly Part[]): Part | undefined => parts.reduce<Part | undefined>((a, p) => (a === undefined || p.value > a.value ? p : a), undefined);
+const largest = (parts: readonly Part[]): Part | undefined =>
+  parts.reduce<Part | undefined>((a, p) => (a === undefined || p.value > a.value ? p : a), undefined);
 
 /** The events the run would simulate, by source; the TWAP slice counts come from the planner. */
 export function estimateEvents(s: Scenario, twapSlices: readonly Part[]): Part[] {
@@ -63,14 +64,27 @@ export function estimateEvents(s: Scenario, twapSlices: readonly Part[]): Part[]
   const parts: Part[] = [];
   const m = s.market;
   if (m.model === 'synthetic' || m.model === 'almgren_chriss') {
-    parts.push({ path: ['market', 'stepMs'], what: `market steps (duration ${s.duration} / stepMs ${m.stepMs})`, value: durMs / m.stepMs });
+    parts.push({
+      path: ['market', 'stepMs'],
+      what: `market steps (duration ${s.duration} / stepMs ${m.stepMs})`,
+      value: durMs / m.stepMs,
+    });
   }
   if (m.model === 'synthetic') {
-    if (m.trades) parts.push({ path: ['market', 'trades', 'ratePerSec'], what: `market trades (trades.ratePerSec ${m.trades.ratePerSec} x ${fmt(secs)} s)`, value: m.trades.ratePerSec * secs });
+    if (m.trades)
+      parts.push({
+        path: ['market', 'trades', 'ratePerSec'],
+        what: `market trades (trades.ratePerSec ${m.trades.ratePerSec} x ${fmt(secs)} s)`,
+        value: m.trades.ratePerSec * secs,
+      });
     if (m.regimes.length > 1) {
       m.regimes.forEach((r, i) => {
         const mean = parseDurationMs(r.meanDuration);
-        parts.push({ path: ['market', 'regimes', i, 'meanDuration'], what: `spread regime changes (duration ${s.duration} / meanDuration ${r.meanDuration})`, value: mean > 0 ? durMs / mean / m.regimes.length : Infinity });
+        parts.push({
+          path: ['market', 'regimes', i, 'meanDuration'],
+          what: `spread regime changes (duration ${s.duration} / meanDuration ${r.meanDuration})`,
+          value: mean > 0 ? durMs / mean / m.regimes.length : Infinity,
+        });
       });
     }
   }
@@ -78,15 +92,31 @@ export function estimateEvents(s: Scenario, twapSlices: readonly Part[]): Part[]
     // Each resting order is cancelled at most once: its cancellation counts with it.
     const perOrder = m.cancelRatePerSec > 0 ? 2 : 1;
     const placed = 2 * m.limitRatePerSec * secs;
-    parts.push({ path: ['market', 'limitRatePerSec'], what: `limit orders${perOrder === 2 ? ' and their cancellations' : ''} (2 sides x limitRatePerSec ${m.limitRatePerSec} x ${fmt(secs)} s)`, value: placed * perOrder });
-    parts.push({ path: ['market', 'marketRatePerSec'], what: `market orders (marketRatePerSec ${m.marketRatePerSec} x ${fmt(secs)} s)`, value: m.marketRatePerSec * secs });
-    parts.push({ path: ['market', 'initialOrders'], what: `initial orders${perOrder === 2 ? ' and their cancellations' : ''} (2 sides x initialOrders ${m.initialOrders})`, value: 2 * m.initialOrders * perOrder });
+    parts.push({
+      path: ['market', 'limitRatePerSec'],
+      what: `limit orders${perOrder === 2 ? ' and their cancellations' : ''} (2 sides x limitRatePerSec ${m.limitRatePerSec} x ${fmt(secs)} s)`,
+      value: placed * perOrder,
+    });
+    parts.push({
+      path: ['market', 'marketRatePerSec'],
+      what: `market orders (marketRatePerSec ${m.marketRatePerSec} x ${fmt(secs)} s)`,
+      value: m.marketRatePerSec * secs,
+    });
+    parts.push({
+      path: ['market', 'initialOrders'],
+      what: `initial orders${perOrder === 2 ? ' and their cancellations' : ''} (2 sides x initialOrders ${m.initialOrders})`,
+      value: 2 * m.initialOrders * perOrder,
+    });
   }
   const period = (s.reconciliation as { periodMs?: number | null } | undefined)?.periodMs;
   const periodMs = period === undefined ? 300_000 : period;
   if (periodMs !== null && periodMs > 0) {
     const passes = durMs / periodMs;
-    parts.push({ path: ['reconciliation', 'periodMs'], what: `events of ${fmt(passes)} reconciliation passes (duration ${s.duration} / periodMs ${periodMs}, ~${EVENTS_PER_RECON_PASS} each)`, value: passes * EVENTS_PER_RECON_PASS });
+    parts.push({
+      path: ['reconciliation', 'periodMs'],
+      what: `events of ${fmt(passes)} reconciliation passes (duration ${s.duration} / periodMs ${periodMs}, ~${EVENTS_PER_RECON_PASS} each)`,
+      value: passes * EVENTS_PER_RECON_PASS,
+    });
   }
   return [...parts, ...twapSlices];
 }
@@ -97,8 +127,15 @@ export function checkEvents(s: Scenario, twapSlices: readonly Part[], issue: Iss
   const total = parts.reduce((a, p) => a + p.value, 0);
   if (total <= MAX_SIM_EVENTS) return;
   const top = largest(parts) as Part;
-  const listed = [...parts].sort((a, b) => b.value - a.value).slice(0, 4).map((p) => `${fmt(p.value)} ${p.what}`).join('; ');
-  issue(top.path, `the run would simulate about ${fmt(total)} events (${listed}), above the limit of ${fmt(MAX_SIM_EVENTS)} per run: lower the rates, raise stepMs or shorten the duration`);
+  const listed = [...parts]
+    .sort((a, b) => b.value - a.value)
+    .slice(0, 4)
+    .map((p) => `${fmt(p.value)} ${p.what}`)
+    .join('; ');
+  issue(
+    top.path,
+    `the run would simulate about ${fmt(total)} events (${listed}), above the limit of ${fmt(MAX_SIM_EVENTS)} per run: lower the rates, raise stepMs or shorten the duration`,
+  );
 }
 
 /** Quantities of the run's own side, lots: what it can hold and trade at most. */
@@ -107,8 +144,14 @@ function ownQuantities(s: Scenario, inst: Instrument): Part[] {
   return [
     ...s.orders.map((o, i): Part => ({ path: ['orders', i, 'qty'], what: `orders[${i}]`, value: lots(o.qty) })),
     ...s.signals.map((g, i): Part => ({ path: ['signals', i, 'qty'], what: `signals[${i}]`, value: lots(g.qty) })),
-    ...s.externalOrders.map((x, i): Part => ({ path: ['externalOrders', i, 'qty'], what: `externalOrders[${i}]`, value: lots(x.qty) })),
-    ...(s.venue.account ? [{ path: ['venue', 'account', 'base'], what: 'venue.account.base', value: lots(s.venue.account.base) }] : []),
+    ...s.externalOrders.map((x, i): Part => ({
+      path: ['externalOrders', i, 'qty'],
+      what: `externalOrders[${i}]`,
+      value: lots(x.qty),
+    })),
+    ...(s.venue.account
+      ? [{ path: ['venue', 'account', 'base'], what: 'venue.account.base', value: lots(s.venue.account.base) }]
+      : []),
   ];
 }
 
@@ -125,25 +168,48 @@ function priceParts(s: Scenario, inst: Instrument, ownLots: number): Part[] {
   const m = s.market;
   const stated: Part[] = [];
   s.orders.forEach((o, i) => {
-    if (o.limitPrice !== undefined) stated.push({ path: ['orders', i, 'limitPrice'], what: 'a limit price', value: ticks(o.limitPrice) });
-    if (o.stopPrice !== undefined) stated.push({ path: ['orders', i, 'stopPrice'], what: 'a stop price', value: ticks(o.stopPrice) });
+    if (o.limitPrice !== undefined)
+      stated.push({ path: ['orders', i, 'limitPrice'], what: 'a limit price', value: ticks(o.limitPrice) });
+    if (o.stopPrice !== undefined)
+      stated.push({ path: ['orders', i, 'stopPrice'], what: 'a stop price', value: ticks(o.stopPrice) });
   });
-  s.signals.forEach((g, i) => g.price !== undefined && stated.push({ path: ['signals', i, 'price'], what: 'a signal price', value: ticks(g.price) }));
-  s.externalOrders.forEach((x, i) => stated.push({ path: ['externalOrders', i, 'limitPrice'], what: 'an external order price', value: ticks(x.limitPrice) }));
+  s.signals.forEach(
+    (g, i) =>
+      g.price !== undefined &&
+      stated.push({ path: ['signals', i, 'price'], what: 'a signal price', value: ticks(g.price) }),
+  );
+  s.externalOrders.forEach((x, i) =>
+    stated.push({
+      path: ['externalOrders', i, 'limitPrice'],
+      what: 'an external order price',
+      value: ticks(x.limitPrice),
+    }),
+  );
   if (m.model === 'static_book') {
     m.bids.forEach(([p], i) => stated.push({ path: ['market', 'bids', i, 0], what: 'a bid', value: ticks(p) }));
     m.asks.forEach(([p], i) => stated.push({ path: ['market', 'asks', i, 0], what: 'an ask', value: ticks(p) }));
   }
   if (m.model === 'synthetic') {
     const mid = ticks(m.initialPrice);
-    const sd = m.walk === 'arithmetic' ? (m.volatility / tick) * Math.sqrt(durMs / 1000) : m.volatility * Math.sqrt(durMs / 1000);
+    const sd =
+      m.walk === 'arithmetic'
+        ? (m.volatility / tick) * Math.sqrt(durMs / 1000)
+        : m.volatility * Math.sqrt(durMs / 1000);
     const move = m.walk === 'arithmetic' ? WALK_SIGMAS * sd * jump : mid * jump * (Math.exp(WALK_SIGMAS * sd) - 1);
     parts.push({ path: ['market', 'initialPrice'], what: 'initialPrice', value: mid });
     if (jump > 1) parts.push({ path: ['faults', jumpPath, 'bps'], what: 'price jumps', value: mid * (jump - 1) });
-    parts.push({ path: ['market', 'volatility'], what: `a ${WALK_SIGMAS}-standard-deviation move of the walk`, value: move });
+    parts.push({
+      path: ['market', 'volatility'],
+      what: `a ${WALK_SIGMAS}-standard-deviation move of the walk`,
+      value: move,
+    });
     const spread = Math.max(m.spreadTicks, ...m.regimes.map((r) => r.spreadTicks)) * spreadFactor;
     parts.push({ path: ['market', 'spreadTicks'], what: 'the spread', value: spread });
-    parts.push({ path: ['market', 'levelSpacingTicks'], what: 'the book depth', value: (m.depth.length - 1) * m.levelSpacingTicks });
+    parts.push({
+      path: ['market', 'levelSpacingTicks'],
+      what: 'the book depth',
+      value: (m.depth.length - 1) * m.levelSpacingTicks,
+    });
   }
   if (m.model === 'almgren_chriss') {
     const mid = ticks(m.initialPrice);
@@ -151,25 +217,49 @@ function priceParts(s: Scenario, inst: Instrument, ownLots: number): Part[] {
     const walk = WALK_SIGMAS * (m.sigma / tick) * Math.sqrt(durMs / unitMs);
     const impact = ((m.gamma * lot) / tick) * ownLots;
     parts.push({ path: ['market', 'initialPrice'], what: 'initialPrice', value: mid });
-    if (jump > 1) parts.push({ path: ['faults', jumpPath, 'bps'], what: 'price jumps', value: (mid + walk + impact) * (jump - 1) });
-    parts.push({ path: ['market', 'sigma'], what: `a ${WALK_SIGMAS}-standard-deviation move of the walk`, value: walk });
+    if (jump > 1)
+      parts.push({ path: ['faults', jumpPath, 'bps'], what: 'price jumps', value: (mid + walk + impact) * (jump - 1) });
+    parts.push({
+      path: ['market', 'sigma'],
+      what: `a ${WALK_SIGMAS}-standard-deviation move of the walk`,
+      value: walk,
+    });
     parts.push({ path: ['market', 'gamma'], what: 'our permanent impact', value: impact });
-    parts.push({ path: ['market', 'epsilon'], what: 'the half spread', value: Math.max(m.epsilon / tick, 0.5) * spreadFactor + m.depth.length });
+    parts.push({
+      path: ['market', 'epsilon'],
+      what: 'the half spread',
+      value: Math.max(m.epsilon / tick, 0.5) * spreadFactor + m.depth.length,
+    });
     const rateIntervalMs = parseDurationMs(m.rateInterval);
-    parts.push({ path: ['market', 'eta'], what: 'our temporary impact', value: rateIntervalMs > 0 ? ((m.eta * lot) / tick) * ownLots * (unitMs / rateIntervalMs) : 0 });
+    parts.push({
+      path: ['market', 'eta'],
+      what: 'our temporary impact',
+      value: rateIntervalMs > 0 ? ((m.eta * lot) / tick) * ownLots * (unitMs / rateIntervalMs) : 0,
+    });
   }
   if (m.model === 'zero_intelligence') {
     const placed = 2 * m.initialOrders + 2 * m.limitRatePerSec * (durMs / 1000);
     parts.push({ path: ['market', 'initialPrice'], what: 'initialPrice', value: ticks(m.initialPrice) });
-    parts.push({ path: ['market', 'priceRangeTicks'], what: `a ${WALK_SIGMAS}-standard-deviation drift of the order flow`, value: m.priceRangeTicks * (1 + WALK_SIGMAS * Math.sqrt(placed)) });
+    parts.push({
+      path: ['market', 'priceRangeTicks'],
+      what: `a ${WALK_SIGMAS}-standard-deviation drift of the order flow`,
+      value: m.priceRangeTicks * (1 + WALK_SIGMAS * Math.sqrt(placed)),
+    });
   }
   // TWAP children are priced from the touch, up to their offsets beyond it.
   const twaps = [s.routing.defaultTwap, ...s.orders.flatMap((o) => (o.twap ? [o.twap] : []))];
   const offset = Math.max(0, ...twaps.map((t) => Math.abs(t.limitOffsetTicks ?? 0) + (t.stopOffsetTicks ?? 0)));
   const modelTop = parts.reduce((a, p) => a + p.value, 0);
   const topStated = largest(stated);
-  if (topStated !== undefined && topStated.value > modelTop) return [topStated, ...(offset > 0 ? [{ path: ['routing', 'defaultTwap', 'limitOffsetTicks'], what: 'TWAP offsets', value: offset }] : [])];
-  if (offset > 0) parts.push({ path: ['routing', 'defaultTwap', 'limitOffsetTicks'], what: 'TWAP offsets', value: offset });
+  if (topStated !== undefined && topStated.value > modelTop)
+    return [
+      topStated,
+      ...(offset > 0
+        ? [{ path: ['routing', 'defaultTwap', 'limitOffsetTicks'], what: 'TWAP offsets', value: offset }]
+        : []),
+    ];
+  if (offset > 0)
+    parts.push({ path: ['routing', 'defaultTwap', 'limitOffsetTicks'], what: 'TWAP offsets', value: offset });
   return parts;
 }
 
@@ -184,7 +274,10 @@ function unitStep(inst: Instrument): string {
 export function checkQuoteAmount(path: Path, amount: string | undefined, inst: Instrument, issue: Issue): void {
   if (amount === undefined) return;
   if (quoteToUnits(inst, amount) > MAX_NOTIONAL_UNITS) {
-    issue(path, `${amount} is too large: at most ${fromSteps(MAX_NOTIONAL_UNITS, unitStep(inst))} (2^51 notional units of tick x lot = ${unitStep(inst)})`);
+    issue(
+      path,
+      `${amount} is too large: at most ${fromSteps(MAX_NOTIONAL_UNITS, unitStep(inst))} (2^51 notional units of tick x lot = ${unitStep(inst)})`,
+    );
   }
 }
 
@@ -194,7 +287,10 @@ export function checkMagnitudes(s: Scenario, inst: Instrument, issue: Issue): vo
   const ownLots = own.reduce((a, p) => a + p.value, 0);
   if (ownLots > MAX_STEPS) {
     const top = largest(own) as Part;
-    issue(top.path, `the run's own quantities (orders, signals, external orders, account.base) add up to ${fmt(ownLots)} lots, above the largest quantity of ${fmt(MAX_STEPS)} lots (${fromSteps(MAX_STEPS, inst.lotSize)})`);
+    issue(
+      top.path,
+      `the run's own quantities (orders, signals, external orders, account.base) add up to ${fmt(ownLots)} lots, above the largest quantity of ${fmt(MAX_STEPS)} lots (${fromSteps(MAX_STEPS, inst.lotSize)})`,
+    );
     return;
   }
   const parts = priceParts(s, inst, ownLots);
@@ -204,7 +300,10 @@ export function checkMagnitudes(s: Scenario, inst: Instrument, issue: Issue): vo
   // The highest price allowed: a safe number of ticks, and price x total quantity in range.
   const allowed = Math.min(MAX_STEPS, Math.floor(MAX_NOTIONAL_UNITS / Math.max(1, ownLots)));
   if (!(top <= allowed)) {
-    const breakdown = parts.filter((p) => p.value >= 1 || !Number.isFinite(p.value)).map((p) => `${p.what} ${fmt(p.value)}`).join(' + ');
+    const breakdown = parts
+      .filter((p) => p.value >= 1 || !Number.isFinite(p.value))
+      .map((p) => `${p.what} ${fmt(p.value)}`)
+      .join(' + ');
     const why =
       allowed === MAX_STEPS
         ? 'the largest price, 2^53 - 1 ticks'
@@ -222,18 +321,36 @@ export function checkMagnitudes(s: Scenario, inst: Instrument, issue: Issue): vo
   if (m.model === 'synthetic' || m.model === 'almgren_chriss') {
     m.depth.forEach((q, i) => {
       const lots = qtyToLots(inst, q) * depthFactor;
-      if (lots > MAX_STEPS) issue(['market', 'depth', i], `${q} scaled by a liquidity_drop depthFactor of ${depthFactor} is ${fmt(lots)} lots, above the largest quantity of ${fmt(MAX_STEPS)} lots`);
+      if (lots > MAX_STEPS)
+        issue(
+          ['market', 'depth', i],
+          `${q} scaled by a liquidity_drop depthFactor of ${depthFactor} is ${fmt(lots)} lots, above the largest quantity of ${fmt(MAX_STEPS)} lots`,
+        );
     });
   }
   if (m.model === 'zero_intelligence') {
     // A level holds many orders, each at most EXPONENTIAL_MAX times meanQty.
     const orders = 2 * m.initialOrders + 2 * m.limitRatePerSec * (parseDurationMs(s.duration) / 1000);
     const lots = qtyToLots(inst, m.meanQty) * Math.max(EXPONENTIAL_MAX, orders);
-    if (lots > MAX_STEPS) issue(['market', 'meanQty'], `${m.meanQty} over about ${fmt(orders)} orders can pile up ${fmt(lots)} lots at a price, above the largest quantity of ${fmt(MAX_STEPS)} lots`);
+    if (lots > MAX_STEPS)
+      issue(
+        ['market', 'meanQty'],
+        `${m.meanQty} over about ${fmt(orders)} orders can pile up ${fmt(lots)} lots at a price, above the largest quantity of ${fmt(MAX_STEPS)} lots`,
+      );
   }
 }
 
-const TUNABLE = ['initialPrice', 'volatility', 'sigma', 'gamma', 'epsilon', 'eta', 'priceRangeTicks', 'spreadTicks', 'levelSpacingTicks'] as const;
+const TUNABLE = [
+  'initialPrice',
+  'volatility',
+  'sigma',
+  'gamma',
+  'epsilon',
+  'eta',
+  'priceRangeTicks',
+  'spreadTicks',
+  'levelSpacingTicks',
+] as const;
 const WHOLE = new Set<string>(['priceRangeTicks', 'spreadTicks', 'levelSpacingTicks']);
 
 /** "market.volatility may be at most about 4.1e6 here": the largest value of the market field
@@ -246,7 +363,10 @@ function largestAllowed(s: Scenario, inst: Instrument, ownLots: number, path: Pa
   const whole = key === 'initialPrice' || WHOLE.has(key);
   const topWith = (x: number): number => {
     const value = key === 'initialPrice' ? fromSteps(Math.floor(x), inst.tickSize) : whole ? Math.floor(x) : x;
-    return priceParts({ ...s, market: { ...s.market, [key]: value } } as Scenario, inst, ownLots).reduce((a, p) => a + p.value, 0);
+    return priceParts({ ...s, market: { ...s.market, [key]: value } } as Scenario, inst, ownLots).reduce(
+      (a, p) => a + p.value,
+      0,
+    );
   };
   const floor = whole ? 1 : 1e-300;
   if (!(topWith(floor) <= allowed)) return whole ? null : `market.${key} must be 0 here`;
@@ -261,7 +381,12 @@ function largestAllowed(s: Scenario, inst: Instrument, ownLots: number, path: Pa
   const best = Math.exp(lo);
   // Two significant digits, rounded down so the value shown is itself allowed.
   const unit = 10 ** (Math.floor(Math.log10(best)) - 1);
-  const shown = key === 'initialPrice' ? fromSteps(Math.floor(best), inst.tickSize) : whole ? String(Math.floor(best)) : String(Number((Math.floor(best / unit) * unit).toPrecision(2)));
+  const shown =
+    key === 'initialPrice'
+      ? fromSteps(Math.floor(best), inst.tickSize)
+      : whole
+        ? String(Math.floor(best))
+        : String(Number((Math.floor(best / unit) * unit).toPrecision(2)));
   return `market.${key} may be at most about ${shown} here`;
 }
 

@@ -18,12 +18,19 @@ export function toTwapParams(t: TwapEntry, inst: Instrument): TwapParams {
     ...(t.limitOffsetTicks !== undefined ? { limitOffsetTicks: t.limitOffsetTicks } : {}),
     ...(t.stopOffsetTicks !== undefined ? { stopOffsetTicks: t.stopOffsetTicks } : {}),
     unfilled: t.unfilled,
-    stops: { maxSpread: t.maxSpread, maxPriceDeviation: t.maxPriceDeviation, minLiquidity: qtyToLots(inst, t.minLiquidity) },
+    stops: {
+      maxSpread: t.maxSpread,
+      maxPriceDeviation: t.maxPriceDeviation,
+      minLiquidity: qtyToLots(inst, t.minLiquidity),
+    },
   };
 }
 
 /** Scenario decimals to the engine's integers. */
-export function toParentRequests(s: Scenario, inst: Instrument): Array<{ id: string; at: number; req: ParentRequest; confirm: readonly Confirmation[]; confirmedBy: string | null }> {
+export function toParentRequests(
+  s: Scenario,
+  inst: Instrument,
+): Array<{ id: string; at: number; req: ParentRequest; confirm: readonly Confirmation[]; confirmedBy: string | null }> {
   const orders = s.orders.map((o) => ({
     id: o.id,
     at: parseDurationMs(o.at),

@@ -25,18 +25,29 @@ export function parseDurationMs(text: string): number {
   const m = DURATION.exec(text);
   const bare = /^P(T)?$/i.test(text) || /T$/i.test(text);
   if (!m || bare) {
-    if (/^[-+]/.test(text) || /P.*-/i.test(text)) throw new Error(`duration "${text}" is negative: offsets and lengths are never negative`);
+    if (/^[-+]/.test(text) || /P.*-/i.test(text))
+      throw new Error(`duration "${text}" is negative: offsets and lengths are never negative`);
     if (/^P(?:\d+[.,]?\d*[YMWD])*\d+[.,]?\d*[YM]/i.test(text)) {
-      throw new Error(`"${text}" uses months or years, which have no fixed length: write days or weeks instead (P30D, P365D, P4W); supported: ${DURATION_FORMS}`);
+      throw new Error(
+        `"${text}" uses months or years, which have no fixed length: write days or weeks instead (P30D, P365D, P4W); supported: ${DURATION_FORMS}`,
+      );
     }
     throw new Error(`"${text}" is not an ISO-8601 duration like PT30S, PT1H or P1D (supported: ${DURATION_FORMS})`);
   }
   const [, w, d, h, min, s, frac] = m;
   const fraction = frac ?? '';
-  if (/[1-9]/.test(fraction.slice(3))) throw new Error(`duration "${text}" is finer than a millisecond: the clock counts whole milliseconds`);
-  const part = (digits: string | undefined, unit: bigint): bigint => (digits === undefined ? 0n : BigInt(digits) * unit);
+  if (/[1-9]/.test(fraction.slice(3)))
+    throw new Error(`duration "${text}" is finer than a millisecond: the clock counts whole milliseconds`);
+  const part = (digits: string | undefined, unit: bigint): bigint =>
+    digits === undefined ? 0n : BigInt(digits) * unit;
   const ms =
-    part(w, MS.W) + part(d, MS.D) + part(h, MS.H) + part(min, MS.M) + part(s, MS.S) + BigInt(fraction.slice(0, 3).padEnd(3, '0'));
-  if (ms > BigInt(Number.MAX_SAFE_INTEGER)) throw new Error(`duration "${text}" is too long: at most ${Number.MAX_SAFE_INTEGER} ms`);
+    part(w, MS.W) +
+    part(d, MS.D) +
+    part(h, MS.H) +
+    part(min, MS.M) +
+    part(s, MS.S) +
+    BigInt(fraction.slice(0, 3).padEnd(3, '0'));
+  if (ms > BigInt(Number.MAX_SAFE_INTEGER))
+    throw new Error(`duration "${text}" is too long: at most ${Number.MAX_SAFE_INTEGER} ms`);
   return Number(ms);
 }

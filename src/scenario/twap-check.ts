@@ -47,17 +47,29 @@ export interface TwapUse {
  * Plans the TWAP as the engine would, at the price that gives the most slices. Returns the number
  * of slices, or null after reporting the planner's refusal at the scenario field it names.
  */
-export function checkTwapPlan(use: TwapUse, inst: Instrument, issue: (path: Path, message: string) => void): number | null {
+export function checkTwapPlan(
+  use: TwapUse,
+  inst: Instrument,
+  issue: (path: Path, message: string) => void,
+): number | null {
   const p = toTwapParams(use.twap, inst);
   const minUnits = Math.max(inst.minNotionalUnits, p.minSliceNotionalUnits ?? 0);
   try {
     const plan = planTwapSlices(
       {
-        side: 'buy', qty: use.qty, startTime: use.startTime, durationMs: p.durationMs, instrument: inst,
-        referencePrice: Math.max(1, minUnits), childType: use.type,
+        side: 'buy',
+        qty: use.qty,
+        startTime: use.startTime,
+        durationMs: p.durationMs,
+        instrument: inst,
+        referencePrice: Math.max(1, minUnits),
+        childType: use.type,
         ...(p.intervalMs !== undefined ? { intervalMs: p.intervalMs } : { sliceCount: p.sliceCount }),
-        maxSliceQty: p.maxSliceQty, minSliceNotionalUnits: p.minSliceNotionalUnits, randomize: p.randomize,
-        limitOffsetTicks: p.limitOffsetTicks, stopOffsetTicks: p.stopOffsetTicks,
+        maxSliceQty: p.maxSliceQty,
+        minSliceNotionalUnits: p.minSliceNotionalUnits,
+        randomize: p.randomize,
+        limitOffsetTicks: p.limitOffsetTicks,
+        stopOffsetTicks: p.stopOffsetTicks,
       },
       new Rng(0),
     );

@@ -13,7 +13,11 @@ interface Window {
 }
 
 export type FaultSpec =
-  | (Window & { readonly kind: 'outage'; readonly mode: 'timeout_before' | 'timeout_after' | 'mixed'; readonly timeoutMs: number })
+  | (Window & {
+      readonly kind: 'outage';
+      readonly mode: 'timeout_before' | 'timeout_after' | 'mixed';
+      readonly timeoutMs: number;
+    })
   | (Window & { readonly kind: 'http_5xx'; readonly probability: number })
   /** scope all: request-weight limit (every request); orders: new-order count limit (submits only). */
   | (Window & { readonly kind: 'rate_limit'; readonly probability: number; readonly scope: 'all' | 'orders' })

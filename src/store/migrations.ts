@@ -172,7 +172,9 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
   const known = Math.max(0, ...migrations.map((m) => m.version));
   const newest = Math.max(0, ...applied);
   if (newest > known) {
-    throw new SchemaError(`database schema version ${newest} is newer than this execsim knows (${known}); upgrade execsim`);
+    throw new SchemaError(
+      `database schema version ${newest} is newer than this execsim knows (${known}); upgrade execsim`,
+    );
   }
   const done: number[] = [];
   for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
@@ -185,7 +187,8 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
         db.exec(m.sql);
         if (m.rebuildsTables) {
           const broken = db.pragma('foreign_key_check') as unknown[];
-          if (broken.length > 0) throw new Error(`migration ${m.version} (${m.name}) would break ${broken.length} foreign key references`);
+          if (broken.length > 0)
+            throw new Error(`migration ${m.version} (${m.name}) would break ${broken.length} foreign key references`);
         }
         db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
           m.version,

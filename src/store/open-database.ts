@@ -58,7 +58,9 @@ export function openExistingDatabase(path: string, mode: 'read' | 'write'): Data
     return configure(open(path, { fileMustExist: true }), path, MIGRATIONS);
   } catch (err) {
     if (err instanceof StoreError && /read-only/.test(err.message)) {
-      throw new StoreError(`database ${path}: written by an older execsim and must be upgraded, but it is read-only here`);
+      throw new StoreError(
+        `database ${path}: written by an older execsim and must be upgraded, but it is read-only here`,
+      );
     }
     throw err;
   }
@@ -90,12 +92,19 @@ function configure(db: Database.Database, path: string, migrations?: readonly Mi
 
 /** Whether the database needs migrations; refuses an SQLite file that is not execsim's, and
  *  (for readers, `empty` false) an empty one, and a schema newer than `migrations`. */
-function schemaBehind(db: Database.Database, path: string, migrations: readonly Migration[], empty: 'ok' | 'refuse' = 'ok'): boolean {
+function schemaBehind(
+  db: Database.Database,
+  path: string,
+  migrations: readonly Migration[],
+  empty: 'ok' | 'refuse' = 'ok',
+): boolean {
   const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
   if (!tables.includes('schema_migrations')) {
     if (tables.length > 0) {
       const some = tables.slice(0, 3).join(', ') + (tables.length > 3 ? ', …' : '');
-      throw new StoreError(`database ${path}: an SQLite file, but not an execsim database (its tables are ${some}, without schema_migrations)`);
+      throw new StoreError(
+        `database ${path}: an SQLite file, but not an execsim database (its tables are ${some}, without schema_migrations)`,
+      );
     }
     if (empty === 'refuse') throw new StoreError(`database ${path}: an empty SQLite file; no runs are stored in it`);
     return true;
@@ -103,7 +112,10 @@ function schemaBehind(db: Database.Database, path: string, migrations: readonly 
   const applied = db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[];
   const known = Math.max(0, ...migrations.map((m) => m.version));
   const newest = Math.max(0, ...applied);
-  if (newest > known) throw new SchemaError(`database schema version ${newest} is newer than this execsim knows (${known}); upgrade execsim`);
+  if (newest > known)
+    throw new SchemaError(
+      `database schema version ${newest} is newer than this execsim knows (${known}); upgrade execsim`,
+    );
   return migrations.some((m) => !applied.includes(m.version));
 }
 
@@ -157,8 +169,12 @@ function makeFolders(path: string): void {
 function systemProblem(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
   const known: Record<string, string> = {
-    EACCES: 'permission denied', EPERM: 'operation not permitted', EROFS: 'read-only file system',
-    ENOSPC: 'no space left on the device', ENOENT: 'no such file or folder', ENOTDIR: 'a part of the path is not a folder',
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    EROFS: 'read-only file system',
+    ENOSPC: 'no space left on the device',
+    ENOENT: 'no such file or folder',
+    ENOTDIR: 'a part of the path is not a folder',
   };
   return (e.code && known[e.code]) ?? e.message;
 }
@@ -180,19 +196,29 @@ function described(err: unknown, path: string): Error {
   const code = (err as { code?: unknown }).code;
   const message = err instanceof Error ? err.message : String(err);
   if (typeof code !== 'string' || !code.startsWith('SQLITE_')) {
-    if (err instanceof TypeError && /directory does not exist/.test(message)) return new StoreError(`database ${path}: its folder does not exist`);
+    if (err instanceof TypeError && /directory does not exist/.test(message))
+      return new StoreError(`database ${path}: its folder does not exist`);
     return err instanceof Error ? err : new Error(message);
   }
   const problem =
-    code === 'SQLITE_NOTADB' ? 'not an SQLite database'
-    : code === 'SQLITE_READONLY_DIRECTORY'
-      ? `its folder ${dirname(resolve(path))} is not writable, and SQLite must create the -wal and -shm files beside the database there (copy it to a writable folder to read it)`
-    : code.startsWith('SQLITE_READONLY') ? 'read-only: execsim cannot write to it here'
-    : code.startsWith('SQLITE_CANTOPEN') ? (folderWritable(path) ? 'cannot be opened or created' : `cannot be opened or created: the folder ${dirname(resolve(path))} is not writable`)
-    : code === 'SQLITE_CORRUPT' ? 'the file is corrupt'
-    : code === 'SQLITE_BUSY' ? 'locked by another process for longer than 5 s'
-    : code === 'SQLITE_FULL' ? 'the disk is full'
-    : code.startsWith('SQLITE_IOERR') ? `an I/O error reading it (is it a regular file?)`
-    : message;
+    code === 'SQLITE_NOTADB'
+      ? 'not an SQLite database'
+      : code === 'SQLITE_READONLY_DIRECTORY'
+        ? `its folder ${dirname(resolve(path))} is not writable, and SQLite must create the -wal and -shm files beside the database there (copy it to a writable folder to read it)`
+        : code.startsWith('SQLITE_READONLY')
+          ? 'read-only: execsim cannot write to it here'
+          : code.startsWith('SQLITE_CANTOPEN')
+            ? folderWritable(path)
+              ? 'cannot be opened or created'
+              : `cannot be opened or created: the folder ${dirname(resolve(path))} is not writable`
+            : code === 'SQLITE_CORRUPT'
+              ? 'the file is corrupt'
+              : code === 'SQLITE_BUSY'
+                ? 'locked by another process for longer than 5 s'
+                : code === 'SQLITE_FULL'
+                  ? 'the disk is full'
+                  : code.startsWith('SQLITE_IOERR')
+                    ? `an I/O error reading it (is it a regular file?)`
+                    : message;
   return new StoreError(`database ${path}: ${problem} (${message})`);
 }

@@ -50,7 +50,9 @@ export function runState(row: StateRow, live: Liveness): RunState {
 /** The run's writer is a live process on this host (whatever its heartbeat says): deleting
  *  its run under it is refused. */
 export function writerAliveHere(row: StateRow, live: Liveness): boolean {
-  return row.status === 'running' && row.writer_host === live.host && row.writer_pid !== null && live.isAlive(row.writer_pid);
+  return (
+    row.status === 'running' && row.writer_host === live.host && row.writer_pid !== null && live.isAlive(row.writer_pid)
+  );
 }
 
 function writerGoneLocally(row: StateRow, live: Liveness): boolean {

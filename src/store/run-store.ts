@@ -15,7 +15,13 @@ import type { EventSink } from '../core/ports/event-sink.ts';
 import { OrderLedger } from '../core/order/order-ledger.ts';
 import type { OrderState } from '../core/order/apply-event.ts';
 import type { AppliedTrade, ParentState } from '../core/order/order-ledger.ts';
-import { fractionalTicksToPrice, lotsToQty, ticksToPrice, unitsToQuote, type Instrument } from '../core/model/instrument.ts';
+import {
+  fractionalTicksToPrice,
+  lotsToQty,
+  ticksToPrice,
+  unitsToQuote,
+  type Instrument,
+} from '../core/model/instrument.ts';
 import type { ClientOrderId, ParentOrderId } from '../core/model/ids.ts';
 
 export interface NewRun {
@@ -85,7 +91,8 @@ export interface RunTotals {
 
 /** A run row with its stored events counted (the log is gap-free, so that is its last seq: one
  *  index lookup, not a scan). */
-const SELECT_RUN = 'SELECT runs.*, COALESCE((SELECT MAX(seq) FROM events WHERE events.run_id = runs.id), 0) AS stored_events FROM runs';
+const SELECT_RUN =
+  'SELECT runs.*, COALESCE((SELECT MAX(seq) FROM events WHERE events.run_id = runs.id), 0) AS stored_events FROM runs';
 
 export class RunStore {
   constructor(readonly db: Database.Database) {}
@@ -117,7 +124,13 @@ export class RunStore {
              passed = @passed, heartbeat_at = @finishedAt
            WHERE id = @id AND status = 'running'`,
         )
-        .run({ ...totals, passed: totals.passed ? 1 : 0, id: writer.runId, orderCount: writer.orderCount, fillCount: writer.fillCount });
+        .run({
+          ...totals,
+          passed: totals.passed ? 1 : 0,
+          id: writer.runId,
+          orderCount: writer.orderCount,
+          fillCount: writer.fillCount,
+        });
     })();
   }
 
@@ -125,15 +138,23 @@ export class RunStore {
    *  appended after its last commit is not written: the store keeps whole commit units. */
   interruptRun(runId: string, reason: string, at: string): void {
     this.db
-      .prepare(`UPDATE runs SET status = 'interrupted', error = ?, finished_at = ?, heartbeat_at = ? WHERE id = ? AND status = 'running'`)
+      .prepare(
+        `UPDATE runs SET status = 'interrupted', error = ?, finished_at = ?, heartbeat_at = ? WHERE id = ? AND status = 'running'`,
+      )
       .run(reason, at, at, runId);
   }
 
   /** Deletes a run with its events and projections, in one transaction. */
   deleteRun(runId: string): DeletedRun {
     return this.db.transaction((): DeletedRun => {
-      const del = (table: string): number => this.db.prepare(`DELETE FROM ${table} WHERE run_id = ?`).run(runId).changes;
-      const counts = { events: del('events'), orders: del('orders'), fills: del('fills'), orphans: del('orphan_orders') };
+      const del = (table: string): number =>
+        this.db.prepare(`DELETE FROM ${table} WHERE run_id = ?`).run(runId).changes;
+      const counts = {
+        events: del('events'),
+        orders: del('orders'),
+        fills: del('fills'),
+        orphans: del('orphan_orders'),
+      };
       this.db.prepare('DELETE FROM runs WHERE id = ?').run(runId);
       return counts;
     })();
@@ -162,7 +183,11 @@ export class RunStore {
   /** The stored log as log entries (what a restarted process starts from). */
   *entries(runId: string): IterableIterator<LogEntry> {
     for (const row of this.events(runId)) {
-      yield { seq: row.seq, time: row.time, event: { kind: row.kind, ...(JSON.parse(row.payload) as object) } as LogEntry['event'] };
+      yield {
+        seq: row.seq,
+        time: row.time,
+        event: { kind: row.kind, ...(JSON.parse(row.payload) as object) } as LogEntry['event'],
+      };
     }
   }
 
@@ -213,7 +238,13 @@ export interface ChildTotals {
 }
 
 /** Parents live in the orders table too (no parent_order_id), with their children's totals. */
-export function parentOrderRow(runId: string, i: Instrument, parentId: ParentOrderId, parent: ParentState, totals: ChildTotals): Record<string, unknown> {
+export function parentOrderRow(
+  runId: string,
+  i: Instrument,
+  parentId: ParentOrderId,
+  parent: ParentState,
+  totals: ChildTotals,
+): Record<string, unknown> {
   const spec = parent.spec;
   return {
     runId,
@@ -240,7 +271,17 @@ export function parentOrderRow(runId: string, i: Instrument, parentId: ParentOrd
 
 /** What the fills table holds for a trade applied to one of our orders at log entry `seq`. */
 export function fillRow(runId: string, i: Instrument, t: AppliedTrade, seq: number): unknown[] {
-  return [runId, t.tradeId, t.clientOrderId, lotsToQty(i, t.qty), ticksToPrice(i, t.price), unitsToQuote(i, t.fee), t.liquidity, t.venueTime, seq];
+  return [
+    runId,
+    t.tradeId,
+    t.clientOrderId,
+    lotsToQty(i, t.qty),
+    ticksToPrice(i, t.price),
+    unitsToQuote(i, t.fee),
+    t.liquidity,
+    t.venueTime,
+    seq,
+  ];
 }
 
 /**
@@ -311,7 +352,9 @@ export class RunWriter implements EventSink {
     if (now - this.lastBeat < HEARTBEAT_EVERY_MS) return;
     this.lastBeat = now;
     if (this.beat.run(new Date(now).toISOString(), this.runId).changes === 0) {
-      throw new RunGoneError(`run ${this.runId} is no longer running in the store: another process deleted or closed it`);
+      throw new RunGoneError(
+        `run ${this.runId} is no longer running in the store: another process deleted or closed it`,
+      );
     }
   }
 
@@ -325,11 +368,28 @@ export class RunWriter implements EventSink {
     this.events.push([this.runId, entry.seq, entry.time, entry.event.kind, line.slice(space + 1, -1)]);
     this.ledger.apply(entry);
     const { event } = entry;
-    if (event.kind === 'ParentOrderCreated' || event.kind === 'ParentOrderCompleted') this.dirtyParents.add(event.parentId);
+    if (event.kind === 'ParentOrderCreated' || event.kind === 'ParentOrderCompleted')
+      this.dirtyParents.add(event.parentId);
     if (event.kind === 'OrphanDetected') {
-      this.orphanRows.push({ insert: true, row: [this.runId, event.clientOrderId, event.venueOrderId, this.instrument.symbol, event.side, lotsToQty(this.instrument, event.openQty), lotsToQty(this.instrument, event.filledQty), event.status, entry.time] });
+      this.orphanRows.push({
+        insert: true,
+        row: [
+          this.runId,
+          event.clientOrderId,
+          event.venueOrderId,
+          this.instrument.symbol,
+          event.side,
+          lotsToQty(this.instrument, event.openQty),
+          lotsToQty(this.instrument, event.filledQty),
+          event.status,
+          entry.time,
+        ],
+      });
     } else if (event.kind === 'OrphanResolved') {
-      this.orphanRows.push({ insert: false, row: [event.resolution, event.actor, entry.time, this.runId, event.clientOrderId] });
+      this.orphanRows.push({
+        insert: false,
+        row: [event.resolution, event.actor, entry.time, this.runId, event.clientOrderId],
+      });
     }
     for (const t of this.ledger.appliedTrades) {
       this.fillCount++;
@@ -391,7 +451,8 @@ export class RunWriter implements EventSink {
     }
     for (const parentId of this.dirtyParents) {
       const parent = this.ledger.parents.get(parentId);
-      if (parent) this.upsertOrder.run(parentOrderRow(this.runId, this.instrument, parentId, parent, this.totalsOf(parentId)));
+      if (parent)
+        this.upsertOrder.run(parentOrderRow(this.runId, this.instrument, parentId, parent, this.totalsOf(parentId)));
     }
     this.events = [];
     this.fills = [];

@@ -45,7 +45,11 @@ export function verifyRun(store: RunStore, runId: string): RunVerification {
     lines.push(`${e.seq} ${e.time} ${e.kind} ${e.payload}\n`);
     if (!readable) continue;
     try {
-      entries.push({ seq: e.seq, time: e.time, event: { kind: e.kind, ...(JSON.parse(e.payload) as object) } as LogEntry['event'] });
+      entries.push({
+        seq: e.seq,
+        time: e.time,
+        event: { kind: e.kind, ...(JSON.parse(e.payload) as object) } as LogEntry['event'],
+      });
     } catch {
       readable = false;
       problems.push(`event seq ${e.seq} (${e.kind}): the payload is not JSON`);
@@ -54,7 +58,9 @@ export function verifyRun(store: RunStore, runId: string): RunVerification {
   const recomputedDigest = digestLines(lines);
   const digestVerified = row.digest === null ? null : row.digest === recomputedDigest;
   if (digestVerified === false) {
-    problems.push(`the stored log does not reproduce the stored digest (stored ${row.digest}, recomputed ${recomputedDigest})`);
+    problems.push(
+      `the stored log does not reproduce the stored digest (stored ${row.digest}, recomputed ${recomputedDigest})`,
+    );
   }
   if (row.status === 'finished' && row.event_count !== lines.length) {
     problems.push(`the run row counts ${row.event_count} events but ${lines.length} are stored`);
@@ -65,9 +71,17 @@ export function verifyRun(store: RunStore, runId: string): RunVerification {
   return { events: lines.length, gapFree, recomputedDigest, digestVerified, consistent, problems };
 }
 
-function checkProjections(store: RunStore, runId: string, finished: boolean, entries: readonly LogEntry[], problems: string[]): void {
+function checkProjections(
+  store: RunStore,
+  runId: string,
+  finished: boolean,
+  entries: readonly LogEntry[],
+  problems: string[],
+): void {
   const { db } = store;
-  const { scenario_json } = db.prepare('SELECT scenario_json FROM runs WHERE id = ?').get(runId) as { scenario_json: string };
+  const { scenario_json } = db.prepare('SELECT scenario_json FROM runs WHERE id = ?').get(runId) as {
+    scenario_json: string;
+  };
   const i: Instrument = makeInstrument((JSON.parse(scenario_json) as { instrument: InstrumentSpec }).instrument);
   const ledger = new OrderLedger();
   const fills: unknown[][] = [];
@@ -83,25 +97,43 @@ function checkProjections(store: RunStore, runId: string, finished: boolean, ent
     const { event } = entry;
     if (event.kind === 'OrphanDetected' && !orphans.has(event.clientOrderId)) {
       orphans.set(event.clientOrderId, {
-        clientOrderId: event.clientOrderId, venueOrderId: event.venueOrderId, symbol: i.symbol, side: event.side,
-        openQty: lotsToQty(i, event.openQty), filledQty: lotsToQty(i, event.filledQty), venueStatus: event.status,
-        status: 'untracked', detectedAt: entry.time, resolvedAt: null, resolvedBy: null, resolution: null,
+        clientOrderId: event.clientOrderId,
+        venueOrderId: event.venueOrderId,
+        symbol: i.symbol,
+        side: event.side,
+        openQty: lotsToQty(i, event.openQty),
+        filledQty: lotsToQty(i, event.filledQty),
+        venueStatus: event.status,
+        status: 'untracked',
+        detectedAt: entry.time,
+        resolvedAt: null,
+        resolvedBy: null,
+        resolution: null,
       });
     } else if (event.kind === 'OrphanResolved') {
       const o = orphans.get(event.clientOrderId);
-      if (o) Object.assign(o, { status: 'resolved', resolution: event.resolution, resolvedBy: event.actor, resolvedAt: entry.time });
+      if (o)
+        Object.assign(o, {
+          status: 'resolved',
+          resolution: event.resolution,
+          resolvedBy: event.actor,
+          resolvedAt: entry.time,
+        });
     }
   }
 
   // A parent is stored with all its children (they are created in the parent's commit).
   for (const [parentId, parent] of ledger.parents) {
     if (parent.children.length !== parent.spec.totalSlices) {
-      problems.push(`parent ${parentId}: ${parent.children.length} of its ${parent.spec.totalSlices} children are stored`);
+      problems.push(
+        `parent ${parentId}: ${parent.children.length} of its ${parent.spec.totalSlices} children are stored`,
+      );
     }
   }
 
   const expectedOrders = new Map<string, Row>();
-  for (const order of ledger.orders.values()) expectedOrders.set(order.request.clientOrderId, childOrderRow(runId, i, order));
+  for (const order of ledger.orders.values())
+    expectedOrders.set(order.request.clientOrderId, childOrderRow(runId, i, order));
   for (const [parentId, parent] of ledger.parents) {
     const totals = { filled: 0, notional: 0, updatedAt: 0 };
     for (const c of ledger.childrenOf(parentId)) {
@@ -120,11 +152,18 @@ function checkProjections(store: RunStore, runId: string, finished: boolean, ent
        FROM orders WHERE run_id = ?`,
     )
     .all(runId) as Row[];
-  compareRows('orders', expectedOrders, keyed(storedOrders, (r) => String(r['clientOrderId'])), problems);
+  compareRows(
+    'orders',
+    expectedOrders,
+    keyed(storedOrders, (r) => String(r['clientOrderId'])),
+    problems,
+  );
 
   const fillKey = (r: readonly unknown[]): string => `${String(r[2])}/${String(r[1])}`;
   const storedFills = db
-    .prepare('SELECT run_id, trade_id, client_order_id, qty, price, fee, liquidity, time, seq FROM fills WHERE run_id = ?')
+    .prepare(
+      'SELECT run_id, trade_id, client_order_id, qty, price, fee, liquidity, time, seq FROM fills WHERE run_id = ?',
+    )
     .raw()
     .all(runId) as unknown[][];
   compareRows(
@@ -141,10 +180,18 @@ function checkProjections(store: RunStore, runId: string, finished: boolean, ent
        FROM orphan_orders WHERE run_id = ?`,
     )
     .all(runId) as Row[];
-  compareRows('orphan_orders', orphans, keyed(storedOrphans, (r) => String(r['clientOrderId'])), problems);
+  compareRows(
+    'orphan_orders',
+    orphans,
+    keyed(storedOrphans, (r) => String(r['clientOrderId'])),
+    problems,
+  );
 
   if (finished) {
-    const counts = db.prepare('SELECT order_count, fill_count FROM runs WHERE id = ?').get(runId) as { order_count: number; fill_count: number };
+    const counts = db.prepare('SELECT order_count, fill_count FROM runs WHERE id = ?').get(runId) as {
+      order_count: number;
+      fill_count: number;
+    };
     if (counts.order_count !== ledger.orders.size || counts.fill_count !== fills.length) {
       problems.push(
         `the run row counts ${counts.order_count} orders and ${counts.fill_count} fills; the stored log has ${ledger.orders.size} and ${fills.length}`,
@@ -158,14 +205,20 @@ function keyed(rows: readonly Row[], key: (r: Row) => string): Map<string, Row> 
 }
 
 /** Rows the log gives against rows the table holds, by key: missing, extra and differing rows. */
-function compareRows(table: string, expected: ReadonlyMap<string, Row>, stored: ReadonlyMap<string, Row>, problems: string[]): void {
+function compareRows(
+  table: string,
+  expected: ReadonlyMap<string, Row>,
+  stored: ReadonlyMap<string, Row>,
+  problems: string[],
+): void {
   const found: string[] = [];
   for (const [key, want] of expected) {
     const got = stored.get(key);
     if (!got) found.push(`${key} is missing`);
     else {
       const diff = Object.keys(want).filter((k) => (want[k] ?? null) !== (got[k] ?? null));
-      if (diff.length > 0) found.push(`${key}: ${diff.map((k) => `${k} ${String(got[k])}, the log gives ${String(want[k])}`).join('; ')}`);
+      if (diff.length > 0)
+        found.push(`${key}: ${diff.map((k) => `${k} ${String(got[k])}, the log gives ${String(want[k])}`).join('; ')}`);
     }
   }
   for (const key of stored.keys()) if (!expected.has(key)) found.push(`${key} is not in the log`);

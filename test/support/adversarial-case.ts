@@ -34,8 +34,7 @@ export interface Http5xxFault extends FaultWindow {
   readonly tenths: number;
 }
 export type Restart =
-  | { readonly at: number; readonly downtime: number }
-  | { readonly afterSubmit: number; readonly downtime: number };
+  { readonly at: number; readonly downtime: number } | { readonly afterSubmit: number; readonly downtime: number };
 
 export interface AdversarialCase {
   readonly seed: number;
@@ -84,7 +83,11 @@ export function caseYaml(c: AdversarialCase, name = 'adversarial-twap'): string 
     ...c.delayedReports.map((f) => `{ kind: delayed_reports, ${win(f)}, delayMs: ${f.delayMs} }`),
     ...c.http5xx.map((f) => `{ kind: http_5xx, ${win(f)}, probability: ${tenths(f.tenths)} }`),
   ];
-  const restarts = c.restarts.map((r) => ('at' in r ? `{ at: PT${r.at}S, downtime: PT${r.downtime}S }` : `{ afterSubmit: ${r.afterSubmit}, downtime: PT${r.downtime}S }`));
+  const restarts = c.restarts.map((r) =>
+    'at' in r
+      ? `{ at: PT${r.at}S, downtime: PT${r.downtime}S }`
+      : `{ afterSubmit: ${r.afterSubmit}, downtime: PT${r.downtime}S }`,
+  );
   const list = (items: string[]) => (items.length === 0 ? ' []' : items.map((i) => `\n  - ${i}`).join(''));
   const limit = c.childType === 'limit' ? ', limitOffsetTicks: 0' : '';
   return `name: ${name}
@@ -125,13 +128,23 @@ const from = fc.integer({ min: 0, max: 250 });
 const len = fc.integer({ min: 5, max: 120 });
 
 const rateLimitArb: fc.Arbitrary<RateLimitFault> = fc.record({
-  from, len, scope: fc.constantFrom('orders' as const, 'all' as const), tenths: fc.integer({ min: 2, max: 8 }),
+  from,
+  len,
+  scope: fc.constantFrom('orders' as const, 'all' as const),
+  tenths: fc.integer({ min: 2, max: 8 }),
 });
 const outageArb: fc.Arbitrary<OutageFault> = fc.record({
-  from, len, mode: fc.constantFrom('timeout_before' as const, 'timeout_after' as const, 'mixed' as const), timeoutMs: fc.integer({ min: 1_000, max: 5_000 }),
+  from,
+  len,
+  mode: fc.constantFrom('timeout_before' as const, 'timeout_after' as const, 'mixed' as const),
+  timeoutMs: fc.integer({ min: 1_000, max: 5_000 }),
 });
 const lostArb: fc.Arbitrary<LostReportsFault> = fc.record({ from, len, tenths: fc.integer({ min: 3, max: 10 }) });
-const delayedArb: fc.Arbitrary<DelayedReportsFault> = fc.record({ from, len, delayMs: fc.integer({ min: 500, max: 20_000 }) });
+const delayedArb: fc.Arbitrary<DelayedReportsFault> = fc.record({
+  from,
+  len,
+  delayMs: fc.integer({ min: 500, max: 20_000 }),
+});
 const http5xxArb: fc.Arbitrary<Http5xxFault> = fc.record({ from, len, tenths: fc.integer({ min: 1, max: 5 }) });
 const restartArb: fc.Arbitrary<Restart> = fc.oneof(
   fc.record({ at: fc.integer({ min: 6, max: 280 }), downtime: fc.integer({ min: 1, max: 90 }) }),

@@ -23,7 +23,13 @@ import type { Scenario } from '../../src/scenario/schema.ts';
 import { caseYaml, type AdversarialCase } from './adversarial-case.ts';
 
 export const INVARIANTS = [
-  'duplicate-order', 'overfill', 'fills-disagree', 'position-disagrees', 'discrepancy', 'watch-never-ended', 'run-threw',
+  'duplicate-order',
+  'overfill',
+  'fills-disagree',
+  'position-disagrees',
+  'discrepancy',
+  'watch-never-ended',
+  'run-threw',
 ] as const;
 export type Invariant = (typeof INVARIANTS)[number];
 
@@ -69,7 +75,12 @@ export function runChecked(s: Scenario, file: string): CaseResult {
   const clock = new VirtualClock(start);
   // The log as the final process sees it: rebuilt from the committed entries at every crash.
   let entries: LogEntry[] = [];
-  const sink: RollbackSink = { write: (e) => entries.push(e), rollback: (durable) => { entries = [...durable]; } };
+  const sink: RollbackSink = {
+    write: (e) => entries.push(e),
+    rollback: (durable) => {
+      entries = [...durable];
+    },
+  };
   // Every order the venue created (a reused client order id makes a second one), with its parent.
   const created: Array<{ order: ExchangeOrder; parent: string }> = [];
   try {
@@ -88,7 +99,12 @@ export function runChecked(s: Scenario, file: string): CaseResult {
   } catch (err) {
     const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
     const first = err instanceof Error ? err.message : String(err);
-    return { name: s.name, violations: [{ invariant: 'run-threw', detail, kinds: [`run-threw: ${anonymous(first)}`] }], digest: null, events: countKinds(entries) };
+    return {
+      name: s.name,
+      violations: [{ invariant: 'run-threw', detail, kinds: [`run-threw: ${anonymous(first)}`] }],
+      digest: null,
+      events: countKinds(entries),
+    };
   }
 }
 
@@ -110,7 +126,13 @@ function countKinds(entries: readonly LogEntry[]): Record<string, number> {
 
 type Ledger = ReturnType<typeof prepareRun>['ledger'];
 
-function check(inst: Instrument, created: ReadonlyArray<{ order: ExchangeOrder; parent: string }>, ledger: Ledger, venuePosition: number, entries: readonly LogEntry[]): Violation[] {
+function check(
+  inst: Instrument,
+  created: ReadonlyArray<{ order: ExchangeOrder; parent: string }>,
+  ledger: Ledger,
+  venuePosition: number,
+  entries: readonly LogEntry[],
+): Violation[] {
   const out: Violation[] = [];
   const q = (lots: number) => lotsToQty(inst, lots);
   const slice = (id: ClientOrderId) => {
@@ -131,7 +153,11 @@ function check(inst: Instrument, created: ReadonlyArray<{ order: ExchangeOrder; 
   for (const [parentId, parent] of ledger.parents) {
     const parentFilled = created.filter((o) => o.parent === parentId).reduce((sum, o) => sum + o.order.filled, 0);
     if (parentFilled > parent.spec.qty) {
-      out.push({ invariant: 'overfill', detail: `the venue filled ${q(parentFilled)} of parent ${parentId}'s ${q(parent.spec.qty)}`, kinds: ['overfill'] });
+      out.push({
+        invariant: 'overfill',
+        detail: `the venue filled ${q(parentFilled)} of parent ${parentId}'s ${q(parent.spec.qty)}`,
+        kinds: ['overfill'],
+      });
     }
   }
 
@@ -143,22 +169,38 @@ function check(inst: Instrument, created: ReadonlyArray<{ order: ExchangeOrder; 
     const oursQty = ours?.filledQty ?? 0;
     const venue = venueFilled.get(id) ?? 0;
     if (oursQty !== venue) {
-      disagree.push(`${slice(id)}: ours ${q(oursQty)} (${ours?.status ?? 'unknown'}), venue ${q(venue)}${count.has(id) ? '' : ' (never at the venue)'}`);
+      disagree.push(
+        `${slice(id)}: ours ${q(oursQty)} (${ours?.status ?? 'unknown'}), venue ${q(venue)}${count.has(id) ? '' : ' (never at the venue)'}`,
+      );
       const side = (lots: number) => (lots === 0 ? 'none' : 'some');
-      disagreeKinds.push(`fills-disagree: ours ${side(oursQty)} (${ours?.status ?? 'not in our ledger'}), venue ${count.has(id) ? side(venue) : 'never had it'}${oursQty > venue && venue > 0 ? ' (ours more)' : ''}`);
+      disagreeKinds.push(
+        `fills-disagree: ours ${side(oursQty)} (${ours?.status ?? 'not in our ledger'}), venue ${count.has(id) ? side(venue) : 'never had it'}${oursQty > venue && venue > 0 ? ' (ours more)' : ''}`,
+      );
     }
   }
-  if (disagree.length > 0) out.push({ invariant: 'fills-disagree', detail: listed(disagree), kinds: unique(disagreeKinds) });
+  if (disagree.length > 0)
+    out.push({ invariant: 'fills-disagree', detail: listed(disagree), kinds: unique(disagreeKinds) });
 
   if (ledger.position !== venuePosition) {
-    out.push({ invariant: 'position-disagrees', detail: `our position ${q(ledger.position)}, the venue's ${q(venuePosition)}`, kinds: ['position-disagrees'] });
+    out.push({
+      invariant: 'position-disagrees',
+      detail: `our position ${q(ledger.position)}, the venue's ${q(venuePosition)}`,
+      kinds: ['position-disagrees'],
+    });
   }
 
-  const recorded = entries.flatMap(({ seq, time, event: e }) => (e.kind === 'DiscrepancyRecorded' ? [{ seq, time, e }] : []));
+  const recorded = entries.flatMap(({ seq, time, event: e }) =>
+    e.kind === 'DiscrepancyRecorded' ? [{ seq, time, e }] : [],
+  );
   if (recorded.length > 0) {
     out.push({
       invariant: 'discrepancy',
-      detail: listed(recorded.map(({ seq, time, e }) => `#${seq} at ${time}: ${e.reason} ${e.clientOrderId === null ? '' : slice(e.clientOrderId)}: ${e.detail}`)),
+      detail: listed(
+        recorded.map(
+          ({ seq, time, e }) =>
+            `#${seq} at ${time}: ${e.reason} ${e.clientOrderId === null ? '' : slice(e.clientOrderId)}: ${e.detail}`,
+        ),
+      ),
       kinds: unique(recorded.map(({ e }) => `discrepancy: ${e.reason}: ${anonymous(e.detail)}`)),
     });
   }
@@ -169,7 +211,11 @@ function check(inst: Instrument, created: ReadonlyArray<{ order: ExchangeOrder; 
     else if (e.kind === 'FillMonitorEnded') open.delete(e.clientOrderId);
   }
   if (open.size > 0) {
-    const watches = [...open].map(([id, seq]) => ({ id, seq, status: ledger.order(id)?.status ?? 'not in our ledger' }));
+    const watches = [...open].map(([id, seq]) => ({
+      id,
+      seq,
+      status: ledger.order(id)?.status ?? 'not in our ledger',
+    }));
     out.push({
       invariant: 'watch-never-ended',
       detail: listed(watches.map((w) => `${slice(w.id)}, now ${w.status} (started #${w.seq})`)),

@@ -19,7 +19,18 @@ export interface AlmgrenChrissTwap {
 }
 
 /** Almgren and Chriss (2000): 1M shares at $50 sold over 5 days, sigma 0.95 per sqrt(day). */
-export const PAPER: AlmgrenChrissTwap = { side: 'sell', X: 1_000_000, N: 5, interval: 'P1D', tauInUnits: 1, timeUnit: 'day', sigma: 0.95, gamma: 2.5e-7, epsilon: 0.0625, eta: 2.5e-6 };
+export const PAPER: AlmgrenChrissTwap = {
+  side: 'sell',
+  X: 1_000_000,
+  N: 5,
+  interval: 'P1D',
+  tauInUnits: 1,
+  timeUnit: 'day',
+  sigma: 0.95,
+  gamma: 2.5e-7,
+  epsilon: 0.0625,
+  eta: 2.5e-6,
+};
 
 const UNIT_MS = { hour: 3_600_000, day: 86_400_000 } as const;
 

@@ -59,7 +59,8 @@ export function fastCheckGlobals(env: Env): { seed: number; path?: string; verbo
   }
   const verbose = env.FC_VERBOSE?.trim();
   if (verbose) {
-    if (verbose !== '0' && verbose !== '1' && verbose !== '2') throw new Error(`FC_VERBOSE: "${env.FC_VERBOSE}" is not 0, 1 or 2`);
+    if (verbose !== '0' && verbose !== '1' && verbose !== '2')
+      throw new Error(`FC_VERBOSE: "${env.FC_VERBOSE}" is not 0, 1 or 2`);
     out.verbose = Number(verbose) as 0 | 1 | 2;
   }
   return out;

@@ -14,11 +14,15 @@ function scaled<P extends { numRuns?: number } | undefined>(params: P): P {
   return { ...params, numRuns } as P;
 }
 
-export const assert: typeof real.assert = ((property: Parameters<typeof real.assert>[0], params?: Parameters<typeof real.assert>[1]) =>
-  real.assert(property, scaled(params))) as typeof real.assert;
+export const assert: typeof real.assert = ((
+  property: Parameters<typeof real.assert>[0],
+  params?: Parameters<typeof real.assert>[1],
+) => real.assert(property, scaled(params))) as typeof real.assert;
 
-export const check: typeof real.check = ((property: Parameters<typeof real.check>[0], params?: Parameters<typeof real.check>[1]) =>
-  real.check(property, scaled(params))) as typeof real.check;
+export const check: typeof real.check = ((
+  property: Parameters<typeof real.check>[0],
+  params?: Parameters<typeof real.check>[1],
+) => real.check(property, scaled(params))) as typeof real.check;
 
 const fc: typeof real.default = { ...real.default, assert, check };
 export default fc;

@@ -8,7 +8,14 @@ import { VirtualClock } from '../../src/core/clock/virtual-clock.ts';
 import { EventLog } from '../../src/core/log/event-log.ts';
 import type { ExecEvent, LogEntry } from '../../src/core/model/events.ts';
 import type { FillMonitorEnded } from '../../src/core/model/fill-events.ts';
-import { clientOrderId, parentOrderId, tradeId, venueOrderId, type ClientOrderId, type VenueOrderId } from '../../src/core/model/ids.ts';
+import {
+  clientOrderId,
+  parentOrderId,
+  tradeId,
+  venueOrderId,
+  type ClientOrderId,
+  type VenueOrderId,
+} from '../../src/core/model/ids.ts';
 import { makeInstrument } from '../../src/core/model/instrument.ts';
 import type { OrderType, Side, TimeInForce } from '../../src/core/model/order.ts';
 import type { OrderStatusReport, ReportedTrade, VenueMessage } from '../../src/core/model/reports.ts';
@@ -56,7 +63,11 @@ export interface Truth {
   readonly trades: ReportedTrade[];
 }
 
-export type Call = { readonly call: 'submit' | 'cancel' | 'query' | 'account'; readonly id: ClientOrderId | null; readonly at: number };
+export type Call = {
+  readonly call: 'submit' | 'cancel' | 'query' | 'account';
+  readonly id: ClientOrderId | null;
+  readonly at: number;
+};
 export type TraceItem = { readonly at: number; readonly event?: ExecEvent; readonly call?: Call };
 
 const LIVE = new Set(['new', 'partially_filled']);
@@ -71,9 +82,15 @@ export class FakeVenue implements Broker {
   private cancels = new Map<ClientOrderId, number>();
   private accounts = 0;
   private trades = 0;
-  constructor(private readonly clock: VirtualClock, readonly script: VenueScript, private readonly onCall: (c: Call) => void) {}
+  constructor(
+    private readonly clock: VirtualClock,
+    readonly script: VenueScript,
+    private readonly onCall: (c: Call) => void,
+  ) {}
 
-  setReportHandler(handler: ReportHandler): void { this.handler = handler; }
+  setReportHandler(handler: ReportHandler): void {
+    this.handler = handler;
+  }
   /** Position the venue's fills add up to, lots. */
   get position(): number {
     let p = 0;
@@ -101,8 +118,22 @@ export class FakeVenue implements Broker {
     this.clock.schedule(() => {
       const vid = venueOrderId(`v-${id}`);
       const rejected = this.script.submit === 'reject';
-      this.truth.set(id, { id, vid, qty: order.qty, side: order.side, status: rejected ? 'rejected' : 'new', filled: 0, trades: [] });
-      this.later(() => (rejected ? { kind: 'RejectReport', clientOrderId: id, code: '-2010', reason: 'insufficient balance' } : { kind: 'AckReport', clientOrderId: id, venueOrderId: vid }), true);
+      this.truth.set(id, {
+        id,
+        vid,
+        qty: order.qty,
+        side: order.side,
+        status: rejected ? 'rejected' : 'new',
+        filled: 0,
+        trades: [],
+      });
+      this.later(
+        () =>
+          rejected
+            ? { kind: 'RejectReport', clientOrderId: id, code: '-2010', reason: 'insufficient balance' }
+            : { kind: 'AckReport', clientOrderId: id, venueOrderId: vid },
+        true,
+      );
     }, this.script.latencyMs);
   }
 
@@ -131,10 +162,19 @@ export class FakeVenue implements Broker {
     const answer = this.script.queryAnswer(id, n, this.clock.now());
     if (answer === 'silent') return;
     this.later(() => {
-      if (answer === 'fail') return { kind: 'QueryFailedReport', clientOrderId: id, query: 'order', reason: '503 Service Unavailable' };
+      if (answer === 'fail')
+        return { kind: 'QueryFailedReport', clientOrderId: id, query: 'order', reason: '503 Service Unavailable' };
       const t = this.truth.get(id);
       if (answer === 'not_found' || !t) return { kind: 'OrderNotFoundReport', clientOrderId: id };
-      return { kind: 'OrderStatusReport', clientOrderId: id, venueOrderId: t.vid, status: t.status, qty: t.qty, filledQty: t.filled, trades: [...t.trades] };
+      return {
+        kind: 'OrderStatusReport',
+        clientOrderId: id,
+        venueOrderId: t.vid,
+        status: t.status,
+        qty: t.qty,
+        filledQty: t.filled,
+        trades: [...t.trades],
+      };
     });
   }
 
@@ -157,7 +197,15 @@ export class FakeVenue implements Broker {
     if (!t || !LIVE.has(t.status)) return 0;
     const q = Math.min(qty, t.qty - t.filled);
     if (q <= 0) return 0;
-    const r: ReportedTrade = { tradeId: tradeId(`t${++this.trades}`), qty: q, price, fee: 0, liquidity: 'taker', venueTime: this.clock.now(), ...trade };
+    const r: ReportedTrade = {
+      tradeId: tradeId(`t${++this.trades}`),
+      qty: q,
+      price,
+      fee: 0,
+      liquidity: 'taker',
+      venueTime: this.clock.now(),
+      ...trade,
+    };
     t.trades.push(r);
     t.filled += q;
     t.status = t.filled === t.qty ? 'filled' : 'partially_filled';
@@ -208,10 +256,22 @@ export class Harness {
   constructor(options: HarnessOptions = {}) {
     this.config = parseFillConfig(options.config ?? {});
     this.script = {
-      latencyMs: 5, submit: 'ack', pushLost: () => false, queryAnswer: () => 'ok', accountAnswer: () => 'ok',
-      cancelArrives: () => true, beforeCancel: () => {}, accountOverride: (p) => p, ...options.script,
+      latencyMs: 5,
+      submit: 'ack',
+      pushLost: () => false,
+      queryAnswer: () => 'ok',
+      accountAnswer: () => 'ok',
+      cancelArrives: () => true,
+      beforeCancel: () => {},
+      accountOverride: (p) => p,
+      ...options.script,
     };
-    this.log.addSink({ write: (entry) => { this.entries.push(entry); this.trace.push({ at: entry.time, event: entry.event }); } });
+    this.log.addSink({
+      write: (entry) => {
+        this.entries.push(entry);
+        this.trace.push({ at: entry.time, event: entry.event });
+      },
+    });
     this.venue = new FakeVenue(this.clock, this.script, (call) => this.trace.push({ at: call.at, call }));
     this.venue.setReportHandler((m) => this.deliver(m));
     const top = options.top ?? { bid: 10_000, ask: 10_002 };
@@ -221,8 +281,15 @@ export class Harness {
       lastUpdateAt: () => null,
     };
     this.monitor = new FillMonitor({
-      clock: this.clock, ledger: this.ledger, broker: this.venue, marketData, instrument: INSTRUMENT, config: this.config,
-      rng: new Rng(options.seed ?? 1).stream('fills'), record: (e) => this.record(e), cancel: (id, reason) => this.cancel(id, reason),
+      clock: this.clock,
+      ledger: this.ledger,
+      broker: this.venue,
+      marketData,
+      instrument: INSTRUMENT,
+      config: this.config,
+      rng: new Rng(options.seed ?? 1).stream('fills'),
+      record: (e) => this.record(e),
+      cancel: (id, reason) => this.cancel(id, reason),
       ...(options.priceOf ? { priceOf: options.priceOf } : {}),
     });
   }
@@ -259,12 +326,34 @@ export class Harness {
     const tif = spec.tif ?? 'GTC';
     const limitPrice = spec.limitPrice ?? (type === 'limit' ? 10_001 : null);
     this.record({
-      kind: 'ParentOrderCreated', parentId, symbol: INSTRUMENT.symbol, side, qty: spec.qty, type, tif, limitPrice, totalSlices: 1,
-      route: 'single', arrivalBid: null, arrivalAsk: null, source: 'test',
+      kind: 'ParentOrderCreated',
+      parentId,
+      symbol: INSTRUMENT.symbol,
+      side,
+      qty: spec.qty,
+      type,
+      tif,
+      limitPrice,
+      totalSlices: 1,
+      route: 'single',
+      arrivalBid: null,
+      arrivalAsk: null,
+      source: 'test',
     });
     this.record({
-      kind: 'OrderCreated', clientOrderId: id, parentId, sliceNum: 1, totalSlices: 1, scheduledTime: this.clock.now(),
-      symbol: INSTRUMENT.symbol, side, type, tif, qty: spec.qty, limitPrice, stopPrice: null,
+      kind: 'OrderCreated',
+      clientOrderId: id,
+      parentId,
+      sliceNum: 1,
+      totalSlices: 1,
+      scheduledTime: this.clock.now(),
+      symbol: INSTRUMENT.symbol,
+      side,
+      type,
+      tif,
+      qty: spec.qty,
+      limitPrice,
+      stopPrice: null,
     });
     this.record({ kind: 'SubmitOrder', clientOrderId: id });
     this.venue.submit(this.ledger.order(id)!.request);
@@ -277,10 +366,18 @@ export class Harness {
     this.clock.schedule(() => this.venue.fill(id, qty, price, trade), atMs);
   }
 
-  run(ms: number): void { this.clock.advanceBy(ms); }
-  events<K extends ExecEvent['kind']>(kind: K, id?: ClientOrderId): Array<Extract<ExecEvent, { kind: K }> & { at: number }> {
+  run(ms: number): void {
+    this.clock.advanceBy(ms);
+  }
+  events<K extends ExecEvent['kind']>(
+    kind: K,
+    id?: ClientOrderId,
+  ): Array<Extract<ExecEvent, { kind: K }> & { at: number }> {
     return this.entries
-      .filter((e) => e.event.kind === kind && (id === undefined || ('clientOrderId' in e.event && e.event.clientOrderId === id)))
+      .filter(
+        (e) =>
+          e.event.kind === kind && (id === undefined || ('clientOrderId' in e.event && e.event.clientOrderId === id)),
+      )
       .map((e) => ({ ...(e.event as Extract<ExecEvent, { kind: K }>), at: e.time }));
   }
 

@@ -20,13 +20,51 @@ function setup(clock: VirtualClock) {
   const log: ExecEvent[] = [];
   const record = (e: ExecEvent) => {
     log.push(e);
-    for (const d of ledger.apply({ seq: ++seq, time: clock.now(), event: e })) ledger.apply({ seq: ++seq, time: clock.now(), event: d });
+    for (const d of ledger.apply({ seq: ++seq, time: clock.now(), event: e }))
+      ledger.apply({ seq: ++seq, time: clock.now(), event: d });
   };
-  const plan = planTwapSlices({ side: 'buy', qty: 100, startTime: clock.now(), durationMs: 50_000, intervalMs: 10_000, instrument: inst, referencePrice: 100, childType: 'market' });
-  record({ kind: 'ParentOrderCreated', parentId, symbol: 'T', side: 'buy', qty: 100, type: 'market', tif: 'IOC', limitPrice: null, totalSlices: plan.totalSlices, route: 'twap', arrivalBid: 99, arrivalAsk: 101, source: 'test' });
+  const plan = planTwapSlices({
+    side: 'buy',
+    qty: 100,
+    startTime: clock.now(),
+    durationMs: 50_000,
+    intervalMs: 10_000,
+    instrument: inst,
+    referencePrice: 100,
+    childType: 'market',
+  });
+  record({
+    kind: 'ParentOrderCreated',
+    parentId,
+    symbol: 'T',
+    side: 'buy',
+    qty: 100,
+    type: 'market',
+    tif: 'IOC',
+    limitPrice: null,
+    totalSlices: plan.totalSlices,
+    route: 'twap',
+    arrivalBid: 99,
+    arrivalAsk: 101,
+    source: 'test',
+  });
   const children: ClientOrderId[] = plan.slices.map((s) => {
     const id = clientOrderId(`c${s.sliceNum}`);
-    record({ kind: 'OrderCreated', clientOrderId: id, parentId, sliceNum: s.sliceNum, totalSlices: plan.totalSlices, scheduledTime: s.scheduledTime, symbol: symbol('T'), side: 'buy', type: 'market', tif: 'IOC', qty: s.qty, limitPrice: null, stopPrice: null });
+    record({
+      kind: 'OrderCreated',
+      clientOrderId: id,
+      parentId,
+      sliceNum: s.sliceNum,
+      totalSlices: plan.totalSlices,
+      scheduledTime: s.scheduledTime,
+      symbol: symbol('T'),
+      side: 'buy',
+      type: 'market',
+      tif: 'IOC',
+      qty: s.qty,
+      limitPrice: null,
+      stopPrice: null,
+    });
     return id;
   });
   const sent: ClientOrderId[] = [];
@@ -36,7 +74,11 @@ function setup(clock: VirtualClock) {
     lastUpdateAt: () => null,
   };
   const ops: SchedulerOps = {
-    clock, ledger, marketData: market, instrument: inst, record,
+    clock,
+    ledger,
+    marketData: market,
+    instrument: inst,
+    record,
     blocked: () => null,
     send: (id) => {
       sent.push(id);
@@ -44,7 +86,15 @@ function setup(clock: VirtualClock) {
     },
     cancelChild: (id, reason) => record({ kind: 'CancelOrder', clientOrderId: id, reason }),
   };
-  const scheduler = new SliceScheduler(ops, parentId, plan, children, 'carry', { maxSpread: 0.5, maxPriceDeviation: 0.5, minLiquidity: 0 }, 100);
+  const scheduler = new SliceScheduler(
+    ops,
+    parentId,
+    plan,
+    children,
+    'carry',
+    { maxSpread: 0.5, maxPriceDeviation: 0.5, minLiquidity: 0 },
+    100,
+  );
   return { ledger, scheduler, sent, children, log, record };
 }
 
@@ -86,7 +136,9 @@ describe('SliceScheduler', () => {
     expect(result).toEqual({ cancelledSlices: 3, cancelRequests: 2 });
     clock.runUntilIdle();
     expect(sent).toHaveLength(2);
-    expect(log.filter((e) => e.kind === 'ParentStopped')).toEqual([{ kind: 'ParentStopped', parentId, reason: 'cancelled: user' }]);
+    expect(log.filter((e) => e.kind === 'ParentStopped')).toEqual([
+      { kind: 'ParentStopped', parentId, reason: 'cancelled: user' },
+    ]);
   });
 
   it('checks the logged cancel at the start of a slice even if nobody called cancel()', () => {

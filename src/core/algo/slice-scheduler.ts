@@ -81,7 +81,8 @@ export class SliceScheduler {
   resume(runs: ReadonlyArray<{ readonly sliceNum: number; readonly at: number }>): void {
     const last = this.plan.slices.length;
     if (!runs.some((r) => r.sliceNum === last)) this.finishAfter = Math.max(0, ...runs.map((r) => r.sliceNum)) - 1;
-    for (const r of runs) this.ops.clock.schedule(() => this.runSlice(r.sliceNum - 1), Math.max(0, r.at - this.ops.clock.now()));
+    for (const r of runs)
+      this.ops.clock.schedule(() => this.runSlice(r.sliceNum - 1), Math.max(0, r.at - this.ops.clock.now()));
     if (runs.length === 0) this.done = true;
   }
 
@@ -169,7 +170,11 @@ export class SliceScheduler {
     const child = this.child(i);
     const limitPrice = this.limitPrice(top);
     const stopPrice = this.stopPrice(top);
-    if (qty !== child.request.qty || limitPrice !== (child.request.limitPrice ?? null) || stopPrice !== (child.request.stopPrice ?? null)) {
+    if (
+      qty !== child.request.qty ||
+      limitPrice !== (child.request.limitPrice ?? null) ||
+      stopPrice !== (child.request.stopPrice ?? null)
+    ) {
       this.ops.record({ kind: 'ChildAmended', clientOrderId: child.request.clientOrderId, qty, limitPrice, stopPrice });
     }
     // Cancellation guard, second check, just before the send.
@@ -203,7 +208,7 @@ export class SliceScheduler {
   }
 
   private referencePrice(top: { bid: number | null; ask: number | null }): number | null {
-    return this.plan.side === 'buy' ? top.ask ?? top.bid : top.bid ?? top.ask;
+    return this.plan.side === 'buy' ? (top.ask ?? top.bid) : (top.bid ?? top.ask);
   }
 
   private limitPrice(top: { bid: number | null; ask: number | null }): number | null {
@@ -231,7 +236,8 @@ export class SliceScheduler {
     if (bid === null || ask === null) return 'no two-sided market';
     const mid = (bid + ask) / 2;
     const spread = (ask - bid) / mid;
-    if (spread > this.stops.maxSpread) return `spread ${(spread * 100).toFixed(3)}% wider than ${(this.stops.maxSpread * 100).toFixed(3)}%`;
+    if (spread > this.stops.maxSpread)
+      return `spread ${(spread * 100).toFixed(3)}% wider than ${(this.stops.maxSpread * 100).toFixed(3)}%`;
     if (this.startMid !== null) {
       const moved = Math.abs(mid - this.startMid) / this.startMid;
       if (moved > this.stops.maxPriceDeviation) {
@@ -239,7 +245,8 @@ export class SliceScheduler {
       }
     }
     const depth = this.plan.side === 'buy' ? top.askQty : top.bidQty;
-    if (this.stops.minLiquidity > 0 && depth < this.stops.minLiquidity) return `displayed liquidity ${depth} lots below the floor of ${this.stops.minLiquidity}`;
+    if (this.stops.minLiquidity > 0 && depth < this.stops.minLiquidity)
+      return `displayed liquidity ${depth} lots below the floor of ${this.stops.minLiquidity}`;
     return null;
   }
 }

@@ -28,17 +28,28 @@ export interface TwapParentKey {
 export function twapParamsFingerprint(spec: TwapSpec): string {
   const r = spec.randomize;
   return [
-    'twap1', spec.side, spec.qty, spec.startTime, spec.durationMs,
+    'twap1',
+    spec.side,
+    spec.qty,
+    spec.startTime,
+    spec.durationMs,
     spec.intervalMs !== undefined ? `every ${spec.intervalMs}` : `count ${String(spec.sliceCount)}`,
-    spec.childType, spec.limitOffsetTicks ?? '', spec.stopOffsetTicks ?? '', spec.minSliceNotionalUnits ?? 0,
+    spec.childType,
+    spec.limitOffsetTicks ?? '',
+    spec.stopOffsetTicks ?? '',
+    spec.minSliceNotionalUnits ?? 0,
     r === undefined ? '' : `${r.sizePct}/${r.timeJitterPct}`,
   ].join(';');
 }
 
 export function twapParentKey(parentId: string, spec: TwapSpec): TwapParentKey {
   return {
-    parentId, symbol: spec.instrument.symbol, side: spec.side, qty: spec.qty,
-    tradeDate: utcDate(spec.startTime), paramsFingerprint: twapParamsFingerprint(spec),
+    parentId,
+    symbol: spec.instrument.symbol,
+    side: spec.side,
+    qty: spec.qty,
+    tradeDate: utcDate(spec.startTime),
+    paramsFingerprint: twapParamsFingerprint(spec),
   };
 }
 
@@ -46,5 +57,8 @@ export function twapParentKey(parentId: string, spec: TwapSpec): TwapParentKey {
 export function twapClientOrderId(parent: TwapParentKey, sliceNum: number, maxLength: number): ClientOrderId {
   whole('sliceNum', sliceNum, 'slices', 1, 'must be at least 1');
   const { parentId, symbol, side, qty, tradeDate, paramsFingerprint } = parent;
-  return deriveClientOrderId({ parentId, symbol, side, qty, tradeDate, sliceNum, params: paramsFingerprint }, maxLength);
+  return deriveClientOrderId(
+    { parentId, symbol, side, qty, tradeDate, sliceNum, params: paramsFingerprint },
+    maxLength,
+  );
 }

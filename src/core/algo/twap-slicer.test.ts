@@ -9,12 +9,19 @@ import { planTwapSlices, TwapPlanError, type TwapPlan, type TwapSpec } from './t
 
 const RUNS = { numRuns: 300 };
 /** An integer grid (tick 1, lot 1) so notional units read as price x lots. */
-const grid = (minNotional: number): Instrument => makeInstrument({ symbol: 'SYM', tickSize: '1', lotSize: '1', minNotional: String(minNotional) });
+const grid = (minNotional: number): Instrument =>
+  makeInstrument({ symbol: 'SYM', tickSize: '1', lotSize: '1', minNotional: String(minNotional) });
 const BTCUSDT = makeInstrument({ symbol: 'BTCUSDT', tickSize: '0.01', lotSize: '0.00001', minNotional: '5' });
 
 const base: TwapSpec = {
-  side: 'buy', qty: 103, startTime: 1_723_161_600_000, durationMs: 300_000, intervalMs: 60_000,
-  instrument: grid(0), referencePrice: 100, childType: 'market',
+  side: 'buy',
+  qty: 103,
+  startTime: 1_723_161_600_000,
+  durationMs: 300_000,
+  intervalMs: 60_000,
+  instrument: grid(0),
+  referencePrice: 100,
+  childType: 'market',
 };
 const qtys = (plan: TwapPlan): number[] => plan.slices.map((s) => s.qty);
 const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
@@ -27,7 +34,9 @@ const specArb = (randomized: boolean): fc.Arbitrary<{ spec: TwapSpec; seed: numb
       qty: fc.integer({ min: 1, max: 5_000 }),
       price: fc.integer({ min: 1, max: 1_000 }),
       instMin: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 5_000 }), fc.integer({ min: 0, max: 100_000 })),
-      extraMin: fc.option(fc.oneof(fc.integer({ min: 0, max: 10_000 }), fc.integer({ min: 0, max: 500_000 })), { nil: undefined }),
+      extraMin: fc.option(fc.oneof(fc.integer({ min: 0, max: 10_000 }), fc.integer({ min: 0, max: 500_000 })), {
+        nil: undefined,
+      }),
       maxSliceQty: fc.option(fc.integer({ min: 1, max: 2_000 }), { nil: undefined }),
       durationMs: fc.integer({ min: 1, max: 3_600_000 }),
       byCount: fc.boolean(),
@@ -42,8 +51,16 @@ const specArb = (randomized: boolean): fc.Arbitrary<{ spec: TwapSpec; seed: numb
       const qty = Math.max(r.qty, Math.ceil(r.instMin / r.price)); // the whole order clears the venue minimum
       const durationMs = Math.max(r.durationMs, r.count);
       const spec: TwapSpec = {
-        side: r.side, qty, startTime: r.startTime, durationMs, instrument: grid(r.instMin), referencePrice: r.price, childType: 'market',
-        ...(r.byCount ? { sliceCount: r.count } : { intervalMs: Math.max(1, Math.floor(durationMs * r.intervalShare)) }),
+        side: r.side,
+        qty,
+        startTime: r.startTime,
+        durationMs,
+        instrument: grid(r.instMin),
+        referencePrice: r.price,
+        childType: 'market',
+        ...(r.byCount
+          ? { sliceCount: r.count }
+          : { intervalMs: Math.max(1, Math.floor(durationMs * r.intervalShare)) }),
         ...(r.extraMin !== undefined ? { minSliceNotionalUnits: r.extraMin } : {}),
         ...(r.maxSliceQty !== undefined ? { maxSliceQty: r.maxSliceQty } : {}),
         ...(randomized ? { randomize: { sizePct: r.sizePct, timeJitterPct: r.timeJitterPct } } : {}),
@@ -76,23 +93,28 @@ function violations(spec: TwapSpec, plan: TwapPlan): string[] {
   if (n !== plan.slices.length || n < 1) out.push(`totalSlices ${n} vs ${plan.slices.length} slices`);
   if (sum(qtys(plan)) !== spec.qty) out.push(`sum ${sum(qtys(plan))} != ${spec.qty}`);
   // Never under the venue's own minimum, even as the single whole order.
-  if (spec.qty * spec.referencePrice < spec.instrument.minNotionalUnits) out.push('whole order under the venue minimum');
-  if (plan.intervalMs < 1 || n * plan.intervalMs > spec.durationMs) out.push(`interval ${plan.intervalMs} x ${n} outside ${spec.durationMs} ms`);
+  if (spec.qty * spec.referencePrice < spec.instrument.minNotionalUnits)
+    out.push('whole order under the venue minimum');
+  if (plan.intervalMs < 1 || n * plan.intervalMs > spec.durationMs)
+    out.push(`interval ${plan.intervalMs} x ${n} outside ${spec.durationMs} ms`);
   const overridden = plan.adjustments.some((a) => a.kind === 'max_slice_qty_overridden');
   plan.slices.forEach((s, i) => {
     if (!Number.isSafeInteger(s.qty) || s.qty < 1) out.push(`slice ${i + 1}: ${s.qty} lots`);
     // No slice under the minimum notional unless it is the single whole order.
     if (n > 1 && s.qty * spec.referencePrice < min) out.push(`slice ${i + 1}: ${s.qty} lots under the minimum`);
     // maxSliceQty holds unless the plan says the minimum notional overrode it.
-    if (spec.maxSliceQty !== undefined && !overridden && s.qty > spec.maxSliceQty) out.push(`slice ${i + 1}: over maxSliceQty`);
+    if (spec.maxSliceQty !== undefined && !overridden && s.qty > spec.maxSliceQty)
+      out.push(`slice ${i + 1}: over maxSliceQty`);
     if (s.sliceNum !== i + 1) out.push(`slice ${i + 1}: numbered ${s.sliceNum}`);
     const from = spec.startTime + i * plan.intervalMs;
-    if (s.scheduledTime < from || s.scheduledTime >= from + plan.intervalMs) out.push(`slice ${i + 1}: time outside its interval`);
+    if (s.scheduledTime < from || s.scheduledTime >= from + plan.intervalMs)
+      out.push(`slice ${i + 1}: time outside its interval`);
     if (i > 0 && s.scheduledTime <= plan.slices[i - 1]!.scheduledTime) out.push(`slice ${i + 1}: out of order`);
   });
   // Fewer slices only when one more would put a slice under the minimum.
   if (plan.adjustments.some((a) => a.kind === 'min_notional' || a.kind === 'lot_size')) {
-    if (Math.floor(spec.qty / (n + 1)) * spec.referencePrice >= min && n !== spec.qty) out.push(`${n} slices, ${n + 1} would do`);
+    if (Math.floor(spec.qty / (n + 1)) * spec.referencePrice >= min && n !== spec.qty)
+      out.push(`${n} slices, ${n + 1} would do`);
   }
   return out;
 }
@@ -125,7 +147,13 @@ describe('planTwapSlices: even plans', () => {
 
   it('the minimum-notional reduction: 0.005 BTC at 42,000 with a 50 USDT floor is 4 slices of 52.50, not 5 of 42', () => {
     const plan = planTwapSlices({
-      ...base, qty: 500, instrument: BTCUSDT, referencePrice: 4_200_000, minSliceNotionalUnits: 500_000_000, intervalMs: undefined, sliceCount: 5,
+      ...base,
+      qty: 500,
+      instrument: BTCUSDT,
+      referencePrice: 4_200_000,
+      minSliceNotionalUnits: 500_000_000,
+      intervalMs: undefined,
+      sliceCount: 5,
     });
     expect(qtys(plan)).toEqual([125, 125, 125, 125]);
     expect(plan.intervalMs).toBe(75_000); // the 4 slices still span the 5 minutes
@@ -137,12 +165,25 @@ describe('planTwapSlices: even plans', () => {
 
   it('counts in whole lots where the float formula leaves a slice under the minimum', () => {
     // Float formula: floor(10 x 2 / 5) = 4 slices -> 3, 3, 2, 2 lots, and 2 lots are worth 4 < 5.
-    const plan = planTwapSlices({ ...base, qty: 10, referencePrice: 2, instrument: grid(5), intervalMs: undefined, sliceCount: 10 });
+    const plan = planTwapSlices({
+      ...base,
+      qty: 10,
+      referencePrice: 2,
+      instrument: grid(5),
+      intervalMs: undefined,
+      sliceCount: 10,
+    });
     expect(qtys(plan)).toEqual([4, 3, 3]);
   });
 
   it('under only the extra floor, the whole order is one slice; under the venue minimum it is refused', () => {
-    const plan = planTwapSlices({ ...base, qty: 3, referencePrice: 10, instrument: grid(20), minSliceNotionalUnits: 50 });
+    const plan = planTwapSlices({
+      ...base,
+      qty: 3,
+      referencePrice: 10,
+      instrument: grid(20),
+      minSliceNotionalUnits: 50,
+    });
     expect(plan.slices).toEqual([{ sliceNum: 1, qty: 3, scheduledTime: base.startTime }]);
     expect(plan.adjustments[0]).toEqual({ kind: 'min_notional', requested: 5, used: 1, minSliceLots: 5 });
     expect(() => planTwapSlices({ ...base, qty: 1, referencePrice: 10, instrument: grid(20) })).toThrow(
@@ -215,7 +256,13 @@ describe('planTwapSlices: randomized', () => {
   });
 
   it('varies sizes and times, and draws sizes and times from separate streams', () => {
-    const spec: TwapSpec = { ...base, qty: 10_000, intervalMs: undefined, sliceCount: 100, randomize: { sizePct: 20, timeJitterPct: 80 } };
+    const spec: TwapSpec = {
+      ...base,
+      qty: 10_000,
+      intervalMs: undefined,
+      sliceCount: 100,
+      randomize: { sizePct: 20, timeJitterPct: 80 },
+    };
     const plan = planTwapSlices(spec, new Rng(7));
     expect(new Set(qtys(plan)).size).toBeGreaterThan(10);
     expect(plan.slices.some((s, i) => s.scheduledTime !== spec.startTime + i * plan.intervalMs)).toBe(true);
@@ -228,7 +275,13 @@ describe('planTwapSlices: randomized', () => {
   });
 
   it('moves a time by at most timeJitterPct of the interval', () => {
-    const spec: TwapSpec = { ...base, qty: 1_000, intervalMs: 1_000, durationMs: 100_000, randomize: { sizePct: 0, timeJitterPct: 25 } };
+    const spec: TwapSpec = {
+      ...base,
+      qty: 1_000,
+      intervalMs: 1_000,
+      durationMs: 100_000,
+      randomize: { sizePct: 0, timeJitterPct: 25 },
+    };
     const plan = planTwapSlices(spec, new Rng(3));
     plan.slices.forEach((s, i) => expect(s.scheduledTime - (spec.startTime + i * 1_000)).toBeLessThanOrEqual(250));
   });
@@ -236,7 +289,10 @@ describe('planTwapSlices: randomized', () => {
 
 describe('planTwapSlices: child types', () => {
   it('records the child type and its offsets', () => {
-    expect(planTwapSlices({ ...base, childType: 'limit', limitOffsetTicks: -2 })).toMatchObject({ childType: 'limit', limitOffsetTicks: -2 });
+    expect(planTwapSlices({ ...base, childType: 'limit', limitOffsetTicks: -2 })).toMatchObject({
+      childType: 'limit',
+      limitOffsetTicks: -2,
+    });
     const stopLimit = planTwapSlices({ ...base, childType: 'stop_limit', limitOffsetTicks: 3, stopOffsetTicks: 5 });
     expect(stopLimit).toMatchObject({ childType: 'stop_limit', limitOffsetTicks: 3, stopOffsetTicks: 5 });
     expect(planTwapSlices({ ...base, childType: 'stop', stopOffsetTicks: 1 })).not.toHaveProperty('limitOffsetTicks');
@@ -253,34 +309,98 @@ describe('planTwapSlices: invalid input names the field and the problem', () => 
     ['startTime fractional', { startTime: 0.5 }, 'startTime: must be a whole number of ms, got 0.5'],
     ['startTime negative', { startTime: -1 }, 'startTime: must not be negative, got -1'],
     ['duration zero', { durationMs: 0 }, 'durationMs: must be positive, got 0'],
-    ['duration shorter than the interval', { durationMs: 30_000 }, 'durationMs: 30000 ms is shorter than the interval of 60000 ms'],
-    ['duration shorter than the slices', { durationMs: 3, intervalMs: undefined, sliceCount: 5 }, 'durationMs: 3 ms is shorter than the interval of 5 slices at 1 ms each'],
+    [
+      'duration shorter than the interval',
+      { durationMs: 30_000 },
+      'durationMs: 30000 ms is shorter than the interval of 60000 ms',
+    ],
+    [
+      'duration shorter than the slices',
+      { durationMs: 3, intervalMs: undefined, sliceCount: 5 },
+      'durationMs: 3 ms is shorter than the interval of 5 slices at 1 ms each',
+    ],
     ['both interval and count', { sliceCount: 5 }, 'intervalMs, sliceCount: give exactly one of them, got both'],
-    ['neither interval nor count', { intervalMs: undefined }, 'intervalMs, sliceCount: give exactly one of them, got neither'],
+    [
+      'neither interval nor count',
+      { intervalMs: undefined },
+      'intervalMs, sliceCount: give exactly one of them, got neither',
+    ],
     ['interval zero', { intervalMs: 0 }, 'intervalMs: must be positive, got 0'],
     ['interval fractional', { intervalMs: 1.5 }, 'intervalMs: must be a whole number of ms, got 1.5'],
     ['sliceCount zero', { intervalMs: undefined, sliceCount: 0 }, 'sliceCount: must be at least 1, got 0'],
-    ['sliceCount fractional', { intervalMs: undefined, sliceCount: 2.5 }, 'sliceCount: must be a whole number of slices, got 2.5'],
+    [
+      'sliceCount fractional',
+      { intervalMs: undefined, sliceCount: 2.5 },
+      'sliceCount: must be a whole number of slices, got 2.5',
+    ],
     ['reference price zero', { referencePrice: 0 }, 'referencePrice: must be positive, got 0'],
-    ['reference price fractional', { referencePrice: 100.5 }, 'referencePrice: must be a whole number of ticks, got 100.5'],
+    [
+      'reference price fractional',
+      { referencePrice: 100.5 },
+      'referencePrice: must be a whole number of ticks, got 100.5',
+    ],
     ['extra floor negative', { minSliceNotionalUnits: -1 }, 'minSliceNotionalUnits: must not be negative, got -1'],
     ['maxSliceQty zero', { maxSliceQty: 0 }, 'maxSliceQty: must be positive, got 0'],
     ['maxSliceQty fractional', { maxSliceQty: 0.5 }, 'maxSliceQty: must be a whole number of lots, got 0.5'],
-    ['too few lots for one slice', { qty: 4, instrument: grid(500) }, "qty: too few lots for one slice: 4 lots at 100 ticks is under the instrument's minimum notional of 500 units (5 lots)"],
-    ['unknown order type', { childType: 'iceberg' }, 'childType: unknown order type "iceberg" (expected market, limit, stop, stop_limit)'],
+    [
+      'too few lots for one slice',
+      { qty: 4, instrument: grid(500) },
+      "qty: too few lots for one slice: 4 lots at 100 ticks is under the instrument's minimum notional of 500 units (5 lots)",
+    ],
+    [
+      'unknown order type',
+      { childType: 'iceberg' },
+      'childType: unknown order type "iceberg" (expected market, limit, stop, stop_limit)',
+    ],
     ['limit without offset', { childType: 'limit' }, 'limitOffsetTicks: is required for limit children'],
-    ['stop-limit without limit offset', { childType: 'stop_limit', stopOffsetTicks: 2 }, 'limitOffsetTicks: is required for stop_limit children'],
+    [
+      'stop-limit without limit offset',
+      { childType: 'stop_limit', stopOffsetTicks: 2 },
+      'limitOffsetTicks: is required for stop_limit children',
+    ],
     ['stop without offset', { childType: 'stop' }, 'stopOffsetTicks: is required for stop children'],
     ['offset on a market child', { limitOffsetTicks: 1 }, 'limitOffsetTicks: does not apply to market children'],
-    ['stop offset on a limit child', { childType: 'limit', limitOffsetTicks: 1, stopOffsetTicks: 1 }, 'stopOffsetTicks: does not apply to limit children'],
-    ['limit offset fractional', { childType: 'limit', limitOffsetTicks: 0.5 }, 'limitOffsetTicks: must be a whole number of ticks, got 0.5'],
+    [
+      'stop offset on a limit child',
+      { childType: 'limit', limitOffsetTicks: 1, stopOffsetTicks: 1 },
+      'stopOffsetTicks: does not apply to limit children',
+    ],
+    [
+      'limit offset fractional',
+      { childType: 'limit', limitOffsetTicks: 0.5 },
+      'limitOffsetTicks: must be a whole number of ticks, got 0.5',
+    ],
     ['stop offset zero', { childType: 'stop', stopOffsetTicks: 0 }, 'stopOffsetTicks: must be positive, got 0'],
-    ['size percent too high', { randomize: { sizePct: 51, timeJitterPct: 0 } }, 'randomize.sizePct: must be a percentage from 0 to 50, got 51', true],
-    ['size percent negative', { randomize: { sizePct: -1, timeJitterPct: 0 } }, 'randomize.sizePct: must be a percentage from 0 to 50, got -1', true],
-    ['jitter percent too high', { randomize: { sizePct: 0, timeJitterPct: 101 } }, 'randomize.timeJitterPct: must be a percentage from 0 to 100, got 101', true],
-    ['jitter percent NaN', { randomize: { sizePct: 0, timeJitterPct: Number.NaN } }, 'randomize.timeJitterPct: must be a percentage from 0 to 100, got NaN', true],
+    [
+      'size percent too high',
+      { randomize: { sizePct: 51, timeJitterPct: 0 } },
+      'randomize.sizePct: must be a percentage from 0 to 50, got 51',
+      true,
+    ],
+    [
+      'size percent negative',
+      { randomize: { sizePct: -1, timeJitterPct: 0 } },
+      'randomize.sizePct: must be a percentage from 0 to 50, got -1',
+      true,
+    ],
+    [
+      'jitter percent too high',
+      { randomize: { sizePct: 0, timeJitterPct: 101 } },
+      'randomize.timeJitterPct: must be a percentage from 0 to 100, got 101',
+      true,
+    ],
+    [
+      'jitter percent NaN',
+      { randomize: { sizePct: 0, timeJitterPct: Number.NaN } },
+      'randomize.timeJitterPct: must be a percentage from 0 to 100, got NaN',
+      true,
+    ],
     ['randomize without rng', { randomize: { sizePct: 10, timeJitterPct: 10 } }, 'rng: randomize needs a seeded Rng'],
-    ['too many slices', { qty: 2_000_000, durationMs: 3_000_000, intervalMs: 1 }, 'intervalMs: gives 2000000 slices, more than the 1000000 a plan may have'],
+    [
+      'too many slices',
+      { qty: 2_000_000, durationMs: 3_000_000, intervalMs: 1 },
+      'intervalMs: gives 2000000 slices, more than the 1000000 a plan may have',
+    ],
   ];
   it.each(cases)('%s', (_name, change, message, withRng) => {
     const spec = { ...base, ...change } as TwapSpec;
@@ -307,14 +427,18 @@ describe('twapClientOrderId', () => {
         fc.constantFrom(BINANCE_SPOT, ALPACA_EQUITIES),
         (parentId, slices, venue) => {
           const plan = planTwapSlices({ ...spec, sliceCount: slices });
-          const ids = plan.slices.map((s) => twapClientOrderId(twapParentKey(parentId, spec), s.sliceNum, venue.clientIdMaxLength));
+          const ids = plan.slices.map((s) =>
+            twapClientOrderId(twapParentKey(parentId, spec), s.sliceNum, venue.clientIdMaxLength),
+          );
           expect(new Set(ids).size).toBe(ids.length);
           for (const id of ids) {
             expect(id.length).toBeLessThanOrEqual(venue.clientIdMaxLength);
             expect(isValidClientId(venue, id)).toBe(true);
           }
           // A "restart": a fresh key from the same stored parameters.
-          const again = plan.slices.map((s) => twapClientOrderId(twapParentKey(parentId, { ...spec }), s.sliceNum, venue.clientIdMaxLength));
+          const again = plan.slices.map((s) =>
+            twapClientOrderId(twapParentKey(parentId, { ...spec }), s.sliceNum, venue.clientIdMaxLength),
+          );
           expect(again).toEqual(ids);
         },
       ),

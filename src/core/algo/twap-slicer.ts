@@ -88,19 +88,33 @@ export function planTwapSlices(spec: TwapSpec, rng?: Rng): TwapPlan {
   }
   const cap = Math.max(1, Math.floor(v.qty / v.minSliceLots));
   if (n > cap) {
-    adjustments.push(v.minSliceLots > 1 ? { kind: 'min_notional', requested: n, used: cap, minSliceLots: v.minSliceLots } : { kind: 'lot_size', requested: n, used: cap });
+    adjustments.push(
+      v.minSliceLots > 1
+        ? { kind: 'min_notional', requested: n, used: cap, minSliceLots: v.minSliceLots }
+        : { kind: 'lot_size', requested: n, used: cap },
+    );
     n = cap;
   }
   const field = needForMax > requested ? 'maxSliceQty' : v.sliceCount !== undefined ? 'sliceCount' : 'intervalMs';
-  if (n > MAX_TWAP_SLICES) throw new TwapPlanError(field, `gives ${n} slices, more than the ${MAX_TWAP_SLICES} a plan may have`);
+  if (n > MAX_TWAP_SLICES)
+    throw new TwapPlanError(field, `gives ${n} slices, more than the ${MAX_TWAP_SLICES} a plan may have`);
   const intervalMs = n === requested ? requestedInterval : Math.floor(v.durationMs / n);
-  if (intervalMs < 1) throw new TwapPlanError(field, `gives ${n} slices, more than durationMs ${v.durationMs} holds 1 ms apart`);
-  if (intervalMs !== requestedInterval) adjustments.push({ kind: 'interval', requested: requestedInterval, used: intervalMs });
+  if (intervalMs < 1)
+    throw new TwapPlanError(field, `gives ${n} slices, more than durationMs ${v.durationMs} holds 1 ms apart`);
+  if (intervalMs !== requestedInterval)
+    adjustments.push({ kind: 'interval', requested: requestedInterval, used: intervalMs });
 
   const overridden = needForMax > n;
   const sizes =
     v.randomize !== undefined && v.randomize.sizePct > 0
-      ? randomSizes(v.qty, n, v.minSliceLots, overridden ? Infinity : (v.maxSliceQty ?? Infinity), v.randomize.sizePct, (rng as Rng).stream('sizes'))
+      ? randomSizes(
+          v.qty,
+          n,
+          v.minSliceLots,
+          overridden ? Infinity : (v.maxSliceQty ?? Infinity),
+          v.randomize.sizePct,
+          (rng as Rng).stream('sizes'),
+        )
       : evenSizes(v.qty, n);
   const jitterPct = v.randomize?.timeJitterPct ?? 0;
   const maxJitter = Math.min(Math.floor((intervalMs * jitterPct) / 100), intervalMs - 1);
@@ -113,7 +127,8 @@ export function planTwapSlices(spec: TwapSpec, rng?: Rng): TwapPlan {
     const jitter = times === undefined ? 0 : times.int(maxJitter + 1);
     slices[i] = { sliceNum: i + 1, qty, scheduledTime: v.startTime + i * intervalMs + jitter };
   }
-  if (overridden) adjustments.push({ kind: 'max_slice_qty_overridden', requested: v.maxSliceQty as number, used: largest });
+  if (overridden)
+    adjustments.push({ kind: 'max_slice_qty_overridden', requested: v.maxSliceQty as number, used: largest });
 
   return {
     side: v.side,
@@ -126,7 +141,9 @@ export function planTwapSlices(spec: TwapSpec, rng?: Rng): TwapPlan {
     minSliceLots: v.minSliceLots,
     referencePrice: v.referencePrice,
     ...(v.maxSliceQty !== undefined ? { maxSliceQty: v.maxSliceQty } : {}),
-    ...(v.randomize !== undefined ? { randomize: { sizePct: v.randomize.sizePct, timeJitterPct: v.randomize.timeJitterPct } } : {}),
+    ...(v.randomize !== undefined
+      ? { randomize: { sizePct: v.randomize.sizePct, timeJitterPct: v.randomize.timeJitterPct } }
+      : {}),
     childType: v.childType,
     ...(v.limitOffsetTicks !== undefined ? { limitOffsetTicks: v.limitOffsetTicks } : {}),
     ...(v.stopOffsetTicks !== undefined ? { stopOffsetTicks: v.stopOffsetTicks } : {}),
@@ -166,7 +183,8 @@ function randomSizes(qty: number, n: number, minLots: number, maxLots: number, p
   let left = Math.abs(qty - sum);
   if (left === 0) return sizes;
   const dir = qty > sum ? 1 : -1;
-  const room = (i: number): number => (dir > 0 ? (hi[i] as number) - (sizes[i] as number) : (sizes[i] as number) - (lo[i] as number));
+  const room = (i: number): number =>
+    dir > 0 ? (hi[i] as number) - (sizes[i] as number) : (sizes[i] as number) - (lo[i] as number);
   let totalRoom = 0;
   for (let i = 0; i < n; i++) totalRoom += room(i);
   // Every slice moves toward its bound by the same share of its room; the few lots that rounding

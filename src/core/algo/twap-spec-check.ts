@@ -9,7 +9,10 @@ import type { TwapRandomize, TwapSpec } from './twap-spec.ts';
 export const MAX_TWAP_SLICES = 1_000_000;
 
 export class TwapPlanError extends Error {
-  constructor(readonly field: string, readonly problem: string) {
+  constructor(
+    readonly field: string,
+    readonly problem: string,
+  ) {
     super(`${field}: ${problem}`);
     this.name = 'TwapPlanError';
   }
@@ -34,13 +37,19 @@ export interface ValidTwapSpec {
 
 /** A whole-number input of at least `min`, or a TwapPlanError naming the field. */
 export function whole(field: string, value: unknown, unit: string, min: number, minText: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw new TwapPlanError(field, `must be a whole number of ${unit}, got ${String(value)}`);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value))
+    throw new TwapPlanError(field, `must be a whole number of ${unit}, got ${String(value)}`);
   if (value < min) throw new TwapPlanError(field, `${minText}, got ${value}`);
   return value;
 }
 
-const optionalWhole = (field: string, value: unknown, unit: string, min: number, minText: string): number | undefined =>
-  value === undefined ? undefined : whole(field, value, unit, min, minText);
+const optionalWhole = (
+  field: string,
+  value: unknown,
+  unit: string,
+  min: number,
+  minText: string,
+): number | undefined => (value === undefined ? undefined : whole(field, value, unit, min, minText));
 
 function percent(field: string, value: unknown, max: number): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > max) {
@@ -54,9 +63,13 @@ export function validateTwapSpec(spec: TwapSpec, rng: Rng | undefined): ValidTwa
   const qty = whole('qty', spec.qty, 'lots', 1, 'must be positive');
   const startTime = whole('startTime', spec.startTime, 'ms', 0, 'must not be negative');
   const durationMs = whole('durationMs', spec.durationMs, 'ms', 1, 'must be positive');
-  if (startTime + durationMs > Number.MAX_SAFE_INTEGER) throw new TwapPlanError('durationMs', 'ends past the largest safe epoch ms');
+  if (startTime + durationMs > Number.MAX_SAFE_INTEGER)
+    throw new TwapPlanError('durationMs', 'ends past the largest safe epoch ms');
   if ((spec.intervalMs === undefined) === (spec.sliceCount === undefined)) {
-    throw new TwapPlanError('intervalMs, sliceCount', `give exactly one of them, got ${spec.intervalMs === undefined ? 'neither' : 'both'}`);
+    throw new TwapPlanError(
+      'intervalMs, sliceCount',
+      `give exactly one of them, got ${spec.intervalMs === undefined ? 'neither' : 'both'}`,
+    );
   }
   const intervalMs = optionalWhole('intervalMs', spec.intervalMs, 'ms', 1, 'must be positive');
   const sliceCount = optionalWhole('sliceCount', spec.sliceCount, 'slices', 1, 'must be at least 1');
@@ -64,32 +77,64 @@ export function validateTwapSpec(spec: TwapSpec, rng: Rng | undefined): ValidTwa
     throw new TwapPlanError('durationMs', `${durationMs} ms is shorter than the interval of ${intervalMs} ms`);
   }
   if (sliceCount !== undefined && durationMs < sliceCount) {
-    throw new TwapPlanError('durationMs', `${durationMs} ms is shorter than the interval of ${sliceCount} slices at 1 ms each`);
+    throw new TwapPlanError(
+      'durationMs',
+      `${durationMs} ms is shorter than the interval of ${sliceCount} slices at 1 ms each`,
+    );
   }
   const referencePrice = whole('referencePrice', spec.referencePrice, 'ticks', 1, 'must be positive');
-  const instrumentMin = whole('instrument.minNotionalUnits', spec.instrument.minNotionalUnits, 'notional units', 0, 'must not be negative');
-  const extraMin = whole('minSliceNotionalUnits', spec.minSliceNotionalUnits ?? 0, 'notional units', 0, 'must not be negative');
+  const instrumentMin = whole(
+    'instrument.minNotionalUnits',
+    spec.instrument.minNotionalUnits,
+    'notional units',
+    0,
+    'must not be negative',
+  );
+  const extraMin = whole(
+    'minSliceNotionalUnits',
+    spec.minSliceNotionalUnits ?? 0,
+    'notional units',
+    0,
+    'must not be negative',
+  );
   const maxSliceQty = optionalWhole('maxSliceQty', spec.maxSliceQty, 'lots', 1, 'must be positive');
   const childType = spec.childType;
   if (!ORDER_TYPES.includes(childType)) {
-    throw new TwapPlanError('childType', `unknown order type "${String(childType)}" (expected ${ORDER_TYPES.join(', ')})`);
+    throw new TwapPlanError(
+      'childType',
+      `unknown order type "${String(childType)}" (expected ${ORDER_TYPES.join(', ')})`,
+    );
   }
   const needsLimit = childType === 'limit' || childType === 'stop_limit';
   const needsStop = childType === 'stop' || childType === 'stop_limit';
-  if (needsLimit && spec.limitOffsetTicks === undefined) throw new TwapPlanError('limitOffsetTicks', `is required for ${childType} children`);
-  if (!needsLimit && spec.limitOffsetTicks !== undefined) throw new TwapPlanError('limitOffsetTicks', `does not apply to ${childType} children`);
-  if (needsStop && spec.stopOffsetTicks === undefined) throw new TwapPlanError('stopOffsetTicks', `is required for ${childType} children`);
-  if (!needsStop && spec.stopOffsetTicks !== undefined) throw new TwapPlanError('stopOffsetTicks', `does not apply to ${childType} children`);
-  const limitOffsetTicks = optionalWhole('limitOffsetTicks', spec.limitOffsetTicks, 'ticks', Number.MIN_SAFE_INTEGER, '');
+  if (needsLimit && spec.limitOffsetTicks === undefined)
+    throw new TwapPlanError('limitOffsetTicks', `is required for ${childType} children`);
+  if (!needsLimit && spec.limitOffsetTicks !== undefined)
+    throw new TwapPlanError('limitOffsetTicks', `does not apply to ${childType} children`);
+  if (needsStop && spec.stopOffsetTicks === undefined)
+    throw new TwapPlanError('stopOffsetTicks', `is required for ${childType} children`);
+  if (!needsStop && spec.stopOffsetTicks !== undefined)
+    throw new TwapPlanError('stopOffsetTicks', `does not apply to ${childType} children`);
+  const limitOffsetTicks = optionalWhole(
+    'limitOffsetTicks',
+    spec.limitOffsetTicks,
+    'ticks',
+    Number.MIN_SAFE_INTEGER,
+    '',
+  );
   const stopOffsetTicks = optionalWhole('stopOffsetTicks', spec.stopOffsetTicks, 'ticks', 1, 'must be positive');
   let randomize: TwapRandomize | undefined;
   if (spec.randomize !== undefined) {
-    randomize = { sizePct: percent('randomize.sizePct', spec.randomize.sizePct, 50), timeJitterPct: percent('randomize.timeJitterPct', spec.randomize.timeJitterPct, 100) };
+    randomize = {
+      sizePct: percent('randomize.sizePct', spec.randomize.sizePct, 50),
+      timeJitterPct: percent('randomize.timeJitterPct', spec.randomize.timeJitterPct, 100),
+    };
     if (rng === undefined) throw new TwapPlanError('rng', 'randomize needs a seeded Rng');
   }
   // Lots, via bigint: ceil(units / price) exactly, whatever the magnitudes.
   const minNotionalUnits = Math.max(instrumentMin, extraMin);
-  const lotsFor = (units: number): number => Math.max(1, Number((BigInt(units) + BigInt(referencePrice) - 1n) / BigInt(referencePrice)));
+  const lotsFor = (units: number): number =>
+    Math.max(1, Number((BigInt(units) + BigInt(referencePrice) - 1n) / BigInt(referencePrice)));
   const venueLots = lotsFor(instrumentMin);
   if (qty < venueLots) {
     throw new TwapPlanError(
@@ -99,8 +144,19 @@ export function validateTwapSpec(spec: TwapSpec, rng: Rng | undefined): ValidTwa
     );
   }
   return {
-    side: spec.side, qty, startTime, durationMs, intervalMs, sliceCount, referencePrice, minNotionalUnits,
-    minSliceLots: lotsFor(minNotionalUnits), maxSliceQty, randomize, childType, limitOffsetTicks, stopOffsetTicks,
+    side: spec.side,
+    qty,
+    startTime,
+    durationMs,
+    intervalMs,
+    sliceCount,
+    referencePrice,
+    minNotionalUnits,
+    minSliceLots: lotsFor(minNotionalUnits),
+    maxSliceQty,
+    randomize,
+    childType,
+    limitOffsetTicks,
+    stopOffsetTicks,
   };
 }
-

@@ -209,7 +209,15 @@ const spawnArb: fc.Arbitrary<Spawn> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('cancel' as const), pick: fc.nat() }) },
 );
 const commandArb: fc.Arbitrary<Command> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ op: fc.constant('add' as const), kind: kindArb, delay: fc.integer({ min: -3, max: 25 }), spawn: spawnArb }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      op: fc.constant('add' as const),
+      kind: kindArb,
+      delay: fc.integer({ min: -3, max: 25 }),
+      spawn: spawnArb,
+    }),
+  },
   {
     weight: 1,
     arbitrary: fc.record({
@@ -223,7 +231,10 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
     }),
   },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('cancel' as const), pick: fc.nat() }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('cancelMany' as const), stride: fc.integer({ min: 2, max: 8 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ op: fc.constant('cancelMany' as const), stride: fc.integer({ min: 2, max: 8 }) }),
+  },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 15 }) }) },
   { weight: 1, arbitrary: fc.constant({ op: 'peek' as const }) },
 );
@@ -238,7 +249,7 @@ interface ModelEntry {
 
 /** Deterministic pseudo-random stream for bursts (keeps the generated commands small). */
 function lcg(seed: number): () => number {
-  let s = (seed >>> 0) || 1;
+  let s = seed >>> 0 || 1;
   return () => {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
     return s;
@@ -318,7 +329,11 @@ function runCommands(commands: Command[]): void {
     if (kind === 'post') clock.post(() => fire(id), delay);
     else if (kind === 'postArg') clock.post(onArg, delay, id);
     else if (kind === 'postShared') clock.post(onShared, delay);
-    else subs.set(id, clock.schedule(() => fire(id), delay));
+    else
+      subs.set(
+        id,
+        clock.schedule(() => fire(id), delay),
+      );
   };
 
   for (const c of commands) {
@@ -332,7 +347,8 @@ function runCommands(commands: Command[]): void {
           const r = next();
           const kind: Kind = c.mix === 'mixed' ? (KINDS[(r >>> 3) & 3] as Kind) : c.mix;
           // -2 .. maxDelay: clamps and ties; with frac, quarter-ms fractions too.
-          const delay = ((c.maxDelay > 0xffffffff ? r * 4 : r) % (c.maxDelay + 3)) - 2 + (c.frac ? ((r >>> 5) & 3) / 4 : 0);
+          const delay =
+            ((c.maxDelay > 0xffffffff ? r * 4 : r) % (c.maxDelay + 3)) - 2 + (c.frac ? ((r >>> 5) & 3) / 4 : 0);
           const spawn: Spawn = i % 17 === 0 ? { kind: KINDS[(r >>> 8) & 3] as Kind, delay: (r >>> 10) % 5 } : null;
           add(kind, delay, spawn);
         }

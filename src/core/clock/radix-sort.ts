@@ -44,7 +44,14 @@ export function stableSortOrder(keys: Float64Array, n: number): Uint32Array {
   let idx2 = new Uint32Array(n);
   const counts = new Uint32Array(BUCKETS);
   // (word, shift) per pass, least significant first: lo 0/11/22, hi 0/11/22.
-  const passes: Array<[0 | 1, number]> = [[0, 0], [0, 11], [0, 22], [1, 0], [1, 11], [1, 22]];
+  const passes: Array<[0 | 1, number]> = [
+    [0, 0],
+    [0, 11],
+    [0, 22],
+    [1, 0],
+    [1, 11],
+    [1, 22],
+  ];
   for (const [word, shift] of passes) {
     counts.fill(0);
     const src = word === 0 ? lo : hi;

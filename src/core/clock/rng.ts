@@ -31,7 +31,10 @@ export class Rng {
   private d: number;
 
   /** seed: any safe integer; name: the sub-stream's name ('' for the root). */
-  constructor(readonly seed: number, readonly name = '') {
+  constructor(
+    readonly seed: number,
+    readonly name = '',
+  ) {
     if (!Number.isSafeInteger(seed)) throw new Error(`seed must be a safe integer, got ${seed}`);
     const lo = seed >>> 0;
     const hi = Math.floor(seed / 2 ** 32) >>> 0;

@@ -7,12 +7,19 @@ import { VirtualClock } from './virtual-clock.ts';
 
 describe('stableSortOrder', () => {
   it('property: equals a stable sort, for any finite floats including negatives, -0 and ties', () => {
-    const key = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer({ min: -5, max: 5 }), fc.constantFrom(0, -0, 1e12, 1723161600000.5));
+    const key = fc.oneof(
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.integer({ min: -5, max: 5 }),
+      fc.constantFrom(0, -0, 1e12, 1723161600000.5),
+    );
     fc.assert(
       fc.property(fc.array(key, { maxLength: 300 }), (keys) => {
         const arr = Float64Array.from(keys);
         const order = Array.from(stableSortOrder(arr, arr.length));
-        const expected = keys.map((k, i) => [k + 0, i] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(([, i]) => i);
+        const expected = keys
+          .map((k, i) => [k + 0, i] as const)
+          .sort((a, b) => a[0] - b[0] || a[1] - b[1])
+          .map(([, i]) => i);
         expect(order).toEqual(expected);
       }),
       { numRuns: 300 },
@@ -26,9 +33,15 @@ describe('sortBurst', () => {
   // bursts already in order (no sort), negative times.
   const dueArb = fc.oneof(
     fc.array(fc.integer({ min: 0, max: 50 }), { maxLength: 300 }),
-    fc.array(fc.integer({ min: 0, max: 2 ** 32 - 1 }).map((d) => 1723161600000 + d), { maxLength: 300 }),
+    fc.array(
+      fc.integer({ min: 0, max: 2 ** 32 - 1 }).map((d) => 1723161600000 + d),
+      { maxLength: 300 },
+    ),
     fc.array(fc.integer({ min: -(2 ** 40), max: 2 ** 40 }), { maxLength: 300 }),
-    fc.array(fc.integer({ min: 0, max: 4000 }).map((d) => d / 4), { maxLength: 300 }),
+    fc.array(
+      fc.integer({ min: 0, max: 4000 }).map((d) => d / 4),
+      { maxLength: 300 },
+    ),
     fc.array(fc.integer({ min: 0, max: 1000 }), { maxLength: 300 }).map((xs) => [...xs].sort((a, b) => a - b)),
     fc.array(fc.constantFrom(0, 1, 2 ** 32 - 1, 2 ** 32, 7), { maxLength: 100 }),
   );

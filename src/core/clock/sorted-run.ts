@@ -67,7 +67,14 @@ export class SortedRun<V> {
    * is `values[i]`, or `only` for every entry when `values` is null; its argument is `args[i]`, or
    * undefined for every entry when `args` is null.
    */
-  addBurst(due: Float64Array, seq0: number, values: V[] | null, only: V | undefined, args: unknown[] | null, n: number): void {
+  addBurst(
+    due: Float64Array,
+    seq0: number,
+    values: V[] | null,
+    only: V | undefined,
+    args: unknown[] | null,
+    n: number,
+  ): void {
     const bDue = new Float64Array(n);
     const order = sortBurst(due, n, bDue);
     const m = this.size;

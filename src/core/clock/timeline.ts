@@ -19,8 +19,6 @@ export type Entry = QueuedAction | ((arg?: unknown) => void);
 /** Purge stale heap entries only when there are at least this many and they outnumber live ones. */
 const COMPACT_MIN_STALE = 1024;
 
-
-
 /** Bursts of at least this many actions become a sorted run; smaller ones go into the heap. */
 const BURST_MIN = 256;
 
@@ -145,7 +143,12 @@ export class Timeline {
       const due = this.bufDue;
       const heap = this.heap;
       for (let i = 0; i < n; i++) {
-        heap.push(due[i] as number, seq0 + i, (values === null ? first : values[i]) as Entry, args === null ? firstArg : args[i]);
+        heap.push(
+          due[i] as number,
+          seq0 + i,
+          (values === null ? first : values[i]) as Entry,
+          args === null ? firstArg : args[i],
+        );
       }
     }
     // Drop references (fired entries must be collectable); small arrays keep their backing store.

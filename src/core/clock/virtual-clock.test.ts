@@ -219,7 +219,11 @@ describe('rescheduling through the action (this.schedule)', () => {
   it('rescheduling a pending action replaces its pending entry', () => {
     const clock = new VirtualClock(0);
     const seen: Event[] = [];
-    const action = clock.schedule((s?: string) => seen.push([clock.now(), s ?? '']), 10, 'original') as unknown as SchedulerAction<string>;
+    const action = clock.schedule(
+      (s?: string) => seen.push([clock.now(), s ?? '']),
+      10,
+      'original',
+    ) as unknown as SchedulerAction<string>;
     clock.advanceTo(3);
     action.schedule('moved', 20); // now due at 23, not 10
     expect(clock.pending()).toBe(1);
@@ -425,10 +429,7 @@ describe('rxjs operators on the virtual clock', () => {
 });
 
 describe('properties', () => {
-  const delayArb = fc.oneof(
-    fc.integer({ min: -5, max: 50 }),
-    fc.double({ min: 0, max: 50, noNaN: true }),
-  );
+  const delayArb = fc.oneof(fc.integer({ min: -5, max: 50 }), fc.double({ min: 0, max: 50, noNaN: true }));
 
   it('fires in stable-sorted due order, at the due times, with now() never decreasing', () => {
     fc.assert(
@@ -449,7 +450,8 @@ describe('properties', () => {
           clock.runUntilIdle();
 
           const due = delays.map((d) => start + Math.max(0, d));
-          const expected = delays.map((_, index) => index).sort((a, b) => (due[a] as number) - (due[b] as number)); // stable
+          // Array.prototype.sort is stable: equal due times keep their scheduling order.
+          const expected = delays.map((_, index) => index).sort((a, b) => (due[a] as number) - (due[b] as number));
           expect(fired.map((f) => f.index)).toEqual(expected);
           for (const f of fired) expect(f.at).toBe(due[f.index]);
           for (let i = 1; i < fired.length; i++) {
@@ -490,7 +492,8 @@ describe('properties', () => {
             let best = -1;
             model.forEach((m, i) => {
               const b = model[best];
-              if (m.live && m.due <= t && (b === undefined || m.due < b.due || (m.due === b.due && m.seq < b.seq))) best = i;
+              if (m.live && m.due <= t && (b === undefined || m.due < b.due || (m.due === b.due && m.seq < b.seq)))
+                best = i;
             });
             const m = model[best];
             if (m === undefined) break;
@@ -502,7 +505,9 @@ describe('properties', () => {
         for (const c of commands) {
           if (c.kind === 'schedule') {
             const id = actions.length;
-            actions.push(clock.schedule(() => firedReal.push([id, clock.now()]), c.delay) as unknown as SchedulerAction<unknown>);
+            actions.push(
+              clock.schedule(() => firedReal.push([id, clock.now()]), c.delay) as unknown as SchedulerAction<unknown>,
+            );
             model.push({ due: now + Math.max(0, c.delay), seq: seq++, live: true, closed: false });
           } else if (c.kind === 'advance') {
             clock.advanceBy(c.ms);

@@ -34,7 +34,6 @@ import { Timeline, type Entry } from './timeline.ts';
 
 type Work<T> = (this: SchedulerAction<T>, state?: T) => void;
 
-
 function noop(): void {}
 function checkDelay(delay: number): number {
   if (Number.isNaN(delay)) throw new RangeError('VirtualClock: delay is NaN');

@@ -7,7 +7,8 @@ import type { z } from 'zod';
 
 function describe(issue: z.core.$ZodIssue): string {
   const path = issue.path.map(String).join('.');
-  if (issue.code === 'unrecognized_keys') return `${path ? `${path}: ` : ''}unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  if (issue.code === 'unrecognized_keys')
+    return `${path ? `${path}: ` : ''}unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
   return `${path || '(top level)'}: ${issue.message}`;
 }
 
@@ -29,7 +30,8 @@ export interface ConfigKind {
 
 export function parseConfig<S extends z.ZodType>(schema: S, input: unknown, kind: ConfigKind): Readonly<z.output<S>> {
   const raw = input ?? {};
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw new kind.error(`${kind.label}: must be an object of fields ${kind.fields}`);
+  if (typeof raw !== 'object' || Array.isArray(raw))
+    throw new kind.error(`${kind.label}: must be an object of fields ${kind.fields}`);
   const result = schema.safeParse(raw);
   if (result.success) return deepFreeze(result.data);
   const fieldIssues = result.error.issues.filter((i) => i.code !== 'custom');

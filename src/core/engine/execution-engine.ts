@@ -53,7 +53,10 @@ export class ExecutionEngine {
     this.broker = stampLookups(deps.broker, deps.log);
     this.deps = deps = { ...deps, broker: this.broker };
     this.killSwitch = new KillSwitch((e) => this.onKillSwitch(this.record(e).event.state));
-    this.breaker = new CircuitBreaker((e) => this.record(e), deps.breaker ? { clock: deps.clock, config: deps.breaker } : undefined);
+    this.breaker = new CircuitBreaker(
+      (e) => this.record(e),
+      deps.breaker ? { clock: deps.clock, config: deps.breaker } : undefined,
+    );
     this.breakerFeed = new BreakerFeed(this.breaker, deps.marketData, deps.instrument.symbol, deps.ledger);
     this.retry = new OrderRetry({
       clock: deps.clock,
@@ -66,8 +69,14 @@ export class ExecutionEngine {
     });
     this.fills = deps.fills
       ? new FillMonitor({
-          clock: deps.clock, ledger: deps.ledger, broker: deps.broker, marketData: deps.marketData, instrument: deps.instrument,
-          config: deps.fills, rng: deps.rng.stream('fills'), record: (e) => this.record(e),
+          clock: deps.clock,
+          ledger: deps.ledger,
+          broker: deps.broker,
+          marketData: deps.marketData,
+          instrument: deps.instrument,
+          config: deps.fills,
+          rng: deps.rng.stream('fills'),
+          record: (e) => this.record(e),
           cancel: (id, reason) => this.cancelChild(id, reason, true),
           ...(deps.priceOf ? { priceOf: deps.priceOf } : {}),
         })
@@ -85,13 +94,18 @@ export class ExecutionEngine {
 
   submitParent(req: ParentRequest): void {
     const { marketData, instrument, routing } = this.deps;
-    if (!Number.isSafeInteger(req.qty) || req.qty <= 0) throw new Error(`parent ${req.parentId}: qty must be positive lots`);
+    if (!Number.isSafeInteger(req.qty) || req.qty <= 0)
+      throw new Error(`parent ${req.parentId}: qty must be positive lots`);
     const top = marketData.topOfBook(instrument.symbol);
-    const reference = req.limitPrice ?? (req.side === 'buy' ? top.ask ?? top.bid : top.bid ?? top.ask);
+    const reference = req.limitPrice ?? (req.side === 'buy' ? (top.ask ?? top.bid) : (top.bid ?? top.ask));
     const twap =
-      req.route === 'twap' || (req.route === 'auto' && reference !== null && reference * req.qty > routing.twapThresholdUnits);
+      req.route === 'twap' ||
+      (req.route === 'auto' && reference !== null && reference * req.qty > routing.twapThresholdUnits);
     const ops: StartOps = {
-      deps: this.deps, record: (e) => this.record(e), send: (id) => this.send(id), schedulerOps: (side) => this.schedulerOps(side),
+      deps: this.deps,
+      record: (e) => this.record(e),
+      send: (id) => this.send(id),
+      schedulerOps: (side) => this.schedulerOps(side),
       register: (parentId, scheduler, intervalMs) => {
         this.schedulers.set(parentId, scheduler);
         this.twapIntervals.set(parentId, intervalMs);
@@ -104,7 +118,10 @@ export class ExecutionEngine {
   private schedulerOps(side: Side): SchedulerOps {
     const { clock, ledger, marketData, instrument } = this.deps;
     return {
-      clock, ledger, marketData, instrument,
+      clock,
+      ledger,
+      marketData,
+      instrument,
       record: (e) => this.record(e),
       blocked: (child, qty) => this.blocked(side, qty, child),
       send: (id) => this.send(id),
@@ -130,7 +147,9 @@ export class ExecutionEngine {
     const order = this.deps.ledger.order(id);
     if (!order || order.status !== 'pending_new') return;
     const parent = this.deps.ledger.parents.get(order.request.parentId);
-    const reason = parent?.cancelRequested ? 'parent cancel requested' : this.blocked(order.request.side, order.request.qty, id);
+    const reason = parent?.cancelRequested
+      ? 'parent cancel requested'
+      : this.blocked(order.request.side, order.request.qty, id);
     if (reason) {
       this.abandon(id, reason);
       return;
@@ -146,7 +165,12 @@ export class ExecutionEngine {
       const spec = this.deps.ledger.parents.get(order.request.parentId)?.spec;
       const policy = spec?.partialFillPolicy as PartialFillPolicy | undefined;
       const interval = this.twapIntervals.get(order.request.parentId);
-      this.fills.watch(id, interval === undefined ? { policy } : { policy: policy ?? 'wait', timeoutMs: Math.max(interval, this.fills.timeoutMs) });
+      this.fills.watch(
+        id,
+        interval === undefined
+          ? { policy }
+          : { policy: policy ?? 'wait', timeoutMs: Math.max(interval, this.fills.timeoutMs) },
+      );
     }
   }
 
@@ -221,7 +245,8 @@ export class ExecutionEngine {
     const breakerEvents = [];
     for (const { event } of entries) {
       if (event.kind === 'KillSwitchChanged') this.killSwitch.apply(event);
-      else if (event.kind === 'CircuitBreakerTripped' || event.kind === 'CircuitBreakerReset') breakerEvents.push(event);
+      else if (event.kind === 'CircuitBreakerTripped' || event.kind === 'CircuitBreakerReset')
+        breakerEvents.push(event);
     }
     this.breaker.restore(breakerEvents);
     // Equity is cash from fills plus the position at the mid, both folded from the whole log, so
@@ -254,9 +279,15 @@ export class ExecutionEngine {
 
   private recoveryOps(): RecoveryOps {
     return {
-      deps: this.deps, breakerTripped: this.breaker.tripped, fills: this.fills,
-      record: (e) => this.record(e), cancelChild: (id, reason) => this.cancelChild(id, reason), abandon: (id, reason) => this.abandon(id, reason),
-      send: (id) => this.send(id), schedulerOps: (side) => this.schedulerOps(side), completeIfDone: (id) => this.completeIfDone(id),
+      deps: this.deps,
+      breakerTripped: this.breaker.tripped,
+      fills: this.fills,
+      record: (e) => this.record(e),
+      cancelChild: (id, reason) => this.cancelChild(id, reason),
+      abandon: (id, reason) => this.abandon(id, reason),
+      send: (id) => this.send(id),
+      schedulerOps: (side) => this.schedulerOps(side),
+      completeIfDone: (id) => this.completeIfDone(id),
       register: (parentId, scheduler, intervalMs) => {
         this.schedulers.set(parentId, scheduler);
         this.twapIntervals.set(parentId, intervalMs);
@@ -286,7 +317,10 @@ export class ExecutionEngine {
     if (before === 'failed' && !isTerminal(order.status)) {
       // The venue has an order we gave up on: its quantity may have gone out again in another
       // child, and nothing watches it any more. Its fills so far count; the rest is cancelled.
-      this.cancelChild(order.request.clientOrderId, 'revived after it was given up on: the venue has it, its remainder is cancelled');
+      this.cancelChild(
+        order.request.clientOrderId,
+        'revived after it was given up on: the venue has it, its remainder is cancelled',
+      );
     }
     this.completeIfDone(order.request.parentId);
   }
@@ -302,7 +336,13 @@ export class ExecutionEngine {
       const was = parent.completed;
       if (filledQty === was.filledQty) return;
       const status = filledQty === parent.spec.qty ? 'filled' : filledQty > 0 ? 'partially_filled' : 'unfilled';
-      this.record({ kind: 'ParentOrderCompleted', parentId, status, filledQty, revises: { status: was.status, filledQty: was.filledQty } });
+      this.record({
+        kind: 'ParentOrderCompleted',
+        parentId,
+        status,
+        filledQty,
+        revises: { status: was.status, filledQty: was.filledQty },
+      });
       return;
     }
     if (children.length < parent.spec.totalSlices || !children.every((c) => isTerminal(c.status))) return;

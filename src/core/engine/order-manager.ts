@@ -1,7 +1,8 @@
 // The order manager: signal -> dedup -> risk -> route -> broker; directly entered orders
 // (onOrder) get the pre-trade checks too. Every decision is an event: SignalReceived, then
 // SignalRejected (with the stage and the denial) or SignalAccepted (with the parent it became),
-// plus the dedup records and the audit of large-order confirmations. Risk is, in order: the guards (kill switch, circuit
+// plus the dedup records and the audit of large-order confirmations. Risk is, in order: the
+// guards (kill switch, circuit
 // breaker, venue hours), the pre-trade checks (venue rules, size limits, fat-finger confirmations,
 // duplicate client id, order rate) and, for reduce-only signals, the venue's position and open
 // orders (never the signal's word alone; fail closed when the venue's view is missing or old).
@@ -76,23 +77,50 @@ export class OrderManager {
     const gated = sig.reduceOnly ? null : (this.deps.gate?.() ?? null);
     if (gated) {
       // Before dedup: a signal refused as not ready is not remembered, so it may come again.
-      this.deps.record({ kind: 'SignalReceived', signalId: sig.signalId, fingerprint: '', side: sig.side, qty: sig.qty, price: sig.price, reduceOnly: sig.reduceOnly, confirmations: [...sig.confirmations] });
+      this.deps.record({
+        kind: 'SignalReceived',
+        signalId: sig.signalId,
+        fingerprint: '',
+        side: sig.side,
+        qty: sig.qty,
+        price: sig.price,
+        reduceOnly: sig.reduceOnly,
+        confirmations: [...sig.confirmations],
+      });
       return this.reject(sig, '', 'gating', { code: 'not-ready', reason: gated });
     }
-    const dedupSignal = { symbol: instrument.symbol, side: sig.side, entryPrice: price, time: Math.floor(now), signalId: sig.signalId };
+    const dedupSignal = {
+      symbol: instrument.symbol,
+      side: sig.side,
+      entryPrice: price,
+      time: Math.floor(now),
+      signalId: sig.signalId,
+    };
     const fingerprint = dedup.fingerprintOf(dedupSignal);
     this.deps.record({
-      kind: 'SignalReceived', signalId: sig.signalId, fingerprint, side: sig.side, qty: sig.qty, price: sig.price,
-      reduceOnly: sig.reduceOnly, confirmations: [...sig.confirmations],
+      kind: 'SignalReceived',
+      signalId: sig.signalId,
+      fingerprint,
+      side: sig.side,
+      qty: sig.qty,
+      price: sig.price,
+      reduceOnly: sig.reduceOnly,
+      confirmations: [...sig.confirmations],
     });
     // Admission registers the signal; the deduplicator's sink logs it (SignalRegistered, once).
     const admission = dedup.admit(dedupSignal);
     if (admission.duplicate) {
-      return this.reject(sig, fingerprint, 'dedup', { code: 'duplicate-signal', reason: `duplicate of signal ${admission.original.signalId ?? admission.original.fingerprint} at ${admission.original.signalTime}` });
+      return this.reject(sig, fingerprint, 'dedup', {
+        code: 'duplicate-signal',
+        reason: `duplicate of signal ${admission.original.signalId ?? admission.original.fingerprint} at ${admission.original.signalTime}`,
+      });
     }
     const parentId = parentOrderId(signalParentId(fingerprint));
     if (this.deps.ledger.parents.has(parentId)) {
-      return this.reject(sig, fingerprint, 'dedup', { code: 'duplicate-parent', reason: `parent ${parentId} exists: the same signal was executed before` });
+      return this.reject(sig, fingerprint, 'dedup', {
+        code: 'duplicate-parent',
+        reason: `parent ${parentId} exists: the same signal was executed before`,
+      });
     }
     const guard = this.deps.engine.blocked(sig.side, sig.qty);
     if (guard) return this.reject(sig, fingerprint, 'guards', { code: 'guard', reason: guard });
@@ -120,33 +148,61 @@ export class OrderManager {
     const now = this.deps.clock.now();
     const gated = this.deps.gate?.() ?? null;
     if (gated) {
-      this.deps.record({ kind: 'ParentRejected', parentId: req.parentId, stage: 'gating', code: 'not-ready', reason: gated });
+      this.deps.record({
+        kind: 'ParentRejected',
+        parentId: req.parentId,
+        stage: 'gating',
+        code: 'not-ready',
+        reason: gated,
+      });
       return;
     }
     if (this.deps.ledger.parents.has(req.parentId)) {
-      this.deps.record({ kind: 'ParentRejected', parentId: req.parentId, stage: 'pre_trade', code: 'duplicate-parent', reason: `parent ${req.parentId} exists` });
+      this.deps.record({
+        kind: 'ParentRejected',
+        parentId: req.parentId,
+        stage: 'pre_trade',
+        code: 'duplicate-parent',
+        reason: `parent ${req.parentId} exists`,
+      });
       return;
     }
     const order = this.orderOf(req, now);
     const denial = this.preTrade(order, req.limitPrice ?? req.stopPrice ?? null, confirmations, confirmedBy);
     if (denial) {
-      this.deps.record({ kind: 'ParentRejected', parentId: req.parentId, stage: 'pre_trade', code: denial.code, reason: denial.reason });
+      this.deps.record({
+        kind: 'ParentRejected',
+        parentId: req.parentId,
+        stage: 'pre_trade',
+        code: denial.code,
+        reason: denial.reason,
+      });
       return;
     }
     this.deps.engine.submitParent(req);
   }
 
   /** The pre-trade checks; on a pass, records the large-order audit and counts the order. */
-  private preTrade(order: OrderRequest, price: number | null, confirmations: readonly Confirmation[], confirmedBy: string | null): Denial | null {
+  private preTrade(
+    order: OrderRequest,
+    price: number | null,
+    confirmations: readonly Confirmation[],
+    confirmedBy: string | null,
+  ): Denial | null {
     const { clock, instrument } = this.deps;
     const now = clock.now();
     const top = this.deps.marketData.topOfBook(instrument.symbol);
     this.acceptedTimes = pruneAcceptedTimes(now, this.acceptedTimes, this.deps.preTrade);
     const check = preTradeCheck(order, {
-      instrument, config: this.deps.preTrade, venue: this.deps.venue, now,
+      instrument,
+      config: this.deps.preTrade,
+      venue: this.deps.venue,
+      now,
       referencePrice: price ?? (order.side === 'buy' ? top.ask : top.bid),
-      acceptedTimes: this.acceptedTimes, knownClientOrderIds: new Set(this.deps.ledger.orders.keys()),
-      confirmations, ...(confirmedBy ? { confirmedBy } : {}),
+      acceptedTimes: this.acceptedTimes,
+      knownClientOrderIds: new Set(this.deps.ledger.orders.keys()),
+      confirmations,
+      ...(confirmedBy ? { confirmedBy } : {}),
     });
     if (!check.ok) return check.denial;
     if (check.audit) this.deps.record(check.audit);
@@ -164,7 +220,10 @@ export class OrderManager {
         const ours = this.deps.ledger.order(o.clientOrderId);
         return ours ? { side: ours.request.side, qty: o.qty - o.filledQty } : null;
       });
-      this.openOrders = { value: orders.every((o) => o !== null) ? (orders as Array<{ side: Side; qty: number }>) : null, at: now };
+      this.openOrders = {
+        value: orders.every((o) => o !== null) ? (orders as Array<{ side: Side; qty: number }>) : null,
+        at: now,
+      };
     } else return;
     if (this.waiting.length > 0 && this.fresh()) this.drain();
   }
@@ -193,22 +252,43 @@ export class OrderManager {
         openOrders: this.openOrders?.value ? ledger.workingOrders() : null,
         observedAt: view && this.openOrders ? Math.min(view.at, this.openOrders.at) : null,
       };
-      const denial = checkReduceOnly({ side: w.sig.side, qty: w.sig.qty }, exposure, { now, maxAgeMs: this.deps.exposureMaxAgeMs });
+      const denial = checkReduceOnly({ side: w.sig.side, qty: w.sig.qty }, exposure, {
+        now,
+        maxAgeMs: this.deps.exposureMaxAgeMs,
+      });
       if (denial) this.reject(w.sig, w.fingerprint, 'reduce_only', denial);
       else this.accept(w.sig, w.parentId, w.fingerprint);
     }
   }
 
   /** The order a parent would send first, as the pre-trade checks see it (the whole quantity). */
-  private orderOf(p: Pick<ParentRequest, 'parentId' | 'side' | 'qty' | 'type' | 'tif' | 'limitPrice' | 'stopPrice'>, now: number): OrderRequest {
+  private orderOf(
+    p: Pick<ParentRequest, 'parentId' | 'side' | 'qty' | 'type' | 'tif' | 'limitPrice' | 'stopPrice'>,
+    now: number,
+  ): OrderRequest {
     const { instrument, broker } = this.deps;
     const clientOrderId = deriveClientOrderId(
-      { parentId: p.parentId, symbol: instrument.symbol, side: p.side, qty: p.qty, tradeDate: utcDate(now), sliceNum: 1 },
+      {
+        parentId: p.parentId,
+        symbol: instrument.symbol,
+        side: p.side,
+        qty: p.qty,
+        tradeDate: utcDate(now),
+        sliceNum: 1,
+      },
       broker.clientIdMaxLength,
     );
     return {
-      clientOrderId, parentId: p.parentId, sliceNum: 1, totalSlices: 1, scheduledTime: now, symbol: instrument.symbol, side: p.side,
-      type: p.type, tif: p.tif, qty: p.qty,
+      clientOrderId,
+      parentId: p.parentId,
+      sliceNum: 1,
+      totalSlices: 1,
+      scheduledTime: now,
+      symbol: instrument.symbol,
+      side: p.side,
+      type: p.type,
+      tif: p.tif,
+      qty: p.qty,
       ...(p.limitPrice === undefined ? {} : { limitPrice: p.limitPrice }),
       ...(p.stopPrice === undefined ? {} : { stopPrice: p.stopPrice }),
     };
@@ -220,11 +300,25 @@ export class OrderManager {
   }
 
   private reject(sig: SignalRequest, fingerprint: string, stage: Stage, d: Denial): void {
-    this.deps.record({ kind: 'SignalRejected', signalId: sig.signalId, fingerprint, stage, code: d.code, reason: d.reason });
+    this.deps.record({
+      kind: 'SignalRejected',
+      signalId: sig.signalId,
+      fingerprint,
+      stage,
+      code: d.code,
+      reason: d.reason,
+    });
   }
 
   private accept(sig: SignalRequest, parentId: ParentOrderId, fingerprint: string): void {
-    const req: ParentRequest = { parentId, side: sig.side, qty: sig.qty, ...this.shapeOf(sig), route: sig.route, source: `signal ${sig.signalId}` };
+    const req: ParentRequest = {
+      parentId,
+      side: sig.side,
+      qty: sig.qty,
+      ...this.shapeOf(sig),
+      route: sig.route,
+      source: `signal ${sig.signalId}`,
+    };
     this.deps.record({ kind: 'SignalAccepted', signalId: sig.signalId, fingerprint, parentId });
     this.deps.engine.submitParent(req);
   }

@@ -80,7 +80,8 @@ export class OrderRetry {
         if (!pending) this.lookup(id, this.deps.policy.lookupFirstDelayMs, 'decide');
         return;
       case 'CancelRejectReport': // a refused cancel of a send never confirmed: unknown again
-        if (!pending && order.status === 'submitted_unconfirmed') this.lookup(id, this.deps.policy.lookupFirstDelayMs, 'decide');
+        if (!pending && order.status === 'submitted_unconfirmed')
+          this.lookup(id, this.deps.policy.lookupFirstDelayMs, 'decide');
         return;
       case 'QueryFailedReport':
         if (pending && ours) this.lookup(id, pending.nextDelay, pending.onMissing);
@@ -97,7 +98,8 @@ export class OrderRetry {
         if (!pending && before === 'pending_new') return; // not ours to send: already unsent, its owner (recovery) decides
         this.lookups.delete(id);
         if (pending?.onMissing === 'resend') this.deps.resend(id);
-        else if (pending?.onMissing === 'abandon') this.deps.abandon(id, `not at the venue after ${order.attempts} attempts`);
+        else if (pending?.onMissing === 'abandon')
+          this.deps.abandon(id, `not at the venue after ${order.attempts} attempts`);
         else this.scheduleRetry(id);
         return;
       }
@@ -137,7 +139,11 @@ export class OrderRetry {
   }
 
   private lookup(id: ClientOrderId, delayMs: number, onMissing: OnMissing): void {
-    const entry: Lookup = { nextDelay: Math.min(Math.max(delayMs, 1) * 2, this.deps.policy.lookupMaxDelayMs), onMissing, askedAfter: null };
+    const entry: Lookup = {
+      nextDelay: Math.min(Math.max(delayMs, 1) * 2, this.deps.policy.lookupMaxDelayMs),
+      onMissing,
+      askedAfter: null,
+    };
     this.lookups.set(id, entry);
     this.deps.clock.schedule(() => {
       if (this.lookups.get(id) !== entry) return; // replaced by a newer lookup

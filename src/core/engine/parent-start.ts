@@ -20,7 +20,13 @@ export interface StartOps {
   register(parentId: ParentOrderId, scheduler: SliceScheduler, intervalMs: number): void;
 }
 
-function parentCreated(ops: StartOps, req: ParentRequest, top: Top, route: 'single' | 'twap', totalSlices: number): void {
+function parentCreated(
+  ops: StartOps,
+  req: ParentRequest,
+  top: Top,
+  route: 'single' | 'twap',
+  totalSlices: number,
+): void {
   ops.record({
     kind: 'ParentOrderCreated',
     parentId: req.parentId,
@@ -45,13 +51,30 @@ export function startSingle(ops: StartOps, req: ParentRequest, top: Top): void {
   const now = clock.now();
   parentCreated(ops, req, top, 'single', 1);
   const clientOrderId = deriveClientOrderId(
-    { parentId: req.parentId, symbol: instrument.symbol, side: req.side, qty: req.qty, tradeDate: utcDate(now), sliceNum: 1 },
+    {
+      parentId: req.parentId,
+      symbol: instrument.symbol,
+      side: req.side,
+      qty: req.qty,
+      tradeDate: utcDate(now),
+      sliceNum: 1,
+    },
     broker.clientIdMaxLength,
   );
   ops.record({
-    kind: 'OrderCreated', clientOrderId, parentId: req.parentId, sliceNum: 1, totalSlices: 1, scheduledTime: now,
-    symbol: instrument.symbol, side: req.side, type: req.type, tif: req.tif, qty: req.qty,
-    limitPrice: req.limitPrice ?? null, stopPrice: req.stopPrice ?? null,
+    kind: 'OrderCreated',
+    clientOrderId,
+    parentId: req.parentId,
+    sliceNum: 1,
+    totalSlices: 1,
+    scheduledTime: now,
+    symbol: instrument.symbol,
+    side: req.side,
+    type: req.type,
+    tif: req.tif,
+    qty: req.qty,
+    limitPrice: req.limitPrice ?? null,
+    stopPrice: req.stopPrice ?? null,
     ...(req.postOnly ? { postOnly: true } : {}),
   });
   ops.deps.log.commit();
@@ -64,8 +87,13 @@ export function startTwap(ops: StartOps, req: ParentRequest, p: TwapParams, top:
   const { clock, broker, instrument } = ops.deps;
   const now = clock.now();
   const spec: TwapSpec = {
-    side: req.side, qty: req.qty, startTime: now, durationMs: p.durationMs, instrument,
-    referencePrice: reference ?? 1, childType: req.type,
+    side: req.side,
+    qty: req.qty,
+    startTime: now,
+    durationMs: p.durationMs,
+    instrument,
+    referencePrice: reference ?? 1,
+    childType: req.type,
     ...(p.intervalMs !== undefined ? { intervalMs: p.intervalMs } : { sliceCount: p.sliceCount ?? 1 }),
     ...(p.maxSliceQty !== undefined ? { maxSliceQty: p.maxSliceQty } : {}),
     ...(p.minSliceNotionalUnits !== undefined ? { minSliceNotionalUnits: p.minSliceNotionalUnits } : {}),
@@ -85,10 +113,18 @@ export function startTwap(ops: StartOps, req: ParentRequest, p: TwapParams, top:
   // Parent, plan and every child (pending_new) are stored in one commit before any slice goes.
   parentCreated(ops, req, top, 'twap', plan.totalSlices);
   ops.record({
-    kind: 'TwapPlanned', parentId: req.parentId, childType: req.type, intervalMs: plan.intervalMs, durationMs: plan.durationMs,
-    unfilledPolicy: p.unfilled, limitOffsetTicks: p.limitOffsetTicks ?? null,
+    kind: 'TwapPlanned',
+    parentId: req.parentId,
+    childType: req.type,
+    intervalMs: plan.intervalMs,
+    durationMs: plan.durationMs,
+    unfilledPolicy: p.unfilled,
+    limitOffsetTicks: p.limitOffsetTicks ?? null,
     adjustments: plan.adjustments.map((a) => JSON.stringify(a)),
-    stopOffsetTicks: p.stopOffsetTicks ?? null, minNotionalUnits: plan.minNotionalUnits, referencePrice: plan.referencePrice, stops: p.stops,
+    stopOffsetTicks: p.stopOffsetTicks ?? null,
+    minNotionalUnits: plan.minNotionalUnits,
+    referencePrice: plan.referencePrice,
+    stops: p.stops,
   });
   const key = twapParentKey(req.parentId, spec);
   const children: ClientOrderId[] = [];
@@ -96,14 +132,32 @@ export function startTwap(ops: StartOps, req: ParentRequest, p: TwapParams, top:
     const clientOrderId = twapClientOrderId(key, slice.sliceNum, broker.clientIdMaxLength);
     children.push(clientOrderId);
     ops.record({
-      kind: 'OrderCreated', clientOrderId, parentId: req.parentId, sliceNum: slice.sliceNum, totalSlices: plan.totalSlices,
-      scheduledTime: slice.scheduledTime, symbol: instrument.symbol, side: req.side, type: req.type,
-      tif: req.type === 'market' ? 'IOC' : req.tif, qty: slice.qty, limitPrice: null, stopPrice: null,
+      kind: 'OrderCreated',
+      clientOrderId,
+      parentId: req.parentId,
+      sliceNum: slice.sliceNum,
+      totalSlices: plan.totalSlices,
+      scheduledTime: slice.scheduledTime,
+      symbol: instrument.symbol,
+      side: req.side,
+      type: req.type,
+      tif: req.type === 'market' ? 'IOC' : req.tif,
+      qty: slice.qty,
+      limitPrice: null,
+      stopPrice: null,
     });
   }
   ops.deps.log.commit();
   const arrivalMid = top.bid !== null && top.ask !== null ? (top.bid + top.ask) / 2 : null;
-  const scheduler = new SliceScheduler(ops.schedulerOps(req.side), req.parentId, plan, children, p.unfilled, p.stops, arrivalMid);
+  const scheduler = new SliceScheduler(
+    ops.schedulerOps(req.side),
+    req.parentId,
+    plan,
+    children,
+    p.unfilled,
+    p.stops,
+    arrivalMid,
+  );
   ops.register(req.parentId, scheduler, plan.intervalMs);
   scheduler.start();
 }

@@ -34,7 +34,12 @@ export interface RecoveryOps {
 
 export function recoverSlices(ops: RecoveryOps, entries: readonly LogEntry[], graceMs: number): SliceDecision[] {
   const { clock, ledger } = ops.deps;
-  const decisions = decideRecovery(ledger, { now: clock.now(), graceMs, hours: ops.deps.hours ?? null, breakerTripped: ops.breakerTripped });
+  const decisions = decideRecovery(ledger, {
+    now: clock.now(),
+    graceMs,
+    hours: ops.deps.hours ?? null,
+    breakerTripped: ops.breakerTripped,
+  });
   const twaps = twapsFromLog(entries);
   const runs = new Map<ParentOrderId, Array<{ sliceNum: number; at: number }>>();
   for (const d of decisions) {
@@ -48,13 +53,22 @@ export function recoverSlices(ops: RecoveryOps, entries: readonly LogEntry[], gr
       ops.record({ kind: 'SliceSkipped', parentId: d.parentId, sliceNum: d.sliceNum, reason: d.reason });
       ops.cancelChild(d.clientOrderId, d.reason);
     } else if (d.action === 'blocked' || d.action === 'failed') ops.abandon(d.clientOrderId, d.reason);
-    else if (twaps.has(d.parentId)) runs.set(d.parentId, [...(runs.get(d.parentId) ?? []), { sliceNum: d.sliceNum, at: d.at ?? clock.now() }]);
+    else if (twaps.has(d.parentId))
+      runs.set(d.parentId, [...(runs.get(d.parentId) ?? []), { sliceNum: d.sliceNum, at: d.at ?? clock.now() }]);
     else clock.schedule(() => ops.send(d.clientOrderId), Math.max(0, (d.at ?? clock.now()) - clock.now()));
   }
   for (const [parentId, t] of twaps) {
     const parent = ledger.parents.get(parentId);
     if (!parent || parent.completed) continue;
-    const scheduler = new SliceScheduler(ops.schedulerOps(parent.spec.side), parentId, t.plan, t.children, t.policy, t.stops, t.arrivalMid);
+    const scheduler = new SliceScheduler(
+      ops.schedulerOps(parent.spec.side),
+      parentId,
+      t.plan,
+      t.children,
+      t.policy,
+      t.stops,
+      t.arrivalMid,
+    );
     ops.register(parentId, scheduler, t.plan.intervalMs);
     scheduler.resume(runs.get(parentId) ?? []);
   }
@@ -73,7 +87,10 @@ export function recoverSlices(ops: RecoveryOps, entries: readonly LogEntry[], gr
     const cutShort = unfinished.has(o.request.clientOrderId);
     if ((o.status === 'pending_new' && !cutShort) || (isTerminal(o.status) && !cutShort)) continue;
     const interval = ops.intervalOf(o.request.parentId);
-    ops.fills?.watch(o.request.clientOrderId, interval === undefined ? {} : { policy: 'wait', timeoutMs: Math.max(interval, ops.fills.timeoutMs) });
+    ops.fills?.watch(
+      o.request.clientOrderId,
+      interval === undefined ? {} : { policy: 'wait', timeoutMs: Math.max(interval, ops.fills.timeoutMs) },
+    );
     if (isTerminal(o.status)) ops.fills?.onLocalChange(o.request.clientOrderId); // ended meanwhile: verify it now
   }
   for (const parentId of ledger.parents.keys()) ops.completeIfDone(parentId);
@@ -87,12 +104,34 @@ export function adoptOrphan(ops: RecoveryOps, o: OrphanDetected): void {
   const top = marketData.topOfBook(instrument.symbol);
   const type = o.limitPrice === null ? 'market' : 'limit';
   ops.record({
-    kind: 'ParentOrderCreated', parentId, symbol: instrument.symbol, side: o.side, qty: o.qty, type, tif: 'GTC', limitPrice: o.limitPrice,
-    totalSlices: 1, route: 'single', arrivalBid: top.bid, arrivalAsk: top.ask, source: `adopted orphan ${o.clientOrderId}`,
+    kind: 'ParentOrderCreated',
+    parentId,
+    symbol: instrument.symbol,
+    side: o.side,
+    qty: o.qty,
+    type,
+    tif: 'GTC',
+    limitPrice: o.limitPrice,
+    totalSlices: 1,
+    route: 'single',
+    arrivalBid: top.bid,
+    arrivalAsk: top.ask,
+    source: `adopted orphan ${o.clientOrderId}`,
   });
   ops.record({
-    kind: 'OrderCreated', clientOrderId: o.clientOrderId, parentId, sliceNum: 1, totalSlices: 1, scheduledTime: clock.now(),
-    symbol: instrument.symbol, side: o.side, type, tif: 'GTC', qty: o.qty, limitPrice: o.limitPrice, stopPrice: null,
+    kind: 'OrderCreated',
+    clientOrderId: o.clientOrderId,
+    parentId,
+    sliceNum: 1,
+    totalSlices: 1,
+    scheduledTime: clock.now(),
+    symbol: instrument.symbol,
+    side: o.side,
+    type,
+    tif: 'GTC',
+    qty: o.qty,
+    limitPrice: o.limitPrice,
+    stopPrice: null,
   });
   ops.deps.log.commit();
   ops.deps.broker.queryOrder(o.clientOrderId);

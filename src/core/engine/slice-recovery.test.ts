@@ -26,10 +26,51 @@ function ledgerWith(t0: number, slices: number, sent: number, opts: { cancel?: b
     for (const d of ledger.apply(entry)) ledger.apply(log.append(d));
   };
   const parentId = parentOrderId('p');
-  fold({ kind: 'ParentOrderCreated', parentId, symbol: symbol('T'), side: 'buy', qty: slices * 10, type: 'market', tif: 'IOC', limitPrice: null, totalSlices: slices, route: 'twap', arrivalBid: 99, arrivalAsk: 101, source: 'test' });
-  fold({ kind: 'TwapPlanned', parentId, childType: 'market', intervalMs: 60_000, durationMs: slices * 60_000, unfilledPolicy: 'carry', limitOffsetTicks: null, adjustments: [], stopOffsetTicks: null, minNotionalUnits: 0, referencePrice: 101, stops: { maxSpread: 0.01, maxPriceDeviation: 0.05, minLiquidity: 0 } });
+  fold({
+    kind: 'ParentOrderCreated',
+    parentId,
+    symbol: symbol('T'),
+    side: 'buy',
+    qty: slices * 10,
+    type: 'market',
+    tif: 'IOC',
+    limitPrice: null,
+    totalSlices: slices,
+    route: 'twap',
+    arrivalBid: 99,
+    arrivalAsk: 101,
+    source: 'test',
+  });
+  fold({
+    kind: 'TwapPlanned',
+    parentId,
+    childType: 'market',
+    intervalMs: 60_000,
+    durationMs: slices * 60_000,
+    unfilledPolicy: 'carry',
+    limitOffsetTicks: null,
+    adjustments: [],
+    stopOffsetTicks: null,
+    minNotionalUnits: 0,
+    referencePrice: 101,
+    stops: { maxSpread: 0.01, maxPriceDeviation: 0.05, minLiquidity: 0 },
+  });
   for (let i = 1; i <= slices; i++) {
-    fold({ kind: 'OrderCreated', clientOrderId: clientOrderId(`c${i}`), parentId, sliceNum: i, totalSlices: slices, scheduledTime: t0 + (i - 1) * 60_000, symbol: symbol('T'), side: 'buy', type: 'market', tif: 'IOC', qty: 10, limitPrice: null, stopPrice: null });
+    fold({
+      kind: 'OrderCreated',
+      clientOrderId: clientOrderId(`c${i}`),
+      parentId,
+      sliceNum: i,
+      totalSlices: slices,
+      scheduledTime: t0 + (i - 1) * 60_000,
+      symbol: symbol('T'),
+      side: 'buy',
+      type: 'market',
+      tif: 'IOC',
+      qty: 10,
+      limitPrice: null,
+      stopPrice: null,
+    });
   }
   for (let i = 1; i <= sent; i++) fold({ kind: 'SubmitOrder', clientOrderId: clientOrderId(`c${i}`) });
   if (opts.cancel) fold({ kind: 'ParentCancelRequested', parentId, reason: 'operator' });
@@ -50,7 +91,12 @@ describe('decideRecovery', () => {
 
   it('beyond the grace period with the venue open: runs with a warning', () => {
     const { ledger } = ledgerWith(OPEN_T0, 3, 1);
-    const d = decideRecovery(ledger, { now: OPEN_T0 + 5 * 60_000, graceMs: 60_000, hours: NYSE_HOURS, breakerTripped: false });
+    const d = decideRecovery(ledger, {
+      now: OPEN_T0 + 5 * 60_000,
+      graceMs: 60_000,
+      hours: NYSE_HOURS,
+      breakerTripped: false,
+    });
     expect(actions(d)).toEqual(['2:skipped', '3:run_now']);
     expect(d[1]?.reason).toMatch(/^WARNING past due by 180000 ms/);
   });
@@ -67,16 +113,30 @@ describe('decideRecovery', () => {
   });
 
   it('a tripped breaker blocks every pending slice; a cancelled parent cancels them; sent slices are left alone', () => {
-    const tripped = decideRecovery(ledgerWith(OPEN_T0, 4, 2).ledger, { now: OPEN_T0 + 30_000, graceMs: 60_000, hours: null, breakerTripped: true });
+    const tripped = decideRecovery(ledgerWith(OPEN_T0, 4, 2).ledger, {
+      now: OPEN_T0 + 30_000,
+      graceMs: 60_000,
+      hours: null,
+      breakerTripped: true,
+    });
     expect(actions(tripped)).toEqual(['3:blocked', '4:blocked']);
-    const cancelled = decideRecovery(ledgerWith(OPEN_T0, 4, 1, { cancel: true }).ledger, { now: OPEN_T0, graceMs: 60_000, hours: null, breakerTripped: false });
+    const cancelled = decideRecovery(ledgerWith(OPEN_T0, 4, 1, { cancel: true }).ledger, {
+      now: OPEN_T0,
+      graceMs: 60_000,
+      hours: null,
+      breakerTripped: false,
+    });
     expect(actions(cancelled)).toEqual(['2:canceled', '3:canceled', '4:canceled']);
   });
 
   it('rebuilds the plan a scheduler needs from the log: slices, sizes, times, stops and policy', () => {
     const { entries } = ledgerWith(OPEN_T0, 3, 0);
     const t = twapsFromLog(entries).get(parentOrderId('p'));
-    expect(t?.plan.slices.map((s) => [s.sliceNum, s.qty, s.scheduledTime - OPEN_T0])).toEqual([[1, 10, 0], [2, 10, 60_000], [3, 10, 120_000]]);
+    expect(t?.plan.slices.map((s) => [s.sliceNum, s.qty, s.scheduledTime - OPEN_T0])).toEqual([
+      [1, 10, 0],
+      [2, 10, 60_000],
+      [3, 10, 120_000],
+    ]);
     expect(t?.children).toEqual(['c1', 'c2', 'c3']);
     expect(t?.stops.maxPriceDeviation).toBe(0.05);
     expect(t?.policy).toBe('carry');

@@ -29,7 +29,10 @@ export interface LoggedTwap {
 export function twapsFromLog(entries: readonly LogEntry[]): Map<ParentOrderId, LoggedTwap> {
   const parents = new Map<ParentOrderId, { side: 'buy' | 'sell'; qty: number; at: number; mid: number | null }>();
   const plans = new Map<ParentOrderId, Extract<LogEntry['event'], { kind: 'TwapPlanned' }>>();
-  const slices = new Map<ParentOrderId, Array<{ id: ClientOrderId; sliceNum: number; qty: number; scheduledTime: number }>>();
+  const slices = new Map<
+    ParentOrderId,
+    Array<{ id: ClientOrderId; sliceNum: number; qty: number; scheduledTime: number }>
+  >();
   for (const { event: e, time } of entries) {
     if (e.kind === 'ParentOrderCreated' && e.route === 'twap') {
       const mid = e.arrivalBid !== null && e.arrivalAsk !== null ? (e.arrivalBid + e.arrivalAsk) / 2 : null;
@@ -47,11 +50,20 @@ export function twapsFromLog(entries: readonly LogEntry[]): Map<ParentOrderId, L
     const list = (slices.get(id) ?? []).sort((a, b) => a.sliceNum - b.sliceNum);
     if (!t || !t.stops || list.length === 0) continue; // logged before plans carried their stops
     const plan: TwapPlan = {
-      side: p.side, qty: p.qty, startTime: p.at, durationMs: t.durationMs, totalSlices: list.length, intervalMs: t.intervalMs,
-      minNotionalUnits: t.minNotionalUnits ?? 0, minSliceLots: 1, referencePrice: t.referencePrice ?? 1, childType: t.childType,
+      side: p.side,
+      qty: p.qty,
+      startTime: p.at,
+      durationMs: t.durationMs,
+      totalSlices: list.length,
+      intervalMs: t.intervalMs,
+      minNotionalUnits: t.minNotionalUnits ?? 0,
+      minSliceLots: 1,
+      referencePrice: t.referencePrice ?? 1,
+      childType: t.childType,
       ...(t.limitOffsetTicks !== null ? { limitOffsetTicks: t.limitOffsetTicks } : {}),
       ...(t.stopOffsetTicks != null ? { stopOffsetTicks: t.stopOffsetTicks } : {}),
-      slices: list.map((s) => ({ sliceNum: s.sliceNum, qty: s.qty, scheduledTime: s.scheduledTime })), adjustments: [],
+      slices: list.map((s) => ({ sliceNum: s.sliceNum, qty: s.qty, scheduledTime: s.scheduledTime })),
+      adjustments: [],
     };
     out.set(id, { plan, children: list.map((s) => s.id), policy: t.unfilledPolicy, stops: t.stops, arrivalMid: p.mid });
   }
@@ -89,14 +101,26 @@ export function decideRecovery(ledger: OrderLedger, ctx: RecoveryContext): Slice
       const base = { parentId, clientOrderId: c.request.clientOrderId, sliceNum: c.request.sliceNum };
       const due = c.request.scheduledTime;
       const late = ctx.now - due;
-      const decide = (action: SliceAction, at: number | null, reason: string) => out.push({ ...base, action, at, reason });
-      if (parent.cancelRequested || parent.stopReason !== null) decide('canceled', null, parent.stopReason ?? 'parent cancel requested');
-      else if (ctx.breakerTripped) decide('blocked', null, 'blocked_circuit_breaker: the breaker was tripped at startup');
+      const decide = (action: SliceAction, at: number | null, reason: string) =>
+        out.push({ ...base, action, at, reason });
+      if (parent.cancelRequested || parent.stopReason !== null)
+        decide('canceled', null, parent.stopReason ?? 'parent cancel requested');
+      else if (ctx.breakerTripped)
+        decide('blocked', null, 'blocked_circuit_breaker: the breaker was tripped at startup');
       else if (late < 0) decide('rescheduled', due, 'due later: kept at its time with its client order id');
       else if (open) {
-        if (c !== latestDue) decide('skipped', null, `missed while down: slice ${latestDue?.request.sliceNum} catches up`);
-        else decide('run_now', ctx.now, late <= ctx.graceMs ? `past due by ${late} ms, within the grace period` : `WARNING past due by ${late} ms, beyond the ${ctx.graceMs} ms grace period`);
-      } else if (late <= ctx.graceMs && ctx.hours) decide('rescheduled', ctx.hours.nextOpen(ctx.now), 'past due while the venue is closed: at the next open');
+        if (c !== latestDue)
+          decide('skipped', null, `missed while down: slice ${latestDue?.request.sliceNum} catches up`);
+        else
+          decide(
+            'run_now',
+            ctx.now,
+            late <= ctx.graceMs
+              ? `past due by ${late} ms, within the grace period`
+              : `WARNING past due by ${late} ms, beyond the ${ctx.graceMs} ms grace period`,
+          );
+      } else if (late <= ctx.graceMs && ctx.hours)
+        decide('rescheduled', ctx.hours.nextOpen(ctx.now), 'past due while the venue is closed: at the next open');
       else decide('failed', null, `past due by ${late} ms beyond the ${ctx.graceMs} ms grace period, venue closed`);
     }
   }

@@ -13,7 +13,8 @@ export type BackoffConfig = Pick<FillConfig, 'backoffBaseMs' | 'backoffMaxMs' | 
 export type PollConfig = Pick<FillConfig, 'pollInitialMs' | 'pollIncrease' | 'pollMaxMs'>;
 
 function requireCount(name: string, value: number, min: number): void {
-  if (!Number.isSafeInteger(value) || value < min) throw new RangeError(`${name} must be a whole number >= ${min}, got ${value}`);
+  if (!Number.isSafeInteger(value) || value < min)
+    throw new RangeError(`${name} must be a whole number >= ${min}, got ${value}`);
 }
 
 /** The un-jittered delay before retry `attempt` (1-based): min(cap, base x 2^(attempt-1)). */

@@ -16,7 +16,11 @@ describe('classifyError', () => {
     [{ httpStatus: 503 }, 'transient', 'server'],
     [{ httpStatus: 504 }, 'transient', 'timeout'],
     [{ httpStatus: 408 }, 'transient', 'timeout'],
-    [{ code: -1001, message: 'Internal error; unable to process your request. Please try again.' }, 'transient', 'server'],
+    [
+      { code: -1001, message: 'Internal error; unable to process your request. Please try again.' },
+      'transient',
+      'server',
+    ],
     [{ code: '-1007', message: 'Timeout waiting for response from backend server.' }, 'transient', 'timeout'],
     [{ code: -1008 }, 'transient', 'server'],
     [{ code: 'ECONNRESET' }, 'transient', 'network'],
@@ -29,7 +33,11 @@ describe('classifyError', () => {
     [{}, 'transient', 'unrecognised'],
     [{ message: 'something odd happened' }, 'transient', 'unrecognised'],
     [{ httpStatus: 400, code: -1013, message: 'Filter failure: LOT_SIZE' }, 'permanent', 'validation'],
-    [{ httpStatus: 400, code: -2010, message: 'Account has insufficient balance for requested action.' }, 'permanent', 'validation'],
+    [
+      { httpStatus: 400, code: -2010, message: 'Account has insufficient balance for requested action.' },
+      'permanent',
+      'validation',
+    ],
     [{ code: -1121, message: 'Invalid symbol.' }, 'permanent', 'validation'],
     [{ code: -2010 }, 'permanent', 'refused'],
     [{ code: -1022, message: 'Signature for this request is not valid.' }, 'permanent', 'refused'],
@@ -43,15 +51,31 @@ describe('classifyError', () => {
   });
 
   it('treats an unknown order as transient until it stays unknown for the configured lookups', () => {
-    expect(classifyError({ httpStatus: 400, code: -2013, message: 'Order does not exist.', lookupsNotFound: 1 })).toMatchObject({ kind: 'transient', category: 'unknown_order' });
-    expect(classifyError({ httpStatus: 404, lookupsNotFound: 2 })).toMatchObject({ kind: 'transient', category: 'unknown_order' });
-    expect(classifyError({ httpStatus: 404, code: 40410000, lookupsNotFound: 3 })).toMatchObject({ kind: 'permanent', category: 'unknown_order' });
+    expect(
+      classifyError({ httpStatus: 400, code: -2013, message: 'Order does not exist.', lookupsNotFound: 1 }),
+    ).toMatchObject({ kind: 'transient', category: 'unknown_order' });
+    expect(classifyError({ httpStatus: 404, lookupsNotFound: 2 })).toMatchObject({
+      kind: 'transient',
+      category: 'unknown_order',
+    });
+    expect(classifyError({ httpStatus: 404, code: 40410000, lookupsNotFound: 3 })).toMatchObject({
+      kind: 'permanent',
+      category: 'unknown_order',
+    });
     expect(classifyError({ lookupsNotFound: 3 })).toMatchObject({ kind: 'permanent', category: 'unknown_order' });
-    expect(classifyError({ code: -2011, message: 'Unknown order sent.' })).toMatchObject({ kind: 'transient', category: 'unknown_order' });
-    expect(classifyError({ message: 'order not found', lookupsNotFound: 1 }, { unknownOrderAfterLookups: 1 })).toMatchObject({ kind: 'permanent' });
+    expect(classifyError({ code: -2011, message: 'Unknown order sent.' })).toMatchObject({
+      kind: 'transient',
+      category: 'unknown_order',
+    });
+    expect(
+      classifyError({ message: 'order not found', lookupsNotFound: 1 }, { unknownOrderAfterLookups: 1 }),
+    ).toMatchObject({ kind: 'permanent' });
     expect(classifyError({ lookupsNotFound: 9 }, { unknownOrderAfterLookups: 10 }).kind).toBe('transient');
     // A lookup count beside a different error is context, not a not-found.
-    expect(classifyError({ httpStatus: 503, lookupsNotFound: 5 })).toMatchObject({ kind: 'transient', category: 'server' });
+    expect(classifyError({ httpStatus: 503, lookupsNotFound: 5 })).toMatchObject({
+      kind: 'transient',
+      category: 'server',
+    });
   });
 
   it('says why, naming what it saw', () => {
@@ -61,9 +85,21 @@ describe('classifyError', () => {
 
   const anyError: fc.Arbitrary<ErrorInfo> = fc.record(
     {
-      httpStatus: fc.oneof(fc.integer({ min: 100, max: 599 }), fc.integer(), fc.constantFrom(Number.NaN, 404, 429, 500)),
-      code: fc.oneof(fc.string(), fc.integer({ min: -3000, max: 0 }), fc.constantFrom('ECONNRESET', '-2013', '40410000', 'ETIMEDOUT', -1003), fc.integer()),
-      message: fc.oneof(fc.string(), fc.constantFrom('Order does not exist.', 'socket hang up', 'invalid', 'Too many requests', 'timeout')),
+      httpStatus: fc.oneof(
+        fc.integer({ min: 100, max: 599 }),
+        fc.integer(),
+        fc.constantFrom(Number.NaN, 404, 429, 500),
+      ),
+      code: fc.oneof(
+        fc.string(),
+        fc.integer({ min: -3000, max: 0 }),
+        fc.constantFrom('ECONNRESET', '-2013', '40410000', 'ETIMEDOUT', -1003),
+        fc.integer(),
+      ),
+      message: fc.oneof(
+        fc.string(),
+        fc.constantFrom('Order does not exist.', 'socket hang up', 'invalid', 'Too many requests', 'timeout'),
+      ),
       lookupsNotFound: fc.oneof(fc.nat({ max: 10 }), fc.integer(), fc.constant(Number.NaN)),
     },
     { requiredKeys: [] },
@@ -71,12 +107,17 @@ describe('classifyError', () => {
 
   it('is total: every input gets a class, a category and a reason, without throwing', () => {
     fc.assert(
-      fc.property(fc.oneof(anyError, fc.constantFrom(null, undefined), fc.anything() as fc.Arbitrary<ErrorInfo>), (error) => {
-        const c = classifyError(error);
-        expect(['transient', 'permanent']).toContain(c.kind);
-        expect(c.category).toMatch(/^(rate_limit|server|network|timeout|unknown_order|validation|refused|unrecognised)$/);
-        expect(c.reason.length).toBeGreaterThan(0);
-      }),
+      fc.property(
+        fc.oneof(anyError, fc.constantFrom(null, undefined), fc.anything() as fc.Arbitrary<ErrorInfo>),
+        (error) => {
+          const c = classifyError(error);
+          expect(['transient', 'permanent']).toContain(c.kind);
+          expect(c.category).toMatch(
+            /^(rate_limit|server|network|timeout|unknown_order|validation|refused|unrecognised)$/,
+          );
+          expect(c.reason.length).toBeGreaterThan(0);
+        },
+      ),
       RUNS,
     );
   });
@@ -92,13 +133,27 @@ describe('classifyError', () => {
 
   it('never turns permanent on a 429, a 5xx or a network code, whatever else it carries', () => {
     fc.assert(
-      fc.property(anyError, fc.constantFrom<ErrorInfo>({ httpStatus: 429 }, { httpStatus: 500 }, { httpStatus: 503 }, { code: 'ECONNRESET' }, { code: 'ETIMEDOUT' }), (noise, transient) => {
-        const { lookupsNotFound: _l, ...rest } = noise;
-        // Not-found answers follow their own rule; keep them out of the noise.
-        fc.pre(rest.httpStatus !== 404 && !/^-201[13]$/.test(String(rest.code).trim()) && !/^404\d{5}$/.test(String(rest.code).trim()));
-        fc.pre(!/unknown order|order does not exist|no such order|order not found/i.test(rest.message ?? ''));
-        expect(classifyError({ message: rest.message, ...transient }).kind).toBe('transient');
-      }),
+      fc.property(
+        anyError,
+        fc.constantFrom<ErrorInfo>(
+          { httpStatus: 429 },
+          { httpStatus: 500 },
+          { httpStatus: 503 },
+          { code: 'ECONNRESET' },
+          { code: 'ETIMEDOUT' },
+        ),
+        (noise, transient) => {
+          const { lookupsNotFound: _l, ...rest } = noise;
+          // Not-found answers follow their own rule; keep them out of the noise.
+          fc.pre(
+            rest.httpStatus !== 404 &&
+              !/^-201[13]$/.test(String(rest.code).trim()) &&
+              !/^404\d{5}$/.test(String(rest.code).trim()),
+          );
+          fc.pre(!/unknown order|order does not exist|no such order|order not found/i.test(rest.message ?? ''));
+          expect(classifyError({ message: rest.message, ...transient }).kind).toBe('transient');
+        },
+      ),
       RUNS,
     );
   });

@@ -18,7 +18,8 @@ export interface ErrorInfo {
 }
 
 export type ErrorClass = 'transient' | 'permanent';
-export type ErrorCategory = 'rate_limit' | 'server' | 'network' | 'timeout' | 'unknown_order' | 'validation' | 'refused' | 'unrecognised';
+export type ErrorCategory =
+  'rate_limit' | 'server' | 'network' | 'timeout' | 'unknown_order' | 'validation' | 'refused' | 'unrecognised';
 export interface Classification {
   readonly kind: ErrorClass;
   readonly category: ErrorCategory;
@@ -30,23 +31,50 @@ const NOT_FOUND_CODES = new Set(['-2013', '-2011']);
 const RATE_LIMIT_CODES = new Set(['-1003', '-1015']); // TOO_MANY_REQUESTS, TOO_MANY_ORDERS
 /** UNKNOWN, DISCONNECTED, SERVER_BUSY (-1004 old, -1008), UNEXPECTED_RESP, SERVICE_SHUTTING_DOWN. */
 const SERVER_CODES = new Set(['-1000', '-1001', '-1004', '-1006', '-1008', '-1016']);
-const TIMEOUT_CODES = new Set(['-1007', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'TIMEOUTERROR', 'ABORT_ERR']);
+const TIMEOUT_CODES = new Set([
+  '-1007',
+  'ETIMEDOUT',
+  'ESOCKETTIMEDOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'TIMEOUTERROR',
+  'ABORT_ERR',
+]);
 const NETWORK_CODES = new Set([
-  'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ENETUNREACH', 'ENETDOWN', 'EHOSTUNREACH', 'EHOSTDOWN',
-  'EAI_AGAIN', 'ENOTFOUND', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ERR_STREAM_PREMATURE_CLOSE',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EHOSTUNREACH',
+  'EHOSTDOWN',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'ERR_STREAM_PREMATURE_CLOSE',
 ]);
 
 const NOT_FOUND_TEXT = /unknown order|order does not exist|no such order|order not found/i;
 const RATE_TEXT = /rate limit|too many (requests|orders)|request weight/i;
 const TIMEOUT_TEXT = /time[ -]?out|timed out/i;
-const NETWORK_TEXT = /network|socket hang up|connection (reset|refused|closed|aborted)|disconnected|econnreset|temporarily unavailable|service unavailable|bad gateway|try again/i;
-const REFUSED_TEXT = /invalid|validation|malformed|insufficient|not allowed|forbidden|unauthori[sz]ed|not permitted|filter failure|rejected/i;
+const NETWORK_TEXT =
+  /network|socket hang up|connection (reset|refused|closed|aborted)|disconnected|econnreset|temporarily unavailable|service unavailable|bad gateway|try again/i;
+const REFUSED_TEXT =
+  /invalid|validation|malformed|insufficient|not allowed|forbidden|unauthori[sz]ed|not permitted|filter failure|rejected/i;
 
-const result = (kind: ErrorClass, category: ErrorCategory, reason: string): Classification => ({ kind, category, reason });
+const result = (kind: ErrorClass, category: ErrorCategory, reason: string): Classification => ({
+  kind,
+  category,
+  reason,
+});
 
 /** An HTTP status, from the field or from an Alpaca 8-digit body code; NaN when neither. */
 function httpStatusOf(e: ErrorInfo, code: string): number {
-  if (typeof e.httpStatus === 'number' && Number.isInteger(e.httpStatus) && e.httpStatus >= 100 && e.httpStatus <= 599) return e.httpStatus;
+  if (typeof e.httpStatus === 'number' && Number.isInteger(e.httpStatus) && e.httpStatus >= 100 && e.httpStatus <= 599)
+    return e.httpStatus;
   if (/^[1-5]\d{7}$/.test(code)) return Number(code.slice(0, 3));
   return Number.NaN;
 }
@@ -59,7 +87,10 @@ export function classifyError(
   const code = typeof e.code === 'string' || typeof e.code === 'number' ? String(e.code).trim().toUpperCase() : '';
   const message = typeof e.message === 'string' ? e.message : '';
   const http = httpStatusOf(e, code);
-  const lookups = typeof e.lookupsNotFound === 'number' && Number.isFinite(e.lookupsNotFound) ? Math.max(0, Math.floor(e.lookupsNotFound)) : 0;
+  const lookups =
+    typeof e.lookupsNotFound === 'number' && Number.isFinite(e.lookupsNotFound)
+      ? Math.max(0, Math.floor(e.lookupsNotFound))
+      : 0;
   const n = config.unknownOrderAfterLookups;
   const limit = Number.isFinite(n) ? Math.max(1, Math.floor(n)) : DEFAULT_FILL_CONFIG.unknownOrderAfterLookups;
   const label = [Number.isNaN(http) ? '' : `HTTP ${http}`, code, message].filter(Boolean).join(' ') || 'no details';
@@ -70,17 +101,33 @@ export function classifyError(
     const seen = Math.max(1, lookups);
     return seen >= limit
       ? result('permanent', 'unknown_order', `order still unknown after ${seen} lookups (limit ${limit}): ${label}`)
-      : result('transient', 'unknown_order', `order not found on lookup ${seen} of ${limit}; it may not be visible yet: ${label}`);
+      : result(
+          'transient',
+          'unknown_order',
+          `order not found on lookup ${seen} of ${limit}; it may not be visible yet: ${label}`,
+        );
   }
   // 2. Transient by status or code. 418: Binance's IP ban after ignoring 429s, lifted after a while.
-  if (http === 429 || http === 418 || RATE_LIMIT_CODES.has(code)) return result('transient', 'rate_limit', `rate limited: ${label}`);
-  if (http === 408 || http === 504 || TIMEOUT_CODES.has(code)) return result('transient', 'timeout', `timed out: ${label}`);
+  if (http === 429 || http === 418 || RATE_LIMIT_CODES.has(code))
+    return result('transient', 'rate_limit', `rate limited: ${label}`);
+  if (http === 408 || http === 504 || TIMEOUT_CODES.has(code))
+    return result('transient', 'timeout', `timed out: ${label}`);
   if (http >= 500 || SERVER_CODES.has(code)) return result('transient', 'server', `venue-side failure: ${label}`);
   if (NETWORK_CODES.has(code)) return result('transient', 'network', `network failure: ${label}`);
   // 3. Permanent by status or code: any other 4xx, any other Binance code (11xx request errors,
   //    -1013 filters, -2010 rejections, -1002/-1022/-2014/-2015 auth).
-  if (http >= 400 && http < 500) return result('permanent', http === 400 || http === 422 ? 'validation' : 'refused', `refused by the venue: ${label}`);
-  if (/^-\d+$/.test(code)) return result('permanent', /^-11\d\d$/.test(code) || code === '-1013' ? 'validation' : 'refused', `refused by the venue: ${label}`);
+  if (http >= 400 && http < 500)
+    return result(
+      'permanent',
+      http === 400 || http === 422 ? 'validation' : 'refused',
+      `refused by the venue: ${label}`,
+    );
+  if (/^-\d+$/.test(code))
+    return result(
+      'permanent',
+      /^-11\d\d$/.test(code) || code === '-1013' ? 'validation' : 'refused',
+      `refused by the venue: ${label}`,
+    );
   // 4. Only a message (or nothing) to go on.
   if (RATE_TEXT.test(message)) return result('transient', 'rate_limit', `rate limited: ${label}`);
   if (TIMEOUT_TEXT.test(message)) return result('transient', 'timeout', `timed out: ${label}`);

@@ -10,10 +10,19 @@ import { INSTRUMENT } from '../../../test/support/fill-harness.ts';
 // BTCUSDT: tick 0.01, lot 0.00001, one notional unit = 1e-7 USDT.
 const UNITS_PER_USDT = 10_000_000;
 const trade = (t: Partial<ReportedTrade> = {}): ReportedTrade => ({
-  tradeId: tradeId('t1'), qty: 100_000, price: 6_000_000, fee: 1234, liquidity: 'taker', venueTime: 0, ...t,
+  tradeId: tradeId('t1'),
+  qty: 100_000,
+  price: 6_000_000,
+  fee: 1234,
+  liquidity: 'taker',
+  venueTime: 0,
+  ...t,
 }); // 1 BTC at 60,000 USDT
 const ctx = (priceOf: FeeContext['priceOf'] = () => null, fallbackBps = 10): FeeContext => ({
-  instrument: INSTRUMENT, assets: assetsOf(INSTRUMENT.symbol), priceOf, fallbackBps,
+  instrument: INSTRUMENT,
+  assets: assetsOf(INSTRUMENT.symbol),
+  priceOf,
+  fallbackBps,
 });
 
 describe('assetsOf', () => {
@@ -38,19 +47,31 @@ describe('tradeFeeUnits', () => {
   });
 
   it('takes a commission in the quote asset as its amount', () => {
-    expect(tradeFeeUnits(trade({ commission: { asset: 'USDT', amount: '60' } }), ctx())).toEqual({ units: 60 * UNITS_PER_USDT, method: 'commission_quote' });
-    expect(tradeFeeUnits(trade({ commission: { asset: 'usdt', amount: '0.5' } }), ctx())).toEqual({ units: UNITS_PER_USDT / 2, method: 'commission_quote' });
+    expect(tradeFeeUnits(trade({ commission: { asset: 'USDT', amount: '60' } }), ctx())).toEqual({
+      units: 60 * UNITS_PER_USDT,
+      method: 'commission_quote',
+    });
+    expect(tradeFeeUnits(trade({ commission: { asset: 'usdt', amount: '0.5' } }), ctx())).toEqual({
+      units: UNITS_PER_USDT / 2,
+      method: 'commission_quote',
+    });
   });
 
   it('values a commission in the base asset at the trade price', () => {
     // 0.001 BTC at 60,000 = 60 USDT.
-    expect(tradeFeeUnits(trade({ commission: { asset: 'BTC', amount: '0.001' } }), ctx())).toEqual({ units: 60 * UNITS_PER_USDT, method: 'commission_base' });
+    expect(tradeFeeUnits(trade({ commission: { asset: 'BTC', amount: '0.001' } }), ctx())).toEqual({
+      units: 60 * UNITS_PER_USDT,
+      method: 'commission_base',
+    });
   });
 
   it('converts another asset with the price source', () => {
     // 0.002 BNB at 600 = 1.2 USDT.
     const priced = ctx((a) => (a === 'BNB' ? 600 : null));
-    expect(tradeFeeUnits(trade({ commission: { asset: 'BNB', amount: '0.002' } }), priced)).toEqual({ units: 1.2 * UNITS_PER_USDT, method: 'converted' });
+    expect(tradeFeeUnits(trade({ commission: { asset: 'BNB', amount: '0.002' } }), priced)).toEqual({
+      units: 1.2 * UNITS_PER_USDT,
+      method: 'converted',
+    });
   });
 
   it('falls back to the configured rate of the notional without a usable price or amount', () => {
@@ -58,13 +79,24 @@ describe('tradeFeeUnits', () => {
     const expected = { units: 60 * UNITS_PER_USDT, method: 'fallback' };
     const bnb = trade({ commission: { asset: 'BNB', amount: '0.002' } });
     expect(tradeFeeUnits(bnb, ctx())).toEqual(expected);
-    for (const bad of [0, -1, Number.NaN, Infinity]) expect(tradeFeeUnits(bnb, ctx(() => bad))).toEqual(expected);
+    for (const bad of [0, -1, Number.NaN, Infinity])
+      expect(
+        tradeFeeUnits(
+          bnb,
+          ctx(() => bad),
+        ),
+      ).toEqual(expected);
     for (const amount of ['abc', '-1', '']) {
       // '' is Number('') = 0: a zero commission, not a bad one.
       if (amount === '') expect(tradeFeeUnits(trade({ commission: { asset: 'USDT', amount } }), ctx()).units).toBe(0);
       else expect(tradeFeeUnits(trade({ commission: { asset: 'USDT', amount } }), ctx())).toEqual(expected);
     }
-    expect(tradeFeeUnits(bnb, ctx(() => null, 25)).units).toBe(150 * UNITS_PER_USDT);
+    expect(
+      tradeFeeUnits(
+        bnb,
+        ctx(() => null, 25),
+      ).units,
+    ).toBe(150 * UNITS_PER_USDT);
   });
 });
 
@@ -73,29 +105,38 @@ describe('slippageBps', () => {
   const avgOf = fc.tuple(price, fc.integer({ min: 1, max: 1_000_000 })).map(([n, d]) => n / d);
 
   it('is zero at equality, with no -0', () => {
-    fc.assert(fc.property(price, fc.constantFrom('buy' as const, 'sell' as const), (p, side) => {
-      expect(Object.is(slippageBps(side, p, p), 0)).toBe(true);
-      expect(formatBps(slippageBps(side, p, p))).toBe('0.00');
-    }), { numRuns: 200 });
+    fc.assert(
+      fc.property(price, fc.constantFrom('buy' as const, 'sell' as const), (p, side) => {
+        expect(Object.is(slippageBps(side, p, p), 0)).toBe(true);
+        expect(formatBps(slippageBps(side, p, p))).toBe('0.00');
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('buy and sell are symmetric: the same move is worse for one and better for the other', () => {
-    fc.assert(fc.property(price, avgOf, (e, a) => {
-      const buy = slippageBps('buy', e, a);
-      const sell = slippageBps('sell', e, a);
-      expect(buy).toBe(sell === 0 ? 0 : -sell);
-      expect(Math.sign(buy)).toBe(a > e && buy !== 0 ? 1 : a < e && buy !== 0 ? -1 : 0);
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(price, avgOf, (e, a) => {
+        const buy = slippageBps('buy', e, a);
+        const sell = slippageBps('sell', e, a);
+        expect(buy).toBe(sell === 0 ? 0 : -sell);
+        expect(Math.sign(buy)).toBe(a > e && buy !== 0 ? 1 : a < e && buy !== 0 ? -1 : 0);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('rounds to 0.01 bps, within half a unit of the exact value', () => {
-    fc.assert(fc.property(price, avgOf, fc.constantFrom('buy' as const, 'sell' as const), (e, a, side) => {
-      const s = slippageBps(side, e, a);
-      const exact = ((side === 'buy' ? a - e : e - a) / e) * 10_000;
-      expect(Math.abs(s * 100 - Math.round(s * 100))).toBeLessThan(1e-6 * Math.max(1, Math.abs(s)));
-      expect(Math.abs(s - exact)).toBeLessThanOrEqual(0.005 + 1e-9 * Math.max(1, Math.abs(exact)));
-      expect(formatBps(s)).toBe(s.toFixed(2));
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(price, avgOf, fc.constantFrom('buy' as const, 'sell' as const), (e, a, side) => {
+        const s = slippageBps(side, e, a);
+        const exact = ((side === 'buy' ? a - e : e - a) / e) * 10_000;
+        expect(Math.abs(s * 100 - Math.round(s * 100))).toBeLessThan(1e-6 * Math.max(1, Math.abs(s)));
+        expect(Math.abs(s - exact)).toBeLessThanOrEqual(0.005 + 1e-9 * Math.max(1, Math.abs(exact)));
+        expect(formatBps(s)).toBe(s.toFixed(2));
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('rounds half away from zero', () => {
@@ -111,15 +152,24 @@ describe('slippageBps', () => {
     expect(slippageBps('buy', 80_000, 80_003)).toBe(0.38);
     expect(slippageBps('sell', 80_000, 79_997)).toBe(0.38);
     expect(slippageBps('sell', 80_000, 80_003)).toBe(-0.38);
-    fc.assert(fc.property(fc.integer({ min: 0, max: 999 }), fc.constantFrom('buy' as const, 'sell' as const), (k, side) => {
-      const q = 2 * k + 1; // q / 2e6 x 1e4 = q x 0.005 bps: always a tie at the 0.01 digit
-      const worse = side === 'buy' ? 2_000_000 + q : 2_000_000 - q;
-      expect(slippageBps(side, 2_000_000, worse)).toBe((k + 1) / 100);
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 999 }), fc.constantFrom('buy' as const, 'sell' as const), (k, side) => {
+        const q = 2 * k + 1; // q / 2e6 x 1e4 = q x 0.005 bps: always a tie at the 0.01 digit
+        const worse = side === 'buy' ? 2_000_000 + q : 2_000_000 - q;
+        expect(slippageBps(side, 2_000_000, worse)).toBe((k + 1) / 100);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('refuses prices that are not positive and finite', () => {
-    for (const [e, a] of [[0, 1], [1, 0], [-1, 1], [Number.NaN, 1], [1, Infinity]] as const) {
+    for (const [e, a] of [
+      [0, 1],
+      [1, 0],
+      [-1, 1],
+      [Number.NaN, 1],
+      [1, Infinity],
+    ] as const) {
       expect(() => slippageBps('buy', e, a)).toThrow(RangeError);
     }
   });

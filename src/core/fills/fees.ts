@@ -50,9 +50,11 @@ export function tradeFeeUnits(trade: ReportedTrade, ctx: FeeContext): { units: n
   const unit = unitValue(ctx.instrument);
   if (asset === ctx.assets.quote) return { units: Math.round(amount / unit), method: 'commission_quote' };
   // amount (base) x price (ticks x tickSize, quote per base) / unit = amount x ticks / lotSize.
-  if (asset === ctx.assets.base) return { units: Math.round((amount * trade.price) / Number(ctx.instrument.lotSize)), method: 'commission_base' };
+  if (asset === ctx.assets.base)
+    return { units: Math.round((amount * trade.price) / Number(ctx.instrument.lotSize)), method: 'commission_base' };
   const rate = ctx.priceOf(asset);
-  if (rate !== null && Number.isFinite(rate) && rate > 0) return { units: Math.round((amount * rate) / unit), method: 'converted' };
+  if (rate !== null && Number.isFinite(rate) && rate > 0)
+    return { units: Math.round((amount * rate) / unit), method: 'converted' };
   return fallback(trade, ctx);
 }
 

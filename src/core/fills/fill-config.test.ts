@@ -37,7 +37,12 @@ describe('fill config', () => {
 
   it('overrides only what is given', () => {
     const c = parseFillConfig({ timeoutMs: 60_000, partialFillPolicy: 'wait', finalVerification: false });
-    expect(c).toEqual({ ...DEFAULT_FILL_CONFIG, timeoutMs: 60_000, partialFillPolicy: 'wait', finalVerification: false });
+    expect(c).toEqual({
+      ...DEFAULT_FILL_CONFIG,
+      timeoutMs: 60_000,
+      partialFillPolicy: 'wait',
+      finalVerification: false,
+    });
   });
 
   it.each([
@@ -47,7 +52,10 @@ describe('fill config', () => {
     [{ pollMaxMs: 1_000 }, /pollMaxMs: must not be below pollInitialMs/],
     [{ timeoutMs: 1_000 }, /pollInitialMs: must not exceed timeoutMs/],
     [{ backoffBaseMs: 10_000 }, /backoffMaxMs: must not be below backoffBaseMs/],
-    [{ pollIncrease: { mode: 'linear', ms: 5 } }, /pollIncrease\.mode: must be \{ mode: "step", ms \} or \{ mode: "factor", factor \}/],
+    [
+      { pollIncrease: { mode: 'linear', ms: 5 } },
+      /pollIncrease\.mode: must be \{ mode: "step", ms \} or \{ mode: "factor", factor \}/,
+    ],
     [{ pollIncrease: { mode: 'factor', factor: 0.5 } }, /pollIncrease\.factor: must be at least 1/],
     [{ jitterFraction: 1.5 }, /jitterFraction: must be between 0 and 1/],
     [{ maxRetries: -1 }, /maxRetries: must not be negative/],

@@ -13,7 +13,14 @@ describe('FillMonitor', () => {
     h.fillAt(id, 3_000, 10, 10_001);
     h.run(60_000);
     const end = h.ended(id);
-    expect(end).toMatchObject({ result: 'filled', filledQty: 10, remainingQty: 0, detectedBy: 'poll', cancelRace: false, leftOpen: false });
+    expect(end).toMatchObject({
+      result: 'filled',
+      filledQty: 10,
+      remainingQty: 0,
+      detectedBy: 'poll',
+      cancelRace: false,
+      leftOpen: false,
+    });
     // Polls at 2.0 s (nothing yet) and 4.5 s (2.0 + 2.5): the second finds the fill.
     expect(h.queries(id)).toEqual([T0 + 2_000, T0 + 4_500]);
     expect(end.at).toBe(T0 + 4_510);
@@ -29,11 +36,20 @@ describe('FillMonitor', () => {
     const id = h.place({ qty: 10 });
     h.fillAt(id, 3_000, 10, 10_001);
     h.run(60_000);
-    expect(h.ended(id)).toMatchObject({ result: 'filled', detectedBy: 'push', at: T0 + 3_010, detectionLatencyMs: 10, polls: 1 });
+    expect(h.ended(id)).toMatchObject({
+      result: 'filled',
+      detectedBy: 'push',
+      at: T0 + 3_010,
+      detectionLatencyMs: 10,
+      polls: 1,
+    });
   });
 
   it('classifies "not found" lookups as transient, then permanent after unknownOrderAfterLookups, and stops polling', () => {
-    const h = new Harness({ config: { unknownOrderAfterLookups: 3 }, script: { latencyMs: 10, queryAnswer: () => 'not_found' } });
+    const h = new Harness({
+      config: { unknownOrderAfterLookups: 3 },
+      script: { latencyMs: 10, queryAnswer: () => 'not_found' },
+    });
     const id = h.place({ qty: 10 });
     h.run(29_000);
     const failed = h.events('FillQueryFailed', id);
@@ -56,24 +72,33 @@ describe('FillMonitor', () => {
   });
 
   const unreachable = (mode: 'silent' | 'fail') =>
-    new Harness({ script: { latencyMs: 10, queryAnswer: (_id, _n, at) => (at >= T0 + 30_020 ? mode : 'ok'), cancelArrives: () => false } });
+    new Harness({
+      script: {
+        latencyMs: 10,
+        queryAnswer: (_id, _n, at) => (at >= T0 + 30_020 ? mode : 'ok'),
+        cancelArrives: () => false,
+      },
+    });
 
-  it.each(['silent', 'fail'] as const)('with the venue unreachable at the deadline (%s) ends unresolved after bounded steps', (mode) => {
-    const h = unreachable(mode);
-    const id = h.place({ qty: 10 });
-    h.run(30_020);
-    const before = h.venue.calls.length;
-    // It must stop by itself: the clock runs dry, well within a bounded number of actions.
-    expect(h.clock.runUntilIdle(1_000)).toBeLessThan(100);
-    const end = h.ended(id);
-    expect(end).toMatchObject({ result: 'unresolved', leftOpen: true, filledQty: 0, cancelRace: false });
-    const after = h.venue.calls.slice(before);
-    expect(after.filter((c) => c.call === 'query').length).toBeGreaterThanOrEqual(1);
-    // Bounded in maxRetries (generously: a few check-cancel-check rounds per retry).
-    expect(after.length).toBeLessThanOrEqual(STEP_BOUND(h.config.maxRetries));
-    expect(h.clock.pending()).toBe(0);
-    expect(h.events('FillDeadlineReached', id)).toHaveLength(1);
-  });
+  it.each(['silent', 'fail'] as const)(
+    'with the venue unreachable at the deadline (%s) ends unresolved after bounded steps',
+    (mode) => {
+      const h = unreachable(mode);
+      const id = h.place({ qty: 10 });
+      h.run(30_020);
+      const before = h.venue.calls.length;
+      // It must stop by itself: the clock runs dry, well within a bounded number of actions.
+      expect(h.clock.runUntilIdle(1_000)).toBeLessThan(100);
+      const end = h.ended(id);
+      expect(end).toMatchObject({ result: 'unresolved', leftOpen: true, filledQty: 0, cancelRace: false });
+      const after = h.venue.calls.slice(before);
+      expect(after.filter((c) => c.call === 'query').length).toBeGreaterThanOrEqual(1);
+      // Bounded in maxRetries (generously: a few check-cancel-check rounds per retry).
+      expect(after.length).toBeLessThanOrEqual(STEP_BOUND(h.config.maxRetries));
+      expect(h.clock.pending()).toBe(0);
+      expect(h.events('FillDeadlineReached', id)).toHaveLength(1);
+    },
+  );
 
   it('attempts a cancel at the deadline when the final queries fail', () => {
     const h = unreachable('fail');
@@ -97,7 +122,14 @@ describe('FillMonitor', () => {
     const h = new Harness({ script: { latencyMs: 10, submit: 'reject' } });
     const id = h.place({ qty: 10 });
     h.run(60_000);
-    expect(h.ended(id)).toMatchObject({ result: 'unfilled', at: T0 + 20, filledQty: 0, detectedBy: 'push', polls: 0, apiCalls: 0 });
+    expect(h.ended(id)).toMatchObject({
+      result: 'unfilled',
+      at: T0 + 20,
+      filledQty: 0,
+      detectedBy: 'push',
+      polls: 0,
+      apiCalls: 0,
+    });
     expect(h.venue.calls.filter((c) => c.call !== 'submit')).toEqual([]);
     expect(h.clock.pending()).toBe(0);
   });
@@ -156,7 +188,10 @@ describe('FillMonitor', () => {
     };
 
     it('converts a commission in BNB with the price source', () => {
-      expect(Number(run({ asset: 'BNB', amount: '0.001' }, (a) => (a === 'BNB' ? 600 : null)).fees)).toBeCloseTo(0.6, 9);
+      expect(Number(run({ asset: 'BNB', amount: '0.001' }, (a) => (a === 'BNB' ? 600 : null)).fees)).toBeCloseTo(
+        0.6,
+        9,
+      );
     });
 
     it('falls back to the configured rate (10 bps of the fill value) when BNB has no price', () => {

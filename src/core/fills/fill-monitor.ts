@@ -33,7 +33,17 @@ import { classifyError, type ErrorInfo } from './error-classifier.ts';
 import { assetsOf } from './fees.ts';
 import type { FillConfig, PartialFillPolicy } from './fill-config.ts';
 import { verifyFill } from './fill-verifier.ts';
-import { detectedBy, endedKind, newWatch, observation, POLLABLE, resultOf, UNRESOLVED_SUBMISSION, type Source, type Watch } from './fill-watch.ts';
+import {
+  detectedBy,
+  endedKind,
+  newWatch,
+  observation,
+  POLLABLE,
+  resultOf,
+  UNRESOLVED_SUBMISSION,
+  type Source,
+  type Watch,
+} from './fill-watch.ts';
 import { PositionCheck } from './position-check.ts';
 
 export interface FillMonitorDeps {
@@ -88,17 +98,32 @@ export class FillMonitor {
    * Starts watching an order that was just sent for the first time. `policy` and `timeoutMs`
    * override the config for this order (a TWAP's children wait for their slice to end).
    */
-  watch(id: ClientOrderId, options: { policy?: PartialFillPolicy | undefined; timeoutMs?: number | undefined } = {}): void {
+  watch(
+    id: ClientOrderId,
+    options: { policy?: PartialFillPolicy | undefined; timeoutMs?: number | undefined } = {},
+  ): void {
     if (this.watches.has(id)) return;
     const { clock, ledger, config, marketData, instrument } = this.deps;
     const order = ledger.order(id);
     if (!order) return;
     const top = marketData.topOfBook(instrument.symbol);
-    const w = newWatch(id, order, top, options.policy ?? config.partialFillPolicy, options.timeoutMs ?? config.timeoutMs, clock.now());
+    const w = newWatch(
+      id,
+      order,
+      top,
+      options.policy ?? config.partialFillPolicy,
+      options.timeoutMs ?? config.timeoutMs,
+      clock.now(),
+    );
     this.watches.set(id, w);
     this.deps.record({
-      kind: 'FillMonitorStarted', clientOrderId: id, qty: order.request.qty, timeoutMs: w.timeoutMs,
-      expectedPrice: w.expectedPrice, partialFillPolicy: w.policy, pollInitialMs: config.pollInitialMs,
+      kind: 'FillMonitorStarted',
+      clientOrderId: id,
+      qty: order.request.qty,
+      timeoutMs: w.timeoutMs,
+      expectedPrice: w.expectedPrice,
+      partialFillPolicy: w.policy,
+      pollInitialMs: config.pollInitialMs,
     });
     this.wait(w, pollInterval(0, config));
   }
@@ -147,7 +172,12 @@ export class FillMonitor {
     }
     // A "not found" or a refusal proves nothing can fill; other pushes that end the order are
     // confirmed by a query first (see decide).
-    this.observe(w, 'push', null, msg.kind !== 'OrderNotFoundReport' && msg.kind !== 'RejectReport' && msg.kind !== 'RetryableRejectReport');
+    this.observe(
+      w,
+      'push',
+      null,
+      msg.kind !== 'OrderNotFoundReport' && msg.kind !== 'RejectReport' && msg.kind !== 'RetryableRejectReport',
+    );
   }
 
   /** The engine changed an order without a venue message (abandoned, cancelled before sending). */
@@ -174,15 +204,30 @@ export class FillMonitor {
       w.deadlineTimer = this.deps.clock.schedule(() => this.onDeadline(w), w.timeoutMs);
     }
     if (o.status !== w.lastStatus) {
-      this.deps.record({ kind: 'FillStatusObserved', clientOrderId: w.id, from: w.lastStatus, to: o.status, elapsedMs: this.elapsed(w), polls: w.polls, source });
+      this.deps.record({
+        kind: 'FillStatusObserved',
+        clientOrderId: w.id,
+        from: w.lastStatus,
+        to: o.status,
+        elapsedMs: this.elapsed(w),
+        polls: w.polls,
+        source,
+      });
       w.lastStatus = o.status;
     }
     const v = verifyFill(observation(w, o, report), { qty: o.request.qty });
     w.lastVerification = v;
     if (v.outcome !== w.lastOutcome) {
       this.deps.record({
-        kind: 'FillVerified', clientOrderId: w.id, outcome: v.outcome, filledQty: v.filledQty, agreed: v.agreed, disagreed: v.disagreed,
-        confidencePct: Math.round(v.confidence * 100), contradictions: v.contradictions, source,
+        kind: 'FillVerified',
+        clientOrderId: w.id,
+        outcome: v.outcome,
+        filledQty: v.filledQty,
+        agreed: v.agreed,
+        disagreed: v.disagreed,
+        confidencePct: Math.round(v.confidence * 100),
+        contradictions: v.contradictions,
+        source,
       });
       w.lastOutcome = v.outcome;
     }
@@ -192,12 +237,20 @@ export class FillMonitor {
   private decide(w: Watch, o: OrderState, source: Source, confirm: boolean): void {
     const qty = o.request.qty;
     if (o.status === 'filled') return this.end(w, 'filled', detectedBy(w, source));
-    if (o.status === 'rejected' || o.status === 'failed') return this.end(w, o.filledQty > 0 ? 'partial' : 'unfilled', detectedBy(w, source));
+    if (o.status === 'rejected' || o.status === 'failed')
+      return this.end(w, o.filledQty > 0 ? 'partial' : 'unfilled', detectedBy(w, source));
     if (isTerminal(o.status)) {
       if (o.filledQty > w.lastFilled) {
         // A partial learned together with the end of the order (an IOC whose fill push was lost).
         w.lastFilled = o.filledQty;
-        this.deps.record({ kind: 'PartialFillDetected', clientOrderId: w.id, filledQty: o.filledQty, remainingQty: qty - o.filledQty, policy: w.policy, action: 'none' });
+        this.deps.record({
+          kind: 'PartialFillDetected',
+          clientOrderId: w.id,
+          filledQty: o.filledQty,
+          remainingQty: qty - o.filledQty,
+          policy: w.policy,
+          action: 'none',
+        });
       }
       // Cancelled or expired: a poll is the venue's whole truth (its trades were just applied);
       // after a push, confirm with one query first, since fills may still be on the stream.
@@ -206,7 +259,8 @@ export class FillMonitor {
       // market order that expired are exactly what a lost push would hide. The lookup goes by
       // client order id and needs no venue id.
       if (source === 'poll' || !confirm) return this.end(w, endedKind(w, o), detectedBy(w, source));
-      if (w.phase === 'monitoring' || w.phase === 'cancelling') w.phase = w.phase === 'cancelling' ? 'post_cancel' : 'confirming';
+      if (w.phase === 'monitoring' || w.phase === 'cancelling')
+        w.phase = w.phase === 'cancelling' ? 'post_cancel' : 'confirming';
       if (w.queryAt === null) this.query(w);
       return;
     }
@@ -217,7 +271,14 @@ export class FillMonitor {
       // IOC and FOK orders end at the venue by themselves: there is no remainder to cancel.
       const resting = o.request.tif !== 'IOC' && o.request.tif !== 'FOK';
       const action = !first ? 'none' : resting ? w.policy : 'wait';
-      this.deps.record({ kind: 'PartialFillDetected', clientOrderId: w.id, filledQty: o.filledQty, remainingQty: qty - o.filledQty, policy: w.policy, action });
+      this.deps.record({
+        kind: 'PartialFillDetected',
+        clientOrderId: w.id,
+        filledQty: o.filledQty,
+        remainingQty: qty - o.filledQty,
+        policy: w.policy,
+        action,
+      });
       if (action === 'accept') return this.end(w, 'partial', detectedBy(w, source), true);
       if (action === 'cancel_remainder' && !w.cancelSent) return this.cancel(w, 'partial fill: cancel the remainder');
     }
@@ -238,7 +299,8 @@ export class FillMonitor {
     // still open at the venue is sent again: the engine resends it for a pending_cancel order.
     this.deps.cancel(w.id, reason);
     // If no answer comes (a lost or unknown cancel), look the order up after a backoff.
-    if (w.phase === 'cancelling') this.wait(w, backoffDelay(Math.min(w.finalSteps, 30), this.deps.config, this.deps.rng));
+    if (w.phase === 'cancelling')
+      this.wait(w, backoffDelay(Math.min(w.finalSteps, 30), this.deps.config, this.deps.rng));
   }
 
   private query(w: Watch): void {
@@ -284,7 +346,15 @@ export class FillMonitor {
     const c = classifyError(info, config);
     const retry = c.kind === 'transient' && w.failures <= config.maxRetries;
     const retryInMs = retry ? backoffDelay(w.failures, config, rng) : null;
-    this.deps.record({ kind: 'FillQueryFailed', clientOrderId: w.id, errorClass: c.kind, category: c.category, reason: c.reason, attempt: w.failures, retryInMs });
+    this.deps.record({
+      kind: 'FillQueryFailed',
+      clientOrderId: w.id,
+      errorClass: c.kind,
+      category: c.category,
+      reason: c.reason,
+      attempt: w.failures,
+      retryInMs,
+    });
     if (c.kind === 'permanent' && w.phase === 'monitoring') w.stopPolling = true;
     if (w.phase === 'monitoring') {
       this.wait(w, retryInMs ?? pollInterval(w.polls, config));
@@ -296,7 +366,8 @@ export class FillMonitor {
     const o = this.order(w);
     if (retryInMs !== null) this.wait(w, retryInMs);
     else if (w.finalSteps > this.finalBudget) this.giveUp(w, o);
-    else if (!w.cancelSent && !isTerminal(o.status)) this.cancel(w, w.deadlinePassed ? 'fill detection deadline' : 'unconfirmed final state');
+    else if (!w.cancelSent && !isTerminal(o.status))
+      this.cancel(w, w.deadlinePassed ? 'fill detection deadline' : 'unconfirmed final state');
     else this.wait(w, backoffDelay(Math.min(w.failures, 30), config, rng));
   }
 
@@ -306,7 +377,8 @@ export class FillMonitor {
    * may still be working ends 'unresolved' (left open: pushes and reconciliation still see it).
    */
   private giveUp(w: Watch, o: OrderState): void {
-    if (!isTerminal(o.status) && !w.cancelSent) return this.cancel(w, w.deadlinePassed ? 'fill detection deadline' : 'unconfirmed final state');
+    if (!isTerminal(o.status) && !w.cancelSent)
+      return this.cancel(w, w.deadlinePassed ? 'fill detection deadline' : 'unconfirmed final state');
     if (isTerminal(o.status)) return this.end(w, endedKind(w, o), 'post_cancel');
     this.end(w, 'unresolved', 'post_cancel', true);
   }
@@ -316,8 +388,15 @@ export class FillMonitor {
     if (w.phase === 'done') return;
     const o = this.order(w);
     w.deadlinePassed = true;
-    this.deps.record({ kind: 'FillDeadlineReached', clientOrderId: w.id, status: o.status, filledQty: o.filledQty, polls: w.polls });
-    if (!this.deps.config.finalVerification) return this.end(w, o.filledQty > 0 ? 'partial' : 'timeout', 'poll', !isTerminal(o.status));
+    this.deps.record({
+      kind: 'FillDeadlineReached',
+      clientOrderId: w.id,
+      status: o.status,
+      filledQty: o.filledQty,
+      polls: w.polls,
+    });
+    if (!this.deps.config.finalVerification)
+      return this.end(w, o.filledQty > 0 ? 'partial' : 'timeout', 'poll', !isTerminal(o.status));
     if (w.phase !== 'monitoring') return; // already confirming or cancelling: that path finishes
     w.phase = 'final_query';
     w.failures = 0;
@@ -334,7 +413,14 @@ export class FillMonitor {
     w.timer = w.deadlineTimer = null;
     const o = this.order(w);
     w.cancelRace = wasCancelling && o.status === 'filled';
-    const { ended, warning } = resultOf(w, o, { ...this.deps, assets: this.assets, now: this.deps.clock.now() }, result, detectedBy, leftOpen);
+    const { ended, warning } = resultOf(
+      w,
+      o,
+      { ...this.deps, assets: this.assets, now: this.deps.clock.now() },
+      result,
+      detectedBy,
+      leftOpen,
+    );
     this.deps.record(ended);
     if (warning) this.deps.record(warning);
     if (o.filledQty > 0) this.positions.request(w.id);

@@ -29,13 +29,30 @@ interface Plan {
 }
 
 const fillsArb = (maxAt: number) =>
-  fc.array(fc.record({ at: fc.integer({ min: 0, max: maxAt }), qty: fc.integer({ min: 1, max: 8 }), price: fc.integer({ min: 9_990, max: 10_010 }) }), { maxLength: 5 });
+  fc.array(
+    fc.record({
+      at: fc.integer({ min: 0, max: maxAt }),
+      qty: fc.integer({ min: 1, max: 8 }),
+      price: fc.integer({ min: 9_990, max: 10_010 }),
+    }),
+    { maxLength: 5 },
+  );
 
 /** Failures in runs of at most `maxRun` in a row (the default retry limit is 3), each run ended by an answer. */
 const burstsOf = (maxRun: number): fc.Arbitrary<QueryAnswer[]> =>
-  fc.array(fc.integer({ min: 0, max: maxRun }), { maxLength: 8 }).map((runs) => runs.flatMap((r): QueryAnswer[] => [...Array<QueryAnswer>(r).fill('fail'), 'ok']));
+  fc
+    .array(fc.integer({ min: 0, max: maxRun }), { maxLength: 8 })
+    .map((runs) => runs.flatMap((r): QueryAnswer[] => [...Array<QueryAnswer>(r).fill('fail'), 'ok']));
 
-const planArb = (o: { maxAt?: number; faults?: fc.Arbitrary<QueryAnswer>; faultList?: fc.Arbitrary<QueryAnswer[]>; policies?: PartialFillPolicy[]; faultUntil?: number } = {}): fc.Arbitrary<Plan> =>
+const planArb = (
+  o: {
+    maxAt?: number;
+    faults?: fc.Arbitrary<QueryAnswer>;
+    faultList?: fc.Arbitrary<QueryAnswer[]>;
+    policies?: PartialFillPolicy[];
+    faultUntil?: number;
+  } = {},
+): fc.Arbitrary<Plan> =>
   fc.record({
     qty: fc.integer({ min: 1, max: 20 }),
     fills: fillsArb(o.maxAt ?? 45_000),
@@ -56,7 +73,7 @@ function runPlan(p: Plan, extra: { seed?: number } = {}): { h: Harness; id: Clie
     script: {
       latencyMs: p.latency,
       pushLost: (m: VenueMessage) => PUSHES.has(m.kind) && ((p.lostMask >> (pushes++ % 16)) & 1) === 1,
-      queryAnswer: (_id, n, at) => (at < T0 + p.faultUntil ? p.faults[n - 1] ?? 'ok' : 'ok'),
+      queryAnswer: (_id, n, at) => (at < T0 + p.faultUntil ? (p.faults[n - 1] ?? 'ok') : 'ok'),
     },
   });
   const id = h.place({ qty: p.qty, policy: p.policy });
@@ -86,40 +103,86 @@ describe('fill detection properties', () => {
     );
   };
 
-  it('1. completeness: every fill the venue made is reported, lost pushes included (failures up to the retry limit in a row)', completeness(burstsOf(3)));
+  it(
+    '1. completeness: every fill the venue made is reported, lost pushes included (failures up to the retry limit in a row)',
+    completeness(burstsOf(3)),
+  );
 
   // Failure runs longer than maxRetries (see the regression test in fill-monitor.test.ts).
-  it('1. completeness, with any number of transient failures in a row before the deadline', completeness(fc.array(fc.constantFrom<QueryAnswer>('ok', 'fail'), { maxLength: 24 })));
+  it(
+    '1. completeness, with any number of transient failures in a row before the deadline',
+    completeness(fc.array(fc.constantFrom<QueryAnswer>('ok', 'fail'), { maxLength: 24 })),
+  );
 
   it('2. multi-method redundancy: some method detects every filled observation, none claims a non-fill', () => {
-    const filledSpelling = fc.constantFrom('filled', 'FILLED', 'Filled', 'fill', 'FILL', 'fully_filled', 'Fully-Filled', ' filled ');
-    const otherSpelling = fc.constantFrom('new', 'NEW', 'accepted', 'partially_filled', 'PARTIALLY_FILLED', 'Partially Filled', 'partial_fill',
-      'canceled', 'CANCELLED', 'expired', 'pending_cancel', 'rejected');
+    const filledSpelling = fc.constantFrom(
+      'filled',
+      'FILLED',
+      'Filled',
+      'fill',
+      'FILL',
+      'fully_filled',
+      'Fully-Filled',
+      ' filled ',
+    );
+    const otherSpelling = fc.constantFrom(
+      'new',
+      'NEW',
+      'accepted',
+      'partially_filled',
+      'PARTIALLY_FILLED',
+      'Partially Filled',
+      'partial_fill',
+      'canceled',
+      'CANCELLED',
+      'expired',
+      'pending_cancel',
+      'rejected',
+    );
     const unknown = fc.constantFrom('closed', 'calculated', 'garbage', '', null, 3);
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 50 }), fc.integer({ min: 1, max: 1e7 }), fc.integer({ min: 0, max: 60_000 }),
-        fc.boolean(), filledSpelling, otherSpelling, unknown,
+        fc.integer({ min: 1, max: 50 }),
+        fc.integer({ min: 1, max: 1e7 }),
+        fc.integer({ min: 0, max: 60_000 }),
+        fc.boolean(),
+        filledSpelling,
+        otherSpelling,
+        unknown,
         fc.record({ status: fc.boolean(), qty: fc.boolean(), price: fc.boolean(), time: fc.boolean() }),
         fc.integer({ min: 0, max: 49 }),
         (qty, price, after, isFill, fillSp, otherSp, unk, shown, partialSeed) => {
           // At least one method that can confirm a full fill sees the data (status, qty or time).
           const show = { ...shown, status: shown.status || (!shown.qty && !shown.time) };
           if (isFill) {
-            const v = verifyFill({
-              status: show.status ? fillSp : unk, qty: show.qty ? qty : null, filledQty: show.qty ? qty : null,
-              avgPrice: show.price ? price : null, filledAt: show.time ? T0 + after : null, submittedAt: T0,
-            }, { qty });
+            const v = verifyFill(
+              {
+                status: show.status ? fillSp : unk,
+                qty: show.qty ? qty : null,
+                filledQty: show.qty ? qty : null,
+                avgPrice: show.price ? price : null,
+                filledAt: show.time ? T0 + after : null,
+                submittedAt: T0,
+              },
+              { qty },
+            );
             expect(v.outcome).toBe('filled');
             expect(v.filledQty).toBe(qty);
             expect(v.agreed.length).toBeGreaterThan(0);
             expect(v.disagreed).toEqual([]);
           } else {
             const filled = partialSeed % qty; // 0 <= filled < qty
-            const v = verifyFill({
-              status: show.status ? otherSp : unk, qty: show.qty ? qty : null, filledQty: show.qty ? filled : null,
-              avgPrice: show.price ? (filled > 0 ? price : 0) : null, filledAt: null, submittedAt: T0,
-            }, { qty });
+            const v = verifyFill(
+              {
+                status: show.status ? otherSp : unk,
+                qty: show.qty ? qty : null,
+                filledQty: show.qty ? filled : null,
+                avgPrice: show.price ? (filled > 0 ? price : 0) : null,
+                filledAt: null,
+                submittedAt: T0,
+              },
+              { qty },
+            );
             expect(v.outcome).not.toBe('filled');
             for (const m of FILL_METHODS) expect(v.claims[m]).not.toBe('full');
           }
@@ -158,10 +221,16 @@ describe('fill detection properties', () => {
     );
   };
 
-  it('3. error-recovery resilience: transient query failures never end monitoring early, polling goes on (bursts up to the retry limit)', resilience(burstsOf(3)));
+  it(
+    '3. error-recovery resilience: transient query failures never end monitoring early, polling goes on (bursts up to the retry limit)',
+    resilience(burstsOf(3)),
+  );
 
   // Failure bursts of any length (see the regression test in fill-monitor.test.ts).
-  it('3. error-recovery resilience, with failure bursts of any length before the deadline', resilience(fc.array(fc.constantFrom<QueryAnswer>('fail', 'fail', 'ok'), { maxLength: 24 })));
+  it(
+    '3. error-recovery resilience, with failure bursts of any length before the deadline',
+    resilience(fc.array(fc.constantFrom<QueryAnswer>('fail', 'fail', 'ok'), { maxLength: 24 })),
+  );
 
   it('4. final verification guarantee: every order at its deadline gets a final query, then a fill or cancel + check', () => {
     fc.assert(
@@ -215,16 +284,22 @@ describe('fill detection properties', () => {
   it('5. cancel-versus-fill race: a cancel refused because the order filled gives filled + cancelRace, never timeout', () => {
     fc.assert(
       fc.property(
-        planArb({ maxAt: 25_000, policies: ['wait', 'cancel_remainder'] }), fc.boolean(), fc.boolean(),
+        planArb({ maxAt: 25_000, policies: ['wait', 'cancel_remainder'] }),
+        fc.boolean(),
+        fc.boolean(),
         (p, losePush, withFaults) => {
           let pushes = 0;
           const h: Harness = new Harness({
             script: {
               latencyMs: p.latency,
               // The fill that wins the race is made at the venue right before our cancel lands.
-              beforeCancel: (cid) => { h.venue.fill(cid, p.qty, PRICE); },
-              pushLost: (m) => (m.kind === 'FillReport' && losePush) || (PUSHES.has(m.kind) && ((p.lostMask >> (pushes++ % 16)) & 1) === 1),
-              queryAnswer: (_id, n) => (withFaults ? p.faults[n - 1] ?? 'ok' : 'ok'),
+              beforeCancel: (cid) => {
+                h.venue.fill(cid, p.qty, PRICE);
+              },
+              pushLost: (m) =>
+                (m.kind === 'FillReport' && losePush) ||
+                (PUSHES.has(m.kind) && ((p.lostMask >> (pushes++ % 16)) & 1) === 1),
+              queryAnswer: (_id, n) => (withFaults ? (p.faults[n - 1] ?? 'ok') : 'ok'),
             },
           });
           const id = h.place({ qty: p.qty, policy: p.policy });
@@ -249,11 +324,26 @@ describe('fill detection properties', () => {
   it('6. state consistency: after random fills (pushes lost), the position checks end consistent and match the venue', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ qty: fc.integer({ min: 1, max: 10 }), side: fc.constantFrom<'buy' | 'sell'>('buy', 'sell'), at: fc.integer({ min: 0, max: 20_000 }), fills: fillsArb(40_000) }), { minLength: 1, maxLength: 4 }),
-        fc.integer({ min: 0, max: 0xffff }), fc.integer({ min: 1, max: 100 }), fc.constantFrom<PartialFillPolicy>('cancel_remainder', 'wait', 'accept'),
+        fc.array(
+          fc.record({
+            qty: fc.integer({ min: 1, max: 10 }),
+            side: fc.constantFrom<'buy' | 'sell'>('buy', 'sell'),
+            at: fc.integer({ min: 0, max: 20_000 }),
+            fills: fillsArb(40_000),
+          }),
+          { minLength: 1, maxLength: 4 },
+        ),
+        fc.integer({ min: 0, max: 0xffff }),
+        fc.integer({ min: 1, max: 100 }),
+        fc.constantFrom<PartialFillPolicy>('cancel_remainder', 'wait', 'accept'),
         (orders, lostMask, latency, policy) => {
           let pushes = 0;
-          const h = new Harness({ script: { latencyMs: latency, pushLost: (m) => m.kind === 'FillReport' && ((lostMask >> (pushes++ % 16)) & 1) === 1 } });
+          const h = new Harness({
+            script: {
+              latencyMs: latency,
+              pushLost: (m) => m.kind === 'FillReport' && ((lostMask >> (pushes++ % 16)) & 1) === 1,
+            },
+          });
           const ids: ClientOrderId[] = [];
           for (const o of orders) {
             h.clock.schedule(() => {
@@ -289,45 +379,60 @@ describe('fill detection properties', () => {
 
   it('7. observability: start, every status change, fill confirmation, every failed query, exactly one end', () => {
     fc.assert(
-      fc.property(planArb({ faults: fc.constantFrom<QueryAnswer>('ok', 'fail', 'not_found'), faultUntil: 20_000, policies: ['accept', 'cancel_remainder', 'wait'] }), (p) => {
-        const { h, id } = runPlan(p);
-        expect(h.events('FillMonitorStarted', id)).toHaveLength(1);
-        const end = h.ended(id);
-        const start = h.events('FillMonitorStarted', id)[0]!;
-        expect(start).toMatchObject({ qty: p.qty, timeoutMs: TIMEOUT, partialFillPolicy: p.policy });
-        // Status changes form one chain from the status at the start to the status at the end.
-        const seen = h.events('FillStatusObserved', id);
-        let status = 'submitted';
-        for (const s of seen) {
-          expect(s.from).toBe(status);
-          expect(s.to).not.toBe(s.from);
-          expect(s.at).toBeLessThanOrEqual(end.at);
-          expect(s.elapsedMs).toBe(s.at - start.at);
-          status = s.to;
-        }
-        const changes = h.events('OrderStatusChanged', id).filter((c) => c.at <= end.at);
-        const statusAtEnd = changes.length ? changes[changes.length - 1]!.to : 'submitted';
-        // The monitor may not have looked at the ledger after its own cancel (pending_cancel).
-        if (statusAtEnd !== 'pending_cancel') expect(status).toBe(statusAtEnd);
-        if (end.filledQty > 0) {
-          const v = h.events('FillVerified', id).filter((x) => x.at <= end.at).pop()!;
-          expect(v.outcome).toBe(end.result === 'filled' ? 'filled' : 'partially_filled');
-          expect(v.agreed.length).toBeGreaterThan(0);
-          expect(end.methods).toEqual(v.agreed);
-        }
-        // One FillQueryFailed per failed lookup while monitored, each with its retry delay.
-        const failedAnswers = h.entries.filter(
-          (e) => e.time <= end.at && (e.event.kind === 'QueryFailedReport' || e.event.kind === 'OrderNotFoundReport') && 'clientOrderId' in e.event && e.event.clientOrderId === id,
-        );
-        const failed = h.events('FillQueryFailed', id);
-        expect(failed).toHaveLength(failedAnswers.length);
-        expect(end.errors).toBe(failed.length);
-        for (const f of failed) {
-          if (f.errorClass === 'transient' && f.attempt <= h.config.maxRetries) expect(f.retryInMs).toBeGreaterThan(0);
-          else expect(f.retryInMs).toBeNull();
-        }
-        expect(end.apiCalls).toBeGreaterThanOrEqual(end.polls);
-      }),
+      fc.property(
+        planArb({
+          faults: fc.constantFrom<QueryAnswer>('ok', 'fail', 'not_found'),
+          faultUntil: 20_000,
+          policies: ['accept', 'cancel_remainder', 'wait'],
+        }),
+        (p) => {
+          const { h, id } = runPlan(p);
+          expect(h.events('FillMonitorStarted', id)).toHaveLength(1);
+          const end = h.ended(id);
+          const start = h.events('FillMonitorStarted', id)[0]!;
+          expect(start).toMatchObject({ qty: p.qty, timeoutMs: TIMEOUT, partialFillPolicy: p.policy });
+          // Status changes form one chain from the status at the start to the status at the end.
+          const seen = h.events('FillStatusObserved', id);
+          let status = 'submitted';
+          for (const s of seen) {
+            expect(s.from).toBe(status);
+            expect(s.to).not.toBe(s.from);
+            expect(s.at).toBeLessThanOrEqual(end.at);
+            expect(s.elapsedMs).toBe(s.at - start.at);
+            status = s.to;
+          }
+          const changes = h.events('OrderStatusChanged', id).filter((c) => c.at <= end.at);
+          const statusAtEnd = changes.length ? changes[changes.length - 1]!.to : 'submitted';
+          // The monitor may not have looked at the ledger after its own cancel (pending_cancel).
+          if (statusAtEnd !== 'pending_cancel') expect(status).toBe(statusAtEnd);
+          if (end.filledQty > 0) {
+            const v = h
+              .events('FillVerified', id)
+              .filter((x) => x.at <= end.at)
+              .pop()!;
+            expect(v.outcome).toBe(end.result === 'filled' ? 'filled' : 'partially_filled');
+            expect(v.agreed.length).toBeGreaterThan(0);
+            expect(end.methods).toEqual(v.agreed);
+          }
+          // One FillQueryFailed per failed lookup while monitored, each with its retry delay.
+          const failedAnswers = h.entries.filter(
+            (e) =>
+              e.time <= end.at &&
+              (e.event.kind === 'QueryFailedReport' || e.event.kind === 'OrderNotFoundReport') &&
+              'clientOrderId' in e.event &&
+              e.event.clientOrderId === id,
+          );
+          const failed = h.events('FillQueryFailed', id);
+          expect(failed).toHaveLength(failedAnswers.length);
+          expect(end.errors).toBe(failed.length);
+          for (const f of failed) {
+            if (f.errorClass === 'transient' && f.attempt <= h.config.maxRetries)
+              expect(f.retryInMs).toBeGreaterThan(0);
+            else expect(f.retryInMs).toBeNull();
+          }
+          expect(end.apiCalls).toBeGreaterThanOrEqual(end.polls);
+        },
+      ),
       RUNS,
     );
   });
@@ -343,8 +448,12 @@ describe('fill detection properties', () => {
     };
     fc.assert(
       fc.property(
-        fc.constantFrom<'buy' | 'sell'>('buy', 'sell'), fc.integer({ min: 9_000, max: 11_000 }),
-        fc.array(fc.record({ qty: fc.integer({ min: 1, max: 5 }), price: fc.integer({ min: 9_900, max: 10_100 }) }), { minLength: 1, maxLength: 4 }),
+        fc.constantFrom<'buy' | 'sell'>('buy', 'sell'),
+        fc.integer({ min: 9_000, max: 11_000 }),
+        fc.array(fc.record({ qty: fc.integer({ min: 1, max: 5 }), price: fc.integer({ min: 9_900, max: 10_100 }) }), {
+          minLength: 1,
+          maxLength: 4,
+        }),
         fc.integer({ min: 0, max: 200 }),
         (side, limit, fills, warnBps) => {
           const qty = fills.reduce((s, f) => s + f.qty, 0);
@@ -373,19 +482,29 @@ describe('fill detection properties', () => {
   it('9. partial-fill policy: accept, cancel_remainder, wait; IOC/FOK are never cancelled for a partial', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 2, max: 20 }), fc.integer({ min: 100, max: 20_000 }), fc.integer({ min: 1, max: 99 }),
-        fc.option(fc.integer({ min: 0, max: 40_000 }), { nil: null }), fc.constantFrom<PartialFillPolicy>('accept', 'cancel_remainder', 'wait'),
-        fc.constantFrom('GTC', 'IOC', 'FOK'), fc.integer({ min: 1, max: 200 }), fc.boolean(),
+        fc.integer({ min: 2, max: 20 }),
+        fc.integer({ min: 100, max: 20_000 }),
+        fc.integer({ min: 1, max: 99 }),
+        fc.option(fc.integer({ min: 0, max: 40_000 }), { nil: null }),
+        fc.constantFrom<PartialFillPolicy>('accept', 'cancel_remainder', 'wait'),
+        fc.constantFrom('GTC', 'IOC', 'FOK'),
+        fc.integer({ min: 1, max: 200 }),
+        fc.boolean(),
         (qty, firstAt, pct, restAfter, policy, tif, latency, losePush) => {
           const first = Math.max(1, Math.min(qty - 1, Math.floor((qty * pct) / 100)));
-          const h = new Harness({ script: { latencyMs: latency, pushLost: (m) => losePush && m.kind === 'FillReport' } });
+          const h = new Harness({
+            script: { latencyMs: latency, pushLost: (m) => losePush && m.kind === 'FillReport' },
+          });
           const id = h.place({ qty, policy, tif: tif as 'GTC' | 'IOC' | 'FOK' });
           if (tif === 'GTC') {
             h.fillAt(id, latency + firstAt, first, PRICE); // after the order reached the venue
             if (restAfter !== null) h.fillAt(id, latency + firstAt + restAfter, qty - first, PRICE);
           } else {
             // The venue ends an IOC/FOK remainder by itself right after the first fill.
-            h.clock.schedule(() => { h.venue.fill(id, first, PRICE); h.venue.expire(id); }, 2 * latency);
+            h.clock.schedule(() => {
+              h.venue.fill(id, first, PRICE);
+              h.venue.expire(id);
+            }, 2 * latency);
           }
           h.run(HORIZON);
           const end = h.ended(id);
@@ -399,7 +518,12 @@ describe('fill detection properties', () => {
             expect(cancels).toHaveLength(0);
             expect(detected).toHaveLength(1);
             expect(['wait', 'none']).toContain(detected[0]?.action);
-            expect(end).toMatchObject({ result: 'partial', filledQty: first, remainingQty: qty - first, leftOpen: false });
+            expect(end).toMatchObject({
+              result: 'partial',
+              filledQty: first,
+              remainingQty: qty - first,
+              leftOpen: false,
+            });
             return;
           }
           if (detected.length === 0) {
@@ -436,12 +560,19 @@ describe('fill detection properties', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 100, max: 3_000 }),
-        fc.oneof(fc.record({ mode: fc.constant('step' as const), ms: fc.integer({ min: 0, max: 2_000 }) }), fc.record({ mode: fc.constant('factor' as const), factor: fc.double({ min: 1, max: 3, noNaN: true }) })),
-        fc.integer({ min: 0, max: 10_000 }), fc.integer({ min: 1, max: 45 }),
+        fc.oneof(
+          fc.record({ mode: fc.constant('step' as const), ms: fc.integer({ min: 0, max: 2_000 }) }),
+          fc.record({ mode: fc.constant('factor' as const), factor: fc.double({ min: 1, max: 3, noNaN: true }) }),
+        ),
+        fc.integer({ min: 0, max: 10_000 }),
+        fc.integer({ min: 1, max: 45 }),
         (initial, increase, extra, latency) => {
           // latency < initial / 2: the ack is in before the first poll falls due.
           const pollMaxMs = initial + extra;
-          const h = new Harness({ config: { timeoutMs: 120_000, pollInitialMs: initial, pollIncrease: increase, pollMaxMs }, script: { latencyMs: latency } });
+          const h = new Harness({
+            config: { timeoutMs: 120_000, pollInitialMs: initial, pollIncrease: increase, pollMaxMs },
+            script: { latencyMs: latency },
+          });
           const id = h.place({ qty: 5 });
           h.run(119_000);
           const q = h.queries(id);
@@ -450,7 +581,14 @@ describe('fill detection properties', () => {
           for (let i = 0; i < gaps.length; i++) {
             expect(gaps[i]).toBeLessThanOrEqual(pollMaxMs);
             if (i > 0) expect(gaps[i]).toBeGreaterThanOrEqual(gaps[i - 1]!);
-            expect(gaps[i]).toBe(Math.min(pollMaxMs, Math.round(increase.mode === 'step' ? initial + increase.ms * (i + 1) : initial * increase.factor ** (i + 1))));
+            expect(gaps[i]).toBe(
+              Math.min(
+                pollMaxMs,
+                Math.round(
+                  increase.mode === 'step' ? initial + increase.ms * (i + 1) : initial * increase.factor ** (i + 1),
+                ),
+              ),
+            );
           }
           // Once at the cap, it stays there.
           const capAt = gaps.indexOf(pollMaxMs);

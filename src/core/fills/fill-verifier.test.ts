@@ -4,10 +4,40 @@ import { confidenceScore, FILL_METHODS, verifyFill, type FillObservation } from 
 
 const RUNS = { numRuns: 500 };
 const T0 = 1_723_161_600_000;
-const obs = (o: Partial<FillObservation>): FillObservation => ({ status: 'new', qty: 10, filledQty: 0, avgPrice: null, filledAt: null, submittedAt: T0, ...o });
+const obs = (o: Partial<FillObservation>): FillObservation => ({
+  status: 'new',
+  qty: 10,
+  filledQty: 0,
+  avgPrice: null,
+  filledAt: null,
+  submittedAt: T0,
+  ...o,
+});
 
-const spellings = ['filled', 'FILLED', 'fill', 'Filled', 'partially_filled', 'PARTIALLY_FILLED', 'partial', 'new', 'NEW', 'accepted', 'pending_new',
-  'pending_cancel', 'canceled', 'CANCELLED', 'expired', 'rejected', 'replaced', 'done_for_day', 'closed', 'calculated', 'garbage', ''];
+const spellings = [
+  'filled',
+  'FILLED',
+  'fill',
+  'Filled',
+  'partially_filled',
+  'PARTIALLY_FILLED',
+  'partial',
+  'new',
+  'NEW',
+  'accepted',
+  'pending_new',
+  'pending_cancel',
+  'canceled',
+  'CANCELLED',
+  'expired',
+  'rejected',
+  'replaced',
+  'done_for_day',
+  'closed',
+  'calculated',
+  'garbage',
+  '',
+];
 /** Any observation, including invalid and contradictory fields. */
 const anyObservation = fc.integer({ min: 1, max: 50 }).chain((ordered) =>
   fc.record({
@@ -15,9 +45,23 @@ const anyObservation = fc.integer({ min: 1, max: 50 }).chain((ordered) =>
     o: fc.record({
       status: fc.oneof(fc.constantFrom(...spellings), fc.string(), fc.constant(null), fc.integer()),
       qty: fc.oneof(fc.constant(null), fc.constant(ordered), fc.integer({ min: 0, max: 60 })),
-      filledQty: fc.oneof(fc.constant(null), fc.integer({ min: 0, max: ordered }), fc.integer({ min: -5, max: ordered + 5 }), fc.constantFrom(Number.NaN, 0.5, Infinity)),
-      avgPrice: fc.oneof(fc.constant(null), fc.constant(0), fc.integer({ min: 1, max: 1e9 }), fc.double({ min: -10, max: 10 })),
-      filledAt: fc.oneof(fc.constant(null), fc.integer({ min: T0 - 10_000, max: T0 + 100_000 }), fc.constant(Number.NaN)),
+      filledQty: fc.oneof(
+        fc.constant(null),
+        fc.integer({ min: 0, max: ordered }),
+        fc.integer({ min: -5, max: ordered + 5 }),
+        fc.constantFrom(Number.NaN, 0.5, Infinity),
+      ),
+      avgPrice: fc.oneof(
+        fc.constant(null),
+        fc.constant(0),
+        fc.integer({ min: 1, max: 1e9 }),
+        fc.double({ min: -10, max: 10 }),
+      ),
+      filledAt: fc.oneof(
+        fc.constant(null),
+        fc.integer({ min: T0 - 10_000, max: T0 + 100_000 }),
+        fc.constant(Number.NaN),
+      ),
       submittedAt: fc.constant(T0),
     }),
   }),
@@ -26,7 +70,15 @@ const anyObservation = fc.integer({ min: 1, max: 50 }).chain((ordered) =>
 describe('verifyFill', () => {
   it('confirms a full fill by every method with confidence 1', () => {
     const v = verifyFill(obs({ status: 'FILLED', filledQty: 10, avgPrice: 6_100_000, filledAt: T0 + 5 }), { qty: 10 });
-    expect(v).toMatchObject({ outcome: 'filled', filledQty: 10, remainingQty: 0, status: 'filled', contradictions: [], disagreed: [], confidence: 1 });
+    expect(v).toMatchObject({
+      outcome: 'filled',
+      filledQty: 10,
+      remainingQty: 0,
+      status: 'filled',
+      contradictions: [],
+      disagreed: [],
+      confidence: 1,
+    });
     expect(v.agreed).toEqual(['status', 'quantity', 'price', 'timestamp']);
   });
 
@@ -106,17 +158,42 @@ describe('verifyFill', () => {
     // Ground truth: `filled` of `ordered` lots. Each field is accurate, missing, or stale (from an
     // earlier moment, so it can only understate); a status may be a spelling we do not know.
     const arb = fc.integer({ min: 1, max: 50 }).chain((ordered) =>
-      fc.record({ ordered: fc.constant(ordered), filled: fc.integer({ min: 0, max: ordered }), stale: fc.integer({ min: 0, max: ordered }),
-        fields: fc.record({ status: fc.constantFrom('true', 'stale', 'missing', 'unknown'), qty: fc.constantFrom('true', 'stale', 'missing'),
-          price: fc.constantFrom('true', 'missing'), time: fc.constantFrom('true', 'missing') }), spelling: fc.nat() }));
+      fc.record({
+        ordered: fc.constant(ordered),
+        filled: fc.integer({ min: 0, max: ordered }),
+        stale: fc.integer({ min: 0, max: ordered }),
+        fields: fc.record({
+          status: fc.constantFrom('true', 'stale', 'missing', 'unknown'),
+          qty: fc.constantFrom('true', 'stale', 'missing'),
+          price: fc.constantFrom('true', 'missing'),
+          time: fc.constantFrom('true', 'missing'),
+        }),
+        spelling: fc.nat(),
+      }),
+    );
     fc.assert(
       fc.property(arb, ({ ordered, filled, stale, fields, spelling }) => {
         const earlier = Math.min(stale, filled);
-        const statusOf = (k: number) => (k === ordered ? ['filled', 'FILLED', 'fill'] : k > 0 ? ['partially_filled', 'PARTIALLY_FILLED', 'partial'] : ['new', 'NEW', 'accepted']);
-        const spell = (k: number) => { const s = statusOf(k); return s[spelling % s.length]; };
+        const statusOf = (k: number) =>
+          k === ordered
+            ? ['filled', 'FILLED', 'fill']
+            : k > 0
+              ? ['partially_filled', 'PARTIALLY_FILLED', 'partial']
+              : ['new', 'NEW', 'accepted'];
+        const spell = (k: number) => {
+          const s = statusOf(k);
+          return s[spelling % s.length];
+        };
         const o = obs({
           qty: ordered,
-          status: fields.status === 'true' ? spell(filled) : fields.status === 'stale' ? spell(earlier) : fields.status === 'unknown' ? 'closed' : null,
+          status:
+            fields.status === 'true'
+              ? spell(filled)
+              : fields.status === 'stale'
+                ? spell(earlier)
+                : fields.status === 'unknown'
+                  ? 'closed'
+                  : null,
           filledQty: fields.qty === 'true' ? filled : fields.qty === 'stale' ? earlier : null,
           avgPrice: fields.price === 'true' ? (filled > 0 ? 6_100_000 : 0) : null,
           filledAt: fields.time === 'true' && filled === ordered ? T0 + 1_000 : null,
@@ -149,18 +226,23 @@ describe('verifyFill', () => {
     );
     // ...and on observations: adding a confirming field to a confirmed fill never lowers it.
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 50 }), fc.constantFrom('filled', 'garbage'), fc.boolean(), (ordered, status, withQty) => {
-        fc.pre(status === 'filled' || withQty);
-        const base = obs({ status, qty: ordered, filledQty: withQty ? ordered : null });
-        const more = [verifyFill(base, { qty: ordered })];
-        more.push(verifyFill({ ...base, avgPrice: 5 }, { qty: ordered }));
-        more.push(verifyFill({ ...base, avgPrice: 5, filledAt: T0 + 1 }, { qty: ordered }));
-        for (let i = 1; i < more.length; i++) {
-          expect(more[i]?.outcome).toBe('filled');
-          expect(more[i]?.agreed.length).toBe((more[i - 1]?.agreed.length ?? 0) + 1);
-          expect(more[i]?.confidence).toBeGreaterThan(more[i - 1]?.confidence ?? 1);
-        }
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 50 }),
+        fc.constantFrom('filled', 'garbage'),
+        fc.boolean(),
+        (ordered, status, withQty) => {
+          fc.pre(status === 'filled' || withQty);
+          const base = obs({ status, qty: ordered, filledQty: withQty ? ordered : null });
+          const more = [verifyFill(base, { qty: ordered })];
+          more.push(verifyFill({ ...base, avgPrice: 5 }, { qty: ordered }));
+          more.push(verifyFill({ ...base, avgPrice: 5, filledAt: T0 + 1 }, { qty: ordered }));
+          for (let i = 1; i < more.length; i++) {
+            expect(more[i]?.outcome).toBe('filled');
+            expect(more[i]?.agreed.length).toBe((more[i - 1]?.agreed.length ?? 0) + 1);
+            expect(more[i]?.confidence).toBeGreaterThan(more[i - 1]?.confidence ?? 1);
+          }
+        },
+      ),
       { numRuns: 200 },
     );
   });

@@ -49,33 +49,59 @@ export interface Verification {
 
 type Check = { claim: MethodClaim; invalid?: string };
 /** Which of full (F), partial (P), none (N) each claim allows. */
-const ALLOWS: Record<Exclude<MethodClaim, 'abstain'>, string> = { full: 'F', partial: 'P', some: 'FP', none: 'N', not_full: 'PN' };
+const ALLOWS: Record<Exclude<MethodClaim, 'abstain'>, string> = {
+  full: 'F',
+  partial: 'P',
+  some: 'FP',
+  none: 'N',
+  not_full: 'PN',
+};
 const OUTCOME_LETTER: Record<FillOutcome, string> = { filled: 'F', partially_filled: 'P', not_filled: 'N' };
 
 const STATUS_CLAIM: Record<VenueStatus, MethodClaim> = {
-  filled: 'full', partially_filled: 'partial', new: 'none', rejected: 'none', pending_change: 'not_full',
-  canceled: 'not_full', expired: 'not_full', replaced: 'not_full', done_for_day: 'not_full', unknown: 'abstain',
+  filled: 'full',
+  partially_filled: 'partial',
+  new: 'none',
+  rejected: 'none',
+  pending_change: 'not_full',
+  canceled: 'not_full',
+  expired: 'not_full',
+  replaced: 'not_full',
+  done_for_day: 'not_full',
+  unknown: 'abstain',
 };
 
 function checkQuantity(o: FillObservation, ordered: number): Check {
-  if (o.qty !== null && o.qty !== ordered) return { claim: 'abstain', invalid: `quantity: the venue's order qty ${o.qty} differs from the ${ordered} lots ordered` };
+  if (o.qty !== null && o.qty !== ordered)
+    return {
+      claim: 'abstain',
+      invalid: `quantity: the venue's order qty ${o.qty} differs from the ${ordered} lots ordered`,
+    };
   if (o.filledQty === null) return { claim: 'abstain' };
   const f = o.filledQty;
-  if (!Number.isSafeInteger(f) || f < 0) return { claim: 'abstain', invalid: `quantity: filled qty ${f} is not a whole number of lots >= 0` };
-  if (f > ordered) return { claim: 'abstain', invalid: `quantity: filled qty ${f} exceeds the ${ordered} lots ordered` };
+  if (!Number.isSafeInteger(f) || f < 0)
+    return { claim: 'abstain', invalid: `quantity: filled qty ${f} is not a whole number of lots >= 0` };
+  if (f > ordered)
+    return { claim: 'abstain', invalid: `quantity: filled qty ${f} exceeds the ${ordered} lots ordered` };
   return { claim: f === ordered ? 'full' : f === 0 ? 'none' : 'partial' };
 }
 
 function checkPrice(o: FillObservation): Check {
   if (o.avgPrice === null) return { claim: 'abstain' };
-  if (!Number.isFinite(o.avgPrice) || o.avgPrice < 0) return { claim: 'abstain', invalid: `price: average fill price ${o.avgPrice} is not a number >= 0` };
+  if (!Number.isFinite(o.avgPrice) || o.avgPrice < 0)
+    return { claim: 'abstain', invalid: `price: average fill price ${o.avgPrice} is not a number >= 0` };
   return { claim: o.avgPrice > 0 ? 'some' : 'none' };
 }
 
 function checkTimestamp(o: FillObservation): Check {
   if (o.filledAt === null) return { claim: 'abstain' };
-  if (!Number.isFinite(o.filledAt) || !Number.isFinite(o.submittedAt)) return { claim: 'abstain', invalid: `timestamp: filled_at ${o.filledAt} or submitted_at ${o.submittedAt} is not a time` };
-  if (o.filledAt < o.submittedAt) return { claim: 'abstain', invalid: `timestamp: filled_at ${o.filledAt} is before submission at ${o.submittedAt}` };
+  if (!Number.isFinite(o.filledAt) || !Number.isFinite(o.submittedAt))
+    return {
+      claim: 'abstain',
+      invalid: `timestamp: filled_at ${o.filledAt} or submitted_at ${o.submittedAt} is not a time`,
+    };
+  if (o.filledAt < o.submittedAt)
+    return { claim: 'abstain', invalid: `timestamp: filled_at ${o.filledAt} is before submission at ${o.submittedAt}` };
   return { claim: 'full' };
 }
 
@@ -91,7 +117,8 @@ export function confidenceScore(agreeing: number, disagreeing: number): number {
 
 export function verifyFill(observation: FillObservation, expected: ExpectedFill): Verification {
   const ordered = expected.qty;
-  if (!Number.isSafeInteger(ordered) || ordered <= 0) throw new RangeError(`verifyFill: ordered qty must be a positive whole number of lots, got ${ordered}`);
+  if (!Number.isSafeInteger(ordered) || ordered <= 0)
+    throw new RangeError(`verifyFill: ordered qty must be a positive whole number of lots, got ${ordered}`);
   const status = normalizeStatus(observation.status);
   const checks: Record<FillMethod, Check> = {
     status: { claim: STATUS_CLAIM[status] },
@@ -107,7 +134,8 @@ export function verifyFill(observation: FillObservation, expected: ExpectedFill)
   };
   speaking.forEach((a, i) => {
     for (const b of speaking.slice(i + 1)) {
-      if (![...allows(a)].some((x) => allows(b).includes(x))) contradictions.push(`${a} says ${checks[a].claim}, ${b} says ${checks[b].claim}`);
+      if (![...allows(a)].some((x) => allows(b).includes(x)))
+        contradictions.push(`${a} says ${checks[a].claim}, ${b} says ${checks[b].claim}`);
     }
   });
   /** What every speaking method allows at once: 'F' when they all fit a full fill only. */
@@ -117,17 +145,29 @@ export function verifyFill(observation: FillObservation, expected: ExpectedFill)
   // venue clock a few ms off ours must not hide a fill that status and quantity confirm).
   const quantityValid = checks.quantity.invalid === undefined;
   const outcome: FillOutcome =
-    confirmsFull && quantityValid && allowed === 'F' ? 'filled' : checks.quantity.claim === 'partial' ? 'partially_filled' : 'not_filled';
+    confirmsFull && quantityValid && allowed === 'F'
+      ? 'filled'
+      : checks.quantity.claim === 'partial'
+        ? 'partially_filled'
+        : 'not_filled';
   const letter = OUTCOME_LETTER[outcome];
   const agreed = speaking.filter((m) => allows(m).includes(letter));
-  const disagreed = FILL_METHODS.filter((m) => checks[m].invalid !== undefined || (speaking.includes(m) && !agreed.includes(m)));
-  const filledQty = outcome === 'filled' ? ordered : outcome === 'partially_filled' ? (observation.filledQty as number) : 0;
+  const disagreed = FILL_METHODS.filter(
+    (m) => checks[m].invalid !== undefined || (speaking.includes(m) && !agreed.includes(m)),
+  );
+  const filledQty =
+    outcome === 'filled' ? ordered : outcome === 'partially_filled' ? (observation.filledQty as number) : 0;
   return {
     outcome,
     filledQty,
     remainingQty: ordered - filledQty,
     status,
-    claims: { status: checks.status.claim, quantity: checks.quantity.claim, price: checks.price.claim, timestamp: checks.timestamp.claim },
+    claims: {
+      status: checks.status.claim,
+      quantity: checks.quantity.claim,
+      price: checks.price.claim,
+      timestamp: checks.timestamp.claim,
+    },
     agreed,
     disagreed,
     contradictions,

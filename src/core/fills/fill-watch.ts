@@ -50,14 +50,42 @@ export interface Watch {
 
 /** A fresh watch of an order, in 'monitoring'. Its expected price is the order's limit, else the
  *  touch it would take (`top`), else null. */
-export function newWatch(id: ClientOrderId, order: OrderState, top: { bid: number | null; ask: number | null }, policy: PartialFillPolicy, timeoutMs: number, now: number): Watch {
+export function newWatch(
+  id: ClientOrderId,
+  order: OrderState,
+  top: { bid: number | null; ask: number | null },
+  policy: PartialFillPolicy,
+  timeoutMs: number,
+  now: number,
+): Watch {
   const r = order.request;
   return {
-    id, startedAt: now, expectedPrice: r.limitPrice ?? (r.side === 'buy' ? top.ask : top.bid), policy, phase: 'monitoring', timeoutMs,
-    polls: 0, apiCalls: 0, errors: 0, failures: 0, finalSteps: 0, queryAt: null,
-    lastStatus: order.status, lastOutcome: 'not_filled', lastVerification: null, lastFilled: 0,
-    partialHandled: false, cancelSent: false, cancelRace: false, deadlinePassed: false, stopPolling: false, notFound: 0, lastAnswerOurs: false,
-    trades: new Map(), timer: null, deadlineTimer: null,
+    id,
+    startedAt: now,
+    expectedPrice: r.limitPrice ?? (r.side === 'buy' ? top.ask : top.bid),
+    policy,
+    phase: 'monitoring',
+    timeoutMs,
+    polls: 0,
+    apiCalls: 0,
+    errors: 0,
+    failures: 0,
+    finalSteps: 0,
+    queryAt: null,
+    lastStatus: order.status,
+    lastOutcome: 'not_filled',
+    lastVerification: null,
+    lastFilled: 0,
+    partialHandled: false,
+    cancelSent: false,
+    cancelRace: false,
+    deadlinePassed: false,
+    stopPolling: false,
+    notFound: 0,
+    lastAnswerOurs: false,
+    trades: new Map(),
+    timer: null,
+    deadlineTimer: null,
   };
 }
 
@@ -70,14 +98,22 @@ export function observation(w: Watch, o: OrderState, report: OrderStatusReport |
     const notional = report.trades.reduce((s, t) => s + t.qty * t.price, 0);
     const last = report.trades.reduce((m, t) => Math.max(m, t.venueTime), -Infinity);
     return {
-      status: report.status, qty: report.qty, filledQty: report.filledQty, avgPrice: filled > 0 ? notional / filled : 0,
-      filledAt: report.status === 'filled' && Number.isFinite(last) ? last : null, submittedAt: w.startedAt,
+      status: report.status,
+      qty: report.qty,
+      filledQty: report.filledQty,
+      avgPrice: filled > 0 ? notional / filled : 0,
+      filledAt: report.status === 'filled' && Number.isFinite(last) ? last : null,
+      submittedAt: w.startedAt,
     };
   }
   const last = lastTradeAt(w);
   return {
-    status: o.status, qty: o.request.qty, filledQty: o.filledQty, avgPrice: o.filledQty > 0 ? o.filledNotional / o.filledQty : 0,
-    filledAt: o.status === 'filled' ? last : null, submittedAt: w.startedAt,
+    status: o.status,
+    qty: o.request.qty,
+    filledQty: o.filledQty,
+    avgPrice: o.filledQty > 0 ? o.filledNotional / o.filledQty : 0,
+    filledAt: o.status === 'filled' ? last : null,
+    submittedAt: w.startedAt,
   };
 }
 
@@ -117,23 +153,48 @@ export function resultOf(
 ): { ended: FillMonitorEnded; warning: SlippageWarning | null } {
   const { instrument, config } = ctx;
   const avgTicks = o.filledQty > 0 ? o.filledNotional / o.filledQty : null;
-  const feeCtx = { instrument, assets: ctx.assets, priceOf: ctx.priceOf ?? (() => null), fallbackBps: config.feeFallbackBps };
+  const feeCtx = {
+    instrument,
+    assets: ctx.assets,
+    priceOf: ctx.priceOf ?? (() => null),
+    fallbackBps: config.feeFallbackBps,
+  };
   const feeUnits = [...w.trades.values()].reduce((s, t) => s + tradeFeeUnits(t, feeCtx).units, 0);
-  const slip = avgTicks !== null && w.expectedPrice !== null && w.expectedPrice > 0 ? slippageBps(o.request.side, w.expectedPrice, avgTicks) : null;
+  const slip =
+    avgTicks !== null && w.expectedPrice !== null && w.expectedPrice > 0
+      ? slippageBps(o.request.side, w.expectedPrice, avgTicks)
+      : null;
   const lastTrade = lastTradeAt(w);
   const v = w.lastVerification;
   const ended: FillMonitorEnded = {
-    kind: 'FillMonitorEnded', clientOrderId: w.id, result, filledQty: o.filledQty, remainingQty: o.request.qty - o.filledQty,
-    avgPrice: avgTicks === null ? null : fractionalTicksToPrice(instrument, avgTicks), fees: unitsToQuote(instrument, feeUnits),
-    slippageBps: slip === null ? null : formatBps(slip), methods: v ? v.agreed : [], confidencePct: v ? Math.round(v.confidence * 100) : 0,
-    elapsedMs: ctx.now - w.startedAt, detectionLatencyMs: o.filledQty > 0 && lastTrade !== null ? Math.max(0, ctx.now - lastTrade) : null,
-    polls: w.polls, apiCalls: w.apiCalls, errors: w.errors, detectedBy, cancelRace: w.cancelRace, leftOpen: leftOpen && !isTerminal(o.status),
+    kind: 'FillMonitorEnded',
+    clientOrderId: w.id,
+    result,
+    filledQty: o.filledQty,
+    remainingQty: o.request.qty - o.filledQty,
+    avgPrice: avgTicks === null ? null : fractionalTicksToPrice(instrument, avgTicks),
+    fees: unitsToQuote(instrument, feeUnits),
+    slippageBps: slip === null ? null : formatBps(slip),
+    methods: v ? v.agreed : [],
+    confidencePct: v ? Math.round(v.confidence * 100) : 0,
+    elapsedMs: ctx.now - w.startedAt,
+    detectionLatencyMs: o.filledQty > 0 && lastTrade !== null ? Math.max(0, ctx.now - lastTrade) : null,
+    polls: w.polls,
+    apiCalls: w.apiCalls,
+    errors: w.errors,
+    detectedBy,
+    cancelRace: w.cancelRace,
+    leftOpen: leftOpen && !isTerminal(o.status),
   };
   const warning: SlippageWarning | null =
     slip !== null && slip > config.slippageWarnBps && avgTicks !== null && w.expectedPrice !== null
       ? {
-          kind: 'SlippageWarning', clientOrderId: w.id, expectedPrice: ticksToPrice(instrument, w.expectedPrice),
-          avgPrice: fractionalTicksToPrice(instrument, avgTicks), slippageBps: formatBps(slip), thresholdBps: String(config.slippageWarnBps),
+          kind: 'SlippageWarning',
+          clientOrderId: w.id,
+          expectedPrice: ticksToPrice(instrument, w.expectedPrice),
+          avgPrice: fractionalTicksToPrice(instrument, avgTicks),
+          slippageBps: formatBps(slip),
+          thresholdBps: String(config.slippageWarnBps),
         }
       : null;
   return { ended, warning };

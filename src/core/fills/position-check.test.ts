@@ -27,21 +27,76 @@ function setup(config = parseFillConfig({})) {
   };
   const calls: Array<{ call: 'account' | 'query'; id: ClientOrderId | null; at: number }> = [];
   const broker: Broker = {
-    clientIdMaxLength: 36, setReportHandler: () => {}, submit: () => {}, cancel: () => {}, queryOpenOrders: () => {}, queryOrdersSince: () => {},
-    queryOrder: (id) => { calls.push({ call: 'query', id, at: clock.now() }); },
-    queryAccount: () => { calls.push({ call: 'account', id: null, at: clock.now() }); },
+    clientIdMaxLength: 36,
+    setReportHandler: () => {},
+    submit: () => {},
+    cancel: () => {},
+    queryOpenOrders: () => {},
+    queryOrdersSince: () => {},
+    queryOrder: (id) => {
+      calls.push({ call: 'query', id, at: clock.now() });
+    },
+    queryAccount: () => {
+      calls.push({ call: 'account', id: null, at: clock.now() });
+    },
   };
-  const pc = new PositionCheck({ clock, ledger, broker, config, rng: new Rng(3), record: (e) => events.push({ ...e, at: clock.now() }) });
+  const pc = new PositionCheck({
+    clock,
+    ledger,
+    broker,
+    config,
+    rng: new Rng(3),
+    record: (e) => events.push({ ...e, at: clock.now() }),
+  });
   let trades = 0;
   /** A buy order at the venue, acknowledged, with `filled` lots filled in our record. */
   const order = (name: string, qty: number, filled: number): ClientOrderId => {
     const id = clientOrderId(name);
     const parentId = parentOrderId(`p-${name}`);
-    fold({ kind: 'ParentOrderCreated', parentId, symbol: INSTRUMENT.symbol, side: 'buy', qty, type: 'limit', tif: 'GTC', limitPrice: 100, totalSlices: 1, route: 'single', arrivalBid: null, arrivalAsk: null, source: 'test' });
-    fold({ kind: 'OrderCreated', clientOrderId: id, parentId, sliceNum: 1, totalSlices: 1, scheduledTime: T0, symbol: INSTRUMENT.symbol, side: 'buy', type: 'limit', tif: 'GTC', qty, limitPrice: 100, stopPrice: null });
+    fold({
+      kind: 'ParentOrderCreated',
+      parentId,
+      symbol: INSTRUMENT.symbol,
+      side: 'buy',
+      qty,
+      type: 'limit',
+      tif: 'GTC',
+      limitPrice: 100,
+      totalSlices: 1,
+      route: 'single',
+      arrivalBid: null,
+      arrivalAsk: null,
+      source: 'test',
+    });
+    fold({
+      kind: 'OrderCreated',
+      clientOrderId: id,
+      parentId,
+      sliceNum: 1,
+      totalSlices: 1,
+      scheduledTime: T0,
+      symbol: INSTRUMENT.symbol,
+      side: 'buy',
+      type: 'limit',
+      tif: 'GTC',
+      qty,
+      limitPrice: 100,
+      stopPrice: null,
+    });
     fold({ kind: 'SubmitOrder', clientOrderId: id });
     fold({ kind: 'AckReport', clientOrderId: id, venueOrderId: venueOrderId(`v-${name}`) });
-    if (filled > 0) fold({ kind: 'FillReport', clientOrderId: id, venueOrderId: venueOrderId(`v-${name}`), tradeId: tradeId(`t${++trades}`), qty: filled, price: 100, fee: 0, liquidity: 'taker', venueTime: T0 });
+    if (filled > 0)
+      fold({
+        kind: 'FillReport',
+        clientOrderId: id,
+        venueOrderId: venueOrderId(`v-${name}`),
+        tradeId: tradeId(`t${++trades}`),
+        qty: filled,
+        price: 100,
+        fee: 0,
+        liquidity: 'taker',
+        venueTime: T0,
+      });
     return id;
   };
   /** A venue message: folded, then shown to the check (the engine's order). */
@@ -62,7 +117,9 @@ describe('PositionCheck', () => {
     expect(s.accounts()).toHaveLength(1);
     expect(s.pc.busy).toBe(true);
     s.deliver({ kind: 'AccountReport', position: 10, quote: 0 });
-    expect(s.checks()).toEqual([expect.objectContaining({ cause: a, expected: 10, venue: 10, consistent: true, afterSync: false })]);
+    expect(s.checks()).toEqual([
+      expect.objectContaining({ cause: a, expected: 10, venue: 10, consistent: true, afterSync: false }),
+    ]);
     expect(s.events.filter((e) => e.kind === 'PositionSyncStarted')).toEqual([]);
     expect(s.pc.busy).toBe(false);
     expect(s.calls).toHaveLength(1);
@@ -80,8 +137,15 @@ describe('PositionCheck', () => {
     expect(sync).toMatchObject({ cause: a, orders: [b, c] });
     expect(s.calls.filter((x) => x.call === 'query').map((x) => x.id)).toEqual([b, c]);
     // The re-check waits for every lookup.
-    s.deliver({ kind: 'OrderStatusReport', clientOrderId: b, venueOrderId: venueOrderId('v-b'), status: 'partially_filled', qty: 5, filledQty: 3,
-      trades: [{ tradeId: tradeId('tb'), qty: 3, price: 100, fee: 0, liquidity: 'taker', venueTime: T0 }] });
+    s.deliver({
+      kind: 'OrderStatusReport',
+      clientOrderId: b,
+      venueOrderId: venueOrderId('v-b'),
+      status: 'partially_filled',
+      qty: 5,
+      filledQty: 3,
+      trades: [{ tradeId: tradeId('tb'), qty: 3, price: 100, fee: 0, liquidity: 'taker', venueTime: T0 }],
+    });
     expect(s.accounts()).toHaveLength(1);
     s.deliver({ kind: 'QueryFailedReport', clientOrderId: c, query: 'order', reason: 'timeout' }); // an answer all the same
     expect(s.accounts()).toHaveLength(2);
@@ -98,7 +162,10 @@ describe('PositionCheck', () => {
     s.deliver({ kind: 'AccountReport', position: 11, quote: 0 });
     s.deliver({ kind: 'OrderNotFoundReport', clientOrderId: clientOrderId('b') });
     s.deliver({ kind: 'AccountReport', position: 11, quote: 0 });
-    expect(s.checks().map((c) => [c.consistent, c.afterSync])).toEqual([[false, false], [false, true]]);
+    expect(s.checks().map((c) => [c.consistent, c.afterSync])).toEqual([
+      [false, false],
+      [false, true],
+    ]);
     expect(s.events.filter((e) => e.kind === 'PositionSyncStarted')).toHaveLength(1);
     expect(s.pc.busy).toBe(false);
     expect(s.clock.runUntilIdle(10)).toBe(0); // the watchdog was cancelled: nothing left to fire
@@ -154,12 +221,23 @@ describe('PositionCheck', () => {
     s.pc.request(b);
     s.pc.request(b);
     expect(s.accounts()).toHaveLength(1);
-    s.deliver({ kind: 'OrderStatusReport', clientOrderId: b, venueOrderId: venueOrderId('v-b'), status: 'partially_filled', qty: 5, filledQty: 2,
-      trades: [{ tradeId: tradeId('tb'), qty: 2, price: 100, fee: 0, liquidity: 'taker', venueTime: T0 }] });
+    s.deliver({
+      kind: 'OrderStatusReport',
+      clientOrderId: b,
+      venueOrderId: venueOrderId('v-b'),
+      status: 'partially_filled',
+      qty: 5,
+      filledQty: 2,
+      trades: [{ tradeId: tradeId('tb'), qty: 2, price: 100, fee: 0, liquidity: 'taker', venueTime: T0 }],
+    });
     s.deliver({ kind: 'AccountReport', position: 12, quote: 0 });
     expect(s.accounts()).toHaveLength(3);
     s.deliver({ kind: 'AccountReport', position: 12, quote: 0 });
-    expect(s.checks().map((x) => [x.cause, x.consistent, x.afterSync])).toEqual([[a, false, false], [a, true, true], [b, true, false]]);
+    expect(s.checks().map((x) => [x.cause, x.consistent, x.afterSync])).toEqual([
+      [a, false, false],
+      [a, true, true],
+      [b, true, false],
+    ]);
   });
 
   it('retries a failing account query with backoff, then gives up; the next fill asks again', () => {
@@ -175,7 +253,9 @@ describe('PositionCheck', () => {
       s.clock.advanceBy(backoffCeiling(attempt, s.config));
       expect(s.accounts()).toHaveLength(before + 1);
       const delay = s.accounts()[before]!.at - failedAt;
-      expect(delay).toBeGreaterThanOrEqual(Math.floor(backoffCeiling(attempt, s.config) * (1 - s.config.jitterFraction)));
+      expect(delay).toBeGreaterThanOrEqual(
+        Math.floor(backoffCeiling(attempt, s.config) * (1 - s.config.jitterFraction)),
+      );
       expect(delay).toBeLessThanOrEqual(backoffCeiling(attempt, s.config));
     }
     s.deliver(fail); // past the limit

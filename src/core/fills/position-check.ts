@@ -59,7 +59,14 @@ export class PositionCheck {
       this.running = null;
       const expected = this.deps.ledger.position;
       const consistent = msg.position === expected;
-      this.deps.record({ kind: 'PositionChecked', cause: round.cause, expected, venue: msg.position, consistent, afterSync: round.afterSync });
+      this.deps.record({
+        kind: 'PositionChecked',
+        cause: round.cause,
+        expected,
+        venue: msg.position,
+        consistent,
+        afterSync: round.afterSync,
+      });
       if (!consistent && !round.afterSync) this.sync(round.cause);
       else this.next();
       return;

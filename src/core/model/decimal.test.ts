@@ -25,9 +25,13 @@ describe('decimal steps', () => {
 
   it('property: steps -> decimal -> steps is the identity', () => {
     fc.assert(
-      fc.property(fc.integer({ min: -1e12, max: 1e12 }), fc.constantFrom('0.01', '0.00001', '0.05', '1', '25', '0.5'), (n, step) => {
-        expect(toSteps(fromSteps(n, step), step)).toBe(n);
-      }),
+      fc.property(
+        fc.integer({ min: -1e12, max: 1e12 }),
+        fc.constantFrom('0.01', '0.00001', '0.05', '1', '25', '0.5'),
+        (n, step) => {
+          expect(toSteps(fromSteps(n, step), step)).toBe(n);
+        },
+      ),
     );
   });
 });
@@ -38,7 +42,9 @@ describe('instrument', () => {
   it('holds minimum notional as integer tick x lot units', () => {
     // 5 USDT / (0.01 * 0.00001) = 50,000,000 units
     expect(btc.minNotionalUnits).toBe(50_000_000);
-    expect(makeInstrument({ symbol: 'AAPL', tickSize: '0.01', lotSize: '1', minNotional: '1' }).minNotionalUnits).toBe(100);
+    expect(makeInstrument({ symbol: 'AAPL', tickSize: '0.01', lotSize: '1', minNotional: '1' }).minNotionalUnits).toBe(
+      100,
+    );
     // a minimum that is not a whole number of units rounds up (never lets a too-small order through)
     expect(makeInstrument({ symbol: 'X', tickSize: '0.5', lotSize: '1', minNotional: '1.2' }).minNotionalUnits).toBe(3);
   });

@@ -79,7 +79,14 @@ export type DiscrepancyReason = 'transition_not_allowed' | 'overfill' | 'invalid
 export interface ReportIgnored {
   readonly kind: 'ReportIgnored';
   readonly clientOrderId: ClientOrderId;
-  readonly reason: 'duplicate_trade' | 'stale_answer' | 'terminal_locked' | 'stale_update' | 'lower_rank' | 'fill_regression' | 'lower_priority';
+  readonly reason:
+    | 'duplicate_trade'
+    | 'stale_answer'
+    | 'terminal_locked'
+    | 'stale_update'
+    | 'lower_rank'
+    | 'fill_regression'
+    | 'lower_priority';
   readonly detail: string;
   readonly cause: number;
 }

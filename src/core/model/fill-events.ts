@@ -1,6 +1,7 @@
 // Fill detection's observability, as events in the log: what would otherwise be log text is
 // recorded here, so the run report, tests and the store read it the same way. Decimals that
-// are not whole numbers (prices, bps) are strings, like every other payload: the canonical log holds integers, strings, booleans and null.
+// are not whole numbers (prices, bps) are strings, like every other payload: the canonical log
+// holds integers, strings, booleans and null.
 import type { ClientOrderId } from './ids.ts';
 import type { OrderStatus } from './order-status.ts';
 

@@ -70,5 +70,8 @@ export function fractionalTicksToPrice(inst: Instrument, ticks: number): string 
   const tick = parseDecimal(inst.tickSize);
   const decimals = decimalsOf(inst.tickSize) + 4;
   const value = (ticks * Number(tick.mantissa)) / 10 ** tick.scale;
-  return value.toFixed(decimals).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
+  return value
+    .toFixed(decimals)
+    .replace(/(\.\d*?)0+$/, '$1')
+    .replace(/\.$/, '');
 }

@@ -18,7 +18,13 @@ export const ORDER_STATUSES = [
 ] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
-export const TERMINAL_STATUSES: ReadonlySet<OrderStatus> = new Set(['filled', 'canceled', 'rejected', 'expired', 'failed']);
+export const TERMINAL_STATUSES: ReadonlySet<OrderStatus> = new Set([
+  'filled',
+  'canceled',
+  'rejected',
+  'expired',
+  'failed',
+]);
 export const isTerminal = (s: OrderStatus): boolean => TERMINAL_STATUSES.has(s);
 
 /** The order events that move a status. */
@@ -63,6 +69,7 @@ const live = { FillReport: 'by_fill', CancelReport: 'canceled', ExpiredReport: '
  */
 const provenAtVenue = { ...live, AckReport: 'open', RejectReport: 'rejected', OrderStatusReport: 'sync' } as const;
 
+// prettier-ignore
 export const TRANSITIONS: Readonly<Record<OrderStatus, Readonly<Partial<Record<OrderEventKind, TransitionTarget>>>>> = {
   // pending_new: stored and not (or, after a refusal the venue did not process or a lookup that
   // found nothing, no longer) at the venue; its owner resubmits it with the same id, amends it

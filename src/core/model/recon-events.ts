@@ -107,5 +107,14 @@ export interface PositionCorrected {
 }
 
 export type ReconEvent =
-  | ProcessRestarted | StartupGateChanged | ReconciliationStarted | ReconciliationMismatch | ReconciliationUnresolved | ReconciliationCompleted
-  | OrphanDetected | OrphanResolved | OrphanResolutionRefused | SliceRecovered | PositionCorrected;
+  | ProcessRestarted
+  | StartupGateChanged
+  | ReconciliationStarted
+  | ReconciliationMismatch
+  | ReconciliationUnresolved
+  | ReconciliationCompleted
+  | OrphanDetected
+  | OrphanResolved
+  | OrphanResolutionRefused
+  | SliceRecovered
+  | PositionCorrected;

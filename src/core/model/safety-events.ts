@@ -46,8 +46,6 @@ export interface SignalExecuted {
 }
 export type SignalDedupRecord = SignalRegistered | SignalExecuted;
 
-
-
 export interface SignalReceived {
   readonly kind: 'SignalReceived';
   readonly signalId: string;

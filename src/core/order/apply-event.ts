@@ -44,7 +44,11 @@ export type OrderEvent = OrderCommand | VenueReport;
 export type ApplyOutcome =
   | { readonly kind: 'applied'; readonly state: OrderState; readonly from: OrderStatus }
   /** Already known (a fill whose trade id was applied, e.g. by a lookup before the stream). */
-  | { readonly kind: 'ignored'; readonly reason: 'duplicate_trade' | 'stale_answer' | CasSkipReason; readonly detail: string }
+  | {
+      readonly kind: 'ignored';
+      readonly reason: 'duplicate_trade' | 'stale_answer' | CasSkipReason;
+      readonly detail: string;
+    }
   | { readonly kind: 'discrepancy'; readonly reason: DiscrepancyReason; readonly detail: string };
 
 export function newOrderState(request: OrderRequest, time: number): OrderState {
@@ -75,7 +79,10 @@ export function newOrderState(request: OrderRequest, time: number): OrderState {
  * first on the stream), so it proves nothing about the order now. Unstamped answers (no
  * askedAfterSeq) are taken at their word.
  */
-export function isStaleNotFound(state: Pick<OrderState, 'lastSentSeq' | 'lastSeenSeq'>, event: { readonly kind: string; readonly askedAfterSeq?: number }): boolean {
+export function isStaleNotFound(
+  state: Pick<OrderState, 'lastSentSeq' | 'lastSeenSeq'>,
+  event: { readonly kind: string; readonly askedAfterSeq?: number },
+): boolean {
   if (event.kind !== 'OrderNotFoundReport' || event.askedAfterSeq === undefined) return false;
   const latest = Math.max(state.lastSentSeq ?? -Infinity, state.lastSeenSeq ?? -Infinity);
   return event.askedAfterSeq < latest;
@@ -99,22 +106,46 @@ function applyUnstamped(state: OrderState, event: OrderEvent, time: number, seq?
     return { kind: 'ignored', reason: 'duplicate_trade', detail: `trade ${event.tradeId} already applied` };
   }
   if (isStaleNotFound(state, event)) {
-    return { kind: 'ignored', reason: 'stale_answer', detail: `"not found" to a lookup asked after entry ${(event as { askedAfterSeq: number }).askedAfterSeq}, before our send at entry ${state.lastSentSeq}` };
+    return {
+      kind: 'ignored',
+      reason: 'stale_answer',
+      detail: `"not found" to a lookup asked after entry ${(event as { askedAfterSeq: number }).askedAfterSeq}, before our send at entry ${state.lastSentSeq}`,
+    };
   }
-  if (event.kind === 'CancelRejectReport' && state.status === 'pending_cancel' && state.venueOrderId === null && state.filledQty === 0 && event.failure === 'not_found') {
+  if (
+    event.kind === 'CancelRejectReport' &&
+    state.status === 'pending_cancel' &&
+    state.venueOrderId === null &&
+    state.filledQty === 0 &&
+    event.failure === 'not_found'
+  ) {
     // A cancel of an order the venue never acknowledged, refused as "no such order": like a
     // not-found lookup while cancelling (decision 0007), the venue does not have it and nothing
     // will fill. The table's 'open' would revive an order the venue never had.
     return { kind: 'applied', from: state.status, state: { ...state, status: 'canceled', updatedAt: time } };
   }
-  if (event.kind === 'OrderStatusReport' && state.status === 'rejected' && event.status === 'rejected' && event.filledQty === 0 && state.filledQty === 0) {
+  if (
+    event.kind === 'OrderStatusReport' &&
+    state.status === 'rejected' &&
+    event.status === 'rejected' &&
+    event.filledQty === 0 &&
+    state.filledQty === 0
+  ) {
     // The venue repeating its rejection (a second lookup, a reconciliation row): an echo of the
     // finished order, a no-op like any terminal echo (status-cas.ts), not a forbidden transition.
-    return { kind: 'applied', from: state.status, state: { ...state, ...afterApplied(state, casIncoming(event)), updatedAt: time } };
+    return {
+      kind: 'applied',
+      from: state.status,
+      state: { ...state, ...afterApplied(state, casIncoming(event)), updatedAt: time },
+    };
   }
   const target = transitionFor(state.status, event.kind);
   if (target === undefined) {
-    return { kind: 'discrepancy', reason: 'transition_not_allowed', detail: `${event.kind} not allowed in status ${state.status}` };
+    return {
+      kind: 'discrepancy',
+      reason: 'transition_not_allowed',
+      detail: `${event.kind} not allowed in status ${state.status}`,
+    };
   }
   if (event.kind === 'FillReport') return applyFill(state, event, target, time);
   if (event.kind === 'OrderStatusReport') return applyFullState(state, event, time);
@@ -138,7 +169,8 @@ function applyUnstamped(state: OrderState, event: OrderEvent, time: number, seq?
   // Open again (a refused cancel, an ack): partially filled or accepted when the venue ever
   // acknowledged the order; one it never did (a cancel of an unconfirmed send refused without
   // processing, e.g. rate limited) is still of unknown outcome, not accepted.
-  else if (target === 'open') status = state.filledQty > 0 ? 'partially_filled' : venueOrderId !== null ? 'accepted' : 'submitted_unconfirmed';
+  else if (target === 'open')
+    status = state.filledQty > 0 ? 'partially_filled' : venueOrderId !== null ? 'accepted' : 'submitted_unconfirmed';
   else if (target === 'by_fill' || target === 'late_fill' || target === 'sync') {
     throw new Error(`transition table maps ${event.kind} to the rule ${target}`);
   } else status = target;
@@ -146,7 +178,11 @@ function applyUnstamped(state: OrderState, event: OrderEvent, time: number, seq?
   const sent = event.kind === 'SubmitOrder';
   const attempts = sent ? state.attempts + 1 : state.attempts;
   const lastSentSeq = sent && seq !== undefined ? seq : state.lastSentSeq;
-  return { kind: 'applied', from: state.status, state: { ...state, status, venueOrderId, attempts, lastSentSeq, updatedAt: time } };
+  return {
+    kind: 'applied',
+    from: state.status,
+    state: { ...state, status, venueOrderId, attempts, lastSentSeq, updatedAt: time },
+  };
 }
 
 type StatusReport = Extract<VenueReport, { kind: 'OrderStatusReport' }>;
@@ -181,16 +217,36 @@ function applyStatusReport(state: OrderState, r: StatusReport, time: number): Ap
   let s: OrderState = { ...state, venueOrderId: r.venueOrderId, updatedAt: time };
   if (r.status === 'rejected') {
     if (r.filledQty !== 0 || r.trades.length > 0) {
-      return { kind: 'discrepancy', reason: 'invalid_report', detail: `venue says rejected with ${r.filledQty} lots filled` };
+      return {
+        kind: 'discrepancy',
+        reason: 'invalid_report',
+        detail: `venue says rejected with ${r.filledQty} lots filled`,
+      };
     }
-    if (s.status !== 'submitted' && s.status !== 'submitted_unconfirmed' && s.status !== 'pending_cancel' && s.status !== 'pending_new' && s.status !== 'failed') {
-      return { kind: 'discrepancy', reason: 'transition_not_allowed', detail: `venue says rejected, we have ${s.status}` };
+    if (
+      s.status !== 'submitted' &&
+      s.status !== 'submitted_unconfirmed' &&
+      s.status !== 'pending_cancel' &&
+      s.status !== 'pending_new' &&
+      s.status !== 'failed'
+    ) {
+      return {
+        kind: 'discrepancy',
+        reason: 'transition_not_allowed',
+        detail: `venue says rejected, we have ${s.status}`,
+      };
     }
     return { kind: 'applied', from: state.status, state: { ...s, status: 'rejected' } };
   }
   // The venue has the order: whatever we thought (not sent yet, unknown, or given up on as
   // failed), it is at least accepted; its trades and status follow.
-  if (s.status === 'submitted' || s.status === 'submitted_unconfirmed' || s.status === 'pending_new' || s.status === 'failed') s = { ...s, status: 'accepted' };
+  if (
+    s.status === 'submitted' ||
+    s.status === 'submitted_unconfirmed' ||
+    s.status === 'pending_new' ||
+    s.status === 'failed'
+  )
+    s = { ...s, status: 'accepted' };
   for (const t of r.trades) {
     if (s.tradeIds.has(t.tradeId)) continue;
     const fill = { kind: 'FillReport' as const, clientOrderId: r.clientOrderId, venueOrderId: r.venueOrderId, ...t };
@@ -199,7 +255,11 @@ function applyStatusReport(state: OrderState, r: StatusReport, time: number): Ap
     s = out.state;
   }
   if (s.filledQty !== r.filledQty) {
-    return { kind: 'discrepancy', reason: 'invalid_report', detail: `venue reports ${r.filledQty} lots filled, its trades add up to ${s.filledQty}` };
+    return {
+      kind: 'discrepancy',
+      reason: 'invalid_report',
+      detail: `venue reports ${r.filledQty} lots filled, its trades add up to ${s.filledQty}`,
+    };
   }
   if ((r.status === 'canceled' || r.status === 'expired') && !isTerminal(s.status)) s = { ...s, status: r.status };
   return { kind: 'applied', from: state.status, state: s };
@@ -216,14 +276,23 @@ function applyFill(
   }
   const remaining = state.request.qty - state.filledQty;
   if (fill.qty > remaining) {
-    return { kind: 'discrepancy', reason: 'overfill', detail: `fill of ${fill.qty} lots exceeds remaining ${remaining}` };
+    return {
+      kind: 'discrepancy',
+      reason: 'overfill',
+      detail: `fill of ${fill.qty} lots exceeds remaining ${remaining}`,
+    };
   }
   const filledQty = state.filledQty + fill.qty;
   const complete = filledQty === state.request.qty;
   let status: OrderStatus;
   if (target === 'by_fill') status = complete ? 'filled' : 'partially_filled';
   else if (target === 'late_fill') status = complete ? 'filled' : state.status;
-  else return { kind: 'discrepancy', reason: 'transition_not_allowed', detail: `FillReport not allowed in status ${state.status}` };
+  else
+    return {
+      kind: 'discrepancy',
+      reason: 'transition_not_allowed',
+      detail: `FillReport not allowed in status ${state.status}`,
+    };
 
   const tradeIds = new Set(state.tradeIds);
   tradeIds.add(fill.tradeId);

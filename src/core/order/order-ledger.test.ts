@@ -13,8 +13,17 @@ import { OrderLedger } from './order-ledger.ts';
 
 const T0 = Date.UTC(2024, 7, 9);
 
-const trade = fc.record({ qty: fc.integer({ min: 1, max: 5 }), price: fc.integer({ min: 9_000, max: 11_000 }), fee: fc.integer({ min: 0, max: 50 }) });
-const order = fc.record({ side: fc.constantFrom<Side>('buy', 'sell'), trades: fc.array(trade, { minLength: 0, maxLength: 4 }), viaLookup: fc.boolean(), repeat: fc.boolean() });
+const trade = fc.record({
+  qty: fc.integer({ min: 1, max: 5 }),
+  price: fc.integer({ min: 9_000, max: 11_000 }),
+  fee: fc.integer({ min: 0, max: 50 }),
+});
+const order = fc.record({
+  side: fc.constantFrom<Side>('buy', 'sell'),
+  trades: fc.array(trade, { minLength: 0, maxLength: 4 }),
+  viaLookup: fc.boolean(),
+  repeat: fc.boolean(),
+});
 
 describe('OrderLedger cash and position', () => {
   it('cash is sells minus buys minus fees over unique trades; replays and lookups change nothing', () => {
@@ -32,11 +41,44 @@ describe('OrderLedger cash and position', () => {
           const parentId = parentOrderId(`p${i}`);
           const vid = venueOrderId(`v${i}`);
           const qty = o.trades.reduce((s, t) => s + t.qty, 0) + 1; // never over-filled
-          fold({ kind: 'ParentOrderCreated', parentId, symbol: 'T' as never, side: o.side, qty, type: 'limit', tif: 'GTC', limitPrice: 10_000, totalSlices: 1, route: 'single', arrivalBid: null, arrivalAsk: null, source: 'test' });
-          fold({ kind: 'OrderCreated', clientOrderId: id, parentId, sliceNum: 1, totalSlices: 1, scheduledTime: T0, symbol: 'T' as never, side: o.side, type: 'limit', tif: 'GTC', qty, limitPrice: 11_000, stopPrice: null });
+          fold({
+            kind: 'ParentOrderCreated',
+            parentId,
+            symbol: 'T' as never,
+            side: o.side,
+            qty,
+            type: 'limit',
+            tif: 'GTC',
+            limitPrice: 10_000,
+            totalSlices: 1,
+            route: 'single',
+            arrivalBid: null,
+            arrivalAsk: null,
+            source: 'test',
+          });
+          fold({
+            kind: 'OrderCreated',
+            clientOrderId: id,
+            parentId,
+            sliceNum: 1,
+            totalSlices: 1,
+            scheduledTime: T0,
+            symbol: 'T' as never,
+            side: o.side,
+            type: 'limit',
+            tif: 'GTC',
+            qty,
+            limitPrice: 11_000,
+            stopPrice: null,
+          });
           fold({ kind: 'SubmitOrder', clientOrderId: id });
           fold({ kind: 'AckReport', clientOrderId: id, venueOrderId: vid });
-          const reported: ReportedTrade[] = o.trades.map((t, k) => ({ tradeId: tradeId(`t${i}-${k}`), ...t, liquidity: 'maker', venueTime: T0 }));
+          const reported: ReportedTrade[] = o.trades.map((t, k) => ({
+            tradeId: tradeId(`t${i}-${k}`),
+            ...t,
+            liquidity: 'maker',
+            venueTime: T0,
+          }));
           let filled = 0;
           for (const t of reported) {
             filled += t.qty;
@@ -46,7 +88,15 @@ describe('OrderLedger cash and position', () => {
             expectedPosition -= sign * t.qty;
           }
           if (o.viaLookup || o.repeat) {
-            fold({ kind: 'OrderStatusReport', clientOrderId: id, venueOrderId: vid, status: filled > 0 ? 'partially_filled' : 'new', qty, filledQty: filled, trades: reported });
+            fold({
+              kind: 'OrderStatusReport',
+              clientOrderId: id,
+              venueOrderId: vid,
+              status: filled > 0 ? 'partially_filled' : 'new',
+              qty,
+              filledQty: filled,
+              trades: reported,
+            });
           }
         });
         expect(ledger.cash).toBe(expectedCash);

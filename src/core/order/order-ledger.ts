@@ -1,7 +1,14 @@
 // The fold of the event log into our orders and parents. The engine keeps one to decide what to
 // do next, the store keeps one to write its projections, and the run report builds one from the
 // stored log: three readers of the same fold, one owner of the truth (the log).
-import type { DiscrepancyRecorded, ExecEvent, LogEntry, OrderStatusChanged, ParentOrderCreated, ReportIgnored } from '../model/events.ts';
+import type {
+  DiscrepancyRecorded,
+  ExecEvent,
+  LogEntry,
+  OrderStatusChanged,
+  ParentOrderCreated,
+  ReportIgnored,
+} from '../model/events.ts';
 import type { ClientOrderId, ParentOrderId } from '../model/ids.ts';
 import type { ReportedTrade } from '../model/reports.ts';
 import type { OrderRequest } from '../model/order.ts';
@@ -33,9 +40,20 @@ export interface AppliedTrade extends ReportedTrade {
 }
 
 const ORDER_EVENT_KINDS = new Set<string>([
-  'SubmitOrder', 'CancelOrder', 'AckReport', 'RejectReport', 'FillReport', 'CancelReport',
-  'CancelRejectReport', 'ExpiredReport', 'OutcomeUnknownReport', 'OrderNotFoundReport', 'OrderStatusReport',
-  'RetryableRejectReport', 'OrderAbandoned', 'ChildAmended',
+  'SubmitOrder',
+  'CancelOrder',
+  'AckReport',
+  'RejectReport',
+  'FillReport',
+  'CancelReport',
+  'CancelRejectReport',
+  'ExpiredReport',
+  'OutcomeUnknownReport',
+  'OrderNotFoundReport',
+  'OrderStatusReport',
+  'RetryableRejectReport',
+  'OrderAbandoned',
+  'ChildAmended',
 ]);
 
 const isOrderEvent = (e: ExecEvent): e is OrderEvent => ORDER_EVENT_KINDS.has(e.kind);
@@ -62,7 +80,14 @@ export class OrderLedger {
     switch (event.kind) {
       case 'ParentOrderCreated':
         if (this.parents.has(event.parentId)) throw new Error(`parent ${event.parentId} created twice`);
-        this.parents.set(event.parentId, { spec: event, createdAt: time, children: [], completed: null, cancelRequested: false, stopReason: null });
+        this.parents.set(event.parentId, {
+          spec: event,
+          createdAt: time,
+          children: [],
+          completed: null,
+          cancelRequested: false,
+          stopReason: null,
+        });
         return [];
       case 'ParentCancelRequested': {
         const parent = this.parents.get(event.parentId);
@@ -100,7 +125,8 @@ export class OrderLedger {
         return [];
       case 'ParentOrderCompleted': {
         const parent = this.parents.get(event.parentId);
-        if (parent) parent.completed = { status: event.status, filledQty: event.filledQty, at: parent.completed?.at ?? time };
+        if (parent)
+          parent.completed = { status: event.status, filledQty: event.filledQty, at: parent.completed?.at ?? time };
         return [];
       }
       default:
@@ -113,14 +139,38 @@ export class OrderLedger {
     const current = this.orders.get(event.clientOrderId);
     if (!current && this.orphans.has(event.clientOrderId)) return []; // not ours: the orphan book follows it
     if (!current) {
-      return [{ kind: 'DiscrepancyRecorded', clientOrderId: event.clientOrderId, reason: 'unknown_order', detail: `${event.kind} for an order we never created`, cause: seq }];
+      return [
+        {
+          kind: 'DiscrepancyRecorded',
+          clientOrderId: event.clientOrderId,
+          reason: 'unknown_order',
+          detail: `${event.kind} for an order we never created`,
+          cause: seq,
+        },
+      ];
     }
     const outcome = applyOrderEvent(current, event, time, seq);
     if (outcome.kind === 'ignored') {
-      return [{ kind: 'ReportIgnored', clientOrderId: event.clientOrderId, reason: outcome.reason, detail: outcome.detail, cause: seq }];
+      return [
+        {
+          kind: 'ReportIgnored',
+          clientOrderId: event.clientOrderId,
+          reason: outcome.reason,
+          detail: outcome.detail,
+          cause: seq,
+        },
+      ];
     }
     if (outcome.kind === 'discrepancy') {
-      return [{ kind: 'DiscrepancyRecorded', clientOrderId: event.clientOrderId, reason: outcome.reason, detail: outcome.detail, cause: seq }];
+      return [
+        {
+          kind: 'DiscrepancyRecorded',
+          clientOrderId: event.clientOrderId,
+          reason: outcome.reason,
+          detail: outcome.detail,
+          cause: seq,
+        },
+      ];
     }
     this.orders.set(event.clientOrderId, outcome.state);
     this.changed.add(event.clientOrderId);
@@ -130,19 +180,23 @@ export class OrderLedger {
       const { kind: _k, venueOrderId: _v, ...trade } = event;
       this.appliedTrades = [trade];
     } else if (event.kind === 'OrderStatusReport') {
-      this.appliedTrades = event.trades.filter((t) => !current.tradeIds.has(t.tradeId)).map((t) => ({ ...t, clientOrderId: event.clientOrderId }));
+      this.appliedTrades = event.trades
+        .filter((t) => !current.tradeIds.has(t.tradeId))
+        .map((t) => ({ ...t, clientOrderId: event.clientOrderId }));
     }
     const sign = current.request.side === 'buy' ? -1 : 1;
     for (const t of this.appliedTrades) this.cash += sign * t.price * t.qty - t.fee;
     if (outcome.from === outcome.state.status) return [];
-    return [{
-      kind: 'OrderStatusChanged',
-      clientOrderId: event.clientOrderId,
-      from: outcome.from,
-      to: outcome.state.status,
-      filledQty: outcome.state.filledQty,
-      cause: seq,
-    }];
+    return [
+      {
+        kind: 'OrderStatusChanged',
+        clientOrderId: event.clientOrderId,
+        from: outcome.from,
+        to: outcome.state.status,
+        filledQty: outcome.state.filledQty,
+        cause: seq,
+      },
+    ];
   }
 
   /**

@@ -10,7 +10,13 @@ export type UpdateSource = 'stream' | 'lookup' | 'reconciliation' | 'manual';
 
 /** Why a full-state update was not applied. */
 export type CasSkipReason = 'terminal_locked' | 'stale_update' | 'lower_rank' | 'fill_regression' | 'lower_priority';
-export const CAS_SKIP_REASONS: readonly CasSkipReason[] = ['terminal_locked', 'stale_update', 'lower_rank', 'fill_regression', 'lower_priority'];
+export const CAS_SKIP_REASONS: readonly CasSkipReason[] = [
+  'terminal_locked',
+  'stale_update',
+  'lower_rank',
+  'fill_regression',
+  'lower_priority',
+];
 
 const RANK: Readonly<Record<OrderStatus, number>> = {
   pending_new: 1, // initial
@@ -51,8 +57,7 @@ export interface CasIncoming {
 }
 
 export type CasDecision =
-  | { readonly kind: 'apply' }
-  | { readonly kind: 'skip'; readonly reason: CasSkipReason; readonly detail: string };
+  { readonly kind: 'apply' } | { readonly kind: 'skip'; readonly reason: CasSkipReason; readonly detail: string };
 
 const APPLY: CasDecision = { kind: 'apply' };
 const skip = (reason: CasSkipReason, detail: string): CasDecision => ({ kind: 'skip', reason, detail });
@@ -75,11 +80,16 @@ export function decideStatusUpdate(cur: CasCurrent, inc: CasIncoming): CasDecisi
   // Failed is our giving up, not the venue's word: any full state of the venue (it has the
   // order after all) applies, unless it would take fills back.
   if (cur.status === 'failed') {
-    return inc.filledQty < cur.filledQty ? skip('fill_regression', `update says ${inc.filledQty} lots filled, order has ${cur.filledQty}`) : APPLY;
+    return inc.filledQty < cur.filledQty
+      ? skip('fill_regression', `update says ${inc.filledQty} lots filled, order has ${cur.filledQty}`)
+      : APPLY;
   }
   if (isTerminal(cur.status)) {
     if (inc.filledQty > cur.filledQty || isEcho(cur, inc)) return APPLY;
-    return skip('terminal_locked', `order is ${cur.status} with ${cur.filledQty} lots filled; update says ${inc.status} with ${inc.filledQty}`);
+    return skip(
+      'terminal_locked',
+      `order is ${cur.status} with ${cur.filledQty} lots filled; update says ${inc.status} with ${inc.filledQty}`,
+    );
   }
   const [curT, incT] = [cur.lastVenueUpdateAt, inc.updatedAt];
   const timed = incT !== undefined && curT !== null;
@@ -96,19 +106,24 @@ export function decideStatusUpdate(cur: CasCurrent, inc: CasIncoming): CasDecisi
   if (rIn > rCur || inc.filledQty > cur.filledQty) return APPLY;
   const pIn = sourcePriority(inc.source);
   const pCur = cur.lastSourcePriority ?? 0;
-  if (pIn < pCur) return skip('lower_priority', `${inc.source} (priority ${pIn}) is below the applied source's ${pCur} ${at}`);
+  if (pIn < pCur)
+    return skip('lower_priority', `${inc.source} (priority ${pIn}) is below the applied source's ${pCur} ${at}`);
   return APPLY;
 }
 
 /** The update states what the order already holds. */
-const isEcho = (cur: CasCurrent, inc: CasIncoming): boolean => inc.status === cur.status && inc.filledQty === cur.filledQty;
+const isEcho = (cur: CasCurrent, inc: CasIncoming): boolean =>
+  inc.status === cur.status && inc.filledQty === cur.filledQty;
 
 /**
  * The CAS bookkeeping after an update was applied: the latest venue time seen, and the applied
  * update's source priority (an echo keeps the higher of the two, so that the order in which
  * equal reports arrive does not matter).
  */
-export function afterApplied(cur: CasCurrent, inc: CasIncoming): { lastVenueUpdateAt: number | null; lastSourcePriority: number } {
+export function afterApplied(
+  cur: CasCurrent,
+  inc: CasIncoming,
+): { lastVenueUpdateAt: number | null; lastSourcePriority: number } {
   const t = cur.lastVenueUpdateAt;
   const lastVenueUpdateAt = inc.updatedAt === undefined ? t : t === null ? inc.updatedAt : Math.max(t, inc.updatedAt);
   const p = sourcePriority(inc.source);

@@ -38,7 +38,14 @@ export class OrphanBook {
   /** Rebuilds the book from the durable log (restart). */
   restore(entries: readonly LogEntry[]): void {
     for (const { event: e } of entries) {
-      if (e.kind === 'OrphanDetected') this.orphans.set(e.clientOrderId, { info: e, filled: e.filledQty, resolved: false, adopted: false, cancelBy: null });
+      if (e.kind === 'OrphanDetected')
+        this.orphans.set(e.clientOrderId, {
+          info: e,
+          filled: e.filledQty,
+          resolved: false,
+          adopted: false,
+          cancelBy: null,
+        });
       else if (e.kind === 'OrphanResolved') {
         const o = this.orphans.get(e.clientOrderId);
         if (o) {
@@ -62,8 +69,15 @@ export class OrphanBook {
     }
     if (closed(o.status)) return false; // finished before we saw it: only its fills matter (position)
     const info: OrphanDetected = {
-      kind: 'OrphanDetected', clientOrderId: o.clientOrderId, venueOrderId: o.venueOrderId, side: o.side ?? null,
-      qty: o.qty, openQty: o.qty - o.filledQty, filledQty: o.filledQty, limitPrice: o.limitPrice ?? null, status: o.status,
+      kind: 'OrphanDetected',
+      clientOrderId: o.clientOrderId,
+      venueOrderId: o.venueOrderId,
+      side: o.side ?? null,
+      qty: o.qty,
+      openQty: o.qty - o.filledQty,
+      filledQty: o.filledQty,
+      limitPrice: o.limitPrice ?? null,
+      status: o.status,
     };
     this.orphans.set(o.clientOrderId, { info, filled: o.filledQty, resolved: false, adopted: false, cancelBy: null });
     this.act.record(info);
@@ -79,15 +93,19 @@ export class OrphanBook {
     o.resolved = true;
     const by = o.cancelBy ?? { actor: 'reconciler', reason: 'no operator action' };
     this.act.record({
-      kind: 'OrphanResolved', clientOrderId: id, resolution: status === 'canceled' ? 'canceled' : 'closed_at_venue',
-      actor: by.actor, reason: `${by.reason}; venue reports it ${status}`,
+      kind: 'OrphanResolved',
+      clientOrderId: id,
+      resolution: status === 'canceled' ? 'canceled' : 'closed_at_venue',
+      actor: by.actor,
+      reason: `${by.reason}; venue reports it ${status}`,
     });
   }
 
   /** Why new orders must wait (an unresolved orphan), or null. */
   quarantine(): string | null {
     for (const [id, o] of this.orphans) {
-      if (!o.resolved) return `symbol quarantined: orphan order ${id} at the venue (owner unknown, ${o.info.qty - o.filled} lots open)`;
+      if (!o.resolved)
+        return `symbol quarantined: orphan order ${id} at the venue (owner unknown, ${o.info.qty - o.filled} lots open)`;
     }
     return null;
   }
@@ -115,7 +133,8 @@ export class OrphanBook {
    *  must not stop the process. */
   resolve(id: ClientOrderId, resolution: 'adopt' | 'cancel', actor: string, reason: string): void {
     const o = this.orphans.get(id);
-    const refused = (refusal: string): void => this.act.record({ kind: 'OrphanResolutionRefused', clientOrderId: id, resolution, actor, reason, refusal });
+    const refused = (refusal: string): void =>
+      this.act.record({ kind: 'OrphanResolutionRefused', clientOrderId: id, resolution, actor, reason, refusal });
     if (!o) return refused(`no orphan ${id} has been detected (yet)`);
     if (o.resolved) return refused(`orphan ${id} is resolved already`);
     if (resolution === 'cancel') {
@@ -123,7 +142,8 @@ export class OrphanBook {
       this.act.cancel(id);
       return;
     }
-    if (o.info.side === null) return refused(`orphan ${id}: the venue did not state its side; it cannot be adopted, only cancelled`);
+    if (o.info.side === null)
+      return refused(`orphan ${id}: the venue did not state its side; it cannot be adopted, only cancelled`);
     o.resolved = true;
     o.adopted = true;
     this.act.record({ kind: 'OrphanResolved', clientOrderId: id, resolution: 'adopted', actor, reason });

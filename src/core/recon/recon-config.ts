@@ -5,7 +5,11 @@ import { z } from 'zod';
 import { parseConfig } from '../config/parse-config.ts';
 
 const ms = (min: number, max: number) =>
-  z.number('must be a number of milliseconds').int('must be a whole number of milliseconds').min(min, `must be at least ${min} ms`).max(max, `must be at most ${max} ms`);
+  z
+    .number('must be a number of milliseconds')
+    .int('must be a whole number of milliseconds')
+    .min(min, `must be at least ${min} ms`)
+    .max(max, `must be at most ${max} ms`);
 
 export const reconConfigSchema = z.strictObject({
   /** Periodic reconciliation interval; null: startup reconciliation only. 5 minutes. */
@@ -14,7 +18,12 @@ export const reconConfigSchema = z.strictObject({
    *  just before the mark is not missed): 60 s. */
   overlapMs: ms(0, 3_600_000).default(60_000),
   /** Orders per page of the since-query: 500 (Alpaca's limit). */
-  pageLimit: z.number('must be a number').int('must be a whole number').min(1, 'must be at least 1').max(1_000, 'must be at most 1000').default(500),
+  pageLimit: z
+    .number('must be a number')
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(1_000, 'must be at most 1000')
+    .default(500),
   /** Startup reconciliation and recovery must finish within this, else the gate stays shut
    *  with an alert until an operator forces it open: 300 s. */
   startupTimeoutMs: ms(1_000, 3_600_000).default(300_000),
@@ -38,6 +47,8 @@ export class ReconConfigError extends Error {
 
 export function parseReconConfig(input: unknown): ReconConfig {
   return parseConfig(reconConfigSchema, input, {
-    label: 'reconciliation config', fields: '(periodMs, overlapMs, pageLimit, startupTimeoutMs, graceMs, retryMs, stallMs, settleMs)', error: ReconConfigError,
+    label: 'reconciliation config',
+    fields: '(periodMs, overlapMs, pageLimit, startupTimeoutMs, graceMs, retryMs, stallMs, settleMs)',
+    error: ReconConfigError,
   });
 }

@@ -26,14 +26,26 @@ function setup() {
   const calls: string[] = [];
   const adopted: string[] = [];
   const broker: Broker = {
-    clientIdMaxLength: 36, setReportHandler: () => {}, submit: () => {},
+    clientIdMaxLength: 36,
+    setReportHandler: () => {},
+    submit: () => {},
     cancel: (id) => calls.push(`cancel ${id}`),
     queryOrder: (id) => calls.push(`order ${id}`),
     queryOpenOrders: () => calls.push('open'),
-    queryOrdersSince: (since, limit, after) => calls.push(`since ${since} ${limit}${after ? ` after ${after.venueOrderId}` : ''}`),
+    queryOrdersSince: (since, limit, after) =>
+      calls.push(`since ${since} ${limit}${after ? ` after ${after.venueOrderId}` : ''}`),
     queryAccount: () => calls.push('account'),
   };
-  const recon = new Reconciler({ clock, ledger, broker, config: parseReconConfig({ pageLimit: 2 }), record, apply: (r) => record(r), fail: (id, reason) => record({ kind: 'OrderAbandoned', clientOrderId: id, reason }), adopt: (o) => adopted.push(o.clientOrderId) });
+  const recon = new Reconciler({
+    clock,
+    ledger,
+    broker,
+    config: parseReconConfig({ pageLimit: 2 }),
+    record,
+    apply: (r) => record(r),
+    fail: (id, reason) => record({ kind: 'OrderAbandoned', clientOrderId: id, reason }),
+    adopt: (o) => adopted.push(o.clientOrderId),
+  });
   /** A venue message: logged and folded, then shown to the reconciler (the engine's order). */
   const deliver = (m: VenueMessage): void => {
     record(m);
@@ -42,19 +54,55 @@ function setup() {
   const order = (name: string, sent: boolean): ClientOrderId => {
     const id = clientOrderId(name);
     const parentId = parentOrderId(`p-${name}`);
-    record({ kind: 'ParentOrderCreated', parentId, symbol: symbol('T'), side: 'buy', qty: 10, type: 'limit', tif: 'GTC', limitPrice: 100, totalSlices: 1, route: 'single', arrivalBid: null, arrivalAsk: null, source: 'test' });
-    record({ kind: 'OrderCreated', clientOrderId: id, parentId, sliceNum: 1, totalSlices: 1, scheduledTime: T0, symbol: symbol('T'), side: 'buy', type: 'limit', tif: 'GTC', qty: 10, limitPrice: 100, stopPrice: null });
+    record({
+      kind: 'ParentOrderCreated',
+      parentId,
+      symbol: symbol('T'),
+      side: 'buy',
+      qty: 10,
+      type: 'limit',
+      tif: 'GTC',
+      limitPrice: 100,
+      totalSlices: 1,
+      route: 'single',
+      arrivalBid: null,
+      arrivalAsk: null,
+      source: 'test',
+    });
+    record({
+      kind: 'OrderCreated',
+      clientOrderId: id,
+      parentId,
+      sliceNum: 1,
+      totalSlices: 1,
+      scheduledTime: T0,
+      symbol: symbol('T'),
+      side: 'buy',
+      type: 'limit',
+      tif: 'GTC',
+      qty: 10,
+      limitPrice: 100,
+      stopPrice: null,
+    });
     if (sent) {
       record({ kind: 'SubmitOrder', clientOrderId: id });
       record({ kind: 'AckReport', clientOrderId: id, venueOrderId: venueOrderId(`v-${name}`) });
     }
     return id;
   };
-  const of = <K extends ExecEvent['kind']>(k: K) => events.filter((e): e is Extract<ExecEvent, { kind: K }> => e.kind === k);
+  const of = <K extends ExecEvent['kind']>(k: K) =>
+    events.filter((e): e is Extract<ExecEvent, { kind: K }> => e.kind === k);
   return { clock, ledger, recon, calls, deliver, order, of, adopted, record };
 }
 
-const trade = (id: string, qty: number) => ({ tradeId: id as never, qty, price: 100, fee: 0, liquidity: 'maker' as const, venueTime: T0 });
+const trade = (id: string, qty: number) => ({
+  tradeId: id as never,
+  qty,
+  price: 100,
+  fee: 0,
+  liquidity: 'maker' as const,
+  venueTime: T0,
+});
 
 describe('Reconciler', () => {
   it('periodic: follows every page, applies a missed fill, looks up what the venue did not show, and finds nothing the second time', () => {
@@ -64,20 +112,57 @@ describe('Reconciler', () => {
     s.clock.advanceBy(600_000);
     s.recon.run('periodic');
     expect(s.calls).toEqual(['open', 'account', `since ${T0 - 60_000} 2`]); // no high-water mark yet: since our first order, minus the overlap
-    s.deliver({ kind: 'OpenOrdersReport', orders: [{ clientOrderId: a, venueOrderId: venueOrderId('v-a'), status: 'partially_filled', qty: 10, filledQty: 4, trades: [trade('t1', 4)] }] });
+    s.deliver({
+      kind: 'OpenOrdersReport',
+      orders: [
+        {
+          clientOrderId: a,
+          venueOrderId: venueOrderId('v-a'),
+          status: 'partially_filled',
+          qty: 10,
+          filledQty: 4,
+          trades: [trade('t1', 4)],
+        },
+      ],
+    });
     expect(s.ledger.order(a)?.filledQty).toBe(4);
     expect(s.calls.at(-1)).toBe(`order ${b}`); // b was not among the open orders: asked for by id
-    s.deliver({ kind: 'OrdersPageReport', since: T0 - 60_000, orders: [], next: { updatedAt: T0 + 5, venueOrderId: 'v-a' } });
+    s.deliver({
+      kind: 'OrdersPageReport',
+      since: T0 - 60_000,
+      orders: [],
+      next: { updatedAt: T0 + 5, venueOrderId: 'v-a' },
+    });
     expect(s.calls.at(-1)).toBe(`since ${T0 - 60_000} 2 after v-a`);
     s.deliver({ kind: 'OrdersPageReport', since: T0, orders: [], next: null });
     s.deliver({ kind: 'AccountReport', position: 14, quote: 0 });
-    s.deliver({ kind: 'OrderStatusReport', clientOrderId: b, venueOrderId: venueOrderId('v-b'), status: 'filled', qty: 10, filledQty: 10, trades: [trade('t2', 10)] });
+    s.deliver({
+      kind: 'OrderStatusReport',
+      clientOrderId: b,
+      venueOrderId: venueOrderId('v-b'),
+      status: 'filled',
+      qty: 10,
+      filledQty: 10,
+      trades: [trade('t2', 10)],
+    });
     expect(s.of('ReconciliationMismatch').map((m) => m.mismatch)).toEqual(['missed_fill', 'missed_fill']);
     expect(s.of('ReconciliationCompleted')).toHaveLength(1);
     expect(s.ledger.position).toBe(14);
     // Again: everything agrees now.
     s.recon.run('periodic');
-    s.deliver({ kind: 'OpenOrdersReport', orders: [{ clientOrderId: a, venueOrderId: venueOrderId('v-a'), status: 'partially_filled', qty: 10, filledQty: 4, trades: [trade('t1', 4)] }] });
+    s.deliver({
+      kind: 'OpenOrdersReport',
+      orders: [
+        {
+          clientOrderId: a,
+          venueOrderId: venueOrderId('v-a'),
+          status: 'partially_filled',
+          qty: 10,
+          filledQty: 4,
+          trades: [trade('t1', 4)],
+        },
+      ],
+    });
     s.deliver({ kind: 'OrdersPageReport', since: T0, orders: [], next: null });
     s.deliver({ kind: 'AccountReport', position: 14, quote: 0 });
     expect(s.of('ReconciliationCompleted').map((c) => c.mismatches)).toEqual([2, 0]);
@@ -96,7 +181,10 @@ describe('Reconciler', () => {
     s.deliver({ kind: 'OrderNotFoundReport', clientOrderId: unsent });
     expect(s.ledger.order(acked)?.status).toBe('failed');
     expect(s.ledger.order(unsent)?.status).toBe('pending_new');
-    expect(s.of('ReconciliationMismatch').map((m) => [m.mismatch, m.clientOrderId])).toEqual([['unknown_at_venue', acked], ['unknown_at_venue', unsent]]);
+    expect(s.of('ReconciliationMismatch').map((m) => [m.mismatch, m.clientOrderId])).toEqual([
+      ['unknown_at_venue', acked],
+      ['unknown_at_venue', unsent],
+    ]);
     expect(s.of('ReconciliationCompleted')).toHaveLength(1);
   });
 
@@ -139,7 +227,21 @@ describe('Reconciler', () => {
   it('an order at the venue that is not ours is an orphan: it quarantines the symbol until adopted', () => {
     const s = setup();
     s.recon.run('startup');
-    s.deliver({ kind: 'OpenOrdersReport', orders: [{ clientOrderId: clientOrderId('someone'), venueOrderId: venueOrderId('v9'), status: 'new', qty: 7, filledQty: 2, trades: [], side: 'buy', limitPrice: 95 }] });
+    s.deliver({
+      kind: 'OpenOrdersReport',
+      orders: [
+        {
+          clientOrderId: clientOrderId('someone'),
+          venueOrderId: venueOrderId('v9'),
+          status: 'new',
+          qty: 7,
+          filledQty: 2,
+          trades: [],
+          side: 'buy',
+          limitPrice: 95,
+        },
+      ],
+    });
     // The venue's position holds the orphan's 2 lots: expected, not a mismatch to correct.
     s.deliver({ kind: 'AccountReport', position: 2, quote: 0 });
     s.deliver({ kind: 'OrdersPageReport', since: T0 - 60_000, orders: [], next: null });
@@ -155,7 +257,14 @@ describe('Reconciler', () => {
     expect(s.adopted).toEqual(['someone']);
     // A second resolution is refused as an event, not thrown: nothing changes.
     s.recon.resolveOrphan(clientOrderId('someone'), 'cancel', 'ops', 'again');
-    expect(s.of('OrphanResolutionRefused')).toEqual([expect.objectContaining({ clientOrderId: 'someone', resolution: 'cancel', reason: 'again', refusal: expect.stringMatching(/resolved already/) })]);
+    expect(s.of('OrphanResolutionRefused')).toEqual([
+      expect.objectContaining({
+        clientOrderId: 'someone',
+        resolution: 'cancel',
+        reason: 'again',
+        refusal: expect.stringMatching(/resolved already/),
+      }),
+    ]);
     expect(s.calls.filter((c) => c.startsWith('cancel'))).toEqual([]);
   });
 });

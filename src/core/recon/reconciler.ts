@@ -70,7 +70,11 @@ export class Reconciler {
   readonly orphans: OrphanBook;
 
   constructor(private readonly deps: ReconcilerDeps) {
-    this.orphans = new OrphanBook({ record: (e) => deps.record(e), cancel: (id) => deps.broker.cancel(id, null), adopt: (o) => deps.adopt(o) });
+    this.orphans = new OrphanBook({
+      record: (e) => deps.record(e),
+      cancel: (id) => deps.broker.cancel(id, null),
+      adopt: (o) => deps.adopt(o),
+    });
   }
 
   /** Rebuilds the high-water mark, the unresolved findings and the orphan book from the durable
@@ -78,7 +82,8 @@ export class Reconciler {
   restore(entries: readonly LogEntry[]): void {
     for (const { event: e } of entries) {
       if (e.kind === 'ReconciliationCompleted') this.highWaterMark = e.highWaterMark;
-      else if (e.kind === 'ReconciliationUnresolved') this.unresolved.set(e.clientOrderId, `${e.venueStatus}:${e.venueFilledQty}`);
+      else if (e.kind === 'ReconciliationUnresolved')
+        this.unresolved.set(e.clientOrderId, `${e.venueStatus}:${e.venueFilledQty}`);
     }
     this.orphans.restore(entries);
   }
@@ -103,11 +108,21 @@ export class Reconciler {
     const now = Math.floor(this.deps.clock.now());
     const since = this.sinceFor(now);
     this.pass = {
-      mode, outstanding: new Set(['open', 'account', 'page']), lookups: new Map(), seenOpen: new Set(), found: new Set(), since,
+      mode,
+      outstanding: new Set(['open', 'account', 'page']),
+      lookups: new Map(),
+      seenOpen: new Set(),
+      found: new Set(),
+      since,
       // The listing answers everything updated up to about now: the mark may advance to the
       // pass's start (and past it, to the newest row seen); the next pass's overlap covers
       // updates not yet visible in the listing and clock skew.
-      highWater: Math.max(this.highWaterMark ?? now, now), mismatches: 0, venuePosition: null, confirming: null, confirmAsked: false, done,
+      highWater: Math.max(this.highWaterMark ?? now, now),
+      mismatches: 0,
+      venuePosition: null,
+      confirming: null,
+      confirmAsked: false,
+      done,
     };
     this.deps.record({ kind: 'ReconciliationStarted', mode, since });
     this.watchStall(this.pass);
@@ -186,17 +201,31 @@ export class Reconciler {
           // A "not found" asked before our latest send of the order (it was resent while this
           // lookup was in flight) says nothing about the order now: the fold ignored it too.
           if (!ours || isStaleNotFound(ours, msg)) break;
-          if (asked.status !== 'pending_new') this.mismatch(p, 'unknown_at_venue', msg.clientOrderId, `the venue does not know an order we held as ${asked.status}`);
+          if (asked.status !== 'pending_new')
+            this.mismatch(
+              p,
+              'unknown_at_venue',
+              msg.clientOrderId,
+              `the venue does not know an order we held as ${asked.status}`,
+            );
           // Not sent (submitted, unconfirmed) went back to pending_new and recovery sends it
           // again with the same id; one the venue had acknowledged is failed (and revived if
           // the venue shows it later).
-          if (ours.status === 'accepted' || ours.status === 'partially_filled') this.deps.fail(msg.clientOrderId, 'reconciliation: the venue does not know this order after lookup');
+          if (ours.status === 'accepted' || ours.status === 'partially_filled')
+            this.deps.fail(msg.clientOrderId, 'reconciliation: the venue does not know this order after lookup');
         } else if (!this.unresolvedBefore(msg)) {
           // Compared with what we held when the answer arrived, not when it was asked: a fill
           // or an ack the stream delivered in between was never missed.
           const had = before ?? asked;
-          if (msg.filledQty > had.filledQty) this.mismatch(p, 'missed_fill', msg.clientOrderId, `venue filled ${msg.filledQty}, we had ${had.filledQty}`);
-          else if (!agrees(had, msg) && had.status !== 'pending_cancel') this.mismatch(p, 'status', msg.clientOrderId, `venue ${msg.status}, we had ${had.status}`);
+          if (msg.filledQty > had.filledQty)
+            this.mismatch(
+              p,
+              'missed_fill',
+              msg.clientOrderId,
+              `venue filled ${msg.filledQty}, we had ${had.filledQty}`,
+            );
+          else if (!agrees(had, msg) && had.status !== 'pending_cancel')
+            this.mismatch(p, 'status', msg.clientOrderId, `venue ${msg.status}, we had ${had.status}`);
           this.checkApplied(msg);
         }
         break;
@@ -212,11 +241,13 @@ export class Reconciler {
   private entry(p: Pass, o: Entry): void {
     const ours = this.deps.ledger.order(o.clientOrderId);
     if (!ours) {
-      if (this.orphans.seen(o)) this.mismatch(p, 'orphan', o.clientOrderId, `order ${o.venueOrderId} at the venue is not ours`);
+      if (this.orphans.seen(o))
+        this.mismatch(p, 'orphan', o.clientOrderId, `order ${o.venueOrderId} at the venue is not ours`);
       return;
     }
     if (agrees(ours, o) || this.unresolvedBefore(o)) return;
-    if (o.filledQty > ours.filledQty) this.mismatch(p, 'missed_fill', o.clientOrderId, `venue filled ${o.filledQty}, we had ${ours.filledQty}`);
+    if (o.filledQty > ours.filledQty)
+      this.mismatch(p, 'missed_fill', o.clientOrderId, `venue filled ${o.filledQty}, we had ${ours.filledQty}`);
     else this.mismatch(p, 'status', o.clientOrderId, `venue ${o.status}, we had ${ours.status}`);
     this.deps.apply({ kind: 'OrderStatusReport', ...o, source: 'reconciliation' });
     this.checkApplied(o);
@@ -239,8 +270,12 @@ export class Reconciler {
     if (!ours || agrees(ours, o)) return;
     this.unresolved.set(o.clientOrderId, venueState(o));
     this.deps.record({
-      kind: 'ReconciliationUnresolved', clientOrderId: o.clientOrderId, venueStatus: o.status, venueFilledQty: o.filledQty,
-      status: ours.status, filledQty: ours.filledQty,
+      kind: 'ReconciliationUnresolved',
+      clientOrderId: o.clientOrderId,
+      venueStatus: o.status,
+      venueFilledQty: o.filledQty,
+      status: ours.status,
+      filledQty: ours.filledQty,
     });
   }
 
@@ -249,7 +284,8 @@ export class Reconciler {
     const now = this.deps.clock.now();
     for (const [id, o] of this.deps.ledger.orders) {
       if (isTerminal(o.status) || p.seenOpen.has(id)) continue;
-      const due = o.status !== 'pending_new' || (p.mode === 'startup' && o.request.scheduledTime <= now) || o.attempts > 0;
+      const due =
+        o.status !== 'pending_new' || (p.mode === 'startup' && o.request.scheduledTime <= now) || o.attempts > 0;
       if (!due) continue;
       p.lookups.set(id, { status: o.status, filledQty: o.filledQty });
       this.deps.broker.queryOrder(id);
@@ -260,9 +296,12 @@ export class Reconciler {
     const again = (): void => {
       if (this.pass !== p) return;
       if (msg.query === 'open_orders' && p.outstanding.has('open')) this.deps.broker.queryOpenOrders();
-      else if (msg.query === 'account' && (p.outstanding.has('account') || (p.confirming !== null && p.confirmAsked))) this.deps.broker.queryAccount();
-      else if (msg.query === 'orders_since' && p.outstanding.has('page')) this.deps.broker.queryOrdersSince(p.since, this.deps.config.pageLimit);
-      else if (msg.query === 'order' && msg.clientOrderId !== null && p.lookups.has(msg.clientOrderId)) this.deps.broker.queryOrder(msg.clientOrderId);
+      else if (msg.query === 'account' && (p.outstanding.has('account') || (p.confirming !== null && p.confirmAsked)))
+        this.deps.broker.queryAccount();
+      else if (msg.query === 'orders_since' && p.outstanding.has('page'))
+        this.deps.broker.queryOrdersSince(p.since, this.deps.config.pageLimit);
+      else if (msg.query === 'order' && msg.clientOrderId !== null && p.lookups.has(msg.clientOrderId))
+        this.deps.broker.queryOrder(msg.clientOrderId);
     };
     this.deps.clock.schedule(again, this.deps.config.retryMs);
   }
@@ -315,7 +354,12 @@ export class Reconciler {
   private end(p: Pass): void {
     this.pass = null;
     this.highWaterMark = Math.max(p.highWater, this.highWaterMark ?? p.highWater);
-    this.deps.record({ kind: 'ReconciliationCompleted', mode: p.mode, highWaterMark: this.highWaterMark, mismatches: p.mismatches });
+    this.deps.record({
+      kind: 'ReconciliationCompleted',
+      mode: p.mode,
+      highWaterMark: this.highWaterMark,
+      mismatches: p.mismatches,
+    });
     p.done?.();
   }
 
@@ -329,7 +373,6 @@ export class Reconciler {
     p.mismatches++;
     this.deps.record({ kind: 'ReconciliationMismatch', mismatch, clientOrderId, detail });
   }
-
 }
 
 /** Our record says what the venue says: same filled quantity, and the same status (a cancel we

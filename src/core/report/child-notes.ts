@@ -94,7 +94,12 @@ export class ChildNotesFold {
 
   /** What we know of one child (its skip found by parent and slice). */
   noteOf(parentId: ParentOrderId, child: OrderState): ChildNote {
-    const n = this.notes.get(child.request.clientOrderId) ?? { firstSentAt: null, reason: null, code: null, skipped: false };
+    const n = this.notes.get(child.request.clientOrderId) ?? {
+      firstSentAt: null,
+      reason: null,
+      code: null,
+      skipped: false,
+    };
     const skip = this.skips.get(`${parentId}#${child.request.sliceNum}`);
     if (skip !== undefined && child.attempts === 0) return { ...n, reason: skip, code: null, skipped: true };
     return n;
@@ -102,8 +107,13 @@ export class ChildNotesFold {
 
   faults(): FaultSummary {
     return {
-      applied: { ...this.applied }, unknownOutcomes: this.unknownOutcomes, resends: this.sends - this.sent.size, rejects: this.rejects,
-      retryableRejects: this.retryableRejects, fillsLearnedByQuery: this.fillsLearnedByQuery, staleAnswersIgnored: this.staleAnswersIgnored,
+      applied: { ...this.applied },
+      unknownOutcomes: this.unknownOutcomes,
+      resends: this.sends - this.sent.size,
+      rejects: this.rejects,
+      retryableRejects: this.retryableRejects,
+      fillsLearnedByQuery: this.fillsLearnedByQuery,
+      staleAnswersIgnored: this.staleAnswersIgnored,
       restarts: this.restarts,
     };
   }

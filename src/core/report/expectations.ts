@@ -10,21 +10,41 @@ export interface Expectation {
   readonly parentStatus?: { readonly parent: string; readonly equals: string } | undefined;
   readonly childStatus?: { readonly parent: string; readonly slice: number; readonly equals: string } | undefined;
   readonly childOrders?: { readonly parent: string; readonly equals: number } | undefined;
-  readonly shortfallBps?: { readonly parent: string } & Range | undefined;
+  readonly shortfallBps?: ({ readonly parent: string } & Range) | undefined;
   readonly fills?: Range | undefined;
-  readonly stoppedEarly?: { readonly parent: string; readonly equals: boolean; readonly reasonIncludes?: string | undefined } | undefined;
+  readonly stoppedEarly?:
+    { readonly parent: string; readonly equals: boolean; readonly reasonIncludes?: string | undefined } | undefined;
   readonly slicesExecuted?: ({ readonly parent: string } & Range) | undefined;
   readonly noDuplicateOrders?: true | undefined;
   readonly noDiscrepancies?: true | undefined;
   readonly fillDetection?: ({ readonly metric: FillMetricName } & Range) | undefined;
   readonly reconciliation?: ({ readonly metric: ReconMetricName } & Range) | undefined;
-  readonly signal?: { readonly id: string; readonly equals: 'accepted' | 'rejected'; readonly code?: string | undefined } | undefined;
+  readonly signal?:
+    { readonly id: string; readonly equals: 'accepted' | 'rejected'; readonly code?: string | undefined } | undefined;
   readonly signalsAccepted?: Range | undefined;
 }
 /** Numeric fill detection metrics a scenario can assert on. */
 export const FILL_METRIC_NAMES = [
-  'ordersMonitored', 'fillsDetected', 'detectionRate', 'timeoutRate', 'unresolvedRate', 'falsePositives', 'consistency', 'positionChecks',
-  'fillsByPush', 'fillsByPoll', 'fillsByLookup', 'fillsStillWatched', 'ordersFinished', 'ordersStillWatched', 'failedQueries', 'cancelRaces', 'slippageWarnings', 'errorRate', 'pollsPerOrder', 'apiCallsPerOrder',
+  'ordersMonitored',
+  'fillsDetected',
+  'detectionRate',
+  'timeoutRate',
+  'unresolvedRate',
+  'falsePositives',
+  'consistency',
+  'positionChecks',
+  'fillsByPush',
+  'fillsByPoll',
+  'fillsByLookup',
+  'fillsStillWatched',
+  'ordersFinished',
+  'ordersStillWatched',
+  'failedQueries',
+  'cancelRaces',
+  'slippageWarnings',
+  'errorRate',
+  'pollsPerOrder',
+  'apiCallsPerOrder',
 ] as const;
 export type FillMetricName = (typeof FILL_METRIC_NAMES)[number];
 interface Range {
@@ -56,7 +76,11 @@ function inRange(value: number | null, r: Range): boolean {
 }
 
 const describeRange = (r: Range): string =>
-  [r.equals !== undefined ? `= ${r.equals}` : '', r.min !== undefined ? `>= ${r.min}` : '', r.max !== undefined ? `<= ${r.max}` : '']
+  [
+    r.equals !== undefined ? `= ${r.equals}` : '',
+    r.min !== undefined ? `>= ${r.min}` : '',
+    r.max !== undefined ? `<= ${r.max}` : '',
+  ]
     .filter(Boolean)
     .join(' and ');
 
@@ -66,12 +90,24 @@ export function checkExpectations(expectations: readonly Expectation[], summary:
     if (e.filledQty) {
       const p = parent(e.filledQty.parent);
       const observed = p?.filledQty ?? 'no such parent';
-      return { name: `filledQty ${e.filledQty.parent}`, expected: e.filledQty.equals, observed, pass: !!p && sameDecimal(p.filledQty, e.filledQty.equals) };
+      return {
+        name: `filledQty ${e.filledQty.parent}`,
+        expected: e.filledQty.equals,
+        observed,
+        pass: !!p && sameDecimal(p.filledQty, e.filledQty.equals),
+      };
     }
     if (e.parentStatus) {
       const rejected = summary.rejectedParents.find((r) => r.id === e.parentStatus?.parent);
-      const observed = parent(e.parentStatus.parent)?.status ?? (rejected ? `rejected${rejected.code ? ` (${rejected.code})` : ''}` : 'no such parent');
-      return { name: `parentStatus ${e.parentStatus.parent}`, expected: e.parentStatus.equals, observed, pass: observed === e.parentStatus.equals || (rejected !== undefined && e.parentStatus.equals === 'rejected') };
+      const observed =
+        parent(e.parentStatus.parent)?.status ??
+        (rejected ? `rejected${rejected.code ? ` (${rejected.code})` : ''}` : 'no such parent');
+      return {
+        name: `parentStatus ${e.parentStatus.parent}`,
+        expected: e.parentStatus.equals,
+        observed,
+        pass: observed === e.parentStatus.equals || (rejected !== undefined && e.parentStatus.equals === 'rejected'),
+      };
     }
     if (e.childStatus) {
       const { parent: id, slice, equals } = e.childStatus;
@@ -80,55 +116,114 @@ export function checkExpectations(expectations: readonly Expectation[], summary:
     }
     if (e.childOrders) {
       const observed = parent(e.childOrders.parent)?.childOrders;
-      return { name: `childOrders ${e.childOrders.parent}`, expected: String(e.childOrders.equals), observed: String(observed ?? 'no such parent'), pass: observed === e.childOrders.equals };
+      return {
+        name: `childOrders ${e.childOrders.parent}`,
+        expected: String(e.childOrders.equals),
+        observed: String(observed ?? 'no such parent'),
+        pass: observed === e.childOrders.equals,
+      };
     }
     if (e.shortfallBps) {
       const observed = parent(e.shortfallBps.parent)?.shortfallBps ?? null;
-      return { name: `shortfallBps ${e.shortfallBps.parent}`, expected: describeRange(e.shortfallBps), observed: String(observed), pass: inRange(observed, e.shortfallBps) };
+      return {
+        name: `shortfallBps ${e.shortfallBps.parent}`,
+        expected: describeRange(e.shortfallBps),
+        observed: String(observed),
+        pass: inRange(observed, e.shortfallBps),
+      };
     }
     if (e.stoppedEarly) {
       const p = parent(e.stoppedEarly.parent);
       const want = e.stoppedEarly;
       const observed = p ? (p.stoppedEarly ? `yes: ${p.stopReason}` : 'no') : 'no such parent';
-      const pass = !!p && p.stoppedEarly === want.equals && (want.reasonIncludes === undefined || (p.stopReason ?? '').includes(want.reasonIncludes));
-      return { name: `stoppedEarly ${want.parent}`, expected: want.equals ? `yes${want.reasonIncludes ? ` (${want.reasonIncludes})` : ''}` : 'no', observed, pass };
+      const pass =
+        !!p &&
+        p.stoppedEarly === want.equals &&
+        (want.reasonIncludes === undefined || (p.stopReason ?? '').includes(want.reasonIncludes));
+      return {
+        name: `stoppedEarly ${want.parent}`,
+        expected: want.equals ? `yes${want.reasonIncludes ? ` (${want.reasonIncludes})` : ''}` : 'no',
+        observed,
+        pass,
+      };
     }
     if (e.slicesExecuted) {
       const observed = parent(e.slicesExecuted.parent)?.slicesExecuted ?? null;
-      return { name: `slicesExecuted ${e.slicesExecuted.parent}`, expected: describeRange(e.slicesExecuted), observed: String(observed), pass: inRange(observed, e.slicesExecuted) };
+      return {
+        name: `slicesExecuted ${e.slicesExecuted.parent}`,
+        expected: describeRange(e.slicesExecuted),
+        observed: String(observed),
+        pass: inRange(observed, e.slicesExecuted),
+      };
     }
     if (e.fills) {
-      return { name: 'fills', expected: describeRange(e.fills), observed: String(summary.fills), pass: inRange(summary.fills, e.fills) };
+      return {
+        name: 'fills',
+        expected: describeRange(e.fills),
+        observed: String(summary.fills),
+        pass: inRange(summary.fills, e.fills),
+      };
     }
     if (e.noDuplicateOrders) {
       const d = summary.duplicateOrders;
-      return { name: 'noDuplicateOrders', expected: 'none', observed: d.length === 0 ? 'none' : d.join(', '), pass: d.length === 0 };
+      return {
+        name: 'noDuplicateOrders',
+        expected: 'none',
+        observed: d.length === 0 ? 'none' : d.join(', '),
+        pass: d.length === 0,
+      };
     }
     if (e.noDiscrepancies) {
-      return { name: 'noDiscrepancies', expected: '0', observed: String(summary.discrepancies), pass: summary.discrepancies === 0 };
+      return {
+        name: 'noDiscrepancies',
+        expected: '0',
+        observed: String(summary.discrepancies),
+        pass: summary.discrepancies === 0,
+      };
     }
     if (e.reconciliation) {
       const observed = summary.reconciliation[e.reconciliation.metric];
-      return { name: `reconciliation ${e.reconciliation.metric}`, expected: describeRange(e.reconciliation), observed: String(observed), pass: inRange(observed, e.reconciliation) };
+      return {
+        name: `reconciliation ${e.reconciliation.metric}`,
+        expected: describeRange(e.reconciliation),
+        observed: String(observed),
+        pass: inRange(observed, e.reconciliation),
+      };
     }
     if (e.fillDetection) {
       const m = summary.fillDetection;
       const observed = m ? m[e.fillDetection.metric] : null;
       return {
-        name: `fillDetection ${e.fillDetection.metric}`, expected: describeRange(e.fillDetection),
-        observed: m ? String(observed) : 'fill detection off', pass: inRange(observed, e.fillDetection),
+        name: `fillDetection ${e.fillDetection.metric}`,
+        expected: describeRange(e.fillDetection),
+        observed: m ? String(observed) : 'fill detection off',
+        pass: inRange(observed, e.fillDetection),
       };
     }
     if (e.signal) {
       const want = e.signal;
       const s = [...summary.signals].reverse().find((x) => x.id === want.id);
-      const observed = s ? (s.outcome === 'accepted' ? 'accepted' : `rejected at ${s.stage}: ${s.code}`) : 'no decision';
+      const observed = s
+        ? s.outcome === 'accepted'
+          ? 'accepted'
+          : `rejected at ${s.stage}: ${s.code}`
+        : 'no decision';
       const pass = !!s && s.outcome === want.equals && (want.code === undefined || s.code === want.code);
-      return { name: `signal ${want.id}`, expected: want.code ? `${want.equals} (${want.code})` : want.equals, observed, pass };
+      return {
+        name: `signal ${want.id}`,
+        expected: want.code ? `${want.equals} (${want.code})` : want.equals,
+        observed,
+        pass,
+      };
     }
     if (e.signalsAccepted) {
       const n = summary.signals.filter((x) => x.outcome === 'accepted').length;
-      return { name: 'signalsAccepted', expected: describeRange(e.signalsAccepted), observed: String(n), pass: inRange(n, e.signalsAccepted) };
+      return {
+        name: 'signalsAccepted',
+        expected: describeRange(e.signalsAccepted),
+        observed: String(n),
+        pass: inRange(n, e.signalsAccepted),
+      };
     }
     throw new Error(`unknown expectation ${JSON.stringify(e)}`);
   });

@@ -124,8 +124,12 @@ export class FillMetricsFold {
     const stillWatched = [...this.monitored].filter((id) => !this.ended.has(id));
     const fillsStillWatched = stillWatched.filter((id) => this.partials.has(id)).length;
     const finished = this.ended.size;
-    const sorted = [...this.ended.values()].flatMap((e) => (e.detectionLatencyMs === null ? [] : [e.detectionLatencyMs])).sort((a, b) => a - b);
-    const p99 = sorted.length ? (sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)] as number) : null;
+    const sorted = [...this.ended.values()]
+      .flatMap((e) => (e.detectionLatencyMs === null ? [] : [e.detectionLatencyMs]))
+      .sort((a, b) => a - b);
+    const p99 = sorted.length
+      ? (sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)] as number)
+      : null;
     const mean = sorted.length ? sorted.reduce((s, x) => s + x, 0) / sorted.length : null;
     const a = this.audit;
     const detectionRate = a ? (a.venueFilled === 0 ? 1 : a.detected / a.venueFilled) : null;
@@ -157,9 +161,14 @@ export class FillMetricsFold {
       fillsByLookup: byLookup,
       fillsStillWatched,
       cancelRaces: this.races,
-      meetsCriteria: a && detectionRate !== null
-        ? detectionRate >= 0.99 && unresolvedRate < 0.01 && a.falsePositives === 0 && (consistency ?? 1) === 1 && positionsAgree === true
-        : null,
+      meetsCriteria:
+        a && detectionRate !== null
+          ? detectionRate >= 0.99 &&
+            unresolvedRate < 0.01 &&
+            a.falsePositives === 0 &&
+            (consistency ?? 1) === 1 &&
+            positionsAgree === true
+          : null,
     };
   }
 }

@@ -7,7 +7,11 @@ import { ModelWarningsFold } from './model-warnings.ts';
 describe('ModelWarningsFold', () => {
   it('keeps one entry per model and kind, in order of first occurrence, with the first detail', () => {
     const fold = new ModelWarningsFold();
-    const w = (time: number, model: string, warning: ModelWarning['warning'], detail: string): LogEntry => ({ seq: time, time, event: { kind: 'ModelWarning', model, warning, detail } });
+    const w = (time: number, model: string, warning: ModelWarning['warning'], detail: string): LogEntry => ({
+      seq: time,
+      time,
+      event: { kind: 'ModelWarning', model, warning, detail },
+    });
     fold.add(w(1, 'almgren_chriss', 'rate_interval', 'a'));
     fold.add({ seq: 2, time: 2, event: { kind: 'FaultApplied', fault: 'halt', detail: 'halt begins' } });
     fold.add(w(3, 'almgren_chriss', 'price_floor', 'b'));

@@ -19,7 +19,12 @@ export class ModelWarningsFold {
     if (e.kind !== 'ModelWarning') return;
     const key = `${e.model} ${e.warning}`;
     const seen = this.byKind.get(key);
-    this.byKind.set(key, seen ? { ...seen, count: seen.count + 1 } : { model: e.model, warning: e.warning, count: 1, firstAt: entry.time, first: e.detail });
+    this.byKind.set(
+      key,
+      seen
+        ? { ...seen, count: seen.count + 1 }
+        : { model: e.model, warning: e.warning, count: 1, firstAt: entry.time, first: e.detail },
+    );
   }
 
   /** In the order each kind first happened. */

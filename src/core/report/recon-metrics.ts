@@ -5,15 +5,38 @@
 import type { LogEntry } from '../model/events.ts';
 
 export const RECON_METRIC_NAMES = [
-  'restarts', 'lostEntries', 'refusedInputs', 'startupRuns', 'periodicRuns', 'mismatches', 'missedFills', 'statusMismatches',
-  'unknownAtVenue', 'positionMismatches', 'orphanMismatches', 'unresolvedFindings', 'conflictsSkipped', 'orphansDetected', 'orphansResolved', 'slicesRecovered',
-  'slicesSkipped', 'slicesFailed', 'slicesBlocked', 'slicesCanceled', 'gateTimeouts', 'notReadyRefusals',
+  'restarts',
+  'lostEntries',
+  'refusedInputs',
+  'startupRuns',
+  'periodicRuns',
+  'mismatches',
+  'missedFills',
+  'statusMismatches',
+  'unknownAtVenue',
+  'positionMismatches',
+  'orphanMismatches',
+  'unresolvedFindings',
+  'conflictsSkipped',
+  'orphansDetected',
+  'orphansResolved',
+  'slicesRecovered',
+  'slicesSkipped',
+  'slicesFailed',
+  'slicesBlocked',
+  'slicesCanceled',
+  'gateTimeouts',
+  'notReadyRefusals',
 ] as const;
 export type ReconMetricName = (typeof RECON_METRIC_NAMES)[number];
 export type ReconMetrics = Record<ReconMetricName, number>;
 
 const MISMATCH_METRIC = {
-  missed_fill: 'missedFills', status: 'statusMismatches', unknown_at_venue: 'unknownAtVenue', position: 'positionMismatches', orphan: 'orphanMismatches',
+  missed_fill: 'missedFills',
+  status: 'statusMismatches',
+  unknown_at_venue: 'unknownAtVenue',
+  position: 'positionMismatches',
+  orphan: 'orphanMismatches',
 } as const;
 
 export class ReconMetricsFold {

@@ -7,9 +7,20 @@ import type { LogEntry, ReplayStats } from '../model/events.ts';
 
 export interface ReplayMetrics {
   /** Messages read, by kind, and in all. */
-  readonly messages: { readonly total: number; readonly snapshot: number; readonly depth: number; readonly bookTicker: number; readonly trade: number };
+  readonly messages: {
+    readonly total: number;
+    readonly snapshot: number;
+    readonly depth: number;
+    readonly bookTicker: number;
+    readonly trade: number;
+  };
   /** Depth updates applied and skipped (older than the book), sequence gaps, builds from a snapshot. */
-  readonly depth: { readonly applied: number; readonly skipped: number; readonly gaps: number; readonly rebuilds: number };
+  readonly depth: {
+    readonly applied: number;
+    readonly skipped: number;
+    readonly gaps: number;
+    readonly rebuilds: number;
+  };
   /**
    * The rebuilt book against the bookTicker stream: tickers compared at their update id, the
    * share naming the same best bid and ask (`agreement`, null when none was compared), the share
@@ -36,7 +47,8 @@ export interface ReplayMetrics {
   readonly lockedPrevented: number;
 }
 
-const share = (part: number, whole: number): number | null => (whole > 0 ? Math.round((part / whole) * 1e6) / 1e6 : null);
+const share = (part: number, whole: number): number | null =>
+  whole > 0 ? Math.round((part / whole) * 1e6) / 1e6 : null;
 
 export class ReplayMetricsFold {
   private last: ReplayStats | null = null;

@@ -81,13 +81,24 @@ export interface LogSummary {
   readonly duplicateOrders: readonly string[];
   readonly parents: readonly ParentReport[];
   /** Each signal's fate (the last decision about it): accepted with its parent, or rejected. */
-  readonly signals: ReadonlyArray<{ readonly id: string; readonly outcome: 'accepted' | 'rejected'; readonly stage: string | null; readonly code: string | null; readonly parentId: string | null }>;
+  readonly signals: ReadonlyArray<{
+    readonly id: string;
+    readonly outcome: 'accepted' | 'rejected';
+    readonly stage: string | null;
+    readonly code: string | null;
+    readonly parentId: string | null;
+  }>;
   /** Fill detection metrics; null when no order was monitored. */
   readonly fillDetection: FillMetrics | null;
   /** Restarts, reconciliation and recovery (recon-metrics.ts). */
   readonly reconciliation: ReconMetrics;
   /** Parents refused before they were created: pre-trade denials and TWAP plans that failed. */
-  readonly rejectedParents: ReadonlyArray<{ readonly id: string; readonly stage: string; readonly code: string | null; readonly reason: string }>;
+  readonly rejectedParents: ReadonlyArray<{
+    readonly id: string;
+    readonly stage: string;
+    readonly code: string | null;
+    readonly reason: string;
+  }>;
   /** What the faults did to our orders (child-notes.ts). */
   readonly faults: FaultSummary;
   /** Replay statistics (replay-metrics.ts); null unless the market is a replay. */
@@ -122,11 +133,26 @@ export class RunReportFold {
     this.reconMetrics.add(entry);
     this.replayMetrics.add(entry);
     this.modelWarnings.add(entry);
-    if (entry.event.kind === 'SignalAccepted') this.signals.push({ id: entry.event.signalId, outcome: 'accepted', stage: null, code: null, parentId: entry.event.parentId });
-    else if (entry.event.kind === 'SignalRejected') this.signals.push({ id: entry.event.signalId, outcome: 'rejected', stage: entry.event.stage, code: entry.event.code, parentId: null });
+    if (entry.event.kind === 'SignalAccepted')
+      this.signals.push({
+        id: entry.event.signalId,
+        outcome: 'accepted',
+        stage: null,
+        code: null,
+        parentId: entry.event.parentId,
+      });
+    else if (entry.event.kind === 'SignalRejected')
+      this.signals.push({
+        id: entry.event.signalId,
+        outcome: 'rejected',
+        stage: entry.event.stage,
+        code: entry.event.code,
+        parentId: null,
+      });
     const e = entry.event;
     if (e.kind === 'DiscrepancyRecorded') this.discrepancies++;
-    if (e.kind === 'ParentRejected') this.rejectedParents.push({ id: e.parentId, stage: e.stage ?? 'plan', code: e.code ?? null, reason: e.reason });
+    if (e.kind === 'ParentRejected')
+      this.rejectedParents.push({ id: e.parentId, stage: e.stage ?? 'plan', code: e.code ?? null, reason: e.reason });
     if (e.kind === 'MarketBenchmark') this.benchmarks.set(e.parentId, e);
     if (e.kind === 'AckReport') {
       const ids = this.venueIds.get(e.clientOrderId) ?? new Set<string>();
@@ -159,9 +185,13 @@ export class RunReportFold {
       const shortfall =
         avg !== null && arrival !== null ? round2((sideSign(spec.side) * (avg - arrival) * 10_000) / arrival) : null;
       // (avg - arrival) x filled in notional units: avg x filled is exactly the filled notional.
-      const shortfallUnits = arrival !== null && filled > 0 ? sideSign(spec.side) * (notional - arrival * filled) : null;
+      const shortfallUnits =
+        arrival !== null && filled > 0 ? sideSign(spec.side) * (notional - arrival * filled) : null;
       const bench = this.benchmarks.get(id);
-      const against = (ref: number | null | undefined) => (avg !== null && ref !== null && ref !== undefined ? round2((sideSign(spec.side) * (avg - ref) * 10_000) / ref) : null);
+      const against = (ref: number | null | undefined) =>
+        avg !== null && ref !== null && ref !== undefined
+          ? round2((sideSign(spec.side) * (avg - ref) * 10_000) / ref)
+          : null;
       parents.push({
         id,
         side: spec.side,
@@ -186,17 +216,26 @@ export class RunReportFold {
         vwapSlippageBps: against(bench?.vwap),
         twapSlippageBps: against(bench?.twapMid),
         participationRate: bench && bench.volume > 0 ? Math.round((filled / bench.volume) * 1e6) / 1e6 : null,
-        unsent: unsentReasons(children.map((c) => this.notes.noteOf(id, c)), children),
+        unsent: unsentReasons(
+          children.map((c) => this.notes.noteOf(id, c)),
+          children,
+        ),
         children: children.map((c): ChildReport => {
           const note = this.notes.noteOf(id, c);
           const sent = c.attempts > 0;
           return {
-            sliceNum: c.request.sliceNum, clientOrderId: c.request.clientOrderId, status: c.status,
+            sliceNum: c.request.sliceNum,
+            clientOrderId: c.request.clientOrderId,
+            status: c.status,
             outcome: sent ? c.status : c.status === 'pending_new' ? 'pending' : 'not_sent',
-            qty: lotsToQty(inst, c.request.qty), filledQty: lotsToQty(inst, c.filledQty),
+            qty: lotsToQty(inst, c.request.qty),
+            filledQty: lotsToQty(inst, c.filledQty),
             avgPrice: c.filledQty > 0 ? fractionalTicksToPrice(inst, c.filledNotional / c.filledQty) : null,
-            scheduledAt: c.request.scheduledTime, sentAt: note.firstSentAt, attempts: c.attempts,
-            reason: c.status === 'filled' ? null : note.reason, code: c.status === 'filled' ? null : note.code,
+            scheduledAt: c.request.scheduledTime,
+            sentAt: note.firstSentAt,
+            attempts: c.attempts,
+            reason: c.status === 'filled' ? null : note.reason,
+            code: c.status === 'filled' ? null : note.code,
           };
         }),
       });

@@ -13,10 +13,13 @@ import { parseConfig } from '../config/parse-config.ts';
 
 const DAY_MS = 86_400_000;
 const int = (what: string) => z.number(`must be a number of ${what}`).int(`must be a whole number of ${what}`);
-const ms = (min: number) => int('milliseconds').min(min, `must be at least ${min} ms`).max(DAY_MS, 'must be at most one day (86400000 ms)');
+const ms = (min: number) =>
+  int('milliseconds').min(min, `must be at least ${min} ms`).max(DAY_MS, 'must be at most one day (86400000 ms)');
 /** Automatic reset delay after a trip on this condition; null: manual reset only. */
 const cooldown = ms(0).nullable();
-const minorUnits = int('quote minor units').min(1, 'must be at least 1').max(Number.MAX_SAFE_INTEGER, 'must be a safe integer');
+const minorUnits = int('quote minor units')
+  .min(1, 'must be at least 1')
+  .max(Number.MAX_SAFE_INTEGER, 'must be a safe integer');
 
 /** N reports within a rolling window of W ms trip the breaker (the N-th report trips it). */
 const rollingWindow = z.strictObject({
@@ -54,13 +57,21 @@ export const breakerConfigSchema = z.strictObject({
    *  system-wide backstop, so ours is wider: 500 bps, cooldown 60 s. */
   priceBand: z
     .strictObject({
-      bps: z.number('must be a number of basis points').int('must be a whole number of basis points').min(1, 'must be at least 1 bp').max(10_000, 'must be at most 10000 bps (100%)').default(500),
+      bps: z
+        .number('must be a number of basis points')
+        .int('must be a whole number of basis points')
+        .min(1, 'must be at least 1 bp')
+        .max(10_000, 'must be at most 10000 bps (100%)')
+        .default(500),
       cooldownMs: cooldown.default(60_000),
     })
     .nullable()
     .prefault({}),
   /** Market data older than maxAgeMs: 60 s. Cooldown ours: 60 s. */
-  staleData: z.strictObject({ maxAgeMs: ms(1).default(60_000), cooldownMs: cooldown.default(60_000) }).nullable().prefault({}),
+  staleData: z
+    .strictObject({ maxAgeMs: ms(1).default(60_000), cooldownMs: cooldown.default(60_000) })
+    .nullable()
+    .prefault({}),
 });
 
 export type BreakerConfig = Readonly<z.output<typeof breakerConfigSchema>>;
@@ -74,11 +85,18 @@ export class BreakerConfigError extends Error {
  *  the first bad field ("breaker config: rejects.maxCount: must be at least 1"). */
 export function parseBreakerConfig(input: unknown): BreakerConfig {
   return parseConfig(breakerConfigSchema, input, {
-    label: 'breaker config', fields: '(rejects, errors, loss, drawdown, priceBand, staleData)', error: BreakerConfigError,
+    label: 'breaker config',
+    fields: '(rejects, errors, loss, drawdown, priceBand, staleData)',
+    error: BreakerConfigError,
   });
 }
 
 export const DEFAULT_BREAKER_CONFIG: BreakerConfig = parseBreakerConfig({});
 
 /** Every automatic condition off: what a breaker built without options uses (manual only). */
-export const MANUAL_ONLY_BREAKER_CONFIG: BreakerConfig = parseBreakerConfig({ rejects: null, errors: null, priceBand: null, staleData: null });
+export const MANUAL_ONLY_BREAKER_CONFIG: BreakerConfig = parseBreakerConfig({
+  rejects: null,
+  errors: null,
+  priceBand: null,
+  staleData: null,
+});

@@ -11,28 +11,49 @@ function setup(config: BreakerConfigInput = {}) {
   const clock = new VirtualClock(T0);
   const events: BreakerEvent[] = [];
   const times: number[] = [];
-  const breaker = new CircuitBreaker((e) => { events.push(e); times.push(clock.now()); }, { clock, config: { ...OFF, ...config } });
+  const breaker = new CircuitBreaker(
+    (e) => {
+      events.push(e);
+      times.push(clock.now());
+    },
+    { clock, config: { ...OFF, ...config } },
+  );
   return { clock, events, times, breaker };
 }
-const trips = (events: BreakerEvent[]) => events.filter((e): e is BreakerTrippedEvent => e.kind === 'CircuitBreakerTripped');
+const trips = (events: BreakerEvent[]) =>
+  events.filter((e): e is BreakerTrippedEvent => e.kind === 'CircuitBreakerTripped');
 
 describe('breaker config', () => {
   it('has documented defaults, and null switches a condition off', () => {
     expect(DEFAULT_BREAKER_CONFIG).toEqual({
       rejects: { maxCount: 5, windowMs: 60_000, cooldownMs: 60_000 },
       errors: { maxCount: 5, windowMs: 60_000, cooldownMs: 60_000 },
-      loss: null, drawdown: null,
+      loss: null,
+      drawdown: null,
       priceBand: { bps: 500, cooldownMs: 60_000 },
       staleData: { maxAgeMs: 60_000, cooldownMs: 60_000 },
     });
-    expect(parseBreakerConfig({ rejects: null, loss: { max: 100 } })).toMatchObject({ rejects: null, loss: { max: 100, cooldownMs: null } });
-    expect(parseBreakerConfig({ errors: { maxCount: 2 } }).errors).toEqual({ maxCount: 2, windowMs: 60_000, cooldownMs: 60_000 });
+    expect(parseBreakerConfig({ rejects: null, loss: { max: 100 } })).toMatchObject({
+      rejects: null,
+      loss: { max: 100, cooldownMs: null },
+    });
+    expect(parseBreakerConfig({ errors: { maxCount: 2 } }).errors).toEqual({
+      maxCount: 2,
+      windowMs: 60_000,
+      cooldownMs: 60_000,
+    });
   });
   it('rejects a bad field with one message naming it', () => {
-    expect(() => parseBreakerConfig({ rejects: { maxCount: 0 } })).toThrow('breaker config: rejects.maxCount: must be at least 1');
+    expect(() => parseBreakerConfig({ rejects: { maxCount: 0 } })).toThrow(
+      'breaker config: rejects.maxCount: must be at least 1',
+    );
     expect(() => parseBreakerConfig({ loss: {} })).toThrow(/^breaker config: loss\.max: /);
-    expect(() => parseBreakerConfig({ priceBand: { bps: 1.5 } })).toThrow('breaker config: priceBand.bps: must be a whole number of basis points');
-    expect(() => parseBreakerConfig({ staleData: { maxAgeMs: -1 } })).toThrow('staleData.maxAgeMs: must be at least 1 ms');
+    expect(() => parseBreakerConfig({ priceBand: { bps: 1.5 } })).toThrow(
+      'breaker config: priceBand.bps: must be a whole number of basis points',
+    );
+    expect(() => parseBreakerConfig({ staleData: { maxAgeMs: -1 } })).toThrow(
+      'staleData.maxAgeMs: must be at least 1 ms',
+    );
     expect(() => parseBreakerConfig({ cooldown: 5 })).toThrow('breaker config: unknown field "cooldown"');
     expect(() => parseBreakerConfig([])).toThrow('breaker config: must be an object');
   });
@@ -43,7 +64,9 @@ describe('manual trip and reset (the existing API)', () => {
     const events: BreakerEvent[] = [];
     const b = new CircuitBreaker((e) => events.push(e));
     for (let i = 0; i < 20; i++) b.recordReject(T0 + i);
-    b.recordPrice(1); b.recordPrice(1000); b.recordMarketData(0);
+    b.recordPrice(1);
+    b.recordPrice(1000);
+    b.recordMarketData(0);
     expect(b.blocks()).toBeNull();
     b.trip('ops');
     b.trip('again');
@@ -51,8 +74,24 @@ describe('manual trip and reset (the existing API)', () => {
     b.reset('alice', 'checked');
     expect(b.tripped).toBe(false);
     expect(events).toEqual([
-      { kind: 'CircuitBreakerTripped', reason: 'ops', condition: 'manual', at: null, observed: null, limit: null, reference: null, resetDueAt: null },
-      { kind: 'CircuitBreakerReset', actor: 'alice', reason: 'checked', condition: 'manual', at: null, automatic: false },
+      {
+        kind: 'CircuitBreakerTripped',
+        reason: 'ops',
+        condition: 'manual',
+        at: null,
+        observed: null,
+        limit: null,
+        reference: null,
+        resetDueAt: null,
+      },
+      {
+        kind: 'CircuitBreakerReset',
+        actor: 'alice',
+        reason: 'checked',
+        condition: 'manual',
+        at: null,
+        automatic: false,
+      },
     ]);
   });
   it('a manual trip never resets itself', () => {
@@ -66,15 +105,29 @@ describe('manual trip and reset (the existing API)', () => {
 describe('conditions', () => {
   it('rejects: the N-th within the window trips, with the observed values', () => {
     const { breaker, events } = setup({ rejects: { maxCount: 3, windowMs: 1000 } });
-    breaker.recordReject(T0); breaker.recordReject(T0 + 600); breaker.recordReject(T0 + 1000); // first one left
+    breaker.recordReject(T0);
+    breaker.recordReject(T0 + 600);
+    breaker.recordReject(T0 + 1000); // first one left
     expect(breaker.tripped).toBe(false);
     breaker.recordReject(T0 + 1100);
     expect(breaker.blocks()).toBe('circuit breaker tripped: 3 rejects within 1000 ms (limit 3)');
-    expect(events).toEqual([{ kind: 'CircuitBreakerTripped', reason: '3 rejects within 1000 ms (limit 3)', condition: 'rejects', at: T0, observed: '3', limit: '3', reference: '1000', resetDueAt: T0 + 60_000 }]);
+    expect(events).toEqual([
+      {
+        kind: 'CircuitBreakerTripped',
+        reason: '3 rejects within 1000 ms (limit 3)',
+        condition: 'rejects',
+        at: T0,
+        observed: '3',
+        limit: '3',
+        reference: '1000',
+        resetDueAt: T0 + 60_000,
+      },
+    ]);
   });
   it('errors: counted apart from rejects, at clock time by default', () => {
     const { breaker, clock } = setup({ rejects: { maxCount: 2 }, errors: { maxCount: 2, windowMs: 500 } });
-    breaker.recordError(); breaker.recordReject();
+    breaker.recordError();
+    breaker.recordReject();
     expect(breaker.tripped).toBe(false);
     clock.advanceBy(499);
     breaker.recordError();
@@ -82,23 +135,44 @@ describe('conditions', () => {
   });
   it('loss from the start and drawdown from the peak (strictly above the limit)', () => {
     const a = setup({ loss: { max: 100 } });
-    a.breaker.recordEquity(1000); a.breaker.recordEquity(2000); a.breaker.recordEquity(900);
+    a.breaker.recordEquity(1000);
+    a.breaker.recordEquity(2000);
+    a.breaker.recordEquity(900);
     expect(a.breaker.tripped).toBe(false);
     a.breaker.recordEquity(899);
-    expect(trips(a.events)[0]).toMatchObject({ condition: 'loss', observed: '101', limit: '100', reference: '1000', resetDueAt: null });
+    expect(trips(a.events)[0]).toMatchObject({
+      condition: 'loss',
+      observed: '101',
+      limit: '100',
+      reference: '1000',
+      resetDueAt: null,
+    });
     const b = setup({ drawdown: { max: 100, cooldownMs: 5 } });
     b.breaker.setEquityBase(0);
-    b.breaker.recordEquity(500); b.breaker.recordEquity(400);
+    b.breaker.recordEquity(500);
+    b.breaker.recordEquity(400);
     expect(b.breaker.tripped).toBe(false);
     b.breaker.recordEquity(399);
-    expect(trips(b.events)[0]).toMatchObject({ condition: 'drawdown', observed: '101', reference: '500', resetDueAt: T0 + 5 });
+    expect(trips(b.events)[0]).toMatchObject({
+      condition: 'drawdown',
+      observed: '101',
+      reference: '500',
+      resetDueAt: T0 + 5,
+    });
   });
   it('price band around the first price or a set reference', () => {
     const { breaker, events } = setup({ priceBand: { bps: 100 } });
-    breaker.recordPrice(10_000); breaker.recordPrice(10_100); breaker.recordPrice(9_900);
+    breaker.recordPrice(10_000);
+    breaker.recordPrice(10_100);
+    breaker.recordPrice(9_900);
     expect(breaker.tripped).toBe(false);
     breaker.recordPrice(9_899);
-    expect(trips(events)[0]).toMatchObject({ condition: 'priceBand', observed: '9899', limit: '100', reference: '10000' });
+    expect(trips(events)[0]).toMatchObject({
+      condition: 'priceBand',
+      observed: '9899',
+      limit: '100',
+      reference: '10000',
+    });
     const c = setup({ priceBand: {} });
     c.breaker.setReferencePrice(100);
     c.breaker.recordPrice(106);
@@ -113,19 +187,33 @@ describe('conditions', () => {
     expect(breaker.blocks()).toBeNull();
     clock.advanceBy(1);
     expect(breaker.blocks()).toBe('circuit breaker tripped: market data 1001 ms old (limit 1000 ms)');
-    expect(trips(events)[0]).toMatchObject({ condition: 'staleData', observed: '1001', limit: '1000', reference: String(T0 + 5000), at: T0 + 6001 });
+    expect(trips(events)[0]).toMatchObject({
+      condition: 'staleData',
+      observed: '1001',
+      limit: '1000',
+      reference: String(T0 + 5000),
+      at: T0 + 6001,
+    });
   });
 });
 
 describe('cooldown and resets', () => {
   it('resets exactly at trip time + cooldown, then the window starts empty', () => {
     const { breaker, clock, events, times } = setup({ rejects: { maxCount: 2, cooldownMs: 1000 } });
-    breaker.recordReject(); breaker.recordReject();
+    breaker.recordReject();
+    breaker.recordReject();
     clock.advanceTo(T0 + 999);
     expect(breaker.tripped).toBe(true);
     clock.advanceTo(T0 + 1000);
     expect(breaker.tripped).toBe(false);
-    expect(events[1]).toEqual({ kind: 'CircuitBreakerReset', actor: 'circuit-breaker', reason: 'cooldown elapsed after rejects trip', condition: 'rejects', at: T0 + 1000, automatic: true });
+    expect(events[1]).toEqual({
+      kind: 'CircuitBreakerReset',
+      actor: 'circuit-breaker',
+      reason: 'cooldown elapsed after rejects trip',
+      condition: 'rejects',
+      at: T0 + 1000,
+      automatic: true,
+    });
     expect(times).toEqual([T0, T0 + 1000]);
     breaker.recordReject();
     expect(breaker.tripped).toBe(false);
@@ -140,7 +228,8 @@ describe('cooldown and resets', () => {
   });
   it('a manual reset works any time, and re-anchors the price band', () => {
     const { breaker, clock } = setup({ priceBand: { bps: 100, cooldownMs: null } });
-    breaker.recordPrice(100); breaker.recordPrice(120);
+    breaker.recordPrice(100);
+    breaker.recordPrice(120);
     clock.advanceBy(86_400_000);
     expect(breaker.tripped).toBe(true);
     breaker.reset('bob', 'new level');
@@ -164,15 +253,28 @@ describe('restart', () => {
     expect(b.events).toMatchObject([{ kind: 'CircuitBreakerReset', automatic: true, at: T0 + 1000 }]);
   });
   it('old events without a condition fold to a manual trip; a reset clears', () => {
-    expect(foldBreaker([{ kind: 'CircuitBreakerTripped', reason: 'x' }])).toEqual({ condition: 'manual', reason: 'x', resetDueAt: null });
-    expect(foldBreaker([{ kind: 'CircuitBreakerTripped', reason: 'x' }, { kind: 'CircuitBreakerReset', actor: 'a', reason: 'r' }])).toBeNull();
+    expect(foldBreaker([{ kind: 'CircuitBreakerTripped', reason: 'x' }])).toEqual({
+      condition: 'manual',
+      reason: 'x',
+      resetDueAt: null,
+    });
+    expect(
+      foldBreaker([
+        { kind: 'CircuitBreakerTripped', reason: 'x' },
+        { kind: 'CircuitBreakerReset', actor: 'a', reason: 'r' },
+      ]),
+    ).toBeNull();
   });
 });
 
 // ---- properties -------------------------------------------------------------------------------
 
 type Op =
-  | { k: 'reject' } | { k: 'error' } | { k: 'trip' } | { k: 'reset' } | { k: 'data' }
+  | { k: 'reject' }
+  | { k: 'error' }
+  | { k: 'trip' }
+  | { k: 'reset' }
+  | { k: 'data' }
   | { k: 'equity'; v: number }
   | { k: 'price'; v: number }
   | { k: 'wait'; ms: number };
@@ -193,86 +295,150 @@ function apply(b: CircuitBreaker, clock: VirtualClock, op: Op): void {
   else clock.advanceBy(op.ms);
 }
 const allOn: BreakerConfigInput = {
-  rejects: { maxCount: 3, windowMs: 2000, cooldownMs: 1500 }, errors: { maxCount: 2, windowMs: 1000, cooldownMs: 0 },
-  loss: { max: 300, cooldownMs: 2000 }, drawdown: { max: 400 }, priceBand: { bps: 500, cooldownMs: 1000 }, staleData: { maxAgeMs: 2500, cooldownMs: 700 },
+  rejects: { maxCount: 3, windowMs: 2000, cooldownMs: 1500 },
+  errors: { maxCount: 2, windowMs: 1000, cooldownMs: 0 },
+  loss: { max: 300, cooldownMs: 2000 },
+  drawdown: { max: 400 },
+  priceBand: { bps: 500, cooldownMs: 1000 },
+  staleData: { maxAgeMs: 2500, cooldownMs: 700 },
 };
 
 describe('properties', () => {
   it('while tripped blocks() is never null (and null otherwise); the events fold to the state', () => {
-    fc.assert(fc.property(fc.array(opArb, { maxLength: 60 }), (ops) => {
-      const { breaker, clock, events } = setup(allOn);
-      for (const op of ops) {
-        apply(breaker, clock, op);
-        const why = breaker.blocks();
-        expect(why !== null).toBe(breaker.tripped);
-        expect(foldBreaker(events)).toEqual(breaker.state);
-      }
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.array(opArb, { maxLength: 60 }), (ops) => {
+        const { breaker, clock, events } = setup(allOn);
+        for (const op of ops) {
+          apply(breaker, clock, op);
+          const why = breaker.blocks();
+          expect(why !== null).toBe(breaker.tripped);
+          expect(foldBreaker(events)).toEqual(breaker.state);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('rejects trip exactly when the model count within the window reaches N', () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 500 }), fc.array(fc.integer({ min: 0, max: 300 }), { maxLength: 40 }), (n, w, gaps) => {
-      const { breaker, events } = setup({ rejects: { maxCount: n, windowMs: w, cooldownMs: null } });
-      const at: number[] = [];
-      let t = T0, expected = -1, got = -1;
-      gaps.forEach((g, i) => {
-        t += g; at.push(t);
-        if (expected < 0 && at.filter((x) => x > t - w).length >= n) expected = i;
-        breaker.recordReject(t);
-        if (got < 0 && events.length > 0) got = i;
-      });
-      expect(got).toBe(expected);
-      expect(events.length).toBe(expected < 0 ? 0 : 1);
-    }), { numRuns: 200 });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 500 }),
+        fc.array(fc.integer({ min: 0, max: 300 }), { maxLength: 40 }),
+        (n, w, gaps) => {
+          const { breaker, events } = setup({ rejects: { maxCount: n, windowMs: w, cooldownMs: null } });
+          const at: number[] = [];
+          let t = T0,
+            expected = -1,
+            got = -1;
+          gaps.forEach((g, i) => {
+            t += g;
+            at.push(t);
+            if (expected < 0 && at.filter((x) => x > t - w).length >= n) expected = i;
+            breaker.recordReject(t);
+            if (got < 0 && events.length > 0) got = i;
+          });
+          expect(got).toBe(expected);
+          expect(events.length).toBe(expected < 0 ? 0 : 1);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 
   it('loss, drawdown and price band trip exactly at the first model crossing', () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 2000 }),
-      fc.array(fc.tuple(fc.integer({ min: -400, max: 400 }), fc.integer({ min: 800, max: 1200 })), { minLength: 1, maxLength: 40 }), (maxLoss, maxDd, bps, samples) => {
-        const { breaker, events } = setup({ loss: { max: maxLoss }, drawdown: { max: maxDd }, priceBand: { bps } });
-        const [e0, p0] = samples[0] as [number, number];
-        let peak = e0, expected: string | null = null, got: string | null = null;
-        samples.forEach(([e, p], i) => {
-          peak = Math.max(peak, e);
-          const want = e0 - e > maxLoss ? 'loss' : peak - e > maxDd ? 'drawdown' : Math.abs(p - p0) * 10_000 > bps * p0 ? 'priceBand' : null;
-          if (expected === null && want) expected = `${i}:${want}`;
-          breaker.recordEquity(e); breaker.recordPrice(p);
-          if (got === null && events.length > 0) got = `${i}:${trips(events)[0]?.condition}`;
-        });
-        expect(got).toBe(expected);
-      }), { numRuns: 200 });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 300 }),
+        fc.integer({ min: 1, max: 300 }),
+        fc.integer({ min: 1, max: 2000 }),
+        fc.array(fc.tuple(fc.integer({ min: -400, max: 400 }), fc.integer({ min: 800, max: 1200 })), {
+          minLength: 1,
+          maxLength: 40,
+        }),
+        (maxLoss, maxDd, bps, samples) => {
+          const { breaker, events } = setup({ loss: { max: maxLoss }, drawdown: { max: maxDd }, priceBand: { bps } });
+          const [e0, p0] = samples[0] as [number, number];
+          let peak = e0,
+            expected: string | null = null,
+            got: string | null = null;
+          samples.forEach(([e, p], i) => {
+            peak = Math.max(peak, e);
+            const want =
+              e0 - e > maxLoss
+                ? 'loss'
+                : peak - e > maxDd
+                  ? 'drawdown'
+                  : Math.abs(p - p0) * 10_000 > bps * p0
+                    ? 'priceBand'
+                    : null;
+            if (expected === null && want) expected = `${i}:${want}`;
+            breaker.recordEquity(e);
+            breaker.recordPrice(p);
+            if (got === null && events.length > 0) got = `${i}:${trips(events)[0]?.condition}`;
+          });
+          expect(got).toBe(expected);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 
   it('stale data trips on the first check later than maxAgeMs after the last data', () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: 1000 }), fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 600 })), { maxLength: 30 }), (maxAge, steps) => {
-      const { breaker, clock } = setup({ staleData: { maxAgeMs: maxAge, cooldownMs: null } });
-      let last: number | null = null, model = false;
-      for (const [data, wait] of steps) {
-        clock.advanceBy(wait);
-        if (data) { breaker.recordMarketData(clock.now()); last = clock.now(); }
-        model ||= last !== null && clock.now() - last > maxAge;
-        breaker.blocks();
-        expect(breaker.tripped).toBe(model);
-      }
-    }), { numRuns: 200 });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 1000 }),
+        fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 600 })), { maxLength: 30 }),
+        (maxAge, steps) => {
+          const { breaker, clock } = setup({ staleData: { maxAgeMs: maxAge, cooldownMs: null } });
+          let last: number | null = null,
+            model = false;
+          for (const [data, wait] of steps) {
+            clock.advanceBy(wait);
+            if (data) {
+              breaker.recordMarketData(clock.now());
+              last = clock.now();
+            }
+            model ||= last !== null && clock.now() - last > maxAge;
+            breaker.blocks();
+            expect(breaker.tripped).toBe(model);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 
   it('an automatic reset happens exactly at trip time + cooldown unless a manual trip or reset comes first', () => {
-    fc.assert(fc.property(fc.integer({ min: 0, max: 2000 }), fc.array(opArb, { maxLength: 60 }), (cooldownMs, ops) => {
-      const { breaker, clock, events, times } = setup({ rejects: { maxCount: 1, cooldownMs }, errors: { maxCount: 1, cooldownMs } });
-      for (const op of ops) apply(breaker, clock, op.k === 'equity' || op.k === 'price' || op.k === 'data' ? { k: 'wait', ms: 100 } : op);
-      clock.advanceBy(cooldownMs);
-      events.forEach((e, i) => {
-        expect(e.at).toBe(times[i]);
-        if (e.kind !== 'CircuitBreakerTripped' || e.condition === 'manual') return;
-        expect(e.resetDueAt).toBe((e.at as number) + cooldownMs);
-        const next = events[i + 1];
-        expect(next).toBeDefined();
-        if (next?.kind === 'CircuitBreakerReset' && next.automatic) expect(next.at).toBe(e.resetDueAt);
-        else expect(next?.at).toBeLessThanOrEqual(e.resetDueAt as number);
-      });
-      expect(events.filter((e) => e.kind === 'CircuitBreakerReset' && e.automatic)).toHaveLength(
-        events.filter((e, i) => e.kind === 'CircuitBreakerTripped' && e.condition !== 'manual' && events[i + 1]?.kind === 'CircuitBreakerReset' && (events[i + 1] as { automatic: boolean }).automatic).length);
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2000 }), fc.array(opArb, { maxLength: 60 }), (cooldownMs, ops) => {
+        const { breaker, clock, events, times } = setup({
+          rejects: { maxCount: 1, cooldownMs },
+          errors: { maxCount: 1, cooldownMs },
+        });
+        for (const op of ops)
+          apply(breaker, clock, op.k === 'equity' || op.k === 'price' || op.k === 'data' ? { k: 'wait', ms: 100 } : op);
+        clock.advanceBy(cooldownMs);
+        events.forEach((e, i) => {
+          expect(e.at).toBe(times[i]);
+          if (e.kind !== 'CircuitBreakerTripped' || e.condition === 'manual') return;
+          expect(e.resetDueAt).toBe((e.at as number) + cooldownMs);
+          const next = events[i + 1];
+          expect(next).toBeDefined();
+          if (next?.kind === 'CircuitBreakerReset' && next.automatic) expect(next.at).toBe(e.resetDueAt);
+          else expect(next?.at).toBeLessThanOrEqual(e.resetDueAt as number);
+        });
+        expect(events.filter((e) => e.kind === 'CircuitBreakerReset' && e.automatic)).toHaveLength(
+          events.filter(
+            (e, i) =>
+              e.kind === 'CircuitBreakerTripped' &&
+              e.condition !== 'manual' &&
+              events[i + 1]?.kind === 'CircuitBreakerReset' &&
+              (events[i + 1] as { automatic: boolean }).automatic,
+          ).length,
+        );
+      }),
+      { numRuns: 300 },
+    );
   });
 });

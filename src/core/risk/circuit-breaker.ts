@@ -23,7 +23,12 @@
 import type { Subscription } from 'rxjs';
 import type { CircuitBreakerReset, CircuitBreakerTripped } from '../model/events.ts';
 import type { Clock } from '../ports/clock.ts';
-import { MANUAL_ONLY_BREAKER_CONFIG, parseBreakerConfig, type BreakerConfig, type BreakerConfigInput } from './breaker-config.ts';
+import {
+  MANUAL_ONLY_BREAKER_CONFIG,
+  parseBreakerConfig,
+  type BreakerConfig,
+  type BreakerConfigInput,
+} from './breaker-config.ts';
 
 export type BreakerCondition = 'manual' | 'rejects' | 'errors' | 'loss' | 'drawdown' | 'priceBand' | 'staleData';
 
@@ -148,9 +153,19 @@ export class CircuitBreaker {
     this.equityPeak = peak;
     const { loss, drawdown } = this.config;
     if (loss && start - equity > loss.max) {
-      this.auto('loss', loss.cooldownMs, { observed: start - equity, limit: loss.max, reference: start, text: `loss ${start - equity} exceeds ${loss.max} (start ${start}, equity ${equity})` });
+      this.auto('loss', loss.cooldownMs, {
+        observed: start - equity,
+        limit: loss.max,
+        reference: start,
+        text: `loss ${start - equity} exceeds ${loss.max} (start ${start}, equity ${equity})`,
+      });
     } else if (drawdown && peak - equity > drawdown.max) {
-      this.auto('drawdown', drawdown.cooldownMs, { observed: peak - equity, limit: drawdown.max, reference: peak, text: `drawdown ${peak - equity} exceeds ${drawdown.max} (peak ${peak}, equity ${equity})` });
+      this.auto('drawdown', drawdown.cooldownMs, {
+        observed: peak - equity,
+        limit: drawdown.max,
+        reference: peak,
+        text: `drawdown ${peak - equity} exceeds ${drawdown.max} (peak ${peak}, equity ${equity})`,
+      });
     }
   }
 
@@ -170,7 +185,12 @@ export class CircuitBreaker {
     }
     const band = this.config.priceBand;
     if (band && Math.abs(price - ref) * 10_000 > band.bps * ref) {
-      this.auto('priceBand', band.cooldownMs, { observed: price, limit: band.bps, reference: ref, text: `price ${price} outside ${band.bps} bps of reference ${ref}` });
+      this.auto('priceBand', band.cooldownMs, {
+        observed: price,
+        limit: band.bps,
+        reference: ref,
+        text: `price ${price} outside ${band.bps} bps of reference ${ref}`,
+      });
     }
   }
 
@@ -189,7 +209,12 @@ export class CircuitBreaker {
     if (!stale || !this.clock || this.lastDataAt === null || this.trip_ !== null) return;
     const age = this.clock.now() - this.lastDataAt;
     if (age > stale.maxAgeMs) {
-      this.auto('staleData', stale.cooldownMs, { observed: age, limit: stale.maxAgeMs, reference: this.lastDataAt, text: `market data ${age} ms old (limit ${stale.maxAgeMs} ms)` });
+      this.auto('staleData', stale.cooldownMs, {
+        observed: age,
+        limit: stale.maxAgeMs,
+        reference: this.lastDataAt,
+        text: `market data ${age} ms old (limit ${stale.maxAgeMs} ms)`,
+      });
     }
   }
 
@@ -211,7 +236,12 @@ export class CircuitBreaker {
     while (times.length > 0 && (times[0] as number) <= t - cfg.windowMs) times.shift();
     if (times.length > cfg.maxCount) times.shift(); // state stays at most maxCount times
     if (times.length >= cfg.maxCount) {
-      this.auto(which, cfg.cooldownMs, { observed: times.length, limit: cfg.maxCount, reference: cfg.windowMs, text: `${times.length} ${which} within ${cfg.windowMs} ms (limit ${cfg.maxCount})` });
+      this.auto(which, cfg.cooldownMs, {
+        observed: times.length,
+        limit: cfg.maxCount,
+        reference: cfg.windowMs,
+        text: `${times.length} ${which} within ${cfg.windowMs} ms (limit ${cfg.maxCount})`,
+      });
     }
   }
 
@@ -231,8 +261,13 @@ export class CircuitBreaker {
     this.trip_ = { condition, reason, resetDueAt };
     this.armTimer();
     this.record({
-      kind: 'CircuitBreakerTripped', reason, condition, at,
-      observed: r ? String(r.observed) : null, limit: r ? String(r.limit) : null, reference: r ? String(r.reference) : null,
+      kind: 'CircuitBreakerTripped',
+      reason,
+      condition,
+      at,
+      observed: r ? String(r.observed) : null,
+      limit: r ? String(r.limit) : null,
+      reference: r ? String(r.reference) : null,
       resetDueAt,
     });
   }
@@ -248,7 +283,8 @@ export class CircuitBreaker {
 
   private rebaseline(condition: BreakerCondition): void {
     if (condition === 'rejects' || condition === 'errors') this.windows[condition].length = 0;
-    else if ((condition === 'loss' || condition === 'drawdown') && this.lastEquity !== null) this.setEquityBase(this.lastEquity);
+    else if ((condition === 'loss' || condition === 'drawdown') && this.lastEquity !== null)
+      this.setEquityBase(this.lastEquity);
     else if (condition === 'priceBand' && this.lastPrice !== null) this.referencePrice = this.lastPrice;
   }
 

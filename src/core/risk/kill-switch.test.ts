@@ -9,7 +9,9 @@ function reducing(): KillSwitch {
   ks.set('reducing', 'risk-desk', 'reduce only');
   return ks;
 }
-const exp = (position: number, working: Array<{ side: Side; qty: number }> = []) => (): Exposure => ({ position, working });
+const exp =
+  (position: number, working: Array<{ side: Side; qty: number }> = []) =>
+  (): Exposure => ({ position, working });
 
 describe('kill switch', () => {
   it('needs an actor and a reason, logs each change and is rebuilt from the log', () => {
@@ -62,10 +64,21 @@ describe('kill switch', () => {
   // Whatever the switch lets through in reducing mode, under any interleaving of new orders,
   // partial fills and cancels, the position never changes sign and never grows.
   it('property: in reducing mode no mix of orders, fills and cancels flips or grows the position', () => {
-    type Op = { kind: 'order'; side: Side; qty: number } | { kind: 'fill'; pick: number; frac: number } | { kind: 'cancel'; pick: number };
+    type Op =
+      | { kind: 'order'; side: Side; qty: number }
+      | { kind: 'fill'; pick: number; frac: number }
+      | { kind: 'cancel'; pick: number };
     const op: fc.Arbitrary<Op> = fc.oneof(
-      fc.record({ kind: fc.constant('order' as const), side: fc.constantFrom<Side>('buy', 'sell'), qty: fc.integer({ min: 1, max: 120 }) }),
-      fc.record({ kind: fc.constant('fill' as const), pick: fc.nat(), frac: fc.double({ min: 0, max: 1, noNaN: true }) }),
+      fc.record({
+        kind: fc.constant('order' as const),
+        side: fc.constantFrom<Side>('buy', 'sell'),
+        qty: fc.integer({ min: 1, max: 120 }),
+      }),
+      fc.record({
+        kind: fc.constant('fill' as const),
+        pick: fc.nat(),
+        frac: fc.double({ min: 0, max: 1, noNaN: true }),
+      }),
       fc.record({ kind: fc.constant('cancel' as const), pick: fc.nat() }),
     );
     fc.assert(
@@ -75,7 +88,8 @@ describe('kill switch', () => {
         const working: Array<{ side: Side; qty: number }> = [];
         for (const o of ops) {
           if (o.kind === 'order') {
-            if (ks.blocks(o.side, o.qty, () => ({ position, working: working.map((w) => ({ ...w })) })) === null) working.push({ side: o.side, qty: o.qty });
+            if (ks.blocks(o.side, o.qty, () => ({ position, working: working.map((w) => ({ ...w })) })) === null)
+              working.push({ side: o.side, qty: o.qty });
           } else if (working.length > 0) {
             const i = o.pick % working.length;
             const w = working[i] as { side: Side; qty: number };

@@ -49,7 +49,8 @@ export class KillSwitch {
     const exposure = exposureOf();
     const reduces = reducingSide(exposure.position);
     if (reduces === null) return 'kill switch reducing: the position is flat, nothing to reduce';
-    if (side !== reduces) return `kill switch reducing: a ${side} would increase the position of ${exposure.position} lots`;
+    if (side !== reduces)
+      return `kill switch reducing: a ${side} would increase the position of ${exposure.position} lots`;
     const available = availableToClose(exposure.position, exposure.working);
     if (qty > available) {
       return `kill switch reducing: ${side} ${qty} lots with ${Math.abs(exposure.position) - available} already working would close more than the position of ${Math.abs(exposure.position)} lots`;

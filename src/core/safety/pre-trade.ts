@@ -29,7 +29,10 @@ import { CONFIRMATIONS, type Confirmation, type LargeOrderConfirmed } from '../m
 // ---- config: every default here --------------------------------------------------------------
 const DEC = /^\d+(\.\d+)?$/;
 const amount = (what: string) =>
-  z.string(`must be a ${what} as a decimal string`).regex(DEC, `must be a ${what} as a decimal string like "5000"`).refine((s) => parseDecimal(s).mantissa > 0n, 'must be greater than 0');
+  z
+    .string(`must be a ${what} as a decimal string`)
+    .regex(DEC, `must be a ${what} as a decimal string like "5000"`)
+    .refine((s) => parseDecimal(s).mantissa > 0n, 'must be greater than 0');
 const cmp = (a: string, b: string): number => {
   const x = parseDecimal(a);
   const y = parseDecimal(b);
@@ -46,8 +49,16 @@ export const preTradeConfigSchema = z
     /** Largest order notional in quote currency. Ours: 10x the fat-finger hard limit. */
     maxOrderNotional: amount('quote amount').default('100000'),
     /** Orders accepted per window: 100 per second by default. */
-    maxOrdersPerWindow: z.number('must be a number').int('must be a whole number').min(1, 'must be at least 1').default(100),
-    rateWindowMs: z.number('must be a number of milliseconds').int('must be a whole number of milliseconds').min(1, 'must be at least 1 ms').default(1_000),
+    maxOrdersPerWindow: z
+      .number('must be a number')
+      .int('must be a whole number')
+      .min(1, 'must be at least 1')
+      .default(100),
+    rateWindowMs: z
+      .number('must be a number of milliseconds')
+      .int('must be a whole number of milliseconds')
+      .min(1, 'must be at least 1 ms')
+      .default(1_000),
     /** Above this notional the order needs 'large-order': 5,000 in quote currency. */
     largeOrderNotional: amount('quote amount').default('5000'),
     /** Above this quantity the order needs 'large-order': 1000 units (shares on an equities venue). */
@@ -55,9 +66,18 @@ export const preTradeConfigSchema = z
     /** Above this notional the order also needs 'hard-limit', a second, stronger confirmation: 10,000. */
     hardLimitNotional: amount('quote amount').default('10000'),
   })
-  .refine((c) => ordered(c.largeOrderNotional, c.hardLimitNotional), { message: 'must not be below largeOrderNotional', path: ['hardLimitNotional'] })
-  .refine((c) => ordered(c.largeOrderQty, c.maxOrderQty), { message: 'must not be below largeOrderQty (the confirmation could never be used)', path: ['maxOrderQty'] })
-  .refine((c) => ordered(c.hardLimitNotional, c.maxOrderNotional), { message: 'must not be below hardLimitNotional (the second confirmation could never be used)', path: ['maxOrderNotional'] });
+  .refine((c) => ordered(c.largeOrderNotional, c.hardLimitNotional), {
+    message: 'must not be below largeOrderNotional',
+    path: ['hardLimitNotional'],
+  })
+  .refine((c) => ordered(c.largeOrderQty, c.maxOrderQty), {
+    message: 'must not be below largeOrderQty (the confirmation could never be used)',
+    path: ['maxOrderQty'],
+  })
+  .refine((c) => ordered(c.hardLimitNotional, c.maxOrderNotional), {
+    message: 'must not be below hardLimitNotional (the second confirmation could never be used)',
+    path: ['maxOrderNotional'],
+  });
 
 export type PreTradeConfig = Readonly<z.output<typeof preTradeConfigSchema>>;
 export type PreTradeConfigInput = z.input<typeof preTradeConfigSchema>;
@@ -69,7 +89,11 @@ export class PreTradeConfigError extends Error {
 /** Validates a config (undefined = all defaults); throws naming the first bad field
  *  ("pre-trade config: hardLimitNotional: must not be below largeOrderNotional"). */
 export function parsePreTradeConfig(input: unknown): PreTradeConfig {
-  return parseConfig(preTradeConfigSchema, input, { label: 'pre-trade config', fields: '(maxOrderQty, ...)', error: PreTradeConfigError });
+  return parseConfig(preTradeConfigSchema, input, {
+    label: 'pre-trade config',
+    fields: '(maxOrderQty, ...)',
+    error: PreTradeConfigError,
+  });
 }
 
 export const DEFAULT_PRE_TRADE_CONFIG: PreTradeConfig = parsePreTradeConfig({});
@@ -103,45 +127,104 @@ function valuationPrice(order: OrderRequest, referencePrice: number | null): num
 }
 
 // ---- the checks ------------------------------------------------------------------------------
-const deny = (code: string, reason: string, field?: string): Denial => (field === undefined ? { code, reason } : { code, reason, field });
+const deny = (code: string, reason: string, field?: string): Denial =>
+  field === undefined ? { code, reason } : { code, reason, field };
 const positiveInt = (n: number | undefined): boolean => n !== undefined && Number.isSafeInteger(n) && n > 0;
 
 /** Symbol, venue table (client id, type, tif), tick grid, lot grid, valuation price, minimum notional. */
-export function checkVenueRules(order: OrderRequest, inst: Instrument, venue: VenueRules | null, referencePrice: number | null): Denial | null {
-  if (order.symbol !== inst.symbol) return deny('symbol-mismatch', `order is for ${order.symbol} but the instrument is ${inst.symbol}`, 'symbol');
+export function checkVenueRules(
+  order: OrderRequest,
+  inst: Instrument,
+  venue: VenueRules | null,
+  referencePrice: number | null,
+): Denial | null {
+  if (order.symbol !== inst.symbol)
+    return deny('symbol-mismatch', `order is for ${order.symbol} but the instrument is ${inst.symbol}`, 'symbol');
   if (venue) {
-    if (!isValidClientId(venue, order.clientOrderId)) return deny('invalid-client-id', `client order id "${order.clientOrderId}" is not valid at ${venue.displayName} (at most ${venue.clientIdMaxLength} characters, pattern ${venue.clientIdPattern.source})`, 'clientOrderId');
+    if (!isValidClientId(venue, order.clientOrderId))
+      return deny(
+        'invalid-client-id',
+        `client order id "${order.clientOrderId}" is not valid at ${venue.displayName} (at most ${venue.clientIdMaxLength} characters, pattern ${venue.clientIdPattern.source})`,
+        'clientOrderId',
+      );
     const shape = orderShapeRefusal(venue, order.type, order.tif);
-    if (shape) return deny(shape, `${venue.displayName} does not take a ${order.type} order with time in force ${order.tif}`, shape === 'unsupported-tif' ? 'tif' : 'type');
+    if (shape)
+      return deny(
+        shape,
+        `${venue.displayName} does not take a ${order.type} order with time in force ${order.tif}`,
+        shape === 'unsupported-tif' ? 'tif' : 'type',
+      );
   }
   for (const field of ['limitPrice', 'stopPrice'] as const) {
     const p = order[field];
-    if (p !== undefined && !positiveInt(p)) return deny('price-off-tick', `${field} must be a positive whole number of ticks (tick ${inst.tickSize}), got ${p}`, field);
+    if (p !== undefined && !positiveInt(p))
+      return deny(
+        'price-off-tick',
+        `${field} must be a positive whole number of ticks (tick ${inst.tickSize}), got ${p}`,
+        field,
+      );
   }
-  if (!positiveInt(order.qty)) return deny('qty-off-lot', `quantity must be a positive whole number of lots (lot ${inst.lotSize}), got ${order.qty}`, 'qty');
+  if (!positiveInt(order.qty))
+    return deny(
+      'qty-off-lot',
+      `quantity must be a positive whole number of lots (lot ${inst.lotSize}), got ${order.qty}`,
+      'qty',
+    );
   const price = valuationPrice(order, referencePrice);
-  if (price === null || !positiveInt(price)) return deny('no-reference-price', `a ${order.type} order has no price to value it at and no reference price was given`, 'referencePrice');
+  if (price === null || !positiveInt(price))
+    return deny(
+      'no-reference-price',
+      `a ${order.type} order has no price to value it at and no reference price was given`,
+      'referencePrice',
+    );
   const units = BigInt(price) * BigInt(order.qty);
-  if (units < BigInt(inst.minNotionalUnits)) return deny('below-min-notional', `notional ${unitsText(inst, units)} is below the minimum ${inst.spec.minNotional}`, 'qty');
+  if (units < BigInt(inst.minNotionalUnits))
+    return deny(
+      'below-min-notional',
+      `notional ${unitsText(inst, units)} is below the minimum ${inst.spec.minNotional}`,
+      'qty',
+    );
   return null;
 }
 
 /** The client order id must not be one already used (the caller passes the ids the venue's
  *  uniqueness rule still counts: open orders, or every order). */
 export function checkDuplicateClientOrderId(order: OrderRequest, knownIds: ReadonlySet<string>): Denial | null {
-  return knownIds.has(order.clientOrderId) ? deny('duplicate-client-id', `client order id "${order.clientOrderId}" is already used`, 'clientOrderId') : null;
+  return knownIds.has(order.clientOrderId)
+    ? deny('duplicate-client-id', `client order id "${order.clientOrderId}" is already used`, 'clientOrderId')
+    : null;
 }
 
 /** Hard caps: quantity, then notional (no confirmation lifts them). */
-export function checkMaxSize(order: OrderRequest, inst: Instrument, config: PreTradeConfig, price: number): Denial | null {
-  if (BigInt(order.qty) > qtyLimitLots(inst, config.maxOrderQty)) return deny('max-order-qty', `quantity ${lotsToQty(inst, order.qty)} is above the maximum order quantity ${config.maxOrderQty}`, 'qty');
+export function checkMaxSize(
+  order: OrderRequest,
+  inst: Instrument,
+  config: PreTradeConfig,
+  price: number,
+): Denial | null {
+  if (BigInt(order.qty) > qtyLimitLots(inst, config.maxOrderQty))
+    return deny(
+      'max-order-qty',
+      `quantity ${lotsToQty(inst, order.qty)} is above the maximum order quantity ${config.maxOrderQty}`,
+      'qty',
+    );
   const units = BigInt(price) * BigInt(order.qty);
-  if (units > notionalLimitUnits(inst, config.maxOrderNotional)) return deny('max-order-notional', `notional ${unitsText(inst, units)} is above the maximum order notional ${config.maxOrderNotional}`, 'qty');
+  if (units > notionalLimitUnits(inst, config.maxOrderNotional))
+    return deny(
+      'max-order-notional',
+      `notional ${unitsText(inst, units)} is above the maximum order notional ${config.maxOrderNotional}`,
+      'qty',
+    );
   return null;
 }
 
 /** Which fat-finger limits an order is above (empty: none, no confirmation needed). */
-function fatFingerLimitsExceeded(order: OrderRequest, inst: Instrument, config: PreTradeConfig, price: number): string[] {
+function fatFingerLimitsExceeded(
+  order: OrderRequest,
+  inst: Instrument,
+  config: PreTradeConfig,
+  price: number,
+): string[] {
   const units = BigInt(price) * BigInt(order.qty);
   const above: string[] = [];
   if (units > notionalLimitUnits(inst, config.largeOrderNotional)) above.push('notional');
@@ -152,17 +235,33 @@ function fatFingerLimitsExceeded(order: OrderRequest, inst: Instrument, config: 
 
 /** Above a soft limit: 'large-order' must be present; above the hard limit: 'hard-limit' too.
  *  The denial code names the missing one. */
-export function checkFatFinger(order: OrderRequest, inst: Instrument, config: PreTradeConfig, price: number, confirmations: readonly Confirmation[]): Denial | null {
+export function checkFatFinger(
+  order: OrderRequest,
+  inst: Instrument,
+  config: PreTradeConfig,
+  price: number,
+  confirmations: readonly Confirmation[],
+): Denial | null {
   const above = fatFingerLimitsExceeded(order, inst, config, price);
   if (above.length === 0) return null;
   const notional = unitsText(inst, BigInt(price) * BigInt(order.qty));
   const qty = lotsToQty(inst, order.qty);
   if (!confirmations.includes('large-order')) {
-    const why = above.includes('notional') ? `notional ${notional} is above ${config.largeOrderNotional}` : `quantity ${qty} is above ${config.largeOrderQty}`;
-    return deny('large-order-confirmation-missing', `${why}: the order needs the 'large-order' confirmation`, 'confirmations');
+    const why = above.includes('notional')
+      ? `notional ${notional} is above ${config.largeOrderNotional}`
+      : `quantity ${qty} is above ${config.largeOrderQty}`;
+    return deny(
+      'large-order-confirmation-missing',
+      `${why}: the order needs the 'large-order' confirmation`,
+      'confirmations',
+    );
   }
   if (above.includes('hard-notional') && !confirmations.includes('hard-limit')) {
-    return deny('hard-limit-confirmation-missing', `notional ${notional} is above the hard limit ${config.hardLimitNotional}: the order needs the second, 'hard-limit' confirmation`, 'confirmations');
+    return deny(
+      'hard-limit-confirmation-missing',
+      `notional ${notional} is above the hard limit ${config.hardLimitNotional}: the order needs the second, 'hard-limit' confirmation`,
+      'confirmations',
+    );
   }
   return null;
 }
@@ -174,11 +273,17 @@ export function checkRateLimit(now: number, acceptedTimes: readonly number[], co
   const from = now - config.rateWindowMs;
   let n = 0;
   for (const t of acceptedTimes) if (t > from) n++;
-  return n >= config.maxOrdersPerWindow ? deny('rate-limited', `${n} orders accepted in the last ${config.rateWindowMs} ms; the limit is ${config.maxOrdersPerWindow}`) : null;
+  return n >= config.maxOrdersPerWindow
+    ? deny(
+        'rate-limited',
+        `${n} orders accepted in the last ${config.rateWindowMs} ms; the limit is ${config.maxOrdersPerWindow}`,
+      )
+    : null;
 }
 
 /** The accepted times a later check still needs (those inside the window ending at `now`). */
-export const pruneAcceptedTimes = (now: number, acceptedTimes: readonly number[], config: PreTradeConfig): number[] => acceptedTimes.filter((t) => t > now - config.rateWindowMs);
+export const pruneAcceptedTimes = (now: number, acceptedTimes: readonly number[], config: PreTradeConfig): number[] =>
+  acceptedTimes.filter((t) => t > now - config.rateWindowMs);
 
 export interface PreTradeContext {
   readonly instrument: Instrument;
@@ -198,8 +303,7 @@ export interface PreTradeContext {
 }
 
 export type PreTradeResult =
-  | { readonly ok: true; readonly audit: LargeOrderConfirmed | null }
-  | { readonly ok: false; readonly denial: Denial };
+  { readonly ok: true; readonly audit: LargeOrderConfirmed | null } | { readonly ok: false; readonly denial: Denial };
 
 /** Runs the checks in the order of the header and returns the first denial, or ok with the
  *  audit record of the large-order confirmations the order needed (null when it needed none). */
@@ -218,7 +322,9 @@ export function preTradeCheck(order: OrderRequest, ctx: PreTradeContext): PreTra
   if (denial) return { ok: false, denial };
   const above = fatFingerLimitsExceeded(order, inst, config, price);
   if (above.length === 0) return { ok: true, audit: null };
-  const used = CONFIRMATIONS.filter((c) => confirmations.includes(c) && (c === 'large-order' || above.includes('hard-notional')));
+  const used = CONFIRMATIONS.filter(
+    (c) => confirmations.includes(c) && (c === 'large-order' || above.includes('hard-notional')),
+  );
   return {
     ok: true,
     audit: {

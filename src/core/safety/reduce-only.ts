@@ -86,29 +86,49 @@ export function availableToClose(position: number, openOrders: readonly OpenOrde
   return Math.max(0, Math.abs(position) - (side === 'buy' ? t.buy : t.sell));
 }
 
-const deny = (code: string, reason: string, field?: string): Denial => (field === undefined ? { code, reason } : { code, reason, field });
+const deny = (code: string, reason: string, field?: string): Denial =>
+  field === undefined ? { code, reason } : { code, reason, field };
 const lots = (n: number): boolean => Number.isSafeInteger(n);
 
 /** Checks the venue's answer is complete, fresh and well-formed (fail closed). */
 function checkExposureKnown(exposure: VenueExposure | null, options: ReduceOnlyOptions): Denial | null {
   const maxAgeMs = options.maxAgeMs ?? DEFAULT_REDUCE_ONLY_MAX_AGE_MS;
   if (!exposure || exposure.position === null || exposure.position === undefined) {
-    return deny('reduce-only-position-unknown', 'the venue position is unknown (venue not reachable): reduce-only cannot be verified, order denied');
+    return deny(
+      'reduce-only-position-unknown',
+      'the venue position is unknown (venue not reachable): reduce-only cannot be verified, order denied',
+    );
   }
   if (exposure.openOrders === null || exposure.openOrders === undefined) {
-    return deny('reduce-only-open-orders-unknown', 'the venue open orders are unknown (venue not reachable): reduce-only cannot be verified, order denied');
+    return deny(
+      'reduce-only-open-orders-unknown',
+      'the venue open orders are unknown (venue not reachable): reduce-only cannot be verified, order denied',
+    );
   }
   if (exposure.observedAt === null || exposure.observedAt === undefined || !Number.isFinite(exposure.observedAt)) {
-    return deny('reduce-only-exposure-stale', 'the venue position has no observation time: reduce-only cannot be verified, order denied');
+    return deny(
+      'reduce-only-exposure-stale',
+      'the venue position has no observation time: reduce-only cannot be verified, order denied',
+    );
   }
   const age = options.now - exposure.observedAt;
   if (age > maxAgeMs) {
-    return deny('reduce-only-exposure-stale', `the venue position is ${age} ms old (limit ${maxAgeMs} ms): reduce-only cannot be verified, order denied`);
+    return deny(
+      'reduce-only-exposure-stale',
+      `the venue position is ${age} ms old (limit ${maxAgeMs} ms): reduce-only cannot be verified, order denied`,
+    );
   }
-  if (!lots(exposure.position)) return deny('reduce-only-exposure-invalid', `the venue position ${exposure.position} is not a whole number of lots: order denied`);
+  if (!lots(exposure.position))
+    return deny(
+      'reduce-only-exposure-invalid',
+      `the venue position ${exposure.position} is not a whole number of lots: order denied`,
+    );
   for (const o of exposure.openOrders) {
     if (!lots(o.qty) || o.qty < 0 || (o.side !== 'buy' && o.side !== 'sell')) {
-      return deny('reduce-only-exposure-invalid', `an open order (${String(o.side)} ${o.qty}) is not a side and a whole, non-negative number of lots: order denied`);
+      return deny(
+        'reduce-only-exposure-invalid',
+        `an open order (${String(o.side)} ${o.qty}) is not a side and a whole, non-negative number of lots: order denied`,
+      );
     }
   }
   return null;
@@ -116,25 +136,46 @@ function checkExposureKnown(exposure: VenueExposure | null, options: ReduceOnlyO
 
 /** Null when the order only reduces the venue position under any fills of the open orders;
  *  otherwise the denial (see the header for the rule). */
-export function checkReduceOnly(order: { readonly side: Side; readonly qty: number }, exposure: VenueExposure | null, options: ReduceOnlyOptions): Denial | null {
+export function checkReduceOnly(
+  order: { readonly side: Side; readonly qty: number },
+  exposure: VenueExposure | null,
+  options: ReduceOnlyOptions,
+): Denial | null {
   const unknown = checkExposureKnown(exposure, options);
   if (unknown) return unknown;
   const { position, openOrders } = exposure as { position: number; openOrders: readonly OpenOrder[] };
-  if (!lots(order.qty) || order.qty <= 0) return deny('reduce-only-invalid-qty', `quantity must be a positive whole number of lots, got ${order.qty}`, 'qty');
+  if (!lots(order.qty) || order.qty <= 0)
+    return deny('reduce-only-invalid-qty', `quantity must be a positive whole number of lots, got ${order.qty}`, 'qty');
   const side = reducingSide(position);
   if (side === null) {
-    return deny('reduce-only-flat', 'the venue position is flat: there is nothing to reduce (open orders are not a position), order denied', 'side');
+    return deny(
+      'reduce-only-flat',
+      'the venue position is flat: there is nothing to reduce (open orders are not a position), order denied',
+      'side',
+    );
   }
   if (order.side !== side) {
-    return deny('reduce-only-wrong-side', `the venue position is ${position > 0 ? 'long' : 'short'} ${Math.abs(position)}: a ${order.side} would increase it; only a ${side} reduces it`, 'side');
+    return deny(
+      'reduce-only-wrong-side',
+      `the venue position is ${position > 0 ? 'long' : 'short'} ${Math.abs(position)}: a ${order.side} would increase it; only a ${side} reduces it`,
+      'side',
+    );
   }
   const available = availableToClose(position, openOrders);
   const pending = Math.abs(position) - available;
   if (available === 0) {
-    return deny('reduce-only-nothing-to-close', `the venue position ${position} is already covered by open ${side} orders: nothing left to close`, 'qty');
+    return deny(
+      'reduce-only-nothing-to-close',
+      `the venue position ${position} is already covered by open ${side} orders: nothing left to close`,
+      'qty',
+    );
   }
   if (order.qty > available) {
-    return deny('reduce-only-exceeds-available', `${side} ${order.qty} is more than the ${available} available to close (position ${Math.abs(position)}, ${pending} already in open ${side} orders): it would flip the position`, 'qty');
+    return deny(
+      'reduce-only-exceeds-available',
+      `${side} ${order.qty} is more than the ${available} available to close (position ${Math.abs(position)}, ${pending} already in open ${side} orders): it would flip the position`,
+      'qty',
+    );
   }
   return null;
 }

@@ -23,7 +23,12 @@ import type { Clock } from '../ports/clock.ts';
 
 // ---- config: every default here ----
 const DAY_MS = 86_400_000;
-const ms = (min: number) => z.number('must be a number of milliseconds').int('must be a whole number of milliseconds').min(min, `must be at least ${min} ms`).max(DAY_MS, 'must be at most one day (86400000 ms)');
+const ms = (min: number) =>
+  z
+    .number('must be a number of milliseconds')
+    .int('must be a whole number of milliseconds')
+    .min(min, `must be at least ${min} ms`)
+    .max(DAY_MS, 'must be at most one day (86400000 ms)');
 
 export const dedupConfigSchema = z
   .strictObject({
@@ -32,9 +37,17 @@ export const dedupConfigSchema = z
     /** How long a registered signal is remembered on the clock: 600 s, two windows. */
     ttlMs: ms(1).default(600_000),
     /** Entry price decimals kept in the key (half away from zero): 0, whole price units. */
-    priceDecimals: z.number('must be a number of decimals').int('must be a whole number of decimals').min(0, 'must not be negative').max(18, 'must be at most 18').default(0),
+    priceDecimals: z
+      .number('must be a number of decimals')
+      .int('must be a whole number of decimals')
+      .min(0, 'must not be negative')
+      .max(18, 'must be at most 18')
+      .default(0),
   })
-  .refine((c) => c.ttlMs >= c.bucketMs, { message: 'must be at least bucketMs (a copy inside the window must still be remembered)', path: ['ttlMs'] });
+  .refine((c) => c.ttlMs >= c.bucketMs, {
+    message: 'must be at least bucketMs (a copy inside the window must still be remembered)',
+    path: ['ttlMs'],
+  });
 
 export type DedupConfig = Readonly<z.output<typeof dedupConfigSchema>>;
 export type DedupConfigInput = z.input<typeof dedupConfigSchema>;
@@ -45,7 +58,11 @@ export class DedupConfigError extends Error {
 
 /** Validates a dedup config (undefined = all defaults); throws one DedupConfigError naming the field. */
 export function parseDedupConfig(input: unknown): DedupConfig {
-  return parseConfig(dedupConfigSchema, input, { label: 'dedup config', fields: '(bucketMs, ttlMs, priceDecimals)', error: DedupConfigError });
+  return parseConfig(dedupConfigSchema, input, {
+    label: 'dedup config',
+    fields: '(bucketMs, ttlMs, priceDecimals)',
+    error: DedupConfigError,
+  });
 }
 
 export const DEFAULT_DEDUP_CONFIG: DedupConfig = parseDedupConfig({});
@@ -77,13 +94,22 @@ export function roundPrice(price: string, decimals: number): string {
   return neg && abs !== 0n ? `-${text}` : text;
 }
 
-interface Normalized { readonly symbol: string; readonly side: Side; readonly price: string | null; readonly time: number; readonly signalId: string | null }
+interface Normalized {
+  readonly symbol: string;
+  readonly side: Side;
+  readonly price: string | null;
+  readonly time: number;
+  readonly signalId: string | null;
+}
 
 function normalize(s: DedupSignal, c: DedupConfig): Normalized {
-  if (typeof s.symbol !== 'string' || s.symbol.length === 0) throw new Error('signal: symbol must be a non-empty string');
-  if (!SIDES.includes(s.side)) throw new Error(`signal: side must be one of ${SIDES.join(', ')}, got ${String(s.side)}`);
+  if (typeof s.symbol !== 'string' || s.symbol.length === 0)
+    throw new Error('signal: symbol must be a non-empty string');
+  if (!SIDES.includes(s.side))
+    throw new Error(`signal: side must be one of ${SIDES.join(', ')}, got ${String(s.side)}`);
   if (!Number.isSafeInteger(s.time)) throw new Error(`signal: time must be an integer epoch ms, got ${s.time}`);
-  if (s.entryPrice !== null && typeof s.entryPrice !== 'string') throw new Error('signal: entryPrice must be a decimal string or null');
+  if (s.entryPrice !== null && typeof s.entryPrice !== 'string')
+    throw new Error('signal: entryPrice must be a decimal string or null');
   const price = s.entryPrice === null ? null : roundPrice(s.entryPrice, c.priceDecimals);
   return { symbol: s.symbol, side: s.side, price, time: s.time, signalId: s.signalId ?? null };
 }
@@ -91,7 +117,10 @@ function normalize(s: DedupSignal, c: DedupConfig): Normalized {
 const bucketStart = (time: number, c: DedupConfig) => Math.floor(time / c.bucketMs) * c.bucketMs;
 const keyOf = (symbol: string, side: Side, price: string | null) => JSON.stringify([symbol, side, price]);
 const hashOf = (symbol: string, side: Side, price: string | null, bucket: number) =>
-  createHash('sha256').update(JSON.stringify(['sig1', symbol, side, price ?? 'MKT', bucket])).digest('hex').slice(0, 16);
+  createHash('sha256')
+    .update(JSON.stringify(['sig1', symbol, side, price ?? 'MKT', bucket]))
+    .digest('hex')
+    .slice(0, 16);
 
 /** Stable 16-hex-digit fingerprint of symbol, side, rounded price (or MKT) and time bucket start. */
 export function fingerprintOf(signal: DedupSignal, config: DedupConfig = DEFAULT_DEDUP_CONFIG): string {
@@ -115,7 +144,18 @@ export const signalParentId = (fingerprint: string): string => `sig-${fingerprin
  *  symbol, side, rounded price and bucket), so a retry, a restart or a missed same-bucket copy
  *  reuses it and the venue refuses a second order. */
 export function signalClientOrderId(fingerprint: string, maxLength: number): ClientOrderId {
-  return deriveClientOrderId({ parentId: signalParentId(fingerprint), symbol: '', side: '', qty: 0, tradeDate: '', sliceNum: 1, params: 'signal-single' }, maxLength);
+  return deriveClientOrderId(
+    {
+      parentId: signalParentId(fingerprint),
+      symbol: '',
+      side: '',
+      qty: 0,
+      tradeDate: '',
+      sliceNum: 1,
+      params: 'signal-single',
+    },
+    maxLength,
+  );
 }
 
 import type { SignalDedupRecord, SignalExecuted, SignalRegistered } from '../model/safety-events.ts';
@@ -127,7 +167,13 @@ export type Admission =
   | { readonly duplicate: false; readonly fingerprint: string; readonly record: SignalRegistered }
   | { readonly duplicate: true; readonly fingerprint: string; readonly original: RememberedSignal };
 
-interface Entry { readonly fingerprint: string; readonly key: string; readonly rec: SignalRegistered; at: number; executed: boolean }
+interface Entry {
+  readonly fingerprint: string;
+  readonly key: string;
+  readonly rec: SignalRegistered;
+  at: number;
+  executed: boolean;
+}
 
 export class SignalDeduplicator {
   private readonly byFingerprint = new Map<string, Entry>();
@@ -191,10 +237,17 @@ export class SignalDeduplicator {
     if (r.kind === 'SignalRegistered') {
       const old = this.byFingerprint.get(r.fingerprint);
       if (old) this.remove(old);
-      const e: Entry = { fingerprint: r.fingerprint, key: keyOf(r.symbol, r.side, r.price), rec: r, at: r.at, executed: r.executed };
+      const e: Entry = {
+        fingerprint: r.fingerprint,
+        key: keyOf(r.symbol, r.side, r.price),
+        rec: r,
+        at: r.at,
+        executed: r.executed,
+      };
       this.byFingerprint.set(e.fingerprint, e);
       const list = this.byKey.get(e.key);
-      if (list) list.push(e); else this.byKey.set(e.key, [e]);
+      if (list) list.push(e);
+      else this.byKey.set(e.key, [e]);
     } else {
       const e = this.byFingerprint.get(r.fingerprint);
       if (!e) return; // expired before the restart: nothing to refresh
@@ -235,8 +288,15 @@ export class SignalDeduplicator {
 
   private register(n: Normalized, fingerprint: string, now: number, executed: boolean): SignalRegistered {
     const rec: SignalRegistered = {
-      kind: 'SignalRegistered', fingerprint, symbol: n.symbol, side: n.side, price: n.price,
-      signalTime: n.time, signalId: n.signalId, executed, at: now,
+      kind: 'SignalRegistered',
+      fingerprint,
+      symbol: n.symbol,
+      side: n.side,
+      price: n.price,
+      signalTime: n.time,
+      signalId: n.signalId,
+      executed,
+      at: now,
     };
     this.apply(rec);
     this.sink(rec);

@@ -58,7 +58,8 @@ export const ALPACA_EQUITIES: VenueRules = defineVenueRules({
       code: '40410000',
       message: 'order not found',
       confidence: 'unverified',
-      source: 'Alpaca docs: 404 when the order is not found; code 40410000 seen in public client fakes, text not confirmed',
+      source:
+        'Alpaca docs: 404 when the order is not found; code 40410000 seen in public client fakes, text not confirmed',
     },
     'cancel-unknown-order': {
       httpStatus: 404,

@@ -15,7 +15,12 @@ import { defineVenueRules, type VenueErrorEntry, type VenueRules } from './venue
 
 const ERRORS_MD = 'binance-spot-api-docs errors.md';
 
-const rejected = (code: string, message: string, confidence: VenueErrorEntry['confidence'], source: string): VenueErrorEntry => ({
+const rejected = (
+  code: string,
+  message: string,
+  confidence: VenueErrorEntry['confidence'],
+  source: string,
+): VenueErrorEntry => ({
   httpStatus: 400,
   code,
   message,
@@ -81,7 +86,12 @@ export const BINANCE_SPOT: VenueRules = defineVenueRules({
     // for halted or broken symbols carry -1013 (ccxt PR #6570: {"code":-1013,"msg":"Market is
     // closed."}; PumpBot issue #46). We send what the venue was seen to send.
     'market-closed': rejected('-1013', 'Market is closed.', 'observed', 'ccxt PR #6570; fj317/PumpBot issue #46'),
-    'unsupported-order-type': rejected('-1116', 'Invalid orderType.', 'documented', `${ERRORS_MD}, -1116 INVALID_ORDER_TYPE`),
+    'unsupported-order-type': rejected(
+      '-1116',
+      'Invalid orderType.',
+      'documented',
+      `${ERRORS_MD}, -1116 INVALID_ORDER_TYPE`,
+    ),
     'unsupported-tif': rejected('-1115', 'Invalid timeInForce.', 'documented', `${ERRORS_MD}, -1115 INVALID_TIF`),
     'post-only-would-take': rejected(
       '-2010',

@@ -88,7 +88,10 @@ describe('NYSE holidays and early closes', () => {
   });
 
   it('keeps full sessions on the days around them (no early close on 2026-07-02)', () => {
-    expect(sessionOnDate('2026-07-02')).toEqual({ open: utc('2026-07-02T13:30:00Z'), close: utc('2026-07-02T20:00:00Z') });
+    expect(sessionOnDate('2026-07-02')).toEqual({
+      open: utc('2026-07-02T13:30:00Z'),
+      close: utc('2026-07-02T20:00:00Z'),
+    });
     expect(sessionOnDate('2024-12-23')?.close).toBe(utc('2024-12-23T21:00:00Z'));
   });
 

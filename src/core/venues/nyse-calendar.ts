@@ -69,51 +69,55 @@ export const NYSE_FIRST_YEAR = 2024;
 export const NYSE_LAST_YEAR = 2026;
 
 /** Full-day closures on weekdays (weekends are always closed). */
-export const NYSE_HOLIDAYS: readonly CalendarDay[] = Object.freeze([
-  { date: '2024-01-01', name: "New Year's Day" },
-  { date: '2024-01-15', name: 'Martin Luther King, Jr. Day' },
-  { date: '2024-02-19', name: "Washington's Birthday" },
-  { date: '2024-03-29', name: 'Good Friday' },
-  { date: '2024-05-27', name: 'Memorial Day' },
-  { date: '2024-06-19', name: 'Juneteenth National Independence Day' },
-  { date: '2024-07-04', name: 'Independence Day' },
-  { date: '2024-09-02', name: 'Labor Day' },
-  { date: '2024-11-28', name: 'Thanksgiving Day' },
-  { date: '2024-12-25', name: 'Christmas Day' },
-  { date: '2025-01-01', name: "New Year's Day" },
-  { date: '2025-01-09', name: 'National Day of Mourning for President Jimmy Carter' },
-  { date: '2025-01-20', name: 'Martin Luther King, Jr. Day' },
-  { date: '2025-02-17', name: "Washington's Birthday" },
-  { date: '2025-04-18', name: 'Good Friday' },
-  { date: '2025-05-26', name: 'Memorial Day' },
-  { date: '2025-06-19', name: 'Juneteenth National Independence Day' },
-  { date: '2025-07-04', name: 'Independence Day' },
-  { date: '2025-09-01', name: 'Labor Day' },
-  { date: '2025-11-27', name: 'Thanksgiving Day' },
-  { date: '2025-12-25', name: 'Christmas Day' },
-  { date: '2026-01-01', name: "New Year's Day" },
-  { date: '2026-01-19', name: 'Martin Luther King, Jr. Day' },
-  { date: '2026-02-16', name: "Washington's Birthday" },
-  { date: '2026-04-03', name: 'Good Friday' },
-  { date: '2026-05-25', name: 'Memorial Day' },
-  { date: '2026-06-19', name: 'Juneteenth National Independence Day' },
-  { date: '2026-07-03', name: 'Independence Day (observed; July 4 is a Saturday)' },
-  { date: '2026-09-07', name: 'Labor Day' },
-  { date: '2026-11-26', name: 'Thanksgiving Day' },
-  { date: '2026-12-25', name: 'Christmas Day' },
-].map((d) => Object.freeze(d)));
+export const NYSE_HOLIDAYS: readonly CalendarDay[] = Object.freeze(
+  [
+    { date: '2024-01-01', name: "New Year's Day" },
+    { date: '2024-01-15', name: 'Martin Luther King, Jr. Day' },
+    { date: '2024-02-19', name: "Washington's Birthday" },
+    { date: '2024-03-29', name: 'Good Friday' },
+    { date: '2024-05-27', name: 'Memorial Day' },
+    { date: '2024-06-19', name: 'Juneteenth National Independence Day' },
+    { date: '2024-07-04', name: 'Independence Day' },
+    { date: '2024-09-02', name: 'Labor Day' },
+    { date: '2024-11-28', name: 'Thanksgiving Day' },
+    { date: '2024-12-25', name: 'Christmas Day' },
+    { date: '2025-01-01', name: "New Year's Day" },
+    { date: '2025-01-09', name: 'National Day of Mourning for President Jimmy Carter' },
+    { date: '2025-01-20', name: 'Martin Luther King, Jr. Day' },
+    { date: '2025-02-17', name: "Washington's Birthday" },
+    { date: '2025-04-18', name: 'Good Friday' },
+    { date: '2025-05-26', name: 'Memorial Day' },
+    { date: '2025-06-19', name: 'Juneteenth National Independence Day' },
+    { date: '2025-07-04', name: 'Independence Day' },
+    { date: '2025-09-01', name: 'Labor Day' },
+    { date: '2025-11-27', name: 'Thanksgiving Day' },
+    { date: '2025-12-25', name: 'Christmas Day' },
+    { date: '2026-01-01', name: "New Year's Day" },
+    { date: '2026-01-19', name: 'Martin Luther King, Jr. Day' },
+    { date: '2026-02-16', name: "Washington's Birthday" },
+    { date: '2026-04-03', name: 'Good Friday' },
+    { date: '2026-05-25', name: 'Memorial Day' },
+    { date: '2026-06-19', name: 'Juneteenth National Independence Day' },
+    { date: '2026-07-03', name: 'Independence Day (observed; July 4 is a Saturday)' },
+    { date: '2026-09-07', name: 'Labor Day' },
+    { date: '2026-11-26', name: 'Thanksgiving Day' },
+    { date: '2026-12-25', name: 'Christmas Day' },
+  ].map((d) => Object.freeze(d)),
+);
 
 /** Days the regular session ends at 13:00 ET. (No July 2 early close in 2026: NYSE lists none.) */
-export const NYSE_EARLY_CLOSES: readonly CalendarDay[] = Object.freeze([
-  { date: '2024-07-03', name: 'Day before Independence Day' },
-  { date: '2024-11-29', name: 'Day after Thanksgiving' },
-  { date: '2024-12-24', name: 'Christmas Eve' },
-  { date: '2025-07-03', name: 'Day before Independence Day' },
-  { date: '2025-11-28', name: 'Day after Thanksgiving' },
-  { date: '2025-12-24', name: 'Christmas Eve' },
-  { date: '2026-11-27', name: 'Day after Thanksgiving' },
-  { date: '2026-12-24', name: 'Christmas Eve' },
-].map((d) => Object.freeze(d)));
+export const NYSE_EARLY_CLOSES: readonly CalendarDay[] = Object.freeze(
+  [
+    { date: '2024-07-03', name: 'Day before Independence Day' },
+    { date: '2024-11-29', name: 'Day after Thanksgiving' },
+    { date: '2024-12-24', name: 'Christmas Eve' },
+    { date: '2025-07-03', name: 'Day before Independence Day' },
+    { date: '2025-11-28', name: 'Day after Thanksgiving' },
+    { date: '2025-12-24', name: 'Christmas Eve' },
+    { date: '2026-11-27', name: 'Day after Thanksgiving' },
+    { date: '2026-12-24', name: 'Christmas Eve' },
+  ].map((d) => Object.freeze(d)),
+);
 
 const NEW_YORK = ZoneId.of('America/New_York');
 const OPEN = LocalTime.of(9, 30);
@@ -144,7 +148,7 @@ function dayRecord(date: LocalDate): DayRecord {
   if (date.year() < NYSE_FIRST_YEAR || date.year() > NYSE_LAST_YEAR) {
     throw new RangeError(
       `NYSE calendar covers ${NYSE_FIRST_YEAR}-${NYSE_LAST_YEAR} only; ${key} is outside it ` +
-        '(add that year\'s holidays and early closes to src/core/venues/nyse-calendar.ts)',
+        "(add that year's holidays and early closes to src/core/venues/nyse-calendar.ts)",
     );
   }
   const weekend = date.dayOfWeek() === DayOfWeek.SATURDAY || date.dayOfWeek() === DayOfWeek.SUNDAY;

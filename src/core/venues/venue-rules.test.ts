@@ -26,7 +26,9 @@ describe('venueRules', () => {
   it('looks venues up by id and refuses an unknown one', () => {
     expect(venueRules('binance-spot')).toBe(BINANCE_SPOT);
     expect(venueRules('alpaca-equities')).toBe(ALPACA_EQUITIES);
-    expect(() => venueRules('nasdaq' as VenueId)).toThrow(/unknown venue "nasdaq" \(known: binance-spot, alpaca-equities\)/);
+    expect(() => venueRules('nasdaq' as VenueId)).toThrow(
+      /unknown venue "nasdaq" \(known: binance-spot, alpaca-equities\)/,
+    );
   });
 
   it('freezes the rules, so no caller can change a venue for everyone', () => {
@@ -55,7 +57,8 @@ describe('client order ids', () => {
     expect(isValidClientId(BINANCE_SPOT, 'a'.repeat(37))).toBe(false);
     expect(isValidClientId(BINANCE_SPOT, 'x-Slice_07')).toBe(true);
     expect(isValidClientId(BINANCE_SPOT, '')).toBe(false);
-    for (const bad of ['a.b', 'a:b', 'a/b', 'a b', 'é', 'a\nb']) expect(isValidClientId(BINANCE_SPOT, bad), bad).toBe(false);
+    for (const bad of ['a.b', 'a:b', 'a/b', 'a b', 'é', 'a\nb'])
+      expect(isValidClientId(BINANCE_SPOT, bad), bad).toBe(false);
   });
 
   it('Alpaca: at most 128 printable characters, never reused', () => {
@@ -110,7 +113,10 @@ describe('order types and times in force', () => {
   });
 
   it('refuses an order type the venue does not list', () => {
-    const noStops = defineVenueRules({ ...BINANCE_SPOT, orderTypes: { limit: { venueType: 'LIMIT', timesInForce: ['GTC'] } } });
+    const noStops = defineVenueRules({
+      ...BINANCE_SPOT,
+      orderTypes: { limit: { venueType: 'LIMIT', timesInForce: ['GTC'] } },
+    });
     expect(orderShapeRefusal(noStops, 'stop', 'GTC')).toBe('unsupported-order-type');
   });
 });
@@ -124,10 +130,17 @@ describe('default instruments', () => {
 
   it('Alpaca AAPL and SPY: tick 0.01, whole shares, min notional 1', () => {
     for (const symbol of ['AAPL', 'SPY']) {
-      expect(defaultInstrument(ALPACA_EQUITIES, symbol)).toEqual({ symbol, tickSize: '0.01', lotSize: '1', minNotional: '1' });
+      expect(defaultInstrument(ALPACA_EQUITIES, symbol)).toEqual({
+        symbol,
+        tickSize: '0.01',
+        lotSize: '1',
+        minNotional: '1',
+      });
     }
     expect(ALPACA_EQUITIES.fractional?.lotSize).toBe('0.000000001');
-    expect(() => defaultInstrument(ALPACA_EQUITIES, 'BTCUSDT')).toThrow(/no default instrument "BTCUSDT" \(known: AAPL, SPY\)/);
+    expect(() => defaultInstrument(ALPACA_EQUITIES, 'BTCUSDT')).toThrow(
+      /no default instrument "BTCUSDT" \(known: AAPL, SPY\)/,
+    );
   });
 
   it('every default instrument is a valid InstrumentSpec', () => {
@@ -188,7 +201,9 @@ describe('refusal', () => {
       httpStatus: 422,
       message: 'invalid limit_price 150.123. sub-penny increment does not fulfill minimum pricing criteria',
     });
-    expect(refusal(ALPACA_EQUITIES, 'price-off-tick', { field: 'stop_price', price: '9.001' }).message).toMatch(/^invalid stop_price 9\.001\./);
+    expect(refusal(ALPACA_EQUITIES, 'price-off-tick', { field: 'stop_price', price: '9.001' }).message).toMatch(
+      /^invalid stop_price 9\.001\./,
+    );
     expect(refusal(ALPACA_EQUITIES, 'qty-off-lot', { symbol: 'AAPL' })).toEqual({
       code: '40310000',
       httpStatus: 403,
@@ -201,7 +216,9 @@ describe('refusal', () => {
 
   it('throws when a message value is missing, or the venue cannot refuse that way', () => {
     expect(() => refusal(ALPACA_EQUITIES, 'price-off-tick')).toThrow(/needs a value for \{price\}/);
-    expect(() => refusal(ALPACA_EQUITIES, 'market-closed')).toThrow(/alpaca-equities has no refusal for "market-closed"/);
+    expect(() => refusal(ALPACA_EQUITIES, 'market-closed')).toThrow(
+      /alpaca-equities has no refusal for "market-closed"/,
+    );
     expect(() => refusal(ALPACA_EQUITIES, 'post-only-would-take')).toThrow(/no refusal/);
     expect(() => refusal(BINANCE_SPOT, 'fractional-tif')).toThrow(/binance-spot has no refusal/);
   });
@@ -227,9 +244,9 @@ describe('defineVenueRules', () => {
   it('refuses an unanchored or stateful client id pattern, an empty TIF list and no instruments', () => {
     expect(() => defineVenueRules({ ...base, clientIdPattern: /[a-z]+/ })).toThrow(/anchored/);
     expect(() => defineVenueRules({ ...base, clientIdPattern: /^[a-z]+$/g })).toThrow(/g or y flag/);
-    expect(() => defineVenueRules({ ...base, orderTypes: { limit: { venueType: 'LIMIT', timesInForce: [] } } })).toThrow(
-      /limit lists no time in force/,
-    );
+    expect(() =>
+      defineVenueRules({ ...base, orderTypes: { limit: { venueType: 'LIMIT', timesInForce: [] } } }),
+    ).toThrow(/limit lists no time in force/);
     expect(() => defineVenueRules({ ...base, instruments: [] })).toThrow(/no default instrument/);
   });
 

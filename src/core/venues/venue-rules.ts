@@ -121,7 +121,11 @@ function deepFreeze<T>(value: T): T {
 }
 
 /** The venue's answer for a refusal, placeholders filled from `vars`, then the entry's defaults. */
-export function refusal(rules: VenueRules, reason: RefusalReason, vars: Readonly<Record<string, string>> = {}): Refusal {
+export function refusal(
+  rules: VenueRules,
+  reason: RefusalReason,
+  vars: Readonly<Record<string, string>> = {},
+): Refusal {
   const entry = rules.errors[reason];
   if (!entry) throw new Error(`${rules.id} has no refusal for "${reason}": this venue does not refuse that way`);
   const message = entry.message.replace(PLACEHOLDER, (_whole, name: string) => {

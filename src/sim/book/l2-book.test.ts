@@ -34,8 +34,14 @@ describe('L2Book', () => {
     book.set('ask', 103, 4);
     expect(book.bestBid()).toBe(102);
     expect(book.bestAsk()).toBe(103);
-    expect(book.depth('bid', 2)).toEqual([[102, 1], [101, 2]]);
-    expect(book.depth('ask', 10)).toEqual([[103, 4], [105, 3]]);
+    expect(book.depth('bid', 2)).toEqual([
+      [102, 1],
+      [101, 2],
+    ]);
+    expect(book.depth('ask', 10)).toEqual([
+      [103, 4],
+      [105, 3],
+    ]);
     book.set('bid', 102, 0);
     expect(book.bestBid()).toBe(101);
     expect(book.qty('bid', 102)).toBe(0);

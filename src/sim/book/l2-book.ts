@@ -128,7 +128,8 @@ class BookHalf {
     const last = this.heap[--this.size] as number;
     if (at === this.size) return;
     // the last slot fills the hole, then moves whichever way its key says
-    if (at > 0 && (this.keys[last] as number) < (this.keys[this.heap[(at - 1) >> 1] as number] as number)) this.siftUp(at, last);
+    if (at > 0 && (this.keys[last] as number) < (this.keys[this.heap[(at - 1) >> 1] as number] as number))
+      this.siftUp(at, last);
     else this.siftDown(at, last);
   }
 
@@ -251,8 +252,10 @@ export class L2Book {
 
   /** Sets the level at `price` (ticks) to `qty` (lots); qty 0 removes it. */
   set(side: BookSide, price: number, qty: number): void {
-    if (!(Number.isSafeInteger(price) && price >= 0)) throw new Error(`L2Book: price must be a non-negative integer of ticks, got ${price}`);
-    if (!(Number.isSafeInteger(qty) && qty >= 0)) throw new Error(`L2Book: qty must be a non-negative integer of lots, got ${qty}`);
+    if (!(Number.isSafeInteger(price) && price >= 0))
+      throw new Error(`L2Book: price must be a non-negative integer of ticks, got ${price}`);
+    if (!(Number.isSafeInteger(qty) && qty >= 0))
+      throw new Error(`L2Book: qty must be a non-negative integer of lots, got ${qty}`);
     (side === 'bid' ? this.bids : this.asks).set(price, qty);
   }
 

@@ -116,7 +116,8 @@ export abstract class L3BookView {
 
   /** Full consistency check, O(orders + levels): for tests and debug runs. Throws on a breach. */
   assertInvariants(): void {
-    const orders = checkL3Side(this.pool, this.bidLevels, this.bids, BID) + checkL3Side(this.pool, this.askLevels, this.asks, ASK);
+    const orders =
+      checkL3Side(this.pool, this.bidLevels, this.bids, BID) + checkL3Side(this.pool, this.askLevels, this.asks, ASK);
     if (orders !== this.pool.size) throw new Error(`L3Book: ${this.pool.size} indexed ids but ${orders} queued orders`);
     const bid = this.bestBid();
     const ask = this.bestAsk();

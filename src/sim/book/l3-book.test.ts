@@ -3,7 +3,16 @@ import { describe, expect, it } from 'vitest';
 import type { Side } from '../../core/model/order.ts';
 import { L3Book, L3Status, type L3TimeInForce } from './l3-book.ts';
 
-type Trade = [makerId: number, takerId: number, price: number, qty: number, makerOwner: number, takerOwner: number, takerSide: Side, makerRemaining: number];
+type Trade = [
+  makerId: number,
+  takerId: number,
+  price: number,
+  qty: number,
+  makerOwner: number,
+  takerOwner: number,
+  takerSide: Side,
+  makerRemaining: number,
+];
 
 function newBook(options: { orderCapacity?: number; levelCapacity?: number } = {}) {
   const trades: Trade[] = [];
@@ -14,7 +23,13 @@ function newBook(options: { orderCapacity?: number; levelCapacity?: number } = {
 // ---------------------------------------------------------------------------------------------
 // Reference model: one array of resting orders in arrival order; the best maker is found by a
 // full scan (best price, then lowest index). Slow and obviously right.
-interface RefOrder { id: number; side: Side; price: number; qty: number; owner: number }
+interface RefOrder {
+  id: number;
+  side: Side;
+  price: number;
+  qty: number;
+  owner: number;
+}
 
 class RefBook {
   orders: RefOrder[] = [];
@@ -46,7 +61,15 @@ class RefBook {
     return left;
   }
 
-  limit(id: number, side: Side, price: number, qty: number, owner: number, tif: L3TimeInForce, postOnly: boolean): L3Status {
+  limit(
+    id: number,
+    side: Side,
+    price: number,
+    qty: number,
+    owner: number,
+    tif: L3TimeInForce,
+    postOnly: boolean,
+  ): L3Status {
     this.filled = 0;
     if (postOnly && this.crossing(side, price).length > 0) return L3Status.RejectedPostOnly;
     if (tif === 'FOK' && this.crossing(side, price).reduce((s, o) => s + o.qty, 0) < qty) return L3Status.RejectedFok;
@@ -111,19 +134,45 @@ type Op =
 const side = fc.constantFrom<Side>('buy', 'sell');
 const opArb = (lo: number, hi: number): fc.Arbitrary<Op> =>
   fc.oneof(
-    { weight: 6, arbitrary: fc.record({
-      k: fc.constant('limit' as const), side, price: fc.integer({ min: lo, max: hi }), qty: fc.integer({ min: 1, max: 12 }),
-      owner: fc.integer({ min: 0, max: 1 }), tif: fc.constantFrom<L3TimeInForce>('GTC', 'GTC', 'IOC', 'FOK'), postOnly: fc.constantFrom(false, false, false, false, true),
-    }) },
-    { weight: 1, arbitrary: fc.record({ k: fc.constant('market' as const), side, qty: fc.integer({ min: 1, max: 30 }), owner: fc.integer({ min: 0, max: 1 }) }) },
+    {
+      weight: 6,
+      arbitrary: fc.record({
+        k: fc.constant('limit' as const),
+        side,
+        price: fc.integer({ min: lo, max: hi }),
+        qty: fc.integer({ min: 1, max: 12 }),
+        owner: fc.integer({ min: 0, max: 1 }),
+        tif: fc.constantFrom<L3TimeInForce>('GTC', 'GTC', 'IOC', 'FOK'),
+        postOnly: fc.constantFrom(false, false, false, false, true),
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        k: fc.constant('market' as const),
+        side,
+        qty: fc.integer({ min: 1, max: 30 }),
+        owner: fc.integer({ min: 0, max: 1 }),
+      }),
+    },
     { weight: 2, arbitrary: fc.record({ k: fc.constant('cancel' as const), pick: fc.nat() }) },
-    { weight: 2, arbitrary: fc.record({
-      k: fc.constant('modify' as const), pick: fc.nat(), mode: fc.constantFrom('reduce' as const, 'same' as const, 'increase' as const, 'price' as const),
-      delta: fc.integer({ min: 1, max: 8 }), price: fc.integer({ min: lo, max: hi }),
-    }) },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        k: fc.constant('modify' as const),
+        pick: fc.nat(),
+        mode: fc.constantFrom('reduce' as const, 'same' as const, 'increase' as const, 'price' as const),
+        delta: fc.integer({ min: 1, max: 8 }),
+        price: fc.integer({ min: lo, max: hi }),
+      }),
+    },
   );
 
-interface Step { status: L3Status | boolean; filled: number; trades: Trade[] }
+interface Step {
+  status: L3Status | boolean;
+  filled: number;
+  trades: Trade[];
+}
 
 /** Applies one op to the book; a modify sizes itself from the target order's current qty. */
 function apply(book: L3Book, trades: Trade[], op: Op, issued: number[], nextId: number): Step {
@@ -131,11 +180,19 @@ function apply(book: L3Book, trades: Trade[], op: Op, issued: number[], nextId: 
   let status: L3Status | boolean;
   if (op.k === 'limit') status = book.limit(nextId, op.side, op.price, op.qty, op.owner, op.tif, op.postOnly);
   else if (op.k === 'market') status = book.market(nextId, op.side, op.qty, op.owner);
-  else if (op.k === 'cancel') status = issued.length === 0 ? book.cancel(-1) : book.cancel(issued[op.pick % issued.length]!);
+  else if (op.k === 'cancel')
+    status = issued.length === 0 ? book.cancel(-1) : book.cancel(issued[op.pick % issued.length]!);
   else {
     const id = issued.length === 0 ? -1 : issued[op.pick % issued.length]!;
     const cur = book.order(id);
-    const qty = cur === undefined ? op.delta : op.mode === 'reduce' ? Math.max(1, cur.qty - op.delta) : op.mode === 'increase' ? cur.qty + op.delta : cur.qty;
+    const qty =
+      cur === undefined
+        ? op.delta
+        : op.mode === 'reduce'
+          ? Math.max(1, cur.qty - op.delta)
+          : op.mode === 'increase'
+            ? cur.qty + op.delta
+            : cur.qty;
     status = op.mode === 'price' ? book.modify(id, qty, op.price) : book.modify(id, qty);
   }
   const filled = op.k === 'cancel' ? 0 : book.lastFilledQty;
@@ -147,11 +204,19 @@ function applyRef(ref: RefBook, op: Op, issued: number[], nextId: number): Step 
   let status: L3Status | boolean;
   if (op.k === 'limit') status = ref.limit(nextId, op.side, op.price, op.qty, op.owner, op.tif, op.postOnly);
   else if (op.k === 'market') status = ref.market(nextId, op.side, op.qty, op.owner);
-  else if (op.k === 'cancel') status = issued.length === 0 ? ref.cancel(-1) : ref.cancel(issued[op.pick % issued.length]!);
+  else if (op.k === 'cancel')
+    status = issued.length === 0 ? ref.cancel(-1) : ref.cancel(issued[op.pick % issued.length]!);
   else {
     const id = issued.length === 0 ? -1 : issued[op.pick % issued.length]!;
     const cur = ref.orders.find((o) => o.id === id);
-    const qty = cur === undefined ? op.delta : op.mode === 'reduce' ? Math.max(1, cur.qty - op.delta) : op.mode === 'increase' ? cur.qty + op.delta : cur.qty;
+    const qty =
+      cur === undefined
+        ? op.delta
+        : op.mode === 'reduce'
+          ? Math.max(1, cur.qty - op.delta)
+          : op.mode === 'increase'
+            ? cur.qty + op.delta
+            : cur.qty;
     status = op.mode === 'price' ? ref.modify(id, qty, op.price) : ref.modify(id, qty);
   }
   return { status, filled: op.k === 'cancel' ? 0 : ref.filled, trades: ref.trades.slice(from) };
@@ -160,7 +225,10 @@ function applyRef(ref: RefBook, op: Op, issued: number[], nextId: number): Step 
 function snapshot(book: L3Book) {
   const bids = book.depth('buy', Infinity);
   const asks = book.depth('sell', Infinity);
-  const queues = [...bids.map(([p]) => ['buy', p, book.queueIds('buy', p)]), ...asks.map(([p]) => ['sell', p, book.queueIds('sell', p)])];
+  const queues = [
+    ...bids.map(([p]) => ['buy', p, book.queueIds('buy', p)]),
+    ...asks.map(([p]) => ['sell', p, book.queueIds('sell', p)]),
+  ];
   return { bids, asks, queues, size: book.size, bestBid: book.bestBid(), bestAsk: book.bestAsk() };
 }
 
@@ -171,7 +239,11 @@ function run(ops: Op[], check?: (book: L3Book, op: Op, step: Step, before: Map<n
   const steps: Step[] = [];
   ops.forEach((op, i) => {
     const before = new Map<number, number>();
-    if (check) for (const id of issued) { const o = book.order(id); if (o) before.set(id, o.qty); }
+    if (check)
+      for (const id of issued) {
+        const o = book.order(id);
+        if (o) before.set(id, o.qty);
+      }
     const step = apply(book, trades, op, issued, 1000 + i);
     if (op.k === 'limit' || op.k === 'market') issued.push(1000 + i);
     book.assertInvariants();
@@ -184,8 +256,15 @@ function run(ops: Op[], check?: (book: L3Book, op: Op, step: Step, before: Map<n
 /** Everything observable: depth, and per level the queue of (id, qty, owner, lots ahead). */
 function bookState(book: L3Book) {
   const sides = (['buy', 'sell'] as const).map((sd) =>
-    book.depth(sd, Infinity).map(([price, qty]) => [price, qty, book.levelOrders(sd, price),
-      book.queueIds(sd, price).map((id) => { const o = book.order(id)!; return [id, o.side, o.price, o.qty, o.owner, book.queueAhead(id)]; })]),
+    book.depth(sd, Infinity).map(([price, qty]) => [
+      price,
+      qty,
+      book.levelOrders(sd, price),
+      book.queueIds(sd, price).map((id) => {
+        const o = book.order(id)!;
+        return [id, o.side, o.price, o.qty, o.owner, book.queueAhead(id)];
+      }),
+    ]),
   );
   return [sides, book.size, book.bestBid(), book.bestAsk()];
 }
@@ -194,11 +273,13 @@ function refState(ref: RefBook) {
   const sides = (['buy', 'sell'] as const).map((sd) =>
     ref.depth(sd).map(([price, qty]) => {
       let ahead = 0;
-      const queue = ref.orders.filter((o) => o.side === sd && o.price === price).map((o) => {
-        const row = [o.id, o.side, o.price, o.qty, o.owner, ahead];
-        ahead += o.qty;
-        return row;
-      });
+      const queue = ref.orders
+        .filter((o) => o.side === sd && o.price === price)
+        .map((o) => {
+          const row = [o.id, o.side, o.price, o.qty, o.owner, ahead];
+          ahead += o.qty;
+          return row;
+        });
       return [price, qty, queue.length, queue];
     }),
   );
@@ -208,7 +289,10 @@ function refState(ref: RefBook) {
 }
 
 describe('L3Book against a naive reference book', () => {
-  for (const [name, lo, hi] of [['narrow prices (many fills)', 95, 105], ['wide prices (many levels)', 1, 400]] as const) {
+  for (const [name, lo, hi] of [
+    ['narrow prices (many fills)', 95, 105],
+    ['wide prices (many levels)', 1, 400],
+  ] as const) {
     it(`same statuses, fills, trades and book, trade by trade: ${name}`, () => {
       fc.assert(
         fc.property(fc.array(opArb(lo, hi), { maxLength: 250, size: 'max' }), (ops) => {
@@ -245,7 +329,7 @@ describe('L3Book properties', () => {
           let decrements = 0;
           for (const [id, qty] of before) {
             const taken = makerFills.get(id) ?? 0;
-            must(taken <= qty, 'no fill beyond a maker order\'s quantity');
+            must(taken <= qty, "no fill beyond a maker order's quantity");
             if (taken > 0) {
               const after = book.order(id)?.qty ?? 0;
               must(qty - after === taken, 'maker decrement = its fills');
@@ -254,7 +338,8 @@ describe('L3Book properties', () => {
           }
           must(decrements === tradedQty, 'sum of maker decrements = taker filled');
           if (op.k === 'limit' || op.k === 'market') must(step.filled <= op.qty, 'taker not overfilled');
-          for (const sd of ['buy', 'sell'] as const) for (const [, qty] of book.depth(sd, Infinity)) must(qty > 0, 'no empty or negative level');
+          for (const sd of ['buy', 'sell'] as const)
+            for (const [, qty] of book.depth(sd, Infinity)) must(qty > 0, 'no empty or negative level');
           const bid = book.bestBid();
           const ask = book.bestAsk();
           must(bid === null || ask === null || bid < ask, 'book not crossed');
@@ -278,7 +363,12 @@ describe('L3Book properties', () => {
 
   it('FOK fills entirely or leaves the book untouched; IOC never rests; post-only never trades', () => {
     fc.assert(
-      fc.property(fc.array(opArb(95, 105), { maxLength: 150, size: 'max' }), side, fc.integer({ min: 95, max: 105 }), fc.integer({ min: 1, max: 40 }), fc.constantFrom<L3TimeInForce>('FOK', 'IOC', 'GTC'),
+      fc.property(
+        fc.array(opArb(95, 105), { maxLength: 150, size: 'max' }),
+        side,
+        fc.integer({ min: 95, max: 105 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.constantFrom<L3TimeInForce>('FOK', 'IOC', 'GTC'),
         (ops, s, price, qty, tif) => {
           const { book, trades } = run(ops);
           const before = snapshot(book);
@@ -302,30 +392,41 @@ describe('L3Book properties', () => {
           if (tif === 'IOC') expect(book.order(2)).toBeUndefined();
           if (tif === 'GTC') expect(book.order(2)?.qty ?? 0).toBe(qty - filled);
           book.assertInvariants();
-        }),
+        },
+      ),
       { numRuns: 150 },
     );
   });
 
   it('modify: a cut keeps queue place, an increase or a new price goes to the back', () => {
     fc.assert(
-      fc.property(fc.array(opArb(95, 105), { maxLength: 150, size: 'max' }), fc.nat(), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 95, max: 105 }), (ops, pick, delta, newPrice) => {
-        const { book } = run(ops);
-        const resting = [...book.depth('buy', Infinity).flatMap(([p]) => book.queueIds('buy', p)), ...book.depth('sell', Infinity).flatMap(([p]) => book.queueIds('sell', p))];
-        fc.pre(resting.length > 0);
-        const id = resting[pick % resting.length]!;
-        const o = book.order(id)!;
-        const queue = book.queueIds(o.side, o.price);
-        book.modify(id, Math.max(1, o.qty - delta));
-        expect(book.queueIds(o.side, o.price)).toEqual(queue);
-        book.modify(id, o.qty + delta);
-        expect(book.queueIds(o.side, o.price)).toEqual([...queue.filter((x) => x !== id), id]);
-        expect(book.order(id)?.qty).toBe(o.qty + delta);
-        book.assertInvariants();
-        const status = book.modify(id, 3, newPrice);
-        if (status === L3Status.Resting && newPrice !== o.price) expect(book.queueIds(o.side, newPrice).at(-1)).toBe(id);
-        book.assertInvariants();
-      }),
+      fc.property(
+        fc.array(opArb(95, 105), { maxLength: 150, size: 'max' }),
+        fc.nat(),
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 95, max: 105 }),
+        (ops, pick, delta, newPrice) => {
+          const { book } = run(ops);
+          const resting = [
+            ...book.depth('buy', Infinity).flatMap(([p]) => book.queueIds('buy', p)),
+            ...book.depth('sell', Infinity).flatMap(([p]) => book.queueIds('sell', p)),
+          ];
+          fc.pre(resting.length > 0);
+          const id = resting[pick % resting.length]!;
+          const o = book.order(id)!;
+          const queue = book.queueIds(o.side, o.price);
+          book.modify(id, Math.max(1, o.qty - delta));
+          expect(book.queueIds(o.side, o.price)).toEqual(queue);
+          book.modify(id, o.qty + delta);
+          expect(book.queueIds(o.side, o.price)).toEqual([...queue.filter((x) => x !== id), id]);
+          expect(book.order(id)?.qty).toBe(o.qty + delta);
+          book.assertInvariants();
+          const status = book.modify(id, 3, newPrice);
+          if (status === L3Status.Resting && newPrice !== o.price)
+            expect(book.queueIds(o.side, newPrice).at(-1)).toBe(id);
+          book.assertInvariants();
+        },
+      ),
       { numRuns: 150 },
     );
   });
@@ -439,7 +540,12 @@ describe('L3Book examples', () => {
   });
 
   it('finds orders by any safe-integer id through adds and cancels (the id index)', () => {
-    const ids = fc.oneof(fc.integer({ min: -50, max: 50 }), fc.maxSafeInteger(), fc.integer({ min: -(2 ** 20), max: 2 ** 20 }).map((x) => x * 4294967296), fc.maxSafeNat());
+    const ids = fc.oneof(
+      fc.integer({ min: -50, max: 50 }),
+      fc.maxSafeInteger(),
+      fc.integer({ min: -(2 ** 20), max: 2 ** 20 }).map((x) => x * 4294967296),
+      fc.maxSafeNat(),
+    );
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.boolean(), ids), { maxLength: 400, size: 'max' }), (steps) => {
         const { book } = newBook({ orderCapacity: 1 });

@@ -74,10 +74,19 @@ export class L3Book extends L3BookView {
    * price in ticks, qty in lots (safe integers, qty > 0); owner: a 32-bit integer the book only
    * reports in trades (the venue uses 0 for background flow, 1 for ours).
    */
-  limit(id: number, side: Side, price: number, qty: number, owner: number, tif: L3TimeInForce, postOnly: boolean): L3Status {
+  limit(
+    id: number,
+    side: Side,
+    price: number,
+    qty: number,
+    owner: number,
+    tif: L3TimeInForce,
+    postOnly: boolean,
+  ): L3Status {
     this.checkNew(id, side, qty, owner);
     checkInt('price', price);
-    if (tif !== 'GTC' && tif !== 'IOC' && tif !== 'FOK') throw new RangeError(`L3Book: unknown time in force ${String(tif)}`);
+    if (tif !== 'GTC' && tif !== 'IOC' && tif !== 'FOK')
+      throw new RangeError(`L3Book: unknown time in force ${String(tif)}`);
     const buy = side === 'buy';
     this.filled = 0;
     if (postOnly) {
@@ -88,7 +97,9 @@ export class L3Book extends L3BookView {
     }
     if (tif === 'FOK') {
       // Crossing liquidity, counted without touching the book.
-      const crossing = buy ? this.asks.sumWhileKeyAtMost(price, this.pool.lQty, qty) : this.bids.sumWhileKeyAtMost(-price, this.pool.lQty, qty);
+      const crossing = buy
+        ? this.asks.sumWhileKeyAtMost(price, this.pool.lQty, qty)
+        : this.bids.sumWhileKeyAtMost(-price, this.pool.lQty, qty);
       if (crossing < qty) return L3Status.RejectedFok;
     }
     const left = this.match(buy, price, qty, id, owner, side);
@@ -154,7 +165,14 @@ export class L3Book extends L3BookView {
   }
 
   /** Matches a taker against the opposite side up to limitPrice; returns the unfilled qty. */
-  private match(buy: boolean, limitPrice: number, qty: number, takerId: number, takerOwner: number, takerSide: Side): number {
+  private match(
+    buy: boolean,
+    limitPrice: number,
+    qty: number,
+    takerId: number,
+    takerOwner: number,
+    takerSide: Side,
+  ): number {
     const heap = buy ? this.asks : this.bids;
     const pool = this.pool;
     const lPrice = pool.lPrice;
@@ -242,7 +260,8 @@ export class L3Book extends L3BookView {
   private checkNew(id: number, side: Side, qty: number, owner: number): void {
     this.checkNotMatching();
     checkInt('id', id);
-    if (side !== 'buy' && side !== 'sell') throw new RangeError(`L3Book: side must be buy or sell, got ${String(side)}`);
+    if (side !== 'buy' && side !== 'sell')
+      throw new RangeError(`L3Book: side must be buy or sell, got ${String(side)}`);
     checkQty(qty);
     if ((owner | 0) !== owner) throw new RangeError(`L3Book: owner must be a 32-bit integer, got ${owner}`);
     if (this.pool.find(id) >= 0) throw new Error(`L3Book: duplicate order id ${id}`);
@@ -258,5 +277,6 @@ function checkInt(name: string, x: number): void {
 }
 
 function checkQty(qty: number): void {
-  if (!(qty > 0) || !Number.isSafeInteger(qty)) throw new RangeError(`L3Book: qty must be a positive safe integer, got ${qty}`);
+  if (!(qty > 0) || !Number.isSafeInteger(qty))
+    throw new RangeError(`L3Book: qty must be a positive safe integer, got ${qty}`);
 }

@@ -208,7 +208,8 @@ export class L3Pool {
     this.idxMask = buckets - 1;
     this.idxShift--;
     this.size = 0;
-    for (let b = 0; b < old.length; b += 2) if ((old[b + 1] as number) >= 0) this.index(old[b] as number, old[b + 1] as number);
+    for (let b = 0; b < old.length; b += 2)
+      if ((old[b + 1] as number) >= 0) this.index(old[b] as number, old[b + 1] as number);
   }
 
   private growOrders(): void {
@@ -234,7 +235,12 @@ export class L3Pool {
  * consistent, its orders are indexed by id with positive integer qty, and its qty and count equal
  * the sums over its orders; the heap is ordered. Returns the number of orders. Throws on a breach.
  */
-export function checkL3Side(pool: L3Pool, levels: ReadonlyMap<number, number>, heap: L3PriceHeap, side: number): number {
+export function checkL3Side(
+  pool: L3Pool,
+  levels: ReadonlyMap<number, number>,
+  heap: L3PriceHeap,
+  side: number,
+): number {
   if (heap.size !== levels.size) throw new Error(`L3Book: heap has ${heap.size} levels, map ${levels.size}`);
   const { num, link } = pool;
   let orders = 0;
@@ -257,14 +263,17 @@ export function checkL3Side(pool: L3Pool, levels: ReadonlyMap<number, number>, h
     }
     if (pool.lTail[lvl] !== prev) throw new Error(`L3Book: level ${price} has a wrong tail`);
     if (count === 0 || count !== pool.lCount[lvl] || qty !== pool.lQty[lvl]) {
-      throw new Error(`L3Book: level ${price} says ${pool.lQty[lvl]} in ${pool.lCount[lvl]} orders; its orders sum to ${qty} in ${count}`);
+      throw new Error(
+        `L3Book: level ${price} says ${pool.lQty[lvl]} in ${pool.lCount[lvl]} orders; its orders sum to ${qty} in ${count}`,
+      );
     }
     orders += count;
   }
   for (let i = 0; i < heap.size; i++) {
     if (i > 0 && heap.keyAt((i - 1) >> 1) > heap.keyAt(i)) throw new Error('L3Book: heap order broken');
     const price = pool.lPrice[heap.slotAt(i)] as number;
-    if (heap.keyAt(i) !== (side === BID ? -price : price)) throw new Error('L3Book: heap key differs from its level price');
+    if (heap.keyAt(i) !== (side === BID ? -price : price))
+      throw new Error('L3Book: heap key differs from its level price');
   }
   return orders;
 }

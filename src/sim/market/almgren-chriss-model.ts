@@ -127,15 +127,24 @@ export class AlmgrenChrissModel implements MarketModel, ImpactHooks {
     let price = rounded;
     if (rounded < 1) {
       price = 1;
-      this.warn('price_floor', `${order.side} ${order.clientOrderId} of ${lots} lots: execution price ${ticksText(exact)} ticks (mid ${ticksText(this.mid)} ${sign > 0 ? '+' : '-'} impact ${ticksText(this.impactTicks(lots))}) held at 1 tick`);
+      this.warn(
+        'price_floor',
+        `${order.side} ${order.clientOrderId} of ${lots} lots: execution price ${ticksText(exact)} ticks (mid ${ticksText(this.mid)} ${sign > 0 ? '+' : '-'} impact ${ticksText(this.impactTicks(lots))}) held at 1 tick`,
+      );
     }
     const displayed = this.sink.available(order.side === 'buy' ? 'ask' : 'bid', levelPrice);
     if (lots > displayed) {
-      this.warn('level_exhausted', `${order.side} ${order.clientOrderId} of ${lots} lots took all ${displayed} lots displayed at ${levelPrice}; the model refilled its book and priced all of it at ${price}`);
+      this.warn(
+        'level_exhausted',
+        `${order.side} ${order.clientOrderId} of ${lots} lots took all ${displayed} lots displayed at ${levelPrice}; the model refilled its book and priced all of it at ${price}`,
+      );
     }
     const previous = this.lastExecutionAt;
     if (previous !== null && time - previous < this.spec.rateIntervalMs / 2) {
-      this.warn('rate_interval', `${order.side} ${order.clientOrderId} executed ${time - previous} ms after our previous execution, less than half of rateInterval (${this.spec.rateIntervalMs} ms): the model takes each execution as traded over rateInterval and understates our trading rate`);
+      this.warn(
+        'rate_interval',
+        `${order.side} ${order.clientOrderId} executed ${time - previous} ms after our previous execution, less than half of rateInterval (${this.spec.rateIntervalMs} ms): the model takes each execution as traded over rateInterval and understates our trading rate`,
+      );
     }
     this.lastExecutionAt = time;
     return { order, time, price };
@@ -143,7 +152,10 @@ export class AlmgrenChrissModel implements MarketModel, ImpactHooks {
 
   private step(): void {
     const dt = this.spec.stepMs / this.spec.timeUnitMs;
-    this.mid = this.midFloor.hold(this.mid + this.spec.sigma * Math.sqrt(dt) * this.walkRng.normal(), 'the random walk');
+    this.mid = this.midFloor.hold(
+      this.mid + this.spec.sigma * Math.sqrt(dt) * this.walkRng.normal(),
+      'the random walk',
+    );
     this.rebuild();
     this.clock.schedule(() => this.step(), this.spec.stepMs);
   }
@@ -151,7 +163,10 @@ export class AlmgrenChrissModel implements MarketModel, ImpactHooks {
   private rebuild(): void {
     const half = Math.max(this.spec.epsilon, 0.5) * this.faults.spreadFactor(this.clock.now());
     const depthFactor = this.faults.depthFactor(this.clock.now());
-    const bestBid = this.bidFloor.hold(Math.floor(this.mid - half), `mid ${ticksText(this.mid)} less the half spread ${ticksText(half)}`);
+    const bestBid = this.bidFloor.hold(
+      Math.floor(this.mid - half),
+      `mid ${ticksText(this.mid)} less the half spread ${ticksText(half)}`,
+    );
     const bestAsk = Math.max(bestBid + 1, Math.ceil(this.mid + half));
     const bids: Array<[number, number]> = [];
     const asks: Array<[number, number]> = [];

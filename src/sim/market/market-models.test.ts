@@ -40,11 +40,24 @@ function market() {
   const book = new L2Book();
   const ex = new SimExchange(
     book,
-    { instrument, makerFeeBps: 0, takerFeeBps: 0, queue: makeQueueModel({ model: 'risk_averse' }), fillOnTouch: false, account: null, clientIdUniqueness: 'open-orders' },
+    {
+      instrument,
+      makerFeeBps: 0,
+      takerFeeBps: 0,
+      queue: makeQueueModel({ model: 'risk_averse' }),
+      fillOnTouch: false,
+      account: null,
+      clientIdUniqueness: 'open-orders',
+    },
     () => clock.now(),
   );
   const fills: Array<{ id: string; trade: ExchangeTrade }> = [];
-  ex.setListener({ accepted: () => {}, filled: (o, trade) => fills.push({ id: o.clientOrderId, trade }), canceled: () => {}, expired: () => {} });
+  ex.setListener({
+    accepted: () => {},
+    filled: (o, trade) => fills.push({ id: o.clientOrderId, trade }),
+    canceled: () => {},
+    expired: () => {},
+  });
   const tops: Top[] = [];
   const trades: Trade[] = [];
   const problems: string[] = [];
@@ -56,7 +69,9 @@ function market() {
         const p = pending;
         pending = null;
         if (refresh !== false || side !== p.side || price !== p.price || qty !== p.before - p.qty) {
-          problems.push(`after a trade of ${p.qty} at ${p.side} ${p.price} (showing ${p.before}): setLevel(${side}, ${price}, ${qty}, ${refresh})`);
+          problems.push(
+            `after a trade of ${p.qty} at ${p.side} ${p.price} (showing ${p.before}): setLevel(${side}, ${price}, ${qty}, ${refresh})`,
+          );
         }
       }
       ex.setLevel(side, price, qty, refresh);
@@ -94,7 +109,14 @@ function synthetic(spec: Partial<SyntheticSpec>, seed = 1, runMs = 60_000) {
   const m = market();
   const rng = new Rng(seed);
   const warnings: Array<ModelWarning['warning']> = [];
-  const model = new SyntheticModel(m.clock, rng.stream('market'), m.sink, noFaults(rng), { ...SYNTHETIC, ...spec }, (w) => warnings.push(w));
+  const model = new SyntheticModel(
+    m.clock,
+    rng.stream('market'),
+    m.sink,
+    noFaults(rng),
+    { ...SYNTHETIC, ...spec },
+    (w) => warnings.push(w),
+  );
   model.start();
   m.clock.advanceTo(runMs);
   return { ...m, model, warnings };
@@ -103,8 +125,16 @@ function synthetic(spec: Partial<SyntheticSpec>, seed = 1, runMs = 60_000) {
 let n = 0;
 function order(side: Side, qty: number, limitPrice?: number): OrderRequest {
   return {
-    clientOrderId: clientOrderId(`o${++n}`), parentId: parentOrderId('p'), sliceNum: 1, totalSlices: 1, scheduledTime: 0,
-    symbol: symbol('T'), side, type: limitPrice === undefined ? 'market' : 'limit', tif: limitPrice === undefined ? 'IOC' : 'GTC', qty,
+    clientOrderId: clientOrderId(`o${++n}`),
+    parentId: parentOrderId('p'),
+    sliceNum: 1,
+    totalSlices: 1,
+    scheduledTime: 0,
+    symbol: symbol('T'),
+    side,
+    type: limitPrice === undefined ? 'market' : 'limit',
+    tif: limitPrice === undefined ? 'IOC' : 'GTC',
+    qty,
     ...(limitPrice === undefined ? {} : { limitPrice }),
   };
 }
@@ -133,15 +163,19 @@ describe('synthetic model', () => {
   });
 
   it('switches between spread regimes: the spread seen in the book changes over time, only among the regimes', () => {
-    const { tops } = synthetic({
-      sigma: 0,
-      regimes: [
-        { spreadTicks: 2, meanDurationMs: 5_000 },
-        { spreadTicks: 10, meanDurationMs: 2_000 },
-        { spreadTicks: 30, meanDurationMs: 1_000 },
-      ],
-      trades: null,
-    }, 7, 120_000);
+    const { tops } = synthetic(
+      {
+        sigma: 0,
+        regimes: [
+          { spreadTicks: 2, meanDurationMs: 5_000 },
+          { spreadTicks: 10, meanDurationMs: 2_000 },
+          { spreadTicks: 30, meanDurationMs: 1_000 },
+        ],
+        trades: null,
+      },
+      7,
+      120_000,
+    );
     const spreads = tops.map((t) => (t.ask as number) - (t.bid as number));
     expect(new Set(spreads)).toEqual(new Set([2, 10, 30]));
     expect(spreads[0]).toBe(2); // the first regime is where the run starts
@@ -168,7 +202,8 @@ describe('synthetic model', () => {
     expect(arrivals).toBeGreaterThan(900);
     expect(arrivals).toBeLessThan(1100);
     // Each print is at or behind the touch on the side it hits; both sides get hit.
-    for (const t of s.trades) expect(t.aggressor === 'buy' ? t.price >= (t.best as number) : t.price <= (t.best as number)).toBe(true);
+    for (const t of s.trades)
+      expect(t.aggressor === 'buy' ? t.price >= (t.best as number) : t.price <= (t.best as number)).toBe(true);
     const buys = s.trades.filter((t) => t.aggressor === 'buy').length / s.trades.length;
     expect(buys).toBeGreaterThan(0.4);
     expect(buys).toBeLessThan(0.6);
@@ -182,7 +217,11 @@ describe('synthetic model', () => {
   it('market trades eat the queue ahead of our resting order and then fill it', () => {
     const m = market();
     const rng = new Rng(5);
-    const model = new SyntheticModel(m.clock, rng.stream('market'), m.sink, noFaults(rng), { ...SYNTHETIC, sigma: 0, trades: { ratePerSec: 10, meanQty: 2 } });
+    const model = new SyntheticModel(m.clock, rng.stream('market'), m.sink, noFaults(rng), {
+      ...SYNTHETIC,
+      sigma: 0,
+      trades: { ratePerSec: 10, meanQty: 2 },
+    });
     model.start();
     const bid = m.book.bestBid() as number;
     const o = m.ex.submit(order('buy', 3, bid), false);
@@ -251,7 +290,14 @@ function almgrenChriss(spec: Partial<AlmgrenChrissSpec>, seed = 1) {
   const m = market();
   const rng = new Rng(seed);
   const warnings: Array<{ warning: ModelWarning['warning']; time: number }> = [];
-  const model = new AlmgrenChrissModel(m.clock, rng.stream('market'), m.sink, noFaults(rng), { ...AC, ...spec }, (warning) => warnings.push({ warning, time: m.clock.now() }));
+  const model = new AlmgrenChrissModel(
+    m.clock,
+    rng.stream('market'),
+    m.sink,
+    noFaults(rng),
+    { ...AC, ...spec },
+    (warning) => warnings.push({ warning, time: m.clock.now() }),
+  );
   m.ex.impact = model;
   model.start();
   const trade = (side: Side, qty: number) => {
@@ -318,7 +364,11 @@ describe('Almgren-Chriss model', () => {
     // the order fills 100 + 100 + 50, all at 10,000 + 1 + 2 x 250 / 10 = 10,051.
     const ac = almgrenChriss({ eta: 2, gamma: 0.01, depth: [100, 100, 100] });
     const fills = ac.trade('buy', 250);
-    expect(fills.map((f) => [f.qty, f.price])).toEqual([[100, 10_051], [100, 10_051], [50, 10_051]]);
+    expect(fills.map((f) => [f.qty, f.price])).toEqual([
+      [100, 10_051],
+      [100, 10_051],
+      [50, 10_051],
+    ]);
     expect(ac.model.midTicks()).toBeCloseTo(10_002.5, 9);
     expect(ac.warnings).toEqual([{ warning: 'level_exhausted', time: 0 }]);
     ac.clock.advanceTo(10_000);
@@ -330,7 +380,11 @@ describe('Almgren-Chriss model', () => {
     // The mid walks (sigma 3 ticks per sqrt(s)), so it sits anywhere between ticks; each execution
     // is rounded to the nearest tick, within half a tick of the model's price, and on average
     // lands on it. Rounding epsilon and the eta term outward to whole ticks would give 1 here.
-    for (const [epsilon, etaTicks, side] of [[0.2, 0.3, 'buy'], [0, 0.3, 'sell'], [0.1, 0, 'buy']] as const) {
+    for (const [epsilon, etaTicks, side] of [
+      [0.2, 0.3, 'buy'],
+      [0, 0.3, 'sell'],
+      [0.1, 0, 'buy'],
+    ] as const) {
       const ac = almgrenChriss({ sigma: 3, epsilon, eta: etaTicks, depth: [1_000_000] }, 11);
       const errors: number[] = [];
       const moves: number[] = [];

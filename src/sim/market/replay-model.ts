@@ -26,7 +26,13 @@
 import type { ReplayStats } from '../../core/model/events.ts';
 import type { Clock } from '../../core/ports/clock.ts';
 import { L2Book } from '../book/l2-book.ts';
-import type { BinanceBbo, BinanceDepth, BinanceLevels, BinanceMessage, BinanceSnapshot } from '../replay/binance-messages.ts';
+import type {
+  BinanceBbo,
+  BinanceDepth,
+  BinanceLevels,
+  BinanceMessage,
+  BinanceSnapshot,
+} from '../replay/binance-messages.ts';
 import { DepthSync, type DepthGap } from '../replay/depth-sync.ts';
 import type { MarketModel, MarketSink } from './market-model.ts';
 

@@ -102,7 +102,10 @@ export class SyntheticModel implements MarketModel {
     const base = (this.spec.regimes[this.regime] as { spreadTicks: number }).spreadTicks;
     const spread = Math.max(1, Math.round(base * this.faults.spreadFactor(now)));
     const depthFactor = this.faults.depthFactor(now);
-    const bestBid = this.bidFloor.hold(Math.floor(this.mid - spread / 2), `mid ${ticksText(this.mid)} less half the spread of ${spread}`);
+    const bestBid = this.bidFloor.hold(
+      Math.floor(this.mid - spread / 2),
+      `mid ${ticksText(this.mid)} less half the spread of ${spread}`,
+    );
     const bestAsk = bestBid + spread;
     const bids: Array<[number, number]> = [];
     const asks: Array<[number, number]> = [];
@@ -119,16 +122,22 @@ export class SyntheticModel implements MarketModel {
 
   private scheduleTrade(): void {
     const rate = (this.spec.trades as { ratePerSec: number }).ratePerSec;
-    this.clock.schedule(() => {
-      this.trade();
-      this.scheduleTrade();
-    }, this.tradeRng.exponential(1000 / rate));
+    this.clock.schedule(
+      () => {
+        this.trade();
+        this.scheduleTrade();
+      },
+      this.tradeRng.exponential(1000 / rate),
+    );
   }
 
   /** Another participant's market order walks the displayed book. */
   private trade(): void {
     const aggressor: Side = this.tradeRng.next() < 0.5 ? 'buy' : 'sell';
-    let remaining = Math.max(1, Math.round(this.tradeRng.exponential((this.spec.trades as { meanQty: number }).meanQty)));
+    let remaining = Math.max(
+      1,
+      Math.round(this.tradeRng.exponential((this.spec.trades as { meanQty: number }).meanQty)),
+    );
     const side = aggressor === 'buy' ? 'ask' : 'bid';
     const prices = [...(side === 'ask' ? this.asks : this.bids)].sort((a, b) => (side === 'ask' ? a - b : b - a));
     for (const price of prices) {

@@ -29,11 +29,13 @@ function run(seed: number, spec: ZeroIntelligenceSpec = SPEC, seconds = 120) {
     setLevel: (side, price, qty, refresh) => {
       if (qty === 0) display[side].delete(price);
       else display[side].set(price, qty);
-      if (refresh === false && !traded.has(`${side}${price}`)) problems.push(`shrink without a trade at ${side} ${price}`);
+      if (refresh === false && !traded.has(`${side}${price}`))
+        problems.push(`shrink without a trade at ${side} ${price}`);
     },
     marketTrade: (price, qty, aggressor) => {
       const side = aggressor === 'buy' ? 'ask' : 'bid';
-      if ((display[side].get(price) ?? 0) < qty) problems.push(`trade of ${qty} at ${side} ${price} showing ${display[side].get(price) ?? 0}`);
+      if ((display[side].get(price) ?? 0) < qty)
+        problems.push(`trade of ${qty} at ${side} ${price} showing ${display[side].get(price) ?? 0}`);
       traded.add(`${side}${price}`);
       tape.push({ time: clock.now(), price, qty, aggressor });
     },
@@ -87,7 +89,8 @@ describe('ZeroIntelligenceModel', () => {
     const quiet = { ...SPEC, limitRatePerSec: 0, marketRatePerSec: 0, cancelRatePerSec: 0.1 };
     const start = run(9, quiet, 0);
     const later = run(9, quiet, 30);
-    const volume = (r: typeof start) => [...r.display.bid.values(), ...r.display.ask.values()].reduce((s, q) => s + q, 0);
+    const volume = (r: typeof start) =>
+      [...r.display.bid.values(), ...r.display.ask.values()].reduce((s, q) => s + q, 0);
     // each order survives 30 s with probability e^-3 (about 5%)
     expect(volume(later)).toBeLessThan(volume(start) * 0.2);
     expect(volume(later)).toBeGreaterThan(0);

@@ -84,10 +84,13 @@ export class ZeroIntelligenceModel implements MarketModel {
     const s = this.spec;
     const rate = 2 * s.limitRatePerSec + s.marketRatePerSec + s.cancelRatePerSec * this.live.length;
     if (rate <= 0) return;
-    this.clock.schedule(() => {
-      this.event(rate);
-      this.scheduleNext();
-    }, this.flowRng.exponential(1000 / rate));
+    this.clock.schedule(
+      () => {
+        this.event(rate);
+        this.scheduleNext();
+      },
+      this.flowRng.exponential(1000 / rate),
+    );
   }
 
   /** One event of the superposed Poisson processes, chosen in proportion to its rate. */

@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fromSteps, toSteps } from '../../core/model/decimal.ts';
-import { BinanceLineError, BinanceLineParser, decimalToSteps, stepGrid, type BinanceMessage } from './binance-messages.ts';
+import {
+  BinanceLineError,
+  BinanceLineParser,
+  decimalToSteps,
+  stepGrid,
+  type BinanceMessage,
+} from './binance-messages.ts';
 
 // Lines as recorded (shortened level lists), from btcusdt_20240808.gz.
 const DEPTH_LINE =
@@ -86,7 +92,9 @@ describe('BinanceLineParser', () => {
     expect(small.recvMs).toBe(0.0015);
     const long = lots.parse(BBO_LINE.replace('1723161254087891268', '172316125408789126812'), 1);
     expect(long.recvMs).toBe(172316125408789 + 126_812 / 1e6);
-    expect(problem(lots, BBO_LINE.replace('1723161254087891268', '1'.repeat(23)))).toBe('receive time has 23 digits, too many for ns since epoch');
+    expect(problem(lots, BBO_LINE.replace('1723161254087891268', '1'.repeat(23)))).toBe(
+      'receive time has 23 digits, too many for ns since epoch',
+    );
   });
 
   it('reads keys in any order, skips unknown keys and allows whitespace', () => {
@@ -113,13 +121,17 @@ describe('BinanceLineParser', () => {
     const line = DEPTH_LINE.replace('"1.54698000"', '"25.42618900"');
     expect(problem(lots, line, 1886)).toBe('level quantity "25.42618900": 25.42618900 is not a multiple of 0.00001');
     expect((feed.parse(line, 1886) as { asks: number[] }).asks).toEqual([6183764, 2542618900]);
-    expect(problem(lots, BBO_LINE.replace('"61837.63000000"', '"61837.635"'))).toBe('"b" "61837.635": 61837.635 is not a multiple of 0.01');
+    expect(problem(lots, BBO_LINE.replace('"61837.63000000"', '"61837.635"'))).toBe(
+      '"b" "61837.635": 61837.635 is not a multiple of 0.01',
+    );
   });
 
   it('names the problem in bad lines', () => {
     expect(problem(feed, '')).toBe('empty line');
     expect(problem(feed, '{"stream":"x"}')).toMatch(/must start with digits and a space/);
-    expect(problem(feed, '123 {"result":null,"id":1}')).toMatch(/unknown message: expected "stream" or "lastUpdateId" as the first key, found '"result"/);
+    expect(problem(feed, '123 {"result":null,"id":1}')).toMatch(
+      /unknown message: expected "stream" or "lastUpdateId" as the first key, found '"result"/,
+    );
     expect(problem(feed, BBO_LINE.replace('@bookTicker', '@aggTrade'))).toBe(
       'unknown stream "btcusdt@aggTrade" (expected <symbol>@depth@100ms, @depth, @bookTicker or @trade)',
     );
@@ -127,9 +139,15 @@ describe('BinanceLineParser', () => {
     expect(problem(feed, TRADE_LINE.replace('"m":true,', ''))).toBe('trade message is missing "m"');
     expect(problem(feed, DEPTH_LINE.slice(0, 150))).toMatch(/unexpected end of line|unterminated/);
     expect(problem(feed, BBO_LINE.replace('"61837.63000000"', '"-61837.63"'))).toBe('"b" "-61837.63" is negative');
-    expect(problem(feed, BBO_LINE.replace('"61837.63000000"', '"abc"'))).toMatch(/"b" "abc": "abc" is not a decimal number/);
-    expect(problem(feed, DEPTH_LINE.replace('"U":50093239189', '"U":50093239999'))).toBe('depth update has U 50093239999 > u 50093239202');
-    expect(problem(feed, DEPTH_LINE.replace('"depthUpdate"', '"trade"'))).toBe('"e" is "trade", expected "depthUpdate"');
+    expect(problem(feed, BBO_LINE.replace('"61837.63000000"', '"abc"'))).toMatch(
+      /"b" "abc": "abc" is not a decimal number/,
+    );
+    expect(problem(feed, DEPTH_LINE.replace('"U":50093239189', '"U":50093239999'))).toBe(
+      'depth update has U 50093239999 > u 50093239202',
+    );
+    expect(problem(feed, DEPTH_LINE.replace('"depthUpdate"', '"trade"'))).toBe(
+      '"e" is "trade", expected "depthUpdate"',
+    );
     expect(problem(feed, BBO_LINE.replace('"u":50093239212', '"u":5.5'))).toMatch(/"u" must be an integer/);
     expect(problem(feed, `${BBO_LINE} x`)).toMatch(/unexpected text after the message/);
     expect(problem(feed, BBO_LINE.replace(',"B"', ';"B"'))).toMatch(/expected ',' or '}' at column \d+, found ';"B"/);
@@ -179,7 +197,9 @@ describe('decimalToSteps (fast path) agrees with toSteps', () => {
       .map(([neg, int, frac]) => `${neg ? '-' : ''}${int}${frac === undefined ? '' : `.${frac}`}`);
     const step = fc.oneof(
       fc.constantFrom(...steps),
-      fc.tuple(fc.integer({ min: 1, max: 999 }), fc.integer({ min: 0, max: 9 })).map(([m, s]) => fromSteps(m, (10 ** -s).toFixed(s))),
+      fc
+        .tuple(fc.integer({ min: 1, max: 999 }), fc.integer({ min: 0, max: 9 }))
+        .map(([m, s]) => fromSteps(m, (10 ** -s).toFixed(s))),
     );
     fc.assert(
       fc.property(decimal, step, (text, st) => {
@@ -191,12 +211,17 @@ describe('decimalToSteps (fast path) agrees with toSteps', () => {
 
   it('on exact multiples of the step (property)', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...steps), fc.integer({ min: 0, max: 2 ** 40 }), fc.integer({ min: 0, max: 4 }), (st, n, pad) => {
-        const text = fromSteps(n, st);
-        const padded = text.includes('.') ? text + '0'.repeat(pad) : pad > 0 ? `${text}.${'0'.repeat(pad)}` : text;
-        expect(decimalToSteps(padded, stepGrid(st))).toBe(n);
-        expect(toSteps(padded, st)).toBe(n);
-      }),
+      fc.property(
+        fc.constantFrom(...steps),
+        fc.integer({ min: 0, max: 2 ** 40 }),
+        fc.integer({ min: 0, max: 4 }),
+        (st, n, pad) => {
+          const text = fromSteps(n, st);
+          const padded = text.includes('.') ? text + '0'.repeat(pad) : pad > 0 ? `${text}.${'0'.repeat(pad)}` : text;
+          expect(decimalToSteps(padded, stepGrid(st))).toBe(n);
+          expect(toSteps(padded, st)).toBe(n);
+        },
+      ),
       { numRuns: 5_000 },
     );
   });
@@ -209,8 +234,19 @@ describe('decimalToSteps (fast path) agrees with toSteps', () => {
       }),
       { numRuns: 5_000 },
     );
-    for (const text of ['9007199254740991', '9007199254740992', '90071992547409.91', '00012.50', '1.', '.5', '-0', '', ' 1.5']) {
-      for (const st of steps) expect(outcome(() => decimalToSteps(text, stepGrid(st)))).toEqual(outcome(() => toSteps(text, st)));
+    for (const text of [
+      '9007199254740991',
+      '9007199254740992',
+      '90071992547409.91',
+      '00012.50',
+      '1.',
+      '.5',
+      '-0',
+      '',
+      ' 1.5',
+    ]) {
+      for (const st of steps)
+        expect(outcome(() => decimalToSteps(text, stepGrid(st)))).toEqual(outcome(() => toSteps(text, st)));
     }
   });
 });

@@ -23,7 +23,14 @@ import type { BinanceLevels, BinanceMessage, BinanceSnapshot } from './binance-m
 import { BinancePayloadScanner } from './binance-payloads.ts';
 
 export { decimalToSteps, stepGrid, type StepGrid } from './decimal-scan.ts';
-export type { BinanceBbo, BinanceDepth, BinanceLevels, BinanceMessage, BinanceSnapshot, BinanceTrade } from './binance-message-types.ts';
+export type {
+  BinanceBbo,
+  BinanceDepth,
+  BinanceLevels,
+  BinanceMessage,
+  BinanceSnapshot,
+  BinanceTrade,
+} from './binance-message-types.ts';
 
 const encoder = new TextEncoder();
 

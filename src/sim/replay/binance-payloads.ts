@@ -71,7 +71,9 @@ export abstract class BinancePayloadScanner extends JsonByteScanner {
   /** Fails unless `found` (a symbol as the recording states it) is the instrument's. */
   protected checkSymbol(found: string): void {
     if (this.symbol !== null && found.toUpperCase() !== this.symbol.toUpperCase()) {
-      this.fail(`the recording is for symbol ${found.toUpperCase()}, but the scenario's instrument.symbol is ${this.symbol}`);
+      this.fail(
+        `the recording is for symbol ${found.toUpperCase()}, but the scenario's instrument.symbol is ${this.symbol}`,
+      );
     }
   }
 
@@ -119,18 +121,20 @@ export abstract class BinancePayloadScanner extends JsonByteScanner {
     const values: Array<number | boolean | BinanceLevels> = [0, 0, 0, 0, 0, 0];
     let seen = 0;
     this.expect(LBRACE);
-    if (this.first(RBRACE)) do {
-      const code = this.shortKey();
-      const k = code < 0 ? -1 : layout.slot[code]!;
-      if (k >= 0) {
-        values[k] = this.value(layout.reads[k]!, layout.keys[k]!);
-        seen |= 1 << k;
-      } else if (code === E && event !== null) this.literal(event, 'e');
-      else if (code === S && this.symbolValue !== null) this.symbolField();
-      else this.skipValue();
-    } while (this.next(RBRACE));
+    if (this.first(RBRACE))
+      do {
+        const code = this.shortKey();
+        const k = code < 0 ? -1 : layout.slot[code]!;
+        if (k >= 0) {
+          values[k] = this.value(layout.reads[k]!, layout.keys[k]!);
+          seen |= 1 << k;
+        } else if (code === E && event !== null) this.literal(event, 'e');
+        else if (code === S && this.symbolValue !== null) this.symbolField();
+        else this.skipValue();
+      } while (this.next(RBRACE));
     if (seen !== (1 << layout.keys.length) - 1) {
-      for (let k = 0; k < layout.keys.length; k++) if ((seen & (1 << k)) === 0) this.missing(layout.kind, layout.keys[k]!);
+      for (let k = 0; k < layout.keys.length; k++)
+        if ((seen & (1 << k)) === 0) this.missing(layout.kind, layout.keys[k]!);
     }
     return values as Values<R>;
   }
@@ -154,16 +158,17 @@ export abstract class BinancePayloadScanner extends JsonByteScanner {
   protected levels(): BinanceLevels {
     const out: number[] = [];
     this.expect(LBRACKET);
-    if (this.first(RBRACKET)) do {
-      this.expect(LBRACKET);
-      this.expect(Q);
-      out.push(this.stepsInString(this.tick, ''));
-      this.expect(COMMA);
-      this.expect(Q);
-      out.push(this.stepsInString(this.lot, ''));
-      if (this.i < this.end && this.b[this.i] === RBRACKET) this.i++;
-      else while (this.next(RBRACKET)) this.skipValue(); // extra elements (old API: [p, q, []])
-    } while (this.next(RBRACKET));
+    if (this.first(RBRACKET))
+      do {
+        this.expect(LBRACKET);
+        this.expect(Q);
+        out.push(this.stepsInString(this.tick, ''));
+        this.expect(COMMA);
+        this.expect(Q);
+        out.push(this.stepsInString(this.lot, ''));
+        if (this.i < this.end && this.b[this.i] === RBRACKET) this.i++;
+        else while (this.next(RBRACKET)) this.skipValue(); // extra elements (old API: [p, q, []])
+      } while (this.next(RBRACKET));
     return out;
   }
 }

@@ -75,4 +75,3 @@ export function decimalToSteps(text: string, grid: StepGrid): number {
   if (v === v && cursor.end === bytes.length) return v;
   return toSteps(text, grid.step);
 }
-

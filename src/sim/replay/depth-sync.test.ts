@@ -33,7 +33,10 @@ describe('DepthSync', () => {
     expect(sync.counts).toMatchObject({ snapshots: 1, skippedBeforeSnapshot: 2, applied: 1, gaps: 0 });
     expect(sync.state).toBe('synced');
     expect(sync.lastUpdateId).toBe(224);
-    expect(sync.book.depth('bid', 5)).toEqual([[102, 3], [99, 5]]); // 100 and 101 came from skipped diffs
+    expect(sync.book.depth('bid', 5)).toEqual([
+      [102, 3],
+      [99, 5],
+    ]); // 100 and 101 came from skipped diffs
     expect(sync.book.depth('ask', 5)).toEqual([[111, 4]]);
     expect(sync.onDepth(diff(225, 237, [], [111, 1]))).toBe('applied');
     expect(sync.book.qty('ask', 111)).toBe(1);
@@ -65,7 +68,10 @@ describe('DepthSync', () => {
     expect(sync.onSnapshot(snapshot(19, [15, 1], [20, 1]))).toBe('loaded');
     // 16-18 skipped (u <= 19), 19-20 applied on top of the new snapshot
     expect(sync.counts).toMatchObject({ snapshots: 2, gaps: 1, skippedBeforeSnapshot: 1, applied: 2 });
-    expect(sync.book.depth('bid', 5)).toEqual([[15, 1], [13, 1]]);
+    expect(sync.book.depth('bid', 5)).toEqual([
+      [15, 1],
+      [13, 1],
+    ]);
     expect(gaps).toEqual([12, 20]);
   });
 
@@ -101,7 +107,11 @@ describe('DepthSync', () => {
   const scenario = fc
     .record({
       updates: fc.array(
-        fc.record({ side: fc.constantFrom<'bid' | 'ask'>('bid', 'ask'), price: fc.integer({ min: 1, max: 40 }), qty: fc.integer({ min: 0, max: 9 }) }),
+        fc.record({
+          side: fc.constantFrom<'bid' | 'ask'>('bid', 'ask'),
+          price: fc.integer({ min: 1, max: 40 }),
+          qty: fc.integer({ min: 0, max: 9 }),
+        }),
         { minLength: 2, maxLength: 200 },
       ),
       cuts: fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 200, maxLength: 200 }),
@@ -159,7 +169,15 @@ describe('DepthSync', () => {
         });
         const missing = after[lost] as BinanceDepth;
         const next = after[lost + 1] as BinanceDepth;
-        expect(sync.gapEvents).toEqual([{ kind: 'DepthGap', expectedId: missing.firstId, gotId: next.firstId, lastId: next.lastId, recvMs: next.recvMs }]);
+        expect(sync.gapEvents).toEqual([
+          {
+            kind: 'DepthGap',
+            expectedId: missing.firstId,
+            gotId: next.firstId,
+            lastId: next.lastId,
+            recvMs: next.recvMs,
+          },
+        ]);
         expect(sync.synced).toBe(false);
       }),
       { numRuns: 300 },

@@ -81,7 +81,8 @@ export class DepthSync {
   ) {
     this.onApplied = options.onApplied;
     this.maxBuffered = options.maxBuffered ?? 10_000;
-    if (!(Number.isInteger(this.maxBuffered) && this.maxBuffered >= 1)) throw new Error('maxBuffered must be a positive integer');
+    if (!(Number.isInteger(this.maxBuffered) && this.maxBuffered >= 1))
+      throw new Error('maxBuffered must be a positive integer');
   }
 
   get state(): DepthSyncState {

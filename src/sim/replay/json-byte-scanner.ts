@@ -205,10 +205,11 @@ export abstract class JsonByteScanner {
     } else if (c === LBRACE || c === LBRACKET) {
       const close = c === LBRACE ? RBRACE : RBRACKET;
       this.i++;
-      if (this.first(close)) do {
-        if (c === LBRACE) this.skipKey();
-        this.skipValue();
-      } while (this.next(close));
+      if (this.first(close))
+        do {
+          if (c === LBRACE) this.skipKey();
+          this.skipValue();
+        } while (this.next(close));
     } else if (this.at(V_TRUE) || this.at(V_FALSE) || this.at(V_NULL)) {
       return;
     } else {

@@ -74,7 +74,11 @@ export abstract class BookMatcher {
     protected readonly config: ExchangeConfig,
     protected readonly now: () => number,
   ) {
-    this.account = new ExchangeAccount(config.account !== null, config.account?.quoteUnits ?? 0, config.account?.baseLots ?? 0);
+    this.account = new ExchangeAccount(
+      config.account !== null,
+      config.account?.quoteUnits ?? 0,
+      config.account?.baseLots ?? 0,
+    );
   }
 
   /** A halted venue refuses new orders and matches nothing; when the halt ends, resting orders

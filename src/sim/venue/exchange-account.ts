@@ -22,7 +22,8 @@ export class ExchangeAccount {
   /** Quote locked by open buys (limit or stop price x remaining), except `except`. */
   lockedQuote(open: Iterable<ExchangeOrder>, except?: ExchangeOrder): number {
     let sum = 0;
-    for (const o of open) if (o.side === 'buy' && o !== except) sum += (o.limitPrice ?? o.stopPrice ?? 0) * (o.qty - o.filled);
+    for (const o of open)
+      if (o.side === 'buy' && o !== except) sum += (o.limitPrice ?? o.stopPrice ?? 0) * (o.qty - o.filled);
     return sum;
   }
 
@@ -37,7 +38,8 @@ export class ExchangeAccount {
   refusal(req: OrderRequest, reference: number | null, open: Iterable<ExchangeOrder>): RefusalReason | null {
     if (!this.limited) return null;
     const list = [...open];
-    if (req.side === 'buy') return (reference ?? 0) * req.qty > this.quote - this.lockedQuote(list) ? 'insufficient-balance' : null;
+    if (req.side === 'buy')
+      return (reference ?? 0) * req.qty > this.quote - this.lockedQuote(list) ? 'insufficient-balance' : null;
     return req.qty > this.position - this.lockedBase(list) ? 'insufficient-position' : null;
   }
 

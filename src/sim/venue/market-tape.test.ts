@@ -25,21 +25,30 @@ describe('MarketTape', () => {
 
   it('property: a constant mid has that TWAP over any window; VWAP lies within the traded prices', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 1e6 }), fc.array(fc.tuple(fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 1, max: 50 })), { minLength: 1, maxLength: 30 }), fc.integer({ min: 0, max: 100 }), fc.integer({ min: 0, max: 100 }), (mid, trades, a, b) => {
-        const t = new MarketTape();
-        t.mid(0, mid);
-        trades.forEach(([px, q], i) => t.trade(i, px, q));
-        const [from, to] = a <= b ? [a, b] : [b, a];
-        const w = t.window(from, to);
-        expect(w.twapMid).toBe(mid);
-        const inside = trades.filter((_, i) => i >= from && i <= to);
-        if (inside.length === 0) expect(w.vwap).toBeNull();
-        else {
-          expect(w.vwap as number).toBeGreaterThanOrEqual(Math.min(...inside.map(([p]) => p)) - 1e-9);
-          expect(w.vwap as number).toBeLessThanOrEqual(Math.max(...inside.map(([p]) => p)) + 1e-9);
-          expect(w.volume).toBe(inside.reduce((s, [, q]) => s + q, 0));
-        }
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 1e6 }),
+        fc.array(fc.tuple(fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 1, max: 50 })), {
+          minLength: 1,
+          maxLength: 30,
+        }),
+        fc.integer({ min: 0, max: 100 }),
+        fc.integer({ min: 0, max: 100 }),
+        (mid, trades, a, b) => {
+          const t = new MarketTape();
+          t.mid(0, mid);
+          trades.forEach(([px, q], i) => t.trade(i, px, q));
+          const [from, to] = a <= b ? [a, b] : [b, a];
+          const w = t.window(from, to);
+          expect(w.twapMid).toBe(mid);
+          const inside = trades.filter((_, i) => i >= from && i <= to);
+          if (inside.length === 0) expect(w.vwap).toBeNull();
+          else {
+            expect(w.vwap as number).toBeGreaterThanOrEqual(Math.min(...inside.map(([p]) => p)) - 1e-9);
+            expect(w.vwap as number).toBeLessThanOrEqual(Math.max(...inside.map(([p]) => p)) + 1e-9);
+            expect(w.volume).toBe(inside.reduce((s, [, q]) => s + q, 0));
+          }
+        },
+      ),
     );
   });
 });

@@ -43,7 +43,11 @@ export class MarketTape {
   window(from: number, to: number): TapeWindow {
     let notional = 0;
     let volume = 0;
-    for (let i = firstAtOrAfter(this.tradeTimes, from); i < this.tradeTimes.length && (this.tradeTimes[i] as number) <= to; i++) {
+    for (
+      let i = firstAtOrAfter(this.tradeTimes, from);
+      i < this.tradeTimes.length && (this.tradeTimes[i] as number) <= to;
+      i++
+    ) {
       notional += (this.tradePx[i] as number) * (this.tradeQty[i] as number);
       volume += this.tradeQty[i] as number;
     }

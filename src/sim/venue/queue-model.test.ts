@@ -47,7 +47,9 @@ describe('queue models', () => {
   it('risk-averse is never more optimistic than probabilistic', () => {
     fc.assert(
       fc.property(level, exponent, ({ prevQty, newQty, ahead }, n) => {
-        expect(riskAverse.onShrink(ahead, prevQty, newQty)).toBeGreaterThanOrEqual(probabilistic(n).onShrink(ahead, prevQty, newQty));
+        expect(riskAverse.onShrink(ahead, prevQty, newQty)).toBeGreaterThanOrEqual(
+          probabilistic(n).onShrink(ahead, prevQty, newQty),
+        );
       }),
       { numRuns: 1000 },
     );
@@ -60,7 +62,9 @@ describe('queue models', () => {
       fc.property(shrink, exponent, exponent, ({ prevQty, newQty, ahead }, a, b) => {
         fc.pre(ahead <= prevQty - ahead);
         const [lo, hi] = a <= b ? [a, b] : [b, a];
-        expect(probabilistic(hi).onShrink(ahead, prevQty, newQty)).toBeGreaterThanOrEqual(probabilistic(lo).onShrink(ahead, prevQty, newQty));
+        expect(probabilistic(hi).onShrink(ahead, prevQty, newQty)).toBeGreaterThanOrEqual(
+          probabilistic(lo).onShrink(ahead, prevQty, newQty),
+        );
       }),
       { numRuns: 1000 },
     );
@@ -71,7 +75,9 @@ describe('queue models', () => {
       fc.property(shrink, exponent, exponent, ({ prevQty, newQty, ahead }, a, b) => {
         fc.pre(ahead >= prevQty - ahead);
         const [lo, hi] = a <= b ? [a, b] : [b, a];
-        expect(probabilistic(hi).onShrink(ahead, prevQty, newQty)).toBeLessThanOrEqual(probabilistic(lo).onShrink(ahead, prevQty, newQty));
+        expect(probabilistic(hi).onShrink(ahead, prevQty, newQty)).toBeLessThanOrEqual(
+          probabilistic(lo).onShrink(ahead, prevQty, newQty),
+        );
       }),
       { numRuns: 1000 },
     );

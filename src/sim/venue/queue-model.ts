@@ -12,8 +12,7 @@
 // Volume that traded at the level since the last depth update is not counted again as a cancel.
 
 export type QueueModelSpec =
-  | { readonly model: 'risk_averse' }
-  | { readonly model: 'probabilistic'; readonly exponent: number };
+  { readonly model: 'risk_averse' } | { readonly model: 'probabilistic'; readonly exponent: number };
 
 export interface QueueModel {
   /** New quantity ahead after the level went from `prevQty` to `newQty` without trades. */

@@ -85,7 +85,8 @@ function req(id: string, side: Side, qty: number, type: OrderType, r: Req = {}):
 }
 
 const market = (id: string, side: Side, qty: number, tif: TimeInForce = 'IOC') => req(id, side, qty, 'market', { tif });
-const limit = (id: string, side: Side, qty: number, price: number, tif: TimeInForce = 'GTC') => req(id, side, qty, 'limit', { limit: price, tif });
+const limit = (id: string, side: Side, qty: number, price: number, tif: TimeInForce = 'GTC') =>
+  req(id, side, qty, 'limit', { limit: price, tif });
 
 /** Submits and returns the accepted order (fails the test on a refusal). */
 function accept(ex: SimExchange, r: OrderRequest, postOnly = false): ExchangeOrder {
@@ -97,7 +98,14 @@ function accept(ex: SimExchange, r: OrderRequest, postOnly = false): ExchangeOrd
 describe('SimExchange: taking liquidity', () => {
   it('walks the ask levels best first with one fill per level, and the remainder of a market order expires', () => {
     const { ex, fills, expired, levels } = setup();
-    levels([[99, 5]], [[103, 4], [101, 2], [102, 3]]);
+    levels(
+      [[99, 5]],
+      [
+        [103, 4],
+        [101, 2],
+        [102, 3],
+      ],
+    );
     const o = accept(ex, market('m', 'buy', 7));
     expect(fills.map((f) => [f.price, f.qty, f.liquidity])).toEqual([
       [101, 2, 'taker'],
@@ -115,9 +123,19 @@ describe('SimExchange: taking liquidity', () => {
 
   it('a limit order takes only the levels at or better than its price, then rests the rest', () => {
     const { ex, of, levels } = setup();
-    levels([[99, 5]], [[101, 2], [102, 3], [104, 9]]);
+    levels(
+      [[99, 5]],
+      [
+        [101, 2],
+        [102, 3],
+        [104, 9],
+      ],
+    );
     const o = accept(ex, limit('l', 'buy', 8, 102));
-    expect(of('l').map((f) => [f.price, f.qty])).toEqual([[101, 2], [102, 3]]);
+    expect(of('l').map((f) => [f.price, f.qty])).toEqual([
+      [101, 2],
+      [102, 3],
+    ]);
     expect(o.status).toBe('partially_filled');
     expect(ex.openOrders().map((x) => x.clientOrderId)).toEqual(['l']);
     expect(ex.resting.at('buy', 102)).toEqual([o]);
@@ -165,16 +183,32 @@ describe('SimExchange: taking liquidity', () => {
 
   it('sells walk the bids best first', () => {
     const { ex, of, levels } = setup();
-    levels([[97, 1], [99, 2], [98, 3]], [[101, 1]]);
+    levels(
+      [
+        [97, 1],
+        [99, 2],
+        [98, 3],
+      ],
+      [[101, 1]],
+    );
     accept(ex, market('s', 'sell', 4));
-    expect(of('s').map((f) => [f.price, f.qty])).toEqual([[99, 2], [98, 2]]);
+    expect(of('s').map((f) => [f.price, f.qty])).toEqual([
+      [99, 2],
+      [98, 2],
+    ]);
   });
 });
 
 describe('SimExchange: queue position of resting orders', () => {
   it('starts behind the displayed quantity at its price (and behind our own earlier orders there)', () => {
     const { ex, levels } = setup();
-    levels([[100, 7], [99, 5]], [[102, 5]]);
+    levels(
+      [
+        [100, 7],
+        [99, 5],
+      ],
+      [[102, 5]],
+    );
     expect(accept(ex, limit('a', 'buy', 3, 100)).ahead).toBe(7);
     expect(accept(ex, limit('b', 'buy', 2, 100)).ahead).toBe(10);
     expect(accept(ex, limit('c', 'buy', 2, 101)).ahead).toBe(0);
@@ -207,7 +241,13 @@ describe('SimExchange: queue position of resting orders', () => {
 
   it('a trade through its price fills it in full at its own price, however small the trade', () => {
     const { ex, of, levels } = setup();
-    levels([[100, 7], [99, 5]], [[102, 5]]);
+    levels(
+      [
+        [100, 7],
+        [99, 5],
+      ],
+      [[102, 5]],
+    );
     const o = accept(ex, limit('a', 'buy', 6, 100));
     ex.marketTrade(99, 1, 'sell');
     expect(of('a')).toEqual([{ id: 'a', side: 'buy', qty: 6, price: 100, fee: 0, liquidity: 'maker' }]);
@@ -332,7 +372,11 @@ describe('SimExchange: queue position of resting orders', () => {
     ex.marketTrade(100, 3, 'sell');
     expect(fills.map((f) => [f.id, f.qty])).toEqual([['a', 3]]);
     ex.marketTrade(100, 4, 'sell');
-    expect(fills.map((f) => [f.id, f.qty])).toEqual([['a', 3], ['a', 2], ['b', 2]]);
+    expect(fills.map((f) => [f.id, f.qty])).toEqual([
+      ['a', 3],
+      ['a', 2],
+      ['b', 2],
+    ]);
   });
 });
 
@@ -381,7 +425,13 @@ describe('SimExchange: the book moving onto our resting orders', () => {
 describe('SimExchange: stops', () => {
   it('trigger on the last trade price: a buy stop waits while trades stay below it', () => {
     const { ex, of, levels } = setup();
-    levels([[99, 5]], [[101, 5], [106, 5]]);
+    levels(
+      [[99, 5]],
+      [
+        [101, 5],
+        [106, 5],
+      ],
+    );
     const o = accept(ex, req('st', 'buy', 3, 'stop', { stop: 105, tif: 'GTC' }));
     expect(o.triggered).toBe(false);
     ex.marketTrade(101, 1, 'buy');
@@ -395,7 +445,13 @@ describe('SimExchange: stops', () => {
 
   it('a sell stop triggers on a trade at or below it; a stop-limit then rests at its limit', () => {
     const { ex, of, levels } = setup();
-    levels([[99, 2], [95, 5]], [[101, 5]]);
+    levels(
+      [
+        [99, 2],
+        [95, 5],
+      ],
+      [[101, 5]],
+    );
     const o = accept(ex, req('sl', 'sell', 4, 'stop_limit', { stop: 97, limit: 98 }));
     ex.marketTrade(98, 1, 'sell');
     expect(o.triggered).toBe(false);
@@ -425,7 +481,14 @@ describe('SimExchange: stops', () => {
 describe('SimExchange: time in force and post-only', () => {
   it('FOK without enough liquidity at its price expires without any fill', () => {
     const { ex, fills, expired, levels } = setup();
-    levels([[99, 5]], [[101, 2], [102, 3], [110, 50]]);
+    levels(
+      [[99, 5]],
+      [
+        [101, 2],
+        [102, 3],
+        [110, 50],
+      ],
+    );
     const o = accept(ex, limit('f', 'buy', 6, 102, 'FOK'));
     expect(fills).toEqual([]);
     expect(o.status).toBe('expired');
@@ -446,7 +509,13 @@ describe('SimExchange: time in force and post-only', () => {
 
   it('IOC takes what crosses and the remainder expires instead of resting', () => {
     const { ex, of, expired, levels } = setup();
-    levels([[99, 5]], [[101, 2], [103, 3]]);
+    levels(
+      [[99, 5]],
+      [
+        [101, 2],
+        [103, 3],
+      ],
+    );
     const o = accept(ex, limit('i', 'buy', 5, 102, 'IOC'));
     expect(of('i').map((f) => [f.qty, f.price])).toEqual([[2, 101]]);
     expect(o.status).toBe('expired');
@@ -532,10 +601,14 @@ describe('SimExchange: refusals', () => {
     const { ex, of, levels } = setup({ makerFeeBps: 10, takerFeeBps: 50 });
     levels([[1000, 50]], [[1001, 50]]);
     accept(ex, market('t', 'buy', 20));
-    expect(of('t')).toEqual([{ id: 't', side: 'buy', qty: 20, price: 1001, fee: Math.round((20 * 1001 * 50) / 10_000), liquidity: 'taker' }]);
+    expect(of('t')).toEqual([
+      { id: 't', side: 'buy', qty: 20, price: 1001, fee: Math.round((20 * 1001 * 50) / 10_000), liquidity: 'taker' },
+    ]);
     accept(ex, limit('m', 'sell', 30, 1002));
     ex.marketTrade(1003, 1, 'buy');
-    expect(of('m')).toEqual([{ id: 'm', side: 'sell', qty: 30, price: 1002, fee: Math.round((30 * 1002 * 10) / 10_000), liquidity: 'maker' }]);
+    expect(of('m')).toEqual([
+      { id: 'm', side: 'sell', qty: 30, price: 1002, fee: Math.round((30 * 1002 * 10) / 10_000), liquidity: 'maker' },
+    ]);
     expect(ex.quoteBalance).toBe(-20 * 1001 - 100 + 30 * 1002 - 30);
   });
 
@@ -576,14 +649,37 @@ describe('SimExchange: refusals', () => {
 type Op =
   | { readonly kind: 'level'; readonly side: 'bid' | 'ask'; readonly offset: number; readonly qty: number }
   | { readonly kind: 'trade'; readonly aggressor: Side; readonly offset: number; readonly qty: number }
-  | { readonly kind: 'order'; readonly side: Side; readonly type: OrderType; readonly tif: TimeInForce; readonly qty: number; readonly offset: number }
+  | {
+      readonly kind: 'order';
+      readonly side: Side;
+      readonly type: OrderType;
+      readonly tif: TimeInForce;
+      readonly qty: number;
+      readonly offset: number;
+    }
   | { readonly kind: 'cancel'; readonly pick: number };
 
 const MID = 1000;
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('level' as const), side: fc.constantFrom('bid' as const, 'ask' as const), offset: fc.integer({ min: 1, max: 6 }), qty: fc.integer({ min: 0, max: 20 }) }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('trade' as const), aggressor: fc.constantFrom<Side>('buy', 'sell'), offset: fc.integer({ min: -3, max: 6 }), qty: fc.integer({ min: 1, max: 15 }) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('level' as const),
+      side: fc.constantFrom('bid' as const, 'ask' as const),
+      offset: fc.integer({ min: 1, max: 6 }),
+      qty: fc.integer({ min: 0, max: 20 }),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('trade' as const),
+      aggressor: fc.constantFrom<Side>('buy', 'sell'),
+      offset: fc.integer({ min: -3, max: 6 }),
+      qty: fc.integer({ min: 1, max: 15 }),
+    }),
+  },
   {
     weight: 3,
     arbitrary: fc.record({
@@ -602,7 +698,11 @@ const scenarioArb = fc.record({
   bids: fc.array(fc.tuple(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 20 })), { maxLength: 6 }),
   asks: fc.array(fc.tuple(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 20 })), { maxLength: 6 }),
   ops: fc.array(opArb, { maxLength: 60 }),
-  queue: fc.constantFrom<QueueModelSpec>({ model: 'risk_averse' }, { model: 'probabilistic', exponent: 1 }, { model: 'probabilistic', exponent: 3 }),
+  queue: fc.constantFrom<QueueModelSpec>(
+    { model: 'risk_averse' },
+    { model: 'probabilistic', exponent: 1 },
+    { model: 'probabilistic', exponent: 3 },
+  ),
   fillOnTouch: fc.boolean(),
 });
 
@@ -655,7 +755,8 @@ function play(input: {
       if (o.filled > o.qty) violations.push(`step ${step}: ${o.clientOrderId} filled ${o.filled} of ${o.qty}`);
       if (o.ahead < 0) violations.push(`step ${step}: ${o.clientOrderId} ahead ${o.ahead}`);
       const sum = o.trades.reduce((x, t) => x + t.qty, 0);
-      if (sum !== o.filled) violations.push(`step ${step}: ${o.clientOrderId} trades add to ${sum}, filled ${o.filled}`);
+      if (sum !== o.filled)
+        violations.push(`step ${step}: ${o.clientOrderId} trades add to ${sum}, filled ${o.filled}`);
     }
     for (const side of ['bid', 'ask'] as const) {
       for (const [price] of ex.book.depth(side, 100)) {
@@ -668,7 +769,10 @@ function play(input: {
       const limitPrice = o.limitPrice as number;
       for (const [price] of ex.book.depth(other, 100)) {
         const crosses = o.side === 'buy' ? price <= limitPrice : price >= limitPrice;
-        if (crosses && ex.available(other, price) > 0) violations.push(`step ${step}: ${o.clientOrderId} ${o.side} ${limitPrice} rests crossed with ${other} ${price}`);
+        if (crosses && ex.available(other, price) > 0)
+          violations.push(
+            `step ${step}: ${o.clientOrderId} ${o.side} ${limitPrice} rests crossed with ${other} ${price}`,
+          );
       }
     }
   };
@@ -693,10 +797,20 @@ function play(input: {
         const id = `o${++n}`;
         const away = op.side === 'buy' ? MID - op.offset : MID + op.offset;
         const r =
-          op.type === 'market' ? market(id, op.side, op.qty, op.tif === 'FOK' ? 'FOK' : 'IOC')
-          : op.type === 'limit' ? limit(id, op.side, op.qty, away, op.tif)
-          : op.type === 'stop' ? req(id, op.side, op.qty, 'stop', { stop: op.side === 'buy' ? MID + op.offset : MID - op.offset, tif: 'GTC' })
-          : req(id, op.side, op.qty, 'stop_limit', { stop: op.side === 'buy' ? MID + op.offset : MID - op.offset, limit: away, tif: op.tif === 'DAY' ? 'GTC' : op.tif });
+          op.type === 'market'
+            ? market(id, op.side, op.qty, op.tif === 'FOK' ? 'FOK' : 'IOC')
+            : op.type === 'limit'
+              ? limit(id, op.side, op.qty, away, op.tif)
+              : op.type === 'stop'
+                ? req(id, op.side, op.qty, 'stop', {
+                    stop: op.side === 'buy' ? MID + op.offset : MID - op.offset,
+                    tif: 'GTC',
+                  })
+                : req(id, op.side, op.qty, 'stop_limit', {
+                    stop: op.side === 'buy' ? MID + op.offset : MID - op.offset,
+                    limit: away,
+                    tif: op.tif === 'DAY' ? 'GTC' : op.tif,
+                  });
         const out = ex.submit(r, false);
         if (typeof out !== 'string') orders.push(out);
         break;
@@ -750,7 +864,9 @@ describe('SimExchange properties', () => {
         const a = play(input);
         const b = play(input);
         expect(b.fills).toEqual(a.fills);
-        expect(b.orders.map((o) => [o.clientOrderId, o.status, o.filled, o.ahead])).toEqual(a.orders.map((o) => [o.clientOrderId, o.status, o.filled, o.ahead]));
+        expect(b.orders.map((o) => [o.clientOrderId, o.status, o.filled, o.ahead])).toEqual(
+          a.orders.map((o) => [o.clientOrderId, o.status, o.filled, o.ahead]),
+        );
       }),
       { numRuns: 100 },
     );
@@ -763,7 +879,13 @@ describe('SimExchange properties', () => {
       fc.property(
         fc.integer({ min: 0, max: 20 }),
         fc.array(fc.integer({ min: 1, max: 10 }), { minLength: 1, maxLength: 4 }),
-        fc.array(fc.oneof(fc.record({ trade: fc.integer({ min: 1, max: 15 }) }), fc.record({ shrinkTo: fc.integer({ min: 0, max: 20 }) })), { maxLength: 12 }),
+        fc.array(
+          fc.oneof(
+            fc.record({ trade: fc.integer({ min: 1, max: 15 }) }),
+            fc.record({ shrinkTo: fc.integer({ min: 0, max: 20 }) }),
+          ),
+          { maxLength: 12 },
+        ),
         fc.boolean(),
         (queue, sizes, events, touch) => {
           const { ex, fills, levels } = setup({ fillOnTouch: touch });
@@ -804,7 +926,13 @@ describe('SimExchange properties', () => {
 describe('balances, locked books and queue joins (review fixes)', () => {
   it('a market buy walking the book fills only what the balance affords, fees included, and expires the rest', () => {
     const { ex, levels, filled, expired } = setup({ account: { quoteUnits: 1000, baseLots: 0 }, takerFeeBps: 100 });
-    levels([[90, 10]], [[100, 5], [110, 5]]);
+    levels(
+      [[90, 10]],
+      [
+        [100, 5],
+        [110, 5],
+      ],
+    );
     ex.submit(req('m', 'buy', 10, 'market'), false);
     // 5 @ 100 costs 505 with the 1% fee; 495 left buys 4 @ 110 (444.4 with fee), not 5 (555.5)
     expect(filled('m')).toBe(9);
@@ -816,13 +944,23 @@ describe('balances, locked books and queue joins (review fixes)', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 0, max: 5000 }),
-        fc.array(fc.tuple(fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 10 })), { minLength: 1, maxLength: 6 }),
-        fc.array(fc.tuple(fc.constantFrom<OrderType>('market', 'limit'), fc.integer({ min: 1, max: 40 })), { maxLength: 6 }),
+        fc.array(fc.tuple(fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 10 })), {
+          minLength: 1,
+          maxLength: 6,
+        }),
+        fc.array(fc.tuple(fc.constantFrom<OrderType>('market', 'limit'), fc.integer({ min: 1, max: 40 })), {
+          maxLength: 6,
+        }),
         (quote, askSteps, orders) => {
           const { ex, levels } = setup({ account: { quoteUnits: quote, baseLots: 0 }, takerFeeBps: 50 });
           let p = 100;
-          levels([[90, 5]], askSteps.map(([step, q]) => [(p += step), q] as [number, number]));
-          orders.forEach(([type, qty], i) => ex.submit(req(`o${i}`, 'buy', qty, type, type === 'limit' ? { limit: 150 } : {}), false));
+          levels(
+            [[90, 5]],
+            askSteps.map(([step, q]) => [(p += step), q] as [number, number]),
+          );
+          orders.forEach(([type, qty], i) =>
+            ex.submit(req(`o${i}`, 'buy', qty, type, type === 'limit' ? { limit: 150 } : {}), false),
+          );
           expect(ex.quoteBalance).toBeGreaterThanOrEqual(0);
         },
       ),

@@ -160,14 +160,17 @@ export class SimExchange extends BookMatcher {
     if (!Number.isSafeInteger(req.qty) || req.qty <= 0) return 'unsupported-order-type';
     const needsLimit = req.type === 'limit' || req.type === 'stop_limit';
     const needsStop = req.type === 'stop' || req.type === 'stop_limit';
-    if (needsLimit !== (req.limitPrice !== undefined) || needsStop !== (req.stopPrice !== undefined)) return 'unsupported-order-type';
+    if (needsLimit !== (req.limitPrice !== undefined) || needsStop !== (req.stopPrice !== undefined))
+      return 'unsupported-order-type';
     if (req.limitPrice !== undefined && req.limitPrice <= 0) return 'unsupported-order-type';
     const reference = req.limitPrice ?? req.stopPrice ?? this.touchFor(req.side);
-    if (reference !== null && reference * req.qty < this.config.instrument.minNotionalUnits) return 'below-min-notional';
+    if (reference !== null && reference * req.qty < this.config.instrument.minNotionalUnits)
+      return 'below-min-notional';
     if (postOnly) {
       if (req.type !== 'limit') return 'unsupported-order-type';
       const touch = this.touchFor(req.side);
-      if (touch !== null && (req.side === 'buy' ? req.limitPrice! >= touch : req.limitPrice! <= touch)) return 'post-only-would-take';
+      if (touch !== null && (req.side === 'buy' ? req.limitPrice! >= touch : req.limitPrice! <= touch))
+        return 'post-only-would-take';
     }
     return this.account.refusal(req, reference, this.openOrders());
   }

@@ -27,14 +27,28 @@ function setup(venue: VenueId = 'binance-spot', start = Date.UTC(2024, 7, 9)) {
   const book = new L2Book();
   const exchange = new SimExchange(
     book,
-    { instrument: inst, makerFeeBps: 10, takerFeeBps: 10, queue: makeQueueModel({ model: 'risk_averse' }), fillOnTouch: false, account: null, clientIdUniqueness: rules.clientIdUniqueness },
+    {
+      instrument: inst,
+      makerFeeBps: 10,
+      takerFeeBps: 10,
+      queue: makeQueueModel({ model: 'risk_averse' }),
+      fillOnTouch: false,
+      account: null,
+      clientIdUniqueness: rules.clientIdUniqueness,
+    },
     () => clock.now(),
   );
   const faults = new FaultSchedule([], new Rng(1));
-  const sim = new SimVenue(clock, exchange, new LatencyModel({ orderEntry: path, ack: path, fillReport: path, marketData: path }, new Rng(1)), faults, {
-    rules,
-    onFault: () => {},
-  });
+  const sim = new SimVenue(
+    clock,
+    exchange,
+    new LatencyModel({ orderEntry: path, ack: path, fillReport: path, marketData: path }, new Rng(1)),
+    faults,
+    {
+      rules,
+      onFault: () => {},
+    },
+  );
   const got: VenueMessage[] = [];
   sim.setReportHandler((m) => got.push(m));
   exchange.setLevel('bid', 6_000_000, 100_000);
@@ -45,8 +59,17 @@ function setup(venue: VenueId = 'binance-spot', start = Date.UTC(2024, 7, 9)) {
 
 let n = 0;
 const order = (type: OrderType, tif: TimeInForce, limitPrice?: number, id?: ClientOrderId): OrderRequest => ({
-  clientOrderId: id ?? clientOrderId(`c${++n}`), parentId: parentOrderId('p'), sliceNum: 1, totalSlices: 1, scheduledTime: 0,
-  symbol: symbol('BTCUSDT'), side: 'buy', type, tif, qty: 1000, ...(limitPrice === undefined ? {} : { limitPrice }),
+  clientOrderId: id ?? clientOrderId(`c${++n}`),
+  parentId: parentOrderId('p'),
+  sliceNum: 1,
+  totalSlices: 1,
+  scheduledTime: 0,
+  symbol: symbol('BTCUSDT'),
+  side: 'buy',
+  type,
+  tif,
+  qty: 1000,
+  ...(limitPrice === undefined ? {} : { limitPrice }),
 });
 
 describe('SimVenue queries', () => {
@@ -59,7 +82,12 @@ describe('SimVenue queries', () => {
     sim.queryOrder(clientOrderId('nope'));
     clock.advanceBy(100);
     const status = got.find((m) => m.kind === 'OrderStatusReport');
-    expect(status).toMatchObject({ status: 'filled', qty: 1000, filledQty: 1000, trades: [{ qty: 1000, price: 6_000_100, liquidity: 'taker' }] });
+    expect(status).toMatchObject({
+      status: 'filled',
+      qty: 1000,
+      filledQty: 1000,
+      trades: [{ qty: 1000, price: 6_000_100, liquidity: 'taker' }],
+    });
     expect(got.some((m) => m.kind === 'OrderNotFoundReport' && m.clientOrderId === 'nope')).toBe(true);
   });
 
@@ -78,28 +106,33 @@ describe('SimVenue queries', () => {
 
   it('property: paging through orders since a time returns every order exactly once', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 25 }), fc.integer({ min: 1, max: 7 }), fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 25 }), (count, limit, gaps) => {
-        const { clock, sim, got } = setup();
-        for (let i = 0; i < count; i++) {
-          sim.submit(order('limit', 'GTC', 5_900_000 - i));
-          clock.advanceBy(gaps[i % gaps.length] as number); // several orders share a timestamp
-        }
-        clock.advanceBy(100);
-        const seen: string[] = [];
-        let cursor: OrdersCursor | undefined;
-        for (let page = 0; page < 100; page++) {
-          got.length = 0;
-          sim.queryOrdersSince(0, limit, cursor);
+      fc.property(
+        fc.integer({ min: 1, max: 25 }),
+        fc.integer({ min: 1, max: 7 }),
+        fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 25 }),
+        (count, limit, gaps) => {
+          const { clock, sim, got } = setup();
+          for (let i = 0; i < count; i++) {
+            sim.submit(order('limit', 'GTC', 5_900_000 - i));
+            clock.advanceBy(gaps[i % gaps.length] as number); // several orders share a timestamp
+          }
           clock.advanceBy(100);
-          const report = got.find((m): m is OrdersPageReport => m.kind === 'OrdersPageReport') as OrdersPageReport;
-          expect(report.orders.length).toBeLessThanOrEqual(limit);
-          seen.push(...report.orders.map((o) => o.clientOrderId));
-          if (report.next === null) break;
-          cursor = report.next;
-        }
-        expect(new Set(seen).size).toBe(seen.length);
-        expect(seen.length).toBe(count);
-      }),
+          const seen: string[] = [];
+          let cursor: OrdersCursor | undefined;
+          for (let page = 0; page < 100; page++) {
+            got.length = 0;
+            sim.queryOrdersSince(0, limit, cursor);
+            clock.advanceBy(100);
+            const report = got.find((m): m is OrdersPageReport => m.kind === 'OrdersPageReport') as OrdersPageReport;
+            expect(report.orders.length).toBeLessThanOrEqual(limit);
+            seen.push(...report.orders.map((o) => o.clientOrderId));
+            if (report.next === null) break;
+            cursor = report.next;
+          }
+          expect(new Set(seen).size).toBe(seen.length);
+          expect(seen.length).toBe(count);
+        },
+      ),
       { numRuns: 100 },
     );
   });

@@ -7,14 +7,27 @@
 import type { ClientOrderId, Symbol, VenueOrderId } from '../../core/model/ids.ts';
 import type { OrderRequest } from '../../core/model/order.ts';
 import type { VenueMessage } from '../../core/model/reports.ts';
-import type { Broker, MarketDataPort, MarketWindow, OrdersCursor, ReportHandler, TopOfBook } from '../../core/ports/broker.ts';
+import type {
+  Broker,
+  MarketDataPort,
+  MarketWindow,
+  OrdersCursor,
+  ReportHandler,
+  TopOfBook,
+} from '../../core/ports/broker.ts';
 import { MarketTape } from './market-tape.ts';
 import type { Clock } from '../../core/ports/clock.ts';
 import type { FaultSchedule } from '../faults.ts';
 import type { LatencyModel } from '../latency-model.ts';
 import type { SimExchange } from './sim-exchange.ts';
 import { accountAnswer, openOrdersAnswer, orderAnswer, ordersPageAnswer, type Commission } from './venue-queries.ts';
-import { isValidClientId, orderShapeRefusal, refusal, type RefusalReason, type VenueRules } from '../../core/venues/venue-rules.ts';
+import {
+  isValidClientId,
+  orderShapeRefusal,
+  refusal,
+  type RefusalReason,
+  type VenueRules,
+} from '../../core/venues/venue-rules.ts';
 
 export interface SimVenueOptions {
   readonly rules: VenueRules;
@@ -75,8 +88,15 @@ export class SimVenue implements Broker, MarketDataPort {
       filled: (o, t) => {
         this.tape.trade(t.time, t.price, t.qty);
         this.streamReport({
-          kind: 'FillReport', clientOrderId: o.clientOrderId, venueOrderId: o.venueOrderId, tradeId: t.tradeId,
-          qty: t.qty, price: t.price, fee: t.fee, liquidity: t.liquidity, venueTime: t.time + this.skewMs,
+          kind: 'FillReport',
+          clientOrderId: o.clientOrderId,
+          venueOrderId: o.venueOrderId,
+          tradeId: t.tradeId,
+          qty: t.qty,
+          price: t.price,
+          fee: t.fee,
+          liquidity: t.liquidity,
+          venueTime: t.time + this.skewMs,
           ...(this.options.commission ? { commission: this.options.commission(t.fee, t.price) } : {}),
         });
         this.refreshTop(); // what we took is gone from the top we see
@@ -161,48 +181,72 @@ export class SimVenue implements Broker, MarketDataPort {
 
   submit(order: OrderRequest): void {
     const cid = order.clientOrderId;
-    this.request(
-      cid,
-      'submit',
-      () => {
-        const rules = this.options.rules;
-        const now = this.clock.now();
-        const open = rules.hours.isOpen(now);
-        let result: RefusalReason | ReturnType<SimExchange['submit']> | null =
-          !isValidClientId(rules, cid) ? 'invalid-client-id'
-          : orderShapeRefusal(rules, order.type, order.tif) ?? (order.postOnly && !rules.postOnly.supported ? 'unsupported-order-type' : null)
-            ?? (!open && rules.whenClosed === 'reject' ? 'market-closed' : null);
-        if (result === null) {
-          result = this.exchange.submit(order, order.postOnly === true, !open);
-          if (typeof result !== 'string' && !open) {
-            this.clock.schedule(() => this.exchange.activate(cid), rules.hours.nextOpen(now) - now);
-          }
+    this.request(cid, 'submit', () => {
+      const rules = this.options.rules;
+      const now = this.clock.now();
+      const open = rules.hours.isOpen(now);
+      let result: RefusalReason | ReturnType<SimExchange['submit']> | null = !isValidClientId(rules, cid)
+        ? 'invalid-client-id'
+        : (orderShapeRefusal(rules, order.type, order.tif) ??
+          (order.postOnly && !rules.postOnly.supported ? 'unsupported-order-type' : null) ??
+          (!open && rules.whenClosed === 'reject' ? 'market-closed' : null));
+      if (result === null) {
+        result = this.exchange.submit(order, order.postOnly === true, !open);
+        if (typeof result !== 'string' && !open) {
+          this.clock.schedule(() => this.exchange.activate(cid), rules.hours.nextOpen(now) - now);
         }
-        if (typeof result === 'string') return { kind: 'RejectReport', clientOrderId: cid, ...this.refusalReport(result) };
-        return { kind: 'AckReport', clientOrderId: cid, venueOrderId: result.venueOrderId };
-      },
-    );
+      }
+      if (typeof result === 'string')
+        return { kind: 'RejectReport', clientOrderId: cid, ...this.refusalReport(result) };
+      return { kind: 'AckReport', clientOrderId: cid, venueOrderId: result.venueOrderId };
+    });
   }
 
   cancel(clientOrderId: ClientOrderId, _venueOrderId: VenueOrderId | null): void {
     this.request(clientOrderId, 'cancel', () => {
       if (this.exchange.cancel(clientOrderId)) return { kind: 'CancelReport', clientOrderId };
-      return { kind: 'CancelRejectReport', clientOrderId, ...this.refusalReport('cancel-unknown-order'), failure: 'not_found' };
+      return {
+        kind: 'CancelRejectReport',
+        clientOrderId,
+        ...this.refusalReport('cancel-unknown-order'),
+        failure: 'not_found',
+      };
     });
   }
 
   queryOrder(clientOrderId: ClientOrderId, askedAfterSeq?: number): void {
     const stamp = askedAfterSeq === undefined ? {} : { askedAfterSeq };
-    this.request(clientOrderId, 'query', () => ({ ...orderAnswer(this.exchange, clientOrderId, this.options.commission, this.skewMs), ...stamp }) as VenueMessage, 'order', stamp);
+    this.request(
+      clientOrderId,
+      'query',
+      () =>
+        ({
+          ...orderAnswer(this.exchange, clientOrderId, this.options.commission, this.skewMs),
+          ...stamp,
+        }) as VenueMessage,
+      'order',
+      stamp,
+    );
   }
 
   queryOpenOrders(): void {
-    this.request(null, 'query', () => openOrdersAnswer(this.exchange, this.options.commission, this.skewMs), 'open_orders');
+    this.request(
+      null,
+      'query',
+      () => openOrdersAnswer(this.exchange, this.options.commission, this.skewMs),
+      'open_orders',
+    );
   }
 
   queryOrdersSince(since: number, limit: number, after?: OrdersCursor): void {
-    if (!Number.isSafeInteger(limit) || limit < 1) throw new Error(`queryOrdersSince: limit must be a positive integer, got ${limit}`);
-    this.request(null, 'query', () => ordersPageAnswer(this.exchange, since, limit, after, this.options.commission, this.skewMs), 'orders_since');
+    if (!Number.isSafeInteger(limit) || limit < 1)
+      throw new Error(`queryOrdersSince: limit must be a positive integer, got ${limit}`);
+    this.request(
+      null,
+      'query',
+      () => ordersPageAnswer(this.exchange, since, limit, after, this.options.commission, this.skewMs),
+      'orders_since',
+    );
   }
 
   queryAccount(): void {
@@ -213,10 +257,14 @@ export class SimVenue implements Broker, MarketDataPort {
   streamReport(report: VenueMessage): void {
     const fate = this.faults.reportFate(this.clock.now());
     if (fate.kind === 'lose') {
-      this.options.onFault('lost_reports', `${report.kind} for ${'clientOrderId' in report ? report.clientOrderId : '-'} lost`);
+      this.options.onFault(
+        'lost_reports',
+        `${report.kind} for ${'clientOrderId' in report ? report.clientOrderId : '-'} lost`,
+      );
       return;
     }
-    if (fate.extraDelayMs > 0) this.options.onFault('delayed_reports', `${report.kind} delayed ${fate.extraDelayMs} ms`);
+    if (fate.extraDelayMs > 0)
+      this.options.onFault('delayed_reports', `${report.kind} delayed ${fate.extraDelayMs} ms`);
     this.stream.send(this.latency.sample('fillReport') + fate.extraDelayMs, () => this.handler(report));
   }
 
@@ -253,19 +301,38 @@ export class SimVenue implements Broker, MarketDataPort {
             what === 'query'
               ? unknown('429 Too Many Requests')
               : what === 'submit'
-                ? { kind: 'RetryableRejectReport', clientOrderId: cid as ClientOrderId, ...this.refusalReport('rate-limited') }
-                : { kind: 'CancelRejectReport', clientOrderId: cid as ClientOrderId, ...this.refusalReport('rate-limited'), failure: 'transient' },
+                ? {
+                    kind: 'RetryableRejectReport',
+                    clientOrderId: cid as ClientOrderId,
+                    ...this.refusalReport('rate-limited'),
+                  }
+                : {
+                    kind: 'CancelRejectReport',
+                    clientOrderId: cid as ClientOrderId,
+                    ...this.refusalReport('rate-limited'),
+                    failure: 'transient',
+                  },
           ),
         );
         return;
       case 'rejected':
         this.options.onFault('reject_window', `${label}: ${fate.reason}`);
-        this.rest.send(entry + back(), () => this.handler({ kind: 'RejectReport', clientOrderId: cid as ClientOrderId, code: fate.code, reason: fate.reason }));
+        this.rest.send(entry + back(), () =>
+          this.handler({
+            kind: 'RejectReport',
+            clientOrderId: cid as ClientOrderId,
+            code: fate.code,
+            reason: fate.reason,
+          }),
+        );
         return;
       case 'timeout':
       case 'server_error': {
         const detail = fate.kind === 'timeout' ? `timed out after ${fate.timeoutMs} ms` : '503 Service Unavailable';
-        this.options.onFault(fate.kind === 'timeout' ? 'outage' : 'http_5xx', `${label}: ${detail}; venue received it: ${fate.received}`);
+        this.options.onFault(
+          fate.kind === 'timeout' ? 'outage' : 'http_5xx',
+          `${label}: ${detail}; venue received it: ${fate.received}`,
+        );
         if (fate.received) this.clock.post(() => void process(), entry);
         const wait = fate.kind === 'timeout' ? fate.timeoutMs : entry + back();
         this.rest.send(wait, () => this.handler(unknown(detail)));

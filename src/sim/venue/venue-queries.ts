@@ -13,7 +13,12 @@ import type { SimExchange } from './sim-exchange.ts';
 /** How the venue states a trade's commission, when not in quote (fee is in notional units). */
 export type Commission = (fee: number, price: number) => { asset: string; amount: string };
 
-export function orderAnswer(exchange: SimExchange, clientOrderId: ClientOrderId, commission?: Commission, skewMs = 0): VenueMessage {
+export function orderAnswer(
+  exchange: SimExchange,
+  clientOrderId: ClientOrderId,
+  commission?: Commission,
+  skewMs = 0,
+): VenueMessage {
   const o = exchange.order(clientOrderId);
   return o ? statusReport(o, commission, skewMs) : { kind: 'OrderNotFoundReport', clientOrderId };
 }
@@ -38,7 +43,8 @@ export function ordersPageAnswer(
   skewMs = 0,
 ): VenueMessage {
   // On the venue's clock: `since` and the cursor come from times the venue stated.
-  const key = (o: { updatedAt: number; venueOrderId: string }) => [o.updatedAt, Number(o.venueOrderId.slice(1))] as const;
+  const key = (o: { updatedAt: number; venueOrderId: string }) =>
+    [o.updatedAt, Number(o.venueOrderId.slice(1))] as const;
   const venueKey = (o: ExchangeOrder) => key({ updatedAt: o.updatedAt + skewMs, venueOrderId: o.venueOrderId });
   const cmp = (a: readonly [number, number], b: readonly [number, number]) => a[0] - b[0] || a[1] - b[1];
   const from = after ? key(after) : null;
@@ -72,7 +78,12 @@ export function statusReport(o: ExchangeOrder, commission?: Commission, skewMs =
     qty: o.qty,
     filledQty: o.filled,
     trades: o.trades.map((t) => ({
-      tradeId: t.tradeId, qty: t.qty, price: t.price, fee: t.fee, liquidity: t.liquidity, venueTime: t.time + skewMs,
+      tradeId: t.tradeId,
+      qty: t.qty,
+      price: t.price,
+      fee: t.fee,
+      liquidity: t.liquidity,
+      venueTime: t.time + skewMs,
       ...(commission ? { commission: commission(t.fee, t.price) } : {}),
     })),
     updatedAt: o.updatedAt + skewMs,
