@@ -15,25 +15,13 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main, runCli, type Io } from '../src/cli/main.ts';
 import { runProgressLine, span, WARN_SIM_EVENTS } from '../src/cli/run-command.ts';
 import type { InterruptSignalName } from '../src/cli/io.ts';
+import { hugeTwapScenario } from './support/huge-twap.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = path.join(ROOT, 'bin', 'execsim.js');
 const WAIT_MS = 60_000;
 
-/** A 50,000-slice TWAP over 27 hours: minutes of work, so it is always stopped long before it ends. */
-const huge = (slices: number) => `
-name: long-twap
-seed: 5
-venue: { name: binance-spot, latency: { orderEntry: 5, ack: 5, fillReport: 5 } }
-instrument: { symbol: XYZUSDT, tickSize: "0.01", lotSize: "1", minNotional: "5" }
-start: 2024-08-09T00:00:00Z
-duration: PT28H
-market: { model: static_book, bids: [["99.99", "100000000"]], asks: [["100.01", "100000000"]] }
-safety:
-  preTrade: { largeOrderNotional: "100000000", hardLimitNotional: "200000000", maxOrderNotional: "500000000", maxOrderQty: "1000000000", largeOrderQty: "100000000" }
-orders:
-  - { id: huge, at: PT1S, side: buy, qty: "${slices}", type: market, twap: { duration: PT27H, slices: ${slices}, maxSpread: 0.5, maxPriceDeviation: 0.5 } }
-`;
+const huge = (slices: number): string => hugeTwapScenario(slices, 'long-twap');
 
 let dir: string;
 let longFile: string;

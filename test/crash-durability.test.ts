@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main, type Io } from '../src/cli/main.ts';
+import { hugeTwapScenario } from './support/huge-twap.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = path.join(ROOT, 'bin', 'execsim.js');
@@ -19,21 +20,7 @@ const SLICES = 50_000;
 /** RunStarted, ParentOrderCreated, TwapPlanned and the children: the TWAP's commit unit. */
 const UNIT = 3 + SLICES;
 
-// A static book deep enough for every slice; the TWAP runs 27 hours, so the run is always killed
-// long before it ends.
-const SCENARIO = `
-name: huge-twap
-seed: 5
-venue: { name: binance-spot, latency: { orderEntry: 5, ack: 5, fillReport: 5 } }
-instrument: { symbol: XYZUSDT, tickSize: "0.01", lotSize: "1", minNotional: "5" }
-start: 2024-08-09T00:00:00Z
-duration: PT28H
-market: { model: static_book, bids: [["99.99", "100000000"]], asks: [["100.01", "100000000"]] }
-safety:
-  preTrade: { largeOrderNotional: "100000000", hardLimitNotional: "200000000", maxOrderNotional: "500000000", maxOrderQty: "1000000000", largeOrderQty: "100000000" }
-orders:
-  - { id: huge, at: PT1S, side: buy, qty: "${SLICES}", type: market, twap: { duration: PT27H, slices: ${SLICES}, maxSpread: 0.5, maxPriceDeviation: 0.5 } }
-`;
+const SCENARIO = hugeTwapScenario(SLICES);
 
 const POLL_TIMEOUT_MS = 90_000;
 

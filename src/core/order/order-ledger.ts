@@ -12,7 +12,7 @@ import type {
 import type { ClientOrderId, ParentOrderId } from '../model/ids.ts';
 import type { ReportedTrade } from '../model/reports.ts';
 import type { OrderRequest } from '../model/order.ts';
-import { isTerminal } from '../model/order-status.ts';
+import { isTerminal, ORDER_EVENT_KINDS } from '../model/order-status.ts';
 import { applyOrderEvent, newOrderState, type OrderEvent, type OrderState } from './apply-event.ts';
 
 export interface ParentState {
@@ -39,24 +39,9 @@ export interface AppliedTrade extends ReportedTrade {
   readonly clientOrderId: ClientOrderId;
 }
 
-const ORDER_EVENT_KINDS = new Set<string>([
-  'SubmitOrder',
-  'CancelOrder',
-  'AckReport',
-  'RejectReport',
-  'FillReport',
-  'CancelReport',
-  'CancelRejectReport',
-  'ExpiredReport',
-  'OutcomeUnknownReport',
-  'OrderNotFoundReport',
-  'OrderStatusReport',
-  'RetryableRejectReport',
-  'OrderAbandoned',
-  'ChildAmended',
-]);
+const ORDER_EVENT_KIND_SET = new Set<string>(ORDER_EVENT_KINDS);
 
-const isOrderEvent = (e: ExecEvent): e is OrderEvent => ORDER_EVENT_KINDS.has(e.kind);
+const isOrderEvent = (e: ExecEvent): e is OrderEvent => ORDER_EVENT_KIND_SET.has(e.kind);
 
 export class OrderLedger {
   readonly orders = new Map<ClientOrderId, OrderState>();
