@@ -1,10 +1,9 @@
-// The scenario file schema: one place for every field, its type, its default and its checks,
-// including the cross-field ones (a limit order needs a limit price; quantities must be whole
-// lots of the instrument; a replay cannot take a price jump). The parsed scenario is frozen;
-// defaults live here and in the section schemas beside it, nowhere else.
+// The scenario file schema: one place for every field, its type, its default and its own
+// checks. The parsed scenario is frozen; defaults live here and in the section schemas beside it,
+// nowhere else. The checks that relate fields to each other (a limit order needs a limit price;
+// quantities must be whole lots of the instrument; a replay cannot take a price jump) are in
+// scenario-checks.ts, and the run's limits in run-limits.ts: this file only wires them in.
 import { z } from 'zod';
-import { parseDecimal } from '../core/model/decimal.ts';
-import { makeInstrument } from '../core/model/instrument.ts';
 import { ORDER_STATUSES } from '../core/model/order-status.ts';
 import { ORDER_TYPES, SIDES, TIMES_IN_FORCE } from '../core/model/order.ts';
 import { duration, id, instant, nonNegativeDecimal, positiveDecimal } from './common-schema.ts';
@@ -22,10 +21,9 @@ import { PARTIAL_FILL_POLICIES } from '../core/fills/fill-config.ts';
 import { FILL_METRIC_NAMES } from '../core/report/expectations.ts';
 import { RECON_METRIC_NAMES } from '../core/report/recon-metrics.ts';
 import { CONFIRMATIONS } from '../core/model/safety-events.ts';
-import { checkComponentConfigs, fillDetectionSchema, safetySchema } from './component-schema.ts';
-import { checkQuoteAmount, gridProblem } from './scenario-limits.ts';
+import { fillDetectionSchema, safetySchema } from './component-schema.ts';
 import { checkRunLimits } from './run-limits.ts';
-import { parseDurationMs, parseUtcInstant } from './time-fields.ts';
+import { checkScenario } from './scenario-checks.ts';
 
 const latencyPath = z
   .union([
@@ -196,251 +194,12 @@ const base = z.strictObject({
   expect: z.array(expectation).default([]),
 });
 
+/** Every field, then the checks across fields (scenario-checks.ts), then the run's limits. */
 export const scenarioSchema = base.superRefine((s, ctx) => {
   const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
-  const onGrid = (path: (string | number)[], value: string | undefined, step: string, what: string) => {
-    if (value === undefined) return;
-    const problem = gridProblem(value, step, what);
-    if (problem !== null) issue(path, problem);
-  };
-  const horizon = parseDurationMs(s.duration);
-  const ids = new Set<string>();
-  const inHorizon = (path: (string | number)[], at: string) => {
-    if (parseDurationMs(at) > horizon) issue(path, `${at} is after the end of the run (duration ${s.duration})`);
-  };
-  checkInstrument(s, issue);
-  if (parseUtcInstant(s.start) < 0)
-    issue(['start'], `${s.start} is before 1970-01-01T00:00:00Z: times are milliseconds since then`);
-  if (parseUtcInstant(s.start) + horizon > LATEST_END_MS)
-    issue(['duration'], `the run would end after 9999-12-31T23:59:59.999Z (start ${s.start} + ${s.duration})`);
-  checkMarket(s, issue, onGrid);
-  checkComponentConfigs(s, issue);
-  checkAccount(s, issue, onGrid);
-  s.faults.forEach((f, i) => {
-    if ('from' in f) {
-      inHorizon(['faults', i, 'from'], f.from);
-      if (parseDurationMs(f.until) <= parseDurationMs(f.from)) issue(['faults', i, 'until'], 'must be after from');
-    } else inHorizon(['faults', i, 'at'], f.at);
-    const modelFault = f.kind === 'spread_shift' || f.kind === 'liquidity_drop' || f.kind === 'price_jump';
-    if (modelFault && s.market.model !== 'synthetic' && s.market.model !== 'almgren_chriss') {
-      issue(
-        ['faults', i, 'kind'],
-        `${f.kind} needs a market model with a price and spread to shift (synthetic or almgren_chriss), not ${s.market.model}`,
-      );
-    }
-  });
-  s.orders.forEach((o, i) => {
-    const path = (k: string) => ['orders', i, k];
-    if (ids.has(o.id)) issue(path('id'), `duplicate id "${o.id}"`);
-    ids.add(o.id);
-    inHorizon(path('at'), o.at);
-    if (o.cancelAt !== undefined) {
-      inHorizon(path('cancelAt'), o.cancelAt);
-      if (parseDurationMs(o.cancelAt) < parseDurationMs(o.at)) issue(path('cancelAt'), 'must not be before at');
-    }
-    onGrid(path('qty'), o.qty, s.instrument.lotSize, 'lots');
-    onGrid(path('limitPrice'), o.limitPrice, s.instrument.tickSize, 'ticks');
-    onGrid(path('stopPrice'), o.stopPrice, s.instrument.tickSize, 'ticks');
-    const needsLimit = o.type === 'limit' || o.type === 'stop_limit';
-    const needsStop = o.type === 'stop' || o.type === 'stop_limit';
-    if (o.twap) {
-      // TWAP children are priced from the touch at each slice, not by a fixed parent price.
-      if (o.limitPrice !== undefined)
-        issue(path('limitPrice'), 'a TWAP prices its limit children from the touch: use twap.limitOffsetTicks');
-      if (o.stopPrice !== undefined)
-        issue(path('stopPrice'), 'a TWAP prices its stop children from the touch: use twap.stopOffsetTicks');
-      if (needsLimit && o.twap.limitOffsetTicks === undefined)
-        issue(['orders', i, 'twap', 'limitOffsetTicks'], `is required for ${o.type} children`);
-    } else {
-      if (needsLimit && o.limitPrice === undefined) issue(path('limitPrice'), `is required for a ${o.type} order`);
-      if (needsStop && o.stopPrice === undefined) issue(path('stopPrice'), `is required for a ${o.type} order`);
-    }
-    if (!needsLimit && o.limitPrice !== undefined) issue(path('limitPrice'), `is not allowed on a ${o.type} order`);
-    if (!needsStop && o.stopPrice !== undefined) issue(path('stopPrice'), `is not allowed on a ${o.type} order`);
-    if (o.type === 'market' && o.tif !== undefined && o.tif !== 'IOC' && o.tif !== 'FOK') {
-      issue(path('tif'), 'a market order can only be IOC or FOK');
-    }
-    if (o.postOnly && o.type !== 'limit') issue(path('postOnly'), 'only a limit order can be post-only');
-    if (o.twap && o.route === 'single') issue(path('twap'), 'a single-routed order takes no twap parameters');
-    if (o.twap?.maxSliceQty !== undefined)
-      onGrid(['orders', i, 'twap', 'maxSliceQty'], o.twap.maxSliceQty, s.instrument.lotSize, 'lots');
-    if (o.twap && parseDurationMs(o.at) + parseDurationMs(o.twap.duration) > horizon) {
-      issue(path('twap'), `runs past the end of the run: at ${o.at} + ${o.twap.duration} > duration ${s.duration}`);
-    }
-    if (o.twap?.interval !== undefined && parseDurationMs(o.twap.interval) > parseDurationMs(o.twap.duration)) {
-      issue(['orders', i, 'twap', 'interval'], 'is longer than the duration');
-    }
-  });
-  s.signals.forEach((sig, i) => {
-    if (ids.has(sig.id)) issue(['signals', i, 'id'], `duplicate id "${sig.id}"`);
-    ids.add(sig.id);
-    inHorizon(['signals', i, 'at'], sig.at);
-    onGrid(['signals', i, 'qty'], sig.qty, s.instrument.lotSize, 'lots');
-    onGrid(['signals', i, 'price'], sig.price, s.instrument.tickSize, 'ticks');
-  });
-  const external = new Map<string, number>();
-  s.externalOrders.forEach((x, i) => {
-    const path = (k: string) => ['externalOrders', i, k];
-    if (external.has(x.clientOrderId)) issue(path('clientOrderId'), `duplicate clientOrderId "${x.clientOrderId}"`);
-    else external.set(x.clientOrderId, i);
-    inHorizon(path('at'), x.at);
-    onGrid(path('qty'), x.qty, s.instrument.lotSize, 'lots');
-    onGrid(path('limitPrice'), x.limitPrice, s.instrument.tickSize, 'ticks');
-  });
-  s.restarts.forEach((r, i) => {
-    if ('at' in r) inHorizon(['restarts', i, 'at'], r.at);
-    if ('between' in r) {
-      inHorizon(['restarts', i, 'between', 1], r.between[1]);
-      if (parseDurationMs(r.between[1]) < parseDurationMs(r.between[0]))
-        issue(['restarts', i, 'between', 1], `must not be before between[0] (${r.between[0]})`);
-    }
-  });
-  // A parent's id is the order's id; a signal's parent id derives from its fingerprint, so
-  // cancels and parent expectations name orders, and a signal is checked with `signal: { id }`.
-  const orderIds = new Set(s.orders.map((o) => o.id));
-  const signalIds = new Set(s.signals.map((g) => g.id));
-  const notAnOrder = (id: string): string =>
-    signalIds.has(id)
-      ? `"${id}" is a signal, not an order: a signal's parent gets an id derived from the signal, so name one of the orders (${listIds(orderIds)}), or check the signal with expect "signal: { id: ${id} }"`
-      : `no order has id "${id}" (orders: ${listIds(orderIds)})`;
-  s.actions.forEach((a, i) => {
-    inHorizon(['actions', i, 'at'], a.at);
-    if (a.kind === 'cancel' && !orderIds.has(a.parent)) issue(['actions', i, 'parent'], notAnOrder(a.parent));
-    if (a.kind === 'resolve_orphan') {
-      // The only orphans a scenario makes are its external orders.
-      const x = external.get(a.clientOrderId);
-      if (x === undefined) {
-        issue(
-          ['actions', i, 'clientOrderId'],
-          `"${a.clientOrderId}" is not one of the externalOrders (${listIds(new Set(external.keys()))}): only an external order can become an orphan`,
-        );
-      } else if (parseDurationMs(a.at) < parseDurationMs((s.externalOrders[x] as { at: string }).at)) {
-        issue(
-          ['actions', i, 'at'],
-          `${a.at} is before externalOrders[${x}] is placed (at ${(s.externalOrders[x] as { at: string }).at})`,
-        );
-      }
-    }
-  });
-  s.expect.forEach((e, i) => {
-    const ref = Object.values(e)[0] as { parent?: string; id?: string } | true;
-    const kind = Object.keys(e)[0] as string;
-    if (typeof ref === 'object' && ref.parent !== undefined && !orderIds.has(ref.parent))
-      issue(['expect', i, kind, 'parent'], notAnOrder(ref.parent));
-    if (e.signal && !signalIds.has(e.signal.id))
-      issue(['expect', i, 'signal', 'id'], `no signal has id "${e.signal.id}" (signals: ${listIds(signalIds)})`);
-    if (e.filledQty) onGrid(['expect', i, 'filledQty', 'equals'], e.filledQty.equals, s.instrument.lotSize, 'lots');
-  });
+  checkScenario(s, issue);
   // Sizes, prices, TWAP plans and the run's work need every field above to be sound.
   if (ctx.issues.length === 0) checkRunLimits(s, issue);
 });
-
-/** Ids for a message: the first few, or "none". */
-function listIds(ids: ReadonlySet<string>): string {
-  if (ids.size === 0) return 'none';
-  const all = [...ids];
-  return all.length <= 5 ? all.join(', ') : `${all.slice(0, 5).join(', ')}, ...`;
-}
-
-/** Latest run end: the last instant a four-digit ISO-8601 year can write. */
-const LATEST_END_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
-/** Decimal places of tickSize and lotSize: reports print prices with 4 more than the tick. */
-const MAX_STEP_DECIMALS = 18;
-
-function checkInstrument(s: z.output<typeof base>, issue: Issue): void {
-  const { tickSize, lotSize, minNotional } = s.instrument;
-  for (const [k, v] of [
-    ['tickSize', tickSize],
-    ['lotSize', lotSize],
-  ] as const) {
-    const places = parseDecimal(v).scale;
-    if (places > MAX_STEP_DECIMALS)
-      issue(['instrument', k], `${v} has ${places} decimal places, more than the ${MAX_STEP_DECIMALS} allowed`);
-  }
-  checkQuoteAmount(['instrument', 'minNotional'], minNotional, makeInstrument(s.instrument), issue);
-}
-
-/** Starting balances: quote in whole ticks of one whole lot (the venue keeps quote in notional
- *  units, ticks x lots per unit of base), base in whole lots. */
-function checkAccount(s: z.output<typeof base>, issue: Issue, onGrid: OnGrid): void {
-  const a = s.venue.account;
-  if (!a) return;
-  const { tickSize, lotSize } = s.instrument;
-  onGrid(['venue', 'account', 'quote'], a.quote, tickSize, 'ticks');
-  onGrid(['venue', 'account', 'base'], a.base, lotSize, 'lots');
-  if (gridProblem('1', lotSize, 'lots') !== null)
-    issue(
-      ['venue', 'account'],
-      `balances need 1 to be a whole number of lots, and lotSize ${lotSize} does not divide 1`,
-    );
-  else checkQuoteAmount(['venue', 'account', 'quote'], a.quote, makeInstrument(s.instrument), issue);
-}
-
-type Issue = (path: (string | number)[], message: string) => void;
-type OnGrid = (path: (string | number)[], value: string | undefined, step: string, what: string) => void;
-
-function checkMarket(s: z.output<typeof base>, issue: Issue, onGrid: OnGrid): void {
-  const m = s.market;
-  const { tickSize, lotSize } = s.instrument;
-  if (m.model === 'static_book') {
-    m.bids.forEach(([p, q], i) => {
-      onGrid(['market', 'bids', i, 0], p, tickSize, 'ticks');
-      onGrid(['market', 'bids', i, 1], q, lotSize, 'lots');
-    });
-    m.asks.forEach(([p, q], i) => {
-      onGrid(['market', 'asks', i, 0], p, tickSize, 'ticks');
-      onGrid(['market', 'asks', i, 1], q, lotSize, 'lots');
-    });
-    const ordered = (levels: [string, string][], dir: 1 | -1, side: string) => {
-      for (let i = 1; i < levels.length; i++) {
-        const a = Number((levels[i - 1] as [string, string])[0]);
-        const b = Number((levels[i] as [string, string])[0]);
-        if (dir * (b - a) <= 0)
-          issue(
-            ['market', side, i, 0],
-            `${side} must be strictly ${dir === 1 ? 'ascending' : 'descending'} by price, best first`,
-          );
-      }
-    };
-    ordered(m.bids, -1, 'bids');
-    ordered(m.asks, 1, 'asks');
-    const bestBid = m.bids[0];
-    const bestAsk = m.asks[0];
-    if (bestBid && bestAsk && Number(bestBid[0]) >= Number(bestAsk[0])) {
-      issue(['market', 'asks', 0, 0], `best ask ${bestAsk[0]} must be above best bid ${bestBid[0]}`);
-    }
-    return;
-  }
-  if (m.model === 'replay') {
-    // Recorded quantities come in data lots and are floored to whole instrument lots.
-    const problem = gridProblem(lotSize, m.dataLotSize, 'data lots');
-    if (problem !== null)
-      issue(
-        ['market', 'dataLotSize'],
-        `instrument.lotSize ${lotSize} must be a whole number of dataLotSize ${m.dataLotSize}`,
-      );
-    for (const [path, step] of [
-      [['instrument', 'tickSize'], tickSize],
-      [['market', 'dataLotSize'], m.dataLotSize],
-    ] as const) {
-      if (parseDecimal(step).mantissa > BigInt(Number.MAX_SAFE_INTEGER))
-        issue([...path], `${step} has too many digits for the replay parser (at most 15 significant digits)`);
-    }
-    return;
-  }
-  onGrid(['market', 'initialPrice'], m.initialPrice, tickSize, 'ticks');
-  if (m.model === 'zero_intelligence') {
-    onGrid(['market', 'meanQty'], m.meanQty, lotSize, 'lots');
-    return;
-  }
-  m.depth.forEach((q, i) => onGrid(['market', 'depth', i], q, lotSize, 'lots'));
-  if (m.model === 'synthetic') {
-    if (m.trades) onGrid(['market', 'trades', 'meanQty'], m.trades.meanQty, lotSize, 'lots');
-    m.regimes.forEach((r, i) => {
-      if (parseDurationMs(r.meanDuration) <= 0)
-        issue(['market', 'regimes', i, 'meanDuration'], 'must be longer than zero');
-    });
-  }
-}
 
 export type Scenario = Readonly<z.output<typeof scenarioSchema>>;
