@@ -69,6 +69,9 @@ export interface RunOptions {
   readonly onProgress?: (progress: RunProgress) => void;
   /** Wall ms between progress calls (default 200). */
   readonly progressEveryMs?: number;
+  /** The run's id, when the caller must know it before the run starts (a server answering 202
+   *  with its location); a fresh one otherwise. */
+  readonly runId?: string;
 }
 
 export interface RunProgress {
@@ -138,7 +141,7 @@ function* runSteps(loaded: LoadedScenario, options: RunOptions): Generator<void,
   const instrument = makeInstrument(s.instrument);
   const start = parseUtcInstant(s.start);
   const end = start + parseDurationMs(s.duration);
-  const id = toRunId(`run-${randomUUID()}`);
+  const id = toRunId(options.runId ?? `run-${randomUUID()}`);
 
   const clock = new VirtualClock(start);
   const rng = new Rng(seed);
