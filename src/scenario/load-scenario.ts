@@ -1,6 +1,8 @@
 // Reads and validates scenario files. A bad file becomes one ScenarioError with one line per
 // problem, each naming the file, the field path and the problem ("scenarios/x.yaml:
-// orders[0].qty: ..."), up to MAX_LISTED_PROBLEMS lines and a count of the rest.
+// orders[0].qty: ..."), up to MAX_LISTED_PROBLEMS lines and a count of the rest. The error also
+// carries every problem as { path, message }, for callers that show them one by one (the HTTP
+// server's validation route); its lines are `file: path: message` of those.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -10,8 +12,23 @@ import { recordedSymbol, ReplayFileError } from './replay-file.ts';
 import { describeIssue } from './issue-text.ts';
 import { scenarioSchema, type Scenario } from './schema.ts';
 
+/** One problem of a scenario: where (a field path like `orders[0].qty`, a YAML position like
+ *  `line 3, column 5`, or '' for the document as a whole) and what. */
+export interface ScenarioProblem {
+  readonly path: string;
+  readonly message: string;
+}
+
 export class ScenarioError extends Error {
   override readonly name = 'ScenarioError';
+  /** Every problem, deduplicated (the message lists the first MAX_LISTED_PROBLEMS); empty when the
+   *  error was built from text alone. */
+  readonly problems: readonly ScenarioProblem[];
+
+  constructor(message: string, problems: readonly ScenarioProblem[] = []) {
+    super(message);
+    this.problems = problems;
+  }
 }
 
 export interface LoadedScenario {
@@ -43,17 +60,21 @@ function problemsError(
 ): ScenarioError {
   return listed(
     file,
-    problems.map((p) => `${file}: ${formatPath(p.path)}: ${p.message}`),
+    problems.map((p) => ({ path: formatPath(p.path), message: p.message })),
   );
 }
 
-function listed(file: string, problems: readonly string[]): ScenarioError {
-  const lines = [...new Set(problems)];
+function listed(file: string, problems: readonly ScenarioProblem[]): ScenarioError {
+  const unique = [...new Map(problems.map((p) => [`${p.path}: ${p.message}`, p])).values()];
+  const lines = unique.map((p) => (p.path ? `${file}: ${p.path}: ${p.message}` : `${file}: ${p.message}`));
   const shown = lines.slice(0, MAX_LISTED_PROBLEMS);
   if (lines.length > shown.length)
     shown.push(`${file}: and ${lines.length - shown.length} more problems (${lines.length} in all)`);
-  return new ScenarioError(shown.join('\n'));
+  return new ScenarioError(shown.join('\n'), unique);
 }
+
+/** A ScenarioError of one problem. */
+const oneProblem = (file: string, path: string, message: string): ScenarioError => listed(file, [{ path, message }]);
 
 export function parseScenario(text: string, file: string): LoadedScenario {
   const lineCounter = new LineCounter();
@@ -63,7 +84,7 @@ export function parseScenario(text: string, file: string): LoadedScenario {
       file,
       doc.errors.map((err) => {
         const pos = lineCounter.linePos(err.pos[0]);
-        return `${file}: line ${pos.line}, column ${pos.col}: invalid YAML: ${err.message.split('\n')[0]}`;
+        return { path: `line ${pos.line}, column ${pos.col}`, message: `invalid YAML: ${err.message.split('\n')[0]}` };
       }),
     );
   }
@@ -76,10 +97,10 @@ export function parseScenario(text: string, file: string): LoadedScenario {
     const why = /alias count/i.test((err as Error).message)
       ? `its aliases (*name) expand to more than ${MAX_YAML_ALIASES} copies of their anchors; write the values out instead`
       : (err as Error).message;
-    throw new ScenarioError(`${file}: invalid YAML: ${why}`);
+    throw oneProblem(file, '', `invalid YAML: ${why}`);
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new ScenarioError(`${file}: a scenario must be a YAML mapping of fields (name, seed, venue, ...)`);
+    throw oneProblem(file, '', 'a scenario must be a YAML mapping of fields (name, seed, venue, ...)');
   }
   const result = scenarioSchema.safeParse(raw);
   if (!result.success) {
@@ -92,15 +113,16 @@ export function parseScenario(text: string, file: string): LoadedScenario {
   if (scenario.market.model === 'replay') {
     scenario.market.files.forEach((f, i) => {
       const path = resolve(dirname(file), f);
+      const at = `market.files[${i}]`;
       if (!existsSync(path))
-        throw new ScenarioError(
-          `${file}: market.files[${i}]: no such file ${path} (paths are relative to the scenario file)`,
-        );
-      if (!statSync(path).isFile()) throw new ScenarioError(`${file}: market.files[${i}]: ${path} is not a file`);
+        throw oneProblem(file, at, `no such file ${path} (paths are relative to the scenario file)`);
+      if (!statSync(path).isFile()) throw oneProblem(file, at, `${path} is not a file`);
       const symbol = replayFileSymbol(file, i, path);
       if (symbol !== null && symbol !== scenario.instrument.symbol.toUpperCase()) {
-        throw new ScenarioError(
-          `${file}: market.files[${i}]: ${path} is a recording of ${symbol}, but instrument.symbol is ${scenario.instrument.symbol}`,
+        throw oneProblem(
+          file,
+          at,
+          `${path} is a recording of ${symbol}, but instrument.symbol is ${scenario.instrument.symbol}`,
         );
       }
     });
@@ -114,7 +136,7 @@ function replayFileSymbol(file: string, index: number, path: string): string | n
   try {
     return recordedSymbol(path);
   } catch (err) {
-    if (err instanceof ReplayFileError) throw new ScenarioError(`${file}: market.files[${index}]: ${err.message}`);
+    if (err instanceof ReplayFileError) throw oneProblem(file, `market.files[${index}]`, err.message);
     throw err;
   }
 }

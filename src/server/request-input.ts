@@ -1,0 +1,150 @@
+// Turns a request into a route's validated inputs, or a ProblemError naming what is wrong:
+// path parameters and query strings against the route's zod schemas (an unknown or repeated query
+// parameter is a 400 naming it), and the body: bounded in size (413, checked on Content-Length and
+// while reading), of a declared media type (415), UTF-8, JSON where the media type says so (400),
+// then its schema (400).
+import type { Context } from 'hono';
+import type { z } from 'zod';
+import { ProblemError, type FieldError } from './problem.ts';
+import { isJsonMediaType, type AnyRoute, type BodyContent, type ParamsSchema } from './route-spec.ts';
+
+/** A zod error's issues as field errors, each path under `prefix` (`query`, `params`, `body`). */
+export function fieldErrors(prefix: string, error: z.ZodError): FieldError[] {
+  return error.issues.map((issue) => ({ path: fieldPath(prefix, issue.path), message: issue.message }));
+}
+
+function fieldPath(prefix: string, path: readonly PropertyKey[]): string {
+  let out = prefix;
+  for (const part of path) out += typeof part === 'number' ? `[${part}]` : `${out ? '.' : ''}${String(part)}`;
+  return out;
+}
+
+export function parseParams(schema: ParamsSchema | undefined, raw: Record<string, string>): unknown {
+  if (schema === undefined) return {};
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success)
+    throw new ProblemError('bad-request', 'invalid path parameter', fieldErrors('params', parsed.error));
+  return parsed.data;
+}
+
+/** The query string against the route's schema: every parameter known, each given once. */
+export function parseQuery(schema: ParamsSchema | undefined, url: string): unknown {
+  const search = new URL(url).searchParams;
+  const known = schema === undefined ? [] : Object.keys(schema.shape);
+  const values: Record<string, string> = {};
+  const unknown = new Set<string>();
+  const repeated = new Set<string>();
+  for (const [name, value] of search) {
+    if (!known.includes(name)) unknown.add(name);
+    else if (name in values) repeated.add(name);
+    else values[name] = value;
+  }
+  if (unknown.size > 0) {
+    const names = [...unknown];
+    const takes = known.length === 0 ? 'this operation takes no query parameters' : `it takes ${known.join(', ')}`;
+    throw new ProblemError(
+      'bad-request',
+      `unknown query parameter${names.length > 1 ? 's' : ''} ${names.map((n) => JSON.stringify(n)).join(', ')}: ${takes}`,
+      names.map((n) => ({ path: `query.${n}`, message: 'unknown parameter' })),
+    );
+  }
+  if (repeated.size > 0) {
+    const names = [...repeated];
+    throw new ProblemError(
+      'bad-request',
+      `query parameter${names.length > 1 ? 's' : ''} ${names.join(', ')} given more than once`,
+      names.map((n) => ({ path: `query.${n}`, message: 'given more than once; give it once' })),
+    );
+  }
+  if (schema === undefined) return {};
+  const parsed = schema.safeParse(values);
+  if (!parsed.success)
+    throw new ProblemError('bad-request', 'invalid query parameter', fieldErrors('query', parsed.error));
+  return parsed.data;
+}
+
+/** The request's media type (lower case, no parameters), or null without a Content-Type. */
+function mediaTypeOf(header: string | undefined): { type: string; charset: string | null } | null {
+  if (header === undefined || header.trim() === '') return null;
+  const [type = '', ...params] = header.split(';');
+  let charset: string | null = null;
+  for (const p of params) {
+    const m = /^\s*charset\s*=\s*"?([^";\s]*)"?\s*$/i.exec(p);
+    if (m) charset = (m[1] ?? '').toLowerCase();
+  }
+  return { type: type.trim().toLowerCase(), charset };
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The body's bytes, at most `maxBytes` (else a 413, without reading the rest). */
+async function readBounded(c: Context, maxBytes: number): Promise<Uint8Array> {
+  const tooLarge = () =>
+    new ProblemError('payload-too-large', `the request body is larger than ${maxBytes} bytes (the limit)`);
+  const declared = c.req.header('content-length');
+  if (declared !== undefined && /^\d+$/.test(declared.trim()) && Number(declared) > maxBytes) throw tooLarge();
+  const stream = c.req.raw.body;
+  if (stream === null) return new Uint8Array(0);
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return out;
+}
+
+/** The body as the route declares it: `{ mediaType, value }`. */
+export async function parseBody(route: AnyRoute, c: Context, maxBytes: number): Promise<unknown> {
+  const content: BodyContent | undefined = route.body;
+  if (content === undefined) return undefined;
+  const accepted = Object.keys(content);
+  const media = mediaTypeOf(c.req.header('content-type'));
+  const schema = media === null ? undefined : content[media.type];
+  if (media === null || schema === undefined) {
+    throw new ProblemError(
+      'unsupported-media-type',
+      `${media === null ? 'no Content-Type' : `Content-Type ${media.type}`}: this operation takes ${accepted.join(', ')}`,
+      undefined,
+      { 'accept-post': accepted.join(', ') },
+    );
+  }
+  if (media.charset !== null && media.charset !== 'utf-8' && media.charset !== 'utf8') {
+    throw new ProblemError('unsupported-media-type', `charset ${media.charset}: bodies must be UTF-8`);
+  }
+  const bytes = await readBounded(c, maxBytes);
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    throw new ProblemError('bad-request', 'the request body is not valid UTF-8', [
+      { path: 'body', message: 'not valid UTF-8' },
+    ]);
+  }
+  let raw: unknown = text;
+  if (isJsonMediaType(media.type)) {
+    try {
+      raw = JSON.parse(text);
+    } catch (err) {
+      throw new ProblemError('bad-request', `the request body is not valid JSON: ${(err as Error).message}`, [
+        { path: 'body', message: 'not valid JSON' },
+      ]);
+    }
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new ProblemError('bad-request', 'invalid request body', fieldErrors('body', parsed.error));
+  return { mediaType: media.type, value: parsed.data };
+}

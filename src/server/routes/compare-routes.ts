@@ -1,0 +1,42 @@
+// Runs side by side: the reader's comparison of two or more stored runs (shortfall, fill ratio,
+// fees, ... per run and parent). Every id must name a stored run; the answer names the missing.
+import { z } from 'zod';
+import { ProblemError } from '../problem.ts';
+import type { RunReader } from '../../store/read-model-port.ts';
+import { csvList, idParam } from '../query-params.ts';
+import { defineRoute, json, type AnyRoute } from '../route-spec.ts';
+import { requireReader } from './reader-access.ts';
+import { rowSchema } from './store-schemas.ts';
+
+export const MAX_COMPARED = 20;
+
+const compareQuery = z.object({
+  runs: csvList(idParam, 2, MAX_COMPARED, 'runs').describe(`2 to ${MAX_COMPARED} run ids, comma-separated`),
+});
+
+export function compareRoutes(reader: RunReader | null): AnyRoute[] {
+  return [
+    defineRoute({
+      method: 'GET',
+      path: '/compare',
+      operationId: 'compareRuns',
+      tag: 'runs',
+      summary: 'Stored runs side by side',
+      query: compareQuery,
+      problems: ['not-found', 'store-unavailable'],
+      responses: { 200: json('the comparison', rowSchema) },
+      handle: ({ query }, c) => {
+        const r = requireReader(reader);
+        const missing = query.runs.filter((id) => r.getRun(id) === null);
+        if (missing.length > 0) {
+          throw new ProblemError(
+            'not-found',
+            `no run with id ${missing.map((id) => JSON.stringify(id)).join(', ')}`,
+            missing.map((id) => ({ path: 'query.runs', message: `no run with id ${JSON.stringify(id)}` })),
+          );
+        }
+        return c.json(r.compare(query.runs));
+      },
+    }),
+  ];
+}

@@ -1,0 +1,97 @@
+// A stored run's event log. As JSON, one page of at most `limit` events; with
+// `Accept: application/x-ndjson`, every event of the range (fromSeq..toSeq, kinds) as one stream,
+// one JSON event per line, read from the store a page at a time (continuing after the last seq
+// read), so a long log streams in bounded memory, as `execsim events --json` prints it.
+import type { Context } from 'hono';
+import { z } from 'zod';
+import type { EventQuery, EventRow, Page, RunReader } from '../../store/read-model-port.ts';
+import { csvList, idParams, limitParam, wholeNumber } from '../query-params.ts';
+import { defineRoute, type AnyRoute } from '../route-spec.ts';
+import { found, requireReader } from './reader-access.ts';
+import { pageSchema, rowSchema } from './store-schemas.ts';
+
+export const MAX_EVENT_PAGE = 500;
+export const NDJSON = 'application/x-ndjson';
+
+const eventKind = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'must be an event kind like OrderFilled');
+
+const eventQuery = z.object({
+  fromSeq: wholeNumber(0, Number.MAX_SAFE_INTEGER).optional().describe('first seq (inclusive)'),
+  toSeq: wholeNumber(0, Number.MAX_SAFE_INTEGER).optional().describe('last seq (inclusive)'),
+  kinds: csvList(eventKind, 1, 50, 'kinds').optional().describe('only these event kinds, comma-separated'),
+  limit: limitParam(MAX_EVENT_PAGE)
+    .optional()
+    .describe(`events per page, 1 to ${MAX_EVENT_PAGE} (NDJSON: per read; the stream has them all)`),
+});
+
+/** Whether the client asked for NDJSON (Accept lists it, with a non-zero q). */
+function wantsNdjson(c: Context): boolean {
+  const accept = c.req.header('accept') ?? '';
+  return accept.split(',').some((part) => {
+    const [type = '', ...params] = part.split(';').map((s) => s.trim().toLowerCase());
+    const q = params.find((p) => p.startsWith('q='));
+    return type === NDJSON && (q === undefined || Number(q.slice(2)) > 0);
+  });
+}
+
+/** The events of `first` and of every page after it, one JSON line each. */
+function ndjsonStream(reader: RunReader, id: string, query: EventQuery, first: Page<EventRow>): ReadableStream {
+  const encoder = new TextEncoder();
+  let page: Page<EventRow> | null = first;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (page === null) {
+        controller.close();
+        return;
+      }
+      const { items, nextCursor } = page;
+      if (items.length > 0) controller.enqueue(encoder.encode(items.map((e) => JSON.stringify(e)).join('\n') + '\n'));
+      const last = items.at(-1)?.seq;
+      // Continue after the last seq read, while the reader says there is more and we move on.
+      const more =
+        nextCursor !== null && typeof last === 'number' && (query.fromSeq === undefined || last >= query.fromSeq);
+      if (!more) {
+        page = null;
+        return;
+      }
+      query = { ...query, fromSeq: last + 1 };
+      page = reader.events(id, query);
+    },
+  });
+}
+
+export function runEventRoutes(reader: RunReader | null): AnyRoute[] {
+  return [
+    defineRoute({
+      method: 'GET',
+      path: '/runs/:id/events',
+      operationId: 'listRunEvents',
+      tag: 'runs',
+      summary: "A stored run's event log: a JSON page, or with Accept: application/x-ndjson the whole range",
+      description:
+        'JSON: one page; while nextCursor is not null, ask again with fromSeq = the last seq + 1. ' +
+        'NDJSON: every event from fromSeq to toSeq, one JSON object per line.',
+      params: idParams,
+      query: eventQuery,
+      problems: ['not-found', 'store-unavailable'],
+      responses: {
+        200: {
+          description: 'the events',
+          content: {
+            'application/json': pageSchema(rowSchema),
+            [NDJSON]: rowSchema.describe('each line is one event (a JSON object)'),
+          },
+        },
+      },
+      handle: ({ params, query }, c) => {
+        const r = requireReader(reader);
+        const first = found(r.events(params.id, query), 'run', params.id);
+        if (!wantsNdjson(c)) return c.json(first, 200, { vary: 'accept' });
+        return new Response(ndjsonStream(r, params.id, query, first), {
+          status: 200,
+          headers: { 'content-type': NDJSON, vary: 'accept', 'cache-control': 'no-store' },
+        });
+      },
+    }),
+  ];
+}

@@ -1,0 +1,61 @@
+// What a stored run recorded: its child orders and fills (paged), and the price and execution
+// series for charts (down-sampled by the reader to at most maxPoints). The event log has its own
+// module (run-event-routes.ts).
+import { z } from 'zod';
+import type { RunReader } from '../../store/read-model-port.ts';
+import { cursorParam, idParams, limitParam, wholeNumber } from '../query-params.ts';
+import { defineRoute, json, type AnyRoute } from '../route-spec.ts';
+import { found, requireReader } from './reader-access.ts';
+import { pageSchema, rowSchema } from './store-schemas.ts';
+
+export const MAX_ROW_PAGE = 500;
+export const MAX_SERIES_POINTS = 10_000;
+
+const pageQuery = z.object({ cursor: cursorParam.optional(), limit: limitParam(MAX_ROW_PAGE).optional() });
+
+const seriesQuery = z.object({
+  maxPoints: wholeNumber(2, MAX_SERIES_POINTS).optional().describe('at most this many points per series'),
+  from: wholeNumber(0, Number.MAX_SAFE_INTEGER).optional().describe('simulated ms from the run start'),
+  to: wholeNumber(0, Number.MAX_SAFE_INTEGER).optional().describe('simulated ms from the run start'),
+});
+
+export function runRecordRoutes(reader: RunReader | null): AnyRoute[] {
+  return [
+    defineRoute({
+      method: 'GET',
+      path: '/runs/:id/orders',
+      operationId: 'listRunOrders',
+      tag: 'runs',
+      summary: "A stored run's orders (parents and children), paged",
+      params: idParams,
+      query: pageQuery,
+      problems: ['not-found', 'store-unavailable'],
+      responses: { 200: json('one page of orders', pageSchema(rowSchema)) },
+      handle: ({ params, query }, c) => c.json(found(requireReader(reader).orders(params.id, query), 'run', params.id)),
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/runs/:id/fills',
+      operationId: 'listRunFills',
+      tag: 'runs',
+      summary: "A stored run's fills, paged",
+      params: idParams,
+      query: pageQuery,
+      problems: ['not-found', 'store-unavailable'],
+      responses: { 200: json('one page of fills', pageSchema(rowSchema)) },
+      handle: ({ params, query }, c) => c.json(found(requireReader(reader).fills(params.id, query), 'run', params.id)),
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/runs/:id/series',
+      operationId: 'getRunSeries',
+      tag: 'runs',
+      summary: "A stored run's time series for charts (mid price, fills, position), down-sampled",
+      params: idParams,
+      query: seriesQuery,
+      problems: ['not-found', 'store-unavailable'],
+      responses: { 200: json('the series', rowSchema) },
+      handle: ({ params, query }, c) => c.json(found(requireReader(reader).series(params.id, query), 'run', params.id)),
+    }),
+  ];
+}

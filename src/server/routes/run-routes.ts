@@ -1,0 +1,75 @@
+// Stored runs: the filtered, sorted, paged list (from the read model's indexed summary columns),
+// one run's detail, and the scenario it ran. Thin: validate, ask the reader, answer.
+import { z } from 'zod';
+import { RUN_STATES } from '../../store/run-state.ts';
+import type { RunQuery, RunReader } from '../../store/read-model-port.ts';
+import { booleanParam, cursorParam, idParams, instantParam, limitParam, text, wholeNumber } from '../query-params.ts';
+import { defineRoute, json, type AnyRoute } from '../route-spec.ts';
+import { found, requireReader } from './reader-access.ts';
+import { pageSchema, rowSchema } from './store-schemas.ts';
+
+export const MAX_RUN_PAGE = 500;
+
+export const runQuerySchema = z.object({
+  scenario: text(200).optional().describe('scenario name'),
+  status: z
+    .enum(RUN_STATES, { error: `must be one of ${RUN_STATES.join(', ')}` })
+    .optional()
+    .describe('run state'),
+  passed: booleanParam.optional().describe("whether the run's expectations held"),
+  mode: text(40).optional().describe('run mode (backtest, ...)'),
+  venue: text(80).optional().describe('venue name, e.g. binance-spot'),
+  symbol: text(40).optional().describe('instrument symbol, e.g. BTCUSDT'),
+  from: instantParam.optional().describe('started at or after this UTC instant'),
+  to: instantParam.optional().describe('started before this UTC instant'),
+  seed: wholeNumber(0, Number.MAX_SAFE_INTEGER).optional().describe('the seed the run used'),
+  codeVersion: text(200).optional().describe('the code version the run was made with'),
+  sort: z
+    .enum(['started', 'shortfall', 'fillRatio'], { error: 'must be started, shortfall or fillRatio' })
+    .optional()
+    .describe('sort key (default started)'),
+  order: z.enum(['asc', 'desc'], { error: 'must be asc or desc' }).optional().describe('sort order'),
+  cursor: cursorParam.optional(),
+  limit: limitParam(MAX_RUN_PAGE).optional(),
+});
+
+// The query the route hands the reader is a RunQuery: this fails to compile when they drift.
+const _runQueryFits = (q: z.output<typeof runQuerySchema>): RunQuery => q;
+
+export function runRoutes(reader: RunReader | null): AnyRoute[] {
+  return [
+    defineRoute({
+      method: 'GET',
+      path: '/runs',
+      operationId: 'listRuns',
+      tag: 'runs',
+      summary: 'Stored runs: filtered, sorted and paged',
+      query: runQuerySchema,
+      problems: ['store-unavailable'],
+      responses: { 200: json('one page of run summaries', pageSchema(rowSchema)) },
+      handle: ({ query }, c) => c.json(requireReader(reader).listRuns(query)),
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/runs/:id',
+      operationId: 'getRun',
+      tag: 'runs',
+      summary: 'One stored run: its summary, report and totals',
+      params: idParams,
+      problems: ['not-found', 'store-unavailable'],
+      responses: { 200: json('the run', rowSchema) },
+      handle: ({ params }, c) => c.json(found(requireReader(reader).getRun(params.id), 'run', params.id)),
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/runs/:id/scenario',
+      operationId: 'getRunScenario',
+      tag: 'runs',
+      summary: 'The scenario a stored run ran, as stored with it',
+      params: idParams,
+      problems: ['not-found', 'store-unavailable'],
+      responses: { 200: json('the scenario', rowSchema) },
+      handle: ({ params }, c) => c.json(found(requireReader(reader).scenarioOf(params.id), 'run', params.id)),
+    }),
+  ];
+}

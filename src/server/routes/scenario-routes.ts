@@ -1,0 +1,106 @@
+// The bundled scenarios and validation of scenario text. The list reads the scenarios directory
+// on each request (a file added there shows up without a restart) and reports a file that does
+// not load with its problems rather than hiding it. Validation runs the loader itself
+// (parseScenario: schema, cross-field checks, run limits, TWAP plans), so "valid" here means what
+// `execsim run` would accept; it writes nothing, so it needs no token.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { loadScenarioFile, parseScenario, ScenarioError, type ScenarioProblem } from '../../scenario/load-scenario.ts';
+import { fieldErrorSchema, ProblemError, type FieldError } from '../problem.ts';
+import { replayFilesOutside } from '../replay-file-guard.ts';
+import { defineRoute, json, type AnyRoute } from '../route-spec.ts';
+import { scenarioSummary, scenarioSummarySchema } from '../scenario-summary.ts';
+
+export interface ScenarioDeps {
+  /** The bundled scenario files (*.yaml). */
+  readonly scenariosDir: string;
+}
+
+/** Problems listed in a 422 answer; the detail counts the rest. */
+const MAX_LISTED = 50;
+
+const listItem = z.discriminatedUnion('valid', [
+  scenarioSummarySchema.extend({ valid: z.literal(true), file: z.string() }),
+  z.object({ valid: z.literal(false), file: z.string(), errors: z.array(fieldErrorSchema) }),
+]);
+
+const asFieldErrors = (problems: readonly ScenarioProblem[]): FieldError[] =>
+  problems.map((p) => ({ path: p.path, message: p.message }));
+
+/** The loader's problems of `err`; one whole-document problem when it carries none. */
+const problemsOf = (err: ScenarioError): FieldError[] =>
+  err.problems.length > 0 ? asFieldErrors(err.problems) : [{ path: '', message: err.message }];
+
+function listScenarios(dir: string): z.infer<typeof listItem>[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => /\.ya?ml$/.test(n));
+  } catch {
+    return [];
+  }
+  return names.sort().map((file) => {
+    try {
+      return { valid: true as const, file, ...scenarioSummary(loadScenarioFile(join(dir, file))) };
+    } catch (err) {
+      if (err instanceof ScenarioError) return { valid: false as const, file, errors: problemsOf(err) };
+      throw err;
+    }
+  });
+}
+
+export function scenarioRoutes(deps: ScenarioDeps): AnyRoute[] {
+  return [
+    defineRoute({
+      method: 'GET',
+      path: '/scenarios',
+      operationId: 'listScenarios',
+      tag: 'scenarios',
+      summary: 'The bundled scenario files, each with what it simulates (or its problems)',
+      responses: { 200: json('the scenarios, by file name', z.object({ items: z.array(listItem) })) },
+      handle: (_, c) => c.json({ items: listScenarios(deps.scenariosDir) }),
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/scenarios/validate',
+      operationId: 'validateScenario',
+      tag: 'scenarios',
+      summary: 'Check scenario YAML as `execsim run` would, without running or storing anything',
+      description:
+        'The body is the YAML text (Content-Type text/yaml or application/yaml) or JSON {"yaml": "..."}. ' +
+        'Replay files (market.files) are resolved from the scenarios directory and must be inside it.',
+      auth: 'none',
+      body: {
+        'application/yaml': z.string(),
+        'text/yaml': z.string(),
+        'application/json': z.strictObject({ yaml: z.string().describe('the scenario file text') }),
+      },
+      problems: ['invalid-scenario'],
+      responses: {
+        200: json('the scenario is valid', z.object({ valid: z.literal(true), scenario: scenarioSummarySchema })),
+      },
+      handle: ({ body }, c) => {
+        const text = body.mediaType === 'application/json' ? body.value.yaml : body.value;
+        const outside = replayFilesOutside(text, deps.scenariosDir);
+        if (outside.length > 0) invalid(outside);
+        try {
+          const loaded = parseScenario(text, join(deps.scenariosDir, '(request).yaml'));
+          return c.json({ valid: true as const, scenario: scenarioSummary(loaded) });
+        } catch (err) {
+          if (err instanceof ScenarioError) invalid(problemsOf(err));
+          throw err;
+        }
+      },
+    }),
+  ];
+}
+
+function invalid(errors: readonly FieldError[]): never {
+  const shown = errors.slice(0, MAX_LISTED);
+  const more = errors.length > shown.length ? ` (the first ${shown.length} are listed)` : '';
+  throw new ProblemError(
+    'invalid-scenario',
+    `the scenario has ${errors.length} problem${errors.length === 1 ? '' : 's'}${more}`,
+    shown,
+  );
+}
