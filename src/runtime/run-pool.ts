@@ -23,6 +23,8 @@ export interface RunPoolOptions {
   readonly keepProgress?: number;
   /** Finished runs whose updates are kept (the oldest are forgotten first). */
   readonly keepRuns?: number;
+  /** Hears every update of every run (metrics, logs). */
+  readonly onUpdate?: (u: RunUpdate) => void;
 }
 
 type Listener = (u: RunUpdate) => void;
@@ -172,6 +174,7 @@ export class RunPool {
     h.updates.push(u);
     this.trim(h);
     if (FINAL_UPDATES.has(u.type)) h.done = true;
+    this.options.onUpdate?.(u);
     for (const l of this.listeners.get(runId) ?? []) l(u);
     if (h.done) {
       this.listeners.delete(runId);

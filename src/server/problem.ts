@@ -21,6 +21,7 @@ export const PROBLEM_TYPES = {
   'payload-too-large': { status: 413, title: 'Payload too large' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
   'invalid-scenario': { status: 422, title: 'Invalid scenario' },
+  'too-many-jobs': { status: 429, title: 'Too many runs waiting' },
   'internal-error': { status: 500, title: 'Internal server error' },
   'not-ready': { status: 503, title: 'Not ready' },
   'store-unavailable': { status: 503, title: 'Store not available' },

@@ -6,9 +6,9 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { loadScenarioFile, parseScenario, ScenarioError, type ScenarioProblem } from '../../scenario/load-scenario.ts';
-import { fieldErrorSchema, ProblemError, type FieldError } from '../problem.ts';
-import { replayFilesOutside } from '../replay-file-guard.ts';
+import { loadScenarioFile, ScenarioError } from '../../scenario/load-scenario.ts';
+import { fieldErrorSchema } from '../problem.ts';
+import { loadScenarioText, problemsOf } from '../scenario-request.ts';
 import { defineRoute, json, type AnyRoute } from '../route-spec.ts';
 import { scenarioSummary, scenarioSummarySchema } from '../scenario-summary.ts';
 
@@ -17,20 +17,10 @@ export interface ScenarioDeps {
   readonly scenariosDir: string;
 }
 
-/** Problems listed in a 422 answer; the detail counts the rest. */
-const MAX_LISTED = 50;
-
 const listItem = z.discriminatedUnion('valid', [
   scenarioSummarySchema.extend({ valid: z.literal(true), file: z.string() }),
   z.object({ valid: z.literal(false), file: z.string(), errors: z.array(fieldErrorSchema) }),
 ]);
-
-const asFieldErrors = (problems: readonly ScenarioProblem[]): FieldError[] =>
-  problems.map((p) => ({ path: p.path, message: p.message }));
-
-/** The loader's problems of `err`; one whole-document problem when it carries none. */
-const problemsOf = (err: ScenarioError): FieldError[] =>
-  err.problems.length > 0 ? asFieldErrors(err.problems) : [{ path: '', message: err.message }];
 
 function listScenarios(dir: string): z.infer<typeof listItem>[] {
   let names: string[];
@@ -81,26 +71,8 @@ export function scenarioRoutes(deps: ScenarioDeps): AnyRoute[] {
       },
       handle: ({ body }, c) => {
         const text = body.mediaType === 'application/json' ? body.value.yaml : body.value;
-        const outside = replayFilesOutside(text, deps.scenariosDir);
-        if (outside.length > 0) invalid(outside);
-        try {
-          const loaded = parseScenario(text, join(deps.scenariosDir, '(request).yaml'));
-          return c.json({ valid: true as const, scenario: scenarioSummary(loaded) });
-        } catch (err) {
-          if (err instanceof ScenarioError) invalid(problemsOf(err));
-          throw err;
-        }
+        return c.json({ valid: true as const, scenario: scenarioSummary(loadScenarioText(text, deps.scenariosDir)) });
       },
     }),
   ];
-}
-
-function invalid(errors: readonly FieldError[]): never {
-  const shown = errors.slice(0, MAX_LISTED);
-  const more = errors.length > shown.length ? ` (the first ${shown.length} are listed)` : '';
-  throw new ProblemError(
-    'invalid-scenario',
-    `the scenario has ${errors.length} problem${errors.length === 1 ? '' : 's'}${more}`,
-    shown,
-  );
 }

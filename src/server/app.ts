@@ -1,0 +1,161 @@
+// The HTTP app: the JSON API under /api/v1 and the pages at /, over one read model and one run
+// pool. Built from its parts, so tests build it over a scratch store without a socket
+// (app.request) and `execsim serve` puts it on one. Every answer that is not a success is a
+// problem document: refused input (4xx) from the route declarations, unknown paths (404), known
+// paths with another method (405 with Allow), and, never on purpose, an internal error (500) that
+// says nothing about its cause beyond an id in the server's log.
+import { randomUUID } from 'node:crypto';
+import { Hono } from 'hono';
+import type { Registry } from 'prom-client';
+import type { DeleteRun, RunReader } from '../store/read-model-port.ts';
+import { hostGuard, LOOPBACK_HOSTS } from './host-guard.ts';
+import { createMetrics, type AppMetrics } from './metrics.ts';
+import { buildOpenApi, type OpenApiDocument } from './openapi.ts';
+import { ProblemError, problemResponse } from './problem.ts';
+import { openApiPath, registerRoutes } from './register-routes.ts';
+import type { AnyRoute } from './route-spec.ts';
+import { compareRoutes } from './routes/compare-routes.ts';
+import { deleteRunRoutes } from './routes/delete-run-routes.ts';
+import { healthRoutes } from './routes/health-routes.ts';
+import { metaRoutes } from './routes/meta-routes.ts';
+import { runEventRoutes } from './routes/run-event-routes.ts';
+import { runJobRoutes, type RunJobs } from './routes/run-job-routes.ts';
+import { runRecordRoutes } from './routes/run-record-routes.ts';
+import { runRoutes } from './routes/run-routes.ts';
+import { scenarioRoutes } from './routes/scenario-routes.ts';
+import { sweepRoutes } from './routes/sweep-routes.ts';
+
+export const API_BASE = '/api/v1';
+/** Request bodies larger than this are refused (413): a scenario file is a few kilobytes. */
+export const DEFAULT_MAX_BODY_BYTES = 1_000_000;
+
+export interface AppOptions {
+  readonly reader: RunReader | null;
+  readonly deleteRun: DeleteRun | null;
+  /** Runs started over HTTP; null: POST /runs is not offered. */
+  readonly jobs: RunJobs | null;
+  readonly scenariosDir: string;
+  readonly version: string;
+  /** The bearer token for mutating routes (EXECSIM_TOKEN); null: they answer 403. */
+  readonly token: string | null;
+  /** Host names the server answers to; null: any (a server bound to a public interface). */
+  readonly allowedHosts?: readonly string[] | null;
+  readonly maxBodyBytes?: number;
+  /** Runs waiting for a worker before POST /runs answers 429. */
+  readonly maxQueued?: number;
+  /** Check every answer against its route's declaration and throw on a mismatch (tests). */
+  readonly checkResponses?: boolean;
+  /** Pages mounted at / (server-rendered HTML), given the app's reader. */
+  readonly pages?: (reader: RunReader | null) => Hono;
+  /** Where internal errors are reported (with their id); default stderr. */
+  readonly logError?: (id: string, err: unknown) => void;
+}
+
+export interface ExecsimApp {
+  readonly app: Hono<{ Variables: { routePattern?: string } }>;
+  readonly routes: readonly AnyRoute[];
+  readonly document: () => OpenApiDocument;
+  readonly metrics: AppMetrics;
+  readonly registry: Registry;
+}
+
+export function createApp(options: AppOptions): ExecsimApp {
+  const app = new Hono<{ Variables: { routePattern?: string } }>();
+  const metrics = createMetrics();
+  const allowed = options.allowedHosts === undefined ? LOOPBACK_HOSTS : options.allowedHosts;
+  const logError =
+    options.logError ??
+    ((id: string, err: unknown) =>
+      console.error(`execsim serve: internal error ${id}:`, err instanceof Error ? err.stack : err));
+
+  app.use('*', metrics.middleware);
+  if (allowed !== null) app.use('*', hostGuard(allowed));
+
+  let document: OpenApiDocument | null = null;
+  const routes: AnyRoute[] = [];
+  routes.push(
+    ...runRoutes(options.reader),
+    ...runRecordRoutes(options.reader),
+    ...runEventRoutes(options.reader),
+    ...compareRoutes(options.reader),
+    ...deleteRunRoutes(options.deleteRun),
+    ...sweepRoutes(options.reader),
+    ...scenarioRoutes({ scenariosDir: options.scenariosDir }),
+    ...healthRoutes({ reader: options.reader, version: options.version, registry: metrics.registry }),
+    ...metaRoutes({
+      apiBase: API_BASE,
+      document: () => (document ??= buildOpenApi(routes, { apiBase: API_BASE, version: options.version })),
+    }),
+  );
+  if (options.jobs !== null) {
+    const jobs = options.jobs;
+    metrics.watchLoad(() => jobs.load);
+    routes.push(
+      ...runJobRoutes({
+        jobs: options.jobs,
+        reader: options.reader,
+        scenariosDir: options.scenariosDir,
+        maxQueued: options.maxQueued ?? 100,
+        apiBase: API_BASE,
+        onSubmitted: () => metrics.jobsSubmitted.inc({ kind: 'run' }),
+      }),
+    );
+  }
+  registerRoutes(app, routes, {
+    apiBase: API_BASE,
+    token: options.token,
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    checkResponses: options.checkResponses ?? false,
+  });
+  if (options.pages) app.route('/', options.pages(options.reader));
+
+  // A path some route has, asked with another method: 405 with the methods it takes.
+  const methodsByPath = new Map<RegExp, string[]>();
+  for (const r of routes) {
+    const pattern = new RegExp(`^${(API_BASE + r.path).replace(/:[A-Za-z0-9_]+/g, '[^/]+')}$`);
+    const key = [...methodsByPath.keys()].find((k) => k.source === pattern.source) ?? pattern;
+    methodsByPath.set(key, [...(methodsByPath.get(key) ?? []), r.method]);
+  }
+  app.notFound((c) => {
+    const path = c.req.path;
+    for (const [pattern, methods] of methodsByPath) {
+      if (pattern.test(path)) {
+        const allow = [...new Set(methods.includes('GET') ? [...methods, 'HEAD'] : methods)].join(', ');
+        return problemResponse(
+          new ProblemError('method-not-allowed', `${c.req.method} is not allowed here; allowed: ${allow}`, undefined, {
+            allow,
+          }),
+          c,
+          API_BASE,
+        );
+      }
+    }
+    return problemResponse(new ProblemError('not-found', `nothing at ${path}`), c, API_BASE);
+  });
+  app.onError((err, c) => {
+    if (err instanceof ProblemError) return problemResponse(err, c, API_BASE);
+    const id = randomUUID();
+    logError(id, err);
+    return problemResponse(
+      new ProblemError('internal-error', `internal error ${id} (see the server's log)`),
+      c,
+      API_BASE,
+    );
+  });
+
+  return {
+    app,
+    routes,
+    document: () => (document ??= buildOpenApi(routes, { apiBase: API_BASE, version: options.version })),
+    metrics,
+    registry: metrics.registry,
+  };
+}
+
+/** The paths of the document, for checks that the routes and the document agree. */
+export const documentedOperations = (doc: OpenApiDocument): string[] =>
+  Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+
+/** The operations the app registered, in the document's spelling. */
+export const registeredOperations = (routes: readonly AnyRoute[]): string[] =>
+  routes.map((r) => `${r.method} ${openApiPath(API_BASE + r.path)}`);

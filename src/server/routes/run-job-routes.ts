@@ -1,0 +1,188 @@
+// Starting runs over HTTP and following them. POST /runs checks the scenario as `execsim run`
+// would (a refused one writes nothing), gives the run its id and hands it to the run pool, whose
+// worker threads run it into the store off the server's event loop; it answers 202 at once with
+// the id and a Location. The run's life (queued, started, progress, finished, failed,
+// interrupted) streams from /runs/{id}/progress as Server-Sent Events that resume after
+// Last-Event-ID. A run the pool no longer follows (finished before this server started, or
+// written by the CLI) gets one event with its stored state, and the stream ends.
+import { randomUUID } from 'node:crypto';
+import type { Context } from 'hono';
+import { z } from 'zod';
+import type { LoadedScenario } from '../../scenario/load-scenario.ts';
+import type { RunReader } from '../../store/read-model-port.ts';
+import { ProblemError } from '../problem.ts';
+import { idParams } from '../query-params.ts';
+import { defineRoute, json, type AnyRoute } from '../route-spec.ts';
+import { resumeAfter, streamUpdates } from '../sse.ts';
+import { resolveScenarioRequest, scenarioRequestSchema } from '../scenario-request.ts';
+
+/** One update of a run's life, as the pool numbers them. */
+export interface JobUpdate {
+  readonly id: number;
+  readonly type: string;
+  readonly [key: string]: unknown;
+}
+
+/** What these routes need of the run pool. */
+export interface RunJobs {
+  submit(job: { runId: string; name: string; file?: string; yaml?: string; seed?: number }): void;
+  state(runId: string): 'queued' | 'running' | 'done' | null;
+  cancel(runId: string): 'cancelled' | 'already_done' | 'unknown';
+  follow(runId: string, afterId: number, listener: (u: JobUpdate) => void): (() => void) | null;
+  readonly load: { readonly queued: number; readonly running: number; readonly workers: number };
+}
+
+export interface RunJobDeps {
+  readonly jobs: RunJobs;
+  readonly reader: RunReader | null;
+  readonly scenariosDir: string;
+  /** Runs waiting for a worker beyond which POST /runs answers 429. */
+  readonly maxQueued: number;
+  readonly apiBase: string;
+  /** Called with each run submitted (metrics). */
+  readonly onSubmitted?: (runId: string) => void;
+}
+
+const FINAL = new Set(['finished', 'failed', 'interrupted']);
+
+const runBody = scenarioRequestSchema.extend({
+  seed: z
+    .number()
+    .int('must be a whole number')
+    .min(0, 'must be at least 0')
+    .max(Number.MAX_SAFE_INTEGER, 'must be a safe integer')
+    .optional()
+    .describe("the run's seed; default: the scenario's"),
+});
+
+/** The SSE resume point for clients that cannot send Last-Event-ID (the header wins). */
+export const progressQuery = z.object({
+  lastEventId: z
+    .string()
+    .regex(/^\d{1,15}$/, 'must be the id of an event this stream sent (a whole number)')
+    .optional()
+    .describe('resume after this event id, as the Last-Event-ID header does'),
+});
+
+const accepted = z.object({
+  id: z.string(),
+  status: z.literal('queued'),
+  scenario: z.string(),
+  progress: z.string().describe('the SSE stream of its progress'),
+});
+
+const sseSchema = z
+  .string()
+  .describe('text/event-stream: events queued, started, progress, finished, failed, interrupted');
+
+export function runJobRoutes(deps: RunJobDeps): AnyRoute[] {
+  return [
+    defineRoute({
+      method: 'POST',
+      path: '/runs',
+      operationId: 'startRun',
+      tag: 'runs',
+      summary: 'Start a run of a bundled scenario (by name) or of scenario text; answers 202 at once',
+      description:
+        'JSON body: {"scenario": "<bundled name>"} or {"yaml": "<scenario text>"}, with an optional "seed". ' +
+        'The run executes on a worker thread; follow it at the Location and its progress stream.',
+      body: { 'application/json': runBody },
+      problems: ['invalid-scenario', 'not-found', 'too-many-jobs'],
+      responses: {
+        202: {
+          ...json('the run is queued', accepted),
+          headers: { location: 'the run: GET it for its state and, once finished, its report' },
+        },
+      },
+      handle: ({ body }, c) => {
+        const { seed } = body.value;
+        if (deps.jobs.load.queued >= deps.maxQueued) {
+          throw new ProblemError(
+            'too-many-jobs',
+            `${deps.jobs.load.queued} runs are already waiting for a worker (at most ${deps.maxQueued}); try again when some have finished`,
+          );
+        }
+        const request = resolveScenarioRequest(body.value, deps.scenariosDir);
+        const runId = `run-${randomUUID()}`;
+        deps.jobs.submit({
+          runId,
+          name: request.name,
+          ...(request.file !== undefined ? { file: request.file } : {}),
+          ...(request.yaml !== undefined ? { yaml: request.yaml } : {}),
+          ...(seed !== undefined ? { seed } : {}),
+        });
+        deps.onSubmitted?.(runId);
+        return answerAccepted(c, deps.apiBase, runId, request.loaded);
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/runs/:id/progress',
+      operationId: 'followRun',
+      tag: 'runs',
+      summary: "A run's progress as Server-Sent Events, resuming after Last-Event-ID",
+      params: idParams,
+      query: progressQuery,
+      problems: ['not-found'],
+      responses: { 200: { description: 'the event stream', content: { 'text/event-stream': sseSchema } } },
+      handle: ({ params }, c) => {
+        const afterId = resumeAfter(c);
+        if (deps.jobs.state(params.id) !== null) {
+          return streamUpdates<JobUpdate>(
+            c,
+            afterId,
+            (l) => deps.jobs.follow(params.id, afterId, l),
+            (u) => FINAL.has(u.type),
+          );
+        }
+        const stored = deps.reader?.getRun(params.id) ?? null;
+        if (stored === null) throw new ProblemError('not-found', `no run with id ${JSON.stringify(params.id)}`);
+        const state = String(stored['status'] ?? 'unknown');
+        const once: JobUpdate = { id: 1, type: 'stored', runId: params.id, status: state };
+        return streamUpdates<JobUpdate>(
+          c,
+          afterId,
+          (l) => {
+            l(once);
+            return () => {};
+          },
+          () => true,
+        );
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/runs/:id/cancel',
+      operationId: 'cancelRun',
+      tag: 'runs',
+      summary: 'Cancel a queued or running run (a running one stops and is stored as interrupted)',
+      params: idParams,
+      problems: ['not-found', 'conflict'],
+      responses: {
+        202: json('cancelling', z.object({ id: z.string(), status: z.literal('cancelling') })),
+      },
+      handle: ({ params }, c) => {
+        const outcome = deps.jobs.cancel(params.id);
+        if (outcome === 'unknown') {
+          const stored = deps.reader?.getRun(params.id) ?? null;
+          if (stored === null) throw new ProblemError('not-found', `no run with id ${JSON.stringify(params.id)}`);
+          throw new ProblemError(
+            'conflict',
+            `run ${params.id} is not running on this server (stored as ${String(stored['status'])})`,
+          );
+        }
+        if (outcome === 'already_done') throw new ProblemError('conflict', `run ${params.id} has already ended`);
+        return c.json({ id: params.id, status: 'cancelling' as const }, 202);
+      },
+    }),
+  ];
+}
+
+function answerAccepted(c: Context, apiBase: string, runId: string, loaded: LoadedScenario): Response {
+  const location = `${apiBase}/runs/${runId}`;
+  c.header('location', location);
+  return c.json(
+    { id: runId, status: 'queued' as const, scenario: loaded.scenario.name, progress: `${location}/progress` },
+    202,
+  );
+}

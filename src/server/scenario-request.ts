@@ -1,0 +1,95 @@
+// A scenario named in a request: a bundled one by name, or scenario text. Both are checked the way
+// `execsim run` checks a file (schema, cross-field checks, run limits), so a refused request writes
+// nothing and says which fields are wrong. Bundled names are file names in the scenarios directory
+// (with or without .yaml) and cannot leave it; replay files named by scenario text must be inside
+// it too (replay-file-guard.ts).
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import {
+  loadScenarioFile,
+  parseScenario,
+  ScenarioError,
+  type LoadedScenario,
+  type ScenarioProblem,
+} from '../scenario/load-scenario.ts';
+import { ProblemError, type FieldError } from './problem.ts';
+import { replayFilesOutside } from './replay-file-guard.ts';
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+/** The request fields that name a scenario: exactly one of them. */
+export const scenarioRequestSchema = z.strictObject({
+  scenario: z
+    .string()
+    .regex(NAME, 'must be the name of a bundled scenario (GET /scenarios lists them)')
+    .optional()
+    .describe('a bundled scenario by name, e.g. twap-calm'),
+  yaml: z.string().min(1, 'must not be empty').optional().describe('scenario file text'),
+});
+
+export interface ScenarioRequest {
+  /** The name the scenario goes by for the loader (a path: replay files resolve from its folder). */
+  readonly name: string;
+  readonly file?: string;
+  readonly yaml?: string;
+  readonly loaded: LoadedScenario;
+}
+
+/** Problems listed in a 422 answer; the detail counts the rest. */
+const MAX_LISTED = 50;
+
+const asFieldErrors = (problems: readonly ScenarioProblem[]): FieldError[] =>
+  problems.map((p) => ({ path: p.path, message: p.message }));
+
+/** The loader's problems of `err`; one whole-document problem when it carries none. */
+export const problemsOf = (err: ScenarioError): FieldError[] =>
+  err.problems.length > 0 ? asFieldErrors(err.problems) : [{ path: '', message: err.message }];
+
+/** Throws the 422 problem listing a scenario's problems. */
+export function invalidScenario(errors: readonly FieldError[]): never {
+  const shown = errors.slice(0, MAX_LISTED);
+  const more = errors.length > shown.length ? ` (the first ${shown.length} are listed)` : '';
+  throw new ProblemError(
+    'invalid-scenario',
+    `the scenario has ${errors.length} problem${errors.length === 1 ? '' : 's'}${more}`,
+    shown,
+  );
+}
+
+/** Loads scenario text sent over HTTP as the loader would from a file in `dir`. */
+export function loadScenarioText(text: string, dir: string): LoadedScenario {
+  const outside = replayFilesOutside(text, dir);
+  if (outside.length > 0) invalidScenario(outside);
+  try {
+    return parseScenario(text, join(dir, '(request).yaml'));
+  } catch (err) {
+    if (err instanceof ScenarioError) invalidScenario(problemsOf(err));
+    throw err;
+  }
+}
+
+export function resolveScenarioRequest(value: z.output<typeof scenarioRequestSchema>, dir: string): ScenarioRequest {
+  const { scenario, yaml } = value;
+  if ((scenario === undefined) === (yaml === undefined)) {
+    throw new ProblemError('bad-request', 'name a bundled scenario or send scenario text, not both and not neither', [
+      { path: 'body', message: 'must have exactly one of "scenario" and "yaml"' },
+    ]);
+  }
+  if (yaml !== undefined) return { name: join(dir, '(request).yaml'), yaml, loaded: loadScenarioText(yaml, dir) };
+  const base = (scenario as string).replace(/\.ya?ml$/, '');
+  const file = join(dir, `${base}.yaml`);
+  if (!existsSync(file)) {
+    throw new ProblemError(
+      'not-found',
+      `no bundled scenario named ${JSON.stringify(base)} (GET /scenarios lists them)`,
+      [{ path: 'body.scenario', message: 'no such bundled scenario' }],
+    );
+  }
+  try {
+    return { name: file, file, loaded: loadScenarioFile(file) };
+  } catch (err) {
+    if (err instanceof ScenarioError) invalidScenario(problemsOf(err));
+    throw err;
+  }
+}

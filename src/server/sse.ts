@@ -1,0 +1,76 @@
+// Server-Sent Events of a job's numbered updates (a run's or a sweep's life). Each update is one
+// event: `id` its number, `event` its type, `data` the update as JSON. A client that reconnects
+// sends the last id it saw (Last-Event-ID header, or `lastEventId` in the query for clients that
+// cannot set headers) and gets only what came after it. The stream ends after the update that
+// ends the job; while nothing happens a comment line is sent every `keepAliveMs` so proxies and
+// clients do not take a quiet run for a dead connection.
+import type { Context } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import { ProblemError } from './problem.ts';
+
+export const SSE_KEEP_ALIVE_MS = 15_000;
+
+/** The id after which to resume: Last-Event-ID, else the `lastEventId` query parameter, else 0. */
+export function resumeAfter(c: Context): number {
+  const raw = c.req.header('last-event-id') ?? c.req.query('lastEventId');
+  if (raw === undefined || raw === '') return 0;
+  if (!/^\d{1,15}$/.test(raw.trim())) {
+    throw new ProblemError(
+      'bad-request',
+      'Last-Event-ID must be the id of an event this stream sent (a whole number)',
+      [{ path: 'header.last-event-id', message: `must be a whole number, got ${JSON.stringify(raw.slice(0, 40))}` }],
+    );
+  }
+  return Number(raw.trim());
+}
+
+/** Streams the feed's updates after `afterId` until the final one (or the client leaves). */
+export function streamUpdates<U extends { readonly id: number; readonly type: string }>(
+  c: Context,
+  afterId: number,
+  subscribe: (listener: (u: U) => void) => (() => void) | null,
+  isFinal: (u: U) => boolean,
+  keepAliveMs = SSE_KEEP_ALIVE_MS,
+): Response {
+  return streamSSE(c, async (stream) => {
+    const pending: U[] = [];
+    let wake: (() => void) | null = null;
+    let ended = false;
+    const unsubscribe = subscribe((u) => {
+      pending.push(u);
+      wake?.();
+    });
+    if (unsubscribe === null) return;
+    stream.onAbort(() => {
+      ended = true;
+      wake?.();
+    });
+    try {
+      while (!ended) {
+        while (pending.length > 0) {
+          const u = pending.shift() as U;
+          if (u.id <= afterId) continue;
+          await stream.writeSSE({ id: String(u.id), event: u.type, data: JSON.stringify(u) });
+          if (isFinal(u)) return;
+        }
+        // Wait for the next update, or send a keep-alive comment after a quiet interval.
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(() => {
+            wake = null;
+            void stream.write(': keep-alive\n\n').then(
+              () => resolve(),
+              () => resolve(),
+            );
+          }, keepAliveMs);
+          wake = () => {
+            clearTimeout(timer);
+            wake = null;
+            resolve();
+          };
+        });
+      }
+    } finally {
+      unsubscribe();
+    }
+  });
+}

@@ -1,0 +1,252 @@
+// Starting runs over HTTP, through the app (app.request, no socket) with a real run pool on
+// worker threads and a real SQLite store: POST /runs answers 202 at once with an id and a
+// Location, the run is executed and stored by a worker, its progress streams as SSE with
+// increasing ids, ends with `finished`, and resumes after Last-Event-ID; the token guards every
+// change (403 without a server token, 401 with a wrong one); refused requests write nothing; a
+// full queue answers 429; a queued run can be cancelled.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RunPool } from '../src/runtime/run-pool.ts';
+import { createApp, type ExecsimApp } from '../src/server/app.ts';
+import { openExistingDatabase } from '../src/store/open-database.ts';
+
+const TOKEN = 'test-token-0123456789abcdef';
+const SCENARIOS = path.resolve('scenarios');
+const WAIT_MS = 60_000;
+let dir: string;
+let db: string;
+let pool: RunPool;
+let server: ExecsimApp;
+let submitted = 0;
+
+/** Waits (bounded) until the pool has nothing queued or running. */
+async function idle(): Promise<void> {
+  const until = performance.now() + WAIT_MS;
+  while (pool.load.queued + pool.load.running > 0) {
+    if (performance.now() > until) throw new Error('pool did not become idle');
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'execsim-server-runs-'));
+  db = path.join(dir, 'runs.db');
+  pool = new RunPool({ dbPath: db, size: 1 });
+  server = createApp({
+    reader: null,
+    deleteRun: null,
+    jobs: {
+      submit: (job) => {
+        submitted++;
+        pool.submit(job);
+      },
+      state: (id) => pool.state(id),
+      cancel: (id) => pool.cancel(id),
+      follow: (id, after, l) => pool.follow(id, after, l),
+      get load() {
+        return pool.load;
+      },
+    },
+    scenariosDir: SCENARIOS,
+    version: 'test',
+    token: TOKEN,
+    maxQueued: 3,
+    checkResponses: true,
+  });
+});
+
+afterAll(async () => {
+  await pool.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const auth = { authorization: `Bearer ${TOKEN}` };
+const post = (url: string, body: unknown, headers: Record<string, string> = auth) =>
+  server.app.request(`http://127.0.0.1${url}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+const get = (url: string, headers: Record<string, string> = {}) =>
+  server.app.request(`http://127.0.0.1${url}`, { headers });
+
+interface SseEvent {
+  id: number;
+  event: string;
+  data: Record<string, unknown>;
+}
+
+/** Reads an SSE response to its end (bounded), parsing its events. */
+async function readSse(res: Response): Promise<SseEvent[]> {
+  const body = res.body;
+  if (!body) throw new Error('no body');
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  const deadline = setTimeout(() => void reader.cancel('timeout'), WAIT_MS);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+  } finally {
+    clearTimeout(deadline);
+  }
+  return text
+    .split('\n\n')
+    .filter((block) => block.includes('data:'))
+    .map((block) => {
+      const field = (name: string) =>
+        block
+          .split('\n')
+          .find((l) => l.startsWith(`${name}:`))
+          ?.slice(name.length + 1)
+          .trim() ?? '';
+      return {
+        id: Number(field('id')),
+        event: field('event'),
+        data: JSON.parse(field('data')) as Record<string, unknown>,
+      };
+    });
+}
+
+const storedRuns = (): { id: string; status: string; digest: string | null }[] => {
+  if (!fs.existsSync(db)) return [];
+  const handle = openExistingDatabase(db, 'read');
+  try {
+    return handle.prepare('SELECT id, status, digest FROM runs').all() as {
+      id: string;
+      status: string;
+      digest: string | null;
+    }[];
+  } finally {
+    handle.close();
+  }
+};
+
+describe('POST /runs', () => {
+  it('runs a bundled scenario on a worker, streams its progress and stores it', async () => {
+    const res = await post('/api/v1/runs', { scenario: 'twap-calm', seed: 7 });
+    expect(res.status).toBe(202);
+    const body = (await res.json()) as { id: string; status: string; progress: string };
+    expect(body.status).toBe('queued');
+    expect(res.headers.get('location')).toBe(`/api/v1/runs/${body.id}`);
+
+    const events = await readSse(await get(body.progress));
+    const ids = events.map((e) => e.id);
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(events[0]?.event).toBe('queued');
+    expect(events.map((e) => e.event)).toContain('started');
+    const last = events.at(-1);
+    expect(last?.event).toBe('finished');
+    expect(last?.data['passed']).toBe(true);
+
+    const stored = storedRuns().find((r) => r.id === body.id);
+    expect(stored?.status).toBe('finished');
+    expect(stored?.digest).toBe(last?.data['digest']);
+
+    // Resuming after the second event gives exactly the rest.
+    const resumed = await readSse(await get(body.progress, { 'last-event-id': String(ids[1]) }));
+    expect(resumed.map((e) => e.id)).toEqual(ids.slice(2));
+    const viaQuery = await readSse(await get(`${body.progress}?lastEventId=${ids.at(-2)}`));
+    expect(viaQuery.map((e) => e.event)).toEqual(['finished']);
+  });
+
+  it('runs scenario text with a seed, and the same seed gives the same digest', async () => {
+    const yaml = fs.readFileSync(path.join(SCENARIOS, 'twap-calm.yaml'), 'utf8');
+    const a = (await (await post('/api/v1/runs', { yaml, seed: 11 })).json()) as { progress: string };
+    const b = (await (await post('/api/v1/runs', { scenario: 'twap-calm', seed: 11 })).json()) as { progress: string };
+    const endA = (await readSse(await get(a.progress))).at(-1);
+    const endB = (await readSse(await get(b.progress))).at(-1);
+    expect(endA?.event).toBe('finished');
+    expect(endA?.data['digest']).toBe(endB?.data['digest']);
+  });
+
+  it('refuses without the token, with a wrong one, and on a server without one, writing nothing', async () => {
+    const before = storedRuns().length;
+    const submittedBefore = submitted;
+    const missing = await post('/api/v1/runs', { scenario: 'twap-calm' }, {});
+    expect(missing.status).toBe(401);
+    expect(missing.headers.get('content-type')).toContain('application/problem+json');
+    const wrong = await post(
+      '/api/v1/runs',
+      { scenario: 'twap-calm' },
+      { authorization: 'Bearer nope-nope-nope-nope' },
+    );
+    expect(wrong.status).toBe(401);
+    const off = createApp({
+      reader: null,
+      deleteRun: null,
+      jobs: pool,
+      scenariosDir: SCENARIOS,
+      version: 'test',
+      token: null,
+      checkResponses: true,
+    });
+    const disabled = await off.app.request('http://127.0.0.1/api/v1/runs', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...auth },
+      body: JSON.stringify({ scenario: 'twap-calm' }),
+    });
+    expect(disabled.status).toBe(403);
+    expect(((await disabled.json()) as { detail: string }).detail).toContain('EXECSIM_TOKEN');
+    expect(submitted).toBe(submittedBefore);
+    expect(storedRuns().length).toBe(before);
+  });
+
+  it('answers bad bodies with the field and 4xx, and queues nothing', async () => {
+    const submittedBefore = submitted;
+    const cases: [unknown, number, string][] = [
+      [{}, 400, 'body'],
+      [{ scenario: 'twap-calm', yaml: 'x: 1' }, 400, 'body'],
+      [{ scenario: '../etc/passwd' }, 400, 'body.scenario'],
+      [{ scenario: 'no-such-scenario' }, 404, 'body.scenario'],
+      [{ scenario: 'twap-calm', seed: -1 }, 400, 'body.seed'],
+      [{ scenario: 'twap-calm', seed: 1.5 }, 400, 'body.seed'],
+      [{ scenario: 'twap-calm', extra: 1 }, 400, 'body'],
+      [{ yaml: 'name: x\nmarket: {}\n' }, 422, ''],
+      [{ yaml: 'market:\n  model: replay\n  files: [/etc/passwd]\n' }, 422, 'market.files[0]'],
+    ];
+    for (const [body, status, field] of cases) {
+      const res = await post('/api/v1/runs', body);
+      expect(res.status, JSON.stringify(body)).toBe(status);
+      const problem = (await res.json()) as { errors?: { path: string }[] };
+      if (field !== '')
+        expect(
+          problem.errors?.map((e) => e.path).some((p) => p.startsWith(field)),
+          JSON.stringify(problem),
+        ).toBe(true);
+    }
+    expect(submitted).toBe(submittedBefore);
+  });
+
+  it('answers 429 when the queue is full, and cancels a queued run', async () => {
+    await idle();
+    const ids: string[] = [];
+    // One running (the pool has one worker) and three queued fill it.
+    for (let i = 0; i < 4; i++) {
+      const res = await post('/api/v1/runs', { scenario: 'twap-calm', seed: 100 + i });
+      expect(res.status).toBe(202);
+      ids.push(((await res.json()) as { id: string }).id);
+    }
+    const full = await post('/api/v1/runs', { scenario: 'twap-calm' });
+    expect(full.status).toBe(429);
+    const last = ids.at(-1) as string;
+    const cancel = await post(`/api/v1/runs/${last}/cancel`, {});
+    expect(cancel.status).toBe(202);
+    const events = await readSse(await get(`/api/v1/runs/${last}/progress`));
+    expect(events.map((e) => e.event)).toEqual(['queued', 'interrupted']);
+    const again = await post(`/api/v1/runs/${last}/cancel`, {});
+    expect(again.status).toBe(409);
+    for (const id of ids.slice(0, -1))
+      expect((await readSse(await get(`/api/v1/runs/${id}/progress`))).at(-1)?.event).toBe('finished');
+    expect(storedRuns().some((r) => r.id === last)).toBe(false);
+    expect((await post('/api/v1/runs/run-unknown/cancel', {})).status).toBe(404);
+    expect((await get('/api/v1/runs/run-unknown/progress')).status).toBe(404);
+    expect((await get(`/api/v1/runs/${ids[0]}/progress`, { 'last-event-id': 'abc' })).status).toBe(400);
+  });
+});
