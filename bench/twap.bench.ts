@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { runScenario } from '../src/runtime/backtest-run.ts';
 import { parseScenario } from '../src/scenario/load-scenario.ts';
 
-const SCENARIO = `
+export const TWAP_ONE_HOUR = `
 name: twap-one-hour
 seed: 77
 venue: { name: binance-spot, latency: { orderEntry: { ms: 15, jitterMs: 10 }, ack: 10, fillReport: 5, marketData: 2 } }
@@ -49,7 +49,7 @@ export interface TwapBenchResult {
 }
 
 export async function main(runs = 5): Promise<TwapBenchResult> {
-  const loaded = parseScenario(SCENARIO, 'twap-one-hour.yaml');
+  const loaded = parseScenario(TWAP_ONE_HOUR, 'twap-one-hour.yaml');
   runScenario(loaded); // warm-up (JIT)
   const walls: number[] = [];
   let last = runScenario(loaded);
