@@ -150,13 +150,12 @@ export class SweepStore {
     this.end(id, last, at, 'interrupted', reason, null);
   }
 
-  /** A queued sweep that will never start (cancelled, or its pool closed). */
-  cancelQueued(id: string, reason: string, at: string): void {
+  /** A queued sweep that will never start: cancelled or its pool closed ('interrupted'), or it could
+   *  not be started ('failed'). */
+  endQueued(id: string, status: 'interrupted' | 'failed', reason: string, at: string): void {
     this.db
-      .prepare(
-        `UPDATE sweeps SET status = 'interrupted', error = ?, finished_at = ? WHERE id = ? AND status = 'queued'`,
-      )
-      .run(reason, at, id);
+      .prepare(`UPDATE sweeps SET status = ?, error = ?, finished_at = ? WHERE id = ? AND status = 'queued'`)
+      .run(status, reason, at, id);
   }
 
   /** Records the run a path was re-run as (the latest one, when it was re-run more than once). */
