@@ -1,16 +1,20 @@
 // `execsim sweep` end to end through the real bin: the --json shape, the same seed giving the
 // same per-path digests (and a path reproducing as `execsim run --seed`), --paths validation and
-// other bad input (exit 2, nothing run or written), --store, the text summary, and no progress
-// bar when stderr is not a terminal. The progress bar itself is checked in process.
+// other bad input (exit 2, nothing run or written), --store (the sweep and its paths in the
+// store, whole paths only when the process is killed), the text summary, and no progress bar when
+// stderr is not a terminal. The progress bar itself is checked in process.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import Database from 'better-sqlite3';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { main, type Io } from '../src/cli/main.ts';
 import { progressLine, sweepCommand } from '../src/cli/sweep-command.ts';
+import { openExistingDatabase } from '../src/store/open-database.ts';
+import { getSweep } from '../src/store/sweep-read.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = path.join(ROOT, 'bin', 'execsim.js');
@@ -117,24 +121,103 @@ describe('execsim sweep --json', () => {
 });
 
 describe('execsim sweep text and --store', () => {
-  it('prints a summary table, and --store stores every path as a finished run in --db', () => {
+  it('prints a summary table naming the stored sweep, whose paths are those of the same sweep unstored', () => {
     const storeDb = path.join(dir, 'stored.db');
     const r = execsim(['sweep', IMPACT, '--paths', '3', '--store', '--db', storeDb], db);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
+    const id = /stored as sweep (sweep-[0-9a-f-]{36})\n/.exec(r.stdout)?.[1];
+    expect(id).toBeDefined();
     expect(r.stdout).toContain('sweep almgren-chriss-impact: 3 paths, seeds derived from 9');
     expect(r.stdout).toMatch(/parent\s+metric\s+n\s+missing\s+mean\s+std\s+p5\s+p50\s+p95/);
     expect(r.stdout).toMatch(/b1\s+shortfall quote\s+3\s+0\s/);
     expect(r.stdout).toContain('3/3  filledQty b5');
+    const unstored = (JSON.parse(first.stdout) as SweepJson).perPath.slice(0, 3);
     const sqlite = new Database(storeDb, { readonly: true });
     try {
-      const rows = sqlite.prepare('SELECT status FROM runs').all() as Array<{ status: string }>;
-      expect(rows.map((x) => x.status)).toEqual(['finished', 'finished', 'finished']);
+      expect(sqlite.prepare('SELECT id, status, paths_requested, paths_done, sweep_seed FROM sweeps').all()).toEqual([
+        { id, status: 'finished', paths_requested: 3, paths_done: 3, sweep_seed: 9 },
+      ]);
+      const paths = sqlite.prepare('SELECT path, seed, digest FROM sweep_paths ORDER BY path').all();
+      expect(paths).toEqual(unstored.map((p) => ({ path: p.path, seed: p.seed, digest: p.digest })));
+      const parents = sqlite.prepare('SELECT COUNT(*) AS n FROM sweep_path_parents').get() as { n: number };
+      expect(parents.n).toBe(3 * PARENTS.length);
+      // Paths are sweep rows, not runs: nothing floods the run list.
+      expect(sqlite.prepare('SELECT COUNT(*) AS n FROM runs').get()).toEqual({ n: 0 });
     } finally {
       sqlite.close();
     }
   });
+
+  it('--json --store adds the sweep id and is otherwise the unstored output', () => {
+    const storeDb = path.join(dir, 'stored-json.db');
+    const r = execsim(['sweep', IMPACT, '--paths', '4', '--json', '--store', '--db', storeDb], db);
+    expect(r.code).toBe(0);
+    const { sweepId, ...rest } = JSON.parse(r.stdout) as SweepJson & { sweepId: string };
+    expect(sweepId).toMatch(/^sweep-/);
+    expect(rest).toEqual(JSON.parse(first.stdout));
+  });
+
+  it('a sweep killed while it runs keeps whole paths only, counted by paths_done, and shows as crashed', async () => {
+    const storeDb = path.join(dir, 'killed.db');
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    delete env['NODE_OPTIONS'];
+    const child = spawn(process.execPath, [BIN, 'sweep', IMPACT, '--paths', '5000', '--store', '--db', storeDb], {
+      cwd: ROOT,
+      env,
+      stdio: 'ignore',
+    });
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    try {
+      // Wait (bounded) until at least two batches are stored, then kill without warning.
+      const deadline = performance.now() + 60_000;
+      for (;;) {
+        if (performance.now() > deadline) throw new Error('no batch stored within 60 s');
+        await new Promise((resolve) => setImmediate(resolve));
+        if (!fs.existsSync(storeDb)) continue;
+        const done = readDone(storeDb);
+        if (done !== null && done >= 2) break;
+      }
+    } finally {
+      child.kill('SIGKILL');
+      await exited;
+    }
+    const handle = openExistingDatabase(storeDb, 'read');
+    try {
+      const row = handle.prepare('SELECT id, paths_done, status FROM sweeps').get() as {
+        id: string;
+        paths_done: number;
+        status: string;
+      };
+      expect(row.status).toBe('running');
+      const paths = handle.prepare('SELECT path FROM sweep_paths ORDER BY path').all() as { path: number }[];
+      expect(paths.map((p) => p.path)).toEqual(Array.from({ length: row.paths_done }, (_, i) => i));
+      const perPath = handle
+        .prepare('SELECT path, COUNT(*) AS n FROM sweep_path_parents GROUP BY path HAVING n != ?')
+        .all(PARENTS.length);
+      expect(perPath).toEqual([]);
+      expect(getSweep(handle, row.id)?.state).toBe('crashed');
+    } finally {
+      handle.close();
+    }
+  }, 120_000);
 });
+
+/** The stored sweep's paths_done, or null before the row is there (or while the file is created). */
+function readDone(file: string): number | null {
+  try {
+    const handle = new Database(file, { readonly: true, fileMustExist: true });
+    try {
+      handle.pragma('busy_timeout = 1000');
+      const r = handle.prepare('SELECT paths_done AS n FROM sweeps').get() as { n: number } | undefined;
+      return r?.n ?? null;
+    } finally {
+      handle.close();
+    }
+  } catch {
+    return null;
+  }
+}
 
 describe('execsim sweep bad input exits 2 and runs nothing', () => {
   const cases: Array<[string, string[], RegExp]> = [

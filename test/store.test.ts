@@ -166,7 +166,7 @@ describe('openDatabase', () => {
   it('rolls a failing migration back whole and does not record it', () => {
     const db = openDb();
     const broken = {
-      version: ALL_VERSIONS.length + 1,
+      version: Math.max(...ALL_VERSIONS) + 1,
       name: 'broken',
       sql: 'CREATE TABLE half_done (x INTEGER); INSERT INTO no_such_table VALUES (1);',
     };
@@ -182,7 +182,7 @@ describe('openDatabase', () => {
     ).run();
     db.close();
     expect(() => openDatabase(path.join(dir, 'future.db'))).toThrow(
-      /schema version 99 is newer than this execsim knows \(4\)/,
+      `schema version 99 is newer than this execsim knows (${Math.max(...ALL_VERSIONS)})`,
     );
   });
 

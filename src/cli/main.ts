@@ -28,7 +28,7 @@ const USAGE = `usage:
   execsim export <runId> (--fills | --orders) [--out FILE]       a stored run's fills or orders as CSV
   execsim delete <runId...> [--force]                            delete stored runs with their events
   execsim prune [--status S,..] [--older-than D] [--dry-run]     delete crashed, interrupted and failed runs
-  execsim sweep <file> --paths N [--seed S] [--json] [--store]     Monte Carlo over N derived seeds (--store: keep each path)
+  execsim sweep <file> --paths N [--seed S] [--json] [--store]     Monte Carlo over N derived seeds (--store: keep the sweep)
   execsim --version                                              print the version
 Every command takes --help. The database is --db, else $EXECSIM_DB, else ${DEFAULT_DB_PATH}.`;
 

@@ -3,13 +3,15 @@
 // JSON object. A progress bar goes to stderr only when stderr is a terminal. Exit codes: 0 when
 // the sweep ran (expectations are reported as pass counts per expectation, not as a failure:
 // a sweep reports distributions), 2 for bad input (thrown as UsageError or ScenarioError and
-// mapped by main). Paths are not stored unless --store is given.
+// mapped by main). Nothing is stored unless --store is given; then the sweep and its paths are
+// written into the store as they run (in batches: a killed sweep keeps whole paths) and the
+// summary names the sweep's id.
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
-import { loadScenarioFile } from '../scenario/load-scenario.ts';
 import { DEFAULT_DB_PATH, openDatabase } from '../store/open-database.ts';
-import { RunStore } from '../store/run-store.ts';
+import { SweepStore } from '../store/sweep-store.ts';
 import { MAX_SWEEP_PATHS, METRICS, PATH_STATUSES, runSweep, type Metric, type SweepResult } from '../runtime/sweep.ts';
+import { loadScenarioSource, newSweep, newSweepId, SweepRecorder } from '../runtime/sweep-recorder.ts';
 import { argsProblem, parseSeed, UsageError, type Io } from './io.ts';
 
 export const SWEEP_HELP = `usage: execsim sweep <scenario> --paths N [--seed S] [--json] [--store [--db PATH]]
@@ -19,9 +21,10 @@ scenario's seed) and the path number, and reports per parent the mean, standard 
 duration. Path i reproduces with \`execsim run <scenario> --seed <its seed>\` (seeds are in --json).
   --paths N     number of paths (required)
   --seed S      sweep seed the path seeds derive from
-  --json        one JSON object: scenario, seed, paths, perPath, summary, expectations
-  --store       store every path as a run (off by default: paths are NOT stored, a large sweep
-                would flood the database)
+  --json        one JSON object: scenario, seed, paths, perPath, summary, expectations (and
+                sweepId with --store)
+  --store       store the sweep and its paths (seed, digest, per-parent figures) as it runs, and
+                print its id (off by default: nothing is stored)
   --db PATH     the database for --store (else $EXECSIM_DB, else ${DEFAULT_DB_PATH})
 Exit codes: 0 the sweep ran (expectations are counted per path, not failed on), 2 bad input.`;
 
@@ -89,11 +92,17 @@ export function sweepCommand(
   if (values.db !== undefined && !values.store)
     io.err('execsim: --db has no effect without --store (sweep paths are not stored)');
   // Validated before anything runs or any database is opened.
-  const loaded = loadScenarioFile(positionals[0] as string);
+  const source = loadScenarioSource(positionals[0] as string);
+  const { loaded } = source;
 
-  const store = values.store
-    ? new RunStore(openDatabase(values.db ?? io.env['EXECSIM_DB'] ?? DEFAULT_DB_PATH))
-    : undefined;
+  let recorder: SweepRecorder | undefined;
+  let store: SweepStore | undefined;
+  if (values.store) {
+    store = new SweepStore(openDatabase(values.db ?? io.env['EXECSIM_DB'] ?? DEFAULT_DB_PATH));
+    const id = newSweepId();
+    store.create(newSweep(id, source, seed ?? loaded.scenario.seed, paths));
+    recorder = new SweepRecorder(store, id);
+  }
   const started = performance.now();
   let shown = '';
   let lastDraw = -Infinity;
@@ -112,15 +121,24 @@ export function sweepCommand(
     result = runSweep(loaded, {
       paths,
       ...(seed === undefined ? {} : { seed }),
-      ...(store ? { store } : {}),
+      ...(recorder ? { onPath: recorder.add.bind(recorder) } : {}),
       ...(onProgress ? { onProgress } : {}),
     });
+    recorder?.finish(result);
+  } catch (err) {
+    recorder?.fail(err);
+    throw err;
   } finally {
     if (progress && shown) progress.write(`\r${' '.repeat(shown.length)}\r`);
     store?.db.close();
   }
   const wallMs = performance.now() - started;
-  io.out(values.json ? JSON.stringify(result) : formatSweep(result, wallMs, store !== undefined));
+  const sweepId = recorder?.sweepId ?? null;
+  io.out(
+    values.json
+      ? JSON.stringify(sweepId === null ? result : { ...result, sweepId })
+      : formatSweep(result, wallMs, sweepId),
+  );
   return 0;
 }
 
@@ -148,12 +166,12 @@ function table(header: readonly string[], rows: readonly string[][], leftColumns
   return [fmt(header), ...rows.map(fmt)];
 }
 
-/** The human-readable summary of a sweep. */
-export function formatSweep(r: SweepResult, wallMs: number, stored: boolean): string {
+/** The human-readable summary of a sweep; `sweepId` is the stored sweep's id (null: not stored). */
+export function formatSweep(r: SweepResult, wallMs: number, sweepId: string | null): string {
   const lines: string[] = [];
   lines.push(
     `sweep ${r.scenario}: ${r.paths} path${r.paths === 1 ? '' : 's'}, seeds derived from ${r.seed}, ` +
-      `${(wallMs / 1000).toFixed(1)} s wall; ${stored ? 'paths stored as runs' : 'paths not stored'}`,
+      `${(wallMs / 1000).toFixed(1)} s wall; ${sweepId !== null ? `stored as sweep ${sweepId}` : 'paths not stored'}`,
   );
   const rows: string[][] = [];
   for (const [id, s] of Object.entries(r.summary)) {

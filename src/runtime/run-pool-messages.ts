@@ -1,5 +1,6 @@
 // What a RunPool and its worker threads say to each other, and what the pool tells its
-// listeners about one run. Plain data: it crosses the thread boundary by structured clone.
+// listeners about one run or one sweep. Plain data: it crosses the thread boundary by structured
+// clone.
 
 /** One run to execute: a scenario file, or a scenario's YAML text with the name it goes by. */
 export interface PoolJob {
@@ -9,6 +10,23 @@ export interface PoolJob {
   readonly yaml?: string;
   readonly seed?: number;
 }
+
+/** One sweep to execute: its row is stored (queued) before the job is; the scenario travels as
+ *  its text and the file it came from (replay files resolve against it). */
+export interface SweepJob {
+  readonly sweepId: string;
+  readonly file: string;
+  readonly yaml: string;
+  /** The sweep seed the path seeds derive from. */
+  readonly seed: number;
+  readonly paths: number;
+}
+
+/** What the pool posts to a worker. */
+export type PoolMessage =
+  | { readonly type: 'run'; readonly job: PoolJob }
+  | { readonly type: 'sweep'; readonly job: SweepJob }
+  | { readonly type: 'cancel'; readonly jobId: string };
 
 /** A worker's report on the job it runs; `idle` ends every job, whatever happened. */
 export type WorkerMessage =
@@ -29,7 +47,8 @@ export type WorkerMessage =
     }
   | { readonly type: 'failed'; readonly runId: string; readonly error: string }
   | { readonly type: 'interrupted'; readonly runId: string }
-  | { readonly type: 'idle'; readonly runId: string };
+  | { readonly type: 'sweep-update'; readonly sweepId: string; readonly update: SweepUpdateBody }
+  | { readonly type: 'idle'; readonly jobId: string };
 
 /** What a listener of one run hears: its life in order, each with a sequence number (the SSE id,
  *  so a reconnecting client resumes after the last one it saw). */
@@ -43,7 +62,23 @@ export type RunUpdateBody =
       'runId'
     >;
 
+/** What a listener of one sweep hears, numbered as a run's updates are. `done` counts the paths
+ *  stored (progress comes once per stored batch, so it never runs ahead of the store). */
+export type SweepUpdate = { readonly id: number; readonly sweepId: string } & SweepUpdateBody;
+
+export type SweepUpdateBody =
+  | { readonly type: 'queued'; readonly position: number }
+  | { readonly type: 'started'; readonly scenario: string; readonly total: number }
+  | { readonly type: 'progress'; readonly done: number; readonly total: number }
+  | { readonly type: 'finished'; readonly done: number; readonly total: number; readonly passed: number }
+  | { readonly type: 'failed'; readonly done: number; readonly error: string }
+  | { readonly type: 'interrupted'; readonly done: number };
+
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
-/** Updates that end a run: nothing follows them. */
-export const FINAL_UPDATES: ReadonlySet<RunUpdate['type']> = new Set(['finished', 'failed', 'interrupted']);
+/** Updates that end a run or a sweep: nothing follows them. */
+export const FINAL_UPDATES: ReadonlySet<RunUpdate['type'] | SweepUpdate['type']> = new Set([
+  'finished',
+  'failed',
+  'interrupted',
+]);

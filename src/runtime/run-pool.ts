@@ -1,53 +1,90 @@
-// Runs scenarios on worker threads so that a server stays responsive while they run, several at
-// once: one job per worker, a FIFO queue in front. Every run's life (queued, started, progress,
-// finished, failed, interrupted) is kept as a numbered list of updates, so a listener that joins
-// late or reconnects gets what it missed (the SSE stream's Last-Event-ID) and then the rest live.
-// A run cancelled while queued never starts; one cancelled while running stops at its next chunk
-// boundary and is stored as interrupted. The workers write to the SQLite store themselves.
+// Runs scenarios and sweeps on worker threads so that a server stays responsive while they run,
+// several at once: one job per worker, a FIFO queue in front, runs and sweeps in the same queue.
+// Every job's life (queued, started, progress, finished, failed, interrupted) is kept as a
+// numbered list of updates, so a listener that joins late or reconnects gets what it missed (the
+// SSE stream's Last-Event-ID) and then the rest live. A job cancelled while queued never starts;
+// a run cancelled while running stops at its next chunk boundary and is stored as interrupted; a
+// sweep stops after the path it is on, stores what it has (whole paths) and is stored as
+// interrupted. The workers write runs and sweep paths to the SQLite store themselves; the pool
+// itself writes only sweep rows (queued when submitted, interrupted when cancelled before they
+// start) and the run a sweep path was re-run as.
+import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
+import { openDatabase } from '../store/open-database.ts';
+import { SweepStore } from '../store/sweep-store.ts';
 import {
   FINAL_UPDATES,
   type PoolJob,
+  type PoolMessage,
   type RunUpdate,
   type RunUpdateBody,
+  type SweepJob,
+  type SweepUpdate,
+  type SweepUpdateBody,
   type WorkerMessage,
 } from './run-pool-messages.ts';
+import { newSweep, type ScenarioSource } from './sweep-recorder.ts';
 
-export type { PoolJob, RunUpdate } from './run-pool-messages.ts';
+export type { PoolJob, RunUpdate, SweepJob, SweepUpdate } from './run-pool-messages.ts';
 
 export interface RunPoolOptions {
   readonly dbPath: string;
-  /** Worker threads (runs at once). */
+  /** Worker threads (jobs at once). */
   readonly size: number;
-  /** Progress updates kept per run for late listeners (the last ones; other updates are all kept). */
+  /** Progress updates kept per job for late listeners (the last ones; other updates are all kept). */
   readonly keepProgress?: number;
-  /** Finished runs whose updates are kept (the oldest are forgotten first). */
+  /** Finished jobs whose updates are kept (the oldest are forgotten first). */
   readonly keepRuns?: number;
   /** Hears every update of every run (metrics, logs). */
-  readonly onUpdate?: (u: RunUpdate) => void;
+  readonly onUpdate?: (u: RunUpdate | SweepUpdate) => void;
 }
 
-type Listener = (u: RunUpdate) => void;
+/** A sweep to submit: a parsed scenario with its text, the sweep seed (default the scenario's)
+ *  and the number of paths. */
+export interface SweepSubmission {
+  readonly sweepId: string;
+  readonly source: ScenarioSource;
+  readonly seed?: number;
+  readonly paths: number;
+}
+
+/** What asking for a sweep path's drill-down run came to. */
+export type PathRerun =
+  | { readonly kind: 'submitted'; readonly runId: string; readonly seed: number; readonly digest: string | null }
+  | { readonly kind: 'no-sweep' }
+  | { readonly kind: 'no-path' };
+
+type Kind = 'run' | 'sweep';
+type Update = RunUpdate | SweepUpdate;
+type UpdateBody = RunUpdateBody | SweepUpdateBody;
+type Listener = (u: Update) => void;
+
+interface Queued {
+  readonly id: string;
+  readonly message: PoolMessage;
+}
 
 interface Slot {
   readonly worker: Worker;
-  job: PoolJob | null;
+  job: Queued | null;
   /** Called when the worker is done with its job (close() waits for it). */
   onIdle: (() => void) | null;
 }
 
 interface History {
-  readonly updates: RunUpdate[];
+  readonly kind: Kind;
+  readonly updates: Update[];
   next: number;
   done: boolean;
 }
 
 export class RunPool {
   private readonly slots: Slot[] = [];
-  private readonly queue: PoolJob[] = [];
+  private readonly queue: Queued[] = [];
   private readonly histories = new Map<string, History>();
   private readonly listeners = new Map<string, Set<Listener>>();
   private closed = false;
+  private sweepRows: SweepStore | null = null;
 
   constructor(private readonly options: RunPoolOptions) {
     if (!Number.isSafeInteger(options.size) || options.size < 1)
@@ -66,65 +103,133 @@ export class RunPool {
 
   /** Queues a run; its updates start with 'queued'. The run id must be new. */
   submit(job: PoolJob): void {
-    if (this.closed) throw new Error('RunPool is closed');
-    if (this.histories.has(job.runId)) throw new Error(`run ${job.runId} was submitted before`);
-    this.histories.set(job.runId, { updates: [], next: 1, done: false });
-    this.queue.push(job);
-    this.emit(job.runId, { type: 'queued', position: this.queue.length });
-    this.dispatch();
+    this.enqueue('run', job.runId, { type: 'run', job });
   }
 
-  /** Whether the pool knows the run, and where it is. */
-  state(runId: string): 'queued' | 'running' | 'done' | null {
-    const h = this.histories.get(runId);
+  /** Stores the sweep as queued and queues it; its updates start with 'queued'. The id must be new. */
+  submitSweep(s: SweepSubmission): void {
+    this.refuseSubmission(s.sweepId);
+    const seed = s.seed ?? s.source.loaded.scenario.seed;
+    this.sweepStore().queue(newSweep(s.sweepId, s.source, seed, s.paths));
+    const job: SweepJob = { sweepId: s.sweepId, file: s.source.loaded.file, yaml: s.source.text, seed, paths: s.paths };
+    this.enqueue('sweep', s.sweepId, { type: 'sweep', job });
+  }
+
+  /**
+   * Re-runs path `index` of a stored sweep as a full, stored run (same scenario text, same seed,
+   * so the same digest) and records the run's id on the path row. The run goes through the queue
+   * like any other; its id is new unless given.
+   */
+  rerunSweepPath(sweepId: string, index: number, runId = `run-${randomUUID()}`): PathRerun {
+    const db = this.sweepStore().db;
+    const sweep = db.prepare('SELECT scenario_file, scenario_source FROM sweeps WHERE id = ?').get(sweepId) as
+      { scenario_file: string; scenario_source: string } | undefined;
+    if (!sweep) return { kind: 'no-sweep' };
+    const path = db
+      .prepare('SELECT seed, digest FROM sweep_paths WHERE sweep_id = ? AND path = ?')
+      .get(sweepId, index) as { seed: number; digest: string | null } | undefined;
+    if (!path) return { kind: 'no-path' };
+    this.submit({ runId, name: sweep.scenario_file, yaml: sweep.scenario_source, seed: path.seed });
+    this.sweepStore().setPathRun(sweepId, index, runId);
+    return { kind: 'submitted', runId, seed: path.seed, digest: path.digest };
+  }
+
+  /** Whether the pool knows the job (run or sweep), and where it is. */
+  state(id: string): 'queued' | 'running' | 'done' | null {
+    const h = this.histories.get(id);
     if (!h) return null;
     if (h.done) return 'done';
-    return this.queue.some((j) => j.runId === runId) ? 'queued' : 'running';
+    return this.queue.some((j) => j.id === id) ? 'queued' : 'running';
   }
 
-  /** Cancels a queued run (it never starts) or a running one (it stops and is stored interrupted). */
-  cancel(runId: string): 'cancelled' | 'already_done' | 'unknown' {
-    const h = this.histories.get(runId);
+  /** Whether `id` is a run or a sweep of this pool. */
+  kindOf(id: string): Kind | null {
+    return this.histories.get(id)?.kind ?? null;
+  }
+
+  /** Cancels a queued job (it never starts) or a running one (it stops and is stored interrupted). */
+  cancel(id: string): 'cancelled' | 'already_done' | 'unknown' {
+    const h = this.histories.get(id);
     if (!h) return 'unknown';
     if (h.done) return 'already_done';
-    const queued = this.queue.findIndex((j) => j.runId === runId);
+    const queued = this.queue.findIndex((j) => j.id === id);
     if (queued >= 0) {
       this.queue.splice(queued, 1);
-      this.emit(runId, { type: 'interrupted' });
+      this.dropQueued(id, h.kind, 'cancelled');
       return 'cancelled';
     }
-    this.slots.find((s) => s.job?.runId === runId)?.worker.postMessage({ type: 'cancel', runId });
+    this.slots.find((s) => s.job?.id === id)?.worker.postMessage({ type: 'cancel', jobId: id } satisfies PoolMessage);
     return 'cancelled';
   }
 
   /** The run's updates after `afterId` (0: all kept), then every new one until it ends; returns
    *  the unsubscribe function. Null when the pool does not know the run. */
-  follow(runId: string, afterId: number, listener: Listener): (() => void) | null {
-    const h = this.histories.get(runId);
-    if (!h) return null;
-    for (const u of h.updates) if (u.id > afterId) listener(u);
-    if (h.done) return () => {};
-    let set = this.listeners.get(runId);
-    if (!set) this.listeners.set(runId, (set = new Set()));
-    set.add(listener);
-    return () => set.delete(listener);
+  follow(runId: string, afterId: number, listener: (u: RunUpdate) => void): (() => void) | null {
+    return this.subscribe(runId, 'run', afterId, listener as Listener);
+  }
+
+  /** The sweep's updates after `afterId`, as follow() gives a run's. */
+  followSweep(sweepId: string, afterId: number, listener: (u: SweepUpdate) => void): (() => void) | null {
+    return this.subscribe(sweepId, 'sweep', afterId, listener as Listener);
   }
 
   /** Stops taking jobs, cancels what runs (stored as interrupted) and ends the workers. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const job of this.queue.splice(0)) this.emit(job.runId, { type: 'interrupted' });
+    for (const job of this.queue.splice(0))
+      this.dropQueued(job.id, this.histories.get(job.id)?.kind ?? 'run', 'closed');
     const running = this.slots.filter((s) => s.job !== null);
     await Promise.all(
       running.map(
         (s) =>
           new Promise<void>((resolve) => {
             s.onIdle = resolve;
-            s.worker.postMessage({ type: 'cancel', runId: s.job?.runId });
+            s.worker.postMessage({ type: 'cancel', jobId: s.job?.id ?? '' } satisfies PoolMessage);
           }),
       ),
     );
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    this.sweepRows?.db.close();
+    this.sweepRows = null;
+  }
+
+  private refuseSubmission(id: string): void {
+    if (this.closed) throw new Error('RunPool is closed');
+    if (this.histories.has(id)) throw new Error(`job ${id} was submitted before`);
+  }
+
+  private enqueue(kind: Kind, id: string, message: PoolMessage): void {
+    this.refuseSubmission(id);
+    this.histories.set(id, { kind, updates: [], next: 1, done: false });
+    this.queue.push({ id, message });
+    this.emit(id, { type: 'queued', position: this.queue.length });
+    this.dispatch();
+  }
+
+  /** A job taken off the queue before it started: a sweep's row is marked interrupted. */
+  private dropQueued(id: string, kind: Kind, reason: string): void {
+    if (kind === 'sweep') {
+      this.sweepStore().endQueued(id, 'interrupted', reason, new Date().toISOString());
+      this.emit(id, { type: 'interrupted', done: 0 });
+    } else {
+      this.emit(id, { type: 'interrupted' });
+    }
+  }
+
+  private subscribe(id: string, kind: Kind, afterId: number, listener: Listener): (() => void) | null {
+    const h = this.histories.get(id);
+    if (!h || h.kind !== kind) return null;
+    for (const u of h.updates) if (u.id > afterId) listener(u);
+    if (h.done) return () => {};
+    let set = this.listeners.get(id);
+    if (!set) this.listeners.set(id, (set = new Set()));
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  /** The pool's own connection, for sweep rows (opened on first use). */
+  private sweepStore(): SweepStore {
+    return (this.sweepRows ??= new SweepStore(openDatabase(this.options.dbPath)));
   }
 
   private spawn(): Slot {
@@ -135,7 +240,8 @@ export class RunPool {
     worker.on('message', (m: WorkerMessage) => this.onWorker(slot, m));
     worker.on('error', (err) => {
       // A worker that dies takes its job with it: the job failed; a fresh worker takes its place.
-      if (slot.job) this.emit(slot.job.runId, { type: 'failed', error: `worker failed: ${err.message}` });
+      const job = slot.job;
+      if (job) this.workerDied(job, err);
       slot.job = null;
       const i = this.slots.indexOf(slot);
       if (i >= 0 && !this.closed) this.slots[i] = this.spawn();
@@ -144,12 +250,32 @@ export class RunPool {
     return slot;
   }
 
+  private workerDied(job: Queued, err: Error): void {
+    const error = `worker failed: ${err.message}`;
+    if (this.histories.get(job.id)?.kind !== 'sweep') {
+      this.emit(job.id, { type: 'failed', error });
+      return;
+    }
+    const db = this.sweepStore().db;
+    const at = new Date().toISOString();
+    db.prepare(
+      `UPDATE sweeps SET status = 'failed', error = ?, finished_at = ? WHERE id = ? AND status IN ('queued', 'running')`,
+    ).run(error, at, job.id);
+    const row = db.prepare('SELECT paths_done FROM sweeps WHERE id = ?').get(job.id) as
+      { paths_done: number } | undefined;
+    this.emit(job.id, { type: 'failed', error, done: row?.paths_done ?? 0 });
+  }
+
   private onWorker(slot: Slot, m: WorkerMessage): void {
     if (m.type === 'idle') {
       slot.job = null;
       slot.onIdle?.();
       slot.onIdle = null;
       this.dispatch();
+      return;
+    }
+    if (m.type === 'sweep-update') {
+      this.emit(m.sweepId, m.update);
       return;
     }
     const { runId, ...body } = m;
@@ -163,26 +289,28 @@ export class RunPool {
       const job = this.queue.shift();
       if (!job) return;
       slot.job = job;
-      slot.worker.postMessage({ type: 'run', job });
+      slot.worker.postMessage(job.message);
     }
   }
 
-  private emit(runId: string, body: RunUpdateBody): void {
-    const h = this.histories.get(runId);
+  private emit(id: string, body: UpdateBody): void {
+    const h = this.histories.get(id);
     if (!h || h.done) return;
-    const u = { ...body, id: h.next++, runId } as RunUpdate;
+    const u = (
+      h.kind === 'run' ? { ...body, id: h.next++, runId: id } : { ...body, id: h.next++, sweepId: id }
+    ) as Update;
     h.updates.push(u);
     this.trim(h);
     if (FINAL_UPDATES.has(u.type)) h.done = true;
     this.options.onUpdate?.(u);
-    for (const l of this.listeners.get(runId) ?? []) l(u);
+    for (const l of this.listeners.get(id) ?? []) l(u);
     if (h.done) {
-      this.listeners.delete(runId);
+      this.listeners.delete(id);
       this.forgetOld();
     }
   }
 
-  /** Keeps the newest progress updates only: a long run sends thousands. */
+  /** Keeps the newest progress updates only: a long job sends thousands. */
   private trim(h: History): void {
     const keep = this.options.keepProgress ?? 100;
     let progress = 0;

@@ -1,25 +1,34 @@
-// A worker thread that runs scenarios for a RunPool, off the server's event loop: it takes one job
-// at a time from its parent, runs it through runScenarioAsync into the SQLite store, and reports
-// its life as messages (started, progress, finished, failed, interrupted). A cancel message aborts
-// the job's run at its next chunk boundary; the store marks it interrupted. Each worker opens its
-// own database connection (WAL: one writer at a time, the busy timeout queues the others).
+// A worker thread that runs scenarios and sweeps for a RunPool, off the server's event loop: it
+// takes one job at a time from its parent and reports its life as messages (started, progress,
+// finished, failed, interrupted). A run goes through runScenarioAsync into the SQLite store; a
+// cancel aborts it at its next chunk boundary and the store marks it interrupted. A sweep runs its
+// paths one by one, letting the event loop run between them, and records them in batches; a
+// cancel stops it after the path it is on, with what it has stored (whole paths), as
+// interrupted. Each worker opens its own database connection (WAL: one writer at a time, the
+// busy timeout queues the others).
 import { parentPort, workerData } from 'node:worker_threads';
 import { RunInterrupted, runScenarioAsync } from './backtest-run.ts';
 import { loadScenarioFile, parseScenario } from '../scenario/load-scenario.ts';
 import { openDatabase } from '../store/open-database.ts';
 import { RunStore } from '../store/run-store.ts';
-import type { PoolJob, WorkerMessage } from './run-pool-messages.ts';
+import { SweepStore } from '../store/sweep-store.ts';
+import { sweepSteps } from './sweep.ts';
+import { SweepRecorder } from './sweep-recorder.ts';
+import type { PoolJob, PoolMessage, SweepJob, SweepUpdateBody, WorkerMessage } from './run-pool-messages.ts';
 
 const port = parentPort;
 if (!port) throw new Error('run-worker.ts runs as a worker thread of a RunPool');
 const { dbPath } = workerData as { dbPath: string };
-const store = new RunStore(openDatabase(dbPath));
+const db = openDatabase(dbPath);
+const store = new RunStore(db);
+const sweeps = new SweepStore(db);
 const running = new Map<string, AbortController>();
 const send = (m: WorkerMessage): void => port.postMessage(m);
 
-port.on('message', (m: { type: 'run'; job: PoolJob } | { type: 'cancel'; runId: string }) => {
-  if (m.type === 'cancel') running.get(m.runId)?.abort('cancelled');
-  else void run(m.job);
+port.on('message', (m: PoolMessage) => {
+  if (m.type === 'cancel') running.get(m.jobId)?.abort('cancelled');
+  else if (m.type === 'run') void run(m.job);
+  else void sweep(m.job);
 });
 
 async function run(job: PoolJob): Promise<void> {
@@ -42,6 +51,50 @@ async function run(job: PoolJob): Promise<void> {
     else send({ type: 'failed', runId: job.runId, error: err instanceof Error ? err.message : String(err) });
   } finally {
     running.delete(job.runId);
-    send({ type: 'idle', runId: job.runId });
+    send({ type: 'idle', jobId: job.runId });
+  }
+}
+
+async function sweep(job: SweepJob): Promise<void> {
+  const stop = new AbortController();
+  running.set(job.sweepId, stop);
+  const update = (u: SweepUpdateBody) => send({ type: 'sweep-update', sweepId: job.sweepId, update: u });
+  let recorder: SweepRecorder | null = null;
+  try {
+    const loaded = parseScenario(job.yaml, job.file);
+    sweeps.start(job.sweepId, new Date().toISOString());
+    const rec = (recorder = new SweepRecorder(sweeps, job.sweepId));
+    update({ type: 'started', scenario: loaded.scenario.name, total: job.paths });
+    const steps = sweepSteps(loaded, { paths: job.paths, seed: job.seed });
+    let passed = 0;
+    for (let step = steps.next(); ; step = steps.next()) {
+      if (step.done) {
+        rec.finish(step.value);
+        update({ type: 'finished', done: rec.pathsWritten, total: job.paths, passed });
+        return;
+      }
+      if (step.value.path.passed) passed++;
+      if (rec.add(step.value.path, step.value.parents))
+        update({ type: 'progress', done: rec.pathsWritten, total: job.paths });
+      // Between paths: a cancel that arrived meanwhile is seen here.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (stop.signal.aborted) {
+        rec.interrupt(String(stop.signal.reason));
+        update({ type: 'interrupted', done: rec.pathsWritten });
+        return;
+      }
+    }
+  } catch (err) {
+    const error = err instanceof Error ? err.message : String(err);
+    try {
+      if (recorder) recorder.fail(err);
+      else sweeps.endQueued(job.sweepId, 'failed', error, new Date().toISOString());
+    } catch {
+      // The row is gone or ended by someone else: the update below still says what happened.
+    }
+    update({ type: 'failed', done: recorder?.pathsWritten ?? 0, error });
+  } finally {
+    running.delete(job.sweepId);
+    send({ type: 'idle', jobId: job.sweepId });
   }
 }

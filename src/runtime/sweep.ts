@@ -11,7 +11,6 @@
 import { createHash } from 'node:crypto';
 import type { ParentReport } from '../core/report/run-report.ts';
 import type { LoadedScenario } from '../scenario/load-scenario.ts';
-import type { RunStore } from '../store/run-store.ts';
 import { runScenario } from './backtest-run.ts';
 import { metricStats, type MetricStats } from './sweep-stats.ts';
 
@@ -95,10 +94,29 @@ export interface SweepOptions {
   readonly paths: number;
   /** The sweep seed; default the scenario's seed. */
   readonly seed?: number;
-  /** Store every path as a run (off by default: a large sweep would flood the store). */
-  readonly store?: RunStore;
   /** Called after each path with (paths done, paths in all). */
   readonly onProgress?: (done: number, total: number) => void;
+  /** Called after each path with the path and its parents' full reports (a store records them). */
+  readonly onPath?: (path: SweepPath, parents: readonly ParentReport[]) => void;
+}
+
+/** A path whose run threw: the sweep cannot go on. Says which path and seed. */
+export class SweepPathError extends Error {
+  constructor(
+    readonly path: number,
+    readonly seed: number,
+    override readonly cause: unknown,
+  ) {
+    super(`path ${path} (seed ${seed}): ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+}
+
+/** One path done, as sweepSteps yields it. */
+export interface SweepStep {
+  readonly path: SweepPath;
+  readonly parents: readonly ParentReport[];
+  readonly done: number;
+  readonly total: number;
 }
 
 function parseQuote(text: string | null): number | null {
@@ -154,6 +172,21 @@ export function summarize(perPath: readonly SweepPath[]): Record<string, ParentS
 }
 
 export function runSweep(loaded: LoadedScenario, options: SweepOptions): SweepResult {
+  const steps = sweepSteps(loaded, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    options.onPath?.(step.value.path, step.value.parents);
+    options.onProgress?.(step.value.done, step.value.total);
+  }
+}
+
+/** The paths of a sweep, one at a time (a caller may stop between any two), then its result.
+ *  A path whose run throws ends it with SweepPathError. */
+export function* sweepSteps(
+  loaded: LoadedScenario,
+  options: Pick<SweepOptions, 'paths' | 'seed'>,
+): Generator<SweepStep, SweepResult, void> {
   const { paths } = options;
   if (!Number.isSafeInteger(paths) || paths < 1 || paths > MAX_SWEEP_PATHS) {
     throw new Error(`paths must be an integer from 1 to ${MAX_SWEEP_PATHS}, got ${paths}`);
@@ -163,20 +196,26 @@ export function runSweep(loaded: LoadedScenario, options: SweepOptions): SweepRe
   let tallies: Array<{ name: string; expected: string; passed: number }> = [];
   for (let i = 0; i < paths; i++) {
     const seed = deriveSeed(sweepSeed, i);
-    const report = runScenario(loaded, { seed, ...(options.store ? { store: options.store } : {}) });
+    let report;
+    try {
+      report = runScenario(loaded, { seed });
+    } catch (err) {
+      throw new SweepPathError(i, seed, err);
+    }
     if (i === 0) tallies = report.expectations.map((e) => ({ name: e.name, expected: e.expected, passed: 0 }));
     report.expectations.forEach((e, k) => {
       const t = tallies[k];
       if (t && e.pass) t.passed++;
     });
-    perPath.push({
+    const path: SweepPath = {
       path: i,
       seed,
       digest: report.digest,
       passed: report.passed,
       parents: Object.fromEntries(report.parents.map((p) => [p.id, pathMetrics(p)])),
-    });
-    options.onProgress?.(i + 1, paths);
+    };
+    perPath.push(path);
+    yield { path, parents: report.parents, done: i + 1, total: paths };
   }
   return {
     scenario: loaded.scenario.name,

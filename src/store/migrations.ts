@@ -157,6 +157,77 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX runs_started ON runs(started_at);
     `,
   },
+  {
+    version: 6,
+    name: 'sweeps, their paths and per-parent path metrics',
+    // A Monte Carlo sweep and its paths, stored as they run: the sweep row (its scenario with the
+    // source text, so a path can be re-run as a full run; the sweep seed; paths requested and
+    // written so far; status; the writer and its heartbeat, as runs have them, so a dead writer
+    // shows as crashed; the summary statistics once finished), one row per path (seed, digest,
+    // whether its expectations held, path-level shortfall and fill ratio for sorting, the run a
+    // drill-down re-ran it as), and one row per parent per path with the figures statistics and
+    // histograms are computed from, so nothing parses JSON. Paths are written in batches whose
+    // transaction also advances paths_done: a crash leaves whole paths. Independent of the runs
+    // table (run_id is not a foreign key: a drill-down run may be deleted on its own).
+    sql: `
+      CREATE TABLE sweeps (
+        id              TEXT PRIMARY KEY,
+        scenario_name   TEXT NOT NULL,
+        scenario_hash   TEXT NOT NULL,
+        scenario_json   TEXT NOT NULL,
+        scenario_file   TEXT NOT NULL,
+        scenario_source TEXT NOT NULL,
+        sweep_seed      INTEGER NOT NULL,
+        paths_requested INTEGER NOT NULL CHECK (paths_requested >= 1),
+        paths_done      INTEGER NOT NULL DEFAULT 0,
+        paths_passed    INTEGER NOT NULL DEFAULT 0,
+        status          TEXT NOT NULL CHECK (status IN ('queued', 'running', 'finished', 'failed', 'interrupted')),
+        code_version    TEXT NOT NULL,
+        created_at      TEXT NOT NULL,
+        started_at      TEXT,
+        finished_at     TEXT,
+        error           TEXT,
+        writer_pid      INTEGER,
+        writer_host     TEXT,
+        heartbeat_at    TEXT,
+        summary_json    TEXT
+      );
+      CREATE INDEX sweeps_created ON sweeps(created_at, id);
+      CREATE TABLE sweep_paths (
+        sweep_id      TEXT NOT NULL REFERENCES sweeps(id) ON DELETE CASCADE,
+        path          INTEGER NOT NULL,
+        seed          INTEGER NOT NULL,
+        digest        TEXT,
+        passed        INTEGER NOT NULL CHECK (passed IN (0, 1)),
+        error         TEXT,
+        shortfall_bps REAL,
+        fill_ratio    REAL,
+        run_id        TEXT,
+        PRIMARY KEY (sweep_id, path)
+      ) WITHOUT ROWID;
+      CREATE INDEX sweep_paths_seed ON sweep_paths(sweep_id, seed, path);
+      CREATE INDEX sweep_paths_shortfall ON sweep_paths(sweep_id, shortfall_bps, path);
+      CREATE INDEX sweep_paths_fill_ratio ON sweep_paths(sweep_id, fill_ratio, path);
+      CREATE TABLE sweep_path_parents (
+        sweep_id          TEXT NOT NULL,
+        parent_id         TEXT NOT NULL,
+        path              INTEGER NOT NULL,
+        status            TEXT NOT NULL,
+        shortfall_bps     REAL,
+        shortfall_quote   REAL,
+        fill_ratio        REAL,
+        vwap_slippage_bps REAL,
+        filled_qty        REAL,
+        duration_ms       REAL,
+        PRIMARY KEY (sweep_id, parent_id, path),
+        FOREIGN KEY (sweep_id, path) REFERENCES sweep_paths(sweep_id, path) ON DELETE CASCADE
+      ) WITHOUT ROWID;
+      CREATE INDEX sweep_path_parents_path ON sweep_path_parents(sweep_id, path);
+      CREATE INDEX sweep_path_parents_shortfall ON sweep_path_parents(sweep_id, parent_id, shortfall_bps);
+      CREATE INDEX sweep_path_parents_fill_ratio ON sweep_path_parents(sweep_id, parent_id, fill_ratio);
+      CREATE INDEX sweep_path_parents_vwap ON sweep_path_parents(sweep_id, parent_id, vwap_slippage_bps);
+    `,
+  },
 ];
 
 /** The database was written by a newer execsim: this one must not touch it. */

@@ -2,7 +2,14 @@
 // (indexed summary columns, pages by cursor) implements it; the routes depend only on this, so
 // the app is built from whatever reader it is given (createApp's `reader`). The row types are
 // open records until the read model's own types take their place: the routes pass them through
-// unchanged, and the response schemas in run-schemas.ts say as much.
+// unchanged, and the response schemas in run-schemas.ts say as much. The sweep types are the
+// concrete ones of sweep-read.ts.
+import type {
+  SweepDetail as StoredSweepDetail,
+  SweepHistogram as StoredSweepHistogram,
+  SweepPathRow,
+  SweepSummary as StoredSweepSummary,
+} from './sweep-read.ts';
 
 /** One page of a list and the cursor of the next one (null: this was the last page). */
 export interface Page<T> {
@@ -57,6 +64,8 @@ export type SweepPathSortKey = 'seed' | 'shortfall' | 'fillRatio';
 
 export interface SweepPathQuery extends PageQuery {
   readonly sort?: SweepPathSortKey | undefined;
+  /** Ascending by default; paths without a value for the sort key come last either way. */
+  readonly order?: SortOrder | undefined;
 }
 
 export interface HistogramQuery {
@@ -73,10 +82,10 @@ export type FillRow = Readonly<Record<string, unknown>>;
 export type EventRow = Readonly<Record<string, unknown> & { seq: number }>;
 export type RunSeries = Readonly<Record<string, unknown>>;
 export type Comparison = Readonly<Record<string, unknown>>;
-export type SweepSummary = Readonly<Record<string, unknown>>;
-export type SweepDetail = Readonly<Record<string, unknown>>;
-export type SweepPath = Readonly<Record<string, unknown>>;
-export type SweepHistogram = Readonly<Record<string, unknown>>;
+export type SweepSummary = StoredSweepSummary;
+export type SweepDetail = StoredSweepDetail;
+export type SweepPath = SweepPathRow;
+export type SweepHistogram = StoredSweepHistogram;
 export type RunScenario = Readonly<Record<string, unknown>>;
 
 /**

@@ -1,7 +1,10 @@
 // Stored sweeps (Monte Carlo over derived seeds): the list, one sweep's summary statistics, its
-// paths (one run each), and the histogram of a metric across paths for charts.
+// paths (seed, outcome and per-parent figures each), and the histogram of shortfall across paths
+// for charts. A cursor the store did not issue (or issued for another sort) is a 400 naming it.
 import { z } from 'zod';
 import type { RunReader } from '../../store/read-model-port.ts';
+import { InvalidCursorError } from '../../store/sweep-read.ts';
+import { ProblemError } from '../problem.ts';
 import { cursorParam, idParams, limitParam, text, wholeNumber } from '../query-params.ts';
 import { defineRoute, json, type AnyRoute } from '../route-spec.ts';
 import { found, requireReader } from './reader-access.ts';
@@ -17,6 +20,10 @@ const pathQuery = pageQuery.extend({
     .enum(['seed', 'shortfall', 'fillRatio'], { error: 'must be seed, shortfall or fillRatio' })
     .optional()
     .describe('sort key of the paths'),
+  order: z
+    .enum(['asc', 'desc'], { error: 'must be asc or desc' })
+    .optional()
+    .describe('ascending (default) or descending; paths without a value come last'),
 });
 
 const histogramQuery = z.object({
@@ -35,7 +42,7 @@ export function sweepRoutes(reader: RunReader | null): AnyRoute[] {
       query: pageQuery,
       problems: ['store-unavailable'],
       responses: { 200: json('one page of sweep summaries', pageSchema(rowSchema)) },
-      handle: ({ query }, c) => c.json(requireReader(reader).listSweeps(query)),
+      handle: ({ query }, c) => c.json(withCursor(() => requireReader(reader).listSweeps(query))),
     }),
     defineRoute({
       method: 'GET',
@@ -59,7 +66,13 @@ export function sweepRoutes(reader: RunReader | null): AnyRoute[] {
       problems: ['not-found', 'store-unavailable'],
       responses: { 200: json('one page of paths', pageSchema(rowSchema)) },
       handle: ({ params, query }, c) =>
-        c.json(found(requireReader(reader).sweepPaths(params.id, query), 'sweep', params.id)),
+        c.json(
+          found(
+            withCursor(() => requireReader(reader).sweepPaths(params.id, query)),
+            'sweep',
+            params.id,
+          ),
+        ),
     }),
     defineRoute({
       method: 'GET',
@@ -75,4 +88,15 @@ export function sweepRoutes(reader: RunReader | null): AnyRoute[] {
         c.json(found(requireReader(reader).sweepHistogram(params.id, query), 'sweep', params.id)),
     }),
   ];
+}
+
+/** The reader's answer; a cursor it refuses becomes a 400 naming `query.cursor`. */
+function withCursor<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    if (err instanceof InvalidCursorError)
+      throw new ProblemError('bad-request', err.message, [{ path: 'query.cursor', message: err.message }]);
+    throw err;
+  }
 }

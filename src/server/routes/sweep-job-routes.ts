@@ -1,0 +1,318 @@
+// Sweeps started and followed over HTTP, run by the server's RunPool on worker threads so the API
+// stays responsive: POST /sweeps checks the scenario (a bundled one by name, or scenario text, as
+// `execsim run` would load it) and the path count, stores the sweep as queued and answers 202 with
+// its Location, before any path runs; GET /sweeps/{id}/progress streams its numbered updates as
+// Server-Sent Events and resumes after Last-Event-ID; POST /sweeps/{id}/cancel stops it (whole
+// paths kept, stored interrupted); POST /sweeps/{id}/paths/{index}/run re-runs one stored path as
+// a full run (same scenario and seed, so the same digest) for drill-down. A refused request
+// writes nothing: every check comes before the pool is asked for anything.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Context } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import { z } from 'zod';
+import type { PathRerun, RunPool, SweepUpdate } from '../../runtime/run-pool.ts';
+import { newSweepId, type ScenarioSource } from '../../runtime/sweep-recorder.ts';
+import { MAX_SWEEP_PATHS } from '../../runtime/sweep.ts';
+import { parseScenario, ScenarioError } from '../../scenario/load-scenario.ts';
+import type { SweepState } from '../../store/sweep-read.ts';
+import { ProblemError, type FieldError } from '../problem.ts';
+import { idParam, idParams, wholeNumber } from '../query-params.ts';
+import { replayFilesOutside } from '../replay-file-guard.ts';
+import { defineRoute, json, type AnyRoute } from '../route-spec.ts';
+
+/** The pool operations these routes use (a RunPool has them). */
+export type SweepJobPool = Pick<RunPool, 'submitSweep' | 'cancel' | 'followSweep' | 'kindOf' | 'rerunSweepPath'>;
+
+/** A stored sweep's state and path counts, for a sweep this server's pool does not know. */
+export interface StoredSweepState {
+  readonly state: SweepState;
+  readonly pathsDone: number;
+  readonly pathsRequested: number;
+}
+
+export interface SweepJobDeps {
+  readonly pool: SweepJobPool;
+  /** The bundled scenario files (*.yaml): `scenario` names one; replay files must be inside it. */
+  readonly scenariosDir: string;
+  /** The most paths one request may ask for (default 10,000; at most the CLI's limit). */
+  readonly maxPaths?: number;
+  /** Looks a stored sweep up (the read model's getSweep), so progress of a sweep this server did
+   *  not start (or started before a restart) answers its stored state rather than 404. */
+  readonly storedSweep?: (id: string) => StoredSweepState | null;
+  /** Wall ms between keep-alive comments on an idle progress stream (default 15,000). */
+  readonly keepAliveMs?: number;
+}
+
+export const DEFAULT_MAX_SWEEP_PATHS = 10_000;
+
+const SSE = 'text/event-stream';
+const sseBody = z
+  .string()
+  .describe(
+    'Server-Sent Events: `event` is the update type (queued, started, progress, finished, failed, interrupted), ' +
+      '`id` its number (send it back as Last-Event-ID to resume), `data` the update as JSON',
+  );
+
+const bundledName = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/,
+    'must be a bundled scenario file name like walkthrough (GET /scenarios lists them)',
+  );
+
+const sweepBody = (maxPaths: number) =>
+  z
+    .strictObject({
+      scenario: bundledName.optional().describe('a bundled scenario: its file name, with or without .yaml'),
+      yaml: z.string().min(1, 'must not be empty').optional().describe('the scenario file text'),
+      seed: z
+        .int('must be a whole number from 0 to 9007199254740991')
+        .min(0, 'must be a whole number from 0 to 9007199254740991')
+        .max(Number.MAX_SAFE_INTEGER, 'must be a whole number from 0 to 9007199254740991')
+        .optional()
+        .describe("the sweep seed the path seeds derive from; default the scenario's seed"),
+      paths: z
+        .int(`must be a whole number from 1 to ${maxPaths}`)
+        .min(1, `must be a whole number from 1 to ${maxPaths}`)
+        .max(maxPaths, `must be a whole number from 1 to ${maxPaths}`)
+        .describe(`number of paths, 1 to ${maxPaths}`),
+    })
+    .superRefine((b, ctx) => {
+      if ((b.scenario === undefined) === (b.yaml === undefined)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['scenario'],
+          message: 'give exactly one of scenario (a bundled scenario name) or yaml (scenario text)',
+        });
+      }
+    });
+
+const accepted = z.object({
+  id: z.string(),
+  state: z.literal('queued'),
+  progress: z.string().describe('the progress stream (SSE)'),
+});
+
+const pathParams = z.object({
+  id: idParam,
+  index: wholeNumber(0, MAX_SWEEP_PATHS - 1).describe('the path number (0-based)'),
+});
+
+const lastEventId = z
+  .string()
+  .regex(/^\d{1,15}$/, 'must be the id of an update this stream sent (a whole number)')
+  .transform(Number);
+
+/** The bundled scenario `name` (with or without .yaml/.yml) with its text, or a 400 naming it. */
+function bundledScenario(dir: string, name: string): ScenarioSource {
+  const candidates = /\.ya?ml$/.test(name) ? [name] : [`${name}.yaml`, `${name}.yml`];
+  const file = candidates.map((n) => join(dir, n)).find((f) => existsSync(f) && statSync(f).isFile());
+  if (file === undefined) {
+    throw new ProblemError('bad-request', `no bundled scenario ${JSON.stringify(name)}`, [
+      { path: 'body.scenario', message: 'no bundled scenario by this name (GET /scenarios lists them)' },
+    ]);
+  }
+  return parsed(readFileSync(file, 'utf8'), file);
+}
+
+/** Parses scenario text as the loader does; its problems become a 422 with their field paths. */
+function parsed(text: string, file: string): ScenarioSource {
+  try {
+    return { loaded: parseScenario(text, file), text };
+  } catch (err) {
+    if (err instanceof ScenarioError) {
+      invalid(err.problems.length > 0 ? err.problems.map((p) => ({ ...p })) : [{ path: '', message: err.message }]);
+    }
+    throw err;
+  }
+}
+
+function invalid(errors: readonly FieldError[]): never {
+  const shown = errors.slice(0, 50);
+  throw new ProblemError(
+    'invalid-scenario',
+    `the scenario has ${errors.length} problem${errors.length === 1 ? '' : 's'}`,
+    shown,
+  );
+}
+
+const notHere = (id: string) =>
+  new ProblemError('not-found', `no sweep with id ${JSON.stringify(id)} queued or running on this server`);
+
+/** The API root of a request to `routePath` (e.g. `/api/v1` of `/api/v1/sweeps/x/cancel`). */
+function apiBaseOf(c: Context, suffix: RegExp): string {
+  return c.req.path.replace(suffix, '');
+}
+
+export function sweepJobRoutes(deps: SweepJobDeps): AnyRoute[] {
+  const maxPaths = Math.min(deps.maxPaths ?? DEFAULT_MAX_SWEEP_PATHS, MAX_SWEEP_PATHS);
+  const keepAliveMs = deps.keepAliveMs ?? 15_000;
+  return [
+    defineRoute({
+      method: 'POST',
+      path: '/sweeps',
+      operationId: 'startSweep',
+      tag: 'sweeps',
+      summary: 'Start a Monte Carlo sweep of a scenario on the server (answers before any path runs)',
+      description:
+        'The body names a bundled scenario ({"scenario": "walkthrough"}) or carries scenario text ({"yaml": "..."}), ' +
+        'with the number of paths and optionally the sweep seed. The sweep is stored as queued; follow it at ' +
+        'the progress stream, read it at Location.',
+      body: { 'application/json': sweepBody(maxPaths) },
+      problems: ['invalid-scenario'],
+      responses: {
+        202: {
+          description: 'the sweep is queued',
+          content: { 'application/json': accepted },
+          headers: { Location: 'the stored sweep (GET)' },
+        },
+      },
+      handle: ({ body }, c) => {
+        const b = body.value;
+        let source: ScenarioSource;
+        if (b.scenario !== undefined) {
+          source = bundledScenario(deps.scenariosDir, b.scenario);
+        } else {
+          const text = b.yaml as string;
+          const outside = replayFilesOutside(text, deps.scenariosDir);
+          if (outside.length > 0) invalid(outside);
+          source = parsed(text, join(deps.scenariosDir, '(request).yaml'));
+        }
+        const id = newSweepId();
+        deps.pool.submitSweep({
+          sweepId: id,
+          source,
+          paths: b.paths,
+          ...(b.seed !== undefined ? { seed: b.seed } : {}),
+        });
+        const location = `${c.req.path}/${id}`;
+        c.header('Location', location);
+        return c.json({ id, state: 'queued' as const, progress: `${location}/progress` }, 202);
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/sweeps/:id/cancel',
+      operationId: 'cancelSweep',
+      tag: 'sweeps',
+      summary: 'Stop a queued or running sweep: it keeps the whole paths it stored and ends interrupted',
+      params: idParams,
+      problems: ['not-found', 'conflict'],
+      responses: {
+        202: json('the sweep is stopping; its progress stream ends with interrupted', z.object({ id: z.string() })),
+      },
+      handle: ({ params }, c) => {
+        if (deps.pool.kindOf(params.id) !== 'sweep') throw notHere(params.id);
+        const outcome = deps.pool.cancel(params.id);
+        if (outcome === 'already_done')
+          throw new ProblemError('conflict', `sweep ${JSON.stringify(params.id)} has already ended`);
+        if (outcome === 'unknown') throw notHere(params.id);
+        return c.json({ id: params.id }, 202);
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/sweeps/:id/paths/:index/run',
+      operationId: 'runSweepPath',
+      tag: 'sweeps',
+      summary: "Re-run one stored path of a sweep as a full, stored run (the path's scenario and seed)",
+      params: pathParams,
+      problems: ['not-found'],
+      responses: {
+        202: {
+          description: 'the run is queued; its digest will equal the path digest',
+          content: {
+            'application/json': z.object({
+              runId: z.string(),
+              sweepId: z.string(),
+              path: z.number().int(),
+              seed: z.number().int(),
+              digest: z.string().nullable().describe('the path digest the run reproduces'),
+            }),
+          },
+          headers: { Location: 'the run (GET)' },
+        },
+      },
+      handle: ({ params }, c) => {
+        const r: PathRerun = deps.pool.rerunSweepPath(params.id, params.index);
+        if (r.kind === 'no-sweep') throw new ProblemError('not-found', `no sweep with id ${JSON.stringify(params.id)}`);
+        if (r.kind === 'no-path')
+          throw new ProblemError('not-found', `sweep ${JSON.stringify(params.id)} has no stored path ${params.index}`);
+        c.header('Location', `${apiBaseOf(c, /\/sweeps\/[^/]+\/paths\/[^/]+\/run$/)}/runs/${r.runId}`);
+        return c.json({ runId: r.runId, sweepId: params.id, path: params.index, seed: r.seed, digest: r.digest }, 202);
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/sweeps/:id/progress',
+      operationId: 'followSweep',
+      tag: 'sweeps',
+      summary: "A sweep's progress as Server-Sent Events, resuming after Last-Event-ID",
+      description:
+        'Every update of a sweep this server runs, numbered; the stream ends after finished, failed or ' +
+        'interrupted. A sweep this server does not run (started elsewhere, or before a restart) gets one ' +
+        '`stored` event with its stored state, without an id.',
+      params: idParams,
+      problems: ['not-found'],
+      responses: { 200: { description: 'the update stream', content: { [SSE]: sseBody } } },
+      handle: ({ params }, c) => {
+        const header = c.req.header('last-event-id');
+        let afterId = 0;
+        if (header !== undefined) {
+          const parsedId = lastEventId.safeParse(header.trim());
+          if (!parsedId.success) {
+            throw new ProblemError('bad-request', 'invalid Last-Event-ID header', [
+              { path: 'headers.last-event-id', message: parsedId.error.issues[0]?.message ?? 'invalid' },
+            ]);
+          }
+          afterId = parsedId.data;
+        }
+        const id = params.id;
+        if (deps.pool.kindOf(id) !== 'sweep') {
+          const stored = deps.storedSweep?.(id) ?? null;
+          if (stored === null) throw new ProblemError('not-found', `no sweep with id ${JSON.stringify(id)}`);
+          return streamSSE(c, async (stream) => {
+            await stream.writeSSE({ event: 'stored', data: JSON.stringify({ sweepId: id, ...stored }) });
+          });
+        }
+        return streamSSE(c, async (stream) => {
+          const pending: SweepUpdate[] = [];
+          let wake: (() => void) | null = null;
+          let closed = false;
+          const nudge = () => {
+            const w = wake;
+            wake = null;
+            w?.();
+          };
+          stream.onAbort(() => {
+            closed = true;
+            nudge();
+          });
+          const unsubscribe = deps.pool.followSweep(id, afterId, (u) => {
+            pending.push(u);
+            nudge();
+          });
+          const keepAlive = setInterval(() => {
+            void stream.write(': keep-alive\n\n');
+          }, keepAliveMs);
+          try {
+            while (!closed && unsubscribe !== null) {
+              for (let u = pending.shift(); u !== undefined; u = pending.shift()) {
+                await stream.writeSSE({ event: u.type, id: String(u.id), data: JSON.stringify(u) });
+                if (u.type === 'finished' || u.type === 'failed' || u.type === 'interrupted') return;
+              }
+              await new Promise<void>((resolve) => {
+                wake = resolve;
+                if (closed || pending.length > 0) nudge();
+              });
+            }
+          } finally {
+            clearInterval(keepAlive);
+            unsubscribe?.();
+          }
+        });
+      },
+    }),
+  ];
+}

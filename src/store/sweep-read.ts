@@ -1,0 +1,518 @@
+// Reads stored sweeps for the HTTP server and the CLI (through the read model): the list (newest
+// first, keyset-paged), one sweep with per-parent statistics computed in SQL over the per-parent
+// path rows (mean, sample standard deviation, 5th/50th/95th percentiles by linear interpolation
+// between order statistics, the same definitions as the CLI's summary), a sweep's paths
+// keyset-paged in seed, shortfall or fill-ratio order, and a shortfall histogram. A sweep whose
+// writer is gone is shown as crashed, as a run is (run-state.ts). Reading writes nothing.
+import type Database from 'better-sqlite3';
+import { localLiveness, STALE_HEARTBEAT_MS, type Liveness } from './run-state.ts';
+import type { SweepStatus } from './sweep-store.ts';
+
+export type SweepState = SweepStatus | 'crashed';
+
+export interface SweepListQuery {
+  readonly cursor?: string | undefined;
+  /** 1 to 500; default 50. */
+  readonly limit?: number | undefined;
+}
+
+export type SweepPathSort = 'seed' | 'shortfall' | 'fillRatio';
+
+export interface SweepPathsQuery extends SweepListQuery {
+  readonly sort?: SweepPathSort | undefined;
+  readonly order?: 'asc' | 'desc' | undefined;
+}
+
+export interface SweepHistogramQuery {
+  /** 1 to 200; default 30. */
+  readonly bins?: number | undefined;
+  /** One parent's shortfall; default: each path's shortfall over all its parents. */
+  readonly parent?: string | undefined;
+}
+
+export interface SweepSummary {
+  readonly id: string;
+  readonly scenario: string;
+  readonly scenarioHash: string;
+  readonly sweepSeed: number;
+  readonly pathsRequested: number;
+  /** Paths stored (whole, committed). */
+  readonly pathsDone: number;
+  /** Stored paths on which every expectation held, and on which one did not. */
+  readonly pathsPassed: number;
+  readonly pathsFailed: number;
+  readonly state: SweepState;
+  readonly codeVersion: string;
+  readonly createdAt: string;
+  readonly startedAt: string | null;
+  readonly finishedAt: string | null;
+  readonly error: string | null;
+}
+
+export interface MetricStatistics {
+  /** Paths with a value, and paths without one (the parent absent, nothing filled, ...). */
+  readonly n: number;
+  readonly missing: number;
+  /** Null when n is 0. */
+  readonly mean: number | null;
+  readonly stdev: number | null;
+  readonly p5: number | null;
+  readonly p50: number | null;
+  readonly p95: number | null;
+}
+
+export interface ParentStatistics {
+  readonly parent: string;
+  /** Paths by the parent's status at the end of the horizon; 'absent': paths that never created it. */
+  readonly status: Readonly<Record<string, number>>;
+  /** Stored paths on which the parent did not end filled (absent included). */
+  readonly notFilled: number;
+  readonly shortfallBps: MetricStatistics;
+  readonly fillRatio: MetricStatistics;
+  readonly vwapSlippageBps: MetricStatistics;
+}
+
+export interface ExpectationTally {
+  readonly name: string;
+  readonly expected: string;
+  readonly passed: number;
+  readonly paths: number;
+}
+
+export interface SweepDetail extends SweepSummary {
+  readonly scenarioFile: string;
+  readonly parents: readonly ParentStatistics[];
+  /** Per expectation, the paths on which it held; null until the sweep finished. */
+  readonly expectations: readonly ExpectationTally[] | null;
+}
+
+export interface SweepPathParent {
+  readonly parent: string;
+  readonly status: string;
+  readonly shortfallBps: number | null;
+  readonly shortfallQuote: number | null;
+  readonly fillRatio: number | null;
+  readonly vwapSlippageBps: number | null;
+  readonly filledQty: number | null;
+  readonly durationMs: number | null;
+}
+
+export interface SweepPathRow {
+  readonly path: number;
+  readonly seed: number;
+  readonly digest: string | null;
+  readonly passed: boolean;
+  readonly error: string | null;
+  /** Over all the path's parents (bps of the arrival notional of what filled). */
+  readonly shortfallBps: number | null;
+  readonly fillRatio: number | null;
+  /** The run this path was re-run as for drill-down, if it was. */
+  readonly runId: string | null;
+  readonly parents: readonly SweepPathParent[];
+}
+
+export interface SweepHistogram {
+  readonly sweepId: string;
+  readonly metric: 'shortfallBps';
+  readonly parent: string | null;
+  /** Stored paths: every one is counted once, in a bin or in `missing`. */
+  readonly paths: number;
+  /** bins + 1 ascending edges; bin i holds edges[i] <= x < edges[i+1], the last one also x = its
+   *  upper edge. Empty (with counts) when no path has a value. */
+  readonly edges: readonly number[];
+  readonly counts: readonly number[];
+  /** Paths without a value: nothing filled, or (for one parent) the parent absent. */
+  readonly missing: number;
+}
+
+export interface Paged<T> {
+  readonly items: readonly T[];
+  readonly nextCursor: string | null;
+}
+
+/** A cursor this reader did not issue, or issued for another order. */
+export class InvalidCursorError extends Error {}
+
+export const DEFAULT_PAGE = 50;
+export const MAX_PAGE = 500;
+export const DEFAULT_BINS = 30;
+export const MAX_BINS = 200;
+
+interface SweepRowDb {
+  id: string;
+  scenario_name: string;
+  scenario_hash: string;
+  scenario_file: string;
+  sweep_seed: number;
+  paths_requested: number;
+  paths_done: number;
+  paths_passed: number;
+  status: SweepStatus;
+  code_version: string;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  error: string | null;
+  writer_pid: number | null;
+  writer_host: string | null;
+  heartbeat_at: string | null;
+  summary_json: string | null;
+}
+
+type StateRow = Pick<SweepRowDb, 'status' | 'writer_pid' | 'writer_host' | 'heartbeat_at'>;
+
+/** Running: crashed when its writer is gone here or its heartbeat is stale. Queued (no heartbeat
+ *  until a worker takes it): crashed when the process that queued it is gone from this host. */
+export function sweepState(row: StateRow, live: Liveness): SweepState {
+  if (row.status !== 'running' && row.status !== 'queued') return row.status;
+  const goneHere = row.writer_host === live.host && row.writer_pid !== null && !live.isAlive(row.writer_pid);
+  if (goneHere) return 'crashed';
+  if (row.status === 'queued') return 'queued';
+  const beat = row.heartbeat_at === null ? NaN : Date.parse(row.heartbeat_at);
+  if (!Number.isFinite(beat) || live.nowMs - beat > STALE_HEARTBEAT_MS) return 'crashed';
+  return 'running';
+}
+
+const SUMMARY_COLUMNS = `id, scenario_name, scenario_hash, scenario_file, sweep_seed, paths_requested, paths_done,
+  paths_passed, status, code_version, created_at, started_at, finished_at, error, writer_pid, writer_host, heartbeat_at`;
+
+function summaryOf(r: SweepRowDb, live: Liveness): SweepSummary {
+  return {
+    id: r.id,
+    scenario: r.scenario_name,
+    scenarioHash: r.scenario_hash,
+    sweepSeed: r.sweep_seed,
+    pathsRequested: r.paths_requested,
+    pathsDone: r.paths_done,
+    pathsPassed: r.paths_passed,
+    pathsFailed: r.paths_done - r.paths_passed,
+    state: sweepState(r, live),
+    codeVersion: r.code_version,
+    createdAt: r.created_at,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    error: r.error,
+  };
+}
+
+const encodeCursor = (value: unknown): string => Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
+
+function decodeCursor(text: string): unknown {
+  try {
+    return JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown;
+  } catch {
+    throw new InvalidCursorError('the cursor is not one this server issued');
+  }
+}
+
+function pageSize(limit: number | undefined): number {
+  const n = limit ?? DEFAULT_PAGE;
+  if (!Number.isSafeInteger(n) || n < 1 || n > MAX_PAGE) throw new RangeError(`limit must be 1 to ${MAX_PAGE}`);
+  return n;
+}
+
+/** Stored sweeps, newest first (created_at, then id, both descending). */
+export function listSweeps(db: Database.Database, q: SweepListQuery, live = localLiveness()): Paged<SweepSummary> {
+  const limit = pageSize(q.limit);
+  let rows: SweepRowDb[];
+  if (q.cursor === undefined) {
+    rows = db
+      .prepare(`SELECT ${SUMMARY_COLUMNS} FROM sweeps ORDER BY created_at DESC, id DESC LIMIT ?`)
+      .all(limit + 1) as SweepRowDb[];
+  } else {
+    const c = decodeCursor(q.cursor) as { k?: unknown; c?: unknown; i?: unknown };
+    if (c === null || c.k !== 'sweeps' || typeof c.c !== 'string' || typeof c.i !== 'string')
+      throw new InvalidCursorError('the cursor is not one of this list');
+    rows = db
+      .prepare(
+        `SELECT ${SUMMARY_COLUMNS} FROM sweeps WHERE (created_at, id) < (?, ?)
+         ORDER BY created_at DESC, id DESC LIMIT ?`,
+      )
+      .all(c.c, c.i, limit + 1) as SweepRowDb[];
+  }
+  const more = rows.length > limit;
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    items: page.map((r) => summaryOf(r, live)),
+    nextCursor: more && last ? encodeCursor({ k: 'sweeps', c: last.created_at, i: last.id }) : null,
+  };
+}
+
+type ParentMetricColumn = 'shortfall_bps' | 'fill_ratio' | 'vwap_slippage_bps';
+
+/** Statistics of one parent's metric over the stored paths (`paths`: how many are stored). */
+function metricStatistics(
+  db: Database.Database,
+  sweepId: string,
+  parent: string,
+  column: ParentMetricColumn,
+  paths: number,
+): MetricStatistics {
+  const where = `sweep_id = ? AND parent_id = ? AND ${column} IS NOT NULL`;
+  const { n, mean } = db
+    .prepare(`SELECT COUNT(*) AS n, AVG(${column}) AS mean FROM sweep_path_parents WHERE ${where}`)
+    .get(sweepId, parent) as { n: number; mean: number | null };
+  if (n === 0 || mean === null)
+    return { n: 0, missing: paths, mean: null, stdev: null, p5: null, p50: null, p95: null };
+  const { ss } = db
+    .prepare(`SELECT SUM((${column} - ?) * (${column} - ?)) AS ss FROM sweep_path_parents WHERE ${where}`)
+    .get(mean, mean, sweepId, parent) as { ss: number };
+  const at = db.prepare(
+    `SELECT ${column} AS x FROM sweep_path_parents WHERE ${where} ORDER BY ${column} LIMIT 2 OFFSET ?`,
+  );
+  const quantile = (p: number): number => {
+    const pos = (n - 1) * p;
+    const lo = Math.floor(pos);
+    const [a, b] = (at.all(sweepId, parent, lo) as { x: number }[]).map((r) => r.x);
+    const low = a as number;
+    return b === undefined || pos === lo ? low : low + (b - low) * (pos - lo);
+  };
+  return {
+    n,
+    missing: paths - n,
+    mean,
+    stdev: n > 1 ? Math.sqrt(ss / (n - 1)) : 0,
+    p5: quantile(0.05),
+    p50: quantile(0.5),
+    p95: quantile(0.95),
+  };
+}
+
+function parentStatistics(db: Database.Database, sweepId: string, paths: number): ParentStatistics[] {
+  const counts = db
+    .prepare(
+      `SELECT parent_id, status, COUNT(*) AS n FROM sweep_path_parents WHERE sweep_id = ?
+       GROUP BY parent_id, status ORDER BY parent_id, status`,
+    )
+    .all(sweepId) as { parent_id: string; status: string; n: number }[];
+  const byParent = new Map<string, Record<string, number>>();
+  for (const c of counts) {
+    const s = byParent.get(c.parent_id) ?? {};
+    s[c.status] = c.n;
+    byParent.set(c.parent_id, s);
+  }
+  return [...byParent].map(([parent, status]) => {
+    const present = Object.values(status).reduce((a, b) => a + b, 0);
+    const all = present < paths ? { ...status, absent: paths - present } : status;
+    return {
+      parent,
+      status: all,
+      notFilled: paths - (status['filled'] ?? 0),
+      shortfallBps: metricStatistics(db, sweepId, parent, 'shortfall_bps', paths),
+      fillRatio: metricStatistics(db, sweepId, parent, 'fill_ratio', paths),
+      vwapSlippageBps: metricStatistics(db, sweepId, parent, 'vwap_slippage_bps', paths),
+    };
+  });
+}
+
+/** One stored sweep with its per-parent statistics, or null. */
+export function getSweep(db: Database.Database, id: string, live = localLiveness()): SweepDetail | null {
+  const r = db.prepare(`SELECT ${SUMMARY_COLUMNS}, summary_json FROM sweeps WHERE id = ?`).get(id) as
+    SweepRowDb | undefined;
+  if (!r) return null;
+  let expectations: ExpectationTally[] | null = null;
+  if (r.summary_json !== null) {
+    const parsed = JSON.parse(r.summary_json) as { expectations?: ExpectationTally[] };
+    expectations = parsed.expectations ?? null;
+  }
+  return {
+    ...summaryOf(r, live),
+    scenarioFile: r.scenario_file,
+    parents: parentStatistics(db, id, r.paths_done),
+    expectations,
+  };
+}
+
+const SORT_COLUMN: Record<SweepPathSort, 'seed' | 'shortfall_bps' | 'fill_ratio'> = {
+  seed: 'seed',
+  shortfall: 'shortfall_bps',
+  fillRatio: 'fill_ratio',
+};
+
+interface PathRowDb {
+  path: number;
+  seed: number;
+  digest: string | null;
+  passed: 0 | 1;
+  error: string | null;
+  shortfall_bps: number | null;
+  fill_ratio: number | null;
+  run_id: string | null;
+}
+
+interface PathCursor {
+  readonly k: 'paths';
+  readonly s: SweepPathSort;
+  readonly o: 'asc' | 'desc';
+  /** The last item's sort value (null: it was in the trailing segment of paths without one). */
+  readonly v: number | null;
+  readonly p: number;
+}
+
+function pathCursor(text: string, sort: SweepPathSort, order: 'asc' | 'desc'): PathCursor {
+  const c = decodeCursor(text) as Partial<PathCursor> | null;
+  if (
+    c === null ||
+    typeof c !== 'object' ||
+    c.k !== 'paths' ||
+    c.s !== sort ||
+    c.o !== order ||
+    !(c.v === null || (typeof c.v === 'number' && Number.isFinite(c.v))) ||
+    !Number.isSafeInteger(c.p)
+  ) {
+    throw new InvalidCursorError('the cursor is not one of this list in this order (sort and order must not change)');
+  }
+  return c as PathCursor;
+}
+
+/**
+ * A sweep's paths, one page, in `sort` order (ties by path index), `order` ascending by default;
+ * paths without a value (nothing filled) come last either way. Each page is read through the
+ * index of its sort key: first the paths with a value after the cursor, then, once those are
+ * exhausted, the ones without. Null when there is no such sweep.
+ */
+export function sweepPaths(db: Database.Database, id: string, q: SweepPathsQuery): Paged<SweepPathRow> | null {
+  if (!db.prepare('SELECT 1 FROM sweeps WHERE id = ?').get(id)) return null;
+  const limit = pageSize(q.limit);
+  const sort = q.sort ?? 'seed';
+  const order = q.order ?? 'asc';
+  const col = SORT_COLUMN[sort];
+  const cursor = q.cursor === undefined ? null : pathCursor(q.cursor, sort, order);
+  const dir = order === 'asc' ? 'ASC' : 'DESC';
+  const cmp = order === 'asc' ? '>' : '<';
+  const select = 'SELECT path, seed, digest, passed, error, shortfall_bps, fill_ratio, run_id FROM sweep_paths';
+  const rows: PathRowDb[] = [];
+  if (cursor === null || cursor.v !== null) {
+    const after = cursor === null ? '' : `AND (${col}, path) ${cmp} (?, ?)`;
+    const args: unknown[] = cursor === null ? [id] : [id, cursor.v, cursor.p];
+    rows.push(
+      ...(db
+        .prepare(
+          `${select} WHERE sweep_id = ? AND ${col} IS NOT NULL ${after} ORDER BY ${col} ${dir}, path ${dir} LIMIT ?`,
+        )
+        .all(...args, limit + 1) as PathRowDb[]),
+    );
+  }
+  if (rows.length <= limit) {
+    const after = cursor !== null && cursor.v === null ? `AND path ${cmp} ?` : '';
+    const args: unknown[] = after ? [id, cursor?.p] : [id];
+    rows.push(
+      ...(db
+        .prepare(`${select} WHERE sweep_id = ? AND ${col} IS NULL ${after} ORDER BY path ${dir} LIMIT ?`)
+        .all(...args, limit + 1 - rows.length) as PathRowDb[]),
+    );
+  }
+  const more = rows.length > limit;
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  const parents = parentsOf(db, id, page);
+  return {
+    items: page.map((r) => ({
+      path: r.path,
+      seed: r.seed,
+      digest: r.digest,
+      passed: r.passed === 1,
+      error: r.error,
+      shortfallBps: r.shortfall_bps,
+      fillRatio: r.fill_ratio,
+      runId: r.run_id,
+      parents: parents.get(r.path) ?? [],
+    })),
+    nextCursor:
+      more && last
+        ? encodeCursor({ k: 'paths', s: sort, o: order, v: last[col], p: last.path } satisfies PathCursor)
+        : null,
+  };
+}
+
+function parentsOf(db: Database.Database, id: string, page: readonly PathRowDb[]): Map<number, SweepPathParent[]> {
+  const out = new Map<number, SweepPathParent[]>();
+  if (page.length === 0) return out;
+  const rows = db
+    .prepare(
+      `SELECT path, parent_id, status, shortfall_bps, shortfall_quote, fill_ratio, vwap_slippage_bps, filled_qty,
+         duration_ms
+       FROM sweep_path_parents WHERE sweep_id = ? AND path IN (SELECT value FROM json_each(?))
+       ORDER BY path, parent_id`,
+    )
+    .all(id, JSON.stringify(page.map((r) => r.path))) as Array<{
+    path: number;
+    parent_id: string;
+    status: string;
+    shortfall_bps: number | null;
+    shortfall_quote: number | null;
+    fill_ratio: number | null;
+    vwap_slippage_bps: number | null;
+    filled_qty: number | null;
+    duration_ms: number | null;
+  }>;
+  for (const r of rows) {
+    const list = out.get(r.path) ?? [];
+    list.push({
+      parent: r.parent_id,
+      status: r.status,
+      shortfallBps: r.shortfall_bps,
+      shortfallQuote: r.shortfall_quote,
+      fillRatio: r.fill_ratio,
+      vwapSlippageBps: r.vwap_slippage_bps,
+      filledQty: r.filled_qty,
+      durationMs: r.duration_ms,
+    });
+    out.set(r.path, list);
+  }
+  return out;
+}
+
+/** `bins` + 1 ascending edges from `min` to `max` (interpolated, so no overflow at the extremes);
+ *  a single value gets a bin of width 1 around it. */
+export function binEdges(min: number, max: number, bins: number): number[] {
+  const lo = min === max ? min - 0.5 : min;
+  const hi = min === max ? max + 0.5 : max;
+  const edges: number[] = [];
+  for (let i = 0; i <= bins; i++) {
+    const t = i / bins;
+    const e = i === 0 ? lo : i === bins ? hi : lo * (1 - t) + hi * t;
+    edges.push(Math.min(hi, Math.max(edges.at(-1) ?? lo, e)));
+  }
+  return edges;
+}
+
+/** The histogram of shortfall bps over the stored paths, or null when there is no such sweep. */
+export function sweepHistogram(db: Database.Database, id: string, q: SweepHistogramQuery): SweepHistogram | null {
+  const sweep = db.prepare('SELECT paths_done FROM sweeps WHERE id = ?').get(id) as { paths_done: number } | undefined;
+  if (!sweep) return null;
+  const bins = q.bins ?? DEFAULT_BINS;
+  if (!Number.isSafeInteger(bins) || bins < 1 || bins > MAX_BINS) throw new RangeError(`bins must be 1 to ${MAX_BINS}`);
+  const parent = q.parent ?? null;
+  // The paths stored, counted from the path rows (the sweep row's paths_done advances with them).
+  const { paths } = db.prepare('SELECT COUNT(*) AS paths FROM sweep_paths WHERE sweep_id = ?').get(id) as {
+    paths: number;
+  };
+  const values = (
+    parent === null
+      ? db
+          .prepare(
+            'SELECT shortfall_bps AS x FROM sweep_paths WHERE sweep_id = ? AND shortfall_bps IS NOT NULL ORDER BY shortfall_bps',
+          )
+          .all(id)
+      : db
+          .prepare(
+            `SELECT shortfall_bps AS x FROM sweep_path_parents
+             WHERE sweep_id = ? AND parent_id = ? AND shortfall_bps IS NOT NULL ORDER BY shortfall_bps`,
+          )
+          .all(id, parent)
+  ).map((r) => (r as { x: number }).x);
+  const base = { sweepId: id, metric: 'shortfallBps' as const, parent, paths, missing: paths - values.length };
+  const first = values[0];
+  const last = values.at(-1);
+  if (first === undefined || last === undefined) return { ...base, edges: [], counts: [] };
+  const edges = binEdges(first, last, bins);
+  const counts = new Array<number>(bins).fill(0);
+  let b = 0;
+  for (const x of values) {
+    while (b < bins - 1 && x >= (edges[b + 1] as number)) b++;
+    counts[b] = (counts[b] as number) + 1;
+  }
+  return { ...base, edges, counts };
+}

@@ -1,0 +1,209 @@
+// Writes Monte Carlo sweeps into the store: the sweep row ('queued' when a pool accepts it,
+// 'running' once a writer takes it), its paths in batches, and its end. Each batch is one
+// transaction that inserts whole paths (the path row and its parents' rows) and advances the
+// sweep's paths_done and heartbeat, so a process killed at any moment leaves whole paths and a
+// paths_done that counts them. The writer's pid and host are recorded as a run's are, so a sweep
+// whose writer died is shown as crashed (sweep-state.ts).
+import type Database from 'better-sqlite3';
+import { hostname } from 'node:os';
+
+export type SweepStatus = 'queued' | 'running' | 'finished' | 'failed' | 'interrupted';
+
+export const SWEEP_STATUSES: readonly SweepStatus[] = ['queued', 'running', 'finished', 'failed', 'interrupted'];
+
+export interface NewSweep {
+  readonly id: string;
+  readonly scenarioName: string;
+  readonly scenarioHash: string;
+  readonly scenarioJson: string;
+  /** Where the scenario was loaded from: replay files resolve against it when a path is re-run. */
+  readonly scenarioFile: string;
+  /** The scenario's YAML text as given. */
+  readonly scenarioSource: string;
+  readonly sweepSeed: number;
+  readonly paths: number;
+  readonly codeVersion: string;
+  readonly createdAt: string;
+}
+
+/** One parent's figures on one path (null where the figure does not exist on that path). */
+export interface StoredParentMetrics {
+  readonly parentId: string;
+  readonly status: string;
+  readonly shortfallBps: number | null;
+  readonly shortfallQuote: number | null;
+  readonly fillRatio: number | null;
+  readonly vwapSlippageBps: number | null;
+  readonly filledQty: number | null;
+  readonly durationMs: number | null;
+}
+
+/** One path as stored: its seed, outcome, path-level figures and its parents' figures. */
+export interface StoredPath {
+  readonly path: number;
+  readonly seed: number;
+  /** Null only for a path whose run threw (then `error` says why). */
+  readonly digest: string | null;
+  readonly passed: boolean;
+  readonly error: string | null;
+  /** Shortfall over all parents, bps of the arrival notional of what filled; null if nothing filled. */
+  readonly shortfallBps: number | null;
+  /** Filled over ordered quantity, all parents together; null when no parent was created. */
+  readonly fillRatio: number | null;
+  readonly parents: readonly StoredParentMetrics[];
+}
+
+/** The sweep row is gone or no longer this writer's (deleted, or ended by someone else). */
+export class SweepGoneError extends Error {}
+
+export class SweepStore {
+  private readonly insertPath: Database.Statement;
+  private readonly insertParent: Database.Statement;
+  private readonly advance: Database.Statement;
+
+  constructor(readonly db: Database.Database) {
+    this.insertPath = db.prepare(
+      `INSERT INTO sweep_paths (sweep_id, path, seed, digest, passed, error, shortfall_bps, fill_ratio)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.insertParent = db.prepare(
+      `INSERT INTO sweep_path_parents (sweep_id, parent_id, path, status, shortfall_bps, shortfall_quote, fill_ratio,
+         vwap_slippage_bps, filled_qty, duration_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.advance = db.prepare(
+      `UPDATE sweeps SET paths_done = paths_done + ?, paths_passed = paths_passed + ?, heartbeat_at = ?
+       WHERE id = ? AND status = 'running' AND writer_pid = ? AND writer_host = ?`,
+    );
+  }
+
+  /** Stores the sweep as 'queued' (accepted, not started), owned by this process. */
+  queue(s: NewSweep): void {
+    this.insert(s, 'queued');
+  }
+
+  /** Stores the sweep as 'running', written by this process, alive now. */
+  create(s: NewSweep): void {
+    this.insert(s, 'running');
+  }
+
+  /** A queued sweep taken up by this process: 'running', with this writer and a fresh heartbeat. */
+  start(id: string, at: string): void {
+    const r = this.db
+      .prepare(
+        `UPDATE sweeps SET status = 'running', started_at = ?, heartbeat_at = ?, writer_pid = ?, writer_host = ?
+         WHERE id = ? AND status = 'queued'`,
+      )
+      .run(at, at, process.pid, hostname(), id);
+    if (r.changes !== 1) throw new SweepGoneError(`sweep ${id} is not queued (deleted or ended)`);
+  }
+
+  /** Writes whole paths and advances paths_done, in one transaction; nothing when `paths` is empty
+   *  (except the heartbeat). Throws SweepGoneError, writing nothing, when the sweep is no longer
+   *  running under this writer. */
+  appendPaths(id: string, paths: readonly StoredPath[], at: string): void {
+    this.db.transaction(() => {
+      const passed = paths.filter((p) => p.passed).length;
+      const r = this.advance.run(paths.length, passed, at, id, process.pid, hostname());
+      if (r.changes !== 1) throw new SweepGoneError(`sweep ${id} is no longer running under this process`);
+      for (const p of paths) {
+        this.insertPath.run(
+          id,
+          p.path,
+          p.seed,
+          p.digest,
+          p.passed ? 1 : 0,
+          p.error,
+          finiteOrNull(p.shortfallBps),
+          finiteOrNull(p.fillRatio),
+        );
+        for (const m of p.parents) {
+          this.insertParent.run(
+            id,
+            m.parentId,
+            p.path,
+            m.status,
+            finiteOrNull(m.shortfallBps),
+            finiteOrNull(m.shortfallQuote),
+            finiteOrNull(m.fillRatio),
+            finiteOrNull(m.vwapSlippageBps),
+            finiteOrNull(m.filledQty),
+            finiteOrNull(m.durationMs),
+          );
+        }
+      }
+    })();
+  }
+
+  /** The last paths and the end of the sweep, in one transaction. */
+  finish(id: string, last: readonly StoredPath[], summaryJson: string, at: string): void {
+    this.end(id, last, at, 'finished', null, summaryJson);
+  }
+
+  /** A sweep that could not go on: its last whole paths (the failing one with its error) and why. */
+  fail(id: string, last: readonly StoredPath[], error: string, at: string): void {
+    this.end(id, last, at, 'failed', error, null);
+  }
+
+  /** A sweep stopped on request after its last whole paths. */
+  interrupt(id: string, last: readonly StoredPath[], reason: string, at: string): void {
+    this.end(id, last, at, 'interrupted', reason, null);
+  }
+
+  /** A queued sweep that will never start: cancelled or its pool closed ('interrupted'), or it could
+   *  not be started ('failed'). */
+  endQueued(id: string, status: 'interrupted' | 'failed', reason: string, at: string): void {
+    this.db
+      .prepare(`UPDATE sweeps SET status = ?, error = ?, finished_at = ? WHERE id = ? AND status = 'queued'`)
+      .run(status, reason, at, id);
+  }
+
+  /** Records the run a path was re-run as (the latest one, when it was re-run more than once). */
+  setPathRun(id: string, path: number, runId: string): boolean {
+    return (
+      this.db.prepare('UPDATE sweep_paths SET run_id = ? WHERE sweep_id = ? AND path = ?').run(runId, id, path)
+        .changes === 1
+    );
+  }
+
+  private insert(s: NewSweep, status: 'queued' | 'running'): void {
+    const running = status === 'running';
+    this.db
+      .prepare(
+        `INSERT INTO sweeps (id, scenario_name, scenario_hash, scenario_json, scenario_file, scenario_source, sweep_seed,
+           paths_requested, status, code_version, created_at, started_at, writer_pid, writer_host, heartbeat_at)
+         VALUES (@id, @scenarioName, @scenarioHash, @scenarioJson, @scenarioFile, @scenarioSource, @sweepSeed,
+           @paths, @status, @codeVersion, @createdAt, @startedAt, @pid, @host, @heartbeat)`,
+      )
+      .run({
+        ...s,
+        status,
+        startedAt: running ? s.createdAt : null,
+        pid: process.pid,
+        host: hostname(),
+        heartbeat: running ? s.createdAt : null,
+      });
+  }
+
+  private end(
+    id: string,
+    last: readonly StoredPath[],
+    at: string,
+    status: 'finished' | 'failed' | 'interrupted',
+    error: string | null,
+    summaryJson: string | null,
+  ): void {
+    this.db.transaction(() => {
+      this.appendPaths(id, last, at);
+      this.db
+        .prepare(
+          `UPDATE sweeps SET status = ?, error = ?, summary_json = ?, finished_at = ?, heartbeat_at = ?
+           WHERE id = ? AND status = 'running'`,
+        )
+        .run(status, error, summaryJson, at, at, id);
+    })();
+  }
+}
+
+/** SQLite stores NaN as NULL anyway; infinities are not figures either. */
+const finiteOrNull = (x: number | null): number | null => (x !== null && Number.isFinite(x) ? x : null);

@@ -1,0 +1,302 @@
+// Sweeps over HTTP through registerRoutes + app.request(), on a real RunPool and SQLite store:
+// POST /sweeps needs the token and refuses bad bodies with a field path (nothing stored); a
+// bundled scenario's sweep answers 202 with its Location at once and its progress stream carries
+// numbered updates to the end, resuming after Last-Event-ID; a path re-run for drill-down is a run
+// whose digest is the path's; a cancel stops a running sweep (stored interrupted) and the stream
+// ends with it; a sweep the pool does not know answers its stored state. Responses are checked
+// against their declarations (checkResponses), and the OpenAPI document builds from them.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Hono } from 'hono';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RunPool, type RunUpdate } from '../src/runtime/run-pool.ts';
+import { openDatabase, openExistingDatabase } from '../src/store/open-database.ts';
+import { getSweep } from '../src/store/sweep-read.ts';
+import { SweepStore } from '../src/store/sweep-store.ts';
+import { buildOpenApi } from '../src/server/openapi.ts';
+import { ProblemError, problemResponse } from '../src/server/problem.ts';
+import { registerRoutes } from '../src/server/register-routes.ts';
+import { sweepJobRoutes, type StoredSweepState } from '../src/server/routes/sweep-job-routes.ts';
+
+const API = '/api/v1';
+const TOKEN = 'sweep-test-token';
+const WAIT_MS = 60_000;
+const IMPACT_YAML = fs.readFileSync('scenarios/almgren-chriss-impact.yaml', 'utf8');
+const REPLAY_YAML = fs.readFileSync('scenarios/replay-btcusdt.yaml', 'utf8');
+
+let dir: string;
+let db: string;
+let pool: RunPool;
+let app: App;
+
+function storedSweep(id: string): StoredSweepState | null {
+  if (!fs.existsSync(db)) return null;
+  const handle = openExistingDatabase(db, 'read');
+  try {
+    return getSweep(handle, id);
+  } finally {
+    handle.close();
+  }
+}
+
+type App = Hono<{ Variables: { routePattern?: string } }>;
+
+function makeApp(token: string | null): App {
+  const a: App = new Hono();
+  a.onError((err, c) => {
+    if (err instanceof ProblemError) return problemResponse(err, c, API);
+    throw err;
+  });
+  registerRoutes(
+    a,
+    sweepJobRoutes({
+      pool,
+      scenariosDir: path.resolve('scenarios'),
+      maxPaths: 6_000,
+      storedSweep,
+      keepAliveMs: 60_000,
+    }),
+    { apiBase: API, token, maxBodyBytes: 1 << 20, checkResponses: true },
+  );
+  return a;
+}
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'execsim-sweep-http-'));
+  db = path.join(dir, 'http.db');
+  pool = new RunPool({ dbPath: db, size: 2 });
+  app = makeApp(TOKEN);
+});
+
+afterAll(async () => {
+  await pool.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const auth = { authorization: `Bearer ${TOKEN}` };
+
+function post(url: string, body?: unknown, headers: Record<string, string> = auth, on: App = app): Promise<Response> {
+  return Promise.resolve(
+    on.request(API + url, {
+      method: 'POST',
+      headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    }),
+  );
+}
+
+const sweepCount = (): number => {
+  if (!fs.existsSync(db)) return 0;
+  const handle = openExistingDatabase(db, 'read');
+  try {
+    return (handle.prepare('SELECT COUNT(*) AS n FROM sweeps').get() as { n: number }).n;
+  } finally {
+    handle.close();
+  }
+};
+
+interface SseEvent {
+  readonly event: string | undefined;
+  readonly id: string | undefined;
+  readonly data: string;
+}
+
+/** Reads SSE events from `res` until `until` holds for one or the stream ends, within WAIT_MS. */
+async function readSse(res: Response, until: (e: SseEvent) => boolean = () => false): Promise<SseEvent[]> {
+  const body = res.body;
+  if (!body) throw new Error('no body');
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  const events: SseEvent[] = [];
+  let buffer = '';
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`SSE: no end within ${WAIT_MS} ms: ${JSON.stringify(events)}`)), WAIT_MS);
+  });
+  try {
+    for (;;) {
+      const chunk = await Promise.race([reader.read(), timeout]);
+      if (chunk.done) return events;
+      buffer += decoder.decode(chunk.value, { stream: true });
+      for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const fields = new Map<string, string>();
+        for (const line of block.split('\n')) {
+          if (line.startsWith(':') || line === '') continue;
+          const at = line.indexOf(':');
+          fields.set(line.slice(0, at), line.slice(at + 1).replace(/^ /, ''));
+        }
+        if (!fields.has('data')) continue;
+        const e = { event: fields.get('event'), id: fields.get('id'), data: fields.get('data') as string };
+        events.push(e);
+        if (until(e)) return events;
+      }
+    }
+  } finally {
+    clearTimeout(timer);
+    await reader.cancel().catch(() => undefined);
+  }
+}
+
+function runEnd(runId: string): Promise<RunUpdate> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`run ${runId} did not end`)), WAIT_MS);
+    const stop = pool.follow(runId, 0, (u) => {
+      if (u.type === 'finished' || u.type === 'failed' || u.type === 'interrupted') {
+        clearTimeout(timer);
+        queueMicrotask(() => stop?.());
+        resolve(u);
+      }
+    });
+    if (!stop) reject(new Error(`pool does not know ${runId}`));
+  });
+}
+
+describe('POST /sweeps refuses without writing anything', () => {
+  it('needs the token: 403 on a server without one, 401 without or with a wrong one', async () => {
+    const body = { scenario: 'almgren-chriss-impact', paths: 2 };
+    expect((await post('/sweeps', body, {}, makeApp(null))).status).toBe(403);
+    expect((await post('/sweeps', body, {})).status).toBe(401);
+    expect((await post('/sweeps', body, { authorization: 'Bearer nope' })).status).toBe(401);
+    expect(sweepCount()).toBe(0);
+  });
+
+  const cases: Array<[string, unknown, number, string]> = [
+    ['neither scenario nor yaml', { paths: 2 }, 400, 'body.scenario'],
+    ['both scenario and yaml', { scenario: 'walkthrough', yaml: IMPACT_YAML, paths: 2 }, 400, 'body.scenario'],
+    ['an unknown bundled scenario', { scenario: 'no-such-scenario', paths: 2 }, 400, 'body.scenario'],
+    ['a path as the scenario name', { scenario: '../package.json', paths: 2 }, 400, 'body.scenario'],
+    ['paths 0', { scenario: 'walkthrough', paths: 0 }, 400, 'body.paths'],
+    ['paths above the limit', { scenario: 'walkthrough', paths: 6_001 }, 400, 'body.paths'],
+    ['fractional paths', { scenario: 'walkthrough', paths: 2.5 }, 400, 'body.paths'],
+    ['paths as text', { scenario: 'walkthrough', paths: '2' }, 400, 'body.paths'],
+    ['a negative seed', { scenario: 'walkthrough', paths: 2, seed: -1 }, 400, 'body.seed'],
+    ['an unknown field', { scenario: 'walkthrough', paths: 2, speed: 1 }, 400, 'body'],
+    ['an invalid scenario', { yaml: IMPACT_YAML.replace('sigma: 300', 'sigma: lots'), paths: 2 }, 422, 'market.sigma'],
+    [
+      'a replay file outside the scenarios directory',
+      { yaml: REPLAY_YAML.replace('data/binance-spot/btcusdt_20240808.gz', '/etc/hostname'), paths: 2 },
+      422,
+      'market.files[0]',
+    ],
+  ];
+  it.each(cases)('%s', async (_what, body, status, field) => {
+    const res = await post('/sweeps', body);
+    expect(res.status).toBe(status);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    const problem = (await res.json()) as { errors?: Array<{ path: string }> };
+    expect(problem.errors?.map((e) => e.path)).toContain(field);
+    if (field === 'market.files[0]')
+      expect(problem.errors?.[0]).toMatchObject({ message: expect.stringMatching(/inside the scenarios directory/) });
+    expect(sweepCount()).toBe(0);
+  });
+});
+
+describe('a sweep over HTTP', () => {
+  let sweepId: string;
+
+  it('answers 202 with its Location, then streams numbered updates to the end, resuming after Last-Event-ID', async () => {
+    const res = await post('/sweeps', { scenario: 'almgren-chriss-impact', paths: 4, seed: 9 });
+    expect(res.status).toBe(202);
+    const body = (await res.json()) as { id: string; state: string; progress: string };
+    sweepId = body.id;
+    expect(res.headers.get('location')).toBe(`${API}/sweeps/${sweepId}`);
+    expect(body).toEqual({ id: sweepId, state: 'queued', progress: `${API}/sweeps/${sweepId}/progress` });
+
+    const stream = await app.request(body.progress);
+    expect(stream.status).toBe(200);
+    expect(stream.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const events = await readSse(stream);
+    expect(events.map((e) => Number(e.id))).toEqual(events.map((_, i) => i + 1));
+    const updates = events.map((e) => JSON.parse(e.data) as { type: string; sweepId: string });
+    expect(events.map((e) => e.event)).toEqual(updates.map((u) => u.type));
+    expect(updates[0]?.type).toBe('queued');
+    expect(updates.at(-1)).toMatchObject({ type: 'finished', done: 4, total: 4, sweepId });
+    expect(storedSweep(sweepId)).toMatchObject({ state: 'finished', pathsDone: 4 });
+
+    const resumed = await readSse(await app.request(body.progress, { headers: { 'last-event-id': '2' } }));
+    expect(resumed).toEqual(events.slice(2));
+    const bad = await app.request(body.progress, { headers: { 'last-event-id': 'x' } });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { errors: Array<{ path: string }> }).errors[0]?.path).toBe('headers.last-event-id');
+  }, 120_000);
+
+  it('re-runs a stored path as a run whose digest is the path digest, at the Location it answers', async () => {
+    const res = await post(`/sweeps/${sweepId}/paths/2/run`);
+    expect(res.status).toBe(202);
+    const body = (await res.json()) as { runId: string; seed: number; digest: string; path: number };
+    expect(res.headers.get('location')).toBe(`${API}/runs/${body.runId}`);
+    const handle = openExistingDatabase(db, 'read');
+    const row = handle
+      .prepare('SELECT seed, digest, run_id FROM sweep_paths WHERE sweep_id = ? AND path = 2')
+      .get(sweepId) as { seed: number; digest: string; run_id: string };
+    handle.close();
+    expect(body).toMatchObject({ path: 2, seed: row.seed, digest: row.digest });
+    expect(row.run_id).toBe(body.runId);
+    expect(await runEnd(body.runId)).toMatchObject({ type: 'finished', digest: row.digest });
+
+    expect((await post(`/sweeps/${sweepId}/paths/4/run`)).status).toBe(404);
+    expect((await post('/sweeps/sweep-nope/paths/0/run')).status).toBe(404);
+    expect((await post(`/sweeps/${sweepId}/paths/-1/run`)).status).toBe(400);
+    expect((await post(`/sweeps/${sweepId}/paths/2/run`, undefined, {})).status).toBe(401);
+  }, 120_000);
+
+  it('a cancel stops a running sweep: the stream ends interrupted and the store says so', async () => {
+    const res = await post('/sweeps', { yaml: IMPACT_YAML, paths: 5_000 });
+    expect(res.status).toBe(202);
+    const { id, progress } = (await res.json()) as { id: string; progress: string };
+    const stream = await app.request(progress);
+    const first = await readSse(stream, (e) => e.event === 'progress');
+    expect(first.at(-1)?.event).toBe('progress');
+    // Without the token nothing is cancelled.
+    expect((await post(`/sweeps/${id}/cancel`, undefined, {})).status).toBe(401);
+    expect(pool.state(id)).toBe('running');
+
+    const follow = app.request(progress, { headers: { 'last-event-id': first.at(-1)?.id ?? '0' } });
+    expect((await post(`/sweeps/${id}/cancel`)).status).toBe(202);
+    const rest = await readSse(await follow);
+    expect(rest.at(-1)?.event).toBe('interrupted');
+    const done = (JSON.parse(rest.at(-1)?.data ?? '{}') as { done: number }).done;
+    expect(storedSweep(id)).toMatchObject({ state: 'interrupted', pathsDone: done });
+
+    expect((await post(`/sweeps/${id}/cancel`)).status).toBe(409);
+    expect((await post('/sweeps/sweep-nope/cancel')).status).toBe(404);
+  }, 120_000);
+
+  it('answers a sweep the pool does not run with one event of its stored state, and 404 for no sweep', async () => {
+    const handle = openDatabase(db);
+    const store = new SweepStore(handle);
+    store.create({
+      id: 'sweep-elsewhere',
+      scenarioName: 'x',
+      scenarioHash: 'h',
+      scenarioJson: '{}',
+      scenarioFile: 'x.yaml',
+      scenarioSource: 'name: x',
+      sweepSeed: 1,
+      paths: 3,
+      codeVersion: 'test',
+      createdAt: new Date().toISOString(),
+    });
+    store.finish('sweep-elsewhere', [], '{}', new Date().toISOString());
+    handle.close();
+    const events = await readSse(await app.request(`${API}/sweeps/sweep-elsewhere/progress`));
+    expect(events).toHaveLength(1);
+    expect(events[0]?.event).toBe('stored');
+    expect(events[0]?.id).toBeUndefined();
+    expect(JSON.parse(events[0]?.data ?? '{}')).toMatchObject({ sweepId: 'sweep-elsewhere', state: 'finished' });
+    expect((await app.request(`${API}/sweeps/sweep-nope/progress`)).status).toBe(404);
+  });
+
+  it('is described by the OpenAPI document', () => {
+    const doc = buildOpenApi(sweepJobRoutes({ pool, scenariosDir: 'scenarios' }), { apiBase: API, version: 'test' });
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      `${API}/sweeps`,
+      `${API}/sweeps/{id}/cancel`,
+      `${API}/sweeps/{id}/paths/{index}/run`,
+      `${API}/sweeps/{id}/progress`,
+    ]);
+  });
+});
