@@ -204,7 +204,7 @@ describe('POST /runs', () => {
       [{}, 400, 'body'],
       [{ scenario: 'twap-calm', yaml: 'x: 1' }, 400, 'body'],
       [{ scenario: '../etc/passwd' }, 400, 'body.scenario'],
-      [{ scenario: 'no-such-scenario' }, 404, 'body.scenario'],
+      [{ scenario: 'no-such-scenario' }, 400, 'body.scenario'],
       [{ scenario: 'twap-calm', seed: -1 }, 400, 'body.seed'],
       [{ scenario: 'twap-calm', seed: 1.5 }, 400, 'body.seed'],
       [{ scenario: 'twap-calm', extra: 1 }, 400, 'body'],

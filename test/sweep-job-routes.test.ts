@@ -164,8 +164,8 @@ describe('POST /sweeps refuses without writing anything', () => {
   });
 
   const cases: Array<[string, unknown, number, string]> = [
-    ['neither scenario nor yaml', { paths: 2 }, 400, 'body.scenario'],
-    ['both scenario and yaml', { scenario: 'walkthrough', yaml: IMPACT_YAML, paths: 2 }, 400, 'body.scenario'],
+    ['neither scenario nor yaml', { paths: 2 }, 400, 'body'],
+    ['both scenario and yaml', { scenario: 'walkthrough', yaml: IMPACT_YAML, paths: 2 }, 400, 'body'],
     ['an unknown bundled scenario', { scenario: 'no-such-scenario', paths: 2 }, 400, 'body.scenario'],
     ['a path as the scenario name', { scenario: '../package.json', paths: 2 }, 400, 'body.scenario'],
     ['paths 0', { scenario: 'walkthrough', paths: 0 }, 400, 'body.paths'],

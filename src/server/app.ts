@@ -23,6 +23,7 @@ import { runJobRoutes, type RunJobs } from './routes/run-job-routes.ts';
 import { runRecordRoutes } from './routes/run-record-routes.ts';
 import { runRoutes } from './routes/run-routes.ts';
 import { scenarioRoutes } from './routes/scenario-routes.ts';
+import { sweepJobRoutes, type SweepJobPool } from './routes/sweep-job-routes.ts';
 import { sweepRoutes } from './routes/sweep-routes.ts';
 
 export const API_BASE = '/api/v1';
@@ -34,6 +35,8 @@ export interface AppOptions {
   readonly deleteRun: DeleteRun | null;
   /** Runs started over HTTP; null: POST /runs is not offered. */
   readonly jobs: RunJobs | null;
+  /** Sweeps started over HTTP (the same pool runs both); null or absent: POST /sweeps is not offered. */
+  readonly sweepJobs?: SweepJobPool | null;
   readonly scenariosDir: string;
   readonly version: string;
   /** The bearer token for mutating routes (EXECSIM_TOKEN); null: they answer 403. */
@@ -98,6 +101,33 @@ export function createApp(options: AppOptions): ExecsimApp {
         maxQueued: options.maxQueued ?? 100,
         apiBase: API_BASE,
         onSubmitted: () => metrics.jobsSubmitted.inc({ kind: 'run' }),
+      }),
+    );
+  }
+  if (options.sweepJobs) {
+    const pool = options.sweepJobs;
+    const reader = options.reader;
+    routes.push(
+      ...sweepJobRoutes({
+        pool: {
+          submitSweep: (job) => {
+            pool.submitSweep(job);
+            metrics.jobsSubmitted.inc({ kind: 'sweep' });
+          },
+          cancel: (id) => pool.cancel(id),
+          followSweep: (id, after, l) => pool.followSweep(id, after, l),
+          kindOf: (id) => pool.kindOf(id),
+          rerunSweepPath: (id, index) => {
+            const r = pool.rerunSweepPath(id, index);
+            if (r.kind === 'submitted') metrics.jobsSubmitted.inc({ kind: 'run' });
+            return r;
+          },
+        },
+        scenariosDir: options.scenariosDir,
+        storedSweep: (id) => {
+          const s = reader?.getSweep(id) ?? null;
+          return s === null ? null : { state: s.state, pathsDone: s.pathsDone, pathsRequested: s.pathsRequested };
+        },
       }),
     );
   }

@@ -3,7 +3,7 @@
 // nothing and says which fields are wrong. Bundled names are file names in the scenarios directory
 // (with or without .yaml) and cannot leave it; replay files named by scenario text must be inside
 // it too (replay-file-guard.ts).
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import {
@@ -33,6 +33,8 @@ export interface ScenarioRequest {
   readonly name: string;
   readonly file?: string;
   readonly yaml?: string;
+  /** The scenario file's text (what a sweep stores to re-run its paths). */
+  readonly text: string;
   readonly loaded: LoadedScenario;
 }
 
@@ -76,18 +78,20 @@ export function resolveScenarioRequest(value: z.output<typeof scenarioRequestSch
       { path: 'body', message: 'must have exactly one of "scenario" and "yaml"' },
     ]);
   }
-  if (yaml !== undefined) return { name: join(dir, '(request).yaml'), yaml, loaded: loadScenarioText(yaml, dir) };
-  const base = (scenario as string).replace(/\.ya?ml$/, '');
-  const file = join(dir, `${base}.yaml`);
-  if (!existsSync(file)) {
+  if (yaml !== undefined)
+    return { name: join(dir, '(request).yaml'), yaml, text: yaml, loaded: loadScenarioText(yaml, dir) };
+  const name = scenario as string;
+  const candidates = /\.ya?ml$/.test(name) ? [name] : [`${name}.yaml`, `${name}.yml`];
+  const file = candidates.map((n) => join(dir, n)).find((f) => existsSync(f) && statSync(f).isFile());
+  if (file === undefined) {
     throw new ProblemError(
-      'not-found',
-      `no bundled scenario named ${JSON.stringify(base)} (GET /scenarios lists them)`,
-      [{ path: 'body.scenario', message: 'no such bundled scenario' }],
+      'bad-request',
+      `no bundled scenario named ${JSON.stringify(name)} (GET /scenarios lists them)`,
+      [{ path: 'body.scenario', message: 'no bundled scenario by this name' }],
     );
   }
   try {
-    return { name: file, file, loaded: loadScenarioFile(file) };
+    return { name: file, file, text: readFileSync(file, 'utf8'), loaded: loadScenarioFile(file) };
   } catch (err) {
     if (err instanceof ScenarioError) invalidScenario(problemsOf(err));
     throw err;

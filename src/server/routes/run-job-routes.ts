@@ -87,7 +87,7 @@ export function runJobRoutes(deps: RunJobDeps): AnyRoute[] {
         'JSON body: {"scenario": "<bundled name>"} or {"yaml": "<scenario text>"}, with an optional "seed". ' +
         'The run executes on a worker thread; follow it at the Location and its progress stream.',
       body: { 'application/json': runBody },
-      problems: ['invalid-scenario', 'not-found', 'too-many-jobs'],
+      problems: ['invalid-scenario', 'too-many-jobs'],
       responses: {
         202: {
           ...json('the run is queued', accepted),

@@ -6,20 +6,21 @@
 // paths kept, stored interrupted); POST /sweeps/{id}/paths/{index}/run re-runs one stored path as
 // a full run (same scenario and seed, so the same digest) for drill-down. A refused request
 // writes nothing: every check comes before the pool is asked for anything.
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import type { PathRerun, RunPool, SweepUpdate } from '../../runtime/run-pool.ts';
 import { newSweepId, type ScenarioSource } from '../../runtime/sweep-recorder.ts';
 import { MAX_SWEEP_PATHS } from '../../runtime/sweep.ts';
-import { parseScenario, ScenarioError } from '../../scenario/load-scenario.ts';
 import type { SweepState } from '../../store/sweep-read.ts';
-import { ProblemError, type FieldError } from '../problem.ts';
+import { ProblemError } from '../problem.ts';
 import { idParam, idParams, wholeNumber } from '../query-params.ts';
-import { replayFilesOutside } from '../replay-file-guard.ts';
 import { defineRoute, json, type AnyRoute } from '../route-spec.ts';
+import { resolveScenarioRequest, scenarioRequestSchema } from '../scenario-request.ts';
+import { resumeAfter, streamUpdates } from '../sse.ts';
+import { progressQuery } from './run-job-routes.ts';
+
+const FINAL = new Set(['finished', 'failed', 'interrupted']);
 
 /** The pool operations these routes use (a RunPool has them). */
 export type SweepJobPool = Pick<RunPool, 'submitSweep' | 'cancel' | 'followSweep' | 'kindOf' | 'rerunSweepPath'>;
@@ -54,39 +55,20 @@ const sseBody = z
       '`id` its number (send it back as Last-Event-ID to resume), `data` the update as JSON',
   );
 
-const bundledName = z
-  .string()
-  .regex(
-    /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/,
-    'must be a bundled scenario file name like walkthrough (GET /scenarios lists them)',
-  );
-
 const sweepBody = (maxPaths: number) =>
-  z
-    .strictObject({
-      scenario: bundledName.optional().describe('a bundled scenario: its file name, with or without .yaml'),
-      yaml: z.string().min(1, 'must not be empty').optional().describe('the scenario file text'),
-      seed: z
-        .int('must be a whole number from 0 to 9007199254740991')
-        .min(0, 'must be a whole number from 0 to 9007199254740991')
-        .max(Number.MAX_SAFE_INTEGER, 'must be a whole number from 0 to 9007199254740991')
-        .optional()
-        .describe("the sweep seed the path seeds derive from; default the scenario's seed"),
-      paths: z
-        .int(`must be a whole number from 1 to ${maxPaths}`)
-        .min(1, `must be a whole number from 1 to ${maxPaths}`)
-        .max(maxPaths, `must be a whole number from 1 to ${maxPaths}`)
-        .describe(`number of paths, 1 to ${maxPaths}`),
-    })
-    .superRefine((b, ctx) => {
-      if ((b.scenario === undefined) === (b.yaml === undefined)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['scenario'],
-          message: 'give exactly one of scenario (a bundled scenario name) or yaml (scenario text)',
-        });
-      }
-    });
+  scenarioRequestSchema.extend({
+    seed: z
+      .int('must be a whole number from 0 to 9007199254740991')
+      .min(0, 'must be a whole number from 0 to 9007199254740991')
+      .max(Number.MAX_SAFE_INTEGER, 'must be a whole number from 0 to 9007199254740991')
+      .optional()
+      .describe("the sweep seed the path seeds derive from; default the scenario's seed"),
+    paths: z
+      .int(`must be a whole number from 1 to ${maxPaths}`)
+      .min(1, `must be a whole number from 1 to ${maxPaths}`)
+      .max(maxPaths, `must be a whole number from 1 to ${maxPaths}`)
+      .describe(`number of paths, 1 to ${maxPaths}`),
+  });
 
 const accepted = z.object({
   id: z.string(),
@@ -98,44 +80,6 @@ const pathParams = z.object({
   id: idParam,
   index: wholeNumber(0, MAX_SWEEP_PATHS - 1).describe('the path number (0-based)'),
 });
-
-const lastEventId = z
-  .string()
-  .regex(/^\d{1,15}$/, 'must be the id of an update this stream sent (a whole number)')
-  .transform(Number);
-
-/** The bundled scenario `name` (with or without .yaml/.yml) with its text, or a 400 naming it. */
-function bundledScenario(dir: string, name: string): ScenarioSource {
-  const candidates = /\.ya?ml$/.test(name) ? [name] : [`${name}.yaml`, `${name}.yml`];
-  const file = candidates.map((n) => join(dir, n)).find((f) => existsSync(f) && statSync(f).isFile());
-  if (file === undefined) {
-    throw new ProblemError('bad-request', `no bundled scenario ${JSON.stringify(name)}`, [
-      { path: 'body.scenario', message: 'no bundled scenario by this name (GET /scenarios lists them)' },
-    ]);
-  }
-  return parsed(readFileSync(file, 'utf8'), file);
-}
-
-/** Parses scenario text as the loader does; its problems become a 422 with their field paths. */
-function parsed(text: string, file: string): ScenarioSource {
-  try {
-    return { loaded: parseScenario(text, file), text };
-  } catch (err) {
-    if (err instanceof ScenarioError) {
-      invalid(err.problems.length > 0 ? err.problems.map((p) => ({ ...p })) : [{ path: '', message: err.message }]);
-    }
-    throw err;
-  }
-}
-
-function invalid(errors: readonly FieldError[]): never {
-  const shown = errors.slice(0, 50);
-  throw new ProblemError(
-    'invalid-scenario',
-    `the scenario has ${errors.length} problem${errors.length === 1 ? '' : 's'}`,
-    shown,
-  );
-}
 
 const notHere = (id: string) =>
   new ProblemError('not-found', `no sweep with id ${JSON.stringify(id)} queued or running on this server`);
@@ -170,15 +114,8 @@ export function sweepJobRoutes(deps: SweepJobDeps): AnyRoute[] {
       },
       handle: ({ body }, c) => {
         const b = body.value;
-        let source: ScenarioSource;
-        if (b.scenario !== undefined) {
-          source = bundledScenario(deps.scenariosDir, b.scenario);
-        } else {
-          const text = b.yaml as string;
-          const outside = replayFilesOutside(text, deps.scenariosDir);
-          if (outside.length > 0) invalid(outside);
-          source = parsed(text, join(deps.scenariosDir, '(request).yaml'));
-        }
+        const request = resolveScenarioRequest(b, deps.scenariosDir);
+        const source: ScenarioSource = { loaded: request.loaded, text: request.text };
         const id = newSweepId();
         deps.pool.submitSweep({
           sweepId: id,
@@ -254,20 +191,11 @@ export function sweepJobRoutes(deps: SweepJobDeps): AnyRoute[] {
         'interrupted. A sweep this server does not run (started elsewhere, or before a restart) gets one ' +
         '`stored` event with its stored state, without an id.',
       params: idParams,
+      query: progressQuery,
       problems: ['not-found'],
       responses: { 200: { description: 'the update stream', content: { [SSE]: sseBody } } },
       handle: ({ params }, c) => {
-        const header = c.req.header('last-event-id');
-        let afterId = 0;
-        if (header !== undefined) {
-          const parsedId = lastEventId.safeParse(header.trim());
-          if (!parsedId.success) {
-            throw new ProblemError('bad-request', 'invalid Last-Event-ID header', [
-              { path: 'headers.last-event-id', message: parsedId.error.issues[0]?.message ?? 'invalid' },
-            ]);
-          }
-          afterId = parsedId.data;
-        }
+        const afterId = resumeAfter(c);
         const id = params.id;
         if (deps.pool.kindOf(id) !== 'sweep') {
           const stored = deps.storedSweep?.(id) ?? null;
@@ -276,42 +204,13 @@ export function sweepJobRoutes(deps: SweepJobDeps): AnyRoute[] {
             await stream.writeSSE({ event: 'stored', data: JSON.stringify({ sweepId: id, ...stored }) });
           });
         }
-        return streamSSE(c, async (stream) => {
-          const pending: SweepUpdate[] = [];
-          let wake: (() => void) | null = null;
-          let closed = false;
-          const nudge = () => {
-            const w = wake;
-            wake = null;
-            w?.();
-          };
-          stream.onAbort(() => {
-            closed = true;
-            nudge();
-          });
-          const unsubscribe = deps.pool.followSweep(id, afterId, (u) => {
-            pending.push(u);
-            nudge();
-          });
-          const keepAlive = setInterval(() => {
-            void stream.write(': keep-alive\n\n');
-          }, keepAliveMs);
-          try {
-            while (!closed && unsubscribe !== null) {
-              for (let u = pending.shift(); u !== undefined; u = pending.shift()) {
-                await stream.writeSSE({ event: u.type, id: String(u.id), data: JSON.stringify(u) });
-                if (u.type === 'finished' || u.type === 'failed' || u.type === 'interrupted') return;
-              }
-              await new Promise<void>((resolve) => {
-                wake = resolve;
-                if (closed || pending.length > 0) nudge();
-              });
-            }
-          } finally {
-            clearInterval(keepAlive);
-            unsubscribe?.();
-          }
-        });
+        return streamUpdates<SweepUpdate>(
+          c,
+          afterId,
+          (l) => deps.pool.followSweep(id, afterId, l),
+          (u) => FINAL.has(u.type),
+          keepAliveMs,
+        );
       },
     }),
   ];
