@@ -168,7 +168,8 @@ export const MIGRATIONS: readonly Migration[] = [
     //     no shortfall and weigh nothing); null when no parent has one;
     //   fill_ratio: everything filled over everything ordered (the parents' fill ratios weighted
     //     by their target quantity); null for a run without parents.
-    // parent_metrics holds the report's per-parent figures, one row per parent, so lists and
+    // parent_metrics holds the report's per-parent figures, one row per parent (position: its
+    // place in the report, the order parents were created), so lists and
     // comparisons never parse report_json. Existing rows are backfilled from their stored
     // scenario and report; event_count, which was set only when a run finished, is brought up to
     // the stored log for the others (it is kept current at every commit from now on).
@@ -185,6 +186,7 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE parent_metrics (
         run_id            TEXT NOT NULL REFERENCES runs(id),
         parent_order_id   TEXT NOT NULL,
+        position          INTEGER NOT NULL,
         symbol            TEXT,
         side              TEXT NOT NULL,
         target_qty        TEXT NOT NULL,
@@ -205,10 +207,10 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE json_valid(scenario_json);
       UPDATE runs SET event_count = COALESCE((SELECT MAX(seq) FROM events WHERE events.run_id = runs.id), 0)
         WHERE status <> 'finished';
-      INSERT INTO parent_metrics (run_id, parent_order_id, symbol, side, target_qty, filled_qty, fill_ratio,
+      INSERT INTO parent_metrics (run_id, parent_order_id, position, symbol, side, target_qty, filled_qty, fill_ratio,
           arrival_price, avg_fill_price, shortfall_bps, vwap_slippage_bps, twap_slippage_bps, duration_ms, status,
           stop_reason)
-        SELECT r.id, json_extract(p.value, '$.id'), r.symbol, COALESCE(json_extract(p.value, '$.side'), ''),
+        SELECT r.id, json_extract(p.value, '$.id'), p.key, r.symbol, COALESCE(json_extract(p.value, '$.side'), ''),
             COALESCE(json_extract(p.value, '$.qty'), '0'), COALESCE(json_extract(p.value, '$.filledQty'), '0'),
             COALESCE(json_extract(p.value, '$.fillRatio'), 0), json_extract(p.value, '$.arrivalPrice'),
             json_extract(p.value, '$.avgPrice'), json_extract(p.value, '$.shortfallBps'),
@@ -235,7 +237,7 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX runs_seed ON runs(seed, started_at, id);
       CREATE INDEX runs_code_version ON runs(code_version, started_at, id);
       CREATE INDEX runs_sweep ON runs(sweep_id, started_at, id) WHERE sweep_id IS NOT NULL;
-      CREATE INDEX fills_seq ON fills(run_id, seq);
+      CREATE INDEX fills_seq ON fills(run_id, seq, client_order_id, trade_id);
     `,
   },
 ];

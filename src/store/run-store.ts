@@ -108,10 +108,11 @@ export interface RunTotals {
 }
 
 /** One parent_metrics row (named parameters) from the report's figures. */
-function parentMetricsRow(runId: string, p: ParentReport): Record<string, unknown> {
+function parentMetricsRow(runId: string, p: ParentReport, position: number): Record<string, unknown> {
   return {
     runId,
     id: p.id,
+    position,
     side: p.side,
     qty: p.qty,
     filledQty: p.filledQty,
@@ -178,12 +179,12 @@ export class RunStore {
     this.db.transaction(() => {
       writer.flushInTransaction();
       const insertParent = this.db.prepare(
-        `INSERT INTO parent_metrics (run_id, parent_order_id, symbol, side, target_qty, filled_qty, fill_ratio,
+        `INSERT INTO parent_metrics (run_id, parent_order_id, position, symbol, side, target_qty, filled_qty, fill_ratio,
            arrival_price, avg_fill_price, shortfall_bps, vwap_slippage_bps, twap_slippage_bps, duration_ms, status, stop_reason)
-         VALUES (@runId, @id, (SELECT symbol FROM runs WHERE id = @runId), @side, @qty, @filledQty, @fillRatio,
+         VALUES (@runId, @id, @position, (SELECT symbol FROM runs WHERE id = @runId), @side, @qty, @filledQty, @fillRatio,
            @arrivalPrice, @avgPrice, @shortfallBps, @vwapSlippageBps, @twapSlippageBps, @durationMs, @status, @stopReason)`,
       );
-      for (const p of parents) insertParent.run(parentMetricsRow(writer.runId, p));
+      parents.forEach((p, i) => insertParent.run(parentMetricsRow(writer.runId, p, i)));
       this.db.prepare(UPDATE_HEADLINE).run(writer.runId);
       this.db
         .prepare(
