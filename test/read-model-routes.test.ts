@@ -160,6 +160,10 @@ describe('GET /runs/:id and its records', () => {
     expect(run.parents.map((p) => p.parentOrderId)).toEqual(['b1', 'b2', 'b3', 'b4', 'b5']);
     expect(run.report).toMatchObject({ runId: ids['impact'], digest: run.digest });
     await get(`/runs/no-such-run`, 404);
+    const stored = await get<{ name: string; scenario: { venue: { name: string } } }>(
+      `/runs/${ids['impact']}/scenario`,
+    );
+    expect(stored).toMatchObject({ name: 'almgren-chriss-impact', scenario: { venue: { name: 'binance-spot' } } });
   });
 
   it('pages orders and fills by cursor', async () => {
