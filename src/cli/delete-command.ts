@@ -1,12 +1,13 @@
 // `execsim delete <runId...>` and `execsim prune`: remove stored runs, each with its events and
-// its order, fill and orphan rows in one transaction (RunStore.deleteRun). Both need an existing
+// its order, fill, orphan and parent rows in one transaction (RunAdmin.deleteRun, which checks
+// again inside it that the run is not being written). Both need an existing
 // database (nothing is created) and refuse to delete a run that is still being written: one in
 // state 'running', or whose writer pid is alive on this host whatever its heartbeat says
 // (`delete --force` overrides that, for a pid reused by another program).
 import { parseDurationMs } from '../scenario/time-fields.ts';
-import { openExistingDatabase } from '../store/open-database.ts';
-import { localLiveness, runState, writerAliveHere, type Liveness, type RunState } from '../store/run-state.ts';
-import { RunStore, type RunRow } from '../store/run-store.ts';
+import type { DeleteRunOutcome, RunSummary } from '../store/read-model-port.ts';
+import { RunAdmin, summaryIsBusy } from '../store/read-model.ts';
+import { localLiveness, type Liveness, type RunState } from '../store/run-state.ts';
 import { DB_FLAG_HELP, dbPath, parseCommand, UsageError, type Io } from './io.ts';
 import { STATES_HELP } from './runs-command.ts';
 
@@ -51,12 +52,12 @@ export function deleteCommand(args: readonly string[], io: Io, live: Liveness = 
   }
   if (positionals.length === 0) throw new UsageError('delete needs at least one run id', DELETE_USAGE);
   const ids = [...new Set(positionals)];
-  const store = new RunStore(openExistingDatabase(dbPath(values.db, io), 'write'));
+  const admin = RunAdmin.open(dbPath(values.db, io), { liveness: () => live });
   try {
-    const rows: RunRow[] = [];
+    const rows: RunSummary[] = [];
     const unknown: string[] = [];
     for (const id of ids) {
-      const row = store.getRun(id);
+      const row = admin.summary(id);
       if (row) rows.push(row);
       else unknown.push(id);
     }
@@ -66,18 +67,19 @@ export function deleteCommand(args: readonly string[], io: Io, live: Liveness = 
         DELETE_USAGE,
       );
     if (!values.force) {
-      const busy = rows.filter((r) => runState(r, live) === 'running' || writerAliveHere(r, live));
+      const busy = rows.filter((r) => summaryIsBusy(r, live));
       if (busy.length > 0) {
         throw new UsageError(
-          `${busy.map((r) => `run ${r.id} is still being written (pid ${r.writer_pid ?? '?'} on ${r.writer_host ?? '?'})`).join('; ')}; ` +
+          `${busy.map((r) => `run ${r.id} is still being written (pid ${r.writer?.pid ?? '?'} on ${r.writer?.host ?? '?'})`).join('; ')}; ` +
             'stop it first, or use --force if that pid is no longer execsim; nothing was deleted',
         );
       }
     }
-    for (const row of rows) io.out(deletedLine('deleted', row, runState(row, live), store.deleteRun(row.id).events));
+    for (const row of rows)
+      io.out(deletedLine('deleted', row, row.state, deletedEvents(admin.deleteRun(row.id, { force: values.force }))));
     return 0;
   } finally {
-    store.db.close();
+    admin.close();
   }
 }
 
@@ -101,20 +103,21 @@ export function pruneCommand(args: readonly string[], io: Io, live: Liveness = l
   const states = values.status === undefined ? DEFAULT_PRUNE : parseStates(values.status);
   const olderThanMs = values['older-than'] === undefined ? null : parseAge(values['older-than']);
   const dry = values['dry-run'];
-  const store = new RunStore(openExistingDatabase(dbPath(values.db, io), 'write'));
+  const admin = RunAdmin.open(dbPath(values.db, io), { liveness: () => live });
   try {
     const cutoff = olderThanMs === null ? null : live.nowMs - olderThanMs;
     let runs = 0;
     let events = 0;
-    for (const row of store.allRuns()) {
-      const state = runState(row, live);
+    // Listed whole first: deleting while reading the list's pages would move them.
+    for (const row of [...admin.allRuns()]) {
+      const state = row.state;
       if (!states.includes(state)) continue;
-      if (cutoff !== null && !(Date.parse(row.started_at) < cutoff)) continue;
-      if (writerAliveHere(row, live)) {
-        io.err(`execsim: kept run ${row.id} (${state}): its writer, pid ${row.writer_pid}, is alive on this host`);
+      if (cutoff !== null && !(Date.parse(row.startedAt) < cutoff)) continue;
+      if (summaryIsBusy(row, live)) {
+        io.err(`execsim: kept run ${row.id} (${state}): its writer, pid ${row.writer?.pid}, is alive on this host`);
         continue;
       }
-      const n = dry ? row.stored_events : store.deleteRun(row.id).events;
+      const n = dry ? row.events : deletedEvents(admin.deleteRun(row.id));
       io.out(deletedLine(dry ? 'would delete' : 'deleted', row, state, n));
       runs++;
       events += n;
@@ -129,12 +132,22 @@ export function pruneCommand(args: readonly string[], io: Io, live: Liveness = l
     );
     return 0;
   } finally {
-    store.db.close();
+    admin.close();
   }
 }
 
-function deletedLine(verb: string, row: RunRow, state: RunState, events: number): string {
-  return `${verb} ${row.id}  ${row.scenario_name}  ${state}  started ${row.started_at}  ${events.toLocaleString('en-US')} events`;
+/** The events a deletion removed; a run that went away or came alive since it was listed is an
+ *  error (another process changed the store between the check and the delete). */
+function deletedEvents(outcome: DeleteRunOutcome): number {
+  if (outcome.kind === 'deleted') return outcome.events;
+  throw new UsageError(
+    outcome.kind === 'busy' ? outcome.detail : 'a run was deleted by another process meanwhile',
+    DELETE_USAGE,
+  );
+}
+
+function deletedLine(verb: string, row: RunSummary, state: RunState, events: number): string {
+  return `${verb} ${row.id}  ${row.scenario}  ${state}  started ${row.startedAt}  ${events.toLocaleString('en-US')} events`;
 }
 
 function parseStates(text: string): readonly RunState[] {

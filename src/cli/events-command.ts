@@ -2,9 +2,8 @@
 // since the run's start, kind, compact payload) or NDJSON (--json, one event per line), filtered
 // by kind and by a seq range. Read-only; streamed from the database in batches, so a log of
 // millions of events is never held whole.
-import type Database from 'better-sqlite3';
-import { openExistingDatabase } from '../store/open-database.ts';
-import { RunStore } from '../store/run-store.ts';
+import type { RunSummary } from '../store/read-model-port.ts';
+import { ReadModel } from '../store/read-model.ts';
 import { DB_FLAG_HELP, dbPath, parseCommand, parseCount, UsageError, type Io } from './io.ts';
 
 /** Longest payload printed whole in text mode; --json always has it whole. */
@@ -62,15 +61,15 @@ export function eventsCommand(args: readonly string[], io: Io): number {
       EVENTS_USAGE,
     );
 
-  const store = new RunStore(openExistingDatabase(dbPath(values.db, io), 'read'));
+  const model = ReadModel.open(dbPath(values.db, io));
   try {
-    const row = store.getRun(id);
-    if (!row) throw new UsageError(`no run with id "${id}" (see \`execsim runs\`)`, EVENTS_USAGE);
-    if (kinds.length > 0) noteMissingKinds(store.db, id, kinds, io);
-    printEvents(store.db, id, row.sim_start, { kinds, from, to, json: values.json }, io);
+    const run = model.summary(id);
+    if (!run) throw new UsageError(`no run with id "${id}" (see \`execsim runs\`)`, EVENTS_USAGE);
+    if (kinds.length > 0) noteMissingKinds(model, id, kinds, io);
+    printEvents(model, run, { kinds, from, to, json: values.json }, io);
     return 0;
   } finally {
-    store.db.close();
+    model.close();
   }
 }
 
@@ -83,8 +82,8 @@ interface Filter {
 
 /** Kinds asked for that the run has none of: named on stderr with the kinds it has (a typo
  *  would otherwise look like an empty log). */
-function noteMissingKinds(db: Database.Database, id: string, kinds: readonly string[], io: Io): void {
-  const has = new Set(db.prepare('SELECT DISTINCT kind FROM events WHERE run_id = ?').pluck().all(id) as string[]);
+function noteMissingKinds(model: ReadModel, id: string, kinds: readonly string[], io: Io): void {
+  const has = new Set(model.eventKinds(id));
   const missing = kinds.filter((k) => !has.has(k));
   if (missing.length === 0) return;
   const near = (k: string) => [...has].find((h) => h.toLowerCase() === k.toLowerCase());
@@ -94,16 +93,11 @@ function noteMissingKinds(db: Database.Database, id: string, kinds: readonly str
   );
 }
 
-function printEvents(db: Database.Database, id: string, simStart: number, f: Filter, io: Io): void {
-  const kindClause = f.kinds.length > 0 ? ` AND kind IN (${f.kinds.map(() => '?').join(', ')})` : '';
-  const rows = db
-    .prepare(
-      `SELECT seq, time, kind, payload FROM events WHERE run_id = ? AND seq BETWEEN ? AND ?${kindClause} ORDER BY seq`,
-    )
-    .raw()
-    .iterate(id, f.from, f.to, ...f.kinds) as IterableIterator<[number, number, string, string]>;
-  const last = db.prepare('SELECT MAX(seq) FROM events WHERE run_id = ?').pluck().get(id) as number | null;
-  const seqWidth = String(Math.min(f.to, last ?? 0)).length;
+function printEvents(model: ReadModel, run: RunSummary, f: Filter, io: Io): void {
+  const rows = model.eventLines(run.id, { from: f.from, to: f.to, kinds: f.kinds });
+  const simStart = run.simStart;
+  // The log is gap-free: its event count is its last seq.
+  const seqWidth = String(Math.min(f.to, run.events)).length;
   let batch: string[] = [];
   for (const [seq, time, kind, payload] of rows) {
     const offset = time - simStart;

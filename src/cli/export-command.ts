@@ -7,50 +7,23 @@
 // over it, so FILE is either the whole export or untouched.
 import { closeSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type Database from 'better-sqlite3';
-import { openExistingDatabase } from '../store/open-database.ts';
-import { RunStore } from '../store/run-store.ts';
+import { EXPORT_FILL_COLUMNS, EXPORT_ORDER_COLUMNS, ReadModel } from '../store/read-model.ts';
 import { DB_FLAG_HELP, dbPath, parseCommand, UsageError, type Io } from './io.ts';
 
 interface Column {
   readonly name: string;
-  readonly sql: string;
   readonly time?: boolean;
 }
 
-const FILL_COLUMNS: readonly Column[] = [
-  { name: 'trade_id', sql: 'f.trade_id' },
-  { name: 'client_order_id', sql: 'f.client_order_id' },
-  { name: 'parent_order_id', sql: 'o.parent_order_id' },
-  { name: 'side', sql: 'o.side' },
-  { name: 'qty', sql: 'f.qty' },
-  { name: 'price', sql: 'f.price' },
-  { name: 'fee', sql: 'f.fee' },
-  { name: 'liquidity', sql: 'f.liquidity' },
-  { name: 'venue_time', sql: 'f.time', time: true },
-  { name: 'seq', sql: 'f.seq' },
-];
+/** Columns holding epoch-ms times, written as ISO-8601. */
+const TIME_COLUMNS: ReadonlySet<string> = new Set(['venue_time', 'scheduled_time', 'created_at', 'updated_at']);
 
-const ORDER_COLUMNS: readonly Column[] = [
-  { name: 'client_order_id', sql: 'client_order_id' },
-  { name: 'parent_order_id', sql: 'parent_order_id' },
-  { name: 'venue_order_id', sql: 'venue_order_id' },
-  { name: 'slice_num', sql: 'slice_num' },
-  { name: 'total_slices', sql: 'total_slices' },
-  { name: 'scheduled_time', sql: 'scheduled_time', time: true },
-  { name: 'symbol', sql: 'symbol' },
-  { name: 'side', sql: 'side' },
-  { name: 'type', sql: 'type' },
-  { name: 'tif', sql: 'tif' },
-  { name: 'status', sql: 'status' },
-  { name: 'qty', sql: 'qty' },
-  { name: 'filled_qty', sql: 'filled_qty' },
-  { name: 'avg_price', sql: 'avg_price' },
-  { name: 'limit_price', sql: 'limit_price' },
-  { name: 'stop_price', sql: 'stop_price' },
-  { name: 'created_at', sql: 'created_at', time: true },
-  { name: 'updated_at', sql: 'updated_at', time: true },
-];
+/** The read model's export columns, in its order. */
+const columnsOf = (names: readonly string[]): readonly Column[] =>
+  names.map((name) => ({ name, time: TIME_COLUMNS.has(name) }));
+
+const FILL_COLUMNS = columnsOf(EXPORT_FILL_COLUMNS);
+const ORDER_COLUMNS = columnsOf(EXPORT_ORDER_COLUMNS);
 
 export const EXPORT_USAGE = 'usage: execsim export <runId> (--fills | --orders) [--out FILE] [--db PATH]';
 export const EXPORT_HELP = `${EXPORT_USAGE}
@@ -89,10 +62,10 @@ export function exportCommand(args: readonly string[], io: Io): number {
     throw new UsageError('export needs exactly one of --fills and --orders', EXPORT_USAGE);
   const id = positionals[0] as string;
   if (values.out !== undefined) checkOutPath(values.out);
-  const store = new RunStore(openExistingDatabase(dbPath(values.db, io), 'read'));
+  const model = ReadModel.open(dbPath(values.db, io));
   try {
-    if (!store.getRun(id)) throw new UsageError(`no run with id "${id}" (see \`execsim runs\`)`, EXPORT_USAGE);
-    const rows = values.fills ? fillRows(store.db, id) : orderRows(store.db, id);
+    if (!model.summary(id)) throw new UsageError(`no run with id "${id}" (see \`execsim runs\`)`, EXPORT_USAGE);
+    const rows = values.fills ? model.exportFills(id) : model.exportOrders(id);
     const columns = values.fills ? FILL_COLUMNS : ORDER_COLUMNS;
     if (values.out === undefined) {
       // io.out ends each chunk with \n: a chunk ending in \r makes it the CRLF the format wants.
@@ -103,30 +76,8 @@ export function exportCommand(args: readonly string[], io: Io): number {
     io.out(`wrote ${n} ${values.fills ? 'fill' : 'order'}${n === 1 ? '' : 's'} of run ${id} to ${values.out}`);
     return 0;
   } finally {
-    store.db.close();
+    model.close();
   }
-}
-
-function fillRows(db: Database.Database, id: string): IterableIterator<unknown[]> {
-  return db
-    .prepare(
-      `SELECT ${FILL_COLUMNS.map((c) => c.sql).join(', ')} FROM fills f
-       LEFT JOIN orders o ON o.run_id = f.run_id AND o.client_order_id = f.client_order_id
-       WHERE f.run_id = ? ORDER BY f.seq, f.client_order_id, f.trade_id`,
-    )
-    .raw()
-    .iterate(id) as IterableIterator<unknown[]>;
-}
-
-function orderRows(db: Database.Database, id: string): IterableIterator<unknown[]> {
-  // Each parent followed by its children in slice order.
-  return db
-    .prepare(
-      `SELECT ${ORDER_COLUMNS.map((c) => c.sql).join(', ')} FROM orders WHERE run_id = ?
-       ORDER BY COALESCE(parent_order_id, client_order_id), parent_order_id IS NOT NULL, slice_num, client_order_id`,
-    )
-    .raw()
-    .iterate(id) as IterableIterator<unknown[]>;
 }
 
 /** One CSV field: times as ISO-8601 UTC, null as empty, quoted when it must be. */

@@ -2,8 +2,7 @@
 import { replayMetricsLines } from '../core/report/replay-metrics.ts';
 import { modelWarningLine } from '../core/report/model-warnings.ts';
 import type { RunReport } from '../runtime/backtest-run.ts';
-import type { RunRow } from '../store/run-store.ts';
-import type { RunState } from '../store/run-state.ts';
+import type { RunSummary } from '../store/read-model-port.ts';
 
 export function formatReport(r: RunReport): string {
   const lines: string[] = [];
@@ -103,24 +102,19 @@ function childLines(p: RunReport['parents'][number]): string[] {
   return [`    children: ${[...by].map(([k, n]) => `${n} ${k}`).join(', ')}`];
 }
 
-/** A stored run and the state it is shown in (a running run whose writer is gone: crashed). */
-export interface ListedRun {
-  readonly row: RunRow;
-  readonly state: RunState;
-}
-
-export function formatRunList(runs: readonly ListedRun[]): string {
+/** Stored runs, each in the state it is shown in (a running run whose writer is gone: crashed). */
+export function formatRunList(runs: readonly RunSummary[]): string {
   if (runs.length === 0) return 'no runs stored yet: try `execsim run scenarios`';
   const header = ['run', 'scenario', 'seed', 'state', 'passed', 'events', 'started', 'digest'];
-  const passed = (p: RunRow['passed']) => (p === null ? '-' : p === 1 ? 'yes' : 'NO');
-  const body = runs.map(({ row: r, state }) => [
+  const passed = (p: RunSummary['passed']) => (p === null ? '-' : p ? 'yes' : 'NO');
+  const body = runs.map((r) => [
     r.id,
-    r.scenario_name,
+    r.scenario,
     String(r.seed),
-    state,
+    r.state,
     passed(r.passed),
-    String(r.stored_events),
-    r.started_at,
+    String(r.events),
+    r.startedAt,
     (r.digest ?? '-').slice(0, 16),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] ?? '').length)));

@@ -2,10 +2,9 @@
 // database read-only and never create it (a missing database is exit 2). A run is shown in its
 // state (run-state.ts): a 'running' run whose writer is gone is 'crashed'.
 import type { RunReport } from '../runtime/backtest-run.ts';
-import { openExistingDatabase } from '../store/open-database.ts';
-import { localLiveness, runState, STALE_HEARTBEAT_MS, type Liveness, type RunState } from '../store/run-state.ts';
-import { RunStore, type RunRow } from '../store/run-store.ts';
-import { verifyRun } from '../store/verify-run.ts';
+import type { RunSummary } from '../store/read-model-port.ts';
+import { ReadModel } from '../store/read-model.ts';
+import { localLiveness, STALE_HEARTBEAT_MS, type Liveness } from '../store/run-state.ts';
 import { formatReport, formatRunList } from './format-report.ts';
 import { DB_FLAG_HELP, dbPath, parseCommand, parseCount, UsageError, type Io } from './io.ts';
 
@@ -53,53 +52,56 @@ export function runsCommand(args: readonly string[], io: Io, live: Liveness = lo
   if (positionals.length > 0) throw new UsageError(`runs takes no arguments, got "${positionals[0]}"`, RUNS_USAGE);
   const limit =
     values.limit === undefined ? 100 : parseCount('--limit', values.limit, 0, Number.MAX_SAFE_INTEGER, RUNS_USAGE);
-  const store = new RunStore(openExistingDatabase(dbPath(values.db, io), 'read'));
+  const model = ReadModel.open(dbPath(values.db, io), { liveness: () => live });
   try {
-    const rows = limit === 0 ? store.allRuns() : store.listRuns(limit);
-    const listed = rows.map((row) => ({ row, state: runState(row, live) }));
-    if (values.json) io.out(JSON.stringify(listed.map(({ row, state }) => runSummary(row, state))));
+    const listed: RunSummary[] = [];
+    for (const run of model.allRuns()) {
+      if (limit > 0 && listed.length >= limit) break;
+      listed.push(run);
+    }
+    if (values.json) io.out(JSON.stringify(listed.map(runSummary)));
     else io.out(formatRunList(listed));
     return 0;
   } finally {
-    store.db.close();
+    model.close();
   }
 }
 
 /** A run as `runs --json` lists it. */
-export function runSummary(r: RunRow, state: RunState) {
+export function runSummary(r: RunSummary) {
   return {
     runId: r.id,
-    scenario: r.scenario_name,
+    scenario: r.scenario,
     seed: r.seed,
-    state,
+    state: r.state,
     status: r.status,
-    passed: r.passed === null ? null : r.passed === 1,
+    passed: r.passed,
     digest: r.digest,
-    events: r.stored_events,
-    orders: r.order_count,
-    fills: r.fill_count,
-    codeVersion: r.code_version,
-    startedAt: r.started_at,
-    finishedAt: r.finished_at,
-    heartbeatAt: r.heartbeat_at,
-    writer: r.writer_pid === null ? null : { pid: r.writer_pid, host: r.writer_host },
+    events: r.events,
+    orders: r.orders,
+    fills: r.fills,
+    codeVersion: r.codeVersion,
+    startedAt: r.startedAt,
+    finishedAt: r.finishedAt,
+    heartbeatAt: r.heartbeatAt,
+    writer: r.writer,
     error: r.error,
   };
 }
 
 /** Why a run that did not finish is where it is, in one sentence. */
-export function stateDetail(r: RunRow, state: RunState): string | null {
+export function stateDetail(r: RunSummary): string | null {
   const writer =
-    r.writer_pid === null ? 'an unrecorded writer' : `pid ${r.writer_pid} on ${r.writer_host ?? 'an unknown host'}`;
-  switch (state) {
+    r.writer === null ? 'an unrecorded writer' : `pid ${r.writer.pid} on ${r.writer.host ?? 'an unknown host'}`;
+  switch (r.state) {
     case 'running':
-      return `running: written by ${writer}, last heartbeat ${r.heartbeat_at ?? 'never'}`;
+      return `running: written by ${writer}, last heartbeat ${r.heartbeatAt ?? 'never'}`;
     case 'crashed':
-      return `crashed: stored as running, but its writer (${writer}) is gone; last heartbeat ${r.heartbeat_at ?? 'never'}`;
+      return `crashed: stored as running, but its writer (${writer}) is gone; last heartbeat ${r.heartbeatAt ?? 'never'}`;
     case 'interrupted':
-      return `interrupted at ${r.finished_at ?? '?'}${r.error ? ` by ${r.error}` : ''}`;
+      return `interrupted at ${r.finishedAt ?? '?'}${r.error ? ` by ${r.error}` : ''}`;
     case 'failed':
-      return `failed at ${r.finished_at ?? '?'}: ${r.error ?? 'no error recorded'}`;
+      return `failed at ${r.finishedAt ?? '?'}: ${r.error ?? 'no error recorded'}`;
     case 'finished':
       return null;
   }
@@ -117,29 +119,29 @@ export function showCommand(args: readonly string[], io: Io, live: Liveness = lo
   }
   if (positionals.length !== 1) throw new UsageError('show needs exactly one run id', SHOW_USAGE);
   const id = positionals[0] as string;
-  const store = new RunStore(openExistingDatabase(dbPath(values.db, io), 'read'));
+  const model = ReadModel.open(dbPath(values.db, io), { liveness: () => live });
   try {
-    const row = store.getRun(id);
-    if (!row) throw new UsageError(`no run with id "${id}" (see \`execsim runs\`)`, SHOW_USAGE);
-    const state = runState(row, live);
+    const run = model.getRun(id);
+    if (!run) throw new UsageError(`no run with id "${id}" (see \`execsim runs\`)`, SHOW_USAGE);
+    const state = run.state;
+    const report = run.report as RunReport | null;
     // A failed check is exit 1, as a failed expectation is: the stored run cannot be trusted.
-    const v = verifyRun(store, id);
+    const v = model.verify(id);
     if (values.json) {
-      const report = row.report_json ? (JSON.parse(row.report_json) as object) : null;
       const { events, gapFree, recomputedDigest, consistent, problems } = v;
       io.out(
         JSON.stringify({
-          ...runSummary(row, state),
+          ...runSummary(run),
           digestVerified: v.digestVerified === true,
           verification: { events, gapFree, recomputedDigest, consistent, problems },
           report,
         }),
       );
     } else {
-      io.out(formatRunList([{ row, state }]));
-      const detail = stateDetail(row, state);
+      io.out(formatRunList([run]));
+      const detail = stateDetail(run);
       if (detail) io.out(`\n${detail}`);
-      if (row.report_json) io.out('\n' + formatReport(JSON.parse(row.report_json) as RunReport));
+      if (report) io.out('\n' + formatReport(report));
       if (v.digestVerified === null) {
         io.out(
           `\nrun is ${state}: no digest; the stored log of ${v.events} events ${v.problems.length === 0 ? 'is a consistent prefix' : 'is NOT consistent'}`,
@@ -151,6 +153,6 @@ export function showCommand(args: readonly string[], io: Io, live: Liveness = lo
     for (const problem of v.problems) io.err(`execsim: run ${id}: ${problem}`);
     return v.problems.length === 0 ? 0 : 1;
   } finally {
-    store.db.close();
+    model.close();
   }
 }

@@ -255,6 +255,7 @@ function* runSteps(loaded: LoadedScenario, options: RunOptions): Generator<void,
         eventCount: run.log.count,
         finishedAt: new Date().toISOString(),
         reportJson: JSON.stringify(report),
+        parents: report.parents,
         passed: report.passed,
       });
     }

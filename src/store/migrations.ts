@@ -158,6 +158,89 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 5,
+    name: 'browsing: run summary columns, per-parent metrics, list indexes',
+    // Summary columns the run list filters and sorts on without reading report blobs: the mode
+    // (backtest: the only one so far), the scenario's venue and symbol, the sweep a run belongs
+    // to (null for a single run), and two headline figures over the run's parents:
+    //   shortfall_bps: implementation shortfall in bps, the mean of the parents' shortfalls
+    //     weighted by their filled quantity (parents with nothing filled or no arrival price have
+    //     no shortfall and weigh nothing); null when no parent has one;
+    //   fill_ratio: everything filled over everything ordered (the parents' fill ratios weighted
+    //     by their target quantity); null for a run without parents.
+    // parent_metrics holds the report's per-parent figures, one row per parent (position: its
+    // place in the report, the order parents were created), so lists and
+    // comparisons never parse report_json. Existing rows are backfilled from their stored
+    // scenario and report; event_count, which was set only when a run finished, is brought up to
+    // the stored log for the others (it is kept current at every commit from now on).
+    // Indexes serve keyset paging: each sort key with the id as tie-break, and each filter with
+    // the default order (started_at, id) behind it, so a filtered first page or a page after a
+    // cursor is an index range, not a scan and sort.
+    sql: `
+      ALTER TABLE runs ADD COLUMN mode TEXT NOT NULL DEFAULT 'backtest';
+      ALTER TABLE runs ADD COLUMN venue TEXT;
+      ALTER TABLE runs ADD COLUMN symbol TEXT;
+      ALTER TABLE runs ADD COLUMN sweep_id TEXT;
+      ALTER TABLE runs ADD COLUMN shortfall_bps REAL;
+      ALTER TABLE runs ADD COLUMN fill_ratio REAL;
+      CREATE TABLE parent_metrics (
+        run_id            TEXT NOT NULL REFERENCES runs(id),
+        parent_order_id   TEXT NOT NULL,
+        position          INTEGER NOT NULL,
+        symbol            TEXT,
+        side              TEXT NOT NULL,
+        target_qty        TEXT NOT NULL,
+        filled_qty        TEXT NOT NULL,
+        fill_ratio        REAL NOT NULL,
+        arrival_price     TEXT,
+        avg_fill_price    TEXT,
+        shortfall_bps     REAL,
+        vwap_slippage_bps REAL,
+        twap_slippage_bps REAL,
+        duration_ms       INTEGER,
+        status            TEXT NOT NULL,
+        stop_reason       TEXT,
+        PRIMARY KEY (run_id, parent_order_id)
+      ) WITHOUT ROWID;
+      UPDATE runs SET venue = json_extract(scenario_json, '$.venue.name'),
+          symbol = json_extract(scenario_json, '$.instrument.symbol')
+        WHERE json_valid(scenario_json);
+      UPDATE runs SET event_count = COALESCE((SELECT MAX(seq) FROM events WHERE events.run_id = runs.id), 0)
+        WHERE status <> 'finished';
+      INSERT INTO parent_metrics (run_id, parent_order_id, position, symbol, side, target_qty, filled_qty, fill_ratio,
+          arrival_price, avg_fill_price, shortfall_bps, vwap_slippage_bps, twap_slippage_bps, duration_ms, status,
+          stop_reason)
+        SELECT r.id, json_extract(p.value, '$.id'), p.key, r.symbol, COALESCE(json_extract(p.value, '$.side'), ''),
+            COALESCE(json_extract(p.value, '$.qty'), '0'), COALESCE(json_extract(p.value, '$.filledQty'), '0'),
+            COALESCE(json_extract(p.value, '$.fillRatio'), 0), json_extract(p.value, '$.arrivalPrice'),
+            json_extract(p.value, '$.avgPrice'), json_extract(p.value, '$.shortfallBps'),
+            json_extract(p.value, '$.vwapSlippageBps'), json_extract(p.value, '$.twapSlippageBps'),
+            json_extract(p.value, '$.durationMs'), COALESCE(json_extract(p.value, '$.status'), 'unknown'),
+            json_extract(p.value, '$.stopReason')
+          FROM runs r,
+            json_each(CASE WHEN json_valid(r.report_json) THEN r.report_json ELSE '{}' END, '$.parents') p
+          WHERE json_extract(p.value, '$.id') IS NOT NULL;
+      UPDATE runs SET
+        shortfall_bps = (SELECT SUM(m.shortfall_bps * CAST(m.filled_qty AS REAL)) / SUM(CAST(m.filled_qty AS REAL))
+          FROM parent_metrics m WHERE m.run_id = runs.id AND m.shortfall_bps IS NOT NULL AND CAST(m.filled_qty AS REAL) > 0),
+        fill_ratio = (SELECT SUM(CAST(m.filled_qty AS REAL)) / NULLIF(SUM(CAST(m.target_qty AS REAL)), 0)
+          FROM parent_metrics m WHERE m.run_id = runs.id);
+      DROP INDEX runs_started;
+      CREATE INDEX runs_started ON runs(started_at, id);
+      CREATE INDEX runs_shortfall ON runs(shortfall_bps, id);
+      CREATE INDEX runs_fill_ratio ON runs(fill_ratio, id);
+      CREATE INDEX runs_scenario ON runs(scenario_name, started_at, id);
+      CREATE INDEX runs_status ON runs(status, started_at, id);
+      CREATE INDEX runs_passed ON runs(passed, started_at, id);
+      CREATE INDEX runs_venue ON runs(venue, started_at, id);
+      CREATE INDEX runs_symbol ON runs(symbol, started_at, id);
+      CREATE INDEX runs_seed ON runs(seed, started_at, id);
+      CREATE INDEX runs_code_version ON runs(code_version, started_at, id);
+      CREATE INDEX runs_sweep ON runs(sweep_id, started_at, id) WHERE sweep_id IS NOT NULL;
+      CREATE INDEX fills_seq ON fills(run_id, seq, client_order_id, trade_id);
+    `,
+  },
+  {
     version: 6,
     name: 'sweeps, their paths and per-parent path metrics',
     // A Monte Carlo sweep and its paths, stored as they run: the sweep row (its scenario with the

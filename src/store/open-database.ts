@@ -83,6 +83,11 @@ function configure(db: Database.Database, path: string, migrations?: readonly Mi
     schemaBehind(db, path, migrations ?? MIGRATIONS);
     migrate(db, migrations);
     if (path !== ':memory:') probeWritable(db);
+    // Planner statistics (sqlite_stat1), refreshed when a table has grown or shrunk a lot since
+    // they were gathered (cheap otherwise). Without them SQLite takes any equality filter for a
+    // selective one: a run list filtered on passed and sorted by shortfall would read and sort
+    // most runs instead of walking the shortfall index. Readers cannot write them, so writers do.
+    db.pragma('optimize=0x10002');
     return db;
   } catch (err) {
     db.close();

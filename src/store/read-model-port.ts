@@ -1,9 +1,10 @@
 // What the HTTP server and the CLI read: stored runs and sweeps, through a narrow port. The read model
-// (indexed summary columns, pages by cursor) implements it; the routes depend only on this, so
-// the app is built from whatever reader it is given (createApp's `reader`). The row types are
-// open records until the read model's own types take their place: the routes pass them through
-// unchanged, and the response schemas in run-schemas.ts say as much. The sweep types are the
-// concrete ones of sweep-read.ts.
+// (read-model.ts: indexed summary columns, pages by cursor) implements it; the routes depend only
+// on this, so the app is built from whatever reader it is given (createApp's `reader`). Runs,
+// their records and comparisons have concrete row types (the routes' response schemas in
+// store-schemas.ts match them); sweep rows are those of sweep-read.ts; series rows are still open records.
+import type { RunState } from './run-state.ts';
+import type { StoredStatus } from './run-store.ts';
 import type {
   SweepDetail as StoredSweepDetail,
   SweepHistogram as StoredSweepHistogram,
@@ -73,20 +74,194 @@ export interface HistogramQuery {
   readonly parent?: string | undefined;
 }
 
-export type RunSummary = Readonly<Record<string, unknown>>;
-export type RunDetail = Readonly<Record<string, unknown>>;
-export type OrderRow = Readonly<Record<string, unknown>>;
-export type FillRow = Readonly<Record<string, unknown>>;
+/** A cursor that is not one this reader gave out for this list (garbled, or from another sort
+ *  order): bad input, which the HTTP routes answer with 400 naming `query.cursor`. */
+export class BadCursorError extends Error {
+  constructor(detail: string) {
+    super(`cursor: ${detail}; pass the nextCursor of the previous page unchanged, or no cursor for the first page`);
+    this.name = 'BadCursorError';
+  }
+}
+
+/** One stored run as lists show it: its summary columns, no report. */
+export interface RunSummary {
+  readonly id: string;
+  readonly scenario: string;
+  readonly scenarioHash: string;
+  readonly seed: number;
+  readonly codeVersion: string;
+  /** How the run was made: backtest. */
+  readonly mode: string;
+  readonly venue: string | null;
+  readonly symbol: string | null;
+  /** The sweep the run is a path of; null for a run of its own. */
+  readonly sweepId: string | null;
+  /** The run's state now (run-state.ts): a running run whose writer is gone is crashed. */
+  readonly state: RunState;
+  /** The status as stored. */
+  readonly status: StoredStatus;
+  /** Whether its expectations held; null until it finished. */
+  readonly passed: boolean | null;
+  readonly digest: string | null;
+  /** Events stored so far (kept current while the run writes). */
+  readonly events: number;
+  /** Orders and fills, counted when the run finished (0 before). */
+  readonly orders: number;
+  readonly fills: number;
+  /** Implementation shortfall in bps over the run's parents, weighted by filled quantity. */
+  readonly shortfallBps: number | null;
+  /** Everything filled over everything ordered, 0..1. */
+  readonly fillRatio: number | null;
+  /** ISO-8601 UTC wall-clock instants. */
+  readonly startedAt: string;
+  readonly finishedAt: string | null;
+  readonly heartbeatAt: string | null;
+  /** Simulated start and end, epoch ms. */
+  readonly simStart: number;
+  readonly simEnd: number | null;
+  readonly writer: { readonly pid: number; readonly host: string | null } | null;
+  readonly error: string | null;
+}
+
+/** One parent order's execution figures, as the run's report computed them. */
+export interface ParentMetrics {
+  readonly parentOrderId: string;
+  readonly symbol: string | null;
+  readonly side: string;
+  /** Decimal strings, as the report has them. */
+  readonly targetQty: string;
+  readonly filledQty: string;
+  readonly fillRatio: number;
+  readonly arrivalPrice: string | null;
+  readonly avgFillPrice: string | null;
+  readonly shortfallBps: number | null;
+  readonly vwapSlippageBps: number | null;
+  readonly twapSlippageBps: number | null;
+  readonly durationMs: number | null;
+  /** filled, partially_filled, unfilled or working. */
+  readonly status: string;
+  readonly stopReason: string | null;
+}
+
+/** One stored run whole: its summary, per-parent figures and report (null until it finished). */
+export interface RunDetail extends RunSummary {
+  readonly parents: readonly ParentMetrics[];
+  readonly report: unknown;
+}
+
+/** A parent or child order as the orders table holds it (parents have no parentOrderId). */
+export interface OrderRow {
+  readonly clientOrderId: string;
+  readonly venueOrderId: string | null;
+  readonly parentOrderId: string | null;
+  readonly sliceNum: number | null;
+  readonly totalSlices: number;
+  readonly scheduledTime: number | null;
+  readonly symbol: string;
+  readonly side: string;
+  readonly type: string;
+  readonly tif: string;
+  readonly status: string;
+  readonly qty: string;
+  readonly filledQty: string;
+  readonly avgPrice: string | null;
+  readonly limitPrice: string | null;
+  readonly stopPrice: string | null;
+  /** Epoch ms, simulated. */
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+/** A trade applied to one of our orders, at log entry `seq`. */
+export interface FillRow {
+  readonly tradeId: string;
+  readonly clientOrderId: string;
+  readonly parentOrderId: string | null;
+  readonly side: string | null;
+  readonly qty: string;
+  readonly price: string;
+  readonly fee: string;
+  readonly liquidity: string;
+  /** When the venue says the trade happened, epoch ms on its clock. */
+  readonly time: number;
+  readonly seq: number;
+}
+
 /** One stored event; `seq` is its place in the run's gap-free log (the NDJSON stream continues
  *  from the last one it got). */
-export type EventRow = Readonly<Record<string, unknown> & { seq: number }>;
+export interface EventRow {
+  readonly seq: number;
+  /** Epoch ms, simulated. */
+  readonly time: number;
+  readonly kind: string;
+  /** The event's fields (without its kind). */
+  readonly payload: unknown;
+}
+
 export type RunSeries = Readonly<Record<string, unknown>>;
-export type Comparison = Readonly<Record<string, unknown>>;
+
+/** The figures compared, per run and per parent; deltas are this run's minus the first run's. */
+export interface MetricDeltas {
+  readonly shortfallBps: number | null;
+  readonly fillRatio: number | null;
+}
+
+export interface ParentDeltas extends MetricDeltas {
+  readonly vwapSlippageBps: number | null;
+  readonly twapSlippageBps: number | null;
+  readonly durationMs: number | null;
+}
+
+export interface ComparedRun {
+  readonly id: string;
+  readonly scenario: string;
+  readonly scenarioHash: string;
+  readonly seed: number;
+  readonly state: RunState;
+  readonly digest: string | null;
+  readonly passed: boolean | null;
+  readonly shortfallBps: number | null;
+  readonly fillRatio: number | null;
+  /** Against the first run (null where either has no figure). */
+  readonly delta: MetricDeltas;
+}
+
+export interface ComparedParent {
+  readonly parentOrderId: string;
+  /** One entry per compared run, in the order asked; metrics null when that run has no such parent. */
+  readonly runs: ReadonlyArray<{
+    readonly runId: string;
+    readonly metrics: ParentMetrics | null;
+    readonly delta: ParentDeltas | null;
+  }>;
+}
+
+/** Stored runs side by side, against the first one. */
+export interface Comparison {
+  /** The first known run: what the deltas are against (null when none is known). */
+  readonly baseline: string | null;
+  readonly runs: readonly ComparedRun[];
+  /** Ids asked for that name no stored run. */
+  readonly unknown: readonly string[];
+  /** Every compared run has a digest and they are all the same (the same event log). */
+  readonly digestsEqual: boolean;
+  /** Where the runs' scenarios differ from the first's: field paths such as
+   *  `venue.latency.orderEntry` or `orders[1].qty` (empty: the same scenario). */
+  readonly scenarioDiff: readonly string[];
+  readonly parents: readonly ComparedParent[];
+}
 export type SweepSummary = StoredSweepSummary;
 export type SweepDetail = StoredSweepDetail;
 export type SweepPath = SweepPathRow;
 export type SweepHistogram = StoredSweepHistogram;
-export type RunScenario = Readonly<Record<string, unknown>>;
+/** The scenario a stored run ran, as stored with it (canonical JSON, parsed). */
+export interface RunScenario {
+  readonly runId: string;
+  readonly name: string;
+  readonly hash: string;
+  readonly seed: number;
+  readonly scenario: unknown;
+}
 
 /**
  * The read side of the store. `null` answers mean "no such run / sweep". Methods, not function

@@ -23,6 +23,7 @@ import {
   type Instrument,
 } from '../core/model/instrument.ts';
 import type { ClientOrderId, ParentOrderId } from '../core/model/ids.ts';
+import type { ParentReport } from '../core/report/run-report.ts';
 
 export interface NewRun {
   readonly id: string;
@@ -33,6 +34,10 @@ export interface NewRun {
   readonly codeVersion: string;
   readonly startedAt: string;
   readonly simStart: number;
+  /** How the run is made; 'backtest' (the default) is the only mode so far. */
+  readonly mode?: string;
+  /** The sweep the run is a path of; null (the default) for a run of its own. */
+  readonly sweepId?: string | null;
 }
 
 export interface RunRow {
@@ -58,8 +63,18 @@ export interface RunRow {
   readonly writer_pid: number | null;
   readonly writer_host: string | null;
   readonly heartbeat_at: string | null;
-  /** Events stored so far (event_count is only set when the run finishes). */
+  /** Events stored so far: the last stored seq (the log is gap-free). event_count is the same,
+   *  kept current at every commit. */
   readonly stored_events: number;
+  readonly mode: string;
+  /** The scenario's venue name and instrument symbol. */
+  readonly venue: string | null;
+  readonly symbol: string | null;
+  readonly sweep_id: string | null;
+  /** Headline figures over the run's parents (migrations.ts, version 5, says how they are
+   *  aggregated); null until the run finished, or when no parent has one. */
+  readonly shortfall_bps: number | null;
+  readonly fill_ratio: number | null;
 }
 
 /** A run's status as stored. */
@@ -87,7 +102,41 @@ export interface RunTotals {
   readonly reportJson: string;
   /** Whether the run's expectations held. */
   readonly passed: boolean;
+  /** The report's per-parent figures, stored as parent_metrics rows; read from reportJson when
+   *  not given. */
+  readonly parents?: readonly ParentReport[];
 }
+
+/** One parent_metrics row (named parameters) from the report's figures. */
+function parentMetricsRow(runId: string, p: ParentReport, position: number): Record<string, unknown> {
+  return {
+    runId,
+    id: p.id,
+    position,
+    side: p.side,
+    qty: p.qty,
+    filledQty: p.filledQty,
+    fillRatio: p.fillRatio,
+    arrivalPrice: p.arrivalPrice,
+    avgPrice: p.avgPrice,
+    shortfallBps: p.shortfallBps,
+    vwapSlippageBps: p.vwapSlippageBps,
+    twapSlippageBps: p.twapSlippageBps,
+    durationMs: p.durationMs,
+    status: p.status,
+    stopReason: p.stopReason,
+  };
+}
+
+/** The run's headline figures from its parent_metrics rows: shortfall weighted by filled
+ *  quantity, fill ratio as everything filled over everything ordered (the same as migration 5
+ *  computes for runs stored before it). */
+const UPDATE_HEADLINE = `UPDATE runs SET
+  shortfall_bps = (SELECT SUM(m.shortfall_bps * CAST(m.filled_qty AS REAL)) / SUM(CAST(m.filled_qty AS REAL))
+    FROM parent_metrics m WHERE m.run_id = runs.id AND m.shortfall_bps IS NOT NULL AND CAST(m.filled_qty AS REAL) > 0),
+  fill_ratio = (SELECT SUM(CAST(m.filled_qty AS REAL)) / NULLIF(SUM(CAST(m.target_qty AS REAL)), 0)
+    FROM parent_metrics m WHERE m.run_id = runs.id)
+  WHERE id = ?`;
 
 /** A run row with its stored events counted (the log is gap-free, so that is its last seq: one
  *  index lookup, not a scan). */
@@ -102,21 +151,41 @@ export class RunStore {
     this.db
       .prepare(
         `INSERT INTO runs (id, scenario_name, scenario_hash, scenario_json, seed, code_version, status, started_at, sim_start,
-           writer_pid, writer_host, heartbeat_at)
+           writer_pid, writer_host, heartbeat_at, mode, sweep_id, venue, symbol)
          VALUES (@id, @scenarioName, @scenarioHash, @scenarioJson, @seed, @codeVersion, 'running', @startedAt, @simStart,
-           @pid, @host, @heartbeat)`,
+           @pid, @host, @heartbeat, @mode, @sweepId,
+           CASE WHEN json_valid(@scenarioJson) THEN json_extract(@scenarioJson, '$.venue.name') END,
+           CASE WHEN json_valid(@scenarioJson) THEN json_extract(@scenarioJson, '$.instrument.symbol') END)`,
       )
-      .run({ ...run, pid: process.pid, host: hostname(), heartbeat: new Date().toISOString() });
+      .run({
+        ...run,
+        mode: run.mode ?? 'backtest',
+        sweepId: run.sweepId ?? null,
+        pid: process.pid,
+        host: hostname(),
+        heartbeat: new Date().toISOString(),
+      });
   }
 
   writer(runId: string, instrument: Instrument): RunWriter {
     return new RunWriter(this.db, runId, instrument);
   }
 
-  /** The writer's last batch and the finished run row, in one transaction. */
+  /** The writer's last batch, the run's parent_metrics rows and headline figures and the
+   *  finished run row, in one transaction. */
   finishRun(writer: RunWriter, totals: RunTotals): void {
+    const { parents: given, ...row } = totals;
+    const parents = given ?? (JSON.parse(totals.reportJson) as { parents?: ParentReport[] }).parents ?? [];
     this.db.transaction(() => {
       writer.flushInTransaction();
+      const insertParent = this.db.prepare(
+        `INSERT INTO parent_metrics (run_id, parent_order_id, position, symbol, side, target_qty, filled_qty, fill_ratio,
+           arrival_price, avg_fill_price, shortfall_bps, vwap_slippage_bps, twap_slippage_bps, duration_ms, status, stop_reason)
+         VALUES (@runId, @id, @position, (SELECT symbol FROM runs WHERE id = @runId), @side, @qty, @filledQty, @fillRatio,
+           @arrivalPrice, @avgPrice, @shortfallBps, @vwapSlippageBps, @twapSlippageBps, @durationMs, @status, @stopReason)`,
+      );
+      parents.forEach((p, i) => insertParent.run(parentMetricsRow(writer.runId, p, i)));
+      this.db.prepare(UPDATE_HEADLINE).run(writer.runId);
       this.db
         .prepare(
           `UPDATE runs SET status = 'finished', digest = @digest, finished_at = @finishedAt, sim_end = @simEnd,
@@ -125,7 +194,7 @@ export class RunStore {
            WHERE id = @id AND status = 'running'`,
         )
         .run({
-          ...totals,
+          ...row,
           passed: totals.passed ? 1 : 0,
           id: writer.runId,
           orderCount: writer.orderCount,
@@ -155,6 +224,7 @@ export class RunStore {
         fills: del('fills'),
         orphans: del('orphan_orders'),
       };
+      del('parent_metrics');
       this.db.prepare('DELETE FROM runs WHERE id = ?').run(runId);
       return counts;
     })();
@@ -307,6 +377,7 @@ export class RunWriter implements EventSink {
   private orphanRows: Array<{ insert: boolean; row: unknown[] }> = [];
   private readonly upsertOrder: Database.Statement;
   private readonly beat: Database.Statement;
+  private readonly setEventCount: Database.Statement;
   private lastBeat = Date.now();
   fillCount = 0;
 
@@ -339,6 +410,7 @@ export class RunWriter implements EventSink {
          limit_price = excluded.limit_price, stop_price = excluded.stop_price, updated_at = excluded.updated_at`,
     );
     this.beat = db.prepare(`UPDATE runs SET heartbeat_at = ? WHERE id = ? AND status = 'running'`);
+    this.setEventCount = db.prepare('UPDATE runs SET event_count = ? WHERE id = ?');
   }
 
   /**
@@ -433,6 +505,10 @@ export class RunWriter implements EventSink {
   /** Writes everything buffered; the caller holds the transaction. */
   flushInTransaction(): void {
     for (const row of this.events) this.insertEvent.run(row);
+    const last = this.events.at(-1);
+    // The run row's event count follows the log at every commit, so lists show a running run's
+    // progress without counting its events.
+    if (last !== undefined) this.setEventCount.run(last[1], this.runId);
     for (const row of this.fills) this.insertFill.run(row);
     for (const o of this.orphanRows) (o.insert ? this.insertOrphan : this.resolveOrphan).run(o.row);
     this.orphanRows = [];

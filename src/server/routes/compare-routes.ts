@@ -1,12 +1,13 @@
-// Runs side by side: the reader's comparison of two or more stored runs (shortfall, fill ratio,
-// fees, ... per run and parent). Every id must name a stored run; the answer names the missing.
+// Runs side by side: the reader's comparison of two or more stored runs (headline shortfall and
+// fill ratio, per-parent deltas against the first run, scenario diff, digest equality). Every id
+// must name a stored run; the answer names the missing.
 import { z } from 'zod';
 import { ProblemError } from '../problem.ts';
 import type { RunReader } from '../../store/read-model-port.ts';
 import { csvList, idParam } from '../query-params.ts';
 import { defineRoute, json, type AnyRoute } from '../route-spec.ts';
 import { requireReader } from './reader-access.ts';
-import { rowSchema } from './store-schemas.ts';
+import { comparisonSchema } from './store-schemas.ts';
 
 export const MAX_COMPARED = 20;
 
@@ -24,10 +25,10 @@ export function compareRoutes(reader: RunReader | null): AnyRoute[] {
       summary: 'Stored runs side by side',
       query: compareQuery,
       problems: ['not-found', 'store-unavailable'],
-      responses: { 200: json('the comparison', rowSchema) },
+      responses: { 200: json('the comparison', comparisonSchema) },
       handle: ({ query }, c) => {
-        const r = requireReader(reader);
-        const missing = query.runs.filter((id) => r.getRun(id) === null);
+        const comparison = requireReader(reader).compare(query.runs);
+        const missing = comparison.unknown;
         if (missing.length > 0) {
           throw new ProblemError(
             'not-found',
@@ -35,7 +36,7 @@ export function compareRoutes(reader: RunReader | null): AnyRoute[] {
             missing.map((id) => ({ path: 'query.runs', message: `no run with id ${JSON.stringify(id)}` })),
           );
         }
-        return c.json(r.compare(query.runs));
+        return c.json(comparison);
       },
     }),
   ];

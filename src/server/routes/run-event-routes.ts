@@ -8,7 +8,7 @@ import type { EventQuery, EventRow, Page, RunReader } from '../../store/read-mod
 import { csvList, idParams, limitParam, wholeNumber } from '../query-params.ts';
 import { defineRoute, type AnyRoute } from '../route-spec.ts';
 import { found, requireReader } from './reader-access.ts';
-import { pageSchema, rowSchema } from './store-schemas.ts';
+import { eventRowSchema, pageSchema } from './store-schemas.ts';
 
 export const MAX_EVENT_PAGE = 500;
 export const NDJSON = 'application/x-ndjson';
@@ -78,8 +78,8 @@ export function runEventRoutes(reader: RunReader | null): AnyRoute[] {
         200: {
           description: 'the events',
           content: {
-            'application/json': pageSchema(rowSchema),
-            [NDJSON]: rowSchema.describe('each line is one event (a JSON object)'),
+            'application/json': pageSchema(eventRowSchema),
+            [NDJSON]: eventRowSchema.describe('each line is one event (a JSON object)'),
           },
         },
       },

@@ -5,8 +5,8 @@ import { z } from 'zod';
 import type { RunReader } from '../../store/read-model-port.ts';
 import { cursorParam, idParams, limitParam, wholeNumber } from '../query-params.ts';
 import { defineRoute, json, type AnyRoute } from '../route-spec.ts';
-import { found, requireReader } from './reader-access.ts';
-import { pageSchema, rowSchema } from './store-schemas.ts';
+import { found, paged, requireReader } from './reader-access.ts';
+import { fillRowSchema, orderRowSchema, pageSchema, rowSchema } from './store-schemas.ts';
 
 export const MAX_ROW_PAGE = 500;
 export const MAX_SERIES_POINTS = 10_000;
@@ -30,8 +30,15 @@ export function runRecordRoutes(reader: RunReader | null): AnyRoute[] {
       params: idParams,
       query: pageQuery,
       problems: ['not-found', 'store-unavailable'],
-      responses: { 200: json('one page of orders', pageSchema(rowSchema)) },
-      handle: ({ params, query }, c) => c.json(found(requireReader(reader).orders(params.id, query), 'run', params.id)),
+      responses: { 200: json('one page of orders', pageSchema(orderRowSchema)) },
+      handle: ({ params, query }, c) =>
+        c.json(
+          found(
+            paged(() => requireReader(reader).orders(params.id, query)),
+            'run',
+            params.id,
+          ),
+        ),
     }),
     defineRoute({
       method: 'GET',
@@ -42,8 +49,15 @@ export function runRecordRoutes(reader: RunReader | null): AnyRoute[] {
       params: idParams,
       query: pageQuery,
       problems: ['not-found', 'store-unavailable'],
-      responses: { 200: json('one page of fills', pageSchema(rowSchema)) },
-      handle: ({ params, query }, c) => c.json(found(requireReader(reader).fills(params.id, query), 'run', params.id)),
+      responses: { 200: json('one page of fills', pageSchema(fillRowSchema)) },
+      handle: ({ params, query }, c) =>
+        c.json(
+          found(
+            paged(() => requireReader(reader).fills(params.id, query)),
+            'run',
+            params.id,
+          ),
+        ),
     }),
     defineRoute({
       method: 'GET',

@@ -5,8 +5,8 @@ import { RUN_STATES } from '../../store/run-state.ts';
 import type { RunQuery, RunReader } from '../../store/read-model-port.ts';
 import { booleanParam, cursorParam, idParams, instantParam, limitParam, text, wholeNumber } from '../query-params.ts';
 import { defineRoute, json, type AnyRoute } from '../route-spec.ts';
-import { found, requireReader } from './reader-access.ts';
-import { pageSchema, rowSchema } from './store-schemas.ts';
+import { found, paged, requireReader } from './reader-access.ts';
+import { pageSchema, runDetailSchema, runScenarioSchema, runSummarySchema } from './store-schemas.ts';
 
 export const MAX_RUN_PAGE = 500;
 
@@ -46,8 +46,8 @@ export function runRoutes(reader: RunReader | null): AnyRoute[] {
       summary: 'Stored runs: filtered, sorted and paged',
       query: runQuerySchema,
       problems: ['store-unavailable'],
-      responses: { 200: json('one page of run summaries', pageSchema(rowSchema)) },
-      handle: ({ query }, c) => c.json(requireReader(reader).listRuns(query)),
+      responses: { 200: json('one page of run summaries', pageSchema(runSummarySchema)) },
+      handle: ({ query }, c) => c.json(paged(() => requireReader(reader).listRuns(query))),
     }),
     defineRoute({
       method: 'GET',
@@ -57,7 +57,7 @@ export function runRoutes(reader: RunReader | null): AnyRoute[] {
       summary: 'One stored run: its summary, report and totals',
       params: idParams,
       problems: ['not-found', 'store-unavailable'],
-      responses: { 200: json('the run', rowSchema) },
+      responses: { 200: json('the run', runDetailSchema) },
       handle: ({ params }, c) => c.json(found(requireReader(reader).getRun(params.id), 'run', params.id)),
     }),
     defineRoute({
@@ -68,7 +68,7 @@ export function runRoutes(reader: RunReader | null): AnyRoute[] {
       summary: 'The scenario a stored run ran, as stored with it',
       params: idParams,
       problems: ['not-found', 'store-unavailable'],
-      responses: { 200: json('the scenario', rowSchema) },
+      responses: { 200: json('the scenario', runScenarioSchema) },
       handle: ({ params }, c) => c.json(found(requireReader(reader).scenarioOf(params.id), 'run', params.id)),
     }),
   ];

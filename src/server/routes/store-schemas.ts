@@ -1,6 +1,19 @@
-// Response schemas of the store-backed routes. Rows are open JSON objects until the read model's
-// types are settled; pages and the envelope around them are fixed here.
+// Response schemas of the store-backed routes: the read model's row types (read-model-port.ts)
+// as zod schemas, which validate responses in tests and feed the OpenAPI document. Each schema is
+// checked against its type at compile time (the `fits` lines), so the two cannot drift apart.
+// Series and sweep rows are still open JSON objects.
 import { z } from 'zod';
+import { RUN_STATES } from '../../store/run-state.ts';
+import type {
+  Comparison,
+  EventRow,
+  FillRow,
+  OrderRow,
+  ParentMetrics,
+  RunDetail,
+  RunScenario,
+  RunSummary,
+} from '../../store/read-model-port.ts';
 
 /** One stored row: a JSON object. */
 export const rowSchema = z.record(z.string(), z.unknown());
@@ -11,3 +24,162 @@ export const pageSchema = (item: z.ZodType) =>
     items: z.array(item),
     nextCursor: z.string().nullable().describe('pass as `cursor` for the next page; null on the last page'),
   });
+
+const bps = z.number().nullable();
+const decimal = z.string().describe('a decimal number as text (exact)');
+
+export const runSummarySchema = z.object({
+  id: z.string(),
+  scenario: z.string(),
+  scenarioHash: z.string(),
+  seed: z.number().int(),
+  codeVersion: z.string(),
+  mode: z.string().describe('backtest'),
+  venue: z.string().nullable(),
+  symbol: z.string().nullable(),
+  sweepId: z.string().nullable().describe('the sweep the run is a path of'),
+  state: z.enum(RUN_STATES).describe('crashed: stored as running, but its writer is gone'),
+  status: z.enum(['running', 'finished', 'failed', 'interrupted']).describe('as stored'),
+  passed: z.boolean().nullable(),
+  digest: z.string().nullable(),
+  events: z.number().int(),
+  orders: z.number().int(),
+  fills: z.number().int(),
+  shortfallBps: bps.describe("implementation shortfall over the run's parents, weighted by filled quantity"),
+  fillRatio: z.number().nullable().describe('everything filled over everything ordered'),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  heartbeatAt: z.string().nullable(),
+  simStart: z.number(),
+  simEnd: z.number().nullable(),
+  writer: z.object({ pid: z.number().int(), host: z.string().nullable() }).nullable(),
+  error: z.string().nullable(),
+});
+
+export const parentMetricsSchema = z.object({
+  parentOrderId: z.string(),
+  symbol: z.string().nullable(),
+  side: z.string(),
+  targetQty: decimal,
+  filledQty: decimal,
+  fillRatio: z.number(),
+  arrivalPrice: decimal.nullable(),
+  avgFillPrice: decimal.nullable(),
+  shortfallBps: bps,
+  vwapSlippageBps: bps,
+  twapSlippageBps: bps,
+  durationMs: z.number().nullable(),
+  status: z.string(),
+  stopReason: z.string().nullable(),
+});
+
+export const runDetailSchema = runSummarySchema.extend({
+  parents: z.array(parentMetricsSchema),
+  report: z.unknown().describe('the run report (null until the run finished)'),
+});
+
+export const orderRowSchema = z.object({
+  clientOrderId: z.string(),
+  venueOrderId: z.string().nullable(),
+  parentOrderId: z.string().nullable().describe('null for a parent order'),
+  sliceNum: z.number().int().nullable(),
+  totalSlices: z.number().int(),
+  scheduledTime: z.number().nullable(),
+  symbol: z.string(),
+  side: z.string(),
+  type: z.string(),
+  tif: z.string(),
+  status: z.string(),
+  qty: decimal,
+  filledQty: decimal,
+  avgPrice: decimal.nullable(),
+  limitPrice: decimal.nullable(),
+  stopPrice: decimal.nullable(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+});
+
+export const fillRowSchema = z.object({
+  tradeId: z.string(),
+  clientOrderId: z.string(),
+  parentOrderId: z.string().nullable(),
+  side: z.string().nullable(),
+  qty: decimal,
+  price: decimal,
+  fee: decimal,
+  liquidity: z.string(),
+  time: z.number(),
+  seq: z.number().int(),
+});
+
+export const eventRowSchema = z.object({
+  seq: z.number().int(),
+  time: z.number(),
+  kind: z.string(),
+  payload: z.unknown().describe("the event's fields"),
+});
+
+const metricDeltas = z.object({ shortfallBps: bps, fillRatio: z.number().nullable() });
+
+export const comparisonSchema = z.object({
+  baseline: z.string().nullable().describe('the run the deltas are against: the first one asked for'),
+  runs: z.array(
+    z.object({
+      id: z.string(),
+      scenario: z.string(),
+      scenarioHash: z.string(),
+      seed: z.number().int(),
+      state: z.enum(RUN_STATES),
+      digest: z.string().nullable(),
+      passed: z.boolean().nullable(),
+      shortfallBps: bps,
+      fillRatio: z.number().nullable(),
+      delta: metricDeltas,
+    }),
+  ),
+  unknown: z.array(z.string()),
+  digestsEqual: z.boolean(),
+  scenarioDiff: z.array(z.string()).describe('scenario field paths that differ from the first run'),
+  parents: z.array(
+    z.object({
+      parentOrderId: z.string(),
+      runs: z.array(
+        z.object({
+          runId: z.string(),
+          metrics: parentMetricsSchema.nullable(),
+          delta: metricDeltas
+            .extend({ vwapSlippageBps: bps, twapSlippageBps: bps, durationMs: z.number().nullable() })
+            .nullable(),
+        }),
+      ),
+    }),
+  ),
+});
+
+export const runScenarioSchema = z.object({
+  runId: z.string(),
+  name: z.string(),
+  hash: z.string(),
+  seed: z.number().int(),
+  scenario: z.unknown().describe('the scenario as stored (canonical JSON)'),
+});
+
+// Each row type is what its schema accepts (compile-time checks only).
+type Fits<T, S extends z.ZodType> = (row: T) => z.input<S>;
+const fits = <T, S extends z.ZodType>(_schema: S, check: Fits<T, S>) => check;
+const _schemasFitTypes = [
+  fits<RunSummary, typeof runSummarySchema>(runSummarySchema, (r) => r),
+  fits<RunDetail, typeof runDetailSchema>(runDetailSchema, (r) => ({ ...r, parents: [...r.parents] })),
+  fits<ParentMetrics, typeof parentMetricsSchema>(parentMetricsSchema, (r) => r),
+  fits<OrderRow, typeof orderRowSchema>(orderRowSchema, (r) => r),
+  fits<FillRow, typeof fillRowSchema>(fillRowSchema, (r) => r),
+  fits<EventRow, typeof eventRowSchema>(eventRowSchema, (r) => r),
+  fits<RunScenario, typeof runScenarioSchema>(runScenarioSchema, (r) => r),
+  fits<Comparison, typeof comparisonSchema>(comparisonSchema, (r) => ({
+    ...r,
+    runs: [...r.runs],
+    unknown: [...r.unknown],
+    scenarioDiff: [...r.scenarioDiff],
+    parents: r.parents.map((p) => ({ ...p, runs: [...p.runs] })),
+  })),
+];
