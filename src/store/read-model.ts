@@ -463,7 +463,7 @@ export class ReadModel implements ReadModelPart {
 
 /** The read model on a database opened for writing, which can also delete runs. */
 export class RunAdmin extends ReadModel {
-  private constructor(
+  protected constructor(
     db: Database.Database,
     private readonly live0: () => Liveness,
   ) {

@@ -1,8 +1,20 @@
-// Apps for the server tests. The contract test needs every route the server can offer, so its app
-// has a run pool that is never asked to run anything (the document does not depend on it).
+// Apps and stores for the server tests. The contract test needs every route the server can offer,
+// so its app has a run pool that is never asked to run anything (the document does not depend on
+// it); the other tests use a scratch store with real runs and a real sweep.
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { runScenario } from '../../src/runtime/backtest-run.ts';
+import { newSweep, newSweepId, SweepRecorder } from '../../src/runtime/sweep-recorder.ts';
+import { runSweep } from '../../src/runtime/sweep.ts';
+import { loadScenarioFile } from '../../src/scenario/load-scenario.ts';
 import { createApp, type ExecsimApp } from '../../src/server/app.ts';
 import type { RunJobs } from '../../src/server/routes/run-job-routes.ts';
+import { openDatabase, openExistingDatabase } from '../../src/store/open-database.ts';
+import type { DeleteRun, RunReader } from '../../src/store/read-model-port.ts';
+import { RunStore } from '../../src/store/run-store.ts';
+import { openStoreReader } from '../../src/store/store-reader.ts';
+import { SweepStore } from '../../src/store/sweep-store.ts';
 
 const idlePool: RunJobs = {
   submit: () => {
@@ -24,4 +36,62 @@ export function serverAppForContract(): ExecsimApp {
     token: null,
     checkResponses: true,
   });
+}
+
+/** A scratch database with stored runs of bundled scenarios and one stored sweep, read by the
+ *  server's real reader. */
+export interface StoreFixture {
+  readonly dir: string;
+  readonly dbPath: string;
+  readonly scenariosDir: string;
+  readonly reader: RunReader;
+  readonly deleteRun: DeleteRun;
+  readonly runIds: readonly string[];
+  readonly sweepIds: readonly string[];
+  /** Row counts of every table that requests could change, as one comparable string. */
+  counts(): string;
+  close(): void;
+}
+
+const FIXTURE_SCENARIOS = ['twap-calm.yaml', 'twap-outage.yaml', 'thin-book.yaml'];
+const FIXTURE_SWEEP = 'almgren-chriss-impact.yaml';
+
+export function storeFixture(): StoreFixture {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'execsim-server-store-'));
+  const dbPath = path.join(dir, 'store.db');
+  const scenariosDir = path.resolve('scenarios');
+  const db = openDatabase(dbPath);
+  const writer = new RunStore(db);
+  const runIds = FIXTURE_SCENARIOS.map(
+    (f) => runScenario(loadScenarioFile(path.join(scenariosDir, f)), { store: writer }).runId as string,
+  );
+  const sweeps = new SweepStore(db);
+  const file = path.join(scenariosDir, FIXTURE_SWEEP);
+  const loaded = loadScenarioFile(file);
+  const sweepId = newSweepId();
+  sweeps.create(newSweep(sweepId, { loaded, text: fs.readFileSync(file, 'utf8') }, 3, 6));
+  const recorder = new SweepRecorder(sweeps, sweepId);
+  recorder.finish(runSweep(loaded, { paths: 6, seed: 3, onPath: (p, parents) => recorder.add(p, parents) }));
+  db.close();
+  const store = openStoreReader(dbPath);
+  const counter = openExistingDatabase(dbPath, 'read');
+  const tables = (
+    counter.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]
+  ).map((t) => t.name);
+  return {
+    dir,
+    dbPath,
+    scenariosDir,
+    reader: store.reader,
+    deleteRun: store.deleteRun,
+    runIds,
+    sweepIds: [sweepId],
+    counts: () =>
+      tables.map((t) => `${t}=${(counter.prepare(`SELECT count(*) AS n FROM "${t}"`).get() as { n: number }).n}`).join(' '),
+    close: () => {
+      counter.close();
+      store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

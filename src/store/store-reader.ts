@@ -1,0 +1,67 @@
+// The whole read side of one database, as the server uses it: the read model (runs, their
+// records, comparisons, deletion) with the chart series (run-series.ts) and the sweeps
+// (sweep-read.ts) on the same handle. The handle stays inside src/store; the server gets the
+// RunReader port and the DeleteRun function.
+import type Database from 'better-sqlite3';
+import { openExistingDatabase } from './open-database.ts';
+import { RunAdmin, type ReadModelOptions } from './read-model.ts';
+import type {
+  DeleteRun,
+  HistogramQuery,
+  Page,
+  PageQuery,
+  RunReader,
+  RunSeries,
+  SeriesQuery,
+  SweepDetail,
+  SweepHistogram,
+  SweepPath,
+  SweepPathQuery,
+  SweepSummary,
+} from './read-model-port.ts';
+import { localLiveness } from './run-state.ts';
+import { runSeries } from './run-series.ts';
+import { getSweep, listSweeps, sweepHistogram, sweepPaths } from './sweep-read.ts';
+
+export class StoreReader extends RunAdmin implements RunReader {
+  private constructor(db: Database.Database, options: ReadModelOptions) {
+    super(db, options.liveness ?? localLiveness);
+  }
+
+  /** The database at `path`, which must exist, opened for reading and deleting runs. */
+  static override open(path: string, options: ReadModelOptions = {}): StoreReader {
+    return new StoreReader(openExistingDatabase(path, 'write'), options);
+  }
+
+  series(id: string, q: SeriesQuery): RunSeries | null {
+    return runSeries(this.db, id, q);
+  }
+
+  listSweeps(q: PageQuery): Page<SweepSummary> {
+    return listSweeps(this.db, q);
+  }
+
+  getSweep(id: string): SweepDetail | null {
+    return getSweep(this.db, id);
+  }
+
+  sweepPaths(id: string, q: SweepPathQuery): Page<SweepPath> | null {
+    return sweepPaths(this.db, id, q);
+  }
+
+  sweepHistogram(id: string, q: HistogramQuery): SweepHistogram | null {
+    return sweepHistogram(this.db, id, q);
+  }
+}
+
+export interface OpenStore {
+  readonly reader: RunReader;
+  readonly deleteRun: DeleteRun;
+  close(): void;
+}
+
+/** The server's view of the database at `path` (which must exist). */
+export function openStoreReader(path: string, options: ReadModelOptions = {}): OpenStore {
+  const reader = StoreReader.open(path, options);
+  return { reader, deleteRun: reader.deleteRunFn, close: () => reader.close() };
+}
