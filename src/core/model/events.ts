@@ -217,6 +217,27 @@ export interface MarketDataEnded {
   readonly messages: number;
 }
 
+/**
+ * The market as our process saw it, for the charts of a stored run: recorded every
+ * `report.sampleMs` when something changed since the previous sample, and at each of our fills.
+ * The top of book is our market-data view (ticks and lots; null when that side is empty); the
+ * trades are the venue's tape since the previous sample (ours included, as on a public feed):
+ * how many, their volume (lots) and volume-weighted price (fractional ticks; null when nothing
+ * traded), and `last`, the price of the last trade on the tape (null before the first).
+ */
+export interface MarketSampled {
+  readonly kind: 'MarketSampled';
+  readonly trigger: 'interval' | 'fill';
+  readonly bid: number | null;
+  readonly ask: number | null;
+  readonly bidQty: number | null;
+  readonly askQty: number | null;
+  readonly trades: number;
+  readonly volume: number;
+  readonly vwap: number | null;
+  readonly last: number | null;
+}
+
 export type OrderCommand = SubmitOrder | CancelOrder | OrderAbandoned | ChildAmended;
 
 export type ExecEvent =
@@ -243,6 +264,7 @@ export type ExecEvent =
   | MarketDataRebuilt
   | MarketDataEnded
   | ModelWarning
+  | MarketSampled
   | FillEvent
   | SafetyEvent
   | ReconEvent

@@ -56,6 +56,18 @@ export interface MarketWindow {
   readonly volume: number;
 }
 
+/** Trades on the venue's tape after a cursor, summed: see MarketDataPort.tradesSince. */
+export interface TapeSlice {
+  /** Where the next call continues from. */
+  readonly cursor: number;
+  readonly trades: number;
+  /** Lots traded, and their notional (ticks x lots). */
+  readonly volume: number;
+  readonly notional: number;
+  /** The price of the last trade on the whole tape (ticks), null before the first. */
+  readonly last: number | null;
+}
+
 /** A local, synchronous read of the latest market data the adapter has received. */
 export interface MarketDataPort {
   topOfBook(symbol: Symbol): TopOfBook;
@@ -64,4 +76,12 @@ export interface MarketDataPort {
   /** When the adapter last received market data for the symbol (epoch ms), or null: none yet.
    *  The circuit breaker's stale-data condition measures the age of the data from this. */
   lastUpdateAt(symbol: Symbol): number | null;
+  /**
+   * The trades on the venue's public tape (everyone's, ours included) after `cursor`, summed,
+   * with the cursor to continue from: 0 is the tape's start, and each call passes the cursor of
+   * the previous answer, so no trade is counted twice or missed however many share a
+   * millisecond. An adapter that keeps no tape leaves it out (market samples then carry no
+   * trades).
+   */
+  tradesSince?(symbol: Symbol, cursor: number): TapeSlice;
 }

@@ -1,6 +1,8 @@
 // What happened in the market, kept by the simulated venue for execution-quality benchmarks:
 // every trade (other participants' and ours) and the true mid each time the top of book moved.
 // Times only grow, so a window is found by binary search.
+import type { TapeSlice } from '../../core/ports/broker.ts';
+
 export interface TapeWindow {
   readonly vwap: number | null;
   readonly twapMid: number | null;
@@ -38,6 +40,25 @@ export class MarketTape {
       this.midTimes.push(time);
       this.mids.push(mid);
     }
+  }
+
+  /** The trades after index `cursor` (0: the first), summed; the cursor to continue from is
+   *  the tape's length. */
+  since(cursor: number): TapeSlice {
+    const n = this.tradeTimes.length;
+    let notional = 0;
+    let volume = 0;
+    for (let i = Math.max(0, cursor); i < n; i++) {
+      notional += (this.tradePx[i] as number) * (this.tradeQty[i] as number);
+      volume += this.tradeQty[i] as number;
+    }
+    return {
+      cursor: n,
+      trades: Math.max(0, n - Math.max(0, cursor)),
+      volume,
+      notional,
+      last: n > 0 ? (this.tradePx[n - 1] as number) : null,
+    };
   }
 
   window(from: number, to: number): TapeWindow {

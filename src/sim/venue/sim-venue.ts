@@ -13,6 +13,7 @@ import type {
   MarketWindow,
   OrdersCursor,
   ReportHandler,
+  TapeSlice,
   TopOfBook,
 } from '../../core/ports/broker.ts';
 import { MarketTape } from './market-tape.ts';
@@ -136,6 +137,10 @@ export class SimVenue implements Broker, MarketDataPort {
 
   lastUpdateAt(_symbol: Symbol): number | null {
     return this.viewAt;
+  }
+
+  tradesSince(_symbol: Symbol, cursor: number): TapeSlice {
+    return this.tape.since(cursor);
   }
 
   /** Market models report other participants' trades here (the exchange sees them too). */
