@@ -32,7 +32,7 @@ const GOLDEN: Record<string, string> = {
   'twap-runaway-stop': '129d2ee10794b62ee8e4873bf355eaab876254f7100166855b9ccecc90fb6bf7',
   'twap-spread-stop': 'caf656f706b7ab2bdda899d8a08d4460dd723d6f62f1a3d161130c620123a1d5',
   'venue-outage': '2112b170489a98f095f51215ea290f106ab496f6e314c6365002ee52e1d6bd7e',
-  'walkthrough': 'af95b847ae5cb71d8a8170930a24e08ee6f7f2dc0dbe733e19e38d1b3c722e22',
+  walkthrough: 'af95b847ae5cb71d8a8170930a24e08ee6f7f2dc0dbe733e19e38d1b3c722e22',
   'webhook-free-reconciliation': '3556c389ef224c48c1e7a21ac28bec2dd50e0d93d72de63829ba6add1c45065b',
   'zero-intelligence-queue': '00aebf98a9e52a8d6f66febeb8bd4e0a3bbe83d1ba22335299c52b60a67dd3d0',
 };
