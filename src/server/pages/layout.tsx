@@ -10,6 +10,8 @@ export function Layout(props: { title: string; children?: Child; scripts?: reado
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
+        {/* No icon: without this line browsers ask for /favicon.ico, a 404 in their console. */}
+        <link rel="icon" href="data:," />
         <title>{`${props.title} · execsim`}</title>
         <link rel="stylesheet" href={assetUrl('pages.css')} />
         {props.scripts && props.scripts.length > 0 ? <link rel="stylesheet" href={assetUrl('uPlot.min.css')} /> : null}
