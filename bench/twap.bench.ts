@@ -1,6 +1,6 @@
 // A full one-hour TWAP scenario, end to end (market model, venue, engine, event log; no store):
 // simulated events (clock actions fired) per wall second, and log events per second.
-// Run: node --import tsx bench/twap.bench.ts
+// Run: node --import tsx bench/twap.bench.ts (SCENARIO is also the one-hour run of series.bench.ts)
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { runScenario } from '../src/runtime/backtest-run.ts';
 import { parseScenario } from '../src/scenario/load-scenario.ts';
 
-const SCENARIO = `
+export const SCENARIO = `
 name: twap-one-hour
 seed: 77
 venue: { name: binance-spot, latency: { orderEntry: { ms: 15, jitterMs: 10 }, ack: 10, fillReport: 5, marketData: 2 } }
