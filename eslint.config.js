@@ -41,9 +41,17 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The pages' browser script: a classic script over uPlot's global, no modules.
+    files: ['src/server/pages/static/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: { document: 'readonly', window: 'readonly', fetch: 'readonly', uPlot: 'readonly' },
+    },
+  },
   { plugins: { local } },
   {
-    files: ['src/**/*.ts'],
+    files: ['src/**/*.ts', 'src/**/*.tsx'],
     rules: {
       'local/layers': ['error', { layers: layers(purePackages) }],
       'local/no-cycle': ['error', { allow: [] }],

@@ -48,9 +48,13 @@ async function timeRoutes(base: string, urls: Record<string, string>, keepGoing:
     round++;
     if (!keepGoing() && round >= minEach) break;
   }
-  return [...samples].map(
-    ([route, xs]): Latency => ({ route, n: xs.length, p50: quantile(xs, 0.5), p99: quantile(xs, 0.99), max: Math.max(...xs) }),
-  );
+  return [...samples].map(([route, xs]): Latency => ({
+    route,
+    n: xs.length,
+    p50: quantile(xs, 0.5),
+    p99: quantile(xs, 0.99),
+    max: Math.max(...xs),
+  }));
 }
 
 export async function main() {
@@ -114,7 +118,12 @@ export async function main() {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const r = await main();
   const cpu = os.cpus()[0]?.model ?? '?';
-  console.log(`machine: ${cpu}, ${os.cpus().length} cores, node ${process.version}, load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  console.log(
+    `machine: ${cpu}, ${os.cpus().length} cores, node ${process.version}, load ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+  );
   const show = (label: string, rows: Latency[]) => {
     console.log(label);
     for (const x of rows)
@@ -123,5 +132,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       );
   };
   show('idle:', r.idle);
-  show(`while a one-hour TWAP run is written (${r.runEvents} events, ${Math.round(r.runWallMs)} ms on a worker):`, r.busy);
+  show(
+    `while a one-hour TWAP run is written (${r.runEvents} events, ${Math.round(r.runWallMs)} ms on a worker):`,
+    r.busy,
+  );
 }

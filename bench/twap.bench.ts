@@ -1,6 +1,6 @@
 // A full one-hour TWAP scenario, end to end (market model, venue, engine, event log; no store):
 // simulated events (clock actions fired) per wall second, and log events per second.
-// Run: node --import tsx bench/twap.bench.ts
+// Run: node --import tsx bench/twap.bench.ts (TWAP_ONE_HOUR is also the one-hour run of series.bench.ts)
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';

@@ -23,7 +23,7 @@ function listFiles(root) {
   } catch {
     return [];
   }
-  return names.filter((n) => /\.(ts|js|mjs)$/.test(n) && !n.endsWith('.d.ts')).map((n) => path.join(root, n));
+  return names.filter((n) => /\.(ts|tsx|js|mjs)$/.test(n) && !n.endsWith('.d.ts')).map((n) => path.join(root, n));
 }
 
 function runtimeTargets(program, file) {

@@ -136,9 +136,11 @@ describe('a crash loses the uncommitted tail', () => {
   // Two fault windows open and close between the last commit (the fill of 'before' at 10 s) and
   // the crash at 25 s. The venue records them as they happen, outside any work of the process,
   // so nothing commits them: the crash must lose all four entries, the restarted process must
-  // continue the log from the last committed entry, and ProcessRestarted must count them.
+  // continue the log from the last committed entry, and ProcessRestarted must count them. Market
+  // sampling is off: each sample is process work, which commits the log when it is done.
   const yaml = `name: lost-tail
 ${HEAD}duration: PT2M
+report: { sampleMs: off }
 market: { model: static_book, bids: [["60999.90", "5"]], asks: [["61000.10", "5"]] }
 faults:
   - { kind: lost_reports, from: PT20S, until: PT22S, probability: 1 }

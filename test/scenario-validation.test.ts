@@ -59,6 +59,24 @@ interface BadCase {
 
 const BAD: readonly BadCase[] = [
   {
+    title: 'market samples every 0 ms',
+    text: BASE + 'report: { sampleMs: 0 }\n',
+    path: 'report.sampleMs',
+    mentions: ['at least 1 ms', 'off'],
+  },
+  {
+    title: 'market samples at a fraction of a ms',
+    text: BASE + 'report: { sampleMs: 0.5 }\n',
+    path: 'report.sampleMs',
+    mentions: ['whole number of ms from 1 to 3600000, or off'],
+  },
+  {
+    title: 'market samples less than once an hour',
+    text: BASE + 'report: { sampleMs: 3600001 }\n',
+    path: 'report.sampleMs',
+    mentions: ['at most 3600000 ms'],
+  },
+  {
     title: 'missing name',
     text: variant('name: probe\n', ''),
     path: 'name',
@@ -322,6 +340,7 @@ orders:
     expect(scenario.faults).toEqual([]);
     expect(scenario.signals).toEqual([]);
     expect(scenario.expect).toEqual([]);
+    expect(scenario.report).toEqual({ sampleMs: 1000 });
     const order = scenario.orders[0];
     expect(order?.at).toBe('PT0S');
     expect(order !== undefined && 'tif' in order).toBe(false);

@@ -158,7 +158,7 @@ describe('every route, fuzzed', () => {
             await idle();
           }
         }),
-        { numRuns: 40 },
+        { numRuns: 100 },
       );
     }
   }, 600_000);

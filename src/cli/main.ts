@@ -16,6 +16,7 @@ import { EXPORT_HELP, exportCommand } from './export-command.ts';
 import { processIo, UsageError, type Io } from './io.ts';
 import { RUN_HELP, runCommand, runCommandAsync } from './run-command.ts';
 import { RUNS_HELP, runsCommand, SHOW_HELP, showCommand } from './runs-command.ts';
+import { SERVE_HELP } from './serve-help.ts';
 import { SWEEP_HELP, sweepCommand } from './sweep-command.ts';
 
 export { argsProblem, parseSeed, UsageError, type Io } from './io.ts';
@@ -29,6 +30,7 @@ const USAGE = `usage:
   execsim delete <runId...> [--force]                            delete stored runs with their events
   execsim prune [--status S,..] [--older-than D] [--dry-run]     delete crashed, interrupted and failed runs
   execsim sweep <file> --paths N [--seed S] [--json] [--store]     Monte Carlo over N derived seeds (--store: keep the sweep)
+  execsim serve [--db PATH] [--port N] [--host H] [--workers N]  the HTTP API and pages with execution charts
   execsim --version                                              print the version
 Every command takes --help. The database is --db, else $EXECSIM_DB, else ${DEFAULT_DB_PATH}.`;
 
@@ -41,6 +43,7 @@ const HELP: Record<string, string> = {
   delete: DELETE_HELP,
   prune: PRUNE_HELP,
   sweep: SWEEP_HELP,
+  serve: SERVE_HELP,
 };
 
 /** The version in package.json. */
@@ -57,10 +60,13 @@ export function main(argv: readonly string[], io: Io = processIo): number {
   }
 }
 
-/** main for the execsim process: `run` handles SIGINT, SIGTERM and SIGHUP. */
+/** main for the execsim process: `run` handles SIGINT, SIGTERM and SIGHUP; `serve` serves until
+ *  SIGINT or SIGTERM (loaded only when asked for: the server is not every command's start-up). */
 export async function runCli(argv: readonly string[], io: Io = processIo): Promise<number> {
-  if (argv[0] !== 'run') return main(argv, io);
+  if (argv[0] !== 'run' && argv[0] !== 'serve') return main(argv, io);
   try {
+    if (argv[0] === 'serve')
+      return await (await import('./serve-command.ts')).serveCommand(argv.slice(1), io, version());
     return await runCommandAsync(argv.slice(1), io);
   } catch (err) {
     return failure(err, io);
@@ -86,6 +92,8 @@ function dispatch(argv: readonly string[], io: Io): number {
       return pruneCommand(rest, io);
     case 'sweep':
       return sweepCommand(rest, io);
+    case 'serve':
+      throw new UsageError('serve runs as a process: use the execsim command (bin/execsim.js)');
     case '--version':
     case '-V':
       io.out(version());

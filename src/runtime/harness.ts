@@ -18,6 +18,9 @@ import type { ExecEvent, LogEntry } from '../core/model/events.ts';
 import { clientOrderId, parentOrderId } from '../core/model/ids.ts';
 import { priceToTicks, qtyToLots, quoteToUnits, type Instrument } from '../core/model/instrument.ts';
 import { OrderLedger } from '../core/order/order-ledger.ts';
+import { MarketSampler } from '../core/report/market-sampler.ts';
+import type { MarketDataPort } from '../core/ports/broker.ts';
+import type { Clock } from '../core/ports/clock.ts';
 import type { EventSink } from '../core/ports/event-sink.ts';
 import { parseReconConfig, type ReconConfig } from '../core/recon/recon-config.ts';
 import { Reconciler } from '../core/recon/reconciler.ts';
@@ -146,6 +149,15 @@ export function prepareRun(
     });
     recon = r;
     engine.observers.push((m, before) => r.onMessage(m, before));
+    const sampler = marketSampler(s, pclock, built.venue, instrument, start, engine);
+    if (sampler) {
+      // Each report that added to one of our orders' fills (a fill, or a full state carrying
+      // trades we had not seen) is sampled as it is learned.
+      engine.observers.push((m, before) => {
+        if (!('clientOrderId' in m) || m.clientOrderId === null) return;
+        if ((ledger.order(m.clientOrderId)?.filledQty ?? 0) > (before?.filledQty ?? 0)) sampler.sampleFill();
+      });
+    }
     const p: Proc = {
       life,
       log,
@@ -168,6 +180,7 @@ export function prepareRun(
     if (!prior) {
       engine.record({ kind: 'RunStarted', scenario: s.name, symbol: instrument.symbol, startTime: start });
       r.startPeriodic();
+      sampler?.start();
       return p;
     }
     engine.restore(entries);
@@ -180,6 +193,7 @@ export function prepareRun(
       refusedInputs: refused,
     });
     refused = [];
+    sampler?.start();
     p.gate = 'not ready: startup reconciliation and recovery are running';
     engine.record({ kind: 'StartupGateChanged', state: 'gated', actor: 'startup', reason: p.gate });
     log.commit();
@@ -337,6 +351,28 @@ export function prepareRun(
       p.log.commit();
     },
   };
+}
+
+/** The process's market sampler (report.sampleMs), or null when sampling is off. Its samples
+ *  fall on a grid from the run's start whatever process takes them, so a restart keeps the grid. */
+function marketSampler(
+  s: Scenario,
+  clock: Clock,
+  marketData: MarketDataPort,
+  instrument: Instrument,
+  origin: number,
+  engine: ExecutionEngine,
+): MarketSampler | null {
+  const { sampleMs } = s.report;
+  if (sampleMs === 'off') return null;
+  return new MarketSampler({
+    clock,
+    marketData,
+    symbol: instrument.symbol,
+    intervalMs: sampleMs,
+    origin,
+    record: (e) => engine.record(e),
+  });
 }
 
 /** The store's log must be the durable log, entry for entry: a restart trusts nothing else. */

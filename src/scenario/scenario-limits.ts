@@ -118,6 +118,13 @@ export function estimateEvents(s: Scenario, twapSlices: readonly Part[]): Part[]
       value: passes * EVENTS_PER_RECON_PASS,
     });
   }
+  if (s.report.sampleMs !== 'off') {
+    parts.push({
+      path: ['report', 'sampleMs'],
+      what: `market samples (duration ${s.duration} / sampleMs ${s.report.sampleMs})`,
+      value: durMs / s.report.sampleMs,
+    });
+  }
   return [...parts, ...twapSlices];
 }
 

@@ -164,6 +164,30 @@ const expectation = z
     'each expectation must have exactly one kind, e.g. "- noDiscrepancies: true"',
   );
 
+/** The longest interval between market samples, ms (an hour): a chart needs more than one point a run. */
+export const MAX_SAMPLE_MS = 3_600_000;
+export const DEFAULT_SAMPLE_MS = 1_000;
+
+/** What the run records for its charts: `sampleMs` is the interval of the top-of-book and trade
+ *  samples (MarketSampled), a whole number of ms, or `off` (no samples, not even at our fills). */
+const report = z.strictObject({
+  sampleMs: z
+    .union(
+      [
+        z.literal('off'),
+        z
+          .number()
+          .int()
+          .min(1, { error: 'must be at least 1 ms (write off to turn sampling off)' })
+          .max(MAX_SAMPLE_MS, { error: `must be at most ${MAX_SAMPLE_MS} ms (an hour)` }),
+      ],
+      {
+        error: `must be a whole number of ms from 1 to ${MAX_SAMPLE_MS}, or off`,
+      },
+    )
+    .default(DEFAULT_SAMPLE_MS),
+});
+
 const base = z.strictObject({
   name: id,
   description: z.string().default(''),
@@ -192,6 +216,7 @@ const base = z.strictObject({
   signals: z.array(signal).default([]),
   orders: z.array(order).default([]),
   expect: z.array(expectation).default([]),
+  report: report.default({ sampleMs: DEFAULT_SAMPLE_MS }),
 });
 
 /** Every field, then the checks across fields (scenario-checks.ts), then the run's limits. */

@@ -48,8 +48,8 @@ export interface AppOptions {
   readonly maxQueued?: number;
   /** Check every answer against its route's declaration and throw on a mismatch (tests). */
   readonly checkResponses?: boolean;
-  /** Pages mounted at / (server-rendered HTML), given the app's reader. */
-  readonly pages?: (reader: RunReader | null) => Hono;
+  /** Pages mounted at / (server-rendered HTML) over the app's reader (none without one). */
+  readonly pages?: (reader: RunReader) => Hono;
   /** Where internal errors are reported (with their id); default stderr. */
   readonly logError?: (id: string, err: unknown) => void;
 }
@@ -137,7 +137,7 @@ export function createApp(options: AppOptions): ExecsimApp {
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     checkResponses: options.checkResponses ?? false,
   });
-  if (options.pages) app.route('/', options.pages(options.reader));
+  if (options.pages && options.reader) app.route('/', options.pages(options.reader));
 
   // A path some route has, asked with another method: 405 with the methods it takes.
   const methodsByPath = new Map<RegExp, string[]>();

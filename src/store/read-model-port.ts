@@ -2,7 +2,7 @@
 // (read-model.ts: indexed summary columns, pages by cursor) implements it; the routes depend only
 // on this, so the app is built from whatever reader it is given (createApp's `reader`). Runs,
 // their records and comparisons have concrete row types (the routes' response schemas in
-// store-schemas.ts match them); sweep rows are those of sweep-read.ts; series rows are still open records.
+// store-schemas.ts match them); sweep rows are those of sweep-read.ts, series those of run-series.ts.
 import type { RunState } from './run-state.ts';
 import type { StoredStatus } from './run-store.ts';
 import type {
@@ -198,7 +198,90 @@ export interface EventRow {
   readonly payload: unknown;
 }
 
-export type RunSeries = Readonly<Record<string, unknown>>;
+/** What became of one child order (TWAP slice or single order): filled, partly filled (whatever
+ *  its status), sent and nothing filled (`unfilled`: expired or still working; `cancelled`: we
+ *  or the venue cancelled it), refused by the venue, given up on, or never sent. */
+export type SliceOutcome = 'filled' | 'partial' | 'unfilled' | 'cancelled' | 'failed' | 'rejected' | 'unsent';
+
+/** One decimated series: how many points it had in the window and how many it kept. */
+export interface SeriesCount {
+  readonly before: number;
+  readonly after: number;
+}
+
+/**
+ * A stored run's price and execution timeline for charts, columnar: each series is a set of
+ * equally long arrays, index i across them one point. Times are epoch ms of simulated time (the
+ * run's clock: `start` is its first instant); prices are in quote currency and quantities in
+ * base units, as numbers. With `maxPoints`, each series keeps at most that many points: the
+ * book keeps each time bucket's lowest and highest bid and ask (spikes survive), trades their
+ * lowest and highest VWAP (with the bucket's volume summed into the points kept, so the total
+ * volume is exact), cumulative quantities their first and last point in a bucket (they only
+ * grow, so the last point is the final quantity); our fills are all kept unless there are more
+ * than maxPoints (then as trades, quantity summed into the fills kept). `decimated` says whether
+ * any series lost points and `counts` by how many.
+ */
+export interface RunSeries {
+  readonly runId: string;
+  readonly symbol: string;
+  /** The run's first simulated instant and its end (null while it runs). */
+  readonly start: number;
+  readonly end: number | null;
+  /** The window served (epoch ms, both ends included). */
+  readonly from: number;
+  readonly to: number;
+  readonly maxPoints: number | null;
+  /** Top of book as our process saw it, from the market samples; null: that side was empty. */
+  readonly book: {
+    readonly t: readonly number[];
+    readonly bid: readonly (number | null)[];
+    readonly ask: readonly (number | null)[];
+  };
+  /** Public trades (ours included) between samples: their VWAP and volume. */
+  readonly trades: {
+    readonly t: readonly number[];
+    readonly vwap: readonly number[];
+    readonly volume: readonly number[];
+  };
+  /** Our fills, at the time we learned them. */
+  readonly fills: {
+    readonly t: readonly number[];
+    readonly price: readonly number[];
+    readonly qty: readonly number[];
+    readonly side: readonly ('buy' | 'sell')[];
+    readonly childId: readonly string[];
+    readonly parentId: readonly string[];
+  };
+  /** Every child order (slice): when it was planned and sent, its planned and final size. */
+  readonly slices: {
+    readonly childId: readonly string[];
+    readonly parentId: readonly string[];
+    readonly sliceNum: readonly number[];
+    readonly plannedAt: readonly number[];
+    /** When it was first sent; null: never sent. */
+    readonly sentAt: readonly (number | null)[];
+    /** As planned when created, and as it went out (carry and re-sizing change it). */
+    readonly plannedQty: readonly number[];
+    readonly qty: readonly number[];
+    readonly filledQty: readonly number[];
+    readonly outcome: readonly SliceOutcome[];
+  };
+  /** Per parent order: its arrival price (the mid when it started) and its planned and filled
+   *  quantity over time (cumulative steps; planned by the slices' planned times and sizes). */
+  readonly parents: ReadonlyArray<{
+    readonly id: string;
+    readonly side: 'buy' | 'sell';
+    readonly qty: number;
+    readonly createdAt: number;
+    readonly arrivalPrice: number | null;
+    readonly planned: { readonly t: readonly number[]; readonly qty: readonly number[] };
+    readonly filled: { readonly t: readonly number[]; readonly qty: readonly number[] };
+  }>;
+  readonly decimated: boolean;
+  /** Points per series before and after decimation: book, trades, fills, slices, and
+   *  `planned:<parent>` / `filled:<parent>`. */
+  readonly counts: Readonly<Record<string, SeriesCount>>;
+}
 
 /** The figures compared, per run and per parent; deltas are this run's minus the first run's. */
 export interface MetricDeltas {

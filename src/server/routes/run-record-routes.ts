@@ -6,7 +6,8 @@ import type { RunReader } from '../../store/read-model-port.ts';
 import { cursorParam, idParams, limitParam, wholeNumber } from '../query-params.ts';
 import { defineRoute, json, type AnyRoute } from '../route-spec.ts';
 import { found, paged, requireReader } from './reader-access.ts';
-import { fillRowSchema, orderRowSchema, pageSchema, rowSchema } from './store-schemas.ts';
+import { runSeriesSchema } from './series-schema.ts';
+import { fillRowSchema, orderRowSchema, pageSchema } from './store-schemas.ts';
 
 export const MAX_ROW_PAGE = 500;
 export const MAX_SERIES_POINTS = 10_000;
@@ -64,11 +65,12 @@ export function runRecordRoutes(reader: RunReader | null): AnyRoute[] {
       path: '/runs/:id/series',
       operationId: 'getRunSeries',
       tag: 'runs',
-      summary: "A stored run's time series for charts (mid price, fills, position), down-sampled",
+      summary:
+        "A stored run's time series for charts (top of book, trades, our fills, slice schedule, filled vs planned per parent), columnar, down-sampled",
       params: idParams,
       query: seriesQuery,
       problems: ['not-found', 'store-unavailable'],
-      responses: { 200: json('the series', rowSchema) },
+      responses: { 200: json('the series', runSeriesSchema) },
       handle: ({ params, query }, c) => c.json(found(requireReader(reader).series(params.id, query), 'run', params.id)),
     }),
   ];

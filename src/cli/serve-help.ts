@@ -1,0 +1,23 @@
+// The help of `execsim serve`, apart from the command so that listing help does not load the
+// server (hono, the pages, the worker pool) into every CLI call.
+import { DB_FLAG_HELP } from './io.ts';
+
+export const DEFAULT_PORT = 7878;
+export const MIN_TOKEN_LENGTH = 16;
+
+export const SERVE_USAGE = 'usage: execsim serve [--db PATH] [--port N] [--host H] [--workers N]';
+export const SERVE_HELP = `${SERVE_USAGE}
+Serves the stored runs and sweeps over HTTP: the JSON API under /api/v1 (its OpenAPI document at
+/api/v1/openapi.json, a docs page at /api/v1/docs) and pages with execution charts at /. Prints
+its URL, then serves until SIGINT or SIGTERM (runs it started are then stopped and stored as
+interrupted).
+${DB_FLAG_HELP}; created when missing
+  --port N      the TCP port (default ${DEFAULT_PORT}; 0: any free port, printed)
+  --host H      the address to bind (default 127.0.0.1; anything else exposes the server to the
+                network: give it a token and put it behind TLS)
+  --workers N   worker threads running the runs started over HTTP (default: cores - 1, at least 1)
+  -h, --help    this help
+Environment: EXECSIM_TOKEN (at least ${MIN_TOKEN_LENGTH} characters) turns on the operations that change
+stored data (POST /runs, POST /sweeps, cancel, DELETE) for requests carrying
+"Authorization: Bearer <token>"; without it they answer 403. Read operations need no token.
+Exit codes: 0 stopped by a signal, 2 bad input (a bad flag, a port in use, a short token).`;

@@ -1,0 +1,45 @@
+/** @jsxImportSource hono/jsx */
+// The frame of every page: title, the stylesheet, the navigation. Pages are server-rendered
+// (hono/jsx escapes every text and attribute value); charts load their data from the API.
+import type { Child } from 'hono/jsx';
+import { assetUrl } from './static-assets.ts';
+
+export function Layout(props: { title: string; children?: Child; scripts?: readonly string[] }) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        {/* No icon: without this line browsers ask for /favicon.ico, a 404 in their console. */}
+        <link rel="icon" href="data:," />
+        <title>{`${props.title} · execsim`}</title>
+        <link rel="stylesheet" href={assetUrl('pages.css')} />
+        {props.scripts && props.scripts.length > 0 ? <link rel="stylesheet" href={assetUrl('uPlot.min.css')} /> : null}
+      </head>
+      <body>
+        <nav>
+          <a href="/">runs</a> <a href="/compare">compare</a> <a href="/api/v1/docs">API</a>
+        </nav>
+        <main>
+          <h1>{props.title}</h1>
+          {props.children}
+        </main>
+        {(props.scripts ?? []).map((s) => (
+          <script src={assetUrl(s)} defer></script>
+        ))}
+      </body>
+    </html>
+  );
+}
+
+/** A page for a request that cannot be answered (bad filter, unknown run): status and message. */
+export function Problem(props: { title: string; detail: string }) {
+  return (
+    <Layout title={props.title}>
+      <p class="problem">{props.detail}</p>
+      <p>
+        <a href="/">all runs</a>
+      </p>
+    </Layout>
+  );
+}

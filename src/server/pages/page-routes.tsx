@@ -1,0 +1,160 @@
+/** @jsxImportSource hono/jsx */
+// The web pages, server-rendered over a RunReader: the runs list at `/`, a run at `/runs/{id}`,
+// a sweep at `/sweeps/{id}`, runs side by side at `/compare`, and their static files under
+// `/static/`. Mounted beside the JSON API (whose series route the run page's chart script
+// fetches). Bad input is a 400 page naming the parameter; an unknown run or sweep a 404 page.
+// Every page forbids inline scripts (Content-Security-Policy): all script is static/run-chart.js.
+import { Hono, type Context } from 'hono';
+import type { RunQuery, RunReader } from '../../store/read-model-port.ts';
+import { idParam } from '../query-params.ts';
+import { MAX_SERIES_POINTS } from '../routes/run-record-routes.ts';
+import { runQuerySchema } from '../routes/run-routes.ts';
+import { ComparePage } from './compare-page.tsx';
+import { Problem } from './layout.tsx';
+import { RunPage } from './run-page.tsx';
+import { FILTER_FIELDS, RunsPage } from './runs-page.tsx';
+import { registerStatic } from './static-assets.ts';
+import { SweepPage } from './sweep-page.tsx';
+
+export interface PageOptions {
+  /** Where the JSON API is mounted (the chart script fetches the series from it). */
+  readonly apiBase?: string;
+  /** Points per series the run page's chart asks for unless `?maxPoints=` says otherwise. */
+  readonly maxPoints?: number;
+}
+
+export const DEFAULT_CHART_POINTS = 2_000;
+export const EVENTS_PER_PAGE = 100;
+export const PATHS_PER_PAGE = 50;
+const MAX_COMPARED = 20;
+
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+  "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+/** A rendered page with its status. */
+function page(c: Context, element: unknown, status: 200 | 400 | 404 = 200): Response {
+  c.header('content-security-policy', CSP);
+  c.header('x-content-type-options', 'nosniff');
+  return c.html(`<!DOCTYPE html>${String(element)}`, status);
+}
+
+const bad = (c: Context, detail: string): Response => page(c, <Problem title="Bad request" detail={detail} />, 400);
+
+/** The reader refused a cursor it did not give out (BadCursorError): bad input, not a fault. */
+const isBadCursor = (err: unknown): err is Error => err instanceof Error && err.name === 'BadCursorError';
+
+/** A whole number parameter within bounds, its default when absent; a message when it is bad. */
+function wholeParam(raw: string | undefined, name: string, min: number, max: number, dflt: number): number | string {
+  if (raw === undefined || raw === '') return dflt;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n) || n < min || n > max)
+    return `${name}: must be a whole number from ${min} to ${max}`;
+  return n;
+}
+
+export function pageRoutes(reader: RunReader, options: PageOptions = {}): Hono {
+  const apiBase = options.apiBase ?? '/api/v1';
+  const app = new Hono();
+  registerStatic(app);
+
+  app.get('/', (c) => {
+    const values: Record<string, string> = {};
+    for (const k of [...FILTER_FIELDS, 'cursor']) {
+      const v = c.req.query(k);
+      if (v !== undefined && v.trim() !== '') values[k] = v.trim();
+    }
+    const parsed = runQuerySchema.safeParse(values);
+    if (!parsed.success) {
+      return bad(c, parsed.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; '));
+    }
+    const query: RunQuery = { limit: 50, ...parsed.data };
+    try {
+      return page(c, <RunsPage page={reader.listRuns(query)} values={values} query={query} />);
+    } catch (err) {
+      if (isBadCursor(err)) return bad(c, err.message);
+      throw err;
+    }
+  });
+
+  app.get('/runs/:id', (c) => {
+    const id = c.req.param('id');
+    const run = reader.getRun(id);
+    if (run === null) return page(c, <Problem title="No such run" detail={`No stored run has the id ${id}.`} />, 404);
+    const maxPoints = wholeParam(
+      c.req.query('maxPoints'),
+      'maxPoints',
+      2,
+      MAX_SERIES_POINTS,
+      options.maxPoints ?? DEFAULT_CHART_POINTS,
+    );
+    if (typeof maxPoints === 'string') return bad(c, maxPoints);
+    const fromSeq = wholeParam(c.req.query('fromSeq'), 'fromSeq', 1, Number.MAX_SAFE_INTEGER, 1);
+    if (typeof fromSeq === 'string') return bad(c, fromSeq);
+    const kindsText = (c.req.query('kinds') ?? '').trim();
+    const kinds = kindsText === '' ? [] : kindsText.split(',').map((k) => k.trim());
+    const badKind = kinds.find((k) => !/^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(k));
+    if (badKind !== undefined) return bad(c, `kinds: "${badKind}" is not an event kind (e.g. FillReport)`);
+    const events = reader.events(id, {
+      fromSeq,
+      limit: EVENTS_PER_PAGE,
+      ...(kinds.length > 0 ? { kinds } : {}),
+    }) ?? { items: [], nextCursor: null };
+    const seriesUrl = `${apiBase}/runs/${encodeURIComponent(id)}/series?maxPoints=${maxPoints}`;
+    return page(
+      c,
+      <RunPage
+        run={run}
+        events={events}
+        fromSeq={fromSeq}
+        kinds={kinds.join(',')}
+        seriesUrl={seriesUrl}
+        maxPoints={maxPoints}
+      />,
+    );
+  });
+
+  app.get('/sweeps/:id', (c) => {
+    const id = c.req.param('id');
+    const sweep = reader.getSweep(id);
+    if (sweep === null)
+      return page(c, <Problem title="No such sweep" detail={`No stored sweep has the id ${id}.`} />, 404);
+    const values: Record<string, string> = {};
+    for (const k of ['parent', 'sort', 'cursor']) {
+      const v = c.req.query(k);
+      if (v !== undefined && v.trim() !== '') values[k] = v.trim();
+    }
+    const sort = values['sort'];
+    if (sort !== undefined && sort !== 'seed' && sort !== 'shortfall' && sort !== 'fillRatio')
+      return bad(c, 'sort: must be seed, shortfall or fillRatio');
+    try {
+      const histogram = reader.sweepHistogram(id, { bins: 20, parent: values['parent'] });
+      const paths = reader.sweepPaths(id, { cursor: values['cursor'], limit: PATHS_PER_PAGE, sort }) ?? {
+        items: [],
+        nextCursor: null,
+      };
+      return page(c, <SweepPage sweep={sweep} histogram={histogram} paths={paths} values={values} apiBase={apiBase} />);
+    } catch (err) {
+      if (isBadCursor(err)) return bad(c, err.message);
+      throw err;
+    }
+  });
+
+  app.get('/compare', (c) => {
+    const ids = [
+      ...new Set(
+        c.req
+          .queries('runs')
+          ?.flatMap((v) => v.split(','))
+          .map((v) => v.trim())
+          .filter((v) => v !== ''),
+      ),
+    ];
+    if (ids.length > MAX_COMPARED) return bad(c, `runs: at most ${MAX_COMPARED} runs can be compared`);
+    const bogus = ids.find((v) => !idParam.safeParse(v).success);
+    if (bogus !== undefined) return bad(c, `runs: "${bogus}" is not a run id`);
+    return page(c, <ComparePage ids={ids} comparison={ids.length >= 2 ? reader.compare(ids) : null} />);
+  });
+
+  return app;
+}

@@ -1,0 +1,192 @@
+/** @jsxImportSource hono/jsx */
+// One run: its summary; the execution chart (bid/ask, public trades, our fills sized by quantity,
+// the slice schedule coloured by outcome, each parent's arrival price) and below it filled vs
+// planned quantity, both drawn by static/run-chart.js from GET /runs/{id}/series; the per-parent
+// table and the events with their reasons, paged. The tables need no JavaScript.
+import type { Page } from '../../store/read-model-port.ts';
+import { fields, instant, num, pct, queryString, shortIso, str } from './format.ts';
+import { Layout } from './layout.tsx';
+
+export const OUTCOME_COLOURS: Readonly<Record<string, string>> = {
+  filled: '#1a9850',
+  partial: '#91cf60',
+  unfilled: '#fdae61',
+  cancelled: '#999999',
+  failed: '#d73027',
+  rejected: '#762a83',
+  unsent: '#dddddd',
+};
+
+export interface RunPageProps {
+  readonly run: unknown;
+  readonly events: Page<unknown>;
+  /** The events shown: from this seq, of these kinds (empty: all). */
+  readonly fromSeq: number;
+  readonly kinds: string;
+  readonly seriesUrl: string;
+  readonly maxPoints: number;
+}
+
+/** What an event says about why: its reason, else its detail. */
+function reasonOf(payload: unknown): string {
+  const p = fields(payload);
+  return str(p['reason'] ?? p['detail'] ?? '');
+}
+
+function payloadText(payload: unknown): string {
+  const text = JSON.stringify(payload) ?? '';
+  return text.length > 240 ? `${text.slice(0, 240)}…` : text;
+}
+
+export function RunPage(props: RunPageProps) {
+  const r = fields(props.run);
+  const id = str(r['id']);
+  const parents = Array.isArray(r['parents']) ? (r['parents'] as unknown[]) : [];
+  const events = props.events.items.map(fields);
+  const last = events.at(-1);
+  const nextFrom = props.events.nextCursor !== null && last ? Number(last['seq']) + 1 : null;
+  const self = `/runs/${encodeURIComponent(id)}`;
+  return (
+    <Layout title={`Run ${id}`} scripts={['uPlot.iife.min.js', 'run-chart.js']}>
+      <dl class="summary">
+        <dt>scenario</dt>
+        <dd>
+          <a href={`/${queryString({ scenario: str(r['scenario']) })}`}>{str(r['scenario'])}</a>
+        </dd>
+        <dt>state</dt>
+        <dd>{str(r['state'] ?? r['status'])}</dd>
+        <dt>passed</dt>
+        <dd>{r['passed'] === true ? 'yes' : r['passed'] === false ? 'no' : '–'}</dd>
+        <dt>seed</dt>
+        <dd>{str(r['seed'])}</dd>
+        <dt>venue / symbol</dt>
+        <dd>
+          {str(r['venue'])} {str(r['symbol'])}
+        </dd>
+        <dt>simulated</dt>
+        <dd>
+          {instant(r['simStart'])} – {instant(r['simEnd'])}
+        </dd>
+        <dt>events</dt>
+        <dd>{num(r['events'], 0)}</dd>
+        <dt>started</dt>
+        <dd>{shortIso(r['startedAt'])} UTC</dd>
+        <dt>digest</dt>
+        <dd>
+          <code>{str(r['digest'])}</code>
+        </dd>
+      </dl>
+
+      <h2>Execution</h2>
+      <p class="legend">
+        <span class="key bid">bid</span> <span class="key ask">ask</span>{' '}
+        <span class="key trade">public trades (VWAP)</span> <span class="key fill">our fills (area ∝ qty)</span>{' '}
+        <span class="key arrival">arrival price</span> slices:{' '}
+        {Object.entries(OUTCOME_COLOURS).map(([outcome, colour]) => (
+          <span class="key slice" style={`--c: ${colour}`}>
+            {outcome}
+          </span>
+        ))}
+      </p>
+      <div id="chart" class="chart" data-series={props.seriesUrl} data-max-points={String(props.maxPoints)}>
+        <noscript>The charts need JavaScript; the tables below do not.</noscript>
+      </div>
+      <h3>Filled vs planned quantity</h3>
+      <div id="progress" class="chart small"></div>
+      <p class="note" id="chart-note"></p>
+
+      <h2>Parents</h2>
+      <table>
+        <thead>
+          <tr>
+            <th>parent</th>
+            <th>side</th>
+            <th class="n">qty</th>
+            <th class="n">filled</th>
+            <th class="n">fill ratio</th>
+            <th class="n">arrival</th>
+            <th class="n">avg price</th>
+            <th class="n">shortfall bps</th>
+            <th class="n">VWAP slip bps</th>
+            <th class="n">TWAP slip bps</th>
+            <th class="n">duration s</th>
+            <th>status</th>
+            <th>stop reason</th>
+          </tr>
+        </thead>
+        <tbody>
+          {parents.map((row) => {
+            const p = fields(row);
+            const duration = typeof p['durationMs'] === 'number' ? (p['durationMs'] as number) / 1000 : null;
+            return (
+              <tr>
+                <td>{str(p['parentOrderId'])}</td>
+                <td>{str(p['side'])}</td>
+                <td class="n">{str(p['targetQty'])}</td>
+                <td class="n">{str(p['filledQty'])}</td>
+                <td class="n">{pct(p['fillRatio'])}</td>
+                <td class="n">{str(p['arrivalPrice'])}</td>
+                <td class="n">{str(p['avgFillPrice'])}</td>
+                <td class="n">{num(p['shortfallBps'])}</td>
+                <td class="n">{num(p['vwapSlippageBps'])}</td>
+                <td class="n">{num(p['twapSlippageBps'])}</td>
+                <td class="n">{num(duration, 1)}</td>
+                <td>{str(p['status'])}</td>
+                <td>{str(p['stopReason'])}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      {parents.length === 0 ? <p>No parent orders.</p> : null}
+
+      <h2 id="events">Events</h2>
+      <form method="get" action={`${self}#events`} class="filters">
+        <label>
+          kinds <input name="kinds" value={props.kinds} size={40} placeholder="e.g. FillReport,SliceSkipped" />
+        </label>
+        <label>
+          from seq <input name="fromSeq" value={String(props.fromSeq)} size={7} inputmode="numeric" />
+        </label>
+        <button type="submit">show</button>
+      </form>
+      <table class="events">
+        <thead>
+          <tr>
+            <th class="n">seq</th>
+            <th>time (UTC)</th>
+            <th>kind</th>
+            <th>reason</th>
+            <th>payload</th>
+          </tr>
+        </thead>
+        <tbody>
+          {events.map((e) => (
+            <tr>
+              <td class="n">{str(e['seq'])}</td>
+              <td>{instant(e['time'])}</td>
+              <td>{str(e['kind'])}</td>
+              <td>{reasonOf(e['payload'])}</td>
+              <td>
+                <code>{payloadText(e['payload'])}</code>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p class="paging">
+        {props.fromSeq > 1 ? (
+          <a href={`${self}${queryString({ kinds: props.kinds, maxPoints: props.maxPoints })}#events`}>first events</a>
+        ) : null}{' '}
+        {nextFrom !== null ? (
+          <a
+            href={`${self}${queryString({ kinds: props.kinds, fromSeq: nextFrom, maxPoints: props.maxPoints })}#events`}
+            rel="next"
+          >
+            next events
+          </a>
+        ) : null}
+      </p>
+    </Layout>
+  );
+}

@@ -1,0 +1,281 @@
+// The run page's charts, drawn with uPlot (loaded before this script) from the run's series
+// (GET /runs/{id}/series, columnar, already decimated by the server to the page's maxPoints).
+// The execution chart plots bid and ask as lines, public trades as points (VWAP between
+// samples), our fills as discs whose area grows with their quantity (green buys, red sells), each
+// slice as a tick at its planned time coloured by its outcome (a triangle above it when it was
+// sent), and each parent's arrival price as a dashed line from its start. The second chart plots
+// each parent's planned and filled quantity over time. Times are epoch ms (uPlot `ms: 1`), shown
+// in UTC. When done, #chart carries data-ready and the number of points it plotted per series
+// (data-book-points, ...) and in all (data-points): the browser test compares them with the API.
+(function () {
+  'use strict';
+  var OUTCOME = {
+    filled: '#1a9850',
+    partial: '#91cf60',
+    unfilled: '#fdae61',
+    cancelled: '#999999',
+    failed: '#d73027',
+    rejected: '#762a83',
+    unsent: '#dddddd',
+  };
+  var PARENT_COLOURS = ['#4575b4', '#d73027', '#1a9850', '#984ea3', '#ff7f00', '#a65628'];
+
+  var el = document.getElementById('chart');
+  var progressEl = document.getElementById('progress');
+  var note = document.getElementById('chart-note');
+  if (!el || typeof uPlot === 'undefined') return;
+
+  function fail(err) {
+    el.dataset.error = String((err && err.message) || err);
+    el.textContent = 'Could not load the chart: ' + el.dataset.error;
+  }
+
+  function utc(ts) {
+    return uPlot.tzDate(new Date(ts), 'Etc/UTC');
+  }
+
+  /** Sorted merge of several time columns, duplicates kept: [x, for each input the index it
+   *  landed at per element]. Each input point gets its own slot, so every point is plotted. */
+  function merge(columns) {
+    var total = 0;
+    columns.forEach(function (c) {
+      total += c.length;
+    });
+    var x = new Array(total);
+    var slots = columns.map(function (c) {
+      return new Array(c.length);
+    });
+    var pos = columns.map(function () {
+      return 0;
+    });
+    for (var k = 0; k < total; k++) {
+      var best = -1;
+      for (var j = 0; j < columns.length; j++) {
+        if (pos[j] < columns[j].length && (best === -1 || columns[j][pos[j]] < columns[best][pos[best]])) best = j;
+      }
+      x[k] = columns[best][pos[best]];
+      slots[best][pos[best]] = k;
+      pos[best]++;
+    }
+    return { x: x, slots: slots };
+  }
+
+  function column(length, slots, values) {
+    var out = new Array(length).fill(null);
+    for (var i = 0; i < slots.length; i++) out[slots[i]] = values[i];
+    return out;
+  }
+
+  function countNonNull(a) {
+    var n = 0;
+    for (var i = 0; i < a.length; i++) if (a[i] !== null && a[i] !== undefined) n++;
+    return n;
+  }
+
+  function drawExecution(s) {
+    var m = merge([s.book.t, s.trades.t]);
+    var n = m.x.length;
+    var bid = column(n, m.slots[0], s.book.bid);
+    var ask = column(n, m.slots[0], s.book.ask);
+    var vwap = column(n, m.slots[1], s.trades.vwap);
+    var times = m.x.concat(s.fills.t, s.slices.plannedAt);
+    s.parents.forEach(function (p) {
+      times.push(p.createdAt);
+    });
+    var prices = []
+      .concat(s.book.bid, s.book.ask, s.trades.vwap, s.fills.price)
+      .concat(
+        s.parents.map(function (p) {
+          return p.arrivalPrice;
+        }),
+      )
+      .filter(function (v) {
+        return v !== null && v !== undefined;
+      });
+    var xmin = Math.min.apply(null, times.length ? times : [s.from]);
+    var xmax = Math.max.apply(null, times.length ? times : [s.to]);
+    if (xmax <= xmin) xmax = xmin + 1000;
+    var ymin = prices.length ? Math.min.apply(null, prices) : 0;
+    var ymax = prices.length ? Math.max.apply(null, prices) : 1;
+    var pad = (ymax - ymin) * 0.05 || Math.abs(ymax) * 0.0005 || 1;
+    var maxQty = Math.max.apply(null, [0].concat(s.fills.qty));
+
+    var drawExtras = function (u) {
+      var ctx = u.ctx;
+      var dpr = uPlot.pxRatio;
+      var top = u.bbox.top;
+      var bottom = u.bbox.top + u.bbox.height;
+      ctx.save();
+      // Arrival price of each parent, from its start on.
+      s.parents.forEach(function (p, i) {
+        if (p.arrivalPrice === null) return;
+        var x0 = u.valToPos(p.createdAt, 'x', true);
+        var y = u.valToPos(p.arrivalPrice, 'y', true);
+        ctx.strokeStyle = PARENT_COLOURS[i % PARENT_COLOURS.length];
+        ctx.setLineDash([6 * dpr, 4 * dpr]);
+        ctx.lineWidth = 1.5 * dpr;
+        ctx.beginPath();
+        ctx.moveTo(x0, y);
+        ctx.lineTo(u.bbox.left + u.bbox.width, y);
+        ctx.stroke();
+      });
+      ctx.setLineDash([]);
+      // The slice schedule: a tick at each planned time, a triangle when it was sent.
+      for (var i = 0; i < s.slices.plannedAt.length; i++) {
+        var colour = OUTCOME[s.slices.outcome[i]] || '#000';
+        var xp = u.valToPos(s.slices.plannedAt[i], 'x', true);
+        ctx.fillStyle = colour;
+        ctx.fillRect(xp - 1.5 * dpr, bottom - 12 * dpr, 3 * dpr, 12 * dpr);
+        if (s.slices.sentAt[i] !== null) {
+          var xs = u.valToPos(s.slices.sentAt[i], 'x', true);
+          ctx.beginPath();
+          ctx.moveTo(xs, bottom - 20 * dpr);
+          ctx.lineTo(xs - 4 * dpr, bottom - 13 * dpr);
+          ctx.lineTo(xs + 4 * dpr, bottom - 13 * dpr);
+          ctx.closePath();
+          ctx.fill();
+        }
+      }
+      // Our fills: discs with area proportional to quantity.
+      for (var f = 0; f < s.fills.t.length; f++) {
+        var r = (3 + 9 * Math.sqrt(maxQty > 0 ? s.fills.qty[f] / maxQty : 0)) * dpr;
+        var fx = u.valToPos(s.fills.t[f], 'x', true);
+        var fy = u.valToPos(s.fills.price[f], 'y', true);
+        if (fy < top - r || fy > bottom + r) continue;
+        ctx.beginPath();
+        ctx.arc(fx, fy, r, 0, 2 * Math.PI);
+        ctx.fillStyle = s.fills.side[f] === 'buy' ? 'rgba(26,152,80,0.55)' : 'rgba(215,48,39,0.55)';
+        ctx.fill();
+        ctx.strokeStyle = '#222';
+        ctx.lineWidth = 1 * dpr;
+        ctx.stroke();
+      }
+      ctx.restore();
+    };
+
+    var width = Math.max(320, el.clientWidth || 900);
+    new uPlot(
+      {
+        width: width,
+        height: 380,
+        ms: 1,
+        tzDate: utc,
+        legend: { show: false },
+        cursor: { drag: { x: true, y: false } },
+        scales: { x: { time: true, range: [xmin, xmax] }, y: { range: [ymin - pad, ymax + pad] } },
+        axes: [{}, { size: 80 }],
+        series: [
+          {},
+          { label: 'bid', stroke: '#2166ac', width: 1.5, spanGaps: true, points: { show: false } },
+          { label: 'ask', stroke: '#b2182b', width: 1.5, spanGaps: true, points: { show: false } },
+          {
+            label: 'trades',
+            stroke: '#555',
+            paths: function () {
+              return null;
+            },
+            points: { show: true, size: 4, fill: '#777', stroke: '#555' },
+          },
+        ],
+        hooks: { draw: [drawExtras] },
+      },
+      [m.x, bid, ask, vwap],
+      el,
+    );
+    return {
+      book: countNonNull(bid) + countNonNull(ask) - countBoth(s.book.bid, s.book.ask),
+      trades: countNonNull(vwap),
+      fills: s.fills.t.length,
+      slices: s.slices.plannedAt.length,
+    };
+  }
+
+  /** Book points where both sides are present count once (one point, two values). */
+  function countBoth(bid, ask) {
+    var n = 0;
+    for (var i = 0; i < bid.length; i++) if (bid[i] !== null && ask[i] !== null) n++;
+    return n;
+  }
+
+  function drawProgress(s) {
+    if (!progressEl || s.parents.length === 0) return 0;
+    var columns = [];
+    s.parents.forEach(function (p) {
+      columns.push(p.planned.t, p.filled.t);
+    });
+    var m = merge(columns);
+    var n = m.x.length;
+    var data = [m.x];
+    var series = [{}];
+    var points = 0;
+    s.parents.forEach(function (p, i) {
+      var colour = PARENT_COLOURS[i % PARENT_COLOURS.length];
+      data.push(column(n, m.slots[2 * i], p.planned.qty));
+      data.push(column(n, m.slots[2 * i + 1], p.filled.qty));
+      points += p.planned.t.length + p.filled.t.length;
+      series.push({
+        label: p.id + ' planned',
+        stroke: colour,
+        dash: [6, 4],
+        spanGaps: true,
+        paths: uPlot.paths.stepped({ align: 1 }),
+        points: { show: false },
+      });
+      series.push({
+        label: p.id + ' filled',
+        stroke: colour,
+        width: 2,
+        spanGaps: true,
+        paths: uPlot.paths.stepped({ align: 1 }),
+        points: { show: false },
+      });
+    });
+    new uPlot(
+      {
+        width: Math.max(320, progressEl.clientWidth || 900),
+        height: 220,
+        ms: 1,
+        tzDate: utc,
+        scales: { x: { time: true } },
+        axes: [{}, { size: 80 }],
+        series: series,
+      },
+      data,
+      progressEl,
+    );
+    return points;
+  }
+
+  fetch(el.dataset.series, { headers: { accept: 'application/json' } })
+    .then(function (res) {
+      if (!res.ok) throw new Error('the series request answered ' + res.status);
+      return res.json();
+    })
+    .then(function (s) {
+      var plotted = drawExecution(s);
+      var progress = drawProgress(s);
+      el.dataset.bookPoints = String(plotted.book);
+      el.dataset.tradePoints = String(plotted.trades);
+      el.dataset.fillPoints = String(plotted.fills);
+      el.dataset.slicePoints = String(plotted.slices);
+      el.dataset.progressPoints = String(progress);
+      el.dataset.points = String(plotted.book + plotted.trades + plotted.fills + plotted.slices);
+      if (note && s.decimated) {
+        note.textContent =
+          'Decimated on the server to at most ' +
+          s.maxPoints +
+          ' points per series: ' +
+          Object.keys(s.counts)
+            .filter(function (k) {
+              return s.counts[k].after < s.counts[k].before;
+            })
+            .map(function (k) {
+              return k + ' ' + s.counts[k].before + ' → ' + s.counts[k].after;
+            })
+            .join(', ') +
+          '.';
+      }
+      el.dataset.ready = 'true';
+    })
+    .catch(fail);
+})();

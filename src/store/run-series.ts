@@ -1,0 +1,311 @@
+// A stored run's chart series (RunSeries, read-model-port.ts), read from its log and
+// projections: the top of book and the public trades from the market samples (MarketSampled),
+// our fills from the fills table at the time their report was logged, the slices from the
+// orders table with their planned time and size (OrderCreated) and first send (SubmitOrder), and
+// per parent its arrival mid (ParentOrderCreated) and planned and filled quantity over time.
+// Decimated here, on the server, to at most maxPoints per series (decimate.ts).
+import type Database from 'better-sqlite3';
+import { parseDecimal } from '../core/model/decimal.ts';
+import type { InstrumentSpec } from '../core/model/instrument.ts';
+import { evenIndices, minMaxIndices, pick, sumInto } from './decimate.ts';
+import type { RunSeries, SeriesCount, SeriesQuery, SliceOutcome } from './read-model-port.ts';
+
+interface RunRow {
+  readonly scenario_json: string;
+  readonly sim_start: number;
+  readonly sim_end: number | null;
+}
+
+interface SampleRow {
+  readonly time: number;
+  readonly payload: string;
+}
+
+interface Sample {
+  readonly bid: number | null;
+  readonly ask: number | null;
+  readonly volume: number;
+  readonly vwap: number | null;
+}
+
+interface FillRow {
+  readonly time: number;
+  readonly qty: string;
+  readonly price: string;
+  readonly client_order_id: string;
+  readonly parent_order_id: string | null;
+  readonly side: 'buy' | 'sell' | null;
+}
+
+interface ChildRow {
+  readonly client_order_id: string;
+  readonly parent_order_id: string;
+  readonly slice_num: number | null;
+  readonly scheduled_time: number | null;
+  readonly status: string;
+  readonly qty: string;
+  readonly filled_qty: string;
+}
+
+interface Created {
+  readonly clientOrderId: string;
+  readonly parentId: string;
+  readonly scheduledTime: number;
+  readonly qty: number;
+}
+
+interface ParentCreated {
+  readonly parentId: string;
+  readonly side: 'buy' | 'sell';
+  readonly qty: number;
+  readonly arrivalBid: number | null;
+  readonly arrivalAsk: number | null;
+}
+
+/** A grid step (tick or lot size) as a multiplier: steps x mantissa / 10^scale. */
+function stepOf(size: string): (steps: number) => number {
+  const { mantissa, scale } = parseDecimal(size);
+  const m = Number(mantissa);
+  const d = 10 ** scale;
+  return (steps) => (steps * m) / d;
+}
+
+/**
+ * The series of run `runId` (null: no such run). `q.from` / `q.to` are simulated ms from the
+ * run's start; `q.maxPoints` (at least 2) bounds every series, absent: everything in the window.
+ */
+export function runSeries(db: Database.Database, runId: string, q: SeriesQuery = {}): RunSeries | null {
+  const run = db.prepare('SELECT scenario_json, sim_start, sim_end FROM runs WHERE id = ?').get(runId) as
+    RunRow | undefined;
+  if (!run) return null;
+  const spec = (JSON.parse(run.scenario_json) as { instrument: InstrumentSpec }).instrument;
+  const price = stepOf(spec.tickSize);
+  const size = stepOf(spec.lotSize);
+  const from = run.sim_start + (q.from ?? 0);
+  const to = q.to === undefined ? Number.MAX_SAFE_INTEGER : run.sim_start + q.to;
+  const inWindow = (t: number): boolean => t >= from && t <= to;
+  const maxPoints = q.maxPoints ?? null;
+  const counts: Record<string, SeriesCount> = {};
+
+  // Top of book and trades, from the samples in the window.
+  const bt: number[] = [];
+  const bid: (number | null)[] = [];
+  const ask: (number | null)[] = [];
+  const tt: number[] = [];
+  const vwap: number[] = [];
+  const volume: number[] = [];
+  const samples = db
+    .prepare(
+      `SELECT time, payload FROM events WHERE run_id = ? AND kind = 'MarketSampled' AND time >= ? AND time <= ? ORDER BY seq`,
+    )
+    .iterate(runId, from, to) as IterableIterator<SampleRow>;
+  for (const row of samples) {
+    const s = JSON.parse(row.payload) as Sample;
+    bt.push(row.time);
+    bid.push(s.bid === null ? null : price(s.bid));
+    ask.push(s.ask === null ? null : price(s.ask));
+    if (s.volume > 0 && s.vwap !== null) {
+      tt.push(row.time);
+      vwap.push(price(s.vwap));
+      volume.push(size(s.volume));
+    }
+  }
+  const bookKept = keep('book', bt, [bid, ask]);
+  const tradesKept = keep('trades', tt, [vwap]);
+
+  // Our fills, at the time their report was logged.
+  const fillRows = db
+    .prepare(
+      `SELECT e.time, f.qty, f.price, f.client_order_id, o.parent_order_id, o.side
+       FROM fills f
+       JOIN events e ON e.run_id = f.run_id AND e.seq = f.seq
+       LEFT JOIN orders o ON o.run_id = f.run_id AND o.client_order_id = f.client_order_id
+       WHERE f.run_id = ? ORDER BY f.seq, f.trade_id`,
+    )
+    .all(runId) as FillRow[];
+  const allFills = fillRows.map((r) => ({
+    t: r.time,
+    price: Number(r.price),
+    qty: Number(r.qty),
+    side: r.side ?? 'buy',
+    childId: r.client_order_id,
+    parentId: r.parent_order_id ?? '',
+  }));
+  const fills = allFills.filter((f) => inWindow(f.t));
+  const ft = fills.map((f) => f.t);
+  const fillPrice = fills.map((f) => f.price);
+  const fillsKept = keep('fills', ft, [fillPrice]);
+
+  // Children: planned (OrderCreated), first sent (SubmitOrder), as they ended (orders table).
+  const created = new Map<string, Created>();
+  for (const row of db
+    .prepare(`SELECT payload FROM events WHERE run_id = ? AND kind = 'OrderCreated' ORDER BY seq`)
+    .iterate(runId) as IterableIterator<{ payload: string }>) {
+    const c = JSON.parse(row.payload) as Created;
+    if (!created.has(c.clientOrderId)) created.set(c.clientOrderId, c);
+  }
+  const sentAt = new Map<string, number>();
+  for (const row of db
+    .prepare(`SELECT time, payload FROM events WHERE run_id = ? AND kind = 'SubmitOrder' ORDER BY seq`)
+    .iterate(runId) as IterableIterator<SampleRow>) {
+    const id = (JSON.parse(row.payload) as { clientOrderId: string }).clientOrderId;
+    if (!sentAt.has(id)) sentAt.set(id, row.time);
+  }
+  const children = db
+    .prepare(
+      `SELECT client_order_id, parent_order_id, slice_num, scheduled_time, status, qty, filled_qty FROM orders
+       WHERE run_id = ? AND parent_order_id IS NOT NULL`,
+    )
+    .all(runId) as ChildRow[];
+  const slices = children
+    .map((c) => {
+      const plan = created.get(c.client_order_id);
+      const plannedAt = plan?.scheduledTime ?? c.scheduled_time ?? run.sim_start;
+      const sent = sentAt.get(c.client_order_id) ?? null;
+      const filledQty = Number(c.filled_qty);
+      const qty = Number(c.qty);
+      return {
+        childId: c.client_order_id,
+        parentId: c.parent_order_id,
+        sliceNum: c.slice_num ?? 1,
+        plannedAt,
+        sentAt: sent,
+        plannedQty: plan ? size(plan.qty) : qty,
+        qty,
+        filledQty,
+        outcome: outcomeOf(sent !== null, c.status, filledQty, qty),
+      };
+    })
+    .sort((a, b) => a.plannedAt - b.plannedAt || a.parentId.localeCompare(b.parentId) || a.sliceNum - b.sliceNum);
+  const sliceWindow = slices.filter((s) => inWindow(s.plannedAt));
+  const slicesKept = keepEvenly('slices', sliceWindow.length);
+  const shownSlices = pick(sliceWindow, slicesKept);
+
+  // Parents: arrival mid, planned and filled quantity over time.
+  const parents: RunSeries['parents'][number][] = [];
+  for (const row of db
+    .prepare(`SELECT time, payload FROM events WHERE run_id = ? AND kind = 'ParentOrderCreated' ORDER BY seq`)
+    .iterate(runId) as IterableIterator<SampleRow>) {
+    const p = JSON.parse(row.payload) as ParentCreated;
+    if (parents.some((x) => x.id === p.parentId)) continue;
+    const arrival =
+      p.arrivalBid !== null && p.arrivalAsk !== null
+        ? (p.arrivalBid + p.arrivalAsk) / 2
+        : (p.arrivalBid ?? p.arrivalAsk ?? null);
+    const planned = cumulative(
+      row.time,
+      slices.filter((s) => s.parentId === p.parentId).map((s) => ({ t: s.plannedAt, qty: s.plannedQty })),
+    );
+    const filled = cumulative(
+      row.time,
+      allFills.filter((f) => f.parentId === p.parentId).map((f) => ({ t: f.t, qty: f.qty })),
+    );
+    parents.push({
+      id: p.parentId,
+      side: p.side,
+      qty: size(p.qty),
+      createdAt: row.time,
+      arrivalPrice: arrival === null ? null : price(arrival),
+      planned: keepSteps(`planned:${p.parentId}`, planned),
+      filled: keepSteps(`filled:${p.parentId}`, filled),
+    });
+  }
+
+  return {
+    runId,
+    symbol: spec.symbol,
+    start: run.sim_start,
+    end: run.sim_end,
+    from,
+    to: Math.min(to, run.sim_end ?? to),
+    maxPoints,
+    book: { t: pick(bt, bookKept), bid: pick(bid, bookKept), ask: pick(ask, bookKept) },
+    trades: { t: pick(tt, tradesKept), vwap: pick(vwap, tradesKept), volume: sumInto(volume, tradesKept) },
+    fills: {
+      t: pick(ft, fillsKept),
+      price: pick(fillPrice, fillsKept),
+      qty:
+        fillsKept.length === fills.length
+          ? fills.map((f) => f.qty)
+          : sumInto(
+              fills.map((f) => f.qty),
+              fillsKept,
+            ),
+      side: pick(
+        fills.map((f) => f.side),
+        fillsKept,
+      ),
+      childId: pick(
+        fills.map((f) => f.childId),
+        fillsKept,
+      ),
+      parentId: pick(
+        fills.map((f) => f.parentId),
+        fillsKept,
+      ),
+    },
+    slices: {
+      childId: shownSlices.map((s) => s.childId),
+      parentId: shownSlices.map((s) => s.parentId),
+      sliceNum: shownSlices.map((s) => s.sliceNum),
+      plannedAt: shownSlices.map((s) => s.plannedAt),
+      sentAt: shownSlices.map((s) => s.sentAt),
+      plannedQty: shownSlices.map((s) => s.plannedQty),
+      qty: shownSlices.map((s) => s.qty),
+      filledQty: shownSlices.map((s) => s.filledQty),
+      outcome: shownSlices.map((s) => s.outcome),
+    },
+    parents,
+    decimated: Object.values(counts).some((c) => c.after < c.before),
+    counts,
+  };
+
+  function keep(name: string, t: readonly number[], columns: readonly (readonly (number | null)[])[]): number[] {
+    const kept = maxPoints === null ? t.map((_, i) => i) : minMaxIndices(t, columns, maxPoints);
+    counts[name] = { before: t.length, after: kept.length };
+    return kept;
+  }
+
+  function keepEvenly(name: string, n: number): number[] {
+    const kept = evenIndices(n, maxPoints ?? n);
+    counts[name] = { before: n, after: kept.length };
+    return kept;
+  }
+
+  function keepSteps(name: string, steps: { t: number[]; qty: number[] }): { t: number[]; qty: number[] } {
+    const windowed = steps.t.flatMap((t, i) => (inWindow(t) ? [i] : []));
+    const t = pick(steps.t, windowed);
+    const qty = pick(steps.qty, windowed);
+    const kept = keep(name, t, [qty]);
+    return { t: pick(t, kept), qty: pick(qty, kept) };
+  }
+}
+
+/** Cumulative quantity as steps: 0 at `origin`, then the running total at each time it changed
+ *  (one point per time: the total after everything at that time). */
+function cumulative(origin: number, points: readonly { t: number; qty: number }[]): { t: number[]; qty: number[] } {
+  const sorted = [...points].sort((a, b) => a.t - b.t);
+  const t: number[] = [origin];
+  const qty: number[] = [0];
+  let total = 0;
+  for (const p of sorted) {
+    total += p.qty;
+    if (t[t.length - 1] === p.t || (t.length > 0 && (t[t.length - 1] as number) > p.t)) qty[qty.length - 1] = total;
+    else {
+      t.push(p.t);
+      qty.push(total);
+    }
+  }
+  return { t, qty };
+}
+
+/** What became of a child, from whether it was sent and how it ended (SliceOutcome). */
+export function outcomeOf(sent: boolean, status: string, filledQty: number, qty: number): SliceOutcome {
+  if (!sent) return 'unsent';
+  if (status === 'filled' || (filledQty > 0 && filledQty >= qty)) return 'filled';
+  if (filledQty > 0) return 'partial';
+  if (status === 'rejected') return 'rejected';
+  if (status === 'failed') return 'failed';
+  if (status === 'canceled') return 'cancelled';
+  return 'unfilled';
+}

@@ -1,0 +1,52 @@
+// The server app (createApp: the JSON API and the pages) over a store file, and a store holding
+// runs of bundled scenarios: what the page and browser tests serve.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Hono } from 'hono';
+import { runScenario, type RunReport } from '../../src/runtime/backtest-run.ts';
+import { loadScenarioFile } from '../../src/scenario/load-scenario.ts';
+import { API_BASE, createApp } from '../../src/server/app.ts';
+import { pageRoutes } from '../../src/server/pages/page-routes.tsx';
+import { openDatabase } from '../../src/store/open-database.ts';
+import { RunStore } from '../../src/store/run-store.ts';
+import { openStoreReader } from '../../src/store/store-reader.ts';
+
+export { API_BASE };
+
+/** The app over the database at `file` (read-only routes: no token, no run pool). */
+export function pageApp(file: string): Hono {
+  const store = openStoreReader(file);
+  return createApp({
+    reader: store.reader,
+    deleteRun: store.deleteRun,
+    jobs: null,
+    scenariosDir: path.resolve('scenarios'),
+    version: 'test',
+    token: null,
+    checkResponses: true,
+    pages: (reader) => pageRoutes(reader, { apiBase: API_BASE }),
+  }).app as unknown as Hono;
+}
+
+/** A scratch database file (removed when the process exits). */
+export function scratchDb(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'execsim-pages-'));
+  process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  return path.join(dir, 'pages.db');
+}
+
+/** A store with one run of each named bundled scenario (and seed). */
+export function storeWithRuns(
+  runs: ReadonlyArray<{ name: string; seed?: number }>,
+  file = scratchDb(),
+): { store: RunStore; reports: RunReport[]; file: string } {
+  const store = new RunStore(openDatabase(file));
+  const reports = runs.map((r) =>
+    runScenario(loadScenarioFile(`scenarios/${r.name}.yaml`), {
+      store,
+      ...(r.seed === undefined ? {} : { seed: r.seed }),
+    }),
+  );
+  return { store, reports, file };
+}
