@@ -61,6 +61,14 @@ describe('OpenAPI document', () => {
     expect(JSON.parse(JSON.stringify(doc))).toEqual(committed);
   });
 
+  it("is listed whole in the README's API table", () => {
+    const readme = fs.readFileSync(path.resolve('README.md'), 'utf8');
+    const from = readme.indexOf('### The API');
+    const section = readme.slice(from, readme.indexOf('\n### ', from + 1));
+    const listed = [...section.matchAll(/^\| `([A-Z]+) (\/[^`]*)` \|/gm)].map((m) => `${m[1]} ${API_BASE}${m[2]}`);
+    expect(listed.sort()).toEqual(documentedOperations(doc).sort());
+  });
+
   it('offers the job routes only on a server with a run pool', () => {
     const other = createApp({
       reader: null,

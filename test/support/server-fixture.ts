@@ -10,6 +10,7 @@ import { runSweep } from '../../src/runtime/sweep.ts';
 import { loadScenarioFile } from '../../src/scenario/load-scenario.ts';
 import { createApp, type ExecsimApp } from '../../src/server/app.ts';
 import type { RunJobs } from '../../src/server/routes/run-job-routes.ts';
+import type { SweepJobPool } from '../../src/server/routes/sweep-job-routes.ts';
 import { openDatabase, openExistingDatabase } from '../../src/store/open-database.ts';
 import type { DeleteRun, RunReader } from '../../src/store/read-model-port.ts';
 import { RunStore } from '../../src/store/run-store.ts';
@@ -26,11 +27,22 @@ const idlePool: RunJobs = {
   load: { queued: 0, running: 0, workers: 0 },
 };
 
+const idleSweeps: SweepJobPool = {
+  submitSweep: () => {
+    throw new Error('the contract app runs nothing');
+  },
+  cancel: () => 'unknown',
+  followSweep: () => null,
+  kindOf: () => null,
+  rerunSweepPath: () => ({ kind: 'no-sweep' }),
+};
+
 export function serverAppForContract(): ExecsimApp {
   return createApp({
     reader: null,
     deleteRun: null,
     jobs: idlePool,
+    sweepJobs: idleSweeps,
     scenariosDir: path.resolve('scenarios'),
     version: 'snapshot',
     token: null,
