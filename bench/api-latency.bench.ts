@@ -3,13 +3,14 @@
 // bundled scenarios' runs; the long run is the one-hour TWAP of bench/twap.bench.ts stored with
 // every event. Measured per route (the runs list, one run, its events page, its series): p50, p99
 // and max wall ms over sequential requests, idle first, then while the run writes (the requests
-// stop when it finishes). The point: runs execute on worker threads, so the API stays responsive.
+// stop when it finishes), and side by side the same run executed on the server's own thread.
+// The point: runs execute on worker threads, so the API stays responsive.
 import { serve, type ServerType } from '@hono/node-server';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { loadScenarioFile } from '../src/scenario/load-scenario.ts';
+import { loadScenarioFile, parseScenario } from '../src/scenario/load-scenario.ts';
 import { runScenario } from '../src/runtime/backtest-run.ts';
 import { RunPool } from '../src/runtime/run-pool.ts';
 import { createApp } from '../src/server/app.ts';
@@ -107,12 +108,24 @@ export async function main() {
   while (!done) await new Promise((r) => setImmediate(r));
   const runWallMs = performance.now() - t0;
 
+  // The same run on the server's own thread (what a synchronous backtest endpoint does): the
+  // requests in flight wait for it. Side by side with the worker pool above.
+  let inThreadDone = false;
+  const loaded = parseScenario(TWAP_ONE_HOUR, path.join(SCENARIOS, '(request).yaml'));
+  const inThreadStore = new RunStore(openDatabase(dbPath));
+  setTimeout(() => {
+    runScenario(loaded, { store: inThreadStore });
+    inThreadDone = true;
+  }, 5);
+  const inThread = await timeRoutes(base, urls, () => !inThreadDone, 5);
+  inThreadStore.db.close();
+
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await pool.close();
   store.close();
   writer.db.close();
   fs.rmSync(dir, { recursive: true, force: true });
-  return { idle, busy, runWallMs, runEvents };
+  return { idle, busy, inThread, runWallMs, runEvents };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
@@ -135,5 +148,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   show(
     `while a one-hour TWAP run is written (${r.runEvents} events, ${Math.round(r.runWallMs)} ms on a worker):`,
     r.busy,
+  );
+  show('the same run on the server thread instead (a synchronous endpoint), for comparison:', r.inThread);
+  const worst = (rows: Latency[]) => Math.max(...rows.map((x) => x.max));
+  console.log(
+    `worst request: worker pool ${worst(r.busy).toFixed(1)} ms, server thread ${worst(r.inThread).toFixed(1)} ms ` +
+      `(${(worst(r.inThread) / worst(r.busy)).toFixed(0)}x)`,
   );
 }
