@@ -10,7 +10,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunPool } from '../src/runtime/run-pool.ts';
 import { createApp, type ExecsimApp } from '../src/server/app.ts';
-import { openExistingDatabase } from '../src/store/open-database.ts';
+import { openDatabase, openExistingDatabase } from '../src/store/open-database.ts';
+import { openStoreReader, type OpenStore } from '../src/store/store-reader.ts';
 
 const TOKEN = 'test-token-0123456789abcdef';
 const SCENARIOS = path.resolve('scenarios');
@@ -20,6 +21,7 @@ let db: string;
 let pool: RunPool;
 let server: ExecsimApp;
 let submitted = 0;
+let store: OpenStore;
 
 /** Waits (bounded) until the pool has nothing queued or running. */
 async function idle(): Promise<void> {
@@ -33,10 +35,12 @@ async function idle(): Promise<void> {
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'execsim-server-runs-'));
   db = path.join(dir, 'runs.db');
+  openDatabase(db).close();
+  store = openStoreReader(db);
   pool = new RunPool({ dbPath: db, size: 1 });
   server = createApp({
-    reader: null,
-    deleteRun: null,
+    reader: store.reader,
+    deleteRun: store.deleteRun,
     jobs: {
       submit: (job) => {
         submitted++;
@@ -59,6 +63,7 @@ beforeAll(() => {
 
 afterAll(async () => {
   await pool.close();
+  store.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -148,6 +153,8 @@ describe('POST /runs', () => {
     const stored = storedRuns().find((r) => r.id === body.id);
     expect(stored?.status).toBe('finished');
     expect(stored?.digest).toBe(last?.data['digest']);
+    const detail = (await (await get(`/api/v1/runs/${body.id}`)).json()) as { digest: string; status: string };
+    expect(detail).toMatchObject({ status: 'finished', digest: last?.data['digest'] });
 
     // Resuming after the second event gives exactly the rest.
     const resumed = await readSse(await get(body.progress, { 'last-event-id': String(ids[1]) }));
@@ -238,8 +245,12 @@ describe('POST /runs', () => {
     const last = ids.at(-1) as string;
     const cancel = await post(`/api/v1/runs/${last}/cancel`, {});
     expect(cancel.status).toBe(202);
+    const waiting = await get(`/api/v1/runs/${ids[2]}`);
+    expect(waiting.status).toBe(202);
+    expect(((await waiting.json()) as { status: string }).status).toBe('queued');
     const events = await readSse(await get(`/api/v1/runs/${last}/progress`));
     expect(events.map((e) => e.event)).toEqual(['queued', 'interrupted']);
+    expect((await get(`/api/v1/runs/${last}`)).status).toBe(404);
     const again = await post(`/api/v1/runs/${last}/cancel`, {});
     expect(again.status).toBe(409);
     for (const id of ids.slice(0, -1))

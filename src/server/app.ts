@@ -77,7 +77,7 @@ export function createApp(options: AppOptions): ExecsimApp {
   let document: OpenApiDocument | null = null;
   const routes: AnyRoute[] = [];
   routes.push(
-    ...runRoutes(options.reader),
+    ...runRoutes(options.reader, options.jobs ? (id) => options.jobs?.state(id) ?? null : undefined),
     ...runRecordRoutes(options.reader),
     ...runEventRoutes(options.reader),
     ...compareRoutes(options.reader),

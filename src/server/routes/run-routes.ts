@@ -36,7 +36,18 @@ export const runQuerySchema = z.object({
 // The query the route hands the reader is a RunQuery: this fails to compile when they drift.
 const _runQueryFits = (q: z.output<typeof runQuerySchema>): RunQuery => q;
 
-export function runRoutes(reader: RunReader | null): AnyRoute[] {
+/** A run started over HTTP that no worker has stored yet. */
+const queuedRunSchema = z.object({
+  id: z.string(),
+  status: z.literal('queued'),
+  progress: z.string().describe('its progress stream (SSE)'),
+});
+
+/** `queued`: where the run pool has a run (null: it does not know it), for runs not stored yet. */
+export function runRoutes(
+  reader: RunReader | null,
+  queued?: (id: string) => 'queued' | 'running' | 'done' | null,
+): AnyRoute[] {
   return [
     defineRoute({
       method: 'GET',
@@ -54,11 +65,27 @@ export function runRoutes(reader: RunReader | null): AnyRoute[] {
       path: '/runs/:id',
       operationId: 'getRun',
       tag: 'runs',
-      summary: 'One stored run: its summary, report and totals',
+      summary:
+        'One stored run: its summary, report and totals (or, started over HTTP and waiting for a worker, queued)',
       params: idParams,
       problems: ['not-found', 'store-unavailable'],
-      responses: { 200: json('the run', runDetailSchema) },
-      handle: ({ params }, c) => c.json(found(requireReader(reader).getRun(params.id), 'run', params.id)),
+      responses: {
+        200: json('the run', runDetailSchema),
+        202: json('the run is queued: no worker has started it yet', queuedRunSchema),
+      },
+      handle: ({ params }, c) => {
+        const run = requireReader(reader).getRun(params.id);
+        if (run !== null) return c.json(run);
+        // Started over HTTP and not yet stored: its row is written when a worker starts it.
+        const pending = queued?.(params.id) ?? null;
+        if (pending !== null && pending !== 'done') {
+          return c.json(
+            { id: params.id, status: 'queued' as const, progress: `${c.req.path.replace(/\/$/, '')}/progress` },
+            202,
+          );
+        }
+        return c.json(found(null, 'run', params.id));
+      },
     }),
     defineRoute({
       method: 'GET',
