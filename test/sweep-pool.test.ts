@@ -135,8 +135,8 @@ describe('sweep jobs', () => {
     expect(rerun.seed).toBe(row?.seed);
     const updates = await followRun(rerun.runId);
     expect(updates.at(-1)).toMatchObject({ type: 'finished', digest: row?.digest });
-    expect(query('SELECT status, seed, digest FROM runs WHERE id = ?', rerun.runId)).toEqual([
-      { status: 'finished', seed: row?.seed, digest: row?.digest },
+    expect(query('SELECT status, seed, digest, sweep_id FROM runs WHERE id = ?', rerun.runId)).toEqual([
+      { status: 'finished', seed: row?.seed, digest: row?.digest, sweep_id: finishedId },
     ]);
     expect(pool.rerunSweepPath(finishedId, 6)).toEqual({ kind: 'no-path' });
     expect(pool.rerunSweepPath('sweep-nope', 0)).toEqual({ kind: 'no-sweep' });

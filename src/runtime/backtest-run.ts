@@ -72,6 +72,8 @@ export interface RunOptions {
   /** The run's id, when the caller must know it before the run starts (a server answering 202
    *  with its location); a fresh one otherwise. */
   readonly runId?: string;
+  /** The sweep the run re-runs a path of (drill-down), stored on its row. */
+  readonly sweepId?: string;
 }
 
 export interface RunProgress {
@@ -172,6 +174,7 @@ function* runSteps(loaded: LoadedScenario, options: RunOptions): Generator<void,
       codeVersion: codeVersion(),
       startedAt: new Date().toISOString(),
       simStart: start,
+      ...(options.sweepId !== undefined ? { sweepId: options.sweepId } : {}),
     });
     // Writes each commit of the log as one transaction: the store holds the durable log, which
     // is what a restarted process reads back.

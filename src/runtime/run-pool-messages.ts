@@ -9,6 +9,8 @@ export interface PoolJob {
   readonly file?: string;
   readonly yaml?: string;
   readonly seed?: number;
+  /** A sweep path re-run for drill-down: the sweep, stored on the run's row. */
+  readonly sweepId?: string;
 }
 
 /** One sweep to execute: its row is stored (queued) before the job is; the scenario travels as

@@ -121,15 +121,10 @@ export class RunPool {
    * like any other; its id is new unless given.
    */
   rerunSweepPath(sweepId: string, index: number, runId = `run-${randomUUID()}`): PathRerun {
-    const db = this.sweepStore().db;
-    const sweep = db.prepare('SELECT scenario_file, scenario_source FROM sweeps WHERE id = ?').get(sweepId) as
-      { scenario_file: string; scenario_source: string } | undefined;
-    if (!sweep) return { kind: 'no-sweep' };
-    const path = db
-      .prepare('SELECT seed, digest FROM sweep_paths WHERE sweep_id = ? AND path = ?')
-      .get(sweepId, index) as { seed: number; digest: string | null } | undefined;
-    if (!path) return { kind: 'no-path' };
-    this.submit({ runId, name: sweep.scenario_file, yaml: sweep.scenario_source, seed: path.seed });
+    const source = this.sweepStore().pathSource(sweepId, index);
+    if (source.kind !== 'found') return source;
+    const path = source;
+    this.submit({ runId, name: source.file, yaml: source.yaml, seed: source.seed, sweepId });
     this.sweepStore().setPathRun(sweepId, index, runId);
     return { kind: 'submitted', runId, seed: path.seed, digest: path.digest };
   }

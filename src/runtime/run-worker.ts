@@ -42,6 +42,7 @@ async function run(job: PoolJob): Promise<void> {
       runId: job.runId,
       signal: stop.signal,
       ...(job.seed !== undefined ? { seed: job.seed } : {}),
+      ...(job.sweepId !== undefined ? { sweepId: job.sweepId } : {}),
       onProgress: (p) =>
         send({ type: 'progress', runId: job.runId, simulatedMs: p.simulatedMs, totalMs: p.totalMs, events: p.events }),
     });

@@ -158,6 +158,31 @@ export class SweepStore {
       .run(status, reason, at, id);
   }
 
+  /** What re-running a path as a full run needs: the sweep's scenario (its file, for replay files,
+   *  and its text) and the path's seed and digest; null when the sweep or the path is not stored. */
+  pathSource(
+    id: string,
+    path: number,
+  ):
+    | { kind: 'no-sweep' }
+    | { kind: 'no-path' }
+    | { kind: 'found'; file: string; yaml: string; seed: number; digest: string | null } {
+    const sweep = this.db.prepare('SELECT scenario_file, scenario_source FROM sweeps WHERE id = ?').get(id) as
+      { scenario_file: string; scenario_source: string } | undefined;
+    if (!sweep) return { kind: 'no-sweep' };
+    const row = this.db
+      .prepare('SELECT seed, digest FROM sweep_paths WHERE sweep_id = ? AND path = ?')
+      .get(id, path) as { seed: number; digest: string | null } | undefined;
+    if (!row) return { kind: 'no-path' };
+    return {
+      kind: 'found',
+      file: sweep.scenario_file,
+      yaml: sweep.scenario_source,
+      seed: row.seed,
+      digest: row.digest,
+    };
+  }
+
   /** Records the run a path was re-run as (the latest one, when it was re-run more than once). */
   setPathRun(id: string, path: number, runId: string): boolean {
     return (
