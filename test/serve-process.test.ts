@@ -20,7 +20,10 @@ let base: string;
 function lineMatching(proc: ChildProcess, re: RegExp): Promise<RegExpMatchArray> {
   return new Promise((resolve, reject) => {
     let buffered = '';
-    const timer = setTimeout(() => reject(new Error(`no line matching ${re} within ${WAIT_MS} ms: ${buffered}`)), WAIT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`no line matching ${re} within ${WAIT_MS} ms: ${buffered}`)),
+      WAIT_MS,
+    );
     proc.stdout?.on('data', (chunk: Buffer) => {
       buffered += chunk.toString();
       const m = re.exec(buffered);
@@ -60,44 +63,48 @@ function rawGet(url: string, host: string): Promise<number> {
 }
 
 describe('execsim serve', () => {
-  it('serves health, runs, a run started over HTTP and its page, then stops on SIGTERM', async () => {
-    const health = await fetch(`${base}/api/v1/healthz`);
-    expect(health.status).toBe(200);
-    expect(((await health.json()) as { status: string }).status).toBe('ok');
-    expect((await fetch(`${base}/api/v1/readyz`)).status).toBe(200);
+  it(
+    'serves health, runs, a run started over HTTP and its page, then stops on SIGTERM',
+    async () => {
+      const health = await fetch(`${base}/api/v1/healthz`);
+      expect(health.status).toBe(200);
+      expect(((await health.json()) as { status: string }).status).toBe('ok');
+      expect((await fetch(`${base}/api/v1/readyz`)).status).toBe(200);
 
-    const started = await fetch(`${base}/api/v1/runs`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
-      body: JSON.stringify({ scenario: 'twap-calm' }),
-      signal: AbortSignal.timeout(WAIT_MS),
-    });
-    expect(started.status).toBe(202);
-    const location = started.headers.get('location') as string;
-    const progress = await fetch(`${base}${location}/progress`, { signal: AbortSignal.timeout(WAIT_MS) });
-    expect(progress.headers.get('content-type')).toContain('text/event-stream');
-    const stream = await progress.text();
-    expect(stream).toMatch(/event: finished/);
+      const started = await fetch(`${base}/api/v1/runs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+        body: JSON.stringify({ scenario: 'twap-calm' }),
+        signal: AbortSignal.timeout(WAIT_MS),
+      });
+      expect(started.status).toBe(202);
+      const location = started.headers.get('location') as string;
+      const progress = await fetch(`${base}${location}/progress`, { signal: AbortSignal.timeout(WAIT_MS) });
+      expect(progress.headers.get('content-type')).toContain('text/event-stream');
+      const stream = await progress.text();
+      expect(stream).toMatch(/event: finished/);
 
-    const run = await fetch(`${base}${location}`);
-    expect(run.status).toBe(200);
-    const detail = (await run.json()) as { status: string };
-    expect(detail.status).toBe('finished');
-    const list = (await (await fetch(`${base}/api/v1/runs`)).json()) as { items: { id: string }[] };
-    expect(list.items.map((r) => r.id)).toContain(location.split('/').at(-1));
-    const page = await fetch(`${base}/runs/${location.split('/').at(-1)}`);
-    expect(page.status).toBe(200);
-    expect(page.headers.get('content-type')).toContain('text/html');
+      const run = await fetch(`${base}${location}`);
+      expect(run.status).toBe(200);
+      const detail = (await run.json()) as { status: string };
+      expect(detail.status).toBe('finished');
+      const list = (await (await fetch(`${base}/api/v1/runs`)).json()) as { items: { id: string }[] };
+      expect(list.items.map((r) => r.id)).toContain(location.split('/').at(-1));
+      const page = await fetch(`${base}/runs/${location.split('/').at(-1)}`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toContain('text/html');
 
-    const metrics = await (await fetch(`${base}/api/v1/metrics`)).text();
-    expect(metrics).toMatch(/execsim_jobs_ended_total\{kind="run",outcome="finished"\} 1/);
+      const metrics = await (await fetch(`${base}/api/v1/metrics`)).text();
+      expect(metrics).toMatch(/execsim_jobs_ended_total\{kind="run",outcome="finished"\} 1/);
 
-    expect(await rawGet(`${base}/api/v1/runs`, 'evil.example')).toBe(403);
+      expect(await rawGet(`${base}/api/v1/runs`, 'evil.example')).toBe(403);
 
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
-  }, WAIT_MS * 2);
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    },
+    WAIT_MS * 2,
+  );
 
   it('refuses bad flags and a short token with exit 2, before listening', () => {
     const bad = (args: string[], env: Record<string, string> = {}) =>

@@ -112,7 +112,10 @@ function requestFor(route: AnyRoute): fc.Arbitrary<Request> {
     fc.constantFrom(...Object.keys(route.body ?? { 'application/json': null })),
     fc.constantFrom('text/plain', 'application/json; charset=latin1', 'multipart/form-data', ''),
   );
-  const body = fc.oneof(jsonBody.map((v) => JSON.stringify(v)), hostile);
+  const body = fc.oneof(
+    jsonBody.map((v) => JSON.stringify(v)),
+    hostile,
+  );
   const auth = fc.constantFrom(`Bearer ${TOKEN}`, `Bearer ${TOKEN}`, 'Bearer wrong-token-wrong-token', 'Basic abc', '');
   const method = fc.oneof(
     { weight: 5, arbitrary: fc.constant(route.method) },

@@ -99,7 +99,9 @@ export function storeFixture(): StoreFixture {
     runIds,
     sweepIds: [sweepId],
     counts: () =>
-      tables.map((t) => `${t}=${(counter.prepare(`SELECT count(*) AS n FROM "${t}"`).get() as { n: number }).n}`).join(' '),
+      tables
+        .map((t) => `${t}=${(counter.prepare(`SELECT count(*) AS n FROM "${t}"`).get() as { n: number }).n}`)
+        .join(' '),
     close: () => {
       counter.close();
       store.close();
