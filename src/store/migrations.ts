@@ -336,8 +336,14 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
     // The pragma is a no-op inside a transaction, so it is switched around it.
     const keysWereOn = m.rebuildsTables === true && db.pragma('foreign_keys', { simple: true }) === 1;
     if (keysWereOn) db.pragma('foreign_keys = OFF');
+    let ran = false;
     try {
+      // IMMEDIATE: the write lock is taken before the check, so of several processes or threads
+      // opening a fresh file at once, one applies the migration and the others, waiting on the
+      // lock (busy timeout), find it applied and skip it instead of failing on "table exists".
       db.transaction(() => {
+        if (db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(m.version) !== undefined) return;
+        ran = true;
         db.exec(m.sql);
         if (m.rebuildsTables) {
           const broken = db.pragma('foreign_key_check') as unknown[];
@@ -349,11 +355,11 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
           m.name,
           new Date().toISOString(),
         );
-      })();
+      }).immediate();
     } finally {
       if (keysWereOn) db.pragma('foreign_keys = ON');
     }
-    done.push(m.version);
+    if (ran) done.push(m.version);
   }
   return done;
 }

@@ -1,0 +1,56 @@
+// Several threads opening one fresh database file at once (a server's worker pool starting, two
+// CLI runs) all succeed: each migration is applied once, under the write lock, and the others
+// find it applied. Before the lock was taken first, about four rounds in ten failed with "table
+// runs already exists" or "duplicate column name".
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { describe, expect, it } from 'vitest';
+import { MIGRATIONS } from '../src/store/migrations.ts';
+import { openExistingDatabase } from '../src/store/open-database.ts';
+
+const WORKER = new URL('./support/open-database-worker.mjs', import.meta.url);
+const WAIT_MS = 30_000;
+
+function openIn(file: string): Promise<string> {
+  return new Promise((resolve) => {
+    const w = new Worker(WORKER, { workerData: { file } });
+    const timer = setTimeout(() => {
+      void w.terminate();
+      resolve('timed out');
+    }, WAIT_MS);
+    w.once('message', (m: string) => {
+      clearTimeout(timer);
+      void w.terminate();
+      resolve(m);
+    });
+    w.once('error', (err) => {
+      clearTimeout(timer);
+      resolve(`worker error: ${err.message}`);
+    });
+  });
+}
+
+describe('opening a fresh database from several threads at once', () => {
+  it('migrates it once, and every opener succeeds', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'execsim-concurrent-open-'));
+    try {
+      for (let round = 0; round < 8; round++) {
+        const file = path.join(dir, `r${round}.db`);
+        const results = await Promise.all(Array.from({ length: 6 }, () => openIn(file)));
+        expect(results, `round ${round}`).toEqual(Array(6).fill('ok'));
+        const db = openExistingDatabase(file, 'read');
+        const versions = (
+          db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as {
+            version: number;
+          }[]
+        ).map((r) => r.version);
+        db.close();
+        expect(versions).toEqual(MIGRATIONS.map((m) => m.version).sort((a, b) => a - b));
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
