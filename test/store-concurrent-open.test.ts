@@ -1,7 +1,7 @@
 // Several threads opening one fresh database file at once (a server's worker pool starting, two
 // CLI runs) all succeed: each migration is applied once, under the write lock, and the others
 // find it applied. Before the lock was taken first, about four rounds in ten failed with "table
-// runs already exists" or "duplicate column name".
+// runs already exists" or "duplicate column name" (with the threads released together, every round).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,9 +13,9 @@ import { openExistingDatabase } from '../src/store/open-database.ts';
 const WORKER = new URL('./support/open-database-worker.mjs', import.meta.url);
 const WAIT_MS = 30_000;
 
-function openIn(file: string): Promise<string> {
+function openIn(file: string, gate: SharedArrayBuffer, threads: number): Promise<string> {
   return new Promise((resolve) => {
-    const w = new Worker(WORKER, { workerData: { file } });
+    const w = new Worker(WORKER, { workerData: { file, gate, threads } });
     const timer = setTimeout(() => {
       void w.terminate();
       resolve('timed out');
@@ -38,7 +38,8 @@ describe('opening a fresh database from several threads at once', () => {
     try {
       for (let round = 0; round < 8; round++) {
         const file = path.join(dir, `r${round}.db`);
-        const results = await Promise.all(Array.from({ length: 6 }, () => openIn(file)));
+        const gate = new SharedArrayBuffer(4);
+        const results = await Promise.all(Array.from({ length: 6 }, () => openIn(file, gate, 6)));
         expect(results, `round ${round}`).toEqual(Array(6).fill('ok'));
         const db = openExistingDatabase(file, 'read');
         const versions = (
