@@ -34,6 +34,21 @@
     return uPlot.tzDate(new Date(ts), 'Etc/UTC');
   }
 
+  // Time labels in 24-hour UTC, as precise as the spacing of the ticks needs (milliseconds when
+  // ticks are less than a second apart); the date when ticks are a day or more apart.
+  var FMT = {
+    ms: uPlot.fmtDate('{HH}:{mm}:{ss}.{fff}'),
+    s: uPlot.fmtDate('{HH}:{mm}:{ss}'),
+    min: uPlot.fmtDate('{HH}:{mm}'),
+    day: uPlot.fmtDate('{YYYY}-{MM}-{DD}'),
+  };
+  function timeLabels(u, splits, axisIdx, space, incr) {
+    var f = incr < 1000 ? FMT.ms : incr < 60000 ? FMT.s : incr < 86400000 ? FMT.min : FMT.day;
+    return splits.map(function (v) {
+      return f(utc(v));
+    });
+  }
+
   /** Sorted merge of several time columns, duplicates kept: [x, for each input the index it
    *  landed at per element]. Each input point gets its own slot, so every point is plotted. */
   function merge(columns) {
@@ -163,7 +178,7 @@
         legend: { show: false },
         cursor: { drag: { x: true, y: false } },
         scales: { x: { time: true, range: [xmin, xmax] }, y: { range: [ymin - pad, ymax + pad] } },
-        axes: [{}, { size: 80 }],
+        axes: [{ values: timeLabels }, { size: 80 }],
         series: [
           {},
           { label: 'bid', stroke: '#2166ac', width: 1.5, spanGaps: true, points: { show: false } },
@@ -183,6 +198,7 @@
       el,
     );
     return {
+      range: [xmin, xmax],
       book: countNonNull(bid) + countNonNull(ask) - countBoth(s.book.bid, s.book.ask),
       trades: countNonNull(vwap),
       fills: s.fills.t.length,
@@ -197,7 +213,8 @@
     return n;
   }
 
-  function drawProgress(s) {
+  /** The quantity panel, on the execution chart's time range so the two line up. */
+  function drawProgress(s, range) {
     if (!progressEl || s.parents.length === 0) return 0;
     var columns = [];
     s.parents.forEach(function (p) {
@@ -236,8 +253,8 @@
         height: 220,
         ms: 1,
         tzDate: utc,
-        scales: { x: { time: true } },
-        axes: [{}, { size: 80 }],
+        scales: { x: { time: true, range: range } },
+        axes: [{ values: timeLabels }, { size: 80 }],
         series: series,
       },
       data,
@@ -253,7 +270,7 @@
     })
     .then(function (s) {
       var plotted = drawExecution(s);
-      var progress = drawProgress(s);
+      var progress = drawProgress(s, plotted.range);
       el.dataset.bookPoints = String(plotted.book);
       el.dataset.tradePoints = String(plotted.trades);
       el.dataset.fillPoints = String(plotted.fills);
