@@ -17,6 +17,7 @@ import { processIo, UsageError, type Io } from './io.ts';
 import { RUN_HELP, runCommand, runCommandAsync } from './run-command.ts';
 import { RUNS_HELP, runsCommand, SHOW_HELP, showCommand } from './runs-command.ts';
 import { SERVE_HELP } from './serve-help.ts';
+import { GATEWAY_HELP } from './gateway-help.ts';
 import { SWEEP_HELP, sweepCommand } from './sweep-command.ts';
 
 export { argsProblem, parseSeed, UsageError, type Io } from './io.ts';
@@ -31,6 +32,7 @@ const USAGE = `usage:
   execsim prune [--status S,..] [--older-than D] [--dry-run]     delete crashed, interrupted and failed runs
   execsim sweep <file> --paths N [--seed S] [--json] [--store]     Monte Carlo over N derived seeds (--store: keep the sweep)
   execsim serve [--db PATH] [--port N] [--host H] [--workers N]  the HTTP API and pages with execution charts
+  execsim gateway alpaca --scenario FILE [--port N] [--host H]   an Alpaca-compatible venue on the simulator, wall clock
   execsim --version                                              print the version
 Every command takes --help. The database is --db, else $EXECSIM_DB, else ${DEFAULT_DB_PATH}.`;
 
@@ -44,6 +46,7 @@ const HELP: Record<string, string> = {
   prune: PRUNE_HELP,
   sweep: SWEEP_HELP,
   serve: SERVE_HELP,
+  gateway: GATEWAY_HELP,
 };
 
 /** The version in package.json. */
@@ -60,13 +63,15 @@ export function main(argv: readonly string[], io: Io = processIo): number {
   }
 }
 
-/** main for the execsim process: `run` handles SIGINT, SIGTERM and SIGHUP; `serve` serves until
- *  SIGINT or SIGTERM (loaded only when asked for: the server is not every command's start-up). */
+/** main for the execsim process: `run` handles SIGINT, SIGTERM and SIGHUP; `serve` and `gateway`
+ *  serve until SIGINT or SIGTERM (loaded only when asked for: a server is not every command's
+ *  start-up). */
 export async function runCli(argv: readonly string[], io: Io = processIo): Promise<number> {
-  if (argv[0] !== 'run' && argv[0] !== 'serve') return main(argv, io);
+  if (argv[0] !== 'run' && argv[0] !== 'serve' && argv[0] !== 'gateway') return main(argv, io);
   try {
     if (argv[0] === 'serve')
       return await (await import('./serve-command.ts')).serveCommand(argv.slice(1), io, version());
+    if (argv[0] === 'gateway') return await (await import('./gateway-command.ts')).gatewayCommand(argv.slice(1), io);
     return await runCommandAsync(argv.slice(1), io);
   } catch (err) {
     return failure(err, io);
@@ -94,6 +99,12 @@ function dispatch(argv: readonly string[], io: Io): number {
       return sweepCommand(rest, io);
     case 'serve':
       throw new UsageError('serve runs as a process: use the execsim command (bin/execsim.js)');
+    case 'gateway':
+      if (rest.includes('--help') || rest.includes('-h')) {
+        io.out(GATEWAY_HELP);
+        return 0;
+      }
+      throw new UsageError('gateway runs as a process: use the execsim command (bin/execsim.js)');
     case '--version':
     case '-V':
       io.out(version());

@@ -6,7 +6,7 @@ import type { Rng } from '../core/clock/rng.ts';
 import type { ExecEvent } from '../core/model/events.ts';
 import { priceToTicks, qtyToLots, type Instrument } from '../core/model/instrument.ts';
 import type { Clock } from '../core/ports/clock.ts';
-import { venueRules } from '../core/venues/index.ts';
+import { venueRules, type VenueRules } from '../core/venues/index.ts';
 import { L2Book } from '../sim/book/l2-book.ts';
 import { FaultSchedule, type FaultSpec } from '../sim/faults.ts';
 import { LatencyModel } from '../sim/latency-model.ts';
@@ -27,8 +27,19 @@ import { buildReplayModel } from './build-replay.ts';
 export interface BuiltVenue {
   readonly venue: SimVenue;
   readonly model: MarketModel;
+  /** The exchange core behind the venue (the venue's own records of our orders, its book). */
+  readonly exchange: SimExchange;
   /** Starts the market, the venue's calendar and the fault schedule (after the engine exists). */
   start(): void;
+}
+
+/** What a caller other than a backtest changes (the wall-clock gateway). */
+export interface BuildVenueOptions {
+  /** The venue's rules instead of those of `venue.name` (e.g. other trading hours). */
+  readonly rules?: VenueRules;
+  /** The clock a replay market reads its recorded times against, when not `clock` (shifted so
+   *  that the recording's start is now). */
+  readonly replayClock?: Clock;
 }
 
 const TIME_UNIT_MS = { second: 1_000, minute: 60_000, hour: 3_600_000, day: 86_400_000 } as const;
@@ -49,9 +60,10 @@ export function buildVenue(
   instrument: Instrument,
   start: number,
   record: (event: ExecEvent) => void,
+  options: BuildVenueOptions = {},
 ): BuiltVenue {
   const onFault = (fault: string, detail: string): void => record({ kind: 'FaultApplied', fault, detail });
-  const rules = venueRules(s.venue.name);
+  const rules = options.rules ?? venueRules(s.venue.name);
   const faults = new FaultSchedule(faultSpecs(s, start), rng.stream('faults'));
   const latency = new LatencyModel(s.venue.latency, rng.stream('latency'));
   const book = new L2Book();
@@ -90,7 +102,18 @@ export function buildVenue(
     best: (side) => (side === 'bid' ? book.bestBid() : book.bestAsk()),
     available: (side, price) => exchange.available(side, price),
   };
-  const model = buildModel(s, scenarioFile, clock, rng.stream('market'), instrument, sink, faults, exchange, record);
+  const model = buildModel(
+    s,
+    scenarioFile,
+    clock,
+    options.replayClock ?? clock,
+    rng.stream('market'),
+    instrument,
+    sink,
+    faults,
+    exchange,
+    record,
+  );
 
   const startAll = (): void => {
     for (const m of faults.milestones()) {
@@ -109,13 +132,14 @@ export function buildVenue(
     venue.start();
     model.start();
   };
-  return { venue, model, start: startAll };
+  return { venue, model, exchange, start: startAll };
 }
 
 function buildModel(
   s: Scenario,
   scenarioFile: string,
   clock: Clock,
+  replayClock: Clock,
   rng: Rng,
   inst: Instrument,
   sink: MarketSink,
@@ -189,7 +213,7 @@ function buildModel(
         initialOrders: m.initialOrders,
       });
     case 'replay':
-      return buildReplayModel(m, scenarioFile, clock, inst, sink, record, parseDurationMs(s.duration));
+      return buildReplayModel(m, scenarioFile, replayClock, inst, sink, record, parseDurationMs(s.duration));
   }
 }
 

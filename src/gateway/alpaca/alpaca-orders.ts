@@ -1,0 +1,586 @@
+// The gateway's Alpaca order desk over the simulated venue: turns Alpaca order requests into the
+// venue's OrderRequests, waits for the venue's answer on its REST channel (so the scenario's
+// latency and request faults reach the HTTP answer: a 429, a 503, a timeout that resets the
+// connection), keeps Alpaca's ids and client ids (unique forever), and turns the venue's reports
+// into trade_updates events. What an order looks like is always read from the simulated exchange's
+// own record (src/sim/venue): a fill whose stream report a fault lost is still in GET /v2/orders,
+// as at a real venue; only the event is gone.
+//
+// Ids: each order gets a random UUID, which is also its client order id at the simulated exchange,
+// so Alpaca's client ids (any text up to 128 characters) never meet the exchange's id rules; the
+// gateway checks Alpaca's uniqueness itself. An order exists (lookups, lists, cancel) from the
+// moment the exchange accepted it: between the POST and that moment it is only reserved.
+// Submission times are unique to the millisecond (a later order gets at least 1 ms more), so
+// clients paging with after/until at the millisecond precision of a JavaScript Date never skip
+// an order.
+import { randomUUID } from 'node:crypto';
+import { clientOrderId, parentOrderId, type ClientOrderId } from '../../core/model/ids.ts';
+import {
+  fractionalTicksToPrice,
+  lotsToQty,
+  priceToTicks,
+  qtyToLots,
+  ticksToPrice,
+  type Instrument,
+} from '../../core/model/instrument.ts';
+import type { OrderRequest, OrderType, Side, TimeInForce } from '../../core/model/order.ts';
+import type { VenueMessage } from '../../core/model/reports.ts';
+import { refusal } from '../../core/venues/index.ts';
+import type { ExchangeOrder, ExchangeTrade } from '../../sim/venue/exchange-order.ts';
+import type { GatewayVenue } from '../gateway-venue.ts';
+import { alpacaError, invalid, parseAmount, rfc3339, type AlpacaError } from './wire.ts';
+
+export type AlpacaTif = 'day' | 'gtc' | 'ioc' | 'fok';
+const TIFS: Record<AlpacaTif, TimeInForce> = { day: 'DAY', gtc: 'GTC', ioc: 'IOC', fok: 'FOK' };
+const TYPES: readonly OrderType[] = ['market', 'limit', 'stop', 'stop_limit'];
+
+export interface OrderRecord {
+  readonly id: string;
+  readonly clientOrderId: string;
+  /** The order's id at the simulated exchange (= id). */
+  readonly cid: ClientOrderId;
+  /** Venue time of the submission, epoch ms, unique across orders. */
+  readonly submittedAt: number;
+  readonly side: Side;
+  readonly type: OrderType;
+  readonly tif: AlpacaTif;
+  readonly qty: number;
+  readonly limitPrice: number | null;
+  readonly stopPrice: number | null;
+  pendingCancel: boolean;
+  newSent: boolean;
+  closedSent: boolean;
+  readonly executionIds: Map<string, string>;
+}
+
+/** One trade_updates message's data. */
+export interface TradeUpdate {
+  readonly event: string;
+  readonly timestamp: string;
+  readonly order: AlpacaOrderJson;
+  readonly execution_id?: string;
+  readonly price?: string;
+  readonly qty?: string;
+  readonly position_qty?: string;
+}
+
+export type AlpacaOrderJson = Record<string, string | boolean | null>;
+
+/** How a request ended at the venue, for the HTTP layer. */
+export type DeskAnswer =
+  | { readonly kind: 'ok'; readonly status: 200 | 204; readonly body: unknown }
+  | { readonly kind: 'error'; readonly error: AlpacaError }
+  /** The venue's answer was lost (an outage): the HTTP layer drops the connection. */
+  | { readonly kind: 'reset' };
+
+type Waiter = (report: VenueMessage) => void;
+
+const STATUS_OPEN = new Set(['new', 'partially_filled', 'pending_cancel', 'accepted']);
+
+export class AlpacaOrders {
+  private readonly byId = new Map<string, OrderRecord>();
+  private readonly byCid = new Map<string, OrderRecord>();
+  /** Every client id ever used (reserved at the POST), to the order's id. */
+  private readonly clientIds = new Map<string, string>();
+  /** Orders in submission order. */
+  private readonly list: OrderRecord[] = [];
+  private readonly submitWaiters = new Map<string, Waiter>();
+  private readonly cancelWaiters = new Map<string, Waiter[]>();
+  private lastSubmitted = -Infinity;
+  private readonly inst: Instrument;
+  private readonly skewMs: number;
+  readonly assetId: string;
+  readonly symbol: string;
+
+  constructor(
+    private readonly gv: GatewayVenue,
+    private readonly emit: (update: TradeUpdate) => void,
+    private readonly newId: () => string = randomUUID,
+  ) {
+    this.inst = gv.instrument;
+    this.skewMs = gv.scenario.venue.clockSkewMs;
+    this.assetId = symbolUuid(gv.instrument.symbol);
+    this.symbol = gv.instrument.symbol;
+    gv.venue.setReportHandler((r) => this.onReport(r));
+  }
+
+  /** The venue's time now (the scenario's clock skew applied), epoch ms. */
+  now(): number {
+    return this.gv.clock.now() + this.skewMs;
+  }
+
+  // ---- requests --------------------------------------------------------------------------
+
+  async submit(body: unknown): Promise<DeskAnswer> {
+    const parsed = this.parseOrder(body);
+    if ('status' in parsed) return { kind: 'error', error: parsed };
+    const clientId = parsed.clientOrderId ?? this.newId();
+    if (this.clientIds.has(clientId))
+      return { kind: 'error', error: alpacaError(422, 40010001, 'client_order_id must be unique') };
+    const id = this.newId();
+    const submittedAt = Math.max(Math.floor(this.now()), this.lastSubmitted + 1);
+    this.lastSubmitted = submittedAt;
+    const rec: OrderRecord = {
+      id,
+      clientOrderId: clientId,
+      cid: clientOrderId(id),
+      submittedAt,
+      side: parsed.side,
+      type: parsed.type,
+      tif: parsed.tif,
+      qty: parsed.qty,
+      limitPrice: parsed.limitPrice,
+      stopPrice: parsed.stopPrice,
+      pendingCancel: false,
+      newSent: false,
+      closedSent: false,
+      executionIds: new Map(),
+    };
+    this.clientIds.set(clientId, id);
+    this.byId.set(id, rec);
+    this.byCid.set(rec.cid, rec);
+    this.list.push(rec);
+    const request: OrderRequest = {
+      clientOrderId: rec.cid,
+      parentId: parentOrderId(id),
+      sliceNum: 1,
+      totalSlices: 1,
+      scheduledTime: this.gv.clock.now(),
+      symbol: this.inst.symbol,
+      side: rec.side,
+      type: rec.type,
+      tif: TIFS[rec.tif],
+      qty: rec.qty,
+      ...(rec.limitPrice === null ? {} : { limitPrice: rec.limitPrice }),
+      ...(rec.stopPrice === null ? {} : { stopPrice: rec.stopPrice }),
+    };
+    const answer = await new Promise<VenueMessage>((resolve) => {
+      this.submitWaiters.set(rec.cid, resolve);
+      this.gv.venue.submit(request);
+    });
+    switch (answer.kind) {
+      case 'AckReport':
+        this.sendNew(rec);
+        return { kind: 'ok', status: 200, body: this.orderJson(rec) };
+      case 'RejectReport':
+      case 'RetryableRejectReport':
+        this.forget(rec);
+        return { kind: 'error', error: this.venueError(answer.code, answer.reason) };
+      case 'OutcomeUnknownReport':
+        // The venue may have the order (it got the request, the answer was lost): it then exists.
+        if (this.exchangeOrder(rec)) this.sendNew(rec);
+        else this.forget(rec);
+        return unknownOutcome(answer.reason);
+      default:
+        return { kind: 'error', error: alpacaError(500, 50010000, `unexpected venue answer ${answer.kind}`) };
+    }
+  }
+
+  async cancel(id: string): Promise<DeskAnswer> {
+    const rec = this.visible(id);
+    if (!rec) return { kind: 'error', error: alpacaError(404, 40410000, 'order not found') };
+    const o = this.exchangeOrder(rec) as ExchangeOrder;
+    if (o.status !== 'new' && o.status !== 'partially_filled')
+      return { kind: 'error', error: notCancelable(this.status(rec)) };
+    const waiting = this.cancelWaiters.get(rec.cid);
+    const answer = await new Promise<VenueMessage>((resolve) => {
+      if (waiting) {
+        waiting.push(resolve);
+        return;
+      }
+      this.cancelWaiters.set(rec.cid, [resolve]);
+      rec.pendingCancel = true;
+      this.update(rec, 'pending_cancel', this.now(), this.orderJson(rec));
+      this.gv.venue.cancel(rec.cid, o.venueOrderId);
+    });
+    rec.pendingCancel = false;
+    switch (answer.kind) {
+      case 'CancelReport':
+        return { kind: 'ok', status: 204, body: null };
+      case 'CancelRejectReport':
+        if (answer.failure === 'transient')
+          return { kind: 'error', error: this.venueError(answer.code, answer.reason) };
+        return { kind: 'error', error: notCancelable(this.status(rec)) };
+      case 'OutcomeUnknownReport':
+        this.sendClosed(rec);
+        return unknownOutcome(answer.reason);
+      default:
+        return { kind: 'error', error: alpacaError(500, 50010000, `unexpected venue answer ${answer.kind}`) };
+    }
+  }
+
+  /** Cancels every open order; Alpaca's 207 body: one entry per order. */
+  async cancelAll(): Promise<Array<{ id: string; status: number; body: unknown }>> {
+    const open = this.orders().filter((r) => STATUS_OPEN.has(this.status(r)));
+    return Promise.all(
+      open.map(async (r) => {
+        const a = await this.cancel(r.id);
+        const status = a.kind === 'ok' ? 200 : a.kind === 'error' ? a.error.status : 500;
+        const body = a.kind === 'error' ? { code: a.error.code, message: a.error.message } : this.orderJson(r);
+        return { id: r.id, status, body };
+      }),
+    );
+  }
+
+  // ---- reads -------------------------------------------------------------------------------
+
+  /** Orders the venue has, in submission order. */
+  orders(): OrderRecord[] {
+    return this.list.filter((r) => this.exchangeOrder(r) !== undefined);
+  }
+
+  visible(id: string): OrderRecord | undefined {
+    const rec = this.byId.get(id);
+    return rec && this.exchangeOrder(rec) ? rec : undefined;
+  }
+
+  byClientOrderId(clientId: string): OrderRecord | undefined {
+    const id = this.clientIds.get(clientId);
+    return id === undefined ? undefined : this.visible(id);
+  }
+
+  /** Alpaca's status of an order now. */
+  status(rec: OrderRecord): string {
+    const o = this.exchangeOrder(rec);
+    if (!o) return 'accepted';
+    if (rec.pendingCancel && (o.status === 'new' || o.status === 'partially_filled')) return 'pending_cancel';
+    // The exchange expires what Alpaca cancels: an IOC or FOK remainder, a market order's rest
+    // without liquidity. Only a DAY limit or stop order closed by the session's end is expired.
+    if (o.status === 'expired' && !(rec.tif === 'day' && rec.type !== 'market')) return 'canceled';
+    return o.status;
+  }
+
+  /**
+   * The Order object, now or as of the first `trades` executions (an event's snapshot). Every
+   * field of Alpaca's Order; amounts as strings, times in RFC 3339 on the venue's clock.
+   */
+  orderJson(rec: OrderRecord, trades?: number): AlpacaOrderJson {
+    const o = this.exchangeOrder(rec);
+    const all = o?.trades ?? [];
+    const done = trades === undefined ? all : all.slice(0, trades);
+    let filled = 0;
+    let notional = 0;
+    for (const t of done) {
+      filled += t.qty;
+      notional += t.qty * t.price;
+    }
+    const last = done[done.length - 1];
+    let status: string;
+    let updatedAt: number;
+    if (trades === undefined) {
+      status = this.status(rec);
+      updatedAt = o ? o.updatedAt + this.skewMs : rec.submittedAt;
+    } else {
+      status = trades === 0 ? 'new' : filled >= rec.qty ? 'filled' : 'partially_filled';
+      updatedAt = last ? last.time + this.skewMs : o ? o.createdAt + this.skewMs : rec.submittedAt;
+    }
+    const at = (ms: number) => rfc3339(ms);
+    const typeName = rec.type;
+    return {
+      id: rec.id,
+      client_order_id: rec.clientOrderId,
+      created_at: at(rec.submittedAt),
+      updated_at: at(updatedAt),
+      submitted_at: at(rec.submittedAt),
+      filled_at: status === 'filled' && last ? at(last.time + this.skewMs) : null,
+      expired_at: status === 'expired' ? at(updatedAt) : null,
+      canceled_at: status === 'canceled' ? at(updatedAt) : null,
+      failed_at: status === 'rejected' ? at(updatedAt) : null,
+      replaced_at: null,
+      replaced_by: null,
+      replaces: null,
+      asset_id: this.assetId,
+      symbol: this.inst.symbol,
+      asset_class: 'us_equity',
+      notional: null,
+      qty: lotsToQty(this.inst, rec.qty),
+      filled_qty: lotsToQty(this.inst, filled),
+      filled_avg_price: filled > 0 ? fractionalTicksToPrice(this.inst, notional / filled) : null,
+      order_class: '',
+      order_type: typeName,
+      type: typeName,
+      side: rec.side,
+      position_intent: rec.side === 'buy' ? 'buy_to_open' : 'sell_to_close',
+      time_in_force: rec.tif,
+      limit_price: rec.limitPrice === null ? null : ticksToPrice(this.inst, rec.limitPrice),
+      stop_price: rec.stopPrice === null ? null : ticksToPrice(this.inst, rec.stopPrice),
+      trail_price: null,
+      trail_percent: null,
+      hwm: null,
+      status,
+      extended_hours: false,
+      legs: null,
+    };
+  }
+
+  /** Every execution of our orders in execution order (trade ids are sequential at the exchange). */
+  executions(): Array<{ rec: OrderRecord; trade: ExchangeTrade }> {
+    const out: Array<{ rec: OrderRecord; trade: ExchangeTrade }> = [];
+    for (const rec of this.list) for (const trade of this.exchangeOrder(rec)?.trades ?? []) out.push({ rec, trade });
+    return out.sort((a, b) => tradeNumber(a.trade.tradeId) - tradeNumber(b.trade.tradeId));
+  }
+
+  /** Quote locked by open buy orders (limit or stop price x what is left), notional units. */
+  lockedForBuys(): number {
+    let sum = 0;
+    for (const rec of this.list) {
+      const o = this.exchangeOrder(rec);
+      if (o && o.side === 'buy' && (o.status === 'new' || o.status === 'partially_filled'))
+        sum += (o.limitPrice ?? o.stopPrice ?? 0) * (o.qty - o.filled);
+    }
+    return sum;
+  }
+
+  /** Lots held for open sell orders. */
+  heldForSells(): number {
+    let sum = 0;
+    for (const rec of this.list) {
+      const o = this.exchangeOrder(rec);
+      if (o && o.side === 'sell' && (o.status === 'new' || o.status === 'partially_filled')) sum += o.qty - o.filled;
+    }
+    return sum;
+  }
+
+  private exchangeOrder(rec: OrderRecord): ExchangeOrder | undefined {
+    return this.gv.exchange.order(rec.cid);
+  }
+
+  // ---- the venue's reports -----------------------------------------------------------------
+
+  private onReport(r: VenueMessage): void {
+    if (!('clientOrderId' in r) || r.clientOrderId === null) return;
+    const rec = this.byCid.get(r.clientOrderId);
+    switch (r.kind) {
+      case 'AckReport':
+      case 'RejectReport':
+      case 'RetryableRejectReport':
+        this.resolveSubmit(r.clientOrderId, r);
+        return;
+      case 'OutcomeUnknownReport':
+        if (r.request === 'submit') this.resolveSubmit(r.clientOrderId, r);
+        else this.resolveCancel(r.clientOrderId, r);
+        return;
+      case 'CancelReport':
+        if (rec) this.sendClosed(rec);
+        this.resolveCancel(r.clientOrderId, r);
+        return;
+      case 'CancelRejectReport':
+        this.resolveCancel(r.clientOrderId, r);
+        return;
+      case 'FillReport':
+        if (rec) this.sendFill(rec, r.tradeId);
+        return;
+      case 'ExpiredReport':
+        if (rec) this.sendClosed(rec);
+        return;
+      default:
+        return; // lookups: the gateway reads the exchange directly and never asks
+    }
+  }
+
+  private resolveSubmit(cid: string, r: VenueMessage): void {
+    const w = this.submitWaiters.get(cid);
+    this.submitWaiters.delete(cid);
+    w?.(r);
+  }
+
+  private resolveCancel(cid: string, r: VenueMessage): void {
+    const ws = this.cancelWaiters.get(cid) ?? [];
+    this.cancelWaiters.delete(cid);
+    for (const w of ws) w(r);
+  }
+
+  private sendNew(rec: OrderRecord): void {
+    if (rec.newSent) return;
+    rec.newSent = true;
+    const o = this.exchangeOrder(rec);
+    this.update(rec, 'new', o ? o.createdAt + this.skewMs : this.now(), this.orderJson(rec, 0));
+  }
+
+  private sendFill(rec: OrderRecord, tradeId: string): void {
+    const trades = this.exchangeOrder(rec)?.trades ?? [];
+    const index = trades.findIndex((t) => t.tradeId === tradeId);
+    const trade = trades[index];
+    if (!trade) return;
+    this.sendNew(rec);
+    const order = this.orderJson(rec, index + 1);
+    let executionId = rec.executionIds.get(tradeId);
+    if (executionId === undefined) {
+      executionId = this.newId();
+      rec.executionIds.set(tradeId, executionId);
+    }
+    this.emit({
+      event: order['status'] === 'filled' ? 'fill' : 'partial_fill',
+      timestamp: rfc3339(trade.time + this.skewMs),
+      order,
+      execution_id: executionId,
+      price: ticksToPrice(this.inst, trade.price),
+      qty: lotsToQty(this.inst, trade.qty),
+      position_qty: lotsToQty(this.inst, this.positionAfter(tradeId)),
+    });
+  }
+
+  /** canceled or expired, once, when the exchange has closed the order that way. */
+  private sendClosed(rec: OrderRecord): void {
+    const o = this.exchangeOrder(rec);
+    if (!o || rec.closedSent || (o.status !== 'canceled' && o.status !== 'expired')) return;
+    this.sendNew(rec);
+    rec.closedSent = true;
+    this.update(rec, this.status(rec), o.updatedAt + this.skewMs, this.orderJson(rec));
+  }
+
+  private update(_rec: OrderRecord, event: string, at: number, order: AlpacaOrderJson): void {
+    this.emit({ event, timestamp: rfc3339(at), order });
+  }
+
+  /** Signed position right after trade `tradeId`, lots. */
+  private positionAfter(tradeId: string): number {
+    const upTo = tradeNumber(tradeId);
+    let position = this.gv.initialPosition;
+    for (const { trade, rec } of this.executions()) {
+      if (tradeNumber(trade.tradeId) > upTo) break;
+      position += rec.side === 'buy' ? trade.qty : -trade.qty;
+    }
+    return position;
+  }
+
+  private forget(rec: OrderRecord): void {
+    this.byId.delete(rec.id);
+    this.byCid.delete(rec.cid);
+    this.clientIds.delete(rec.clientOrderId);
+    const i = this.list.indexOf(rec);
+    if (i >= 0) this.list.splice(i, 1);
+  }
+
+  /** The venue's refusal as Alpaca's answer: the HTTP status its rules give the code. */
+  private venueError(code: string, message: string): AlpacaError {
+    const entry = Object.values(this.gv.rules.errors).find((e) => e.code === code);
+    const numeric = /^\d{8}$/.test(code) ? Number(code) : 40310000;
+    const status = (entry?.httpStatus ?? 403) as AlpacaError['status'];
+    return alpacaError(status, numeric, message);
+  }
+
+  // ---- the order request -------------------------------------------------------------------
+
+  private parseOrder(body: unknown):
+    | AlpacaError
+    | {
+        clientOrderId: string | null;
+        side: Side;
+        type: OrderType;
+        tif: AlpacaTif;
+        qty: number;
+        limitPrice: number | null;
+        stopPrice: number | null;
+      } {
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      return alpacaError(400, 40010000, 'request body format is invalid');
+    const b = body as Record<string, unknown>;
+    const symbol = b['symbol'];
+    if (typeof symbol !== 'string' || symbol === '') return invalid('symbol is required');
+    if (symbol !== this.inst.symbol) return invalid(`could not find asset "${symbol.slice(0, 40)}"`);
+    const side = b['side'];
+    if (side !== 'buy' && side !== 'sell') return invalid('side must be buy or sell');
+    const type = b['type'];
+    if (typeof type !== 'string') return invalid('type is required');
+    if (!(TYPES as readonly string[]).includes(type)) {
+      return type === 'trailing_stop'
+        ? alpacaError(422, 42210000, 'trailing_stop orders are not supported by this gateway')
+        : invalid(`invalid order type "${type.slice(0, 40)}"`);
+    }
+    const tif = b['time_in_force'];
+    if (typeof tif !== 'string') return invalid('time_in_force is required');
+    if (!(tif in TIFS)) {
+      return tif === 'opg' || tif === 'cls'
+        ? alpacaError(422, 42210000, `time_in_force ${tif} is not supported by this gateway`)
+        : invalid(`invalid time_in_force "${tif.slice(0, 40)}"`);
+    }
+    const orderClass = b['order_class'];
+    if (orderClass !== undefined && orderClass !== '' && orderClass !== 'simple')
+      return alpacaError(422, 42210000, 'only simple orders are supported by this gateway');
+    if (b['notional'] !== undefined && b['notional'] !== null)
+      return alpacaError(422, 42210000, 'notional orders are not supported by this gateway; give qty');
+    if (b['extended_hours'] === true)
+      return alpacaError(422, 42210000, 'extended hours are not supported by this gateway');
+    if (b['qty'] === undefined || b['qty'] === null) return invalid('qty is required');
+    const qtyText = parseAmount(b['qty'], 'qty');
+    if (typeof qtyText !== 'string') return qtyText;
+    let qty: number;
+    try {
+      qty = qtyToLots(this.inst, qtyText);
+    } catch {
+      const r = refusal(this.gv.rules, 'qty-off-lot', { symbol: this.inst.symbol });
+      return alpacaError(403, Number(r.code), r.message);
+    }
+    const price = (field: 'limit_price' | 'stop_price', needed: boolean): number | null | AlpacaError => {
+      const v = b[field];
+      if (v === undefined || v === null) return needed ? invalid(`${field} is required for ${type} orders`) : null;
+      if (!needed) return invalid(`${field} is not allowed for ${type} orders`);
+      const text = parseAmount(v, field);
+      if (typeof text !== 'string') return text;
+      try {
+        return priceToTicks(this.inst, text);
+      } catch {
+        const r = refusal(this.gv.rules, 'price-off-tick', { field, price: text });
+        return alpacaError(422, Number(r.code), r.message);
+      }
+    };
+    const limitPrice = price('limit_price', type === 'limit' || type === 'stop_limit');
+    if (limitPrice !== null && typeof limitPrice !== 'number') return limitPrice;
+    const stopPrice = price('stop_price', type === 'stop' || type === 'stop_limit');
+    if (stopPrice !== null && typeof stopPrice !== 'number') return stopPrice;
+    const cid = b['client_order_id'];
+    if (cid !== undefined && cid !== null && (typeof cid !== 'string' || cid.length === 0 || cid.length > 128))
+      return invalid('client_order_id must be a string of 1 to 128 characters');
+    if (side === 'sell') {
+      const available = this.gv.exchange.position - this.heldForSells();
+      if (qty > available) {
+        const r = refusal(this.gv.rules, 'insufficient-position', {
+          requested: lotsToQty(this.inst, qty),
+          available: lotsToQty(this.inst, Math.max(0, available)),
+        });
+        return alpacaError(403, Number(r.code), r.message);
+      }
+    }
+    return {
+      clientOrderId: typeof cid === 'string' ? cid : null,
+      side,
+      type: type as OrderType,
+      tif: tif as AlpacaTif,
+      qty,
+      limitPrice,
+      stopPrice,
+    };
+  }
+}
+
+function notCancelable(status: string): AlpacaError {
+  return alpacaError(422, 42210000, `order is already in "${status}" state`);
+}
+
+/**
+ * A request whose answer the venue lost: a 5xx answer is sent as 503; a timeout (an outage) as
+ * what a client of a dead venue sees, the connection dropped. The venue's report says which only
+ * in its reason text ('503 ...' or 'timed out ...'), set by the simulated venue.
+ */
+function unknownOutcome(reason: string): DeskAnswer {
+  if (reason.startsWith('503')) return { kind: 'error', error: alpacaError(503, 50310000, 'service unavailable') };
+  return { kind: 'reset' };
+}
+
+function tradeNumber(tradeId: string): number {
+  return Number(tradeId.slice(1));
+}
+
+/** A stable UUID-shaped asset id for a symbol. */
+function symbolUuid(symbol: string): string {
+  let h = 0x811c9dc5;
+  const parts: string[] = [];
+  for (let round = 0; round < 4; round++) {
+    for (let i = 0; i < symbol.length; i++) h = Math.imul(h ^ symbol.charCodeAt(i), 0x01000193) >>> 0;
+    h = Math.imul(h ^ round, 0x01000193) >>> 0;
+    parts.push(h.toString(16).padStart(8, '0'));
+  }
+  const hex = parts.join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}

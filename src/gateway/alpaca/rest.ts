@@ -1,0 +1,191 @@
+// Alpaca's trading and market-data REST routes over the gateway's order desk and account, as a
+// Hono app. Every request carries APCA-API-KEY-ID and APCA-API-SECRET-KEY (401 otherwise); every
+// answer that is not a success is Alpaca's {code, message} with its HTTP status, and a bad request
+// is always a 4xx (a 5xx is only a simulated fault or a bug). Never a redirect: the SDK refuses
+// them. The literal colon of /v2/orders:by_client_order_id is a route of its own.
+import type { HttpBindings } from '@hono/node-server';
+import { Hono, type Context } from 'hono';
+import type { AlpacaAccount } from './account.ts';
+import type { AlpacaOrders, DeskAnswer, OrderRecord } from './alpaca-orders.ts';
+import { alpacaError, invalid, NOT_AUTHORIZED, parseTime, type AlpacaError } from './wire.ts';
+
+export interface RestOptions {
+  readonly orders: AlpacaOrders;
+  readonly account: AlpacaAccount;
+  readonly symbol: string;
+  /** Whether a request's key id and secret are the gateway's. */
+  readonly authorized: (keyId: string | undefined, secret: string | undefined) => boolean;
+}
+
+type Env = { Bindings: HttpBindings };
+
+const CLOSED = new Set(['filled', 'canceled', 'expired', 'replaced', 'rejected', 'done_for_day']);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function fail(c: Context<Env>, e: AlpacaError): Response {
+  return c.json({ code: e.code, message: e.message }, e.status);
+}
+
+function answer(c: Context<Env>, a: DeskAnswer): Response {
+  switch (a.kind) {
+    case 'ok':
+      return a.status === 204 ? c.body(null, 204) : c.json(a.body, 200);
+    case 'error':
+      return fail(c, a.error);
+    case 'reset':
+      // What a client of a venue in an outage sees: the connection drops without an answer.
+      c.env.incoming.socket.destroy();
+      return c.body(null, 503);
+  }
+}
+
+export function createRestApp(o: RestOptions): Hono<Env> {
+  const app = new Hono<Env>();
+  const { orders, account } = o;
+
+  app.onError((err, c) => fail(c, alpacaError(500, 50010000, `internal error: ${err.message}`)));
+  app.notFound((c) => fail(c, alpacaError(404, 40410000, 'endpoint not found')));
+
+  app.use('*', async (c, next) => {
+    if (!o.authorized(c.req.header('apca-api-key-id'), c.req.header('apca-api-secret-key')))
+      return fail(c, NOT_AUTHORIZED);
+    await next();
+  });
+
+  app.get('/v2/account', (c) => c.json(account.account()));
+  app.get('/v2/clock', (c) => c.json(account.clock()));
+  app.get('/v2/assets/:symbol', (c) =>
+    c.req.param('symbol') === o.symbol || c.req.param('symbol') === orders.assetId
+      ? c.json(account.asset())
+      : fail(c, alpacaError(404, 40410000, `asset not found for ${c.req.param('symbol').slice(0, 40)}`)),
+  );
+
+  app.post('/v2/orders', async (c) => {
+    let body: unknown;
+    try {
+      body = JSON.parse(await c.req.text());
+    } catch {
+      return fail(c, alpacaError(400, 40010000, 'request body format is invalid'));
+    }
+    return answer(c, await orders.submit(body));
+  });
+
+  app.get('/v2/orders', (c) => {
+    const listed = listOrders(orders, (k) => c.req.query(k));
+    return 'status' in listed && !Array.isArray(listed) ? fail(c, listed) : c.json(listed);
+  });
+
+  app.delete('/v2/orders', async (c) => c.json(await orders.cancelAll(), 207));
+
+  app.get('/v2/orders:by_client_order_id', (c) => {
+    const id = c.req.query('client_order_id');
+    if (id === undefined || id === '') return fail(c, invalid('client_order_id is required'));
+    const rec = orders.byClientOrderId(id);
+    return rec ? c.json(orders.orderJson(rec)) : fail(c, alpacaError(404, 40410000, 'order not found'));
+  });
+
+  const byId = (c: Context<Env>): OrderRecord | AlpacaError => {
+    const id = c.req.param('id') ?? '';
+    if (!UUID.test(id)) return invalid('order_id must be a UUID');
+    return orders.visible(id.toLowerCase()) ?? alpacaError(404, 40410000, 'order not found');
+  };
+
+  app.get('/v2/orders/:id', (c) => {
+    const rec = byId(c);
+    return 'status' in rec && !('cid' in rec) ? fail(c, rec) : c.json(orders.orderJson(rec as OrderRecord));
+  });
+
+  app.delete('/v2/orders/:id', async (c) => {
+    const rec = byId(c);
+    if ('status' in rec && !('cid' in rec)) return fail(c, rec);
+    return answer(c, await orders.cancel((rec as OrderRecord).id));
+  });
+
+  app.patch('/v2/orders/:id', (c) =>
+    fail(c, alpacaError(422, 42210000, 'replacing an order is not supported by this gateway: cancel and submit')),
+  );
+
+  app.get('/v2/positions', (c) => {
+    const p = account.position();
+    return c.json(p === null ? [] : [p]);
+  });
+
+  app.get('/v2/positions/:symbol', (c) => {
+    const s = c.req.param('symbol');
+    const p = s === o.symbol || s === orders.assetId ? account.position() : null;
+    return p === null ? fail(c, alpacaError(404, 40410000, 'position does not exist')) : c.json(p);
+  });
+
+  // Market data (the SDK's data host, rewritten to the gateway like the trading host).
+  const symbols = (c: Context<Env>): string[] | AlpacaError => {
+    const s = c.req.query('symbols');
+    if (s === undefined || s === '') return alpacaError(400, 40010001, 'symbols is required');
+    return s.split(',').map((x) => x.trim());
+  };
+  const latest = (what: 'quote' | 'trade') => (c: Context<Env>) => {
+    const s = c.req.param('symbol');
+    const value = s === o.symbol ? (what === 'quote' ? account.quote() : account.trade()) : null;
+    if (value === null) return fail(c, alpacaError(404, 40410000, `no ${what} found for ${String(s).slice(0, 40)}`));
+    return c.json({ symbol: s, [what]: value });
+  };
+  const latestMany = (what: 'quote' | 'trade') => (c: Context<Env>) => {
+    const list = symbols(c);
+    if (!Array.isArray(list)) return fail(c, list);
+    const map: Record<string, unknown> = {};
+    const value = what === 'quote' ? account.quote() : account.trade();
+    if (list.includes(o.symbol) && value !== null) map[o.symbol] = value;
+    return c.json({ [`${what}s`]: map });
+  };
+  app.get('/v2/stocks/quotes/latest', latestMany('quote'));
+  app.get('/v2/stocks/trades/latest', latestMany('trade'));
+  app.get('/v2/stocks/:symbol/quotes/latest', latest('quote'));
+  app.get('/v2/stocks/:symbol/trades/latest', latest('trade'));
+
+  return app;
+}
+
+/** GET /v2/orders: status, limit, after, until, direction, nested, symbols, side. */
+export function listOrders(orders: AlpacaOrders, query: (k: string) => string | undefined): AlpacaError | unknown[] {
+  const status = query('status') ?? 'open';
+  if (status !== 'open' && status !== 'closed' && status !== 'all')
+    return invalid(`invalid status "${status.slice(0, 40)}": must be open, closed or all`);
+  const limitText = query('limit');
+  let limit = 50;
+  if (limitText !== undefined) {
+    if (!/^\d{1,9}$/.test(limitText) || Number(limitText) < 1)
+      return invalid(`invalid limit "${limitText.slice(0, 40)}": must be a positive integer`);
+    limit = Math.min(500, Number(limitText)); // Alpaca's maximum page
+  }
+  const time = (k: 'after' | 'until'): number | null | AlpacaError => {
+    const v = query(k);
+    if (v === undefined || v === '') return null;
+    return parseTime(v) ?? invalid(`invalid ${k} "${v.slice(0, 40)}": must be an RFC 3339 time`);
+  };
+  const after = time('after');
+  if (after !== null && typeof after !== 'number') return after;
+  const until = time('until');
+  if (until !== null && typeof until !== 'number') return until;
+  const direction = query('direction') ?? 'desc';
+  if (direction !== 'asc' && direction !== 'desc')
+    return invalid(`invalid direction "${direction.slice(0, 40)}": must be asc or desc`);
+  const nested = query('nested');
+  if (nested !== undefined && nested !== 'true' && nested !== 'false')
+    return invalid(`invalid nested "${nested.slice(0, 40)}": must be true or false`);
+  const side = query('side');
+  if (side !== undefined && side !== 'buy' && side !== 'sell')
+    return invalid(`invalid side "${side.slice(0, 40)}": must be buy or sell`);
+  const symbolsText = query('symbols');
+  const symbols = symbolsText ? new Set(symbolsText.split(',').map((s) => s.trim())) : null;
+  const picked = orders.orders().filter((r) => {
+    const s = orders.status(r);
+    if (status === 'open' && CLOSED.has(s)) return false;
+    if (status === 'closed' && !CLOSED.has(s)) return false;
+    if (after !== null && !(r.submittedAt > after)) return false;
+    if (until !== null && !(r.submittedAt < until)) return false;
+    if (side !== undefined && r.side !== side) return false;
+    if (symbols !== null && !symbols.has(orders.symbol)) return false;
+    return true;
+  });
+  if (direction === 'desc') picked.reverse();
+  return picked.slice(0, limit).map((r) => orders.orderJson(r));
+}

@@ -1,0 +1,103 @@
+// Alpaca's trade_updates websocket at /stream: in-band authentication ({"action":"authenticate",
+// "data":{"key_id","secret_key"}} -> authorization authorized/unauthorized; a refused client is
+// disconnected), then listen (idempotent: each listen answers "listening" with the whole set and
+// never replays or repeats an event), then one message per order event. Like Alpaca's paper
+// stream, the server sends binary frames carrying UTF-8 JSON; clients' frames may be text or
+// binary. Events are not kept for clients that connect later (Alpaca replays nothing either).
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { TradeUpdate } from './alpaca-orders.ts';
+
+interface Client {
+  authorized: boolean;
+  listening: boolean;
+}
+
+export class TradeUpdatesStream {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  private readonly clients = new Map<WebSocket, Client>();
+
+  constructor(private readonly authorized: (keyId: unknown, secret: unknown) => boolean) {
+    this.wss.on('connection', (ws) => this.connected(ws));
+  }
+
+  /** Takes an HTTP upgrade for /stream; anything else is refused with a 404. */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const path = (req.url ?? '').split('?')[0];
+    if (path !== '/stream') {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req));
+  }
+
+  /** Sends an order event to every authorized client listening to trade_updates. */
+  publish(update: TradeUpdate): void {
+    const frame = Buffer.from(JSON.stringify({ stream: 'trade_updates', data: update }), 'utf8');
+    for (const [ws, c] of this.clients) if (c.authorized && c.listening && ws.readyState === ws.OPEN) ws.send(frame);
+  }
+
+  /** Connected clients (authorized or not). */
+  get size(): number {
+    return this.clients.size;
+  }
+
+  /** Closes every client connection (a server-side drop: clients see an unexpected close). */
+  dropAll(): void {
+    for (const ws of this.clients.keys()) ws.terminate();
+  }
+
+  close(): Promise<void> {
+    this.dropAll();
+    return new Promise((resolve) => this.wss.close(() => resolve()));
+  }
+
+  private connected(ws: WebSocket): void {
+    const client: Client = { authorized: false, listening: false };
+    this.clients.set(ws, client);
+    ws.on('close', () => this.clients.delete(ws));
+    ws.on('error', () => ws.terminate());
+    ws.on('message', (data) => this.message(ws, client, data));
+  }
+
+  private send(ws: WebSocket, stream: string, data: unknown): void {
+    if (ws.readyState === ws.OPEN) ws.send(Buffer.from(JSON.stringify({ stream, data }), 'utf8'));
+  }
+
+  private message(ws: WebSocket, client: Client, data: unknown): void {
+    let msg: unknown;
+    try {
+      const text = Buffer.isBuffer(data)
+        ? data.toString('utf8')
+        : Array.isArray(data)
+          ? Buffer.concat(data as Buffer[]).toString('utf8')
+          : Buffer.from(data as ArrayBuffer).toString('utf8');
+      msg = JSON.parse(text);
+    } catch {
+      this.send(ws, 'error', { error_message: 'invalid message: not JSON' });
+      return;
+    }
+    const action = typeof msg === 'object' && msg !== null ? (msg as Record<string, unknown>)['action'] : undefined;
+    const body = (msg as Record<string, unknown> | null)?.['data'];
+    const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+    if (action === 'authenticate' || action === 'auth') {
+      const ok = this.authorized(fields['key_id'], fields['secret_key']);
+      client.authorized = ok;
+      this.send(ws, 'authorization', { status: ok ? 'authorized' : 'unauthorized', action: 'authenticate' });
+      if (!ok) ws.close(1008, 'unauthorized');
+      return;
+    }
+    if (action === 'listen') {
+      if (!client.authorized) {
+        this.send(ws, 'authorization', { status: 'unauthorized', action: 'listen' });
+        return;
+      }
+      const streams = Array.isArray(fields['streams']) ? (fields['streams'] as unknown[]) : [];
+      client.listening = streams.includes('trade_updates');
+      this.send(ws, 'listening', { streams: client.listening ? ['trade_updates'] : [] });
+      return;
+    }
+    this.send(ws, 'error', { error_message: `unknown action "${String(action).slice(0, 40)}"` });
+  }
+}

@@ -1,0 +1,150 @@
+// The simulated venue of a scenario on the wall clock, for a gateway that real clients trade
+// against. It builds the same venue a backtest builds (market model, instrument, latency, fees,
+// queue model, faults, starting balances; src/runtime/build-venue.ts) on a GatewayClock instead of
+// the virtual clock:
+// - times are the wall clock's: orders, fills and quotes carry real epoch times;
+// - fault windows and price jumps count from the gateway's start (`from: PT1M` is a minute after
+//   it starts), as `at:` times do in a paper run;
+// - a replay market runs on a clock shifted so that the scenario's `start` is the gateway's start:
+//   the recording before `start` warms the book up, the rest plays at its recorded pace;
+// - the venue's trading hours are always open unless `hours: 'venue'` asks for the rules' own
+//   calendar (the NYSE session for alpaca-equities), so a gateway answers at any hour;
+// - without `venue.account` in the scenario the account starts as Alpaca's paper accounts do:
+//   100,000 in cash and no position.
+// The sections that script a client (orders, signals, external orders, operator actions, restarts,
+// expectations) mean nothing here: the gateway's clients send the orders. They are ignored with
+// one warning each, so a backtest scenario can be served unchanged.
+import { Rng } from '../core/clock/rng.ts';
+import type { ExecEvent } from '../core/model/events.ts';
+import { makeInstrument, type Instrument } from '../core/model/instrument.ts';
+import { ALPACA_EQUITIES, ALWAYS_OPEN, venueRules, type TradingHours, type VenueRules } from '../core/venues/index.ts';
+import type { SimExchange } from '../sim/venue/sim-exchange.ts';
+import type { SimVenue } from '../sim/venue/sim-venue.ts';
+import { loadScenarioFile, type LoadedScenario } from '../scenario/load-scenario.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import { parseUtcInstant } from '../scenario/time-fields.ts';
+import { buildVenue } from '../runtime/build-venue.ts';
+import { GatewayClock, ShiftedClock } from './gateway-clock.ts';
+
+/** Alpaca paper's default starting balance. */
+export const DEFAULT_CASH = '100000';
+
+export interface GatewayVenueOptions {
+  /** 'always' (default): the venue never closes; 'venue': the trading hours of the venue's rules. */
+  readonly hours?: 'always' | 'venue';
+  /** One line per ignored section, fault edge and model warning. */
+  readonly warn?: (message: string) => void;
+  /** Every event the venue and its market record (faults applied, model warnings, replay stats). */
+  readonly onEvent?: (event: ExecEvent) => void;
+  /** The wall clock (tests may pass their own). */
+  readonly now?: () => number;
+}
+
+/**
+ * Alpaca's rules with the trading hours given, and answers for the refusals the simulated exchange
+ * can produce that Alpaca's table leaves out (a halt fault, an order shape the gateway let through)
+ * or that need values the venue cannot fill in (the quantities of a sell beyond the position: the
+ * gateway checks that first with the numbers; this is the fallback).
+ */
+export function gatewayRules(hours: TradingHours): VenueRules {
+  const errors = ALPACA_EQUITIES.errors;
+  const position = errors['insufficient-position'];
+  return {
+    ...ALPACA_EQUITIES,
+    hours,
+    errors: {
+      ...errors,
+      ...(position ? { 'insufficient-position': { ...position, defaults: { requested: '?', available: '?' } } } : {}),
+      'market-closed': {
+        httpStatus: 403,
+        code: '40310000',
+        message: 'asset is not tradable: trading is halted',
+        confidence: 'unverified',
+        source: 'execsim gateway: the answer to an order during a halt fault',
+      },
+      'unsupported-order-type': {
+        httpStatus: 422,
+        code: '42210000',
+        message: 'order type or parameters not supported',
+        confidence: 'unverified',
+        source: 'execsim gateway: an order the simulated exchange refuses as malformed',
+      },
+      'unsupported-tif': {
+        httpStatus: 422,
+        code: '42210000',
+        message: 'invalid time_in_force',
+        confidence: 'unverified',
+        source: 'execsim gateway',
+      },
+    },
+  };
+}
+
+/** Scenario sections a gateway ignores: they script the client, and the clients are real. */
+const CLIENT_SECTIONS = ['orders', 'signals', 'externalOrders', 'actions', 'restarts', 'expect'] as const;
+
+export class GatewayVenue {
+  readonly clock: GatewayClock;
+  readonly venue: SimVenue;
+  readonly exchange: SimExchange;
+  readonly instrument: Instrument;
+  readonly rules: VenueRules;
+  readonly scenario: Scenario;
+  /** When the gateway started (epoch ms): fault windows count from here. */
+  readonly startedAt: number;
+  /** Signed position at the start, lots (the scenario's `venue.account.base`). */
+  readonly initialPosition: number;
+  private readonly startAll: () => void;
+  private started = false;
+
+  constructor(loaded: LoadedScenario, options: GatewayVenueOptions = {}) {
+    const warn = options.warn ?? (() => {});
+    const s0 = loaded.scenario;
+    for (const section of CLIENT_SECTIONS) {
+      if (s0[section].length > 0)
+        warn(`scenario section "${section}" is ignored: the gateway's clients send the orders`);
+    }
+    if (s0.venue.name !== 'alpaca-equities')
+      warn(`venue "${s0.venue.name}" is served with Alpaca's rules (order types, error codes, client ids)`);
+    // Alpaca paper's starting account when the scenario gives none: balances are always checked.
+    const s: Scenario = s0.venue.account
+      ? s0
+      : { ...s0, venue: { ...s0.venue, account: { quote: DEFAULT_CASH, base: '0' } } };
+    this.scenario = s;
+    this.instrument = makeInstrument(s.instrument);
+    this.rules = gatewayRules(options.hours === 'venue' ? venueRules(s.venue.name).hours : ALWAYS_OPEN);
+    this.clock = new GatewayClock((err) => warn(`venue error: ${(err as Error).stack ?? String(err)}`), options.now);
+    this.startedAt = this.clock.now();
+    const replayClock = new ShiftedClock(this.clock, parseUtcInstant(s.start) - this.startedAt);
+    const built = buildVenue(
+      s,
+      loaded.file,
+      this.clock,
+      new Rng(s.seed),
+      this.instrument,
+      this.startedAt,
+      options.onEvent ?? (() => {}),
+      { rules: this.rules, replayClock },
+    );
+    this.venue = built.venue;
+    this.exchange = built.exchange;
+    this.initialPosition = this.exchange.position;
+    this.startAll = built.start;
+  }
+
+  static load(file: string, options: GatewayVenueOptions = {}): GatewayVenue {
+    return new GatewayVenue(loadScenarioFile(file), options);
+  }
+
+  /** Starts the market, the fault schedule and the venue's calendar (set the report handler first). */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.startAll();
+  }
+
+  /** Stops every timer of the venue and its market. */
+  stop(): void {
+    this.clock.stop();
+  }
+}

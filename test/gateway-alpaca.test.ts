@@ -1,0 +1,390 @@
+// The real Alpaca SDK (v4) against `execsim gateway alpaca` over loopback sockets: orders, lookups,
+// lists with paging, cancels, the account and positions, the trade_updates stream, and Alpaca's
+// error answers. The gateway serves test/fixtures/gateway/alpaca-aapl.yaml (a static AAPL book:
+// 10 at 187.50, 100 at 187.60, 500 at 187.80; 20 at 187.40 and 50 at 187.30), with 1 ms latency.
+// No sleeps: every wait is for a condition, bounded.
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { streaming as sdkStreaming } from '@alpacahq/alpaca-trade-api';
+import { startAlpacaGateway, type AlpacaGateway } from '../src/gateway/alpaca/alpaca-gateway.ts';
+import { gatewayClient } from './fixtures/gateway/alpaca-client.ts';
+
+const FIXTURE = 'test/fixtures/gateway/alpaca-aapl.yaml';
+const KEY = 'gateway-test-key';
+const SECRET = 'gateway-test-secret';
+
+const open: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const close of open.splice(0).reverse()) await close();
+});
+
+async function gateway(file = FIXTURE): Promise<AlpacaGateway> {
+  const gw = await startAlpacaGateway({ scenarioFile: file, keyId: KEY, secretKey: SECRET });
+  open.push(() => gw.close());
+  return gw;
+}
+
+/** Waits for `check` to return a value other than undefined/false, polling every few ms, for at most `ms`. */
+async function waitFor<T>(check: () => T | undefined | false | Promise<T | undefined | false>, ms = 5000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+async function client(gw: AlpacaGateway, keyId = KEY, secret = SECRET) {
+  const c = gatewayClient(gw.url, keyId, secret);
+  const updates: sdkStreaming.TradeUpdate[] = [];
+  const listening: unknown[] = [];
+  c.updates.onTradeUpdate((u) => updates.push(u));
+  c.updates.on('subscription' as never, (s: unknown) => listening.push(s));
+  open.push(() => c.updates.disconnect());
+  return { ...c, updates, listening, stream: c.updates };
+}
+
+async function streaming(gw: AlpacaGateway) {
+  const c = await client(gw);
+  c.stream.connect();
+  expect((await c.stream.whenAuthenticated()).authenticated).toBe(true);
+  await waitFor(() => c.listening.length >= 1);
+  return c;
+}
+
+/** The Alpaca error a promise rejects with: status and body code. */
+async function refusal(p: Promise<unknown>): Promise<{ status: number; code: unknown; message: string }> {
+  try {
+    await p;
+  } catch (err) {
+    const e = err as { status?: number; code?: unknown; message: string };
+    return { status: e.status ?? -1, code: e.code, message: e.message };
+  }
+  throw new Error('expected the request to be refused');
+}
+
+describe('execsim gateway alpaca, through the real SDK', () => {
+  it('a market order is acked, fills in two executions, and GET, the stream, positions and account agree', async () => {
+    const gw = await gateway();
+    const c = await streaming(gw);
+    const before = await c.alpaca.trading.account.getAccount();
+    expect(before.status).toBe('ACTIVE');
+    expect(before.cash).toBe('100000');
+
+    const posted = await c.alpaca.trading.orders.market({ symbol: 'AAPL', qty: 30, side: 'buy', clientOrderId: 'm-1' });
+    expect(posted.clientOrderId).toBe('m-1');
+    expect(posted.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(posted.qty).toBe('30');
+    const filled = await waitFor(async () => {
+      const o = await c.alpaca.trading.orders.getOrderByOrderID({ orderId: posted.id as string });
+      return o.status === 'filled' && o;
+    });
+    expect(filled.filledQty).toBe('30');
+    expect(Number(filled.filledAvgPrice)).toBeCloseTo((10 * 187.5 + 20 * 187.6) / 30, 5);
+    const byClient = await c.alpaca.trading.orders.getOrderByClientOrderId({ clientOrderId: 'm-1' });
+    expect(byClient.id).toBe(posted.id);
+
+    // The stream: new, then one event per execution with its own qty and price, the last a fill.
+    await waitFor(() => c.updates.some((u) => u.event === 'fill'));
+    const mine = c.updates.filter((u) => u.order.id === posted.id);
+    expect(mine.map((u) => u.event)).toEqual(['new', 'partial_fill', 'fill']);
+    const execs = mine.filter((u) => u.executionId);
+    expect(execs.map((u) => [u.qty, u.price, u.positionQty])).toEqual([
+      ['10', '187.5', '10'],
+      ['20', '187.6', '30'],
+    ]);
+    expect(new Set(execs.map((u) => u.executionId)).size).toBe(2);
+    const qty = execs.reduce((s, u) => s + Number(u.qty), 0);
+    const vwap = execs.reduce((s, u) => s + Number(u.qty) * Number(u.price), 0) / qty;
+    expect(String(qty)).toBe(filled.filledQty);
+    expect(vwap).toBeCloseTo(Number(filled.filledAvgPrice), 5);
+    expect(mine[1]?.order.filledQty).toBe('10'); // the snapshot as of that execution
+    // listen came twice (subscribe in onConnect, then the SDK's resubscribe): no event twice.
+    expect(c.listening.length).toBeGreaterThanOrEqual(2);
+
+    const positions = await c.alpaca.trading.positions.getAllOpenPositions();
+    expect(positions.map((p) => [p.symbol, p.qty, p.side])).toEqual([['AAPL', '30', 'long']]);
+    expect(Number(positions[0]?.avgEntryPrice)).toBeCloseTo(Number(filled.filledAvgPrice), 5);
+    const after = await c.alpaca.trading.account.getAccount();
+    expect(after.cash).toBe(String(100000 - (10 * 187.5 + 20 * 187.6)));
+    expect(await c.alpaca.marketData.getLatestPrice('AAPL')).toBe(187.6);
+  });
+
+  it('a resting limit order is listed open, cancels (pending_cancel, canceled), and a second cancel is 422', async () => {
+    const gw = await gateway();
+    const c = await streaming(gw);
+    const o = await c.alpaca.trading.orders.limit({
+      symbol: 'AAPL',
+      qty: '5',
+      side: 'buy',
+      limitPrice: 187,
+      timeInForce: 'gtc',
+      clientOrderId: 'l-1',
+    });
+    expect(o.status).toBe('new');
+    expect(o.limitPrice).toBe('187');
+    expect(o.timeInForce).toBe('gtc');
+    const openOrders = await c.alpaca.trading.orders.getAllOrders({ status: 'open' });
+    expect(openOrders.map((x) => x.id)).toEqual([o.id]);
+    expect((await c.alpaca.trading.account.getAccount()).buyingPower).toBe(String(100000 - 5 * 187));
+
+    await c.alpaca.trading.orders.deleteOrderByOrderID({ orderId: o.id as string });
+    const canceled = await c.alpaca.trading.orders.getOrderByOrderID({ orderId: o.id as string });
+    expect(canceled.status).toBe('canceled');
+    await waitFor(() => c.updates.some((u) => u.event === 'canceled'));
+    expect(c.updates.map((u) => u.event)).toEqual(['new', 'pending_cancel', 'canceled']);
+    expect(await c.alpaca.trading.orders.getAllOrders({ status: 'open' })).toEqual([]);
+    const closed = await c.alpaca.trading.orders.getAllOrders({ status: 'closed' });
+    expect(closed.map((x) => x.id)).toEqual([o.id]);
+
+    const again = await refusal(c.alpaca.trading.orders.deleteOrderByOrderID({ orderId: o.id as string }));
+    expect(again).toMatchObject({ status: 422, code: 42210000 });
+    expect(again.message).toContain('"canceled"');
+  });
+
+  it('cancel of a filled order is 422 42210000; an unknown order is 404; a duplicate client id is 422 40010001', async () => {
+    const gw = await gateway();
+    const { alpaca } = await client(gw);
+    const m = await alpaca.trading.orders.market({ symbol: 'AAPL', qty: 1, side: 'buy', clientOrderId: 'dup' });
+    await waitFor(
+      async () => (await alpaca.trading.orders.getOrderByOrderID({ orderId: m.id as string })).status === 'filled',
+    );
+    expect(await refusal(alpaca.trading.orders.deleteOrderByOrderID({ orderId: m.id as string }))).toMatchObject({
+      status: 422,
+      code: 42210000,
+      message: expect.stringContaining('"filled"'),
+    });
+    // Unique forever: the first order is filled (closed) and its id still cannot be reused.
+    const dup = await refusal(
+      alpaca.trading.orders.limit({ symbol: 'AAPL', qty: 1, side: 'buy', limitPrice: 180, clientOrderId: 'dup' }),
+    );
+    expect(dup).toMatchObject({
+      status: 422,
+      code: 40010001,
+      message: expect.stringContaining('client_order_id must be unique'),
+    });
+    expect((await alpaca.trading.orders.getAllOrders({ status: 'all' })).length).toBe(1);
+
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    expect(await refusal(alpaca.trading.orders.getOrderByOrderID({ orderId: unknown }))).toMatchObject({
+      status: 404,
+      code: 40410000,
+    });
+    expect(await refusal(alpaca.trading.orders.deleteOrderByOrderID({ orderId: unknown }))).toMatchObject({
+      status: 404,
+    });
+    expect(await refusal(alpaca.trading.orders.getOrderByClientOrderId({ clientOrderId: 'nope' }))).toMatchObject({
+      status: 404,
+    });
+    expect(await refusal(alpaca.trading.positions.getOpenPosition({ symbolOrAssetId: 'MSFT' }))).toMatchObject({
+      status: 404,
+    });
+  });
+
+  it('lists page by submission time with after/until, limit and direction, each order exactly once', async () => {
+    const gw = await gateway();
+    const { alpaca } = await client(gw);
+    const ids: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      const o = await alpaca.trading.orders.limit({
+        symbol: 'AAPL',
+        qty: 1,
+        side: 'buy',
+        limitPrice: 180 + i,
+        clientOrderId: `p-${i}`,
+      });
+      ids.push(o.id as string);
+    }
+    // One of them done, so status=all and status=open differ.
+    await alpaca.trading.orders.deleteOrderByOrderID({ orderId: ids[3] as string });
+
+    const all = await alpaca.trading.orders.getAllOrders({ status: 'all', limit: 500 });
+    expect(all.map((o) => o.id)).toEqual([...ids].reverse()); // newest first by default
+    expect((await alpaca.trading.orders.getAllOrders({ status: 'open' })).length).toBe(6);
+
+    // Paging oldest first: after = the last page's last submitted_at (a Date, millisecond precision).
+    const seen: string[] = [];
+    let after: string | undefined;
+    for (let page = 0; page < 10; page++) {
+      const got = await alpaca.trading.orders.getAllOrders({
+        status: 'all',
+        direction: 'asc',
+        limit: 3,
+        ...(after ? { after } : {}),
+      });
+      if (got.length === 0) break;
+      seen.push(...got.map((o) => o.id as string));
+      after = (got[got.length - 1]?.submittedAt as Date).toISOString();
+    }
+    expect(seen).toEqual(ids);
+
+    // Paging newest first with until.
+    const back: string[] = [];
+    let until: string | undefined;
+    for (let page = 0; page < 10; page++) {
+      const got = await alpaca.trading.orders.getAllOrders({ status: 'all', limit: 2, ...(until ? { until } : {}) });
+      if (got.length === 0) break;
+      back.push(...got.map((o) => o.id as string));
+      until = (got[got.length - 1]?.submittedAt as Date).toISOString();
+    }
+    expect(back).toEqual([...ids].reverse());
+
+    const window = await alpaca.trading.orders.getAllOrders({
+      status: 'all',
+      direction: 'asc',
+      after: (all[5]?.submittedAt as Date).toISOString(),
+      until: (all[1]?.submittedAt as Date).toISOString(),
+    });
+    expect(window.map((o) => o.id)).toEqual(ids.slice(2, 5));
+    expect(await alpaca.trading.orders.getAllOrders({ status: 'all', symbols: ['MSFT'] })).toEqual([]);
+
+    const cancelAll = await alpaca.trading.orders.deleteAllOrders();
+    expect(cancelAll.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 200]);
+    expect(await alpaca.trading.orders.getAllOrders({ status: 'open' })).toEqual([]);
+    expect(await alpaca.trading.orders.deleteAllOrders()).toEqual([]);
+  });
+
+  it('refuses what the account cannot pay or hold with 403 40310000, and what Alpaca would refuse with 422', async () => {
+    const gw = await gateway();
+    const { alpaca } = await client(gw);
+    expect(
+      await refusal(alpaca.trading.orders.limit({ symbol: 'AAPL', qty: 1000, side: 'buy', limitPrice: 187 })),
+    ).toMatchObject({ status: 403, code: 40310000, message: expect.stringContaining('insufficient buying power') });
+    expect(await refusal(alpaca.trading.orders.market({ symbol: 'AAPL', qty: 1, side: 'sell' }))).toMatchObject({
+      status: 403,
+      code: 40310000,
+      message: expect.stringContaining('insufficient qty available for order (requested: 1, available: 0)'),
+    });
+    expect(await refusal(alpaca.trading.orders.market({ symbol: 'AAPL', qty: '1.5', side: 'buy' }))).toMatchObject({
+      status: 403,
+      code: 40310000,
+    });
+    expect(
+      await refusal(alpaca.trading.orders.limit({ symbol: 'AAPL', qty: 1, side: 'buy', limitPrice: '187.123' })),
+    ).toMatchObject({ status: 422, code: 42210000, message: expect.stringContaining('sub-penny') });
+    expect(await refusal(alpaca.trading.orders.market({ symbol: 'MSFT', qty: 1, side: 'buy' }))).toMatchObject({
+      status: 422,
+    });
+    expect(
+      await refusal(alpaca.trading.orders.market({ symbol: 'AAPL', qty: 1, side: 'buy', timeInForce: 'opg' })),
+    ).toMatchObject({ status: 422 });
+    expect(await alpaca.trading.orders.getAllOrders({ status: 'all' })).toEqual([]);
+  });
+
+  it('unknown keys: REST answers 401 and the stream refuses the authentication', async () => {
+    const gw = await gateway();
+    const bad = await client(gw, KEY, 'wrong-secret');
+    expect(await refusal(bad.alpaca.trading.account.getAccount())).toMatchObject({ status: 401, code: 40110000 });
+    const check = await bad.alpaca.trading.validateConnection();
+    expect(check.ok).toBe(false);
+    bad.stream.connect();
+    expect((await bad.stream.whenAuthenticated()).authenticated).toBe(false);
+    const raw = await fetch(`${gw.url}/v2/orders`);
+    expect(raw.status).toBe(401);
+    expect(await raw.json()).toEqual({ code: 40110000, message: 'request is not authorized' });
+  });
+
+  it('clock and latest quote follow the venue', async () => {
+    const gw = await gateway();
+    const { alpaca } = await client(gw);
+    const clock = await alpaca.trading.clock.legacyClock();
+    expect(clock.isOpen).toBe(true);
+    expect(Math.abs((clock.timestamp as Date).getTime() - Date.now())).toBeLessThan(5_000);
+    const q = await waitFor(async () => {
+      const r = await alpaca.marketData.stocks.stockLatestQuoteSingle({ symbol: 'AAPL' });
+      return r.quote;
+    });
+    expect([q.bp, q.bs, q.ap, q.as]).toEqual([187.4, 20, 187.5, 10]);
+  });
+});
+
+describe('faults on the wire', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'execsim-gateway-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const withFault = (name: string, fault: string): string => {
+    const file = path.join(dir, `${name}.yaml`);
+    writeFileSync(file, `${readFileSync(FIXTURE, 'utf8')}faults:\n  - ${fault}\n`);
+    return file;
+  };
+
+  it('a rate-limit window answers POST with 429 42910000 and creates nothing', async () => {
+    const gw = await gateway(withFault('rate', '{ kind: rate_limit, from: PT0S, until: PT1H, scope: orders }'));
+    const { alpaca } = await client(gw);
+    expect(
+      await refusal(alpaca.trading.orders.market({ symbol: 'AAPL', qty: 1, side: 'buy', clientOrderId: 'r' })),
+    ).toMatchObject({
+      status: 429,
+      code: 42910000,
+    });
+    expect(await alpaca.trading.orders.getAllOrders({ status: 'all' })).toEqual([]);
+  });
+
+  it('a 5xx window answers 503; an outage drops the connection; either way a lookup by client id tells', async () => {
+    const gw5 = await gateway(withFault('e5', '{ kind: http_5xx, from: PT0S, until: PT1H }'));
+    const a = (await client(gw5)).alpaca;
+    expect(
+      (await refusal(a.trading.orders.market({ symbol: 'AAPL', qty: 1, side: 'buy', clientOrderId: 'x' }))).status,
+    ).toBe(503);
+    const found = await refusal(a.trading.orders.getOrderByClientOrderId({ clientOrderId: 'x' })).catch(() => null);
+    // The venue got the request or not (seeded): a 404, or the order when it did.
+    expect(found === null || found.status === 404).toBe(true);
+
+    const gwOut = await gateway(
+      withFault('out', '{ kind: outage, from: PT0S, until: PT1H, mode: timeout_after, timeoutMs: 50 }'),
+    );
+    const b = (await client(gwOut)).alpaca;
+    const dropped = await refusal(b.trading.orders.market({ symbol: 'AAPL', qty: 1, side: 'buy', clientOrderId: 'y' }));
+    expect(dropped.status).toBe(-1); // a FetchError: no HTTP answer at all
+    const placed = await b.trading.orders.getOrderByClientOrderId({ clientOrderId: 'y' });
+    expect(placed.clientOrderId).toBe('y'); // timeout_after: the venue executed it
+  });
+});
+
+describe('the gateway command', () => {
+  const io = (env: Record<string, string>) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    return { io: { out: (t: string) => out.push(t), err: (t: string) => err.push(t), env }, out, err };
+  };
+  const keys = { APCA_API_KEY_ID: 'cmd-key', APCA_API_SECRET_KEY: 'cmd-secret-value' };
+
+  it('refuses bad flags, an unknown venue and missing keys with a usage error naming the problem', async () => {
+    const { startGateway } = await import('../src/cli/gateway-command.ts');
+    const { UsageError } = await import('../src/cli/io.ts');
+    const cases: Array<[string[], Record<string, string>, RegExp]> = [
+      [['alpaca', '--scenario', FIXTURE, '--port', 'x'], keys, /--port/],
+      [['binance', '--scenario', FIXTURE], keys, /unknown gateway "binance"/],
+      [['alpaca'], keys, /--scenario FILE is required/],
+      [['alpaca', '--scenario', FIXTURE, '--market-hours', 'nyse'], keys, /--market-hours/],
+      [['alpaca', '--scenario', FIXTURE], { APCA_API_KEY_ID: 'k' }, /APCA_API_SECRET_KEY must be set/],
+      [['alpaca', '--scenario', FIXTURE, '--bogus'], keys, /bogus/],
+    ];
+    for (const [args, env, problem] of cases) {
+      const err = await startGateway(args, io(env).io).catch((e: unknown) => e);
+      expect(err, args.join(' ')).toBeInstanceOf(UsageError);
+      expect((err as Error).message).toMatch(problem);
+    }
+  });
+
+  it('starts on the port asked, prints its URL and the SDK configuration without the keys, and stops', async () => {
+    const { startGateway } = await import('../src/cli/gateway-command.ts');
+    const { io: cli, out, err } = io(keys);
+    const gw = await startGateway(['alpaca', '--scenario', FIXTURE, '--port', '0'], cli);
+    expect(gw).not.toBeNull();
+    open.push(() => gw?.close());
+    const printed = [...out, ...err].join('\n');
+    expect(printed).toContain(gw?.url);
+    expect(printed).toContain(gw?.streamUrl);
+    expect(printed).not.toContain(keys.APCA_API_KEY_ID);
+    expect(printed).not.toContain(keys.APCA_API_SECRET_KEY);
+    const res = await fetch(`${gw?.url}/v2/clock`, {
+      headers: { 'APCA-API-KEY-ID': keys.APCA_API_KEY_ID, 'APCA-API-SECRET-KEY': keys.APCA_API_SECRET_KEY },
+    });
+    expect(res.status).toBe(200);
+    await gw?.close();
+    expect(gw?.venue.clock.pending).toBe(0);
+  });
+});
