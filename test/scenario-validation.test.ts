@@ -68,7 +68,7 @@ const BAD: readonly BadCase[] = [
     title: 'market samples at a fraction of a ms',
     text: BASE + 'report: { sampleMs: 0.5 }\n',
     path: 'report.sampleMs',
-    mentions: ['whole number of ms from 1 to 3600000, or off'],
+    mentions: ['whole number of ms from 1 to 3600000, auto or off'],
   },
   {
     title: 'market samples less than once an hour',

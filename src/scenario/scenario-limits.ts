@@ -118,11 +118,12 @@ export function estimateEvents(s: Scenario, twapSlices: readonly Part[]): Part[]
       value: passes * EVENTS_PER_RECON_PASS,
     });
   }
-  if (s.report.sampleMs !== 'off') {
+  const { sampleMs } = s.report;
+  if (sampleMs !== 'off') {
     parts.push({
       path: ['report', 'sampleMs'],
-      what: `market samples (duration ${s.duration} / sampleMs ${s.report.sampleMs})`,
-      value: durMs / s.report.sampleMs,
+      what: `market samples (duration ${s.duration} / sampleMs ${sampleMs})`,
+      value: durMs / sampleMs,
     });
   }
   return [...parts, ...twapSlices];

@@ -24,6 +24,8 @@ import { CONFIRMATIONS } from '../core/model/safety-events.ts';
 import { fillDetectionSchema, safetySchema } from './component-schema.ts';
 import { checkRunLimits } from './run-limits.ts';
 import { checkScenario } from './scenario-checks.ts';
+import { MAX_SAMPLE_MS, sampleIntervalMs } from './sample-interval.ts';
+import { parseDurationMs } from './time-fields.ts';
 
 const latencyPath = z
   .union([
@@ -164,17 +166,15 @@ const expectation = z
     'each expectation must have exactly one kind, e.g. "- noDiscrepancies: true"',
   );
 
-/** The longest interval between market samples, ms (an hour): a chart needs more than one point a run. */
-export const MAX_SAMPLE_MS = 3_600_000;
-export const DEFAULT_SAMPLE_MS = 1_000;
-
 /** What the run records for its charts: `sampleMs` is the interval of the top-of-book and trade
- *  samples (MarketSampled), a whole number of ms, or `off` (no samples, not even at our fills). */
+ *  samples (MarketSampled), a whole number of ms, `auto` (the default: see sampleIntervalMs), or
+ *  `off` (no samples, not even at our fills). */
 const report = z.strictObject({
   sampleMs: z
     .union(
       [
         z.literal('off'),
+        z.literal('auto'),
         z
           .number()
           .int()
@@ -182,10 +182,10 @@ const report = z.strictObject({
           .max(MAX_SAMPLE_MS, { error: `must be at most ${MAX_SAMPLE_MS} ms (an hour)` }),
       ],
       {
-        error: `must be a whole number of ms from 1 to ${MAX_SAMPLE_MS}, or off`,
+        error: `must be a whole number of ms from 1 to ${MAX_SAMPLE_MS}, auto or off`,
       },
     )
-    .default(DEFAULT_SAMPLE_MS),
+    .default('auto'),
 });
 
 const base = z.strictObject({
@@ -216,15 +216,25 @@ const base = z.strictObject({
   signals: z.array(signal).default([]),
   orders: z.array(order).default([]),
   expect: z.array(expectation).default([]),
-  report: report.default({ sampleMs: DEFAULT_SAMPLE_MS }),
+  report: report.default({ sampleMs: 'auto' }),
 });
 
 /** Every field, then the checks across fields (scenario-checks.ts), then the run's limits. */
-export const scenarioSchema = base.superRefine((s, ctx) => {
-  const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
-  checkScenario(s, issue);
-  // Sizes, prices, TWAP plans and the run's work need every field above to be sound.
-  if (ctx.issues.length === 0) checkRunLimits(s, issue);
+/** `report.sampleMs` as the run uses it: `auto` resolved from the duration. */
+const resolved = <S extends z.output<typeof base>>(s: S) => ({
+  ...s,
+  report: { sampleMs: sampleIntervalMs(s.report.sampleMs, parseDurationMs(s.duration)) },
 });
+
+export const scenarioSchema = base
+  .superRefine((raw, ctx) => {
+    const s = resolved(raw);
+    const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+    checkScenario(s, issue);
+    // Sizes, prices, TWAP plans and the run's work need every field above to be sound.
+    if (ctx.issues.length === 0) checkRunLimits(s, issue);
+  })
+  // The loaded scenario states the interval it runs with.
+  .transform(resolved);
 
 export type Scenario = Readonly<z.output<typeof scenarioSchema>>;
