@@ -140,7 +140,11 @@ export class FillMonitor {
         w.queryAt = null;
         w.failures = 0;
         w.notFound = 0;
-        for (const t of msg.trades) w.trades.set(t.tradeId, t);
+        for (const t of msg.trades ?? []) w.trades.set(t.tradeId, t);
+        // A fill inferred from a report without trades (fee 0, liquidity 'inferred'): its time
+        // dates the detection; executions matched against it later add their fees.
+        for (const t of this.deps.ledger.appliedTrades)
+          if (t.liquidity === 'inferred' && t.clientOrderId === w.id) w.trades.set(t.tradeId, t);
         this.observe(w, 'poll', msg);
         return;
       case 'QueryFailedReport':

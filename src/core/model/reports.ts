@@ -82,15 +82,39 @@ export interface OrderNotFoundReport {
   readonly askedAfterSeq?: number;
 }
 
-/** The venue's answer to a lookup by client order id: its full truth about the order. */
+/**
+ * The venue's answer to a lookup by client order id: its full truth about the order. Also a row
+ * of an open-orders or orders-since listing (without `kind`), and a stream message that carries
+ * the whole order (source 'stream').
+ *
+ * Two ways to state the fills, chosen by the adapter from what the venue gives:
+ * - `trades` listed (Binance myTrades, the simulator): every execution with its id; core applies
+ *   the ones it has not seen, and they must add up to `filledQty`.
+ * - `trades` absent (Alpaca: filled_qty and filled_avg_price only): `filledQty` is the venue's
+ *   cumulative filled quantity and `avgPrice` its average price. When the cumulative exceeds
+ *   what core holds, core records ONE inferred fill for the difference (apply-event.ts,
+ *   inferFill): trade id `inferred:<clientOrderId>:<cumulative lots>`, price such that the
+ *   order's average equals the venue's, fee 0. Executions that arrive later with their own ids
+ *   (the stream) are matched against it by quantity and never counted twice.
+ * An empty `trades` list means "the venue lists executions and there are none", not "unknown".
+ */
 export interface OrderStatusReport {
   readonly kind: 'OrderStatusReport';
   readonly clientOrderId: ClientOrderId;
   readonly venueOrderId: VenueOrderId;
+  /** In our names: the adapter maps the venue's spelling (status-spelling.ts) before reporting. */
   readonly status: 'new' | 'partially_filled' | 'filled' | 'canceled' | 'expired' | 'rejected';
+  /** Lots ordered, and lots filled so far (cumulative, never decreasing). */
   readonly qty: number;
   readonly filledQty: number;
-  readonly trades: readonly ReportedTrade[];
+  /** The executions, when the venue lists them; absent when it states only the cumulative. */
+  readonly trades?: readonly ReportedTrade[];
+  /**
+   * Average price of the `filledQty` lots, in fractional ticks (the venue's decimal average
+   * divided by the tick size, unrounded). Required when `trades` is absent and `filledQty` > 0;
+   * ignored when `trades` is listed.
+   */
+  readonly avgPrice?: number;
   /** The venue's last update time of the order, epoch ms, when it states one (conflict checks
    *  order full-state reports by it: src/core/order/status-cas.ts). */
   readonly updatedAt?: number;

@@ -376,7 +376,7 @@ describe('applyOrderEvent', () => {
               applied.add(e.tradeId);
             } else if (e.kind === 'OrderStatusReport') {
               // a lookup answer applies only trades we had not seen, and agrees with the venue's total
-              for (const t of e.trades) applied.add(t.tradeId);
+              for (const t of e.trades ?? []) applied.add(t.tradeId);
               expect(next.filledQty).toBe(e.filledQty);
             } else {
               expect(next.filledQty).toBe(s.filledQty);
