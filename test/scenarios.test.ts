@@ -11,7 +11,7 @@ import { loadScenarioFile } from '../src/scenario/load-scenario.ts';
 
 const GOLDEN: Record<string, string> = {
   'almgren-chriss-impact': '16e3e211c5de712c0960328d12ade39e8f997210fcc235ab14ddcff97407ef86',
-  'fill-detection-faults': 'f5cb4e9e8ac7c5f944d8b94b60f815ed72ef34ba4579b5c9ea4dc82871508064',
+  'fill-detection-faults': 'a06442cd8d09a640624c3e270390cf3584022097db6f6a39b966c30bd1de1ab9',
   'reject-window-signals': '4f34de30e5a7b5a33036e021a7b36056c603c0fac916773656bad1cb4d2d1dcd',
   'replay-btcusdt': 'c801da9624b05656ff1ae48c220bfb763719317adeefdc804cf60af7932e31e8',
   'restart-between-submit-and-store': '1bee12bc20d4578fbd54fca003624962803988106b5c06595f5abf804e3c9e33',
@@ -27,11 +27,11 @@ const GOLDEN: Record<string, string> = {
   'twap-calm': '606a5f9c0f0b51f04e6053204e9c24edff38187a411403bc5d4762fd3b6b28b7',
   'twap-kill-switch': 'ab17ac3223d23276fe6f44953fd98a048aa796c1554a876e4b943b13df03bffd',
   'twap-limit-partial': 'df0b124c59f8cdb07e9d6a420a8f83cccc8f0c7ddb0120aed3a7b4d6789abd1a',
-  'twap-outage': '209a09d9367e9652eca26ffdcfd78ca385627dbf4ba667e5b78d4c307f4b53d1',
+  'twap-outage': '7052ff3c706b6eef1b57e15d654dc49b216d59e042ba635abdaf7c4a5c7c3ceb',
   'twap-replay-btcusdt': '4f78d100c8e553a1c0858358a7e3f639203e0c7a53a4db5f556aaa7b9c256cef',
   'twap-runaway-stop': '129d2ee10794b62ee8e4873bf355eaab876254f7100166855b9ccecc90fb6bf7',
   'twap-spread-stop': 'caf656f706b7ab2bdda899d8a08d4460dd723d6f62f1a3d161130c620123a1d5',
-  'venue-outage': '2112b170489a98f095f51215ea290f106ab496f6e314c6365002ee52e1d6bd7e',
+  'venue-outage': '6fee5a4b855dd5e52612713a5543790aa77b04c1a32b2d80f172c8e3100c5a82',
   walkthrough: 'af95b847ae5cb71d8a8170930a24e08ee6f7f2dc0dbe733e19e38d1b3c722e22',
   'webhook-free-reconciliation': '3556c389ef224c48c1e7a21ac28bec2dd50e0d93d72de63829ba6add1c45065b',
   'zero-intelligence-queue': '00aebf98a9e52a8d6f66febeb8bd4e0a3bbe83d1ba22335299c52b60a67dd3d0',

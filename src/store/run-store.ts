@@ -346,7 +346,8 @@ export function fillRow(runId: string, i: Instrument, t: AppliedTrade, seq: numb
     t.tradeId,
     t.clientOrderId,
     lotsToQty(i, t.qty),
-    ticksToPrice(i, t.price),
+    // An inferred fill's price is fractional (it makes the order's average the venue's).
+    Number.isInteger(t.price) ? ticksToPrice(i, t.price) : fractionalTicksToPrice(i, t.price),
     unitsToQuote(i, t.fee),
     t.liquidity,
     t.venueTime,

@@ -150,7 +150,8 @@ export class FakeVenue implements Broker {
         this.later(() => ({ kind: 'CancelReport', clientOrderId: id }), true);
       } else {
         const reason = t?.status === 'filled' ? 'Order was already filled' : 'Unknown order sent.';
-        this.later(() => ({ kind: 'CancelRejectReport', clientOrderId: id, code: '-2011', reason }));
+        const failure = t ? ('not_cancelable' as const) : ('not_found' as const);
+        this.later(() => ({ kind: 'CancelRejectReport', clientOrderId: id, code: '-2011', reason, failure }));
       }
     }, this.script.latencyMs);
   }
@@ -163,7 +164,14 @@ export class FakeVenue implements Broker {
     if (answer === 'silent') return;
     this.later(() => {
       if (answer === 'fail')
-        return { kind: 'QueryFailedReport', clientOrderId: id, query: 'order', reason: '503 Service Unavailable' };
+        return {
+          kind: 'QueryFailedReport',
+          clientOrderId: id,
+          query: 'order',
+          failure: 'transient',
+          category: 'server',
+          reason: '503 Service Unavailable',
+        };
       const t = this.truth.get(id);
       if (answer === 'not_found' || !t) return { kind: 'OrderNotFoundReport', clientOrderId: id };
       return {
@@ -186,7 +194,14 @@ export class FakeVenue implements Broker {
     if (answer === 'silent') return;
     this.later(() =>
       answer === 'fail'
-        ? { kind: 'QueryFailedReport', clientOrderId: null, query: 'account', reason: '503 Service Unavailable' }
+        ? {
+            kind: 'QueryFailedReport',
+            clientOrderId: null,
+            query: 'account',
+            failure: 'transient',
+            category: 'server',
+            reason: '503 Service Unavailable',
+          }
         : { kind: 'AccountReport', position: this.script.accountOverride(this.position), quote: 0 },
     );
   }

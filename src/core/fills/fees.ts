@@ -11,6 +11,9 @@ import type { Instrument } from '../model/instrument.ts';
 import type { Side } from '../model/order.ts';
 import type { ReportedTrade } from '../model/reports.ts';
 
+/** What a fee conversion reads of a trade (an inferred fill has these too). */
+export type FeeTrade = Pick<ReportedTrade, 'qty' | 'price' | 'fee' | 'commission'>;
+
 /** Quote currencies recognised at the end of a symbol, longest first (BTCFDUSD, ETHBTC, AAPL). */
 const QUOTES = ['FDUSD', 'USDT', 'USDC', 'BUSD', 'TUSD', 'USD', 'EUR', 'GBP', 'TRY', 'BTC', 'ETH', 'BNB'];
 
@@ -41,7 +44,7 @@ export type FeeMethod = 'quote' | 'commission_quote' | 'commission_base' | 'conv
 const unitValue = (i: Instrument): number => Number(i.tickSize) * Number(i.lotSize);
 
 /** A trade's fee in notional units (tick x lot of quote) and how it was obtained. */
-export function tradeFeeUnits(trade: ReportedTrade, ctx: FeeContext): { units: number; method: FeeMethod } {
+export function tradeFeeUnits(trade: FeeTrade, ctx: FeeContext): { units: number; method: FeeMethod } {
   const c = trade.commission;
   if (!c) return { units: trade.fee, method: 'quote' };
   const amount = Number(c.amount);
@@ -58,7 +61,7 @@ export function tradeFeeUnits(trade: ReportedTrade, ctx: FeeContext): { units: n
   return fallback(trade, ctx);
 }
 
-function fallback(trade: ReportedTrade, ctx: FeeContext): { units: number; method: FeeMethod } {
+function fallback(trade: FeeTrade, ctx: FeeContext): { units: number; method: FeeMethod } {
   return { units: Math.round((trade.qty * trade.price * ctx.fallbackBps) / 10_000), method: 'fallback' };
 }
 

@@ -7,7 +7,8 @@
 //   would read "not found", which means "not sent": decision 0007);
 // - every observation is verified by four methods (fill-verifier.ts) and recorded when its
 //   outcome changes; decisions follow our ledger, which applied the same report;
-// - a failed query is classified (error-classifier.ts) and retried with seeded backoff; after
+// - a failed query takes the class its adapter gave it (failure-class.ts; core never reads the
+//   venue's text) and a transient one is retried with seeded backoff; after
 //   the retry limit the poll schedule goes on until the deadline: a transient error never ends
 //   monitoring early;
 // - partial fills follow the order's policy: accept, cancel_remainder or wait;
@@ -29,7 +30,7 @@ import type { OrderLedger } from '../order/order-ledger.ts';
 import type { Broker, MarketDataPort } from '../ports/broker.ts';
 import type { Clock } from '../ports/clock.ts';
 import { backoffDelay, pollInterval } from './backoff.ts';
-import { classifyError, type ErrorInfo } from './error-classifier.ts';
+import { classifyNotFound, classifyQueryFailure, type Classification } from './failure-class.ts';
 import { assetsOf } from './fees.ts';
 import type { FillConfig, PartialFillPolicy } from './fill-config.ts';
 import { verifyFill } from './fill-verifier.ts';
@@ -140,14 +141,18 @@ export class FillMonitor {
         w.queryAt = null;
         w.failures = 0;
         w.notFound = 0;
-        for (const t of msg.trades) w.trades.set(t.tradeId, t);
+        for (const t of msg.trades ?? []) w.trades.set(t.tradeId, t);
+        // A fill inferred from a report without trades (fee 0, liquidity 'inferred'): its time
+        // dates the detection; executions matched against it later add their fees.
+        for (const t of this.deps.ledger.appliedTrades)
+          if (t.liquidity === 'inferred' && t.clientOrderId === w.id) w.trades.set(t.tradeId, t);
         this.observe(w, 'poll', msg);
         return;
       case 'QueryFailedReport':
         // Someone else's lookup failing (order-retry.ts) is theirs to retry and already logged.
         if (w.queryAt === null) return;
         w.queryAt = null;
-        this.queryFailed(w, { message: msg.reason });
+        this.queryFailed(w, classifyQueryFailure(msg));
         return;
       case 'OrderNotFoundReport':
         // Only an answer to our own query counts here; the submission path resends what the
@@ -155,7 +160,7 @@ export class FillMonitor {
         if (w.queryAt === null || this.order(w).status === 'pending_new') break;
         w.queryAt = null;
         w.notFound++;
-        this.queryFailed(w, { lookupsNotFound: w.notFound, message: 'order not found' });
+        this.queryFailed(w, classifyNotFound(w.notFound, this.deps.config));
         break;
       case 'FillReport':
         w.trades.set(msg.tradeId, msg);
@@ -339,11 +344,10 @@ export class FillMonitor {
     this.query(w);
   }
 
-  private queryFailed(w: Watch, info: ErrorInfo): void {
+  private queryFailed(w: Watch, c: Classification): void {
     const { config, rng } = this.deps;
     w.errors++;
     w.failures++;
-    const c = classifyError(info, config);
     const retry = c.kind === 'transient' && w.failures <= config.maxRetries;
     const retryInMs = retry ? backoffDelay(w.failures, config, rng) : null;
     this.deps.record({

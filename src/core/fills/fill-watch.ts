@@ -43,7 +43,8 @@ export interface Watch {
   notFound: number;
   /** The last full-state answer was to our own query (false: someone else's lookup). */
   lastAnswerOurs: boolean;
-  readonly trades: Map<string, ReportedTrade>;
+  /** Trades seen for the order (executions and inferred fills), by trade id. */
+  readonly trades: Map<string, Pick<ReportedTrade, 'qty' | 'price' | 'fee' | 'commission' | 'venueTime'>>;
   timer: Timer | null;
   deadlineTimer: Timer | null;
 }
@@ -94,9 +95,16 @@ export const UNRESOLVED_SUBMISSION = new Set<OrderStatus>(['pending_new', 'submi
 
 export function observation(w: Watch, o: OrderState, report: OrderStatusReport | null): FillObservation {
   if (report) {
-    const filled = report.trades.reduce((s, t) => s + t.qty, 0);
-    const notional = report.trades.reduce((s, t) => s + t.qty * t.price, 0);
-    const last = report.trades.reduce((m, t) => Math.max(m, t.venueTime), -Infinity);
+    // A report without trades states the cumulative and its average; its fill time is the
+    // order's update time at the venue (when it has one).
+    const trades = report.trades;
+    const filled = trades ? trades.reduce((s, t) => s + t.qty, 0) : report.filledQty;
+    const notional = trades
+      ? trades.reduce((s, t) => s + t.qty * t.price, 0)
+      : (report.avgPrice ?? 0) * report.filledQty;
+    const last = trades
+      ? trades.reduce((m, t) => Math.max(m, t.venueTime), -Infinity)
+      : (report.updatedAt ?? -Infinity);
     return {
       status: report.status,
       qty: report.qty,

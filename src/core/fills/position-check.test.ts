@@ -147,7 +147,14 @@ describe('PositionCheck', () => {
       trades: [{ tradeId: tradeId('tb'), qty: 3, price: 100, fee: 0, liquidity: 'taker', venueTime: T0 }],
     });
     expect(s.accounts()).toHaveLength(1);
-    s.deliver({ kind: 'QueryFailedReport', clientOrderId: c, query: 'order', reason: 'timeout' }); // an answer all the same
+    s.deliver({
+      kind: 'QueryFailedReport',
+      clientOrderId: c,
+      query: 'order',
+      failure: 'transient',
+      category: 'server',
+      reason: 'timeout',
+    }); // an answer all the same
     expect(s.accounts()).toHaveLength(2);
     s.deliver({ kind: 'AccountReport', position: 15, quote: 0 });
     expect(s.checks()[1]).toMatchObject({ cause: a, expected: 15, venue: 15, consistent: true, afterSync: true });
@@ -244,7 +251,14 @@ describe('PositionCheck', () => {
     const s = setup();
     const a = s.order('a', 10, 10);
     s.pc.request(a);
-    const fail: VenueMessage = { kind: 'QueryFailedReport', clientOrderId: null, query: 'account', reason: '503' };
+    const fail: VenueMessage = {
+      kind: 'QueryFailedReport',
+      clientOrderId: null,
+      query: 'account',
+      failure: 'transient',
+      category: 'server',
+      reason: '503',
+    };
     for (let attempt = 1; attempt <= s.config.maxRetries; attempt++) {
       const before = s.accounts().length;
       const failedAt = s.clock.now();
@@ -273,7 +287,14 @@ describe('PositionCheck', () => {
     const s = setup();
     s.order('a', 10, 10);
     s.deliver({ kind: 'AccountReport', position: 99, quote: 0 });
-    s.deliver({ kind: 'QueryFailedReport', clientOrderId: null, query: 'account', reason: '503' });
+    s.deliver({
+      kind: 'QueryFailedReport',
+      clientOrderId: null,
+      query: 'account',
+      failure: 'transient',
+      category: 'server',
+      reason: '503',
+    });
     expect(s.events).toEqual([]);
     expect(s.calls).toEqual([]);
   });

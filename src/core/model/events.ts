@@ -91,6 +91,40 @@ export interface ReportIgnored {
   readonly cause: number;
 }
 
+/**
+ * A full-state report without a trade list (OrderStatusReport.trades absent) stated a cumulative
+ * filled quantity above ours: one fill for the difference was inferred and applied (derived by
+ * the fold, src/core/order/apply-event.ts). Not a discrepancy: the venue simply does not list
+ * executions. `tradeId` is `inferred:<clientOrderId>:<cumulativeQty>`, so every fold of the same
+ * log (replay, restart, a second lookup) infers the same fill once. Price in fractional ticks
+ * (the venue's cumulative notional, rounded to whole notional units, less ours, over `qty`);
+ * the fee is 0: a venue that lists no executions states no per-fill fee.
+ */
+export interface FillInferred {
+  readonly kind: 'FillInferred';
+  readonly clientOrderId: ClientOrderId;
+  readonly tradeId: string;
+  /** Lots inferred, and the venue's cumulative filled quantity that implied them. */
+  readonly qty: number;
+  readonly cumulativeQty: number;
+  /** Fractional ticks: the inferred fill's price, and the venue's stated average. */
+  readonly price: number;
+  readonly venueAvgPrice: number;
+  readonly cause: number;
+}
+/**
+ * An execution reported with its own trade id (the stream, a lookup with trades) whose lots an
+ * earlier inferred fill already counted: its id is now known and its fee added; `qty` lots of it
+ * were covered (not counted again), `qty` below the execution's size means the rest was new.
+ */
+export interface InferredFillMatched {
+  readonly kind: 'InferredFillMatched';
+  readonly clientOrderId: ClientOrderId;
+  readonly tradeId: string;
+  readonly qty: number;
+  readonly cause: number;
+}
+
 export interface DiscrepancyRecorded {
   readonly kind: 'DiscrepancyRecorded';
   readonly clientOrderId: ClientOrderId | null;
@@ -249,6 +283,8 @@ export type ExecEvent =
   | OrderStatusChanged
   | DiscrepancyRecorded
   | ReportIgnored
+  | FillInferred
+  | InferredFillMatched
   | ParentOrderCompleted
   | FaultApplied
   | KillSwitchChanged

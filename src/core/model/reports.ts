@@ -3,15 +3,44 @@
 import type { Side } from './order.ts';
 import type { ClientOrderId, TradeId, VenueOrderId } from './ids.ts';
 
+/**
+ * What a failed request means, decided by the venue's adapter (from the venue's rules table for
+ * refusals the venue states; from the transport for timeouts and resets), never by core: core
+ * reads the report's kind and this class, and keeps codes and text for people and the log.
+ * - reject: refused, and asking again unchanged will be refused again (RejectReport; a read
+ *   refused for good: QueryFailedReport with failure 'reject');
+ * - transient: not processed, ask again later (RetryableRejectReport; a refused cancel or a
+ *   failed read with failure 'transient');
+ * - unknown_outcome: sent, and whether the venue acted is unknown (OutcomeUnknownReport);
+ * - not_found: the venue has no such order (OrderNotFoundReport; a cancel refused 'not_found');
+ * - not_cancelable: the order exists and cannot be cancelled, usually because it is finished (a
+ *   cancel refused 'not_cancelable').
+ */
+export type FailureClass = 'reject' | 'transient' | 'unknown_outcome' | 'not_found' | 'not_cancelable';
+
+/** Why a read failed, for people and metrics (FillQueryFailed.category): set by the adapter. */
+export const FAILURE_CATEGORIES = [
+  'rate_limit',
+  'server',
+  'network',
+  'timeout',
+  'validation',
+  'refused',
+  'unrecognised',
+] as const;
+export type FailureCategory = (typeof FAILURE_CATEGORIES)[number];
+
 export interface AckReport {
   readonly kind: 'AckReport';
   readonly clientOrderId: ClientOrderId;
   readonly venueOrderId: VenueOrderId;
 }
+/** The venue refused the order (failure class 'reject'). `code` and `reason` are for people and
+ *  the log only: core decides nothing by them. */
 export interface RejectReport {
   readonly kind: 'RejectReport';
   readonly clientOrderId: ClientOrderId;
-  /** The venue's own code (e.g. Binance -2010, Alpaca 422), as a string. */
+  /** The venue's own code (e.g. Binance -2010, Alpaca 40310000), as a string. */
   readonly code: string;
   readonly reason: string;
 }
@@ -39,7 +68,8 @@ export interface FillReport extends ReportedTrade {
   readonly clientOrderId: ClientOrderId;
   readonly venueOrderId: VenueOrderId;
 }
-/** The venue refused a request without processing it (rate limit): it may be sent again. */
+/** The venue refused a submit without processing it (rate limit; failure class 'transient'): it
+ *  may be sent again with the same client order id. */
 export interface RetryableRejectReport {
   readonly kind: 'RetryableRejectReport';
   readonly clientOrderId: ClientOrderId;
@@ -57,22 +87,23 @@ export interface CancelRejectReport {
   readonly reason: string;
   /** What the refusal means, decided by the venue's adapter from its rules table (core never
    *  reads the text): the venue has no such order; the request was not processed (rate limit:
-   *  ask again); or the order cannot be cancelled (already finished). Absent: not_cancelable. */
-  readonly failure?: 'not_found' | 'transient' | 'not_cancelable';
+   *  ask again); or the order cannot be cancelled (already finished). */
+  readonly failure: Extract<FailureClass, 'not_found' | 'transient' | 'not_cancelable'>;
 }
 export interface ExpiredReport {
   readonly kind: 'ExpiredReport';
   readonly clientOrderId: ClientOrderId;
   readonly reason: string;
 }
-/** A request whose outcome we cannot know (timeout, disconnect, 5xx after sending). */
+/** A request whose outcome we cannot know (timeout, disconnect, 5xx after sending): failure class
+ *  'unknown_outcome'. Core looks the order up by client id before doing anything else. */
 export interface OutcomeUnknownReport {
   readonly kind: 'OutcomeUnknownReport';
   readonly clientOrderId: ClientOrderId;
   readonly request: 'submit' | 'cancel';
   readonly reason: string;
 }
-/** A lookup by client order id found no such order at the venue. */
+/** A lookup by client order id found no such order at the venue (failure class 'not_found'). */
 export interface OrderNotFoundReport {
   readonly kind: 'OrderNotFoundReport';
   readonly clientOrderId: ClientOrderId;
@@ -82,15 +113,39 @@ export interface OrderNotFoundReport {
   readonly askedAfterSeq?: number;
 }
 
-/** The venue's answer to a lookup by client order id: its full truth about the order. */
+/**
+ * The venue's answer to a lookup by client order id: its full truth about the order. Also a row
+ * of an open-orders or orders-since listing (without `kind`), and a stream message that carries
+ * the whole order (source 'stream').
+ *
+ * Two ways to state the fills, chosen by the adapter from what the venue gives:
+ * - `trades` listed (Binance myTrades, the simulator): every execution with its id; core applies
+ *   the ones it has not seen, and they must add up to `filledQty`.
+ * - `trades` absent (Alpaca: filled_qty and filled_avg_price only): `filledQty` is the venue's
+ *   cumulative filled quantity and `avgPrice` its average price. When the cumulative exceeds
+ *   what core holds, core records ONE inferred fill for the difference (apply-event.ts,
+ *   inferFill): trade id `inferred:<clientOrderId>:<cumulative lots>`, price such that the
+ *   order's average equals the venue's, fee 0. Executions that arrive later with their own ids
+ *   (the stream) are matched against it by quantity and never counted twice.
+ * An empty `trades` list means "the venue lists executions and there are none", not "unknown".
+ */
 export interface OrderStatusReport {
   readonly kind: 'OrderStatusReport';
   readonly clientOrderId: ClientOrderId;
   readonly venueOrderId: VenueOrderId;
+  /** In our names: the adapter maps the venue's spelling (status-spelling.ts) before reporting. */
   readonly status: 'new' | 'partially_filled' | 'filled' | 'canceled' | 'expired' | 'rejected';
+  /** Lots ordered, and lots filled so far (cumulative, never decreasing). */
   readonly qty: number;
   readonly filledQty: number;
-  readonly trades: readonly ReportedTrade[];
+  /** The executions, when the venue lists them; absent when it states only the cumulative. */
+  readonly trades?: readonly ReportedTrade[];
+  /**
+   * Average price of the `filledQty` lots, in fractional ticks (the venue's decimal average
+   * divided by the tick size, unrounded). Required when `trades` is absent and `filledQty` > 0;
+   * ignored when `trades` is listed.
+   */
+  readonly avgPrice?: number;
   /** The venue's last update time of the order, epoch ms, when it states one (conflict checks
    *  order full-state reports by it: src/core/order/status-cas.ts). */
   readonly updatedAt?: number;
@@ -104,11 +159,16 @@ export interface OrderStatusReport {
   readonly limitPrice?: number | null;
 }
 
-/** A read (lookup, snapshot) that failed transiently: retry it later. */
+/** A read (lookup, snapshot) that failed. Its class and category are the adapter's; `reason` is
+ *  the venue's or the transport's text, for people and the log. */
 export interface QueryFailedReport {
   readonly kind: 'QueryFailedReport';
   readonly clientOrderId: ClientOrderId | null;
   readonly query: 'order' | 'open_orders' | 'orders_since' | 'account';
+  /** transient: ask again after a backoff; reject: refused for good (bad request, auth), asking
+   *  again will not help (fill detection stops polling; the deadline still applies). */
+  readonly failure: Extract<FailureClass, 'transient' | 'reject'>;
+  readonly category: FailureCategory;
   readonly reason: string;
   /** Echo of the lookup's stamp, for a failed stamped lookup (see OrderNotFoundReport). */
   readonly askedAfterSeq?: number;

@@ -34,7 +34,7 @@ const eventArb = (qty: number): fc.Arbitrary<OrderEvent> =>
       { kind: 'AckReport', clientOrderId: cid, venueOrderId: venueOrderId('v1') },
       { kind: 'RejectReport', clientOrderId: cid, code: '-1013', reason: 'no' },
       { kind: 'CancelReport', clientOrderId: cid },
-      { kind: 'CancelRejectReport', clientOrderId: cid, code: '-2011', reason: 'unknown' },
+      { kind: 'CancelRejectReport', clientOrderId: cid, code: '-2011', reason: 'unknown', failure: 'not_cancelable' },
       { kind: 'ExpiredReport', clientOrderId: cid, reason: 'ioc' },
       { kind: 'OutcomeUnknownReport', clientOrderId: cid, request: 'submit', reason: 'timeout' },
       { kind: 'OrderNotFoundReport', clientOrderId: cid },
@@ -347,7 +347,11 @@ describe('applyOrderEvent', () => {
 
   it('returns to the open status when a cancel is rejected', () => {
     const s: OrderState = { ...newOrderState(request(5), 0), status: 'pending_cancel', filledQty: 2 };
-    const out = applyOrderEvent(s, { kind: 'CancelRejectReport', clientOrderId: cid, code: '-2011', reason: 'x' }, 1);
+    const out = applyOrderEvent(
+      s,
+      { kind: 'CancelRejectReport', clientOrderId: cid, code: '-2011', reason: 'x', failure: 'not_cancelable' },
+      1,
+    );
     expect(out).toMatchObject({ kind: 'applied', state: { status: 'partially_filled' } });
   });
 
@@ -376,7 +380,7 @@ describe('applyOrderEvent', () => {
               applied.add(e.tradeId);
             } else if (e.kind === 'OrderStatusReport') {
               // a lookup answer applies only trades we had not seen, and agrees with the venue's total
-              for (const t of e.trades) applied.add(t.tradeId);
+              for (const t of e.trades ?? []) applied.add(t.tradeId);
               expect(next.filledQty).toBe(e.filledQty);
             } else {
               expect(next.filledQty).toBe(s.filledQty);

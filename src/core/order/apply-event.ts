@@ -1,14 +1,21 @@
 // Folds one order event into an order's state through the transition table. Pure: the caller
-// decides what to log. Outcomes: applied (maybe with a status change); ignored (a fill whose
-// trade id was already applied: normal when a lookup and the stream both report it; a
-// full-state report that lost the conflict check of status-cas.ts: stale, behind, or locked); or a
-// discrepancy that must be recorded and not applied (a transition the table forbids, an
-// overfill, a malformed report).
+// decides what to log. Outcomes: applied (maybe with a status change, with the fills it added);
+// ignored (a fill whose trade id was already applied: normal when a lookup and the stream both
+// report it; a full-state report that lost the conflict check of status-cas.ts: stale, behind,
+// or locked); or a discrepancy that must be recorded and not applied (a transition the table
+// forbids, an overfill, a malformed report).
+//
+// Venues that state only a cumulative filled quantity and average price (a full-state report
+// without `trades`) get one inferred fill for the difference (inferFill); executions reported
+// later with their own ids are first matched against the inferred lots (`inferredQty`), so the
+// filled quantity is always max(the venue's latest cumulative, the sum of distinct executions
+// seen): never above the venue's, never counting an execution twice.
 import type { DiscrepancyReason, OrderCommand } from '../model/events.ts';
 import type { VenueOrderId } from '../model/ids.ts';
 import type { OrderRequest } from '../model/order.ts';
 import { isTerminal, statusOfVenue, transitionFor, type OrderStatus } from '../model/order-status.ts';
-import type { VenueReport } from '../model/reports.ts';
+import { tradeId as makeTradeId } from '../model/ids.ts';
+import type { ReportedTrade, VenueReport } from '../model/reports.ts';
 import { afterApplied, decideStatusUpdate, type CasIncoming, type CasSkipReason } from './status-cas.ts';
 
 export interface OrderState {
@@ -21,8 +28,14 @@ export interface OrderState {
   readonly filledNotional: number;
   /** Fees in notional units. */
   readonly fees: number;
+  /** Trade ids applied: executions (counted, or matched against an inferred fill) and inferred
+   *  fills (`inferred:<clientOrderId>:<cumulative lots>`). */
   readonly tradeIds: ReadonlySet<string>;
+  /** Fills counted: executions that added lots, and inferred fills. */
   readonly fillCount: number;
+  /** Lots counted by inferred fills that no execution with its own id has accounted for yet: the
+   *  next executions reported are matched against them first (up to this many lots). */
+  readonly inferredQty: number;
   /** SubmitOrder events so far (the first send and every resubmission with the same id). */
   readonly attempts: number;
   /** Log sequence number of the latest SubmitOrder; null before the first send (or when the
@@ -41,8 +54,34 @@ export interface OrderState {
 
 export type OrderEvent = OrderCommand | VenueReport;
 
+/** A fill the fold added to the order: an execution (only the lots not already counted by an
+ *  inferred fill), or an inferred fill (liquidity 'inferred', price in fractional ticks, fee 0). */
+export interface AppliedFill extends Omit<ReportedTrade, 'liquidity'> {
+  readonly liquidity: ReportedTrade['liquidity'] | 'inferred';
+}
+
+/** An execution whose lots (`qty` of them) an earlier inferred fill had already counted. */
+export interface MatchedExecution {
+  readonly tradeId: string;
+  readonly qty: number;
+}
+
 export type ApplyOutcome =
-  | { readonly kind: 'applied'; readonly state: OrderState; readonly from: OrderStatus }
+  | {
+      readonly kind: 'applied';
+      readonly state: OrderState;
+      readonly from: OrderStatus;
+      /** Fills this event added (absent: none). */
+      readonly fills?: readonly AppliedFill[];
+      /** The inferred fill among `fills`, with the venue's cumulative and average behind it. */
+      readonly inferred?: {
+        readonly fill: AppliedFill;
+        readonly cumulativeQty: number;
+        readonly venueAvgPrice: number;
+      };
+      /** Executions matched against inferred lots (absent: none). */
+      readonly matched?: readonly MatchedExecution[];
+    }
   /** Already known (a fill whose trade id was applied, e.g. by a lookup before the stream). */
   | {
       readonly kind: 'ignored';
@@ -61,6 +100,7 @@ export function newOrderState(request: OrderRequest, time: number): OrderState {
     fees: 0,
     tradeIds: new Set(),
     fillCount: 0,
+    inferredQty: 0,
     attempts: 0,
     lastSentSeq: null,
     lastSeenSeq: null,
@@ -139,6 +179,7 @@ function applyUnstamped(state: OrderState, event: OrderEvent, time: number, seq?
       state: { ...state, ...afterApplied(state, casIncoming(event)), updatedAt: time },
     };
   }
+  if (event.kind === 'FillReport') return foldExecution(state, event, time);
   const target = transitionFor(state.status, event.kind);
   if (target === undefined) {
     return {
@@ -147,7 +188,6 @@ function applyUnstamped(state: OrderState, event: OrderEvent, time: number, seq?
       detail: `${event.kind} not allowed in status ${state.status}`,
     };
   }
-  if (event.kind === 'FillReport') return applyFill(state, event, target, time);
   if (event.kind === 'OrderStatusReport') return applyFullState(state, event, time);
   if (event.kind === 'ChildAmended') {
     if (!Number.isSafeInteger(event.qty) || event.qty <= 0 || event.qty < state.filledQty) {
@@ -172,6 +212,7 @@ function applyUnstamped(state: OrderState, event: OrderEvent, time: number, seq?
   else if (target === 'open')
     status = state.filledQty > 0 ? 'partially_filled' : venueOrderId !== null ? 'accepted' : 'submitted_unconfirmed';
   else if (target === 'by_fill' || target === 'late_fill' || target === 'sync') {
+    // FillReport and OrderStatusReport were handled above; no other event maps to these rules.
     throw new Error(`transition table maps ${event.kind} to the rule ${target}`);
   } else status = target;
 
@@ -210,13 +251,14 @@ function applyFullState(state: OrderState, r: StatusReport, time: number): Apply
 
 /**
  * A lookup answer is the venue's whole truth about the order: trades we have not seen are
- * applied as fills (deduplicated by trade id, through the same table), then the venue's status
- * is taken where ours is behind it. Quantities that do not add up are a discrepancy.
+ * applied as fills (deduplicated by trade id, through the same table), or, when the venue lists
+ * no trades, one fill is inferred for the cumulative quantity we have not seen; then the venue's
+ * status is taken where ours is behind it. Quantities that do not add up are a discrepancy.
  */
 function applyStatusReport(state: OrderState, r: StatusReport, time: number): ApplyOutcome {
   let s: OrderState = { ...state, venueOrderId: r.venueOrderId, updatedAt: time };
   if (r.status === 'rejected') {
-    if (r.filledQty !== 0 || r.trades.length > 0) {
+    if (r.filledQty !== 0 || (r.trades?.length ?? 0) > 0) {
       return {
         kind: 'discrepancy',
         reason: 'invalid_report',
@@ -247,42 +289,188 @@ function applyStatusReport(state: OrderState, r: StatusReport, time: number): Ap
     s.status === 'failed'
   )
     s = { ...s, status: 'accepted' };
-  for (const t of r.trades) {
-    if (s.tradeIds.has(t.tradeId)) continue;
-    const fill = { kind: 'FillReport' as const, clientOrderId: r.clientOrderId, venueOrderId: r.venueOrderId, ...t };
-    const out = applyFill(s, fill, transitionFor(s.status, 'FillReport') ?? 'none', time);
+  const fills: AppliedFill[] = [];
+  const matched: MatchedExecution[] = [];
+  let inferred: { fill: AppliedFill; cumulativeQty: number; venueAvgPrice: number } | undefined;
+  if (r.trades !== undefined) {
+    for (const t of r.trades) {
+      if (s.tradeIds.has(t.tradeId)) continue;
+      const fill = { kind: 'FillReport' as const, clientOrderId: r.clientOrderId, venueOrderId: r.venueOrderId, ...t };
+      const out = foldExecution(s, fill, time);
+      if (out.kind !== 'applied') return out;
+      s = out.state;
+      fills.push(...(out.fills ?? []));
+      matched.push(...(out.matched ?? []));
+    }
+  } else if (r.filledQty > s.filledQty) {
+    const out = inferFill(s, r, time);
     if (out.kind !== 'applied') return out;
     s = out.state;
+    fills.push(...(out.fills ?? []));
+    inferred = out.inferred;
   }
-  if (s.filledQty !== r.filledQty) {
+  // A listing must add up by itself. We may hold more than it says: executions the stream
+  // delivered after the venue answered (the two channels race), each counted once.
+  const listed = r.trades?.reduce((n, t) => n + t.qty, 0);
+  if ((listed !== undefined && listed !== r.filledQty) || s.filledQty < r.filledQty) {
     return {
       kind: 'discrepancy',
       reason: 'invalid_report',
-      detail: `venue reports ${r.filledQty} lots filled, its trades add up to ${s.filledQty}`,
+      detail:
+        listed === undefined
+          ? `venue reports ${r.filledQty} lots filled, we hold ${s.filledQty}`
+          : `venue reports ${r.filledQty} lots filled, its trades add up to ${listed}`,
     };
   }
   if ((r.status === 'canceled' || r.status === 'expired') && !isTerminal(s.status)) s = { ...s, status: r.status };
-  return { kind: 'applied', from: state.status, state: s };
+  return {
+    kind: 'applied',
+    from: state.status,
+    state: s,
+    ...(fills.length > 0 ? { fills } : {}),
+    ...(matched.length > 0 ? { matched } : {}),
+    ...(inferred ? { inferred } : {}),
+  };
 }
 
-function applyFill(
+/** The trade id of the fill inferred when the venue's cumulative filled quantity reached
+ *  `cumulativeQty`: the same for every fold of the same log, and never reused (the cumulative
+ *  only grows). */
+export const inferredTradeId = (clientOrderId: string, cumulativeQty: number): string =>
+  `inferred:${clientOrderId}:${cumulativeQty}`;
+
+/**
+ * One fill for the lots a trade-less full state reports beyond ours. Its notional makes our
+ * average the venue's: the venue's cumulative notional, round(avgPrice x filledQty) in whole
+ * notional units (tick x lot; Math.round, half up), less the notional we hold; its price is that
+ * notional over the lots (fractional ticks). Fee 0: a venue without a trade list states no
+ * per-fill fee (executions matched later add theirs). Without an average price the report is
+ * malformed.
+ */
+function inferFill(s: OrderState, r: StatusReport, time: number): ApplyOutcome {
+  const qty = r.filledQty - s.filledQty;
+  const avg = r.avgPrice;
+  if (avg === undefined || !Number.isFinite(avg) || avg <= 0) {
+    return {
+      kind: 'discrepancy',
+      reason: 'invalid_report',
+      detail: `venue reports ${r.filledQty} lots filled (we hold ${s.filledQty}) with neither trades nor an average price`,
+    };
+  }
+  if (!Number.isSafeInteger(r.filledQty)) {
+    return { kind: 'discrepancy', reason: 'invalid_report', detail: `filled quantity ${r.filledQty}` };
+  }
+  // Exact when the fills we hold are the venue's first ones; when the stream delivered a later
+  // execution before this answer, the difference may leave less than a tick per lot, and the
+  // lots then take the venue's average (the quantity is what must be right).
+  const difference = Math.round(avg * r.filledQty) - s.filledNotional;
+  const notional = difference >= qty ? difference : Math.max(qty, Math.round(avg * qty));
+  const remaining = s.request.qty - s.filledQty;
+  if (qty > remaining) {
+    return {
+      kind: 'discrepancy',
+      reason: 'overfill',
+      detail: `venue reports ${r.filledQty} lots filled of ${s.request.qty}`,
+    };
+  }
+  const target = transitionFor(s.status, 'FillReport');
+  if (target === undefined) {
+    return { kind: 'discrepancy', reason: 'transition_not_allowed', detail: `an inferred fill in status ${s.status}` };
+  }
+  const fill: AppliedFill = {
+    tradeId: makeTradeId(inferredTradeId(r.clientOrderId, r.filledQty)),
+    qty,
+    price: notional / qty,
+    fee: 0,
+    liquidity: 'inferred',
+    venueTime: r.updatedAt ?? time,
+  };
+  const out = addFill(s, fill, qty, notional, target, time);
+  if (out.kind !== 'applied') return out;
+  return {
+    ...out,
+    state: { ...out.state, inferredQty: s.inferredQty + qty },
+    inferred: { fill, cumulativeQty: r.filledQty, venueAvgPrice: avg },
+  };
+}
+
+/**
+ * One execution with its own trade id (not applied before): its lots are first matched against
+ * lots an inferred fill already counted (up to `inferredQty`), and only the rest is added, so
+ * an execution is never counted twice. A fully matched one changes no quantity or status (any
+ * status: it was counted when the order still took fills); its id becomes known and its fee is
+ * added. The rest goes through the transition table like any fill.
+ */
+function foldExecution(
   state: OrderState,
   fill: Extract<VenueReport, { kind: 'FillReport' }>,
-  target: string,
   time: number,
 ): ApplyOutcome {
   if (!Number.isSafeInteger(fill.qty) || fill.qty <= 0 || !Number.isSafeInteger(fill.price) || fill.price <= 0) {
     return { kind: 'discrepancy', reason: 'invalid_report', detail: `fill qty ${fill.qty} price ${fill.price}` };
   }
+  const covered = Math.min(fill.qty, state.inferredQty);
+  if (covered === fill.qty) {
+    const tradeIds = new Set(state.tradeIds);
+    tradeIds.add(fill.tradeId);
+    return {
+      kind: 'applied',
+      from: state.status,
+      state: {
+        ...state,
+        venueOrderId: state.venueOrderId ?? fill.venueOrderId,
+        inferredQty: state.inferredQty - covered,
+        fees: state.fees + fill.fee,
+        tradeIds,
+        updatedAt: time,
+      },
+      matched: [{ tradeId: fill.tradeId, qty: covered }],
+    };
+  }
+  const target = transitionFor(state.status, 'FillReport');
+  if (target === undefined) {
+    return {
+      kind: 'discrepancy',
+      reason: 'transition_not_allowed',
+      detail: `FillReport not allowed in status ${state.status}`,
+    };
+  }
+  const added = fill.qty - covered;
+  const { kind: _k, clientOrderId: _c, venueOrderId: _v, ...trade } = fill;
+  const out = addFill(
+    { ...state, venueOrderId: state.venueOrderId ?? fill.venueOrderId },
+    { ...trade, qty: added },
+    added,
+    added * fill.price,
+    target,
+    time,
+  );
+  if (out.kind !== 'applied' || covered === 0) return out;
+  return {
+    ...out,
+    state: { ...out.state, inferredQty: state.inferredQty - covered },
+    matched: [{ tradeId: fill.tradeId, qty: covered }],
+  };
+}
+
+/** Adds `qty` lots worth `notional` units (and the fill's fee) under the transition rule `target`. */
+function addFill(
+  state: OrderState,
+  fill: AppliedFill,
+  qty: number,
+  notional: number,
+  target: string,
+  time: number,
+): ApplyOutcome {
   const remaining = state.request.qty - state.filledQty;
-  if (fill.qty > remaining) {
+  if (qty > remaining) {
     return {
       kind: 'discrepancy',
       reason: 'overfill',
-      detail: `fill of ${fill.qty} lots exceeds remaining ${remaining}`,
+      detail: `fill of ${qty} lots exceeds remaining ${remaining}`,
     };
   }
-  const filledQty = state.filledQty + fill.qty;
+  const filledQty = state.filledQty + qty;
   const complete = filledQty === state.request.qty;
   let status: OrderStatus;
   if (target === 'by_fill') status = complete ? 'filled' : 'partially_filled';
@@ -302,13 +490,13 @@ function applyFill(
     state: {
       ...state,
       status,
-      venueOrderId: state.venueOrderId ?? fill.venueOrderId,
       filledQty,
-      filledNotional: state.filledNotional + fill.qty * fill.price,
+      filledNotional: state.filledNotional + notional,
       fees: state.fees + fill.fee,
       tradeIds,
       fillCount: state.fillCount + 1,
       updatedAt: time,
     },
+    fills: [fill],
   };
 }

@@ -4,16 +4,17 @@
 import type {
   DiscrepancyRecorded,
   ExecEvent,
+  FillInferred,
+  InferredFillMatched,
   LogEntry,
   OrderStatusChanged,
   ParentOrderCreated,
   ReportIgnored,
 } from '../model/events.ts';
 import type { ClientOrderId, ParentOrderId } from '../model/ids.ts';
-import type { ReportedTrade } from '../model/reports.ts';
 import type { OrderRequest } from '../model/order.ts';
 import { isTerminal, ORDER_EVENT_KINDS } from '../model/order-status.ts';
-import { applyOrderEvent, newOrderState, type OrderEvent, type OrderState } from './apply-event.ts';
+import { applyOrderEvent, newOrderState, type AppliedFill, type OrderEvent, type OrderState } from './apply-event.ts';
 
 export interface ParentState {
   readonly spec: ParentOrderCreated;
@@ -32,10 +33,12 @@ export interface ParentCompletion {
   readonly at: number;
 }
 
-export type DerivedEvent = OrderStatusChanged | DiscrepancyRecorded | ReportIgnored;
+export type DerivedEvent =
+  OrderStatusChanged | DiscrepancyRecorded | ReportIgnored | FillInferred | InferredFillMatched;
 
-/** A trade the last applied entry added to an order (from a fill report or a lookup answer). */
-export interface AppliedTrade extends ReportedTrade {
+/** A fill the last applied entry added to an order (from a fill report or a lookup answer, or
+ *  inferred from a lookup answer without trades: liquidity 'inferred', fractional price). */
+export interface AppliedTrade extends AppliedFill {
   readonly clientOrderId: ClientOrderId;
 }
 
@@ -157,31 +160,48 @@ export class OrderLedger {
         },
       ];
     }
-    this.orders.set(event.clientOrderId, outcome.state);
+    const next = outcome.state;
+    this.orders.set(event.clientOrderId, next);
     this.changed.add(event.clientOrderId);
-    const filledNow = outcome.state.filledQty - current.filledQty;
+    const filledNow = next.filledQty - current.filledQty;
     if (filledNow !== 0) this.position += current.request.side === 'buy' ? filledNow : -filledNow;
-    if (event.kind === 'FillReport') {
-      const { kind: _k, venueOrderId: _v, ...trade } = event;
-      this.appliedTrades = [trade];
-    } else if (event.kind === 'OrderStatusReport') {
-      this.appliedTrades = event.trades
-        .filter((t) => !current.tradeIds.has(t.tradeId))
-        .map((t) => ({ ...t, clientOrderId: event.clientOrderId }));
-    }
+    if (outcome.fills) this.appliedTrades = outcome.fills.map((t) => ({ ...t, clientOrderId: event.clientOrderId }));
+    // Cash from the order's own totals: an inferred fill's notional is exact in notional units
+    // although its price is fractional, and a matched execution adds its fee only.
     const sign = current.request.side === 'buy' ? -1 : 1;
-    for (const t of this.appliedTrades) this.cash += sign * t.price * t.qty - t.fee;
-    if (outcome.from === outcome.state.status) return [];
-    return [
-      {
+    this.cash += sign * (next.filledNotional - current.filledNotional) - (next.fees - current.fees);
+    const derived: DerivedEvent[] = [];
+    if (outcome.inferred) {
+      const { fill, cumulativeQty, venueAvgPrice } = outcome.inferred;
+      derived.push({
+        kind: 'FillInferred',
+        clientOrderId: event.clientOrderId,
+        tradeId: fill.tradeId,
+        qty: fill.qty,
+        cumulativeQty,
+        price: fill.price,
+        venueAvgPrice,
+        cause: seq,
+      });
+    }
+    for (const m of outcome.matched ?? [])
+      derived.push({
+        kind: 'InferredFillMatched',
+        clientOrderId: event.clientOrderId,
+        tradeId: m.tradeId,
+        qty: m.qty,
+        cause: seq,
+      });
+    if (outcome.from !== next.status)
+      derived.push({
         kind: 'OrderStatusChanged',
         clientOrderId: event.clientOrderId,
         from: outcome.from,
-        to: outcome.state.status,
-        filledQty: outcome.state.filledQty,
+        to: next.status,
+        filledQty: next.filledQty,
         cause: seq,
-      },
-    ];
+      });
+    return derived;
   }
 
   /**

@@ -13,11 +13,36 @@ export interface OrdersCursor {
 
 export type ReportHandler = (report: VenueMessage) => void;
 
+/**
+ * The contract every adapter keeps (the simulated venue is the reference implementation):
+ * - Every answer is a VenueMessage through the handler, never a return value or a thrown error;
+ *   every command and query gets exactly one answer eventually (a lost one is an
+ *   OutcomeUnknownReport or a QueryFailedReport, never silence the adapter knows of).
+ * - No vendor type crosses the port: prices in ticks (fractional only where a report says so),
+ *   quantities in lots, fees in notional units (tick x lot), times in epoch ms on the venue's
+ *   clock, statuses in our names (reports.ts), mapped by the adapter.
+ * - Failures carry their class (reports.ts FailureClass), decided by the adapter from the
+ *   venue's rules table (src/core/venues: REFUSAL_CLASSES) or its transport; codes and text are
+ *   for people and the log. Core never reads them.
+ * - A full state without executions (OrderStatusReport without `trades`) states the venue's
+ *   cumulative filled quantity and `avgPrice`; core infers the fills it has not seen. An adapter
+ *   that can list executions should: fees and per-execution prices are then exact.
+ */
 export interface Broker {
   /** Venue limit on client order id length (36 for Binance, 128 for Alpaca). */
   readonly clientIdMaxLength: number;
   setReportHandler(handler: ReportHandler): void;
   submit(order: OrderRequest): void;
+  /**
+   * Cancels one of our orders. `clientOrderId` always identifies it; `venueOrderId` is given
+   * when core has seen the venue's ack (null before, and for orphans reconciliation cancels). An
+   * adapter whose venue cancels only by its own id (Alpaca: DELETE /v2/orders/{id}) looks the
+   * order up by client id first when `venueOrderId` is null (a not-found lookup answers the
+   * cancel with CancelRejectReport failure 'not_found'; a failed one with failure 'transient').
+   * The answer is CancelReport, CancelRejectReport (with its failure class: not_found,
+   * transient, not_cancelable) or OutcomeUnknownReport (request 'cancel'). The simulated venue
+   * cancels by client id either way. Core needs no capability flag: the lookup is the adapter's.
+   */
   cancel(clientOrderId: ClientOrderId, venueOrderId: VenueOrderId | null): void;
   /**
    * Looks an order up by client id: OrderStatusReport, OrderNotFoundReport or QueryFailedReport,
@@ -34,7 +59,9 @@ export interface Broker {
    * `next` cursor): OrdersPageReport or QueryFailedReport.
    */
   queryOrdersSince(since: number, limit: number, after?: OrdersCursor): void;
-  /** Position and balance: AccountReport or QueryFailedReport. */
+  /** Position and balance: AccountReport or QueryFailedReport. (The account answer does not yet
+   *  carry the symbol or free/locked balances, and a run still assumes it starts flat: a venue
+   *  position found at startup is corrected by reconciliation, PositionCorrected.) */
   queryAccount(): void;
 }
 

@@ -191,7 +191,14 @@ describe('Reconciler', () => {
   it('asks a failed query again after retryMs; corrects a position only when a second look confirms it', () => {
     const s = setup();
     s.recon.run('startup');
-    s.deliver({ kind: 'QueryFailedReport', clientOrderId: null, query: 'open_orders', reason: '503' });
+    s.deliver({
+      kind: 'QueryFailedReport',
+      clientOrderId: null,
+      query: 'open_orders',
+      failure: 'transient',
+      category: 'server',
+      reason: '503',
+    });
     s.clock.advanceBy(1_000);
     expect(s.calls.filter((c) => c === 'open')).toHaveLength(2);
     s.deliver({ kind: 'OpenOrdersReport', orders: [] });

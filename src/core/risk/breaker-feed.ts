@@ -43,7 +43,10 @@ export class BreakerFeed {
   onReport(report: VenueMessage): void {
     if (report.kind === 'RejectReport') this.breaker.recordReject();
     else if (report.kind === 'OutcomeUnknownReport' || report.kind === 'QueryFailedReport') this.breaker.recordError();
-    else if (report.kind === 'FillReport' || (report.kind === 'OrderStatusReport' && report.trades.length > 0))
+    else if (
+      report.kind === 'FillReport' ||
+      (report.kind === 'OrderStatusReport' && (report.trades?.length ?? report.filledQty) > 0)
+    )
       this.sample();
   }
 }

@@ -29,6 +29,7 @@ export {
   isValidClientId,
   orderShapeRefusal,
   refusal,
+  REFUSAL_CLASSES,
   REFUSAL_REASONS,
   VENUE_IDS,
   type FractionalRule,

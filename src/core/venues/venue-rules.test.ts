@@ -12,9 +12,11 @@ import {
   NYSE_HOURS,
   orderShapeRefusal,
   refusal,
+  REFUSAL_CLASSES,
   REFUSAL_REASONS,
   VENUE_IDS,
   venueRules,
+  type RefusalReason,
   type VenueId,
   type VenueRules,
 } from './index.ts';
@@ -163,13 +165,14 @@ describe('refusal', () => {
     ['post-only-would-take', '-2010', 'Order would immediately match and take.', 400],
   ];
   it.each(binance)('Binance %s -> %s %s', (reason, code, message, httpStatus) => {
-    expect(refusal(BINANCE_SPOT, reason)).toEqual({ code, message, httpStatus });
+    expect(refusal(BINANCE_SPOT, reason)).toEqual({ code, message, httpStatus, failure: REFUSAL_CLASSES[reason] });
   });
 
   it('Binance rate limit: HTTP 429, -1003, with the weight limit filled in', () => {
     expect(refusal(BINANCE_SPOT, 'rate-limited')).toEqual({
       code: '-1003',
       httpStatus: 429,
+      failure: 'transient',
       message:
         'Too much request weight used; current limit is 6000 request weight per 1 MINUTE. ' +
         'Please use WebSocket Streams for live updates to avoid polling the API.',
@@ -192,13 +195,14 @@ describe('refusal', () => {
     ['fractional-tif', '42210000', 'fractional orders must be DAY orders', 422],
   ];
   it.each(alpaca)('Alpaca %s -> %s %s', (reason, code, message, httpStatus) => {
-    expect(refusal(ALPACA_EQUITIES, reason)).toEqual({ code, message, httpStatus });
+    expect(refusal(ALPACA_EQUITIES, reason)).toEqual({ code, message, httpStatus, failure: REFUSAL_CLASSES[reason] });
   });
 
   it('Alpaca fills in the price, symbol and quantities its messages carry', () => {
     expect(refusal(ALPACA_EQUITIES, 'price-off-tick', { price: '150.123' })).toEqual({
       code: '42210000',
       httpStatus: 422,
+      failure: 'reject',
       message: 'invalid limit_price 150.123. sub-penny increment does not fulfill minimum pricing criteria',
     });
     expect(refusal(ALPACA_EQUITIES, 'price-off-tick', { field: 'stop_price', price: '9.001' }).message).toMatch(
@@ -207,6 +211,7 @@ describe('refusal', () => {
     expect(refusal(ALPACA_EQUITIES, 'qty-off-lot', { symbol: 'AAPL' })).toEqual({
       code: '40310000',
       httpStatus: 403,
+      failure: 'reject',
       message: 'asset "AAPL" is not fractionable',
     });
     expect(refusal(ALPACA_EQUITIES, 'insufficient-position', { requested: '10', available: '3' }).message).toBe(
@@ -253,5 +258,28 @@ describe('defineVenueRules', () => {
   it('refuses an error entry with a non-error HTTP status', () => {
     const entry = { httpStatus: 200, code: '0', message: 'ok', confidence: 'unverified', source: 'test' } as const;
     expect(() => defineVenueRules({ ...base, errors: { 'rate-limited': entry } })).toThrow(/HTTP status 200/);
+  });
+});
+
+describe('refusal classes', () => {
+  it('every refusal reason has a failure class, and refusal() states it', () => {
+    for (const reason of REFUSAL_REASONS) expect(REFUSAL_CLASSES[reason]).toBeDefined();
+    for (const rules of [BINANCE_SPOT, ALPACA_EQUITIES])
+      for (const reason of Object.keys(rules.errors) as RefusalReason[])
+        expect(
+          refusal(rules, reason, {
+            price: '1',
+            symbol: 'X',
+            field: 'price',
+            limit: '1',
+            interval: 'm',
+            id: 'i',
+            available: '1',
+            requested: '2',
+          }).failure,
+        ).toBe(REFUSAL_CLASSES[reason]);
+    expect(REFUSAL_CLASSES['rate-limited']).toBe('transient');
+    expect(REFUSAL_CLASSES['cancel-unknown-order']).toBe('not_found');
+    expect(REFUSAL_CLASSES['unknown-order']).toBe('not_found');
   });
 });

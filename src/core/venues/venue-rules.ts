@@ -4,6 +4,7 @@
 // each rule. Every error entry says how sure we are of its exact text (`confidence`) and where it
 // comes from (`source`), because a message we made up must not pass for one the venue sends.
 import type { InstrumentSpec } from '../model/instrument.ts';
+import type { FailureClass } from '../model/reports.ts';
 import type { OrderType, TimeInForce } from '../model/order.ts';
 import type { TradingHours } from './nyse-calendar.ts';
 
@@ -30,6 +31,31 @@ export const REFUSAL_REASONS = [
 ] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 
+/**
+ * The failure class of each refusal (reports.ts FailureClass), as data: what an adapter puts on
+ * the report it emits for the venue's answer, so core never reads the venue's code or text.
+ * The same on every venue: a venue that answers two of our reasons with one code (Binance -2010
+ * for a duplicate id and for a balance) is told apart by its adapter, which maps the answer back
+ * to our reason first.
+ */
+export const REFUSAL_CLASSES: Readonly<Record<RefusalReason, FailureClass>> = Object.freeze({
+  'duplicate-client-id': 'reject',
+  'invalid-client-id': 'reject',
+  'unknown-order': 'not_found',
+  'cancel-unknown-order': 'not_found',
+  'price-off-tick': 'reject',
+  'qty-off-lot': 'reject',
+  'below-min-notional': 'reject',
+  'insufficient-balance': 'reject',
+  'insufficient-position': 'reject',
+  'rate-limited': 'transient',
+  'market-closed': 'reject',
+  'unsupported-order-type': 'reject',
+  'unsupported-tif': 'reject',
+  'post-only-would-take': 'reject',
+  'fractional-tif': 'reject',
+});
+
 export interface VenueErrorEntry {
   readonly httpStatus: number;
   /** The venue's own code as it appears in the body: Binance "-2010", Alpaca "40010001". */
@@ -48,6 +74,8 @@ export interface Refusal {
   readonly code: string;
   readonly message: string;
   readonly httpStatus: number;
+  /** The refusal's class (REFUSAL_CLASSES). */
+  readonly failure: FailureClass;
 }
 
 /** The times in force an order type takes, or 'not-sent': the venue takes none for this type
@@ -133,7 +161,7 @@ export function refusal(
     if (value === undefined) throw new Error(`${rules.id} refusal "${reason}" needs a value for {${name}}`);
     return value;
   });
-  return { code: entry.code, message, httpStatus: entry.httpStatus };
+  return { code: entry.code, message, httpStatus: entry.httpStatus, failure: REFUSAL_CLASSES[reason] };
 }
 
 export function isValidClientId(rules: VenueRules, id: string): boolean {

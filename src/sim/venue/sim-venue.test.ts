@@ -177,3 +177,26 @@ describe('SimVenue refusals come from the venue rules', () => {
     expect(got.some((m) => m.kind === 'ExpiredReport' && m.clientOrderId === lmt.clientOrderId)).toBe(true);
   });
 });
+
+describe('SimVenue cancel contract', () => {
+  it('cancels by client order id with or without the venue order id, and classes a refusal', () => {
+    const { clock, sim, got } = setup();
+    const a = order('limit', 'GTC', 5_000_000);
+    const b = order('limit', 'GTC', 5_000_000);
+    sim.submit(a);
+    sim.submit(b);
+    clock.advanceBy(100);
+    const ack = got.find((m) => m.kind === 'AckReport' && m.clientOrderId === a.clientOrderId);
+    if (ack?.kind !== 'AckReport') throw new Error('no ack');
+    sim.cancel(a.clientOrderId, ack.venueOrderId); // with the venue's id
+    sim.cancel(b.clientOrderId, null); // by client id only: the simulator needs no lookup
+    sim.cancel(clientOrderId('never-sent'), null);
+    clock.advanceBy(100);
+    const cancels = got.filter((m) => m.kind === 'CancelReport').map((m) => m.clientOrderId);
+    expect(cancels).toEqual([a.clientOrderId, b.clientOrderId]);
+    expect(got.find((m) => m.kind === 'CancelRejectReport')).toMatchObject({
+      clientOrderId: 'never-sent',
+      failure: 'not_found',
+    });
+  });
+});

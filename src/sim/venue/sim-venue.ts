@@ -6,7 +6,7 @@
 // while quotes are stale. What a query's answer says is built in venue-queries.ts.
 import type { ClientOrderId, Symbol, VenueOrderId } from '../../core/model/ids.ts';
 import type { OrderRequest } from '../../core/model/order.ts';
-import type { VenueMessage } from '../../core/model/reports.ts';
+import type { CancelRejectReport, FailureCategory, VenueMessage } from '../../core/model/reports.ts';
 import type {
   Broker,
   MarketDataPort,
@@ -210,12 +210,7 @@ export class SimVenue implements Broker, MarketDataPort {
   cancel(clientOrderId: ClientOrderId, _venueOrderId: VenueOrderId | null): void {
     this.request(clientOrderId, 'cancel', () => {
       if (this.exchange.cancel(clientOrderId)) return { kind: 'CancelReport', clientOrderId };
-      return {
-        kind: 'CancelRejectReport',
-        clientOrderId,
-        ...this.refusalReport('cancel-unknown-order'),
-        failure: 'not_found',
-      };
+      return { kind: 'CancelRejectReport', clientOrderId, ...this.cancelRefusal('cancel-unknown-order') };
     });
   }
 
@@ -288,9 +283,11 @@ export class SimVenue implements Broker, MarketDataPort {
     const entry = this.latency.sample('orderEntry');
     const back = () => this.latency.sample('ack');
     const label = `${what} ${cid ?? '(snapshot)'}`;
-    const unknown = (reason: string): VenueMessage =>
+    // The simulator knows why each request failed: the class and category go on the report (a
+    // failed read is always transient here; a sent command's outcome is unknown).
+    const unknown = (reason: string, category: FailureCategory): VenueMessage =>
       what === 'query'
-        ? { kind: 'QueryFailedReport', clientOrderId: cid, query, reason, ...stamp }
+        ? { kind: 'QueryFailedReport', clientOrderId: cid, query, failure: 'transient', category, reason, ...stamp }
         : { kind: 'OutcomeUnknownReport', clientOrderId: cid as ClientOrderId, request: what, reason };
     switch (fate.kind) {
       case 'deliver':
@@ -304,7 +301,7 @@ export class SimVenue implements Broker, MarketDataPort {
         this.rest.send(entry + back(), () =>
           this.handler(
             what === 'query'
-              ? unknown('429 Too Many Requests')
+              ? unknown('429 Too Many Requests', 'rate_limit')
               : what === 'submit'
                 ? {
                     kind: 'RetryableRejectReport',
@@ -314,8 +311,7 @@ export class SimVenue implements Broker, MarketDataPort {
                 : {
                     kind: 'CancelRejectReport',
                     clientOrderId: cid as ClientOrderId,
-                    ...this.refusalReport('rate-limited'),
-                    failure: 'transient',
+                    ...this.cancelRefusal('rate-limited'),
                   },
           ),
         );
@@ -340,7 +336,7 @@ export class SimVenue implements Broker, MarketDataPort {
         );
         if (fate.received) this.clock.post(() => void process(), entry);
         const wait = fate.kind === 'timeout' ? fate.timeoutMs : entry + back();
-        this.rest.send(wait, () => this.handler(unknown(detail)));
+        this.rest.send(wait, () => this.handler(unknown(detail, fate.kind === 'timeout' ? 'timeout' : 'server')));
         return;
       }
     }
@@ -349,6 +345,18 @@ export class SimVenue implements Broker, MarketDataPort {
   private refusalReport(reason: RefusalReason): { code: string; reason: string } {
     const { code, message } = refusal(this.options.rules, reason, { price: '', symbol: '', field: 'price' });
     return { code, reason: message };
+  }
+
+  /** A refused cancel with its class from the rules table (not found, transient, not cancelable). */
+  private cancelRefusal(reason: RefusalReason): {
+    code: string;
+    reason: string;
+    failure: CancelRejectReport['failure'];
+  } {
+    const { failure } = refusal(this.options.rules, reason, { price: '', symbol: '', field: 'price' });
+    if (failure !== 'not_found' && failure !== 'transient' && failure !== 'not_cancelable')
+      throw new Error(`${this.options.rules.id}: a refused cancel cannot be of class ${failure} (${reason})`);
+    return { ...this.refusalReport(reason), failure };
   }
 }
 

@@ -1,3 +1,9 @@
+// Adapter side: the class of a failed venue call from what the wire gave (HTTP status, the
+// venue's code, a Node error code, the message). Core never reads any of these; a live adapter
+// calls this and puts the class on the report it emits (reports.ts FailureClass: 'permanent' is
+// 'reject' for a read, unknown_order is 'not_found'), keeping the code and text for people.
+// The simulated venue needs none of it: it knows the class of every failure it makes.
+//
 // Is a failed venue call worth retrying? Transient errors
 // (network, timeouts, rate limits, 5xx) are retried with backoff and never end monitoring early;
 // permanent ones (validation, other 4xx, an order the venue still does not know after repeated
@@ -5,7 +11,7 @@
 // transient, because giving up early costs a missed fill while a retry costs one request.
 // Codes: Binance spot errors.md (10xx server/network, 11xx request, 20xx processing); Alpaca body
 // codes begin with the HTTP status (40010001 -> 400, 40410000 -> 404, 42910000 -> 429).
-import { DEFAULT_FILL_CONFIG, type FillConfig } from './fill-config.ts';
+import { DEFAULT_FILL_CONFIG, type FillConfig } from '../core/fills/fill-config.ts';
 
 export interface ErrorInfo {
   readonly httpStatus?: number | undefined;
