@@ -40,44 +40,9 @@ export interface GatewayVenueOptions {
   readonly now?: () => number;
 }
 
-/**
- * Alpaca's rules with the trading hours given, and answers for the refusals the simulated exchange
- * can produce that Alpaca's table leaves out (a halt fault, an order shape the gateway let through)
- * or that need values the venue cannot fill in (the quantities of a sell beyond the position: the
- * gateway checks that first with the numbers; this is the fallback).
- */
+/** Alpaca's rules with the trading hours given (always open unless the venue's calendar is asked for). */
 export function gatewayRules(hours: TradingHours): VenueRules {
-  const errors = ALPACA_EQUITIES.errors;
-  const position = errors['insufficient-position'];
-  return {
-    ...ALPACA_EQUITIES,
-    hours,
-    errors: {
-      ...errors,
-      ...(position ? { 'insufficient-position': { ...position, defaults: { requested: '?', available: '?' } } } : {}),
-      'market-closed': {
-        httpStatus: 403,
-        code: '40310000',
-        message: 'asset is not tradable: trading is halted',
-        confidence: 'unverified',
-        source: 'execsim gateway: the answer to an order during a halt fault',
-      },
-      'unsupported-order-type': {
-        httpStatus: 422,
-        code: '42210000',
-        message: 'order type or parameters not supported',
-        confidence: 'unverified',
-        source: 'execsim gateway: an order the simulated exchange refuses as malformed',
-      },
-      'unsupported-tif': {
-        httpStatus: 422,
-        code: '42210000',
-        message: 'invalid time_in_force',
-        confidence: 'unverified',
-        source: 'execsim gateway',
-      },
-    },
-  };
+  return { ...ALPACA_EQUITIES, hours };
 }
 
 /** Scenario sections a gateway ignores: they script the client, and the clients are real. */

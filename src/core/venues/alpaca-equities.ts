@@ -104,6 +104,27 @@ export const ALPACA_EQUITIES: VenueRules = defineVenueRules({
       confidence: 'observed',
       source: 'alpacahq/Alpaca-API issue #111',
     },
+    'market-closed': {
+      httpStatus: 403,
+      code: '40310000',
+      message: 'asset is not tradable: trading is halted',
+      confidence: 'unverified',
+      source: 'execsim: the answer to an order during a halt (no documented text)',
+    },
+    'unsupported-order-type': {
+      httpStatus: 422,
+      code: '42210000',
+      message: 'order type or parameters not supported',
+      confidence: 'unverified',
+      source: 'execsim: an order the venue refuses as malformed (no documented text)',
+    },
+    'unsupported-tif': {
+      httpStatus: 422,
+      code: '42210000',
+      message: 'invalid time_in_force',
+      confidence: 'unverified',
+      source: 'execsim: a time in force the venue does not take (no documented text)',
+    },
     'rate-limited': {
       httpStatus: 429,
       code: '42910000',

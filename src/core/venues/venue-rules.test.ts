@@ -221,8 +221,8 @@ describe('refusal', () => {
 
   it('throws when a message value is missing, or the venue cannot refuse that way', () => {
     expect(() => refusal(ALPACA_EQUITIES, 'price-off-tick')).toThrow(/needs a value for \{price\}/);
-    expect(() => refusal(ALPACA_EQUITIES, 'market-closed')).toThrow(
-      /alpaca-equities has no refusal for "market-closed"/,
+    expect(() => refusal(ALPACA_EQUITIES, 'post-only-would-take')).toThrow(
+      /alpaca-equities has no refusal for "post-only-would-take"/,
     );
     expect(() => refusal(ALPACA_EQUITIES, 'post-only-would-take')).toThrow(/no refusal/);
     expect(() => refusal(BINANCE_SPOT, 'fractional-tif')).toThrow(/binance-spot has no refusal/);
@@ -231,7 +231,8 @@ describe('refusal', () => {
   it('covers every reason a venue can produce, each with a source and a 4xx status', () => {
     const expectedMissing: Record<VenueId, string[]> = {
       'binance-spot': ['fractional-tif'],
-      'alpaca-equities': ['market-closed', 'unsupported-order-type', 'unsupported-tif', 'post-only-would-take'],
+      // Alpaca takes no post-only orders (refused as unsupported-order-type first).
+      'alpaca-equities': ['post-only-would-take'],
     };
     for (const rules of ALL) {
       const missing = REFUSAL_REASONS.filter((r) => rules.errors[r] === undefined);
@@ -240,6 +241,10 @@ describe('refusal', () => {
         expect(entry.source.length).toBeGreaterThan(0);
         expect(entry.httpStatus >= 400 && entry.httpStatus < 500).toBe(true);
       }
+      // Every message renders with the values the simulated venue fills in.
+      const vars = { price: '1', symbol: 'X', field: 'price', requested: '5', available: '0' };
+      for (const reason of REFUSAL_REASONS.filter((r) => rules.errors[r] !== undefined))
+        expect(refusal(rules, reason, vars).message, `${rules.id} ${reason}`).not.toMatch(/\{[a-z]+\}/);
     }
   });
 });

@@ -22,6 +22,11 @@ export class SimExchange extends BookMatcher {
     return this.account.position;
   }
 
+  /** Lots of our position that open sells do not already lock. */
+  get freePosition(): number {
+    return this.account.position - this.account.lockedBase(this.openOrders());
+  }
+
   /** Our quote balance, notional units. */
   get quoteBalance(): number {
     return this.account.quote;

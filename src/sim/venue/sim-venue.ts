@@ -201,8 +201,11 @@ export class SimVenue implements Broker, MarketDataPort {
           this.clock.schedule(() => this.exchange.activate(cid), rules.hours.nextOpen(now) - now);
         }
       }
-      if (typeof result === 'string')
-        return { kind: 'RejectReport', clientOrderId: cid, ...this.refusalReport(result) };
+      if (typeof result === 'string') {
+        // Quantities in the venue's messages are lots (shares on an equities venue).
+        const vars = { requested: String(order.qty), available: String(Math.max(0, this.exchange.freePosition)) };
+        return { kind: 'RejectReport', clientOrderId: cid, ...this.refusalReport(result, vars) };
+      }
       return { kind: 'AckReport', clientOrderId: cid, venueOrderId: result.venueOrderId };
     });
   }
@@ -342,8 +345,11 @@ export class SimVenue implements Broker, MarketDataPort {
     }
   }
 
-  private refusalReport(reason: RefusalReason): { code: string; reason: string } {
-    const { code, message } = refusal(this.options.rules, reason, { price: '', symbol: '', field: 'price' });
+  private refusalReport(
+    reason: RefusalReason,
+    vars: Readonly<Record<string, string>> = {},
+  ): { code: string; reason: string } {
+    const { code, message } = refusal(this.options.rules, reason, { price: '', symbol: '', field: 'price', ...vars });
     return { code, reason: message };
   }
 
