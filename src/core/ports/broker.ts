@@ -59,8 +59,8 @@ export interface Broker {
    * `next` cursor): OrdersPageReport or QueryFailedReport.
    */
   queryOrdersSince(since: number, limit: number, after?: OrdersCursor): void;
-  /** The symbol's position and the balances: AccountReport or QueryFailedReport. (A run still
-   *  assumes it starts flat: a venue position found is corrected by reconciliation.) */
+  /** The symbol's position and the balances: AccountReport or QueryFailedReport. The run's first
+   *  answer, read before anything is sent, is its baseline (AccountBaseline). */
   queryAccount(): void;
 }
 
