@@ -64,7 +64,7 @@ export class FillResults {
       detected,
       falsePositives,
       ledgerMismatches,
-      expectedPosition: ledger.position,
+      expectedPosition: ledger.accountPosition,
       venuePosition: venue.exchange.position,
     };
   }

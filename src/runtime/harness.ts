@@ -63,6 +63,9 @@ interface Proc {
   readonly manager: OrderManager;
   readonly recon: Reconciler;
   gate: string | null;
+  /** Inputs that arrived while the first process reads the account's baseline: they run, in
+   *  order, once it is read (nothing was refused: nothing was lost). Null when none are held. */
+  held: Array<{ label: string; work: (p: Proc) => void }> | null;
 }
 
 /**
@@ -165,6 +168,7 @@ export function prepareRun(
       engine,
       recon: r,
       gate: null,
+      held: null,
       manager: buildOrderManager(
         s,
         engine,
@@ -179,8 +183,27 @@ export function prepareRun(
     };
     if (!prior) {
       engine.record({ kind: 'RunStarted', scenario: s.name, symbol: instrument.symbol, startTime: start });
-      r.startPeriodic();
       sampler?.start();
+      if (!s.venue.account) {
+        // Without starting balances the simulated account starts flat: nothing to read.
+        r.startPeriodic();
+        return p;
+      }
+      // The account may hold something before the run: a startup pass reads it as the run's
+      // baseline (AccountBaseline) before anything is sent; inputs wait for it.
+      p.held = [];
+      log.commit();
+      r.run(
+        'startup',
+        () => {
+          const held = p.held ?? [];
+          p.held = null;
+          for (const h of held) clock.schedule(() => deliver(h.label, h.work), 0);
+          log.commit();
+          r.startPeriodic();
+        },
+        true,
+      );
       return p;
     }
     engine.restore(entries);
@@ -226,6 +249,8 @@ export function prepareRun(
     const dead = proc;
     if (!dead || !dead.life.alive) return;
     dead.life.alive = false;
+    // Inputs still waiting for the baseline die with the process: named as refused.
+    for (const h of dead.held ?? []) refused.push(h.label);
     const lost = durable.discard();
     for (const sink of [results, ...sinks]) sink.rollback?.(durable.entries);
     const crashedAt = clock.now();
@@ -239,6 +264,10 @@ export function prepareRun(
     const p = proc;
     if (!p || !p.life.alive) {
       refused.push(label);
+      return;
+    }
+    if (p.held) {
+      p.held.push({ label, work });
       return;
     }
     p.life.run(work, p);

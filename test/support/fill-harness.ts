@@ -202,7 +202,12 @@ export class FakeVenue implements Broker {
             category: 'server',
             reason: '503 Service Unavailable',
           }
-        : { kind: 'AccountReport', position: this.script.accountOverride(this.position), quote: 0 },
+        : {
+            kind: 'AccountReport',
+            symbol: INSTRUMENT.symbol,
+            position: this.script.accountOverride(this.position),
+            quote: 0,
+          },
     );
   }
 

@@ -116,7 +116,7 @@ describe('PositionCheck', () => {
     s.pc.request(a);
     expect(s.accounts()).toHaveLength(1);
     expect(s.pc.busy).toBe(true);
-    s.deliver({ kind: 'AccountReport', position: 10, quote: 0 });
+    s.deliver({ kind: 'AccountReport', symbol: INSTRUMENT.symbol, position: 10, quote: 0 });
     expect(s.checks()).toEqual([
       expect.objectContaining({ cause: a, expected: 10, venue: 10, consistent: true, afterSync: false }),
     ]);
@@ -131,7 +131,7 @@ describe('PositionCheck', () => {
     const b = s.order('b', 5, 0); // accepted: its fill push was lost
     const c = s.order('c', 5, 2); // partially filled
     s.pc.request(a);
-    s.deliver({ kind: 'AccountReport', position: 15, quote: 0 }); // venue: b filled 3 more
+    s.deliver({ kind: 'AccountReport', symbol: INSTRUMENT.symbol, position: 15, quote: 0 }); // venue: b filled 3 more
     expect(s.checks()[0]).toMatchObject({ expected: 12, venue: 15, consistent: false, afterSync: false });
     const sync = s.events.find((e) => e.kind === 'PositionSyncStarted');
     expect(sync).toMatchObject({ cause: a, orders: [b, c] });
@@ -156,7 +156,7 @@ describe('PositionCheck', () => {
       reason: 'timeout',
     }); // an answer all the same
     expect(s.accounts()).toHaveLength(2);
-    s.deliver({ kind: 'AccountReport', position: 15, quote: 0 });
+    s.deliver({ kind: 'AccountReport', symbol: INSTRUMENT.symbol, position: 15, quote: 0 });
     expect(s.checks()[1]).toMatchObject({ cause: a, expected: 15, venue: 15, consistent: true, afterSync: true });
     expect(s.pc.busy).toBe(false);
   });
@@ -166,9 +166,9 @@ describe('PositionCheck', () => {
     const a = s.order('a', 10, 10);
     s.order('b', 5, 0);
     s.pc.request(a);
-    s.deliver({ kind: 'AccountReport', position: 11, quote: 0 });
+    s.deliver({ kind: 'AccountReport', symbol: INSTRUMENT.symbol, position: 11, quote: 0 });
     s.deliver({ kind: 'OrderNotFoundReport', clientOrderId: clientOrderId('b') });
-    s.deliver({ kind: 'AccountReport', position: 11, quote: 0 });
+    s.deliver({ kind: 'AccountReport', symbol: INSTRUMENT.symbol, position: 11, quote: 0 });
     expect(s.checks().map((c) => [c.consistent, c.afterSync])).toEqual([
       [false, false],
       [false, true],
@@ -183,13 +183,13 @@ describe('PositionCheck', () => {
     const a = s.order('a', 10, 10);
     s.order('b', 5, 0);
     s.pc.request(a);
-    s.deliver({ kind: 'AccountReport', position: 12, quote: 0 });
+    s.deliver({ kind: 'AccountReport', symbol: INSTRUMENT.symbol, position: 12, quote: 0 });
     expect(s.accounts()).toHaveLength(1);
     s.clock.advanceBy(s.config.backoffMaxMs - 1);
     expect(s.accounts()).toHaveLength(1);
     s.clock.advanceBy(1);
     expect(s.accounts()).toHaveLength(2);
-    s.deliver({ kind: 'AccountReport', position: 12, quote: 0 });
+    s.deliver({ kind: 'AccountReport', symbol: INSTRUMENT.symbol, position: 12, quote: 0 });
     expect(s.checks()[1]).toMatchObject({ afterSync: true, consistent: false });
   });
 
@@ -197,7 +197,7 @@ describe('PositionCheck', () => {
     const s = setup();
     const a = s.order('a', 10, 10);
     s.pc.request(a);
-    s.deliver({ kind: 'AccountReport', position: 9, quote: 0 });
+    s.deliver({ kind: 'AccountReport', symbol: INSTRUMENT.symbol, position: 9, quote: 0 });
     expect(s.events.find((e) => e.kind === 'PositionSyncStarted')).toMatchObject({ orders: [] });
     expect(s.accounts()).toHaveLength(2);
   });
@@ -211,9 +211,9 @@ describe('PositionCheck', () => {
     s.pc.request(b);
     s.pc.request(c);
     expect(s.accounts()).toHaveLength(1);
-    s.deliver({ kind: 'AccountReport', position: 30, quote: 0 });
+    s.deliver({ kind: 'AccountReport', symbol: INSTRUMENT.symbol, position: 30, quote: 0 });
     expect(s.accounts()).toHaveLength(2);
-    s.deliver({ kind: 'AccountReport', position: 30, quote: 0 });
+    s.deliver({ kind: 'AccountReport', symbol: INSTRUMENT.symbol, position: 30, quote: 0 });
     expect(s.checks().map((x) => x.cause)).toEqual([a, c]);
     expect(s.accounts()).toHaveLength(2);
     expect(s.pc.busy).toBe(false);
@@ -224,7 +224,7 @@ describe('PositionCheck', () => {
     const a = s.order('a', 10, 10);
     const b = s.order('b', 5, 0);
     s.pc.request(a);
-    s.deliver({ kind: 'AccountReport', position: 12, quote: 0 });
+    s.deliver({ kind: 'AccountReport', symbol: INSTRUMENT.symbol, position: 12, quote: 0 });
     s.pc.request(b);
     s.pc.request(b);
     expect(s.accounts()).toHaveLength(1);
@@ -237,9 +237,9 @@ describe('PositionCheck', () => {
       filledQty: 2,
       trades: [{ tradeId: tradeId('tb'), qty: 2, price: 100, fee: 0, liquidity: 'taker', venueTime: T0 }],
     });
-    s.deliver({ kind: 'AccountReport', position: 12, quote: 0 });
+    s.deliver({ kind: 'AccountReport', symbol: INSTRUMENT.symbol, position: 12, quote: 0 });
     expect(s.accounts()).toHaveLength(3);
-    s.deliver({ kind: 'AccountReport', position: 12, quote: 0 });
+    s.deliver({ kind: 'AccountReport', symbol: INSTRUMENT.symbol, position: 12, quote: 0 });
     expect(s.checks().map((x) => [x.cause, x.consistent, x.afterSync])).toEqual([
       [a, false, false],
       [a, true, true],
@@ -279,14 +279,14 @@ describe('PositionCheck', () => {
     expect(s.checks()).toEqual([]);
     s.pc.request(a);
     expect(s.accounts()).toHaveLength(s.config.maxRetries + 2);
-    s.deliver({ kind: 'AccountReport', position: 10, quote: 0 });
+    s.deliver({ kind: 'AccountReport', symbol: INSTRUMENT.symbol, position: 10, quote: 0 });
     expect(s.checks()).toEqual([expect.objectContaining({ consistent: true })]);
   });
 
   it('ignores account answers and failures it did not ask for', () => {
     const s = setup();
     s.order('a', 10, 10);
-    s.deliver({ kind: 'AccountReport', position: 99, quote: 0 });
+    s.deliver({ kind: 'AccountReport', symbol: INSTRUMENT.symbol, position: 99, quote: 0 });
     s.deliver({
       kind: 'QueryFailedReport',
       clientOrderId: null,

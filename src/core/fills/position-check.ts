@@ -1,6 +1,6 @@
-// State consistency after a fill: the venue's position is
-// compared with the one our fills add up to. A mismatch is recorded and triggers a position
-// sync: every sent order that may hold fills we have not seen (anything not filled, rejected or
+// State consistency after a fill: the venue's position is compared with the one our fills add up
+// to on top of the account's baseline (AccountBaseline). A mismatch is recorded and triggers a
+// position sync: every sent order that may hold fills we have not seen (anything not filled, rejected or
 // failed) is looked up, and when those answers are in (or a watchdog fires) the position is
 // compared once more. Checks that arrive while one is running are coalesced into one more check.
 // The venue's answer is compared with our position when it arrives; the REST channel keeps
@@ -57,7 +57,7 @@ export class PositionCheck {
     if (msg.kind === 'AccountReport' && this.running) {
       const round = this.running;
       this.running = null;
-      const expected = this.deps.ledger.position;
+      const expected = this.deps.ledger.accountPosition;
       const consistent = msg.position === expected;
       this.deps.record({
         kind: 'PositionChecked',

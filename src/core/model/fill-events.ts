@@ -152,6 +152,7 @@ export interface FillAudit {
   readonly falsePositives: number;
   /** Orders whose filled quantity in our record differs from the venue's at the end. */
   readonly ledgerMismatches: number;
+  /** Lots, the account's: the baseline (AccountBaseline) plus our fills, and the venue's. */
   readonly expectedPosition: number;
   readonly venuePosition: number;
 }

@@ -4,6 +4,7 @@
 // slice are events, so the run report's metrics are a fold of the log.
 import type { ClientOrderId, ParentOrderId } from './ids.ts';
 import type { Side } from './order.ts';
+import type { AccountReport } from './reports.ts';
 
 export interface ProcessRestarted {
   readonly kind: 'ProcessRestarted';
@@ -98,6 +99,25 @@ export interface SliceRecovered {
   readonly at: number | null;
   readonly reason: string;
 }
+/**
+ * What the account held before the run did anything: the venue's position and balances for the
+ * symbol, read by the first process's startup reconciliation before any order was sent. Folded
+ * by the ledger (OrderLedger.baseline): the venue's position is expected to be this plus our
+ * fills, so a position the account already had is not "corrected". Recorded once per run, and
+ * only when something is held (a flat account with no balances has no baseline); a restarted
+ * process reads it from the log and never takes another, or a fill missed before the crash would
+ * vanish into a new baseline. Lots and notional units, as AccountReport.
+ */
+export interface AccountBaseline {
+  readonly kind: 'AccountBaseline';
+  readonly symbol: string;
+  /** Signed lots held before the run, less the fills of orphans the pass found (the orphan book
+   *  counts those). */
+  readonly position: number;
+  readonly quote: number;
+  /** Free and locked, when the venue gave them. */
+  readonly balances: AccountReport['balances'] | null;
+}
 export interface PositionCorrected {
   readonly kind: 'PositionCorrected';
   /** Lots: ours before, the venue's, and the adjustment now applied on top of our fills. */
@@ -117,4 +137,5 @@ export type ReconEvent =
   | OrphanResolved
   | OrphanResolutionRefused
   | SliceRecovered
+  | AccountBaseline
   | PositionCorrected;

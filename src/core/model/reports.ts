@@ -1,7 +1,7 @@
 // Venue truth: what a venue (simulated or live) tells us about our orders. Each report's `kind`
 // equals its type name; the engine appends reports to the event log verbatim before reacting.
 import type { Side } from './order.ts';
-import type { ClientOrderId, TradeId, VenueOrderId } from './ids.ts';
+import type { ClientOrderId, Symbol, TradeId, VenueOrderId } from './ids.ts';
 
 /**
  * What a failed request means, decided by the venue's adapter (from the venue's rules table for
@@ -186,12 +186,31 @@ export interface OrdersPageReport {
   readonly orders: ReadonlyArray<Omit<OrderStatusReport, 'kind'> & { readonly updatedAt: number }>;
   readonly next: { readonly updatedAt: number; readonly venueOrderId: string } | null;
 }
+/** One asset's balance at the venue: `free` may be used by a new order, `locked` is held by open
+ *  orders. `locked` is null when the venue states only what is free. */
+export interface AssetBalance {
+  readonly free: number;
+  readonly locked: number | null;
+}
+/**
+ * The venue's account answer for the run's symbol. `position` and `quote` are the totals core
+ * compares (reconciliation, position checks, the startup baseline); `balances` splits them into
+ * free and locked when the venue gives the split.
+ * - base: lots of the symbol's base asset (Binance: the base asset's free and locked; Alpaca:
+ *   qty_available as free and qty - qty_available as locked);
+ * - quote: notional units (tick x lot) of the quote currency (Binance: the quote asset's free
+ *   and locked; Alpaca: cash, with locked null).
+ * A venue that reports no split leaves `balances` out.
+ */
 export interface AccountReport {
   readonly kind: 'AccountReport';
-  /** Signed position in lots. */
+  /** The symbol the position is of. */
+  readonly symbol: Symbol;
+  /** Signed position in lots (free + locked base). */
   readonly position: number;
-  /** Quote balance in notional units. */
+  /** Quote balance in notional units (free + locked quote). */
   readonly quote: number;
+  readonly balances?: { readonly base: AssetBalance; readonly quote: AssetBalance };
 }
 
 /** Reports about one of our orders (they carry its client order id). */

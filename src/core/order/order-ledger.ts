@@ -53,13 +53,21 @@ export class OrderLedger {
   private changed = new Set<ClientOrderId>();
   /** Trades the last apply() added, whichever report carried them. */
   appliedTrades: AppliedTrade[] = [];
-  /** Our signed position from applied fills (plus reconciliation's corrections), lots. */
+  /** Our signed position from applied fills (plus reconciliation's corrections), lots: the run's
+   *  own, relative to the account's baseline (what the breaker's equity and the kill switch see). */
   position = 0;
+  /** What the account held before the run (AccountBaseline), or null when it started flat. */
+  baseline: { readonly position: number; readonly quote: number } | null = null;
   /** Client order ids of orders at the venue that are not ours (reconciliation found them). */
   readonly orphans = new Set<string>();
   /** Cash from applied fills, notional units (tick x lot): sells add, buys and fees subtract.
    *  With `position` it gives equity at a mark: cash + position x mark (the breaker's loss). */
   cash = 0;
+
+  /** The position the venue should show: the baseline plus our fills and corrections, lots. */
+  get accountPosition(): number {
+    return (this.baseline?.position ?? 0) + this.position;
+  }
 
   /** Applies one logged entry; returns the derived events the log should record for it. */
   apply(entry: LogEntry): DerivedEvent[] {
@@ -105,6 +113,9 @@ export class OrderLedger {
       }
       case 'OrphanDetected':
         this.orphans.add(event.clientOrderId);
+        return [];
+      case 'AccountBaseline':
+        this.baseline = { position: event.position, quote: event.quote };
         return [];
       case 'PositionCorrected':
         // Reconciliation found the venue's position off ours with every order reconciled: the

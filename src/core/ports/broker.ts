@@ -59,9 +59,8 @@ export interface Broker {
    * `next` cursor): OrdersPageReport or QueryFailedReport.
    */
   queryOrdersSince(since: number, limit: number, after?: OrdersCursor): void;
-  /** Position and balance: AccountReport or QueryFailedReport. (The account answer does not yet
-   *  carry the symbol or free/locked balances, and a run still assumes it starts flat: a venue
-   *  position found at startup is corrected by reconciliation, PositionCorrected.) */
+  /** The symbol's position and the balances: AccountReport or QueryFailedReport. The run's first
+   *  answer, read before anything is sent, is its baseline (AccountBaseline). */
   queryAccount(): void;
 }
 

@@ -135,7 +135,7 @@ describe('Reconciler', () => {
     });
     expect(s.calls.at(-1)).toBe(`since ${T0 - 60_000} 2 after v-a`);
     s.deliver({ kind: 'OrdersPageReport', since: T0, orders: [], next: null });
-    s.deliver({ kind: 'AccountReport', position: 14, quote: 0 });
+    s.deliver({ kind: 'AccountReport', symbol: symbol('T'), position: 14, quote: 0 });
     s.deliver({
       kind: 'OrderStatusReport',
       clientOrderId: b,
@@ -164,7 +164,7 @@ describe('Reconciler', () => {
       ],
     });
     s.deliver({ kind: 'OrdersPageReport', since: T0, orders: [], next: null });
-    s.deliver({ kind: 'AccountReport', position: 14, quote: 0 });
+    s.deliver({ kind: 'AccountReport', symbol: symbol('T'), position: 14, quote: 0 });
     expect(s.of('ReconciliationCompleted').map((c) => c.mismatches)).toEqual([2, 0]);
   });
 
@@ -176,7 +176,7 @@ describe('Reconciler', () => {
     s.recon.run('startup');
     s.deliver({ kind: 'OpenOrdersReport', orders: [] });
     s.deliver({ kind: 'OrdersPageReport', since: T0 - 60_000, orders: [], next: null });
-    s.deliver({ kind: 'AccountReport', position: 0, quote: 0 });
+    s.deliver({ kind: 'AccountReport', symbol: symbol('T'), position: 0, quote: 0 });
     s.deliver({ kind: 'OrderNotFoundReport', clientOrderId: acked });
     s.deliver({ kind: 'OrderNotFoundReport', clientOrderId: unsent });
     expect(s.ledger.order(acked)?.status).toBe('failed');
@@ -203,11 +203,11 @@ describe('Reconciler', () => {
     expect(s.calls.filter((c) => c === 'open')).toHaveLength(2);
     s.deliver({ kind: 'OpenOrdersReport', orders: [] });
     s.deliver({ kind: 'OrdersPageReport', since: T0 - 60_000, orders: [], next: null });
-    s.deliver({ kind: 'AccountReport', position: 3, quote: 0 });
+    s.deliver({ kind: 'AccountReport', symbol: symbol('T'), position: 3, quote: 0 });
     expect(s.of('ReconciliationCompleted')).toHaveLength(0); // waiting to confirm the mismatch
     s.clock.advanceBy(2_000);
     expect(s.calls.filter((c) => c === 'account')).toHaveLength(2);
-    s.deliver({ kind: 'AccountReport', position: 3, quote: 0 });
+    s.deliver({ kind: 'AccountReport', symbol: symbol('T'), position: 3, quote: 0 });
     expect(s.of('PositionCorrected')).toEqual([{ kind: 'PositionCorrected', ours: 0, venue: 3, adjustment: 3 }]);
     expect(s.ledger.position).toBe(3);
     expect(s.of('ReconciliationCompleted')).toHaveLength(1);
@@ -223,7 +223,7 @@ describe('Reconciler', () => {
     s.clock.advanceBy(1);
     expect(s.calls.filter((c) => c === `order ${a}`)).toHaveLength(2);
     expect(s.calls.filter((c) => c === 'account')).toHaveLength(2); // the account answer is missing too
-    s.deliver({ kind: 'AccountReport', position: 0, quote: 0 });
+    s.deliver({ kind: 'AccountReport', symbol: symbol('T'), position: 0, quote: 0 });
     s.deliver({ kind: 'OrdersPageReport', since: T0 - 60_000, orders: [], next: null });
     s.deliver({ kind: 'OrderNotFoundReport', clientOrderId: a });
     expect(s.of('ReconciliationCompleted')).toHaveLength(1);
@@ -250,7 +250,7 @@ describe('Reconciler', () => {
       ],
     });
     // The venue's position holds the orphan's 2 lots: expected, not a mismatch to correct.
-    s.deliver({ kind: 'AccountReport', position: 2, quote: 0 });
+    s.deliver({ kind: 'AccountReport', symbol: symbol('T'), position: 2, quote: 0 });
     s.deliver({ kind: 'OrdersPageReport', since: T0 - 60_000, orders: [], next: null });
     expect(s.of('OrphanDetected')).toEqual([expect.objectContaining({ clientOrderId: 'someone', openQty: 5 })]);
     expect(s.recon.quarantine()).toMatch(/symbol quarantined: orphan order someone/);

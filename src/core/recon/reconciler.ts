@@ -8,8 +8,10 @@
 // OrderStatusReport with source 'reconciliation', folded like any report); an order the venue
 // does not know is answered by its lookup (the transition table: not sent, or failed); an order
 // at the venue we never made is an orphan (its own book, OrphanDetected; it quarantines the
-// symbol until an operator resolves it); a position off ours is asked again after settleMs and,
-// when the difference persists, corrected (PositionCorrected). Each finding is a
+// symbol until an operator resolves it); a position off ours (the account's baseline plus our
+// fills) is asked again after settleMs and, when the difference persists, corrected
+// (PositionCorrected). The run's first process takes the baseline in its startup pass, before it
+// sends anything (recordBaseline). Each finding is a
 // ReconciliationMismatch; the pass ends with ReconciliationCompleted and its high-water mark.
 // Answers arrive as venue messages (onMessage, after the engine logged them); any open-orders
 // snapshot or lookup answer counts, whoever asked: both are idempotent truths.
@@ -19,7 +21,7 @@ import { isTerminal, statusOfVenue, type OrderStatus } from '../model/order-stat
 import { isStaleNotFound } from '../order/apply-event.ts';
 import type { MismatchKind, OrphanDetected } from '../model/recon-events.ts';
 import { OrphanBook } from './orphan-book.ts';
-import type { OrderStatusReport, VenueMessage } from '../model/reports.ts';
+import type { AccountReport, OrderStatusReport, VenueMessage } from '../model/reports.ts';
 import type { OrderLedger } from '../order/order-ledger.ts';
 import type { Broker } from '../ports/broker.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -53,6 +55,9 @@ interface Pass {
   highWater: number;
   mismatches: number;
   venuePosition: number | null;
+  /** Take the account's baseline from this pass (the run's first process, nothing sent yet). */
+  readonly baseline: boolean;
+  account: AccountReport | null;
   confirming: number | null;
   /** The confirming account read went out (settleMs after the first): only answers from then
    *  on are the second look (an account read someone else asked for earlier is not). */
@@ -102,8 +107,13 @@ export class Reconciler {
     this.orphans.resolve(id, resolution, actor, reason);
   }
 
-  /** Starts a pass now; `done` runs when it ends (startup recovery waits for it). */
-  run(mode: 'startup' | 'periodic', done: (() => void) | null = null): void {
+  /**
+   * Starts a pass now; `done` runs when it ends (startup recovery waits for it). `baseline`: the
+   * pass records what the account holds as the run's baseline (AccountBaseline) before comparing
+   * positions. Only for the run's first process before it sent anything: the venue's position
+   * then holds none of our fills. A restarted process never asks for one.
+   */
+  run(mode: 'startup' | 'periodic', done: (() => void) | null = null, baseline = false): void {
     if (this.pass) return; // one pass at a time; the next period asks again
     const now = Math.floor(this.deps.clock.now());
     const since = this.sinceFor(now);
@@ -120,6 +130,8 @@ export class Reconciler {
       highWater: Math.max(this.highWaterMark ?? now, now),
       mismatches: 0,
       venuePosition: null,
+      baseline,
+      account: null,
       confirming: null,
       confirmAsked: false,
       done,
@@ -188,6 +200,7 @@ export class Reconciler {
         }
         if (!p.outstanding.has('account')) return;
         p.venuePosition = msg.position;
+        p.account = msg;
         p.outstanding.delete('account');
         break;
       case 'OrderStatusReport':
@@ -321,6 +334,7 @@ export class Reconciler {
 
   private finishIfDone(p: Pass): void {
     if (p.outstanding.size > 0 || p.lookups.size > 0 || p.confirming !== null) return;
+    if (p.baseline) this.recordBaseline(p);
     const ours = this.expectedPosition();
     if (p.venuePosition !== null && p.venuePosition !== ours) {
       // Fills in flight explain a first mismatch: ask again after settleMs and compare again.
@@ -335,9 +349,29 @@ export class Reconciler {
     this.end(p);
   }
 
-  /** The venue's position as we expect it: our fills plus the fills of orphans we did not adopt. */
+  /** The venue's position as we expect it: the account's baseline, our fills, and the fills of
+   *  orphans we did not adopt. */
   private expectedPosition(): number {
-    return this.deps.ledger.position + this.orphans.signedFills();
+    return this.deps.ledger.accountPosition + this.orphans.signedFills();
+  }
+
+  /**
+   * The account as the venue showed it to this pass, less what our fills and the orphans' fills
+   * explain, is what the run started with: recorded as its baseline (folded by the ledger) when
+   * anything is held. Once per run: a log that has a baseline keeps it.
+   */
+  private recordBaseline(p: Pass): void {
+    const a = p.account;
+    const { ledger } = this.deps;
+    if (a === null || ledger.baseline !== null) return;
+    const position = a.position - ledger.position - this.orphans.signedFills();
+    const b = a.balances;
+    const held =
+      position !== 0 ||
+      a.quote !== 0 ||
+      (b !== undefined && [b.base.free, b.base.locked, b.quote.free, b.quote.locked].some((v) => (v ?? 0) !== 0));
+    if (!held) return;
+    this.deps.record({ kind: 'AccountBaseline', symbol: a.symbol, position, quote: a.quote, balances: b ?? null });
   }
 
   private confirmPosition(p: Pass, venue: number): void {

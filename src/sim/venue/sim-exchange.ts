@@ -3,7 +3,7 @@
 // and answers lookups. Matching against the displayed market (fills, queues, stops, halts) is
 // the BookMatcher it extends (book-matcher.ts). This class knows nothing of latency, faults or
 // venue error codes: the sim broker adds those.
-import type { ClientOrderId } from '../../core/model/ids.ts';
+import type { ClientOrderId, Symbol } from '../../core/model/ids.ts';
 import { venueOrderId } from '../../core/model/ids.ts';
 import type { OrderRequest, Side } from '../../core/model/order.ts';
 import type { RefusalReason } from '../../core/venues/venue-rules.ts';
@@ -25,6 +25,11 @@ export class SimExchange extends BookMatcher {
   /** Lots of our position that open sells do not already lock. */
   get freePosition(): number {
     return this.account.position - this.account.lockedBase(this.openOrders());
+  }
+
+  /** The symbol this exchange trades. */
+  get symbol(): Symbol {
+    return this.config.instrument.symbol;
   }
 
   /** Our quote balance, notional units. */

@@ -21,7 +21,11 @@ import { SimVenue } from './sim-venue.ts';
 const inst = makeInstrument({ symbol: 'BTCUSDT', tickSize: '0.01', lotSize: '0.00001', minNotional: '5' });
 const path = { ms: 10, jitterMs: 0 };
 
-function setup(venue: VenueId = 'binance-spot', start = Date.UTC(2024, 7, 9)) {
+function setup(
+  venue: VenueId = 'binance-spot',
+  start = Date.UTC(2024, 7, 9),
+  account: { quoteUnits: number; baseLots: number } | null = null,
+) {
   const clock = new VirtualClock(start);
   const rules = venueRules(venue);
   const book = new L2Book();
@@ -33,7 +37,7 @@ function setup(venue: VenueId = 'binance-spot', start = Date.UTC(2024, 7, 9)) {
       takerFeeBps: 10,
       queue: makeQueueModel({ model: 'risk_averse' }),
       fillOnTouch: false,
-      account: null,
+      account,
       clientIdUniqueness: rules.clientIdUniqueness,
     },
     () => clock.now(),
@@ -91,7 +95,7 @@ describe('SimVenue queries', () => {
     expect(got.some((m) => m.kind === 'OrderNotFoundReport' && m.clientOrderId === 'nope')).toBe(true);
   });
 
-  it('lists open orders and the account', () => {
+  it('lists open orders and the account: without starting balances, totals only', () => {
     const { clock, sim, got } = setup();
     sim.submit(order('limit', 'GTC', 5_900_000));
     sim.submit(order('market', 'IOC'));
@@ -101,7 +105,27 @@ describe('SimVenue queries', () => {
     clock.advanceBy(100);
     const open = got.find((m) => m.kind === 'OpenOrdersReport');
     expect(open?.kind === 'OpenOrdersReport' && open.orders.map((o) => o.status)).toEqual(['new']);
-    expect(got.find((m) => m.kind === 'AccountReport')).toMatchObject({ position: 1000 });
+    const account = got.find((m) => m.kind === 'AccountReport');
+    expect(account).toMatchObject({ symbol: 'BTCUSDT', position: 1000 });
+    expect(account).not.toHaveProperty('balances');
+  });
+
+  it('with starting balances, splits them into free and what open orders lock', () => {
+    const quoteUnits = 10_000_000_000_000;
+    const { clock, sim, got } = setup('binance-spot', Date.UTC(2024, 7, 9), { quoteUnits, baseLots: 5000 });
+    sim.submit(order('limit', 'GTC', 5_900_000)); // a resting buy of 1000 lots
+    sim.submit({ ...order('limit', 'GTC', 7_000_000), clientOrderId: clientOrderId('s1'), side: 'sell' });
+    clock.advanceBy(100);
+    sim.queryAccount();
+    clock.advanceBy(100);
+    const account = got.find((m) => m.kind === 'AccountReport');
+    if (account?.kind !== 'AccountReport') throw new Error('no account answer');
+    const lockedQuote = 5_900_000 * 1000;
+    expect(account).toMatchObject({ symbol: 'BTCUSDT', position: 5000, quote: quoteUnits });
+    expect(account.balances).toEqual({
+      base: { free: 4000, locked: 1000 },
+      quote: { free: quoteUnits - lockedQuote, locked: lockedQuote },
+    });
   });
 
   it('property: paging through orders since a time returns every order exactly once', () => {

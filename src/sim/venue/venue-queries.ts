@@ -65,8 +65,28 @@ export function ordersPageAnswer(
   };
 }
 
+/** The account for the exchange's symbol: totals and, when the scenario gave starting balances,
+ *  free and locked as the exchange's own open orders hold them (sells lock base, buys lock quote
+ *  at their limit or stop price). Without starting balances the account is unlimited and has no
+ *  meaningful split: totals only. */
 export function accountAnswer(exchange: SimExchange): VenueMessage {
-  return { kind: 'AccountReport', position: exchange.position, quote: exchange.quoteBalance };
+  const totals = {
+    kind: 'AccountReport',
+    symbol: exchange.symbol,
+    position: exchange.position,
+    quote: exchange.quoteBalance,
+  } as const;
+  if (!exchange.account.limited) return totals;
+  const open = exchange.openOrders();
+  const lockedBase = exchange.account.lockedBase(open);
+  const lockedQuote = exchange.account.lockedQuote(open);
+  return {
+    ...totals,
+    balances: {
+      base: { free: exchange.position - lockedBase, locked: lockedBase },
+      quote: { free: exchange.quoteBalance - lockedQuote, locked: lockedQuote },
+    },
+  };
 }
 
 export function statusReport(o: ExchangeOrder, commission?: Commission, skewMs = 0): OrderStatusReport {
