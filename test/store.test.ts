@@ -17,7 +17,7 @@ import { makeInstrument } from '../src/core/model/instrument.ts';
 import { runScenario } from '../src/runtime/backtest-run.ts';
 import { loadScenarioFile, type LoadedScenario } from '../src/scenario/load-scenario.ts';
 import { migrate, MIGRATIONS } from '../src/store/migrations.ts';
-import { openDatabase } from '../src/store/open-database.ts';
+import { BUSY_TIMEOUT_MS, openDatabase } from '../src/store/open-database.ts';
 import { RunGoneError, RunStore, type NewRun } from '../src/store/run-store.ts';
 
 const ALL_VERSIONS = MIGRATIONS.map((m) => m.version);
@@ -94,7 +94,7 @@ describe('openDatabase', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('synchronous', { simple: true })).toBe(1);
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
-    expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
+    expect(db.pragma('busy_timeout', { simple: true })).toBe(BUSY_TIMEOUT_MS);
     expect(versions(db)).toEqual(ALL_VERSIONS);
     const names = db.prepare('SELECT name FROM schema_migrations ORDER BY version').all() as { name: string }[];
     expect(names.map((r) => r.name)).toEqual(MIGRATIONS.map((m) => m.name));

@@ -21,6 +21,10 @@ import { migrate, MIGRATIONS, SchemaError, type Migration } from './migrations.t
 
 export const DEFAULT_DB_PATH = './data/execsim.db';
 
+/** How long a connection waits for another's write lock before giving up: long enough for a
+ *  server's worker pool to open and migrate one fresh file together on a loaded machine. */
+export const BUSY_TIMEOUT_MS = 15_000;
+
 /** A database path that cannot be used, with a message naming the path and the problem. */
 export class StoreError extends Error {}
 
@@ -45,7 +49,7 @@ export function openExistingDatabase(path: string, mode: 'read' | 'write'): Data
   const db = open(path, { readonly: true, fileMustExist: true });
   let behind: boolean;
   try {
-    db.pragma('busy_timeout = 5000');
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     behind = schemaBehind(db, path, MIGRATIONS, 'refuse');
   } catch (err) {
     db.close();
@@ -76,10 +80,12 @@ function open(path: string, options: Database.Options): Database.Database {
 
 function configure(db: Database.Database, path: string, migrations?: readonly Migration[]): Database.Database {
   try {
+    // The busy timeout first: switching a fresh file to WAL takes a lock that another opener of
+    // the same file may hold.
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
     schemaBehind(db, path, migrations ?? MIGRATIONS);
     migrate(db, migrations);
     if (path !== ':memory:') probeWritable(db);
@@ -219,7 +225,7 @@ function described(err: unknown, path: string): Error {
             : code === 'SQLITE_CORRUPT'
               ? 'the file is corrupt'
               : code === 'SQLITE_BUSY'
-                ? 'locked by another process for longer than 5 s'
+                ? `locked by another process for longer than ${BUSY_TIMEOUT_MS / 1000} s`
                 : code === 'SQLITE_FULL'
                   ? 'the disk is full'
                   : code.startsWith('SQLITE_IOERR')
