@@ -11,7 +11,8 @@ import { performance } from 'node:perf_hooks';
 import { DEFAULT_DB_PATH, openDatabase } from '../store/open-database.ts';
 import { SweepStore } from '../store/sweep-store.ts';
 import { MAX_SWEEP_PATHS, METRICS, PATH_STATUSES, runSweep, type Metric, type SweepResult } from '../runtime/sweep.ts';
-import { loadScenarioSource, newSweep, newSweepId, SweepRecorder } from '../runtime/sweep-recorder.ts';
+import { newSweep, newSweepId, SweepRecorder } from '../runtime/sweep-recorder.ts';
+import { loadScenarioSource } from '../scenario/load-scenario.ts';
 import { argsProblem, parseSeed, UsageError, type Io } from './io.ts';
 
 export const SWEEP_HELP = `usage: execsim sweep <scenario> --paths N [--seed S] [--json] [--store [--db PATH]]

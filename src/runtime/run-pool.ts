@@ -23,7 +23,8 @@ import {
   type SweepUpdateBody,
   type WorkerMessage,
 } from './run-pool-messages.ts';
-import { newSweep, type ScenarioSource } from './sweep-recorder.ts';
+import type { ScenarioSource } from '../scenario/load-scenario.ts';
+import { newSweep } from './sweep-recorder.ts';
 
 export type { PoolJob, RunUpdate, SweepJob, SweepUpdate } from './run-pool-messages.ts';
 

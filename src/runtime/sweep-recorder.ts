@@ -6,10 +6,9 @@
 // VWAP slippage, filled quantity, duration and status; the path itself gets a shortfall over all
 // its parents (bps of the arrival notional of what filled) and a fill ratio over all of them.
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { ParentReport } from '../core/report/run-report.ts';
-import { parseScenario, ScenarioError, type LoadedScenario } from '../scenario/load-scenario.ts';
+import type { ScenarioSource } from '../scenario/load-scenario.ts';
 import type { StoredPath, SweepStore } from '../store/sweep-store.ts';
 import { codeVersion } from './code-version.ts';
 import { SweepPathError, type SweepPath, type SweepResult } from './sweep.ts';
@@ -21,22 +20,6 @@ export const BATCH_WALL_MS = 250;
 export const newSweepId = (): string => `sweep-${randomUUID()}`;
 
 /** A scenario with the text it was parsed from (a stored sweep keeps the text to re-run a path). */
-export interface ScenarioSource {
-  readonly loaded: LoadedScenario;
-  readonly text: string;
-}
-
-/** Reads and parses a scenario file, keeping its text. */
-export function loadScenarioSource(file: string): ScenarioSource {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ScenarioError(`${file}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-  }
-  return { loaded: parseScenario(text, file), text };
-}
-
 /** The sweep row's fields for `source` swept `paths` times from `sweepSeed`. */
 export function newSweep(id: string, source: ScenarioSource, sweepSeed: number, paths: number) {
   const { loaded } = source;

@@ -141,14 +141,25 @@ function replayFileSymbol(file: string, index: number, path: string): string | n
   }
 }
 
-export function loadScenarioFile(file: string): LoadedScenario {
+/** A scenario file parsed, with the text it was parsed from (a sweep stores it to re-run paths). */
+export interface ScenarioSource {
+  readonly loaded: LoadedScenario;
+  readonly text: string;
+}
+
+/** Reads and parses a scenario file, keeping its text. */
+export function loadScenarioSource(file: string): ScenarioSource {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     throw new ScenarioError(`${file}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
-  return parseScenario(text, file);
+  return { loaded: parseScenario(text, file), text };
+}
+
+export function loadScenarioFile(file: string): LoadedScenario {
+  return loadScenarioSource(file).loaded;
 }
 
 function deepFreeze<T>(value: T): T {

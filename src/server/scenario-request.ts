@@ -3,11 +3,11 @@
 // nothing and says which fields are wrong. Bundled names are file names in the scenarios directory
 // (with or without .yaml) and cannot leave it; replay files named by scenario text must be inside
 // it too (replay-file-guard.ts).
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import {
-  loadScenarioFile,
+  loadScenarioSource,
   parseScenario,
   ScenarioError,
   type LoadedScenario,
@@ -91,7 +91,8 @@ export function resolveScenarioRequest(value: z.output<typeof scenarioRequestSch
     );
   }
   try {
-    return { name: file, file, text: readFileSync(file, 'utf8'), loaded: loadScenarioFile(file) };
+    const { loaded, text } = loadScenarioSource(file);
+    return { name: file, file, text, loaded };
   } catch (err) {
     if (err instanceof ScenarioError) invalidScenario(problemsOf(err));
     throw err;
