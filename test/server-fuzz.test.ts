@@ -8,14 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunPool } from '../src/runtime/run-pool.ts';
 import { createApp, type ExecsimApp } from '../src/server/app.ts';
 import type { AnyRoute } from '../src/server/route-spec.ts';
-import { storeFixture, type StoreFixture } from './support/server-fixture.ts';
+import { countingJobs, storeFixture, type StoreFixture } from './support/server-fixture.ts';
 
 const TOKEN = 'fuzz-token-0123456789abcdef';
 const WAIT_MS = 60_000;
 let fixture: StoreFixture;
 let pool: RunPool;
 let server: ExecsimApp;
-let submitted = 0;
+let jobs: ReturnType<typeof countingJobs>;
 
 beforeAll(() => {
   fixture = storeFixture();
@@ -23,18 +23,7 @@ beforeAll(() => {
   server = createApp({
     reader: fixture.reader,
     deleteRun: fixture.deleteRun,
-    jobs: {
-      submit: (job) => {
-        submitted++;
-        pool.submit(job);
-      },
-      state: (id) => pool.state(id),
-      cancel: (id) => pool.cancel(id),
-      follow: (id, after, l) => pool.follow(id, after, l),
-      get load() {
-        return pool.load;
-      },
-    },
+    jobs: (jobs = countingJobs(pool)),
     sweepJobs: pool,
     scenariosDir: fixture.scenariosDir,
     version: 'fuzz',
@@ -144,7 +133,7 @@ describe('every route, fuzzed', () => {
       await fc.assert(
         fc.asyncProperty(requestFor(route), async (req) => {
           const before = fixture.counts();
-          const submittedBefore = submitted;
+          const submittedBefore = jobs.submitted;
           const res = await server.app.request(req.url, {
             method: req.method,
             headers: req.headers,
@@ -156,7 +145,7 @@ describe('every route, fuzzed', () => {
           if (res.status >= 400) {
             expect(res.headers.get('content-type')).toContain('application/problem+json');
             expect(fixture.counts(), `${req.method} ${req.url} wrote on ${res.status}`).toEqual(before);
-            expect(submitted).toBe(submittedBefore);
+            expect(jobs.submitted).toBe(submittedBefore);
           } else if (req.method !== 'GET') {
             await idle();
           }

@@ -12,6 +12,7 @@ import { RunPool } from '../src/runtime/run-pool.ts';
 import { createApp, type ExecsimApp } from '../src/server/app.ts';
 import { openDatabase, openExistingDatabase } from '../src/store/open-database.ts';
 import { openStoreReader, type OpenStore } from '../src/store/store-reader.ts';
+import { countingJobs } from './support/server-fixture.ts';
 
 const TOKEN = 'test-token-0123456789abcdef';
 const SCENARIOS = path.resolve('scenarios');
@@ -20,7 +21,7 @@ let dir: string;
 let db: string;
 let pool: RunPool;
 let server: ExecsimApp;
-let submitted = 0;
+let jobs: ReturnType<typeof countingJobs>;
 let store: OpenStore;
 
 /** Waits (bounded) until the pool has nothing queued or running. */
@@ -41,18 +42,7 @@ beforeAll(() => {
   server = createApp({
     reader: store.reader,
     deleteRun: store.deleteRun,
-    jobs: {
-      submit: (job) => {
-        submitted++;
-        pool.submit(job);
-      },
-      state: (id) => pool.state(id),
-      cancel: (id) => pool.cancel(id),
-      follow: (id, after, l) => pool.follow(id, after, l),
-      get load() {
-        return pool.load;
-      },
-    },
+    jobs: (jobs = countingJobs(pool)),
     scenariosDir: SCENARIOS,
     version: 'test',
     token: TOKEN,
@@ -175,7 +165,7 @@ describe('POST /runs', () => {
 
   it('refuses without the token, with a wrong one, and on a server without one, writing nothing', async () => {
     const before = storedRuns().length;
-    const submittedBefore = submitted;
+    const submittedBefore = jobs.submitted;
     const missing = await post('/api/v1/runs', { scenario: 'twap-calm' }, {});
     expect(missing.status).toBe(401);
     expect(missing.headers.get('content-type')).toContain('application/problem+json');
@@ -201,12 +191,12 @@ describe('POST /runs', () => {
     });
     expect(disabled.status).toBe(403);
     expect(((await disabled.json()) as { detail: string }).detail).toContain('EXECSIM_TOKEN');
-    expect(submitted).toBe(submittedBefore);
+    expect(jobs.submitted).toBe(submittedBefore);
     expect(storedRuns().length).toBe(before);
   });
 
   it('answers bad bodies with the field and 4xx, and queues nothing', async () => {
-    const submittedBefore = submitted;
+    const submittedBefore = jobs.submitted;
     const cases: [unknown, number, string][] = [
       [{}, 400, 'body'],
       [{ scenario: 'twap-calm', yaml: 'x: 1' }, 400, 'body'],
@@ -228,7 +218,7 @@ describe('POST /runs', () => {
           JSON.stringify(problem),
         ).toBe(true);
     }
-    expect(submitted).toBe(submittedBefore);
+    expect(jobs.submitted).toBe(submittedBefore);
   });
 
   it('answers 429 when the queue is full, and cancels a queued run', async () => {

@@ -37,6 +37,26 @@ const idleSweeps: SweepJobPool = {
   rerunSweepPath: () => ({ kind: 'no-sweep' }),
 };
 
+/** The pool's run operations, counting what is submitted (a refused request must submit nothing). */
+export function countingJobs(pool: RunJobs): RunJobs & { readonly submitted: number } {
+  let submitted = 0;
+  return {
+    submit: (job) => {
+      submitted++;
+      pool.submit(job);
+    },
+    state: (id) => pool.state(id),
+    cancel: (id) => pool.cancel(id),
+    follow: (id, after, l) => pool.follow(id, after, l),
+    get load() {
+      return pool.load;
+    },
+    get submitted() {
+      return submitted;
+    },
+  };
+}
+
 export function serverAppForContract(): ExecsimApp {
   return createApp({
     reader: null,
