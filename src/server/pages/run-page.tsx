@@ -88,7 +88,13 @@ export function RunPage(props: RunPageProps) {
           </span>
         ))}
       </p>
-      <div id="chart" class="chart" data-series={props.seriesUrl} data-max-points={String(props.maxPoints)}>
+      <div
+        id="chart"
+        class="chart"
+        data-series={props.seriesUrl}
+        data-max-points={String(props.maxPoints)}
+        data-outcome-colours={JSON.stringify(OUTCOME_COLOURS)}
+      >
         <noscript>The charts need JavaScript; the tables below do not.</noscript>
       </div>
       <h3>Filled vs planned quantity</h3>

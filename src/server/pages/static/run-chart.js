@@ -9,21 +9,14 @@
 // (data-book-points, ...) and in all (data-points): the browser test compares them with the API.
 (function () {
   'use strict';
-  var OUTCOME = {
-    filled: '#1a9850',
-    partial: '#91cf60',
-    unfilled: '#fdae61',
-    cancelled: '#999999',
-    failed: '#d73027',
-    rejected: '#762a83',
-    unsent: '#dddddd',
-  };
   var PARENT_COLOURS = ['#4575b4', '#d73027', '#1a9850', '#984ea3', '#ff7f00', '#a65628'];
 
   var el = document.getElementById('chart');
   var progressEl = document.getElementById('progress');
   var note = document.getElementById('chart-note');
   if (!el || typeof uPlot === 'undefined') return;
+  // Slice outcome colours, as the page's legend shows them (OUTCOME_COLOURS in run-page.tsx).
+  var OUTCOME = JSON.parse(el.dataset.outcomeColours || '{}');
 
   function fail(err) {
     el.dataset.error = String((err && err.message) || err);
