@@ -15,7 +15,6 @@ import { openExistingDatabase } from './open-database.ts';
 import {
   BadCursorError,
   type Comparison,
-  type ComparedParent,
   type DeleteRun,
   type DeleteRunOutcome,
   type EventQuery,
@@ -24,7 +23,6 @@ import {
   type OrderRow,
   type Page,
   type PageQuery,
-  type ParentDeltas,
   type ParentMetrics,
   type RunDetail,
   type RunQuery,
@@ -36,6 +34,7 @@ import {
 } from './read-model-port.ts';
 import { localLiveness, runState, writerAliveHere, type Liveness, type RunState } from './run-state.ts';
 import { RunStore, type StoredStatus } from './run-store.ts';
+import { compareRuns } from './run-comparison.ts';
 import { verifyRun, type RunVerification } from './verify-run.ts';
 
 /** The parts of RunReader other store modules provide (series, sweeps). */
@@ -385,61 +384,7 @@ export class ReadModel implements ReadModelPart {
       if (row === undefined) unknown.push(id);
       else known.push({ summary: summaryOf(row, live), scenarioJson: row.scenario_json, parents: this.parentsOf(id) });
     }
-    const base = known[0];
-    const minus = (a: number | null, b: number | null | undefined): number | null =>
-      a === null || b === null || b === undefined ? null : round6(a - b);
-    const runs = known.map(({ summary: s }) => ({
-      id: s.id,
-      scenario: s.scenario,
-      scenarioHash: s.scenarioHash,
-      seed: s.seed,
-      state: s.state,
-      digest: s.digest,
-      passed: s.passed,
-      shortfallBps: s.shortfallBps,
-      fillRatio: s.fillRatio,
-      delta: {
-        shortfallBps: minus(s.shortfallBps, base?.summary.shortfallBps),
-        fillRatio: minus(s.fillRatio, base?.summary.fillRatio),
-      },
-    }));
-    const parentIds: string[] = [];
-    for (const k of known)
-      for (const p of k.parents) if (!parentIds.includes(p.parentOrderId)) parentIds.push(p.parentOrderId);
-    const parents = parentIds.map((pid): ComparedParent => {
-      const first = base?.parents.find((p) => p.parentOrderId === pid);
-      return {
-        parentOrderId: pid,
-        runs: known.map((k) => {
-          const m = k.parents.find((p) => p.parentOrderId === pid) ?? null;
-          const delta: ParentDeltas | null =
-            m === null || first === undefined
-              ? null
-              : {
-                  shortfallBps: minus(m.shortfallBps, first.shortfallBps),
-                  fillRatio: minus(m.fillRatio, first.fillRatio),
-                  vwapSlippageBps: minus(m.vwapSlippageBps, first.vwapSlippageBps),
-                  twapSlippageBps: minus(m.twapSlippageBps, first.twapSlippageBps),
-                  durationMs: minus(m.durationMs, first.durationMs),
-                };
-          return { runId: k.summary.id, metrics: m, delta };
-        }),
-      };
-    });
-    const diff = new Set<string>();
-    if (base !== undefined) {
-      const first = JSON.parse(base.scenarioJson) as unknown;
-      for (const k of known.slice(1)) jsonDiff(first, JSON.parse(k.scenarioJson) as unknown, '', diff);
-    }
-    const digests = known.map((k) => k.summary.digest);
-    return {
-      baseline: base?.summary.id ?? null,
-      runs,
-      unknown,
-      digestsEqual: digests.length > 0 && digests.every((d) => d !== null && d === digests[0]),
-      scenarioDiff: [...diff].sort(),
-      parents,
-    };
+    return compareRuns(known, unknown);
   }
 
   scenarioOf(runId: string): RunScenario | null {
@@ -753,23 +698,4 @@ function decodeKeyCursor(text: string, k: string, fields: readonly string[]): Re
     if (!ok) throw new BadCursorError(`not a cursor this server gave out (bad ${f})`);
   }
   return c;
-}
-
-const round6 = (x: number): number => Math.round(x * 1e6) / 1e6 + 0;
-
-/** Adds to `out` every path where `a` and `b` differ: object keys present in either, array
- *  items by index, leaves by value. */
-function jsonDiff(a: unknown, b: unknown, path: string, out: Set<string>): void {
-  if (Object.is(a, b)) return;
-  const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
-  if (Array.isArray(a) && Array.isArray(b)) {
-    for (let i = 0; i < Math.max(a.length, b.length); i++) jsonDiff(a[i], b[i], `${path}[${i}]`, out);
-    return;
-  }
-  if (isObj(a) && isObj(b)) {
-    for (const key of new Set([...Object.keys(a), ...Object.keys(b)]))
-      jsonDiff(a[key], b[key], path === '' ? key : `${path}.${key}`, out);
-    return;
-  }
-  out.add(path === '' ? '(whole scenario)' : path);
 }
