@@ -71,6 +71,7 @@ export class ProcessClock implements Clock {
  *  about it is stored (the crash between sending an order and storing its status). */
 export class ProcessBroker implements Broker {
   readonly clientIdMaxLength: number;
+  readonly ordersSinceBy: 'updated' | 'submitted';
   private submits = 0;
 
   constructor(
@@ -79,6 +80,7 @@ export class ProcessBroker implements Broker {
     private readonly crashAfterSubmit: number | null,
   ) {
     this.clientIdMaxLength = venue.clientIdMaxLength;
+    this.ordersSinceBy = venue.ordersSinceBy;
   }
 
   setReportHandler(handler: ReportHandler): void {
@@ -100,16 +102,16 @@ export class ProcessBroker implements Broker {
     if (this.life.alive) this.venue.queryOrder(clientOrderId, askedAfterSeq);
   }
 
-  queryOpenOrders(): void {
-    if (this.life.alive) this.venue.queryOpenOrders();
+  queryOpenOrders(requestId?: string): void {
+    if (this.life.alive) this.venue.queryOpenOrders(requestId);
   }
 
-  queryOrdersSince(since: number, limit: number, after?: OrdersCursor): void {
-    if (this.life.alive) this.venue.queryOrdersSince(since, limit, after);
+  queryOrdersSince(since: number, limit: number, after?: OrdersCursor, requestId?: string): void {
+    if (this.life.alive) this.venue.queryOrdersSince(since, limit, after, requestId);
   }
 
-  queryAccount(): void {
-    if (this.life.alive) this.venue.queryAccount();
+  queryAccount(requestId?: string): void {
+    if (this.life.alive) this.venue.queryAccount(requestId);
   }
 }
 

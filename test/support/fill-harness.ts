@@ -75,6 +75,7 @@ const LIVE = new Set(['new', 'partially_filled']);
 /** The fake venue: truth per order, answers scheduled on the clock after `latencyMs`. */
 export class FakeVenue implements Broker {
   readonly clientIdMaxLength = 36;
+  readonly ordersSinceBy = 'updated';
   readonly truth = new Map<ClientOrderId, Truth>();
   readonly calls: Call[] = [];
   private handler: ReportHandler = () => {};

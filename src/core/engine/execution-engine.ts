@@ -366,12 +366,13 @@ export class ExecutionEngine {
 function stampLookups(broker: Broker, log: EventLog): Broker {
   return {
     clientIdMaxLength: broker.clientIdMaxLength,
+    ordersSinceBy: broker.ordersSinceBy,
     setReportHandler: (h) => broker.setReportHandler(h),
     submit: (o) => broker.submit(o),
     cancel: (id, venueId) => broker.cancel(id, venueId),
     queryOrder: (id) => broker.queryOrder(id, log.count),
-    queryOpenOrders: () => broker.queryOpenOrders(),
-    queryOrdersSince: (since, limit, after) => broker.queryOrdersSince(since, limit, after),
-    queryAccount: () => broker.queryAccount(),
+    queryOpenOrders: (requestId) => broker.queryOpenOrders(requestId),
+    queryOrdersSince: (since, limit, after, requestId) => broker.queryOrdersSince(since, limit, after, requestId),
+    queryAccount: (requestId) => broker.queryAccount(requestId),
   };
 }

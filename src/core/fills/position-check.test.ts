@@ -28,6 +28,7 @@ function setup(config = parseFillConfig({})) {
   const calls: Array<{ call: 'account' | 'query'; id: ClientOrderId | null; at: number }> = [];
   const broker: Broker = {
     clientIdMaxLength: 36,
+    ordersSinceBy: 'updated',
     setReportHandler: () => {},
     submit: () => {},
     cancel: () => {},

@@ -6,6 +6,10 @@ import type { ClientOrderId, ParentOrderId } from './ids.ts';
 import type { Side } from './order.ts';
 import type { AccountReport } from './reports.ts';
 
+/** Why a pass ran: a process start, the period, or the execution stream back after it dropped
+ *  (what it carried meanwhile is lost to us). */
+export type ReconMode = 'startup' | 'periodic' | 'reconnect';
+
 export interface ProcessRestarted {
   readonly kind: 'ProcessRestarted';
   /** When the previous process died, epoch ms. */
@@ -24,9 +28,10 @@ export interface StartupGateChanged {
 }
 export interface ReconciliationStarted {
   readonly kind: 'ReconciliationStarted';
-  readonly mode: 'startup' | 'periodic';
-  /** Orders updated since this time are asked for: the high-water mark minus the overlap, or
-   *  before any completed pass our first order's creation minus the overlap (null in older logs). */
+  readonly mode: ReconMode;
+  /** Orders updated (or submitted, on a venue that lists by submission) since this time are
+   *  asked for: the high-water mark minus the overlap, or before any completed pass our first
+   *  order's creation minus the overlap (null in older logs). */
   readonly since: number | null;
 }
 export type MismatchKind = 'status' | 'missed_fill' | 'unknown_at_venue' | 'position' | 'orphan';
@@ -52,7 +57,7 @@ export interface ReconciliationUnresolved {
 }
 export interface ReconciliationCompleted {
   readonly kind: 'ReconciliationCompleted';
-  readonly mode: 'startup' | 'periodic';
+  readonly mode: ReconMode;
   /** The new high-water mark (venue time up to which orders are known), epoch ms. */
   readonly highWaterMark: number;
   readonly mismatches: number;

@@ -172,19 +172,56 @@ export interface QueryFailedReport {
   readonly reason: string;
   /** Echo of the lookup's stamp, for a failed stamped lookup (see OrderNotFoundReport). */
   readonly askedAfterSeq?: number;
+  /** Echo of a failed snapshot request's id (see SnapshotStamp). */
+  readonly requestId?: string;
+}
+
+/**
+ * A change of the adapter's connection to the venue (a live venue; the simulator has none). The
+ * execution stream can drop silently and reconnect; what it carried in between is lost to us, so
+ * core answers a reconnect (disconnected, then connected) with a reconciliation pass. The first
+ * `connected` is the start, not a reconnect.
+ */
+export interface ConnectionReport {
+  readonly kind: 'ConnectionReport';
+  readonly stream: 'orders' | 'market_data';
+  readonly state: 'connected' | 'disconnected';
+  readonly reason: string;
+}
+
+/**
+ * What every snapshot answer (open orders, a page of orders, the account) carries besides its
+ * content: which request it answers, and how new it is. Snapshots asked concurrently may answer
+ * out of order (a live venue's requests race on separate connections), so a reader matches an
+ * answer to its request by id, never by arrival.
+ */
+export interface SnapshotStamp {
+  /** Echo of the request's id (Broker.queryOpenOrders and friends), when it had one. */
+  readonly requestId?: string;
+  /** Epoch ms on our clock no later than the moment the venue took the snapshot (the adapter
+   *  stamps when the request was sent): the snapshot shows at least everything before it.
+   *  Every adapter in this repository states it; hand-made reports in tests may leave it out. */
+  readonly asOf?: number;
 }
 
 /** Snapshot answers for reconciliation: every open order, and the account. */
-export interface OpenOrdersReport {
+export interface OpenOrdersReport extends SnapshotStamp {
   readonly kind: 'OpenOrdersReport';
   readonly orders: ReadonlyArray<Omit<OrderStatusReport, 'kind'>>;
 }
-/** One page of orders updated since a time; `next` (null on the last page) asks for the rest. */
-export interface OrdersPageReport {
+/** One row of an orders listing: the order's full state with the venue's times. */
+export type OrdersPageRow = Omit<OrderStatusReport, 'kind'> & {
+  readonly updatedAt: number;
+  /** When the venue received the order (its own clock), when it states it. */
+  readonly submittedAt?: number;
+};
+/** One page of an orders listing since a time (filtered and sorted by the time the venue's
+ *  `Broker.ordersSinceBy` names); `next` (null on the last page) asks for the rest. */
+export interface OrdersPageReport extends SnapshotStamp {
   readonly kind: 'OrdersPageReport';
   readonly since: number;
-  readonly orders: ReadonlyArray<Omit<OrderStatusReport, 'kind'> & { readonly updatedAt: number }>;
-  readonly next: { readonly updatedAt: number; readonly venueOrderId: string } | null;
+  readonly orders: ReadonlyArray<OrdersPageRow>;
+  readonly next: { readonly at: number; readonly venueOrderId: string } | null;
 }
 /** One asset's balance at the venue: `free` may be used by a new order, `locked` is held by open
  *  orders. `locked` is null when the venue states only what is free. */
@@ -202,7 +239,7 @@ export interface AssetBalance {
  *   and locked; Alpaca: cash, with locked null).
  * A venue that reports no split leaves `balances` out.
  */
-export interface AccountReport {
+export interface AccountReport extends SnapshotStamp {
   readonly kind: 'AccountReport';
   /** The symbol the position is of. */
   readonly symbol: Symbol;
@@ -227,4 +264,5 @@ export type VenueReport =
   | OrderNotFoundReport;
 
 /** Everything a venue can tell us. */
-export type VenueMessage = VenueReport | QueryFailedReport | OpenOrdersReport | OrdersPageReport | AccountReport;
+export type VenueMessage =
+  VenueReport | QueryFailedReport | OpenOrdersReport | OrdersPageReport | AccountReport | ConnectionReport;

@@ -5,9 +5,10 @@ import type { ClientOrderId, Symbol, VenueOrderId } from '../model/ids.ts';
 import type { OrderRequest } from '../model/order.ts';
 import type { VenueMessage } from '../model/reports.ts';
 
-/** Position in an orders listing: strictly after this (update time, venue order id). */
+/** Position in an orders listing: strictly after this (the listing's time, venue order id). */
 export interface OrdersCursor {
-  readonly updatedAt: number;
+  /** The row's update or submission time (Broker.ordersSinceBy), on the venue's clock. */
+  readonly at: number;
   readonly venueOrderId: string;
 }
 
@@ -31,7 +32,22 @@ export type ReportHandler = (report: VenueMessage) => void;
 export interface Broker {
   /** Venue limit on client order id length (36 for Binance, 128 for Alpaca). */
   readonly clientIdMaxLength: number;
+  /**
+   * Which time `queryOrdersSince` filters and sorts by: 'updated' (the order's last change) or
+   * 'submitted' (when the venue received it: Alpaca's `after`, Binance's allOrders
+   * `startTime`). Reconciliation is correct either way: by submission time it lists from the
+   * oldest order still open when the previous pass began (reconciler.ts).
+   */
+  readonly ordersSinceBy: 'updated' | 'submitted';
   setReportHandler(handler: ReportHandler): void;
+  /**
+   * Connection life cycle, for venues reached over a network (the simulator has neither):
+   * `start` opens the venue's streams (ConnectionReport as each connects), `stop` closes
+   * everything and resolves once no socket or timer of the adapter is left. Commands sent
+   * before `start` are answered like any other (REST needs no stream).
+   */
+  start?(): void;
+  stop?(): Promise<void>;
   submit(order: OrderRequest): void;
   /**
    * Cancels one of our orders. `clientOrderId` always identifies it; `venueOrderId` is given
@@ -51,17 +67,22 @@ export interface Broker {
    * order with our own later sends of the same order (see ExecutionEngine.broker).
    */
   queryOrder(clientOrderId: ClientOrderId, askedAfterSeq?: number): void;
-  /** Every open order: OpenOrdersReport or QueryFailedReport. */
-  queryOpenOrders(): void;
   /**
-   * Orders updated at or after `since` (epoch ms), ordered by (update time, venue order id), at
-   * most `limit` per page, starting strictly after `after` when given (the previous page's
-   * `next` cursor): OrdersPageReport or QueryFailedReport.
+   * Every open order: OpenOrdersReport or QueryFailedReport. The snapshot reads take an optional
+   * `requestId` that their answer echoes (reports.ts SnapshotStamp): answers to concurrent reads
+   * may arrive in any order.
    */
-  queryOrdersSince(since: number, limit: number, after?: OrdersCursor): void;
+  queryOpenOrders(requestId?: string): void;
+  /**
+   * Orders updated (or submitted: `ordersSinceBy`) at or after `since` (epoch ms, venue clock),
+   * ordered by (that time, venue order id), at most `limit` per page, starting strictly after
+   * `after` when given (the previous page's `next` cursor): OrdersPageReport or
+   * QueryFailedReport.
+   */
+  queryOrdersSince(since: number, limit: number, after?: OrdersCursor, requestId?: string): void;
   /** The symbol's position and the balances: AccountReport or QueryFailedReport. The run's first
    *  answer, read before anything is sent, is its baseline (AccountBaseline). */
-  queryAccount(): void;
+  queryAccount(requestId?: string): void;
 }
 
 /** Best bid and offer as the venue last showed them to us; prices in ticks, sizes in lots. */

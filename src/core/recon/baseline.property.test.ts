@@ -33,6 +33,7 @@ function world() {
   const asked: ClientOrderId[] = [];
   const broker: Broker = {
     clientIdMaxLength: 36,
+    ordersSinceBy: 'updated',
     setReportHandler: () => {},
     submit: () => {},
     cancel: () => {},

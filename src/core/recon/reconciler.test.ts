@@ -14,7 +14,7 @@ import { Reconciler } from './reconciler.ts';
 
 const T0 = Date.UTC(2024, 7, 9);
 
-function setup() {
+function setup(by: 'updated' | 'submitted' = 'updated') {
   const clock = new VirtualClock(T0);
   const log = new EventLog(clock);
   const ledger = new OrderLedger();
@@ -24,17 +24,28 @@ function setup() {
     for (const d of ledger.apply(log.append(e))) ledger.apply(log.append(d));
   };
   const calls: string[] = [];
+  /** The request id of every snapshot read, by read. */
+  const ids: Record<'open' | 'account' | 'page', string[]> = { open: [], account: [], page: [] };
   const adopted: string[] = [];
   const broker: Broker = {
     clientIdMaxLength: 36,
+    ordersSinceBy: by,
     setReportHandler: () => {},
     submit: () => {},
     cancel: (id) => calls.push(`cancel ${id}`),
     queryOrder: (id) => calls.push(`order ${id}`),
-    queryOpenOrders: () => calls.push('open'),
-    queryOrdersSince: (since, limit, after) =>
-      calls.push(`since ${since} ${limit}${after ? ` after ${after.venueOrderId}` : ''}`),
-    queryAccount: () => calls.push('account'),
+    queryOpenOrders: (rid) => {
+      if (rid !== undefined) ids.open.push(rid);
+      calls.push('open');
+    },
+    queryOrdersSince: (since, limit, after, rid) => {
+      if (rid !== undefined) ids.page.push(rid);
+      calls.push(`since ${since} ${limit}${after ? ` after ${after.venueOrderId}` : ''}`);
+    },
+    queryAccount: (rid) => {
+      if (rid !== undefined) ids.account.push(rid);
+      calls.push('account');
+    },
   };
   const recon = new Reconciler({
     clock,
@@ -92,7 +103,7 @@ function setup() {
   };
   const of = <K extends ExecEvent['kind']>(k: K) =>
     events.filter((e): e is Extract<ExecEvent, { kind: K }> => e.kind === k);
-  return { clock, ledger, recon, calls, deliver, order, of, adopted, record };
+  return { clock, ledger, recon, calls, ids, deliver, order, of, adopted, record };
 }
 
 const trade = (id: string, qty: number) => ({
@@ -131,7 +142,7 @@ describe('Reconciler', () => {
       kind: 'OrdersPageReport',
       since: T0 - 60_000,
       orders: [],
-      next: { updatedAt: T0 + 5, venueOrderId: 'v-a' },
+      next: { at: T0 + 5, venueOrderId: 'v-a' },
     });
     expect(s.calls.at(-1)).toBe(`since ${T0 - 60_000} 2 after v-a`);
     s.deliver({ kind: 'OrdersPageReport', since: T0, orders: [], next: null });
@@ -273,5 +284,134 @@ describe('Reconciler', () => {
       }),
     ]);
     expect(s.calls.filter((c) => c.startsWith('cancel'))).toEqual([]);
+  });
+
+  it("answers to an earlier pass's reads are not this pass's: a stale snapshot arriving late changes nothing", () => {
+    const s = setup();
+    const a = s.order('a', true);
+    s.clock.advanceBy(1_000);
+    s.recon.run('periodic');
+    const [firstOpen] = s.ids.open;
+    // The first pass ends on its own answers.
+    s.deliver({ kind: 'OpenOrdersReport', requestId: firstOpen!, asOf: T0 + 1_000, orders: [] });
+    s.deliver({ kind: 'OrdersPageReport', requestId: s.ids.page[0]!, since: 0, orders: [], next: null });
+    expect(s.calls.at(-1)).toBe(`order ${a}`); // not among the open orders: looked up
+    s.deliver({
+      kind: 'OrderStatusReport',
+      clientOrderId: a,
+      venueOrderId: venueOrderId('v-a'),
+      status: 'new',
+      qty: 10,
+      filledQty: 0,
+    });
+    s.deliver({ kind: 'AccountReport', requestId: s.ids.account[0]!, symbol: symbol('T'), position: 0, quote: 0 });
+    expect(s.of('ReconciliationCompleted')).toHaveLength(1);
+    // A second pass; the first pass's account read is answered again, late (a racing request).
+    s.clock.advanceBy(1_000);
+    s.recon.run('periodic');
+    expect(new Set([...s.ids.open, ...s.ids.account, ...s.ids.page]).size).toBe(6); // every read has its own id
+    s.deliver({ kind: 'AccountReport', requestId: s.ids.account[0]!, symbol: symbol('T'), position: 0, quote: 0 });
+    s.deliver({ kind: 'OpenOrdersReport', requestId: firstOpen!, orders: [] });
+    s.deliver({ kind: 'OrdersPageReport', requestId: s.ids.page[1]!, since: 0, orders: [], next: null });
+    expect(s.calls.filter((c) => c === `order ${a}`)).toHaveLength(1); // the stale open-orders answer did not count
+    expect(s.recon.running).toBe(true);
+    // Its own answers end it.
+    s.deliver({
+      kind: 'OpenOrdersReport',
+      requestId: s.ids.open[1]!,
+      orders: [{ clientOrderId: a, venueOrderId: venueOrderId('v-a'), status: 'new', qty: 10, filledQty: 0 }],
+    });
+    s.deliver({ kind: 'AccountReport', requestId: s.ids.account[1]!, symbol: symbol('T'), position: 0, quote: 0 });
+    expect(s.of('ReconciliationCompleted')).toHaveLength(2);
+    expect(s.of('ReconciliationMismatch')).toHaveLength(0);
+  });
+
+  it("by submission time: the mark is the oldest open order's creation, so its late fill is listed by the next pass", () => {
+    const s = setup('submitted');
+    const a = s.order('a', true); // created at T0, open
+    s.clock.advanceBy(600_000);
+    const b = s.order('b', true); // created at T0 + 10 min
+    s.recon.run('periodic');
+    s.deliver({
+      kind: 'OpenOrdersReport',
+      orders: [a, b].map((id) => ({
+        clientOrderId: id,
+        venueOrderId: venueOrderId(`v-${id}`),
+        status: 'new' as const,
+        qty: 10,
+        filledQty: 0,
+      })),
+    });
+    s.deliver({ kind: 'OrdersPageReport', since: 0, orders: [], next: null });
+    s.deliver({ kind: 'AccountReport', symbol: symbol('T'), position: 0, quote: 0 });
+    const [first] = s.of('ReconciliationCompleted');
+    expect(first!.highWaterMark).toBe(T0); // a was open: not the pass's start, T0 + 10 min
+    // a fills and is cancelled with the fill lost; we hold it cancelled with nothing filled.
+    s.record({ kind: 'CancelOrder', clientOrderId: a, reason: 'test' });
+    s.deliver({ kind: 'CancelReport', clientOrderId: a });
+    s.clock.advanceBy(600_000);
+    s.recon.run('periodic');
+    expect(s.calls.at(-1)).toBe(`since ${T0 - 60_000} 2`); // from a's submission (minus the overlap): a is listed
+    const row = {
+      clientOrderId: a,
+      venueOrderId: venueOrderId('v-a'),
+      status: 'canceled' as const,
+      qty: 10,
+      filledQty: 4,
+      trades: [trade('t1', 4)],
+      updatedAt: T0 + 1_200_000,
+      submittedAt: T0,
+    };
+    s.deliver({
+      kind: 'OpenOrdersReport',
+      orders: [{ clientOrderId: b, venueOrderId: venueOrderId('v-b'), status: 'new', qty: 10, filledQty: 0 }],
+    });
+    s.deliver({ kind: 'OrdersPageReport', since: T0 - 60_000, orders: [row], next: null });
+    s.deliver({ kind: 'AccountReport', symbol: symbol('T'), position: 4, quote: 0 });
+    expect(s.of('ReconciliationMismatch').map((m) => m.mismatch)).toEqual(['missed_fill']);
+    expect(s.ledger.order(a)).toMatchObject({ status: 'canceled', filledQty: 4 });
+    // a ended: the mark moves to b, the oldest order still open when the pass began.
+    expect(s.of('ReconciliationCompleted')[1]!.highWaterMark).toBe(T0 + 600_000);
+  });
+
+  it('by update time: the same lost fill moves the mark to the newest row seen', () => {
+    const s = setup('updated');
+    s.order('a', true);
+    s.clock.advanceBy(600_000);
+    s.recon.run('periodic');
+    s.deliver({ kind: 'OpenOrdersReport', orders: [] });
+    s.deliver({ kind: 'OrdersPageReport', since: 0, orders: [], next: null });
+    s.deliver({ kind: 'OrderNotFoundReport', clientOrderId: clientOrderId('a') });
+    s.deliver({ kind: 'AccountReport', symbol: symbol('T'), position: 0, quote: 0 });
+    expect(s.of('ReconciliationCompleted')[0]!.highWaterMark).toBe(T0 + 600_000); // the pass's start
+  });
+
+  it('a reconnect of the execution stream runs a pass; the first connection and market-data reconnects do not', () => {
+    const s = setup();
+    s.order('a', true);
+    const connection = (stream: 'orders' | 'market_data', state: 'connected' | 'disconnected') =>
+      s.deliver({ kind: 'ConnectionReport', stream, state, reason: 'test' });
+    connection('orders', 'connected');
+    connection('market_data', 'disconnected');
+    connection('market_data', 'connected');
+    expect(s.recon.running).toBe(false);
+    connection('orders', 'disconnected');
+    // The pass waits for the stream to come back: what it carried while down is lost until then.
+    expect(s.recon.running).toBe(false);
+    connection('orders', 'connected');
+    expect(s.of('ReconciliationStarted').map((e) => e.mode)).toEqual(['reconnect']);
+    // A second reconnect while that pass runs: one more pass after it.
+    connection('orders', 'disconnected');
+    connection('orders', 'connected');
+    expect(s.of('ReconciliationStarted')).toHaveLength(1);
+    s.deliver({
+      kind: 'OpenOrdersReport',
+      orders: [
+        { clientOrderId: clientOrderId('a'), venueOrderId: venueOrderId('v-a'), status: 'new', qty: 10, filledQty: 0 },
+      ],
+    });
+    s.deliver({ kind: 'OrdersPageReport', since: 0, orders: [], next: null });
+    s.deliver({ kind: 'AccountReport', symbol: symbol('T'), position: 0, quote: 0 });
+    expect(s.of('ReconciliationStarted').map((e) => e.mode)).toEqual(['reconnect', 'reconnect']);
   });
 });

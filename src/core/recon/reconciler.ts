@@ -13,13 +13,24 @@
 // (PositionCorrected). The run's first process takes the baseline in its startup pass, before it
 // sends anything (recordBaseline). Each finding is a
 // ReconciliationMismatch; the pass ends with ReconciliationCompleted and its high-water mark.
-// Answers arrive as venue messages (onMessage, after the engine logged them); any open-orders
-// snapshot or lookup answer counts, whoever asked: both are idempotent truths.
+// Answers arrive as venue messages (onMessage, after the engine logged them). Snapshot reads go
+// out with request ids (`<pass start>:<read>:<n>`) and only answers to this pass's reads count
+// (a live venue's reads race and may answer out of order; an answer to an earlier pass's read is
+// older than this pass); answers without an id (hand-made in tests) count as this pass's. Any
+// lookup answer counts, whoever asked: it is an idempotent truth.
+// The listing's time: a venue that lists orders by update time (Broker.ordersSinceBy 'updated')
+// moves the mark to the newest row seen; one that lists by submission time ('submitted': Alpaca,
+// Binance) cannot show an old order's late fill past such a mark, so there the mark is the
+// submission of the oldest order we held as open when the pass began: every order that ends is
+// then listed by at least one pass after it ended. The overlap (overlapMs) is the allowance for
+// the venue's clock against ours, and for updates not yet visible in the listing.
+// A reconnect of the execution stream (ConnectionReport) starts a pass: whatever the stream
+// carried while it was down is lost to us.
 import type { ExecEvent, LogEntry } from '../model/events.ts';
 import type { ClientOrderId } from '../model/ids.ts';
 import { isTerminal, statusOfVenue, type OrderStatus } from '../model/order-status.ts';
 import { isStaleNotFound } from '../order/apply-event.ts';
-import type { MismatchKind, OrphanDetected } from '../model/recon-events.ts';
+import type { MismatchKind, OrphanDetected, ReconMode } from '../model/recon-events.ts';
 import { OrphanBook } from './orphan-book.ts';
 import type { AccountReport, OrderStatusReport, VenueMessage } from '../model/reports.ts';
 import type { OrderLedger } from '../order/order-ledger.ts';
@@ -44,7 +55,12 @@ export interface ReconcilerDeps {
 type Entry = Omit<OrderStatusReport, 'kind'>;
 
 interface Pass {
-  readonly mode: 'startup' | 'periodic';
+  readonly mode: ReconMode;
+  /** The ids of the snapshot reads this pass sent (answers to others are not this pass's). */
+  readonly requests: Set<string>;
+  /** Submission time of the oldest order we held as not ended when the pass began (or the
+   *  pass's start): the mark on a venue that lists by submission time. */
+  readonly oldestOpen: number;
   readonly outstanding: Set<'open' | 'page' | 'account'>;
   /** Lookups asked, with our record when asked (to tell what the answer corrected). */
   readonly lookups: Map<ClientOrderId, { status: OrderStatus; filledQty: number }>;
@@ -62,6 +78,9 @@ interface Pass {
   /** The confirming account read went out (settleMs after the first): only answers from then
    *  on are the second look (an account read someone else asked for earlier is not). */
   confirmAsked: boolean;
+  /** The confirming read's ids: an account answer to an earlier read (of this pass or another
+   *  reader) is not the second look. */
+  readonly confirmReads: Set<string>;
   readonly done: (() => void) | null;
 }
 
@@ -70,6 +89,12 @@ export class Reconciler {
   /** Venue time up to which orders are known; restored from ReconciliationCompleted. */
   private highWaterMark: number | null = null;
   private periodic: { unsubscribe(): void } | null = null;
+  /** Snapshot reads sent by the current pass (for their ids). */
+  private reads = 0;
+  /** The execution stream dropped and has not come back; a reconnect waiting for the running
+   *  pass to end. */
+  private streamDown = false;
+  private reconnectPending = false;
   /** Venue states (venueState) found and not applicable, per order: reported once. */
   private readonly unresolved = new Map<ClientOrderId, string>();
   readonly orphans: OrphanBook;
@@ -113,12 +138,18 @@ export class Reconciler {
    * positions. Only for the run's first process before it sent anything: the venue's position
    * then holds none of our fills. A restarted process never asks for one.
    */
-  run(mode: 'startup' | 'periodic', done: (() => void) | null = null, baseline = false): void {
+  run(mode: ReconMode, done: (() => void) | null = null, baseline = false): void {
     if (this.pass) return; // one pass at a time; the next period asks again
     const now = Math.floor(this.deps.clock.now());
     const since = this.sinceFor(now);
+    let oldestOpen = now;
+    for (const o of this.deps.ledger.orders.values())
+      if (!isTerminal(o.status)) oldestOpen = Math.min(oldestOpen, Math.floor(o.createdAt));
+    this.reads = 0;
     this.pass = {
       mode,
+      requests: new Set(),
+      oldestOpen,
       outstanding: new Set(['open', 'account', 'page']),
       lookups: new Map(),
       seenOpen: new Set(),
@@ -134,13 +165,54 @@ export class Reconciler {
       account: null,
       confirming: null,
       confirmAsked: false,
+      confirmReads: new Set(),
       done,
     };
     this.deps.record({ kind: 'ReconciliationStarted', mode, since });
-    this.watchStall(this.pass);
-    this.deps.broker.queryOpenOrders();
-    this.deps.broker.queryAccount();
-    this.deps.broker.queryOrdersSince(since, this.deps.config.pageLimit);
+    const p = this.pass;
+    this.watchStall(p);
+    this.askOpen(p);
+    this.askAccount(p);
+    this.askPage(p, since);
+  }
+
+  /** A snapshot read's id: unique per pass (the pass's start and a counter) and per process. */
+  private requestId(p: Pass, read: string): string {
+    const id = `${Math.floor(this.deps.clock.now())}:${p.mode}:${read}:${++this.reads}`;
+    p.requests.add(id);
+    return id;
+  }
+
+  private askOpen(p: Pass): void {
+    this.deps.broker.queryOpenOrders(this.requestId(p, 'open'));
+  }
+
+  private askAccount(p: Pass): void {
+    const id = this.requestId(p, 'account');
+    if (p.confirmAsked) p.confirmReads.add(id);
+    this.deps.broker.queryAccount(id);
+  }
+
+  private askPage(p: Pass, since: number, after?: { at: number; venueOrderId: string }): void {
+    this.deps.broker.queryOrdersSince(since, this.deps.config.pageLimit, after, this.requestId(p, 'page'));
+  }
+
+  /** An answer to one of this pass's snapshot reads (or an unstamped one). */
+  private ours(p: Pass, msg: { readonly requestId?: string }): boolean {
+    return msg.requestId === undefined || p.requests.has(msg.requestId);
+  }
+
+  /** The execution stream's life cycle: a reconnect (connected after disconnected) runs a pass,
+   *  or one more after the running pass when one runs. */
+  private onConnection(state: 'connected' | 'disconnected'): void {
+    if (state === 'disconnected') {
+      this.streamDown = true;
+      return;
+    }
+    if (!this.streamDown) return; // the first connection is the start, not a reconnect
+    this.streamDown = false;
+    if (this.pass) this.reconnectPending = true;
+    else this.run('reconnect');
   }
 
   /**
@@ -172,8 +244,14 @@ export class Reconciler {
   onMessage(msg: VenueMessage, before?: { readonly status: OrderStatus; readonly filledQty: number }): void {
     if (msg.kind === 'CancelReport') this.orphans.update(msg.clientOrderId, 'canceled', null);
     else if (msg.kind === 'OrderStatusReport') this.orphans.update(msg.clientOrderId, msg.status, msg.filledQty);
+    else if (msg.kind === 'ConnectionReport' && msg.stream === 'orders') return this.onConnection(msg.state);
     const p = this.pass;
     if (!p) return;
+    if (
+      (msg.kind === 'OpenOrdersReport' || msg.kind === 'OrdersPageReport' || msg.kind === 'AccountReport') &&
+      !this.ours(p, msg)
+    )
+      return;
     switch (msg.kind) {
       case 'OpenOrdersReport':
         if (!p.outstanding.has('open')) return;
@@ -187,15 +265,17 @@ export class Reconciler {
       case 'OrdersPageReport':
         if (!p.outstanding.has('page')) return;
         for (const o of msg.orders) {
-          p.highWater = Math.max(p.highWater, Math.floor(o.updatedAt));
+          if (this.deps.broker.ordersSinceBy === 'updated')
+            p.highWater = Math.max(p.highWater, Math.floor(o.updatedAt));
           this.entry(p, o);
         }
-        if (msg.next) this.deps.broker.queryOrdersSince(msg.since, this.deps.config.pageLimit, msg.next);
+        if (msg.next) this.askPage(p, msg.since, msg.next);
         else p.outstanding.delete('page');
         break;
       case 'AccountReport':
         if (p.confirming !== null) {
-          if (p.confirmAsked) this.confirmPosition(p, msg.position);
+          if (p.confirmAsked && (msg.requestId === undefined || p.confirmReads.has(msg.requestId)))
+            this.confirmPosition(p, msg.position);
           return;
         }
         if (!p.outstanding.has('account')) return;
@@ -244,6 +324,7 @@ export class Reconciler {
         break;
       }
       case 'QueryFailedReport':
+        if (msg.query !== 'order' && !this.ours(p, msg)) return;
         return this.retry(p, msg);
       default:
         return;
@@ -308,11 +389,10 @@ export class Reconciler {
   private retry(p: Pass, msg: Extract<VenueMessage, { kind: 'QueryFailedReport' }>): void {
     const again = (): void => {
       if (this.pass !== p) return;
-      if (msg.query === 'open_orders' && p.outstanding.has('open')) this.deps.broker.queryOpenOrders();
+      if (msg.query === 'open_orders' && p.outstanding.has('open')) this.askOpen(p);
       else if (msg.query === 'account' && (p.outstanding.has('account') || (p.confirming !== null && p.confirmAsked)))
-        this.deps.broker.queryAccount();
-      else if (msg.query === 'orders_since' && p.outstanding.has('page'))
-        this.deps.broker.queryOrdersSince(p.since, this.deps.config.pageLimit);
+        this.askAccount(p);
+      else if (msg.query === 'orders_since' && p.outstanding.has('page')) this.askPage(p, p.since);
       else if (msg.query === 'order' && msg.clientOrderId !== null && p.lookups.has(msg.clientOrderId))
         this.deps.broker.queryOrder(msg.clientOrderId);
     };
@@ -323,11 +403,10 @@ export class Reconciler {
   private watchStall(p: Pass): void {
     this.deps.clock.schedule(() => {
       if (this.pass !== p) return;
-      const { broker, config } = this.deps;
-      if (p.outstanding.has('open')) broker.queryOpenOrders();
-      if (p.outstanding.has('account') || (p.confirming !== null && p.confirmAsked)) broker.queryAccount();
-      if (p.outstanding.has('page')) broker.queryOrdersSince(p.since, config.pageLimit);
-      for (const id of p.lookups.keys()) broker.queryOrder(id);
+      if (p.outstanding.has('open')) this.askOpen(p);
+      if (p.outstanding.has('account') || (p.confirming !== null && p.confirmAsked)) this.askAccount(p);
+      if (p.outstanding.has('page')) this.askPage(p, p.since);
+      for (const id of p.lookups.keys()) this.deps.broker.queryOrder(id);
       this.watchStall(p);
     }, this.deps.config.stallMs);
   }
@@ -342,7 +421,7 @@ export class Reconciler {
       this.deps.clock.schedule(() => {
         if (this.pass !== p) return;
         p.confirmAsked = true;
-        this.deps.broker.queryAccount();
+        this.askAccount(p);
       }, this.deps.config.settleMs);
       return;
     }
@@ -387,7 +466,8 @@ export class Reconciler {
 
   private end(p: Pass): void {
     this.pass = null;
-    this.highWaterMark = Math.max(p.highWater, this.highWaterMark ?? p.highWater);
+    const mark = this.deps.broker.ordersSinceBy === 'updated' ? p.highWater : p.oldestOpen;
+    this.highWaterMark = Math.max(mark, this.highWaterMark ?? mark);
     this.deps.record({
       kind: 'ReconciliationCompleted',
       mode: p.mode,
@@ -395,6 +475,10 @@ export class Reconciler {
       mismatches: p.mismatches,
     });
     p.done?.();
+    if (this.reconnectPending && this.pass === null) {
+      this.reconnectPending = false;
+      this.run('reconnect');
+    }
   }
 
   /** Records a finding; an order's finding counts once per pass (the listing and its lookup

@@ -10,6 +10,7 @@ export const RECON_METRIC_NAMES = [
   'refusedInputs',
   'startupRuns',
   'periodicRuns',
+  'reconnectRuns',
   'mismatches',
   'missedFills',
   'statusMismatches',
@@ -52,6 +53,7 @@ export class ReconMetricsFold {
         return;
       case 'ReconciliationCompleted':
         if (e.mode === 'startup') m.startupRuns++;
+        else if (e.mode === 'reconnect') m.reconnectRuns++;
         else m.periodicRuns++;
         return;
       case 'ReconciliationMismatch':

@@ -24,6 +24,8 @@ export const ALPACA_EQUITIES: VenueRules = defineVenueRules({
   clientIdMaxLength: 128,
   clientIdPattern: /^[\x21-\x7E]{1,128}$/,
   clientIdUniqueness: 'all-orders',
+  // GET /v2/orders `after`/`until` compare submitted_at.
+  ordersSinceBy: 'submitted',
   orderTypes: {
     market: { venueType: 'market', timesInForce: TIFS },
     limit: { venueType: 'limit', timesInForce: TIFS },

@@ -34,6 +34,8 @@ export const BINANCE_SPOT: VenueRules = defineVenueRules({
   clientIdMaxLength: 36,
   clientIdPattern: /^[a-zA-Z0-9_-]{1,36}$/,
   clientIdUniqueness: 'open-orders',
+  // allOrders `startTime`/`endTime` compare the order's creation `time`.
+  ordersSinceBy: 'submitted',
   orderTypes: {
     market: { venueType: 'MARKET', timesInForce: 'not-sent' },
     limit: { venueType: 'LIMIT', timesInForce: ['GTC', 'IOC', 'FOK'] },

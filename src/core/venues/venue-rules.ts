@@ -106,6 +106,8 @@ export interface VenueRules {
   readonly clientIdPattern: RegExp;
   /** 'open-orders': an id may be reused once its order is done; 'all-orders': never reused. */
   readonly clientIdUniqueness: 'open-orders' | 'all-orders';
+  /** The time an orders listing since a time filters and sorts by (Broker.ordersSinceBy). */
+  readonly ordersSinceBy: 'updated' | 'submitted';
   /** Order types of our model the venue takes; a missing type is refused. */
   readonly orderTypes: Readonly<Partial<Record<OrderType, OrderTypeRule>>>;
   readonly postOnly: PostOnlyRule;

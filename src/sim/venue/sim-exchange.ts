@@ -49,8 +49,9 @@ export class SimExchange extends BookMatcher {
     return [...this.orders.values()].filter((o) => isOpenStatus(o.status));
   }
 
-  ordersSince(time: number): ExchangeOrder[] {
-    return [...this.orders.values()].filter((o) => o.updatedAt >= time);
+  /** Orders updated (or created: 'submitted') at or after `time`. */
+  ordersSince(time: number, by: 'updated' | 'submitted' = 'updated'): ExchangeOrder[] {
+    return [...this.orders.values()].filter((o) => (by === 'updated' ? o.updatedAt : o.createdAt) >= time);
   }
 
   /**

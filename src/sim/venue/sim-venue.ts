@@ -55,6 +55,7 @@ const EMPTY_TOP: TopOfBook = { bid: null, bidQty: 0, ask: null, askQty: 0 };
 
 export class SimVenue implements Broker, MarketDataPort {
   readonly clientIdMaxLength: number;
+  readonly ordersSinceBy: 'updated' | 'submitted';
   private handler: ReportHandler = () => {
     throw new Error('SimVenue: no report handler set');
   };
@@ -81,6 +82,7 @@ export class SimVenue implements Broker, MarketDataPort {
     private readonly options: SimVenueOptions,
   ) {
     this.clientIdMaxLength = options.rules.clientIdMaxLength;
+    this.ordersSinceBy = options.rules.ordersSinceBy;
     this.rest = new Channel(clock);
     this.stream = new Channel(clock);
     this.data = new Channel(clock);
@@ -232,28 +234,48 @@ export class SimVenue implements Broker, MarketDataPort {
     );
   }
 
-  queryOpenOrders(): void {
+  queryOpenOrders(requestId?: string): void {
+    const stamp = requestId === undefined ? {} : { requestId };
+    const asOf = this.clock.now();
     this.request(
       null,
       'query',
-      () => openOrdersAnswer(this.exchange, this.options.commission, this.skewMs),
+      () =>
+        ({ ...openOrdersAnswer(this.exchange, asOf, this.options.commission, this.skewMs), ...stamp }) as VenueMessage,
       'open_orders',
+      stamp,
     );
   }
 
-  queryOrdersSince(since: number, limit: number, after?: OrdersCursor): void {
+  queryOrdersSince(since: number, limit: number, after?: OrdersCursor, requestId?: string): void {
     if (!Number.isSafeInteger(limit) || limit < 1)
       throw new Error(`queryOrdersSince: limit must be a positive integer, got ${limit}`);
+    const stamp = requestId === undefined ? {} : { requestId };
+    const asOf = this.clock.now();
+    const by = this.ordersSinceBy;
     this.request(
       null,
       'query',
-      () => ordersPageAnswer(this.exchange, since, limit, after, this.options.commission, this.skewMs),
+      () =>
+        ({
+          ...ordersPageAnswer(this.exchange, since, limit, after, by, asOf, this.options.commission, this.skewMs),
+          ...stamp,
+        }) as VenueMessage,
       'orders_since',
+      stamp,
     );
   }
 
-  queryAccount(): void {
-    this.request(null, 'query', () => accountAnswer(this.exchange), 'account');
+  queryAccount(requestId?: string): void {
+    const stamp = requestId === undefined ? {} : { requestId };
+    const asOf = this.clock.now();
+    this.request(
+      null,
+      'query',
+      () => ({ ...accountAnswer(this.exchange, asOf), ...stamp }) as VenueMessage,
+      'account',
+      stamp,
+    );
   }
 
   /** Execution-stream reports (fills, cancels and expiries the venue initiates). */
@@ -280,7 +302,7 @@ export class SimVenue implements Broker, MarketDataPort {
     what: 'submit' | 'cancel' | 'query',
     process: () => VenueMessage,
     query: 'order' | 'open_orders' | 'orders_since' | 'account' = 'order',
-    stamp: { askedAfterSeq?: number } = {},
+    stamp: { askedAfterSeq?: number; requestId?: string } = {},
   ): void {
     const fate = this.faults.requestFate(this.clock.now(), what === 'submit');
     const entry = this.latency.sample('orderEntry');

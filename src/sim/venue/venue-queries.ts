@@ -23,9 +23,15 @@ export function orderAnswer(
   return o ? statusReport(o, commission, skewMs) : { kind: 'OrderNotFoundReport', clientOrderId };
 }
 
-export function openOrdersAnswer(exchange: SimExchange, commission?: Commission, skewMs = 0): VenueMessage {
+export function openOrdersAnswer(
+  exchange: SimExchange,
+  asOf: number,
+  commission?: Commission,
+  skewMs = 0,
+): VenueMessage {
   return {
     kind: 'OpenOrdersReport',
+    asOf,
     orders: exchange.openOrders().map((o) => {
       const { kind: _k, ...rest } = statusReport(o, commission, skewMs);
       return rest;
@@ -33,34 +39,38 @@ export function openOrdersAnswer(exchange: SimExchange, commission?: Commission,
   };
 }
 
-/** Orders updated since `since`, oldest first (ties by venue order id), `limit` per page. */
+/** Orders updated (or submitted: `by`) since `since`, oldest first (ties by venue order id),
+ *  `limit` per page. */
 export function ordersPageAnswer(
   exchange: SimExchange,
   since: number,
   limit: number,
   after: OrdersCursor | undefined,
+  by: 'updated' | 'submitted',
+  asOf: number,
   commission?: Commission,
   skewMs = 0,
 ): VenueMessage {
   // On the venue's clock: `since` and the cursor come from times the venue stated.
-  const key = (o: { updatedAt: number; venueOrderId: string }) =>
-    [o.updatedAt, Number(o.venueOrderId.slice(1))] as const;
-  const venueKey = (o: ExchangeOrder) => key({ updatedAt: o.updatedAt + skewMs, venueOrderId: o.venueOrderId });
+  const time = (o: ExchangeOrder): number => (by === 'updated' ? o.updatedAt : o.createdAt) + skewMs;
+  const key = (at: number, venueOrderId: string) => [at, Number(venueOrderId.slice(1))] as const;
   const cmp = (a: readonly [number, number], b: readonly [number, number]) => a[0] - b[0] || a[1] - b[1];
-  const from = after ? key(after) : null;
+  const from = after ? key(after.at, after.venueOrderId) : null;
   const all = exchange
-    .ordersSince(since - skewMs)
-    .filter((o) => from === null || cmp(venueKey(o), from) > 0)
-    .sort((a, b) => cmp(venueKey(a), venueKey(b)));
+    .ordersSince(since - skewMs, by)
+    .map((o) => ({ o, k: key(time(o), o.venueOrderId) }))
+    .filter(({ k }) => from === null || cmp(k, from) > 0)
+    .sort((a, b) => cmp(a.k, b.k));
   const page = all.slice(0, limit);
   const last = page[page.length - 1];
   return {
     kind: 'OrdersPageReport',
     since,
-    next: all.length > limit && last ? { updatedAt: last.updatedAt + skewMs, venueOrderId: last.venueOrderId } : null,
-    orders: page.map((o) => {
+    asOf,
+    next: all.length > limit && last ? { at: time(last.o), venueOrderId: last.o.venueOrderId } : null,
+    orders: page.map(({ o }) => {
       const { kind: _k, ...rest } = statusReport(o, commission, skewMs);
-      return { ...rest, updatedAt: o.updatedAt + skewMs };
+      return { ...rest, updatedAt: o.updatedAt + skewMs, submittedAt: o.createdAt + skewMs };
     }),
   };
 }
@@ -69,9 +79,10 @@ export function ordersPageAnswer(
  *  free and locked as the exchange's own open orders hold them (sells lock base, buys lock quote
  *  at their limit or stop price). Without starting balances the account is unlimited and has no
  *  meaningful split: totals only. */
-export function accountAnswer(exchange: SimExchange): VenueMessage {
+export function accountAnswer(exchange: SimExchange, asOf: number): VenueMessage {
   const totals = {
     kind: 'AccountReport',
+    asOf,
     symbol: exchange.symbol,
     position: exchange.position,
     quote: exchange.quoteBalance,
