@@ -3,7 +3,7 @@
 // AAPL book: asks 10 @ 187.50, 100 @ 187.60, 500 @ 187.80; bids 20 @ 187.40, 50 @ 187.30; cash
 // 100,000). Every answer is read from the reports the adapter hands its handler; every wait is
 // for a condition, bounded.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -453,4 +453,26 @@ describe('market data over REST', () => {
     expect(w.volume).toBeGreaterThan(0);
     expect(w.twapMid).not.toBeNull();
   });
+});
+
+// The gateway's market-data websocket (/v2/iex) is being added on another branch; until it is
+// in this tree this test is skipped. Checked by hand against that branch: quotes and both
+// executions of a 30-lot market buy arrived through the SDK's msgpack stream.
+const gatewayHasMarketStream = existsSync('src/gateway/alpaca/market-stream.ts');
+
+describe('market data over the SDK stream', () => {
+  it.skipIf(!gatewayHasMarketStream)(
+    'quotes and every trade arrive on the stream; the connection is reported',
+    async () => {
+      const gw = await gateway();
+      const r = await rig(gw, { marketData: { stream: true } });
+      const aapl = symbol('AAPL');
+      await waitFor(() => r.connections.some((c) => c.stream === 'market_data' && c.state === 'connected'));
+      await waitFor(() => r.adapter.topOfBook(aapl).bid !== null);
+      expect(r.adapter.topOfBook(aapl)).toEqual({ bid: 18740, bidQty: 20, ask: 18750, askQty: 10 });
+      r.adapter.submit(order('mds-1', 'buy', 'market', 30));
+      await waitFor(() => (r.adapter.tradesSince?.(aapl, 0).volume ?? 0) >= 30);
+      expect(r.adapter.tradesSince?.(aapl, 0)).toMatchObject({ trades: 2, volume: 30, last: 18760 });
+    },
+  );
 });
