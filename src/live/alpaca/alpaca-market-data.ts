@@ -1,0 +1,146 @@
+// Market data for the Alpaca adapter (MarketDataPort's source): the latest quote over REST at
+// start, then quotes and trades from the SDK's stock data stream (IEX feed, msgpack), optionally
+// also REST polling of the latest quote and trade (a fallback where the stream is unavailable).
+// Everything is recorded in a bounded MarketRecorder on the adapter's clock at ARRIVAL time.
+import type { Instrument } from '../../core/model/instrument.ts';
+import type { TopOfBook } from '../../core/ports/broker.ts';
+import type { Clock } from '../../core/ports/clock.ts';
+import type { Subscription } from 'rxjs';
+import { lotsOf, ticksOf } from './alpaca-convert.ts';
+import type { AlpacaClient } from './alpaca-sdk.ts';
+import { MarketRecorder, type RecorderLimits } from './market-recorder.ts';
+
+export interface MarketFeedOptions {
+  /** Connect the data stream in start() (default true). */
+  readonly stream?: boolean;
+  /** Poll the latest quote and trade over REST every this many ms (default: no polling). */
+  readonly pollMs?: number;
+  readonly limits?: RecorderLimits;
+}
+
+export type ConnectionListener = (state: 'connected' | 'disconnected', reason: string) => void;
+
+type DataStream = ReturnType<AlpacaClient['marketData']['stockStream']>;
+
+/** Alpaca's quote: prices and sizes as numbers; a price of 0 means that side is empty. */
+function topOf(inst: Instrument, q: { bp?: unknown; bs?: unknown; ap?: unknown; as?: unknown }): TopOfBook {
+  const price = (v: unknown): number | null => (typeof v === 'number' && v > 0 ? ticksOf(inst, v) : null);
+  const bid = price(q.bp);
+  const ask = price(q.ap);
+  return {
+    bid,
+    bidQty: bid === null ? 0 : (lotsOf(inst, q.bs) ?? 0),
+    ask,
+    askQty: ask === null ? 0 : (lotsOf(inst, q.as) ?? 0),
+  };
+}
+
+export class AlpacaMarketFeed {
+  readonly recorder: MarketRecorder;
+  private stream: DataStream | null = null;
+  private poll: Subscription | null = null;
+  private stopped = false;
+  private lastTradeId: string | null = null;
+
+  constructor(
+    private readonly alpaca: AlpacaClient,
+    private readonly inst: Instrument,
+    private readonly clock: Clock,
+    private readonly url: string,
+    private readonly options: MarketFeedOptions,
+    private readonly signal: AbortSignal,
+    private readonly onConnection: ConnectionListener,
+    private readonly reconnect: { initialReconnectMs?: number },
+  ) {
+    this.recorder = new MarketRecorder(options.limits);
+  }
+
+  start(): void {
+    void this.pollOnce();
+    if (this.options.stream ?? true) this.connect();
+    const every = this.options.pollMs;
+    if (every !== undefined && every > 0) {
+      const tick = (): void => {
+        if (this.stopped) return;
+        void this.pollOnce().finally(() => {
+          if (!this.stopped) this.poll = this.clock.schedule(tick, every);
+        });
+      };
+      this.poll = this.clock.schedule(tick, every);
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.poll?.unsubscribe();
+    this.poll = null;
+    this.stream?.disconnect();
+    this.stream = null;
+  }
+
+  /** The latest quote (and trade, when polling) over REST; a failure leaves the view as it was. */
+  private async pollOnce(): Promise<void> {
+    const symbol = this.inst.symbol;
+    try {
+      const q = await this.alpaca.marketData.stocks.stockLatestQuoteSingle(
+        { symbol, feed: 'iex' },
+        { signal: this.signal },
+      );
+      if (!this.stopped && q.quote) this.recorder.quote(this.clock.now(), topOf(this.inst, q.quote));
+    } catch {
+      // No quote yet (or the data host is down): staleness shows it through lastUpdateAt.
+    }
+    if (this.options.pollMs === undefined) return;
+    try {
+      const t = await this.alpaca.marketData.stocks.stockLatestTradeSingle(
+        { symbol, feed: 'iex' },
+        { signal: this.signal },
+      );
+      const trade = t.trade as { i?: unknown; p?: unknown; s?: unknown; t?: unknown } | undefined;
+      if (this.stopped || !trade) return;
+      const id = `${String(trade.i)}@${String(trade.t)}`;
+      const price = ticksOf(this.inst, trade.p);
+      const qty = lotsOf(this.inst, trade.s);
+      if (id !== this.lastTradeId && price !== null && qty !== null && qty > 0) {
+        this.lastTradeId = id;
+        this.recorder.trade(this.clock.now(), price, qty);
+      }
+    } catch {
+      // as above
+    }
+  }
+
+  private connect(): void {
+    const s = this.alpaca.marketData.stockStream({
+      feed: 'iex',
+      url: this.url,
+      maxReconnectAttempts: -1,
+      ...this.reconnect,
+    });
+    this.stream = s;
+    let lastError = '';
+    s.onError((e) => (lastError = e));
+    s.onConnect(() => {
+      if (!this.stopped) this.onConnection('connected', 'market data stream authenticated');
+    });
+    s.onDisconnect(() => {
+      if (!this.stopped) this.onConnection('disconnected', lastError || 'market data stream closed');
+    });
+    s.onQuote((q) => {
+      if (this.stopped || q.symbol !== this.inst.symbol) return;
+      this.recorder.quote(
+        this.clock.now(),
+        topOf(this.inst, { bp: q.bidPrice, bs: q.bidSize, ap: q.askPrice, as: q.askSize }),
+      );
+    });
+    s.onTrade((t) => {
+      if (this.stopped || t.symbol !== this.inst.symbol) return;
+      const price = ticksOf(this.inst, t.price);
+      const qty = lotsOf(this.inst, t.size);
+      if (price !== null && qty !== null && qty > 0) this.recorder.trade(this.clock.now(), price, qty);
+    });
+    s.subscribeForQuotes([this.inst.symbol]);
+    s.subscribeForTrades([this.inst.symbol]);
+    s.connect();
+  }
+}
