@@ -72,11 +72,13 @@ async function rig(
     cancelConfirm: { firstDelayMs: 20 },
     // The gateway has no market-data websocket yet: quotes come over REST.
     marketData: { stream: false },
-    onConnection: (c) => connections.push(c),
     ...options,
   });
   const reports: VenueMessage[] = [];
-  adapter.setReportHandler((r) => reports.push(r));
+  adapter.setReportHandler((r) => {
+    if (r.kind === 'ConnectionReport') connections.push({ stream: r.stream, state: r.state, reason: r.reason });
+    else reports.push(r);
+  });
   open.push(() => adapter.stop());
   const of = <K extends VenueMessage['kind']>(kind: K, cid?: string) =>
     reports.filter(
@@ -164,8 +166,12 @@ describe('AlpacaAdapter against the gateway', () => {
     expect(status.avgPrice).toBeCloseTo((10 * 18750 + 20 * 18760) / 30, 3);
     expect(typeof status.updatedAt).toBe('number');
 
-    r.adapter.queryAccount();
+    const askedAt = Date.now();
+    r.adapter.queryAccount('read-1');
     const account = await r.next('AccountReport');
+    // A snapshot echoes its request's id and says how new it is (no older than the request).
+    expect(account.requestId).toBe('read-1');
+    expect(account.asOf).toBeGreaterThanOrEqual(askedAt);
     const cost = 10 * 187.5 + 20 * 187.6;
     expect(account).toMatchObject({
       symbol: 'AAPL',
@@ -293,7 +299,7 @@ describe('AlpacaAdapter against the gateway', () => {
     await r.next('CancelReport', 's-3');
 
     const seen: string[] = [];
-    let after: { updatedAt: number; venueOrderId: string } | undefined;
+    let after: { at: number; venueOrderId: string } | undefined;
     for (let page = 0; page < 10; page++) {
       r.reports.length = 0;
       r.adapter.queryOrdersSince(since, 2, after);

@@ -38,6 +38,7 @@ import type { OrderRequest } from '../../core/model/order.ts';
 import type {
   CancelRejectReport,
   OrdersPageReport,
+  ConnectionReport,
   OrderStatusReport,
   QueryFailedReport,
   VenueMessage,
@@ -70,12 +71,9 @@ import { AlpacaMarketFeed, type MarketFeedOptions } from './alpaca-market-data.t
 import { alpacaEndpoints, makeAlpacaClient, type AlpacaClient } from './alpaca-sdk.ts';
 import { tradeEventAction } from './alpaca-statuses.ts';
 
-/** A stream's connection changed (reported on every transition; a reconnect is disconnected then connected). */
-export interface ConnectionChange {
-  readonly stream: 'orders' | 'market_data';
-  readonly state: 'connected' | 'disconnected';
-  readonly reason: string;
-}
+/** A stream's connection changed: reported as a ConnectionReport on every transition (a
+ *  reconnect is disconnected then connected). */
+export type ConnectionChange = Omit<ConnectionReport, 'kind'>;
 
 export interface AlpacaAdapterOptions {
   readonly instrument: Instrument;
@@ -97,8 +95,6 @@ export interface AlpacaAdapterOptions {
   readonly marketData?: MarketFeedOptions;
   /** First reconnect delay of both streams, ms (SDK default 1 s, doubling to 64 s; retried forever). */
   readonly reconnectInitialMs?: number;
-  /** Connection life cycle of the streams. */
-  readonly onConnection?: (change: ConnectionChange) => void;
 }
 
 const OPEN_PAGE = 500; // Alpaca's largest page
@@ -130,6 +126,8 @@ type TradeStream = ReturnType<AlpacaClient['trading']['stream']>;
 
 export class AlpacaAdapter implements Broker, MarketDataPort {
   readonly clientIdMaxLength: number;
+  /** Alpaca's `after` and `until` compare submission times. */
+  readonly ordersSinceBy = 'submitted' as const;
   private handler: ReportHandler | null = null;
   private readonly alpaca: AlpacaClient;
   private readonly inst: Instrument;
@@ -468,8 +466,9 @@ export class AlpacaAdapter implements Broker, MarketDataPort {
       .then((r) => this.emit(r));
   }
 
-  queryOpenOrders(): void {
-    void this.openOrders().then((r) => this.emit(r));
+  queryOpenOrders(requestId?: string): void {
+    const asOf = this.clock.now();
+    void this.openOrders().then((r) => this.emit(stamped(r, requestId, asOf)));
   }
 
   private async openOrders(): Promise<VenueMessage> {
@@ -512,10 +511,11 @@ export class AlpacaAdapter implements Broker, MarketDataPort {
     return { kind: 'OpenOrdersReport', orders: [...seen.values()] };
   }
 
-  queryOrdersSince(since: number, limit: number, after?: OrdersCursor): void {
+  queryOrdersSince(since: number, limit: number, after?: OrdersCursor, requestId?: string): void {
     if (!Number.isSafeInteger(limit) || limit < 1)
       throw new Error(`queryOrdersSince: limit must be a positive integer, got ${limit}`);
-    void this.ordersSince(since, limit, after).then((r) => this.emit(r));
+    const asOf = this.clock.now();
+    void this.ordersSince(since, limit, after).then((r) => this.emit(stamped(r, requestId, asOf)));
   }
 
   /**
@@ -526,7 +526,7 @@ export class AlpacaAdapter implements Broker, MarketDataPort {
    * are dropped here.
    */
   private async ordersSince(since: number, limit: number, cursor?: OrdersCursor): Promise<VenueMessage> {
-    const from = Math.max(since, cursor?.updatedAt ?? since);
+    const from = Math.max(since, cursor?.at ?? since);
     const ask = Math.min(OPEN_PAGE, limit + 50);
     let got: unknown[];
     try {
@@ -554,24 +554,27 @@ export class AlpacaAdapter implements Broker, MarketDataPort {
     rows.sort((a, b) => a.at - b.at || (a.row.venueOrderId < b.row.venueOrderId ? -1 : 1));
     const after = rows.filter(
       (r) =>
-        cursor === undefined ||
-        r.at > cursor.updatedAt ||
-        (r.at === cursor.updatedAt && r.row.venueOrderId > cursor.venueOrderId),
+        cursor === undefined || r.at > cursor.at || (r.at === cursor.at && r.row.venueOrderId > cursor.venueOrderId),
     );
     const page = after.slice(0, limit);
     const more = after.length > limit || got.length >= ask;
     const last = page[page.length - 1];
-    const orders: OrdersPageReport['orders'] = page.map(({ at, row }) => ({ ...row, updatedAt: at }));
+    const orders: OrdersPageReport['orders'] = page.map(({ at, row }) => ({
+      ...row,
+      updatedAt: row.updatedAt ?? at,
+      submittedAt: at,
+    }));
     return {
       kind: 'OrdersPageReport',
       since,
       orders,
-      next: more && last ? { updatedAt: last.at, venueOrderId: last.row.venueOrderId } : null,
+      next: more && last ? { at: last.at, venueOrderId: last.row.venueOrderId } : null,
     };
   }
 
-  queryAccount(): void {
-    void this.account().then((r) => this.emit(r));
+  queryAccount(requestId?: string): void {
+    const asOf = this.clock.now();
+    void this.account().then((r) => this.emit(stamped(r, requestId, asOf)));
   }
 
   private async account(): Promise<VenueMessage> {
@@ -708,7 +711,7 @@ export class AlpacaAdapter implements Broker, MarketDataPort {
     if (this.stopped) return;
     if (this.connected[stream] === (state === 'connected') && !force) return;
     this.connected[stream] = state === 'connected';
-    this.options.onConnection?.({ stream, state, reason: this.scrub(reason) });
+    this.emit({ kind: 'ConnectionReport', stream, state, reason: this.scrub(reason) });
   }
 
   /** Delivers a report later (never inside the command that caused it). */
@@ -729,4 +732,14 @@ export class AlpacaAdapter implements Broker, MarketDataPort {
     for (const k of ['reason', 'code'] as const) if (typeof r[k] === 'string') r[k] = this.scrub(r[k]);
     return r as unknown as VenueMessage;
   }
+}
+
+/** A snapshot answer with its request's id and as-of time (the clock when the request was sent);
+ *  a failed snapshot read echoes the id. */
+function stamped(report: VenueMessage, requestId: string | undefined, asOf: number): VenueMessage {
+  const id = requestId === undefined ? {} : { requestId };
+  if (report.kind === 'QueryFailedReport') return { ...report, ...id };
+  if (report.kind === 'OpenOrdersReport' || report.kind === 'OrdersPageReport' || report.kind === 'AccountReport')
+    return { ...report, ...id, asOf };
+  return report;
 }
