@@ -16,25 +16,20 @@ import type { OrderManager } from '../core/engine/order-manager.ts';
 import { canonicalLine, EventLog } from '../core/log/event-log.ts';
 import type { ExecEvent, LogEntry } from '../core/model/events.ts';
 import { clientOrderId, parentOrderId } from '../core/model/ids.ts';
-import { priceToTicks, qtyToLots, quoteToUnits, type Instrument } from '../core/model/instrument.ts';
+import { priceToTicks, qtyToLots, type Instrument } from '../core/model/instrument.ts';
 import { OrderLedger } from '../core/order/order-ledger.ts';
-import { MarketSampler } from '../core/report/market-sampler.ts';
-import type { MarketDataPort } from '../core/ports/broker.ts';
-import type { Clock } from '../core/ports/clock.ts';
 import type { EventSink } from '../core/ports/event-sink.ts';
 import { parseReconConfig, type ReconConfig } from '../core/recon/recon-config.ts';
 import { Reconciler } from '../core/recon/reconciler.ts';
-import { parseBreakerConfig } from '../core/risk/breaker-config.ts';
-import { venueRules } from '../core/venues/index.ts';
-import { breakerInput } from '../scenario/component-schema.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { parseDurationMs } from '../scenario/time-fields.ts';
 import type { SimVenue } from '../sim/venue/sim-venue.ts';
 import { buildVenue } from './build-venue.ts';
 import { FillResults, fillWiring } from './fill-wiring.ts';
 import { DurableSink, ProcessBroker, ProcessClock, ProcessLife } from './process-boundary.ts';
-import { buildOrderManager, toSignalRequest } from './safety-wiring.ts';
-import { toParentRequests, toTwapParams } from '../scenario/scenario-requests.ts';
+import { toSignalRequest } from './safety-wiring.ts';
+import { wireProcess } from './process-wiring.ts';
+import { toParentRequests } from '../scenario/scenario-requests.ts';
 
 /** A sink that can be told a crash lost everything after `durable` (rebuild from it). */
 export interface RollbackSink extends EventSink {
@@ -114,72 +109,36 @@ export function prepareRun(
     if (prior) for (const e of entries) ledger.apply(e);
     const crashAt = afterSubmit[submitCrash]?.afterSubmit ?? null;
     const broker = new ProcessBroker(built.venue, life, crashAt);
-    let recon: Reconciler | null = null;
-    const engine = new ExecutionEngine({
+    let gate: string | null = null;
+    const { engine, recon: r, manager, sampler } = wireProcess({
+      scenario: s,
       clock: pclock,
-      log,
-      ledger,
       broker,
       marketData: built.venue,
+      log,
+      ledger,
       instrument,
       rng: rng.stream(prior ? `engine@${prior.crashedAt}` : 'engine'),
-      routing: {
-        twapThresholdUnits: quoteToUnits(instrument, s.routing.twapThreshold),
-        defaultTwap: toTwapParams(s.routing.defaultTwap, instrument),
-      },
-      retry: {
-        maxAttempts: s.retry.maxAttempts,
-        backoffMs: s.retry.backoff.map(parseDurationMs),
-        lookupFirstDelayMs: 1_000,
-        lookupMaxDelayMs: 30_000,
-      },
-      hours: venueRules(s.venue.name).hours,
-      quarantine: () => recon?.quarantine() ?? null,
-      ...(fills ? { fills: fills.config, priceOf: fills.priceOf } : {}),
-      ...(s.safety.breaker !== undefined
-        ? { breaker: parseBreakerConfig(breakerInput(s.safety.breaker, instrument)) }
-        : {}),
+      fills,
+      reconConfig,
+      sampleOrigin: start,
+      gate: () => gate,
+      prior: prior ? entries : [],
     });
-    const r = new Reconciler({
-      clock: pclock,
-      ledger,
-      broker: engine.broker,
-      config: reconConfig,
-      record: (e) => engine.record(e),
-      apply: (m) => engine.applyVenueTruth(m),
-      fail: (id, why) => engine.failUnknown(id, why),
-      adopt: (o) => engine.adoptOrphan(o),
-    });
-    recon = r;
-    engine.observers.push((m, before) => r.onMessage(m, before));
-    const sampler = marketSampler(s, pclock, built.venue, instrument, start, engine);
-    if (sampler) {
-      // Each report that added to one of our orders' fills (a fill, or a full state carrying
-      // trades we had not seen) is sampled as it is learned.
-      engine.observers.push((m, before) => {
-        if (!('clientOrderId' in m) || m.clientOrderId === null) return;
-        if ((ledger.order(m.clientOrderId)?.filledQty ?? 0) > (before?.filledQty ?? 0)) sampler.sampleFill();
-      });
-    }
     const p: Proc = {
       life,
       log,
       ledger,
       engine,
       recon: r,
-      gate: null,
+      get gate() {
+        return gate;
+      },
+      set gate(g: string | null) {
+        gate = g;
+      },
       held: null,
-      manager: buildOrderManager(
-        s,
-        engine,
-        ledger,
-        built.venue,
-        pclock,
-        instrument,
-        () => p.gate,
-        prior ? entries : [],
-        engine.broker,
-      ),
+      manager,
     };
     if (!prior) {
       engine.record({ kind: 'RunStarted', scenario: s.name, symbol: instrument.symbol, startTime: start });
@@ -380,28 +339,6 @@ export function prepareRun(
       p.log.commit();
     },
   };
-}
-
-/** The process's market sampler (report.sampleMs), or null when sampling is off. Its samples
- *  fall on a grid from the run's start whatever process takes them, so a restart keeps the grid. */
-function marketSampler(
-  s: Scenario,
-  clock: Clock,
-  marketData: MarketDataPort,
-  instrument: Instrument,
-  origin: number,
-  engine: ExecutionEngine,
-): MarketSampler | null {
-  const { sampleMs } = s.report;
-  if (sampleMs === 'off') return null;
-  return new MarketSampler({
-    clock,
-    marketData,
-    symbol: instrument.symbol,
-    intervalMs: sampleMs,
-    origin,
-    record: (e) => engine.record(e),
-  });
 }
 
 /** The store's log must be the durable log, entry for entry: a restart trusts nothing else. */

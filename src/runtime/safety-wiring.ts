@@ -1,17 +1,16 @@
-// The order manager of a backtest: the scenario's safety block to the deduplicator, the
+// The order manager of a run (backtest or paper): the scenario's safety block to the deduplicator, the
 // pre-trade limits and the reduce-only data age; scenario signals to the manager's requests.
 import { OrderManager, type SignalRequest } from '../core/engine/order-manager.ts';
 import type { ExecutionEngine } from '../core/engine/execution-engine.ts';
 import { priceToTicks, qtyToLots, type Instrument } from '../core/model/instrument.ts';
 import type { OrderLedger } from '../core/order/order-ledger.ts';
 import type { Clock } from '../core/ports/clock.ts';
-import type { Broker } from '../core/ports/broker.ts';
+import type { Broker, MarketDataPort } from '../core/ports/broker.ts';
 import type { LogEntry } from '../core/model/events.ts';
 import { parsePreTradeConfig } from '../core/safety/pre-trade.ts';
 import { parseDedupConfig, SignalDeduplicator } from '../core/safety/signal-dedup.ts';
 import { venueRules } from '../core/venues/index.ts';
 import type { Scenario } from '../scenario/schema.ts';
-import type { SimVenue } from '../sim/venue/sim-venue.ts';
 
 /** `gate`: startup gating (not ready), `prior`: the durable log of a restarted process (the
  *  dedup memory is rebuilt from its records). */
@@ -19,12 +18,12 @@ export function buildOrderManager(
   s: Scenario,
   engine: ExecutionEngine,
   ledger: OrderLedger,
-  venue: SimVenue,
+  marketData: MarketDataPort,
   clock: Clock,
   instrument: Instrument,
-  gate: () => string | null = () => null,
-  prior: readonly LogEntry[] = [],
-  broker: Broker = venue,
+  gate: () => string | null,
+  prior: readonly LogEntry[],
+  broker: Broker,
 ): OrderManager {
   const dedup = new SignalDeduplicator(clock, (r) => engine.record(r), parseDedupConfig(s.safety.dedup ?? {}));
   dedup.restore(
@@ -35,7 +34,7 @@ export function buildOrderManager(
     engine,
     ledger,
     broker,
-    marketData: venue,
+    marketData,
     instrument,
     venue: venueRules(s.venue.name),
     dedup,
