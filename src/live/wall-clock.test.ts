@@ -14,6 +14,26 @@ describe('WallClock', () => {
     expect(new WallClock().now()).toBe(Date.parse('2024-08-09T00:00:00Z'));
   });
 
+  it('never goes back: a system clock stepped back holds time at the last reading until it catches up', () => {
+    const steps: number[] = [];
+    const clock = new WallClock((ms) => steps.push(ms));
+    const t0 = Date.parse('2024-08-09T00:00:00Z');
+    expect(clock.now()).toBe(t0);
+    vi.setSystemTime(t0 + 500);
+    expect(clock.now()).toBe(t0 + 500);
+    vi.setSystemTime(t0 - 4_500); // NTP steps the clock back 5 s
+    expect(clock.now()).toBe(t0 + 500);
+    expect(clock.now()).toBe(t0 + 500);
+    expect(steps).toEqual([5_000]); // told once
+    vi.setSystemTime(t0 + 200); // still behind: a small step is not told again
+    expect(clock.now()).toBe(t0 + 500);
+    vi.setSystemTime(t0 + 700);
+    expect(clock.now()).toBe(t0 + 700);
+    vi.setSystemTime(t0 + 600); // 100 ms back: held, not worth a warning
+    expect(clock.now()).toBe(t0 + 700);
+    expect(steps).toEqual([5_000]);
+  });
+
   it('runs scheduled work after its delay, clamps negative delays, and cancels', () => {
     const clock = new WallClock();
     const fired: string[] = [];
