@@ -27,9 +27,8 @@ import type { SimVenue } from '../sim/venue/sim-venue.ts';
 import { buildVenue } from './build-venue.ts';
 import { FillResults, fillWiring } from './fill-wiring.ts';
 import { DurableSink, ProcessBroker, ProcessClock, ProcessLife } from './process-boundary.ts';
-import { toSignalRequest } from './safety-wiring.ts';
 import { wireProcess } from './process-wiring.ts';
-import { toParentRequests } from '../scenario/scenario-requests.ts';
+import { scenarioInputs } from './scenario-inputs.ts';
 
 /** A sink that can be told a crash lost everything after `durable` (rebuild from it). */
 export interface RollbackSink extends EventSink {
@@ -235,53 +234,8 @@ export function prepareRun(
   proc = startProcess(null);
   // The market starts before the orders are scheduled: orders at the first instant see a book.
   built.start();
-  for (const { id, at, req, confirm, confirmedBy } of toParentRequests(s, instrument)) {
-    clock.schedule(() => deliver(`order ${id}`, (p) => p.manager.onOrder(req, confirm, confirmedBy)), at);
-  }
-  for (const sig of s.signals) {
-    clock.schedule(
-      () => deliver(`signal ${sig.id}`, (p) => p.manager.onSignal(toSignalRequest(sig, instrument))),
-      parseDurationMs(sig.at),
-    );
-  }
-  for (const o of s.orders) {
-    if (o.cancelAt === undefined) continue;
-    // Scheduled after the submissions, so a cancel at the same instant follows its submit; an
-    // order the pre-trade checks refused has nothing to cancel.
-    const id = parentOrderId(o.id);
-    clock.schedule(
-      () =>
-        deliver(`cancel ${o.id}`, (p) => {
-          if (p.ledger.parents.has(id)) p.engine.cancelParent(id, 'scenario cancelAt');
-        }),
-      parseDurationMs(o.cancelAt),
-    );
-  }
-  for (const a of s.actions) {
-    clock.schedule(
-      () =>
-        deliver(`action ${a.kind}`, (p) => {
-          const { engine } = p;
-          if (a.kind === 'kill_switch') engine.killSwitch.set(a.state, a.actor, a.reason);
-          else if (a.kind === 'circuit_breaker') {
-            if (a.state === 'tripped') engine.breaker.trip(a.reason);
-            else engine.breaker.reset(a.actor, a.reason);
-          } else if (a.kind === 'force_ready') {
-            if (p.gate === null) return;
-            p.gate = null;
-            engine.record({
-              kind: 'StartupGateChanged',
-              state: 'ready',
-              actor: a.actor,
-              reason: `forced: ${a.reason}`,
-            });
-          } else if (a.kind === 'resolve_orphan')
-            p.recon.resolveOrphan(clientOrderId(a.clientOrderId), a.resolution, a.actor, a.reason);
-          else if (p.ledger.parents.has(parentOrderId(a.parent)))
-            engine.cancelParent(parentOrderId(a.parent), a.reason);
-        }),
-      parseDurationMs(a.at),
-    );
+  for (const input of scenarioInputs(s, instrument)) {
+    clock.schedule(() => deliver(input.label, (p) => input.run(p)), input.atMs);
   }
   for (const x of s.externalOrders) {
     // Someone else on the account: straight into the venue's matching engine.

@@ -24,6 +24,7 @@ import {
 } from '../core/model/instrument.ts';
 import type { ClientOrderId, ParentOrderId } from '../core/model/ids.ts';
 import type { ParentReport } from '../core/report/run-report.ts';
+import { localLiveness, runState, type Liveness } from './run-state.ts';
 
 export interface NewRun {
   readonly id: string;
@@ -34,7 +35,7 @@ export interface NewRun {
   readonly codeVersion: string;
   readonly startedAt: string;
   readonly simStart: number;
-  /** How the run is made; 'backtest' (the default) is the only mode so far. */
+  /** How the run is made: 'backtest' (the default) or 'paper' (a live venue's paper account). */
   readonly mode?: string;
   /** The sweep the run is a path of; null (the default) for a run of its own. */
   readonly sweepId?: string | null;
@@ -201,6 +202,31 @@ export class RunStore {
           fillCount: writer.fillCount,
         });
     })();
+  }
+
+  /**
+   * Takes over a crashed run to continue it (`execsim resume`): in one write transaction, checks
+   * that the run is stored as running and that its writer is gone (run-state.ts: its pid is not
+   * alive here, or its heartbeat is stale), then names this process its writer. Returns the
+   * run's row; throws ResumeRefused saying why otherwise (finished, still written by a live
+   * process, unknown), and changes nothing then.
+   */
+  claimRun(runId: string, live: Liveness = localLiveness()): RunRow {
+    return this.db.transaction((): RunRow => {
+      const row = this.getRun(runId);
+      if (row === undefined) throw new ResumeRefused(`no run "${runId}" in this database`);
+      const state = runState(row, live);
+      if (state !== 'crashed')
+        throw new ResumeRefused(
+          state === 'running'
+            ? `run ${runId} is still being written by process ${row.writer_pid ?? '?'} on ${row.writer_host ?? '?'}`
+            : `run ${runId} is ${state}: only a run whose process died can be resumed`,
+        );
+      this.db
+        .prepare(`UPDATE runs SET writer_pid = ?, writer_host = ?, heartbeat_at = ? WHERE id = ? AND status = 'running'`)
+        .run(process.pid, hostname(), new Date(live.nowMs).toISOString(), runId);
+      return { ...row, writer_pid: process.pid, writer_host: hostname() };
+    }).immediate();
   }
 
   /** A run stopped by a signal: marked 'interrupted' at `at` with the reason. What the log
@@ -544,4 +570,9 @@ export class RunWriter implements EventSink {
     }
     return totals;
   }
+}
+
+/** A run that cannot be resumed, and why (bad input: the CLI exits 2). */
+export class ResumeRefused extends Error {
+  override readonly name = 'ResumeRefused';
 }
