@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { ReplayFileError } from '../scenario/replay-file.ts';
 import { ScenarioError } from '../scenario/load-scenario.ts';
 import { DEFAULT_DB_PATH, StoreError } from '../store/open-database.ts';
-import { RunGoneError } from '../store/run-store.ts';
+import { ResumeRefused, RunGoneError } from '../store/run-store.ts';
 import { DELETE_HELP, deleteCommand, PRUNE_HELP, pruneCommand } from './delete-command.ts';
 import { EVENTS_HELP, eventsCommand } from './events-command.ts';
 import { EXPORT_HELP, exportCommand } from './export-command.ts';
@@ -17,6 +17,7 @@ import { processIo, UsageError, type Io } from './io.ts';
 import { RUN_HELP, runCommand, runCommandAsync } from './run-command.ts';
 import { RUNS_HELP, runsCommand, SHOW_HELP, showCommand } from './runs-command.ts';
 import { SERVE_HELP } from './serve-help.ts';
+import { RESUME_HELP } from './resume-help.ts';
 import { GATEWAY_HELP } from './gateway-help.ts';
 import { SWEEP_HELP, sweepCommand } from './sweep-command.ts';
 
@@ -25,6 +26,7 @@ export { argsProblem, parseSeed, UsageError, type Io } from './io.ts';
 const USAGE = `usage:
   execsim run <file|dir...> [--seed N] [--db PATH] [--json]     run scenarios, store them, print their reports
   execsim runs [--db PATH] [--json] [--limit N]                  list stored runs: state, passed, events
+  execsim resume <runId> [--db PATH] [--venue-url URL]           continue a paper run whose process died
   execsim show <runId> [--db PATH] [--json]                      print one stored run and verify it (log, digest, tables)
   execsim events <runId> [--kind K,..] [--from S] [--to S] [--json]   print a stored run's event log (--json: NDJSON)
   execsim export <runId> (--fills | --orders) [--out FILE]       a stored run's fills or orders as CSV
@@ -38,6 +40,7 @@ Every command takes --help. The database is --db, else $EXECSIM_DB, else ${DEFAU
 
 const HELP: Record<string, string> = {
   run: RUN_HELP,
+  resume: RESUME_HELP,
   runs: RUNS_HELP,
   show: SHOW_HELP,
   events: EVENTS_HELP,
@@ -67,8 +70,9 @@ export function main(argv: readonly string[], io: Io = processIo): number {
  *  serve until SIGINT or SIGTERM (loaded only when asked for: a server is not every command's
  *  start-up). */
 export async function runCli(argv: readonly string[], io: Io = processIo): Promise<number> {
-  if (argv[0] !== 'run' && argv[0] !== 'serve' && argv[0] !== 'gateway') return main(argv, io);
+  if (argv[0] !== 'run' && argv[0] !== 'serve' && argv[0] !== 'gateway' && argv[0] !== 'resume') return main(argv, io);
   try {
+    if (argv[0] === 'resume') return await (await import('./resume-command.ts')).resumeCommand(argv.slice(1), io);
     if (argv[0] === 'serve')
       return await (await import('./serve-command.ts')).serveCommand(argv.slice(1), io, version());
     if (argv[0] === 'gateway') return await (await import('./gateway-command.ts')).gatewayCommand(argv.slice(1), io);
@@ -97,6 +101,12 @@ function dispatch(argv: readonly string[], io: Io): number {
       return pruneCommand(rest, io);
     case 'sweep':
       return sweepCommand(rest, io);
+    case 'resume':
+      if (rest.includes('--help') || rest.includes('-h')) {
+        io.out(RESUME_HELP);
+        return 0;
+      }
+      throw new UsageError('resume trades on the wall clock: use the execsim command (bin/execsim.js)');
     case 'serve':
       throw new UsageError('serve runs as a process: use the execsim command (bin/execsim.js)');
     case 'gateway':
@@ -146,7 +156,12 @@ function failure(err: unknown, io: Io): number {
     );
     return 2;
   }
-  if (err instanceof StoreError || err instanceof RunGoneError) {
+  if (
+    err instanceof StoreError ||
+    err instanceof RunGoneError ||
+    err instanceof ResumeRefused ||
+    (err instanceof Error && err.name === 'VenueUnavailable')
+  ) {
     io.err(`execsim: ${err.message}`);
     return 2;
   }

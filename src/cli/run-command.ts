@@ -15,12 +15,15 @@ import {
   type RunProgress,
   type RunReport,
 } from '../runtime/backtest-run.ts';
+import { PaperInterrupted, runPaper } from '../runtime/paper-run.ts';
 import { loadScenarioFile, ScenarioError, type LoadedScenario } from '../scenario/load-scenario.ts';
+import { paperRefusal, paperWarnings } from '../scenario/paper-mode.ts';
 import { estimateRunEvents } from '../scenario/run-limits.ts';
 import { MAX_SIM_EVENTS } from '../scenario/scenario-limits.ts';
 import { openDatabase } from '../store/open-database.ts';
 import { RunStore } from '../store/run-store.ts';
 import { formatReport } from './format-report.ts';
+import { PAPER_FLAGS_HELP, paperVenue, type PaperVenue } from './paper-venue.ts';
 import {
   DB_FLAG_HELP,
   dbPath,
@@ -36,7 +39,8 @@ import {
 /** Runs estimated above this many simulated events get a warning before they start. */
 export const WARN_SIM_EVENTS = 5_000_000;
 
-export const RUN_USAGE = 'usage: execsim run <file|dir...> [--seed N] [--db PATH] [--json]';
+export const RUN_USAGE =
+  'usage: execsim run <file|dir...> [--seed N] [--db PATH] [--json] [--mode backtest|paper] [--venue-url URL] [--market-hours venue|always]';
 
 export const RUN_HELP = `${RUN_USAGE}
 Validates every scenario file (a directory: the .yaml files in it) before any runs, then runs
@@ -44,6 +48,7 @@ each, stores it in the database (created if missing) and prints its report.
   --seed N      the seed of every run, 0 to 2^53 - 1 (default: each scenario's own seed)
 ${DB_FLAG_HELP}
   --json        one JSON report per run, one per line
+${PAPER_FLAGS_HELP}
   -h, --help    this help
 On a terminal, a run shows its progress on stderr (simulated time done and in all, events, time
 left); nothing is drawn when stderr is not a terminal. A run estimated above
@@ -58,14 +63,27 @@ interface Prepared {
   readonly store: RunStore;
   readonly seed: number | undefined;
   readonly json: boolean;
+  /** The venue when any scenario runs as a paper run (null: all backtests). */
+  readonly paper: PaperVenue | null;
+  /** The mode the flag forces, or null: each scenario's own. */
+  readonly mode: 'backtest' | 'paper' | null;
 }
+
+const isPaper = (p: Pick<Prepared, 'mode'>, s: LoadedScenario): boolean => (p.mode ?? s.scenario.mode) === 'paper';
 
 /** Parses and validates everything and opens the store; a number when there is nothing to run
  *  (--help). Bad input throws before anything is written. */
 function prepare(args: readonly string[], io: Io): Prepared | number {
   const { values, positionals } = parseCommand(
     args,
-    { seed: { type: 'string' }, db: { type: 'string' }, json: { type: 'boolean', default: false } },
+    {
+      seed: { type: 'string' },
+      db: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      mode: { type: 'string' },
+      'venue-url': { type: 'string' },
+      'market-hours': { type: 'string' },
+    },
     RUN_USAGE,
   );
   if (values.help) {
@@ -76,9 +94,25 @@ function prepare(args: readonly string[], io: Io): Prepared | number {
   const seed = values.seed === undefined ? undefined : parseSeed(values.seed);
   // Validate everything first: a bad file must not leave half the runs written, and every bad
   // file is reported, not just the first.
+  const mode = values.mode ?? null;
+  if (mode !== null && mode !== 'backtest' && mode !== 'paper')
+    throw new UsageError(`--mode must be backtest or paper, got "${mode}"`, RUN_USAGE);
   const loaded = loadAll(positionals);
+  const paperRuns = loaded.filter((l) => isPaper({ mode }, l));
+  if (paperRuns.length === 0 && values['venue-url'] !== undefined)
+    throw new UsageError('--venue-url is for paper runs (--mode paper, or mode: paper in the scenario)', RUN_USAGE);
+  let paper: PaperVenue | null = null;
+  if (paperRuns.length > 0) {
+    const refusals = paperRuns.flatMap((l) => {
+      const why = paperRefusal(l.scenario);
+      return why === null ? [] : [`${l.file}: ${why}`];
+    });
+    if (refusals.length > 0) throw new ScenarioError(refusals.join('\n'));
+    if (seed !== undefined) throw new UsageError('--seed is for backtests: a paper run trades on the venue', RUN_USAGE);
+    paper = paperVenue(values['venue-url'], values['market-hours'], io, RUN_USAGE);
+  }
   const store = new RunStore(openDatabase(dbPath(values.db, io)));
-  return { loaded, store, seed, json: values.json };
+  return { loaded, store, seed, json: values.json, paper, mode };
 }
 
 /** The runs one after the other, in this call: the event loop does not run meanwhile, so
@@ -86,6 +120,10 @@ function prepare(args: readonly string[], io: Io): Prepared | number {
 export function runCommand(args: readonly string[], io: Io): number {
   const p = prepare(args, io);
   if (typeof p === 'number') return p;
+  if (p.paper !== null) {
+    p.store.db.close();
+    throw new UsageError('paper runs trade on the wall clock: run them with the execsim command', RUN_USAGE);
+  }
   try {
     const reports: RunReport[] = [];
     for (const scenario of p.loaded) {
@@ -121,6 +159,31 @@ async function runAll(p: Prepared, io: Io): Promise<number> {
     const reports: RunReport[] = [];
     for (const scenario of p.loaded) {
       if (stop.signal.aborted) return exitCode(stop.signal.reason);
+      if (isPaper(p, scenario) && p.paper !== null) {
+        for (const w of paperWarnings(scenario.scenario)) io.err(`execsim: ${scenario.file}: ${w}`);
+        io.err(`execsim: ${scenario.scenario.name}: paper run on ${p.paper.url}`);
+        try {
+          reports.push(
+            print(
+              await runPaper(scenario, {
+                store: p.store,
+                venue: await p.paper.factory(),
+                venueUrl: p.paper.url,
+                marketHours: p.paper.marketHours,
+                signal: stop.signal,
+                warn: (m) => io.err(`execsim: ${m}`),
+              }),
+              p.json,
+              io,
+            ),
+          );
+        } catch (err) {
+          if (!(err instanceof PaperInterrupted)) throw err;
+          io.err(`execsim: ${err.message}`);
+          return exitCode(err.reason);
+        }
+        continue;
+      }
       const progress = announce(scenario, io);
       try {
         reports.push(

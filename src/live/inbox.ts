@@ -67,8 +67,11 @@ export class SerialInbox {
   }
 }
 
-/** A clock whose timers fire through the inbox: each timer is a unit of work. */
+/** A clock whose timers fire through the inbox: each timer is a unit of work. `stop` cancels
+ *  every timer still waiting, so an ended process leaves nothing to keep Node running. */
 export class InboxClock implements Clock {
+  private readonly waiting = new Set<Subscription>();
+
   constructor(
     private readonly inner: Clock,
     private readonly inbox: SerialInbox,
@@ -85,12 +88,28 @@ export class InboxClock implements Clock {
   }
 
   schedule(work: () => void, delayMs: number): Subscription {
-    return this.inner.schedule(() => this.inbox.post(work), delayMs);
+    const sub = this.inner.schedule(() => {
+      this.waiting.delete(sub);
+      this.inbox.post(work);
+    }, delayMs);
+    this.waiting.add(sub);
+    sub.add(() => this.waiting.delete(sub));
+    return sub;
   }
 
   post(work: () => void, delayMs: number): void;
   post<A>(work: (arg: A) => void, delayMs: number, arg: A): void;
   post(work: (arg?: unknown) => void, delayMs: number, arg?: unknown): void {
-    this.inner.post(() => this.inbox.post(() => work(arg)), delayMs);
+    this.schedule(() => work(arg), delayMs);
+  }
+
+  /** Timers still waiting (tests). */
+  get pending(): number {
+    return this.waiting.size;
+  }
+
+  stop(): void {
+    for (const sub of [...this.waiting]) sub.unsubscribe();
+    this.waiting.clear();
   }
 }

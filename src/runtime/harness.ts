@@ -109,7 +109,12 @@ export function prepareRun(
     const crashAt = afterSubmit[submitCrash]?.afterSubmit ?? null;
     const broker = new ProcessBroker(built.venue, life, crashAt);
     let gate: string | null = null;
-    const { engine, recon: r, manager, sampler } = wireProcess({
+    const {
+      engine,
+      recon: r,
+      manager,
+      sampler,
+    } = wireProcess({
       scenario: s,
       clock: pclock,
       broker,

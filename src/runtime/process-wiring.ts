@@ -17,7 +17,7 @@ import type { ReconConfig } from '../core/recon/recon-config.ts';
 import { Reconciler } from '../core/recon/reconciler.ts';
 import { MarketSampler } from '../core/report/market-sampler.ts';
 import { parseBreakerConfig } from '../core/risk/breaker-config.ts';
-import { venueRules } from '../core/venues/index.ts';
+import { venueRules, type TradingHours } from '../core/venues/index.ts';
 import { breakerInput } from '../scenario/component-schema.ts';
 import { toTwapParams } from '../scenario/scenario-requests.ts';
 import type { Scenario } from '../scenario/schema.ts';
@@ -43,6 +43,9 @@ export interface ProcessWiringDeps {
   readonly gate: () => string | null;
   /** The durable log a restarted process starts from ([] for a first process). */
   readonly prior: readonly LogEntry[];
+  /** When the venue trades (default: its rules' calendar). A paper run against a local gateway
+   *  that never closes says so (ALWAYS_OPEN). */
+  readonly hours?: TradingHours;
 }
 
 export interface WiredProcess {
@@ -73,7 +76,7 @@ export function wireProcess(d: ProcessWiringDeps): WiredProcess {
       lookupFirstDelayMs: 1_000,
       lookupMaxDelayMs: 30_000,
     },
-    hours: venueRules(s.venue.name).hours,
+    hours: d.hours ?? venueRules(s.venue.name).hours,
     quarantine: () => recon?.quarantine() ?? null,
     ...(d.fills ? { fills: d.fills.config, priceOf: d.fills.priceOf } : {}),
     ...(s.safety.breaker !== undefined

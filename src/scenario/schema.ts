@@ -192,6 +192,9 @@ const base = z.strictObject({
   name: id,
   description: z.string().default(''),
   seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  /** backtest: the simulated venue on a virtual clock; paper: the venue's paper account on the
+   *  wall clock (paper-mode.ts says what a paper run ignores). */
+  mode: z.enum(['backtest', 'paper'], { error: 'must be backtest or paper' }).default('backtest'),
   venue,
   instrument: z.strictObject({
     symbol: z.string().regex(/^[A-Z0-9./-]{1,20}$/, 'must be an upper-case symbol like BTCUSDT'),

@@ -205,28 +205,33 @@ export class RunStore {
   }
 
   /**
-   * Takes over a crashed run to continue it (`execsim resume`): in one write transaction, checks
-   * that the run is stored as running and that its writer is gone (run-state.ts: its pid is not
-   * alive here, or its heartbeat is stale), then names this process its writer. Returns the
+   * Takes over a crashed or interrupted run to continue it (`execsim resume`): in one write
+   * transaction, checks that its writer is gone (run-state.ts: its pid is not alive here, or its
+   * heartbeat is stale) or that a signal stopped it, then marks it running with this process as
+   * its writer. Returns the
    * run's row; throws ResumeRefused saying why otherwise (finished, still written by a live
    * process, unknown), and changes nothing then.
    */
   claimRun(runId: string, live: Liveness = localLiveness()): RunRow {
-    return this.db.transaction((): RunRow => {
-      const row = this.getRun(runId);
-      if (row === undefined) throw new ResumeRefused(`no run "${runId}" in this database`);
-      const state = runState(row, live);
-      if (state !== 'crashed')
-        throw new ResumeRefused(
-          state === 'running'
-            ? `run ${runId} is still being written by process ${row.writer_pid ?? '?'} on ${row.writer_host ?? '?'}`
-            : `run ${runId} is ${state}: only a run whose process died can be resumed`,
-        );
-      this.db
-        .prepare(`UPDATE runs SET writer_pid = ?, writer_host = ?, heartbeat_at = ? WHERE id = ? AND status = 'running'`)
-        .run(process.pid, hostname(), new Date(live.nowMs).toISOString(), runId);
-      return { ...row, writer_pid: process.pid, writer_host: hostname() };
-    }).immediate();
+    return this.db
+      .transaction((): RunRow => {
+        const row = this.getRun(runId);
+        if (row === undefined) throw new ResumeRefused(`no run "${runId}" in this database`);
+        const state = runState(row, live);
+        if (state !== 'crashed')
+          throw new ResumeRefused(
+            state === 'running'
+              ? `run ${runId} is still being written by process ${row.writer_pid ?? '?'} on ${row.writer_host ?? '?'}`
+              : `run ${runId} is ${state}: only a run whose process died can be resumed`,
+          );
+        this.db
+          .prepare(
+            `UPDATE runs SET writer_pid = ?, writer_host = ?, heartbeat_at = ? WHERE id = ? AND status = 'running'`,
+          )
+          .run(process.pid, hostname(), new Date(live.nowMs).toISOString(), runId);
+        return { ...row, writer_pid: process.pid, writer_host: hostname() };
+      })
+      .immediate();
   }
 
   /** A run stopped by a signal: marked 'interrupted' at `at` with the reason. What the log
@@ -270,6 +275,14 @@ export class RunStore {
   /** The newest runs first. */
   listRuns(limit = 100): RunRow[] {
     return this.db.prepare(`${SELECT_RUN} ORDER BY started_at DESC, id DESC LIMIT ?`).all(limit) as RunRow[];
+  }
+
+  /** The scenario a run was made from, as stored (canonical JSON). */
+  scenarioJson(id: string): string {
+    const row = this.db.prepare('SELECT scenario_json FROM runs WHERE id = ?').get(id) as
+      { scenario_json: string } | undefined;
+    if (row === undefined) throw new ResumeRefused(`no run "${id}" in this database`);
+    return row.scenario_json;
   }
 
   getRun(id: string): RunRow | undefined {

@@ -1,0 +1,55 @@
+// `execsim resume <runId>`: continues a paper run whose process died (kill -9, power loss) or was
+// stopped by a signal, from the store: startup reconciliation with the venue, zombie-slice
+// recovery, fill watches resumed, the scenario's inputs not yet due rescheduled. Only paper runs
+// are resumed: a backtest is reproducible and is run again.
+import { PaperInterrupted, resumePaper } from '../runtime/paper-run.ts';
+import { openDatabase } from '../store/open-database.ts';
+import { RunStore } from '../store/run-store.ts';
+import { formatReport } from './format-report.ts';
+import { dbPath, parseCommand, SIGNAL_EXIT, UsageError, type InterruptSignalName, type Io } from './io.ts';
+import { paperVenue } from './paper-venue.ts';
+import { RESUME_HELP, RESUME_USAGE } from './resume-help.ts';
+
+export async function resumeCommand(args: readonly string[], io: Io): Promise<number> {
+  const { values, positionals } = parseCommand(
+    args,
+    {
+      db: { type: 'string' },
+      'venue-url': { type: 'string' },
+      'market-hours': { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+    RESUME_USAGE,
+  );
+  if (values.help) {
+    io.out(RESUME_HELP);
+    return 0;
+  }
+  const [runId, ...extra] = positionals;
+  if (runId === undefined) throw new UsageError('resume needs a run id (execsim runs lists them)', RESUME_USAGE);
+  if (extra.length > 0) throw new UsageError(`resume takes one run id, got "${extra[0]}" too`, RESUME_USAGE);
+  const venue = paperVenue(values['venue-url'], values['market-hours'], io, RESUME_USAGE);
+  const store = new RunStore(openDatabase(dbPath(values.db, io)));
+  const stop = new AbortController();
+  const removeHandlers = io.onInterrupt?.((signal) => stop.abort(signal));
+  try {
+    io.err(`execsim: resuming ${runId} on ${venue.url}`);
+    const report = await resumePaper(runId, {
+      store,
+      venue: await venue.factory(),
+      venueUrl: venue.url,
+      marketHours: venue.marketHours,
+      signal: stop.signal,
+      warn: (m) => io.err(`execsim: ${m}`),
+    });
+    io.out(values.json ? JSON.stringify(report) : formatReport(report) + '\n');
+    return report.passed ? 0 : 1;
+  } catch (err) {
+    if (!(err instanceof PaperInterrupted)) throw err;
+    io.err(`execsim: ${err.message}`);
+    return SIGNAL_EXIT[err.reason as InterruptSignalName] ?? SIGNAL_EXIT.SIGINT;
+  } finally {
+    removeHandlers?.();
+    store.db.close();
+  }
+}

@@ -1,0 +1,448 @@
+// Composition root of a paper run: the same engine, reconciler, order manager and safety layer
+// as a backtest (wireProcess), on the wall clock against a live venue's paper account through its
+// adapter. The live boundary (docs/0017):
+// - Every adapter answer, timer and scenario input is one unit of work in the serial inbox
+//   (src/live/inbox.ts): handled alone, then the log commits (one SQLite transaction). The
+//   engine writes each send ahead (SubmitOrder is committed before the order leaves).
+// - Startup reconciles with the venue before anything is sent: the account's position and cash
+//   are the run's baseline, inputs wait for the pass.
+// - The run ends when every input was delivered and every parent and order is done, or at the
+//   scenario's duration of wall time, when what is still working is cancelled (HORIZON_GRACE_MS
+//   to confirm). A signal stops it as 'interrupted'; a kill -9 leaves it 'crashed'. Either is
+//   continued by resumePaper from the store: startup reconciliation, zombie-slice recovery, fill
+//   watches resumed, inputs not yet due rescheduled.
+// The only wall-time and Promise code of a run lives here and in src/live.
+import { randomUUID } from 'node:crypto';
+import { Rng } from '../core/clock/rng.ts';
+import { EventLog } from '../core/log/event-log.ts';
+import type { ExecEvent, LogEntry } from '../core/model/events.ts';
+import { runId as toRunId, type ClientOrderId, type RunId, type VenueOrderId } from '../core/model/ids.ts';
+import { makeInstrument, type Instrument } from '../core/model/instrument.ts';
+import type { OrderRequest } from '../core/model/order.ts';
+import { isTerminal } from '../core/model/order-status.ts';
+import type { VenueMessage } from '../core/model/reports.ts';
+import { OrderLedger } from '../core/order/order-ledger.ts';
+import type { Broker, MarketDataPort, OrdersCursor, ReportHandler } from '../core/ports/broker.ts';
+import { parseReconConfig } from '../core/recon/recon-config.ts';
+import { checkExpectations } from '../core/report/expectations.ts';
+import { RunReportFold } from '../core/report/run-report.ts';
+import { ALWAYS_OPEN } from '../core/venues/index.ts';
+import { InboxClock, SerialInbox } from '../live/inbox.ts';
+import { WallClock } from '../live/wall-clock.ts';
+import { parseScenario, type LoadedScenario } from '../scenario/load-scenario.ts';
+import { paperRefusal } from '../scenario/paper-mode.ts';
+import { parseDurationMs } from '../scenario/time-fields.ts';
+import { ResumeRefused, type RunStore, type RunWriter } from '../store/run-store.ts';
+import type { RunReport } from './backtest-run.ts';
+import { codeVersion } from './code-version.ts';
+import { fillWiring } from './fill-wiring.ts';
+import { wireProcess, type WiredProcess } from './process-wiring.ts';
+import { scenarioInputs, type InputTarget } from './scenario-inputs.ts';
+
+/** A venue adapter a paper run trades through: the Broker and MarketDataPort with a life cycle. */
+export type LiveVenue = Broker & MarketDataPort & { start(): void; stop(): Promise<void> };
+
+export interface PaperOptions {
+  readonly store: RunStore;
+  /** Builds the venue's adapter on the run's clock (keys and URL are the caller's). */
+  readonly venue: (instrument: Instrument, clock: WallClock) => LiveVenue;
+  /** Where the venue is, for messages. */
+  readonly venueUrl: string;
+  readonly runId?: string;
+  /** Stops the run: it is stored as interrupted (resumable). */
+  readonly signal?: AbortSignal;
+  readonly warn?: (message: string) => void;
+  readonly onEntry?: (entry: LogEntry) => void;
+  /** How long the first account read may take before the venue is called unreachable (ms). */
+  readonly preflightTimeoutMs?: number;
+  /** How long the startup waits for the execution stream before it reconciles anyway (ms). */
+  readonly streamWaitMs?: number;
+  /** 'venue' (default): slices wait for the venue's trading hours (its rules' calendar);
+   *  'always': the venue never closes (a local gateway serving around the clock). */
+  readonly marketHours?: 'venue' | 'always';
+}
+
+/** The venue cannot be used (unreachable, keys refused): nothing was stored. */
+export class VenueUnavailable extends Error {
+  override readonly name = 'VenueUnavailable';
+}
+
+/** What is still working at the horizon is cancelled; this long to see the cancels confirmed. */
+export const HORIZON_GRACE_MS = 30_000;
+
+export async function runPaper(loaded: LoadedScenario, options: PaperOptions): Promise<RunReport> {
+  const refusal = paperRefusal(loaded.scenario);
+  if (refusal !== null) throw new ResumeRefused(refusal);
+  const session = await connect(loaded, options);
+  const id = toRunId(options.runId ?? `run-${randomUUID()}`);
+  const start = session.clock.now();
+  options.store.createRun({
+    id,
+    scenarioName: loaded.scenario.name,
+    scenarioHash: loaded.hash,
+    scenarioJson: loaded.canonical,
+    seed: loaded.scenario.seed,
+    codeVersion: codeVersion(),
+    startedAt: new Date(start).toISOString(),
+    simStart: start,
+    mode: 'paper',
+  });
+  return drive(session, options, id, start, null);
+}
+
+/** Continues a paper run whose process died or was stopped, from the store. */
+export async function resumePaper(id: string, options: PaperOptions): Promise<RunReport> {
+  const row = options.store.getRun(id);
+  if (row === undefined) throw new ResumeRefused(`no run "${id}" in this database`);
+  if (row.mode !== 'paper') throw new ResumeRefused(`run ${id} is a ${row.mode}: a backtest is run again, not resumed`);
+  const loaded = parseScenario(options.store.scenarioJson(id), `run ${id}`);
+  // The venue first: a run is only taken over when it can go on.
+  const session = await connect(loaded, options);
+  try {
+    options.store.claimRun(id);
+  } catch (err) {
+    await session.venue.stop();
+    throw err;
+  }
+  const entries = [...options.store.entries(id)];
+  const started = entries.find((e) => e.event.kind === 'RunStarted');
+  const start = started?.event.kind === 'RunStarted' ? started.event.startTime : row.sim_start;
+  return drive(session, options, toRunId(id), start, entries);
+}
+
+interface Session {
+  readonly loaded: LoadedScenario;
+  readonly instrument: Instrument;
+  readonly clock: WallClock;
+  readonly venue: LiveVenue;
+}
+
+/** Builds the adapter and reads the account once: an unreachable venue or refused keys end
+ *  here, before anything is stored. */
+async function connect(loaded: LoadedScenario, options: PaperOptions): Promise<Session> {
+  const instrument = makeInstrument(loaded.scenario.instrument);
+  const clock = new WallClock((ms) =>
+    options.warn?.(`the system clock stepped back ${ms} ms; the run's time holds until it catches up`),
+  );
+  const venue = options.venue(instrument, clock);
+  const answer = await new Promise<VenueMessage | null>((resolve) => {
+    const timer = setTimeout(() => resolve(null), options.preflightTimeoutMs ?? 15_000);
+    venue.setReportHandler((m) => {
+      if (m.kind !== 'AccountReport' && m.kind !== 'QueryFailedReport') return;
+      clearTimeout(timer);
+      resolve(m);
+    });
+    venue.queryAccount('preflight');
+  });
+  if (answer === null || answer.kind === 'QueryFailedReport') {
+    await venue.stop();
+    const why = answer === null ? 'no answer' : answer.reason;
+    const keys = answer?.kind === 'QueryFailedReport' && answer.failure === 'reject';
+    throw new VenueUnavailable(
+      keys
+        ? `the venue at ${options.venueUrl} refused the account read (${why}): check APCA_API_KEY_ID and APCA_API_SECRET_KEY`
+        : `cannot reach the venue at ${options.venueUrl}: ${why}`,
+    );
+  }
+  return { loaded, instrument, clock, venue };
+}
+
+/** The live process: wired, started, run to its end. `prior`: the stored log when resuming. */
+async function drive(
+  session: Session,
+  options: PaperOptions,
+  id: RunId,
+  start: number,
+  prior: readonly LogEntry[] | null,
+): Promise<RunReport> {
+  const { loaded, instrument, clock, venue } = session;
+  const s = loaded.scenario;
+  const store = options.store;
+  const writer: RunWriter = store.writer(id, instrument);
+  if (prior) writer.rollback(prior);
+  const fold = new RunReportFold(instrument);
+  for (const e of prior ?? []) fold.add(e);
+  let finished: ((how: { error?: unknown }) => void) | null = null;
+  const ended = new Promise<{ error?: unknown }>((resolve) => (finished = resolve));
+  const end = (how: { error?: unknown }): void => {
+    const f = finished;
+    finished = null;
+    f?.(how);
+  };
+
+  const log = prior ? EventLog.resume(clock, prior) : new EventLog(clock);
+  const inbox = new SerialInbox(
+    () => {
+      log.commit();
+      checkDone();
+    },
+    (error) => end({ error }),
+  );
+  const iclock = new InboxClock(clock, inbox);
+  log.addSink({ write: (entry) => fold.add(entry) });
+  log.addSink(writer);
+  if (options.onEntry) {
+    const onEntry = options.onEntry;
+    log.addSink({ write: (entry) => onEntry(entry) });
+  }
+  const ledger = new OrderLedger();
+  for (const e of prior ?? []) ledger.apply(e);
+  const streamUp = { orders: false, waiters: [] as Array<() => void> };
+  const broker = new InboxBroker(venue, inbox, (m) => {
+    if (m.kind !== 'ConnectionReport' || m.stream !== 'orders') return;
+    streamUp.orders = m.state === 'connected';
+    if (streamUp.orders) for (const w of streamUp.waiters.splice(0)) w();
+  });
+  const reconConfig = parseReconConfig(s.reconciliation ?? {});
+  let gate: string | null = null;
+  const crashedAt = prior?.at(-1)?.time ?? start;
+  const wired: WiredProcess = wireProcess({
+    scenario: s,
+    clock: iclock,
+    broker,
+    marketData: venue,
+    log,
+    ledger,
+    instrument,
+    rng: new Rng(s.seed).stream(prior ? `engine@${crashedAt}` : 'engine'),
+    fills: fillWiring(s),
+    reconConfig,
+    sampleOrigin: start,
+    gate: () => gate,
+    prior: prior ?? [],
+    ...(options.marketHours === 'always' ? { hours: ALWAYS_OPEN } : {}),
+  });
+  const { engine, recon, manager, sampler } = wired;
+  const target: InputTarget = {
+    engine,
+    manager,
+    ledger,
+    recon,
+    get gate() {
+      return gate;
+    },
+    set gate(g: string | null) {
+      gate = g;
+    },
+  };
+
+  // Inputs: the ones due after now are scheduled; on a resume, the ones due while no process ran
+  // are refused (named in ProcessRestarted), as a backtest's restart refuses them.
+  const now = clock.now();
+  const inputs = scenarioInputs(s, instrument);
+  const refused: string[] = [];
+  let pending = 0;
+  let ready = false;
+  let held: Array<() => void> | null = [];
+  for (const input of inputs) {
+    const due = start + input.atMs;
+    if (prior && due <= crashedAt) continue; // the dead process handled it
+    if (prior && due <= now) {
+      refused.push(input.label);
+      continue;
+    }
+    pending++;
+    const run = (): void => {
+      pending--;
+      input.run(target);
+    };
+    iclock.schedule(() => (held ? held.push(run) : run()), due - now);
+  }
+
+  const horizon = start + parseDurationMs(s.duration);
+  let horizonReached = false;
+  const checkDone = (): void => {
+    if (!ready || recon.running) return;
+    if (!horizonReached && pending > 0) return;
+    for (const p of ledger.parents.values()) if (p.completed === null && !horizonReached) return;
+    for (const o of ledger.orders.values()) if (!isTerminal(o.status)) return;
+    end({});
+  };
+  iclock.schedule(
+    () => {
+      horizonReached = true;
+      for (const [pid, p] of ledger.parents) if (p.completed === null) engine.cancelParent(pid, 'paper run horizon');
+      iclock.schedule(() => end({}), HORIZON_GRACE_MS);
+    },
+    Math.max(0, horizon - now),
+  );
+
+  const abort = (): void => end({ error: new Interrupted(String(options.signal?.reason ?? 'stopped')) });
+  options.signal?.addEventListener('abort', abort, { once: true });
+  const release = (): void => {
+    const h = held ?? [];
+    held = null;
+    for (const run of h) iclock.schedule(run, 0);
+    ready = true;
+    recon.startPeriodic();
+  };
+
+  venue.start();
+  // Fills of our orders must not slip between the startup snapshot and the stream: wait for the
+  // execution stream (bounded; a stream that connects later is a reconnect, reconciled then).
+  if (!streamUp.orders)
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, options.streamWaitMs ?? 10_000);
+      streamUp.waiters.push(() => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+
+  inbox.post(() => {
+    if (!prior) {
+      engine.record({ kind: 'RunStarted', scenario: s.name, symbol: instrument.symbol, startTime: start });
+      sampler?.start();
+      // The account's position and cash before anything is sent are the run's baseline.
+      recon.run('startup', () => release(), true);
+      return;
+    }
+    engine.restore(prior);
+    recon.restore(prior);
+    const record = (e: ExecEvent): void => void engine.record(e);
+    record({
+      kind: 'ProcessRestarted',
+      crashedAt,
+      downtimeMs: clock.now() - crashedAt,
+      lostEntries: 0,
+      refusedInputs: refused,
+    });
+    sampler?.start();
+    gate = 'not ready: startup reconciliation and recovery are running';
+    record({ kind: 'StartupGateChanged', state: 'gated', actor: 'startup', reason: gate });
+    held = null; // a resumed process runs inputs as they come: the gate refuses new orders until ready
+    recon.run('startup', () => {
+      engine.recover(prior, reconConfig.graceMs);
+      if (gate !== null) {
+        gate = null;
+        record({
+          kind: 'StartupGateChanged',
+          state: 'ready',
+          actor: 'startup',
+          reason: 'startup reconciliation and recovery complete',
+        });
+      }
+      release();
+    });
+  });
+
+  const outcome = await ended;
+  options.signal?.removeEventListener('abort', abort);
+  inbox.stop();
+  iclock.stop();
+  await venue.stop();
+  const finishedAt = new Date().toISOString();
+  if (outcome.error !== undefined) {
+    if (outcome.error instanceof Interrupted) {
+      store.interruptRun(id, outcome.error.reason, finishedAt);
+      throw new PaperInterrupted(id, outcome.error.reason);
+    }
+    const message = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
+    store.failRun(writer, id, message, finishedAt);
+    throw outcome.error;
+  }
+  const wallMs = clock.now() - start;
+  const summary = fold.summary();
+  const expectations = checkExpectations(s.expect, summary);
+  const report: RunReport = {
+    runId: id,
+    scenario: s.name,
+    seed: s.seed,
+    digest: log.digest(),
+    events: log.count,
+    clockActions: inbox.handled,
+    simulatedMs: wallMs,
+    wallMs,
+    eventsPerSec: wallMs > 0 ? Math.round((log.count / wallMs) * 1000) : 0,
+    passed: expectations.every((e) => e.pass),
+    expectations,
+    parents: summary.parents,
+    fills: summary.fills,
+    discrepancies: summary.discrepancies,
+    duplicateOrders: summary.duplicateOrders,
+    fillDetection: summary.fillDetection,
+    signals: summary.signals,
+    rejectedParents: summary.rejectedParents,
+    reconciliation: summary.reconciliation,
+    faults: summary.faults,
+    replay: summary.replay,
+    modelWarnings: summary.modelWarnings,
+  };
+  store.finishRun(writer, {
+    digest: report.digest,
+    simEnd: clock.now(),
+    eventCount: log.count,
+    finishedAt,
+    reportJson: JSON.stringify(report),
+    parents: report.parents,
+    passed: report.passed,
+  });
+  return report;
+}
+
+class Interrupted extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}
+
+/** A paper run stopped by a signal; stored as interrupted, resumable. */
+export class PaperInterrupted extends Error {
+  override readonly name = 'PaperInterrupted';
+  constructor(
+    readonly runId: RunId,
+    readonly reason: string,
+  ) {
+    super(`paper run ${runId} interrupted: ${reason}; continue it with execsim resume ${runId}`);
+  }
+}
+
+/**
+ * The adapter as core sees it in a paper run: commands pass straight through; every answer is
+ * posted to the inbox (handled as its own unit of work, after whatever runs now). `observe`
+ * sees each message as it arrives (the startup's wait for the stream).
+ */
+class InboxBroker implements Broker {
+  readonly clientIdMaxLength: number;
+  readonly ordersSinceBy: 'updated' | 'submitted';
+
+  constructor(
+    private readonly venue: LiveVenue,
+    private readonly inbox: SerialInbox,
+    private readonly observe: (m: VenueMessage) => void,
+  ) {
+    this.clientIdMaxLength = venue.clientIdMaxLength;
+    this.ordersSinceBy = venue.ordersSinceBy;
+  }
+
+  setReportHandler(handler: ReportHandler): void {
+    this.venue.setReportHandler((m) => {
+      this.observe(m);
+      this.inbox.post(() => handler(m));
+    });
+  }
+
+  submit(order: OrderRequest): void {
+    this.venue.submit(order);
+  }
+
+  cancel(clientOrderId: ClientOrderId, venueOrderId: VenueOrderId | null): void {
+    this.venue.cancel(clientOrderId, venueOrderId);
+  }
+
+  queryOrder(clientOrderId: ClientOrderId, askedAfterSeq?: number): void {
+    this.venue.queryOrder(clientOrderId, askedAfterSeq);
+  }
+
+  queryOpenOrders(requestId?: string): void {
+    this.venue.queryOpenOrders(requestId);
+  }
+
+  queryOrdersSince(since: number, limit: number, after?: OrdersCursor, requestId?: string): void {
+    this.venue.queryOrdersSince(since, limit, after, requestId);
+  }
+
+  queryAccount(requestId?: string): void {
+    this.venue.queryAccount(requestId);
+  }
+}

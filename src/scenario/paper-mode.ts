@@ -1,0 +1,39 @@
+// What a scenario means as a paper run. The same file runs as a backtest or against a venue's
+// paper account; the sections that describe the simulated world have no counterpart at a real
+// venue (its market, latency, fees, account and failures are its own), so a paper run ignores
+// them, each with one warning, rather than refusing the file: the switch is one flag. What stays:
+// the instrument, the orders, signals and actions (their `at:` counting from the run's start on
+// the wall clock), routing, retry, fill detection, safety, reconciliation, expectations, and the
+// duration as the longest the run may last. Refused: a venue without a paper adapter.
+import type { Scenario } from './schema.ts';
+
+/** Venues a paper run can trade on. */
+export const PAPER_VENUES: readonly Scenario['venue']['name'][] = ['alpaca-equities'];
+
+/** Why the scenario cannot run as a paper run (one message naming the field), or null. */
+export function paperRefusal(s: Scenario): string | null {
+  if (!PAPER_VENUES.includes(s.venue.name))
+    return `venue.name: ${s.venue.name} has no paper adapter yet; paper runs trade on ${PAPER_VENUES.join(', ')}`;
+  return null;
+}
+
+/** One line per section a paper run ignores, naming it and why. */
+export function paperWarnings(s: Scenario): string[] {
+  const w: string[] = [];
+  const ignored = (field: string, why: string, are = false) =>
+    w.push(`${field} ${are ? 'are' : 'is'} ignored in a paper run: ${why}`);
+  ignored('market', 'prices, depth and trades come from the venue');
+  ignored('start', "orders' and signals' at: times count from the run's start on the wall clock");
+  if (s.faults.length > 0)
+    ignored('faults', "the venue's own failures are the faults (kill the process and resume to test a crash)");
+  if (s.restarts.length > 0) ignored('restarts', 'crash the process for real (kill -9) and run execsim resume');
+  if (s.externalOrders.length > 0) ignored('externalOrders', 'other traders are real');
+  ignored(
+    'venue.latency, queue, fees, fillOnTouch and clockSkewMs',
+    "the venue's own latency, matching, fees and clock apply",
+    true,
+  );
+  if (s.venue.account !== undefined)
+    ignored('venue.account', "the paper account's own position and cash are the run's baseline");
+  return w;
+}
