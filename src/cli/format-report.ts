@@ -103,6 +103,11 @@ function childLines(p: RunReport['parents'][number]): string[] {
 }
 
 /** Stored runs, each in the state it is shown in (a running run whose writer is gone: crashed). */
+/** A paper run whose process died or was stopped: `execsim resume` continues it. */
+export function isResumable(r: Pick<RunSummary, 'mode' | 'state'>): boolean {
+  return r.mode === 'paper' && (r.state === 'crashed' || r.state === 'interrupted');
+}
+
 export function formatRunList(runs: readonly RunSummary[]): string {
   if (runs.length === 0) return 'no runs stored yet: try `execsim run scenarios`';
   const header = ['run', 'scenario', 'seed', 'state', 'passed', 'events', 'started', 'digest'];
@@ -111,7 +116,7 @@ export function formatRunList(runs: readonly RunSummary[]): string {
     r.id,
     r.scenario,
     String(r.seed),
-    r.state,
+    isResumable(r) ? `${r.state}, resumable` : r.state,
     passed(r.passed),
     String(r.events),
     r.startedAt,

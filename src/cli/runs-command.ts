@@ -5,7 +5,7 @@ import type { RunReport } from '../runtime/backtest-run.ts';
 import type { RunSummary } from '../store/read-model-port.ts';
 import { ReadModel } from '../store/read-model.ts';
 import { localLiveness, STALE_HEARTBEAT_MS, type Liveness } from '../store/run-state.ts';
-import { formatReport, formatRunList } from './format-report.ts';
+import { formatReport, formatRunList, isResumable } from './format-report.ts';
 import { DB_FLAG_HELP, dbPath, parseCommand, parseCount, UsageError, type Io } from './io.ts';
 
 export const STATES_HELP = `States: running; finished; failed (the run stopped on an error, kept for diagnosis);
@@ -18,7 +18,7 @@ export const RUNS_HELP = `${RUNS_USAGE}
 Lists the stored runs, newest first: id, scenario, seed, state, whether its expectations held
 (passed: yes, NO, or - until it finished), events stored, start time (UTC) and digest.
 ${DB_FLAG_HELP}; never created
-  --json        one JSON array of runs: runId, scenario, seed, state, status (as stored), passed,
+  --json        one JSON array of runs: runId, scenario, seed, state, mode, resumable, status (as stored), passed,
                 digest, events, orders, fills, codeVersion, startedAt, finishedAt, heartbeatAt,
                 writer ({ pid, host }), error
   --limit N     at most N runs (default 100; 0: all)
@@ -74,6 +74,8 @@ export function runSummary(r: RunSummary) {
     scenario: r.scenario,
     seed: r.seed,
     state: r.state,
+    mode: r.mode,
+    resumable: isResumable(r),
     status: r.status,
     passed: r.passed,
     digest: r.digest,
@@ -89,6 +91,8 @@ export function runSummary(r: RunSummary) {
   };
 }
 
+const resumeHint = (r: RunSummary): string => (isResumable(r) ? `; continue it with execsim resume ${r.id}` : '');
+
 /** Why a run that did not finish is where it is, in one sentence. */
 export function stateDetail(r: RunSummary): string | null {
   const writer =
@@ -97,9 +101,9 @@ export function stateDetail(r: RunSummary): string | null {
     case 'running':
       return `running: written by ${writer}, last heartbeat ${r.heartbeatAt ?? 'never'}`;
     case 'crashed':
-      return `crashed: stored as running, but its writer (${writer}) is gone; last heartbeat ${r.heartbeatAt ?? 'never'}`;
+      return `crashed: stored as running, but its writer (${writer}) is gone; last heartbeat ${r.heartbeatAt ?? 'never'}${resumeHint(r)}`;
     case 'interrupted':
-      return `interrupted at ${r.finishedAt ?? '?'}${r.error ? ` by ${r.error}` : ''}`;
+      return `interrupted at ${r.finishedAt ?? '?'}${r.error ? ` by ${r.error}` : ''}${resumeHint(r)}`;
     case 'failed':
       return `failed at ${r.finishedAt ?? '?'}: ${r.error ?? 'no error recorded'}`;
     case 'finished':

@@ -208,8 +208,7 @@ export class RunStore {
    * Takes over a crashed or interrupted run to continue it (`execsim resume`): in one write
    * transaction, checks that its writer is gone (run-state.ts: its pid is not alive here, or its
    * heartbeat is stale) or that a signal stopped it, then marks it running with this process as
-   * its writer. Returns the
-   * run's row; throws ResumeRefused saying why otherwise (finished, still written by a live
+   * its writer. Returns the run's row; throws ResumeRefused saying why otherwise (finished, still written by a live
    * process, unknown), and changes nothing then.
    */
   claimRun(runId: string, live: Liveness = localLiveness()): RunRow {
@@ -218,18 +217,19 @@ export class RunStore {
         const row = this.getRun(runId);
         if (row === undefined) throw new ResumeRefused(`no run "${runId}" in this database`);
         const state = runState(row, live);
-        if (state !== 'crashed')
+        if (state !== 'crashed' && state !== 'interrupted')
           throw new ResumeRefused(
             state === 'running'
               ? `run ${runId} is still being written by process ${row.writer_pid ?? '?'} on ${row.writer_host ?? '?'}`
-              : `run ${runId} is ${state}: only a run whose process died can be resumed`,
+              : `run ${runId} is ${state}: only a run whose process died or was stopped can be resumed`,
           );
         this.db
           .prepare(
-            `UPDATE runs SET writer_pid = ?, writer_host = ?, heartbeat_at = ? WHERE id = ? AND status = 'running'`,
+            `UPDATE runs SET status = 'running', error = NULL, finished_at = NULL, writer_pid = ?, writer_host = ?,
+               heartbeat_at = ? WHERE id = ?`,
           )
           .run(process.pid, hostname(), new Date(live.nowMs).toISOString(), runId);
-        return { ...row, writer_pid: process.pid, writer_host: hostname() };
+        return { ...row, status: 'running', writer_pid: process.pid, writer_host: hostname() };
       })
       .immediate();
   }

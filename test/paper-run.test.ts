@@ -1,0 +1,267 @@
+// Paper runs against the local Alpaca gateway over real loopback sockets: the Alpaca adapter on
+// the official SDK, the serial inbox committing each unit, the store. And the switch's bad input:
+// missing keys, a venue that cannot be reached or refuses the keys, a venue without a paper
+// adapter, flags that only mean something for one mode. Every wait is a bounded condition.
+import Database from 'better-sqlite3';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { main, runCli, type Io } from '../src/cli/main.ts';
+import { startAlpacaGateway, type AlpacaGateway } from '../src/gateway/alpaca/alpaca-gateway.ts';
+import { AlpacaAdapter } from '../src/live/alpaca/alpaca-adapter.ts';
+import {
+  PaperInterrupted,
+  resumePaper,
+  runPaper,
+  VenueUnavailable,
+  type PaperOptions,
+} from '../src/runtime/paper-run.ts';
+import { loadScenarioFile } from '../src/scenario/load-scenario.ts';
+import { paperWarnings } from '../src/scenario/paper-mode.ts';
+import { openDatabase } from '../src/store/open-database.ts';
+import { RunStore } from '../src/store/run-store.ts';
+
+const KEY = 'paper-test-key-id';
+const SECRET = 'paper-test-secret-value';
+const MARKET = 'test/fixtures/gateway/alpaca-aapl.yaml';
+const TWAP = 'test/fixtures/paper/twap-aapl.yaml';
+const dir = mkdtempSync(path.join(tmpdir(), 'execsim-paper-'));
+const closers: Array<() => Promise<void> | void> = [];
+
+afterEach(async () => {
+  for (const c of closers.splice(0).reverse()) await c();
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function gateway(): Promise<AlpacaGateway> {
+  const gw = await startAlpacaGateway({ scenarioFile: MARKET, keyId: KEY, secretKey: SECRET, port: 0 });
+  closers.push(() => gw.close());
+  return gw;
+}
+
+let dbs = 0;
+function store(): { store: RunStore; file: string } {
+  const file = path.join(dir, `paper-${++dbs}.db`);
+  const s = new RunStore(openDatabase(file));
+  closers.push(() => s.db.close());
+  return { store: s, file };
+}
+
+function options(gw: { url: string }, s: RunStore, keys = { id: KEY, secret: SECRET }): PaperOptions {
+  return {
+    store: s,
+    venueUrl: gw.url,
+    marketHours: 'always',
+    preflightTimeoutMs: 5_000,
+    venue: (instrument, clock) =>
+      new AlpacaAdapter({
+        instrument,
+        keyId: keys.id,
+        secret: keys.secret,
+        baseUrl: gw.url,
+        clock,
+        requestTimeoutMs: 3_000,
+        reconnectInitialMs: 20,
+        marketData: { stream: false },
+      }),
+  };
+}
+
+function io(env: Record<string, string | undefined> = {}): Io & { outs: string[]; errs: string[] } {
+  const outs: string[] = [];
+  const errs: string[] = [];
+  return { out: (t) => outs.push(t), err: (t) => errs.push(t), env, outs, errs };
+}
+
+describe('a paper run against the local Alpaca gateway', () => {
+  it('trades the TWAP, reconciles before sending, and stores fills equal to the venue', async () => {
+    const gw = await gateway();
+    const { store: s } = store();
+    const report = await runPaper(loadScenarioFile(TWAP), options(gw, s));
+
+    expect(report.passed).toBe(true);
+    expect(report.parents[0]).toMatchObject({ status: 'filled' });
+    expect(report.duplicateOrders).toEqual([]);
+    const row = s.getRun(report.runId)!;
+    expect(row).toMatchObject({ status: 'finished', mode: 'paper' });
+    const entries = [...s.entries(report.runId)];
+    const kinds = entries.map((e) => e.event.kind);
+    // The startup pass read the account (100,000 cash: the baseline) before the first send.
+    const firstSubmit = kinds.indexOf('SubmitOrder');
+    expect(kinds.indexOf('AccountBaseline')).toBeGreaterThan(-1);
+    expect(kinds.indexOf('ReconciliationCompleted')).toBeLessThan(firstSubmit);
+    expect(kinds.indexOf('AccountBaseline')).toBeLessThan(firstSubmit);
+    // Times come from the wall clock and never go back.
+    for (let i = 1; i < entries.length; i++) expect(entries[i]!.time).toBeGreaterThanOrEqual(entries[i - 1]!.time);
+    // Every order the gateway holds is one of ours, filled as the store says.
+    const atVenue = gw.orders.orders().map((r) => gw.orders.orderJson(r));
+    expect(atVenue).toHaveLength(6);
+    const stored = s.db
+      .prepare(
+        'SELECT client_order_id AS id, filled_qty AS filled FROM orders WHERE run_id = ? AND slice_num IS NOT NULL',
+      )
+      .all(report.runId) as Array<{ id: string; filled: string }>;
+    const venueFilled = Object.fromEntries(atVenue.map((o) => [o.client_order_id, Number(o.filled_qty)]));
+    expect(Object.fromEntries(stored.map((o) => [o.id, Number(o.filled)]))).toEqual(venueFilled);
+    // The keys reach nothing stored.
+    const dump = JSON.stringify(s.db.prepare('SELECT * FROM events').all()) + JSON.stringify(row);
+    expect(dump).not.toContain(KEY);
+    expect(dump).not.toContain(SECRET);
+  });
+
+  it('stopped by a signal, it is stored as interrupted and resume finishes it without a second order per slice', async () => {
+    const gw = await gateway();
+    const { store: s } = store();
+    const stop = new AbortController();
+    let submits = 0;
+    const first = runPaper(loadScenarioFile(TWAP), {
+      ...options(gw, s),
+      onEntry: (e) => {
+        if (e.event.kind === 'SubmitOrder' && ++submits === 2) stop.abort('SIGINT');
+      },
+      signal: stop.signal,
+    });
+    const err = await first.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(PaperInterrupted);
+    const id = (err as PaperInterrupted).runId;
+    expect(s.getRun(id)).toMatchObject({ status: 'interrupted' });
+
+    const report = await resumePaper(id, options(gw, s));
+    expect(report.passed).toBe(true);
+    expect(s.getRun(id)).toMatchObject({ status: 'finished' });
+    const kinds = [...s.entries(id)].map((e) => e.event.kind);
+    expect(kinds.filter((k) => k === 'ProcessRestarted')).toHaveLength(1);
+    expect(kinds.filter((k) => k === 'AccountBaseline')).toHaveLength(1); // the resumed process takes none
+    const cids = gw.orders.orders().map((r) => r.clientOrderId);
+    expect(new Set(cids).size).toBe(cids.length);
+    const filled = gw.orders.orders().reduce((sum, r) => sum + Number(gw.orders.orderJson(r).filled_qty), 0);
+    expect(filled).toBe(60);
+  });
+
+  it('a venue that cannot be reached, or that refuses the keys, stores nothing and says which', async () => {
+    const gw = await gateway();
+    const { store: s } = store();
+    const dead = { url: 'http://127.0.0.1:9' }; // discard port: connection refused
+    const unreachable = await runPaper(loadScenarioFile(TWAP), options(dead, s)).catch((e: unknown) => e);
+    expect(unreachable).toBeInstanceOf(VenueUnavailable);
+    expect((unreachable as Error).message).toMatch(/^cannot reach the venue at http:\/\/127\.0\.0\.1:9: /);
+    const refused = await runPaper(
+      loadScenarioFile(TWAP),
+      options(gw, s, { id: 'wrong-key', secret: 'wrong-secret' }),
+    ).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(VenueUnavailable);
+    expect((refused as Error).message).toContain('APCA_API_KEY_ID and APCA_API_SECRET_KEY');
+    expect((refused as Error).message).not.toContain('wrong-secret');
+    expect(s.listRuns()).toEqual([]);
+    expect(gw.orders.orders()).toEqual([]);
+  });
+});
+
+describe('claimRun: who may continue a stored run', () => {
+  it("refuses a run its writer still writes and a finished one; takes over a dead writer's run", () => {
+    const { store: s } = store();
+    const make = (id: string) =>
+      s.createRun({
+        id,
+        scenarioName: 'x',
+        scenarioHash: 'h',
+        scenarioJson: '{}',
+        seed: 1,
+        codeVersion: 'v',
+        startedAt: new Date().toISOString(),
+        simStart: 0,
+        mode: 'paper',
+      });
+    make('live');
+    expect(() => s.claimRun('live')).toThrow(/still being written by process \d+/);
+    // The same row with a writer pid that is not alive here: crashed, so it can be taken over.
+    make('dead');
+    s.db.prepare('UPDATE runs SET writer_pid = ? WHERE id = ?').run(2 ** 22 + 12345, 'dead');
+    expect(s.claimRun('dead')).toMatchObject({ status: 'running', writer_pid: process.pid });
+    expect(() => s.claimRun('dead')).toThrow(/still being written/); // now ours
+    s.db.prepare(`UPDATE runs SET status = 'finished' WHERE id = ?`).run('live');
+    expect(() => s.claimRun('live')).toThrow(/is finished: only a run whose process died or was stopped/);
+  });
+});
+
+describe('the switch on the command line', () => {
+  const keys = { APCA_API_KEY_ID: KEY, APCA_API_SECRET_KEY: SECRET };
+
+  it('missing keys exit 2 naming the variables, and nothing is stored', () => {
+    const db = path.join(dir, 'nokeys.db');
+    const x = io({ EXECSIM_DB: db });
+    expect(main(['run', TWAP], x)).toBe(2);
+    expect(x.errs.join('\n')).toContain('APCA_API_KEY_ID and APCA_API_SECRET_KEY');
+    const y = io({ EXECSIM_DB: db, APCA_API_KEY_ID: KEY });
+    expect(main(['run', TWAP, '--mode', 'paper'], y)).toBe(2);
+    expect(y.errs.join('\n')).toMatch(/needs APCA_API_SECRET_KEY in the environment/);
+    expect(existsSync(db)).toBe(false);
+  });
+
+  it('refuses a venue without a paper adapter, a bad mode, and flags for the other mode', () => {
+    const db = path.join(dir, 'refusals.db');
+    const cases: Array<[string[], RegExp]> = [
+      [['run', 'scenarios/twap-calm.yaml', '--mode', 'paper'], /venue\.name: binance-spot has no paper adapter/],
+      [['run', TWAP, '--mode', 'live'], /--mode must be backtest or paper, got "live"/],
+      [['run', 'scenarios/twap-calm.yaml', '--venue-url', 'http://127.0.0.1:1'], /--venue-url is for paper runs/],
+      [['run', TWAP, '--seed', '3'], /--seed is for backtests/],
+      [['run', TWAP, '--venue-url', 'ftp://x'], /--venue-url must be an http\(s\) URL/],
+      [['run', TWAP, '--market-hours', 'never'], /--market-hours must be venue or always/],
+    ];
+    for (const [args, message] of cases) {
+      const x = io({ EXECSIM_DB: db, ...keys });
+      expect(main(args, x), args.join(' ')).toBe(2);
+      expect(x.errs.join('\n'), args.join(' ')).toMatch(message);
+    }
+    expect(existsSync(db)).toBe(false);
+  });
+
+  it('the same file runs as a backtest with --mode backtest', () => {
+    const x = io({ EXECSIM_DB: path.join(dir, 'backtest.db') });
+    expect(main(['run', TWAP, '--mode', 'backtest'], x)).toBe(0);
+    expect(x.outs.join('\n')).toMatch(/PASS {2}paper-twap-aapl/);
+  });
+
+  it('a paper run names every section it ignores, once', () => {
+    const named = (file: string) => paperWarnings(loadScenarioFile(file).scenario).map((w) => w.split(' ')[0]);
+    expect(named('scenarios/restart-orphan-at-startup.yaml')).toEqual([
+      'market',
+      'start',
+      'restarts',
+      'externalOrders',
+      'venue.latency,',
+    ]);
+    expect(named('scenarios/fill-detection-faults.yaml')).toEqual(['market', 'start', 'faults', 'venue.latency,']);
+    expect(named(TWAP)).toEqual(['market', 'start', 'venue.latency,']);
+  });
+
+  it('an unreachable venue is one clear message and exit 2; resume refuses what it cannot continue', async () => {
+    const db = path.join(dir, 'resume.db');
+    const x = io({ EXECSIM_DB: db, ...keys });
+    expect(await runCli(['run', TWAP, '--venue-url', 'http://127.0.0.1:9', '--market-hours', 'always'], x)).toBe(2);
+    expect(x.errs.at(-1)).toMatch(/^execsim: cannot reach the venue at http:\/\/127\.0\.0\.1:9: /);
+    expect(main(['run', 'scenarios/twap-calm.yaml'], io({ EXECSIM_DB: db }))).toBe(0);
+    const runs = new Database(db, { readonly: true }).prepare('SELECT id, mode FROM runs').all() as Array<{
+      id: string;
+      mode: string;
+    }>;
+    expect(runs).toEqual([expect.objectContaining({ mode: 'backtest' })]); // the refused paper run left no row
+    const gw = await gateway();
+    const cases: Array<[string, RegExp]> = [
+      [runs[0]!.id, /is a backtest: a backtest is run again, not resumed/],
+      ['run-nope', /no run "run-nope" in this database/],
+    ];
+    for (const [id, message] of cases) {
+      const y = io({ EXECSIM_DB: db, ...keys });
+      expect(await runCli(['resume', id, '--venue-url', gw.url], y)).toBe(2);
+      expect(y.errs.join('\n')).toMatch(message);
+    }
+    const z = io({ EXECSIM_DB: db });
+    expect(await runCli(['resume', runs[0]!.id], z)).toBe(2);
+    expect(z.errs.join('\n')).toContain('APCA_API_KEY_ID and APCA_API_SECRET_KEY');
+  });
+});
