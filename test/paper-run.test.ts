@@ -44,7 +44,7 @@ let dbs = 0;
 function store(): { store: RunStore; file: string } {
   const file = path.join(dir, `paper-${++dbs}.db`);
   const s = new RunStore(openDatabase(file));
-  closers.push(() => s.db.close());
+  closers.push(() => void s.db.close());
   return { store: s, file };
 }
 
