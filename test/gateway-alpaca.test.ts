@@ -378,6 +378,7 @@ describe('the gateway command', () => {
     const printed = [...out, ...err].join('\n');
     expect(printed).toContain(gw?.url);
     expect(printed).toContain(gw?.streamUrl);
+    expect(printed).toContain(gw?.dataStreamUrl);
     expect(printed).not.toContain(keys.APCA_API_KEY_ID);
     expect(printed).not.toContain(keys.APCA_API_SECRET_KEY);
     const res = await fetch(`${gw?.url}/v2/clock`, {

@@ -73,6 +73,7 @@ export async function startGateway(args: readonly string[], io: Io): Promise<Alp
   const s = gateway.venue.scenario;
   io.out(`execsim gateway: Alpaca-compatible venue on ${gateway.url} (scenario ${s.name}, ${s.instrument.symbol})`);
   io.out(`  trade_updates stream: ${gateway.streamUrl}`);
+  io.out(`  market-data stream: ${gateway.dataStreamUrl} (also /v2/sip; MessagePack or JSON)`);
   io.out('  SDK v4 (@alpacahq/alpaca-trade-api):');
   io.out(`    const base = '${gateway.url}';`);
   io.out(
@@ -83,6 +84,7 @@ export async function startGateway(args: readonly string[], io: Io): Promise<Alp
   );
   io.out('      middleware: [toGateway], retry: false, rateLimit: false });');
   io.out(`    const updates = alpaca.trading.stream({ url: '${gateway.streamUrl}' });`);
+  io.out(`    const data = alpaca.marketData.stockStream({ feed: 'iex', url: '${gateway.dataStreamUrl}' });`);
   io.out(`  SDK v3 and other clients: APCA_API_BASE_URL=${gateway.url}`);
   if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1')
     io.err(`execsim gateway: warning: bound to ${host}, reachable from the network`);

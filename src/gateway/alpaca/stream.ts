@@ -22,13 +22,8 @@ export class TradeUpdatesStream {
     this.wss.on('connection', (ws) => this.connected(ws));
   }
 
-  /** Takes an HTTP upgrade for /stream; anything else is refused with a 404. */
+  /** Takes an HTTP upgrade for /stream (the gateway routes by path). */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const path = (req.url ?? '').split('?')[0];
-    if (path !== '/stream') {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return;
-    }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req));
   }
 
