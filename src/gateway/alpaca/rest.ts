@@ -101,9 +101,17 @@ export function createRestApp(o: RestOptions): Hono<Env> {
     return answer(c, await orders.cancel((rec as OrderRecord).id));
   });
 
-  app.patch('/v2/orders/:id', (c) =>
-    fail(c, alpacaError(422, 42210000, 'replacing an order is not supported by this gateway: cancel and submit')),
-  );
+  app.patch('/v2/orders/:id', async (c) => {
+    const rec = byId(c);
+    if ('status' in rec && !('cid' in rec)) return fail(c, rec);
+    let body: unknown;
+    try {
+      body = JSON.parse(await c.req.text());
+    } catch {
+      return fail(c, alpacaError(400, 40010000, 'request body format is invalid'));
+    }
+    return answer(c, await orders.replace((rec as OrderRecord).id, body));
+  });
 
   app.get('/v2/positions', (c) => {
     const p = account.position();
