@@ -76,7 +76,16 @@ export async function startAlpacaGateway(options: AlpacaGatewayOptions): Promise
   feed.onNews((prints, quote) => marketData.publish(prints, quote));
   gv.start();
   const account = new AlpacaAccount(gv, orders, feed, randomUUID());
-  const app = createRestApp({ orders, account, symbol: gv.instrument.symbol, authorized });
+  const app = createRestApp({
+    orders,
+    account,
+    symbol: gv.instrument.symbol,
+    feed,
+    instrument: gv.instrument,
+    skewMs: gv.scenario.venue.clockSkewMs,
+    hours: gv.rules.hours,
+    authorized,
+  });
   const host = options.host ?? '127.0.0.1';
   let server: ServerType;
   try {

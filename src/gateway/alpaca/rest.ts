@@ -5,7 +5,11 @@
 // them. The literal colon of /v2/orders:by_client_order_id is a route of its own.
 import type { HttpBindings } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
+import type { Instrument } from '../../core/model/instrument.ts';
+import type { TradingHours } from '../../core/venues/index.ts';
 import type { AlpacaAccount } from './account.ts';
+import { barsPage, calendar } from './history.ts';
+import type { MarketFeed } from './market-feed.ts';
 import type { AlpacaOrders, DeskAnswer, OrderRecord } from './alpaca-orders.ts';
 import { alpacaError, invalid, NOT_AUTHORIZED, parseTime, type AlpacaError } from './wire.ts';
 
@@ -13,6 +17,12 @@ export interface RestOptions {
   readonly orders: AlpacaOrders;
   readonly account: AlpacaAccount;
   readonly symbol: string;
+  readonly feed: MarketFeed;
+  readonly instrument: Instrument;
+  /** The venue's clock against the wall clock, ms. */
+  readonly skewMs: number;
+  /** The gateway's trading hours (always open, or the venue's calendar). */
+  readonly hours: TradingHours;
   /** Whether a request's key id and secret are the gateway's. */
   readonly authorized: (keyId: string | undefined, secret: string | undefined) => boolean;
 }
@@ -54,6 +64,10 @@ export function createRestApp(o: RestOptions): Hono<Env> {
 
   app.get('/v2/account', (c) => c.json(account.account()));
   app.get('/v2/clock', (c) => c.json(account.clock()));
+  app.get('/v2/calendar', (c) => {
+    const days = calendar(o.hours, orders.now(), (k) => c.req.query(k));
+    return Array.isArray(days) ? c.json(days) : fail(c, days);
+  });
   app.get('/v2/assets/:symbol', (c) =>
     c.req.param('symbol') === o.symbol || c.req.param('symbol') === orders.assetId
       ? c.json(account.asset())
@@ -144,6 +158,27 @@ export function createRestApp(o: RestOptions): Hono<Env> {
     if (list.includes(o.symbol) && value !== null) map[o.symbol] = value;
     return c.json({ [`${what}s`]: map });
   };
+  const bars = (c: Context<Env>, symbol: string) => {
+    const page = barsPage(symbol === o.symbol ? o.feed.prints : [], o.instrument, o.skewMs, orders.now(), (k) =>
+      c.req.query(k),
+    );
+    return page;
+  };
+  app.get('/v2/stocks/bars', (c) => {
+    const list = symbols(c);
+    if (!Array.isArray(list)) return fail(c, list);
+    const page = bars(c, o.symbol);
+    if ('status' in page) return fail(c, page);
+    const map: Record<string, unknown> = {};
+    if (list.includes(o.symbol) && page.bars.length > 0) map[o.symbol] = page.bars;
+    return c.json({ bars: map, next_page_token: page.next_page_token });
+  });
+  app.get('/v2/stocks/:symbol/bars', (c) => {
+    const symbol = c.req.param('symbol');
+    const page = bars(c, symbol);
+    if ('status' in page) return fail(c, page);
+    return c.json({ symbol, bars: page.bars, next_page_token: page.next_page_token });
+  });
   app.get('/v2/stocks/quotes/latest', latestMany('quote'));
   app.get('/v2/stocks/trades/latest', latestMany('trade'));
   app.get('/v2/stocks/:symbol/quotes/latest', latest('quote'));
