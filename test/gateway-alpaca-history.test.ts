@@ -4,6 +4,7 @@
 // AAPL book: 10 at 187.50, then 100 at 187.60 on the ask).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { timeFrame, TimeFrameUnit } from '@alpacahq/alpaca-trade-api';
 import { makeInstrument } from '../src/core/model/instrument.ts';
 import { barsPage, type Bar } from '../src/gateway/alpaca/history.ts';
 import type { TapePrint } from '../src/gateway/alpaca/market-feed.ts';
@@ -36,7 +37,12 @@ describe('bars through the real SDK', () => {
       expect(bars.reduce((s, b) => s + b.vw * b.v, 0) / 30).toBeCloseTo((10 * 187.5 + 20 * 187.6) / 30, 6);
       for (const b of bars) expect(b.t).toBeInstanceOf(Date);
     }
-    const all = await alpaca.marketData.collectStockBarSingle({ symbol: 'AAPL', timeframe: '1Min', start, limit: 1 });
+    const all = await alpaca.marketData.collectStockBarSingle({
+      symbol: 'AAPL',
+      timeframe: timeFrame(1, TimeFrameUnit.Minute),
+      start,
+      limit: 1,
+    });
     expect(all.reduce((s, b) => s + b.v, 0)).toBe(30);
     const none = await alpaca.marketData.stocks.stockBarSingle({ symbol: 'MSFT', timeframe: '1Min', start });
     expect(none.bars).toEqual([]);
