@@ -55,7 +55,7 @@ export class AlpacaAccount {
   }
 
   private cash(): number {
-    return Number(unitsToQuote(this.inst, Math.round(this.gv.exchange.quoteBalance)));
+    return Number(unitsToQuote(this.inst, Math.round(this.gv.desk.quoteBalance)));
   }
 
   /** Average entry price (ticks) of the position now: average cost over the executions in order. */
@@ -75,7 +75,7 @@ export class AlpacaAccount {
 
   account(): Record<string, unknown> {
     const cash = this.cash();
-    const position = this.gv.exchange.position;
+    const position = this.gv.desk.position;
     const mark = this.markTicks();
     const value = mark === null ? 0 : this.qty(position) * this.price(mark);
     const locked = Number(unitsToQuote(this.inst, Math.round(this.orders.lockedForBuys())));
@@ -127,7 +127,7 @@ export class AlpacaAccount {
 
   /** The position in the instrument, or null when flat. */
   position(): Record<string, unknown> | null {
-    const lots = this.gv.exchange.position;
+    const lots = this.gv.desk.position;
     if (lots === 0) return null;
     const qty = this.qty(lots);
     const entry = this.price(this.entryTicks());

@@ -22,6 +22,8 @@ export interface AlpacaGatewayOptions {
   readonly port?: number;
   readonly host?: string;
   readonly hours?: GatewayVenueOptions['hours'];
+  /** Who fills orders: 'book' (the simulated venue, default) or 'alpaca-paper' (Alpaca's paper rules). */
+  readonly fills?: GatewayVenueOptions['fills'];
   readonly warn?: (message: string) => void;
   readonly onEvent?: (event: ExecEvent) => void;
   /** Every trade update as published (tests). */
@@ -59,6 +61,7 @@ export async function startAlpacaGateway(options: AlpacaGatewayOptions): Promise
     sameKey(keyId, options.keyId) && sameKey(secret, options.secretKey);
   const gv = GatewayVenue.load(options.scenarioFile, {
     ...(options.hours ? { hours: options.hours } : {}),
+    ...(options.fills ? { fills: options.fills } : {}),
     ...(options.warn ? { warn: options.warn } : {}),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
   });

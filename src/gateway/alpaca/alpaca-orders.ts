@@ -118,7 +118,7 @@ export class AlpacaOrders {
     this.skewMs = gv.scenario.venue.clockSkewMs;
     this.assetId = symbolUuid(gv.instrument.symbol);
     this.symbol = gv.instrument.symbol;
-    gv.venue.setReportHandler((r) => this.onReport(r));
+    gv.desk.setReportHandler((r) => this.onReport(r));
   }
 
   /** The venue's time now (the scenario's clock skew applied), epoch ms. */
@@ -187,7 +187,7 @@ export class AlpacaOrders {
     };
     const answer = await new Promise<VenueMessage>((resolve) => {
       this.submitWaiters.set(rec.cid, resolve);
-      this.gv.venue.submit(request);
+      this.gv.desk.submit(request);
     });
     switch (answer.kind) {
       case 'AckReport':
@@ -247,7 +247,7 @@ export class AlpacaOrders {
         rec.pendingCancel = true;
         this.update(rec, 'pending_cancel', this.now(), this.orderJson(rec));
       }
-      this.gv.venue.cancel(rec.cid, o.venueOrderId);
+      this.gv.desk.cancel(rec.cid, o.venueOrderId);
     });
   }
 
@@ -471,7 +471,7 @@ export class AlpacaOrders {
   }
 
   private exchangeOrder(rec: OrderRecord): ExchangeOrder | undefined {
-    return this.gv.exchange.order(rec.cid);
+    return this.gv.desk.order(rec.cid);
   }
 
   // ---- the venue's reports -----------------------------------------------------------------
@@ -655,7 +655,7 @@ export class AlpacaOrders {
       // A replacement's predecessor is cancelled first: what it holds is available to it.
       const o = replacing ? this.exchangeOrder(replacing) : undefined;
       const freed = o && o.side === 'sell' ? o.qty - o.filled : 0;
-      const available = this.gv.exchange.position - this.heldForSells() + freed;
+      const available = this.gv.desk.position - this.heldForSells() + freed;
       if (qty > available) {
         const r = refusal(this.gv.rules, 'insufficient-position', {
           requested: lotsToQty(this.inst, qty),
