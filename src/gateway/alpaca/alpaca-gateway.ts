@@ -7,7 +7,9 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { serve, type ServerType } from '@hono/node-server';
 import type { ExecEvent } from '../../core/model/events.ts';
+import { Rng } from '../../core/clock/rng.ts';
 import { GatewayVenue, type GatewayVenueOptions } from '../gateway-venue.ts';
+import { StallGate, WireFaults } from '../wire-faults.ts';
 import { AlpacaAccount } from './account.ts';
 import { AlpacaOrders, type TradeUpdate } from './alpaca-orders.ts';
 import { MarketFeed } from './market-feed.ts';
@@ -65,7 +67,15 @@ export async function startAlpacaGateway(options: AlpacaGatewayOptions): Promise
     ...(options.warn ? { warn: options.warn } : {}),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
   });
-  const stream = new TradeUpdatesStream(authorized);
+  const record = options.onEvent ?? (() => {});
+  const wire = new WireFaults(
+    gv.scenario.faults,
+    gv.startedAt,
+    new Rng(gv.scenario.seed).stream('wire'),
+    () => gv.clock.now(),
+    (fault, detail) => record({ kind: 'FaultApplied', fault, detail }),
+  );
+  const stream = new TradeUpdatesStream(authorized, new StallGate(wire, gv.clock, 'trade_updates'));
   const orders = new AlpacaOrders(gv, (u) => {
     options.onUpdate?.(u);
     stream.publish(u);
@@ -75,6 +85,7 @@ export async function startAlpacaGateway(options: AlpacaGatewayOptions): Promise
     instrument: gv.instrument,
     skewMs: gv.scenario.venue.clockSkewMs,
     authorized,
+    gate: new StallGate(wire, gv.clock, 'market data'),
   });
   feed.onNews((prints, quote) => marketData.publish(prints, quote));
   gv.start();
@@ -87,6 +98,8 @@ export async function startAlpacaGateway(options: AlpacaGatewayOptions): Promise
     instrument: gv.instrument,
     skewMs: gv.scenario.venue.clockSkewMs,
     hours: gv.rules.hours,
+    wire,
+    clock: gv.clock,
     authorized,
   });
   const host = options.host ?? '127.0.0.1';

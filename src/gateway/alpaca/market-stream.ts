@@ -72,6 +72,8 @@ export interface MarketStreamOptions {
   /** The venue's clock against the wall clock, ms (times are stated on the venue's clock). */
   readonly skewMs: number;
   readonly authorized: (keyId: unknown, secret: unknown) => boolean;
+  /** Sends data through the scenario's stream stalls (none: straight through). */
+  readonly gate?: { send(deliver: () => void): void };
 }
 
 export class MarketDataStream {
@@ -94,6 +96,7 @@ export class MarketDataStream {
   publish(prints: readonly TapePrint[], quote: QuoteView | null): void {
     const symbol = this.o.instrument.symbol;
     const wants = (c: Client, ch: Channel) => c.subs[ch].has(symbol) || c.subs[ch].has('*');
+    const out: Array<[WebSocket, Client, unknown[]]> = [];
     for (const [ws, c] of this.clients) {
       if (!c.authorized) continue;
       const batch: Array<Record<string, unknown>> = [];
@@ -112,8 +115,13 @@ export class MarketDataStream {
           ...quoteFields(this.o.instrument, quote),
           t: new WireTime(quote.time + this.o.skewMs),
         });
-      if (batch.length > 0) this.send(ws, c, batch);
+      if (batch.length > 0) out.push([ws, c, batch]);
     }
+    if (out.length === 0) return;
+    const gate = this.o.gate ?? { send: (deliver: () => void) => deliver() };
+    gate.send(() => {
+      for (const [ws, c, batch] of out) this.send(ws, c, batch);
+    });
   }
 
   get size(): number {

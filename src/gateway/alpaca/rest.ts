@@ -10,6 +10,8 @@ import type { TradingHours } from '../../core/venues/index.ts';
 import type { AlpacaAccount } from './account.ts';
 import { barsPage, calendar } from './history.ts';
 import type { MarketFeed } from './market-feed.ts';
+import type { GatewayClock } from '../gateway-clock.ts';
+import type { WireFaults } from '../wire-faults.ts';
 import type { AlpacaOrders, DeskAnswer, OrderRecord } from './alpaca-orders.ts';
 import { alpacaError, invalid, NOT_AUTHORIZED, parseTime, type AlpacaError } from './wire.ts';
 
@@ -23,6 +25,9 @@ export interface RestOptions {
   readonly skewMs: number;
   /** The gateway's trading hours (always open, or the venue's calendar). */
   readonly hours: TradingHours;
+  /** The scenario's faults on reads, and the headers of a 429. */
+  readonly wire: WireFaults;
+  readonly clock: GatewayClock;
   /** Whether a request's key id and secret are the gateway's. */
   readonly authorized: (keyId: string | undefined, secret: string | undefined) => boolean;
 }
@@ -32,26 +37,26 @@ type Env = { Bindings: HttpBindings };
 const CLOSED = new Set(['filled', 'canceled', 'expired', 'replaced', 'rejected', 'done_for_day']);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function fail(c: Context<Env>, e: AlpacaError): Response {
-  return c.json({ code: e.code, message: e.message }, e.status);
-}
-
-function answer(c: Context<Env>, a: DeskAnswer): Response {
-  switch (a.kind) {
-    case 'ok':
-      return a.status === 204 ? c.body(null, 204) : c.json(a.body, 200);
-    case 'error':
-      return fail(c, a.error);
-    case 'reset':
-      // What a client of a venue in an outage sees: the connection drops without an answer.
-      c.env.incoming.socket.destroy();
-      return c.body(null, 503);
-  }
-}
-
 export function createRestApp(o: RestOptions): Hono<Env> {
   const app = new Hono<Env>();
   const { orders, account } = o;
+
+  // A 429 says how long to wait (Retry-After) and the limit's state, as Alpaca's do.
+  const fail = (c: Context<Env>, e: AlpacaError): Response =>
+    c.json({ code: e.code, message: e.message }, e.status, e.status === 429 ? o.wire.rateLimitHeaders() : {});
+
+  const answer = (c: Context<Env>, a: DeskAnswer): Response => {
+    switch (a.kind) {
+      case 'ok':
+        return a.status === 204 ? c.body(null, 204) : c.json(a.body, 200);
+      case 'error':
+        return fail(c, a.error);
+      case 'reset':
+        // What a client of a venue in an outage sees: the connection drops without an answer.
+        c.env.incoming.socket.destroy();
+        return c.body(null, 503);
+    }
+  };
 
   app.onError((err, c) => fail(c, alpacaError(500, 50010000, `internal error: ${err.message}`)));
   app.notFound((c) => fail(c, alpacaError(404, 40410000, 'endpoint not found')));
@@ -59,6 +64,21 @@ export function createRestApp(o: RestOptions): Hono<Env> {
   app.use('*', async (c, next) => {
     if (!o.authorized(c.req.header('apca-api-key-id'), c.req.header('apca-api-secret-key')))
       return fail(c, NOT_AUTHORIZED);
+    // Reads never reach the venue: the scenario's request faults are applied here.
+    if (c.req.method === 'GET') {
+      const fate = o.wire.readFate(`GET ${c.req.path.slice(0, 60)}`);
+      switch (fate.kind) {
+        case 'rate_limited':
+          return fail(c, alpacaError(429, 42910000, 'rate limit exceeded'));
+        case 'server_error':
+          return fail(c, alpacaError(503, 50310000, 'service unavailable'));
+        case 'timeout':
+          await new Promise<void>((resolve) => o.clock.schedule(resolve, fate.timeoutMs));
+          return answer(c, { kind: 'reset' });
+        case 'deliver':
+          break;
+      }
+    }
     await next();
   });
 

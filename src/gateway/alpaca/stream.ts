@@ -18,7 +18,11 @@ export class TradeUpdatesStream {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   private readonly clients = new Map<WebSocket, Client>();
 
-  constructor(private readonly authorized: (keyId: unknown, secret: unknown) => boolean) {
+  constructor(
+    private readonly authorized: (keyId: unknown, secret: unknown) => boolean,
+    /** Sends events through the scenario's stream stalls (none: straight through). */
+    private readonly gate: { send(deliver: () => void): void } = { send: (deliver) => deliver() },
+  ) {
     this.wss.on('connection', (ws) => this.connected(ws));
   }
 
@@ -30,7 +34,10 @@ export class TradeUpdatesStream {
   /** Sends an order event to every authorized client listening to trade_updates. */
   publish(update: TradeUpdate): void {
     const frame = Buffer.from(JSON.stringify({ stream: 'trade_updates', data: update }), 'utf8');
-    for (const [ws, c] of this.clients) if (c.authorized && c.listening && ws.readyState === ws.OPEN) ws.send(frame);
+    const to = [...this.clients].filter(([, c]) => c.authorized && c.listening).map(([ws]) => ws);
+    this.gate.send(() => {
+      for (const ws of to) if (ws.readyState === ws.OPEN) ws.send(frame);
+    });
   }
 
   /** Connected clients (authorized or not). */
