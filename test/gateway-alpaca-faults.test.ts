@@ -121,3 +121,34 @@ describe('faults on the wire', () => {
     expect(() => loadScenarioFile(file)).toThrow(/queue/);
   });
 });
+
+describe('the stall gate', () => {
+  it('delivers what it held even when its timer fires before the wall clock reaches the window’s end', async () => {
+    const { Rng } = await import('../src/core/clock/rng.ts');
+    const { GatewayClock } = await import('../src/gateway/gateway-clock.ts');
+    const { StallGate, WireFaults } = await import('../src/gateway/wire-faults.ts');
+    const start = Date.UTC(2024, 7, 9, 14);
+    let now = start + 10;
+    let reads = 0; // how often the clock was read: a timer that fires reads it
+    const clock = new GatewayClock(undefined, () => {
+      reads += 1;
+      return now;
+    });
+    onCleanup(() => clock.stop());
+    const faults = loadScenarioFile(withFaults('gate', '{ kind: stream_stall, from: PT0S, until: PT0.05S }')).scenario
+      .faults;
+    const gate = new StallGate(new WireFaults(faults, start, new Rng(1), () => now), clock, 'test');
+    const got: number[] = [];
+    gate.send(() => got.push(1));
+    gate.send(() => got.push(2));
+    const before = reads;
+    now = start + 49; // the timer (armed for 40 ms) fires while the wall clock still says the window is on
+    await waitFor(() => reads > before, 1000);
+    expect(got).toEqual([]);
+    now = start + 50;
+    await waitFor(() => got.length === 2, 2000);
+    expect(got).toEqual([1, 2]);
+    gate.send(() => got.push(3)); // after the window: straight through
+    expect(got).toEqual([1, 2, 3]);
+  });
+});

@@ -99,6 +99,8 @@ export class WireFaults {
 export class StallGate {
   private held: Array<() => void> = [];
   private flushAt: number | null = null;
+  /** The flush armed last; earlier ones are stale. */
+  private armed = 0;
 
   constructor(
     private readonly faults: WireFaults,
@@ -117,22 +119,25 @@ export class StallGate {
       if (this.held.length === 0) this.faults.onFault('stream_stall', `${this.stream}: events held`);
       this.held.push(deliver);
       const at = stall ? stall.untilMs : this.clock.now();
-      if (this.flushAt === null || at > this.flushAt) {
-        this.flushAt = at;
-        this.clock.schedule(() => this.flush(), at - this.clock.now());
-      }
+      if (this.flushAt === null || at > this.flushAt) this.arm(at);
       return;
     }
     deliver();
   }
 
-  private flush(): void {
-    if (this.flushAt === null || this.clock.now() < this.flushAt) return; // a later window moved it
-    const again = this.faults.stall();
-    if (again) {
-      // Another window began as this one ended: hold on until it ends too.
-      this.flushAt = again.untilMs;
-      this.clock.schedule(() => this.flush(), again.untilMs - this.clock.now());
+  private arm(at: number): void {
+    const token = ++this.armed;
+    this.flushAt = at;
+    this.clock.schedule(() => this.flush(token), Math.max(0, at - this.clock.now()));
+  }
+
+  private flush(token: number): void {
+    if (token !== this.armed) return; // a later window moved it
+    // A timer may fire a millisecond before the wall clock reaches its time, and another window
+    // may begin as this one ends: while a stall is in force, wait on.
+    const stall = this.faults.stall();
+    if (stall) {
+      this.clock.schedule(() => this.flush(token), Math.max(1, stall.untilMs - this.clock.now()));
       return;
     }
     this.flushAt = null;
