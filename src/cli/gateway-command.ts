@@ -16,6 +16,7 @@ export async function startGateway(args: readonly string[], io: Io): Promise<Alp
       port: { type: 'string' },
       host: { type: 'string' },
       'market-hours': { type: 'string' },
+      fills: { type: 'string' },
     },
     GATEWAY_USAGE,
   );
@@ -40,6 +41,14 @@ export async function startGateway(args: readonly string[], io: Io): Promise<Alp
   const hours = values['market-hours'] ?? 'always';
   if (hours !== 'always' && hours !== 'venue')
     throw new UsageError(`--market-hours must be always or venue, got "${hours}"`, GATEWAY_USAGE);
+  const fills = values.fills ?? 'book';
+  if (fills !== 'book' && fills !== 'alpaca-paper')
+    throw new UsageError(`--fills must be book or alpaca-paper, got "${fills}"`, GATEWAY_USAGE);
+  if (fills === 'alpaca-paper' && hours === 'venue')
+    throw new UsageError(
+      '--fills alpaca-paper needs --market-hours always (it has no session calendar)',
+      GATEWAY_USAGE,
+    );
   const keyId = io.env['APCA_API_KEY_ID'] ?? '';
   const secretKey = io.env['APCA_API_SECRET_KEY'] ?? '';
   const missing = [keyId === '' ? 'APCA_API_KEY_ID' : null, secretKey === '' ? 'APCA_API_SECRET_KEY' : null].filter(
@@ -59,6 +68,7 @@ export async function startGateway(args: readonly string[], io: Io): Promise<Alp
       port,
       host,
       hours,
+      fills,
       warn: (m) => io.err(`execsim gateway: warning: ${m}`),
       onEvent: (e) => {
         if (e.kind === 'FaultApplied') io.out(`execsim gateway: fault ${e.fault}: ${e.detail}`);
@@ -71,8 +81,11 @@ export async function startGateway(args: readonly string[], io: Io): Promise<Alp
     throw err;
   }
   const s = gateway.venue.scenario;
-  io.out(`execsim gateway: Alpaca-compatible venue on ${gateway.url} (scenario ${s.name}, ${s.instrument.symbol})`);
+  io.out(
+    `execsim gateway: Alpaca-compatible venue on ${gateway.url} (scenario ${s.name}, ${s.instrument.symbol}, fills: ${fills})`,
+  );
   io.out(`  trade_updates stream: ${gateway.streamUrl}`);
+  io.out(`  market-data stream: ${gateway.dataStreamUrl} (also /v2/sip; MessagePack or JSON)`);
   io.out('  SDK v4 (@alpacahq/alpaca-trade-api):');
   io.out(`    const base = '${gateway.url}';`);
   io.out(
@@ -83,6 +96,7 @@ export async function startGateway(args: readonly string[], io: Io): Promise<Alp
   );
   io.out('      middleware: [toGateway], retry: false, rateLimit: false });');
   io.out(`    const updates = alpaca.trading.stream({ url: '${gateway.streamUrl}' });`);
+  io.out(`    const data = alpaca.marketData.stockStream({ feed: 'iex', url: '${gateway.dataStreamUrl}' });`);
   io.out(`  SDK v3 and other clients: APCA_API_BASE_URL=${gateway.url}`);
   if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1')
     io.err(`execsim gateway: warning: bound to ${host}, reachable from the network`);

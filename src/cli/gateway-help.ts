@@ -3,13 +3,14 @@
 export const GATEWAY_DEFAULT_PORT = 7879;
 
 export const GATEWAY_USAGE =
-  'usage: execsim gateway alpaca --scenario FILE [--port N] [--host H] [--market-hours always|venue]';
+  'usage: execsim gateway alpaca --scenario FILE [--port N] [--host H] [--market-hours always|venue]\n  [--fills book|alpaca-paper]';
 export const GATEWAY_HELP = `${GATEWAY_USAGE}
 Serves an Alpaca-compatible trading venue backed by the scenario's simulated venue on the wall
 clock: its market model, instrument, latency, faults and starting balances (without
 venue.account: 100,000 in cash, no shares). REST (/v2/orders, /v2/positions, /v2/account,
-/v2/clock, the latest quote and trade of the scenario's symbol) and the trade_updates websocket
-(/stream) share one port. Fault windows count from the gateway's start; a replay market starts
+/v2/clock, /v2/calendar, the latest quote and trade and the bars of the scenario's symbol), the
+trade_updates websocket (/stream) and the stocks market-data websocket (/v2/iex, /v2/sip) share
+one port. Fault windows count from the gateway's start; a replay market starts
 its recording at the scenario's start. The scenario's orders, signals, actions, restarts and
 expectations are ignored (a warning each): the gateway's clients send the orders. Prints its URL
 and the SDK configuration, then serves until SIGINT or SIGTERM.
@@ -18,6 +19,10 @@ and the SDK configuration, then serves until SIGINT or SIGTERM.
   --host H               the address to bind (default 127.0.0.1)
   --market-hours H       always (default): always open; venue: the venue's own calendar (the
                          NYSE session for alpaca-equities: DAY orders expire at the close)
+  --fills F              book (default): the simulated venue fills orders (queue, depth,
+                         impact, as the scenario models them); alpaca-paper: Alpaca's documented
+                         paper rules (any size at the touch, no queue, no impact, a random
+                         partial fill 10% of the time, seeded by the scenario's seed)
   -h, --help             this help
 Environment: APCA_API_KEY_ID and APCA_API_SECRET_KEY are the key pair clients must present (the
 same variables the Alpaca SDKs read); both are required and never printed.

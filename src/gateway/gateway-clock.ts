@@ -2,7 +2,9 @@
 // on Node timers. Unlike a clock for one run, the gateway's clock can be stopped: stop() clears
 // every pending timer and drops whatever is scheduled after, so a stopped gateway leaves nothing
 // running (the market model's steps would otherwise keep the process alive). Work that throws is
-// handed to `onError` instead of crashing the server.
+// handed to `onError` instead of crashing the server. Observers registered with afterWork run
+// after each piece of work: the gateway's market-data stream reads the venue's market-data view
+// there, since the venue changes only inside its clock's work.
 import { asyncScheduler, Subscription, type SchedulerLike } from 'rxjs';
 import type { Clock } from '../core/ports/clock.ts';
 
@@ -12,6 +14,7 @@ export class GatewayClock implements Clock {
   readonly scheduler: SchedulerLike = asyncScheduler;
   private readonly timers = new Set<NodeJS.Timeout>();
   private stopped = false;
+  private readonly observers: Array<() => void> = [];
 
   constructor(
     private readonly onError: (err: unknown) => void = (err) => {
@@ -32,6 +35,11 @@ export class GatewayClock implements Clock {
   post<A>(work: (arg: A) => void, delayMs: number, arg: A): void;
   post(work: (arg?: unknown) => void, delayMs: number, arg?: unknown): void {
     this.timer(arg === undefined ? work : () => work(arg), delayMs, 'post');
+  }
+
+  /** Runs `observer` after every piece of work this clock runs (until stopped). */
+  afterWork(observer: () => void): void {
+    this.observers.push(observer);
   }
 
   /** Clears every pending timer; nothing scheduled later runs. */
@@ -67,6 +75,13 @@ export class GatewayClock implements Clock {
           work();
         } catch (err) {
           this.onError(err);
+        }
+        for (const observe of this.observers) {
+          try {
+            observe();
+          } catch (err) {
+            this.onError(err);
+          }
         }
       }, step);
       this.timers.add(handle);

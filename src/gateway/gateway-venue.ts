@@ -22,7 +22,10 @@ import type { SimExchange } from '../sim/venue/sim-exchange.ts';
 import type { SimVenue } from '../sim/venue/sim-venue.ts';
 import { loadScenarioFile, type LoadedScenario } from '../scenario/load-scenario.ts';
 import type { Scenario } from '../scenario/schema.ts';
-import { parseUtcInstant } from '../scenario/time-fields.ts';
+import { parseDurationMs, parseUtcInstant } from '../scenario/time-fields.ts';
+import { FaultSchedule, type FaultSpec } from '../sim/faults.ts';
+import { LatencyModel } from '../sim/latency-model.ts';
+import { bookDesk, PaperDesk, type FillProfile, type OrderDesk } from './paper-desk.ts';
 import { buildVenue } from '../runtime/build-venue.ts';
 import { GatewayClock, ShiftedClock } from './gateway-clock.ts';
 
@@ -38,6 +41,8 @@ export interface GatewayVenueOptions {
   readonly onEvent?: (event: ExecEvent) => void;
   /** The wall clock (tests may pass their own). */
   readonly now?: () => number;
+  /** Who fills the gateway's orders: the simulated book (default) or Alpaca's paper rules (paper-desk.ts). */
+  readonly fills?: FillProfile;
 }
 
 /** Alpaca's rules with the trading hours given (always open unless the venue's calendar is asked for). */
@@ -52,6 +57,9 @@ export class GatewayVenue {
   readonly clock: GatewayClock;
   readonly venue: SimVenue;
   readonly exchange: SimExchange;
+  /** Where the gateway's orders go (the fill profile). */
+  readonly desk: OrderDesk;
+  readonly fills: FillProfile;
   readonly instrument: Instrument;
   readonly rules: VenueRules;
   readonly scenario: Scenario;
@@ -93,7 +101,30 @@ export class GatewayVenue {
     );
     this.venue = built.venue;
     this.exchange = built.exchange;
-    this.initialPosition = this.exchange.position;
+    this.fills = options.fills ?? 'book';
+    if (this.fills === 'alpaca-paper') {
+      if (options.hours === 'venue') throw new Error('the alpaca-paper fill profile needs an always-open gateway');
+      const rng = new Rng(s.seed).stream('paper');
+      const at = (d: string) => this.startedAt + parseDurationMs(d);
+      const specs = s.faults.map((f): FaultSpec =>
+        f.kind === 'price_jump'
+          ? { kind: 'price_jump', at: at(f.at), bps: f.bps }
+          : ({ ...f, from: at(f.from), until: at(f.until) } as FaultSpec),
+      );
+      this.venue.setReportHandler(() => {}); // the market's venue has no orders of ours
+      const record = options.onEvent ?? (() => {});
+      this.desk = new PaperDesk({
+        clock: this.clock,
+        exchange: this.exchange,
+        instrument: this.instrument,
+        rules: this.rules,
+        latency: new LatencyModel(s.venue.latency, rng.stream('latency')),
+        faults: new FaultSchedule(specs, rng.stream('faults')),
+        rng: rng.stream('fills'),
+        onFault: (fault, detail) => record({ kind: 'FaultApplied', fault, detail }),
+      });
+    } else this.desk = bookDesk(this.venue, this.exchange);
+    this.initialPosition = this.desk.position;
     this.startAll = built.start;
   }
 

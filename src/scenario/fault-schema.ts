@@ -33,5 +33,9 @@ export const faultSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('spread_shift'), ...window, factor: z.number().positive() }),
   z.strictObject({ kind: z.literal('liquidity_drop'), ...window, depthFactor: z.number().min(0) }),
   z.strictObject({ kind: z.literal('halt'), ...window }),
+  // The gateway's websockets go silent for the window (sockets stay open, pings are answered);
+  // queue: what would have been sent goes out in order when the window ends; drop: it is lost.
+  // A backtest has no websockets: there it records the window's edges and changes nothing.
+  z.strictObject({ kind: z.literal('stream_stall'), ...window, mode: z.enum(['queue', 'drop']).default('queue') }),
   z.strictObject({ kind: z.literal('price_jump'), at: duration, bps: z.number().min(-9_999).max(100_000) }),
 ]);

@@ -2,9 +2,10 @@
 // exchange and the venue's market-data view. The account is a cash account (multiplier 1, no
 // shorting): buying power is the cash not locked by open buy orders, as the simulated exchange's
 // balance check counts it.
-import { lotsToQty, ticksToPrice, unitsToQuote, type Instrument } from '../../core/model/instrument.ts';
+import { lotsToQty, unitsToQuote, type Instrument } from '../../core/model/instrument.ts';
 import type { GatewayVenue } from '../gateway-venue.ts';
 import type { AlpacaOrders } from './alpaca-orders.ts';
+import { quoteFields, tradeFields, type MarketFeed } from './market-feed.ts';
 import { rfc3339 } from './wire.ts';
 
 /** A money or ratio amount as Alpaca's decimal string (at most `decimals` places, no exponent). */
@@ -17,24 +18,17 @@ export function amount(x: number, decimals = 6): string {
   return s === '-0' ? '0' : s;
 }
 
-export interface LastTrade {
-  readonly time: number;
-  readonly price: number;
-  readonly qty: number;
-  readonly id: number;
-}
-
 export class AlpacaAccount {
   readonly accountId: string;
   private readonly inst: Instrument;
   /** The price the starting position is valued at (the mark when the gateway started). */
   private readonly startMark: number | null;
   private readonly startEquity: number;
-  lastTrade: LastTrade | null = null;
 
   constructor(
     private readonly gv: GatewayVenue,
     private readonly orders: AlpacaOrders,
+    private readonly feed: MarketFeed,
     accountId: string,
   ) {
     this.accountId = accountId;
@@ -49,7 +43,7 @@ export class AlpacaAccount {
     const bid = book.bestBid();
     const ask = book.bestAsk();
     if (bid !== null && ask !== null) return (bid + ask) / 2;
-    return this.lastTrade?.price ?? bid ?? ask ?? null;
+    return this.feed.lastPrint()?.price ?? bid ?? ask ?? null;
   }
 
   private price(ticks: number): number {
@@ -61,7 +55,7 @@ export class AlpacaAccount {
   }
 
   private cash(): number {
-    return Number(unitsToQuote(this.inst, Math.round(this.gv.exchange.quoteBalance)));
+    return Number(unitsToQuote(this.inst, Math.round(this.gv.desk.quoteBalance)));
   }
 
   /** Average entry price (ticks) of the position now: average cost over the executions in order. */
@@ -81,7 +75,7 @@ export class AlpacaAccount {
 
   account(): Record<string, unknown> {
     const cash = this.cash();
-    const position = this.gv.exchange.position;
+    const position = this.gv.desk.position;
     const mark = this.markTicks();
     const value = mark === null ? 0 : this.qty(position) * this.price(mark);
     const locked = Number(unitsToQuote(this.inst, Math.round(this.orders.lockedForBuys())));
@@ -133,7 +127,7 @@ export class AlpacaAccount {
 
   /** The position in the instrument, or null when flat. */
   position(): Record<string, unknown> | null {
-    const lots = this.gv.exchange.position;
+    const lots = this.gv.desk.position;
     if (lots === 0) return null;
     const qty = this.qty(lots);
     const entry = this.price(this.entryTicks());
@@ -168,35 +162,16 @@ export class AlpacaAccount {
 
   /** The latest quote of our market-data view (what a feed would show: latency, stale windows). */
   quote(): Record<string, unknown> | null {
-    const top = this.gv.venue.topOfBook(this.inst.symbol);
-    const at = this.gv.venue.lastUpdateAt(this.inst.symbol);
-    if (at === null) return null;
-    const num = (ticks: number | null) => (ticks === null ? 0 : Number(ticksToPrice(this.inst, ticks)));
-    return {
-      t: rfc3339(at + this.gv.scenario.venue.clockSkewMs),
-      ax: 'V',
-      ap: num(top.ask),
-      as: Number(lotsToQty(this.inst, top.askQty)),
-      bx: 'V',
-      bp: num(top.bid),
-      bs: Number(lotsToQty(this.inst, top.bidQty)),
-      c: ['R'],
-      z: 'C',
-    };
+    const q = this.feed.quote();
+    if (q === null) return null;
+    return { t: rfc3339(q.time + this.gv.scenario.venue.clockSkewMs), ...quoteFields(this.inst, q) };
   }
 
+  /** The latest print on the venue's tape. */
   trade(): Record<string, unknown> | null {
-    const t = this.lastTrade;
-    if (t === null) return null;
-    return {
-      t: rfc3339(t.time + this.gv.scenario.venue.clockSkewMs),
-      x: 'V',
-      p: Number(ticksToPrice(this.inst, t.price)),
-      s: Number(lotsToQty(this.inst, t.qty)),
-      c: ['@'],
-      i: t.id,
-      z: 'C',
-    };
+    const p = this.feed.lastPrint();
+    if (p === null) return null;
+    return { t: rfc3339(p.time + this.gv.scenario.venue.clockSkewMs), ...tradeFields(this.inst, p) };
   }
 
   clock(): Record<string, unknown> {

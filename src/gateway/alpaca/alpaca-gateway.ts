@@ -1,14 +1,19 @@
 // `execsim gateway alpaca`: an Alpaca-compatible server backed by the simulated venue of a
-// scenario on the wall clock. REST (trading and the latest quote and trade of the scenario's
-// symbol) and the trade_updates websocket share one port; both check the gateway's key pair.
+// scenario on the wall clock. REST (trading and the scenario's symbol's market data), the
+// trade_updates websocket (/stream) and the stocks market-data websocket (/v2/iex, /v2/sip,
+// /v2/delayed_sip) share one port; all check the gateway's key pair.
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { serve, type ServerType } from '@hono/node-server';
 import type { ExecEvent } from '../../core/model/events.ts';
+import { Rng } from '../../core/clock/rng.ts';
 import { GatewayVenue, type GatewayVenueOptions } from '../gateway-venue.ts';
+import { StallGate, WireFaults } from '../wire-faults.ts';
 import { AlpacaAccount } from './account.ts';
 import { AlpacaOrders, type TradeUpdate } from './alpaca-orders.ts';
+import { MarketFeed } from './market-feed.ts';
+import { MarketDataStream } from './market-stream.ts';
 import { createRestApp } from './rest.ts';
 import { TradeUpdatesStream } from './stream.ts';
 
@@ -19,6 +24,8 @@ export interface AlpacaGatewayOptions {
   readonly port?: number;
   readonly host?: string;
   readonly hours?: GatewayVenueOptions['hours'];
+  /** Who fills orders: 'book' (the simulated venue, default) or 'alpaca-paper' (Alpaca's paper rules). */
+  readonly fills?: GatewayVenueOptions['fills'];
   readonly warn?: (message: string) => void;
   readonly onEvent?: (event: ExecEvent) => void;
   /** Every trade update as published (tests). */
@@ -30,10 +37,14 @@ export interface AlpacaGateway {
   readonly url: string;
   /** ws://host:port/stream */
   readonly streamUrl: string;
+  /** ws://host:port/v2/iex: the stocks market-data stream (/v2/sip and /v2/delayed_sip serve the same). */
+  readonly dataStreamUrl: string;
   readonly port: number;
   readonly venue: GatewayVenue;
   readonly orders: AlpacaOrders;
   readonly stream: TradeUpdatesStream;
+  readonly marketData: MarketDataStream;
+  readonly feed: MarketFeed;
   /** Stops the server, the stream and the venue's timers. */
   close(): Promise<void>;
 }
@@ -52,26 +63,45 @@ export async function startAlpacaGateway(options: AlpacaGatewayOptions): Promise
     sameKey(keyId, options.keyId) && sameKey(secret, options.secretKey);
   const gv = GatewayVenue.load(options.scenarioFile, {
     ...(options.hours ? { hours: options.hours } : {}),
+    ...(options.fills ? { fills: options.fills } : {}),
     ...(options.warn ? { warn: options.warn } : {}),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
   });
-  const stream = new TradeUpdatesStream(authorized);
+  const record = options.onEvent ?? (() => {});
+  const wire = new WireFaults(
+    gv.scenario.faults,
+    gv.startedAt,
+    new Rng(gv.scenario.seed).stream('wire'),
+    () => gv.clock.now(),
+    (fault, detail) => record({ kind: 'FaultApplied', fault, detail }),
+  );
+  const stream = new TradeUpdatesStream(authorized, new StallGate(wire, gv.clock, 'trade_updates'));
   const orders = new AlpacaOrders(gv, (u) => {
     options.onUpdate?.(u);
     stream.publish(u);
   });
-  let tradeId = 0;
-  let account: AlpacaAccount | null = null;
-  // The latest trade on the venue's tape (everyone's), for the latest-trade route.
-  const tape = gv.venue.tape;
-  const record = tape.trade.bind(tape);
-  tape.trade = (time, price, qty) => {
-    record(time, price, qty);
-    if (account) account.lastTrade = { time, price, qty, id: ++tradeId };
-  };
+  const feed = new MarketFeed(gv);
+  const marketData = new MarketDataStream({
+    instrument: gv.instrument,
+    skewMs: gv.scenario.venue.clockSkewMs,
+    authorized,
+    gate: new StallGate(wire, gv.clock, 'market data'),
+  });
+  feed.onNews((prints, quote) => marketData.publish(prints, quote));
   gv.start();
-  account = new AlpacaAccount(gv, orders, randomUUID());
-  const app = createRestApp({ orders, account, symbol: gv.instrument.symbol, authorized });
+  const account = new AlpacaAccount(gv, orders, feed, randomUUID());
+  const app = createRestApp({
+    orders,
+    account,
+    symbol: gv.instrument.symbol,
+    feed,
+    instrument: gv.instrument,
+    skewMs: gv.scenario.venue.clockSkewMs,
+    hours: gv.rules.hours,
+    wire,
+    clock: gv.clock,
+    authorized,
+  });
   const host = options.host ?? '127.0.0.1';
   let server: ServerType;
   try {
@@ -83,20 +113,29 @@ export async function startAlpacaGateway(options: AlpacaGatewayOptions): Promise
     gv.stop();
     throw err;
   }
-  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => stream.upgrade(req, socket, head));
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = (req.url ?? '').split('?')[0] ?? '';
+    if (path === '/stream') stream.upgrade(req, socket, head);
+    else if (MarketDataStream.serves(path)) marketData.upgrade(req, socket, head);
+    else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  });
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : (options.port ?? 0);
   const shown = host.includes(':') ? `[${host}]` : host;
   return {
     url: `http://${shown}:${port}`,
     streamUrl: `ws://${shown}:${port}/stream`,
+    dataStreamUrl: `ws://${shown}:${port}/v2/iex`,
     port,
     venue: gv,
     orders,
     stream,
+    marketData,
+    feed,
     close: async () => {
       gv.stop();
       await stream.close();
+      await marketData.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Keep-alive connections would hold close() open.

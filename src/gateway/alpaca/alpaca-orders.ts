@@ -48,6 +48,13 @@ export interface OrderRecord {
   readonly limitPrice: number | null;
   readonly stopPrice: number | null;
   pendingCancel: boolean;
+  /** A replace is under way: the order is being cancelled and its successor not yet placed. */
+  replacing: boolean;
+  /** The order that replaced this one, and when (epoch ms): set once the successor exists. */
+  replacedBy: string | null;
+  replacedAt: number | null;
+  /** The order this one replaced. */
+  readonly replaces: string | null;
   newSent: boolean;
   closedSent: boolean;
   readonly executionIds: Map<string, string>;
@@ -75,7 +82,17 @@ export type DeskAnswer =
 
 type Waiter = (report: VenueMessage) => void;
 
-const STATUS_OPEN = new Set(['new', 'partially_filled', 'pending_cancel', 'accepted']);
+interface ParsedOrder {
+  readonly clientOrderId: string | null;
+  readonly side: Side;
+  readonly type: OrderType;
+  readonly tif: AlpacaTif;
+  readonly qty: number;
+  readonly limitPrice: number | null;
+  readonly stopPrice: number | null;
+}
+
+const STATUS_OPEN = new Set(['new', 'partially_filled', 'pending_cancel', 'pending_replace', 'accepted']);
 
 export class AlpacaOrders {
   private readonly byId = new Map<string, OrderRecord>();
@@ -101,7 +118,7 @@ export class AlpacaOrders {
     this.skewMs = gv.scenario.venue.clockSkewMs;
     this.assetId = symbolUuid(gv.instrument.symbol);
     this.symbol = gv.instrument.symbol;
-    gv.venue.setReportHandler((r) => this.onReport(r));
+    gv.desk.setReportHandler((r) => this.onReport(r));
   }
 
   /** The venue's time now (the scenario's clock skew applied), epoch ms. */
@@ -117,6 +134,16 @@ export class AlpacaOrders {
     const clientId = parsed.clientOrderId ?? this.newId();
     if (this.clientIds.has(clientId))
       return { kind: 'error', error: alpacaError(422, 40010001, 'client_order_id must be unique') };
+    return this.place(parsed, clientId, null);
+  }
+
+  /** Sends a parsed order to the venue under the (reserved-here) client id; answers with its fate. */
+  private async place(
+    parsed: ParsedOrder,
+    clientId: string,
+    replaces: string | null,
+    created: (rec: OrderRecord) => void = () => {},
+  ): Promise<DeskAnswer> {
     const id = this.newId();
     const submittedAt = Math.max(Math.floor(this.now()), this.lastSubmitted + 1);
     this.lastSubmitted = submittedAt;
@@ -132,6 +159,10 @@ export class AlpacaOrders {
       limitPrice: parsed.limitPrice,
       stopPrice: parsed.stopPrice,
       pendingCancel: false,
+      replacing: false,
+      replacedBy: null,
+      replacedAt: null,
+      replaces,
       newSent: false,
       closedSent: false,
       executionIds: new Map(),
@@ -156,10 +187,11 @@ export class AlpacaOrders {
     };
     const answer = await new Promise<VenueMessage>((resolve) => {
       this.submitWaiters.set(rec.cid, resolve);
-      this.gv.venue.submit(request);
+      this.gv.desk.submit(request);
     });
     switch (answer.kind) {
       case 'AckReport':
+        created(rec);
         this.sendNew(rec);
         return { kind: 'ok', status: 200, body: this.orderJson(rec) };
       case 'RejectReport':
@@ -168,8 +200,10 @@ export class AlpacaOrders {
         return { kind: 'error', error: this.venueError(answer.code, answer.reason) };
       case 'OutcomeUnknownReport':
         // The venue may have the order (it got the request, the answer was lost): it then exists.
-        if (this.exchangeOrder(rec)) this.sendNew(rec);
-        else this.forget(rec);
+        if (this.exchangeOrder(rec)) {
+          created(rec);
+          this.sendNew(rec);
+        } else this.forget(rec);
         return unknownOutcome(answer.reason);
       default:
         return { kind: 'error', error: alpacaError(500, 50010000, `unexpected venue answer ${answer.kind}`) };
@@ -180,19 +214,10 @@ export class AlpacaOrders {
     const rec = this.visible(id);
     if (!rec) return { kind: 'error', error: alpacaError(404, 40410000, 'order not found') };
     const o = this.exchangeOrder(rec) as ExchangeOrder;
-    if (o.status !== 'new' && o.status !== 'partially_filled')
+    // Alpaca refuses to cancel an order while it is being replaced.
+    if ((o.status !== 'new' && o.status !== 'partially_filled') || rec.replacing)
       return { kind: 'error', error: notCancelable(this.status(rec)) };
-    const waiting = this.cancelWaiters.get(rec.cid);
-    const answer = await new Promise<VenueMessage>((resolve) => {
-      if (waiting) {
-        waiting.push(resolve);
-        return;
-      }
-      this.cancelWaiters.set(rec.cid, [resolve]);
-      rec.pendingCancel = true;
-      this.update(rec, 'pending_cancel', this.now(), this.orderJson(rec));
-      this.gv.venue.cancel(rec.cid, o.venueOrderId);
-    });
+    const answer = await this.venueCancel(rec, o, true);
     rec.pendingCancel = false;
     switch (answer.kind) {
       case 'CancelReport':
@@ -207,6 +232,108 @@ export class AlpacaOrders {
       default:
         return { kind: 'error', error: alpacaError(500, 50010000, `unexpected venue answer ${answer.kind}`) };
     }
+  }
+
+  /** Asks the venue to cancel (once: concurrent asks share the answer); `announce` streams pending_cancel. */
+  private venueCancel(rec: OrderRecord, o: ExchangeOrder, announce: boolean): Promise<VenueMessage> {
+    return new Promise<VenueMessage>((resolve) => {
+      const waiting = this.cancelWaiters.get(rec.cid);
+      if (waiting) {
+        waiting.push(resolve);
+        return;
+      }
+      this.cancelWaiters.set(rec.cid, [resolve]);
+      if (announce) {
+        rec.pendingCancel = true;
+        this.update(rec, 'pending_cancel', this.now(), this.orderJson(rec));
+      }
+      this.gv.desk.cancel(rec.cid, o.venueOrderId);
+    });
+  }
+
+  /**
+   * PATCH /v2/orders/{id}: replaces an open order with a new one (qty, limit_price, stop_price,
+   * time_in_force, client_order_id; what is not given is kept, and qty defaults to what the old
+   * order has left). The simulated venue has no atomic replace, so this is a cancel followed by
+   * a submit: the old order goes to pending_replace, is cancelled at the venue, then the new
+   * order (with `replaces`) is submitted and the old one reported `replaced` (`replaced_by`).
+   * Not atomic, as the venue's own cancel-then-submit would not be: a fill can land on the old
+   * order before its cancel (it stays on the old order; a complete fill makes the replace fail
+   * with 422 and an order_replace_rejected event), and if the venue refuses the new order the
+   * old one is gone all the same: it is reported `canceled` and the PATCH answers the refusal.
+   */
+  async replace(id: string, body: unknown): Promise<DeskAnswer> {
+    const rec = this.visible(id);
+    if (!rec) return { kind: 'error', error: alpacaError(404, 40410000, 'order not found') };
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      return { kind: 'error', error: alpacaError(400, 40010000, 'request body format is invalid') };
+    const b = body as Record<string, unknown>;
+    const given = (k: string) => b[k] !== undefined && b[k] !== null;
+    if (given('trail'))
+      return { kind: 'error', error: alpacaError(422, 42210000, 'trailing stops are not supported by this gateway') };
+    if (given('notional'))
+      return { kind: 'error', error: alpacaError(422, 42210000, 'notional orders are not supported by this gateway') };
+    const o = this.exchangeOrder(rec) as ExchangeOrder;
+    if ((o.status !== 'new' && o.status !== 'partially_filled') || rec.pendingCancel || rec.replacing)
+      return { kind: 'error', error: notReplaceable(this.status(rec)) };
+    const remaining = o.qty - o.filled;
+    const price = (ticks: number | null) => (ticks === null ? undefined : ticksToPrice(this.inst, ticks));
+    const parsed = this.parseOrder(
+      {
+        symbol: this.inst.symbol,
+        side: rec.side,
+        type: rec.type,
+        time_in_force: given('time_in_force') ? b['time_in_force'] : rec.tif,
+        qty: given('qty') ? b['qty'] : lotsToQty(this.inst, remaining),
+        limit_price: given('limit_price') ? b['limit_price'] : price(rec.limitPrice),
+        stop_price: given('stop_price') ? b['stop_price'] : price(rec.stopPrice),
+        client_order_id: given('client_order_id') ? b['client_order_id'] : undefined,
+      },
+      rec,
+    );
+    if ('status' in parsed) return { kind: 'error', error: parsed };
+    if (
+      o.filled === 0 &&
+      parsed.qty === rec.qty &&
+      parsed.limitPrice === rec.limitPrice &&
+      parsed.stopPrice === rec.stopPrice &&
+      parsed.tif === rec.tif &&
+      parsed.clientOrderId === null
+    )
+      return { kind: 'error', error: alpacaError(403, 40310000, 'order parameters are not changed') };
+    const clientId = parsed.clientOrderId ?? this.newId();
+    if (this.clientIds.has(clientId))
+      return { kind: 'error', error: alpacaError(422, 40010001, 'client_order_id must be unique') };
+    this.clientIds.set(clientId, ''); // reserved until the new order exists (or the replace fails)
+    rec.replacing = true;
+    this.update(rec, 'pending_replace', this.now(), this.orderJson(rec));
+    const cancelled = await this.venueCancel(rec, o, false);
+    if (cancelled.kind !== 'CancelReport') {
+      rec.replacing = false;
+      this.clientIds.delete(clientId);
+      if (cancelled.kind === 'OutcomeUnknownReport') {
+        this.sendClosed(rec);
+        return unknownOutcome(cancelled.reason);
+      }
+      this.update(rec, 'order_replace_rejected', this.now(), this.orderJson(rec));
+      if (cancelled.kind === 'CancelRejectReport' && cancelled.failure === 'transient')
+        return { kind: 'error', error: this.venueError(cancelled.code, cancelled.reason) };
+      return { kind: 'error', error: notReplaceable(this.status(rec)) };
+    }
+    this.clientIds.delete(clientId);
+    const answer = await this.place(parsed, clientId, rec.id, (successor) => {
+      rec.replacing = false;
+      rec.replacedBy = successor.id;
+      rec.replacedAt = o.updatedAt + this.skewMs;
+      rec.closedSent = true;
+      this.update(rec, 'replaced', rec.replacedAt, this.orderJson(rec));
+    });
+    if (rec.replacing) {
+      // No successor: the old order was cancelled all the same.
+      rec.replacing = false;
+      this.sendClosed(rec);
+    }
+    return answer;
   }
 
   /** Cancels every open order; Alpaca's 207 body: one entry per order. */
@@ -243,6 +370,8 @@ export class AlpacaOrders {
   status(rec: OrderRecord): string {
     const o = this.exchangeOrder(rec);
     if (!o) return 'accepted';
+    if (rec.replacedBy !== null) return 'replaced';
+    if (rec.replacing) return 'pending_replace';
     if (rec.pendingCancel && (o.status === 'new' || o.status === 'partially_filled')) return 'pending_cancel';
     // The exchange expires what Alpaca cancels: an IOC or FOK remainder, a market order's rest
     // without liquidity. Only a DAY limit or stop order closed by the session's end is expired.
@@ -286,9 +415,9 @@ export class AlpacaOrders {
       expired_at: status === 'expired' ? at(updatedAt) : null,
       canceled_at: status === 'canceled' ? at(updatedAt) : null,
       failed_at: status === 'rejected' ? at(updatedAt) : null,
-      replaced_at: null,
-      replaced_by: null,
-      replaces: null,
+      replaced_at: status === 'replaced' && rec.replacedAt !== null ? at(rec.replacedAt) : null,
+      replaced_by: status === 'replaced' ? rec.replacedBy : null,
+      replaces: rec.replaces,
       asset_id: this.assetId,
       symbol: this.inst.symbol,
       asset_class: 'us_equity',
@@ -342,7 +471,7 @@ export class AlpacaOrders {
   }
 
   private exchangeOrder(rec: OrderRecord): ExchangeOrder | undefined {
-    return this.gv.exchange.order(rec.cid);
+    return this.gv.desk.order(rec.cid);
   }
 
   // ---- the venue's reports -----------------------------------------------------------------
@@ -423,7 +552,7 @@ export class AlpacaOrders {
   /** canceled or expired, once, when the exchange has closed the order that way. */
   private sendClosed(rec: OrderRecord): void {
     const o = this.exchangeOrder(rec);
-    if (!o || rec.closedSent || (o.status !== 'canceled' && o.status !== 'expired')) return;
+    if (!o || rec.closedSent || rec.replacing || (o.status !== 'canceled' && o.status !== 'expired')) return;
     this.sendNew(rec);
     rec.closedSent = true;
     this.update(rec, this.status(rec), o.updatedAt + this.skewMs, this.orderJson(rec));
@@ -462,17 +591,7 @@ export class AlpacaOrders {
 
   // ---- the order request -------------------------------------------------------------------
 
-  private parseOrder(body: unknown):
-    | AlpacaError
-    | {
-        clientOrderId: string | null;
-        side: Side;
-        type: OrderType;
-        tif: AlpacaTif;
-        qty: number;
-        limitPrice: number | null;
-        stopPrice: number | null;
-      } {
+  private parseOrder(body: unknown, replacing: OrderRecord | null = null): AlpacaError | ParsedOrder {
     if (typeof body !== 'object' || body === null || Array.isArray(body))
       return alpacaError(400, 40010000, 'request body format is invalid');
     const b = body as Record<string, unknown>;
@@ -533,7 +652,10 @@ export class AlpacaOrders {
     if (cid !== undefined && cid !== null && (typeof cid !== 'string' || cid.length === 0 || cid.length > 128))
       return invalid('client_order_id must be a string of 1 to 128 characters');
     if (side === 'sell') {
-      const available = this.gv.exchange.position - this.heldForSells();
+      // A replacement's predecessor is cancelled first: what it holds is available to it.
+      const o = replacing ? this.exchangeOrder(replacing) : undefined;
+      const freed = o && o.side === 'sell' ? o.qty - o.filled : 0;
+      const available = this.gv.desk.position - this.heldForSells() + freed;
       if (qty > available) {
         const r = refusal(this.gv.rules, 'insufficient-position', {
           requested: lotsToQty(this.inst, qty),
@@ -556,6 +678,10 @@ export class AlpacaOrders {
 
 function notCancelable(status: string): AlpacaError {
   return alpacaError(422, 42210000, `order is already in "${status}" state`);
+}
+
+function notReplaceable(status: string): AlpacaError {
+  return alpacaError(422, 42210000, `order is already in "${status}" state and cannot be replaced`);
 }
 
 /**

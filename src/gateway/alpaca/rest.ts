@@ -5,7 +5,13 @@
 // them. The literal colon of /v2/orders:by_client_order_id is a route of its own.
 import type { HttpBindings } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
+import type { Instrument } from '../../core/model/instrument.ts';
+import type { TradingHours } from '../../core/venues/index.ts';
 import type { AlpacaAccount } from './account.ts';
+import { barsPage, calendar } from './history.ts';
+import type { MarketFeed } from './market-feed.ts';
+import type { GatewayClock } from '../gateway-clock.ts';
+import type { WireFaults } from '../wire-faults.ts';
 import type { AlpacaOrders, DeskAnswer, OrderRecord } from './alpaca-orders.ts';
 import { alpacaError, invalid, NOT_AUTHORIZED, parseTime, type AlpacaError } from './wire.ts';
 
@@ -13,6 +19,15 @@ export interface RestOptions {
   readonly orders: AlpacaOrders;
   readonly account: AlpacaAccount;
   readonly symbol: string;
+  readonly feed: MarketFeed;
+  readonly instrument: Instrument;
+  /** The venue's clock against the wall clock, ms. */
+  readonly skewMs: number;
+  /** The gateway's trading hours (always open, or the venue's calendar). */
+  readonly hours: TradingHours;
+  /** The scenario's faults on reads, and the headers of a 429. */
+  readonly wire: WireFaults;
+  readonly clock: GatewayClock;
   /** Whether a request's key id and secret are the gateway's. */
   readonly authorized: (keyId: string | undefined, secret: string | undefined) => boolean;
 }
@@ -22,26 +37,26 @@ type Env = { Bindings: HttpBindings };
 const CLOSED = new Set(['filled', 'canceled', 'expired', 'replaced', 'rejected', 'done_for_day']);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function fail(c: Context<Env>, e: AlpacaError): Response {
-  return c.json({ code: e.code, message: e.message }, e.status);
-}
-
-function answer(c: Context<Env>, a: DeskAnswer): Response {
-  switch (a.kind) {
-    case 'ok':
-      return a.status === 204 ? c.body(null, 204) : c.json(a.body, 200);
-    case 'error':
-      return fail(c, a.error);
-    case 'reset':
-      // What a client of a venue in an outage sees: the connection drops without an answer.
-      c.env.incoming.socket.destroy();
-      return c.body(null, 503);
-  }
-}
-
 export function createRestApp(o: RestOptions): Hono<Env> {
   const app = new Hono<Env>();
   const { orders, account } = o;
+
+  // A 429 says how long to wait (Retry-After) and the limit's state, as Alpaca's do.
+  const fail = (c: Context<Env>, e: AlpacaError): Response =>
+    c.json({ code: e.code, message: e.message }, e.status, e.status === 429 ? o.wire.rateLimitHeaders() : {});
+
+  const answer = (c: Context<Env>, a: DeskAnswer): Response => {
+    switch (a.kind) {
+      case 'ok':
+        return a.status === 204 ? c.body(null, 204) : c.json(a.body, 200);
+      case 'error':
+        return fail(c, a.error);
+      case 'reset':
+        // What a client of a venue in an outage sees: the connection drops without an answer.
+        c.env.incoming.socket.destroy();
+        return c.body(null, 503);
+    }
+  };
 
   app.onError((err, c) => fail(c, alpacaError(500, 50010000, `internal error: ${err.message}`)));
   app.notFound((c) => fail(c, alpacaError(404, 40410000, 'endpoint not found')));
@@ -49,11 +64,30 @@ export function createRestApp(o: RestOptions): Hono<Env> {
   app.use('*', async (c, next) => {
     if (!o.authorized(c.req.header('apca-api-key-id'), c.req.header('apca-api-secret-key')))
       return fail(c, NOT_AUTHORIZED);
+    // Reads never reach the venue: the scenario's request faults are applied here.
+    if (c.req.method === 'GET') {
+      const fate = o.wire.readFate(`GET ${c.req.path.slice(0, 60)}`);
+      switch (fate.kind) {
+        case 'rate_limited':
+          return fail(c, alpacaError(429, 42910000, 'rate limit exceeded'));
+        case 'server_error':
+          return fail(c, alpacaError(503, 50310000, 'service unavailable'));
+        case 'timeout':
+          await new Promise<void>((resolve) => o.clock.schedule(resolve, fate.timeoutMs));
+          return answer(c, { kind: 'reset' });
+        case 'deliver':
+          break;
+      }
+    }
     await next();
   });
 
   app.get('/v2/account', (c) => c.json(account.account()));
   app.get('/v2/clock', (c) => c.json(account.clock()));
+  app.get('/v2/calendar', (c) => {
+    const days = calendar(o.hours, orders.now(), (k) => c.req.query(k));
+    return Array.isArray(days) ? c.json(days) : fail(c, days);
+  });
   app.get('/v2/assets/:symbol', (c) =>
     c.req.param('symbol') === o.symbol || c.req.param('symbol') === orders.assetId
       ? c.json(account.asset())
@@ -101,9 +135,17 @@ export function createRestApp(o: RestOptions): Hono<Env> {
     return answer(c, await orders.cancel((rec as OrderRecord).id));
   });
 
-  app.patch('/v2/orders/:id', (c) =>
-    fail(c, alpacaError(422, 42210000, 'replacing an order is not supported by this gateway: cancel and submit')),
-  );
+  app.patch('/v2/orders/:id', async (c) => {
+    const rec = byId(c);
+    if ('status' in rec && !('cid' in rec)) return fail(c, rec);
+    let body: unknown;
+    try {
+      body = JSON.parse(await c.req.text());
+    } catch {
+      return fail(c, alpacaError(400, 40010000, 'request body format is invalid'));
+    }
+    return answer(c, await orders.replace((rec as OrderRecord).id, body));
+  });
 
   app.get('/v2/positions', (c) => {
     const p = account.position();
@@ -136,6 +178,27 @@ export function createRestApp(o: RestOptions): Hono<Env> {
     if (list.includes(o.symbol) && value !== null) map[o.symbol] = value;
     return c.json({ [`${what}s`]: map });
   };
+  const bars = (c: Context<Env>, symbol: string) => {
+    const page = barsPage(symbol === o.symbol ? o.feed.prints : [], o.instrument, o.skewMs, orders.now(), (k) =>
+      c.req.query(k),
+    );
+    return page;
+  };
+  app.get('/v2/stocks/bars', (c) => {
+    const list = symbols(c);
+    if (!Array.isArray(list)) return fail(c, list);
+    const page = bars(c, o.symbol);
+    if ('status' in page) return fail(c, page);
+    const map: Record<string, unknown> = {};
+    if (list.includes(o.symbol) && page.bars.length > 0) map[o.symbol] = page.bars;
+    return c.json({ bars: map, next_page_token: page.next_page_token });
+  });
+  app.get('/v2/stocks/:symbol/bars', (c) => {
+    const symbol = c.req.param('symbol');
+    const page = bars(c, symbol);
+    if ('status' in page) return fail(c, page);
+    return c.json({ symbol, bars: page.bars, next_page_token: page.next_page_token });
+  });
   app.get('/v2/stocks/quotes/latest', latestMany('quote'));
   app.get('/v2/stocks/trades/latest', latestMany('trade'));
   app.get('/v2/stocks/:symbol/quotes/latest', latest('quote'));

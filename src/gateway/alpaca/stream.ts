@@ -18,24 +18,26 @@ export class TradeUpdatesStream {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   private readonly clients = new Map<WebSocket, Client>();
 
-  constructor(private readonly authorized: (keyId: unknown, secret: unknown) => boolean) {
+  constructor(
+    private readonly authorized: (keyId: unknown, secret: unknown) => boolean,
+    /** Sends events through the scenario's stream stalls (none: straight through). */
+    private readonly gate: { send(deliver: () => void): void } = { send: (deliver) => deliver() },
+  ) {
     this.wss.on('connection', (ws) => this.connected(ws));
   }
 
-  /** Takes an HTTP upgrade for /stream; anything else is refused with a 404. */
+  /** Takes an HTTP upgrade for /stream (the gateway routes by path). */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const path = (req.url ?? '').split('?')[0];
-    if (path !== '/stream') {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return;
-    }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req));
   }
 
   /** Sends an order event to every authorized client listening to trade_updates. */
   publish(update: TradeUpdate): void {
     const frame = Buffer.from(JSON.stringify({ stream: 'trade_updates', data: update }), 'utf8');
-    for (const [ws, c] of this.clients) if (c.authorized && c.listening && ws.readyState === ws.OPEN) ws.send(frame);
+    const to = [...this.clients].filter(([, c]) => c.authorized && c.listening).map(([ws]) => ws);
+    this.gate.send(() => {
+      for (const ws of to) if (ws.readyState === ws.OPEN) ws.send(frame);
+    });
   }
 
   /** Connected clients (authorized or not). */

@@ -1,0 +1,217 @@
+// Historical bars built from the venue's tape, and the trading calendar, as Alpaca serves them.
+//
+// Bars (GET /v2/stocks/{symbol}/bars, /v2/stocks/bars?symbols=): every print on the venue's tape
+// since the gateway started (other participants' trades and ours) bucketed by `timeframe`
+// ({n}Min up to 59, {n}Hour up to 23, 1Day; T, H and D are accepted for Min, Hour and Day).
+// Minute and hour bars start on multiples of their length since the epoch (UTC); day bars start at
+// midnight in New York, as Alpaca's do. Only buckets with a trade are bars (Alpaca omits empty
+// ones). `start` (default: the start of today in New York) and `end` (default: now) bound the
+// bars' start times, both inclusive; `limit` 1 to 10,000 (default 1,000); `sort` asc (default) or
+// desc; `page_token` is the opaque `next_page_token` of the previous page.
+//
+// Calendar (GET /v2/calendar): each date from `start` to `end` (inclusive; a date, or a datetime
+// whose date part is taken, as the SDK sends a Date's toISOString()). With the venue's calendar
+// (--market-hours venue) a date is listed when the venue trades on it, with its session's times in
+// New York (early closes included); a gateway that is always open lists every date, open 00:00 to
+// 23:59. The settlement date is the next listed date (T+1). Without `start`/`end` the listing is
+// today and the next 30 days.
+import { Instant, LocalDate, ZoneId, ZonedDateTime } from '@js-joda/core';
+import '@js-joda/timezone';
+import type { Instrument } from '../../core/model/instrument.ts';
+import { ticksToPrice } from '../../core/model/instrument.ts';
+import type { TradingHours } from '../../core/venues/index.ts';
+import type { TapePrint } from './market-feed.ts';
+import { alpacaError, parseTime, rfc3339, type AlpacaError } from './wire.ts';
+
+const NEW_YORK = ZoneId.of('America/New_York');
+
+export interface Bar {
+  readonly t: string;
+  readonly o: number;
+  readonly h: number;
+  readonly l: number;
+  readonly c: number;
+  readonly v: number;
+  readonly n: number;
+  readonly vw: number;
+}
+
+export interface BarsPage {
+  readonly bars: Bar[];
+  readonly next_page_token: string | null;
+}
+
+const badRequest = (message: string): AlpacaError => alpacaError(400, 40010001, message);
+
+type Timeframe = { readonly unit: 'min' | 'hour' | 'day'; readonly n: number };
+
+export function parseTimeframe(text: string | undefined): Timeframe | AlpacaError {
+  if (text === undefined || text === '') return badRequest('timeframe is required');
+  const m = /^(\d{1,2})(Min|T|Hour|H|Day|D)$/.exec(text);
+  const n = Number(m?.[1]);
+  const unit = m?.[2] === 'Min' || m?.[2] === 'T' ? 'min' : m?.[2] === 'Hour' || m?.[2] === 'H' ? 'hour' : 'day';
+  const max = unit === 'min' ? 59 : unit === 'hour' ? 23 : 1;
+  if (!m || n < 1 || n > max)
+    return badRequest(`invalid timeframe "${text.slice(0, 20)}": use 1-59Min, 1-23Hour or 1Day`);
+  return { unit, n };
+}
+
+/** Start of the bucket holding `t` (epoch ms). */
+function bucketStart(tf: Timeframe, t: number): number {
+  if (tf.unit === 'day') return startOfNewYorkDay(t);
+  const len = tf.n * (tf.unit === 'min' ? 60_000 : 3_600_000);
+  return Math.floor(t / len) * len;
+}
+
+function startOfNewYorkDay(t: number): number {
+  return LocalDate.ofInstant(Instant.ofEpochMilli(t), NEW_YORK).atStartOfDay(NEW_YORK).toInstant().toEpochMilli();
+}
+
+const round = (x: number, decimals: number): number => Number(x.toFixed(decimals));
+
+/**
+ * One page of bars. `prints` are in tape order (times never decrease); `skewMs` moves the venue's
+ * times to the clock it states them on; `now` is that clock's time now.
+ */
+export function barsPage(
+  prints: readonly TapePrint[],
+  inst: Instrument,
+  skewMs: number,
+  now: number,
+  query: (k: string) => string | undefined,
+): BarsPage | AlpacaError {
+  const tf = parseTimeframe(query('timeframe'));
+  if ('status' in tf) return tf;
+  const time = (k: 'start' | 'end', fallback: number): number | AlpacaError => {
+    const v = query(k);
+    if (v === undefined || v === '') return fallback;
+    return parseTime(v) ?? badRequest(`invalid ${k} "${v.slice(0, 40)}": must be an RFC 3339 time or a date`);
+  };
+  const start = time('start', startOfNewYorkDay(now));
+  if (typeof start !== 'number') return start;
+  const end = time('end', now);
+  if (typeof end !== 'number') return end;
+  if (end < start) return badRequest('end must not be before start');
+  const limitText = query('limit');
+  let limit = 1000;
+  if (limitText !== undefined && limitText !== '') {
+    if (!/^\d{1,6}$/.test(limitText) || Number(limitText) < 1 || Number(limitText) > 10_000)
+      return badRequest(`invalid limit "${limitText.slice(0, 20)}": must be 1 to 10000`);
+    limit = Number(limitText);
+  }
+  const sort = query('sort') ?? 'asc';
+  if (sort !== 'asc' && sort !== 'desc') return badRequest(`invalid sort "${sort.slice(0, 20)}": must be asc or desc`);
+  const token = query('page_token');
+  let after: number | null = null;
+  if (token !== undefined && token !== '') {
+    const decoded = /^[A-Za-z0-9_-]{1,40}$/.test(token) ? Buffer.from(token, 'base64url').toString('utf8') : '';
+    if (!/^b\d{1,16}$/.test(decoded)) return badRequest('invalid page_token');
+    after = Number(decoded.slice(1));
+  }
+
+  const bars: Array<{ at: number; bar: Bar }> = [];
+  let cur: { at: number; o: number; h: number; l: number; c: number; v: number; n: number; pv: number } | null = null;
+  const close = () => {
+    if (cur === null) return;
+    const c = cur;
+    bars.push({
+      at: c.at,
+      bar: { t: rfc3339(c.at), o: c.o, h: c.h, l: c.l, c: c.c, v: c.v, n: c.n, vw: round(c.pv / c.v, 6) },
+    });
+  };
+  for (const p of prints) {
+    const at = bucketStart(tf, p.time + skewMs);
+    if (at < start || at > end) continue;
+    const price = Number(ticksToPrice(inst, p.price));
+    const qty = p.qty * Number(inst.lotSize);
+    if (cur === null || cur.at !== at) {
+      close();
+      cur = { at, o: price, h: price, l: price, c: price, v: 0, n: 0, pv: 0 };
+    }
+    cur.h = Math.max(cur.h, price);
+    cur.l = Math.min(cur.l, price);
+    cur.c = price;
+    cur.v = round(cur.v + qty, 9);
+    cur.n += 1;
+    cur.pv += price * qty;
+  }
+  close();
+  if (sort === 'desc') bars.reverse();
+  const rest = after === null ? bars : bars.filter((b) => (sort === 'asc' ? b.at > after : b.at < after));
+  const page = rest.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    bars: page.map((b) => b.bar),
+    next_page_token: rest.length > limit && last ? Buffer.from(`b${last.at}`, 'utf8').toString('base64url') : null,
+  };
+}
+
+const DATE = /^(\d{4}-\d{2}-\d{2})(?:[Tt ].*)?$/;
+
+function parseDate(text: string | undefined, field: string, fallback: LocalDate): LocalDate | AlpacaError {
+  if (text === undefined || text === '') return fallback;
+  const m = DATE.exec(text);
+  try {
+    if (m && (m[0].length === 10 || parseTime(text) !== null)) return LocalDate.parse(m[1] as string);
+  } catch {
+    // falls through to the error
+  }
+  return badRequest(`invalid ${field} "${text.slice(0, 40)}": must be a date (YYYY-MM-DD) or an RFC 3339 time`);
+}
+
+const hhmm = (t: number): string => {
+  const z = ZonedDateTime.ofInstant(Instant.ofEpochMilli(t), NEW_YORK);
+  return `${String(z.hour()).padStart(2, '0')}:${String(z.minute()).padStart(2, '0')}`;
+};
+
+export interface CalendarDayJson {
+  readonly date: string;
+  readonly open: string;
+  readonly close: string;
+  readonly session_open: string;
+  readonly session_close: string;
+  readonly settlement_date: string;
+}
+
+/** GET /v2/calendar over the gateway's trading hours; `now` is the venue's time (epoch ms). */
+export function calendar(
+  hours: TradingHours,
+  now: number,
+  query: (k: string) => string | undefined,
+): CalendarDayJson[] | AlpacaError {
+  const today = LocalDate.ofInstant(Instant.ofEpochMilli(now), NEW_YORK);
+  const start = parseDate(query('start'), 'start', today);
+  if (!(start instanceof LocalDate)) return start;
+  const end = parseDate(query('end'), 'end', today.plusDays(30));
+  if (!(end instanceof LocalDate)) return end;
+  if (end.isBefore(start)) return badRequest('end must not be before start');
+  if (start.plusYears(10).isBefore(end)) return badRequest('start and end are more than 10 years apart');
+  const sessionOf = (d: LocalDate): { open: number; close: number } | null => {
+    if (hours.kind === '24/7') return null;
+    // Noon in New York is inside the trading day, whatever the session's times.
+    return hours.sessionAt(ZonedDateTime.of(d.atTime(12, 0), NEW_YORK).toInstant().toEpochMilli());
+  };
+  const open = (d: LocalDate): boolean => hours.kind === '24/7' || sessionOf(d) !== null;
+  const out: CalendarDayJson[] = [];
+  try {
+    for (let d = start; !d.isAfter(end); d = d.plusDays(1)) {
+      if (!open(d)) continue;
+      let settle = d.plusDays(1);
+      for (let i = 0; i < 10 && !open(settle); i++) settle = settle.plusDays(1);
+      const s = sessionOf(d);
+      out.push({
+        date: d.toString(),
+        open: s ? hhmm(s.open) : '00:00',
+        close: s ? hhmm(s.close) : '23:59',
+        session_open: s ? '0400' : '0000',
+        session_close: s ? '2000' : '2359',
+        settlement_date: settle.toString(),
+      });
+    }
+  } catch (err) {
+    // The venue's calendar covers the years it bundles and refuses to guess beyond them.
+    if (err instanceof RangeError) return alpacaError(422, 42210000, err.message);
+    throw err;
+  }
+  return out;
+}

@@ -1,0 +1,114 @@
+// The market data the gateway serves, read from the simulated venue: every print on the venue's
+// public tape (other participants' trades and ours, numbered in tape order) and the venue's
+// market-data view of the top of book (what our feed shows: the scenario's market-data latency
+// and stale-quote windows apply, as for a backtest's strategy). The latest quote and trade routes,
+// the bars route and the market-data websocket all read from here, so they agree.
+//
+// The venue changes only inside the work its clock runs, so the feed looks for news after each
+// piece of work (GatewayClock.afterWork): the prints recorded since, and a quote when the view
+// was updated. Listeners get them in one batch per piece of work.
+import { lotsToQty, ticksToPrice, type Instrument } from '../../core/model/instrument.ts';
+import type { GatewayVenue } from '../gateway-venue.ts';
+
+/** One print on the venue's tape: venue time (epoch ms, before the venue's clock skew), ticks, lots. */
+export interface TapePrint {
+  readonly id: number;
+  readonly time: number;
+  readonly price: number;
+  readonly qty: number;
+}
+
+/** The market-data view's top of book when it was last updated (ticks, lots, epoch ms). */
+export interface QuoteView {
+  readonly time: number;
+  readonly bid: number | null;
+  readonly bidQty: number;
+  readonly ask: number | null;
+  readonly askQty: number;
+}
+
+export type FeedListener = (prints: readonly TapePrint[], quote: QuoteView | null) => void;
+
+export class MarketFeed {
+  /** Every print since the gateway started, in tape order (times never decrease). */
+  readonly prints: TapePrint[] = [];
+  private pending: TapePrint[] = [];
+  private lastQuote: QuoteView | null = null;
+  private readonly listeners: FeedListener[] = [];
+
+  /** Hooks the venue's tape; build it before the venue starts so no print is missed. */
+  constructor(private readonly gv: GatewayVenue) {
+    const tape = gv.venue.tape;
+    const record = tape.trade.bind(tape);
+    tape.trade = (time, price, qty) => {
+      record(time, price, qty);
+      const print: TapePrint = { id: this.prints.length + 1, time, price, qty };
+      this.prints.push(print);
+      this.pending.push(print);
+    };
+    gv.clock.afterWork(() => this.flush());
+  }
+
+  /** The view's top of book now, or null before the first market data arrived. */
+  quote(): QuoteView | null {
+    const at = this.gv.venue.lastUpdateAt(this.gv.instrument.symbol);
+    if (at === null) return null;
+    const top = this.gv.venue.topOfBook(this.gv.instrument.symbol);
+    return { time: at, bid: top.bid, bidQty: top.bidQty, ask: top.ask, askQty: top.askQty };
+  }
+
+  lastPrint(): TapePrint | null {
+    return this.prints[this.prints.length - 1] ?? null;
+  }
+
+  onNews(listener: FeedListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Hands what happened since the last call to the listeners (called after each clock work). */
+  flush(): void {
+    const prints = this.pending;
+    const now = this.quote();
+    const last = this.lastQuote;
+    const moved =
+      now !== null &&
+      (last === null ||
+        now.time !== last.time ||
+        now.bid !== last.bid ||
+        now.ask !== last.ask ||
+        now.bidQty !== last.bidQty ||
+        now.askQty !== last.askQty);
+    const quote = moved ? now : null;
+    if (moved) this.lastQuote = now;
+    if (prints.length === 0 && quote === null) return;
+    this.pending = [];
+    for (const listener of this.listeners) listener(prints, quote);
+  }
+}
+
+/** A quote's fields as Alpaca's market data states them (prices and sizes as numbers), without `t`. */
+export function quoteFields(inst: Instrument, q: QuoteView): Record<string, unknown> {
+  const price = (ticks: number | null) => (ticks === null ? 0 : Number(ticksToPrice(inst, ticks)));
+  return {
+    ax: 'V',
+    ap: price(q.ask),
+    as: Number(lotsToQty(inst, q.askQty)),
+    bx: 'V',
+    bp: price(q.bid),
+    bs: Number(lotsToQty(inst, q.bidQty)),
+    c: ['R'],
+    z: 'C',
+  };
+}
+
+/** A print's fields as Alpaca's market data states a trade, without `t`. */
+export function tradeFields(inst: Instrument, p: TapePrint): Record<string, unknown> {
+  return {
+    x: 'V',
+    p: Number(ticksToPrice(inst, p.price)),
+    s: Number(lotsToQty(inst, p.qty)),
+    c: ['@'],
+    i: p.id,
+    z: 'C',
+  };
+}

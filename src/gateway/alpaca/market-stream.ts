@@ -1,0 +1,220 @@
+// Alpaca's stocks market-data websocket at /v2/{feed} (iex, sip, delayed_sip: all serve the same
+// simulated venue). The codec is chosen by the upgrade request, as Alpaca does: MessagePack in
+// binary frames when it carries `Content-Type: application/msgpack` (what SDK v4 sends), JSON in
+// text frames otherwise. Every server message is an array:
+//   < [{"T":"success","msg":"connected"}]                       on connect
+//   > {"action":"auth","key":…,"secret":…}
+//   < [{"T":"success","msg":"authenticated"}]    (a bad key: [{"T":"error","code":402,…}], then close)
+//   > {"action":"subscribe","trades":["AAPL"],"quotes":["AAPL"]}  set union, idempotent
+//   < [{"T":"subscription","trades":[…],"quotes":[…],"bars":[],…}] the whole current set
+//   < [{"T":"q",…},{"T":"t",…}]                                  data, batched
+// Errors: 400 invalid syntax, 401 not authenticated (a request before auth), 402 auth failed,
+// 403 already authenticated. Quotes (`q`) are sent whenever the venue's market-data view of the
+// top of book changes, trades (`t`) for every print on the venue's tape; only the scenario's
+// symbol (or `*`) ever has data, other symbols are accepted and stay silent. Timestamps are the
+// MessagePack timestamp extension (type -1) in MessagePack and RFC 3339 strings in JSON. Bars,
+// statuses and the other channels are accepted in subscriptions and never sent.
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { decode, encode, encodeTimeSpecToTimestamp, EXT_TIMESTAMP, ExtensionCodec } from '@msgpack/msgpack';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Instrument } from '../../core/model/instrument.ts';
+import { quoteFields, tradeFields, type QuoteView, type TapePrint } from './market-feed.ts';
+import { rfc3339 } from './wire.ts';
+
+/** The feeds the gateway answers on (/v2/{feed}); all serve the same venue. */
+export const STOCK_FEEDS = ['iex', 'sip', 'delayed_sip'] as const;
+
+const CHANNELS = [
+  'trades',
+  'quotes',
+  'bars',
+  'updatedBars',
+  'dailyBars',
+  'statuses',
+  'lulds',
+  'imbalances',
+  'corrections',
+  'cancelErrors',
+] as const;
+type Channel = (typeof CHANNELS)[number];
+/** Channels Alpaca subscribes along with trades. */
+const WITH_TRADES: readonly Channel[] = ['corrections', 'cancelErrors'];
+
+/** A time to encode: the MessagePack timestamp extension, or RFC 3339 in JSON. */
+class WireTime {
+  constructor(readonly ms: number) {}
+  toJSON(): string {
+    return rfc3339(this.ms);
+  }
+}
+
+const codec = new ExtensionCodec();
+codec.register({
+  type: EXT_TIMESTAMP,
+  encode: (value: unknown) => {
+    if (!(value instanceof WireTime)) return null;
+    const sec = Math.floor(value.ms / 1000);
+    const nsec = Math.round((value.ms - sec * 1000) * 1e6);
+    return encodeTimeSpecToTimestamp({ sec, nsec: Math.min(nsec, 999_999_999) });
+  },
+  decode: () => null, // clients send no timestamps
+});
+
+interface Client {
+  readonly binary: boolean;
+  authorized: boolean;
+  readonly subs: Record<Channel, Set<string>>;
+}
+
+export interface MarketStreamOptions {
+  readonly instrument: Instrument;
+  /** The venue's clock against the wall clock, ms (times are stated on the venue's clock). */
+  readonly skewMs: number;
+  readonly authorized: (keyId: unknown, secret: unknown) => boolean;
+  /** Sends data through the scenario's stream stalls (none: straight through). */
+  readonly gate?: { send(deliver: () => void): void };
+}
+
+export class MarketDataStream {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: false });
+  private readonly clients = new Map<WebSocket, Client>();
+
+  constructor(private readonly o: MarketStreamOptions) {}
+
+  /** Whether `path` is one of the stream's endpoints. */
+  static serves(path: string): boolean {
+    return (STOCK_FEEDS as readonly string[]).some((feed) => path === `/v2/${feed}`);
+  }
+
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const binary = (req.headers['content-type'] ?? '').toLowerCase().startsWith('application/msgpack');
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.connected(ws, binary));
+  }
+
+  /** Sends what the venue printed and quoted to every authorized client subscribed to it. */
+  publish(prints: readonly TapePrint[], quote: QuoteView | null): void {
+    const symbol = this.o.instrument.symbol;
+    const wants = (c: Client, ch: Channel) => c.subs[ch].has(symbol) || c.subs[ch].has('*');
+    const out: Array<[WebSocket, Client, unknown[]]> = [];
+    for (const [ws, c] of this.clients) {
+      if (!c.authorized) continue;
+      const batch: Array<Record<string, unknown>> = [];
+      if (wants(c, 'trades'))
+        for (const p of prints)
+          batch.push({
+            T: 't',
+            S: symbol,
+            ...tradeFields(this.o.instrument, p),
+            t: new WireTime(p.time + this.o.skewMs),
+          });
+      if (quote !== null && wants(c, 'quotes'))
+        batch.push({
+          T: 'q',
+          S: symbol,
+          ...quoteFields(this.o.instrument, quote),
+          t: new WireTime(quote.time + this.o.skewMs),
+        });
+      if (batch.length > 0) out.push([ws, c, batch]);
+    }
+    if (out.length === 0) return;
+    const gate = this.o.gate ?? { send: (deliver: () => void) => deliver() };
+    gate.send(() => {
+      for (const [ws, c, batch] of out) this.send(ws, c, batch);
+    });
+  }
+
+  get size(): number {
+    return this.clients.size;
+  }
+
+  /** Closes every client connection (clients see an unexpected close and reconnect). */
+  dropAll(): void {
+    for (const ws of this.clients.keys()) ws.terminate();
+  }
+
+  close(): Promise<void> {
+    this.dropAll();
+    return new Promise((resolve) => this.wss.close(() => resolve()));
+  }
+
+  private connected(ws: WebSocket, binary: boolean): void {
+    const subs = Object.fromEntries(CHANNELS.map((ch) => [ch, new Set<string>()])) as Record<Channel, Set<string>>;
+    const client: Client = { binary, authorized: false, subs };
+    this.clients.set(ws, client);
+    ws.on('close', () => this.clients.delete(ws));
+    ws.on('error', () => ws.terminate());
+    ws.on('message', (data, isBinary) => this.message(ws, client, data as Buffer | Buffer[] | ArrayBuffer, isBinary));
+    this.send(ws, client, [{ T: 'success', msg: 'connected' }]);
+  }
+
+  private send(ws: WebSocket, c: Client, messages: unknown[]): void {
+    if (ws.readyState !== ws.OPEN) return;
+    if (c.binary) ws.send(encode(messages, { extensionCodec: codec }), { binary: true });
+    else ws.send(JSON.stringify(messages), { binary: false });
+  }
+
+  private error(ws: WebSocket, c: Client, code: 400 | 401 | 402 | 403, msg: string): void {
+    this.send(ws, c, [{ T: 'error', code, msg }]);
+  }
+
+  private message(ws: WebSocket, c: Client, data: Buffer | Buffer[] | ArrayBuffer, isBinary: boolean): void {
+    const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+    let msg: unknown;
+    try {
+      // A MessagePack client sends binary frames; a text frame is JSON whatever the codec.
+      msg = c.binary && isBinary ? decode(bytes) : JSON.parse(bytes.toString('utf8'));
+    } catch {
+      this.error(ws, c, 400, 'invalid syntax');
+      return;
+    }
+    if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) {
+      this.error(ws, c, 400, 'invalid syntax');
+      return;
+    }
+    const m = msg as Record<string, unknown>;
+    switch (m['action']) {
+      case 'auth': {
+        if (c.authorized) {
+          this.error(ws, c, 403, 'already authenticated');
+          return;
+        }
+        if (!this.o.authorized(m['key'], m['secret'])) {
+          this.error(ws, c, 402, 'auth failed');
+          ws.close(1008, 'auth failed');
+          return;
+        }
+        c.authorized = true;
+        this.send(ws, c, [{ T: 'success', msg: 'authenticated' }]);
+        return;
+      }
+      case 'subscribe':
+      case 'unsubscribe': {
+        if (!c.authorized) {
+          this.error(ws, c, 401, 'not authenticated');
+          return;
+        }
+        const change: Array<[Channel, string[]]> = [];
+        for (const ch of CHANNELS) {
+          const v = m[ch];
+          if (v === undefined) continue;
+          if (!Array.isArray(v) || v.some((s) => typeof s !== 'string' || s === '' || s.length > 32)) {
+            this.error(ws, c, 400, 'invalid syntax');
+            return;
+          }
+          change.push([ch, v as string[]]);
+          if (ch === 'trades') for (const also of WITH_TRADES) change.push([also, v as string[]]);
+        }
+        for (const [ch, symbols] of change)
+          for (const s of symbols) {
+            if (m['action'] === 'subscribe') c.subs[ch].add(s);
+            else c.subs[ch].delete(s);
+          }
+        this.send(ws, c, [{ T: 'subscription', ...Object.fromEntries(CHANNELS.map((ch) => [ch, [...c.subs[ch]]])) }]);
+        return;
+      }
+      default:
+        this.error(ws, c, 400, 'invalid syntax');
+    }
+  }
+}

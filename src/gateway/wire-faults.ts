@@ -1,0 +1,148 @@
+// The scenario's faults where the gateway itself meets the wire, beside those the simulated venue
+// applies to what reaches it (order and cancel requests, execution reports):
+// - reads (GET routes) are answered by the gateway from the venue's state, never sent to the
+//   venue, so the gateway applies the request faults to them itself: a `rate_limit` window with
+//   scope `all` answers 429, `http_5xx` 503, an `outage` holds the request for its `timeoutMs` and
+//   drops the connection (each with the fault's probability, drawn from the scenario's seed);
+// - every 429 carries Retry-After (whole seconds until the rate-limit window ends, at least 1)
+//   and X-RateLimit-Limit/Remaining/Reset, as Alpaca's do;
+// - `stream_stall` silences the websockets' events (trade updates, quotes and trades) for its
+//   window: `queue` sends them in order when it ends, `drop` loses them. Control replies
+//   (authorization, listening, subscription) are still answered: the connection is up.
+// Windows count from the gateway's start, as the venue's do.
+import type { Rng } from '../core/clock/rng.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import { parseDurationMs } from '../scenario/time-fields.ts';
+import type { GatewayClock } from './gateway-clock.ts';
+
+type Fault = Scenario['faults'][number];
+type Windowed<K extends Fault['kind']> = Extract<Fault, { kind: K }> & {
+  readonly fromMs: number;
+  readonly untilMs: number;
+};
+
+export type ReadFate =
+  | { readonly kind: 'deliver' }
+  | { readonly kind: 'rate_limited' }
+  | { readonly kind: 'server_error' }
+  | { readonly kind: 'timeout'; readonly timeoutMs: number };
+
+/** The request-weight limit Alpaca states in X-RateLimit-Limit (requests per minute). */
+export const RATE_LIMIT_PER_MINUTE = 200;
+
+export class WireFaults {
+  private readonly windows: Array<Windowed<Fault['kind']>>;
+
+  constructor(
+    faults: Scenario['faults'],
+    startedAt: number,
+    private readonly rng: Rng,
+    private readonly now: () => number,
+    readonly onFault: (fault: string, detail: string) => void = () => {},
+  ) {
+    this.windows = faults.flatMap((f) =>
+      'from' in f
+        ? [{ ...f, fromMs: startedAt + parseDurationMs(f.from), untilMs: startedAt + parseDurationMs(f.until) }]
+        : [],
+    );
+  }
+
+  private active<K extends Fault['kind']>(kind: K, t: number): Windowed<K> | undefined {
+    return this.windows.find((w) => w.kind === kind && t >= w.fromMs && t < w.untilMs) as Windowed<K> | undefined;
+  }
+
+  /** What happens to a read request now. */
+  readFate(what: string): ReadFate {
+    const t = this.now();
+    const outage = this.active('outage', t);
+    if (outage) {
+      this.onFault('outage', `${what}: timed out after ${outage.timeoutMs} ms`);
+      return { kind: 'timeout', timeoutMs: outage.timeoutMs };
+    }
+    const e5 = this.active('http_5xx', t);
+    if (e5 && this.rng.next() < e5.probability) {
+      this.onFault('http_5xx', `${what}: 503`);
+      return { kind: 'server_error' };
+    }
+    const rl = this.active('rate_limit', t);
+    if (rl && rl.scope === 'all' && this.rng.next() < rl.probability) {
+      this.onFault('rate_limit', `${what}: 429`);
+      return { kind: 'rate_limited' };
+    }
+    return { kind: 'deliver' };
+  }
+
+  /** The headers of a 429 now: Retry-After until the rate-limit window ends (at least 1 s). */
+  rateLimitHeaders(): Record<string, string> {
+    const t = this.now();
+    const until = this.active('rate_limit', t)?.untilMs ?? t + 1000;
+    const wait = Math.max(1, Math.ceil((until - t) / 1000));
+    return {
+      'Retry-After': String(wait),
+      'X-RateLimit-Limit': String(RATE_LIMIT_PER_MINUTE),
+      'X-RateLimit-Remaining': '0',
+      'X-RateLimit-Reset': String(Math.ceil(t / 1000) + wait),
+    };
+  }
+
+  /** The stream stall in force now, if any. */
+  stall(): { readonly untilMs: number; readonly mode: 'queue' | 'drop' } | null {
+    const w = this.active('stream_stall', this.now());
+    return w ? { untilMs: w.untilMs, mode: w.mode } : null;
+  }
+}
+
+/**
+ * Sends a websocket's events through the stream-stall windows: straight through when no stall is
+ * in force, held (in order) until the window ends or dropped while one is.
+ */
+export class StallGate {
+  private held: Array<() => void> = [];
+  private flushAt: number | null = null;
+  /** The flush armed last; earlier ones are stale. */
+  private armed = 0;
+
+  constructor(
+    private readonly faults: WireFaults,
+    private readonly clock: GatewayClock,
+    private readonly stream: string,
+  ) {}
+
+  send(deliver: () => void): void {
+    const stall = this.faults.stall();
+    if (stall?.mode === 'drop') {
+      this.faults.onFault('stream_stall', `${this.stream}: event dropped`);
+      return;
+    }
+    if (stall || this.held.length > 0) {
+      // Also after the window while earlier events still wait: the order is kept.
+      if (this.held.length === 0) this.faults.onFault('stream_stall', `${this.stream}: events held`);
+      this.held.push(deliver);
+      const at = stall ? stall.untilMs : this.clock.now();
+      if (this.flushAt === null || at > this.flushAt) this.arm(at);
+      return;
+    }
+    deliver();
+  }
+
+  private arm(at: number): void {
+    const token = ++this.armed;
+    this.flushAt = at;
+    this.clock.schedule(() => this.flush(token), Math.max(0, at - this.clock.now()));
+  }
+
+  private flush(token: number): void {
+    if (token !== this.armed) return; // a later window moved it
+    // A timer may fire a millisecond before the wall clock reaches its time, and another window
+    // may begin as this one ends: while a stall is in force, wait on.
+    const stall = this.faults.stall();
+    if (stall) {
+      this.clock.schedule(() => this.flush(token), Math.max(1, stall.untilMs - this.clock.now()));
+      return;
+    }
+    this.flushAt = null;
+    const held = this.held;
+    this.held = [];
+    for (const deliver of held) deliver();
+  }
+}

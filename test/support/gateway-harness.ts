@@ -1,0 +1,57 @@
+// Shared pieces of the gateway tests: a gateway per test on a loopback port (closed after the
+// test), bounded waits for a condition (never a sleep of a fixed length), and the Alpaca error a
+// refused SDK call carries.
+import { afterEach } from 'vitest';
+import {
+  startAlpacaGateway,
+  type AlpacaGateway,
+  type AlpacaGatewayOptions,
+} from '../../src/gateway/alpaca/alpaca-gateway.ts';
+
+export const FIXTURE = 'test/fixtures/gateway/alpaca-aapl.yaml';
+export const KEY = 'gateway-test-key';
+export const SECRET = 'gateway-test-secret';
+
+const open: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const close of open.splice(0).reverse()) await close();
+});
+
+/** Runs `close` after the current test. */
+export function onCleanup(close: () => Promise<void> | void): void {
+  open.push(close);
+}
+
+export async function gateway(
+  file = FIXTURE,
+  options: Partial<Omit<AlpacaGatewayOptions, 'scenarioFile' | 'keyId' | 'secretKey'>> = {},
+): Promise<AlpacaGateway> {
+  const gw = await startAlpacaGateway({ scenarioFile: file, keyId: KEY, secretKey: SECRET, ...options });
+  open.push(() => gw.close());
+  return gw;
+}
+
+/** Waits for `check` to return a value other than undefined/false, polling every few ms, for at most `ms`. */
+export async function waitFor<T>(
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  ms = 5000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** The Alpaca error a promise rejects with: status and body code. */
+export async function refusal(p: Promise<unknown>): Promise<{ status: number; code: unknown; message: string }> {
+  try {
+    await p;
+  } catch (err) {
+    const e = err as { status?: number; code?: unknown; message: string };
+    return { status: e.status ?? -1, code: e.code, message: e.message };
+  }
+  throw new Error('expected the request to be refused');
+}
