@@ -394,7 +394,7 @@ describe('faults on the wire', () => {
   it('a request that outlives the timeout: OutcomeUnknownReport, and a lookup by client id finds the order', async () => {
     const r = await rig(
       await gateway(
-        withFault('out', '{ kind: outage, from: PT0S, until: PT1H, mode: timeout_after, timeoutMs: 4000 }'),
+        withFault('out', '{ kind: outage, from: PT0S, until: PT1S, mode: timeout_after, timeoutMs: 4000 }'),
       ),
       { requestTimeoutMs: 200 },
       { start: false },
@@ -405,10 +405,19 @@ describe('faults on the wire', () => {
     expect(Date.now() - t0).toBeLessThan(3000);
     expect(unknown).toMatchObject({ request: 'submit' });
     expect(unknown.reason).toMatch(/timed out/i);
-    // timeout_after: the venue executed it; the lookup says so.
-    r.adapter.queryOrder(clientOrderId('t-1'));
-    const found = await r.lookup('t-1');
-    expect(found.filledQty).toBe(1);
+    // timeout_after: the venue executed it. Reads fail while the outage lasts (each lookup times
+    // out as a QueryFailedReport); asked again, a lookup after the window finds the order filled.
+    let found: Extract<VenueMessage, { kind: 'OrderStatusReport' }> | undefined;
+    for (let attempt = 1; attempt <= 20 && found === undefined; attempt++) {
+      const failedBefore = r.of('QueryFailedReport', 't-1').length;
+      r.adapter.queryOrder(clientOrderId('t-1'));
+      await waitFor(
+        () => r.of('OrderStatusReport', 't-1').length > 0 || r.of('QueryFailedReport', 't-1').length > failedBefore,
+      );
+      found = r.of('OrderStatusReport', 't-1').find((x) => x.source === 'lookup');
+    }
+    expect(found?.filledQty).toBe(1);
+    expect(r.of('QueryFailedReport', 't-1').every((f) => f.failure === 'transient')).toBe(true);
   });
 });
 
