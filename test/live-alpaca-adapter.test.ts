@@ -388,6 +388,7 @@ describe('faults on the wire', () => {
     const unknown = await r.next('OutcomeUnknownReport', 'x-1');
     expect(unknown.request).toBe('submit');
     expect(unknown.reason).toContain('503');
+    expect(unknown.category).toBe('server');
     expect(kinds(r, 'x-1')).toEqual(['OutcomeUnknownReport']);
   });
 
@@ -403,7 +404,7 @@ describe('faults on the wire', () => {
     r.adapter.submit(order('t-1', 'buy', 'market', 1));
     const unknown = await r.next('OutcomeUnknownReport', 't-1');
     expect(Date.now() - t0).toBeLessThan(3000);
-    expect(unknown).toMatchObject({ request: 'submit' });
+    expect(unknown).toMatchObject({ request: 'submit', category: 'timeout' });
     expect(unknown.reason).toMatch(/timed out/i);
     // timeout_after: the venue executed it. Reads fail while the outage lasts (each lookup times
     // out as a QueryFailedReport); asked again, a lookup after the window finds the order filled.

@@ -11,7 +11,7 @@ import { loadScenarioFile } from '../src/scenario/load-scenario.ts';
 
 const GOLDEN: Record<string, string> = {
   'almgren-chriss-impact': 'f18af93db73def964b3c972e96f39a0a460c6b421376d249af362912cb41e45a',
-  'fill-detection-faults': 'd03346e66003e87819ea9f64d322a74d1340f47f51ba35845bb6fb710ce09b89',
+  'fill-detection-faults': '7d06d6c4c8271edd5fc04cd048dd6416185a56f19078ebb4ae250ba5e1c444c6',
   'reject-window-signals': 'a80c0311aebf3ba13828d9d2aa7962869681a8392df16340d558d78a2ed60cb2',
   'replay-btcusdt': '31201fbc4122d23bfd00edf950dffc41cc66c638b3a101e5afb0c871070db73a',
   'restart-between-submit-and-store': '3591dda3656e4f04ad4b9fbd3c9687d68a9ec93940975eb7defa1191f693404d',
@@ -27,12 +27,12 @@ const GOLDEN: Record<string, string> = {
   'twap-calm': '18fc032193a44860f82584661534eb2a7cf71654b464e6ed48cf07dee4e815ee',
   'twap-kill-switch': '275d838290d87f4e8498b199f639ea75e2eb7290637ebd97865d7b0b602fc0da',
   'twap-limit-partial': 'aaea57a17450010acd39ded81ede76e4f41eae19beff9242cc2bbc9b30623f9d',
-  'twap-outage': '4df4c536c413f8fb0ef395a2b8614f0d74ac987bac919b0e3240b47bdcebc606',
+  'twap-outage': '512282821b02e6713c7555228b9dc60bb11bb2c9275fb29a42984342448bd395',
   'twap-replay-btcusdt': '3b9c52d9c2c8c71a4da283def1b2ef0d36c7f136ee5482d1ea7f18eeb1745e14',
   'twap-runaway-stop': 'f78036efe4e44c579af25a4696d7e39457cb6e6ff21c772f937da5bbbe230eee',
   'twap-spread-stop': 'a5e6ae4265a1734f350ad63d536682cf4f94e143d335f8729e37b5a6cb7d4b49',
-  'venue-outage': 'be4f39f3c938131d32dcee6532baebb036213b39ab7125717f6c4bf98485b6a6',
-  'walkthrough': 'b8ac3b891e9701b6344fc47484ca4f71548c6dc08bf1cb1a483fe1e960546e26',
+  'venue-outage': '5660d2a745f01b417dbb2fc8c584142ddab3f98214e4ebb55b662ba958cfc8ef',
+  walkthrough: 'b8ac3b891e9701b6344fc47484ca4f71548c6dc08bf1cb1a483fe1e960546e26',
   'webhook-free-reconciliation': '8c9460e17bb825482099c0129dc9dfa7608fd2dfb741eb720f2105a2060795df',
   'zero-intelligence-queue': '33f2559816bd34b9aa201e548ae63e0d62e1f2ce3a4dad5891504ea03386926b',
 };

@@ -317,7 +317,13 @@ export class PaperDesk implements OrderDesk {
         if (fate.received) clock.post(() => void process(), entry);
         const wait = fate.kind === 'timeout' ? fate.timeoutMs : entry + back();
         this.rest.send(wait, () =>
-          this.handler({ kind: 'OutcomeUnknownReport', clientOrderId: cid, request: what, reason: detail }),
+          this.handler({
+            kind: 'OutcomeUnknownReport',
+            clientOrderId: cid,
+            request: what,
+            reason: detail,
+            category: fate.kind === 'timeout' ? 'timeout' : 'server',
+          }),
         );
         return;
       }

@@ -102,6 +102,10 @@ export interface OutcomeUnknownReport {
   readonly clientOrderId: ClientOrderId;
   readonly request: 'submit' | 'cancel';
   readonly reason: string;
+  /** What the transport saw, when the adapter knows: no answer in time ('timeout'), an error
+   *  answer after sending ('server'), a dropped connection ('network'). For people, metrics and
+   *  the local gateway's wire; core treats every unknown outcome alike. */
+  readonly category?: Extract<FailureCategory, 'timeout' | 'server' | 'network'>;
 }
 /** A lookup by client order id found no such order at the venue (failure class 'not_found'). */
 export interface OrderNotFoundReport {

@@ -24,7 +24,7 @@ import {
   type Instrument,
 } from '../../core/model/instrument.ts';
 import type { OrderRequest, OrderType, Side, TimeInForce } from '../../core/model/order.ts';
-import type { VenueMessage } from '../../core/model/reports.ts';
+import type { OutcomeUnknownReport, VenueMessage } from '../../core/model/reports.ts';
 import { refusal } from '../../core/venues/index.ts';
 import type { ExchangeOrder, ExchangeTrade } from '../../sim/venue/exchange-order.ts';
 import type { GatewayVenue } from '../gateway-venue.ts';
@@ -204,7 +204,7 @@ export class AlpacaOrders {
           created(rec);
           this.sendNew(rec);
         } else this.forget(rec);
-        return unknownOutcome(answer.reason);
+        return unknownOutcome(answer);
       default:
         return { kind: 'error', error: alpacaError(500, 50010000, `unexpected venue answer ${answer.kind}`) };
     }
@@ -228,7 +228,7 @@ export class AlpacaOrders {
         return { kind: 'error', error: notCancelable(this.status(rec)) };
       case 'OutcomeUnknownReport':
         this.sendClosed(rec);
-        return unknownOutcome(answer.reason);
+        return unknownOutcome(answer);
       default:
         return { kind: 'error', error: alpacaError(500, 50010000, `unexpected venue answer ${answer.kind}`) };
     }
@@ -313,7 +313,7 @@ export class AlpacaOrders {
       this.clientIds.delete(clientId);
       if (cancelled.kind === 'OutcomeUnknownReport') {
         this.sendClosed(rec);
-        return unknownOutcome(cancelled.reason);
+        return unknownOutcome(cancelled);
       }
       this.update(rec, 'order_replace_rejected', this.now(), this.orderJson(rec));
       if (cancelled.kind === 'CancelRejectReport' && cancelled.failure === 'transient')
@@ -685,12 +685,11 @@ function notReplaceable(status: string): AlpacaError {
 }
 
 /**
- * A request whose answer the venue lost: a 5xx answer is sent as 503; a timeout (an outage) as
- * what a client of a dead venue sees, the connection dropped. The venue's report says which only
- * in its reason text ('503 ...' or 'timed out ...'), set by the simulated venue.
+ * A request whose answer the venue lost: a 5xx answer (category 'server') is sent as 503; a
+ * timeout or a drop (an outage) as what a client of a dead venue sees, the connection dropped.
  */
-function unknownOutcome(reason: string): DeskAnswer {
-  if (reason.startsWith('503')) return { kind: 'error', error: alpacaError(503, 50310000, 'service unavailable') };
+function unknownOutcome(report: OutcomeUnknownReport): DeskAnswer {
+  if (report.category === 'server') return { kind: 'error', error: alpacaError(503, 50310000, 'service unavailable') };
   return { kind: 'reset' };
 }
 

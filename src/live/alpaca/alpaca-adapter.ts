@@ -292,7 +292,13 @@ export class AlpacaAdapter implements Broker, MarketDataPort {
     if (f.noAnswer && f.notSent)
       return { kind: 'RetryableRejectReport', clientOrderId: cid, code: failureCode(f), reason: `not sent: ${text}` };
     if (f.noAnswer || (f.httpStatus !== undefined && (f.httpStatus >= 500 || f.httpStatus === 408)))
-      return { kind: 'OutcomeUnknownReport', clientOrderId: cid, request: 'submit', reason: text };
+      return {
+        kind: 'OutcomeUnknownReport',
+        clientOrderId: cid,
+        request: 'submit',
+        reason: text,
+        category: unknownCategory(f),
+      };
     const reason = refusalReason(this.rules, f);
     const cls = reason === null ? (f.httpStatus === 429 ? 'transient' : 'reject') : refusalClass(reason);
     if (cls === 'transient')
@@ -376,7 +382,13 @@ export class AlpacaAdapter implements Broker, MarketDataPort {
   private cancelFailure(cid: ClientOrderId, f: WireFailure): VenueMessage {
     if (f.noAnswer && f.notSent) return this.cancelReject(cid, f, 'transient', 'not sent: ');
     if (f.noAnswer || (f.httpStatus !== undefined && (f.httpStatus >= 500 || f.httpStatus === 408)))
-      return { kind: 'OutcomeUnknownReport', clientOrderId: cid, request: 'cancel', reason: failureText(f) };
+      return {
+        kind: 'OutcomeUnknownReport',
+        clientOrderId: cid,
+        request: 'cancel',
+        reason: failureText(f),
+        category: unknownCategory(f),
+      };
     if (f.httpStatus === 404) return this.cancelReject(cid, f, 'not_found');
     // 422: "order is already in "filled" state" (and pending_replace): it cannot be canceled.
     if (f.httpStatus === 422) return this.cancelReject(cid, f, 'not_cancelable');
@@ -742,4 +754,11 @@ function stamped(report: VenueMessage, requestId: string | undefined, asOf: numb
   if (report.kind === 'OpenOrdersReport' || report.kind === 'OrdersPageReport' || report.kind === 'AccountReport')
     return { ...report, ...id, asOf };
   return report;
+}
+
+/** What the transport saw of a request whose outcome is unknown: an answer that was an error
+ *  (5xx, 408), no answer in time, or a dropped connection. */
+function unknownCategory(f: WireFailure): 'server' | 'timeout' | 'network' {
+  if (f.httpStatus !== undefined) return 'server';
+  return /TIMEOUT|ABORT/i.test(f.code ?? '') || /timed? ?out/i.test(f.message) ? 'timeout' : 'network';
 }

@@ -313,7 +313,13 @@ export class SimVenue implements Broker, MarketDataPort {
     const unknown = (reason: string, category: FailureCategory): VenueMessage =>
       what === 'query'
         ? { kind: 'QueryFailedReport', clientOrderId: cid, query, failure: 'transient', category, reason, ...stamp }
-        : { kind: 'OutcomeUnknownReport', clientOrderId: cid as ClientOrderId, request: what, reason };
+        : {
+            kind: 'OutcomeUnknownReport',
+            clientOrderId: cid as ClientOrderId,
+            request: what,
+            reason,
+            ...(category === 'timeout' || category === 'server' || category === 'network' ? { category } : {}),
+          };
     switch (fate.kind) {
       case 'deliver':
         this.clock.post(() => {
