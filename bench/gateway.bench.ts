@@ -18,7 +18,7 @@
 // are taken per repetition, then the median of each across repetitions).
 // Run: node --import tsx bench/gateway.bench.ts [ordersPerRep] [reps]
 import os from 'node:os';
-import { performance, PerformanceObserver } from 'node:perf_hooks';
+import { constants as perfConstants, performance, PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Alpaca } from '@alpacahq/alpaca-trade-api';
 import { startAlpacaGateway, type AlpacaGateway } from '../src/gateway/alpaca/alpaca-gateway.ts';
@@ -67,7 +67,7 @@ export interface GatewayBenchResult {
   throughput: ThroughputRow[];
   latency: LatencyRow[];
   /** Garbage-collection pauses seen during the measured latency repetitions. */
-  gc: { count: number; totalMs: number; maxMs: number };
+  gc: { count: number; major: number; totalMs: number; maxMs: number; wallMs: number };
   /** Measured latency samples over SLOW_MS, and how many of those overlapped a GC pause. */
   slow: { count: number; duringGc: number };
   /** SDK orders whose fill reached the stream callback before their POST's answer. */
@@ -196,7 +196,12 @@ async function sdkClient(gw: AlpacaGateway) {
   });
   stream.connect();
   await until(() => listening, 'trade_updates subscription');
-  return { alpaca, fills, close: () => stream.disconnect() };
+  let closed = false;
+  const close = () => {
+    if (!closed) stream.disconnect();
+    closed = true;
+  };
+  return { alpaca, fills, close };
 }
 
 type Sdk = Awaited<ReturnType<typeof sdkClient>>;
@@ -377,6 +382,9 @@ async function latencyRep(n: number): Promise<Samples> {
     await httpFloor(gw, c, n, out);
     await fetchRun(gw, c, n, out);
     await sdkRun(c, published, desk, n, out);
+    // The adapter runs alone: the raw client's stream would otherwise take every update too.
+    c.close();
+    await until(() => gw.stream.size === 0, 'the raw client leaving the stream');
     await adapterRun(gw, desk, n, out);
   } finally {
     c.close();
@@ -406,7 +414,7 @@ const LATENCY_ROWS: Array<[string, string]> = [
   ['adapterFill', 'AlpacaAdapter submit -> FillReport (order done)'],
 ];
 
-export async function main(ordersPerRep = 300, reps = 3): Promise<GatewayBenchResult> {
+export async function main(ordersPerRep = 250, reps = 3): Promise<GatewayBenchResult> {
   const started = performance.now();
   const loadBefore = os.loadavg();
 
@@ -428,12 +436,18 @@ export async function main(ordersPerRep = 300, reps = 3): Promise<GatewayBenchRe
 
   await latencyRep(Math.max(20, ordersPerRep >> 2)); // warm-up, discarded
   const gcPauses: Array<[number, number]> = [];
+  let majorGcs = 0;
   const observer = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) gcPauses.push([e.startTime, e.startTime + e.duration]);
+    for (const e of list.getEntries()) {
+      gcPauses.push([e.startTime, e.startTime + e.duration]);
+      if ((e as { detail?: { kind?: number } }).detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) majorGcs++;
+    }
   });
+  const latencyStarted = performance.now();
   observer.observe({ entryTypes: ['gc'] });
   const repSamples: Samples[] = [];
   for (let r = 0; r < reps; r++) repSamples.push(await latencyRep(ordersPerRep));
+  const latencyWallMs = performance.now() - latencyStarted;
   await new Promise((r) => setTimeout(r, 10)); // let the observer deliver the last entries
   observer.disconnect();
 
@@ -464,7 +478,13 @@ export async function main(ordersPerRep = 300, reps = 3): Promise<GatewayBenchRe
     ordersPerRep,
     throughput,
     latency,
-    gc: { count: pauses.length, totalMs: pauses.reduce((a, b) => a + b, 0), maxMs: Math.max(0, ...pauses) },
+    gc: {
+      count: pauses.length,
+      major: majorGcs,
+      totalMs: pauses.reduce((a, b) => a + b, 0),
+      maxMs: Math.max(0, ...pauses),
+      wallMs: latencyWallMs,
+    },
     slow: { count: slowSpans.length, duringGc },
     fillBeforeAck: repSamples.reduce((a, s) => a + s.fillBeforeAck, 0),
     sdkOrders: repSamples.reduce((a, s) => a + (s.values['sdkAck']?.length ?? 0), 0),
@@ -493,7 +513,8 @@ export function print(r: GatewayBenchResult): void {
     );
   }
   console.log(
-    `GC during the measured latency repetitions: ${r.gc.count} pauses, ${r.gc.totalMs.toFixed(1)} ms in all, longest ${r.gc.maxMs.toFixed(1)} ms`,
+    `GC during the measured latency repetitions (${(r.gc.wallMs / 1000).toFixed(1)} s): ${r.gc.count} pauses (${r.gc.major} major), ` +
+      `${r.gc.totalMs.toFixed(0)} ms in all (${((100 * r.gc.totalMs) / r.gc.wallMs).toFixed(0)}% of the wall time), longest ${r.gc.maxMs.toFixed(1)} ms`,
   );
   console.log(
     `latency samples over ${SLOW_MS} ms: ${r.slow.count}, of which ${r.slow.duringGc} overlapped a GC pause; ` +

@@ -91,5 +91,5 @@ for (const v of restart.variants) {
   );
 }
 
-console.log('Alpaca gateway on loopback (npm run bench:gateway; about 40 s):');
+console.log('Alpaca gateway on loopback (npm run bench:gateway; under a minute):');
 printGatewayBench(await gatewayBench());
