@@ -7,6 +7,7 @@ import { main as slicerBench } from './slicer.bench.ts';
 import { main as twapBench } from './twap.bench.ts';
 import { main as fillsBench } from './fills.bench.ts';
 import { main as restartBench } from './restart.bench.ts';
+import { main as gatewayBench, print as printGatewayBench } from './gateway.bench.ts';
 
 const fmt = (x: number): string => Math.round(x).toLocaleString('en-US');
 
@@ -89,3 +90,6 @@ for (const v of restart.variants) {
     `  ${v.label.padEnd(22)} ${v.medianWallMs.toFixed(0).padStart(6)} ms wall, ${v.report.reconciliation.restarts} restarts, startup to ready ${v.readyMs.map((x) => x.toFixed(0)).join('/') || '-'} ms virtual`,
   );
 }
+
+console.log('Alpaca gateway on loopback (npm run bench:gateway; under a minute):');
+printGatewayBench(await gatewayBench());
