@@ -13,6 +13,7 @@ const MAX_TIMER_MS = 2_147_483_647;
 export class GatewayClock implements Clock {
   readonly scheduler: SchedulerLike = asyncScheduler;
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly immediates = new Set<NodeJS.Immediate>();
   private stopped = false;
   private readonly observers: Array<() => void> = [];
 
@@ -47,11 +48,29 @@ export class GatewayClock implements Clock {
     this.stopped = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    for (const i of this.immediates) clearImmediate(i);
+    this.immediates.clear();
   }
 
   /** Pending timers (for tests: a stopped clock has none). */
   get pending(): number {
-    return this.timers.size;
+    return this.timers.size + this.immediates.size;
+  }
+
+  /** Runs one piece of work, then the observers; errors go to onError. */
+  private run(work: () => void): void {
+    try {
+      work();
+    } catch (err) {
+      this.onError(err);
+    }
+    for (const observe of this.observers) {
+      try {
+        observe();
+      } catch (err) {
+        this.onError(err);
+      }
+    }
   }
 
   /** Arms `work` after `delayMs`; returns what cancels it. */
@@ -59,6 +78,19 @@ export class GatewayClock implements Clock {
     if (Number.isNaN(delayMs)) throw new Error(`GatewayClock.${what}: delay is NaN`);
     // Infinity never runs (a Node timer cannot hold it: it would fire after 1 ms).
     if (this.stopped || delayMs === Infinity) return () => {};
+    if (delayMs <= 0) {
+      // No wait: a Node timer would still wait at least 1 ms (a venue's zero-latency hops cost a
+      // millisecond each); an immediate runs after the current I/O, in the order posted.
+      const handle = setImmediate(() => {
+        this.immediates.delete(handle);
+        this.run(work);
+      });
+      this.immediates.add(handle);
+      return () => {
+        clearImmediate(handle);
+        this.immediates.delete(handle);
+      };
+    }
     let current: NodeJS.Timeout;
     const due = this.wallNow() + Math.max(0, delayMs);
     const arm = (wait: number): NodeJS.Timeout => {
@@ -71,18 +103,7 @@ export class GatewayClock implements Clock {
           current = arm(left);
           return;
         }
-        try {
-          work();
-        } catch (err) {
-          this.onError(err);
-        }
-        for (const observe of this.observers) {
-          try {
-            observe();
-          } catch (err) {
-            this.onError(err);
-          }
-        }
+        this.run(work);
       }, step);
       this.timers.add(handle);
       return handle;
