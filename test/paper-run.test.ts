@@ -54,8 +54,9 @@ function options(gw: { url: string }, s: RunStore, keys = { id: KEY, secret: SEC
     venueUrl: gw.url,
     marketHours: 'always',
     preflightTimeoutMs: 5_000,
-    venue: (instrument, clock) =>
+    venue: (instrument, clock, runId) =>
       new AlpacaAdapter({
+        clientIdNamespace: runId,
         instrument,
         keyId: keys.id,
         secret: keys.secret,
@@ -102,8 +103,17 @@ describe('a paper run against the local Alpaca gateway', () => {
         'SELECT client_order_id AS id, filled_qty AS filled FROM orders WHERE run_id = ? AND slice_num IS NOT NULL',
       )
       .all(report.runId) as Array<{ id: string; filled: string }>;
-    const venueFilled = Object.fromEntries(atVenue.map((o) => [o.client_order_id, Number(o.filled_qty)]));
+    // At the venue our ids carry the run's id: two runs of this scenario today would share them.
+    for (const o of atVenue) expect(String(o.client_order_id).startsWith(`${report.runId}-`)).toBe(true);
+    const venueFilled = Object.fromEntries(
+      atVenue.map((o) => [String(o.client_order_id).slice(report.runId.length + 1), Number(o.filled_qty)]),
+    );
     expect(Object.fromEntries(stored.map((o) => [o.id, Number(o.filled)]))).toEqual(venueFilled);
+    // The same scenario again on the same account: its orders are its own, nothing is refused as
+    // a duplicate of the first run's.
+    const again = await runPaper(loadScenarioFile(TWAP), options(gw, s));
+    expect(again.passed).toBe(true);
+    expect(gw.orders.orders()).toHaveLength(12);
     // The keys reach nothing stored.
     const dump = JSON.stringify(s.db.prepare('SELECT * FROM events').all()) + JSON.stringify(row);
     expect(dump).not.toContain(KEY);

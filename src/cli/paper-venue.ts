@@ -50,7 +50,8 @@ export function paperVenue(flagUrl: string | undefined, hours: string | undefine
     marketHours,
     factory: async () => {
       const { AlpacaAdapter } = await import('../live/alpaca/alpaca-adapter.ts');
-      return (instrument, clock) => new AlpacaAdapter({ instrument, keyId, secret, baseUrl: url, clock });
+      return (instrument, clock, runId) =>
+        new AlpacaAdapter({ instrument, keyId, secret, baseUrl: url, clock, clientIdNamespace: runId });
     },
   };
 }

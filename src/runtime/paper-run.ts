@@ -44,8 +44,10 @@ export type LiveVenue = Broker & MarketDataPort & { start(): void; stop(): Promi
 
 export interface PaperOptions {
   readonly store: RunStore;
-  /** Builds the venue's adapter on the run's clock (keys and URL are the caller's). */
-  readonly venue: (instrument: Instrument, clock: WallClock) => LiveVenue;
+  /** Builds the venue's adapter on the run's clock (keys and URL are the caller's). `runId`
+   *  names the run's orders at the venue (the adapter's client id namespace): a run's ids are
+   *  derived from its scenario, so two runs of one scenario on one day would share them. */
+  readonly venue: (instrument: Instrument, clock: WallClock, runId: string) => LiveVenue;
   /** Where the venue is, for messages. */
   readonly venueUrl: string;
   readonly runId?: string;
@@ -73,8 +75,8 @@ export const HORIZON_GRACE_MS = 30_000;
 export async function runPaper(loaded: LoadedScenario, options: PaperOptions): Promise<RunReport> {
   const refusal = paperRefusal(loaded.scenario);
   if (refusal !== null) throw new ResumeRefused(refusal);
-  const session = await connect(loaded, options);
   const id = toRunId(options.runId ?? `run-${randomUUID()}`);
+  const session = await connect(loaded, options, id);
   const start = session.clock.now();
   options.store.createRun({
     id,
@@ -97,7 +99,7 @@ export async function resumePaper(id: string, options: PaperOptions): Promise<Ru
   if (row.mode !== 'paper') throw new ResumeRefused(`run ${id} is a ${row.mode}: a backtest is run again, not resumed`);
   const loaded = parseScenario(options.store.scenarioJson(id), `run ${id}`);
   // The venue first: a run is only taken over when it can go on.
-  const session = await connect(loaded, options);
+  const session = await connect(loaded, options, id);
   try {
     options.store.claimRun(id);
   } catch (err) {
@@ -119,12 +121,12 @@ interface Session {
 
 /** Builds the adapter and reads the account once: an unreachable venue or refused keys end
  *  here, before anything is stored. */
-async function connect(loaded: LoadedScenario, options: PaperOptions): Promise<Session> {
+async function connect(loaded: LoadedScenario, options: PaperOptions, id: string): Promise<Session> {
   const instrument = makeInstrument(loaded.scenario.instrument);
   const clock = new WallClock((ms) =>
     options.warn?.(`the system clock stepped back ${ms} ms; the run's time holds until it catches up`),
   );
-  const venue = options.venue(instrument, clock);
+  const venue = options.venue(instrument, clock, id);
   const answer = await new Promise<VenueMessage | null>((resolve) => {
     const timer = setTimeout(() => resolve(null), options.preflightTimeoutMs ?? 15_000);
     venue.setReportHandler((m) => {

@@ -88,6 +88,13 @@ export interface AlpacaAdapterOptions {
   readonly dataStreamUrl?: string;
   readonly clock: Clock;
   readonly rules?: VenueRules;
+  /**
+   * Put before our client order ids on the wire (`<namespace>-<id>`) and taken off what comes
+   * back: Alpaca keeps a client id unique forever, and the same scenario run twice on one day
+   * derives the same ids, so a paper run names its orders by its run. Orders at the venue
+   * without it are not this run's (reconciliation sees them as orphans).
+   */
+  readonly clientIdNamespace?: string;
   /** Per-request deadline, ms (default 10,000). */
   readonly requestTimeoutMs?: number;
   /** Follow-up lookups after a cancel's 204: how many, and the first delay (doubling). */
@@ -159,7 +166,8 @@ export class AlpacaAdapter implements Broker, MarketDataPort {
     this.inst = options.instrument;
     this.clock = options.clock;
     this.rules = options.rules ?? ALPACA_EQUITIES;
-    this.clientIdMaxLength = this.rules.clientIdMaxLength;
+    const ns = options.clientIdNamespace;
+    this.clientIdMaxLength = this.rules.clientIdMaxLength - (ns === undefined ? 0 : ns.length + 1);
     this.scrub = redactor([options.keyId, options.secret]);
     this.alpaca = makeAlpacaClient({
       keyId: options.keyId,
@@ -265,13 +273,13 @@ export class AlpacaAdapter implements Broker, MarketDataPort {
       type: order.type,
       timeInForce: order.tif.toLowerCase() as 'day' | 'gtc' | 'ioc' | 'fok',
       qty: lotsToQty(this.inst, order.qty),
-      clientOrderId: cid,
+      clientOrderId: this.wire(cid),
       ...(order.limitPrice === undefined ? {} : { limitPrice: ticksToPrice(this.inst, order.limitPrice) }),
       ...(order.stopPrice === undefined ? {} : { stopPrice: ticksToPrice(this.inst, order.stopPrice) }),
     };
     this.alpaca.trading.orders.postOrder({ postOrderRequest: body }, { signal: this.abort.signal }).then(
       (o) => {
-        const f = orderFields(o as Record<string, unknown>);
+        const f = orderFields(this.local(o));
         if (f.status === 'rejected')
           this.emit({ kind: 'RejectReport', clientOrderId: cid, code: 'rejected', reason: 'order rejected by Alpaca' });
         else if (f.id === '')
@@ -339,10 +347,9 @@ export class AlpacaAdapter implements Broker, MarketDataPort {
       try {
         row = orderRow(
           this.inst,
-          (await this.alpaca.trading.orders.getOrderByClientOrderId({ clientOrderId: cid }, signal)) as Record<
-            string,
-            unknown
-          >,
+          this.local(
+            await this.alpaca.trading.orders.getOrderByClientOrderId({ clientOrderId: this.wire(cid) }, signal),
+          ),
           'lookup',
         );
       } catch (err) {
@@ -430,9 +437,9 @@ export class AlpacaAdapter implements Broker, MarketDataPort {
       if (pending.done || this.stopped) return;
       this.alpaca.trading.orders.getOrderByOrderID({ orderId: venueOrderId }, { signal: this.abort.signal }).then(
         (o) => {
-          const row = orderRow(this.inst, o as Record<string, unknown>, 'lookup');
+          const row = orderRow(this.inst, this.local(o), 'lookup');
           if (row !== null && TERMINAL.has(row.status)) answer(this.finishedAnswer(cid, row.status));
-          else next(attempt, `the order is still ${orderFields(o as Record<string, unknown>).status}`);
+          else next(attempt, `the order is still ${orderFields(this.local(o)).status}`);
         },
         (err: unknown) => next(attempt, `lookup failed: ${failureText(wireFailure(err))}`),
       );
@@ -461,10 +468,10 @@ export class AlpacaAdapter implements Broker, MarketDataPort {
   queryOrder(clientOrderId: ClientOrderId, askedAfterSeq?: number): void {
     const stamp = askedAfterSeq === undefined ? {} : { askedAfterSeq };
     this.alpaca.trading.orders
-      .getOrderByClientOrderId({ clientOrderId }, { signal: this.abort.signal })
+      .getOrderByClientOrderId({ clientOrderId: this.wire(clientOrderId) }, { signal: this.abort.signal })
       .then(
         (o): VenueMessage => {
-          const row = orderRow(this.inst, o as Record<string, unknown>, 'lookup');
+          const row = orderRow(this.inst, this.local(o), 'lookup');
           if (row === null)
             return this.queryFailed('order', clientOrderId, { message: 'the order could not be read' }, stamp);
           return { kind: 'OrderStatusReport', ...row, ...stamp };
@@ -504,7 +511,7 @@ export class AlpacaAdapter implements Broker, MarketDataPort {
         let added = 0;
         let last: number | null = null;
         for (const o of got) {
-          const raw = o as Record<string, unknown>;
+          const raw = this.local(o);
           const f = orderFields(raw);
           last = f.submittedAt ?? last;
           if (f.symbol !== this.inst.symbol || seen.has(f.id)) continue;
@@ -557,7 +564,7 @@ export class AlpacaAdapter implements Broker, MarketDataPort {
     }
     const rows: Array<{ at: number; row: OrderRow }> = [];
     for (const o of got) {
-      const raw = o as Record<string, unknown>;
+      const raw = this.local(o);
       const f = orderFields(raw);
       const row = orderRow(this.inst, raw, 'reconciliation');
       if (row === null || f.symbol !== this.inst.symbol || f.submittedAt === null || f.submittedAt < since) continue;
@@ -643,7 +650,7 @@ export class AlpacaAdapter implements Broker, MarketDataPort {
     if (this.stopped) return;
     const order = u['order'];
     if (typeof order !== 'object' || order === null) return;
-    const raw = order as Record<string, unknown>;
+    const raw = this.local(order);
     const f = orderFields(raw);
     // The stream is account-wide: only this instrument's orders are ours to report.
     if (f.symbol !== this.inst.symbol || f.clientOrderId === '' || f.id === '') return;
@@ -710,6 +717,25 @@ export class AlpacaAdapter implements Broker, MarketDataPort {
     if (this.cancelReported.has(cid)) return;
     this.cancelReported.add(cid);
     this.emit({ kind: 'CancelReport', clientOrderId: cid });
+  }
+
+  // ---- client ids on the wire ---------------------------------------------------------------
+
+  /** Our client id as the venue knows it. */
+  private wire(cid: ClientOrderId): string {
+    const ns = this.options.clientIdNamespace;
+    return ns === undefined ? cid : `${ns}-${cid}`;
+  }
+
+  /** An order from the SDK with its client id as we know it (the namespace taken off). */
+  private local(order: unknown): Record<string, unknown> {
+    const raw = order as Record<string, unknown>;
+    const ns = this.options.clientIdNamespace;
+    if (ns === undefined) return raw;
+    const wire = raw['client_order_id'] ?? raw['clientOrderId'];
+    if (typeof wire !== 'string' || !wire.startsWith(`${ns}-`)) return raw;
+    const id = wire.slice(ns.length + 1);
+    return { ...raw, client_order_id: id, clientOrderId: id };
   }
 
   // ---- reporting ---------------------------------------------------------------------------
