@@ -25,8 +25,9 @@ export { argsProblem, parseSeed, UsageError, type Io } from './io.ts';
 
 const USAGE = `usage:
   execsim run <file|dir...> [--seed N] [--db PATH] [--json]     run scenarios, store them, print their reports
+  execsim run <file> --mode paper [--venue-url URL]              the same scenario on a venue's paper account
   execsim runs [--db PATH] [--json] [--limit N]                  list stored runs: state, passed, events
-  execsim resume <runId> [--db PATH] [--venue-url URL]           continue a paper run whose process died
+  execsim resume <runId> [--db PATH] [--venue-url URL]           continue a paper run whose process died or was stopped
   execsim show <runId> [--db PATH] [--json]                      print one stored run and verify it (log, digest, tables)
   execsim events <runId> [--kind K,..] [--from S] [--to S] [--json]   print a stored run's event log (--json: NDJSON)
   execsim export <runId> (--fills | --orders) [--out FILE]       a stored run's fills or orders as CSV
