@@ -150,6 +150,12 @@ describe('a paper run against the local Alpaca gateway', () => {
     expect(new Set(cids).size).toBe(cids.length);
     const filled = gw.orders.orders().reduce((sum, r) => sum + Number(gw.orders.orderJson(r).filled_qty), 0);
     expect(filled).toBe(60);
+    // The stored parent row counts the children filled before the stop too (the resumed run's
+    // writer starts from the stored log, not from nothing).
+    const parentRow = s.db
+      .prepare('SELECT filled_qty AS filled FROM orders WHERE run_id = ? AND slice_num IS NULL')
+      .get(id) as { filled: string };
+    expect(Number(parentRow.filled)).toBe(60);
   });
 
   it('a venue that cannot be reached, or that refuses the keys, stores nothing and says which', async () => {

@@ -509,8 +509,9 @@ export class RunWriter implements EventSink {
     }
   }
 
-  /** A crash: drops what was not committed (never written) and refolds the durable log, which
-   *  is what the store holds (every commit was written when it happened). */
+  /** A crash, or a resume in a new process: drops what was not committed (never written) and
+   *  refolds the durable log, which is what the store holds (every commit was written when it
+   *  happened). */
   rollback(durable: readonly LogEntry[]): void {
     this.events = [];
     this.fills = [];
@@ -523,6 +524,17 @@ export class RunWriter implements EventSink {
       this.fillCount += this.ledger.appliedTrades.length;
     }
     this.ledger.takeChanged();
+    // The rows written so far are the durable log's: each parent's totals are its children's as
+    // folded from it (a writer in a new process, resuming a run, starts from these too).
+    this.childWritten.clear();
+    this.parentTotals.clear();
+    for (const [id, order] of this.ledger.orders) {
+      this.childWritten.set(id, { filled: order.filledQty, notional: order.filledNotional });
+      const totals = this.totalsOf(order.request.parentId);
+      totals.filled += order.filledQty;
+      totals.notional += order.filledNotional;
+      totals.updatedAt = Math.max(totals.updatedAt, order.updatedAt);
+    }
   }
 
   /** The log committed: everything buffered (one or more whole commit units) in one transaction. */
