@@ -70,6 +70,13 @@ export const ALPACA_EQUITIES: VenueRules = defineVenueRules({
       confidence: 'unverified',
       source: 'Alpaca docs: DELETE /v2/orders/{id} answers 404 for an unknown order; text not confirmed',
     },
+    'cancel-finished-order': {
+      httpStatus: 422,
+      code: '42210000',
+      message: 'order is already in "{status}" state',
+      confidence: 'documented',
+      source: 'Alpaca docs: DELETE /v2/orders/{id} answers 422 when the order is no longer cancelable',
+    },
     'price-off-tick': {
       httpStatus: 422,
       code: '42210000',

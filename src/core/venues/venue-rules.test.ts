@@ -230,7 +230,8 @@ describe('refusal', () => {
 
   it('covers every reason a venue can produce, each with a source and a 4xx status', () => {
     const expectedMissing: Record<VenueId, string[]> = {
-      'binance-spot': ['fractional-tif'],
+      // Binance answers a cancel of a done order as of an unknown one (-2011 Unknown order sent.).
+      'binance-spot': ['cancel-finished-order', 'fractional-tif'],
       // Alpaca takes no post-only orders (refused as unsupported-order-type first).
       'alpaca-equities': ['post-only-would-take'],
     };
@@ -242,7 +243,7 @@ describe('refusal', () => {
         expect(entry.httpStatus >= 400 && entry.httpStatus < 500).toBe(true);
       }
       // Every message renders with the values the simulated venue fills in.
-      const vars = { price: '1', symbol: 'X', field: 'price', requested: '5', available: '0' };
+      const vars = { price: '1', symbol: 'X', field: 'price', requested: '5', available: '0', status: 'filled' };
       for (const reason of REFUSAL_REASONS.filter((r) => rules.errors[r] !== undefined))
         expect(refusal(rules, reason, vars).message, `${rules.id} ${reason}`).not.toMatch(/\{[a-z]+\}/);
     }
@@ -281,10 +282,12 @@ describe('refusal classes', () => {
             id: 'i',
             available: '1',
             requested: '2',
+            status: 'filled',
           }).failure,
         ).toBe(REFUSAL_CLASSES[reason]);
     expect(REFUSAL_CLASSES['rate-limited']).toBe('transient');
     expect(REFUSAL_CLASSES['cancel-unknown-order']).toBe('not_found');
+    expect(REFUSAL_CLASSES['cancel-finished-order']).toBe('not_cancelable');
     expect(REFUSAL_CLASSES['unknown-order']).toBe('not_found');
   });
 });

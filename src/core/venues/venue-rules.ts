@@ -17,6 +17,7 @@ export const REFUSAL_REASONS = [
   'invalid-client-id', // too long or characters outside the venue's pattern
   'unknown-order', // lookup of an order the venue does not have
   'cancel-unknown-order', // cancel of an order the venue does not have
+  'cancel-finished-order', // cancel of an order that is done (filled, cancelled, expired)
   'price-off-tick', // price not on the tick grid (or outside the price band)
   'qty-off-lot', // quantity not on the lot grid (or outside min/max)
   'below-min-notional', // price x quantity below the minimum
@@ -43,6 +44,7 @@ export const REFUSAL_CLASSES: Readonly<Record<RefusalReason, FailureClass>> = Ob
   'invalid-client-id': 'reject',
   'unknown-order': 'not_found',
   'cancel-unknown-order': 'not_found',
+  'cancel-finished-order': 'not_cancelable',
   'price-off-tick': 'reject',
   'qty-off-lot': 'reject',
   'below-min-notional': 'reject',

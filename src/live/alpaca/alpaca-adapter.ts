@@ -397,7 +397,10 @@ export class AlpacaAdapter implements Broker, MarketDataPort {
         category: unknownCategory(f),
       };
     if (f.httpStatus === 404) return this.cancelReject(cid, f, 'not_found');
-    // 422: "order is already in "filled" state" (and pending_replace): it cannot be canceled.
+    // 422: "order is already in "filled" state" (and pending_replace): it cannot be canceled. An
+    // order already cancelled is what the cancel asked for: answered as done, as a cancel by
+    // client id (which looks the order up first) answers it.
+    if (f.httpStatus === 422 && /"canceled"/.test(f.message)) return { kind: 'CancelReport', clientOrderId: cid };
     if (f.httpStatus === 422) return this.cancelReject(cid, f, 'not_cancelable');
     // 429 and anything else (401/403: the cancel was not processed): ask again later.
     return this.cancelReject(cid, f, 'transient');

@@ -215,7 +215,17 @@ export class SimVenue implements Broker, MarketDataPort {
   cancel(clientOrderId: ClientOrderId, _venueOrderId: VenueOrderId | null): void {
     this.request(clientOrderId, 'cancel', () => {
       if (this.exchange.cancel(clientOrderId)) return { kind: 'CancelReport', clientOrderId };
-      return { kind: 'CancelRejectReport', clientOrderId, ...this.cancelRefusal('cancel-unknown-order') };
+      // A finished order: the venue says so where its rules have the answer (Alpaca: 422 "order
+      // is already in "filled" state"); Binance answers -2011 "Unknown order sent." for it too.
+      const done = this.exchange.order(clientOrderId);
+      const finished = done !== undefined && this.options.rules.errors['cancel-finished-order'] !== undefined;
+      return {
+        kind: 'CancelRejectReport',
+        clientOrderId,
+        ...(finished
+          ? this.cancelRefusal('cancel-finished-order', { status: String(done.status).toLowerCase() })
+          : this.cancelRefusal('cancel-unknown-order')),
+      };
     });
   }
 
@@ -382,15 +392,18 @@ export class SimVenue implements Broker, MarketDataPort {
   }
 
   /** A refused cancel with its class from the rules table (not found, transient, not cancelable). */
-  private cancelRefusal(reason: RefusalReason): {
+  private cancelRefusal(
+    reason: RefusalReason,
+    vars: Record<string, string> = {},
+  ): {
     code: string;
     reason: string;
     failure: CancelRejectReport['failure'];
   } {
-    const { failure } = refusal(this.options.rules, reason, { price: '', symbol: '', field: 'price' });
+    const { failure } = refusal(this.options.rules, reason, { price: '', symbol: '', field: 'price', ...vars });
     if (failure !== 'not_found' && failure !== 'transient' && failure !== 'not_cancelable')
       throw new Error(`${this.options.rules.id}: a refused cancel cannot be of class ${failure} (${reason})`);
-    return { ...this.refusalReport(reason), failure };
+    return { ...this.refusalReport(reason, vars), failure };
   }
 }
 
