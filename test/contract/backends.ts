@@ -41,6 +41,8 @@ export const CASE_NAMES = [
   'cancel versus fill: a partial fill, then the cancel',
   'cancel versus fill: the cancel wins',
   'a duplicate client id is refused',
+  'a rate-limited submit is refused as transient and creates nothing',
+  "an IOC order's unfilled rest ends the order",
   'lookup by client id states the fills consistently',
   'lookup of an unknown client id is not found',
   'open orders lists exactly the open orders',

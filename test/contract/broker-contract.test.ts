@@ -361,6 +361,44 @@ const CASES: Record<CaseName, (open: Open) => Promise<void>> = {
     });
   },
 
+  'a rate-limited submit is refused as transient and creates nothing': async (open) => {
+    const b = await open({ faults: ['{ kind: rate_limit, from: PT0S, until: PT1H, scope: orders }'] });
+    const answer = await submitted(b, order('rl-1', 'buy', 'market', 5));
+    expect(answer).toMatchObject({
+      kind: 'RetryableRejectReport',
+      clientOrderId: 'rl-1',
+      code: refusal(b.rules, 'rate-limited').code,
+    });
+    expect(refusal(b.rules, 'rate-limited').failure).toBe('transient');
+    // Not processed: nothing exists, nothing filled, and reads still work.
+    expect(await lookup(b, 'rl-1')).toMatchObject({ kind: 'OrderNotFoundReport' });
+    const acct = await snapshot(b, 'AccountReport', (id) => b.broker.queryAccount(id));
+    expect(acct.position).toBe(0);
+    expect(submitAnswers(b, 'rl-1')).toHaveLength(1);
+    expect(of(b, 'FillReport', 'rl-1')).toEqual([]);
+  },
+
+  "an IOC order's unfilled rest ends the order": async (open) => {
+    const b = await open();
+    // 30 at 187.50, IOC: the 10 there fill, the other 20 end with the order.
+    await acked(b, order('ioc-1', 'buy', 'limit', 30, { limitPrice: 18750, tif: 'IOC' }));
+    await fillsReach(b, 'ioc-1', 10);
+    // The venue says the rest is gone, once: expired (the simulator) or canceled (Alpaca
+    // cancels IOC remainders); the lookup says the same, with the 10 filled.
+    const ended = () => [...of(b, 'ExpiredReport', 'ioc-1'), ...of(b, 'CancelReport', 'ioc-1')];
+    await b.until(() => ended()[0], 'the end of the IOC order is reported');
+    await b.settle();
+    expect(ended()).toHaveLength(1);
+    const st = await status(b, 'ioc-1');
+    expect(st).toMatchObject({
+      qty: 30,
+      filledQty: 10,
+      status: ended()[0]?.kind === 'ExpiredReport' ? 'expired' : 'canceled',
+    });
+    checkFillStatement(b, st);
+    expect(filledQty(b, 'ioc-1')).toBe(10);
+  },
+
   'lookup by client id states the fills consistently': async (open) => {
     const b = await open();
     const acks = new Map<string, AckReport>();
