@@ -49,6 +49,7 @@ export const CASE_NAMES = [
   'orders since: pages list every order exactly once',
   'account: the position after fills',
   'an outage: the submit is of unknown outcome, and a lookup finds the order',
+  'an outage: the cancel is of unknown outcome, and a lookup finds the order cancelled',
   'lost stream events: the fill is found by lookup',
   'stream reconnect: reported, and an order filled in the gap is listed',
 ] as const;
@@ -64,6 +65,8 @@ export interface Backend {
   readonly reports: VenueMessage[];
   /** The backend's clock (epoch ms): virtual for the simulator, the wall clock for the adapter. */
   now(): number;
+  /** The instant the scenario's fault windows count from, on that clock. */
+  readonly startedAt: number;
   /** Waits until `check` returns something other than undefined/false/null, at most `timeoutMs`
    *  of the backend's time (≤ 10 s); throws naming `what` otherwise. */
   until<T>(check: () => T | undefined | false | null, what: string, timeoutMs?: number): Promise<T>;
@@ -167,6 +170,7 @@ export const simBackend: BackendFactory = {
       rules,
       reports,
       now: () => clock.now(),
+      startedAt: start,
       until,
       // Every path has a millisecond of latency; a second covers it, and fault timeouts too.
       settle: async () => void clock.advanceBy(1_000),
@@ -238,6 +242,7 @@ export const alpacaBackend: BackendFactory = {
       rules: gw.venue.rules,
       reports,
       now: () => Date.now(),
+      startedAt: gw.venue.startedAt,
       until,
       // The stream keeps its order: once a probe order's `new` event (a stream OrderStatusReport)
       // is here, so is every event published before it. The probe rests far below the market and

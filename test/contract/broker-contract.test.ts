@@ -513,6 +513,7 @@ const CASES: Record<CaseName, (open: Open) => Promise<void>> = {
   },
 
   'account: the position after fills': async (open) => {
+    // A buy of 30 then a sell of 10: the position and the quote balance follow the fills.
     const b = await open();
     const baseline = await snapshot(b, 'AccountReport', (id) => b.broker.queryAccount(id));
     expect(baseline).toMatchObject({ symbol: 'AAPL', position: 0 });
@@ -522,12 +523,19 @@ const CASES: Record<CaseName, (open: Open) => Promise<void>> = {
       snapshot(b, 'AccountReport', (id) => b.broker.queryAccount(id)),
       snapshot(b, 'AccountReport', (id) => b.broker.queryAccount(id)),
     ]);
-    const fills = of(b, 'FillReport', 'acct-1');
-    const cost = fills.reduce((s, f) => s + f.qty * f.price + f.fee, 0);
+    const cost = (cid: string) => of(b, 'FillReport', cid).reduce((s, f) => s + f.qty * f.price + f.fee, 0);
     for (const acct of [now, again]) {
-      expect(acct).toMatchObject({ symbol: 'AAPL', position: 30, quote: baseline.quote - cost });
+      expect(acct).toMatchObject({ symbol: 'AAPL', position: 30, quote: baseline.quote - cost('acct-1') });
       if (acct.balances) expect(acct.balances.base.free + (acct.balances.base.locked ?? 0)).toBe(30);
     }
+    expect(now.requestId).not.toBe(again.requestId);
+    // Selling 10 at the bid (187.40): the position falls, the proceeds come in.
+    await acked(b, order('acct-2', 'sell', 'market', 10));
+    await fillsReach(b, 'acct-2', 10);
+    expect(of(b, 'FillReport', 'acct-2').map((f) => f.price)).toEqual([18740]);
+    const proceeds = of(b, 'FillReport', 'acct-2').reduce((s, f) => s + f.qty * f.price - f.fee, 0);
+    const sold = await snapshot(b, 'AccountReport', (id) => b.broker.queryAccount(id));
+    expect(sold).toMatchObject({ position: 20, quote: baseline.quote - cost('acct-1') + proceeds });
   },
 
   'an outage: the submit is of unknown outcome, and a lookup finds the order': async (open) => {
@@ -551,6 +559,39 @@ const CASES: Record<CaseName, (open: Open) => Promise<void>> = {
     }
     expect(found).toMatchObject({ status: 'filled', qty: 5, filledQty: 5 });
     expect(submitAnswers(b, 'out-1'), 'one answer to the submit').toHaveLength(1);
+  },
+
+  'an outage: the cancel is of unknown outcome, and a lookup finds the order cancelled': async (open) => {
+    // From 2 s to 4 s every request reaches the venue and its answer is lost (300 ms timeout).
+    const b = await open({
+      faults: ['{ kind: outage, from: PT2S, until: PT4S, mode: timeout_after, timeoutMs: 300 }'],
+    });
+    const ack = await acked(b, order('oc-1', 'buy', 'limit', 5, { limitPrice: 18700 }));
+    expect(b.now(), 'the order was placed before the outage').toBeLessThan(b.startedAt + 2000);
+    await b.until(() => b.now() >= b.startedAt + 2050 || null, 'the outage begins');
+    b.broker.cancel(clientOrderId('oc-1'), ack.venueOrderId);
+    // Its answer is lost: OutcomeUnknownReport. An adapter with an execution stream may learn
+    // the truth there first (Alpaca's `canceled` event) and answer CancelReport instead.
+    const answer = await b.until(() => cancelAnswers(b, 'oc-1')[0], 'the cancel is answered');
+    expect(['OutcomeUnknownReport', 'CancelReport']).toContain(answer.kind);
+    if (answer.kind === 'OutcomeUnknownReport') expect(answer.request).toBe('cancel');
+    let found: OrderStatusReport | null = null;
+    for (let attempt = 0; attempt < 40 && found === null; attempt++) {
+      const got = await lookup(b, 'oc-1');
+      if (got.kind === 'QueryFailedReport') expect(got.failure).toBe('transient');
+      else found = got as OrderStatusReport;
+    }
+    expect(found, 'the venue got the cancel (timeout_after)').toMatchObject({
+      kind: 'OrderStatusReport',
+      status: 'canceled',
+      filledQty: 0,
+    });
+    await b.settle();
+    // One answer; at most one CancelReport besides (the stream telling of the cancel later).
+    const kinds = cancelAnswers(b, 'oc-1').map((m) => m.kind);
+    expect(kinds.filter((k) => k === 'CancelReport').length).toBeLessThanOrEqual(1);
+    expect(kinds.filter((k) => k !== 'CancelReport').length).toBeLessThanOrEqual(1);
+    expect(kinds).not.toContain('CancelRejectReport');
   },
 
   'lost stream events: the fill is found by lookup': async (open) => {
