@@ -37,6 +37,7 @@ export const CASE_NAMES = [
   'an order larger than the top level fills in several executions',
   'a resting limit order is cancelled',
   'a cancel of a finished or unknown order is refused with its class',
+  'a second cancel of a cancelled order: the same answer with or without the venue id',
   'cancel versus fill: the fill wins',
   'cancel versus fill: a partial fill, then the cancel',
   'cancel versus fill: the cancel wins',
@@ -136,6 +137,11 @@ export const simBackend: BackendFactory = {
         "SimVenue.cancel answers a cancel of a FILLED order with CancelRejectReport failure 'not_found' (refusal 'cancel-unknown-order'); the port (reports.ts FailureClass) says a finished order's cancel is 'not_cancelable', as the Alpaca adapter answers",
       shows: /"failure":"not_found"/,
     },
+    'a second cancel of a cancelled order: the same answer with or without the venue id': {
+      violation:
+        "SimVenue answers a cancel of an already CANCELLED order with CancelRejectReport 'not_found', though the order exists (the same defect)",
+      shows: /"failure":"not_found"/,
+    },
     'cancel versus fill: the fill wins': {
       violation:
         "when the fill reaches the order before the cancel, SimVenue refuses the cancel 'not_found' instead of 'not_cancelable' (the same defect)",
@@ -191,7 +197,13 @@ const SECRET = 'contract-secret-value';
 export const alpacaBackend: BackendFactory = {
   name: 'alpaca',
   unsupported: {},
-  knownViolations: {},
+  knownViolations: {
+    'a second cancel of a cancelled order: the same answer with or without the venue id': {
+      violation:
+        "AlpacaAdapter answers a cancel of an already cancelled order with CancelReport when venueOrderId is null (its lookup path: finishedAnswer('canceled')) but with CancelRejectReport 'not_cancelable' when the venue id is given (DELETE answers 422): the answer depends on whether core had seen the ack",
+      shows: /"kind":"CancelReport"/,
+    },
+  },
   async create(options = {}) {
     const dir = mkdtempSync(path.join(tmpdir(), 'execsim-contract-'));
     const file = path.join(dir, 'scenario.yaml');

@@ -307,6 +307,30 @@ const CASES: Record<CaseName, (open: Open) => Promise<void>> = {
     expect((await status(b, 'fin-1')).status).toBe('filled');
   },
 
+  'a second cancel of a cancelled order: the same answer with or without the venue id': async (open) => {
+    const b = await open();
+    const ack = await acked(b, order('twice', 'buy', 'limit', 5, { limitPrice: 18700 }));
+    b.broker.cancel(clientOrderId('twice'), ack.venueOrderId);
+    await b.until(() => cancelAnswers(b, 'twice')[0], 'the first cancel is answered');
+    await b.settle();
+    const again = async (venueOrderId: AckReport['venueOrderId'] | null): Promise<VenueMessage> => {
+      const n = cancelAnswers(b, 'twice').length;
+      b.broker.cancel(clientOrderId('twice'), venueOrderId);
+      return b.until(() => cancelAnswers(b, 'twice')[n], 'the repeated cancel is answered');
+    };
+    const byVenueId = await again(ack.venueOrderId);
+    const byClientId = await again(null);
+    // The order exists (it is cancelled): never "no such order"; and core may or may not have
+    // seen the ack, so the answer must not depend on it.
+    expect(byVenueId).not.toMatchObject({ failure: 'not_found' });
+    expect(byClientId, 'the same answer by client id alone').toEqual(
+      byVenueId.kind === 'CancelRejectReport'
+        ? expect.objectContaining({ kind: byVenueId.kind, failure: byVenueId.failure })
+        : byVenueId,
+    );
+    expect((await status(b, 'twice')).status).toBe('canceled');
+  },
+
   'cancel versus fill: the fill wins': async (open) => {
     const b = await open();
     const ack = await restingInsideSpread(b, 'race-1');
