@@ -131,23 +131,7 @@ export const simBackend: BackendFactory = {
     'stream reconnect: reported, and an order filled in the gap is listed':
       'the simulated venue has no connection: its execution stream cannot drop (it has neither start nor stop of streams, and emits no ConnectionReport)',
   },
-  knownViolations: {
-    'a cancel of a finished or unknown order is refused with its class': {
-      violation:
-        "SimVenue.cancel answers a cancel of a FILLED order with CancelRejectReport failure 'not_found' (refusal 'cancel-unknown-order'); the port (reports.ts FailureClass) says a finished order's cancel is 'not_cancelable', as the Alpaca adapter answers",
-      shows: /"failure":"not_found"/,
-    },
-    'a second cancel of a cancelled order: the same answer with or without the venue id': {
-      violation:
-        "SimVenue answers a cancel of an already CANCELLED order with CancelRejectReport 'not_found', though the order exists (the same defect)",
-      shows: /"failure":"not_found"/,
-    },
-    'cancel versus fill: the fill wins': {
-      violation:
-        "when the fill reaches the order before the cancel, SimVenue refuses the cancel 'not_found' instead of 'not_cancelable' (the same defect)",
-      shows: /"failure":"not_found"/,
-    },
-  },
+  knownViolations: {},
   async create(options = {}) {
     const loaded = parseScenario(scenarioText(options.faults), FIXTURE);
     const s = loaded.scenario;
@@ -197,13 +181,7 @@ const SECRET = 'contract-secret-value';
 export const alpacaBackend: BackendFactory = {
   name: 'alpaca',
   unsupported: {},
-  knownViolations: {
-    'a second cancel of a cancelled order: the same answer with or without the venue id': {
-      violation:
-        "AlpacaAdapter answers a cancel of an already cancelled order with CancelReport when venueOrderId is null (its lookup path: finishedAnswer('canceled')) but with CancelRejectReport 'not_cancelable' when the venue id is given (DELETE answers 422): the answer depends on whether core had seen the ack",
-      shows: /"kind":"CancelReport"/,
-    },
-  },
+  knownViolations: {},
   async create(options = {}) {
     const dir = mkdtempSync(path.join(tmpdir(), 'execsim-contract-'));
     const file = path.join(dir, 'scenario.yaml');
