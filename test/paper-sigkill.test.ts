@@ -45,10 +45,10 @@ const SECRET = 'sigkilltestsecret0123456789';
 const TARGET_KILLS = 24;
 const MIN_KILLS = 20;
 /** Kills planned per round (a round is one run, from `execsim run` to finished). */
-const KILLS_PER_ROUND = 6;
+const KILLS_PER_ROUND = 8;
 const MAX_ROUNDS = 8;
 /** No new round starts after this much of the test (the budget keeps the test under ~4 min). */
-const ROUND_BUDGET_MS = 150_000;
+const ROUND_BUDGET_MS = 140_000;
 /** A child that has not exited this long after it started is killed and fails the test. */
 const CHILD_TIMEOUT_MS = 60_000;
 /** How long a planned trigger may wait for its condition before the life runs to its end. */
@@ -85,7 +85,7 @@ function planTrigger(rand: () => number, resume: boolean): Trigger {
   const int = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1));
   const r = rand();
   if (resume && r < 0.25) return { kind: 'restarted', ms: int(0, 60) };
-  if (r < 0.4) return { kind: 'spawn', ms: int(100, 2500) };
+  if (r < 0.4) return { kind: 'spawn', ms: int(100, 2000) };
   if (r < 0.6) return { kind: 'submit', n: int(1, 3), ms: int(0, 30) };
   if (r < 0.75) return { kind: 'fill', n: int(1, 3), ms: int(0, 30) };
   return { kind: 'events', n: int(1, 60), ms: int(0, 80) };
@@ -322,6 +322,7 @@ async function playRound(
     const entry: Life = { command, trigger, outcome: '', eventsBefore: base.events, eventsAfter: 0 };
     lives.push(entry);
     const child = startChild(args);
+    const born = Date.now();
     if (trigger !== null && (await awaitTrigger(trigger, child, watch, file, base))) {
       child.proc.kill('SIGKILL');
       const { signal } = await child.exited;
@@ -339,7 +340,7 @@ async function playRound(
     }
     entry.eventsAfter = eventCount(file);
     say(
-      `  ${command} ${JSON.stringify(trigger)} -> ${entry.outcome} (events ${entry.eventsBefore} -> ${entry.eventsAfter})`,
+      `  ${command} ${JSON.stringify(trigger)} -> ${entry.outcome} after ${Date.now() - born} ms (events ${entry.eventsBefore} -> ${entry.eventsAfter})`,
     );
   }
   throw new Error(`round ${round}: the run did not finish after ${lives.length} lives`);
