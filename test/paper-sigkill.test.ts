@@ -356,10 +356,13 @@ interface StoreOrder {
 
 /** Every invariant of a finished round, at the gateway and in the store. */
 function checkRound(gw: AlpacaGateway, file: string, runId: string, context: () => string): void {
+  // At the venue a paper run's client ids carry its run id (`<runId>-<id>`); every order must.
+  const prefix = `${runId}-`;
   const at = gw.orders.orders().map((rec) => {
     const json = gw.orders.orderJson(rec);
+    expect(rec.clientOrderId.startsWith(prefix), `${rec.clientOrderId} is the run's`).toBe(true);
     return {
-      clientId: rec.clientOrderId,
+      clientId: rec.clientOrderId.slice(prefix.length),
       qty: Number(json['qty']),
       filled: Number(json['filled_qty']),
       status: String(json['status']),
