@@ -10,7 +10,11 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { main, runCli, type Io } from '../src/cli/main.ts';
 import { startAlpacaGateway, type AlpacaGateway } from '../src/gateway/alpaca/alpaca-gateway.ts';
 import { AlpacaAdapter } from '../src/live/alpaca/alpaca-adapter.ts';
+import { makeInstrument } from '../src/core/model/instrument.ts';
+import { ALPACA_EQUITIES, ALWAYS_OPEN } from '../src/core/venues/index.ts';
+import { WallClock } from '../src/live/wall-clock.ts';
 import {
+  marketHoursWarning,
   PaperInterrupted,
   resumePaper,
   runPaper,
@@ -174,6 +178,36 @@ describe('a paper run against the local Alpaca gateway', () => {
     expect((refused as Error).message).not.toContain('wrong-secret');
     expect(s.listRuns()).toEqual([]);
     expect(gw.orders.orders()).toEqual([]);
+  });
+});
+
+describe("the venue's market clock against the run's trading hours", () => {
+  const sunday = Date.UTC(2026, 10, 22, 15, 0); // NYSE closed
+  const tuesday = Date.UTC(2026, 10, 24, 16, 0); // 11:00 New York: open
+  it('warns when they disagree, either way, and says nothing when they agree', () => {
+    const nyse = ALPACA_EQUITIES.hours;
+    expect(marketHoursWarning({ isOpen: true, nextOpen: null, nextClose: null }, nyse, sunday)).toMatch(
+      /the venue says its market is open, but the run's trading hours say closed.*--market-hours always/,
+    );
+    expect(marketHoursWarning({ isOpen: false, nextOpen: tuesday, nextClose: null }, ALWAYS_OPEN, sunday)).toBe(
+      `the venue says its market is closed until ${new Date(tuesday).toISOString()}, but the run's trading hours say open: orders sent now may be refused or held by the venue`,
+    );
+    expect(marketHoursWarning({ isOpen: false, nextOpen: null, nextClose: null }, nyse, sunday)).toBeNull();
+    expect(marketHoursWarning({ isOpen: true, nextOpen: null, nextClose: null }, nyse, tuesday)).toBeNull();
+  });
+
+  it("the adapter reads the gateway's clock: always open", async () => {
+    const gw = await gateway();
+    const adapter = new AlpacaAdapter({
+      instrument: makeInstrument({ symbol: 'AAPL', tickSize: '0.01', lotSize: '1', minNotional: '1' }),
+      keyId: KEY,
+      secret: SECRET,
+      baseUrl: gw.url,
+      clock: new WallClock(),
+      marketData: { stream: false },
+    });
+    closers.push(() => adapter.stop());
+    expect(await adapter.marketClock()).toMatchObject({ isOpen: true });
   });
 });
 

@@ -26,7 +26,7 @@ import type { Broker, MarketDataPort, OrdersCursor, ReportHandler } from '../cor
 import { parseReconConfig } from '../core/recon/recon-config.ts';
 import { checkExpectations } from '../core/report/expectations.ts';
 import { RunReportFold } from '../core/report/run-report.ts';
-import { ALWAYS_OPEN } from '../core/venues/index.ts';
+import { ALWAYS_OPEN, venueRules, type TradingHours } from '../core/venues/index.ts';
 import { InboxClock, SerialInbox } from '../live/inbox.ts';
 import { WallClock } from '../live/wall-clock.ts';
 import { parseScenario, type LoadedScenario } from '../scenario/load-scenario.ts';
@@ -39,8 +39,32 @@ import { fillWiring } from './fill-wiring.ts';
 import { wireProcess, type WiredProcess } from './process-wiring.ts';
 import { scenarioInputs, type InputTarget } from './scenario-inputs.ts';
 
-/** A venue adapter a paper run trades through: the Broker and MarketDataPort with a life cycle. */
-export type LiveVenue = Broker & MarketDataPort & { start(): void; stop(): Promise<void> };
+/** A venue's market clock: open now, and when it next opens and closes (epoch ms, when stated). */
+export interface VenueClock {
+  readonly isOpen: boolean;
+  readonly nextOpen: number | null;
+  readonly nextClose: number | null;
+}
+
+/** A venue adapter a paper run trades through: the Broker and MarketDataPort with a life cycle,
+ *  and the venue's market clock when it has one. */
+export type LiveVenue = Broker &
+  MarketDataPort & { start(): void; stop(): Promise<void>; marketClock?(): Promise<VenueClock | null> };
+
+/**
+ * What the venue's own clock says against the trading hours the run goes by, when they disagree
+ * (null when they agree): slices wait for the hours the run goes by, so a venue open while the
+ * run thinks it closed (a local gateway that never closes, a calendar past its end) holds every
+ * slice, and the other way round sends orders the venue refuses or parks.
+ */
+export function marketHoursWarning(venue: VenueClock, hours: TradingHours, now: number): string | null {
+  const ours = hours.isOpen(now);
+  if (venue.isOpen === ours) return null;
+  if (venue.isOpen)
+    return "the venue says its market is open, but the run's trading hours say closed: slices wait for the next open (--market-hours always trades now)";
+  const next = venue.nextOpen === null ? 'its next open' : new Date(venue.nextOpen).toISOString();
+  return `the venue says its market is closed until ${next}, but the run's trading hours say open: orders sent now may be refused or held by the venue`;
+}
 
 export interface PaperOptions {
   readonly store: RunStore;
@@ -145,6 +169,12 @@ async function connect(loaded: LoadedScenario, options: PaperOptions, id: string
         ? `the venue at ${options.venueUrl} refused the account read (${why}): check APCA_API_KEY_ID and APCA_API_SECRET_KEY`
         : `cannot reach the venue at ${options.venueUrl}: ${why}`,
     );
+  }
+  if (options.marketHours !== 'always' && venue.marketClock) {
+    const venueClock = await venue.marketClock();
+    const hours = venueRules(loaded.scenario.venue.name).hours;
+    const warning = venueClock && marketHoursWarning(venueClock, hours, clock.now());
+    if (warning) options.warn?.(warning);
   }
   return { loaded, instrument, clock, venue };
 }

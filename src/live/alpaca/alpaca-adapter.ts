@@ -75,6 +75,13 @@ import { tradeEventAction } from './alpaca-statuses.ts';
  *  reconnect is disconnected then connected). */
 export type ConnectionChange = Omit<ConnectionReport, 'kind'>;
 
+/** A venue's market clock: open now, and when it next opens and closes (epoch ms, when stated). */
+export interface MarketClock {
+  readonly isOpen: boolean;
+  readonly nextOpen: number | null;
+  readonly nextClose: number | null;
+}
+
 export interface AlpacaAdapterOptions {
   readonly instrument: Instrument;
   /** Alpaca's key id and secret (the runtime reads APCA_API_KEY_ID / APCA_API_SECRET_KEY). */
@@ -224,6 +231,28 @@ export class AlpacaAdapter implements Broker, MarketDataPort {
   }
 
   /** Closes the streams, cancels timers and in-flight requests; nothing is reported afterwards. */
+  /**
+   * The venue's market clock (GET /v2/clock): whether it trades now and its next open and close
+   * (epoch ms). Null when it cannot be read: a paper run then goes by the rules' calendar alone.
+   */
+  async marketClock(): Promise<MarketClock | null> {
+    try {
+      const c = (await this.alpaca.trading.clock.legacyClock({ signal: this.abort.signal })) as unknown as Record<
+        string,
+        unknown
+      >;
+      const open = c['isOpen'] ?? c['is_open'];
+      if (typeof open !== 'boolean') return null;
+      return {
+        isOpen: open,
+        nextOpen: msOf(c['nextOpen'] ?? c['next_open']),
+        nextClose: msOf(c['nextClose'] ?? c['next_close']),
+      };
+    } catch {
+      return null;
+    }
+  }
+
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
