@@ -70,13 +70,6 @@ export const ALPACA_EQUITIES: VenueRules = defineVenueRules({
       confidence: 'unverified',
       source: 'Alpaca docs: DELETE /v2/orders/{id} answers 404 for an unknown order; text not confirmed',
     },
-    'cancel-finished-order': {
-      httpStatus: 422,
-      code: '42210000',
-      message: 'order is already in "{status}" state',
-      confidence: 'documented',
-      source: 'Alpaca docs: DELETE /v2/orders/{id} answers 422 when the order is no longer cancelable',
-    },
     'price-off-tick': {
       httpStatus: 422,
       code: '42210000',
@@ -147,6 +140,16 @@ export const ALPACA_EQUITIES: VenueRules = defineVenueRules({
       message: 'fractional orders must be DAY orders',
       confidence: 'observed',
       source: 'quoted with code 42210000 in several public Alpaca trading repos',
+    },
+    // Last among the 42210000 answers: an unrecognised 42210000 text maps to the first one (a
+    // submit's refusal), never to this cancel's.
+    'cancel-finished-order': {
+      httpStatus: 422,
+      code: '42210000',
+      message: 'order is already in "{status}" state',
+      defaults: { status: 'filled' },
+      confidence: 'documented',
+      source: 'Alpaca docs: DELETE /v2/orders/{id} answers 422 when the order is no longer cancelable',
     },
   },
 });
