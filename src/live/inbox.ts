@@ -9,6 +9,10 @@
 // A unit that throws stops the inbox: the process's memory may be half-updated, so nothing more
 // is handled; the store holds the last good commit, from which `execsim resume` starts.
 import type { SchedulerLike, Subscription } from 'rxjs';
+import type { ClientOrderId, VenueOrderId } from '../core/model/ids.ts';
+import type { OrderRequest } from '../core/model/order.ts';
+import type { VenueMessage } from '../core/model/reports.ts';
+import type { Broker, OrdersCursor, ReportHandler } from '../core/ports/broker.ts';
 import type { Clock } from '../core/ports/clock.ts';
 
 export class SerialInbox {
@@ -111,5 +115,55 @@ export class InboxClock implements Clock {
   stop(): void {
     for (const sub of [...this.waiting]) sub.unsubscribe();
     this.waiting.clear();
+  }
+}
+
+/**
+ * The adapter as core sees it in a paper run: commands pass straight through; every answer is
+ * posted to the inbox (handled as its own unit of work, after whatever runs now). `observe`
+ * sees each message as it arrives (the startup's wait for the stream).
+ */
+export class InboxBroker implements Broker {
+  readonly clientIdMaxLength: number;
+  readonly ordersSinceBy: 'updated' | 'submitted';
+
+  constructor(
+    private readonly venue: Broker,
+    private readonly inbox: SerialInbox,
+    private readonly observe: (m: VenueMessage) => void,
+  ) {
+    this.clientIdMaxLength = venue.clientIdMaxLength;
+    this.ordersSinceBy = venue.ordersSinceBy;
+  }
+
+  setReportHandler(handler: ReportHandler): void {
+    this.venue.setReportHandler((m) => {
+      this.observe(m);
+      this.inbox.post(() => handler(m));
+    });
+  }
+
+  submit(order: OrderRequest): void {
+    this.venue.submit(order);
+  }
+
+  cancel(clientOrderId: ClientOrderId, venueOrderId: VenueOrderId | null): void {
+    this.venue.cancel(clientOrderId, venueOrderId);
+  }
+
+  queryOrder(clientOrderId: ClientOrderId, askedAfterSeq?: number): void {
+    this.venue.queryOrder(clientOrderId, askedAfterSeq);
+  }
+
+  queryOpenOrders(requestId?: string): void {
+    this.venue.queryOpenOrders(requestId);
+  }
+
+  queryOrdersSince(since: number, limit: number, after?: OrdersCursor, requestId?: string): void {
+    this.venue.queryOrdersSince(since, limit, after, requestId);
+  }
+
+  queryAccount(requestId?: string): void {
+    this.venue.queryAccount(requestId);
   }
 }

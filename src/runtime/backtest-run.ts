@@ -19,6 +19,7 @@ import { checkExpectations, type ExpectationResult } from '../core/report/expect
 import { RunReportFold, type LogSummary, type ParentReport } from '../core/report/run-report.ts';
 import type { FillMetrics } from '../core/report/fill-metrics.ts';
 import type { LoadedScenario } from '../scenario/load-scenario.ts';
+import type { Scenario } from '../scenario/schema.ts';
 import { parseDurationMs, parseUtcInstant } from '../scenario/time-fields.ts';
 import type { RunStore, RunWriter } from '../store/run-store.ts';
 import { codeVersion } from './code-version.ts';
@@ -101,6 +102,45 @@ export class RunInterrupted extends Error {
 const CHUNK_WALL_MS = 50;
 
 export { prepareRun, type PreparedRun } from './harness.ts';
+
+/** A finished run's report from its log and the fold of it: a backtest's and a paper run's alike. */
+export function runReport(r: {
+  readonly runId: RunId;
+  readonly scenario: Scenario;
+  readonly seed: number;
+  readonly log: { digest(): string; readonly count: number };
+  readonly summary: LogSummary;
+  readonly clockActions: number;
+  readonly simulatedMs: number;
+  readonly wallMs: number;
+}): RunReport {
+  const { summary, log } = r;
+  const expectations = checkExpectations(r.scenario.expect, summary);
+  return {
+    runId: r.runId,
+    scenario: r.scenario.name,
+    seed: r.seed,
+    digest: log.digest(),
+    events: log.count,
+    clockActions: r.clockActions,
+    simulatedMs: r.simulatedMs,
+    wallMs: r.wallMs,
+    eventsPerSec: r.wallMs > 0 ? Math.round((log.count / r.wallMs) * 1000) : 0,
+    passed: expectations.every((e) => e.pass),
+    expectations,
+    parents: summary.parents,
+    fills: summary.fills,
+    discrepancies: summary.discrepancies,
+    duplicateOrders: summary.duplicateOrders,
+    fillDetection: summary.fillDetection,
+    signals: summary.signals,
+    rejectedParents: summary.rejectedParents,
+    reconciliation: summary.reconciliation,
+    faults: summary.faults,
+    replay: summary.replay,
+    modelWarnings: summary.modelWarnings,
+  };
+}
 
 export function runScenario(loaded: LoadedScenario, options: RunOptions = {}): RunReport {
   const steps = runSteps(loaded, options);
@@ -225,32 +265,16 @@ function* runSteps(loaded: LoadedScenario, options: RunOptions): Generator<void,
     run.audit();
 
     const wallMs = performance.now() - wallStart;
-    const summary = fold.summary();
-    const expectations = checkExpectations(s.expect, summary);
-    const report: RunReport = {
+    const report = runReport({
       runId: id,
-      scenario: s.name,
+      scenario: s,
       seed,
-      digest: run.log.digest(),
-      events: run.log.count,
+      log: run.log,
+      summary: fold.summary(),
       clockActions,
       simulatedMs: end - start,
       wallMs: Math.round(wallMs * 1000) / 1000,
-      eventsPerSec: wallMs > 0 ? Math.round((run.log.count / wallMs) * 1000) : 0,
-      passed: expectations.every((e) => e.pass),
-      expectations,
-      parents: summary.parents,
-      fills: summary.fills,
-      discrepancies: summary.discrepancies,
-      duplicateOrders: summary.duplicateOrders,
-      fillDetection: summary.fillDetection,
-      signals: summary.signals,
-      rejectedParents: summary.rejectedParents,
-      reconciliation: summary.reconciliation,
-      faults: summary.faults,
-      replay: summary.replay,
-      modelWarnings: summary.modelWarnings,
-    };
+    });
     if (store && writer) {
       store.finishRun(writer, {
         digest: report.digest,

@@ -16,24 +16,22 @@ import { randomUUID } from 'node:crypto';
 import { Rng } from '../core/clock/rng.ts';
 import { EventLog } from '../core/log/event-log.ts';
 import type { ExecEvent, LogEntry } from '../core/model/events.ts';
-import { runId as toRunId, type ClientOrderId, type RunId, type VenueOrderId } from '../core/model/ids.ts';
+import { runId as toRunId, type RunId } from '../core/model/ids.ts';
 import { makeInstrument, type Instrument } from '../core/model/instrument.ts';
-import type { OrderRequest } from '../core/model/order.ts';
 import { isTerminal } from '../core/model/order-status.ts';
 import type { VenueMessage } from '../core/model/reports.ts';
 import { OrderLedger } from '../core/order/order-ledger.ts';
-import type { Broker, MarketDataPort, OrdersCursor, ReportHandler } from '../core/ports/broker.ts';
+import type { Broker, MarketDataPort } from '../core/ports/broker.ts';
 import { parseReconConfig } from '../core/recon/recon-config.ts';
-import { checkExpectations } from '../core/report/expectations.ts';
 import { RunReportFold } from '../core/report/run-report.ts';
 import { ALWAYS_OPEN, venueRules, type TradingHours } from '../core/venues/index.ts';
-import { InboxClock, SerialInbox } from '../live/inbox.ts';
+import { InboxBroker, InboxClock, SerialInbox } from '../live/inbox.ts';
 import { WallClock } from '../live/wall-clock.ts';
 import { parseScenario, type LoadedScenario } from '../scenario/load-scenario.ts';
 import { paperRefusal } from '../scenario/paper-mode.ts';
 import { parseDurationMs } from '../scenario/time-fields.ts';
 import { ResumeRefused, type RunStore, type RunWriter } from '../store/run-store.ts';
-import type { RunReport } from './backtest-run.ts';
+import { runReport, type RunReport } from './backtest-run.ts';
 import { codeVersion } from './code-version.ts';
 import { fillWiring } from './fill-wiring.ts';
 import { wireProcess, type WiredProcess } from './process-wiring.ts';
@@ -374,32 +372,16 @@ async function drive(
     throw outcome.error;
   }
   const wallMs = clock.now() - start;
-  const summary = fold.summary();
-  const expectations = checkExpectations(s.expect, summary);
-  const report: RunReport = {
+  const report = runReport({
     runId: id,
-    scenario: s.name,
+    scenario: s,
     seed: s.seed,
-    digest: log.digest(),
-    events: log.count,
+    log,
+    summary: fold.summary(),
     clockActions: inbox.handled,
     simulatedMs: wallMs,
     wallMs,
-    eventsPerSec: wallMs > 0 ? Math.round((log.count / wallMs) * 1000) : 0,
-    passed: expectations.every((e) => e.pass),
-    expectations,
-    parents: summary.parents,
-    fills: summary.fills,
-    discrepancies: summary.discrepancies,
-    duplicateOrders: summary.duplicateOrders,
-    fillDetection: summary.fillDetection,
-    signals: summary.signals,
-    rejectedParents: summary.rejectedParents,
-    reconciliation: summary.reconciliation,
-    faults: summary.faults,
-    replay: summary.replay,
-    modelWarnings: summary.modelWarnings,
-  };
+  });
   store.finishRun(writer, {
     digest: report.digest,
     simEnd: clock.now(),
@@ -426,55 +408,5 @@ export class PaperInterrupted extends Error {
     readonly reason: string,
   ) {
     super(`paper run ${runId} interrupted: ${reason}; continue it with execsim resume ${runId}`);
-  }
-}
-
-/**
- * The adapter as core sees it in a paper run: commands pass straight through; every answer is
- * posted to the inbox (handled as its own unit of work, after whatever runs now). `observe`
- * sees each message as it arrives (the startup's wait for the stream).
- */
-class InboxBroker implements Broker {
-  readonly clientIdMaxLength: number;
-  readonly ordersSinceBy: 'updated' | 'submitted';
-
-  constructor(
-    private readonly venue: LiveVenue,
-    private readonly inbox: SerialInbox,
-    private readonly observe: (m: VenueMessage) => void,
-  ) {
-    this.clientIdMaxLength = venue.clientIdMaxLength;
-    this.ordersSinceBy = venue.ordersSinceBy;
-  }
-
-  setReportHandler(handler: ReportHandler): void {
-    this.venue.setReportHandler((m) => {
-      this.observe(m);
-      this.inbox.post(() => handler(m));
-    });
-  }
-
-  submit(order: OrderRequest): void {
-    this.venue.submit(order);
-  }
-
-  cancel(clientOrderId: ClientOrderId, venueOrderId: VenueOrderId | null): void {
-    this.venue.cancel(clientOrderId, venueOrderId);
-  }
-
-  queryOrder(clientOrderId: ClientOrderId, askedAfterSeq?: number): void {
-    this.venue.queryOrder(clientOrderId, askedAfterSeq);
-  }
-
-  queryOpenOrders(requestId?: string): void {
-    this.venue.queryOpenOrders(requestId);
-  }
-
-  queryOrdersSince(since: number, limit: number, after?: OrdersCursor, requestId?: string): void {
-    this.venue.queryOrdersSince(since, limit, after, requestId);
-  }
-
-  queryAccount(requestId?: string): void {
-    this.venue.queryAccount(requestId);
   }
 }
