@@ -30,14 +30,22 @@ function mix48(v: bigint): bigint {
   return x;
 }
 
-/** The seed of path `index` (0-based) of a sweep with seed `sweepSeed`. */
-export function deriveSeed(sweepSeed: number, index: number): number {
+/** The path seeds of a sweep with seed `sweepSeed`: index (0-based) to seed, the hash computed
+ *  once. */
+export function seedDeriver(sweepSeed: number): (index: number) => number {
   if (!Number.isSafeInteger(sweepSeed) || sweepSeed < 0)
     throw new Error(`sweep seed must be a non-negative safe integer, got ${sweepSeed}`);
-  if (!Number.isSafeInteger(index) || index < 0)
-    throw new Error(`path index must be a non-negative integer, got ${index}`);
   const base = BigInt('0x' + createHash('sha256').update(`execsim-sweep-v1:${sweepSeed}`).digest('hex').slice(0, 12));
-  return Number(mix48(base + BigInt(index)));
+  return (index) => {
+    if (!Number.isSafeInteger(index) || index < 0)
+      throw new Error(`path index must be a non-negative integer, got ${index}`);
+    return Number(mix48(base + BigInt(index)));
+  };
+}
+
+/** The seed of path `index` (0-based) of a sweep with seed `sweepSeed`. */
+export function deriveSeed(sweepSeed: number, index: number): number {
+  return seedDeriver(sweepSeed)(index);
 }
 
 export const METRICS = ['shortfallQuote', 'shortfallBps', 'fillRatio', 'durationMs'] as const;
@@ -100,14 +108,75 @@ export interface SweepOptions {
   readonly onPath?: (path: SweepPath, parents: readonly ParentReport[]) => void;
 }
 
-/** A path whose run threw: the sweep cannot go on. Says which path and seed. */
+/** A path whose run threw: the sweep cannot go on. Says which path and seed (and, in a grid
+ *  sweep, which grid point: `unit` is then the path's number among all the sweep's runs). */
 export class SweepPathError extends Error {
   constructor(
     readonly path: number,
     readonly seed: number,
     override readonly cause: unknown,
+    readonly point = 0,
+    readonly unit = path,
+    readonly pointLabel: string | null = null,
   ) {
-    super(`path ${path} (seed ${seed}): ${cause instanceof Error ? cause.message : String(cause)}`);
+    super(
+      `path ${path}${pointLabel === null ? '' : ` of grid point ${point} (${pointLabel})`} (seed ${seed}): ` +
+        (cause instanceof Error ? cause.message : String(cause)),
+    );
+  }
+}
+
+/** What a path's expectation came to. */
+export interface ExpectationOutcome {
+  readonly name: string;
+  readonly expected: string;
+  readonly pass: boolean;
+}
+
+/** One path run: its figures, its parents' full reports and its expectations' outcomes. */
+export interface PathRun {
+  readonly path: SweepPath;
+  readonly parents: readonly ParentReport[];
+  readonly expectations: readonly ExpectationOutcome[];
+}
+
+/** Runs path `index` of a sweep, with seed `seed`; a run that throws becomes SweepPathError. */
+export function runPath(loaded: LoadedScenario, index: number, seed: number): PathRun {
+  let report;
+  try {
+    report = runScenario(loaded, { seed });
+  } catch (err) {
+    throw new SweepPathError(index, seed, err);
+  }
+  return {
+    path: {
+      path: index,
+      seed,
+      digest: report.digest,
+      passed: report.passed,
+      parents: Object.fromEntries(report.parents.map((p) => [p.id, pathMetrics(p)])),
+    },
+    parents: report.parents,
+    expectations: report.expectations.map((e) => ({ name: e.name, expected: e.expected, pass: e.pass })),
+  };
+}
+
+/** Counts, per expectation, the paths on which it held (the first path names the expectations). */
+export class ExpectationTallies {
+  private tallies: Array<{ name: string; expected: string; passed: number }> | null = null;
+  private paths = 0;
+
+  add(outcomes: readonly ExpectationOutcome[]): void {
+    this.tallies ??= outcomes.map((e) => ({ name: e.name, expected: e.expected, passed: 0 }));
+    this.paths++;
+    outcomes.forEach((e, k) => {
+      const t = this.tallies?.[k];
+      if (t && e.pass) t.passed++;
+    });
+  }
+
+  result(): ExpectationTally[] {
+    return (this.tallies ?? []).map((t) => ({ ...t, paths: this.paths }));
   }
 }
 
@@ -192,30 +261,14 @@ export function* sweepSteps(
     throw new Error(`paths must be an integer from 1 to ${MAX_SWEEP_PATHS}, got ${paths}`);
   }
   const sweepSeed = options.seed ?? loaded.scenario.seed;
+  const seedOf = seedDeriver(sweepSeed);
   const perPath: SweepPath[] = [];
-  let tallies: Array<{ name: string; expected: string; passed: number }> = [];
+  const tallies = new ExpectationTallies();
   for (let i = 0; i < paths; i++) {
-    const seed = deriveSeed(sweepSeed, i);
-    let report;
-    try {
-      report = runScenario(loaded, { seed });
-    } catch (err) {
-      throw new SweepPathError(i, seed, err);
-    }
-    if (i === 0) tallies = report.expectations.map((e) => ({ name: e.name, expected: e.expected, passed: 0 }));
-    report.expectations.forEach((e, k) => {
-      const t = tallies[k];
-      if (t && e.pass) t.passed++;
-    });
-    const path: SweepPath = {
-      path: i,
-      seed,
-      digest: report.digest,
-      passed: report.passed,
-      parents: Object.fromEntries(report.parents.map((p) => [p.id, pathMetrics(p)])),
-    };
-    perPath.push(path);
-    yield { path, parents: report.parents, done: i + 1, total: paths };
+    const run = runPath(loaded, i, seedOf(i));
+    tallies.add(run.expectations);
+    perPath.push(run.path);
+    yield { path: run.path, parents: run.parents, done: i + 1, total: paths };
   }
   return {
     scenario: loaded.scenario.name,
@@ -223,6 +276,6 @@ export function* sweepSteps(
     paths,
     perPath,
     summary: summarize(perPath),
-    expectations: tallies.map((t) => ({ ...t, paths })),
+    expectations: tallies.result(),
   };
 }

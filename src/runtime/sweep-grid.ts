@@ -1,0 +1,351 @@
+// Parameter grids of a sweep: axes like `twap.slices=5,10,20`, every combination of their values
+// a grid point, and each point's scenario (the sweep's YAML with the point's settings written in,
+// validated by the scenario schema like any file).
+//
+// A grid key is a dotted path into the scenario, one of:
+//   twap.<field>                      that field of every order that has a twap
+//   orders.<id>.twap.<field>          one order's twap
+//   orders.<id>.<field>               qty, limitPrice, stopPrice, at, cancelAt of one order
+//   routing.defaultTwap.<field>       the TWAP auto-routed parents get; routing.twapThreshold
+//   market.<path>                     a number or string of the market model the scenario has
+//                                     (its file or its defaults), e.g. market.volatility,
+//                                     market.trades.ratePerSec; never market.model
+//   venue.latency.<channel>.ms|jitterMs, venue.fees.makerBps|takerBps, venue.fillOnTouch,
+//   venue.clockSkewMs, venue.queue.exponent
+//   duration                          the scenario's horizon
+// A TWAP's `slices` and `interval` are alternatives (exactly one is given): setting one removes
+// the other from that TWAP. A value is typed by the field (numbers for counts and coefficients,
+// strings for decimals, durations and choices), then the whole scenario goes through the schema,
+// so a value is refused with the schema's own reason.
+//
+// Points are numbered in nested-loop order: the first axis varies slowest, the last fastest.
+import { parseDocument, type Document } from 'yaml';
+import { parseScenario, ScenarioError, type LoadedScenario } from '../scenario/load-scenario.ts';
+
+/** One --grid flag: a key and the values it takes, as written. Plain data (JSON and
+ *  structured-clone safe). */
+export interface GridAxis {
+  readonly key: string;
+  readonly values: readonly string[];
+}
+
+/** The most points a grid may have (the product of its axes' value counts). */
+export const MAX_GRID_POINTS = 1_000;
+/** The most values one axis may have. */
+export const MAX_AXIS_VALUES = 100;
+
+/** A grid that cannot be run: the message names the flag (`--grid key=...`) and the problem. */
+export class GridError extends Error {
+  override readonly name = 'GridError';
+}
+
+/** Parses one `--grid KEY=V1,V2,...` flag's text. */
+export function parseGridFlag(text: string): GridAxis {
+  const eq = text.indexOf('=');
+  if (eq < 0) throw new GridError(`--grid ${text}: expected KEY=VALUE[,VALUE...], like twap.slices=5,10,20`);
+  const key = text.slice(0, eq).trim();
+  if (!/^[A-Za-z0-9_.-]+$/.test(key) || key.split('.').some((s) => s === ''))
+    throw new GridError(`--grid ${text}: "${key}" is not a dotted key like twap.slices`);
+  const values = text
+    .slice(eq + 1)
+    .split(',')
+    .map((v) => v.trim());
+  if (values.some((v) => v === ''))
+    throw new GridError(`--grid ${text}: an empty value (values are separated by single commas)`);
+  if (values.length > MAX_AXIS_VALUES)
+    throw new GridError(`--grid ${key}: ${values.length} values, at most ${MAX_AXIS_VALUES}`);
+  const dup = values.find((v, i) => values.indexOf(v) !== i);
+  if (dup !== undefined) throw new GridError(`--grid ${key}: the value ${dup} is given twice`);
+  return { key, values };
+}
+
+/** The number of points of a grid (1 for no axes). */
+export function gridPointCount(grid: readonly GridAxis[]): number {
+  return grid.reduce((n, a) => n * a.values.length, 1);
+}
+
+/** The value index on each axis of point `point` (the last axis varies fastest). */
+export function gridCoordinates(grid: readonly GridAxis[], point: number): number[] {
+  const out = new Array<number>(grid.length);
+  let rest = point;
+  for (let k = grid.length - 1; k >= 0; k--) {
+    const n = (grid[k] as GridAxis).values.length;
+    out[k] = rest % n;
+    rest = Math.floor(rest / n);
+  }
+  return out;
+}
+
+/** A point's settings, one per axis: key and value as written. */
+export interface GridSetting {
+  readonly key: string;
+  readonly value: string;
+}
+
+export function gridSettings(grid: readonly GridAxis[], point: number): GridSetting[] {
+  const at = gridCoordinates(grid, point);
+  return grid.map((a, k) => ({ key: a.key, value: a.values[at[k] as number] as string }));
+}
+
+/** `twap.slices=5, twap.duration=PT30M` (or `base` for no settings). */
+export const settingsLabel = (settings: readonly GridSetting[]): string =>
+  settings.length === 0 ? 'base' : settings.map((s) => `${s.key}=${s.value}`).join(', ');
+
+type Kind = 'number' | 'string' | 'boolean';
+type DocPath = ReadonlyArray<string | number>;
+
+interface Target {
+  /** Where the value is written in the YAML document. */
+  readonly path: DocPath;
+  readonly kind: Kind;
+  /** Removed from the document when this is set (a TWAP's slices and interval). */
+  readonly alternative?: DocPath;
+}
+
+const TWAP_FIELDS: Readonly<Record<string, Kind>> = {
+  duration: 'string',
+  interval: 'string',
+  slices: 'number',
+  maxSliceQty: 'string',
+  minSliceNotional: 'string',
+  'randomize.sizePct': 'number',
+  'randomize.timeJitterPct': 'number',
+  limitOffsetTicks: 'number',
+  stopOffsetTicks: 'number',
+  unfilled: 'string',
+  maxSpread: 'number',
+  maxPriceDeviation: 'number',
+  minLiquidity: 'string',
+};
+const ORDER_FIELDS: Readonly<Record<string, Kind>> = {
+  qty: 'string',
+  limitPrice: 'string',
+  stopPrice: 'string',
+  at: 'string',
+  cancelAt: 'string',
+};
+const VENUE_KEYS =
+  /^venue\.(latency\.(orderEntry|ack|fillReport|marketData)\.(ms|jitterMs)|fees\.(makerBps|takerBps)|fillOnTouch|clockSkewMs|queue\.exponent)$/;
+
+const KEY_HELP =
+  'grid keys are twap.<field>, orders.<id>.twap.<field>, orders.<id>.<qty|limitPrice|stopPrice|at|cancelAt>, ' +
+  'routing.defaultTwap.<field>, routing.twapThreshold, market.<field>, venue.latency.<channel>.ms|jitterMs, ' +
+  'venue.fees.makerBps|takerBps, venue.fillOnTouch, venue.clockSkewMs, venue.queue.exponent, duration';
+
+const segments = (path: string): Array<string | number> =>
+  path.split('.').map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+
+function twapTargets(prefix: DocPath, field: string): Target {
+  const kind = TWAP_FIELDS[field] as Kind;
+  const path = [...prefix, ...segments(field)];
+  if (field === 'slices') return { path, kind, alternative: [...prefix, 'interval'] };
+  if (field === 'interval') return { path, kind, alternative: [...prefix, 'slices'] };
+  return { path, kind };
+}
+
+/** The loaded value at `path`, or undefined. */
+function valueAt(root: unknown, path: DocPath): unknown {
+  let v = root;
+  for (const s of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string | number, unknown>)[s];
+  }
+  return v;
+}
+
+const kindOf = (v: unknown): Kind | null =>
+  typeof v === 'number' ? 'number' : typeof v === 'string' ? 'string' : typeof v === 'boolean' ? 'boolean' : null;
+
+/** Where a key writes in this scenario; a GridError (naming `flag`) when it is not a grid key or
+ *  names nothing here. */
+function resolveKey(key: string, base: LoadedScenario, flag: string): Target[] {
+  const s = base.scenario;
+  const refuse = (why: string): never => {
+    throw new GridError(`${flag}: ${why}`);
+  };
+  const orderIndex = (id: string): number => {
+    const i = s.orders.findIndex((o) => o.id === id);
+    if (i < 0) refuse(`no order has the id ${id} (orders: ${s.orders.map((o) => o.id).join(', ') || 'none'})`);
+    return i;
+  };
+  const twapField = (field: string): string => {
+    if (!Object.hasOwn(TWAP_FIELDS, field))
+      refuse(`${field} is not a TWAP field (one of ${Object.keys(TWAP_FIELDS).join(', ')})`);
+    return field;
+  };
+  let m: RegExpMatchArray | null;
+  if ((m = /^twap\.(.+)$/.exec(key))) {
+    const field = twapField(m[1] as string);
+    const withTwap = s.orders.flatMap((o, i) => (o.twap ? [i] : []));
+    if (withTwap.length === 0) refuse('no order of the scenario has a twap (auto-routed ones: routing.defaultTwap.*)');
+    return withTwap.map((i) => twapTargets(['orders', i, 'twap'], field));
+  }
+  if ((m = /^orders\.([^.]+)\.twap\.(.+)$/.exec(key))) {
+    const i = orderIndex(m[1] as string);
+    const field = twapField(m[2] as string);
+    if (!s.orders[i]?.twap) refuse(`order ${m[1]} has no twap to change`);
+    return [twapTargets(['orders', i, 'twap'], field)];
+  }
+  if ((m = /^orders\.([^.]+)\.([^.]+)$/.exec(key))) {
+    const i = orderIndex(m[1] as string);
+    const field = m[2] as string;
+    if (!Object.hasOwn(ORDER_FIELDS, field))
+      refuse(`${field} is not an order field a grid may set (one of ${Object.keys(ORDER_FIELDS).join(', ')}, twap.*)`);
+    return [{ path: ['orders', i, field], kind: ORDER_FIELDS[field] as Kind }];
+  }
+  if ((m = /^routing\.defaultTwap\.(.+)$/.exec(key)))
+    return [twapTargets(['routing', 'defaultTwap'], twapField(m[1] as string))];
+  if (key === 'routing.twapThreshold') return [{ path: ['routing', 'twapThreshold'], kind: 'string' }];
+  if (key === 'duration') return [{ path: ['duration'], kind: 'string' }];
+  if (key.startsWith('market.') || VENUE_KEYS.test(key)) {
+    const path = segments(key);
+    if (key === 'market.model') refuse('the market model cannot be a grid axis (its fields differ per model)');
+    const kind = kindOf(valueAt(s, path));
+    if (kind === null)
+      refuse(
+        key.startsWith('market.')
+          ? `the ${s.market.model} market of this scenario has no number or text field ${key.slice(7)}`
+          : `this scenario has no ${key} (a queue exponent needs queue.model probabilistic)`,
+      );
+    return [{ path, kind: kind as Kind }];
+  }
+  return refuse(`${key} is not a grid key; ${KEY_HELP}`);
+}
+
+function typed(kind: Kind, value: string, flag: string): string | number | boolean {
+  if (kind === 'string') return value;
+  if (kind === 'boolean') {
+    if (value === 'true' || value === 'false') return value === 'true';
+    throw new GridError(`${flag}: ${value} is not true or false`);
+  }
+  if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(value) || !Number.isFinite(Number(value)))
+    throw new GridError(`${flag}: ${value} is not a number`);
+  return Number(value);
+}
+
+/** The latency shorthand `ack: 10` as the full form, so one of its fields can be set. */
+function expandLatency(doc: Document, path: DocPath): void {
+  if (path[0] !== 'venue' || path[1] !== 'latency' || path.length !== 4) return;
+  const at = path.slice(0, 3);
+  const v: unknown = doc.getIn(at);
+  if (typeof v === 'number') doc.setIn(at, doc.createNode({ ms: v, jitterMs: 0 }));
+}
+
+interface ResolvedAxis {
+  readonly axis: GridAxis;
+  readonly flag: string;
+  readonly targets: readonly Target[];
+  /** The value of each of the axis's values, typed for its targets. */
+  readonly typed: ReadonlyArray<string | number | boolean>;
+}
+
+const flagOf = (a: GridAxis): string => `--grid ${a.key}=${a.values.join(',')}`;
+const pathText = (p: DocPath): string =>
+  p
+    .map((s) => (typeof s === 'number' ? `[${s}]` : `.${s}`))
+    .join('')
+    .slice(1);
+
+/** The grid's axes checked against the scenario: keys resolved, values typed, no two axes
+ *  writing the same field. */
+function resolveGrid(base: LoadedScenario, grid: readonly GridAxis[]): ResolvedAxis[] {
+  if (grid.length === 0) return [];
+  const points = gridPointCount(grid);
+  if (points > MAX_GRID_POINTS)
+    throw new GridError(`--grid: ${points} combinations, at most ${MAX_GRID_POINTS} (fewer values or axes)`);
+  const owner = new Map<string, string>();
+  return grid.map((axis) => {
+    const flag = flagOf(axis);
+    if (axis.values.length === 0) throw new GridError(`${flag}: no values`);
+    const targets = resolveKey(axis.key, base, flag);
+    for (const t of targets) {
+      for (const p of t.alternative ? [t.path, t.alternative] : [t.path]) {
+        const other = owner.get(pathText(p));
+        if (other !== undefined && other !== axis.key)
+          throw new GridError(`${flag}: sets ${pathText(t.path)}, which --grid ${other} sets too`);
+        if (other === axis.key && p === t.path) throw new GridError(`${flag}: the key ${axis.key} is given twice`);
+        owner.set(pathText(p), axis.key);
+      }
+    }
+    const kinds = new Set(targets.map((t) => t.kind));
+    if (kinds.size !== 1) throw new GridError(`${flag}: its fields differ in type across orders`);
+    const kind = targets[0]?.kind as Kind;
+    return { axis, flag, targets, typed: axis.values.map((v) => typed(kind, v, flag)) };
+  });
+}
+
+/** The YAML text of `text` with `settings` (value index per resolved axis) written in. */
+function variantText(text: string, axes: readonly ResolvedAxis[], at: readonly number[]): string {
+  const doc = parseDocument(text, { uniqueKeys: true });
+  axes.forEach((a, k) => {
+    const value = a.typed[at[k] as number];
+    for (const t of a.targets) {
+      expandLatency(doc, t.path);
+      if (t.alternative && doc.hasIn(t.alternative)) doc.deleteIn(t.alternative);
+      doc.setIn(t.path, value);
+    }
+  });
+  return doc.toString();
+}
+
+/** The problem lines of a scenario error without the file name each starts with. */
+const problemText = (err: ScenarioError, file: string): string =>
+  err.message
+    .split('\n')
+    .map((l) => (l.startsWith(`${file}: `) ? l.slice(file.length + 2) : l))
+    .join('; ');
+
+/** A grid's points over one scenario: each point's settings and its scenario, all validated. */
+export class ScenarioGrid {
+  readonly points: number;
+  private readonly axes: readonly ResolvedAxis[];
+  private readonly loaded: LoadedScenario[] = [];
+
+  /** Resolves the axes against `base` and parses every point's scenario: a GridError (naming
+   *  the flag, the value, and the schema's reason) for the first one that is not valid. */
+  constructor(
+    private readonly text: string,
+    readonly base: LoadedScenario,
+    readonly grid: readonly GridAxis[],
+  ) {
+    this.axes = resolveGrid(base, grid);
+    this.points = gridPointCount(grid);
+    if (this.axes.length === 0) {
+      this.loaded.push(base);
+      return;
+    }
+    // Each value alone first, so a bad value is named on its own; then every combination, since
+    // fields are checked against each other (a TWAP's slices against its duration).
+    this.axes.forEach((a) => {
+      a.typed.forEach((_, v) => {
+        this.parse(() => `${a.flag}: the value ${a.axis.values[v]}`, [a], [v]);
+      });
+    });
+    for (let p = 0; p < this.points; p++) {
+      const at = gridCoordinates(grid, p);
+      this.loaded.push(this.parse(() => `--grid combination ${settingsLabel(gridSettings(grid, p))}`, this.axes, at));
+    }
+  }
+
+  private parse(what: () => string, axes: readonly ResolvedAxis[], at: readonly number[]): LoadedScenario {
+    const text = variantText(this.text, axes, at);
+    try {
+      return parseScenario(text, this.base.file);
+    } catch (err) {
+      if (err instanceof ScenarioError) throw new GridError(`${what()}: ${problemText(err, this.base.file)}`);
+      throw err;
+    }
+  }
+
+  /** The scenario of point `point`. */
+  scenario(point: number): LoadedScenario {
+    const s = this.loaded[point];
+    if (!s) throw new RangeError(`grid point ${point} is not in 0..${this.points - 1}`);
+    return s;
+  }
+
+  /** The YAML text of point `point` (a file `execsim run` takes). */
+  pointText(point: number): string {
+    return this.axes.length === 0 ? this.text : variantText(this.text, this.axes, gridCoordinates(this.grid, point));
+  }
+}

@@ -1,0 +1,141 @@
+// The unit layer of sweeps: unit -> (grid point, path index, seed) is a bijection with common
+// random numbers across points; a plain sweep's units are exactly runSweep's paths; grid flags
+// parse and refuse what they should.
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { loadScenarioFile } from '../scenario/load-scenario.ts';
+import { deriveSeed, runSweep } from './sweep.ts';
+import { gridCoordinates, gridPointCount, GridError, parseGridFlag, type GridAxis } from './sweep-grid.ts';
+import { SweepUnitRunner, unitCount, unitLocation, unitOf, type SweepDefinition } from './sweep-units.ts';
+
+const FILE = 'scenarios/twap-calm.yaml';
+const YAML = readFileSync(FILE, 'utf8');
+const def = (paths: number, grid: GridAxis[] = [], seed = 7): SweepDefinition => ({
+  file: FILE,
+  yaml: YAML,
+  seed,
+  paths,
+  grid,
+});
+
+const axisArb = fc.record({
+  key: fc.constantFrom('twap.slices', 'market.volatility', 'venue.latency.ack.ms'),
+  values: fc.uniqueArray(fc.integer({ min: 1, max: 99 }).map(String), { minLength: 1, maxLength: 4 }),
+});
+
+describe('unit mapping', () => {
+  it('is a bijection of units onto (point, path), the path index shared across points', () => {
+    fc.assert(
+      fc.property(fc.array(axisArb, { maxLength: 3 }), fc.integer({ min: 1, max: 40 }), (grid, paths) => {
+        const d = { paths, grid };
+        const points = gridPointCount(grid);
+        expect(unitCount(d)).toBe(points * paths);
+        const seen = new Set<string>();
+        for (let u = 0; u < unitCount(d); u++) {
+          const { point, path } = unitLocation(d, u);
+          expect(point).toBeGreaterThanOrEqual(0);
+          expect(point).toBeLessThan(points);
+          expect(path).toBeGreaterThanOrEqual(0);
+          expect(path).toBeLessThan(paths);
+          expect(unitOf(d, point, path)).toBe(u);
+          seen.add(`${point}/${path}`);
+        }
+        expect(seen.size).toBe(points * paths);
+        expect(() => unitLocation(d, unitCount(d))).toThrow(RangeError);
+        expect(() => unitLocation(d, -1)).toThrow(RangeError);
+      }),
+    );
+  });
+
+  it('gives each point coordinates in nested-loop order (last axis fastest), all distinct', () => {
+    fc.assert(
+      fc.property(fc.array(axisArb, { minLength: 1, maxLength: 3 }), (grid) => {
+        const all = Array.from({ length: gridPointCount(grid) }, (_, p) => gridCoordinates(grid, p));
+        expect(new Set(all.map((c) => c.join(','))).size).toBe(all.length);
+        all.forEach((c, p) => {
+          // Mixed radix: the point number is read back from its coordinates.
+          expect(c.reduce((n, v, k) => n * (grid[k] as GridAxis).values.length + v, 0)).toBe(p);
+        });
+      }),
+    );
+  });
+
+  it('runs a unit with the seed of its path index at every grid point (common random numbers)', () => {
+    const runner = new SweepUnitRunner(def(2, [parseGridFlag('twap.slices=5,10')], 11));
+    const results = Array.from({ length: runner.units }, (_, u) => runner.run(u));
+    expect(results.map((r) => [r.unit, r.point, r.path.path, r.path.seed])).toEqual([
+      [0, 0, 0, deriveSeed(11, 0)],
+      [1, 1, 0, deriveSeed(11, 0)],
+      [2, 0, 1, deriveSeed(11, 1)],
+      [3, 1, 1, deriveSeed(11, 1)],
+    ]);
+    // The two settings are really different scenarios.
+    expect(results[0]?.path.digest).not.toBe(results[1]?.path.digest);
+    expect(runner.scenario(0).scenario.orders[0]?.twap?.slices).toBe(5);
+    expect(runner.scenario(1).scenario.orders[0]?.twap?.slices).toBe(10);
+    expect(runner.scenario(1).scenario.orders[0]?.twap?.interval).toBeUndefined();
+  });
+
+  it('runs a plain sweep unit for unit as runSweep runs its paths (same digests and figures)', () => {
+    const loaded = loadScenarioFile(FILE);
+    const sweep = runSweep(loaded, { paths: 3, seed: 7 });
+    const runner = new SweepUnitRunner(def(3));
+    const units = [2, 0, 1].map((u) => runner.run(u)).sort((a, b) => a.unit - b.unit);
+    expect(units.map((u) => u.path)).toEqual(sweep.perPath);
+  });
+});
+
+describe('grid flags', () => {
+  it('parse KEY=V1,V2 with its values in order, for any key and values', () => {
+    const word = fc.stringMatching(/^[A-Za-z0-9_-]{1,8}$/);
+    fc.assert(
+      fc.property(
+        fc.array(word, { minLength: 1, maxLength: 4 }),
+        fc.uniqueArray(fc.stringMatching(/^[A-Za-z0-9.:+-]{1,8}$/), { minLength: 1, maxLength: 6 }),
+        (parts, values) => {
+          const key = parts.join('.');
+          expect(parseGridFlag(`${key}=${values.join(',')}`)).toEqual({ key, values });
+        },
+      ),
+    );
+  });
+
+  it('refuse a flag without =, an empty value, a repeated value or a bad key', () => {
+    for (const bad of ['twap.slices', 'twap.slices=', 'twap.slices=5,,10', 'twap.slices=5,5', '=5', 'a..b=1'])
+      expect(() => parseGridFlag(bad), bad).toThrow(GridError);
+  });
+
+  it('refuse keys and values the scenario does not take, naming the flag and the reason', () => {
+    const cases: Array<[string, RegExp]> = [
+      ['twap.slices=0', /^--grid twap\.slices=0: the value 0: orders\[0\]\.twap\.slices: /],
+      ['twap.slices=five', /^--grid twap\.slices=five: five is not a number/],
+      ['twap.bogus=1', /bogus is not a TWAP field/],
+      ['seed=1,2', /seed is not a grid key/],
+      ['orders.nobody.qty=1', /no order has the id nobody/],
+      ['orders.auto-sell.twap.slices=3', /order auto-sell has no twap/],
+      ['market.model=replay', /market model cannot be a grid axis/],
+      ['market.sigma=1', /synthetic market of this scenario has no number or text field sigma/],
+      ['venue.queue.exponent=2', /no venue\.queue\.exponent/],
+    ];
+    for (const [flag, message] of cases)
+      expect(() => new SweepUnitRunner(def(1, [parseGridFlag(flag)])), flag).toThrow(message);
+  });
+
+  it('refuse two axes that set the same field, and a combination the schema refuses', () => {
+    expect(
+      () =>
+        new SweepUnitRunner(def(1, [parseGridFlag('twap.slices=5'), parseGridFlag('orders.twap-buy.twap.slices=6')])),
+    ).toThrow(/sets orders\[0\]\.twap\.slices, which --grid twap\.slices sets too/);
+    expect(
+      () => new SweepUnitRunner(def(1, [parseGridFlag('twap.slices=5'), parseGridFlag('twap.interval=PT1M')])),
+    ).toThrow(GridError);
+    // Each value alone is valid; a 5-minute interval in a 2-minute TWAP is not.
+    expect(
+      () =>
+        new SweepUnitRunner(
+          def(1, [parseGridFlag('twap.interval=PT1M,PT5M'), parseGridFlag('twap.duration=PT10M,PT2M')]),
+        ),
+    ).toThrow(/^--grid combination twap\.interval=PT5M, twap\.duration=PT2M: orders\[0\]\.twap\.interval: /);
+  });
+});

@@ -1,0 +1,122 @@
+// The unit of work of a sweep, for whatever runs it (the CLI in process, worker threads, queue
+// workers on other machines): a sweep is a plain definition (scenario text, sweep seed, paths per
+// grid point, grid axes) and its units are numbered 0 .. unitCount - 1. A job carries only the
+// definition and unit numbers; everything else is a pure function of them:
+//
+//   unit u  ->  path index  i = floor(u / points),  grid point  g = u mod points
+//   seed of unit u = deriveSeed(sweep seed, i)
+//
+// so the same path index gets the same seed at every grid point (common random numbers:
+// differences between settings are not noise of different draws), and a plain sweep (one point)
+// has unit = path index, its path i exactly path i of runSweep. Units run path by path across the
+// points (path 0 at every point, then path 1, ...), so a sweep stopped early has about as many
+// paths at every point.
+import type { ParentReport } from '../core/report/run-report.ts';
+import { parseScenario, type LoadedScenario } from '../scenario/load-scenario.ts';
+import {
+  MAX_SWEEP_PATHS,
+  runPath,
+  seedDeriver,
+  SweepPathError,
+  type ExpectationOutcome,
+  type SweepPath,
+} from './sweep.ts';
+import { gridPointCount, gridSettings, ScenarioGrid, settingsLabel, type GridAxis } from './sweep-grid.ts';
+
+export type { GridAxis } from './sweep-grid.ts';
+
+/** A sweep as plain data (structured-clone and JSON safe): what a worker needs to run any unit. */
+export interface SweepDefinition {
+  /** Where the scenario came from (replay files resolve against it). */
+  readonly file: string;
+  /** The scenario's YAML text. */
+  readonly yaml: string;
+  /** The sweep seed the path seeds derive from. */
+  readonly seed: number;
+  /** Paths per grid point. */
+  readonly paths: number;
+  /** The grid's axes; [] for a plain sweep (one point: the scenario as written). */
+  readonly grid: readonly GridAxis[];
+}
+
+/** The most units (paths x grid points) one sweep may run. */
+export const MAX_SWEEP_UNITS = 1_000_000;
+
+/** The number of units of a sweep: grid points x paths. */
+export function unitCount(def: Pick<SweepDefinition, 'paths' | 'grid'>): number {
+  return gridPointCount(def.grid) * def.paths;
+}
+
+/** Where unit `unit` is: its grid point and path index. */
+export function unitLocation(
+  def: Pick<SweepDefinition, 'paths' | 'grid'>,
+  unit: number,
+): { readonly point: number; readonly path: number } {
+  const points = gridPointCount(def.grid);
+  if (!Number.isSafeInteger(unit) || unit < 0 || unit >= points * def.paths)
+    throw new RangeError(`unit ${unit} is not in 0..${points * def.paths - 1}`);
+  return { point: unit % points, path: Math.floor(unit / points) };
+}
+
+/** The unit of path index `path` at grid point `point`. */
+export function unitOf(def: Pick<SweepDefinition, 'paths' | 'grid'>, point: number, path: number): number {
+  return path * gridPointCount(def.grid) + point;
+}
+
+/** One unit run. `path.path` is the path index (shared by every grid point), `path.seed` its seed. */
+export interface UnitResult {
+  readonly unit: number;
+  readonly point: number;
+  readonly path: SweepPath;
+  readonly parents: readonly ParentReport[];
+  readonly expectations: readonly ExpectationOutcome[];
+}
+
+/** Checks a definition's numbers: an Error naming the field when one is out of range. */
+export function checkDefinition(def: SweepDefinition): void {
+  if (!Number.isSafeInteger(def.paths) || def.paths < 1 || def.paths > MAX_SWEEP_PATHS)
+    throw new Error(`paths must be an integer from 1 to ${MAX_SWEEP_PATHS}, got ${def.paths}`);
+  if (!Number.isSafeInteger(def.seed) || def.seed < 0)
+    throw new Error(`sweep seed must be a non-negative safe integer, got ${def.seed}`);
+  const units = unitCount(def);
+  if (units > MAX_SWEEP_UNITS)
+    throw new Error(`paths x grid points is ${units}, at most ${MAX_SWEEP_UNITS.toLocaleString('en-US')}`);
+}
+
+/** Runs units of one sweep. Parses the scenario and every grid point's variant once, up front
+ *  (a bad grid value is a GridError from the constructor, before any unit runs). */
+export class SweepUnitRunner {
+  readonly grid: ScenarioGrid;
+  readonly units: number;
+  private readonly seedOf: (index: number) => number;
+
+  constructor(
+    readonly def: SweepDefinition,
+    /** The scenario already parsed from def.yaml (saves parsing it again). */
+    base?: LoadedScenario,
+  ) {
+    checkDefinition(def);
+    this.grid = new ScenarioGrid(def.yaml, base ?? parseScenario(def.yaml, def.file), def.grid);
+    this.units = unitCount(def);
+    this.seedOf = seedDeriver(def.seed);
+  }
+
+  /** The scenario of grid point `point` (the scenario as written when there is no grid). */
+  scenario(point = 0): LoadedScenario {
+    return this.grid.scenario(point);
+  }
+
+  /** Runs unit `unit`; a run that throws is SweepPathError naming the path, its seed and point. */
+  run(unit: number): UnitResult {
+    const { point, path } = unitLocation(this.def, unit);
+    const seed = this.seedOf(path);
+    try {
+      const r = runPath(this.grid.scenario(point), path, seed);
+      return { unit, point, path: r.path, parents: r.parents, expectations: r.expectations };
+    } catch (err) {
+      if (!(err instanceof SweepPathError) || this.def.grid.length === 0) throw err;
+      const label = settingsLabel(gridSettings(this.def.grid, point));
+      throw new SweepPathError(path, seed, err.cause, point, unit, label);
+    }
+  }
+}
