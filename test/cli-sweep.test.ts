@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { main, type Io } from '../src/cli/main.ts';
+import { runCli, type Io } from '../src/cli/main.ts';
 import { progressLine, sweepCommand } from '../src/cli/sweep-command.ts';
 import { openExistingDatabase } from '../src/store/open-database.ts';
 import { getSweep } from '../src/store/sweep-read.ts';
@@ -231,6 +231,35 @@ describe('execsim sweep bad input exits 2 and runs nothing', () => {
     ['an unknown flag', [IMPACT, '--paths', '2', '--bogus'], /--bogus/],
     ['a bad --seed', [IMPACT, '--paths', '2', '--seed', 'x'], /--seed: "x"/],
     ['no scenario', ['--paths', '2'], /exactly one scenario/],
+    ['--workers 0', [IMPACT, '--paths', '2', '--workers', '0'], /--workers: "0" is not a positive integer/],
+    [
+      '--workers not a number',
+      [IMPACT, '--paths', '2', '--workers', 'all'],
+      /--workers: "all" is not a positive integer/,
+    ],
+    [
+      '--workers above the limit',
+      [IMPACT, '--paths', '2', '--workers', '257'],
+      /--workers: 257 is above the limit of 256/,
+    ],
+    ['--grid without =', [IMPACT, '--paths', '2', '--grid', 'twap.slices'], /--grid twap\.slices: expected KEY=VALUE/],
+    ['--grid not a key', [IMPACT, '--paths', '2', '--grid', 'seed=1,2'], /--grid seed=1,2: seed is not a grid key/],
+    [
+      '--grid empty value',
+      [IMPACT, '--paths', '2', '--grid', 'market.sigma=1,,2'],
+      /--grid market\.sigma=1,,2: an empty value/,
+    ],
+    [
+      '--grid value the schema refuses',
+      [IMPACT, '--paths', '2', '--grid', 'market.sigma=1,-1'],
+      /--grid market\.sigma=1,-1: the value -1: market\.sigma: /,
+    ],
+    ['--grid value of the wrong type', [IMPACT, '--paths', '2', '--grid', 'market.sigma=high'], /high is not a number/],
+    [
+      '--grid twap key without a twap order',
+      [IMPACT, '--paths', '2', '--grid', 'twap.slices=5'],
+      /--grid twap\.slices=5: no order of the scenario has a twap/,
+    ],
   ];
 
   // Each spawn costs about a second: three through the bin, all of them in process.
@@ -247,11 +276,11 @@ describe('execsim sweep bad input exits 2 and runs nothing', () => {
     },
   );
 
-  it.each(cases)('in process: %s', (_what, args, stderr) => {
+  it.each(cases)('in process: %s', async (_what, args, stderr) => {
     const d = path.join(dir, 'usage-in-process.db');
     const out: string[] = [];
     const err: string[] = [];
-    const code = main(['sweep', ...args, '--store'], {
+    const code = await runCli(['sweep', ...args, '--store'], {
       out: (t) => void out.push(t),
       err: (t) => void err.push(t),
       env: { EXECSIM_DB: d },
@@ -281,11 +310,11 @@ describe('the progress bar (in process)', () => {
     return { outText, errText, out: (t) => void outText.push(t), err: (t) => void errText.push(t), env: {} };
   };
 
-  it('draws plain-text lines overwritten with \\r and clears itself at the end', () => {
+  it('draws plain-text lines overwritten with \\r and clears itself at the end', async () => {
     const written: string[] = [];
     const sink = { write: (t: string) => void written.push(t), columns: 120 };
     const i = io();
-    expect(sweepCommand([IMPACT, '--paths', '2'], i, sink)).toBe(0);
+    expect(await sweepCommand([IMPACT, '--paths', '2', '--workers', '1'], i, sink)).toBe(0);
     expect(written.length).toBeGreaterThanOrEqual(2);
     expect(written[0]).toMatch(/^\rsweep almgren-chriss-impact \[#{15}-{15}\] {2}50% 1\/2 paths /);
     expect(written.at(-2)).toMatch(/^\rsweep almgren-chriss-impact \[#{30}\] 100% 2\/2 paths /);
@@ -294,15 +323,19 @@ describe('the progress bar (in process)', () => {
     expect(i.outText.join('\n')).toContain('sweep almgren-chriss-impact: 2 paths');
   });
 
-  it('writes nothing without a terminal', () => {
+  it('writes nothing without a terminal', async () => {
     const i = io();
-    expect(sweepCommand([IMPACT, '--paths', '1', '--json'], i, null)).toBe(0);
+    expect(await sweepCommand([IMPACT, '--paths', '1', '--json', '--workers', '1'], i, null)).toBe(0);
     expect(i.errText).toEqual([]);
     expect(JSON.parse(i.outText.join('')) as object).toMatchObject({ paths: 1 });
   });
 
-  it('fits the terminal width', () => {
-    expect(progressLine('x', 3, 10, 1500, 200)).toBe('sweep x [#########---------------------]  30% 3/10 paths 1.5 s');
+  it('fits the terminal width, with the time left at the rate so far until the end', () => {
+    expect(progressLine('x', 3, 10, 1500, 200)).toBe(
+      'sweep x [#########---------------------]  30% 3/10 paths 1.5 s, ETA 3.5 s',
+    );
+    expect(progressLine('x', 1, 1000, 1000, 200)).toMatch(/ 1\/1000 paths 1\.0 s, ETA 16 min 39 s$/);
+    expect(progressLine('x', 10, 10, 1500, 200)).toMatch(/ 10\/10 paths 1\.5 s$/);
     expect(progressLine('x', 3, 10, 1500, 20)).toHaveLength(19);
   });
 });

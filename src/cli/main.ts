@@ -33,7 +33,7 @@ const USAGE = `usage:
   execsim export <runId> (--fills | --orders) [--out FILE]       a stored run's fills or orders as CSV
   execsim delete <runId...> [--force]                            delete stored runs with their events
   execsim prune [--status S,..] [--older-than D] [--dry-run]     delete crashed, interrupted and failed runs
-  execsim sweep <file> --paths N [--seed S] [--json] [--store]     Monte Carlo over N derived seeds (--store: keep the sweep)
+  execsim sweep <file> --paths N [--grid K=V,..] [--workers N] [--json] [--store]  Monte Carlo over N derived seeds, on every core
   execsim serve [--db PATH] [--port N] [--host H] [--workers N]  the HTTP API and pages with execution charts
   execsim gateway alpaca --scenario FILE [--port N] [--host H]   an Alpaca-compatible venue on the simulator, wall clock
   execsim --version                                              print the version
@@ -71,8 +71,10 @@ export function main(argv: readonly string[], io: Io = processIo): number {
  *  serve until SIGINT or SIGTERM (loaded only when asked for: a server is not every command's
  *  start-up). */
 export async function runCli(argv: readonly string[], io: Io = processIo): Promise<number> {
-  if (argv[0] !== 'run' && argv[0] !== 'serve' && argv[0] !== 'gateway' && argv[0] !== 'resume') return main(argv, io);
+  if (argv[0] !== 'run' && argv[0] !== 'serve' && argv[0] !== 'gateway' && argv[0] !== 'resume' && argv[0] !== 'sweep')
+    return main(argv, io);
   try {
+    if (argv[0] === 'sweep') return await sweepCommand(argv.slice(1), io);
     if (argv[0] === 'resume') return await (await import('./resume-command.ts')).resumeCommand(argv.slice(1), io);
     if (argv[0] === 'serve')
       return await (await import('./serve-command.ts')).serveCommand(argv.slice(1), io, version());
@@ -101,7 +103,11 @@ function dispatch(argv: readonly string[], io: Io): number {
     case 'prune':
       return pruneCommand(rest, io);
     case 'sweep':
-      return sweepCommand(rest, io);
+      if (rest.includes('--help') || rest.includes('-h')) {
+        io.out(SWEEP_HELP);
+        return 0;
+      }
+      throw new UsageError('sweep runs on worker threads: use the execsim command (bin/execsim.js) or runCli');
     case 'resume':
       if (rest.includes('--help') || rest.includes('-h')) {
         io.out(RESUME_HELP);

@@ -1,33 +1,57 @@
-// `execsim sweep <scenario> --paths N [--seed S] [--json] [--store [--db PATH]]`: one scenario
-// over N derived seeds (src/runtime/sweep.ts), printed as a summary table or, with --json, one
-// JSON object. A progress bar goes to stderr only when stderr is a terminal. Exit codes: 0 when
-// the sweep ran (expectations are reported as pass counts per expectation, not as a failure:
-// a sweep reports distributions), 2 for bad input (thrown as UsageError or ScenarioError and
-// mapped by main). Nothing is stored unless --store is given; then the sweep and its paths are
-// written into the store as they run (in batches: a killed sweep keeps whole paths) and the
-// summary names the sweep's id.
+// `execsim sweep <scenario> --paths N [--seed S] [--grid KEY=V1,V2 ...] [--workers N] [--json]
+// [--store [--db PATH]]`: one scenario over N derived seeds (src/runtime/sweep.ts), at every point
+// of a parameter grid when --grid is given (sweep-grid.ts), run on worker threads
+// (sweep-threads.ts; --workers 1 runs in this thread), printed as a summary table or, with
+// --json, one JSON object. Results are handed back in path order whatever the number of workers,
+// so output and stored rows do not depend on it. A progress bar with an ETA goes to stderr only
+// when stderr is a terminal. Exit codes: 0 when the sweep ran (expectations are reported as pass
+// counts per expectation, not as a failure: a sweep reports distributions), 2 for bad input
+// (thrown as UsageError or ScenarioError and mapped by main), 128 + the signal's number when
+// SIGINT, SIGTERM or SIGHUP stopped it. Nothing is stored unless --store is given; then the sweep
+// and its paths are written into the store as they run, from this thread only (in batches: a
+// killed sweep keeps whole paths; a stopped one is stored as interrupted) and the summary names
+// the sweep's id.
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { DEFAULT_DB_PATH, openDatabase } from '../store/open-database.ts';
 import { SweepStore } from '../store/sweep-store.ts';
-import { MAX_SWEEP_PATHS, METRICS, PATH_STATUSES, runSweep, type Metric, type SweepResult } from '../runtime/sweep.ts';
+import { MAX_SWEEP_PATHS, METRICS, PATH_STATUSES, type Metric, type SweepResult } from '../runtime/sweep.ts';
 import { newSweep, newSweepId, SweepRecorder } from '../runtime/sweep-recorder.ts';
+import { GridError, parseGridFlag, settingsLabel, type GridAxis } from '../runtime/sweep-grid.ts';
+import type { GridReport, MetricWithCi } from '../runtime/sweep-grid-report.ts';
+import { MAX_SWEEP_UNITS, SweepCollector, SweepUnitRunner, unitCount } from '../runtime/sweep-units.ts';
+import { defaultWorkers, MAX_WORKERS, runSweepUnits } from '../runtime/sweep-threads.ts';
 import { loadScenarioSource } from '../scenario/load-scenario.ts';
-import { argsProblem, parseSeed, UsageError, type Io } from './io.ts';
+import { argsProblem, parseSeed, SIGNAL_EXIT, UsageError, type InterruptSignalName, type Io } from './io.ts';
 
-export const SWEEP_HELP = `usage: execsim sweep <scenario> --paths N [--seed S] [--json] [--store [--db PATH]]
+export const SWEEP_HELP = `usage: execsim sweep <scenario> --paths N [--seed S] [--grid KEY=V1,V2 ...] [--workers N]
+                     [--json] [--store [--db PATH]]
 Runs one scenario over N paths (1..${MAX_SWEEP_PATHS.toLocaleString('en-US')}), each with a seed derived from S (default: the
 scenario's seed) and the path number, and reports per parent the mean, standard deviation and
 5th/50th/95th percentiles of implementation shortfall (quote currency and bps), fill ratio and
 duration. Path i reproduces with \`execsim run <scenario> --seed <its seed>\` (seeds are in --json).
-  --paths N     number of paths (required)
+  --paths N     number of paths (per grid point with --grid)
   --seed S      sweep seed the path seeds derive from
-  --json        one JSON object: scenario, seed, paths, perPath, summary, expectations (and
-                sweepId with --store)
-  --store       store the sweep and its paths (seed, digest, per-parent figures) as it runs, and
-                print its id (off by default: nothing is stored)
+  --grid K=V,.. a parameter grid axis (repeatable): every combination of the axes' values runs the
+                same N path seeds (common random numbers), and each grid point gets its shortfall
+                (bps, all parents) mean, sd, p5/p50/p95 and 95% confidence interval, fill ratio,
+                pass rate, and the paired difference to the point of lowest mean shortfall. Keys:
+                twap.<field> (every order with a twap: slices, interval, duration, maxSliceQty,
+                limitOffsetTicks, ...; slices replaces interval and back), orders.<id>.twap.<field>,
+                orders.<id>.qty|limitPrice|stopPrice|at|cancelAt, routing.defaultTwap.<field>,
+                routing.twapThreshold, market.<field> (e.g. market.volatility), venue.latency.<channel>.ms
+                or .jitterMs, venue.fees.makerBps|takerBps, duration. Example:
+                --grid twap.slices=5,10,20 --grid twap.duration=PT30M,PT1H
+  --workers N   worker threads (default: every core, here ${defaultWorkers()}; 1 runs in this thread);
+                results are the same for any N
+  --json        one JSON object: scenario, seed, paths, perPath, summary, expectations (with --grid:
+                grid, with each point's figures and the best point per objective; and sweepId
+                with --store)
+  --store       store the sweep and its paths (seed, digest, per-parent figures, grid point) as it
+                runs, and print its id (off by default: nothing is stored)
   --db PATH     the database for --store (else $EXECSIM_DB, else ${DEFAULT_DB_PATH})
-Exit codes: 0 the sweep ran (expectations are counted per path, not failed on), 2 bad input.`;
+Exit codes: 0 the sweep ran (expectations are counted per path, not failed on), 2 bad input,
+130/143/129 stopped by SIGINT/SIGTERM/SIGHUP (a stored sweep is marked interrupted).`;
 
 /** Where the progress bar goes: a terminal's stderr, or nowhere. */
 export interface ProgressSink {
@@ -40,13 +64,22 @@ function terminalProgress(): ProgressSink | null {
   return s.isTTY ? { write: (t) => void s.write(t), columns: s.columns || 80 } : null;
 }
 
-/** One line of the progress bar (no \r), at most `columns - 1` characters. */
+const seconds = (ms: number): string => {
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(1)} s`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m} min ${Math.floor(s % 60)} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
+};
+
+/** One line of the progress bar (no \r), at most `columns - 1` characters: done of total, the
+ *  elapsed time and, once something is done and until the end, the time left at the rate so far. */
 export function progressLine(label: string, done: number, total: number, elapsedMs: number, columns: number): string {
   const width = 30;
   const filled = Math.floor((done / total) * width);
   const pct = Math.floor((done / total) * 100);
   const bar = '#'.repeat(filled) + '-'.repeat(width - filled);
-  const line = `sweep ${label} [${bar}] ${String(pct).padStart(3)}% ${done}/${total} paths ${(elapsedMs / 1000).toFixed(1)} s`;
+  const eta = done > 0 && done < total ? `, ETA ${seconds((elapsedMs * (total - done)) / done)}` : '';
+  const line = `sweep ${label} [${bar}] ${String(pct).padStart(3)}% ${done}/${total} paths ${seconds(elapsedMs)}${eta}`;
   return line.slice(0, Math.max(0, columns - 1));
 }
 
@@ -56,11 +89,11 @@ function positiveInt(flag: string, text: string, max: number): number {
   return Number(text);
 }
 
-export function sweepCommand(
+export async function sweepCommand(
   args: readonly string[],
   io: Io,
   progress: ProgressSink | null = terminalProgress(),
-): number {
+): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -70,6 +103,8 @@ export function sweepCommand(
       options: {
         paths: { type: 'string' },
         seed: { type: 'string' },
+        grid: { type: 'string', multiple: true },
+        workers: { type: 'string' },
         db: { type: 'string' },
         store: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
@@ -90,46 +125,83 @@ export function sweepCommand(
     throw new UsageError(`--paths is required: the number of paths to run (1..${MAX_SWEEP_PATHS})`);
   const paths = positiveInt('--paths', values.paths, MAX_SWEEP_PATHS);
   const seed = values.seed === undefined ? undefined : parseSeed(values.seed);
+  const workers =
+    values.workers === undefined ? defaultWorkers() : positiveInt('--workers', values.workers, MAX_WORKERS);
+  let grid: GridAxis[];
+  try {
+    grid = (values.grid ?? []).map(parseGridFlag);
+  } catch (err) {
+    if (err instanceof GridError) throw new UsageError(err.message);
+    throw err;
+  }
   if (values.db !== undefined && !values.store)
     io.err('execsim: --db has no effect without --store (sweep paths are not stored)');
-  // Validated before anything runs or any database is opened.
+  // Validated before anything runs or any database is opened: the scenario, then every grid point.
   const source = loadScenarioSource(positionals[0] as string);
   const { loaded } = source;
+  const def = { file: loaded.file, yaml: source.text, seed: seed ?? loaded.scenario.seed, paths, grid };
+  if (unitCount(def) > MAX_SWEEP_UNITS)
+    throw new UsageError(
+      `--paths ${paths} x ${unitCount(def) / paths} grid points is ${unitCount(def)} paths, above the limit of ${MAX_SWEEP_UNITS}`,
+    );
+  let runner: SweepUnitRunner;
+  try {
+    runner = new SweepUnitRunner(def, loaded);
+  } catch (err) {
+    if (err instanceof GridError) throw new UsageError(err.message);
+    throw err;
+  }
 
   let recorder: SweepRecorder | undefined;
   let store: SweepStore | undefined;
   if (values.store) {
     store = new SweepStore(openDatabase(values.db ?? io.env['EXECSIM_DB'] ?? DEFAULT_DB_PATH));
     const id = newSweepId();
-    store.create(newSweep(id, source, seed ?? loaded.scenario.seed, paths));
+    store.create(newSweep(id, source, def.seed, paths, grid));
     recorder = new SweepRecorder(store, id);
   }
   const started = performance.now();
   let shown = '';
   let lastDraw = -Infinity;
-  const onProgress = progress
-    ? (done: number, total: number) => {
-        const now = performance.now();
-        if (done < total && now - lastDraw < 100) return;
-        lastDraw = now;
-        const line = progressLine(loaded.scenario.name, done, total, now - started, progress.columns);
-        progress.write(`\r${line}${' '.repeat(Math.max(0, shown.length - line.length))}`);
-        shown = line;
-      }
-    : undefined;
+  const draw = (done: number, total: number): void => {
+    if (!progress) return;
+    const now = performance.now();
+    if (done < total && now - lastDraw < 100) return;
+    lastDraw = now;
+    const line = progressLine(loaded.scenario.name, done, total, now - started, progress.columns);
+    progress.write(`\r${line}${' '.repeat(Math.max(0, shown.length - line.length))}`);
+    shown = line;
+  };
+  const collector = new SweepCollector(def, loaded.scenario.name);
+  const stop = new AbortController();
+  const removeHandlers = io.onInterrupt?.((signal) => stop.abort(signal));
   let result: SweepResult;
   try {
-    result = runSweep(loaded, {
-      paths,
-      ...(seed === undefined ? {} : { seed }),
-      ...(recorder ? { onPath: recorder.add.bind(recorder) } : {}),
-      ...(onProgress ? { onProgress } : {}),
+    const end = await runSweepUnits(def, {
+      workers,
+      runner,
+      signal: stop.signal,
+      onUnit: (r, done, total) => {
+        collector.add(r);
+        recorder?.addUnit(r);
+        draw(done, total);
+      },
     });
+    if (end.kind === 'interrupted') {
+      recorder?.interrupt(end.reason);
+      io.err(
+        `execsim: ${end.reason}: sweep stopped after ${end.units} of ${runner.units} paths` +
+          (recorder ? `; stored as interrupted sweep ${recorder.sweepId}` : ''),
+      );
+      return SIGNAL_EXIT[end.reason as InterruptSignalName] ?? SIGNAL_EXIT.SIGINT;
+    }
+    result = collector.result();
     recorder?.finish(result);
   } catch (err) {
     recorder?.fail(err);
     throw err;
   } finally {
+    removeHandlers?.();
     if (progress && shown) progress.write(`\r${' '.repeat(shown.length)}\r`);
     store?.db.close();
   }
@@ -138,7 +210,7 @@ export function sweepCommand(
   io.out(
     values.json
       ? JSON.stringify(sweepId === null ? result : { ...result, sweepId })
-      : formatSweep(result, wallMs, sweepId),
+      : formatSweep(result, wallMs, sweepId, workers),
   );
   return 0;
 }
@@ -168,12 +240,19 @@ function table(header: readonly string[], rows: readonly string[][], leftColumns
 }
 
 /** The human-readable summary of a sweep; `sweepId` is the stored sweep's id (null: not stored). */
-export function formatSweep(r: SweepResult, wallMs: number, sweepId: string | null): string {
+export function formatSweep(r: SweepResult, wallMs: number, sweepId: string | null, workers = 1): string {
   const lines: string[] = [];
+  const points = r.grid ? r.grid.points.length : 1;
   lines.push(
-    `sweep ${r.scenario}: ${r.paths} path${r.paths === 1 ? '' : 's'}, seeds derived from ${r.seed}, ` +
-      `${(wallMs / 1000).toFixed(1)} s wall; ${sweepId !== null ? `stored as sweep ${sweepId}` : 'paths not stored'}`,
+    `sweep ${r.scenario}: ${r.paths} path${r.paths === 1 ? '' : 's'}` +
+      (r.grid ? ` at each of ${points} grid points (${r.paths * points} in all)` : '') +
+      `, seeds derived from ${r.seed}, ` +
+      `${(wallMs / 1000).toFixed(1)} s wall on ${workers} thread${workers === 1 ? '' : 's'}; ` +
+      `${sweepId !== null ? `stored as sweep ${sweepId}` : 'paths not stored'}`,
   );
+  if (r.grid) {
+    lines.push('', ...formatGrid(r.grid), '', 'over all grid points together:');
+  }
   const rows: string[][] = [];
   for (const [id, s] of Object.entries(r.summary)) {
     METRICS.forEach((m, k) => {
@@ -208,4 +287,46 @@ export function formatSweep(r: SweepResult, wallMs: number, sweepId: string | nu
     }
   }
   return lines.join('\n');
+}
+
+const ci = (m: { ci95: readonly [number, number] | null }, d: number): string =>
+  m.ci95 === null ? '-' : `${fixed(m.ci95[0], d)}..${fixed(m.ci95[1], d)}`;
+
+/** A grid sweep's table: one row per point, then the best point per objective. */
+export function formatGrid(g: GridReport): string[] {
+  const rows = g.points.map((p) => {
+    const s: MetricWithCi = p.shortfallBps;
+    const vs = p.vsBest;
+    return [
+      String(p.point),
+      settingsLabel(p.settings),
+      String(s.n),
+      fixed(s.mean, 2),
+      ci(s, 2),
+      fixed(s.std, 2),
+      fixed(s.p5, 2),
+      fixed(s.p50, 2),
+      fixed(s.p95, 2),
+      fixed(p.fillRatio.mean, 4),
+      `${(p.passRate * 100).toFixed(1)}%`,
+      p.point === g.best.meanShortfall ? 'best' : vs === null ? '-' : `${fixed(vs.mean, 2)} (${ci(vs, 2)})`,
+    ];
+  });
+  const lines = [
+    'shortfall in bps of arrival notional, all parents of a path together; CI: 95% confidence interval of the mean;',
+    'vs best: paired difference of shortfall to the lowest-mean point over the same seeds, with its 95% CI',
+    ...table(['point', 'settings', 'n', 'mean', 'CI', 'sd', 'p5', 'p50', 'p95', 'fill', 'pass', 'vs best'], rows, 2),
+    '',
+    'best setting per objective:',
+  ];
+  const name = (p: number | null): string => {
+    const point = p === null ? undefined : g.points[p];
+    return point === undefined
+      ? '- (no point has the figure)'
+      : `point ${point.point}: ${settingsLabel(point.settings)}`;
+  };
+  lines.push(`  lowest mean shortfall:       ${name(g.best.meanShortfall)}`);
+  lines.push(`  lowest p95 shortfall (risk): ${name(g.best.p95Shortfall)}`);
+  lines.push(`  highest fill ratio:          ${name(g.best.fillRatio)}`);
+  return lines;
 }

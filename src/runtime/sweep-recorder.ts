@@ -11,7 +11,9 @@ import type { ParentReport } from '../core/report/run-report.ts';
 import type { ScenarioSource } from '../scenario/load-scenario.ts';
 import type { StoredPath, SweepStore } from '../store/sweep-store.ts';
 import { codeVersion } from './code-version.ts';
-import { SweepPathError, type SweepPath, type SweepResult } from './sweep.ts';
+import { num, pathTotals, SweepPathError, type SweepPath, type SweepResult } from './sweep.ts';
+import type { UnitResult } from './sweep-units.ts';
+import { gridPointCount, type GridAxis } from './sweep-grid.ts';
 
 export const BATCH_PATHS = 100;
 export const BATCH_WALL_MS = 250;
@@ -21,7 +23,13 @@ export const newSweepId = (): string => `sweep-${randomUUID()}`;
 
 /** A scenario with the text it was parsed from (a stored sweep keeps the text to re-run a path). */
 /** The sweep row's fields for `source` swept `paths` times from `sweepSeed`. */
-export function newSweep(id: string, source: ScenarioSource, sweepSeed: number, paths: number) {
+export function newSweep(
+  id: string,
+  source: ScenarioSource,
+  sweepSeed: number,
+  paths: number,
+  grid: readonly GridAxis[] = [],
+) {
   const { loaded } = source;
   return {
     id,
@@ -31,43 +39,31 @@ export function newSweep(id: string, source: ScenarioSource, sweepSeed: number, 
     scenarioFile: loaded.file,
     scenarioSource: source.text,
     sweepSeed,
-    paths,
+    paths: paths * gridPointCount(grid),
+    gridJson: grid.length > 0 ? JSON.stringify(grid) : null,
     codeVersion: codeVersion(),
     createdAt: new Date().toISOString(),
   };
 }
 
-const num = (text: string | null): number | null => {
-  if (text === null) return null;
-  const x = Number(text);
-  return Number.isFinite(x) ? x : null;
-};
-
-/** The stored form of a path: its row and its parents' rows. */
-export function storedPath(p: SweepPath, parents: readonly ParentReport[]): StoredPath {
-  let shortfall = 0;
-  let arrivalNotional = 0;
-  let filled = 0;
-  let ordered = 0;
-  for (const r of parents) {
-    const q = num(r.filledQty) ?? 0;
-    filled += q;
-    ordered += num(r.qty) ?? 0;
-    const sq = num(r.shortfallQuote);
-    const arrival = num(r.arrivalPrice);
-    if (sq !== null && arrival !== null && q > 0) {
-      shortfall += sq;
-      arrivalNotional += arrival * q;
-    }
-  }
+/** The stored form of a path: its row and its parents' rows. `unit` is the row's number in the
+ *  sweep (the path index in a plain sweep) and `point` its grid point (0 in a plain sweep). */
+export function storedPath(
+  p: SweepPath,
+  parents: readonly ParentReport[],
+  unit: number = p.path,
+  point = 0,
+): StoredPath {
+  const totals = pathTotals(parents);
   return {
-    path: p.path,
+    path: unit,
+    point,
     seed: p.seed,
     digest: p.digest,
     passed: p.passed,
     error: null,
-    shortfallBps: arrivalNotional > 0 ? (shortfall / arrivalNotional) * 10_000 : null,
-    fillRatio: parents.length > 0 && ordered > 0 ? filled / ordered : null,
+    shortfallBps: totals.shortfallBps,
+    fillRatio: totals.fillRatio,
     parents: parents.map((r) => ({
       parentId: r.id,
       status: r.status,
@@ -109,12 +105,21 @@ export class SweepRecorder {
 
   /** Adds a path; writes the batch when it is full or old enough. True when it wrote one. */
   add(path: SweepPath, parents: readonly ParentReport[]): boolean {
-    this.pending.push(storedPath(path, parents));
+    return this.push(storedPath(path, parents));
+  }
+
+  private push(row: StoredPath): boolean {
+    this.pending.push(row);
     if (this.pending.length >= this.batchPaths || performance.now() - this.lastFlush >= this.batchWallMs) {
       this.flush();
       return true;
     }
     return false;
+  }
+
+  /** Adds a unit's result (its row is numbered by unit, with its grid point). */
+  addUnit(r: UnitResult): boolean {
+    return this.push(storedPath(r.path, r.parents, r.unit, r.point));
   }
 
   /** Writes the pending paths now (a batch boundary). */
@@ -136,7 +141,8 @@ export class SweepRecorder {
     if (err instanceof SweepPathError) {
       const why = err.cause instanceof Error ? err.cause.message : String(err.cause);
       last.push({
-        path: err.path,
+        path: err.unit,
+        point: err.point,
         seed: err.seed,
         digest: null,
         passed: false,

@@ -14,13 +14,18 @@
 import type { ParentReport } from '../core/report/run-report.ts';
 import { parseScenario, type LoadedScenario } from '../scenario/load-scenario.ts';
 import {
+  ExpectationTallies,
   MAX_SWEEP_PATHS,
+  pathTotals,
   runPath,
+  summarize,
   seedDeriver,
   SweepPathError,
   type ExpectationOutcome,
   type SweepPath,
+  type SweepResult,
 } from './sweep.ts';
+import { gridReport, type UnitFigures } from './sweep-grid-report.ts';
 import { gridPointCount, gridSettings, ScenarioGrid, settingsLabel, type GridAxis } from './sweep-grid.ts';
 
 export type { GridAxis } from './sweep-grid.ts';
@@ -118,5 +123,44 @@ export class SweepUnitRunner {
       const label = settingsLabel(gridSettings(this.def.grid, point));
       throw new SweepPathError(path, seed, err.cause, point, unit, label);
     }
+  }
+}
+
+/** Collects a sweep's unit results (in unit order) into its result: what runSweep returns for a
+ *  plain sweep, with the grid report for a grid sweep. */
+export class SweepCollector {
+  private readonly perPath: SweepPath[] = [];
+  private readonly figures: UnitFigures[] = [];
+  private readonly tallies = new ExpectationTallies();
+
+  constructor(
+    readonly def: SweepDefinition,
+    readonly scenarioName: string,
+  ) {}
+
+  get units(): number {
+    return this.perPath.length;
+  }
+
+  add(r: UnitResult): void {
+    const grid = this.def.grid.length > 0;
+    this.perPath.push(grid ? { ...r.path, point: r.point } : r.path);
+    this.tallies.add(r.expectations);
+    if (grid) {
+      const totals = pathTotals(r.parents);
+      this.figures.push({ point: r.point, path: r.path.path, passed: r.path.passed, ...totals });
+    }
+  }
+
+  result(): SweepResult {
+    return {
+      scenario: this.scenarioName,
+      seed: this.def.seed,
+      paths: this.def.paths,
+      perPath: this.perPath,
+      summary: summarize(this.perPath),
+      expectations: this.tallies.result(),
+      ...(this.def.grid.length > 0 ? { grid: gridReport(this.def.grid, this.figures) } : {}),
+    };
   }
 }

@@ -13,6 +13,7 @@ import type { ParentReport } from '../core/report/run-report.ts';
 import type { LoadedScenario } from '../scenario/load-scenario.ts';
 import { runScenario } from './backtest-run.ts';
 import { metricStats, type MetricStats } from './sweep-stats.ts';
+import type { GridReport } from './sweep-grid-report.ts';
 
 /** The most paths one sweep may run (a sanity limit: about 15 minutes of a fast scenario). */
 export const MAX_SWEEP_PATHS = 100_000;
@@ -68,7 +69,10 @@ export interface ParentPathMetrics {
 }
 
 export interface SweepPath {
+  /** The path index: its seed derives from it (the same at every grid point). */
   readonly path: number;
+  /** A grid sweep's grid point (absent in a plain sweep). */
+  readonly point?: number;
   readonly seed: number;
   readonly digest: string;
   /** Whether every expectation held on this path. */
@@ -96,6 +100,9 @@ export interface SweepResult {
   readonly perPath: readonly SweepPath[];
   readonly summary: Readonly<Record<string, ParentSummary>>;
   readonly expectations: readonly ExpectationTally[];
+  /** A grid sweep's report per grid point (then `paths` is per point, perPath has every point's
+   *  paths in run order, and summary and expectations pool every point's paths). */
+  readonly grid?: GridReport;
 }
 
 export interface SweepOptions {
@@ -186,6 +193,40 @@ export interface SweepStep {
   readonly parents: readonly ParentReport[];
   readonly done: number;
   readonly total: number;
+}
+
+/** A decimal text as a number; null for null or text that is not a finite number. */
+export const num = (text: string | null): number | null => {
+  if (text === null) return null;
+  const x = Number(text);
+  return Number.isFinite(x) ? x : null;
+};
+
+/** A path's figures over all its parents: shortfall in bps of the arrival notional of what
+ *  filled (null if nothing filled), and filled over ordered quantity (null without parents). */
+export function pathTotals(parents: readonly ParentReport[]): {
+  readonly shortfallBps: number | null;
+  readonly fillRatio: number | null;
+} {
+  let shortfall = 0;
+  let arrivalNotional = 0;
+  let filled = 0;
+  let ordered = 0;
+  for (const r of parents) {
+    const q = num(r.filledQty) ?? 0;
+    filled += q;
+    ordered += num(r.qty) ?? 0;
+    const sq = num(r.shortfallQuote);
+    const arrival = num(r.arrivalPrice);
+    if (sq !== null && arrival !== null && q > 0) {
+      shortfall += sq;
+      arrivalNotional += arrival * q;
+    }
+  }
+  return {
+    shortfallBps: arrivalNotional > 0 ? (shortfall / arrivalNotional) * 10_000 : null,
+    fillRatio: parents.length > 0 && ordered > 0 ? filled / ordered : null,
+  };
 }
 
 function parseQuote(text: string | null): number | null {

@@ -311,6 +311,19 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX sweep_path_parents_vwap ON sweep_path_parents(sweep_id, parent_id, vwap_slippage_bps);
     `,
   },
+  {
+    version: 8,
+    name: 'parameter grids of sweeps',
+    // A sweep over a parameter grid: the sweep row keeps the grid's axes (JSON [{ key, values }],
+    // null for a plain sweep) and paths_requested counts every run (paths x grid points); a path
+    // row's \`path\` is then the run's number in the sweep (path index x points + grid point, so
+    // the rows of a plain sweep are unchanged) and grid_point its point (0 in a plain sweep).
+    sql: `
+      ALTER TABLE sweeps ADD COLUMN grid_json TEXT;
+      ALTER TABLE sweep_paths ADD COLUMN grid_point INTEGER NOT NULL DEFAULT 0;
+      CREATE INDEX sweep_paths_point ON sweep_paths(sweep_id, grid_point, path);
+    `,
+  },
 ];
 
 /** The database was written by a newer execsim: this one must not touch it. */

@@ -24,6 +24,8 @@ export interface NewSweep {
   readonly paths: number;
   readonly codeVersion: string;
   readonly createdAt: string;
+  /** A grid sweep's axes as JSON ([{ key, values }]); absent or null for a plain sweep. */
+  readonly gridJson?: string | null;
 }
 
 /** One parent's figures on one path (null where the figure does not exist on that path). */
@@ -40,7 +42,11 @@ export interface StoredParentMetrics {
 
 /** One path as stored: its seed, outcome, path-level figures and its parents' figures. */
 export interface StoredPath {
+  /** The row's number in the sweep: the path index in a plain sweep, path index x grid points +
+   *  grid point in a grid sweep. */
   readonly path: number;
+  /** The grid point (absent: 0, a plain sweep). */
+  readonly point?: number;
   readonly seed: number;
   /** Null only for a path whose run threw (then `error` says why). */
   readonly digest: string | null;
@@ -63,8 +69,8 @@ export class SweepStore {
 
   constructor(readonly db: Database.Database) {
     this.insertPath = db.prepare(
-      `INSERT INTO sweep_paths (sweep_id, path, seed, digest, passed, error, shortfall_bps, fill_ratio)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO sweep_paths (sweep_id, path, seed, digest, passed, error, shortfall_bps, fill_ratio, grid_point)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertParent = db.prepare(
       `INSERT INTO sweep_path_parents (sweep_id, parent_id, path, status, shortfall_bps, shortfall_quote, fill_ratio,
@@ -116,6 +122,7 @@ export class SweepStore {
           p.error,
           finiteOrNull(p.shortfallBps),
           finiteOrNull(p.fillRatio),
+          p.point ?? 0,
         );
         for (const m of p.parents) {
           this.insertParent.run(
@@ -196,12 +203,13 @@ export class SweepStore {
     this.db
       .prepare(
         `INSERT INTO sweeps (id, scenario_name, scenario_hash, scenario_json, scenario_file, scenario_source, sweep_seed,
-           paths_requested, status, code_version, created_at, started_at, writer_pid, writer_host, heartbeat_at)
+           paths_requested, status, code_version, created_at, started_at, writer_pid, writer_host, heartbeat_at, grid_json)
          VALUES (@id, @scenarioName, @scenarioHash, @scenarioJson, @scenarioFile, @scenarioSource, @sweepSeed,
-           @paths, @status, @codeVersion, @createdAt, @startedAt, @pid, @host, @heartbeat)`,
+           @paths, @status, @codeVersion, @createdAt, @startedAt, @pid, @host, @heartbeat, @gridJson)`,
       )
       .run({
         ...s,
+        gridJson: s.gridJson ?? null,
         status,
         startedAt: running ? s.createdAt : null,
         pid: process.pid,

@@ -1,0 +1,145 @@
+// What a grid sweep reports per grid point, and which point is best per objective. The figures are
+// path-level (all of a path's parents together, as a stored path row has them): shortfall in bps
+// of the arrival notional of what filled, and filled over ordered quantity.
+//
+// Per point: the shortfall's mean, standard deviation, 5th/50th/95th percentiles and a 95%
+// confidence interval of its mean (Student's t with n - 1 degrees of freedom: mean +- t * sd /
+// sqrt(n)); the fill ratio's statistics; the share of paths on which every expectation held.
+// Every point runs the same path seeds (common random numbers), so the difference of two points
+// is measured path by path: for each point, the paired difference of its shortfall to the best
+// point's (by mean shortfall) over the path indices where both have one, with its own 95%
+// interval. An interval of the paired difference that excludes 0 says the points differ beyond
+// noise; it is far narrower than the two points' own intervals would suggest, since the market
+// noise they share cancels.
+import { metricStats, type MetricStats } from './sweep-stats.ts';
+import { gridSettings, type GridAxis, type GridSetting } from './sweep-grid.ts';
+
+/** A metric's statistics with the 95% confidence interval of its mean (null below 2 values). */
+export type MetricWithCi = MetricStats & { readonly ci95: readonly [number, number] | null };
+
+/** A point's shortfall minus the best point's, path by path. */
+export interface PairedDifference {
+  /** Paths with a shortfall at both points. */
+  readonly n: number;
+  readonly mean: number | null;
+  readonly std: number | null;
+  readonly ci95: readonly [number, number] | null;
+}
+
+export interface GridPointReport {
+  readonly point: number;
+  readonly settings: readonly GridSetting[];
+  readonly paths: number;
+  readonly shortfallBps: MetricWithCi;
+  readonly fillRatio: MetricWithCi;
+  /** Paths on which every expectation held, over paths (0..1). */
+  readonly passRate: number;
+  /** Against the point with the lowest mean shortfall (null for that point itself, or no shortfall). */
+  readonly vsBest: PairedDifference | null;
+}
+
+export interface GridBest {
+  /** Lowest mean shortfall (bps). */
+  readonly meanShortfall: number | null;
+  /** Lowest 95th percentile of shortfall (the risk objective). */
+  readonly p95Shortfall: number | null;
+  /** Highest mean fill ratio. */
+  readonly fillRatio: number | null;
+}
+
+export interface GridReport {
+  readonly axes: readonly GridAxis[];
+  readonly points: readonly GridPointReport[];
+  readonly best: GridBest;
+}
+
+/** The path-level figures of one unit, as the report needs them. */
+export interface UnitFigures {
+  readonly point: number;
+  readonly path: number;
+  readonly shortfallBps: number | null;
+  readonly fillRatio: number | null;
+  readonly passed: boolean;
+}
+
+// Two-sided 95% quantiles of Student's t for 1..30 degrees of freedom.
+const T975 = [
+  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11,
+  2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
+];
+
+/** The 97.5% quantile of Student's t with `df` degrees of freedom (a table to 30, then the
+ *  Cornish-Fisher expansion around the normal's 1.959964, good to 1e-4 there). */
+export function t975(df: number): number {
+  if (df < 1) return Number.NaN;
+  if (df <= 30) return T975[Math.floor(df) - 1] as number;
+  const z = 1.959964;
+  const g1 = (z ** 3 + z) / 4;
+  const g2 = (5 * z ** 5 + 16 * z ** 3 + 3 * z) / 96;
+  const g3 = (3 * z ** 7 + 19 * z ** 5 + 17 * z ** 3 - 15 * z) / 384;
+  return z + g1 / df + g2 / df ** 2 + g3 / df ** 3;
+}
+
+function ci(stats: { n: number; mean: number | null; std: number | null }): readonly [number, number] | null {
+  if (stats.n < 2 || stats.mean === null || stats.std === null) return null;
+  const half = (t975(stats.n - 1) * stats.std) / Math.sqrt(stats.n);
+  return [stats.mean - half, stats.mean + half];
+}
+
+const withCi = (values: ReadonlyArray<number | null>): MetricWithCi => {
+  const s = metricStats(values);
+  return { ...s, ci95: ci(s) };
+};
+
+/** The argmin (or argmax) of `key` over points with a value; ties go to the lower point. */
+function pick(points: readonly GridPointReport[], key: (p: GridPointReport) => number | null, lowest: boolean) {
+  let best: number | null = null;
+  let bestValue = 0;
+  for (const p of points) {
+    const v = key(p);
+    if (v === null) continue;
+    if (best === null || (lowest ? v < bestValue : v > bestValue)) {
+      best = p.point;
+      bestValue = v;
+    }
+  }
+  return best;
+}
+
+/** The report of a grid sweep from its units' figures (any order). */
+export function gridReport(axes: readonly GridAxis[], units: readonly UnitFigures[]): GridReport {
+  const count = axes.reduce((n, a) => n * a.values.length, 1);
+  const byPoint: UnitFigures[][] = Array.from({ length: count }, () => []);
+  for (const u of units) byPoint[u.point]?.push(u);
+  for (const rows of byPoint) rows.sort((a, b) => a.path - b.path);
+  const base = byPoint.map((rows, point) => ({
+    point,
+    settings: gridSettings(axes, point),
+    paths: rows.length,
+    shortfallBps: withCi(rows.map((r) => r.shortfallBps)),
+    fillRatio: withCi(rows.map((r) => r.fillRatio)),
+    passRate: rows.length === 0 ? 0 : rows.filter((r) => r.passed).length / rows.length,
+    vsBest: null,
+  }));
+  const meanShortfall = pick(base, (p) => p.shortfallBps.mean, true);
+  const bestRows = meanShortfall === null ? null : new Map(byPoint[meanShortfall]?.map((r) => [r.path, r]));
+  const points = base.map((p): GridPointReport => {
+    if (bestRows === null || p.point === meanShortfall) return p;
+    const diffs: number[] = [];
+    for (const r of byPoint[p.point] ?? []) {
+      const other = bestRows.get(r.path);
+      if (r.shortfallBps !== null && other?.shortfallBps != null) diffs.push(r.shortfallBps - other.shortfallBps);
+    }
+    const s = metricStats(diffs);
+    return { ...p, vsBest: { n: s.n, mean: s.mean, std: s.std, ci95: ci(s) } };
+  });
+  return {
+    axes,
+    points,
+    best: {
+      meanShortfall,
+      p95Shortfall: pick(points, (p) => p.shortfallBps.p95, true),
+      fillRatio: pick(points, (p) => p.fillRatio.mean, false),
+    },
+  };
+}
