@@ -25,6 +25,8 @@ import {
 } from './run-pool-messages.ts';
 import type { ScenarioSource } from '../scenario/load-scenario.ts';
 import { newSweep } from './sweep-recorder.ts';
+import { ScenarioGrid, type GridAxis } from './sweep-grid.ts';
+import { parseScenario } from '../scenario/load-scenario.ts';
 
 export type { PoolJob, RunUpdate, SweepJob, SweepUpdate } from './run-pool-messages.ts';
 
@@ -125,7 +127,16 @@ export class RunPool {
     const source = this.sweepStore().pathSource(sweepId, index);
     if (source.kind !== 'found') return source;
     const path = source;
-    this.submit({ runId, name: source.file, yaml: source.yaml, seed: source.seed, sweepId });
+    // A grid sweep's path runs its grid point's scenario.
+    const yaml =
+      source.gridJson === null
+        ? source.yaml
+        : new ScenarioGrid(
+            source.yaml,
+            parseScenario(source.yaml, source.file),
+            JSON.parse(source.gridJson) as GridAxis[],
+          ).pointText(source.point);
+    this.submit({ runId, name: source.file, yaml, seed: source.seed, sweepId });
     this.sweepStore().setPathRun(sweepId, index, runId);
     return { kind: 'submitted', runId, seed: path.seed, digest: path.digest };
   }

@@ -131,7 +131,11 @@ export class SweepRecorder {
   }
 
   finish(result: SweepResult): void {
-    const summary = JSON.stringify({ summary: result.summary, expectations: result.expectations });
+    const summary = JSON.stringify({
+      summary: result.summary,
+      expectations: result.expectations,
+      ...(result.grid ? { grid: result.grid } : {}),
+    });
     this.end(() => this.store.finish(this.sweepId, this.pending, summary, new Date().toISOString()));
   }
 

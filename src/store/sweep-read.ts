@@ -47,6 +47,9 @@ export interface SweepSummary {
   readonly startedAt: string | null;
   readonly finishedAt: string | null;
   readonly error: string | null;
+  /** A grid sweep's axes (each key with its values, as given); null for a plain sweep. Then
+   *  pathsRequested counts every point's paths. */
+  readonly grid: ReadonlyArray<{ readonly key: string; readonly values: readonly string[] }> | null;
 }
 
 export interface MetricStatistics {
@@ -79,11 +82,28 @@ export interface ExpectationTally {
   readonly paths: number;
 }
 
+/** One grid point's stored paths: path-level shortfall (bps, all parents) and fill ratio. */
+export interface GridPointStatistics {
+  readonly point: number;
+  /** The point's value of each axis, in axis order. */
+  readonly settings: ReadonlyArray<{ readonly key: string; readonly value: string }>;
+  readonly paths: number;
+  readonly passed: number;
+  readonly shortfallBps: { readonly n: number; readonly mean: number | null; readonly stdev: number | null };
+  readonly fillRatioMean: number | null;
+}
+
 export interface SweepDetail extends SweepSummary {
   readonly scenarioFile: string;
   readonly parents: readonly ParentStatistics[];
   /** Per expectation, the paths on which it held; null until the sweep finished. */
   readonly expectations: readonly ExpectationTally[] | null;
+  /** A grid sweep's stored paths per point (as they are stored, so also while it runs); null for
+   *  a plain sweep. */
+  readonly gridPoints: readonly GridPointStatistics[] | null;
+  /** A finished grid sweep's full report (percentiles, confidence intervals, paired differences,
+   *  best point per objective), as the CLI printed it; null otherwise. */
+  readonly gridReport: unknown;
 }
 
 export interface SweepPathParent {
@@ -98,7 +118,10 @@ export interface SweepPathParent {
 }
 
 export interface SweepPathRow {
+  /** The row's number in the sweep: the path index, or in a grid sweep path index x points + point. */
   readonly path: number;
+  /** The grid point (0 in a plain sweep). */
+  readonly point: number;
   readonly seed: number;
   readonly digest: string | null;
   readonly passed: boolean;
@@ -157,6 +180,7 @@ interface SweepRowDb {
   writer_host: string | null;
   heartbeat_at: string | null;
   summary_json: string | null;
+  grid_json: string | null;
 }
 
 type StateRow = Pick<SweepRowDb, 'status' | 'writer_pid' | 'writer_host' | 'heartbeat_at'>;
@@ -174,7 +198,8 @@ export function sweepState(row: StateRow, live: Liveness): SweepState {
 }
 
 const SUMMARY_COLUMNS = `id, scenario_name, scenario_hash, scenario_file, sweep_seed, paths_requested, paths_done,
-  paths_passed, status, code_version, created_at, started_at, finished_at, error, writer_pid, writer_host, heartbeat_at`;
+  paths_passed, status, code_version, created_at, started_at, finished_at, error, writer_pid, writer_host, heartbeat_at,
+  grid_json`;
 
 function summaryOf(r: SweepRowDb, live: Liveness): SweepSummary {
   return {
@@ -192,7 +217,56 @@ function summaryOf(r: SweepRowDb, live: Liveness): SweepSummary {
     startedAt: r.started_at,
     finishedAt: r.finished_at,
     error: r.error,
+    grid: r.grid_json === null ? null : (JSON.parse(r.grid_json) as SweepSummary['grid']),
   };
+}
+
+/** Per grid point of a grid sweep, its stored paths' statistics (points in order). */
+function gridPointStatistics(
+  db: Database.Database,
+  sweepId: string,
+  grid: NonNullable<SweepSummary['grid']>,
+): GridPointStatistics[] {
+  const rows = db
+    .prepare(
+      `SELECT grid_point AS point, COUNT(*) AS paths, SUM(passed) AS passed, COUNT(shortfall_bps) AS n,
+         AVG(shortfall_bps) AS mean, AVG(shortfall_bps * shortfall_bps) AS meanSq, AVG(fill_ratio) AS fill
+       FROM sweep_paths WHERE sweep_id = ? GROUP BY grid_point`,
+    )
+    .all(sweepId) as Array<{
+    point: number;
+    paths: number;
+    passed: number;
+    n: number;
+    mean: number | null;
+    meanSq: number | null;
+    fill: number | null;
+  }>;
+  const byPoint = new Map(rows.map((r) => [r.point, r]));
+  const count = grid.reduce((n, a) => n * a.values.length, 1);
+  return Array.from({ length: count }, (_, point) => {
+    let rest = point;
+    const settings = new Array<{ key: string; value: string }>(grid.length);
+    for (let k = grid.length - 1; k >= 0; k--) {
+      const axis = grid[k] as { key: string; values: readonly string[] };
+      settings[k] = { key: axis.key, value: axis.values[rest % axis.values.length] as string };
+      rest = Math.floor(rest / axis.values.length);
+    }
+    const r = byPoint.get(point);
+    const n = r?.n ?? 0;
+    const mean = r?.mean ?? null;
+    // Sample variance from the mean of squares: n / (n - 1) x (E[x^2] - E[x]^2), floored at 0.
+    const variance =
+      n > 1 && mean !== null && r?.meanSq != null ? Math.max(0, (r.meanSq - mean * mean) * (n / (n - 1))) : null;
+    return {
+      point,
+      settings,
+      paths: r?.paths ?? 0,
+      passed: r?.passed ?? 0,
+      shortfallBps: { n, mean, stdev: n === 1 ? 0 : variance === null ? null : Math.sqrt(variance) },
+      fillRatioMean: r?.fill ?? null,
+    };
+  });
 }
 
 const encodeCursor = (value: unknown): string => Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
@@ -312,15 +386,20 @@ export function getSweep(db: Database.Database, id: string, live = localLiveness
     SweepRowDb | undefined;
   if (!r) return null;
   let expectations: ExpectationTally[] | null = null;
+  let gridReport: unknown = null;
   if (r.summary_json !== null) {
-    const parsed = JSON.parse(r.summary_json) as { expectations?: ExpectationTally[] };
+    const parsed = JSON.parse(r.summary_json) as { expectations?: ExpectationTally[]; grid?: unknown };
     expectations = parsed.expectations ?? null;
+    gridReport = parsed.grid ?? null;
   }
+  const summary = summaryOf(r, live);
   return {
-    ...summaryOf(r, live),
+    ...summary,
     scenarioFile: r.scenario_file,
     parents: parentStatistics(db, id, r.paths_done),
     expectations,
+    gridPoints: summary.grid === null ? null : gridPointStatistics(db, id, summary.grid),
+    gridReport,
   };
 }
 
@@ -332,6 +411,7 @@ const SORT_COLUMN: Record<SweepPathSort, 'seed' | 'shortfall_bps' | 'fill_ratio'
 
 interface PathRowDb {
   path: number;
+  grid_point: number;
   seed: number;
   digest: string | null;
   passed: 0 | 1;
@@ -381,7 +461,8 @@ export function sweepPaths(db: Database.Database, id: string, q: SweepPathsQuery
   const cursor = q.cursor === undefined ? null : pathCursor(q.cursor, sort, order);
   const dir = order === 'asc' ? 'ASC' : 'DESC';
   const cmp = order === 'asc' ? '>' : '<';
-  const select = 'SELECT path, seed, digest, passed, error, shortfall_bps, fill_ratio, run_id FROM sweep_paths';
+  const select =
+    'SELECT path, grid_point, seed, digest, passed, error, shortfall_bps, fill_ratio, run_id FROM sweep_paths';
   const rows: PathRowDb[] = [];
   if (cursor === null || cursor.v !== null) {
     const after = cursor === null ? '' : `AND (${col}, path) ${cmp} (?, ?)`;
@@ -410,6 +491,7 @@ export function sweepPaths(db: Database.Database, id: string, q: SweepPathsQuery
   return {
     items: page.map((r) => ({
       path: r.path,
+      point: r.grid_point,
       seed: r.seed,
       digest: r.digest,
       passed: r.passed === 1,

@@ -173,13 +173,23 @@ export class SweepStore {
   ):
     | { kind: 'no-sweep' }
     | { kind: 'no-path' }
-    | { kind: 'found'; file: string; yaml: string; seed: number; digest: string | null } {
-    const sweep = this.db.prepare('SELECT scenario_file, scenario_source FROM sweeps WHERE id = ?').get(id) as
-      { scenario_file: string; scenario_source: string } | undefined;
+    | {
+        kind: 'found';
+        file: string;
+        yaml: string;
+        seed: number;
+        digest: string | null;
+        /** A grid sweep's axes (JSON) and the path's point: the run needs that point's scenario. */
+        gridJson: string | null;
+        point: number;
+      } {
+    const sweep = this.db
+      .prepare('SELECT scenario_file, scenario_source, grid_json FROM sweeps WHERE id = ?')
+      .get(id) as { scenario_file: string; scenario_source: string; grid_json: string | null } | undefined;
     if (!sweep) return { kind: 'no-sweep' };
     const row = this.db
-      .prepare('SELECT seed, digest FROM sweep_paths WHERE sweep_id = ? AND path = ?')
-      .get(id, path) as { seed: number; digest: string | null } | undefined;
+      .prepare('SELECT seed, digest, grid_point FROM sweep_paths WHERE sweep_id = ? AND path = ?')
+      .get(id, path) as { seed: number; digest: string | null; grid_point: number } | undefined;
     if (!row) return { kind: 'no-path' };
     return {
       kind: 'found',
@@ -187,6 +197,8 @@ export class SweepStore {
       yaml: sweep.scenario_source,
       seed: row.seed,
       digest: row.digest,
+      gridJson: sweep.grid_json,
+      point: row.grid_point,
     };
   }
 

@@ -1,7 +1,9 @@
 /** @jsxImportSource hono/jsx */
 // One sweep: its statistics per parent, the implementation-shortfall histogram over its paths
 // (drawn on the server as SVG, so it needs no JavaScript) and the paths, paged, each linking to
-// its drill-down run when it was re-run as a full run.
+// its drill-down run when it was re-run as a full run. A grid sweep also gets a table of its grid
+// points (settings, paths, pass count, shortfall mean and sd, fill ratio; with the 95% interval and
+// the paired difference to the best point once it finished), and each path its point.
 import type { Page } from '../../store/read-model-port.ts';
 import { fields, num, pct, queryString, str } from './format.ts';
 import { Layout } from './layout.tsx';
@@ -17,6 +19,67 @@ export interface SweepPageProps {
 const W = 640;
 const H = 200;
 const PAD = 30;
+
+const settingsText = (v: unknown): string =>
+  Array.isArray(v)
+    ? v
+        .map(fields)
+        .map((x) => `${str(x['key'])}=${str(x['value'])}`)
+        .join(', ')
+    : '';
+
+const interval = (v: unknown): string => (Array.isArray(v) && v.length === 2 ? `${num(v[0])} to ${num(v[1])}` : '–');
+
+/** A grid sweep's points: what is stored so far, and the finished report's intervals. */
+export function GridTable(props: { points: unknown; report: unknown }) {
+  const points = Array.isArray(props.points) ? (props.points as unknown[]).map(fields) : [];
+  const report = fields(props.report);
+  const full = Array.isArray(report['points']) ? (report['points'] as unknown[]).map(fields) : [];
+  const best = fields(report['best']);
+  return (
+    <table class="grid">
+      <thead>
+        <tr>
+          <th class="n">point</th>
+          <th>settings</th>
+          <th class="n">paths</th>
+          <th class="n">passed</th>
+          <th class="n">shortfall mean</th>
+          <th class="n">sd</th>
+          <th class="n">95% CI of the mean</th>
+          <th class="n">p95</th>
+          <th class="n">fill ratio mean</th>
+          <th class="n">vs best (paired)</th>
+        </tr>
+      </thead>
+      <tbody>
+        {points.map((p) => {
+          const sf = fields(p['shortfallBps']);
+          const r = full[Number(p['point'])] ?? {};
+          const rs = fields(r['shortfallBps']);
+          const vs = fields(r['vsBest']);
+          const isBest = best['meanShortfall'] === p['point'];
+          return (
+            <tr>
+              <td class="n">{str(p['point'])}</td>
+              <td>{settingsText(p['settings'])}</td>
+              <td class="n">{str(p['paths'])}</td>
+              <td class="n">{str(p['passed'])}</td>
+              <td class="n">{num(sf['mean'])}</td>
+              <td class="n">{num(sf['stdev'])}</td>
+              <td class="n">{interval(rs['ci95'])}</td>
+              <td class="n">{num(rs['p95'])}</td>
+              <td class="n">{pct(p['fillRatioMean'])}</td>
+              <td class="n">
+                {isBest ? 'best' : vs['mean'] === undefined ? '–' : `${num(vs['mean'])} (${interval(vs['ci95'])})`}
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
 
 /** The histogram's bars: one per bin between consecutive edges, height by count. */
 export function Histogram(props: { histogram: unknown }) {
@@ -91,6 +154,16 @@ export function SweepPage(props: SweepPageProps) {
         <dt>sweep seed</dt>
         <dd>{str(s['sweepSeed'])}</dd>
       </dl>
+      {Array.isArray(s['gridPoints']) ? (
+        <>
+          <h2>Grid points</h2>
+          <p class="note">
+            Shortfall in bps of the arrival notional, all parents of a path together; every point runs the same path
+            seeds, so the paired difference to the best point is not noise of different draws.
+          </p>
+          <GridTable points={s['gridPoints']} report={s['gridReport']} />
+        </>
+      ) : null}
       <h2>Implementation shortfall</h2>
       <Histogram histogram={props.histogram} />
       <h2>Per parent</h2>
@@ -131,6 +204,7 @@ export function SweepPage(props: SweepPageProps) {
         <thead>
           <tr>
             <th class="n">path</th>
+            {Array.isArray(s['gridPoints']) ? <th class="n">grid point</th> : null}
             <th>seed</th>
             <th>passed</th>
             <th class="n">shortfall bps</th>
@@ -146,6 +220,7 @@ export function SweepPage(props: SweepPageProps) {
             return (
               <tr>
                 <td class="n">{str(p['path'])}</td>
+                {Array.isArray(s['gridPoints']) ? <td class="n">{str(p['point'])}</td> : null}
                 <td>{str(p['seed'])}</td>
                 <td>{p['passed'] === true ? 'yes' : p['passed'] === false ? 'no' : '–'}</td>
                 <td class="n">{num(p['shortfallBps'])}</td>
