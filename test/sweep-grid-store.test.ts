@@ -1,11 +1,14 @@
 // A grid sweep stored and read back: the sweep row keeps its axes, every row its grid point and
 // its number (path index x points + point), the read model gives per-point statistics and the
-// finished report, and a stored path re-runs at its own grid point with the stored digest.
+// finished report, and a stored path re-runs at its own grid point with the stored digest. A
+// threaded sweep stopped by a signal is stored as interrupted with whole paths from the first.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/main.ts';
+import type { InterruptSignalName } from '../src/cli/io.ts';
+import { sweepCommand } from '../src/cli/sweep-command.ts';
 import { runScenario } from '../src/runtime/backtest-run.ts';
 import { ScenarioGrid, type GridAxis } from '../src/runtime/sweep-grid.ts';
 import { parseScenario } from '../src/scenario/load-scenario.ts';
@@ -80,6 +83,49 @@ describe('a stored grid sweep', () => {
       expect(runScenario(loaded, { seed: src.seed }).digest).toBe(src.digest);
     } finally {
       store.db.close();
+    }
+  }, 120_000);
+});
+
+describe('a threaded sweep stopped by a signal', () => {
+  it('stops its workers, is stored as interrupted with the paths before the stop, and exits 130', async () => {
+    const db = path.join(dir, 'interrupted.db');
+    let interrupt: ((signal: InterruptSignalName) => void) | null = null;
+    const err: string[] = [];
+    // The signal comes as soon as the progress bar first draws (after the first path).
+    const sink = { write: () => interrupt?.('SIGINT'), columns: 100 };
+    const code = await sweepCommand(
+      [FILE, '--paths', '400', '--workers', '2', '--store', '--db', db],
+      {
+        out: () => undefined,
+        err: (t) => void err.push(t),
+        env: {},
+        onInterrupt: (handler) => {
+          interrupt = handler;
+          return () => {
+            interrupt = null;
+          };
+        },
+      },
+      sink,
+    );
+    expect(code).toBe(130);
+    const handle = openExistingDatabase(db, 'read');
+    try {
+      const row = handle.prepare('SELECT id, status, error, paths_done FROM sweeps').get() as {
+        id: string;
+        status: string;
+        error: string;
+        paths_done: number;
+      };
+      expect(row).toMatchObject({ status: 'interrupted', error: 'SIGINT' });
+      expect(row.paths_done).toBeGreaterThanOrEqual(1);
+      expect(row.paths_done).toBeLessThan(400);
+      const paths = handle.prepare('SELECT path FROM sweep_paths ORDER BY path').all() as { path: number }[];
+      expect(paths.map((p) => p.path)).toEqual(Array.from({ length: row.paths_done }, (_, i) => i));
+      expect(getSweep(handle, row.id)?.state).toBe('interrupted');
+    } finally {
+      handle.close();
     }
   }, 120_000);
 });
