@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main, type Io } from '../src/cli/main.ts';
+import { main, runCli, type Io } from '../src/cli/main.ts';
 import { MIGRATIONS } from '../src/store/migrations.ts';
 import { openDatabase, openExistingDatabase, StoreError } from '../src/store/open-database.ts';
 
@@ -23,6 +23,14 @@ function cli(args: readonly string[]): { code: number; out: string[]; err: strin
   const err: string[] = [];
   const io: Io = { out: (t) => void out.push(t), err: (t) => void err.push(...t.split('\n')), env: {} };
   return { code: main(args, io), out, err };
+}
+
+/** cli through runCli, which also runs the async commands (sweep runs on worker threads). */
+async function cliAsync(args: readonly string[]): Promise<{ code: number; out: string[]; err: string[] }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: Io = { out: (t) => void out.push(t), err: (t) => void err.push(...t.split('\n')), env: {} };
+  return { code: await runCli(args, io), out, err };
 }
 
 let dir: string;
@@ -48,9 +56,9 @@ const COMMANDS = (db: string): string[][] => [
 ];
 
 /** Each command exits 2 with one "execsim: " line naming `db` that matches `problem`. */
-function expectRefused(db: string, problem: RegExp): void {
+async function expectRefused(db: string, problem: RegExp): Promise<void> {
   for (const args of COMMANDS(db)) {
-    const r = cli(args);
+    const r = await cliAsync(args);
     expect(r.code, args.join(' ')).toBe(2);
     expect(r.out, args.join(' ')).toEqual([]);
     expect(r.err, args.join(' ')).toHaveLength(1);
@@ -60,46 +68,46 @@ function expectRefused(db: string, problem: RegExp): void {
 }
 
 describe('a bad --db is exit 2 with one message naming the path, for every command', () => {
-  it('a folder', () => {
-    expectRefused(dir, /is a folder, not a database file/);
+  it('a folder', async () => {
+    await expectRefused(dir, /is a folder, not a database file/);
   });
 
-  it('a YAML file and another file that is not SQLite, left unchanged', () => {
+  it('a YAML file and another file that is not SQLite, left unchanged', async () => {
     const text = fs.readFileSync(SWEEP, 'utf8');
     const copy = path.join(dir, 'scenario.yaml');
     fs.writeFileSync(copy, text);
-    expectRefused(copy, /not an SQLite database/);
+    await expectRefused(copy, /not an SQLite database/);
     expect(fs.readFileSync(copy, 'utf8')).toBe(text);
     const binary = path.join(dir, 'random.bin');
     fs.writeFileSync(binary, Buffer.alloc(8192, 7));
-    expectRefused(binary, /not an SQLite database/);
+    await expectRefused(binary, /not an SQLite database/);
   });
 
-  it("another program's SQLite database, left without execsim's tables", () => {
+  it("another program's SQLite database, left without execsim's tables", async () => {
     const other = path.join(dir, 'other.sqlite');
     const db = new Database(other);
     db.exec('CREATE TABLE contacts (name TEXT)');
     db.close();
-    expectRefused(other, /not an execsim database/);
+    await expectRefused(other, /not an execsim database/);
     const check = new Database(other, { readonly: true });
     expect(check.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all()).toEqual(['contacts']);
     check.close();
   });
 
-  it('a path under a file (not a folder)', () => {
+  it('a path under a file (not a folder)', async () => {
     const file = path.join(dir, 'plain.txt');
     fs.writeFileSync(file, 'x');
     const db = path.join(file, 'x.db');
     expect(cli(['run', SWEEP, '--db', db]).err[0]).toMatch(/plain\.txt is a file, not a folder/);
-    for (const args of COMMANDS(db)) expect(cli(args).code, args.join(' ')).toBe(2);
+    for (const args of COMMANDS(db)) expect((await cliAsync(args)).code, args.join(' ')).toBe(2);
   });
 
-  it('a database from a newer execsim', () => {
+  it('a database from a newer execsim', async () => {
     const future = path.join(dir, 'future.db');
     openDatabase(future)
       .prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'future', 'x')")
       .run();
-    expectRefused(future, /schema version 99 is newer than this execsim knows/);
+    await expectRefused(future, /schema version 99 is newer than this execsim knows/);
   });
 
   it.skipIf(!fs.existsSync('/proc/self'))('a location where nothing can be created (/proc)', () => {

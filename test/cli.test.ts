@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { main, type Io } from '../src/cli/main.ts';
+import { main, runCli, type Io } from '../src/cli/main.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = path.join(ROOT, 'bin', 'execsim.js');
@@ -428,9 +428,13 @@ describe('bad scenarios that used to crash mid-run or run for hours exit 2 at va
     [['run', SWEEP, '--seed', '9007199254740992'], /above the maximum seed/],
     [['sweep', SWEEP, '--paths', '99999999999999999999'], /--paths: 99999999999999999999 is above the limit of/],
     [['sweep', SWEEP, '--paths', '10', '--seed', '99999999999999999999'], /above the maximum seed/],
-  ])('%j names the bound', (args, message) => {
+  ])('%j names the bound', async (args, message) => {
     const db = path.join(dir, `flags-${args.length}-${args[1]?.length}.db`);
-    const r = inProcess(args, db);
+    // sweep is one of runCli's async commands (it runs on worker threads).
+    const out: string[] = [];
+    const err: string[] = [];
+    const io: Io = { out: (t) => out.push(t), err: (t) => err.push(...t.split('\n')), env: { EXECSIM_DB: db } };
+    const r = { code: await runCli(args, io), out, err };
     expect(r.code).toBe(2);
     expect(r.err.join('\n')).toMatch(message);
     expect(fs.existsSync(db)).toBe(false);
