@@ -33,7 +33,7 @@ const USAGE = `usage:
   execsim export <runId> (--fills | --orders) [--out FILE]       a stored run's fills or orders as CSV
   execsim delete <runId...> [--force]                            delete stored runs with their events
   execsim prune [--status S,..] [--older-than D] [--dry-run]     delete crashed, interrupted and failed runs
-  execsim sweep <file> --paths N [--grid K=V,..] [--workers N] [--json] [--store]  Monte Carlo over N derived seeds, on every core
+  execsim sweep <file> --paths N [--seed S] [--json] [--store]     Monte Carlo over N derived seeds (--store: keep the sweep)
   execsim serve [--db PATH] [--port N] [--host H] [--workers N]  the HTTP API and pages with execution charts
   execsim gateway alpaca --scenario FILE [--port N] [--host H]   an Alpaca-compatible venue on the simulator, wall clock
   execsim --version                                              print the version
