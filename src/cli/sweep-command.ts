@@ -27,7 +27,14 @@ duration. Path i reproduces with \`execsim run <scenario> --seed <its seed>\` (s
   --store       store the sweep and its paths (seed, digest, per-parent figures) as it runs, and
                 print its id (off by default: nothing is stored)
   --db PATH     the database for --store (else $EXECSIM_DB, else ${DEFAULT_DB_PATH})
+  --queue URL   run the paths on \`execsim worker\` processes through Redis (redis://host:port);
+                see \`execsim sweep --queue URL --help\` (also --resume <sweepId>)
 Exit codes: 0 the sweep ran (expectations are counted per path, not failed on), 2 bad input.`;
+
+/** Whether a sweep's arguments ask for the queue: the queued sweep command runs it instead. */
+export function wantsQueue(args: readonly string[]): boolean {
+  return args.some((a) => /^--(queue|resume)(=|$)/.test(a));
+}
 
 /** Where the progress bar goes: a terminal's stderr, or nowhere. */
 export interface ProgressSink {
@@ -61,6 +68,8 @@ export function sweepCommand(
   io: Io,
   progress: ProgressSink | null = terminalProgress(),
 ): number {
+  if (wantsQueue(args))
+    throw new UsageError('sweep --queue runs as a process: use the execsim command (bin/execsim.js)');
   let parsed;
   try {
     parsed = parseArgs({

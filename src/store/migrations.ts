@@ -311,6 +311,22 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX sweep_path_parents_vwap ON sweep_path_parents(sweep_id, parent_id, vwap_slippage_bps);
     `,
   },
+  {
+    version: 7,
+    name: 'per-unit results of queued sweeps',
+    // A sweep run through a queue stores each unit's exact result (its path figures in the order
+    // the run reported them, and which expectations held) keyed by (sweep, unit): inserting it is
+    // the gate that makes a redelivered chunk's results a no-op, and a resumed coordinator
+    // rebuilds the same report a local sweep prints from these rows alone.
+    sql: `
+      CREATE TABLE sweep_unit_results (
+        sweep_id TEXT NOT NULL REFERENCES sweeps(id) ON DELETE CASCADE,
+        unit     INTEGER NOT NULL,
+        result   TEXT NOT NULL,
+        PRIMARY KEY (sweep_id, unit)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** The database was written by a newer execsim: this one must not touch it. */
