@@ -16,7 +16,7 @@ import {
   QueueUrlError,
   redact,
 } from '../runtime/sweep-queue/protocol.ts';
-import { unitCount, type SweepDefinition } from '../runtime/sweep-queue/units.ts';
+import { unitCount, type SweepDefinition } from '../runtime/sweep-units.ts';
 import { MAX_SWEEP_PATHS } from '../runtime/sweep.ts';
 import { newSweep, newSweepId } from '../runtime/sweep-recorder.ts';
 import { loadScenarioSource, parseScenario } from '../scenario/load-scenario.ts';
@@ -50,6 +50,7 @@ const OPTIONS = {
   db: { type: 'string' },
   store: { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
+  grid: { type: 'string', multiple: true },
 } as const;
 
 function positiveInt(flag: string, text: string, max: number): number {
@@ -78,6 +79,8 @@ export async function sweepQueueCommand(args: readonly string[], io: Io): Promis
     if (err instanceof QueueUrlError) throw new UsageError(err.message, SWEEP_QUEUE_HELP);
     throw err;
   }
+  if (values.grid !== undefined)
+    throw new UsageError('--grid: a grid sweep runs locally for now, not with --queue', SWEEP_QUEUE_HELP);
   const resuming = values.resume !== undefined;
   if (resuming) {
     if (positionals.length > 0 || values.paths !== undefined || values.seed !== undefined)

@@ -15,7 +15,7 @@ import type { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import type { QueuedSweepStore, StoredUnit } from '../../store/queued-sweep-store.ts';
 import { storedPath } from '../sweep-recorder.ts';
-import { summarize, type SweepPath, type SweepResult } from '../sweep.ts';
+import { ExpectationTallies, summarize, type ExpectationOutcome, type SweepPath, type SweepResult } from '../sweep.ts';
 import {
   CHUNK_QUEUE,
   chunkJobId,
@@ -24,7 +24,7 @@ import {
   type ResultsJob,
   type WireUnit,
 } from './protocol.ts';
-import { unitCount, type SweepDefinition } from './units.ts';
+import { unitCount, type SweepDefinition } from '../sweep-units.ts';
 
 /** How often the coordinator's heartbeat is refreshed while it waits for results. */
 const HEARTBEAT_MS = 5_000;
@@ -33,7 +33,7 @@ const HEARTBEAT_MS = 5_000;
 interface UnitRecord {
   readonly point: number;
   readonly path: SweepPath;
-  readonly expectations: ReadonlyArray<{ readonly name: string; readonly expected: string; readonly pass: boolean }>;
+  readonly expectations: readonly ExpectationOutcome[];
 }
 
 export interface CoordinateOptions {
@@ -189,19 +189,14 @@ export function rebuild(
 ): SweepResult {
   const records = store.results(sweepId).map((text) => JSON.parse(text) as UnitRecord);
   const perPath = records.map((r) => r.path);
-  const tallies = (records[0]?.expectations ?? []).map((e) => ({ name: e.name, expected: e.expected, passed: 0 }));
-  for (const r of records) {
-    r.expectations.forEach((e, k) => {
-      const t = tallies[k];
-      if (t && e.pass) t.passed++;
-    });
-  }
+  const tallies = new ExpectationTallies();
+  for (const r of records) tallies.add(r.expectations);
   return {
     scenario: o.scenario,
     seed: o.def.seed,
     paths: perPath.length,
     perPath,
     summary: summarize(perPath),
-    expectations: tallies.map((t) => ({ ...t, paths: perPath.length })),
+    expectations: tallies.result(),
   };
 }

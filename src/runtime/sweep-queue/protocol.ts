@@ -4,10 +4,9 @@
 // workers add each chunk's results to and only that sweep's coordinator reads. Also the --queue
 // URL's validation and a Redis connection whose first connect is bounded in time.
 import { Redis } from 'ioredis';
-import type { ExpectationResult } from '../../core/report/expectations.ts';
 import type { ParentReport } from '../../core/report/run-report.ts';
-import type { SweepPath } from '../sweep.ts';
-import type { SweepDefinition } from './units.ts';
+import type { ExpectationOutcome, SweepPath } from '../sweep.ts';
+import type { SweepDefinition } from '../sweep-units.ts';
 
 /** The queue of chunks every `execsim worker` takes jobs from. */
 export const CHUNK_QUEUE = 'execsim-sweep-chunks';
@@ -30,7 +29,7 @@ export interface WireUnit {
   readonly point: number;
   readonly path: SweepPath;
   readonly parents: readonly ParentReport[];
-  readonly expectations: readonly ExpectationResult[];
+  readonly expectations: readonly ExpectationOutcome[];
 }
 
 /** A chunk's results, added to the sweep's results queue by the worker that ran it. */

@@ -16,7 +16,7 @@ import { setImmediate as turn } from 'node:timers/promises';
 import { codeVersion as currentCodeVersion } from '../code-version.ts';
 import { DEFAULT_LOCK_MS } from './defaults.ts';
 import { CHUNK_QUEUE, resultsQueueName, type ChunkJob, type ResultsJob, type WireUnit } from './protocol.ts';
-import { SweepUnitRunner } from './units.ts';
+import { SweepUnitRunner } from '../sweep-units.ts';
 
 /** A chunk whose worker died this many times fails (something kills whoever runs it). */
 export const MAX_STALLED = 3;
@@ -86,7 +86,7 @@ export function startSweepWorker(redis: Redis, options: SweepWorkerOptions = {})
           throw new WaitingError();
         }
         const r = runner.runner.run(unit);
-        results.push({ unit: r.unit, point: r.point, path: r.path, parents: r.parents, expectations: r.expectations });
+        results.push(r);
         await job.updateProgress(results.length);
         await turn();
       }
