@@ -354,6 +354,30 @@ describe.skipIf(!REDIS_SERVER)(
       }
     }, 120_000);
 
+    it('a worker stopped by SIGTERM puts its chunk back in the queue at once and exits 0', async () => {
+      const url = `redis://127.0.0.1:${port}/4`;
+      const db = path.join(dir, 'worker-stop.db');
+      const coordinator = execsim(['sweep', SCENARIO, '--paths', '12', '--chunk', '12', '--queue', url, '--db', db]);
+      others.push(coordinator);
+      const queue = chunkQueue(4);
+      try {
+        const w = worker(4, 'worker-f');
+        const held = await waitFor('the worker to be part-way through its chunk', async () => {
+          const [job] = await queue.getActive();
+          return job && Number(job.progress) >= 1 && Number(job.progress) < 12 ? job.id : null;
+        });
+        w.child.kill('SIGTERM');
+        expect((await exitOf(w)).code).toBe(0);
+        // Back in the queue without waiting for its lock to expire.
+        expect((await queue.getWaiting()).map((j) => j.id)).toEqual([held]);
+        expect(readDone(db, sweepIdOf(coordinator))).toBe(0);
+        coordinator.child.kill('SIGINT');
+        expect((await exitOf(coordinator)).code).toBe(130);
+      } finally {
+        await queue.close();
+      }
+    }, 120_000);
+
     it('a coordinator stopped by SIGINT resumes: only missing paths are enqueued, every path once', async () => {
       const paths = 20;
       const url = `redis://127.0.0.1:${port}/3`;
