@@ -19,7 +19,8 @@ import { RUNS_HELP, runsCommand, SHOW_HELP, showCommand } from './runs-command.t
 import { SERVE_HELP } from './serve-help.ts';
 import { RESUME_HELP } from './resume-help.ts';
 import { GATEWAY_HELP } from './gateway-help.ts';
-import { SWEEP_HELP, sweepCommand } from './sweep-command.ts';
+import { SWEEP_HELP, sweepCommand, wantsQueue } from './sweep-command.ts';
+import { WORKER_HELP } from './worker-help.ts';
 
 export { argsProblem, parseSeed, UsageError, type Io } from './io.ts';
 
@@ -34,6 +35,8 @@ const USAGE = `usage:
   execsim delete <runId...> [--force]                            delete stored runs with their events
   execsim prune [--status S,..] [--older-than D] [--dry-run]     delete crashed, interrupted and failed runs
   execsim sweep <file> --paths N [--seed S] [--json] [--store]     Monte Carlo over N derived seeds (--store: keep the sweep)
+  execsim sweep <file> --paths N --queue redis://host:port       the same on workers through Redis (--resume <sweepId>)
+  execsim worker --queue redis://host:port                       run queued sweeps' paths until stopped
   execsim serve [--db PATH] [--port N] [--host H] [--workers N]  the HTTP API and pages with execution charts
   execsim gateway alpaca --scenario FILE [--port N] [--host H]   an Alpaca-compatible venue on the simulator, wall clock
   execsim --version                                              print the version
@@ -49,6 +52,7 @@ const HELP: Record<string, string> = {
   delete: DELETE_HELP,
   prune: PRUNE_HELP,
   sweep: SWEEP_HELP,
+  worker: WORKER_HELP,
   serve: SERVE_HELP,
   gateway: GATEWAY_HELP,
 };
@@ -71,9 +75,19 @@ export function main(argv: readonly string[], io: Io = processIo): number {
  *  serve until SIGINT or SIGTERM (loaded only when asked for: a server is not every command's
  *  start-up). */
 export async function runCli(argv: readonly string[], io: Io = processIo): Promise<number> {
-  if (argv[0] !== 'run' && argv[0] !== 'serve' && argv[0] !== 'gateway' && argv[0] !== 'resume' && argv[0] !== 'sweep')
+  if (
+    argv[0] !== 'run' &&
+    argv[0] !== 'serve' &&
+    argv[0] !== 'gateway' &&
+    argv[0] !== 'resume' &&
+    argv[0] !== 'sweep' &&
+    argv[0] !== 'worker'
+  )
     return main(argv, io);
   try {
+    if (argv[0] === 'worker') return await (await import('./worker-command.ts')).workerCommand(argv.slice(1), io);
+    if (argv[0] === 'sweep' && wantsQueue(argv.slice(1)))
+      return await (await import('./sweep-queue-command.ts')).sweepQueueCommand(argv.slice(1), io);
     if (argv[0] === 'sweep') return await sweepCommand(argv.slice(1), io);
     if (argv[0] === 'resume') return await (await import('./resume-command.ts')).resumeCommand(argv.slice(1), io);
     if (argv[0] === 'serve')
@@ -122,6 +136,12 @@ function dispatch(argv: readonly string[], io: Io): number {
         return 0;
       }
       throw new UsageError('gateway runs as a process: use the execsim command (bin/execsim.js)');
+    case 'worker':
+      if (rest.includes('--help') || rest.includes('-h')) {
+        io.out(WORKER_HELP);
+        return 0;
+      }
+      throw new UsageError('worker runs as a process: use the execsim command (bin/execsim.js)');
     case '--version':
     case '-V':
       io.out(version());

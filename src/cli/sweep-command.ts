@@ -50,8 +50,15 @@ duration. Path i reproduces with \`execsim run <scenario> --seed <its seed>\` (s
   --store       store the sweep and its paths (seed, digest, per-parent figures, grid point) as it
                 runs, and print its id (off by default: nothing is stored)
   --db PATH     the database for --store (else $EXECSIM_DB, else ${DEFAULT_DB_PATH})
+  --queue URL   run the paths on \`execsim worker\` processes through Redis (redis://host:port);
+                see \`execsim sweep --queue URL --help\` (also --resume <sweepId>)
 Exit codes: 0 the sweep ran (expectations are counted per path, not failed on), 2 bad input,
 130/143/129 stopped by SIGINT/SIGTERM/SIGHUP (a stored sweep is marked interrupted).`;
+
+/** Whether a sweep's arguments ask for the queue: the queued sweep command runs it instead. */
+export function wantsQueue(args: readonly string[]): boolean {
+  return args.some((a) => /^--(queue|resume)(=|$)/.test(a));
+}
 
 /** Where the progress bar goes: a terminal's stderr, or nowhere. */
 export interface ProgressSink {

@@ -312,7 +312,7 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    version: 8,
+    version: 7,
     name: 'parameter grids of sweeps',
     // A sweep over a parameter grid: the sweep row keeps the grid's axes (JSON [{ key, values }],
     // null for a plain sweep) and paths_requested counts every run (paths x grid points); a path
@@ -322,6 +322,22 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE sweeps ADD COLUMN grid_json TEXT;
       ALTER TABLE sweep_paths ADD COLUMN grid_point INTEGER NOT NULL DEFAULT 0;
       CREATE INDEX sweep_paths_point ON sweep_paths(sweep_id, grid_point, path);
+      `,
+  },
+  {
+    version: 8,
+    name: 'per-unit results of queued sweeps',
+    // A sweep run through a queue stores each unit's exact result (its path figures in the order
+    // the run reported them, and which expectations held) keyed by (sweep, unit): inserting it is
+    // the gate that makes a redelivered chunk's results a no-op, and a resumed coordinator
+    // rebuilds the same report a local sweep prints from these rows alone.
+    sql: `
+      CREATE TABLE sweep_unit_results (
+        sweep_id TEXT NOT NULL REFERENCES sweeps(id) ON DELETE CASCADE,
+        unit     INTEGER NOT NULL,
+        result   TEXT NOT NULL,
+        PRIMARY KEY (sweep_id, unit)
+      ) WITHOUT ROWID;
     `,
   },
 ];

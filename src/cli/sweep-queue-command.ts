@@ -1,0 +1,217 @@
+// `execsim sweep <scenario> --paths N --queue redis://host:port` and `execsim sweep --resume <id>
+// --queue ...`: a sweep whose paths run on `execsim worker` processes anywhere that reach the same
+// Redis, coordinated from here (src/runtime/sweep-queue/coordinator.ts). The sweep is always
+// stored (the store is where the results land and what a resume starts from), in --db, else
+// $EXECSIM_DB, else the default database. The report is the one a local sweep prints. Exit codes:
+// 0 the sweep finished, 1 it failed (a chunk was refused or a path threw), 2 bad input (including
+// a --queue URL that is malformed or a Redis that does not answer within a few seconds), 128 +
+// the signal's number when stopped (the sweep stays resumable).
+import { performance } from 'node:perf_hooks';
+import { codeVersion } from '../runtime/code-version.ts';
+import { coordinateSweep, defaultChunk } from '../runtime/sweep-queue/coordinator.ts';
+import {
+  connectRedis,
+  parseQueueUrl,
+  QueueUnreachableError,
+  QueueUrlError,
+  redact,
+} from '../runtime/sweep-queue/protocol.ts';
+import { unitCount, type SweepDefinition } from '../runtime/sweep-units.ts';
+import { MAX_SWEEP_PATHS } from '../runtime/sweep.ts';
+import { newSweep, newSweepId } from '../runtime/sweep-recorder.ts';
+import { loadScenarioSource, parseScenario } from '../scenario/load-scenario.ts';
+import { DEFAULT_DB_PATH, openDatabase } from '../store/open-database.ts';
+import { QueuedSweepStore, ResumeSweepRefused } from '../store/queued-sweep-store.ts';
+import { SweepStore } from '../store/sweep-store.ts';
+import { parseCommand, parseSeed, SIGNAL_EXIT, UsageError, type InterruptSignalName, type Io } from './io.ts';
+import { formatSweep, progressLine } from './sweep-command.ts';
+
+export const SWEEP_QUEUE_HELP = `usage: execsim sweep <scenario> --paths N --queue redis://host:port [--seed S] [--chunk N] [--json] [--db PATH]
+       execsim sweep --resume <sweepId> --queue redis://host:port [--json] [--db PATH]
+Runs a sweep's paths on \`execsim worker --queue URL\` processes (on any machine that reaches the
+Redis and runs the same code version), stores the results here as they come back, and prints the
+report a local sweep prints. The sweep is always stored (--db, else $EXECSIM_DB, else
+${DEFAULT_DB_PATH}); Ctrl-C stops it, and --resume continues it, enqueueing only paths not stored.
+  --queue URL   redis://[user:password@]host[:port][/db] (or rediss://)
+  --paths N     number of paths (1..${MAX_SWEEP_PATHS.toLocaleString('en-US')})
+  --seed S      sweep seed the path seeds derive from (default: the scenario's seed)
+  --chunk N     paths per queued job (default: paths/16, at most 25)
+  --resume ID   continue a stopped, failed or crashed queued sweep
+  --json        the report as one JSON object (as a local sweep's, with sweepId)
+Exit codes: 0 finished, 1 a chunk failed (refused by a worker on other code, or a path threw),
+2 bad input or Redis unreachable, 130/143/129 stopped by SIGINT/SIGTERM/SIGHUP (resumable).`;
+
+const OPTIONS = {
+  queue: { type: 'string' },
+  paths: { type: 'string' },
+  seed: { type: 'string' },
+  chunk: { type: 'string' },
+  resume: { type: 'string' },
+  db: { type: 'string' },
+  store: { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
+  grid: { type: 'string', multiple: true },
+} as const;
+
+function positiveInt(flag: string, text: string, max: number): number {
+  if (!/^\d+$/.test(text) || BigInt(text) < 1n)
+    throw new UsageError(`${flag}: "${text}" is not a positive integer`, SWEEP_QUEUE_HELP);
+  if (BigInt(text) > BigInt(max))
+    throw new UsageError(`${flag}: ${text} is above the limit of ${max}`, SWEEP_QUEUE_HELP);
+  return Number(text);
+}
+
+export async function sweepQueueCommand(args: readonly string[], io: Io): Promise<number> {
+  const { values, positionals } = parseCommand(args, OPTIONS, SWEEP_QUEUE_HELP);
+  if (values.help) {
+    io.out(SWEEP_QUEUE_HELP);
+    return 0;
+  }
+  if (values.queue === undefined)
+    throw new UsageError(
+      '--queue is required: the Redis the workers take jobs from (redis://host:port)',
+      SWEEP_QUEUE_HELP,
+    );
+  let url: string;
+  try {
+    url = parseQueueUrl(values.queue);
+  } catch (err) {
+    if (err instanceof QueueUrlError) throw new UsageError(err.message, SWEEP_QUEUE_HELP);
+    throw err;
+  }
+  if (values.grid !== undefined)
+    throw new UsageError('--grid: a grid sweep runs locally for now, not with --queue', SWEEP_QUEUE_HELP);
+  const resuming = values.resume !== undefined;
+  if (resuming) {
+    if (positionals.length > 0 || values.paths !== undefined || values.seed !== undefined)
+      throw new UsageError(
+        '--resume takes no scenario, --paths or --seed: the stored sweep has them',
+        SWEEP_QUEUE_HELP,
+      );
+  } else {
+    if (positionals.length !== 1)
+      throw new UsageError(`sweep needs exactly one scenario file, got ${positionals.length}`, SWEEP_QUEUE_HELP);
+    if (values.paths === undefined)
+      throw new UsageError(`--paths is required: the number of paths to run (1..${MAX_SWEEP_PATHS})`, SWEEP_QUEUE_HELP);
+  }
+  const paths = values.paths === undefined ? 0 : positiveInt('--paths', values.paths, MAX_SWEEP_PATHS);
+  const seed = values.seed === undefined ? undefined : parseSeed(values.seed);
+  const chunk = values.chunk === undefined ? undefined : positiveInt('--chunk', values.chunk, 10_000);
+  // A new sweep's scenario is checked before Redis or the database is touched.
+  const source = resuming ? null : loadScenarioSource(positionals[0] as string);
+
+  let redis;
+  try {
+    redis = await connectRedis(url, (err) => io.err(`execsim: Redis ${redact(url)}: ${err.message}`));
+  } catch (err) {
+    if (err instanceof QueueUnreachableError) {
+      io.err(`execsim: ${err.message}`);
+      return 2;
+    }
+    throw err;
+  }
+  const db = openDatabase(values.db ?? io.env['EXECSIM_DB'] ?? DEFAULT_DB_PATH);
+  const store = new QueuedSweepStore(db);
+  const stopper = new AbortController();
+  let signal: InterruptSignalName | null = null;
+  const removeHandlers = io.onInterrupt?.((name) => {
+    signal = name;
+    stopper.abort(`stopped by ${name}`);
+  });
+  try {
+    let sweepId: string;
+    let def: SweepDefinition;
+    let scenario: string;
+    const version = codeVersion();
+    if (source) {
+      const { loaded } = source;
+      sweepId = newSweepId();
+      def = { file: loaded.file, yaml: source.text, seed: seed ?? loaded.scenario.seed, paths, grid: [] };
+      scenario = loaded.scenario.name;
+      new SweepStore(db).create(newSweep(sweepId, source, def.seed, paths));
+    } else {
+      sweepId = values.resume as string;
+      let taken;
+      try {
+        taken = store.takeOver(sweepId, new Date().toISOString());
+      } catch (err) {
+        if (err instanceof ResumeSweepRefused) {
+          io.err(`execsim: ${err.message}`);
+          return 2;
+        }
+        throw err;
+      }
+      if (taken.codeVersion !== version) {
+        store.end(
+          sweepId,
+          'interrupted',
+          `not resumed: started on code version ${taken.codeVersion}`,
+          null,
+          new Date().toISOString(),
+        );
+        io.err(
+          `execsim: sweep ${sweepId} was started on code version ${taken.codeVersion}, this is ${version}: ` +
+            'its stored paths could differ from new ones, so it is not resumed',
+        );
+        return 2;
+      }
+      def = {
+        file: taken.scenarioFile,
+        yaml: taken.scenarioSource,
+        seed: taken.sweepSeed,
+        paths: taken.paths,
+        grid: [],
+      };
+      scenario = parseScenario(def.yaml, def.file).scenario.name;
+    }
+    io.err(`execsim: sweep ${sweepId} on ${redact(url)}`);
+
+    const progress = io.progress ?? null;
+    const started = performance.now();
+    let shown = '';
+    const onProgress = progress
+      ? (done: number, total: number): void => {
+          const line = progressLine(scenario, done, total, performance.now() - started, progress.columns);
+          progress.write(`\r${line}${' '.repeat(Math.max(0, shown.length - line.length))}`);
+          shown = line;
+        }
+      : undefined;
+    const outcome = await coordinateSweep({
+      redis,
+      store,
+      sweepId,
+      scenario,
+      def,
+      codeVersion: version,
+      chunk: chunk ?? defaultChunk(unitCount(def)),
+      signal: stopper.signal,
+      ...(onProgress ? { onProgress } : {}),
+    });
+    if (progress && shown) progress.write(`\r${' '.repeat(shown.length)}\r`);
+    const at = new Date().toISOString();
+    const total = unitCount(def);
+    if (outcome.kind === 'finished') {
+      const summary = JSON.stringify({ summary: outcome.result.summary, expectations: outcome.result.expectations });
+      store.end(sweepId, 'finished', null, summary, at);
+      const wallMs = performance.now() - started;
+      io.out(
+        values.json ? JSON.stringify({ ...outcome.result, sweepId }) : formatSweep(outcome.result, wallMs, sweepId),
+      );
+      return 0;
+    }
+    if (outcome.kind === 'failed') {
+      store.end(sweepId, 'failed', outcome.reason, null, at);
+      io.err(`execsim: sweep ${sweepId} failed after ${outcome.done} of ${total} paths: ${outcome.reason}`);
+      io.err(`execsim: resume it with: execsim sweep --resume ${sweepId} --queue ${redact(url)}`);
+      return 1;
+    }
+    store.end(sweepId, 'interrupted', outcome.reason, null, at);
+    io.err(`execsim: sweep ${sweepId} ${outcome.reason} after ${outcome.done} of ${total} paths`);
+    io.err(`execsim: resume it with: execsim sweep --resume ${sweepId} --queue ${redact(url)}`);
+    return signal === null ? 1 : SIGNAL_EXIT[signal];
+  } finally {
+    removeHandlers?.();
+    db.close();
+    redis.disconnect();
+  }
+}

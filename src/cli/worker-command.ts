@@ -1,0 +1,84 @@
+// `execsim worker --queue redis://host:port [--lock-ms N] [--name NAME]`: runs queued sweeps'
+// chunks (src/runtime/sweep-queue/worker.ts) until SIGINT, SIGTERM or SIGHUP; then the chunk in
+// hand goes back to the queue after its current path and the process exits with 0. One line on
+// stderr per chunk done or refused. Exit codes: 0 stopped on request, 2 bad input or a Redis that
+// does not answer within a few seconds.
+import { codeVersion } from '../runtime/code-version.ts';
+import {
+  CHUNK_QUEUE,
+  connectRedis,
+  parseQueueUrl,
+  QueueUnreachableError,
+  QueueUrlError,
+  redact,
+} from '../runtime/sweep-queue/protocol.ts';
+import { DEFAULT_LOCK_MS } from '../runtime/sweep-queue/defaults.ts';
+import { startSweepWorker, type WorkerEvent } from '../runtime/sweep-queue/worker.ts';
+import { parseCommand, UsageError, type Io } from './io.ts';
+import { WORKER_HELP } from './worker-help.ts';
+
+const OPTIONS = {
+  queue: { type: 'string' },
+  'lock-ms': { type: 'string' },
+  name: { type: 'string' },
+} as const;
+
+export async function workerCommand(args: readonly string[], io: Io): Promise<number> {
+  const { values, positionals } = parseCommand(args, OPTIONS, WORKER_HELP);
+  if (values.help) {
+    io.out(WORKER_HELP);
+    return 0;
+  }
+  if (positionals.length > 0) throw new UsageError(`worker takes no arguments, got "${positionals[0]}"`, WORKER_HELP);
+  if (values.queue === undefined)
+    throw new UsageError('--queue is required: the Redis to take jobs from (redis://host:port)', WORKER_HELP);
+  let url: string;
+  try {
+    url = parseQueueUrl(values.queue);
+  } catch (err) {
+    if (err instanceof QueueUrlError) throw new UsageError(err.message, WORKER_HELP);
+    throw err;
+  }
+  let lockMs = DEFAULT_LOCK_MS;
+  if (values['lock-ms'] !== undefined) {
+    const t = values['lock-ms'];
+    if (!/^\d+$/.test(t) || Number(t) < 500 || Number(t) > 3_600_000)
+      throw new UsageError(`--lock-ms: "${t}" is not a whole number of ms from 500 to 3600000`, WORKER_HELP);
+    lockMs = Number(t);
+  }
+  if (values.name !== undefined && !/^[\w.:@-]{1,100}$/.test(values.name))
+    throw new UsageError(`--name: "${values.name}" must be 1..100 letters, digits or . : @ - _`, WORKER_HELP);
+
+  let redis;
+  try {
+    redis = await connectRedis(url, (err) => io.err(`execsim: Redis ${redact(url)}: ${err.message}`));
+  } catch (err) {
+    if (err instanceof QueueUnreachableError) {
+      io.err(`execsim: ${err.message}`);
+      return 2;
+    }
+    throw err;
+  }
+  const onEvent = (e: WorkerEvent): void => {
+    if (e.kind === 'chunk-done') io.err(`execsim worker: ${e.jobId}: ${e.units} path${e.units === 1 ? '' : 's'} done`);
+    else if (e.kind === 'error') io.err(`execsim worker: ${e.message}`);
+    else io.err(`execsim worker: ${e.jobId}: ${e.reason}`);
+  };
+  const worker = startSweepWorker(redis, {
+    lockMs,
+    onEvent,
+    ...(values.name === undefined ? {} : { name: values.name }),
+  });
+  io.err(
+    `execsim worker ${worker.name}: code version ${codeVersion()}, taking chunks from ${CHUNK_QUEUE} on ${redact(url)}`,
+  );
+  await new Promise<void>((resolve) => {
+    const remove = io.onInterrupt?.(() => {
+      remove?.();
+      resolve();
+    });
+  });
+  await worker.close();
+  redis.disconnect();
+  return 0;
+}

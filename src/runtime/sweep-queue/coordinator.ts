@@ -1,0 +1,202 @@
+// The coordinator of a queued sweep: enqueues the units not yet stored (and not already on the
+// queue) as chunk jobs, stores the results that come back on the sweep's results queue (each
+// results job in one idempotent transaction, the job completing only after its commit, so a
+// coordinator that dies mid-write reads it again), and ends when every unit is stored, a chunk
+// fails (a worker on other code refused it, a path threw, its workers kept dying), or it is asked
+// to stop. Stopping removes the sweep's chunks still waiting; chunks already running finish and
+// their results wait on the results queue for the coordinator that resumes the sweep.
+//
+// What a resume re-enqueues: every unit not stored, not in a chunk still on the queue (waiting,
+// running or delayed), and not in a results job not yet stored. Taken in that order (chunks, then
+// results, then the store), a unit moving along chunk -> results -> store between two looks is
+// seen by the later look, so nothing in flight is enqueued twice and nothing is lost.
+import { Queue, QueueEvents, Worker, type Job, type JobType } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { randomBytes } from 'node:crypto';
+import type { QueuedSweepStore, StoredUnit } from '../../store/queued-sweep-store.ts';
+import { storedPath } from '../sweep-recorder.ts';
+import { ExpectationTallies, summarize, type ExpectationOutcome, type SweepPath, type SweepResult } from '../sweep.ts';
+import {
+  CHUNK_QUEUE,
+  chunkJobId,
+  resultsQueueName,
+  type ChunkJob,
+  type ResultsJob,
+  type WireUnit,
+} from './protocol.ts';
+import { unitCount, type SweepDefinition } from '../sweep-units.ts';
+
+/** How often the coordinator's heartbeat is refreshed while it waits for results. */
+const HEARTBEAT_MS = 5_000;
+
+/** The exact per-unit result a coordinator stores, and rebuilds the report from. */
+interface UnitRecord {
+  readonly point: number;
+  readonly path: SweepPath;
+  readonly expectations: readonly ExpectationOutcome[];
+}
+
+export interface CoordinateOptions {
+  readonly redis: Redis;
+  readonly store: QueuedSweepStore;
+  readonly sweepId: string;
+  /** The scenario's name, as the report gives it. */
+  readonly scenario: string;
+  readonly def: SweepDefinition;
+  /** The code version the chunks carry (workers on another one refuse them). */
+  readonly codeVersion: string;
+  /** Units per chunk job. */
+  readonly chunk: number;
+  /** Stops the sweep (its status 'interrupted', with the reason given to abort()). */
+  readonly signal?: AbortSignal;
+  /** After each stored batch and at the start: (paths stored, paths in all). */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+export type CoordinateOutcome =
+  | { readonly kind: 'finished'; readonly result: SweepResult; readonly enqueued: number }
+  | { readonly kind: 'failed'; readonly reason: string; readonly done: number }
+  | { readonly kind: 'interrupted'; readonly reason: string; readonly done: number };
+
+/** Default units per chunk: small sweeps still spread over a few workers; big ones pay the
+ *  queue's round trips once per 25 paths. */
+export function defaultChunk(units: number): number {
+  return Math.max(1, Math.min(25, Math.ceil(units / 16)));
+}
+
+const LIVE_CHUNK_STATES: JobType[] = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children'];
+const REMOVABLE_CHUNK_STATES: JobType[] = ['waiting', 'delayed', 'prioritized'];
+
+export async function coordinateSweep(o: CoordinateOptions): Promise<CoordinateOutcome> {
+  const { redis, store, sweepId } = o;
+  const total = unitCount(o.def);
+  const prefix = `${sweepId}.`;
+  const chunks = new Queue<ChunkJob>(CHUNK_QUEUE, { connection: redis });
+  // Failures are read from the queue's event stream from its current end, taken before any chunk
+  // is added: a chunk refused at once is not missed while the reader starts.
+  const [lastEvent] = (await redis.xrevrange(chunks.keys['events'] ?? '', '+', '-', 'COUNT', 1)) as Array<
+    [string, string[]]
+  >;
+  const events = new QueueEvents(CHUNK_QUEUE, { connection: redis, lastEventId: lastEvent?.[0] ?? '0-0' });
+  const resultsName = resultsQueueName(sweepId);
+  const results = new Queue<ResultsJob>(resultsName, { connection: redis });
+  let resultsWorker: Worker<ResultsJob> | undefined;
+  let heartbeat: NodeJS.Timeout | undefined;
+
+  let settle!: (outcome: CoordinateOutcome) => void;
+  const ended = new Promise<CoordinateOutcome>((resolve) => (settle = resolve));
+  let over = false;
+  const end = (outcome: CoordinateOutcome): void => {
+    if (over) return;
+    over = true;
+    settle(outcome);
+  };
+  const done = (): number => store.pathsDone(sweepId);
+
+  try {
+    await Promise.all([chunks.waitUntilReady(), events.waitUntilReady(), results.waitUntilReady()]);
+    events.on('failed', ({ jobId, failedReason }) => {
+      if (jobId.startsWith(prefix)) end({ kind: 'failed', reason: failedReason, done: done() });
+    });
+    const onAbort = (): void => {
+      const why = o.signal?.reason;
+      end({ kind: 'interrupted', reason: typeof why === 'string' ? why : 'stopped', done: done() });
+    };
+    if (o.signal?.aborted) onAbort();
+    o.signal?.addEventListener('abort', onAbort, { once: true });
+
+    // Chunks of an earlier session that failed are dropped: their units are enqueued again.
+    for (const job of await chunks.getJobs(['failed'])) {
+      if (job.id?.startsWith(prefix)) await job.remove().catch(() => {});
+    }
+    const inFlight = new Set<number>();
+    for (const job of await chunks.getJobs(LIVE_CHUNK_STATES)) {
+      if (job.id?.startsWith(prefix)) for (const u of (job.data as ChunkJob).units) inFlight.add(u);
+    }
+    for (const job of await results.getJobs(LIVE_CHUNK_STATES)) {
+      for (const w of (job.data as ResultsJob).results) inFlight.add(w.unit);
+    }
+    const stored = store.storedUnits(sweepId);
+    const missing: number[] = [];
+    for (let u = 0; u < total; u++) if (!stored.has(u) && !inFlight.has(u)) missing.push(u);
+    o.onProgress?.(done(), total);
+
+    const checkDone = (): void => {
+      const n = done();
+      o.onProgress?.(n, total);
+      if (n >= total) end({ kind: 'finished', result: rebuild(store, sweepId, o), enqueued: missing.length });
+    };
+    resultsWorker = new Worker<ResultsJob>(
+      resultsName,
+      async (job: Job<ResultsJob>) => {
+        const units = job.data.results.filter((w) => Number.isSafeInteger(w.unit) && w.unit >= 0 && w.unit < total);
+        const added = store.storeUnits(sweepId, units.map(toStored), new Date().toISOString());
+        checkDone();
+        return { added };
+      },
+      { connection: redis, concurrency: 1, autorun: false },
+    );
+    resultsWorker.on('error', () => {});
+    heartbeat = setInterval(() => store.heartbeat(sweepId, new Date().toISOString()), HEARTBEAT_MS);
+
+    const session = randomBytes(4).toString('hex');
+    const jobs = [];
+    for (let k = 0; k * o.chunk < missing.length; k++) {
+      const units = missing.slice(k * o.chunk, (k + 1) * o.chunk);
+      jobs.push({
+        name: 'chunk',
+        data: { sweepId, codeVersion: o.codeVersion, def: o.def, units },
+        opts: { jobId: chunkJobId(sweepId, session, k), removeOnComplete: true, removeOnFail: false },
+      });
+    }
+    if (!over) await chunks.addBulk(jobs);
+    void resultsWorker.run().catch(() => {});
+    checkDone();
+
+    const outcome = await ended;
+    await resultsWorker.close();
+    if (outcome.kind !== 'finished') await removeWaitingChunks(chunks, prefix);
+    if (outcome.kind === 'finished') await results.obliterate({ force: true }).catch(() => {});
+    return outcome;
+  } finally {
+    clearInterval(heartbeat);
+    await resultsWorker?.close();
+    await Promise.all([events.close(), chunks.close(), results.close()]);
+  }
+}
+
+/** Removes the sweep's chunks no worker has taken (one taken meanwhile is left to finish). */
+async function removeWaitingChunks(chunks: Queue<ChunkJob>, prefix: string): Promise<void> {
+  for (const job of await chunks.getJobs(REMOVABLE_CHUNK_STATES)) {
+    if (job.id?.startsWith(prefix)) await job.remove().catch(() => {});
+  }
+}
+
+function toStored(w: WireUnit): StoredUnit {
+  const record: UnitRecord = {
+    point: w.point,
+    path: w.path,
+    expectations: w.expectations.map((e) => ({ name: e.name, expected: e.expected, pass: e.pass })),
+  };
+  return { unit: w.unit, resultJson: JSON.stringify(record), path: storedPath(w.path, w.parents) };
+}
+
+/** The sweep's result from its stored units: the object a local sweep returns. */
+export function rebuild(
+  store: QueuedSweepStore,
+  sweepId: string,
+  o: Pick<CoordinateOptions, 'scenario' | 'def'>,
+): SweepResult {
+  const records = store.results(sweepId).map((text) => JSON.parse(text) as UnitRecord);
+  const perPath = records.map((r) => r.path);
+  const tallies = new ExpectationTallies();
+  for (const r of records) tallies.add(r.expectations);
+  return {
+    scenario: o.scenario,
+    seed: o.def.seed,
+    paths: perPath.length,
+    perPath,
+    summary: summarize(perPath),
+    expectations: tallies.result(),
+  };
+}

@@ -1,0 +1,126 @@
+// What a queued sweep puts on Redis: one chunk queue every worker listens on (a job: the sweep
+// definition, the coordinator's code version and a list of unit indices, nothing else: a path's
+// seed is a pure function of the sweep seed and its index), and one results queue per sweep that
+// workers add each chunk's results to and only that sweep's coordinator reads. Also the --queue
+// URL's validation and a Redis connection whose first connect is bounded in time.
+import { Redis } from 'ioredis';
+import type { ParentReport } from '../../core/report/run-report.ts';
+import type { ExpectationOutcome, SweepPath } from '../sweep.ts';
+import type { SweepDefinition } from '../sweep-units.ts';
+
+/** The queue of chunks every `execsim worker` takes jobs from. */
+export const CHUNK_QUEUE = 'execsim-sweep-chunks';
+
+/** The queue one sweep's results come back on. */
+export const resultsQueueName = (sweepId: string): string => `execsim-sweep-results-${sweepId}`;
+
+/** One chunk of a sweep: what a worker needs to run its units, and nothing else. */
+export interface ChunkJob {
+  readonly sweepId: string;
+  /** The coordinator's code version: a worker on other code refuses the chunk. */
+  readonly codeVersion: string;
+  readonly def: SweepDefinition;
+  readonly units: readonly number[];
+}
+
+/** One unit's result as it travels back. */
+export interface WireUnit {
+  readonly unit: number;
+  readonly point: number;
+  readonly path: SweepPath;
+  readonly parents: readonly ParentReport[];
+  readonly expectations: readonly ExpectationOutcome[];
+}
+
+/** A chunk's results, added to the sweep's results queue by the worker that ran it. */
+export interface ResultsJob {
+  readonly sweepId: string;
+  readonly chunkJobId: string;
+  readonly worker: string;
+  readonly results: readonly WireUnit[];
+}
+
+/** The chunk job's id: the sweep id first, so a coordinator can tell its own jobs' events. */
+export const chunkJobId = (sweepId: string, session: string, index: number): string => `${sweepId}.${session}.${index}`;
+
+/** A --queue value that is not a usable Redis URL, or a Redis that cannot be reached. */
+export class QueueUrlError extends Error {}
+export class QueueUnreachableError extends Error {}
+
+/** Checks a --queue value: redis://[user:password@]host[:port][/db] or rediss://...; returns it. */
+export function parseQueueUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new QueueUrlError(`--queue: "${text}" is not a URL (expected redis://host:port)`);
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:')
+    throw new QueueUrlError(
+      `--queue: "${text}" has scheme ${url.protocol.replace(/:$/, '')}, expected redis or rediss`,
+    );
+  if (url.hostname === '') throw new QueueUrlError(`--queue: "${text}" names no host (expected redis://host:port)`);
+  if (!/^(\/\d{0,2})?$/.test(url.pathname) || (url.pathname.length > 1 && Number(url.pathname.slice(1)) > 15))
+    throw new QueueUrlError(`--queue: "${text}": the path must be empty or a database number 0..15`);
+  if (url.search !== '' || url.hash !== '')
+    throw new QueueUrlError(`--queue: "${text}": no query or fragment expected`);
+  return text;
+}
+
+/** How long the first connection to Redis may take before the command gives up. */
+export const CONNECT_TIMEOUT_MS = 5_000;
+
+/** Connects to Redis within `timeoutMs` (else QueueUnreachableError, the client closed). Once
+ *  connected, a dropped connection is retried with backoff and `onError` hears of each error
+ *  (BullMQ needs maxRetriesPerRequest null: its commands wait for the connection to come back). */
+export async function connectRedis(
+  url: string,
+  onError: (err: Error) => void,
+  timeoutMs = CONNECT_TIMEOUT_MS,
+): Promise<Redis> {
+  let connected = false;
+  let lastError: Error | null = null;
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    maxRetriesPerRequest: null,
+    enableOfflineQueue: true,
+    retryStrategy: (times) => (connected ? Math.min(times * 200, 2_000) : null),
+  });
+  let refuse: (err: Error) => void = () => {};
+  redis.on('error', (err: Error) => {
+    lastError = err;
+    if (connected) onError(err);
+    else refuse(err);
+  });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      redis.connect(),
+      new Promise<never>((_, reject) => {
+        refuse = reject;
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
+      }),
+    ]);
+    await redis.ping();
+    connected = true;
+    return redis;
+  } catch (err) {
+    redis.disconnect();
+    const why = (lastError ?? (err as Error)).message || String(err);
+    throw new QueueUnreachableError(`--queue ${redact(url)}: cannot connect to Redis (${why})`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The URL without its password (messages must not print secrets). */
+export function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password !== '') u.password = '***';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}

@@ -1,0 +1,128 @@
+// A sweep worker: takes chunk jobs from the chunk queue, runs their units, and adds the chunk's
+// results to the sweep's results queue. A chunk from a coordinator on another code version is
+// refused without running anything (the job fails with both versions named and is not retried):
+// paths computed by other code could differ from the coordinator's. A unit that throws fails the
+// chunk the same way (a path is deterministic: running it again fails again).
+//
+// Redelivery: the job's lock is renewed by BullMQ's timer while the chunk runs, which needs the
+// event loop: the units run one at a time with the loop turning between them. A worker that dies
+// stops renewing; once its lock has expired, the stalled-job check of any live worker (every
+// `lockMs`) puts the chunk back in the queue. A worker asked to stop finishes the unit it is in
+// and puts its chunk straight back in the queue for another worker.
+import { Queue, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { hostname } from 'node:os';
+import { setImmediate as turn } from 'node:timers/promises';
+import { codeVersion as currentCodeVersion } from '../code-version.ts';
+import { DEFAULT_LOCK_MS } from './defaults.ts';
+import { CHUNK_QUEUE, resultsQueueName, type ChunkJob, type ResultsJob, type WireUnit } from './protocol.ts';
+import { SweepUnitRunner } from '../sweep-units.ts';
+
+/** A chunk whose worker died this many times fails (something kills whoever runs it). */
+export const MAX_STALLED = 3;
+
+export type WorkerEvent =
+  | { readonly kind: 'chunk-done'; readonly jobId: string; readonly sweepId: string; readonly units: number }
+  | { readonly kind: 'chunk-refused'; readonly jobId: string; readonly sweepId: string; readonly reason: string }
+  | { readonly kind: 'chunk-failed'; readonly jobId: string; readonly sweepId: string; readonly reason: string }
+  | { readonly kind: 'error'; readonly message: string };
+
+export interface SweepWorkerOptions {
+  /** This worker's name (in job records and refusals); default host:pid. */
+  readonly name?: string;
+  /** The lock on a running chunk and the stalled-check interval, ms. */
+  readonly lockMs?: number;
+  /** The code version this worker runs (default: this checkout's). */
+  readonly codeVersion?: string;
+  readonly onEvent?: (e: WorkerEvent) => void;
+}
+
+export interface SweepWorker {
+  readonly name: string;
+  /** Stops taking chunks; a running chunk goes back to the queue after its current unit. */
+  close(): Promise<void>;
+}
+
+const MAX_RESULT_QUEUES = 8;
+
+export function startSweepWorker(redis: Redis, options: SweepWorkerOptions = {}): SweepWorker {
+  const name = options.name ?? `${hostname()}:${process.pid}`;
+  const version = options.codeVersion ?? currentCodeVersion();
+  const lockMs = options.lockMs ?? DEFAULT_LOCK_MS;
+  const emit = options.onEvent ?? (() => {});
+  const resultQueues = new Map<string, Queue<ResultsJob>>();
+  let runner: { sweepId: string; runner: SweepUnitRunner } | null = null;
+  let stopping = false;
+
+  const resultsQueue = (sweepId: string): Queue<ResultsJob> => {
+    let q = resultQueues.get(sweepId);
+    if (!q) {
+      q = new Queue<ResultsJob>(resultsQueueName(sweepId), { connection: redis });
+      resultQueues.set(sweepId, q);
+      // A long-lived worker sees many sweeps: keep the few latest queues open.
+      for (const [id, old] of resultQueues) {
+        if (resultQueues.size <= MAX_RESULT_QUEUES) break;
+        resultQueues.delete(id);
+        void old.close();
+      }
+    }
+    return q;
+  };
+
+  const processor = async (job: Job<ChunkJob>, token?: string): Promise<{ units: number }> => {
+    const data = job.data;
+    const jobId = job.id ?? '';
+    if (data.codeVersion !== version) {
+      const reason = `worker ${name} runs code version ${version}, the sweep was started on ${data.codeVersion}: chunk refused, nothing computed`;
+      emit({ kind: 'chunk-refused', jobId, sweepId: data.sweepId, reason });
+      throw new UnrecoverableError(reason);
+    }
+    try {
+      if (runner?.sweepId !== data.sweepId) runner = { sweepId: data.sweepId, runner: new SweepUnitRunner(data.def) };
+      const results: WireUnit[] = [];
+      for (const unit of data.units) {
+        if (stopping) {
+          await job.moveToWait(token);
+          throw new WaitingError();
+        }
+        const r = runner.runner.run(unit);
+        results.push(r);
+        await job.updateProgress(results.length);
+        await turn();
+      }
+      await resultsQueue(data.sweepId).add(
+        'results',
+        { sweepId: data.sweepId, chunkJobId: jobId, worker: name, results },
+        // The chunk's id: results posted again by a redelivered chunk before the first ones were
+        // read are dropped by the queue itself (and by the store's unique key after).
+        { jobId, removeOnComplete: true, removeOnFail: true },
+      );
+      emit({ kind: 'chunk-done', jobId, sweepId: data.sweepId, units: results.length });
+      return { units: results.length };
+    } catch (err) {
+      if (err instanceof WaitingError) throw err;
+      const reason = err instanceof Error ? err.message : String(err);
+      emit({ kind: 'chunk-failed', jobId, sweepId: data.sweepId, reason });
+      throw new UnrecoverableError(`worker ${name}: ${reason}`);
+    }
+  };
+
+  const worker = new Worker<ChunkJob, { units: number }>(CHUNK_QUEUE, processor, {
+    connection: redis,
+    name,
+    concurrency: 1,
+    lockDuration: lockMs,
+    stalledInterval: lockMs,
+    maxStalledCount: MAX_STALLED,
+  });
+  worker.on('error', (err) => emit({ kind: 'error', message: err.message }));
+
+  return {
+    name,
+    close: async () => {
+      stopping = true;
+      await worker.close();
+      await Promise.all([...resultQueues.values()].map((q) => q.close()));
+    },
+  };
+}

@@ -1,0 +1,433 @@
+// Sweeps across machines on a real Redis: `execsim sweep --queue` coordinating `execsim worker`
+// processes. A worker SIGKILLed in the middle of a chunk has that chunk run again by the other
+// worker and the sweep still stores every path exactly once and reports exactly what a local
+// sweep reports; a chunk from a coordinator on another code version is refused without being
+// run; a coordinator stopped by SIGINT (with a chunk left locked by a killed worker) resumes and
+// finishes with every path once. Bad --queue values and an unreachable Redis are one message and
+// exit 2, in bounded time. The store's idempotence (a batch delivered twice) is checked without
+// Redis. Needs the redis-server binary (Debian package redis-server): without it the Redis tests
+// are skipped, saying so.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import Database from 'better-sqlite3';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { coordinateSweep } from '../src/runtime/sweep-queue/coordinator.ts';
+import {
+  CHUNK_QUEUE,
+  connectRedis,
+  QueueUnreachableError,
+  resultsQueueName,
+} from '../src/runtime/sweep-queue/protocol.ts';
+import { storedPath, newSweep, newSweepId } from '../src/runtime/sweep-recorder.ts';
+import { SweepUnitRunner, type SweepDefinition } from '../src/runtime/sweep-units.ts';
+import { runSweep } from '../src/runtime/sweep.ts';
+import { loadScenarioSource } from '../src/scenario/load-scenario.ts';
+import { openDatabase } from '../src/store/open-database.ts';
+import { QueuedSweepStore } from '../src/store/queued-sweep-store.ts';
+import { SweepStore } from '../src/store/sweep-store.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BIN = path.join(ROOT, 'bin', 'execsim.js');
+const SCENARIO = 'scenarios/twap-calm.yaml';
+
+function findRedisServer(): string | null {
+  const r = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' });
+  const found = r.status === 0 ? r.stdout.trim() : '';
+  return found !== '' ? found : null;
+}
+const REDIS_SERVER = findRedisServer();
+if (!REDIS_SERVER)
+  console.warn(
+    'test/sweep-queue.test.ts: redis-server not found: the queued-sweep tests are SKIPPED (apt-get install redis-server)',
+  );
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Polls `probe` until it returns something truthy; fails after `timeoutMs`. */
+async function waitFor<T>(what: string, probe: () => Promise<T> | T, timeoutMs = 60_000): Promise<NonNullable<T>> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v as NonNullable<T>;
+    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+interface Proc {
+  readonly child: ChildProcess;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  stdout: string;
+  stderr: string;
+}
+
+function execsim(args: readonly string[]): Proc {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env['NODE_OPTIONS'];
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const p: Proc = {
+    child,
+    stdout: '',
+    stderr: '',
+    exited: new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal }))),
+  };
+  child.stdout?.on('data', (d: Buffer) => (p.stdout += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (p.stderr += d.toString()));
+  return p;
+}
+
+async function exitOf(p: Proc, timeoutMs = 120_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      p.exited,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`process did not exit within ${timeoutMs} ms; stderr: ${p.stderr}`)),
+          timeoutMs,
+        );
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** What a local sweep of `paths` paths reports, as its JSON. */
+function localSweep(paths: number): unknown {
+  return JSON.parse(JSON.stringify(runSweep(loadScenarioSource(SCENARIO).loaded, { paths })));
+}
+
+function storedRows(db: string, sweepId: string) {
+  const d = new Database(db, { readonly: true });
+  try {
+    const sweep = d.prepare('SELECT status, paths_done, paths_requested FROM sweeps WHERE id = ?').get(sweepId) as
+      { status: string; paths_done: number; paths_requested: number } | undefined;
+    const paths = d.prepare('SELECT path FROM sweep_paths WHERE sweep_id = ? ORDER BY path').pluck().all(sweepId);
+    const units = d
+      .prepare('SELECT unit FROM sweep_unit_results WHERE sweep_id = ? ORDER BY unit')
+      .pluck()
+      .all(sweepId);
+    return { sweep, paths, units };
+  } finally {
+    d.close();
+  }
+}
+
+function readDone(db: string, sweepId: string | null): number {
+  if (sweepId === null || !fs.existsSync(db)) return 0;
+  const d = new Database(db, { readonly: true });
+  try {
+    return (d.prepare('SELECT paths_done FROM sweeps WHERE id = ?').pluck().get(sweepId) as number | undefined) ?? 0;
+  } finally {
+    d.close();
+  }
+}
+
+const sweepIdOf = (p: Proc): string | null => /sweep (sweep-[0-9a-f-]{36}) on /.exec(p.stderr)?.[1] ?? null;
+const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+
+let dir: string;
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'execsim-queue-'));
+});
+afterAll(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the coordinator store', () => {
+  it('stores a batch delivered twice once: each path one row, paths_done counts each once', () => {
+    const source = loadScenarioSource(SCENARIO);
+    const db = openDatabase(path.join(dir, 'idempotent.db'));
+    try {
+      const id = newSweepId();
+      new SweepStore(db).create(newSweep(id, source, 7, 3));
+      const def: SweepDefinition = { file: source.loaded.file, yaml: source.text, seed: 7, paths: 3, grid: [] };
+      const runner = new SweepUnitRunner(def);
+      const unit = (u: number) => {
+        const r = runner.run(u);
+        return { unit: u, resultJson: JSON.stringify({ path: r.path }), path: storedPath(r.path, r.parents) };
+      };
+      const store = new QueuedSweepStore(db);
+      const at = new Date().toISOString();
+      expect(store.storeUnits(id, [unit(0), unit(1)], at)).toBe(2);
+      // The same chunk again (a redelivered chunk), and one overlapping it.
+      expect(store.storeUnits(id, [unit(0), unit(1)], at)).toBe(0);
+      expect(store.storeUnits(id, [unit(1), unit(2)], at)).toBe(1);
+      expect(store.pathsDone(id)).toBe(3);
+      expect([...store.storedUnits(id)].sort()).toEqual([0, 1, 2]);
+      const rows = db.prepare('SELECT path FROM sweep_paths WHERE sweep_id = ? ORDER BY path').pluck().all(id);
+      expect(rows).toEqual([0, 1, 2]);
+      const parents = db.prepare('SELECT COUNT(*) FROM sweep_path_parents WHERE sweep_id = ?').pluck().get(id);
+      expect(parents).toBe(3 * runner.run(0).parents.length);
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('bad --queue input', () => {
+  it('a malformed URL is one message naming --queue, exit 2, nothing stored', () => {
+    const db = path.join(dir, 'bad-url.db');
+    for (const url of ['http://127.0.0.1:6379', 'not a url', 'redis://127.0.0.1:6379/99']) {
+      const r = spawnSync(process.execPath, [BIN, 'sweep', SCENARIO, '--paths', '2', '--queue', url, '--db', db], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(r.status).toBe(2);
+      expect(r.stderr.split('\n')[0]).toMatch(/^execsim: --queue: /);
+    }
+    const w = spawnSync(process.execPath, [BIN, 'worker', '--queue', 'redis://'], { cwd: ROOT, encoding: 'utf8' });
+    expect(w.status).toBe(2);
+    expect(fs.existsSync(db)).toBe(false);
+  });
+
+  it('an unreachable Redis is one message and exit 2, without a sweep row', async () => {
+    const port = await freePort(); // nothing listens there now
+    const db = path.join(dir, 'unreachable.db');
+    const r = spawnSync(
+      process.execPath,
+      [BIN, 'sweep', SCENARIO, '--paths', '2', '--queue', `redis://127.0.0.1:${port}`, '--db', db],
+      { cwd: ROOT, encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(fs.existsSync(db)).toBe(false);
+  });
+
+  it('a Redis port that accepts but never answers gives up within the connect timeout', async () => {
+    const silent = net.createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as net.AddressInfo).port;
+    try {
+      const started = performance.now();
+      await expect(connectRedis(`redis://127.0.0.1:${port}`, () => {}, 500)).rejects.toBeInstanceOf(
+        QueueUnreachableError,
+      );
+      expect(performance.now() - started).toBeLessThan(5_000);
+    } finally {
+      silent.close();
+    }
+  });
+});
+
+describe.skipIf(!REDIS_SERVER)(
+  REDIS_SERVER ? 'queued sweeps on a real redis-server' : 'queued sweeps: SKIPPED, redis-server is not installed',
+  () => {
+    let redisProc: ChildProcess;
+    let port: number;
+    const workers: Proc[] = [];
+    const others: Proc[] = [];
+
+    beforeAll(async () => {
+      port = await freePort();
+      const data = fs.mkdtempSync(path.join(dir, 'redis-'));
+      redisProc = spawn(
+        REDIS_SERVER as string,
+        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', data],
+        { stdio: 'ignore' },
+      );
+      await waitFor('redis-server to answer', async () => {
+        const r = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null });
+        r.on('error', () => {});
+        try {
+          await r.connect();
+          return (await r.ping()) === 'PONG';
+        } catch {
+          return false;
+        } finally {
+          r.disconnect();
+        }
+      });
+    }, 60_000);
+
+    afterAll(() => {
+      for (const p of [...workers, ...others]) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+      redisProc?.kill('SIGKILL');
+    });
+
+    /** A queue client on Redis database `db` (each test has its own). */
+    const chunkQueue = (db: number) =>
+      new Queue(CHUNK_QUEUE, { connection: { host: '127.0.0.1', port, db, maxRetriesPerRequest: null } });
+
+    const worker = (db: number, name: string): Proc => {
+      const p = execsim(['worker', '--queue', `redis://127.0.0.1:${port}/${db}`, '--lock-ms', '1500', '--name', name]);
+      workers.push(p);
+      return p;
+    };
+
+    it('a worker SIGKILLed mid-chunk: its chunk runs again on the other, every path once, as a local sweep', async () => {
+      const paths = 24;
+      const db = path.join(dir, 'kill.db');
+      const coordinator = execsim([
+        'sweep',
+        SCENARIO,
+        '--paths',
+        String(paths),
+        '--chunk',
+        '12',
+        '--json',
+        '--queue',
+        `redis://127.0.0.1:${port}/1`,
+        '--db',
+        db,
+      ]);
+      others.push(coordinator);
+      const queue = chunkQueue(1);
+      try {
+        const a = worker(1, 'worker-a');
+        // Worker a is alone: the chunk it holds with some but not all paths done is mid-way.
+        const held = await waitFor('worker a to be part-way through a chunk', async () => {
+          for (const job of await queue.getActive()) {
+            const done = Number(job.progress);
+            if (done >= 1 && done < 12) return job.id;
+          }
+          return null;
+        });
+        a.child.kill('SIGKILL');
+        await exitOf(a);
+        worker(1, 'worker-b');
+        const { code } = await exitOf(coordinator);
+        expect(code, coordinator.stderr).toBe(0);
+        const out = JSON.parse(coordinator.stdout) as { sweepId: string };
+        const { sweepId, ...report } = out;
+        expect(report).toEqual(localSweep(paths));
+        const rows = storedRows(db, sweepId);
+        expect(rows.sweep).toEqual({ status: 'finished', paths_done: paths, paths_requested: paths });
+        expect(rows.paths).toEqual(range(paths));
+        expect(rows.units).toEqual(range(paths));
+        // The held chunk was run to the end by worker b (a never finished it) and is gone.
+        expect(await queue.getJob(held as string)).toBeUndefined();
+        expect(await queue.getJobCounts('waiting', 'active', 'failed')).toEqual({ waiting: 0, active: 0, failed: 0 });
+      } finally {
+        await queue.close();
+      }
+    }, 180_000);
+
+    it('a chunk from a coordinator on another code version is refused: failed with both versions, nothing run', async () => {
+      const url = `redis://127.0.0.1:${port}/2`;
+      worker(2, 'worker-c');
+      const source = loadScenarioSource(SCENARIO);
+      const db = openDatabase(path.join(dir, 'mismatch.db'));
+      const redis = await connectRedis(url, () => {});
+      const queue = chunkQueue(2);
+      try {
+        const id = newSweepId();
+        new SweepStore(db).create(newSweep(id, source, 3, 4));
+        const def: SweepDefinition = { file: source.loaded.file, yaml: source.text, seed: 3, paths: 4, grid: [] };
+        const outcome = await coordinateSweep({
+          redis,
+          store: new QueuedSweepStore(db),
+          sweepId: id,
+          scenario: source.loaded.scenario.name,
+          def,
+          codeVersion: '0.0.0+not-this-code',
+          chunk: 4,
+        });
+        expect(outcome.kind).toBe('failed');
+        expect(outcome.kind === 'failed' && outcome.reason).toMatch(/0\.0\.0\+not-this-code/);
+        expect(outcome.kind === 'failed' && outcome.done).toBe(0);
+        const [failed] = await queue.getFailed();
+        expect(failed?.failedReason).toContain('0.0.0+not-this-code');
+        expect(failed?.progress).toBe(0); // not one path run
+        expect(failed?.attemptsMade).toBe(1); // not retried
+        expect(await new Queue(resultsQueueName(id), { connection: redis }).count()).toBe(0);
+        expect(new QueuedSweepStore(db).storedUnits(id).size).toBe(0);
+      } finally {
+        await queue.close();
+        db.close();
+        redis.disconnect();
+      }
+    }, 120_000);
+
+    it('a worker stopped by SIGTERM puts its chunk back in the queue at once and exits 0', async () => {
+      const url = `redis://127.0.0.1:${port}/4`;
+      const db = path.join(dir, 'worker-stop.db');
+      const coordinator = execsim(['sweep', SCENARIO, '--paths', '12', '--chunk', '12', '--queue', url, '--db', db]);
+      others.push(coordinator);
+      const queue = chunkQueue(4);
+      try {
+        const w = worker(4, 'worker-f');
+        const held = await waitFor('the worker to be part-way through its chunk', async () => {
+          const [job] = await queue.getActive();
+          return job && Number(job.progress) >= 1 && Number(job.progress) < 12 ? job.id : null;
+        });
+        w.child.kill('SIGTERM');
+        expect((await exitOf(w)).code).toBe(0);
+        // Back in the queue without waiting for its lock to expire.
+        expect((await queue.getWaiting()).map((j) => j.id)).toEqual([held]);
+        expect(readDone(db, sweepIdOf(coordinator))).toBe(0);
+        coordinator.child.kill('SIGINT');
+        expect((await exitOf(coordinator)).code).toBe(130);
+      } finally {
+        await queue.close();
+      }
+    }, 120_000);
+
+    it('a coordinator stopped by SIGINT resumes: only missing paths are enqueued, every path once', async () => {
+      const paths = 20;
+      const url = `redis://127.0.0.1:${port}/3`;
+      const db = path.join(dir, 'resume.db');
+      const coordinator = execsim([
+        'sweep',
+        SCENARIO,
+        '--paths',
+        String(paths),
+        '--chunk',
+        '2',
+        '--queue',
+        url,
+        '--db',
+        db,
+      ]);
+      others.push(coordinator);
+      const queue = chunkQueue(3);
+      try {
+        const sweepId = await waitFor('the sweep to be stored', () => sweepIdOf(coordinator));
+        const a = worker(3, 'worker-d');
+        await waitFor('a few paths stored', () => readDone(db, sweepId) >= 4);
+        // The worker dies holding a chunk: no path is stored while the coordinator stops.
+        a.child.kill('SIGKILL');
+        await exitOf(a);
+        coordinator.child.kill('SIGINT');
+        expect((await exitOf(coordinator)).code).toBe(130);
+        const stopped = storedRows(db, sweepId);
+        expect(stopped.sweep?.status).toBe('interrupted');
+        expect(stopped.paths.length).toBeLessThan(paths);
+        // Chunks no worker had taken are gone from the queue; the dead worker's is still there.
+        expect((await queue.getWaiting()).filter((j) => j.id?.startsWith(sweepId))).toEqual([]);
+
+        worker(3, 'worker-e');
+        const resumed = execsim(['sweep', '--resume', sweepId, '--queue', url, '--db', db, '--json']);
+        others.push(resumed);
+        const { code } = await exitOf(resumed);
+        expect(code, resumed.stderr).toBe(0);
+        const { sweepId: again, ...report } = JSON.parse(resumed.stdout) as { sweepId: string };
+        expect(again).toBe(sweepId);
+        expect(report).toEqual(localSweep(paths));
+        const rows = storedRows(db, sweepId);
+        expect(rows.sweep).toEqual({ status: 'finished', paths_done: paths, paths_requested: paths });
+        expect(rows.paths).toEqual(range(paths));
+        // A finished sweep is not resumed again.
+        const twice = execsim(['sweep', '--resume', sweepId, '--queue', url, '--db', db]);
+        expect((await exitOf(twice)).code).toBe(2);
+      } finally {
+        await queue.close();
+      }
+    }, 180_000);
+  },
+);
