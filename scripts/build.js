@@ -139,6 +139,8 @@ export async function buildDist() {
     banner: {
       js: "import { createRequire as __execsimRequire } from 'node:module';\nconst require = __execsimRequire(import.meta.url);",
     },
+    // Stack traces point into dist/; `node --enable-source-maps` maps them back to src/.
+    sourcemap: 'linked',
     metafile: true,
     logLevel: 'warning',
     plugins: [externals, sourceUrls, lazyZones],
