@@ -12,7 +12,6 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-// @ts-expect-error plain JavaScript without type declarations
 import { distProblem } from '../src/runtime/code-loader.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -78,7 +77,7 @@ const load = (): string =>
 
 function main(): void {
   const n = parseN(process.argv.slice(2));
-  const stale = distProblem() as string | null;
+  const stale = distProblem();
   if (stale !== null) {
     console.log(`dist/: ${stale}; building`);
     const b = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.js')], { cwd: ROOT, stdio: 'inherit' });

@@ -9,11 +9,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-// @ts-expect-error plain JavaScript without type declarations
 import { distProblem } from '../src/runtime/code-loader.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const problem = distProblem as (root: URL) => string | null;
 
 let copy: string;
 let rootUrl: URL;
@@ -78,7 +76,7 @@ afterAll(() => {
 
 describe('the built CLI', () => {
   it('is current right after the build', () => {
-    expect(problem(rootUrl)).toBeNull();
+    expect(distProblem(rootUrl)).toBeNull();
   });
 
   it('runs scenarios to the same digests as the sources through tsx', () => {
@@ -91,14 +89,14 @@ describe('the built CLI', () => {
     const file = path.join(copy, 'src', 'cli', 'usage.ts');
     const later = new Date(fs.statSync(file).mtimeMs + 60_000);
     fs.utimesSync(file, later, later);
-    expect(problem(rootUrl)).toBeNull();
+    expect(distProblem(rootUrl)).toBeNull();
   });
 
   it('is not run once a source changes, even with its size kept', () => {
     // Same size, new behaviour: -V becomes -W. A stale bundle would refuse -W (exit 2).
     expect(execsim(['-W'], false).code).toBe(2);
     edit('src/cli/usage.ts', (t) => t.replace("case '-V':", "case '-W':"));
-    expect(problem(rootUrl)).toMatch(/src\/cli\/usage\.ts/);
+    expect(distProblem(rootUrl)).toMatch(/src\/cli\/usage\.ts/);
     const r = execsim(['-W'], false);
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toBe(JSON.parse(fs.readFileSync(path.join(copy, 'package.json'), 'utf8')).version);
@@ -107,7 +105,7 @@ describe('the built CLI', () => {
   it('is not run once a source it was built from is gone', () => {
     fs.renameSync(path.join(copy, 'src', 'cli', 'gateway-help.ts'), path.join(copy, 'gateway-help.ts'));
     try {
-      expect(problem(rootUrl)).toMatch(/gateway-help\.ts is gone/);
+      expect(distProblem(rootUrl)).toMatch(/gateway-help\.ts is gone/);
     } finally {
       fs.renameSync(path.join(copy, 'gateway-help.ts'), path.join(copy, 'src', 'cli', 'gateway-help.ts'));
     }
@@ -115,7 +113,7 @@ describe('the built CLI', () => {
 
   it('is current again after a rebuild', () => {
     expect(node([path.join(copy, 'scripts', 'build.js')], false).code).toBe(0);
-    expect(problem(rootUrl)).toBeNull();
+    expect(distProblem(rootUrl)).toBeNull();
     expect(execsim(['-W'], false).code).toBe(0);
   });
 });
