@@ -159,6 +159,7 @@ export async function buildDist() {
     ...sources,
     'scripts/build.js',
     'src/runtime/code-loader.js',
+    'tsconfig.json',
     ...bundledPackages.map((name) => `node_modules/${name}/package.json`),
   ].map(fileEntry);
   const manifest = { format: MANIFEST_FORMAT, entries: ENTRIES, inputs };
