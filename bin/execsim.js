@@ -9,5 +9,5 @@ process.stdout.on('error', (err) => {
   if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   throw err;
 });
-const { runCli } = await loadEntry('execsim');
+const { runCli } = await loadEntry('execsim', { mainThread: true });
 process.exitCode = await runCli(process.argv.slice(2));

@@ -5,10 +5,12 @@
 // run, while one whose sources were only touched still is.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { distProblem } from '../src/runtime/code-loader.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -50,6 +52,30 @@ function digest(file: string, fromSource: boolean): string {
 function edit(rel: string, change: (text: string) => string): void {
   const file = path.join(copy, rel);
   fs.writeFileSync(file, change(fs.readFileSync(file, 'utf8')));
+}
+
+/** The exit code of `-W` run by the CLI entry loaded in a worker thread whose main thread chose
+ *  `code` (EXECSIM_CODE; undefined: a main thread that did not use the loader, like vitest). */
+async function workerAnswer(code: string | undefined): Promise<number> {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env['EXECSIM_CODE'];
+  delete env['EXECSIM_FROM_SOURCE'];
+  if (code !== undefined) env['EXECSIM_CODE'] = code;
+  const loader = pathToFileURL(path.join(copy, 'src', 'runtime', 'code-loader.js')).href;
+  const worker = new Worker(
+    `const { parentPort } = require('node:worker_threads');
+     import(${JSON.stringify(loader)})
+       .then((m) => m.loadEntry('execsim'))
+       .then((m) => m.runCli(['-W'], { out() {}, err() {}, env: {} }))
+       .then((exit) => parentPort.postMessage(exit));`,
+    { eval: true, env },
+  );
+  try {
+    const [exit] = (await once(worker, 'message')) as [number];
+    return exit;
+  } finally {
+    await worker.terminate();
+  }
 }
 
 beforeAll(() => {
@@ -100,6 +126,13 @@ describe('the built CLI', () => {
     const r = execsim(['-W'], false);
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toBe(JSON.parse(fs.readFileSync(path.join(copy, 'package.json'), 'utf8')).version);
+  });
+
+  it('runs in a worker thread exactly when its main thread runs it', async () => {
+    // dist/ is stale here (-W is the sources' flag): only a worker told so runs the bundle.
+    expect(await workerAnswer('dist')).toBe(2);
+    expect(await workerAnswer('source')).toBe(0);
+    expect(await workerAnswer(undefined)).toBe(0);
   });
 
   it('is not run once a source it was built from is gone', () => {

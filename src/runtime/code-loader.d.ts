@@ -10,4 +10,4 @@ export declare const MANIFEST_FORMAT: number;
 export declare function distProblem(root?: URL): string | null;
 
 /** Imports the entry `name` from the bundle when this thread runs it, else from the sources. */
-export declare function loadEntry(name: string): Promise<Record<string, unknown>>;
+export declare function loadEntry(name: string, options?: { mainThread?: boolean }): Promise<Record<string, unknown>>;

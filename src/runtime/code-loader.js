@@ -14,9 +14,15 @@
 // in EXECSIM_CODE, which a worker's environment copies, so a worker of a process that runs the
 // sources (the CLI through tsx, or vitest) runs the sources too, and one of a built CLI runs the
 // bundle. EXECSIM_FROM_SOURCE=1 makes a process run the sources whatever dist holds.
-import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import { isMainThread } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+
+// node:crypto only when a file's mtime moved: `execsim --help` does not load it otherwise.
+const sha256 = (buffer) =>
+  createRequire(import.meta.url)('node:crypto')
+    .createHash('sha256')
+    .update(buffer)
+    .digest('hex');
 
 /** The bundle's entry points: dist/<name>.js is built from the source file. A worker thread's
  *  boot file loads its entry with loadEntry(name). */
@@ -43,7 +49,7 @@ export function distProblem(root = ROOT) {
   for (const [name, source] of Object.entries(ENTRIES)) {
     if (manifest.entries?.[name] !== source) return `dist/ has no entry ${name} for ${source}`;
   }
-  for (const [path, size, mtimeMs, sha256] of manifest.inputs) {
+  for (const [path, size, mtimeMs, hash] of manifest.inputs) {
     const file = new URL(path, root);
     let stat;
     try {
@@ -53,27 +59,27 @@ export function distProblem(root = ROOT) {
     }
     if (stat.size !== size) return `${path} changed since dist/ was built`;
     if (stat.mtimeMs === mtimeMs) continue;
-    if (createHash('sha256').update(readFileSync(file)).digest('hex') !== sha256)
-      return `${path} changed since dist/ was built`;
+    if (sha256(readFileSync(file)) !== hash) return `${path} changed since dist/ was built`;
   }
   return null;
 }
 
 /** Whether this thread runs the bundle, and why not when it does not. */
-function choose() {
-  if (!isMainThread) return { built: process.env.EXECSIM_CODE === 'dist', why: null };
+function choose(mainThread) {
+  if (!mainThread) return { built: process.env.EXECSIM_CODE === 'dist', why: null };
   if (process.env.EXECSIM_FROM_SOURCE === '1') return { built: false, why: null };
   const why = distProblem();
   return { built: why === null, why };
 }
 
 /** Imports the entry `name` from the bundle when this thread runs it, else from the sources
- *  through tsx; returns its module. */
-export async function loadEntry(name) {
+ *  through tsx; returns its module. `mainThread`: the process's own entry (bin/), which decides
+ *  for its workers; a worker's boot file leaves it false and follows its main thread. */
+export async function loadEntry(name, { mainThread = false } = {}) {
   const source = ENTRIES[name];
   if (source === undefined) throw new Error(`no entry ${name} (entries: ${Object.keys(ENTRIES).join(', ')})`);
-  const { built, why } = choose();
-  if (isMainThread) process.env.EXECSIM_CODE = built ? 'dist' : 'source';
+  const { built, why } = choose(mainThread);
+  if (mainThread) process.env.EXECSIM_CODE = built ? 'dist' : 'source';
   if (built) return import(new URL(`dist/${name}.js`, ROOT).href);
   // A terminal user learns why the command is slow; pipes and tests see nothing.
   if (why !== null && why !== 'dist/ is not built' && process.stderr.isTTY)
