@@ -25,7 +25,7 @@ const layers = (packages) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'coverage/'] },
+  { ignores: ['node_modules/', 'data/', 'coverage/', 'dist/', 'dist.*/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

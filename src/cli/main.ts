@@ -5,10 +5,9 @@
 // stopped by SIGINT (130), SIGTERM (143) or SIGHUP (129). main runs every command in the call
 // (tests and embedding); runCli, what bin/execsim.js calls, runs `run` with the event loop
 // turning between chunks of simulation, so that a signal stops the run and marks it interrupted.
-import { readFileSync } from 'node:fs';
 import { ReplayFileError } from '../scenario/replay-file.ts';
 import { ScenarioError } from '../scenario/load-scenario.ts';
-import { DEFAULT_DB_PATH, StoreError } from '../store/open-database.ts';
+import { StoreError } from '../store/open-database.ts';
 import { ResumeRefused, RunGoneError } from '../store/run-store.ts';
 import { DELETE_HELP, deleteCommand, PRUNE_HELP, pruneCommand } from './delete-command.ts';
 import { EVENTS_HELP, eventsCommand } from './events-command.ts';
@@ -21,26 +20,10 @@ import { RESUME_HELP } from './resume-help.ts';
 import { GATEWAY_HELP } from './gateway-help.ts';
 import { SWEEP_HELP, sweepCommand, wantsQueue } from './sweep-command.ts';
 import { WORKER_HELP } from './worker-help.ts';
+import { quickAnswer, USAGE, version } from './usage.ts';
 
 export { argsProblem, parseSeed, UsageError, type Io } from './io.ts';
-
-const USAGE = `usage:
-  execsim run <file|dir...> [--seed N] [--db PATH] [--json]     run scenarios, store them, print their reports
-  execsim run <file> --mode paper [--venue-url URL]              the same scenario on a venue's paper account
-  execsim runs [--db PATH] [--json] [--limit N]                  list stored runs: state, passed, events
-  execsim resume <runId> [--db PATH] [--venue-url URL]           continue a paper run whose process died or was stopped
-  execsim show <runId> [--db PATH] [--json]                      print one stored run and verify it (log, digest, tables)
-  execsim events <runId> [--kind K,..] [--from S] [--to S] [--json]   print a stored run's event log (--json: NDJSON)
-  execsim export <runId> (--fills | --orders) [--out FILE]       a stored run's fills or orders as CSV
-  execsim delete <runId...> [--force]                            delete stored runs with their events
-  execsim prune [--status S,..] [--older-than D] [--dry-run]     delete crashed, interrupted and failed runs
-  execsim sweep <file> --paths N [--seed S] [--json] [--store]     Monte Carlo over N derived seeds (--store: keep the sweep)
-  execsim sweep <file> --paths N --queue redis://host:port       the same on workers through Redis (--resume <sweepId>)
-  execsim worker --queue redis://host:port                       run queued sweeps' paths until stopped
-  execsim serve [--db PATH] [--port N] [--host H] [--workers N]  the HTTP API and pages with execution charts
-  execsim gateway alpaca --scenario FILE [--port N] [--host H]   an Alpaca-compatible venue on the simulator, wall clock
-  execsim --version                                              print the version
-Every command takes --help. The database is --db, else $EXECSIM_DB, else ${DEFAULT_DB_PATH}.`;
+export { version } from './usage.ts';
 
 const HELP: Record<string, string> = {
   run: RUN_HELP,
@@ -56,12 +39,6 @@ const HELP: Record<string, string> = {
   serve: SERVE_HELP,
   gateway: GATEWAY_HELP,
 };
-
-/** The version in package.json. */
-export function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 export function main(argv: readonly string[], io: Io = processIo): number {
   try {
@@ -142,10 +119,6 @@ function dispatch(argv: readonly string[], io: Io): number {
         return 0;
       }
       throw new UsageError('worker runs as a process: use the execsim command (bin/execsim.js)');
-    case '--version':
-    case '-V':
-      io.out(version());
-      return 0;
     case 'help': {
       const topic = rest[0];
       if (topic === undefined) {
@@ -157,14 +130,13 @@ function dispatch(argv: readonly string[], io: Io): number {
       io.out(help);
       return 0;
     }
-    case undefined:
-    case '--help':
-    case '-h':
-      io.out(USAGE);
-      return command === undefined ? 2 : 0;
     default:
-      throw new UsageError(`unknown command "${command}"`);
+      return quickAnswer(argv, io) ?? unknownCommand(command);
   }
+}
+
+function unknownCommand(command: string | undefined): never {
+  throw new UsageError(`unknown command "${command}"`);
 }
 
 /** The exit code and message of an error; anything unexpected is rethrown (a bug: its stack). */

@@ -1,6 +1,6 @@
-// A RunPool's worker thread starts here: plain JavaScript that loads the TypeScript worker through
-// tsx's loader, as bin/execsim.js does for the CLI (no build step).
-import { register } from 'tsx/esm/api';
+// A RunPool's worker thread starts here: plain JavaScript that loads the worker from the same
+// code as its process's main thread, dist/ or the TypeScript sources through tsx
+// (src/runtime/code-loader.js).
+import { loadEntry } from './code-loader.js';
 
-register();
-await import('./run-worker.ts');
+await loadEntry('run-worker');

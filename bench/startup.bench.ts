@@ -1,0 +1,123 @@
+// `npm run bench:startup`: what one `execsim` call costs from spawn to exit, the built CLI (dist/)
+// against the sources through tsx (EXECSIM_FROM_SOURCE=1), for `execsim --help` and for a run of
+// one small scenario (walkthrough: a minute on a static book, stored in a scratch database).
+// Each case is spawned N times (--n N, default 9), the cases interleaved so that the machine's
+// load falls on all of them alike; reported per case: the median and range of wall time (spawn to
+// exit) and the median CPU time of the child (user + system, measured inside it at exit by a
+// preloaded module), with the machine and its load average before and after.
+// dist/ is built first when it is missing or stale.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { distProblem } from '../src/runtime/code-loader.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BIN = join(ROOT, 'bin', 'execsim.js');
+const SCENARIO = 'scenarios/walkthrough.yaml';
+
+// Writes the process's own CPU time (µs, user + system) to the file named by the environment.
+const CPU_AT_EXIT = `data:text/javascript,${encodeURIComponent(
+  "import { writeFileSync } from 'node:fs';" +
+    "process.on('exit', () => { const u = process.cpuUsage(); " +
+    'writeFileSync(process.env.STARTUP_BENCH_CPU_FILE, String(u.user + u.system)); });',
+)}`;
+
+interface Case {
+  readonly name: string;
+  readonly args: readonly string[];
+  readonly fromSource: boolean;
+}
+
+interface Sample {
+  readonly wallMs: number;
+  readonly cpuMs: number;
+}
+
+function parseN(argv: readonly string[]): number {
+  const i = argv.indexOf('--n');
+  if (i === -1) return 9;
+  const n = Number(argv[i + 1]);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--n: expected a positive integer, got ${argv[i + 1]}`);
+  return n;
+}
+
+function spawnOnce(c: Case, scratch: string, index: number): Sample {
+  const cpuFile = join(scratch, `cpu-${index}`);
+  const env: NodeJS.ProcessEnv = { ...process.env, STARTUP_BENCH_CPU_FILE: cpuFile };
+  delete env['NODE_OPTIONS'];
+  delete env['EXECSIM_CODE'];
+  if (c.fromSource) env['EXECSIM_FROM_SOURCE'] = '1';
+  else delete env['EXECSIM_FROM_SOURCE'];
+  const started = performance.now();
+  const r = spawnSync(process.execPath, ['--import', CPU_AT_EXIT, BIN, ...c.args], {
+    cwd: ROOT,
+    env,
+    encoding: 'utf8',
+  });
+  const wallMs = performance.now() - started;
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new Error(`${c.name} exited ${r.status}: ${r.stderr}`);
+  return { wallMs, cpuMs: Number(readFileSync(cpuFile, 'utf8')) / 1000 };
+}
+
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+const load = (): string =>
+  os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
+
+function main(): void {
+  const n = parseN(process.argv.slice(2));
+  const stale = distProblem();
+  if (stale !== null) {
+    console.log(`dist/: ${stale}; building`);
+    const b = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.js')], { cwd: ROOT, stdio: 'inherit' });
+    if (b.status !== 0) throw new Error('the build failed');
+  }
+  const scratch = mkdtempSync(join(os.tmpdir(), 'execsim-startup-'));
+  const runArgs = (db: string): string[] => ['run', SCENARIO, '--db', join(scratch, db)];
+  const cases: Case[] = [
+    { name: '--help, built', args: ['--help'], fromSource: false },
+    { name: '--help, tsx', args: ['--help'], fromSource: true },
+    { name: `run ${SCENARIO}, built`, args: runArgs('built.db'), fromSource: false },
+    { name: `run ${SCENARIO}, tsx`, args: runArgs('tsx.db'), fromSource: true },
+  ];
+  const cpu = os.cpus();
+  console.log(
+    `machine: ${cpu[0]?.model ?? 'unknown cpu'}, ${cpu.length} cores, node ${process.version}, ${os.platform()}`,
+  );
+  console.log(`load average before: ${load()}; ${n} spawns per case, interleaved`);
+  const samples = new Map<string, Sample[]>(cases.map((c) => [c.name, []]));
+  let index = 0;
+  try {
+    for (let i = 0; i < n; i++) for (const c of cases) samples.get(c.name)!.push(spawnOnce(c, scratch, index++));
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  console.log(`load average after: ${load()}`);
+  const width = Math.max(...cases.map((c) => c.name.length));
+  console.log(`${'case'.padEnd(width)}  wall median (min..max)      CPU median`);
+  for (const c of cases) {
+    const s = samples.get(c.name)!;
+    const walls = s.map((x) => x.wallMs);
+    console.log(
+      `${c.name.padEnd(width)}  ${median(walls).toFixed(0).padStart(5)} ms (${Math.min(...walls).toFixed(0)}..${Math.max(...walls).toFixed(0)})`.padEnd(
+        width + 29,
+      ) +
+        `${median(s.map((x) => x.cpuMs))
+          .toFixed(0)
+          .padStart(5)} ms`,
+    );
+  }
+}
+
+main();

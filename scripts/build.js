@@ -1,0 +1,181 @@
+// Builds dist/: each entry of src/runtime/code-loader.js bundled by esbuild into one ES module
+// (shared code in chunks), which bin/execsim.js and the worker boot files load instead of the
+// TypeScript sources while dist/ is current (the rule is in code-loader.js). Runs at `npm install`
+// and `npm ci` (the prepare script) and as `npm run build`; plain JavaScript, so it needs no loader.
+//
+// What the bundle keeps from the sources' behaviour:
+// - `import.meta.url` in a source file is rewritten to that file's own URL (relative to the
+//   bundle), so package.json, scenarios/, static assets, worker boot files and createRequire
+//   resolve exactly as they do from src/.
+// - Packages that load files or native code next to themselves at run time stay external and
+//   load from node_modules; the pure ones the CLI loads on every run are bundled (one file to
+//   parse instead of hundreds; rxjs as its ES module build, so only what is used is kept).
+// - @js-joda/timezone unpacks a zone's rules when the zone is first asked for, instead of all
+//   ~600 zones at load (most of its start-up cost); the rules of a zone are the same either way.
+import { createHash } from 'node:crypto';
+import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { relative, sep } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { ENTRIES, MANIFEST_FORMAT } from '../src/runtime/code-loader.js';
+
+const root = fileURLToPath(new URL('../', import.meta.url));
+const rel = (path) => relative(root, path).split(sep).join('/');
+
+/** Packages bundled into dist/; every other package is loaded from node_modules at run time. */
+export const BUNDLED = ['zod', 'yaml', 'rxjs', '@js-joda/core', '@js-joda/timezone', 'fflate', '@msgpack/msgpack'];
+
+const packageOf = (spec) =>
+  (spec.startsWith('@') ? spec.split('/').slice(0, 2) : spec.split('/').slice(0, 1)).join('/');
+
+/** Everything outside BUNDLED stays an import of the package. */
+const externals = {
+  name: 'externals',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.path.startsWith('node:') || BUNDLED.includes(packageOf(args.path))) return undefined;
+      return { path: args.path, external: true };
+    });
+    // rxjs's package maps Node to its CommonJS build, which cannot be tree-shaken.
+    b.onResolve({ filter: /^rxjs$/ }, () => ({ path: `${root}node_modules/rxjs/dist/esm/index.js` }));
+  },
+};
+
+/** A source file's import.meta.url, as the URL of the source file itself. */
+const sourceUrls = {
+  name: 'source-urls',
+  setup(b) {
+    b.onLoad({ filter: /\.(ts|tsx|js)$/ }, (args) => {
+      const path = rel(args.path);
+      if (!path.startsWith('src/')) return undefined;
+      const text = readFileSync(args.path, 'utf8');
+      const loader = args.path.endsWith('.tsx') ? 'tsx' : args.path.endsWith('.ts') ? 'ts' : 'js';
+      // Every output file sits directly in dist/, so ../ from any of them is the repository root.
+      const own = `new URL(${JSON.stringify(`../${path}`)}, import.meta.url).href`;
+      return { contents: text.replaceAll('import.meta.url', own), loader };
+    });
+  },
+};
+
+// The edits that make @js-joda/timezone unpack zones on demand: each must match once, else the
+// package changed and is bundled as it is (correct, only slower to load).
+const TZ_EDITS = [
+  [
+    'var tzdbZoneInfo = zones[links[zoneId]];',
+    'var tzdbZoneInfo = links[zoneId] === undefined ? undefined : (zones[links[zoneId]] ??= (packedZones[links[zoneId]] === undefined ? undefined : unpack(packedZones[links[zoneId]])));',
+  ],
+  [
+    `var tzdbZoneInfo = unpack(packedZoneInfo);
+	      AVAILABLE_ZONE_IDS.push(tzdbZoneInfo.name);
+	      zones[tzdbZoneInfo.name] = tzdbZoneInfo;
+	      links[tzdbZoneInfo.name] = tzdbZoneInfo.name;`,
+    `var zoneName = packedZoneInfo.slice(0, packedZoneInfo.indexOf('|'));
+	      AVAILABLE_ZONE_IDS.push(zoneName);
+	      packedZones[zoneName] = packedZoneInfo;
+	      links[zoneName] = zoneName;`,
+  ],
+  ['var zones = {};', 'var zones = {};\n\tvar packedZones = {};'],
+  // The system's zone is looked up (through Intl, whose time-zone data is slow to load) when
+  // first asked for, not at load; the answer is the same.
+  [
+    `var resolvedZoneId = getResolvedZoneId(ZoneId);
+	  if (resolvedZoneId == null) {
+	    return;
+	  }
+	  ZoneId.systemDefault = function () {
+	    return resolvedZoneId;
+	  };`,
+    `var coreDefault = ZoneId.systemDefault;
+	  var resolvedZoneId;
+	  ZoneId.systemDefault = function () {
+	    if (resolvedZoneId === undefined) resolvedZoneId = getResolvedZoneId(ZoneId);
+	    return resolvedZoneId == null ? coreDefault.call(ZoneId) : resolvedZoneId;
+	  };`,
+  ],
+];
+
+const lazyZones = {
+  name: 'lazy-zones',
+  setup(b) {
+    b.onLoad({ filter: /@js-joda[/\\]timezone[/\\]dist[/\\]js-joda-timezone\.js$/ }, (args) => {
+      let text = readFileSync(args.path, 'utf8');
+      for (const [from, to] of TZ_EDITS) {
+        if (text.split(from).length !== 2) {
+          console.warn(`build: @js-joda/timezone changed (no single "${from.split('\n')[0]}"): bundled as it is`);
+          return undefined;
+        }
+        text = text.replace(from, () => to);
+      }
+      return { contents: text, loader: 'js' };
+    });
+  },
+};
+
+function fileEntry(path) {
+  const file = `${root}${path}`;
+  const { size, mtimeMs } = statSync(file);
+  return [path, size, mtimeMs, createHash('sha256').update(readFileSync(file)).digest('hex')];
+}
+
+/** Builds dist/ (into a fresh folder, swapped in when complete); returns the manifest. */
+export async function buildDist() {
+  const started = performance.now();
+  const tmp = `${root}dist.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  const result = await build({
+    absWorkingDir: root,
+    entryPoints: Object.fromEntries(Object.entries(ENTRIES)),
+    outdir: tmp,
+    entryNames: '[name]',
+    chunkNames: 'chunk-[hash]',
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    tsconfig: 'tsconfig.json',
+    // CommonJS packages bundled into an ES module still call require for Node's built-ins.
+    banner: {
+      js: "import { createRequire as __execsimRequire } from 'node:module';\nconst require = __execsimRequire(import.meta.url);",
+    },
+    // Stack traces point into dist/; `node --enable-source-maps` maps them back to src/.
+    sourcemap: 'linked',
+    metafile: true,
+    logLevel: 'warning',
+    plugins: [externals, sourceUrls, lazyZones],
+  });
+  const sources = Object.keys(result.metafile.inputs)
+    .filter((path) => path.startsWith('src/'))
+    .sort();
+  const bundledPackages = [
+    ...new Set(
+      Object.keys(result.metafile.inputs)
+        .map((path) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(path)?.[1])
+        .filter((name) => name !== undefined),
+    ),
+  ].sort();
+  const inputs = [
+    ...sources,
+    'scripts/build.js',
+    'src/runtime/code-loader.js',
+    'tsconfig.json',
+    ...bundledPackages.map((name) => `node_modules/${name}/package.json`),
+  ].map(fileEntry);
+  const manifest = { format: MANIFEST_FORMAT, entries: ENTRIES, inputs };
+  writeFileSync(`${tmp}/manifest.json`, `${JSON.stringify(manifest)}\n`);
+  const old = `${root}dist.old-${process.pid}`;
+  try {
+    renameSync(`${root}dist`, old);
+  } catch (err) {
+    if (err.code !== 'ENOENT') throw err;
+  }
+  renameSync(tmp, `${root}dist`);
+  rmSync(old, { recursive: true, force: true });
+  return { manifest, ms: performance.now() - started };
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const { manifest, ms } = await buildDist();
+  console.log(`build: dist/ from ${manifest.inputs.length} files in ${Math.round(ms)} ms`);
+}

@@ -1,0 +1,48 @@
+// The `execsim` command's usage and version, and the answers that need nothing else (`execsim`,
+// --help, --version): kept apart from the commands so that those answers load no command.
+import { readFileSync } from 'node:fs';
+import { DEFAULT_DB_PATH } from '../store/open-database.ts';
+import type { Io } from './io.ts';
+
+export const USAGE = `usage:
+  execsim run <file|dir...> [--seed N] [--db PATH] [--json]     run scenarios, store them, print their reports
+  execsim run <file> --mode paper [--venue-url URL]              the same scenario on a venue's paper account
+  execsim runs [--db PATH] [--json] [--limit N]                  list stored runs: state, passed, events
+  execsim resume <runId> [--db PATH] [--venue-url URL]           continue a paper run whose process died or was stopped
+  execsim show <runId> [--db PATH] [--json]                      print one stored run and verify it (log, digest, tables)
+  execsim events <runId> [--kind K,..] [--from S] [--to S] [--json]   print a stored run's event log (--json: NDJSON)
+  execsim export <runId> (--fills | --orders) [--out FILE]       a stored run's fills or orders as CSV
+  execsim delete <runId...> [--force]                            delete stored runs with their events
+  execsim prune [--status S,..] [--older-than D] [--dry-run]     delete crashed, interrupted and failed runs
+  execsim sweep <file> --paths N [--seed S] [--json] [--store]     Monte Carlo over N derived seeds (--store: keep the sweep)
+  execsim sweep <file> --paths N --grid K=V,.. [--workers N]    every combination of settings over the same path seeds
+  execsim sweep <file> --paths N --queue redis://host:port       the same on workers through Redis (--resume <sweepId>)
+  execsim worker --queue redis://host:port                       run queued sweeps' paths until stopped
+  execsim serve [--db PATH] [--port N] [--host H] [--workers N]  the HTTP API and pages with execution charts
+  execsim gateway alpaca --scenario FILE [--port N] [--host H]   an Alpaca-compatible venue on the simulator, wall clock
+  execsim --version                                              print the version
+Every command takes --help. The database is --db, else $EXECSIM_DB, else ${DEFAULT_DB_PATH}.`;
+
+/** The version in package.json. */
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** The exit code of `execsim` with no command, --help, -h, --version or -V, after printing the
+ *  usage or the version; undefined for any other command line. */
+export function quickAnswer(argv: readonly string[], io: Io): number | undefined {
+  switch (argv[0]) {
+    case '--version':
+    case '-V':
+      io.out(version());
+      return 0;
+    case undefined:
+    case '--help':
+    case '-h':
+      io.out(USAGE);
+      return argv[0] === undefined ? 2 : 0;
+    default:
+      return undefined;
+  }
+}
