@@ -11,7 +11,7 @@ import type { ClientOrderId } from '../model/ids.ts';
 import type { Instrument } from '../model/instrument.ts';
 import { isTerminal } from '../model/order-status.ts';
 import type { OrderState } from '../order/apply-event.ts';
-import type { OrderLedger } from '../order/order-ledger.ts';
+import { committedLots, type OrderLedger } from '../order/order-ledger.ts';
 import type { MarketDataPort } from '../ports/broker.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { TwapPlan } from './twap-slicer.ts';
@@ -192,19 +192,24 @@ export class SliceScheduler {
    * quantity whatever fills late.
    */
   private sliceQty(i: number, last: boolean): number {
-    let committed = 0;
-    for (let j = 0; j < this.children.length; j++) {
-      if (j === i) continue;
-      const o = this.child(j);
-      // A future slice (never sent) commits nothing; one sent and awaiting a retry may still go.
-      if (o.status === 'pending_new' && o.attempts === 0) continue;
-      committed += isTerminal(o.status) ? o.filledQty : Math.max(o.request.qty, o.filledQty);
-    }
+    const committed = this.committedBesides(i);
     const remaining = Math.max(0, this.plan.qty - committed);
     const planned = this.plan.slices[i]?.qty ?? 0;
     if (this.policy === 'drop') return Math.min(planned, remaining);
     if (last) return remaining;
     return Math.min(remaining, Math.max(0, (this.cumulative[i] as number) - committed));
+  }
+
+  /** Lots committed by every child but the i-th (committedLots, summed): from the ledger's
+   *  running total over the parent's children when those are this scheduler's children, so a
+   *  slice costs the same late in a long TWAP as early; a walk otherwise. */
+  private committedBesides(i: number): number {
+    const parent = this.ops.ledger.parents.get(this.parentId);
+    if (parent && parent.children.length === this.children.length)
+      return parent.totals.committed - committedLots(this.child(i));
+    let committed = 0;
+    for (let j = 0; j < this.children.length; j++) if (j !== i) committed += committedLots(this.child(j));
+    return committed;
   }
 
   private referencePrice(top: { bid: number | null; ask: number | null }): number | null {

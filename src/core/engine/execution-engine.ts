@@ -328,11 +328,12 @@ export class ExecutionEngine {
   private completeIfDone(parentId: ParentOrderId): void {
     const parent = this.deps.ledger.parents.get(parentId);
     if (!parent) return;
-    const children = this.deps.ledger.childrenOf(parentId);
+    // The ledger's running totals over the children: this runs on every report of every child.
+    const { totals } = parent;
     if (parent.completed) {
       // Fills learned after the parent completed (a lost push found by a lookup or by
       // reconciliation) revise its result: the report must not keep saying "unfilled".
-      const filledQty = children.reduce((sum, c) => sum + c.filledQty, 0);
+      const filledQty = totals.filled;
       const was = parent.completed;
       if (filledQty === was.filledQty) return;
       const status = filledQty === parent.spec.qty ? 'filled' : filledQty > 0 ? 'partially_filled' : 'unfilled';
@@ -345,10 +346,10 @@ export class ExecutionEngine {
       });
       return;
     }
-    if (children.length < parent.spec.totalSlices || !children.every((c) => isTerminal(c.status))) return;
+    if (parent.children.length < parent.spec.totalSlices || totals.open > 0) return;
     const scheduler = this.schedulers.get(parentId);
-    if (scheduler && !scheduler.finished && !children.every((c) => c.status !== 'pending_new')) return;
-    const filledQty = children.reduce((sum, c) => sum + c.filledQty, 0);
+    if (scheduler && !scheduler.finished && totals.pendingNew > 0) return;
+    const filledQty = totals.filled;
     const now = this.deps.clock.now();
     const market = this.deps.marketData.window(this.deps.instrument.symbol, parent.createdAt, now);
     this.record({ kind: 'MarketBenchmark', parentId, from: parent.createdAt, to: now, ...market });

@@ -200,7 +200,7 @@ export class OrderManager {
       now,
       referencePrice: price ?? (order.side === 'buy' ? top.ask : top.bid),
       acceptedTimes: this.acceptedTimes,
-      knownClientOrderIds: new Set(this.deps.ledger.orders.keys()),
+      knownClientOrderIds: this.deps.ledger.orders,
       confirmations,
       ...(confirmedBy ? { confirmedBy } : {}),
     });

@@ -6,11 +6,11 @@ import { createHash, type Hash } from 'node:crypto';
 import type { Clock } from '../ports/clock.ts';
 import type { EventSink } from '../ports/event-sink.ts';
 import type { ExecEvent, LogEntry } from '../model/events.ts';
-import { canonicalJson } from './canonical-json.ts';
+import { canonicalJsonWithout } from './canonical-json.ts';
 
 export function canonicalLine(entry: LogEntry): string {
-  const { kind, ...payload } = entry.event;
-  return `${entry.seq} ${entry.time} ${kind} ${canonicalJson(payload)}\n`;
+  const { event } = entry;
+  return `${entry.seq} ${entry.time} ${event.kind} ${canonicalJsonWithout(event, 'kind')}\n`;
 }
 
 export class EventLog {

@@ -25,6 +25,40 @@ export interface ParentState {
   cancelRequested: boolean;
   /** Why a TWAP stopped before its last slice, if it did. */
   stopReason: string | null;
+  /** Totals over `children`, kept by the fold as each child changes, so that a question about
+   *  the whole parent (is every child ended? what is filled? what is committed?) costs the same
+   *  on the last slice of a long TWAP as on the first, instead of a walk over every child. */
+  readonly totals: ChildTotals;
+}
+
+/** Sums over a parent's children (see committedLots for `committed`). */
+export interface ChildTotals {
+  /** Children not in a terminal status. */
+  open: number;
+  /** Children still pending_new (sent or not). */
+  pendingNew: number;
+  /** Lots filled. */
+  filled: number;
+  /** Lots committed (committedLots, summed). */
+  committed: number;
+}
+
+/**
+ * Lots an order commits its parent to: what it filled once it ended; the larger of its quantity
+ * and its fills while it may still fill (working at the venue, or sent and awaiting a retry);
+ * nothing while it was never sent (a future TWAP slice). A slice is sized against the sum over
+ * its siblings, so no sizing can push the parent past its quantity whatever fills late.
+ */
+export function committedLots(o: OrderState): number {
+  if (o.status === 'pending_new' && o.attempts === 0) return 0;
+  return isTerminal(o.status) ? o.filledQty : Math.max(o.request.qty, o.filledQty);
+}
+
+function addTotals(t: ChildTotals, o: OrderState, sign: 1 | -1): void {
+  if (!isTerminal(o.status)) t.open += sign;
+  if (o.status === 'pending_new') t.pendingNew += sign;
+  t.filled += sign * o.filledQty;
+  t.committed += sign * committedLots(o);
 }
 export interface ParentCompletion {
   readonly status: 'filled' | 'partially_filled' | 'unfilled';
@@ -83,6 +117,7 @@ export class OrderLedger {
           completed: null,
           cancelRequested: false,
           stopReason: null,
+          totals: { open: 0, pendingNew: 0, filled: 0, committed: 0 },
         });
         return [];
       case 'ParentCancelRequested': {
@@ -106,8 +141,10 @@ export class OrderLedger {
           ...(limitPrice === null ? {} : { limitPrice }),
           ...(stopPrice === null ? {} : { stopPrice }),
         };
-        this.orders.set(event.clientOrderId, newOrderState(request, time));
+        const state = newOrderState(request, time);
+        this.orders.set(event.clientOrderId, state);
         parent.children.push(event.clientOrderId);
+        addTotals(parent.totals, state, 1);
         this.changed.add(event.clientOrderId);
         return [];
       }
@@ -173,6 +210,11 @@ export class OrderLedger {
     }
     const next = outcome.state;
     this.orders.set(event.clientOrderId, next);
+    const totals = this.parents.get(current.request.parentId)?.totals;
+    if (totals) {
+      addTotals(totals, current, -1);
+      addTotals(totals, next, 1);
+    }
     this.changed.add(event.clientOrderId);
     const filledNow = next.filledQty - current.filledQty;
     if (filledNow !== 0) this.position += current.request.side === 'buy' ? filledNow : -filledNow;

@@ -21,15 +21,16 @@
 // The listing's time: a venue that lists orders by update time (Broker.ordersSinceBy 'updated')
 // moves the mark to the newest row seen; one that lists by submission time ('submitted': Alpaca,
 // Binance) cannot show an old order's late fill past such a mark, so there the mark is the
-// submission of the oldest order we held as open when the pass began: every order that ends is
-// then listed by at least one pass after it ended. The overlap (overlapMs) is the allowance for
+// submission of the oldest order we held as open when the pass began (the earliest it can have
+// been submitted: created, and due; a TWAP slice not due yet holds nothing back): every order
+// that ends is then listed by at least one pass after it ended. The overlap (overlapMs) is the allowance for
 // the venue's clock against ours, and for updates not yet visible in the listing.
 // A reconnect of the execution stream (ConnectionReport) starts a pass: whatever the stream
 // carried while it was down is lost to us.
 import type { ExecEvent, LogEntry } from '../model/events.ts';
 import type { ClientOrderId } from '../model/ids.ts';
 import { isTerminal, statusOfVenue, type OrderStatus } from '../model/order-status.ts';
-import { isStaleNotFound } from '../order/apply-event.ts';
+import { isStaleNotFound, type OrderState } from '../order/apply-event.ts';
 import type { MismatchKind, OrphanDetected, ReconMode } from '../model/recon-events.ts';
 import { OrphanBook } from './orphan-book.ts';
 import type { AccountReport, OrderStatusReport, VenueMessage } from '../model/reports.ts';
@@ -144,7 +145,7 @@ export class Reconciler {
     const since = this.sinceFor(now);
     let oldestOpen = now;
     for (const o of this.deps.ledger.orders.values())
-      if (!isTerminal(o.status)) oldestOpen = Math.min(oldestOpen, Math.floor(o.createdAt));
+      if (!isTerminal(o.status)) oldestOpen = Math.min(oldestOpen, Math.floor(earliestSubmission(o)));
     this.reads = 0;
     this.pass = {
       mode,
@@ -500,5 +501,15 @@ function agrees(ours: { status: OrderStatus; filledQty: number }, o: Pick<Entry,
   const venue = statusOfVenue(o.status);
   return venue === ours.status || (ours.status === 'pending_cancel' && !isTerminal(venue));
 }
+
+/**
+ * The earliest time the venue can have received an order: not before we created it, nor before
+ * its scheduled time (a TWAP's slices are all created with the parent and each is sent at its
+ * own time, never earlier). The mark on a venue that lists by submission time goes by this: by
+ * the creation time alone it stays at the TWAP's start while the TWAP runs, and every pass lists
+ * every slice sent so far (a log and a cost that grow with the square of the TWAP's length). A
+ * slice not due yet is later than the pass's start and holds nothing back.
+ */
+const earliestSubmission = (o: OrderState): number => Math.max(o.createdAt, o.request.scheduledTime);
 
 const venueState = (o: Pick<Entry, 'status' | 'filledQty'>): string => `${o.status}:${o.filledQty}`;

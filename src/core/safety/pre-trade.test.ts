@@ -151,6 +151,10 @@ describe('pre-trade denials, one clear reason each', () => {
       reason: 'client order id "cid-1" is already used',
       field: 'clientOrderId',
     });
+    // The order manager hands over the ledger's map of orders itself, not a copy of its keys.
+    const ledgerOrders = new Map([['cid-1', {}]]);
+    expect(denial({}, { knownClientOrderIds: ledgerOrders })?.code).toBe('duplicate-client-id');
+    expect(denial({}, { knownClientOrderIds: new Map([['cid-2', {}]]) })).toBeNull();
   });
 
   it('maximum quantity and notional (no confirmation lifts them)', () => {

@@ -189,7 +189,13 @@ export function checkVenueRules(
 
 /** The client order id must not be one already used (the caller passes the ids the venue's
  *  uniqueness rule still counts: open orders, or every order). */
-export function checkDuplicateClientOrderId(order: OrderRequest, knownIds: ReadonlySet<string>): Denial | null {
+/** The client order ids in use: only asked whether it holds one (the ledger's orders answer
+ *  directly, without a copy of every id per check). */
+export interface KnownIds {
+  has(id: string): boolean;
+}
+
+export function checkDuplicateClientOrderId(order: OrderRequest, knownIds: KnownIds): Denial | null {
   return knownIds.has(order.clientOrderId)
     ? deny('duplicate-client-id', `client order id "${order.clientOrderId}" is already used`, 'clientOrderId')
     : null;
@@ -295,7 +301,7 @@ export interface PreTradeContext {
   readonly now: number;
   /** Times of orders accepted earlier (any order; prune with pruneAcceptedTimes). */
   readonly acceptedTimes: readonly number[];
-  readonly knownClientOrderIds: ReadonlySet<string>;
+  readonly knownClientOrderIds: KnownIds;
   /** Confirmations present on this order. */
   readonly confirmations?: readonly Confirmation[];
   /** Who confirmed (for the audit record). */

@@ -16,6 +16,17 @@ export class SimExchange extends BookMatcher {
   private readonly orders = new Map<ClientOrderId, ExchangeOrder>();
   private readonly parked = new Set<ExchangeOrder>();
   private nextOrder = 1;
+  /** Each client id's place in `orders`' key order (an id used again keeps its first place,
+   *  as a Map key does): the order openOrders() lists in. */
+  private readonly keyPlace = new Map<ClientOrderId, number>();
+  /** Every order that was open when last looked at, in key order. An order never reopens, so
+   *  this holds every open order; openOrders() drops the closed ones. Without it every submit
+   *  (whose account check reads the open orders) walked every order of the run. */
+  private readonly open: ExchangeOrder[] = [];
+  /** Every order ever accepted, in submission order (createdAt never decreases along it while
+   *  the clock runs forward): the listing by submission time finds its start by bisection. */
+  private readonly bySubmission: ExchangeOrder[] = [];
+  private submissionSorted = true;
 
   /** Our signed position, lots. */
   get position(): number {
@@ -45,13 +56,51 @@ export class SimExchange extends BookMatcher {
     return this.orders.get(id);
   }
 
+  /** The open orders, in the order the orders were first keyed by client id. */
   openOrders(): ExchangeOrder[] {
-    return [...this.orders.values()].filter((o) => isOpenStatus(o.status));
+    const list = this.open;
+    let kept = 0;
+    for (const o of list) if (isOpenStatus(o.status)) list[kept++] = o;
+    list.length = kept;
+    return list.slice();
   }
 
-  /** Orders updated (or created: 'submitted') at or after `time`. */
+  /** Orders updated (or created: 'submitted') at or after `time`. By submission time: in
+   *  submission order, found by bisection (a walk over every order of the run otherwise). */
   ordersSince(time: number, by: 'updated' | 'submitted' = 'updated'): ExchangeOrder[] {
-    return [...this.orders.values()].filter((o) => (by === 'updated' ? o.updatedAt : o.createdAt) >= time);
+    if (by === 'updated' || !this.submissionSorted)
+      return [...this.orders.values()].filter((o) => (by === 'updated' ? o.updatedAt : o.createdAt) >= time);
+    const all = this.bySubmission;
+    let lo = 0;
+    let hi = all.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((all[mid] as ExchangeOrder).createdAt < time) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: ExchangeOrder[] = [];
+    for (let i = lo; i < all.length; i++) {
+      const o = all[i] as ExchangeOrder;
+      // An order replaced by a later one with the same client id is gone from the venue's record.
+      if (this.orders.get(o.clientOrderId) === o) out.push(o);
+    }
+    return out;
+  }
+
+  /** Records a new order in the open list (at its key's place) and the submission index. */
+  private index(order: ExchangeOrder): void {
+    let place = this.keyPlace.get(order.clientOrderId);
+    if (place === undefined) {
+      place = this.keyPlace.size;
+      this.keyPlace.set(order.clientOrderId, place);
+    }
+    const list = this.open;
+    let at = list.length;
+    while (at > 0 && (this.keyPlace.get((list[at - 1] as ExchangeOrder).clientOrderId) as number) > place) at--;
+    list.splice(at, 0, order);
+    const last = this.bySubmission[this.bySubmission.length - 1];
+    if (last && last.createdAt > order.createdAt) this.submissionSorted = false;
+    this.bySubmission.push(order);
   }
 
   /**
@@ -88,6 +137,7 @@ export class SimExchange extends BookMatcher {
       trades: [],
     };
     this.orders.set(order.clientOrderId, order);
+    this.index(order);
     this.listener.accepted(order);
     if (parked) {
       this.parked.add(order);

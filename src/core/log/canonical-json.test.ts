@@ -1,0 +1,81 @@
+// The canonical JSON writer builds one string instead of joining arrays of pieces; the digest of
+// every stored run depends on its bytes, so they must be the bytes of the plain recursive form
+// (kept here as the reference) for any JSON value, and an event's line must not depend on
+// whether its kind is left out by copying or by skipping.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { canonicalJson, canonicalJsonWithout } from './canonical-json.ts';
+
+function reference(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      if (!Number.isFinite(value)) throw new Error(`non-finite number ${value} in a log payload`);
+      return JSON.stringify(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object': {
+      if (value === null) return 'null';
+      if (Array.isArray(value)) return `[${value.map(reference).join(',')}]`;
+      const obj = value as Record<string, unknown>;
+      const keys = Object.keys(obj)
+        .filter((k) => obj[k] !== undefined)
+        .sort();
+      return `{${keys.map((k) => `${JSON.stringify(k)}:${reference(obj[k])}`).join(',')}}`;
+    }
+    default:
+      throw new Error(`cannot put a ${typeof value} in a log payload`);
+  }
+}
+
+// JSON values, plus undefined-valued keys (left out), -0, and keys that need escaping.
+const value = fc.letrec((tie) => ({
+  leaf: fc.oneof(
+    fc.string({ unit: 'binary' }),
+    fc.integer(),
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+    fc.constant(-0),
+    fc.boolean(),
+    fc.constant(null),
+  ),
+  node: fc.oneof(
+    { depthSize: 'small' },
+    tie('leaf'),
+    fc.array(tie('node'), { maxLength: 5 }),
+    fc.dictionary(fc.string({ unit: 'binary', maxLength: 6 }), fc.option(tie('node'), { nil: undefined }), {
+      maxKeys: 6,
+    }),
+  ),
+})).node;
+
+describe('canonicalJson', () => {
+  it('writes the bytes of the plain recursive form for any JSON value', () => {
+    fc.assert(
+      fc.property(value, (v) => {
+        expect(canonicalJson(v)).toBe(reference(v));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('leaving out a key equals the canonical JSON of a copy without it', () => {
+    fc.assert(
+      fc.property(
+        fc.dictionary(fc.string({ maxLength: 6 }), value, { maxKeys: 8 }),
+        fc.string({ maxLength: 6 }),
+        (obj, omit) => {
+          const { [omit]: _left, ...rest } = obj;
+          expect(canonicalJsonWithout(obj, omit)).toBe(reference(rest));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('refuses what JSON cannot carry, as before', () => {
+    expect(() => canonicalJson({ a: Infinity })).toThrow(/non-finite/);
+    expect(() => canonicalJson([undefined])).toThrow(/undefined/);
+    expect(() => canonicalJson({ f: () => 1 })).toThrow(/function/);
+  });
+});

@@ -1,0 +1,158 @@
+// The ledger's running totals over a parent's children (open, pendingNew, filled, committed)
+// must equal a walk over the children after every entry, whatever the venue says in whatever
+// order: the engine completes parents and the TWAP sizes slices from these totals alone.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { VirtualClock } from '../clock/virtual-clock.ts';
+import { EventLog } from '../log/event-log.ts';
+import type { ExecEvent } from '../model/events.ts';
+import { clientOrderId, parentOrderId, tradeId, venueOrderId, type ClientOrderId } from '../model/ids.ts';
+import { isTerminal } from '../model/order-status.ts';
+import { committedLots, OrderLedger, type ChildTotals } from './order-ledger.ts';
+
+const T0 = Date.UTC(2024, 7, 9);
+const CHILDREN = 4;
+
+/** The totals as a walk over the children computes them. */
+function walk(ledger: OrderLedger, children: readonly ClientOrderId[]): ChildTotals {
+  const t: ChildTotals = { open: 0, pendingNew: 0, filled: 0, committed: 0 };
+  for (const id of children) {
+    const o = ledger.order(id);
+    if (!o) continue;
+    if (!isTerminal(o.status)) t.open++;
+    if (o.status === 'pending_new') t.pendingNew++;
+    t.filled += o.filledQty;
+    t.committed += committedLots(o);
+  }
+  return t;
+}
+
+const child = fc.integer({ min: 0, max: CHILDREN - 1 });
+const lots = fc.integer({ min: 1, max: 6 });
+const step = fc.oneof(
+  fc.record({ k: fc.constant('submit' as const), c: child }),
+  fc.record({ k: fc.constant('ack' as const), c: child }),
+  fc.record({ k: fc.constant('fill' as const), c: child, qty: lots, t: fc.integer({ min: 0, max: 5 }) }),
+  fc.record({ k: fc.constant('cancel' as const), c: child }),
+  fc.record({ k: fc.constant('canceled' as const), c: child }),
+  fc.record({ k: fc.constant('expired' as const), c: child }),
+  fc.record({ k: fc.constant('rejected' as const), c: child }),
+  fc.record({ k: fc.constant('retryable' as const), c: child }),
+  fc.record({ k: fc.constant('unknown' as const), c: child }),
+  fc.record({ k: fc.constant('notFound' as const), c: child }),
+  fc.record({ k: fc.constant('abandon' as const), c: child }),
+  fc.record({ k: fc.constant('amend' as const), c: child, qty: lots }),
+  fc.record({
+    k: fc.constant('status' as const),
+    c: child,
+    status: fc.constantFrom('new', 'partially_filled', 'filled', 'canceled', 'expired', 'rejected'),
+    filled: fc.integer({ min: 0, max: 8 }),
+  }),
+);
+type Step = typeof step extends fc.Arbitrary<infer S> ? S : never;
+
+function eventOf(s: Step, ids: readonly ClientOrderId[]): ExecEvent {
+  const id = ids[s.c] as ClientOrderId;
+  const vid = venueOrderId(`v${s.c}`);
+  switch (s.k) {
+    case 'submit':
+      return { kind: 'SubmitOrder', clientOrderId: id };
+    case 'ack':
+      return { kind: 'AckReport', clientOrderId: id, venueOrderId: vid };
+    case 'fill':
+      return {
+        kind: 'FillReport',
+        clientOrderId: id,
+        venueOrderId: vid,
+        tradeId: tradeId(`t${s.c}-${s.t}`),
+        qty: s.qty,
+        price: 10_000,
+        fee: 1,
+        liquidity: 'taker',
+        venueTime: T0,
+      };
+    case 'cancel':
+      return { kind: 'CancelOrder', clientOrderId: id, reason: 'test' };
+    case 'canceled':
+      return { kind: 'CancelReport', clientOrderId: id };
+    case 'expired':
+      return { kind: 'ExpiredReport', clientOrderId: id, reason: 'test' };
+    case 'rejected':
+      return { kind: 'RejectReport', clientOrderId: id, code: 'x', reason: 'test' };
+    case 'retryable':
+      return { kind: 'RetryableRejectReport', clientOrderId: id, code: 'x', reason: 'test' };
+    case 'unknown':
+      return { kind: 'OutcomeUnknownReport', clientOrderId: id, request: 'submit', reason: 'test' };
+    case 'notFound':
+      return { kind: 'OrderNotFoundReport', clientOrderId: id };
+    case 'abandon':
+      return { kind: 'OrderAbandoned', clientOrderId: id, reason: 'test' };
+    case 'amend':
+      return { kind: 'ChildAmended', clientOrderId: id, qty: s.qty, limitPrice: null, stopPrice: null };
+    case 'status':
+      return {
+        kind: 'OrderStatusReport',
+        clientOrderId: id,
+        venueOrderId: vid,
+        status: s.status,
+        qty: 8,
+        filledQty: s.filled,
+        ...(s.filled > 0 ? { avgPrice: 10_000 } : {}),
+      };
+  }
+}
+
+describe('OrderLedger child totals', () => {
+  it('equal a walk over the children after every entry, for any sequence of commands and reports', () => {
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 40 }), (steps) => {
+        const log = new EventLog(new VirtualClock(T0));
+        const ledger = new OrderLedger();
+        const fold = (e: ExecEvent): void => {
+          for (const d of ledger.apply(log.append(e))) ledger.apply(log.append(d));
+        };
+        const parentId = parentOrderId('p');
+        const ids = Array.from({ length: CHILDREN }, (_, i) => clientOrderId(`c${i}`));
+        fold({
+          kind: 'ParentOrderCreated',
+          parentId,
+          symbol: 'T' as never,
+          side: 'buy',
+          qty: 8 * CHILDREN,
+          type: 'market',
+          tif: 'IOC',
+          limitPrice: null,
+          totalSlices: CHILDREN,
+          route: 'twap',
+          arrivalBid: null,
+          arrivalAsk: null,
+          source: 'test',
+        });
+        const totals = (): ChildTotals => ({ ...(ledger.parents.get(parentId)?.totals as ChildTotals) });
+        ids.forEach((id, i) => {
+          fold({
+            kind: 'OrderCreated',
+            clientOrderId: id,
+            parentId,
+            sliceNum: i + 1,
+            totalSlices: CHILDREN,
+            scheduledTime: T0,
+            symbol: 'T' as never,
+            side: 'buy',
+            type: 'market',
+            tif: 'IOC',
+            qty: 8,
+            limitPrice: null,
+            stopPrice: null,
+          });
+          expect(totals()).toEqual(walk(ledger, ids));
+        });
+        for (const s of steps) {
+          fold(eventOf(s, ids));
+          expect(totals()).toEqual(walk(ledger, ids));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
