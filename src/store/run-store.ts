@@ -418,6 +418,9 @@ export interface WriterOptions {
   readonly batchEvents?: number;
 }
 
+/** Events a writer inserts with one statement. */
+const EVENT_ROWS = 32;
+
 /** A grouped writer writes its whole units once this many events are buffered. */
 export const GROUP_COMMIT_EVENTS = 16_384;
 
@@ -446,6 +449,9 @@ export class RunWriter implements EventSink {
   private readonly parentTotals = new Map<ParentOrderId, ChildTotals>();
   private readonly childWritten = new Map<ClientOrderId, { filled: number; notional: number }>();
   private readonly insertEvent: Database.Statement;
+  /** EVENT_ROWS events in one statement, bound from eventArgs (reused): fewer calls per event. */
+  private readonly insertEvents: Database.Statement;
+  private readonly eventArgs: unknown[] = new Array<unknown>(EVENT_ROWS * 5);
   private readonly insertFill: Database.Statement;
   private readonly insertOrphan: Database.Statement;
   private readonly resolveOrphan: Database.Statement;
@@ -469,6 +475,9 @@ export class RunWriter implements EventSink {
     this.grouped = options.commits === 'grouped';
     this.batchEvents = options.batchEvents ?? GROUP_COMMIT_EVENTS;
     this.insertEvent = db.prepare('INSERT INTO events (run_id, seq, time, kind, payload) VALUES (?, ?, ?, ?, ?)');
+    this.insertEvents = db.prepare(
+      `INSERT INTO events (run_id, seq, time, kind, payload) VALUES ${Array.from({ length: EVENT_ROWS }, () => '(?, ?, ?, ?, ?)').join(', ')}`,
+    );
     this.insertFill = db.prepare(
       `INSERT INTO fills (run_id, trade_id, client_order_id, qty, price, fee, liquidity, time, seq)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -626,14 +635,28 @@ export class RunWriter implements EventSink {
    *  holds the transaction. */
   private writeUnits(count: number): void {
     if (count === 0) return;
-    const { entries, lines, ledger, runId, instrument } = this;
+    const { entries, lines, ledger, runId, instrument, eventArgs } = this;
+    // Whole groups of EVENT_ROWS go in one statement each, the rest one by one.
+    const grouped = count - (count % EVENT_ROWS);
+    let arg = 0;
     for (let i = 0; i < count; i++) {
       const entry = entries[i] as LogEntry;
       const line = lines[i] as string;
       // The payload is the canonical line after "seq time kind ", without its newline.
       const space = line.indexOf(' ', line.indexOf(' ', line.indexOf(' ') + 1) + 1);
       const event = entry.event;
-      this.insertEvent.run(runId, entry.seq, entry.time, event.kind, line.slice(space + 1, -1));
+      const payload = line.slice(space + 1, -1);
+      if (i < grouped) {
+        eventArgs[arg++] = runId;
+        eventArgs[arg++] = entry.seq;
+        eventArgs[arg++] = entry.time;
+        eventArgs[arg++] = event.kind;
+        eventArgs[arg++] = payload;
+        if (arg === eventArgs.length) {
+          this.insertEvents.run(eventArgs);
+          arg = 0;
+        }
+      } else this.insertEvent.run(runId, entry.seq, entry.time, event.kind, payload);
       ledger.apply(entry);
       if (event.kind === 'ParentOrderCreated' || event.kind === 'ParentOrderCompleted')
         this.dirtyParents.add(event.parentId);
