@@ -1,9 +1,10 @@
 // Runs, their event logs and the order/fill projections in SQLite. A run row is written as
-// 'running' first. The writer buffers what the log appends and writes it when the log commits,
-// one transaction per commit with the projection rows it changes: the store only ever holds
-// whole commit units (a TWAP's parent with all its children, however many), never a unit cut in
-// two, so a process killed at any moment leaves a gap-free prefix of the log that ends at a
-// commit. The last events, the digest, the counts and status 'finished' go in one final
+// 'running' first. The writer buffers what the log appends and writes it with the projection
+// rows it changes in transactions of whole commit units: one per commit for a run that is
+// continued from the store (write-ahead), several commits grouped for one that is run again
+// (WriterOptions). The store only ever holds whole commit units (a TWAP's parent with all its
+// children, however many), never a unit cut in two, so a process killed at any moment leaves a
+// gap-free prefix of the log that ends at a commit. The last events, the digest, the counts and status 'finished' go in one final
 // transaction. A process that dies mid-run leaves status 'running': never a run half-reported
 // as finished. The run row names its writer (pid and host) and carries a heartbeat the writer
 // refreshes at commits and while the clock advances, so that readers can tell a run whose
