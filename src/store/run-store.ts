@@ -4,14 +4,14 @@
 // continued from the store (write-ahead), several commits grouped for one that is run again
 // (WriterOptions). The store only ever holds whole commit units (a TWAP's parent with all its
 // children, however many), never a unit cut in two, so a process killed at any moment leaves a
-// gap-free prefix of the log that ends at a commit. The last events, the digest, the counts and status 'finished' go in one final
-// transaction. A process that dies mid-run leaves status 'running': never a run half-reported
-// as finished. The run row names its writer (pid and host) and carries a heartbeat the writer
-// refreshes at commits and while the clock advances, so that readers can tell a run whose
-// writer is gone (run-state.ts: 'crashed'); a run stopped by a signal is marked 'interrupted'.
+// gap-free prefix of the log that ends at a commit. The last events, the digest, the counts and
+// status 'finished' go in one final transaction. A process that dies mid-run leaves status
+// 'running': never a run half-reported as finished. The run row names its writer (pid and host)
+// and carries a heartbeat the writer refreshes at commits and while the clock advances, so that
+// readers can tell a run whose writer is gone (run-state.ts: 'crashed'); a run stopped by a
+// signal is marked 'interrupted'.
 import type Database from 'better-sqlite3';
 import { hostname } from 'node:os';
-import { performance } from 'node:perf_hooks';
 import type { LogEntry } from '../core/model/events.ts';
 import type { EventSink } from '../core/ports/event-sink.ts';
 import { OrderLedger } from '../core/order/order-ledger.ts';
@@ -179,7 +179,6 @@ export class RunStore {
   finishRun(writer: RunWriter, totals: RunTotals): void {
     const { parents: given, ...row } = totals;
     const parents = given ?? (JSON.parse(totals.reportJson) as { parents?: ParentReport[] }).parents ?? [];
-    const started = performance.now();
     this.db.transaction(() => {
       writer.flushInTransaction();
       const insertParent = this.db.prepare(
@@ -205,7 +204,6 @@ export class RunStore {
           fillCount: writer.fillCount,
         });
     })();
-    writer.busyMs += performance.now() - started;
   }
 
   /**
@@ -442,8 +440,6 @@ export class RunWriter implements EventSink {
   private readonly lines: string[] = [];
   /** How many of the buffered entries are whole units (the log committed after them). */
   private unitsEnd = 0;
-  /** The last seq written. */
-  private writtenSeq = 0;
   private readonly dirtyParents = new Set<ParentOrderId>();
   /** Each parent's children as the orders table holds them, kept up to date by delta so that a
    *  flush costs what it changed, not the size of its parents (a TWAP may have 100,000 children). */
@@ -462,9 +458,6 @@ export class RunWriter implements EventSink {
   private readonly grouped: boolean;
   private readonly batchEvents: number;
   private lastBeat = Date.now();
-  /** Wall ms spent in the writer's transactions (inserts, the projections' fold, commits) and
-   *  the run's final one: the store's own cost of a run. */
-  busyMs = 0;
   fillCount = 0;
 
   constructor(
@@ -537,11 +530,6 @@ export class RunWriter implements EventSink {
     return this.ledger.orders.size;
   }
 
-  /** The last seq in the store (whole units only, unless the run failed or finished). */
-  get storedSeq(): number {
-    return this.writtenSeq;
-  }
-
   /** Buffers one entry; nothing reaches the database before the log commits. */
   write(entry: LogEntry, line: string): void {
     this.entries.push(entry);
@@ -583,7 +571,6 @@ export class RunWriter implements EventSink {
       this.fillCount += this.ledger.appliedTrades.length;
     }
     this.ledger.takeChanged();
-    this.writtenSeq = durable.at(-1)?.seq ?? 0;
     // The rows written so far are the durable log's: each parent's totals are its children's as
     // folded from it (a writer in a new process, resuming a run, starts from these too).
     this.childWritten.clear();
@@ -618,7 +605,6 @@ export class RunWriter implements EventSink {
   }
 
   private transaction(work: () => void): void {
-    const started = performance.now();
     try {
       this.db.transaction(work)();
     } catch (err) {
@@ -627,8 +613,6 @@ export class RunWriter implements EventSink {
         throw new RunGoneError(`run ${this.runId} is no longer in the store: another process deleted it`);
       }
       throw err;
-    } finally {
-      this.busyMs += performance.now() - started;
     }
   }
 
@@ -682,10 +666,10 @@ export class RunWriter implements EventSink {
         this.insertFill.run(fillRow(runId, instrument, trades[t] as AppliedTrade, entry.seq));
       }
     }
-    this.writtenSeq = (entries[count - 1] as LogEntry).seq;
+    const lastSeq = (entries[count - 1] as LogEntry).seq;
     // The run row's event count follows the stored log, so lists show a running run's progress
     // without counting its events.
-    this.setEventCount.run(this.writtenSeq, runId);
+    this.setEventCount.run(lastSeq, runId);
     for (const id of ledger.takeChanged()) {
       const order = ledger.order(id);
       if (!order) continue;
