@@ -40,13 +40,15 @@ import {
 export const WARN_SIM_EVENTS = 5_000_000;
 
 export const RUN_USAGE =
-  'usage: execsim run <file|dir...> [--seed N] [--db PATH] [--json] [--mode backtest|paper] [--venue-url URL] [--market-hours venue|always]';
+  'usage: execsim run <file|dir...> [--seed N] [--db PATH | --no-store] [--json] [--mode backtest|paper] [--venue-url URL] [--market-hours venue|always]';
 
 export const RUN_HELP = `${RUN_USAGE}
 Validates every scenario file (a directory: the .yaml files in it) before any runs, then runs
 each, stores it in the database (created if missing) and prints its report.
   --seed N      the seed of every run, 0 to 2^53 - 1 (default: each scenario's own seed)
 ${DB_FLAG_HELP}
+  --no-store    run without opening or writing a database (the same report and digest):
+                quick checks; backtests only, not with --db
   --json        one JSON report per run, one per line
 ${PAPER_FLAGS_HELP}
   -h, --help    this help
@@ -60,7 +62,8 @@ scenario, flag or database: nothing is run or written), 130 SIGINT, 143 SIGTERM,
 
 interface Prepared {
   readonly loaded: readonly LoadedScenario[];
-  readonly store: RunStore;
+  /** Null with --no-store: nothing is opened or written. */
+  readonly store: RunStore | null;
   readonly seed: number | undefined;
   readonly json: boolean;
   /** The venue when any scenario runs as a paper run (null: all backtests). */
@@ -79,6 +82,7 @@ function prepare(args: readonly string[], io: Io): Prepared | number {
     {
       seed: { type: 'string' },
       db: { type: 'string' },
+      'no-store': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       mode: { type: 'string' },
       'venue-url': { type: 'string' },
@@ -92,6 +96,9 @@ function prepare(args: readonly string[], io: Io): Prepared | number {
   }
   if (positionals.length === 0) throw new UsageError('run needs at least one scenario file or directory', RUN_USAGE);
   const seed = values.seed === undefined ? undefined : parseSeed(values.seed);
+  const noStore = values['no-store'];
+  if (noStore && values.db !== undefined)
+    throw new UsageError('--no-store runs without a database: it cannot be given with --db', RUN_USAGE);
   // Validate everything first: a bad file must not leave half the runs written, and every bad
   // file is reported, not just the first.
   const mode = values.mode ?? null;
@@ -109,9 +116,11 @@ function prepare(args: readonly string[], io: Io): Prepared | number {
     });
     if (refusals.length > 0) throw new ScenarioError(refusals.join('\n'));
     if (seed !== undefined) throw new UsageError('--seed is for backtests: a paper run trades on the venue', RUN_USAGE);
+    if (noStore)
+      throw new UsageError('--no-store is for backtests: a paper run is stored so that it can be resumed', RUN_USAGE);
     paper = paperVenue(values['venue-url'], values['market-hours'], io, RUN_USAGE);
   }
-  const store = new RunStore(openDatabase(dbPath(values.db, io)));
+  const store = noStore ? null : new RunStore(openDatabase(dbPath(values.db, io)));
   return { loaded, store, seed, json: values.json, paper, mode };
 }
 
@@ -121,7 +130,7 @@ export function runCommand(args: readonly string[], io: Io): number {
   const p = prepare(args, io);
   if (typeof p === 'number') return p;
   if (p.paper !== null) {
-    p.store.db.close();
+    p.store?.db.close();
     throw new UsageError('paper runs trade on the wall clock: run them with the execsim command', RUN_USAGE);
   }
   try {
@@ -136,7 +145,7 @@ export function runCommand(args: readonly string[], io: Io): number {
     }
     return summary(reports, p.json, io);
   } finally {
-    p.store.db.close();
+    p.store?.db.close();
   }
 }
 
@@ -148,7 +157,7 @@ export function runCommand(args: readonly string[], io: Io): number {
 export function runCommandAsync(args: readonly string[], io: Io): number | Promise<number> {
   const p = prepare(args, io);
   if (typeof p === 'number') return p;
-  return runAll(p, io).finally(() => p.store.db.close());
+  return runAll(p, io).finally(() => p.store?.db.close());
 }
 
 async function runAll(p: Prepared, io: Io): Promise<number> {
@@ -159,7 +168,7 @@ async function runAll(p: Prepared, io: Io): Promise<number> {
     const reports: RunReport[] = [];
     for (const scenario of p.loaded) {
       if (stop.signal.aborted) return exitCode(stop.signal.reason);
-      if (isPaper(p, scenario) && p.paper !== null) {
+      if (isPaper(p, scenario) && p.paper !== null && p.store !== null) {
         for (const w of paperWarnings(scenario.scenario)) io.err(`execsim: ${scenario.file}: ${w}`);
         io.err(`execsim: ${scenario.scenario.name}: paper run on ${p.paper.url}`);
         try {
@@ -193,7 +202,7 @@ async function runAll(p: Prepared, io: Io): Promise<number> {
         if (!(err instanceof RunInterrupted)) throw err;
         progress?.clear();
         io.err(
-          `execsim: ${err.reason}: run ${err.runId} (${scenario.scenario.name}) stopped and stored as interrupted`,
+          `execsim: ${err.reason}: run ${err.runId} (${scenario.scenario.name}) stopped${p.store ? ' and stored as interrupted' : ''}`,
         );
         return exitCode(err.reason);
       } finally {
@@ -208,7 +217,7 @@ async function runAll(p: Prepared, io: Io): Promise<number> {
 
 function runOptions(p: Prepared, progress: Drawer | null): RunOptions {
   return {
-    store: p.store,
+    ...(p.store === null ? {} : { store: p.store }),
     ...(p.seed === undefined ? {} : { seed: p.seed }),
     ...(progress ? { onProgress: progress.draw } : {}),
   };

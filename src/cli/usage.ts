@@ -6,6 +6,7 @@ import type { Io } from './io.ts';
 
 export const USAGE = `usage:
   execsim run <file|dir...> [--seed N] [--db PATH] [--json]     run scenarios, store them, print their reports
+  execsim run <file|dir...> --no-store [--seed N] [--json]       the same without a database (quick checks)
   execsim run <file> --mode paper [--venue-url URL]              the same scenario on a venue's paper account
   execsim runs [--db PATH] [--json] [--limit N]                  list stored runs: state, passed, events
   execsim resume <runId> [--db PATH] [--venue-url URL]           continue a paper run whose process died or was stopped

@@ -216,9 +216,12 @@ function* runSteps(loaded: LoadedScenario, options: RunOptions): Generator<void,
       simStart: start,
       ...(options.sweepId !== undefined ? { sweepId: options.sweepId } : {}),
     });
-    // Writes each commit of the log as one transaction: the store holds the durable log, which
-    // is what a restarted process reads back.
-    writer = store.writer(id, instrument);
+    // A run with restarts is continued from the store: each commit of the log is one
+    // transaction, written before an order leaves (write-ahead), and the store holds the durable
+    // log at every restart. A run without restarts is run again, never continued: its commits
+    // are grouped into large transactions (whole commit units only; a crash loses the units not
+    // yet written).
+    writer = store.writer(id, instrument, { commits: s.restarts.length > 0 ? 'durable' : 'grouped' });
     sinks.push(writer);
   }
 
@@ -289,7 +292,7 @@ function* runSteps(loaded: LoadedScenario, options: RunOptions): Generator<void,
     return report;
   } catch (err) {
     if (err instanceof InterruptSignal) {
-      store?.interruptRun(id, err.reason, new Date().toISOString());
+      store?.interruptRun(id, err.reason, new Date().toISOString(), writer);
       throw new RunInterrupted(id, err.reason);
     }
     store?.failRun(writer, id, err instanceof Error ? err.message : String(err), new Date().toISOString());

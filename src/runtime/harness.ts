@@ -33,6 +33,10 @@ import { scenarioInputs } from './scenario-inputs.ts';
 /** A sink that can be told a crash lost everything after `durable` (rebuild from it). */
 export interface RollbackSink extends EventSink {
   rollback?(durable: readonly LogEntry[]): void;
+  /** A piece of work ended: what was appended is one whole, committed unit, but nothing left the
+   *  process on its strength, so it may be written later (before the next commit, a rollback, or
+   *  the end). Sinks without it are committed. */
+  unitEnd?(): void;
 }
 
 /** The live pieces of a prepared run: advance `clock` to `end` to run it. The process-owned
@@ -102,8 +106,12 @@ export function prepareRun(
     // A restart reads the store when there is one (it must hold exactly the durable log).
     const entries = prior && readStore ? checkedStore(readStore(), durable.entries) : durable.entries;
     const log = prior ? EventLog.resume(clock, entries) : firstLog;
-    for (const sink of [durable, results, ...sinks]) log.addSink(sink);
-    if (crashes) life.afterWork = () => log.commit();
+    const logSinks: readonly RollbackSink[] = [durable, results, ...sinks];
+    for (const sink of logSinks) log.addSink(sink);
+    // Every piece of work commits (durable: a crash after it loses nothing); the store's writer
+    // groups these ends of work and writes them at the next commit (before a send), at a crash,
+    // or at the end.
+    if (crashes) life.afterWork = () => endUnit(logSinks);
     const ledger = new OrderLedger();
     if (prior) for (const e of entries) ledger.apply(e);
     const crashAt = afterSubmit[submitCrash]?.afterSubmit ?? null;
@@ -298,6 +306,15 @@ export function prepareRun(
       p.log.commit();
     },
   };
+}
+
+/** Commits the log's sinks as a piece of work ends (what EventLog.commit does), except that sinks
+ *  which group the ends of work (unitEnd) are told so instead. */
+function endUnit(sinks: readonly RollbackSink[]): void {
+  for (const sink of sinks) {
+    if (sink.unitEnd) sink.unitEnd();
+    else sink.commit?.();
+  }
 }
 
 /** The store's log must be the durable log, entry for entry: a restart trusts nothing else. */

@@ -11,6 +11,7 @@
 // (series, sweeps) extend the class; nothing hands it out.
 import type Database from 'better-sqlite3';
 import { parseUtcInstant } from '../scenario/time-fields.ts';
+import { SPARSE_KINDS } from './migrations.ts';
 import { openExistingDatabase } from './open-database.ts';
 import {
   BadCursorError,
@@ -342,7 +343,14 @@ export class ReadModel implements ReadModelPart {
 
   /** The kinds of event a run has stored. */
   eventKinds(id: string): string[] {
-    return this.db.prepare('SELECT DISTINCT kind FROM events WHERE run_id = ?').pluck().all(id) as string[];
+    // The sparse kinds from the kind index; market samples, which it leaves out, by the first one.
+    return this.db
+      .prepare(
+        `SELECT DISTINCT kind FROM events WHERE run_id = ? AND ${SPARSE_KINDS}
+         UNION SELECT kind FROM (SELECT kind FROM events WHERE run_id = ? AND kind = 'MarketSampled' LIMIT 1)`,
+      )
+      .pluck()
+      .all(id, id) as string[];
   }
 
   /** A run's fills as `execsim export` writes them (EXPORT_FILL_COLUMNS), streamed. */

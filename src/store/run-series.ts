@@ -8,6 +8,7 @@ import type Database from 'better-sqlite3';
 import { parseDecimal } from '../core/model/decimal.ts';
 import type { InstrumentSpec } from '../core/model/instrument.ts';
 import { evenIndices, minMaxIndices, pick, sumInto } from './decimate.ts';
+import { SPARSE_KINDS } from './migrations.ts';
 import type { RunSeries, SeriesCount, SeriesQuery, SliceOutcome } from './read-model-port.ts';
 
 interface RunRow {
@@ -139,14 +140,16 @@ export function runSeries(db: Database.Database, runId: string, q: SeriesQuery =
   // Children: planned (OrderCreated), first sent (SubmitOrder), as they ended (orders table).
   const created = new Map<string, Created>();
   for (const row of db
-    .prepare(`SELECT payload FROM events WHERE run_id = ? AND kind = 'OrderCreated' ORDER BY seq`)
+    .prepare(`SELECT payload FROM events WHERE run_id = ? AND kind = 'OrderCreated' AND ${SPARSE_KINDS} ORDER BY seq`)
     .iterate(runId) as IterableIterator<{ payload: string }>) {
     const c = JSON.parse(row.payload) as Created;
     if (!created.has(c.clientOrderId)) created.set(c.clientOrderId, c);
   }
   const sentAt = new Map<string, number>();
   for (const row of db
-    .prepare(`SELECT time, payload FROM events WHERE run_id = ? AND kind = 'SubmitOrder' ORDER BY seq`)
+    .prepare(
+      `SELECT time, payload FROM events WHERE run_id = ? AND kind = 'SubmitOrder' AND ${SPARSE_KINDS} ORDER BY seq`,
+    )
     .iterate(runId) as IterableIterator<SampleRow>) {
     const id = (JSON.parse(row.payload) as { clientOrderId: string }).clientOrderId;
     if (!sentAt.has(id)) sentAt.set(id, row.time);
@@ -184,7 +187,9 @@ export function runSeries(db: Database.Database, runId: string, q: SeriesQuery =
   // Parents: arrival mid, planned and filled quantity over time.
   const parents: RunSeries['parents'][number][] = [];
   for (const row of db
-    .prepare(`SELECT time, payload FROM events WHERE run_id = ? AND kind = 'ParentOrderCreated' ORDER BY seq`)
+    .prepare(
+      `SELECT time, payload FROM events WHERE run_id = ? AND kind = 'ParentOrderCreated' AND ${SPARSE_KINDS} ORDER BY seq`,
+    )
     .iterate(runId) as IterableIterator<SampleRow>) {
     const p = JSON.parse(row.payload) as ParentCreated;
     if (parents.some((x) => x.id === p.parentId)) continue;

@@ -1,13 +1,15 @@
 // Runs, their event logs and the order/fill projections in SQLite. A run row is written as
-// 'running' first. The writer buffers what the log appends and writes it when the log commits,
-// one transaction per commit with the projection rows it changes: the store only ever holds
-// whole commit units (a TWAP's parent with all its children, however many), never a unit cut in
-// two, so a process killed at any moment leaves a gap-free prefix of the log that ends at a
-// commit. The last events, the digest, the counts and status 'finished' go in one final
-// transaction. A process that dies mid-run leaves status 'running': never a run half-reported
-// as finished. The run row names its writer (pid and host) and carries a heartbeat the writer
-// refreshes at commits and while the clock advances, so that readers can tell a run whose
-// writer is gone (run-state.ts: 'crashed'); a run stopped by a signal is marked 'interrupted'.
+// 'running' first. The writer buffers what the log appends and writes it with the projection
+// rows it changes in transactions of whole commit units: one per commit for a run that is
+// continued from the store (write-ahead), several commits grouped for one that is run again
+// (WriterOptions). The store only ever holds whole commit units (a TWAP's parent with all its
+// children, however many), never a unit cut in two, so a process killed at any moment leaves a
+// gap-free prefix of the log that ends at a commit. The last events, the digest, the counts and
+// status 'finished' go in one final transaction. A process that dies mid-run leaves status
+// 'running': never a run half-reported as finished. The run row names its writer (pid and host)
+// and carries a heartbeat the writer refreshes at commits and while the clock advances, so that
+// readers can tell a run whose writer is gone (run-state.ts: 'crashed'); a run stopped by a
+// signal is marked 'interrupted'.
 import type Database from 'better-sqlite3';
 import { hostname } from 'node:os';
 import type { LogEntry } from '../core/model/events.ts';
@@ -168,8 +170,8 @@ export class RunStore {
       });
   }
 
-  writer(runId: string, instrument: Instrument): RunWriter {
-    return new RunWriter(this.db, runId, instrument);
+  writer(runId: string, instrument: Instrument, options: WriterOptions = {}): RunWriter {
+    return new RunWriter(this.db, runId, instrument, options);
   }
 
   /** The writer's last batch, the run's parent_metrics rows and headline figures and the
@@ -234,14 +236,18 @@ export class RunStore {
       .immediate();
   }
 
-  /** A run stopped by a signal: marked 'interrupted' at `at` with the reason. What the log
-   *  appended after its last commit is not written: the store keeps whole commit units. */
-  interruptRun(runId: string, reason: string, at: string): void {
-    this.db
-      .prepare(
-        `UPDATE runs SET status = 'interrupted', error = ?, finished_at = ?, heartbeat_at = ? WHERE id = ? AND status = 'running'`,
-      )
-      .run(reason, at, at, runId);
+  /** A run stopped by a signal: marked 'interrupted' at `at` with the reason, in one transaction
+   *  with the whole commit units its writer (when given) still buffers. What the log appended
+   *  after its last commit is not written: the store keeps whole commit units. */
+  interruptRun(runId: string, reason: string, at: string, writer: RunWriter | null = null): void {
+    this.db.transaction(() => {
+      writer?.flushUnitsInTransaction();
+      this.db
+        .prepare(
+          `UPDATE runs SET status = 'interrupted', error = ?, finished_at = ?, heartbeat_at = ? WHERE id = ? AND status = 'running'`,
+        )
+        .run(reason, at, at, runId);
+    })();
   }
 
   /** Deletes a run with its events and projections, in one transaction. */
@@ -394,30 +400,63 @@ export function fillRow(runId: string, i: Instrument, t: AppliedTrade, seq: numb
   ];
 }
 
+/** How a writer turns the log's commits into transactions. */
+export interface WriterOptions {
+  /**
+   * 'durable' (the default): every commit() is a transaction of its own, written before commit()
+   * returns, so what the log committed before an order left is on disk before it leaves
+   * (write-ahead); the ends of pieces of work (unitEnd) are grouped. For runs that are
+   * continued from the store: paper runs, and backtests with restarts.
+   * 'grouped': commits only mark where whole units end; units are written together, in
+   * transactions of at least GROUP_COMMIT_EVENTS events, or when the heartbeat is due, and at the
+   * end of the run. A crash loses the units not yet written, never part of one: for runs that
+   * are run again rather than continued (backtests without restarts).
+   */
+  readonly commits?: 'durable' | 'grouped';
+  /** Whole units are written once this many events are buffered (default GROUP_COMMIT_EVENTS). */
+  readonly batchEvents?: number;
+}
+
+/** Events a writer inserts with one statement. */
+const EVENT_ROWS = 32;
+
+/** A grouped writer writes its whole units once this many events are buffered. */
+export const GROUP_COMMIT_EVENTS = 16_384;
+
 /**
- * The event sink of one run: buffers events and the projection rows they change, and writes them
- * when the log commits, all in one transaction (never part of a commit unit, so never a parent
- * without all its children). Nothing appended after the last commit is written until the next
- * commit or the end of the run: a crash, simulated (rollback) or real, loses exactly the
- * uncommitted tail, as the durable log does.
+ * The event sink of one run: buffers log entries and writes them with the projection rows they
+ * change in transactions that hold whole commit units only (never part of one, so never a parent
+ * without all its children): when the log commits (WriterOptions says whether each commit is a
+ * transaction or commits are grouped), when the heartbeat is due, and at the end of the run.
+ * Nothing appended after the last commit is written until a later commit, or the end of the run:
+ * a crash, simulated (rollback) or real, loses at most the units not yet written and the
+ * uncommitted tail, never part of a unit. Entries are folded into the projections when they are
+ * written, so the order rows always match the written log.
  */
 export class RunWriter implements EventSink {
   private ledger = new OrderLedger();
-  private events: unknown[][] = [];
-  private fills: unknown[][] = [];
-  private dirtyParents = new Set<ParentOrderId>();
+  /** Buffered entries and their canonical lines, not yet written (reused: emptied, not replaced). */
+  private readonly entries: LogEntry[] = [];
+  private readonly lines: string[] = [];
+  /** How many of the buffered entries are whole units (the log committed after them). */
+  private unitsEnd = 0;
+  private readonly dirtyParents = new Set<ParentOrderId>();
   /** Each parent's children as the orders table holds them, kept up to date by delta so that a
-   *  commit costs what it changed, not the size of its parents (a TWAP may have 100,000 children). */
+   *  flush costs what it changed, not the size of its parents (a TWAP may have 100,000 children). */
   private readonly parentTotals = new Map<ParentOrderId, ChildTotals>();
   private readonly childWritten = new Map<ClientOrderId, { filled: number; notional: number }>();
   private readonly insertEvent: Database.Statement;
+  /** EVENT_ROWS events in one statement, bound from eventArgs (reused): fewer calls per event. */
+  private readonly insertEvents: Database.Statement;
+  private readonly eventArgs: unknown[] = new Array<unknown>(EVENT_ROWS * 5);
   private readonly insertFill: Database.Statement;
   private readonly insertOrphan: Database.Statement;
   private readonly resolveOrphan: Database.Statement;
-  private orphanRows: Array<{ insert: boolean; row: unknown[] }> = [];
   private readonly upsertOrder: Database.Statement;
   private readonly beat: Database.Statement;
   private readonly setEventCount: Database.Statement;
+  private readonly grouped: boolean;
+  private readonly batchEvents: number;
   private lastBeat = Date.now();
   fillCount = 0;
 
@@ -425,8 +464,14 @@ export class RunWriter implements EventSink {
     private readonly db: Database.Database,
     readonly runId: string,
     private readonly instrument: Instrument,
+    options: WriterOptions = {},
   ) {
+    this.grouped = options.commits === 'grouped';
+    this.batchEvents = options.batchEvents ?? GROUP_COMMIT_EVENTS;
     this.insertEvent = db.prepare('INSERT INTO events (run_id, seq, time, kind, payload) VALUES (?, ?, ?, ?, ?)');
+    this.insertEvents = db.prepare(
+      `INSERT INTO events (run_id, seq, time, kind, payload) VALUES ${Array.from({ length: EVENT_ROWS }, () => '(?, ?, ?, ?, ?)').join(', ')}`,
+    );
     this.insertFill = db.prepare(
       `INSERT INTO fills (run_id, trade_id, client_order_id, qty, price, fee, liquidity, time, seq)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -455,11 +500,22 @@ export class RunWriter implements EventSink {
 
   /**
    * Shows the run is alive: refreshes its heartbeat when the last one is HEARTBEAT_EVERY_MS old
-   * (a cheap one-row update at most once a second). Called at commits and while the clock
-   * advances. Throws RunGoneError when the row is no longer a running run (another process
-   * deleted it or marked it), so the run stops instead of writing events nobody can use.
+   * (a cheap one-row update at most once a second), with the whole units buffered so far, so a
+   * running run's stored log is never more than about a second behind. Called at commits and
+   * while the clock advances. Throws RunGoneError when the row is no longer a running run
+   * (another process deleted it or marked it), so the run stops instead of writing events
+   * nobody can use.
    */
   heartbeat(): void {
+    if (Date.now() - this.lastBeat < HEARTBEAT_EVERY_MS) return;
+    this.transaction(() => {
+      this.writeUnits(this.unitsEnd);
+      this.beatIfDue();
+    });
+  }
+
+  /** The heartbeat's update when it is due; the caller holds the transaction. */
+  private beatIfDue(): void {
     const now = Date.now();
     if (now - this.lastBeat < HEARTBEAT_EVERY_MS) return;
     this.lastBeat = now;
@@ -476,47 +532,38 @@ export class RunWriter implements EventSink {
 
   /** Buffers one entry; nothing reaches the database before the log commits. */
   write(entry: LogEntry, line: string): void {
-    const space = line.indexOf(' ', line.indexOf(' ', line.indexOf(' ') + 1) + 1);
-    this.events.push([this.runId, entry.seq, entry.time, entry.event.kind, line.slice(space + 1, -1)]);
-    this.ledger.apply(entry);
-    const { event } = entry;
-    if (event.kind === 'ParentOrderCreated' || event.kind === 'ParentOrderCompleted')
-      this.dirtyParents.add(event.parentId);
-    if (event.kind === 'OrphanDetected') {
-      this.orphanRows.push({
-        insert: true,
-        row: [
-          this.runId,
-          event.clientOrderId,
-          event.venueOrderId,
-          this.instrument.symbol,
-          event.side,
-          lotsToQty(this.instrument, event.openQty),
-          lotsToQty(this.instrument, event.filledQty),
-          event.status,
-          entry.time,
-        ],
-      });
-    } else if (event.kind === 'OrphanResolved') {
-      this.orphanRows.push({
-        insert: false,
-        row: [event.resolution, event.actor, entry.time, this.runId, event.clientOrderId],
-      });
-    }
-    for (const t of this.ledger.appliedTrades) {
-      this.fillCount++;
-      this.fills.push(fillRow(this.runId, this.instrument, t, entry.seq));
-    }
+    this.entries.push(entry);
+    this.lines.push(line);
   }
 
-  /** A crash, or a resume in a new process: drops what was not committed (never written) and
-   *  refolds the durable log, which is what the store holds (every commit was written when it
-   *  happened). */
+  /** The log committed: a durable writer writes everything buffered (one or more whole commit
+   *  units) in one transaction now; a grouped one marks the end of a unit (see unitEnd). */
+  commit(): void {
+    if (this.grouped) this.unitEnd();
+    else this.flush(this.entries.length);
+  }
+
+  /**
+   * A piece of work ended and what it logged is one whole unit, which need not be on disk before
+   * anything else happens (nothing left the process on its strength): marked, and written with
+   * the units around it once GROUP_COMMIT_EVENTS are buffered or the heartbeat is due, before the
+   * next commit of a durable writer, at a crash (rollback), and at the end of the run.
+   */
+  unitEnd(): void {
+    this.unitsEnd = this.entries.length;
+    if (this.unitsEnd >= this.batchEvents) this.flush(this.unitsEnd);
+    else this.heartbeat();
+  }
+
+  /** A crash, or a resume in a new process: the whole units buffered are written (they are
+   *  durable: the log committed them), what was not committed is dropped (never written), and
+   *  the projections' fold is rebuilt from the durable log, which is what the store now holds. */
   rollback(durable: readonly LogEntry[]): void {
-    this.events = [];
-    this.fills = [];
-    this.orphanRows = [];
-    this.dirtyParents = new Set();
+    this.flush(this.unitsEnd);
+    this.entries.length = 0;
+    this.lines.length = 0;
+    this.unitsEnd = 0;
+    this.dirtyParents.clear();
     this.ledger = new OrderLedger();
     this.fillCount = 0;
     for (const entry of durable) {
@@ -537,14 +584,29 @@ export class RunWriter implements EventSink {
     }
   }
 
-  /** The log committed: everything buffered (one or more whole commit units) in one transaction. */
-  commit(): void {
-    if (this.events.length === 0) return;
+  /** Writes the whole units buffered (a signal stopped the run); the caller holds the transaction. */
+  flushUnitsInTransaction(): void {
+    this.writeUnits(this.unitsEnd);
+  }
+
+  /** Writes everything buffered, the uncommitted tail too (the run finished or failed); the
+   *  caller holds the transaction. */
+  flushInTransaction(): void {
+    this.writeUnits(this.entries.length);
+  }
+
+  /** The first `count` buffered entries in one transaction. */
+  private flush(count: number): void {
+    if (count === 0) return;
+    this.transaction(() => {
+      this.writeUnits(count);
+      this.beatIfDue();
+    });
+  }
+
+  private transaction(work: () => void): void {
     try {
-      this.db.transaction(() => {
-        this.flushInTransaction();
-        this.heartbeat();
-      })();
+      this.db.transaction(work)();
     } catch (err) {
       // Events of a run whose row is gone break the foreign key: say what happened.
       if ((err as { code?: unknown }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
@@ -554,20 +616,64 @@ export class RunWriter implements EventSink {
     }
   }
 
-  /** Writes everything buffered; the caller holds the transaction. */
-  flushInTransaction(): void {
-    for (const row of this.events) this.insertEvent.run(row);
-    const last = this.events.at(-1);
-    // The run row's event count follows the log at every commit, so lists show a running run's
-    // progress without counting its events.
-    if (last !== undefined) this.setEventCount.run(last[1], this.runId);
-    for (const row of this.fills) this.insertFill.run(row);
-    for (const o of this.orphanRows) (o.insert ? this.insertOrphan : this.resolveOrphan).run(o.row);
-    this.orphanRows = [];
-    for (const id of this.ledger.takeChanged()) {
-      const order = this.ledger.order(id);
+  /** Writes the first `count` buffered entries with the projection rows they change; the caller
+   *  holds the transaction. */
+  private writeUnits(count: number): void {
+    if (count === 0) return;
+    const { entries, lines, ledger, runId, instrument, eventArgs } = this;
+    // Whole groups of EVENT_ROWS go in one statement each, the rest one by one.
+    const grouped = count - (count % EVENT_ROWS);
+    let arg = 0;
+    for (let i = 0; i < count; i++) {
+      const entry = entries[i] as LogEntry;
+      const line = lines[i] as string;
+      // The payload is the canonical line after "seq time kind ", without its newline.
+      const space = line.indexOf(' ', line.indexOf(' ', line.indexOf(' ') + 1) + 1);
+      const event = entry.event;
+      const payload = line.slice(space + 1, -1);
+      if (i < grouped) {
+        eventArgs[arg++] = runId;
+        eventArgs[arg++] = entry.seq;
+        eventArgs[arg++] = entry.time;
+        eventArgs[arg++] = event.kind;
+        eventArgs[arg++] = payload;
+        if (arg === eventArgs.length) {
+          this.insertEvents.run(eventArgs);
+          arg = 0;
+        }
+      } else this.insertEvent.run(runId, entry.seq, entry.time, event.kind, payload);
+      ledger.apply(entry);
+      if (event.kind === 'ParentOrderCreated' || event.kind === 'ParentOrderCompleted')
+        this.dirtyParents.add(event.parentId);
+      if (event.kind === 'OrphanDetected') {
+        this.insertOrphan.run(
+          runId,
+          event.clientOrderId,
+          event.venueOrderId,
+          instrument.symbol,
+          event.side,
+          lotsToQty(instrument, event.openQty),
+          lotsToQty(instrument, event.filledQty),
+          event.status,
+          entry.time,
+        );
+      } else if (event.kind === 'OrphanResolved') {
+        this.resolveOrphan.run(event.resolution, event.actor, entry.time, runId, event.clientOrderId);
+      }
+      const trades = ledger.appliedTrades;
+      for (let t = 0; t < trades.length; t++) {
+        this.fillCount++;
+        this.insertFill.run(fillRow(runId, instrument, trades[t] as AppliedTrade, entry.seq));
+      }
+    }
+    const lastSeq = (entries[count - 1] as LogEntry).seq;
+    // The run row's event count follows the stored log, so lists show a running run's progress
+    // without counting its events.
+    this.setEventCount.run(lastSeq, runId);
+    for (const id of ledger.takeChanged()) {
+      const order = ledger.order(id);
       if (!order) continue;
-      this.upsertOrder.run(childOrderRow(this.runId, this.instrument, order));
+      this.upsertOrder.run(childOrderRow(runId, instrument, order));
       const parentId = order.request.parentId;
       const totals = this.totalsOf(parentId);
       const before = this.childWritten.get(id) ?? { filled: 0, notional: 0 };
@@ -578,13 +684,18 @@ export class RunWriter implements EventSink {
       this.dirtyParents.add(parentId);
     }
     for (const parentId of this.dirtyParents) {
-      const parent = this.ledger.parents.get(parentId);
-      if (parent)
-        this.upsertOrder.run(parentOrderRow(this.runId, this.instrument, parentId, parent, this.totalsOf(parentId)));
+      const parent = ledger.parents.get(parentId);
+      if (parent) this.upsertOrder.run(parentOrderRow(runId, instrument, parentId, parent, this.totalsOf(parentId)));
     }
-    this.events = [];
-    this.fills = [];
-    this.dirtyParents = new Set();
+    this.dirtyParents.clear();
+    if (count === entries.length) {
+      entries.length = 0;
+      lines.length = 0;
+    } else {
+      entries.splice(0, count);
+      lines.splice(0, count);
+    }
+    this.unitsEnd = Math.max(0, this.unitsEnd - count);
   }
 
   private totalsOf(parentId: ParentOrderId): ChildTotals {

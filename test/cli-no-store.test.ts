@@ -1,0 +1,70 @@
+// `execsim run --no-store` runs without opening or writing a database and prints the report a
+// stored run prints (same digest); with --db, or for a paper run, it is refused as bad input
+// (exit 2, one message, nothing created).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main, type Io } from '../src/cli/main.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const SCENARIO = path.join(ROOT, 'scenarios', 'twap-calm.yaml');
+
+let dir: string;
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'execsim-no-store-'));
+});
+afterAll(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function cli(args: readonly string[], env: Record<string, string> = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: Io = { out: (t) => void out.push(t), err: (t) => void err.push(...t.split('\n')), env };
+  return { code: main(args, io), out, err };
+}
+
+const reportOf = (out: string[]) => JSON.parse(out[0] ?? 'null') as { digest: string; events: number; runId: string };
+
+describe('execsim run --no-store', () => {
+  it('writes no file, not even the default or $EXECSIM_DB database, and reports the digest of a stored run', () => {
+    const envDb = path.join(dir, 'env', 'from-env.db');
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      const unstored = cli(['run', SCENARIO, '--no-store', '--json'], { EXECSIM_DB: envDb });
+      expect(unstored.code).toBe(0);
+      expect(fs.readdirSync(dir)).toEqual([]);
+
+      const stored = cli(['run', SCENARIO, '--db', path.join(dir, 'stored.db'), '--json']);
+      expect(stored.code).toBe(0);
+      const a = reportOf(unstored.out);
+      const b = reportOf(stored.out);
+      expect(a.digest).toBe(b.digest);
+      expect(a.events).toBe(b.events);
+      const shown = cli(['show', b.runId, '--db', path.join(dir, 'stored.db'), '--json']);
+      expect(shown.code).toBe(0);
+      expect(cli(['show', a.runId, '--db', path.join(dir, 'stored.db')]).code).toBe(2);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  it('is refused with --db: exit 2, one message naming both flags, nothing created', () => {
+    const db = path.join(dir, 'refused', 'x.db');
+    const r = cli(['run', SCENARIO, '--no-store', '--db', db]);
+    expect(r.code).toBe(2);
+    expect(r.out).toEqual([]);
+    expect(r.err[0]).toMatch(/--no-store.*--db/);
+    expect(fs.existsSync(path.dirname(db))).toBe(false);
+  });
+
+  it('is refused for a paper run, which is stored so that it can be resumed', () => {
+    const paper = path.join(ROOT, 'test', 'fixtures', 'paper', 'twap-aapl.yaml');
+    const r = cli(['run', paper, '--no-store', '--venue-url', 'http://127.0.0.1:1']);
+    expect(r.code).toBe(2);
+    expect(r.err[0]).toMatch(/--no-store is for backtests/);
+  });
+});

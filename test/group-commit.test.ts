@@ -1,0 +1,323 @@
+// Group commit: a writer writes whole commit units only, however it batches them. A grouped
+// writer (runs without restarts) may hold several units; a durable one (runs continued from the
+// store) has everything the log committed on disk when commit() returns (write-ahead), and groups
+// only the ends of work. Whatever the batching, the store holds a gap-free prefix of the log that
+// ends where a unit ends, and its projections are the fold of that prefix; a finished run reads
+// back the same as one written a transaction per commit.
+import fc from 'fast-check';
+import type Database from 'better-sqlite3';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { canonicalLine, digestLines } from '../src/core/log/event-log.ts';
+import type { LogEntry } from '../src/core/model/events.ts';
+import { makeInstrument } from '../src/core/model/instrument.ts';
+import { runScenario } from '../src/runtime/backtest-run.ts';
+import { loadScenarioFile, type LoadedScenario } from '../src/scenario/load-scenario.ts';
+import { migrate, MIGRATIONS } from '../src/store/migrations.ts';
+import { openDatabase } from '../src/store/open-database.ts';
+import { ReadModel } from '../src/store/read-model.ts';
+import { HEARTBEAT_EVERY_MS, RunStore, type NewRun, type WriterOptions } from '../src/store/run-store.ts';
+import { verifyRun } from '../src/store/verify-run.ts';
+
+const TWAP = 'scenarios/twap-calm.yaml';
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+function newRun(loaded: LoadedScenario, id: string): NewRun {
+  return {
+    id,
+    scenarioName: loaded.scenario.name,
+    scenarioHash: loaded.hash,
+    scenarioJson: loaded.canonical,
+    seed: loaded.scenario.seed,
+    codeVersion: 'test',
+    startedAt: '2024-08-09T00:00:00.000Z',
+    simStart: 0,
+  };
+}
+
+let cached: { loaded: LoadedScenario; entries: { entry: LogEntry; line: string }[] } | null = null;
+/** The log of an unstored run of a TWAP scenario (parents, children, fills), with its lines. */
+function twapEntries(): { loaded: LoadedScenario; entries: { entry: LogEntry; line: string }[] } {
+  if (cached) return cached;
+  const loaded = loadScenarioFile(TWAP);
+  const entries: { entry: LogEntry; line: string }[] = [];
+  runScenario(loaded, { onEntry: (entry) => entries.push({ entry, line: canonicalLine(entry) }) });
+  cached = { loaded, entries };
+  return cached;
+}
+
+/** Whether the log may end a unit after its first `k` entries: never between a parent's
+ *  ParentOrderCreated and its last OrderCreated (the engine commits a TWAP with all its children). */
+function mayEndAt(entries: readonly { entry: LogEntry }[], k: number): boolean {
+  let pending = 0;
+  for (let i = 0; i < k; i++) {
+    const e = (entries[i] as { entry: LogEntry }).entry.event;
+    if (e.kind === 'ParentOrderCreated') pending += e.totalSlices;
+    if (e.kind === 'OrderCreated' && pending > 0) pending--;
+  }
+  return pending === 0;
+}
+
+const storedSeqs = (db: Database.Database, id: string): number[] =>
+  db.prepare('SELECT seq FROM events WHERE run_id = ? ORDER BY seq').pluck().all(id) as number[];
+
+/** The rows of a run's tables, without the run id: what a reader gets back. */
+function tables(db: Database.Database, id: string): Record<string, unknown[]> {
+  const rows = (sql: string) =>
+    (db.prepare(sql).all(id) as Record<string, unknown>[]).map(({ run_id: _, ...rest }) => rest);
+  return {
+    events: rows('SELECT * FROM events WHERE run_id = ? ORDER BY seq'),
+    orders: rows('SELECT * FROM orders WHERE run_id = ? ORDER BY client_order_id'),
+    fills: rows('SELECT * FROM fills WHERE run_id = ? ORDER BY seq, client_order_id, trade_id'),
+    orphans: rows('SELECT * FROM orphan_orders WHERE run_id = ? ORDER BY client_order_id'),
+  };
+}
+
+/** The read model's event kinds of a run, on an open handle. */
+function kindsOf(db: Database.Database): { eventKinds(id: string): string[] } {
+  class OnHandle extends ReadModel {
+    constructor(handle: Database.Database) {
+      super(handle);
+    }
+  }
+  return new OnHandle(db);
+}
+
+type Mark = 'none' | 'commit' | 'unit' | 'beat';
+
+describe('group commit', () => {
+  it('never splits a unit: after every step the store holds a prefix ending at a unit end, and a durable writer has every commit', () => {
+    const { loaded, entries } = twapEntries();
+    const instrument = makeInstrument(loaded.scenario.instrument);
+    const n = entries.length;
+    expect(n).toBeGreaterThan(50);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom<Mark>('none', 'none', 'none', 'commit', 'unit', 'beat'), {
+          minLength: n,
+          maxLength: n,
+        }),
+        fc.constantFrom<NonNullable<WriterOptions['commits']>>('grouped', 'durable'),
+        fc.integer({ min: 1, max: 60 }),
+        fc.integer({ min: 0, max: n }),
+        (marks, commits, batchEvents, stopAt) => {
+          const store = new RunStore(openDatabase(':memory:'));
+          try {
+            store.createRun(newRun(loaded, 'r'));
+            const writer = store.writer('r', instrument, { commits, batchEvents });
+            // Where units end: after entry i when the log committed or a piece of work ended.
+            const ends = new Set<number>([0]);
+            for (let i = 0; i < stopAt; i++) {
+              const { entry, line } = entries[i] as { entry: LogEntry; line: string };
+              writer.write(entry, line);
+              const given = marks[i] as Mark;
+              const mark = (given === 'commit' || given === 'unit') && !mayEndAt(entries, i + 1) ? 'none' : given;
+              if (mark === 'commit') writer.commit();
+              if (mark === 'unit') writer.unitEnd();
+              if (mark === 'commit' || mark === 'unit') ends.add(i + 1);
+              if (mark === 'beat') {
+                vi.setSystemTime(Date.now() + HEARTBEAT_EVERY_MS);
+                writer.heartbeat();
+              }
+              const stored = storedSeqs(store.db, 'r');
+              // A gap-free prefix of the log that ends where a unit ends.
+              expect(stored).toEqual(Array.from({ length: stored.length }, (_, k) => k + 1));
+              expect(ends.has(stored.length)).toBe(true);
+              // Write-ahead: a durable writer's commit is on disk when commit() returns.
+              if (commits === 'durable' && mark === 'commit') expect(stored.length).toBe(i + 1);
+              // A heartbeat brings the store up to the last unit end.
+              if (mark === 'beat') expect(stored.length).toBe(Math.max(...[...ends].filter((e) => e <= i + 1)));
+            }
+            if (stopAt < n) {
+              // The process dies here: what is stored verifies as a run that died mid-way.
+              const check = verifyRun(store, 'r');
+              expect(check.problems).toEqual([]);
+              expect(check.consistent).toBe(true);
+              return;
+            }
+            store.finishRun(writer, {
+              digest: digestLines(entries.map((e) => e.line)),
+              simEnd: 1,
+              eventCount: n,
+              finishedAt: '2024-08-09T00:01:00.000Z',
+              reportJson: '{}',
+              passed: true,
+            });
+            const check = verifyRun(store, 'r');
+            expect(check.problems).toEqual([]);
+            expect(check.digestVerified).toBe(true);
+            expect(check.events).toBe(n);
+          } finally {
+            store.db.close();
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('a rollback writes the whole units buffered, drops the uncommitted tail, and writing goes on after it', () => {
+    const { loaded, entries } = twapEntries();
+    const instrument = makeInstrument(loaded.scenario.instrument);
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 40 }).filter((k) => mayEndAt(entries, k)),
+        fc.integer({ min: 0, max: 20 }),
+        fc.constantFrom<NonNullable<WriterOptions['commits']>>('grouped', 'durable'),
+        (unitAt, tail, commits) => {
+          const store = new RunStore(openDatabase(':memory:'));
+          try {
+            store.createRun(newRun(loaded, 'r'));
+            const writer = store.writer('r', instrument, { commits });
+            const durable = entries.slice(0, unitAt).map((e) => e.entry);
+            for (const { entry, line } of entries.slice(0, unitAt)) writer.write(entry, line);
+            writer.unitEnd();
+            for (const { entry, line } of entries.slice(unitAt, unitAt + tail)) writer.write(entry, line);
+            // The crash: the durable log is the entries up to the unit end.
+            writer.rollback(durable);
+            expect(storedSeqs(store.db, 'r')).toEqual(durable.map((e) => e.seq));
+            expect(verifyRun(store, 'r').consistent).toBe(true);
+            // The restarted process logs on from the durable log.
+            for (const { entry, line } of entries.slice(unitAt)) writer.write(entry, line);
+            writer.commit();
+            writer.heartbeat();
+            store.finishRun(writer, {
+              digest: digestLines(entries.map((e) => e.line)),
+              simEnd: 1,
+              eventCount: entries.length,
+              finishedAt: '2024-08-09T00:01:00.000Z',
+              reportJson: '{}',
+              passed: true,
+            });
+            const check = verifyRun(store, 'r');
+            expect(check.problems).toEqual([]);
+            expect(check.digestVerified).toBe(true);
+            expect(check.events).toBe(entries.length);
+          } finally {
+            store.db.close();
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('a group-committed run reads back the same as one written a transaction per commit', () => {
+    const { loaded, entries } = twapEntries();
+    const store = new RunStore(openDatabase(':memory:'));
+    try {
+      // The run as `execsim run --db` stores it: no restarts, so its commits are grouped.
+      expect(loaded.scenario.restarts).toEqual([]);
+      const report = runScenario(loaded, { store, runId: 'grouped' });
+      expect(report.events).toBe(entries.length);
+      const row = store.getRun('grouped');
+      expect(row).toMatchObject({ status: 'finished', digest: report.digest, event_count: report.events });
+      const check = verifyRun(store, 'grouped');
+      expect(check.problems).toEqual([]);
+      expect(check.digestVerified).toBe(true);
+      expect([...store.events('grouped')].map((e) => `${e.seq} ${e.time} ${e.kind} ${e.payload}\n`)).toEqual(
+        entries.map((e) => e.line),
+      );
+
+      // The same log through a writer that commits after every entry (the most transactions).
+      store.createRun(newRun(loaded, 'each'));
+      const writer = store.writer('each', makeInstrument(loaded.scenario.instrument));
+      for (const { entry, line } of entries) {
+        writer.write(entry, line);
+        writer.commit();
+      }
+      store.finishRun(writer, {
+        digest: report.digest,
+        simEnd: 1,
+        eventCount: entries.length,
+        finishedAt: '2024-08-09T00:01:00.000Z',
+        reportJson: '{}',
+        passed: true,
+      });
+      expect(tables(store.db, 'grouped')).toEqual(tables(store.db, 'each'));
+      expect(store.getRun('grouped')).toMatchObject({
+        order_count: store.getRun('each')?.order_count,
+        fill_count: store.getRun('each')?.fill_count,
+      });
+    } finally {
+      store.db.close();
+    }
+  });
+});
+
+describe('the kind index leaves market samples out', () => {
+  const plan = (db: Database.Database, sql: string, ...args: unknown[]): string =>
+    (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as { detail: string }[]).map((r) => r.detail).join('; ');
+
+  it('the sparse kinds are read through it, samples through the primary key, and event kinds still list samples', () => {
+    const store = new RunStore(openDatabase(':memory:'));
+    try {
+      const report = runScenario(loadScenarioFile(TWAP), { store, runId: 'r' });
+      expect(report.events).toBeGreaterThan(0);
+      const db = store.db;
+      // The planner's statistics, as a store that has grown gathers them (PRAGMA optimize at open).
+      db.exec('ANALYZE');
+      const indexed = db.prepare(
+        "SELECT COUNT(*) FROM events INDEXED BY events_kind WHERE run_id = 'r' AND kind <> 'MarketSampled'",
+      );
+      expect(indexed.pluck().get()).toBeGreaterThan(0);
+      expect(
+        plan(
+          db,
+          "SELECT payload FROM events WHERE run_id = ? AND kind = 'OrderCreated' AND kind <> 'MarketSampled' ORDER BY seq",
+          'r',
+        ),
+      ).toMatch(/USING (COVERING )?INDEX events_kind/);
+      expect(
+        plan(
+          db,
+          "SELECT time, payload FROM events WHERE run_id = ? AND kind = 'MarketSampled' AND time >= ? AND time <= ? ORDER BY seq",
+          'r',
+          0,
+          1,
+        ),
+      ).toMatch(/USING PRIMARY KEY/);
+      const kinds = kindsOf(db).eventKinds('r');
+      const expected = (
+        db.prepare("SELECT DISTINCT kind FROM events NOT INDEXED WHERE run_id = 'r'").pluck().all() as string[]
+      ).sort();
+      expect(expected).toContain('MarketSampled');
+      expect([...kinds].sort()).toEqual(expected);
+    } finally {
+      store.db.close();
+    }
+  });
+
+  it('a database from before the change is brought forward with its events kept', () => {
+    const db = openDatabase(
+      ':memory:',
+      MIGRATIONS.filter((m) => m.version < 7),
+    );
+    try {
+      db.prepare(
+        `INSERT INTO runs (id, scenario_name, scenario_hash, scenario_json, seed, code_version, status, started_at, sim_start)
+         VALUES ('old', 'old', 'h', '{}', 1, 'v', 'finished', '2024-01-01T00:00:00Z', 0)`,
+      ).run();
+      const insert = db.prepare("INSERT INTO events (run_id, seq, time, kind, payload) VALUES ('old', ?, ?, ?, '{}')");
+      ['RunStarted', 'MarketSampled', 'OrderCreated', 'MarketSampled'].forEach((k, i) => insert.run(i + 1, i, k));
+      expect(migrate(db)).toEqual([7, 8, 9]);
+      const sql =
+        (db.prepare("SELECT sql FROM sqlite_master WHERE name = 'events_kind'").pluck().get() as string) ?? '';
+      expect(sql).toMatch(/WHERE kind <> 'MarketSampled'/);
+      expect(
+        db
+          .prepare(
+            "SELECT COUNT(*) FROM events INDEXED BY events_kind WHERE run_id = 'old' AND kind <> 'MarketSampled'",
+          )
+          .pluck()
+          .get(),
+      ).toBe(2);
+      expect([...kindsOf(db).eventKinds('old')].sort()).toEqual(['MarketSampled', 'OrderCreated', 'RunStarted']);
+    } finally {
+      db.close();
+    }
+  });
+});
