@@ -3,7 +3,9 @@
 // worker and the sweep still stores every path exactly once and reports exactly what a local
 // sweep reports; a chunk from a coordinator on another code version is refused without being
 // run; a coordinator stopped by SIGINT (with a chunk left locked by a killed worker) resumes and
-// finishes with every path once. Bad --queue values and an unreachable Redis are one message and
+// finishes with every path once. A grid sweep on two workers prints byte for byte what the local
+// grid sweep prints and is stored (rows, grid points, grid report) as the local one is, also after
+// a stop and a resume. Bad --queue values, bad grids and an unreachable Redis are one message and
 // exit 2, in bounded time. The store's idempotence (a batch delivered twice) is checked without
 // Redis. Needs the redis-server binary (Debian package redis-server): without it the Redis tests
 // are skipped, saying so.
@@ -29,8 +31,9 @@ import { storedPath, newSweep, newSweepId } from '../src/runtime/sweep-recorder.
 import { SweepUnitRunner, type SweepDefinition } from '../src/runtime/sweep-units.ts';
 import { runSweep } from '../src/runtime/sweep.ts';
 import { loadScenarioSource } from '../src/scenario/load-scenario.ts';
-import { openDatabase } from '../src/store/open-database.ts';
+import { openDatabase, openExistingDatabase } from '../src/store/open-database.ts';
 import { QueuedSweepStore } from '../src/store/queued-sweep-store.ts';
+import { getSweep, sweepPaths } from '../src/store/sweep-read.ts';
 import { SweepStore } from '../src/store/sweep-store.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -179,6 +182,44 @@ describe('the coordinator store', () => {
   });
 });
 
+describe('the coordinator store, grid sweep', () => {
+  it('stores grid units delivered twice once: each row numbered by unit with its grid point', () => {
+    const source = loadScenarioSource(SCENARIO);
+    const db = openDatabase(path.join(dir, 'idempotent-grid.db'));
+    try {
+      const id = newSweepId();
+      const grid = [{ key: 'twap.slices', values: ['5', '10'] }];
+      new SweepStore(db).create(newSweep(id, source, 7, 2, grid));
+      const def: SweepDefinition = { file: source.loaded.file, yaml: source.text, seed: 7, paths: 2, grid };
+      const runner = new SweepUnitRunner(def);
+      const unit = (u: number) => {
+        const r = runner.run(u);
+        return { unit: u, resultJson: '{}', path: storedPath(r.path, r.parents, r.unit, r.point) };
+      };
+      const store = new QueuedSweepStore(db);
+      const at = new Date().toISOString();
+      expect(store.storeUnits(id, [unit(0), unit(1), unit(2)], at)).toBe(3);
+      expect(store.storeUnits(id, [unit(1), unit(2), unit(3)], at)).toBe(1);
+      expect(store.pathsDone(id)).toBe(4);
+      const rows = db
+        .prepare('SELECT path, grid_point, seed FROM sweep_paths WHERE sweep_id = ? ORDER BY path')
+        .all(id) as Array<{ path: number; grid_point: number; seed: number }>;
+      // Units 2k and 2k + 1 are path k at points 0 and 1: one seed per path index.
+      expect(rows.map((r) => [r.path, r.grid_point])).toEqual([
+        [0, 0],
+        [1, 1],
+        [2, 0],
+        [3, 1],
+      ]);
+      expect(rows[0]?.seed).toBe(rows[1]?.seed);
+      expect(rows[2]?.seed).toBe(rows[3]?.seed);
+      expect(rows[0]?.seed).not.toBe(rows[2]?.seed);
+    } finally {
+      db.close();
+    }
+  });
+});
+
 describe('bad --queue input', () => {
   it('a malformed URL is one message naming --queue, exit 2, nothing stored', () => {
     const db = path.join(dir, 'bad-url.db');
@@ -193,6 +234,29 @@ describe('bad --queue input', () => {
     }
     const w = spawnSync(process.execPath, [BIN, 'worker', '--queue', 'redis://'], { cwd: ROOT, encoding: 'utf8' });
     expect(w.status).toBe(2);
+    expect(fs.existsSync(db)).toBe(false);
+  });
+
+  it('a bad grid, or --grid on a resume, is one message and exit 2 before Redis or the database', async () => {
+    const port = await freePort(); // nothing listens there: the input is refused before connecting
+    const db = path.join(dir, 'bad-grid.db');
+    const queue = ['--queue', `redis://127.0.0.1:${port}`, '--db', db];
+    for (const [args, message] of [
+      [[SCENARIO, '--paths', '2', '--grid', 'twap.slices'], /^execsim: --grid twap\.slices: expected KEY=VALUE/],
+      [[SCENARIO, '--paths', '2', '--grid', 'twap.slices=5,x'], /^execsim: --grid twap\.slices=5,x: x is not a number/],
+      [
+        ['--resume', 'sweep-x', '--grid', 'twap.slices=5'],
+        /^execsim: --resume takes no scenario, --paths, --seed or --grid/,
+      ],
+    ] as const) {
+      const r = spawnSync(process.execPath, [BIN, 'sweep', ...args, ...queue], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr.split('\n')[0]).toMatch(message);
+    }
     expect(fs.existsSync(db)).toBe(false);
   });
 
@@ -428,6 +492,100 @@ describe.skipIf(!REDIS_SERVER)(
       } finally {
         await queue.close();
       }
+    }, 180_000);
+
+    /** A local grid sweep, stored in its own database: its --json text, sweep id and database. */
+    const GRID_ARGS = ['--paths', '4', '--seed', '5', '--grid', 'twap.slices=5,10', '--json'];
+    const GRID_UNITS = 8;
+    let localGrid: Promise<{ text: string; sweepId: string; db: string }> | undefined;
+    const localGridSweep = () =>
+      (localGrid ??= (async () => {
+        const db = path.join(dir, 'grid-local.db');
+        const p = execsim(['sweep', SCENARIO, ...GRID_ARGS, '--workers', '1', '--store', '--db', db]);
+        const { code } = await exitOf(p);
+        expect(code, p.stderr).toBe(0);
+        return { text: p.stdout, sweepId: (JSON.parse(p.stdout) as { sweepId: string }).sweepId, db };
+      })());
+    /** A --json report with its sweep id taken out, as text. */
+    const withoutId = (text: string, sweepId: string): string => {
+      expect(text).toContain(`,"sweepId":"${sweepId}"}`);
+      return text.replace(`,"sweepId":"${sweepId}"}`, '}');
+    };
+    /** A stored sweep as the read model gives it, without what differs between two runs of it. */
+    const readBack = (db: string, sweepId: string) => {
+      const handle = openExistingDatabase(db, 'read');
+      try {
+        const detail = getSweep(handle, sweepId);
+        const rows = [...(sweepPaths(handle, sweepId, { limit: 100 })?.items ?? [])].sort((a, b) => a.path - b.path);
+        if (!detail) throw new Error(`sweep ${sweepId} is not in ${db}`);
+        const { id, createdAt, startedAt, finishedAt, ...rest } = detail;
+        expect([id, typeof createdAt, typeof startedAt, typeof finishedAt]).toEqual([
+          sweepId,
+          'string',
+          'string',
+          'string',
+        ]);
+        return { ...rest, rows };
+      } finally {
+        handle.close();
+      }
+    };
+
+    it('a grid sweep on two workers prints, byte for byte, and stores what the local grid sweep does', async () => {
+      const url = `redis://127.0.0.1:${port}/5`;
+      const db = path.join(dir, 'grid-queued.db');
+      const local = localGridSweep();
+      worker(5, 'worker-g');
+      worker(5, 'worker-h');
+      const coordinator = execsim(['sweep', SCENARIO, ...GRID_ARGS, '--chunk', '2', '--queue', url, '--db', db]);
+      others.push(coordinator);
+      const { code } = await exitOf(coordinator);
+      expect(code, coordinator.stderr).toBe(0);
+      const { sweepId } = JSON.parse(coordinator.stdout) as { sweepId: string };
+      const { text, sweepId: localId, db: localDb } = await local;
+      expect(withoutId(coordinator.stdout, sweepId)).toBe(withoutId(text, localId));
+      expect((JSON.parse(text) as { grid: { points: unknown[] } }).grid.points).toHaveLength(2);
+      const rows = storedRows(db, sweepId);
+      expect(rows.sweep).toEqual({ status: 'finished', paths_done: GRID_UNITS, paths_requested: GRID_UNITS });
+      expect(rows.paths).toEqual(range(GRID_UNITS));
+      expect(rows.units).toEqual(range(GRID_UNITS));
+      // Read back: the grid, every point's statistics and report, every row with its point.
+      const queued = readBack(db, sweepId);
+      expect(queued.grid).toEqual([{ key: 'twap.slices', values: ['5', '10'] }]);
+      expect(queued.gridReport).not.toBeNull();
+      expect(queued.rows.map((r) => r.point)).toEqual(range(GRID_UNITS).map((u) => u % 2));
+      expect(queued).toEqual(readBack(localDb, localId));
+    }, 180_000);
+
+    it('a grid sweep stopped by SIGINT resumes with its grid and prints what the local grid sweep does', async () => {
+      const url = `redis://127.0.0.1:${port}/6`;
+      const db = path.join(dir, 'grid-resume.db');
+      const local = localGridSweep();
+      const coordinator = execsim(['sweep', SCENARIO, ...GRID_ARGS, '--chunk', '2', '--queue', url, '--db', db]);
+      others.push(coordinator);
+      const sweepId = await waitFor('the sweep to be stored', () => sweepIdOf(coordinator));
+      const a = worker(6, 'worker-i');
+      await waitFor('a chunk stored', () => readDone(db, sweepId) >= 2);
+      a.child.kill('SIGKILL');
+      await exitOf(a);
+      coordinator.child.kill('SIGINT');
+      expect((await exitOf(coordinator)).code).toBe(130);
+      const stopped = storedRows(db, sweepId);
+      expect(stopped.sweep?.status).toBe('interrupted');
+      expect(stopped.units.length).toBeLessThan(GRID_UNITS);
+
+      worker(6, 'worker-j');
+      const resumed = execsim(['sweep', '--resume', sweepId, '--queue', url, '--db', db, '--json']);
+      others.push(resumed);
+      const { code } = await exitOf(resumed);
+      expect(code, resumed.stderr).toBe(0);
+      const { text, sweepId: localId, db: localDb } = await local;
+      expect(withoutId(resumed.stdout, sweepId)).toBe(withoutId(text, localId));
+      const rows = storedRows(db, sweepId);
+      expect(rows.sweep).toEqual({ status: 'finished', paths_done: GRID_UNITS, paths_requested: GRID_UNITS });
+      expect(rows.paths).toEqual(range(GRID_UNITS));
+      expect(rows.units).toEqual(range(GRID_UNITS));
+      expect(readBack(db, sweepId)).toEqual(readBack(localDb, localId));
     }, 180_000);
   },
 );

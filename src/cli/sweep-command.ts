@@ -19,9 +19,15 @@ import { MAX_SWEEP_PATHS, METRICS, PATH_STATUSES, type Metric, type SweepResult 
 import { newSweep, newSweepId, SweepRecorder } from '../runtime/sweep-recorder.ts';
 import { GridError, parseGridFlag, settingsLabel, type GridAxis } from '../runtime/sweep-grid.ts';
 import type { GridReport, MetricWithCi } from '../runtime/sweep-grid-report.ts';
-import { MAX_SWEEP_UNITS, SweepCollector, SweepUnitRunner, unitCount } from '../runtime/sweep-units.ts';
+import {
+  MAX_SWEEP_UNITS,
+  SweepCollector,
+  SweepUnitRunner,
+  unitCount,
+  type SweepDefinition,
+} from '../runtime/sweep-units.ts';
 import { defaultWorkers, MAX_WORKERS, runSweepUnits } from '../runtime/sweep-threads.ts';
-import { loadScenarioSource } from '../scenario/load-scenario.ts';
+import { loadScenarioSource, type LoadedScenario } from '../scenario/load-scenario.ts';
 import { argsProblem, parseSeed, SIGNAL_EXIT, UsageError, type InterruptSignalName, type Io } from './io.ts';
 
 export const SWEEP_HELP = `usage: execsim sweep <scenario> --paths N [--seed S] [--grid KEY=V1,V2 ...] [--workers N]
@@ -96,6 +102,33 @@ function positiveInt(flag: string, text: string, max: number): number {
   return Number(text);
 }
 
+/** The axes of --grid flags; a flag that is not KEY=V1,V2,... is a UsageError. */
+export function gridAxes(flags: readonly string[] | undefined, usage?: string): GridAxis[] {
+  try {
+    return (flags ?? []).map(parseGridFlag);
+  } catch (err) {
+    if (err instanceof GridError) throw new UsageError(err.message, usage);
+    throw err;
+  }
+}
+
+/** The runner of a sweep about to start: a UsageError when it has too many units or a grid point
+ *  is not a valid scenario (every point is parsed here, before anything runs or is stored). */
+export function checkedRunner(def: SweepDefinition, loaded: LoadedScenario, usage?: string): SweepUnitRunner {
+  const units = unitCount(def);
+  if (units > MAX_SWEEP_UNITS)
+    throw new UsageError(
+      `--paths ${def.paths} x ${units / def.paths} grid points is ${units} paths, above the limit of ${MAX_SWEEP_UNITS}`,
+      usage,
+    );
+  try {
+    return new SweepUnitRunner(def, loaded);
+  } catch (err) {
+    if (err instanceof GridError) throw new UsageError(err.message, usage);
+    throw err;
+  }
+}
+
 export async function sweepCommand(
   args: readonly string[],
   io: Io,
@@ -134,30 +167,14 @@ export async function sweepCommand(
   const seed = values.seed === undefined ? undefined : parseSeed(values.seed);
   const workers =
     values.workers === undefined ? defaultWorkers() : positiveInt('--workers', values.workers, MAX_WORKERS);
-  let grid: GridAxis[];
-  try {
-    grid = (values.grid ?? []).map(parseGridFlag);
-  } catch (err) {
-    if (err instanceof GridError) throw new UsageError(err.message);
-    throw err;
-  }
+  const grid = gridAxes(values.grid);
   if (values.db !== undefined && !values.store)
     io.err('execsim: --db has no effect without --store (sweep paths are not stored)');
   // Validated before anything runs or any database is opened: the scenario, then every grid point.
   const source = loadScenarioSource(positionals[0] as string);
   const { loaded } = source;
   const def = { file: loaded.file, yaml: source.text, seed: seed ?? loaded.scenario.seed, paths, grid };
-  if (unitCount(def) > MAX_SWEEP_UNITS)
-    throw new UsageError(
-      `--paths ${paths} x ${unitCount(def) / paths} grid points is ${unitCount(def)} paths, above the limit of ${MAX_SWEEP_UNITS}`,
-    );
-  let runner: SweepUnitRunner;
-  try {
-    runner = new SweepUnitRunner(def, loaded);
-  } catch (err) {
-    if (err instanceof GridError) throw new UsageError(err.message);
-    throw err;
-  }
+  const runner = checkedRunner(def, loaded);
 
   let recorder: SweepRecorder | undefined;
   let store: SweepStore | undefined;

@@ -16,26 +16,30 @@ import {
   QueueUrlError,
   redact,
 } from '../runtime/sweep-queue/protocol.ts';
+import { gridPointCount, type GridAxis } from '../runtime/sweep-grid.ts';
 import { unitCount, type SweepDefinition } from '../runtime/sweep-units.ts';
 import { MAX_SWEEP_PATHS } from '../runtime/sweep.ts';
-import { newSweep, newSweepId } from '../runtime/sweep-recorder.ts';
+import { newSweep, newSweepId, summaryJson } from '../runtime/sweep-recorder.ts';
 import { loadScenarioSource, parseScenario } from '../scenario/load-scenario.ts';
 import { DEFAULT_DB_PATH, openDatabase } from '../store/open-database.ts';
 import { QueuedSweepStore, ResumeSweepRefused } from '../store/queued-sweep-store.ts';
 import { SweepStore } from '../store/sweep-store.ts';
 import { parseCommand, parseSeed, SIGNAL_EXIT, UsageError, type InterruptSignalName, type Io } from './io.ts';
-import { formatSweep, progressLine } from './sweep-command.ts';
+import { checkedRunner, formatSweep, gridAxes, progressLine } from './sweep-command.ts';
 
-export const SWEEP_QUEUE_HELP = `usage: execsim sweep <scenario> --paths N --queue redis://host:port [--seed S] [--chunk N] [--json] [--db PATH]
+export const SWEEP_QUEUE_HELP = `usage: execsim sweep <scenario> --paths N --queue redis://host:port [--seed S] [--grid KEY=V1,V2 ...]
+                     [--chunk N] [--json] [--db PATH]
        execsim sweep --resume <sweepId> --queue redis://host:port [--json] [--db PATH]
 Runs a sweep's paths on \`execsim worker --queue URL\` processes (on any machine that reaches the
 Redis and runs the same code version), stores the results here as they come back, and prints the
 report a local sweep prints. The sweep is always stored (--db, else $EXECSIM_DB, else
 ${DEFAULT_DB_PATH}); Ctrl-C stops it, and --resume continues it, enqueueing only paths not stored.
   --queue URL   redis://[user:password@]host[:port][/db] (or rediss://)
-  --paths N     number of paths (1..${MAX_SWEEP_PATHS.toLocaleString('en-US')})
+  --paths N     number of paths (1..${MAX_SWEEP_PATHS.toLocaleString('en-US')}; per grid point with --grid)
   --seed S      sweep seed the path seeds derive from (default: the scenario's seed)
-  --chunk N     paths per queued job (default: paths/16, at most 25)
+  --grid K=V,.. a parameter grid axis (repeatable), as in a local sweep (execsim sweep --help):
+                every grid point runs the same path seeds, and the report has each point's figures
+  --chunk N     paths per queued job (default: paths/16, at most 25; all grid points count)
   --resume ID   continue a stopped, failed or crashed queued sweep
   --json        the report as one JSON object (as a local sweep's, with sweepId)
 Exit codes: 0 finished, 1 a chunk failed (refused by a worker on other code, or a path threw),
@@ -79,13 +83,11 @@ export async function sweepQueueCommand(args: readonly string[], io: Io): Promis
     if (err instanceof QueueUrlError) throw new UsageError(err.message, SWEEP_QUEUE_HELP);
     throw err;
   }
-  if (values.grid !== undefined)
-    throw new UsageError('--grid: a grid sweep runs locally for now, not with --queue', SWEEP_QUEUE_HELP);
   const resuming = values.resume !== undefined;
   if (resuming) {
-    if (positionals.length > 0 || values.paths !== undefined || values.seed !== undefined)
+    if (positionals.length > 0 || values.paths !== undefined || values.seed !== undefined || values.grid !== undefined)
       throw new UsageError(
-        '--resume takes no scenario, --paths or --seed: the stored sweep has them',
+        '--resume takes no scenario, --paths, --seed or --grid: the stored sweep has them',
         SWEEP_QUEUE_HELP,
       );
   } else {
@@ -97,8 +99,16 @@ export async function sweepQueueCommand(args: readonly string[], io: Io): Promis
   const paths = values.paths === undefined ? 0 : positiveInt('--paths', values.paths, MAX_SWEEP_PATHS);
   const seed = values.seed === undefined ? undefined : parseSeed(values.seed);
   const chunk = values.chunk === undefined ? undefined : positiveInt('--chunk', values.chunk, 10_000);
-  // A new sweep's scenario is checked before Redis or the database is touched.
+  const grid = gridAxes(values.grid, SWEEP_QUEUE_HELP);
+  // A new sweep's scenario and every grid point's are checked before Redis or the database is
+  // touched.
   const source = resuming ? null : loadScenarioSource(positionals[0] as string);
+  let fresh: SweepDefinition | null = null;
+  if (source) {
+    const { loaded } = source;
+    fresh = { file: loaded.file, yaml: source.text, seed: seed ?? loaded.scenario.seed, paths, grid };
+    checkedRunner(fresh, loaded, SWEEP_QUEUE_HELP);
+  }
 
   let redis;
   try {
@@ -123,12 +133,11 @@ export async function sweepQueueCommand(args: readonly string[], io: Io): Promis
     let def: SweepDefinition;
     let scenario: string;
     const version = codeVersion();
-    if (source) {
-      const { loaded } = source;
+    if (source && fresh) {
       sweepId = newSweepId();
-      def = { file: loaded.file, yaml: source.text, seed: seed ?? loaded.scenario.seed, paths, grid: [] };
-      scenario = loaded.scenario.name;
-      new SweepStore(db).create(newSweep(sweepId, source, def.seed, paths));
+      def = fresh;
+      scenario = source.loaded.scenario.name;
+      new SweepStore(db).create(newSweep(sweepId, source, def.seed, paths, grid));
     } else {
       sweepId = values.resume as string;
       let taken;
@@ -155,12 +164,14 @@ export async function sweepQueueCommand(args: readonly string[], io: Io): Promis
         );
         return 2;
       }
+      const storedGrid = taken.gridJson === null ? [] : (JSON.parse(taken.gridJson) as GridAxis[]);
       def = {
         file: taken.scenarioFile,
         yaml: taken.scenarioSource,
         seed: taken.sweepSeed,
-        paths: taken.paths,
-        grid: [],
+        // The row counts every unit; the definition counts paths per grid point.
+        paths: taken.paths / gridPointCount(storedGrid),
+        grid: storedGrid,
       };
       scenario = parseScenario(def.yaml, def.file).scenario.name;
     }
@@ -191,8 +202,7 @@ export async function sweepQueueCommand(args: readonly string[], io: Io): Promis
     const at = new Date().toISOString();
     const total = unitCount(def);
     if (outcome.kind === 'finished') {
-      const summary = JSON.stringify({ summary: outcome.result.summary, expectations: outcome.result.expectations });
-      store.end(sweepId, 'finished', null, summary, at);
+      store.end(sweepId, 'finished', null, summaryJson(outcome.result), at);
       const wallMs = performance.now() - started;
       io.out(
         values.json ? JSON.stringify({ ...outcome.result, sweepId }) : formatSweep(outcome.result, wallMs, sweepId),

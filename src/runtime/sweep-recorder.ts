@@ -77,6 +77,16 @@ export function storedPath(
   };
 }
 
+/** What a finished sweep's row keeps of its result (summary_json): the summary, the expectations'
+ *  tallies and a grid sweep's report. */
+export function summaryJson(result: SweepResult): string {
+  return JSON.stringify({
+    summary: result.summary,
+    expectations: result.expectations,
+    ...(result.grid ? { grid: result.grid } : {}),
+  });
+}
+
 export interface RecorderOptions {
   readonly batchPaths?: number;
   readonly batchWallMs?: number;
@@ -131,11 +141,7 @@ export class SweepRecorder {
   }
 
   finish(result: SweepResult): void {
-    const summary = JSON.stringify({
-      summary: result.summary,
-      expectations: result.expectations,
-      ...(result.grid ? { grid: result.grid } : {}),
-    });
+    const summary = summaryJson(result);
     this.end(() => this.store.finish(this.sweepId, this.pending, summary, new Date().toISOString()));
   }
 

@@ -30,6 +30,9 @@ import { gridPointCount, gridSettings, ScenarioGrid, settingsLabel, type GridAxi
 
 export type { GridAxis } from './sweep-grid.ts';
 
+/** A path's figures over all its parents (pathTotals). */
+export type PathTotals = ReturnType<typeof pathTotals>;
+
 /** A sweep as plain data (structured-clone and JSON safe): what a worker needs to run any unit. */
 export interface SweepDefinition {
   /** Where the scenario came from (replay files resolve against it). */
@@ -126,8 +129,18 @@ export class SweepUnitRunner {
   }
 }
 
+/** A unit's result as a queued sweep's coordinator stores it: the parents' full reports are
+ *  replaced by the path's totals over them (all the grid report needs of them). */
+export interface StoredUnitResult {
+  readonly point: number;
+  readonly path: SweepPath;
+  readonly expectations: readonly ExpectationOutcome[];
+  readonly totals: PathTotals;
+}
+
 /** Collects a sweep's unit results (in unit order) into its result: what runSweep returns for a
- *  plain sweep, with the grid report for a grid sweep. */
+ *  plain sweep, with the grid report for a grid sweep. Units run here and units read back from a
+ *  queued sweep's store go through the same collector, so both report the same. */
 export class SweepCollector {
   private readonly perPath: SweepPath[] = [];
   private readonly figures: UnitFigures[] = [];
@@ -143,13 +156,24 @@ export class SweepCollector {
   }
 
   add(r: UnitResult): void {
+    this.push(r.point, r.path, r.expectations, () => pathTotals(r.parents));
+  }
+
+  /** Adds a unit as a queued sweep stores it (see StoredUnitResult). */
+  addStored(r: StoredUnitResult): void {
+    this.push(r.point, r.path, r.expectations, () => r.totals);
+  }
+
+  private push(
+    point: number,
+    path: SweepPath,
+    expectations: readonly ExpectationOutcome[],
+    totals: () => PathTotals,
+  ): void {
     const grid = this.def.grid.length > 0;
-    this.perPath.push(grid ? { ...r.path, point: r.point } : r.path);
-    this.tallies.add(r.expectations);
-    if (grid) {
-      const totals = pathTotals(r.parents);
-      this.figures.push({ point: r.point, path: r.path.path, passed: r.path.passed, ...totals });
-    }
+    this.perPath.push(grid ? { ...path, point } : path);
+    this.tallies.add(expectations);
+    if (grid) this.figures.push({ point, path: path.path, passed: path.passed, ...totals() });
   }
 
   result(): SweepResult {

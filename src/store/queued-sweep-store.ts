@@ -24,7 +24,10 @@ export interface ResumableSweep {
   readonly scenarioFile: string;
   readonly scenarioSource: string;
   readonly sweepSeed: number;
+  /** Every unit of the sweep: paths x grid points. */
   readonly paths: number;
+  /** A grid sweep's axes as JSON ([{ key, values }]); null for a plain sweep. */
+  readonly gridJson: string | null;
   readonly codeVersion: string;
   readonly status: SweepStatus;
 }
@@ -43,6 +46,7 @@ interface SweepRow {
   writer_pid: number | null;
   writer_host: string | null;
   heartbeat_at: string | null;
+  grid_json: string | null;
 }
 
 export class QueuedSweepStore {
@@ -56,8 +60,8 @@ export class QueuedSweepStore {
       'INSERT OR IGNORE INTO sweep_unit_results (sweep_id, unit, result) VALUES (?, ?, ?)',
     );
     this.insertPath = db.prepare(
-      `INSERT INTO sweep_paths (sweep_id, path, seed, digest, passed, error, shortfall_bps, fill_ratio)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO sweep_paths (sweep_id, path, seed, digest, passed, error, shortfall_bps, fill_ratio, grid_point)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertParent = db.prepare(
       `INSERT INTO sweep_path_parents (sweep_id, parent_id, path, status, shortfall_bps, shortfall_quote, fill_ratio,
@@ -90,6 +94,7 @@ export class QueuedSweepStore {
           p.error,
           finiteOrNull(p.shortfallBps),
           finiteOrNull(p.fillRatio),
+          p.point ?? 0,
         );
         for (const m of p.parents) {
           this.insertParent.run(
@@ -165,7 +170,7 @@ export class QueuedSweepStore {
       const row = this.db
         .prepare(
           `SELECT id, scenario_file, scenario_source, sweep_seed, paths_requested, code_version, status, writer_pid,
-             writer_host, heartbeat_at FROM sweeps WHERE id = ?`,
+             writer_host, heartbeat_at, grid_json FROM sweeps WHERE id = ?`,
         )
         .get(id) as SweepRow | undefined;
       if (!row) throw new ResumeSweepRefused(`sweep ${id} is not in this database`);
@@ -188,6 +193,7 @@ export class QueuedSweepStore {
         scenarioSource: row.scenario_source,
         sweepSeed: row.sweep_seed,
         paths: row.paths_requested,
+        gridJson: row.grid_json,
         codeVersion: row.code_version,
         status: row.status,
       };

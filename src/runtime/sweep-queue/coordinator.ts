@@ -15,7 +15,7 @@ import type { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import type { QueuedSweepStore, StoredUnit } from '../../store/queued-sweep-store.ts';
 import { storedPath } from '../sweep-recorder.ts';
-import { ExpectationTallies, summarize, type ExpectationOutcome, type SweepPath, type SweepResult } from '../sweep.ts';
+import { pathTotals, type SweepResult } from '../sweep.ts';
 import {
   CHUNK_QUEUE,
   chunkJobId,
@@ -24,17 +24,10 @@ import {
   type ResultsJob,
   type WireUnit,
 } from './protocol.ts';
-import { unitCount, type SweepDefinition } from '../sweep-units.ts';
+import { SweepCollector, unitCount, type StoredUnitResult, type SweepDefinition } from '../sweep-units.ts';
 
 /** How often the coordinator's heartbeat is refreshed while it waits for results. */
 const HEARTBEAT_MS = 5_000;
-
-/** The exact per-unit result a coordinator stores, and rebuilds the report from. */
-interface UnitRecord {
-  readonly point: number;
-  readonly path: SweepPath;
-  readonly expectations: readonly ExpectationOutcome[];
-}
 
 export interface CoordinateOptions {
   readonly redis: Redis;
@@ -172,31 +165,26 @@ async function removeWaitingChunks(chunks: Queue<ChunkJob>, prefix: string): Pro
   }
 }
 
+/** A unit's stored form: its result as the report needs it (JSON), and the rows a local sweep
+ *  stores for it, numbered by unit with its grid point. */
 function toStored(w: WireUnit): StoredUnit {
-  const record: UnitRecord = {
+  const record: StoredUnitResult = {
     point: w.point,
     path: w.path,
     expectations: w.expectations.map((e) => ({ name: e.name, expected: e.expected, pass: e.pass })),
+    totals: pathTotals(w.parents),
   };
-  return { unit: w.unit, resultJson: JSON.stringify(record), path: storedPath(w.path, w.parents) };
+  return { unit: w.unit, resultJson: JSON.stringify(record), path: storedPath(w.path, w.parents, w.unit, w.point) };
 }
 
-/** The sweep's result from its stored units: the object a local sweep returns. */
+/** The sweep's result from its stored units, collected as a local sweep collects its units: the
+ *  object a local sweep returns (with the grid report for a grid sweep). */
 export function rebuild(
   store: QueuedSweepStore,
   sweepId: string,
   o: Pick<CoordinateOptions, 'scenario' | 'def'>,
 ): SweepResult {
-  const records = store.results(sweepId).map((text) => JSON.parse(text) as UnitRecord);
-  const perPath = records.map((r) => r.path);
-  const tallies = new ExpectationTallies();
-  for (const r of records) tallies.add(r.expectations);
-  return {
-    scenario: o.scenario,
-    seed: o.def.seed,
-    paths: perPath.length,
-    perPath,
-    summary: summarize(perPath),
-    expectations: tallies.result(),
-  };
+  const collector = new SweepCollector(o.def, o.scenario);
+  for (const text of store.results(sweepId)) collector.addStored(JSON.parse(text) as StoredUnitResult);
+  return collector.result();
 }
