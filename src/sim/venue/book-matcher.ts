@@ -11,7 +11,8 @@
 import { tradeId } from '../../core/model/ids.ts';
 import type { Instrument } from '../../core/model/instrument.ts';
 import type { Side } from '../../core/model/order.ts';
-import type { L2Book } from '../book/l2-book.ts';
+import { GridBook } from '../book/grid-book.ts';
+import type { DisplayedBook } from '../book/l2-book.ts';
 import type { QueueModel } from './queue-model.ts';
 import type { ExchangeOrder, ExchangeTrade } from './exchange-order.ts';
 import { ExchangeAccount } from './exchange-account.ts';
@@ -70,7 +71,7 @@ export abstract class BookMatcher {
   };
 
   constructor(
-    readonly book: L2Book,
+    readonly book: DisplayedBook,
     protected readonly config: ExchangeConfig,
     protected readonly now: () => number,
   ) {
@@ -131,6 +132,38 @@ export abstract class BookMatcher {
       }
     }
     if (!this.halted && this.resting.size > 0) this.fillCrossed(side);
+  }
+
+  /**
+   * The model redraws a whole side as a grid: level i at `best` -/+ i x `gap` (bids/asks) holds
+   * `qtys[i]` lots (0: no level), i < `count`. The same as setting each new level, best first,
+   * then removing each old level not among them (setLevel with a refresh), as a model that
+   * rebuilds its book does. Without resting orders of ours nothing but the book and the volume
+   * we consumed or saw traded there depends on the order of those writes, and every level of
+   * the side is refreshed or removed, so a GridBook takes the grid as it is and both maps of
+   * the side are emptied (every entry in them is at a level the model displayed). With resting
+   * orders the writes go one by one, each with its queue update and crossing check.
+   */
+  setGrid(side: 'bid' | 'ask', best: number, gap: number, qtys: ArrayLike<number>, count: number): void {
+    const book = this.book;
+    if (this.resting.size === 0 && book instanceof GridBook) {
+      // (Map.clear allocates a fresh table even when the map is empty: most steps have nothing.)
+      if (this.consumed[side].size > 0) this.consumed[side].clear();
+      if (this.tradedSince[side].size > 0) this.tradedSince[side].clear();
+      book.setGrid(side, best, gap, qtys, count);
+      return;
+    }
+    const old = book.depth(side, Number.MAX_SAFE_INTEGER);
+    const sign = side === 'bid' ? -1 : 1;
+    for (let i = 0; i < count; i++) {
+      const q = qtys[i] as number;
+      if (q > 0) this.setLevel(side, best + sign * i * gap, q);
+    }
+    for (const [price] of old) {
+      const d = (sign * (price - best)) / gap;
+      const kept = d >= 0 && d < count && Number.isInteger(d) && (qtys[d] as number) > 0;
+      if (!kept) this.setLevel(side, price, 0);
+    }
   }
 
   /** A trade between other participants: `aggressor` took liquidity at `price`. */

@@ -52,6 +52,57 @@ class Channel {
 }
 
 const EMPTY_TOP: TopOfBook = { bid: null, bidQty: 0, ask: null, askQty: 0 };
+/** A missing price in the numeric top-of-book records (prices are ticks, never negative). */
+const NO_PRICE = -1;
+
+/**
+ * Tops of book on their way to our view, oldest first: a ring of numbers (price NO_PRICE for a
+ * missing side), so a top-of-book change allocates nothing. An entry lives from its send until
+ * its delivery; the channel delivers in order, so the oldest is always the next delivered.
+ */
+class TopRing {
+  private bid: Float64Array = new Float64Array(16);
+  private bidQty: Float64Array = new Float64Array(16);
+  private ask: Float64Array = new Float64Array(16);
+  private askQty: Float64Array = new Float64Array(16);
+  private head = 0;
+  private size = 0;
+
+  /** Queues a top. */
+  push(bid: number, bidQty: number, ask: number, askQty: number): void {
+    if (this.size === this.bid.length) this.grow();
+    const slot = (this.head + this.size++) & (this.bid.length - 1);
+    this.bid[slot] = bid;
+    this.bidQty[slot] = bidQty;
+    this.ask[slot] = ask;
+    this.askQty[slot] = askQty;
+  }
+
+  /** Takes the oldest top off the ring into `into`. */
+  shift(into: Float64Array): void {
+    const h = this.head;
+    into[0] = this.bid[h] as number;
+    into[1] = this.bidQty[h] as number;
+    into[2] = this.ask[h] as number;
+    into[3] = this.askQty[h] as number;
+    this.head = (h + 1) & (this.bid.length - 1);
+    this.size--;
+  }
+
+  private grow(): void {
+    const n = this.bid.length;
+    const widen = (a: Float64Array): Float64Array => {
+      const b = new Float64Array(2 * n);
+      for (let i = 0; i < this.size; i++) b[i] = a[(this.head + i) & (n - 1)] as number;
+      return b;
+    };
+    this.bid = widen(this.bid);
+    this.bidQty = widen(this.bidQty);
+    this.ask = widen(this.ask);
+    this.askQty = widen(this.askQty);
+    this.head = 0;
+  }
+}
 
 export class SimVenue implements Broker, MarketDataPort {
   readonly clientIdMaxLength: number;
@@ -62,8 +113,12 @@ export class SimVenue implements Broker, MarketDataPort {
   private readonly rest: Channel;
   private readonly stream: Channel;
   private readonly data: Channel;
-  private view: TopOfBook = EMPTY_TOP;
+  /** Our view's top as numbers (bid, bidQty, ask, askQty; NO_PRICE for a missing side), and
+   *  the object topOfBook() hands out, built when the view changed since it was last asked. */
+  private readonly viewTop = new Float64Array([NO_PRICE, 0, NO_PRICE, 0]);
+  private view: TopOfBook | null = EMPTY_TOP;
   private viewAt: number | null = null;
+  private readonly inFlight = new TopRing();
   /** Every trade and the true mid path, for benchmarks. */
   readonly tape = new MarketTape();
   private tapeBid: number | null = null;
@@ -71,8 +126,10 @@ export class SimVenue implements Broker, MarketDataPort {
   private get skewMs(): number {
     return this.options.clockSkewMs ?? 0;
   }
-  /** The top last sent towards our view; null when the view may be behind it (quotes were stale). */
-  private published: TopOfBook | null = EMPTY_TOP;
+  /** The top last sent towards our view (as viewTop); `publishedValid` false when the view may be
+   *  behind it (quotes were stale). */
+  private readonly published = new Float64Array([NO_PRICE, 0, NO_PRICE, 0]);
+  private publishedValid = true;
 
   constructor(
     private readonly clock: Clock,
@@ -130,6 +187,17 @@ export class SimVenue implements Broker, MarketDataPort {
   // ---- MarketDataPort: our delayed view ------------------------------------------------
 
   topOfBook(_symbol: Symbol): TopOfBook {
+    if (this.view === null) {
+      const v = this.viewTop;
+      const bid = v[0] as number;
+      const ask = v[2] as number;
+      this.view = {
+        bid: bid === NO_PRICE ? null : bid,
+        bidQty: v[1] as number,
+        ask: ask === NO_PRICE ? null : ask,
+        askQty: v[3] as number,
+      };
+    }
     return this.view;
   }
 
@@ -152,37 +220,50 @@ export class SimVenue implements Broker, MarketDataPort {
 
   /** Market models call this after each market change; publishes the top if it moved. */
   refreshTop(): void {
-    const b = this.exchange.book;
+    const ex = this.exchange;
+    const b = ex.book;
     const bid = b.bestBid();
     const ask = b.bestAsk();
-    const top: TopOfBook = {
-      bid,
-      bidQty: bid === null ? 0 : this.exchange.available('bid', bid),
-      ask,
-      askQty: ask === null ? 0 : this.exchange.available('ask', ask),
-    };
+    const bidQty = bid === null ? 0 : ex.available('bid', bid);
+    const askQty = ask === null ? 0 : ex.available('ask', ask);
     if (bid !== this.tapeBid || ask !== this.tapeAsk) {
       // The true market, for benchmarks: recorded whatever our (delayed, maybe stale) view shows.
       this.tapeBid = bid;
       this.tapeAsk = ask;
       this.tape.mid(this.clock.now(), bid !== null && ask !== null ? (bid + ask) / 2 : null);
     }
+    const bidN = bid === null ? NO_PRICE : bid;
+    const askN = ask === null ? NO_PRICE : ask;
     const p = this.published;
-    if (p && p.bid === top.bid && p.ask === top.ask && p.bidQty === top.bidQty && p.askQty === top.askQty) return;
+    if (this.publishedValid && p[0] === bidN && p[2] === askN && p[1] === bidQty && p[3] === askQty) return;
     // While quotes are stale nothing is sent, and a top that arrives stale is dropped: either
     // way the view is behind, so the first refresh after the window sends the current top.
     if (this.faults.quotesStale(this.clock.now())) {
-      this.published = null;
+      this.publishedValid = false;
       return;
     }
-    this.published = top;
-    this.data.send(this.latency.sample('marketData'), () => {
-      if (!this.faults.quotesStale(this.clock.now())) {
-        this.view = top;
-        this.viewAt = this.clock.now();
-      } else this.published = null;
-    });
+    p[0] = bidN;
+    p[1] = bidQty;
+    p[2] = askN;
+    p[3] = askQty;
+    this.publishedValid = true;
+    this.inFlight.push(bidN, bidQty, askN, askQty);
+    this.data.send(this.latency.sample('marketData'), this.deliverTop);
   }
+
+  /** A top sent by refreshTop reaches our view (the oldest in flight: the channel keeps order). */
+  private readonly deliverTop = (): void => {
+    const v = this.viewTop;
+    if (!this.faults.quotesStale(this.clock.now())) {
+      this.inFlight.shift(v);
+      this.view = null;
+      this.viewAt = this.clock.now();
+    } else {
+      this.inFlight.shift(this.dropped);
+      this.publishedValid = false;
+    }
+  };
+  private readonly dropped = new Float64Array(4);
 
   // ---- Broker --------------------------------------------------------------------------
 
