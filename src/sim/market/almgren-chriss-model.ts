@@ -62,8 +62,6 @@ interface Execution {
 
 export class AlmgrenChrissModel implements MarketModel, ImpactHooks {
   private mid: number;
-  /** Lots of each displayed level as last drawn (the same on both sides). */
-  private readonly levelQty: Float64Array;
   private readonly walkRng: Rng;
   private execution: Execution | null = null;
   /** When our previous execution happened (null before the first). */
@@ -83,7 +81,6 @@ export class AlmgrenChrissModel implements MarketModel, ImpactHooks {
     this.walkRng = rng.stream('walk');
     this.midFloor = new PriceFloor('the mid', warn);
     this.bidFloor = new PriceFloor('the displayed best bid', warn);
-    this.levelQty = new Float64Array(spec.depth.length);
   }
 
   /** One model step; created once, so the step posts no closure. */
@@ -173,10 +170,13 @@ export class AlmgrenChrissModel implements MarketModel, ImpactHooks {
       : this.bidFloor.hold(rawBid, `mid ${ticksText(this.mid)} less the half spread ${ticksText(half)}`);
     const bestAsk = Math.max(bestBid + 1, Math.ceil(this.mid + half));
     const depth = this.spec.depth;
-    for (let i = 0; i < depth.length; i++) this.levelQty[i] = Math.round((depth[i] as number) * depthFactor);
+    // Our fills inside the redraw (a resting order the new book crosses) move the mid and redraw
+    // again before this one ends: this drawing's lots stay its own.
+    const levelQty = new Float64Array(depth.length);
+    for (let i = 0; i < depth.length; i++) levelQty[i] = Math.round((depth[i] as number) * depthFactor);
     // Bid levels one tick apart, down to one tick.
-    this.sink.setGrid('bid', bestBid, 1, this.levelQty, Math.min(depth.length, bestBid));
-    this.sink.setGrid('ask', bestAsk, 1, this.levelQty, depth.length);
+    this.sink.setGrid('bid', bestBid, 1, levelQty, Math.min(depth.length, bestBid));
+    this.sink.setGrid('ask', bestAsk, 1, levelQty, depth.length);
     this.sink.refreshTop();
   }
 }

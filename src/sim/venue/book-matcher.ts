@@ -46,6 +46,42 @@ export interface ExchangeConfig {
   readonly clientIdUniqueness: 'open-orders' | 'all-orders';
 }
 
+/** A side as a model last drew it with setGrid: the levels with volume are its previous levels. */
+class DrawnSide {
+  best = 0;
+  gap = 1;
+  count = 0;
+  qty = new Float64Array(0);
+  /** Whether the displayed side holds no level outside this drawing. */
+  clean = true;
+
+  constructor(private readonly side: 'bid' | 'ask') {}
+
+  record(best: number, gap: number, qtys: ArrayLike<number>, count: number): void {
+    if (this.qty.length < count) this.qty = new Float64Array(count);
+    for (let i = 0; i < count; i++) this.qty[i] = qtys[i] as number;
+    this.best = best;
+    this.gap = gap;
+    this.count = count;
+  }
+
+  price(i: number): number {
+    return this.side === 'bid' ? this.best - i * this.gap : this.best + i * this.gap;
+  }
+
+  has(price: number): boolean {
+    const d = (this.side === 'bid' ? this.best - price : price - this.best) / this.gap;
+    return d >= 0 && d < this.count && Number.isInteger(d) && (this.qty[d] as number) > 0;
+  }
+
+  /** The drawing's levels with volume, best first. */
+  prices(): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < this.count; i++) if ((this.qty[i] as number) > 0) out.push(this.price(i));
+    return out;
+  }
+}
+
 const opposite = (s: 'bid' | 'ask'): 'bid' | 'ask' => (s === 'bid' ? 'ask' : 'bid');
 const bookSide = (side: Side): 'bid' | 'ask' => (side === 'buy' ? 'bid' : 'ask');
 
@@ -57,6 +93,9 @@ export abstract class BookMatcher {
   private readonly consumed = { bid: new Map<number, number>(), ask: new Map<number, number>() };
   /** Market volume traded per level since its last depth update (not a cancel). */
   private readonly tradedSince = { bid: new Map<number, number>(), ask: new Map<number, number>() };
+  /** Each side's last completed drawing (setGrid), and how many redraws are under way. */
+  private readonly drawn = { bid: new DrawnSide('bid'), ask: new DrawnSide('ask') };
+  private redrawing = 0;
   private nextTrade = 1;
   private haltedNow = false;
   lastTradePrice: number | null = null;
@@ -136,34 +175,46 @@ export abstract class BookMatcher {
 
   /**
    * The model redraws a whole side as a grid: level i at `best` -/+ i x `gap` (bids/asks) holds
-   * `qtys[i]` lots (0: no level), i < `count`. The same as setting each new level, best first,
-   * then removing each old level not among them (setLevel with a refresh), as a model that
-   * rebuilds its book does. Without resting orders of ours nothing but the book and the volume
-   * we consumed or saw traded there depends on the order of those writes, and every level of
-   * the side is refreshed or removed, so a GridBook takes the grid as it is and both maps of
-   * the side are emptied (every entry in them is at a level the model displayed). With resting
-   * orders the writes go one by one, each with its queue update and crossing check.
+   * `qtys[i]` lots (0: no level), i < `count`. The same as what a model that rebuilds its book
+   * did: set each new level, best first, then remove each level of its previous drawing that is
+   * not among them (setLevel with a refresh). When the displayed side is exactly the previous
+   * drawing (`clean`), no redraw is under way (a fill inside one can make a model redraw again)
+   * and none of our orders rest, nothing but the book and the volume we consumed or saw traded
+   * there depends on the order of those writes, and every level of the side is refreshed or
+   * removed: a GridBook then takes the grid as it is and both maps of the side are emptied
+   * (every entry in them is at a level of the previous drawing). Otherwise the writes go one by
+   * one, each with its queue update and crossing check, exactly as before.
    */
   setGrid(side: 'bid' | 'ask', best: number, gap: number, qtys: ArrayLike<number>, count: number): void {
     const book = this.book;
-    if (this.resting.size === 0 && book instanceof GridBook) {
+    const prev = this.drawn[side];
+    if (this.redrawing === 0 && this.resting.size === 0 && prev.clean && book instanceof GridBook) {
       // (Map.clear allocates a fresh table even when the map is empty: most steps have nothing.)
       if (this.consumed[side].size > 0) this.consumed[side].clear();
       if (this.tradedSince[side].size > 0) this.tradedSince[side].clear();
       book.setGrid(side, best, gap, qtys, count);
+      prev.record(best, gap, qtys, count);
       return;
     }
-    const old = book.depth(side, Number.MAX_SAFE_INTEGER);
-    const sign = side === 'bid' ? -1 : 1;
-    for (let i = 0; i < count; i++) {
-      const q = qtys[i] as number;
-      if (q > 0) this.setLevel(side, best + sign * i * gap, q);
+    // The previous drawing as it was when this redraw began (a redraw inside this one replaces
+    // it only after this one's removals, as the model's own list of levels did).
+    const previous = prev.prices();
+    const next = new DrawnSide(side);
+    next.record(best, gap, qtys, count);
+    this.redrawing++;
+    try {
+      for (let i = 0; i < count; i++) {
+        const q = next.qty[i] as number;
+        if (q > 0) this.setLevel(side, next.price(i), q);
+      }
+      for (const price of previous) if (!next.has(price)) this.setLevel(side, price, 0);
+    } finally {
+      this.redrawing--;
     }
-    for (const [price] of old) {
-      const d = (sign * (price - best)) / gap;
-      const kept = d >= 0 && d < count && Number.isInteger(d) && (qtys[d] as number) > 0;
-      if (!kept) this.setLevel(side, price, 0);
-    }
+    prev.record(best, gap, next.qty, count);
+    // Clean again once the side shows nothing but this drawing (a redraw inside this one may
+    // have left levels of its own that no later drawing removes).
+    prev.clean = book.depth(side, Number.MAX_SAFE_INTEGER).every(([price]) => prev.has(price));
   }
 
   /** A trade between other participants: `aggressor` took liquidity at `price`. */
