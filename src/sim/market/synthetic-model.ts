@@ -32,7 +32,17 @@ export interface SyntheticSpec {
 }
 
 export class SyntheticModel implements MarketModel {
-  private mid: number;
+  /** The mid (ticks, fractional) in a typed array: a double field would box a new number on
+   *  every step's write. */
+  private readonly midCell = new Float64Array(1);
+  private get mid(): number {
+    return this.midCell[0] as number;
+  }
+  private set mid(x: number) {
+    this.midCell[0] = x;
+  }
+  /** The depth factor the level quantities were last computed for. */
+  private levelsFactor = NaN;
   private regime = 0;
   private regimeEndsAt = 0;
   /** The book as last drawn: best prices, the levels the bid side has (prices of at least one
@@ -119,7 +129,10 @@ export class SyntheticModel implements MarketModel {
     const bestAsk = bestBid + spread;
     const gap = this.spec.levelSpacingTicks;
     const depth = this.spec.depth;
-    for (let i = 0; i < depth.length; i++) this.levelQty[i] = Math.round((depth[i] as number) * depthFactor);
+    if (depthFactor !== this.levelsFactor) {
+      for (let i = 0; i < depth.length; i++) this.levelQty[i] = Math.round((depth[i] as number) * depthFactor);
+      this.levelsFactor = depthFactor;
+    }
     // Bid levels stop above one tick: level i is there while bestBid - i x gap >= 1.
     this.bidLevels = Math.min(depth.length, Math.floor((bestBid - 1) / gap) + 1);
     this.bestBid = bestBid;
@@ -131,14 +144,14 @@ export class SyntheticModel implements MarketModel {
 
   private scheduleTrade(): void {
     const rate = (this.spec.trades as { ratePerSec: number }).ratePerSec;
-    this.clock.schedule(
-      () => {
-        this.trade();
-        this.scheduleTrade();
-      },
-      this.tradeRng.exponential(1000 / rate),
-    );
+    this.clock.post(this.tradeHandler, this.tradeRng.exponential(1000 / rate));
   }
+
+  /** One trade and the next one's scheduling; created once, so a trade posts no closure. */
+  private readonly tradeHandler = (): void => {
+    this.trade();
+    this.scheduleTrade();
+  };
 
   /** Another participant's market order walks the displayed book. */
   private trade(): void {

@@ -96,6 +96,8 @@ export abstract class BookMatcher {
   /** Each side's last completed drawing (setGrid), and how many redraws are under way. */
   private readonly drawn = { bid: new DrawnSide('bid'), ask: new DrawnSide('ask') };
   private redrawing = 0;
+  /** The book when it is a GridBook (a generated market's), which can take a redraw whole. */
+  private readonly gridBook: GridBook | null;
   private nextTrade = 1;
   private haltedNow = false;
   lastTradePrice: number | null = null;
@@ -114,6 +116,7 @@ export abstract class BookMatcher {
     protected readonly config: ExchangeConfig,
     protected readonly now: () => number,
   ) {
+    this.gridBook = book instanceof GridBook ? book : null;
     this.account = new ExchangeAccount(
       config.account !== null,
       config.account?.quoteUnits ?? 0,
@@ -152,21 +155,25 @@ export abstract class BookMatcher {
     // case when a model redraws its whole book every step).
     if (prev === qty && !this.consumed[side].has(price) && !this.tradedSince[side].has(price)) return;
     this.book.set(side, price, qty);
-    if (refresh || qty === 0) this.consumed[side].delete(price);
-    else {
-      const c = this.consumed[side].get(price);
-      if (c !== undefined && c > qty) this.consumed[side].set(price, qty);
+    // (Deleting only what is there: a Map delete can shrink and reallocate its table.)
+    const consumed = this.consumed[side];
+    if (refresh || qty === 0) {
+      if (consumed.size > 0 && consumed.has(price)) consumed.delete(price);
+    } else {
+      const c = consumed.get(price);
+      if (c !== undefined && c > qty) consumed.set(price, qty);
     }
-    const traded = this.tradedSince[side].get(price) ?? 0;
-    this.tradedSince[side].delete(price);
+    const tradedSince = this.tradedSince[side];
+    const traded = tradedSince.get(price);
+    if (traded !== undefined) tradedSince.delete(price);
     const ourSide: Side = side === 'bid' ? 'buy' : 'sell';
-    const cancelled = prev - traded - qty;
+    const cancelled = prev - (traded ?? 0) - qty;
     if (cancelled > 0) {
       // The displayed level holds market volume only, while `ahead` also counts our own earlier
       // orders at the price: the queue model apportions the cancel over the market part.
       let ours = 0;
       for (const o of this.resting.at(ourSide, price)) {
-        o.ahead = ours + this.config.queue.onShrink(Math.max(0, o.ahead - ours), prev - traded, qty);
+        o.ahead = ours + this.config.queue.onShrink(Math.max(0, o.ahead - ours), prev - (traded ?? 0), qty);
         ours += o.qty - o.filled;
       }
     }
@@ -186,16 +193,20 @@ export abstract class BookMatcher {
    * one, each with its queue update and crossing check, exactly as before.
    */
   setGrid(side: 'bid' | 'ask', best: number, gap: number, qtys: ArrayLike<number>, count: number): void {
-    const book = this.book;
-    const prev = this.drawn[side];
-    if (this.redrawing === 0 && this.resting.size === 0 && prev.clean && book instanceof GridBook) {
+    const isBid = side === 'bid';
+    const prev = isBid ? this.drawn.bid : this.drawn.ask;
+    const grid = this.gridBook;
+    if (grid !== null && this.redrawing === 0 && this.resting.size === 0 && prev.clean) {
       // (Map.clear allocates a fresh table even when the map is empty: most steps have nothing.)
-      if (this.consumed[side].size > 0) this.consumed[side].clear();
-      if (this.tradedSince[side].size > 0) this.tradedSince[side].clear();
-      book.setGrid(side, best, gap, qtys, count);
+      const consumed = isBid ? this.consumed.bid : this.consumed.ask;
+      if (consumed.size > 0) consumed.clear();
+      const traded = isBid ? this.tradedSince.bid : this.tradedSince.ask;
+      if (traded.size > 0) traded.clear();
+      grid.setGrid(side, best, gap, qtys, count);
       prev.record(best, gap, qtys, count);
       return;
     }
+    const book = this.book;
     // The previous drawing as it was when this redraw began (a redraw inside this one replaces
     // it only after this one's removals, as the model's own list of levels did).
     const previous = prev.prices();
