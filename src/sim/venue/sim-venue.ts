@@ -45,9 +45,15 @@ class Channel {
   constructor(private readonly clock: Clock) {}
   /** Delivers `fn` after `delay`, never before anything this channel delivered earlier. */
   send(delay: number, fn: () => void): void {
+    const at = this.reserve(delay);
+    this.clock.post(fn, at - this.clock.now());
+  }
+
+  /** The time a message sent now with `delay` arrives (taken: later messages come after it). */
+  reserve(delay: number): number {
     const at = Math.max(this.clock.now() + delay, this.last);
     this.last = at;
-    this.clock.post(fn, at - this.clock.now());
+    return at;
   }
 }
 
@@ -57,49 +63,59 @@ const NO_PRICE = -1;
 
 /**
  * Tops of book on their way to our view, oldest first: a ring of numbers (price NO_PRICE for a
- * missing side), so a top-of-book change allocates nothing. An entry lives from its send until
- * its delivery; the channel delivers in order, so the oldest is always the next delivered.
+ * missing side) with each top's arrival time and the clock's order mark at its sending, so a
+ * top-of-book change allocates nothing. The channel delivers in order, so the oldest is always
+ * the next to arrive.
  */
 class TopRing {
-  private bid: Float64Array = new Float64Array(16);
-  private bidQty: Float64Array = new Float64Array(16);
-  private ask: Float64Array = new Float64Array(16);
-  private askQty: Float64Array = new Float64Array(16);
+  private cols: Float64Array[] = [0, 1, 2, 3, 4, 5].map(() => new Float64Array(16));
   private head = 0;
-  private size = 0;
+  size = 0;
 
-  /** Queues a top. */
-  push(bid: number, bidQty: number, ask: number, askQty: number): void {
-    if (this.size === this.bid.length) this.grow();
-    const slot = (this.head + this.size++) & (this.bid.length - 1);
-    this.bid[slot] = bid;
-    this.bidQty[slot] = bidQty;
-    this.ask[slot] = ask;
-    this.askQty[slot] = askQty;
+  /** Queues a top arriving at `at`, sent at order mark `mark`. */
+  push(bid: number, bidQty: number, ask: number, askQty: number, at: number, mark: number): void {
+    if (this.size === (this.cols[0] as Float64Array).length) this.grow();
+    const [b, bq, a, aq, t, m] = this.cols as [
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+    ];
+    const slot = (this.head + this.size++) & (b.length - 1);
+    b[slot] = bid;
+    bq[slot] = bidQty;
+    a[slot] = ask;
+    aq[slot] = askQty;
+    t[slot] = at;
+    m[slot] = mark;
   }
 
-  /** Takes the oldest top off the ring into `into`. */
+  /** Arrival time and order mark of the oldest top. */
+  headAt(): number {
+    return (this.cols[4] as Float64Array)[this.head] as number;
+  }
+
+  headMark(): number {
+    return (this.cols[5] as Float64Array)[this.head] as number;
+  }
+
+  /** Takes the oldest top off the ring into `into` (bid, bidQty, ask, askQty). */
   shift(into: Float64Array): void {
     const h = this.head;
-    into[0] = this.bid[h] as number;
-    into[1] = this.bidQty[h] as number;
-    into[2] = this.ask[h] as number;
-    into[3] = this.askQty[h] as number;
-    this.head = (h + 1) & (this.bid.length - 1);
+    for (let c = 0; c < 4; c++) into[c] = (this.cols[c] as Float64Array)[h] as number;
+    this.head = (h + 1) & ((this.cols[0] as Float64Array).length - 1);
     this.size--;
   }
 
   private grow(): void {
-    const n = this.bid.length;
-    const widen = (a: Float64Array): Float64Array => {
-      const b = new Float64Array(2 * n);
-      for (let i = 0; i < this.size; i++) b[i] = a[(this.head + i) & (n - 1)] as number;
-      return b;
-    };
-    this.bid = widen(this.bid);
-    this.bidQty = widen(this.bidQty);
-    this.ask = widen(this.ask);
-    this.askQty = widen(this.askQty);
+    const n = (this.cols[0] as Float64Array).length;
+    this.cols = this.cols.map((col) => {
+      const wider = new Float64Array(2 * n);
+      for (let i = 0; i < this.size; i++) wider[i] = col[(this.head + i) & (n - 1)] as number;
+      return wider;
+    });
     this.head = 0;
   }
 }
@@ -187,6 +203,7 @@ export class SimVenue implements Broker, MarketDataPort {
   // ---- MarketDataPort: our delayed view ------------------------------------------------
 
   topOfBook(_symbol: Symbol): TopOfBook {
+    this.settleView();
     if (this.view === null) {
       const v = this.viewTop;
       const bid = v[0] as number;
@@ -206,6 +223,7 @@ export class SimVenue implements Broker, MarketDataPort {
   }
 
   lastUpdateAt(_symbol: Symbol): number | null {
+    this.settleView();
     return this.viewAt;
   }
 
@@ -234,6 +252,7 @@ export class SimVenue implements Broker, MarketDataPort {
     }
     const bidN = bid === null ? NO_PRICE : bid;
     const askN = ask === null ? NO_PRICE : ask;
+    this.settleView();
     const p = this.published;
     if (this.publishedValid && p[0] === bidN && p[2] === askN && p[1] === bidQty && p[3] === askQty) return;
     // While quotes are stale nothing is sent, and a top that arrives stale is dropped: either
@@ -247,22 +266,41 @@ export class SimVenue implements Broker, MarketDataPort {
     p[2] = askN;
     p[3] = askQty;
     this.publishedValid = true;
-    this.inFlight.push(bidN, bidQty, askN, askQty);
-    this.data.send(this.latency.sample('marketData'), this.deliverTop);
+    const delay = this.latency.sample('marketData');
+    const clock = this.clock;
+    if (clock.orderMark !== undefined && clock.hasRun !== undefined) {
+      // On a virtual clock the top is not posted: it waits in the ring with its arrival time and
+      // its place in the clock's order, and is applied when the view is next read, exactly where
+      // its delivery would have run.
+      this.inFlight.push(bidN, bidQty, askN, askQty, this.data.reserve(delay), clock.orderMark());
+    } else {
+      this.inFlight.push(bidN, bidQty, askN, askQty, 0, 0);
+      this.data.send(delay, this.deliverTop);
+    }
   }
 
-  /** A top sent by refreshTop reaches our view (the oldest in flight: the channel keeps order). */
-  private readonly deliverTop = (): void => {
-    const v = this.viewTop;
-    if (!this.faults.quotesStale(this.clock.now())) {
-      this.inFlight.shift(v);
+  /** Applies every top in flight whose delivery has run by now (virtual clocks). */
+  private settleView(): void {
+    const clock = this.clock;
+    const ring = this.inFlight;
+    if (ring.size === 0 || clock.hasRun === undefined) return;
+    while (ring.size > 0 && clock.hasRun(ring.headAt(), ring.headMark())) this.arrive(ring.headAt());
+  }
+
+  /** A top sent by refreshTop reaches our view at `at` (the oldest in flight). */
+  private arrive(at: number): void {
+    if (!this.faults.quotesStale(at)) {
+      this.inFlight.shift(this.viewTop);
       this.view = null;
-      this.viewAt = this.clock.now();
+      this.viewAt = at;
     } else {
       this.inFlight.shift(this.dropped);
       this.publishedValid = false;
     }
-  };
+  }
+
+  /** The posted delivery on a clock that cannot order unposted work (a wall clock). */
+  private readonly deliverTop = (): void => this.arrive(this.clock.now());
   private readonly dropped = new Float64Array(4);
 
   // ---- Broker --------------------------------------------------------------------------
