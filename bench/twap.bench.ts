@@ -1,12 +1,16 @@
 // A full one-hour TWAP scenario, end to end (market model, venue, engine, event log; no store):
-// simulated events (clock actions fired) per wall second, and log events per second.
+// CPU ms per simulated hour of the current implementation and of the previous one (kept as a
+// reference in bench/reference/), run alternately in one process on the same scenario, each the
+// median of several runs, with the clock actions each fires and a check that both logs are the
+// same (equal digests); then simulated events (clock actions fired) and log events per wall second.
 // Run: node --import tsx bench/twap.bench.ts (TWAP_ONE_HOUR is also the one-hour run of series.bench.ts)
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { runScenario } from '../src/runtime/backtest-run.ts';
-import { parseScenario } from '../src/scenario/load-scenario.ts';
+import { runScenario, type RunOptions } from '../src/runtime/backtest-run.ts';
+import { parseScenario, type LoadedScenario } from '../src/scenario/load-scenario.ts';
+import { referenceBuildVenue } from './reference/index.ts';
 
 export const TWAP_ONE_HOUR = `
 name: twap-one-hour
@@ -48,6 +52,75 @@ export interface TwapBenchResult {
   simulatedSecondsPerWallSecond: number;
 }
 
+export interface CpuPerHour {
+  /** Median CPU ms (user + system, this process) per simulated hour. */
+  readonly cpuMsPerSimHour: number;
+  /** Every run's CPU ms per simulated hour, in run order. */
+  readonly samples: readonly number[];
+  readonly clockActions: number;
+  readonly logEvents: number;
+  readonly digest: string;
+}
+
+export interface OldVsNew {
+  readonly runs: number;
+  readonly simulatedHours: number;
+  readonly current: CpuPerHour;
+  readonly reference: CpuPerHour;
+}
+
+const median = (xs: readonly number[]): number => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const n = sorted.length;
+  return n % 2 === 1
+    ? (sorted[(n - 1) / 2] as number)
+    : ((sorted[n / 2 - 1] as number) + (sorted[n / 2] as number)) / 2;
+};
+
+/**
+ * CPU per simulated hour of the current implementation and of the reference one, runs
+ * alternating (current, reference, current, ...) after one warm-up run of each, so load on the
+ * shared machine falls on both alike. Throws when the two event logs differ.
+ */
+export function oldVsNew(loaded: LoadedScenario, runs = 7): OldVsNew {
+  const variants: Array<[string, RunOptions]> = [
+    ['current', {}],
+    ['reference', { buildVenue: referenceBuildVenue }],
+  ];
+  const cpu = new Map<string, number[]>(variants.map(([name]) => [name, []]));
+  const last = new Map<string, ReturnType<typeof runScenario>>();
+  for (const [name, options] of variants) last.set(name, runScenario(loaded, options)); // warm-up (JIT)
+  for (let i = 0; i < runs; i++) {
+    for (const [name, options] of variants) {
+      const c0 = process.cpuUsage();
+      const r = runScenario(loaded, options);
+      const c = process.cpuUsage(c0);
+      const hours = r.simulatedMs / 3_600_000;
+      cpu.get(name)?.push((c.user + c.system) / 1000 / hours);
+      last.set(name, r);
+    }
+  }
+  const result = (name: string): CpuPerHour => {
+    const r = last.get(name) as ReturnType<typeof runScenario>;
+    const samples = cpu.get(name) as number[];
+    return {
+      cpuMsPerSimHour: median(samples),
+      samples,
+      clockActions: r.clockActions,
+      logEvents: r.events,
+      digest: r.digest,
+    };
+  };
+  const current = result('current');
+  const reference = result('reference');
+  if (current.digest !== reference.digest)
+    throw new Error(
+      `the current and the reference implementation logged different runs: ${current.digest} vs ${reference.digest}`,
+    );
+  const simulatedMs = (last.get('current') as ReturnType<typeof runScenario>).simulatedMs;
+  return { runs, simulatedHours: simulatedMs / 3_600_000, current, reference };
+}
+
 export async function main(runs = 5): Promise<TwapBenchResult> {
   const loaded = parseScenario(TWAP_ONE_HOUR, 'twap-one-hour.yaml');
   runScenario(loaded); // warm-up (JIT)
@@ -80,8 +153,25 @@ export async function main(runs = 5): Promise<TwapBenchResult> {
 
 const isMain = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === path.resolve(process.argv[1]);
 if (isMain) {
-  const r = await main();
   const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
+  const cmp = oldVsNew(parseScenario(TWAP_ONE_HOUR, 'twap-one-hour.yaml'));
+  const row = (label: string, c: CpuPerHour) =>
+    `  ${label}: ${c.cpuMsPerSimHour.toFixed(1)} ms CPU per simulated hour (median of ${cmp.runs}; runs ${c.samples.map((x) => x.toFixed(0)).join(', ')}), ${fmt(c.clockActions)} clock actions, ${fmt(c.logEvents)} log events`;
+  console.log(
+    `load average ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+  );
+  console.log(
+    `one-hour TWAP, ${cmp.simulatedHours.toFixed(3)} simulated hours per run, current against the reference (previous) implementation:`,
+  );
+  console.log(row('current  ', cmp.current));
+  console.log(row('reference', cmp.reference));
+  console.log(
+    `  ${(cmp.reference.cpuMsPerSimHour / cmp.current.cpuMsPerSimHour).toFixed(2)}x less CPU; the same event log (digest ${cmp.current.digest.slice(0, 12)})`,
+  );
+  const r = await main();
   console.log(`node ${r.node} | ${r.cpu} | ${r.cores} cores`);
   console.log(
     `one-hour TWAP (120 slices, synthetic market 100 ms steps, 5 trades/s): ${fmt(r.simulatedSeconds)} s simulated in ${r.medianWallMs.toFixed(0)} ms (median of ${r.runs})`,

@@ -24,6 +24,7 @@ import { parseDurationMs, parseUtcInstant } from '../scenario/time-fields.ts';
 import type { RunStore, RunWriter } from '../store/run-store.ts';
 import { codeVersion } from './code-version.ts';
 import { prepareRun, type RollbackSink } from './harness.ts';
+import type { buildVenue } from './build-venue.ts';
 
 export interface RunReport {
   readonly runId: RunId;
@@ -75,6 +76,9 @@ export interface RunOptions {
   readonly runId?: string;
   /** The sweep the run re-runs a path of (drill-down), stored on its row. */
   readonly sweepId?: string;
+  /** Builds the simulated venue and market instead of buildVenue (a benchmark runs the previous
+   *  implementation, kept as a reference, through the same run). */
+  readonly buildVenue?: typeof buildVenue;
 }
 
 export interface RunProgress {
@@ -237,6 +241,7 @@ function* runSteps(loaded: LoadedScenario, options: RunOptions): Generator<void,
       start,
       sinks,
       store ? () => [...store.entries(id)] : null,
+      options.buildVenue,
     );
     let clockActions = 0;
     let t = start;

@@ -7,11 +7,12 @@ import type { ExecEvent } from '../core/model/events.ts';
 import { priceToTicks, qtyToLots, type Instrument } from '../core/model/instrument.ts';
 import type { Clock } from '../core/ports/clock.ts';
 import { venueRules, type VenueRules } from '../core/venues/index.ts';
+import { GridBook } from '../sim/book/grid-book.ts';
 import { L2Book } from '../sim/book/l2-book.ts';
 import { FaultSchedule, type FaultSpec } from '../sim/faults.ts';
 import { LatencyModel } from '../sim/latency-model.ts';
 import { AlmgrenChrissModel } from '../sim/market/almgren-chriss-model.ts';
-import type { MarketModel, MarketSink } from '../sim/market/market-model.ts';
+import type { GridMarketSink, MarketModel } from '../sim/market/market-model.ts';
 import type { WarnFn } from '../sim/market/price-floor.ts';
 import { StaticBookModel } from '../sim/market/static-book-model.ts';
 import { SyntheticModel } from '../sim/market/synthetic-model.ts';
@@ -66,7 +67,9 @@ export function buildVenue(
   const rules = options.rules ?? venueRules(s.venue.name);
   const faults = new FaultSchedule(faultSpecs(s, start), rng.stream('faults'));
   const latency = new LatencyModel(s.venue.latency, rng.stream('latency'));
-  const book = new L2Book();
+  // A generated market draws each side as a grid of levels: the venue keeps it as one.
+  const generated = s.market.model === 'synthetic' || s.market.model === 'almgren_chriss';
+  const book = generated ? new GridBook() : new L2Book();
   const exchange = new SimExchange(
     book,
     {
@@ -91,8 +94,9 @@ export function buildVenue(
     clockSkewMs: s.venue.clockSkewMs,
     ...commissionOption(s, instrument),
   });
-  const sink: MarketSink = {
+  const sink: GridMarketSink = {
     setLevel: (side, price, qty, refresh) => exchange.setLevel(side, price, qty, refresh),
+    setGrid: (side, best, gap, qtys, count) => exchange.setGrid(side, best, gap, qtys, count),
     marketTrade: (price, qty, aggressor) => {
       venue.marketTrade(price, qty);
       exchange.marketTrade(price, qty, aggressor);
@@ -142,7 +146,7 @@ function buildModel(
   replayClock: Clock,
   rng: Rng,
   inst: Instrument,
-  sink: MarketSink,
+  sink: GridMarketSink,
   faults: FaultSchedule,
   exchange: SimExchange,
   record: (event: ExecEvent) => void,

@@ -82,6 +82,7 @@ export function prepareRun(
   start: number,
   sinks: readonly RollbackSink[] = [],
   readStore: (() => readonly LogEntry[]) | null = null,
+  venueBuilder: typeof buildVenue = buildVenue,
 ): PreparedRun {
   const fills = fillWiring(s);
   const results = new FillResults();
@@ -93,7 +94,7 @@ export function prepareRun(
   const record = (event: ExecEvent): void => {
     if (proc?.life.alive) proc.engine.record(event);
   };
-  const built = buildVenue(s, file, clock, rng, instrument, start, record);
+  const built = venueBuilder(s, file, clock, rng, instrument, start, record);
   const afterSubmit = s.restarts.flatMap((r) => ('afterSubmit' in r ? [r] : []));
   let submitCrash = 0;
 

@@ -25,6 +25,9 @@ function fnv1a(text: string, basis: number): number {
 }
 
 export class Rng {
+  // The state words are kept as int32 (`| 0`): the same 32 bits as uint32, but small integers to
+  // the engine, so updating them allocates nothing (a uint32 above 2^31 would be a boxed number).
+  // Every use reduces mod 2^32 (>>> 0, shifts, xor), so the outputs are the uint32 algorithm's.
   private a: number;
   private b: number;
   private c: number;
@@ -39,10 +42,10 @@ export class Rng {
     const lo = seed >>> 0;
     const hi = Math.floor(seed / 2 ** 32) >>> 0;
     const mix = splitmix32(fnv1a(name, 0x811c9dc5 ^ lo) ^ Math.imul(hi, 0x27d4eb2d));
-    this.a = mix();
-    this.b = mix();
-    this.c = mix();
-    this.d = mix();
+    this.a = mix() | 0;
+    this.b = mix() | 0;
+    this.c = mix() | 0;
+    this.d = mix() | 0;
     for (let i = 0; i < 12; i++) this.nextU32();
   }
 
@@ -53,11 +56,11 @@ export class Rng {
 
   nextU32(): number {
     const t = (((this.a + this.b) >>> 0) + this.d) >>> 0;
-    this.d = (this.d + 1) >>> 0;
+    this.d = (this.d + 1) | 0;
     this.a = this.b ^ (this.b >>> 9);
-    this.b = (this.c + (this.c << 3)) >>> 0;
-    this.c = ((this.c << 21) | (this.c >>> 11)) >>> 0;
-    this.c = (this.c + t) >>> 0;
+    this.b = (this.c + (this.c << 3)) | 0;
+    this.c = (this.c << 21) | (this.c >>> 11);
+    this.c = (this.c + t) | 0;
     return t;
   }
 

@@ -59,6 +59,14 @@ export class Timeline {
   topEntry: Entry | null = null;
   /** Set by top(): the argument of the top entry (undefined unless posted with one). */
   topArg: unknown = undefined;
+  /** Set by top(): the insertion sequence number of the top entry. */
+  topSeq = 0;
+  /** The sequence number of the entry being fired (meaningful while `firing`). */
+  firingSeq = 0;
+  /** The limit of the last completed drain, and the next sequence number when it ended: work
+   *  due by then and enqueued before then has run. */
+  drainedTo = -Infinity;
+  drainedSeq = 0;
   private topFromHeap = true;
 
   constructor(startMs: number) {
@@ -128,6 +136,16 @@ export class Timeline {
   }
 
   /** Moves buffered entries into the heap (few) or the sorted run (a burst). */
+  /**
+   * Takes the next insertion sequence number without queueing anything: the place of work that
+   * is kept as data instead of posted. (Buffered entries go to the queue first: the buffer's
+   * seqs must stay consecutive.)
+   */
+  reserveSeq(): number {
+    if (this.bufLen > 0) this.flush();
+    return this.nextSeq++;
+  }
+
   private flush(): void {
     const n = this.bufLen;
     const shared = this.bufShared;
@@ -208,9 +226,11 @@ export class Timeline {
       if (fromHeap) {
         this.topDue = heap.topDue();
         this.topArg = heap.topArg();
+        this.topSeq = heap.topSeq();
       } else {
         this.topDue = run.headDue();
         this.topArg = run.headArg();
+        this.topSeq = run.headSeq();
       }
       return true;
     }

@@ -127,6 +127,26 @@ export class VirtualClock implements Clock, SchedulerLike {
     this.timeline.post(work, checkDelay(delay), arg);
   }
 
+  /**
+   * Reserves the place that work posted now would take among work due at the same time, without
+   * posting anything (see hasRun): a component can keep a fire-and-forget event as data and still
+   * tell exactly when it would have run. Each call takes a place of its own.
+   */
+  orderMark(): number {
+    return this.timeline.reserveSeq();
+  }
+
+  /**
+   * Whether work due at `due`, posted when orderMark() returned `mark`, would have run by now: it
+   * is due earlier, or due now and ahead of the action running now in (due, insertion) order, or
+   * (outside fired work) an advance that has ended fired it.
+   */
+  hasRun(due: number, mark: number): boolean {
+    const timeline = this.timeline;
+    if (timeline.firing) return due < timeline.nowMs || (due === timeline.nowMs && mark < timeline.firingSeq);
+    return due <= timeline.drainedTo && mark < timeline.drainedSeq;
+  }
+
   /** Number of live pending entries, scheduled or posted (cancelled and fired ones excluded). */
   pending(): number {
     return this.timeline.live;
@@ -199,6 +219,7 @@ export class VirtualClock implements Clock, SchedulerLike {
         }
         const entry = timeline.topEntry as Entry;
         const arg = timeline.topArg;
+        timeline.firingSeq = timeline.topSeq;
         timeline.popTop();
         timeline.live--;
         timeline.nowMs = due;
@@ -214,6 +235,10 @@ export class VirtualClock implements Clock, SchedulerLike {
           current = action;
           action.work.call(action, action.state);
         }
+      }
+      if (!overrun) {
+        timeline.drainedTo = limit;
+        timeline.drainedSeq = timeline.nextSeq;
       }
     } catch (error) {
       // Like an rxjs AsyncAction, an action that throws is unsubscribed (cancelling any

@@ -29,4 +29,13 @@ export interface Clock {
    * handler and argument side by side. `arg` undefined calls `work()`, as post(work, delayMs) does.
    */
   post<A>(work: (arg: A) => void, delayMs: number, arg: A): void;
+  /**
+   * Virtual clocks only: reserves the place work posted now would take among same-time work,
+   * without posting (orderMark), and says whether such work due at `due` would have run by now
+   * (hasRun). A
+   * component that only records what a posted event would do (a market-data delivery) uses them
+   * to apply it exactly where the event would have run, with no entry on the clock.
+   */
+  orderMark?(): number;
+  hasRun?(due: number, mark: number): boolean;
 }

@@ -14,6 +14,22 @@
 
 export type BookSide = 'bid' | 'ask';
 
+/** What the venue's matching reads and writes of a displayed book (L2Book; GridBook for a
+ *  generated market). */
+export interface DisplayedBook {
+  /** Sets the level at `price` (ticks) to `qty` (lots); qty 0 removes it. */
+  set(side: BookSide, price: number, qty: number): void;
+  /** Lots resting at `price` on `side` (0 when there is no level). */
+  qty(side: BookSide, price: number): number;
+  bestBid(): number | null;
+  bestAsk(): number | null;
+  /** Up to n levels of `side`, best first, as [price, qty] pairs. */
+  depth(side: BookSide, n: number): Array<[number, number]>;
+  /** Number of live levels on `side`. */
+  levels(side: BookSide): number;
+  clear(): void;
+}
+
 /** One side of the book. */
 class BookHalf {
   /** price -> slot: open addressing, linear probing; entries are slot + 1, 0 = empty. */
@@ -246,7 +262,7 @@ class BookHalf {
   }
 }
 
-export class L2Book {
+export class L2Book implements DisplayedBook {
   private readonly bids = new BookHalf(-1);
   private readonly asks = new BookHalf(1);
 
@@ -285,5 +301,10 @@ export class L2Book {
   clear(): void {
     this.bids.clear();
     this.asks.clear();
+  }
+
+  /** Removes every level of one side. */
+  clearSide(side: BookSide): void {
+    (side === 'bid' ? this.bids : this.asks).clear();
   }
 }

@@ -28,7 +28,7 @@ import type { Clock } from '../../core/ports/clock.ts';
 import type { FaultSchedule } from '../faults.ts';
 import type { ExchangeOrder } from '../venue/exchange-order.ts';
 import type { ImpactHooks } from '../venue/sim-exchange.ts';
-import { replaceSide, type MarketModel, type MarketSink } from './market-model.ts';
+import type { GridMarketSink, MarketModel } from './market-model.ts';
 import { noWarnings, PriceFloor, ticksText, type WarnFn } from './price-floor.ts';
 
 export interface AlmgrenChrissSpec {
@@ -62,8 +62,6 @@ interface Execution {
 
 export class AlmgrenChrissModel implements MarketModel, ImpactHooks {
   private mid: number;
-  private bids: number[] = [];
-  private asks: number[] = [];
   private readonly walkRng: Rng;
   private execution: Execution | null = null;
   /** When our previous execution happened (null before the first). */
@@ -74,7 +72,7 @@ export class AlmgrenChrissModel implements MarketModel, ImpactHooks {
   constructor(
     private readonly clock: Clock,
     rng: Rng,
-    private readonly sink: MarketSink,
+    private readonly sink: GridMarketSink,
     private readonly faults: FaultSchedule,
     private readonly spec: AlmgrenChrissSpec,
     private readonly warn: WarnFn = noWarnings,
@@ -85,9 +83,12 @@ export class AlmgrenChrissModel implements MarketModel, ImpactHooks {
     this.bidFloor = new PriceFloor('the displayed best bid', warn);
   }
 
+  /** One model step; created once, so the step posts no closure. */
+  private readonly stepHandler = (): void => this.step();
+
   start(): void {
     this.rebuild();
-    this.clock.schedule(() => this.step(), this.spec.stepMs);
+    this.clock.post(this.stepHandler, this.spec.stepMs);
   }
 
   jump(bps: number): void {
@@ -157,26 +158,25 @@ export class AlmgrenChrissModel implements MarketModel, ImpactHooks {
       'the random walk',
     );
     this.rebuild();
-    this.clock.schedule(() => this.step(), this.spec.stepMs);
+    this.clock.post(this.stepHandler, this.spec.stepMs);
   }
 
   private rebuild(): void {
     const half = Math.max(this.spec.epsilon, 0.5) * this.faults.spreadFactor(this.clock.now());
     const depthFactor = this.faults.depthFactor(this.clock.now());
-    const bestBid = this.bidFloor.hold(
-      Math.floor(this.mid - half),
-      `mid ${ticksText(this.mid)} less the half spread ${ticksText(half)}`,
-    );
+    const rawBid = Math.floor(this.mid - half);
+    const bestBid = this.bidFloor.clear(rawBid)
+      ? rawBid
+      : this.bidFloor.hold(rawBid, `mid ${ticksText(this.mid)} less the half spread ${ticksText(half)}`);
     const bestAsk = Math.max(bestBid + 1, Math.ceil(this.mid + half));
-    const bids: Array<[number, number]> = [];
-    const asks: Array<[number, number]> = [];
-    this.spec.depth.forEach((q, i) => {
-      const qty = Math.round(q * depthFactor);
-      if (bestBid - i >= 1) bids.push([bestBid - i, qty]);
-      asks.push([bestAsk + i, qty]);
-    });
-    this.bids = replaceSide(this.sink, 'bid', this.bids, bids);
-    this.asks = replaceSide(this.sink, 'ask', this.asks, asks);
+    const depth = this.spec.depth;
+    // Our fills inside the redraw (a resting order the new book crosses) move the mid and redraw
+    // again before this one ends: this drawing's lots stay its own.
+    const levelQty = new Float64Array(depth.length);
+    for (let i = 0; i < depth.length; i++) levelQty[i] = Math.round((depth[i] as number) * depthFactor);
+    // Bid levels one tick apart, down to one tick.
+    this.sink.setGrid('bid', bestBid, 1, levelQty, Math.min(depth.length, bestBid));
+    this.sink.setGrid('ask', bestAsk, 1, levelQty, depth.length);
     this.sink.refreshTop();
   }
 }

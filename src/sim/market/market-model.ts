@@ -16,29 +16,19 @@ export interface MarketSink {
   available(side: 'bid' | 'ask', price: number): number;
 }
 
+/** The sink of a model that draws whole sides as grids of levels (synthetic, Almgren-Chriss). */
+export interface GridMarketSink extends MarketSink {
+  /**
+   * Redraws a whole side (every level refreshed): level i at `best` - i x `gap` (bids) or
+   * `best` + i x `gap` (asks) holds `qtys[i]` lots (0: no level), for i < `count`. What setting
+   * those levels best first and removing every other level of the side does, in one call.
+   */
+  setGrid(side: 'bid' | 'ask', best: number, gap: number, qtys: ArrayLike<number>, count: number): void;
+}
+
 export interface MarketModel {
   /** Schedules the model's activity on the clock, from the run's start. */
   start(): void;
   /** A price-jump fault: moves the model's price by `bps` basis points at once. */
   jump(bps: number): void;
-}
-
-/**
- * Rebuilds one side of a displayed book: sets the new levels and removes the old ones that are
- * not in it. `levels` best first; returns the prices now displayed.
- */
-export function replaceSide(
-  sink: MarketSink,
-  side: 'bid' | 'ask',
-  previous: readonly number[],
-  levels: ReadonlyArray<readonly [number, number]>,
-): number[] {
-  const next = new Set<number>();
-  for (const [price, qty] of levels) {
-    if (qty <= 0) continue;
-    next.add(price);
-    sink.setLevel(side, price, qty);
-  }
-  for (const price of previous) if (!next.has(price)) sink.setLevel(side, price, 0);
-  return [...next];
 }

@@ -9,13 +9,14 @@ import { clientOrderId, parentOrderId, symbol } from '../../core/model/ids.ts';
 import { makeInstrument } from '../../core/model/instrument.ts';
 import type { ModelWarning } from '../../core/model/events.ts';
 import type { OrderRequest, Side } from '../../core/model/order.ts';
-import { L2Book } from '../book/l2-book.ts';
+import { GridBook } from '../book/grid-book.ts';
+import { L2Book, type DisplayedBook } from '../book/l2-book.ts';
 import { FaultSchedule } from '../faults.ts';
 import type { ExchangeTrade } from '../venue/exchange-order.ts';
 import { makeQueueModel } from '../venue/queue-model.ts';
 import { SimExchange } from '../venue/sim-exchange.ts';
 import { AlmgrenChrissModel, type AlmgrenChrissSpec } from './almgren-chriss-model.ts';
-import type { MarketSink } from './market-model.ts';
+import type { GridMarketSink } from './market-model.ts';
 import { SyntheticModel, type SyntheticSpec } from './synthetic-model.ts';
 
 const instrument = makeInstrument({ symbol: 'T', tickSize: '1', lotSize: '1', minNotional: '0' });
@@ -34,10 +35,11 @@ interface Trade {
   readonly best: number | null;
 }
 
-/** A SimExchange on a virtual clock, wired as the models' sink, recording what they do. */
-function market() {
+/** A SimExchange on a virtual clock, wired as the models' sink, recording what they do; over the
+ *  GridBook the venue gives generated markets, or an L2Book (every level written one by one). */
+function market(kind: 'grid' | 'l2' = 'grid') {
   const clock = new VirtualClock(0);
-  const book = new L2Book();
+  const book: DisplayedBook = kind === 'grid' ? new GridBook() : new L2Book();
   const ex = new SimExchange(
     book,
     {
@@ -62,7 +64,7 @@ function market() {
   const trades: Trade[] = [];
   const problems: string[] = [];
   let pending: { side: 'bid' | 'ask'; price: number; before: number; qty: number } | null = null;
-  const sink: MarketSink = {
+  const sink: GridMarketSink = {
     setLevel: (side, price, qty, refresh) => {
       if (pending) {
         // The level a trade hit shrinks by the traded quantity, without a refresh.
@@ -75,6 +77,11 @@ function market() {
         }
       }
       ex.setLevel(side, price, qty, refresh);
+    },
+    setGrid: (side, best, gap, qtys, count) => {
+      if (pending) problems.push(`after a trade at ${pending.side} ${pending.price}: a redrawn ${side} side`);
+      pending = null;
+      ex.setGrid(side, best, gap, qtys, count);
     },
     marketTrade: (price, qty, aggressor) => {
       const side = aggressor === 'buy' ? 'ask' : 'bid';

@@ -20,6 +20,13 @@ export class PriceFloor {
     private readonly warn: WarnFn,
   ) {}
 
+  /** Whether `x` is at or above the floor (hold(x) would return it unchanged); a price above it
+   *  ends a stay under the floor. The caller builds hold()'s cause only when this is false. */
+  clear(x: number): boolean {
+    if (x > 1) this.under = false;
+    return x >= 1;
+  }
+
   /** `x` ticks, or 1 when it is below one tick (warning when the price goes under the floor; a
    *  price held at 1 that stays at 1 has not come back above it). */
   hold(x: number, cause: string): number {

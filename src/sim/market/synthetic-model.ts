@@ -1,5 +1,7 @@
 // Synthetic market: a random-walk mid (arithmetic: ticks per sqrt(second); geometric: log-return
-// per sqrt(second)), rebuilt every step into a book with a depth profile around it; the spread
+// per sqrt(second)), redrawn every step into a book with a depth profile around it (each side a
+// grid: best price, level spacing, one quantity per level, handed to the venue in one call, so a
+// step costs a few numbers and no per-level writes); the spread
 // follows Markov regimes (each lasting an exponential time) scaled by spread-shift faults; depth
 // is scaled by liquidity-drop faults; other participants' trades arrive as a Poisson process with
 // exponential sizes, hit the book and shrink the levels they take. All draws come from the
@@ -9,7 +11,7 @@ import type { Rng } from '../../core/clock/rng.ts';
 import type { Side } from '../../core/model/order.ts';
 import type { Clock } from '../../core/ports/clock.ts';
 import type { FaultSchedule } from '../faults.ts';
-import { replaceSide, type MarketModel, type MarketSink } from './market-model.ts';
+import type { GridMarketSink, MarketModel } from './market-model.ts';
 import { noWarnings, PriceFloor, ticksText, type WarnFn } from './price-floor.ts';
 
 export interface SyntheticSpec {
@@ -30,11 +32,25 @@ export interface SyntheticSpec {
 }
 
 export class SyntheticModel implements MarketModel {
-  private mid: number;
+  /** The mid (ticks, fractional) in a typed array: a double field would box a new number on
+   *  every step's write. */
+  private readonly midCell = new Float64Array(1);
+  private get mid(): number {
+    return this.midCell[0] as number;
+  }
+  private set mid(x: number) {
+    this.midCell[0] = x;
+  }
+  /** The depth factor the level quantities were last computed for. */
+  private levelsFactor = NaN;
   private regime = 0;
   private regimeEndsAt = 0;
-  private bids: number[] = [];
-  private asks: number[] = [];
+  /** The book as last drawn: best prices, the levels the bid side has (prices of at least one
+   *  tick), and the lots of each level (0: none), the same on both sides. */
+  private bestBid = 0;
+  private bestAsk = 0;
+  private bidLevels = 0;
+  private readonly levelQty: Float64Array;
   private readonly walkRng: Rng;
   private readonly regimeRng: Rng;
   private readonly tradeRng: Rng;
@@ -44,7 +60,7 @@ export class SyntheticModel implements MarketModel {
   constructor(
     private readonly clock: Clock,
     rng: Rng,
-    private readonly sink: MarketSink,
+    private readonly sink: GridMarketSink,
     private readonly faults: FaultSchedule,
     private readonly spec: SyntheticSpec,
     warn: WarnFn = noWarnings,
@@ -56,12 +72,16 @@ export class SyntheticModel implements MarketModel {
     this.tradeRng = rng.stream('trades');
     this.midFloor = new PriceFloor('the mid', warn);
     this.bidFloor = new PriceFloor('the displayed best bid', warn);
+    this.levelQty = new Float64Array(spec.depth.length);
   }
+
+  /** One model step; created once, so the step posts no closure. */
+  private readonly stepHandler = (): void => this.step();
 
   start(): void {
     this.regimeEndsAt = this.clock.now() + this.duration(0);
     this.rebuild();
-    this.clock.schedule(() => this.step(), this.spec.stepMs);
+    this.clock.post(this.stepHandler, this.spec.stepMs);
     if (this.spec.trades && this.spec.trades.ratePerSec > 0) this.scheduleTrade();
   }
 
@@ -94,7 +114,7 @@ export class SyntheticModel implements MarketModel {
       this.regimeEndsAt += this.duration(this.regime);
     }
     this.rebuild();
-    this.clock.schedule(() => this.step(), this.spec.stepMs);
+    this.clock.post(this.stepHandler, this.spec.stepMs);
   }
 
   private rebuild(): void {
@@ -102,34 +122,36 @@ export class SyntheticModel implements MarketModel {
     const base = (this.spec.regimes[this.regime] as { spreadTicks: number }).spreadTicks;
     const spread = Math.max(1, Math.round(base * this.faults.spreadFactor(now)));
     const depthFactor = this.faults.depthFactor(now);
-    const bestBid = this.bidFloor.hold(
-      Math.floor(this.mid - spread / 2),
-      `mid ${ticksText(this.mid)} less half the spread of ${spread}`,
-    );
+    const rawBid = Math.floor(this.mid - spread / 2);
+    const bestBid = this.bidFloor.clear(rawBid)
+      ? rawBid
+      : this.bidFloor.hold(rawBid, `mid ${ticksText(this.mid)} less half the spread of ${spread}`);
     const bestAsk = bestBid + spread;
-    const bids: Array<[number, number]> = [];
-    const asks: Array<[number, number]> = [];
     const gap = this.spec.levelSpacingTicks;
-    this.spec.depth.forEach((q, i) => {
-      const qty = Math.round(q * depthFactor);
-      if (bestBid - i * gap >= 1) bids.push([bestBid - i * gap, qty]);
-      asks.push([bestAsk + i * gap, qty]);
-    });
-    this.bids = replaceSide(this.sink, 'bid', this.bids, bids);
-    this.asks = replaceSide(this.sink, 'ask', this.asks, asks);
+    const depth = this.spec.depth;
+    if (depthFactor !== this.levelsFactor) {
+      for (let i = 0; i < depth.length; i++) this.levelQty[i] = Math.round((depth[i] as number) * depthFactor);
+      this.levelsFactor = depthFactor;
+    }
+    // Bid levels stop above one tick: level i is there while bestBid - i x gap >= 1.
+    this.bidLevels = Math.min(depth.length, Math.floor((bestBid - 1) / gap) + 1);
+    this.bestBid = bestBid;
+    this.bestAsk = bestAsk;
+    this.sink.setGrid('bid', bestBid, gap, this.levelQty, this.bidLevels);
+    this.sink.setGrid('ask', bestAsk, gap, this.levelQty, depth.length);
     this.sink.refreshTop();
   }
 
   private scheduleTrade(): void {
     const rate = (this.spec.trades as { ratePerSec: number }).ratePerSec;
-    this.clock.schedule(
-      () => {
-        this.trade();
-        this.scheduleTrade();
-      },
-      this.tradeRng.exponential(1000 / rate),
-    );
+    this.clock.post(this.tradeHandler, this.tradeRng.exponential(1000 / rate));
   }
+
+  /** One trade and the next one's scheduling; created once, so a trade posts no closure. */
+  private readonly tradeHandler = (): void => {
+    this.trade();
+    this.scheduleTrade();
+  };
 
   /** Another participant's market order walks the displayed book. */
   private trade(): void {
@@ -139,9 +161,14 @@ export class SyntheticModel implements MarketModel {
       Math.round(this.tradeRng.exponential((this.spec.trades as { meanQty: number }).meanQty)),
     );
     const side = aggressor === 'buy' ? 'ask' : 'bid';
-    const prices = [...(side === 'ask' ? this.asks : this.bids)].sort((a, b) => (side === 'ask' ? a - b : b - a));
-    for (const price of prices) {
+    // The levels as drawn, best first (one emptied by an earlier trade has nothing available).
+    const gap = side === 'ask' ? this.spec.levelSpacingTicks : -this.spec.levelSpacingTicks;
+    const best = side === 'ask' ? this.bestAsk : this.bestBid;
+    const levels = side === 'ask' ? this.levelQty.length : this.bidLevels;
+    for (let i = 0; i < levels; i++) {
       if (remaining <= 0) break;
+      if ((this.levelQty[i] as number) <= 0) continue;
+      const price = best + i * gap;
       // Volume we already took is gone: another participant can only take what is left.
       const take = Math.min(this.sink.available(side, price), remaining);
       if (take <= 0) continue;

@@ -11,7 +11,8 @@
 import { tradeId } from '../../core/model/ids.ts';
 import type { Instrument } from '../../core/model/instrument.ts';
 import type { Side } from '../../core/model/order.ts';
-import type { L2Book } from '../book/l2-book.ts';
+import { GridBook } from '../book/grid-book.ts';
+import type { DisplayedBook } from '../book/l2-book.ts';
 import type { QueueModel } from './queue-model.ts';
 import type { ExchangeOrder, ExchangeTrade } from './exchange-order.ts';
 import { ExchangeAccount } from './exchange-account.ts';
@@ -45,6 +46,42 @@ export interface ExchangeConfig {
   readonly clientIdUniqueness: 'open-orders' | 'all-orders';
 }
 
+/** A side as a model last drew it with setGrid: the levels with volume are its previous levels. */
+class DrawnSide {
+  best = 0;
+  gap = 1;
+  count = 0;
+  qty = new Float64Array(0);
+  /** Whether the displayed side holds no level outside this drawing. */
+  clean = true;
+
+  constructor(private readonly side: 'bid' | 'ask') {}
+
+  record(best: number, gap: number, qtys: ArrayLike<number>, count: number): void {
+    if (this.qty.length < count) this.qty = new Float64Array(count);
+    for (let i = 0; i < count; i++) this.qty[i] = qtys[i] as number;
+    this.best = best;
+    this.gap = gap;
+    this.count = count;
+  }
+
+  price(i: number): number {
+    return this.side === 'bid' ? this.best - i * this.gap : this.best + i * this.gap;
+  }
+
+  has(price: number): boolean {
+    const d = (this.side === 'bid' ? this.best - price : price - this.best) / this.gap;
+    return d >= 0 && d < this.count && Number.isInteger(d) && (this.qty[d] as number) > 0;
+  }
+
+  /** The drawing's levels with volume, best first. */
+  prices(): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < this.count; i++) if ((this.qty[i] as number) > 0) out.push(this.price(i));
+    return out;
+  }
+}
+
 const opposite = (s: 'bid' | 'ask'): 'bid' | 'ask' => (s === 'bid' ? 'ask' : 'bid');
 const bookSide = (side: Side): 'bid' | 'ask' => (side === 'buy' ? 'bid' : 'ask');
 
@@ -56,6 +93,11 @@ export abstract class BookMatcher {
   private readonly consumed = { bid: new Map<number, number>(), ask: new Map<number, number>() };
   /** Market volume traded per level since its last depth update (not a cancel). */
   private readonly tradedSince = { bid: new Map<number, number>(), ask: new Map<number, number>() };
+  /** Each side's last completed drawing (setGrid), and how many redraws are under way. */
+  private readonly drawn = { bid: new DrawnSide('bid'), ask: new DrawnSide('ask') };
+  private redrawing = 0;
+  /** The book when it is a GridBook (a generated market's), which can take a redraw whole. */
+  private readonly gridBook: GridBook | null;
   private nextTrade = 1;
   private haltedNow = false;
   lastTradePrice: number | null = null;
@@ -70,10 +112,11 @@ export abstract class BookMatcher {
   };
 
   constructor(
-    readonly book: L2Book,
+    readonly book: DisplayedBook,
     protected readonly config: ExchangeConfig,
     protected readonly now: () => number,
   ) {
+    this.gridBook = book instanceof GridBook ? book : null;
     this.account = new ExchangeAccount(
       config.account !== null,
       config.account?.quoteUnits ?? 0,
@@ -112,25 +155,77 @@ export abstract class BookMatcher {
     // case when a model redraws its whole book every step).
     if (prev === qty && !this.consumed[side].has(price) && !this.tradedSince[side].has(price)) return;
     this.book.set(side, price, qty);
-    if (refresh || qty === 0) this.consumed[side].delete(price);
-    else {
-      const c = this.consumed[side].get(price);
-      if (c !== undefined && c > qty) this.consumed[side].set(price, qty);
+    // (Deleting only what is there: a Map delete can shrink and reallocate its table.)
+    const consumed = this.consumed[side];
+    if (refresh || qty === 0) {
+      if (consumed.size > 0 && consumed.has(price)) consumed.delete(price);
+    } else {
+      const c = consumed.get(price);
+      if (c !== undefined && c > qty) consumed.set(price, qty);
     }
-    const traded = this.tradedSince[side].get(price) ?? 0;
-    this.tradedSince[side].delete(price);
+    const tradedSince = this.tradedSince[side];
+    const traded = tradedSince.get(price);
+    if (traded !== undefined) tradedSince.delete(price);
     const ourSide: Side = side === 'bid' ? 'buy' : 'sell';
-    const cancelled = prev - traded - qty;
+    const cancelled = prev - (traded ?? 0) - qty;
     if (cancelled > 0) {
       // The displayed level holds market volume only, while `ahead` also counts our own earlier
       // orders at the price: the queue model apportions the cancel over the market part.
       let ours = 0;
       for (const o of this.resting.at(ourSide, price)) {
-        o.ahead = ours + this.config.queue.onShrink(Math.max(0, o.ahead - ours), prev - traded, qty);
+        o.ahead = ours + this.config.queue.onShrink(Math.max(0, o.ahead - ours), prev - (traded ?? 0), qty);
         ours += o.qty - o.filled;
       }
     }
     if (!this.halted && this.resting.size > 0) this.fillCrossed(side);
+  }
+
+  /**
+   * The model redraws a whole side as a grid: level i at `best` -/+ i x `gap` (bids/asks) holds
+   * `qtys[i]` lots (0: no level), i < `count`. The same as what a model that rebuilds its book
+   * did: set each new level, best first, then remove each level of its previous drawing that is
+   * not among them (setLevel with a refresh). When the displayed side is exactly the previous
+   * drawing (`clean`), no redraw is under way (a fill inside one can make a model redraw again)
+   * and none of our orders rest, nothing but the book and the volume we consumed or saw traded
+   * there depends on the order of those writes, and every level of the side is refreshed or
+   * removed: a GridBook then takes the grid as it is and both maps of the side are emptied
+   * (every entry in them is at a level of the previous drawing). Otherwise the writes go one by
+   * one, each with its queue update and crossing check, exactly as before.
+   */
+  setGrid(side: 'bid' | 'ask', best: number, gap: number, qtys: ArrayLike<number>, count: number): void {
+    const isBid = side === 'bid';
+    const prev = isBid ? this.drawn.bid : this.drawn.ask;
+    const grid = this.gridBook;
+    if (grid !== null && this.redrawing === 0 && this.resting.size === 0 && prev.clean) {
+      // (Map.clear allocates a fresh table even when the map is empty: most steps have nothing.)
+      const consumed = isBid ? this.consumed.bid : this.consumed.ask;
+      if (consumed.size > 0) consumed.clear();
+      const traded = isBid ? this.tradedSince.bid : this.tradedSince.ask;
+      if (traded.size > 0) traded.clear();
+      grid.setGrid(side, best, gap, qtys, count);
+      prev.record(best, gap, qtys, count);
+      return;
+    }
+    const book = this.book;
+    // The previous drawing as it was when this redraw began (a redraw inside this one replaces
+    // it only after this one's removals, as the model's own list of levels did).
+    const previous = prev.prices();
+    const next = new DrawnSide(side);
+    next.record(best, gap, qtys, count);
+    this.redrawing++;
+    try {
+      for (let i = 0; i < count; i++) {
+        const q = next.qty[i] as number;
+        if (q > 0) this.setLevel(side, next.price(i), q);
+      }
+      for (const price of previous) if (!next.has(price)) this.setLevel(side, price, 0);
+    } finally {
+      this.redrawing--;
+    }
+    prev.record(best, gap, next.qty, count);
+    // Clean again once the side shows nothing but this drawing (a redraw inside this one may
+    // have left levels of its own that no later drawing removes).
+    prev.clean = book.depth(side, Number.MAX_SAFE_INTEGER).every(([price]) => prev.has(price));
   }
 
   /** A trade between other participants: `aggressor` took liquidity at `price`. */

@@ -5,6 +5,8 @@
 import type { Side } from '../../core/model/order.ts';
 import type { ExchangeOrder } from './exchange-order.ts';
 
+const NONE: readonly ExchangeOrder[] = Object.freeze([]);
+
 export class RestingOrders {
   private readonly bySide: Record<Side, Map<number, ExchangeOrder[]>> = { buy: new Map(), sell: new Map() };
   private count = 0;
@@ -41,7 +43,7 @@ export class RestingOrders {
   }
 
   at(side: Side, price: number): readonly ExchangeOrder[] {
-    return this.bySide[side].get(price) ?? [];
+    return this.bySide[side].get(price) ?? NONE;
   }
 
   /** Our best resting price on a side (highest buy, lowest sell), or null. */

@@ -45,13 +45,80 @@ class Channel {
   constructor(private readonly clock: Clock) {}
   /** Delivers `fn` after `delay`, never before anything this channel delivered earlier. */
   send(delay: number, fn: () => void): void {
+    const at = this.reserve(delay);
+    this.clock.post(fn, at - this.clock.now());
+  }
+
+  /** The time a message sent now with `delay` arrives (taken: later messages come after it). */
+  reserve(delay: number): number {
     const at = Math.max(this.clock.now() + delay, this.last);
     this.last = at;
-    this.clock.post(fn, at - this.clock.now());
+    return at;
   }
 }
 
 const EMPTY_TOP: TopOfBook = { bid: null, bidQty: 0, ask: null, askQty: 0 };
+/** A missing price in the numeric top-of-book records (prices are ticks, never negative). */
+const NO_PRICE = -1;
+
+/**
+ * Tops of book on their way to our view, oldest first: a ring of numbers (price NO_PRICE for a
+ * missing side) with each top's arrival time and the clock's order mark at its sending, so a
+ * top-of-book change allocates nothing. The channel delivers in order, so the oldest is always
+ * the next to arrive.
+ */
+class TopRing {
+  private cols: Float64Array[] = [0, 1, 2, 3, 4, 5].map(() => new Float64Array(16));
+  private head = 0;
+  size = 0;
+
+  /** Queues a top arriving at `at`, sent at order mark `mark`. */
+  push(bid: number, bidQty: number, ask: number, askQty: number, at: number, mark: number): void {
+    if (this.size === (this.cols[0] as Float64Array).length) this.grow();
+    const [b, bq, a, aq, t, m] = this.cols as [
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+    ];
+    const slot = (this.head + this.size++) & (b.length - 1);
+    b[slot] = bid;
+    bq[slot] = bidQty;
+    a[slot] = ask;
+    aq[slot] = askQty;
+    t[slot] = at;
+    m[slot] = mark;
+  }
+
+  /** Arrival time and order mark of the oldest top. */
+  headAt(): number {
+    return (this.cols[4] as Float64Array)[this.head] as number;
+  }
+
+  headMark(): number {
+    return (this.cols[5] as Float64Array)[this.head] as number;
+  }
+
+  /** Takes the oldest top off the ring into `into` (bid, bidQty, ask, askQty). */
+  shift(into: Float64Array): void {
+    const h = this.head;
+    for (let c = 0; c < 4; c++) into[c] = (this.cols[c] as Float64Array)[h] as number;
+    this.head = (h + 1) & ((this.cols[0] as Float64Array).length - 1);
+    this.size--;
+  }
+
+  private grow(): void {
+    const n = (this.cols[0] as Float64Array).length;
+    this.cols = this.cols.map((col) => {
+      const wider = new Float64Array(2 * n);
+      for (let i = 0; i < this.size; i++) wider[i] = col[(this.head + i) & (n - 1)] as number;
+      return wider;
+    });
+    this.head = 0;
+  }
+}
 
 export class SimVenue implements Broker, MarketDataPort {
   readonly clientIdMaxLength: number;
@@ -62,8 +129,12 @@ export class SimVenue implements Broker, MarketDataPort {
   private readonly rest: Channel;
   private readonly stream: Channel;
   private readonly data: Channel;
-  private view: TopOfBook = EMPTY_TOP;
+  /** Our view's top as numbers (bid, bidQty, ask, askQty; NO_PRICE for a missing side), and
+   *  the object topOfBook() hands out, built when the view changed since it was last asked. */
+  private readonly viewTop = new Float64Array([NO_PRICE, 0, NO_PRICE, 0]);
+  private view: TopOfBook | null = EMPTY_TOP;
   private viewAt: number | null = null;
+  private readonly inFlight = new TopRing();
   /** Every trade and the true mid path, for benchmarks. */
   readonly tape = new MarketTape();
   private tapeBid: number | null = null;
@@ -71,8 +142,10 @@ export class SimVenue implements Broker, MarketDataPort {
   private get skewMs(): number {
     return this.options.clockSkewMs ?? 0;
   }
-  /** The top last sent towards our view; null when the view may be behind it (quotes were stale). */
-  private published: TopOfBook | null = EMPTY_TOP;
+  /** The top last sent towards our view (as viewTop); `publishedValid` false when the view may be
+   *  behind it (quotes were stale). */
+  private readonly published = new Float64Array([NO_PRICE, 0, NO_PRICE, 0]);
+  private publishedValid = true;
 
   constructor(
     private readonly clock: Clock,
@@ -130,6 +203,18 @@ export class SimVenue implements Broker, MarketDataPort {
   // ---- MarketDataPort: our delayed view ------------------------------------------------
 
   topOfBook(_symbol: Symbol): TopOfBook {
+    this.settleView();
+    if (this.view === null) {
+      const v = this.viewTop;
+      const bid = v[0] as number;
+      const ask = v[2] as number;
+      this.view = {
+        bid: bid === NO_PRICE ? null : bid,
+        bidQty: v[1] as number,
+        ask: ask === NO_PRICE ? null : ask,
+        askQty: v[3] as number,
+      };
+    }
     return this.view;
   }
 
@@ -138,6 +223,7 @@ export class SimVenue implements Broker, MarketDataPort {
   }
 
   lastUpdateAt(_symbol: Symbol): number | null {
+    this.settleView();
     return this.viewAt;
   }
 
@@ -152,37 +238,70 @@ export class SimVenue implements Broker, MarketDataPort {
 
   /** Market models call this after each market change; publishes the top if it moved. */
   refreshTop(): void {
-    const b = this.exchange.book;
+    const ex = this.exchange;
+    const b = ex.book;
     const bid = b.bestBid();
     const ask = b.bestAsk();
-    const top: TopOfBook = {
-      bid,
-      bidQty: bid === null ? 0 : this.exchange.available('bid', bid),
-      ask,
-      askQty: ask === null ? 0 : this.exchange.available('ask', ask),
-    };
+    const bidQty = bid === null ? 0 : ex.available('bid', bid);
+    const askQty = ask === null ? 0 : ex.available('ask', ask);
     if (bid !== this.tapeBid || ask !== this.tapeAsk) {
       // The true market, for benchmarks: recorded whatever our (delayed, maybe stale) view shows.
       this.tapeBid = bid;
       this.tapeAsk = ask;
       this.tape.mid(this.clock.now(), bid !== null && ask !== null ? (bid + ask) / 2 : null);
     }
+    const bidN = bid === null ? NO_PRICE : bid;
+    const askN = ask === null ? NO_PRICE : ask;
+    this.settleView();
     const p = this.published;
-    if (p && p.bid === top.bid && p.ask === top.ask && p.bidQty === top.bidQty && p.askQty === top.askQty) return;
+    if (this.publishedValid && p[0] === bidN && p[2] === askN && p[1] === bidQty && p[3] === askQty) return;
     // While quotes are stale nothing is sent, and a top that arrives stale is dropped: either
     // way the view is behind, so the first refresh after the window sends the current top.
     if (this.faults.quotesStale(this.clock.now())) {
-      this.published = null;
+      this.publishedValid = false;
       return;
     }
-    this.published = top;
-    this.data.send(this.latency.sample('marketData'), () => {
-      if (!this.faults.quotesStale(this.clock.now())) {
-        this.view = top;
-        this.viewAt = this.clock.now();
-      } else this.published = null;
-    });
+    p[0] = bidN;
+    p[1] = bidQty;
+    p[2] = askN;
+    p[3] = askQty;
+    this.publishedValid = true;
+    const delay = this.latency.sample('marketData');
+    const clock = this.clock;
+    if (clock.orderMark !== undefined && clock.hasRun !== undefined) {
+      // On a virtual clock the top is not posted: it waits in the ring with its arrival time and
+      // its place in the clock's order, and is applied when the view is next read, exactly where
+      // its delivery would have run.
+      this.inFlight.push(bidN, bidQty, askN, askQty, this.data.reserve(delay), clock.orderMark());
+    } else {
+      this.inFlight.push(bidN, bidQty, askN, askQty, 0, 0);
+      this.data.send(delay, this.deliverTop);
+    }
   }
+
+  /** Applies every top in flight whose delivery has run by now (virtual clocks). */
+  private settleView(): void {
+    const clock = this.clock;
+    const ring = this.inFlight;
+    if (ring.size === 0 || clock.hasRun === undefined) return;
+    while (ring.size > 0 && clock.hasRun(ring.headAt(), ring.headMark())) this.arrive(ring.headAt());
+  }
+
+  /** A top sent by refreshTop reaches our view at `at` (the oldest in flight). */
+  private arrive(at: number): void {
+    if (!this.faults.quotesStale(at)) {
+      this.inFlight.shift(this.viewTop);
+      this.view = null;
+      this.viewAt = at;
+    } else {
+      this.inFlight.shift(this.dropped);
+      this.publishedValid = false;
+    }
+  }
+
+  /** The posted delivery on a clock that cannot order unposted work (a wall clock). */
+  private readonly deliverTop = (): void => this.arrive(this.clock.now());
+  private readonly dropped = new Float64Array(4);
 
   // ---- Broker --------------------------------------------------------------------------
 

@@ -1,0 +1,234 @@
+// Builds the simulated venue of a scenario: venue rules, latency, fault schedule, the exchange
+// over a displayed L2 book, and the market model that drives it; schedules the faults' window
+// edges (logged), halts and price jumps when started. The caller starts it before scheduling
+// anything else, so orders at the run's first instant already see a book.
+import type { Rng } from '../../src/core/clock/rng.ts';
+import type { ExecEvent } from '../../src/core/model/events.ts';
+import { priceToTicks, qtyToLots, type Instrument } from '../../src/core/model/instrument.ts';
+import type { Clock } from '../../src/core/ports/clock.ts';
+import { venueRules, type VenueRules } from '../../src/core/venues/index.ts';
+import { L2Book } from '../../src/sim/book/l2-book.ts';
+import { FaultSchedule, type FaultSpec } from '../../src/sim/faults.ts';
+import { LatencyModel } from '../../src/sim/latency-model.ts';
+import { AlmgrenChrissModel } from './almgren-chriss-model.ts';
+import type { MarketModel, MarketSink } from './market-model.ts';
+import type { WarnFn } from '../../src/sim/market/price-floor.ts';
+import { StaticBookModel } from '../../src/sim/market/static-book-model.ts';
+import { SyntheticModel } from './synthetic-model.ts';
+import { ZeroIntelligenceModel } from '../../src/sim/market/zero-intelligence-model.ts';
+import { makeQueueModel } from '../../src/sim/venue/queue-model.ts';
+import { SimExchange } from './sim-exchange.ts';
+import { SimVenue, type SimVenueOptions } from './sim-venue.ts';
+import { assetsOf } from '../../src/core/fills/fees.ts';
+import type { Scenario } from '../../src/scenario/schema.ts';
+import { parseDurationMs } from '../../src/scenario/time-fields.ts';
+import { buildReplayModel } from '../../src/runtime/build-replay.ts';
+
+export interface BuiltVenue {
+  readonly venue: SimVenue;
+  readonly model: MarketModel;
+  /** The exchange core behind the venue (the venue's own records of our orders, its book). */
+  readonly exchange: SimExchange;
+  /** Starts the market, the venue's calendar and the fault schedule (after the engine exists). */
+  start(): void;
+}
+
+/** What a caller other than a backtest changes (the wall-clock gateway). */
+export interface BuildVenueOptions {
+  /** The venue's rules instead of those of `venue.name` (e.g. other trading hours). */
+  readonly rules?: VenueRules;
+  /** The clock a replay market reads its recorded times against, when not `clock` (shifted so
+   *  that the recording's start is now). */
+  readonly replayClock?: Clock;
+}
+
+const TIME_UNIT_MS = { second: 1_000, minute: 60_000, hour: 3_600_000, day: 86_400_000 } as const;
+
+function faultSpecs(s: Scenario, start: number): FaultSpec[] {
+  const at = (d: string) => start + parseDurationMs(d);
+  return s.faults.map((f): FaultSpec => {
+    if (f.kind === 'price_jump') return { kind: 'price_jump', at: at(f.at), bps: f.bps };
+    return { ...f, from: at(f.from), until: at(f.until) } as FaultSpec;
+  });
+}
+
+export function buildVenue(
+  s: Scenario,
+  scenarioFile: string,
+  clock: Clock,
+  rng: Rng,
+  instrument: Instrument,
+  start: number,
+  record: (event: ExecEvent) => void,
+  options: BuildVenueOptions = {},
+): BuiltVenue {
+  const onFault = (fault: string, detail: string): void => record({ kind: 'FaultApplied', fault, detail });
+  const rules = options.rules ?? venueRules(s.venue.name);
+  const faults = new FaultSchedule(faultSpecs(s, start), rng.stream('faults'));
+  const latency = new LatencyModel(s.venue.latency, rng.stream('latency'));
+  const book = new L2Book();
+  const exchange = new SimExchange(
+    book,
+    {
+      instrument,
+      makerFeeBps: s.venue.fees.makerBps,
+      takerFeeBps: s.venue.fees.takerBps,
+      queue: makeQueueModel(s.venue.queue),
+      fillOnTouch: s.venue.fillOnTouch,
+      account: s.venue.account
+        ? {
+            quoteUnits: priceToTicks(instrument, s.venue.account.quote) * qtyToLots(instrument, '1'),
+            baseLots: qtyToLots(instrument, s.venue.account.base),
+          }
+        : null,
+      clientIdUniqueness: rules.clientIdUniqueness,
+    },
+    () => clock.now(),
+  );
+  const venue = new SimVenue(clock, exchange, latency, faults, {
+    rules,
+    onFault,
+    clockSkewMs: s.venue.clockSkewMs,
+    ...commissionOption(s, instrument),
+  });
+  const sink: MarketSink = {
+    setLevel: (side, price, qty, refresh) => exchange.setLevel(side, price, qty, refresh),
+    marketTrade: (price, qty, aggressor) => {
+      venue.marketTrade(price, qty);
+      exchange.marketTrade(price, qty, aggressor);
+    },
+    refreshTop: () => venue.refreshTop(),
+    levelQty: (side, price) => book.qty(side, price),
+    best: (side) => (side === 'bid' ? book.bestBid() : book.bestAsk()),
+    available: (side, price) => exchange.available(side, price),
+  };
+  const model = buildModel(
+    s,
+    scenarioFile,
+    clock,
+    options.replayClock ?? clock,
+    rng.stream('market'),
+    instrument,
+    sink,
+    faults,
+    exchange,
+    record,
+  );
+
+  const startAll = (): void => {
+    for (const m of faults.milestones()) {
+      clock.schedule(() => {
+        const what = m.spec.kind;
+        if (m.edge === 'at' && m.spec.kind === 'price_jump') {
+          onFault(what, `price jumps ${m.spec.bps} bps`);
+          model.jump(m.spec.bps);
+          return;
+        }
+        onFault(what, `${what} ${m.edge === 'start' ? 'begins' : 'ends'}`);
+        if (what === 'halt') exchange.halted = m.edge === 'start';
+        if (what === 'spread_shift' || what === 'liquidity_drop' || what === 'stale_quotes') venue.refreshTop();
+      }, m.at - start);
+    }
+    venue.start();
+    model.start();
+  };
+  return { venue, model, exchange, start: startAll };
+}
+
+function buildModel(
+  s: Scenario,
+  scenarioFile: string,
+  clock: Clock,
+  replayClock: Clock,
+  rng: Rng,
+  inst: Instrument,
+  sink: MarketSink,
+  faults: FaultSchedule,
+  exchange: SimExchange,
+  record: (event: ExecEvent) => void,
+): MarketModel {
+  const m = s.market;
+  const ticks = (price: string) => priceToTicks(inst, price);
+  const lots = (qty: string) => qtyToLots(inst, qty);
+  const tick = Number(inst.tickSize);
+  const lot = Number(inst.lotSize);
+  const warn: WarnFn = (warning, detail) => record({ kind: 'ModelWarning', model: m.model, warning, detail });
+  switch (m.model) {
+    case 'static_book':
+      return new StaticBookModel(sink, {
+        bids: m.bids.map(([p, q]) => [ticks(p), lots(q)] as const),
+        asks: m.asks.map(([p, q]) => [ticks(p), lots(q)] as const),
+      });
+    case 'synthetic':
+      return new SyntheticModel(
+        clock,
+        rng,
+        sink,
+        faults,
+        {
+          initialMid: ticks(m.initialPrice),
+          walk: m.walk,
+          sigma: m.walk === 'arithmetic' ? m.volatility / tick : m.volatility,
+          stepMs: m.stepMs,
+          regimes:
+            m.regimes.length > 0
+              ? m.regimes.map((r) => ({ spreadTicks: r.spreadTicks, meanDurationMs: parseDurationMs(r.meanDuration) }))
+              : [{ spreadTicks: m.spreadTicks, meanDurationMs: Infinity }],
+          depth: m.depth.map(lots),
+          levelSpacingTicks: m.levelSpacingTicks,
+          trades: m.trades ? { ratePerSec: m.trades.ratePerSec, meanQty: lots(m.trades.meanQty) } : null,
+        },
+        warn,
+      );
+    case 'almgren_chriss': {
+      const model = new AlmgrenChrissModel(
+        clock,
+        rng,
+        sink,
+        faults,
+        {
+          initialMid: ticks(m.initialPrice),
+          sigma: m.sigma / tick,
+          timeUnitMs: TIME_UNIT_MS[m.timeUnit],
+          gamma: (m.gamma * lot) / tick,
+          epsilon: m.epsilon / tick,
+          eta: (m.eta * lot) / tick,
+          stepMs: m.stepMs,
+          rateIntervalMs: parseDurationMs(m.rateInterval),
+          depth: m.depth.map(lots),
+        },
+        warn,
+      );
+      exchange.impact = model;
+      return model;
+    }
+    case 'zero_intelligence':
+      return new ZeroIntelligenceModel(clock, rng, sink, {
+        initialMid: ticks(m.initialPrice),
+        limitRatePerSec: m.limitRatePerSec,
+        marketRatePerSec: m.marketRatePerSec,
+        cancelRatePerSec: m.cancelRatePerSec,
+        priceRangeTicks: m.priceRangeTicks,
+        meanQty: lots(m.meanQty),
+        initialOrders: m.initialOrders,
+      });
+    case 'replay':
+      return buildReplayModel(m, scenarioFile, replayClock, inst, sink, record, parseDurationMs(s.duration));
+  }
+}
+
+/** The venue states commissions in another asset: the fee (notional units) at that asset's price. */
+function commissionOption(s: Scenario, inst: Instrument): Pick<SimVenueOptions, 'commission'> {
+  const asset = s.venue.fees.commissionAsset;
+  if (asset === undefined) return {};
+  const { base, quote } = assetsOf(inst.symbol);
+  const unit = Number(inst.tickSize) * Number(inst.lotSize);
+  const fixed = s.venue.fees.commissionAssetPrice === undefined ? null : Number(s.venue.fees.commissionAssetPrice);
+  return {
+    commission: (fee, price) => {
+      const quoteFee = fee * unit;
+      const rate = asset === quote ? 1 : asset === base ? price * Number(inst.tickSize) : (fixed as number);
+      return { asset, amount: (quoteFee / rate).toFixed(12).replace(/\.?0+$/, '') || '0' };
+    },
+  };
+}

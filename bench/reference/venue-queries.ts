@@ -1,0 +1,124 @@
+// What the simulated venue answers to our REST queries (one order, open orders, a page of
+// orders updated since a time, the account), built from the exchange's own records at the moment
+// the request reaches the venue. Separate from sim-venue.ts, which decides when and whether a
+// request and its answer travel (latency, faults); this is only what the answer says.
+// `skewMs` is the venue's clock against ours: every time the venue states (update times, trade
+// times, the listing's `since` and cursor) is on its clock, as a live venue's are.
+import type { ClientOrderId } from '../../src/core/model/ids.ts';
+import type { OrderStatusReport, VenueMessage } from '../../src/core/model/reports.ts';
+import type { OrdersCursor } from '../../src/core/ports/broker.ts';
+import type { ExchangeOrder } from '../../src/sim/venue/exchange-order.ts';
+import type { SimExchange } from './sim-exchange.ts';
+
+/** How the venue states a trade's commission, when not in quote (fee is in notional units). */
+export type Commission = (fee: number, price: number) => { asset: string; amount: string };
+
+export function orderAnswer(
+  exchange: SimExchange,
+  clientOrderId: ClientOrderId,
+  commission?: Commission,
+  skewMs = 0,
+): VenueMessage {
+  const o = exchange.order(clientOrderId);
+  return o ? statusReport(o, commission, skewMs) : { kind: 'OrderNotFoundReport', clientOrderId };
+}
+
+export function openOrdersAnswer(
+  exchange: SimExchange,
+  asOf: number,
+  commission?: Commission,
+  skewMs = 0,
+): VenueMessage {
+  return {
+    kind: 'OpenOrdersReport',
+    asOf,
+    orders: exchange.openOrders().map((o) => {
+      const { kind: _k, ...rest } = statusReport(o, commission, skewMs);
+      return rest;
+    }),
+  };
+}
+
+/** Orders updated (or submitted: `by`) since `since`, oldest first (ties by venue order id),
+ *  `limit` per page. */
+export function ordersPageAnswer(
+  exchange: SimExchange,
+  since: number,
+  limit: number,
+  after: OrdersCursor | undefined,
+  by: 'updated' | 'submitted',
+  asOf: number,
+  commission?: Commission,
+  skewMs = 0,
+): VenueMessage {
+  // On the venue's clock: `since` and the cursor come from times the venue stated.
+  const time = (o: ExchangeOrder): number => (by === 'updated' ? o.updatedAt : o.createdAt) + skewMs;
+  const key = (at: number, venueOrderId: string) => [at, Number(venueOrderId.slice(1))] as const;
+  const cmp = (a: readonly [number, number], b: readonly [number, number]) => a[0] - b[0] || a[1] - b[1];
+  const from = after ? key(after.at, after.venueOrderId) : null;
+  const all = exchange
+    .ordersSince(since - skewMs, by)
+    .map((o) => ({ o, k: key(time(o), o.venueOrderId) }))
+    .filter(({ k }) => from === null || cmp(k, from) > 0)
+    .sort((a, b) => cmp(a.k, b.k));
+  const page = all.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    kind: 'OrdersPageReport',
+    since,
+    asOf,
+    next: all.length > limit && last ? { at: time(last.o), venueOrderId: last.o.venueOrderId } : null,
+    orders: page.map(({ o }) => {
+      const { kind: _k, ...rest } = statusReport(o, commission, skewMs);
+      return { ...rest, updatedAt: o.updatedAt + skewMs, submittedAt: o.createdAt + skewMs };
+    }),
+  };
+}
+
+/** The account for the exchange's symbol: totals and, when the scenario gave starting balances,
+ *  free and locked as the exchange's own open orders hold them (sells lock base, buys lock quote
+ *  at their limit or stop price). Without starting balances the account is unlimited and has no
+ *  meaningful split: totals only. */
+export function accountAnswer(exchange: SimExchange, asOf: number): VenueMessage {
+  const totals = {
+    kind: 'AccountReport',
+    asOf,
+    symbol: exchange.symbol,
+    position: exchange.position,
+    quote: exchange.quoteBalance,
+  } as const;
+  if (!exchange.account.limited) return totals;
+  const open = exchange.openOrders();
+  const lockedBase = exchange.account.lockedBase(open);
+  const lockedQuote = exchange.account.lockedQuote(open);
+  return {
+    ...totals,
+    balances: {
+      base: { free: exchange.position - lockedBase, locked: lockedBase },
+      quote: { free: exchange.quoteBalance - lockedQuote, locked: lockedQuote },
+    },
+  };
+}
+
+export function statusReport(o: ExchangeOrder, commission?: Commission, skewMs = 0): OrderStatusReport {
+  return {
+    kind: 'OrderStatusReport',
+    clientOrderId: o.clientOrderId,
+    venueOrderId: o.venueOrderId,
+    status: o.status,
+    qty: o.qty,
+    filledQty: o.filled,
+    trades: o.trades.map((t) => ({
+      tradeId: t.tradeId,
+      qty: t.qty,
+      price: t.price,
+      fee: t.fee,
+      liquidity: t.liquidity,
+      venueTime: t.time + skewMs,
+      ...(commission ? { commission: commission(t.fee, t.price) } : {}),
+    })),
+    updatedAt: o.updatedAt + skewMs,
+    side: o.side,
+    limitPrice: o.limitPrice,
+  };
+}

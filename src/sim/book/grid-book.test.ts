@@ -1,0 +1,128 @@
+// The GridBook (a generated market's displayed book: each side a grid of levels) must answer every
+// read exactly as an L2Book holding the same levels: best prices, level quantities, depth, level
+// counts, whatever mix of whole-side grids and single-level writes (trades shrinking levels,
+// levels set off the grid) put them there.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { GridBook } from './grid-book.ts';
+import { L2Book, type BookSide } from './l2-book.ts';
+
+type Op =
+  | { kind: 'grid'; side: BookSide; best: number; gap: number; qtys: number[] }
+  | { kind: 'set'; side: BookSide; price: number; qty: number }
+  /** A write at level `index` of the side's last grid (a trade shrinking it, a level refilled). */
+  | { kind: 'level'; side: BookSide; index: number; qty: number }
+  | { kind: 'clear' };
+
+const side = fc.constantFrom<BookSide>('bid', 'ask');
+const op: fc.Arbitrary<Op> = fc.oneof(
+  fc.record({
+    kind: fc.constant('grid' as const),
+    side,
+    best: fc.integer({ min: 1, max: 60 }),
+    gap: fc.integer({ min: 1, max: 4 }),
+    qtys: fc.array(fc.integer({ min: 0, max: 5 }), { maxLength: 8 }),
+  }),
+  fc.record({
+    kind: fc.constant('set' as const),
+    side,
+    price: fc.integer({ min: 0, max: 80 }),
+    qty: fc.integer({ min: 0, max: 6 }),
+  }),
+  fc.record({
+    kind: fc.constant('level' as const),
+    side,
+    index: fc.integer({ min: 0, max: 7 }),
+    qty: fc.integer({ min: 0, max: 6 }),
+  }),
+  fc.constant({ kind: 'clear' as const }),
+);
+
+/** A grid written into an L2Book the way a model rebuilding its book level by level does. */
+function writeGrid(book: L2Book, o: Extract<Op, { kind: 'grid' }>): void {
+  const sign = o.side === 'bid' ? -1 : 1;
+  const count = o.side === 'bid' ? Math.min(o.qtys.length, Math.floor((o.best - 0) / o.gap) + 1) : o.qtys.length;
+  const keep = new Set<number>();
+  for (let i = 0; i < count; i++) {
+    const q = o.qtys[i] as number;
+    if (q > 0) {
+      book.set(o.side, o.best + sign * i * o.gap, q);
+      keep.add(o.best + sign * i * o.gap);
+    }
+  }
+  for (const [p] of book.depth(o.side, Infinity)) if (!keep.has(p)) book.set(o.side, p, 0);
+}
+
+function sameAnswers(grid: GridBook, l2: L2Book): void {
+  expect(grid.bestBid()).toBe(l2.bestBid());
+  expect(grid.bestAsk()).toBe(l2.bestAsk());
+  for (const s of ['bid', 'ask'] as const) {
+    expect(grid.levels(s)).toBe(l2.levels(s));
+    expect(grid.depth(s, 1_000)).toEqual(l2.depth(s, 1_000));
+    expect(grid.depth(s, 2)).toEqual(l2.depth(s, 2));
+    for (let p = 0; p <= 82; p++) expect(grid.qty(s, p)).toBe(l2.qty(s, p));
+  }
+}
+
+describe('GridBook', () => {
+  it('property: answers best, qty, depth and levels exactly as an L2Book with the same levels', () => {
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 40 }), (ops) => {
+        const grid = new GridBook();
+        const l2 = new L2Book();
+        const last = { bid: { best: 60, step: -1 }, ask: { best: 1, step: 1 } };
+        for (const o of ops) {
+          if (o.kind === 'level') {
+            const g = last[o.side];
+            const price = g.best + o.index * g.step;
+            if (price >= 0) {
+              grid.set(o.side, price, o.qty);
+              l2.set(o.side, price, o.qty);
+            }
+          } else if (o.kind === 'grid') {
+            last[o.side] = { best: o.best, step: o.side === 'bid' ? -o.gap : o.gap };
+            const count = o.side === 'bid' ? Math.min(o.qtys.length, Math.floor(o.best / o.gap) + 1) : o.qtys.length;
+            grid.setGrid(o.side, o.best, o.gap, o.qtys, count);
+            writeGrid(l2, o);
+          } else if (o.kind === 'set') {
+            grid.set(o.side, o.price, o.qty);
+            l2.set(o.side, o.price, o.qty);
+          } else {
+            grid.clear();
+            l2.clear();
+          }
+          sameAnswers(grid, l2);
+        }
+      }),
+      { numRuns: 250 },
+    );
+  });
+
+  it('keeps a side as a grid while only its levels change, and materialises it for a level off the grid', () => {
+    const book = new GridBook();
+    book.setGrid('ask', 100, 5, [3, 0, 4], 3);
+    expect(book.bestAsk()).toBe(100);
+    book.set('ask', 100, 0); // a trade took the best level
+    expect(book.bestAsk()).toBe(110);
+    book.set('ask', 107, 0); // nothing there: nothing to remove
+    expect(book.isGrid('ask')).toBe(true);
+    book.set('ask', 107, 2); // a level between grid levels
+    expect(book.isGrid('ask')).toBe(false);
+    expect(book.depth('ask', 10)).toEqual([
+      [107, 2],
+      [110, 4],
+    ]);
+    book.setGrid('ask', 90, 1, [1], 1); // the model redraws the side: a grid again
+    expect(book.isGrid('ask')).toBe(true);
+    expect(book.depth('ask', 10)).toEqual([[90, 1]]);
+  });
+
+  it('refuses quantities and prices an L2Book refuses', () => {
+    const book = new GridBook();
+    expect(() => book.setGrid('ask', 10, 1, [1.5], 1)).toThrow(/qty/);
+    expect(() => book.setGrid('bid', 2, 1, [1, 1, 1, 1], 4)).toThrow(/prices/);
+    book.setGrid('ask', 10, 1, [1], 1);
+    expect(() => book.set('ask', 10, -1)).toThrow(/qty/);
+    expect(() => book.set('ask', 10.5, 1)).toThrow(/price/);
+  });
+});

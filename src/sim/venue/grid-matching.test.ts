@@ -1,0 +1,198 @@
+// A generated market's venue (exchange over a GridBook, each side redrawn in one setGrid call) must
+// do exactly what the previous venue did (exchange over an L2Book, the model writing every new
+// level best first and then removing the old ones): the same fills at the same prices, the same
+// book, the same volume available to others, the same queue positions, for random sequences of
+// redraws, other participants' trades walking the book, and our orders (marketable, resting,
+// cancelled), with and without resting orders of ours when the book is redrawn.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { clientOrderId, parentOrderId } from '../../core/model/ids.ts';
+import { makeInstrument } from '../../core/model/instrument.ts';
+import type { OrderRequest, Side } from '../../core/model/order.ts';
+import { GridBook } from '../book/grid-book.ts';
+import { L2Book, type DisplayedBook } from '../book/l2-book.ts';
+import { makeQueueModel } from './queue-model.ts';
+import { SimExchange } from './sim-exchange.ts';
+
+const instrument = makeInstrument({ symbol: 'T', tickSize: '1', lotSize: '1', minNotional: '0' });
+const SLICE = { sliceNum: 1, totalSlices: 1, scheduledTime: 0, symbol: instrument.symbol };
+
+type Op =
+  | { kind: 'redraw'; bid: number; spread: number; gap: number; qtys: number[] }
+  | { kind: 'trade'; aggressor: Side; qty: number }
+  | { kind: 'order'; side: Side; qty: number; offset: number | null; tif: 'GTC' | 'IOC' }
+  | { kind: 'cancel'; n: number };
+
+const op: fc.Arbitrary<Op> = fc.oneof(
+  fc.record({
+    kind: fc.constant('redraw' as const),
+    bid: fc.integer({ min: 1, max: 40 }),
+    spread: fc.integer({ min: 1, max: 4 }),
+    gap: fc.integer({ min: 1, max: 3 }),
+    qtys: fc.array(fc.integer({ min: 0, max: 6 }), { minLength: 1, maxLength: 5 }),
+  }),
+  fc.record({
+    kind: fc.constant('trade' as const),
+    aggressor: fc.constantFrom<Side>('buy', 'sell'),
+    qty: fc.integer({ min: 1, max: 12 }),
+  }),
+  fc.record({
+    kind: fc.constant('order' as const),
+    side: fc.constantFrom<Side>('buy', 'sell'),
+    qty: fc.integer({ min: 1, max: 8 }),
+    offset: fc.option(fc.integer({ min: -4, max: 4 })),
+    tif: fc.constantFrom<'GTC' | 'IOC'>('GTC', 'IOC'),
+  }),
+  fc.record({ kind: fc.constant('cancel' as const), n: fc.nat(20) }),
+);
+
+/** One venue: an exchange, the model's last drawn grid, and what happened to our orders. */
+function venue(kind: 'grid' | 'l2', queue: 'risk_averse' | 'probabilistic') {
+  const book: DisplayedBook = kind === 'grid' ? new GridBook() : new L2Book();
+  const ex = new SimExchange(
+    book,
+    {
+      instrument,
+      makerFeeBps: 1,
+      takerFeeBps: 2,
+      queue: makeQueueModel(queue === 'risk_averse' ? { model: queue } : { model: queue, exponent: 2 }),
+      fillOnTouch: false,
+      account: null,
+      clientIdUniqueness: 'open-orders',
+    },
+    () => 0,
+  );
+  const log: string[] = [];
+  ex.setListener({
+    accepted: () => {},
+    filled: (o, t) => log.push(`fill ${o.clientOrderId} ${t.qty}@${t.price} ${t.liquidity}`),
+    canceled: (o) => log.push(`cancel ${o.clientOrderId}`),
+    expired: (o, reason) => log.push(`expire ${o.clientOrderId} ${reason}`),
+  });
+  const drawn = {
+    bid: { best: 0, gap: 1, qtys: [] as number[], count: 0 },
+    ask: { best: 0, gap: 1, qtys: [] as number[], count: 0 },
+  };
+  let previous = { bid: [] as number[], ask: [] as number[] };
+
+  const redraw = (o: Extract<Op, { kind: 'redraw' }>): void => {
+    const bidCount = Math.min(o.qtys.length, Math.floor((o.bid - 1) / o.gap) + 1);
+    const sides = [
+      ['bid', o.bid, bidCount, -1],
+      ['ask', o.bid + o.spread, o.qtys.length, 1],
+    ] as const;
+    for (const [side, best, count, sign] of sides) {
+      drawn[side] = { best, gap: o.gap, qtys: o.qtys, count };
+      if (kind === 'grid') ex.setGrid(side, best, o.gap, o.qtys, count);
+      else {
+        // The previous implementation: every new level best first, then every old one removed.
+        const next = new Set<number>();
+        for (let i = 0; i < count; i++) {
+          const q = o.qtys[i] as number;
+          if (q <= 0) continue;
+          next.add(best + sign * i * o.gap);
+          ex.setLevel(side, best + sign * i * o.gap, q);
+        }
+        for (const p of previous[side]) if (!next.has(p)) ex.setLevel(side, p, 0);
+        previous = { ...previous, [side]: [...next] };
+      }
+    }
+  };
+
+  /** Another participant's market order walks the drawn levels (as the synthetic model's trades do). */
+  const trade = (aggressor: Side, qty: number): void => {
+    const side = aggressor === 'buy' ? 'ask' : 'bid';
+    const d = drawn[side];
+    const sign = side === 'ask' ? 1 : -1;
+    let remaining = qty;
+    for (let i = 0; i < d.count && remaining > 0; i++) {
+      if ((d.qtys[i] as number) <= 0) continue;
+      const price = d.best + sign * i * d.gap;
+      const take = Math.min(ex.available(side, price), remaining);
+      if (take <= 0) continue;
+      remaining -= take;
+      ex.marketTrade(price, take, aggressor);
+      ex.setLevel(side, price, ex.book.qty(side, price) - take, false);
+    }
+  };
+  return { ex, book, log, redraw, trade };
+}
+
+function state(v: ReturnType<typeof venue>) {
+  const { ex } = v;
+  const levels = (side: 'bid' | 'ask') =>
+    ex.book.depth(side, 100).map(([p, q]) => [p, q, ex.available(side, p)] as const);
+  return {
+    log: v.log,
+    best: [ex.book.bestBid(), ex.book.bestAsk()],
+    bids: levels('bid'),
+    asks: levels('ask'),
+    resting: ex.resting.all().map((o) => [o.clientOrderId, o.limitPrice, o.filled, o.ahead]),
+  };
+}
+
+describe('a generated market over a GridBook', () => {
+  it('property: fills, book, available volume and queue positions are those of the level-by-level venue', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom<'risk_averse' | 'probabilistic'>('risk_averse', 'probabilistic'),
+        fc.array(op, { minLength: 1, maxLength: 40 }),
+        (queue, ops) => {
+          const a = venue('grid', queue);
+          const b = venue('l2', queue);
+          let n = 0;
+          for (const o of ops) {
+            for (const v of [a, b]) {
+              if (o.kind === 'redraw') v.redraw(o);
+              else if (o.kind === 'trade') v.trade(o.aggressor, o.qty);
+              else if (o.kind === 'cancel') {
+                const open = v.ex.openOrders();
+                const target = open[o.n % Math.max(1, open.length)];
+                if (target) v.ex.cancel(target.clientOrderId);
+              } else {
+                const touch = o.side === 'buy' ? v.ex.book.bestAsk() : v.ex.book.bestBid();
+                const limit = o.offset === null || touch === null ? undefined : Math.max(1, touch + o.offset);
+                const req: OrderRequest = {
+                  clientOrderId: clientOrderId(`c${n}`),
+                  parentId: parentOrderId('p'),
+                  ...SLICE,
+                  side: o.side,
+                  qty: o.qty,
+                  type: limit === undefined ? 'market' : 'limit',
+                  tif: limit === undefined ? 'IOC' : o.tif,
+                  ...(limit === undefined ? {} : { limitPrice: limit }),
+                };
+                v.ex.submit(req, false);
+              }
+            }
+            n++;
+            expect(state(a)).toEqual(state(b));
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('takes a redraw as a grid only while none of our orders rest; with one resting, level by level', () => {
+    const v = venue('grid', 'risk_averse');
+    v.redraw({ kind: 'redraw', bid: 10, spread: 2, gap: 1, qtys: [3, 3] });
+    expect((v.book as GridBook).isGrid('bid')).toBe(true);
+    v.ex.submit(
+      {
+        clientOrderId: clientOrderId('r'),
+        parentId: parentOrderId('p'),
+        ...SLICE,
+        side: 'buy',
+        qty: 1,
+        type: 'limit',
+        tif: 'GTC',
+        limitPrice: 9,
+      },
+      false,
+    );
+    v.redraw({ kind: 'redraw', bid: 11, spread: 2, gap: 1, qtys: [3, 3] });
+    expect((v.book as GridBook).isGrid('bid')).toBe(false);
+    expect(v.ex.resting.all()[0]?.ahead).toBe(0); // the redraw removed the level at 9: nothing is ahead of us
+  });
+});
