@@ -31,7 +31,8 @@ function write(out: string, value: unknown, omit: string | null): string {
       return out + JSON.stringify(value);
     case 'number':
       if (!Number.isFinite(value)) throw new Error(`non-finite number ${value} in a log payload`);
-      return out + JSON.stringify(value);
+      // JSON writes a finite number as its ToString (-0 as "0"): the same text, without a call.
+      return out + value;
     case 'boolean':
       return out + (value ? 'true' : 'false');
     case 'object': {
