@@ -41,7 +41,11 @@ export type StoreWriterMessage =
 export type StoreWriterReply =
   { readonly type: 'error'; readonly message: string; readonly name: string } | { readonly type: 'done' };
 
-/** A canonical log line ("seq time kind payload\n") as its log entry. */
+/** Kinds the writer reads no further than their kind (the order ledger skips them and the
+ *  payload is stored as the line has it): not parsed. Market samples are most of a run's log. */
+const KIND_ONLY = new Set(['MarketSampled']);
+
+/** A canonical log line ("seq time kind payload\n") as the log entry the writer needs. */
 export function entryOfLine(line: string): LogEntry {
   const a = line.indexOf(' ');
   const b = line.indexOf(' ', a + 1);
@@ -50,7 +54,9 @@ export function entryOfLine(line: string): LogEntry {
   return {
     seq: Number(line.slice(0, a)),
     time: Number(line.slice(a + 1, b)),
-    event: { kind, ...(JSON.parse(line.slice(c + 1, -1)) as object) } as LogEntry['event'],
+    event: (KIND_ONLY.has(kind)
+      ? { kind }
+      : { kind, ...(JSON.parse(line.slice(c + 1, -1)) as object) }) as LogEntry['event'],
   };
 }
 
