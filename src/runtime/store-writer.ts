@@ -27,13 +27,13 @@ export interface StoreWriterOpen {
 
 export type StoreWriterMessage =
   | StoreWriterOpen
-  | { readonly type: 'units'; readonly runId: string; readonly lines: readonly string[] }
-  | { readonly type: 'finish'; readonly runId: string; readonly tail: readonly string[]; readonly totals: RunTotals }
+  | { readonly type: 'units'; readonly runId: string; readonly text: string }
+  | { readonly type: 'finish'; readonly runId: string; readonly tail: string; readonly totals: RunTotals }
   | { readonly type: 'interrupt'; readonly runId: string; readonly reason: string; readonly at: string }
   | {
       readonly type: 'fail';
       readonly runId: string;
-      readonly tail: readonly string[];
+      readonly tail: string;
       readonly error: string;
       readonly at: string;
     };
@@ -92,14 +92,21 @@ class RunSlot {
     } satisfies StoreWriterReply);
   }
 
-  private put(w: RunWriter, lines: readonly string[]): void {
-    for (const line of lines) w.write(entryOfLine(line), line);
+  /** Writes the lines of `text` (canonical lines, each ending in a newline: JSON escapes any
+   *  newline inside a payload). */
+  private put(w: RunWriter, text: string): void {
+    for (let from = 0; from < text.length;) {
+      const to = text.indexOf('\n', from) + 1;
+      const line = text.slice(from, to);
+      w.write(entryOfLine(line), line);
+      from = to;
+    }
   }
 
-  units(lines: readonly string[]): void {
+  units(text: string): void {
     if (this.failure || !this.writer) return;
     try {
-      this.put(this.writer, lines);
+      this.put(this.writer, text);
       this.writer.unitEnd();
     } catch (err) {
       this.report(err);
@@ -144,7 +151,7 @@ if (!port) throw new Error('store-writer.ts runs as a worker thread of ThreadedR
 const runs = new Map<string, RunSlot>();
 port.on('message', (m: StoreWriterMessage) => {
   if (m.type === 'open') runs.set(m.runId, new RunSlot(m));
-  else if (m.type === 'units') runs.get(m.runId)?.units(m.lines);
+  else if (m.type === 'units') runs.get(m.runId)?.units(m.text);
   else {
     runs.get(m.runId)?.end(m);
     runs.delete(m.runId);

@@ -114,7 +114,7 @@ export class ThreadedRunWriter implements EventSink {
   }
 
   private end(
-    message: (tail: readonly string[]) => StoreWriterMessage,
+    message: (tail: string) => StoreWriterMessage,
     here: (writer: ReturnType<RunStore['writer']>) => void,
   ): void {
     if (this.closed) throw new Error(`run ${this.runId}: its store writer has already ended`);
@@ -131,7 +131,7 @@ export class ThreadedRunWriter implements EventSink {
       return;
     }
     this.postUnits();
-    this.worker.postMessage(message(this.lines));
+    this.worker.postMessage(message(this.lines.join('')));
     this.lines = [];
     // Its answer is the last message on the run's port (an error reported while it ran comes first).
     while (Atomics.load(this.flag, 0) === 0) Atomics.wait(this.flag, 0, 0);
@@ -167,7 +167,8 @@ export class ThreadedRunWriter implements EventSink {
     const lines = this.unitsEnd === this.lines.length ? this.lines : this.lines.slice(0, this.unitsEnd);
     this.lines = lines === this.lines ? [] : this.lines.slice(this.unitsEnd);
     this.unitsEnd = 0;
-    this.worker.postMessage({ type: 'units', runId: this.runId, lines } satisfies StoreWriterMessage);
+    // One string, not one per line: a message copies it at once.
+    this.worker.postMessage({ type: 'units', runId: this.runId, text: lines.join('') } satisfies StoreWriterMessage);
   }
 
   private checkFailed(): void {
