@@ -19,13 +19,19 @@ import type { StoreWriterMessage, StoreWriterReply } from './store-writer.ts';
 /** A run that logged this many events hands its writes to a thread. */
 export const GROUPED_THREAD_EVENTS = 4_096;
 
+/** The writer thread writes what it was handed once this many events wait: smaller batches than
+ *  a run's own grouped writer (GROUP_COMMIT_EVENTS), since the thread has the time while the run
+ *  goes on, and what is left at the run's end is what the run waits for. */
+const THREAD_BATCH_EVENTS = 2_048;
+
 /** Whole units are handed over once this many lines wait (fewer, larger messages). */
 const POST_EVENTS = 1_024;
 
 export interface ThreadedWriterOptions {
   /** Events logged before the thread starts (default GROUPED_THREAD_EVENTS). */
   readonly threadEvents?: number;
-  /** The thread's grouped writer writes once this many events are buffered. */
+  /** The thread's grouped writer writes once this many events are buffered (default
+   *  THREAD_BATCH_EVENTS). */
   readonly batchEvents?: number;
   /** The thread's boot file (tests substitute a faulty one). */
   readonly bootFile?: URL;
@@ -152,7 +158,7 @@ export class ThreadedRunWriter implements EventSink {
       instrument: this.instrument,
       reply: port2,
       done,
-      ...(this.options.batchEvents !== undefined ? { batchEvents: this.options.batchEvents } : {}),
+      batchEvents: this.options.batchEvents ?? THREAD_BATCH_EVENTS,
     };
     this.worker = writerThread(this.options.bootFile);
     this.worker.postMessage(open, [port2]);
