@@ -22,6 +22,7 @@ import type { LoadedScenario } from '../scenario/load-scenario.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { parseDurationMs, parseUtcInstant } from '../scenario/time-fields.ts';
 import type { RunStore, RunWriter } from '../store/run-store.ts';
+import { canWriteFromThread, ThreadedRunWriter } from './threaded-writer.ts';
 import { codeVersion } from './code-version.ts';
 import { prepareRun, type RollbackSink } from './harness.ts';
 import type { buildVenue } from './build-venue.ts';
@@ -207,6 +208,7 @@ function* runSteps(loaded: LoadedScenario, options: RunOptions): Generator<void,
   }
 
   let writer: RunWriter | null = null;
+  let threaded: ThreadedRunWriter | null = null;
   const { store } = options;
   if (store) {
     store.createRun({
@@ -225,8 +227,15 @@ function* runSteps(loaded: LoadedScenario, options: RunOptions): Generator<void,
     // log at every restart. A run without restarts is run again, never continued: its commits
     // are grouped into large transactions (whole commit units only; a crash loses the units not
     // yet written).
-    writer = store.writer(id, instrument, { commits: s.restarts.length > 0 ? 'durable' : 'grouped' });
-    sinks.push(writer);
+    // A grouped run in a database file hands its writes to a thread (threaded-writer.ts), so
+    // SQLite's inserts run beside the simulation instead of in it.
+    if (s.restarts.length === 0 && canWriteFromThread(store)) {
+      threaded = new ThreadedRunWriter(store, id, instrument);
+      sinks.push(threaded);
+    } else {
+      writer = store.writer(id, instrument, { commits: s.restarts.length > 0 ? 'durable' : 'grouped' });
+      sinks.push(writer);
+    }
   }
 
   const wallStart = performance.now();
@@ -258,6 +267,7 @@ function* runSteps(loaded: LoadedScenario, options: RunOptions): Generator<void,
       if (took < CHUNK_WALL_MS / 2) stepMs = Math.min(stepMs * 2, end - start);
       else if (took > CHUNK_WALL_MS * 2) stepMs = Math.max(1, Math.floor(stepMs / 2));
       writer?.heartbeat();
+      threaded?.heartbeat();
       if (options.onProgress && now - lastProgress >= every) {
         lastProgress = now;
         options.onProgress({
@@ -283,24 +293,27 @@ function* runSteps(loaded: LoadedScenario, options: RunOptions): Generator<void,
       simulatedMs: end - start,
       wallMs: Math.round(wallMs * 1000) / 1000,
     });
-    if (store && writer) {
-      store.finishRun(writer, {
-        digest: report.digest,
-        simEnd: end,
-        eventCount: run.log.count,
-        finishedAt: new Date().toISOString(),
-        reportJson: JSON.stringify(report),
-        parents: report.parents,
-        passed: report.passed,
-      });
-    }
+    const totals = {
+      digest: report.digest,
+      simEnd: end,
+      eventCount: run.log.count,
+      finishedAt: new Date().toISOString(),
+      reportJson: JSON.stringify(report),
+      parents: report.parents,
+      passed: report.passed,
+    };
+    if (threaded) threaded.finish(totals);
+    else if (store && writer) store.finishRun(writer, totals);
     return report;
   } catch (err) {
     if (err instanceof InterruptSignal) {
-      store?.interruptRun(id, err.reason, new Date().toISOString(), writer);
+      if (threaded) threaded.interrupt(err.reason, new Date().toISOString());
+      else store?.interruptRun(id, err.reason, new Date().toISOString(), writer);
       throw new RunInterrupted(id, err.reason);
     }
-    store?.failRun(writer, id, err instanceof Error ? err.message : String(err), new Date().toISOString());
+    const message = err instanceof Error ? err.message : String(err);
+    if (threaded) threaded.fail(message, new Date().toISOString());
+    else store?.failRun(writer, id, message, new Date().toISOString());
     throw err;
   }
 }

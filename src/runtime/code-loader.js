@@ -30,6 +30,7 @@ export const ENTRIES = Object.freeze({
   execsim: 'src/cli/cli-entry.ts',
   'run-worker': 'src/runtime/run-worker.ts',
   'sweep-worker': 'src/runtime/sweep-worker.ts',
+  'store-writer': 'src/runtime/store-writer.ts',
 });
 
 /** The manifest's format: a dist of another format is stale. */

@@ -1,0 +1,159 @@
+// The writer thread of grouped runs (ThreadedRunWriter's other half), shared by the runs of its
+// process: for each run it opens its own connection to the run's database file and a grouped
+// RunWriter, and takes from the run's thread the canonical lines of whole commit units only. Each
+// line is turned back into its log entry (as a restart reads the stored log) and written as the
+// run's own writer would have written it, so the store ends byte for byte the same. The run's end
+// (finish, interrupt, fail) comes as one message, is done with the same RunStore call in the same
+// transaction as the last events, and is answered on the run's reply port with its flag raised,
+// for a run's thread that waits on it synchronously. A run's first error stops its writing and is
+// reported; nothing after it is written (its stored log stays a prefix of whole units).
+import { parentPort, type MessagePort } from 'node:worker_threads';
+import type Database from 'better-sqlite3';
+import type { LogEntry } from '../core/model/events.ts';
+import type { Instrument } from '../core/model/instrument.ts';
+import { openExistingDatabase } from '../store/open-database.ts';
+import { RunStore, type RunTotals, type RunWriter } from '../store/run-store.ts';
+
+export interface StoreWriterOpen {
+  readonly type: 'open';
+  readonly runId: string;
+  readonly dbPath: string;
+  readonly instrument: Instrument;
+  readonly reply: MessagePort;
+  /** Int32 flag: set to 1 and notified once the run's end is answered. */
+  readonly done: SharedArrayBuffer;
+  readonly batchEvents?: number;
+}
+
+export type StoreWriterMessage =
+  | StoreWriterOpen
+  | { readonly type: 'units'; readonly runId: string; readonly text: string }
+  | { readonly type: 'finish'; readonly runId: string; readonly tail: string; readonly totals: RunTotals }
+  | { readonly type: 'interrupt'; readonly runId: string; readonly reason: string; readonly at: string }
+  | {
+      readonly type: 'fail';
+      readonly runId: string;
+      readonly tail: string;
+      readonly error: string;
+      readonly at: string;
+    };
+
+export type StoreWriterReply =
+  { readonly type: 'error'; readonly message: string; readonly name: string } | { readonly type: 'done' };
+
+/** Kinds the writer reads no further than their kind (the order ledger skips them and the
+ *  payload is stored as the line has it): not parsed. Market samples are most of a run's log. */
+const KIND_ONLY = new Set(['MarketSampled']);
+
+/** A canonical log line ("seq time kind payload\n") as the log entry the writer needs. */
+export function entryOfLine(line: string): LogEntry {
+  const a = line.indexOf(' ');
+  const b = line.indexOf(' ', a + 1);
+  const c = line.indexOf(' ', b + 1);
+  const kind = line.slice(b + 1, c);
+  return {
+    seq: Number(line.slice(0, a)),
+    time: Number(line.slice(a + 1, b)),
+    event: (KIND_ONLY.has(kind)
+      ? { kind }
+      : { kind, ...(JSON.parse(line.slice(c + 1, -1)) as object) }) as LogEntry['event'],
+  };
+}
+
+const asError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));
+
+/** One run being written. */
+class RunSlot {
+  db: Database.Database | null = null;
+  store: RunStore | null = null;
+  writer: RunWriter | null = null;
+  failure: Error | null = null;
+
+  constructor(private readonly open: StoreWriterOpen) {
+    try {
+      this.db = openExistingDatabase(open.dbPath, 'write');
+      this.store = new RunStore(this.db);
+      this.writer = this.store.writer(open.runId, open.instrument, {
+        commits: 'grouped',
+        ...(open.batchEvents !== undefined ? { batchEvents: open.batchEvents } : {}),
+      });
+    } catch (err) {
+      this.report(err);
+    }
+  }
+
+  /** A failure while the run goes on: reported now, thrown by the run's thread at its next check. */
+  private report(err: unknown): void {
+    this.failure = asError(err);
+    this.open.reply.postMessage({
+      type: 'error',
+      message: this.failure.message,
+      name: this.failure.constructor.name,
+    } satisfies StoreWriterReply);
+  }
+
+  /** Writes the lines of `text` (canonical lines, each ending in a newline: JSON escapes any
+   *  newline inside a payload). */
+  private put(w: RunWriter, text: string): void {
+    for (let from = 0; from < text.length;) {
+      const to = text.indexOf('\n', from) + 1;
+      const line = text.slice(from, to);
+      w.write(entryOfLine(line), line);
+      from = to;
+    }
+  }
+
+  units(text: string): void {
+    if (this.failure || !this.writer) return;
+    try {
+      this.put(this.writer, text);
+      this.writer.unitEnd();
+    } catch (err) {
+      this.report(err);
+    }
+  }
+
+  /** The run's end, answered; the connection closed. */
+  end(m: Exclude<StoreWriterMessage, StoreWriterOpen | { type: 'units' }>): void {
+    let reply: StoreWriterReply = { type: 'done' };
+    try {
+      const { store, writer } = this;
+      if (!store || !writer) throw this.failure ?? new Error('the store writer did not open its database');
+      const live = this.failure ? null : writer;
+      if (m.type === 'interrupt') store.interruptRun(m.runId, m.reason, m.at, live);
+      else if (m.type === 'fail') {
+        if (live) this.put(live, m.tail);
+        store.failRun(live, m.runId, m.error, m.at);
+      } else {
+        if (this.failure) throw this.failure;
+        this.put(writer, m.tail);
+        store.finishRun(writer, m.totals);
+      }
+    } catch (err) {
+      const e = asError(err);
+      reply = { type: 'error', message: e.message, name: e.constructor.name };
+    }
+    try {
+      this.db?.close();
+    } catch {
+      // The answer below says how the run ended; a failed close changes nothing stored.
+    }
+    this.open.reply.postMessage(reply);
+    this.open.reply.close();
+    const flag = new Int32Array(this.open.done);
+    Atomics.store(flag, 0, 1);
+    Atomics.notify(flag, 0);
+  }
+}
+
+const port = parentPort;
+if (!port) throw new Error('store-writer.ts runs as a worker thread of ThreadedRunWriter');
+const runs = new Map<string, RunSlot>();
+port.on('message', (m: StoreWriterMessage) => {
+  if (m.type === 'open') runs.set(m.runId, new RunSlot(m));
+  else if (m.type === 'units') runs.get(m.runId)?.units(m.text);
+  else {
+    runs.get(m.runId)?.end(m);
+    runs.delete(m.runId);
+  }
+});

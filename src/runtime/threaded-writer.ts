@@ -1,0 +1,210 @@
+// The event sink of a grouped run (a backtest without restarts) whose SQLite writes run on a
+// worker thread (store-writer.ts, one per process, started by the first run that needs it and
+// kept for the next ones), on another core while the simulation goes on. The run's thread
+// only keeps the canonical lines of what the log appends and hands whole commit units to the
+// writer thread; the writer turns them back into entries and writes them with a grouped RunWriter
+// on its own connection, so the store holds exactly what the run's own writer would have written.
+// The run's end (finish, interrupt, fail) is one message done there in the same transaction as
+// the last events, and the run's thread waits for its answer: a failed write fails the run,
+// nothing is lost silently. A crash leaves what the writer had written: whole units, a prefix.
+// A short run never starts a thread: until GROUPED_THREAD_EVENTS are logged or a heartbeat is
+// due, everything stays buffered here, and a run that ends before that is written here as before.
+import { receiveMessageOnPort, MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import type { LogEntry } from '../core/model/events.ts';
+import type { Instrument } from '../core/model/instrument.ts';
+import type { EventSink } from '../core/ports/event-sink.ts';
+import { HEARTBEAT_EVERY_MS, RunGoneError, type RunStore, type RunTotals } from '../store/run-store.ts';
+import type { StoreWriterMessage, StoreWriterReply } from './store-writer.ts';
+
+/** A run that logged this many events hands its writes to a thread. */
+export const GROUPED_THREAD_EVENTS = 4_096;
+
+/** The writer thread writes what it was handed once this many events wait: smaller batches than
+ *  a run's own grouped writer (GROUP_COMMIT_EVENTS), since the thread has the time while the run
+ *  goes on, and what is left at the run's end is what the run waits for. */
+const THREAD_BATCH_EVENTS = 2_048;
+
+/** Whole units are handed over once this many lines wait (fewer, larger messages). */
+const POST_EVENTS = 1_024;
+
+export interface ThreadedWriterOptions {
+  /** Events logged before the thread starts (default GROUPED_THREAD_EVENTS). */
+  readonly threadEvents?: number;
+  /** The thread's grouped writer writes once this many events are buffered (default
+   *  THREAD_BATCH_EVENTS). */
+  readonly batchEvents?: number;
+  /** The thread's boot file (tests substitute a faulty one). */
+  readonly bootFile?: URL;
+}
+
+/** Whether a store's runs can be written from a thread: a file another connection can open. */
+export const canWriteFromThread = (store: RunStore): boolean =>
+  store.db.name !== ':memory:' && store.db.name !== '' && !store.db.readonly;
+
+export class ThreadedRunWriter implements EventSink {
+  /** Entries kept only until the thread starts (a run that ends before is written here). */
+  private entries: LogEntry[] | null = [];
+  private lines: string[] = [];
+  /** How many buffered lines are whole units (the log committed after them). */
+  private unitsEnd = 0;
+  private worker: Worker | null = null;
+  private reply: MessagePort | null = null;
+  private flag: Int32Array | null = null;
+  private closed = false;
+  private readonly started = Date.now();
+  private readonly threadEvents: number;
+
+  constructor(
+    private readonly store: RunStore,
+    readonly runId: string,
+    private readonly instrument: Instrument,
+    private readonly options: ThreadedWriterOptions = {},
+  ) {
+    this.threadEvents = options.threadEvents ?? GROUPED_THREAD_EVENTS;
+  }
+
+  write(entry: LogEntry, line: string): void {
+    this.entries?.push(entry);
+    this.lines.push(line);
+  }
+
+  /** The log committed: a whole unit ends here; handed over once enough are buffered. */
+  commit(): void {
+    this.unitEnd();
+  }
+
+  unitEnd(): void {
+    this.unitsEnd = this.lines.length;
+    if (this.worker) {
+      if (this.unitsEnd >= POST_EVENTS) this.postUnits();
+    } else if (this.unitsEnd >= this.threadEvents) this.start();
+  }
+
+  /** Called while the clock advances: hands over the whole units buffered (the thread writes
+   *  them within its heartbeat), starts the thread once a heartbeat is due, and throws what the
+   *  thread failed with. */
+  heartbeat(): void {
+    if (this.closed) return;
+    if (this.worker) {
+      this.checkFailed();
+      this.postUnits();
+    } else if (Date.now() - this.started >= HEARTBEAT_EVERY_MS) this.start();
+  }
+
+  /** The last events and the finished run row in one transaction (RunStore.finishRun). */
+  finish(totals: RunTotals): void {
+    this.end(
+      (tail) => ({ type: 'finish', runId: this.runId, tail, totals }),
+      (writer) => this.store.finishRun(writer, totals),
+    );
+  }
+
+  /** Marked interrupted with the whole units logged (RunStore.interruptRun). */
+  interrupt(reason: string, at: string): void {
+    this.end(
+      () => ({ type: 'interrupt', runId: this.runId, reason, at }),
+      (writer) => this.store.interruptRun(this.runId, reason, at, writer),
+    );
+  }
+
+  /** Marked failed with everything logged (RunStore.failRun). */
+  fail(error: string, at: string): void {
+    if (this.closed) {
+      this.store.failRun(null, this.runId, error, at);
+      return;
+    }
+    this.end(
+      (tail) => ({ type: 'fail', runId: this.runId, tail, error, at }),
+      (writer) => this.store.failRun(writer, this.runId, error, at),
+    );
+  }
+
+  private end(
+    message: (tail: string) => StoreWriterMessage,
+    here: (writer: ReturnType<RunStore['writer']>) => void,
+  ): void {
+    if (this.closed) throw new Error(`run ${this.runId}: its store writer has already ended`);
+    this.closed = true;
+    if (!this.worker || !this.reply || !this.flag) {
+      // Never handed over: written on this thread, as a grouped writer would have.
+      const writer = this.store.writer(this.runId, this.instrument, { commits: 'grouped', batchEvents: Infinity });
+      const entries = this.entries as LogEntry[];
+      for (let i = 0; i < entries.length; i++) {
+        writer.write(entries[i] as LogEntry, this.lines[i] as string);
+        if (i + 1 === this.unitsEnd) writer.unitEnd();
+      }
+      here(writer);
+      return;
+    }
+    this.postUnits();
+    this.worker.postMessage(message(this.lines.join('')));
+    this.lines = [];
+    // Its answer is the last message on the run's port (an error reported while it ran comes first).
+    while (Atomics.load(this.flag, 0) === 0) Atomics.wait(this.flag, 0, 0);
+    let last: StoreWriterReply | undefined;
+    for (let m = receiveMessageOnPort(this.reply); m; m = receiveMessageOnPort(this.reply))
+      last = m.message as StoreWriterReply;
+    this.reply.close();
+    if (last?.type !== 'done') throw failure(last);
+  }
+
+  private start(): void {
+    const { port1, port2 } = new MessageChannel();
+    const done = new SharedArrayBuffer(4);
+    const open: StoreWriterMessage = {
+      type: 'open',
+      runId: this.runId,
+      dbPath: this.store.db.name,
+      instrument: this.instrument,
+      reply: port2,
+      done,
+      batchEvents: this.options.batchEvents ?? THREAD_BATCH_EVENTS,
+    };
+    this.worker = writerThread(this.options.bootFile);
+    this.worker.postMessage(open, [port2]);
+    this.reply = port1;
+    this.flag = new Int32Array(done);
+    this.entries = null;
+    this.postUnits();
+  }
+
+  private postUnits(): void {
+    if (this.unitsEnd === 0 || !this.worker) return;
+    const lines = this.unitsEnd === this.lines.length ? this.lines : this.lines.slice(0, this.unitsEnd);
+    this.lines = lines === this.lines ? [] : this.lines.slice(this.unitsEnd);
+    this.unitsEnd = 0;
+    // One string, not one per line: a message copies it at once.
+    this.worker.postMessage({ type: 'units', runId: this.runId, text: lines.join('') } satisfies StoreWriterMessage);
+  }
+
+  private checkFailed(): void {
+    if (!this.reply) return;
+    const m = receiveMessageOnPort(this.reply);
+    if (m) throw failure(m.message as StoreWriterReply);
+  }
+}
+
+/** The process's writer thread, per boot file; started on first use. */
+const threads = new Map<string, Worker>();
+
+function writerThread(bootFile = new URL('./store-writer-boot.js', import.meta.url)): Worker {
+  let worker = threads.get(bootFile.href);
+  if (worker) return worker;
+  worker = new Worker(bootFile);
+  // A process that ends mid-run is a crash: its writer thread does not keep it alive.
+  worker.unref();
+  const started = worker;
+  const forget = (): void => {
+    if (threads.get(bootFile.href) === started) threads.delete(bootFile.href);
+  };
+  started.on('exit', forget);
+  started.on('error', forget);
+  threads.set(bootFile.href, started);
+  return started;
+}
+
+const failure = (reply: StoreWriterReply | undefined): Error => {
+  if (reply === undefined) return new Error('the store writer thread ended without an answer');
+  if (reply.type === 'done') return new Error('the store writer thread answered before the run ended');
+  return reply.name === 'RunGoneError' ? new RunGoneError(reply.message) : new Error(reply.message);
+};

@@ -1,0 +1,183 @@
+// A grouped run's writes on the writer thread: whatever the run hands over when, the store ends
+// exactly as the run's own grouped writer leaves it (events, orders, fills, the finished run row),
+// a stop leaves whole units only, and a write that fails fails the run instead of being lost.
+import fc from 'fast-check';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Rng } from '../src/core/clock/rng.ts';
+import { VirtualClock } from '../src/core/clock/virtual-clock.ts';
+import { canonicalLine, EventLog } from '../src/core/log/event-log.ts';
+import type { LogEntry } from '../src/core/model/events.ts';
+import { makeInstrument } from '../src/core/model/instrument.ts';
+import { runScenario } from '../src/runtime/backtest-run.ts';
+import { prepareRun } from '../src/runtime/harness.ts';
+import { GROUPED_THREAD_EVENTS, ThreadedRunWriter } from '../src/runtime/threaded-writer.ts';
+import { PERSIST_RUN } from '../bench/persist.bench.ts';
+import { loadScenarioFile, parseScenario, type LoadedScenario } from '../src/scenario/load-scenario.ts';
+import { parseDurationMs, parseUtcInstant } from '../src/scenario/time-fields.ts';
+import { openDatabase } from '../src/store/open-database.ts';
+import { RunStore, type RunTotals } from '../src/store/run-store.ts';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'execsim-threaded-writer-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let files = 0;
+const freshStore = (): RunStore => new RunStore(openDatabase(path.join(dir, `s${files++}.db`)));
+
+type Step = { entry: LogEntry; line: string } | null;
+
+/** A run's log with a null wherever the log committed. */
+function record(loaded: LoadedScenario): Step[] {
+  const s = loaded.scenario;
+  const start = parseUtcInstant(s.start);
+  const clock = new VirtualClock(start);
+  const trace: Step[] = [];
+  const run = prepareRun(
+    s,
+    loaded.file,
+    clock,
+    new Rng(s.seed),
+    new EventLog(clock),
+    makeInstrument(s.instrument),
+    start,
+    [{ write: (entry, line) => trace.push({ entry, line }), commit: () => trace.push(null) }],
+  );
+  clock.advanceTo(start + parseDurationMs(s.duration));
+  run.audit();
+  return trace;
+}
+
+const loaded = loadScenarioFile('scenarios/twap-calm.yaml');
+const trace = record(loaded);
+const instrument = makeInstrument(loaded.scenario.instrument);
+const events = trace.filter((t) => t !== null).length;
+
+const totals: RunTotals = {
+  digest: 'd',
+  simEnd: 1,
+  eventCount: events,
+  finishedAt: '2024-08-09T01:00:00.000Z',
+  reportJson: '{"parents":[]}',
+  passed: true,
+};
+
+function create(store: RunStore, id: string): void {
+  store.createRun({
+    id,
+    scenarioName: loaded.scenario.name,
+    scenarioHash: loaded.hash,
+    scenarioJson: loaded.canonical,
+    seed: loaded.scenario.seed,
+    codeVersion: 'test',
+    startedAt: '2024-08-09T00:00:00.000Z',
+    simStart: 0,
+  });
+}
+
+/** The rows of a run's tables without what names the writer or when it ran. */
+function tables(db: Database.Database, id: string): Record<string, unknown[]> {
+  const rows = (sql: string) =>
+    (db.prepare(sql).all(id) as Record<string, unknown>[]).map(
+      ({ run_id: _r, id: _i, writer_pid: _p, writer_host: _h, heartbeat_at: _b, ...rest }) => rest,
+    );
+  return {
+    runs: rows('SELECT * FROM runs WHERE id = ?'),
+    events: rows('SELECT * FROM events WHERE run_id = ? ORDER BY seq'),
+    orders: rows('SELECT * FROM orders WHERE run_id = ? ORDER BY client_order_id'),
+    fills: rows('SELECT * FROM fills WHERE run_id = ? ORDER BY seq, client_order_id, trade_id'),
+  };
+}
+
+/** What the run's own grouped writer stores for the log's first `cut` steps, finished there. */
+function expected(cut: number): Record<string, unknown[]> {
+  const store = freshStore();
+  create(store, 'r');
+  const writer = store.writer('r', instrument, { commits: 'grouped' });
+  for (const t of trace.slice(0, cut))
+    if (t === null) writer.commit();
+    else writer.write(t.entry, t.line);
+  store.finishRun(writer, totals);
+  const rows = tables(store.db, 'r');
+  store.db.close();
+  return rows;
+}
+
+describe('the writer thread', () => {
+  it('stores what the run writes itself, byte for byte, wherever the thread starts, however it batches and wherever the run ends', () => {
+    expect(events).toBeGreaterThan(1_000);
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: events + 10 }),
+        fc.integer({ min: 1, max: 5_000 }),
+        fc.array(fc.integer({ min: 0, max: trace.length }), { maxLength: 5 }),
+        fc.integer({ min: 0, max: trace.length }),
+        (threadEvents, batchEvents, beats, cut) => {
+          const store = freshStore();
+          create(store, 'r');
+          const writer = new ThreadedRunWriter(store, 'r', instrument, { threadEvents, batchEvents });
+          trace.slice(0, cut).forEach((t, i) => {
+            if (beats.includes(i)) writer.heartbeat();
+            if (t === null) writer.commit();
+            else writer.write(t.entry, t.line);
+          });
+          writer.finish(totals);
+          expect(tables(store.db, 'r')).toEqual(expected(cut));
+          store.db.close();
+        },
+      ),
+      { numRuns: 12, examples: [[1, 100, [], trace.length]] },
+    );
+  });
+
+  it('a stop stores whole units only: the prefix up to the last commit, marked interrupted', () => {
+    const store = freshStore();
+    create(store, 'r');
+    const writer = new ThreadedRunWriter(store, 'r', instrument, { threadEvents: 1 });
+    const cut = Math.floor(trace.length / 2);
+    trace.slice(0, cut).forEach((t) => (t === null ? writer.commit() : writer.write(t.entry, t.line)));
+    writer.interrupt('SIGINT', '2024-08-09T00:30:00.000Z');
+    const seqs = store.db.prepare(`SELECT seq FROM events WHERE run_id = 'r' ORDER BY seq`).pluck().all() as number[];
+    const committed = trace.slice(0, cut).lastIndexOf(null);
+    const units = trace
+      .slice(0, committed)
+      .filter((t) => t !== null)
+      .map((t) => (t as { entry: LogEntry }).entry.seq);
+    expect(units.length).toBeGreaterThan(0);
+    expect(units.length).toBeLessThan(trace.slice(0, cut).filter((t) => t !== null).length);
+    expect(seqs).toEqual(units);
+    expect(store.getRun('r')?.status).toBe('interrupted');
+    store.db.close();
+  });
+
+  it('a failed write fails the run: a run whose row another process deleted cannot finish', () => {
+    const store = freshStore();
+    create(store, 'r');
+    const writer = new ThreadedRunWriter(store, 'r', instrument, { threadEvents: 1 });
+    const half = Math.floor(trace.length / 2);
+    trace.slice(0, half).forEach((t) => (t === null ? writer.commit() : writer.write(t.entry, t.line)));
+    store.deleteRun('r');
+    trace.slice(half).forEach((t) => (t === null ? writer.commit() : writer.write(t.entry, t.line)));
+    expect(() => writer.finish(totals)).toThrow();
+    expect(store.getRun('r')).toBeUndefined();
+    store.db.close();
+  });
+
+  it('a run long enough to hand its writes over stores its log as it ran, and the digest of the same run unstored', () => {
+    const long = parseScenario(PERSIST_RUN, 'persist-run.yaml');
+    const lines: string[] = [];
+    const unstored = runScenario(long, { onEntry: (entry) => lines.push(canonicalLine(entry)) });
+    expect(lines.length).toBeGreaterThan(GROUPED_THREAD_EVENTS);
+    const store = freshStore();
+    const report = runScenario(long, { store });
+    const row = store.getRun(report.runId);
+    expect(row?.status).toBe('finished');
+    expect(row?.digest).toBe(unstored.digest);
+    const stored = store.db
+      .prepare('SELECT seq, time, kind, payload FROM events WHERE run_id = ? ORDER BY seq')
+      .all(report.runId) as { seq: number; time: number; kind: string; payload: string }[];
+    expect(stored.map((e) => `${e.seq} ${e.time} ${e.kind} ${e.payload}\n`)).toEqual(lines);
+    store.db.close();
+  });
+});
