@@ -164,6 +164,17 @@ describe('the writer thread', () => {
     store.db.close();
   });
 
+  it('a writer thread that stops answering fails the run at its end instead of hanging it', () => {
+    const store = freshStore();
+    create(store, 'r');
+    const bootFile = new URL('./support/store-writer-silent.js', import.meta.url);
+    const writer = new ThreadedRunWriter(store, 'r', instrument, { threadEvents: 1, bootFile, stallMs: 500 });
+    trace.forEach((t) => (t === null ? writer.commit() : writer.write(t.entry, t.line)));
+    expect(() => writer.finish(totals)).toThrow(/wrote nothing for 0.5 s/);
+    expect(store.getRun('r')?.status).toBe('running');
+    store.db.close();
+  });
+
   it('a run long enough to hand its writes over stores its log as it ran, and the digest of the same run unstored', () => {
     const long = parseScenario(PERSIST_RUN, 'persist-run.yaml');
     const lines: string[] = [];

@@ -108,6 +108,8 @@ class RunSlot {
     try {
       this.put(this.writer, text);
       this.writer.unitEnd();
+      // Progress the run's thread watches while it waits for its end to be answered.
+      Atomics.add(new Int32Array(this.open.done), 1, 1);
     } catch (err) {
       this.report(err);
     }

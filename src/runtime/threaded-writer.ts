@@ -35,6 +35,9 @@ export interface ThreadedWriterOptions {
   readonly batchEvents?: number;
   /** The thread's boot file (tests substitute a faulty one). */
   readonly bootFile?: URL;
+  /** How long the run's end waits for a writer that writes nothing before it fails the run
+   *  (default STALL_MS). */
+  readonly stallMs?: number;
 }
 
 /** Whether a store's runs can be written from a thread: a file another connection can open. */
@@ -140,7 +143,21 @@ export class ThreadedRunWriter implements EventSink {
     this.worker.postMessage(message(this.lines.join('')));
     this.lines = [];
     // Its answer is the last message on the run's port (an error reported while it ran comes first).
-    while (Atomics.load(this.flag, 0) === 0) Atomics.wait(this.flag, 0, 0);
+    // Bounded by progress, not by time: a writer behind by a long backlog keeps writing units, but
+    // one that stopped (its thread died outside a handler) must fail the run, not hang it.
+    let progress = Atomics.load(this.flag, 1);
+    let still = 0;
+    while (Atomics.load(this.flag, 0) === 0) {
+      if (Atomics.wait(this.flag, 0, 0, WAIT_SLICE_MS) !== 'timed-out') continue;
+      const now = Atomics.load(this.flag, 1);
+      still = now === progress ? still + WAIT_SLICE_MS : 0;
+      progress = now;
+      const stallMs = this.options.stallMs ?? STALL_MS;
+      if (still >= stallMs)
+        throw new Error(
+          `the store writer thread wrote nothing for ${stallMs / 1000} s and did not answer the run's end`,
+        );
+    }
     let last: StoreWriterReply | undefined;
     for (let m = receiveMessageOnPort(this.reply); m; m = receiveMessageOnPort(this.reply))
       last = m.message as StoreWriterReply;
@@ -150,7 +167,8 @@ export class ThreadedRunWriter implements EventSink {
 
   private start(): void {
     const { port1, port2 } = new MessageChannel();
-    const done = new SharedArrayBuffer(4);
+    // [0]: the run's end is answered; [1]: units written so far (the wait below checks it moves).
+    const done = new SharedArrayBuffer(8);
     const open: StoreWriterMessage = {
       type: 'open',
       runId: this.runId,
@@ -183,6 +201,9 @@ export class ThreadedRunWriter implements EventSink {
     if (m) throw failure(m.message as StoreWriterReply);
   }
 }
+
+const WAIT_SLICE_MS = 100;
+const STALL_MS = 60_000;
 
 /** The process's writer thread, per boot file; started on first use. */
 const threads = new Map<string, Worker>();
