@@ -1,0 +1,415 @@
+// The writer of one run's event log and its projections (orders, fills, the parent rows' totals)
+// into SQLite: it buffers what the log appends and writes whole commit units, one transaction per
+// commit for a run that is continued from the store (write-ahead) or several commits grouped for
+// one that is run again, and refreshes the run's heartbeat. The run row's life (create, finish,
+// interrupt, fail) is RunStore's (run-store.ts).
+import type Database from 'better-sqlite3';
+import type { LogEntry } from '../core/model/events.ts';
+import type { EventSink } from '../core/ports/event-sink.ts';
+import { OrderLedger } from '../core/order/order-ledger.ts';
+import type { OrderState } from '../core/order/apply-event.ts';
+import type { AppliedTrade, ParentState } from '../core/order/order-ledger.ts';
+import {
+  fractionalTicksToPrice,
+  lotsToQty,
+  ticksToPrice,
+  unitsToQuote,
+  type Instrument,
+} from '../core/model/instrument.ts';
+import type { ClientOrderId, ParentOrderId } from '../core/model/ids.ts';
+
+/** The writer refreshes its run's heartbeat at most this often (wall time). */
+export const HEARTBEAT_EVERY_MS = 1_000;
+
+/** A store that cannot go on with a run: its row was deleted or closed by another process. */
+export class RunGoneError extends Error {}
+
+export function childOrderRow(runId: string, i: Instrument, o: OrderState): Record<string, unknown> {
+  const r = o.request;
+  return {
+    runId,
+    clientOrderId: r.clientOrderId,
+    venueOrderId: o.venueOrderId,
+    parentOrderId: r.parentId,
+    sliceNum: r.sliceNum,
+    totalSlices: r.totalSlices,
+    scheduledTime: r.scheduledTime,
+    symbol: r.symbol,
+    side: r.side,
+    type: r.type,
+    tif: r.tif,
+    status: o.status,
+    qty: lotsToQty(i, r.qty),
+    filledQty: lotsToQty(i, o.filledQty),
+    avgPrice: o.filledQty > 0 ? fractionalTicksToPrice(i, o.filledNotional / o.filledQty) : null,
+    limitPrice: r.limitPrice === undefined ? null : ticksToPrice(i, r.limitPrice),
+    stopPrice: r.stopPrice === undefined ? null : ticksToPrice(i, r.stopPrice),
+    createdAt: o.createdAt,
+    updatedAt: o.updatedAt,
+  };
+}
+
+/** A parent's children summed: filled lots, filled notional (ticks x lots), last update. */
+export interface ChildTotals {
+  filled: number;
+  notional: number;
+  updatedAt: number;
+}
+
+/** Parents live in the orders table too (no parent_order_id), with their children's totals. */
+export function parentOrderRow(
+  runId: string,
+  i: Instrument,
+  parentId: ParentOrderId,
+  parent: ParentState,
+  totals: ChildTotals,
+): Record<string, unknown> {
+  const spec = parent.spec;
+  return {
+    runId,
+    clientOrderId: parentId,
+    venueOrderId: null,
+    parentOrderId: null,
+    sliceNum: null,
+    totalSlices: spec.totalSlices,
+    scheduledTime: parent.createdAt,
+    symbol: spec.symbol,
+    side: spec.side,
+    type: spec.type,
+    tif: spec.tif,
+    status: parent.completed?.status ?? 'working',
+    qty: lotsToQty(i, spec.qty),
+    filledQty: lotsToQty(i, totals.filled),
+    avgPrice: totals.filled > 0 ? fractionalTicksToPrice(i, totals.notional / totals.filled) : null,
+    limitPrice: spec.limitPrice === null ? null : ticksToPrice(i, spec.limitPrice),
+    stopPrice: null,
+    createdAt: parent.createdAt,
+    updatedAt: Math.max(parent.createdAt, parent.completed?.at ?? 0, totals.updatedAt),
+  };
+}
+
+/** What the fills table holds for a trade applied to one of our orders at log entry `seq`. */
+export function fillRow(runId: string, i: Instrument, t: AppliedTrade, seq: number): unknown[] {
+  return [
+    runId,
+    t.tradeId,
+    t.clientOrderId,
+    lotsToQty(i, t.qty),
+    // An inferred fill's price is fractional (it makes the order's average the venue's).
+    Number.isInteger(t.price) ? ticksToPrice(i, t.price) : fractionalTicksToPrice(i, t.price),
+    unitsToQuote(i, t.fee),
+    t.liquidity,
+    t.venueTime,
+    seq,
+  ];
+}
+
+/** How a writer turns the log's commits into transactions. */
+export interface WriterOptions {
+  /**
+   * 'durable' (the default): every commit() is a transaction of its own, written before commit()
+   * returns, so what the log committed before an order left is on disk before it leaves
+   * (write-ahead); the ends of pieces of work (unitEnd) are grouped. For runs that are
+   * continued from the store: paper runs, and backtests with restarts.
+   * 'grouped': commits only mark where whole units end; units are written together, in
+   * transactions of at least GROUP_COMMIT_EVENTS events, or when the heartbeat is due, and at the
+   * end of the run. A crash loses the units not yet written, never part of one: for runs that
+   * are run again rather than continued (backtests without restarts).
+   */
+  readonly commits?: 'durable' | 'grouped';
+  /** Whole units are written once this many events are buffered (default GROUP_COMMIT_EVENTS). */
+  readonly batchEvents?: number;
+}
+
+/** Events a writer inserts with one statement. */
+const EVENT_ROWS = 32;
+
+/** A grouped writer writes its whole units once this many events are buffered. */
+export const GROUP_COMMIT_EVENTS = 16_384;
+
+/**
+ * The event sink of one run: buffers log entries and writes them with the projection rows they
+ * change in transactions that hold whole commit units only (never part of one, so never a parent
+ * without all its children): when the log commits (WriterOptions says whether each commit is a
+ * transaction or commits are grouped), when the heartbeat is due, and at the end of the run.
+ * Nothing appended after the last commit is written until a later commit, or the end of the run:
+ * a crash, simulated (rollback) or real, loses at most the units not yet written and the
+ * uncommitted tail, never part of a unit. Entries are folded into the projections when they are
+ * written, so the order rows always match the written log.
+ */
+export class RunWriter implements EventSink {
+  private ledger = new OrderLedger();
+  /** Buffered entries and their canonical lines, not yet written (reused: emptied, not replaced). */
+  private readonly entries: LogEntry[] = [];
+  private readonly lines: string[] = [];
+  /** How many of the buffered entries are whole units (the log committed after them). */
+  private unitsEnd = 0;
+  private readonly dirtyParents = new Set<ParentOrderId>();
+  /** Each parent's children as the orders table holds them, kept up to date by delta so that a
+   *  flush costs what it changed, not the size of its parents (a TWAP may have 100,000 children). */
+  private readonly parentTotals = new Map<ParentOrderId, ChildTotals>();
+  private readonly childWritten = new Map<ClientOrderId, { filled: number; notional: number }>();
+  private readonly insertEvent: Database.Statement;
+  /** EVENT_ROWS events in one statement, bound from eventArgs (reused): fewer calls per event. */
+  private readonly insertEvents: Database.Statement;
+  private readonly eventArgs: unknown[] = new Array<unknown>(EVENT_ROWS * 5);
+  private readonly insertFill: Database.Statement;
+  private readonly insertOrphan: Database.Statement;
+  private readonly resolveOrphan: Database.Statement;
+  private readonly upsertOrder: Database.Statement;
+  private readonly beat: Database.Statement;
+  private readonly setEventCount: Database.Statement;
+  private readonly grouped: boolean;
+  private readonly batchEvents: number;
+  private lastBeat = Date.now();
+  fillCount = 0;
+
+  constructor(
+    private readonly db: Database.Database,
+    readonly runId: string,
+    private readonly instrument: Instrument,
+    options: WriterOptions = {},
+  ) {
+    this.grouped = options.commits === 'grouped';
+    this.batchEvents = options.batchEvents ?? GROUP_COMMIT_EVENTS;
+    this.insertEvent = db.prepare('INSERT INTO events (run_id, seq, time, kind, payload) VALUES (?, ?, ?, ?, ?)');
+    this.insertEvents = db.prepare(
+      `INSERT INTO events (run_id, seq, time, kind, payload) VALUES ${Array.from({ length: EVENT_ROWS }, () => '(?, ?, ?, ?, ?)').join(', ')}`,
+    );
+    this.insertFill = db.prepare(
+      `INSERT INTO fills (run_id, trade_id, client_order_id, qty, price, fee, liquidity, time, seq)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.insertOrphan = db.prepare(
+      `INSERT INTO orphan_orders (run_id, client_order_id, venue_order_id, symbol, side, open_qty, filled_qty, venue_status, detected_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, client_order_id) DO NOTHING`,
+    );
+    this.resolveOrphan = db.prepare(
+      `UPDATE orphan_orders SET status = 'resolved', resolution = ?, resolved_by = ?, resolved_at = ? WHERE run_id = ? AND client_order_id = ?`,
+    );
+    // Everything an order's events can change is updated: status and fills, and the quantity
+    // and prices a ChildAmended (carry re-sizing, limit re-pricing) gives a slice before it goes.
+    this.upsertOrder = db.prepare(
+      `INSERT INTO orders (run_id, client_order_id, venue_order_id, parent_order_id, slice_num, total_slices,
+         scheduled_time, symbol, side, type, tif, status, qty, filled_qty, avg_price, limit_price, stop_price, created_at, updated_at)
+       VALUES (@runId, @clientOrderId, @venueOrderId, @parentOrderId, @sliceNum, @totalSlices, @scheduledTime, @symbol,
+         @side, @type, @tif, @status, @qty, @filledQty, @avgPrice, @limitPrice, @stopPrice, @createdAt, @updatedAt)
+       ON CONFLICT (run_id, client_order_id) DO UPDATE SET venue_order_id = excluded.venue_order_id,
+         status = excluded.status, qty = excluded.qty, filled_qty = excluded.filled_qty, avg_price = excluded.avg_price,
+         limit_price = excluded.limit_price, stop_price = excluded.stop_price, updated_at = excluded.updated_at`,
+    );
+    this.beat = db.prepare(`UPDATE runs SET heartbeat_at = ? WHERE id = ? AND status = 'running'`);
+    this.setEventCount = db.prepare('UPDATE runs SET event_count = ? WHERE id = ?');
+  }
+
+  /**
+   * Shows the run is alive: refreshes its heartbeat when the last one is HEARTBEAT_EVERY_MS old
+   * (a cheap one-row update at most once a second), with the whole units buffered so far, so a
+   * running run's stored log is never more than about a second behind. Called at commits and
+   * while the clock advances. Throws RunGoneError when the row is no longer a running run
+   * (another process deleted it or marked it), so the run stops instead of writing events
+   * nobody can use.
+   */
+  heartbeat(): void {
+    if (Date.now() - this.lastBeat < HEARTBEAT_EVERY_MS) return;
+    this.transaction(() => {
+      this.writeUnits(this.unitsEnd);
+      this.beatIfDue();
+    });
+  }
+
+  /** The heartbeat's update when it is due; the caller holds the transaction. */
+  private beatIfDue(): void {
+    const now = Date.now();
+    if (now - this.lastBeat < HEARTBEAT_EVERY_MS) return;
+    this.lastBeat = now;
+    if (this.beat.run(new Date(now).toISOString(), this.runId).changes === 0) {
+      throw new RunGoneError(
+        `run ${this.runId} is no longer running in the store: another process deleted or closed it`,
+      );
+    }
+  }
+
+  get orderCount(): number {
+    return this.ledger.orders.size;
+  }
+
+  /** Buffers one entry; nothing reaches the database before the log commits. */
+  write(entry: LogEntry, line: string): void {
+    this.entries.push(entry);
+    this.lines.push(line);
+  }
+
+  /** The log committed: a durable writer writes everything buffered (one or more whole commit
+   *  units) in one transaction now; a grouped one marks the end of a unit (see unitEnd). */
+  commit(): void {
+    if (this.grouped) this.unitEnd();
+    else this.flush(this.entries.length);
+  }
+
+  /**
+   * A piece of work ended and what it logged is one whole unit, which need not be on disk before
+   * anything else happens (nothing left the process on its strength): marked, and written with
+   * the units around it once GROUP_COMMIT_EVENTS are buffered or the heartbeat is due, before the
+   * next commit of a durable writer, at a crash (rollback), and at the end of the run.
+   */
+  unitEnd(): void {
+    this.unitsEnd = this.entries.length;
+    if (this.unitsEnd >= this.batchEvents) this.flush(this.unitsEnd);
+    else this.heartbeat();
+  }
+
+  /** A crash, or a resume in a new process: the whole units buffered are written (they are
+   *  durable: the log committed them), what was not committed is dropped (never written), and
+   *  the projections' fold is rebuilt from the durable log, which is what the store now holds. */
+  rollback(durable: readonly LogEntry[]): void {
+    this.flush(this.unitsEnd);
+    this.entries.length = 0;
+    this.lines.length = 0;
+    this.unitsEnd = 0;
+    this.dirtyParents.clear();
+    this.ledger = new OrderLedger();
+    this.fillCount = 0;
+    for (const entry of durable) {
+      this.ledger.apply(entry);
+      this.fillCount += this.ledger.appliedTrades.length;
+    }
+    this.ledger.takeChanged();
+    // The rows written so far are the durable log's: each parent's totals are its children's as
+    // folded from it (a writer in a new process, resuming a run, starts from these too).
+    this.childWritten.clear();
+    this.parentTotals.clear();
+    for (const [id, order] of this.ledger.orders) {
+      this.childWritten.set(id, { filled: order.filledQty, notional: order.filledNotional });
+      const totals = this.totalsOf(order.request.parentId);
+      totals.filled += order.filledQty;
+      totals.notional += order.filledNotional;
+      totals.updatedAt = Math.max(totals.updatedAt, order.updatedAt);
+    }
+  }
+
+  /** Writes the whole units buffered (a signal stopped the run); the caller holds the transaction. */
+  flushUnitsInTransaction(): void {
+    this.writeUnits(this.unitsEnd);
+  }
+
+  /** Writes everything buffered, the uncommitted tail too (the run finished or failed); the
+   *  caller holds the transaction. */
+  flushInTransaction(): void {
+    this.writeUnits(this.entries.length);
+  }
+
+  /** The first `count` buffered entries in one transaction. */
+  private flush(count: number): void {
+    if (count === 0) return;
+    this.transaction(() => {
+      this.writeUnits(count);
+      this.beatIfDue();
+    });
+  }
+
+  private transaction(work: () => void): void {
+    try {
+      this.db.transaction(work)();
+    } catch (err) {
+      // Events of a run whose row is gone break the foreign key: say what happened.
+      if ((err as { code?: unknown }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+        throw new RunGoneError(`run ${this.runId} is no longer in the store: another process deleted it`);
+      }
+      throw err;
+    }
+  }
+
+  /** Writes the first `count` buffered entries with the projection rows they change; the caller
+   *  holds the transaction. */
+  private writeUnits(count: number): void {
+    if (count === 0) return;
+    const { entries, lines, ledger, runId, instrument, eventArgs } = this;
+    // Whole groups of EVENT_ROWS go in one statement each, the rest one by one.
+    const grouped = count - (count % EVENT_ROWS);
+    let arg = 0;
+    for (let i = 0; i < count; i++) {
+      const entry = entries[i] as LogEntry;
+      const line = lines[i] as string;
+      // The payload is the canonical line after "seq time kind ", without its newline.
+      const space = line.indexOf(' ', line.indexOf(' ', line.indexOf(' ') + 1) + 1);
+      const event = entry.event;
+      const payload = line.slice(space + 1, -1);
+      if (i < grouped) {
+        eventArgs[arg++] = runId;
+        eventArgs[arg++] = entry.seq;
+        eventArgs[arg++] = entry.time;
+        eventArgs[arg++] = event.kind;
+        eventArgs[arg++] = payload;
+        if (arg === eventArgs.length) {
+          this.insertEvents.run(eventArgs);
+          arg = 0;
+        }
+      } else this.insertEvent.run(runId, entry.seq, entry.time, event.kind, payload);
+      ledger.apply(entry);
+      if (event.kind === 'ParentOrderCreated' || event.kind === 'ParentOrderCompleted')
+        this.dirtyParents.add(event.parentId);
+      if (event.kind === 'OrphanDetected') {
+        this.insertOrphan.run(
+          runId,
+          event.clientOrderId,
+          event.venueOrderId,
+          instrument.symbol,
+          event.side,
+          lotsToQty(instrument, event.openQty),
+          lotsToQty(instrument, event.filledQty),
+          event.status,
+          entry.time,
+        );
+      } else if (event.kind === 'OrphanResolved') {
+        this.resolveOrphan.run(event.resolution, event.actor, entry.time, runId, event.clientOrderId);
+      }
+      const trades = ledger.appliedTrades;
+      for (let t = 0; t < trades.length; t++) {
+        this.fillCount++;
+        this.insertFill.run(fillRow(runId, instrument, trades[t] as AppliedTrade, entry.seq));
+      }
+    }
+    const lastSeq = (entries[count - 1] as LogEntry).seq;
+    // The run row's event count follows the stored log, so lists show a running run's progress
+    // without counting its events.
+    this.setEventCount.run(lastSeq, runId);
+    for (const id of ledger.takeChanged()) {
+      const order = ledger.order(id);
+      if (!order) continue;
+      this.upsertOrder.run(childOrderRow(runId, instrument, order));
+      const parentId = order.request.parentId;
+      const totals = this.totalsOf(parentId);
+      const before = this.childWritten.get(id) ?? { filled: 0, notional: 0 };
+      totals.filled += order.filledQty - before.filled;
+      totals.notional += order.filledNotional - before.notional;
+      totals.updatedAt = Math.max(totals.updatedAt, order.updatedAt);
+      this.childWritten.set(id, { filled: order.filledQty, notional: order.filledNotional });
+      this.dirtyParents.add(parentId);
+    }
+    for (const parentId of this.dirtyParents) {
+      const parent = ledger.parents.get(parentId);
+      if (parent) this.upsertOrder.run(parentOrderRow(runId, instrument, parentId, parent, this.totalsOf(parentId)));
+    }
+    this.dirtyParents.clear();
+    if (count === entries.length) {
+      entries.length = 0;
+      lines.length = 0;
+    } else {
+      entries.splice(0, count);
+      lines.splice(0, count);
+    }
+    this.unitsEnd = Math.max(0, this.unitsEnd - count);
+  }
+
+  private totalsOf(parentId: ParentOrderId): ChildTotals {
+    let totals = this.parentTotals.get(parentId);
+    if (!totals) {
+      totals = { filled: 0, notional: 0, updatedAt: 0 };
+      this.parentTotals.set(parentId, totals);
+    }
+    return totals;
+  }
+}
+
+/** A run that cannot be resumed, and why (bad input: the CLI exits 2). */
