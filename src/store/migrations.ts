@@ -377,35 +377,52 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
     );
   }
   const done: number[] = [];
-  for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
-    if (applied.has(m.version)) continue;
-    // The pragma is a no-op inside a transaction, so it is switched around it.
-    const keysWereOn = m.rebuildsTables === true && db.pragma('foreign_keys', { simple: true }) === 1;
+  // Pending migrations go in as few write transactions as possible: one for each run of
+  // migrations that keep foreign keys on, one for each that rebuilds tables (the pragma is a no-op
+  // inside a transaction, so it is switched around it). Several openers of a fresh file then take
+  // the write lock a few times each instead of once per migration, which on a loaded machine let
+  // one of them wait out its busy timeout while the others took turns.
+  const pending = [...migrations].sort((a, b) => a.version - b.version).filter((m) => !applied.has(m.version));
+  for (let i = 0; i < pending.length;) {
+    const first = pending[i] as Migration;
+    const group = first.rebuildsTables === true ? [first] : [];
+    if (group.length === 0)
+      for (let j = i; j < pending.length && (pending[j] as Migration).rebuildsTables !== true; j++)
+        group.push(pending[j] as Migration);
+    i += group.length;
+    const keysWereOn = first.rebuildsTables === true && db.pragma('foreign_keys', { simple: true }) === 1;
     if (keysWereOn) db.pragma('foreign_keys = OFF');
-    let ran = false;
     try {
       // IMMEDIATE: the write lock is taken before the check, so of several processes or threads
-      // opening a fresh file at once, one applies the migration and the others, waiting on the
+      // opening a fresh file at once, one applies a migration and the others, waiting on the
       // lock (busy timeout), find it applied and skip it instead of failing on "table exists".
-      db.transaction(() => {
-        if (db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(m.version) !== undefined) return;
-        ran = true;
-        db.exec(m.sql);
-        if (m.rebuildsTables) {
-          const broken = db.pragma('foreign_key_check') as unknown[];
-          if (broken.length > 0)
-            throw new Error(`migration ${m.version} (${m.name}) would break ${broken.length} foreign key references`);
-        }
-        db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
-          m.version,
-          m.name,
-          new Date().toISOString(),
-        );
-      }).immediate();
+      const ran = db
+        .transaction(() => {
+          const here: number[] = [];
+          for (const m of group) {
+            if (db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(m.version) !== undefined) continue;
+            db.exec(m.sql);
+            if (m.rebuildsTables) {
+              const broken = db.pragma('foreign_key_check') as unknown[];
+              if (broken.length > 0)
+                throw new Error(
+                  `migration ${m.version} (${m.name}) would break ${broken.length} foreign key references`,
+                );
+            }
+            db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+              m.version,
+              m.name,
+              new Date().toISOString(),
+            );
+            here.push(m.version);
+          }
+          return here;
+        })
+        .immediate();
+      done.push(...ran);
     } finally {
       if (keysWereOn) db.pragma('foreign_keys = ON');
     }
-    if (ran) done.push(m.version);
   }
   return done;
 }
