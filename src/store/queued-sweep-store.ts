@@ -8,7 +8,7 @@
 import type Database from 'better-sqlite3';
 import { hostname } from 'node:os';
 import { localLiveness, STALE_HEARTBEAT_MS, type Liveness } from './run-state.ts';
-import { SweepGoneError, type StoredPath, type SweepStatus } from './sweep-store.ts';
+import { SweepPathRows, type StoredPath, type SweepStatus } from './sweep-store.ts';
 
 /** One unit's result as the coordinator stores it: the rows local sweeps store, and the exact
  *  result as JSON (what a resumed coordinator rebuilds the report from). */
@@ -51,27 +51,13 @@ interface SweepRow {
 
 export class QueuedSweepStore {
   private readonly insertResult: Database.Statement;
-  private readonly insertPath: Database.Statement;
-  private readonly insertParent: Database.Statement;
-  private readonly advance: Database.Statement;
+  private readonly rows: SweepPathRows;
 
   constructor(readonly db: Database.Database) {
     this.insertResult = db.prepare(
       'INSERT OR IGNORE INTO sweep_unit_results (sweep_id, unit, result) VALUES (?, ?, ?)',
     );
-    this.insertPath = db.prepare(
-      `INSERT INTO sweep_paths (sweep_id, path, seed, digest, passed, error, shortfall_bps, fill_ratio, grid_point)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.insertParent = db.prepare(
-      `INSERT INTO sweep_path_parents (sweep_id, parent_id, path, status, shortfall_bps, shortfall_quote, fill_ratio,
-         vwap_slippage_bps, filled_qty, duration_ms)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.advance = db.prepare(
-      `UPDATE sweeps SET paths_done = paths_done + ?, paths_passed = paths_passed + ?, heartbeat_at = ?
-       WHERE id = ? AND status = 'running' AND writer_pid = ? AND writer_host = ?`,
-    );
+    this.rows = new SweepPathRows(db);
   }
 
   /** Stores the units not stored yet, in one transaction; returns how many were new. Throws
@@ -85,34 +71,9 @@ export class QueuedSweepStore {
         added++;
         const p = u.path;
         if (p.passed) passed++;
-        this.insertPath.run(
-          id,
-          p.path,
-          p.seed,
-          p.digest,
-          p.passed ? 1 : 0,
-          p.error,
-          finiteOrNull(p.shortfallBps),
-          finiteOrNull(p.fillRatio),
-          p.point ?? 0,
-        );
-        for (const m of p.parents) {
-          this.insertParent.run(
-            id,
-            m.parentId,
-            p.path,
-            m.status,
-            finiteOrNull(m.shortfallBps),
-            finiteOrNull(m.shortfallQuote),
-            finiteOrNull(m.fillRatio),
-            finiteOrNull(m.vwapSlippageBps),
-            finiteOrNull(m.filledQty),
-            finiteOrNull(m.durationMs),
-          );
-        }
+        this.rows.insert(id, p);
       }
-      const r = this.advance.run(added, passed, at, id, process.pid, hostname());
-      if (r.changes !== 1) throw new SweepGoneError(`sweep ${id} is no longer running under this process`);
+      this.rows.advance(id, added, passed, at);
       return added;
     })();
   }
@@ -208,6 +169,3 @@ function writerAlive(row: SweepRow, live: Liveness): boolean {
   const beat = row.heartbeat_at === null ? NaN : Date.parse(row.heartbeat_at);
   return Number.isFinite(beat) && live.nowMs - beat <= STALE_HEARTBEAT_MS;
 }
-
-/** SQLite stores NaN as NULL anyway; infinities are not figures either. */
-const finiteOrNull = (x: number | null): number | null => (x !== null && Number.isFinite(x) ? x : null);

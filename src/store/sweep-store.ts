@@ -62,12 +62,14 @@ export interface StoredPath {
 /** The sweep row is gone or no longer this writer's (deleted, or ended by someone else). */
 export class SweepGoneError extends Error {}
 
-export class SweepStore {
+/** The rows of whole paths and the count they advance, as every sweep writer (a local sweep's
+ *  recorder, a queued sweep's coordinator) writes them, inside the caller's transaction. */
+export class SweepPathRows {
   private readonly insertPath: Database.Statement;
   private readonly insertParent: Database.Statement;
-  private readonly advance: Database.Statement;
+  private readonly advanceRow: Database.Statement;
 
-  constructor(readonly db: Database.Database) {
+  constructor(db: Database.Database) {
     this.insertPath = db.prepare(
       `INSERT INTO sweep_paths (sweep_id, path, seed, digest, passed, error, shortfall_bps, fill_ratio, grid_point)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -77,10 +79,54 @@ export class SweepStore {
          vwap_slippage_bps, filled_qty, duration_ms)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.advance = db.prepare(
+    this.advanceRow = db.prepare(
       `UPDATE sweeps SET paths_done = paths_done + ?, paths_passed = paths_passed + ?, heartbeat_at = ?
        WHERE id = ? AND status = 'running' AND writer_pid = ? AND writer_host = ?`,
     );
+  }
+
+  /** One path's row and its parents' rows. */
+  insert(id: string, p: StoredPath): void {
+    this.insertPath.run(
+      id,
+      p.path,
+      p.seed,
+      p.digest,
+      p.passed ? 1 : 0,
+      p.error,
+      finiteOrNull(p.shortfallBps),
+      finiteOrNull(p.fillRatio),
+      p.point ?? 0,
+    );
+    for (const m of p.parents) {
+      this.insertParent.run(
+        id,
+        m.parentId,
+        p.path,
+        m.status,
+        finiteOrNull(m.shortfallBps),
+        finiteOrNull(m.shortfallQuote),
+        finiteOrNull(m.fillRatio),
+        finiteOrNull(m.vwapSlippageBps),
+        finiteOrNull(m.filledQty),
+        finiteOrNull(m.durationMs),
+      );
+    }
+  }
+
+  /** Advances paths_done, paths_passed and the heartbeat; throws SweepGoneError when the sweep is
+   *  no longer running under this process (the caller's transaction then writes nothing). */
+  advance(id: string, added: number, passed: number, at: string): void {
+    const r = this.advanceRow.run(added, passed, at, id, process.pid, hostname());
+    if (r.changes !== 1) throw new SweepGoneError(`sweep ${id} is no longer running under this process`);
+  }
+}
+
+export class SweepStore {
+  private readonly rows: SweepPathRows;
+
+  constructor(readonly db: Database.Database) {
+    this.rows = new SweepPathRows(db);
   }
 
   /** Stores the sweep as 'queued' (accepted, not started), owned by this process. */
@@ -109,36 +155,8 @@ export class SweepStore {
    *  running under this writer. */
   appendPaths(id: string, paths: readonly StoredPath[], at: string): void {
     this.db.transaction(() => {
-      const passed = paths.filter((p) => p.passed).length;
-      const r = this.advance.run(paths.length, passed, at, id, process.pid, hostname());
-      if (r.changes !== 1) throw new SweepGoneError(`sweep ${id} is no longer running under this process`);
-      for (const p of paths) {
-        this.insertPath.run(
-          id,
-          p.path,
-          p.seed,
-          p.digest,
-          p.passed ? 1 : 0,
-          p.error,
-          finiteOrNull(p.shortfallBps),
-          finiteOrNull(p.fillRatio),
-          p.point ?? 0,
-        );
-        for (const m of p.parents) {
-          this.insertParent.run(
-            id,
-            m.parentId,
-            p.path,
-            m.status,
-            finiteOrNull(m.shortfallBps),
-            finiteOrNull(m.shortfallQuote),
-            finiteOrNull(m.fillRatio),
-            finiteOrNull(m.vwapSlippageBps),
-            finiteOrNull(m.filledQty),
-            finiteOrNull(m.durationMs),
-          );
-        }
-      }
+      this.rows.advance(id, paths.length, paths.filter((p) => p.passed).length, at);
+      for (const p of paths) this.rows.insert(id, p);
     })();
   }
 
