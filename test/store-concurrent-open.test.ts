@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../src/store/migrations.ts';
-import { openExistingDatabase } from '../src/store/open-database.ts';
+import { openExistingDatabase, whileBusy } from '../src/store/open-database.ts';
 
 const WORKER = new URL('./support/open-database-worker.mjs', import.meta.url);
 const WAIT_MS = 30_000;
@@ -54,4 +54,28 @@ describe('opening a fresh database from several threads at once', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
+});
+
+describe('setting up a connection while SQLite answers "database is locked" at once', () => {
+  const busy = (code: string) => Object.assign(new Error('database is locked'), { code });
+
+  it('repeats the set-up until it goes through', () => {
+    let tries = 0;
+    whileBusy(() => {
+      tries++;
+      if (tries < 3) throw busy(tries === 1 ? 'SQLITE_BUSY' : 'SQLITE_BUSY_SNAPSHOT');
+    });
+    expect(tries).toBe(3);
+  });
+
+  it('passes any other error on at the first try', () => {
+    let tries = 0;
+    expect(() =>
+      whileBusy(() => {
+        tries++;
+        throw busy('SQLITE_CORRUPT');
+      }),
+    ).toThrow('database is locked');
+    expect(tries).toBe(1);
+  });
 });

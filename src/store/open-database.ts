@@ -83,21 +83,45 @@ function configure(db: Database.Database, path: string, migrations?: readonly Mi
     // The busy timeout first: switching a fresh file to WAL takes a lock that another opener of
     // the same file may hold.
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('foreign_keys = ON');
-    schemaBehind(db, path, migrations ?? MIGRATIONS);
-    migrate(db, migrations);
-    if (path !== ':memory:') probeWritable(db);
-    // Planner statistics (sqlite_stat1), refreshed when a table has grown or shrunk a lot since
-    // they were gathered (cheap otherwise). Without them SQLite takes any equality filter for a
-    // selective one: a run list filtered on passed and sorted by shortfall would read and sort
-    // most runs instead of walking the shortfall index. Readers cannot write them, so writers do.
-    db.pragma('optimize=0x10002');
+    whileBusy(() => {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      schemaBehind(db, path, migrations ?? MIGRATIONS);
+      migrate(db, migrations);
+      if (path !== ':memory:') probeWritable(db);
+      // Planner statistics (sqlite_stat1), refreshed when a table has grown or shrunk a lot since
+      // they were gathered (cheap otherwise). Without them SQLite takes any equality filter for a
+      // selective one: a run list filtered on passed and sorted by shortfall would read and sort
+      // most runs instead of walking the shortfall index. Readers cannot write them, so writers do.
+      db.pragma('optimize=0x10002');
+    });
     return db;
   } catch (err) {
     db.close();
     throw described(err, path);
+  }
+}
+
+/** Runs `setUp` again while SQLite answers "database is locked", until BUSY_TIMEOUT_MS has
+ *  passed. The busy timeout covers most waits, but SQLite returns BUSY at once, without waiting,
+ *  where waiting could deadlock (a connection whose read snapshot went stale while another
+ *  opener migrated the file, a WAL index being rebuilt); several threads opening one fresh file
+ *  on a loaded machine hit that now and then. Every step of setting up is safe to repeat: the
+ *  pragmas are idempotent and each migration group is one transaction that checks first. */
+export function whileBusy(setUp: () => void): void {
+  const deadline = performance.now() + BUSY_TIMEOUT_MS;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let attempt = 0; ; attempt++) {
+    try {
+      setUp();
+      return;
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (typeof code !== 'string' || !code.startsWith('SQLITE_BUSY') || performance.now() >= deadline) throw err;
+    }
+    // A short synchronous pause (opening is synchronous), growing to 50 ms.
+    Atomics.wait(pause, 0, 0, Math.min(50, 2 + attempt * 5));
   }
 }
 
@@ -224,7 +248,7 @@ function described(err: unknown, path: string): Error {
               : `cannot be opened or created: the folder ${dirname(resolve(path))} is not writable`
             : code === 'SQLITE_CORRUPT'
               ? 'the file is corrupt'
-              : code === 'SQLITE_BUSY'
+              : code.startsWith('SQLITE_BUSY')
                 ? `locked by another process for longer than ${BUSY_TIMEOUT_MS / 1000} s`
                 : code === 'SQLITE_FULL'
                   ? 'the disk is full'
