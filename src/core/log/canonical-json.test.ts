@@ -79,3 +79,34 @@ describe('canonicalJson', () => {
     expect(() => canonicalJson({ f: () => 1 })).toThrow(/function/);
   });
 });
+
+describe('canonicalJson of objects of one shape', () => {
+  it('writes every object of a shape as the recursive form does, whatever order its keys were set in', () => {
+    const keys = fc.uniqueArray(fc.string({ unit: 'binary', maxLength: 5 }), { minLength: 1, maxLength: 6 });
+    fc.assert(
+      fc.property(
+        keys,
+        fc.array(
+          fc.tuple(fc.array(fc.nat(), { minLength: 6, maxLength: 6 }), fc.array(value, { minLength: 6, maxLength: 6 })),
+          {
+            minLength: 2,
+            maxLength: 6,
+          },
+        ),
+        (ks, objects) => {
+          for (const [order, vals] of objects) {
+            // The same keys, inserted in an order drawn per object (so shapes repeat and differ).
+            const shuffled = ks.map((k, i) => ({ k, at: order[i] ?? 0 })).sort((a, b) => a.at - b.at);
+            const obj: Record<string, unknown> = {};
+            shuffled.forEach(({ k }, i) => {
+              obj[k] = vals[i];
+            });
+            expect(canonicalJson(obj)).toBe(reference(obj));
+            expect(canonicalJson([obj, obj])).toBe(reference([obj, obj]));
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});

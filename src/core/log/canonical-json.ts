@@ -2,33 +2,63 @@
 // hash of this text, so two runs that produced the same events produce the same bytes no matter
 // in which order their code happened to build the objects.
 // Written into one growing string (no per-key arrays, closures or joined pieces): every event of
-// every run goes through here on its way into the log's digest.
+// every run goes through here on its way into the log's digest. A run logs objects of a few dozen
+// shapes (the same keys in the same order) thousands of times each, so each shape's sorted keys,
+// quoted with their colons, are worked out once and found again by walking a tree of its keys in
+// the order the object has them; a string with nothing to escape is quoted without a call.
 export function canonicalJson(value: unknown): string {
   return write('', value, null);
 }
-
 /** The canonical JSON of an object without one of its keys (an event without its kind), with
  *  no copy of the object made to leave the key out. */
 export function canonicalJsonWithout(value: object, omit: string): string {
   return write('', value, omit);
 }
 
-/** Quoted object keys: a run uses a few dozen distinct keys, each quoted again on every event. */
-const quotedKeys = new Map<string, string>();
-
-function quoteKey(k: string): string {
-  let q = quotedKeys.get(k);
-  if (q === undefined) {
-    q = JSON.stringify(k);
-    if (quotedKeys.size < 4096) quotedKeys.set(k, q);
-  }
-  return q;
+/** Objects of one shape (the same keys in the same insertion order): their keys sorted, and
+ *  each sorted key quoted with its colon. */
+interface Plan {
+  readonly keys: string[];
+  readonly heads: string[];
 }
+interface ShapeNode {
+  plan: Plan | null;
+  readonly next: Map<string, ShapeNode>;
+}
+/** The shapes seen, as a tree of keys in insertion order; bounded, and a shape past the bound is
+ *  sorted each time as before. */
+const root: ShapeNode = { plan: null, next: new Map() };
+let shapes = 0;
+const MAX_SHAPES = 4096;
+
+function planOf(keys: string[]): Plan | null {
+  let node = root;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string;
+    let n = node.next.get(k);
+    if (n === undefined) {
+      if (shapes >= MAX_SHAPES) return null;
+      n = { plan: null, next: new Map() };
+      node.next.set(k, n);
+      shapes++;
+    }
+    node = n;
+  }
+  if (node.plan === null) {
+    const sorted = [...keys].sort();
+    node.plan = { keys: sorted, heads: sorted.map((k) => JSON.stringify(k) + ':') };
+  }
+  return node.plan;
+}
+
+/** What JSON.stringify would escape in a string (a quote, a backslash, a control character) or
+ *  may (a surrogate, escaped when unpaired). */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 function write(out: string, value: unknown, omit: string | null): string {
   switch (typeof value) {
     case 'string':
-      return out + JSON.stringify(value);
+      return NEEDS_ESCAPE.test(value) ? out + JSON.stringify(value) : out + '"' + value + '"';
     case 'number':
       if (!Number.isFinite(value)) throw new Error(`non-finite number ${value} in a log payload`);
       // JSON writes a finite number as its ToString (-0 as "0"): the same text, without a call.
@@ -47,15 +77,18 @@ function write(out: string, value: unknown, omit: string | null): string {
         return out + ']';
       }
       const obj = value as Record<string, unknown>;
-      const keys = Object.keys(obj).sort();
+      const own = Object.keys(obj);
+      const plan = planOf(own);
+      const keys = plan ? plan.keys : own.sort();
       out += '{';
       let first = true;
-      for (const k of keys) {
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i] as string;
         const v = obj[k];
         if (v === undefined || k === omit) continue;
         if (!first) out += ',';
         first = false;
-        out = write(out + quoteKey(k) + ':', v, null);
+        out = write(out + (plan ? (plan.heads[i] as string) : JSON.stringify(k) + ':'), v, null);
       }
       return out + '}';
     }
