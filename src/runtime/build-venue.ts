@@ -19,7 +19,7 @@ import { SyntheticModel } from '../sim/market/synthetic-model.ts';
 import { ZeroIntelligenceModel } from '../sim/market/zero-intelligence-model.ts';
 import { makeQueueModel } from '../sim/venue/queue-model.ts';
 import { SimExchange } from '../sim/venue/sim-exchange.ts';
-import { SimVenue, type SimVenueOptions } from '../sim/venue/sim-venue.ts';
+import { SimVenue, type DeferringMarket, type SimVenueOptions } from '../sim/venue/sim-venue.ts';
 import { assetsOf } from '../core/fills/fees.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { parseDurationMs } from '../scenario/time-fields.ts';
@@ -105,6 +105,12 @@ export function buildVenue(
     levelQty: (side, price) => book.qty(side, price),
     best: (side) => (side === 'bid' ? book.bestBid() : book.bestAsk()),
     available: (side, price) => exchange.available(side, price),
+    canDefer: () => venue.canDefer(),
+    publishTop: (bid, bidQty, ask, askQty) => venue.publishTop(bid, bidQty, ask, askQty),
+    quietTrade: (price, qty) => {
+      venue.marketTrade(price, qty);
+      exchange.noteMarketTrade(price);
+    },
   };
   const model = buildModel(
     s,
@@ -119,9 +125,12 @@ export function buildVenue(
     record,
   );
 
+  if (isDeferring(model)) venue.setDeferringMarket(model);
   const startAll = (): void => {
     for (const m of faults.milestones()) {
       clock.schedule(() => {
+        // A fault acts on the market as it is now: a deferring model's events come first.
+        model.catchUp?.();
         const what = m.spec.kind;
         if (m.edge === 'at' && m.spec.kind === 'price_jump') {
           onFault(what, `price jumps ${m.spec.bps} bps`);
@@ -138,6 +147,9 @@ export function buildVenue(
   };
   return { venue, model, exchange, start: startAll };
 }
+
+const isDeferring = (m: MarketModel): m is MarketModel & DeferringMarket =>
+  typeof m.catchUp === 'function' && typeof m.wake === 'function';
 
 function buildModel(
   s: Scenario,

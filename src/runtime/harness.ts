@@ -254,6 +254,7 @@ export function prepareRun(
   for (const x of s.externalOrders) {
     // Someone else on the account: straight into the venue's matching engine.
     clock.schedule(() => {
+      built.model.catchUp?.();
       built.venue.exchange.submit(
         {
           clientOrderId: clientOrderId(x.clientOrderId),
@@ -270,6 +271,7 @@ export function prepareRun(
         },
         false,
       );
+      built.model.wake?.();
     }, parseDurationMs(x.at));
   }
   const crashRng = rng.stream('restarts');

@@ -85,6 +85,13 @@ export class FaultSchedule {
     return this.active('stale_quotes', t) !== undefined;
   }
 
+  /** The largest spread factor any spread shift applies (1 without one). */
+  maxSpreadFactor(): number {
+    let max = 1;
+    for (const f of this.specs) if (f.kind === 'spread_shift') max = Math.max(max, f.factor);
+    return max;
+  }
+
   spreadFactor(t: number): number {
     return this.active('spread_shift', t)?.factor ?? 1;
   }

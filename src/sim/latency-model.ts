@@ -30,6 +30,11 @@ export class LatencyModel {
     }
   }
 
+  /** Whether a path's delay is fixed (sampling it draws nothing). */
+  fixed(kind: LatencyKind): boolean {
+    return !(this.spec[kind].jitterMs > 0);
+  }
+
   sample(kind: LatencyKind): number {
     const p = this.spec[kind];
     return p.jitterMs > 0 ? p.ms + this.rng.uniform(0, p.jitterMs) : p.ms;

@@ -63,6 +63,8 @@ export class Timeline {
   topSeq = 0;
   /** The sequence number of the entry being fired (meaningful while `firing`). */
   firingSeq = 0;
+  /** True while VirtualClock.replayAt runs late work at an earlier time: nothing may be queued. */
+  replaying = false;
   /** The limit of the last completed drain, and the next sequence number when it ended: work
    *  due by then and enqueued before then has run. */
   drainedTo = -Infinity;
@@ -97,6 +99,7 @@ export class Timeline {
 
   /** Appends a live entry due `delay` ms from now to the buffer; returns its seq. */
   private append(entry: Entry, delay: number, arg: unknown): number {
+    if (this.replaying) throw new Error('VirtualClock: nothing can be posted or scheduled from replayed work');
     const seq = this.nextSeq++;
     this.live++;
     const i = this.bufLen;

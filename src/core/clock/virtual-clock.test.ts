@@ -535,3 +535,47 @@ describe('properties', () => {
     );
   });
 });
+
+describe('VirtualClock.replayAt', () => {
+  it('runs work at an earlier time, then puts the time back', () => {
+    const clock = new VirtualClock(1_000);
+    const seen: number[] = [];
+    clock.schedule(() => {
+      clock.replayAt(1_200, () => seen.push(clock.now()));
+      seen.push(clock.now());
+    }, 500);
+    clock.advanceTo(2_000);
+    expect(seen).toEqual([1_200, 1_500]);
+    expect(clock.now()).toBe(2_000);
+  });
+
+  it('counts work due at the replayed time as not yet run, and earlier work as run', () => {
+    const clock = new VirtualClock(0);
+    const mark = clock.orderMark();
+    const answers: boolean[] = [];
+    clock.schedule(() => {
+      clock.replayAt(100, () => answers.push(clock.hasRun(100, mark), clock.hasRun(99, mark)));
+      answers.push(clock.hasRun(100, mark));
+    }, 300);
+    clock.advanceTo(300);
+    expect(answers).toEqual([false, true, true]);
+  });
+
+  it('refuses a later time, nesting, and anything posted or scheduled inside', () => {
+    const clock = new VirtualClock(0);
+    clock.advanceTo(50);
+    expect(() => clock.replayAt(51, () => {})).toThrow(/later than now/);
+    expect(() => clock.replayAt(10, () => clock.post(() => {}, 0))).toThrow(/replayed work/);
+    expect(() => clock.replayAt(10, () => clock.schedule(() => {}, 5))).toThrow(/replayed work/);
+    expect(() => clock.replayAt(10, () => clock.replayAt(5, () => {}))).toThrow(/already replaying/);
+    // Nothing was queued by the refused calls, and the clock works on.
+    expect(clock.pending()).toBe(0);
+    expect(clock.now()).toBe(50);
+    let ran = false;
+    clock.post(() => {
+      ran = true;
+    }, 1);
+    clock.advanceBy(1);
+    expect(ran).toBe(true);
+  });
+});

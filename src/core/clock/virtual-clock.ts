@@ -137,6 +137,32 @@ export class VirtualClock implements Clock, SchedulerLike {
   }
 
   /**
+   * Runs `work` with now() at `time` (<= now), then puts now() back: late work kept as data
+   * (deferred market events) applied exactly as it would have run then. Work due at `time` counts
+   * as not yet run (hasRun), as if the replayed work came first among same-time work; nothing
+   * may be posted or scheduled inside (it throws), since it would be due in the past.
+   */
+  replayAt(time: number, work: () => void): void {
+    const timeline = this.timeline;
+    if (!(time <= timeline.nowMs))
+      throw new RangeError(`VirtualClock.replayAt(${time}): later than now (${timeline.nowMs})`);
+    if (timeline.replaying) throw new Error('VirtualClock.replayAt: already replaying');
+    const { nowMs, firing, firingSeq } = timeline;
+    timeline.nowMs = time;
+    timeline.firing = true;
+    timeline.firingSeq = -Infinity;
+    timeline.replaying = true;
+    try {
+      work();
+    } finally {
+      timeline.nowMs = nowMs;
+      timeline.firing = firing;
+      timeline.firingSeq = firingSeq;
+      timeline.replaying = false;
+    }
+  }
+
+  /**
    * Whether work due at `due`, posted when orderMark() returned `mark`, would have run by now: it
    * is due earlier, or due now and ahead of the action running now in (due, insertion) order, or
    * (outside fired work) an advance that has ended fired it.

@@ -38,4 +38,11 @@ export interface Clock {
    */
   orderMark?(): number;
   hasRun?(due: number, mark: number): boolean;
+  /**
+   * Virtual clocks only: runs `work` now with now() set back to `time` (not later than now), for
+   * a component that kept events as data and applies them late exactly as they would have run
+   * (see SyntheticModel's deferred events). Inside it, work due at `time` counts as not yet run
+   * (hasRun), and nothing may be posted or scheduled: the clock throws if it is.
+   */
+  replayAt?(time: number, work: () => void): void;
 }

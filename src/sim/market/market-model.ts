@@ -24,6 +24,15 @@ export interface GridMarketSink extends MarketSink {
    * those levels best first and removing every other level of the side does, in one call.
    */
   setGrid(side: 'bid' | 'ask', best: number, gap: number, qtys: ArrayLike<number>, count: number): void;
+  /**
+   * For a model that keeps its events as data while the book is quiet (see SyntheticModel):
+   * whether it may now (canDefer), a top of book published as refreshTop would have read it
+   * (publishTop), and a trade that the next redraw replaces before anyone reads the book, so only
+   * the tape and the last trade price keep it (quietTrade). Absent: the model never defers.
+   */
+  canDefer?(): boolean;
+  publishTop?(bid: number | null, bidQty: number, ask: number | null, askQty: number): void;
+  quietTrade?(price: number, qty: number): void;
 }
 
 export interface MarketModel {
@@ -31,4 +40,8 @@ export interface MarketModel {
   start(): void;
   /** A price-jump fault: moves the model's price by `bps` basis points at once. */
   jump(bps: number): void;
+  /** A model that keeps events as data applies those due by now, and is told when one of our
+   *  orders may have come to rest (see DeferringMarket in sim-venue.ts). */
+  catchUp?(): void;
+  wake?(): void;
 }

@@ -7,6 +7,16 @@
 // exponential sizes, hit the book and shrink the levels they take. All draws come from the
 // model's own Rng sub-streams ('walk', 'regime', 'trades'). A mid or displayed bid below one
 // tick is held at one tick, with a ModelWarning each time it goes under.
+// While the book is quiet (none of our orders rest, no stop waits: SimVenue.canDefer) and the
+// price is far from that floor, steps and trades are not posted on the clock: they are kept as
+// data (the next step's time, the next trade's time) and applied when the market is next read
+// (catchUp, called by the venue before any read and before an order reaches its matching
+// engine), each at its own time (VirtualClock.replayAt), with the same draws in the same order.
+// Only the last step before the read is drawn into the book, and the trades after it; the
+// steps and trades before it are worked out from the model's own numbers (the book they
+// produced is redrawn before anyone sees it) and leave only what was visible: the tops they
+// published towards our delayed view, the tape, the last trade price. The run is the same, draw
+// for draw and event for event, as one that posts every step (the digests prove it).
 import type { Rng } from '../../core/clock/rng.ts';
 import type { Side } from '../../core/model/order.ts';
 import type { Clock } from '../../core/ports/clock.ts';
@@ -30,6 +40,12 @@ export interface SyntheticSpec {
   /** Other participants' trades; null for none. */
   readonly trades: { readonly ratePerSec: number; readonly meanQty: number } | null;
 }
+
+/** While deferring, the model catches up and asks again whether it may at least this often. */
+const CATCH_UP_MS = 60_000;
+/** How far from the one-tick floor (in standard deviations of the walk over a check's horizon)
+ *  the price must be for steps to be kept as data. */
+const FLOOR_SIGMAS = 12;
 
 export class SyntheticModel implements MarketModel {
   /** The mid (ticks, fractional) in a typed array: a double field would box a new number on
@@ -56,6 +72,21 @@ export class SyntheticModel implements MarketModel {
   private readonly tradeRng: Rng;
   private readonly midFloor: PriceFloor;
   private readonly bidFloor: PriceFloor;
+  /** Steps and trades are data, not clock entries (see the top of the file). */
+  private deferred = false;
+  /** Bumped whenever the posted trade stops counting (the model starts or stops deferring): a
+   *  posted trade whose generation is older does nothing. */
+  private generation = 0;
+  /** Steps whose time came while deferring, not yet applied, and the first one's time. */
+  private pendingSteps = 0;
+  private firstPendingAt = 0;
+  private nextTradeAt = Infinity;
+  private catchingUp = false;
+  /** Displayed lots taken per level by trades worked out from the model's numbers since the
+   *  last step so worked out (bid levels first, then ask levels). */
+  private readonly taken: Float64Array;
+  /** The widest spread of any regime, ticks. */
+  private readonly widestSpread: number;
 
   constructor(
     private readonly clock: Clock,
@@ -73,10 +104,31 @@ export class SyntheticModel implements MarketModel {
     this.midFloor = new PriceFloor('the mid', warn);
     this.bidFloor = new PriceFloor('the displayed best bid', warn);
     this.levelQty = new Float64Array(spec.depth.length);
+    this.taken = new Float64Array(2 * spec.depth.length);
+    this.widestSpread = Math.max(...spec.regimes.map((r) => r.spreadTicks));
   }
 
-  /** One model step; created once, so the step posts no closure. */
-  private readonly stepHandler = (): void => this.step();
+  /** One model step, posted every stepMs (created once, so it posts no closure). While the
+   *  model defers, the step is only counted: its place among same-time work stays exactly
+   *  where a step's is, and catchUp applies it. */
+  private readonly stepHandler = (): void => {
+    if (this.deferred) {
+      if (this.pendingSteps === 0) this.firstPendingAt = this.clock.now();
+      this.pendingSteps++;
+      this.clock.post(this.stepHandler, this.spec.stepMs);
+      // Caught up at least every CATCH_UP_MS, and asked again whether it may go on (the walk's
+      // distance from the floor).
+      if (this.clock.now() - this.firstPendingAt >= CATCH_UP_MS) {
+        this.catchUp();
+        if (!this.mayDefer()) this.postAgain();
+      }
+      return;
+    }
+    this.step();
+    this.rebuild();
+    this.clock.post(this.stepHandler, this.spec.stepMs);
+    this.deferIfQuiet();
+  };
 
   start(): void {
     this.regimeEndsAt = this.clock.now() + this.duration(0);
@@ -86,8 +138,11 @@ export class SyntheticModel implements MarketModel {
   }
 
   jump(bps: number): void {
+    this.catchUp();
     this.mid = this.midFloor.hold(this.mid * (1 + bps / 10_000), `a price jump of ${bps} bps`);
     this.rebuild();
+    // A jump towards the floor may end deferring.
+    if (this.deferred && !this.mayDefer()) this.postAgain();
   }
 
   /** Current mid in ticks (fractional). */
@@ -100,6 +155,7 @@ export class SyntheticModel implements MarketModel {
     return this.spec.regimes.length === 1 ? Infinity : this.regimeRng.exponential(r.meanDurationMs);
   }
 
+  /** The walk and the spread regime at a step (the book is drawn by the caller). */
   private step(): void {
     const dt = this.spec.stepMs / 1000;
     const z = this.walkRng.normal();
@@ -113,11 +169,18 @@ export class SyntheticModel implements MarketModel {
       this.regime = (this.regime + 1 + this.regimeRng.int(n - 1)) % n;
       this.regimeEndsAt += this.duration(this.regime);
     }
-    this.rebuild();
-    this.clock.post(this.stepHandler, this.spec.stepMs);
   }
 
   private rebuild(): void {
+    this.draw();
+    this.sink.setGrid('bid', this.bestBid, this.spec.levelSpacingTicks, this.levelQty, this.bidLevels);
+    this.sink.setGrid('ask', this.bestAsk, this.spec.levelSpacingTicks, this.levelQty, this.spec.depth.length);
+    this.sink.refreshTop();
+  }
+
+  /** The book at now from the mid, the spread regime and the faults: best prices, the bid
+   *  side's levels and the lots per level. */
+  private draw(): void {
     const now = this.clock.now();
     const base = (this.spec.regimes[this.regime] as { spreadTicks: number }).spreadTicks;
     const spread = Math.max(1, Math.round(base * this.faults.spreadFactor(now)));
@@ -126,7 +189,6 @@ export class SyntheticModel implements MarketModel {
     const bestBid = this.bidFloor.clear(rawBid)
       ? rawBid
       : this.bidFloor.hold(rawBid, `mid ${ticksText(this.mid)} less half the spread of ${spread}`);
-    const bestAsk = bestBid + spread;
     const gap = this.spec.levelSpacingTicks;
     const depth = this.spec.depth;
     if (depthFactor !== this.levelsFactor) {
@@ -136,22 +198,169 @@ export class SyntheticModel implements MarketModel {
     // Bid levels stop above one tick: level i is there while bestBid - i x gap >= 1.
     this.bidLevels = Math.min(depth.length, Math.floor((bestBid - 1) / gap) + 1);
     this.bestBid = bestBid;
-    this.bestAsk = bestAsk;
-    this.sink.setGrid('bid', bestBid, gap, this.levelQty, this.bidLevels);
-    this.sink.setGrid('ask', bestAsk, gap, this.levelQty, depth.length);
-    this.sink.refreshTop();
+    this.bestAsk = bestBid + spread;
   }
 
   private scheduleTrade(): void {
     const rate = (this.spec.trades as { ratePerSec: number }).ratePerSec;
-    this.clock.post(this.tradeHandler, this.tradeRng.exponential(1000 / rate));
+    const delay = this.tradeRng.exponential(1000 / rate);
+    this.nextTradeAt = this.clock.now() + delay;
+    if (!this.deferred) this.clock.post(this.tradeHandler, delay, this.generation);
   }
 
-  /** One trade and the next one's scheduling; created once, so a trade posts no closure. */
-  private readonly tradeHandler = (): void => {
+  /** One posted trade and the next one's scheduling; created once, so a trade posts no closure. */
+  private readonly tradeHandler = (generation: number): void => {
+    if (generation !== this.generation) return;
+    this.trade();
+    this.scheduleTrade();
+    if (!this.deferred) this.deferIfQuiet();
+  };
+
+  // ---- deferring ---------------------------------------------------------------------
+
+  /** Whether steps and trades may be kept as data: the venue says the book is quiet, the clock
+   *  can replay, and the walk cannot reach the one-tick floor before the next catch-up (so no
+   *  floor warning, which is logged at its own time, can fall inside a replay). */
+  private mayDefer(): boolean {
+    if (this.clock.replayAt === undefined || this.sink.canDefer === undefined || !this.sink.canDefer()) return false;
+    const maxSpread = this.widestSpread * this.faults.maxSpreadFactor() + 2;
+    const horizonS = (CATCH_UP_MS + 2 * this.spec.stepMs) / 1000;
+    const { sigma } = this.spec;
+    if (this.spec.walk === 'arithmetic') return this.mid - maxSpread > 1 + FLOOR_SIGMAS * sigma * Math.sqrt(horizonS);
+    return Math.log(this.mid / (1 + maxSpread)) > FLOOR_SIGMAS * sigma * Math.sqrt(horizonS) + sigma * sigma * horizonS;
+  }
+
+  /** Starts deferring when it may: the posted trade stops counting (steps go on as counts). */
+  private deferIfQuiet(): void {
+    if (!this.mayDefer()) return;
+    this.deferred = true;
+    this.generation++;
+  }
+
+  /** Stops deferring (nothing is pending: the caller caught up): the next trade is posted. */
+  private postAgain(): void {
+    this.deferred = false;
+    this.generation++;
+    if (this.nextTradeAt !== Infinity)
+      this.clock.post(this.tradeHandler, this.nextTradeAt - this.clock.now(), this.generation);
+  }
+
+  /** One of our orders may rest now (the venue asks after its matching engine took a request). */
+  wake(): void {
+    if (!this.deferred || this.mayDefer()) return;
+    this.catchUp();
+    this.postAgain();
+  }
+
+  /**
+   * Applies the steps counted and the trades due before now, each at its time, in time order.
+   * The last step is drawn into the book and the trades after it walk the book; the steps and
+   * trades before it are worked out from the model's numbers (quietStep, quietTrade), since that
+   * step redraws the book before anyone reads it. Trades before the first step walk the book as
+   * it is.
+   */
+  catchUp(): void {
+    if (!this.deferred || this.catchingUp) return;
+    const clock = this.clock as Clock & { replayAt(time: number, work: () => void): void };
+    const now = clock.now();
+    if (this.pendingSteps === 0 && !(this.nextTradeAt < now)) return;
+    this.catchingUp = true;
+    try {
+      let at = this.firstPendingAt;
+      let stepped = false;
+      // Step times summed exactly as the posted steps' due times are.
+      while (this.pendingSteps > 0 || this.nextTradeAt < now) {
+        if (this.pendingSteps > 0 && at <= this.nextTradeAt) {
+          clock.replayAt(at, this.pendingSteps === 1 ? this.replayStep : this.quietStep);
+          this.pendingSteps--;
+          at += this.spec.stepMs;
+          stepped = true;
+        } else {
+          clock.replayAt(this.nextTradeAt, stepped && this.pendingSteps > 0 ? this.quietTradeNow : this.replayTrade);
+        }
+      }
+    } finally {
+      this.catchingUp = false;
+    }
+  }
+
+  private readonly replayStep = (): void => {
+    this.step();
+    this.rebuild();
+  };
+
+  private readonly replayTrade = (): void => {
     this.trade();
     this.scheduleTrade();
   };
+
+  /** A step whose book the next step replaces unseen: the walk, the regime, the book's numbers,
+   *  and the top it would have shown published. */
+  private readonly quietStep = (): void => {
+    this.step();
+    this.draw();
+    this.taken.fill(0);
+    this.publishQuietTop();
+  };
+
+  private readonly quietTradeNow = (): void => {
+    this.quietTrade();
+    this.scheduleTrade();
+  };
+
+  /** trade() on the model's numbers: the same draws, prices and quantities, taken from the
+   *  levels as drawn less what earlier such trades took since the step. */
+  private quietTrade(): void {
+    const aggressor: Side = this.tradeRng.next() < 0.5 ? 'buy' : 'sell';
+    let remaining = Math.max(
+      1,
+      Math.round(this.tradeRng.exponential((this.spec.trades as { meanQty: number }).meanQty)),
+    );
+    const ask = aggressor === 'buy';
+    const gap = ask ? this.spec.levelSpacingTicks : -this.spec.levelSpacingTicks;
+    const best = ask ? this.bestAsk : this.bestBid;
+    const levels = ask ? this.levelQty.length : this.bidLevels;
+    const off = ask ? this.levelQty.length : 0;
+    const sink = this.sink as Required<GridMarketSink>;
+    for (let i = 0; i < levels; i++) {
+      if (remaining <= 0) break;
+      const drawn = this.levelQty[i] as number;
+      if (drawn <= 0) continue;
+      const take = Math.min(drawn - (this.taken[off + i] as number), remaining);
+      if (take <= 0) continue;
+      remaining -= take;
+      this.taken[off + i] = (this.taken[off + i] as number) + take;
+      sink.quietTrade(best + i * gap, take);
+    }
+    this.publishQuietTop();
+  }
+
+  /** The top of the book as drawn less what quiet trades took, published as refreshTop would. */
+  private publishQuietTop(): void {
+    const n = this.levelQty.length;
+    const gap = this.spec.levelSpacingTicks;
+    let bid: number | null = null;
+    let bidQty = 0;
+    for (let i = 0; i < this.bidLevels; i++) {
+      const left = (this.levelQty[i] as number) - (this.taken[i] as number);
+      if (left > 0) {
+        bid = this.bestBid - i * gap;
+        bidQty = left;
+        break;
+      }
+    }
+    let ask: number | null = null;
+    let askQty = 0;
+    for (let i = 0; i < n; i++) {
+      const left = (this.levelQty[i] as number) - (this.taken[n + i] as number);
+      if (left > 0) {
+        ask = this.bestAsk + i * gap;
+        askQty = left;
+        break;
+      }
+    }
+    (this.sink as Required<GridMarketSink>).publishTop(bid, bidQty, ask, askQty);
+  }
 
   /** Another participant's market order walks the displayed book. */
   private trade(): void {

@@ -228,6 +228,28 @@ export abstract class BookMatcher {
     prev.clean = book.depth(side, Number.MAX_SAFE_INTEGER).every(([price]) => prev.has(price));
   }
 
+  /**
+   * Whether the market can move without touching anything of ours: a grid book showing only the
+   * model's drawings, with none of our orders resting and no stop waiting. A model may then keep
+   * its steps and trades as data and apply them when the book is next read (see SyntheticModel).
+   */
+  gridQuiet(): boolean {
+    return (
+      this.gridBook !== null &&
+      this.redrawing === 0 &&
+      this.resting.size === 0 &&
+      this.stops.length === 0 &&
+      this.drawn.bid.clean &&
+      this.drawn.ask.clean
+    );
+  }
+
+  /** A trade between other participants on a quiet book (gridQuiet) that the next redraw
+   *  replaces before anyone reads it: only the last trade price stays. */
+  noteMarketTrade(price: number): void {
+    this.lastTradePrice = price;
+  }
+
   /** A trade between other participants: `aggressor` took liquidity at `price`. */
   marketTrade(price: number, qty: number, aggressor: Side): void {
     this.lastTradePrice = price;

@@ -60,6 +60,14 @@ class Channel {
 
 const EMPTY_TOP: TopOfBook = { bid: null, bidQty: 0, ask: null, askQty: 0 };
 
+/** A market model that may keep its events as data while the book is quiet (see
+ *  SyntheticModel): the venue has it apply them before anything reads the market or reaches the
+ *  matching engine (catchUp), and tells it when one of our orders may have come to rest (wake). */
+export interface DeferringMarket {
+  catchUp(): void;
+  wake(): void;
+}
+
 export class SimVenue implements Broker, MarketDataPort {
   readonly clientIdMaxLength: number;
   readonly ordersSinceBy: 'updated' | 'submitted';
@@ -86,6 +94,7 @@ export class SimVenue implements Broker, MarketDataPort {
    *  behind it (quotes were stale). */
   private readonly published = new Float64Array([NO_PRICE, 0, NO_PRICE, 0]);
   private publishedValid = true;
+  private market: DeferringMarket | null = null;
 
   constructor(
     private readonly clock: Clock,
@@ -140,9 +149,21 @@ export class SimVenue implements Broker, MarketDataPort {
     this.handler = handler;
   }
 
+  /** The market model that keeps events as data while the book is quiet. */
+  setDeferringMarket(market: DeferringMarket): void {
+    this.market = market;
+  }
+
+  /** Whether a model may keep its events as data now: the book is quiet and market data has a
+   *  fixed delay (a drawn one would take its draws from the latency stream out of turn). */
+  canDefer(): boolean {
+    return this.exchange.gridQuiet() && this.latency.fixed('marketData');
+  }
+
   // ---- MarketDataPort: our delayed view ------------------------------------------------
 
   topOfBook(_symbol: Symbol): TopOfBook {
+    this.market?.catchUp();
     this.settleView();
     if (this.view === null) {
       const v = this.viewTop;
@@ -159,15 +180,18 @@ export class SimVenue implements Broker, MarketDataPort {
   }
 
   window(_symbol: Symbol, from: number, to: number): MarketWindow {
+    this.market?.catchUp();
     return this.tape.window(from, to);
   }
 
   lastUpdateAt(_symbol: Symbol): number | null {
+    this.market?.catchUp();
     this.settleView();
     return this.viewAt;
   }
 
   tradesSince(_symbol: Symbol, cursor: number): TapeSlice {
+    this.market?.catchUp();
     return this.tape.since(cursor);
   }
 
@@ -182,8 +206,12 @@ export class SimVenue implements Broker, MarketDataPort {
     const b = ex.book;
     const bid = b.bestBid();
     const ask = b.bestAsk();
-    const bidQty = bid === null ? 0 : ex.available('bid', bid);
-    const askQty = ask === null ? 0 : ex.available('ask', ask);
+    this.publishTop(bid, bid === null ? 0 : ex.available('bid', bid), ask, ask === null ? 0 : ex.available('ask', ask));
+  }
+
+  /** What refreshTop does with a top of book it was given instead of reading the book: a model
+   *  that kept its events as data knows each one's top without drawing it (see DeferringMarket). */
+  publishTop(bid: number | null, bidQty: number, ask: number | null, askQty: number): void {
     if (bid !== this.tapeBid || ask !== this.tapeAsk) {
       // The true market, for benchmarks: recorded whatever our (delayed, maybe stale) view shows.
       this.tapeBid = bid;
@@ -259,7 +287,10 @@ export class SimVenue implements Broker, MarketDataPort {
       if (result === null) {
         result = this.exchange.submit(order, order.postOnly === true, !open);
         if (typeof result !== 'string' && !open) {
-          this.clock.schedule(() => this.exchange.activate(cid), rules.hours.nextOpen(now) - now);
+          this.clock.schedule(
+            () => this.atMatchingEngine(() => this.exchange.activate(cid)),
+            rules.hours.nextOpen(now) - now,
+          );
         }
       }
       if (typeof result === 'string') {
@@ -362,6 +393,15 @@ export class SimVenue implements Broker, MarketDataPort {
     this.stream.send(this.latency.sample('fillReport') + fate.extraDelayMs, () => this.handler(report));
   }
 
+  /** A request reaching the matching engine: the market caught up first, and told afterwards
+   *  when an order may now rest. */
+  private atMatchingEngine<T>(process: () => T): T {
+    this.market?.catchUp();
+    const result = process();
+    this.market?.wake();
+    return result;
+  }
+
   /**
    * One REST request through latency and faults. `process` runs at the venue when the request
    * reaches it and returns the answer, which travels back unless the request's fate loses it.
@@ -392,7 +432,7 @@ export class SimVenue implements Broker, MarketDataPort {
     switch (fate.kind) {
       case 'deliver':
         this.clock.post(() => {
-          const answer = process();
+          const answer = this.atMatchingEngine(process);
           this.rest.send(back(), () => this.handler(answer));
         }, entry);
         return;
@@ -434,7 +474,7 @@ export class SimVenue implements Broker, MarketDataPort {
           fate.kind === 'timeout' ? 'outage' : 'http_5xx',
           `${label}: ${detail}; venue received it: ${fate.received}`,
         );
-        if (fate.received) this.clock.post(() => void process(), entry);
+        if (fate.received) this.clock.post(() => void this.atMatchingEngine(process), entry);
         const wait = fate.kind === 'timeout' ? fate.timeoutMs : entry + back();
         this.rest.send(wait, () => this.handler(unknown(detail, fate.kind === 'timeout' ? 'timeout' : 'server')));
         return;
