@@ -1,6 +1,8 @@
 // What happened in the market, kept by the simulated venue for execution-quality benchmarks:
 // every trade (other participants' and ours) and the true mid each time the top of book moved.
-// Times only grow, so a window is found by binary search.
+// Times only grow, so a window is found by binary search. Kept in growing typed arrays: a run
+// records a mid at every move of the top (tens of thousands an hour), and an array of numbers
+// and nulls would box each fractional mid.
 import type { TapeSlice } from '../../core/ports/broker.ts';
 
 export interface TapeWindow {
@@ -9,36 +11,55 @@ export interface TapeWindow {
   readonly volume: number;
 }
 
-function firstAtOrAfter(times: readonly number[], t: number): number {
+/** A column of numbers that only grows. */
+class Column {
+  values = new Float64Array(64);
+  length = 0;
+
+  push(x: number): void {
+    if (this.length === this.values.length) {
+      const wider = new Float64Array(2 * this.length);
+      wider.set(this.values);
+      this.values = wider;
+    }
+    this.values[this.length++] = x;
+  }
+}
+
+function firstAtOrAfter(times: Column, t: number): number {
+  const v = times.values;
   let lo = 0;
   let hi = times.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if ((times[mid] as number) < t) lo = mid + 1;
+    if ((v[mid] as number) < t) lo = mid + 1;
     else hi = mid;
   }
   return lo;
 }
 
+/** A missing mid (one side of the book empty) in the mids column. */
+const NO_MID = NaN;
+
 export class MarketTape {
-  private readonly tradeTimes: number[] = [];
-  private readonly tradePx: number[] = [];
-  private readonly tradeQty: number[] = [];
-  private readonly midTimes: number[] = [];
-  private readonly mids: Array<number | null> = [];
+  private readonly tradeTimes = new Column();
+  private readonly tradePxs = new Column();
+  private readonly tradeQtys = new Column();
+  private readonly midTimes = new Column();
+  private readonly midValues = new Column();
 
   trade(time: number, price: number, qty: number): void {
     this.tradeTimes.push(time);
-    this.tradePx.push(price);
-    this.tradeQty.push(qty);
+    this.tradePxs.push(price);
+    this.tradeQtys.push(qty);
   }
 
   mid(time: number, mid: number | null): void {
     const n = this.midTimes.length;
-    if (n > 0 && this.midTimes[n - 1] === time) this.mids[n - 1] = mid;
+    if (n > 0 && this.midTimes.values[n - 1] === time) this.midValues.values[n - 1] = mid ?? NO_MID;
     else {
       this.midTimes.push(time);
-      this.mids.push(mid);
+      this.midValues.push(mid ?? NO_MID);
     }
   }
 
@@ -46,49 +67,54 @@ export class MarketTape {
    *  the tape's length. */
   since(cursor: number): TapeSlice {
     const n = this.tradeTimes.length;
+    const px = this.tradePxs.values;
+    const qty = this.tradeQtys.values;
     let notional = 0;
     let volume = 0;
     for (let i = Math.max(0, cursor); i < n; i++) {
-      notional += (this.tradePx[i] as number) * (this.tradeQty[i] as number);
-      volume += this.tradeQty[i] as number;
+      notional += (px[i] as number) * (qty[i] as number);
+      volume += qty[i] as number;
     }
     return {
       cursor: n,
       trades: Math.max(0, n - Math.max(0, cursor)),
       volume,
       notional,
-      last: n > 0 ? (this.tradePx[n - 1] as number) : null,
+      last: n > 0 ? (px[n - 1] as number) : null,
     };
   }
 
   window(from: number, to: number): TapeWindow {
+    const times = this.tradeTimes.values;
+    const px = this.tradePxs.values;
+    const qty = this.tradeQtys.values;
+    const n = this.tradeTimes.length;
     let notional = 0;
     let volume = 0;
-    for (
-      let i = firstAtOrAfter(this.tradeTimes, from);
-      i < this.tradeTimes.length && (this.tradeTimes[i] as number) <= to;
-      i++
-    ) {
-      notional += (this.tradePx[i] as number) * (this.tradeQty[i] as number);
-      volume += this.tradeQty[i] as number;
+    for (let i = firstAtOrAfter(this.tradeTimes, from); i < n && (times[i] as number) <= to; i++) {
+      notional += (px[i] as number) * (qty[i] as number);
+      volume += qty[i] as number;
     }
     return { vwap: volume > 0 ? notional / volume : null, twapMid: this.twap(from, to), volume };
   }
 
   /** Time-weighted mid over [from, to]; the mid in force at `from` counts from `from`. */
   private twap(from: number, to: number): number | null {
-    if (this.midTimes.length === 0) return null;
+    const n = this.midTimes.length;
+    if (n === 0) return null;
+    const times = this.midTimes.values;
+    const mids = this.midValues.values;
     let i = firstAtOrAfter(this.midTimes, from);
-    if (i === this.midTimes.length || (this.midTimes[i] as number) > from) i--;
-    if (to <= from) return i >= 0 ? (this.mids[i] ?? null) : null;
+    if (i === n || (times[i] as number) > from) i--;
+    if (to <= from) return i >= 0 && !Number.isNaN(mids[i] as number) ? (mids[i] as number) : null;
     let weighted = 0;
     let covered = 0;
-    for (let k = Math.max(i, 0); k < this.midTimes.length; k++) {
-      const start = Math.max(this.midTimes[k] as number, from);
-      const end = Math.min(k + 1 < this.midTimes.length ? (this.midTimes[k + 1] as number) : to, to);
+    for (let k = Math.max(i, 0); k < n; k++) {
+      const start = Math.max(times[k] as number, from);
+      const end = Math.min(k + 1 < n ? (times[k + 1] as number) : to, to);
       if (start >= to) break;
-      const m = this.mids[k];
-      if (k < i || m === null || m === undefined || end <= start) continue;
+      const m = mids[k] as number;
+      if (k < i || Number.isNaN(m) || end <= start) continue;
       weighted += m * (end - start);
       covered += end - start;
     }
