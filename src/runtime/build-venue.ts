@@ -107,6 +107,8 @@ export function buildVenue(
     available: (side, price) => exchange.available(side, price),
     canDefer: () => venue.canDefer(),
     publishTop: (bid, bidQty, ask, askQty) => venue.publishTop(bid, bidQty, ask, askQty),
+    catchUpStarted: () => venue.catchUpStarted(),
+    catchUpEnded: () => venue.catchUpEnded(),
     quietTrade: (price, qty) => {
       venue.marketTrade(price, qty);
       exchange.noteMarketTrade(price);

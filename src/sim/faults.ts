@@ -85,6 +85,11 @@ export class FaultSchedule {
     return this.active('stale_quotes', t) !== undefined;
   }
 
+  /** Whether any stale-quotes window is scheduled. */
+  hasStaleQuotes(): boolean {
+    return this.specs.some((f) => f.kind === 'stale_quotes');
+  }
+
   /** The largest spread factor any spread shift applies (1 without one). */
   maxSpreadFactor(): number {
     let max = 1;

@@ -33,6 +33,9 @@ export interface GridMarketSink extends MarketSink {
   canDefer?(): boolean;
   publishTop?(bid: number | null, bidQty: number, ask: number | null, askQty: number): void;
   quietTrade?(price: number, qty: number): void;
+  /** Around a catch-up: tops published inside it that arrive by its end are seen only last. */
+  catchUpStarted?(): void;
+  catchUpEnded?(): void;
 }
 
 export interface MarketModel {

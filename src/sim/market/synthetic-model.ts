@@ -265,6 +265,7 @@ export class SyntheticModel implements MarketModel {
     const now = clock.now();
     if (this.pendingSteps === 0 && !(this.nextTradeAt < now)) return;
     this.catchingUp = true;
+    this.sink.catchUpStarted?.();
     try {
       let at = this.firstPendingAt;
       let stepped = false;
@@ -281,6 +282,7 @@ export class SyntheticModel implements MarketModel {
       }
     } finally {
       this.catchingUp = false;
+      this.sink.catchUpEnded?.();
     }
   }
 

@@ -95,6 +95,11 @@ export class SimVenue implements Broker, MarketDataPort {
   private readonly published = new Float64Array([NO_PRICE, 0, NO_PRICE, 0]);
   private publishedValid = true;
   private market: DeferringMarket | null = null;
+  /** During a catch-up: the last top published that arrives by then (bid, bidQty, ask, askQty,
+   *  arrival), not yet in the ring. */
+  private readonly held = new Float64Array(5);
+  private holding = false;
+  private heldUntil = -Infinity;
 
   constructor(
     private readonly clock: Clock,
@@ -240,11 +245,54 @@ export class SimVenue implements Broker, MarketDataPort {
       // On a virtual clock the top is not posted: it waits in the ring with its arrival time and
       // its place in the clock's order, and is applied when the view is next read, exactly where
       // its delivery would have run.
-      this.inFlight.push(bidN, bidQty, askN, askQty, this.data.reserve(delay), clock.orderMark());
+      const at = this.data.reserve(delay);
+      if (at < this.heldUntil) {
+        // Arrived before the end of a deferring market's catch-up, where only the last such top
+        // can still be seen: held, replacing the one held before it. (One arriving at that very
+        // instant may not have been delivered yet to the work now running: it goes in the ring.)
+        const h = this.held;
+        h[0] = bidN;
+        h[1] = bidQty;
+        h[2] = askN;
+        h[3] = askQty;
+        h[4] = at;
+        this.holding = true;
+        return;
+      }
+      this.pushHeld();
+      this.inFlight.push(bidN, bidQty, askN, askQty, at, clock.orderMark());
     } else {
       this.inFlight.push(bidN, bidQty, askN, askQty, 0, 0);
       this.data.send(delay, this.deliverTop);
     }
+  }
+
+  /**
+   * A deferring market's catch-up starts (see DeferringMarket): until catchUpEnded(), of the tops
+   * published that arrive before now only the last is kept (the others are replaced in our view
+   * before anyone reads it), when no stale-quote window can drop one (then every arrival counts).
+   */
+  catchUpStarted(): void {
+    if (this.clock.orderMark !== undefined && !this.faults.hasStaleQuotes()) this.heldUntil = this.clock.now();
+  }
+
+  catchUpEnded(): void {
+    this.pushHeld();
+    this.heldUntil = -Infinity;
+  }
+
+  private pushHeld(): void {
+    if (!this.holding) return;
+    const h = this.held;
+    this.inFlight.push(
+      h[0] as number,
+      h[1] as number,
+      h[2] as number,
+      h[3] as number,
+      h[4] as number,
+      (this.clock.orderMark as () => number)(),
+    );
+    this.holding = false;
   }
 
   /** Applies every top in flight whose delivery has run by now (virtual clocks). */
