@@ -335,7 +335,7 @@ async function playRound(
       entry.outcome = signal !== null ? `signal ${signal}` : `exit ${code}`;
       if (code !== 0)
         throw new Error(
-          `round ${round}: ${command} ended with ${entry.outcome} (no kill: a timeout is a SIGKILL after ${CHILD_TIMEOUT_MS} ms)\n${child.stderr()}`,
+          `round ${round}: ${command} ended with ${entry.outcome} (no kill: a timeout is a SIGKILL after ${CHILD_TIMEOUT_MS} ms)\n${child.stderr()}\n(the end of its report:)\n${child.stdout().slice(-1500)}`,
         );
     }
     entry.eventsAfter = eventCount(file);
