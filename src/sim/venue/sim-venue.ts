@@ -95,7 +95,7 @@ export class SimVenue implements Broker, MarketDataPort {
   private readonly published = new Float64Array([NO_PRICE, 0, NO_PRICE, 0]);
   private publishedValid = true;
   private market: DeferringMarket | null = null;
-  /** During a catch-up: the last top published that arrives by then (bid, bidQty, ask, askQty,
+  /** During a catch-up: the last top published that arrives before its end (bid, bidQty, ask, askQty,
    *  arrival), not yet in the ring. */
   private readonly held = new Float64Array(5);
   private holding = false;
