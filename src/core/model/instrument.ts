@@ -79,8 +79,15 @@ export function fractionalTicksToPrice(inst: Instrument, ticks: number): string 
   const tick = parseStep(inst.tickSize);
   const decimals = tick.scale + 4;
   const value = (ticks * Number(tick.mantissa)) / 10 ** tick.scale;
-  return value
-    .toFixed(decimals)
-    .replace(/(\.\d*?)0+$/, '$1')
-    .replace(/\.$/, '');
+  return trimZeros(value.toFixed(decimals));
+}
+
+/** A toFixed text without the zeros ending its fraction, nor a point left ending it ("1.2500" ->
+ *  "1.25", "3.0000" -> "3"); an exponent form (1e21 and above) is left as it is. */
+export function trimZeros(text: string): string {
+  if (text.indexOf('.') < 0 || text.indexOf('e') >= 0) return text;
+  let end = text.length;
+  while (text.charCodeAt(end - 1) === 48) end--; // '0'
+  if (text.charCodeAt(end - 1) === 46) end--; // '.'
+  return end === text.length ? text : text.slice(0, end);
 }
