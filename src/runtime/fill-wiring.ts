@@ -1,6 +1,7 @@
 // Fill detection in a backtest: the scenario's fillDetection block to the engine's FillConfig and
 // price source, and the audit at the end of a run that compares what monitoring reported with
 // the simulated venue's own records (the venue truth a live run never has).
+import { isDeeplyFrozen } from '../core/config/parse-config.ts';
 import { parseFillConfig, type FillConfig } from '../core/fills/fill-config.ts';
 import type { LogEntry } from '../core/model/events.ts';
 import type { FillAudit } from '../core/model/fill-events.ts';
@@ -19,7 +20,18 @@ export function fillWiring(s: Scenario): FillWiring | null {
   const { enabled, assetPrices, ...fields } = s.fillDetection;
   if (!enabled) return null;
   const prices = new Map(Object.entries(assetPrices).map(([asset, price]) => [asset, Number(price)]));
-  return { config: parseFillConfig(fields), priceOf: (asset) => prices.get(asset) ?? null };
+  return { config: fillConfigOf(s.fillDetection, fields), priceOf: (asset) => prices.get(asset) ?? null };
+}
+
+/** Fill configs parsed from a loaded (frozen, so unchanging) scenario's block: every path of a
+ *  sweep wires fill detection from the same block. */
+const FILL_CONFIGS = new WeakMap<object, FillConfig>();
+
+function fillConfigOf(block: Scenario['fillDetection'], fields: object): FillConfig {
+  if (!isDeeplyFrozen(block)) return parseFillConfig(fields);
+  let config = FILL_CONFIGS.get(block);
+  if (config === undefined) FILL_CONFIGS.set(block, (config = parseFillConfig(fields)));
+  return config;
 }
 
 /** Collects monitoring results from the log as it is written (a sink). */

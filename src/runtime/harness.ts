@@ -86,9 +86,9 @@ export function prepareRun(
 ): PreparedRun {
   const fills = fillWiring(s);
   const results = new FillResults();
-  const durable = new DurableSink();
-  const reconConfig: ReconConfig = parseReconConfig(s.reconciliation ?? {});
   const crashes = s.restarts.length > 0;
+  const durable = new DurableSink(crashes);
+  const reconConfig: ReconConfig = parseReconConfig(s.reconciliation ?? {});
   let proc: Proc | null = null;
   let refused: string[] = [];
   const record = (event: ExecEvent): void => {
@@ -105,7 +105,7 @@ export function prepareRun(
     });
     const pclock = new ProcessClock(clock, life);
     // A restart reads the store when there is one (it must hold exactly the durable log).
-    const entries = prior && readStore ? checkedStore(readStore(), durable.entries) : durable.entries;
+    const entries = !prior ? [] : readStore ? checkedStore(readStore(), durable.entries) : durable.entries;
     const log = prior ? EventLog.resume(clock, entries) : firstLog;
     const logSinks: readonly RollbackSink[] = [durable, results, ...sinks];
     for (const sink of logSinks) log.addSink(sink);

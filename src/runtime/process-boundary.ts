@@ -62,8 +62,13 @@ export class ProcessClock implements Clock {
   }
 
   post<A>(work: (arg: A) => void, delayMs: number, arg?: A): void {
-    this.inner.post(() => this.life.run(work, arg as A), delayMs);
+    // Work without an argument (a component's own tick) is queued as the argument of one shared
+    // runner: no closure per post. With an argument, work and argument travel as a pair.
+    if (arg === undefined) this.inner.post(this.runBare, delayMs, work as () => void);
+    else this.inner.post(() => this.life.run(work, arg), delayMs);
   }
+
+  private readonly runBare = (work: () => void): void => this.life.run(work, undefined);
 }
 
 /** The venue as one process sees it: a dead process sends nothing and hears nothing. After
@@ -115,28 +120,36 @@ export class ProcessBroker implements Broker {
   }
 }
 
-/** The durable part of the log: entries become durable when the log commits. */
+/** The durable part of the log: entries become durable when the log commits. Kept only where a
+ *  crash can happen (a run with restarts): a run without restarts never reads it back, and
+ *  keeping every entry of a long run would make memory (and each garbage collection) grow with
+ *  the run. */
 export class DurableSink implements EventSink {
   private readonly committed: LogEntry[] = [];
   private pending: LogEntry[] = [];
 
+  constructor(private readonly keep = true) {}
+
   write(entry: LogEntry): void {
-    this.pending.push(entry);
+    if (this.keep) this.pending.push(entry);
   }
 
   commit(): void {
+    if (this.pending.length === 0) return;
     for (const e of this.pending) this.committed.push(e);
     this.pending = [];
   }
 
   /** A crash: the uncommitted tail is gone. Returns how many entries were lost. */
   discard(): number {
+    if (!this.keep) throw new Error('a run without restarts cannot crash: its durable log is not kept');
     const lost = this.pending.length;
     this.pending = [];
     return lost;
   }
 
   get entries(): readonly LogEntry[] {
+    if (!this.keep) throw new Error('a run without restarts keeps no durable log to read');
     return this.committed;
   }
 }

@@ -28,9 +28,51 @@ export interface ConfigKind {
   readonly error: new (message: string) => Error;
 }
 
+/** Configs already parsed, per schema: the all-defaults one (no input), and those of inputs that
+ *  can never change (deeply frozen, as a loaded scenario is). A sweep builds every component for
+ *  every path from the same scenario; each config is parsed once. Results are frozen too, so one
+ *  is safely shared. Only successes are kept: a bad input throws its message every time. */
+const DEFAULTS = new WeakMap<z.ZodType, unknown>();
+const PARSED = new WeakMap<z.ZodType, WeakMap<object, unknown>>();
+
+/** `{}` (a caller's "no fields"): parsed exactly as no input is. */
+function isEmptyRecord(value: unknown): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    Object.getPrototypeOf(value) === Object.prototype &&
+    Reflect.ownKeys(value).length === 0
+  );
+}
+
+/** The value and everything in it is frozen: it can never change. */
+export function isDeeplyFrozen(value: unknown): boolean {
+  if (!value || typeof value !== 'object') return true;
+  if (!Object.isFrozen(value)) return false;
+  for (const v of Object.values(value)) if (!isDeeplyFrozen(v)) return false;
+  return true;
+}
+
 export function parseConfig<S extends z.ZodType>(schema: S, input: unknown, kind: ConfigKind): Readonly<z.output<S>> {
-  const raw = input ?? {};
-  if (typeof raw !== 'object' || Array.isArray(raw))
+  if (input === undefined || input === null || isEmptyRecord(input)) {
+    const known = DEFAULTS.get(schema);
+    if (known !== undefined) return known as Readonly<z.output<S>>;
+    const parsed = parseFresh(schema, {}, kind);
+    DEFAULTS.set(schema, parsed);
+    return parsed;
+  }
+  if (typeof input !== 'object' || !isDeeplyFrozen(input)) return parseFresh(schema, input, kind);
+  let bySchema = PARSED.get(schema);
+  if (bySchema === undefined) PARSED.set(schema, (bySchema = new WeakMap()));
+  const known = bySchema.get(input);
+  if (known !== undefined) return known as Readonly<z.output<S>>;
+  const parsed = parseFresh(schema, input, kind);
+  bySchema.set(input, parsed);
+  return parsed;
+}
+
+function parseFresh<S extends z.ZodType>(schema: S, raw: unknown, kind: ConfigKind): Readonly<z.output<S>> {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
     throw new kind.error(`${kind.label}: must be an object of fields ${kind.fields}`);
   const result = schema.safeParse(raw);
   if (result.success) return deepFreeze(result.data);

@@ -101,7 +101,7 @@ export class ExecutionEngine {
     const twap =
       req.route === 'twap' ||
       (req.route === 'auto' && reference !== null && reference * req.qty > routing.twapThresholdUnits);
-    const ops: StartOps = {
+    const ops = (this.startOps ??= {
       deps: this.deps,
       record: (e) => this.record(e),
       send: (id) => this.send(id),
@@ -110,12 +110,21 @@ export class ExecutionEngine {
         this.schedulers.set(parentId, scheduler);
         this.twapIntervals.set(parentId, intervalMs);
       },
-    };
+    });
     if (twap) startTwap(ops, req, req.twap ?? routing.defaultTwap, top, reference);
     else startSingle(ops, req, top);
   }
 
+  /** What starting a parent needs from the engine: built on the first parent, then shared. */
+  private startOps: StartOps | null = null;
+  /** What a TWAP's scheduler needs from the engine, per side: built once, shared by schedulers. */
+  private readonly sideOps: { buy: SchedulerOps | null; sell: SchedulerOps | null } = { buy: null, sell: null };
+
   private schedulerOps(side: Side): SchedulerOps {
+    return (this.sideOps[side] ??= this.newSchedulerOps(side));
+  }
+
+  private newSchedulerOps(side: Side): SchedulerOps {
     const { clock, ledger, marketData, instrument } = this.deps;
     return {
       clock,

@@ -42,6 +42,7 @@ import {
   POLLABLE,
   resultOf,
   UNRESOLVED_SUBMISSION,
+  type ResultContext,
   type Source,
   type Watch,
 } from './fill-watch.ts';
@@ -67,11 +68,17 @@ export interface FillMonitorDeps {
 export class FillMonitor {
   private readonly watches = new Map<ClientOrderId, Watch>();
   readonly positions: PositionCheck;
-  private readonly assets;
+  /** What every result event is worked out with (the instrument, fees, thresholds). */
+  private readonly resultContext: ResultContext;
 
   constructor(private readonly deps: FillMonitorDeps) {
     this.positions = new PositionCheck(deps);
-    this.assets = assetsOf(deps.instrument.symbol);
+    this.resultContext = {
+      instrument: deps.instrument,
+      config: deps.config,
+      assets: assetsOf(deps.instrument.symbol),
+      priceOf: deps.priceOf,
+    };
   }
 
   /**
@@ -417,14 +424,7 @@ export class FillMonitor {
     w.timer = w.deadlineTimer = null;
     const o = this.order(w);
     w.cancelRace = wasCancelling && o.status === 'filled';
-    const { ended, warning } = resultOf(
-      w,
-      o,
-      { ...this.deps, assets: this.assets, now: this.deps.clock.now() },
-      result,
-      detectedBy,
-      leftOpen,
-    );
+    const { ended, warning } = resultOf(w, o, this.resultContext, this.deps.clock.now(), result, detectedBy, leftOpen);
     this.deps.record(ended);
     if (warning) this.deps.record(warning);
     if (o.filledQty > 0) this.positions.request(w.id);

@@ -1,6 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { confidenceScore, FILL_METHODS, verifyFill, type FillObservation } from './fill-verifier.ts';
+import {
+  confidenceScore,
+  FILL_METHODS,
+  verifyFill,
+  type ExpectedFill,
+  type FillMethod,
+  type FillObservation,
+  type FillOutcome,
+  type MethodClaim,
+  type Verification,
+} from './fill-verifier.ts';
+import { statusOfSpelling, type VenueStatus } from './status-spelling.ts';
 
 const RUNS = { numRuns: 500 };
 const T0 = 1_723_161_600_000;
@@ -250,5 +261,147 @@ describe('verifyFill', () => {
   it('refuses a nonsensical ordered quantity (a caller bug, not venue data)', () => {
     expect(() => verifyFill(obs({}), { qty: 0 })).toThrow(RangeError);
     expect(() => verifyFill(obs({}), { qty: 1.5 })).toThrow(/positive whole number of lots/);
+  });
+});
+
+// The verification as first written (claims as letter strings, methods through closures), kept as
+// the reference the allocation-light verifyFill must match on every observation.
+const normalizeStatus = statusOfSpelling;
+type Check = { claim: MethodClaim; invalid?: string };
+/** Which of full (F), partial (P), none (N) each claim allows. */
+const ALLOWS: Record<Exclude<MethodClaim, 'abstain'>, string> = {
+  full: 'F',
+  partial: 'P',
+  some: 'FP',
+  none: 'N',
+  not_full: 'PN',
+};
+const OUTCOME_LETTER: Record<FillOutcome, string> = { filled: 'F', partially_filled: 'P', not_filled: 'N' };
+
+const STATUS_CLAIM: Record<VenueStatus, MethodClaim> = {
+  filled: 'full',
+  partially_filled: 'partial',
+  new: 'none',
+  rejected: 'none',
+  pending_change: 'not_full',
+  canceled: 'not_full',
+  expired: 'not_full',
+  replaced: 'not_full',
+  done_for_day: 'not_full',
+  unknown: 'abstain',
+};
+
+function checkQuantity(o: FillObservation, ordered: number): Check {
+  if (o.qty !== null && o.qty !== ordered)
+    return {
+      claim: 'abstain',
+      invalid: `quantity: the venue's order qty ${o.qty} differs from the ${ordered} lots ordered`,
+    };
+  if (o.filledQty === null) return { claim: 'abstain' };
+  const f = o.filledQty;
+  if (!Number.isSafeInteger(f) || f < 0)
+    return { claim: 'abstain', invalid: `quantity: filled qty ${f} is not a whole number of lots >= 0` };
+  if (f > ordered)
+    return { claim: 'abstain', invalid: `quantity: filled qty ${f} exceeds the ${ordered} lots ordered` };
+  return { claim: f === ordered ? 'full' : f === 0 ? 'none' : 'partial' };
+}
+
+function checkPrice(o: FillObservation): Check {
+  if (o.avgPrice === null) return { claim: 'abstain' };
+  if (!Number.isFinite(o.avgPrice) || o.avgPrice < 0)
+    return { claim: 'abstain', invalid: `price: average fill price ${o.avgPrice} is not a number >= 0` };
+  return { claim: o.avgPrice > 0 ? 'some' : 'none' };
+}
+
+function checkTimestamp(o: FillObservation): Check {
+  if (o.filledAt === null) return { claim: 'abstain' };
+  if (!Number.isFinite(o.filledAt) || !Number.isFinite(o.submittedAt))
+    return {
+      claim: 'abstain',
+      invalid: `timestamp: filled_at ${o.filledAt} or submitted_at ${o.submittedAt} is not a time`,
+    };
+  if (o.filledAt < o.submittedAt)
+    return { claim: 'abstain', invalid: `timestamp: filled_at ${o.filledAt} is before submission at ${o.submittedAt}` };
+  return { claim: 'full' };
+}
+
+/**
+ * Confidence in [0, 1]: (agreeing / 4) x (1 - disagreeing / 4), over the four methods. All four
+ * agreeing gives 1; each abstaining method lowers it (less evidence), each disagreeing or invalid
+ * one lowers it more. Non-decreasing in `agreeing` for a fixed `disagreeing`, and vice versa.
+ */
+function referenceConfidence(agreeing: number, disagreeing: number): number {
+  const n = 4;
+  return (Math.min(Math.max(agreeing, 0), n) / n) * (1 - Math.min(Math.max(disagreeing, 0), n) / n);
+}
+
+function referenceVerifyFill(observation: FillObservation, expected: ExpectedFill): Verification {
+  const ordered = expected.qty;
+  if (!Number.isSafeInteger(ordered) || ordered <= 0)
+    throw new RangeError(`verifyFill: ordered qty must be a positive whole number of lots, got ${ordered}`);
+  const status = normalizeStatus(observation.status);
+  const checks: Record<FillMethod, Check> = {
+    status: { claim: STATUS_CLAIM[status] },
+    quantity: checkQuantity(observation, ordered),
+    price: checkPrice(observation),
+    timestamp: checkTimestamp(observation),
+  };
+  const contradictions = FILL_METHODS.flatMap((m) => checks[m].invalid ?? []);
+  const speaking = FILL_METHODS.filter((m) => checks[m].claim !== 'abstain');
+  const allows = (m: FillMethod): string => {
+    const claim = checks[m].claim;
+    return claim === 'abstain' ? 'FPN' : ALLOWS[claim];
+  };
+  speaking.forEach((a, i) => {
+    for (const b of speaking.slice(i + 1)) {
+      if (![...allows(a)].some((x) => allows(b).includes(x)))
+        contradictions.push(`${a} says ${checks[a].claim}, ${b} says ${checks[b].claim}`);
+    }
+  });
+  /** What every speaking method allows at once: 'F' when they all fit a full fill only. */
+  const allowed = speaking.reduce((acc, m) => [...acc].filter((x) => allows(m).includes(x)).join(''), 'FPN');
+  const confirmsFull = speaking.some((m) => checks[m].claim === 'full');
+  // Invalid quantities veto a fill; an invalid price or timestamp is recorded but does not (a
+  // venue clock a few ms off ours must not hide a fill that status and quantity confirm).
+  const quantityValid = checks.quantity.invalid === undefined;
+  const outcome: FillOutcome =
+    confirmsFull && quantityValid && allowed === 'F'
+      ? 'filled'
+      : checks.quantity.claim === 'partial'
+        ? 'partially_filled'
+        : 'not_filled';
+  const letter = OUTCOME_LETTER[outcome];
+  const agreed = speaking.filter((m) => allows(m).includes(letter));
+  const disagreed = FILL_METHODS.filter(
+    (m) => checks[m].invalid !== undefined || (speaking.includes(m) && !agreed.includes(m)),
+  );
+  const filledQty =
+    outcome === 'filled' ? ordered : outcome === 'partially_filled' ? (observation.filledQty as number) : 0;
+  return {
+    outcome,
+    filledQty,
+    remainingQty: ordered - filledQty,
+    status,
+    claims: {
+      status: checks.status.claim,
+      quantity: checks.quantity.claim,
+      price: checks.price.claim,
+      timestamp: checks.timestamp.claim,
+    },
+    agreed,
+    disagreed,
+    contradictions,
+    confidence: referenceConfidence(agreed.length, disagreed.length),
+  };
+}
+
+describe('verifyFill against its reference implementation', () => {
+  it('gives the same verification (outcome, claims, agreement, contradictions in order, confidence)', () => {
+    fc.assert(
+      fc.property(anyObservation, ({ ordered, o }) => {
+        expect(verifyFill(o, { qty: ordered })).toEqual(referenceVerifyFill(o, { qty: ordered }));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

@@ -48,15 +48,6 @@ export interface Verification {
 }
 
 type Check = { claim: MethodClaim; invalid?: string };
-/** Which of full (F), partial (P), none (N) each claim allows. */
-const ALLOWS: Record<Exclude<MethodClaim, 'abstain'>, string> = {
-  full: 'F',
-  partial: 'P',
-  some: 'FP',
-  none: 'N',
-  not_full: 'PN',
-};
-const OUTCOME_LETTER: Record<FillOutcome, string> = { filled: 'F', partially_filled: 'P', not_filled: 'N' };
 
 const STATUS_CLAIM: Record<VenueStatus, MethodClaim> = {
   filled: 'full',
@@ -115,46 +106,81 @@ export function confidenceScore(agreeing: number, disagreeing: number): number {
   return (Math.min(Math.max(agreeing, 0), n) / n) * (1 - Math.min(Math.max(disagreeing, 0), n) / n);
 }
 
+/** Which of full, partial, none each claim allows, as bits. */
+const FULL = 1;
+const PARTIAL = 2;
+const NONE = 4;
+const CLAIM_BITS: Record<MethodClaim, number> = {
+  full: FULL,
+  partial: PARTIAL,
+  some: FULL | PARTIAL,
+  none: NONE,
+  not_full: PARTIAL | NONE,
+  abstain: FULL | PARTIAL | NONE,
+};
+const OUTCOME_BITS: Record<FillOutcome, number> = { filled: FULL, partially_filled: PARTIAL, not_filled: NONE };
+/** The status method's check per status: one shared object each (a check is never changed). */
+const STATUS_CHECK = Object.fromEntries(
+  Object.entries(STATUS_CLAIM).map(([status, claim]) => [status, Object.freeze({ claim })]),
+) as Record<VenueStatus, Check>;
+
+// Runs on every observation of every watched order: the methods are walked by index, with the
+// claims as bit sets, so a verification allocates its result and little else.
 export function verifyFill(observation: FillObservation, expected: ExpectedFill): Verification {
   const ordered = expected.qty;
   if (!Number.isSafeInteger(ordered) || ordered <= 0)
     throw new RangeError(`verifyFill: ordered qty must be a positive whole number of lots, got ${ordered}`);
   const status = normalizeStatus(observation.status);
-  const checks: Record<FillMethod, Check> = {
-    status: { claim: STATUS_CLAIM[status] },
-    quantity: checkQuantity(observation, ordered),
-    price: checkPrice(observation),
-    timestamp: checkTimestamp(observation),
-  };
-  const contradictions = FILL_METHODS.flatMap((m) => checks[m].invalid ?? []);
-  const speaking = FILL_METHODS.filter((m) => checks[m].claim !== 'abstain');
-  const allows = (m: FillMethod): string => {
-    const claim = checks[m].claim;
-    return claim === 'abstain' ? 'FPN' : ALLOWS[claim];
-  };
-  speaking.forEach((a, i) => {
-    for (const b of speaking.slice(i + 1)) {
-      if (![...allows(a)].some((x) => allows(b).includes(x)))
-        contradictions.push(`${a} says ${checks[a].claim}, ${b} says ${checks[b].claim}`);
+  const quantity = checkQuantity(observation, ordered);
+  // In the order of FILL_METHODS.
+  const checks: readonly Check[] = [
+    STATUS_CHECK[status],
+    quantity,
+    checkPrice(observation),
+    checkTimestamp(observation),
+  ];
+  const n = checks.length;
+  const contradictions: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const invalid = (checks[i] as Check).invalid;
+    if (invalid !== undefined) contradictions.push(invalid);
+  }
+  // Pairs of speaking (not abstaining) methods that allow nothing in common; and what every
+  // speaking method allows at once (FULL alone when they all fit a full fill only).
+  let allowed = FULL | PARTIAL | NONE;
+  let confirmsFull = false;
+  for (let i = 0; i < n; i++) {
+    const a = (checks[i] as Check).claim;
+    if (a === 'abstain') continue;
+    const bits = CLAIM_BITS[a];
+    allowed &= bits;
+    if (a === 'full') confirmsFull = true;
+    for (let j = i + 1; j < n; j++) {
+      const b = (checks[j] as Check).claim;
+      if (b !== 'abstain' && (bits & CLAIM_BITS[b]) === 0)
+        contradictions.push(`${FILL_METHODS[i]} says ${a}, ${FILL_METHODS[j]} says ${b}`);
     }
-  });
-  /** What every speaking method allows at once: 'F' when they all fit a full fill only. */
-  const allowed = speaking.reduce((acc, m) => [...acc].filter((x) => allows(m).includes(x)).join(''), 'FPN');
-  const confirmsFull = speaking.some((m) => checks[m].claim === 'full');
+  }
   // Invalid quantities veto a fill; an invalid price or timestamp is recorded but does not (a
   // venue clock a few ms off ours must not hide a fill that status and quantity confirm).
-  const quantityValid = checks.quantity.invalid === undefined;
+  const quantityValid = quantity.invalid === undefined;
   const outcome: FillOutcome =
-    confirmsFull && quantityValid && allowed === 'F'
+    confirmsFull && quantityValid && allowed === FULL
       ? 'filled'
-      : checks.quantity.claim === 'partial'
+      : quantity.claim === 'partial'
         ? 'partially_filled'
         : 'not_filled';
-  const letter = OUTCOME_LETTER[outcome];
-  const agreed = speaking.filter((m) => allows(m).includes(letter));
-  const disagreed = FILL_METHODS.filter(
-    (m) => checks[m].invalid !== undefined || (speaking.includes(m) && !agreed.includes(m)),
-  );
+  const letter = OUTCOME_BITS[outcome];
+  const agreed: FillMethod[] = [];
+  const disagreed: FillMethod[] = [];
+  for (let i = 0; i < n; i++) {
+    const c = checks[i] as Check;
+    const method = FILL_METHODS[i] as FillMethod;
+    const speaking = c.claim !== 'abstain';
+    const agrees = speaking && (CLAIM_BITS[c.claim] & letter) !== 0;
+    if (agrees) agreed.push(method);
+    if (c.invalid !== undefined || (speaking && !agrees)) disagreed.push(method);
+  }
   const filledQty =
     outcome === 'filled' ? ordered : outcome === 'partially_filled' ? (observation.filledQty as number) : 0;
   return {
@@ -163,10 +189,10 @@ export function verifyFill(observation: FillObservation, expected: ExpectedFill)
     remainingQty: ordered - filledQty,
     status,
     claims: {
-      status: checks.status.claim,
-      quantity: checks.quantity.claim,
-      price: checks.price.claim,
-      timestamp: checks.timestamp.claim,
+      status: (checks[0] as Check).claim,
+      quantity: quantity.claim,
+      price: (checks[2] as Check).claim,
+      timestamp: (checks[3] as Check).claim,
     },
     agreed,
     disagreed,

@@ -147,14 +147,16 @@ export interface ResultContext {
   readonly config: FillConfig;
   readonly assets: Assets;
   readonly priceOf?: ((asset: string) => number | null) | undefined;
-  readonly now: number;
 }
+
+const noPrice = (): null => null;
 
 /** The result event of a watch, and a slippage warning when the fill was worse than allowed. */
 export function resultOf(
   w: Watch,
   o: OrderState,
   ctx: ResultContext,
+  now: number,
   result: FillResultKind,
   detectedBy: FillMonitorEnded['detectedBy'],
   leftOpen: boolean,
@@ -164,10 +166,11 @@ export function resultOf(
   const feeCtx = {
     instrument,
     assets: ctx.assets,
-    priceOf: ctx.priceOf ?? (() => null),
+    priceOf: ctx.priceOf ?? noPrice,
     fallbackBps: config.feeFallbackBps,
   };
-  const feeUnits = [...w.trades.values()].reduce((s, t) => s + tradeFeeUnits(t, feeCtx).units, 0);
+  let feeUnits = 0;
+  for (const t of w.trades.values()) feeUnits += tradeFeeUnits(t, feeCtx).units;
   const slip =
     avgTicks !== null && w.expectedPrice !== null && w.expectedPrice > 0
       ? slippageBps(o.request.side, w.expectedPrice, avgTicks)
@@ -185,8 +188,8 @@ export function resultOf(
     slippageBps: slip === null ? null : formatBps(slip),
     methods: v ? v.agreed : [],
     confidencePct: v ? Math.round(v.confidence * 100) : 0,
-    elapsedMs: ctx.now - w.startedAt,
-    detectionLatencyMs: o.filledQty > 0 && lastTrade !== null ? Math.max(0, ctx.now - lastTrade) : null,
+    elapsedMs: now - w.startedAt,
+    detectionLatencyMs: o.filledQty > 0 && lastTrade !== null ? Math.max(0, now - lastTrade) : null,
     polls: w.polls,
     apiCalls: w.apiCalls,
     errors: w.errors,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalSpelling, normalizeStatus, VENUE_STATUSES } from './status-spelling.ts';
+import { canonicalSpelling, normalizeStatus, statusOfSpelling, VENUE_STATUSES } from './status-spelling.ts';
 
 describe('venue status spellings', () => {
   it.each([
@@ -105,6 +105,22 @@ describe('venue status spellings', () => {
         },
       ),
       { numRuns: 200 },
+    );
+  });
+
+  it('remembering spellings read before changes no answer (any order, any repeats, past its bound)', () => {
+    const listed = ['filled', 'partially_filled', 'new', 'pending_cancel', 'canceled', 'expired', 'submitted'];
+    const spelling = fc.oneof(
+      fc.constantFrom(...listed),
+      fc
+        .tuple(fc.constantFrom(...listed), fc.constantFrom('', ' ', '-', '.', '__'), fc.boolean())
+        .map(([s, sep, upper]) => (upper ? s.toUpperCase() : s).replaceAll('_', sep || '_')),
+      fc.string({ maxLength: 70 }),
+    );
+    fc.assert(
+      fc.property(fc.array(spelling, { maxLength: 400 }), (raws) => {
+        for (const raw of [...raws, ...raws]) expect(normalizeStatus(raw)).toBe(statusOfSpelling(raw));
+      }),
     );
   });
 });

@@ -49,8 +49,25 @@ export function canonicalSpelling(raw: string): string {
     .replace(/[\s\-_.]+/g, '_');
 }
 
+/** The status a venue's spelling means, worked out from scratch each time (normalizeStatus
+ *  remembers the answers). */
+export function statusOfSpelling(raw: unknown): VenueStatus {
+  if (typeof raw !== 'string' || raw.length > 64) return 'unknown';
+  return LOOKUP.get(canonicalSpelling(raw)) ?? 'unknown';
+}
+
+/** Spellings already read, with what they mean: a venue uses a handful, each read on every
+ *  verification. Bounded, so a venue sending arbitrary text cannot grow it. */
+const READ = new Map<string, VenueStatus>();
+const READ_LIMIT = 256;
+
 /** The status a venue's spelling means; 'unknown' for anything not listed (including non-strings). */
 export function normalizeStatus(raw: unknown): VenueStatus {
   if (typeof raw !== 'string' || raw.length > 64) return 'unknown';
-  return LOOKUP.get(canonicalSpelling(raw)) ?? 'unknown';
+  // Every listed spelling is canonical already (canonicalSpelling leaves it as it is).
+  const known = LOOKUP.get(raw) ?? READ.get(raw);
+  if (known !== undefined) return known;
+  const status = statusOfSpelling(raw);
+  if (READ.size < READ_LIMIT) READ.set(raw, status);
+  return status;
 }

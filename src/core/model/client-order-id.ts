@@ -2,7 +2,7 @@
 // slice number, shortened to the venue's limit. The same inputs give the same id on every retry
 // and after a restart, so a venue that deduplicates by client id can never see a second order
 // for the same slice.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { clientOrderId, type ClientOrderId } from './ids.ts';
 
 export interface ClientIdInputs {
@@ -22,10 +22,10 @@ const PREFIX = 'x';
 
 export function deriveClientOrderId(inputs: ClientIdInputs, maxLength: number): ClientOrderId {
   if (maxLength < 8) throw new Error(`client order id limit ${maxLength} is too short for a collision-safe id`);
-  const fields = [inputs.parentId, inputs.symbol, inputs.side, inputs.qty, inputs.tradeDate, inputs.sliceNum];
-  if (inputs.params !== undefined) fields.push(inputs.params);
-  const text = fields.join('|');
-  const hex = createHash('sha256').update(text).digest('hex');
+  let text = `${inputs.parentId}|${inputs.symbol}|${inputs.side}|${inputs.qty}|${inputs.tradeDate}|${inputs.sliceNum}`;
+  if (inputs.params !== undefined) text += `|${inputs.params}`;
+  // One-shot hash: no Hash object per id (a TWAP derives one per slice).
+  const hex = hash('sha256', text, 'hex');
   // Up to 32 hex characters (128 bits) is plenty; Binance allows 36, Alpaca 128.
   return clientOrderId(PREFIX + hex.slice(0, Math.min(32, maxLength - PREFIX.length)));
 }

@@ -1,7 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatScaled, fromSteps, parseDecimal, toSteps } from './decimal.ts';
-import { lotsToQty, makeInstrument, priceToTicks, qtyToLots, ticksToPrice, unitsToQuote } from './instrument.ts';
+import {
+  fractionalTicksToPrice,
+  lotsToQty,
+  makeInstrument,
+  priceToTicks,
+  qtyToLots,
+  ticksToPrice,
+  trimZeros,
+  unitsToQuote,
+} from './instrument.ts';
 
 describe('decimal steps', () => {
   it('converts exactly, without float error', () => {
@@ -68,5 +77,33 @@ describe('instrument with whole-number grids', () => {
     const inst = makeInstrument({ symbol: 'T', tickSize: '1', lotSize: '1', minNotional: '500' });
     expect(inst.minNotionalUnits).toBe(500);
     expect(unitsToQuote(inst, 1234)).toBe('1234');
+  });
+});
+
+describe('average prices as text', () => {
+  it('trimZeros gives what the two regular expressions it replaced gave, for any toFixed text', () => {
+    const before = (t: string) => t.replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.double({ noNaN: true, noDefaultInfinity: true }),
+          fc.integer().map((n) => n / 1000),
+        ),
+        fc.integer({ min: 0, max: 12 }),
+        (x, decimals) => {
+          const text = x.toFixed(decimals);
+          expect(trimZeros(text)).toBe(before(text));
+        },
+      ),
+      { numRuns: 5000 },
+    );
+    for (const t of ['1.5e+30', '1e+21', '-0.0000', '10.000', '100', '0.1200']) expect(trimZeros(t)).toBe(before(t));
+  });
+
+  it('fractionalTicksToPrice prints an average at the tick decimals plus four, trailing zeros trimmed', () => {
+    const btc = makeInstrument({ symbol: 'BTCUSDT', tickSize: '0.01', lotSize: '0.00001', minNotional: '5' });
+    expect(fractionalTicksToPrice(btc, 6_100_010)).toBe('61000.1');
+    expect(fractionalTicksToPrice(btc, 6_100_010.25)).toBe('61000.1025');
+    expect(fractionalTicksToPrice(btc, 100)).toBe('1');
   });
 });

@@ -19,6 +19,21 @@ export function parseDecimal(text: string): ScaledDecimal {
   return { mantissa, scale: frac.length };
 }
 
+/** Steps parsed before: a run converts with one tick size and one lot size, again and again.
+ *  Bounded, so arbitrary step strings cannot grow it. */
+const STEPS = new Map<string, ScaledDecimal>();
+const STEPS_LIMIT = 1024;
+
+/** parseDecimal of a step (a tick or lot size, a notional unit), remembered. */
+export function parseStep(step: string): ScaledDecimal {
+  let d = STEPS.get(step);
+  if (d === undefined) {
+    d = parseDecimal(step);
+    if (STEPS.size < STEPS_LIMIT) STEPS.set(step, d);
+  }
+  return d;
+}
+
 function rescale(d: ScaledDecimal, scale: number): bigint {
   return d.mantissa * 10n ** BigInt(scale - d.scale);
 }
@@ -29,7 +44,7 @@ function rescale(d: ScaledDecimal, scale: number): bigint {
  */
 export function toSteps(value: string, step: string): number {
   const v = parseDecimal(value);
-  const s = parseDecimal(step);
+  const s = parseStep(step);
   if (s.mantissa <= 0n) throw new Error(`step "${step}" must be positive`);
   const scale = Math.max(v.scale, s.scale);
   const vm = rescale(v, scale);
@@ -45,7 +60,7 @@ export function toSteps(value: string, step: string): number {
 /** The exact decimal string of `steps` whole steps of `step` ("0.01" x 12345 -> "123.45"). */
 export function fromSteps(steps: number, step: string): string {
   if (!Number.isSafeInteger(steps)) throw new Error(`steps must be a safe integer, got ${steps}`);
-  const s = parseDecimal(step);
+  const s = parseStep(step);
   return formatScaled(BigInt(steps) * s.mantissa, s.scale);
 }
 
@@ -60,5 +75,5 @@ export function formatScaled(mantissa: bigint, scale: number): string {
 
 /** Decimal places of a step ("0.00001" -> 5): used to print averages at a useful precision. */
 export function decimalsOf(step: string): number {
-  return parseDecimal(step).scale;
+  return parseStep(step).scale;
 }

@@ -2,7 +2,7 @@
 // lots, and a notional (price x quantity) a count of "notional units" = tick x lot in quote
 // currency. With BTCUSDT (tick 0.01, lot 0.00001) one unit is 1e-7 USDT and the 5 USDT minimum
 // notional is 50,000,000 units: every check is integer arithmetic, exact and fast.
-import { decimalsOf, formatScaled, fromSteps, parseDecimal, toSteps } from './decimal.ts';
+import { formatScaled, fromSteps, parseDecimal, parseStep, toSteps } from './decimal.ts';
 import { symbol as toSymbol, type Symbol } from './ids.ts';
 
 export interface InstrumentSpec {
@@ -36,14 +36,23 @@ export function makeInstrument(spec: InstrumentSpec): Instrument {
 
 /** One notional unit (tick x lot) as a decimal string: "0.01" x "0.00001" -> "0.0000001". */
 function notionalUnit(tickSize: string, lotSize: string): string {
-  const tick = parseDecimal(tickSize);
-  const lot = parseDecimal(lotSize);
-  return formatScaled(tick.mantissa * lot.mantissa, tick.scale + lot.scale);
+  const key = `${tickSize} ${lotSize}`;
+  let unit = NOTIONAL_UNITS.get(key);
+  if (unit === undefined) {
+    const tick = parseStep(tickSize);
+    const lot = parseStep(lotSize);
+    unit = formatScaled(tick.mantissa * lot.mantissa, tick.scale + lot.scale);
+    if (NOTIONAL_UNITS.size < 1024) NOTIONAL_UNITS.set(key, unit);
+  }
+  return unit;
 }
+
+/** Notional units worked out before, by tick and lot size (a run uses one pair). */
+const NOTIONAL_UNITS = new Map<string, string>();
 
 function ceilSteps(value: string, step: string): number {
   const v = parseDecimal(value);
-  const s = parseDecimal(step);
+  const s = parseStep(step);
   const scale = Math.max(v.scale, s.scale);
   const vm = v.mantissa * 10n ** BigInt(scale - v.scale);
   const sm = s.mantissa * 10n ** BigInt(scale - s.scale);
@@ -67,11 +76,18 @@ export function quoteToUnits(inst: Instrument, quote: string): number {
 
 /** A fractional tick count (an average price) as a price string with 4 extra decimals. */
 export function fractionalTicksToPrice(inst: Instrument, ticks: number): string {
-  const tick = parseDecimal(inst.tickSize);
-  const decimals = decimalsOf(inst.tickSize) + 4;
+  const tick = parseStep(inst.tickSize);
+  const decimals = tick.scale + 4;
   const value = (ticks * Number(tick.mantissa)) / 10 ** tick.scale;
-  return value
-    .toFixed(decimals)
-    .replace(/(\.\d*?)0+$/, '$1')
-    .replace(/\.$/, '');
+  return trimZeros(value.toFixed(decimals));
+}
+
+/** A toFixed text without the zeros ending its fraction, nor a point left ending it ("1.2500" ->
+ *  "1.25", "3.0000" -> "3"); an exponent form (1e21 and above) is left as it is. */
+export function trimZeros(text: string): string {
+  if (text.indexOf('.') < 0 || text.indexOf('e') >= 0) return text;
+  let end = text.length;
+  while (text.charCodeAt(end - 1) === 48) end--; // '0'
+  if (text.charCodeAt(end - 1) === 46) end--; // '.'
+  return end === text.length ? text : text.slice(0, end);
 }

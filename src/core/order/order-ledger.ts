@@ -78,6 +78,9 @@ export interface AppliedTrade extends AppliedFill {
 
 const ORDER_EVENT_KIND_SET = new Set<string>(ORDER_EVENT_KINDS);
 
+/** What apply() returns when the fold derived nothing (most entries): one shared empty list. */
+const NO_DERIVED: readonly DerivedEvent[] = Object.freeze([]);
+
 const isOrderEvent = (e: ExecEvent): e is OrderEvent => ORDER_EVENT_KIND_SET.has(e.kind);
 
 export class OrderLedger {
@@ -104,9 +107,12 @@ export class OrderLedger {
   }
 
   /** Applies one logged entry; returns the derived events the log should record for it. */
-  apply(entry: LogEntry): DerivedEvent[] {
+  apply(entry: LogEntry): readonly DerivedEvent[] {
     const { event, time, seq } = entry;
     if (this.appliedTrades.length > 0) this.appliedTrades = [];
+    // Most entries of a sampled run are market samples, which no order follows: answered before
+    // the walk through the kinds below.
+    if (event.kind === 'MarketSampled') return NO_DERIVED;
     switch (event.kind) {
       case 'ParentOrderCreated':
         if (this.parents.has(event.parentId)) throw new Error(`parent ${event.parentId} created twice`);
@@ -119,16 +125,16 @@ export class OrderLedger {
           stopReason: null,
           totals: { open: 0, pendingNew: 0, filled: 0, committed: 0 },
         });
-        return [];
+        return NO_DERIVED;
       case 'ParentCancelRequested': {
         const parent = this.parents.get(event.parentId);
         if (parent) parent.cancelRequested = true;
-        return [];
+        return NO_DERIVED;
       }
       case 'ParentStopped': {
         const parent = this.parents.get(event.parentId);
         if (parent && parent.stopReason === null) parent.stopReason = event.reason;
-        return [];
+        return NO_DERIVED;
       }
       case 'OrderCreated': {
         if (this.orders.has(event.clientOrderId)) throw new Error(`order ${event.clientOrderId} created twice`);
@@ -146,34 +152,34 @@ export class OrderLedger {
         parent.children.push(event.clientOrderId);
         addTotals(parent.totals, state, 1);
         this.changed.add(event.clientOrderId);
-        return [];
+        return NO_DERIVED;
       }
       case 'OrphanDetected':
         this.orphans.add(event.clientOrderId);
-        return [];
+        return NO_DERIVED;
       case 'AccountBaseline':
         this.baseline = { position: event.position, quote: event.quote };
-        return [];
+        return NO_DERIVED;
       case 'PositionCorrected':
         // Reconciliation found the venue's position off ours with every order reconciled: the
         // difference (fills we can never see, e.g. an orphan's) is carried on top of our fills.
         this.position += event.adjustment;
-        return [];
+        return NO_DERIVED;
       case 'ParentOrderCompleted': {
         const parent = this.parents.get(event.parentId);
         if (parent)
           parent.completed = { status: event.status, filledQty: event.filledQty, at: parent.completed?.at ?? time };
-        return [];
+        return NO_DERIVED;
       }
       default:
-        if (!isOrderEvent(event)) return [];
+        if (!isOrderEvent(event)) return NO_DERIVED;
         return this.applyToOrder(event, time, seq);
     }
   }
 
-  private applyToOrder(event: OrderEvent, time: number, seq: number): DerivedEvent[] {
+  private applyToOrder(event: OrderEvent, time: number, seq: number): readonly DerivedEvent[] {
     const current = this.orders.get(event.clientOrderId);
-    if (!current && this.orphans.has(event.clientOrderId)) return []; // not ours: the orphan book follows it
+    if (!current && this.orphans.has(event.clientOrderId)) return NO_DERIVED; // not ours: the orphan book follows it
     if (!current) {
       return [
         {
@@ -223,6 +229,7 @@ export class OrderLedger {
     // although its price is fractional, and a matched execution adds its fee only.
     const sign = current.request.side === 'buy' ? -1 : 1;
     this.cash += sign * (next.filledNotional - current.filledNotional) - (next.fees - current.fees);
+    if (!outcome.inferred && !outcome.matched?.length && outcome.from === next.status) return NO_DERIVED;
     const derived: DerivedEvent[] = [];
     if (outcome.inferred) {
       const { fill, cumulativeQty, venueAvgPrice } = outcome.inferred;

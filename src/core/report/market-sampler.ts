@@ -22,11 +22,15 @@ export interface MarketSamplerDeps {
   readonly record: (event: MarketSampled) => void;
 }
 
-type Top = Pick<MarketSampled, 'bid' | 'ask' | 'bidQty' | 'askQty'>;
-
 export class MarketSampler {
   private cursor = 0;
-  private previous: Top | null = null;
+  /** The previous sample's top of book, as fields (no object per sample); `sampled` is false
+   *  until the first sample. */
+  private sampled = false;
+  private bid: number | null = null;
+  private ask: number | null = null;
+  private bidQty: number | null = null;
+  private askQty: number | null = null;
   private k = 0;
 
   constructor(private readonly deps: MarketSamplerDeps) {
@@ -58,25 +62,29 @@ export class MarketSampler {
   private sample(trigger: MarketSampled['trigger']): void {
     const { marketData, symbol } = this.deps;
     const book = marketData.topOfBook(symbol);
-    const top: Top = {
-      bid: book.bid,
-      ask: book.ask,
-      bidQty: book.bid === null ? null : book.bidQty,
-      askQty: book.ask === null ? null : book.askQty,
-    };
+    const bid = book.bid;
+    const ask = book.ask;
+    const bidQty = bid === null ? null : book.bidQty;
+    const askQty = ask === null ? null : book.askQty;
     const tape = marketData.tradesSince?.(symbol, this.cursor) ?? null;
     const trades = tape?.trades ?? 0;
-    const p = this.previous;
     const same =
-      p !== null && p.bid === top.bid && p.ask === top.ask && p.bidQty === top.bidQty && p.askQty === top.askQty;
+      this.sampled && this.bid === bid && this.ask === ask && this.bidQty === bidQty && this.askQty === askQty;
     if (trigger === 'interval' && same && trades === 0) return;
     if (tape) this.cursor = tape.cursor;
-    this.previous = top;
+    this.sampled = true;
+    this.bid = bid;
+    this.ask = ask;
+    this.bidQty = bidQty;
+    this.askQty = askQty;
     const volume = tape?.volume ?? 0;
     this.deps.record({
       kind: 'MarketSampled',
       trigger,
-      ...top,
+      bid,
+      ask,
+      bidQty,
+      askQty,
       trades,
       volume,
       vwap: tape && volume > 0 ? tape.notional / volume : null,

@@ -129,6 +129,9 @@ export class RunReportFold {
 
   add(entry: LogEntry): void {
     this.events++;
+    // A market sample concerns no order and none of the folds below (they ignore its kind): it
+    // is only counted. Most entries of a sampled run are samples.
+    if (entry.event.kind === 'MarketSampled') return;
     this.fillMetrics.add(entry);
     this.reconMetrics.add(entry);
     this.replayMetrics.add(entry);
