@@ -52,7 +52,8 @@ function planOf(keys: string[]): Plan | null {
 }
 
 /** What JSON.stringify would escape in a string (a quote, a backslash, a control character) or
- *  may (a surrogate, escaped when unpaired). */
+ *  may (a surrogate, escaped when unpaired). Control characters are what it looks for. */
+// eslint-disable-next-line no-control-regex
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 function write(out: string, value: unknown, omit: string | null): string {
