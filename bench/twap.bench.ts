@@ -79,17 +79,18 @@ const median = (xs: readonly number[]): number => {
 
 /**
  * CPU per simulated hour of the current implementation and of the reference one, runs
- * alternating (current, reference, current, ...) after one warm-up run of each, so load on the
- * shared machine falls on both alike. Throws when the two event logs differ.
+ * alternating (current, reference, current, ...) after three warm-up runs of each (the JIT's
+ * optimising tier takes a few runs: the steady state is what a sweep's paths cost), so load on
+ * the shared machine falls on both alike. Throws when the two event logs differ.
  */
-export function oldVsNew(loaded: LoadedScenario, runs = 7): OldVsNew {
+export function oldVsNew(loaded: LoadedScenario, runs = 11): OldVsNew {
   const variants: Array<[string, RunOptions]> = [
     ['current', {}],
     ['reference', { buildVenue: referenceBuildVenue }],
   ];
   const cpu = new Map<string, number[]>(variants.map(([name]) => [name, []]));
   const last = new Map<string, ReturnType<typeof runScenario>>();
-  for (const [name, options] of variants) last.set(name, runScenario(loaded, options)); // warm-up (JIT)
+  for (let w = 0; w < 3; w++) for (const [name, options] of variants) last.set(name, runScenario(loaded, options)); // warm-up (JIT)
   for (let i = 0; i < runs; i++) {
     for (const [name, options] of variants) {
       const c0 = process.cpuUsage();
