@@ -18,6 +18,8 @@ export function canonicalJsonWithout(value: object, omit: string): string {
 /** Objects of one shape (the same keys in the same insertion order): their keys sorted, and
  *  each sorted key quoted with its colon. */
 interface Plan {
+  /** The keys in the shape's insertion order. */
+  readonly order: string[];
   readonly keys: string[];
   readonly heads: string[];
 }
@@ -31,7 +33,27 @@ const root: ShapeNode = { plan: null, next: new Map() };
 let shapes = 0;
 const MAX_SHAPES = 4096;
 
+/** The shape last seen for each first key: most objects are of the shape their first key had last
+ *  time (a run logs the same few shapes over and over), checked key by key without a lookup. */
+const lastByFirstKey = new Map<string, Plan>();
+
 function planOf(keys: string[]): Plan | null {
+  const first = keys[0];
+  if (first === undefined) return null;
+  const last = lastByFirstKey.get(first);
+  if (last !== undefined && sameKeys(last.order, keys)) return last;
+  const plan = planInTree(keys);
+  if (plan !== null) lastByFirstKey.set(first, plan);
+  return plan;
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function planInTree(keys: string[]): Plan | null {
   let node = root;
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i] as string;
@@ -46,7 +68,7 @@ function planOf(keys: string[]): Plan | null {
   }
   if (node.plan === null) {
     const sorted = [...keys].sort();
-    node.plan = { keys: sorted, heads: sorted.map((k) => JSON.stringify(k) + ':') };
+    node.plan = { order: [...keys], keys: sorted, heads: sorted.map((k) => JSON.stringify(k) + ':') };
   }
   return node.plan;
 }
