@@ -11,6 +11,7 @@ import { parentPort, type MessagePort } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import type { LogEntry } from '../core/model/events.ts';
 import type { Instrument } from '../core/model/instrument.ts';
+import { ORDER_EVENT_KINDS } from '../core/model/order-status.ts';
 import { openExistingDatabase } from '../store/open-database.ts';
 import { RunStore, type RunTotals, type RunWriter } from '../store/run-store.ts';
 
@@ -41,9 +42,21 @@ export type StoreWriterMessage =
 export type StoreWriterReply =
   { readonly type: 'error'; readonly message: string; readonly name: string } | { readonly type: 'done' };
 
-/** Kinds the writer reads no further than their kind (the order ledger skips them and the
- *  payload is stored as the line has it): not parsed. Market samples are most of a run's log. */
-const KIND_ONLY = new Set(['MarketSampled']);
+/** The kinds whose payload the writer reads: those the order ledger folds into the order and
+ *  fill projections (OrderLedger.apply) and those RunWriter writes rows from. Every other kind is
+ *  stored as its line has it and is not parsed (market samples are most of a run's log). */
+const PARSED_KINDS = new Set<string>([
+  ...ORDER_EVENT_KINDS,
+  'OrderCreated',
+  'ParentOrderCreated',
+  'ParentCancelRequested',
+  'ParentStopped',
+  'ParentOrderCompleted',
+  'OrphanDetected',
+  'OrphanResolved',
+  'AccountBaseline',
+  'PositionCorrected',
+]);
 
 /** A canonical log line ("seq time kind payload\n") as the log entry the writer needs. */
 export function entryOfLine(line: string): LogEntry {
@@ -54,9 +67,9 @@ export function entryOfLine(line: string): LogEntry {
   return {
     seq: Number(line.slice(0, a)),
     time: Number(line.slice(a + 1, b)),
-    event: (KIND_ONLY.has(kind)
-      ? { kind }
-      : { kind, ...(JSON.parse(line.slice(c + 1, -1)) as object) }) as LogEntry['event'],
+    event: (PARSED_KINDS.has(kind)
+      ? { kind, ...(JSON.parse(line.slice(c + 1, -1)) as object) }
+      : { kind }) as LogEntry['event'],
   };
 }
 

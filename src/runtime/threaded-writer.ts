@@ -68,6 +68,11 @@ export class ThreadedRunWriter implements EventSink {
 
   write(entry: LogEntry, line: string): void {
     this.entries?.push(entry);
+    // A line comes as a rope of many small pieces (canonical JSON is built by appending), and it
+    // is read twice: by the log's digest and by the join that hands it over. Reading a character
+    // makes V8 flatten it in place, once, so both then copy one flat string instead of walking
+    // the rope (measured: a third of what handing the lines over cost this thread).
+    line.charCodeAt(0);
     this.lines.push(line);
   }
 
