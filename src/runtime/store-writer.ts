@@ -28,7 +28,8 @@ export interface StoreWriterOpen {
 
 export type StoreWriterMessage =
   | StoreWriterOpen
-  | { readonly type: 'units'; readonly runId: string; readonly text: string }
+  /** Whole units: canonical lines as UTF-8, the first `length` bytes of `bytes` (transferred). */
+  | { readonly type: 'units'; readonly runId: string; readonly bytes: ArrayBuffer; readonly length: number }
   | { readonly type: 'finish'; readonly runId: string; readonly tail: string; readonly totals: RunTotals }
   | { readonly type: 'interrupt'; readonly runId: string; readonly reason: string; readonly at: string }
   | {
@@ -166,7 +167,7 @@ if (!port) throw new Error('store-writer.ts runs as a worker thread of ThreadedR
 const runs = new Map<string, RunSlot>();
 port.on('message', (m: StoreWriterMessage) => {
   if (m.type === 'open') runs.set(m.runId, new RunSlot(m));
-  else if (m.type === 'units') runs.get(m.runId)?.units(m.text);
+  else if (m.type === 'units') runs.get(m.runId)?.units(Buffer.from(m.bytes, 0, m.length).toString('utf8'));
   else {
     runs.get(m.runId)?.end(m);
     runs.delete(m.runId);
