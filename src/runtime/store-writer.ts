@@ -9,11 +9,10 @@
 // reported; nothing after it is written (its stored log stays a prefix of whole units).
 import { parentPort, type MessagePort } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
-import type { LogEntry } from '../core/model/events.ts';
 import type { Instrument } from '../core/model/instrument.ts';
-import { ORDER_EVENT_KINDS } from '../core/model/order-status.ts';
 import { openExistingDatabase } from '../store/open-database.ts';
 import { RunStore, type RunTotals, type RunWriter } from '../store/run-store.ts';
+import { entryOfLine } from './log-line.ts';
 
 export interface StoreWriterOpen {
   readonly type: 'open';
@@ -42,37 +41,6 @@ export type StoreWriterMessage =
 
 export type StoreWriterReply =
   { readonly type: 'error'; readonly message: string; readonly name: string } | { readonly type: 'done' };
-
-/** The kinds whose payload the writer reads: those the order ledger folds into the order and
- *  fill projections (OrderLedger.apply) and those RunWriter writes rows from. Every other kind is
- *  stored as its line has it and is not parsed (market samples are most of a run's log). */
-const PARSED_KINDS = new Set<string>([
-  ...ORDER_EVENT_KINDS,
-  'OrderCreated',
-  'ParentOrderCreated',
-  'ParentCancelRequested',
-  'ParentStopped',
-  'ParentOrderCompleted',
-  'OrphanDetected',
-  'OrphanResolved',
-  'AccountBaseline',
-  'PositionCorrected',
-]);
-
-/** A canonical log line ("seq time kind payload\n") as the log entry the writer needs. */
-export function entryOfLine(line: string): LogEntry {
-  const a = line.indexOf(' ');
-  const b = line.indexOf(' ', a + 1);
-  const c = line.indexOf(' ', b + 1);
-  const kind = line.slice(b + 1, c);
-  return {
-    seq: Number(line.slice(0, a)),
-    time: Number(line.slice(a + 1, b)),
-    event: (PARSED_KINDS.has(kind)
-      ? { kind, ...(JSON.parse(line.slice(c + 1, -1)) as object) }
-      : { kind }) as LogEntry['event'],
-  };
-}
 
 const asError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));
 
