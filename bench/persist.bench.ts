@@ -8,11 +8,12 @@
 //   Closing the database (its WAL checkpoint) is reported apart.
 // - End to end: the same scenario run with and without a store (runScenario, a fresh file each
 //   stored run), wall and CPU, and the ratio stored / unstored. A stored run's SQLite writes run
-//   on a writer thread (src/runtime/threaded-writer.ts): CPU is the process's (both threads), and
-//   on Linux the run's own thread's CPU is reported apart (from /proc, 10 ms ticks).
+//   on a writer thread (src/runtime/threaded-writer.ts): CPU is the process's (all threads), and
+//   on Linux it is split by thread (from /proc/self/task/*/schedstat): the run's own thread, the
+//   busiest other one (a stored run's writer thread) and the rest (V8's GC and platform threads).
 // Medians of several runs; the machine and its load average are printed with the figures.
 // Run: node --import tsx bench/persist.bench.ts [runs]
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -38,23 +39,43 @@ interface Timing {
   cpuMs: number;
   /** CPU of the thread the run ran on (Linux; null elsewhere). */
   mainCpuMs: number | null;
+  /** CPU of the busiest other thread (a stored run's writer thread) and of all the others
+   *  (Linux; null elsewhere). */
+  writerCpuMs: number | null;
+  otherCpuMs: number | null;
 }
 
-/** This process's main thread's CPU so far, ms (Linux: /proc, in 10 ms ticks); null elsewhere. */
-function mainThreadCpuMs(): number | null {
+/** CPU so far of each of this process's threads, ms by thread id (Linux: /proc, scheduler
+ *  nanoseconds); null elsewhere. */
+function threadCpuMs(): Map<string, number> | null {
   try {
-    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
+    const cpu = new Map<string, number>();
+    for (const tid of readdirSync('/proc/self/task')) {
+      try {
+        cpu.set(tid, Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e6);
+      } catch {
+        // The thread ended between the listing and the read.
+      }
+    }
+    return cpu;
   } catch {
     return null;
   }
 }
 
-const since = (m0: number | null): number | null => {
-  const m = mainThreadCpuMs();
-  return m === null || m0 === null ? null : m - m0;
-};
+/** The run's thread, the busiest other thread and the rest, since `t0`. */
+function since(t0: Map<string, number> | null): Pick<Timing, 'mainCpuMs' | 'writerCpuMs' | 'otherCpuMs'> {
+  const t = threadCpuMs();
+  if (t === null || t0 === null) return { mainCpuMs: null, writerCpuMs: null, otherCpuMs: null };
+  const main = String(process.pid);
+  const others = [...t].filter(([tid]) => tid !== main).map(([tid, ms]) => ms - (t0.get(tid) ?? 0));
+  const writer = Math.max(0, ...others);
+  return {
+    mainCpuMs: (t.get(main) ?? 0) - (t0.get(main) ?? 0),
+    writerCpuMs: writer,
+    otherCpuMs: others.reduce((a, b) => a + b, 0) - writer,
+  };
+}
 
 export interface WriterFigures {
   readonly commits: NonNullable<WriterOptions['commits']>;
@@ -112,7 +133,7 @@ function replay(
   trace: ReadonlyArray<{ entry: LogEntry; line: string } | null>,
   commits: NonNullable<WriterOptions['commits']>,
   dir: string,
-): Omit<Timing, 'mainCpuMs'> & { closeMs: number } {
+): { wallMs: number; cpuMs: number; closeMs: number } {
   const file = path.join(dir, `${commits}.db`);
   rmSync(file, { force: true });
   rmSync(`${file}-wal`, { force: true });
@@ -184,25 +205,29 @@ export async function main(runs = 5): Promise<PersistBenchResult> {
     const stored: Timing[] = [];
     for (let i = 0; i < runs; i++) {
       let c0 = process.cpuUsage();
-      let m0 = mainThreadCpuMs();
+      let m0 = threadCpuMs();
       let t0 = performance.now();
       const a = runScenario(loaded);
-      unstored.push({ wallMs: performance.now() - t0, cpuMs: cpuMsSince(c0), mainCpuMs: since(m0) });
+      unstored.push({ wallMs: performance.now() - t0, cpuMs: cpuMsSince(c0), ...since(m0) });
 
       const file = path.join(dir, `run-${i}.db`);
       const store = new RunStore(openDatabase(file));
       c0 = process.cpuUsage();
-      m0 = mainThreadCpuMs();
+      m0 = threadCpuMs();
       t0 = performance.now();
       const b = runScenario(loaded, { store });
-      stored.push({ wallMs: performance.now() - t0, cpuMs: cpuMsSince(c0), mainCpuMs: since(m0) });
+      stored.push({ wallMs: performance.now() - t0, cpuMs: cpuMsSince(c0), ...since(m0) });
       store.db.close();
       if (a.digest !== b.digest) throw new Error('a stored run has another digest than the same run unstored');
     }
+    const medianOf = (xs: Timing[], key: 'mainCpuMs' | 'writerCpuMs' | 'otherCpuMs'): number | null =>
+      xs.some((x) => x[key] === null) ? null : median(xs.map((x) => x[key] as number));
     const medians = (xs: Timing[]): Timing => ({
       wallMs: median(xs.map((x) => x.wallMs)),
       cpuMs: median(xs.map((x) => x.cpuMs)),
-      mainCpuMs: xs.some((x) => x.mainCpuMs === null) ? null : median(xs.map((x) => x.mainCpuMs as number)),
+      mainCpuMs: medianOf(xs, 'mainCpuMs'),
+      writerCpuMs: medianOf(xs, 'writerCpuMs'),
+      otherCpuMs: medianOf(xs, 'otherCpuMs'),
     });
     const u = medians(unstored);
     const st = medians(stored);
@@ -242,10 +267,14 @@ if (isMain) {
         `${w.cpuMs.toFixed(0)} ms CPU: ${fmt(w.eventsPerCpuSec)} events/CPU-s); closing the file ${w.closeMs.toFixed(0)} ms`,
     );
   }
-  const ownThread = (t: Timing) => (t.mainCpuMs === null ? '' : ` (its thread ${t.mainCpuMs.toFixed(0)} ms)`);
+  const threads = (t: Timing, writer: boolean) =>
+    t.mainCpuMs === null
+      ? ''
+      : ` (its thread ${t.mainCpuMs.toFixed(0)} ms${writer ? `, the writer thread ${(t.writerCpuMs ?? 0).toFixed(0)} ms` : ''}, ` +
+        `other threads ${((t.otherCpuMs ?? 0) + (writer ? 0 : (t.writerCpuMs ?? 0))).toFixed(0)} ms)`;
   console.log(
-    `  run unstored ${r.unstored.wallMs.toFixed(0)} ms wall, ${r.unstored.cpuMs.toFixed(0)} ms CPU${ownThread(r.unstored)}; ` +
-      `stored ${r.stored.wallMs.toFixed(0)} ms wall, ${r.stored.cpuMs.toFixed(0)} ms CPU${ownThread(r.stored)}; ` +
+    `  run unstored ${r.unstored.wallMs.toFixed(0)} ms wall, ${r.unstored.cpuMs.toFixed(0)} ms CPU${threads(r.unstored, false)}; ` +
+      `stored ${r.stored.wallMs.toFixed(0)} ms wall, ${r.stored.cpuMs.toFixed(0)} ms CPU${threads(r.stored, true)}; ` +
       `stored / unstored ${r.ratioWall.toFixed(2)}x wall, ${r.ratioCpu.toFixed(2)}x CPU`,
   );
 }

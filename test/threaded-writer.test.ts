@@ -91,11 +91,11 @@ function tables(db: Database.Database, id: string): Record<string, unknown[]> {
 }
 
 /** What the run's own grouped writer stores for the log's first `cut` steps, finished there. */
-function expected(cut: number): Record<string, unknown[]> {
+function expected(cut: number, log: readonly Step[] = trace): Record<string, unknown[]> {
   const store = freshStore();
   create(store, 'r');
   const writer = store.writer('r', instrument, { commits: 'grouped' });
-  for (const t of trace.slice(0, cut))
+  for (const t of log.slice(0, cut))
     if (t === null) writer.commit();
     else writer.write(t.entry, t.line);
   store.finishRun(writer, totals);
@@ -128,6 +128,42 @@ describe('the writer thread', () => {
         },
       ),
       { numRuns: 12, examples: [[1, 100, [], trace.length]] },
+    );
+  });
+
+  it('stores lines of any text and length as they were logged: beyond ASCII, and longer than what is handed over at once', () => {
+    const samples = trace.flatMap((t, i) => (t?.entry.event.kind === 'MarketSampled' ? [i] : []));
+    expect(samples.length).toBeGreaterThan(10);
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            sample: fc.nat({ max: samples.length - 1 }),
+            text: fc.string({ unit: 'binary', minLength: 1, maxLength: 8 }),
+            repeat: fc.integer({ min: 1, max: 40_000 }),
+          }),
+          { minLength: 1, maxLength: 3 },
+        ),
+        fc.integer({ min: 1, max: 2_000 }),
+        (notes, threadEvents) => {
+          // A sample's line with a note in its payload (a kind the writer stores without reading).
+          const log = [...trace];
+          for (const { sample, text, repeat } of notes) {
+            const at = samples[sample] as number;
+            const { entry } = log[at] as { entry: LogEntry };
+            const note = JSON.stringify({ note: text.repeat(repeat) });
+            log[at] = { entry, line: `${entry.seq} ${entry.time} ${entry.event.kind} ${note}\n` };
+          }
+          const store = freshStore();
+          create(store, 'r');
+          const writer = new ThreadedRunWriter(store, 'r', instrument, { threadEvents });
+          log.forEach((t) => (t === null ? writer.commit() : writer.write(t.entry, t.line)));
+          writer.finish(totals);
+          expect(tables(store.db, 'r')).toEqual(expected(log.length, log));
+          store.db.close();
+        },
+      ),
+      { numRuns: 6, examples: [[[{ sample: 3, text: 'é€😀', repeat: 40_000 }], 1]] },
     );
   });
 

@@ -9,10 +9,10 @@
 // reported; nothing after it is written (its stored log stays a prefix of whole units).
 import { parentPort, type MessagePort } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
-import type { LogEntry } from '../core/model/events.ts';
 import type { Instrument } from '../core/model/instrument.ts';
 import { openExistingDatabase } from '../store/open-database.ts';
 import { RunStore, type RunTotals, type RunWriter } from '../store/run-store.ts';
+import { entryOfLine } from './log-line.ts';
 
 export interface StoreWriterOpen {
   readonly type: 'open';
@@ -27,7 +27,8 @@ export interface StoreWriterOpen {
 
 export type StoreWriterMessage =
   | StoreWriterOpen
-  | { readonly type: 'units'; readonly runId: string; readonly text: string }
+  /** Whole units: canonical lines as UTF-8, the first `length` bytes of `bytes` (transferred). */
+  | { readonly type: 'units'; readonly runId: string; readonly bytes: ArrayBuffer; readonly length: number }
   | { readonly type: 'finish'; readonly runId: string; readonly tail: string; readonly totals: RunTotals }
   | { readonly type: 'interrupt'; readonly runId: string; readonly reason: string; readonly at: string }
   | {
@@ -40,25 +41,6 @@ export type StoreWriterMessage =
 
 export type StoreWriterReply =
   { readonly type: 'error'; readonly message: string; readonly name: string } | { readonly type: 'done' };
-
-/** Kinds the writer reads no further than their kind (the order ledger skips them and the
- *  payload is stored as the line has it): not parsed. Market samples are most of a run's log. */
-const KIND_ONLY = new Set(['MarketSampled']);
-
-/** A canonical log line ("seq time kind payload\n") as the log entry the writer needs. */
-export function entryOfLine(line: string): LogEntry {
-  const a = line.indexOf(' ');
-  const b = line.indexOf(' ', a + 1);
-  const c = line.indexOf(' ', b + 1);
-  const kind = line.slice(b + 1, c);
-  return {
-    seq: Number(line.slice(0, a)),
-    time: Number(line.slice(a + 1, b)),
-    event: (KIND_ONLY.has(kind)
-      ? { kind }
-      : { kind, ...(JSON.parse(line.slice(c + 1, -1)) as object) }) as LogEntry['event'],
-  };
-}
 
 const asError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));
 
@@ -153,7 +135,7 @@ if (!port) throw new Error('store-writer.ts runs as a worker thread of ThreadedR
 const runs = new Map<string, RunSlot>();
 port.on('message', (m: StoreWriterMessage) => {
   if (m.type === 'open') runs.set(m.runId, new RunSlot(m));
-  else if (m.type === 'units') runs.get(m.runId)?.units(m.text);
+  else if (m.type === 'units') runs.get(m.runId)?.units(Buffer.from(m.bytes, 0, m.length).toString('utf8'));
   else {
     runs.get(m.runId)?.end(m);
     runs.delete(m.runId);

@@ -1,9 +1,10 @@
 // The event sink of a grouped run (a backtest without restarts) whose SQLite writes run on a
 // worker thread (store-writer.ts, one per process, started by the first run that needs it and
 // kept for the next ones), on another core while the simulation goes on. The run's thread
-// only keeps the canonical lines of what the log appends and hands whole commit units to the
-// writer thread; the writer turns them back into entries and writes them with a grouped RunWriter
-// on its own connection, so the store holds exactly what the run's own writer would have written.
+// only copies the canonical lines of what the log appends, as UTF-8, into a buffer and hands
+// whole commit units to the writer thread (the buffer is transferred, not copied); the writer
+// turns them back into entries and writes them with a grouped RunWriter on its own connection,
+// so the store holds exactly what the run's own writer would have written.
 // The run's end (finish, interrupt, fail) is one message done there in the same transaction as
 // the last events, and the run's thread waits for its answer: a failed write fails the run,
 // nothing is lost silently. A crash leaves what the writer had written: whole units, a prefix.
@@ -27,6 +28,10 @@ const THREAD_BATCH_EVENTS = 2_048;
 /** Whole units are handed over once this many lines wait (fewer, larger messages). */
 const POST_EVENTS = 1_024;
 
+/** The buffer the lines are copied into after the thread starts (grown when a line needs it):
+ *  about POST_EVENTS lines of a market-sampling run. */
+const BUFFER_BYTES = 256 * 1024;
+
 export interface ThreadedWriterOptions {
   /** Events logged before the thread starts (default GROUPED_THREAD_EVENTS). */
   readonly threadEvents?: number;
@@ -45,11 +50,18 @@ export const canWriteFromThread = (store: RunStore): boolean =>
   store.db.name !== ':memory:' && store.db.name !== '' && !store.db.readonly;
 
 export class ThreadedRunWriter implements EventSink {
-  /** Entries kept only until the thread starts (a run that ends before is written here). */
+  /** Entries and lines kept only until the thread starts (a run that ends before is written
+   *  here); once it runs, lines go into `bytes` instead. */
   private entries: LogEntry[] | null = [];
-  private lines: string[] = [];
+  private lines: string[] | null = [];
   /** How many buffered lines are whole units (the log committed after them). */
   private unitsEnd = 0;
+  /** Once the thread runs: the lines not yet handed over, as UTF-8 (`used` bytes, `count`
+   *  lines), and where the last whole unit ends in it. */
+  private bytes: Buffer | null = null;
+  private used = 0;
+  private count = 0;
+  private unitsEndByte = 0;
   private worker: Worker | null = null;
   private reply: MessagePort | null = null;
   private flag: Int32Array | null = null;
@@ -67,8 +79,26 @@ export class ThreadedRunWriter implements EventSink {
   }
 
   write(entry: LogEntry, line: string): void {
-    this.entries?.push(entry);
-    this.lines.push(line);
+    if (this.bytes) this.put(line);
+    else {
+      this.entries?.push(entry);
+      this.lines?.push(line);
+    }
+  }
+
+  /** Copies a line into the buffer. Writing it flattens the line (canonical JSON comes as a rope
+   *  of many small pieces) in place, so the log's digest then reads one flat string too; and no
+   *  line outlives the young generation. */
+  private put(line: string): void {
+    let bytes = this.bytes as Buffer;
+    // UTF-8 takes at most 3 bytes per UTF-16 unit.
+    if (bytes.length - this.used < line.length * 3) {
+      const larger = Buffer.allocUnsafeSlow(Math.max(bytes.length * 2, this.used + line.length * 3));
+      bytes.copy(larger, 0, 0, this.used);
+      this.bytes = bytes = larger;
+    }
+    this.used += bytes.write(line, this.used, 'utf8');
+    this.count++;
   }
 
   /** The log committed: a whole unit ends here; handed over once enough are buffered. */
@@ -77,10 +107,14 @@ export class ThreadedRunWriter implements EventSink {
   }
 
   unitEnd(): void {
-    this.unitsEnd = this.lines.length;
-    if (this.worker) {
+    if (this.bytes) {
+      this.unitsEnd = this.count;
+      this.unitsEndByte = this.used;
       if (this.unitsEnd >= POST_EVENTS) this.postUnits();
-    } else if (this.unitsEnd >= this.threadEvents) this.start();
+    } else {
+      this.unitsEnd = (this.lines as string[]).length;
+      if (this.unitsEnd >= this.threadEvents) this.start();
+    }
   }
 
   /** Called while the clock advances: hands over the whole units buffered (the thread writes
@@ -128,20 +162,21 @@ export class ThreadedRunWriter implements EventSink {
   ): void {
     if (this.closed) throw new Error(`run ${this.runId}: its store writer has already ended`);
     this.closed = true;
-    if (!this.worker || !this.reply || !this.flag) {
+    if (!this.worker || !this.reply || !this.flag || !this.bytes) {
       // Never handed over: written on this thread, as a grouped writer would have.
       const writer = this.store.writer(this.runId, this.instrument, { commits: 'grouped', batchEvents: Infinity });
       const entries = this.entries as LogEntry[];
+      const lines = this.lines as string[];
       for (let i = 0; i < entries.length; i++) {
-        writer.write(entries[i] as LogEntry, this.lines[i] as string);
+        writer.write(entries[i] as LogEntry, lines[i] as string);
         if (i + 1 === this.unitsEnd) writer.unitEnd();
       }
       here(writer);
       return;
     }
     this.postUnits();
-    this.worker.postMessage(message(this.lines.join('')));
-    this.lines = [];
+    this.worker.postMessage(message(this.bytes.toString('utf8', 0, this.used)));
+    this.bytes = null;
     // Its answer is the last message on the run's port (an error reported while it ran comes first).
     // Bounded by progress, not by time: a writer behind by a long backlog keeps writing units, but
     // one that stopped (its thread died outside a handler) must fail the run, not hang it.
@@ -182,17 +217,41 @@ export class ThreadedRunWriter implements EventSink {
     this.worker.postMessage(open, [port2]);
     this.reply = port1;
     this.flag = new Int32Array(done);
+    // What was buffered goes into the bytes (its whole units are handed over at once).
+    const lines = this.lines as string[];
+    this.bytes = Buffer.allocUnsafeSlow(BUFFER_BYTES);
+    for (let i = 0; i < lines.length; i++) {
+      this.put(lines[i] as string);
+      if (i + 1 === this.unitsEnd) this.unitsEndByte = this.used;
+    }
     this.entries = null;
+    this.lines = null;
     this.postUnits();
   }
 
+  /** Hands the whole units buffered to the thread: their bytes are transferred (the buffer
+   *  moves to the writer thread, nothing is copied) and what follows them starts a new buffer. */
   private postUnits(): void {
-    if (this.unitsEnd === 0 || !this.worker) return;
-    const lines = this.unitsEnd === this.lines.length ? this.lines : this.lines.slice(0, this.unitsEnd);
-    this.lines = lines === this.lines ? [] : this.lines.slice(this.unitsEnd);
+    const bytes = this.bytes;
+    if (this.unitsEnd === 0 || !this.worker || !bytes) return;
+    const next = Buffer.allocUnsafeSlow(Math.max(BUFFER_BYTES, 2 * (this.used - this.unitsEndByte)));
+    bytes.copy(next, 0, this.unitsEndByte, this.used);
+    // Its own memory (allocUnsafeSlow: not a slice of a shared pool), so it can be transferred.
+    const memory = bytes.buffer as ArrayBuffer;
+    this.worker.postMessage(
+      {
+        type: 'units',
+        runId: this.runId,
+        bytes: memory,
+        length: this.unitsEndByte,
+      } satisfies StoreWriterMessage,
+      [memory],
+    );
+    this.bytes = next;
+    this.used -= this.unitsEndByte;
+    this.count -= this.unitsEnd;
+    this.unitsEndByte = 0;
     this.unitsEnd = 0;
-    // One string, not one per line: a message copies it at once.
-    this.worker.postMessage({ type: 'units', runId: this.runId, text: lines.join('') } satisfies StoreWriterMessage);
   }
 
   private checkFailed(): void {
