@@ -90,7 +90,8 @@ export function oldVsNew(loaded: LoadedScenario, runs = 11): OldVsNew {
   ];
   const cpu = new Map<string, number[]>(variants.map(([name]) => [name, []]));
   const last = new Map<string, ReturnType<typeof runScenario>>();
-  for (let w = 0; w < 3; w++) for (const [name, options] of variants) last.set(name, runScenario(loaded, options)); // warm-up (JIT)
+  // Warm-up (JIT).
+  for (let w = 0; w < 3; w++) for (const [name, options] of variants) last.set(name, runScenario(loaded, options));
   for (let i = 0; i < runs; i++) {
     for (const [name, options] of variants) {
       const c0 = process.cpuUsage();
