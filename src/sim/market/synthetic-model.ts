@@ -8,8 +8,9 @@
 // model's own Rng sub-streams ('walk', 'regime', 'trades'). A mid or displayed bid below one
 // tick is held at one tick, with a ModelWarning each time it goes under.
 // While the book is quiet (none of our orders rest, no stop waits: SimVenue.canDefer) and the
-// price is far from that floor, steps and trades are not posted on the clock: they are kept as
-// data (the next step's time, the next trade's time) and applied when the market is next read
+// price is far from that floor, steps and trades are kept as data: a step still fires on the
+// clock but is only counted (its place among same-instant work is what keeps their order exact),
+// the next trade's time is kept instead of posted; both are applied when the market is next read
 // (catchUp, called by the venue before any read and before an order reaches its matching
 // engine), each at its own time (VirtualClock.replayAt), with the same draws in the same order.
 // Only the last step before the read is drawn into the book, and the trades after it; the
