@@ -162,6 +162,32 @@ describe('a paper run against the local Alpaca gateway', () => {
     expect(Number(parentRow.filled)).toBe(60);
   });
 
+  it('stopped before its order reached the engine, resume names that order as refused instead of dropping it', async () => {
+    const gw = await gateway();
+    const { store: s } = store();
+    const stop = new AbortController();
+    // Stopped at the first thing it logs: the order waits behind the startup gate then.
+    const first = runPaper(loadScenarioFile(TWAP), {
+      ...options(gw, s),
+      onEntry: () => stop.abort('SIGINT'),
+      signal: stop.signal,
+    });
+    const err = await first.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(PaperInterrupted);
+    const id = (err as PaperInterrupted).runId;
+    const before = [...s.entries(id)].map((e) => e.event.kind);
+    expect(before).not.toContain('ParentOrderCreated');
+
+    const report = await resumePaper(id, options(gw, s));
+    const restarted = [...s.entries(id)].find((e) => e.event.kind === 'ProcessRestarted');
+    expect(restarted?.event).toMatchObject({ refusedInputs: [expect.stringMatching(/^order /)] });
+    expect(report.reconciliation.refusedInputs).toBe(1);
+    expect(gw.orders.orders()).toHaveLength(0);
+  });
+
   it('a venue that cannot be reached, or that refuses the keys, stores nothing and says which', async () => {
     const gw = await gateway();
     const { store: s } = store();

@@ -16,7 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { Rng } from '../core/clock/rng.ts';
 import { EventLog } from '../core/log/event-log.ts';
 import type { ExecEvent, LogEntry } from '../core/model/events.ts';
-import { runId as toRunId, type RunId } from '../core/model/ids.ts';
+import { runId as toRunId, type ParentOrderId, type RunId } from '../core/model/ids.ts';
 import { makeInstrument, type Instrument } from '../core/model/instrument.ts';
 import { isTerminal } from '../core/model/order-status.ts';
 import type { VenueMessage } from '../core/model/reports.ts';
@@ -264,9 +264,19 @@ async function drive(
   let pending = 0;
   let ready = false;
   let held: Array<() => void> | null = [];
+  // What the dead process handled: an order, when its parent is in the log (created, or
+  // refused by the checks); any other input, when it was due before the last logged event. An
+  // order due earlier but not in the log never reached the engine (it waited behind the startup
+  // gate when the process died): it is due while no process ran, so it is refused and named.
+  const refusedBefore = new Set<string>();
+  for (const e of prior ?? []) if (e.event.kind === 'ParentRejected') refusedBefore.add(e.event.parentId);
+  const handledBefore = (input: (typeof inputs)[number], due: number): boolean =>
+    input.parentId !== null
+      ? ledger.parents.has(input.parentId as ParentOrderId) || refusedBefore.has(input.parentId)
+      : due <= crashedAt;
   for (const input of inputs) {
     const due = start + input.atMs;
-    if (prior && due <= crashedAt) continue; // the dead process handled it
+    if (prior && handledBefore(input, due)) continue;
     if (prior && due <= now) {
       refused.push(input.label);
       continue;
