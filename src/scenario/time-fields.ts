@@ -3,21 +3,16 @@
 // are parsed with @js-joda, which is strict where Date.parse guesses; durations by the grammar
 // below, so every message can say which form is wrong and why.
 import { Instant } from '@js-joda/core';
+import { BoundedMemo } from '../core/model/bounded-memo.ts';
 
 /** Instants and durations already parsed (a run reads its start, its length and every input's
  *  offset; a sweep does so per path): the same few texts, each parsed once. Bounded. */
-const PARSED_INSTANTS = new Map<string, number>();
-const PARSED_DURATIONS = new Map<string, number>();
-const PARSED_LIMIT = 4096;
+const PARSED_INSTANTS = new BoundedMemo<string, number>(4096);
+const PARSED_DURATIONS = new BoundedMemo<string, number>(4096);
 
 /** Epoch ms of an ISO-8601 UTC instant; throws with the reason the text is not one. */
 export function parseUtcInstant(text: string): number {
-  let ms = PARSED_INSTANTS.get(text);
-  if (ms === undefined) {
-    ms = parseInstantText(text);
-    if (PARSED_INSTANTS.size < PARSED_LIMIT) PARSED_INSTANTS.set(text, ms);
-  }
-  return ms;
+  return PARSED_INSTANTS.get(text) ?? PARSED_INSTANTS.remember(text, parseInstantText(text));
 }
 
 function parseInstantText(text: string): number {
@@ -38,12 +33,7 @@ const MS = { W: 604_800_000n, D: 86_400_000n, H: 3_600_000n, M: 60_000n, S: 1_00
 
 /** Milliseconds of an exact ISO-8601 duration; throws with the reason the text is not one. */
 export function parseDurationMs(text: string): number {
-  let ms = PARSED_DURATIONS.get(text);
-  if (ms === undefined) {
-    ms = parseDurationText(text);
-    if (PARSED_DURATIONS.size < PARSED_LIMIT) PARSED_DURATIONS.set(text, ms);
-  }
-  return ms;
+  return PARSED_DURATIONS.get(text) ?? PARSED_DURATIONS.remember(text, parseDurationText(text));
 }
 
 function parseDurationText(text: string): number {

@@ -4,6 +4,7 @@
 // know as a fill: an unknown spelling is 'unknown', never thrown, never guessed.
 // Sources: Binance spot order status enum (NEW, PENDING_NEW, PARTIALLY_FILLED, FILLED, CANCELED,
 // PENDING_CANCEL, REJECTED, EXPIRED, EXPIRED_IN_MATCH); Alpaca order statuses and trade events.
+import { BoundedMemo } from '../model/bounded-memo.ts';
 
 export const VENUE_STATUSES = [
   'new', // live, nothing filled yet (new, accepted, pending_new, held, stopped, ...)
@@ -58,16 +59,11 @@ export function statusOfSpelling(raw: unknown): VenueStatus {
 
 /** Spellings already read, with what they mean: a venue uses a handful, each read on every
  *  verification. Bounded, so a venue sending arbitrary text cannot grow it. */
-const READ = new Map<string, VenueStatus>();
-const READ_LIMIT = 256;
+const READ = new BoundedMemo<string, VenueStatus>(256);
 
 /** The status a venue's spelling means; 'unknown' for anything not listed (including non-strings). */
 export function normalizeStatus(raw: unknown): VenueStatus {
   if (typeof raw !== 'string' || raw.length > 64) return 'unknown';
   // Every listed spelling is canonical already (canonicalSpelling leaves it as it is).
-  const known = LOOKUP.get(raw) ?? READ.get(raw);
-  if (known !== undefined) return known;
-  const status = statusOfSpelling(raw);
-  if (READ.size < READ_LIMIT) READ.set(raw, status);
-  return status;
+  return LOOKUP.get(raw) ?? READ.get(raw) ?? READ.remember(raw, statusOfSpelling(raw));
 }

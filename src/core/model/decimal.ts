@@ -2,6 +2,7 @@
 // Inside, prices are integer ticks and quantities integer lots; this module converts between a
 // decimal string and an integer count of a decimal step ("0.01", "0.00001", "0.05") without
 // ever going through a float, so "0.1" + "0.2" problems cannot reach an order.
+import { BoundedMemo } from './bounded-memo.ts';
 
 const DECIMAL = /^(-)?(\d+)(?:\.(\d+))?$/;
 
@@ -21,17 +22,11 @@ export function parseDecimal(text: string): ScaledDecimal {
 
 /** Steps parsed before: a run converts with one tick size and one lot size, again and again.
  *  Bounded, so arbitrary step strings cannot grow it. */
-const STEPS = new Map<string, ScaledDecimal>();
-const STEPS_LIMIT = 1024;
+const STEPS = new BoundedMemo<string, ScaledDecimal>(1024);
 
 /** parseDecimal of a step (a tick or lot size, a notional unit), remembered. */
 export function parseStep(step: string): ScaledDecimal {
-  let d = STEPS.get(step);
-  if (d === undefined) {
-    d = parseDecimal(step);
-    if (STEPS.size < STEPS_LIMIT) STEPS.set(step, d);
-  }
-  return d;
+  return STEPS.get(step) ?? STEPS.remember(step, parseDecimal(step));
 }
 
 function rescale(d: ScaledDecimal, scale: number): bigint {

@@ -2,6 +2,7 @@
 // lots, and a notional (price x quantity) a count of "notional units" = tick x lot in quote
 // currency. With BTCUSDT (tick 0.01, lot 0.00001) one unit is 1e-7 USDT and the 5 USDT minimum
 // notional is 50,000,000 units: every check is integer arithmetic, exact and fast.
+import { BoundedMemo } from './bounded-memo.ts';
 import { formatScaled, fromSteps, parseDecimal, parseStep, toSteps } from './decimal.ts';
 import { symbol as toSymbol, type Symbol } from './ids.ts';
 
@@ -37,18 +38,15 @@ export function makeInstrument(spec: InstrumentSpec): Instrument {
 /** One notional unit (tick x lot) as a decimal string: "0.01" x "0.00001" -> "0.0000001". */
 function notionalUnit(tickSize: string, lotSize: string): string {
   const key = `${tickSize} ${lotSize}`;
-  let unit = NOTIONAL_UNITS.get(key);
-  if (unit === undefined) {
-    const tick = parseStep(tickSize);
-    const lot = parseStep(lotSize);
-    unit = formatScaled(tick.mantissa * lot.mantissa, tick.scale + lot.scale);
-    if (NOTIONAL_UNITS.size < 1024) NOTIONAL_UNITS.set(key, unit);
-  }
-  return unit;
+  const known = NOTIONAL_UNITS.get(key);
+  if (known !== undefined) return known;
+  const tick = parseStep(tickSize);
+  const lot = parseStep(lotSize);
+  return NOTIONAL_UNITS.remember(key, formatScaled(tick.mantissa * lot.mantissa, tick.scale + lot.scale));
 }
 
 /** Notional units worked out before, by tick and lot size (a run uses one pair). */
-const NOTIONAL_UNITS = new Map<string, string>();
+const NOTIONAL_UNITS = new BoundedMemo<string, string>(1024);
 
 function ceilSteps(value: string, step: string): number {
   const v = parseDecimal(value);
