@@ -2,8 +2,9 @@
 // stands between it and us: latency on each path, scheduled faults, the venue's own refusal
 // codes, and two channels that keep their own order (REST answers; the execution stream).
 // Market models drive it through setLevel / marketTrade / refreshTop; our market-data view
-// (MarketDataPort) follows the venue's top of book after the market-data latency and freezes
-// while quotes are stale. What a query's answer says is built in venue-queries.ts.
+// (MarketDataPort, kept in market-data-feed.ts) follows the venue's top of book after the
+// market-data latency and freezes while quotes are stale. What a query's answer says is built in
+// venue-queries.ts.
 import type { ClientOrderId, Symbol, VenueOrderId } from '../../core/model/ids.ts';
 import type { OrderRequest } from '../../core/model/order.ts';
 import type { CancelRejectReport, FailureCategory, VenueMessage } from '../../core/model/reports.ts';
@@ -17,7 +18,7 @@ import type {
   TopOfBook,
 } from '../../core/ports/broker.ts';
 import { MarketTape } from './market-tape.ts';
-import { NO_PRICE, TopRing } from './top-ring.ts';
+import { Channel, MarketDataFeed } from './market-data-feed.ts';
 import type { Clock } from '../../core/ports/clock.ts';
 import type { FaultSchedule } from '../faults.ts';
 import type { LatencyModel } from '../latency-model.ts';
@@ -41,25 +42,6 @@ export interface SimVenueOptions {
   readonly clockSkewMs?: number;
 }
 
-class Channel {
-  private last = -Infinity;
-  constructor(private readonly clock: Clock) {}
-  /** Delivers `fn` after `delay`, never before anything this channel delivered earlier. */
-  send(delay: number, fn: () => void): void {
-    const at = this.reserve(delay);
-    this.clock.post(fn, at - this.clock.now());
-  }
-
-  /** The time a message sent now with `delay` arrives (taken: later messages come after it). */
-  reserve(delay: number): number {
-    const at = Math.max(this.clock.now() + delay, this.last);
-    this.last = at;
-    return at;
-  }
-}
-
-const EMPTY_TOP: TopOfBook = { bid: null, bidQty: 0, ask: null, askQty: 0 };
-
 /** A market model that may keep its events as data while the book is quiet (see
  *  SyntheticModel): the venue has it apply them before anything reads the market or reaches the
  *  matching engine (catchUp), and tells it when one of our orders may have come to rest (wake). */
@@ -76,13 +58,8 @@ export class SimVenue implements Broker, MarketDataPort {
   };
   private readonly rest: Channel;
   private readonly stream: Channel;
-  private readonly data: Channel;
-  /** Our view's top as numbers (bid, bidQty, ask, askQty; NO_PRICE for a missing side), and
-   *  the object topOfBook() hands out, built when the view changed since it was last asked. */
-  private readonly viewTop = new Float64Array([NO_PRICE, 0, NO_PRICE, 0]);
-  private view: TopOfBook | null = EMPTY_TOP;
-  private viewAt: number | null = null;
-  private readonly inFlight = new TopRing();
+  /** Our delayed market-data view. */
+  private readonly feed: MarketDataFeed;
   /** Every trade and the true mid path, for benchmarks. */
   readonly tape = new MarketTape();
   private tapeBid: number | null = null;
@@ -90,16 +67,7 @@ export class SimVenue implements Broker, MarketDataPort {
   private get skewMs(): number {
     return this.options.clockSkewMs ?? 0;
   }
-  /** The top last sent towards our view (as viewTop); `publishedValid` false when the view may be
-   *  behind it (quotes were stale). */
-  private readonly published = new Float64Array([NO_PRICE, 0, NO_PRICE, 0]);
-  private publishedValid = true;
   private market: DeferringMarket | null = null;
-  /** During a catch-up: the last top published that arrives before its end (bid, bidQty, ask, askQty,
-   *  arrival), not yet in the ring. */
-  private readonly held = new Float64Array(5);
-  private holding = false;
-  private heldUntil = -Infinity;
 
   constructor(
     private readonly clock: Clock,
@@ -112,7 +80,7 @@ export class SimVenue implements Broker, MarketDataPort {
     this.ordersSinceBy = options.rules.ordersSinceBy;
     this.rest = new Channel(clock);
     this.stream = new Channel(clock);
-    this.data = new Channel(clock);
+    this.feed = new MarketDataFeed(clock, latency, faults);
     exchange.setListener({
       accepted: () => {},
       filled: (o, t) => {
@@ -162,26 +130,14 @@ export class SimVenue implements Broker, MarketDataPort {
   /** Whether a model may keep its events as data now: the book is quiet and market data has a
    *  fixed delay (a drawn one would take its draws from the latency stream out of turn). */
   canDefer(): boolean {
-    return this.exchange.gridQuiet() && this.latency.fixed('marketData');
+    return this.exchange.gridQuiet() && this.feed.fixedDelay();
   }
 
   // ---- MarketDataPort: our delayed view ------------------------------------------------
 
   topOfBook(_symbol: Symbol): TopOfBook {
     this.market?.catchUp();
-    this.settleView();
-    if (this.view === null) {
-      const v = this.viewTop;
-      const bid = v[0] as number;
-      const ask = v[2] as number;
-      this.view = {
-        bid: bid === NO_PRICE ? null : bid,
-        bidQty: v[1] as number,
-        ask: ask === NO_PRICE ? null : ask,
-        askQty: v[3] as number,
-      };
-    }
-    return this.view;
+    return this.feed.top();
   }
 
   window(_symbol: Symbol, from: number, to: number): MarketWindow {
@@ -191,8 +147,7 @@ export class SimVenue implements Broker, MarketDataPort {
 
   lastUpdateAt(_symbol: Symbol): number | null {
     this.market?.catchUp();
-    this.settleView();
-    return this.viewAt;
+    return this.feed.lastUpdateAt();
   }
 
   tradesSince(_symbol: Symbol, cursor: number): TapeSlice {
@@ -223,101 +178,17 @@ export class SimVenue implements Broker, MarketDataPort {
       this.tapeAsk = ask;
       this.tape.mid(this.clock.now(), bid !== null && ask !== null ? (bid + ask) / 2 : null);
     }
-    const bidN = bid === null ? NO_PRICE : bid;
-    const askN = ask === null ? NO_PRICE : ask;
-    this.settleView();
-    const p = this.published;
-    if (this.publishedValid && p[0] === bidN && p[2] === askN && p[1] === bidQty && p[3] === askQty) return;
-    // While quotes are stale nothing is sent, and a top that arrives stale is dropped: either
-    // way the view is behind, so the first refresh after the window sends the current top.
-    if (this.faults.quotesStale(this.clock.now())) {
-      this.publishedValid = false;
-      return;
-    }
-    p[0] = bidN;
-    p[1] = bidQty;
-    p[2] = askN;
-    p[3] = askQty;
-    this.publishedValid = true;
-    const delay = this.latency.sample('marketData');
-    const clock = this.clock;
-    if (clock.orderMark !== undefined && clock.hasRun !== undefined) {
-      // On a virtual clock the top is not posted: it waits in the ring with its arrival time and
-      // its place in the clock's order, and is applied when the view is next read, exactly where
-      // its delivery would have run.
-      const at = this.data.reserve(delay);
-      if (at < this.heldUntil) {
-        // Arrived before the end of a deferring market's catch-up, where only the last such top
-        // can still be seen: held, replacing the one held before it. (One arriving at that very
-        // instant may not have been delivered yet to the work now running: it goes in the ring.)
-        const h = this.held;
-        h[0] = bidN;
-        h[1] = bidQty;
-        h[2] = askN;
-        h[3] = askQty;
-        h[4] = at;
-        this.holding = true;
-        return;
-      }
-      this.pushHeld();
-      this.inFlight.push(bidN, bidQty, askN, askQty, at, clock.orderMark());
-    } else {
-      this.inFlight.push(bidN, bidQty, askN, askQty, 0, 0);
-      this.data.send(delay, this.deliverTop);
-    }
+    this.feed.publish(bid, bidQty, ask, askQty);
   }
 
-  /**
-   * A deferring market's catch-up starts (see DeferringMarket): until catchUpEnded(), of the tops
-   * published that arrive before now only the last is kept (the others are replaced in our view
-   * before anyone reads it), when no stale-quote window can drop one (then every arrival counts).
-   */
+  /** Around a deferring market's catch-up (see MarketDataFeed.catchUpStarted). */
   catchUpStarted(): void {
-    if (this.clock.orderMark !== undefined && !this.faults.hasStaleQuotes()) this.heldUntil = this.clock.now();
+    this.feed.catchUpStarted();
   }
 
   catchUpEnded(): void {
-    this.pushHeld();
-    this.heldUntil = -Infinity;
+    this.feed.catchUpEnded();
   }
-
-  private pushHeld(): void {
-    if (!this.holding) return;
-    const h = this.held;
-    this.inFlight.push(
-      h[0] as number,
-      h[1] as number,
-      h[2] as number,
-      h[3] as number,
-      h[4] as number,
-      (this.clock.orderMark as () => number)(),
-    );
-    this.holding = false;
-  }
-
-  /** Applies every top in flight whose delivery has run by now (virtual clocks). */
-  private settleView(): void {
-    const clock = this.clock;
-    const ring = this.inFlight;
-    if (ring.size === 0 || clock.hasRun === undefined) return;
-    while (ring.size > 0 && clock.hasRun(ring.headAt(), ring.headMark())) this.arrive(ring.headAt());
-  }
-
-  /** A top sent by refreshTop reaches our view at `at` (the oldest in flight). */
-  private arrive(at: number): void {
-    if (!this.faults.quotesStale(at)) {
-      this.inFlight.shift(this.viewTop);
-      this.view = null;
-      this.viewAt = at;
-    } else {
-      this.inFlight.shift(this.dropped);
-      this.publishedValid = false;
-    }
-  }
-
-  /** The posted delivery on a clock that cannot order unposted work (a wall clock). */
-  private readonly deliverTop = (): void => this.arrive(this.clock.now());
-  private readonly dropped = new Float64Array(4);
 
   // ---- Broker --------------------------------------------------------------------------
 
