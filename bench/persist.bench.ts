@@ -121,7 +121,7 @@ function record(loaded: LoadedScenario): Array<{ entry: LogEntry; line: string }
   const clock = new VirtualClock(start);
   const trace: Array<{ entry: LogEntry; line: string } | null> = [];
   const run = prepareRun(s, loaded.file, clock, new Rng(s.seed), new EventLog(clock), instrument, start, [
-    { write: (entry, line) => trace.push({ entry, line }), commit: () => trace.push(null) },
+    { write: (entry, line) => trace.push({ entry, line: line.text() }), commit: () => trace.push(null) },
   ]);
   clock.advanceTo(start + parseDurationMs(s.duration));
   run.audit();

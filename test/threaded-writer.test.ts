@@ -42,7 +42,7 @@ function record(loaded: LoadedScenario): Step[] {
     new EventLog(clock),
     makeInstrument(s.instrument),
     start,
-    [{ write: (entry, line) => trace.push({ entry, line }), commit: () => trace.push(null) }],
+    [{ write: (entry, line) => trace.push({ entry, line: line.text() }), commit: () => trace.push(null) }],
   );
   clock.advanceTo(start + parseDurationMs(s.duration));
   run.audit();

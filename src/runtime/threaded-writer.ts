@@ -13,7 +13,7 @@
 import { receiveMessageOnPort, MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { LogEntry } from '../core/model/events.ts';
 import type { Instrument } from '../core/model/instrument.ts';
-import type { EventSink } from '../core/ports/event-sink.ts';
+import type { EventSink, LogLine } from '../core/ports/event-sink.ts';
 import { HEARTBEAT_EVERY_MS, RunGoneError, type RunStore, type RunTotals } from '../store/run-store.ts';
 import type { StoreWriterMessage, StoreWriterReply } from './store-writer.ts';
 
@@ -78,26 +78,29 @@ export class ThreadedRunWriter implements EventSink {
     this.threadEvents = options.threadEvents ?? GROUPED_THREAD_EVENTS;
   }
 
-  write(entry: LogEntry, line: string): void {
+  write(entry: LogEntry, line: LogLine | string): void {
     if (this.bytes) this.put(line);
     else {
       this.entries?.push(entry);
-      this.lines?.push(line);
+      this.lines?.push(typeof line === 'string' ? line : line.text());
     }
   }
 
-  /** Copies a line into the buffer. Writing it flattens the line (canonical JSON comes as a rope
-   *  of many small pieces) in place, so the log's digest then reads one flat string too; and no
-   *  line outlives the young generation. */
-  private put(line: string): void {
+  /** Copies a line's UTF-8 into the buffer (the log's own bytes: nothing decoded or encoded). */
+  private put(line: LogLine | string): void {
     let bytes = this.bytes as Buffer;
     // UTF-8 takes at most 3 bytes per UTF-16 unit.
-    if (bytes.length - this.used < line.length * 3) {
-      const larger = Buffer.allocUnsafeSlow(Math.max(bytes.length * 2, this.used + line.length * 3));
+    const most = typeof line === 'string' ? line.length * 3 : line.byteLength;
+    if (bytes.length - this.used < most) {
+      const larger = Buffer.allocUnsafeSlow(Math.max(bytes.length * 2, this.used + most));
       bytes.copy(larger, 0, 0, this.used);
       this.bytes = bytes = larger;
     }
-    this.used += bytes.write(line, this.used, 'utf8');
+    if (typeof line === 'string') this.used += bytes.write(line, this.used, 'utf8');
+    else {
+      line.copyTo(bytes, this.used);
+      this.used += line.byteLength;
+    }
     this.count++;
   }
 

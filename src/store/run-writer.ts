@@ -5,7 +5,7 @@
 // interrupt, fail) is RunStore's (run-store.ts).
 import type Database from 'better-sqlite3';
 import type { LogEntry } from '../core/model/events.ts';
-import type { EventSink } from '../core/ports/event-sink.ts';
+import type { EventSink, LogLine } from '../core/ports/event-sink.ts';
 import { OrderLedger } from '../core/order/order-ledger.ts';
 import type { OrderState } from '../core/order/apply-event.ts';
 import type { AppliedTrade, ParentState } from '../core/order/order-ledger.ts';
@@ -244,9 +244,9 @@ export class RunWriter implements EventSink {
   }
 
   /** Buffers one entry; nothing reaches the database before the log commits. */
-  write(entry: LogEntry, line: string): void {
+  write(entry: LogEntry, line: LogLine | string): void {
     this.entries.push(entry);
-    this.lines.push(line);
+    this.lines.push(typeof line === 'string' ? line : line.text());
   }
 
   /** The log committed: a durable writer writes everything buffered (one or more whole commit

@@ -16,12 +16,13 @@ export function canonicalJsonWithout(value: object, omit: string): string {
 }
 
 /** Objects of one shape (the same keys in the same insertion order): their keys sorted, and
- *  each sorted key quoted with its colon. */
-interface Plan {
+ *  each sorted key quoted with its colon, as text and as UTF-8 (canonical-bytes.ts). */
+export interface Plan {
   /** The keys in the shape's insertion order. */
   readonly order: string[];
   readonly keys: string[];
   readonly heads: string[];
+  readonly headBytes: Uint8Array[];
 }
 interface ShapeNode {
   plan: Plan | null;
@@ -37,7 +38,11 @@ const MAX_SHAPES = 4096;
  *  time (a run logs the same few shapes over and over), checked key by key without a lookup. */
 const lastByFirstKey = new Map<string, Plan>();
 
-function planOf(keys: string[]): Plan | null {
+const utf8 = new TextEncoder();
+
+/** The plan of an object with these own keys (in insertion order), or null past the bound of
+ *  remembered shapes (then the caller sorts the keys itself). */
+export function planOf(keys: string[]): Plan | null {
   const first = keys[0];
   if (first === undefined) return null;
   const last = lastByFirstKey.get(first);
@@ -68,7 +73,13 @@ function planInTree(keys: string[]): Plan | null {
   }
   if (node.plan === null) {
     const sorted = [...keys].sort();
-    node.plan = { order: [...keys], keys: sorted, heads: sorted.map((k) => JSON.stringify(k) + ':') };
+    const heads = sorted.map((k) => JSON.stringify(k) + ':');
+    node.plan = {
+      order: [...keys],
+      keys: sorted,
+      heads,
+      headBytes: heads.map((h) => utf8.encode(h)),
+    };
   }
   return node.plan;
 }

@@ -1,11 +1,14 @@
 // The append-only event log of one run: the truth every projection folds. append() stamps the
 // next sequence number and the clock's time, feeds the running digest, and hands the entry to
 // the sinks (the store's batch writer, an in-memory list) before anyone reacts to it.
-// The digest is sha256 over one canonical line per entry: "seq time kind payload\n".
+// The digest is sha256 over one canonical line per entry: "seq time kind payload\n", written as
+// UTF-8 straight into a buffer (canonical-bytes.ts) that the hash reads every ~16 KB; sinks that
+// keep a line copy its bytes or decode it (LogLine).
 import { createHash, type Hash } from 'node:crypto';
 import type { Clock } from '../ports/clock.ts';
-import type { EventSink } from '../ports/event-sink.ts';
+import type { EventSink, LogLine } from '../ports/event-sink.ts';
 import type { ExecEvent, LogEntry } from '../model/events.ts';
+import { CanonicalBytes } from './canonical-bytes.ts';
 import { canonicalJsonWithout } from './canonical-json.ts';
 
 export function canonicalLine(entry: LogEntry): string {
@@ -13,14 +16,47 @@ export function canonicalLine(entry: LogEntry): string {
   return `${entry.seq} ${entry.time} ${event.kind} ${canonicalJsonWithout(event, 'kind')}\n`;
 }
 
-const PENDING_CHARS = 16_384;
+/** The hash reads the lines once this many bytes wait: one update per ~16 KB instead of one per
+ *  entry (the digest is over the concatenation, so where the updates fall does not change it). */
+const PENDING_BYTES = 16_384;
+
+const decoder = new TextDecoder();
+
+/** The line being written to the sinks: a view of the log's buffer, decoded once if asked. */
+class LentLine implements LogLine {
+  buf: Uint8Array = new Uint8Array(0);
+  start = 0;
+  end = 0;
+  private decoded: string | null = null;
+
+  lend(buf: Uint8Array, start: number, end: number): void {
+    this.buf = buf;
+    this.start = start;
+    this.end = end;
+    this.decoded = null;
+  }
+
+  get byteLength(): number {
+    return this.end - this.start;
+  }
+
+  text(): string {
+    return (this.decoded ??= decoder.decode(this.buf.subarray(this.start, this.end)));
+  }
+
+  copyTo(target: Uint8Array, offset: number): void {
+    target.set(this.buf.subarray(this.start, this.end), offset);
+  }
+}
 
 export class EventLog {
   private seq = 0;
   private readonly hash: Hash = createHash('sha256');
-  /** Lines not yet fed to the hash: one update per ~16 KB instead of one per entry (the digest is
-   *  over the concatenation, so where the updates fall does not change it). */
-  private pending = '';
+  /** Lines not yet fed to the hash. */
+  private readonly bytes = new CanonicalBytes();
+  private readonly line = new LentLine();
+  /** True while the sinks are given a line (which lives in `bytes` until the hash reads it). */
+  private writing = false;
   private readonly sinks: EventSink[] = [];
   private lastTime = -Infinity;
 
@@ -48,12 +84,24 @@ export class EventLog {
   append<E extends ExecEvent>(event: E): LogEntry<E> {
     const time = this.clock.now();
     if (time < this.lastTime) throw new Error(`event log time went backwards: ${time} < ${this.lastTime}`);
+    if (this.writing) throw new Error('event log: an entry was appended while a sink was writing one');
     this.lastTime = time;
     const entry: LogEntry<E> = { seq: ++this.seq, time, event };
-    const line = canonicalLine(entry);
-    this.pending += line;
-    if (this.pending.length >= PENDING_CHARS) this.flushHash();
-    for (const sink of this.sinks) sink.write(entry, line);
+    const bytes = this.bytes;
+    const start = bytes.used;
+    bytes.line(entry);
+    const sinks = this.sinks;
+    if (sinks.length > 0) {
+      const line = this.line;
+      line.lend(bytes.buf, start, bytes.used);
+      this.writing = true;
+      try {
+        for (const sink of sinks) sink.write(entry, line);
+      } finally {
+        this.writing = false;
+      }
+    }
+    if (bytes.used >= PENDING_BYTES) this.flushHash();
     return entry;
   }
 
@@ -73,9 +121,10 @@ export class EventLog {
   }
 
   private flushHash(): void {
-    if (this.pending.length === 0) return;
-    this.hash.update(this.pending);
-    this.pending = '';
+    const bytes = this.bytes;
+    if (bytes.used === 0) return;
+    this.hash.update(bytes.buf.subarray(0, bytes.used));
+    bytes.used = 0;
   }
 }
 

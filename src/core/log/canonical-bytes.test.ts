@@ -1,0 +1,111 @@
+// The log's digest is over the bytes CanonicalBytes writes, and stored runs are verified by
+// hashing their lines as text (canonicalLine): the two must give the same UTF-8 for every value
+// JSON can hold, every number (whole, fractional, negative, -0, past 32 bits, past 2^53), every
+// string (escapes, non-ASCII, lone surrogates), and a failed line must leave nothing behind.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { LogEntry } from '../model/events.ts';
+import { CanonicalBytes } from './canonical-bytes.ts';
+import { canonicalJson } from './canonical-json.ts';
+import { canonicalLine } from './event-log.ts';
+
+const utf8 = new TextEncoder();
+
+const number = fc.oneof(
+  fc.integer(),
+  fc.integer({ min: -(2 ** 53) + 1, max: 2 ** 53 - 1 }),
+  fc.integer({ min: 0, max: 99_999_999 }).map((n) => 1_723_161_600_000 + n),
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  fc.constantFrom(-0, 0, 9, 10, 99, 100, 2 ** 31 - 1, 2 ** 31, 2 ** 53, 1e21, 123456789.5, 5e-7),
+);
+const text = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }));
+
+const value = fc.letrec((tie) => ({
+  leaf: fc.oneof(text, number, fc.boolean(), fc.constant(null)),
+  node: fc.oneof(
+    { depthSize: 'small' },
+    tie('leaf'),
+    fc.array(tie('node'), { maxLength: 5 }),
+    fc.dictionary(fc.string({ unit: 'binary', maxLength: 6 }), fc.option(tie('node'), { nil: undefined }), {
+      maxKeys: 6,
+    }),
+  ),
+})).node;
+
+function jsonBytes(v: unknown, writer = new CanonicalBytes()): Uint8Array {
+  const start = writer.used;
+  writer.json(v);
+  return writer.buf.slice(start, writer.used);
+}
+
+describe('CanonicalBytes', () => {
+  it('writes the UTF-8 of canonicalJson for any JSON value', () => {
+    const writer = new CanonicalBytes();
+    fc.assert(
+      fc.property(value, (v) => {
+        expect(jsonBytes(v, writer)).toEqual(utf8.encode(canonicalJson(v)));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('writes the UTF-8 of canonicalLine for any entry, one line after another', () => {
+    const entry = fc.record({
+      seq: fc.nat(),
+      time: number,
+      event: fc
+        .tuple(text, fc.dictionary(fc.string({ maxLength: 6 }), value, { maxKeys: 6 }))
+        .map(([kind, payload]) => ({ ...payload, kind })),
+    });
+    fc.assert(
+      fc.property(fc.array(entry, { minLength: 1, maxLength: 8 }), (entries) => {
+        // A small writer: lines and values past its size make it grow in the middle of a line.
+        const writer = new CanonicalBytes();
+        writer.buf = new Uint8Array(16);
+        let expected = '';
+        for (const e of entries) {
+          writer.line(e as unknown as LogEntry);
+          expected += canonicalLine(e as unknown as LogEntry);
+        }
+        expect(writer.buf.slice(0, writer.used)).toEqual(utf8.encode(expected));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('writes objects of one shape alike, whatever order their keys were set in', () => {
+    const writer = new CanonicalBytes();
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.string({ maxLength: 4 }), { minLength: 1, maxLength: 6 }),
+        fc.array(fc.array(value, { minLength: 6, maxLength: 6 }), { minLength: 2, maxLength: 5 }),
+        fc.array(fc.nat(), { minLength: 6, maxLength: 6 }),
+        (keys, rows, order) => {
+          for (const [r, vals] of rows.entries()) {
+            // Every other row sets its keys in another order: two shapes of the same keys.
+            const ks =
+              r % 2 ? [...keys].sort((a, b) => (order[keys.indexOf(a)] ?? 0) - (order[keys.indexOf(b)] ?? 0)) : keys;
+            const obj: Record<string, unknown> = {};
+            ks.forEach((k, i) => (obj[k] = vals[i]));
+            expect(jsonBytes(obj, writer)).toEqual(utf8.encode(canonicalJson(obj)));
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('refuses what JSON cannot carry and leaves nothing of the failed line', () => {
+    const writer = new CanonicalBytes();
+    writer.line({ seq: 1, time: 5, event: { kind: 'A', x: 1 } } as unknown as LogEntry);
+    const used = writer.used;
+    const bad = [{ x: Infinity }, { x: [undefined] }, { x: () => 1 }, { x: 10n }];
+    for (const payload of bad) {
+      expect(() =>
+        writer.line({ seq: 2, time: 6, event: { kind: 'B', ok: 'yes', ...payload } } as unknown as LogEntry),
+      ).toThrow(/non-finite|cannot put/);
+      expect(writer.used).toBe(used);
+    }
+    expect(new TextDecoder().decode(writer.buf.subarray(0, writer.used))).toBe('1 5 A {"x":1}\n');
+  });
+});

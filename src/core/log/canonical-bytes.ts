@@ -1,0 +1,251 @@
+// The log's canonical lines written straight into one growing UTF-8 buffer: the same bytes as
+// the UTF-8 of canonicalLine() ("seq time kind payload\n", payload in canonical JSON), without
+// building a string. Every event of every run is written here once on its way into the digest.
+// As a string, each line was a rope of dozens of pieces, each number a string of its own, which
+// the hash then had to flatten and encode again; here whole numbers are written digit pair by
+// digit pair, ASCII strings are copied code unit by code unit, and each object shape's sorted
+// keys are copied from their encoded form (Plan.headBytes). Only fractions, non-ASCII text and
+// strings that need escaping go through a string first.
+import type { LogEntry } from '../model/events.ts';
+import { planOf } from './canonical-json.ts';
+
+const utf8 = new TextEncoder();
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const ZERO = 0x30;
+/** "00" to "99": two digits per division. */
+const PAIRS = new Uint8Array(200);
+for (let i = 0; i < 100; i++) {
+  PAIRS[2 * i] = ZERO + Math.floor(i / 10);
+  PAIRS[2 * i + 1] = ZERO + (i % 10);
+}
+
+export class CanonicalBytes {
+  /** The bytes written: buf[0, used). Replaced by a larger one when it fills. */
+  buf: Uint8Array = new Uint8Array(64 * 1024);
+  used = 0;
+
+  /** Appends the entry's canonical line; on an error (a payload JSON cannot hold) nothing of the
+   *  line is left. */
+  line(entry: LogEntry): void {
+    const start = this.used;
+    try {
+      const { event } = entry;
+      this.number(entry.seq);
+      this.byte(0x20);
+      this.number(entry.time);
+      this.byte(0x20);
+      this.raw(event.kind);
+      this.byte(0x20);
+      this.value(event, 'kind');
+      this.byte(0x0a);
+    } catch (error) {
+      this.used = start;
+      throw error;
+    }
+  }
+
+  /** Appends the canonical JSON of one value (what canonicalJson returns, as UTF-8). */
+  json(value: unknown): void {
+    const start = this.used;
+    try {
+      this.value(value, null);
+    } catch (error) {
+      this.used = start;
+      throw error;
+    }
+  }
+
+  private room(n: number): void {
+    if (this.used + n <= this.buf.length) return;
+    const larger = new Uint8Array(Math.max(this.buf.length * 2, this.used + n));
+    larger.set(this.buf.subarray(0, this.used));
+    this.buf = larger;
+  }
+
+  private byte(b: number): void {
+    this.room(1);
+    this.buf[this.used++] = b;
+  }
+
+  /** A number as its ToString (what a template literal writes, and JSON for a finite one). */
+  private number(n: number): void {
+    if (!Number.isSafeInteger(n)) {
+      this.raw(String(n));
+      return;
+    }
+    this.room(17);
+    // -0 is written "0", as ToString does.
+    if (n < 0) {
+      this.buf[this.used++] = 0x2d;
+      n = -n;
+    }
+    if (n <= 0x7fffffff) this.digits(n, 0);
+    else {
+      // Past 32 bits (epoch milliseconds): the high part, then the low eight digits padded,
+      // each in 32-bit arithmetic (a double's remainder is a slow call).
+      const high = Math.floor(n / 100_000_000);
+      this.digits(high, 0);
+      this.digits(n - high * 100_000_000, 8);
+    }
+  }
+
+  /** The decimal digits of 0 <= n < 2^31, at least `width` of them (zeros in front); the caller
+   *  made room. */
+  private digits(n: number, width: number): void {
+    let count =
+      n < 100_000
+        ? n < 100
+          ? n < 10
+            ? 1
+            : 2
+          : n < 1000
+            ? 3
+            : n < 10_000
+              ? 4
+              : 5
+        : n < 10_000_000
+          ? n < 1_000_000
+            ? 6
+            : 7
+          : n < 100_000_000
+            ? 8
+            : n < 1_000_000_000
+              ? 9
+              : 10;
+    if (count < width) count = width;
+    const buf = this.buf;
+    const start = this.used;
+    let i = start + count;
+    this.used = i;
+    while (n >= 100) {
+      const q = (n / 100) | 0;
+      const r = (n - q * 100) << 1;
+      buf[--i] = PAIRS[r + 1] as number;
+      buf[--i] = PAIRS[r] as number;
+      n = q;
+    }
+    if (n >= 10) {
+      buf[--i] = PAIRS[(n << 1) + 1] as number;
+      buf[--i] = PAIRS[n << 1] as number;
+    } else buf[--i] = ZERO + n;
+    while (i > start) buf[--i] = ZERO;
+  }
+
+  /** Text as it is, UTF-8 encoded. */
+  private raw(s: string): void {
+    const n = s.length;
+    this.room(n);
+    const buf = this.buf;
+    let o = this.used;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) {
+        this.encoded(s);
+        return;
+      }
+      buf[o++] = c;
+    }
+    this.used = o;
+  }
+
+  /** A JSON string: quoted, escaped as JSON.stringify escapes. */
+  private string(s: string): void {
+    const n = s.length;
+    this.room(n + 2);
+    const buf = this.buf;
+    let o = this.used;
+    buf[o++] = QUOTE;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      // A control character, a quote or a backslash needs escaping, and anything past ASCII
+      // needs encoding (a lone surrogate both): JSON.stringify and the encoder do those.
+      if (c < 0x20 || c === QUOTE || c === BACKSLASH || c >= 0x80) {
+        this.encoded(JSON.stringify(s));
+        return;
+      }
+      buf[o++] = c;
+    }
+    buf[o++] = QUOTE;
+    this.used = o;
+  }
+
+  private encoded(s: string): void {
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+    this.room(s.length * 3);
+    this.used += utf8.encodeInto(s, this.buf.subarray(this.used)).written;
+  }
+
+  private bytes(b: Uint8Array): void {
+    const n = b.length;
+    this.room(n);
+    const buf = this.buf;
+    let o = this.used;
+    for (let i = 0; i < n; i++) buf[o++] = b[i] as number;
+    this.used = o;
+  }
+
+  private value(value: unknown, omit: string | null): void {
+    switch (typeof value) {
+      case 'string':
+        this.string(value);
+        return;
+      case 'number':
+        if (!Number.isFinite(value)) throw new Error(`non-finite number ${value} in a log payload`);
+        this.number(value);
+        return;
+      case 'boolean':
+        this.raw(value ? 'true' : 'false');
+        return;
+      case 'object':
+        if (value === null) this.raw('null');
+        else if (Array.isArray(value)) this.array(value);
+        else this.object(value as Record<string, unknown>, omit);
+        return;
+      default:
+        throw new Error(`cannot put a ${typeof value} in a log payload`);
+    }
+  }
+
+  private array(value: unknown[]): void {
+    this.byte(0x5b);
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) this.byte(0x2c);
+      // A hole is written as nothing, as canonicalJson leaves it.
+      if (i in value) this.value(value[i], null);
+    }
+    this.byte(0x5d);
+  }
+
+  private object(obj: Record<string, unknown>, omit: string | null): void {
+    const own = Object.keys(obj);
+    const plan = planOf(own);
+    this.byte(0x7b);
+    let first = true;
+    if (plan) {
+      const { keys, headBytes } = plan;
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i] as string;
+        const v = obj[k];
+        if (v === undefined || k === omit) continue;
+        if (!first) this.byte(0x2c);
+        first = false;
+        this.bytes(headBytes[i] as Uint8Array);
+        if (typeof v === 'string') this.string(v);
+        else this.value(v, null);
+      }
+    } else {
+      const keys = own.sort();
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i] as string;
+        const v = obj[k];
+        if (v === undefined || k === omit) continue;
+        if (!first) this.byte(0x2c);
+        first = false;
+        this.encoded(JSON.stringify(k) + ':');
+        this.value(v, null);
+      }
+    }
+    this.byte(0x7d);
+  }
+}
