@@ -16,6 +16,30 @@ export interface QueuedAction {
 /** What the queue holds: an action from schedule(), or the work function itself from post(). */
 export type Entry = QueuedAction | ((arg?: unknown) => void);
 
+/**
+ * One posted function kept beside the queue (VirtualClock.slot): its due time and seq are taken
+ * exactly as post() takes them, and top() compares it with the queue's top, so it runs in the
+ * same (due, seq) order; a step that posts itself every period costs no heap push and pop.
+ */
+export class Slot {
+  due = Infinity;
+  seq = 0;
+  work: (() => void) | null = null;
+
+  constructor(private readonly timeline: Timeline) {}
+
+  post(work: () => void, delay: number): void {
+    if (this.work !== null) throw new Error('VirtualClock slot: it already holds work not yet run');
+    if (delay === Infinity) return;
+    const timeline = this.timeline;
+    if (timeline.replaying) throw new Error('VirtualClock: nothing can be posted or scheduled from replayed work');
+    this.seq = timeline.reserveSeq();
+    timeline.live++;
+    this.due = timeline.nowMs + delay;
+    this.work = work;
+  }
+}
+
 /** Purge stale heap entries only when there are at least this many and they outnumber live ones. */
 const COMPACT_MIN_STALE = 1024;
 
@@ -70,6 +94,9 @@ export class Timeline {
   drainedTo = -Infinity;
   drainedSeq = 0;
   private topFromHeap = true;
+  /** The slot whose work top() found, or null when the top is in the queue. */
+  private topSlot: Slot | null = null;
+  private readonly slots: Slot[] = [];
 
   constructor(startMs: number) {
     this.nowMs = startMs;
@@ -128,6 +155,12 @@ export class Timeline {
     }
     this.bufLen = i + 1;
     return seq;
+  }
+
+  addSlot(): Slot {
+    const slot = new Slot(this);
+    this.slots.push(slot);
+    return slot;
   }
 
   cancel(action: QueuedAction): void {
@@ -199,6 +232,26 @@ export class Timeline {
    * topDue / topEntry; returns false when nothing is pending.
    */
   top(): boolean {
+    let found = this.queueTop();
+    this.topSlot = null;
+    const slots = this.slots;
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i] as Slot;
+      if (slot.work === null) continue;
+      if (!found || slot.due < this.topDue || (slot.due === this.topDue && slot.seq < this.topSeq)) {
+        found = true;
+        this.topSlot = slot;
+        this.topDue = slot.due;
+        this.topSeq = slot.seq;
+        this.topEntry = slot.work;
+        this.topArg = undefined;
+      }
+    }
+    return found;
+  }
+
+  /** top() of the heap and the sorted run only. */
+  private queueTop(): boolean {
     if (this.bufLen > 0) this.flush();
     const heap = this.heap;
     const run = this.run;
@@ -241,14 +294,21 @@ export class Timeline {
 
   /** Removes the entry top() found. */
   popTop(): void {
-    if (this.topFromHeap) this.heap.pop();
+    const slot = this.topSlot;
+    if (slot !== null) {
+      slot.work = null;
+      slot.due = Infinity;
+      this.topSlot = null;
+    } else if (this.topFromHeap) this.heap.pop();
     else this.run.shift();
     this.topEntry = null;
     this.topArg = undefined;
   }
 
   private maybeCompact(): void {
-    const stale = this.heap.size + this.run.size + this.bufLen - this.live;
+    let inSlots = 0;
+    for (const slot of this.slots) if (slot.work !== null) inSlots++;
+    const stale = this.heap.size + this.run.size + this.bufLen + inSlots - this.live;
     if (stale >= COMPACT_MIN_STALE && stale > this.live) {
       if (this.bufLen > 0) this.flush();
       const keep = (entry: Entry, seq: number) => typeof entry === 'function' || entry.seq === seq;

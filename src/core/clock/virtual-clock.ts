@@ -29,7 +29,7 @@
 // what brings schedule-then-fire of 1M such events past 5M/s (bench/RESULTS.md).
 import { Subscription } from 'rxjs';
 import type { SchedulerAction, SchedulerLike } from 'rxjs';
-import type { Clock } from '../ports/clock.ts';
+import type { Clock, ClockSlot } from '../ports/clock.ts';
 import { Timeline, type Entry } from './timeline.ts';
 
 type Work<T> = (this: SchedulerAction<T>, state?: T) => void;
@@ -125,6 +125,16 @@ export class VirtualClock implements Clock, SchedulerLike {
   post<A>(work: (arg: A) => void, delay: number, arg: A): void;
   post(work: (arg?: unknown) => void, delay: number, arg?: unknown): void {
     this.timeline.post(work, checkDelay(delay), arg);
+  }
+
+  /**
+   * A slot for work that posts itself again every period: slot.post(work, delay) orders `work`
+   * exactly as post(work, delay) would (by due time, then insertion order, with everything else),
+   * but keeps it beside the queue; a slot holds one pending function at most.
+   */
+  slot(): ClockSlot {
+    const slot = this.timeline.addSlot();
+    return { post: (work, delay) => slot.post(work, checkDelay(delay)) };
   }
 
   /**

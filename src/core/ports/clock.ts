@@ -45,4 +45,16 @@ export interface Clock {
    * (hasRun), and nothing may be posted or scheduled: the clock throws if it is.
    */
   replayAt?(time: number, work: () => void): void;
+  /**
+   * Virtual clocks only: a slot for work that posts itself again every period (a market model's
+   * step). It holds at most one posted function, ordered with everything else exactly as post()
+   * orders it, but kept beside the clock's queue: no insertion and removal per period.
+   */
+  slot?(): ClockSlot;
+}
+
+/** Posted work kept beside a virtual clock's queue (Clock.slot): one pending function at most. */
+export interface ClockSlot {
+  /** post(work, delayMs) into the slot; it throws while the slot holds work not yet run. */
+  post(work: () => void, delayMs: number): void;
 }

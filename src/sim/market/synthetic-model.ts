@@ -20,7 +20,7 @@
 // for draw and event for event, as one that posts every step (the digests prove it).
 import type { Rng } from '../../core/clock/rng.ts';
 import type { Side } from '../../core/model/order.ts';
-import type { Clock } from '../../core/ports/clock.ts';
+import type { Clock, ClockSlot } from '../../core/ports/clock.ts';
 import type { FaultSchedule } from '../faults.ts';
 import type { GridMarketSink, MarketModel } from './market-model.ts';
 import { noWarnings, PriceFloor, ticksText, type WarnFn } from './price-floor.ts';
@@ -88,6 +88,9 @@ export class SyntheticModel implements MarketModel {
   private readonly taken: Float64Array;
   /** The widest spread of any regime, ticks. */
   private readonly widestSpread: number;
+  /** Where the next step is posted: a clock slot where the clock has them (one pending step at
+   *  a time, ordered as a post, without a queue insertion per step), else the clock itself. */
+  private readonly steps: ClockSlot;
 
   constructor(
     private readonly clock: Clock,
@@ -107,6 +110,7 @@ export class SyntheticModel implements MarketModel {
     this.levelQty = new Float64Array(spec.depth.length);
     this.taken = new Float64Array(2 * spec.depth.length);
     this.widestSpread = Math.max(...spec.regimes.map((r) => r.spreadTicks));
+    this.steps = clock.slot?.() ?? clock;
   }
 
   /** One model step, posted every stepMs (created once, so it posts no closure). While the
@@ -116,7 +120,7 @@ export class SyntheticModel implements MarketModel {
     if (this.deferred) {
       if (this.pendingSteps === 0) this.firstPendingAt = this.clock.now();
       this.pendingSteps++;
-      this.clock.post(this.stepHandler, this.spec.stepMs);
+      this.steps.post(this.stepHandler, this.spec.stepMs);
       // Caught up at least every CATCH_UP_MS, and asked again whether it may go on (the walk's
       // distance from the floor).
       if (this.clock.now() - this.firstPendingAt >= CATCH_UP_MS) {
@@ -127,14 +131,14 @@ export class SyntheticModel implements MarketModel {
     }
     this.step();
     this.rebuild();
-    this.clock.post(this.stepHandler, this.spec.stepMs);
+    this.steps.post(this.stepHandler, this.spec.stepMs);
     this.deferIfQuiet();
   };
 
   start(): void {
     this.regimeEndsAt = this.clock.now() + this.duration(0);
     this.rebuild();
-    this.clock.post(this.stepHandler, this.spec.stepMs);
+    this.steps.post(this.stepHandler, this.spec.stepMs);
     if (this.spec.trades && this.spec.trades.ratePerSec > 0) this.scheduleTrade();
   }
 
