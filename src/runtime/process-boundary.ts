@@ -9,7 +9,7 @@ import type { ClientOrderId, VenueOrderId } from '../core/model/ids.ts';
 import type { LogEntry } from '../core/model/events.ts';
 import type { OrderRequest } from '../core/model/order.ts';
 import type { Broker, OrdersCursor, ReportHandler } from '../core/ports/broker.ts';
-import type { Clock } from '../core/ports/clock.ts';
+import type { Clock, ClockSlot } from '../core/ports/clock.ts';
 import type { EventSink } from '../core/ports/event-sink.ts';
 
 /** Thrown inside a process to end it on the spot (a crash between two statements). */
@@ -69,6 +69,20 @@ export class ProcessClock implements Clock {
   }
 
   private readonly runBare = (work: () => void): void => this.life.run(work, undefined);
+
+  /** The inner clock's slot (when it has them), its work run as this process's work. */
+  slot(): ClockSlot {
+    const inner = this.inner.slot?.();
+    if (inner === undefined) return this;
+    let work: () => void = () => {};
+    const run = (): void => this.life.run(work, undefined);
+    return {
+      post: (w, delayMs) => {
+        inner.post(run, delayMs);
+        work = w;
+      },
+    };
+  }
 }
 
 /** The venue as one process sees it: a dead process sends nothing and hears nothing. After

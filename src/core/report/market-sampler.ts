@@ -9,7 +9,7 @@
 import type { MarketSampled } from '../model/events.ts';
 import type { Symbol } from '../model/ids.ts';
 import type { MarketDataPort } from '../ports/broker.ts';
-import type { Clock } from '../ports/clock.ts';
+import type { Clock, ClockSlot } from '../ports/clock.ts';
 
 export interface MarketSamplerDeps {
   readonly clock: Clock;
@@ -32,19 +32,23 @@ export class MarketSampler {
   private bidQty: number | null = null;
   private askQty: number | null = null;
   private k = 0;
+  /** Where the next sample is posted: a clock slot where the clock has them (one pending sample
+   *  at a time, ordered as a post), else the clock. */
+  private readonly ticks: ClockSlot;
 
   constructor(private readonly deps: MarketSamplerDeps) {
     if (!Number.isSafeInteger(deps.intervalMs) || deps.intervalMs < 1)
       throw new Error(`MarketSampler: intervalMs must be a positive whole number, got ${deps.intervalMs}`);
     // Trades before the sampler started are not "since the previous sample".
     this.cursor = deps.marketData.tradesSince?.(deps.symbol, 0).cursor ?? 0;
+    this.ticks = deps.clock.slot?.() ?? deps.clock;
   }
 
   /** Schedules the samples: the first at the next grid point after now. */
   start(): void {
     const { clock, origin, intervalMs } = this.deps;
     this.k = Math.max(0, Math.floor((clock.now() - origin) / intervalMs)) + 1;
-    clock.post(this.tick, origin + this.k * intervalMs - clock.now());
+    this.ticks.post(this.tick, origin + this.k * intervalMs - clock.now());
   }
 
   /** One of our fills was learned: sampled now. */
@@ -56,7 +60,7 @@ export class MarketSampler {
     this.sample('interval');
     const { clock, origin, intervalMs } = this.deps;
     this.k++;
-    clock.post(this.tick, origin + this.k * intervalMs - clock.now());
+    this.ticks.post(this.tick, origin + this.k * intervalMs - clock.now());
   };
 
   private sample(trigger: MarketSampled['trigger']): void {

@@ -20,7 +20,7 @@ import type {
 import { MarketTape } from './market-tape.ts';
 import { Channel, MarketDataFeed } from './market-data-feed.ts';
 import type { Clock } from '../../core/ports/clock.ts';
-import type { FaultSchedule } from '../faults.ts';
+import type { FaultSchedule, RequestFate } from '../faults.ts';
 import type { LatencyModel } from '../latency-model.ts';
 import type { SimExchange } from './sim-exchange.ts';
 import { accountAnswer, openOrdersAnswer, orderAnswer, ordersPageAnswer, type Commission } from './venue-queries.ts';
@@ -334,7 +334,28 @@ export class SimVenue implements Broker, MarketDataPort {
   ): void {
     const fate = this.faults.requestFate(this.clock.now(), what === 'submit');
     const entry = this.latency.sample('orderEntry');
-    const back = () => this.latency.sample('ack');
+    if (fate.kind === 'deliver') {
+      this.clock.post(() => {
+        const answer = this.atMatchingEngine(process);
+        this.rest.send(this.ackDelay(), () => this.handler(answer));
+      }, entry);
+      return;
+    }
+    this.failRequest(fate, cid, what, process, query, stamp, entry);
+  }
+
+  /** A request a fault struck (rate limit, reject window, timeout, server error): its label and
+   *  report are worked out only here, so a delivered request builds neither. */
+  private failRequest(
+    fate: Exclude<RequestFate, { kind: 'deliver' }>,
+    cid: ClientOrderId | null,
+    what: 'submit' | 'cancel' | 'query',
+    process: () => VenueMessage,
+    query: 'order' | 'open_orders' | 'orders_since' | 'account',
+    stamp: { askedAfterSeq?: number; requestId?: string },
+    entry: number,
+  ): void {
+    const back = this.ackDelay;
     const label = `${what} ${cid ?? '(snapshot)'}`;
     // The simulator knows why each request failed: the class and category go on the report (a
     // failed read is always transient here; a sent command's outcome is unknown).
@@ -349,12 +370,6 @@ export class SimVenue implements Broker, MarketDataPort {
             ...(category === 'timeout' || category === 'server' || category === 'network' ? { category } : {}),
           };
     switch (fate.kind) {
-      case 'deliver':
-        this.clock.post(() => {
-          const answer = this.atMatchingEngine(process);
-          this.rest.send(back(), () => this.handler(answer));
-        }, entry);
-        return;
       case 'rate_limited':
         this.options.onFault('rate_limit', `${label}: 429`);
         this.rest.send(entry + back(), () =>
@@ -400,6 +415,9 @@ export class SimVenue implements Broker, MarketDataPort {
       }
     }
   }
+
+  /** The ack leg's latency, drawn when the answer leaves the matching engine (created once). */
+  private readonly ackDelay = (): number => this.latency.sample('ack');
 
   private refusalReport(
     reason: RefusalReason,
