@@ -219,7 +219,7 @@ export class CanonicalBytes {
 
   private object(obj: Record<string, unknown>, omit: string | null): void {
     const own = Object.keys(obj);
-    const plan = planOf(own);
+    const plan = planOf(own, own[0] === 'kind' && typeof obj.kind === 'string' ? obj.kind : undefined);
     this.byte(0x7b);
     let first = true;
     if (plan) {
@@ -228,10 +228,18 @@ export class CanonicalBytes {
         const k = keys[i] as string;
         const v = obj[k];
         if (v === undefined || k === omit) continue;
-        if (!first) this.byte(0x2c);
-        first = false;
-        this.bytes(headBytes[i] as Uint8Array);
-        if (typeof v === 'string') this.string(v);
+        // The separator, the quoted key and its colon, and a small whole number (most values)
+        // fit in the room made once here.
+        const head = headBytes[i] as Uint8Array;
+        this.room(head.length + 12);
+        const buf = this.buf;
+        let o = this.used;
+        if (first) first = false;
+        else buf[o++] = 0x2c;
+        for (let j = 0; j < head.length; j++) buf[o++] = head[j] as number;
+        this.used = o;
+        if (typeof v === 'number' && (v | 0) === v && v >= 0) this.digits(v, 0);
+        else if (typeof v === 'string') this.string(v);
         else this.value(v, null);
       }
     } else {

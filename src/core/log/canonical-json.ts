@@ -37,18 +37,22 @@ const MAX_SHAPES = 4096;
 /** The shape last seen for each first key: most objects are of the shape their first key had last
  *  time (a run logs the same few shapes over and over), checked key by key without a lookup. */
 const lastByFirstKey = new Map<string, Plan>();
+const lastByKind = new Map<string, Plan>();
 
 const utf8 = new TextEncoder();
 
 /** The plan of an object with these own keys (in insertion order), or null past the bound of
  *  remembered shapes (then the caller sorts the keys itself). */
-export function planOf(keys: string[]): Plan | null {
+export function planOf(keys: string[], kind?: string): Plan | null {
   const first = keys[0];
   if (first === undefined) return null;
-  const last = lastByFirstKey.get(first);
+  // Events all start with `kind`: their last shape is remembered per kind.
+  const cache = kind === undefined ? lastByFirstKey : lastByKind;
+  const key = kind === undefined ? first : kind;
+  const last = cache.get(key);
   if (last !== undefined && sameKeys(last.order, keys)) return last;
   const plan = planInTree(keys);
-  if (plan !== null) lastByFirstKey.set(first, plan);
+  if (plan !== null && cache.size < MAX_SHAPES) cache.set(key, plan);
   return plan;
 }
 
