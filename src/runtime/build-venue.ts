@@ -132,7 +132,7 @@ export function buildVenue(
     for (const m of faults.milestones()) {
       clock.schedule(() => {
         // A fault acts on the market as it is now: a deferring model's events come first.
-        model.catchUp?.();
+        model.catchUpBook?.();
         const what = m.spec.kind;
         if (m.edge === 'at' && m.spec.kind === 'price_jump') {
           onFault(what, `price jumps ${m.spec.bps} bps`);
@@ -151,7 +151,7 @@ export function buildVenue(
 }
 
 const isDeferring = (m: MarketModel): m is MarketModel & DeferringMarket =>
-  typeof m.catchUp === 'function' && typeof m.wake === 'function';
+  typeof m.catchUp === 'function' && typeof m.catchUpBook === 'function' && typeof m.wake === 'function';
 
 function buildModel(
   s: Scenario,

@@ -254,7 +254,7 @@ export function prepareRun(
   for (const x of s.externalOrders) {
     // Someone else on the account: straight into the venue's matching engine.
     clock.schedule(() => {
-      built.model.catchUp?.();
+      built.model.catchUpBook?.();
       built.venue.exchange.submit(
         {
           clientOrderId: clientOrderId(x.clientOrderId),

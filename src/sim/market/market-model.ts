@@ -43,8 +43,10 @@ export interface MarketModel {
   start(): void;
   /** A price-jump fault: moves the model's price by `bps` basis points at once. */
   jump(bps: number): void;
-  /** A model that keeps events as data applies those due by now, and is told when one of our
-   *  orders may have come to rest (see DeferringMarket in sim-venue.ts). */
+  /** A model that keeps events as data applies those due by now (catchUp; catchUpBook also
+   *  puts the venue's book in step), and is told when one of our orders may have come to rest
+   *  (see DeferringMarket in sim-venue.ts). */
   catchUp?(): void;
+  catchUpBook?(): void;
   wake?(): void;
 }

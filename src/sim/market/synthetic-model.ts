@@ -13,11 +13,11 @@
 // the next trade's time is kept instead of posted; both are applied when the market is next read
 // (catchUp, called by the venue before any read and before an order reaches its matching
 // engine), each at its own time (VirtualClock.replayAt), with the same draws in the same order.
-// Only the last step before the read is drawn into the book, and the trades after it; the
-// steps and trades before it are worked out from the model's own numbers (the book they
-// produced is redrawn before anyone sees it) and leave only what was visible: the tops they
-// published towards our delayed view, the tape, the last trade price. The run is the same, draw
-// for draw and event for event, as one that posts every step (the digests prove it).
+// A catch-up works every step and trade out from the model's own numbers and leaves only what
+// was visible: the tops they published towards our delayed view, the tape, the last trade price.
+// The book the venue shows is drawn from those numbers only when something reaches its matching
+// engine (catchUpBook: the last step's levels less what the trades since took). The run is the
+// same, draw for draw and event for event, as one that posts every step (the digests prove it).
 import type { Rng } from '../../core/clock/rng.ts';
 import type { Side } from '../../core/model/order.ts';
 import type { Clock, ClockSlot } from '../../core/ports/clock.ts';
@@ -83,6 +83,9 @@ export class SyntheticModel implements MarketModel {
   private firstPendingAt = 0;
   private nextTradeAt = Infinity;
   private catchingUp = false;
+  /** The book the venue shows is behind the model: steps since it was drawn were worked out
+   *  from the model's numbers (settleBook draws it). */
+  private bookStale = false;
   /** Displayed lots taken per level by trades worked out from the model's numbers since the
    *  last step so worked out (bid levels first, then ask levels). */
   private readonly taken: Float64Array;
@@ -177,6 +180,7 @@ export class SyntheticModel implements MarketModel {
   }
 
   private rebuild(): void {
+    this.bookStale = false;
     this.draw();
     this.sink.setGrid('bid', this.bestBid, this.spec.levelSpacingTicks, this.levelQty, this.bidLevels);
     this.sink.setGrid('ask', this.bestAsk, this.spec.levelSpacingTicks, this.levelQty, this.spec.depth.length);
@@ -242,8 +246,10 @@ export class SyntheticModel implements MarketModel {
     this.generation++;
   }
 
-  /** Stops deferring (nothing is pending: the caller caught up): the next trade is posted. */
+  /** Stops deferring (nothing is pending: the caller caught up): the book is put in step and
+   *  the next trade is posted (trades walk the book again). */
   private postAgain(): void {
+    this.settleBook();
     this.deferred = false;
     this.generation++;
     if (this.nextTradeAt !== Infinity)
@@ -258,11 +264,11 @@ export class SyntheticModel implements MarketModel {
   }
 
   /**
-   * Applies the steps counted and the trades due before now, each at its time, in time order.
-   * The last step is drawn into the book and the trades after it walk the book; the steps and
-   * trades before it are worked out from the model's numbers (quietStep, quietTrade), since that
-   * step redraws the book before anyone reads it. Trades before the first step walk the book as
-   * it is.
+   * Applies the steps counted and the trades due before now, each at its time, in time order,
+   * on the model's own numbers (quietStep, quietTrade): what they leave visible (the tops they
+   * published towards our delayed view, the tape, the last trade price) is applied as it goes,
+   * but the book the venue shows is drawn only when something reaches the matching engine
+   * (catchUpBook). Trades while the book is still in step with the model walk the book.
    */
   catchUp(): void {
     if (!this.deferred || this.catchingUp) return;
@@ -273,16 +279,14 @@ export class SyntheticModel implements MarketModel {
     this.sink.catchUpStarted?.();
     try {
       let at = this.firstPendingAt;
-      let stepped = false;
       // Step times summed exactly as the posted steps' due times are.
       while (this.pendingSteps > 0 || this.nextTradeAt < now) {
         if (this.pendingSteps > 0 && at <= this.nextTradeAt) {
-          clock.replayAt(at, this.pendingSteps === 1 ? this.replayStep : this.quietStep);
+          clock.replayAt(at, this.quietStep);
           this.pendingSteps--;
           at += this.spec.stepMs;
-          stepped = true;
         } else {
-          clock.replayAt(this.nextTradeAt, stepped && this.pendingSteps > 0 ? this.quietTradeNow : this.replayTrade);
+          clock.replayAt(this.nextTradeAt, this.bookStale ? this.quietTradeNow : this.replayTrade);
         }
       }
     } finally {
@@ -291,10 +295,35 @@ export class SyntheticModel implements MarketModel {
     }
   }
 
-  private readonly replayStep = (): void => {
-    this.step();
-    this.rebuild();
-  };
+  /** catchUp(), then the book the venue shows put in step with the model: before a request or
+   *  an order reaches the matching engine, or a fault acts on the book. */
+  catchUpBook(): void {
+    this.catchUp();
+    this.settleBook();
+  }
+
+  /**
+   * Draws the last step's book into the venue, less what the trades since took: the same
+   * levels the step's redraw and those trades' walks would have left (none of our orders rest
+   * while the model defers, so nothing else depends on the order of those writes). The tops
+   * were published as they happened, so nothing is published here.
+   */
+  private settleBook(): void {
+    if (!this.bookStale) return;
+    this.bookStale = false;
+    const gap = this.spec.levelSpacingTicks;
+    const n = this.levelQty.length;
+    this.sink.setGrid('bid', this.bestBid, gap, this.levelQty, this.bidLevels);
+    this.sink.setGrid('ask', this.bestAsk, gap, this.levelQty, n);
+    for (let i = 0; i < this.bidLevels; i++) {
+      const took = this.taken[i] as number;
+      if (took > 0) this.sink.setLevel('bid', this.bestBid - i * gap, (this.levelQty[i] as number) - took, false);
+    }
+    for (let i = 0; i < n; i++) {
+      const took = this.taken[n + i] as number;
+      if (took > 0) this.sink.setLevel('ask', this.bestAsk + i * gap, (this.levelQty[i] as number) - took, false);
+    }
+  }
 
   private readonly replayTrade = (): void => {
     this.trade();
@@ -304,6 +333,7 @@ export class SyntheticModel implements MarketModel {
   /** A step whose book the next step replaces unseen: the walk, the regime, the book's numbers,
    *  and the top it would have shown published. */
   private readonly quietStep = (): void => {
+    this.bookStale = true;
     this.step();
     this.draw();
     this.taken.fill(0);

@@ -43,10 +43,12 @@ export interface SimVenueOptions {
 }
 
 /** A market model that may keep its events as data while the book is quiet (see
- *  SyntheticModel): the venue has it apply them before anything reads the market or reaches the
- *  matching engine (catchUp), and tells it when one of our orders may have come to rest (wake). */
+ *  SyntheticModel): the venue has it apply them before anything reads the market (catchUp), and
+ *  put the book in step too before anything reaches the matching engine (catchUpBook), and
+ *  tells it when one of our orders may have come to rest (wake). */
 export interface DeferringMarket {
   catchUp(): void;
+  catchUpBook(): void;
   wake(): void;
 }
 
@@ -315,7 +317,7 @@ export class SimVenue implements Broker, MarketDataPort {
   /** A request reaching the matching engine: the market caught up first, and told afterwards
    *  when an order may now rest. */
   private atMatchingEngine<T>(process: () => T): T {
-    this.market?.catchUp();
+    this.market?.catchUpBook();
     const result = process();
     this.market?.wake();
     return result;
