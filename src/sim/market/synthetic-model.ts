@@ -89,6 +89,8 @@ export class SyntheticModel implements MarketModel {
   /** Displayed lots taken per level by trades worked out from the model's numbers since the
    *  last step so worked out (bid levels first, then ask levels). */
   private readonly taken: Float64Array;
+  /** Whether any of `taken` is non-zero (most steps see no trade before the next). */
+  private takenAny = false;
   /** The widest spread of any regime, ticks. */
   private readonly widestSpread: number;
   /** Where the next step is posted: a clock slot where the clock has them (one pending step at
@@ -315,6 +317,7 @@ export class SyntheticModel implements MarketModel {
     const n = this.levelQty.length;
     this.sink.setGrid('bid', this.bestBid, gap, this.levelQty, this.bidLevels);
     this.sink.setGrid('ask', this.bestAsk, gap, this.levelQty, n);
+    if (!this.takenAny) return;
     for (let i = 0; i < this.bidLevels; i++) {
       const took = this.taken[i] as number;
       if (took > 0) this.sink.setLevel('bid', this.bestBid - i * gap, (this.levelQty[i] as number) - took, false);
@@ -336,7 +339,10 @@ export class SyntheticModel implements MarketModel {
     this.bookStale = true;
     this.step();
     this.draw();
-    this.taken.fill(0);
+    if (this.takenAny) {
+      this.taken.fill(0);
+      this.takenAny = false;
+    }
     this.publishQuietTop();
   };
 
@@ -367,6 +373,7 @@ export class SyntheticModel implements MarketModel {
       if (take <= 0) continue;
       remaining -= take;
       this.taken[off + i] = (this.taken[off + i] as number) + take;
+      this.takenAny = true;
       sink.quietTrade(best + i * gap, take);
     }
     this.publishQuietTop();
