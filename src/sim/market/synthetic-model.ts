@@ -1,9 +1,9 @@
 // Synthetic market: a random-walk mid (arithmetic: ticks per sqrt(second); geometric: log-return
-// per sqrt(second)), redrawn every step into a book with a depth profile around it (each side a
-// grid: best price, level spacing, one quantity per level, handed to the venue in one call, so a
-// step costs a few numbers and no per-level writes); the spread
-// follows Markov regimes (each lasting an exponential time) scaled by spread-shift faults; depth
-// is scaled by liquidity-drop faults; other participants' trades arrive as a Poisson process with
+// per sqrt(second)), redrawn every step into a book with a depth profile around it (drawn-book.ts:
+// each side a grid of best price, level spacing and one quantity per level, handed to the venue in
+// one call, so a step costs a few numbers and no per-level writes); the spread follows Markov
+// regimes (each lasting an exponential time) scaled by spread-shift faults; depth is scaled by
+// liquidity-drop faults; other participants' trades arrive as a Poisson process with
 // exponential sizes, hit the book and shrink the levels they take. All draws come from the
 // model's own Rng sub-streams ('walk', 'regime', 'trades'). A mid or displayed bid below one
 // tick is held at one tick, with a ModelWarning each time it goes under.
@@ -23,7 +23,8 @@ import type { Side } from '../../core/model/order.ts';
 import type { Clock, ClockSlot } from '../../core/ports/clock.ts';
 import type { FaultSchedule } from '../faults.ts';
 import type { GridMarketSink, MarketModel } from './market-model.ts';
-import { noWarnings, PriceFloor, ticksText, type WarnFn } from './price-floor.ts';
+import { DrawnBook } from './drawn-book.ts';
+import { noWarnings, PriceFloor, type WarnFn } from './price-floor.ts';
 
 export interface SyntheticSpec {
   /** Starting mid, ticks. */
@@ -58,21 +59,14 @@ export class SyntheticModel implements MarketModel {
   private set mid(x: number) {
     this.midCell[0] = x;
   }
-  /** The depth factor the level quantities were last computed for. */
-  private levelsFactor = NaN;
   private regime = 0;
   private regimeEndsAt = 0;
-  /** The book as last drawn: best prices, the levels the bid side has (prices of at least one
-   *  tick), and the lots of each level (0: none), the same on both sides. */
-  private bestBid = 0;
-  private bestAsk = 0;
-  private bidLevels = 0;
-  private readonly levelQty: Float64Array;
+  /** The book as last drawn, as numbers (and shown to the venue when it is in step). */
+  private readonly book: DrawnBook;
   private readonly walkRng: Rng;
   private readonly regimeRng: Rng;
   private readonly tradeRng: Rng;
   private readonly midFloor: PriceFloor;
-  private readonly bidFloor: PriceFloor;
   /** Steps and trades are data, not clock entries (see the top of the file). */
   private deferred = false;
   /** Bumped whenever the posted trade stops counting (the model starts or stops deferring): a
@@ -83,14 +77,9 @@ export class SyntheticModel implements MarketModel {
   private firstPendingAt = 0;
   private nextTradeAt = Infinity;
   private catchingUp = false;
-  /** The book the venue shows is behind the model: steps since it was drawn were worked out
-   *  from the model's numbers (settleBook draws it). */
-  private bookStale = false;
-  /** Displayed lots taken per level by trades worked out from the model's numbers since the
-   *  last step so worked out (bid levels first, then ask levels). */
-  private readonly taken: Float64Array;
-  /** Whether any of `taken` is non-zero (most steps see no trade before the next). */
-  private takenAny = false;
+  /** The trade drawTrade() drew last. */
+  private tradeSide: Side = 'buy';
+  private tradeQty = 0;
   /** The widest spread of any regime, ticks. */
   private readonly widestSpread: number;
   /** Where the next step is posted: a clock slot where the clock has them (one pending step at
@@ -111,9 +100,7 @@ export class SyntheticModel implements MarketModel {
     this.regimeRng = rng.stream('regime');
     this.tradeRng = rng.stream('trades');
     this.midFloor = new PriceFloor('the mid', warn);
-    this.bidFloor = new PriceFloor('the displayed best bid', warn);
-    this.levelQty = new Float64Array(spec.depth.length);
-    this.taken = new Float64Array(2 * spec.depth.length);
+    this.book = new DrawnBook(spec.depth, spec.levelSpacingTicks, sink, warn);
     this.widestSpread = Math.max(...spec.regimes.map((r) => r.spreadTicks));
     this.steps = clock.slot?.() ?? clock;
   }
@@ -181,35 +168,18 @@ export class SyntheticModel implements MarketModel {
     }
   }
 
+  /** The book drawn at now and shown to the venue. */
   private rebuild(): void {
-    this.bookStale = false;
-    this.draw();
-    this.sink.setGrid('bid', this.bestBid, this.spec.levelSpacingTicks, this.levelQty, this.bidLevels);
-    this.sink.setGrid('ask', this.bestAsk, this.spec.levelSpacingTicks, this.levelQty, this.spec.depth.length);
-    this.sink.refreshTop();
+    this.drawBook();
+    this.book.show();
   }
 
-  /** The book at now from the mid, the spread regime and the faults: best prices, the bid
-   *  side's levels and the lots per level. */
-  private draw(): void {
+  /** The book at now from the mid, the spread regime and the faults (numbers only). */
+  private drawBook(): void {
     const now = this.clock.now();
     const base = (this.spec.regimes[this.regime] as { spreadTicks: number }).spreadTicks;
     const spread = Math.max(1, Math.round(base * this.faults.spreadFactor(now)));
-    const depthFactor = this.faults.depthFactor(now);
-    const rawBid = Math.floor(this.mid - spread / 2);
-    const bestBid = this.bidFloor.clear(rawBid)
-      ? rawBid
-      : this.bidFloor.hold(rawBid, `mid ${ticksText(this.mid)} less half the spread of ${spread}`);
-    const gap = this.spec.levelSpacingTicks;
-    const depth = this.spec.depth;
-    if (depthFactor !== this.levelsFactor) {
-      for (let i = 0; i < depth.length; i++) this.levelQty[i] = Math.round((depth[i] as number) * depthFactor);
-      this.levelsFactor = depthFactor;
-    }
-    // Bid levels stop above one tick: level i is there while bestBid - i x gap >= 1.
-    this.bidLevels = Math.min(depth.length, Math.floor((bestBid - 1) / gap) + 1);
-    this.bestBid = bestBid;
-    this.bestAsk = bestBid + spread;
+    this.book.draw(this.mid, spread, this.faults.depthFactor(now));
   }
 
   private scheduleTrade(): void {
@@ -251,7 +221,7 @@ export class SyntheticModel implements MarketModel {
   /** Stops deferring (nothing is pending: the caller caught up): the book is put in step and
    *  the next trade is posted (trades walk the book again). */
   private postAgain(): void {
-    this.settleBook();
+    this.book.settle();
     this.deferred = false;
     this.generation++;
     if (this.nextTradeAt !== Infinity)
@@ -288,7 +258,7 @@ export class SyntheticModel implements MarketModel {
           this.pendingSteps--;
           at += this.spec.stepMs;
         } else {
-          clock.replayAt(this.nextTradeAt, this.bookStale ? this.quietTradeNow : this.replayTrade);
+          clock.replayAt(this.nextTradeAt, this.book.behind ? this.quietTradeNow : this.replayTrade);
         }
       }
     } finally {
@@ -301,31 +271,7 @@ export class SyntheticModel implements MarketModel {
    *  an order reaches the matching engine, or a fault acts on the book. */
   catchUpBook(): void {
     this.catchUp();
-    this.settleBook();
-  }
-
-  /**
-   * Draws the last step's book into the venue, less what the trades since took: the same
-   * levels the step's redraw and those trades' walks would have left (none of our orders rest
-   * while the model defers, so nothing else depends on the order of those writes). The tops
-   * were published as they happened, so nothing is published here.
-   */
-  private settleBook(): void {
-    if (!this.bookStale) return;
-    this.bookStale = false;
-    const gap = this.spec.levelSpacingTicks;
-    const n = this.levelQty.length;
-    this.sink.setGrid('bid', this.bestBid, gap, this.levelQty, this.bidLevels);
-    this.sink.setGrid('ask', this.bestAsk, gap, this.levelQty, n);
-    if (!this.takenAny) return;
-    for (let i = 0; i < this.bidLevels; i++) {
-      const took = this.taken[i] as number;
-      if (took > 0) this.sink.setLevel('bid', this.bestBid - i * gap, (this.levelQty[i] as number) - took, false);
-    }
-    for (let i = 0; i < n; i++) {
-      const took = this.taken[n + i] as number;
-      if (took > 0) this.sink.setLevel('ask', this.bestAsk + i * gap, (this.levelQty[i] as number) - took, false);
-    }
+    this.book.settle();
   }
 
   private readonly replayTrade = (): void => {
@@ -333,102 +279,33 @@ export class SyntheticModel implements MarketModel {
     this.scheduleTrade();
   };
 
-  /** A step whose book the next step replaces unseen: the walk, the regime, the book's numbers,
-   *  and the top it would have shown published. */
+  /** A step the venue is not shown: the walk, the regime, the book's numbers, and the top it
+   *  would have shown published. */
   private readonly quietStep = (): void => {
-    this.bookStale = true;
     this.step();
-    this.draw();
-    if (this.takenAny) {
-      this.taken.fill(0);
-      this.takenAny = false;
-    }
-    this.publishQuietTop();
+    this.drawBook();
+    this.book.drawnQuietly();
   };
 
   private readonly quietTradeNow = (): void => {
-    this.quietTrade();
+    this.drawTrade();
+    this.book.walkQuietly(this.tradeSide, this.tradeQty);
     this.scheduleTrade();
   };
 
-  /** trade() on the model's numbers: the same draws, prices and quantities, taken from the
-   *  levels as drawn less what earlier such trades took since the step. */
-  private quietTrade(): void {
-    const aggressor: Side = this.tradeRng.next() < 0.5 ? 'buy' : 'sell';
-    let remaining = Math.max(
-      1,
-      Math.round(this.tradeRng.exponential((this.spec.trades as { meanQty: number }).meanQty)),
-    );
-    const ask = aggressor === 'buy';
-    const gap = ask ? this.spec.levelSpacingTicks : -this.spec.levelSpacingTicks;
-    const best = ask ? this.bestAsk : this.bestBid;
-    const levels = ask ? this.levelQty.length : this.bidLevels;
-    const off = ask ? this.levelQty.length : 0;
-    const sink = this.sink as Required<GridMarketSink>;
-    for (let i = 0; i < levels; i++) {
-      if (remaining <= 0) break;
-      const drawn = this.levelQty[i] as number;
-      if (drawn <= 0) continue;
-      const take = Math.min(drawn - (this.taken[off + i] as number), remaining);
-      if (take <= 0) continue;
-      remaining -= take;
-      this.taken[off + i] = (this.taken[off + i] as number) + take;
-      this.takenAny = true;
-      sink.quietTrade(best + i * gap, take);
-    }
-    this.publishQuietTop();
-  }
-
-  /** The top of the book as drawn less what quiet trades took, published as refreshTop would. */
-  private publishQuietTop(): void {
-    const n = this.levelQty.length;
-    const gap = this.spec.levelSpacingTicks;
-    let bid: number | null = null;
-    let bidQty = 0;
-    for (let i = 0; i < this.bidLevels; i++) {
-      const left = (this.levelQty[i] as number) - (this.taken[i] as number);
-      if (left > 0) {
-        bid = this.bestBid - i * gap;
-        bidQty = left;
-        break;
-      }
-    }
-    let ask: number | null = null;
-    let askQty = 0;
-    for (let i = 0; i < n; i++) {
-      const left = (this.levelQty[i] as number) - (this.taken[n + i] as number);
-      if (left > 0) {
-        ask = this.bestAsk + i * gap;
-        askQty = left;
-        break;
-      }
-    }
-    (this.sink as Required<GridMarketSink>).publishTop(bid, bidQty, ask, askQty);
-  }
-
   /** Another participant's market order walks the displayed book. */
   private trade(): void {
-    const aggressor: Side = this.tradeRng.next() < 0.5 ? 'buy' : 'sell';
-    let remaining = Math.max(
+    this.drawTrade();
+    this.book.walkVenue(this.tradeSide, this.tradeQty);
+  }
+
+  /** The side and size (lots, at least one) of another participant's market order, into
+   *  tradeSide and tradeQty (no pair allocated per trade). */
+  private drawTrade(): void {
+    this.tradeSide = this.tradeRng.next() < 0.5 ? 'buy' : 'sell';
+    this.tradeQty = Math.max(
       1,
       Math.round(this.tradeRng.exponential((this.spec.trades as { meanQty: number }).meanQty)),
     );
-    const side = aggressor === 'buy' ? 'ask' : 'bid';
-    // The levels as drawn, best first (one emptied by an earlier trade has nothing available).
-    const gap = side === 'ask' ? this.spec.levelSpacingTicks : -this.spec.levelSpacingTicks;
-    const best = side === 'ask' ? this.bestAsk : this.bestBid;
-    const levels = side === 'ask' ? this.levelQty.length : this.bidLevels;
-    for (let i = 0; i < levels; i++) {
-      if (remaining <= 0) break;
-      if ((this.levelQty[i] as number) <= 0) continue;
-      const price = best + i * gap;
-      // Volume we already took is gone: another participant can only take what is left.
-      const take = Math.min(this.sink.available(side, price), remaining);
-      if (take <= 0) continue;
-      remaining -= take;
-      this.sink.marketTrade(price, take, aggressor);
-      this.sink.setLevel(side, price, this.sink.levelQty(side, price) - take, false);
-    }
-    this.sink.refreshTop();
   }
 }
