@@ -4,10 +4,10 @@
 // Market models drive it through setLevel / marketTrade / refreshTop; our market-data view
 // (MarketDataPort, kept in market-data-feed.ts) follows the venue's top of book after the
 // market-data latency and freezes while quotes are stale. What a query's answer says is built in
-// venue-queries.ts.
+// venue-queries.ts, and what a request a fault strikes gets in request-faults.ts.
 import type { ClientOrderId, Symbol, VenueOrderId } from '../../core/model/ids.ts';
 import type { OrderRequest } from '../../core/model/order.ts';
-import type { CancelRejectReport, FailureCategory, VenueMessage } from '../../core/model/reports.ts';
+import type { VenueMessage } from '../../core/model/reports.ts';
 import type {
   Broker,
   MarketDataPort,
@@ -20,14 +20,14 @@ import type {
 import { MarketTape } from './market-tape.ts';
 import { Channel, MarketDataFeed } from './market-data-feed.ts';
 import type { Clock } from '../../core/ports/clock.ts';
-import type { FaultSchedule, RequestFate } from '../faults.ts';
+import type { FaultSchedule } from '../faults.ts';
 import type { LatencyModel } from '../latency-model.ts';
 import type { SimExchange } from './sim-exchange.ts';
 import { accountAnswer, openOrdersAnswer, orderAnswer, ordersPageAnswer, type Commission } from './venue-queries.ts';
+import { cancelRefusal, FaultedRequests, refusalReport } from './request-faults.ts';
 import {
   isValidClientId,
   orderShapeRefusal,
-  refusal,
   type RefusalReason,
   type VenueRules,
 } from '../../core/venues/venue-rules.ts';
@@ -70,6 +70,7 @@ export class SimVenue implements Broker, MarketDataPort {
     return this.options.clockSkewMs ?? 0;
   }
   private market: DeferringMarket | null = null;
+  private faultedRequests: FaultedRequests | null = null;
 
   constructor(
     private readonly clock: Clock,
@@ -217,7 +218,7 @@ export class SimVenue implements Broker, MarketDataPort {
       if (typeof result === 'string') {
         // Quantities in the venue's messages are lots (shares on an equities venue).
         const vars = { requested: String(order.qty), available: String(Math.max(0, this.exchange.freePosition)) };
-        return { kind: 'RejectReport', clientOrderId: cid, ...this.refusalReport(result, vars) };
+        return { kind: 'RejectReport', clientOrderId: cid, ...refusalReport(this.options.rules, result, vars) };
       }
       return { kind: 'AckReport', clientOrderId: cid, venueOrderId: result.venueOrderId };
     });
@@ -234,8 +235,8 @@ export class SimVenue implements Broker, MarketDataPort {
         kind: 'CancelRejectReport',
         clientOrderId,
         ...(finished
-          ? this.cancelRefusal('cancel-finished-order', { status: String(done.status).toLowerCase() })
-          : this.cancelRefusal('cancel-unknown-order')),
+          ? cancelRefusal(this.options.rules, 'cancel-finished-order', { status: String(done.status).toLowerCase() })
+          : cancelRefusal(this.options.rules, 'cancel-unknown-order')),
       };
     });
   }
@@ -343,105 +344,23 @@ export class SimVenue implements Broker, MarketDataPort {
       }, entry);
       return;
     }
-    this.failRequest(fate, cid, what, process, query, stamp, entry);
-  }
-
-  /** A request a fault struck (rate limit, reject window, timeout, server error): its label and
-   *  report are worked out only here, so a delivered request builds neither. */
-  private failRequest(
-    fate: Exclude<RequestFate, { kind: 'deliver' }>,
-    cid: ClientOrderId | null,
-    what: 'submit' | 'cancel' | 'query',
-    process: () => VenueMessage,
-    query: 'order' | 'open_orders' | 'orders_since' | 'account',
-    stamp: { askedAfterSeq?: number; requestId?: string },
-    entry: number,
-  ): void {
-    const back = this.ackDelay;
-    const label = `${what} ${cid ?? '(snapshot)'}`;
-    // The simulator knows why each request failed: the class and category go on the report (a
-    // failed read is always transient here; a sent command's outcome is unknown).
-    const unknown = (reason: string, category: FailureCategory): VenueMessage =>
-      what === 'query'
-        ? { kind: 'QueryFailedReport', clientOrderId: cid, query, failure: 'transient', category, reason, ...stamp }
-        : {
-            kind: 'OutcomeUnknownReport',
-            clientOrderId: cid as ClientOrderId,
-            request: what,
-            reason,
-            ...(category === 'timeout' || category === 'server' || category === 'network' ? { category } : {}),
-          };
-    switch (fate.kind) {
-      case 'rate_limited':
-        this.options.onFault('rate_limit', `${label}: 429`);
-        this.rest.send(entry + back(), () =>
-          this.handler(
-            what === 'query'
-              ? unknown('429 Too Many Requests', 'rate_limit')
-              : what === 'submit'
-                ? {
-                    kind: 'RetryableRejectReport',
-                    clientOrderId: cid as ClientOrderId,
-                    ...this.refusalReport('rate-limited'),
-                  }
-                : {
-                    kind: 'CancelRejectReport',
-                    clientOrderId: cid as ClientOrderId,
-                    ...this.cancelRefusal('rate-limited'),
-                  },
-          ),
-        );
-        return;
-      case 'rejected':
-        this.options.onFault('reject_window', `${label}: ${fate.reason}`);
-        this.rest.send(entry + back(), () =>
-          this.handler({
-            kind: 'RejectReport',
-            clientOrderId: cid as ClientOrderId,
-            code: fate.code,
-            reason: fate.reason,
-          }),
-        );
-        return;
-      case 'timeout':
-      case 'server_error': {
-        const detail = fate.kind === 'timeout' ? `timed out after ${fate.timeoutMs} ms` : '503 Service Unavailable';
-        this.options.onFault(
-          fate.kind === 'timeout' ? 'outage' : 'http_5xx',
-          `${label}: ${detail}; venue received it: ${fate.received}`,
-        );
-        if (fate.received) this.clock.post(() => void this.atMatchingEngine(process), entry);
-        const wait = fate.kind === 'timeout' ? fate.timeoutMs : entry + back();
-        this.rest.send(wait, () => this.handler(unknown(detail, fate.kind === 'timeout' ? 'timeout' : 'server')));
-        return;
-      }
-    }
+    this.faulted().fail(fate, cid, what, process, query, stamp, entry);
   }
 
   /** The ack leg's latency, drawn when the answer leaves the matching engine (created once). */
   private readonly ackDelay = (): number => this.latency.sample('ack');
 
-  private refusalReport(
-    reason: RefusalReason,
-    vars: Readonly<Record<string, string>> = {},
-  ): { code: string; reason: string } {
-    const { code, message } = refusal(this.options.rules, reason, { price: '', symbol: '', field: 'price', ...vars });
-    return { code, reason: message };
-  }
-
-  /** A refused cancel with its class from the rules table (not found, transient, not cancelable). */
-  private cancelRefusal(
-    reason: RefusalReason,
-    vars: Record<string, string> = {},
-  ): {
-    code: string;
-    reason: string;
-    failure: CancelRejectReport['failure'];
-  } {
-    const { failure } = refusal(this.options.rules, reason, { price: '', symbol: '', field: 'price', ...vars });
-    if (failure !== 'not_found' && failure !== 'transient' && failure !== 'not_cancelable')
-      throw new Error(`${this.options.rules.id}: a refused cancel cannot be of class ${failure} (${reason})`);
-    return { ...this.refusalReport(reason, vars), failure };
+  /** What a request a fault struck gets (request-faults.ts); built only then. */
+  private faulted(): FaultedRequests {
+    return (this.faultedRequests ??= new FaultedRequests({
+      clock: this.clock,
+      rest: this.rest,
+      rules: this.options.rules,
+      onFault: this.options.onFault,
+      ackDelay: this.ackDelay,
+      answer: (m) => this.handler(m),
+      atMatchingEngine: (process) => this.atMatchingEngine(process),
+    }));
   }
 }
 
