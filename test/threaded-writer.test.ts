@@ -11,6 +11,7 @@ import { Rng } from '../src/core/clock/rng.ts';
 import { VirtualClock } from '../src/core/clock/virtual-clock.ts';
 import { canonicalLine, EventLog } from '../src/core/log/event-log.ts';
 import type { LogEntry } from '../src/core/model/events.ts';
+import type { LogLine } from '../src/core/ports/event-sink.ts';
 import { makeInstrument } from '../src/core/model/instrument.ts';
 import { runScenario } from '../src/runtime/backtest-run.ts';
 import { prepareRun } from '../src/runtime/harness.ts';
@@ -27,6 +28,13 @@ let files = 0;
 const freshStore = (): RunStore => new RunStore(openDatabase(path.join(dir, `s${files++}.db`)));
 
 type Step = { entry: LogEntry; line: string } | null;
+
+const utf8 = new TextEncoder();
+/** A recorded line as the event log lends it to a sink (its UTF-8 bytes, its text). */
+function lent(text: string): LogLine {
+  const bytes = utf8.encode(text);
+  return { text: () => text, byteLength: bytes.length, copyTo: (target, offset) => target.set(bytes, offset) };
+}
 
 /** A run's log with a null wherever the log committed. */
 function record(loaded: LoadedScenario): Step[] {
@@ -120,7 +128,7 @@ describe('the writer thread', () => {
           trace.slice(0, cut).forEach((t, i) => {
             if (beats.includes(i)) writer.heartbeat();
             if (t === null) writer.commit();
-            else writer.write(t.entry, t.line);
+            else writer.write(t.entry, lent(t.line));
           });
           writer.finish(totals);
           expect(tables(store.db, 'r')).toEqual(expected(cut));
@@ -157,7 +165,7 @@ describe('the writer thread', () => {
           const store = freshStore();
           create(store, 'r');
           const writer = new ThreadedRunWriter(store, 'r', instrument, { threadEvents });
-          log.forEach((t) => (t === null ? writer.commit() : writer.write(t.entry, t.line)));
+          log.forEach((t) => (t === null ? writer.commit() : writer.write(t.entry, lent(t.line))));
           writer.finish(totals);
           expect(tables(store.db, 'r')).toEqual(expected(log.length, log));
           store.db.close();
@@ -172,7 +180,7 @@ describe('the writer thread', () => {
     create(store, 'r');
     const writer = new ThreadedRunWriter(store, 'r', instrument, { threadEvents: 1 });
     const cut = Math.floor(trace.length / 2);
-    trace.slice(0, cut).forEach((t) => (t === null ? writer.commit() : writer.write(t.entry, t.line)));
+    trace.slice(0, cut).forEach((t) => (t === null ? writer.commit() : writer.write(t.entry, lent(t.line))));
     writer.interrupt('SIGINT', '2024-08-09T00:30:00.000Z');
     const seqs = store.db.prepare(`SELECT seq FROM events WHERE run_id = 'r' ORDER BY seq`).pluck().all() as number[];
     const committed = trace.slice(0, cut).lastIndexOf(null);
@@ -192,9 +200,9 @@ describe('the writer thread', () => {
     create(store, 'r');
     const writer = new ThreadedRunWriter(store, 'r', instrument, { threadEvents: 1 });
     const half = Math.floor(trace.length / 2);
-    trace.slice(0, half).forEach((t) => (t === null ? writer.commit() : writer.write(t.entry, t.line)));
+    trace.slice(0, half).forEach((t) => (t === null ? writer.commit() : writer.write(t.entry, lent(t.line))));
     store.deleteRun('r');
-    trace.slice(half).forEach((t) => (t === null ? writer.commit() : writer.write(t.entry, t.line)));
+    trace.slice(half).forEach((t) => (t === null ? writer.commit() : writer.write(t.entry, lent(t.line))));
     expect(() => writer.finish(totals)).toThrow();
     expect(store.getRun('r')).toBeUndefined();
     store.db.close();
@@ -205,7 +213,7 @@ describe('the writer thread', () => {
     create(store, 'r');
     const bootFile = new URL('./support/store-writer-silent.js', import.meta.url);
     const writer = new ThreadedRunWriter(store, 'r', instrument, { threadEvents: 1, bootFile, stallMs: 500 });
-    trace.forEach((t) => (t === null ? writer.commit() : writer.write(t.entry, t.line)));
+    trace.forEach((t) => (t === null ? writer.commit() : writer.write(t.entry, lent(t.line))));
     expect(() => writer.finish(totals)).toThrow(/wrote nothing for 0.5 s/);
     expect(store.getRun('r')?.status).toBe('running');
     store.db.close();

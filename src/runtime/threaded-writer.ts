@@ -78,15 +78,16 @@ export class ThreadedRunWriter implements EventSink {
     this.threadEvents = options.threadEvents ?? GROUPED_THREAD_EVENTS;
   }
 
-  write(entry: LogEntry, line: LogLine | string): void {
+  write(entry: LogEntry, line: LogLine): void {
     if (this.bytes) this.put(line);
     else {
       this.entries?.push(entry);
-      this.lines?.push(typeof line === 'string' ? line : line.text());
+      this.lines?.push(line.text());
     }
   }
 
-  /** Copies a line's UTF-8 into the buffer (the log's own bytes: nothing decoded or encoded). */
+  /** Copies a line's UTF-8 into the buffer: the log's own bytes as they are, or a line kept as
+   *  text before the thread started, encoded. */
   private put(line: LogLine | string): void {
     let bytes = this.bytes as Buffer;
     // UTF-8 takes at most 3 bytes per UTF-16 unit.
