@@ -8,29 +8,9 @@ import type { LogEntry } from '../model/events.ts';
 import { CanonicalBytes } from './canonical-bytes.ts';
 import { canonicalJson } from './canonical-json.ts';
 import { canonicalLine } from './event-log.ts';
+import { jsonNumber as number, jsonText as text, jsonValue as value } from '../../../test/support/json-values.ts';
 
 const utf8 = new TextEncoder();
-
-const number = fc.oneof(
-  fc.integer(),
-  fc.integer({ min: -(2 ** 53) + 1, max: 2 ** 53 - 1 }),
-  fc.integer({ min: 0, max: 99_999_999 }).map((n) => 1_723_161_600_000 + n),
-  fc.double({ noNaN: true, noDefaultInfinity: true }),
-  fc.constantFrom(-0, 0, 9, 10, 99, 100, 2 ** 31 - 1, 2 ** 31, 2 ** 53, 1e21, 123456789.5, 5e-7),
-);
-const text = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }));
-
-const value = fc.letrec((tie) => ({
-  leaf: fc.oneof(text, number, fc.boolean(), fc.constant(null)),
-  node: fc.oneof(
-    { depthSize: 'small' },
-    tie('leaf'),
-    fc.array(tie('node'), { maxLength: 5 }),
-    fc.dictionary(fc.string({ unit: 'binary', maxLength: 6 }), fc.option(tie('node'), { nil: undefined }), {
-      maxKeys: 6,
-    }),
-  ),
-})).node;
 
 function jsonBytes(v: unknown, writer = new CanonicalBytes()): Uint8Array {
   const start = writer.used;

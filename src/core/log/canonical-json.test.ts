@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, canonicalJsonWithout } from './canonical-json.ts';
+import { jsonValue as value } from '../../../test/support/json-values.ts';
 
 function reference(value: unknown): string {
   switch (typeof value) {
@@ -28,26 +29,6 @@ function reference(value: unknown): string {
       throw new Error(`cannot put a ${typeof value} in a log payload`);
   }
 }
-
-// JSON values, plus undefined-valued keys (left out), -0, and keys that need escaping.
-const value = fc.letrec((tie) => ({
-  leaf: fc.oneof(
-    fc.string({ unit: 'binary' }),
-    fc.integer(),
-    fc.double({ noNaN: true, noDefaultInfinity: true }),
-    fc.constant(-0),
-    fc.boolean(),
-    fc.constant(null),
-  ),
-  node: fc.oneof(
-    { depthSize: 'small' },
-    tie('leaf'),
-    fc.array(tie('node'), { maxLength: 5 }),
-    fc.dictionary(fc.string({ unit: 'binary', maxLength: 6 }), fc.option(tie('node'), { nil: undefined }), {
-      maxKeys: 6,
-    }),
-  ),
-})).node;
 
 describe('canonicalJson', () => {
   it('writes the bytes of the plain recursive form for any JSON value', () => {
