@@ -10,6 +10,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { main, runCli, type Io } from '../src/cli/main.ts';
 import { startAlpacaGateway, type AlpacaGateway } from '../src/gateway/alpaca/alpaca-gateway.ts';
 import { AlpacaAdapter } from '../src/live/alpaca/alpaca-adapter.ts';
+import type { LogEntry } from '../src/core/model/events.ts';
 import { makeInstrument } from '../src/core/model/instrument.ts';
 import { ALPACA_EQUITIES, ALWAYS_OPEN } from '../src/core/venues/index.ts';
 import { WallClock } from '../src/live/wall-clock.ts';
@@ -73,6 +74,24 @@ function options(gw: { url: string }, s: RunStore, keys = { id: KEY, secret: SEC
   };
 }
 
+/** Runs the TWAP on paper and stops it with SIGINT at the first logged entry `stopAt` accepts;
+ *  the run must end PaperInterrupted. Returns the run's id. */
+async function interruptedAt(gw: { url: string }, s: RunStore, stopAt: (e: LogEntry) => boolean): Promise<string> {
+  const stop = new AbortController();
+  const err = await runPaper(loadScenarioFile(TWAP), {
+    ...options(gw, s),
+    onEntry: (e) => {
+      if (stopAt(e)) stop.abort('SIGINT');
+    },
+    signal: stop.signal,
+  }).then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(PaperInterrupted);
+  return (err as PaperInterrupted).runId;
+}
+
 function io(env: Record<string, string | undefined> = {}): Io & { outs: string[]; errs: string[] } {
   const outs: string[] = [];
   const errs: string[] = [];
@@ -127,21 +146,8 @@ describe('a paper run against the local Alpaca gateway', () => {
   it('stopped by a signal, it is stored as interrupted and resume finishes it without a second order per slice', async () => {
     const gw = await gateway();
     const { store: s } = store();
-    const stop = new AbortController();
     let submits = 0;
-    const first = runPaper(loadScenarioFile(TWAP), {
-      ...options(gw, s),
-      onEntry: (e) => {
-        if (e.event.kind === 'SubmitOrder' && ++submits === 2) stop.abort('SIGINT');
-      },
-      signal: stop.signal,
-    });
-    const err = await first.then(
-      () => null,
-      (e: unknown) => e,
-    );
-    expect(err).toBeInstanceOf(PaperInterrupted);
-    const id = (err as PaperInterrupted).runId;
+    const id = await interruptedAt(gw, s, (e) => e.event.kind === 'SubmitOrder' && ++submits === 2);
     expect(s.getRun(id)).toMatchObject({ status: 'interrupted' });
 
     const report = await resumePaper(id, options(gw, s));
@@ -165,19 +171,8 @@ describe('a paper run against the local Alpaca gateway', () => {
   it('stopped before its order reached the engine, resume names that order as refused instead of dropping it', async () => {
     const gw = await gateway();
     const { store: s } = store();
-    const stop = new AbortController();
     // Stopped at the first thing it logs: the order waits behind the startup gate then.
-    const first = runPaper(loadScenarioFile(TWAP), {
-      ...options(gw, s),
-      onEntry: () => stop.abort('SIGINT'),
-      signal: stop.signal,
-    });
-    const err = await first.then(
-      () => null,
-      (e: unknown) => e,
-    );
-    expect(err).toBeInstanceOf(PaperInterrupted);
-    const id = (err as PaperInterrupted).runId;
+    const id = await interruptedAt(gw, s, () => true);
     const before = [...s.entries(id)].map((e) => e.event.kind);
     expect(before).not.toContain('ParentOrderCreated');
 
