@@ -87,8 +87,9 @@ const median = (xs: readonly number[]): number => {
  * more), which hid the current code's cost behind the reference's collections. The JIT keeps
  * compiling on its own threads for the first dozens of runs (about 20 ms of CPU per run on the
  * current code at first; per-run figures printed over 40 runs show some processes still settling
- * between runs 20 and 30): the steady state measured here is what each path of a sweep costs; the first run of each (what one `execsim run` pays) is reported beside
- * it. Throws when the two event logs differ.
+ * between runs 20 and 30): the steady state measured here is what each path of a sweep costs;
+ * the first run of each (what one `execsim run` pays) is reported beside it. Throws when the two
+ * event logs differ.
  */
 export function oldVsNew(loaded: LoadedScenario, runs = 11, warmups = 40): OldVsNew {
   const variants: Array<[string, RunOptions]> = [
