@@ -2,11 +2,11 @@
 // exactly as the run's own grouped writer leaves it (events, orders, fills, the finished run row),
 // a stop leaves whole units only, and a write that fails fails the run instead of being lost.
 import fc from 'fast-check';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { Rng } from '../src/core/clock/rng.ts';
 import { VirtualClock } from '../src/core/clock/virtual-clock.ts';
 import { canonicalLine, EventLog } from '../src/core/log/event-log.ts';
@@ -216,6 +216,27 @@ describe('the writer thread', () => {
     trace.forEach((t) => (t === null ? writer.commit() : writer.write(t.entry, lent(t.line))));
     expect(() => writer.finish(totals)).toThrow(/wrote nothing for 0.5 s/);
     expect(store.getRun('r')?.status).toBe('running');
+    store.db.close();
+  });
+
+  it("copies the run's WAL into the database file once the run's end is answered, off the run's path", async () => {
+    const store = freshStore();
+    // This connection never checkpoints by itself: whatever reaches the file is the writer's doing.
+    store.db.pragma('wal_autocheckpoint = 0');
+    create(store, 'r');
+    const file = store.db.name;
+    const before = statSync(file).size;
+    const writer = new ThreadedRunWriter(store, 'r', instrument, { threadEvents: 1 });
+    trace.forEach((t) => (t === null ? writer.commit() : writer.write(t.entry, lent(t.line))));
+    // Far fewer pages than SQLite's automatic checkpoint: without the writer's own, the events
+    // would stay in the WAL until the last connection closes.
+    expect(statSync(`${file}-wal`).size).toBeLessThan(1_000 * 4_096);
+    writer.finish(totals);
+    await vi.waitFor(() => expect(statSync(file).size).toBeGreaterThan(before + 100_000), {
+      timeout: 10_000,
+      interval: 20,
+    });
+    expect(store.db.prepare('SELECT count(*) AS n FROM events WHERE run_id = ?').get('r')).toEqual({ n: events });
     store.db.close();
   });
 
