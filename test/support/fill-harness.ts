@@ -19,11 +19,12 @@ import {
 import { makeInstrument } from '../../src/core/model/instrument.ts';
 import type { OrderType, Side, TimeInForce } from '../../src/core/model/order.ts';
 import type { OrderStatusReport, ReportedTrade, VenueMessage } from '../../src/core/model/reports.ts';
-import { OrderLedger } from '../../src/core/order/order-ledger.ts';
+import { OrderLedger, type AppliedTrade } from '../../src/core/order/order-ledger.ts';
 import type { Broker, MarketDataPort, ReportHandler } from '../../src/core/ports/broker.ts';
 import type { FillConfig, FillConfigInput, PartialFillPolicy } from '../../src/core/fills/fill-config.ts';
 import { parseFillConfig } from '../../src/core/fills/fill-config.ts';
 import { FillMonitor } from '../../src/core/fills/fill-monitor.ts';
+import { appendAndFold } from '../../src/core/engine/execution-engine.ts';
 
 /** 2023-11-14T22:13:20Z, a fixed epoch (no Date in src/core). */
 export const T0 = 1_700_000_000_000;
@@ -51,6 +52,9 @@ export interface VenueScript {
   beforeCancel: (id: ClientOrderId) => void;
   /** A position the venue states that differs from its truth (a desync), or null. */
   accountOverride: (truth: number) => number;
+  /** Whether a lookup's answer lists the order's trades; false: only the cumulative quantity,
+   *  its average price and the time of the last change, as Alpaca's order endpoint answers. */
+  answerTrades: boolean;
 }
 
 export interface Truth {
@@ -175,15 +179,23 @@ export class FakeVenue implements Broker {
         };
       const t = this.truth.get(id);
       if (answer === 'not_found' || !t) return { kind: 'OrderNotFoundReport', clientOrderId: id };
-      return {
-        kind: 'OrderStatusReport',
+      const report = {
+        kind: 'OrderStatusReport' as const,
         clientOrderId: id,
         venueOrderId: t.vid,
         status: t.status,
         qty: t.qty,
         filledQty: t.filled,
-        trades: [...t.trades],
       };
+      if (this.script.answerTrades) return { ...report, trades: [...t.trades] };
+      const last = t.trades.at(-1);
+      return last
+        ? {
+            ...report,
+            avgPrice: t.trades.reduce((sum, x) => sum + x.qty * x.price, 0) / t.filled,
+            updatedAt: last.venueTime,
+          }
+        : report;
     });
   }
 
@@ -285,6 +297,7 @@ export class Harness {
       cancelArrives: () => true,
       beforeCancel: () => {},
       accountOverride: (p) => p,
+      answerTrades: true,
       ...options.script,
     };
     this.log.addSink({
@@ -315,16 +328,16 @@ export class Harness {
     });
   }
 
-  /** Logs, folds and logs what the fold derived (ExecutionEngine.record). */
-  record(e: ExecEvent): void {
-    const entry = this.log.append(e);
-    for (const derived of this.ledger.apply(entry)) this.ledger.apply(this.log.append(derived));
+  /** Logs, folds and logs what the fold derived, as the engine does; returns the trades the
+   *  event's own fold added. */
+  record(e: ExecEvent): readonly AppliedTrade[] {
+    return appendAndFold(this.log, this.ledger, e).trades;
   }
 
-  /** A venue message: logged and folded, then shown to the monitor (ExecutionEngine.onReport). */
+  /** A venue message: logged and folded, then shown to the monitor with the trades its fold
+   *  added (ExecutionEngine.onReport). */
   deliver(m: VenueMessage): void {
-    this.record(m);
-    this.monitor.onMessage(m);
+    this.monitor.onMessage(m, this.record(m));
   }
 
   /** ExecutionEngine.cancelChild. */

@@ -14,6 +14,7 @@ import type { Side } from '../model/order.ts';
 import { isTerminal } from '../model/order-status.ts';
 import type { VenueMessage } from '../model/reports.ts';
 import type { OrderState } from '../order/apply-event.ts';
+import type { AppliedTrade, DerivedEvent, OrderLedger } from '../order/order-ledger.ts';
 import type { EventLog } from '../log/event-log.ts';
 import type { Broker } from '../ports/broker.ts';
 import { BreakerFeed } from '../risk/breaker-feed.ts';
@@ -28,6 +29,24 @@ import type { CancelResult, EngineDeps, ParentRequest } from './engine-types.ts'
 import { startSingle, startTwap, type StartOps } from './parent-start.ts';
 
 export type { CancelResult, EngineDeps, ParentRequest, RoutingPolicy, TwapParams } from './engine-types.ts';
+
+/** A logged entry and the trades its own fold added. */
+export interface Folded<E extends ExecEvent> {
+  readonly entry: LogEntry<E>;
+  readonly trades: readonly AppliedTrade[];
+}
+
+/** Logs an event, folds it into the ledger, and logs and folds what the fold derived; returns
+ *  the entry and the trades the event's own fold added. The ledger's appliedTrades are the last
+ *  fold's, and the derived events folded after it (an inferred fill, a status change) add none,
+ *  so they are taken before those: a report's inferred fill reaches the fill monitor. */
+export function appendAndFold<E extends ExecEvent>(log: EventLog, ledger: OrderLedger, event: E): Folded<E> {
+  const entry = log.append(event);
+  const derived = ledger.apply(entry);
+  const trades = ledger.appliedTrades;
+  for (let i = 0; i < derived.length; i++) ledger.apply(log.append(derived[i] as DerivedEvent));
+  return { entry, trades };
+}
 
 export class ExecutionEngine {
   /** The venue, with every order lookup stamped with our log position (see stampLookups):
@@ -85,11 +104,12 @@ export class ExecutionEngine {
 
   /** Logs an event, folds it, and logs what the fold derived. Returns the entry. */
   record<E extends ExecEvent>(event: E): LogEntry<E> {
-    const entry = this.deps.log.append(event);
-    for (const derived of this.deps.ledger.apply(entry)) {
-      this.deps.ledger.apply(this.deps.log.append(derived));
-    }
-    return entry;
+    return this.recordFolded(event).entry;
+  }
+
+  /** record(), with the trades the event's own fold added (appendAndFold). */
+  private recordFolded<E extends ExecEvent>(event: E): Folded<E> {
+    return appendAndFold(this.deps.log, this.deps.ledger, event);
   }
 
   submitParent(req: ParentRequest): void {
@@ -316,10 +336,10 @@ export class ExecutionEngine {
     const id = 'clientOrderId' in report ? report.clientOrderId : null;
     const prior = id === null ? undefined : this.deps.ledger.order(id);
     const before = prior?.status;
-    this.record(report);
+    const { trades } = this.recordFolded(report);
     this.retry.onMessage(report, before);
     this.breakerFeed.onReport(report);
-    this.fills?.onMessage(report);
+    this.fills?.onMessage(report, trades);
     for (const observe of this.observers) observe(report, prior);
     const order = id === null ? undefined : this.deps.ledger.order(id);
     if (!order) return;

@@ -31,6 +31,21 @@ describe('FillMonitor', () => {
     expect(h.events('CancelOrder', id)).toEqual([]);
   });
 
+  it('a fill a lookup states without trades (a cumulative and its average) is dated by the venue: its detection latency counts', () => {
+    const h = new Harness({
+      script: { latencyMs: 10, pushLost: (m) => m.kind === 'FillReport', answerTrades: false },
+    });
+    const id = h.place({ qty: 10 });
+    h.fillAt(id, 3_000, 10, 10_001);
+    h.run(60_000);
+    const end = h.ended(id);
+    expect(end).toMatchObject({ result: 'filled', filledQty: 10, detectedBy: 'poll', avgPrice: '100.01' });
+    expect(h.events('FillInferred', id)).toHaveLength(1);
+    // The fill is inferred from the answer at 4.51 s; the venue filled at 3.0 s.
+    expect(end.at).toBe(T0 + 4_510);
+    expect(end.detectionLatencyMs).toBe(1_510);
+  });
+
   it('the same fill pushed is detected at once by the push', () => {
     const h = new Harness({ script: { latencyMs: 10 } });
     const id = h.place({ qty: 10 });

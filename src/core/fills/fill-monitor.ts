@@ -26,7 +26,7 @@ import type { Instrument } from '../model/instrument.ts';
 import { isTerminal } from '../model/order-status.ts';
 import type { OrderStatusReport, VenueMessage } from '../model/reports.ts';
 import type { OrderState } from '../order/apply-event.ts';
-import type { OrderLedger } from '../order/order-ledger.ts';
+import type { AppliedTrade, OrderLedger } from '../order/order-ledger.ts';
 import type { Broker, MarketDataPort } from '../ports/broker.ts';
 import type { Clock } from '../ports/clock.ts';
 import { backoffDelay, pollInterval } from './backoff.ts';
@@ -136,8 +136,9 @@ export class FillMonitor {
     this.wait(w, pollInterval(0, config));
   }
 
-  /** A venue message, after it was logged and folded into the ledger. */
-  onMessage(msg: VenueMessage): void {
+  /** A venue message, after it was logged and folded into the ledger; `applied` are the trades
+   *  its fold added (with an inferred fill for a report that states a cumulative without trades). */
+  onMessage(msg: VenueMessage, applied: readonly AppliedTrade[] = []): void {
     this.positions.onMessage(msg);
     if (!('clientOrderId' in msg) || msg.clientOrderId === null) return;
     const w = this.watches.get(msg.clientOrderId);
@@ -151,8 +152,7 @@ export class FillMonitor {
         for (const t of msg.trades ?? []) w.trades.set(t.tradeId, t);
         // A fill inferred from a report without trades (fee 0, liquidity 'inferred'): its time
         // dates the detection; executions matched against it later add their fees.
-        for (const t of this.deps.ledger.appliedTrades)
-          if (t.liquidity === 'inferred' && t.clientOrderId === w.id) w.trades.set(t.tradeId, t);
+        for (const t of applied) if (t.liquidity === 'inferred' && t.clientOrderId === w.id) w.trades.set(t.tradeId, t);
         this.observe(w, 'poll', msg);
         return;
       case 'QueryFailedReport':
