@@ -102,14 +102,14 @@ export class ExecutionEngine {
       : null;
   }
 
-  /** Logs an event, folds it, and logs what the fold derived. Returns the entry. */
+  /** Logs an event, folds it, and logs what the fold derived. Returns the entry (appendAndFold
+   *  without the trades: no result object for every event of the run, market samples included). */
   record<E extends ExecEvent>(event: E): LogEntry<E> {
-    return this.recordFolded(event).entry;
-  }
-
-  /** record(), with the trades the event's own fold added (appendAndFold). */
-  private recordFolded<E extends ExecEvent>(event: E): Folded<E> {
-    return appendAndFold(this.deps.log, this.deps.ledger, event);
+    const { log, ledger } = this.deps;
+    const entry = log.append(event);
+    const derived = ledger.apply(entry);
+    for (let i = 0; i < derived.length; i++) ledger.apply(log.append(derived[i] as DerivedEvent));
+    return entry;
   }
 
   submitParent(req: ParentRequest): void {
@@ -336,7 +336,7 @@ export class ExecutionEngine {
     const id = 'clientOrderId' in report ? report.clientOrderId : null;
     const prior = id === null ? undefined : this.deps.ledger.order(id);
     const before = prior?.status;
-    const { trades } = this.recordFolded(report);
+    const { trades } = appendAndFold(this.deps.log, this.deps.ledger, report);
     this.retry.onMessage(report, before);
     this.breakerFeed.onReport(report);
     this.fills?.onMessage(report, trades);
