@@ -138,7 +138,7 @@ export class FillMonitor {
 
   /** A venue message, after it was logged and folded into the ledger; `applied` are the trades
    *  its fold added (with an inferred fill for a report that states a cumulative without trades). */
-  onMessage(msg: VenueMessage, applied: readonly AppliedTrade[] = []): void {
+  onMessage(msg: VenueMessage, applied: readonly AppliedTrade[]): void {
     this.positions.onMessage(msg);
     if (!('clientOrderId' in msg) || msg.clientOrderId === null) return;
     const w = this.watches.get(msg.clientOrderId);
