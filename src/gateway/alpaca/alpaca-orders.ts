@@ -15,24 +15,16 @@
 // an order.
 import { randomUUID } from 'node:crypto';
 import { clientOrderId, parentOrderId, type ClientOrderId } from '../../core/model/ids.ts';
-import {
-  fractionalTicksToPrice,
-  lotsToQty,
-  priceToTicks,
-  qtyToLots,
-  ticksToPrice,
-  type Instrument,
-} from '../../core/model/instrument.ts';
-import type { OrderRequest, OrderType, Side, TimeInForce } from '../../core/model/order.ts';
+import { fractionalTicksToPrice, lotsToQty, ticksToPrice, type Instrument } from '../../core/model/instrument.ts';
+import type { OrderRequest, OrderType, Side } from '../../core/model/order.ts';
 import type { OutcomeUnknownReport, VenueMessage } from '../../core/model/reports.ts';
 import { refusal } from '../../core/venues/index.ts';
 import type { ExchangeOrder, ExchangeTrade } from '../../sim/venue/exchange-order.ts';
 import type { GatewayVenue } from '../gateway-venue.ts';
-import { alpacaError, invalid, parseAmount, rfc3339, type AlpacaError } from './wire.ts';
+import { alpacaError, rfc3339, type AlpacaError } from './wire.ts';
+import { parseOrderRequest, TIFS, type AlpacaTif, type ParsedOrder } from './alpaca-order-request.ts';
 
-export type AlpacaTif = 'day' | 'gtc' | 'ioc' | 'fok';
-const TIFS: Record<AlpacaTif, TimeInForce> = { day: 'DAY', gtc: 'GTC', ioc: 'IOC', fok: 'FOK' };
-const TYPES: readonly OrderType[] = ['market', 'limit', 'stop', 'stop_limit'];
+export type { AlpacaTif } from './alpaca-order-request.ts';
 
 export interface OrderRecord {
   readonly id: string;
@@ -81,16 +73,6 @@ export type DeskAnswer =
   | { readonly kind: 'reset' };
 
 type Waiter = (report: VenueMessage) => void;
-
-interface ParsedOrder {
-  readonly clientOrderId: string | null;
-  readonly side: Side;
-  readonly type: OrderType;
-  readonly tif: AlpacaTif;
-  readonly qty: number;
-  readonly limitPrice: number | null;
-  readonly stopPrice: number | null;
-}
 
 const STATUS_OPEN = new Set(['new', 'partially_filled', 'pending_cancel', 'pending_replace', 'accepted']);
 
@@ -591,68 +573,13 @@ export class AlpacaOrders {
 
   // ---- the order request -------------------------------------------------------------------
 
+  /** A request body as an order the account can place: the body's checks, then what a sell
+   *  needs held (a replacement's predecessor is cancelled first: what it holds is available). */
   private parseOrder(body: unknown, replacing: OrderRecord | null = null): AlpacaError | ParsedOrder {
-    if (typeof body !== 'object' || body === null || Array.isArray(body))
-      return alpacaError(400, 40010000, 'request body format is invalid');
-    const b = body as Record<string, unknown>;
-    const symbol = b['symbol'];
-    if (typeof symbol !== 'string' || symbol === '') return invalid('symbol is required');
-    if (symbol !== this.inst.symbol) return invalid(`could not find asset "${symbol.slice(0, 40)}"`);
-    const side = b['side'];
-    if (side !== 'buy' && side !== 'sell') return invalid('side must be buy or sell');
-    const type = b['type'];
-    if (typeof type !== 'string') return invalid('type is required');
-    if (!(TYPES as readonly string[]).includes(type)) {
-      return type === 'trailing_stop'
-        ? alpacaError(422, 42210000, 'trailing_stop orders are not supported by this gateway')
-        : invalid(`invalid order type "${type.slice(0, 40)}"`);
-    }
-    const tif = b['time_in_force'];
-    if (typeof tif !== 'string') return invalid('time_in_force is required');
-    if (!(tif in TIFS)) {
-      return tif === 'opg' || tif === 'cls'
-        ? alpacaError(422, 42210000, `time_in_force ${tif} is not supported by this gateway`)
-        : invalid(`invalid time_in_force "${tif.slice(0, 40)}"`);
-    }
-    const orderClass = b['order_class'];
-    if (orderClass !== undefined && orderClass !== '' && orderClass !== 'simple')
-      return alpacaError(422, 42210000, 'only simple orders are supported by this gateway');
-    if (b['notional'] !== undefined && b['notional'] !== null)
-      return alpacaError(422, 42210000, 'notional orders are not supported by this gateway; give qty');
-    if (b['extended_hours'] === true)
-      return alpacaError(422, 42210000, 'extended hours are not supported by this gateway');
-    if (b['qty'] === undefined || b['qty'] === null) return invalid('qty is required');
-    const qtyText = parseAmount(b['qty'], 'qty');
-    if (typeof qtyText !== 'string') return qtyText;
-    let qty: number;
-    try {
-      qty = qtyToLots(this.inst, qtyText);
-    } catch {
-      const r = refusal(this.gv.rules, 'qty-off-lot', { symbol: this.inst.symbol });
-      return alpacaError(403, Number(r.code), r.message);
-    }
-    const price = (field: 'limit_price' | 'stop_price', needed: boolean): number | null | AlpacaError => {
-      const v = b[field];
-      if (v === undefined || v === null) return needed ? invalid(`${field} is required for ${type} orders`) : null;
-      if (!needed) return invalid(`${field} is not allowed for ${type} orders`);
-      const text = parseAmount(v, field);
-      if (typeof text !== 'string') return text;
-      try {
-        return priceToTicks(this.inst, text);
-      } catch {
-        const r = refusal(this.gv.rules, 'price-off-tick', { field, price: text });
-        return alpacaError(422, Number(r.code), r.message);
-      }
-    };
-    const limitPrice = price('limit_price', type === 'limit' || type === 'stop_limit');
-    if (limitPrice !== null && typeof limitPrice !== 'number') return limitPrice;
-    const stopPrice = price('stop_price', type === 'stop' || type === 'stop_limit');
-    if (stopPrice !== null && typeof stopPrice !== 'number') return stopPrice;
-    const cid = b['client_order_id'];
-    if (cid !== undefined && cid !== null && (typeof cid !== 'string' || cid.length === 0 || cid.length > 128))
-      return invalid('client_order_id must be a string of 1 to 128 characters');
+    const parsed = parseOrderRequest(body, this.inst, this.gv.rules);
+    if ('status' in parsed) return parsed;
+    const { side, qty } = parsed;
     if (side === 'sell') {
-      // A replacement's predecessor is cancelled first: what it holds is available to it.
       const o = replacing ? this.exchangeOrder(replacing) : undefined;
       const freed = o && o.side === 'sell' ? o.qty - o.filled : 0;
       const available = this.gv.desk.position - this.heldForSells() + freed;
@@ -664,15 +591,7 @@ export class AlpacaOrders {
         return alpacaError(403, Number(r.code), r.message);
       }
     }
-    return {
-      clientOrderId: typeof cid === 'string' ? cid : null,
-      side,
-      type: type as OrderType,
-      tif: tif as AlpacaTif,
-      qty,
-      limitPrice,
-      stopPrice,
-    };
+    return parsed;
   }
 }
 
