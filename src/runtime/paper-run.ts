@@ -18,7 +18,6 @@ import { EventLog } from '../core/log/event-log.ts';
 import type { ExecEvent, LogEntry } from '../core/model/events.ts';
 import { runId as toRunId, type ParentOrderId, type RunId } from '../core/model/ids.ts';
 import { makeInstrument, type Instrument } from '../core/model/instrument.ts';
-import { isTerminal } from '../core/model/order-status.ts';
 import type { VenueMessage } from '../core/model/reports.ts';
 import { OrderLedger } from '../core/order/order-ledger.ts';
 import type { Broker, MarketDataPort } from '../core/ports/broker.ts';
@@ -295,7 +294,7 @@ async function drive(
     if (!ready || recon.running) return;
     if (!horizonReached && pending > 0) return;
     for (const p of ledger.parents.values()) if (p.completed === null && !horizonReached) return;
-    for (const o of ledger.orders.values()) if (!isTerminal(o.status)) return;
+    if (ledger.openCount > 0) return;
     end({});
   };
   iclock.schedule(

@@ -263,8 +263,9 @@ export class ExecutionEngine {
   /** Halting cancels what is working at the venue (cancels always pass). */
   private onKillSwitch(state: 'active' | 'reducing' | 'halted'): void {
     if (state !== 'halted') return;
-    for (const order of this.deps.ledger.orders.values()) {
-      if (isTerminal(order.status) || order.status === 'pending_new' || order.status === 'pending_cancel') continue;
+    // A copy: each cancel is logged and folded while the walk goes on.
+    for (const order of [...this.deps.ledger.openOrders()]) {
+      if (order.status === 'pending_new' || order.status === 'pending_cancel') continue;
       this.cancelChild(order.request.clientOrderId, 'kill switch halted');
     }
   }

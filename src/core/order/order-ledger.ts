@@ -85,6 +85,15 @@ const isOrderEvent = (e: ExecEvent): e is OrderEvent => ORDER_EVENT_KIND_SET.has
 
 export class OrderLedger {
   readonly orders = new Map<ClientOrderId, OrderState>();
+  /** The ids of orders not in a terminal status, kept by the fold, so that what asks about the
+   *  open orders (each reconciliation pass, a halt) walks those and not every order of the run.
+   *  An order that ended and came back (a late fill report revives an expired order) is added
+   *  again at the end; `openInOrder` then puts them back in creation order, the order a walk
+   *  over `orders` has. */
+  private readonly open = new Map<ClientOrderId, OrderState>();
+  /** Creation number per order (the position in `orders`). */
+  private readonly created = new Map<ClientOrderId, number>();
+  private openSorted = true;
   readonly parents = new Map<ParentOrderId, ParentState>();
   /** Orders whose state changed since the last takeChanged() (for incremental projections). */
   private changed = new Set<ClientOrderId>();
@@ -148,7 +157,9 @@ export class OrderLedger {
           ...(stopPrice === null ? {} : { stopPrice }),
         };
         const state = newOrderState(request, time);
+        this.created.set(event.clientOrderId, this.orders.size);
         this.orders.set(event.clientOrderId, state);
+        if (!isTerminal(state.status)) this.open.set(event.clientOrderId, state);
         parent.children.push(event.clientOrderId);
         addTotals(parent.totals, state, 1);
         this.changed.add(event.clientOrderId);
@@ -216,6 +227,11 @@ export class OrderLedger {
     }
     const next = outcome.state;
     this.orders.set(event.clientOrderId, next);
+    if (!isTerminal(next.status)) {
+      // Setting a key that is there keeps its place; one that ended and came back goes last.
+      if (isTerminal(current.status)) this.openSorted = false;
+      this.open.set(event.clientOrderId, next);
+    } else this.open.delete(event.clientOrderId);
     const totals = this.parents.get(current.request.parentId)?.totals;
     if (totals) {
       addTotals(totals, current, -1);
@@ -267,16 +283,32 @@ export class OrderLedger {
   /**
    * Every order of ours that may still fill, with its remaining lots: not terminal, whether
    * working at the venue, awaiting a resend, or a TWAP slice still to be sent (it goes out unless
-   * cancelled). `except` leaves out the order being checked. Walks all orders: for exposure
-   * checks (reduce-only, the kill switch's reducing mode), not the hot path.
+   * cancelled). `except` leaves out the order being checked.
    */
   workingOrders(except?: ClientOrderId): Array<{ side: 'buy' | 'sell'; qty: number }> {
     const out: Array<{ side: 'buy' | 'sell'; qty: number }> = [];
-    for (const [id, o] of this.orders) {
-      if (id === except || isTerminal(o.status)) continue;
+    for (const o of this.openOrders()) {
+      if (o.request.clientOrderId === except) continue;
       out.push({ side: o.request.side, qty: o.request.qty - o.filledQty });
     }
     return out;
+  }
+
+  /** Orders not in a terminal status, in creation order (the order of a walk over `orders`).
+   *  A live view: a caller that logs while it walks (and so folds into this ledger) walks a copy. */
+  openOrders(): IterableIterator<OrderState> {
+    if (!this.openSorted) {
+      const byCreation = [...this.open].sort(([a], [b]) => (this.created.get(a) ?? 0) - (this.created.get(b) ?? 0));
+      this.open.clear();
+      for (const [id, o] of byCreation) this.open.set(id, o);
+      this.openSorted = true;
+    }
+    return this.open.values();
+  }
+
+  /** How many orders are not in a terminal status. */
+  get openCount(): number {
+    return this.open.size;
   }
 
   order(id: ClientOrderId): OrderState | undefined {

@@ -144,8 +144,8 @@ export class Reconciler {
     const now = Math.floor(this.deps.clock.now());
     const since = this.sinceFor(now);
     let oldestOpen = now;
-    for (const o of this.deps.ledger.orders.values())
-      if (!isTerminal(o.status)) oldestOpen = Math.min(oldestOpen, Math.floor(earliestSubmission(o)));
+    for (const o of this.deps.ledger.openOrders())
+      oldestOpen = Math.min(oldestOpen, Math.floor(earliestSubmission(o)));
     this.reads = 0;
     this.pass = {
       mode,
@@ -377,8 +377,10 @@ export class Reconciler {
   /** Every order we hold as possibly at the venue that the open orders did not show. */
   private lookUpTheRest(p: Pass): void {
     const now = this.deps.clock.now();
-    for (const [id, o] of this.deps.ledger.orders) {
-      if (isTerminal(o.status) || p.seenOpen.has(id)) continue;
+    // A copy: a lookup may be answered (and folded) before the walk is over.
+    for (const o of [...this.deps.ledger.openOrders()]) {
+      const id = o.request.clientOrderId;
+      if (p.seenOpen.has(id)) continue;
       const due =
         o.status !== 'pending_new' || (p.mode === 'startup' && o.request.scheduledTime <= now) || o.attempts > 0;
       if (!due) continue;
