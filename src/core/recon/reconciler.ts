@@ -144,8 +144,7 @@ export class Reconciler {
     const now = Math.floor(this.deps.clock.now());
     const since = this.sinceFor(now);
     let oldestOpen = now;
-    for (const o of this.deps.ledger.openOrders())
-      oldestOpen = Math.min(oldestOpen, Math.floor(earliestSubmission(o)));
+    for (const o of this.deps.ledger.openOrders()) oldestOpen = Math.min(oldestOpen, Math.floor(earliestSubmission(o)));
     this.reads = 0;
     this.pass = {
       mode,
