@@ -264,7 +264,7 @@ export class ExecutionEngine {
   private onKillSwitch(state: 'active' | 'reducing' | 'halted'): void {
     if (state !== 'halted') return;
     // A copy: each cancel is logged and folded while the walk goes on.
-    for (const order of [...this.deps.ledger.openOrders()]) {
+    for (const order of [...this.deps.ledger.sentOrders()]) {
       if (order.status === 'pending_new' || order.status === 'pending_cancel') continue;
       this.cancelChild(order.request.clientOrderId, 'kill switch halted');
     }

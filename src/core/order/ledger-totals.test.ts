@@ -11,6 +11,7 @@ import { EventLog } from '../log/event-log.ts';
 import type { ExecEvent } from '../model/events.ts';
 import { clientOrderId, parentOrderId, tradeId, venueOrderId, type ClientOrderId } from '../model/ids.ts';
 import { isTerminal } from '../model/order-status.ts';
+import { earliestSubmission, neverSent } from './open-orders.ts';
 import { committedLots, OrderLedger, type ChildTotals } from './order-ledger.ts';
 
 const T0 = Date.UTC(2024, 7, 9);
@@ -70,14 +71,14 @@ const PARENT: ExecEvent = {
   source: 'test',
 };
 
-function created(id: ClientOrderId, i: number): ExecEvent {
+function created(id: ClientOrderId, i: number, scheduledTime = T0): ExecEvent {
   return {
     kind: 'OrderCreated',
     clientOrderId: id,
     parentId: parentOrderId('p'),
     sliceNum: i + 1,
     totalSlices: CHILDREN,
-    scheduledTime: T0,
+    scheduledTime,
     symbol: 'T' as never,
     side: 'buy',
     type: 'market',
@@ -165,11 +166,13 @@ describe('OrderLedger child totals', () => {
     );
   });
 
-  it('open orders are those a walk over all orders finds not ended, in creation order, after every entry', () => {
+  it('open, sent and never-sent orders are what a walk over all orders finds, in creation order, after every entry', () => {
     let revived = 0;
+    let sentOutOfOrder = 0;
     const creation = fc.record({ k: fc.constant('create' as const) });
+    const schedule = fc.array(fc.integer({ min: -5, max: 5 }), { minLength: CHILDREN, maxLength: CHILDREN });
     fc.assert(
-      fc.property(fc.array(fc.oneof(step, step, creation), { maxLength: 50 }), (steps) => {
+      fc.property(fc.array(fc.oneof(step, step, creation), { maxLength: 50 }), schedule, (steps, offsets) => {
         const log = new EventLog(new VirtualClock(T0));
         const ledger = new OrderLedger();
         const fold = (e: ExecEvent): void => {
@@ -181,20 +184,35 @@ describe('OrderLedger child totals', () => {
         let made = 0;
         for (const s of steps) {
           if (s.k === 'create') {
-            if (made < CHILDREN) fold(created(ids[made] as ClientOrderId, made++));
+            if (made < CHILDREN)
+              fold(created(ids[made] as ClientOrderId, made, T0 + 1000 * (offsets[made++] as number)));
           } else {
             const before = ledger.order(ids[s.c] as ClientOrderId);
+            const youngerSent = walked().some((o) => !neverSent(o) && o.request.sliceNum > s.c + 1);
             fold(eventOf(s, ids));
             const after = ledger.order(ids[s.c] as ClientOrderId);
             if (before && after && isTerminal(before.status) && !isTerminal(after.status)) revived++;
+            // Sent (or back) after a younger order was: the index must put it back in its place.
+            const joined = before && after && !isTerminal(after.status) && !neverSent(after);
+            if (joined && (isTerminal(before.status) || neverSent(before)) && youngerSent) sentOutOfOrder++;
           }
-          expect([...ledger.openOrders()]).toEqual(walked());
-          expect(ledger.openCount).toBe(walked().length);
+          const open = walked();
+          expect([...ledger.openOrders()]).toEqual(open);
+          expect(ledger.openCount).toBe(open.length);
+          const sent = open.filter((o) => !neverSent(o));
+          expect([...ledger.sentOrders()]).toEqual(sent);
+          const firstDue = Math.min(...open.filter(neverSent).map(earliestSubmission));
+          expect(ledger.oldestNeverSent()).toEqual(
+            Number.isFinite(firstDue) ? expect.objectContaining({ status: 'pending_new', attempts: 0 }) : undefined,
+          );
+          if (Number.isFinite(firstDue)) expect(earliestSubmission(ledger.oldestNeverSent() as never)).toBe(firstDue);
         }
       }),
       { numRuns: 400 },
     );
-    // The runs above must have revived orders, or the re-ordering went untested.
+    // The runs above must have revived orders and sent them out of creation order, or the
+    // re-ordering went untested.
     expect(revived).toBeGreaterThan(0);
+    expect(sentOutOfOrder).toBeGreaterThan(0);
   });
 });

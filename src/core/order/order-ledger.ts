@@ -15,6 +15,7 @@ import type { ClientOrderId, ParentOrderId } from '../model/ids.ts';
 import type { OrderRequest } from '../model/order.ts';
 import { isTerminal, ORDER_EVENT_KINDS } from '../model/order-status.ts';
 import { applyOrderEvent, newOrderState, type AppliedFill, type OrderEvent, type OrderState } from './apply-event.ts';
+import { OpenOrderIndex } from './open-orders.ts';
 
 export interface ParentState {
   readonly spec: ParentOrderCreated;
@@ -85,15 +86,8 @@ const isOrderEvent = (e: ExecEvent): e is OrderEvent => ORDER_EVENT_KIND_SET.has
 
 export class OrderLedger {
   readonly orders = new Map<ClientOrderId, OrderState>();
-  /** The ids of orders not in a terminal status, kept by the fold, so that what asks about the
-   *  open orders (each reconciliation pass, a halt) walks those and not every order of the run.
-   *  An order that ended and came back (a late fill report revives an expired order) is added
-   *  again at the end; `openInOrder` then puts them back in creation order, the order a walk
-   *  over `orders` has. */
-  private readonly open = new Map<ClientOrderId, OrderState>();
-  /** Creation number per order (the position in `orders`). */
-  private readonly created = new Map<ClientOrderId, number>();
-  private openSorted = true;
+  /** The orders not over (open, sent, never sent), kept by the fold: see open-orders.ts. */
+  private readonly index = new OpenOrderIndex(this.orders);
   readonly parents = new Map<ParentOrderId, ParentState>();
   /** Orders whose state changed since the last takeChanged() (for incremental projections). */
   private changed = new Set<ClientOrderId>();
@@ -157,9 +151,8 @@ export class OrderLedger {
           ...(stopPrice === null ? {} : { stopPrice }),
         };
         const state = newOrderState(request, time);
-        this.created.set(event.clientOrderId, this.orders.size);
         this.orders.set(event.clientOrderId, state);
-        if (!isTerminal(state.status)) this.open.set(event.clientOrderId, state);
+        this.index.add(event.clientOrderId, state);
         parent.children.push(event.clientOrderId);
         addTotals(parent.totals, state, 1);
         this.changed.add(event.clientOrderId);
@@ -227,11 +220,7 @@ export class OrderLedger {
     }
     const next = outcome.state;
     this.orders.set(event.clientOrderId, next);
-    if (!isTerminal(next.status)) {
-      // Setting a key that is there keeps its place; one that ended and came back goes last.
-      if (isTerminal(current.status)) this.openSorted = false;
-      this.open.set(event.clientOrderId, next);
-    } else this.open.delete(event.clientOrderId);
+    this.index.changed(event.clientOrderId, next);
     const totals = this.parents.get(current.request.parentId)?.totals;
     if (totals) {
       addTotals(totals, current, -1);
@@ -297,18 +286,23 @@ export class OrderLedger {
   /** Orders not in a terminal status, in creation order (the order of a walk over `orders`).
    *  A live view: a caller that logs while it walks (and so folds into this ledger) walks a copy. */
   openOrders(): IterableIterator<OrderState> {
-    if (!this.openSorted) {
-      const byCreation = [...this.open].sort(([a], [b]) => (this.created.get(a) ?? 0) - (this.created.get(b) ?? 0));
-      this.open.clear();
-      for (const [id, o] of byCreation) this.open.set(id, o);
-      this.openSorted = true;
-    }
-    return this.open.values();
+    return this.index.openOrders();
   }
 
   /** How many orders are not in a terminal status. */
   get openCount(): number {
-    return this.open.size;
+    return this.index.openCount;
+  }
+
+  /** The open orders sent at least once (what may be at the venue), in creation order; a live
+   *  view like openOrders(). */
+  sentOrders(): IterableIterator<OrderState> {
+    return this.index.sentOrders();
+  }
+
+  /** The order never sent whose submission can come first (earliestSubmission), if any. */
+  oldestNeverSent(): OrderState | undefined {
+    return this.index.oldestNeverSent();
   }
 
   order(id: ClientOrderId): OrderState | undefined {

@@ -30,9 +30,10 @@
 import type { ExecEvent, LogEntry } from '../model/events.ts';
 import type { ClientOrderId } from '../model/ids.ts';
 import { isTerminal, statusOfVenue, type OrderStatus } from '../model/order-status.ts';
-import { isStaleNotFound, type OrderState } from '../order/apply-event.ts';
+import { isStaleNotFound } from '../order/apply-event.ts';
 import type { MismatchKind, OrphanDetected, ReconMode } from '../model/recon-events.ts';
 import { OrphanBook } from './orphan-book.ts';
+import { earliestSubmission } from '../order/open-orders.ts';
 import type { AccountReport, OrderStatusReport, VenueMessage } from '../model/reports.ts';
 import type { OrderLedger } from '../order/order-ledger.ts';
 import type { Broker } from '../ports/broker.ts';
@@ -144,7 +145,11 @@ export class Reconciler {
     const now = Math.floor(this.deps.clock.now());
     const since = this.sinceFor(now);
     let oldestOpen = now;
-    for (const o of this.deps.ledger.openOrders()) oldestOpen = Math.min(oldestOpen, Math.floor(earliestSubmission(o)));
+    // The oldest of the orders held as open: those sent, and the never-sent one due first.
+    const { ledger } = this.deps;
+    for (const o of ledger.sentOrders()) oldestOpen = Math.min(oldestOpen, Math.floor(earliestSubmission(o)));
+    const neverSent = ledger.oldestNeverSent();
+    if (neverSent) oldestOpen = Math.min(oldestOpen, Math.floor(earliestSubmission(neverSent)));
     this.reads = 0;
     this.pass = {
       mode,
@@ -376,8 +381,11 @@ export class Reconciler {
   /** Every order we hold as possibly at the venue that the open orders did not show. */
   private lookUpTheRest(p: Pass): void {
     const now = this.deps.clock.now();
-    // A copy: a lookup may be answered (and folded) before the walk is over.
-    for (const o of [...this.deps.ledger.openOrders()]) {
+    // Only a startup pass looks up orders never sent (a submit the crash may have cut short);
+    // otherwise those sent are all that can be at the venue. A copy: a lookup may be answered
+    // (and folded) before the walk is over.
+    const { ledger } = this.deps;
+    for (const o of [...(p.mode === 'startup' ? ledger.openOrders() : ledger.sentOrders())]) {
       const id = o.request.clientOrderId;
       if (p.seenOpen.has(id)) continue;
       const due =
@@ -511,6 +519,4 @@ function agrees(ours: { status: OrderStatus; filledQty: number }, o: Pick<Entry,
  * every slice sent so far (a log and a cost that grow with the square of the TWAP's length). A
  * slice not due yet is later than the pass's start and holds nothing back.
  */
-const earliestSubmission = (o: OrderState): number => Math.max(o.createdAt, o.request.scheduledTime);
-
 const venueState = (o: Pick<Entry, 'status' | 'filledQty'>): string => `${o.status}:${o.filledQty}`;
