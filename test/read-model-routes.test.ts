@@ -26,7 +26,8 @@ import type {
   RunReader,
   RunSummary,
 } from '../src/store/read-model-port.ts';
-import { ReadModel, RunAdmin } from '../src/store/read-model.ts';
+import { ReadModel } from '../src/store/read-model.ts';
+import { RunAdmin } from '../src/store/run-admin.ts';
 import { RunStore } from '../src/store/run-store.ts';
 
 const API = '/api/v1';

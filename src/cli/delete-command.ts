@@ -6,7 +6,7 @@
 // (`delete --force` overrides that, for a pid reused by another program).
 import { parseDurationMs } from '../scenario/time-fields.ts';
 import type { DeleteRunOutcome, RunSummary } from '../store/read-model-port.ts';
-import { RunAdmin, summaryIsBusy } from '../store/read-model.ts';
+import { RunAdmin, summaryIsBusy } from '../store/run-admin.ts';
 import { localLiveness, type Liveness, type RunState } from '../store/run-state.ts';
 import { DB_FLAG_HELP, dbPath, parseCommand, UsageError, type Io } from './io.ts';
 import { STATES_HELP } from './runs-command.ts';

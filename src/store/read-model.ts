@@ -6,9 +6,9 @@
 // to another list or order, is a BadCursorError.
 //
 // A ReadModel opens the database read-only and never creates it (openExistingDatabase 'read'); a
-// RunAdmin opens it for writing (never created either) and adds deleting runs. The database
-// handle stays inside src/store: it is a protected member, so modules here that add queries
-// (series, sweeps) extend the class; nothing hands it out.
+// RunAdmin (run-admin.ts) opens it for writing and adds deleting runs. The database handle stays
+// inside src/store: it is a protected member, so modules here that add queries (series, sweeps)
+// extend the class; nothing hands it out.
 import type Database from 'better-sqlite3';
 import { parseUtcInstant } from '../scenario/time-fields.ts';
 import { SPARSE_KINDS } from './migrations.ts';
@@ -16,8 +16,6 @@ import { openExistingDatabase } from './open-database.ts';
 import {
   BadCursorError,
   type Comparison,
-  type DeleteRun,
-  type DeleteRunOutcome,
   type EventQuery,
   type EventRow,
   type FillRow,
@@ -33,7 +31,7 @@ import {
   type RunSummary,
   type SortOrder,
 } from './read-model-port.ts';
-import { localLiveness, runState, writerAliveHere, type Liveness, type RunState } from './run-state.ts';
+import { localLiveness, runState, type Liveness, type RunState } from './run-state.ts';
 import { RunStore, type StoredStatus } from './run-store.ts';
 import { compareRuns } from './run-comparison.ts';
 import { verifyRun, type RunVerification } from './verify-run.ts';
@@ -412,65 +410,6 @@ export class ReadModel implements ReadModelPart {
   private exists(id: string): boolean {
     return this.db.prepare('SELECT 1 FROM runs WHERE id = ?').get(id) !== undefined;
   }
-}
-
-/** The read model on a database opened for writing, which can also delete runs. */
-export class RunAdmin extends ReadModel {
-  protected constructor(
-    db: Database.Database,
-    private readonly live0: () => Liveness,
-  ) {
-    super(db, { liveness: live0 });
-  }
-
-  /** The database at `path` opened for writing; it must exist (StoreError otherwise). */
-  static override open(path: string, options: ReadModelOptions = {}): RunAdmin {
-    return new RunAdmin(openExistingDatabase(path, 'write'), options.liveness ?? localLiveness);
-  }
-
-  /** Deletes a run with its events, orders, fills, orphan and parent rows, in one transaction
-   *  that re-reads the run first: a run still being written (running, or its writer's pid alive
-   *  on this host) is refused as busy and nothing is deleted, unless `force`. */
-  deleteRun(id: string, options: { readonly force?: boolean } = {}): DeleteRunOutcome {
-    const live = this.live0();
-    const store = new RunStore(this.db);
-    return this.db
-      .transaction((): DeleteRunOutcome => {
-        const row = store.getRun(id);
-        if (row === undefined) return { kind: 'not_found' };
-        if (options.force !== true && runIsBusy(row, live)) {
-          return {
-            kind: 'busy',
-            detail: `run ${id} is still being written (pid ${row.writer_pid ?? '?'} on ${row.writer_host ?? '?'}); stop it first`,
-          };
-        }
-        return { kind: 'deleted', events: store.deleteRun(id).events };
-      })
-      .immediate();
-  }
-
-  /** deleteRun as the port's function (never forced), for the HTTP route. */
-  readonly deleteRunFn: DeleteRun = (id) => this.deleteRun(id);
-}
-
-type BusyFields = Parameters<typeof writerAliveHere>[0];
-
-/** Still being written: running with a live heartbeat, or its writer's pid alive on this host. */
-export function runIsBusy(row: BusyFields, live: Liveness): boolean {
-  return runState(row, live) === 'running' || writerAliveHere(row, live);
-}
-
-/** runIsBusy for a summary row. */
-export function summaryIsBusy(s: RunSummary, live: Liveness): boolean {
-  return runIsBusy(
-    {
-      status: s.status,
-      writer_pid: s.writer?.pid ?? null,
-      writer_host: s.writer?.host ?? null,
-      heartbeat_at: s.heartbeatAt,
-    },
-    live,
-  );
 }
 
 function summaryOf(r: SummaryRow, live: Liveness): RunSummary {

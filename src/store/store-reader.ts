@@ -1,10 +1,11 @@
 // The whole read side of one database, as the server uses it: the read model (runs, their
-// records, comparisons, deletion) with the chart series (run-series.ts) and the sweeps
-// (sweep-read.ts) on the same handle. The handle stays inside src/store; the server gets the
-// RunReader port and the DeleteRun function.
+// records, comparisons) and its deletion of runs (run-admin.ts) with the chart series
+// (run-series.ts) and the sweeps (sweep-read.ts) on the same handle. The handle stays inside
+// src/store; the server gets the RunReader port and the DeleteRun function.
 import type Database from 'better-sqlite3';
 import { openExistingDatabase } from './open-database.ts';
-import { RunAdmin, type ReadModelOptions } from './read-model.ts';
+import type { ReadModelOptions } from './read-model.ts';
+import { RunAdmin } from './run-admin.ts';
 import type {
   DeleteRun,
   HistogramQuery,
