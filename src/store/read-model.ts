@@ -1,80 +1,60 @@
 // The read side of the store: what the HTTP server and the CLI's read commands query. Lists come
 // from the runs table's summary columns and the parent_metrics table (migration 5), never from
 // report blobs, and page by keyset: a page after a cursor is an index range (sort value, id), so
-// page 200 costs what page 1 does. Cursors are opaque to clients: base64url JSON of the list and
-// order they belong to and the last row's sort value and id; one that does not decode, or belongs
-// to another list or order, is a BadCursorError.
+// page 200 costs what page 1 does. Cursors and page sizes live in run-paging.ts, the run list's
+// filters in run-filters.ts, and the rows and the objects they become in run-rows.ts.
 //
 // A ReadModel opens the database read-only and never creates it (openExistingDatabase 'read'); a
 // RunAdmin (run-admin.ts) opens it for writing and adds deleting runs. The database handle stays
 // inside src/store: it is a protected member, so modules here that add queries (series, sweeps)
 // extend the class; nothing hands it out.
 import type Database from 'better-sqlite3';
-import { parseUtcInstant } from '../scenario/time-fields.ts';
 import { SPARSE_KINDS } from './migrations.ts';
 import { openExistingDatabase } from './open-database.ts';
-import {
-  BadCursorError,
-  type Comparison,
-  type EventQuery,
-  type EventRow,
-  type FillRow,
-  type OrderRow,
-  type Page,
-  type PageQuery,
-  type ParentMetrics,
-  type RunDetail,
-  type RunQuery,
-  type RunReader,
-  type RunScenario,
-  type RunSortKey,
-  type RunSummary,
-  type SortOrder,
+import type {
+  Comparison,
+  EventQuery,
+  EventRow,
+  FillRow,
+  OrderRow,
+  Page,
+  PageQuery,
+  ParentMetrics,
+  RunDetail,
+  RunQuery,
+  RunReader,
+  RunScenario,
+  RunSortKey,
+  RunSummary,
 } from './read-model-port.ts';
-import { localLiveness, runState, type Liveness, type RunState } from './run-state.ts';
+import { runFilters } from './run-filters.ts';
+import {
+  DEFAULT_RECORD_PAGE,
+  DEFAULT_RUN_PAGE,
+  decodeKeyCursor,
+  decodeRunCursor,
+  encodeCursor,
+  MAX_PAGE,
+  pageLimit,
+} from './run-paging.ts';
+import {
+  fillOf,
+  orderOf,
+  parentOf,
+  SUMMARY_COLUMNS,
+  summaryOf,
+  type FillTableRow,
+  type OrderTableRow,
+  type ParentMetricsRow,
+  type SummaryRow,
+} from './run-rows.ts';
+import { localLiveness, runState, type Liveness } from './run-state.ts';
 import { RunStore, type StoredStatus } from './run-store.ts';
 import { compareRuns } from './run-comparison.ts';
 import { verifyRun, type RunVerification } from './verify-run.ts';
 
 /** The parts of RunReader other store modules provide (series, sweeps). */
 export type ReadModelPart = Omit<RunReader, 'series' | 'listSweeps' | 'getSweep' | 'sweepPaths' | 'sweepHistogram'>;
-
-export const DEFAULT_RUN_PAGE = 50;
-export const DEFAULT_RECORD_PAGE = 100;
-export const MAX_PAGE = 500;
-
-/** The columns of a summary row. */
-const SUMMARY_COLUMNS = `id, scenario_name, scenario_hash, seed, code_version, mode, venue, symbol, sweep_id, status,
-  passed, digest, event_count, order_count, fill_count, shortfall_bps, fill_ratio, started_at, finished_at, heartbeat_at,
-  sim_start, sim_end, writer_pid, writer_host, error`;
-
-interface SummaryRow {
-  readonly id: string;
-  readonly scenario_name: string;
-  readonly scenario_hash: string;
-  readonly seed: number;
-  readonly code_version: string;
-  readonly mode: string;
-  readonly venue: string | null;
-  readonly symbol: string | null;
-  readonly sweep_id: string | null;
-  readonly status: StoredStatus;
-  readonly passed: 0 | 1 | null;
-  readonly digest: string | null;
-  readonly event_count: number;
-  readonly order_count: number;
-  readonly fill_count: number;
-  readonly shortfall_bps: number | null;
-  readonly fill_ratio: number | null;
-  readonly started_at: string;
-  readonly finished_at: string | null;
-  readonly heartbeat_at: string | null;
-  readonly sim_start: number;
-  readonly sim_end: number | null;
-  readonly writer_pid: number | null;
-  readonly writer_host: string | null;
-  readonly error: string | null;
-}
 
 /** Each sort key's column; only started_at is never null. */
 const SORT_COLUMN: Record<RunSortKey, 'started_at' | 'shortfall_bps' | 'fill_ratio'> = {
@@ -410,239 +390,4 @@ export class ReadModel implements ReadModelPart {
   private exists(id: string): boolean {
     return this.db.prepare('SELECT 1 FROM runs WHERE id = ?').get(id) !== undefined;
   }
-}
-
-function summaryOf(r: SummaryRow, live: Liveness): RunSummary {
-  const state: RunState = runState(r, live);
-  return {
-    id: r.id,
-    scenario: r.scenario_name,
-    scenarioHash: r.scenario_hash,
-    seed: r.seed,
-    codeVersion: r.code_version,
-    mode: r.mode,
-    venue: r.venue,
-    symbol: r.symbol,
-    sweepId: r.sweep_id,
-    state,
-    status: r.status,
-    passed: r.passed === null ? null : r.passed === 1,
-    digest: r.digest,
-    events: r.event_count,
-    orders: r.order_count,
-    fills: r.fill_count,
-    shortfallBps: r.shortfall_bps,
-    fillRatio: r.fill_ratio,
-    startedAt: r.started_at,
-    finishedAt: r.finished_at,
-    heartbeatAt: r.heartbeat_at,
-    simStart: r.sim_start,
-    simEnd: r.sim_end,
-    writer: r.writer_pid === null ? null : { pid: r.writer_pid, host: r.writer_host },
-    error: r.error,
-  };
-}
-
-interface ParentMetricsRow {
-  parent_order_id: string;
-  symbol: string | null;
-  side: string;
-  target_qty: string;
-  filled_qty: string;
-  fill_ratio: number;
-  arrival_price: string | null;
-  avg_fill_price: string | null;
-  shortfall_bps: number | null;
-  vwap_slippage_bps: number | null;
-  twap_slippage_bps: number | null;
-  duration_ms: number | null;
-  status: string;
-  stop_reason: string | null;
-}
-
-const parentOf = (r: ParentMetricsRow): ParentMetrics => ({
-  parentOrderId: r.parent_order_id,
-  symbol: r.symbol,
-  side: r.side,
-  targetQty: r.target_qty,
-  filledQty: r.filled_qty,
-  fillRatio: r.fill_ratio,
-  arrivalPrice: r.arrival_price,
-  avgFillPrice: r.avg_fill_price,
-  shortfallBps: r.shortfall_bps,
-  vwapSlippageBps: r.vwap_slippage_bps,
-  twapSlippageBps: r.twap_slippage_bps,
-  durationMs: r.duration_ms,
-  status: r.status,
-  stopReason: r.stop_reason,
-});
-
-interface OrderTableRow {
-  client_order_id: string;
-  venue_order_id: string | null;
-  parent_order_id: string | null;
-  slice_num: number | null;
-  total_slices: number;
-  scheduled_time: number | null;
-  symbol: string;
-  side: string;
-  type: string;
-  tif: string;
-  status: string;
-  qty: string;
-  filled_qty: string;
-  avg_price: string | null;
-  limit_price: string | null;
-  stop_price: string | null;
-  created_at: number;
-  updated_at: number;
-}
-
-const orderOf = (r: OrderTableRow): OrderRow => ({
-  clientOrderId: r.client_order_id,
-  venueOrderId: r.venue_order_id,
-  parentOrderId: r.parent_order_id,
-  sliceNum: r.slice_num,
-  totalSlices: r.total_slices,
-  scheduledTime: r.scheduled_time,
-  symbol: r.symbol,
-  side: r.side,
-  type: r.type,
-  tif: r.tif,
-  status: r.status,
-  qty: r.qty,
-  filledQty: r.filled_qty,
-  avgPrice: r.avg_price,
-  limitPrice: r.limit_price,
-  stopPrice: r.stop_price,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
-
-interface FillTableRow {
-  trade_id: string;
-  client_order_id: string;
-  parent_order_id: string | null;
-  side: string | null;
-  qty: string;
-  price: string;
-  fee: string;
-  liquidity: string;
-  time: number;
-  seq: number;
-}
-
-const fillOf = (r: FillTableRow): FillRow => ({
-  tradeId: r.trade_id,
-  clientOrderId: r.client_order_id,
-  parentOrderId: r.parent_order_id,
-  side: r.side,
-  qty: r.qty,
-  price: r.price,
-  fee: r.fee,
-  liquidity: r.liquidity,
-  time: r.time,
-  seq: r.seq,
-});
-
-/** The run list's WHERE clauses for `q`'s filters, with their parameters. */
-function runFilters(q: RunQuery): { where: string[]; params: unknown[] } {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  const eq = (column: string, value: unknown) => {
-    if (value === undefined) return;
-    where.push(`${column} = ?`);
-    params.push(value);
-  };
-  eq('scenario_name', q.scenario);
-  eq('mode', q.mode);
-  eq('venue', q.venue);
-  eq('symbol', q.symbol);
-  eq('seed', q.seed);
-  eq('code_version', q.codeVersion);
-  eq('passed', q.passed === undefined ? undefined : q.passed ? 1 : 0);
-  if (q.status !== undefined) {
-    // running and crashed are both stored as running: the writer's liveness tells them apart.
-    if (q.status === 'running' || q.status === 'crashed') {
-      where.push(`status = 'running' AND run_state(status, writer_pid, writer_host, heartbeat_at) = ?`);
-      params.push(q.status);
-    } else eq('status', q.status);
-  }
-  if (q.from !== undefined) {
-    where.push('started_at >= ?');
-    params.push(isoInstant(q.from, 'from'));
-  }
-  if (q.to !== undefined) {
-    where.push('started_at < ?');
-    params.push(isoInstant(q.to, 'to'));
-  }
-  return { where, params };
-}
-
-/** An ISO-8601 UTC instant as the store writes started_at (Date#toISOString), so that text
- *  order is time order: 2024-08-09T00:00:00Z becomes 2024-08-09T00:00:00.000Z. */
-function isoInstant(text: string, field: string): string {
-  try {
-    return new Date(parseUtcInstant(text)).toISOString();
-  } catch (err) {
-    throw new RangeError(`${field}: ${(err as Error).message}`, { cause: err });
-  }
-}
-
-function pageLimit(limit: number | undefined, fallback: number): number {
-  if (limit === undefined) return fallback;
-  return Math.min(MAX_PAGE, Math.max(1, Math.floor(limit)));
-}
-
-interface Cursor {
-  /** The list (and for runs its sort and order) the cursor belongs to. */
-  readonly k: string;
-  /** The last row's sort value. */
-  readonly v: string | number | null;
-  readonly id: string;
-  readonly [extra: string]: unknown;
-}
-
-function encodeCursor(c: Cursor): string {
-  return Buffer.from(JSON.stringify(c), 'utf8').toString('base64url');
-}
-
-function decodeCursor(text: string): Record<string, unknown> {
-  if (!/^[A-Za-z0-9_-]+$/.test(text)) throw new BadCursorError('not a cursor this server gave out (not base64url)');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-  } catch {
-    throw new BadCursorError('not a cursor this server gave out (garbled)');
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-    throw new BadCursorError('not a cursor this server gave out');
-  const c = parsed as Record<string, unknown>;
-  if (typeof c['k'] !== 'string' || typeof c['id'] !== 'string')
-    throw new BadCursorError('not a cursor this server gave out');
-  return c;
-}
-
-function decodeRunCursor(text: string, sort: RunSortKey, order: SortOrder): Cursor {
-  const c = decodeCursor(text);
-  const k = `runs:${sort}:${order}`;
-  if (c['k'] !== k)
-    throw new BadCursorError(`it belongs to ${String(c['k'])}, not to this list (runs sorted by ${sort} ${order})`);
-  const v = c['v'];
-  const ok = sort === 'started' ? typeof v === 'string' : v === null || (typeof v === 'number' && Number.isFinite(v));
-  if (!ok) throw new BadCursorError('not a cursor this server gave out (bad sort value)');
-  return c as unknown as Cursor;
-}
-
-/** A records cursor of list `k` with the given fields (id is a string, seq a whole number,
- *  trade a string). */
-function decodeKeyCursor(text: string, k: string, fields: readonly string[]): Record<string, unknown> {
-  const c = decodeCursor(text);
-  if (c['k'] !== k) throw new BadCursorError(`it belongs to ${String(c['k'])}, not to the ${k} of a run`);
-  for (const f of fields) {
-    const v = c[f];
-    const ok = f === 'seq' ? Number.isSafeInteger(v) : typeof v === 'string';
-    if (!ok) throw new BadCursorError(`not a cursor this server gave out (bad ${f})`);
-  }
-  return c;
 }
