@@ -17,12 +17,12 @@ import {
   getSweep,
   InvalidCursorError,
   listSweeps,
-  sweepHistogram,
   sweepPaths,
   sweepState,
   type SweepPathRow,
   type SweepPathSort,
 } from '../src/store/sweep-read.ts';
+import { sweepHistogram } from '../src/store/sweep-histogram.ts';
 import { runSweep } from '../src/runtime/sweep.ts';
 import { newSweep, newSweepId, SweepRecorder } from '../src/runtime/sweep-recorder.ts';
 

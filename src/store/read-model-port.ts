@@ -2,12 +2,13 @@
 // (read-model.ts: indexed summary columns, pages by cursor) implements it; the routes depend only
 // on this, so the app is built from whatever reader it is given (createApp's `reader`). Runs,
 // their records and comparisons have concrete row types (the routes' response schemas in
-// store-schemas.ts match them); sweep rows are those of sweep-read.ts, series those of run-series.ts.
+// store-schemas.ts match them); sweep rows are those of sweep-read.ts (the histogram
+// sweep-histogram.ts's), series those of run-series.ts.
 import type { RunState } from './run-state.ts';
 import type { StoredStatus } from './run-store.ts';
+import type { SweepHistogram as StoredSweepHistogram } from './sweep-histogram.ts';
 import type {
   SweepDetail as StoredSweepDetail,
-  SweepHistogram as StoredSweepHistogram,
   SweepPathRow,
   SweepSummary as StoredSweepSummary,
 } from './sweep-read.ts';

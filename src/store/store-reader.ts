@@ -22,7 +22,8 @@ import type {
 } from './read-model-port.ts';
 import { localLiveness } from './run-state.ts';
 import { runSeries } from './run-series.ts';
-import { getSweep, listSweeps, sweepHistogram, sweepPaths } from './sweep-read.ts';
+import { sweepHistogram } from './sweep-histogram.ts';
+import { getSweep, listSweeps, sweepPaths } from './sweep-read.ts';
 
 export class StoreReader extends RunAdmin implements RunReader {
   private constructor(db: Database.Database, options: ReadModelOptions) {

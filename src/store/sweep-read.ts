@@ -2,8 +2,9 @@
 // first, keyset-paged), one sweep with per-parent statistics computed in SQL over the per-parent
 // path rows (mean, sample standard deviation, 5th/50th/95th percentiles by linear interpolation
 // between order statistics, the same definitions as the CLI's summary), a sweep's paths
-// keyset-paged in seed, shortfall or fill-ratio order, and a shortfall histogram. A sweep whose
-// writer is gone is shown as crashed, as a run is (run-state.ts). Reading writes nothing.
+// keyset-paged in seed, shortfall or fill-ratio order; a sweep's shortfall histogram is
+// sweep-histogram.ts's. A sweep whose writer is gone is shown as crashed, as a run is
+// (run-state.ts). Reading writes nothing.
 import type Database from 'better-sqlite3';
 import { localLiveness, STALE_HEARTBEAT_MS, type Liveness } from './run-state.ts';
 import type { SweepStatus } from './sweep-store.ts';
@@ -21,13 +22,6 @@ export type SweepPathSort = 'seed' | 'shortfall' | 'fillRatio';
 export interface SweepPathsQuery extends SweepListQuery {
   readonly sort?: SweepPathSort | undefined;
   readonly order?: 'asc' | 'desc' | undefined;
-}
-
-export interface SweepHistogramQuery {
-  /** 1 to 200; default 30. */
-  readonly bins?: number | undefined;
-  /** One parent's shortfall; default: each path's shortfall over all its parents. */
-  readonly parent?: string | undefined;
 }
 
 export interface SweepSummary {
@@ -134,20 +128,6 @@ export interface SweepPathRow {
   readonly parents: readonly SweepPathParent[];
 }
 
-export interface SweepHistogram {
-  readonly sweepId: string;
-  readonly metric: 'shortfallBps';
-  readonly parent: string | null;
-  /** Stored paths: every one is counted once, in a bin or in `missing`. */
-  readonly paths: number;
-  /** bins + 1 ascending edges; bin i holds edges[i] <= x < edges[i+1], the last one also x = its
-   *  upper edge. Empty (with counts) when no path has a value. */
-  readonly edges: readonly number[];
-  readonly counts: readonly number[];
-  /** Paths without a value: nothing filled, or (for one parent) the parent absent. */
-  readonly missing: number;
-}
-
 export interface Paged<T> {
   readonly items: readonly T[];
   readonly nextCursor: string | null;
@@ -158,8 +138,6 @@ export class InvalidCursorError extends Error {}
 
 export const DEFAULT_PAGE = 50;
 export const MAX_PAGE = 500;
-export const DEFAULT_BINS = 30;
-export const MAX_BINS = 200;
 
 interface SweepRowDb {
   id: string;
@@ -544,57 +522,4 @@ function parentsOf(db: Database.Database, id: string, page: readonly PathRowDb[]
     out.set(r.path, list);
   }
   return out;
-}
-
-/** `bins` + 1 ascending edges from `min` to `max` (interpolated, so no overflow at the extremes);
- *  a single value gets a bin of width 1 around it. */
-export function binEdges(min: number, max: number, bins: number): number[] {
-  const lo = min === max ? min - 0.5 : min;
-  const hi = min === max ? max + 0.5 : max;
-  const edges: number[] = [];
-  for (let i = 0; i <= bins; i++) {
-    const t = i / bins;
-    const e = i === 0 ? lo : i === bins ? hi : lo * (1 - t) + hi * t;
-    edges.push(Math.min(hi, Math.max(edges.at(-1) ?? lo, e)));
-  }
-  return edges;
-}
-
-/** The histogram of shortfall bps over the stored paths, or null when there is no such sweep. */
-export function sweepHistogram(db: Database.Database, id: string, q: SweepHistogramQuery): SweepHistogram | null {
-  const sweep = db.prepare('SELECT paths_done FROM sweeps WHERE id = ?').get(id) as { paths_done: number } | undefined;
-  if (!sweep) return null;
-  const bins = q.bins ?? DEFAULT_BINS;
-  if (!Number.isSafeInteger(bins) || bins < 1 || bins > MAX_BINS) throw new RangeError(`bins must be 1 to ${MAX_BINS}`);
-  const parent = q.parent ?? null;
-  // The paths stored, counted from the path rows (the sweep row's paths_done advances with them).
-  const { paths } = db.prepare('SELECT COUNT(*) AS paths FROM sweep_paths WHERE sweep_id = ?').get(id) as {
-    paths: number;
-  };
-  const values = (
-    parent === null
-      ? db
-          .prepare(
-            'SELECT shortfall_bps AS x FROM sweep_paths WHERE sweep_id = ? AND shortfall_bps IS NOT NULL ORDER BY shortfall_bps',
-          )
-          .all(id)
-      : db
-          .prepare(
-            `SELECT shortfall_bps AS x FROM sweep_path_parents
-             WHERE sweep_id = ? AND parent_id = ? AND shortfall_bps IS NOT NULL ORDER BY shortfall_bps`,
-          )
-          .all(id, parent)
-  ).map((r) => (r as { x: number }).x);
-  const base = { sweepId: id, metric: 'shortfallBps' as const, parent, paths, missing: paths - values.length };
-  const first = values[0];
-  const last = values.at(-1);
-  if (first === undefined || last === undefined) return { ...base, edges: [], counts: [] };
-  const edges = binEdges(first, last, bins);
-  const counts = new Array<number>(bins).fill(0);
-  let b = 0;
-  for (const x of values) {
-    while (b < bins - 1 && x >= (edges[b + 1] as number)) b++;
-    counts[b] = (counts[b] as number) + 1;
-  }
-  return { ...base, edges, counts };
 }

@@ -1,0 +1,82 @@
+// The histogram of a stored sweep's shortfall in bps: each stored path's shortfall over all its
+// parents, or one parent's. Every stored path is counted once, in a bin or as missing (no value:
+// nothing filled, or the parent absent); the bins split the range of the values evenly
+// (binEdges). Reading writes nothing.
+import type Database from 'better-sqlite3';
+
+export interface SweepHistogramQuery {
+  /** 1 to 200; default 30. */
+  readonly bins?: number | undefined;
+  /** One parent's shortfall; default: each path's shortfall over all its parents. */
+  readonly parent?: string | undefined;
+}
+
+export interface SweepHistogram {
+  readonly sweepId: string;
+  readonly metric: 'shortfallBps';
+  readonly parent: string | null;
+  /** Stored paths: every one is counted once, in a bin or in `missing`. */
+  readonly paths: number;
+  /** bins + 1 ascending edges; bin i holds edges[i] <= x < edges[i+1], the last one also x = its
+   *  upper edge. Empty (with counts) when no path has a value. */
+  readonly edges: readonly number[];
+  readonly counts: readonly number[];
+  /** Paths without a value: nothing filled, or (for one parent) the parent absent. */
+  readonly missing: number;
+}
+
+export const DEFAULT_BINS = 30;
+export const MAX_BINS = 200;
+
+/** `bins` + 1 ascending edges from `min` to `max` (interpolated, so no overflow at the extremes);
+ *  a single value gets a bin of width 1 around it. */
+export function binEdges(min: number, max: number, bins: number): number[] {
+  const lo = min === max ? min - 0.5 : min;
+  const hi = min === max ? max + 0.5 : max;
+  const edges: number[] = [];
+  for (let i = 0; i <= bins; i++) {
+    const t = i / bins;
+    const e = i === 0 ? lo : i === bins ? hi : lo * (1 - t) + hi * t;
+    edges.push(Math.min(hi, Math.max(edges.at(-1) ?? lo, e)));
+  }
+  return edges;
+}
+
+/** The histogram of shortfall bps over the stored paths, or null when there is no such sweep. */
+export function sweepHistogram(db: Database.Database, id: string, q: SweepHistogramQuery): SweepHistogram | null {
+  const sweep = db.prepare('SELECT paths_done FROM sweeps WHERE id = ?').get(id) as { paths_done: number } | undefined;
+  if (!sweep) return null;
+  const bins = q.bins ?? DEFAULT_BINS;
+  if (!Number.isSafeInteger(bins) || bins < 1 || bins > MAX_BINS) throw new RangeError(`bins must be 1 to ${MAX_BINS}`);
+  const parent = q.parent ?? null;
+  // The paths stored, counted from the path rows (the sweep row's paths_done advances with them).
+  const { paths } = db.prepare('SELECT COUNT(*) AS paths FROM sweep_paths WHERE sweep_id = ?').get(id) as {
+    paths: number;
+  };
+  const values = (
+    parent === null
+      ? db
+          .prepare(
+            'SELECT shortfall_bps AS x FROM sweep_paths WHERE sweep_id = ? AND shortfall_bps IS NOT NULL ORDER BY shortfall_bps',
+          )
+          .all(id)
+      : db
+          .prepare(
+            `SELECT shortfall_bps AS x FROM sweep_path_parents
+             WHERE sweep_id = ? AND parent_id = ? AND shortfall_bps IS NOT NULL ORDER BY shortfall_bps`,
+          )
+          .all(id, parent)
+  ).map((r) => (r as { x: number }).x);
+  const base = { sweepId: id, metric: 'shortfallBps' as const, parent, paths, missing: paths - values.length };
+  const first = values[0];
+  const last = values.at(-1);
+  if (first === undefined || last === undefined) return { ...base, edges: [], counts: [] };
+  const edges = binEdges(first, last, bins);
+  const counts = new Array<number>(bins).fill(0);
+  let b = 0;
+  for (const x of values) {
+    while (b < bins - 1 && x >= (edges[b + 1] as number)) b++;
+    counts[b] = (counts[b] as number) + 1;
+  }
+  return { ...base, edges, counts };
+}
