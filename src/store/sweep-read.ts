@@ -1,12 +1,16 @@
 // Reads stored sweeps for the HTTP server and the CLI (through the read model): the list (newest
-// first, keyset-paged), one sweep with per-parent statistics computed in SQL over the per-parent
-// path rows (mean, sample standard deviation, 5th/50th/95th percentiles by linear interpolation
-// between order statistics, the same definitions as the CLI's summary), a sweep's paths
-// keyset-paged in seed, shortfall or fill-ratio order; a sweep's shortfall histogram is
-// sweep-histogram.ts's. A sweep whose writer is gone is shown as crashed, as a run is
-// (run-state.ts). Reading writes nothing.
+// first, keyset-paged), one sweep with its per-parent and per-grid-point statistics (computed in
+// SQL by sweep-statistics.ts), and a sweep's paths keyset-paged in seed, shortfall or fill-ratio
+// order; a sweep's shortfall histogram is sweep-histogram.ts's. A sweep whose writer is gone is
+// shown as crashed, as a run is (run-state.ts). Reading writes nothing.
 import type Database from 'better-sqlite3';
 import { localLiveness, STALE_HEARTBEAT_MS, type Liveness } from './run-state.ts';
+import {
+  gridPointStatistics,
+  parentStatistics,
+  type GridPointStatistics,
+  type ParentStatistics,
+} from './sweep-statistics.ts';
 import type { SweepStatus } from './sweep-store.ts';
 
 export type SweepState = SweepStatus | 'crashed';
@@ -46,45 +50,11 @@ export interface SweepSummary {
   readonly grid: ReadonlyArray<{ readonly key: string; readonly values: readonly string[] }> | null;
 }
 
-export interface MetricStatistics {
-  /** Paths with a value, and paths without one (the parent absent, nothing filled, ...). */
-  readonly n: number;
-  readonly missing: number;
-  /** Null when n is 0. */
-  readonly mean: number | null;
-  readonly stdev: number | null;
-  readonly p5: number | null;
-  readonly p50: number | null;
-  readonly p95: number | null;
-}
-
-export interface ParentStatistics {
-  readonly parent: string;
-  /** Paths by the parent's status at the end of the horizon; 'absent': paths that never created it. */
-  readonly status: Readonly<Record<string, number>>;
-  /** Stored paths on which the parent did not end filled (absent included). */
-  readonly notFilled: number;
-  readonly shortfallBps: MetricStatistics;
-  readonly fillRatio: MetricStatistics;
-  readonly vwapSlippageBps: MetricStatistics;
-}
-
 export interface ExpectationTally {
   readonly name: string;
   readonly expected: string;
   readonly passed: number;
   readonly paths: number;
-}
-
-/** One grid point's stored paths: path-level shortfall (bps, all parents) and fill ratio. */
-export interface GridPointStatistics {
-  readonly point: number;
-  /** The point's value of each axis, in axis order. */
-  readonly settings: ReadonlyArray<{ readonly key: string; readonly value: string }>;
-  readonly paths: number;
-  readonly passed: number;
-  readonly shortfallBps: { readonly n: number; readonly mean: number | null; readonly stdev: number | null };
-  readonly fillRatioMean: number | null;
 }
 
 export interface SweepDetail extends SweepSummary {
@@ -199,54 +169,6 @@ function summaryOf(r: SweepRowDb, live: Liveness): SweepSummary {
   };
 }
 
-/** Per grid point of a grid sweep, its stored paths' statistics (points in order). */
-function gridPointStatistics(
-  db: Database.Database,
-  sweepId: string,
-  grid: NonNullable<SweepSummary['grid']>,
-): GridPointStatistics[] {
-  const rows = db
-    .prepare(
-      `SELECT grid_point AS point, COUNT(*) AS paths, SUM(passed) AS passed, COUNT(shortfall_bps) AS n,
-         AVG(shortfall_bps) AS mean, AVG(shortfall_bps * shortfall_bps) AS meanSq, AVG(fill_ratio) AS fill
-       FROM sweep_paths WHERE sweep_id = ? GROUP BY grid_point`,
-    )
-    .all(sweepId) as Array<{
-    point: number;
-    paths: number;
-    passed: number;
-    n: number;
-    mean: number | null;
-    meanSq: number | null;
-    fill: number | null;
-  }>;
-  const byPoint = new Map(rows.map((r) => [r.point, r]));
-  const count = grid.reduce((n, a) => n * a.values.length, 1);
-  return Array.from({ length: count }, (_, point) => {
-    let rest = point;
-    const settings = new Array<{ key: string; value: string }>(grid.length);
-    for (let k = grid.length - 1; k >= 0; k--) {
-      const axis = grid[k] as { key: string; values: readonly string[] };
-      settings[k] = { key: axis.key, value: axis.values[rest % axis.values.length] as string };
-      rest = Math.floor(rest / axis.values.length);
-    }
-    const r = byPoint.get(point);
-    const n = r?.n ?? 0;
-    const mean = r?.mean ?? null;
-    // Sample variance from the mean of squares: n / (n - 1) x (E[x^2] - E[x]^2), floored at 0.
-    const variance =
-      n > 1 && mean !== null && r?.meanSq != null ? Math.max(0, (r.meanSq - mean * mean) * (n / (n - 1))) : null;
-    return {
-      point,
-      settings,
-      paths: r?.paths ?? 0,
-      passed: r?.passed ?? 0,
-      shortfallBps: { n, mean, stdev: n === 1 ? 0 : variance === null ? null : Math.sqrt(variance) },
-      fillRatioMean: r?.fill ?? null,
-    };
-  });
-}
-
 const encodeCursor = (value: unknown): string => Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
 
 function decodeCursor(text: string): unknown {
@@ -289,73 +211,6 @@ export function listSweeps(db: Database.Database, q: SweepListQuery, live = loca
     items: page.map((r) => summaryOf(r, live)),
     nextCursor: more && last ? encodeCursor({ k: 'sweeps', c: last.created_at, i: last.id }) : null,
   };
-}
-
-type ParentMetricColumn = 'shortfall_bps' | 'fill_ratio' | 'vwap_slippage_bps';
-
-/** Statistics of one parent's metric over the stored paths (`paths`: how many are stored). */
-function metricStatistics(
-  db: Database.Database,
-  sweepId: string,
-  parent: string,
-  column: ParentMetricColumn,
-  paths: number,
-): MetricStatistics {
-  const where = `sweep_id = ? AND parent_id = ? AND ${column} IS NOT NULL`;
-  const { n, mean } = db
-    .prepare(`SELECT COUNT(*) AS n, AVG(${column}) AS mean FROM sweep_path_parents WHERE ${where}`)
-    .get(sweepId, parent) as { n: number; mean: number | null };
-  if (n === 0 || mean === null)
-    return { n: 0, missing: paths, mean: null, stdev: null, p5: null, p50: null, p95: null };
-  const { ss } = db
-    .prepare(`SELECT SUM((${column} - ?) * (${column} - ?)) AS ss FROM sweep_path_parents WHERE ${where}`)
-    .get(mean, mean, sweepId, parent) as { ss: number };
-  const at = db.prepare(
-    `SELECT ${column} AS x FROM sweep_path_parents WHERE ${where} ORDER BY ${column} LIMIT 2 OFFSET ?`,
-  );
-  const quantile = (p: number): number => {
-    const pos = (n - 1) * p;
-    const lo = Math.floor(pos);
-    const [a, b] = (at.all(sweepId, parent, lo) as { x: number }[]).map((r) => r.x);
-    const low = a as number;
-    return b === undefined || pos === lo ? low : low + (b - low) * (pos - lo);
-  };
-  return {
-    n,
-    missing: paths - n,
-    mean,
-    stdev: n > 1 ? Math.sqrt(ss / (n - 1)) : 0,
-    p5: quantile(0.05),
-    p50: quantile(0.5),
-    p95: quantile(0.95),
-  };
-}
-
-function parentStatistics(db: Database.Database, sweepId: string, paths: number): ParentStatistics[] {
-  const counts = db
-    .prepare(
-      `SELECT parent_id, status, COUNT(*) AS n FROM sweep_path_parents WHERE sweep_id = ?
-       GROUP BY parent_id, status ORDER BY parent_id, status`,
-    )
-    .all(sweepId) as { parent_id: string; status: string; n: number }[];
-  const byParent = new Map<string, Record<string, number>>();
-  for (const c of counts) {
-    const s = byParent.get(c.parent_id) ?? {};
-    s[c.status] = c.n;
-    byParent.set(c.parent_id, s);
-  }
-  return [...byParent].map(([parent, status]) => {
-    const present = Object.values(status).reduce((a, b) => a + b, 0);
-    const all = present < paths ? { ...status, absent: paths - present } : status;
-    return {
-      parent,
-      status: all,
-      notFilled: paths - (status['filled'] ?? 0),
-      shortfallBps: metricStatistics(db, sweepId, parent, 'shortfall_bps', paths),
-      fillRatio: metricStatistics(db, sweepId, parent, 'fill_ratio', paths),
-      vwapSlippageBps: metricStatistics(db, sweepId, parent, 'vwap_slippage_bps', paths),
-    };
-  });
 }
 
 /** One stored sweep with its per-parent statistics, or null. */
