@@ -12,7 +12,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { runCli, type Io } from '../src/cli/main.ts';
-import { progressLine, sweepCommand } from '../src/cli/sweep-command.ts';
+import { progressLine, SWEEP_HELP, sweepCommand } from '../src/cli/sweep-command.ts';
 import { openExistingDatabase } from '../src/store/open-database.ts';
 import { getSweep } from '../src/store/sweep-read.ts';
 
@@ -287,6 +287,8 @@ describe('execsim sweep bad input exits 2 and runs nothing', () => {
     });
     expect(code).toBe(2);
     expect(err.join('\n')).toMatch(stderr);
+    // The sweep's own usage, not the list of every command.
+    expect(err.join('\n')).toContain(SWEEP_HELP);
     expect(out).toEqual([]);
     expect(fs.existsSync(d)).toBe(false);
   });

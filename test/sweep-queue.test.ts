@@ -20,6 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { SWEEP_QUEUE_HELP } from '../src/cli/sweep-queue-command.ts';
 import { coordinateSweep } from '../src/runtime/sweep-queue/coordinator.ts';
 import {
   CHUNK_QUEUE,
@@ -237,13 +238,14 @@ describe('bad --queue input', () => {
     expect(fs.existsSync(db)).toBe(false);
   });
 
-  it('a bad grid, or --grid on a resume, is one message and exit 2 before Redis or the database', async () => {
+  it('a bad grid or seed, or --grid on a resume, is one message and the queued sweep usage, exit 2 before Redis or the database', async () => {
     const port = await freePort(); // nothing listens there: the input is refused before connecting
     const db = path.join(dir, 'bad-grid.db');
     const queue = ['--queue', `redis://127.0.0.1:${port}`, '--db', db];
     for (const [args, message] of [
       [[SCENARIO, '--paths', '2', '--grid', 'twap.slices'], /^execsim: --grid twap\.slices: expected KEY=VALUE/],
       [[SCENARIO, '--paths', '2', '--grid', 'twap.slices=5,x'], /^execsim: --grid twap\.slices=5,x: x is not a number/],
+      [[SCENARIO, '--paths', '2', '--seed', 'x'], /^execsim: --seed: "x" is not a non-negative integer/],
       [
         ['--resume', 'sweep-x', '--grid', 'twap.slices=5'],
         /^execsim: --resume takes no scenario, --paths, --seed or --grid/,
@@ -256,6 +258,7 @@ describe('bad --queue input', () => {
       });
       expect(r.status, r.stderr).toBe(2);
       expect(r.stderr.split('\n')[0]).toMatch(message);
+      expect(r.stderr).toContain(SWEEP_QUEUE_HELP);
     }
     expect(fs.existsSync(db)).toBe(false);
   });

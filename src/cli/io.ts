@@ -80,11 +80,12 @@ export function argsProblem(err: unknown): string {
   return (err as Error).message.replace(/\. To specify a positional.*$/s, '').replace(/\s*\n\s*/g, ' ');
 }
 
-/** A --seed value: a whole number from 0 to 2^53 - 1 (the seeded Rng takes any safe integer). */
-export function parseSeed(text: string): number {
-  if (!/^\d+$/.test(text)) throw new UsageError(`--seed: "${text}" is not a non-negative integer`);
+/** A --seed value: a whole number from 0 to 2^53 - 1 (the seeded Rng takes any safe integer);
+ *  a bad one is a UsageError with `usage` (the command's). */
+export function parseSeed(text: string, usage?: string): number {
+  if (!/^\d+$/.test(text)) throw new UsageError(`--seed: "${text}" is not a non-negative integer`, usage);
   if (BigInt(text) > BigInt(Number.MAX_SAFE_INTEGER)) {
-    throw new UsageError(`--seed: ${text} is above the maximum seed ${Number.MAX_SAFE_INTEGER} (2^53 - 1)`);
+    throw new UsageError(`--seed: ${text} is above the maximum seed ${Number.MAX_SAFE_INTEGER} (2^53 - 1)`, usage);
   }
   return Number(text);
 }

@@ -11,7 +11,6 @@
 // and its paths are written into the store as they run, from this thread only (in batches: a
 // killed sweep keeps whole paths; a stopped one is stored as interrupted) and the summary names
 // the sweep's id.
-import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { DEFAULT_DB_PATH, openDatabase } from '../store/open-database.ts';
 import { SweepStore } from '../store/sweep-store.ts';
@@ -28,7 +27,7 @@ import {
 } from '../runtime/sweep-units.ts';
 import { defaultWorkers, MAX_WORKERS, runSweepUnits } from '../runtime/sweep-threads.ts';
 import { loadScenarioSource, type LoadedScenario } from '../scenario/load-scenario.ts';
-import { argsProblem, parseSeed, SIGNAL_EXIT, UsageError, type InterruptSignalName, type Io } from './io.ts';
+import { parseCommand, parseSeed, SIGNAL_EXIT, UsageError, type InterruptSignalName, type Io } from './io.ts';
 
 export const SWEEP_HELP = `usage: execsim sweep <scenario> --paths N [--seed S] [--grid KEY=V1,V2 ...] [--workers N]
                      [--json] [--store [--db PATH]]
@@ -97,8 +96,9 @@ export function progressLine(label: string, done: number, total: number, elapsed
 }
 
 function positiveInt(flag: string, text: string, max: number): number {
-  if (!/^\d+$/.test(text) || BigInt(text) < 1n) throw new UsageError(`${flag}: "${text}" is not a positive integer`);
-  if (BigInt(text) > BigInt(max)) throw new UsageError(`${flag}: ${text} is above the limit of ${max}`);
+  if (!/^\d+$/.test(text) || BigInt(text) < 1n)
+    throw new UsageError(`${flag}: "${text}" is not a positive integer`, SWEEP_HELP);
+  if (BigInt(text) > BigInt(max)) throw new UsageError(`${flag}: ${text} is above the limit of ${max}`, SWEEP_HELP);
   return Number(text);
 }
 
@@ -129,52 +129,42 @@ export function checkedRunner(def: SweepDefinition, loaded: LoadedScenario, usag
   }
 }
 
+const OPTIONS = {
+  paths: { type: 'string' },
+  seed: { type: 'string' },
+  grid: { type: 'string', multiple: true },
+  workers: { type: 'string' },
+  db: { type: 'string' },
+  store: { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
+} as const;
+
 export async function sweepCommand(
   args: readonly string[],
   io: Io,
   progress: ProgressSink | null = terminalProgress(),
 ): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        paths: { type: 'string' },
-        seed: { type: 'string' },
-        grid: { type: 'string', multiple: true },
-        workers: { type: 'string' },
-        db: { type: 'string' },
-        store: { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (err) {
-    throw new UsageError(argsProblem(err));
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommand(args, OPTIONS, SWEEP_HELP);
   if (values.help) {
     io.out(SWEEP_HELP);
     return 0;
   }
   if (positionals.length !== 1)
-    throw new UsageError(`sweep needs exactly one scenario file, got ${positionals.length}`);
+    throw new UsageError(`sweep needs exactly one scenario file, got ${positionals.length}`, SWEEP_HELP);
   if (values.paths === undefined)
-    throw new UsageError(`--paths is required: the number of paths to run (1..${MAX_SWEEP_PATHS})`);
+    throw new UsageError(`--paths is required: the number of paths to run (1..${MAX_SWEEP_PATHS})`, SWEEP_HELP);
   const paths = positiveInt('--paths', values.paths, MAX_SWEEP_PATHS);
-  const seed = values.seed === undefined ? undefined : parseSeed(values.seed);
+  const seed = values.seed === undefined ? undefined : parseSeed(values.seed, SWEEP_HELP);
   const workers =
     values.workers === undefined ? defaultWorkers() : positiveInt('--workers', values.workers, MAX_WORKERS);
-  const grid = gridAxes(values.grid);
+  const grid = gridAxes(values.grid, SWEEP_HELP);
   if (values.db !== undefined && !values.store)
     io.err('execsim: --db has no effect without --store (sweep paths are not stored)');
   // Validated before anything runs or any database is opened: the scenario, then every grid point.
   const source = loadScenarioSource(positionals[0] as string);
   const { loaded } = source;
   const def = { file: loaded.file, yaml: source.text, seed: seed ?? loaded.scenario.seed, paths, grid };
-  const runner = checkedRunner(def, loaded);
+  const runner = checkedRunner(def, loaded, SWEEP_HELP);
 
   let recorder: SweepRecorder | undefined;
   let store: SweepStore | undefined;

@@ -97,7 +97,7 @@ export async function sweepQueueCommand(args: readonly string[], io: Io): Promis
       throw new UsageError(`--paths is required: the number of paths to run (1..${MAX_SWEEP_PATHS})`, SWEEP_QUEUE_HELP);
   }
   const paths = values.paths === undefined ? 0 : positiveInt('--paths', values.paths, MAX_SWEEP_PATHS);
-  const seed = values.seed === undefined ? undefined : parseSeed(values.seed);
+  const seed = values.seed === undefined ? undefined : parseSeed(values.seed, SWEEP_QUEUE_HELP);
   const chunk = values.chunk === undefined ? undefined : positiveInt('--chunk', values.chunk, 10_000);
   const grid = gridAxes(values.grid, SWEEP_QUEUE_HELP);
   // A new sweep's scenario and every grid point's are checked before Redis or the database is
