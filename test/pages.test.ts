@@ -189,6 +189,16 @@ describe('sweep page', () => {
     expect((await sweepApp.request(`/sweeps/${sweepId}?sort=worst`)).status).toBe(400);
   });
 
+  it('answers a cursor it did not give out, or one of another sort, with a 400 page naming the cursor', async () => {
+    expect(await html(`/sweeps/${sweepId}?cursor=garbage`, 400)).toContain('cursor');
+    // A cursor as the paths list gives out for the shortfall sort, sent with another sort.
+    const cursor = Buffer.from(JSON.stringify({ k: 'paths', s: 'shortfall', o: 'asc', v: 0, p: 0 })).toString(
+      'base64url',
+    );
+    expect((await sweepApp.request(`/sweeps/${sweepId}?sort=shortfall&cursor=${cursor}`)).status).toBe(200);
+    expect(await html(`/sweeps/${sweepId}?sort=seed&cursor=${cursor}`, 400)).toContain('cursor');
+  });
+
   it('pages the paths by cursor, keeping the sort', async () => {
     const first = await (await sweepApp.request(`/sweeps/${sweepId}?sort=shortfall`)).text();
     const next = links(first).find((l) => l.includes('cursor='));

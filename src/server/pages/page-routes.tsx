@@ -6,6 +6,7 @@
 // Every page forbids inline scripts (Content-Security-Policy): all script is static/run-chart.js.
 import { Hono, type Context } from 'hono';
 import type { RunQuery, RunReader } from '../../store/read-model-port.ts';
+import { InvalidCursorError } from '../../store/sweep-read.ts';
 import { idParam } from '../query-params.ts';
 import { MAX_SERIES_POINTS } from '../routes/run-record-routes.ts';
 import { runQuerySchema } from '../routes/run-routes.ts';
@@ -41,8 +42,10 @@ function page(c: Context, element: unknown, status: 200 | 400 | 404 = 200): Resp
 
 const bad = (c: Context, detail: string): Response => page(c, <Problem title="Bad request" detail={detail} />, 400);
 
-/** The reader refused a cursor it did not give out (BadCursorError): bad input, not a fault. */
-const isBadCursor = (err: unknown): err is Error => err instanceof Error && err.name === 'BadCursorError';
+/** The reader refused a cursor it did not give out (BadCursorError for runs, InvalidCursorError
+ *  for a sweep's paths): bad input, not a fault. */
+const isBadCursor = (err: unknown): err is Error =>
+  err instanceof InvalidCursorError || (err instanceof Error && err.name === 'BadCursorError');
 
 /** A whole number parameter within bounds, its default when absent; a message when it is bad. */
 function wholeParam(raw: string | undefined, name: string, min: number, max: number, dflt: number): number | string {
