@@ -290,6 +290,69 @@ describe('a sweep over HTTP', () => {
     expect((await app.request(`${API}/sweeps/sweep-nope/progress`)).status).toBe(404);
   });
 
+  /** A finished sweep stored as another process stores it (not this pool's), with one path row
+   *  numbered `path`; `file` is where its scenario was loaded from. */
+  function storeSweepWithPath(id: string, yaml: string, file: string, path: number, grid: unknown[] | null): void {
+    const handle = openDatabase(db);
+    try {
+      const store = new SweepStore(handle);
+      store.create({
+        id,
+        scenarioName: 'x',
+        scenarioHash: 'h',
+        scenarioJson: '{}',
+        scenarioFile: file,
+        scenarioSource: yaml,
+        sweepSeed: 1,
+        paths: path + 1,
+        codeVersion: 'test',
+        createdAt: new Date().toISOString(),
+        gridJson: grid === null ? null : JSON.stringify(grid),
+      });
+      const row = {
+        path,
+        point: 0,
+        seed: 7,
+        digest: 'd',
+        passed: true,
+        error: null,
+        shortfallBps: null,
+        fillRatio: null,
+        parents: [],
+      };
+      store.finish(id, [row], '{}', new Date().toISOString());
+    } finally {
+      handle.close();
+    }
+  }
+
+  const runIdOf = (sweep: string, path: number): string | null => {
+    const handle = openExistingDatabase(db, 'read');
+    try {
+      const row = handle.prepare('SELECT run_id FROM sweep_paths WHERE sweep_id = ? AND path = ?').get(sweep, path);
+      return (row as { run_id: string | null }).run_id;
+    } finally {
+      handle.close();
+    }
+  };
+
+  it('re-runs a grid sweep path numbered above the path limit: rows are numbered by unit, up to the unit limit', async () => {
+    const grid = [{ key: 'market.sigma', values: ['300', '301'] }];
+    storeSweepWithPath(
+      'sweep-wide-grid',
+      IMPACT_YAML,
+      path.resolve('scenarios/almgren-chriss-impact.yaml'),
+      150_001,
+      grid,
+    );
+    const res = await post('/sweeps/sweep-wide-grid/paths/150001/run');
+    expect(res.status).toBe(202);
+    const { runId } = (await res.json()) as { runId: string };
+    expect(runIdOf('sweep-wide-grid', 150_001)).toBe(runId);
+    expect(await runEnd(runId)).toMatchObject({ type: 'finished' });
+    expect((await post('/sweeps/sweep-wide-grid/paths/1000000/run')).status).toBe(400);
+  }, 120_000);
+
   it('is described by the OpenAPI document', () => {
     const doc = buildOpenApi(sweepJobRoutes({ pool, scenariosDir: 'scenarios' }), { apiBase: API, version: 'test' });
     expect(Object.keys(doc.paths).sort()).toEqual([

@@ -13,6 +13,7 @@ import type { PathRerun, RunPool, SweepUpdate } from '../../runtime/run-pool.ts'
 import { newSweepId } from '../../runtime/sweep-recorder.ts';
 import type { ScenarioSource } from '../../scenario/load-scenario.ts';
 import { MAX_SWEEP_PATHS } from '../../runtime/sweep.ts';
+import { MAX_SWEEP_UNITS } from '../../runtime/sweep-units.ts';
 import type { SweepState } from '../../store/sweep-read.ts';
 import { ProblemError } from '../problem.ts';
 import { idParam, idParams, wholeNumber } from '../query-params.ts';
@@ -79,7 +80,11 @@ const accepted = z.object({
 
 const pathParams = z.object({
   id: idParam,
-  index: wholeNumber(0, MAX_SWEEP_PATHS - 1).describe('the path number (0-based)'),
+  // A path row's number: the path index in a plain sweep, path index x grid points + grid point in
+  // a grid sweep, so up to the unit limit rather than the path limit.
+  index: wholeNumber(0, MAX_SWEEP_UNITS - 1).describe(
+    "the path's number (0-based), as GET /sweeps/{id}/paths gives it (in a grid sweep: path x grid points + point)",
+  ),
 });
 
 const notHere = (id: string) =>
