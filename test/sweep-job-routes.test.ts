@@ -353,6 +353,27 @@ describe('a sweep over HTTP', () => {
     expect((await post('/sweeps/sweep-wide-grid/paths/1000000/run')).status).toBe(400);
   }, 120_000);
 
+  it('a stored path whose scenario no longer loads (its replay file is gone) is a 422 naming the field, and no run is recorded', async () => {
+    const moved = fs.mkdtempSync(path.join(dir, 'moved-'));
+    const file = path.join(moved, 'replay.yaml');
+    for (const [id, grid] of [
+      ['sweep-replay-gone', null],
+      ['sweep-replay-gone-grid', [{ key: 'venue.fees.takerBps', values: ['1', '2'] }]],
+    ] as const) {
+      storeSweepWithPath(id, REPLAY_YAML, file, 0, grid === null ? null : [...grid]);
+      const res = await post(`/sweeps/${id}/paths/0/run`);
+      expect(res.status, id).toBe(422);
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+      const problem = (await res.json()) as { detail: string; errors: Array<{ path: string; message: string }> };
+      expect(problem.detail).toContain(id);
+      expect(problem.errors[0]).toMatchObject({
+        path: 'market.files[0]',
+        message: expect.stringMatching(/no such file/),
+      });
+      expect(runIdOf(id, 0)).toBeNull();
+    }
+  });
+
   it('is described by the OpenAPI document', () => {
     const doc = buildOpenApi(sweepJobRoutes({ pool, scenariosDir: 'scenarios' }), { apiBase: API, version: 'test' });
     expect(Object.keys(doc.paths).sort()).toEqual([

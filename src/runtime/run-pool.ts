@@ -25,8 +25,8 @@ import {
 } from './run-pool-messages.ts';
 import type { ScenarioSource } from '../scenario/load-scenario.ts';
 import { newSweep } from './sweep-recorder.ts';
-import { ScenarioGrid, type GridAxis } from './sweep-grid.ts';
-import { parseScenario } from '../scenario/load-scenario.ts';
+import { GridError, ScenarioGrid, type GridAxis } from './sweep-grid.ts';
+import { parseScenario, ScenarioError } from '../scenario/load-scenario.ts';
 
 export type { PoolJob, RunUpdate, SweepJob, SweepUpdate } from './run-pool-messages.ts';
 
@@ -55,7 +55,10 @@ export interface SweepSubmission {
 export type PathRerun =
   | { readonly kind: 'submitted'; readonly runId: string; readonly seed: number; readonly digest: string | null }
   | { readonly kind: 'no-sweep' }
-  | { readonly kind: 'no-path' };
+  | { readonly kind: 'no-path' }
+  /** The stored scenario (or its grid point) does not load here, e.g. a replay file it names is
+   *  gone: nothing was submitted or recorded. */
+  | { readonly kind: 'unloadable'; readonly error: ScenarioError | GridError };
 
 type Kind = 'run' | 'sweep';
 type Update = RunUpdate | SweepUpdate;
@@ -121,21 +124,26 @@ export class RunPool {
   /**
    * Re-runs path `index` of a stored sweep as a full, stored run (same scenario text, same seed,
    * so the same digest) and records the run's id on the path row. The run goes through the queue
-   * like any other; its id is new unless given.
+   * like any other; its id is new unless given. The scenario is loaded here first: one that no
+   * longer loads (a replay file moved, a grid value the schema now refuses) is refused before
+   * anything is queued or recorded on the path.
    */
   rerunSweepPath(sweepId: string, index: number, runId = `run-${randomUUID()}`): PathRerun {
     const source = this.sweepStore().pathSource(sweepId, index);
     if (source.kind !== 'found') return source;
     const path = source;
-    // A grid sweep's path runs its grid point's scenario.
-    const yaml =
-      source.gridJson === null
-        ? source.yaml
-        : new ScenarioGrid(
-            source.yaml,
-            parseScenario(source.yaml, source.file),
-            JSON.parse(source.gridJson) as GridAxis[],
-          ).pointText(source.point);
+    let yaml: string;
+    try {
+      const base = parseScenario(source.yaml, source.file);
+      // A grid sweep's path runs its grid point's scenario.
+      yaml =
+        source.gridJson === null
+          ? source.yaml
+          : new ScenarioGrid(source.yaml, base, JSON.parse(source.gridJson) as GridAxis[]).pointText(source.point);
+    } catch (err) {
+      if (err instanceof ScenarioError || err instanceof GridError) return { kind: 'unloadable', error: err };
+      throw err;
+    }
     this.submit({ runId, name: source.file, yaml, seed: source.seed, sweepId });
     this.sweepStore().setPathRun(sweepId, index, runId);
     return { kind: 'submitted', runId, seed: path.seed, digest: path.digest };

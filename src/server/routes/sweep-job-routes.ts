@@ -11,14 +11,14 @@ import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import type { PathRerun, RunPool, SweepUpdate } from '../../runtime/run-pool.ts';
 import { newSweepId } from '../../runtime/sweep-recorder.ts';
-import type { ScenarioSource } from '../../scenario/load-scenario.ts';
+import { ScenarioError, type ScenarioSource } from '../../scenario/load-scenario.ts';
 import { MAX_SWEEP_PATHS } from '../../runtime/sweep.ts';
 import { MAX_SWEEP_UNITS } from '../../runtime/sweep-units.ts';
 import type { SweepState } from '../../store/sweep-read.ts';
 import { ProblemError } from '../problem.ts';
 import { idParam, idParams, wholeNumber } from '../query-params.ts';
 import { defineRoute, json, type AnyRoute } from '../route-spec.ts';
-import { resolveScenarioRequest, scenarioRequestSchema } from '../scenario-request.ts';
+import { problemsOf, resolveScenarioRequest, scenarioRequestSchema } from '../scenario-request.ts';
 import { resumeAfter, streamUpdates } from '../sse.ts';
 import { progressQuery } from './run-job-routes.ts';
 
@@ -161,7 +161,7 @@ export function sweepJobRoutes(deps: SweepJobDeps): AnyRoute[] {
       tag: 'sweeps',
       summary: "Re-run one stored path of a sweep as a full, stored run (the path's scenario and seed)",
       params: pathParams,
-      problems: ['not-found'],
+      problems: ['not-found', 'invalid-scenario'],
       responses: {
         202: {
           description: 'the run is queued; its digest will equal the path digest',
@@ -182,6 +182,12 @@ export function sweepJobRoutes(deps: SweepJobDeps): AnyRoute[] {
         if (r.kind === 'no-sweep') throw new ProblemError('not-found', `no sweep with id ${JSON.stringify(params.id)}`);
         if (r.kind === 'no-path')
           throw new ProblemError('not-found', `sweep ${JSON.stringify(params.id)} has no stored path ${params.index}`);
+        if (r.kind === 'unloadable')
+          throw new ProblemError(
+            'invalid-scenario',
+            `sweep ${JSON.stringify(params.id)}: its stored scenario no longer loads here, so its path cannot be re-run`,
+            r.error instanceof ScenarioError ? problemsOf(r.error) : [{ path: '', message: r.error.message }],
+          );
         c.header('Location', `${apiBaseOf(c, /\/sweeps\/[^/]+\/paths\/[^/]+\/run$/)}/runs/${r.runId}`);
         return c.json({ runId: r.runId, sweepId: params.id, path: params.index, seed: r.seed, digest: r.digest }, 202);
       },
