@@ -141,6 +141,20 @@ function readDone(db: string, sweepId: string | null): number {
   }
 }
 
+/** Whether a Redis on `port` answers PING. */
+async function answers(port: number): Promise<boolean> {
+  const r = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null });
+  r.on('error', () => {});
+  try {
+    await r.connect();
+    return (await r.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    r.disconnect();
+  }
+}
+
 const sweepIdOf = (p: Proc): string | null => /sweep (sweep-[0-9a-f-]{36}) on /.exec(p.stderr)?.[1] ?? null;
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
@@ -308,18 +322,7 @@ describe.skipIf(!REDIS_SERVER)(
         ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', data],
         { stdio: 'ignore' },
       );
-      await waitFor('redis-server to answer', async () => {
-        const r = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null });
-        r.on('error', () => {});
-        try {
-          await r.connect();
-          return (await r.ping()) === 'PONG';
-        } catch {
-          return false;
-        } finally {
-          r.disconnect();
-        }
-      });
+      await waitFor('redis-server to answer', () => answers(port));
     }, 60_000);
 
     afterAll(() => {
@@ -418,6 +421,35 @@ describe.skipIf(!REDIS_SERVER)(
         await queue.close();
         db.close();
         redis.disconnect();
+      }
+    }, 120_000);
+
+    it('a --queue naming a read-only replica is one message and exit 2, for the sweep (no sweep row) and a worker', async () => {
+      const replicaPort = await freePort();
+      const replica = spawn(
+        REDIS_SERVER as string,
+        [
+          ...['--port', String(replicaPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+          ...['--dir', fs.mkdtempSync(path.join(dir, 'replica-')), '--replicaof', '127.0.0.1', String(port)],
+        ],
+        { stdio: 'ignore' },
+      );
+      try {
+        await waitFor('the replica to answer', () => answers(replicaPort));
+        const url = `redis://127.0.0.1:${replicaPort}`;
+        const db = path.join(dir, 'replica.db');
+        const sweep = execsim(['sweep', SCENARIO, '--paths', '2', '--queue', url, '--db', db]);
+        expect((await exitOf(sweep, 30_000)).code, sweep.stderr).toBe(2);
+        expect(sweep.stderr.trim().split('\n')).toEqual([
+          expect.stringMatching(/^execsim: --queue redis:\/\/127\.0\.0\.1:\d+: .*read-only replica/),
+        ]);
+        expect(fs.existsSync(db)).toBe(false);
+        const w = execsim(['worker', '--queue', url]);
+        others.push(w);
+        expect((await exitOf(w, 30_000)).code, w.stderr.slice(0, 2000)).toBe(2);
+        expect(w.stderr.trim().split('\n')).toEqual([expect.stringMatching(/read-only replica/)]);
+      } finally {
+        replica.kill('SIGKILL');
       }
     }, 120_000);
 

@@ -4,8 +4,8 @@
 // stored (the store is where the results land and what a resume starts from), in --db, else
 // $EXECSIM_DB, else the default database. The report is the one a local sweep prints. Exit codes:
 // 0 the sweep finished, 1 it failed (a chunk was refused or a path threw), 2 bad input (including
-// a --queue URL that is malformed or a Redis that does not answer within a few seconds), 128 +
-// the signal's number when stopped (the sweep stays resumable).
+// a --queue URL that is malformed, or a Redis that does not answer within a few seconds or is a
+// read-only replica), 128 + the signal's number when stopped (the sweep stays resumable).
 import { performance } from 'node:perf_hooks';
 import { codeVersion } from '../runtime/code-version.ts';
 import { coordinateSweep, defaultChunk } from '../runtime/sweep-queue/coordinator.ts';

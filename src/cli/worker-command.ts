@@ -2,7 +2,7 @@
 // chunks (src/runtime/sweep-queue/worker.ts) until SIGINT, SIGTERM or SIGHUP; then the chunk in
 // hand goes back to the queue after its current path and the process exits with 0. One line on
 // stderr per chunk done or refused. Exit codes: 0 stopped on request, 2 bad input or a Redis that
-// does not answer within a few seconds.
+// does not answer within a few seconds (or is a read-only replica).
 import { codeVersion } from '../runtime/code-version.ts';
 import {
   CHUNK_QUEUE,

@@ -70,7 +70,8 @@ export function parseQueueUrl(text: string): string {
 /** How long the first connection to Redis may take before the command gives up. */
 export const CONNECT_TIMEOUT_MS = 5_000;
 
-/** Connects to Redis within `timeoutMs` (else QueueUnreachableError, the client closed). Once
+/** Connects to Redis within `timeoutMs` (else QueueUnreachableError, the client closed; also
+ *  for a replica or a Sentinel, which answer but take no queue writes). Once
  *  connected, a dropped connection is retried with backoff and `onError` hears of each error
  *  (BullMQ needs maxRetriesPerRequest null: its commands wait for the connection to come back). */
 export async function connectRedis(
@@ -94,6 +95,7 @@ export async function connectRedis(
     else refuse(err);
   });
   let timer: NodeJS.Timeout | undefined;
+  let role: unknown;
   try {
     await Promise.race([
       redis.connect(),
@@ -103,8 +105,9 @@ export async function connectRedis(
       }),
     ]);
     await redis.ping();
-    connected = true;
-    return redis;
+    // A Redis that ACLs forbid ROLE on is taken as it is: only a role that says it is not the
+    // primary is refused.
+    role = await redis.call('ROLE').catch(() => null);
   } catch (err) {
     redis.disconnect();
     const why = (lastError ?? (err as Error)).message || String(err);
@@ -112,6 +115,17 @@ export async function connectRedis(
   } finally {
     clearTimeout(timer);
   }
+  // A replica answers but refuses every write the queue makes (a coordinator would fail after
+  // storing its sweep, a worker would log the refusal in a loop): the queue needs the primary.
+  if (Array.isArray(role) && role[0] !== 'master') {
+    redis.disconnect();
+    const what = role[0] === 'sentinel' ? 'a Sentinel, which holds no queues' : 'a read-only replica';
+    throw new QueueUnreachableError(
+      `--queue ${redact(url)}: this Redis is ${what}: name the primary, which sweeps and workers write to`,
+    );
+  }
+  connected = true;
+  return redis;
 }
 
 /** The URL without its password (messages must not print secrets). */
