@@ -252,7 +252,7 @@ describe('bad --queue input', () => {
     expect(fs.existsSync(db)).toBe(false);
   });
 
-  it('a bad grid or seed, or --grid on a resume, is one message and the queued sweep usage, exit 2 before Redis or the database', async () => {
+  it('a bad grid, seed or resume id, or --grid on a resume, is one message and the queued sweep usage, exit 2 before Redis or the database', async () => {
     const port = await freePort(); // nothing listens there: the input is refused before connecting
     const db = path.join(dir, 'bad-grid.db');
     const queue = ['--queue', `redis://127.0.0.1:${port}`, '--db', db];
@@ -264,6 +264,8 @@ describe('bad --queue input', () => {
         ['--resume', 'sweep-x', '--grid', 'twap.slices=5'],
         /^execsim: --resume takes no scenario, --paths, --seed or --grid/,
       ],
+      [['--resume', ''], /^execsim: --resume: "" is not a sweep id/],
+      [['--resume=../x'], /^execsim: --resume: "\.\.\/x" is not a sweep id/],
     ] as const) {
       const r = spawnSync(process.execPath, [BIN, 'sweep', ...args, ...queue], {
         cwd: ROOT,
@@ -452,6 +454,19 @@ describe.skipIf(!REDIS_SERVER)(
         replica.kill('SIGKILL');
       }
     }, 120_000);
+
+    it('a --db that cannot be used is one message and exit 2 (the Redis connection closed), and a resume creates no database', async () => {
+      const url = `redis://127.0.0.1:${port}`;
+      const db = path.join(dir, 'no-such', 'resume.db');
+      const r = execsim(['sweep', '--resume', 'sweep-x', '--queue', url, '--db', db]);
+      expect((await exitOf(r, 30_000)).code).toBe(2);
+      expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^execsim: no database at .*resume\.db/)]);
+      expect(fs.existsSync(path.dirname(db))).toBe(false);
+      // A folder as the database of a new sweep: the process ends rather than waiting on Redis.
+      const folder = execsim(['sweep', SCENARIO, '--paths', '2', '--queue', url, '--db', dir]);
+      expect((await exitOf(folder, 30_000)).code).toBe(2);
+      expect(folder.stderr.trim().split('\n')).toEqual([expect.stringMatching(/is a folder, not a database file/)]);
+    }, 90_000);
 
     it('a worker stopped by SIGTERM puts its chunk back in the queue at once and exits 0', async () => {
       const url = `redis://127.0.0.1:${port}/4`;

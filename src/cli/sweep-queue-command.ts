@@ -21,7 +21,7 @@ import { unitCount, type SweepDefinition } from '../runtime/sweep-units.ts';
 import { MAX_SWEEP_PATHS } from '../runtime/sweep.ts';
 import { newSweep, newSweepId, summaryJson } from '../runtime/sweep-recorder.ts';
 import { loadScenarioSource, parseScenario } from '../scenario/load-scenario.ts';
-import { DEFAULT_DB_PATH, openDatabase } from '../store/open-database.ts';
+import { DEFAULT_DB_PATH, openDatabase, openExistingDatabase } from '../store/open-database.ts';
 import { QueuedSweepStore, ResumeSweepRefused } from '../store/queued-sweep-store.ts';
 import { SweepStore } from '../store/sweep-store.ts';
 import { parseCommand, parseSeed, SIGNAL_EXIT, UsageError, type InterruptSignalName, type Io } from './io.ts';
@@ -57,6 +57,9 @@ const OPTIONS = {
   grid: { type: 'string', multiple: true },
 } as const;
 
+/** The shape of a stored sweep's id (what --resume takes). */
+const SWEEP_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
 function positiveInt(flag: string, text: string, max: number): number {
   if (!/^\d+$/.test(text) || BigInt(text) < 1n)
     throw new UsageError(`${flag}: "${text}" is not a positive integer`, SWEEP_QUEUE_HELP);
@@ -85,6 +88,11 @@ export async function sweepQueueCommand(args: readonly string[], io: Io): Promis
   }
   const resuming = values.resume !== undefined;
   if (resuming) {
+    if (!SWEEP_ID.test(values.resume as string))
+      throw new UsageError(
+        `--resume: ${JSON.stringify(values.resume)} is not a sweep id (the sweepId a queued sweep prints)`,
+        SWEEP_QUEUE_HELP,
+      );
     if (positionals.length > 0 || values.paths !== undefined || values.seed !== undefined || values.grid !== undefined)
       throw new UsageError(
         '--resume takes no scenario, --paths, --seed or --grid: the stored sweep has them',
@@ -120,7 +128,16 @@ export async function sweepQueueCommand(args: readonly string[], io: Io): Promis
     }
     throw err;
   }
-  const db = openDatabase(values.db ?? io.env['EXECSIM_DB'] ?? DEFAULT_DB_PATH);
+  // A resume needs the database that has the sweep: it is never created for one.
+  const dbFile = values.db ?? io.env['EXECSIM_DB'] ?? DEFAULT_DB_PATH;
+  let db;
+  try {
+    db = resuming ? openExistingDatabase(dbFile, 'write') : openDatabase(dbFile);
+  } catch (err) {
+    // An open Redis connection would keep the process alive after the message.
+    redis.disconnect();
+    throw err;
+  }
   const store = new QueuedSweepStore(db);
   const stopper = new AbortController();
   let signal: InterruptSignalName | null = null;
