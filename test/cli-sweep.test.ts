@@ -229,6 +229,11 @@ describe('execsim sweep bad input exits 2 and runs nothing', () => {
     ['--paths above the limit', [IMPACT, '--paths', '100001'], /--paths: 100001 is above the limit of 100000/],
     ['--paths without a value', [IMPACT, '--paths'], /--paths/],
     ['an unknown flag', [IMPACT, '--paths', '2', '--bogus'], /--bogus/],
+    [
+      "a queued sweep's flag",
+      [IMPACT, '--paths', '2', '--chunk', '3'],
+      /--chunk is for a sweep on a queue \(--queue\)/,
+    ],
     ['a bad --seed', [IMPACT, '--paths', '2', '--seed', 'x'], /--seed: "x"/],
     ['no scenario', ['--paths', '2'], /exactly one scenario/],
     ['--workers 0', [IMPACT, '--paths', '2', '--workers', '0'], /--workers: "0" is not a positive integer/],

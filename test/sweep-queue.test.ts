@@ -265,6 +265,7 @@ describe('bad --queue input', () => {
         /^execsim: --resume takes no scenario, --paths, --seed or --grid/,
       ],
       [['--resume', ''], /^execsim: --resume: "" is not a sweep id/],
+      [[SCENARIO, '--paths', '2', '--workers', '2'], /^execsim: --workers is for a sweep on this machine's threads/],
       [['--resume=../x'], /^execsim: --resume: "\.\.\/x" is not a sweep id/],
     ] as const) {
       const r = spawnSync(process.execPath, [BIN, 'sweep', ...args, ...queue], {

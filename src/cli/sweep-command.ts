@@ -129,6 +129,12 @@ export function checkedRunner(def: SweepDefinition, loaded: LoadedScenario, usag
   }
 }
 
+/** A flag of the other kind of sweep (local or queued) is named as such rather than as an
+ *  unknown option, since `execsim sweep --help` lists both kinds' flags. */
+export function refuseOtherKindsFlag(args: readonly string[], flag: string, why: string, usage: string): void {
+  if (args.some((a) => a === flag || a.startsWith(`${flag}=`))) throw new UsageError(`${flag} is ${why}`, usage);
+}
+
 const OPTIONS = {
   paths: { type: 'string' },
   seed: { type: 'string' },
@@ -144,6 +150,12 @@ export async function sweepCommand(
   io: Io,
   progress: ProgressSink | null = terminalProgress(),
 ): Promise<number> {
+  refuseOtherKindsFlag(
+    args,
+    '--chunk',
+    'for a sweep on a queue (--queue): a local sweep spreads its paths over --workers threads',
+    SWEEP_HELP,
+  );
   const { values, positionals } = parseCommand(args, OPTIONS, SWEEP_HELP);
   if (values.help) {
     io.out(SWEEP_HELP);

@@ -25,7 +25,7 @@ import { DEFAULT_DB_PATH, openDatabase, openExistingDatabase } from '../store/op
 import { QueuedSweepStore, ResumeSweepRefused } from '../store/queued-sweep-store.ts';
 import { SweepStore } from '../store/sweep-store.ts';
 import { parseCommand, parseSeed, SIGNAL_EXIT, UsageError, type InterruptSignalName, type Io } from './io.ts';
-import { checkedRunner, formatSweep, gridAxes, progressLine } from './sweep-command.ts';
+import { checkedRunner, formatSweep, gridAxes, progressLine, refuseOtherKindsFlag } from './sweep-command.ts';
 
 export const SWEEP_QUEUE_HELP = `usage: execsim sweep <scenario> --paths N --queue redis://host:port [--seed S] [--grid KEY=V1,V2 ...]
                      [--chunk N] [--json] [--db PATH]
@@ -69,6 +69,12 @@ function positiveInt(flag: string, text: string, max: number): number {
 }
 
 export async function sweepQueueCommand(args: readonly string[], io: Io): Promise<number> {
+  refuseOtherKindsFlag(
+    args,
+    '--workers',
+    "for a sweep on this machine's threads: a queued sweep runs on `execsim worker` processes (start more of them)",
+    SWEEP_QUEUE_HELP,
+  );
   const { values, positionals } = parseCommand(args, OPTIONS, SWEEP_QUEUE_HELP);
   if (values.help) {
     io.out(SWEEP_QUEUE_HELP);
