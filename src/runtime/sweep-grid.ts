@@ -270,7 +270,13 @@ function resolveGrid(base: LoadedScenario, grid: readonly GridAxis[]): ResolvedA
     const kinds = new Set(targets.map((t) => t.kind));
     if (kinds.size !== 1) throw new GridError(`${flag}: its fields differ in type across orders`);
     const kind = targets[0]?.kind as Kind;
-    return { axis, flag, targets, typed: axis.values.map((v) => typed(kind, v, flag)) };
+    const values = axis.values.map((v) => typed(kind, v, flag));
+    // Two spellings of one number (5 and 05) would be two grid points with the same scenario.
+    values.forEach((v, i) => {
+      const first = values.indexOf(v);
+      if (first !== i) throw new GridError(`${flag}: ${axis.values[first]} and ${axis.values[i]} are the same value`);
+    });
+    return { axis, flag, targets, typed: values };
   });
 }
 

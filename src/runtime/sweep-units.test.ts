@@ -117,6 +117,9 @@ describe('grid flags', () => {
       ['market.model=replay', /market model cannot be a grid axis/],
       ['market.sigma=1', /synthetic market of this scenario has no number or text field sigma/],
       ['venue.queue.exponent=2', /no venue\.queue\.exponent/],
+      // Two spellings of one number would be two identical grid points.
+      ['twap.slices=05,5', /^--grid twap\.slices=05,5: 05 and 5 are the same value/],
+      ['market.volatility=0.5,5e-1', /^--grid market\.volatility=0\.5,5e-1: 0\.5 and 5e-1 are the same value/],
     ];
     for (const [flag, message] of cases)
       expect(() => new SweepUnitRunner(def(1, [parseGridFlag(flag)])), flag).toThrow(message);
