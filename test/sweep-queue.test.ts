@@ -238,7 +238,7 @@ describe('the coordinator store, grid sweep', () => {
 describe('bad --queue input', () => {
   it('a malformed URL is one message naming --queue, exit 2, nothing stored', () => {
     const db = path.join(dir, 'bad-url.db');
-    for (const url of ['http://127.0.0.1:6379', 'not a url', 'redis://127.0.0.1:6379/99']) {
+    for (const url of ['http://127.0.0.1:6379', 'not a url', 'redis://127.0.0.1:6379/99', 'redis://127.0.0.1:0']) {
       const r = spawnSync(process.execPath, [BIN, 'sweep', SCENARIO, '--paths', '2', '--queue', url, '--db', db], {
         cwd: ROOT,
         encoding: 'utf8',

@@ -60,6 +60,8 @@ export function parseQueueUrl(text: string): string {
       `--queue: "${text}" has scheme ${url.protocol.replace(/:$/, '')}, expected redis or rediss`,
     );
   if (url.hostname === '') throw new QueueUrlError(`--queue: "${text}" names no host (expected redis://host:port)`);
+  // The URL parser takes port 0, which no server listens on (the client would try it anyway).
+  if (url.port === '0') throw new QueueUrlError(`--queue: "${text}": port 0 is not a port Redis can listen on`);
   if (!/^(\/\d{0,2})?$/.test(url.pathname) || (url.pathname.length > 1 && Number(url.pathname.slice(1)) > 15))
     throw new QueueUrlError(`--queue: "${text}": the path must be empty or a database number 0..15`);
   if (url.search !== '' || url.hash !== '')
