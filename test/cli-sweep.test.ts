@@ -298,6 +298,20 @@ describe('execsim sweep bad input exits 2 and runs nothing', () => {
     expect(fs.existsSync(d)).toBe(false);
   });
 
+  it('a device as the scenario file is refused without reading it (it would never end), a folder by name', async () => {
+    const d = path.join(dir, 'device.db');
+    const r = execsim(['sweep', '/dev/zero', '--paths', '2', '--store'], d);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe('execsim: /dev/zero: a character device, not a scenario file');
+    expect(r.stdout).toBe('');
+    expect(fs.existsSync(d)).toBe(false);
+    const err: string[] = [];
+    const io: Io = { out: () => undefined, err: (t) => void err.push(t), env: { EXECSIM_DB: d } };
+    expect(await runCli(['sweep', 'scenarios', '--paths', '2', '--store'], io)).toBe(2);
+    expect(err).toEqual(['execsim: scenarios: a folder, not a scenario file']);
+    expect(fs.existsSync(d)).toBe(false);
+  });
+
   it('a bad scenario file names the file and field', () => {
     const file = path.join(dir, 'bad.yaml');
     fs.writeFileSync(file, fs.readFileSync(path.join(ROOT, IMPACT), 'utf8').replace('sigma: 300', 'sigma: lots'));

@@ -151,8 +151,15 @@ export interface ScenarioSource {
 export function loadScenarioSource(file: string): ScenarioSource {
   let text: string;
   try {
+    // A folder or a device is named as what it is: a device (/dev/zero, a terminal) would be read
+    // until memory runs out or forever. A pipe (`<(sed ... file.yaml)`) ends and is read as a file.
+    const stat = statSync(file);
+    if (stat.isDirectory()) throw new ScenarioError(`${file}: a folder, not a scenario file`);
+    if (stat.isCharacterDevice() || stat.isBlockDevice())
+      throw new ScenarioError(`${file}: a ${stat.isBlockDevice() ? 'block' : 'character'} device, not a scenario file`);
     text = readFileSync(file, 'utf8');
   } catch (err) {
+    if (err instanceof ScenarioError) throw err;
     throw new ScenarioError(`${file}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
   return { loaded: parseScenario(text, file), text };
