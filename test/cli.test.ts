@@ -281,6 +281,13 @@ describe('bad input exits 2 and writes nothing', () => {
     expect(fs.existsSync(db)).toBe(false);
   });
 
+  it("a bad --seed prints run's own usage, not every command's", () => {
+    const r = execsim(['run', SWEEP, '--seed', 'x'], path.join(dir, 'seed-usage.db'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('usage: execsim run <file|dir...>');
+    expect(r.stderr).not.toContain('execsim sweep');
+  });
+
   it('no command prints the usage and exits 2', () => {
     const db = path.join(dir, 'no-command.db');
     const r = execsim([], db);

@@ -95,7 +95,7 @@ function prepare(args: readonly string[], io: Io): Prepared | number {
     return 0;
   }
   if (positionals.length === 0) throw new UsageError('run needs at least one scenario file or directory', RUN_USAGE);
-  const seed = values.seed === undefined ? undefined : parseSeed(values.seed);
+  const seed = values.seed === undefined ? undefined : parseSeed(values.seed, RUN_USAGE);
   const noStore = values['no-store'];
   if (noStore && values.db !== undefined)
     throw new UsageError('--no-store runs without a database: it cannot be given with --db', RUN_USAGE);
