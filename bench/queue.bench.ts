@@ -6,7 +6,6 @@
 // short warm-up sweep first.
 // Run: npm run bench:queue [-- --paths N] [-- --scenario FILE]
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -18,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { codeVersion } from '../src/runtime/code-version.ts';
 import { coordinateSweep, defaultChunk } from '../src/runtime/sweep-queue/coordinator.ts';
 import { CHUNK_QUEUE, connectRedis } from '../src/runtime/sweep-queue/protocol.ts';
+import { redisAnswers, spawnRedis } from '../test/support/redis.ts';
 import { newSweep, newSweepId } from '../src/runtime/sweep-recorder.ts';
 import type { SweepDefinition } from '../src/runtime/sweep-units.ts';
 import { runSweep, type SweepResult } from '../src/runtime/sweep.ts';
@@ -74,28 +74,11 @@ const ownCpu = (): number => {
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'execsim-queue-bench-'));
 const port = await freePort();
-const redisProc = spawn(
-  redisServer,
-  ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
-  {
-    stdio: 'ignore',
-  },
-);
+const redisProc = spawnRedis(redisServer, port, dir);
 const workers: ChildProcess[] = [];
 try {
   const url = `redis://127.0.0.1:${port}`;
-  await until('redis-server', async () => {
-    const r = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null });
-    r.on('error', () => {});
-    try {
-      await r.connect();
-      return (await r.ping()) === 'PONG';
-    } catch {
-      return false;
-    } finally {
-      r.disconnect();
-    }
-  });
+  await until('redis-server', () => redisAnswers(port));
   const source = loadScenarioSource(values.scenario);
   const redis = await connectRedis(url, (err) => console.error(err.message));
   for (let i = 0; i < 2; i++) {

@@ -12,7 +12,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import Database from 'better-sqlite3';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import { redisAnswers, spawnRedis } from './support/redis.ts';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -138,20 +138,6 @@ function readDone(db: string, sweepId: string | null): number {
     return (d.prepare('SELECT paths_done FROM sweeps WHERE id = ?').pluck().get(sweepId) as number | undefined) ?? 0;
   } finally {
     d.close();
-  }
-}
-
-/** Whether a Redis on `port` answers PING. */
-async function answers(port: number): Promise<boolean> {
-  const r = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null });
-  r.on('error', () => {});
-  try {
-    await r.connect();
-    return (await r.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    r.disconnect();
   }
 }
 
@@ -320,12 +306,8 @@ describe.skipIf(!REDIS_SERVER)(
     beforeAll(async () => {
       port = await freePort();
       const data = fs.mkdtempSync(path.join(dir, 'redis-'));
-      redisProc = spawn(
-        REDIS_SERVER as string,
-        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', data],
-        { stdio: 'ignore' },
-      );
-      await waitFor('redis-server to answer', () => answers(port));
+      redisProc = spawnRedis(REDIS_SERVER as string, port, data);
+      await waitFor('redis-server to answer', () => redisAnswers(port));
     }, 60_000);
 
     afterAll(() => {
@@ -429,16 +411,13 @@ describe.skipIf(!REDIS_SERVER)(
 
     it('a --queue naming a read-only replica is one message and exit 2, for the sweep (no sweep row) and a worker', async () => {
       const replicaPort = await freePort();
-      const replica = spawn(
-        REDIS_SERVER as string,
-        [
-          ...['--port', String(replicaPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-          ...['--dir', fs.mkdtempSync(path.join(dir, 'replica-')), '--replicaof', '127.0.0.1', String(port)],
-        ],
-        { stdio: 'ignore' },
-      );
+      const replica = spawnRedis(REDIS_SERVER as string, replicaPort, fs.mkdtempSync(path.join(dir, 'replica-')), [
+        '--replicaof',
+        '127.0.0.1',
+        String(port),
+      ]);
       try {
-        await waitFor('the replica to answer', () => answers(replicaPort));
+        await waitFor('the replica to answer', () => redisAnswers(replicaPort));
         const url = `redis://127.0.0.1:${replicaPort}`;
         const db = path.join(dir, 'replica.db');
         const sweep = execsim(['sweep', SCENARIO, '--paths', '2', '--queue', url, '--db', db]);
