@@ -16,29 +16,25 @@
 import { randomUUID } from 'node:crypto';
 import { clientOrderId, parentOrderId, type ClientOrderId } from '../../core/model/ids.ts';
 import { fractionalTicksToPrice, lotsToQty, ticksToPrice, type Instrument } from '../../core/model/instrument.ts';
-import type { OrderRequest, OrderType, Side } from '../../core/model/order.ts';
+import type { OrderRequest } from '../../core/model/order.ts';
 import type { OutcomeUnknownReport, VenueMessage } from '../../core/model/reports.ts';
 import { refusal } from '../../core/venues/index.ts';
 import type { ExchangeOrder, ExchangeTrade } from '../../sim/venue/exchange-order.ts';
 import type { GatewayVenue } from '../gateway-venue.ts';
 import { alpacaError, rfc3339, type AlpacaError } from './wire.ts';
-import { parseOrderRequest, TIFS, type AlpacaTif, type ParsedOrder } from './alpaca-order-request.ts';
+import { parseOrderRequest, TIFS, type ParsedOrder } from './alpaca-order-request.ts';
 
 export type { AlpacaTif } from './alpaca-order-request.ts';
 
-export interface OrderRecord {
+/** An order the desk took: what its request asked for (side, type, time in force, quantity and
+ *  prices as parsed), its ids, and where it is in its life. */
+export interface OrderRecord extends Omit<ParsedOrder, 'clientOrderId'> {
   readonly id: string;
   readonly clientOrderId: string;
   /** The order's id at the simulated exchange (= id). */
   readonly cid: ClientOrderId;
   /** Venue time of the submission, epoch ms, unique across orders. */
   readonly submittedAt: number;
-  readonly side: Side;
-  readonly type: OrderType;
-  readonly tif: AlpacaTif;
-  readonly qty: number;
-  readonly limitPrice: number | null;
-  readonly stopPrice: number | null;
   pendingCancel: boolean;
   /** A replace is under way: the order is being cancelled and its successor not yet placed. */
   replacing: boolean;
