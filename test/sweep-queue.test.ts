@@ -293,6 +293,33 @@ describe('bad --queue input', () => {
       silent.close();
     }
   });
+
+  it('after giving up on a silent port, a worker exits right after its message', async () => {
+    const silent = net.createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as net.AddressInfo).port;
+    try {
+      const child = spawn(process.execPath, [BIN, 'worker', '--queue', `redis://127.0.0.1:${port}`], {
+        cwd: ROOT,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      let messageAt = 0;
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        messageAt ||= performance.now();
+      });
+      const deadline = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+      clearTimeout(deadline);
+      expect(code).toBe(2);
+      expect(stderr).toMatch(/cannot connect to Redis \(no answer within 5 s\)/);
+      // It waited 4 s here for the silent server to close its side of the socket.
+      expect(performance.now() - messageAt).toBeLessThan(2_000);
+    } finally {
+      silent.close();
+    }
+  });
 });
 
 describe.skipIf(!REDIS_SERVER)(

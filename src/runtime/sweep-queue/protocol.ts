@@ -71,6 +71,7 @@ export function parseQueueUrl(text: string): string {
 
 /** How long the first connection to Redis may take before the command gives up. */
 export const CONNECT_TIMEOUT_MS = 5_000;
+const DISCONNECT_TIMEOUT_MS = 200;
 
 /** Connects to Redis within `timeoutMs` (else QueueUnreachableError, the client closed; also
  *  for a replica or a Sentinel, which answer but take no queue writes). Once
@@ -88,6 +89,11 @@ export async function connectRedis(
     connectTimeout: timeoutMs,
     maxRetriesPerRequest: null,
     enableOfflineQueue: true,
+    // Closing ends the socket and waits for the server's side to close, up to this long, before
+    // destroying it: a port that accepts but never answers never closes its side, and the
+    // process waited 4 s after its message (two of ioredis' default 2 s waits). Redis itself
+    // closes at once.
+    disconnectTimeout: DISCONNECT_TIMEOUT_MS,
     retryStrategy: (times) => (connected ? Math.min(times * 200, 2_000) : null),
   });
   let refuse: (err: Error) => void = () => {};
