@@ -232,18 +232,17 @@ describe('sweepPaths paging (property)', () => {
   });
 
   it('refuses a cursor it did not issue, or one issued for another order', () => {
-    const db = stored(
-      [0, 1, 2].map((i) => ({
-        path: i,
-        seed: i,
-        digest: 'd',
-        passed: true,
-        error: null,
-        shortfallBps: i,
-        fillRatio: 1,
-        parents: [],
-      })),
-    );
+    const row = (i: number): StoredPath => ({
+      path: i,
+      seed: i,
+      digest: 'd',
+      passed: true,
+      error: null,
+      shortfallBps: i,
+      fillRatio: 1,
+      parents: [],
+    });
+    const db = stored([0, 1, 2].map(row));
     const first = sweepPaths(db, 'sw', { limit: 1, sort: 'shortfall' });
     expect(first?.nextCursor).toEqual(expect.any(String));
     expect(() => sweepPaths(db, 'sw', { cursor: first?.nextCursor as string, sort: 'seed' })).toThrow(
@@ -251,6 +250,18 @@ describe('sweepPaths paging (property)', () => {
     );
     expect(() => sweepPaths(db, 'sw', { cursor: 'not a cursor' })).toThrow(InvalidCursorError);
     expect(() => listSweeps(db, { cursor: first?.nextCursor as string })).toThrow(InvalidCursorError);
+    // Another sweep's cursor: its sort values would silently skip or repeat this sweep's paths.
+    const other = syntheticSweep(db, 'sw2', 3);
+    other.appendPaths(
+      'sw2',
+      [0, 1, 2].map((i) => ({ ...row(i), shortfallBps: 10 - i })),
+      '2030-01-01T00:00:01Z',
+    );
+    expect(() => sweepPaths(db, 'sw2', { cursor: first?.nextCursor as string, sort: 'shortfall' })).toThrow(
+      "the cursor pages another sweep's paths",
+    );
+    const own = sweepPaths(db, 'sw2', { limit: 1, sort: 'shortfall' });
+    expect(sweepPaths(db, 'sw2', { cursor: own?.nextCursor as string, sort: 'shortfall' })?.items).toHaveLength(2);
   });
 });
 

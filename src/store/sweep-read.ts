@@ -256,6 +256,8 @@ interface PathRowDb {
 
 interface PathCursor {
   readonly k: 'paths';
+  /** The sweep it pages: its sort values mean nothing on another sweep's paths. */
+  readonly w: string;
   readonly s: SweepPathSort;
   readonly o: 'asc' | 'desc';
   /** The last item's sort value (null: it was in the trailing segment of paths without one). */
@@ -263,12 +265,15 @@ interface PathCursor {
   readonly p: number;
 }
 
-function pathCursor(text: string, sort: SweepPathSort, order: 'asc' | 'desc'): PathCursor {
+function pathCursor(text: string, sweepId: string, sort: SweepPathSort, order: 'asc' | 'desc'): PathCursor {
   const c = decodeCursor(text) as Partial<PathCursor> | null;
+  if (c !== null && typeof c === 'object' && c.k === 'paths' && typeof c.w === 'string' && c.w !== sweepId)
+    throw new InvalidCursorError("the cursor pages another sweep's paths");
   if (
     c === null ||
     typeof c !== 'object' ||
     c.k !== 'paths' ||
+    c.w !== sweepId ||
     c.s !== sort ||
     c.o !== order ||
     !(c.v === null || (typeof c.v === 'number' && Number.isFinite(c.v))) ||
@@ -291,7 +296,7 @@ export function sweepPaths(db: Database.Database, id: string, q: SweepPathsQuery
   const sort = q.sort ?? 'seed';
   const order = q.order ?? 'asc';
   const col = SORT_COLUMN[sort];
-  const cursor = q.cursor === undefined ? null : pathCursor(q.cursor, sort, order);
+  const cursor = q.cursor === undefined ? null : pathCursor(q.cursor, id, sort, order);
   const dir = order === 'asc' ? 'ASC' : 'DESC';
   const cmp = order === 'asc' ? '>' : '<';
   const select =
@@ -336,7 +341,7 @@ export function sweepPaths(db: Database.Database, id: string, q: SweepPathsQuery
     })),
     nextCursor:
       more && last
-        ? encodeCursor({ k: 'paths', s: sort, o: order, v: last[col], p: last.path } satisfies PathCursor)
+        ? encodeCursor({ k: 'paths', w: id, s: sort, o: order, v: last[col], p: last.path } satisfies PathCursor)
         : null,
   };
 }
