@@ -192,11 +192,27 @@ describe('sweep page', () => {
   it('answers a cursor it did not give out, or one of another sort, with a 400 page naming the cursor', async () => {
     expect(await html(`/sweeps/${sweepId}?cursor=garbage`, 400)).toContain('cursor');
     // A cursor as the paths list gives out for the shortfall sort, sent with another sort.
-    const cursor = Buffer.from(JSON.stringify({ k: 'paths', s: 'shortfall', o: 'asc', v: 0, p: 0 })).toString(
-      'base64url',
-    );
+    const cursor = Buffer.from(
+      JSON.stringify({ k: 'paths', w: sweepId, s: 'shortfall', o: 'asc', v: 0, p: 0 }),
+    ).toString('base64url');
     expect((await sweepApp.request(`/sweeps/${sweepId}?sort=shortfall&cursor=${cursor}`)).status).toBe(200);
     expect(await html(`/sweeps/${sweepId}?sort=seed&cursor=${cursor}`, 400)).toContain('cursor');
+  });
+
+  it("answers a parent that no stored path has with a 400 naming the parent and the sweep's parents", async () => {
+    const res = await app.request(`/api/v1/sweeps/${sweepId}/histogram?parent=twap-by`);
+    expect(res.status).toBe(400);
+    const problem = (await res.json()) as { errors: { path: string; message: string }[] };
+    expect(problem.errors[0]?.path).toBe('query.parent');
+    expect(problem.errors[0]?.message).toBe(
+      'no stored path of this sweep has a parent "twap-by" (its paths have auto-sell, small-buy, twap-buy)',
+    );
+    expect(await html(`/sweeps/${sweepId}?parent=twap-by`, 400)).toContain('twap-by');
+    const known = (await (await app.request(`/api/v1/sweeps/${sweepId}/histogram?parent=twap-buy`)).json()) as {
+      paths: number;
+      missing: number;
+    };
+    expect(known).toMatchObject({ paths: 12, missing: 0 });
   });
 
   it('pages the paths by cursor, keeping the sort', async () => {

@@ -22,7 +22,7 @@ import {
   type SweepPathRow,
   type SweepPathSort,
 } from '../src/store/sweep-read.ts';
-import { sweepHistogram } from '../src/store/sweep-histogram.ts';
+import { sweepHistogram, UnknownParentError } from '../src/store/sweep-histogram.ts';
 import { runSweep } from '../src/runtime/sweep.ts';
 import { newSweep, newSweepId, SweepRecorder } from '../src/runtime/sweep-recorder.ts';
 
@@ -266,7 +266,7 @@ describe('sweepPaths paging (property)', () => {
 });
 
 describe('sweepHistogram (property)', () => {
-  it('counts every stored path exactly once: in the bin whose edges hold its value, or as missing', () => {
+  it('counts every stored path exactly once: in the bin whose edges hold its value, or as missing; refuses a parent no path has', () => {
     fc.assert(
       fc.property(
         pathsArb,
@@ -274,7 +274,15 @@ describe('sweepHistogram (property)', () => {
         fc.option(fc.constantFrom('a', 'b', 'z'), { nil: undefined }),
         (paths, bins, parent) => {
           const db = stored(paths);
-          const h = sweepHistogram(db, 'sw', { bins, ...(parent ? { parent } : {}) });
+          const query = { bins, ...(parent ? { parent } : {}) };
+          const known = paths.some((p) => p.parents.some((q) => q.parentId === parent));
+          if (parent !== undefined && !known && paths.length > 0) {
+            // No stored path has it (a misspelt id): refused, not every path counted as missing.
+            expect(() => sweepHistogram(db, 'sw', query)).toThrow(UnknownParentError);
+            db.close();
+            return;
+          }
+          const h = sweepHistogram(db, 'sw', query);
           if (!h) throw new Error('no sweep');
           const values =
             parent === undefined

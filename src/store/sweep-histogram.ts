@@ -1,7 +1,8 @@
 // The histogram of a stored sweep's shortfall in bps: each stored path's shortfall over all its
 // parents, or one parent's. Every stored path is counted once, in a bin or as missing (no value:
 // nothing filled, or the parent absent); the bins split the range of the values evenly
-// (binEdges). Reading writes nothing.
+// (binEdges). A parent that no stored path has is refused (UnknownParentError). Reading writes
+// nothing.
 import type Database from 'better-sqlite3';
 
 export interface SweepHistogramQuery {
@@ -24,6 +25,13 @@ export interface SweepHistogram {
   /** Paths without a value: nothing filled, or (for one parent) the parent absent. */
   readonly missing: number;
 }
+
+/** A parent no stored path of the sweep has: a misspelt id would otherwise count every path as
+ *  missing, which reads like a parent that never filled. */
+export class UnknownParentError extends Error {}
+
+/** How many of the parents the sweep's paths do have an UnknownParentError names. */
+const NAMED_PARENTS = 20;
 
 export const DEFAULT_BINS = 30;
 export const MAX_BINS = 200;
@@ -67,6 +75,7 @@ export function sweepHistogram(db: Database.Database, id: string, q: SweepHistog
           )
           .all(id, parent)
   ).map((r) => (r as { x: number }).x);
+  if (parent !== null && values.length === 0 && paths > 0) refuseUnknownParent(db, id, parent);
   const base = { sweepId: id, metric: 'shortfallBps' as const, parent, paths, missing: paths - values.length };
   const first = values[0];
   const last = values.at(-1);
@@ -79,4 +88,21 @@ export function sweepHistogram(db: Database.Database, id: string, q: SweepHistog
     counts[b] = (counts[b] as number) + 1;
   }
   return { ...base, edges, counts };
+}
+
+/** Throws UnknownParentError, naming the parents the paths have, when no stored path of the
+ *  sweep has `parent` (with or without a value). */
+function refuseUnknownParent(db: Database.Database, id: string, parent: string): void {
+  if (db.prepare('SELECT 1 FROM sweep_path_parents WHERE sweep_id = ? AND parent_id = ? LIMIT 1').get(id, parent))
+    return;
+  const known = (
+    db
+      .prepare('SELECT DISTINCT parent_id AS p FROM sweep_path_parents WHERE sweep_id = ? ORDER BY parent_id LIMIT ?')
+      .all(id, NAMED_PARENTS + 1) as { p: string }[]
+  ).map((r) => r.p);
+  const list =
+    known.length === 0
+      ? 'its paths have no parent orders'
+      : `its paths have ${known.slice(0, NAMED_PARENTS).join(', ')}${known.length > NAMED_PARENTS ? ', ...' : ''}`;
+  throw new UnknownParentError(`no stored path of this sweep has a parent "${parent}" (${list})`);
 }

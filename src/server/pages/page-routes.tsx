@@ -6,6 +6,7 @@
 // Every page forbids inline scripts (Content-Security-Policy): all script is static/run-chart.js.
 import { Hono, type Context } from 'hono';
 import type { RunQuery, RunReader } from '../../store/read-model-port.ts';
+import { UnknownParentError } from '../../store/sweep-histogram.ts';
 import { InvalidCursorError } from '../../store/sweep-read.ts';
 import { idParam } from '../query-params.ts';
 import { MAX_SERIES_POINTS } from '../routes/run-record-routes.ts';
@@ -139,6 +140,7 @@ export function pageRoutes(reader: RunReader, options: PageOptions = {}): Hono {
       return page(c, <SweepPage sweep={sweep} histogram={histogram} paths={paths} values={values} apiBase={apiBase} />);
     } catch (err) {
       if (isBadCursor(err)) return bad(c, err.message);
+      if (err instanceof UnknownParentError) return bad(c, `parent: ${err.message}`);
       throw err;
     }
   });

@@ -1,8 +1,10 @@
 // Stored sweeps (Monte Carlo over derived seeds): the list, one sweep's summary statistics, its
 // paths (seed, outcome and per-parent figures each), and the histogram of shortfall across paths
-// for charts. A cursor the store did not issue (or issued for another sort) is a 400 naming it.
+// for charts. A cursor the store did not issue (or issued for another sort or sweep) is a 400
+// naming it, as is a histogram's parent that no stored path has.
 import { z } from 'zod';
 import type { RunReader } from '../../store/read-model-port.ts';
+import { UnknownParentError } from '../../store/sweep-histogram.ts';
 import { InvalidCursorError } from '../../store/sweep-read.ts';
 import { ProblemError } from '../problem.ts';
 import { cursorParam, idParams, limitParam, text, wholeNumber } from '../query-params.ts';
@@ -84,8 +86,15 @@ export function sweepRoutes(reader: RunReader | null): AnyRoute[] {
       query: histogramQuery,
       problems: ['not-found', 'store-unavailable'],
       responses: { 200: json('the histogram', rowSchema) },
-      handle: ({ params, query }, c) =>
-        c.json(found(requireReader(reader).sweepHistogram(params.id, query), 'sweep', params.id)),
+      handle: ({ params, query }, c) => {
+        try {
+          return c.json(found(requireReader(reader).sweepHistogram(params.id, query), 'sweep', params.id));
+        } catch (err) {
+          if (err instanceof UnknownParentError)
+            throw new ProblemError('bad-request', err.message, [{ path: 'query.parent', message: err.message }]);
+          throw err;
+        }
+      },
     }),
   ];
 }
