@@ -1,9 +1,10 @@
 // Alpaca's trade_updates websocket at /stream: in-band authentication ({"action":"authenticate",
-// "data":{"key_id","secret_key"}} -> authorization authorized/unauthorized; a refused client is
-// disconnected), then listen (idempotent: each listen answers "listening" with the whole set and
-// never replays or repeats an event), then one message per order event. Like Alpaca's paper
-// stream, the server sends binary frames carrying UTF-8 JSON; clients' frames may be text or
-// binary. Events are not kept for clients that connect later (Alpaca replays nothing either).
+// "data":{"key_id","secret_key"}}, or {"action":"auth","key","secret"} -> authorization
+// authorized/unauthorized; a refused client is disconnected), then listen (idempotent: each
+// listen answers "listening" with the whole set and never replays or repeats an event), then one
+// message per order event. Like Alpaca's paper stream, the server sends binary frames carrying
+// UTF-8 JSON; clients' frames may be text or binary. Events are not kept for clients that connect
+// later (Alpaca replays nothing either).
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -84,7 +85,13 @@ export class TradeUpdatesStream {
     const body = (msg as Record<string, unknown> | null)?.['data'];
     const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
     if (action === 'authenticate' || action === 'auth') {
-      const ok = this.authorized(fields['key_id'], fields['secret_key']);
+      // Alpaca documents two forms: {"action":"authenticate","data":{"key_id","secret_key"}} (the
+      // SDKs send it) and {"action":"auth","key","secret"} (its current docs); either is accepted.
+      const top = msg as Record<string, unknown>;
+      const ok =
+        action === 'auth' && fields['key_id'] === undefined
+          ? this.authorized(top['key'], top['secret'])
+          : this.authorized(fields['key_id'], fields['secret_key']);
       client.authorized = ok;
       this.send(ws, 'authorization', { status: ok ? 'authorized' : 'unauthorized', action: 'authenticate' });
       if (!ok) ws.close(1008, 'unauthorized');
