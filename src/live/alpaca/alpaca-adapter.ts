@@ -759,8 +759,14 @@ export class AlpacaAdapter implements Broker, MarketDataPort {
     return ns === undefined ? cid : `${ns}-${cid}`;
   }
 
-  /** An order from the SDK with its client id as we know it (the namespace taken off). */
+  /**
+   * An order from the SDK with its client id as we know it (the namespace taken off). A 2xx body
+   * that is not an object (the SDK passes `null` through) reads as an order without fields, which
+   * every caller already answers as unreadable; reading a field of `null` would throw out of a
+   * promise callback and leave the command or query without its answer.
+   */
   private local(order: unknown): Record<string, unknown> {
+    if (typeof order !== 'object' || order === null) return {};
     const raw = order as Record<string, unknown>;
     const ns = this.options.clientIdNamespace;
     if (ns === undefined) return raw;
