@@ -55,15 +55,18 @@ export function parseOrderRequest(body: unknown, inst: Instrument, rules: VenueR
     return alpacaError(422, 42210000, 'only simple orders are supported by this gateway');
   if (b['notional'] !== undefined && b['notional'] !== null)
     return alpacaError(422, 42210000, 'notional orders are not supported by this gateway; give qty');
-  if (b['extended_hours'] === true)
-    return alpacaError(422, 42210000, 'extended hours are not supported by this gateway');
+  const extendedHours = b['extended_hours'];
+  if (extendedHours !== undefined && extendedHours !== null && typeof extendedHours !== 'boolean')
+    return invalid('extended_hours must be true or false');
+  if (extendedHours === true) return alpacaError(422, 42210000, 'extended hours are not supported by this gateway');
   if (b['qty'] === undefined || b['qty'] === null) return invalid('qty is required');
   const qtyText = parseAmount(b['qty'], 'qty');
   if (typeof qtyText !== 'string') return qtyText;
   let qty: number;
   try {
     qty = qtyToLots(inst, qtyText);
-  } catch {
+  } catch (err) {
+    if (tooLarge(err)) return invalid(`qty ${String(b['qty']).slice(0, 40)} is too large`);
     const r = refusal(rules, 'qty-off-lot', { symbol: inst.symbol });
     return alpacaError(403, Number(r.code), r.message);
   }
@@ -75,7 +78,8 @@ export function parseOrderRequest(body: unknown, inst: Instrument, rules: VenueR
     if (typeof text !== 'string') return text;
     try {
       return priceToTicks(inst, text);
-    } catch {
+    } catch (err) {
+      if (tooLarge(err)) return invalid(`${field} ${String(v).slice(0, 40)} is too large`);
       const r = refusal(rules, 'price-off-tick', { field, price: text });
       return alpacaError(422, Number(r.code), r.message);
     }
@@ -96,4 +100,13 @@ export function parseOrderRequest(body: unknown, inst: Instrument, rules: VenueR
     limitPrice,
     stopPrice,
   };
+}
+
+/**
+ * Whether a decimal on the grid was refused for its size (more steps than a safe integer holds)
+ * rather than for being off the grid: it is then neither a fractional quantity nor a sub-penny
+ * price, and the refusal says what it is.
+ */
+function tooLarge(err: unknown): boolean {
+  return err instanceof Error && /too large/.test(err.message);
 }
