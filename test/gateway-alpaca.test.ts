@@ -145,6 +145,60 @@ describe('execsim gateway alpaca, through the real SDK', () => {
     expect(again.message).toContain('"canceled"');
   });
 
+  it('closes a position by qty, by percentage and whole, and all positions after cancelling the orders holding them', async () => {
+    const gw = await gateway();
+    const { alpaca } = await client(gw);
+    const positionQty = async () => (await alpaca.trading.positions.getAllOpenPositions()).map((p) => p.qty);
+    const settled = (id: string | undefined) =>
+      waitFor(async () => {
+        const o = await alpaca.trading.orders.getOrderByOrderID({ orderId: id as string });
+        return o.status === 'filled' && o;
+      });
+    expect(await alpaca.trading.positions.deleteAllOpenPositions()).toEqual([]);
+    expect(await refusal(alpaca.trading.positions.deleteOpenPosition({ symbolOrAssetId: 'AAPL' }))).toMatchObject({
+      status: 404,
+      code: 40410000,
+    });
+    await settled((await alpaca.trading.orders.market({ symbol: 'AAPL', qty: 30, side: 'buy' })).id);
+
+    // By qty: a market sell of that many, answered as the order.
+    const byQty = await alpaca.trading.positions.deleteOpenPosition({ symbolOrAssetId: 'AAPL', qty: '4' });
+    expect([byQty.side, byQty.type, byQty.qty, byQty.timeInForce]).toEqual(['sell', 'market', '4', 'day']);
+    await settled(byQty.id);
+    expect(await positionQty()).toEqual(['26']);
+    // By percentage: whole shares, rounded down (50% of 26 is 13; 10% of 26 is 2).
+    const half = await alpaca.trading.positions.deleteOpenPosition({ symbolOrAssetId: 'AAPL', percentage: '10' });
+    expect(half.qty).toBe('2');
+    await settled(half.id);
+    for (const [query, message] of [
+      [{ qty: '1', percentage: '5' }, 'qty and percentage cannot both be given'],
+      [{ percentage: '0' }, 'percentage must be a number above 0 and at most 100'],
+      [{ percentage: '150' }, 'percentage must be a number above 0 and at most 100'],
+      [{ percentage: 'half' }, 'percentage must be a number above 0 and at most 100'],
+      [{ percentage: '1' }, 'percentage 1 of the position is less than one lot (1)'],
+    ] as const) {
+      const r = await refusal(alpaca.trading.positions.deleteOpenPosition({ symbolOrAssetId: 'AAPL', ...query }));
+      expect(r).toMatchObject({ status: 422, code: 40010001 });
+      expect(r.message).toContain(message);
+    }
+    expect(await positionQty()).toEqual(['24']);
+
+    // A resting sell holds every share: closing is refused as that sell would be, and closing all
+    // with cancel_orders cancels it first, then sells the whole position.
+    await alpaca.trading.orders.limit({ symbol: 'AAPL', qty: '24', side: 'sell', limitPrice: 200, timeInForce: 'gtc' });
+    expect(await refusal(alpaca.trading.positions.deleteOpenPosition({ symbolOrAssetId: 'AAPL' }))).toMatchObject({
+      status: 403,
+    });
+    const closed = await alpaca.trading.positions.deleteAllOpenPositions({ cancelOrders: true });
+    expect(closed.map((r) => [r.symbol, r.status, r.body?.side, r.body?.qty])).toEqual([['AAPL', 200, 'sell', '24']]);
+    await settled(closed[0]?.body?.id);
+    expect(await positionQty()).toEqual([]);
+    expect(await alpaca.trading.orders.getAllOrders({ status: 'open' })).toEqual([]);
+    expect(await refusal(alpaca.trading.positions.deleteOpenPosition({ symbolOrAssetId: 'MSFT' }))).toMatchObject({
+      status: 404,
+    });
+  });
+
   it('cancel of a filled order is 422 42210000; an unknown order is 404; a duplicate client id is 422 40010001', async () => {
     const gw = await gateway();
     const { alpaca } = await client(gw);

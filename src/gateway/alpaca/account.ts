@@ -126,6 +126,11 @@ export class AlpacaAccount {
   }
 
   /** The position in the instrument, or null when flat. */
+  /** The position in lots (a cash account: never below zero). */
+  positionLots(): number {
+    return this.gv.desk.position;
+  }
+
   position(): Record<string, unknown> | null {
     const lots = this.gv.desk.position;
     if (lots === 0) return null;

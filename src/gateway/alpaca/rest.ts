@@ -5,7 +5,7 @@
 // them. The literal colon of /v2/orders:by_client_order_id is a route of its own.
 import type { HttpBindings } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
-import type { Instrument } from '../../core/model/instrument.ts';
+import { lotsToQty, type Instrument } from '../../core/model/instrument.ts';
 import type { TradingHours } from '../../core/venues/index.ts';
 import type { AlpacaAccount } from './account.ts';
 import { barsPage, calendar } from './history.ts';
@@ -33,6 +33,15 @@ export interface RestOptions {
 }
 
 type Env = { Bindings: HttpBindings };
+
+/** The order body that closes a position (as a client would POST it). */
+interface ClosingOrder {
+  readonly symbol: string;
+  readonly qty: string;
+  readonly side: 'sell';
+  readonly type: 'market';
+  readonly time_in_force: 'day';
+}
 
 const CLOSED = new Set(['filled', 'canceled', 'expired', 'replaced', 'rejected', 'done_for_day']);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -156,6 +165,55 @@ export function createRestApp(o: RestOptions): Hono<Env> {
     const s = c.req.param('symbol');
     const p = s === o.symbol || s === orders.assetId ? account.position() : null;
     return p === null ? fail(c, alpacaError(404, 40410000, 'position does not exist')) : c.json(p);
+  });
+
+  /** The market sell that closes the position (all of it, `qty`, or `percentage` of it), or why
+   *  there is none. */
+  const closing = (
+    ours: boolean,
+    qty: string | undefined,
+    percentage: string | undefined,
+  ): ClosingOrder | AlpacaError => {
+    const lots = ours ? account.positionLots() : 0;
+    if (lots <= 0) return alpacaError(404, 40410000, 'position does not exist');
+    if (qty !== undefined && percentage !== undefined) return invalid('qty and percentage cannot both be given');
+    let closeQty = lotsToQty(o.instrument, lots);
+    if (qty !== undefined) closeQty = qty;
+    else if (percentage !== undefined) {
+      const pct = /^\d+(\.\d+)?$/.test(percentage) ? Number(percentage) : NaN;
+      if (!(pct > 0 && pct <= 100)) return invalid('percentage must be a number above 0 and at most 100');
+      const part = Math.floor((lots * pct) / 100);
+      if (part === 0)
+        return invalid(`percentage ${percentage} of the position is less than one lot (${o.instrument.lotSize})`);
+      closeQty = lotsToQty(o.instrument, part);
+    }
+    return { symbol: o.symbol, qty: closeQty, side: 'sell', type: 'market', time_in_force: 'day' };
+  };
+
+  // Closing a position is Alpaca's liquidation: a market sell (the account cannot be short) of
+  // the whole position, of `qty`, or of `percentage` of it (whole lots, rounded down), placed and
+  // checked as any order is, so shares held by open sells make it a 403 as they would a sell.
+  app.delete('/v2/positions/:symbol', async (c) => {
+    const s = c.req.param('symbol');
+    const order = closing(s === o.symbol || s === orders.assetId, c.req.query('qty'), c.req.query('percentage'));
+    return 'status' in order ? fail(c, order) : answer(c, await orders.submit(order));
+  });
+
+  // Every position closed (here the one symbol's), after cancelling the open orders when
+  // cancel_orders=true; 207 with one {symbol, status, body} per position, [] when there is none.
+  app.delete('/v2/positions', async (c) => {
+    const cancel = c.req.query('cancel_orders');
+    if (cancel !== undefined && cancel !== 'true' && cancel !== 'false')
+      return fail(c, invalid('cancel_orders must be true or false'));
+    if (cancel === 'true') await orders.cancelAll();
+    if (account.positionLots() === 0) return c.json([], 207);
+    const order = closing(true, undefined, undefined);
+    if ('status' in order) return fail(c, order);
+    const a = await orders.submit(order);
+    if (a.kind === 'reset') return answer(c, a);
+    const [status, body] =
+      a.kind === 'ok' ? [200, a.body] : [a.error.status, { code: a.error.code, message: a.error.message }];
+    return c.json([{ symbol: o.symbol, status, body }], 207);
   });
 
   // Market data (the SDK's data host, rewritten to the gateway like the trading host).
