@@ -162,20 +162,21 @@ describe('execsim gateway alpaca, through the real SDK', () => {
     await settled((await alpaca.trading.orders.market({ symbol: 'AAPL', qty: 30, side: 'buy' })).id);
 
     // By qty: a market sell of that many, answered as the order.
-    const byQty = await alpaca.trading.positions.deleteOpenPosition({ symbolOrAssetId: 'AAPL', qty: '4' });
+    const byQty = await alpaca.trading.positions.deleteOpenPosition({ symbolOrAssetId: 'AAPL', qty: 4 });
     expect([byQty.side, byQty.type, byQty.qty, byQty.timeInForce]).toEqual(['sell', 'market', '4', 'day']);
     await settled(byQty.id);
     expect(await positionQty()).toEqual(['26']);
-    // By percentage: whole shares, rounded down (50% of 26 is 13; 10% of 26 is 2).
-    const half = await alpaca.trading.positions.deleteOpenPosition({ symbolOrAssetId: 'AAPL', percentage: '10' });
+    // By percentage: whole shares, rounded down (10% of 26 is 2).
+    const half = await alpaca.trading.positions.deleteOpenPosition({ symbolOrAssetId: 'AAPL', percentage: 10 });
     expect(half.qty).toBe('2');
     await settled(half.id);
+    const notANumber = 'half' as unknown as number; // what a client without the SDK's types may send
     for (const [query, message] of [
-      [{ qty: '1', percentage: '5' }, 'qty and percentage cannot both be given'],
-      [{ percentage: '0' }, 'percentage must be a number above 0 and at most 100'],
-      [{ percentage: '150' }, 'percentage must be a number above 0 and at most 100'],
-      [{ percentage: 'half' }, 'percentage must be a number above 0 and at most 100'],
-      [{ percentage: '1' }, 'percentage 1 of the position is less than one lot (1)'],
+      [{ qty: 1, percentage: 5 }, 'qty and percentage cannot both be given'],
+      [{ percentage: 0 }, 'percentage must be a number above 0 and at most 100'],
+      [{ percentage: 150 }, 'percentage must be a number above 0 and at most 100'],
+      [{ percentage: notANumber }, 'percentage must be a number above 0 and at most 100'],
+      [{ percentage: 1 }, 'percentage 1 of the position is less than one lot (1)'],
     ] as const) {
       const r = await refusal(alpaca.trading.positions.deleteOpenPosition({ symbolOrAssetId: 'AAPL', ...query }));
       expect(r).toMatchObject({ status: 422, code: 40010001 });
