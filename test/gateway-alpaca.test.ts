@@ -200,6 +200,91 @@ describe('execsim gateway alpaca, through the real SDK', () => {
     });
   });
 
+  it('lists one FILL activity per execution, filtered by type, date and time, and paged by token', async () => {
+    const gw = await gateway();
+    const { alpaca } = await client(gw);
+    const acts = alpaca.trading.accountActivities;
+    expect(await acts.getAccountActivities()).toEqual([]);
+    const filled = (id: string | undefined) =>
+      waitFor(async () => {
+        const o = await alpaca.trading.orders.getOrderByOrderID({ orderId: id as string });
+        return o.status === 'filled' && o;
+      });
+    const buy = await filled((await alpaca.trading.orders.market({ symbol: 'AAPL', qty: 30, side: 'buy' })).id);
+    const sell = await filled((await alpaca.trading.orders.market({ symbol: 'AAPL', qty: 5, side: 'sell' })).id);
+
+    // Newest first by default: the sell's one execution, then the buy's two (10 at 187.50, 20 at 187.60).
+    const all = await acts.getAccountActivities();
+    const row = (a: Record<string, unknown>) =>
+      [
+        a['activityType'],
+        a['type'],
+        a['side'],
+        a['qty'],
+        a['price'],
+        a['cumQty'],
+        a['leavesQty'],
+        a['orderStatus'],
+      ].join(' ');
+    expect(all.map((a) => row(a as Record<string, unknown>))).toEqual([
+      'FILL fill sell 5 187.4 5 0 filled',
+      'FILL fill buy 20 187.6 30 0 filled',
+      'FILL partial_fill buy 10 187.5 10 20 partially_filled',
+    ]);
+    expect(all.map((a) => (a as { orderId?: string }).orderId)).toEqual([sell.id, buy.id, buy.id]);
+    const ids = all.map((a) => a.id as string);
+    // Ids start with the time (executions in one millisecond keep the order they happened in).
+    const times = ids.map((id) => id.slice(0, 17));
+    expect([...times].sort().reverse()).toEqual(times);
+    expect(ids.every((id) => /^\d{17}::[0-9a-f-]{36}$/.test(id))).toBe(true);
+
+    expect(await acts.getAccountActivities({ activityTypes: ['FILL'] })).toHaveLength(3);
+    expect(await acts.getAccountActivitiesByActivityType({ activityType: 'FILL' })).toHaveLength(3);
+    expect(await acts.getAccountActivities({ activityTypes: ['DIV'] })).toEqual([]);
+    expect(await acts.getAccountActivities({ category: 'non_trade_activity' })).toEqual([]);
+    const firstAt = (all[2] as { transactionTime: Date }).transactionTime;
+    // `date` is a New York calendar day (the SDK sends it as midnight UTC of that date).
+    const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York' }).format(firstAt);
+    expect(await acts.getAccountActivities({ date: new Date(day) })).toHaveLength(3);
+    const nextDay = new Date(Date.parse(day) + 86_400_000);
+    expect(await acts.getAccountActivities({ date: nextDay })).toEqual([]);
+    // after and until are exclusive: the buy's last execution and the sell's are milliseconds apart
+    // (the sell went in once the buy had filled); the buy's two executions may share one.
+    const at = (a: unknown) => (a as { transactionTime: Date }).transactionTime;
+    expect((await acts.getAccountActivities({ after: at(all[1]) })).map((a) => a.id)).toEqual([ids[0]]);
+    expect((await acts.getAccountActivities({ until: at(all[0]) })).map((a) => a.id)).toEqual(ids.slice(1));
+    expect(await acts.getAccountActivities({ until: firstAt })).toEqual([]);
+
+    // Pages of one: each activity once, in either direction, the token being the last id seen.
+    for (const direction of ['asc', 'desc'] as const) {
+      const seen: string[] = [];
+      let token: string | undefined;
+      for (let i = 0; i < 5; i++) {
+        const page = await acts.getAccountActivities({
+          direction,
+          pageSize: 1,
+          ...(token ? { pageToken: token } : {}),
+        });
+        if (page.length === 0) break;
+        token = page[0]?.id as string;
+        seen.push(token);
+      }
+      expect(seen).toEqual(direction === 'desc' ? ids : [...ids].reverse());
+    }
+
+    const bad = async (q: Record<string, unknown>) =>
+      refusal(acts.getAccountActivities(q as Parameters<typeof acts.getAccountActivities>[0]));
+    expect(await bad({ activityTypes: ['FFFFF'] })).toMatchObject({
+      status: 422,
+      code: 40010001,
+      message: expect.stringContaining('invalid activity type: FFFFF'),
+    });
+    expect((await bad({ pageSize: 101 })).message).toContain('page_size');
+    expect((await bad({ direction: 'sideways' })).message).toContain('direction');
+    expect((await bad({ pageToken: 'nope' })).message).toContain('page_token');
+    expect((await bad({ category: 'trade_activity', activityTypes: ['FILL'] })).message).toContain('category');
+  });
+
   it('cancel of a filled order is 422 42210000; an unknown order is 404; a duplicate client id is 422 40010001', async () => {
     const gw = await gateway();
     const { alpaca } = await client(gw);

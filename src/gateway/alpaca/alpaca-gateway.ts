@@ -11,6 +11,7 @@ import { Rng } from '../../core/clock/rng.ts';
 import { GatewayVenue, type GatewayVenueOptions } from '../gateway-venue.ts';
 import { StallGate, WireFaults } from '../wire-faults.ts';
 import { AlpacaAccount } from './account.ts';
+import { FillActivities } from './activities.ts';
 import { AlpacaOrders, type TradeUpdate } from './alpaca-orders.ts';
 import { MarketFeed } from './market-feed.ts';
 import { MarketDataStream } from './market-stream.ts';
@@ -76,8 +77,10 @@ export async function startAlpacaGateway(options: AlpacaGatewayOptions): Promise
     (fault, detail) => record({ kind: 'FaultApplied', fault, detail }),
   );
   const stream = new TradeUpdatesStream(authorized, new StallGate(wire, gv.clock, 'trade_updates'));
+  const activities = new FillActivities();
   const orders = new AlpacaOrders(gv, (u) => {
     options.onUpdate?.(u);
+    activities.record(u);
     stream.publish(u);
   });
   const feed = new MarketFeed(gv);
@@ -93,6 +96,7 @@ export async function startAlpacaGateway(options: AlpacaGatewayOptions): Promise
   const app = createRestApp({
     orders,
     account,
+    activities,
     symbol: gv.instrument.symbol,
     feed,
     instrument: gv.instrument,

@@ -8,6 +8,7 @@ import { Hono, type Context } from 'hono';
 import { lotsToQty, type Instrument } from '../../core/model/instrument.ts';
 import type { TradingHours } from '../../core/venues/index.ts';
 import type { AlpacaAccount } from './account.ts';
+import type { FillActivities } from './activities.ts';
 import { barsPage, calendar } from './history.ts';
 import type { MarketFeed } from './market-feed.ts';
 import type { GatewayClock } from '../gateway-clock.ts';
@@ -18,6 +19,8 @@ import { alpacaError, invalid, NOT_AUTHORIZED, parseTime, type AlpacaError } fro
 export interface RestOptions {
   readonly orders: AlpacaOrders;
   readonly account: AlpacaAccount;
+  /** The account's FILL activities (one per execution the stream announced). */
+  readonly activities: FillActivities;
   readonly symbol: string;
   readonly feed: MarketFeed;
   readonly instrument: Instrument;
@@ -93,6 +96,14 @@ export function createRestApp(o: RestOptions): Hono<Env> {
 
   app.get('/v2/account', (c) => c.json(account.account()));
   app.get('/v2/clock', (c) => c.json(account.clock()));
+  app.get('/v2/account/activities', (c) => {
+    const page = o.activities.page((k) => c.req.query(k));
+    return Array.isArray(page) ? c.json(page) : fail(c, page);
+  });
+  app.get('/v2/account/activities/:type', (c) => {
+    const page = o.activities.page((k) => c.req.query(k), c.req.param('type'));
+    return Array.isArray(page) ? c.json(page) : fail(c, page);
+  });
   app.get('/v2/calendar', (c) => {
     const days = calendar(o.hours, orders.now(), (k) => c.req.query(k));
     return Array.isArray(days) ? c.json(days) : fail(c, days);
