@@ -151,6 +151,41 @@ describe('POST /runs', () => {
     expect(resumed.map((e) => e.id)).toEqual(ids.slice(2));
     const viaQuery = await readSse(await get(`${body.progress}?lastEventId=${ids.at(-2)}`));
     expect(viaQuery.map((e) => e.event)).toEqual(['finished']);
+
+    // Resuming after the final event: nothing more will come, so 204 (an EventSource stops
+    // reconnecting on it) rather than a stream left open with keep-alives forever.
+    const ended = await get(body.progress, { 'last-event-id': String(ids.at(-1)) });
+    expect(ended.status).toBe(204);
+    expect(await ended.text()).toBe('');
+    expect((await get(`${body.progress}?lastEventId=${ids.at(-1)}`)).status).toBe(204);
+  });
+
+  it('streams one stored event for a run its pool does not know, and 204 when resumed after it', async () => {
+    await idle();
+    const [stored] = storedRuns();
+    expect(stored).toBeDefined();
+    // A server restarted since the run: its pool knows no run.
+    const restarted = createApp({
+      reader: store.reader,
+      deleteRun: null,
+      jobs: {
+        submit: () => undefined,
+        state: () => null,
+        cancel: () => 'unknown',
+        follow: () => null,
+        load: { queued: 0, running: 0, workers: 1 },
+      },
+      scenariosDir: SCENARIOS,
+      version: 'test',
+      token: null,
+      checkResponses: true,
+    });
+    const url = `http://127.0.0.1/api/v1/runs/${stored?.id}/progress`;
+    const events = await readSse(await restarted.app.request(url));
+    expect(events.map((e) => [e.id, e.event])).toEqual([[1, 'stored']]);
+    const resumed = await restarted.app.request(url, { headers: { 'last-event-id': '1' } });
+    expect(resumed.status).toBe(204);
+    expect(await resumed.text()).toBe('');
   });
 
   it('runs scenario text with a seed, and the same seed gives the same digest', async () => {

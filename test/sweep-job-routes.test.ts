@@ -218,6 +218,11 @@ describe('a sweep over HTTP', () => {
 
     const resumed = await readSse(await app.request(body.progress, { headers: { 'last-event-id': '2' } }));
     expect(resumed).toEqual(events.slice(2));
+    // Resumed after the final event: 204, which tells an EventSource to stop reconnecting; the
+    // stream used to stay open with keep-alives forever.
+    const ended = await app.request(body.progress, { headers: { 'last-event-id': events.at(-1)?.id ?? '' } });
+    expect(ended.status).toBe(204);
+    expect(await ended.text()).toBe('');
     const bad = await app.request(body.progress, { headers: { 'last-event-id': 'x' } });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { errors: Array<{ path: string }> }).errors[0]?.path).toBe('headers.last-event-id');

@@ -64,11 +64,13 @@ function parameters(schema: ParamsSchema | undefined, where: 'path' | 'query'): 
 function operation(route: AnyRoute, apiBase: string): Operation {
   const responses: Operation['responses'] = {};
   for (const [status, spec] of Object.entries(route.responses)) {
+    const media = Object.entries(spec.content);
     responses[status] = {
       description: spec.description,
-      content: Object.fromEntries(
-        Object.entries(spec.content).map(([media, schema]) => [media, { schema: jsonSchema(schema, 'output') }]),
-      ),
+      // A response without a body (204) has no content.
+      ...(media.length > 0
+        ? { content: Object.fromEntries(media.map(([m, schema]) => [m, { schema: jsonSchema(schema, 'output') }])) }
+        : {}),
       ...(spec.headers
         ? {
             headers: Object.fromEntries(

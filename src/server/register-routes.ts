@@ -55,6 +55,10 @@ async function checkResponse(route: AnyRoute, key: string, res: Response): Promi
   }
   const spec = route.responses[res.status];
   if (spec === undefined) throw new Error(`${key}: answered status ${res.status}, which it does not declare`);
+  if (Object.keys(spec.content).length === 0) {
+    if (res.body !== null) throw new Error(`${key}: answered ${res.status} with a body, which it declares without one`);
+    return;
+  }
   const schema = spec.content[mediaType];
   if (schema === undefined)
     throw new Error(`${key}: answered ${res.status} as ${mediaType}, which it does not declare`);

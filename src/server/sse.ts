@@ -1,9 +1,9 @@
 // Server-Sent Events of a job's numbered updates (a run's or a sweep's life). Each update is one
 // event: `id` its number, `event` its type, `data` the update as JSON. A client that reconnects
 // sends the last id it saw (Last-Event-ID header, or `lastEventId` in the query for clients that
-// cannot set headers) and gets only what came after it. The stream ends after the update that
-// ends the job; while nothing happens a comment line is sent every `keepAliveMs` so proxies and
-// clients do not take a quiet run for a dead connection.
+// cannot set headers) and gets only what came after it, or 204 when the job ended with that id.
+// The stream ends after the update that ends the job; while nothing happens a comment line is
+// sent every `keepAliveMs` so proxies and clients do not take a quiet run for a dead connection.
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { ProblemError } from './problem.ts';
@@ -24,7 +24,11 @@ export function resumeAfter(c: Context): number {
   return Number(raw.trim());
 }
 
-/** Streams the feed's updates after `afterId` until the final one (or the client leaves). */
+/** Streams the feed's updates after `afterId` until the final one (or the client leaves).
+ *  `subscribe` hands its listener every update the feed has kept, from the first, before it
+ *  returns, then each new one. Those up to `afterId` are not sent; when the final update is among
+ *  them nothing more will come, so the answer is 204 No Content, which also tells an EventSource
+ *  to stop reconnecting, rather than a stream that stays open with keep-alives forever. */
 export function streamUpdates<U extends { readonly id: number; readonly type: string }>(
   c: Context,
   afterId: number,
@@ -32,14 +36,18 @@ export function streamUpdates<U extends { readonly id: number; readonly type: st
   isFinal: (u: U) => boolean,
   keepAliveMs = SSE_KEEP_ALIVE_MS,
 ): Response {
+  const pending: U[] = [];
+  let wake: (() => void) | null = null;
+  const unsubscribe = subscribe((u) => {
+    pending.push(u);
+    wake?.();
+  });
+  if (unsubscribe !== null && pending.some((u) => u.id <= afterId && isFinal(u))) {
+    unsubscribe();
+    return c.body(null, 204);
+  }
   return streamSSE(c, async (stream) => {
-    const pending: U[] = [];
-    let wake: (() => void) | null = null;
     let ended = false;
-    const unsubscribe = subscribe((u) => {
-      pending.push(u);
-      wake?.();
-    });
     if (unsubscribe === null) return;
     stream.onAbort(() => {
       ended = true;
@@ -49,8 +57,7 @@ export function streamUpdates<U extends { readonly id: number; readonly type: st
       while (!ended) {
         while (pending.length > 0) {
           const u = pending.shift() as U;
-          if (u.id <= afterId) continue;
-          await stream.writeSSE({ id: String(u.id), event: u.type, data: JSON.stringify(u) });
+          if (u.id > afterId) await stream.writeSSE({ id: String(u.id), event: u.type, data: JSON.stringify(u) });
           if (isFinal(u)) return;
         }
         // Wait for the next update, or send a keep-alive comment after a quiet interval.

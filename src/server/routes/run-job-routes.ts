@@ -124,14 +124,19 @@ export function runJobRoutes(deps: RunJobDeps): AnyRoute[] {
       params: idParams,
       query: progressQuery,
       problems: ['not-found'],
-      responses: { 200: { description: 'the event stream', content: { 'text/event-stream': sseSchema } } },
+      responses: {
+        200: { description: 'the event stream', content: { 'text/event-stream': sseSchema } },
+        204: { description: 'the run ended with the event of Last-Event-ID: nothing more will come', content: {} },
+      },
       handle: ({ params }, c) => {
         const afterId = resumeAfter(c);
         if (deps.jobs.state(params.id) !== null) {
           return streamUpdates<JobUpdate>(
             c,
             afterId,
-            (l) => deps.jobs.follow(params.id, afterId, l),
+            // From the first kept update: streamUpdates skips those up to afterId and needs to
+            // see whether the final one is among them.
+            (l) => deps.jobs.follow(params.id, 0, l),
             (u) => FINAL.has(u.type),
           );
         }

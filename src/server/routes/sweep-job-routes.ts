@@ -205,7 +205,10 @@ export function sweepJobRoutes(deps: SweepJobDeps): AnyRoute[] {
       params: idParams,
       query: progressQuery,
       problems: ['not-found'],
-      responses: { 200: { description: 'the update stream', content: { [SSE]: sseBody } } },
+      responses: {
+        200: { description: 'the update stream', content: { [SSE]: sseBody } },
+        204: { description: 'the sweep ended with the event of Last-Event-ID: nothing more will come', content: {} },
+      },
       handle: ({ params }, c) => {
         const afterId = resumeAfter(c);
         const id = params.id;
@@ -219,7 +222,9 @@ export function sweepJobRoutes(deps: SweepJobDeps): AnyRoute[] {
         return streamUpdates<SweepUpdate>(
           c,
           afterId,
-          (l) => deps.pool.followSweep(id, afterId, l),
+          // From the first kept update: streamUpdates skips those up to afterId and needs to see
+          // whether the final one is among them.
+          (l) => deps.pool.followSweep(id, 0, l),
           (u) => FINAL.has(u.type),
           keepAliveMs,
         );
