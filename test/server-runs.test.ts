@@ -286,3 +286,38 @@ describe('POST /runs', () => {
     expect((await get(`/api/v1/runs/${ids[0]}/progress`, { 'last-event-id': 'abc' })).status).toBe(400);
   });
 });
+
+describe('a sweep id on the run routes', () => {
+  it('names no run: GET, progress and cancel answer 404 and the sweep runs on', async () => {
+    await idle();
+    // The server's pool runs sweeps beside runs, as `execsim serve` builds it.
+    const both = createApp({
+      reader: store.reader,
+      deleteRun: store.deleteRun,
+      jobs: pool,
+      sweepJobs: pool,
+      scenariosDir: SCENARIOS,
+      version: 'test',
+      token: TOKEN,
+      checkResponses: true,
+    });
+    const req = (url: string, init: RequestInit = {}) => both.app.request(`http://127.0.0.1/api/v1${url}`, init);
+    const started = await req('/sweeps', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...auth },
+      body: JSON.stringify({ scenario: 'twap-calm', paths: 5_000 }),
+    });
+    expect(started.status).toBe(202);
+    const { id } = (await started.json()) as { id: string };
+
+    const run = await req(`/runs/${id}`);
+    expect(run.status, JSON.stringify(await run.clone().json())).toBe(404);
+    expect((await req(`/runs/${id}/progress`)).status).toBe(404);
+    const cancel = await req(`/runs/${id}/cancel`, { method: 'POST', headers: auth });
+    expect(cancel.status).toBe(404);
+    expect(pool.state(id)).not.toBe('done');
+
+    expect((await req(`/sweeps/${id}/cancel`, { method: 'POST', headers: auth })).status).toBe(202);
+    await idle();
+  });
+});

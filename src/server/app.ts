@@ -75,9 +75,10 @@ export function createApp(options: AppOptions): ExecsimApp {
   if (allowed !== null) app.use('*', hostGuard(allowed));
 
   let document: OpenApiDocument | null = null;
+  const runJobs = options.jobs !== null && options.sweepJobs ? onlyRuns(options.jobs, options.sweepJobs) : options.jobs;
   const routes: AnyRoute[] = [];
   routes.push(
-    ...runRoutes(options.reader, options.jobs ? (id) => options.jobs?.state(id) ?? null : undefined),
+    ...runRoutes(options.reader, runJobs ? (id) => runJobs.state(id) : undefined),
     ...runRecordRoutes(options.reader),
     ...runEventRoutes(options.reader),
     ...compareRoutes(options.reader),
@@ -90,12 +91,11 @@ export function createApp(options: AppOptions): ExecsimApp {
       document: () => (document ??= buildOpenApi(routes, { apiBase: API_BASE, version: options.version })),
     }),
   );
-  if (options.jobs !== null) {
-    const jobs = options.jobs;
-    metrics.watchLoad(() => jobs.load);
+  if (runJobs !== null) {
+    metrics.watchLoad(() => runJobs.load);
     routes.push(
       ...runJobRoutes({
-        jobs: options.jobs,
+        jobs: runJobs,
         reader: options.reader,
         scenariosDir: options.scenariosDir,
         maxQueued: options.maxQueued ?? 100,
@@ -179,6 +179,22 @@ export function createApp(options: AppOptions): ExecsimApp {
     document: () => (document ??= buildOpenApi(routes, { apiBase: API_BASE, version: options.version })),
     metrics,
     registry: metrics.registry,
+  };
+}
+
+/** The run pool as the run routes see it: the pool runs sweeps beside runs and knows both by id,
+ *  and a sweep's id on /runs/{id} is no run (404), not a queued run, an empty progress stream or
+ *  a cancel of the sweep. */
+function onlyRuns(jobs: RunJobs, sweeps: SweepJobPool): RunJobs {
+  const isSweep = (id: string): boolean => sweeps.kindOf(id) === 'sweep';
+  return {
+    submit: (job) => jobs.submit(job),
+    state: (id) => (isSweep(id) ? null : jobs.state(id)),
+    cancel: (id) => (isSweep(id) ? 'unknown' : jobs.cancel(id)),
+    follow: (id, after, listener) => (isSweep(id) ? null : jobs.follow(id, after, listener)),
+    get load() {
+      return jobs.load;
+    },
   };
 }
 
