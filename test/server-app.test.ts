@@ -77,6 +77,36 @@ describe('the app around its routes', () => {
     expect(fixture.counts()).not.toBe(before);
   });
 
+  it('answers a body cut short (the client went away mid-body) with a 400 naming the body, not an internal error', async () => {
+    const logged: string[] = [];
+    const app = createApp({
+      reader: fixture.reader,
+      deleteRun: null,
+      jobs: null,
+      scenariosDir: fixture.scenariosDir,
+      version: 't',
+      token: null,
+      logError: (id) => logged.push(id),
+    });
+    // What the node server's request stream does when the socket closes before Content-Length
+    // bytes arrived: it errors after the bytes it had.
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('name: cut'));
+        controller.error(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
+      },
+    });
+    const res = await app.app.request('http://127.0.0.1/api/v1/scenarios/validate', {
+      method: 'POST',
+      headers: { 'content-type': 'text/yaml' },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    expect(res.status).toBe(400);
+    expect((await problem(res)).errors).toEqual([{ path: 'body', message: expect.stringMatching(/incomplete/) }]);
+    expect(logged).toEqual([]);
+  });
+
   it('refuses foreign Host names on a loopback server, and answers any on a public one', async () => {
     const rebound = await req('/api/v1/runs', {}, 'evil.example');
     expect(rebound.status).toBe(403);

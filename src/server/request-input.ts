@@ -1,8 +1,8 @@
 // Turns a request into a route's validated inputs, or a ProblemError naming what is wrong:
 // path parameters and query strings against the route's zod schemas (an unknown or repeated query
 // parameter is a 400 naming it), and the body: bounded in size (413, checked on Content-Length and
-// while reading), of a declared media type (415), UTF-8, JSON where the media type says so (400),
-// then its schema (400).
+// while reading), of a declared media type (415), whole (400 when the connection closes in the
+// middle of it), UTF-8, JSON where the media type says so (400), then its schema (400).
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import { ProblemError, type FieldError } from './problem.ts';
@@ -89,7 +89,17 @@ async function readBounded(c: Context, maxBytes: number): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    let chunk: Awaited<ReturnType<typeof reader.read>>;
+    try {
+      chunk = await reader.read();
+    } catch {
+      // The stream errors when the client closes the connection before the body it announced has
+      // arrived: bad input, not a fault of the server (no one may be left to read the answer).
+      throw new ProblemError('bad-request', 'the request body ended before all of it arrived', [
+        { path: 'body', message: 'incomplete: the connection closed in the middle of the body' },
+      ]);
+    }
+    const { done, value } = chunk;
     if (done) break;
     size += value.byteLength;
     if (size > maxBytes) {
