@@ -156,6 +156,15 @@ describe('compare page', () => {
     expect(await html('/compare')).toContain('Name two or more runs');
     expect(await html(`/compare?runs=${encodeURIComponent('<x>')},b`, 400)).toContain('&lt;x&gt;');
   });
+
+  it('answers a run id no run has with 404 (as the API does), and claims nothing about fewer than two runs', async () => {
+    const missing = await html(`/compare?runs=${walk1.runId},run-nope`, 404);
+    expect(missing).toContain('No stored run: run-nope');
+    expect(missing).not.toContain('identical');
+    expect(missing).not.toContain('Scenario: the same');
+    const oneOfThree = await html(`/compare?runs=${walk1.runId},${walk2.runId},run-nope`, 404);
+    expect(oneOfThree).toContain('identical (same digest)');
+  });
 });
 
 describe('sweep page', () => {

@@ -33,10 +33,14 @@ export function ComparePage(props: { ids: readonly string[]; comparison: unknown
       ) : (
         <>
           {unknown.length > 0 ? <p class="problem">No stored run: {unknown.join(', ')}</p> : null}
-          <p>
-            Event logs: <strong>{c['digestsEqual'] === true ? 'identical (same digest)' : 'different'}</strong>.
-            Scenario: {diff.length === 0 ? 'the same' : `differs at ${diff.join(', ')}`}.
-          </p>
+          {/* Logs and scenarios are compared between stored runs: with fewer than two there is
+              nothing to say (one run's log is trivially "identical"). */}
+          {runs.length >= 2 ? (
+            <p>
+              Event logs: <strong>{c['digestsEqual'] === true ? 'identical (same digest)' : 'different'}</strong>.
+              Scenario: {diff.length === 0 ? 'the same' : `differs at ${diff.join(', ')}`}.
+            </p>
+          ) : null}
           <table>
             <thead>
               <tr>

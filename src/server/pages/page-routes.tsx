@@ -158,7 +158,11 @@ export function pageRoutes(reader: RunReader, options: PageOptions = {}): Hono {
     if (ids.length > MAX_COMPARED) return bad(c, `runs: at most ${MAX_COMPARED} runs can be compared`);
     const bogus = ids.find((v) => !idParam.safeParse(v).success);
     if (bogus !== undefined) return bad(c, `runs: "${bogus}" is not a run id`);
-    return page(c, <ComparePage ids={ids} comparison={ids.length >= 2 ? reader.compare(ids) : null} />);
+    const comparison = ids.length >= 2 ? reader.compare(ids) : null;
+    // A run id no run has is a 404, as on the API and the run page; the runs that are stored are
+    // still shown beside the form, to correct the ids.
+    const status = comparison !== null && comparison.unknown.length > 0 ? 404 : 200;
+    return page(c, <ComparePage ids={ids} comparison={comparison} />, status);
   });
 
   return app;
