@@ -126,6 +126,20 @@ describe('run page', () => {
     expect(badKind).not.toContain('"><b>');
     expect(await html('/runs/run-nope', 404)).toContain('run-nope');
   });
+
+  it('answers a page path asked with another method with 405 and Allow, as the API does', async () => {
+    for (const [path, method] of [
+      [`/runs/${calm.runId}`, 'DELETE'],
+      ['/', 'POST'],
+      ['/compare', 'PUT'],
+      ['/static/pages.css', 'POST'],
+    ] as const) {
+      const res = await app.request(path, { method });
+      expect(res.status, `${method} ${path}`).toBe(405);
+      expect(res.headers.get('allow')).toBe('GET, HEAD');
+      expect(((await res.json()) as { detail: string }).detail).toContain(`${method} is not allowed here`);
+    }
+  });
 });
 
 describe('static files', () => {

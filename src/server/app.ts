@@ -137,12 +137,15 @@ export function createApp(options: AppOptions): ExecsimApp {
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     checkResponses: options.checkResponses ?? false,
   });
-  if (options.pages && options.reader) app.route('/', options.pages(options.reader));
+  const pages = options.pages && options.reader ? options.pages(options.reader) : null;
+  if (pages) app.route('/', pages);
 
-  // A path some route has, asked with another method: 405 with the methods it takes.
+  // A path some route (of the API or the pages) has, asked with another method: 405 with the
+  // methods it takes.
   const methodsByPath = new Map<RegExp, string[]>();
-  for (const r of routes) {
-    const pattern = new RegExp(`^${(API_BASE + r.path).replace(/:[A-Za-z0-9_]+/g, '[^/]+')}$`);
+  const pageRoutes = (pages?.routes ?? []).filter((r) => r.method !== 'ALL');
+  for (const r of [...routes.map((a) => ({ method: a.method, path: API_BASE + a.path })), ...pageRoutes]) {
+    const pattern = new RegExp(`^${r.path.replace(/:[A-Za-z0-9_]+/g, '[^/]+')}$`);
     const key = [...methodsByPath.keys()].find((k) => k.source === pattern.source) ?? pattern;
     methodsByPath.set(key, [...(methodsByPath.get(key) ?? []), r.method]);
   }
