@@ -73,6 +73,17 @@ describe('runs list', () => {
     expect(links(second).some((l) => l.includes('cursor='))).toBe(false);
   });
 
+  it("filters by the API's other filters too (from, to, codeVersion), and its form keeps them", async () => {
+    const runLinks = (body: string): string[] => links(body).filter((l) => l.startsWith('/runs/'));
+    expect(runLinks(await html('/?codeVersion=no-such-version'))).toEqual([]);
+    expect(runLinks(await html('/?from=2999-01-01T00:00:00Z'))).toEqual([]);
+    expect(runLinks(await html('/?to=2000-01-01T00:00:00Z'))).toEqual([]);
+    const since = await html('/?from=2000-01-01T00:00:00Z&scenario=walkthrough');
+    expect(runLinks(since).sort()).toEqual([`/runs/${walk1.runId}`, `/runs/${walk2.runId}`].sort());
+    expect(since).toContain('name="from" value="2000-01-01T00:00:00Z"');
+    expect(await html('/?from=yesterday', 400)).toContain('from');
+  });
+
   it('answers a bad filter with a 400 page naming it', async () => {
     expect(await html('/?passed=maybe', 400)).toContain('passed');
     expect(await html('/?limit=0', 400)).toContain('limit');

@@ -17,6 +17,9 @@ export const FILTER_FIELDS = [
   'venue',
   'symbol',
   'seed',
+  'codeVersion',
+  'from',
+  'to',
   'sort',
   'order',
   'limit',
@@ -66,6 +69,15 @@ export function RunsPage(props: { page: Page<unknown>; values: FilterValues; que
         </label>
         <label>
           seed <input name="seed" value={v('seed')} size={6} inputmode="numeric" />
+        </label>
+        <label>
+          code version <input name="codeVersion" value={v('codeVersion')} size={12} />
+        </label>
+        <label>
+          started from <input name="from" value={v('from')} size={20} placeholder="2024-08-09T00:00:00Z" />
+        </label>
+        <label>
+          to <input name="to" value={v('to')} size={20} placeholder="UTC, exclusive" />
         </label>
         <label>
           sort{' '}
