@@ -462,6 +462,25 @@ describe('events and export of a stored run', () => {
     expect(cli(['export', id, '--fills', '--out', dir], db).code).toBe(2);
   });
 
+  it('an --out that names no file or cannot be written is one message naming --out, exit 2, nothing left', () => {
+    const outs = [
+      '',
+      path.join(dir, 'not-yet-a-folder') + path.sep,
+      // A folder where no file can be created, even by root: the query is already open then.
+      ...(fs.existsSync('/proc/self') ? ['/proc/execsim-export.csv'] : []),
+    ];
+    for (const out of outs) {
+      const r = cli(['export', id, '--fills', '--out', out], db);
+      expect(r.code, out).toBe(2);
+      expect(r.out, out).toEqual([]);
+      expect(r.err[0], out).toMatch(/^execsim: --out\b/);
+    }
+    expect(fs.existsSync(path.join(dir, 'not-yet-a-folder'))).toBe(false);
+    expect(fs.readdirSync(dir).filter((f) => f.includes('.tmp'))).toEqual([]);
+    // The database is still usable afterwards (the failed export closed its query).
+    expect(cli(['export', id, '--fills'], db).code).toBe(0);
+  });
+
   it('quotes CSV fields that hold a comma, a quote or a line break, and leaves null empty', () => {
     expect(csvField('plain')).toBe('plain');
     expect(csvField('a,b')).toBe('"a,b"');

@@ -67,14 +67,20 @@ export function exportCommand(args: readonly string[], io: Io): number {
     if (!model.summary(id)) throw new UsageError(`no run with id "${id}" (see \`execsim runs\`)`, EXPORT_USAGE);
     const rows = values.fills ? model.exportFills(id) : model.exportOrders(id);
     const columns = values.fills ? FILL_COLUMNS : ORDER_COLUMNS;
-    if (values.out === undefined) {
-      // io.out ends each chunk with \n: a chunk ending in \r makes it the CRLF the format wants.
-      for (const chunk of csvChunks(columns, rows)) io.out(chunk.text.slice(0, -1));
+    try {
+      if (values.out === undefined) {
+        // io.out ends each chunk with \n: a chunk ending in \r makes it the CRLF the format wants.
+        for (const chunk of csvChunks(columns, rows)) io.out(chunk.text.slice(0, -1));
+        return 0;
+      }
+      const n = writeWhole(values.out, csvChunks(columns, rows));
+      io.out(`wrote ${n} ${values.fills ? 'fill' : 'order'}${n === 1 ? '' : 's'} of run ${id} to ${values.out}`);
       return 0;
+    } finally {
+      // The query is open from the first call: a write that failed before reading it all leaves
+      // it running, and the connection cannot close under a running query.
+      rows.return?.();
     }
-    const n = writeWhole(values.out, csvChunks(columns, rows));
-    io.out(`wrote ${n} ${values.fills ? 'fill' : 'order'}${n === 1 ? '' : 's'} of run ${id} to ${values.out}`);
-    return 0;
   } finally {
     model.close();
   }
@@ -108,6 +114,9 @@ export function* csvChunks(
 
 /** --out must name a file in an existing folder (the export creates no folders). */
 function checkOutPath(out: string): void {
+  if (out === '') throw new UsageError('--out: an empty path; name the file to write', EXPORT_USAGE);
+  if (/[\\/]$/.test(out))
+    throw new UsageError(`--out ${out}: ends in a path separator (a folder); name the file to write`, EXPORT_USAGE);
   try {
     if (statSync(out).isDirectory())
       throw new UsageError(`--out ${out}: is a folder; name the file to write`, EXPORT_USAGE);
@@ -124,7 +133,9 @@ function checkOutPath(out: string): void {
 }
 
 /** Writes the chunks to a temporary file beside `out`, then renames it over `out`; on any error
- *  the temporary file is removed and `out` is as it was. Returns the rows written. */
+ *  the temporary file is removed and `out` is as it was (a failed write or rename is a
+ *  UsageError naming --out; an error from the chunks is thrown as it is). Returns the rows
+ *  written. */
 export function writeWhole(out: string, chunks: Iterable<{ text: string; rows: number }>): number {
   const tmp = join(dirname(out), `.${basename(out)}.${process.pid}.tmp`);
   let fd: number;
@@ -156,6 +167,9 @@ export function writeWhole(out: string, chunks: Iterable<{ text: string; rows: n
     } catch {
       // never created, or already gone
     }
+    const e = err as NodeJS.ErrnoException;
+    if (e.syscall === 'write' || e.syscall === 'rename' || e.syscall === 'close')
+      throw new UsageError(`--out ${out}: cannot write it (${e.code ?? e.message})`, EXPORT_USAGE);
     throw err;
   }
 }
