@@ -481,6 +481,20 @@ describe('events and export of a stored run', () => {
     expect(cli(['export', id, '--fills'], db).code).toBe(0);
   });
 
+  it('an --out that is the database itself (or its -wal file) is refused, and the database kept', () => {
+    const copy = path.join(dir, 'export-onto-itself.db');
+    fs.copyFileSync(db, copy);
+    const before = fs.readFileSync(copy);
+    for (const out of [copy, path.join(path.dirname(copy), '.', path.basename(copy)), `${copy}-wal`]) {
+      if (out.endsWith('-wal')) fs.writeFileSync(out, '');
+      const r = cli(['export', id, '--fills', '--db', copy, '--out', out], db);
+      expect(r.code, out).toBe(2);
+      expect(r.err[0], out).toMatch(/^execsim: --out .*: is the database file /);
+    }
+    expect(fs.readFileSync(copy).equals(before)).toBe(true);
+    expect(cli(['runs', '--db', copy], db).code).toBe(0);
+  });
+
   it('quotes CSV fields that hold a comma, a quote or a line break, and leaves null empty', () => {
     expect(csvField('plain')).toBe('plain');
     expect(csvField('a,b')).toBe('"a,b"');

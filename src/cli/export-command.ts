@@ -61,8 +61,9 @@ export function exportCommand(args: readonly string[], io: Io): number {
   if (values.fills === values.orders)
     throw new UsageError('export needs exactly one of --fills and --orders', EXPORT_USAGE);
   const id = positionals[0] as string;
-  if (values.out !== undefined) checkOutPath(values.out);
-  const model = ReadModel.open(dbPath(values.db, io));
+  const db = dbPath(values.db, io);
+  if (values.out !== undefined) checkOutPath(values.out, db);
+  const model = ReadModel.open(db);
   try {
     if (!model.summary(id)) throw new UsageError(`no run with id "${id}" (see \`execsim runs\`)`, EXPORT_USAGE);
     const rows = values.fills ? model.exportFills(id) : model.exportOrders(id);
@@ -112,8 +113,9 @@ export function* csvChunks(
   if (lines.length > 0) yield { text: lines.join('\r\n') + '\r\n', rows: n };
 }
 
-/** --out must name a file in an existing folder (the export creates no folders). */
-function checkOutPath(out: string): void {
+/** --out must name a file in an existing folder (the export creates no folders), and not the
+ *  database being read or its -wal and -shm files (renamed over, the runs would be gone). */
+function checkOutPath(out: string, db: string): void {
   if (out === '') throw new UsageError('--out: an empty path; name the file to write', EXPORT_USAGE);
   if (/[\\/]$/.test(out))
     throw new UsageError(`--out ${out}: ends in a path separator (a folder); name the file to write`, EXPORT_USAGE);
@@ -130,6 +132,16 @@ function checkOutPath(out: string): void {
     throw new UsageError(`--out ${out}: the folder ${dirname(out)} does not exist`, EXPORT_USAGE);
   }
   if (!folder.isDirectory()) throw new UsageError(`--out ${out}: ${dirname(out)} is not a folder`, EXPORT_USAGE);
+  const target = statSync(out, { throwIfNoEntry: false });
+  if (target === undefined) return;
+  for (const file of [db, `${db}-wal`, `${db}-shm`]) {
+    const st = statSync(file, { throwIfNoEntry: false });
+    if (st !== undefined && st.dev === target.dev && st.ino === target.ino)
+      throw new UsageError(
+        `--out ${out}: is the database file ${file} that the export reads; name another file`,
+        EXPORT_USAGE,
+      );
+  }
 }
 
 /** Writes the chunks to a temporary file beside `out`, then renames it over `out`; on any error
