@@ -220,3 +220,36 @@ describe('reading and deleting commands never create a database or its folders',
     expect(() => openExistingDatabase(path.join(dir, 'nope.db'), 'write')).toThrow(StoreError);
   });
 });
+
+describe('damage that only a query finds', () => {
+  it('a corrupt events table: show and events are one message naming the path, exit 2', () => {
+    const db = path.join(dir, 'damaged.db');
+    const stored = cli(['run', SWEEP, '--db', db, '--json']);
+    expect(stored.code).toBe(0);
+    const runId = (JSON.parse(stored.out[0] ?? '{}') as { runId: string }).runId;
+    // Everything into the main file, then the events table's root page overwritten: the file
+    // opens (its schema pages are whole) and the runs table reads; the log does not.
+    const raw = new Database(db);
+    raw.pragma('wal_checkpoint(TRUNCATE)');
+    const root = raw.prepare("SELECT rootpage FROM sqlite_master WHERE name = 'events'").pluck().get() as number;
+    const pageSize = raw.pragma('page_size', { simple: true }) as number;
+    raw.close();
+    const fd = fs.openSync(db, 'r+');
+    fs.writeSync(fd, Buffer.alloc(pageSize, 0xff), 0, pageSize, (root - 1) * pageSize);
+    fs.closeSync(fd);
+
+    expect(cli(['runs', '--db', db]).code).toBe(0);
+    for (const args of [
+      ['show', runId],
+      ['show', runId, '--json'],
+      ['events', runId],
+      ['events', runId, '--json'],
+    ]) {
+      const r = cli([...args, '--db', db]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.err, args.join(' ')).toEqual([
+        `execsim: database ${db}: the file is corrupt (database disk image is malformed)`,
+      ]);
+    }
+  });
+});

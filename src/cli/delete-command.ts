@@ -6,6 +6,7 @@
 // (`delete --force` overrides that, for a pid reused by another program).
 import { parseDurationMs } from '../scenario/time-fields.ts';
 import type { DeleteRunOutcome, RunSummary } from '../store/read-model-port.ts';
+import { described } from '../store/open-database.ts';
 import { RunAdmin, summaryIsBusy } from '../store/run-admin.ts';
 import { localLiveness, type Liveness, type RunState } from '../store/run-state.ts';
 import { DB_FLAG_HELP, dbPath, parseCommand, UsageError, type Io } from './io.ts';
@@ -52,7 +53,8 @@ export function deleteCommand(args: readonly string[], io: Io, live: Liveness = 
   }
   if (positionals.length === 0) throw new UsageError('delete needs at least one run id', DELETE_USAGE);
   const ids = [...new Set(positionals)];
-  const admin = RunAdmin.open(dbPath(values.db, io), { liveness: () => live });
+  const path = dbPath(values.db, io);
+  const admin = RunAdmin.open(path, { liveness: () => live });
   try {
     const rows: RunSummary[] = [];
     const unknown: string[] = [];
@@ -78,6 +80,8 @@ export function deleteCommand(args: readonly string[], io: Io, live: Liveness = 
     for (const row of rows)
       io.out(deletedLine('deleted', row, row.state, deletedEvents(admin.deleteRun(row.id, { force: values.force }))));
     return 0;
+  } catch (err) {
+    throw described(err, path);
   } finally {
     admin.close();
   }
@@ -103,7 +107,8 @@ export function pruneCommand(args: readonly string[], io: Io, live: Liveness = l
   const states = values.status === undefined ? DEFAULT_PRUNE : parseStates(values.status);
   const olderThanMs = values['older-than'] === undefined ? null : parseAge(values['older-than']);
   const dry = values['dry-run'];
-  const admin = RunAdmin.open(dbPath(values.db, io), { liveness: () => live });
+  const path = dbPath(values.db, io);
+  const admin = RunAdmin.open(path, { liveness: () => live });
   try {
     const cutoff = olderThanMs === null ? null : live.nowMs - olderThanMs;
     let runs = 0;
@@ -131,6 +136,8 @@ export function pruneCommand(args: readonly string[], io: Io, live: Liveness = l
           : `${what} deleted`,
     );
     return 0;
+  } catch (err) {
+    throw described(err, path);
   } finally {
     admin.close();
   }

@@ -3,6 +3,7 @@
 // by kind and by a seq range. Read-only; streamed from the database in batches, so a log of
 // millions of events is never held whole.
 import type { RunSummary } from '../store/read-model-port.ts';
+import { described } from '../store/open-database.ts';
 import { ReadModel } from '../store/read-model.ts';
 import { DB_FLAG_HELP, dbPath, parseCommand, parseCount, UsageError, type Io } from './io.ts';
 
@@ -61,13 +62,16 @@ export function eventsCommand(args: readonly string[], io: Io): number {
       EVENTS_USAGE,
     );
 
-  const model = ReadModel.open(dbPath(values.db, io));
+  const path = dbPath(values.db, io);
+  const model = ReadModel.open(path);
   try {
     const run = model.summary(id);
     if (!run) throw new UsageError(`no run with id "${id}" (see \`execsim runs\`)`, EVENTS_USAGE);
     if (kinds.length > 0) noteMissingKinds(model, id, kinds, io);
     printEvents(model, run, { kinds, from, to, json: values.json }, io);
     return 0;
+  } catch (err) {
+    throw described(err, path);
   } finally {
     model.close();
   }

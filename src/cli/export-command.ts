@@ -7,6 +7,7 @@
 // over it, so FILE is either the whole export or untouched.
 import { closeSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { described } from '../store/open-database.ts';
 import { EXPORT_FILL_COLUMNS, EXPORT_ORDER_COLUMNS, ReadModel } from '../store/read-model.ts';
 import { DB_FLAG_HELP, dbPath, parseCommand, UsageError, type Io } from './io.ts';
 
@@ -82,6 +83,8 @@ export function exportCommand(args: readonly string[], io: Io): number {
       // it running, and the connection cannot close under a running query.
       rows.return?.();
     }
+  } catch (err) {
+    throw described(err, db);
   } finally {
     model.close();
   }

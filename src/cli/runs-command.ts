@@ -3,6 +3,7 @@
 // state (run-state.ts): a 'running' run whose writer is gone is 'crashed'.
 import type { RunReport } from '../runtime/backtest-run.ts';
 import type { RunSummary } from '../store/read-model-port.ts';
+import { described } from '../store/open-database.ts';
 import { ReadModel } from '../store/read-model.ts';
 import { localLiveness, STALE_HEARTBEAT_MS, type Liveness } from '../store/run-state.ts';
 import { formatReport, formatRunList, isResumable } from './format-report.ts';
@@ -52,7 +53,8 @@ export function runsCommand(args: readonly string[], io: Io, live: Liveness = lo
   if (positionals.length > 0) throw new UsageError(`runs takes no arguments, got "${positionals[0]}"`, RUNS_USAGE);
   const limit =
     values.limit === undefined ? 100 : parseCount('--limit', values.limit, 0, Number.MAX_SAFE_INTEGER, RUNS_USAGE);
-  const model = ReadModel.open(dbPath(values.db, io), { liveness: () => live });
+  const path = dbPath(values.db, io);
+  const model = ReadModel.open(path, { liveness: () => live });
   try {
     const listed: RunSummary[] = [];
     for (const run of model.allRuns()) {
@@ -62,6 +64,8 @@ export function runsCommand(args: readonly string[], io: Io, live: Liveness = lo
     if (values.json) io.out(JSON.stringify(listed.map(runSummary)));
     else io.out(formatRunList(listed));
     return 0;
+  } catch (err) {
+    throw described(err, path);
   } finally {
     model.close();
   }
@@ -123,7 +127,8 @@ export function showCommand(args: readonly string[], io: Io, live: Liveness = lo
   }
   if (positionals.length !== 1) throw new UsageError('show needs exactly one run id', SHOW_USAGE);
   const id = positionals[0] as string;
-  const model = ReadModel.open(dbPath(values.db, io), { liveness: () => live });
+  const path = dbPath(values.db, io);
+  const model = ReadModel.open(path, { liveness: () => live });
   try {
     const run = model.getRun(id);
     if (!run) throw new UsageError(`no run with id "${id}" (see \`execsim runs\`)`, SHOW_USAGE);
@@ -156,6 +161,8 @@ export function showCommand(args: readonly string[], io: Io, live: Liveness = lo
     }
     for (const problem of v.problems) io.err(`execsim: run ${id}: ${problem}`);
     return v.problems.length === 0 ? 0 : 1;
+  } catch (err) {
+    throw described(err, path);
   } finally {
     model.close();
   }

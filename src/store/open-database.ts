@@ -224,8 +224,10 @@ function folderWritable(path: string): boolean {
   }
 }
 
-/** An error from opening or preparing the database, as a StoreError naming the path. */
-function described(err: unknown, path: string): Error {
+/** An error from opening, preparing or reading the database, as a StoreError naming the path
+ *  (damage deep in a file is found by the query that reads it, not when it opens); any other
+ *  error is returned as it is. */
+export function described(err: unknown, path: string): Error {
   if (err instanceof StoreError) return err;
   if (err instanceof SchemaError) return new StoreError(`database ${path}: ${err.message}`);
   const code = (err as { code?: unknown }).code;
