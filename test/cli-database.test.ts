@@ -88,9 +88,13 @@ describe('a bad --db is exit 2 with one message naming the path, for every comma
     const db = new Database(other);
     db.exec('CREATE TABLE contacts (name TEXT)');
     db.close();
+    const before = fs.readFileSync(other);
     await expectRefused(other, /not an execsim database/);
+    // Not a byte changed: not even its journal mode (a refused file is not switched to WAL).
+    expect(fs.readFileSync(other).equals(before)).toBe(true);
     const check = new Database(other, { readonly: true });
     expect(check.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all()).toEqual(['contacts']);
+    expect(check.pragma('journal_mode', { simple: true })).toBe('delete');
     check.close();
   });
 

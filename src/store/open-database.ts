@@ -84,10 +84,12 @@ function configure(db: Database.Database, path: string, migrations?: readonly Mi
     // the same file may hold.
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     whileBusy(() => {
+      // The file is checked before anything is set: switching to WAL rewrites the header of
+      // another program's database, or of one from a newer execsim, that is then refused.
+      schemaBehind(db, path, migrations ?? MIGRATIONS);
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
-      schemaBehind(db, path, migrations ?? MIGRATIONS);
       migrate(db, migrations);
       if (path !== ':memory:') probeWritable(db);
       // Planner statistics (sqlite_stat1), refreshed when a table has grown or shrunk a lot since
