@@ -188,6 +188,23 @@ describe('reading and deleting commands never create a database or its folders',
     expect(fs.existsSync(flat)).toBe(false);
   });
 
+  it('resume on a missing database: "no database at PATH", exit 2, nothing created', async () => {
+    const folder = path.join(dir, 'missing-resume');
+    const db = path.join(folder, 'x.db');
+    const err: string[] = [];
+    const io: Io = {
+      out: () => undefined,
+      err: (t) => void err.push(...t.split('\n')),
+      env: { APCA_API_KEY_ID: 'key', APCA_API_SECRET_KEY: 'secret' },
+    };
+    const code = await runCli(['resume', 'run-x', '--db', db, '--venue-url', 'http://127.0.0.1:9'], io);
+    expect(code).toBe(2);
+    expect(err).toEqual([
+      `execsim: no database at ${db} (nothing has been stored there yet: \`execsim run\` creates it)`,
+    ]);
+    expect(fs.existsSync(folder)).toBe(false);
+  });
+
   it('an empty file is refused by readers and left empty', () => {
     const empty = path.join(dir, 'empty.db');
     fs.writeFileSync(empty, '');

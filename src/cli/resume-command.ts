@@ -3,7 +3,7 @@
 // recovery, fill watches resumed, the scenario's inputs not yet due rescheduled. Only paper runs
 // are resumed: a backtest is reproducible and is run again.
 import { PaperInterrupted, resumePaper } from '../runtime/paper-run.ts';
-import { openDatabase } from '../store/open-database.ts';
+import { openExistingDatabase } from '../store/open-database.ts';
 import { RunStore } from '../store/run-store.ts';
 import { formatReport } from './format-report.ts';
 import { dbPath, parseCommand, SIGNAL_EXIT, UsageError, type InterruptSignalName, type Io } from './io.ts';
@@ -29,7 +29,9 @@ export async function resumeCommand(args: readonly string[], io: Io): Promise<nu
   if (runId === undefined) throw new UsageError('resume needs a run id (execsim runs lists them)', RESUME_USAGE);
   if (extra.length > 0) throw new UsageError(`resume takes one run id, got "${extra[0]}" too`, RESUME_USAGE);
   const venue = paperVenue(values['venue-url'], values['market-hours'], io, RESUME_USAGE);
-  const store = new RunStore(openDatabase(dbPath(values.db, io)));
+  // The run to resume is in the database already: a missing one is not created (a mistyped
+  // --db would otherwise leave a new empty database behind an answer of "no run").
+  const store = new RunStore(openExistingDatabase(dbPath(values.db, io), 'write'));
   const stop = new AbortController();
   const removeHandlers = io.onInterrupt?.((signal) => stop.abort(signal));
   try {

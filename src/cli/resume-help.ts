@@ -10,7 +10,7 @@ Continues a paper run whose process died or was stopped: the venue is asked for 
 order, the orders since the run's last reconciliation and the account; slices that were sent
 but not confirmed are looked up before anything is sent again; then the run goes on to its end.
 \`execsim runs\` shows such a run as resumable.
-${DB_FLAG_HELP}
+${DB_FLAG_HELP}; never created
   --venue-url URL the venue's REST base URL (default: $APCA_API_BASE_URL, else Alpaca's paper endpoint)
   --market-hours H venue (default) or always (a local gateway that never closes)
   --json        the report as one JSON line
