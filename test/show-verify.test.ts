@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main, type Io } from '../src/cli/main.ts';
 import type { ChildAmended, LogEntry } from '../src/core/model/events.ts';
 import { lotsToQty, makeInstrument, ticksToPrice } from '../src/core/model/instrument.ts';
@@ -202,6 +202,61 @@ describe('execsim show', () => {
     const gap = showJson('died');
     expect(gap.code).toBe(1);
     expect(gap.json.verification).toMatchObject({ gapFree: false, events: cut - 1 });
+  });
+
+  it('exits 0 for a run still being written when a commit lands while show reads it', () => {
+    const loaded = loadScenarioFile('scenarios/twap-calm.yaml');
+    const report = runScenario(loaded, { store });
+    // Two commit boundaries of the finished run: the live run has the first when show starts, and
+    // its writer commits up to the second after show has read the log, before it reads the tables.
+    const submits = store.db
+      .prepare("SELECT seq FROM events WHERE run_id = ? AND kind = 'SubmitOrder' ORDER BY seq LIMIT 6")
+      .pluck()
+      .all(report.runId) as number[];
+    const [first, second] = [submits[2] ?? 0, submits[5] ?? 0];
+    expect(first).toBeGreaterThan(0);
+    expect(second).toBeGreaterThan(first);
+    const entries = [...store.entries(report.runId)];
+    const lines = new Map(entries.map((e) => [e.seq, payloadLine(store, report.runId, e.seq)]));
+    const liveFile = path.join(dir, 'live.db');
+    const live = new RunStore(openDatabase(liveFile));
+    live.createRun({
+      id: 'live',
+      scenarioName: loaded.scenario.name,
+      scenarioHash: loaded.hash,
+      scenarioJson: loaded.canonical,
+      seed: 31,
+      codeVersion: 'test',
+      startedAt: '2024-08-09T00:00:00Z',
+      simStart: 0,
+    });
+    const writer = live.writer('live', makeInstrument(loaded.scenario.instrument));
+    let written = 0;
+    const writeUpTo = (last: number): void => {
+      for (const e of entries.slice(written, last))
+        writer.write(e, `${e.seq} ${e.time} ${e.event.kind} ${lines.get(e.seq)}\n`);
+      written = last;
+      writer.commit();
+    };
+    writeUpTo(first);
+    store.db.close();
+    file = liveFile;
+    store = live;
+
+    const readLog = RunStore.prototype.events;
+    const spy = vi.spyOn(RunStore.prototype, 'events').mockImplementation(function* (this: RunStore, runId: string) {
+      yield* readLog.call(this, runId);
+      if (written === first) writeUpTo(second);
+    });
+    try {
+      const { code, json, err } = showJson('live');
+      expect(written).toBe(second);
+      expect(err).toEqual([]);
+      expect(code).toBe(0);
+      expect(json.verification).toMatchObject({ events: first, gapFree: true, consistent: true, problems: [] });
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('exits 1 through the real bin as well (the exit code reaches the shell)', () => {

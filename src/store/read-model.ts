@@ -355,9 +355,12 @@ export class ReadModel implements ReadModelPart {
       .iterate(id) as IterableIterator<unknown[]>;
   }
 
-  /** Re-reads a stored run and checks it against itself (verify-run.ts reads the raw rows). */
+  /** Re-reads a stored run and checks it against itself (verify-run.ts reads the raw rows), in
+   *  one read transaction: each statement would otherwise see the database as it is then, and a
+   *  run still being written that commits between reading its log and reading its tables would
+   *  have tables ahead of its log, reported as inconsistent. */
   verify(id: string): RunVerification {
-    return verifyRun(new RunStore(this.db), id);
+    return this.db.transaction(() => verifyRun(new RunStore(this.db), id))();
   }
 
   compare(ids: string[]): Comparison {
