@@ -157,6 +157,23 @@ describe('execsim show', () => {
     expect(json).toMatchObject({ digestVerified: true, verification: { consistent: false } });
   });
 
+  it('names the fills column that disagrees with the log', () => {
+    const report = runScenario(loadScenarioFile('scenarios/static-book-sweep.yaml'), { store });
+    const fill = store.db
+      .prepare('SELECT trade_id, client_order_id, price FROM fills WHERE run_id = ? LIMIT 1')
+      .get(report.runId) as { trade_id: string; client_order_id: string; price: string };
+    store.db
+      .prepare("UPDATE fills SET price = '1', fee = '0' WHERE run_id = ? AND trade_id = ?")
+      .run(report.runId, fill.trade_id);
+    const { code, json } = showJson(report.runId);
+    expect(code).toBe(1);
+    expect(json.verification.problems).toEqual([
+      expect.stringContaining(
+        `fills does not match the stored log: ${fill.client_order_id}/${fill.trade_id}: price 1, the log gives ${fill.price}; fee 0, the log gives `,
+      ),
+    ]);
+  });
+
   it('exits 0 for a run that died mid-way (a consistent prefix), 1 once its stored log has a gap', () => {
     const loaded = loadScenarioFile('scenarios/twap-calm.yaml');
     const report = runScenario(loaded, { store });

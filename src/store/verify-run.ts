@@ -160,16 +160,17 @@ function checkProjections(
   );
 
   const fillKey = (r: readonly unknown[]): string => `${String(r[2])}/${String(r[1])}`;
+  // fillRow's values in order; a value that differs is named by its column.
+  const fillColumns = ['run_id', 'trade_id', 'client_order_id', 'qty', 'price', 'fee', 'liquidity', 'time', 'seq'];
+  const named = (r: readonly unknown[]): Row => Object.fromEntries(r.map((v, n) => [fillColumns[n] ?? String(n), v]));
   const storedFills = db
-    .prepare(
-      'SELECT run_id, trade_id, client_order_id, qty, price, fee, liquidity, time, seq FROM fills WHERE run_id = ?',
-    )
+    .prepare(`SELECT ${fillColumns.join(', ')} FROM fills WHERE run_id = ?`)
     .raw()
     .all(runId) as unknown[][];
   compareRows(
     'fills',
-    new Map(fills.map((r) => [fillKey(r), Object.fromEntries(r.map((v, n) => [String(n), v]))])),
-    new Map(storedFills.map((r) => [fillKey(r), Object.fromEntries(r.map((v, n) => [String(n), v]))])),
+    new Map(fills.map((r) => [fillKey(r), named(r)])),
+    new Map(storedFills.map((r) => [fillKey(r), named(r)])),
     problems,
   );
 
