@@ -557,7 +557,13 @@ describe('delete and prune', () => {
       startedAt: new Date().toISOString(),
       simStart: 0,
     });
-    expect(cli(['delete', a, 'live'], db).code).toBe(2);
+    const refused = cli(['delete', a, 'live'], db);
+    expect(refused.code).toBe(2);
+    // The refusal and delete's own usage line, not the usage of every command.
+    expect(refused.err).toEqual([
+      expect.stringMatching(/^execsim: run live is still being written .*nothing was deleted\nusage: execsim delete /),
+    ]);
+    expect(refused.err[0]?.split('\n')).toHaveLength(2);
     expect(ids()).toContain(a);
     expect(cli(['delete', 'live', '--force'], db).code).toBe(0);
     expect(ids()).not.toContain('live');

@@ -74,6 +74,7 @@ export function deleteCommand(args: readonly string[], io: Io, live: Liveness = 
         throw new UsageError(
           `${busy.map((r) => `run ${r.id} is still being written (pid ${r.writer?.pid ?? '?'} on ${r.writer?.host ?? '?'})`).join('; ')}; ` +
             'stop it first, or use --force if that pid is no longer execsim; nothing was deleted',
+          DELETE_USAGE,
         );
       }
     }
