@@ -157,6 +157,20 @@ describe('execsim show', () => {
     expect(json).toMatchObject({ digestVerified: true, verification: { consistent: false } });
   });
 
+  it('exits 1, naming the problem, when the stored scenario was changed so it no longer reads', () => {
+    const report = runScenario(loadScenarioFile('scenarios/static-book-sweep.yaml'), { store });
+    for (const scenario of ['{"instrument": ', '{}']) {
+      store.db.prepare('UPDATE runs SET scenario_json = ? WHERE id = ?').run(scenario, report.runId);
+      const { code, json, err } = showJson(report.runId);
+      expect(code, scenario).toBe(1);
+      expect(json.verification.consistent, scenario).toBe(false);
+      expect(json.verification.problems, scenario).toEqual([
+        expect.stringMatching(/^the stored scenario cannot be read, so the tables cannot be checked against the log: /),
+      ]);
+      expect(err, scenario).toHaveLength(1);
+    }
+  });
+
   it('names the fills column that disagrees with the log', () => {
     const report = runScenario(loadScenarioFile('scenarios/static-book-sweep.yaml'), { store });
     const fill = store.db

@@ -82,7 +82,17 @@ function checkProjections(
   const { scenario_json } = db.prepare('SELECT scenario_json FROM runs WHERE id = ?').get(runId) as {
     scenario_json: string;
   };
-  const i: Instrument = makeInstrument((JSON.parse(scenario_json) as { instrument: InstrumentSpec }).instrument);
+  let i: Instrument;
+  try {
+    i = makeInstrument((JSON.parse(scenario_json) as { instrument: InstrumentSpec }).instrument);
+  } catch (err) {
+    // The instrument turns the log's lots and ticks into the tables' decimals: without it the
+    // tables cannot be compared (a changed scenario is a finding, not a crash).
+    problems.push(
+      `the stored scenario cannot be read, so the tables cannot be checked against the log: ${(err as Error).message}`,
+    );
+    return;
+  }
   const ledger = new OrderLedger();
   const fills: unknown[][] = [];
   const orphans = new Map<string, Row>();
