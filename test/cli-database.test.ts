@@ -114,6 +114,20 @@ describe('a bad --db is exit 2 with one message naming the path, for every comma
     await expectRefused(future, /schema version 99 is newer than this execsim knows/);
   });
 
+  it('an empty --db or EXECSIM_DB (SQLite would store into a temporary file, lost at exit)', async () => {
+    for (const args of COMMANDS('').filter((a) => a[0] !== 'sweep')) {
+      const r = await cliAsync(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.out, args.join(' ')).toEqual([]);
+      expect(r.err, args.join(' ')).toEqual(['execsim: --db: an empty path; name the database file']);
+    }
+    const io: Io = { out: () => undefined, err: () => undefined, env: { EXECSIM_DB: '' } };
+    const errs: string[] = [];
+    const code = main(['run', SWEEP], { ...io, err: (t) => void errs.push(t) });
+    expect(code).toBe(2);
+    expect(errs).toEqual(['execsim: EXECSIM_DB is set but empty; name the database file, or unset it for the default']);
+  });
+
   it.skipIf(!fs.existsSync('/proc/self'))('a location where nothing can be created (/proc)', () => {
     const r = cli(['run', SWEEP, '--db', '/proc/execsim-test.db']);
     expect(r.code).toBe(2);

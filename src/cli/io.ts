@@ -3,7 +3,7 @@
 // database path. The process's own Io is the only reader of process.env and installer of
 // signal handlers.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { DEFAULT_DB_PATH } from '../store/open-database.ts';
+import { DEFAULT_DB_PATH, StoreError } from '../store/open-database.ts';
 
 /** Where a progress line goes: a terminal's stderr, or nowhere (null). */
 export interface ProgressSink {
@@ -98,7 +98,14 @@ export function parseCount(flag: string, text: string, min: number, max: number,
   return Number(text);
 }
 
-/** The database: --db, else $EXECSIM_DB, else the default. */
-export const dbPath = (flag: string | undefined, io: Io): string => flag ?? io.env['EXECSIM_DB'] ?? DEFAULT_DB_PATH;
+/** The database: --db, else $EXECSIM_DB, else the default. An empty path is refused: SQLite
+ *  opens it as a private temporary database, so a run stored there is gone at exit. */
+export function dbPath(flag: string | undefined, io: Io): string {
+  if (flag === '') throw new StoreError('--db: an empty path; name the database file');
+  const env = io.env['EXECSIM_DB'];
+  if (flag === undefined && env === '')
+    throw new StoreError('EXECSIM_DB is set but empty; name the database file, or unset it for the default');
+  return flag ?? env ?? DEFAULT_DB_PATH;
+}
 
 export const DB_FLAG_HELP = `  --db PATH     the database (else $EXECSIM_DB, else ${DEFAULT_DB_PATH})`;
