@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { RunPool } from '../runtime/run-pool.ts';
 import { API_BASE, createApp } from '../server/app.ts';
-import { LOOPBACK_HOSTS } from '../server/host-guard.ts';
+import { loopbackHostNames } from '../server/host-guard.ts';
 import { pageRoutes } from '../server/pages/page-routes.tsx';
 import { openDatabase } from '../store/open-database.ts';
 import { openStoreReader } from '../store/store-reader.ts';
@@ -62,7 +62,7 @@ export async function startServer(args: readonly string[], io: Io, version: stri
     onUpdate: (u) =>
       'runId' in u ? app?.metrics.observeJob('run', u, u.runId) : app?.metrics.observeJob('sweep', u, u.sweepId),
   });
-  const loopback = host === '127.0.0.1' || host === 'localhost' || host === '::1';
+  const loopback = loopbackHostNames(host);
   app = createApp({
     reader: store.reader,
     deleteRun: store.deleteRun,
@@ -71,7 +71,7 @@ export async function startServer(args: readonly string[], io: Io, version: stri
     scenariosDir: SCENARIOS_DIR,
     version,
     token,
-    allowedHosts: loopback ? LOOPBACK_HOSTS : null,
+    allowedHosts: loopback,
     pages: (reader) => pageRoutes(reader, { apiBase: API_BASE }),
   });
   let server: ServerType;
@@ -91,7 +91,7 @@ export async function startServer(args: readonly string[], io: Io, version: stri
     `  database ${path}; ${workers} worker${workers === 1 ? '' : 's'}; ` +
       (token === null ? 'changes off (set EXECSIM_TOKEN to start runs over HTTP)' : 'changes need the bearer token'),
   );
-  if (!loopback) io.err(`execsim serve: warning: bound to ${host}, reachable from the network`);
+  if (loopback === null) io.err(`execsim serve: warning: bound to ${host}, reachable from the network`);
   return {
     url,
     close: async () => {

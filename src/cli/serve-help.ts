@@ -13,8 +13,8 @@ its URL, then serves until SIGINT or SIGTERM (runs it started are then stopped a
 interrupted).
 ${DB_FLAG_HELP}; created when missing
   --port N      the TCP port (default ${DEFAULT_PORT}; 0: any free port, printed)
-  --host H      the address to bind (default 127.0.0.1; anything else exposes the server to the
-                network: give it a token and put it behind TLS)
+  --host H      the address to bind (default 127.0.0.1; an address other than loopback exposes the
+                server to the network: give it a token and put it behind TLS)
   --workers N   worker threads running the runs started over HTTP (default: cores - 1, at least 1)
   -h, --help    this help
 Environment: EXECSIM_TOKEN (at least ${MIN_TOKEN_LENGTH} characters) turns on the operations that change
