@@ -13,6 +13,7 @@ import type { Instrument } from '../core/model/instrument.ts';
 import { openExistingDatabase } from '../store/open-database.ts';
 import { RunStore, type RunTotals, type RunWriter } from '../store/run-store.ts';
 import { entryOfLine } from './log-line.ts';
+import { failureReply, type StoreWriterFailure } from './store-writer-errors.ts';
 
 export interface StoreWriterOpen {
   readonly type: 'open';
@@ -39,8 +40,7 @@ export type StoreWriterMessage =
       readonly at: string;
     };
 
-export type StoreWriterReply =
-  { readonly type: 'error'; readonly message: string; readonly name: string } | { readonly type: 'done' };
+export type StoreWriterReply = StoreWriterFailure | { readonly type: 'done' };
 
 /** The writer thread's connection checkpoints by itself only once the WAL holds this many pages
  *  (about 40 MB at SQLite's 4 KiB pages), not at SQLite's default 1,000. */
@@ -76,11 +76,7 @@ class RunSlot {
   /** A failure while the run goes on: reported now, thrown by the run's thread at its next check. */
   private report(err: unknown): void {
     this.failure = asError(err);
-    this.open.reply.postMessage({
-      type: 'error',
-      message: this.failure.message,
-      name: this.failure.constructor.name,
-    } satisfies StoreWriterReply);
+    this.open.reply.postMessage(failureReply(this.failure, this.open.dbPath) satisfies StoreWriterReply);
   }
 
   /** Writes the lines of `text` (canonical lines, each ending in a newline: JSON escapes any
@@ -123,8 +119,7 @@ class RunSlot {
         store.finishRun(writer, m.totals);
       }
     } catch (err) {
-      const e = asError(err);
-      reply = { type: 'error', message: e.message, name: e.constructor.name };
+      reply = failureReply(err, this.open.dbPath);
     }
     this.open.reply.postMessage(reply);
     this.open.reply.close();

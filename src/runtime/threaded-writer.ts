@@ -14,7 +14,8 @@ import { receiveMessageOnPort, MessageChannel, Worker, type MessagePort } from '
 import type { LogEntry } from '../core/model/events.ts';
 import type { Instrument } from '../core/model/instrument.ts';
 import type { EventSink, LogLine } from '../core/ports/event-sink.ts';
-import { HEARTBEAT_EVERY_MS, RunGoneError, type RunStore, type RunTotals } from '../store/run-store.ts';
+import { HEARTBEAT_EVERY_MS, type RunStore, type RunTotals } from '../store/run-store.ts';
+import { failureError } from './store-writer-errors.ts';
 import type { StoreWriterMessage, StoreWriterReply } from './store-writer.ts';
 
 /** A run that logged this many events hands its writes to a thread. */
@@ -290,5 +291,5 @@ function writerThread(bootFile = new URL('./store-writer-boot.js', import.meta.u
 const failure = (reply: StoreWriterReply | undefined): Error => {
   if (reply === undefined) return new Error('the store writer thread ended without an answer');
   if (reply.type === 'done') return new Error('the store writer thread answered before the run ended');
-  return reply.name === 'RunGoneError' ? new RunGoneError(reply.message) : new Error(reply.message);
+  return failureError(reply);
 };
