@@ -5,6 +5,7 @@
 // process lists and shell history). SIGINT/SIGTERM stop taking requests, stop the running runs
 // (stored as interrupted) and exit 0.
 import { serve, type ServerType } from '@hono/node-server';
+import { existsSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { RunPool } from '../runtime/run-pool.ts';
@@ -52,7 +53,9 @@ export async function startServer(args: readonly string[], io: Io, version: stri
     );
   }
   const path = dbPath(values.db, io);
-  // serve writes (runs started over HTTP), so it creates the database like `execsim run` does.
+  // serve writes (runs started over HTTP), so it creates the database like `execsim run` does;
+  // one it created is removed again when it cannot listen (nothing is left of a failed start).
+  const created = !existsSync(path);
   openDatabase(path).close();
   const store = openStoreReader(path);
   let app: ReturnType<typeof createApp> | null = null;
@@ -80,6 +83,7 @@ export async function startServer(args: readonly string[], io: Io, version: stri
   } catch (err) {
     await pool.close();
     store.close();
+    if (created) for (const file of [path, `${path}-wal`, `${path}-shm`]) rmSync(file, { force: true });
     throw new UsageError(`cannot listen on ${host}:${port}: ${(err as Error).message}`, SERVE_USAGE);
   }
   const address = server.address();

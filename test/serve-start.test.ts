@@ -1,9 +1,11 @@
-// A server bound to any loopback address keeps its DNS-rebinding guard: all of 127.0.0.0/8 and
-// every spelling of ::1 are loopback (only 127.0.0.1, localhost and "::1" were, so `--host
-// 127.0.0.2` answered any Host header and warned it was reachable from the network). Checked on
-// the address rules and on a real socket bound to 127.0.0.2.
+// Starting `execsim serve` in this process. A server bound to any loopback address keeps its
+// DNS-rebinding guard: all of 127.0.0.0/8 and every spelling of ::1 are loopback (only 127.0.0.1,
+// localhost and "::1" were, so `--host 127.0.0.2` answered any Host header and warned it was
+// reachable from the network); checked on the address rules and on a real socket bound to
+// 127.0.0.2. A start that cannot listen (the port is taken) leaves no database it created.
 import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
@@ -66,6 +68,33 @@ describe('execsim serve --host 127.0.0.2', () => {
       expect(errors.join('\n')).not.toContain('reachable from the network');
     } finally {
       await server?.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('execsim serve on a port that is taken', () => {
+  it('says so and removes the database it created for the start', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'execsim-taken-'));
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as net.AddressInfo).port;
+    const io: Io = { out: () => {}, err: () => {}, env: {} };
+    try {
+      const fresh = path.join(dir, 'fresh.db');
+      await expect(startServer(['--port', String(port), '--workers', '1', '--db', fresh], io, 'test')).rejects.toThrow(
+        `cannot listen on 127.0.0.1:${port}`,
+      );
+      expect(fs.readdirSync(dir)).toEqual([]);
+      // A database that was there before the start is kept.
+      const kept = path.join(dir, 'kept.db');
+      await startServer(['--port', '0', '--workers', '1', '--db', kept], io, 'test').then((s) => s?.close());
+      await expect(startServer(['--port', String(port), '--workers', '1', '--db', kept], io, 'test')).rejects.toThrow(
+        'cannot listen',
+      );
+      expect(fs.existsSync(kept)).toBe(true);
+    } finally {
+      await new Promise<void>((resolve) => taken.close(() => resolve()));
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
