@@ -321,3 +321,44 @@ describe('a sweep id on the run routes', () => {
     await idle();
   });
 });
+
+describe('a full queue and POST /sweeps', () => {
+  it('answers 429 for a sweep too, storing no sweep row for it', async () => {
+    await idle();
+    const both = createApp({
+      reader: store.reader,
+      deleteRun: store.deleteRun,
+      jobs: pool,
+      sweepJobs: pool,
+      scenariosDir: SCENARIOS,
+      version: 'test',
+      token: TOKEN,
+      maxQueued: 1,
+      checkResponses: true,
+    });
+    const start = () =>
+      both.app.request('http://127.0.0.1/api/v1/sweeps', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...auth },
+        body: JSON.stringify({ scenario: 'twap-calm', paths: 5_000 }),
+      });
+    const ids: string[] = [];
+    // One sweep on the pool's one worker, one waiting: the queue is full.
+    for (let i = 0; i < 2; i++) {
+      const res = await start();
+      expect(res.status).toBe(202);
+      ids.push(((await res.json()) as { id: string }).id);
+    }
+    const stored = store.reader.listSweeps({ limit: 500 }).items.length;
+    const full = await start();
+    expect(full.status).toBe(429);
+    expect(((await full.json()) as { detail: string }).detail).toContain('already waiting for a worker (at most 1)');
+    expect(store.reader.listSweeps({ limit: 500 }).items.length).toBe(stored);
+    for (const id of ids.reverse())
+      expect(
+        (await both.app.request(`http://127.0.0.1/api/v1/sweeps/${id}/cancel`, { method: 'POST', headers: auth }))
+          .status,
+      ).toBe(202);
+    await idle();
+  });
+});

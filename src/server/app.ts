@@ -122,8 +122,12 @@ export function createApp(options: AppOptions): ExecsimApp {
             if (r.kind === 'submitted') metrics.jobsSubmitted.inc({ kind: 'run' });
             return r;
           },
+          get load() {
+            return pool.load;
+          },
         },
         scenariosDir: options.scenariosDir,
+        maxQueued: options.maxQueued ?? 100,
         storedSweep: (id) => {
           const s = reader?.getSweep(id) ?? null;
           return s === null ? null : { state: s.state, pathsDone: s.pathsDone, pathsRequested: s.pathsRequested };

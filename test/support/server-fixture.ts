@@ -35,6 +35,7 @@ const idleSweeps: SweepJobPool = {
   followSweep: () => null,
   kindOf: () => null,
   rerunSweepPath: () => ({ kind: 'no-sweep' }),
+  load: { queued: 0, running: 0, workers: 0 },
 };
 
 /** The pool's run operations, counting what is submitted (a refused request must submit nothing). */

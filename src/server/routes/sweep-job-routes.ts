@@ -25,7 +25,10 @@ import { progressQuery } from './run-job-routes.ts';
 const FINAL = new Set(['finished', 'failed', 'interrupted']);
 
 /** The pool operations these routes use (a RunPool has them). */
-export type SweepJobPool = Pick<RunPool, 'submitSweep' | 'cancel' | 'followSweep' | 'kindOf' | 'rerunSweepPath'>;
+export type SweepJobPool = Pick<
+  RunPool,
+  'submitSweep' | 'cancel' | 'followSweep' | 'kindOf' | 'rerunSweepPath' | 'load'
+>;
 
 /** A stored sweep's state and path counts, for a sweep this server's pool does not know. */
 export interface StoredSweepState {
@@ -45,6 +48,9 @@ export interface SweepJobDeps {
   readonly storedSweep?: (id: string) => StoredSweepState | null;
   /** Wall ms between keep-alive comments on an idle progress stream (default 15,000). */
   readonly keepAliveMs?: number;
+  /** Jobs (runs and sweeps share the pool's queue) waiting for a worker beyond which POST /sweeps
+   *  answers 429, as POST /runs does (default 100): each accepted sweep is a stored row. */
+  readonly maxQueued?: number;
 }
 
 export const DEFAULT_MAX_SWEEP_PATHS = 10_000;
@@ -110,7 +116,7 @@ export function sweepJobRoutes(deps: SweepJobDeps): AnyRoute[] {
         'with the number of paths and optionally the sweep seed. The sweep is stored as queued; follow it at ' +
         'the progress stream, read it at Location.',
       body: { 'application/json': sweepBody(maxPaths) },
-      problems: ['invalid-scenario'],
+      problems: ['invalid-scenario', 'too-many-jobs'],
       responses: {
         202: {
           description: 'the sweep is queued',
@@ -120,6 +126,14 @@ export function sweepJobRoutes(deps: SweepJobDeps): AnyRoute[] {
       },
       handle: ({ body }, c) => {
         const b = body.value;
+        const maxQueued = deps.maxQueued ?? 100;
+        const { queued } = deps.pool.load;
+        if (queued >= maxQueued) {
+          throw new ProblemError(
+            'too-many-jobs',
+            `${queued} runs and sweeps are already waiting for a worker (at most ${maxQueued}); try again when some have finished`,
+          );
+        }
         const request = resolveScenarioRequest(b, deps.scenariosDir);
         const source: ScenarioSource = { loaded: request.loaded, text: request.text };
         const id = newSweepId();
