@@ -171,6 +171,15 @@ describe('execsim show', () => {
     }
   });
 
+  it('exits 1, naming the problem, when the stored report was changed so it no longer parses', () => {
+    const report = runScenario(loadScenarioFile('scenarios/static-book-sweep.yaml'), { store });
+    store.db.prepare('UPDATE runs SET report_json = ? WHERE id = ?').run('{"digest": ', report.runId);
+    const { code, json, err } = showJson(report.runId);
+    expect(code).toBe(1);
+    expect(json.verification.problems).toEqual(['the stored report is not JSON']);
+    expect(err).toEqual([`execsim: run ${report.runId}: the stored report is not JSON`]);
+  });
+
   it('names the fills column that disagrees with the log', () => {
     const report = runScenario(loadScenarioFile('scenarios/static-book-sweep.yaml'), { store });
     const fill = store.db

@@ -218,7 +218,7 @@ export class ReadModel implements ReadModelPart {
     return {
       ...summaryOf(row, this.now()),
       parents: this.parentsOf(id),
-      report: row.report_json === null ? null : (JSON.parse(row.report_json) as unknown),
+      report: parsedReport(row.report_json),
     };
   }
 
@@ -392,5 +392,16 @@ export class ReadModel implements ReadModelPart {
 
   private exists(id: string): boolean {
     return this.db.prepare('SELECT 1 FROM runs WHERE id = ?').get(id) !== undefined;
+  }
+}
+
+/** A stored report; one that no longer parses (the file edited by hand) reads as none, and
+ *  verifying the run (`execsim show`) names it as a problem. */
+function parsedReport(json: string | null): unknown {
+  if (json === null) return null;
+  try {
+    return JSON.parse(json) as unknown;
+  } catch {
+    return null;
   }
 }

@@ -55,6 +55,7 @@ export function verifyRun(store: RunStore, runId: string): RunVerification {
       problems.push(`event seq ${e.seq} (${e.kind}): the payload is not JSON`);
     }
   }
+  if (row.report_json !== null && !parses(row.report_json)) problems.push('the stored report is not JSON');
   const recomputedDigest = digestLines(lines);
   const digestVerified = row.digest === null ? null : row.digest === recomputedDigest;
   if (digestVerified === false) {
@@ -236,4 +237,13 @@ function compareRows(
   if (found.length === 0) return;
   const more = found.length > MAX_LISTED ? ` (and ${found.length - MAX_LISTED} more)` : '';
   problems.push(`${table} does not match the stored log: ${found.slice(0, MAX_LISTED).join(', ')}${more}`);
+}
+
+function parses(json: string): boolean {
+  try {
+    JSON.parse(json);
+    return true;
+  } catch {
+    return false;
+  }
 }
