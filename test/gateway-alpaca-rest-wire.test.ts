@@ -60,3 +60,30 @@ describe('order bodies refused by field', () => {
     expect((await call(gw, 'POST', '/v2/orders', { ...LIMIT, extended_hours: null })).status).toBe(200);
   });
 });
+
+describe('request bodies past the gateway limit', () => {
+  it('are 413 before they are read whole, with or without Content-Length, and create nothing', async () => {
+    const gw = await gateway();
+    const big = JSON.stringify({ ...LIMIT, client_order_id: 'x'.repeat(128), pad: 'y'.repeat(200_000) });
+    const sized = await fetch(`${gw.url}/v2/orders`, { method: 'POST', headers: HEADERS, body: big });
+    expect(sized.status).toBe(413);
+    expect(await sized.json()).toMatchObject({ code: 40010000, message: 'request body over 64 KiB' });
+    // Streamed (chunked, no Content-Length): counted as it arrives.
+    const chunks = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < 5; i++) controller.enqueue(new TextEncoder().encode('z'.repeat(20_000)));
+        controller.close();
+      },
+    });
+    const streamed = await fetch(`${gw.url}/v2/orders`, {
+      method: 'POST',
+      headers: HEADERS,
+      body: chunks,
+      duplex: 'half',
+    } as RequestInit);
+    expect(streamed.status).toBe(413);
+    expect((await call(gw, 'GET', '/v2/orders?status=all')).body).toEqual([]);
+    // An ordinary order is unaffected.
+    expect((await call(gw, 'POST', '/v2/orders', LIMIT)).status).toBe(200);
+  });
+});

@@ -5,6 +5,7 @@
 // them. The literal colon of /v2/orders:by_client_order_id is a route of its own.
 import type { HttpBindings } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { lotsToQty, type Instrument } from '../../core/model/instrument.ts';
 import type { TradingHours } from '../../core/venues/index.ts';
 import type { AlpacaAccount } from './account.ts';
@@ -45,6 +46,9 @@ interface ClosingOrder {
   readonly type: 'market';
   readonly time_in_force: 'day';
 }
+
+/** The largest request body the gateway reads. */
+const MAX_BODY_BYTES = 64 * 1024;
 
 const CLOSED = new Set(['filled', 'canceled', 'expired', 'replaced', 'rejected', 'done_for_day']);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -93,6 +97,16 @@ export function createRestApp(o: RestOptions): Hono<Env> {
     }
     await next();
   });
+
+  // An order or a replace is a few hundred bytes: a body past this is refused before it is read
+  // whole (on Content-Length, or as it streams in), not buffered and parsed.
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => fail(c, alpacaError(413, 40010000, `request body over ${MAX_BODY_BYTES / 1024} KiB`)),
+    }),
+  );
 
   app.get('/v2/account', (c) => c.json(account.account()));
   app.get('/v2/clock', (c) => c.json(account.clock()));

@@ -4,7 +4,7 @@
 
 /** An Alpaca error answer: HTTP status and the body's code and message. */
 export interface AlpacaError {
-  readonly status: 400 | 401 | 403 | 404 | 422 | 429 | 500 | 503;
+  readonly status: 400 | 401 | 403 | 404 | 413 | 422 | 429 | 500 | 503;
   readonly code: number;
   readonly message: string;
 }
