@@ -119,4 +119,56 @@ describe('gateway fuzz: bad requests are 4xx with Alpaca bodies', () => {
       { numRuns: 100 },
     );
   });
+
+  it('GET /v2/account/activities (and /{type}) with random queries and types', async () => {
+    const key = fc.constantFrom(
+      'activity_types',
+      'category',
+      'date',
+      'after',
+      'until',
+      'direction',
+      'page_size',
+      'page_token',
+      'x',
+    );
+    const value = fc.oneof(
+      fc.string({ maxLength: 30 }),
+      fc.constantFrom('FILL', 'DIV,FILL', 'fill', 'trade_activity', 'asc', '0', '101', '2024-02-30', '2024-08-09'),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.dictionary(key, value, { maxKeys: 4 }),
+        fc.option(fc.oneof(fc.constantFrom('FILL', 'DIV'), fc.string({ maxLength: 10 })), { nil: undefined }),
+        async (q, type) => {
+          const path = type === undefined ? '' : `/${encodeURIComponent(type)}`;
+          const res = await fetch(`${gw.url}/v2/account/activities${path}?${new URLSearchParams(q)}`, {
+            headers: AUTH,
+          });
+          await expectAlpacaAnswer(res);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('DELETE /v2/positions and /v2/positions/{symbol} with random queries', async () => {
+    const key = fc.constantFrom('qty', 'percentage', 'cancel_orders', 'x');
+    const value = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('1', '50', '100', '0', '1e3', 'true'));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.dictionary(key, value, { maxKeys: 3 }),
+        fc.option(fc.oneof(fc.constant('AAPL'), fc.string({ maxLength: 8 })), { nil: undefined }),
+        async (q, symbol) => {
+          const path = symbol === undefined ? '' : `/${encodeURIComponent(symbol)}`;
+          const res = await fetch(`${gw.url}/v2/positions${path}?${new URLSearchParams(q)}`, {
+            method: 'DELETE',
+            headers: AUTH,
+          });
+          await expectAlpacaAnswer(res);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
 });

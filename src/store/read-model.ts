@@ -41,6 +41,7 @@ import {
   fillOf,
   orderOf,
   parentOf,
+  parsedReport,
   SUMMARY_COLUMNS,
   summaryOf,
   type FillTableRow,
@@ -392,16 +393,5 @@ export class ReadModel implements ReadModelPart {
 
   private exists(id: string): boolean {
     return this.db.prepare('SELECT 1 FROM runs WHERE id = ?').get(id) !== undefined;
-  }
-}
-
-/** A stored report; one that no longer parses (the file edited by hand) reads as none, and
- *  verifying the run (`execsim show`) names it as a problem. */
-function parsedReport(json: string | null): unknown {
-  if (json === null) return null;
-  try {
-    return JSON.parse(json) as unknown;
-  } catch {
-    return null;
   }
 }

@@ -171,3 +171,14 @@ export const fillOf = (r: FillTableRow): FillRow => ({
   time: r.time,
   seq: r.seq,
 });
+
+/** A stored report; one that no longer parses (the file edited by hand) reads as none, and
+ *  verifying the run (`execsim show`) names it as a problem. */
+export function parsedReport(json: string | null): unknown {
+  if (json === null) return null;
+  try {
+    return JSON.parse(json) as unknown;
+  } catch {
+    return null;
+  }
+}
