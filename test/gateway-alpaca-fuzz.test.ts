@@ -1,6 +1,7 @@
 // Bad requests to `execsim gateway alpaca` always get a 4xx with Alpaca's {code, message} body,
-// never a 5xx: random order bodies (JSON and not), random list queries, random order ids, over a
-// real loopback socket. A request that happens to be a valid order may be accepted (200).
+// never a 5xx: random order bodies (JSON and not), random list queries, random order ids, random
+// activity queries and types, random position closes, over a real loopback socket. A request that
+// happens to be valid may be accepted (200, or 207 for closing every position).
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAlpacaGateway, type AlpacaGateway } from '../src/gateway/alpaca/alpaca-gateway.ts';
