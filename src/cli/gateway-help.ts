@@ -7,8 +7,9 @@ export const GATEWAY_USAGE =
 export const GATEWAY_HELP = `${GATEWAY_USAGE}
 Serves an Alpaca-compatible trading venue backed by the scenario's simulated venue on the wall
 clock: its market model, instrument, latency, faults and starting balances (without
-venue.account: 100,000 in cash, no shares). REST (/v2/orders, /v2/positions, /v2/account,
-/v2/clock, /v2/calendar, the latest quote and trade and the bars of the scenario's symbol), the
+venue.account: 100,000 in cash, no shares). REST (/v2/orders, /v2/positions (also closing them),
+/v2/account, /v2/account/activities, /v2/clock, /v2/calendar, the latest quote and trade and the
+bars of the scenario's symbol), the
 trade_updates websocket (/stream) and the stocks market-data websocket (/v2/iex, /v2/sip) share
 one port. Fault windows count from the gateway's start; a replay market starts
 its recording at the scenario's start. The scenario's orders, signals, actions, restarts and
