@@ -7,6 +7,7 @@ import type { LogEntry } from '../core/model/events.ts';
 import { makeInstrument, lotsToQty, type Instrument, type InstrumentSpec } from '../core/model/instrument.ts';
 import { OrderLedger } from '../core/order/order-ledger.ts';
 import { childOrderRow, fillRow, parentOrderRow, type RunStore } from './run-store.ts';
+import { parsedReport } from './run-rows.ts';
 
 export interface RunVerification {
   /** Events stored for the run. */
@@ -55,7 +56,8 @@ export function verifyRun(store: RunStore, runId: string): RunVerification {
       problems.push(`event seq ${e.seq} (${e.kind}): the payload is not JSON`);
     }
   }
-  if (row.report_json !== null && !parses(row.report_json)) problems.push('the stored report is not JSON');
+  if (row.report_json !== null && parsedReport(row.report_json) === null)
+    problems.push('the stored report is not JSON');
   const recomputedDigest = digestLines(lines);
   const digestVerified = row.digest === null ? null : row.digest === recomputedDigest;
   if (digestVerified === false) {
@@ -237,13 +239,4 @@ function compareRows(
   if (found.length === 0) return;
   const more = found.length > MAX_LISTED ? ` (and ${found.length - MAX_LISTED} more)` : '';
   problems.push(`${table} does not match the stored log: ${found.slice(0, MAX_LISTED).join(', ')}${more}`);
-}
-
-function parses(json: string): boolean {
-  try {
-    JSON.parse(json);
-    return true;
-  } catch {
-    return false;
-  }
 }
