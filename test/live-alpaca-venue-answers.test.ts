@@ -5,30 +5,16 @@
 // wait is for a report, bounded.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AlpacaAdapter } from '../src/live/alpaca/alpaca-adapter.ts';
 import { WallClock } from '../src/live/wall-clock.ts';
 import { clientOrderId, parentOrderId, symbol, venueOrderId } from '../src/core/model/ids.ts';
 import { makeInstrument } from '../src/core/model/instrument.ts';
 import type { VenueMessage } from '../src/core/model/reports.ts';
+import { onCleanup, waitFor } from './support/gateway-harness.ts';
 
 const AAPL = makeInstrument({ symbol: 'AAPL', tickSize: '0.01', lotSize: '1', minNotional: '1' });
 const ORDER_ID = '0b7e5f2a-7d4e-4c1b-9a55-3f0c2d7e9b11';
-
-const open: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const close of open.splice(0).reverse()) await close();
-});
-
-async function waitFor<T>(check: () => T | undefined | false, ms = 5000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = check();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 /** A venue answering every request with `answer(method, path)`: [status, body text]. */
 async function venue(answer: (method: string, path: string) => [number, string]): Promise<string> {
@@ -41,7 +27,7 @@ async function venue(answer: (method: string, path: string) => [number, string])
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  open.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  onCleanup(() => new Promise<void>((resolve) => server.close(() => resolve())));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
@@ -59,7 +45,7 @@ function adapter(baseUrl: string, namespace?: string) {
   });
   const reports: VenueMessage[] = [];
   a.setReportHandler((r) => reports.push(r));
-  open.push(() => a.stop());
+  onCleanup(() => a.stop());
   return { a, reports };
 }
 

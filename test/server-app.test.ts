@@ -5,7 +5,7 @@
 // goes to the log), health and readiness answer, metrics label requests by route pattern (not by
 // id) with the execsim_ prefix, and scenarios are listed and validated with field paths.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type ExecsimApp } from '../src/server/app.ts';
+import { createApp, type AppOptions, type ExecsimApp } from '../src/server/app.ts';
 import type { RunReader } from '../src/store/read-model-port.ts';
 import { storeFixture, type StoreFixture } from './support/server-fixture.ts';
 
@@ -28,6 +28,18 @@ beforeAll(() => {
 }, 120_000);
 
 afterAll(() => fixture.close());
+
+/** An app over the fixture's store that runs nothing and changes nothing, with `options` on top. */
+const readOnlyApp = (options: Partial<AppOptions> = {}): ExecsimApp =>
+  createApp({
+    reader: fixture.reader,
+    deleteRun: null,
+    jobs: null,
+    scenariosDir: fixture.scenariosDir,
+    version: 't',
+    token: null,
+    ...options,
+  });
 
 const req = (path: string, init: RequestInit = {}, host = '127.0.0.1') =>
   server.app.request(`http://${host}${path}`, init);
@@ -79,15 +91,7 @@ describe('the app around its routes', () => {
 
   it('answers a body cut short (the client went away mid-body) with a 400 naming the body, not an internal error', async () => {
     const logged: string[] = [];
-    const app = createApp({
-      reader: fixture.reader,
-      deleteRun: null,
-      jobs: null,
-      scenariosDir: fixture.scenariosDir,
-      version: 't',
-      token: null,
-      logError: (id) => logged.push(id),
-    });
+    const app = readOnlyApp({ logError: (id) => logged.push(id) });
     // What the node server's request stream does when the socket closes before Content-Length
     // bytes arrived: it errors after the bytes it had.
     const body = new ReadableStream<Uint8Array>({
@@ -112,15 +116,7 @@ describe('the app around its routes', () => {
     expect(rebound.status).toBe(403);
     expect((await problem(rebound)).type).toContain('host-not-allowed');
     expect((await req('/api/v1/runs', {}, 'localhost:7878')).status).toBe(200);
-    const open = createApp({
-      reader: fixture.reader,
-      deleteRun: null,
-      jobs: null,
-      scenariosDir: fixture.scenariosDir,
-      version: 't',
-      token: null,
-      allowedHosts: null,
-    });
+    const open = readOnlyApp({ allowedHosts: null });
     expect((await open.app.request('http://runs.example.com/api/v1/runs')).status).toBe(200);
   });
 
@@ -136,15 +132,7 @@ describe('the app around its routes', () => {
         ]),
       ),
     } as unknown as RunReader;
-    const app = createApp({
-      reader: broken,
-      deleteRun: null,
-      jobs: null,
-      scenariosDir: fixture.scenariosDir,
-      version: 't',
-      token: null,
-      logError: (id, err) => logged.push({ id, err }),
-    });
+    const app = readOnlyApp({ reader: broken, logError: (id, err) => logged.push({ id, err }) });
     const res = await app.app.request('http://127.0.0.1/api/v1/runs');
     expect(res.status).toBe(500);
     const body = await problem(res);

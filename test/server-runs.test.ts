@@ -287,20 +287,25 @@ describe('POST /runs', () => {
   });
 });
 
+/** An app whose pool runs sweeps beside runs, as `execsim serve` builds it. */
+function sweepingApp(options: { maxQueued?: number } = {}) {
+  return createApp({
+    reader: store.reader,
+    deleteRun: store.deleteRun,
+    jobs: pool,
+    sweepJobs: pool,
+    scenariosDir: SCENARIOS,
+    version: 'test',
+    token: TOKEN,
+    checkResponses: true,
+    ...options,
+  });
+}
+
 describe('a sweep id on the run routes', () => {
   it('names no run: GET, progress and cancel answer 404 and the sweep runs on', async () => {
     await idle();
-    // The server's pool runs sweeps beside runs, as `execsim serve` builds it.
-    const both = createApp({
-      reader: store.reader,
-      deleteRun: store.deleteRun,
-      jobs: pool,
-      sweepJobs: pool,
-      scenariosDir: SCENARIOS,
-      version: 'test',
-      token: TOKEN,
-      checkResponses: true,
-    });
+    const both = sweepingApp();
     const req = (url: string, init: RequestInit = {}) => both.app.request(`http://127.0.0.1/api/v1${url}`, init);
     const started = await req('/sweeps', {
       method: 'POST',
@@ -325,17 +330,7 @@ describe('a sweep id on the run routes', () => {
 describe('a full queue and POST /sweeps', () => {
   it('answers 429 for a sweep too, storing no sweep row for it', async () => {
     await idle();
-    const both = createApp({
-      reader: store.reader,
-      deleteRun: store.deleteRun,
-      jobs: pool,
-      sweepJobs: pool,
-      scenariosDir: SCENARIOS,
-      version: 'test',
-      token: TOKEN,
-      maxQueued: 1,
-      checkResponses: true,
-    });
+    const both = sweepingApp({ maxQueued: 1 });
     const start = () =>
       both.app.request('http://127.0.0.1/api/v1/sweeps', {
         method: 'POST',

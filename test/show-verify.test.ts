@@ -12,9 +12,9 @@ import { main, type Io } from '../src/cli/main.ts';
 import type { ChildAmended, LogEntry } from '../src/core/model/events.ts';
 import { lotsToQty, makeInstrument, ticksToPrice } from '../src/core/model/instrument.ts';
 import { runScenario } from '../src/runtime/backtest-run.ts';
-import { loadScenarioFile } from '../src/scenario/load-scenario.ts';
+import { loadScenarioFile, type LoadedScenario } from '../src/scenario/load-scenario.ts';
 import { openDatabase } from '../src/store/open-database.ts';
-import { RunStore } from '../src/store/run-store.ts';
+import { RunStore, type RunWriter } from '../src/store/run-store.ts';
 import { verifyRun } from '../src/store/verify-run.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -208,17 +208,7 @@ describe('execsim show', () => {
     expect(cut).toBeGreaterThan(0);
     const prefix = new RunStore(openDatabase(path.join(dir, 'prefix.db')));
     try {
-      prefix.createRun({
-        id: 'died',
-        scenarioName: loaded.scenario.name,
-        scenarioHash: loaded.hash,
-        scenarioJson: loaded.canonical,
-        seed: 31,
-        codeVersion: 'test',
-        startedAt: '2024-08-09T00:00:00Z',
-        simStart: 0,
-      });
-      const writer = prefix.writer('died', makeInstrument(loaded.scenario.instrument));
+      const writer = newRunWriter(prefix, 'died', loaded);
       for (const e of store.entries(report.runId)) {
         if (e.seq > cut) break;
         writer.write(e, `${e.seq} ${e.time} ${e.event.kind} ${payloadLine(store, report.runId, e.seq)}\n`);
@@ -260,17 +250,7 @@ describe('execsim show', () => {
     const lines = new Map(entries.map((e) => [e.seq, payloadLine(store, report.runId, e.seq)]));
     const liveFile = path.join(dir, 'live.db');
     const live = new RunStore(openDatabase(liveFile));
-    live.createRun({
-      id: 'live',
-      scenarioName: loaded.scenario.name,
-      scenarioHash: loaded.hash,
-      scenarioJson: loaded.canonical,
-      seed: 31,
-      codeVersion: 'test',
-      startedAt: '2024-08-09T00:00:00Z',
-      simStart: 0,
-    });
-    const writer = live.writer('live', makeInstrument(loaded.scenario.instrument));
+    const writer = newRunWriter(live, 'live', loaded);
     let written = 0;
     const writeUpTo = (last: number): void => {
       for (const e of entries.slice(written, last))
@@ -321,6 +301,21 @@ describe('execsim show', () => {
 });
 
 /** The stored payload text of one event (what the digest hashed). */
+/** A run row `id` of `loaded` (seed 31) in `target`, and its writer: a run that is being written. */
+function newRunWriter(target: RunStore, id: string, loaded: LoadedScenario): RunWriter {
+  target.createRun({
+    id,
+    scenarioName: loaded.scenario.name,
+    scenarioHash: loaded.hash,
+    scenarioJson: loaded.canonical,
+    seed: 31,
+    codeVersion: 'test',
+    startedAt: '2024-08-09T00:00:00Z',
+    simStart: 0,
+  });
+  return target.writer(id, makeInstrument(loaded.scenario.instrument));
+}
+
 function payloadLine(s: RunStore, runId: string, seq: number): string {
   return (
     s.db.prepare('SELECT payload FROM events WHERE run_id = ? AND seq = ?').get(runId, seq) as { payload: string }
