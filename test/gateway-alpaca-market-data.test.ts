@@ -2,7 +2,9 @@
 // (alpaca.marketData.stockStream, MessagePack both ways), and the same stream in JSON for a client
 // that does not ask for MessagePack. The gateway serves test/fixtures/gateway/alpaca-aapl.yaml (a
 // static AAPL book: 10 at 187.50, 100 at 187.60 on the ask), so a market buy of 30 prints 10 at
-// 187.50 and 20 at 187.60 and moves the ask's size. No sleeps: every wait is bounded.
+// 187.50 and 20 at 187.60 and moves the ask's size. Also the other way Alpaca's stream docs allow
+// to authenticate: the APCA-API-KEY-ID and APCA-API-SECRET-KEY headers on the upgrade. No sleeps:
+// every wait is bounded.
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { streaming as sdkStreaming } from '@alpacahq/alpaca-trade-api';
@@ -103,20 +105,25 @@ describe('the market-data stream, through the real SDK (MessagePack)', () => {
   });
 });
 
-describe('the market-data stream in JSON (no MessagePack asked for)', () => {
-  async function raw(gw: AlpacaGateway, path = '/v2/sip') {
-    const ws = new WebSocket(gw.url.replace(/^http/, 'ws') + path);
-    onCleanup(() => ws.terminate());
-    const frames: Array<{ text: boolean; messages: Array<Record<string, unknown>> }> = [];
-    ws.on('message', (data, isBinary) => frames.push({ text: !isBinary, messages: JSON.parse(String(data)) }));
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('error', reject);
-    });
-    const next = async (i: number) => (await waitFor(() => frames[i])).messages;
-    return { ws, frames, next };
-  }
+/** A JSON client of the stream, opened (the upgrade taken), with `headers` on its upgrade request. */
+async function raw(gw: AlpacaGateway, path = '/v2/sip', headers: Record<string, string> = {}) {
+  const ws = new WebSocket(gw.url.replace(/^http/, 'ws') + path, { headers });
+  onCleanup(() => ws.terminate());
+  const frames: Array<{ text: boolean; messages: Array<Record<string, unknown>> }> = [];
+  ws.on('message', (data, isBinary) => frames.push({ text: !isBinary, messages: JSON.parse(String(data)) }));
+  let closeCode: number | undefined;
+  ws.on('close', (code) => (closeCode = code));
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  const next = async (i: number) => (await waitFor(() => frames[i])).messages;
+  /** The close code, once the connection closed. */
+  const closed = () => waitFor(() => closeCode);
+  return { ws, frames, next, closed };
+}
 
+describe('the market-data stream in JSON (no MessagePack asked for)', () => {
   it('speaks text JSON with RFC 3339 times and Alpaca control frames, errors included', async () => {
     const gw = await gateway();
     const { ws, frames, next } = await raw(gw);
@@ -180,5 +187,65 @@ describe('the market-data stream in JSON (no MessagePack asked for)', () => {
     ws.send(JSON.stringify({ action: 'auth', key: KEY, secret: 'nope' }));
     expect(await next(1)).toEqual([{ T: 'error', code: 402, msg: 'auth failed' }]);
     expect(await closed).toBe(1008);
+  });
+});
+
+describe('authentication with the APCA headers on the upgrade', () => {
+  const AUTH = { 'APCA-API-KEY-ID': KEY, 'APCA-API-SECRET-KEY': SECRET };
+  const CONNECTED = [{ T: 'success', msg: 'connected' }];
+
+  it('is authenticated right after the welcome frame and gets quotes and trades once subscribed', async () => {
+    const gw = await gateway();
+    const { ws, frames, next } = await raw(gw, '/v2/iex', AUTH);
+    expect(await next(0)).toEqual(CONNECTED);
+    expect(await next(1)).toEqual([{ T: 'success', msg: 'authenticated' }]);
+    ws.send(JSON.stringify({ action: 'subscribe', trades: ['AAPL'], quotes: ['AAPL'] }));
+    expect((await next(2))[0]).toMatchObject({ T: 'subscription', trades: ['AAPL'], quotes: ['AAPL'] });
+
+    const { alpaca } = gatewayClient(gw.url, KEY, SECRET);
+    await alpaca.trading.orders.market({ symbol: 'AAPL', qty: 12, side: 'buy' });
+    const data = () => frames.slice(3).flatMap((f) => f.messages);
+    await waitFor(() => data().filter((m) => m['T'] === 't').length >= 2 && data().some((m) => m['T'] === 'q'));
+    const trades = data().filter((m) => m['T'] === 't');
+    expect(trades.map((t) => [t['S'], t['p'], t['s']])).toEqual([
+      ['AAPL', 187.5, 10],
+      ['AAPL', 187.6, 2],
+    ]);
+    expect(data().some((m) => m['T'] === 'error')).toBe(false);
+  });
+
+  it('answers a later auth message with 403 already authenticated and stays open', async () => {
+    const gw = await gateway();
+    const { ws, next } = await raw(gw, '/v2/iex', AUTH);
+    await next(1);
+    ws.send(JSON.stringify({ action: 'auth', key: KEY, secret: SECRET }));
+    expect(await next(2)).toEqual([{ T: 'error', code: 403, msg: 'already authenticated' }]);
+    ws.send(JSON.stringify({ action: 'subscribe', trades: ['AAPL'] }));
+    expect((await next(3))[0]).toMatchObject({ T: 'subscription', trades: ['AAPL'] });
+  });
+
+  it.each([
+    ['a wrong secret', { 'APCA-API-KEY-ID': KEY, 'APCA-API-SECRET-KEY': 'wrong-secret' }],
+    ['a wrong key id', { 'APCA-API-KEY-ID': 'wrong-key', 'APCA-API-SECRET-KEY': SECRET }],
+    ['the key id without its secret', { 'APCA-API-KEY-ID': KEY }],
+  ])('refuses %s as a bad in-band key: the upgrade is taken, then 402 auth failed and a close', async (_n, headers) => {
+    const gw = await gateway();
+    const { frames, next, closed } = await raw(gw, '/v2/iex', headers);
+    expect(await next(0)).toEqual(CONNECTED);
+    expect(await next(1)).toEqual([{ T: 'error', code: 402, msg: 'auth failed' }]);
+    expect(await closed()).toBe(1008);
+    expect(frames).toHaveLength(2);
+    await waitFor(() => gw.marketData.size === 0);
+  });
+
+  it('without the headers the client still authenticates in-band', async () => {
+    const gw = await gateway();
+    const { ws, frames, next } = await raw(gw, '/v2/iex');
+    expect(await next(0)).toEqual(CONNECTED);
+    ws.send(JSON.stringify({ action: 'subscribe', trades: ['AAPL'] }));
+    expect(await next(1)).toEqual([{ T: 'error', code: 401, msg: 'not authenticated' }]);
+    ws.send(JSON.stringify({ action: 'auth', key: KEY, secret: SECRET }));
+    expect(await next(2)).toEqual([{ T: 'success', msg: 'authenticated' }]);
+    expect(frames).toHaveLength(3);
   });
 });

@@ -8,6 +8,11 @@
 //   > {"action":"subscribe","trades":["AAPL"],"quotes":["AAPL"]}  set union, idempotent
 //   < [{"T":"subscription","trades":[…],"quotes":[…],"bars":[],…}] the whole current set
 //   < [{"T":"q",…},{"T":"t",…}]                                  data, batched
+// Alpaca's stream docs also accept the REST headers APCA-API-KEY-ID and APCA-API-SECRET-KEY on the
+// upgrade instead of the auth message. The pair is then answered right after the welcome frame, as
+// an auth message would be: authenticated (a later auth message is 403), or 402 and a close. The
+// docs do not say how a wrong pair is refused; answering it in-band rather than refusing the
+// upgrade means a client meets a bad key the same way whichever way it sent it.
 // Errors: 400 invalid syntax, 401 not authenticated (a request before auth), 402 auth failed,
 // 403 already authenticated. Quotes (`q`) are sent whenever the venue's market-data view of the
 // top of book changes, trades (`t`) for every print on the venue's tape; only the scenario's
@@ -89,7 +94,12 @@ export class MarketDataStream {
 
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const binary = (req.headers['content-type'] ?? '').toLowerCase().startsWith('application/msgpack');
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.connected(ws, binary));
+    // Either header present means the client chose header authentication; a missing other half
+    // is then a failed authentication, not an invitation to authenticate in-band.
+    const key = req.headers['apca-api-key-id'];
+    const secret = req.headers['apca-api-secret-key'];
+    const headerAuth = key !== undefined || secret !== undefined ? { key, secret } : null;
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.connected(ws, binary, headerAuth));
   }
 
   /** Sends what the venue printed and quoted to every authorized client subscribed to it. */
@@ -138,7 +148,7 @@ export class MarketDataStream {
     return new Promise((resolve) => this.wss.close(() => resolve()));
   }
 
-  private connected(ws: WebSocket, binary: boolean): void {
+  private connected(ws: WebSocket, binary: boolean, headerAuth: { key: unknown; secret: unknown } | null): void {
     const subs = Object.fromEntries(CHANNELS.map((ch) => [ch, new Set<string>()])) as Record<Channel, Set<string>>;
     const client: Client = { binary, authorized: false, subs };
     this.clients.set(ws, client);
@@ -146,6 +156,18 @@ export class MarketDataStream {
     ws.on('error', () => ws.terminate());
     ws.on('message', (data, isBinary) => this.message(ws, client, data as Buffer | Buffer[] | ArrayBuffer, isBinary));
     this.send(ws, client, [{ T: 'success', msg: 'connected' }]);
+    if (headerAuth !== null) this.authenticate(ws, client, headerAuth.key, headerAuth.secret);
+  }
+
+  /** Checks a key pair (from the auth message or the upgrade's headers) and answers as Alpaca does. */
+  private authenticate(ws: WebSocket, c: Client, key: unknown, secret: unknown): void {
+    if (!this.o.authorized(key, secret)) {
+      this.error(ws, c, 402, 'auth failed');
+      ws.close(1008, 'auth failed');
+      return;
+    }
+    c.authorized = true;
+    this.send(ws, c, [{ T: 'success', msg: 'authenticated' }]);
   }
 
   private send(ws: WebSocket, c: Client, messages: unknown[]): void {
@@ -179,13 +201,7 @@ export class MarketDataStream {
           this.error(ws, c, 403, 'already authenticated');
           return;
         }
-        if (!this.o.authorized(m['key'], m['secret'])) {
-          this.error(ws, c, 402, 'auth failed');
-          ws.close(1008, 'auth failed');
-          return;
-        }
-        c.authorized = true;
-        this.send(ws, c, [{ T: 'success', msg: 'authenticated' }]);
+        this.authenticate(ws, c, m['key'], m['secret']);
         return;
       }
       case 'subscribe':
