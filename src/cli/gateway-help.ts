@@ -27,4 +27,5 @@ and the SDK configuration, then serves until SIGINT or SIGTERM.
   -h, --help             this help
 Environment: APCA_API_KEY_ID and APCA_API_SECRET_KEY are the key pair clients must present (the
 same variables the Alpaca SDKs read); both are required and never printed.
+The market-data websocket also takes them as APCA-API-KEY-ID and APCA-API-SECRET-KEY upgrade headers.
 Exit codes: 0 stopped by a signal, 2 bad input (a bad flag or scenario, missing keys, a port in use).`;
