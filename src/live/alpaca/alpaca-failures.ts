@@ -114,6 +114,13 @@ export function failureText(f: WireFailure): string {
     .join(' ');
 }
 
+/** What the transport saw of a request whose outcome is unknown: an answer that was an error
+ *  (5xx, 408), no answer in time, or a dropped connection. */
+export function unknownCategory(f: WireFailure): 'server' | 'timeout' | 'network' {
+  if (f.httpStatus !== undefined) return 'server';
+  return /TIMEOUT|ABORT/i.test(f.code ?? '') || /timed? ?out/i.test(f.message) ? 'timeout' : 'network';
+}
+
 /** A failed read: its class and category (QueryFailedReport), from the shared classifier. */
 export function readFailure(f: WireFailure): {
   failure: 'transient' | 'reject';

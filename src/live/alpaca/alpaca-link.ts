@@ -1,0 +1,19 @@
+// What every part of the Alpaca adapter that talks to the venue is given: the SDK client, the
+// one instrument, the clock, the signal that stop() aborts, our client ids as the wire spells
+// them, and the report sink. The adapter builds it once; each part takes the fields it uses
+// (a Pick of this), so no part sees the adapter itself.
+import type { Instrument } from '../../core/model/instrument.ts';
+import type { Clock } from '../../core/ports/clock.ts';
+import type { AlpacaClientIds } from './alpaca-client-ids.ts';
+import type { AlpacaReports } from './alpaca-reports.ts';
+import type { AlpacaClient } from './alpaca-sdk.ts';
+
+export interface AlpacaLink {
+  readonly alpaca: AlpacaClient;
+  readonly inst: Instrument;
+  readonly clock: Clock;
+  /** Aborted by stop(): every request in flight ends with it. */
+  readonly signal: AbortSignal;
+  readonly ids: AlpacaClientIds;
+  readonly reports: AlpacaReports;
+}

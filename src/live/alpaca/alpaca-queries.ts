@@ -1,0 +1,210 @@
+// The Broker's queries on Alpaca's REST API: one order by client id, the open orders, orders
+// since a time (paged by submission time, as Alpaca filters), and the account with the
+// instrument's position. Each answers once, with its report or a QueryFailedReport carrying the
+// failure's class; the snapshot reads echo their request id and as-of time. Separate because
+// reads have their own paging and failure rules, and no state: nothing here outlives a request.
+import type { ClientOrderId } from '../../core/model/ids.ts';
+import { quoteToUnits } from '../../core/model/instrument.ts';
+import type { OrdersPageReport, QueryFailedReport, VenueMessage } from '../../core/model/reports.ts';
+import type { OrdersCursor } from '../../core/ports/broker.ts';
+import { lotsOf, orderFields, orderRow, plainDecimal, type OrderRow } from './alpaca-convert.ts';
+import { readFailure, wireFailure, type WireFailure } from './alpaca-failures.ts';
+import type { AlpacaLink } from './alpaca-link.ts';
+
+const OPEN_PAGE = 500; // Alpaca's largest page
+
+export class AlpacaQueries {
+  constructor(private readonly link: AlpacaLink) {}
+
+  queryOrder(clientOrderId: ClientOrderId, askedAfterSeq?: number): void {
+    const { inst, ids, reports } = this.link;
+    const stamp = askedAfterSeq === undefined ? {} : { askedAfterSeq };
+    this.link.alpaca.trading.orders
+      .getOrderByClientOrderId({ clientOrderId: ids.wire(clientOrderId) }, { signal: this.link.signal })
+      .then(
+        (o): VenueMessage => {
+          const row = orderRow(inst, ids.local(o), 'lookup');
+          if (row === null)
+            return queryFailed('order', clientOrderId, { message: 'the order could not be read' }, stamp);
+          return { kind: 'OrderStatusReport', ...row, ...stamp };
+        },
+        (err: unknown): VenueMessage => {
+          const f = wireFailure(err);
+          if (f.httpStatus === 404) return { kind: 'OrderNotFoundReport', clientOrderId, ...stamp };
+          return queryFailed('order', clientOrderId, f, stamp);
+        },
+      )
+      .then((r) => reports.emit(r));
+  }
+
+  queryOpenOrders(requestId?: string): void {
+    const asOf = this.link.clock.now();
+    void this.openOrders().then((r) => this.link.reports.emit(stamped(r, requestId, asOf)));
+  }
+
+  queryOrdersSince(since: number, limit: number, after?: OrdersCursor, requestId?: string): void {
+    if (!Number.isSafeInteger(limit) || limit < 1)
+      throw new Error(`queryOrdersSince: limit must be a positive integer, got ${limit}`);
+    const asOf = this.link.clock.now();
+    void this.ordersSince(since, limit, after).then((r) => this.link.reports.emit(stamped(r, requestId, asOf)));
+  }
+
+  queryAccount(requestId?: string): void {
+    const asOf = this.link.clock.now();
+    void this.account().then((r) => this.link.reports.emit(stamped(r, requestId, asOf)));
+  }
+
+  private async openOrders(): Promise<VenueMessage> {
+    const { alpaca, inst, ids } = this.link;
+    // Paged oldest first by submission time. Alpaca's `after` is exclusive and a Date has only
+    // milliseconds, so each page restarts 1 ms before the last row's time and rows already seen
+    // are skipped by id: nothing is missed, nothing counted twice.
+    const seen = new Map<string, OrderRow>();
+    let after: string | undefined;
+    try {
+      for (let page = 0; page < 1000; page++) {
+        const got = await alpaca.trading.orders.getAllOrders(
+          {
+            status: 'open',
+            direction: 'asc',
+            limit: OPEN_PAGE,
+            symbols: inst.symbol,
+            ...(after === undefined ? {} : { after }),
+          },
+          { signal: this.link.signal },
+        );
+        let added = 0;
+        let last: number | null = null;
+        for (const o of got) {
+          const raw = ids.local(o);
+          const f = orderFields(raw);
+          last = f.submittedAt ?? last;
+          if (f.symbol !== inst.symbol || seen.has(f.id)) continue;
+          const row = orderRow(inst, raw, 'reconciliation');
+          if (row !== null) {
+            seen.set(f.id, row);
+            added++;
+          }
+        }
+        if (got.length < OPEN_PAGE || added === 0 || last === null) break;
+        after = new Date(last - 1).toISOString();
+      }
+    } catch (err) {
+      return queryFailed('open_orders', null, wireFailure(err));
+    }
+    return { kind: 'OpenOrdersReport', orders: [...seen.values()] };
+  }
+
+  /**
+   * Alpaca lists orders by SUBMISSION time (its `after` filters on it, exclusive), so the page is
+   * ordered by (submission time, venue order id) and the cursor is the last row's pair. The
+   * request starts 1 ms before the later of `since` and the cursor's time (a Date has only
+   * milliseconds), asks for some rows more than `limit`, and the rows at or before the cursor
+   * are dropped here.
+   */
+  private async ordersSince(since: number, limit: number, cursor?: OrdersCursor): Promise<VenueMessage> {
+    const { alpaca, inst, ids } = this.link;
+    const from = Math.max(since, cursor?.at ?? since);
+    const ask = Math.min(OPEN_PAGE, limit + 50);
+    let got: unknown[];
+    try {
+      got = await alpaca.trading.orders.getAllOrders(
+        {
+          status: 'all',
+          direction: 'asc',
+          limit: ask,
+          symbols: inst.symbol,
+          after: new Date(from - 1).toISOString(),
+        },
+        { signal: this.link.signal },
+      );
+    } catch (err) {
+      return queryFailed('orders_since', null, wireFailure(err));
+    }
+    const rows: Array<{ at: number; row: OrderRow }> = [];
+    for (const o of got) {
+      const raw = ids.local(o);
+      const f = orderFields(raw);
+      const row = orderRow(inst, raw, 'reconciliation');
+      if (row === null || f.symbol !== inst.symbol || f.submittedAt === null || f.submittedAt < since) continue;
+      rows.push({ at: f.submittedAt, row });
+    }
+    rows.sort((a, b) => a.at - b.at || (a.row.venueOrderId < b.row.venueOrderId ? -1 : 1));
+    const after = rows.filter(
+      (r) =>
+        cursor === undefined || r.at > cursor.at || (r.at === cursor.at && r.row.venueOrderId > cursor.venueOrderId),
+    );
+    const page = after.slice(0, limit);
+    const more = after.length > limit || got.length >= ask;
+    const last = page[page.length - 1];
+    const orders: OrdersPageReport['orders'] = page.map(({ at, row }) => ({
+      ...row,
+      updatedAt: row.updatedAt ?? at,
+      submittedAt: at,
+    }));
+    return {
+      kind: 'OrdersPageReport',
+      since,
+      orders,
+      next: more && last ? { at: last.at, venueOrderId: last.row.venueOrderId } : null,
+    };
+  }
+
+  private async account(): Promise<VenueMessage> {
+    const { alpaca, inst } = this.link;
+    const signal = { signal: this.link.signal };
+    try {
+      const [account, position] = await Promise.all([
+        alpaca.trading.account.getAccount(signal),
+        alpaca.trading.positions.getOpenPosition({ symbolOrAssetId: inst.symbol }, signal).catch((err: unknown) => {
+          if (wireFailure(err).httpStatus === 404) return null; // no position: flat
+          throw err;
+        }),
+      ]);
+      const raw = account as Record<string, unknown>;
+      const cash = plainDecimal(raw['cash']);
+      if (cash === null) return queryFailed('account', null, { message: 'the account shows no cash' });
+      const quote = quoteToUnits(inst, cash);
+      const p = position as Record<string, unknown> | null;
+      const qty = p === null ? 0 : (lotsOf(inst, p['qty']) ?? 0);
+      const available = p === null ? 0 : (lotsOf(inst, p['qty_available'] ?? p['qtyAvailable']) ?? qty);
+      return {
+        kind: 'AccountReport',
+        symbol: inst.symbol,
+        position: qty,
+        quote,
+        balances: {
+          base: { free: available, locked: qty - available },
+          quote: { free: quote, locked: null },
+        },
+      };
+    } catch (err) {
+      return queryFailed('account', null, wireFailure(err));
+    }
+  }
+}
+
+/** A failed read as QueryFailedReport; a failure without wire detail is 'transient'. */
+function queryFailed(
+  query: QueryFailedReport['query'],
+  cid: ClientOrderId | null,
+  f: Partial<WireFailure> & { message: string },
+  stamp: { askedAfterSeq?: number } = {},
+): QueryFailedReport {
+  const wf: WireFailure = { noAnswer: false, notSent: false, ...f };
+  const c =
+    f.httpStatus === undefined && f.code === undefined && f.noAnswer === undefined
+      ? { failure: 'transient' as const, category: 'unrecognised' as const, reason: f.message }
+      : readFailure(wf);
+  return { kind: 'QueryFailedReport', clientOrderId: cid, query, ...c, ...stamp };
+}
+
+/** A snapshot answer with its request's id and as-of time (the clock when the request was sent);
+ *  a failed snapshot read echoes the id. */
+function stamped(report: VenueMessage, requestId: string | undefined, asOf: number): VenueMessage {
+  const id = requestId === undefined ? {} : { requestId };
+  if (report.kind === 'QueryFailedReport') return { ...report, ...id };
+  if (report.kind === 'OpenOrdersReport' || report.kind === 'OrdersPageReport' || report.kind === 'AccountReport')
+    return { ...report, ...id, asOf };
+  return report;
+}

@@ -1,0 +1,20 @@
+// A set that forgets its oldest members beyond a maximum. The adapter remembers what it has
+// already reported (the stream's execution ids, orders reported canceled) to drop Alpaca's
+// repeats; a run of any length must not grow that memory without bound. Its own module because
+// two parts keep one each: the cancel flow and the trade-update mapping.
+
+/** A set that forgets its oldest members beyond `max` (execution ids, canceled orders). */
+export class BoundedSet {
+  private readonly items = new Set<string>();
+  constructor(private readonly max: number) {}
+  has(v: string): boolean {
+    return this.items.has(v);
+  }
+  add(v: string): void {
+    this.items.add(v);
+    if (this.items.size > this.max) {
+      const oldest = this.items.values().next().value;
+      if (oldest !== undefined) this.items.delete(oldest);
+    }
+  }
+}
