@@ -117,7 +117,8 @@ export function prepareRun(
     if (prior) for (const e of entries) ledger.apply(e);
     const crashAt = afterSubmit[submitCrash]?.afterSubmit ?? null;
     const broker = new ProcessBroker(built.venue, life, crashAt);
-    let gate: string | null = null;
+    // The process (built below): the engine's gate reads its `gate` field when asked.
+    let p: Proc | null = null;
     const {
       engine,
       recon: r,
@@ -135,24 +136,10 @@ export function prepareRun(
       fills,
       reconConfig,
       sampleOrigin: start,
-      gate: () => gate,
+      gate: () => p?.gate ?? null,
       prior: prior ? entries : [],
     });
-    const p: Proc = {
-      life,
-      log,
-      ledger,
-      engine,
-      recon: r,
-      get gate() {
-        return gate;
-      },
-      set gate(g: string | null) {
-        gate = g;
-      },
-      held: null,
-      manager,
-    };
+    p = { life, log, ledger, engine, recon: r, gate: null, held: null, manager };
     if (!prior) {
       engine.record({ kind: 'RunStarted', scenario: s.name, symbol: instrument.symbol, startTime: start });
       sampler?.start();
@@ -285,30 +272,45 @@ export function prepareRun(
   }
 
   const current = (): Proc => proc as Proc;
-  return {
-    get engine() {
-      return current().engine;
-    },
-    get ledger() {
-      return current().ledger;
-    },
-    get log() {
-      return current().log;
-    },
-    get reconciler() {
-      return current().recon;
-    },
-    venue: built.venue,
-    get durable() {
-      return durable.entries;
-    },
-    audit: () => {
-      const p = current();
-      if (!fills || !p.life.alive) return;
-      p.engine.record(results.audit(p.ledger, built.venue));
-      p.log.commit();
-    },
-  };
+  return new PreparedView(current, built.venue, durable, () => {
+    const p = current();
+    if (!fills || !p.life.alive) return;
+    p.engine.record(results.audit(p.ledger, built.venue));
+    p.log.commit();
+  });
+}
+
+/** A prepared run as its caller sees it: whichever process runs now. A class, not an object
+ *  literal with getters: a literal's accessors are new closures per run, each giving the object
+ *  a hidden class of its own, and that hidden class (long-lived memory) kept every run's state
+ *  alive through the young generation's collections until a full one. */
+class PreparedView implements PreparedRun {
+  constructor(
+    private readonly current: () => Proc,
+    readonly venue: SimVenue,
+    private readonly sink: DurableSink,
+    readonly audit: () => void,
+  ) {}
+
+  get engine(): ExecutionEngine {
+    return this.current().engine;
+  }
+
+  get ledger(): OrderLedger {
+    return this.current().ledger;
+  }
+
+  get log(): EventLog {
+    return this.current().log;
+  }
+
+  get reconciler(): Reconciler {
+    return this.current().recon;
+  }
+
+  get durable(): readonly LogEntry[] {
+    return this.sink.entries;
+  }
 }
 
 /** Commits the log's sinks as a piece of work ends (what EventLog.commit does), except that sinks

@@ -73,7 +73,11 @@ export class CanonicalBytes {
   /** A number as its ToString (what a template literal writes, and JSON for a finite one). */
   private number(n: number): void {
     if (!Number.isSafeInteger(n)) {
-      this.raw(String(n));
+      // JSON.stringify writes a number as its ToString, as String() does, but not through the
+      // engine's number-to-string cache: that cache lives in long-lived memory and kept each
+      // string it made (a VWAP per market sample) alive through the young generation's
+      // collections, to be copied twice and then freed only by a full collection.
+      this.raw(JSON.stringify(n));
       return;
     }
     this.room(17);
