@@ -63,16 +63,52 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 /** Parses a command's flags (strict: an unknown flag is a UsageError with the command's usage);
  *  --help / -h is added to every command. */
 export function parseCommand<O extends Options>(args: readonly string[], options: O, usage: string) {
+  const joined = joinNegativeValues(args, options);
   try {
     return parseArgs({
-      args: [...args],
+      args: joined,
       options: { ...options, help: { type: 'boolean', short: 'h', default: false } },
       allowPositionals: true,
       strict: true,
     });
   } catch (err) {
-    throw new UsageError(argsProblem(err), usage);
+    throw new UsageError(valueProblem(err, joined) ?? argsProblem(err), usage);
   }
+}
+
+/** A negative number (-1, -2.5, -.5) is never one of our flags. */
+const NEGATIVE_NUMBER = /^-\.?\d/;
+
+/** `--from -1` as `--from=-1`. parseArgs refuses an argument that starts with a dash as the value
+ *  of the flag before it ("ambiguous": it may be a flag, the value forgotten); a negative number
+ *  is never a flag, so it is joined to its flag, and the command's own check of the value then
+ *  names the flag and what it takes. Short flags are written long; nothing after `--` changes. */
+function joinNegativeValues(args: readonly string[], options: Options): string[] {
+  const byShort = new Map(Object.entries(options).flatMap(([name, o]) => (o.short ? [[o.short, name]] : [])));
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    const next = args[i + 1];
+    if (arg === '--') return out.concat(args.slice(i));
+    const name = arg.startsWith('--') ? arg.slice(2) : /^-[^-]$/.test(arg) ? byShort.get(arg.slice(1)) : undefined;
+    if (name !== undefined && options[name]?.type === 'string' && next !== undefined && NEGATIVE_NUMBER.test(next)) {
+      out.push(`--${name}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
+
+/** A flag that takes a value followed by another flag (`--limit --json`): parseArgs calls it
+ *  ambiguous; this says what is missing. Null for any other problem. */
+function valueProblem(err: unknown, args: readonly string[]): string | null {
+  if ((err as { code?: unknown }).code !== 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return null;
+  const flag = /^Option '(-[^']*)' argument is ambiguous/.exec((err as Error).message)?.[1];
+  if (flag === undefined) return null;
+  const at = args.findIndex((a, i) => a === flag && args[i + 1]?.startsWith('-'));
+  const next = at < 0 ? undefined : args[at + 1];
+  if (next === undefined) return null;
+  return `${flag} needs a value, but "${next}" follows it (write ${flag}=VALUE for a value that starts with a dash)`;
 }
 
 /** node:util parseArgs' message on one line, without its advice on positionals. */
@@ -92,7 +128,8 @@ export function parseSeed(text: string, usage?: string): number {
 
 /** A flag that takes a whole number from `min` to `max`. */
 export function parseCount(flag: string, text: string, min: number, max: number, usage: string): number {
-  if (!/^\d+$/.test(text)) throw new UsageError(`${flag}: "${text}" is not a whole number`, usage);
+  const range = max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `${min} to ${max}`;
+  if (!/^\d+$/.test(text)) throw new UsageError(`${flag}: "${text}" is not a whole number (it takes ${range})`, usage);
   if (BigInt(text) < BigInt(min) || BigInt(text) > BigInt(max))
     throw new UsageError(`${flag}: ${text} is not from ${min} to ${max}`, usage);
   return Number(text);
