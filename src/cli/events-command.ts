@@ -1,10 +1,12 @@
 // `execsim events <runId>`: a stored run's event log, as text (one line per event: seq, time
 // since the run's start, kind, compact payload) or NDJSON (--json, one event per line), filtered
 // by kind and by a seq range. Read-only; streamed from the database in batches, so a log of
-// millions of events is never held whole.
+// millions of events is never held whole. Every payload is parsed on the way, though the store
+// only writes JSON: one edited by hand since must not make an invalid NDJSON line.
 import type { RunSummary } from '../store/read-model-port.ts';
 import { described } from '../store/open-database.ts';
 import { ReadModel } from '../store/read-model.ts';
+import { parsedPayload, unreadablePayload } from '../store/run-rows.ts';
 import { DB_FLAG_HELP, dbPath, parseCommand, parseCount, UsageError, type Io } from './io.ts';
 
 /** Longest payload printed whole in text mode; --json always has it whole. */
@@ -24,8 +26,12 @@ run's start (+hours:minutes:seconds, virtual time), its kind and its payload as 
                 { seq, time (epoch ms, virtual), offsetMs (since the run's start), kind, payload }
 ${DB_FLAG_HELP}; never created
   -h, --help    this help
-A kind that the run does not have is named on stderr with the kinds it has.
-Exit codes: 0, 2 bad input (an unknown run id, a bad flag, no database).`;
+A kind that the run does not have is named on stderr with the kinds it has. An event that cannot
+be read (a payload that is not JSON, a time that is not a number: the database edited by hand)
+is printed with the stored text of what cannot be read (--json: as a string, with
+"unreadable": ["payload"] naming the fields, offsetMs null without a time) and named on stderr.
+Exit codes: 0, 1 an event could not be read, 2 bad input (an unknown run id, a bad flag, no
+database).`;
 
 const BATCH = 1_000;
 
@@ -68,8 +74,16 @@ export function eventsCommand(args: readonly string[], io: Io): number {
     const run = model.summary(id);
     if (!run) throw new UsageError(`no run with id "${id}" (see \`execsim runs\`)`, EVENTS_USAGE);
     if (kinds.length > 0) noteMissingKinds(model, id, kinds, io);
-    printEvents(model, run, { kinds, from, to, json: values.json }, io);
-    return 0;
+    const unreadable = printEvents(model, run, { kinds, from, to, json: values.json }, io);
+    if (unreadable.first === null) return 0;
+    // Named once, as `show` names it: the stored run is not what execsim wrote (exit 1).
+    const n = unreadable.others.length;
+    const more =
+      n === 0
+        ? ''
+        : ` (and ${n} more event${n === 1 ? '' : 's'} that cannot be read: seq ${unreadable.others.slice(0, 5).join(', ')}${n > 5 ? ', …' : ''})`;
+    io.err(`execsim: run ${id}: ${unreadable.first}${more}`);
+    return 1;
   } catch (err) {
     throw described(err, path);
   } finally {
@@ -97,25 +111,91 @@ function noteMissingKinds(model: ReadModel, id: string, kinds: readonly string[]
   );
 }
 
-function printEvents(model: ReadModel, run: RunSummary, f: Filter, io: Io): void {
+/** What printEvents could not read: the first such event's problem and the others' seqs. */
+interface Unreadable {
+  first: string | null;
+  others: number[];
+}
+
+/** Prints the events; an event the database no longer holds readably (a payload that is not
+ *  JSON, a time that is not a number: the file edited by hand) is printed with the stored text of
+ *  what cannot be read, marked, and returned, so that every --json line stays JSON. */
+function printEvents(model: ReadModel, run: RunSummary, f: Filter, io: Io): Unreadable {
   const rows = model.eventLines(run.id, { from: f.from, to: f.to, kinds: f.kinds });
   const simStart = run.simStart;
   // The log is gap-free: its event count is its last seq.
   const seqWidth = String(Math.min(f.to, run.events)).length;
+  const unreadable: Unreadable = { first: null, others: [] };
   let batch: string[] = [];
   for (const [seq, time, kind, payload] of rows) {
-    const offset = time - simStart;
-    batch.push(
-      f.json
-        ? `{"seq":${seq},"time":${time},"offsetMs":${Math.round(offset * 1e6) / 1e6},"kind":${JSON.stringify(kind)},"payload":${payload}}`
-        : `${String(seq).padStart(seqWidth)}  ${formatOffset(offset)}  ${kind}  ${cut(payload)}`,
-    );
+    const e = readEvent(seq, time, kind, payload);
+    if (e.problem !== null) {
+      if (unreadable.first === null) unreadable.first = e.problem;
+      else unreadable.others.push(seq);
+    }
+    const offset = e.time === null ? null : e.time - simStart;
+    if (f.json) {
+      const marks = e.unreadable.length > 0 ? `,"unreadable":${JSON.stringify(e.unreadable)}` : '';
+      batch.push(
+        `{"seq":${seq},"time":${e.time ?? JSON.stringify(storedText(time))},"offsetMs":${offset === null ? null : Math.round(offset * 1e6) / 1e6},"kind":${JSON.stringify(e.kind)},"payload":${e.payload ?? JSON.stringify(storedText(payload))}${marks}}`,
+      );
+    } else {
+      const when = offset === null ? `time ${JSON.stringify(storedText(time))}` : formatOffset(offset);
+      const what = e.payload === null ? `(not JSON) ${cut(JSON.stringify(storedText(payload)))}` : cut(e.payload);
+      batch.push(`${String(seq).padStart(seqWidth)}  ${when}  ${e.kind}  ${what}`);
+    }
     if (batch.length >= BATCH) {
       io.out(batch.join('\n'));
       batch = [];
     }
   }
   if (batch.length > 0) io.out(batch.join('\n'));
+  return unreadable;
+}
+
+interface ReadEvent {
+  /** The time, or null when the stored one is not a finite number. */
+  readonly time: number | null;
+  readonly kind: string;
+  /** The payload as one line of JSON, or null when the stored one is not JSON. */
+  readonly payload: string | null;
+  /** The fields that cannot be read, and the first one's problem (null: none). */
+  readonly unreadable: readonly string[];
+  readonly problem: string | null;
+}
+
+/** One stored event as printed. A payload is parsed to know that it is JSON (the store only ever
+ *  writes JSON, but the file may have been edited since) and printed as stored, unless it spans
+ *  lines: then it is written again on one. */
+function readEvent(seq: number, time: unknown, kind: unknown, payload: unknown): ReadEvent {
+  const kindText = storedText(kind);
+  const fields: string[] = [];
+  let problem: string | null = null;
+  const timeOk = typeof time === 'number' && Number.isFinite(time);
+  if (!timeOk) {
+    fields.push('time');
+    problem = `event seq ${seq} (${kindText}): the time ${JSON.stringify(storedText(time))} is not a number`;
+  }
+  const parsed = typeof payload === 'string' ? parsedPayload(payload) : undefined;
+  if (parsed === undefined) {
+    fields.push('payload');
+    problem ??= unreadablePayload(seq, kindText);
+  }
+  return {
+    time: timeOk ? time : null,
+    kind: kindText,
+    payload:
+      parsed === undefined ? null : /[\r\n]/.test(payload as string) ? JSON.stringify(parsed) : (payload as string),
+    unreadable: fields,
+    problem,
+  };
+}
+
+/** A stored value as text: a string as it is, a blob as SQL writes one (x'00ff'). */
+function storedText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value instanceof Uint8Array) return `x'${Buffer.from(value).toString('hex')}'`;
+  return String(value);
 }
 
 function cut(payload: string): string {

@@ -1,7 +1,8 @@
 // A run's rows as the read model's queries return them (snake_case columns, 0/1 for booleans)
 // and the port's objects they become (read-model-port.ts): a run's summary, whose state is judged
 // against the liveness of the call (run-state.ts), its per-parent figures, its orders and its
-// fills. SUMMARY_COLUMNS is the select list a SummaryRow comes from.
+// fills, and the tolerant reads of its stored JSON (report, event payloads), which a hand-edited
+// database may have broken. SUMMARY_COLUMNS is the select list a SummaryRow comes from.
 import type { FillRow, OrderRow, ParentMetrics, RunSummary } from './read-model-port.ts';
 import { runState, type Liveness, type RunState } from './run-state.ts';
 import type { StoredStatus } from './run-store.ts';
@@ -182,3 +183,17 @@ export function parsedReport(json: string | null): unknown {
     return null;
   }
 }
+
+/** A stored event's payload parsed, or undefined when it no longer parses (the database edited by
+ *  hand); `show` (verify-run.ts) and `events` name such an event with unreadablePayload. */
+export function parsedPayload(json: string): unknown {
+  try {
+    return JSON.parse(json) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The problem of a stored event whose payload is not JSON, as `show` and `events` report it. */
+export const unreadablePayload = (seq: number, kind: string): string =>
+  `event seq ${seq} (${kind}): the payload is not JSON`;

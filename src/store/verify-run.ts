@@ -7,7 +7,7 @@ import type { LogEntry } from '../core/model/events.ts';
 import { makeInstrument, lotsToQty, type Instrument, type InstrumentSpec } from '../core/model/instrument.ts';
 import { OrderLedger } from '../core/order/order-ledger.ts';
 import { childOrderRow, fillRow, parentOrderRow, type RunStore } from './run-store.ts';
-import { parsedReport } from './run-rows.ts';
+import { parsedPayload, parsedReport, unreadablePayload } from './run-rows.ts';
 
 export interface RunVerification {
   /** Events stored for the run. */
@@ -45,16 +45,12 @@ export function verifyRun(store: RunStore, runId: string): RunVerification {
     }
     lines.push(`${e.seq} ${e.time} ${e.kind} ${e.payload}\n`);
     if (!readable) continue;
-    try {
-      entries.push({
-        seq: e.seq,
-        time: e.time,
-        event: { kind: e.kind, ...(JSON.parse(e.payload) as object) } as LogEntry['event'],
-      });
-    } catch {
+    const payload = parsedPayload(e.payload);
+    if (payload === undefined) {
       readable = false;
-      problems.push(`event seq ${e.seq} (${e.kind}): the payload is not JSON`);
-    }
+      problems.push(unreadablePayload(e.seq, e.kind));
+    } else
+      entries.push({ seq: e.seq, time: e.time, event: { kind: e.kind, ...(payload as object) } as LogEntry['event'] });
   }
   if (row.report_json !== null && parsedReport(row.report_json) === null)
     problems.push('the stored report is not JSON');
