@@ -116,4 +116,16 @@ describe('events of a log edited by hand', () => {
     expect(r.err[0]).toMatch(/: the payload is not JSON \(and 2 more events that cannot be read: seq \d+, \d+\)$/);
     for (const l of lines(r.stdout)) JSON.parse(l);
   });
+
+  it('a run whose sim_start is not a number: one message naming it, exit 2, nothing printed', async () => {
+    const db = tampered('UPDATE runs SET sim_start = ? WHERE id = ?', 'dawn', runId);
+    for (const json of [true, false]) {
+      const r = await execsim(db, 'events', runId, ...(json ? ['--json'] : []));
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.err).toEqual([
+        `execsim: database ${db}: run ${runId}: its sim_start "dawn" is not a time (a number of epoch milliseconds), so no event's time since the start can be given`,
+      ]);
+    }
+  });
 });

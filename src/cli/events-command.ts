@@ -4,7 +4,7 @@
 // millions of events is never held whole. Every payload is parsed on the way, though the store
 // only writes JSON: one edited by hand since must not make an invalid NDJSON line.
 import type { RunSummary } from '../store/read-model-port.ts';
-import { described } from '../store/open-database.ts';
+import { described, StoreError } from '../store/open-database.ts';
 import { ReadModel } from '../store/read-model.ts';
 import { parsedPayload, unreadablePayload } from '../store/run-rows.ts';
 import { DB_FLAG_HELP, dbPath, parseCommand, parseCount, UsageError, type Io } from './io.ts';
@@ -31,7 +31,7 @@ be read (a payload that is not JSON, a time that is not a number: the database e
 is printed with the stored text of what cannot be read (--json: as a string, with
 "unreadable": ["payload"] naming the fields, offsetMs null without a time) and named on stderr.
 Exit codes: 0, 1 an event could not be read, 2 bad input (an unknown run id, a bad flag, no
-database).`;
+database, a run whose start time cannot be read).`;
 
 const BATCH = 1_000;
 
@@ -73,6 +73,12 @@ export function eventsCommand(args: readonly string[], io: Io): number {
   try {
     const run = model.summary(id);
     if (!run) throw new UsageError(`no run with id "${id}" (see \`execsim runs\`)`, EVENTS_USAGE);
+    // Every line's time since the start needs it: a run row edited by hand stops here, before
+    // any line is printed.
+    if (typeof run.simStart !== 'number' || !Number.isFinite(run.simStart))
+      throw new StoreError(
+        `database ${path}: run ${id}: its sim_start ${JSON.stringify(storedText(run.simStart))} is not a time (a number of epoch milliseconds), so no event's time since the start can be given`,
+      );
     if (kinds.length > 0) noteMissingKinds(model, id, kinds, io);
     const unreadable = printEvents(model, run, { kinds, from, to, json: values.json }, io);
     if (unreadable.first === null) return 0;
