@@ -8,7 +8,8 @@
 import { closeSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { described } from '../store/open-database.ts';
-import { EXPORT_FILL_COLUMNS, EXPORT_ORDER_COLUMNS, ReadModel } from '../store/read-model.ts';
+import { ReadModel } from '../store/read-model.ts';
+import { EXPORT_FILL_COLUMNS, EXPORT_ORDER_COLUMNS } from '../store/run-export.ts';
 import { DB_FLAG_HELP, dbPath, parseCommand, UsageError, type Io } from './io.ts';
 
 interface Column {

@@ -52,6 +52,7 @@ import {
 import { localLiveness, runState, type Liveness } from './run-state.ts';
 import { RunStore, type StoredStatus } from './run-store.ts';
 import { compareRuns } from './run-comparison.ts';
+import { exportFills, exportOrders } from './run-export.ts';
 import { verifyRun, type RunVerification } from './verify-run.ts';
 
 /** The parts of RunReader other store modules provide (series, sweeps). */
@@ -63,41 +64,6 @@ const SORT_COLUMN: Record<RunSortKey, 'started_at' | 'shortfall_bps' | 'fill_rat
   shortfall: 'shortfall_bps',
   fillRatio: 'fill_ratio',
 };
-
-/** The columns of the `execsim export` tables, in order (the CLI names them so in its header). */
-export const EXPORT_FILL_COLUMNS = [
-  'trade_id',
-  'client_order_id',
-  'parent_order_id',
-  'side',
-  'qty',
-  'price',
-  'fee',
-  'liquidity',
-  'venue_time',
-  'seq',
-] as const;
-
-export const EXPORT_ORDER_COLUMNS = [
-  'client_order_id',
-  'parent_order_id',
-  'venue_order_id',
-  'slice_num',
-  'total_slices',
-  'scheduled_time',
-  'symbol',
-  'side',
-  'type',
-  'tif',
-  'status',
-  'qty',
-  'filled_qty',
-  'avg_price',
-  'limit_price',
-  'stop_price',
-  'created_at',
-  'updated_at',
-] as const;
 
 export interface ReadModelOptions {
   /** What run states are judged against, asked once per call (default: this host, now). */
@@ -334,26 +300,13 @@ export class ReadModel implements ReadModelPart {
 
   /** A run's fills as `execsim export` writes them (EXPORT_FILL_COLUMNS), streamed. */
   exportFills(id: string): IterableIterator<unknown[]> {
-    return this.db
-      .prepare(
-        `SELECT f.trade_id, f.client_order_id, o.parent_order_id, o.side, f.qty, f.price, f.fee, f.liquidity, f.time, f.seq
-         FROM fills f LEFT JOIN orders o ON o.run_id = f.run_id AND o.client_order_id = f.client_order_id
-         WHERE f.run_id = ? ORDER BY f.seq, f.client_order_id, f.trade_id`,
-      )
-      .raw()
-      .iterate(id) as IterableIterator<unknown[]>;
+    return exportFills(this.db, id);
   }
 
-  /** A run's orders as `execsim export` writes them (EXPORT_ORDER_COLUMNS): each parent followed
-   *  by its children in slice order, streamed. */
+  /** A run's orders as `execsim export` writes them (EXPORT_ORDER_COLUMNS), each parent followed
+   *  by its children, streamed. */
   exportOrders(id: string): IterableIterator<unknown[]> {
-    return this.db
-      .prepare(
-        `SELECT ${EXPORT_ORDER_COLUMNS.join(', ')} FROM orders WHERE run_id = ?
-         ORDER BY COALESCE(parent_order_id, client_order_id), parent_order_id IS NOT NULL, slice_num, client_order_id`,
-      )
-      .raw()
-      .iterate(id) as IterableIterator<unknown[]>;
+    return exportOrders(this.db, id);
   }
 
   /** Re-reads a stored run and checks it against itself (verify-run.ts reads the raw rows), in
