@@ -6,6 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { csvField } from '../src/cli/export-command.ts';
+import { StoreError } from '../src/store/open-database.ts';
 import { execsimInProcess } from './support/cli-in-process.ts';
 import { scratchDb, storeWithRuns } from './support/page-app.ts';
 
@@ -127,5 +129,70 @@ describe('events of a log edited by hand', () => {
         `execsim: database ${db}: run ${runId}: its sim_start "dawn" is not a time (a number of epoch milliseconds), so no event's time since the start can be given`,
       ]);
     }
+  });
+});
+
+describe('export of tables edited by hand', () => {
+  /** The first fill in log order. */
+  function firstFill(): { trade_id: string; client_order_id: string; seq: number } {
+    const db = new Database(base, { readonly: true });
+    try {
+      return db
+        .prepare('SELECT trade_id, client_order_id, seq FROM fills WHERE run_id = ? ORDER BY seq LIMIT 1')
+        .get(runId) as { trade_id: string; client_order_id: string; seq: number };
+    } finally {
+      db.close();
+    }
+  }
+
+  it("a fill time out of a date's range: one message naming the fill and the field, exit 2, nothing written", async () => {
+    const fill = firstFill();
+    const db = tampered('UPDATE fills SET time = 1e20 WHERE run_id = ? AND trade_id = ?', runId, fill.trade_id);
+    const message = `execsim: database ${db}: run ${runId}: fill ${fill.trade_id} of order ${fill.client_order_id} (seq ${fill.seq}): its time (venue_time) 100000000000000000000 is not a time a date can hold (epoch milliseconds within ±8.64e15); nothing was exported`;
+    const r = await execsim(db, 'export', runId, '--fills');
+    expect(r).toEqual({ code: 2, stdout: '', err: [message] });
+
+    const dir = path.dirname(db);
+    const kept = path.join(dir, 'kept.csv');
+    fs.writeFileSync(kept, 'kept');
+    const fresh = path.join(dir, 'fresh.csv');
+    for (const out of [kept, fresh]) {
+      expect(await execsim(db, 'export', runId, '--fills', '--out', out)).toEqual({
+        code: 2,
+        stdout: '',
+        err: [message],
+      });
+    }
+    expect(fs.readFileSync(kept, 'utf8')).toBe('kept');
+    expect(fs.existsSync(fresh)).toBe(false);
+    expect(fs.readdirSync(dir).filter((f) => f.includes('.tmp'))).toEqual([]);
+  });
+
+  it('an order time that is text or infinite is refused the same way; --fills, which has no such time, still exports', async () => {
+    const order = (await execsim(base, 'export', runId, '--orders')).stdout.split('\r\n')[1]?.split(',')[0] ?? '';
+    for (const [column, value, shown] of [
+      ['created_at', 'yesterday', '"yesterday"'],
+      ['updated_at', 'inf', 'Infinity'],
+      ['scheduled_time', '-9e15', '-9000000000000000'],
+    ] as const) {
+      const db = tampered(
+        `UPDATE orders SET ${column} = ${value === 'inf' ? '9e999' : '?'} WHERE run_id = ? AND client_order_id = ?`,
+        ...(value === 'inf' ? [] : [value]),
+        runId,
+        order,
+      );
+      const r = await execsim(db, 'export', runId, '--orders');
+      expect(r.code, column).toBe(2);
+      expect(r.stdout, column).toBe('');
+      expect(r.err, column).toEqual([
+        `execsim: database ${db}: run ${runId}: order ${order}: its ${column} ${shown} is not a time a date can hold (epoch milliseconds within ±8.64e15); nothing was exported`,
+      ]);
+      expect((await execsim(db, 'export', runId, '--fills')).code, column).toBe(0);
+    }
+  });
+
+  it('a time that is not a date never reaches the CSV as a crash: csvField refuses it as a StoreError', () => {
+    for (const value of [1e20, Infinity, 'yesterday']) expect(() => csvField(value, true)).toThrow(StoreError);
+    expect(csvField(8.64e15, true)).toBe('+275760-09-13T00:00:00.000Z');
   });
 });

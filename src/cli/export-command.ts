@@ -7,7 +7,7 @@
 // over it, so FILE is either the whole export or untouched.
 import { closeSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { described } from '../store/open-database.ts';
+import { described, StoreError } from '../store/open-database.ts';
 import { ReadModel } from '../store/read-model.ts';
 import { EXPORT_FILL_COLUMNS, EXPORT_ORDER_COLUMNS } from '../store/run-export.ts';
 import { DB_FLAG_HELP, dbPath, parseCommand, UsageError, type Io } from './io.ts';
@@ -41,8 +41,10 @@ a value that does not apply (a parent's venue order id, an unfilled order's aver
                 folder must exist) instead of stdout
 ${DB_FLAG_HELP}; never created
   -h, --help    this help
+A stored time that a date cannot hold (the database edited by hand) stops the export before
+anything is written, with one message naming the row and the column.
 Exit codes: 0, 2 bad input (an unknown run id, neither or both of --fills and --orders, an
-unwritable FILE, no database).`;
+unwritable FILE, no database, a stored time that is not a date).`;
 
 export function exportCommand(args: readonly string[], io: Io): number {
   const { values, positionals } = parseCommand(
@@ -68,6 +70,10 @@ export function exportCommand(args: readonly string[], io: Io): number {
   const model = ReadModel.open(db);
   try {
     if (!model.summary(id)) throw new UsageError(`no run with id "${id}" (see \`execsim runs\`)`, EXPORT_USAGE);
+    // Checked before the first row is written: a time edited by hand stops the export before
+    // stdout has half of it.
+    const problem = model.unexportableTime(id, values.fills ? 'fills' : 'orders');
+    if (problem !== null) throw new StoreError(`database ${db}: run ${id}: ${problem}; nothing was exported`);
     const rows = values.fills ? model.exportFills(id) : model.exportOrders(id);
     const columns = values.fills ? FILL_COLUMNS : ORDER_COLUMNS;
     try {
@@ -91,10 +97,14 @@ export function exportCommand(args: readonly string[], io: Io): number {
   }
 }
 
-/** One CSV field: times as ISO-8601 UTC, null as empty, quoted when it must be. */
+/** One CSV field: times as ISO-8601 UTC, null as empty, quoted when it must be. A time that is
+ *  not a date is a StoreError (the export checks its times first: this is not reached). */
 export function csvField(value: unknown, time = false): string {
   if (value === null || value === undefined) return '';
-  const text = time && typeof value === 'number' ? new Date(value).toISOString() : String(value);
+  const date = time ? new Date(typeof value === 'number' ? value : NaN) : null;
+  if (date !== null && Number.isNaN(date.getTime()))
+    throw new StoreError(`a stored time, ${String(value)}, is not a time a date can hold`);
+  const text = date !== null ? date.toISOString() : String(value);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

@@ -52,7 +52,7 @@ import {
 import { localLiveness, runState, type Liveness } from './run-state.ts';
 import { RunStore, type StoredStatus } from './run-store.ts';
 import { compareRuns } from './run-comparison.ts';
-import { exportFills, exportOrders } from './run-export.ts';
+import { exportFills, exportOrders, unexportableTime } from './run-export.ts';
 import { verifyRun, type RunVerification } from './verify-run.ts';
 
 /** The parts of RunReader other store modules provide (series, sweeps). */
@@ -307,6 +307,12 @@ export class ReadModel implements ReadModelPart {
    *  by its children, streamed. */
   exportOrders(id: string): IterableIterator<unknown[]> {
     return exportOrders(this.db, id);
+  }
+
+  /** The first time in a run's fills or orders that an export cannot write as a date (the
+   *  database edited by hand), described with its row and column; null when there is none. */
+  unexportableTime(id: string, table: 'fills' | 'orders'): string | null {
+    return unexportableTime(this.db, id, table);
   }
 
   /** Re-reads a stored run and checks it against itself (verify-run.ts reads the raw rows), in
