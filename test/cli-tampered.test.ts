@@ -196,3 +196,21 @@ describe('export of tables edited by hand', () => {
     expect(csvField(8.64e15, true)).toBe('+275760-09-13T00:00:00.000Z');
   });
 });
+
+describe('show of a run whose stored report was edited by hand', () => {
+  it.each(['{}', '[1, 2]', '42', '{"parents": 7, "wallMs": "fast"}'])(
+    'report %s, JSON but not a run report: named as a problem, exit 1, in both forms',
+    async (report) => {
+      const db = tampered('UPDATE runs SET report_json = ? WHERE id = ?', report, runId);
+      const problem = `execsim: run ${runId}: the stored report is not a run report (show --json prints it as stored)`;
+      const text = await execsim(db, 'show', runId);
+      expect(text.code).toBe(1);
+      expect(text.err).toEqual([problem]);
+      expect(text.stdout).toContain(runId);
+      const json = await execsim(db, 'show', runId, '--json');
+      expect(json.code).toBe(1);
+      expect(json.err).toEqual([problem]);
+      expect(JSON.parse(json.stdout)).toMatchObject({ report: JSON.parse(report) as unknown });
+    },
+  );
+});

@@ -133,11 +133,13 @@ export function showCommand(args: readonly string[], io: Io, live: Liveness = lo
     const run = model.getRun(id);
     if (!run) throw new UsageError(`no run with id "${id}" (see \`execsim runs\`)`, SHOW_USAGE);
     const state = run.state;
-    const report = run.report as RunReport | null;
+    const report = run.report;
+    const reportText = storedReportText(report);
     // A failed check is exit 1, as a failed expectation is: the stored run cannot be trusted.
     const v = model.verify(id);
+    const problems = [...v.problems, ...(report !== null && reportText === null ? [NOT_A_REPORT] : [])];
     if (values.json) {
-      const { events, gapFree, recomputedDigest, consistent, problems } = v;
+      const { events, gapFree, recomputedDigest, consistent } = v;
       io.out(
         JSON.stringify({
           ...runSummary(run),
@@ -150,7 +152,7 @@ export function showCommand(args: readonly string[], io: Io, live: Liveness = lo
       io.out(formatRunList([run]));
       const detail = stateDetail(run);
       if (detail) io.out(`\n${detail}`);
-      if (report) io.out('\n' + formatReport(report));
+      if (reportText !== null) io.out('\n' + reportText);
       if (v.digestVerified === null) {
         io.out(
           `\nrun is ${state}: no digest; the stored log of ${v.events} events ${v.problems.length === 0 ? 'is a consistent prefix' : 'is NOT consistent'}`,
@@ -159,11 +161,26 @@ export function showCommand(args: readonly string[], io: Io, live: Liveness = lo
         io.out(`\nstored log ${v.digestVerified ? 'reproduces' : 'DOES NOT reproduce'} the digest`);
       }
     }
-    for (const problem of v.problems) io.err(`execsim: run ${id}: ${problem}`);
-    return v.problems.length === 0 ? 0 : 1;
+    for (const problem of problems) io.err(`execsim: run ${id}: ${problem}`);
+    return problems.length === 0 ? 0 : 1;
   } catch (err) {
     throw described(err, path);
   } finally {
     model.close();
+  }
+}
+
+const NOT_A_REPORT = 'the stored report is not a run report (show --json prints it as stored)';
+
+/** A stored report as text, or null when there is none or it is not a run report. The report is
+ *  JSON read back from the database, which may have been edited by hand into JSON of another
+ *  shape; formatting one reads fields that are then missing or of another type, a TypeError. */
+function storedReportText(report: unknown): string | null {
+  if (typeof report !== 'object' || report === null || Array.isArray(report)) return null;
+  try {
+    return formatReport(report as RunReport);
+  } catch (err) {
+    if (err instanceof TypeError) return null;
+    throw err;
   }
 }
