@@ -214,3 +214,35 @@ describe('show of a run whose stored report was edited by hand', () => {
     },
   );
 });
+
+describe('a blob where text or a number belongs in a run row', () => {
+  it("runs, show and prune show it as SQL writes one (x'00ff'), never a crash", async () => {
+    const db = tampered(
+      "UPDATE runs SET scenario_name = x'00ff', digest = x'ab', event_count = x'01' WHERE id = ?",
+      runId,
+    );
+    const runs = await execsim(db, 'runs');
+    expect(runs.code).toBe(0);
+    expect(runs.stdout).toMatch(new RegExp(`${runId} +x'00ff' .* x'ab'\\n$`));
+    expect(JSON.parse((await execsim(db, 'runs', '--json')).stdout)).toHaveLength(1);
+
+    // The stored digest and count are checked against the log: problems, named with the blobs as text.
+    const show = await execsim(db, 'show', runId);
+    expect(show.code).toBe(1);
+    expect(show.stdout).toContain("x'00ff'");
+    expect(show.err).toEqual([
+      expect.stringMatching(
+        new RegExp(`^execsim: run ${runId}: the stored log does not reproduce the stored digest \\(stored x'ab', `),
+      ),
+      expect.stringMatching(new RegExp(`^execsim: run ${runId}: the run row counts x'01' events but \\d+ are stored$`)),
+    ]);
+
+    const prune = await execsim(db, 'prune', '--dry-run', '--status', 'all');
+    expect(prune.code).toBe(0);
+    expect(prune.stdout).toContain(`would delete ${runId}  x'00ff'  finished`);
+    expect(prune.stdout).toContain("x'01' events");
+    expect(prune.stdout).toContain(
+      '1 run (0 events, and 1 run whose stored event count cannot be read) would be deleted',
+    );
+  });
+});

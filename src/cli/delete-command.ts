@@ -8,6 +8,7 @@ import { parseDurationMs } from '../scenario/time-fields.ts';
 import type { DeleteRunOutcome, RunSummary } from '../store/read-model-port.ts';
 import { described } from '../store/open-database.ts';
 import { RunAdmin, summaryIsBusy } from '../store/run-admin.ts';
+import { storedText } from '../store/run-rows.ts';
 import { localLiveness, type Liveness, type RunState } from '../store/run-state.ts';
 import { DB_FLAG_HELP, dbPath, parseCommand, UsageError, type Io } from './io.ts';
 import { STATES_HELP } from './runs-command.ts';
@@ -114,6 +115,9 @@ export function pruneCommand(args: readonly string[], io: Io, live: Liveness = l
     const cutoff = olderThanMs === null ? null : live.nowMs - olderThanMs;
     let runs = 0;
     let events = 0;
+    // Runs whose stored event count is not a number (the database edited by hand): listed with
+    // what is stored, left out of the total.
+    let uncounted = 0;
     // Listed whole first: deleting while reading the list's pages would move them.
     for (const row of [...admin.allRuns()]) {
       const state = row.state;
@@ -123,12 +127,17 @@ export function pruneCommand(args: readonly string[], io: Io, live: Liveness = l
         io.err(`execsim: kept run ${row.id} (${state}): its writer, pid ${row.writer?.pid}, is alive on this host`);
         continue;
       }
-      const n = dry ? row.events : deletedEvents(admin.deleteRun(row.id));
+      const n: unknown = dry ? row.events : deletedEvents(admin.deleteRun(row.id));
       io.out(deletedLine(dry ? 'would delete' : 'deleted', row, state, n));
       runs++;
-      events += n;
+      if (typeof n === 'number') events += n;
+      else uncounted++;
     }
-    const what = `${runs} run${runs === 1 ? '' : 's'} (${events.toLocaleString('en-US')} events)`;
+    const notCounted =
+      uncounted === 0
+        ? ''
+        : `, and ${uncounted} run${uncounted === 1 ? '' : 's'} whose stored event count cannot be read`;
+    const what = `${runs} run${runs === 1 ? '' : 's'} (${events.toLocaleString('en-US')} events${notCounted})`;
     io.out(
       runs === 0
         ? `no runs to prune (states ${states.join(', ')}${olderThanMs === null ? '' : `, started more than ${values['older-than']} ago`})`
@@ -154,8 +163,9 @@ function deletedEvents(outcome: DeleteRunOutcome): number {
   );
 }
 
-function deletedLine(verb: string, row: RunSummary, state: RunState, events: number): string {
-  return `${verb} ${row.id}  ${row.scenario}  ${state}  started ${row.startedAt}  ${events.toLocaleString('en-US')} events`;
+function deletedLine(verb: string, row: RunSummary, state: RunState, events: unknown): string {
+  const count = typeof events === 'number' ? events.toLocaleString('en-US') : storedText(events);
+  return `${verb} ${storedText(row.id)}  ${storedText(row.scenario)}  ${state}  started ${storedText(row.startedAt)}  ${count} events`;
 }
 
 function parseStates(text: string): readonly RunState[] {

@@ -6,7 +6,7 @@
 import type { RunSummary } from '../store/read-model-port.ts';
 import { described, StoreError } from '../store/open-database.ts';
 import { ReadModel } from '../store/read-model.ts';
-import { parsedPayload, unreadablePayload } from '../store/run-rows.ts';
+import { parsedPayload, storedText, unreadablePayload } from '../store/run-rows.ts';
 import { DB_FLAG_HELP, dbPath, parseCommand, parseCount, UsageError, type Io } from './io.ts';
 
 /** Longest payload printed whole in text mode; --json always has it whole. */
@@ -195,13 +195,6 @@ function readEvent(seq: number, time: unknown, kind: unknown, payload: unknown):
     unreadable: fields,
     problem,
   };
-}
-
-/** A stored value as text: a string as it is, a blob as SQL writes one (x'00ff'). */
-function storedText(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (value instanceof Uint8Array) return `x'${Buffer.from(value).toString('hex')}'`;
-  return String(value);
 }
 
 function cut(payload: string): string {

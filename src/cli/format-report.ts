@@ -3,6 +3,7 @@ import { replayMetricsLines } from '../core/report/replay-metrics.ts';
 import { modelWarningLine } from '../core/report/model-warnings.ts';
 import type { RunReport } from '../runtime/backtest-run.ts';
 import type { RunSummary } from '../store/read-model-port.ts';
+import { storedText } from '../store/run-rows.ts';
 
 export function formatReport(r: RunReport): string {
   const lines: string[] = [];
@@ -112,15 +113,16 @@ export function formatRunList(runs: readonly RunSummary[]): string {
   if (runs.length === 0) return 'no runs stored yet: try `execsim run scenarios`';
   const header = ['run', 'scenario', 'seed', 'state', 'passed', 'events', 'started', 'digest'];
   const passed = (p: RunSummary['passed']) => (p === null ? '-' : p ? 'yes' : 'NO');
+  // storedText: a cell holds what the row holds, a blob too (a database edited by hand).
   const body = runs.map((r) => [
-    r.id,
-    r.scenario,
-    String(r.seed),
-    isResumable(r) ? `${r.state}, resumable` : r.state,
+    storedText(r.id),
+    storedText(r.scenario),
+    storedText(r.seed),
+    isResumable(r) ? `${r.state}, resumable` : storedText(r.state),
     passed(r.passed),
-    String(r.events),
-    r.startedAt,
-    (r.digest ?? '-').slice(0, 16),
+    storedText(r.events),
+    storedText(r.startedAt),
+    r.digest === null ? '-' : storedText(r.digest).slice(0, 16),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] ?? '').length)));
   const fmt = (row: string[]) =>

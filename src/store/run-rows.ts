@@ -197,3 +197,12 @@ export function parsedPayload(json: string): unknown {
 /** The problem of a stored event whose payload is not JSON, as `show` and `events` report it. */
 export const unreadablePayload = (seq: number, kind: string): string =>
   `event seq ${seq} (${kind}): the payload is not JSON`;
+
+/** A stored value as text, for messages and tables: a string as it is, a blob as SQL writes one
+ *  (x'00ff'). A database edited by hand can hold a blob or text in any column, whatever type
+ *  the rows here declare. */
+export function storedText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value instanceof Uint8Array) return `x'${Buffer.from(value).toString('hex')}'`;
+  return String(value);
+}

@@ -7,7 +7,7 @@ import type { LogEntry } from '../core/model/events.ts';
 import { makeInstrument, lotsToQty, type Instrument, type InstrumentSpec } from '../core/model/instrument.ts';
 import { OrderLedger } from '../core/order/order-ledger.ts';
 import { childOrderRow, fillRow, parentOrderRow, type RunStore } from './run-store.ts';
-import { parsedPayload, parsedReport, unreadablePayload } from './run-rows.ts';
+import { parsedPayload, parsedReport, storedText, unreadablePayload } from './run-rows.ts';
 
 export interface RunVerification {
   /** Events stored for the run. */
@@ -58,11 +58,11 @@ export function verifyRun(store: RunStore, runId: string): RunVerification {
   const digestVerified = row.digest === null ? null : row.digest === recomputedDigest;
   if (digestVerified === false) {
     problems.push(
-      `the stored log does not reproduce the stored digest (stored ${row.digest}, recomputed ${recomputedDigest})`,
+      `the stored log does not reproduce the stored digest (stored ${storedText(row.digest)}, recomputed ${recomputedDigest})`,
     );
   }
   if (row.status === 'finished' && row.event_count !== lines.length) {
-    problems.push(`the run row counts ${row.event_count} events but ${lines.length} are stored`);
+    problems.push(`the run row counts ${storedText(row.event_count)} events but ${lines.length} are stored`);
   }
   const before = problems.length;
   if (readable) checkProjections(store, runId, row.status === 'finished', entries, problems);
@@ -204,7 +204,7 @@ function checkProjections(
     };
     if (counts.order_count !== ledger.orders.size || counts.fill_count !== fills.length) {
       problems.push(
-        `the run row counts ${counts.order_count} orders and ${counts.fill_count} fills; the stored log has ${ledger.orders.size} and ${fills.length}`,
+        `the run row counts ${storedText(counts.order_count)} orders and ${storedText(counts.fill_count)} fills; the stored log has ${ledger.orders.size} and ${fills.length}`,
       );
     }
   }
