@@ -215,6 +215,28 @@ describe('show of a run whose stored report was edited by hand', () => {
   );
 });
 
+describe('show of a run whose stored scenario was edited by hand', () => {
+  it.each([
+    ['not json', 'it is not JSON'],
+    ['{}', 'it has no instrument'],
+    [
+      '{"instrument": {"symbol": "BTCUSDT", "tickSize": 1}}',
+      'its instrument has no tickSize, lotSize, minNotional (each a string)',
+    ],
+    [
+      '{"instrument": {"symbol": "BTCUSDT", "tickSize": "x", "lotSize": "1", "minNotional": "1"}}',
+      'its instrument: "x" is not a decimal number',
+    ],
+  ])('scenario %s: the problem says what is wrong with it in its own words', async (scenario, why) => {
+    const db = tampered('UPDATE runs SET scenario_json = ? WHERE id = ?', scenario, runId);
+    const r = await execsim(db, 'show', runId);
+    expect(r.code).toBe(1);
+    expect(r.err).toEqual([
+      `execsim: run ${runId}: the stored scenario cannot be read, so the tables cannot be checked against the log: ${why}`,
+    ]);
+  });
+});
+
 describe('a blob where text or a number belongs in a run row', () => {
   it("runs, show and prune show it as SQL writes one (x'00ff'), never a crash", async () => {
     const db = tampered(

@@ -81,15 +81,11 @@ function checkProjections(
   const { scenario_json } = db.prepare('SELECT scenario_json FROM runs WHERE id = ?').get(runId) as {
     scenario_json: string;
   };
-  let i: Instrument;
-  try {
-    i = makeInstrument((JSON.parse(scenario_json) as { instrument: InstrumentSpec }).instrument);
-  } catch (err) {
-    // The instrument turns the log's lots and ticks into the tables' decimals: without it the
-    // tables cannot be compared (a changed scenario is a finding, not a crash).
-    problems.push(
-      `the stored scenario cannot be read, so the tables cannot be checked against the log: ${(err as Error).message}`,
-    );
+  // The instrument turns the log's lots and ticks into the tables' decimals: without it the
+  // tables cannot be compared (a changed scenario is a finding, not a crash).
+  const i = storedInstrument(scenario_json);
+  if (typeof i === 'string') {
+    problems.push(`the stored scenario cannot be read, so the tables cannot be checked against the log: ${i}`);
     return;
   }
   const ledger = new OrderLedger();
@@ -207,6 +203,27 @@ function checkProjections(
         `the run row counts ${storedText(counts.order_count)} orders and ${storedText(counts.fill_count)} fills; the stored log has ${ledger.orders.size} and ${fills.length}`,
       );
     }
+  }
+}
+
+/** The stored scenario's instrument, or what is wrong with it, in words of our own: a scenario
+ *  edited by hand may not be JSON or lack fields, and JavaScript's own messages for that
+ *  ("Cannot read properties of undefined") name nothing the user wrote. */
+function storedInstrument(json: string): Instrument | string {
+  let scenario: unknown;
+  try {
+    scenario = JSON.parse(json) as unknown;
+  } catch {
+    return 'it is not JSON';
+  }
+  const spec = typeof scenario === 'object' && scenario !== null ? (scenario as Row)['instrument'] : undefined;
+  if (typeof spec !== 'object' || spec === null) return 'it has no instrument';
+  const missing = ['symbol', 'tickSize', 'lotSize', 'minNotional'].filter((k) => typeof (spec as Row)[k] !== 'string');
+  if (missing.length > 0) return `its instrument has no ${missing.join(', ')} (each a string)`;
+  try {
+    return makeInstrument(spec as InstrumentSpec);
+  } catch (err) {
+    return `its instrument: ${(err as Error).message}`;
   }
 }
 
