@@ -9,7 +9,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { csvField } from '../src/cli/export-command.ts';
 import { StoreError } from '../src/store/open-database.ts';
 import { execsimInProcess } from './support/cli-in-process.ts';
+import { gateway, KEY, SECRET } from './support/gateway-harness.ts';
 import { scratchDb, storeWithRuns } from './support/page-app.ts';
+
+const PAPER_TWAP = 'test/fixtures/paper/twap-aapl.yaml';
 
 let base: string;
 let runId: string;
@@ -266,5 +269,39 @@ describe('a blob where text or a number belongs in a run row', () => {
     expect(prune.stdout).toContain(
       '1 run (0 events, and 1 run whose stored event count cannot be read) would be deleted',
     );
+  });
+});
+
+describe('resume of a paper run whose log was edited by hand', () => {
+  it('a payload that is not JSON: one message naming the event, exit 2, the venue never asked, the run not claimed', async () => {
+    const gw = await gateway();
+    const file = scratchDb();
+    const stored = await execsimInProcess(['run', PAPER_TWAP, '--mode', 'backtest', '--json', '--db', file]);
+    expect(stored.code, stored.err.join('\n')).toBe(0);
+    const id = (JSON.parse(stored.stdout) as { runId: string }).runId;
+    // The stored run made to look like a paper run that was stopped, with one payload broken.
+    const db = new Database(file);
+    db.prepare("UPDATE runs SET mode = 'paper', status = 'interrupted' WHERE id = ?").run(id);
+    const { seq, kind } = db
+      .prepare("SELECT seq, kind FROM events WHERE run_id = ? AND kind = 'SubmitOrder' ORDER BY seq LIMIT 1")
+      .get(id) as { seq: number; kind: string };
+    db.prepare("UPDATE events SET payload = 'oops' WHERE run_id = ? AND seq = ?").run(id, seq);
+    db.close();
+
+    const r = await execsimInProcess(['resume', id, '--db', file, '--venue-url', gw.url, '--market-hours', 'always'], {
+      APCA_API_KEY_ID: KEY,
+      APCA_API_SECRET_KEY: SECRET,
+    });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.err.at(-1)).toBe(
+      `execsim: database ${file}: run ${id}: event seq ${seq} (${kind}): the payload is not JSON`,
+    );
+    expect(gw.orders.orders()).toEqual([]);
+    const after = new Database(file, { readonly: true });
+    expect(after.prepare('SELECT status, writer_pid FROM runs WHERE id = ?').get(id)).toMatchObject({
+      status: 'interrupted',
+    });
+    after.close();
   });
 });

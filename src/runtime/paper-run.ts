@@ -119,6 +119,8 @@ export async function resumePaper(id: string, options: PaperOptions): Promise<Ru
   if (row === undefined) throw new ResumeRefused(`no run "${id}" in this database`);
   if (row.mode !== 'paper') throw new ResumeRefused(`run ${id} is a ${row.mode}: a backtest is run again, not resumed`);
   const loaded = parseScenario(options.store.scenarioJson(id), `run ${id}`);
+  // The log before the venue: one that no longer reads (edited by hand) stops nothing half-done.
+  const entries = [...options.store.entries(id)];
   // The venue first: a run is only taken over when it can go on.
   const session = await connect(loaded, options, id);
   try {
@@ -127,7 +129,6 @@ export async function resumePaper(id: string, options: PaperOptions): Promise<Ru
     await session.venue.stop();
     throw err;
   }
-  const entries = [...options.store.entries(id)];
   const started = entries.find((e) => e.event.kind === 'RunStarted');
   const start = started?.event.kind === 'RunStarted' ? started.event.startTime : row.sim_start;
   return drive(session, options, toRunId(id), start, entries);

@@ -11,6 +11,8 @@ import { hostname } from 'node:os';
 import type { LogEntry } from '../core/model/events.ts';
 import type { Instrument } from '../core/model/instrument.ts';
 import type { ParentReport } from '../core/report/run-report.ts';
+import { StoreError } from './open-database.ts';
+import { parsedPayload, unreadablePayload } from './run-rows.ts';
 import { localLiveness, runState, type Liveness } from './run-state.ts';
 import { RunWriter, type WriterOptions } from './run-writer.ts';
 
@@ -278,14 +280,14 @@ export class RunStore {
     return this.db.prepare(`${SELECT_RUN} WHERE id = ?`).get(id) as RunRow | undefined;
   }
 
-  /** The stored log as log entries (what a restarted process starts from). */
+  /** The stored log as log entries (what a restarted process starts from); a payload that is
+   *  not JSON (the database edited by hand) is a StoreError naming the event. */
   *entries(runId: string): IterableIterator<LogEntry> {
     for (const row of this.events(runId)) {
-      yield {
-        seq: row.seq,
-        time: row.time,
-        event: { kind: row.kind, ...(JSON.parse(row.payload) as object) } as LogEntry['event'],
-      };
+      const payload = parsedPayload(row.payload);
+      if (payload === undefined)
+        throw new StoreError(`database ${this.db.name}: run ${runId}: ${unreadablePayload(row.seq, row.kind)}`);
+      yield { seq: row.seq, time: row.time, event: { kind: row.kind, ...(payload as object) } as LogEntry['event'] };
     }
   }
 
