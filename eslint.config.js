@@ -7,6 +7,17 @@ import local from './eslint-rules/index.js';
 
 const determinismMessage = 'src/core and src/sim must be deterministic: use the Clock port and the seeded Rng instead';
 
+// No getters or setters in object literals where runs and sweep paths are built: each literal's
+// accessors are new closures, so every object gets a hidden class of its own in V8's old
+// generation, and that hidden class keeps the closures (and the whole run they capture) alive
+// through every young-generation collection until a full one. In a sweep that promoted about
+// 100 KB per path (bench/RESULTS.md). A class puts its accessors on the prototype, shared.
+const accessorLiteral = {
+  selector: 'ObjectExpression > Property[kind=/^(get|set)$/]',
+  message:
+    'no get/set in an object literal here: its per-object hidden class pins what the accessors capture through young-generation GCs; use a class',
+};
+
 // Layers of src/, checked on resolved paths (eslint-rules/layers.js). src/core is the
 // deterministic heart: it imports only itself and a few pure packages (no vendor SDK, no I/O).
 // src/sim builds the simulated venue and markets on it. src/scenario (files to engine requests)
@@ -102,6 +113,7 @@ export default tseslint.config(
         { selector: 'AwaitExpression', message: determinismMessage },
         { selector: 'ForOfStatement[await=true]', message: determinismMessage },
         { selector: 'MemberExpression[property.name="then"]', message: determinismMessage },
+        accessorLiteral,
       ],
       'no-restricted-imports': [
         'error',
@@ -115,5 +127,10 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    files: ['src/runtime/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: { 'no-restricted-syntax': ['error', accessorLiteral] },
   },
 );

@@ -224,7 +224,8 @@ async function drive(
     if (streamUp.orders) for (const w of streamUp.waiters.splice(0)) w();
   });
   const reconConfig = parseReconConfig(s.reconciliation ?? {});
-  let gate: string | null = null;
+  // What inputs act on (built below); the engine's gate reads its `gate` field when asked.
+  let target: InputTarget | null = null;
   const crashedAt = prior?.at(-1)?.time ?? start;
   const wired: WiredProcess = wireProcess({
     scenario: s,
@@ -238,23 +239,12 @@ async function drive(
     fills: fillWiring(s),
     reconConfig,
     sampleOrigin: start,
-    gate: () => gate,
+    gate: () => target?.gate ?? null,
     prior: prior ?? [],
     ...(options.marketHours === 'always' ? { hours: ALWAYS_OPEN } : {}),
   });
   const { engine, recon, manager, sampler } = wired;
-  const target: InputTarget = {
-    engine,
-    manager,
-    ledger,
-    recon,
-    get gate() {
-      return gate;
-    },
-    set gate(g: string | null) {
-      gate = g;
-    },
-  };
+  target = { engine, manager, ledger, recon, gate: null };
 
   // Inputs: the ones due after now are scheduled; on a resume, the ones due while no process ran
   // are refused (named in ProcessRestarted), as a backtest's restart refuses them.
@@ -348,13 +338,13 @@ async function drive(
       refusedInputs: refused,
     });
     sampler?.start();
-    gate = 'not ready: startup reconciliation and recovery are running';
-    record({ kind: 'StartupGateChanged', state: 'gated', actor: 'startup', reason: gate });
+    target.gate = 'not ready: startup reconciliation and recovery are running';
+    record({ kind: 'StartupGateChanged', state: 'gated', actor: 'startup', reason: target.gate });
     held = null; // a resumed process runs inputs as they come: the gate refuses new orders until ready
     recon.run('startup', () => {
       engine.recover(prior, reconConfig.graceMs);
-      if (gate !== null) {
-        gate = null;
+      if (target.gate !== null) {
+        target.gate = null;
         record({
           kind: 'StartupGateChanged',
           state: 'ready',
