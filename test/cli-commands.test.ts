@@ -11,13 +11,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { main, type Io } from '../src/cli/main.ts';
 import { csvField, writeWhole } from '../src/cli/export-command.ts';
 import { formatOffset } from '../src/cli/events-command.ts';
 import { parseAge } from '../src/cli/delete-command.ts';
 import { openDatabase } from '../src/store/open-database.ts';
 import { RunStore } from '../src/store/run-store.ts';
 import { STALE_HEARTBEAT_MS } from '../src/store/run-state.ts';
+import { execsimMain, type CliWrites } from './support/cli-in-process.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = path.join(ROOT, 'bin', 'execsim.js');
@@ -25,19 +25,8 @@ const SWEEP = path.join(ROOT, 'scenarios', 'static-book-sweep.yaml');
 const TWAP = path.join(ROOT, 'scenarios', 'twap-calm.yaml');
 const VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
-interface Out {
-  code: number;
-  out: string[];
-  err: string[];
-}
-
 /** main in process against `db`. */
-function cli(args: readonly string[], db: string): Out {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { out: (t) => void out.push(t), err: (t) => void err.push(t), env: { EXECSIM_DB: db } };
-  return { code: main(args, io), out, err };
-}
+const cli = (args: readonly string[], db: string): CliWrites => execsimMain(args, { EXECSIM_DB: db });
 
 /** The real bin, for what only a process shows (exit code and stdout of --version, --help). */
 function bin(args: readonly string[]): { code: number | null; stdout: string; stderr: string } {
@@ -69,7 +58,7 @@ const freshDb = (): string => path.join(dir, `db-${n++}.db`);
 /** Runs `file` into `db` in process; returns its run id. */
 function runInto(db: string, file: string): string {
   const r = cli(['run', file, '--json'], db);
-  expect(r.code, r.err.join('\n')).toBeLessThan(2);
+  expect(r.code, r.errWrites.join('\n')).toBeLessThan(2);
   return (JSON.parse(r.out[0] ?? '{}') as { runId: string }).runId;
 }
 
@@ -85,7 +74,7 @@ describe('--help and --version', () => {
     ]) {
       const r = cli(args, db);
       expect(r.code, args.join(' ')).toBe(0);
-      expect(r.err).toEqual([]);
+      expect(r.errWrites).toEqual([]);
       expect(r.out.join('\n').startsWith(`usage: execsim ${command}`), args.join(' ')).toBe(true);
     }
     // Help touches no database.
@@ -107,7 +96,7 @@ describe('--help and --version', () => {
   it('an unknown flag gives the command usage and exit 2', () => {
     const r = cli(['events', 'x', '--bogus'], freshDb());
     expect(r.code).toBe(2);
-    expect(r.err.join('\n')).toContain('usage: execsim events');
+    expect(r.errWrites.join('\n')).toContain('usage: execsim events');
   });
 });
 
@@ -357,7 +346,7 @@ describe('events and export of a stored run', () => {
     const none = cli(['events', id, '--kind', 'fillreport'], db);
     expect(none.code).toBe(0);
     expect(none.out).toEqual([]);
-    expect(none.err).toHaveLength(1);
+    expect(none.errWrites).toHaveLength(1);
     expect(cli(['events', id, '--from', '9', '--to', '3'], db).code).toBe(2);
     expect(cli(['events', id, '--from', '-1'], db).code).toBe(2);
     expect(cli(['events', id, '--kind', 'a b'], db).code).toBe(2);
@@ -473,7 +462,7 @@ describe('events and export of a stored run', () => {
       const r = cli(['export', id, '--fills', '--out', out], db);
       expect(r.code, out).toBe(2);
       expect(r.out, out).toEqual([]);
-      expect(r.err[0], out).toMatch(/^execsim: --out\b/);
+      expect(r.errWrites[0], out).toMatch(/^execsim: --out\b/);
     }
     expect(fs.existsSync(path.join(dir, 'not-yet-a-folder'))).toBe(false);
     expect(fs.readdirSync(dir).filter((f) => f.includes('.tmp'))).toEqual([]);
@@ -489,7 +478,7 @@ describe('events and export of a stored run', () => {
       if (out.endsWith('-wal')) fs.writeFileSync(out, '');
       const r = cli(['export', id, '--fills', '--db', copy, '--out', out], db);
       expect(r.code, out).toBe(2);
-      expect(r.err[0], out).toMatch(/^execsim: --out .*: is the database file /);
+      expect(r.errWrites[0], out).toMatch(/^execsim: --out .*: is the database file /);
     }
     expect(fs.readFileSync(copy).equals(before)).toBe(true);
     expect(cli(['runs', '--db', copy], db).code).toBe(0);
@@ -560,10 +549,10 @@ describe('delete and prune', () => {
     const refused = cli(['delete', a, 'live'], db);
     expect(refused.code).toBe(2);
     // The refusal and delete's own usage line, not the usage of every command.
-    expect(refused.err).toEqual([
+    expect(refused.errWrites).toEqual([
       expect.stringMatching(/^execsim: run live is still being written .*nothing was deleted\nusage: execsim delete /),
     ]);
-    expect(refused.err[0]?.split('\n')).toHaveLength(2);
+    expect(refused.errWrites[0]?.split('\n')).toHaveLength(2);
     expect(ids()).toContain(a);
     expect(cli(['delete', 'live', '--force'], db).code).toBe(0);
     expect(ids()).not.toContain('live');

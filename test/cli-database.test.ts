@@ -9,29 +9,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main, runCli, type Io } from '../src/cli/main.ts';
 import { MIGRATIONS } from '../src/store/migrations.ts';
 import { openDatabase, openExistingDatabase, StoreError } from '../src/store/open-database.ts';
+import { execsimInProcess, execsimMain, execsimWrites } from './support/cli-in-process.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = path.join(ROOT, 'bin', 'execsim.js');
 const SWEEP = path.join(ROOT, 'scenarios', 'static-book-sweep.yaml');
 const IS_ROOT = process.getuid?.() === 0;
-
-function cli(args: readonly string[]): { code: number; out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { out: (t) => void out.push(t), err: (t) => void err.push(...t.split('\n')), env: {} };
-  return { code: main(args, io), out, err };
-}
-
-/** cli through runCli, which also runs the async commands (sweep runs on worker threads). */
-async function cliAsync(args: readonly string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { out: (t) => void out.push(t), err: (t) => void err.push(...t.split('\n')), env: {} };
-  return { code: await runCli(args, io), out, err };
-}
 
 let dir: string;
 beforeAll(() => {
@@ -58,7 +43,7 @@ const COMMANDS = (db: string): string[][] => [
 /** Each command exits 2 with one "execsim: " line naming `db` that matches `problem`. */
 async function expectRefused(db: string, problem: RegExp): Promise<void> {
   for (const args of COMMANDS(db)) {
-    const r = await cliAsync(args);
+    const r = await execsimWrites(args);
     expect(r.code, args.join(' ')).toBe(2);
     expect(r.out, args.join(' ')).toEqual([]);
     expect(r.err, args.join(' ')).toHaveLength(1);
@@ -102,8 +87,8 @@ describe('a bad --db is exit 2 with one message naming the path, for every comma
     const file = path.join(dir, 'plain.txt');
     fs.writeFileSync(file, 'x');
     const db = path.join(file, 'x.db');
-    expect(cli(['run', SWEEP, '--db', db]).err[0]).toMatch(/plain\.txt is a file, not a folder/);
-    for (const args of COMMANDS(db)) expect((await cliAsync(args)).code, args.join(' ')).toBe(2);
+    expect(execsimMain(['run', SWEEP, '--db', db]).err[0]).toMatch(/plain\.txt is a file, not a folder/);
+    for (const args of COMMANDS(db)) expect((await execsimWrites(args)).code, args.join(' ')).toBe(2);
   });
 
   it('a database from a newer execsim', async () => {
@@ -116,27 +101,27 @@ describe('a bad --db is exit 2 with one message naming the path, for every comma
 
   it('an empty --db or EXECSIM_DB (SQLite would store into a temporary file, lost at exit)', async () => {
     for (const args of COMMANDS('').filter((a) => a[0] !== 'sweep')) {
-      const r = await cliAsync(args);
+      const r = await execsimWrites(args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.out, args.join(' ')).toEqual([]);
       expect(r.err, args.join(' ')).toEqual(['execsim: --db: an empty path; name the database file']);
     }
-    const io: Io = { out: () => undefined, err: () => undefined, env: { EXECSIM_DB: '' } };
-    const errs: string[] = [];
-    const code = main(['run', SWEEP], { ...io, err: (t) => void errs.push(t) });
+    const { code, errWrites } = execsimMain(['run', SWEEP], { EXECSIM_DB: '' });
     expect(code).toBe(2);
-    expect(errs).toEqual(['execsim: EXECSIM_DB is set but empty; name the database file, or unset it for the default']);
+    expect(errWrites).toEqual([
+      'execsim: EXECSIM_DB is set but empty; name the database file, or unset it for the default',
+    ]);
   });
 
   it.skipIf(!fs.existsSync('/proc/self'))('a location where nothing can be created (/proc)', () => {
-    const r = cli(['run', SWEEP, '--db', '/proc/execsim-test.db']);
+    const r = execsimMain(['run', SWEEP, '--db', '/proc/execsim-test.db']);
     expect(r.code).toBe(2);
     expect(r.err).toEqual([
       expect.stringMatching(/^execsim: database \/proc\/execsim-test\.db: cannot be opened or created/),
     ]);
     // A folder that cannot be made: named, and no endless retry (fs.mkdirSync's recursive mode
     // loops forever under /proc).
-    const nested = cli(['run', SWEEP, '--db', '/proc/execsim-test/x.db']);
+    const nested = execsimMain(['run', SWEEP, '--db', '/proc/execsim-test/x.db']);
     expect(nested.code).toBe(2);
     expect(nested.err[0]).toMatch(/cannot create the folder \/proc\/execsim-test/);
   });
@@ -148,15 +133,15 @@ describe('a bad --db is exit 2 with one message naming the path, for every comma
     openDatabase(file).close();
     fs.chmodSync(file, 0o444);
     fs.chmodSync(ro, 0o555);
-    const r = cli(['run', SWEEP, '--db', file]);
+    const r = execsimMain(['run', SWEEP, '--db', file]);
     expect(r.code).toBe(2);
     expect(r.err[0]).toMatch(/read-only|cannot be opened/);
-    const fresh = cli(['run', SWEEP, '--db', path.join(ro, 'new.db')]);
+    const fresh = execsimMain(['run', SWEEP, '--db', path.join(ro, 'new.db')]);
     expect(fresh.code).toBe(2);
     expect(fresh.err[0]).toContain(path.join(ro, 'new.db'));
     // SQLite cannot read a WAL database whose folder it cannot write (it needs the -shm file):
     // said so, exit 2.
-    const read = cli(['runs', '--db', file]);
+    const read = execsimMain(['runs', '--db', file]);
     expect(read.code).toBe(2);
     expect(read.err[0]).toMatch(/is not writable/);
   });
@@ -190,7 +175,7 @@ describe('reading and deleting commands never create a database or its folders',
   ])('%s on a missing database: "no database at PATH", exit 2, nothing created', (...args) => {
     const folder = path.join(dir, `missing-${args.join('-')}`);
     const db = path.join(folder, 'nested', 'x.db');
-    const r = cli([...args, '--db', db]);
+    const r = execsimMain([...args, '--db', db]);
     expect(r.code).toBe(2);
     expect(r.err).toEqual([
       expect.stringMatching(new RegExp(`^execsim: no database at ${db.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`)),
@@ -198,20 +183,17 @@ describe('reading and deleting commands never create a database or its folders',
     expect(fs.existsSync(folder)).toBe(false);
     // Beside an existing folder: no file either.
     const flat = path.join(dir, `flat-${args.join('-')}.db`);
-    expect(cli([...args, '--db', flat]).code).toBe(2);
+    expect(execsimMain([...args, '--db', flat]).code).toBe(2);
     expect(fs.existsSync(flat)).toBe(false);
   });
 
   it('resume on a missing database: "no database at PATH", exit 2, nothing created', async () => {
     const folder = path.join(dir, 'missing-resume');
     const db = path.join(folder, 'x.db');
-    const err: string[] = [];
-    const io: Io = {
-      out: () => undefined,
-      err: (t) => void err.push(...t.split('\n')),
-      env: { APCA_API_KEY_ID: 'key', APCA_API_SECRET_KEY: 'secret' },
-    };
-    const code = await runCli(['resume', 'run-x', '--db', db, '--venue-url', 'http://127.0.0.1:9'], io);
+    const { code, err } = await execsimInProcess(['resume', 'run-x', '--db', db, '--venue-url', 'http://127.0.0.1:9'], {
+      APCA_API_KEY_ID: 'key',
+      APCA_API_SECRET_KEY: 'secret',
+    });
     expect(code).toBe(2);
     expect(err).toEqual([
       `execsim: no database at ${db} (nothing has been stored there yet: \`execsim run\` creates it)`,
@@ -222,7 +204,7 @@ describe('reading and deleting commands never create a database or its folders',
   it('an empty file is refused by readers and left empty', () => {
     const empty = path.join(dir, 'empty.db');
     fs.writeFileSync(empty, '');
-    const r = cli(['runs', '--db', empty]);
+    const r = execsimMain(['runs', '--db', empty]);
     expect(r.code).toBe(2);
     expect(r.err[0]).toMatch(/empty\.db: an empty SQLite file/);
     expect(fs.statSync(empty).size).toBe(0);
@@ -239,7 +221,7 @@ describe('reading and deleting commands never create a database or its folders',
        VALUES ('old-run', 'old', 'h', '{}', 5, '0.0.1', 'finished', 'd', '2024-01-01T00:00:00Z', 0, '{"passed":false}')`,
     ).run();
     v3.close();
-    const r = cli(['runs', '--db', old, '--json']);
+    const r = execsimMain(['runs', '--db', old, '--json']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out[0] ?? '')).toEqual([
       expect.objectContaining({ runId: 'old-run', state: 'finished', passed: false }),
@@ -259,7 +241,7 @@ describe('reading and deleting commands never create a database or its folders',
 describe('damage that only a query finds', () => {
   it('a corrupt events table: show and events are one message naming the path, exit 2', () => {
     const db = path.join(dir, 'damaged.db');
-    const stored = cli(['run', SWEEP, '--db', db, '--json']);
+    const stored = execsimMain(['run', SWEEP, '--db', db, '--json']);
     expect(stored.code).toBe(0);
     const runId = (JSON.parse(stored.out[0] ?? '{}') as { runId: string }).runId;
     // Everything into the main file, then the events table's root page overwritten: the file
@@ -273,14 +255,14 @@ describe('damage that only a query finds', () => {
     fs.writeSync(fd, Buffer.alloc(pageSize, 0xff), 0, pageSize, (root - 1) * pageSize);
     fs.closeSync(fd);
 
-    expect(cli(['runs', '--db', db]).code).toBe(0);
+    expect(execsimMain(['runs', '--db', db]).code).toBe(0);
     for (const args of [
       ['show', runId],
       ['show', runId, '--json'],
       ['events', runId],
       ['events', runId, '--json'],
     ]) {
-      const r = cli([...args, '--db', db]);
+      const r = execsimMain([...args, '--db', db]);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.err, args.join(' ')).toEqual([
         `execsim: database ${db}: the file is corrupt (database disk image is malformed)`,

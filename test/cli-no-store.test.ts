@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main, type Io } from '../src/cli/main.ts';
+import { execsimMain } from './support/cli-in-process.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SCENARIO = path.join(ROOT, 'scenarios', 'twap-calm.yaml');
@@ -19,13 +19,6 @@ afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function cli(args: readonly string[], env: Record<string, string> = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { out: (t) => void out.push(t), err: (t) => void err.push(...t.split('\n')), env };
-  return { code: main(args, io), out, err };
-}
-
 const reportOf = (out: string[]) => JSON.parse(out[0] ?? 'null') as { digest: string; events: number; runId: string };
 
 describe('execsim run --no-store', () => {
@@ -34,19 +27,19 @@ describe('execsim run --no-store', () => {
     const cwd = process.cwd();
     process.chdir(dir);
     try {
-      const unstored = cli(['run', SCENARIO, '--no-store', '--json'], { EXECSIM_DB: envDb });
+      const unstored = execsimMain(['run', SCENARIO, '--no-store', '--json'], { EXECSIM_DB: envDb });
       expect(unstored.code).toBe(0);
       expect(fs.readdirSync(dir)).toEqual([]);
 
-      const stored = cli(['run', SCENARIO, '--db', path.join(dir, 'stored.db'), '--json']);
+      const stored = execsimMain(['run', SCENARIO, '--db', path.join(dir, 'stored.db'), '--json']);
       expect(stored.code).toBe(0);
       const a = reportOf(unstored.out);
       const b = reportOf(stored.out);
       expect(a.digest).toBe(b.digest);
       expect(a.events).toBe(b.events);
-      const shown = cli(['show', b.runId, '--db', path.join(dir, 'stored.db'), '--json']);
+      const shown = execsimMain(['show', b.runId, '--db', path.join(dir, 'stored.db'), '--json']);
       expect(shown.code).toBe(0);
-      expect(cli(['show', a.runId, '--db', path.join(dir, 'stored.db')]).code).toBe(2);
+      expect(execsimMain(['show', a.runId, '--db', path.join(dir, 'stored.db')]).code).toBe(2);
     } finally {
       process.chdir(cwd);
     }
@@ -54,7 +47,7 @@ describe('execsim run --no-store', () => {
 
   it('is refused with --db: exit 2, one message naming both flags, nothing created', () => {
     const db = path.join(dir, 'refused', 'x.db');
-    const r = cli(['run', SCENARIO, '--no-store', '--db', db]);
+    const r = execsimMain(['run', SCENARIO, '--no-store', '--db', db]);
     expect(r.code).toBe(2);
     expect(r.out).toEqual([]);
     expect(r.err[0]).toMatch(/--no-store.*--db/);
@@ -63,7 +56,7 @@ describe('execsim run --no-store', () => {
 
   it('is refused for a paper run, which is stored so that it can be resumed', () => {
     const paper = path.join(ROOT, 'test', 'fixtures', 'paper', 'twap-aapl.yaml');
-    const r = cli(['run', paper, '--no-store', '--venue-url', 'http://127.0.0.1:1']);
+    const r = execsimMain(['run', paper, '--no-store', '--venue-url', 'http://127.0.0.1:1']);
     expect(r.code).toBe(2);
     expect(r.err[0]).toMatch(/--no-store is for backtests/);
   });
