@@ -11,10 +11,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { runCli, type Io } from '../src/cli/main.ts';
+import type { Io } from '../src/cli/main.ts';
 import { progressLine, SWEEP_HELP, sweepCommand } from '../src/cli/sweep-command.ts';
 import { openExistingDatabase } from '../src/store/open-database.ts';
 import { getSweep } from '../src/store/sweep-read.ts';
+import { execsimWrites } from './support/cli-in-process.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = path.join(ROOT, 'bin', 'execsim.js');
@@ -283,17 +284,11 @@ describe('execsim sweep bad input exits 2 and runs nothing', () => {
 
   it.each(cases)('in process: %s', async (_what, args, stderr) => {
     const d = path.join(dir, 'usage-in-process.db');
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runCli(['sweep', ...args, '--store'], {
-      out: (t) => void out.push(t),
-      err: (t) => void err.push(t),
-      env: { EXECSIM_DB: d },
-    });
+    const { code, out, errWrites } = await execsimWrites(['sweep', ...args, '--store'], { EXECSIM_DB: d });
     expect(code).toBe(2);
-    expect(err.join('\n')).toMatch(stderr);
+    expect(errWrites.join('\n')).toMatch(stderr);
     // The sweep's own usage, not the list of every command.
-    expect(err.join('\n')).toContain(SWEEP_HELP);
+    expect(errWrites.join('\n')).toContain(SWEEP_HELP);
     expect(out).toEqual([]);
     expect(fs.existsSync(d)).toBe(false);
   });
@@ -305,10 +300,9 @@ describe('execsim sweep bad input exits 2 and runs nothing', () => {
     expect(r.stderr.trim()).toBe('execsim: /dev/zero: a character device, not a scenario file');
     expect(r.stdout).toBe('');
     expect(fs.existsSync(d)).toBe(false);
-    const err: string[] = [];
-    const io: Io = { out: () => undefined, err: (t) => void err.push(t), env: { EXECSIM_DB: d } };
-    expect(await runCli(['sweep', 'scenarios', '--paths', '2', '--store'], io)).toBe(2);
-    expect(err).toEqual(['execsim: scenarios: a folder, not a scenario file']);
+    const folder = await execsimWrites(['sweep', 'scenarios', '--paths', '2', '--store'], { EXECSIM_DB: d });
+    expect(folder.code).toBe(2);
+    expect(folder.errWrites).toEqual(['execsim: scenarios: a folder, not a scenario file']);
     expect(fs.existsSync(d)).toBe(false);
   });
 

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { main, runCli, type Io } from '../src/cli/main.ts';
+import { execsimInProcess, execsimMain, type CliWrites } from './support/cli-in-process.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = path.join(ROOT, 'bin', 'execsim.js');
@@ -305,13 +305,7 @@ function bundledVariant(file: string, from: string, to: string): string {
 }
 
 /** `main` in process, with EXECSIM_DB set to `db`: exit code and the lines written. */
-function inProcess(args: readonly string[], db: string): { code: number; out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { out: (t) => out.push(t), err: (t) => err.push(...t.split('\n')), env: { EXECSIM_DB: db } };
-  const code = main(args, io);
-  return { code, out, err };
-}
+const inProcess = (args: readonly string[], db: string): CliWrites => execsimMain(args, { EXECSIM_DB: db });
 
 describe('bad scenarios that used to crash mid-run or run for hours exit 2 at validation, storing nothing', () => {
   const bomb = ['name: bomb', 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
@@ -438,10 +432,7 @@ describe('bad scenarios that used to crash mid-run or run for hours exit 2 at va
   ])('%j names the bound', async (args, message) => {
     const db = path.join(dir, `flags-${args.length}-${args[1]?.length}.db`);
     // sweep is one of runCli's async commands (it runs on worker threads).
-    const out: string[] = [];
-    const err: string[] = [];
-    const io: Io = { out: (t) => out.push(t), err: (t) => err.push(...t.split('\n')), env: { EXECSIM_DB: db } };
-    const r = { code: await runCli(args, io), out, err };
+    const r = await execsimInProcess(args, { EXECSIM_DB: db });
     expect(r.code).toBe(2);
     expect(r.err.join('\n')).toMatch(message);
     expect(fs.existsSync(db)).toBe(false);

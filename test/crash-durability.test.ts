@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main, type Io } from '../src/cli/main.ts';
+import { execsimMain } from './support/cli-in-process.ts';
 import { hugeTwapScenario } from './support/huge-twap.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -134,11 +134,9 @@ function checkKilledDatabase(file: string): number {
   }
 
   // `execsim show` re-reads the stored prefix: consistent, exit 0.
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { out: (t) => out.push(t), err: (t) => err.push(t), env: {} };
-  expect(main(['show', runId, '--db', file, '--json'], io)).toBe(0);
-  expect(err).toEqual([]);
+  const { code, out, errWrites } = execsimMain(['show', runId, '--db', file, '--json']);
+  expect(code).toBe(0);
+  expect(errWrites).toEqual([]);
   const shown = JSON.parse(out[0] ?? '{}') as {
     status: string;
     verification: { events: number; gapFree: boolean; consistent: boolean };

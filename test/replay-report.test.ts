@@ -6,12 +6,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatReport } from '../src/cli/format-report.ts';
-import { main, type Io } from '../src/cli/main.ts';
 import type { LogEntry } from '../src/core/model/events.ts';
 import { makeInstrument } from '../src/core/model/instrument.ts';
 import { RunReportFold } from '../src/core/report/run-report.ts';
 import { runScenario, type RunReport } from '../src/runtime/backtest-run.ts';
 import { loadScenarioFile } from '../src/scenario/load-scenario.ts';
+import { execsimMain } from './support/cli-in-process.ts';
 
 const REPLAY = 'scenarios/replay-btcusdt.yaml';
 
@@ -74,9 +74,10 @@ describe('replay statistics in the run report', () => {
   });
 
   it('are carried by --json (and absent from runs on other market models)', () => {
-    const out: string[] = [];
-    const io: Io = { out: (t) => out.push(t), err: () => {}, env: { EXECSIM_DB: path.join(dir, 'json.db') } };
-    expect(main(['run', REPLAY, 'scenarios/static-book-sweep.yaml', '--json'], io)).toBe(0);
+    const { code, out } = execsimMain(['run', REPLAY, 'scenarios/static-book-sweep.yaml', '--json'], {
+      EXECSIM_DB: path.join(dir, 'json.db'),
+    });
+    expect(code).toBe(0);
     const [replay, sweep] = out.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(replay?.['replay']).toEqual(JSON.parse(JSON.stringify(report.replay)));
     expect(sweep?.['replay']).toBeNull();

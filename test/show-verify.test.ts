@@ -8,7 +8,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { main, type Io } from '../src/cli/main.ts';
 import type { ChildAmended, LogEntry } from '../src/core/model/events.ts';
 import { lotsToQty, makeInstrument, ticksToPrice } from '../src/core/model/instrument.ts';
 import { runScenario } from '../src/runtime/backtest-run.ts';
@@ -16,6 +15,7 @@ import { loadScenarioFile, type LoadedScenario } from '../src/scenario/load-scen
 import { openDatabase } from '../src/store/open-database.ts';
 import { RunStore, type RunWriter } from '../src/store/run-store.ts';
 import { verifyRun } from '../src/store/verify-run.ts';
+import { execsimMain } from './support/cli-in-process.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -36,11 +36,8 @@ afterEach(() => {
 
 /** `execsim show <id> --db <file> [--json]` in process: exit code, stdout lines, stderr lines. */
 function show(id: string, json: boolean): { code: number; out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { out: (t) => out.push(t), err: (t) => err.push(t), env: {} };
-  const code = main(['show', id, '--db', file, ...(json ? ['--json'] : [])], io);
-  return { code, out, err };
+  const { code, out, errWrites } = execsimMain(['show', id, '--db', file, ...(json ? ['--json'] : [])]);
+  return { code, out, err: errWrites };
 }
 
 interface ShowJson {
