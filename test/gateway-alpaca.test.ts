@@ -6,36 +6,11 @@
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { streaming as sdkStreaming } from '@alpacahq/alpaca-trade-api';
-import { startAlpacaGateway, type AlpacaGateway } from '../src/gateway/alpaca/alpaca-gateway.ts';
+import type { AlpacaGateway } from '../src/gateway/alpaca/alpaca-gateway.ts';
 import { gatewayClient } from './fixtures/gateway/alpaca-client.ts';
-
-const FIXTURE = 'test/fixtures/gateway/alpaca-aapl.yaml';
-const KEY = 'gateway-test-key';
-const SECRET = 'gateway-test-secret';
-
-const open: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const close of open.splice(0).reverse()) await close();
-});
-
-async function gateway(file = FIXTURE): Promise<AlpacaGateway> {
-  const gw = await startAlpacaGateway({ scenarioFile: file, keyId: KEY, secretKey: SECRET });
-  open.push(() => gw.close());
-  return gw;
-}
-
-/** Waits for `check` to return a value other than undefined/false, polling every few ms, for at most `ms`. */
-async function waitFor<T>(check: () => T | undefined | false | Promise<T | undefined | false>, ms = 5000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+import { FIXTURE, gateway, KEY, onCleanup, refusal, SECRET, waitFor } from './support/gateway-harness.ts';
 
 async function client(gw: AlpacaGateway, keyId = KEY, secret = SECRET) {
   const c = gatewayClient(gw.url, keyId, secret);
@@ -43,7 +18,7 @@ async function client(gw: AlpacaGateway, keyId = KEY, secret = SECRET) {
   const listening: unknown[] = [];
   c.updates.onTradeUpdate((u) => updates.push(u));
   c.updates.on('subscription' as never, (s: unknown) => listening.push(s));
-  open.push(() => c.updates.disconnect());
+  onCleanup(() => c.updates.disconnect());
   return { ...c, updates, listening, stream: c.updates };
 }
 
@@ -53,17 +28,6 @@ async function streaming(gw: AlpacaGateway) {
   expect((await c.stream.whenAuthenticated()).authenticated).toBe(true);
   await waitFor(() => c.listening.length >= 1);
   return c;
-}
-
-/** The Alpaca error a promise rejects with: status and body code. */
-async function refusal(p: Promise<unknown>): Promise<{ status: number; code: unknown; message: string }> {
-  try {
-    await p;
-  } catch (err) {
-    const e = err as { status?: number; code?: unknown; message: string };
-    return { status: e.status ?? -1, code: e.code, message: e.message };
-  }
-  throw new Error('expected the request to be refused');
 }
 
 describe('execsim gateway alpaca, through the real SDK', () => {
@@ -523,7 +487,7 @@ describe('the gateway command', () => {
     const { io: cli, out, err } = io(keys);
     const gw = await startGateway(['alpaca', '--scenario', FIXTURE, '--port', '0'], cli);
     expect(gw).not.toBeNull();
-    open.push(() => gw?.close());
+    onCleanup(() => gw?.close());
     const printed = [...out, ...err].join('\n');
     expect(printed).toContain(gw?.url);
     expect(printed).toContain(gw?.streamUrl);

@@ -6,7 +6,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { startAlpacaGateway, type AlpacaGateway } from '../src/gateway/alpaca/alpaca-gateway.ts';
 import { AlpacaAdapter, type AlpacaAdapterOptions, type ConnectionChange } from '../src/live/alpaca/alpaca-adapter.ts';
 import { WallClock } from '../src/live/wall-clock.ts';
@@ -15,30 +15,15 @@ import { makeInstrument } from '../src/core/model/instrument.ts';
 import type { OrderRequest, OrderType, Side, TimeInForce } from '../src/core/model/order.ts';
 import type { VenueMessage } from '../src/core/model/reports.ts';
 import { REFUSAL_CLASSES } from '../src/core/venues/venue-rules.ts';
+import { FIXTURE, onCleanup, waitFor } from './support/gateway-harness.ts';
 
-const FIXTURE = 'test/fixtures/gateway/alpaca-aapl.yaml';
 const KEY = 'adapter-test-key-id';
 const SECRET = 'adapter-test-secret-value';
 const AAPL = makeInstrument({ symbol: 'AAPL', tickSize: '0.01', lotSize: '1', minNotional: '1' });
 
-const open: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const close of open.splice(0).reverse()) await close();
-});
-
-async function waitFor<T>(check: () => T | undefined | false, ms = 5000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = check();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 async function gateway(file = FIXTURE): Promise<AlpacaGateway> {
   const gw = await startAlpacaGateway({ scenarioFile: file, keyId: KEY, secretKey: SECRET });
-  open.push(() => gw.close());
+  onCleanup(() => gw.close());
   return gw;
 }
 
@@ -79,7 +64,7 @@ async function rig(
     if (r.kind === 'ConnectionReport') connections.push({ stream: r.stream, state: r.state, reason: r.reason });
     else reports.push(r);
   });
-  open.push(() => adapter.stop());
+  onCleanup(() => adapter.stop());
   const of = <K extends VenueMessage['kind']>(kind: K, cid?: string) =>
     reports.filter(
       (r): r is Extract<VenueMessage, { kind: K }> =>
