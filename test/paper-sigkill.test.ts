@@ -34,6 +34,7 @@ import { loadScenarioFile } from '../src/scenario/load-scenario.ts';
 import { openDatabase } from '../src/store/open-database.ts';
 import { localLiveness, runState } from '../src/store/run-state.ts';
 import { RunStore, type RunRow } from '../src/store/run-store.ts';
+import { rng } from './support/clone-runs.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = path.join(ROOT, 'bin', 'execsim.js');
@@ -58,18 +59,6 @@ const CHILD_TIMEOUT_MS = 60_000;
 const POLL_MS = 10;
 
 const SEED = Number(process.env['FC_SEED'] ?? 20_240_809);
-
-/** mulberry32: a small seeded PRNG, so the kill plan is the seed's. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** When a life is killed. */
 type Trigger =
@@ -504,7 +493,7 @@ function eventsAround(file: string, runId: string, clientIds: readonly string[])
 
 describe('paper run killed with SIGKILL and resumed', () => {
   it('keeps the gateway and the store in agreement, wherever the kills land', { timeout: 240_000 }, async () => {
-    const rand = prng(SEED);
+    const rand = rng(SEED); // mulberry32: the kill plan is the seed's
     const started = Date.now();
     const log: string[] = [`seed ${SEED} (FC_SEED=${SEED} reproduces the kill plan)`];
     const say = (s: string): void => void log.push(s);
