@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { main, runCli, type Io } from '../src/cli/main.ts';
 import { startAlpacaGateway, type AlpacaGateway } from '../src/gateway/alpaca/alpaca-gateway.ts';
 import { AlpacaAdapter } from '../src/live/alpaca/alpaca-adapter.ts';
@@ -26,22 +26,19 @@ import { loadScenarioFile } from '../src/scenario/load-scenario.ts';
 import { paperWarnings } from '../src/scenario/paper-mode.ts';
 import { openDatabase } from '../src/store/open-database.ts';
 import { RunStore } from '../src/store/run-store.ts';
+import { onCleanup } from './support/gateway-harness.ts';
 
 const KEY = 'paper-test-key-id';
 const SECRET = 'paper-test-secret-value';
 const MARKET = 'test/fixtures/gateway/alpaca-aapl.yaml';
 const TWAP = 'test/fixtures/paper/twap-aapl.yaml';
 const dir = mkdtempSync(path.join(tmpdir(), 'execsim-paper-'));
-const closers: Array<() => Promise<void> | void> = [];
 
-afterEach(async () => {
-  for (const c of closers.splice(0).reverse()) await c();
-});
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function gateway(): Promise<AlpacaGateway> {
   const gw = await startAlpacaGateway({ scenarioFile: MARKET, keyId: KEY, secretKey: SECRET, port: 0 });
-  closers.push(() => gw.close());
+  onCleanup(() => gw.close());
   return gw;
 }
 
@@ -49,7 +46,7 @@ let dbs = 0;
 function store(): { store: RunStore; file: string } {
   const file = path.join(dir, `paper-${++dbs}.db`);
   const s = new RunStore(openDatabase(file));
-  closers.push(() => void s.db.close());
+  onCleanup(() => void s.db.close());
   return { store: s, file };
 }
 
@@ -227,7 +224,7 @@ describe("the venue's market clock against the run's trading hours", () => {
       clock: new WallClock(),
       marketData: { stream: false },
     });
-    closers.push(() => adapter.stop());
+    onCleanup(() => adapter.stop());
     expect(await adapter.marketClock()).toMatchObject({ isOpen: true });
   });
 });
