@@ -11,6 +11,7 @@ import { StoreError } from '../src/store/open-database.ts';
 import { execsimInProcess } from './support/cli-in-process.ts';
 import { gateway, KEY, SECRET } from './support/gateway-harness.ts';
 import { scratchDb, storeWithRuns } from './support/page-app.ts';
+import { tamperedCopy } from './support/tampered-db.ts';
 
 const PAPER_TWAP = 'test/fixtures/paper/twap-aapl.yaml';
 
@@ -24,14 +25,7 @@ beforeAll(() => {
 });
 
 /** A copy of the stored run's database with `sql` applied to it (by hand, as a user would). */
-function tampered(sql: string, ...params: unknown[]): string {
-  const file = scratchDb();
-  fs.copyFileSync(base, file);
-  const db = new Database(file);
-  db.prepare(sql).run(...params);
-  db.close();
-  return file;
-}
+const tampered = (sql: string, ...params: unknown[]): string => tamperedCopy(base, sql, ...params);
 
 /** `execsim ...args --db db`. */
 const execsim = (db: string, ...args: string[]) => execsimInProcess([...args, '--db', db]);
