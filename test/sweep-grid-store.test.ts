@@ -10,7 +10,7 @@ import { runCli } from '../src/cli/main.ts';
 import type { InterruptSignalName } from '../src/cli/io.ts';
 import { sweepCommand } from '../src/cli/sweep-command.ts';
 import { runScenario } from '../src/runtime/backtest-run.ts';
-import { ScenarioGrid, type GridAxis } from '../src/runtime/sweep-grid.ts';
+import { ScenarioGrid } from '../src/runtime/sweep-grid.ts';
 import { parseScenario } from '../src/scenario/load-scenario.ts';
 import { openExistingDatabase } from '../src/store/open-database.ts';
 import { getSweep, sweepPaths } from '../src/store/sweep-read.ts';
@@ -73,11 +73,7 @@ describe('a stored grid sweep', () => {
       const src = store.pathSource(printed.sweepId, 3);
       if (src.kind !== 'found') throw new Error(src.kind);
       expect(src.point).toBe(1);
-      const grid = new ScenarioGrid(
-        src.yaml,
-        parseScenario(src.yaml, src.file),
-        JSON.parse(src.gridJson ?? '[]') as GridAxis[],
-      );
+      const grid = new ScenarioGrid(src.yaml, parseScenario(src.yaml, src.file), src.grid ?? []);
       const loaded = parseScenario(grid.pointText(src.point), src.file);
       expect(loaded.scenario.orders[0]?.twap?.slices).toBe(10);
       expect(runScenario(loaded, { seed: src.seed }).digest).toBe(src.digest);

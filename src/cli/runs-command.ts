@@ -130,7 +130,8 @@ export function showCommand(args: readonly string[], io: Io, live: Liveness = lo
   const path = dbPath(values.db, io);
   const model = ReadModel.open(path, { liveness: () => live });
   try {
-    const run = model.getRun(id);
+    // A stored report that is not JSON reads as none: the run is still shown and verify names it.
+    const run = model.getRun(id, 'null');
     if (!run) throw new UsageError(`no run with id "${id}" (see \`execsim runs\`)`, SHOW_USAGE);
     const state = run.state;
     const report = run.report;

@@ -25,7 +25,7 @@ import {
 } from './run-pool-messages.ts';
 import type { ScenarioSource } from '../scenario/load-scenario.ts';
 import { newSweep } from './sweep-recorder.ts';
-import { GridError, ScenarioGrid, type GridAxis } from './sweep-grid.ts';
+import { GridError, ScenarioGrid } from './sweep-grid.ts';
 import { parseScenario, ScenarioError } from '../scenario/load-scenario.ts';
 
 export type { PoolJob, RunUpdate, SweepJob, SweepUpdate } from './run-pool-messages.ts';
@@ -137,9 +137,7 @@ export class RunPool {
       const base = parseScenario(source.yaml, source.file);
       // A grid sweep's path runs its grid point's scenario.
       yaml =
-        source.gridJson === null
-          ? source.yaml
-          : new ScenarioGrid(source.yaml, base, JSON.parse(source.gridJson) as GridAxis[]).pointText(source.point);
+        source.grid === null ? source.yaml : new ScenarioGrid(source.yaml, base, source.grid).pointText(source.point);
     } catch (err) {
       if (err instanceof ScenarioError || err instanceof GridError) return { kind: 'unloadable', error: err };
       throw err;

@@ -2,7 +2,9 @@
 // from the runs table's summary columns and the parent_metrics table (migration 5), never from
 // report blobs, and page by keyset: a page after a cursor is an index range (sort value, id), so
 // page 200 costs what page 1 does. Cursors and page sizes live in run-paging.ts, the run list's
-// filters in run-filters.ts, and the rows and the objects they become in run-rows.ts.
+// filters in run-filters.ts, and the rows and the objects they become in run-rows.ts. Stored JSON
+// that no longer parses (the database edited by hand or damaged) is a StoredDataError naming the
+// run and the event or column (stored-data.ts).
 //
 // A ReadModel opens the database read-only and never creates it (openExistingDatabase 'read'); a
 // RunAdmin (run-admin.ts) opens it for writing and adds deleting runs. The database handle stays
@@ -53,6 +55,7 @@ import { localLiveness, runState, type Liveness } from './run-state.ts';
 import { RunStore, type StoredStatus } from './run-store.ts';
 import { compareRuns } from './run-comparison.ts';
 import { exportFills, exportOrders, unexportableTime } from './run-export.ts';
+import { storedColumn, storedPayload } from './stored-data.ts';
 import { verifyRun, type RunVerification } from './verify-run.ts';
 
 /** The parts of RunReader other store modules provide (series, sweeps). */
@@ -178,14 +181,19 @@ export class ReadModel implements ReadModelPart {
     return row === undefined ? null : summaryOf(row, this.now());
   }
 
-  getRun(id: string): RunDetail | null {
+  /** A run with its parents and report; a stored report that is not JSON is a StoredDataError,
+   *  or with `unreadableReport: 'null'` none (`execsim show` prints the rest and names it). */
+  getRun(id: string, unreadableReport: 'throw' | 'null' = 'throw'): RunDetail | null {
     const row = this.db.prepare(`SELECT ${SUMMARY_COLUMNS}, report_json FROM runs WHERE id = ?`).get(id) as
       (SummaryRow & { report_json: string | null }) | undefined;
     if (row === undefined) return null;
     return {
       ...summaryOf(row, this.now()),
       parents: this.parentsOf(id),
-      report: parsedReport(row.report_json),
+      report:
+        unreadableReport === 'null' || row.report_json === null
+          ? parsedReport(row.report_json)
+          : storedColumn(this.db, `run ${id}`, 'report_json', row.report_json),
     };
   }
 
@@ -252,9 +260,12 @@ export class ReadModel implements ReadModelPart {
     if (!this.exists(id)) return null;
     const limit = pageLimit(q.limit, DEFAULT_RECORD_PAGE);
     const rows = [...this.eventLines(id, { from: q.fromSeq, to: q.toSeq, kinds: q.kinds, limit: limit + 1 })];
-    const items = rows
-      .slice(0, limit)
-      .map(([seq, time, kind, payload]): EventRow => ({ seq, time, kind, payload: JSON.parse(payload) as unknown }));
+    const items = rows.slice(0, limit).map(([seq, time, kind, payload]): EventRow => ({
+      seq,
+      time,
+      kind,
+      payload: storedPayload(this.db, id, seq, kind, payload),
+    }));
     const last = items.at(-1);
     return { items, nextCursor: rows.length > limit && last ? String(last.seq + 1) : null };
   }
@@ -325,13 +336,18 @@ export class ReadModel implements ReadModelPart {
 
   compare(ids: string[]): Comparison {
     const live = this.now();
-    const known: Array<{ summary: RunSummary; scenarioJson: string; parents: ParentMetrics[] }> = [];
+    const known: Array<{ summary: RunSummary; scenario: unknown; parents: ParentMetrics[] }> = [];
     const unknown: string[] = [];
     for (const id of ids) {
       const row = this.db.prepare(`SELECT ${SUMMARY_COLUMNS}, scenario_json FROM runs WHERE id = ?`).get(id) as
         (SummaryRow & { scenario_json: string }) | undefined;
       if (row === undefined) unknown.push(id);
-      else known.push({ summary: summaryOf(row, live), scenarioJson: row.scenario_json, parents: this.parentsOf(id) });
+      else
+        known.push({
+          summary: summaryOf(row, live),
+          scenario: storedColumn(this.db, `run ${id}`, 'scenario_json', row.scenario_json),
+          parents: this.parentsOf(id),
+        });
     }
     return compareRuns(known, unknown);
   }
@@ -346,7 +362,7 @@ export class ReadModel implements ReadModelPart {
       name: row.scenario_name,
       hash: row.scenario_hash,
       seed: row.seed,
-      scenario: JSON.parse(row.scenario_json) as unknown,
+      scenario: storedColumn(this.db, `run ${runId}`, 'scenario_json', row.scenario_json),
     };
   }
 

@@ -1,12 +1,13 @@
 // Stored runs side by side (GET /compare, the compare page): headline and per-parent figures with
 // their deltas against the first known run, the scenario fields in which the runs differ (JSON
-// paths), and whether their digests are equal. Pure: the read model reads the rows.
+// paths), and whether their digests are equal. Pure: the read model reads the rows and parses the
+// stored scenarios (one that does not parse is its StoredDataError, naming the run).
 import type { Comparison, ComparedParent, ParentDeltas, ParentMetrics, RunSummary } from './read-model-port.ts';
 
-/** A run to compare: its summary, its scenario as stored (canonical JSON) and its parents. */
+/** A run to compare: its summary, its scenario as stored (canonical JSON, parsed) and its parents. */
 export interface ComparedInput {
   readonly summary: RunSummary;
-  readonly scenarioJson: string;
+  readonly scenario: unknown;
   readonly parents: readonly ParentMetrics[];
 }
 
@@ -54,10 +55,7 @@ export function compareRuns(known: readonly ComparedInput[], unknown: readonly s
     };
   });
   const diff = new Set<string>();
-  if (base !== undefined) {
-    const first = JSON.parse(base.scenarioJson) as unknown;
-    for (const k of known.slice(1)) jsonDiff(first, JSON.parse(k.scenarioJson) as unknown, '', diff);
-  }
+  if (base !== undefined) for (const k of known.slice(1)) jsonDiff(base.scenario, k.scenario, '', diff);
   const digests = known.map((k) => k.summary.digest);
   return {
     baseline: base?.summary.id ?? null,

@@ -1,8 +1,11 @@
 // A run's rows as the read model's queries return them (snake_case columns, 0/1 for booleans)
 // and the port's objects they become (read-model-port.ts): a run's summary, whose state is judged
 // against the liveness of the call (run-state.ts), its per-parent figures, its orders and its
-// fills, and the tolerant reads of its stored JSON (report, event payloads), which a hand-edited
-// database may have broken. SUMMARY_COLUMNS is the select list a SummaryRow comes from.
+// fills, and the tolerant reads of its stored JSON (report, event payloads, the scenario's
+// instrument), which a hand-edited database may have broken, with the words that name the damage
+// (the CLI's messages and the server's stored-data problems say the same). SUMMARY_COLUMNS is the
+// select list a SummaryRow comes from.
+import { makeInstrument, type Instrument, type InstrumentSpec } from '../core/model/instrument.ts';
 import type { FillRow, OrderRow, ParentMetrics, RunSummary } from './read-model-port.ts';
 import { runState, type Liveness, type RunState } from './run-state.ts';
 import type { StoredStatus } from './run-store.ts';
@@ -205,4 +208,28 @@ export function storedText(value: unknown): string {
   if (typeof value === 'string') return value;
   if (value instanceof Uint8Array) return `x'${Buffer.from(value).toString('hex')}'`;
   return String(value);
+}
+
+/** The stored scenario's instrument, or what is wrong with it, in words of our own: a scenario
+ *  edited by hand may not be JSON or lack fields, and JavaScript's own messages for that
+ *  ("Cannot read properties of undefined") name nothing the user wrote. */
+export function storedInstrument(json: string): Instrument | string {
+  let scenario: unknown;
+  try {
+    scenario = JSON.parse(json) as unknown;
+  } catch {
+    return 'it is not JSON';
+  }
+  const spec =
+    typeof scenario === 'object' && scenario !== null ? (scenario as Record<string, unknown>)['instrument'] : undefined;
+  if (typeof spec !== 'object' || spec === null) return 'it has no instrument';
+  const missing = ['symbol', 'tickSize', 'lotSize', 'minNotional'].filter(
+    (k) => typeof (spec as Record<string, unknown>)[k] !== 'string',
+  );
+  if (missing.length > 0) return `its instrument has no ${missing.join(', ')} (each a string)`;
+  try {
+    return makeInstrument(spec as InstrumentSpec);
+  } catch (err) {
+    return `its instrument: ${(err as Error).message}`;
+  }
 }

@@ -3,13 +3,16 @@
 // our fills from the fills table at the time their report was logged, the slices from the
 // orders table with their planned time and size (OrderCreated) and first send (SubmitOrder), and
 // per parent its arrival mid (ParentOrderCreated) and planned and filled quantity over time.
-// Decimated here, on the server, to at most maxPoints per series (decimate.ts).
+// Decimated here, on the server, to at most maxPoints per series (decimate.ts). A scenario or a
+// payload read here that is not JSON, or not of the shape execsim writes (the database edited by
+// hand or damaged), is a StoredDataError naming the run and the column or event.
 import type Database from 'better-sqlite3';
 import { parseDecimal } from '../core/model/decimal.ts';
-import type { InstrumentSpec } from '../core/model/instrument.ts';
 import { evenIndices, minMaxIndices, pick, sumInto } from './decimate.ts';
 import { SPARSE_KINDS } from './migrations.ts';
 import type { RunSeries, SeriesCount, SeriesQuery, SliceOutcome } from './read-model-port.ts';
+import { storedInstrument } from './run-rows.ts';
+import { misshapenColumn, misshapenPayload, storedPayload } from './stored-data.ts';
 
 interface RunRow {
   readonly scenario_json: string;
@@ -17,7 +20,9 @@ interface RunRow {
   readonly sim_end: number | null;
 }
 
-interface SampleRow {
+/** A stored event as the series read it (its seq names it when its payload is damaged). */
+interface PayloadRow {
+  readonly seq: number;
   readonly time: number;
   readonly payload: string;
 }
@@ -79,7 +84,15 @@ export function runSeries(db: Database.Database, runId: string, q: SeriesQuery =
   const run = db.prepare('SELECT scenario_json, sim_start, sim_end FROM runs WHERE id = ?').get(runId) as
     RunRow | undefined;
   if (!run) return null;
-  const spec = (JSON.parse(run.scenario_json) as { instrument: InstrumentSpec }).instrument;
+  const instrument = storedInstrument(run.scenario_json);
+  if (typeof instrument === 'string') throw misshapenColumn(db, `run ${runId}`, 'scenario_json', instrument);
+  const spec = instrument.spec;
+  /** A stored payload of `kind` parsed and checked by `fits`; `what` names what it must be. */
+  const payloadOf = <T>(row: PayloadRow, kind: string, fits: (p: unknown) => p is T, what: string): T => {
+    const p = storedPayload(db, runId, row.seq, kind, row.payload);
+    if (!fits(p)) throw misshapenPayload(db, runId, row.seq, kind, what);
+    return p;
+  };
   const price = stepOf(spec.tickSize);
   const size = stepOf(spec.lotSize);
   const from = run.sim_start + (q.from ?? 0);
@@ -97,11 +110,12 @@ export function runSeries(db: Database.Database, runId: string, q: SeriesQuery =
   const volume: number[] = [];
   const samples = db
     .prepare(
-      `SELECT time, payload FROM events WHERE run_id = ? AND kind = 'MarketSampled' AND time >= ? AND time <= ? ORDER BY seq`,
+      `SELECT seq, time, payload FROM events WHERE run_id = ? AND kind = 'MarketSampled' AND time >= ? AND time <= ?
+       ORDER BY seq`,
     )
-    .iterate(runId, from, to) as IterableIterator<SampleRow>;
+    .iterate(runId, from, to) as IterableIterator<PayloadRow>;
   for (const row of samples) {
-    const s = JSON.parse(row.payload) as Sample;
+    const s = payloadOf(row, 'MarketSampled', isSample, 'a market sample (bid, ask, volume, vwap)');
     bt.push(row.time);
     bid.push(s.bid === null ? null : price(s.bid));
     ask.push(s.ask === null ? null : price(s.ask));
@@ -140,18 +154,20 @@ export function runSeries(db: Database.Database, runId: string, q: SeriesQuery =
   // Children: planned (OrderCreated), first sent (SubmitOrder), as they ended (orders table).
   const created = new Map<string, Created>();
   for (const row of db
-    .prepare(`SELECT payload FROM events WHERE run_id = ? AND kind = 'OrderCreated' AND ${SPARSE_KINDS} ORDER BY seq`)
-    .iterate(runId) as IterableIterator<{ payload: string }>) {
-    const c = JSON.parse(row.payload) as Created;
+    .prepare(
+      `SELECT seq, time, payload FROM events WHERE run_id = ? AND kind = 'OrderCreated' AND ${SPARSE_KINDS} ORDER BY seq`,
+    )
+    .iterate(runId) as IterableIterator<PayloadRow>) {
+    const c = payloadOf(row, 'OrderCreated', isCreated, 'an order plan (clientOrderId, scheduledTime, qty)');
     if (!created.has(c.clientOrderId)) created.set(c.clientOrderId, c);
   }
   const sentAt = new Map<string, number>();
   for (const row of db
     .prepare(
-      `SELECT time, payload FROM events WHERE run_id = ? AND kind = 'SubmitOrder' AND ${SPARSE_KINDS} ORDER BY seq`,
+      `SELECT seq, time, payload FROM events WHERE run_id = ? AND kind = 'SubmitOrder' AND ${SPARSE_KINDS} ORDER BY seq`,
     )
-    .iterate(runId) as IterableIterator<SampleRow>) {
-    const id = (JSON.parse(row.payload) as { clientOrderId: string }).clientOrderId;
+    .iterate(runId) as IterableIterator<PayloadRow>) {
+    const id = payloadOf(row, 'SubmitOrder', isSubmit, 'an order command (clientOrderId)').clientOrderId;
     if (!sentAt.has(id)) sentAt.set(id, row.time);
   }
   const children = db
@@ -188,10 +204,16 @@ export function runSeries(db: Database.Database, runId: string, q: SeriesQuery =
   const parents: RunSeries['parents'][number][] = [];
   for (const row of db
     .prepare(
-      `SELECT time, payload FROM events WHERE run_id = ? AND kind = 'ParentOrderCreated' AND ${SPARSE_KINDS} ORDER BY seq`,
+      `SELECT seq, time, payload FROM events WHERE run_id = ? AND kind = 'ParentOrderCreated' AND ${SPARSE_KINDS}
+       ORDER BY seq`,
     )
-    .iterate(runId) as IterableIterator<SampleRow>) {
-    const p = JSON.parse(row.payload) as ParentCreated;
+    .iterate(runId) as IterableIterator<PayloadRow>) {
+    const p = payloadOf(
+      row,
+      'ParentOrderCreated',
+      isParent,
+      'a parent order (parentId, side, qty, arrivalBid, arrivalAsk)',
+    );
     if (parents.some((x) => x.id === p.parentId)) continue;
     const arrival =
       p.arrivalBid !== null && p.arrivalAsk !== null
@@ -314,3 +336,32 @@ export function outcomeOf(sent: boolean, status: string, filledQty: number, qty:
   if (status === 'canceled') return 'cancelled';
   return 'unfilled';
 }
+
+// What the series read of each payload, checked before use: a field of another type would
+// otherwise become NaN in a chart, or a TypeError (a payload of null).
+type Fields = Record<string, unknown>;
+const isFields = (p: unknown): p is Fields => typeof p === 'object' && p !== null && !Array.isArray(p);
+const numberOrNull = (v: unknown): boolean => v === null || typeof v === 'number';
+
+const isSample = (p: unknown): p is Sample =>
+  isFields(p) &&
+  numberOrNull(p['bid']) &&
+  numberOrNull(p['ask']) &&
+  typeof p['volume'] === 'number' &&
+  numberOrNull(p['vwap']);
+
+const isCreated = (p: unknown): p is Created =>
+  isFields(p) &&
+  typeof p['clientOrderId'] === 'string' &&
+  typeof p['scheduledTime'] === 'number' &&
+  typeof p['qty'] === 'number';
+
+const isSubmit = (p: unknown): p is { clientOrderId: string } => isFields(p) && typeof p['clientOrderId'] === 'string';
+
+const isParent = (p: unknown): p is ParentCreated =>
+  isFields(p) &&
+  typeof p['parentId'] === 'string' &&
+  (p['side'] === 'buy' || p['side'] === 'sell') &&
+  typeof p['qty'] === 'number' &&
+  numberOrNull(p['arrivalBid']) &&
+  numberOrNull(p['arrivalAsk']);

@@ -2,9 +2,11 @@
 // first, keyset-paged), one sweep with its per-parent and per-grid-point statistics (computed in
 // SQL by sweep-statistics.ts), and a sweep's paths keyset-paged in seed, shortfall or fill-ratio
 // order; a sweep's shortfall histogram is sweep-histogram.ts's. A sweep whose writer is gone is
-// shown as crashed, as a run is (run-state.ts). Reading writes nothing.
+// shown as crashed, as a run is (run-state.ts). Reading writes nothing. Its JSON columns are read
+// by sweep-columns.ts (damaged ones are a StoredDataError naming the sweep and the column).
 import type Database from 'better-sqlite3';
 import { localLiveness, STALE_HEARTBEAT_MS, type Liveness } from './run-state.ts';
+import { storedGrid, storedResult, type ExpectationTally, type GridAxes } from './sweep-columns.ts';
 import {
   gridPointStatistics,
   parentStatistics,
@@ -12,6 +14,8 @@ import {
   type ParentStatistics,
 } from './sweep-statistics.ts';
 import type { SweepStatus } from './sweep-store.ts';
+
+export type { ExpectationTally } from './sweep-columns.ts';
 
 export type SweepState = SweepStatus | 'crashed';
 
@@ -47,14 +51,7 @@ export interface SweepSummary {
   readonly error: string | null;
   /** A grid sweep's axes (each key with its values, as given); null for a plain sweep. Then
    *  pathsRequested counts every point's paths. */
-  readonly grid: ReadonlyArray<{ readonly key: string; readonly values: readonly string[] }> | null;
-}
-
-export interface ExpectationTally {
-  readonly name: string;
-  readonly expected: string;
-  readonly passed: number;
-  readonly paths: number;
+  readonly grid: GridAxes | null;
 }
 
 export interface SweepDetail extends SweepSummary {
@@ -149,7 +146,7 @@ const SUMMARY_COLUMNS = `id, scenario_name, scenario_hash, scenario_file, sweep_
   paths_passed, status, code_version, created_at, started_at, finished_at, error, writer_pid, writer_host, heartbeat_at,
   grid_json`;
 
-function summaryOf(r: SweepRowDb, live: Liveness): SweepSummary {
+function summaryOf(db: Database.Database, r: SweepRowDb, live: Liveness): SweepSummary {
   return {
     id: r.id,
     scenario: r.scenario_name,
@@ -165,7 +162,7 @@ function summaryOf(r: SweepRowDb, live: Liveness): SweepSummary {
     startedAt: r.started_at,
     finishedAt: r.finished_at,
     error: r.error,
-    grid: r.grid_json === null ? null : (JSON.parse(r.grid_json) as SweepSummary['grid']),
+    grid: storedGrid(db, r.id, r.grid_json),
   };
 }
 
@@ -208,7 +205,7 @@ export function listSweeps(db: Database.Database, q: SweepListQuery, live = loca
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {
-    items: page.map((r) => summaryOf(r, live)),
+    items: page.map((r) => summaryOf(db, r, live)),
     nextCursor: more && last ? encodeCursor({ k: 'sweeps', c: last.created_at, i: last.id }) : null,
   };
 }
@@ -218,14 +215,8 @@ export function getSweep(db: Database.Database, id: string, live = localLiveness
   const r = db.prepare(`SELECT ${SUMMARY_COLUMNS}, summary_json FROM sweeps WHERE id = ?`).get(id) as
     SweepRowDb | undefined;
   if (!r) return null;
-  let expectations: ExpectationTally[] | null = null;
-  let gridReport: unknown = null;
-  if (r.summary_json !== null) {
-    const parsed = JSON.parse(r.summary_json) as { expectations?: ExpectationTally[]; grid?: unknown };
-    expectations = parsed.expectations ?? null;
-    gridReport = parsed.grid ?? null;
-  }
-  const summary = summaryOf(r, live);
+  const { expectations, gridReport } = storedResult(db, id, r.summary_json);
+  const summary = summaryOf(db, r, live);
   return {
     ...summary,
     scenarioFile: r.scenario_file,

@@ -6,6 +6,7 @@
 // whose writer died is shown as crashed (sweep-state.ts).
 import type Database from 'better-sqlite3';
 import { hostname } from 'node:os';
+import { storedGrid, type GridAxes } from './sweep-columns.ts';
 
 export type SweepStatus = 'queued' | 'running' | 'finished' | 'failed' | 'interrupted';
 
@@ -184,7 +185,8 @@ export class SweepStore {
   }
 
   /** What re-running a path as a full run needs: the sweep's scenario (its file, for replay files,
-   *  and its text) and the path's seed and digest; null when the sweep or the path is not stored. */
+   *  and its text) and the path's seed and digest; null when the sweep or the path is not stored.
+   *  A grid_json that is not a grid (edited by hand) is a StoredDataError naming the sweep. */
   pathSource(
     id: string,
     path: number,
@@ -197,8 +199,8 @@ export class SweepStore {
         yaml: string;
         seed: number;
         digest: string | null;
-        /** A grid sweep's axes (JSON) and the path's point: the run needs that point's scenario. */
-        gridJson: string | null;
+        /** A grid sweep's axes and the path's point: the run needs that point's scenario. */
+        grid: GridAxes | null;
         point: number;
       } {
     const sweep = this.db
@@ -215,7 +217,7 @@ export class SweepStore {
       yaml: sweep.scenario_source,
       seed: row.seed,
       digest: row.digest,
-      gridJson: sweep.grid_json,
+      grid: storedGrid(this.db, id, sweep.grid_json),
       point: row.grid_point,
     };
   }

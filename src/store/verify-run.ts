@@ -4,10 +4,10 @@
 // mid-way ('running') must pass every check but the digest: the store holds whole commit units.
 import { digestLines } from '../core/log/event-log.ts';
 import type { LogEntry } from '../core/model/events.ts';
-import { makeInstrument, lotsToQty, type Instrument, type InstrumentSpec } from '../core/model/instrument.ts';
+import { lotsToQty } from '../core/model/instrument.ts';
 import { OrderLedger } from '../core/order/order-ledger.ts';
 import { childOrderRow, fillRow, parentOrderRow, type RunStore } from './run-store.ts';
-import { parsedPayload, parsedReport, storedText, unreadablePayload } from './run-rows.ts';
+import { parsedPayload, parsedReport, storedInstrument, storedText, unreadablePayload } from './run-rows.ts';
 
 export interface RunVerification {
   /** Events stored for the run. */
@@ -203,27 +203,6 @@ function checkProjections(
         `the run row counts ${storedText(counts.order_count)} orders and ${storedText(counts.fill_count)} fills; the stored log has ${ledger.orders.size} and ${fills.length}`,
       );
     }
-  }
-}
-
-/** The stored scenario's instrument, or what is wrong with it, in words of our own: a scenario
- *  edited by hand may not be JSON or lack fields, and JavaScript's own messages for that
- *  ("Cannot read properties of undefined") name nothing the user wrote. */
-function storedInstrument(json: string): Instrument | string {
-  let scenario: unknown;
-  try {
-    scenario = JSON.parse(json) as unknown;
-  } catch {
-    return 'it is not JSON';
-  }
-  const spec = typeof scenario === 'object' && scenario !== null ? (scenario as Row)['instrument'] : undefined;
-  if (typeof spec !== 'object' || spec === null) return 'it has no instrument';
-  const missing = ['symbol', 'tickSize', 'lotSize', 'minNotional'].filter((k) => typeof (spec as Row)[k] !== 'string');
-  if (missing.length > 0) return `its instrument has no ${missing.join(', ')} (each a string)`;
-  try {
-    return makeInstrument(spec as InstrumentSpec);
-  } catch (err) {
-    return `its instrument: ${(err as Error).message}`;
   }
 }
 

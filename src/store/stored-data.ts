@@ -1,0 +1,67 @@
+// A value read back from the database that is not what execsim wrote there: an event payload or a
+// JSON column (scenario_json, report_json, a sweep's grid_json and summary_json) that is not JSON,
+// or JSON of another shape, because the file was edited by hand or damaged. The read side raises
+// one error for all of them, StoredDataError, naming the run or sweep and the event (seq, kind) or
+// column in the words `execsim show` and `execsim events` use (run-rows.ts). It is a StoreError,
+// so the CLI prints it as its one message; the server answers it as one problem
+// (stored-data-unreadable, a 500: the server's data is damaged, not the request).
+//
+// The readers parse as they always did and only turn JSON.parse's SyntaxError into this error, so
+// a store that reads costs what it did.
+import type Database from 'better-sqlite3';
+import { StoreError } from './open-database.ts';
+import { storedText, unreadablePayload } from './run-rows.ts';
+
+export class StoredDataError extends StoreError {
+  // Private fields behind getters, and a stack of one line: the error describes the data, not the
+  // code (its frames would only say which reader found it, which the problem does), so wherever it
+  // is logged whole (the server's log, a stream aborted mid-way) it is one line, not a trace with
+  // its fields listed below it.
+  readonly #subject: string;
+  readonly #problem: string;
+
+  constructor(database: string, subject: string, problem: string) {
+    super(`database ${database}: ${subject}: ${problem}`);
+    this.name = 'StoredDataError';
+    this.stack = `${this.name}: ${this.message}`;
+    this.#subject = subject;
+    this.#problem = problem;
+  }
+
+  /** Whose row it is: `run <id>` or `sweep <id>`. */
+  get subject(): string {
+    return this.#subject;
+  }
+
+  /** The row or column and what is wrong with it: `event seq 12 (FillReport): the payload is not
+   *  JSON`, `scenario_json: it is not JSON`. */
+  get problem(): string {
+    return this.#problem;
+  }
+}
+
+/** The stored JSON column `column` of `subject`'s row, parsed; not JSON: a StoredDataError. */
+export function storedColumn(db: Database.Database, subject: string, column: string, json: string): unknown {
+  try {
+    return JSON.parse(json) as unknown;
+  } catch {
+    throw new StoredDataError(db.name, subject, `${column}: it is not JSON`);
+  }
+}
+
+/** A stored column of JSON of another shape than execsim writes: `why` says what it is not. */
+export const misshapenColumn = (db: Database.Database, subject: string, column: string, why: string) =>
+  new StoredDataError(db.name, subject, `${column}: ${why}`);
+
+/** The payload of run `runId`'s event `seq` (`kind`), parsed; not JSON: a StoredDataError. */
+export function storedPayload(db: Database.Database, runId: string, seq: number, kind: unknown, json: string): unknown {
+  try {
+    return JSON.parse(json) as unknown;
+  } catch {
+    throw new StoredDataError(db.name, `run ${runId}`, unreadablePayload(seq, storedText(kind)));
+  }
+}
+
+/** A stored event whose payload is JSON but not the `what` its kind is (`a market sample`). */
+export const misshapenPayload = (db: Database.Database, runId: string, seq: number, kind: string, what: string) =>
+  new StoredDataError(db.name, `run ${runId}`, `event seq ${seq} (${kind}): the payload is not ${what}`);
