@@ -2,16 +2,20 @@
 // pool. Built from its parts, so tests build it over a scratch store without a socket
 // (app.request) and `execsim serve` puts it on one. Every answer that is not a success is a
 // problem document: refused input (4xx) from the route declarations, unknown paths (404), known
-// paths with another method (405 with Allow), and, never on purpose, an internal error (500) that
-// says nothing about its cause beyond an id in the server's log.
+// paths with another method (405 with Allow), stored data that is not what execsim wrote (500
+// stored-data-unreadable, naming the run or sweep and the row, logged as one line), and, never on
+// purpose, an internal error (500) that says nothing about its cause beyond an id in the server's
+// log. A page request's error is the same problem shown as a page.
 import { randomUUID } from 'node:crypto';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import type { Registry } from 'prom-client';
 import type { DeleteRun, RunReader } from '../store/read-model-port.ts';
+import { StoredDataError } from '../store/stored-data.ts';
 import { hostGuard, LOOPBACK_HOSTS } from './host-guard.ts';
 import { createMetrics, type AppMetrics } from './metrics.ts';
 import { buildOpenApi, type OpenApiDocument } from './openapi.ts';
-import { ProblemError, problemResponse } from './problem.ts';
+import { problemPage } from './pages/page-routes.tsx';
+import { PROBLEM_TYPES, ProblemError, problemResponse } from './problem.ts';
 import { openApiPath, registerRoutes } from './register-routes.ts';
 import type { AnyRoute } from './route-spec.ts';
 import { compareRoutes } from './routes/compare-routes.ts';
@@ -52,6 +56,8 @@ export interface AppOptions {
   readonly pages?: (reader: RunReader) => Hono;
   /** Where internal errors are reported (with their id); default stderr. */
   readonly logError?: (id: string, err: unknown) => void;
+  /** Where one-line log entries go (stored data that cannot be read); default stderr. */
+  readonly logLine?: (line: string) => void;
 }
 
 export interface ExecsimApp {
@@ -70,6 +76,7 @@ export function createApp(options: AppOptions): ExecsimApp {
     options.logError ??
     ((id: string, err: unknown) =>
       console.error(`execsim serve: internal error ${id}:`, err instanceof Error ? err.stack : err));
+  const logLine = options.logLine ?? ((line: string) => console.error(line));
 
   app.use('*', metrics.middleware);
   if (allowed !== null) app.use('*', hostGuard(allowed));
@@ -170,15 +177,29 @@ export function createApp(options: AppOptions): ExecsimApp {
     return problemResponse(new ProblemError('not-found', `nothing at ${path}`), c, API_BASE);
   });
   app.onError((err, c) => {
-    if (err instanceof ProblemError) return problemResponse(err, c, API_BASE);
+    const problem = problemOf(err, c);
+    const onPage = pages !== null && c.req.path !== API_BASE && !c.req.path.startsWith(`${API_BASE}/`);
+    return onPage
+      ? problemPage(c, PROBLEM_TYPES[problem.type].title, problem.detail, problem.status)
+      : problemResponse(problem, c, API_BASE);
+  });
+
+  /** What an error thrown below a route or page answers: a ProblemError as it is; stored data that
+   *  is not what execsim wrote as the row it names, logged as one line (the database's path is in
+   *  the log, not the answer); anything else as an id whose error is in the log. */
+  function problemOf(err: Error, c: Context): ProblemError {
+    if (err instanceof ProblemError) return err;
+    if (err instanceof StoredDataError) {
+      logLine(`execsim serve: ${c.req.method} ${c.req.path}: ${err.message}`);
+      return new ProblemError(
+        'stored-data-unreadable',
+        `${err.subject}: ${err.problem}; the stored value is not what execsim wrote (the database was edited by hand or damaged)`,
+      );
+    }
     const id = randomUUID();
     logError(id, err);
-    return problemResponse(
-      new ProblemError('internal-error', `internal error ${id} (see the server's log)`),
-      c,
-      API_BASE,
-    );
-  });
+    return new ProblemError('internal-error', `internal error ${id} (see the server's log)`);
+  }
 
   return {
     app,

@@ -23,6 +23,7 @@ export const PROBLEM_TYPES = {
   'invalid-scenario': { status: 422, title: 'Invalid scenario' },
   'too-many-jobs': { status: 429, title: 'Too many runs waiting' },
   'internal-error': { status: 500, title: 'Internal server error' },
+  'stored-data-unreadable': { status: 500, title: 'Stored data cannot be read' },
   'not-ready': { status: 503, title: 'Not ready' },
   'store-unavailable': { status: 503, title: 'Store not available' },
 } as const satisfies Record<string, { status: ContentfulStatusCode; title: string }>;

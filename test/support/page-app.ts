@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Hono } from 'hono';
 import { runScenario, type RunReport } from '../../src/runtime/backtest-run.ts';
 import { loadScenarioFile } from '../../src/scenario/load-scenario.ts';
-import { API_BASE, createApp } from '../../src/server/app.ts';
+import { API_BASE, createApp, type AppOptions } from '../../src/server/app.ts';
 import { pageRoutes } from '../../src/server/pages/page-routes.tsx';
 import { openDatabase } from '../../src/store/open-database.ts';
 import { RunStore } from '../../src/store/run-store.ts';
@@ -14,8 +14,9 @@ import { openStoreReader } from '../../src/store/store-reader.ts';
 
 export { API_BASE };
 
-/** The app over the database at `file` (read-only routes: no token, no run pool). */
-export function pageApp(file: string): Hono {
+/** The app over the database at `file` (read-only routes: no token, no run pool), with `options`
+ *  on top (where it logs). */
+export function pageApp(file: string, options: Partial<AppOptions> = {}): Hono {
   const store = openStoreReader(file);
   return createApp({
     reader: store.reader,
@@ -26,6 +27,7 @@ export function pageApp(file: string): Hono {
     token: null,
     checkResponses: true,
     pages: (reader) => pageRoutes(reader, { apiBase: API_BASE }),
+    ...options,
   }).app as unknown as Hono;
 }
 

@@ -2,9 +2,12 @@
 // The web pages, server-rendered over a RunReader: the runs list at `/`, a run at `/runs/{id}`,
 // a sweep at `/sweeps/{id}`, runs side by side at `/compare`, and their static files under
 // `/static/`. Mounted beside the JSON API (whose series route the run page's chart script
-// fetches). Bad input is a 400 page naming the parameter; an unknown run or sweep a 404 page.
+// fetches). Bad input is a 400 page naming the parameter; an unknown run or sweep a 404 page; what
+// the handlers throw (stored data that cannot be read, a fault) reaches the app's error handler,
+// which answers a page request with problemPage, the same detail the API would give.
 // Every page forbids inline scripts (Content-Security-Policy): all script is static/run-chart.js.
 import { Hono, type Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { RunQuery, RunReader } from '../../store/read-model-port.ts';
 import { UnknownParentError } from '../../store/sweep-histogram.ts';
 import { InvalidCursorError } from '../../store/sweep-read.ts';
@@ -35,11 +38,15 @@ const CSP =
   "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
 /** A rendered page with its status. */
-function page(c: Context, element: unknown, status: 200 | 400 | 404 = 200): Response {
+function page(c: Context, element: unknown, status: ContentfulStatusCode = 200): Response {
   c.header('content-security-policy', CSP);
   c.header('x-content-type-options', 'nosniff');
   return c.html(`<!DOCTYPE html>${String(element)}`, status);
 }
+
+/** A problem as a page: its title and detail, with its status. */
+export const problemPage = (c: Context, title: string, detail: string, status: ContentfulStatusCode): Response =>
+  page(c, <Problem title={title} detail={detail} />, status);
 
 const bad = (c: Context, detail: string): Response => page(c, <Problem title="Bad request" detail={detail} />, 400);
 

@@ -24,7 +24,7 @@ export function compareRoutes(reader: RunReader | null): AnyRoute[] {
       tag: 'runs',
       summary: 'Stored runs side by side',
       query: compareQuery,
-      problems: ['not-found', 'store-unavailable'],
+      problems: ['not-found', 'store-unavailable', 'stored-data-unreadable'],
       responses: { 200: json('the comparison', comparisonSchema) },
       handle: ({ query }, c) => {
         const comparison = requireReader(reader).compare(query.runs);

@@ -73,7 +73,7 @@ export function runEventRoutes(reader: RunReader | null): AnyRoute[] {
         'NDJSON: every event from fromSeq to toSeq, one JSON object per line.',
       params: idParams,
       query: eventQuery,
-      problems: ['not-found', 'store-unavailable'],
+      problems: ['not-found', 'store-unavailable', 'stored-data-unreadable'],
       responses: {
         200: {
           description: 'the events',

@@ -123,7 +123,7 @@ export function runJobRoutes(deps: RunJobDeps): AnyRoute[] {
       summary: "A run's progress as Server-Sent Events, resuming after Last-Event-ID",
       params: idParams,
       query: progressQuery,
-      problems: ['not-found'],
+      problems: ['not-found', 'stored-data-unreadable'],
       responses: {
         200: { description: 'the event stream', content: { 'text/event-stream': sseSchema } },
         204: { description: 'the run ended with the event of Last-Event-ID: nothing more will come', content: {} },
@@ -162,7 +162,7 @@ export function runJobRoutes(deps: RunJobDeps): AnyRoute[] {
       tag: 'runs',
       summary: 'Cancel a queued or running run (a running one stops and is stored as interrupted)',
       params: idParams,
-      problems: ['not-found', 'conflict'],
+      problems: ['not-found', 'conflict', 'stored-data-unreadable'],
       responses: {
         202: json('cancelling', z.object({ id: z.string(), status: z.literal('cancelling') })),
       },

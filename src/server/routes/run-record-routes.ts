@@ -69,7 +69,7 @@ export function runRecordRoutes(reader: RunReader | null): AnyRoute[] {
         "A stored run's time series for charts (top of book, trades, our fills, slice schedule, filled vs planned per parent), columnar, down-sampled",
       params: idParams,
       query: seriesQuery,
-      problems: ['not-found', 'store-unavailable'],
+      problems: ['not-found', 'store-unavailable', 'stored-data-unreadable'],
       responses: { 200: json('the series', runSeriesSchema) },
       handle: ({ params, query }, c) => c.json(found(requireReader(reader).series(params.id, query), 'run', params.id)),
     }),

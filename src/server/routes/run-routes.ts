@@ -68,7 +68,7 @@ export function runRoutes(
       summary:
         'One stored run: its summary, report and totals (or, started over HTTP and waiting for a worker, queued)',
       params: idParams,
-      problems: ['not-found', 'store-unavailable'],
+      problems: ['not-found', 'store-unavailable', 'stored-data-unreadable'],
       responses: {
         200: json('the run', runDetailSchema),
         202: json('the run is queued: no worker has started it yet', queuedRunSchema),
@@ -94,7 +94,7 @@ export function runRoutes(
       tag: 'runs',
       summary: 'The scenario a stored run ran, as stored with it',
       params: idParams,
-      problems: ['not-found', 'store-unavailable'],
+      problems: ['not-found', 'store-unavailable', 'stored-data-unreadable'],
       responses: { 200: json('the scenario', runScenarioSchema) },
       handle: ({ params }, c) => c.json(found(requireReader(reader).scenarioOf(params.id), 'run', params.id)),
     }),

@@ -175,7 +175,7 @@ export function sweepJobRoutes(deps: SweepJobDeps): AnyRoute[] {
       tag: 'sweeps',
       summary: "Re-run one stored path of a sweep as a full, stored run (the path's scenario and seed)",
       params: pathParams,
-      problems: ['not-found', 'invalid-scenario'],
+      problems: ['not-found', 'invalid-scenario', 'stored-data-unreadable'],
       responses: {
         202: {
           description: 'the run is queued; its digest will equal the path digest',
@@ -218,7 +218,7 @@ export function sweepJobRoutes(deps: SweepJobDeps): AnyRoute[] {
         '`stored` event with its stored state, without an id.',
       params: idParams,
       query: progressQuery,
-      problems: ['not-found'],
+      problems: ['not-found', 'stored-data-unreadable'],
       responses: {
         200: { description: 'the update stream', content: { [SSE]: sseBody } },
         204: { description: 'the sweep ended with the event of Last-Event-ID: nothing more will come', content: {} },

@@ -1,0 +1,199 @@
+// A database edited by hand or damaged (a payload that is not JSON, a column of JSON of another
+// shape) read through the server: every route and page that reads the damaged value answers one
+// problem, a 500 of type stored-data-unreadable (the server's data is bad, not the request), whose
+// detail names the run or sweep and the event (seq and kind) or column in the words the CLI uses,
+// logged as one line; never an internal error with a stack trace, never a partial body.
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_BASE, pageApp } from './support/page-app.ts';
+import { storeFixture, type StoreFixture } from './support/server-fixture.ts';
+import { tamperedCopy } from './support/tampered-db.ts';
+
+const TYPE = `${API_BASE}/docs#problem-stored-data-unreadable`;
+const NOT_AS_WRITTEN = 'not what execsim wrote';
+
+let fixture: StoreFixture;
+let runId: string;
+let otherRunId: string;
+let sweepId: string;
+
+beforeAll(() => {
+  fixture = storeFixture();
+  [runId = '', otherRunId = ''] = fixture.runIds;
+  sweepId = fixture.sweepIds[0] ?? '';
+}, 120_000);
+
+afterAll(() => fixture.close());
+
+/** The app over a copy of the fixture's store with `sql` applied, and what it logged. */
+function damaged(sql: string, ...params: unknown[]) {
+  const lines: string[] = [];
+  const internal: unknown[] = [];
+  const app = pageApp(tamperedCopy(fixture.dbPath, sql, ...params), {
+    logLine: (line: string) => lines.push(line),
+    logError: (_id: string, err: unknown) => internal.push(err),
+  });
+  return {
+    request: (path: string, init?: RequestInit) => app.request(`http://127.0.0.1${path}`, init),
+    lines,
+    internal,
+  };
+}
+
+/** The first stored event of `kind` in the first run. */
+function firstEvent(kind: string): { seq: number } {
+  const db = new Database(fixture.dbPath, { readonly: true });
+  try {
+    return db.prepare('SELECT seq FROM events WHERE run_id = ? AND kind = ? ORDER BY seq LIMIT 1').get(runId, kind) as {
+      seq: number;
+    };
+  } finally {
+    db.close();
+  }
+}
+
+/** Asserts `res` is the stored-data problem whose detail contains every one of `names`. */
+async function storedDataProblem(res: Response, ...names: string[]): Promise<string> {
+  expect(res.status).toBe(500);
+  expect(res.headers.get('content-type')).toContain('application/problem+json');
+  const body = (await res.json()) as { type: string; status: number; detail: string };
+  expect(body.type).toBe(TYPE);
+  expect(body.status).toBe(500);
+  for (const name of [...names, NOT_AS_WRITTEN]) expect(body.detail).toContain(name);
+  return body.detail;
+}
+
+/** Asserts `res` is a 500 page that shows `detail`. */
+async function storedDataPage(res: Response, detail: string): Promise<void> {
+  expect(res.status).toBe(500);
+  expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+  const html = await res.text();
+  expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
+  expect(html.replaceAll('&quot;', '"').replaceAll('&#39;', "'")).toContain(detail);
+}
+
+/** Asserts each request logged one line, naming what its detail names, and nothing else. */
+function loggedOnce(log: { lines: string[]; internal: unknown[] }, requests: number, name: string): void {
+  expect(log.internal).toEqual([]);
+  expect(log.lines).toHaveLength(requests);
+  for (const line of log.lines) {
+    expect(line).not.toContain('\n');
+    expect(line).toContain(name);
+  }
+}
+
+describe('a run whose stored event payload is not JSON', () => {
+  it('GET /runs/{id}/events and the run page name the event (seq and kind); the log has one line each', async () => {
+    const { seq } = firstEvent('FillReport');
+    const log = damaged("UPDATE events SET payload = 'not json' WHERE run_id = ? AND seq = ?", runId, seq);
+    const event = `event seq ${seq} (FillReport): the payload is not JSON`;
+    const detail = await storedDataProblem(
+      await log.request(`${API_BASE}/runs/${runId}/events?fromSeq=${seq}`),
+      `run ${runId}`,
+      event,
+    );
+    await storedDataPage(await log.request(`/runs/${runId}?fromSeq=${seq}`), detail);
+    loggedOnce(log, 2, event);
+    // The events before it still read.
+    expect((await log.request(`${API_BASE}/runs/${runId}/events?toSeq=${seq - 1}`)).status).toBe(200);
+  });
+
+  it('NDJSON: a problem before the first line when the first read has it; a stream cut short (never a clean end) when a later one does', async () => {
+    const { seq } = firstEvent('FillReport');
+    const log = damaged("UPDATE events SET payload = 'not json' WHERE run_id = ? AND seq = ?", runId, seq);
+    const ndjson = { headers: { accept: 'application/x-ndjson' } };
+    await storedDataProblem(
+      await log.request(`${API_BASE}/runs/${runId}/events?fromSeq=${seq}`, ndjson),
+      `event seq ${seq} (FillReport)`,
+    );
+    const streamed = await log.request(`${API_BASE}/runs/${runId}/events?limit=1`, ndjson);
+    expect(streamed.status).toBe(200);
+    await expect(streamed.text()).rejects.toThrow(`event seq ${seq} (FillReport): the payload is not JSON`);
+  });
+});
+
+describe('a run whose stored scenario is damaged', () => {
+  it('not JSON: the series, the scenario, the comparison and the compare page name the run and scenario_json', async () => {
+    const log = damaged("UPDATE runs SET scenario_json = '{' WHERE id = ?", runId);
+    const column = 'scenario_json: it is not JSON';
+    await storedDataProblem(await log.request(`${API_BASE}/runs/${runId}/series`), `run ${runId}`, column);
+    await storedDataProblem(await log.request(`${API_BASE}/runs/${runId}/scenario`), `run ${runId}`, column);
+    const detail = await storedDataProblem(
+      await log.request(`${API_BASE}/compare?runs=${otherRunId},${runId}`),
+      `run ${runId}`,
+      column,
+    );
+    await storedDataPage(await log.request(`/compare?runs=${otherRunId},${runId}`), detail);
+    loggedOnce(log, 4, column);
+  });
+
+  it('JSON of another shape: the series says what is missing', async () => {
+    const log = damaged("UPDATE runs SET scenario_json = '{}' WHERE id = ?", runId);
+    await storedDataProblem(
+      await log.request(`${API_BASE}/runs/${runId}/series`),
+      `run ${runId}`,
+      'scenario_json: it has no instrument',
+    );
+    loggedOnce(log, 1, 'scenario_json');
+  });
+});
+
+describe('a run whose stored events of the series are damaged', () => {
+  it.each([
+    ['MarketSampled', 'null', 'the payload is not a market sample'],
+    ['OrderCreated', 'not json', 'the payload is not JSON'],
+    ['SubmitOrder', '[]', 'the payload is not an order command'],
+    ['ParentOrderCreated', '{"parentId": 7}', 'the payload is not a parent order'],
+  ])('%s set to %s: GET /runs/{id}/series names the event', async (kind, payload, why) => {
+    const { seq } = firstEvent(kind);
+    const log = damaged('UPDATE events SET payload = ? WHERE run_id = ? AND seq = ?', payload, runId, seq);
+    await storedDataProblem(
+      await log.request(`${API_BASE}/runs/${runId}/series`),
+      `run ${runId}`,
+      `event seq ${seq} (${kind}): ${why}`,
+    );
+    loggedOnce(log, 1, `event seq ${seq} (${kind})`);
+  });
+});
+
+describe('a run whose stored report is not JSON', () => {
+  it('GET /runs/{id} and the run page name the run and report_json, not a report of null', async () => {
+    const log = damaged("UPDATE runs SET report_json = 'x' WHERE id = ?", runId);
+    const detail = await storedDataProblem(
+      await log.request(`${API_BASE}/runs/${runId}`),
+      `run ${runId}`,
+      'report_json: it is not JSON',
+    );
+    await storedDataPage(await log.request(`/runs/${runId}`), detail);
+    loggedOnce(log, 2, 'report_json');
+  });
+});
+
+describe('a sweep whose stored columns are damaged', () => {
+  it('summary_json not JSON: GET /sweeps/{id} and the sweep page name the sweep and the column', async () => {
+    const log = damaged("UPDATE sweeps SET summary_json = 'x' WHERE id = ?", sweepId);
+    const detail = await storedDataProblem(
+      await log.request(`${API_BASE}/sweeps/${sweepId}`),
+      `sweep ${sweepId}`,
+      'summary_json: it is not JSON',
+    );
+    await storedDataPage(await log.request(`/sweeps/${sweepId}`), detail);
+    loggedOnce(log, 2, 'summary_json');
+  });
+
+  it('summary_json of another shape: named as such', async () => {
+    const log = damaged("UPDATE sweeps SET summary_json = 'null' WHERE id = ?", sweepId);
+    await storedDataProblem(await log.request(`${API_BASE}/sweeps/${sweepId}`), `sweep ${sweepId}`, 'summary_json');
+    loggedOnce(log, 1, 'summary_json');
+  });
+
+  it.each([
+    ['x', 'grid_json: it is not JSON'],
+    ['{"key": "seed"}', 'grid_json: it is not a list of axes'],
+  ])('grid_json %s: the sweep list and the sweep name the sweep and the column', async (grid, why) => {
+    const log = damaged('UPDATE sweeps SET grid_json = ? WHERE id = ?', grid, sweepId);
+    await storedDataProblem(await log.request(`${API_BASE}/sweeps`), `sweep ${sweepId}`, why);
+    await storedDataProblem(await log.request(`${API_BASE}/sweeps/${sweepId}`), `sweep ${sweepId}`, why);
+    loggedOnce(log, 2, 'grid_json');
+  });
+});
