@@ -11,7 +11,8 @@
 //   on a writer thread (src/runtime/threaded-writer.ts): CPU is the process's (all threads), and
 //   on Linux it is split by thread (from /proc/self/task/*/schedstat): the run's own thread, the
 //   busiest other one (a stored run's writer thread) and the rest (V8's GC and platform threads).
-// Medians of several runs; the machine and its load average are printed with the figures.
+// Medians of several runs, after three unstored and three stored warm-up runs (the JIT of both
+// threads); the machine and its load average are printed with the figures.
 // Run: node --import tsx bench/persist.bench.ts [runs]
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -33,6 +34,9 @@ import { TWAP_ONE_HOUR } from './twap.bench.ts';
 
 /** The bench's one-hour TWAP with more slices and finer samples: about 46,000 log events. */
 export const PERSIST_RUN = TWAP_ONE_HOUR.replace('slices: 120', 'slices: 600') + 'report: { sampleMs: 100 }\n';
+
+/** Unstored and stored runs before the measured pairs. */
+const WARM_UP_RUNS = 3;
 
 interface Timing {
   wallMs: number;
@@ -200,7 +204,15 @@ export async function main(runs = 5): Promise<PersistBenchResult> {
       });
     }
 
-    runScenario(loaded); // warm-up
+    // Warm-up of both sides: the JIT of this thread (the run) and of the writer thread, which the
+    // first stored run starts; with one unstored warm-up only, the first pairs still compiled
+    // (V8's helper threads ran 100+ ms a run, against 15-45 ms once warm).
+    for (let i = 0; i < WARM_UP_RUNS; i++) {
+      runScenario(loaded);
+      const store = new RunStore(openDatabase(path.join(dir, `warm-up-${i}.db`)));
+      runScenario(loaded, { store });
+      store.db.close();
+    }
     const unstored: Timing[] = [];
     const stored: Timing[] = [];
     for (let i = 0; i < runs; i++) {
