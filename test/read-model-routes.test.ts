@@ -41,6 +41,7 @@ function asReader(m: ReadModel): RunReader {
   };
   return {
     listRuns: (q) => m.listRuns(q),
+    summary: (id) => m.summary(id),
     getRun: (id) => m.getRun(id),
     orders: (id, q) => m.orders(id, q),
     fills: (id, q) => m.fills(id, q),

@@ -5,6 +5,7 @@
 // logged as one line; never an internal error with a stack trace, never a partial body.
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RunPool } from '../src/runtime/run-pool.ts';
 import { API_BASE, pageApp } from './support/page-app.ts';
 import { storeFixture, type StoreFixture } from './support/server-fixture.ts';
 import { tamperedCopy } from './support/tampered-db.ts';
@@ -166,6 +167,39 @@ describe('a run whose stored report is not JSON', () => {
     );
     await storedDataPage(await log.request(`/runs/${runId}`), detail);
     loggedOnce(log, 2, 'report_json');
+  });
+
+  it('its status still reads: a progress stream of the stored run and a refused cancel name how it was stored', async () => {
+    // A real run pool that never ran this run: the job routes fall back to the stored row, which
+    // they read without the report.
+    const file = tamperedCopy(fixture.dbPath, "UPDATE runs SET report_json = 'x' WHERE id = ?", runId);
+    const pool = new RunPool({ dbPath: file, size: 1 });
+    const lines: string[] = [];
+    const internal: unknown[] = [];
+    const token = 'test-token-0123456789abcdef';
+    const app = pageApp(file, {
+      jobs: pool,
+      token,
+      logLine: (line: string) => lines.push(line),
+      logError: (_id: string, err: unknown) => internal.push(err),
+    });
+    try {
+      const progress = await app.request(`http://127.0.0.1${API_BASE}/runs/${runId}/progress`);
+      expect(progress.status).toBe(200);
+      const text = await progress.text();
+      expect(text).toContain('event: stored');
+      expect(text).toContain('"status":"finished"');
+      const cancel = await app.request(`http://127.0.0.1${API_BASE}/runs/${runId}/cancel`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(cancel.status).toBe(409);
+      expect(((await cancel.json()) as { detail: string }).detail).toContain('stored as finished');
+      expect(lines).toEqual([]);
+      expect(internal).toEqual([]);
+    } finally {
+      await pool.close();
+    }
   });
 });
 

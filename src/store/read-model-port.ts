@@ -353,6 +353,8 @@ export interface RunScenario {
  */
 export interface RunReader {
   listRuns(q: RunQuery): Page<RunSummary>;
+  /** A run's row without its report (what a status needs). */
+  summary(id: string): RunSummary | null;
   getRun(id: string): RunDetail | null;
   orders(id: string, q: PageQuery): Page<OrderRow> | null;
   fills(id: string, q: PageQuery): Page<FillRow> | null;

@@ -123,7 +123,7 @@ export function runJobRoutes(deps: RunJobDeps): AnyRoute[] {
       summary: "A run's progress as Server-Sent Events, resuming after Last-Event-ID",
       params: idParams,
       query: progressQuery,
-      problems: ['not-found', 'stored-data-unreadable'],
+      problems: ['not-found'],
       responses: {
         200: { description: 'the event stream', content: { 'text/event-stream': sseSchema } },
         204: { description: 'the run ended with the event of Last-Event-ID: nothing more will come', content: {} },
@@ -140,9 +140,10 @@ export function runJobRoutes(deps: RunJobDeps): AnyRoute[] {
             (u) => FINAL.has(u.type),
           );
         }
-        const stored = deps.reader?.getRun(params.id) ?? null;
+        // The status only: the run's row, not its report (which may not even read).
+        const stored = deps.reader?.summary(params.id) ?? null;
         if (stored === null) throw new ProblemError('not-found', `no run with id ${JSON.stringify(params.id)}`);
-        const state = String(stored['status'] ?? 'unknown');
+        const state = stored.status;
         const once: JobUpdate = { id: 1, type: 'stored', runId: params.id, status: state };
         return streamUpdates<JobUpdate>(
           c,
@@ -162,18 +163,18 @@ export function runJobRoutes(deps: RunJobDeps): AnyRoute[] {
       tag: 'runs',
       summary: 'Cancel a queued or running run (a running one stops and is stored as interrupted)',
       params: idParams,
-      problems: ['not-found', 'conflict', 'stored-data-unreadable'],
+      problems: ['not-found', 'conflict'],
       responses: {
         202: json('cancelling', z.object({ id: z.string(), status: z.literal('cancelling') })),
       },
       handle: ({ params }, c) => {
         const outcome = deps.jobs.cancel(params.id);
         if (outcome === 'unknown') {
-          const stored = deps.reader?.getRun(params.id) ?? null;
+          const stored = deps.reader?.summary(params.id) ?? null;
           if (stored === null) throw new ProblemError('not-found', `no run with id ${JSON.stringify(params.id)}`);
           throw new ProblemError(
             'conflict',
-            `run ${params.id} is not running on this server (stored as ${String(stored['status'])})`,
+            `run ${params.id} is not running on this server (stored as ${stored.status})`,
           );
         }
         if (outcome === 'already_done') throw new ProblemError('conflict', `run ${params.id} has already ended`);
