@@ -18,9 +18,9 @@ import { openDatabase } from '../src/store/open-database.ts';
 import { RunStore } from '../src/store/run-store.ts';
 import { STALE_HEARTBEAT_MS } from '../src/store/run-state.ts';
 import { execsimMain, type CliWrites } from './support/cli-in-process.ts';
+import { execsimProcess, type BinResult } from './support/bin-process.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const BIN = path.join(ROOT, 'bin', 'execsim.js');
 const SWEEP = path.join(ROOT, 'scenarios', 'static-book-sweep.yaml');
 const TWAP = path.join(ROOT, 'scenarios', 'twap-calm.yaml');
 const VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -29,13 +29,7 @@ const VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'ut
 const cli = (args: readonly string[], db: string): CliWrites => execsimMain(args, { EXECSIM_DB: db });
 
 /** The real bin, for what only a process shows (exit code and stdout of --version, --help). */
-function bin(args: readonly string[]): { code: number | null; stdout: string; stderr: string } {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  delete env['NODE_OPTIONS'];
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
-  if (r.error) throw r.error;
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const bin = (args: readonly string[]): BinResult => execsimProcess(args);
 
 /** A pid that no process has: a child that has already exited. */
 function deadPid(): number {

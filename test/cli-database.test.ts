@@ -2,7 +2,6 @@
 // problem, exit 2, never a raw SqliteError or exit 1, for every command. Commands that only read
 // (runs, show, events, export) or change existing runs (delete, prune) never create a folder or
 // a database: a missing one is "no database at PATH", exit 2.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,9 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../src/store/migrations.ts';
 import { openDatabase, openExistingDatabase, StoreError } from '../src/store/open-database.ts';
 import { execsimInProcess, execsimMain, execsimWrites } from './support/cli-in-process.ts';
+import { execsimProcess } from './support/bin-process.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const BIN = path.join(ROOT, 'bin', 'execsim.js');
 const SWEEP = path.join(ROOT, 'scenarios', 'static-book-sweep.yaml');
 const IS_ROOT = process.getuid?.() === 0;
 
@@ -147,14 +146,12 @@ describe('a bad --db is exit 2 with one message naming the path, for every comma
   });
 
   it('through the real bin: no stack trace, exit 2', () => {
-    const env: NodeJS.ProcessEnv = { ...process.env };
-    delete env['NODE_OPTIONS'];
     for (const args of [
       ['run', SWEEP, '--db', dir],
       ['runs', '--db', SWEEP],
     ]) {
-      const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
-      expect(r.status, args.join(' ')).toBe(2);
+      const r = execsimProcess(args);
+      expect(r.code, args.join(' ')).toBe(2);
       expect(r.stdout).toBe('');
       expect(r.stderr).toMatch(/^execsim: database /);
       expect(r.stderr).not.toMatch(/SqliteError|\n\s+at /);

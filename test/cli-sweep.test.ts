@@ -5,7 +5,7 @@
 // stderr is not a terminal. The progress bar itself is checked in process.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import Database from 'better-sqlite3';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +16,7 @@ import { progressLine, SWEEP_HELP, sweepCommand } from '../src/cli/sweep-command
 import { openExistingDatabase } from '../src/store/open-database.ts';
 import { getSweep } from '../src/store/sweep-read.ts';
 import { execsimWrites } from './support/cli-in-process.ts';
+import { execsimProcess, type BinResult } from './support/bin-process.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = path.join(ROOT, 'bin', 'execsim.js');
@@ -24,20 +25,8 @@ const PARENTS = ['b1', 'b2', 'b3', 'b4', 'b5'];
 const METRICS = ['shortfallQuote', 'shortfallBps', 'fillRatio', 'durationMs'];
 const STAT_KEYS = ['n', 'missing', 'mean', 'std', 'p5', 'p50', 'p95'];
 
-interface Result {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /** Runs `node bin/execsim.js ...args` in the project root with EXECSIM_DB set to `db`. */
-function execsim(args: readonly string[], db: string): Result {
-  const env: NodeJS.ProcessEnv = { ...process.env, EXECSIM_DB: db };
-  delete env['NODE_OPTIONS'];
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
-  if (r.error) throw r.error;
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const execsim = (args: readonly string[], db: string): BinResult => execsimProcess(args, { EXECSIM_DB: db });
 
 interface SweepJson {
   scenario: string;
@@ -56,8 +45,8 @@ interface SweepJson {
 
 let dir: string;
 let db: string;
-let first: Result;
-let second: Result;
+let first: BinResult;
+let second: BinResult;
 
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'execsim-sweep-'));

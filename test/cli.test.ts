@@ -3,32 +3,19 @@
 // Every spawn costs about a second, so the happy-path runs are shared by the tests below.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import Database from 'better-sqlite3';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execsimInProcess, execsimMain, type CliWrites } from './support/cli-in-process.ts';
+import { execsimProcess, type BinResult } from './support/bin-process.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const BIN = path.join(ROOT, 'bin', 'execsim.js');
 const SWEEP = 'scenarios/static-book-sweep.yaml';
 const SWEEP_TEXT = fs.readFileSync(path.join(ROOT, SWEEP), 'utf8');
 
-interface Result {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /** Runs `node bin/execsim.js ...args` in the project root with EXECSIM_DB set to `db`. */
-function execsim(args: readonly string[], db: string): Result {
-  const env: NodeJS.ProcessEnv = { ...process.env, EXECSIM_DB: db };
-  delete env['NODE_OPTIONS'];
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
-  if (r.error) throw r.error;
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const execsim = (args: readonly string[], db: string): BinResult => execsimProcess(args, { EXECSIM_DB: db });
 
 /** stdout as JSON lines. */
 const jsonLines = (stdout: string): Record<string, unknown>[] =>
@@ -62,8 +49,8 @@ function sweepVariant(from: string, to: string): string {
 
 let dir: string;
 let mainDb: string;
-let first: Result;
-let second: Result;
+let first: BinResult;
+let second: BinResult;
 
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'execsim-cli-'));
