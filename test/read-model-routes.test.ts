@@ -51,6 +51,7 @@ function asReader(m: ReadModel): RunReader {
     series: elsewhere,
     listSweeps: elsewhere,
     getSweep: elsewhere,
+    sweepProgress: elsewhere,
     sweepPaths: elsewhere,
     sweepHistogram: elsewhere,
   };

@@ -215,6 +215,30 @@ describe('a sweep whose stored columns are damaged', () => {
     loggedOnce(log, 2, 'summary_json');
   });
 
+  it("grid_json and summary_json damaged: the sweep's progress still answers its stored state", async () => {
+    // A real pool that never ran this sweep: progress falls back to the stored row, read without
+    // its JSON columns.
+    const file = tamperedCopy(
+      fixture.dbPath,
+      "UPDATE sweeps SET summary_json = 'x', grid_json = 'x' WHERE id = ?",
+      sweepId,
+    );
+    const pool = new RunPool({ dbPath: file, size: 1 });
+    const lines: string[] = [];
+    const app = pageApp(file, { jobs: pool, sweepJobs: pool, logLine: (line: string) => lines.push(line) });
+    try {
+      const progress = await app.request(`http://127.0.0.1${API_BASE}/sweeps/${sweepId}/progress`);
+      expect(progress.status).toBe(200);
+      const text = await progress.text();
+      expect(text).toContain('event: stored');
+      expect(text).toContain('"state":"finished"');
+      expect(text).toContain('"pathsDone":6');
+      expect(lines).toEqual([]);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('summary_json of another shape: named as such', async () => {
     const log = damaged("UPDATE sweeps SET summary_json = 'null' WHERE id = ?", sweepId);
     await storedDataProblem(await log.request(`${API_BASE}/sweeps/${sweepId}`), `sweep ${sweepId}`, 'summary_json');

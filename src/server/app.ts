@@ -135,10 +135,7 @@ export function createApp(options: AppOptions): ExecsimApp {
         },
         scenariosDir: options.scenariosDir,
         maxQueued: options.maxQueued ?? 100,
-        storedSweep: (id) => {
-          const s = reader?.getSweep(id) ?? null;
-          return s === null ? null : { state: s.state, pathsDone: s.pathsDone, pathsRequested: s.pathsRequested };
-        },
+        storedSweep: (id) => reader?.sweepProgress(id) ?? null,
       }),
     );
   }

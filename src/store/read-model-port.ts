@@ -10,6 +10,7 @@ import type { SweepHistogram as StoredSweepHistogram } from './sweep-histogram.t
 import type {
   SweepDetail as StoredSweepDetail,
   SweepPathRow,
+  SweepProgress,
   SweepSummary as StoredSweepSummary,
 } from './sweep-read.ts';
 
@@ -363,6 +364,8 @@ export interface RunReader {
   compare(ids: string[]): Comparison;
   listSweeps(q: PageQuery): Page<SweepSummary>;
   getSweep(id: string): SweepDetail | null;
+  /** A sweep's state and path counts, without its JSON columns (what a progress answer needs). */
+  sweepProgress(id: string): SweepProgress | null;
   sweepPaths(id: string, q: SweepPathQuery): Page<SweepPath> | null;
   sweepHistogram(id: string, q: HistogramQuery): SweepHistogram | null;
   scenarioOf(runId: string): RunScenario | null;

@@ -59,7 +59,10 @@ import { storedColumn, storedPayload } from './stored-data.ts';
 import { verifyRun, type RunVerification } from './verify-run.ts';
 
 /** The parts of RunReader other store modules provide (series, sweeps). */
-export type ReadModelPart = Omit<RunReader, 'series' | 'listSweeps' | 'getSweep' | 'sweepPaths' | 'sweepHistogram'>;
+export type ReadModelPart = Omit<
+  RunReader,
+  'series' | 'listSweeps' | 'getSweep' | 'sweepProgress' | 'sweepPaths' | 'sweepHistogram'
+>;
 
 /** Each sort key's column; only started_at is never null. */
 const SORT_COLUMN: Record<RunSortKey, 'started_at' | 'shortfall_bps' | 'fill_ratio'> = {

@@ -23,7 +23,7 @@ import type {
 import { localLiveness } from './run-state.ts';
 import { runSeries } from './run-series.ts';
 import { sweepHistogram } from './sweep-histogram.ts';
-import { getSweep, listSweeps, sweepPaths } from './sweep-read.ts';
+import { getSweep, listSweeps, sweepPaths, sweepProgress, type SweepProgress } from './sweep-read.ts';
 
 export class StoreReader extends RunAdmin implements RunReader {
   private constructor(db: Database.Database, options: ReadModelOptions) {
@@ -45,6 +45,10 @@ export class StoreReader extends RunAdmin implements RunReader {
 
   getSweep(id: string): SweepDetail | null {
     return getSweep(this.db, id);
+  }
+
+  sweepProgress(id: string): SweepProgress | null {
+    return sweepProgress(this.db, id);
   }
 
   sweepPaths(id: string, q: SweepPathQuery): Page<SweepPath> | null {

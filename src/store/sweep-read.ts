@@ -32,6 +32,13 @@ export interface SweepPathsQuery extends SweepListQuery {
   readonly order?: 'asc' | 'desc' | undefined;
 }
 
+/** A sweep's state and how many of its paths are done. */
+export interface SweepProgress {
+  readonly state: SweepState;
+  readonly pathsDone: number;
+  readonly pathsRequested: number;
+}
+
 export interface SweepSummary {
   readonly id: string;
   readonly scenario: string;
@@ -225,6 +232,18 @@ export function getSweep(db: Database.Database, id: string, live = localLiveness
     gridPoints: summary.grid === null ? null : gridPointStatistics(db, id, summary.grid),
     gridReport,
   };
+}
+
+/** A stored sweep's state and path counts, or null: its row without the JSON columns, so a
+ *  progress answer reads even when those were damaged. */
+export function sweepProgress(db: Database.Database, id: string, live = localLiveness()): SweepProgress | null {
+  const r = db
+    .prepare(
+      'SELECT status, writer_pid, writer_host, heartbeat_at, paths_requested, paths_done FROM sweeps WHERE id = ?',
+    )
+    .get(id) as (StateRow & Pick<SweepRowDb, 'paths_requested' | 'paths_done'>) | undefined;
+  if (!r) return null;
+  return { state: sweepState(r, live), pathsDone: r.paths_done, pathsRequested: r.paths_requested };
 }
 
 const SORT_COLUMN: Record<SweepPathSort, 'seed' | 'shortfall_bps' | 'fill_ratio'> = {

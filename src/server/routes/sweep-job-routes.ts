@@ -43,8 +43,9 @@ export interface SweepJobDeps {
   readonly scenariosDir: string;
   /** The most paths one request may ask for (default 10,000; at most the CLI's limit). */
   readonly maxPaths?: number;
-  /** Looks a stored sweep up (the read model's getSweep), so progress of a sweep this server did
-   *  not start (or started before a restart) answers its stored state rather than 404. */
+  /** Looks a stored sweep's state up (the read model's sweepProgress, which does not read its JSON
+   *  columns), so progress of a sweep this server did not start (or started before a restart)
+   *  answers its stored state rather than 404. */
   readonly storedSweep?: (id: string) => StoredSweepState | null;
   /** Wall ms between keep-alive comments on an idle progress stream (default 15,000). */
   readonly keepAliveMs?: number;
@@ -218,7 +219,7 @@ export function sweepJobRoutes(deps: SweepJobDeps): AnyRoute[] {
         '`stored` event with its stored state, without an id.',
       params: idParams,
       query: progressQuery,
-      problems: ['not-found', 'stored-data-unreadable'],
+      problems: ['not-found'],
       responses: {
         200: { description: 'the update stream', content: { [SSE]: sseBody } },
         204: { description: 'the sweep ended with the event of Last-Event-ID: nothing more will come', content: {} },
