@@ -6,6 +6,7 @@
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunPool } from '../src/runtime/run-pool.ts';
+import type { AppOptions } from '../src/server/app.ts';
 import { API_BASE, pageApp } from './support/page-app.ts';
 import { storeFixture, type StoreFixture } from './support/server-fixture.ts';
 import { tamperedCopy } from './support/tampered-db.ts';
@@ -26,19 +27,43 @@ beforeAll(() => {
 
 afterAll(() => fixture.close());
 
-/** The app over a copy of the fixture's store with `sql` applied, and what it logged. */
-function damaged(sql: string, ...params: unknown[]) {
+const TOKEN = 'test-token-0123456789abcdef';
+
+/** The app over the store file `file` with `options` on top, and what it logged. */
+function loggingApp(file: string, options: Partial<AppOptions> = {}) {
   const lines: string[] = [];
   const internal: unknown[] = [];
-  const app = pageApp(tamperedCopy(fixture.dbPath, sql, ...params), {
+  const app = pageApp(file, {
     logLine: (line: string) => lines.push(line),
     logError: (_id: string, err: unknown) => internal.push(err),
+    ...options,
   });
   return {
     request: (path: string, init?: RequestInit) => app.request(`http://127.0.0.1${path}`, init),
     lines,
     internal,
   };
+}
+
+/** The app over a copy of the fixture's store with `sql` applied, and what it logged. */
+function damaged(sql: string, ...params: unknown[]) {
+  return loggingApp(tamperedCopy(fixture.dbPath, sql, ...params));
+}
+
+/** `damaged`, with a real run pool (runs and sweeps) that never ran anything of the store's, and
+ *  the token its mutating routes need; the pool is closed when `use` ends. */
+async function damagedWithPool(
+  use: (app: ReturnType<typeof loggingApp>) => Promise<void>,
+  sql: string,
+  ...params: unknown[]
+): Promise<void> {
+  const file = tamperedCopy(fixture.dbPath, sql, ...params);
+  const pool = new RunPool({ dbPath: file, size: 1 });
+  try {
+    await use(loggingApp(file, { jobs: pool, sweepJobs: pool, token: TOKEN }));
+  } finally {
+    await pool.close();
+  }
 }
 
 /** The first stored event of `kind` in the first run. */
@@ -170,36 +195,26 @@ describe('a run whose stored report is not JSON', () => {
   });
 
   it('its status still reads: a progress stream of the stored run and a refused cancel name how it was stored', async () => {
-    // A real run pool that never ran this run: the job routes fall back to the stored row, which
-    // they read without the report.
-    const file = tamperedCopy(fixture.dbPath, "UPDATE runs SET report_json = 'x' WHERE id = ?", runId);
-    const pool = new RunPool({ dbPath: file, size: 1 });
-    const lines: string[] = [];
-    const internal: unknown[] = [];
-    const token = 'test-token-0123456789abcdef';
-    const app = pageApp(file, {
-      jobs: pool,
-      token,
-      logLine: (line: string) => lines.push(line),
-      logError: (_id: string, err: unknown) => internal.push(err),
-    });
-    try {
-      const progress = await app.request(`http://127.0.0.1${API_BASE}/runs/${runId}/progress`);
-      expect(progress.status).toBe(200);
-      const text = await progress.text();
-      expect(text).toContain('event: stored');
-      expect(text).toContain('"status":"finished"');
-      const cancel = await app.request(`http://127.0.0.1${API_BASE}/runs/${runId}/cancel`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}` },
-      });
-      expect(cancel.status).toBe(409);
-      expect(((await cancel.json()) as { detail: string }).detail).toContain('stored as finished');
-      expect(lines).toEqual([]);
-      expect(internal).toEqual([]);
-    } finally {
-      await pool.close();
-    }
+    // The job routes fall back to the stored row, which they read without the report.
+    await damagedWithPool(
+      async (log) => {
+        const progress = await log.request(`${API_BASE}/runs/${runId}/progress`);
+        expect(progress.status).toBe(200);
+        const text = await progress.text();
+        expect(text).toContain('event: stored');
+        expect(text).toContain('"status":"finished"');
+        const cancel = await log.request(`${API_BASE}/runs/${runId}/cancel`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${TOKEN}` },
+        });
+        expect(cancel.status).toBe(409);
+        expect(((await cancel.json()) as { detail: string }).detail).toContain('stored as finished');
+        expect(log.lines).toEqual([]);
+        expect(log.internal).toEqual([]);
+      },
+      "UPDATE runs SET report_json = 'x' WHERE id = ?",
+      runId,
+    );
   });
 });
 
@@ -216,27 +231,21 @@ describe('a sweep whose stored columns are damaged', () => {
   });
 
   it("grid_json and summary_json damaged: the sweep's progress still answers its stored state", async () => {
-    // A real pool that never ran this sweep: progress falls back to the stored row, read without
-    // its JSON columns.
-    const file = tamperedCopy(
-      fixture.dbPath,
+    // Progress falls back to the stored row, read without its JSON columns.
+    await damagedWithPool(
+      async (log) => {
+        const progress = await log.request(`${API_BASE}/sweeps/${sweepId}/progress`);
+        expect(progress.status).toBe(200);
+        const text = await progress.text();
+        expect(text).toContain('event: stored');
+        expect(text).toContain('"state":"finished"');
+        expect(text).toContain('"pathsDone":6');
+        expect(log.lines).toEqual([]);
+        expect(log.internal).toEqual([]);
+      },
       "UPDATE sweeps SET summary_json = 'x', grid_json = 'x' WHERE id = ?",
       sweepId,
     );
-    const pool = new RunPool({ dbPath: file, size: 1 });
-    const lines: string[] = [];
-    const app = pageApp(file, { jobs: pool, sweepJobs: pool, logLine: (line: string) => lines.push(line) });
-    try {
-      const progress = await app.request(`http://127.0.0.1${API_BASE}/sweeps/${sweepId}/progress`);
-      expect(progress.status).toBe(200);
-      const text = await progress.text();
-      expect(text).toContain('event: stored');
-      expect(text).toContain('"state":"finished"');
-      expect(text).toContain('"pathsDone":6');
-      expect(lines).toEqual([]);
-    } finally {
-      await pool.close();
-    }
   });
 
   it('summary_json of another shape: named as such', async () => {
