@@ -5,7 +5,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { LogEntry } from '../model/events.ts';
-import { CanonicalBytes } from './canonical-bytes.ts';
+import { MarketSample } from '../report/market-sampler.ts';
+import { CanonicalBytes, payloadHeads } from './canonical-bytes.ts';
 import { canonicalJson } from './canonical-json.ts';
 import { canonicalLine } from './event-log.ts';
 import { jsonNumber as number, jsonText as text, jsonValue as value } from '../../../test/support/json-values.ts';
@@ -87,5 +88,68 @@ describe('CanonicalBytes', () => {
       expect(writer.used).toBe(used);
     }
     expect(new TextDecoder().decode(writer.buf.subarray(0, writer.used))).toBe('1 5 A {"x":1}\n');
+  });
+});
+
+describe('self-written payloads', () => {
+  const orNull = fc.option(number, { nil: null });
+  const sample = fc
+    .tuple(
+      fc.constantFrom('interval' as const, 'fill' as const),
+      orNull,
+      orNull,
+      orNull,
+      orNull,
+      number,
+      number,
+      orNull,
+      orNull,
+    )
+    .map((f) => new MarketSample(...f));
+
+  it('a market sample writes the bytes of its plain copy, a line among others, from any writer size', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(), number, sample), { minLength: 1, maxLength: 6 }), (rows) => {
+        const own = new CanonicalBytes();
+        own.buf = new Uint8Array(16);
+        const generic = new CanonicalBytes();
+        let text = '';
+        for (const [seq, time, event] of rows) {
+          own.line({ seq, time, event });
+          // A plain object of the same keys (as read back from a store) takes the generic path.
+          const plain = { ...event };
+          expect(Object.getPrototypeOf(plain)).toBe(Object.prototype);
+          generic.line({ seq, time, event: plain });
+          text += canonicalLine({ seq, time, event: plain });
+        }
+        expect(own.buf.slice(0, own.used)).toEqual(generic.buf.slice(0, generic.used));
+        expect(own.buf.slice(0, own.used)).toEqual(utf8.encode(text));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('a market sample with a non-finite number fails as the generic writer does and leaves nothing', () => {
+    const writer = new CanonicalBytes();
+    writer.line({ seq: 1, time: 5, event: new MarketSample('fill', 1, 2, 3, 4, 0, 0, null, null) });
+    const used = writer.used;
+    for (const bad of [
+      new MarketSample('interval', 1, 2, 3, 4, 1, 5, Infinity, 7),
+      new MarketSample('interval', 1, NaN, 3, 4, 1, 5, 2.5, 7),
+      new MarketSample('interval', 1, 2, 3, 4, -Infinity, 5, 2.5, 7),
+    ]) {
+      expect(() => writer.line({ seq: 2, time: 6, event: bad })).toThrow(/non-finite number/);
+      expect(() => new CanonicalBytes().line({ seq: 2, time: 6, event: { ...bad } })).toThrow(/non-finite number/);
+      expect(writer.used).toBe(used);
+    }
+    expect(new TextDecoder().decode(writer.buf.subarray(0, writer.used))).toBe(
+      '1 5 MarketSampled {"ask":2,"askQty":4,"bid":1,"bidQty":3,"last":null,"trades":0,"trigger":"fill","volume":0,"vwap":null}\n',
+    );
+  });
+
+  it('payload heads must be given distinct and in canonical order', () => {
+    expect(new TextDecoder().decode(payloadHeads(['a', 'b"', 'c'])['b"'])).toBe('"b\\"":');
+    expect(() => payloadHeads(['b', 'a'])).toThrow(/distinct and sorted/);
+    expect(() => payloadHeads(['a', 'a'])).toThrow(/distinct and sorted/);
   });
 });

@@ -6,6 +6,7 @@
 // that moves once a day, costs no events. Each of our fills is sampled as it is learned
 // (sampleFill), whatever changed. The sampler belongs to a process: a crashed process's samples
 // stop with it, and a restarted one starts a new sampler that counts trades from its own start.
+import { payloadHeads, SelfWrittenPayload, type CanonicalBytes } from '../log/canonical-bytes.ts';
 import type { MarketSampled } from '../model/events.ts';
 import type { Symbol } from '../model/ids.ts';
 import type { MarketDataPort } from '../ports/broker.ts';
@@ -20,6 +21,51 @@ export interface MarketSamplerDeps {
   /** Where the grid of sample times starts (the run's start), epoch ms. */
   readonly origin: number;
   readonly record: (event: MarketSampled) => void;
+}
+
+const HEADS = payloadHeads(['ask', 'askQty', 'bid', 'bidQty', 'last', 'trades', 'trigger', 'volume', 'vwap']);
+
+/** A MarketSampled event as the sampler makes it: the kind logged most (every interval of every
+ *  path), so it writes its own canonical payload (SelfWrittenPayload); the same keys, in the
+ *  same order, as the event type. */
+export class MarketSample extends SelfWrittenPayload implements MarketSampled {
+  readonly kind = 'MarketSampled';
+  constructor(
+    readonly trigger: MarketSampled['trigger'],
+    readonly bid: number | null,
+    readonly ask: number | null,
+    readonly bidQty: number | null,
+    readonly askQty: number | null,
+    readonly trades: number,
+    readonly volume: number,
+    readonly vwap: number | null,
+    readonly last: number | null,
+  ) {
+    super();
+  }
+
+  writeCanonical(out: CanonicalBytes): void {
+    out.open();
+    out.head(HEADS.ask, true);
+    out.numberOrNull(this.ask);
+    out.head(HEADS.askQty, false);
+    out.numberOrNull(this.askQty);
+    out.head(HEADS.bid, false);
+    out.numberOrNull(this.bid);
+    out.head(HEADS.bidQty, false);
+    out.numberOrNull(this.bidQty);
+    out.head(HEADS.last, false);
+    out.numberOrNull(this.last);
+    out.head(HEADS.trades, false);
+    out.finite(this.trades);
+    out.head(HEADS.trigger, false);
+    out.string(this.trigger);
+    out.head(HEADS.volume, false);
+    out.finite(this.volume);
+    out.head(HEADS.vwap, false);
+    out.numberOrNull(this.vwap);
+    out.close();
+  }
 }
 
 export class MarketSampler {
@@ -82,17 +128,18 @@ export class MarketSampler {
     this.bidQty = bidQty;
     this.askQty = askQty;
     const volume = tape?.volume ?? 0;
-    this.deps.record({
-      kind: 'MarketSampled',
-      trigger,
-      bid,
-      ask,
-      bidQty,
-      askQty,
-      trades,
-      volume,
-      vwap: tape && volume > 0 ? tape.notional / volume : null,
-      last: tape?.last ?? null,
-    });
+    this.deps.record(
+      new MarketSample(
+        trigger,
+        bid,
+        ask,
+        bidQty,
+        askQty,
+        trades,
+        volume,
+        tape && volume > 0 ? tape.notional / volume : null,
+        tape?.last ?? null,
+      ),
+    );
   }
 }
