@@ -264,3 +264,89 @@ describe('a sweep whose stored columns are damaged', () => {
     loggedOnce(log, 2, 'grid_json');
   });
 });
+
+describe('a column holding what execsim never writes there (a blob, text for a number, a fraction for a count)', () => {
+  const run = () => `run ${runId}`;
+  const sweep = () => `sweep ${sweepId}`;
+  it.each([
+    [
+      "UPDATE runs SET scenario_name = x'00ff' WHERE id = ?",
+      'run',
+      "runs.scenario_name: a blob (x'00ff') where execsim writes text",
+      ['/runs', '/runs/ID'],
+    ],
+    [
+      "UPDATE runs SET event_count = 'many' WHERE id = ?",
+      'run',
+      'runs.event_count: the text "many" where execsim writes a number',
+      ['/runs', '/runs/ID'],
+    ],
+    [
+      'UPDATE runs SET fill_count = 2.5 WHERE id = ?',
+      'run',
+      'runs.fill_count: the number 2.5 where execsim writes a whole number',
+      ['/runs', '/runs/ID'],
+    ],
+    [
+      "UPDATE orders SET symbol = x'00ff' WHERE run_id = ?",
+      'run',
+      "orders.symbol: a blob (x'00ff') where execsim writes text",
+      ['/runs/ID/orders'],
+    ],
+    [
+      "UPDATE fills SET price = x'01' WHERE run_id = ?",
+      'run',
+      "fills.price: a blob (x'01') where execsim writes text",
+      ['/runs/ID/fills'],
+    ],
+    [
+      "UPDATE parent_metrics SET duration_ms = 'long' WHERE run_id = ?",
+      'run',
+      'parent_metrics.duration_ms: the text "long" where execsim writes a number',
+      ['/runs/ID'],
+    ],
+    [
+      "UPDATE sweeps SET scenario_name = x'00ff' WHERE id = ?",
+      'sweep',
+      "sweeps.scenario_name: a blob (x'00ff') where execsim writes text",
+      ['/sweeps', '/sweeps/ID'],
+    ],
+    [
+      "UPDATE sweep_paths SET digest = x'00ff' WHERE sweep_id = ?",
+      'sweep',
+      "sweep_paths.digest: a blob (x'00ff') where execsim writes text",
+      ['/sweeps/ID/paths'],
+    ],
+  ] as const)(
+    '%s: one stored-data problem naming its owner, the column and the value',
+    async (sql, owner, why, paths) => {
+      const id = owner === 'run' ? runId : sweepId;
+      const log = damaged(sql, id);
+      for (const p of paths) {
+        const res = await log.request(`${API_BASE}${p.replace('ID', id)}`);
+        if (p.endsWith('/progress')) {
+          // An event stream: its first event is the problem.
+          expect(res.status).toBe(500);
+          continue;
+        }
+        await storedDataProblem(res, owner === 'run' ? run() : sweep(), why);
+      }
+      loggedOnce(log, paths.length, why);
+    },
+  );
+
+  it('the pages answer the same problem as a page', async () => {
+    const log = damaged("UPDATE runs SET scenario_name = x'00ff' WHERE id = ?", runId);
+    const why = "runs.scenario_name: a blob (x'00ff') where execsim writes text";
+    await storedDataPage(await log.request('/'), why);
+    await storedDataPage(await log.request(`/runs/${runId}`), why);
+    loggedOnce(log, 2, why);
+  });
+
+  it('another run, untouched, still reads', async () => {
+    const log = damaged("UPDATE orders SET symbol = x'00ff' WHERE run_id = ?", runId);
+    const res = await log.request(`${API_BASE}/runs/${otherRunId}/orders`);
+    expect(res.status).toBe(200);
+    expect(log.internal).toEqual([]);
+  });
+});

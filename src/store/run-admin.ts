@@ -14,8 +14,9 @@ export class RunAdmin extends ReadModel {
   protected constructor(
     db: Database.Database,
     private readonly live0: () => Liveness,
+    strictRows = false,
   ) {
-    super(db, { liveness: live0 });
+    super(db, { liveness: live0, strictRows });
   }
 
   /** The database at `path` opened for writing; it must exist (StoreError otherwise). */

@@ -3,6 +3,7 @@
 // (run-series.ts) and the sweeps (sweep-read.ts) on the same handle. The handle stays inside
 // src/store; the server gets the RunReader port and the DeleteRun function.
 import type Database from 'better-sqlite3';
+import { checkReads } from './checked-reads.ts';
 import { openExistingDatabase } from './open-database.ts';
 import type { ReadModelOptions } from './read-model.ts';
 import { RunAdmin } from './run-admin.ts';
@@ -27,12 +28,15 @@ import { getSweep, listSweeps, sweepPaths, sweepProgress, type SweepProgress } f
 
 export class StoreReader extends RunAdmin implements RunReader {
   private constructor(db: Database.Database, options: ReadModelOptions) {
-    super(db, options.liveness ?? localLiveness);
+    super(db, options.liveness ?? localLiveness, options.strictRows);
   }
 
   /** The database at `path`, which must exist, opened for reading and deleting runs. */
   static override open(path: string, options: ReadModelOptions = {}): StoreReader {
-    return new StoreReader(openExistingDatabase(path, 'write'), options);
+    const db = openExistingDatabase(path, 'write');
+    // Before the reader prepares anything: every statement it prepares checks what it reads.
+    if (options.strictRows === true) checkReads(db);
+    return new StoreReader(db, options);
   }
 
   series(id: string, q: SeriesQuery): RunSeries | null {
@@ -66,8 +70,10 @@ export interface OpenStore {
   close(): void;
 }
 
-/** The server's view of the database at `path` (which must exist). */
+/** The server's view of the database at `path` (which must exist): strict about run rows (its
+ *  answers have a schema, so a hand-edited column is a stored-data problem, not a value of
+ *  another type answered or an internal error). */
 export function openStoreReader(path: string, options: ReadModelOptions = {}): OpenStore {
-  const reader = StoreReader.open(path, options);
+  const reader = StoreReader.open(path, { strictRows: true, ...options });
   return { reader, deleteRun: reader.deleteRunFn, close: () => reader.close() };
 }

@@ -1,0 +1,134 @@
+// Reads that check what they read: a connection whose statements compare every value they return
+// against the type its table's column is declared with (TEXT: text; INTEGER, REAL: a number;
+// null where the column allows it, which SQLite enforces). SQLite's types belong to values, not
+// columns, so a database edited by hand can hold a blob, or text where a count belongs, in any
+// column; passed on, such a value is either answered as something else (a blob as Node's Buffer
+// JSON) or breaks an answer's schema as an anonymous internal error. Checked here, it is one
+// StoredDataError naming the run or sweep, the table and column, and the value, as every other
+// damaged read is. Values computed by the query (counts, expressions) have no declared type and
+// are not checked.
+import type Database from 'better-sqlite3';
+import { describedValue, storedText } from './run-rows.ts';
+import { StoredDataError } from './stored-data.ts';
+
+interface ColumnCheck {
+  /** The result column's name (object rows) and place (raw rows). */
+  readonly name: string;
+  readonly index: number;
+  readonly table: string;
+  readonly column: string;
+  readonly wants: 'text' | 'number';
+}
+
+/** The type execsim writes in a column declared `type`, or null for one not checked. */
+function wanted(type: string | null): 'text' | 'number' | null {
+  if (type === null) return null;
+  const t = type.toUpperCase();
+  if (t.includes('INT') || t.includes('REAL') || t.includes('FLOA') || t.includes('DOUB')) return 'number';
+  if (t.includes('TEXT') || t.includes('CHAR') || t.includes('CLOB')) return 'text';
+  return null;
+}
+
+const fits = (v: unknown, wants: 'text' | 'number'): boolean =>
+  v === null || (wants === 'text' ? typeof v === 'string' : typeof v === 'number' && Number.isFinite(v));
+
+/** Where a statement names the run or sweep its rows belong to: the place of the positional
+ *  parameter of its first `run_id = ?` or `sweep_id = ?` (a run's orders, fills and parents are
+ *  read by run id without selecting it). */
+function ownerParameter(source: string): { readonly kind: 'run' | 'sweep'; readonly place: number } | null {
+  const m = /\b(run_id|sweep_id)\s*=\s*\?/.exec(source);
+  if (m === null) return null;
+  const place = (source.slice(0, m.index + m[0].length).match(/\?/g) ?? []).length - 1;
+  return { kind: m[1] === 'run_id' ? 'run' : 'sweep', place };
+}
+
+/** Whose row it is: its run or sweep, from the row itself, else from the statement's parameter. */
+function subjectOf(
+  row: unknown,
+  table: string,
+  args: readonly unknown[],
+  owner: ReturnType<typeof ownerParameter>,
+): string {
+  const fields = typeof row === 'object' && row !== null && !Array.isArray(row) && !(row instanceof Uint8Array);
+  const id = (key: string): string | null => {
+    const v = fields ? (row as Record<string, unknown>)[key] : undefined;
+    return v === undefined || v === null ? null : storedText(v);
+  };
+  const run = id('run_id') ?? (table === 'runs' ? id('id') : null);
+  if (run !== null) return `run ${run}`;
+  const sweep = id('sweep_id') ?? (table === 'sweeps' ? id('id') : null);
+  if (sweep !== null) return `sweep ${sweep}`;
+  const bound = owner === null ? undefined : args.flat()[owner.place];
+  return owner !== null && typeof bound === 'string' ? `${owner.kind} ${bound}` : `a row of ${table}`;
+}
+
+function checker(
+  db: Database.Database,
+  stmt: Database.Statement,
+): ((row: unknown, args: readonly unknown[]) => void) | null {
+  const checks: ColumnCheck[] = [];
+  stmt.columns().forEach((c, index) => {
+    const wants = wanted(c.type);
+    if (wants !== null && c.table !== null && c.column !== null)
+      checks.push({ name: c.name, index, table: c.table, column: c.column, wants });
+  });
+  if (checks.length === 0) return null;
+  const owner = ownerParameter(stmt.source);
+  const names = checks.map((c) => c.name);
+  const wants = checks.map((c) => c.wants === 'text');
+  const fail = (row: unknown, args: readonly unknown[], i: number, v: unknown): never => {
+    const c = checks[i] as ColumnCheck;
+    throw new StoredDataError(
+      db.name,
+      subjectOf(row, c.table, args, owner),
+      `${c.table}.${c.column}: ${describedValue(v)} where execsim writes ${c.wants === 'text' ? 'text' : 'a number'}`,
+    );
+  };
+  return (row, args) => {
+    if (row === undefined) return;
+    // An object row (the default), a raw row (an array), or a plucked value (the first column).
+    if (typeof row === 'object' && row !== null && !Array.isArray(row) && !(row instanceof Uint8Array)) {
+      const fields = row as Record<string, unknown>;
+      for (let i = 0; i < names.length; i++) {
+        const v = fields[names[i] as string];
+        if (v !== null && (wants[i] ? typeof v !== 'string' : typeof v !== 'number' || !Number.isFinite(v)))
+          fail(row, args, i, v);
+      }
+      return;
+    }
+    checks.forEach((c, i) => {
+      const v = Array.isArray(row) ? (row[c.index] as unknown) : c.index === 0 ? row : null;
+      if (!fits(v, c.wants)) fail(row, args, i, v);
+    });
+  };
+}
+
+/** Makes every statement `db` prepares from now on check the rows it reads (see the top of the
+ *  file). Statements that write are left as they are. */
+export function checkReads(db: Database.Database): void {
+  const prepare = db.prepare.bind(db);
+  db.prepare = ((source: string) => {
+    const stmt = prepare(source);
+    if (!stmt.reader) return stmt;
+    const check = checker(db, stmt);
+    if (check === null) return stmt;
+    const { get, all, iterate } = stmt;
+    stmt.get = (...args: unknown[]) => {
+      const row = get.apply(stmt, args);
+      check(row, args);
+      return row;
+    };
+    stmt.all = (...args: unknown[]) => {
+      const rows = all.apply(stmt, args);
+      for (const row of rows) check(row, args);
+      return rows;
+    };
+    stmt.iterate = function* (...args: unknown[]) {
+      for (const row of iterate.apply(stmt, args)) {
+        check(row, args);
+        yield row;
+      }
+    } as typeof stmt.iterate;
+    return stmt;
+  }) as typeof db.prepare;
+}
