@@ -243,9 +243,14 @@ describe('a blob where text or a number belongs in a run row', () => {
     const runs = await execsim(db, 'runs');
     expect(runs.code).toBe(0);
     expect(runs.stdout).toMatch(new RegExp(`${runId} +x'00ff' .* x'ab'\\n$`));
-    expect(JSON.parse((await execsim(db, 'runs', '--json')).stdout)).toHaveLength(1);
+    const listed = JSON.parse((await execsim(db, 'runs', '--json')).stdout) as Array<Record<string, unknown>>;
+    expect(listed).toHaveLength(1);
+    // In JSON too, as SQL writes a blob, not as Node's Buffer JSON.
+    expect(listed[0]).toMatchObject({ scenario: "x'00ff'", digest: "x'ab'", events: "x'01'" });
 
     // The stored digest and count are checked against the log: problems, named with the blobs as text.
+    const shown = JSON.parse((await execsim(db, 'show', runId, '--json')).stdout) as Record<string, unknown>;
+    expect(shown).toMatchObject({ scenario: "x'00ff'", digest: "x'ab'", events: "x'01'" });
     const show = await execsim(db, 'show', runId);
     expect(show.code).toBe(1);
     expect(show.stdout).toContain("x'00ff'");

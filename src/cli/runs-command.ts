@@ -6,6 +6,7 @@ import type { RunSummary } from '../store/read-model-port.ts';
 import { described } from '../store/open-database.ts';
 import { ReadModel } from '../store/read-model.ts';
 import { localLiveness, STALE_HEARTBEAT_MS, type Liveness } from '../store/run-state.ts';
+import { storedText } from '../store/run-rows.ts';
 import { formatReport, formatRunList, isResumable } from './format-report.ts';
 import { DB_FLAG_HELP, dbPath, parseCommand, parseCount, UsageError, type Io } from './io.ts';
 
@@ -61,7 +62,7 @@ export function runsCommand(args: readonly string[], io: Io, live: Liveness = lo
       if (limit > 0 && listed.length >= limit) break;
       listed.push(run);
     }
-    if (values.json) io.out(JSON.stringify(listed.map(runSummary)));
+    if (values.json) io.out(JSON.stringify(listed.map(runSummary), blobsAsText));
     else io.out(formatRunList(listed));
     return 0;
   } catch (err) {
@@ -69,6 +70,14 @@ export function runsCommand(args: readonly string[], io: Io, live: Liveness = lo
   } finally {
     model.close();
   }
+}
+
+/** A JSON.stringify replacer that writes a blob (a hand-edited column) as SQL writes one, x'00ff',
+ *  as the tables do, not as Node's Buffer JSON. It looks at the holder's own value: a Buffer's
+ *  toJSON has already run on the one it is given. */
+function blobsAsText(this: unknown, key: string, value: unknown): unknown {
+  const raw = (this as Record<string, unknown>)[key];
+  return raw instanceof Uint8Array ? storedText(raw) : value;
 }
 
 /** A run as `runs --json` lists it. */
@@ -142,12 +151,15 @@ export function showCommand(args: readonly string[], io: Io, live: Liveness = lo
     if (values.json) {
       const { events, gapFree, recomputedDigest, consistent } = v;
       io.out(
-        JSON.stringify({
-          ...runSummary(run),
-          digestVerified: v.digestVerified === true,
-          verification: { events, gapFree, recomputedDigest, consistent, problems },
-          report,
-        }),
+        JSON.stringify(
+          {
+            ...runSummary(run),
+            digestVerified: v.digestVerified === true,
+            verification: { events, gapFree, recomputedDigest, consistent, problems },
+            report,
+          },
+          blobsAsText,
+        ),
       );
     } else {
       io.out(formatRunList([run]));
