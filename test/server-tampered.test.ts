@@ -278,7 +278,7 @@ describe('a column holding what execsim never writes there (a blob, text for a n
     [
       "UPDATE runs SET event_count = 'many' WHERE id = ?",
       'run',
-      'runs.event_count: the text "many" where execsim writes a number',
+      'runs.event_count: the text "many" where execsim writes a whole number',
       ['/runs', '/runs/ID'],
     ],
     [

@@ -83,4 +83,20 @@ describe('checkReads', () => {
       't.b: the text "text" where execsim writes a number',
     );
   });
+
+  it('wants whole numbers in the INTEGER columns of counts, seeds and indexes, and takes fractions in the others (times)', () => {
+    const db = new Database(':memory:');
+    db.exec('CREATE TABLE runs (id TEXT, event_count INTEGER, sim_end INTEGER)');
+    db.prepare('INSERT INTO runs VALUES (?, ?, ?)').run('run-3', 12, 1723161600000.5);
+    checkReads(db);
+    expect(db.prepare('SELECT id, event_count, sim_end FROM runs').get()).toEqual({
+      id: 'run-3',
+      event_count: 12,
+      sim_end: 1723161600000.5,
+    });
+    db.prepare('UPDATE runs SET event_count = 2.5').run();
+    expect(() => db.prepare('SELECT id, event_count FROM runs').get()).toThrow(
+      'run run-3: runs.event_count: the number 2.5 where execsim writes a whole number',
+    );
+  });
 });

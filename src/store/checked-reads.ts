@@ -1,6 +1,8 @@
 // Reads that check what they read: a connection whose statements compare every value they return
 // against the type its table's column is declared with (TEXT: text; INTEGER, REAL: a number;
-// null where the column allows it, which SQLite enforces). SQLite's types belong to values, not
+// null where the column allows it, which SQLite enforces), and the columns of counts, seeds, pids
+// and indexes against whole numbers (WHOLE: not every INTEGER column, since times are declared
+// INTEGER and a simulated time may be a fraction of a millisecond). SQLite's types belong to values, not
 // columns, so a database edited by hand can hold a blob, or text where a count belongs, in any
 // column; passed on, such a value is either answered as something else (a blob as Node's Buffer
 // JSON) or breaks an answer's schema as an anonymous internal error. Checked here, it is one
@@ -17,20 +19,54 @@ interface ColumnCheck {
   readonly index: number;
   readonly table: string;
   readonly column: string;
-  readonly wants: 'text' | 'number';
+  readonly wants: Wants;
 }
 
-/** The type execsim writes in a column declared `type`, or null for one not checked. */
-function wanted(type: string | null): 'text' | 'number' | null {
+type Wants = 'text' | 'number' | 'whole';
+
+/** The INTEGER columns that hold whole numbers whatever the run (table.column): what an answer's
+ *  schema calls an integer. The status-like 0/1 columns have CHECK constraints of their own. */
+const WHOLE = new Set([
+  'runs.seed',
+  'runs.event_count',
+  'runs.order_count',
+  'runs.fill_count',
+  'runs.writer_pid',
+  'events.seq',
+  'fills.seq',
+  'orders.slice_num',
+  'orders.total_slices',
+  'sweeps.sweep_seed',
+  'sweeps.paths_requested',
+  'sweeps.paths_done',
+  'sweeps.paths_passed',
+  'sweeps.writer_pid',
+  'sweep_paths.path',
+  'sweep_paths.seed',
+  'sweep_paths.grid_point',
+  'sweep_path_parents.path',
+  'sweep_unit_results.unit',
+]);
+
+const WANTED_WORDS: Readonly<Record<Wants, string>> = { text: 'text', number: 'a number', whole: 'a whole number' };
+
+/** What execsim writes in `table.column`, declared `type`, or null for a column not checked. */
+function wanted(table: string, column: string, type: string | null): Wants | null {
   if (type === null) return null;
   const t = type.toUpperCase();
-  if (t.includes('INT') || t.includes('REAL') || t.includes('FLOA') || t.includes('DOUB')) return 'number';
+  if (t.includes('INT') || t.includes('REAL') || t.includes('FLOA') || t.includes('DOUB'))
+    return WHOLE.has(`${table}.${column}`) ? 'whole' : 'number';
   if (t.includes('TEXT') || t.includes('CHAR') || t.includes('CLOB')) return 'text';
   return null;
 }
 
-const fits = (v: unknown, wants: 'text' | 'number'): boolean =>
-  v === null || (wants === 'text' ? typeof v === 'string' : typeof v === 'number' && Number.isFinite(v));
+const fits = (v: unknown, wants: Wants): boolean =>
+  v === null ||
+  (wants === 'text'
+    ? typeof v === 'string'
+    : wants === 'whole'
+      ? Number.isSafeInteger(v)
+      : typeof v === 'number' && Number.isFinite(v));
 
 /** Where a statement names the run or sweep its rows belong to: the place of the positional
  *  parameter of its first `run_id = ?` or `sweep_id = ?` (a run's orders, fills and parents are
@@ -68,38 +104,33 @@ function checker(
 ): ((row: unknown, args: readonly unknown[]) => void) | null {
   const checks: ColumnCheck[] = [];
   stmt.columns().forEach((c, index) => {
-    const wants = wanted(c.type);
-    if (wants !== null && c.table !== null && c.column !== null)
-      checks.push({ name: c.name, index, table: c.table, column: c.column, wants });
+    const wants = c.table === null || c.column === null ? null : wanted(c.table, c.column, c.type);
+    if (wants !== null)
+      checks.push({ name: c.name, index, table: c.table as string, column: c.column as string, wants });
   });
   if (checks.length === 0) return null;
   const owner = ownerParameter(stmt.source);
-  const names = checks.map((c) => c.name);
-  const wants = checks.map((c) => c.wants === 'text');
-  const fail = (row: unknown, args: readonly unknown[], i: number, v: unknown): never => {
-    const c = checks[i] as ColumnCheck;
+  const fail = (row: unknown, args: readonly unknown[], c: ColumnCheck, v: unknown): never => {
     throw new StoredDataError(
       db.name,
       subjectOf(row, c.table, args, owner),
-      `${c.table}.${c.column}: ${describedValue(v)} where execsim writes ${c.wants === 'text' ? 'text' : 'a number'}`,
+      `${c.table}.${c.column}: ${describedValue(v)} where execsim writes ${WANTED_WORDS[c.wants]}`,
     );
   };
   return (row, args) => {
     if (row === undefined) return;
     // An object row (the default), a raw row (an array), or a plucked value (the first column).
-    if (typeof row === 'object' && row !== null && !Array.isArray(row) && !(row instanceof Uint8Array)) {
-      const fields = row as Record<string, unknown>;
-      for (let i = 0; i < names.length; i++) {
-        const v = fields[names[i] as string];
-        if (v !== null && (wants[i] ? typeof v !== 'string' : typeof v !== 'number' || !Number.isFinite(v)))
-          fail(row, args, i, v);
-      }
-      return;
+    const fields = typeof row === 'object' && row !== null && !Array.isArray(row) && !(row instanceof Uint8Array);
+    for (const c of checks) {
+      const v = fields
+        ? (row as Record<string, unknown>)[c.name]
+        : Array.isArray(row)
+          ? (row[c.index] as unknown)
+          : c.index === 0
+            ? row
+            : null;
+      if (!fits(v, c.wants)) fail(row, args, c, v);
     }
-    checks.forEach((c, i) => {
-      const v = Array.isArray(row) ? (row[c.index] as unknown) : c.index === 0 ? row : null;
-      if (!fits(v, c.wants)) fail(row, args, i, v);
-    });
   };
 }
 

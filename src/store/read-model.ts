@@ -45,9 +45,7 @@ import {
   parentOf,
   parsedReport,
   SUMMARY_COLUMNS,
-  storedText,
   summaryOf,
-  summaryRowProblem,
   type FillTableRow,
   type OrderTableRow,
   type ParentMetricsRow,
@@ -57,7 +55,7 @@ import { localLiveness, runState, type Liveness } from './run-state.ts';
 import { RunStore, type StoredStatus } from './run-store.ts';
 import { compareRuns } from './run-comparison.ts';
 import { exportFills, exportOrders, unexportableTime } from './run-export.ts';
-import { StoredDataError, storedColumn, storedPayload } from './stored-data.ts';
+import { storedColumn, storedPayload } from './stored-data.ts';
 import { verifyRun, type RunVerification } from './verify-run.ts';
 
 /** The parts of RunReader other store modules provide (series, sweeps). */
@@ -76,18 +74,12 @@ const SORT_COLUMN: Record<RunSortKey, 'started_at' | 'shortfall_bps' | 'fill_rat
 export interface ReadModelOptions {
   /** What run states are judged against, asked once per call (default: this host, now). */
   readonly liveness?: () => Liveness;
-  /** A run row holding what execsim never writes in one of its columns (a database edited by
-   *  hand: a blob, text where a count belongs) is a StoredDataError naming the run and the column
-   *  (the server, whose answers have a schema). Without it the row is passed on as it is, and the
-   *  CLI shows such values as SQL writes them (storedText). */
-  readonly strictRows?: boolean;
 }
 
 export class ReadModel implements ReadModelPart {
   /** The liveness of the call in progress (the run_state SQL function reads it). */
   private live: Liveness;
   private readonly liveness: () => Liveness;
-  private readonly strictRows: boolean;
 
   protected constructor(
     /** The handle: store modules that add queries to the read model (series, sweeps) subclass it. */
@@ -95,7 +87,6 @@ export class ReadModel implements ReadModelPart {
     options: ReadModelOptions = {},
   ) {
     this.liveness = options.liveness ?? localLiveness;
-    this.strictRows = options.strictRows === true;
     this.live = this.liveness();
     // The state of a stored 'running' row depends on whether its writer's pid is alive, which
     // only this process can tell: SQL asks it through this function (the status filter).
@@ -119,16 +110,6 @@ export class ReadModel implements ReadModelPart {
 
   close(): void {
     this.db.close();
-  }
-
-  /** A run row as its summary; with strictRows, a row with a column execsim did not write so
-   *  is a StoredDataError. */
-  private summaryOf(r: SummaryRow, live: Liveness): RunSummary {
-    if (this.strictRows) {
-      const problem = summaryRowProblem(r);
-      if (problem !== null) throw new StoredDataError(this.db.name, `run ${storedText(r.id)}`, problem);
-    }
-    return summaryOf(r, live);
   }
 
   private now(): Liveness {
@@ -183,7 +164,7 @@ export class ReadModel implements ReadModelPart {
       rows.length > limit && last !== undefined
         ? encodeCursor({ k: `runs:${sort}:${order}`, v: last[col], id: last.id })
         : null;
-    return { items: items.map((r) => this.summaryOf(r, live)), nextCursor };
+    return { items: items.map((r) => summaryOf(r, live)), nextCursor };
   }
 
   /** Every run matching `q`'s filters, in its order, page by page (the CLI lists them all). */
@@ -200,7 +181,7 @@ export class ReadModel implements ReadModelPart {
   /** One run's summary, without its report and parents. */
   summary(id: string): RunSummary | null {
     const row = this.db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM runs WHERE id = ?`).get(id) as SummaryRow | undefined;
-    return row === undefined ? null : this.summaryOf(row, this.now());
+    return row === undefined ? null : summaryOf(row, this.now());
   }
 
   /** A run with its parents and report; a stored report that is not JSON is a StoredDataError,
@@ -210,7 +191,7 @@ export class ReadModel implements ReadModelPart {
       (SummaryRow & { report_json: string | null }) | undefined;
     if (row === undefined) return null;
     return {
-      ...this.summaryOf(row, this.now()),
+      ...summaryOf(row, this.now()),
       parents: this.parentsOf(id),
       report:
         unreadableReport === 'null' || row.report_json === null
@@ -366,7 +347,7 @@ export class ReadModel implements ReadModelPart {
       if (row === undefined) unknown.push(id);
       else
         known.push({
-          summary: this.summaryOf(row, live),
+          summary: summaryOf(row, live),
           scenario: storedColumn(this.db, `run ${id}`, 'scenario_json', row.scenario_json),
           parents: this.parentsOf(id),
         });

@@ -14,9 +14,8 @@ export class RunAdmin extends ReadModel {
   protected constructor(
     db: Database.Database,
     private readonly live0: () => Liveness,
-    strictRows = false,
   ) {
-    super(db, { liveness: live0, strictRows });
+    super(db, { liveness: live0 });
   }
 
   /** The database at `path` opened for writing; it must exist (StoreError otherwise). */

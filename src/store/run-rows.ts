@@ -43,22 +43,6 @@ export interface SummaryRow {
   readonly error: string | null;
 }
 
-/** The columns of a summary row that hold whole numbers: a count, a seed, a pid. */
-const WHOLE_COLUMNS = ['seed', 'event_count', 'order_count', 'fill_count', 'writer_pid'] as const;
-
-/** What a run row holds that its columns' declared types allow but execsim never writes there (the
- *  types are checked as the row is read, checked-reads.ts; the status and `passed` by the table's
- *  own CHECK constraints): a fraction where a count belongs. In the words of a stored-data
- *  problem, or null. */
-export function summaryRowProblem(r: SummaryRow): string | null {
-  for (const column of WHOLE_COLUMNS) {
-    const v: unknown = r[column];
-    if (v !== null && !Number.isSafeInteger(v))
-      return `runs.${column}: ${describedValue(v)} where execsim writes a whole number`;
-  }
-  return null;
-}
-
 export function summaryOf(r: SummaryRow, live: Liveness): RunSummary {
   const state: RunState = runState(r, live);
   return {

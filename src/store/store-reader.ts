@@ -28,14 +28,16 @@ import { getSweep, listSweeps, sweepPaths, sweepProgress, type SweepProgress } f
 
 export class StoreReader extends RunAdmin implements RunReader {
   private constructor(db: Database.Database, options: ReadModelOptions) {
-    super(db, options.liveness ?? localLiveness, options.strictRows);
+    super(db, options.liveness ?? localLiveness);
   }
 
-  /** The database at `path`, which must exist, opened for reading and deleting runs. */
+  /** The database at `path`, which must exist, opened for reading and deleting runs. Its answers
+   *  have a schema, so its reads are checked (checked-reads.ts): a hand-edited column is a
+   *  stored-data problem, not a value of another type answered or an internal error. */
   static override open(path: string, options: ReadModelOptions = {}): StoreReader {
     const db = openExistingDatabase(path, 'write');
     // Before the reader prepares anything: every statement it prepares checks what it reads.
-    if (options.strictRows === true) checkReads(db);
+    checkReads(db);
     return new StoreReader(db, options);
   }
 
@@ -70,10 +72,8 @@ export interface OpenStore {
   close(): void;
 }
 
-/** The server's view of the database at `path` (which must exist): strict about run rows (its
- *  answers have a schema, so a hand-edited column is a stored-data problem, not a value of
- *  another type answered or an internal error). */
+/** The server's view of the database at `path` (which must exist). */
 export function openStoreReader(path: string, options: ReadModelOptions = {}): OpenStore {
-  const reader = StoreReader.open(path, { strictRows: true, ...options });
+  const reader = StoreReader.open(path, options);
   return { reader, deleteRun: reader.deleteRunFn, close: () => reader.close() };
 }
