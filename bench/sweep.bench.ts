@@ -8,6 +8,9 @@
 // (a fixed cost: threads starting, code compiling; and a cost per path), so start-up counts once
 // in the estimate, not once per measured batch. `--whole` also runs the target itself: the built
 // CLI, `execsim sweep scenarios/twap-calm.yaml --paths 10000 --workers 2`, timed end to end.
+// The default sizes (2,000 calm paths, 100 one-hour paths) put both runs of the line past most of
+// each thread's compiling: with 400 and 20, the fifth-size runs were mostly unoptimised code and
+// the line's slope was wrong (two workers, the hour: 665 s for 10,000 paths from 20, 379 s from 100).
 // Run: npm run bench:sweep [-- --calm-paths N --hour-paths N --whole]
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -71,7 +74,7 @@ async function measure(scenario: string, def: SweepDefinition, workers: number):
   };
 }
 
-export async function main(calmPaths = 400, hourPaths = 20): Promise<SweepBenchRow[]> {
+export async function main(calmPaths = 2000, hourPaths = 100): Promise<SweepBenchRow[]> {
   const calmFile = fileURLToPath(new URL('../scenarios/twap-calm.yaml', import.meta.url));
   const cases: Array<[string, SweepDefinition]> = [
     ['twap-calm', { file: calmFile, yaml: readFileSync(calmFile, 'utf8'), seed: 31, paths: calmPaths, grid: [] }],
@@ -110,7 +113,7 @@ if (isMain) {
   const { values } = parseArgs({
     options: { 'calm-paths': { type: 'string' }, 'hour-paths': { type: 'string' }, whole: { type: 'boolean' } },
   });
-  const rows = await main(Number(values['calm-paths'] ?? 400), Number(values['hour-paths'] ?? 20));
+  const rows = await main(Number(values['calm-paths'] ?? 2000), Number(values['hour-paths'] ?? 100));
   const cpus = os.cpus();
   console.log(
     `node ${process.version} | ${cpus[0]?.model ?? 'unknown'} | ${cpus.length} cores | load ${os
