@@ -342,4 +342,24 @@ describe('the progress bar (in process)', () => {
     expect(progressLine('x', 10, 10, 1500, 200)).toMatch(/ 10\/10 paths 1\.5 s$/);
     expect(progressLine('x', 3, 10, 1500, 20)).toHaveLength(19);
   });
+
+  it('keeps the figures on a narrow terminal: the bar narrows, then goes, then the label', () => {
+    // 80 columns: a bar narrower than 30, and the whole ETA.
+    const at80 = progressLine('twap-calm', 1234, 10000, 65_000, 80);
+    expect(at80).toBe('sweep twap-calm [#------------]  12% 1234/10000 paths 1 min 5 s, ETA 7 min 41 s');
+    expect(at80.length).toBeLessThanOrEqual(79);
+    // No room for a bar of 5: the label and the figures.
+    expect(progressLine('twap-calm', 1234, 10000, 65_000, 70)).toBe(
+      'sweep twap-calm  12% 1234/10000 paths 1 min 5 s, ETA 7 min 41 s',
+    );
+    // No room for the label either: the figures, cut at the end only when they alone do not fit.
+    expect(progressLine('a-very-long-scenario-name', 3, 10, 1500, 40)).toBe('30% 3/10 paths 1.5 s, ETA 3.5 s');
+    expect(progressLine('x', 3, 10, 1500, 12)).toBe('30% 3/10 pa');
+    // Whatever the width, the line fits and ends with the ETA when the ETA fits on its own.
+    for (let columns = 1; columns <= 120; columns++) {
+      const line = progressLine('twap-calm', 37, 400, 2_500, columns);
+      expect(line.length).toBeLessThanOrEqual(Math.max(0, columns - 1));
+      if (columns > 40) expect(line).toMatch(/ETA 24\.5 s$/);
+    }
+  });
 });

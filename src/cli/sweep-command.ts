@@ -83,16 +83,29 @@ const seconds = (ms: number): string => {
   return m < 60 ? `${m} min ${Math.floor(s % 60)} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
 };
 
+/** The progress bar's width when the terminal has room, and the narrowest bar worth drawing. */
+const BAR_WIDTH = 30;
+const MIN_BAR_WIDTH = 5;
+
 /** One line of the progress bar (no \r), at most `columns - 1` characters: done of total, the
- *  elapsed time and, once something is done and until the end, the time left at the rate so far. */
+ *  elapsed time and, once something is done and until the end, the time left at the rate so far.
+ *  Those figures are what a narrow terminal keeps: the bar narrows first, then goes, then the
+ *  label, and only then are the figures cut (an 80-column terminal cut the ETA off a 30-wide bar). */
 export function progressLine(label: string, done: number, total: number, elapsedMs: number, columns: number): string {
-  const width = 30;
-  const filled = Math.floor((done / total) * width);
   const pct = Math.floor((done / total) * 100);
-  const bar = '#'.repeat(filled) + '-'.repeat(width - filled);
   const eta = done > 0 && done < total ? `, ETA ${seconds((elapsedMs * (total - done)) / done)}` : '';
-  const line = `sweep ${label} [${bar}] ${String(pct).padStart(3)}% ${done}/${total} paths ${seconds(elapsedMs)}${eta}`;
-  return line.slice(0, Math.max(0, columns - 1));
+  const figures = `${String(pct).padStart(3)}% ${done}/${total} paths ${seconds(elapsedMs)}${eta}`;
+  const room = columns - 1;
+  const head = `sweep ${label} `;
+  // "[" + bar + "] " around the bar.
+  const width = Math.min(BAR_WIDTH, room - head.length - figures.length - 3);
+  if (width >= MIN_BAR_WIDTH) {
+    const filled = Math.floor((done / total) * width);
+    return `${head}[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${figures}`;
+  }
+  const line = `${head}${figures}`;
+  if (line.length <= room) return line;
+  return figures.trimStart().slice(0, Math.max(0, room));
 }
 
 function positiveInt(flag: string, text: string, max: number): number {
