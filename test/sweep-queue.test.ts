@@ -6,7 +6,10 @@
 // finishes with every path once. A grid sweep on two workers prints byte for byte what the local
 // grid sweep prints and is stored (rows, grid points, grid report) as the local one is, also after
 // a stop and a resume. Bad --queue values, bad grids and an unreachable Redis are one message and
-// exit 2, in bounded time. The store's idempotence (a batch delivered twice) is checked without
+// exit 2, in bounded time. Jobs edited in Redis into another shape (or, for results, into
+// another path's identity) are one named problem: a worker refuses such a chunk without running
+// it, a coordinator fails the sweep without storing a row, a resume drops them and enqueues their
+// paths again. The store's idempotence (a batch delivered twice) is checked without
 // Redis. Needs the redis-server binary (Debian package redis-server): without it the Redis tests
 // are skipped, saying so.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
@@ -22,6 +25,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { SWEEP_QUEUE_HELP } from '../src/cli/sweep-queue-command.ts';
 import { coordinateSweep } from '../src/runtime/sweep-queue/coordinator.ts';
+import { startSweepWorker, type WorkerEvent } from '../src/runtime/sweep-queue/worker.ts';
 import {
   CHUNK_QUEUE,
   connectRedis,
@@ -91,6 +95,21 @@ function execsim(args: readonly string[]): Proc {
   child.stdout?.on('data', (d: Buffer) => (p.stdout += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (p.stderr += d.toString()));
   return p;
+}
+
+/** `promise`, or an error once `timeoutMs` have passed without it settling. */
+async function within<T>(what: string, promise: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${what}: not within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function exitOf(p: Proc, timeoutMs = 120_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
@@ -550,6 +569,160 @@ describe.skipIf(!REDIS_SERVER)(
         await queue.close();
       }
     }, 180_000);
+
+    /** A stored sweep of `paths` paths of the test scenario, for coordinateSweep in process. */
+    const storedSweep = (file: string, paths: number) => {
+      const source = loadScenarioSource(SCENARIO);
+      const db = openDatabase(path.join(dir, file));
+      const id = newSweepId();
+      new SweepStore(db).create(newSweep(id, source, 3, paths));
+      const def: SweepDefinition = { file: source.loaded.file, yaml: source.text, seed: 3, paths, grid: [] };
+      return { db, id, def, scenario: source.loaded.scenario.name, runner: new SweepUnitRunner(def) };
+    };
+
+    it('a results job edited into another shape or for another path fails the sweep naming it, storing nothing', async () => {
+      const url = `redis://127.0.0.1:${port}/7`;
+      const redis = await connectRedis(url, () => {});
+      const queue = chunkQueue(7);
+      try {
+        // Two edits of unit 1's honest result: a field of another type, and the right shape
+        // for another path (index 99: its row would be stored as unit 1's).
+        const honest = JSON.parse(JSON.stringify(storedSweep('wire-honest.db', 2).runner.run(1))) as {
+          path: Record<string, unknown>;
+        };
+        for (const [file, edit, problem] of [
+          [
+            'wire-shape.db',
+            { ...honest, path: { ...honest.path, seed: 'abc' } },
+            /results\[0\]\.path\.seed: expected number, received string/,
+          ],
+          [
+            'wire-path.db',
+            { ...honest, path: { ...honest.path, path: 99 } },
+            /results\[0\]\.path\.path: 99, but unit 1 is path 1/,
+          ],
+          ['wire-null.db', null, /results: expected array, received null/],
+        ] as const) {
+          const s = storedSweep(file, 2);
+          try {
+            const results = new Queue(resultsQueueName(s.id), { connection: redis });
+            const outcome = coordinateSweep({
+              redis,
+              store: new QueuedSweepStore(s.db),
+              sweepId: s.id,
+              scenario: s.scenario,
+              def: s.def,
+              codeVersion: 'x',
+              chunk: 2,
+            });
+            // With no worker on db 7 the chunk waits: the edited results job is the only one.
+            await waitFor('the chunk to be enqueued', async () => (await queue.count()) > 0);
+            await results.add(
+              'results',
+              { sweepId: s.id, chunkJobId: 'c', worker: 'w', results: edit === null ? null : [edit] },
+              { jobId: 'edited', removeOnComplete: true, removeOnFail: true },
+            );
+            const done = await within('the sweep to end', outcome, 20_000);
+            expect(done.kind).toBe('failed');
+            expect(done.kind === 'failed' && done.reason).toMatch(/^results job "edited" from worker "w": /);
+            expect(done.kind === 'failed' && done.reason).toMatch(problem);
+            expect(storedRows(path.join(dir, file), s.id)).toMatchObject({ paths: [], units: [] });
+            await results.close();
+          } finally {
+            s.db.close();
+          }
+        }
+      } finally {
+        await queue.close();
+        redis.disconnect();
+      }
+    }, 120_000);
+
+    it('a resume drops jobs of its sweep edited into another shape, naming them, and enqueues their paths again', async () => {
+      const url = `redis://127.0.0.1:${port}/8`;
+      const redis = await connectRedis(url, () => {});
+      const queue = chunkQueue(8);
+      const s = storedSweep('wire-resume.db', 3);
+      const results = new Queue(resultsQueueName(s.id), { connection: redis });
+      const w = startSweepWorker(redis, { name: 'worker-k', codeVersion: 'v' });
+      try {
+        // As a stopped coordinator could leave them, then edited: a chunk and a results job.
+        await queue.add(
+          'chunk',
+          { sweepId: s.id, codeVersion: 'v', units: 'x' },
+          { jobId: `${s.id}.old.0`, delay: 3_600_000 },
+        );
+        await results.add('results', { sweepId: s.id, results: null }, { jobId: 'old-results', delay: 3_600_000 });
+        const warnings: string[] = [];
+        const outcome = await within(
+          'the resumed sweep to end',
+          coordinateSweep({
+            redis,
+            store: new QueuedSweepStore(s.db),
+            sweepId: s.id,
+            scenario: s.scenario,
+            def: s.def,
+            codeVersion: 'v',
+            chunk: 3,
+            onWarning: (m) => warnings.push(m),
+          }),
+          60_000,
+        );
+        expect(outcome.kind).toBe('finished');
+        expect(warnings).toEqual([
+          `chunk job "${s.id}.old.0": def: expected object, received undefined: dropped (the paths not stored are enqueued again)`,
+          'results job "old-results": chunkJobId: expected string, received undefined: dropped (the paths not stored are enqueued again)',
+        ]);
+        expect(storedRows(path.join(dir, 'wire-resume.db'), s.id)).toMatchObject({
+          paths: [0, 1, 2],
+          units: [0, 1, 2],
+        });
+        expect(await queue.getJob(`${s.id}.old.0`)).toBeUndefined();
+      } finally {
+        await w.close();
+        await results.close();
+        await queue.close();
+        s.db.close();
+        redis.disconnect();
+      }
+    }, 120_000);
+
+    it('a worker refuses a chunk job edited into another shape, naming the field, running nothing', async () => {
+      const url = `redis://127.0.0.1:${port}/9`;
+      const redis = await connectRedis(url, () => {});
+      const queue = chunkQueue(9);
+      const events: WorkerEvent[] = [];
+      const w = startSweepWorker(redis, { name: 'worker-l', codeVersion: 'v', onEvent: (e) => events.push(e) });
+      try {
+        const s = storedSweep('wire-chunk.db', 2);
+        s.db.close();
+        for (const [k, data, problem] of [
+          [0, { sweepId: s.id, codeVersion: 'v', def: s.def, units: 'x' }, /units: expected array, received string/],
+          [1, { sweepId: s.id, codeVersion: 'v', def: { ...s.def, paths: -1 }, units: [0] }, /def\.paths: /],
+          [2, null, /: data: expected object, received null/],
+        ] as const) {
+          await queue.add('chunk', data, { jobId: `${s.id}.edit.${k}` });
+          const failed = await waitFor(
+            'the edited chunk to fail',
+            async () => {
+              const job = await queue.getJob(`${s.id}.edit.${k}`);
+              return job?.failedReason ? job : null;
+            },
+            20_000,
+          );
+          expect(failed.failedReason).toMatch(new RegExp(`^worker worker-l: chunk job "${s.id}\\.edit\\.${k}": `));
+          expect(failed.failedReason).toMatch(problem);
+          expect(failed.failedReason).toMatch(/chunk refused, nothing computed$/);
+          expect(failed.progress).toBe(0);
+          expect(failed.attemptsMade).toBe(1);
+        }
+        expect(events.map((e) => e.kind)).toEqual(['chunk-refused', 'chunk-refused', 'chunk-refused']);
+      } finally {
+        await w.close();
+        await queue.close();
+        redis.disconnect();
+      }
+    }, 120_000);
 
     /** A local grid sweep, stored in its own database: its --json text, sweep id and database. */
     const GRID_ARGS = ['--paths', '4', '--seed', '5', '--grid', 'twap.slices=5,10', '--json'];

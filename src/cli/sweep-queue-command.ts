@@ -219,6 +219,7 @@ export async function sweepQueueCommand(args: readonly string[], io: Io): Promis
       codeVersion: version,
       chunk: chunk ?? defaultChunk(unitCount(def)),
       signal: stopper.signal,
+      onWarning: (message) => io.err(`execsim: ${message}`),
       ...(onProgress ? { onProgress } : {}),
     });
     if (progress && shown) progress.write(`\r${' '.repeat(shown.length)}\r`);

@@ -10,12 +10,12 @@
 // running or delayed), and not in a results job not yet stored. Taken in that order (chunks, then
 // results, then the store), a unit moving along chunk -> results -> store between two looks is
 // seen by the later look, so nothing in flight is enqueued twice and nothing is lost.
-import { Queue, QueueEvents, Worker, type Job, type JobType } from 'bullmq';
+import { Queue, QueueEvents, UnrecoverableError, Worker, type Job, type JobType } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import type { QueuedSweepStore, StoredUnit } from '../../store/queued-sweep-store.ts';
 import { storedPath } from '../sweep-recorder.ts';
-import { pathTotals, type SweepResult } from '../sweep.ts';
+import { pathTotals, seedDeriver, type SweepResult } from '../sweep.ts';
 import {
   CHUNK_QUEUE,
   chunkJobId,
@@ -25,6 +25,7 @@ import {
   type WireUnit,
 } from './protocol.ts';
 import { SweepCollector, unitCount, type StoredUnitResult, type SweepDefinition } from '../sweep-units.ts';
+import { checkChunkJob, checkResultsJob, WireDataError, type SweepIdentity } from './wire-check.ts';
 
 /** How often the coordinator's heartbeat is refreshed while it waits for results. */
 const HEARTBEAT_MS = 5_000;
@@ -44,6 +45,8 @@ export interface CoordinateOptions {
   readonly signal?: AbortSignal;
   /** After each stored batch and at the start: (paths stored, paths in all). */
   readonly onProgress?: (done: number, total: number) => void;
+  /** A job of this sweep found on the queue in another shape than execsim writes, dropped. */
+  readonly onWarning?: (message: string) => void;
 }
 
 export type CoordinateOutcome =
@@ -102,12 +105,29 @@ export async function coordinateSweep(o: CoordinateOptions): Promise<CoordinateO
     for (const job of await chunks.getJobs(['failed'])) {
       if (job.id?.startsWith(prefix)) await job.remove().catch(() => {});
     }
+    // A job edited into another shape is dropped (a running one is left to fail when its worker
+    // checks it): its units count as not in flight and are enqueued again.
+    const identity: SweepIdentity = { sweepId, def: o.def, seedOf: seedDeriver(o.def.seed) };
     const inFlight = new Set<number>();
+    const drop = async (job: Job, err: unknown): Promise<void> => {
+      if (!(err instanceof WireDataError)) throw err;
+      o.onWarning?.(`${err.message}: dropped (the paths not stored are enqueued again)`);
+      await job.remove().catch(() => {});
+    };
     for (const job of await chunks.getJobs(LIVE_CHUNK_STATES)) {
-      if (job.id?.startsWith(prefix)) for (const u of (job.data as ChunkJob).units) inFlight.add(u);
+      if (!job.id?.startsWith(prefix)) continue;
+      try {
+        for (const u of checkChunkJob(job.id, job.data).units) inFlight.add(u);
+      } catch (err) {
+        await drop(job, err);
+      }
     }
     for (const job of await results.getJobs(LIVE_CHUNK_STATES)) {
-      for (const w of (job.data as ResultsJob).results) inFlight.add(w.unit);
+      try {
+        for (const w of checkResultsJob(job.id, job.data, identity)) inFlight.add(w.unit);
+      } catch (err) {
+        await drop(job, err);
+      }
     }
     const stored = store.storedUnits(sweepId);
     const missing: number[] = [];
@@ -122,8 +142,19 @@ export async function coordinateSweep(o: CoordinateOptions): Promise<CoordinateO
     resultsWorker = new Worker<ResultsJob>(
       resultsName,
       async (job: Job<ResultsJob>) => {
-        const units = job.data.results.filter((w) => Number.isSafeInteger(w.unit) && w.unit >= 0 && w.unit < total);
-        const added = store.storeUnits(sweepId, units.map(toStored), new Date().toISOString());
+        // A results job that is not what a worker of this sweep writes, or a batch the store
+        // refuses (the sweep taken over by another coordinator, a database error), ends the sweep
+        // with that reason: nothing of the job is stored, and a resume enqueues its units again.
+        // (Thrown on, it would only fail the job, unseen, and the sweep would wait forever.)
+        let added: number;
+        try {
+          const units = checkResultsJob(job.id, job.data, identity);
+          added = store.storeUnits(sweepId, units.map(toStored), new Date().toISOString());
+        } catch (err) {
+          const reason = err instanceof Error ? err.message : String(err);
+          end({ kind: 'failed', reason, done: done() });
+          throw new UnrecoverableError(reason);
+        }
         checkDone();
         return { added };
       },

@@ -17,6 +17,7 @@ import { codeVersion as currentCodeVersion } from '../code-version.ts';
 import { DEFAULT_LOCK_MS } from './defaults.ts';
 import { CHUNK_QUEUE, resultsQueueName, type ChunkJob, type ResultsJob, type WireUnit } from './protocol.ts';
 import { SweepUnitRunner } from '../sweep-units.ts';
+import { checkChunkJob } from './wire-check.ts';
 
 /** A chunk whose worker died this many times fails (something kills whoever runs it). */
 export const MAX_STALLED = 3;
@@ -70,11 +71,24 @@ export function startSweepWorker(redis: Redis, options: SweepWorkerOptions = {})
   };
 
   const processor = async (job: Job<ChunkJob>, token?: string): Promise<{ units: number }> => {
-    const data = job.data;
+    const raw = job.data as unknown;
     const jobId = job.id ?? '';
-    if (data.codeVersion !== version) {
-      const reason = `worker ${name} runs code version ${version}, the sweep was started on ${data.codeVersion}: chunk refused, nothing computed`;
-      emit({ kind: 'chunk-refused', jobId, sweepId: data.sweepId, reason });
+    // The version first: a chunk from other code may be of another shape, and that is the
+    // problem to name. Then the shape (the job's data is whatever is stored in Redis).
+    const theirs = (raw as { codeVersion?: unknown } | null)?.codeVersion;
+    const sweepOf = (raw as { sweepId?: unknown } | null)?.sweepId;
+    const sweepId = typeof sweepOf === 'string' ? sweepOf : (jobId.split('.')[0] ?? '');
+    if (typeof theirs === 'string' && theirs !== version) {
+      const reason = `worker ${name} runs code version ${version}, the sweep was started on ${theirs}: chunk refused, nothing computed`;
+      emit({ kind: 'chunk-refused', jobId, sweepId, reason });
+      throw new UnrecoverableError(reason);
+    }
+    let data: ChunkJob;
+    try {
+      data = checkChunkJob(jobId, raw);
+    } catch (err) {
+      const reason = `worker ${name}: ${(err as Error).message}: chunk refused, nothing computed`;
+      emit({ kind: 'chunk-refused', jobId, sweepId, reason });
       throw new UnrecoverableError(reason);
     }
     try {
