@@ -724,6 +724,72 @@ describe.skipIf(!REDIS_SERVER)(
       }
     }, 120_000);
 
+    it('Redis stopping mid-sweep: the coordinator and a worker stopped then say so once and exit in bounded time; a resume on the emptied Redis stores every path once', async () => {
+      // A Redis of its own: this test stops it and starts it again, empty, on the same port.
+      const ownPort = await freePort();
+      const data = fs.mkdtempSync(path.join(dir, 'redis-outage-'));
+      let own = spawnRedis(REDIS_SERVER as string, ownPort, data);
+      try {
+        await waitFor('the own redis-server to answer', () => redisAnswers(ownPort));
+        const url = `redis://127.0.0.1:${ownPort}`;
+        const db = path.join(dir, 'outage.db');
+        const paths = 30;
+        const coordinator = execsim([
+          'sweep',
+          SCENARIO,
+          '--paths',
+          String(paths),
+          '--chunk',
+          '3',
+          '--queue',
+          url,
+          '--db',
+          db,
+        ]);
+        others.push(coordinator);
+        const sweepId = await waitFor('the sweep to be stored', () => sweepIdOf(coordinator));
+        const w = execsim(['worker', '--queue', url, '--lock-ms', '1500', '--name', 'worker-m']);
+        workers.push(w);
+        await waitFor('a few paths stored', () => readDone(db, sweepId) >= 3);
+        own.kill('SIGKILL');
+        await waitFor(
+          'both to see Redis gone',
+          () => [coordinator, w].every((p) => /connect ECONNREFUSED .*: retrying until it answers/.test(p.stderr)),
+          20_000,
+        );
+        coordinator.child.kill('SIGINT');
+        w.child.kill('SIGTERM');
+        // Without bounds both waited for ever on commands queued for a Redis that is not there.
+        expect((await exitOf(coordinator, 20_000)).code, coordinator.stderr).toBe(130);
+        expect((await exitOf(w, 20_000)).code, w.stderr).toBe(0);
+        for (const p of [coordinator, w]) {
+          // The outage once, not once per retry, and no stack traces.
+          expect(p.stderr.match(/ECONNREFUSED/g)).toHaveLength(1);
+          expect(p.stderr).not.toMatch(/\n\s+at /);
+        }
+        expect(coordinator.stderr).toMatch(/Redis did not answer within 5 s while stopping/);
+        expect(w.stderr).toMatch(/Redis did not answer within 5 s while stopping/);
+        const stopped = storedRows(db, sweepId);
+        expect(stopped.sweep?.status).toBe('interrupted');
+
+        // Redis back, empty: what was on it is gone; the resume enqueues every path not stored.
+        own = spawnRedis(REDIS_SERVER as string, ownPort, data);
+        await waitFor('the own redis-server to answer again', () => redisAnswers(ownPort));
+        workers.push(execsim(['worker', '--queue', url, '--lock-ms', '1500', '--name', 'worker-n']));
+        const resumed = execsim(['sweep', '--resume', sweepId, '--queue', url, '--db', db, '--json']);
+        others.push(resumed);
+        expect((await exitOf(resumed)).code, resumed.stderr).toBe(0);
+        const { sweepId: again, ...report } = JSON.parse(resumed.stdout) as { sweepId: string };
+        expect(again).toBe(sweepId);
+        expect(report).toEqual(localSweep(paths));
+        const rows = storedRows(db, sweepId);
+        expect(rows.sweep).toEqual({ status: 'finished', paths_done: paths, paths_requested: paths });
+        expect(rows.paths).toEqual(range(paths));
+      } finally {
+        own.kill('SIGKILL');
+      }
+    }, 180_000);
+
     /** A local grid sweep, stored in its own database: its --json text, sweep id and database. */
     const GRID_ARGS = ['--paths', '4', '--seed', '5', '--grid', 'twap.slices=5,10', '--json'];
     const GRID_UNITS = 8;

@@ -20,6 +20,10 @@ export interface Io {
   /** Calls `handler` with the signal's name on SIGINT, SIGTERM or SIGHUP; returns the function
    *  that removes the handlers. Absent: signals are not handled (tests in process). */
   readonly onInterrupt?: (handler: (signal: InterruptSignalName) => void) => () => void;
+  /** Ends the process with `code` shortly after the command returns, if something still keeps
+   *  it alive then (a queue client's timers, left running when Redis stopped answering while it
+   *  closed). Absent: nothing (tests in process). */
+  readonly exitSoon?: (code: number) => void;
 }
 
 export type InterruptSignalName = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
@@ -46,6 +50,9 @@ export const processIo: Io = {
       for (const [name, listener] of listeners) process.removeListener(name, listener);
     };
   },
+  // Unreferenced: a process that ends by itself is not held up; a second is time enough to
+  // flush what the command wrote.
+  exitSoon: (code) => void setTimeout(() => process.exit(code), 1_000).unref(),
 };
 
 /** Bad input: exit 2, the message and the usage (the command's, when it has one). */

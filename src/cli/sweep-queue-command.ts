@@ -126,7 +126,12 @@ export async function sweepQueueCommand(args: readonly string[], io: Io): Promis
 
   let redis;
   try {
-    redis = await connectRedis(url, (err) => io.err(`execsim: Redis ${redact(url)}: ${err.message}`));
+    redis = await connectRedis(
+      url,
+      (err) => io.err(`execsim: Redis ${redact(url)}: ${err.message}: retrying until it answers`),
+      undefined,
+      () => io.err(`execsim: Redis ${redact(url)}: connected again`),
+    );
   } catch (err) {
     if (err instanceof QueueUnreachableError) {
       io.err(`execsim: ${err.message}`);
@@ -246,6 +251,8 @@ export async function sweepQueueCommand(args: readonly string[], io: Io): Promis
   } finally {
     removeHandlers?.();
     db.close();
+    // Redis gone at the end: BullMQ clients that could not close keep timers running for ever.
+    if (redis.status !== 'ready') io.exitSoon?.(signal === null ? 1 : SIGNAL_EXIT[signal]);
     redis.disconnect();
   }
 }

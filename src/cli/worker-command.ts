@@ -51,7 +51,12 @@ export async function workerCommand(args: readonly string[], io: Io): Promise<nu
 
   let redis;
   try {
-    redis = await connectRedis(url, (err) => io.err(`execsim: Redis ${redact(url)}: ${err.message}`));
+    redis = await connectRedis(
+      url,
+      (err) => io.err(`execsim: Redis ${redact(url)}: ${err.message}: retrying until it answers`),
+      undefined,
+      () => io.err(`execsim: Redis ${redact(url)}: connected again`),
+    );
   } catch (err) {
     if (err instanceof QueueUnreachableError) {
       io.err(`execsim: ${err.message}`);
@@ -79,6 +84,8 @@ export async function workerCommand(args: readonly string[], io: Io): Promise<nu
     });
   });
   await worker.close();
+  // Redis gone at the end: BullMQ clients that could not close keep timers running for ever.
+  if (redis.status !== 'ready') io.exitSoon?.(0);
   redis.disconnect();
   return 0;
 }

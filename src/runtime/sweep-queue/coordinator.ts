@@ -20,6 +20,8 @@ import {
   CHUNK_QUEUE,
   chunkJobId,
   resultsQueueName,
+  settlesWithin,
+  STOP_WAIT_MS,
   type ChunkJob,
   type ResultsJob,
   type WireUnit,
@@ -78,6 +80,8 @@ export async function coordinateSweep(o: CoordinateOptions): Promise<CoordinateO
   const results = new Queue<ResultsJob>(resultsName, { connection: redis });
   let resultsWorker: Worker<ResultsJob> | undefined;
   let heartbeat: NodeJS.Timeout | undefined;
+  // Set when Redis did not answer while the coordinator tidied up: closing is not waited for.
+  let redisGone = false;
 
   let settle!: (outcome: CoordinateOutcome) => void;
   const ended = new Promise<CoordinateOutcome>((resolve) => (settle = resolve));
@@ -89,6 +93,11 @@ export async function coordinateSweep(o: CoordinateOptions): Promise<CoordinateO
   };
   const done = (): number => store.pathsDone(sweepId);
 
+  // Each BullMQ client prints an error it has no listener for, stack and all, once per retry while
+  // Redis is down; the connection's own handler (connectRedis) has already said Redis is gone.
+  chunks.on('error', () => {});
+  events.on('error', () => {});
+  results.on('error', () => {});
   try {
     await Promise.all([chunks.waitUntilReady(), events.waitUntilReady(), results.waitUntilReady()]);
     events.on('failed', ({ jobId, failedReason }) => {
@@ -178,14 +187,30 @@ export async function coordinateSweep(o: CoordinateOptions): Promise<CoordinateO
     checkDone();
 
     const outcome = await ended;
-    await resultsWorker.close();
-    if (outcome.kind !== 'finished') await removeWaitingChunks(chunks, prefix);
-    if (outcome.kind === 'finished') await results.obliterate({ force: true }).catch(() => {});
+    // Tidying up needs Redis, whose commands wait for it to come back: while it is down they
+    // would wait forever, and a stopped coordinator would never exit. Given up after a while: the
+    // outcome is what it is either way, and what was not tidied is safe to leave (a resume counts
+    // chunks still waiting as in flight; a finished sweep's empty results queue is unused).
+    const tidy = (async () => {
+      await resultsWorker.close();
+      if (outcome.kind !== 'finished') await removeWaitingChunks(chunks, prefix);
+      if (outcome.kind === 'finished') await results.obliterate({ force: true }).catch(() => {});
+    })();
+    redisGone = !(await settlesWithin(tidy, STOP_WAIT_MS));
+    if (redisGone && outcome.kind !== 'finished')
+      o.onWarning?.(
+        `Redis did not answer within ${STOP_WAIT_MS / 1000} s while stopping: chunks of this sweep no worker has ` +
+          'taken may be left on the queue (workers that run them add their results for a resume)',
+      );
     return outcome;
   } finally {
     clearInterval(heartbeat);
-    await resultsWorker?.close();
-    await Promise.all([events.close(), chunks.close(), results.close()]);
+    const closing = Promise.all([resultsWorker?.close(), events.close(), chunks.close(), results.close()]);
+    if (redisGone || !(await settlesWithin(closing, STOP_WAIT_MS))) {
+      // Redis is not answering: drop the connections instead of waiting on them (the shared one
+      // is the caller's, which disconnects it).
+      for (const p of [resultsWorker?.disconnect(), events.disconnect()]) void p?.catch(() => {});
+    }
   }
 }
 

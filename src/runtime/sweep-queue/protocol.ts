@@ -75,12 +75,15 @@ const DISCONNECT_TIMEOUT_MS = 200;
 
 /** Connects to Redis within `timeoutMs` (else QueueUnreachableError, the client closed; also
  *  for a replica or a Sentinel, which answer but take no queue writes). Once
- *  connected, a dropped connection is retried with backoff and `onError` hears of each error
- *  (BullMQ needs maxRetriesPerRequest null: its commands wait for the connection to come back). */
+ *  connected, a dropped connection is retried with backoff (BullMQ needs maxRetriesPerRequest
+ *  null: its commands wait for the connection to come back); `onError` hears of the first error
+ *  of each outage (not of every retry, one every 2 s for as long as it lasts), `onBack` of the
+ *  connection's return. */
 export async function connectRedis(
   url: string,
   onError: (err: Error) => void,
   timeoutMs = CONNECT_TIMEOUT_MS,
+  onBack: () => void = () => {},
 ): Promise<Redis> {
   let connected = false;
   let lastError: Error | null = null;
@@ -97,10 +100,19 @@ export async function connectRedis(
     retryStrategy: (times) => (connected ? Math.min(times * 200, 2_000) : null),
   });
   let refuse: (err: Error) => void = () => {};
+  let down = false;
   redis.on('error', (err: Error) => {
     lastError = err;
-    if (connected) onError(err);
-    else refuse(err);
+    if (!connected) refuse(err);
+    else if (!down) {
+      down = true;
+      onError(err);
+    }
+  });
+  redis.on('ready', () => {
+    if (!down) return;
+    down = false;
+    onBack();
   });
   let timer: NodeJS.Timeout | undefined;
   let role: unknown;
@@ -134,6 +146,25 @@ export async function connectRedis(
   }
   connected = true;
   return redis;
+}
+
+/** How long stopping waits for Redis to answer before it leaves the queue as it is. */
+export const STOP_WAIT_MS = 5_000;
+
+/** Whether `p` settles (either way) within `ms`. */
+export async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      p.then(
+        () => true,
+        () => true,
+      ),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The URL without its password (messages must not print secrets). */

@@ -15,7 +15,15 @@ import { hostname } from 'node:os';
 import { setImmediate as turn } from 'node:timers/promises';
 import { codeVersion as currentCodeVersion } from '../code-version.ts';
 import { DEFAULT_LOCK_MS } from './defaults.ts';
-import { CHUNK_QUEUE, resultsQueueName, type ChunkJob, type ResultsJob, type WireUnit } from './protocol.ts';
+import {
+  CHUNK_QUEUE,
+  resultsQueueName,
+  settlesWithin,
+  STOP_WAIT_MS,
+  type ChunkJob,
+  type ResultsJob,
+  type WireUnit,
+} from './protocol.ts';
 import { SweepUnitRunner } from '../sweep-units.ts';
 import { checkChunkJob } from './wire-check.ts';
 
@@ -54,11 +62,17 @@ export function startSweepWorker(redis: Redis, options: SweepWorkerOptions = {})
   const resultQueues = new Map<string, Queue<ResultsJob>>();
   let runner: { sweepId: string; runner: SweepUnitRunner } | null = null;
   let stopping = false;
+  // Set when stopping gave up on Redis: the failures of the chunk in hand that follow are the
+  // dropped connection's, not the chunk's.
+  let abandoned = false;
 
   const resultsQueue = (sweepId: string): Queue<ResultsJob> => {
     let q = resultQueues.get(sweepId);
     if (!q) {
       q = new Queue<ResultsJob>(resultsQueueName(sweepId), { connection: redis });
+      // Without a listener BullMQ prints each error with its stack (while Redis is down, one
+      // every retry); the connection's own handler reports the outage.
+      q.on('error', () => {});
       resultQueues.set(sweepId, q);
       // A long-lived worker sees many sweeps: keep the few latest queues open.
       for (const [id, old] of resultQueues) {
@@ -116,7 +130,7 @@ export function startSweepWorker(redis: Redis, options: SweepWorkerOptions = {})
     } catch (err) {
       if (err instanceof WaitingError) throw err;
       const reason = err instanceof Error ? err.message : String(err);
-      emit({ kind: 'chunk-failed', jobId, sweepId: data.sweepId, reason });
+      if (!abandoned) emit({ kind: 'chunk-failed', jobId, sweepId: data.sweepId, reason });
       throw new UnrecoverableError(`worker ${name}: ${reason}`);
     }
   };
@@ -129,14 +143,32 @@ export function startSweepWorker(redis: Redis, options: SweepWorkerOptions = {})
     stalledInterval: lockMs,
     maxStalledCount: MAX_STALLED,
   });
-  worker.on('error', (err) => emit({ kind: 'error', message: err.message }));
+  // The worker's errors while Redis is down are the outage the connection's handler reports
+  // once, repeated on every retry: only other errors, and each once in a row, are told.
+  let lastError = '';
+  worker.on('error', (err) => {
+    if (redis.status !== 'ready' || err.message === lastError) return;
+    lastError = err.message;
+    emit({ kind: 'error', message: err.message });
+  });
+  worker.on('completed', () => (lastError = ''));
 
   return {
     name,
     close: async () => {
       stopping = true;
-      await worker.close();
-      await Promise.all([...resultQueues.values()].map((q) => q.close()));
+      // Handing the chunk back and closing need Redis, whose commands wait for it to come back:
+      // while it is down they would wait forever. Given up after a while, the connections dropped:
+      // the chunk in hand is then redelivered as a dead worker's is, once its lock expires.
+      const closing = Promise.all([worker.close(), ...[...resultQueues.values()].map((q) => q.close())]);
+      if (await settlesWithin(closing, STOP_WAIT_MS)) return;
+      abandoned = true;
+      emit({
+        kind: 'error',
+        message: `Redis did not answer within ${STOP_WAIT_MS / 1000} s while stopping: a chunk in hand was not handed back; it is run again once its lock expires`,
+      });
+      for (const p of [worker.disconnect(), ...[...resultQueues.values()].map((q) => q.disconnect())])
+        void p.catch(() => {});
     },
   };
 }
