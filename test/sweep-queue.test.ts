@@ -790,6 +790,59 @@ describe.skipIf(!REDIS_SERVER)(
       }
     }, 180_000);
 
+    it('Redis restarted empty mid-sweep: the coordinator enqueues again what was lost and finishes with every path once', async () => {
+      const ownPort = await freePort();
+      const data = fs.mkdtempSync(path.join(dir, 'redis-restart-'));
+      let own = spawnRedis(REDIS_SERVER as string, ownPort, data);
+      try {
+        await waitFor('the own redis-server to answer', () => redisAnswers(ownPort));
+        const url = `redis://127.0.0.1:${ownPort}`;
+        const db = path.join(dir, 'restart.db');
+        const paths = 30;
+        const coordinator = execsim([
+          'sweep',
+          SCENARIO,
+          '--paths',
+          String(paths),
+          '--chunk',
+          '3',
+          '--json',
+          '--queue',
+          url,
+          '--db',
+          db,
+        ]);
+        others.push(coordinator);
+        const sweepId = await waitFor('the sweep to be stored', () => sweepIdOf(coordinator));
+        workers.push(execsim(['worker', '--queue', url, '--lock-ms', '1500', '--name', 'worker-o']));
+        await waitFor('a few paths stored', () => readDone(db, sweepId) >= 3);
+        own.kill('SIGKILL');
+        await waitFor(
+          'the coordinator to see Redis gone',
+          () => /retrying until it answers/.test(coordinator.stderr),
+          20_000,
+        );
+        own = spawnRedis(REDIS_SERVER as string, ownPort, data);
+        // Without looking again after the reconnect, the coordinator waited for ever for chunks
+        // that were no longer anywhere.
+        const { code } = await exitOf(coordinator, 60_000);
+        expect(code, coordinator.stderr).toBe(0);
+        expect(coordinator.stderr).toMatch(/connected again/);
+        expect(coordinator.stderr).toMatch(
+          /\d+ paths were no longer on the queue after Redis came back: enqueued again/,
+        );
+        const { sweepId: again, ...report } = JSON.parse(coordinator.stdout) as { sweepId: string };
+        expect(again).toBe(sweepId);
+        expect(report).toEqual(localSweep(paths));
+        const rows = storedRows(db, sweepId);
+        expect(rows.sweep).toEqual({ status: 'finished', paths_done: paths, paths_requested: paths });
+        expect(rows.paths).toEqual(range(paths));
+        expect(rows.units).toEqual(range(paths));
+      } finally {
+        own.kill('SIGKILL');
+      }
+    }, 180_000);
+
     /** A local grid sweep, stored in its own database: its --json text, sweep id and database. */
     const GRID_ARGS = ['--paths', '4', '--seed', '5', '--grid', 'twap.slices=5,10', '--json'];
     const GRID_UNITS = 8;

@@ -9,7 +9,8 @@
 // What a resume re-enqueues: every unit not stored, not in a chunk still on the queue (waiting,
 // running or delayed), and not in a results job not yet stored. Taken in that order (chunks, then
 // results, then the store), a unit moving along chunk -> results -> store between two looks is
-// seen by the later look, so nothing in flight is enqueued twice and nothing is lost.
+// seen by the later look, so nothing in flight is lost. The same look is taken after every
+// reconnect to Redis, which may have come back without the chunks it held.
 import { Queue, QueueEvents, UnrecoverableError, Worker, type Job, type JobType } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
@@ -82,6 +83,7 @@ export async function coordinateSweep(o: CoordinateOptions): Promise<CoordinateO
   let heartbeat: NodeJS.Timeout | undefined;
   // Set when Redis did not answer while the coordinator tidied up: closing is not waited for.
   let redisGone = false;
+  let stopListening = (): void => {};
 
   let settle!: (outcome: CoordinateOutcome) => void;
   const ended = new Promise<CoordinateOutcome>((resolve) => (settle = resolve));
@@ -117,36 +119,57 @@ export async function coordinateSweep(o: CoordinateOptions): Promise<CoordinateO
     // A job edited into another shape is dropped (a running one is left to fail when its worker
     // checks it): its units count as not in flight and are enqueued again.
     const identity: SweepIdentity = { sweepId, def: o.def, seedOf: seedDeriver(o.def.seed) };
-    const inFlight = new Set<number>();
     const drop = async (job: Job, err: unknown): Promise<void> => {
       if (!(err instanceof WireDataError)) throw err;
       o.onWarning?.(`${err.message}: dropped (the paths not stored are enqueued again)`);
       await job.remove().catch(() => {});
     };
-    for (const job of await chunks.getJobs(LIVE_CHUNK_STATES)) {
-      if (!job.id?.startsWith(prefix)) continue;
-      try {
-        for (const u of checkChunkJob(job.id, job.data).units) inFlight.add(u);
-      } catch (err) {
-        await drop(job, err);
+    /** The units neither stored nor on the queue (in a chunk or a results job). */
+    const lookForMissing = async (): Promise<number[]> => {
+      const inFlight = new Set<number>();
+      for (const job of await chunks.getJobs(LIVE_CHUNK_STATES)) {
+        if (!job.id?.startsWith(prefix)) continue;
+        try {
+          for (const u of checkChunkJob(job.id, job.data).units) inFlight.add(u);
+        } catch (err) {
+          await drop(job, err);
+        }
       }
-    }
-    for (const job of await results.getJobs(LIVE_CHUNK_STATES)) {
-      try {
-        for (const w of checkResultsJob(job.id, job.data, identity)) inFlight.add(w.unit);
-      } catch (err) {
-        await drop(job, err);
+      for (const job of await results.getJobs(LIVE_CHUNK_STATES)) {
+        try {
+          for (const w of checkResultsJob(job.id, job.data, identity)) inFlight.add(w.unit);
+        } catch (err) {
+          await drop(job, err);
+        }
       }
-    }
-    const stored = store.storedUnits(sweepId);
-    const missing: number[] = [];
-    for (let u = 0; u < total; u++) if (!stored.has(u) && !inFlight.has(u)) missing.push(u);
+      const stored = store.storedUnits(sweepId);
+      const missing: number[] = [];
+      for (let u = 0; u < total; u++) if (!stored.has(u) && !inFlight.has(u)) missing.push(u);
+      return missing;
+    };
+    const session = randomBytes(4).toString('hex');
+    let chunkCount = 0;
+    let enqueued = 0;
+    const enqueue = async (missing: readonly number[]): Promise<void> => {
+      const jobs = [];
+      for (let k = 0; k * o.chunk < missing.length; k++) {
+        const units = missing.slice(k * o.chunk, (k + 1) * o.chunk);
+        jobs.push({
+          name: 'chunk',
+          data: { sweepId, codeVersion: o.codeVersion, def: o.def, units },
+          opts: { jobId: chunkJobId(sweepId, session, chunkCount++), removeOnComplete: true, removeOnFail: false },
+        });
+      }
+      enqueued += missing.length;
+      if (!over) await chunks.addBulk(jobs);
+    };
+    const missing = await lookForMissing();
     o.onProgress?.(done(), total);
 
     const checkDone = (): void => {
       const n = done();
       o.onProgress?.(n, total);
-      if (n >= total) end({ kind: 'finished', result: rebuild(store, sweepId, o), enqueued: missing.length });
+      if (n >= total) end({ kind: 'finished', result: rebuild(store, sweepId, o), enqueued });
     };
     resultsWorker = new Worker<ResultsJob>(
       resultsName,
@@ -172,17 +195,36 @@ export async function coordinateSweep(o: CoordinateOptions): Promise<CoordinateO
     resultsWorker.on('error', () => {});
     heartbeat = setInterval(() => store.heartbeat(sweepId, new Date().toISOString()), HEARTBEAT_MS);
 
-    const session = randomBytes(4).toString('hex');
-    const jobs = [];
-    for (let k = 0; k * o.chunk < missing.length; k++) {
-      const units = missing.slice(k * o.chunk, (k + 1) * o.chunk);
-      jobs.push({
-        name: 'chunk',
-        data: { sweepId, codeVersion: o.codeVersion, def: o.def, units },
-        opts: { jobId: chunkJobId(sweepId, session, k), removeOnComplete: true, removeOnFail: false },
-      });
-    }
-    if (!over) await chunks.addBulk(jobs);
+    await enqueue(missing);
+    // Redis can come back from an outage without what it held (restarted without persistence,
+    // flushed, failed over to a replica behind): chunks gone from it would never be run and the
+    // sweep would wait for ever. After each reconnect the coordinator looks as a resume does and
+    // enqueues the units found nowhere (one looking at a time; a reconnect meanwhile looks again).
+    // A unit that was still in a worker's hands may then run twice: its second result is ignored.
+    let looking = false;
+    let lookAgain = false;
+    const onReconnect = (): void => {
+      if (over) return;
+      if (looking) {
+        lookAgain = true;
+        return;
+      }
+      looking = true;
+      void (async () => {
+        do {
+          lookAgain = false;
+          const lost = await lookForMissing();
+          if (lost.length > 0 && !over) {
+            o.onWarning?.(`${lost.length} paths were no longer on the queue after Redis came back: enqueued again`);
+            await enqueue(lost);
+          }
+        } while (lookAgain && !over);
+      })()
+        .catch(() => {})
+        .finally(() => (looking = false));
+    };
+    redis.on('ready', onReconnect);
+    stopListening = () => redis.off('ready', onReconnect);
     void resultsWorker.run().catch(() => {});
     checkDone();
 
@@ -204,6 +246,7 @@ export async function coordinateSweep(o: CoordinateOptions): Promise<CoordinateO
       );
     return outcome;
   } finally {
+    stopListening();
     clearInterval(heartbeat);
     const closing = Promise.all([resultsWorker?.close(), events.close(), chunks.close(), results.close()]);
     if (redisGone || !(await settlesWithin(closing, STOP_WAIT_MS))) {
