@@ -202,6 +202,47 @@ describe('the coordinator store', () => {
   });
 });
 
+describe('taking a queued sweep over', () => {
+  it('looks and writes under one write lock: a resume at the same moment cannot write in between', () => {
+    const source = loadScenarioSource(SCENARIO);
+    const file = path.join(dir, 'take-over.db');
+    const db = openDatabase(file);
+    const other = new Database(file);
+    try {
+      const id = newSweepId();
+      new SweepStore(db).create(newSweep(id, source, 7, 3));
+      other.pragma('busy_timeout = 0');
+      let otherWrote: boolean | null = null;
+      // Between this process's look at the sweep (running, its writer asked about) and its write,
+      // another process tries to take the sweep over.
+      const live = {
+        nowMs: 0,
+        host: os.hostname(),
+        isAlive: () => {
+          try {
+            other.prepare(`UPDATE sweeps SET writer_pid = 1 WHERE id = ?`).run(id);
+            otherWrote = true;
+          } catch (err) {
+            expect((err as { code?: string }).code).toBe('SQLITE_BUSY');
+            otherWrote = false;
+          }
+          return false; // its writer died
+        },
+      };
+      const taken = new QueuedSweepStore(db).takeOver(id, new Date().toISOString(), live);
+      expect(taken.id).toBe(id);
+      expect(otherWrote).toBe(false);
+      expect(db.prepare('SELECT writer_pid, status FROM sweeps WHERE id = ?').get(id)).toEqual({
+        writer_pid: process.pid,
+        status: 'running',
+      });
+    } finally {
+      other.close();
+      db.close();
+    }
+  });
+});
+
 describe('the coordinator store, grid sweep', () => {
   it('stores grid units delivered twice once: each row numbered by unit with its grid point', () => {
     const source = loadScenarioSource(SCENARIO);

@@ -127,38 +127,43 @@ export class QueuedSweepStore {
    *  process. Refused when the sweep is unknown, finished, queued for a local pool, or running
    *  under a coordinator that is alive. */
   takeOver(id: string, at: string, live: Liveness = localLiveness()): ResumableSweep {
-    return this.db.transaction(() => {
-      const row = this.db
-        .prepare(
-          `SELECT id, scenario_file, scenario_source, sweep_seed, paths_requested, code_version, status, writer_pid,
+    // Immediate: the look and the write under one write lock. Deferred, a coordinator resuming
+    // the same sweep at the same moment could write between them, and this one then failed with
+    // SQLITE_BUSY (a stack trace) instead of being refused with the other named as its writer.
+    return this.db
+      .transaction(() => {
+        const row = this.db
+          .prepare(
+            `SELECT id, scenario_file, scenario_source, sweep_seed, paths_requested, code_version, status, writer_pid,
              writer_host, heartbeat_at, grid_json FROM sweeps WHERE id = ?`,
-        )
-        .get(id) as SweepRow | undefined;
-      if (!row) throw new ResumeSweepRefused(`sweep ${id} is not in this database`);
-      if (row.status === 'finished') throw new ResumeSweepRefused(`sweep ${id} is finished: nothing to resume`);
-      if (row.status === 'queued')
-        throw new ResumeSweepRefused(`sweep ${id} is queued for a server's pool, not a queue`);
-      if (row.status === 'running' && writerAlive(row, live))
-        throw new ResumeSweepRefused(
-          `sweep ${id} is running under process ${row.writer_pid} on ${row.writer_host}: stop it before resuming`,
-        );
-      this.db
-        .prepare(
-          `UPDATE sweeps SET status = 'running', error = NULL, finished_at = NULL, heartbeat_at = ?, writer_pid = ?,
+          )
+          .get(id) as SweepRow | undefined;
+        if (!row) throw new ResumeSweepRefused(`sweep ${id} is not in this database`);
+        if (row.status === 'finished') throw new ResumeSweepRefused(`sweep ${id} is finished: nothing to resume`);
+        if (row.status === 'queued')
+          throw new ResumeSweepRefused(`sweep ${id} is queued for a server's pool, not a queue`);
+        if (row.status === 'running' && writerAlive(row, live))
+          throw new ResumeSweepRefused(
+            `sweep ${id} is running under process ${row.writer_pid} on ${row.writer_host}: stop it before resuming`,
+          );
+        this.db
+          .prepare(
+            `UPDATE sweeps SET status = 'running', error = NULL, finished_at = NULL, heartbeat_at = ?, writer_pid = ?,
              writer_host = ? WHERE id = ?`,
-        )
-        .run(at, process.pid, hostname(), id);
-      return {
-        id: row.id,
-        scenarioFile: row.scenario_file,
-        scenarioSource: row.scenario_source,
-        sweepSeed: row.sweep_seed,
-        paths: row.paths_requested,
-        gridJson: row.grid_json,
-        codeVersion: row.code_version,
-        status: row.status,
-      };
-    })();
+          )
+          .run(at, process.pid, hostname(), id);
+        return {
+          id: row.id,
+          scenarioFile: row.scenario_file,
+          scenarioSource: row.scenario_source,
+          sweepSeed: row.sweep_seed,
+          paths: row.paths_requested,
+          gridJson: row.grid_json,
+          codeVersion: row.code_version,
+          status: row.status,
+        };
+      })
+      .immediate();
   }
 }
 
