@@ -320,17 +320,28 @@ export class ScenarioGrid {
       this.loaded.push(base);
       return;
     }
-    // Each value alone first, so a bad value is named on its own; then every combination, since
-    // fields are checked against each other (a TWAP's slices against its duration).
-    this.axes.forEach((a) => {
-      a.typed.forEach((_, v) => {
-        this.parse(() => `${a.flag}: the value ${a.axis.values[v]}`, [a], [v]);
-      });
-    });
+    // Every combination is checked, since fields are checked against each other (a TWAP's
+    // duration against the run's). A value is judged only within the combinations it is run in:
+    // one that the base scenario would refuse may be valid beside another axis's values (a longer
+    // TWAP with a longer run), so it is not refused alone. When a combination fails, the value that
+    // fails on its own too is named, when there is one; else the combination.
     for (let p = 0; p < this.points; p++) {
       const at = gridCoordinates(grid, p);
-      this.loaded.push(this.parse(() => `--grid combination ${settingsLabel(gridSettings(grid, p))}`, this.axes, at));
+      try {
+        this.loaded.push(this.parse(() => `--grid combination ${settingsLabel(gridSettings(grid, p))}`, this.axes, at));
+      } catch (err) {
+        if (err instanceof GridError) this.blameValue(at);
+        throw err;
+      }
     }
+  }
+
+  /** Throws the GridError of the first value of `at` that the base scenario refuses on its own. */
+  private blameValue(at: readonly number[]): void {
+    this.axes.forEach((a, k) => {
+      const v = at[k] as number;
+      this.parse(() => `${a.flag}: the value ${a.axis.values[v]}`, [a], [v]);
+    });
   }
 
   private parse(what: () => string, axes: readonly ResolvedAxis[], at: readonly number[]): LoadedScenario {

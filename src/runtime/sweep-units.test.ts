@@ -125,6 +125,19 @@ describe('grid flags', () => {
       expect(() => new SweepUnitRunner(def(1, [parseGridFlag(flag)])), flag).toThrow(message);
   });
 
+  it('take a value the base scenario refuses when every combination it runs in is valid', () => {
+    // An 18-minute TWAP does not fit the scenario's 15-minute run, but fits both runs of the grid.
+    const runner = new SweepUnitRunner(
+      def(1, [parseGridFlag('duration=PT20M,PT25M'), parseGridFlag('twap.duration=PT14M,PT18M')]),
+    );
+    expect(runner.grid.points).toBe(4);
+    expect(runner.scenario(1).scenario.orders[0]?.twap?.duration).toBe('PT18M');
+    // The same value in a grid where one of its combinations is the 15-minute run is refused, named.
+    expect(
+      () => new SweepUnitRunner(def(1, [parseGridFlag('duration=PT15M,PT25M'), parseGridFlag('twap.duration=PT18M')])),
+    ).toThrow(/^--grid twap\.duration=PT18M: the value PT18M: orders\[0\]\.twap: runs past the end of the run/);
+  });
+
   it('refuse two axes that set the same field, and a combination the schema refuses', () => {
     expect(
       () =>
