@@ -137,6 +137,38 @@ describe('batches', () => {
   });
 });
 
+describe('parent status counts', () => {
+  it("count a parent's absent rows (a refused order) together with the paths that have no row for it", () => {
+    const db = openDatabase(':memory:');
+    const store = syntheticSweep(db, 's1', 3);
+    const absent = { ...parentRow('b', null, null), status: 'absent', durationMs: null };
+    const p = (i: number, parents: StoredPath['parents']): StoredPath => ({
+      path: i,
+      seed: 100 + i,
+      digest: 'd',
+      passed: true,
+      error: null,
+      shortfallBps: i,
+      fillRatio: 1,
+      parents,
+    });
+    // Path 0 has b as an absent row, path 1 no row for b at all, path 2 b filled.
+    store.appendPaths(
+      's1',
+      [
+        p(0, [parentRow('a', 0, 1), absent]),
+        p(1, [parentRow('a', 1, 1)]),
+        p(2, [parentRow('a', 2, 1), parentRow('b', 2, 1)]),
+      ],
+      '2030-01-01T00:00:01Z',
+    );
+    const b = getSweep(db, 's1', live)?.parents.find((x) => x.parent === 'b');
+    expect(b?.status).toEqual({ absent: 2, filled: 1 });
+    expect(b?.notFilled).toBe(2);
+    expect(b?.fillRatio).toMatchObject({ n: 1, missing: 2 });
+  });
+});
+
 describe('sweepState', () => {
   const row = (status: 'queued' | 'running', pid: number | null, heartbeat: string | null) => ({
     status,

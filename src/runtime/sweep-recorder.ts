@@ -11,7 +11,7 @@ import type { ParentReport } from '../core/report/run-report.ts';
 import type { ScenarioSource } from '../scenario/load-scenario.ts';
 import type { StoredPath, SweepStore } from '../store/sweep-store.ts';
 import { codeVersion } from './code-version.ts';
-import { num, pathTotals, SweepPathError, type SweepPath, type SweepResult } from './sweep.ts';
+import { num, SweepPathError, type SweepPath, type SweepResult } from './sweep.ts';
 import type { UnitResult } from './sweep-units.ts';
 import { gridPointCount, type GridAxis } from './sweep-grid.ts';
 
@@ -54,7 +54,10 @@ export function storedPath(
   unit: number = p.path,
   point = 0,
 ): StoredPath {
-  const totals = pathTotals(parents);
+  const placed = new Set(parents.map((r) => r.id));
+  // A scenario order refused before it became a parent gets a row too, as absent: a parent that
+  // is refused on every path is then still listed, with its status counts.
+  const refused = Object.keys(p.parents).filter((id) => !placed.has(id) && p.parents[id]?.status === 'absent');
   return {
     path: unit,
     point,
@@ -62,18 +65,30 @@ export function storedPath(
     digest: p.digest,
     passed: p.passed,
     error: null,
-    shortfallBps: totals.shortfallBps,
-    fillRatio: totals.fillRatio,
-    parents: parents.map((r) => ({
-      parentId: r.id,
-      status: r.status,
-      shortfallBps: r.shortfallBps,
-      shortfallQuote: num(r.shortfallQuote),
-      fillRatio: r.fillRatio,
-      vwapSlippageBps: r.vwapSlippageBps,
-      filledQty: num(r.filledQty),
-      durationMs: r.durationMs,
-    })),
+    shortfallBps: p.shortfallBps,
+    fillRatio: p.fillRatio,
+    parents: [
+      ...parents.map((r) => ({
+        parentId: r.id,
+        status: r.status,
+        shortfallBps: r.shortfallBps,
+        shortfallQuote: num(r.shortfallQuote),
+        fillRatio: r.fillRatio,
+        vwapSlippageBps: r.vwapSlippageBps,
+        filledQty: num(r.filledQty),
+        durationMs: r.durationMs,
+      })),
+      ...refused.map((id) => ({
+        parentId: id,
+        status: 'absent',
+        shortfallBps: null,
+        shortfallQuote: null,
+        fillRatio: null,
+        vwapSlippageBps: null,
+        filledQty: null,
+        durationMs: null,
+      })),
+    ],
   };
 }
 

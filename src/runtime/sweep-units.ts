@@ -156,7 +156,10 @@ export class SweepCollector {
   }
 
   add(r: UnitResult): void {
-    this.push(r.point, r.path, r.expectations, () => pathTotals(r.parents));
+    this.push(r.point, r.path, r.expectations, () => ({
+      shortfallBps: r.path.shortfallBps,
+      fillRatio: r.path.fillRatio,
+    }));
   }
 
   /** Adds a unit as a queued sweep stores it (see StoredUnitResult). */

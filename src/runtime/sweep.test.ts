@@ -2,9 +2,19 @@
 // computations, missing values counted rather than dropped, and real sweeps of a scenario with
 // randomness (shortfall varies across paths) and one without (every path identical).
 import { describe, expect, it } from 'vitest';
-import { loadScenarioFile } from '../scenario/load-scenario.ts';
+import type { ParentReport } from '../core/report/run-report.ts';
+import { loadScenarioFile, parseScenario } from '../scenario/load-scenario.ts';
 import { runScenario } from './backtest-run.ts';
-import { deriveSeed, MAX_SWEEP_PATHS, runSweep, summarize, type ParentPathMetrics, type SweepPath } from './sweep.ts';
+import {
+  deriveSeed,
+  MAX_SWEEP_PATHS,
+  pathTotals,
+  runSweep,
+  summarize,
+  type ParentPathMetrics,
+  type SweepPath,
+} from './sweep.ts';
+import { storedPath } from './sweep-recorder.ts';
 import { metricStats } from './sweep-stats.ts';
 
 const IMPACT = loadScenarioFile('scenarios/almgren-chriss-impact.yaml');
@@ -85,6 +95,8 @@ describe('summarize', () => {
     seed: i,
     digest: `d${i}`,
     passed: true,
+    shortfallBps: null,
+    fillRatio: null,
     parents,
   });
 
@@ -187,5 +199,43 @@ describe('runSweep', () => {
     expect(() => runSweep(IMPACT, { paths: 0 })).toThrow(/paths/);
     expect(() => runSweep(IMPACT, { paths: 1.5 })).toThrow(/paths/);
     expect(() => runSweep(IMPACT, { paths: MAX_SWEEP_PATHS + 1 })).toThrow(/paths/);
+  });
+});
+
+describe('a scenario order refused before it became a parent', () => {
+  // b (0.3 BTC, about 18,000 USDT) needs a large-order confirmation it does not have, so the
+  // pre-trade checks refuse it on every path; a (0.01 BTC) fills.
+  const REFUSED = parseScenario(
+    `name: refused-order
+seed: 5
+venue: { name: binance-spot, latency: { orderEntry: 10, ack: 10, fillReport: 5 } }
+instrument: { symbol: BTCUSDT, tickSize: "0.01", lotSize: "0.00001", minNotional: "5" }
+start: 2024-08-09T00:00:00Z
+duration: PT1M
+market: { model: synthetic, initialPrice: "61000.00", volatility: 1.0, stepMs: 500, spreadTicks: 2, depth: ["1", "2"] }
+orders:
+  - { id: a, at: PT5S, side: buy, qty: "0.01", type: market, route: single }
+  - { id: b, at: PT10S, side: sell, qty: "0.3", type: market, route: single }
+`,
+    'refused-order.yaml',
+  );
+
+  it('is absent on every path, counts as ordered and not filled, and is stored as an absent row', () => {
+    const parents: ParentReport[][] = [];
+    const r = runSweep(REFUSED, { paths: 3, onPath: (_, p) => parents.push([...p]) });
+    expect(r.summary['b']?.status).toEqual({ filled: 0, partially_filled: 0, unfilled: 0, working: 0, absent: 3 });
+    expect(r.summary['b']?.fillRatio).toMatchObject({ n: 0, missing: 3 });
+    r.perPath.forEach((p, i) => {
+      expect(p.parents['a']?.status).toBe('filled');
+      // 0.01 filled of 0.01 + 0.3 ordered, not 0.01 of 0.01.
+      expect(p.fillRatio).toBeCloseTo(0.01 / 0.31, 12);
+      expect(p.shortfallBps).toBe(pathTotals(parents[i] ?? []).shortfallBps);
+      const row = storedPath(p, parents[i] ?? []);
+      expect(row.fillRatio).toBe(p.fillRatio);
+      expect(row.parents.map((x) => [x.parentId, x.status])).toEqual([
+        ['a', 'filled'],
+        ['b', 'absent'],
+      ]);
+    });
   });
 });

@@ -77,6 +77,13 @@ export interface SweepPath {
   readonly digest: string;
   /** Whether every expectation held on this path. */
   readonly passed: boolean;
+  /** Over all the path's parents (pathTotals): shortfall in bps of the arrival notional of what
+   *  filled, and filled over ordered quantity, a scenario order that was refused before it became a
+   *  parent counted as ordered and not filled. What a grid point's figures are computed from. */
+  readonly shortfallBps: number | null;
+  readonly fillRatio: number | null;
+  /** Per parent; a scenario order refused before it became a parent (pre-trade checks, a TWAP
+   *  plan that cannot run) is here as 'absent'. */
   readonly parents: Readonly<Record<string, ParentPathMetrics>>;
 }
 
@@ -155,13 +162,21 @@ export function runPath(loaded: LoadedScenario, index: number, seed: number): Pa
   } catch (err) {
     throw new SweepPathError(index, seed, err);
   }
+  const placed = new Set(report.parents.map((p) => p.id));
+  const refused = loaded.scenario.orders.filter((o) => !placed.has(o.id));
+  const totals = pathTotals(report.parents, refused);
   return {
     path: {
       path: index,
       seed,
       digest: report.digest,
       passed: report.passed,
-      parents: Object.fromEntries(report.parents.map((p) => [p.id, pathMetrics(p)])),
+      shortfallBps: totals.shortfallBps,
+      fillRatio: totals.fillRatio,
+      parents: Object.fromEntries([
+        ...report.parents.map((p): [string, ParentPathMetrics] => [p.id, pathMetrics(p)]),
+        ...refused.map((o): [string, ParentPathMetrics] => [o.id, ABSENT]),
+      ]),
     },
     parents: report.parents,
     expectations: report.expectations.map((e) => ({ name: e.name, expected: e.expected, pass: e.pass })),
@@ -203,15 +218,20 @@ export const num = (text: string | null): number | null => {
 };
 
 /** A path's figures over all its parents: shortfall in bps of the arrival notional of what
- *  filled (null if nothing filled), and filled over ordered quantity (null without parents). */
-export function pathTotals(parents: readonly ParentReport[]): {
+ *  filled (null if nothing filled), and filled over ordered quantity (null when nothing was
+ *  ordered). `refused` are orders that never became parents: their quantity is ordered and not
+ *  filled, so a setting under which the risk checks refuse an order does not look better filled. */
+export function pathTotals(
+  parents: readonly ParentReport[],
+  refused: ReadonlyArray<{ readonly qty: string }> = [],
+): {
   readonly shortfallBps: number | null;
   readonly fillRatio: number | null;
 } {
   let shortfall = 0;
   let arrivalNotional = 0;
   let filled = 0;
-  let ordered = 0;
+  let ordered = refused.reduce((sum, o) => sum + (num(o.qty) ?? 0), 0);
   for (const r of parents) {
     const q = num(r.filledQty) ?? 0;
     filled += q;
@@ -225,7 +245,7 @@ export function pathTotals(parents: readonly ParentReport[]): {
   }
   return {
     shortfallBps: arrivalNotional > 0 ? (shortfall / arrivalNotional) * 10_000 : null,
-    fillRatio: parents.length > 0 && ordered > 0 ? filled / ordered : null,
+    fillRatio: ordered > 0 ? filled / ordered : null,
   };
 }
 

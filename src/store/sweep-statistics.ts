@@ -95,7 +95,9 @@ export function parentStatistics(db: Database.Database, sweepId: string, paths: 
   }
   return [...byParent].map(([parent, status]) => {
     const present = Object.values(status).reduce((a, b) => a + b, 0);
-    const all = present < paths ? { ...status, absent: paths - present } : status;
+    // Paths without a row for the parent never created it; rows written as 'absent' (a scenario
+    // order refused before it became a parent) are counted with them.
+    const all = present < paths ? { ...status, absent: (status['absent'] ?? 0) + paths - present } : status;
     return {
       parent,
       status: all,

@@ -16,7 +16,7 @@ import type { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import type { QueuedSweepStore, StoredUnit } from '../../store/queued-sweep-store.ts';
 import { storedPath } from '../sweep-recorder.ts';
-import { pathTotals, seedDeriver, type SweepResult } from '../sweep.ts';
+import { seedDeriver, type SweepResult } from '../sweep.ts';
 import {
   CHUNK_QUEUE,
   chunkJobId,
@@ -271,7 +271,7 @@ function toStored(w: WireUnit): StoredUnit {
     point: w.point,
     path: w.path,
     expectations: w.expectations.map((e) => ({ name: e.name, expected: e.expected, pass: e.pass })),
-    totals: pathTotals(w.parents),
+    totals: { shortfallBps: w.path.shortfallBps, fillRatio: w.path.fillRatio },
   };
   return { unit: w.unit, resultJson: JSON.stringify(record), path: storedPath(w.path, w.parents, w.unit, w.point) };
 }

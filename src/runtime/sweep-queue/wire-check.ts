@@ -37,6 +37,8 @@ const sweepPath = z.strictObject({
   seed: count,
   digest: z.string().regex(/^[0-9a-f]{64}$/, 'expected a sha256 digest (64 hex digits)'),
   passed: z.boolean(),
+  shortfallBps: figure,
+  fillRatio: figure,
   parents: z.record(z.string(), pathMetrics),
 });
 // Of a parent's full report only the fields the stored rows and the path's totals are made of.
