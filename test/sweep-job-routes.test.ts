@@ -194,6 +194,22 @@ describe('POST /sweeps refuses without writing anything', () => {
   });
 });
 
+describe('a refused sweep request', () => {
+  it('names a field that fails two checks with one message once (a seed that is neither whole nor in range)', async () => {
+    for (const body of [
+      { scenario: 'walkthrough', paths: 2, seed: 1e300 },
+      { scenario: 'walkthrough', paths: 9007199254740993 },
+    ]) {
+      const res = await post('/sweeps', body);
+      expect(res.status).toBe(400);
+      const problem = (await res.json()) as { errors: Array<{ path: string; message: string }> };
+      expect(problem.errors).toHaveLength(1);
+      expect(problem.errors[0]?.message).toMatch(/^must be a whole number from/);
+    }
+    expect(sweepCount()).toBe(0);
+  });
+});
+
 describe('a sweep over HTTP', () => {
   let sweepId: string;
 

@@ -8,9 +8,20 @@ import type { z } from 'zod';
 import { ProblemError, type FieldError } from './problem.ts';
 import { isJsonMediaType, type AnyRoute, type BodyContent, type ParamsSchema } from './route-spec.ts';
 
-/** A zod error's issues as field errors, each path under `prefix` (`query`, `params`, `body`). */
+/** A zod error's issues as field errors, each path under `prefix` (`query`, `params`, `body`).
+ *  One field's checks may fail together with the same message (a number that is neither whole
+ *  nor below the maximum: 1e300); that is one error, listed once. */
 export function fieldErrors(prefix: string, error: z.ZodError): FieldError[] {
-  return error.issues.map((issue) => ({ path: fieldPath(prefix, issue.path), message: issue.message }));
+  const seen = new Set<string>();
+  const out: FieldError[] = [];
+  for (const issue of error.issues) {
+    const e = { path: fieldPath(prefix, issue.path), message: issue.message };
+    const key = JSON.stringify([e.path, e.message]);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(e);
+  }
+  return out;
 }
 
 function fieldPath(prefix: string, path: readonly PropertyKey[]): string {
