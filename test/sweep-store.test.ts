@@ -23,6 +23,7 @@ import {
   type SweepPathSort,
 } from '../src/store/sweep-read.ts';
 import { sweepHistogram, UnknownParentError } from '../src/store/sweep-histogram.ts';
+import { gridPointStatistics } from '../src/store/sweep-statistics.ts';
 import { runSweep } from '../src/runtime/sweep.ts';
 import { newSweep, newSweepId, SweepRecorder } from '../src/runtime/sweep-recorder.ts';
 
@@ -166,6 +167,36 @@ describe('parent status counts', () => {
     expect(b?.status).toEqual({ absent: 2, filled: 1 });
     expect(b?.notFilled).toBe(2);
     expect(b?.fillRatio).toMatchObject({ n: 1, missing: 2 });
+  });
+});
+
+describe('grid point statistics', () => {
+  it('give a spread of 0 to a point whose paths all came out the same, and the sample sd of the others', () => {
+    const db = openDatabase(':memory:');
+    const store = syntheticSweep(db, 's1', 11);
+    const values: Array<[number, number]> = [
+      ...Array.from({ length: 7 }, (): [number, number] => [0, 3.17]),
+      ...[1, 2, 3, 4].map((v): [number, number] => [1, v]),
+    ];
+    store.appendPaths(
+      's1',
+      values.map(([point, v], i) => ({
+        path: i,
+        point,
+        seed: i,
+        digest: 'd',
+        passed: true,
+        error: null,
+        shortfallBps: v,
+        fillRatio: 1,
+        parents: [],
+      })),
+      '2030-01-01T00:00:01Z',
+    );
+    const [same, spread] = gridPointStatistics(db, 's1', [{ key: 'k', values: ['a', 'b'] }]);
+    expect(same?.shortfallBps.n).toBe(7);
+    expect(same?.shortfallBps.stdev).toBeLessThan(1e-12);
+    expect(spread?.shortfallBps.stdev).toBeCloseTo(Math.sqrt(5 / 3), 12);
   });
 });
 

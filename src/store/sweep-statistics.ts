@@ -117,18 +117,26 @@ export function gridPointStatistics(
 ): GridPointStatistics[] {
   const rows = db
     .prepare(
-      `SELECT grid_point AS point, COUNT(*) AS paths, SUM(passed) AS passed, COUNT(shortfall_bps) AS n,
-         AVG(shortfall_bps) AS mean, AVG(shortfall_bps * shortfall_bps) AS meanSq, AVG(fill_ratio) AS fill
-       FROM sweep_paths WHERE sweep_id = ? GROUP BY grid_point`,
+      // The sum of squared deviations from each point's mean, in a second pass over the rows: the
+      // mean of squares less the squared mean loses every digit when the values are close together
+      // (paths that all come out the same gave a spread of 1e-7 bps instead of 0).
+      `WITH m AS (
+         SELECT grid_point, COUNT(*) AS paths, SUM(passed) AS passed, COUNT(shortfall_bps) AS n,
+           AVG(shortfall_bps) AS mean, AVG(fill_ratio) AS fill
+         FROM sweep_paths WHERE sweep_id = ? GROUP BY grid_point)
+       SELECT m.grid_point AS point, m.paths, m.passed, m.n, m.mean, m.fill,
+         (SELECT SUM((p.shortfall_bps - m.mean) * (p.shortfall_bps - m.mean)) FROM sweep_paths p
+          WHERE p.sweep_id = ? AND p.grid_point = m.grid_point AND p.shortfall_bps IS NOT NULL) AS ss
+       FROM m`,
     )
-    .all(sweepId) as Array<{
+    .all(sweepId, sweepId) as Array<{
     point: number;
     paths: number;
     passed: number;
     n: number;
     mean: number | null;
-    meanSq: number | null;
     fill: number | null;
+    ss: number | null;
   }>;
   const byPoint = new Map(rows.map((r) => [r.point, r]));
   const count = grid.reduce((n, a) => n * a.values.length, 1);
@@ -143,9 +151,8 @@ export function gridPointStatistics(
     const r = byPoint.get(point);
     const n = r?.n ?? 0;
     const mean = r?.mean ?? null;
-    // Sample variance from the mean of squares: n / (n - 1) x (E[x^2] - E[x]^2), floored at 0.
-    const variance =
-      n > 1 && mean !== null && r?.meanSq != null ? Math.max(0, (r.meanSq - mean * mean) * (n / (n - 1))) : null;
+    // Sample variance: the squared deviations over n - 1.
+    const variance = n > 1 && mean !== null && r?.ss != null ? r.ss / (n - 1) : null;
     return {
       point,
       settings,
