@@ -10,6 +10,7 @@ import { runCli } from '../src/cli/main.ts';
 import type { InterruptSignalName } from '../src/cli/io.ts';
 import { sweepCommand } from '../src/cli/sweep-command.ts';
 import { runScenario } from '../src/runtime/backtest-run.ts';
+import { GridTable } from '../src/server/pages/sweep-page.tsx';
 import { ScenarioGrid } from '../src/runtime/sweep-grid.ts';
 import { parseScenario } from '../src/scenario/load-scenario.ts';
 import { openExistingDatabase } from '../src/store/open-database.ts';
@@ -40,7 +41,10 @@ describe('a stored grid sweep', () => {
     const printed = JSON.parse(out.join('')) as {
       sweepId: string;
       perPath: Array<{ path: number; point: number; seed: number; digest: string }>;
-      grid: { points: Array<{ shortfallBps: { mean: number; n: number } }>; best: { meanShortfall: number } };
+      grid: {
+        points: Array<{ shortfallBps: { mean: number; n: number } }>;
+        best: Record<'meanShortfall' | 'p95Shortfall' | 'fillRatio', number>;
+      };
     };
     const handle = openExistingDatabase(db, 'read');
     try {
@@ -58,6 +62,13 @@ describe('a stored grid sweep', () => {
         expect(p.shortfallBps.mean).toBeCloseTo(printed.grid.points[k]?.shortfallBps.mean ?? NaN, 9),
       );
       expect(sweep?.gridReport).toEqual(JSON.parse(JSON.stringify(printed.grid)));
+      // The page names the best point per objective, as the CLI does below its table.
+      const html = String(await GridTable({ points: sweep?.gridPoints, report: sweep?.gridReport }).toString());
+      const g = printed.grid;
+      const slices = (point: number) => `point ${point}: twap.slices=${['5', '10'][point]}`;
+      expect(html).toContain(`<dt>lowest mean shortfall</dt><dd>${slices(g.best.meanShortfall)}</dd>`);
+      expect(html).toContain(`<dt>lowest p95 shortfall (risk)</dt><dd>${slices(g.best.p95Shortfall)}</dd>`);
+      expect(html).toContain(`<dt>highest fill ratio</dt><dd>${slices(g.best.fillRatio)}</dd>`);
       const rows = [...(sweepPaths(handle, printed.sweepId, { limit: 10 })?.items ?? [])].sort(
         (a, b) => a.path - b.path,
       );

@@ -2,8 +2,9 @@
 // One sweep: its statistics per parent, the implementation-shortfall histogram over its paths
 // (drawn on the server as SVG, so it needs no JavaScript) and the paths, paged, each linking to
 // its drill-down run when it was re-run as a full run. A grid sweep also gets a table of its grid
-// points (settings, paths, pass count, shortfall mean and sd, fill ratio; with the 95% interval and
-// the paired difference to the best point once it finished), and each path its point.
+// points (settings, paths, pass count, shortfall mean and sd, fill ratio; with the 95% interval,
+// the paired difference to the best point and the best point per objective once it finished), and
+// each path its point.
 import type { Page } from '../../store/read-model-port.ts';
 import { fields, num, pct, queryString, str } from './format.ts';
 import { Layout } from './layout.tsx';
@@ -36,6 +37,35 @@ export function GridTable(props: { points: unknown; report: unknown }) {
   const report = fields(props.report);
   const full = Array.isArray(report['points']) ? (report['points'] as unknown[]).map(fields) : [];
   const best = fields(report['best']);
+  // The best point per objective, as the CLI names them below its grid table.
+  const bestOf = (key: string): string => {
+    const at = best[key];
+    const point = typeof at === 'number' ? points.find((p) => p['point'] === at) : undefined;
+    return point === undefined ? '– (no point has the figure)' : `point ${at}: ${settingsText(point['settings'])}`;
+  };
+  return (
+    <>
+      <GridPointsTable points={points} full={full} best={best} />
+      {props.report === null || props.report === undefined ? null : (
+        <dl class="best">
+          <dt>lowest mean shortfall</dt>
+          <dd>{bestOf('meanShortfall')}</dd>
+          <dt>lowest p95 shortfall (risk)</dt>
+          <dd>{bestOf('p95Shortfall')}</dd>
+          <dt>highest fill ratio</dt>
+          <dd>{bestOf('fillRatio')}</dd>
+        </dl>
+      )}
+    </>
+  );
+}
+
+function GridPointsTable(props: {
+  points: ReadonlyArray<Record<string, unknown>>;
+  full: ReadonlyArray<Record<string, unknown>>;
+  best: Record<string, unknown>;
+}) {
+  const { points, full, best } = props;
   return (
     <table class="grid">
       <thead>
