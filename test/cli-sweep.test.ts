@@ -363,3 +363,14 @@ describe('the progress bar (in process)', () => {
     }
   });
 });
+
+describe('a grid of one point', () => {
+  it('is counted as one grid point in the summary line', async () => {
+    const { code, out } = await execsimWrites(
+      ['sweep', 'scenarios/twap-calm.yaml', '--paths', '1', '--grid', 'twap.slices=5', '--workers', '1'],
+      {},
+    );
+    expect(code).toBe(0);
+    expect(out.join('')).toMatch(/^sweep twap-calm: 1 path at each of 1 grid point \(1 in all\),/);
+  });
+});

@@ -284,7 +284,7 @@ export function formatSweep(r: SweepResult, wallMs: number, sweepId: string | nu
   const points = r.grid ? r.grid.points.length : 1;
   lines.push(
     `sweep ${r.scenario}: ${r.paths} path${r.paths === 1 ? '' : 's'}` +
-      (r.grid ? ` at each of ${points} grid points (${r.paths * points} in all)` : '') +
+      (r.grid ? ` at each of ${points} grid point${points === 1 ? '' : 's'} (${r.paths * points} in all)` : '') +
       `, seeds derived from ${r.seed}, ` +
       `${(wallMs / 1000).toFixed(1)} s wall on ${workers} thread${workers === 1 ? '' : 's'}; ` +
       `${sweepId !== null ? `stored as sweep ${sweepId}` : 'paths not stored'}`,
