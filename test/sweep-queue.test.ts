@@ -774,7 +774,9 @@ describe.skipIf(!REDIS_SERVER)(
         await waitFor('the own redis-server to answer', () => redisAnswers(ownPort));
         const url = `redis://127.0.0.1:${ownPort}`;
         const db = path.join(dir, 'outage.db');
-        const paths = 30;
+        // Enough paths that the sweep is still running when Redis goes, however late this test's
+        // poll sees the first few stored (30 could all be done by then on a loaded machine).
+        const paths = 300;
         const coordinator = execsim([
           'sweep',
           SCENARIO,
@@ -839,7 +841,9 @@ describe.skipIf(!REDIS_SERVER)(
         await waitFor('the own redis-server to answer', () => redisAnswers(ownPort));
         const url = `redis://127.0.0.1:${ownPort}`;
         const db = path.join(dir, 'restart.db');
-        const paths = 30;
+        // Enough paths that the sweep is still running when Redis goes, however late this test's
+        // poll sees the first few stored (30 could all be done by then on a loaded machine).
+        const paths = 300;
         const coordinator = execsim([
           'sweep',
           SCENARIO,
