@@ -797,7 +797,9 @@ describe.skipIf(!REDIS_SERVER)(
         own.kill('SIGKILL');
         await waitFor(
           'both to see Redis gone',
-          () => [coordinator, w].every((p) => /connect ECONNREFUSED .*: retrying until it answers/.test(p.stderr)),
+          // The first error a client sees depends on timing (a reset connection, or a refused
+          // reconnect), and only that first one is reported.
+          () => [coordinator, w].every((p) => /: retrying until it answers/.test(p.stderr)),
           20_000,
         );
         coordinator.child.kill('SIGINT');
@@ -807,7 +809,7 @@ describe.skipIf(!REDIS_SERVER)(
         expect((await exitOf(w, 20_000)).code, w.stderr).toBe(0);
         for (const p of [coordinator, w]) {
           // The outage once, not once per retry, and no stack traces.
-          expect(p.stderr.match(/ECONNREFUSED/g)).toHaveLength(1);
+          expect(p.stderr.match(/retrying until it answers/g)).toHaveLength(1);
           expect(p.stderr).not.toMatch(/\n\s+at /);
         }
         expect(coordinator.stderr).toMatch(/Redis did not answer within 5 s while stopping/);
