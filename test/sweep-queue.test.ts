@@ -765,36 +765,52 @@ describe.skipIf(!REDIS_SERVER)(
       }
     }, 120_000);
 
-    it('Redis stopping mid-sweep: the coordinator and a worker stopped then say so once and exit in bounded time; a resume on the emptied Redis stores every path once', async () => {
-      // A Redis of its own: this test stops it and starts it again, empty, on the same port.
+    /**
+     * A queued sweep of 300 paths in chunks of 3 on a Redis of its own (which the test stops, and
+     * may start again empty on the same port with `restart`), with one worker, once its first few
+     * paths are stored. Enough paths that the sweep is still running when Redis goes, however late
+     * the poll sees the first ones stored (30 could all be done by then on a loaded machine).
+     */
+    const sweepOnOwnRedis = async (name: string, workerName: string, extraArgs: readonly string[] = []) => {
       const ownPort = await freePort();
-      const data = fs.mkdtempSync(path.join(dir, 'redis-outage-'));
-      let own = spawnRedis(REDIS_SERVER as string, ownPort, data);
+      const data = fs.mkdtempSync(path.join(dir, `redis-${name}-`));
+      const own = { redis: spawnRedis(REDIS_SERVER as string, ownPort, data) };
       try {
         await waitFor('the own redis-server to answer', () => redisAnswers(ownPort));
         const url = `redis://127.0.0.1:${ownPort}`;
-        const db = path.join(dir, 'outage.db');
-        // Enough paths that the sweep is still running when Redis goes, however late this test's
-        // poll sees the first few stored (30 could all be done by then on a loaded machine).
+        const db = path.join(dir, `${name}.db`);
         const paths = 300;
-        const coordinator = execsim([
-          'sweep',
-          SCENARIO,
-          '--paths',
-          String(paths),
-          '--chunk',
-          '3',
-          '--queue',
-          url,
-          '--db',
-          db,
-        ]);
+        const args = ['--paths', String(paths), '--chunk', '3', ...extraArgs, '--queue', url, '--db', db];
+        const coordinator = execsim(['sweep', SCENARIO, ...args]);
         others.push(coordinator);
         const sweepId = await waitFor('the sweep to be stored', () => sweepIdOf(coordinator));
-        const w = execsim(['worker', '--queue', url, '--lock-ms', '1500', '--name', 'worker-m']);
+        const w = execsim(['worker', '--queue', url, '--lock-ms', '1500', '--name', workerName]);
         workers.push(w);
         await waitFor('a few paths stored', () => readDone(db, sweepId) >= 3);
-        own.kill('SIGKILL');
+        const restart = async (): Promise<void> => {
+          own.redis = spawnRedis(REDIS_SERVER as string, ownPort, data);
+          await waitFor('the own redis-server to answer again', () => redisAnswers(ownPort));
+        };
+        return { own, restart, url, db, paths, coordinator, sweepId, worker: w };
+      } catch (err) {
+        own.redis.kill('SIGKILL');
+        throw err;
+      }
+    };
+
+    it('Redis stopping mid-sweep: the coordinator and a worker stopped then say so once and exit in bounded time; a resume on the emptied Redis stores every path once', async () => {
+      const {
+        own,
+        restart,
+        url,
+        db,
+        paths,
+        coordinator,
+        sweepId,
+        worker: w,
+      } = await sweepOnOwnRedis('outage', 'worker-m');
+      try {
+        own.redis.kill('SIGKILL');
         await waitFor(
           'both to see Redis gone',
           // The first error a client sees depends on timing (a reset connection, or a refused
@@ -818,8 +834,7 @@ describe.skipIf(!REDIS_SERVER)(
         expect(stopped.sweep?.status).toBe('interrupted');
 
         // Redis back, empty: what was on it is gone; the resume enqueues every path not stored.
-        own = spawnRedis(REDIS_SERVER as string, ownPort, data);
-        await waitFor('the own redis-server to answer again', () => redisAnswers(ownPort));
+        await restart();
         workers.push(execsim(['worker', '--queue', url, '--lock-ms', '1500', '--name', 'worker-n']));
         const resumed = execsim(['sweep', '--resume', sweepId, '--queue', url, '--db', db, '--json']);
         others.push(resumed);
@@ -831,45 +846,22 @@ describe.skipIf(!REDIS_SERVER)(
         expect(rows.sweep).toEqual({ status: 'finished', paths_done: paths, paths_requested: paths });
         expect(rows.paths).toEqual(range(paths));
       } finally {
-        own.kill('SIGKILL');
+        own.redis.kill('SIGKILL');
       }
     }, 180_000);
 
     it('Redis restarted empty mid-sweep: the coordinator enqueues again what was lost and finishes with every path once', async () => {
-      const ownPort = await freePort();
-      const data = fs.mkdtempSync(path.join(dir, 'redis-restart-'));
-      let own = spawnRedis(REDIS_SERVER as string, ownPort, data);
+      const { own, restart, db, paths, coordinator, sweepId } = await sweepOnOwnRedis('restart', 'worker-o', [
+        '--json',
+      ]);
       try {
-        await waitFor('the own redis-server to answer', () => redisAnswers(ownPort));
-        const url = `redis://127.0.0.1:${ownPort}`;
-        const db = path.join(dir, 'restart.db');
-        // Enough paths that the sweep is still running when Redis goes, however late this test's
-        // poll sees the first few stored (30 could all be done by then on a loaded machine).
-        const paths = 300;
-        const coordinator = execsim([
-          'sweep',
-          SCENARIO,
-          '--paths',
-          String(paths),
-          '--chunk',
-          '3',
-          '--json',
-          '--queue',
-          url,
-          '--db',
-          db,
-        ]);
-        others.push(coordinator);
-        const sweepId = await waitFor('the sweep to be stored', () => sweepIdOf(coordinator));
-        workers.push(execsim(['worker', '--queue', url, '--lock-ms', '1500', '--name', 'worker-o']));
-        await waitFor('a few paths stored', () => readDone(db, sweepId) >= 3);
-        own.kill('SIGKILL');
+        own.redis.kill('SIGKILL');
         await waitFor(
           'the coordinator to see Redis gone',
           () => /retrying until it answers/.test(coordinator.stderr),
           20_000,
         );
-        own = spawnRedis(REDIS_SERVER as string, ownPort, data);
+        await restart();
         // Without looking again after the reconnect, the coordinator waited for ever for chunks
         // that were no longer anywhere.
         const { code } = await exitOf(coordinator, 60_000);
@@ -886,7 +878,7 @@ describe.skipIf(!REDIS_SERVER)(
         expect(rows.paths).toEqual(range(paths));
         expect(rows.units).toEqual(range(paths));
       } finally {
-        own.kill('SIGKILL');
+        own.redis.kill('SIGKILL');
       }
     }, 180_000);
 

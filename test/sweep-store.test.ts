@@ -110,20 +110,23 @@ describe('a recorded sweep', () => {
   }, 60_000);
 });
 
+/** A stored path row `i` with the given parents' rows (seed 100 + i, shortfall i bps). */
+const storedPathRow = (i: number, parents: StoredPath['parents']): StoredPath => ({
+  path: i,
+  seed: 100 + i,
+  digest: 'd',
+  passed: true,
+  error: null,
+  shortfallBps: i,
+  fillRatio: 1,
+  parents,
+});
+
 describe('batches', () => {
   it('are all or nothing: a batch that fails to write leaves paths_done and the paths as they were', () => {
     const db = openDatabase(':memory:');
     const store = syntheticSweep(db, 's1', 10);
-    const p = (i: number): StoredPath => ({
-      path: i,
-      seed: 100 + i,
-      digest: 'd',
-      passed: true,
-      error: null,
-      shortfallBps: i,
-      fillRatio: 1,
-      parents: [parentRow('a', i, 1)],
-    });
+    const p = (i: number): StoredPath => storedPathRow(i, [parentRow('a', i, 1)]);
     store.appendPaths('s1', [p(0), p(1)], '2030-01-01T00:00:01Z');
     // Path 1 again: the primary key refuses it, and the whole batch (path 2 too) is rolled back.
     expect(() => store.appendPaths('s1', [p(2), p(1)], '2030-01-01T00:00:02Z')).toThrow();
@@ -143,16 +146,7 @@ describe('parent status counts', () => {
     const db = openDatabase(':memory:');
     const store = syntheticSweep(db, 's1', 3);
     const absent = { ...parentRow('b', null, null), status: 'absent', durationMs: null };
-    const p = (i: number, parents: StoredPath['parents']): StoredPath => ({
-      path: i,
-      seed: 100 + i,
-      digest: 'd',
-      passed: true,
-      error: null,
-      shortfallBps: i,
-      fillRatio: 1,
-      parents,
-    });
+    const p = storedPathRow;
     // Path 0 has b as an absent row, path 1 no row for b at all, path 2 b filled.
     store.appendPaths(
       's1',
