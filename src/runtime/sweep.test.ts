@@ -1,6 +1,8 @@
 // Monte Carlo sweeps: the derived seeds (pinned, distinct), the statistics against hand
 // computations, missing values counted rather than dropped, and real sweeps of a scenario with
 // randomness (shortfall varies across paths) and one without (every path identical).
+import { createRequire } from 'node:module';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ParentReport } from '../core/report/run-report.ts';
 import { loadScenarioFile, parseScenario } from '../scenario/load-scenario.ts';
@@ -78,6 +80,43 @@ describe('metricStats', () => {
     });
     expect(metricStats([])).toEqual({ n: 0, missing: 0, mean: null, std: null, p5: null, p50: null, p95: null });
     expect(metricStats([7])).toEqual({ n: 1, missing: 0, mean: 7, std: 0, p5: 7, p50: 7, p95: 7 });
+  });
+
+  it("gives mathjs's figures to the bit, in any order, with any nulls", () => {
+    const math = createRequire(import.meta.url)('mathjs/number') as Pick<
+      typeof import('mathjs'),
+      'mean' | 'std' | 'quantileSeq'
+    >;
+    // mathjs compares numbers within a relative 1e-12 as equal, so the order it picks among
+    // such near-ties is its own: the values here are apart by more (or equal).
+    const value = fc.oneof(
+      fc
+        .tuple(fc.integer({ min: -1_000_000, max: 1_000_000 }), fc.double({ min: 0, max: 1, noNaN: true }))
+        .map(([whole, part]) => whole + part),
+      fc.integer({ min: -50_000, max: 50_000 }).map((k) => k / 64),
+      fc.constant(null),
+    );
+    fc.assert(
+      fc.property(fc.array(value, { maxLength: 300 }), (values) => {
+        const present = values.filter((v): v is number => v !== null);
+        const s = metricStats(values);
+        if (present.length === 0) {
+          expect(s.n).toBe(0);
+          return;
+        }
+        const [p5, p50, p95] = math.quantileSeq(present, [0.05, 0.5, 0.95]) as number[];
+        expect(s).toEqual({
+          n: present.length,
+          missing: values.length - present.length,
+          mean: math.mean(present),
+          std: math.std(present),
+          p5,
+          p50,
+          p95,
+        });
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 
