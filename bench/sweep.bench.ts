@@ -11,8 +11,12 @@
 // The default sizes (2,000 calm paths, 100 one-hour paths) put both runs of the line past most of
 // each thread's compiling: with 400 and 20, the fifth-size runs were mostly unoptimised code and
 // the line's slope was wrong (two workers, the hour: 665 s for 10,000 paths from 20, 379 s from 100).
+// It also times the summary a sweep computes once its paths are in (12 metrics over 10,000 paths),
+// side by side with mathjs, which computed it before (its load included: a sweep paid it at the
+// end, with every worker idle).
 // Run: npm run bench:sweep [-- --calm-paths N --hour-paths N --whole]
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +24,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { distProblem } from '../src/runtime/code-loader.js';
+import { metricStats } from '../src/runtime/sweep-stats.ts';
 import { runSweepUnits } from '../src/runtime/sweep-threads.ts';
 import type { SweepDefinition } from '../src/runtime/sweep-units.ts';
 import { TWAP_ONE_HOUR } from './twap.bench.ts';
@@ -108,6 +113,36 @@ export function wholeCalmSweep(): { wallS: number; paths: number } {
   return { wallS, paths: out.perPath.length };
 }
 
+/** The end-of-sweep summary, 12 metrics over 10,000 paths (a tenth of them missing): ms with
+ *  metricStats, and with mathjs (its first call, which loads it, and then warm). */
+export function summaryStatistics(): { oursMs: number; mathjsFirstMs: number; mathjsWarmMs: number } {
+  let x = 12_345;
+  const metrics = Array.from({ length: 12 }, () =>
+    Array.from({ length: 10_000 }, (_, i) => {
+      x = (x * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return i % 10 === 0 ? null : x / 65_536 - 16_384;
+    }),
+  );
+  type MathJs = Pick<typeof import('mathjs'), 'mean' | 'std' | 'quantileSeq'>;
+  let math: MathJs | null = null;
+  const withMathjs = (values: ReadonlyArray<number | null>): number => {
+    math ??= createRequire(import.meta.url)('mathjs/number') as MathJs;
+    const present = values.filter((v): v is number => v !== null);
+    const q = math.quantileSeq(present, [0.05, 0.5, 0.95]) as number[];
+    return (math.mean(present) as number) + (math.std(present) as unknown as number) + (q[0] ?? 0);
+  };
+  const time = (f: () => void): number => {
+    const t0 = performance.now();
+    f();
+    return performance.now() - t0;
+  };
+  const all = (f: (values: ReadonlyArray<number | null>) => unknown) => () => metrics.forEach((m) => f(m));
+  const oursMs = Math.min(...[0, 1, 2].map(() => time(all(metricStats))));
+  const mathjsFirstMs = time(all(withMathjs));
+  const mathjsWarmMs = Math.min(...[0, 1, 2].map(() => time(all(withMathjs))));
+  return { oursMs, mathjsFirstMs, mathjsWarmMs };
+}
+
 const isMain = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === path.resolve(process.argv[1]);
 if (isMain) {
   const { values } = parseArgs({
@@ -129,6 +164,11 @@ if (isMain) {
     );
   }
   console.log(`worker threads ran ${process.env.EXECSIM_CODE === 'dist' ? 'the built bundle' : 'the sources (tsx)'}`);
+  const st = summaryStatistics();
+  console.log(
+    `summary of 10,000 paths (12 metrics): ${st.oursMs.toFixed(1)} ms; mathjs ${st.mathjsFirstMs.toFixed(0)} ms ` +
+      `the first time (loading it), ${st.mathjsWarmMs.toFixed(1)} ms warm (${(st.mathjsWarmMs / st.oursMs).toFixed(1)}x)`,
+  );
   if (values.whole) {
     const w = wholeCalmSweep();
     console.log(
