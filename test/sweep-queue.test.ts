@@ -16,6 +16,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import Database from 'better-sqlite3';
 import { Queue } from 'bullmq';
 import { redisAnswers, spawnRedis } from './support/redis.ts';
+import { execsimInProcess } from './support/cli-in-process.ts';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -295,6 +296,51 @@ describe('bad --queue input', () => {
     }
     const w = spawnSync(process.execPath, [BIN, 'worker', '--queue', 'redis://'], { cwd: ROOT, encoding: 'utf8' });
     expect(w.status).toBe(2);
+    expect(fs.existsSync(db)).toBe(false);
+  });
+
+  it('each way a --queue value can be wrong has its own message, for a sweep and a worker, exit 2, nothing stored', async () => {
+    const db = path.join(dir, 'bad-url-kinds.db');
+    const cases: ReadonlyArray<readonly [string, string]> = [
+      ['not a url', '"not a url" is not a URL (expected redis://host:port)'],
+      ['localhost:6379', '"localhost:6379" is not a URL (expected redis://host:port)'],
+      ['http://127.0.0.1:6379', '"http://127.0.0.1:6379" has scheme http, expected redis or rediss'],
+      [
+        'redis://127.0.0.1:notaport',
+        '"redis://127.0.0.1:notaport" has port "notaport", which is not a number from 1 to 65535',
+      ],
+      ['redis://127.0.0.1:70000', '"redis://127.0.0.1:70000" has port "70000", which is not a number from 1 to 65535'],
+      ['redis://127.0.0.1:0', '"redis://127.0.0.1:0" has port "0", which is not a number from 1 to 65535'],
+      ['redis://[::1]:x', '"redis://[::1]:x" has port "x", which is not a number from 1 to 65535'],
+      ['redis://:6379', '"redis://:6379" names no host (expected redis://host:port)'],
+      ['redis://', '"redis://" names no host (expected redis://host:port)'],
+      // The password is not printed, also when the value is refused.
+      [
+        'redis://me:s3cret@127.0.0.1:x',
+        '"redis://me:***@127.0.0.1:x" has port "x", which is not a number from 1 to 65535',
+      ],
+      ['redis://127.0.0.1:6379/16', '"redis://127.0.0.1:6379/16" has a path that is not a database number 0..15'],
+    ];
+    for (const [url, message] of cases) {
+      for (const args of [
+        ['sweep', SCENARIO, '--paths', '2', '--queue', url, '--db', db],
+        ['worker', '--queue', url],
+      ]) {
+        const r = await execsimInProcess(args);
+        expect(r.code, args.join(' ')).toBe(2);
+        expect(r.err[0], args.join(' ')).toBe(`execsim: --queue: ${message}`);
+        expect(r.err.join('\n')).not.toContain('s3cret');
+        expect(r.stdout).toBe('');
+      }
+    }
+    // The same through the real bin, for the case that was reported as "not a URL".
+    const bin = spawnSync(
+      process.execPath,
+      [BIN, 'sweep', SCENARIO, '--paths', '2', '--queue', 'redis://127.0.0.1:notaport', '--db', db],
+      { cwd: ROOT, encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(bin.status).toBe(2);
+    expect(bin.stderr.split('\n')[0]).toBe(`execsim: --queue: ${cases[3]?.[1]}`);
     expect(fs.existsSync(db)).toBe(false);
   });
 

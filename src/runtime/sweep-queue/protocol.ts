@@ -47,25 +47,42 @@ export const chunkJobId = (sweepId: string, session: string, index: number): str
 export class QueueUrlError extends Error {}
 export class QueueUnreachableError extends Error {}
 
-/** Checks a --queue value: redis://[user:password@]host[:port][/db] or rediss://...; returns it. */
+/** Checks a --queue value: redis://[user:password@]host[:port][/db] or rediss://...; returns it.
+ *  Each way it can be wrong has its own message naming the problem: not a URL at all, another
+ *  scheme, no host, a port that is not a number from 1 to 65535 (named as written), a path that is
+ *  not a database number, a query or fragment. The scheme, host and port are read off the text
+ *  before the URL parser sees it: the parser throws on a bad port without saying which part was
+ *  wrong, and takes port 0, which no server listens on. */
 export function parseQueueUrl(text: string): string {
+  // The value as written, but with a password as *** (messages must not print secrets).
+  const shown = text.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#@:]*:)[^/?#]*@/, '$1***@');
+  const bad = (problem: string): QueueUrlError => new QueueUrlError(`--queue: "${shown}" ${problem}`);
+  // "localhost:6379" or "redis:host" would parse as URLs of scheme "localhost" or "redis" with
+  // no host: without "://" the value is not the URL asked for.
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(text);
+  if (!scheme) throw bad('is not a URL (expected redis://host:port)');
+  const name = (scheme[1] as string).toLowerCase();
+  if (name !== 'redis' && name !== 'rediss') throw bad(`has scheme ${name}, expected redis or rediss`);
+  // The authority: up to the path, query or fragment, without user:password@.
+  const authority = (/^[^/?#]*/.exec(text.slice(scheme[0].length)) as RegExpExecArray)[0];
+  const hostPort = authority.slice(authority.lastIndexOf('@') + 1);
+  // An IPv6 host is bracketed ([::1]:6379); any other host has no colon.
+  const split = /^(\[[^\]]*\]|[^:]*)(?::(.*))?$/.exec(hostPort) as RegExpExecArray;
+  const host = split[1] as string;
+  const port = split[2];
+  if (host === '') throw bad('names no host (expected redis://host:port)');
+  // An empty port ("redis://host:") is the default port, as the URL parser takes it.
+  if (port !== undefined && port !== '' && (!/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535))
+    throw bad(`has port "${port}", which is not a number from 1 to 65535`);
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    throw new QueueUrlError(`--queue: "${text}" is not a URL (expected redis://host:port)`);
+    throw bad('is not a valid URL (expected redis://host:port)');
   }
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:')
-    throw new QueueUrlError(
-      `--queue: "${text}" has scheme ${url.protocol.replace(/:$/, '')}, expected redis or rediss`,
-    );
-  if (url.hostname === '') throw new QueueUrlError(`--queue: "${text}" names no host (expected redis://host:port)`);
-  // The URL parser takes port 0, which no server listens on (the client would try it anyway).
-  if (url.port === '0') throw new QueueUrlError(`--queue: "${text}": port 0 is not a port Redis can listen on`);
   if (!/^(\/\d{0,2})?$/.test(url.pathname) || (url.pathname.length > 1 && Number(url.pathname.slice(1)) > 15))
-    throw new QueueUrlError(`--queue: "${text}": the path must be empty or a database number 0..15`);
-  if (url.search !== '' || url.hash !== '')
-    throw new QueueUrlError(`--queue: "${text}": no query or fragment expected`);
+    throw bad('has a path that is not a database number 0..15');
+  if (url.search !== '' || url.hash !== '') throw bad('has a query or fragment; none is expected');
   return text;
 }
 
