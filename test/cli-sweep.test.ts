@@ -12,7 +12,16 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { Io } from '../src/cli/main.ts';
-import { progressLine, SWEEP_HELP, sweepCommand } from '../src/cli/sweep-command.ts';
+import {
+  formatSweep,
+  onThreads,
+  progressLine,
+  SWEEP_HELP,
+  sweepCommand,
+  throughQueue,
+} from '../src/cli/sweep-command.ts';
+import { runSweep } from '../src/runtime/sweep.ts';
+import { loadScenarioSource } from '../src/scenario/load-scenario.ts';
 import { openExistingDatabase } from '../src/store/open-database.ts';
 import { getSweep } from '../src/store/sweep-read.ts';
 import { execsimWrites } from './support/cli-in-process.ts';
@@ -208,6 +217,20 @@ function readDone(file: string): number | null {
     return null;
   }
 }
+
+describe('where the summary says the paths ran', () => {
+  const result = runSweep(loadScenarioSource(IMPACT).loaded, { paths: 1 });
+  const head = (ranOn?: string): string => formatSweep(result, 1234, null, ranOn).split('\n')[0] ?? '';
+
+  it('a local sweep: on its threads; a queued one: through the queue, on its workers when it knows them', () => {
+    expect(head(onThreads(1))).toContain('1.2 s wall on 1 thread; paths not stored');
+    expect(head(onThreads(4))).toContain('1.2 s wall on 4 threads; paths not stored');
+    expect(head(throughQueue(3))).toContain('1.2 s wall through the queue on 3 workers; paths not stored');
+    expect(head(throughQueue(1))).toContain('1.2 s wall through the queue on 1 worker; paths not stored');
+    // A resumed sweep whose paths were all stored before: no worker returned any to this report.
+    expect(head(throughQueue(0))).toContain('1.2 s wall through the queue; paths not stored');
+  });
+});
 
 describe('execsim sweep bad input exits 2 and runs nothing', () => {
   const cases: Array<[string, string[], RegExp]> = [

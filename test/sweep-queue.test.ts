@@ -3,15 +3,17 @@
 // worker and the sweep still stores every path exactly once and reports exactly what a local
 // sweep reports; a chunk from a coordinator on another code version is refused without being
 // run; a coordinator stopped by SIGINT (with a chunk left locked by a killed worker) resumes and
-// finishes with every path once. A grid sweep on two workers prints byte for byte what the local
-// grid sweep prints and is stored (rows, grid points, grid report) as the local one is, also after
-// a stop and a resume. Bad --queue values, bad grids and an unreachable Redis are one message and
-// exit 2, in bounded time. Jobs edited in Redis into another shape (or, for results, into
-// another path's identity) are one named problem: a worker refuses such a chunk without running
-// it, a coordinator fails the sweep without storing a row, a resume drops them and enqueues their
-// paths again. The store's idempotence (a batch delivered twice) is checked without
-// Redis. Needs the redis-server binary (Debian package redis-server): without it the Redis tests
-// are skipped, saying so.
+// finishes with every path once. The text report says the paths ran through the queue on the
+// workers that returned results (two workers, three chunks: two). A grid sweep on two workers
+// prints byte for byte what the local grid sweep prints and is stored (rows, grid points, grid
+// report) as the local one is, also after a stop and a resume. Bad --queue values (each way one
+// can be wrong has its message: not a URL, another scheme, no host, a bad port), bad grids and an
+// unreachable Redis are one message and exit 2, in bounded time. Jobs edited in Redis into another
+// shape (or, for results, into another path's identity) are one named problem: a worker refuses
+// such a chunk without running it, a coordinator fails the sweep without storing a row, a resume
+// drops them and enqueues their paths again. The store's idempotence (a batch delivered twice) is
+// checked without Redis. Needs the redis-server binary (Debian package redis-server): without it
+// the Redis tests are skipped, saying so.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import Database from 'better-sqlite3';
 import { Queue } from 'bullmq';
@@ -964,6 +966,42 @@ describe.skipIf(!REDIS_SERVER)(
         handle.close();
       }
     };
+
+    it('the report of a queued sweep says it ran through the queue on the workers that returned results', async () => {
+      const url = `redis://127.0.0.1:${port}/10`;
+      const db = path.join(dir, 'two-workers.db');
+      const coordinator = execsim(['sweep', SCENARIO, '--paths', '36', '--chunk', '12', '--queue', url, '--db', db]);
+      others.push(coordinator);
+      const queue = chunkQueue(10);
+      try {
+        // Worker k is alone: it takes the first of the three chunks and is stopped (SIGSTOP)
+        // part-way through it, so the other two can only be run by worker l. Its lock of a minute
+        // outlasts the pause: the chunk stays worker k's, which finishes it once continued. Three
+        // results jobs from two workers: the report counts workers, not jobs.
+        const k = execsim(['worker', '--queue', url, '--lock-ms', '60000', '--name', 'worker-k']);
+        workers.push(k);
+        await waitFor('worker k to be part-way through a chunk', async () => {
+          for (const job of await queue.getActive()) {
+            const done = Number(job.progress);
+            if (done >= 1 && done <= 6) return job.id;
+          }
+          return null;
+        });
+        k.child.kill('SIGSTOP');
+        const l = worker(10, 'worker-l');
+        await waitFor('worker l to run the other two chunks', () => l.stderr.split(': 12 paths done').length === 3);
+        k.child.kill('SIGCONT');
+        const { code } = await exitOf(coordinator);
+        expect(code, coordinator.stderr).toBe(0);
+        expect(k.stderr).toMatch(/: 12 paths done/);
+        const [first] = coordinator.stdout.split('\n');
+        expect(first).toMatch(
+          /^sweep twap-calm: 36 paths, seeds derived from \d+, \d+\.\d s wall through the queue on 2 workers; stored as sweep sweep-/,
+        );
+      } finally {
+        await queue.close();
+      }
+    }, 180_000);
 
     it('a grid sweep on two workers prints, byte for byte, and stores what the local grid sweep does', async () => {
       const url = `redis://127.0.0.1:${port}/5`;

@@ -249,7 +249,7 @@ export async function sweepCommand(
   io.out(
     values.json
       ? JSON.stringify(sweepId === null ? result : { ...result, sweepId })
-      : formatSweep(result, wallMs, sweepId, workers),
+      : formatSweep(result, wallMs, sweepId, onThreads(workers)),
   );
   return 0;
 }
@@ -278,15 +278,24 @@ function table(header: readonly string[], rows: readonly string[][], leftColumns
   return [fmt(header), ...rows.map(fmt)];
 }
 
-/** The human-readable summary of a sweep; `sweepId` is the stored sweep's id (null: not stored). */
-export function formatSweep(r: SweepResult, wallMs: number, sweepId: string | null, workers = 1): string {
+/** Where a local sweep's paths ran, as its summary says after the wall time. */
+export const onThreads = (threads: number): string => `on ${threads} thread${threads === 1 ? '' : 's'}`;
+
+/** Where a queued sweep's paths ran: through the queue, on the workers whose results were stored
+ *  (none when every path was stored before, by an earlier coordinator of a resumed sweep). */
+export const throughQueue = (workers: number): string =>
+  workers === 0 ? 'through the queue' : `through the queue on ${workers} worker${workers === 1 ? '' : 's'}`;
+
+/** The human-readable summary of a sweep; `sweepId` is the stored sweep's id (null: not stored);
+ *  `ranOn` says where its paths ran (onThreads, throughQueue). */
+export function formatSweep(r: SweepResult, wallMs: number, sweepId: string | null, ranOn = onThreads(1)): string {
   const lines: string[] = [];
   const points = r.grid ? r.grid.points.length : 1;
   lines.push(
     `sweep ${r.scenario}: ${r.paths} path${r.paths === 1 ? '' : 's'}` +
       (r.grid ? ` at each of ${points} grid point${points === 1 ? '' : 's'} (${r.paths * points} in all)` : '') +
       `, seeds derived from ${r.seed}, ` +
-      `${(wallMs / 1000).toFixed(1)} s wall on ${workers} thread${workers === 1 ? '' : 's'}; ` +
+      `${(wallMs / 1000).toFixed(1)} s wall ${ranOn}; ` +
       `${sweepId !== null ? `stored as sweep ${sweepId}` : 'paths not stored'}`,
   );
   if (r.grid) {

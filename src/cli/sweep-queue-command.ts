@@ -25,7 +25,14 @@ import { DEFAULT_DB_PATH, openDatabase, openExistingDatabase } from '../store/op
 import { QueuedSweepStore, ResumeSweepRefused } from '../store/queued-sweep-store.ts';
 import { SweepStore } from '../store/sweep-store.ts';
 import { parseCommand, parseSeed, SIGNAL_EXIT, UsageError, type InterruptSignalName, type Io } from './io.ts';
-import { checkedRunner, formatSweep, gridAxes, progressLine, refuseOtherKindsFlag } from './sweep-command.ts';
+import {
+  checkedRunner,
+  formatSweep,
+  gridAxes,
+  progressLine,
+  refuseOtherKindsFlag,
+  throughQueue,
+} from './sweep-command.ts';
 
 export const SWEEP_QUEUE_HELP = `usage: execsim sweep <scenario> --paths N --queue redis://host:port [--seed S] [--grid KEY=V1,V2 ...]
                      [--chunk N] [--json] [--db PATH]
@@ -234,7 +241,9 @@ export async function sweepQueueCommand(args: readonly string[], io: Io): Promis
       store.end(sweepId, 'finished', null, summaryJson(outcome.result), at);
       const wallMs = performance.now() - started;
       io.out(
-        values.json ? JSON.stringify({ ...outcome.result, sweepId }) : formatSweep(outcome.result, wallMs, sweepId),
+        values.json
+          ? JSON.stringify({ ...outcome.result, sweepId })
+          : formatSweep(outcome.result, wallMs, sweepId, throughQueue(outcome.workers.length)),
       );
       return 0;
     }

@@ -53,7 +53,14 @@ export interface CoordinateOptions {
 }
 
 export type CoordinateOutcome =
-  | { readonly kind: 'finished'; readonly result: SweepResult; readonly enqueued: number }
+  | {
+      readonly kind: 'finished';
+      readonly result: SweepResult;
+      readonly enqueued: number;
+      /** The workers (by name) whose results this coordinator stored, in the order they first
+       *  returned some; empty when every path was stored before it started (a resume). */
+      readonly workers: readonly string[];
+    }
   | { readonly kind: 'failed'; readonly reason: string; readonly done: number }
   | { readonly kind: 'interrupted'; readonly reason: string; readonly done: number };
 
@@ -166,10 +173,12 @@ export async function coordinateSweep(o: CoordinateOptions): Promise<CoordinateO
     const missing = await lookForMissing();
     o.onProgress?.(done(), total);
 
+    // Who ran the paths: each results job names the worker that ran its chunk.
+    const workers = new Set<string>();
     const checkDone = (): void => {
       const n = done();
       o.onProgress?.(n, total);
-      if (n >= total) end({ kind: 'finished', result: rebuild(store, sweepId, o), enqueued });
+      if (n >= total) end({ kind: 'finished', result: rebuild(store, sweepId, o), enqueued, workers: [...workers] });
     };
     resultsWorker = new Worker<ResultsJob>(
       resultsName,
@@ -182,6 +191,7 @@ export async function coordinateSweep(o: CoordinateOptions): Promise<CoordinateO
         try {
           const units = checkResultsJob(job.id, job.data, identity);
           added = store.storeUnits(sweepId, units.map(toStored), new Date().toISOString());
+          workers.add(job.data.worker);
         } catch (err) {
           const reason = err instanceof Error ? err.message : String(err);
           end({ kind: 'failed', reason, done: done() });
