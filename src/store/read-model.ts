@@ -56,6 +56,7 @@ import { RunStore, type StoredStatus } from './run-store.ts';
 import { compareRuns } from './run-comparison.ts';
 import { exportFills, exportOrders, unexportableTime } from './run-export.ts';
 import { storedColumn, storedPayload } from './stored-data.ts';
+import { listSweeps, MAX_PAGE as MAX_SWEEP_PAGE, type SweepSummary } from './sweep-read.ts';
 import { verifyRun, type RunVerification } from './verify-run.ts';
 
 /** The parts of RunReader other store modules provide (series, sweeps). */
@@ -172,6 +173,19 @@ export class ReadModel implements ReadModelPart {
     let cursor: string | undefined;
     for (;;) {
       const page = this.listRuns({ ...q, cursor, limit: MAX_PAGE });
+      yield* page.items;
+      if (page.nextCursor === null) return;
+      cursor = page.nextCursor;
+    }
+  }
+
+  /** Every stored sweep, newest first, page by page through the list the HTTP API pages
+   *  (sweep-read.ts), each in its state as of this call (`execsim sweeps` lists them). */
+  *allSweeps(): Generator<SweepSummary> {
+    const live = this.now();
+    let cursor: string | undefined;
+    for (;;) {
+      const page = listSweeps(this.db, { cursor, limit: MAX_SWEEP_PAGE }, live);
       yield* page.items;
       if (page.nextCursor === null) return;
       cursor = page.nextCursor;
