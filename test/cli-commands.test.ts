@@ -56,7 +56,7 @@ function runInto(db: string, file: string): string {
   return (JSON.parse(r.out[0] ?? '{}') as { runId: string }).runId;
 }
 
-const COMMANDS = ['run', 'runs', 'show', 'events', 'export', 'delete', 'prune', 'sweep'];
+const COMMANDS = ['run', 'runs', 'show', 'events', 'export', 'delete', 'prune', 'sweep', 'sweeps'];
 
 describe('--help and --version', () => {
   it.each(COMMANDS)('%s: --help, -h and `help <command>` print the usage of the command and exit 0', (command) => {

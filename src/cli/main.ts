@@ -19,6 +19,7 @@ import { SERVE_HELP } from './serve-help.ts';
 import { RESUME_HELP } from './resume-help.ts';
 import { GATEWAY_HELP } from './gateway-help.ts';
 import { SWEEP_HELP, sweepCommand, wantsQueue } from './sweep-command.ts';
+import { SWEEPS_HELP, sweepsCommand } from './sweeps-command.ts';
 import { WORKER_HELP } from './worker-help.ts';
 import { quickAnswer, USAGE, version } from './usage.ts';
 
@@ -35,6 +36,7 @@ const HELP: Record<string, string> = {
   delete: DELETE_HELP,
   prune: PRUNE_HELP,
   sweep: SWEEP_HELP,
+  sweeps: SWEEPS_HELP,
   worker: WORKER_HELP,
   serve: SERVE_HELP,
   gateway: GATEWAY_HELP,
@@ -93,6 +95,8 @@ function dispatch(argv: readonly string[], io: Io): number {
       return deleteCommand(rest, io);
     case 'prune':
       return pruneCommand(rest, io);
+    case 'sweeps':
+      return sweepsCommand(rest, io);
     case 'sweep':
       if (rest.includes('--help') || rest.includes('-h')) {
         io.out(SWEEP_HELP);

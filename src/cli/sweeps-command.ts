@@ -1,0 +1,98 @@
+// `execsim sweeps`: the stored sweeps (`execsim sweep --store`, queued sweeps, sweeps started over
+// HTTP), newest first, read through the same list the HTTP API pages (sweep-read.ts). Like
+// `execsim runs` it opens the database read-only and never creates it (a missing database is exit
+// 2). A sweep is shown in its state: a running or queued sweep whose writer is gone is 'crashed',
+// as a run is.
+import { gridPointCount } from '../runtime/sweep-grid.ts';
+import type { SweepSummary } from '../store/read-model-port.ts';
+import { described } from '../store/open-database.ts';
+import { ReadModel } from '../store/read-model.ts';
+import { storedText } from '../store/run-rows.ts';
+import { localLiveness, STALE_HEARTBEAT_MS, type Liveness } from '../store/run-state.ts';
+import { DB_FLAG_HELP, dbPath, parseCommand, parseCount, UsageError, type Io } from './io.ts';
+
+export const SWEEPS_USAGE = 'usage: execsim sweeps [--db PATH] [--json] [--limit N]';
+export const SWEEPS_HELP = `${SWEEPS_USAGE}
+Lists the stored sweeps, newest first: id, scenario, state, paths stored of all its paths (a grid
+sweep's paths at every grid point), grid points (- for a sweep without a grid), paths on which
+every expectation held, and creation time (UTC).
+${DB_FLAG_HELP}; never created
+  --json        one JSON array of sweeps: sweepId, scenario, state, pathsDone, pathsRequested,
+                gridPoints (null without a grid), pathsPassed, createdAt
+  --limit N     at most N sweeps (default 100; 0: all)
+  -h, --help    this help
+States: queued (stored, no path started: a sweep started over HTTP); running; finished; failed
+(stopped on an error); interrupted (stopped by a signal or cancelled; a queued sweep can be
+resumed); crashed (stored as running or queued, but its writer is gone: its pid is not alive on
+this host, or a running sweep's heartbeat is more than ${STALE_HEARTBEAT_MS / 1000} s old).
+Exit codes: 0, 2 bad input (no database at the path, a bad flag).`;
+
+export function sweepsCommand(args: readonly string[], io: Io, live: Liveness = localLiveness()): number {
+  const { values, positionals } = parseCommand(
+    args,
+    { db: { type: 'string' }, json: { type: 'boolean', default: false }, limit: { type: 'string' } },
+    SWEEPS_USAGE,
+  );
+  if (values.help) {
+    io.out(SWEEPS_HELP);
+    return 0;
+  }
+  if (positionals.length > 0) throw new UsageError(`sweeps takes no arguments, got "${positionals[0]}"`, SWEEPS_USAGE);
+  const limit =
+    values.limit === undefined ? 100 : parseCount('--limit', values.limit, 0, Number.MAX_SAFE_INTEGER, SWEEPS_USAGE);
+  const path = dbPath(values.db, io);
+  const model = ReadModel.open(path, { liveness: () => live });
+  try {
+    const listed: SweepSummary[] = [];
+    for (const sweep of model.allSweeps()) {
+      if (limit > 0 && listed.length >= limit) break;
+      listed.push(sweep);
+    }
+    io.out(values.json ? JSON.stringify(listed.map(sweepListed)) : formatSweepList(listed));
+    return 0;
+  } catch (err) {
+    throw described(err, path);
+  } finally {
+    model.close();
+  }
+}
+
+/** A sweep as `sweeps --json` lists it. */
+export function sweepListed(s: SweepSummary) {
+  return {
+    sweepId: s.id,
+    scenario: s.scenario,
+    state: s.state,
+    pathsDone: s.pathsDone,
+    pathsRequested: s.pathsRequested,
+    gridPoints: s.grid === null ? null : gridPointCount(s.grid),
+    pathsPassed: s.pathsPassed,
+    createdAt: s.createdAt,
+  };
+}
+
+/** The sweeps as a table, one line each. */
+export function formatSweepList(sweeps: readonly SweepSummary[]): string {
+  if (sweeps.length === 0) return 'no sweeps stored yet: try `execsim sweep <file> --paths N --store`';
+  const header = ['sweep', 'scenario', 'state', 'paths', 'grid', 'passed', 'created'];
+  // storedText: a cell holds what the row holds, a blob too (a database edited by hand).
+  const body = sweeps.map((s) => {
+    const listed = sweepListed(s);
+    return [
+      storedText(listed.sweepId),
+      storedText(listed.scenario),
+      storedText(listed.state),
+      `${storedText(listed.pathsDone)}/${storedText(listed.pathsRequested)}`,
+      listed.gridPoints === null ? '-' : String(listed.gridPoints),
+      storedText(listed.pathsPassed),
+      storedText(listed.createdAt),
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] ?? '').length)));
+  const fmt = (row: string[]) =>
+    row
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [fmt(header), ...body.map(fmt)].join('\n');
+}
