@@ -4,6 +4,7 @@ import { modelWarningLine } from '../core/report/model-warnings.ts';
 import type { RunReport } from '../runtime/backtest-run.ts';
 import type { RunSummary } from '../store/read-model-port.ts';
 import { storedText } from '../store/run-rows.ts';
+import { textTable } from './text-table.ts';
 
 export function formatReport(r: RunReport): string {
   const lines: string[] = [];
@@ -124,11 +125,5 @@ export function formatRunList(runs: readonly RunSummary[]): string {
     storedText(r.startedAt),
     r.digest === null ? '-' : storedText(r.digest).slice(0, 16),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] ?? '').length)));
-  const fmt = (row: string[]) =>
-    row
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return [fmt(header), ...body.map(fmt)].join('\n');
+  return textTable(header, body).join('\n');
 }

@@ -28,6 +28,7 @@ import {
 import { defaultWorkers, MAX_WORKERS, runSweepUnits } from '../runtime/sweep-threads.ts';
 import { loadScenarioSource, type LoadedScenario } from '../scenario/load-scenario.ts';
 import { parseCommand, parseSeed, SIGNAL_EXIT, UsageError, type InterruptSignalName, type Io } from './io.ts';
+import { textTable } from './text-table.ts';
 
 export const SWEEP_HELP = `usage: execsim sweep <scenario> --paths N [--seed S] [--grid KEY=V1,V2 ...] [--workers N]
                      [--json] [--store [--db PATH]]
@@ -268,16 +269,6 @@ function fixed(x: number | null, decimals: number): string {
   return /^-0\.?0*$/.test(s) ? s.slice(1) : s;
 }
 
-function table(header: readonly string[], rows: readonly string[][], leftColumns: number): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const fmt = (row: readonly string[]) =>
-    row
-      .map((c, i) => (i < leftColumns ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd();
-  return [fmt(header), ...rows.map(fmt)];
-}
-
 /** Where a local sweep's paths ran, as its summary says after the wall time. */
 export const onThreads = (threads: number): string => `on ${threads} thread${threads === 1 ? '' : 's'}`;
 
@@ -319,7 +310,7 @@ export function formatSweep(r: SweepResult, wallMs: number, sweepId: string | nu
       ]);
     });
   }
-  lines.push('', ...table(['parent', 'metric', 'n', 'missing', 'mean', 'std', 'p5', 'p50', 'p95'], rows, 2));
+  lines.push('', ...textTable(['parent', 'metric', 'n', 'missing', 'mean', 'std', 'p5', 'p50', 'p95'], rows, 2));
   lines.push('missing: paths without the value (nothing filled: no shortfall; never completed: no duration)');
   lines.push('', 'parent status at the end of the horizon, paths:');
   for (const [id, s] of Object.entries(r.summary)) {
@@ -363,7 +354,11 @@ export function formatGrid(g: GridReport): string[] {
   const lines = [
     'shortfall in bps of arrival notional, all parents of a path together; CI: 95% confidence interval of the mean;',
     'vs best: paired difference of shortfall to the lowest-mean point over the same seeds, with its 95% CI',
-    ...table(['point', 'settings', 'n', 'mean', 'CI', 'sd', 'p5', 'p50', 'p95', 'fill', 'pass', 'vs best'], rows, 2),
+    ...textTable(
+      ['point', 'settings', 'n', 'mean', 'CI', 'sd', 'p5', 'p50', 'p95', 'fill', 'pass', 'vs best'],
+      rows,
+      2,
+    ),
     '',
     'best setting per objective:',
   ];

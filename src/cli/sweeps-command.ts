@@ -9,6 +9,7 @@ import { described } from '../store/open-database.ts';
 import { ReadModel } from '../store/read-model.ts';
 import { storedText } from '../store/run-rows.ts';
 import { localLiveness, STALE_HEARTBEAT_MS, type Liveness } from '../store/run-state.ts';
+import { textTable } from './text-table.ts';
 import { DB_FLAG_HELP, dbPath, parseCommand, parseCount, UsageError, type Io } from './io.ts';
 
 export const SWEEPS_USAGE = 'usage: execsim sweeps [--db PATH] [--json] [--limit N]';
@@ -88,11 +89,5 @@ export function formatSweepList(sweeps: readonly SweepSummary[]): string {
       storedText(listed.createdAt),
     ];
   });
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] ?? '').length)));
-  const fmt = (row: string[]) =>
-    row
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return [fmt(header), ...body.map(fmt)].join('\n');
+  return textTable(header, body).join('\n');
 }
