@@ -19,11 +19,10 @@ import { newSweep, newSweepId, SweepRecorder } from '../runtime/sweep-recorder.t
 import { GridError, parseGridFlag, settingsLabel, type GridAxis } from '../runtime/sweep-grid.ts';
 import type { GridReport, MetricWithCi } from '../runtime/sweep-grid-report.ts';
 import {
-  MAX_SWEEP_UNITS,
+  checkedSweepRunner,
   SweepCollector,
-  SweepUnitRunner,
-  unitCount,
   type SweepDefinition,
+  type SweepUnitRunner,
 } from '../runtime/sweep-units.ts';
 import { defaultWorkers, MAX_WORKERS, runSweepUnits } from '../runtime/sweep-threads.ts';
 import { loadScenarioSource, type LoadedScenario } from '../scenario/load-scenario.ts';
@@ -129,14 +128,8 @@ export function gridAxes(flags: readonly string[] | undefined, usage?: string): 
 /** The runner of a sweep about to start: a UsageError when it has too many units or a grid point
  *  is not a valid scenario (every point is parsed here, before anything runs or is stored). */
 export function checkedRunner(def: SweepDefinition, loaded: LoadedScenario, usage?: string): SweepUnitRunner {
-  const units = unitCount(def);
-  if (units > MAX_SWEEP_UNITS)
-    throw new UsageError(
-      `--paths ${def.paths} x ${units / def.paths} grid points is ${units} paths, above the limit of ${MAX_SWEEP_UNITS}`,
-      usage,
-    );
   try {
-    return new SweepUnitRunner(def, loaded);
+    return checkedSweepRunner(def, loaded);
   } catch (err) {
     if (err instanceof GridError) throw new UsageError(err.message, usage);
     throw err;

@@ -34,28 +34,52 @@ export const MAX_GRID_POINTS = 1_000;
 /** The most values one axis may have. */
 export const MAX_AXIS_VALUES = 100;
 
-/** A grid that cannot be run: the message names the flag (`--grid key=...`) and the problem. */
+/** A grid that cannot be run. The message names the flag (`--grid key=...`) and the problem, as
+ *  the CLI prints it; `key` and `detail` say the same without the flag's syntax, for a caller
+ *  that names fields its own way (the HTTP API's `grid.<key>`). */
 export class GridError extends Error {
   override readonly name = 'GridError';
+  constructor(
+    message: string,
+    /** The grid key the problem is about; null when it is about the grid as a whole (its size, a
+     *  combination of values). */
+    readonly key: string | null = null,
+    /** The problem without the flag: `the value -1: market.sigma: ...`. */
+    readonly detail: string = message,
+  ) {
+    super(message);
+  }
 }
+
+/** The GridError of one axis: `where` is how the CLI names it (the flag), `problem` what is wrong. */
+const axisError = (where: string, key: string | null, problem: string): GridError =>
+  new GridError(`${where}: ${problem}`, key, problem);
 
 /** Parses one `--grid KEY=V1,V2,...` flag's text. */
 export function parseGridFlag(text: string): GridAxis {
   const eq = text.indexOf('=');
-  if (eq < 0) throw new GridError(`--grid ${text}: expected KEY=VALUE[,VALUE...], like twap.slices=5,10,20`);
-  const key = text.slice(0, eq).trim();
+  if (eq < 0) throw axisError(`--grid ${text}`, null, 'expected KEY=VALUE[,VALUE...], like twap.slices=5,10,20');
+  return gridAxis(text.slice(0, eq).trim(), text.slice(eq + 1).split(','), `--grid ${text}`);
+}
+
+/** One axis from its key and its values as text (a --grid flag's, split at its commas, or the
+ *  items of the HTTP API's `grid.<key>`): the key's form and the values' count, emptiness and
+ *  uniqueness are checked here, for either; `where` names the axis in the messages. Values are
+ *  trimmed, as the CLI's text around commas is. */
+export function gridAxis(key: string, raw: readonly string[], where = `--grid ${key}`): GridAxis {
   if (!/^[A-Za-z0-9_.-]+$/.test(key) || key.split('.').some((s) => s === ''))
-    throw new GridError(`--grid ${text}: "${key}" is not a dotted key like twap.slices`);
-  const values = text
-    .slice(eq + 1)
-    .split(',')
-    .map((v) => v.trim());
+    throw axisError(where, key, `"${key}" is not a dotted key like twap.slices`);
+  const values = raw.map((v) => v.trim());
   if (values.some((v) => v === ''))
-    throw new GridError(`--grid ${text}: an empty value (values are separated by single commas)`);
+    throw new GridError(`${where}: an empty value (values are separated by single commas)`, key, 'an empty value');
+  // A flag's values are split at commas, so a value with one could not be given on the command
+  // line, and its settings label (`key=a,b`) would read as two values.
+  const comma = values.find((v) => v.includes(','));
+  if (comma !== undefined) throw axisError(where, key, `the value ${comma} has a comma (one value per item)`);
   if (values.length > MAX_AXIS_VALUES)
-    throw new GridError(`--grid ${key}: ${values.length} values, at most ${MAX_AXIS_VALUES}`);
+    throw axisError(`--grid ${key}`, key, `${values.length} values, at most ${MAX_AXIS_VALUES}`);
   const dup = values.find((v, i) => values.indexOf(v) !== i);
-  if (dup !== undefined) throw new GridError(`--grid ${key}: the value ${dup} is given twice`);
+  if (dup !== undefined) throw axisError(`--grid ${key}`, key, `the value ${dup} is given twice`);
   return { key, values };
 }
 
@@ -161,7 +185,7 @@ const kindOf = (v: unknown): Kind | null =>
 function resolveKey(key: string, base: LoadedScenario, flag: string): Target[] {
   const s = base.scenario;
   const refuse = (why: string): never => {
-    throw new GridError(`${flag}: ${why}`);
+    throw axisError(flag, key, why);
   };
   const orderIndex = (id: string): number => {
     const i = s.orders.findIndex((o) => o.id === id);
@@ -212,14 +236,14 @@ function resolveKey(key: string, base: LoadedScenario, flag: string): Target[] {
   return refuse(`${key} is not a grid key; ${KEY_HELP}`);
 }
 
-function typed(kind: Kind, value: string, flag: string): string | number | boolean {
+function typed(kind: Kind, value: string, flag: string, key: string): string | number | boolean {
   if (kind === 'string') return value;
   if (kind === 'boolean') {
     if (value === 'true' || value === 'false') return value === 'true';
-    throw new GridError(`${flag}: ${value} is not true or false`);
+    throw axisError(flag, key, `${value} is not true or false`);
   }
   if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(value) || !Number.isFinite(Number(value)))
-    throw new GridError(`${flag}: ${value} is not a number`);
+    throw axisError(flag, key, `${value} is not a number`);
   return Number(value);
 }
 
@@ -252,29 +276,34 @@ function resolveGrid(base: LoadedScenario, grid: readonly GridAxis[]): ResolvedA
   if (grid.length === 0) return [];
   const points = gridPointCount(grid);
   if (points > MAX_GRID_POINTS)
-    throw new GridError(`--grid: ${points} combinations, at most ${MAX_GRID_POINTS} (fewer values or axes)`);
+    throw axisError('--grid', null, `${points} combinations, at most ${MAX_GRID_POINTS} (fewer values or axes)`);
   const owner = new Map<string, string>();
   return grid.map((axis) => {
     const flag = flagOf(axis);
-    if (axis.values.length === 0) throw new GridError(`${flag}: no values`);
+    if (axis.values.length === 0) throw axisError(flag, axis.key, 'no values');
     const targets = resolveKey(axis.key, base, flag);
     for (const t of targets) {
       for (const p of t.alternative ? [t.path, t.alternative] : [t.path]) {
         const other = owner.get(pathText(p));
         if (other !== undefined && other !== axis.key)
-          throw new GridError(`${flag}: sets ${pathText(t.path)}, which --grid ${other} sets too`);
-        if (other === axis.key && p === t.path) throw new GridError(`${flag}: the key ${axis.key} is given twice`);
+          throw new GridError(
+            `${flag}: sets ${pathText(t.path)}, which --grid ${other} sets too`,
+            axis.key,
+            `sets ${pathText(t.path)}, which the grid key ${other} sets too`,
+          );
+        if (other === axis.key && p === t.path) throw axisError(flag, axis.key, `the key ${axis.key} is given twice`);
         owner.set(pathText(p), axis.key);
       }
     }
     const kinds = new Set(targets.map((t) => t.kind));
-    if (kinds.size !== 1) throw new GridError(`${flag}: its fields differ in type across orders`);
+    if (kinds.size !== 1) throw axisError(flag, axis.key, 'its fields differ in type across orders');
     const kind = targets[0]?.kind as Kind;
-    const values = axis.values.map((v) => typed(kind, v, flag));
+    const values = axis.values.map((v) => typed(kind, v, flag, axis.key));
     // Two spellings of one number (5 and 05) would be two grid points with the same scenario.
     values.forEach((v, i) => {
       const first = values.indexOf(v);
-      if (first !== i) throw new GridError(`${flag}: ${axis.values[first]} and ${axis.values[i]} are the same value`);
+      if (first !== i)
+        throw axisError(flag, axis.key, `${axis.values[first]} and ${axis.values[i]} are the same value`);
     });
     return { axis, flag, targets, typed: values };
   });
@@ -328,7 +357,14 @@ export class ScenarioGrid {
     for (let p = 0; p < this.points; p++) {
       const at = gridCoordinates(grid, p);
       try {
-        this.loaded.push(this.parse(() => `--grid combination ${settingsLabel(gridSettings(grid, p))}`, this.axes, at));
+        const label = (): string => settingsLabel(gridSettings(grid, p));
+        this.loaded.push(
+          this.parse(
+            () => ({ where: `--grid combination ${label()}`, key: null, subject: `the combination ${label()}` }),
+            this.axes,
+            at,
+          ),
+        );
       } catch (err) {
         if (err instanceof GridError) this.blameValue(at);
         throw err;
@@ -340,17 +376,27 @@ export class ScenarioGrid {
   private blameValue(at: readonly number[]): void {
     this.axes.forEach((a, k) => {
       const v = at[k] as number;
-      this.parse(() => `${a.flag}: the value ${a.axis.values[v]}`, [a], [v]);
+      const subject = `the value ${a.axis.values[v]}`;
+      this.parse(() => ({ where: `${a.flag}: ${subject}`, key: a.axis.key, subject }), [a], [v]);
     });
   }
 
-  private parse(what: () => string, axes: readonly ResolvedAxis[], at: readonly number[]): LoadedScenario {
+  /** Parses the scenario of `at` on `axes`; a GridError when the schema refuses it, where `what`
+   *  says what was refused: as the CLI names it (`where`), and as its key (null for a whole
+   *  combination) and `subject` name it to any other caller. */
+  private parse(
+    what: () => { where: string; key: string | null; subject: string },
+    axes: readonly ResolvedAxis[],
+    at: readonly number[],
+  ): LoadedScenario {
     const text = variantText(this.text, axes, at);
     try {
       return parseScenario(text, this.base.file);
     } catch (err) {
-      if (err instanceof ScenarioError) throw new GridError(`${what()}: ${problemText(err, this.base.file)}`);
-      throw err;
+      if (!(err instanceof ScenarioError)) throw err;
+      const { where, key, subject } = what();
+      const why = problemText(err, this.base.file);
+      throw new GridError(`${where}: ${why}`, key, `${subject}: ${why}`);
     }
   }
 

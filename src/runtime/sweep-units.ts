@@ -26,7 +26,7 @@ import {
   type SweepResult,
 } from './sweep.ts';
 import { gridReport, type UnitFigures } from './sweep-grid-report.ts';
-import { gridPointCount, gridSettings, ScenarioGrid, settingsLabel, type GridAxis } from './sweep-grid.ts';
+import { GridError, gridPointCount, gridSettings, ScenarioGrid, settingsLabel, type GridAxis } from './sweep-grid.ts';
 
 export type { GridAxis } from './sweep-grid.ts';
 
@@ -127,6 +127,23 @@ export class SweepUnitRunner {
       throw new SweepPathError(path, seed, err.cause, point, unit, label);
     }
   }
+}
+
+/** The runner of a sweep about to start, every check of its grid done before anything runs or is
+ *  stored (the CLI's and the HTTP API's one path): its units within MAX_SWEEP_UNITS, then every
+ *  grid point parsed as a scenario. A GridError otherwise (its key null for the size). */
+export function checkedSweepRunner(def: SweepDefinition, loaded?: LoadedScenario): SweepUnitRunner {
+  const units = unitCount(def);
+  if (units > MAX_SWEEP_UNITS) {
+    const points = units / def.paths;
+    throw new GridError(
+      `--paths ${def.paths} x ${points} grid points is ${units} paths, above the limit of ${MAX_SWEEP_UNITS}`,
+      null,
+      `${points} grid points x ${def.paths} paths is ${units} paths in all, ` +
+        `above the limit of ${MAX_SWEEP_UNITS.toLocaleString('en-US')}`,
+    );
+  }
+  return new SweepUnitRunner(def, loaded);
 }
 
 /** A unit's result as a queued sweep's coordinator stores it: the parents' full reports are
