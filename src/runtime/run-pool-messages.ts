@@ -1,6 +1,7 @@
 // What a RunPool and its worker threads say to each other, and what the pool tells its
 // listeners about one run or one sweep. Plain data: it crosses the thread boundary by structured
 // clone.
+import type { GridAxis } from './sweep-grid.ts';
 
 /** One run to execute: a scenario file, or a scenario's YAML text with the name it goes by. */
 export interface PoolJob {
@@ -14,14 +15,18 @@ export interface PoolJob {
 }
 
 /** One sweep to execute: its row is stored (queued) before the job is; the scenario travels as
- *  its text and the file it came from (replay files resolve against it). */
+ *  its text and the file it came from (replay files resolve against it). The fields other than
+ *  the id are a sweep definition (sweep-units.ts). */
 export interface SweepJob {
   readonly sweepId: string;
   readonly file: string;
   readonly yaml: string;
   /** The sweep seed the path seeds derive from. */
   readonly seed: number;
+  /** Paths per grid point. */
   readonly paths: number;
+  /** The grid's axes; [] for a plain sweep. */
+  readonly grid: readonly GridAxis[];
 }
 
 /** What the pool posts to a worker. */
@@ -65,7 +70,8 @@ export type RunUpdateBody =
     >;
 
 /** What a listener of one sweep hears, numbered as a run's updates are. `done` counts the paths
- *  stored (progress comes once per stored batch, so it never runs ahead of the store). */
+ *  stored (progress comes once per stored batch, so it never runs ahead of the store); `total`
+ *  and `done` count every grid point's paths (units) in a grid sweep. */
 export type SweepUpdate = { readonly id: number; readonly sweepId: string } & SweepUpdateBody;
 
 export type SweepUpdateBody =

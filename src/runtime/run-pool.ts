@@ -25,7 +25,7 @@ import {
 } from './run-pool-messages.ts';
 import type { ScenarioSource } from '../scenario/load-scenario.ts';
 import { newSweep } from './sweep-recorder.ts';
-import { GridError, ScenarioGrid } from './sweep-grid.ts';
+import { GridError, ScenarioGrid, type GridAxis } from './sweep-grid.ts';
 import { parseScenario, ScenarioError } from '../scenario/load-scenario.ts';
 
 export type { PoolJob, RunUpdate, SweepJob, SweepUpdate } from './run-pool-messages.ts';
@@ -42,13 +42,16 @@ export interface RunPoolOptions {
   readonly onUpdate?: (u: RunUpdate | SweepUpdate) => void;
 }
 
-/** A sweep to submit: a parsed scenario with its text, the sweep seed (default the scenario's)
- *  and the number of paths. */
+/** A sweep to submit: a parsed scenario with its text, the sweep seed (default the scenario's),
+ *  the number of paths (per grid point) and the grid's axes (none: a plain sweep). The submitter
+ *  checks the grid first (checkedSweepRunner): a grid that cannot run fails the sweep in its
+ *  worker, after its row is stored. */
 export interface SweepSubmission {
   readonly sweepId: string;
   readonly source: ScenarioSource;
   readonly seed?: number;
   readonly paths: number;
+  readonly grid?: readonly GridAxis[];
 }
 
 /** What asking for a sweep path's drill-down run came to. */
@@ -116,8 +119,16 @@ export class RunPool {
   submitSweep(s: SweepSubmission): void {
     this.refuseSubmission(s.sweepId);
     const seed = s.seed ?? s.source.loaded.scenario.seed;
-    this.sweepStore().queue(newSweep(s.sweepId, s.source, seed, s.paths));
-    const job: SweepJob = { sweepId: s.sweepId, file: s.source.loaded.file, yaml: s.source.text, seed, paths: s.paths };
+    const grid = s.grid ?? [];
+    this.sweepStore().queue(newSweep(s.sweepId, s.source, seed, s.paths, grid));
+    const job: SweepJob = {
+      sweepId: s.sweepId,
+      file: s.source.loaded.file,
+      yaml: s.source.text,
+      seed,
+      paths: s.paths,
+      grid,
+    };
     this.enqueue('sweep', s.sweepId, { type: 'sweep', job });
   }
 

@@ -2,9 +2,10 @@
 // takes one job at a time from its parent and reports its life as messages (started, progress,
 // finished, failed, interrupted). A run goes through runScenarioAsync into the SQLite store; a
 // cancel aborts it at its next chunk boundary and the store marks it interrupted. A sweep runs its
-// paths one by one, letting the event loop run between them, and records them in batches; a
-// cancel stops it after the path it is on, with what it has stored (whole paths), as
-// interrupted. Each worker opens its own database connection (WAL: one writer at a time, the
+// units (paths x grid points, numbered as sweep-units.ts numbers them, so the rows are the CLI's
+// for the same definition) one by one, letting the event loop run between them, and records them
+// in batches; a cancel stops it after the unit it is on, with what it has stored (whole paths),
+// as interrupted. Each worker opens its own database connection (WAL: one writer at a time, the
 // busy timeout queues the others).
 import { parentPort, workerData } from 'node:worker_threads';
 import { RunInterrupted, runScenarioAsync } from './backtest-run.ts';
@@ -12,8 +13,8 @@ import { loadScenarioFile, parseScenario } from '../scenario/load-scenario.ts';
 import { openDatabase } from '../store/open-database.ts';
 import { RunStore } from '../store/run-store.ts';
 import { SweepStore } from '../store/sweep-store.ts';
-import { sweepSteps } from './sweep.ts';
 import { SweepRecorder } from './sweep-recorder.ts';
+import { SweepCollector, SweepUnitRunner, type SweepDefinition } from './sweep-units.ts';
 import type { PoolJob, PoolMessage, SweepJob, SweepUpdateBody, WorkerMessage } from './run-pool-messages.ts';
 
 const port = parentPort;
@@ -62,22 +63,22 @@ async function sweep(job: SweepJob): Promise<void> {
   const update = (u: SweepUpdateBody) => send({ type: 'sweep-update', sweepId: job.sweepId, update: u });
   let recorder: SweepRecorder | null = null;
   try {
-    const loaded = parseScenario(job.yaml, job.file);
+    const def: SweepDefinition = { file: job.file, yaml: job.yaml, seed: job.seed, paths: job.paths, grid: job.grid };
+    const loaded = parseScenario(def.yaml, def.file);
+    // Every grid point is parsed here, before the sweep is marked started.
+    const runner = new SweepUnitRunner(def, loaded);
+    const total = runner.units;
     sweeps.start(job.sweepId, new Date().toISOString());
     const rec = (recorder = new SweepRecorder(sweeps, job.sweepId));
-    update({ type: 'started', scenario: loaded.scenario.name, total: job.paths });
-    const steps = sweepSteps(loaded, { paths: job.paths, seed: job.seed });
+    const collector = new SweepCollector(def, loaded.scenario.name);
+    update({ type: 'started', scenario: loaded.scenario.name, total });
     let passed = 0;
-    for (let step = steps.next(); ; step = steps.next()) {
-      if (step.done) {
-        rec.finish(step.value);
-        update({ type: 'finished', done: rec.pathsWritten, total: job.paths, passed });
-        return;
-      }
-      if (step.value.path.passed) passed++;
-      if (rec.add(step.value.path, step.value.parents))
-        update({ type: 'progress', done: rec.pathsWritten, total: job.paths });
-      // Between paths: a cancel that arrived meanwhile is seen here.
+    for (let unit = 0; unit < total; unit++) {
+      const r = runner.run(unit);
+      collector.add(r);
+      if (r.path.passed) passed++;
+      if (rec.addUnit(r)) update({ type: 'progress', done: rec.pathsWritten, total });
+      // Between units: a cancel that arrived meanwhile is seen here.
       await new Promise<void>((resolve) => setImmediate(resolve));
       if (stop.signal.aborted) {
         rec.interrupt(String(stop.signal.reason));
@@ -85,6 +86,8 @@ async function sweep(job: SweepJob): Promise<void> {
         return;
       }
     }
+    rec.finish(collector.result());
+    update({ type: 'finished', done: rec.pathsWritten, total, passed });
   } catch (err) {
     const error = err instanceof Error ? err.message : String(err);
     try {
