@@ -3,13 +3,17 @@
 // bundled scenario's sweep answers 202 with its Location at once and its progress stream carries
 // numbered updates to the end, resuming after Last-Event-ID; a path re-run for drill-down is a run
 // whose digest is the path's; a cancel stops a running sweep (stored interrupted) and the stream
-// ends with it; a sweep the pool does not know answers its stored state. Responses are checked
-// against their declarations (checkResponses), and the OpenAPI document builds from them.
+// ends with it; a sweep the pool does not know answers its stored state. A grid sweep (`grid`) is
+// refused with a 400 naming the grid key for what `execsim sweep --grid` refuses, nothing stored;
+// one that runs counts every grid point's paths, is stored row for row as the CLI stores the same
+// definition, and GET /sweeps/{id} and its page show each point. Responses are checked against
+// their declarations (checkResponses), and the OpenAPI document builds from them.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../src/cli/main.ts';
 import { RunPool, type RunUpdate } from '../src/runtime/run-pool.ts';
 import { openDatabase, openExistingDatabase } from '../src/store/open-database.ts';
 import { getSweep } from '../src/store/sweep-read.ts';
@@ -18,6 +22,9 @@ import { buildOpenApi } from '../src/server/openapi.ts';
 import { ProblemError, problemResponse } from '../src/server/problem.ts';
 import { registerRoutes } from '../src/server/register-routes.ts';
 import { sweepJobRoutes, type StoredSweepState } from '../src/server/routes/sweep-job-routes.ts';
+import { sweepRoutes } from '../src/server/routes/sweep-routes.ts';
+import { pageRoutes } from '../src/server/pages/page-routes.tsx';
+import { openStoreReader } from '../src/store/store-reader.ts';
 
 const API = '/api/v1';
 const TOKEN = 'sweep-test-token';
@@ -210,6 +217,178 @@ describe('a refused sweep request', () => {
   });
 });
 
+describe('POST /sweeps with a grid refuses what the CLI refuses, naming the grid key, without writing anything', () => {
+  const slices = (n: number) => Array.from({ length: n }, (_, i) => i + 2);
+  const cases: Array<[string, Record<string, unknown>, string, RegExp]> = [
+    ['an unknown TWAP field', { 'twap.speed': [1, 2] }, 'body.grid.twap.speed', /speed is not a TWAP field/],
+    ['a key that is no grid key', { seed: [1, 2] }, 'body.grid.seed', /seed is not a grid key/],
+    ['a malformed key', { 'twap..slices': [5] }, 'body.grid.twap..slices', /is not a dotted key/],
+    ['no values', { 'twap.slices': [] }, 'body.grid.twap.slices', /at least one value/],
+    ['values that are not an array', { 'twap.slices': 5 }, 'body.grid.twap.slices', /must be an array of values/],
+    ['an object as a value', { 'twap.slices': [{ n: 5 }] }, 'body.grid.twap.slices[0]', /./],
+    ['a value that is not a number', { 'twap.slices': [5, 'many'] }, 'body.grid.twap.slices', /many is not a number/],
+    ['an empty value', { 'twap.slices': [5, ' '] }, 'body.grid.twap.slices', /an empty value/],
+    ['a value with a comma', { 'twap.slices': ['5,10'] }, 'body.grid.twap.slices', /has a comma/],
+    ['one value as a number and as text', { 'twap.slices': [5, '5'] }, 'body.grid.twap.slices', /5 is given twice/],
+    [
+      'a value the schema refuses on its own',
+      { 'twap.slices': [5, 0] },
+      'body.grid.twap.slices',
+      /^the value 0: orders\[0\]\.twap\.slices: /,
+    ],
+    [
+      'a combination the schema refuses (each value alone is valid)',
+      { 'twap.interval': ['PT1M', 'PT5M'], 'twap.duration': ['PT10M', 'PT2M'] },
+      'body.grid',
+      /^the combination twap\.interval=PT5M, twap\.duration=PT2M: orders\[0\]\.twap\.interval: /,
+    ],
+    ['too many values on one axis', { 'twap.slices': slices(101) }, 'body.grid.twap.slices', /101 values, at most 100/],
+    [
+      'too many points',
+      { 'twap.slices': slices(100), 'venue.fees.takerBps': slices(11) },
+      'body.grid',
+      /1100 combinations, at most 1000/,
+    ],
+  ];
+  it.each(cases)('%s', async (_what, grid, field, message) => {
+    const res = await post('/sweeps', { scenario: 'twap-calm', paths: 1, grid });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    const problem = (await res.json()) as { errors: Array<{ path: string; message: string }> };
+    expect(problem.errors).toHaveLength(1);
+    expect(problem.errors[0]?.path).toBe(field);
+    expect(problem.errors[0]?.message).toMatch(message);
+    expect(sweepCount()).toBe(0);
+  });
+
+  it('too many points x paths: 200 points x 6,000 paths is above the unit limit', async () => {
+    const grid = { 'twap.slices': slices(100), 'twap.duration': ['PT5M', 'PT10M'] };
+    const res = await post('/sweeps', { scenario: 'twap-calm', paths: 6_000, grid });
+    expect(res.status).toBe(400);
+    const problem = (await res.json()) as { errors: Array<{ path: string; message: string }> };
+    expect(problem.errors).toEqual([
+      {
+        path: 'body.grid',
+        message: '200 grid points x 6000 paths is 1200000 paths in all, above the limit of 1,000,000',
+      },
+    ]);
+    expect(sweepCount()).toBe(0);
+  });
+});
+
+describe('a grid sweep over HTTP', () => {
+  // Numbers and text, as JSON gives them; the CLI's flags below are the same grid as text.
+  const GRID = { 'twap.slices': [5, 10], 'twap.duration': ['PT5M', 'PT10M'] };
+  const CLI_GRID = ['--grid', 'twap.slices=5,10', '--grid', 'twap.duration=PT5M,PT10M'];
+  let sweepId: string;
+
+  it('counts every point x path in its 202 answer and its progress stream', async () => {
+    const res = await post('/sweeps', { scenario: 'twap-calm', paths: 3, seed: 5, grid: GRID });
+    expect(res.status).toBe(202);
+    const body = (await res.json()) as { id: string; progress: string; points: number; total: number };
+    sweepId = body.id;
+    expect(body).toMatchObject({ points: 4, total: 12 });
+    const events = await readSse(await app.request(body.progress));
+    const updates = events.map((e) => JSON.parse(e.data) as { type: string; total?: number; done?: number });
+    expect(updates.find((u) => u.type === 'started')).toMatchObject({ total: 12 });
+    for (const u of updates.filter((x) => x.type === 'progress')) expect(u.total).toBe(12);
+    expect(updates.at(-1)).toMatchObject({ type: 'finished', done: 12, total: 12 });
+    expect(storedSweep(sweepId)).toMatchObject({ state: 'finished', pathsDone: 12, pathsRequested: 12 });
+  }, 120_000);
+
+  it('is stored row for row as `execsim sweep --grid --store` stores the same definition', async () => {
+    const cliDb = path.join(dir, 'cli-grid.db');
+    const out: string[] = [];
+    const code = await runCli(
+      ['sweep', 'scenarios/twap-calm.yaml', '--paths', '3', '--seed', '5', ...CLI_GRID, '--workers', '1'].concat([
+        '--json',
+        '--store',
+        '--db',
+        cliDb,
+      ]),
+      { out: (t) => void out.push(t), err: () => undefined, env: {} },
+    );
+    expect(code).toBe(0);
+    const cliId = (JSON.parse(out.join('')) as { sweepId: string }).sweepId;
+    const rows = (file: string, id: string) => {
+      const handle = openExistingDatabase(file, 'read');
+      try {
+        const sweep = handle
+          .prepare(
+            `SELECT scenario_hash, sweep_seed, paths_requested, paths_done, paths_passed, status, grid_json,
+                    summary_json FROM sweeps WHERE id = ?`,
+          )
+          .get(id);
+        const paths = handle
+          .prepare('SELECT * FROM sweep_paths WHERE sweep_id = ? ORDER BY path')
+          .all(id)
+          .map((r): Record<string, unknown> => ({
+            ...(r as Record<string, unknown>),
+            sweep_id: undefined,
+            run_id: undefined,
+          }));
+        const parents = handle
+          .prepare('SELECT * FROM sweep_path_parents WHERE sweep_id = ? ORDER BY path, parent_id')
+          .all(id)
+          .map((r): Record<string, unknown> => ({ ...(r as Record<string, unknown>), sweep_id: undefined }));
+        return { sweep, paths, parents };
+      } finally {
+        handle.close();
+      }
+    };
+    const cli = rows(cliDb, cliId);
+    const http = rows(db, sweepId);
+    expect(cli.paths).toHaveLength(12);
+    expect(cli.parents.length).toBeGreaterThanOrEqual(12);
+    // Four points, each its own digests: the grid's settings reached the runs.
+    const digests = cli.paths.map((p) => p['digest']);
+    expect(new Set(digests).size).toBe(12);
+    expect(http).toEqual(cli);
+  }, 120_000);
+
+  it('GET /sweeps/{id} and the sweep page show each point and the best per objective', async () => {
+    const store = openStoreReader(db);
+    try {
+      const a: App = new Hono();
+      registerRoutes(a, sweepRoutes(store.reader), {
+        apiBase: API,
+        token: TOKEN,
+        maxBodyBytes: 1 << 20,
+        checkResponses: true,
+      });
+      a.route('/', pageRoutes(store.reader, { apiBase: API }));
+      const res = await a.request(`${API}/sweeps/${sweepId}`);
+      expect(res.status).toBe(200);
+      const sweep = (await res.json()) as {
+        grid: unknown;
+        gridPoints: Array<{ point: number; paths: number; settings: Array<{ key: string; value: string }> }>;
+        gridReport: { best: Record<'meanShortfall' | 'p95Shortfall' | 'fillRatio', number> };
+      };
+      expect(sweep.grid).toEqual([
+        { key: 'twap.slices', values: ['5', '10'] },
+        { key: 'twap.duration', values: ['PT5M', 'PT10M'] },
+      ]);
+      const label = (p: { settings: Array<{ key: string; value: string }> }) =>
+        p.settings.map((s) => `${s.key}=${s.value}`).join(', ');
+      expect(sweep.gridPoints.map((p) => [p.point, label(p), p.paths])).toEqual([
+        [0, 'twap.slices=5, twap.duration=PT5M', 3],
+        [1, 'twap.slices=5, twap.duration=PT10M', 3],
+        [2, 'twap.slices=10, twap.duration=PT5M', 3],
+        [3, 'twap.slices=10, twap.duration=PT10M', 3],
+      ]);
+      const page = await a.request(`/sweeps/${sweepId}`);
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      const best = sweep.gridReport.best.meanShortfall;
+      expect(html).toContain(
+        `<dt>lowest mean shortfall</dt><dd>point ${best}: ${label(sweep.gridPoints[best] as (typeof sweep.gridPoints)[0])}</dd>`,
+      );
+    } finally {
+      store.close();
+    }
+  }, 120_000);
+});
+
 describe('a sweep over HTTP', () => {
   let sweepId: string;
 
@@ -219,7 +398,13 @@ describe('a sweep over HTTP', () => {
     const body = (await res.json()) as { id: string; state: string; progress: string };
     sweepId = body.id;
     expect(res.headers.get('location')).toBe(`${API}/sweeps/${sweepId}`);
-    expect(body).toEqual({ id: sweepId, state: 'queued', progress: `${API}/sweeps/${sweepId}/progress` });
+    expect(body).toEqual({
+      id: sweepId,
+      state: 'queued',
+      progress: `${API}/sweeps/${sweepId}/progress`,
+      points: 1,
+      total: 4,
+    });
 
     const stream = await app.request(body.progress);
     expect(stream.status).toBe(200);

@@ -1,7 +1,8 @@
 // Sweeps started and followed over HTTP, run by the server's RunPool on worker threads so the API
 // stays responsive: POST /sweeps checks the scenario (a bundled one by name, or scenario text, as
-// `execsim run` would load it) and the path count, stores the sweep as queued and answers 202 with
-// its Location, before any path runs; GET /sweeps/{id}/progress streams its numbered updates as
+// `execsim run` would load it), the path count and a parameter grid (as `execsim sweep --grid`
+// checks it: the same code, every grid point parsed), stores the sweep as queued and answers 202
+// with its Location, before any path runs; GET /sweeps/{id}/progress streams its numbered updates as
 // Server-Sent Events and resumes after Last-Event-ID; POST /sweeps/{id}/cancel stops it (whole
 // paths kept, stored interrupted); POST /sweeps/{id}/paths/{index}/run re-runs one stored path as
 // a full run (same scenario and seed, so the same digest) for drill-down. A refused request
@@ -13,7 +14,8 @@ import type { PathRerun, RunPool, SweepUpdate } from '../../runtime/run-pool.ts'
 import { newSweepId } from '../../runtime/sweep-recorder.ts';
 import { ScenarioError, type ScenarioSource } from '../../scenario/load-scenario.ts';
 import { MAX_SWEEP_PATHS } from '../../runtime/sweep.ts';
-import { MAX_SWEEP_UNITS } from '../../runtime/sweep-units.ts';
+import { GridError, gridAxis, MAX_AXIS_VALUES, MAX_GRID_POINTS, type GridAxis } from '../../runtime/sweep-grid.ts';
+import { checkedSweepRunner, MAX_SWEEP_UNITS } from '../../runtime/sweep-units.ts';
 import type { SweepState } from '../../store/sweep-read.ts';
 import { ProblemError } from '../problem.ts';
 import { idParam, idParams, wholeNumber } from '../query-params.ts';
@@ -76,14 +78,43 @@ const sweepBody = (maxPaths: number) =>
       .int(`must be a whole number from 1 to ${maxPaths}`)
       .min(1, `must be a whole number from 1 to ${maxPaths}`)
       .max(maxPaths, `must be a whole number from 1 to ${maxPaths}`)
-      .describe(`number of paths, 1 to ${maxPaths}`),
+      .describe(`number of paths (per grid point with grid), 1 to ${maxPaths}`),
+    grid: z
+      .record(
+        z.string(),
+        z
+          .array(z.union([z.string(), z.number(), z.boolean()]), {
+            error: 'must be an array of values (numbers, strings or true/false)',
+          })
+          .min(1, 'must have at least one value'),
+      )
+      .optional()
+      .describe(
+        'a parameter grid: each key a grid key as in `execsim sweep --grid` (twap.slices, market.volatility, ...) ' +
+          `with its values (at most ${MAX_AXIS_VALUES}); every combination (at most ${MAX_GRID_POINTS}) runs the same ` +
+          'path seeds. The first key varies slowest.',
+      ),
   });
 
 const accepted = z.object({
   id: z.string(),
   state: z.literal('queued'),
   progress: z.string().describe('the progress stream (SSE)'),
+  points: z.number().int().describe('grid points (1 for a sweep without grid)'),
+  total: z.number().int().describe("paths to run in all: paths x grid points, the progress stream's total"),
 });
+
+/** The request's grid as the CLI's axes: each value as the text a --grid flag would give it (5 and
+ *  "5" are one value), in the object's key order. */
+const gridOf = (grid: Readonly<Record<string, ReadonlyArray<string | number | boolean>>> | undefined): GridAxis[] =>
+  Object.entries(grid ?? {}).map(([key, values]) => gridAxis(key, values.map(String), `grid.${key}`));
+
+/** A grid that cannot run, as the 400 naming its field (`body.grid.twap.slices`, or `body.grid`
+ *  for its size or a combination of values). */
+const badGrid = (err: GridError): ProblemError =>
+  new ProblemError('bad-request', `the grid cannot be run: ${err.detail}`, [
+    { path: err.key === null ? 'body.grid' : `body.grid.${err.key}`, message: err.detail },
+  ]);
 
 const pathParams = z.object({
   id: idParam,
@@ -114,8 +145,9 @@ export function sweepJobRoutes(deps: SweepJobDeps): AnyRoute[] {
       summary: 'Start a Monte Carlo sweep of a scenario on the server (answers before any path runs)',
       description:
         'The body names a bundled scenario ({"scenario": "walkthrough"}) or carries scenario text ({"yaml": "..."}), ' +
-        'with the number of paths and optionally the sweep seed. The sweep is stored as queued; follow it at ' +
-        'the progress stream, read it at Location.',
+        'with the number of paths and optionally the sweep seed and a parameter grid ' +
+        '({"grid": {"twap.slices": [5, 10]}}: the paths run at every combination of the values). The sweep is ' +
+        'stored as queued; follow it at the progress stream, read it at Location.',
       body: { 'application/json': sweepBody(maxPaths) },
       problems: ['invalid-scenario', 'too-many-jobs'],
       responses: {
@@ -137,16 +169,37 @@ export function sweepJobRoutes(deps: SweepJobDeps): AnyRoute[] {
         }
         const request = resolveScenarioRequest(b, deps.scenariosDir);
         const source: ScenarioSource = { loaded: request.loaded, text: request.text };
+        const { loaded } = request;
+        let units: number;
+        let grid: GridAxis[];
+        try {
+          grid = gridOf(b.grid);
+          const def = {
+            file: loaded.file,
+            yaml: request.text,
+            seed: b.seed ?? loaded.scenario.seed,
+            paths: b.paths,
+            grid,
+          };
+          units = checkedSweepRunner(def, loaded).units;
+        } catch (err) {
+          if (err instanceof GridError) throw badGrid(err);
+          throw err;
+        }
         const id = newSweepId();
         deps.pool.submitSweep({
           sweepId: id,
           source,
           paths: b.paths,
+          grid,
           ...(b.seed !== undefined ? { seed: b.seed } : {}),
         });
         const location = `${c.req.path}/${id}`;
         c.header('Location', location);
-        return c.json({ id, state: 'queued' as const, progress: `${location}/progress` }, 202);
+        return c.json(
+          { id, state: 'queued' as const, progress: `${location}/progress`, points: units / b.paths, total: units },
+          202,
+        );
       },
     }),
     defineRoute({
