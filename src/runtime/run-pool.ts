@@ -44,7 +44,7 @@ export interface RunPoolOptions {
 
 /** A sweep to submit: a parsed scenario with its text, the sweep seed (default the scenario's),
  *  the number of paths (per grid point) and the grid's axes (none: a plain sweep). The submitter
- *  checks the grid first (checkedSweepRunner): a grid that cannot run fails the sweep in its
+ * *  checks the grid first (checkSweepGrid): a grid that cannot run fails the sweep in its
  *  worker, after its row is stored. */
 export interface SweepSubmission {
   readonly sweepId: string;

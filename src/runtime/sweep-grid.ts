@@ -342,6 +342,8 @@ export class ScenarioGrid {
     private readonly text: string,
     readonly base: LoadedScenario,
     readonly grid: readonly GridAxis[],
+    /** Leave the points to the caller (checked): only the axes are resolved here. */
+    pointsLater = false,
   ) {
     this.axes = resolveGrid(base, grid);
     this.points = gridPointCount(grid);
@@ -349,26 +351,48 @@ export class ScenarioGrid {
       this.loaded.push(base);
       return;
     }
-    // Every combination is checked, since fields are checked against each other (a TWAP's
-    // duration against the run's). A value is judged only within the combinations it is run in:
-    // one that the base scenario would refuse may be valid beside another axis's values (a longer
-    // TWAP with a longer run), so it is not refused alone. When a combination fails, the value that
-    // fails on its own too is named, when there is one; else the combination.
-    for (let p = 0; p < this.points; p++) {
-      const at = gridCoordinates(grid, p);
-      try {
-        const label = (): string => settingsLabel(gridSettings(grid, p));
-        this.loaded.push(
-          this.parse(
-            () => ({ where: `--grid combination ${label()}`, key: null, subject: `the combination ${label()}` }),
-            this.axes,
-            at,
-          ),
-        );
-      } catch (err) {
-        if (err instanceof GridError) this.blameValue(at);
-        throw err;
-      }
+    if (!pointsLater) for (let p = 0; p < this.points; p++) this.addPoint(p);
+  }
+
+  /**
+   * The grid with every point checked as the constructor checks them, a slice of points at a
+   * time with the event loop let run between slices: a server checking a request's grid (each
+   * point a whole scenario parse, some milliseconds) goes on answering other requests meanwhile.
+   */
+  static async checked(
+    text: string,
+    base: LoadedScenario,
+    grid: readonly GridAxis[],
+    pointsPerSlice = 8,
+  ): Promise<ScenarioGrid> {
+    const g = new ScenarioGrid(text, base, grid, true);
+    for (let p = g.loaded.length; p < g.points; p++) {
+      if (p > 0 && p % pointsPerSlice === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      g.addPoint(p);
+    }
+    return g;
+  }
+
+  /** Parses point `p` (the next one) and keeps it. Every combination is checked, since fields are
+   *  checked against each other (a TWAP's duration against the run's). A value is judged only
+   *  within the combinations it is run in: one that the base scenario would refuse may be valid
+   *  beside another axis's values (a longer TWAP with a longer run), so it is not refused alone.
+   *  When a combination fails, the value that fails on its own too is named, when there is one;
+   *  else the combination. */
+  private addPoint(p: number): void {
+    const at = gridCoordinates(this.grid, p);
+    try {
+      const label = (): string => settingsLabel(gridSettings(this.grid, p));
+      this.loaded.push(
+        this.parse(
+          () => ({ where: `--grid combination ${label()}`, key: null, subject: `the combination ${label()}` }),
+          this.axes,
+          at,
+        ),
+      );
+    } catch (err) {
+      if (err instanceof GridError) this.blameValue(at);
+      throw err;
     }
   }
 

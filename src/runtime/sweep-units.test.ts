@@ -6,8 +6,22 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadScenarioFile } from '../scenario/load-scenario.ts';
 import { deriveSeed, runSweep } from './sweep.ts';
-import { gridCoordinates, gridPointCount, GridError, parseGridFlag, type GridAxis } from './sweep-grid.ts';
-import { SweepUnitRunner, unitCount, unitLocation, unitOf, type SweepDefinition } from './sweep-units.ts';
+import {
+  gridCoordinates,
+  gridPointCount,
+  GridError,
+  parseGridFlag,
+  ScenarioGrid,
+  type GridAxis,
+} from './sweep-grid.ts';
+import {
+  checkSweepGrid,
+  SweepUnitRunner,
+  unitCount,
+  unitLocation,
+  unitOf,
+  type SweepDefinition,
+} from './sweep-units.ts';
 
 const FILE = 'scenarios/twap-calm.yaml';
 const YAML = readFileSync(FILE, 'utf8');
@@ -123,6 +137,31 @@ describe('grid flags', () => {
     ];
     for (const [flag, message] of cases)
       expect(() => new SweepUnitRunner(def(1, [parseGridFlag(flag)])), flag).toThrow(message);
+  });
+
+  it('are checked a slice of points at a time for a server, with the same scenarios and refusals', async () => {
+    // 40 points; other work (here a chain of setImmediate callbacks) runs between slices of 8.
+    const grid = [parseGridFlag('twap.slices=2,3,4,5,6,7,8,9,10,11'), parseGridFlag('market.volatility=1,2,3,4')];
+    const base = loadScenarioFile(FILE);
+    let turns = 0;
+    let checking = true;
+    const other = (): void => {
+      turns++;
+      if (checking) setImmediate(other);
+    };
+    setImmediate(other);
+    expect(await checkSweepGrid(def(3, grid), base)).toBe(120);
+    checking = false;
+    expect(turns).toBeGreaterThanOrEqual(4);
+    // The points are the synchronous runner's.
+    const checked = await ScenarioGrid.checked(YAML, base, grid);
+    const runner = new SweepUnitRunner(def(1, grid));
+    for (const p of [0, 13, 39]) expect(checked.scenario(p).canonical).toBe(runner.scenario(p).canonical);
+    // A combination that fails, after some slices, is the same GridError as the runner's.
+    const bad = [parseGridFlag('duration=PT15M,PT25M'), parseGridFlag('twap.duration=PT5M,PT10M,PT18M')];
+    await expect(checkSweepGrid(def(1, bad), base)).rejects.toThrow(
+      /^--grid twap\.duration=PT5M,PT10M,PT18M: the value PT18M: orders\[0\]\.twap: runs past the end of the run/,
+    );
   });
 
   it('take a value the base scenario refuses when every combination it runs in is valid', () => {

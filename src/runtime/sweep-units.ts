@@ -133,6 +133,22 @@ export class SweepUnitRunner {
  *  stored (the CLI's and the HTTP API's one path): its units within MAX_SWEEP_UNITS, then every
  *  grid point parsed as a scenario. A GridError otherwise (its key null for the size). */
 export function checkedSweepRunner(def: SweepDefinition, loaded?: LoadedScenario): SweepUnitRunner {
+  checkUnitLimit(def);
+  return new SweepUnitRunner(def, loaded);
+}
+
+/** checkedSweepRunner's checks without a runner, the grid's points parsed a slice at a time with
+ *  the event loop let run between slices (ScenarioGrid.checked): what a server checks before it
+ *  stores a sweep. Resolves to the number of units; rejects with the same GridError. */
+export async function checkSweepGrid(def: SweepDefinition, loaded: LoadedScenario): Promise<number> {
+  checkUnitLimit(def);
+  checkDefinition(def);
+  await ScenarioGrid.checked(def.yaml, loaded, def.grid);
+  return unitCount(def);
+}
+
+/** A GridError (no key: the grid's size) when the definition's units pass MAX_SWEEP_UNITS. */
+function checkUnitLimit(def: SweepDefinition): void {
   const units = unitCount(def);
   if (units > MAX_SWEEP_UNITS) {
     const points = units / def.paths;
@@ -143,7 +159,6 @@ export function checkedSweepRunner(def: SweepDefinition, loaded?: LoadedScenario
         `above the limit of ${MAX_SWEEP_UNITS.toLocaleString('en-US')}`,
     );
   }
-  return new SweepUnitRunner(def, loaded);
 }
 
 /** A unit's result as a queued sweep's coordinator stores it: the parents' full reports are

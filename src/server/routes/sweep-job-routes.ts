@@ -15,7 +15,7 @@ import { newSweepId } from '../../runtime/sweep-recorder.ts';
 import { ScenarioError, type ScenarioSource } from '../../scenario/load-scenario.ts';
 import { MAX_SWEEP_PATHS } from '../../runtime/sweep.ts';
 import { GridError, gridAxis, MAX_AXIS_VALUES, MAX_GRID_POINTS, type GridAxis } from '../../runtime/sweep-grid.ts';
-import { checkedSweepRunner, MAX_SWEEP_UNITS } from '../../runtime/sweep-units.ts';
+import { checkSweepGrid, MAX_SWEEP_UNITS } from '../../runtime/sweep-units.ts';
 import type { SweepState } from '../../store/sweep-read.ts';
 import { ProblemError } from '../problem.ts';
 import { idParam, idParams, wholeNumber } from '../query-params.ts';
@@ -157,7 +157,7 @@ export function sweepJobRoutes(deps: SweepJobDeps): AnyRoute[] {
           headers: { Location: 'the stored sweep (GET)' },
         },
       },
-      handle: ({ body }, c) => {
+      handle: async ({ body }, c) => {
         const b = body.value;
         const maxQueued = deps.maxQueued ?? 100;
         const { queued } = deps.pool.load;
@@ -181,7 +181,9 @@ export function sweepJobRoutes(deps: SweepJobDeps): AnyRoute[] {
             paths: b.paths,
             grid,
           };
-          units = checkedSweepRunner(def, loaded).units;
+          // Each point is a scenario parse: checked in slices, so other requests are answered
+          // while a large grid is checked.
+          units = await checkSweepGrid(def, loaded);
         } catch (err) {
           if (err instanceof GridError) throw badGrid(err);
           throw err;
