@@ -1,6 +1,6 @@
 // `execsim sweep <scenario> --paths N [--seed S] [--grid KEY=V1,V2 ...] [--workers N] [--json]
 // [--store [--db PATH]]`: one scenario over N derived seeds (src/runtime/sweep.ts), at every point
-// of a parameter grid when --grid is given (sweep-grid.ts), run on worker threads
+// of a parameter grid when --grid is given (sweep-grid.ts, scenario-grid.ts), run on worker threads
 // (sweep-threads.ts; --workers 1 runs in this thread), printed as a summary table or, with
 // --json, one JSON object. Results are handed back in path order whatever the number of workers,
 // so output and stored rows do not depend on it. A progress bar with an ETA goes to stderr only

@@ -25,7 +25,8 @@ import {
 } from './run-pool-messages.ts';
 import type { ScenarioSource } from '../scenario/load-scenario.ts';
 import { newSweep } from './sweep-recorder.ts';
-import { GridError, ScenarioGrid, type GridAxis } from './sweep-grid.ts';
+import { GridError, type GridAxis } from './sweep-grid.ts';
+import { ScenarioGrid } from './scenario-grid.ts';
 import { parseScenario, ScenarioError } from '../scenario/load-scenario.ts';
 
 export type { PoolJob, RunUpdate, SweepJob, SweepUpdate } from './run-pool-messages.ts';

@@ -6,14 +6,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadScenarioFile } from '../scenario/load-scenario.ts';
 import { deriveSeed, runSweep } from './sweep.ts';
-import {
-  gridCoordinates,
-  gridPointCount,
-  GridError,
-  parseGridFlag,
-  ScenarioGrid,
-  type GridAxis,
-} from './sweep-grid.ts';
+import { gridCoordinates, gridPointCount, GridError, parseGridFlag, type GridAxis } from './sweep-grid.ts';
+import { ScenarioGrid } from './scenario-grid.ts';
 import {
   checkSweepGrid,
   SweepUnitRunner,

@@ -26,7 +26,8 @@ import {
   type SweepResult,
 } from './sweep.ts';
 import { gridReport, type UnitFigures } from './sweep-grid-report.ts';
-import { GridError, gridPointCount, gridSettings, ScenarioGrid, settingsLabel, type GridAxis } from './sweep-grid.ts';
+import { GridError, gridPointCount, gridSettings, settingsLabel, type GridAxis } from './sweep-grid.ts';
+import { ScenarioGrid } from './scenario-grid.ts';
 
 export type { GridAxis } from './sweep-grid.ts';
 
