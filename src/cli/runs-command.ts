@@ -6,9 +6,9 @@ import type { RunSummary } from '../store/read-model-port.ts';
 import { described } from '../store/open-database.ts';
 import { ReadModel } from '../store/read-model.ts';
 import { localLiveness, STALE_HEARTBEAT_MS, type Liveness } from '../store/run-state.ts';
-import { storedText } from '../store/run-rows.ts';
 import { formatReport, formatRunList, isResumable } from './format-report.ts';
-import { DB_FLAG_HELP, dbPath, parseCommand, parseCount, UsageError, type Io } from './io.ts';
+import { blobsAsText, listStored } from './stored-list.ts';
+import { DB_FLAG_HELP, dbPath, parseCommand, UsageError, type Io } from './io.ts';
 
 export const STATES_HELP = `States: running; finished; failed (the run stopped on an error, kept for diagnosis);
 interrupted (stopped by SIGINT, SIGTERM or SIGHUP); crashed (stored as running, but its writer is
@@ -42,42 +42,14 @@ ${STATES_HELP}
 Exit codes: 0 the stored run verifies, 1 it does not, 2 bad input (an unknown run id, no database).`;
 
 export function runsCommand(args: readonly string[], io: Io, live: Liveness = localLiveness()): number {
-  const { values, positionals } = parseCommand(
-    args,
-    { db: { type: 'string' }, json: { type: 'boolean', default: false }, limit: { type: 'string' } },
-    RUNS_USAGE,
-  );
-  if (values.help) {
-    io.out(RUNS_HELP);
-    return 0;
-  }
-  if (positionals.length > 0) throw new UsageError(`runs takes no arguments, got "${positionals[0]}"`, RUNS_USAGE);
-  const limit =
-    values.limit === undefined ? 100 : parseCount('--limit', values.limit, 0, Number.MAX_SAFE_INTEGER, RUNS_USAGE);
-  const path = dbPath(values.db, io);
-  const model = ReadModel.open(path, { liveness: () => live });
-  try {
-    const listed: RunSummary[] = [];
-    for (const run of model.allRuns()) {
-      if (limit > 0 && listed.length >= limit) break;
-      listed.push(run);
-    }
-    if (values.json) io.out(JSON.stringify(listed.map(runSummary), blobsAsText));
-    else io.out(formatRunList(listed));
-    return 0;
-  } catch (err) {
-    throw described(err, path);
-  } finally {
-    model.close();
-  }
-}
-
-/** A JSON.stringify replacer that writes a blob (a hand-edited column) as SQL writes one, x'00ff',
- *  as the tables do, not as Node's Buffer JSON. It looks at the holder's own value: a Buffer's
- *  toJSON has already run on the one it is given. */
-function blobsAsText(this: unknown, key: string, value: unknown): unknown {
-  const raw = (this as Record<string, unknown>)[key];
-  return raw instanceof Uint8Array ? storedText(raw) : value;
+  return listStored(args, io, live, {
+    name: 'runs',
+    usage: RUNS_USAGE,
+    help: RUNS_HELP,
+    items: (model) => model.allRuns(),
+    json: runSummary,
+    table: formatRunList,
+  });
 }
 
 /** A run as `runs --json` lists it. */

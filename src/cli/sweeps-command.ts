@@ -5,12 +5,11 @@
 // as a run is.
 import { gridPointCount } from '../runtime/sweep-grid.ts';
 import type { SweepSummary } from '../store/read-model-port.ts';
-import { described } from '../store/open-database.ts';
-import { ReadModel } from '../store/read-model.ts';
 import { storedText } from '../store/run-rows.ts';
 import { localLiveness, STALE_HEARTBEAT_MS, type Liveness } from '../store/run-state.ts';
 import { textTable } from './text-table.ts';
-import { DB_FLAG_HELP, dbPath, parseCommand, parseCount, UsageError, type Io } from './io.ts';
+import { DB_FLAG_HELP, type Io } from './io.ts';
+import { listStored } from './stored-list.ts';
 
 export const SWEEPS_USAGE = 'usage: execsim sweeps [--db PATH] [--json] [--limit N]';
 export const SWEEPS_HELP = `${SWEEPS_USAGE}
@@ -29,33 +28,14 @@ this host, or a running sweep's heartbeat is more than ${STALE_HEARTBEAT_MS / 10
 Exit codes: 0, 2 bad input (no database at the path, a bad flag).`;
 
 export function sweepsCommand(args: readonly string[], io: Io, live: Liveness = localLiveness()): number {
-  const { values, positionals } = parseCommand(
-    args,
-    { db: { type: 'string' }, json: { type: 'boolean', default: false }, limit: { type: 'string' } },
-    SWEEPS_USAGE,
-  );
-  if (values.help) {
-    io.out(SWEEPS_HELP);
-    return 0;
-  }
-  if (positionals.length > 0) throw new UsageError(`sweeps takes no arguments, got "${positionals[0]}"`, SWEEPS_USAGE);
-  const limit =
-    values.limit === undefined ? 100 : parseCount('--limit', values.limit, 0, Number.MAX_SAFE_INTEGER, SWEEPS_USAGE);
-  const path = dbPath(values.db, io);
-  const model = ReadModel.open(path, { liveness: () => live });
-  try {
-    const listed: SweepSummary[] = [];
-    for (const sweep of model.allSweeps()) {
-      if (limit > 0 && listed.length >= limit) break;
-      listed.push(sweep);
-    }
-    io.out(values.json ? JSON.stringify(listed.map(sweepListed)) : formatSweepList(listed));
-    return 0;
-  } catch (err) {
-    throw described(err, path);
-  } finally {
-    model.close();
-  }
+  return listStored(args, io, live, {
+    name: 'sweeps',
+    usage: SWEEPS_USAGE,
+    help: SWEEPS_HELP,
+    items: (model) => model.allSweeps(),
+    json: sweepListed,
+    table: formatSweepList,
+  });
 }
 
 /** A sweep as `sweeps --json` lists it. */

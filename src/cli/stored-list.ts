@@ -1,0 +1,61 @@
+// What `execsim runs` and `execsim sweeps` share: the flags of a listing of stored things
+// (--db, --json, --limit N, no arguments), the database opened read-only (never created; a
+// missing one is exit 2), the first N of the read model's newest-first list, printed as a table
+// or one JSON array.
+import { described } from '../store/open-database.ts';
+import { ReadModel } from '../store/read-model.ts';
+import { storedText } from '../store/run-rows.ts';
+import type { Liveness } from '../store/run-state.ts';
+import { dbPath, parseCommand, parseCount, UsageError, type Io } from './io.ts';
+
+export interface StoredList<T> {
+  /** The command's name, as its messages name it. */
+  readonly name: string;
+  readonly usage: string;
+  readonly help: string;
+  /** Every stored item, newest first. */
+  readonly items: (model: ReadModel) => Iterable<T>;
+  /** An item as the JSON array lists it. */
+  readonly json: (item: T) => unknown;
+  /** The items as the table prints them. */
+  readonly table: (items: readonly T[]) => string;
+}
+
+export function listStored<T>(args: readonly string[], io: Io, live: Liveness, list: StoredList<T>): number {
+  const { values, positionals } = parseCommand(
+    args,
+    { db: { type: 'string' }, json: { type: 'boolean', default: false }, limit: { type: 'string' } },
+    list.usage,
+  );
+  if (values.help) {
+    io.out(list.help);
+    return 0;
+  }
+  if (positionals.length > 0)
+    throw new UsageError(`${list.name} takes no arguments, got "${positionals[0]}"`, list.usage);
+  const limit =
+    values.limit === undefined ? 100 : parseCount('--limit', values.limit, 0, Number.MAX_SAFE_INTEGER, list.usage);
+  const path = dbPath(values.db, io);
+  const model = ReadModel.open(path, { liveness: () => live });
+  try {
+    const listed: T[] = [];
+    for (const item of list.items(model)) {
+      if (limit > 0 && listed.length >= limit) break;
+      listed.push(item);
+    }
+    io.out(values.json ? JSON.stringify(listed.map(list.json), blobsAsText) : list.table(listed));
+    return 0;
+  } catch (err) {
+    throw described(err, path);
+  } finally {
+    model.close();
+  }
+}
+
+/** A JSON.stringify replacer that writes a blob (a hand-edited column) as SQL writes one, x'00ff',
+ *  as the tables do, not as Node's Buffer JSON. It looks at the holder's own value: a Buffer's
+ *  toJSON has already run on the one it is given. */
+export function blobsAsText(this: unknown, key: string, value: unknown): unknown {
+  const raw = (this as Record<string, unknown>)[key];
+  return raw instanceof Uint8Array ? storedText(raw) : value;
+}
