@@ -12,7 +12,9 @@
 //   size (1 lot up to all but one), and what is left is looked at again PARTIAL_RETRY_MS later
 //   (and after every market change) while it is still marketable. FOK orders are never split;
 //   IOC and FOK remainders expire. The draws come from the scenario's seed (its 'paper-fills'
-//   stream), so the same requests in the same order get the same fills. No fees (Alpaca charges
+//   stream), one sub-stream per order by its number at the desk, so the same requests in the same
+//   order get the same fills however the wall clock interleaves one order's later looks (after
+//   PARTIAL_RETRY_MS, after a market change) with the next orders' arrivals. No fees (Alpaca charges
 //   no commission). The requests still pass through the scenario's latency and faults, on their
 //   own random streams (a 429, 503 or outage hits as in the book profile, not on the same draws).
 //   Only for an always-open gateway: the paper desk has no session calendar.
@@ -95,6 +97,8 @@ export class PaperDesk implements OrderDesk {
   private handler: ReportHandler = () => {};
   private readonly orders = new Map<ClientOrderId, ExchangeOrder>();
   private readonly open = new Set<ExchangeOrder>();
+  /** Each open order's partial-fill draws (its own stream: see the top of the file). */
+  private readonly draws = new Map<ExchangeOrder, Rng>();
   private readonly rest: Channel;
   private readonly stream: Channel;
   private nextTrade = 1;
@@ -149,6 +153,7 @@ export class PaperDesk implements OrderDesk {
       };
       this.orders.set(cid, o);
       this.open.add(o);
+      this.draws.set(o, this.o.rng.stream(`order ${o.venueOrderId}`));
       this.evaluate(o);
       return { kind: 'AckReport', clientOrderId: cid, venueOrderId: o.venueOrderId };
     });
@@ -187,7 +192,8 @@ export class PaperDesk implements OrderDesk {
     }
     const left = o.qty - o.filled;
     let qty = left;
-    if (o.tif !== 'FOK' && left > 1 && this.o.rng.next() < PARTIAL_FILL_SHARE) qty = 1 + this.o.rng.int(left - 1);
+    const rng = this.draws.get(o) as Rng;
+    if (o.tif !== 'FOK' && left > 1 && rng.next() < PARTIAL_FILL_SHARE) qty = 1 + rng.int(left - 1);
     if (buy) qty = Math.min(qty, Math.floor(this.quoteBalance / touch));
     if (qty <= 0) {
       if (o.tif === 'IOC' || o.tif === 'FOK') this.close(o, 'expired', 'IOC/FOK: insufficient balance');
@@ -219,7 +225,7 @@ export class PaperDesk implements OrderDesk {
     o.trades.push(trade);
     o.updatedAt = now;
     o.status = o.filled === o.qty ? 'filled' : 'partially_filled';
-    if (o.status === 'filled') this.open.delete(o);
+    if (o.status === 'filled') this.leave(o);
     const signed = o.side === 'buy' ? qty : -qty;
     this.position += signed;
     this.quoteBalance -= signed * price;
@@ -236,10 +242,16 @@ export class PaperDesk implements OrderDesk {
     });
   }
 
+  /** An order that is done: no longer looked at, its draws dropped. */
+  private leave(o: ExchangeOrder): void {
+    this.open.delete(o);
+    this.draws.delete(o);
+  }
+
   private close(o: ExchangeOrder, status: 'canceled' | 'expired', reason = ''): void {
     o.status = status;
     o.updatedAt = this.o.clock.now();
-    this.open.delete(o);
+    this.leave(o);
     if (status === 'expired') this.streamReport({ kind: 'ExpiredReport', clientOrderId: o.clientOrderId, reason });
   }
 
