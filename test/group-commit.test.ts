@@ -38,7 +38,8 @@ function newRun(loaded: LoadedScenario, id: string): NewRun {
 }
 
 let cached: { loaded: LoadedScenario; entries: { entry: LogEntry; line: string }[] } | null = null;
-/** The log of an unstored run of a TWAP scenario (parents, children, fills), with its lines. */
+/** What the log of an unstored run of a TWAP scenario (parents, children, fills) gave its sinks,
+ *  with the lines: its entries and, between them, its market samples. */
 function twapEntries(): { loaded: LoadedScenario; entries: { entry: LogEntry; line: string }[] } {
   if (cached) return cached;
   const loaded = loadScenarioFile(TWAP);
@@ -63,12 +64,67 @@ function mayEndAt(entries: readonly { entry: LogEntry }[], k: number): boolean {
 const storedSeqs = (db: Database.Database, id: string): number[] =>
   db.prepare('SELECT seq FROM events WHERE run_id = ? ORDER BY seq').pluck().all(id) as number[];
 
+const isSample = (e: { entry: LogEntry }): boolean => e.entry.event.kind === 'MarketSampled';
+/** The log's own lines (what the digest is over): the samples' left out. */
+const logLines = (entries: readonly { entry: LogEntry; line: string }[]): string[] =>
+  entries.filter((e) => !isSample(e)).map((e) => e.line);
+
+/** For each length L of the stream, how many of its first L items are entries (not samples). */
+const entriesBefore = new WeakMap<object, number[]>();
+function entriesIn(entries: readonly { entry: LogEntry; line: string }[], length: number): number {
+  let counts = entriesBefore.get(entries);
+  if (!counts) {
+    counts = [0];
+    for (const e of entries) counts.push((counts.at(-1) as number) + (isSample(e) ? 0 : 1));
+    entriesBefore.set(entries, counts);
+  }
+  return counts[length] ?? -1;
+}
+
+/**
+ * How much of the stream the store holds, which must be a prefix of it: the first L items, their
+ * entries in events (seq 1, 2, ... without a gap) and their samples in market_samples. Counted
+ * (cheap enough for every step of a property run); `full` also compares every stored sample's
+ * seq, time and payload, in order, with the stream's. Fails the test when the store holds
+ * anything else.
+ */
+function storedPrefix(
+  db: Database.Database,
+  id: string,
+  entries: readonly { entry: LogEntry; line: string }[],
+  full = false,
+): number {
+  const { n, top } = db
+    .prepare('SELECT COUNT(*) AS n, COALESCE(MAX(seq), 0) AS top FROM events WHERE run_id = ?')
+    .get(id) as {
+    n: number;
+    top: number;
+  };
+  expect(top, 'the stored entries have a gap').toBe(n);
+  const samples = db.prepare('SELECT COUNT(*) FROM market_samples WHERE run_id = ?').pluck().get(id) as number;
+  const length = n + samples;
+  expect(entriesIn(entries, length), `${n} entries and ${samples} samples are not a prefix of the stream`).toBe(n);
+  if (full) {
+    const rows = db
+      .prepare('SELECT seq, time, payload FROM market_samples WHERE run_id = ? ORDER BY rowid')
+      .raw()
+      .all(id) as Array<[number, number, string]>;
+    const expected = entries
+      .slice(0, length)
+      .filter(isSample)
+      .map(({ entry, line }) => [entry.seq, entry.time, line.slice(line.indexOf(' MarketSampled ') + 15, -1)]);
+    expect(rows).toEqual(expected);
+  }
+  return length;
+}
+
 /** The rows of a run's tables, without the run id: what a reader gets back. */
 function tables(db: Database.Database, id: string): Record<string, unknown[]> {
   const rows = (sql: string) =>
     (db.prepare(sql).all(id) as Record<string, unknown>[]).map(({ run_id: _, ...rest }) => rest);
   return {
     events: rows('SELECT * FROM events WHERE run_id = ? ORDER BY seq'),
+    samples: rows('SELECT * FROM market_samples WHERE run_id = ? ORDER BY rowid'),
     orders: rows('SELECT * FROM orders WHERE run_id = ? ORDER BY client_order_id'),
     fills: rows('SELECT * FROM fills WHERE run_id = ? ORDER BY seq, client_order_id, trade_id'),
     orphans: rows('SELECT * FROM orphan_orders WHERE run_id = ? ORDER BY client_order_id'),
@@ -122,14 +178,14 @@ describe('group commit', () => {
                 vi.setSystemTime(Date.now() + HEARTBEAT_EVERY_MS);
                 writer.heartbeat();
               }
-              const stored = storedSeqs(store.db, 'r');
-              // A gap-free prefix of the log that ends where a unit ends.
-              expect(stored).toEqual(Array.from({ length: stored.length }, (_, k) => k + 1));
-              expect(ends.has(stored.length)).toBe(true);
+              // A prefix of what the log gave its sinks (entries without a gap, the samples
+              // between them) that ends where a unit ends.
+              const stored = storedPrefix(store.db, 'r', entries);
+              expect(ends.has(stored)).toBe(true);
               // Write-ahead: a durable writer's commit is on disk when commit() returns.
-              if (commits === 'durable' && mark === 'commit') expect(stored.length).toBe(i + 1);
+              if (commits === 'durable' && mark === 'commit') expect(stored).toBe(i + 1);
               // A heartbeat brings the store up to the last unit end.
-              if (mark === 'beat') expect(stored.length).toBe(Math.max(...[...ends].filter((e) => e <= i + 1)));
+              if (mark === 'beat') expect(stored).toBe(Math.max(...[...ends].filter((e) => e <= i + 1)));
             }
             if (stopAt < n) {
               // The process dies here: what is stored verifies as a run that died mid-way.
@@ -138,10 +194,11 @@ describe('group commit', () => {
               expect(check.consistent).toBe(true);
               return;
             }
+            expect(storedPrefix(store.db, 'r', entries, true)).toBe(n);
             store.finishRun(writer, {
-              digest: digestLines(entries.map((e) => e.line)),
+              digest: digestLines(logLines(entries)),
               simEnd: 1,
-              eventCount: n,
+              eventCount: logLines(entries).length,
               finishedAt: '2024-08-09T00:01:00.000Z',
               reportJson: '{}',
               passed: true,
@@ -149,7 +206,7 @@ describe('group commit', () => {
             const check = verifyRun(store, 'r');
             expect(check.problems).toEqual([]);
             expect(check.digestVerified).toBe(true);
-            expect(check.events).toBe(n);
+            expect(check.events).toBe(logLines(entries).length);
           } finally {
             store.db.close();
           }
@@ -172,12 +229,17 @@ describe('group commit', () => {
           try {
             store.createRun(newRun(loaded, 'r'));
             const writer = store.writer('r', instrument, { commits });
-            const durable = entries.slice(0, unitAt).map((e) => e.entry);
+            // The durable log: the entries up to the unit end (samples are none of it).
+            const durable = entries
+              .slice(0, unitAt)
+              .filter((e) => !isSample(e))
+              .map((e) => e.entry);
             for (const { entry, line } of entries.slice(0, unitAt)) writer.write(entry, line);
             writer.unitEnd();
             for (const { entry, line } of entries.slice(unitAt, unitAt + tail)) writer.write(entry, line);
             // The crash: the durable log is the entries up to the unit end.
             writer.rollback(durable);
+            expect(storedPrefix(store.db, 'r', entries, true)).toBe(unitAt);
             expect(storedSeqs(store.db, 'r')).toEqual(durable.map((e) => e.seq));
             expect(verifyRun(store, 'r').consistent).toBe(true);
             // The restarted process logs on from the durable log.
@@ -185,9 +247,9 @@ describe('group commit', () => {
             writer.commit();
             writer.heartbeat();
             store.finishRun(writer, {
-              digest: digestLines(entries.map((e) => e.line)),
+              digest: digestLines(logLines(entries)),
               simEnd: 1,
-              eventCount: entries.length,
+              eventCount: logLines(entries).length,
               finishedAt: '2024-08-09T00:01:00.000Z',
               reportJson: '{}',
               passed: true,
@@ -195,7 +257,8 @@ describe('group commit', () => {
             const check = verifyRun(store, 'r');
             expect(check.problems).toEqual([]);
             expect(check.digestVerified).toBe(true);
-            expect(check.events).toBe(entries.length);
+            expect(check.events).toBe(logLines(entries).length);
+            expect(storedPrefix(store.db, 'r', entries, true)).toBe(entries.length);
           } finally {
             store.db.close();
           }
@@ -212,15 +275,16 @@ describe('group commit', () => {
       // The run as `execsim run --db` stores it: no restarts, so its commits are grouped.
       expect(loaded.scenario.restarts).toEqual([]);
       const report = runScenario(loaded, { store, runId: 'grouped' });
-      expect(report.events).toBe(entries.length);
+      expect(report.events).toBe(logLines(entries).length);
       const row = store.getRun('grouped');
       expect(row).toMatchObject({ status: 'finished', digest: report.digest, event_count: report.events });
       const check = verifyRun(store, 'grouped');
       expect(check.problems).toEqual([]);
       expect(check.digestVerified).toBe(true);
       expect([...store.events('grouped')].map((e) => `${e.seq} ${e.time} ${e.kind} ${e.payload}\n`)).toEqual(
-        entries.map((e) => e.line),
+        logLines(entries),
       );
+      expect(storedPrefix(store.db, 'grouped', entries, true)).toBe(entries.length);
 
       // The same log through a writer that commits after every entry (the most transactions).
       store.createRun(newRun(loaded, 'each'));
@@ -232,7 +296,7 @@ describe('group commit', () => {
       store.finishRun(writer, {
         digest: report.digest,
         simEnd: 1,
-        eventCount: entries.length,
+        eventCount: logLines(entries).length,
         finishedAt: '2024-08-09T00:01:00.000Z',
         reportJson: '{}',
         passed: true,
@@ -252,7 +316,7 @@ describe('the kind index leaves market samples out', () => {
   const plan = (db: Database.Database, sql: string, ...args: unknown[]): string =>
     (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as { detail: string }[]).map((r) => r.detail).join('; ');
 
-  it('the sparse kinds are read through it, samples through the primary key, and event kinds still list samples', () => {
+  it('the sparse kinds are read through it, samples (beside the log) through their time index', () => {
     const store = new RunStore(openDatabase(':memory:'));
     try {
       const report = runScenario(loadScenarioFile(TWAP), { store, runId: 'r' });
@@ -272,19 +336,16 @@ describe('the kind index leaves market samples out', () => {
         ),
       ).toMatch(/USING (COVERING )?INDEX events_kind/);
       expect(
-        plan(
-          db,
-          "SELECT time, payload FROM events WHERE run_id = ? AND kind = 'MarketSampled' AND time >= ? AND time <= ? ORDER BY seq",
-          'r',
-          0,
-          1,
-        ),
-      ).toMatch(/USING PRIMARY KEY/);
+        plan(db, 'SELECT time, payload FROM market_samples WHERE run_id = ? AND time >= ? AND time <= ?', 'r', 0, 1),
+      ).toMatch(/USING INDEX market_samples_time/);
+      expect(db.prepare("SELECT COUNT(*) FROM market_samples WHERE run_id = 'r'").pluck().get()).toBeGreaterThan(100);
+      // The log's kinds: samples are no entries of it.
       const kinds = kindsOf(db).eventKinds('r');
       const expected = (
         db.prepare("SELECT DISTINCT kind FROM events NOT INDEXED WHERE run_id = 'r'").pluck().all() as string[]
       ).sort();
-      expect(expected).toContain('MarketSampled');
+      expect(expected).not.toContain('MarketSampled');
+      expect(expected.length).toBeGreaterThan(10);
       expect([...kinds].sort()).toEqual(expected);
     } finally {
       store.db.close();
@@ -303,7 +364,7 @@ describe('the kind index leaves market samples out', () => {
       ).run();
       const insert = db.prepare("INSERT INTO events (run_id, seq, time, kind, payload) VALUES ('old', ?, ?, ?, '{}')");
       ['RunStarted', 'MarketSampled', 'OrderCreated', 'MarketSampled'].forEach((k, i) => insert.run(i + 1, i, k));
-      expect(migrate(db)).toEqual([7, 8, 9]);
+      expect(migrate(db)).toEqual([7, 8, 9, 10]);
       const sql =
         (db.prepare("SELECT sql FROM sqlite_master WHERE name = 'events_kind'").pluck().get() as string) ?? '';
       expect(sql).toMatch(/WHERE kind <> 'MarketSampled'/);

@@ -1,7 +1,7 @@
 // Market samples (MarketSampled, report.sampleMs) in real runs: interval samples fall on the grid
 // from the run's start and only when something changed; every fill of ours is sampled at the
 // instant it is learned; a restarted process keeps the grid and samples nothing while no process
-// runs; `off` records none. The charts of a stored run are rebuilt from these events alone.
+// runs; `off` records none. The charts of a stored run are rebuilt from these samples alone.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { LogEntry, MarketSampled } from '../src/core/model/events.ts';
@@ -37,9 +37,10 @@ describe('market samples in a run', () => {
     const fills = entries.filter((e) => e.event.kind === 'FillReport');
     expect(fills.length).toBeGreaterThan(0);
     for (const f of fills) {
-      const next = entries.find(
-        (e) => e.seq > f.seq && (e.event.kind === 'MarketSampled' || e.event.kind.endsWith('Report')),
-      );
+      // In the order the sinks were given them (a sample carries the seq of the entry before it).
+      const next = entries
+        .slice(entries.indexOf(f) + 1)
+        .find((e) => e.event.kind === 'MarketSampled' || e.event.kind.endsWith('Report'));
       expect(next?.event.kind, `after fill at seq ${f.seq}`).toBe('MarketSampled');
       expect(next?.time).toBe(f.time);
       expect((next?.event as MarketSampled).trigger).toBe('fill');

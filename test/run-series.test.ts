@@ -171,8 +171,9 @@ describe('runSeries over stored runs of bundled scenarios', () => {
       expect(s.decimated).toBe(false);
       agreesWithReport(s, report);
       const samples = store.db
-        .prepare(`SELECT COUNT(*) AS n FROM events WHERE run_id = ? AND kind = 'MarketSampled'`)
+        .prepare(`SELECT COUNT(*) AS n FROM market_samples WHERE run_id = ?`)
         .get(report.runId) as { n: number };
+      expect(samples.n).toBeGreaterThan(0);
       expect(s.book.t.length).toBe(samples.n);
       for (const line of [s.book.t, s.trades.t, s.fills.t])
         for (let j = 1; j < line.length; j++) expect(line[j] as number).toBeGreaterThanOrEqual(line[j - 1] as number);
@@ -199,6 +200,34 @@ describe('runSeries over stored runs of bundled scenarios', () => {
       }
     });
   }
+
+  it('reads the samples of a run stored before they were kept beside the log, where they were entries', () => {
+    const report = run('twap-calm');
+    const now = runSeries(store.db, report.runId, {}) as RunSeries;
+    // The same run as an older version stored it: its samples in the log, with seqs of their own
+    // (after the entries here; in order of time, as they were taken).
+    const old = `${report.runId}-old`;
+    const db = store.db;
+    db.transaction(() => {
+      db.prepare(
+        `INSERT INTO runs (id, scenario_name, scenario_hash, scenario_json, seed, code_version, status, started_at, sim_start)
+         SELECT ?, scenario_name, scenario_hash, scenario_json, seed, code_version, status, started_at, sim_start
+         FROM runs WHERE id = ?`,
+      ).run(old, report.runId);
+      db.prepare(
+        `INSERT INTO events (run_id, seq, time, kind, payload) SELECT ?, seq, time, kind, payload FROM events WHERE run_id = ?`,
+      ).run(old, report.runId);
+      db.prepare(
+        `INSERT INTO events (run_id, seq, time, kind, payload)
+         SELECT ?, 1000000 + rowid, time, 'MarketSampled', payload FROM market_samples WHERE run_id = ?`,
+      ).run(old, report.runId);
+    })();
+    expect(db.prepare('SELECT COUNT(*) FROM market_samples WHERE run_id = ?').pluck().get(old)).toBe(0);
+    const before = runSeries(db, old, {}) as RunSeries;
+    expect(before.book.t.length).toBeGreaterThan(100);
+    expect(before.book).toEqual(now.book);
+    expect(before.trades).toEqual(now.trades);
+  });
 
   it('serves a window of the run, relative to its start, and null for a run it does not have', () => {
     const report = run('twap-calm');

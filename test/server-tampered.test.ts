@@ -166,7 +166,28 @@ describe('a run whose stored scenario is damaged', () => {
 
 describe('a run whose stored events of the series are damaged', () => {
   it.each([
-    ['MarketSampled', 'null', 'the payload is not a market sample'],
+    ['null', 'a market sample (bid, ask, volume, vwap)'],
+    ['not json', 'JSON'],
+  ])(
+    'a market sample set to %s: GET /runs/{id}/series names it by its time and the entry before it',
+    async (payload, what) => {
+      const db = new Database(fixture.dbPath, { readonly: true });
+      const first = db
+        .prepare('SELECT rowid AS n, seq, time FROM market_samples WHERE run_id = ? ORDER BY rowid LIMIT 1')
+        .get(runId) as { n: number; seq: number; time: number };
+      db.close();
+      const log = damaged('UPDATE market_samples SET payload = ? WHERE rowid = ?', payload, first.n);
+      const named = `market sample at ${new Date(first.time).toISOString()} (after event seq ${first.seq})`;
+      await storedDataProblem(
+        await log.request(`${API_BASE}/runs/${runId}/series`),
+        `run ${runId}`,
+        `${named}: the payload is not ${what}`,
+      );
+      loggedOnce(log, 1, named);
+    },
+  );
+
+  it.each([
     ['OrderCreated', 'not json', 'the payload is not JSON'],
     ['SubmitOrder', '[]', 'the payload is not an order command'],
     ['ParentOrderCreated', '{"parentId": 7}', 'the payload is not a parent order'],

@@ -77,12 +77,29 @@ function newRun(loaded: LoadedScenario, id: string): NewRun {
 }
 
 /** The log entries of an unstored run of the sweep scenario, with their canonical lines. */
+/** The run's log entries with their lines (its market samples, which are no entries, left out). */
 function sweepEntries(): { loaded: LoadedScenario; entries: { entry: LogEntry; line: string }[] } {
   const loaded = loadScenarioFile(SWEEP);
   const entries: { entry: LogEntry; line: string }[] = [];
-  runScenario(loaded, { onEntry: (entry) => entries.push({ entry, line: canonicalLine(entry) }) });
+  runScenario(loaded, {
+    onEntry: (entry) => {
+      if (entry.event.kind !== 'MarketSampled') entries.push({ entry, line: canonicalLine(entry) });
+    },
+  });
   return { loaded, entries };
 }
+
+/** A run's stored market samples as (seq, time, payload), in the order taken. */
+const storedSamples = (db: Database.Database, runId: string): Array<[number, number, string]> =>
+  db.prepare('SELECT seq, time, payload FROM market_samples WHERE run_id = ? ORDER BY rowid').raw().all(runId) as Array<
+    [number, number, string]
+  >;
+
+/** What the sinks were given as a sample, as the store keeps it. */
+const sampleRow = (e: LogEntry): [number, number, string] => {
+  const line = canonicalLine(e);
+  return [e.seq, e.time, line.slice(line.indexOf(' MarketSampled ') + ' MarketSampled '.length, -1)];
+};
 
 describe('openDatabase', () => {
   it('sets the pragmas and applies every migration to a new file', () => {
@@ -224,8 +241,13 @@ describe('RunStore round trip of a full run', () => {
     expect(report.events).toBeGreaterThan(10);
     expect(seqs(db, report.runId)).toEqual(range(1, report.events));
     const lines = [...store.events(report.runId)].map((e) => `${e.seq} ${e.time} ${e.kind} ${e.payload}\n`);
-    expect(lines).toEqual(entries.map(canonicalLine));
+    const isSample = (e: LogEntry): boolean => e.event.kind === 'MarketSampled';
+    expect(lines).toEqual(entries.filter((e) => !isSample(e)).map(canonicalLine));
     expect(digestLines(lines)).toBe(row.digest);
+    // The market samples, beside the log: each with the seq of the entry it followed.
+    const samples = entries.filter(isSample);
+    expect(samples.length).toBeGreaterThan(0);
+    expect(storedSamples(db, report.runId)).toEqual(samples.map(sampleRow));
 
     // The projections: a row per child and per parent (parents without parent_order_id).
     type OrderRow = {

@@ -60,7 +60,11 @@ function record(loaded: LoadedScenario): Step[] {
 const loaded = loadScenarioFile('scenarios/twap-calm.yaml');
 const trace = record(loaded);
 const instrument = makeInstrument(loaded.scenario.instrument);
+/** What the log gave its sinks (entries and, between them, market samples). */
 const events = trace.filter((t) => t !== null).length;
+const isSample = (t: Step): boolean => t !== null && t.entry.event.kind === 'MarketSampled';
+/** The log's entries alone. */
+const entryCount = trace.filter((t) => t !== null && !isSample(t)).length;
 
 const totals: RunTotals = {
   digest: 'd',
@@ -93,6 +97,7 @@ function tables(db: Database.Database, id: string): Record<string, unknown[]> {
   return {
     runs: rows('SELECT * FROM runs WHERE id = ?'),
     events: rows('SELECT * FROM events WHERE run_id = ? ORDER BY seq'),
+    samples: rows('SELECT * FROM market_samples WHERE run_id = ? ORDER BY rowid'),
     orders: rows('SELECT * FROM orders WHERE run_id = ? ORDER BY client_order_id'),
     fills: rows('SELECT * FROM fills WHERE run_id = ? ORDER BY seq, client_order_id, trade_id'),
   };
@@ -186,11 +191,15 @@ describe('the writer thread', () => {
     const committed = trace.slice(0, cut).lastIndexOf(null);
     const units = trace
       .slice(0, committed)
-      .filter((t) => t !== null)
+      .filter((t) => t !== null && !isSample(t))
       .map((t) => (t as { entry: LogEntry }).entry.seq);
     expect(units.length).toBeGreaterThan(0);
-    expect(units.length).toBeLessThan(trace.slice(0, cut).filter((t) => t !== null).length);
+    expect(units.length).toBeLessThan(trace.slice(0, cut).filter((t) => t !== null && !isSample(t)).length);
     expect(seqs).toEqual(units);
+    // The samples of those units, and none after.
+    const samples = store.db.prepare(`SELECT COUNT(*) FROM market_samples WHERE run_id = 'r'`).pluck().get();
+    expect(samples).toBe(trace.slice(0, committed).filter(isSample).length);
+    expect(samples).toBeGreaterThan(0);
     expect(store.getRun('r')?.status).toBe('interrupted');
     store.db.close();
   });
@@ -236,14 +245,25 @@ describe('the writer thread', () => {
       timeout: 10_000,
       interval: 20,
     });
-    expect(store.db.prepare('SELECT count(*) AS n FROM events WHERE run_id = ?').get('r')).toEqual({ n: events });
+    expect(store.db.prepare('SELECT count(*) AS n FROM events WHERE run_id = ?').get('r')).toEqual({ n: entryCount });
+    expect(store.db.prepare('SELECT count(*) AS n FROM market_samples WHERE run_id = ?').get('r')).toEqual({
+      n: events - entryCount,
+    });
     store.db.close();
   });
 
   it('a run long enough to hand its writes over stores its log as it ran, and the digest of the same run unstored', () => {
     const long = parseScenario(PERSIST_RUN, 'persist-run.yaml');
     const lines: string[] = [];
-    const unstored = runScenario(long, { onEntry: (entry) => lines.push(canonicalLine(entry)) });
+    const samples: Array<[number, number, string]> = [];
+    const unstored = runScenario(long, {
+      onEntry: (entry) => {
+        const line = canonicalLine(entry);
+        if (entry.event.kind !== 'MarketSampled') lines.push(line);
+        else samples.push([entry.seq, entry.time, line.slice(line.indexOf('MarketSampled ') + 14, -1)]);
+      },
+    });
+    // More than the writer keeps before it starts its thread, entries alone.
     expect(lines.length).toBeGreaterThan(GROUPED_THREAD_EVENTS);
     const store = freshStore();
     const report = runScenario(long, { store });
@@ -254,6 +274,13 @@ describe('the writer thread', () => {
       .prepare('SELECT seq, time, kind, payload FROM events WHERE run_id = ? ORDER BY seq')
       .all(report.runId) as { seq: number; time: number; kind: string; payload: string }[];
     expect(stored.map((e) => `${e.seq} ${e.time} ${e.kind} ${e.payload}\n`)).toEqual(lines);
+    expect(samples.length).toBeGreaterThan(30_000);
+    expect(
+      store.db
+        .prepare('SELECT seq, time, payload FROM market_samples WHERE run_id = ? ORDER BY rowid')
+        .raw()
+        .all(report.runId),
+    ).toEqual(samples);
     store.db.close();
   });
 });

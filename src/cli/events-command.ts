@@ -111,7 +111,13 @@ function noteMissingKinds(model: ReadModel, id: string, kinds: readonly string[]
   const missing = kinds.filter((k) => !has.has(k));
   if (missing.length === 0) return;
   const near = (k: string) => [...has].find((h) => h.toLowerCase() === k.toLowerCase());
-  const hints = missing.map((k) => (near(k) ? `${k} (did you mean ${near(k)}?)` : k));
+  const hints = missing.map((k) =>
+    near(k)
+      ? `${k} (did you mean ${near(k)}?)`
+      : k === 'MarketSampled'
+        ? `${k} (market samples are kept beside the log, not in it: the charts and GET /runs/{id}/series read them)`
+        : k,
+  );
   io.err(
     `execsim: run ${id} has no events of kind ${hints.join(', ')}; its kinds are ${[...has].sort().join(', ') || 'none (no events stored)'}`,
   );

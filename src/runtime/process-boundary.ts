@@ -145,7 +145,8 @@ export class DurableSink implements EventSink {
   constructor(private readonly keep = true) {}
 
   write(entry: LogEntry): void {
-    if (this.keep) this.pending.push(entry);
+    // A market sample is no entry of the log: a restart neither replays nor counts it.
+    if (this.keep && entry.event.kind !== 'MarketSampled') this.pending.push(entry);
   }
 
   commit(): void {

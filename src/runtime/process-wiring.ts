@@ -95,7 +95,7 @@ export function wireProcess(d: ProcessWiringDeps): WiredProcess {
   });
   recon = r;
   engine.observers.push((m, before) => r.onMessage(m, before));
-  const sampler = marketSampler(s, d.clock, d.marketData, d.instrument, d.sampleOrigin, engine);
+  const sampler = marketSampler(s, d.clock, d.marketData, d.instrument, d.sampleOrigin, d.log);
   if (sampler) {
     // Each report that added to one of our orders' fills (a fill, or a full state carrying
     // trades we had not seen) is sampled as it is learned.
@@ -126,7 +126,7 @@ function marketSampler(
   marketData: MarketDataPort,
   instrument: Instrument,
   origin: number,
-  engine: ExecutionEngine,
+  log: EventLog,
 ): MarketSampler | null {
   const { sampleMs } = s.report;
   if (sampleMs === 'off') return null;
@@ -136,6 +136,8 @@ function marketSampler(
     symbol: instrument.symbol,
     intervalMs: sampleMs,
     origin,
-    record: (e) => engine.record(e),
+    // Straight to the log: a sample is no entry of the execution log (no seq, no digest) and
+    // nothing folds it.
+    record: (e) => log.sample(e),
   });
 }

@@ -353,6 +353,23 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX events_kind ON events(run_id, kind) WHERE kind <> 'MarketSampled';
     `,
   },
+  {
+    version: 10,
+    name: 'market samples beside the log',
+    // A market sample is no longer an entry of the log (no seq of its own, not in the digest):
+    // samples are kept here, each with the seq of the entry it follows, in the order taken
+    // (rowid), read by time. Runs stored before keep theirs in events, as entries, so that their
+    // digests still verify; readers take samples from both.
+    sql: `
+      CREATE TABLE market_samples (
+        run_id  TEXT NOT NULL REFERENCES runs(id),
+        seq     INTEGER NOT NULL,
+        time    REAL NOT NULL,
+        payload TEXT NOT NULL
+      );
+      CREATE INDEX market_samples_time ON market_samples(run_id, time);
+    `,
+  },
 ];
 
 /** The WHERE term of the events_kind index (version 9): a query filtering on a kind other than

@@ -316,7 +316,8 @@ export class ReadModel implements ReadModelPart {
 
   /** The kinds of event a run has stored. */
   eventKinds(id: string): string[] {
-    // The sparse kinds from the kind index; market samples, which it leaves out, by the first one.
+    // The sparse kinds from the kind index; market samples, which it leaves out, by the first one
+    // (in the log of a run stored before samples were kept beside it).
     return this.db
       .prepare(
         `SELECT DISTINCT kind FROM events WHERE run_id = ? AND ${SPARSE_KINDS}

@@ -12,7 +12,7 @@ import { evenIndices, minMaxIndices, pick, sumInto } from './decimate.ts';
 import { SPARSE_KINDS } from './migrations.ts';
 import type { RunSeries, SeriesCount, SeriesQuery, SliceOutcome } from './read-model-port.ts';
 import { storedInstrument } from './run-rows.ts';
-import { misshapenColumn, misshapenPayload, storedPayload } from './stored-data.ts';
+import { damagedSample, misshapenColumn, misshapenPayload, storedPayload } from './stored-data.ts';
 
 interface RunRow {
   readonly scenario_json: string;
@@ -93,6 +93,18 @@ export function runSeries(db: Database.Database, runId: string, q: SeriesQuery =
     if (!fits(p)) throw misshapenPayload(db, runId, row.seq, kind, what);
     return p;
   };
+  const SAMPLE = 'a market sample (bid, ask, volume, vwap)';
+  /** A sample kept beside the log, parsed and checked (named by its time and the entry before it). */
+  const sampleOf = (row: PayloadRow): Sample => {
+    let p: unknown;
+    try {
+      p = JSON.parse(row.payload);
+    } catch {
+      throw damagedSample(db, runId, row.seq, row.time, 'JSON');
+    }
+    if (!isSample(p)) throw damagedSample(db, runId, row.seq, row.time, SAMPLE);
+    return p;
+  };
   const price = stepOf(spec.tickSize);
   const size = stepOf(spec.lotSize);
   const from = run.sim_start + (q.from ?? 0);
@@ -110,12 +122,17 @@ export function runSeries(db: Database.Database, runId: string, q: SeriesQuery =
   const volume: number[] = [];
   const samples = db
     .prepare(
-      `SELECT seq, time, payload FROM events WHERE run_id = ? AND kind = 'MarketSampled' AND time >= ? AND time <= ?
-       ORDER BY seq`,
+      // Samples are kept beside the log (market_samples, in the order taken); a run stored before
+      // that holds them in the log itself, as entries.
+      `SELECT src, seq, time, payload FROM (
+         SELECT 0 AS src, rowid AS n, seq, time, payload FROM market_samples WHERE run_id = ? AND time >= ? AND time <= ?
+         UNION ALL
+         SELECT 1, seq, seq, time, payload FROM events WHERE run_id = ? AND kind = 'MarketSampled' AND time >= ? AND time <= ?)
+       ORDER BY src, n`,
     )
-    .iterate(runId, from, to) as IterableIterator<PayloadRow>;
+    .iterate(runId, from, to, runId, from, to) as IterableIterator<PayloadRow & { readonly src: 0 | 1 }>;
   for (const row of samples) {
-    const s = payloadOf(row, 'MarketSampled', isSample, 'a market sample (bid, ask, volume, vwap)');
+    const s = row.src === 1 ? payloadOf(row, 'MarketSampled', isSample, SAMPLE) : sampleOf(row);
     bt.push(row.time);
     bid.push(s.bid === null ? null : price(s.bid));
     ask.push(s.ask === null ? null : price(s.ask));

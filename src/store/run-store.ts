@@ -246,6 +246,7 @@ export class RunStore {
         fills: del('fills'),
         orphans: del('orphan_orders'),
       };
+      del('market_samples');
       del('parent_metrics');
       this.db.prepare('DELETE FROM runs WHERE id = ?').run(runId);
       return counts;

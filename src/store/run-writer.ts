@@ -125,6 +125,9 @@ export interface WriterOptions {
  *  event; 4 bound values a row (the run id is one named value per statement). */
 const EVENT_ROWS = 128;
 
+/** Market samples a writer inserts with one statement (3 bound values a row). */
+const SAMPLE_ROWS = 128;
+
 /** A grouped writer writes its whole units once this many events are buffered. */
 export const GROUP_COMMIT_EVENTS = 16_384;
 
@@ -156,6 +159,9 @@ export class RunWriter implements EventSink {
   private readonly insertEvents: Database.Statement;
   private readonly eventArgs: unknown[] = new Array<unknown>(EVENT_ROWS * 4);
   private readonly runIdArg: { readonly runId: string };
+  private readonly insertSample: Database.Statement;
+  private readonly insertSamples: Database.Statement;
+  private readonly sampleArgs: unknown[] = new Array<unknown>(SAMPLE_ROWS * 3);
   private readonly insertFill: Database.Statement;
   private readonly insertOrphan: Database.Statement;
   private readonly resolveOrphan: Database.Statement;
@@ -185,6 +191,10 @@ export class RunWriter implements EventSink {
       `INSERT INTO events (run_id, seq, time, kind, payload) VALUES ${Array.from({ length: EVENT_ROWS }, () => '(@runId, ?, ?, ?, ?)').join(', ')}`,
     );
     this.runIdArg = { runId };
+    this.insertSample = db.prepare('INSERT INTO market_samples (run_id, seq, time, payload) VALUES (?, ?, ?, ?)');
+    this.insertSamples = db.prepare(
+      `INSERT INTO market_samples (run_id, seq, time, payload) VALUES ${Array.from({ length: SAMPLE_ROWS }, () => '(@runId, ?, ?, ?)').join(', ')}`,
+    );
     this.insertFill = db.prepare(
       `INSERT INTO fills (run_id, trade_id, client_order_id, qty, price, fee, liquidity, time, seq)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -333,10 +343,10 @@ export class RunWriter implements EventSink {
    *  holds the transaction. */
   private writeUnits(count: number): void {
     if (count === 0) return;
-    const { entries, lines, ledger, runId, instrument, eventArgs } = this;
-    // Whole groups of EVENT_ROWS go in one statement each, the rest one by one.
-    const grouped = count - (count % EVENT_ROWS);
+    const { entries, lines, ledger, runId, instrument, eventArgs, sampleArgs } = this;
+    // Rows go EVENT_ROWS (SAMPLE_ROWS) to a statement as they fill up, the rest one by one after.
     let arg = 0;
+    let sampleArg = 0;
     for (let i = 0; i < count; i++) {
       const entry = entries[i] as LogEntry;
       const line = lines[i] as string;
@@ -344,16 +354,25 @@ export class RunWriter implements EventSink {
       const space = line.indexOf(' ', line.indexOf(' ', line.indexOf(' ') + 1) + 1);
       const event = entry.event;
       const payload = line.slice(space + 1, -1);
-      if (i < grouped) {
-        eventArgs[arg++] = entry.seq;
-        eventArgs[arg++] = entry.time;
-        eventArgs[arg++] = event.kind;
-        eventArgs[arg++] = payload;
-        if (arg === eventArgs.length) {
-          this.insertEvents.run(eventArgs, this.runIdArg);
-          arg = 0;
+      if (event.kind === 'MarketSampled') {
+        // Not an entry of the log: kept beside it, with the seq of the entry it follows.
+        sampleArgs[sampleArg++] = entry.seq;
+        sampleArgs[sampleArg++] = entry.time;
+        sampleArgs[sampleArg++] = payload;
+        if (sampleArg === sampleArgs.length) {
+          this.insertSamples.run(sampleArgs, this.runIdArg);
+          sampleArg = 0;
         }
-      } else this.insertEvent.run(runId, entry.seq, entry.time, event.kind, payload);
+        continue;
+      }
+      eventArgs[arg++] = entry.seq;
+      eventArgs[arg++] = entry.time;
+      eventArgs[arg++] = event.kind;
+      eventArgs[arg++] = payload;
+      if (arg === eventArgs.length) {
+        this.insertEvents.run(eventArgs, this.runIdArg);
+        arg = 0;
+      }
       ledger.apply(entry);
       if (event.kind === 'ParentOrderCreated' || event.kind === 'ParentOrderCompleted')
         this.dirtyParents.add(event.parentId);
@@ -378,6 +397,10 @@ export class RunWriter implements EventSink {
         this.insertFill.run(fillRow(runId, instrument, trades[t] as AppliedTrade, entry.seq));
       }
     }
+    for (let a = 0; a < arg; a += 4)
+      this.insertEvent.run(runId, eventArgs[a], eventArgs[a + 1], eventArgs[a + 2], eventArgs[a + 3]);
+    for (let a = 0; a < sampleArg; a += 3)
+      this.insertSample.run(runId, sampleArgs[a], sampleArgs[a + 1], sampleArgs[a + 2]);
     const lastSeq = (entries[count - 1] as LogEntry).seq;
     // The run row's event count follows the stored log, so lists show a running run's progress
     // without counting its events.

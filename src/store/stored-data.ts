@@ -65,3 +65,12 @@ export function storedPayload(db: Database.Database, runId: string, seq: number,
 /** A stored event whose payload is JSON but not the `what` its kind is (`a market sample`). */
 export const misshapenPayload = (db: Database.Database, runId: string, seq: number, kind: string, what: string) =>
   new StoredDataError(db.name, `run ${runId}`, `event seq ${seq} (${kind}): the payload is not ${what}`);
+
+/** A stored market sample (beside the log, named by the entry it follows and its time) whose
+ *  payload is not JSON or not a market sample. */
+export const damagedSample = (db: Database.Database, runId: string, seq: number, time: number, what: string) =>
+  new StoredDataError(
+    db.name,
+    `run ${runId}`,
+    `market sample at ${new Date(time).toISOString()} (after event seq ${seq}): the payload is not ${what}`,
+  );

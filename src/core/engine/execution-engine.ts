@@ -103,7 +103,7 @@ export class ExecutionEngine {
   }
 
   /** Logs an event, folds it, and logs what the fold derived. Returns the entry (appendAndFold
-   *  without the trades: no result object for every event of the run, market samples included). */
+   *  without the trades: no result object for every event of the run). */
   record<E extends ExecEvent>(event: E): LogEntry<E> {
     const { log, ledger } = this.deps;
     const entry = log.append(event);

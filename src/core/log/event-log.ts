@@ -4,10 +4,15 @@
 // The digest is sha256 over one canonical line per entry: "seq time kind payload\n", written as
 // UTF-8 straight into a buffer (canonical-bytes.ts) that the hash reads every ~16 KB; sinks that
 // keep a line copy its bytes or decode it (LogLine).
+// Market samples (MarketSampled, the charts' data) are handed to the sinks in the same stream
+// but are not entries of the execution log: they take no sequence number of their own (a
+// sample carries the seq of the entry it follows) and are not in the digest. So a run's digest
+// and every seq its events hold are the same whether it sampled the market every 100 ms, every
+// minute or not at all (a sweep path samples nothing and reproduces the charted run's digest).
 import { createHash, type Hash } from 'node:crypto';
 import type { Clock } from '../ports/clock.ts';
 import type { EventSink, LogLine } from '../ports/event-sink.ts';
-import type { ExecEvent, LogEntry } from '../model/events.ts';
+import type { ExecEvent, LogEntry, MarketSampled } from '../model/events.ts';
 import { CanonicalBytes } from './canonical-bytes.ts';
 import { canonicalJsonWithout } from './canonical-json.ts';
 
@@ -59,12 +64,17 @@ export class EventLog {
   private writing = false;
   private readonly sinks: EventSink[] = [];
   private lastTime = -Infinity;
+  /** Samples' lines: written for the sinks only, never hashed (reused from the start each time). */
+  private sampleBytes: CanonicalBytes | null = null;
+  private sampleCount = 0;
 
   constructor(private readonly clock: Clock) {}
 
   /**
    * Continues a log from its durable entries (a restart): the next entry gets the next sequence
    * number, and the digest is over those entries and what follows. Sinks are not told of them.
+   * (A log stored before samples left the digest holds them as entries with seqs of their own:
+   * it is resumed as it was written, samples hashed.)
    */
   static resume(clock: Clock, durable: readonly LogEntry[]): EventLog {
     const log = new EventLog(clock);
@@ -82,6 +92,8 @@ export class EventLog {
   }
 
   append<E extends ExecEvent>(event: E): LogEntry<E> {
+    if (event.kind === 'MarketSampled')
+      throw new Error('event log: a market sample is not an entry of the log (EventLog.sample)');
     const time = this.clock.now();
     if (time < this.lastTime) throw new Error(`event log time went backwards: ${time} < ${this.lastTime}`);
     if (this.writing) throw new Error('event log: an entry was appended while a sink was writing one');
@@ -105,13 +117,47 @@ export class EventLog {
     return entry;
   }
 
+  /**
+   * Hands a market sample to the sinks: stamped with the clock's time and the seq of the last
+   * entry (it has none of its own), its line in the entries' format, and nothing hashed. A log
+   * without sinks writes nothing.
+   */
+  sample(event: MarketSampled): LogEntry<MarketSampled> {
+    const time = this.clock.now();
+    if (time < this.lastTime) throw new Error(`event log time went backwards: ${time} < ${this.lastTime}`);
+    if (this.writing) throw new Error('event log: a sample was taken while a sink was writing an entry');
+    this.lastTime = time;
+    this.sampleCount++;
+    const entry: LogEntry<MarketSampled> = { seq: this.seq, time, event };
+    const sinks = this.sinks;
+    if (sinks.length === 0) return entry;
+    const bytes = (this.sampleBytes ??= new CanonicalBytes());
+    bytes.used = 0;
+    bytes.line(entry);
+    const line = this.line;
+    line.lend(bytes.buf, 0, bytes.used);
+    this.writing = true;
+    try {
+      for (const sink of sinks) sink.write(entry, line);
+    } finally {
+      this.writing = false;
+    }
+    return entry;
+  }
+
   /** Asks every sink to make what was appended durable, atomically (see EventSink.commit). */
   commit(): void {
     for (const sink of this.sinks) sink.commit?.();
   }
 
+  /** Entries appended (market samples are not entries). */
   get count(): number {
     return this.seq;
+  }
+
+  /** Market samples taken by this log (a resumed log counts its own). */
+  get samples(): number {
+    return this.sampleCount;
   }
 
   /** The run digest so far (hex). Does not end the hash: the log can keep growing. */

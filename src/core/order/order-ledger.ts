@@ -113,8 +113,9 @@ export class OrderLedger {
   apply(entry: LogEntry): readonly DerivedEvent[] {
     const { event, time, seq } = entry;
     if (this.appliedTrades.length > 0) this.appliedTrades = [];
-    // Most entries of a sampled run are market samples, which no order follows: answered before
-    // the walk through the kinds below.
+    // Most of what a sampled run's store writer folds is market samples (and a log stored before
+    // samples left the log holds them as entries), which no order follows: answered before the
+    // walk through the kinds below.
     if (event.kind === 'MarketSampled') return NO_DERIVED;
     switch (event.kind) {
       case 'ParentOrderCreated':

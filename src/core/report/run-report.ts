@@ -128,10 +128,10 @@ export class RunReportFold {
   constructor(private readonly instrument: Instrument) {}
 
   add(entry: LogEntry): void {
-    this.events++;
-    // A market sample concerns no order and none of the folds below (they ignore its kind): it
-    // is only counted. Most entries of a sampled run are samples.
+    // A market sample is no entry of the log (EventLog.sample) and concerns no order: the run's
+    // events are its entries.
     if (entry.event.kind === 'MarketSampled') return;
+    this.events++;
     this.fillMetrics.add(entry);
     this.reconMetrics.add(entry);
     this.replayMetrics.add(entry);
