@@ -54,6 +54,41 @@ class LentLine implements LogLine {
   }
 }
 
+/** A sample's line, written only when a sink reads it (a stored run's writer does; an unstored
+ *  run's sinks, which fold entries, never do): most of a sampled run's lines are samples. */
+class SampleLine implements LogLine {
+  private entry: LogEntry<MarketSampled> | null = null;
+  private readonly bytes = new CanonicalBytes();
+  private readonly lent = new LentLine();
+
+  lend(entry: LogEntry<MarketSampled>): void {
+    this.entry = entry;
+  }
+
+  private written(): LentLine {
+    const entry = this.entry;
+    if (entry) {
+      this.entry = null;
+      this.bytes.used = 0;
+      this.bytes.line(entry);
+      this.lent.lend(this.bytes.buf, 0, this.bytes.used);
+    }
+    return this.lent;
+  }
+
+  get byteLength(): number {
+    return this.written().byteLength;
+  }
+
+  text(): string {
+    return this.written().text();
+  }
+
+  copyTo(target: Uint8Array, offset: number): void {
+    this.written().copyTo(target, offset);
+  }
+}
+
 export class EventLog {
   private seq = 0;
   private readonly hash: Hash = createHash('sha256');
@@ -64,8 +99,8 @@ export class EventLog {
   private writing = false;
   private readonly sinks: EventSink[] = [];
   private lastTime = -Infinity;
-  /** Samples' lines: written for the sinks only, never hashed (reused from the start each time). */
-  private sampleBytes: CanonicalBytes | null = null;
+  /** Samples' lines: written for the sinks that read them, never hashed. */
+  private sampleLine: SampleLine | null = null;
   private sampleCount = 0;
 
   constructor(private readonly clock: Clock) {}
@@ -119,8 +154,8 @@ export class EventLog {
 
   /**
    * Hands a market sample to the sinks: stamped with the clock's time and the seq of the last
-   * entry (it has none of its own), its line in the entries' format, and nothing hashed. A log
-   * without sinks writes nothing.
+   * entry (it has none of its own), its line in the entries' format (written if a sink reads it),
+   * and nothing hashed.
    */
   sample(event: MarketSampled): LogEntry<MarketSampled> {
     const time = this.clock.now();
@@ -131,11 +166,8 @@ export class EventLog {
     const entry: LogEntry<MarketSampled> = { seq: this.seq, time, event };
     const sinks = this.sinks;
     if (sinks.length === 0) return entry;
-    const bytes = (this.sampleBytes ??= new CanonicalBytes());
-    bytes.used = 0;
-    bytes.line(entry);
-    const line = this.line;
-    line.lend(bytes.buf, 0, bytes.used);
+    const line = (this.sampleLine ??= new SampleLine());
+    line.lend(entry);
     this.writing = true;
     try {
       for (const sink of sinks) sink.write(entry, line);
