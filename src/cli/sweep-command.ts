@@ -17,7 +17,7 @@ import { SweepStore } from '../store/sweep-store.ts';
 import { MAX_SWEEP_PATHS, METRICS, PATH_STATUSES, type Metric, type SweepResult } from '../runtime/sweep.ts';
 import { newSweep, newSweepId, SweepRecorder } from '../runtime/sweep-recorder.ts';
 import { GridError, parseGridFlag, settingsLabel, type GridAxis } from '../runtime/sweep-grid.ts';
-import type { GridReport, MetricWithCi } from '../runtime/sweep-grid-report.ts';
+import { RANK_MIN_SHARE, type GridReport, type MetricWithCi } from '../runtime/sweep-grid-report.ts';
 import {
   checkedSweepRunner,
   SweepCollector,
@@ -332,7 +332,8 @@ export function formatGrid(g: GridReport): string[] {
     return [
       String(p.point),
       settingsLabel(p.settings),
-      String(s.n),
+      // Old stored reports have no `ranked`: they ranked every point.
+      p.ranked === false ? `${s.n}*` : String(s.n),
       fixed(s.mean, 2),
       ci(s, 2),
       fixed(s.std, 2),
@@ -346,7 +347,8 @@ export function formatGrid(g: GridReport): string[] {
   });
   const lines = [
     'shortfall in bps of arrival notional, all parents of a path together; CI: 95% confidence interval of the mean;',
-    'vs best: paired difference of shortfall to the lowest-mean point over the same seeds, with its 95% CI',
+    'vs best: paired difference of shortfall to the lowest-mean point over the same seeds, with its 95% CI;',
+    `n*: a shortfall on fewer than ${RANK_MIN_SHARE * 100}% of the point's paths (the others filled nothing): not ranked for shortfall`,
     ...textTable(
       ['point', 'settings', 'n', 'mean', 'CI', 'sd', 'p5', 'p50', 'p95', 'fill', 'pass', 'vs best'],
       rows,

@@ -11,6 +11,10 @@
 // interval. An interval of the paired difference that excludes 0 says the points differ beyond
 // noise; it is far narrower than the two points' own intervals would suggest, since the market
 // noise they share cancels.
+// A point is ranked for the shortfall objectives only when at least half its paths, and at least
+// two, have a shortfall: a path that filled nothing has none, so a setting that rarely fills
+// would otherwise be named best on the few paths where it did (and, being selective, those tend
+// to be the cheap ones). It is still reported, with its paired difference.
 import { metricStats, type MetricStats } from './sweep-stats.ts';
 import { gridSettings, type GridAxis, type GridSetting } from './sweep-grid.ts';
 
@@ -36,7 +40,13 @@ export interface GridPointReport {
   readonly passRate: number;
   /** Against the point with the lowest mean shortfall (null for that point itself, or no shortfall). */
   readonly vsBest: PairedDifference | null;
+  /** Whether the point can be named best for a shortfall objective (see RANK_MIN_SHARE). */
+  readonly ranked: boolean;
 }
+
+/** The share of a point's paths that must have a shortfall for it to be ranked for the
+ *  shortfall objectives (and at least 2 paths). */
+export const RANK_MIN_SHARE = 0.5;
 
 export interface GridBest {
   /** Lowest mean shortfall (bps). */
@@ -112,16 +122,22 @@ export function gridReport(axes: readonly GridAxis[], units: readonly UnitFigure
   const byPoint: UnitFigures[][] = Array.from({ length: count }, () => []);
   for (const u of units) byPoint[u.point]?.push(u);
   for (const rows of byPoint) rows.sort((a, b) => a.path - b.path);
-  const base = byPoint.map((rows, point) => ({
-    point,
-    settings: gridSettings(axes, point),
-    paths: rows.length,
-    shortfallBps: withCi(rows.map((r) => r.shortfallBps)),
-    fillRatio: withCi(rows.map((r) => r.fillRatio)),
-    passRate: rows.length === 0 ? 0 : rows.filter((r) => r.passed).length / rows.length,
-    vsBest: null,
-  }));
-  const meanShortfall = pick(base, (p) => p.shortfallBps.mean, true);
+  const base = byPoint.map((rows, point): GridPointReport => {
+    const shortfallBps = withCi(rows.map((r) => r.shortfallBps));
+    return {
+      point,
+      settings: gridSettings(axes, point),
+      paths: rows.length,
+      shortfallBps,
+      fillRatio: withCi(rows.map((r) => r.fillRatio)),
+      passRate: rows.length === 0 ? 0 : rows.filter((r) => r.passed).length / rows.length,
+      vsBest: null,
+      ranked: shortfallBps.n >= 2 && shortfallBps.n >= RANK_MIN_SHARE * rows.length,
+    };
+  });
+  const shortfallOf = (p: GridPointReport, key: 'mean' | 'p95'): number | null =>
+    p.ranked ? p.shortfallBps[key] : null;
+  const meanShortfall = pick(base, (p) => shortfallOf(p, 'mean'), true);
   const bestRows = meanShortfall === null ? null : new Map(byPoint[meanShortfall]?.map((r) => [r.path, r]));
   const points = base.map((p): GridPointReport => {
     if (bestRows === null || p.point === meanShortfall) return p;
@@ -138,7 +154,7 @@ export function gridReport(axes: readonly GridAxis[], units: readonly UnitFigure
     points,
     best: {
       meanShortfall,
-      p95Shortfall: pick(points, (p) => p.shortfallBps.p95, true),
+      p95Shortfall: pick(points, (p) => shortfallOf(p, 'p95'), true),
       fillRatio: pick(points, (p) => p.fillRatio.mean, false),
     },
   };

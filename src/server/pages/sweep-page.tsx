@@ -7,6 +7,7 @@
 // each path its point.
 import type { Page } from '../../store/read-model-port.ts';
 import { fields, num, pct, queryString, str } from './format.ts';
+import { RANK_MIN_SHARE } from '../../runtime/sweep-grid-report.ts';
 import { Layout } from './layout.tsx';
 
 export interface SweepPageProps {
@@ -46,6 +47,7 @@ export function GridTable(props: { points: unknown; report: unknown }) {
   return (
     <>
       <GridPointsTable points={points} full={full} best={best} />
+      {full.some((r) => r['ranked'] === false) ? <p class="note">* {UNRANKED}</p> : null}
       {props.report === null || props.report === undefined ? null : (
         <dl class="best">
           <dt>lowest mean shortfall</dt>
@@ -59,6 +61,8 @@ export function GridTable(props: { points: unknown; report: unknown }) {
     </>
   );
 }
+
+const UNRANKED = `a shortfall on fewer than ${RANK_MIN_SHARE * 100}% of the point's paths (the others filled nothing): not ranked for shortfall`;
 
 function GridPointsTable(props: {
   points: ReadonlyArray<Record<string, unknown>>;
@@ -89,13 +93,19 @@ function GridPointsTable(props: {
           const rs = fields(r['shortfallBps']);
           const vs = fields(r['vsBest']);
           const isBest = best['meanShortfall'] === p['point'];
+          // A point whose shortfall is on too few of its paths is not ranked (reports stored
+          // before the rule have no `ranked` and ranked every point).
+          const unranked = r['ranked'] === false;
           return (
             <tr>
               <td class="n">{str(p['point'])}</td>
               <td>{settingsText(p['settings'])}</td>
               <td class="n">{str(p['paths'])}</td>
               <td class="n">{str(p['passed'])}</td>
-              <td class="n">{num(sf['mean'])}</td>
+              <td class="n" title={unranked ? UNRANKED : undefined}>
+                {num(sf['mean'])}
+                {unranked ? '*' : ''}
+              </td>
               <td class="n">{num(sf['stdev'])}</td>
               <td class="n">{interval(rs['ci95'])}</td>
               <td class="n">{num(rs['p95'])}</td>

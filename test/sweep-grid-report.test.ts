@@ -1,0 +1,93 @@
+// Which grid point is named best: a point ranks for the shortfall objectives only when at least
+// half its paths (and two) have a shortfall, so a setting that rarely fills is not named best on
+// the few paths where it did. The fill-ratio objective ranks every point.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { gridReport, RANK_MIN_SHARE, type UnitFigures } from '../src/runtime/sweep-grid-report.ts';
+import type { GridAxis } from '../src/runtime/sweep-grid.ts';
+import { formatGrid } from '../src/cli/sweep-command.ts';
+
+const axes: GridAxis[] = [{ key: 'twap.slices', values: ['5', '10', '20'] }];
+
+/** `paths` paths of each point: `filled(point, path)` says whether the path has a shortfall. */
+function units(
+  paths: number,
+  shortfall: (point: number, path: number) => number,
+  filled: (point: number, path: number) => boolean,
+): UnitFigures[] {
+  const out: UnitFigures[] = [];
+  for (let point = 0; point < 3; point++)
+    for (let path = 0; path < paths; path++) {
+      const has = filled(point, path);
+      out.push({
+        point,
+        path,
+        shortfallBps: has ? shortfall(point, path) : null,
+        fillRatio: has ? 1 : 0,
+        passed: has,
+      });
+    }
+  return out;
+}
+
+describe('the best grid point', () => {
+  it('is not a point that filled on too few paths, however low its shortfall there', () => {
+    // Point 2 fills on 4 of 20 paths, at -50 bps; points 0 and 1 on all, at 3 and 1 bps.
+    const g = gridReport(
+      axes,
+      units(
+        20,
+        (point) => [3, 1, -50][point] as number,
+        (point, path) => point !== 2 || path < 4,
+      ),
+    );
+    expect(g.points.map((p) => p.ranked)).toEqual([true, true, false]);
+    expect(g.best.meanShortfall).toBe(1);
+    expect(g.best.p95Shortfall).toBe(1);
+    expect(g.best.fillRatio).toBe(0);
+    // Still reported, with its paired difference to the best over the paths both have.
+    expect(g.points[2]?.shortfallBps.n).toBe(4);
+    expect(g.points[2]?.vsBest).toMatchObject({ n: 4, mean: -51 });
+    const table = formatGrid(g).join('\n');
+    expect(table).toMatch(/^ *2 +twap\.slices=20 +4\* /m);
+    expect(table).toContain('n*: a shortfall on fewer than 50% of the point');
+    expect(table).toContain('lowest mean shortfall:       point 1: twap.slices=10');
+  });
+
+  it('property: a named best is ranked and has the lowest mean (or p95) among ranked points; no point is ranked with too few values', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 30 }),
+        fc.array(fc.double({ min: -100, max: 100, noNaN: true }), { minLength: 90, maxLength: 90 }),
+        fc.array(fc.boolean(), { minLength: 90, maxLength: 90 }),
+        (paths, values, fills) => {
+          const g = gridReport(
+            axes,
+            units(
+              paths,
+              (point, path) => values[point * 30 + path] as number,
+              (point, path) => fills[point * 30 + path] as boolean,
+            ),
+          );
+          for (const p of g.points)
+            expect(p.ranked).toBe(p.shortfallBps.n >= 2 && p.shortfallBps.n >= RANK_MIN_SHARE * p.paths);
+          const ranked = g.points.filter((p) => p.ranked);
+          for (const [key, best] of [
+            ['mean', g.best.meanShortfall],
+            ['p95', g.best.p95Shortfall],
+          ] as const) {
+            if (ranked.length === 0) {
+              expect(best).toBeNull();
+              continue;
+            }
+            const winner = g.points[best as number];
+            expect(winner?.ranked).toBe(true);
+            for (const p of ranked)
+              expect(winner?.shortfallBps[key] as number).toBeLessThanOrEqual(p.shortfallBps[key] as number);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
