@@ -314,6 +314,14 @@ describe('bad --queue input', () => {
       ['redis://127.0.0.1:70000', '"redis://127.0.0.1:70000" has port "70000", which is not a number from 1 to 65535'],
       ['redis://127.0.0.1:0', '"redis://127.0.0.1:0" has port "0", which is not a number from 1 to 65535'],
       ['redis://[::1]:x', '"redis://[::1]:x" has port "x", which is not a number from 1 to 65535'],
+      [
+        'redis://[::1]x:6379',
+        '"redis://[::1]x:6379" has host:port "[::1]x:6379", which is not an IPv6 address in brackets followed by an optional :port',
+      ],
+      [
+        'redis://[::1',
+        '"redis://[::1" has host:port "[::1", which is not an IPv6 address in brackets followed by an optional :port',
+      ],
       ['redis://:6379', '"redis://:6379" names no host (expected redis://host:port)'],
       ['redis://', '"redis://" names no host (expected redis://host:port)'],
       // The password is not printed, also when the value is refused.

@@ -66,8 +66,13 @@ export function parseQueueUrl(text: string): string {
   // The authority: up to the path, query or fragment, without user:password@.
   const authority = (/^[^/?#]*/.exec(text.slice(scheme[0].length)) as RegExpExecArray)[0];
   const hostPort = authority.slice(authority.lastIndexOf('@') + 1);
-  // An IPv6 host is bracketed ([::1]:6379); any other host has no colon.
-  const split = /^(\[[^\]]*\]|[^:]*)(?::(.*))?$/.exec(hostPort) as RegExpExecArray;
+  // An IPv6 host is bracketed ([::1]:6379), and only a port may follow the bracket; any other
+  // host has no colon.
+  const split = hostPort.startsWith('[')
+    ? /^(\[[^\]]*\])(?::(.*))?$/.exec(hostPort)
+    : (/^([^:]*)(?::(.*))?$/.exec(hostPort) as RegExpExecArray);
+  if (!split)
+    throw bad(`has host:port "${hostPort}", which is not an IPv6 address in brackets followed by an optional :port`);
   const host = split[1] as string;
   const port = split[2];
   if (host === '') throw bad('names no host (expected redis://host:port)');
