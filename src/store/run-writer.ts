@@ -17,6 +17,7 @@ import {
   type Instrument,
 } from '../core/model/instrument.ts';
 import type { ClientOrderId, ParentOrderId } from '../core/model/ids.ts';
+import { RowBatch } from './row-batch.ts';
 
 /** The writer refreshes its run's heartbeat at most this often (wall time). */
 export const HEARTBEAT_EVERY_MS = 1_000;
@@ -121,12 +122,9 @@ export interface WriterOptions {
   readonly batchEvents?: number;
 }
 
-/** Events a writer inserts with one statement: fewer statements (and statement journals) per
- *  event; 4 bound values a row (the run id is one named value per statement). */
-const EVENT_ROWS = 128;
-
-/** Market samples a writer inserts with one statement (3 bound values a row). */
-const SAMPLE_ROWS = 128;
+/** Events (and market samples) a writer inserts with one statement: fewer statements (and
+ *  statement journals) per row (RowBatch). */
+const ROWS_PER_INSERT = 128;
 
 /** A grouped writer writes its whole units once this many events are buffered. */
 export const GROUP_COMMIT_EVENTS = 16_384;
@@ -153,15 +151,9 @@ export class RunWriter implements EventSink {
    *  flush costs what it changed, not the size of its parents (a TWAP may have 100,000 children). */
   private readonly parentTotals = new Map<ParentOrderId, ChildTotals>();
   private readonly childWritten = new Map<ClientOrderId, { filled: number; notional: number }>();
-  private readonly insertEvent: Database.Statement;
-  /** EVENT_ROWS events in one statement, bound from eventArgs (reused) and the run id once
-   *  (runIdArg): fewer calls per event. */
-  private readonly insertEvents: Database.Statement;
-  private readonly eventArgs: unknown[] = new Array<unknown>(EVENT_ROWS * 4);
-  private readonly runIdArg: { readonly runId: string };
-  private readonly insertSample: Database.Statement;
-  private readonly insertSamples: Database.Statement;
-  private readonly sampleArgs: unknown[] = new Array<unknown>(SAMPLE_ROWS * 3);
+  private readonly events: RowBatch;
+  /** Market samples: kept beside the log, each with the seq of the entry it follows. */
+  private readonly samples: RowBatch;
   private readonly insertFill: Database.Statement;
   private readonly insertOrphan: Database.Statement;
   private readonly resolveOrphan: Database.Statement;
@@ -186,15 +178,8 @@ export class RunWriter implements EventSink {
     // Crash recovery does not use it (the WAL does), so durability is unchanged.
     db.pragma('temp_store = MEMORY');
     this.batchEvents = options.batchEvents ?? GROUP_COMMIT_EVENTS;
-    this.insertEvent = db.prepare('INSERT INTO events (run_id, seq, time, kind, payload) VALUES (?, ?, ?, ?, ?)');
-    this.insertEvents = db.prepare(
-      `INSERT INTO events (run_id, seq, time, kind, payload) VALUES ${Array.from({ length: EVENT_ROWS }, () => '(@runId, ?, ?, ?, ?)').join(', ')}`,
-    );
-    this.runIdArg = { runId };
-    this.insertSample = db.prepare('INSERT INTO market_samples (run_id, seq, time, payload) VALUES (?, ?, ?, ?)');
-    this.insertSamples = db.prepare(
-      `INSERT INTO market_samples (run_id, seq, time, payload) VALUES ${Array.from({ length: SAMPLE_ROWS }, () => '(@runId, ?, ?, ?)').join(', ')}`,
-    );
+    this.events = new RowBatch(db, runId, 'events', ['seq', 'time', 'kind', 'payload'], ROWS_PER_INSERT);
+    this.samples = new RowBatch(db, runId, 'market_samples', ['seq', 'time', 'payload'], ROWS_PER_INSERT);
     this.insertFill = db.prepare(
       `INSERT INTO fills (run_id, trade_id, client_order_id, qty, price, fee, liquidity, time, seq)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -343,10 +328,7 @@ export class RunWriter implements EventSink {
    *  holds the transaction. */
   private writeUnits(count: number): void {
     if (count === 0) return;
-    const { entries, lines, ledger, runId, instrument, eventArgs, sampleArgs } = this;
-    // Rows go EVENT_ROWS (SAMPLE_ROWS) to a statement as they fill up, the rest one by one after.
-    let arg = 0;
-    let sampleArg = 0;
+    const { entries, lines, ledger, runId, instrument, events, samples } = this;
     for (let i = 0; i < count; i++) {
       const entry = entries[i] as LogEntry;
       const line = lines[i] as string;
@@ -355,24 +337,15 @@ export class RunWriter implements EventSink {
       const event = entry.event;
       const payload = line.slice(space + 1, -1);
       if (event.kind === 'MarketSampled') {
-        // Not an entry of the log: kept beside it, with the seq of the entry it follows.
-        sampleArgs[sampleArg++] = entry.seq;
-        sampleArgs[sampleArg++] = entry.time;
-        sampleArgs[sampleArg++] = payload;
-        if (sampleArg === sampleArgs.length) {
-          this.insertSamples.run(sampleArgs, this.runIdArg);
-          sampleArg = 0;
-        }
+        samples.value(entry.seq);
+        samples.value(entry.time);
+        samples.value(payload);
         continue;
       }
-      eventArgs[arg++] = entry.seq;
-      eventArgs[arg++] = entry.time;
-      eventArgs[arg++] = event.kind;
-      eventArgs[arg++] = payload;
-      if (arg === eventArgs.length) {
-        this.insertEvents.run(eventArgs, this.runIdArg);
-        arg = 0;
-      }
+      events.value(entry.seq);
+      events.value(entry.time);
+      events.value(event.kind);
+      events.value(payload);
       ledger.apply(entry);
       if (event.kind === 'ParentOrderCreated' || event.kind === 'ParentOrderCompleted')
         this.dirtyParents.add(event.parentId);
@@ -397,10 +370,8 @@ export class RunWriter implements EventSink {
         this.insertFill.run(fillRow(runId, instrument, trades[t] as AppliedTrade, entry.seq));
       }
     }
-    for (let a = 0; a < arg; a += 4)
-      this.insertEvent.run(runId, eventArgs[a], eventArgs[a + 1], eventArgs[a + 2], eventArgs[a + 3]);
-    for (let a = 0; a < sampleArg; a += 3)
-      this.insertSample.run(runId, sampleArgs[a], sampleArgs[a + 1], sampleArgs[a + 2]);
+    events.flush();
+    samples.flush();
     const lastSeq = (entries[count - 1] as LogEntry).seq;
     // The run row's event count follows the stored log, so lists show a running run's progress
     // without counting its events.
