@@ -120,28 +120,32 @@ export function runSeries(db: Database.Database, runId: string, q: SeriesQuery =
   const tt: number[] = [];
   const vwap: number[] = [];
   const volume: number[] = [];
-  const samples = db
-    .prepare(
-      // Samples are kept beside the log (market_samples, in the order taken); a run stored before
-      // that holds them in the log itself, as entries.
-      `SELECT src, seq, time, payload FROM (
-         SELECT 0 AS src, rowid AS n, seq, time, payload FROM market_samples WHERE run_id = ? AND time >= ? AND time <= ?
-         UNION ALL
-         SELECT 1, seq, seq, time, payload FROM events WHERE run_id = ? AND kind = 'MarketSampled' AND time >= ? AND time <= ?)
-       ORDER BY src, n`,
-    )
-    .iterate(runId, from, to, runId, from, to) as IterableIterator<PayloadRow & { readonly src: 0 | 1 }>;
-  for (const row of samples) {
-    const s = row.src === 1 ? payloadOf(row, 'MarketSampled', isSample, SAMPLE) : sampleOf(row);
-    bt.push(row.time);
+  const addSample = (time: number, s: Sample): void => {
+    bt.push(time);
     bid.push(s.bid === null ? null : price(s.bid));
     ask.push(s.ask === null ? null : price(s.ask));
     if (s.volume > 0 && s.vwap !== null) {
-      tt.push(row.time);
+      tt.push(time);
       vwap.push(price(s.vwap));
       volume.push(size(s.volume));
     }
-  }
+  };
+  // Samples are kept beside the log, in the order taken (the time index's order, ties by rowid:
+  // no sort); a run stored before that holds them in the log itself, as entries. A run has them
+  // in one place or the other, so the two reads one after the other are in time order.
+  const beside = db
+    .prepare(
+      'SELECT seq, time, payload FROM market_samples WHERE run_id = ? AND time >= ? AND time <= ? ORDER BY time, rowid',
+    )
+    .iterate(runId, from, to) as IterableIterator<PayloadRow>;
+  for (const row of beside) addSample(row.time, sampleOf(row));
+  const logged = db
+    .prepare(
+      `SELECT seq, time, payload FROM events WHERE run_id = ? AND kind = 'MarketSampled' AND time >= ? AND time <= ?
+       ORDER BY seq`,
+    )
+    .iterate(runId, from, to) as IterableIterator<PayloadRow>;
+  for (const row of logged) addSample(row.time, payloadOf(row, 'MarketSampled', isSample, SAMPLE));
   const bookKept = keep('book', bt, [bid, ask]);
   const tradesKept = keep('trades', tt, [vwap]);
 

@@ -101,7 +101,6 @@ export class EventLog {
   private lastTime = -Infinity;
   /** Samples' lines: written for the sinks that read them, never hashed. */
   private sampleLine: SampleLine | null = null;
-  private sampleCount = 0;
 
   constructor(private readonly clock: Clock) {}
 
@@ -162,7 +161,6 @@ export class EventLog {
     if (time < this.lastTime) throw new Error(`event log time went backwards: ${time} < ${this.lastTime}`);
     if (this.writing) throw new Error('event log: a sample was taken while a sink was writing an entry');
     this.lastTime = time;
-    this.sampleCount++;
     const entry: LogEntry<MarketSampled> = { seq: this.seq, time, event };
     const sinks = this.sinks;
     if (sinks.length === 0) return entry;
@@ -185,11 +183,6 @@ export class EventLog {
   /** Entries appended (market samples are not entries). */
   get count(): number {
     return this.seq;
-  }
-
-  /** Market samples taken by this log (a resumed log counts its own). */
-  get samples(): number {
-    return this.sampleCount;
   }
 
   /** The run digest so far (hex). Does not end the hash: the log can keep growing. */
