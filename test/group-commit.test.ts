@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import type Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { canonicalLine, digestLines } from '../src/core/log/event-log.ts';
-import type { LogEntry } from '../src/core/model/events.ts';
+import type { LogEntry, MarketSampled } from '../src/core/model/events.ts';
 import { makeInstrument } from '../src/core/model/instrument.ts';
 import { runScenario } from '../src/runtime/backtest-run.ts';
 import { loadScenarioFile, type LoadedScenario } from '../src/scenario/load-scenario.ts';
@@ -16,6 +16,7 @@ import { migrate, MIGRATIONS } from '../src/store/migrations.ts';
 import { openDatabase } from '../src/store/open-database.ts';
 import { ReadModel } from '../src/store/read-model.ts';
 import { HEARTBEAT_EVERY_MS, RunStore, type NewRun, type WriterOptions } from '../src/store/run-store.ts';
+import { storedSampleBlocks } from '../src/store/sample-blocks.ts';
 import { verifyRun } from '../src/store/verify-run.ts';
 
 const TWAP = 'scenarios/twap-calm.yaml';
@@ -65,6 +66,8 @@ const storedSeqs = (db: Database.Database, id: string): number[] =>
   db.prepare('SELECT seq FROM events WHERE run_id = ? ORDER BY seq').pluck().all(id) as number[];
 
 const isSample = (e: { entry: LogEntry }): boolean => e.entry.event.kind === 'MarketSampled';
+/** A sample's fields as a plain object (the sampler's are instances of a class). */
+const sampleFields = ({ kind: _, ...fields }: MarketSampled): Omit<MarketSampled, 'kind'> => ({ ...fields });
 /** The log's own lines (what the digest is over): the samples' left out. */
 const logLines = (entries: readonly { entry: LogEntry; line: string }[]): string[] =>
   entries.filter((e) => !isSample(e)).map((e) => e.line);
@@ -83,10 +86,10 @@ function entriesIn(entries: readonly { entry: LogEntry; line: string }[], length
 
 /**
  * How much of the stream the store holds, which must be a prefix of it: the first L items, their
- * entries in events (seq 1, 2, ... without a gap) and their samples in market_samples. Counted
- * (cheap enough for every step of a property run); `full` also compares every stored sample's
- * seq, time and payload, in order, with the stream's. Fails the test when the store holds
- * anything else.
+ * entries in events (seq 1, 2, ... without a gap) and their samples in market_sample_blocks.
+ * Counted (cheap enough for every step of a property run); `full` also compares every stored
+ * sample's seq, time and fields, in order, with the stream's. Fails the test when the store
+ * holds anything else.
  */
 function storedPrefix(
   db: Database.Database,
@@ -101,19 +104,18 @@ function storedPrefix(
     top: number;
   };
   expect(top, 'the stored entries have a gap').toBe(n);
-  const samples = db.prepare('SELECT COUNT(*) FROM market_samples WHERE run_id = ?').pluck().get(id) as number;
+  const samples = db
+    .prepare('SELECT COALESCE(SUM(samples), 0) FROM market_sample_blocks WHERE run_id = ?')
+    .pluck()
+    .get(id) as number;
   const length = n + samples;
   expect(entriesIn(entries, length), `${n} entries and ${samples} samples are not a prefix of the stream`).toBe(n);
   if (full) {
-    const rows = db
-      .prepare('SELECT seq, time, payload FROM market_samples WHERE run_id = ? ORDER BY rowid')
-      .raw()
-      .all(id) as Array<[number, number, string]>;
     const expected = entries
       .slice(0, length)
       .filter(isSample)
-      .map(({ entry, line }) => [entry.seq, entry.time, line.slice(line.indexOf(' MarketSampled ') + 15, -1)]);
-    expect(rows).toEqual(expected);
+      .map(({ entry }) => ({ seq: entry.seq, time: entry.time, ...sampleFields(entry.event as MarketSampled) }));
+    expect(storedSampleBlocks(db, id)).toEqual(expected);
   }
   return length;
 }
@@ -124,7 +126,7 @@ function tables(db: Database.Database, id: string): Record<string, unknown[]> {
     (db.prepare(sql).all(id) as Record<string, unknown>[]).map(({ run_id: _, ...rest }) => rest);
   return {
     events: rows('SELECT * FROM events WHERE run_id = ? ORDER BY seq'),
-    samples: rows('SELECT * FROM market_samples WHERE run_id = ? ORDER BY rowid'),
+    samples: storedSampleBlocks(db, id),
     orders: rows('SELECT * FROM orders WHERE run_id = ? ORDER BY client_order_id'),
     fills: rows('SELECT * FROM fills WHERE run_id = ? ORDER BY seq, client_order_id, trade_id'),
     orphans: rows('SELECT * FROM orphan_orders WHERE run_id = ? ORDER BY client_order_id'),
@@ -336,9 +338,18 @@ describe('the kind index leaves market samples out', () => {
         ),
       ).toMatch(/USING (COVERING )?INDEX events_kind/);
       expect(
-        plan(db, 'SELECT time, payload FROM market_samples WHERE run_id = ? AND time >= ? AND time <= ?', 'r', 0, 1),
-      ).toMatch(/USING INDEX market_samples_time/);
-      expect(db.prepare("SELECT COUNT(*) FROM market_samples WHERE run_id = 'r'").pluck().get()).toBeGreaterThan(100);
+        plan(
+          db,
+          `SELECT samples, data FROM market_sample_blocks WHERE run_id = ? AND last_time >= ? AND first_time <= ?
+           ORDER BY last_time, first_time, rowid`,
+          'r',
+          0,
+          1,
+        ),
+      ).toMatch(/USING INDEX market_sample_blocks_time \(run_id=\? AND last_time>\?\)$/);
+      expect(
+        db.prepare("SELECT SUM(samples) FROM market_sample_blocks WHERE run_id = 'r'").pluck().get(),
+      ).toBeGreaterThan(100);
       // The log's kinds: samples are no entries of it.
       const kinds = kindsOf(db).eventKinds('r');
       const expected = (
@@ -364,7 +375,7 @@ describe('the kind index leaves market samples out', () => {
       ).run();
       const insert = db.prepare("INSERT INTO events (run_id, seq, time, kind, payload) VALUES ('old', ?, ?, ?, '{}')");
       ['RunStarted', 'MarketSampled', 'OrderCreated', 'MarketSampled'].forEach((k, i) => insert.run(i + 1, i, k));
-      expect(migrate(db)).toEqual([7, 8, 9, 10]);
+      expect(migrate(db)).toEqual([7, 8, 9, 10, 11]);
       const sql =
         (db.prepare("SELECT sql FROM sqlite_master WHERE name = 'events_kind'").pluck().get() as string) ?? '';
       expect(sql).toMatch(/WHERE kind <> 'MarketSampled'/);

@@ -7,6 +7,7 @@
 // report's outcome; decimation keeps those totals and bounds.
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { canonicalLine } from '../src/core/log/event-log.ts';
 import type { RunReport } from '../src/runtime/backtest-run.ts';
 import { runScenario } from '../src/runtime/backtest-run.ts';
 import { loadScenarioFile } from '../src/scenario/load-scenario.ts';
@@ -15,6 +16,7 @@ import { openDatabase } from '../src/store/open-database.ts';
 import type { RunSeries } from '../src/store/read-model-port.ts';
 import { runSeries } from '../src/store/run-series.ts';
 import { RunStore } from '../src/store/run-store.ts';
+import { storedSampleBlocks, type StoredSample } from '../src/store/sample-blocks.ts';
 
 const series = fc
   .tuple(
@@ -170,11 +172,9 @@ describe('runSeries over stored runs of bundled scenarios', () => {
       const s = whole as RunSeries;
       expect(s.decimated).toBe(false);
       agreesWithReport(s, report);
-      const samples = store.db
-        .prepare(`SELECT COUNT(*) AS n FROM market_samples WHERE run_id = ?`)
-        .get(report.runId) as { n: number };
-      expect(samples.n).toBeGreaterThan(0);
-      expect(s.book.t.length).toBe(samples.n);
+      const samples = storedSampleBlocks(store.db, report.runId).length;
+      expect(samples).toBeGreaterThan(0);
+      expect(s.book.t.length).toBe(samples);
       for (const line of [s.book.t, s.trades.t, s.fills.t])
         for (let j = 1; j < line.length; j++) expect(line[j] as number).toBeGreaterThanOrEqual(line[j - 1] as number);
 
@@ -201,29 +201,55 @@ describe('runSeries over stored runs of bundled scenarios', () => {
     });
   }
 
-  it('reads the samples of a run stored before they were kept beside the log, where they were entries', () => {
-    const report = run('twap-calm');
-    const now = runSeries(store.db, report.runId, {}) as RunSeries;
-    // The same run as an older version stored it: its samples in the log, with seqs of their own
-    // (after the entries here; in order of time, as they were taken).
-    const old = `${report.runId}-old`;
+  /** The same run as an older version stored it (a copy of its row and entries under `old`),
+   *  its samples written by `put` from the stored ones, each with its canonical JSON payload. */
+  const storedBefore = (
+    runId: string,
+    old: string,
+    put: (sample: StoredSample, payload: string, k: number) => void,
+  ): void => {
     const db = store.db;
     db.transaction(() => {
       db.prepare(
         `INSERT INTO runs (id, scenario_name, scenario_hash, scenario_json, seed, code_version, status, started_at, sim_start)
          SELECT ?, scenario_name, scenario_hash, scenario_json, seed, code_version, status, started_at, sim_start
          FROM runs WHERE id = ?`,
-      ).run(old, report.runId);
+      ).run(old, runId);
       db.prepare(
         `INSERT INTO events (run_id, seq, time, kind, payload) SELECT ?, seq, time, kind, payload FROM events WHERE run_id = ?`,
-      ).run(old, report.runId);
-      db.prepare(
-        `INSERT INTO events (run_id, seq, time, kind, payload)
-         SELECT ?, 1000000 + rowid, time, 'MarketSampled', payload FROM market_samples WHERE run_id = ?`,
-      ).run(old, report.runId);
+      ).run(old, runId);
+      storedSampleBlocks(db, runId).forEach((sample, k) => {
+        const { seq, time, ...fields } = sample;
+        const line = canonicalLine({ seq, time, event: { kind: 'MarketSampled', ...fields } });
+        put(sample, line.slice(line.indexOf(' MarketSampled ') + ' MarketSampled '.length, -1), k);
+      });
     })();
-    expect(db.prepare('SELECT COUNT(*) FROM market_samples WHERE run_id = ?').pluck().get(old)).toBe(0);
-    const before = runSeries(db, old, {}) as RunSeries;
+    expect(db.prepare('SELECT COUNT(*) FROM market_sample_blocks WHERE run_id = ?').pluck().get(old)).toBe(0);
+  };
+
+  it('reads the samples of a run stored before they were kept beside the log, where they were entries', () => {
+    const report = run('twap-calm');
+    const now = runSeries(store.db, report.runId, {}) as RunSeries;
+    // Its samples in the log, with seqs of their own (after the entries here; in order of time,
+    // as they were taken).
+    const old = `${report.runId}-old`;
+    const insert = store.db.prepare(
+      `INSERT INTO events (run_id, seq, time, kind, payload) VALUES (?, ?, ?, 'MarketSampled', ?)`,
+    );
+    storedBefore(report.runId, old, (sample, payload, k) => insert.run(old, 1_000_000 + k, sample.time, payload));
+    const before = runSeries(store.db, old, {}) as RunSeries;
+    expect(before.book.t.length).toBeGreaterThan(100);
+    expect(before.book).toEqual(now.book);
+    expect(before.trades).toEqual(now.trades);
+  });
+
+  it('reads the samples of a run stored with a row per sample (schema version 10)', () => {
+    const report = run('twap-calm');
+    const now = runSeries(store.db, report.runId, { from: 30_000, to: 200_000 }) as RunSeries;
+    const old = `${report.runId}-v10`;
+    const insert = store.db.prepare(`INSERT INTO market_samples (run_id, seq, time, payload) VALUES (?, ?, ?, ?)`);
+    storedBefore(report.runId, old, (sample, payload) => insert.run(old, sample.seq, sample.time, payload));
+    const before = runSeries(store.db, old, { from: 30_000, to: 200_000 }) as RunSeries;
     expect(before.book.t.length).toBeGreaterThan(100);
     expect(before.book).toEqual(now.book);
     expect(before.trades).toEqual(now.trades);

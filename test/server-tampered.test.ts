@@ -165,27 +165,70 @@ describe('a run whose stored scenario is damaged', () => {
 });
 
 describe('a run whose stored events of the series are damaged', () => {
+  /** The run's first block of market samples (the fixture's run is new: its samples are in blocks). */
+  const firstBlock = (): { n: number; first: number; last: number; samples: number; data: Buffer } => {
+    const db = new Database(fixture.dbPath, { readonly: true });
+    const block = db
+      .prepare(
+        `SELECT rowid AS n, first_time AS first, last_time AS last, samples, data FROM market_sample_blocks
+         WHERE run_id = ? ORDER BY last_time, first_time, rowid LIMIT 1`,
+      )
+      .get(runId) as { n: number; first: number; last: number; samples: number; data: Buffer };
+    db.close();
+    return block;
+  };
+  /** The first block's first sample with its trigger (its third number) set to 7. */
+  const badTrigger = (data: Buffer): Buffer => {
+    const copy = Buffer.from(data);
+    copy.writeDoubleLE(7, 16);
+    return copy;
+  };
+
   it.each([
-    ['null', 'a market sample (bid, ask, volume, vwap)'],
-    ['not json', 'JSON'],
+    [
+      'cut short',
+      'substr(data, 1, 87)',
+      (b: { samples: number }) => `the block holds 87 bytes, not ${b.samples} samples of 88 bytes`,
+      'samples',
+    ],
+    ['text', "'x'", () => 'the block is not a blob', 'samples'],
+    [
+      'one sample more',
+      'data',
+      (b: { samples: number }) => `the block holds ${b.samples * 88} bytes, not ${b.samples + 1} samples`,
+      'samples + 1',
+    ],
   ])(
-    'a market sample set to %s: GET /runs/{id}/series names it by its time and the entry before it',
-    async (payload, what) => {
-      const db = new Database(fixture.dbPath, { readonly: true });
-      const first = db
-        .prepare('SELECT rowid AS n, seq, time FROM market_samples WHERE run_id = ? ORDER BY rowid LIMIT 1')
-        .get(runId) as { n: number; seq: number; time: number };
-      db.close();
-      const log = damaged('UPDATE market_samples SET payload = ? WHERE rowid = ?', payload, first.n);
-      const named = `market sample at ${new Date(first.time).toISOString()} (after event seq ${first.seq})`;
+    'a block of market samples %s: GET /runs/{id}/series names it by the times it spans',
+    async (_, data, why, samples) => {
+      const block = firstBlock();
+      const log = damaged(
+        `UPDATE market_sample_blocks SET data = ${data}, samples = ${samples} WHERE rowid = ?`,
+        block.n,
+      );
+      const named = `market samples from ${new Date(block.first).toISOString()} to ${new Date(block.last).toISOString()}`;
       await storedDataProblem(
         await log.request(`${API_BASE}/runs/${runId}/series`),
         `run ${runId}`,
-        `${named}: the payload is not ${what}`,
+        `${named}: ${why(block)}`,
       );
       loggedOnce(log, 1, named);
     },
   );
+
+  it('a sample with a trigger execsim does not write: the series names the sample, its time and the entry before it', async () => {
+    const block = firstBlock();
+    const log = damaged('UPDATE market_sample_blocks SET data = ? WHERE rowid = ?', badTrigger(block.data), block.n);
+    const view = new DataView(block.data.buffer, block.data.byteOffset);
+    const seq = view.getFloat64(0, true);
+    const time = view.getFloat64(8, true);
+    await storedDataProblem(
+      await log.request(`${API_BASE}/runs/${runId}/series`),
+      `run ${runId}`,
+      `sample 1 (at ${new Date(time).toISOString()}, after event seq ${seq}) has trigger 7, not 0 (interval) or 1 (fill)`,
+    );
+    loggedOnce(log, 1, 'has trigger 7');
+  });
 
   it.each([
     ['OrderCreated', 'not json', 'the payload is not JSON'],

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { canonicalLine, digestLines } from '../src/core/log/event-log.ts';
-import type { LogEntry } from '../src/core/model/events.ts';
+import type { LogEntry, MarketSampled } from '../src/core/model/events.ts';
 import { clientOrderId, parentOrderId } from '../src/core/model/ids.ts';
 import { makeInstrument } from '../src/core/model/instrument.ts';
 import { runScenario } from '../src/runtime/backtest-run.ts';
@@ -19,6 +19,7 @@ import { loadScenarioFile, type LoadedScenario } from '../src/scenario/load-scen
 import { migrate, MIGRATIONS } from '../src/store/migrations.ts';
 import { BUSY_TIMEOUT_MS, openDatabase } from '../src/store/open-database.ts';
 import { RunGoneError, RunStore, type NewRun } from '../src/store/run-store.ts';
+import { storedSampleBlocks, type StoredSample } from '../src/store/sample-blocks.ts';
 
 const ALL_VERSIONS = MIGRATIONS.map((m) => m.version);
 const SWEEP = fileURLToPath(new URL('../scenarios/static-book-sweep.yaml', import.meta.url));
@@ -89,16 +90,10 @@ function sweepEntries(): { loaded: LoadedScenario; entries: { entry: LogEntry; l
   return { loaded, entries };
 }
 
-/** A run's stored market samples as (seq, time, payload), in the order taken. */
-const storedSamples = (db: Database.Database, runId: string): Array<[number, number, string]> =>
-  db.prepare('SELECT seq, time, payload FROM market_samples WHERE run_id = ? ORDER BY rowid').raw().all(runId) as Array<
-    [number, number, string]
-  >;
-
-/** What the sinks were given as a sample, as the store keeps it. */
-const sampleRow = (e: LogEntry): [number, number, string] => {
-  const line = canonicalLine(e);
-  return [e.seq, e.time, line.slice(line.indexOf(' MarketSampled ') + ' MarketSampled '.length, -1)];
+/** What the sinks were given as a sample, as the store reads it back. */
+const sampleRow = (e: LogEntry): StoredSample => {
+  const { kind: _, ...fields } = e.event as MarketSampled;
+  return { seq: e.seq, time: e.time, ...fields };
 };
 
 describe('openDatabase', () => {
@@ -247,7 +242,7 @@ describe('RunStore round trip of a full run', () => {
     // The market samples, beside the log: each with the seq of the entry it followed.
     const samples = entries.filter(isSample);
     expect(samples.length).toBeGreaterThan(0);
-    expect(storedSamples(db, report.runId)).toEqual(samples.map(sampleRow));
+    expect(storedSampleBlocks(db, report.runId)).toEqual(samples.map(sampleRow));
 
     // The projections: a row per child and per parent (parents without parent_order_id).
     type OrderRow = {

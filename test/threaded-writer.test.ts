@@ -21,6 +21,7 @@ import { loadScenarioFile, parseScenario, type LoadedScenario } from '../src/sce
 import { parseDurationMs, parseUtcInstant } from '../src/scenario/time-fields.ts';
 import { openDatabase } from '../src/store/open-database.ts';
 import { RunStore, type RunTotals } from '../src/store/run-store.ts';
+import { storedSampleBlocks, type StoredSample } from '../src/store/sample-blocks.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'execsim-threaded-writer-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -97,7 +98,8 @@ function tables(db: Database.Database, id: string): Record<string, unknown[]> {
   return {
     runs: rows('SELECT * FROM runs WHERE id = ?'),
     events: rows('SELECT * FROM events WHERE run_id = ? ORDER BY seq'),
-    samples: rows('SELECT * FROM market_samples WHERE run_id = ? ORDER BY rowid'),
+    // Decoded: the blocks' bounds follow the writer's transactions, the samples must not.
+    samples: storedSampleBlocks(db, id),
     orders: rows('SELECT * FROM orders WHERE run_id = ? ORDER BY client_order_id'),
     fills: rows('SELECT * FROM fills WHERE run_id = ? ORDER BY seq, client_order_id, trade_id'),
   };
@@ -197,7 +199,7 @@ describe('the writer thread', () => {
     expect(units.length).toBeLessThan(trace.slice(0, cut).filter((t) => t !== null && !isSample(t)).length);
     expect(seqs).toEqual(units);
     // The samples of those units, and none after.
-    const samples = store.db.prepare(`SELECT COUNT(*) FROM market_samples WHERE run_id = 'r'`).pluck().get();
+    const samples = storedSampleBlocks(store.db, 'r').length;
     expect(samples).toBe(trace.slice(0, committed).filter(isSample).length);
     expect(samples).toBeGreaterThan(0);
     expect(store.getRun('r')?.status).toBe('interrupted');
@@ -246,21 +248,21 @@ describe('the writer thread', () => {
       interval: 20,
     });
     expect(store.db.prepare('SELECT count(*) AS n FROM events WHERE run_id = ?').get('r')).toEqual({ n: entryCount });
-    expect(store.db.prepare('SELECT count(*) AS n FROM market_samples WHERE run_id = ?').get('r')).toEqual({
-      n: events - entryCount,
-    });
+    expect(storedSampleBlocks(store.db, 'r').length).toBe(events - entryCount);
     store.db.close();
   });
 
   it('a run long enough to hand its writes over stores its log as it ran, and the digest of the same run unstored', () => {
     const long = parseScenario(PERSIST_RUN, 'persist-run.yaml');
     const lines: string[] = [];
-    const samples: Array<[number, number, string]> = [];
+    const samples: StoredSample[] = [];
     const unstored = runScenario(long, {
       onEntry: (entry) => {
-        const line = canonicalLine(entry);
-        if (entry.event.kind !== 'MarketSampled') lines.push(line);
-        else samples.push([entry.seq, entry.time, line.slice(line.indexOf('MarketSampled ') + 14, -1)]);
+        if (entry.event.kind !== 'MarketSampled') lines.push(canonicalLine(entry));
+        else {
+          const { kind: _, ...fields } = entry.event;
+          samples.push({ seq: entry.seq, time: entry.time, ...fields });
+        }
       },
     });
     // More than the writer keeps before it starts its thread, entries alone.
@@ -275,12 +277,7 @@ describe('the writer thread', () => {
       .all(report.runId) as { seq: number; time: number; kind: string; payload: string }[];
     expect(stored.map((e) => `${e.seq} ${e.time} ${e.kind} ${e.payload}\n`)).toEqual(lines);
     expect(samples.length).toBeGreaterThan(30_000);
-    expect(
-      store.db
-        .prepare('SELECT seq, time, payload FROM market_samples WHERE run_id = ? ORDER BY rowid')
-        .raw()
-        .all(report.runId),
-    ).toEqual(samples);
+    expect(storedSampleBlocks(store.db, report.runId)).toEqual(samples);
     store.db.close();
   });
 });

@@ -12,6 +12,7 @@ import type Database from 'better-sqlite3';
 import type { Instrument } from '../core/model/instrument.ts';
 import { openExistingDatabase } from '../store/open-database.ts';
 import { RunStore, type RunTotals, type RunWriter } from '../store/run-store.ts';
+import { SAMPLE_BYTES } from '../store/sample-blocks.ts';
 import { entryOfLine } from './log-line.ts';
 import { failureReply, type StoreWriterFailure } from './store-writer-errors.ts';
 
@@ -28,14 +29,28 @@ export interface StoreWriterOpen {
 
 export type StoreWriterMessage =
   | StoreWriterOpen
-  /** Whole units: canonical lines as UTF-8, the first `length` bytes of `bytes` (transferred). */
-  | { readonly type: 'units'; readonly runId: string; readonly bytes: ArrayBuffer; readonly length: number }
-  | { readonly type: 'finish'; readonly runId: string; readonly tail: string; readonly totals: RunTotals }
+  /** Whole units: canonical lines as UTF-8, the first `length` bytes of `bytes`, and their market
+   *  samples packed (sample-blocks.ts); both transferred. */
+  | {
+      readonly type: 'units';
+      readonly runId: string;
+      readonly bytes: ArrayBuffer;
+      readonly length: number;
+      readonly samples: ArrayBuffer;
+    }
+  | {
+      readonly type: 'finish';
+      readonly runId: string;
+      readonly tail: string;
+      readonly tailSamples: ArrayBuffer;
+      readonly totals: RunTotals;
+    }
   | { readonly type: 'interrupt'; readonly runId: string; readonly reason: string; readonly at: string }
   | {
       readonly type: 'fail';
       readonly runId: string;
       readonly tail: string;
+      readonly tailSamples: ArrayBuffer;
       readonly error: string;
       readonly at: string;
     };
@@ -81,19 +96,20 @@ class RunSlot {
 
   /** Writes the lines of `text` (canonical lines, each ending in a newline: JSON escapes any
    *  newline inside a payload). */
-  private put(w: RunWriter, text: string): void {
+  private put(w: RunWriter, text: string, samples: ArrayBuffer): void {
     for (let from = 0; from < text.length;) {
       const to = text.indexOf('\n', from) + 1;
       const line = text.slice(from, to);
       w.write(entryOfLine(line), line);
       from = to;
     }
+    w.writeSamples(new Float64Array(samples), samples.byteLength / SAMPLE_BYTES);
   }
 
-  units(text: string): void {
+  units(text: string, samples: ArrayBuffer): void {
     if (this.failure || !this.writer) return;
     try {
-      this.put(this.writer, text);
+      this.put(this.writer, text, samples);
       this.writer.unitEnd();
       // Progress the run's thread watches while it waits for its end to be answered.
       Atomics.add(new Int32Array(this.open.done), 1, 1);
@@ -111,11 +127,11 @@ class RunSlot {
       const live = this.failure ? null : writer;
       if (m.type === 'interrupt') store.interruptRun(m.runId, m.reason, m.at, live);
       else if (m.type === 'fail') {
-        if (live) this.put(live, m.tail);
+        if (live) this.put(live, m.tail, m.tailSamples);
         store.failRun(live, m.runId, m.error, m.at);
       } else {
         if (this.failure) throw this.failure;
-        this.put(writer, m.tail);
+        this.put(writer, m.tail, m.tailSamples);
         store.finishRun(writer, m.totals);
       }
     } catch (err) {
@@ -147,7 +163,7 @@ if (!port) throw new Error('store-writer.ts runs as a worker thread of ThreadedR
 const runs = new Map<string, RunSlot>();
 port.on('message', (m: StoreWriterMessage) => {
   if (m.type === 'open') runs.set(m.runId, new RunSlot(m));
-  else if (m.type === 'units') runs.get(m.runId)?.units(Buffer.from(m.bytes, 0, m.length).toString('utf8'));
+  else if (m.type === 'units') runs.get(m.runId)?.units(Buffer.from(m.bytes, 0, m.length).toString('utf8'), m.samples);
   else {
     runs.get(m.runId)?.end(m);
     runs.delete(m.runId);

@@ -1,10 +1,11 @@
 // The event sink of a grouped run (a backtest without restarts) whose SQLite writes run on a
 // worker thread (store-writer.ts, one per process, started by the first run that needs it and
 // kept for the next ones), on another core while the simulation goes on. The run's thread
-// only copies the canonical lines of what the log appends, as UTF-8, into a buffer and hands
-// whole commit units to the writer thread (the buffer is transferred, not copied); the writer
-// turns them back into entries and writes them with a grouped RunWriter on its own connection,
-// so the store holds exactly what the run's own writer would have written.
+// only copies the canonical lines of what the log appends, as UTF-8, into a buffer, and packs
+// market samples as numbers (sample-blocks.ts: no line is written for them), and hands whole
+// commit units to the writer thread (the buffers are transferred, not copied); the writer turns
+// them back into entries and samples and writes them with a grouped RunWriter on its own
+// connection, so the store holds exactly what the run's own writer would have written.
 // The run's end (finish, interrupt, fail) is one message done there in the same transaction as
 // the last events, and the run's thread waits for its answer: a failed write fails the run,
 // nothing is lost silently. A crash leaves what the writer had written: whole units, a prefix.
@@ -15,22 +16,23 @@ import type { LogEntry } from '../core/model/events.ts';
 import type { Instrument } from '../core/model/instrument.ts';
 import type { EventSink, LogLine } from '../core/ports/event-sink.ts';
 import { HEARTBEAT_EVERY_MS, type RunStore, type RunTotals } from '../store/run-store.ts';
+import { SampleBuffer } from '../store/sample-blocks.ts';
 import { failureError } from './store-writer-errors.ts';
 import type { StoreWriterMessage, StoreWriterReply } from './store-writer.ts';
 
 /** A run that logged this many events hands its writes to a thread. */
 export const GROUPED_THREAD_EVENTS = 4_096;
 
-/** The writer thread writes what it was handed once this many events wait: smaller batches than
- *  a run's own grouped writer (GROUP_COMMIT_EVENTS), since the thread has the time while the run
- *  goes on, and what is left at the run's end is what the run waits for. */
-const THREAD_BATCH_EVENTS = 2_048;
-
-/** Whole units are handed over once this many lines wait (fewer, larger messages). */
+/** Whole units are handed over once this many lines and samples wait (fewer, larger messages). */
 const POST_EVENTS = 1_024;
 
+/** The writer thread writes what it was handed once this many events wait: each hand-over as it
+ *  arrives (a run's own grouped writer waits for GROUP_COMMIT_EVENTS). The thread has the time
+ *  while the run goes on, and what it holds back is what the run waits for at its end. */
+const THREAD_BATCH_EVENTS = POST_EVENTS;
+
 /** The buffer the lines are copied into after the thread starts (grown when a line needs it):
- *  about POST_EVENTS lines of a market-sampling run. */
+ *  room for POST_EVENTS lines of a busy run (samples are packed apart). */
 const BUFFER_BYTES = 256 * 1024;
 
 export interface ThreadedWriterOptions {
@@ -57,6 +59,10 @@ export class ThreadedRunWriter implements EventSink {
   private lines: string[] | null = [];
   /** How many buffered lines are whole units (the log committed after them). */
   private unitsEnd = 0;
+  /** Market samples not yet handed over (before and after the thread starts); the first
+   *  `samplesEnd` belong to whole units. */
+  private readonly samples = new SampleBuffer();
+  private samplesEnd = 0;
   /** Once the thread runs: the lines not yet handed over, as UTF-8 (`used` bytes, `count`
    *  lines), and where the last whole unit ends in it. */
   private bytes: Buffer | null = null;
@@ -80,7 +86,8 @@ export class ThreadedRunWriter implements EventSink {
   }
 
   write(entry: LogEntry, line: LogLine): void {
-    if (this.bytes) this.put(line);
+    if (entry.event.kind === 'MarketSampled') this.samples.add(entry.seq, entry.time, entry.event);
+    else if (this.bytes) this.put(line);
     else {
       this.entries?.push(entry);
       this.lines?.push(line.text());
@@ -112,13 +119,14 @@ export class ThreadedRunWriter implements EventSink {
   }
 
   unitEnd(): void {
+    this.samplesEnd = this.samples.count;
     if (this.bytes) {
       this.unitsEnd = this.count;
       this.unitsEndByte = this.used;
-      if (this.unitsEnd >= POST_EVENTS) this.postUnits();
+      if (this.unitsEnd + this.samplesEnd >= POST_EVENTS) this.postUnits();
     } else {
       this.unitsEnd = (this.lines as string[]).length;
-      if (this.unitsEnd >= this.threadEvents) this.start();
+      if (this.unitsEnd + this.samplesEnd >= this.threadEvents) this.start();
     }
   }
 
@@ -136,7 +144,7 @@ export class ThreadedRunWriter implements EventSink {
   /** The last events and the finished run row in one transaction (RunStore.finishRun). */
   finish(totals: RunTotals): void {
     this.end(
-      (tail) => ({ type: 'finish', runId: this.runId, tail, totals }),
+      (tail, tailSamples) => ({ type: 'finish', runId: this.runId, tail, tailSamples, totals }),
       (writer) => this.store.finishRun(writer, totals),
     );
   }
@@ -156,13 +164,13 @@ export class ThreadedRunWriter implements EventSink {
       return;
     }
     this.end(
-      (tail) => ({ type: 'fail', runId: this.runId, tail, error, at }),
+      (tail, tailSamples) => ({ type: 'fail', runId: this.runId, tail, tailSamples, error, at }),
       (writer) => this.store.failRun(writer, this.runId, error, at),
     );
   }
 
   private end(
-    message: (tail: string) => StoreWriterMessage,
+    message: (tail: string, tailSamples: ArrayBuffer) => StoreWriterMessage,
     here: (writer: ReturnType<RunStore['writer']>) => void,
   ): void {
     if (this.closed) throw new Error(`run ${this.runId}: its store writer has already ended`);
@@ -172,15 +180,19 @@ export class ThreadedRunWriter implements EventSink {
       const writer = this.store.writer(this.runId, this.instrument, { commits: 'grouped', batchEvents: Infinity });
       const entries = this.entries as LogEntry[];
       const lines = this.lines as string[];
-      for (let i = 0; i < entries.length; i++) {
-        writer.write(entries[i] as LogEntry, lines[i] as string);
-        if (i + 1 === this.unitsEnd) writer.unitEnd();
-      }
+      const samples = this.samples;
+      for (let i = 0; i < this.unitsEnd; i++) writer.write(entries[i] as LogEntry, lines[i] as string);
+      writer.writeSamples(samples.values, this.samplesEnd);
+      writer.unitEnd();
+      for (let i = this.unitsEnd; i < entries.length; i++) writer.write(entries[i] as LogEntry, lines[i] as string);
+      samples.drop(this.samplesEnd);
+      writer.writeSamples(samples.values, samples.count);
       here(writer);
       return;
     }
     this.postUnits();
-    this.worker.postMessage(message(this.bytes.toString('utf8', 0, this.used)));
+    const tailSamples = this.samples.copy(this.samples.count);
+    this.worker.postMessage(message(this.bytes.toString('utf8', 0, this.used), tailSamples), [tailSamples]);
     this.bytes = null;
     // Its answer is the last message on the run's port (an error reported while it ran comes first).
     // Bounded by progress, not by time: a writer behind by a long backlog keeps writing units, but
@@ -235,23 +247,28 @@ export class ThreadedRunWriter implements EventSink {
   }
 
   /** Hands the whole units buffered to the thread: their bytes are transferred (the buffer
-   *  moves to the writer thread, nothing is copied) and what follows them starts a new buffer. */
+   *  moves to the writer thread, nothing is copied) and what follows them starts a new buffer;
+   *  their samples are copied out (a few KiB) and transferred. */
   private postUnits(): void {
     const bytes = this.bytes;
-    if (this.unitsEnd === 0 || !this.worker || !bytes) return;
+    if ((this.unitsEnd === 0 && this.samplesEnd === 0) || !this.worker || !bytes) return;
     const next = Buffer.allocUnsafeSlow(Math.max(BUFFER_BYTES, 2 * (this.used - this.unitsEndByte)));
     bytes.copy(next, 0, this.unitsEndByte, this.used);
     // Its own memory (allocUnsafeSlow: not a slice of a shared pool), so it can be transferred.
     const memory = bytes.buffer as ArrayBuffer;
+    const samples = this.samples.copy(this.samplesEnd);
     this.worker.postMessage(
       {
         type: 'units',
         runId: this.runId,
         bytes: memory,
         length: this.unitsEndByte,
+        samples,
       } satisfies StoreWriterMessage,
-      [memory],
+      [memory, samples],
     );
+    this.samples.drop(this.samplesEnd);
+    this.samplesEnd = 0;
     this.bytes = next;
     this.used -= this.unitsEndByte;
     this.count -= this.unitsEnd;

@@ -370,6 +370,25 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX market_samples_time ON market_samples(run_id, time);
     `,
   },
+  {
+    version: 11,
+    name: 'market samples in blocks',
+    // Samples are kept packed as numbers, many to a row (sample-blocks.ts): a row and a JSON
+    // payload per sample cost more than the rest of a run's writes. A block's first and last
+    // times bound it; blocks follow each other in time, so (last_time, first_time, rowid) is
+    // the order taken and a window is one range of the index. Runs stored under version 10 keep
+    // their rows in market_samples, still read.
+    sql: `
+      CREATE TABLE market_sample_blocks (
+        run_id     TEXT NOT NULL REFERENCES runs(id),
+        first_time REAL NOT NULL,
+        last_time  REAL NOT NULL,
+        samples    INTEGER NOT NULL,
+        data       BLOB NOT NULL
+      );
+      CREATE INDEX market_sample_blocks_time ON market_sample_blocks(run_id, last_time, first_time);
+    `,
+  },
 ];
 
 /** The WHERE term of the events_kind index (version 9): a query filtering on a kind other than

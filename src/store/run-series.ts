@@ -12,7 +12,8 @@ import { evenIndices, minMaxIndices, pick, sumInto } from './decimate.ts';
 import { SPARSE_KINDS } from './migrations.ts';
 import type { RunSeries, SeriesCount, SeriesQuery, SliceOutcome } from './read-model-port.ts';
 import { storedInstrument } from './run-rows.ts';
-import { damagedSample, misshapenColumn, misshapenPayload, storedPayload } from './stored-data.ts';
+import { decodeBlock } from './sample-blocks.ts';
+import { damagedSample, damagedSampleBlock, misshapenColumn, misshapenPayload, storedPayload } from './stored-data.ts';
 
 interface RunRow {
   readonly scenario_json: string;
@@ -25,6 +26,14 @@ interface PayloadRow {
   readonly seq: number;
   readonly time: number;
   readonly payload: string;
+}
+
+/** A stored block of samples (sample-blocks.ts). */
+interface BlockRow {
+  readonly first_time: number;
+  readonly last_time: number;
+  readonly samples: number;
+  readonly data: unknown;
 }
 
 interface Sample {
@@ -130,9 +139,21 @@ export function runSeries(db: Database.Database, runId: string, q: SeriesQuery =
       volume.push(size(s.volume));
     }
   };
-  // Samples are kept beside the log, in the order taken (the time index's order, ties by rowid:
-  // no sort); a run stored before that holds them in the log itself, as entries. A run has them
-  // in one place or the other, so the two reads one after the other are in time order.
+  // Samples are kept beside the log in blocks, in the order taken (the time index's order: no
+  // sort). Runs stored before hold them in rows of their own (schema version 10) or in the log
+  // itself, as entries. A run has them in one place only, so the reads one after the other are
+  // in time order.
+  const blocks = db
+    .prepare(
+      `SELECT first_time, last_time, samples, data FROM market_sample_blocks
+       WHERE run_id = ? AND last_time >= ? AND first_time <= ? ORDER BY last_time, first_time, rowid`,
+    )
+    .iterate(runId, from, to) as IterableIterator<BlockRow>;
+  for (const block of blocks) {
+    const samples = decodeBlock(block.data, block.samples);
+    if (typeof samples === 'string') throw damagedSampleBlock(db, runId, block.first_time, block.last_time, samples);
+    for (const sample of samples) if (inWindow(sample.time)) addSample(sample.time, sample);
+  }
   const beside = db
     .prepare(
       'SELECT seq, time, payload FROM market_samples WHERE run_id = ? AND time >= ? AND time <= ? ORDER BY time, rowid',

@@ -247,6 +247,7 @@ export class RunStore {
         orphans: del('orphan_orders'),
       };
       del('market_samples');
+      del('market_sample_blocks');
       del('parent_metrics');
       this.db.prepare('DELETE FROM runs WHERE id = ?').run(runId);
       return counts;

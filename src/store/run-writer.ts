@@ -18,6 +18,7 @@ import {
 } from '../core/model/instrument.ts';
 import type { ClientOrderId, ParentOrderId } from '../core/model/ids.ts';
 import { RowBatch } from './row-batch.ts';
+import { SampleBlockWriter, SampleBuffer } from './sample-blocks.ts';
 
 /** The writer refreshes its run's heartbeat at most this often (wall time). */
 export const HEARTBEAT_EVERY_MS = 1_000;
@@ -122,8 +123,8 @@ export interface WriterOptions {
   readonly batchEvents?: number;
 }
 
-/** Events (and market samples) a writer inserts with one statement: fewer statements (and
- *  statement journals) per row (RowBatch). */
+/** Events a writer inserts with one statement: fewer statements (and statement journals) per
+ *  row (RowBatch). */
 const ROWS_PER_INSERT = 128;
 
 /** A grouped writer writes its whole units once this many events are buffered. */
@@ -146,14 +147,17 @@ export class RunWriter implements EventSink {
   private readonly lines: string[] = [];
   /** How many of the buffered entries are whole units (the log committed after them). */
   private unitsEnd = 0;
+  /** Market samples not yet written, kept beside the log in blocks (sample-blocks.ts); the first
+   *  `samplesEnd` belong to whole units. */
+  private readonly samples = new SampleBuffer();
+  private samplesEnd = 0;
+  private readonly blocks: SampleBlockWriter;
   private readonly dirtyParents = new Set<ParentOrderId>();
   /** Each parent's children as the orders table holds them, kept up to date by delta so that a
    *  flush costs what it changed, not the size of its parents (a TWAP may have 100,000 children). */
   private readonly parentTotals = new Map<ParentOrderId, ChildTotals>();
   private readonly childWritten = new Map<ClientOrderId, { filled: number; notional: number }>();
   private readonly events: RowBatch;
-  /** Market samples: kept beside the log, each with the seq of the entry it follows. */
-  private readonly samples: RowBatch;
   private readonly insertFill: Database.Statement;
   private readonly insertOrphan: Database.Statement;
   private readonly resolveOrphan: Database.Statement;
@@ -179,7 +183,7 @@ export class RunWriter implements EventSink {
     db.pragma('temp_store = MEMORY');
     this.batchEvents = options.batchEvents ?? GROUP_COMMIT_EVENTS;
     this.events = new RowBatch(db, runId, 'events', ['seq', 'time', 'kind', 'payload'], ROWS_PER_INSERT);
-    this.samples = new RowBatch(db, runId, 'market_samples', ['seq', 'time', 'payload'], ROWS_PER_INSERT);
+    this.blocks = new SampleBlockWriter(db, runId);
     this.insertFill = db.prepare(
       `INSERT INTO fills (run_id, trade_id, client_order_id, qty, price, fee, liquidity, time, seq)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -217,7 +221,7 @@ export class RunWriter implements EventSink {
   heartbeat(): void {
     if (Date.now() - this.lastBeat < HEARTBEAT_EVERY_MS) return;
     this.transaction(() => {
-      this.writeUnits(this.unitsEnd);
+      this.writeUnits(this.unitsEnd, this.samplesEnd);
       this.beatIfDue();
     });
   }
@@ -238,17 +242,27 @@ export class RunWriter implements EventSink {
     return this.ledger.orders.size;
   }
 
-  /** Buffers one entry; nothing reaches the database before the log commits. */
+  /** Buffers one entry; nothing reaches the database before the log commits. A market sample is
+   *  kept as numbers: its line is never written. */
   write(entry: LogEntry, line: LogLine | string): void {
-    this.entries.push(entry);
-    this.lines.push(typeof line === 'string' ? line : line.text());
+    if (entry.event.kind === 'MarketSampled') this.samples.add(entry.seq, entry.time, entry.event);
+    else {
+      this.entries.push(entry);
+      this.lines.push(typeof line === 'string' ? line : line.text());
+    }
+  }
+
+  /** Buffers `count` market samples packed as the store keeps them (a writer thread gets them so
+   *  from the run's thread); they belong to the unit that ends next, like written entries. */
+  writeSamples(packed: Float64Array, count: number): void {
+    this.samples.addPacked(packed, count);
   }
 
   /** The log committed: a durable writer writes everything buffered (one or more whole commit
    *  units) in one transaction now; a grouped one marks the end of a unit (see unitEnd). */
   commit(): void {
     if (this.grouped) this.unitEnd();
-    else this.flush(this.entries.length);
+    else this.flush(this.entries.length, this.samples.count);
   }
 
   /**
@@ -259,7 +273,8 @@ export class RunWriter implements EventSink {
    */
   unitEnd(): void {
     this.unitsEnd = this.entries.length;
-    if (this.unitsEnd >= this.batchEvents) this.flush(this.unitsEnd);
+    this.samplesEnd = this.samples.count;
+    if (this.unitsEnd + this.samplesEnd >= this.batchEvents) this.flush(this.unitsEnd, this.samplesEnd);
     else this.heartbeat();
   }
 
@@ -267,10 +282,12 @@ export class RunWriter implements EventSink {
    *  durable: the log committed them), what was not committed is dropped (never written), and
    *  the projections' fold is rebuilt from the durable log, which is what the store now holds. */
   rollback(durable: readonly LogEntry[]): void {
-    this.flush(this.unitsEnd);
+    this.flush(this.unitsEnd, this.samplesEnd);
     this.entries.length = 0;
     this.lines.length = 0;
     this.unitsEnd = 0;
+    this.samples.drop(this.samples.count);
+    this.samplesEnd = 0;
     this.dirtyParents.clear();
     this.ledger = new OrderLedger();
     this.fillCount = 0;
@@ -294,20 +311,20 @@ export class RunWriter implements EventSink {
 
   /** Writes the whole units buffered (a signal stopped the run); the caller holds the transaction. */
   flushUnitsInTransaction(): void {
-    this.writeUnits(this.unitsEnd);
+    this.writeUnits(this.unitsEnd, this.samplesEnd);
   }
 
   /** Writes everything buffered, the uncommitted tail too (the run finished or failed); the
    *  caller holds the transaction. */
   flushInTransaction(): void {
-    this.writeUnits(this.entries.length);
+    this.writeUnits(this.entries.length, this.samples.count);
   }
 
-  /** The first `count` buffered entries in one transaction. */
-  private flush(count: number): void {
-    if (count === 0) return;
+  /** The first `count` buffered entries and `sampleCount` samples in one transaction. */
+  private flush(count: number, sampleCount: number): void {
+    if (count === 0 && sampleCount === 0) return;
     this.transaction(() => {
-      this.writeUnits(count);
+      this.writeUnits(count, sampleCount);
       this.beatIfDue();
     });
   }
@@ -324,28 +341,25 @@ export class RunWriter implements EventSink {
     }
   }
 
-  /** Writes the first `count` buffered entries with the projection rows they change; the caller
-   *  holds the transaction. */
-  private writeUnits(count: number): void {
+  /** Writes the first `count` buffered entries with the projection rows they change, and the
+   *  first `sampleCount` samples; the caller holds the transaction. */
+  private writeUnits(count: number, sampleCount: number): void {
+    if (sampleCount > 0) {
+      this.blocks.write(this.samples, sampleCount);
+      this.samplesEnd = Math.max(0, this.samplesEnd - sampleCount);
+    }
     if (count === 0) return;
-    const { entries, lines, ledger, runId, instrument, events, samples } = this;
+    const { entries, lines, ledger, runId, instrument, events } = this;
     for (let i = 0; i < count; i++) {
       const entry = entries[i] as LogEntry;
       const line = lines[i] as string;
       // The payload is the canonical line after "seq time kind ", without its newline.
       const space = line.indexOf(' ', line.indexOf(' ', line.indexOf(' ') + 1) + 1);
       const event = entry.event;
-      const payload = line.slice(space + 1, -1);
-      if (event.kind === 'MarketSampled') {
-        samples.value(entry.seq);
-        samples.value(entry.time);
-        samples.value(payload);
-        continue;
-      }
       events.value(entry.seq);
       events.value(entry.time);
       events.value(event.kind);
-      events.value(payload);
+      events.value(line.slice(space + 1, -1));
       ledger.apply(entry);
       if (event.kind === 'ParentOrderCreated' || event.kind === 'ParentOrderCompleted')
         this.dirtyParents.add(event.parentId);
@@ -371,7 +385,6 @@ export class RunWriter implements EventSink {
       }
     }
     events.flush();
-    samples.flush();
     const lastSeq = (entries[count - 1] as LogEntry).seq;
     // The run row's event count follows the stored log, so lists show a running run's progress
     // without counting its events.

@@ -66,6 +66,24 @@ export function storedPayload(db: Database.Database, runId: string, seq: number,
 export const misshapenPayload = (db: Database.Database, runId: string, seq: number, kind: string, what: string) =>
   new StoredDataError(db.name, `run ${runId}`, `event seq ${seq} (${kind}): the payload is not ${what}`);
 
+/** A stored block of market samples (named by the times it spans) that is not what execsim
+ *  writes (sample-blocks.ts says what is wrong). */
+export const damagedSampleBlock = (
+  db: Database.Database,
+  runId: string,
+  firstTime: number,
+  lastTime: number,
+  problem: string,
+) =>
+  new StoredDataError(
+    db.name,
+    `run ${runId}`,
+    `market samples from ${isoOrRaw(firstTime)} to ${isoOrRaw(lastTime)}: ${problem}`,
+  );
+
+const isoOrRaw = (t: number): string =>
+  Number.isFinite(t) && Math.abs(t) <= 8.64e15 ? new Date(t).toISOString() : String(t);
+
 /** A stored market sample (beside the log, named by the entry it follows and its time) whose
  *  payload is not JSON or not a market sample. */
 export const damagedSample = (db: Database.Database, runId: string, seq: number, time: number, what: string) =>
