@@ -16,7 +16,7 @@ import { openDatabase } from '../src/store/open-database.ts';
 import type { RunSeries } from '../src/store/read-model-port.ts';
 import { runSeries } from '../src/store/run-series.ts';
 import { RunStore } from '../src/store/run-store.ts';
-import { storedSampleBlocks, type StoredSample } from '../src/store/sample-blocks.ts';
+import { SampleBlockWriter, SampleBuffer, storedSampleBlocks, type StoredSample } from '../src/store/sample-blocks.ts';
 
 const series = fc
   .tuple(
@@ -253,6 +253,35 @@ describe('runSeries over stored runs of bundled scenarios', () => {
     expect(before.book.t.length).toBeGreaterThan(100);
     expect(before.book).toEqual(now.book);
     expect(before.trades).toEqual(now.trades);
+  });
+
+  it('reads a run resumed by newer versions in time order: samples in the log, then in rows, then in blocks', () => {
+    const report = run('twap-calm');
+    const now = runSeries(store.db, report.runId, {}) as RunSeries;
+    const old = `${report.runId}-mixed`;
+    const count = storedSampleBlocks(store.db, report.runId).length;
+    const asEntry = store.db.prepare(
+      `INSERT INTO events (run_id, seq, time, kind, payload) VALUES (?, ?, ?, 'MarketSampled', ?)`,
+    );
+    const asRow = store.db.prepare(`INSERT INTO market_samples (run_id, seq, time, payload) VALUES (?, ?, ?, ?)`);
+    const later = new SampleBuffer();
+    storedBefore(report.runId, old, (sample, payload, k) => {
+      if (k < count / 3) asEntry.run(old, 1_000_000 + k, sample.time, payload);
+      else if (k < (2 * count) / 3) asRow.run(old, sample.seq, sample.time, payload);
+      else {
+        const { seq, time, ...fields } = sample;
+        later.add(seq, time, { kind: 'MarketSampled', ...fields });
+      }
+    });
+    new SampleBlockWriter(store.db, old).write(later, later.count);
+    expect(later.count).toBeGreaterThan(100);
+    const mixed = runSeries(store.db, old, {}) as RunSeries;
+    expect(mixed.book).toEqual(now.book);
+    expect(mixed.trades).toEqual(now.trades);
+    const window = { from: 100_000, to: 800_000 };
+    expect((runSeries(store.db, old, window) as RunSeries).book).toEqual(
+      (runSeries(store.db, report.runId, window) as RunSeries).book,
+    );
   });
 
   it('serves a window of the run, relative to its start, and null for a run it does not have', () => {

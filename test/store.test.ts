@@ -77,8 +77,8 @@ function newRun(loaded: LoadedScenario, id: string): NewRun {
   };
 }
 
-/** The log entries of an unstored run of the sweep scenario, with their canonical lines. */
-/** The run's log entries with their lines (its market samples, which are no entries, left out). */
+/** The log entries of an unstored run of the sweep scenario, with their canonical lines (its
+ *  market samples, which are no entries, left out). */
 function sweepEntries(): { loaded: LoadedScenario; entries: { entry: LogEntry; line: string }[] } {
   const loaded = loadScenarioFile(SWEEP);
   const entries: { entry: LogEntry; line: string }[] = [];
@@ -341,6 +341,59 @@ describe('crash safety', () => {
     expect(row?.digest).toBeNull();
     expect(row?.finished_at).toBeNull();
     expect(seqs(reopened.db, 'crashed')).toEqual(range(1, 8));
+  });
+
+  it('a write that fails part-way is written again whole: entries, samples, orders and fills as if it had not failed', () => {
+    const loaded = loadScenarioFile(SWEEP);
+    const stream: LogEntry[] = [];
+    runScenario(loaded, { onEntry: (entry) => stream.push(entry) });
+    const written = stream.slice(0, 120);
+    /** A durable writer given the first 120 items, committing after every third entry; with
+     *  `refuse`, the commit that writes entry `refuse` fails once (its transaction rolls back). */
+    const write = (refuse: number | null): RunStore => {
+      const store = new RunStore(openDb(`refuse-${refuse ?? 'none'}.db`));
+      store.createRun(newRun(loaded, 'r1'));
+      const writer = store.writer('r1', makeInstrument(loaded.scenario.instrument));
+      if (refuse !== null)
+        store.db.exec(
+          `CREATE TEMP TRIGGER refuse BEFORE INSERT ON events WHEN NEW.seq = ${refuse}
+           BEGIN SELECT RAISE(ABORT, 'disk trouble'); END`,
+        );
+      let failed = 0;
+      for (const entry of written) {
+        writer.write(entry, canonicalLine(entry));
+        if (entry.event.kind === 'MarketSampled' || entry.seq % 3 !== 0) continue;
+        try {
+          writer.commit();
+        } catch (err) {
+          failed++;
+          expect(String(err)).toMatch(/disk trouble/);
+          store.db.exec('DROP TRIGGER refuse');
+        }
+      }
+      expect(failed).toBe(refuse === null ? 0 : 1);
+      store.failRun(writer, 'r1', 'stopped', '2024-08-09T00:00:01.000Z');
+      return store;
+    };
+    const rows = (store: RunStore, sql: string): unknown[] => store.db.prepare(sql).all('r1');
+    const reference = write(null);
+    const samples = written.filter((e) => e.event.kind === 'MarketSampled');
+    const fills = rows(reference, 'SELECT * FROM fills WHERE run_id = ? ORDER BY seq, trade_id');
+    expect(samples.length).toBeGreaterThan(0);
+    expect(fills.length).toBeGreaterThan(0);
+    // The failing commit is one with a fill in it, and samples before it in its unit.
+    const firstFill = (fills[0] as { seq: number }).seq;
+    for (const refuse of [firstFill, firstFill + 1, 5]) {
+      const store = write(refuse);
+      expect(seqs(store.db, 'r1')).toEqual(written.filter((e) => e.event.kind !== 'MarketSampled').map((e) => e.seq));
+      expect(storedSampleBlocks(store.db, 'r1')).toEqual(samples.map(sampleRow));
+      for (const sql of [
+        'SELECT * FROM fills WHERE run_id = ? ORDER BY seq, trade_id',
+        'SELECT * FROM orders WHERE run_id = ? ORDER BY client_order_id',
+      ])
+        expect(rows(store, sql)).toEqual(rows(reference, sql));
+      expect(store.getRun('r1')).toMatchObject({ status: 'failed', fill_count: reference.getRun('r1')?.fill_count });
+    }
   });
 
   it('never turns a failed run into a finished one', () => {

@@ -2,7 +2,8 @@
 // process: for each run it opens its own connection to the run's database file and a grouped
 // RunWriter, and takes from the run's thread the canonical lines of whole commit units only. Each
 // line is turned back into its log entry (as a restart reads the stored log) and written as the
-// run's own writer would have written it, so the store ends byte for byte the same. The run's end
+// run's own writer would have written it, so the store ends with the same rows (market samples in
+// blocks whose bounds follow this writer's transactions, the same samples in order). The run's end
 // (finish, interrupt, fail) comes as one message, is done with the same RunStore call in the same
 // transaction as the last events, and is answered on the run's reply port with its flag raised,
 // for a run's thread that waits on it synchronously. A run's first error stops its writing and is

@@ -5,7 +5,8 @@
 // market samples as numbers (sample-blocks.ts: no line is written for them), and hands whole
 // commit units to the writer thread (the buffers are transferred, not copied); the writer turns
 // them back into entries and samples and writes them with a grouped RunWriter on its own
-// connection, so the store holds exactly what the run's own writer would have written.
+// connection, so the store holds what the run's own writer would have written (the same rows; the
+// market samples' blocks split where this writer's transactions fall).
 // The run's end (finish, interrupt, fail) is one message done there in the same transaction as
 // the last events, and the run's thread waits for its answer: a failed write fails the run,
 // nothing is lost silently. A crash leaves what the writer had written: whole units, a prefix.

@@ -1,6 +1,6 @@
-// Rows of one run inserted into a table many to a statement: a store writer's events and market
-// samples are most of what it writes, and a statement per row (with its own statement journal)
-// cost more than the rows. Values are added one by one into a reused array; each time it holds
+// Rows of one run inserted into a table many to a statement: a store writer's events are most of
+// the rows it writes, and a statement per row (with its own statement journal) cost more than the
+// rows. Values are added one by one into a reused array; each time it holds
 // `rows` rows they go in one statement with the run id bound once; what is left at the end of a
 // transaction goes in a row at a time.
 import type Database from 'better-sqlite3';
@@ -39,6 +39,11 @@ export class RowBatch {
       this.many.run(this.args, this.runIdArg);
       this.used = 0;
     }
+  }
+
+  /** Forgets the values added since the last full batch (their transaction rolled back). */
+  clear(): void {
+    this.used = 0;
   }
 
   /** Inserts the rows added since the last full batch, one by one. */

@@ -141,8 +141,22 @@ export function runSeries(db: Database.Database, runId: string, q: SeriesQuery =
   };
   // Samples are kept beside the log in blocks, in the order taken (the time index's order: no
   // sort). Runs stored before hold them in rows of their own (schema version 10) or in the log
-  // itself, as entries. A run has them in one place only, so the reads one after the other are
-  // in time order.
+  // itself, as entries. A run resumed by a newer execsim has its earlier samples in an older
+  // place and its later ones in a newer: read oldest first, the reads one after the other are in
+  // time order.
+  const logged = db
+    .prepare(
+      `SELECT seq, time, payload FROM events WHERE run_id = ? AND kind = 'MarketSampled' AND time >= ? AND time <= ?
+       ORDER BY seq`,
+    )
+    .iterate(runId, from, to) as IterableIterator<PayloadRow>;
+  for (const row of logged) addSample(row.time, payloadOf(row, 'MarketSampled', isSample, SAMPLE));
+  const beside = db
+    .prepare(
+      'SELECT seq, time, payload FROM market_samples WHERE run_id = ? AND time >= ? AND time <= ? ORDER BY time, rowid',
+    )
+    .iterate(runId, from, to) as IterableIterator<PayloadRow>;
+  for (const row of beside) addSample(row.time, sampleOf(row));
   const blocks = db
     .prepare(
       `SELECT first_time, last_time, samples, data FROM market_sample_blocks
@@ -154,19 +168,6 @@ export function runSeries(db: Database.Database, runId: string, q: SeriesQuery =
     if (typeof samples === 'string') throw damagedSampleBlock(db, runId, block.first_time, block.last_time, samples);
     for (const sample of samples) if (inWindow(sample.time)) addSample(sample.time, sample);
   }
-  const beside = db
-    .prepare(
-      'SELECT seq, time, payload FROM market_samples WHERE run_id = ? AND time >= ? AND time <= ? ORDER BY time, rowid',
-    )
-    .iterate(runId, from, to) as IterableIterator<PayloadRow>;
-  for (const row of beside) addSample(row.time, sampleOf(row));
-  const logged = db
-    .prepare(
-      `SELECT seq, time, payload FROM events WHERE run_id = ? AND kind = 'MarketSampled' AND time >= ? AND time <= ?
-       ORDER BY seq`,
-    )
-    .iterate(runId, from, to) as IterableIterator<PayloadRow>;
-  for (const row of logged) addSample(row.time, payloadOf(row, 'MarketSampled', isSample, SAMPLE));
   const bookKept = keep('book', bt, [bid, ask]);
   const tradesKept = keep('trades', tt, [vwap]);
 

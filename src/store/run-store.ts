@@ -189,6 +189,7 @@ export class RunStore {
           fillCount: writer.fillCount,
         });
     })();
+    writer.committed();
   }
 
   /**
@@ -233,6 +234,7 @@ export class RunStore {
         )
         .run(reason, at, at, runId);
     })();
+    writer?.committed();
   }
 
   /** Deletes a run with its events and projections, in one transaction. */
@@ -263,6 +265,7 @@ export class RunStore {
         .prepare(`UPDATE runs SET status = 'failed', error = ?, finished_at = ? WHERE id = ? AND status = 'running'`)
         .run(error, finishedAt, runId);
     })();
+    writer?.committed();
   }
 
   /** The newest runs first. */

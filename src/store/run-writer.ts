@@ -168,6 +168,10 @@ export class RunWriter implements EventSink {
   private readonly batchEvents: number;
   private lastBeat = Date.now();
   fillCount = 0;
+  /** Rows written in a transaction not yet known to have committed: the entries and samples
+   *  stay buffered, and the fold holds them, until `committed()`. A next write that finds this
+   *  set knows that transaction rolled back: it rebuilds the fold from the store first. */
+  private uncommitted: { readonly entries: number; readonly samples: number } | null = null;
 
   constructor(
     private readonly db: Database.Database,
@@ -220,8 +224,10 @@ export class RunWriter implements EventSink {
    */
   heartbeat(): void {
     if (Date.now() - this.lastBeat < HEARTBEAT_EVERY_MS) return;
+    const entries = this.unitsEnd;
+    const samples = this.samplesEnd;
     this.transaction(() => {
-      this.writeUnits(this.unitsEnd, this.samplesEnd);
+      this.writeUnits(entries, samples);
       this.beatIfDue();
     });
   }
@@ -288,10 +294,15 @@ export class RunWriter implements EventSink {
     this.unitsEnd = 0;
     this.samples.drop(this.samples.count);
     this.samplesEnd = 0;
+    this.refold(durable);
+  }
+
+  /** The projections' fold rebuilt from `stored`, which is what the store holds. */
+  private refold(stored: readonly LogEntry[]): void {
     this.dirtyParents.clear();
     this.ledger = new OrderLedger();
     this.fillCount = 0;
-    for (const entry of durable) {
+    for (const entry of stored) {
       this.ledger.apply(entry);
       this.fillCount += this.ledger.appliedTrades.length;
     }
@@ -309,13 +320,14 @@ export class RunWriter implements EventSink {
     }
   }
 
-  /** Writes the whole units buffered (a signal stopped the run); the caller holds the transaction. */
+  /** Writes the whole units buffered (a signal stopped the run); the caller holds the transaction
+   *  and calls `committed()` once it has committed. */
   flushUnitsInTransaction(): void {
     this.writeUnits(this.unitsEnd, this.samplesEnd);
   }
 
   /** Writes everything buffered, the uncommitted tail too (the run finished or failed); the
-   *  caller holds the transaction. */
+   *  caller holds the transaction and calls `committed()` once it has committed. */
   flushInTransaction(): void {
     this.writeUnits(this.entries.length, this.samples.count);
   }
@@ -329,9 +341,28 @@ export class RunWriter implements EventSink {
     });
   }
 
+  /** The transaction that wrote the last rows committed: they are forgotten here. */
+  committed(): void {
+    const written = this.uncommitted;
+    if (!written) return;
+    this.uncommitted = null;
+    const { entries, lines } = this;
+    if (written.entries === entries.length) {
+      entries.length = 0;
+      lines.length = 0;
+    } else {
+      entries.splice(0, written.entries);
+      lines.splice(0, written.entries);
+    }
+    this.unitsEnd = Math.max(0, this.unitsEnd - written.entries);
+    this.samples.drop(written.samples);
+    this.samplesEnd = Math.max(0, this.samplesEnd - written.samples);
+  }
+
   private transaction(work: () => void): void {
     try {
       this.db.transaction(work)();
+      this.committed();
     } catch (err) {
       // Events of a run whose row is gone break the foreign key: say what happened.
       if ((err as { code?: unknown }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
@@ -344,11 +375,34 @@ export class RunWriter implements EventSink {
   /** Writes the first `count` buffered entries with the projection rows they change, and the
    *  first `sampleCount` samples; the caller holds the transaction. */
   private writeUnits(count: number, sampleCount: number): void {
-    if (sampleCount > 0) {
-      this.blocks.write(this.samples, sampleCount);
-      this.samplesEnd = Math.max(0, this.samplesEnd - sampleCount);
-    }
-    if (count === 0) return;
+    // The transaction of the last write rolled back (a statement or its commit failed): its
+    // entries and samples are still buffered, but the fold took its entries in. It is rebuilt
+    // from what the store holds, so they are folded (and their fills and orders written) once.
+    if (this.uncommitted) this.refoldFromStore();
+    if (count === 0 && sampleCount === 0) return;
+    this.uncommitted = { entries: count, samples: sampleCount };
+    if (sampleCount > 0) this.blocks.write(this.samples, sampleCount);
+    if (count > 0) this.writeEntries(count);
+  }
+
+  /** The fold rebuilt from the run's stored log (after a write that did not commit). */
+  private refoldFromStore(): void {
+    this.uncommitted = null;
+    this.events.clear();
+    const rows = this.db
+      .prepare('SELECT seq, time, kind, payload FROM events WHERE run_id = ? ORDER BY seq')
+      .all(this.runId) as Array<{ seq: number; time: number; kind: string; payload: string }>;
+    this.refold(
+      rows.map((r) => ({
+        seq: r.seq,
+        time: r.time,
+        event: { kind: r.kind, ...(JSON.parse(r.payload) as object) } as LogEntry['event'],
+      })),
+    );
+  }
+
+  /** Writes the first `count` buffered entries with the projection rows they change. */
+  private writeEntries(count: number): void {
     const { entries, lines, ledger, runId, instrument, events } = this;
     for (let i = 0; i < count; i++) {
       const entry = entries[i] as LogEntry;
@@ -407,14 +461,6 @@ export class RunWriter implements EventSink {
       if (parent) this.upsertOrder.run(parentOrderRow(runId, instrument, parentId, parent, this.totalsOf(parentId)));
     }
     this.dirtyParents.clear();
-    if (count === entries.length) {
-      entries.length = 0;
-      lines.length = 0;
-    } else {
-      entries.splice(0, count);
-      lines.splice(0, count);
-    }
-    this.unitsEnd = Math.max(0, this.unitsEnd - count);
   }
 
   private totalsOf(parentId: ParentOrderId): ChildTotals {

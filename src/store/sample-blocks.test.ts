@@ -68,7 +68,9 @@ describe('market samples in blocks', () => {
                 for (; next < upTo; next++) add(run, taken[next] as StoredSample);
                 buffer.addPacked(new Float64Array(run.copy(run.count)), run.count);
               } else for (; next < upTo; next++) add(buffer, taken[next] as StoredSample);
-              writer.write(buffer, buffer.count);
+              const written = buffer.count;
+              writer.write(buffer, written);
+              buffer.drop(written);
               expect(buffer.count).toBe(0);
             }
             expect(storedSampleBlocks(db, 'r')).toEqual(taken.map(asRead));
@@ -100,11 +102,15 @@ describe('market samples in blocks', () => {
     const samples = fc.sample(sample, { numRuns: 300, seed: 7 }).map((s, k) => ({ ...s, time: k }));
     for (const s of samples) add(buffer, s);
     writer.write(buffer, 120);
+    expect(buffer.count).toBe(300);
+    buffer.drop(120);
     expect(buffer.count).toBe(180);
     expect(storedSampleBlocks(db, 'r')).toEqual(samples.slice(0, 120).map(asRead));
     buffer.drop(30);
     writer.write(buffer, buffer.count);
     expect(storedSampleBlocks(db, 'r')).toEqual([...samples.slice(0, 120), ...samples.slice(150)].map(asRead));
+    // Written, not yet dropped: the buffer still holds them (its caller's transaction may fail).
+    expect(buffer.count).toBe(150);
     db.close();
   });
 
@@ -145,6 +151,7 @@ describe('market samples in blocks', () => {
     expect(decodeBlock(bytes(), 0)).toBe('the block holds 88 bytes, not 0 samples of 88 bytes');
     expect(decodeBlock(at(0, 1.5), 1)).toBe('sample 1 has no valid seq and time');
     expect(decodeBlock(at(1, NaN), 1)).toBe('sample 1 has no valid seq and time');
+    expect(decodeBlock(at(1, 1e16), 1)).toBe('sample 1 has no valid seq and time');
     const named = 'sample 1 (at 1970-01-01T00:00:01.000Z, after event seq 4)';
     expect(decodeBlock(at(2, 2), 1)).toBe(`${named} has trigger 2, not 0 (interval) or 1 (fill)`);
     expect(decodeBlock(at(7, NaN), 1)).toBe(`${named} has no trade count or volume`);

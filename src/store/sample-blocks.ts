@@ -94,8 +94,8 @@ export class SampleBlockWriter {
     );
   }
 
-  /** Writes the first `samples` samples of `buffer` in blocks and drops them from it; the caller
-   *  holds the transaction. */
+  /** Writes the first `samples` samples of `buffer` in blocks (they stay in it: the caller drops
+   *  them once its transaction's other rows are written); the caller holds the transaction. */
   write(buffer: SampleBuffer, samples: number): void {
     const v = buffer.values;
     for (let from = 0; from < samples; from += BLOCK_SAMPLES) {
@@ -105,7 +105,6 @@ export class SampleBlockWriter {
       const bytes = new Uint8Array(v.buffer, v.byteOffset + first * 8, n * SAMPLE_BYTES);
       this.insert.run(this.runId, v[first + 1], v[last + 1], n, LITTLE_ENDIAN ? bytes : swapped(bytes));
     }
-    buffer.drop(samples);
   }
 }
 
@@ -137,12 +136,13 @@ export function decodeBlock(data: unknown, samples: number): StoredSample[] | st
     const trades = v[at + 7] as number;
     const volume = v[at + 8] as number;
     const prices = [v[at + 3], v[at + 4], v[at + 5], v[at + 6], v[at + 9], v[at + 10]] as number[];
-    if (!Number.isSafeInteger(seq) || seq < 0 || !Number.isFinite(time))
+    // A time a Date can hold (an epoch ms within 8.64e15), so the messages below can show it.
+    if (!Number.isSafeInteger(seq) || seq < 0 || !(Math.abs(time) <= 8.64e15))
       return `sample ${k + 1} has no valid seq and time`;
-    const when = `sample ${k + 1} (at ${new Date(time).toISOString()}, after event seq ${seq})`;
-    if (trigger !== 0 && trigger !== 1) return `${when} has trigger ${trigger}, not 0 (interval) or 1 (fill)`;
-    if (!Number.isFinite(trades) || !Number.isFinite(volume)) return `${when} has no trade count or volume`;
-    if (!prices.every(isPrice)) return `${when} has an infinite price or quantity`;
+    const when = (): string => `sample ${k + 1} (at ${new Date(time).toISOString()}, after event seq ${seq})`;
+    if (trigger !== 0 && trigger !== 1) return `${when()} has trigger ${trigger}, not 0 (interval) or 1 (fill)`;
+    if (!Number.isFinite(trades) || !Number.isFinite(volume)) return `${when()} has no trade count or volume`;
+    if (!prices.every(isPrice)) return `${when()} has an infinite price or quantity`;
     out.push({
       seq,
       time,

@@ -54,8 +54,9 @@ class LentLine implements LogLine {
   }
 }
 
-/** A sample's line, written only when a sink reads it (a stored run's writer does; an unstored
- *  run's sinks, which fold entries, never do): most of a sampled run's lines are samples. */
+/** A sample's line, written only when a sink reads it. None of execsim's own does (the store keeps
+ *  samples as numbers, the report's fold skips them), so a run formats no sample line; a sink
+ *  that writes lines gets them in the entries' format. */
 class SampleLine implements LogLine {
   private entry: LogEntry<MarketSampled> | null = null;
   private readonly bytes = new CanonicalBytes();
