@@ -12,7 +12,7 @@ import { evenIndices, minMaxIndices, pick, sumInto } from './decimate.ts';
 import { SPARSE_KINDS } from './migrations.ts';
 import type { RunSeries, SeriesCount, SeriesQuery, SliceOutcome } from './read-model-port.ts';
 import { storedInstrument } from './run-rows.ts';
-import { decodeBlock } from './sample-blocks.ts';
+import { sampleBlocks } from './sample-blocks.ts';
 import { damagedSample, damagedSampleBlock, misshapenColumn, misshapenPayload, storedPayload } from './stored-data.ts';
 
 interface RunRow {
@@ -26,14 +26,6 @@ interface PayloadRow {
   readonly seq: number;
   readonly time: number;
   readonly payload: string;
-}
-
-/** A stored block of samples (sample-blocks.ts). */
-interface BlockRow {
-  readonly first_time: number;
-  readonly last_time: number;
-  readonly samples: number;
-  readonly data: unknown;
 }
 
 interface Sample {
@@ -157,15 +149,8 @@ export function runSeries(db: Database.Database, runId: string, q: SeriesQuery =
     )
     .iterate(runId, from, to) as IterableIterator<PayloadRow>;
   for (const row of beside) addSample(row.time, sampleOf(row));
-  const blocks = db
-    .prepare(
-      `SELECT first_time, last_time, samples, data FROM market_sample_blocks
-       WHERE run_id = ? AND last_time >= ? AND first_time <= ? ORDER BY last_time, first_time, rowid`,
-    )
-    .iterate(runId, from, to) as IterableIterator<BlockRow>;
-  for (const block of blocks) {
-    const samples = decodeBlock(block.data, block.samples);
-    if (typeof samples === 'string') throw damagedSampleBlock(db, runId, block.first_time, block.last_time, samples);
+  for (const { firstTime, lastTime, samples } of sampleBlocks(db, runId, from, to)) {
+    if (typeof samples === 'string') throw damagedSampleBlock(db, runId, firstTime, lastTime, samples);
     for (const sample of samples) if (inWindow(sample.time)) addSample(sample.time, sample);
   }
   const bookKept = keep('book', bt, [bid, ask]);

@@ -16,8 +16,8 @@ import { parsedPayload, unreadablePayload } from './run-rows.ts';
 import { localLiveness, runState, type Liveness } from './run-state.ts';
 import { RunWriter, type WriterOptions } from './run-writer.ts';
 
-export { childOrderRow, fillRow, HEARTBEAT_EVERY_MS, parentOrderRow, RunGoneError, RunWriter } from './run-writer.ts';
-export type { ChildTotals, WriterOptions } from './run-writer.ts';
+export { HEARTBEAT_EVERY_MS, RunGoneError, RunWriter } from './run-writer.ts';
+export type { WriterOptions } from './run-writer.ts';
 
 export interface NewRun {
   readonly id: string;

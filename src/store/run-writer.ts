@@ -7,16 +7,10 @@ import type Database from 'better-sqlite3';
 import type { LogEntry } from '../core/model/events.ts';
 import type { EventSink, LogLine } from '../core/ports/event-sink.ts';
 import { OrderLedger } from '../core/order/order-ledger.ts';
-import type { OrderState } from '../core/order/apply-event.ts';
-import type { AppliedTrade, ParentState } from '../core/order/order-ledger.ts';
-import {
-  fractionalTicksToPrice,
-  lotsToQty,
-  ticksToPrice,
-  unitsToQuote,
-  type Instrument,
-} from '../core/model/instrument.ts';
+import type { AppliedTrade } from '../core/order/order-ledger.ts';
+import { lotsToQty, type Instrument } from '../core/model/instrument.ts';
 import type { ClientOrderId, ParentOrderId } from '../core/model/ids.ts';
+import { childOrderRow, fillRow, parentOrderRow, type ChildTotals } from './projection-rows.ts';
 import { RowBatch } from './row-batch.ts';
 import { SampleBlockWriter, SampleBuffer } from './sample-blocks.ts';
 
@@ -25,86 +19,6 @@ export const HEARTBEAT_EVERY_MS = 1_000;
 
 /** A store that cannot go on with a run: its row was deleted or closed by another process. */
 export class RunGoneError extends Error {}
-
-export function childOrderRow(runId: string, i: Instrument, o: OrderState): Record<string, unknown> {
-  const r = o.request;
-  return {
-    runId,
-    clientOrderId: r.clientOrderId,
-    venueOrderId: o.venueOrderId,
-    parentOrderId: r.parentId,
-    sliceNum: r.sliceNum,
-    totalSlices: r.totalSlices,
-    scheduledTime: r.scheduledTime,
-    symbol: r.symbol,
-    side: r.side,
-    type: r.type,
-    tif: r.tif,
-    status: o.status,
-    qty: lotsToQty(i, r.qty),
-    filledQty: lotsToQty(i, o.filledQty),
-    avgPrice: o.filledQty > 0 ? fractionalTicksToPrice(i, o.filledNotional / o.filledQty) : null,
-    limitPrice: r.limitPrice === undefined ? null : ticksToPrice(i, r.limitPrice),
-    stopPrice: r.stopPrice === undefined ? null : ticksToPrice(i, r.stopPrice),
-    createdAt: o.createdAt,
-    updatedAt: o.updatedAt,
-  };
-}
-
-/** A parent's children summed: filled lots, filled notional (ticks x lots), last update. */
-export interface ChildTotals {
-  filled: number;
-  notional: number;
-  updatedAt: number;
-}
-
-/** Parents live in the orders table too (no parent_order_id), with their children's totals. */
-export function parentOrderRow(
-  runId: string,
-  i: Instrument,
-  parentId: ParentOrderId,
-  parent: ParentState,
-  totals: ChildTotals,
-): Record<string, unknown> {
-  const spec = parent.spec;
-  return {
-    runId,
-    clientOrderId: parentId,
-    venueOrderId: null,
-    parentOrderId: null,
-    sliceNum: null,
-    totalSlices: spec.totalSlices,
-    scheduledTime: parent.createdAt,
-    symbol: spec.symbol,
-    side: spec.side,
-    type: spec.type,
-    tif: spec.tif,
-    status: parent.completed?.status ?? 'working',
-    qty: lotsToQty(i, spec.qty),
-    filledQty: lotsToQty(i, totals.filled),
-    avgPrice: totals.filled > 0 ? fractionalTicksToPrice(i, totals.notional / totals.filled) : null,
-    limitPrice: spec.limitPrice === null ? null : ticksToPrice(i, spec.limitPrice),
-    stopPrice: null,
-    createdAt: parent.createdAt,
-    updatedAt: Math.max(parent.createdAt, parent.completed?.at ?? 0, totals.updatedAt),
-  };
-}
-
-/** What the fills table holds for a trade applied to one of our orders at log entry `seq`. */
-export function fillRow(runId: string, i: Instrument, t: AppliedTrade, seq: number): unknown[] {
-  return [
-    runId,
-    t.tradeId,
-    t.clientOrderId,
-    lotsToQty(i, t.qty),
-    // An inferred fill's price is fractional (it makes the order's average the venue's).
-    Number.isInteger(t.price) ? ticksToPrice(i, t.price) : fractionalTicksToPrice(i, t.price),
-    unitsToQuote(i, t.fee),
-    t.liquidity,
-    t.venueTime,
-    seq,
-  ];
-}
 
 /** How a writer turns the log's commits into transactions. */
 export interface WriterOptions {
@@ -472,5 +386,3 @@ export class RunWriter implements EventSink {
     return totals;
   }
 }
-
-/** A run that cannot be resumed, and why (bad input: the CLI exits 2). */

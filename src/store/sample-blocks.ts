@@ -117,6 +117,8 @@ export interface StoredSample extends Omit<MarketSampled, 'kind'> {
 /** NaN is null; + 0 reads a -0 as 0, as the canonical JSON of the log writes it. */
 const orNull = (x: number): number | null => (Number.isNaN(x) ? null : x + 0);
 const isPrice = (x: number): boolean => Number.isNaN(x) || Number.isFinite(x);
+/** Where a sample's prices and quantities are (null allowed): bid, ask, bidQty, askQty, vwap, last. */
+const PRICE_WORDS = [3, 4, 5, 6, 9, 10] as const;
 
 /** The samples of a stored block, or what is wrong with it (the database edited by hand or
  *  damaged): a size that is not `samples` samples, or a sample execsim does not write. */
@@ -135,42 +137,68 @@ export function decodeBlock(data: unknown, samples: number): StoredSample[] | st
     const trigger = v[at + 2];
     const trades = v[at + 7] as number;
     const volume = v[at + 8] as number;
-    const prices = [v[at + 3], v[at + 4], v[at + 5], v[at + 6], v[at + 9], v[at + 10]] as number[];
     // A time a Date can hold (an epoch ms within 8.64e15), so the messages below can show it.
     if (!Number.isSafeInteger(seq) || seq < 0 || !(Math.abs(time) <= 8.64e15))
       return `sample ${k + 1} has no valid seq and time`;
     const when = (): string => `sample ${k + 1} (at ${new Date(time).toISOString()}, after event seq ${seq})`;
     if (trigger !== 0 && trigger !== 1) return `${when()} has trigger ${trigger}, not 0 (interval) or 1 (fill)`;
     if (!Number.isFinite(trades) || !Number.isFinite(volume)) return `${when()} has no trade count or volume`;
-    if (!prices.every(isPrice)) return `${when()} has an infinite price or quantity`;
+    for (const w of PRICE_WORDS)
+      if (!isPrice(v[at + w] as number)) return `${when()} has an infinite price or quantity`;
     out.push({
       seq,
       time,
       trigger: trigger === 1 ? 'fill' : 'interval',
-      bid: orNull(prices[0] as number),
-      ask: orNull(prices[1] as number),
-      bidQty: orNull(prices[2] as number),
-      askQty: orNull(prices[3] as number),
+      bid: orNull(v[at + 3] as number),
+      ask: orNull(v[at + 4] as number),
+      bidQty: orNull(v[at + 5] as number),
+      askQty: orNull(v[at + 6] as number),
       trades: trades + 0,
       volume: volume + 0,
-      vwap: orNull(prices[4] as number),
-      last: orNull(prices[5] as number),
+      vwap: orNull(v[at + 9] as number),
+      last: orNull(v[at + 10] as number),
     });
   }
   return out;
+}
+
+/** A stored block: the times it spans and its samples, or what is wrong with it. */
+export interface StoredBlock {
+  readonly firstTime: number;
+  readonly lastTime: number;
+  readonly samples: StoredSample[] | string;
+}
+
+/** A run's blocks holding samples from `from` to `to` (epoch ms), in the order taken: the time
+ *  index's order, no sort. A block that straddles an edge comes whole: its caller filters. */
+export function* sampleBlocks(
+  db: Database.Database,
+  runId: string,
+  from = -Number.MAX_VALUE,
+  to = Number.MAX_VALUE,
+): Generator<StoredBlock> {
+  const rows = db
+    .prepare(
+      `SELECT first_time, last_time, samples, data FROM market_sample_blocks
+       WHERE run_id = ? AND last_time >= ? AND first_time <= ? ORDER BY last_time, first_time, rowid`,
+    )
+    .iterate(runId, from, to) as IterableIterator<{
+    first_time: number;
+    last_time: number;
+    samples: number;
+    data: unknown;
+  }>;
+  for (const row of rows)
+    yield { firstTime: row.first_time, lastTime: row.last_time, samples: decodeBlock(row.data, row.samples) };
 }
 
 /** Every stored sample of a run (blocks only: not the rows of runs stored under schema version 10),
  *  in the order taken; a damaged block throws what is wrong with it. */
 export function storedSampleBlocks(db: Database.Database, runId: string): StoredSample[] {
   const out: StoredSample[] = [];
-  const rows = db
-    .prepare('SELECT samples, data FROM market_sample_blocks WHERE run_id = ? ORDER BY last_time, first_time, rowid')
-    .iterate(runId) as IterableIterator<{ samples: number; data: unknown }>;
-  for (const row of rows) {
-    const samples = decodeBlock(row.data, row.samples);
-    if (typeof samples === 'string') throw new Error(`run ${runId}: market samples: ${samples}`);
-    out.push(...samples);
+  for (const block of sampleBlocks(db, runId)) {
+    if (typeof block.samples === 'string') throw new Error(`run ${runId}: market samples: ${block.samples}`);
+    out.push(...block.samples);
   }
   return out;
 }

@@ -6,7 +6,8 @@ import { digestLines } from '../core/log/event-log.ts';
 import type { LogEntry } from '../core/model/events.ts';
 import { lotsToQty } from '../core/model/instrument.ts';
 import { OrderLedger } from '../core/order/order-ledger.ts';
-import { childOrderRow, fillRow, parentOrderRow, type RunStore } from './run-store.ts';
+import { childOrderRow, fillRow, parentOrderRow } from './projection-rows.ts';
+import type { RunStore } from './run-store.ts';
 import { parsedPayload, parsedReport, storedInstrument, storedText, unreadablePayload } from './run-rows.ts';
 
 export interface RunVerification {
