@@ -201,6 +201,8 @@ function* runSteps(loaded: LoadedScenario, options: RunOptions): Generator<void,
       fold = new RunReportFold(instrument);
       for (const entry of durable) fold.add(entry);
     },
+    // Each process's ledger folds every entry anyway: the report reads its orders from it.
+    follow: (ledger) => fold.follow(ledger),
   });
   if (options.onEntry) {
     const onEntry = options.onEntry;

@@ -37,6 +37,10 @@ export interface RollbackSink extends EventSink {
    *  process on its strength, so it may be written later (before the next commit, a rollback, or
    *  the end). Sinks without it are committed. */
   unitEnd?(): void;
+  /** A process starts with this ledger, which has folded the durable log and folds every entry
+   *  appended after, right after the sinks are handed it: a sink that folds orders may read
+   *  this one instead of folding them again. */
+  follow?(ledger: OrderLedger): void;
 }
 
 /** The live pieces of a prepared run: advance `clock` to `end` to run it. The process-owned
@@ -115,6 +119,7 @@ export function prepareRun(
     if (crashes) life.afterWork = () => endUnit(logSinks);
     const ledger = new OrderLedger();
     if (prior) for (const e of entries) ledger.apply(e);
+    for (const sink of logSinks) sink.follow?.(ledger);
     const crashAt = afterSubmit[submitCrash]?.afterSubmit ?? null;
     const broker = new ProcessBroker(built.venue, life, crashAt);
     // The process (built below): the engine's gate reads its `gate` field when asked.

@@ -109,9 +109,13 @@ export class OrderLedger {
     return (this.baseline?.position ?? 0) + this.position;
   }
 
+  /** The seq of the last entry applied (0: none): a reader of appliedTrades can tell whose they are. */
+  appliedSeq = 0;
+
   /** Applies one logged entry; returns the derived events the log should record for it. */
   apply(entry: LogEntry): readonly DerivedEvent[] {
     const { event, time, seq } = entry;
+    this.appliedSeq = seq;
     if (this.appliedTrades.length > 0) this.appliedTrades = [];
     // Most of what a sampled run's store writer folds is market samples (and a log stored before
     // samples left the log holds them as entries), which no order follows: answered before the

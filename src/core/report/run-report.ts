@@ -108,7 +108,14 @@ export interface LogSummary {
 }
 
 export class RunReportFold {
-  private readonly ledger = new OrderLedger();
+  /** The orders as the log has them: the fold's own, or (after follow()) a running process's,
+   *  which applies every entry right after this fold is handed it. */
+  private ledger = new OrderLedger();
+  private followed = false;
+  /** With a followed ledger: the last entry added, whose applied trades are counted once that
+   *  ledger has applied it (at the next add or summary). */
+  private pending: LogEntry | null = null;
+  private lastSeq = 0;
   private events = 0;
   private fills = 0;
   private discrepancies = 0;
@@ -127,10 +134,29 @@ export class RunReportFold {
 
   constructor(private readonly instrument: Instrument) {}
 
+  /**
+   * Reads the orders from `ledger` from now on instead of folding them a second time: a running
+   * process's ledger, which has applied exactly the entries added here so far and applies every
+   * entry appended after, right after the log hands it to this fold (appendAndFold). A run folds
+   * each entry once instead of twice. A followed ledger that has not applied an entry when its
+   * trades are counted is an error, not a quietly wrong report.
+   */
+  follow(ledger: OrderLedger): void {
+    this.settle();
+    if (ledger.appliedSeq !== this.lastSeq)
+      throw new Error(
+        `run report: a ledger at entry ${ledger.appliedSeq} cannot be followed from entry ${this.lastSeq}`,
+      );
+    this.ledger = ledger;
+    this.followed = true;
+  }
+
   add(entry: LogEntry): void {
     // A market sample is no entry of the log (EventLog.sample) and concerns no order: the run's
     // events are its entries.
     if (entry.event.kind === 'MarketSampled') return;
+    this.settle();
+    this.lastSeq = entry.seq;
     this.events++;
     this.fillMetrics.add(entry);
     this.reconMetrics.add(entry);
@@ -169,12 +195,33 @@ export class RunReportFold {
       this.slices.set(key, n);
       if (n > 1) this.duplicates.add(e.clientOrderId);
     }
-    this.ledger.apply(entry);
-    this.fills += this.ledger.appliedTrades.length;
-    this.notes.add(entry, this.ledger.appliedTrades.length);
+    if (this.followed) this.pending = entry;
+    else {
+      this.ledger.apply(entry);
+      this.trades(entry);
+    }
+  }
+
+  /** Counts the trades the followed ledger applied for the pending entry. */
+  private settle(): void {
+    const entry = this.pending;
+    if (entry === null) return;
+    this.pending = null;
+    if (this.ledger.appliedSeq !== entry.seq)
+      throw new Error(
+        `run report: the followed ledger has not applied entry ${entry.seq} (at ${this.ledger.appliedSeq})`,
+      );
+    this.trades(entry);
+  }
+
+  private trades(entry: LogEntry): void {
+    const n = this.ledger.appliedTrades.length;
+    this.fills += n;
+    this.notes.add(entry, n);
   }
 
   summary(): LogSummary {
+    this.settle();
     const inst = this.instrument;
     const parents: ParentReport[] = [];
     for (const [id, parent] of this.ledger.parents) {
