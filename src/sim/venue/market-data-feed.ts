@@ -46,6 +46,10 @@ export class MarketDataFeed {
   private readonly held = new Float64Array(5);
   private holding = false;
   private heldUntil = -Infinity;
+  /** Whether the market-data delay is fixed (sampling it draws nothing), and that delay: read
+   *  once instead of sampled for every top. */
+  private readonly fixed: boolean;
+  private readonly fixedDelayMs: number;
 
   constructor(
     private readonly clock: Clock,
@@ -53,6 +57,8 @@ export class MarketDataFeed {
     private readonly faults: FaultSchedule,
   ) {
     this.data = new Channel(clock);
+    this.fixed = latency.fixed('marketData');
+    this.fixedDelayMs = this.fixed ? latency.sample('marketData') : 0;
   }
 
   /** Our view's top of book now. */
@@ -81,7 +87,7 @@ export class MarketDataFeed {
   /** Whether a publisher may keep its tops as data: a drawn delay would take its draws from the
    *  latency stream out of turn. */
   fixedDelay(): boolean {
-    return this.latency.fixed('marketData');
+    return this.fixed;
   }
 
   /** The venue's top of book now, sent towards our view if it differs from the last one sent. */
@@ -102,7 +108,7 @@ export class MarketDataFeed {
     p[2] = askN;
     p[3] = askQty;
     this.publishedValid = true;
-    const delay = this.latency.sample('marketData');
+    const delay = this.fixed ? this.fixedDelayMs : this.latency.sample('marketData');
     const clock = this.clock;
     if (clock.orderMark !== undefined && clock.hasRun !== undefined) {
       // On a virtual clock the top is not posted: it waits in the ring with its arrival time and
