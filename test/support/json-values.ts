@@ -5,7 +5,28 @@
 // value is undefined (left out).
 import fc from 'fast-check';
 
+/** A double with a fraction between 2^20 and 2^52, built from its exponent, whole part and
+ *  units in the last place: every digit count, ties between two decimals, odd and even last
+ *  bits, and epoch-millisecond times with fractions (what most of a log's fractions are). */
+export const fractionNumber = fc.oneof(
+  fc
+    .tuple(fc.integer({ min: 20, max: 51 }), fc.double({ min: 0, max: 1, noNaN: true }), fc.nat(), fc.boolean())
+    .map(([e, at, units, negative]) => {
+      const den = 2 ** (52 - e);
+      const whole = Math.floor(2 ** e + at * (2 ** e - 1));
+      const x = whole + ((units % (den - 1)) + 1) / den;
+      return negative ? -x : x;
+    }),
+  fc
+    .tuple(fc.integer({ min: 0, max: 99_999_999 }), fc.integer({ min: 1, max: 4095 }))
+    .map(([ms, units]) => 1_723_161_600_000 + ms + units / 4096),
+  fc
+    .tuple(fc.integer({ min: 0, max: 99_999_999 }), fc.integer({ min: 1, max: 9999 }))
+    .map(([ms, tenths]) => 1_723_161_600_000 + ms + tenths / 10_000),
+);
+
 export const jsonNumber = fc.oneof(
+  fractionNumber,
   fc.integer(),
   fc.integer({ min: -(2 ** 53) + 1, max: 2 ** 53 - 1 }),
   fc.integer({ min: 0, max: 99_999_999 }).map((n) => 1_723_161_600_000 + n),

@@ -9,7 +9,12 @@ import { MarketSample } from '../report/market-sampler.ts';
 import { CanonicalBytes, payloadHeads } from './canonical-bytes.ts';
 import { canonicalJson } from './canonical-json.ts';
 import { canonicalLine } from './event-log.ts';
-import { jsonNumber as number, jsonText as text, jsonValue as value } from '../../../test/support/json-values.ts';
+import {
+  fractionNumber,
+  jsonNumber as number,
+  jsonText as text,
+  jsonValue as value,
+} from '../../../test/support/json-values.ts';
 
 const utf8 = new TextEncoder();
 
@@ -52,6 +57,26 @@ describe('CanonicalBytes', () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it('writes a number with a fraction as ToString does, digit for digit (ties and bounds included)', () => {
+    const writer = new CanonicalBytes();
+    fc.assert(
+      fc.property(fractionNumber, (n) => {
+        expect(new TextDecoder().decode(jsonBytes(n, writer))).toBe(String(n));
+      }),
+      { numRuns: 20_000 },
+    );
+    // Bounds of a last place: a tie between two decimals and the half-unit bound itself.
+    for (const n of [
+      2 ** 51 + 0.5,
+      2 ** 51 + 0.25,
+      2 ** 51 + 0.75,
+      2 ** 20 + 2 ** -32,
+      2 ** 52 - 0.5,
+      1723161630023.3525,
+    ])
+      expect(new TextDecoder().decode(jsonBytes(n, writer))).toBe(String(n));
   });
 
   it('writes objects of one shape alike, whatever order their keys were set in', () => {

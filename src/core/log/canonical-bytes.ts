@@ -13,6 +13,17 @@ const utf8 = new TextEncoder();
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const ZERO = 0x30;
+/** The numbers fraction() writes itself: from 2^20 up to (not including) 2^52. */
+const FRACTION_MIN = 2 ** 20;
+const FRACTION_MAX = 2 ** 52;
+/** 2^53: integers below it are exact doubles. */
+const MAX_SCALED = 2 ** 53;
+/** A double's bits, for its exponent: the high word is the second on a little-endian platform. */
+const BITS = new Float64Array(1);
+const WORDS = new Uint32Array(BITS.buffer);
+const HIGH_WORD = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
+/** 2^0 to 2^32: a unit in the last place of a double from 2^52 down to 2^20 is 1 / POW2[52 - e]. */
+const POW2 = Float64Array.from({ length: 33 }, (_, i) => 2 ** i);
 /** "00" to "99": two digits per division. */
 const PAIRS = new Uint8Array(200);
 for (let i = 0; i < 100; i++) {
@@ -128,11 +139,13 @@ export class CanonicalBytes {
   /** A number as its ToString (what a template literal writes, and JSON for a finite one). */
   private number(n: number): void {
     if (!Number.isSafeInteger(n)) {
-      // JSON.stringify writes a number as its ToString, as String() does, but not through the
-      // engine's number-to-string cache: that cache lives in long-lived memory and kept each
-      // string it made (a VWAP per market sample) alive through the young generation's
-      // collections, to be copied twice and then freed only by a full collection.
-      this.raw(JSON.stringify(n));
+      if (!this.fraction(n)) {
+        // JSON.stringify writes a number as its ToString, as String() does, but not through the
+        // engine's number-to-string cache: that cache lives in long-lived memory and kept each
+        // string it made (a VWAP per market sample) alive through the young generation's
+        // collections, to be copied twice and then freed only by a full collection.
+        this.raw(JSON.stringify(n));
+      }
       return;
     }
     this.room(17);
@@ -149,6 +162,62 @@ export class CanonicalBytes {
       this.digits(high, 0);
       this.digits(n - high * 100_000_000, 8);
     }
+  }
+
+  /**
+   * Writes a number with a fraction whose ToString can be worked out in small integers: at least
+   * 2^20 (an epoch-millisecond time with a fraction of a millisecond, most of a log's fractions)
+   * and below 2^52. Returns false, having written nothing, for any other number.
+   *
+   * Such a number is I + j/den: I its whole part, den = 2^(52 - e) for its binary exponent e (one
+   * unit in its last place is 1/den), 0 < j < den. ToString writes the fewest decimals k for which
+   * some decimal I.D (D of k digits) reads back as the number, i.e. lies within half a unit of
+   * it: |D/10^k - j/den| <= 1/(2 den). Scaled by 10^k x den that is |D x den - j x 10^k| <=
+   * 10^k / 2, exact in doubles while 10^k x den < 2^53. The nearest D is j x 10^k / den rounded
+   * (a division by a power of two: exact), and if it does not qualify no D does; when several
+   * qualify, ToString writes the nearest, so that one. A nearest D that is a tie between two
+   * integers is left to JSON.stringify.
+   */
+  private fraction(n: number): boolean {
+    const a = n < 0 ? -n : n;
+    if (!(a >= FRACTION_MIN && a < FRACTION_MAX)) return false;
+    BITS[0] = a;
+    const e = ((WORDS[HIGH_WORD] as number) >>> 20) - 1023;
+    const den = POW2[52 - e] as number;
+    const whole = Math.floor(a);
+    const j = (a - whole) * den;
+    let p = 1;
+    for (let k = 1; k <= 17; k++) {
+      p *= 10;
+      if (p * den >= MAX_SCALED) return false;
+      const exact = (j * p) / den;
+      const d = Math.round(exact);
+      if (d - exact === 0.5) return false;
+      // Half a unit away exactly would need 10^k x (2j +- 1) / 2 divisible by den with d the
+      // nearest: never, so the bound's even-odd rule does not arise.
+      if (Math.abs(d * den - j * p) > p / 2) continue;
+      this.room(k + 20);
+      if (n < 0) this.buf[this.used++] = 0x2d;
+      // The whole part below 2^52 and d below 2^53 each in parts below 2^31: quotients of
+      // divisions that cannot round up to the next integer at these sizes (a double's
+      // remainder would be a slow call).
+      if (whole <= 0x7fffffff) this.digits(whole, 0);
+      else {
+        const high = Math.floor(whole / 100_000_000);
+        this.digits(high, 0);
+        this.digits(whole - high * 100_000_000, 8);
+      }
+      this.buf[this.used++] = 0x2e;
+      // k decimals, zeros in front.
+      if (k <= 9) this.digits(d, k);
+      else {
+        const high = Math.floor(d / 1_000_000_000);
+        this.digits(high, k - 9);
+        this.digits(d - high * 1_000_000_000, 9);
+      }
+      return true;
+    }
+    return false;
   }
 
   /** The decimal digits of 0 <= n < 2^31, at least `width` of them (zeros in front); the caller
