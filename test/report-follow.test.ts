@@ -4,17 +4,17 @@
 // switches, outages), the report of the run is exactly the report folded afresh from the stored
 // log, and for a range of seeds of the restart scenarios as well; a ledger that has not applied
 // what the fold was handed is refused, not read.
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { LogEntry } from '../src/core/model/events.ts';
 import { makeInstrument } from '../src/core/model/instrument.ts';
 import { OrderLedger } from '../src/core/order/order-ledger.ts';
 import { RunReportFold, type LogSummary } from '../src/core/report/run-report.ts';
 import { runScenario, type RunReport } from '../src/runtime/backtest-run.ts';
-import { loadScenarioFile, type LoadedScenario } from '../src/scenario/load-scenario.ts';
+import { loadScenarioFile, parseScenario, type LoadedScenario } from '../src/scenario/load-scenario.ts';
 import { openDatabase } from '../src/store/open-database.ts';
 import { RunStore } from '../src/store/run-store.ts';
 
@@ -78,6 +78,31 @@ describe('the run report read from the process ledger', () => {
   for (const file of FILES) {
     it(`${file}: the run's report is the report folded afresh from its stored log`, () => {
       const { report, refolded } = bothReports(loadScenarioFile(file));
+      expect(folded(report)).toEqual(folded(refolded));
+    });
+  }
+
+  it('folds each entry once: the report applies none itself', () => {
+    const loaded = loadScenarioFile('scenarios/twap-calm.yaml');
+    const apply = vi.spyOn(OrderLedger.prototype, 'apply');
+    try {
+      const report = runScenario(loaded);
+      // The process's ledger applies every entry; an own-ledger report would double that.
+      expect(apply).toHaveBeenCalledTimes(report.events);
+    } finally {
+      apply.mockRestore();
+    }
+  });
+
+  const calm = readFileSync('scenarios/twap-calm.yaml', 'utf8').replace(/^expect:[\s\S]*$/m, '');
+  for (const [label, restarts] of [
+    ['a crash at the first instant', '[{ at: PT0S, downtime: PT10S }]'],
+    ['a downtime past the run’s end', '[{ at: PT5M, downtime: PT20M }]'],
+    ['two crashes a minute apart', '[{ at: PT1M, downtime: PT5S }, { at: PT2M, downtime: PT5S }]'],
+  ] as const) {
+    it(`${label}: the same report either way`, () => {
+      const loaded = parseScenario(`${calm}\nrestarts: ${restarts}\n`, 'inline.yaml');
+      const { report, refolded } = bothReports(loaded);
       expect(folded(report)).toEqual(folded(refolded));
     });
   }

@@ -39,7 +39,8 @@ export interface RollbackSink extends EventSink {
   unitEnd?(): void;
   /** A process starts with this ledger, which has folded the durable log and folds every entry
    *  appended after, right after the sinks are handed it: a sink that folds orders may read
-   *  this one instead of folding them again. */
+   *  this one instead of folding them again. Such a sink needs rollback too: after a crash the
+   *  new process's ledger has folded the durable log only. */
   follow?(ledger: OrderLedger): void;
 }
 

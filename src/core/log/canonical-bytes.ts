@@ -13,8 +13,9 @@ const utf8 = new TextEncoder();
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const ZERO = 0x30;
-/** The numbers fraction() writes itself: from 2^20 up to (not including) 2^52. */
-const FRACTION_MIN = 2 ** 20;
+/** The numbers fraction() writes itself: from 2^26 up to (not including) 2^52. Below 2^26 the
+ *  shortest decimals of most fractions need 10^k x den past 2^53 (see fraction()). */
+const FRACTION_MIN = 2 ** 26;
 const FRACTION_MAX = 2 ** 52;
 /** 2^53: integers below it are exact doubles. */
 const MAX_SCALED = 2 ** 53;
@@ -22,8 +23,8 @@ const MAX_SCALED = 2 ** 53;
 const BITS = new Float64Array(1);
 const WORDS = new Uint32Array(BITS.buffer);
 const HIGH_WORD = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
-/** 2^0 to 2^32: a unit in the last place of a double from 2^52 down to 2^20 is 1 / POW2[52 - e]. */
-const POW2 = Float64Array.from({ length: 33 }, (_, i) => 2 ** i);
+/** 2^0 to 2^26: a unit in the last place of a double from 2^52 down to 2^26 is 1 / POW2[52 - e]. */
+const POW2 = Float64Array.from({ length: 27 }, (_, i) => 2 ** i);
 /** "00" to "99": two digits per division. */
 const PAIRS = new Uint8Array(200);
 for (let i = 0; i < 100; i++) {
@@ -166,8 +167,9 @@ export class CanonicalBytes {
 
   /**
    * Writes a number with a fraction whose ToString can be worked out in small integers: at least
-   * 2^20 (an epoch-millisecond time with a fraction of a millisecond, most of a log's fractions)
-   * and below 2^52. Returns false, having written nothing, for any other number.
+   * 2^26 (an epoch-millisecond time with a fraction of a millisecond, most of a log's fractions)
+   * and below 2^52. Returns false, having written nothing, for any other number. Its whole part
+   * has at least 8 digits and ToString at most 17, so it has at most 9 decimals.
    *
    * Such a number is I + j/den: I its whole part, den = 2^(52 - e) for its binary exponent e (one
    * unit in its last place is 1/den), 0 < j < den. ToString writes the fewest decimals k for which
@@ -187,7 +189,7 @@ export class CanonicalBytes {
     const whole = Math.floor(a);
     const j = (a - whole) * den;
     let p = 1;
-    for (let k = 1; k <= 17; k++) {
+    for (let k = 1; k <= 9; k++) {
       p *= 10;
       if (p * den >= MAX_SCALED) return false;
       const exact = (j * p) / den;
@@ -196,11 +198,11 @@ export class CanonicalBytes {
       // Half a unit away exactly would need 10^k x (2j +- 1) / 2 divisible by den with d the
       // nearest: never, so the bound's even-odd rule does not arise.
       if (Math.abs(d * den - j * p) > p / 2) continue;
-      this.room(k + 20);
+      this.room(30);
       if (n < 0) this.buf[this.used++] = 0x2d;
-      // The whole part below 2^52 and d below 2^53 each in parts below 2^31: quotients of
-      // divisions that cannot round up to the next integer at these sizes (a double's
-      // remainder would be a slow call).
+      // The whole part below 2^52 in two parts below 2^31: the quotient of a division that
+      // cannot round up to the next integer at this size (a double's remainder would be a slow
+      // call); the decimals are fewer than 10 (see above), so d is below 2^31.
       if (whole <= 0x7fffffff) this.digits(whole, 0);
       else {
         const high = Math.floor(whole / 100_000_000);
@@ -208,13 +210,7 @@ export class CanonicalBytes {
         this.digits(whole - high * 100_000_000, 8);
       }
       this.buf[this.used++] = 0x2e;
-      // k decimals, zeros in front.
-      if (k <= 9) this.digits(d, k);
-      else {
-        const high = Math.floor(d / 1_000_000_000);
-        this.digits(high, k - 9);
-        this.digits(d - high * 1_000_000_000, 9);
-      }
+      this.digits(d, k);
       return true;
     }
     return false;

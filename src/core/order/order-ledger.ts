@@ -1,6 +1,7 @@
 // The fold of the event log into our orders and parents. The engine keeps one to decide what to
-// do next, the store keeps one to write its projections, and the run report builds one from the
-// stored log: three readers of the same fold, one owner of the truth (the log).
+// do next (a backtest's run report reads that one), the store keeps one to write its projections,
+// and a report of a stored run builds one from the stored log: readers of the same fold, one
+// owner of the truth (the log).
 import type {
   DiscrepancyRecorded,
   ExecEvent,
@@ -110,12 +111,15 @@ export class OrderLedger {
   }
 
   /** The seq of the last entry applied (0: none): a reader of appliedTrades can tell whose they are. */
-  appliedSeq = 0;
+  get appliedSeq(): number {
+    return this.lastApplied;
+  }
+  private lastApplied = 0;
 
   /** Applies one logged entry; returns the derived events the log should record for it. */
   apply(entry: LogEntry): readonly DerivedEvent[] {
     const { event, time, seq } = entry;
-    this.appliedSeq = seq;
+    this.lastApplied = seq;
     if (this.appliedTrades.length > 0) this.appliedTrades = [];
     // Most of what a sampled run's store writer folds is market samples (and a log stored before
     // samples left the log holds them as entries), which no order follows: answered before the

@@ -1,6 +1,8 @@
 // The run report as a fold over the event log: per-parent execution figures (filled quantity,
 // average price, arrival price, implementation shortfall, fees) and whole-run counts. Built from
-// log entries only, so the same function serves a live run and a run read back from the store.
+// log entries only, so the same fold serves a live run and a run read back from the store; a
+// backtest's fold reads the orders from its process's ledger instead of folding them again
+// (follow()).
 import { ReconMetricsFold, type ReconMetrics } from './recon-metrics.ts';
 import type { LogEntry } from '../model/events.ts';
 import { fractionalTicksToPrice, lotsToQty, unitsToQuote, type Instrument } from '../model/instrument.ts';
