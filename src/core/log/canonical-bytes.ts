@@ -155,10 +155,16 @@ export class CanonicalBytes {
       this.buf[this.used++] = 0x2d;
       n = -n;
     }
+    this.whole(n);
+  }
+
+  /** The decimal digits of a whole number 0 <= n < 2^53; the caller made room. Past 32 bits
+   *  (epoch milliseconds): the high part, then the low eight digits padded, each in 32-bit
+   *  arithmetic. The high part is the quotient of a division that cannot round up to the next
+   *  integer at this size (a double's remainder would be a slow call). */
+  private whole(n: number): void {
     if (n <= 0x7fffffff) this.digits(n, 0);
     else {
-      // Past 32 bits (epoch milliseconds): the high part, then the low eight digits padded,
-      // each in 32-bit arithmetic (a double's remainder is a slow call).
       const high = Math.floor(n / 100_000_000);
       this.digits(high, 0);
       this.digits(n - high * 100_000_000, 8);
@@ -200,16 +206,9 @@ export class CanonicalBytes {
       if (Math.abs(d * den - j * p) > p / 2) continue;
       this.room(30);
       if (n < 0) this.buf[this.used++] = 0x2d;
-      // The whole part below 2^52 in two parts below 2^31: the quotient of a division that
-      // cannot round up to the next integer at this size (a double's remainder would be a slow
-      // call); the decimals are fewer than 10 (see above), so d is below 2^31.
-      if (whole <= 0x7fffffff) this.digits(whole, 0);
-      else {
-        const high = Math.floor(whole / 100_000_000);
-        this.digits(high, 0);
-        this.digits(whole - high * 100_000_000, 8);
-      }
+      this.whole(whole);
       this.buf[this.used++] = 0x2e;
+      // Fewer than 10 decimals (see above): d is below 2^31.
       this.digits(d, k);
       return true;
     }
