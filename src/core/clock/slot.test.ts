@@ -1,7 +1,9 @@
 // VirtualClock.slot: work that posts itself again every period, kept beside the queue. It must run
 // in exactly the (due, insertion) order that post() gives the same work, ties with queued work
 // included, whatever else is posted, scheduled, cancelled or burst into the sorted run meanwhile;
-// pending() and nextDueTime() must count it; and a slot holds one function at a time.
+// pending() and nextDueTime() must count it; and a slot holds one function at a time. A repeating
+// slot must count its due times and run its work exactly where work that counts itself and posts
+// itself again would, fired counts included.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ClockSlot } from '../ports/clock.ts';
@@ -110,5 +112,150 @@ describe('VirtualClock.slot', () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  describe('repeat', () => {
+    type ROp =
+      | { kind: 'post'; delay: number }
+      | { kind: 'take'; delay: number }
+      | { kind: 'toggle'; delay: number }
+      | { kind: 'burst'; n: number; delay: number }
+      | { kind: 'advance'; by: number }
+      | { kind: 'idle'; max: number };
+
+    const rop: fc.Arbitrary<ROp> = fc.oneof(
+      fc.record({ kind: fc.constant('post' as const), delay: fc.integer({ min: 0, max: 60 }) }),
+      fc.record({ kind: fc.constant('take' as const), delay: fc.integer({ min: 0, max: 60 }) }),
+      fc.record({ kind: fc.constant('toggle' as const), delay: fc.integer({ min: 0, max: 60 }) }),
+      fc.record({
+        kind: fc.constant('burst' as const),
+        n: fc.integer({ min: 250, max: 300 }),
+        delay: fc.integer({ min: 0, max: 30 }),
+      }),
+      fc.record({ kind: fc.constant('advance' as const), by: fc.integer({ min: 0, max: 40 }) }),
+      fc.record({ kind: fc.constant('idle' as const), max: fc.integer({ min: 1, max: 30 }) }),
+    );
+
+    /**
+     * Periodic work that, while "repeating", only counts its due times and catches up (takes the
+     * count) when one is `runAfter` or more after the first counted: done by the slot (useRepeat)
+     * or by the work itself posting again through post(). Readers posted at random times take the
+     * count; toggles stop or start repeating. Returns everything seen, in order.
+     */
+    function trace(useRepeat: boolean, ops: ROp[], period: number, first: number, runAfter: number): string[] {
+      const clock = new VirtualClock(1000);
+      const seen: string[] = [];
+      const slot = clock.slot() as Required<ClockSlot>;
+      let repeating = true;
+      // The self-counting work's own count.
+      let count = 0;
+      let firstAt = 0;
+      const take = (): string => {
+        if (useRepeat) {
+          const at = slot.firstRepeatAt();
+          const n = slot.takeRepeats();
+          return n > 0 ? `${n} from ${at}` : '0';
+        }
+        const n = count;
+        count = 0;
+        return n > 0 ? `${n} from ${firstAt}` : '0';
+      };
+      const tick = (): void => {
+        const now = clock.now();
+        if (!repeating) {
+          seen.push(`tick@${now}`);
+          if (useRepeat) slot.post(tick, period);
+          else clock.post(tick, period);
+          return;
+        }
+        if (!useRepeat) {
+          if (count === 0) firstAt = now;
+          count++;
+          clock.post(tick, period);
+          if (now - firstAt < runAfter) return;
+        }
+        seen.push(`caught up ${take()} @${now}`);
+      };
+      if (useRepeat) {
+        slot.post(tick, first);
+        slot.repeat(period, runAfter);
+      } else clock.post(tick, first);
+      let id = 0;
+      for (const o of ops) {
+        const name = `${o.kind}${id++}`;
+        if (o.kind === 'post') clock.post(() => seen.push(`${name}@${clock.now()}`), o.delay);
+        else if (o.kind === 'take') clock.post(() => seen.push(`${name} took ${take()} @${clock.now()}`), o.delay);
+        else if (o.kind === 'toggle')
+          clock.post(() => {
+            if (repeating) {
+              seen.push(`${name} stops, took ${take()} @${clock.now()}`);
+              if (useRepeat) slot.stopRepeating();
+            } else {
+              seen.push(`${name} starts @${clock.now()}`);
+              if (useRepeat) slot.repeat(period, runAfter);
+            }
+            repeating = !repeating;
+          }, o.delay);
+        else if (o.kind === 'burst') {
+          for (let i = 0; i < o.n; i++)
+            if (i % 97 === 0) clock.post(() => seen.push(`${name}.${i}@${clock.now()}`), o.delay);
+            else clock.post(() => {}, o.delay + (i % 7));
+        } else if (o.kind === 'advance') seen.push(`fired ${clock.advanceBy(o.by)}`);
+        else {
+          try {
+            clock.runUntilIdle(o.max);
+            seen.push('idle');
+          } catch (error) {
+            seen.push((error as Error).message);
+          }
+        }
+        seen.push(`now ${clock.now()} pending ${clock.pending()} next ${clock.nextDueTime()}`);
+      }
+      seen.push(`fired ${clock.advanceBy(300)}`, `left ${take()}`);
+      return seen;
+    }
+
+    it('counts and runs exactly where self-counting work posted again would, fired counts included', () => {
+      fc.assert(
+        fc.property(
+          fc.array(rop, { maxLength: 30 }),
+          fc.integer({ min: 1, max: 10 }),
+          fc.integer({ min: 0, max: 10 }),
+          fc.integer({ min: 0, max: 60 }),
+          (ops, period, first, runAfter) => {
+            expect(trace(true, ops, period, first, runAfter)).toEqual(trace(false, ops, period, first, runAfter));
+          },
+        ),
+        { numRuns: 300 },
+      );
+    });
+
+    it('passes due times without running, runs the work on the due time runAfter past the first', () => {
+      const clock = new VirtualClock(0);
+      const slot = clock.slot() as Required<ClockSlot>;
+      const ran: number[] = [];
+      slot.post(() => ran.push(clock.now()), 10);
+      slot.repeat(10, 25);
+      expect(clock.advanceTo(29)).toBe(2);
+      expect(ran).toEqual([]);
+      expect(slot.firstRepeatAt()).toBe(10);
+      expect(clock.advanceTo(40)).toBe(2);
+      // 10, 20, 30 counted quietly; 40 is 30 past the first: it runs, counted too.
+      expect(ran).toEqual([40]);
+      expect(slot.takeRepeats()).toBe(4);
+      expect(slot.takeRepeats()).toBe(0);
+      expect(clock.pending()).toBe(1);
+      expect(clock.nextDueTime()).toBe(50);
+      expect(() => slot.repeat(0, 5)).toThrow(/period/);
+      clock.advanceTo(60);
+      expect(() => slot.stopRepeating()).toThrow(/not taken/);
+      expect(slot.takeRepeats()).toBe(2);
+      slot.stopRepeating();
+      clock.advanceTo(70);
+      expect(ran).toEqual([40, 70]);
+      // The work ran without posting again: the slot is empty and cannot repeat.
+      expect(clock.pending()).toBe(0);
+      expect(() => slot.repeat(10, 25)).toThrow(/needs posted work/);
+    });
   });
 });

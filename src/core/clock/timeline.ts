@@ -20,11 +20,21 @@ export type Entry = QueuedAction | ((arg?: unknown) => void);
  * One posted function kept beside the queue (VirtualClock.slot): its due time and seq are taken
  * exactly as post() takes them, and top() compares it with the queue's top, so it runs in the
  * same (due, seq) order; a step that posts itself every period costs no heap push and pop.
+ * A slot may also repeat (repeat()): each time its work comes due it is only counted and due
+ * again a period later with the next seq, exactly as work that did nothing but post itself again
+ * would be, without running anything; the work runs on the first due time `runAfter` or more
+ * after the first one counted (a model that keeps its steps as data and catches up now and then).
  */
 export class Slot {
   due = Infinity;
   seq = 0;
   work: (() => void) | null = null;
+  /** The repeat period, 0 when not repeating. */
+  period = 0;
+  runAfter = Infinity;
+  /** Due times passed since the count was last taken, and the first one. */
+  count = 0;
+  firstDue = 0;
 
   constructor(private readonly timeline: Timeline) {}
 
@@ -37,6 +47,25 @@ export class Slot {
     timeline.live++;
     this.due = timeline.nowMs + delay;
     this.work = work;
+  }
+
+  repeat(period: number, runAfter: number): void {
+    if (this.work === null) throw new Error('VirtualClock slot: repeat() needs posted work');
+    if (!(period > 0 && period < Infinity)) throw new RangeError(`VirtualClock slot: repeat period ${period}`);
+    if (Number.isNaN(runAfter)) throw new RangeError('VirtualClock slot: runAfter is NaN');
+    this.period = period;
+    this.runAfter = runAfter;
+  }
+
+  stopRepeating(): void {
+    if (this.count > 0) throw new Error('VirtualClock slot: stopped repeating with repetitions not taken');
+    this.period = 0;
+  }
+
+  takeCount(): number {
+    const n = this.count;
+    this.count = 0;
+    return n;
   }
 }
 
@@ -96,6 +125,8 @@ export class Timeline {
   private topFromHeap = true;
   /** The slot whose work top() found, or null when the top is in the queue. */
   private topSlot: Slot | null = null;
+  /** Set by passRepeats(): the work the last repetition passed is to run, or null. */
+  repeatRuns: (() => void) | null = null;
   private readonly slots: Slot[] = [];
 
   constructor(startMs: number) {
@@ -290,6 +321,63 @@ export class Timeline {
       }
       return true;
     }
+  }
+
+  /** Whether top() found a repeating slot (passRepeats, not popTop). */
+  get repeatOnTop(): boolean {
+    return this.topSlot !== null && this.topSlot.period > 0;
+  }
+
+  /**
+   * Passes the repeating slot top() found: its due time is counted and it is due again a period
+   * later with the next seq (as work that posted itself again would be), and so are the due
+   * times after it while each is due by `limit`, still comes before everything else queued, and
+   * at most `max` pass. Stops at one `runAfter` or more after the first counted: `repeatRuns`
+   * is then the slot's work, for the caller to run (nowMs and firingSeq are that repetition's);
+   * else it is null. Returns
+   * how many passed (at least one).
+   */
+  passRepeats(limit: number, max: number): number {
+    const slot = this.topSlot as Slot;
+    // The first entry after the slot's: the queue's top or another slot.
+    let otherDue = Infinity;
+    let otherSeq = Infinity;
+    if (this.queueTop()) {
+      otherDue = this.topDue;
+      otherSeq = this.topSeq;
+    }
+    const slots = this.slots;
+    for (let i = 0; i < slots.length; i++) {
+      const s = slots[i] as Slot;
+      if (s === slot || s.work === null) continue;
+      if (s.due < otherDue || (s.due === otherDue && s.seq < otherSeq)) {
+        otherDue = s.due;
+        otherSeq = s.seq;
+      }
+    }
+    this.topSlot = null;
+    this.topEntry = null;
+    let passed = 0;
+    for (;;) {
+      const due = slot.due;
+      const seq = slot.seq;
+      if (slot.count === 0) slot.firstDue = due;
+      slot.count++;
+      passed++;
+      // Nothing was appended since queueTop() flushed the buffer: the next seq is free.
+      slot.seq = this.nextSeq++;
+      slot.due = due + slot.period;
+      this.nowMs = due;
+      if (due - slot.firstDue >= slot.runAfter) {
+        this.firingSeq = seq;
+        this.repeatRuns = slot.work;
+        return passed;
+      }
+      const next = slot.due;
+      if (passed >= max || next > limit || next > otherDue || (next === otherDue && slot.seq > otherSeq)) break;
+    }
+    this.repeatRuns = null;
+    return passed;
   }
 
   /** Removes the entry top() found. */

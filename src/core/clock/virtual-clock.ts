@@ -30,7 +30,7 @@
 import { Subscription } from 'rxjs';
 import type { SchedulerAction, SchedulerLike } from 'rxjs';
 import type { Clock, ClockSlot } from '../ports/clock.ts';
-import { Timeline, type Entry } from './timeline.ts';
+import { Timeline, type Entry, type Slot } from './timeline.ts';
 
 type Work<T> = (this: SchedulerAction<T>, state?: T) => void;
 
@@ -73,6 +73,31 @@ class VirtualAction<T> extends Subscription implements SchedulerAction<T> {
     this.work = noop;
     this.state = undefined;
     super.unsubscribe();
+  }
+}
+
+/** A VirtualClock's slot (see Slot in timeline.ts). */
+class VirtualSlot implements ClockSlot {
+  constructor(private readonly slot: Slot) {}
+
+  post(work: () => void, delayMs: number): void {
+    this.slot.post(work, checkDelay(delayMs));
+  }
+
+  repeat(periodMs: number, runAfterMs: number): void {
+    this.slot.repeat(periodMs, runAfterMs);
+  }
+
+  stopRepeating(): void {
+    this.slot.stopRepeating();
+  }
+
+  firstRepeatAt(): number {
+    return this.slot.firstDue;
+  }
+
+  takeRepeats(): number {
+    return this.slot.takeCount();
   }
 }
 
@@ -133,8 +158,7 @@ export class VirtualClock implements Clock, SchedulerLike {
    * but keeps it beside the queue; a slot holds one pending function at most.
    */
   slot(): ClockSlot {
-    const slot = this.timeline.addSlot();
-    return { post: (work, delay) => slot.post(work, checkDelay(delay)) };
+    return new VirtualSlot(this.timeline.addSlot());
   }
 
   /**
@@ -252,6 +276,17 @@ export class VirtualClock implements Clock, SchedulerLike {
         if (fired >= maxActions) {
           overrun = true;
           break;
+        }
+        if (timeline.repeatOnTop) {
+          // A repeating slot's due times pass without running anything, as many as come before
+          // everything else; its work runs when one is far enough from the first counted.
+          fired += timeline.passRepeats(limit, maxActions - fired);
+          const work = timeline.repeatRuns;
+          if (work !== null) {
+            current = null;
+            work();
+          }
+          continue;
         }
         const entry = timeline.topEntry as Entry;
         const arg = timeline.topArg;

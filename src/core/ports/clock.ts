@@ -57,4 +57,18 @@ export interface Clock {
 export interface ClockSlot {
   /** post(work, delayMs) into the slot; it throws while the slot holds work not yet run. */
   post(work: () => void, delayMs: number): void;
+  /**
+   * Virtual clocks only: the work posted in the slot stops running when it comes due; it is
+   * counted instead and due again `periodMs` later, placed among same-time work exactly as work
+   * that only posted itself again would be (no action runs for it). It runs (still repeating)
+   * when it comes due `runAfterMs` or more after the first due time counted since the count was
+   * last taken. For a model that keeps its steps as data while nothing reads them.
+   */
+  repeat?(periodMs: number, runAfterMs: number): void;
+  /** Ends repeat(): the pending due time runs the work again. The count must have been taken. */
+  stopRepeating?(): void;
+  /** The first due time counted since the count was last taken (meaningful while it is > 0). */
+  firstRepeatAt?(): number;
+  /** The due times counted since last taken; the count starts again at 0. */
+  takeRepeats?(): number;
 }

@@ -20,6 +20,10 @@ export class DrawnBook {
    *  (bid levels first, then ask levels), and whether any is non-zero. */
   private readonly taken: Float64Array;
   private takenAny = false;
+  /** How many levels from the best trades have taken from since the drawing, per side: the
+   *  entries past them are zero (clearing those few by hand is cheaper than filling the array). */
+  private takenBids = 0;
+  private takenAsks = 0;
   /** The venue's book is behind these numbers (steps since it was shown were drawn only here). */
   private stale = false;
   private readonly bidFloor: PriceFloor;
@@ -65,7 +69,12 @@ export class DrawnBook {
   drawnQuietly(): void {
     this.stale = true;
     if (this.takenAny) {
-      this.taken.fill(0);
+      const taken = this.taken;
+      const n = this.levelQty.length;
+      for (let i = 0; i < this.takenBids; i++) taken[i] = 0;
+      for (let i = 0; i < this.takenAsks; i++) taken[n + i] = 0;
+      this.takenBids = 0;
+      this.takenAsks = 0;
       this.takenAny = false;
     }
     this.publishTop();
@@ -142,6 +151,9 @@ export class DrawnBook {
       remaining -= take;
       this.taken[off + i] = (this.taken[off + i] as number) + take;
       this.takenAny = true;
+      if (ask) {
+        if (i >= this.takenAsks) this.takenAsks = i + 1;
+      } else if (i >= this.takenBids) this.takenBids = i + 1;
       sink.quietTrade(best + i * gap, take);
     }
     this.publishTop();

@@ -8,8 +8,9 @@
 // model's own Rng sub-streams ('walk', 'regime', 'trades'). A mid or displayed bid below one
 // tick is held at one tick, with a ModelWarning each time it goes under.
 // While the book is quiet (none of our orders rest, no stop waits: SimVenue.canDefer) and the
-// price is far from that floor, steps and trades are kept as data: a step still fires on the
-// clock but is only counted (its place among same-instant work is what keeps their order exact),
+// price is far from that floor, steps and trades are kept as data: a step's time still passes on
+// the clock but it is only counted (its place among same-instant work is what keeps their order
+// exact; a virtual clock's slot counts them itself, ClockSlot.repeat, without running anything),
 // the next trade's time is kept instead of posted; both are applied when the market is next read
 // (catchUp, called by the venue before any read and before an order reaches its matching
 // engine), each at its own time (VirtualClock.replayAt), with the same draws in the same order.
@@ -85,6 +86,9 @@ export class SyntheticModel implements MarketModel {
   /** Where the next step is posted: a clock slot where the clock has them (one pending step at
    *  a time, ordered as a post, without a queue insertion per step), else the clock itself. */
   private readonly steps: ClockSlot;
+  /** The slot counts the steps itself while deferring (ClockSlot.repeat): no step runs until a
+   *  catch-up is due. Else the step handler counts them. */
+  private readonly slotCounts: boolean;
 
   constructor(
     private readonly clock: Clock,
@@ -103,6 +107,12 @@ export class SyntheticModel implements MarketModel {
     this.book = new DrawnBook(spec.depth, spec.levelSpacingTicks, sink, warn);
     this.widestSpread = Math.max(...spec.regimes.map((r) => r.spreadTicks));
     this.steps = clock.slot?.() ?? clock;
+    const steps = this.steps;
+    this.slotCounts =
+      steps.repeat !== undefined &&
+      steps.stopRepeating !== undefined &&
+      steps.takeRepeats !== undefined &&
+      steps.firstRepeatAt !== undefined;
   }
 
   /** One model step, posted every stepMs (created once, so it posts no closure). While the
@@ -110,6 +120,12 @@ export class SyntheticModel implements MarketModel {
    *  where a step's is, and catchUp applies it. */
   private readonly stepHandler = (): void => {
     if (this.deferred) {
+      if (this.slotCounts) {
+        // The slot counted this step and those before it, and runs it when a catch-up is due.
+        this.catchUp();
+        if (!this.mayDefer()) this.postAgain();
+        return;
+      }
       if (this.pendingSteps === 0) this.firstPendingAt = this.clock.now();
       this.pendingSteps++;
       this.steps.post(this.stepHandler, this.spec.stepMs);
@@ -216,6 +232,9 @@ export class SyntheticModel implements MarketModel {
     if (!this.mayDefer()) return;
     this.deferred = true;
     this.generation++;
+    // Caught up (and asked again) at least every CATCH_UP_MS, as the step handler would.
+    if (this.slotCounts)
+      (this.steps.repeat as (periodMs: number, runAfterMs: number) => void)(this.spec.stepMs, CATCH_UP_MS);
   }
 
   /** Stops deferring (nothing is pending: the caller caught up): the book is put in step and
@@ -224,6 +243,7 @@ export class SyntheticModel implements MarketModel {
     this.book.settle();
     this.deferred = false;
     this.generation++;
+    if (this.slotCounts) (this.steps.stopRepeating as () => void)();
     if (this.nextTradeAt !== Infinity)
       this.clock.post(this.tradeHandler, this.nextTradeAt - this.clock.now(), this.generation);
   }
@@ -246,6 +266,14 @@ export class SyntheticModel implements MarketModel {
     if (!this.deferred || this.catchingUp) return;
     const clock = this.clock as Clock & { replayAt(time: number, work: () => void): void };
     const now = clock.now();
+    if (this.slotCounts) {
+      const steps = this.steps as Required<ClockSlot>;
+      const counted = steps.takeRepeats();
+      if (counted > 0) {
+        if (this.pendingSteps === 0) this.firstPendingAt = steps.firstRepeatAt();
+        this.pendingSteps += counted;
+      }
+    }
     if (this.pendingSteps === 0 && !(this.nextTradeAt < now)) return;
     this.catchingUp = true;
     this.sink.catchUpStarted?.();
