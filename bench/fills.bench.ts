@@ -45,7 +45,9 @@ const PROFILES: Record<string, string[]> = {
     '{ kind: rate_limit, from: PT0S, until: PT10M, probability: 0.05, scope: all }',
   ],
 };
-const SEEDS = [11, 12, 13, 14, 15, 16];
+// Seed 8 is one whose `cancel races` run has a deadline cancel that loses to a fill (about one
+// seed in twenty does: seeds 8, 25, 54 and 68 of the first 79), so the matrix covers that path.
+const SEEDS = [8, 11, 12, 13, 14, 15];
 const ORDERS = 25;
 
 function orders(): string[] {

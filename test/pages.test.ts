@@ -6,7 +6,7 @@
 // served with a year's cache; the sweep page (a real stored sweep) draws the histogram and links
 // drill-down runs; the compare page shows runs side by side.
 import { readFileSync } from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunReport } from '../src/runtime/backtest-run.ts';
 import { runScenario } from '../src/runtime/backtest-run.ts';
 import { newSweep, newSweepId, SweepRecorder } from '../src/runtime/sweep-recorder.ts';
@@ -194,15 +194,19 @@ describe('compare page', () => {
 
 describe('sweep page', () => {
   // A real sweep in the same store: 12 paths of twap-calm; path 1 drilled down to a stored run.
-  const loaded = loadScenarioFile('scenarios/twap-calm.yaml');
-  const sweeps = new SweepStore(store.db);
+  // Stored when this block starts, so the runs list above sees only its own runs.
   const sweepId = newSweepId();
-  sweeps.create(newSweep(sweepId, { loaded, text: readFileSync('scenarios/twap-calm.yaml', 'utf8') }, 5, 12));
-  const recorder = new SweepRecorder(sweeps, sweepId, { batchPaths: 5 });
-  const swept = runSweep(loaded, { paths: 12, seed: 5, onPath: (p, parents) => recorder.add(p, parents) });
-  recorder.finish(swept);
-  const drill = runScenario(loaded, { store, seed: swept.perPath[1]?.seed as number });
-  sweeps.setPathRun(sweepId, 1, drill.runId);
+  let drill: RunReport;
+  beforeAll(() => {
+    const loaded = loadScenarioFile('scenarios/twap-calm.yaml');
+    const sweeps = new SweepStore(store.db);
+    sweeps.create(newSweep(sweepId, { loaded, text: readFileSync('scenarios/twap-calm.yaml', 'utf8') }, 5, 12));
+    const recorder = new SweepRecorder(sweeps, sweepId, { batchPaths: 5 });
+    const swept = runSweep(loaded, { paths: 12, seed: 5, onPath: (p, parents) => recorder.add(p, parents) });
+    recorder.finish(swept);
+    drill = runScenario(loaded, { store, seed: swept.perPath[1]?.seed as number });
+    sweeps.setPathRun(sweepId, 1, drill.runId);
+  });
   const sweepApp = app;
 
   it('draws the shortfall histogram, the per-parent statistics and the paths with drill-down', async () => {

@@ -3,6 +3,77 @@
 // in one component never shifts another component's sequence.
 // Generator: sfc32 (small, fast, passes PractRand to 2^40+), seeded through splitmix32 from a
 // 32-bit FNV-1a hash of the stream name mixed with the seed.
+// Normal and exponential draws use ziggurats (Marsaglia and Tsang's method; 256 layers, as NumPy's
+// Generator has them): two 32-bit words give a layer, a sign and a 52-bit uniform; almost every
+// draw is a multiply and a compare, and only about 1 in 80 needs Math.exp or Math.log. The
+// market models draw one per step and two per trade, where Box-Muller's log, sqrt and cos were
+// about a tenth of a simulated hour (docs/0028-ziggurat-samplers.md).
+
+/** 2^52: a layer's uniform is an integer below it. */
+const TWO_52 = 2 ** 52;
+
+/**
+ * A ziggurat for a decreasing density f on [0, inf) (unnormalised, f(0) = 1): LAYERS strips of
+ * equal area v, the base one a rectangle of height f(r) with the tail beyond r. Layer i spans
+ * [0, x[i]] in x (x[0] = v / f(r), x[1] = r, shrinking to x[LAYERS] = 0) and [f(x[i]), f(x[i+1])]
+ * in height. A point drawn uniformly in layer i at x = u x[i] is under the curve when
+ * x < x[i+1] (accept: u < k[i] / 2^52); else it is in the tail (base) or a wedge (tested).
+ */
+interface Ziggurat {
+  /** Acceptance bounds: floor(2^52 x[i+1] / x[i]). */
+  readonly k: Float64Array;
+  /** x[i] / 2^52: the draw is the 52-bit uniform times it. */
+  readonly w: Float64Array;
+  /** f(x[i]) for i <= LAYERS (f(x[LAYERS]) = 1). */
+  readonly f: Float64Array;
+}
+
+const LAYERS = 256;
+
+function ziggurat(r: number, v: number, f: (x: number) => number, fInverse: (y: number) => number): Ziggurat {
+  const x = new Float64Array(LAYERS + 1);
+  x[0] = v / f(r);
+  x[1] = r;
+  for (let i = 1; i < LAYERS - 1; i++) x[i + 1] = fInverse(f(x[i] as number) + v / (x[i] as number));
+  x[LAYERS] = 0;
+  const k = new Float64Array(LAYERS);
+  const w = new Float64Array(LAYERS);
+  const fx = new Float64Array(LAYERS + 1);
+  for (let i = 0; i < LAYERS; i++) {
+    k[i] = Math.floor(TWO_52 * ((x[i + 1] as number) / (x[i] as number)));
+    w[i] = (x[i] as number) / TWO_52;
+    fx[i] = f(x[i] as number);
+  }
+  fx[LAYERS] = 1;
+  return { k, w, f: fx };
+}
+
+/** The standard normal's ziggurat: r where 256 layers of equal area meet the tail, and that area
+ *  (r f(r) plus the tail's integral, sqrt(pi / 2) erfc(r / sqrt 2)). */
+export const NORMAL_R = 3.6541528853610088;
+export const NORMAL_V = 0.004928673233974658;
+const NORMAL = ziggurat(
+  NORMAL_R,
+  NORMAL_V,
+  (x) => Math.exp(-0.5 * x * x),
+  (y) => Math.sqrt(-2 * Math.log(y)),
+);
+
+/** The unit exponential's ziggurat: r, and the area (r + 1) e^-r of each layer. */
+export const EXPONENTIAL_R = 7.69711747013104972;
+export const EXPONENTIAL_V = (EXPONENTIAL_R + 1) * Math.exp(-EXPONENTIAL_R);
+const EXPONENTIAL = ziggurat(
+  EXPONENTIAL_R,
+  EXPONENTIAL_V,
+  (x) => Math.exp(-x),
+  (y) => -Math.log(y),
+);
+
+/** The layers' outer edges x[i] of a ziggurat (for tests: the top layer must close at 0). */
+export function zigguratEdges(which: 'normal' | 'exponential'): Float64Array {
+  const z = which === 'normal' ? NORMAL : EXPONENTIAL;
+  return z.w.map((w) => w * TWO_52);
+}
 
 function splitmix32(state: number): () => number {
   let s = state >>> 0;
@@ -82,18 +153,49 @@ export class Rng {
     return min + (max - min) * this.next();
   }
 
-  /** Standard normal (Box-Muller; one draw per call, the pair's second half is not cached). */
+  /** Standard normal (ziggurat, see the top of the file). */
   normal(): number {
-    let u = this.next();
-    while (u === 0) u = this.next();
-    const v = this.next();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    const { k, w, f } = NORMAL;
+    for (;;) {
+      const a = this.nextU32();
+      const b = this.nextU32();
+      // Bits 0-7: the layer; bit 8: the sign; bits 12-31 and the second word: 52 uniform bits.
+      const i = a & 0xff;
+      const u = (a >>> 12) * 4294967296 + b;
+      const x = u * (w[i] as number);
+      const negative = (a & 0x100) !== 0;
+      if (u < (k[i] as number)) return negative ? -x : x;
+      if (i === 0) {
+        // The tail beyond r (Marsaglia's method): r + a, with a exponential of rate r, accepted
+        // with probability e^(-a^2 / 2).
+        let a2: number;
+        let e: number;
+        do {
+          a2 = -Math.log(1 - this.next()) / NORMAL_R;
+          e = -Math.log(1 - this.next());
+        } while (e + e < a2 * a2);
+        return negative ? -(NORMAL_R + a2) : NORMAL_R + a2;
+      }
+      // The wedge between the layer's rectangle and the curve: under the curve or drawn again.
+      const fi = f[i] as number;
+      if (fi + this.next() * ((f[i + 1] as number) - fi) < Math.exp(-0.5 * x * x)) return negative ? -x : x;
+    }
   }
 
-  /** Exponential with the given mean. */
+  /** Exponential with the given mean (ziggurat, see the top of the file). */
   exponential(mean: number): number {
-    let u = this.next();
-    while (u === 0) u = this.next();
-    return -Math.log(u) * mean;
+    const { k, w, f } = EXPONENTIAL;
+    for (;;) {
+      const a = this.nextU32();
+      const b = this.nextU32();
+      const i = a & 0xff;
+      const u = (a >>> 12) * 4294967296 + b;
+      const x = u * (w[i] as number);
+      if (u < (k[i] as number)) return x * mean;
+      // Past r the exponential is r plus another exponential (it has no memory).
+      if (i === 0) return (EXPONENTIAL_R - Math.log(1 - this.next())) * mean;
+      const fi = f[i] as number;
+      if (fi + this.next() * ((f[i + 1] as number) - fi) < Math.exp(-x)) return x * mean;
+    }
   }
 }

@@ -137,8 +137,18 @@ export function applyOrderEvent(state: OrderState, event: OrderEvent, time: numb
   const out = applyUnstamped(state, event, time, seq);
   if (out.kind !== 'applied' || seq === undefined) return out;
   const shows = SHOWS_ORDER.has(event.kind) || (event.kind === 'OrderStatusReport' && event.status !== 'rejected');
-  return shows ? { ...out, state: { ...out.state, lastSeenSeq: seq } } : out;
+  if (!shows) return out;
+  // Copied field by field: a spread of outcomes of every shape (with and without fills) is the
+  // engine's slow generic copy, on every ack and fill.
+  const stamped: Mutable<Applied> = { kind: 'applied', state: { ...out.state, lastSeenSeq: seq }, from: out.from };
+  if (out.fills !== undefined) stamped.fills = out.fills;
+  if (out.inferred !== undefined) stamped.inferred = out.inferred;
+  if (out.matched !== undefined) stamped.matched = out.matched;
+  return stamped;
 }
+
+type Applied = Extract<ApplyOutcome, { kind: 'applied' }>;
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 function applyUnstamped(state: OrderState, event: OrderEvent, time: number, seq?: number): ApplyOutcome {
   // Checked before the table: a duplicate is known whatever the status is by now.
