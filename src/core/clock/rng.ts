@@ -60,7 +60,7 @@ const NORMAL = ziggurat(
 );
 
 /** The unit exponential's ziggurat: r, and the area (r + 1) e^-r of each layer. */
-export const EXPONENTIAL_R = 7.69711747013104972;
+export const EXPONENTIAL_R = 7.69711747013105;
 export const EXPONENTIAL_V = (EXPONENTIAL_R + 1) * Math.exp(-EXPONENTIAL_R);
 const EXPONENTIAL = ziggurat(
   EXPONENTIAL_R,
