@@ -108,8 +108,13 @@ export function storeFixture(): StoreFixture {
   db.close();
   const store = openStoreReader(dbPath);
   const counter = openExistingDatabase(dbPath, 'read');
+  // Every table but SQLite's planner statistics (sqlite_stat1, sqlite_stat4), which any writer
+  // may refresh when it opens the database (PRAGMA optimize in openDatabase): a request that
+  // opens one, refused or not, can change them without writing anything of ours.
   const tables = (
-    counter.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]
+    counter
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_stat%' ORDER BY name")
+      .all() as { name: string }[]
   ).map((t) => t.name);
   return {
     dir,
