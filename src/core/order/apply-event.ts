@@ -138,9 +138,11 @@ export function applyOrderEvent(state: OrderState, event: OrderEvent, time: numb
   if (out.kind !== 'applied' || seq === undefined) return out;
   const shows = SHOWS_ORDER.has(event.kind) || (event.kind === 'OrderStatusReport' && event.status !== 'rejected');
   if (!shows) return out;
-  // Copied field by field: a spread of outcomes of every shape (with and without fills) is the
-  // engine's slow generic copy, on every ack and fill.
-  const stamped: Mutable<Applied> = { kind: 'applied', state: { ...out.state, lastSeenSeq: seq }, from: out.from };
+  // Copied field by field: a spread of outcomes of every shape (with and without fills), or of
+  // an order's state, is the engine's slow generic copy, on every ack and fill.
+  const seen = copyOf(out.state);
+  seen.lastSeenSeq = seq;
+  const stamped: Mutable<Applied> = { kind: 'applied', state: seen, from: out.from };
   if (out.fills !== undefined) stamped.fills = out.fills;
   if (out.inferred !== undefined) stamped.inferred = out.inferred;
   if (out.matched !== undefined) stamped.matched = out.matched;
@@ -148,6 +150,29 @@ export function applyOrderEvent(state: OrderState, event: OrderEvent, time: numb
 }
 
 type Applied = Extract<ApplyOutcome, { kind: 'applied' }>;
+
+/** A copy of an order's state for the caller to change before it is returned: every field in one
+ *  literal, so every copy has one shape (the transitions above run on every report). */
+function copyOf(s: OrderState): Mutable<OrderState> {
+  return {
+    request: s.request,
+    status: s.status,
+    venueOrderId: s.venueOrderId,
+    filledQty: s.filledQty,
+    filledNotional: s.filledNotional,
+    fees: s.fees,
+    tradeIds: s.tradeIds,
+    fillCount: s.fillCount,
+    inferredQty: s.inferredQty,
+    attempts: s.attempts,
+    lastSentSeq: s.lastSentSeq,
+    lastSeenSeq: s.lastSeenSeq,
+    createdAt: s.createdAt,
+    updatedAt: s.updatedAt,
+    lastVenueUpdateAt: s.lastVenueUpdateAt,
+    lastSourcePriority: s.lastSourcePriority,
+  };
+}
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 function applyUnstamped(state: OrderState, event: OrderEvent, time: number, seq?: number): ApplyOutcome {
@@ -227,13 +252,13 @@ function applyUnstamped(state: OrderState, event: OrderEvent, time: number, seq?
   } else status = target;
 
   const sent = event.kind === 'SubmitOrder';
-  const attempts = sent ? state.attempts + 1 : state.attempts;
-  const lastSentSeq = sent && seq !== undefined ? seq : state.lastSentSeq;
-  return {
-    kind: 'applied',
-    from: state.status,
-    state: { ...state, status, venueOrderId, attempts, lastSentSeq, updatedAt: time },
-  };
+  const next = copyOf(state);
+  next.status = status;
+  next.venueOrderId = venueOrderId;
+  if (sent) next.attempts = state.attempts + 1;
+  if (sent && seq !== undefined) next.lastSentSeq = seq;
+  next.updatedAt = time;
+  return { kind: 'applied', from: state.status, state: next };
 }
 
 type StatusReport = Extract<VenueReport, { kind: 'OrderStatusReport' }>;
@@ -446,10 +471,9 @@ function foldExecution(
     };
   }
   const added = fill.qty - covered;
-  const { kind: _k, clientOrderId: _c, venueOrderId: _v, ...trade } = fill;
   const out = addFill(
     { ...state, venueOrderId: state.venueOrderId ?? fill.venueOrderId },
-    { ...trade, qty: added },
+    appliedFill(fill, added),
     added,
     added * fill.price,
     target,
@@ -494,19 +518,27 @@ function addFill(
 
   const tradeIds = new Set(state.tradeIds);
   tradeIds.add(fill.tradeId);
-  return {
-    kind: 'applied',
-    from: state.status,
-    state: {
-      ...state,
-      status,
-      filledQty,
-      filledNotional: state.filledNotional + notional,
-      fees: state.fees + fill.fee,
-      tradeIds,
-      fillCount: state.fillCount + 1,
-      updatedAt: time,
-    },
-    fills: [fill],
+  const next = copyOf(state);
+  next.status = status;
+  next.filledQty = filledQty;
+  next.filledNotional = state.filledNotional + notional;
+  next.fees = state.fees + fill.fee;
+  next.tradeIds = tradeIds;
+  next.fillCount = state.fillCount + 1;
+  next.updatedAt = time;
+  return { kind: 'applied', from: state.status, state: next, fills: [fill] };
+}
+
+/** The trade of a fill report as the fold applies it, `qty` of its lots: its fields written out
+ *  (a rest copy of the report was a slow generic copy, and so was every spread of it after). */
+function appliedFill(fill: Extract<VenueReport, { kind: 'FillReport' }>, qty: number): AppliedFill {
+  const trade = {
+    tradeId: fill.tradeId,
+    qty,
+    price: fill.price,
+    fee: fill.fee,
+    liquidity: fill.liquidity,
+    venueTime: fill.venueTime,
   };
+  return fill.commission === undefined ? trade : { ...trade, commission: fill.commission };
 }

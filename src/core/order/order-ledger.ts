@@ -80,6 +80,21 @@ export interface AppliedTrade extends AppliedFill {
 
 const ORDER_EVENT_KIND_SET = new Set<string>(ORDER_EVENT_KINDS);
 
+/** A fill the fold applied, with its order: the fields written out (a spread of fills of
+ *  several shapes, executions and inferred fills, is a slow generic copy). */
+function appliedTrade(t: AppliedFill, clientOrderId: ClientOrderId): AppliedTrade {
+  const trade = {
+    tradeId: t.tradeId,
+    qty: t.qty,
+    price: t.price,
+    fee: t.fee,
+    liquidity: t.liquidity,
+    venueTime: t.venueTime,
+    clientOrderId,
+  };
+  return t.commission === undefined ? trade : { ...trade, commission: t.commission };
+}
+
 /** What apply() returns when the fold derived nothing (most entries): one shared empty list. */
 const NO_DERIVED: readonly DerivedEvent[] = Object.freeze([]);
 
@@ -238,7 +253,7 @@ export class OrderLedger {
     this.changed.add(event.clientOrderId);
     const filledNow = next.filledQty - current.filledQty;
     if (filledNow !== 0) this.position += current.request.side === 'buy' ? filledNow : -filledNow;
-    if (outcome.fills) this.appliedTrades = outcome.fills.map((t) => ({ ...t, clientOrderId: event.clientOrderId }));
+    if (outcome.fills) this.appliedTrades = outcome.fills.map((t) => appliedTrade(t, event.clientOrderId));
     // Cash from the order's own totals: an inferred fill's notional is exact in notional units
     // although its price is fractional, and a matched execution adds its fee only.
     const sign = current.request.side === 'buy' ? -1 : 1;
