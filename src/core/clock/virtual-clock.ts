@@ -30,7 +30,8 @@
 import { Subscription } from 'rxjs';
 import type { SchedulerAction, SchedulerLike } from 'rxjs';
 import type { Clock, ClockSlot } from '../ports/clock.ts';
-import { Timeline, type Entry, type Slot } from './timeline.ts';
+import type { Slot } from './slot.ts';
+import { Timeline, type Entry } from './timeline.ts';
 
 type Work<T> = (this: SchedulerAction<T>, state?: T) => void;
 
@@ -76,7 +77,7 @@ class VirtualAction<T> extends Subscription implements SchedulerAction<T> {
   }
 }
 
-/** A VirtualClock's slot (see Slot in timeline.ts). */
+/** A VirtualClock's slot (see slot.ts). */
 class VirtualSlot implements ClockSlot {
   constructor(private readonly slot: Slot) {}
 
