@@ -182,6 +182,31 @@ describe('ziggurat samplers', () => {
     expect(exponentialFailures(Array.from({ length: N }, () => rng.exponential(3.5) / 3.5))).toEqual([]);
   });
 
+  it('draw tails of the right shape past the base layer, where the checks above see too few draws', () => {
+    // Past r are about 2.6e-4 of normals and 4.5e-4 of exponentials: 40 million draws of each give
+    // about 10,000 and 18,000. Given |z| > r, |z| has CDF (PHI(t) - PHI(r)) / (1 - PHI(r)); given
+    // x > r, x - r is a unit exponential.
+    const rng = new Rng(20261124, 'tails');
+    const draws = 40_000_000;
+    const normalTail: number[] = [];
+    const exponentialTail: number[] = [];
+    for (let i = 0; i < draws; i++) {
+      const z = rng.normal();
+      if (z > NORMAL_R || z < -NORMAL_R) normalTail.push(Math.abs(z));
+      const x = rng.exponential(1);
+      if (x > EXPONENTIAL_R) exponentialTail.push(x - EXPONENTIAL_R);
+    }
+    const beyond = 1 - PHI(NORMAL_R);
+    const tailCdf = (t: number) => (PHI(t) - PHI(NORMAL_R)) / beyond;
+    const critical = (n: number) => 1.949 / Math.sqrt(n);
+    expect(normalTail.length).toBeGreaterThan(9_000);
+    expect(ksOne(normalTail, tailCdf)).toBeLessThan(critical(normalTail.length));
+    expect(ksOne(exponentialTail, exponentialCdf)).toBeLessThan(critical(exponentialTail.length));
+    // A tail without the normal's rejection step (r plus an exponential of rate r) fails it.
+    const unrejected = normalTail.map(() => NORMAL_R - Math.log(1 - rng.next()) / NORMAL_R);
+    expect(ksOne(unrejected, tailCdf)).toBeGreaterThan(critical(unrejected.length));
+  });
+
   it('as the previous samplers do', () => {
     const rng = new PreviousSamplersRng(20261124, 'previous');
     expect(normalFailures(Array.from({ length: N }, () => rng.normal()))).toEqual([]);

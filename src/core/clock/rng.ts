@@ -5,9 +5,10 @@
 // 32-bit FNV-1a hash of the stream name mixed with the seed.
 // Normal and exponential draws use ziggurats (Marsaglia and Tsang's method; 256 layers, as NumPy's
 // Generator has them): two 32-bit words give a layer, a sign and a 52-bit uniform; almost every
-// draw is a multiply and a compare, and only about 1 in 80 needs Math.exp or Math.log. The
-// market models draw one per step and two per trade, where Box-Muller's log, sqrt and cos were
-// about a tenth of a simulated hour (docs/0028-ziggurat-samplers.md).
+// draw is a multiply and a compare, and only about 1 normal in 67 and 1 exponential in 45 needs
+// Math.exp or Math.log. The market models draw one per step and two per trade, where
+// Box-Muller's log, sqrt and cos were about a tenth of a simulated hour
+// (docs/0028-ziggurat-samplers.md).
 
 /** 2^52: a layer's uniform is an integer below it. */
 const TWO_52 = 2 ** 52;

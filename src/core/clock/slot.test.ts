@@ -121,7 +121,9 @@ describe('VirtualClock.slot', () => {
       | { kind: 'toggle'; delay: number }
       | { kind: 'burst'; n: number; delay: number }
       | { kind: 'advance'; by: number }
-      | { kind: 'idle'; max: number };
+      | { kind: 'idle'; max: number }
+      | { kind: 'schedule'; delay: number; cancel: boolean }
+      | { kind: 'mark'; delay: number; readAfter: number };
 
     const rop: fc.Arbitrary<ROp> = fc.oneof(
       fc.record({ kind: fc.constant('post' as const), delay: fc.integer({ min: 0, max: 60 }) }),
@@ -134,18 +136,44 @@ describe('VirtualClock.slot', () => {
       }),
       fc.record({ kind: fc.constant('advance' as const), by: fc.integer({ min: 0, max: 40 }) }),
       fc.record({ kind: fc.constant('idle' as const), max: fc.integer({ min: 1, max: 30 }) }),
+      fc.record({
+        kind: fc.constant('schedule' as const),
+        delay: fc.integer({ min: 0, max: 60 }),
+        cancel: fc.boolean(),
+      }),
+      fc.record({
+        kind: fc.constant('mark' as const),
+        delay: fc.integer({ min: 0, max: 30 }),
+        readAfter: fc.integer({ min: 0, max: 30 }),
+      }),
     );
 
     /**
      * Periodic work that, while "repeating", only counts its due times and catches up (takes the
      * count) when one is `runAfter` or more after the first counted: done by the slot (useRepeat)
      * or by the work itself posting again through post(). Readers posted at random times take the
-     * count; toggles stop or start repeating. Returns everything seen, in order.
+     * count; toggles stop or start repeating; a second, plain slot ticks beside it; marks
+     * (orderMark) are asked whether their work would have run (hasRun), inside work and after
+     * each op. Returns everything seen, in order.
      */
-    function trace(useRepeat: boolean, ops: ROp[], period: number, first: number, runAfter: number): string[] {
+    function trace(
+      useRepeat: boolean,
+      ops: ROp[],
+      period: number,
+      first: number,
+      runAfter: number,
+      otherPeriod: number,
+    ): string[] {
       const clock = new VirtualClock(1000);
       const seen: string[] = [];
       const slot = clock.slot() as Required<ClockSlot>;
+      const other = clock.slot();
+      const otherTick = (): void => {
+        seen.push(`other@${clock.now()}`);
+        other.post(otherTick, otherPeriod);
+      };
+      other.post(otherTick, otherPeriod);
+      const marks: Array<{ due: number; mark: number }> = [];
       let repeating = true;
       // The self-counting work's own count.
       let count = 0;
@@ -174,7 +202,9 @@ describe('VirtualClock.slot', () => {
           clock.post(tick, period);
           if (now - firstAt < runAfter) return;
         }
-        seen.push(`caught up ${take()} @${now}`);
+        seen.push(
+          `caught up ${take()} @${now}, marks ${marks.map((m) => (clock.hasRun(m.due, m.mark) ? 1 : 0)).join('')}`,
+        );
       };
       if (useRepeat) {
         slot.post(tick, first);
@@ -200,6 +230,13 @@ describe('VirtualClock.slot', () => {
           for (let i = 0; i < o.n; i++)
             if (i % 97 === 0) clock.post(() => seen.push(`${name}.${i}@${clock.now()}`), o.delay);
             else clock.post(() => {}, o.delay + (i % 7));
+        } else if (o.kind === 'schedule') {
+          const sub = clock.schedule(() => seen.push(`${name}@${clock.now()}`), o.delay);
+          if (o.cancel) sub.unsubscribe();
+        } else if (o.kind === 'mark') {
+          const m = { due: clock.now() + o.delay, mark: clock.orderMark() };
+          marks.push(m);
+          clock.post(() => seen.push(`${name} read ${clock.hasRun(m.due, m.mark)} @${clock.now()}`), o.readAfter);
         } else if (o.kind === 'advance') seen.push(`fired ${clock.advanceBy(o.by)}`);
         else {
           try {
@@ -210,6 +247,7 @@ describe('VirtualClock.slot', () => {
           }
         }
         seen.push(`now ${clock.now()} pending ${clock.pending()} next ${clock.nextDueTime()}`);
+        seen.push(`marks ${marks.map((m) => (clock.hasRun(m.due, m.mark) ? 1 : 0)).join('')}`);
       }
       seen.push(`fired ${clock.advanceBy(300)}`, `left ${take()}`);
       return seen;
@@ -222,8 +260,11 @@ describe('VirtualClock.slot', () => {
           fc.integer({ min: 1, max: 10 }),
           fc.integer({ min: 0, max: 10 }),
           fc.integer({ min: 0, max: 60 }),
-          (ops, period, first, runAfter) => {
-            expect(trace(true, ops, period, first, runAfter)).toEqual(trace(false, ops, period, first, runAfter));
+          fc.integer({ min: 1, max: 7 }),
+          (ops, period, first, runAfter, otherPeriod) => {
+            expect(trace(true, ops, period, first, runAfter, otherPeriod)).toEqual(
+              trace(false, ops, period, first, runAfter, otherPeriod),
+            );
           },
         ),
         { numRuns: 300 },

@@ -26,7 +26,7 @@ export class Slot {
   constructor(private readonly timeline: Timeline) {}
 
   post(work: () => void, delay: number): void {
-    if (this.work !== null) throw new Error('VirtualClock slot: it already holds work not yet run');
+    if (this.work !== null) throw new Error('VirtualClock slot: it already holds work (not yet run, or repeating)');
     if (delay === Infinity) return;
     const timeline = this.timeline;
     if (timeline.replaying) throw new Error('VirtualClock: nothing can be posted or scheduled from replayed work');

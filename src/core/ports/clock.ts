@@ -55,7 +55,8 @@ export interface Clock {
 
 /** Posted work kept beside a virtual clock's queue (Clock.slot): one pending function at most. */
 export interface ClockSlot {
-  /** post(work, delayMs) into the slot; it throws while the slot holds work not yet run. */
+  /** post(work, delayMs) into the slot; it throws while the slot holds work (work not yet run,
+   *  or a repeating slot's work, which stays after it runs). */
   post(work: () => void, delayMs: number): void;
   /**
    * Virtual clocks only: the work posted in the slot stops running when it comes due; it is
