@@ -9,8 +9,8 @@
 // tick is held at one tick, with a ModelWarning each time it goes under.
 // While the book is quiet (none of our orders rest, no stop waits: SimVenue.canDefer) and the
 // price is far from that floor, steps and trades are kept as data: a step's time still passes on
-// the clock but it is only counted (its place among same-instant work is what keeps their order
-// exact; a virtual clock's slot counts them itself, ClockSlot.repeat, without running anything),
+// the clock, counted by the steps' slot without running anything (ClockSlot.repeat; its place
+// among same-instant work is what keeps their order exact),
 // the next trade's time is kept instead of posted; both are applied when the market is next read
 // (catchUp, called by the venue before any read and before an order reaches its matching
 // engine), each at its own time (VirtualClock.replayAt), with the same draws in the same order.
@@ -73,9 +73,6 @@ export class SyntheticModel implements MarketModel {
   /** Bumped whenever the posted trade stops counting (the model starts or stops deferring): a
    *  posted trade whose generation is older does nothing. */
   private generation = 0;
-  /** Steps whose time came while deferring, not yet applied, and the first one's time. */
-  private pendingSteps = 0;
-  private firstPendingAt = 0;
   private nextTradeAt = Infinity;
   private catchingUp = false;
   /** The trade drawTrade() drew last. */
@@ -86,9 +83,10 @@ export class SyntheticModel implements MarketModel {
   /** Where the next step is posted: a clock slot where the clock has them (one pending step at
    *  a time, ordered as a post, without a queue insertion per step), else the clock itself. */
   private readonly steps: ClockSlot;
-  /** The slot counts the steps itself while deferring (ClockSlot.repeat): no step runs until a
-   *  catch-up is due. Else the step handler counts them. */
-  private readonly slotCounts: boolean;
+  /** The steps' slot when it can repeat (a virtual clock's, ClockSlot.repeat): while deferring it
+   *  counts the steps' times itself, and the step handler runs only when a catch-up is due.
+   *  Without one the model never defers. */
+  private readonly repeating: Required<ClockSlot> | null;
 
   constructor(
     private readonly clock: Clock,
@@ -108,33 +106,23 @@ export class SyntheticModel implements MarketModel {
     this.widestSpread = Math.max(...spec.regimes.map((r) => r.spreadTicks));
     this.steps = clock.slot?.() ?? clock;
     const steps = this.steps;
-    this.slotCounts =
+    this.repeating =
       steps.repeat !== undefined &&
       steps.stopRepeating !== undefined &&
       steps.takeRepeats !== undefined &&
-      steps.firstRepeatAt !== undefined;
+      steps.firstRepeatAt !== undefined
+        ? (steps as Required<ClockSlot>)
+        : null;
   }
 
   /** One model step, posted every stepMs (created once, so it posts no closure). While the
-   *  model defers, the step is only counted: its place among same-time work stays exactly
-   *  where a step's is, and catchUp applies it. */
+   *  model defers, the slot only counts the steps (their places among same-time work stay
+   *  exactly where a step's are) and runs this every CATCH_UP_MS: it catches up and asks again
+   *  whether it may go on (the walk's distance from the floor). */
   private readonly stepHandler = (): void => {
     if (this.deferred) {
-      if (this.slotCounts) {
-        // The slot counted this step and those before it, and runs it when a catch-up is due.
-        this.catchUp();
-        if (!this.mayDefer()) this.postAgain();
-        return;
-      }
-      if (this.pendingSteps === 0) this.firstPendingAt = this.clock.now();
-      this.pendingSteps++;
-      this.steps.post(this.stepHandler, this.spec.stepMs);
-      // Caught up at least every CATCH_UP_MS, and asked again whether it may go on (the walk's
-      // distance from the floor).
-      if (this.clock.now() - this.firstPendingAt >= CATCH_UP_MS) {
-        this.catchUp();
-        if (!this.mayDefer()) this.postAgain();
-      }
+      this.catchUp();
+      if (!this.mayDefer()) this.postAgain();
       return;
     }
     this.step();
@@ -219,7 +207,13 @@ export class SyntheticModel implements MarketModel {
    *  can replay, and the walk cannot reach the one-tick floor before the next catch-up (so no
    *  floor warning, which is logged at its own time, can fall inside a replay). */
   private mayDefer(): boolean {
-    if (this.clock.replayAt === undefined || this.sink.canDefer === undefined || !this.sink.canDefer()) return false;
+    if (
+      this.repeating === null ||
+      this.clock.replayAt === undefined ||
+      this.sink.canDefer === undefined ||
+      !this.sink.canDefer()
+    )
+      return false;
     const maxSpread = this.widestSpread * this.faults.maxSpreadFactor() + 2;
     const horizonS = (CATCH_UP_MS + 2 * this.spec.stepMs) / 1000;
     const { sigma } = this.spec;
@@ -232,9 +226,8 @@ export class SyntheticModel implements MarketModel {
     if (!this.mayDefer()) return;
     this.deferred = true;
     this.generation++;
-    // Caught up (and asked again) at least every CATCH_UP_MS, as the step handler would.
-    if (this.slotCounts)
-      (this.steps.repeat as (periodMs: number, runAfterMs: number) => void)(this.spec.stepMs, CATCH_UP_MS);
+    // Caught up (and asked again) at least every CATCH_UP_MS.
+    (this.repeating as Required<ClockSlot>).repeat(this.spec.stepMs, CATCH_UP_MS);
   }
 
   /** Stops deferring (nothing is pending: the caller caught up): the book is put in step and
@@ -243,7 +236,7 @@ export class SyntheticModel implements MarketModel {
     this.book.settle();
     this.deferred = false;
     this.generation++;
-    if (this.slotCounts) (this.steps.stopRepeating as () => void)();
+    (this.repeating as Required<ClockSlot>).stopRepeating();
     if (this.nextTradeAt !== Infinity)
       this.clock.post(this.tradeHandler, this.nextTradeAt - this.clock.now(), this.generation);
   }
@@ -266,24 +259,19 @@ export class SyntheticModel implements MarketModel {
     if (!this.deferred || this.catchingUp) return;
     const clock = this.clock as Clock & { replayAt(time: number, work: () => void): void };
     const now = clock.now();
-    if (this.slotCounts) {
-      const steps = this.steps as Required<ClockSlot>;
-      const counted = steps.takeRepeats();
-      if (counted > 0) {
-        if (this.pendingSteps === 0) this.firstPendingAt = steps.firstRepeatAt();
-        this.pendingSteps += counted;
-      }
-    }
-    if (this.pendingSteps === 0 && !(this.nextTradeAt < now)) return;
+    // The steps whose times came since the last catch-up (the slot counted them), from the first.
+    const steps = this.repeating as Required<ClockSlot>;
+    let at = steps.firstRepeatAt();
+    let pending = steps.takeRepeats();
+    if (pending === 0 && !(this.nextTradeAt < now)) return;
     this.catchingUp = true;
     this.sink.catchUpStarted?.();
     try {
-      let at = this.firstPendingAt;
       // Step times summed exactly as the posted steps' due times are.
-      while (this.pendingSteps > 0 || this.nextTradeAt < now) {
-        if (this.pendingSteps > 0 && at <= this.nextTradeAt) {
+      while (pending > 0 || this.nextTradeAt < now) {
+        if (pending > 0 && at <= this.nextTradeAt) {
           clock.replayAt(at, this.quietStep);
-          this.pendingSteps--;
+          pending--;
           at += this.spec.stepMs;
         } else {
           clock.replayAt(this.nextTradeAt, this.book.behind ? this.quietTradeNow : this.replayTrade);
