@@ -60,6 +60,14 @@ const SEEDS: Record<string, readonly number[]> = {
   'lostfill-min-restart-nofd.yaml': [1, 15],
   'ratelimit-lostfill.yaml': [0, 1, 2],
   'ratelimit-overfill.yaml': [34099, 1, 2],
+  'cancel-overtakes-send.yaml': [21, 1, 2],
+  'twap-restart-cancel-race.yaml': [116498, 1],
+  'accept-lost-fills-no-recon.yaml': [3827, 1],
+  'expiry-lost-fills-outage.yaml': [629462, 1],
+  'cancel-filled-order-lost-fills.yaml': [290893, 1],
+  'fok-cancel-race.yaml': [919608, 1],
+  'transient-cancel-refused-outage.yaml': [205231],
+  'pending-cancel-open-at-venue.yaml': [559867],
 };
 
 describe('adversarial regression cases', () => {
@@ -106,6 +114,57 @@ describe('adversarial regression cases', () => {
     const completions = of('ParentOrderCompleted');
     expect(completions.at(-1)).toMatchObject({ status: 'partially_filled', filledQty: 35_000 });
     if (completions.length > 1) expect(completions.at(-1)?.revises).toEqual({ status: 'unfilled', filledQty: 0 });
+  });
+
+  it('cancel-overtakes-send: the cancel that overtook its order is not final; the order is cancelled again once the venue shows it', () => {
+    const { of, run } = simulate('cancel-overtakes-send.yaml', 21);
+    const [order] = [...run.ledger.orders.values()];
+    const id = order?.request.clientOrderId;
+    // The first cancel met no order: refused as unknown, the order kept as possibly live.
+    expect(of('CancelRejectReport').filter((r) => r.clientOrderId === id && r.failure === 'not_found')).toHaveLength(1);
+    expect(of('OrderStatusChanged').find((c) => c.clientOrderId === id && c.to === 'canceled')?.cause).toBeDefined();
+    const cancels = of('CancelOrder').filter((c) => c.clientOrderId === id);
+    expect(cancels).toHaveLength(2);
+    expect(cancels[1]?.reason).toMatch(/the venue shows the order open/);
+    expect(of('CancelReport').filter((r) => r.clientOrderId === id)).toHaveLength(1);
+    // Nothing rests at the venue and nothing was filled behind our back.
+    expect(run.venue.exchange.order(id as never)?.status).toBe('canceled');
+    expect(order?.status).toBe('canceled');
+    expect(of('ReconciliationUnresolved')).toEqual([]);
+  });
+
+  it('twap-restart-cancel-race: the recovered slice overtaken by its cancel is cancelled for real, and the parent never fills past 0.2', () => {
+    const { of, run } = simulate('twap-restart-cancel-race.yaml', 116498);
+    expect(of('ProcessRestarted')).toHaveLength(1);
+    const parent = [...run.ledger.parents.values()][0];
+    expect(parent?.totals.filled).toBeLessThanOrEqual(20_000);
+    const venueFilled = [...run.ledger.orders.keys()].reduce(
+      (sum, id) => sum + (run.venue.exchange.order(id)?.filled ?? 0),
+      0,
+    );
+    expect(venueFilled).toBe(parent?.totals.filled);
+    expect(of('CancelOrder').some((c) => /the venue shows the order open/.test(c.reason))).toBe(true);
+  });
+
+  it('fok-cancel-race: an order whose cancel overtook it ends as the venue ended it, with no forbidden transition', () => {
+    const { of, run } = simulate('fok-cancel-race.yaml', 919608);
+    expect(of('DiscrepancyRecorded')).toEqual([]);
+    const [order] = [...run.ledger.orders.values()];
+    expect(order?.status).toBe(run.venue.exchange.order(order?.request.clientOrderId as never)?.status);
+  });
+
+  it('a refused or unanswered cancel leaves the order looked up until the venue answers: lost fills are found without reconciliation', () => {
+    for (const [file, seed] of [
+      ['accept-lost-fills-no-recon.yaml', 3827],
+      ['expiry-lost-fills-outage.yaml', 629462],
+      ['cancel-filled-order-lost-fills.yaml', 290893],
+    ] as const) {
+      const { of, run } = simulate(file, seed);
+      expect(of('ReconciliationStarted')).toEqual([]);
+      expect(run.ledger.accountPosition, file).toBe(run.venue.exchange.position);
+      for (const [id, order] of run.ledger.orders)
+        expect(order.filledQty, `${file} ${id}`).toBe(run.venue.exchange.order(id)?.filled ?? 0);
+    }
   });
 
   it('ks-reducing-flip: the second sell would close more than the position with the first working, and is refused', () => {

@@ -6,6 +6,7 @@
 // commits each unit of work) is the caller's.
 import type { Rng } from '../core/clock/rng.ts';
 import { ExecutionEngine } from '../core/engine/execution-engine.ts';
+import { DEFAULT_RETRY } from '../core/engine/order-retry.ts';
 import type { OrderManager } from '../core/engine/order-manager.ts';
 import type { EventLog } from '../core/log/event-log.ts';
 import type { LogEntry } from '../core/model/events.ts';
@@ -75,6 +76,7 @@ export function wireProcess(d: ProcessWiringDeps): WiredProcess {
       backoffMs: s.retry.backoff.map(parseDurationMs),
       lookupFirstDelayMs: 1_000,
       lookupMaxDelayMs: 30_000,
+      inFlightMs: DEFAULT_RETRY.inFlightMs,
     },
     hours: d.hours ?? venueRules(s.venue.name).hours,
     quarantine: () => recon?.quarantine() ?? null,

@@ -11,7 +11,7 @@ import type { ExecEvent, LogEntry } from '../model/events.ts';
 import type { ClientOrderId, ParentOrderId } from '../model/ids.ts';
 import type { OrphanDetected } from '../model/recon-events.ts';
 import type { Side } from '../model/order.ts';
-import { isTerminal } from '../model/order-status.ts';
+import { isTerminal, statusOfVenue } from '../model/order-status.ts';
 import type { VenueMessage } from '../model/reports.ts';
 import type { OrderState } from '../order/apply-event.ts';
 import type { AppliedTrade, DerivedEvent, OrderLedger } from '../order/order-ledger.ts';
@@ -23,6 +23,7 @@ import { KillSwitch } from '../risk/kill-switch.ts';
 import { FillMonitor } from '../fills/fill-monitor.ts';
 import type { PartialFillPolicy } from '../fills/fill-config.ts';
 import { DEFAULT_RETRY, OrderRetry } from './order-retry.ts';
+import { OrderSettle } from './order-settle.ts';
 import type { SliceDecision } from './slice-recovery.ts';
 import { adoptOrphan, recoverSlices, type RecoveryOps } from './restart-recovery.ts';
 import type { CancelResult, EngineDeps, ParentRequest } from './engine-types.ts';
@@ -55,6 +56,7 @@ export class ExecutionEngine {
   readonly killSwitch: KillSwitch;
   readonly breaker: CircuitBreaker;
   private readonly retry: OrderRetry;
+  private readonly settler: OrderSettle;
   private readonly breakerFeed: BreakerFeed;
   private readonly schedulers = new Map<ParentOrderId, SliceScheduler>();
   readonly fills: FillMonitor | null;
@@ -85,6 +87,14 @@ export class ExecutionEngine {
       seq: () => deps.log.count,
       resend: (id) => this.send(id),
       abandon: (id, reason) => this.abandon(id, reason),
+      drop: (id, reason) => this.failUnknown(id, reason),
+    });
+    this.settler = new OrderSettle({
+      clock: deps.clock,
+      ledger: deps.ledger,
+      broker: deps.broker,
+      policy: deps.retry ?? DEFAULT_RETRY,
+      seq: () => deps.log.count,
     });
     this.fills = deps.fills
       ? new FillMonitor({
@@ -97,6 +107,7 @@ export class ExecutionEngine {
           rng: deps.rng.stream('fills'),
           record: (e) => this.record(e),
           cancel: (id, reason) => this.cancelChild(id, reason, true),
+          settle: (id, afterMs) => this.settler.settle(id, afterMs),
           ...(deps.priceOf ? { priceOf: deps.priceOf } : {}),
         })
       : null;
@@ -339,12 +350,17 @@ export class ExecutionEngine {
     const before = prior?.status;
     const { trades } = appendAndFold(this.deps.log, this.deps.ledger, report);
     this.retry.onMessage(report, before);
+    this.settler.onMessage(report);
     this.breakerFeed.onReport(report);
     this.fills?.onMessage(report, trades);
     for (const observe of this.observers) observe(report, prior);
     const order = id === null ? undefined : this.deps.ledger.order(id);
     if (!order) return;
-    if (before === 'failed' && !isTerminal(order.status)) {
+    if (order.status === 'pending_cancel' && order.cancelOwed && showsOpen(report)) {
+      // Our latest cancel found nothing (it overtook the order) or its outcome is unknown, and
+      // the venue shows the order open now: the cancel goes out again (idempotent at the venue).
+      this.cancelChild(order.request.clientOrderId, 'the venue shows the order open after its cancel', true);
+    } else if (before === 'failed' && !isTerminal(order.status)) {
       // The venue has an order we gave up on: its quantity may have gone out again in another
       // child, and nothing watches it any more. Its fills so far count; the rest is cancelled.
       this.cancelChild(
@@ -407,3 +423,7 @@ function stampLookups(broker: Broker, log: EventLog): Broker {
     queryAccount: (requestId) => broker.queryAccount(requestId),
   };
 }
+
+/** The venue showing the order open: its acknowledgement, or a full state that is not an end. */
+const showsOpen = (r: VenueMessage): boolean =>
+  r.kind === 'AckReport' || (r.kind === 'OrderStatusReport' && !isTerminal(statusOfVenue(r.status)));

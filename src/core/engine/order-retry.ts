@@ -10,10 +10,17 @@
 // - Only the answer to our own lookup (or a later one) decides: lookups are stamped with the
 //   log position (ExecutionEngine.broker), and an earlier "not found" (a reconciliation lookup
 //   in flight while the order was resent) must not trigger a resend or an abandonment.
+// - A cancel answered "no such order" (or a lookup that found nothing while cancelling) for an
+//   order the venue has never shown us is not final: the order may still be on its way, overtaken
+//   by its cancel. It stays pending_cancel with the cancel owed (apply-event.ts); the engine sends
+//   the cancel again as soon as the venue shows the order; and a lookup asked once the order
+//   cannot be on its way any more (inFlightMs after its latest send) drops it when the venue
+//   still does not have it.
 // Everything here reacts to logged messages and schedules on the clock: no Promises, no sleeps.
 import type { ClientOrderId } from '../model/ids.ts';
 import type { VenueMessage } from '../model/reports.ts';
 import type { OrderStatus } from '../model/order-status.ts';
+import { neverShown, type OrderState } from '../order/apply-event.ts';
 import type { OrderLedger } from '../order/order-ledger.ts';
 import type { Broker } from '../ports/broker.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -27,6 +34,9 @@ export interface RetryPolicy {
   readonly lookupFirstDelayMs: number;
   /** Cap of the doubling backoff between failed lookups. */
   readonly lookupMaxDelayMs: number;
+  /** How long after a send the venue may still take the order (a request's receive window):
+   *  a "not found" for an order never shown is final only for a lookup asked after it. */
+  readonly inFlightMs: number;
 }
 
 export const DEFAULT_RETRY: RetryPolicy = Object.freeze({
@@ -34,6 +44,7 @@ export const DEFAULT_RETRY: RetryPolicy = Object.freeze({
   backoffMs: Object.freeze([2_000, 4_000, 8_000]),
   lookupFirstDelayMs: 1_000,
   lookupMaxDelayMs: 30_000,
+  inFlightMs: 5_000,
 });
 
 export interface RetryDeps {
@@ -46,11 +57,14 @@ export interface RetryDeps {
   /** Sends the order again (same id), or abandons it if the guards say no. */
   resend(id: ClientOrderId): void;
   abandon(id: ClientOrderId, reason: string): void;
+  /** Gives up on an order whose cancel found nothing and that cannot be on its way any more. */
+  drop(id: ClientOrderId, reason: string): void;
 }
 
 /** What a "not found" to our lookup leads to: a resend (a retry), giving up (the confirmation
- *  after the last attempt), or a retry decision (the lookup after an unknown outcome). */
-type OnMissing = 'resend' | 'abandon' | 'decide';
+ *  after the last attempt), a retry decision (the lookup after an unknown outcome), or dropping
+ *  an order whose cancel found nothing (once it cannot be on its way any more). */
+type OnMissing = 'resend' | 'abandon' | 'decide' | 'drop';
 
 interface Lookup {
   /** Delay for the next lookup if this one fails. */
@@ -59,6 +73,8 @@ interface Lookup {
   /** The stamp our lookup went out with; null while it waits for its time. Answers to lookups
    *  asked earlier (someone else's, or stale) are not its answer. */
   askedAfter: number | null;
+  /** When our lookup went out (null while it waits for its time). */
+  askedAt: number | null;
 }
 
 export class OrderRetry {
@@ -80,6 +96,7 @@ export class OrderRetry {
         if (!pending) this.lookup(id, this.deps.policy.lookupFirstDelayMs, 'decide');
         return;
       case 'CancelRejectReport': // a refused cancel of a send never confirmed: unknown again
+        if (owesCancel(order)) return this.confirmGone(id, pending);
         if (!pending && order.status === 'submitted_unconfirmed')
           this.lookup(id, this.deps.policy.lookupFirstDelayMs, 'decide');
         return;
@@ -90,6 +107,19 @@ export class OrderRetry {
         this.lookups.delete(id);
         return;
       case 'OrderNotFoundReport': {
+        if (owesCancel(order)) {
+          if (pending && !ours) return; // our own lookup is still to come: its answer decides
+          const horizon = (order.lastSentAt ?? order.createdAt) + this.deps.policy.inFlightMs;
+          if (ours && pending?.onMissing === 'drop' && (pending.askedAt ?? -Infinity) >= horizon) {
+            this.lookups.delete(id);
+            this.deps.drop(
+              id,
+              `cancelled before it reached the venue: not there ${this.deps.policy.inFlightMs} ms after it was sent`,
+            );
+            return;
+          }
+          return this.confirmGone(id, ours ? undefined : pending);
+        }
         if (order.status !== 'pending_new') {
           if (ours) this.lookups.delete(id);
           return;
@@ -109,6 +139,20 @@ export class OrderRetry {
       default:
         return;
     }
+  }
+
+  /**
+   * An order whose cancel found nothing at the venue, never shown by it: look it up once it
+   * cannot be on its way any more (inFlightMs after its latest send). A lookup already waiting
+   * to confirm it stays.
+   */
+  private confirmGone(id: ClientOrderId, pending: Lookup | undefined): void {
+    if (pending?.onMissing === 'drop' && pending.askedAt === null) return;
+    const order = this.deps.ledger.order(id);
+    if (!order) return;
+    const horizon = (order.lastSentAt ?? order.createdAt) + this.deps.policy.inFlightMs;
+    const wait = Math.max(this.deps.policy.lookupFirstDelayMs, horizon - this.deps.clock.now());
+    this.lookup(id, wait, 'drop');
   }
 
   /** Someone else owns the order's next send now (restart recovery decided it): any pending
@@ -143,6 +187,7 @@ export class OrderRetry {
       nextDelay: Math.min(Math.max(delayMs, 1) * 2, this.deps.policy.lookupMaxDelayMs),
       onMissing,
       askedAfter: null,
+      askedAt: null,
     };
     this.lookups.set(id, entry);
     this.deps.clock.schedule(() => {
@@ -156,7 +201,11 @@ export class OrderRetry {
         return;
       }
       entry.askedAfter = this.deps.seq();
+      entry.askedAt = this.deps.clock.now();
       this.deps.broker.queryOrder(id);
     }, delayMs);
   }
 }
+
+/** The order's cancel found nothing at the venue, which has never shown it: a cancel is owed. */
+const owesCancel = (o: OrderState): boolean => o.status === 'pending_cancel' && o.cancelOwed && neverShown(o);

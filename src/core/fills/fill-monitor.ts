@@ -61,6 +61,9 @@ export interface FillMonitorDeps {
   cancel(id: ClientOrderId, reason: string): void;
   /** Quote price of a commission asset (BNB...), or null: then the fallback fee rate applies. */
   readonly priceOf?: (asset: string) => number | null;
+  /** Hands an order whose final state monitoring could not confirm to the lookups that go on
+   *  until the venue answers (order-retry.ts), `afterMs` from now. */
+  settle?(id: ClientOrderId, afterMs?: number): void;
   /** Told of every result, after it is recorded. */
   readonly onResult?: (result: FillMonitorEnded) => void;
 }
@@ -291,7 +294,14 @@ export class FillMonitor {
         policy: w.policy,
         action,
       });
-      if (action === 'accept') return this.end(w, 'partial', detectedBy(w, source), true);
+      if (action === 'accept') {
+        // The partial is the result; the remainder rests. What it fills until the deadline is
+        // still checked then (its reports may be lost), by a lookup that waits for an answer.
+        const deadline = w.startedAt + w.timeoutMs - this.deps.clock.now();
+        this.end(w, 'partial', detectedBy(w, source), true);
+        this.deps.settle?.(w.id, Math.max(deadline, 1));
+        return;
+      }
       if (action === 'cancel_remainder' && !w.cancelSent) return this.cancel(w, 'partial fill: cancel the remainder');
     }
     // Still open after the check that follows the deadline or a refused cancel: cancel (again).
@@ -390,8 +400,11 @@ export class FillMonitor {
   private giveUp(w: Watch, o: OrderState): void {
     if (!isTerminal(o.status) && !w.cancelSent)
       return this.cancel(w, w.deadlinePassed ? 'fill detection deadline' : 'unconfirmed final state');
-    if (isTerminal(o.status)) return this.end(w, endedKind(w, o), 'post_cancel');
-    this.end(w, 'unresolved', 'post_cancel', true);
+    if (isTerminal(o.status)) this.end(w, endedKind(w, o), 'post_cancel');
+    else this.end(w, 'unresolved', 'post_cancel', true);
+    // No answer confirmed how the order ended (its fills may be on reports that were lost): the
+    // lookups go on until the venue answers, whatever reconciliation does.
+    this.deps.settle?.(w.id);
   }
 
   private onDeadline(w: Watch): void {

@@ -121,7 +121,11 @@ export const TRANSITIONS: Readonly<Record<OrderStatus, Readonly<Partial<Record<O
     RejectReport: 'rejected',
     RetryableRejectReport: 'canceled', // we asked to cancel and the venue never took the order
     OutcomeUnknownReport: 'same',
-    OrderNotFoundReport: 'canceled', // likewise: nothing to cancel, nothing will fill
+    // An order the venue has shown us and no longer knows: nothing to cancel, nothing will fill.
+    // (One it never showed may still be on its way: apply-event.ts keeps it pending_cancel.)
+    OrderNotFoundReport: 'canceled',
+    // Dropped after the cancel found nothing, once the order cannot be on its way any more.
+    OrderAbandoned: 'canceled',
     OrderStatusReport: 'sync',
   },
   // A finished order the venue no longer lists (venues purge old finished orders) is still over.

@@ -355,6 +355,90 @@ describe('applyOrderEvent', () => {
     expect(out).toMatchObject({ kind: 'applied', state: { status: 'partially_filled' } });
   });
 
+  describe('a cancel that may have overtaken its order, or did nothing, stays owed', () => {
+    const sent = (): OrderState => {
+      let st = newOrderState(request(5), 0);
+      for (const [e, seq] of [
+        [{ kind: 'SubmitOrder', clientOrderId: cid }, 1],
+        [{ kind: 'CancelOrder', clientOrderId: cid, reason: 'x' }, 2],
+      ] as const) {
+        const out = applyOrderEvent(st, e, seq * 10, seq);
+        if (out.kind !== 'applied') throw new Error(out.detail);
+        st = out.state;
+      }
+      return st;
+    };
+    const apply = (st: OrderState, e: OrderEvent, seq: number): OrderState => {
+      const out = applyOrderEvent(st, e, seq * 10, seq);
+      if (out.kind !== 'applied') throw new Error(`${out.kind}: ${out.detail}`);
+      return out.state;
+    };
+    const notFound: OrderEvent = {
+      kind: 'CancelRejectReport',
+      clientOrderId: cid,
+      code: '-2011',
+      reason: 'unknown',
+      failure: 'not_found',
+    };
+
+    it('records when it was sent', () => {
+      expect(sent()).toMatchObject({ status: 'pending_cancel', lastSentAt: 10, cancelOwed: false });
+    });
+
+    it('"unknown order" to the cancel of an order the venue never showed keeps it pending_cancel, the cancel owed', () => {
+      expect(apply(sent(), notFound, 3)).toMatchObject({ status: 'pending_cancel', cancelOwed: true });
+      // So does a lookup that finds nothing while cancelling: the order may still be on its way.
+      expect(apply(sent(), { kind: 'OrderNotFoundReport', clientOrderId: cid, askedAfterSeq: 2 }, 3)).toMatchObject({
+        status: 'pending_cancel',
+        cancelOwed: true,
+      });
+    });
+
+    it('once the venue has shown the order, "unknown order" to its cancel is its end as before', () => {
+      const acked = apply(sent(), { kind: 'AckReport', clientOrderId: cid, venueOrderId: venueOrderId('v1') }, 3);
+      expect(apply(acked, { kind: 'OrderNotFoundReport', clientOrderId: cid, askedAfterSeq: 3 }, 4).status).toBe(
+        'canceled',
+      );
+      expect(apply(acked, notFound, 4)).toMatchObject({ status: 'accepted', cancelOwed: false });
+    });
+
+    it('a transient refusal or an unknown outcome of the cancel leaves it owed; a new CancelOrder settles it', () => {
+      const refused = apply(
+        sent(),
+        { kind: 'CancelRejectReport', clientOrderId: cid, code: '-1003', reason: 'busy', failure: 'transient' },
+        3,
+      );
+      expect(refused).toMatchObject({ status: 'pending_cancel', cancelOwed: true });
+      const unknown = apply(
+        sent(),
+        { kind: 'OutcomeUnknownReport', clientOrderId: cid, request: 'cancel', reason: 'timeout' },
+        3,
+      );
+      expect(unknown).toMatchObject({ status: 'pending_cancel', cancelOwed: true });
+      expect(apply(unknown, { kind: 'CancelOrder', clientOrderId: cid, reason: 'again' }, 4).cancelOwed).toBe(false);
+      // An unknown outcome of the submit says nothing about a cancel.
+      const submitUnknown = apply(
+        sent(),
+        { kind: 'OutcomeUnknownReport', clientOrderId: cid, request: 'submit', reason: 'timeout' },
+        3,
+      );
+      expect(submitUnknown.cancelOwed).toBe(false);
+    });
+
+    it('the order arriving after all (its ack, its fill) keeps it pending_cancel, the cancel still owed', () => {
+      const owed = apply(sent(), notFound, 3);
+      const acked = apply(owed, { kind: 'AckReport', clientOrderId: cid, venueOrderId: venueOrderId('v1') }, 4);
+      expect(acked).toMatchObject({ status: 'pending_cancel', cancelOwed: true, venueOrderId: 'v1' });
+    });
+
+    it('dropping an order whose cancel found nothing ends it canceled', () => {
+      const owed = apply(sent(), notFound, 3);
+      expect(apply(owed, { kind: 'OrderAbandoned', clientOrderId: cid, reason: 'not coming' }, 4).status).toBe(
+        'canceled',
+      );
+    });
+  });
+
   it('property: random event sequences never overfill, never un-fill, and terminal stays terminal but for the late fill', () => {
     fc.assert(
       fc.property(

@@ -44,6 +44,16 @@ export interface OrderState {
   /** Log sequence number of the latest report that showed the venue has the order (an ack, a
    *  fill, an end, a full state); lookups asked before it are stale for "not found" too. */
   readonly lastSeenSeq: number | null;
+  /** When the latest SubmitOrder was logged (null before the first send): how long the order may
+   *  still be on its way to the venue is counted from it (see cancelOwed). */
+  readonly lastSentAt: number | null;
+  /** Our latest cancel may not have taken effect: its outcome is unknown (a timeout, a 5xx), or
+   *  it was answered "no such order" (refused, or a lookup that found nothing) before the venue
+   *  ever showed us the order, which may still be on its way, overtaken by its cancel. The order
+   *  stays pending_cancel with the cancel owed: it goes out again when the venue shows the order
+   *  open, and a never-shown order is dropped once it provably is not coming (order-retry.ts).
+   *  A CancelOrder settles the debt. */
+  readonly cancelOwed: boolean;
   readonly createdAt: number;
   readonly updatedAt: number;
   /** The venue's update time of the last applied full-state report that carried one. */
@@ -104,6 +114,8 @@ export function newOrderState(request: OrderRequest, time: number): OrderState {
     attempts: 0,
     lastSentSeq: null,
     lastSeenSeq: null,
+    lastSentAt: null,
+    cancelOwed: false,
     createdAt: time,
     updatedAt: time,
     lastVenueUpdateAt: null,
@@ -127,6 +139,10 @@ export function isStaleNotFound(
   const latest = Math.max(state.lastSentSeq ?? -Infinity, state.lastSeenSeq ?? -Infinity);
   return event.askedAfterSeq < latest;
 }
+
+/** The venue has never shown us the order: no acknowledgement, no fill, no report of it. */
+export const neverShown = (s: Pick<OrderState, 'venueOrderId' | 'filledQty' | 'lastSeenSeq'>): boolean =>
+  s.venueOrderId === null && s.filledQty === 0 && s.lastSeenSeq === null;
 
 /** Reports that show the venue has the order. */
 const SHOWS_ORDER = new Set<string>(['AckReport', 'FillReport', 'CancelReport', 'ExpiredReport']);
@@ -167,6 +183,8 @@ function copyOf(s: OrderState): Mutable<OrderState> {
     attempts: s.attempts,
     lastSentSeq: s.lastSentSeq,
     lastSeenSeq: s.lastSeenSeq,
+    lastSentAt: s.lastSentAt,
+    cancelOwed: s.cancelOwed,
     createdAt: s.createdAt,
     updatedAt: s.updatedAt,
     lastVenueUpdateAt: s.lastVenueUpdateAt,
@@ -187,17 +205,29 @@ function applyUnstamped(state: OrderState, event: OrderEvent, time: number, seq?
       detail: `"not found" to a lookup asked after entry ${(event as { askedAfterSeq: number }).askedAfterSeq}, before our send at entry ${state.lastSentSeq}`,
     };
   }
+  if (event.kind === 'CancelRejectReport' && state.status === 'pending_cancel' && event.failure === 'transient') {
+    // Refused without being processed (rate limited, busy): the cancel did nothing and is still
+    // what we want. The order stays pending_cancel with the cancel owed (order-retry.ts looks it
+    // up after a backoff, and the engine sends the cancel again while the venue shows it open).
+    const next = copyOf(state);
+    next.cancelOwed = true;
+    next.updatedAt = time;
+    return { kind: 'applied', from: state.status, state: next };
+  }
   if (
-    event.kind === 'CancelRejectReport' &&
     state.status === 'pending_cancel' &&
-    state.venueOrderId === null &&
-    state.filledQty === 0 &&
-    event.failure === 'not_found'
+    neverShown(state) &&
+    ((event.kind === 'CancelRejectReport' && event.failure === 'not_found') || event.kind === 'OrderNotFoundReport')
   ) {
-    // A cancel of an order the venue never acknowledged, refused as "no such order": like a
-    // not-found lookup while cancelling (decision 0007), the venue does not have it and nothing
-    // will fill. The table's 'open' would revive an order the venue never had.
-    return { kind: 'applied', from: state.status, state: { ...state, status: 'canceled', updatedAt: time } };
+    // Our cancel, or a lookup while cancelling, found no such order, and the venue has never
+    // shown us the order: it may still be on its way (a cancel can overtake its order, a lookup
+    // can overtake the send). Not final: the order stays pending_cancel with the cancel owed,
+    // sent again when the venue shows the order, or the order is dropped once it cannot be
+    // coming any more (order-retry.ts). The table's 'open' would revive it as if acknowledged.
+    const next = copyOf(state);
+    next.cancelOwed = true;
+    next.updatedAt = time;
+    return { kind: 'applied', from: state.status, state: next };
   }
   if (
     event.kind === 'OrderStatusReport' &&
@@ -255,8 +285,16 @@ function applyUnstamped(state: OrderState, event: OrderEvent, time: number, seq?
   const next = copyOf(state);
   next.status = status;
   next.venueOrderId = venueOrderId;
-  if (sent) next.attempts = state.attempts + 1;
+  if (sent) {
+    next.attempts = state.attempts + 1;
+    next.lastSentAt = time;
+  }
   if (sent && seq !== undefined) next.lastSentSeq = seq;
+  if (event.kind === 'CancelOrder') next.cancelOwed = false;
+  // A cancel whose outcome is unknown may never have reached the venue: owed until the venue
+  // shows the order ended (the engine sends it again when a lookup shows the order open).
+  else if (event.kind === 'OutcomeUnknownReport' && event.request === 'cancel' && status === 'pending_cancel')
+    next.cancelOwed = true;
   next.updatedAt = time;
   return { kind: 'applied', from: state.status, state: next };
 }
