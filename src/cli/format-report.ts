@@ -14,6 +14,14 @@ export function formatReport(r: RunReport): string {
     `  events  ${r.events} in ${(r.simulatedMs / 1000).toFixed(0)} s simulated, ${r.wallMs.toFixed(1)} ms wall ` +
       `(${r.eventsPerSec.toLocaleString('en-US')} events/s); fills ${r.fills}, discrepancies ${r.discrepancies}`,
   );
+  for (const note of r.discrepancyNotes ?? []) lines.push(`  discrepancy: ${note}`);
+  for (const o of r.overfilledParents ?? []) lines.push(`  OVERFILLED parent ${o}`);
+  const open = r.openAtVenue;
+  if (open && open.open > 0)
+    lines.push(
+      `  left working at the venue: ${open.open} order${open.open === 1 ? '' : 's'}` +
+        (open.hidden > 0 ? `, ${open.hidden} of them held as ended by us` : ''),
+    );
   const bps = (x: number | null) => (x === null ? 'n/a' : `${x.toFixed(2)} bps`);
   for (const p of r.parents) {
     lines.push(

@@ -15,7 +15,7 @@ import { EventLog } from '../core/log/event-log.ts';
 import { type RunId, runId as toRunId } from '../core/model/ids.ts';
 import { makeInstrument } from '../core/model/instrument.ts';
 import type { LogEntry } from '../core/model/events.ts';
-import { checkExpectations, type ExpectationResult } from '../core/report/expectations.ts';
+import { brokenInvariants, checkExpectations, type ExpectationResult } from '../core/report/expectations.ts';
 import { RunReportFold, type LogSummary, type ParentReport } from '../core/report/run-report.ts';
 import type { FillMetrics } from '../core/report/fill-metrics.ts';
 import type { LoadedScenario } from '../scenario/load-scenario.ts';
@@ -42,7 +42,15 @@ export interface RunReport {
   readonly expectations: readonly ExpectationResult[];
   readonly parents: readonly ParentReport[];
   readonly fills: number;
+  /** Every disagreement with the venue: refused reports, corrected positions, and (simulated
+   *  runs) fills or a position other than the venue's, orders open there that we hold ended. */
   readonly discrepancies: number;
+  /** One line per kind of discrepancy (empty when none). */
+  readonly discrepancyNotes: readonly string[];
+  /** Parents filled past their quantity: a run with any fails whatever it expects. */
+  readonly overfilledParents: readonly string[];
+  /** Our orders open at the venue at the end, and those we hold as ended (null: unknown). */
+  readonly openAtVenue: LogSummary['openAtVenue'];
   /** Client order ids the venue acknowledged as two orders, or slices created twice: must be []. */
   readonly duplicateOrders: readonly string[];
   /** Fill detection metrics (null when fill detection is off). */
@@ -120,7 +128,8 @@ export function runReport(r: {
   readonly wallMs: number;
 }): RunReport {
   const { summary, log } = r;
-  const expectations = checkExpectations(r.scenario.expect, summary);
+  // What every run must keep, whatever it expects: broken, they join its failed expectations.
+  const expectations = [...checkExpectations(r.scenario.expect, summary), ...brokenInvariants(summary)];
   return {
     runId: r.runId,
     scenario: r.scenario.name,
@@ -136,6 +145,9 @@ export function runReport(r: {
     parents: summary.parents,
     fills: summary.fills,
     discrepancies: summary.discrepancies,
+    discrepancyNotes: summary.discrepancyNotes,
+    overfilledParents: summary.overfilledParents,
+    openAtVenue: summary.openAtVenue,
     duplicateOrders: summary.duplicateOrders,
     fillDetection: summary.fillDetection,
     signals: summary.signals,

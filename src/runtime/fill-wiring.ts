@@ -6,6 +6,7 @@ import { parseFillConfig, type FillConfig } from '../core/fills/fill-config.ts';
 import type { LogEntry } from '../core/model/events.ts';
 import type { FillAudit } from '../core/model/fill-events.ts';
 import type { ClientOrderId } from '../core/model/ids.ts';
+import { isTerminal } from '../core/model/order-status.ts';
 import type { OrderLedger } from '../core/order/order-ledger.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import type { SimVenue } from '../sim/venue/sim-venue.ts';
@@ -67,8 +68,15 @@ export class FillResults {
       }
       if (reported > truth) falsePositives++;
     }
+    let openAtVenue = 0;
+    let hiddenOpen = 0;
     for (const [id, order] of ledger.orders) {
-      if ((venue.exchange.order(id)?.filled ?? 0) !== order.filledQty) ledgerMismatches++;
+      const atVenue = venue.exchange.order(id);
+      if ((atVenue?.filled ?? 0) !== order.filledQty) ledgerMismatches++;
+      if (atVenue && (atVenue.status === 'new' || atVenue.status === 'partially_filled')) {
+        openAtVenue++;
+        if (isTerminal(order.status)) hiddenOpen++;
+      }
     }
     return {
       kind: 'FillAudit',
@@ -78,6 +86,8 @@ export class FillResults {
       ledgerMismatches,
       expectedPosition: ledger.accountPosition,
       venuePosition: venue.exchange.position,
+      openAtVenue,
+      hiddenOpen,
     };
   }
 }

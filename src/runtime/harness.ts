@@ -54,7 +54,7 @@ export interface PreparedRun {
   readonly venue: SimVenue;
   /** Committed entries: what a restart starts from (and what the store holds). */
   readonly durable: readonly LogEntry[];
-  /** Appends the end-of-run fill audit (venue truth against monitoring) when fills are monitored. */
+  /** Appends the end-of-run audit: our record and fill detection's results against the venue's. */
   audit(): void;
 }
 
@@ -280,7 +280,7 @@ export function prepareRun(
   const current = (): Proc => proc as Proc;
   return new PreparedView(current, built.venue, durable, () => {
     const p = current();
-    if (!fills || !p.life.alive) return;
+    if (!p.life.alive) return;
     p.engine.record(results.audit(p.ledger, built.venue));
     p.log.commit();
   });

@@ -360,6 +360,21 @@ export class ExecutionEngine {
       // Our latest cancel found nothing (it overtook the order) or its outcome is unknown, and
       // the venue shows the order open now: the cancel goes out again (idempotent at the venue).
       this.cancelChild(order.request.clientOrderId, 'the venue shows the order open after its cancel', true);
+    } else if (
+      (order.status === 'canceled' || order.status === 'expired') &&
+      report.kind === 'OrderStatusReport' &&
+      showsOpen(report) &&
+      (report.askedAfterSeq === undefined || order.lastSeenSeq === null || report.askedAfterSeq >= order.lastSeenSeq)
+    ) {
+      // The venue holds open an order we hold as ended (an answer no older than what ended it
+      // for us): it is working with nobody watching it. It is cancelled, never ignored; its fills
+      // so far count (the late-fill rule), and the venue's answer to the cancel ends it.
+      this.record({
+        kind: 'CancelOrder',
+        clientOrderId: order.request.clientOrderId,
+        reason: `the venue holds open an order we held as ${order.status}`,
+      });
+      this.deps.broker.cancel(order.request.clientOrderId, order.venueOrderId);
     } else if (before === 'failed' && !isTerminal(order.status)) {
       // The venue has an order we gave up on: its quantity may have gone out again in another
       // child, and nothing watches it any more. Its fills so far count; the rest is cancelled.

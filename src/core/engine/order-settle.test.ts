@@ -78,6 +78,7 @@ describe('OrderSettle', () => {
         clientOrderId: id,
         query: 'order',
         failure: 'transient',
+        category: 'timeout',
         reason: 'timeout',
         askedAfterSeq: asked.at(-1)?.seq ?? 0,
       });

@@ -142,6 +142,8 @@ export interface PositionSyncStarted {
 }
 
 /** Venue truth compared with what monitoring reported, at the end of a simulated run. */
+/** The end of a simulated run: our record against the simulated venue's own (the venue truth a
+ *  live run never has); fill detection's figures are zero when it is off. */
 export interface FillAudit {
   readonly kind: 'FillAudit';
   /** Monitored orders the venue filled (in whole or part). */
@@ -155,6 +157,10 @@ export interface FillAudit {
   /** Lots, the account's: the baseline (AccountBaseline) plus our fills, and the venue's. */
   readonly expectedPosition: number;
   readonly venuePosition: number;
+  /** Our orders still open at the venue at the end (a resting limit order the run left). */
+  readonly openAtVenue: number;
+  /** ...of which our record holds as ended: live orders nobody watches, a hidden risk. */
+  readonly hiddenOpen: number;
 }
 
 export type FillEvent =

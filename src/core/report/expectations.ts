@@ -228,3 +228,26 @@ export function checkExpectations(expectations: readonly Expectation[], summary:
     throw new Error(`unknown expectation ${JSON.stringify(e)}`);
   });
 }
+
+/**
+ * What every run must keep whatever its scenario expects, as failed results (none when kept): no
+ * parent filled past its quantity, and no order of ours left open at the venue while our record
+ * holds it as ended (nobody would watch or cancel it).
+ */
+export function brokenInvariants(summary: LogSummary): ExpectationResult[] {
+  const out: ExpectationResult[] = summary.overfilledParents.map((observed) => ({
+    name: 'parentNotOverfilled',
+    expected: 'filled <= quantity',
+    observed,
+    pass: false,
+  }));
+  const hidden = summary.openAtVenue?.hidden ?? 0;
+  if (hidden > 0)
+    out.push({
+      name: 'noHiddenOpenOrders',
+      expected: 'none of ours open at the venue that we hold as ended',
+      observed: `${hidden} open at the end`,
+      pass: false,
+    });
+  return out;
+}
