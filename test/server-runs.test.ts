@@ -3,7 +3,7 @@
 // Location, the run is executed and stored by a worker, its progress streams as SSE with
 // increasing ids, ends with `finished`, and resumes after Last-Event-ID; the token guards every
 // change (403 without a server token, 401 with a wrong one); refused requests write nothing; a
-// full queue answers 429; a queued run can be cancelled.
+// full queue answers 429; a queued run can be cancelled (stored interrupted, as its stream says).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -275,12 +275,17 @@ describe('POST /runs', () => {
     expect(((await waiting.json()) as { status: string }).status).toBe('queued');
     const events = await readSse(await get(`/api/v1/runs/${last}/progress`));
     expect(events.map((e) => e.event)).toEqual(['queued', 'interrupted']);
-    expect((await get(`/api/v1/runs/${last}`)).status).toBe(404);
+    // Stored as its stream says: interrupted, with no events, and listed with the other runs.
+    const cancelled = await get(`/api/v1/runs/${last}`);
+    expect(cancelled.status).toBe(200);
+    expect(await cancelled.json()).toMatchObject({ id: last, status: 'interrupted', events: 0, digest: null });
+    const listed = (await (await get('/api/v1/runs?status=interrupted')).json()) as { items: { id: string }[] };
+    expect(listed.items.map((r) => r.id)).toContain(last);
     const again = await post(`/api/v1/runs/${last}/cancel`, {});
     expect(again.status).toBe(409);
     for (const id of ids.slice(0, -1))
       expect((await readSse(await get(`/api/v1/runs/${id}/progress`))).at(-1)?.event).toBe('finished');
-    expect(storedRuns().some((r) => r.id === last)).toBe(false);
+    expect(storedRuns().find((r) => r.id === last)).toEqual({ id: last, status: 'interrupted', digest: null });
     expect((await post('/api/v1/runs/run-unknown/cancel', {})).status).toBe(404);
     expect((await get('/api/v1/runs/run-unknown/progress')).status).toBe(404);
     expect((await get(`/api/v1/runs/${ids[0]}/progress`, { 'last-event-id': 'abc' })).status).toBe(400);
