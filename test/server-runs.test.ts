@@ -12,6 +12,7 @@ import { RunPool } from '../src/runtime/run-pool.ts';
 import { createApp, type ExecsimApp } from '../src/server/app.ts';
 import { openDatabase, openExistingDatabase } from '../src/store/open-database.ts';
 import { openStoreReader, type OpenStore } from '../src/store/store-reader.ts';
+import { hugeTwapScenario } from './support/huge-twap.ts';
 import { countingJobs } from './support/server-fixture.ts';
 
 const TOKEN = 'test-token-0123456789abcdef';
@@ -158,6 +159,35 @@ describe('POST /runs', () => {
     expect(ended.status).toBe(204);
     expect(await ended.text()).toBe('');
     expect((await get(`${body.progress}?lastEventId=${ids.at(-1)}`)).status).toBe(204);
+  });
+
+  it("resumed past a running run's last event, waits for the next one past it, or answers 204 when the run ends first", async () => {
+    await idle();
+    const res = await post('/api/v1/runs', { yaml: hugeTwapScenario(20_000, 'long-twap') });
+    expect(res.status).toBe(202);
+    const { id, progress } = (await res.json()) as { id: string; progress: string };
+    // The last update so far, once the run is going (a progress update has come).
+    const last = await new Promise<number>((resolve) => {
+      const stop = pool.follow(id, 0, (u) => {
+        if (u.type !== 'progress') return;
+        queueMicrotask(() => stop?.());
+        resolve(u.id);
+      });
+    });
+    // Past every update so far: the answer is the stream from the first update past the id.
+    const waited = await get(progress, { 'last-event-id': String(last + 1) });
+    expect(waited.status).toBe(200);
+    const reader = waited.body?.getReader();
+    const first = new TextDecoder().decode((await reader?.read())?.value);
+    expect(first).toContain(`id: ${last + 2}\n`);
+    await reader?.cancel();
+    // Past anything the run will reach: the answer waits for the run, which ends (cancelled): 204.
+    const beyond = get(progress, { 'last-event-id': '999999999' });
+    expect((await post(`/api/v1/runs/${id}/cancel`, {})).status).toBe(202);
+    const ended = await beyond;
+    expect(ended.status).toBe(204);
+    expect(await ended.text()).toBe('');
+    await idle();
   });
 
   it('streams one stored event for a run its pool does not know, and 204 when resumed after it', async () => {

@@ -126,7 +126,12 @@ export function runJobRoutes(deps: RunJobDeps): AnyRoute[] {
       problems: ['not-found'],
       responses: {
         200: { description: 'the event stream', content: { 'text/event-stream': sseSchema } },
-        204: { description: 'the run ended with the event of Last-Event-ID: nothing more will come', content: {} },
+        204: {
+          description:
+            'the run ended with or before the event of Last-Event-ID: nothing more will come (an id past the last ' +
+            'event of a run still going waits for the next event past it)',
+          content: {},
+        },
       },
       handle: ({ params }, c) => {
         const afterId = resumeAfter(c);

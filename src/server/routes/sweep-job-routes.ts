@@ -281,7 +281,12 @@ export function sweepJobRoutes(deps: SweepJobDeps): AnyRoute[] {
       problems: ['not-found'],
       responses: {
         200: { description: 'the update stream', content: { [SSE]: sseBody } },
-        204: { description: 'the sweep ended with the event of Last-Event-ID: nothing more will come', content: {} },
+        204: {
+          description:
+            'the sweep ended with or before the event of Last-Event-ID: nothing more will come (an id past the ' +
+            'last event of a sweep still going waits for the next event past it)',
+          content: {},
+        },
       },
       handle: ({ params }, c) => {
         const afterId = resumeAfter(c);
