@@ -18,6 +18,7 @@ import { countingJobs } from './support/server-fixture.ts';
 const TOKEN = 'test-token-0123456789abcdef';
 const SCENARIOS = path.resolve('scenarios');
 const WAIT_MS = 60_000;
+const PAPER_YAML = `${fs.readFileSync(path.join(SCENARIOS, 'twap-calm.yaml'), 'utf8')}\nmode: paper\n`;
 let dir: string;
 let db: string;
 let pool: RunPool;
@@ -272,6 +273,10 @@ describe('POST /runs', () => {
       [{ scenario: 'twap-calm', extra: 1 }, 400, 'body'],
       [{ yaml: 'name: x\nmarket: {}\n' }, 422, ''],
       [{ yaml: 'market:\n  model: replay\n  files: [/etc/passwd]\n' }, 422, 'market.files[0]'],
+      // A paper run trades on a venue's paper account: started with `execsim run`, not here.
+      [{ yaml: PAPER_YAML }, 422, 'mode'],
+      [{ scenario: 'twap-calm', mode: 'paper' }, 400, 'body.mode'],
+      [{ scenario: 'twap-calm', mode: 'live' }, 400, 'body.mode'],
     ];
     for (const [body, status, field] of cases) {
       const res = await post('/api/v1/runs', body);
@@ -284,6 +289,20 @@ describe('POST /runs', () => {
         ).toBe(true);
     }
     expect(jobs.submitted).toBe(submittedBefore);
+    const paper = (await (await post('/api/v1/runs', { yaml: PAPER_YAML })).json()) as {
+      errors: { path: string; message: string }[];
+    };
+    expect(paper.errors).toEqual([
+      { path: 'mode', message: expect.stringMatching(/^paper runs are started with `execsim run` against a venue/) },
+    ]);
+  });
+
+  it('runs a paper scenario as a backtest when the body says mode backtest', async () => {
+    const res = await post('/api/v1/runs', { yaml: PAPER_YAML, mode: 'backtest' });
+    expect(res.status).toBe(202);
+    const { id, progress } = (await res.json()) as { id: string; progress: string };
+    expect((await readSse(await get(progress))).at(-1)?.event).toBe('finished');
+    expect(await (await get(`/api/v1/runs/${id}`)).json()).toMatchObject({ mode: 'backtest', status: 'finished' });
   });
 
   it('answers 429 when the queue is full, and cancels a queued run', async () => {
