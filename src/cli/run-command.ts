@@ -17,6 +17,7 @@ import {
 } from '../runtime/backtest-run.ts';
 import { PaperInterrupted, runPaper } from '../runtime/paper-run.ts';
 import { loadScenarioFile, ScenarioError, type LoadedScenario } from '../scenario/load-scenario.ts';
+import { noSuchFile } from './scenario-file.ts';
 import { paperRefusal, paperWarnings } from '../scenario/paper-mode.ts';
 import { estimateRunEvents } from '../scenario/run-limits.ts';
 import { MAX_SIM_EVENTS } from '../scenario/scenario-limits.ts';
@@ -275,7 +276,7 @@ function loadAll(paths: readonly string[]): LoadedScenario[] {
     try {
       isDir = statSync(p).isDirectory();
     } catch {
-      problems.push(`${p}: no such file or directory`);
+      problems.push(noSuchFile(p));
       bad++;
       files++;
       continue;
