@@ -1,7 +1,9 @@
 // A database path that cannot be used is bad input: one message naming the path and the
 // problem, exit 2, never a raw SqliteError or exit 1, for every command. Commands that only read
 // (runs, show, events, export) or change existing runs (delete, prune) never create a folder or
-// a database: a missing one is "no database at PATH", exit 2.
+// a database: a missing one is "no database at PATH", exit 2. The read commands leave nothing
+// beside the database either (no -wal or -shm file), and a writer's files while it has the
+// database open stay as they were.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -232,6 +234,68 @@ describe('reading and deleting commands never create a database or its folders',
     expect(() => db.prepare("DELETE FROM runs WHERE id = 'x'").run()).toThrow(/readonly/);
     db.close();
     expect(() => openExistingDatabase(path.join(dir, 'nope.db'), 'write')).toThrow(StoreError);
+  });
+});
+
+describe('the read commands leave the folder as they found it', () => {
+  it('runs, show, events, export and sweeps: no -wal or -shm file is left beside the database', async () => {
+    const folder = path.join(dir, 'listing');
+    fs.mkdirSync(folder);
+    const db = path.join(folder, 'r.db');
+    const stored = execsimMain(['run', SWEEP, '--db', db, '--json']);
+    expect(stored.code).toBe(0);
+    const runId = (JSON.parse(stored.out[0] ?? '{}') as { runId: string }).runId;
+    expect((await execsimInProcess(['sweep', SWEEP, '--paths', '2', '--store', '--db', db])).code).toBe(0);
+    const listing = (): string[] => fs.readdirSync(folder).sort();
+    expect(listing()).toEqual(['r.db']);
+    const reads = [
+      ['runs'],
+      ['runs', '--json'],
+      ['show', runId],
+      ['show', runId, '--json'],
+      ['events', runId],
+      ['events', runId, '--json'],
+      ['export', runId, '--fills'],
+      ['export', runId, '--orders'],
+      ['sweeps'],
+      ['sweeps', '--json'],
+    ];
+    for (const args of reads) {
+      const r = execsimMain([...args, '--db', db]);
+      expect(r.code, args.join(' ')).toBe(0);
+      expect(listing(), args.join(' ')).toEqual(['r.db']);
+    }
+    // The real process too (its connection is closed by the command, not by the process exiting).
+    expect(execsimProcess(['runs', '--db', db]).code).toBe(0);
+    expect(listing()).toEqual(['r.db']);
+
+    // While a writer has it open, its -wal and -shm are there before and after, and the reads
+    // see what it committed.
+    const writer = openDatabase(db);
+    try {
+      writer.prepare("UPDATE runs SET scenario_name = 'renamed' WHERE id = ?").run(runId);
+      const during = listing();
+      expect(during).toEqual(['r.db', 'r.db-shm', 'r.db-wal']);
+      const r = execsimMain(['runs', '--json', '--db', db]);
+      expect(JSON.parse(r.out[0] ?? '[]')).toEqual([expect.objectContaining({ runId, scenario: 'renamed' })]);
+      expect(listing()).toEqual(during);
+    } finally {
+      writer.close();
+    }
+    expect(listing()).toEqual(['r.db']);
+  });
+
+  it('a read connection refuses writes, and changes nothing of the file', () => {
+    const file = path.join(dir, 'query-only.db');
+    openDatabase(file).close();
+    const before = fs.readFileSync(file);
+    const db = openExistingDatabase(file, 'read');
+    expect(() =>
+      db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'x', 'y')").run(),
+    ).toThrow(/readonly/);
+    expect(() => db.prepare("DELETE FROM runs WHERE id = 'x'").run()).toThrow(/readonly/);
+    db.close();
+    expect(fs.readFileSync(file).equals(before)).toBe(true);
   });
 });
 

@@ -1,6 +1,7 @@
 // `execsim run --no-store` runs without opening or writing a database and prints the report a
-// stored run prints (same digest); with --db, or for a paper run, it is refused as bad input
-// (exit 2, one message, nothing created).
+// stored run prints (same digest), without a run id that nothing could look up ("not stored";
+// runId null in JSON); with --db, or for a paper run, it is refused as bad input (exit 2, one
+// message, nothing created).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,7 +20,8 @@ afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const reportOf = (out: string[]) => JSON.parse(out[0] ?? 'null') as { digest: string; events: number; runId: string };
+const reportOf = (out: string[]) =>
+  JSON.parse(out[0] ?? 'null') as { digest: string; events: number; runId: string | null };
 
 describe('execsim run --no-store', () => {
   it('writes no file, not even the default or $EXECSIM_DB database, and reports the digest of a stored run', () => {
@@ -37,9 +39,24 @@ describe('execsim run --no-store', () => {
       const b = reportOf(stored.out);
       expect(a.digest).toBe(b.digest);
       expect(a.events).toBe(b.events);
-      const shown = execsimMain(['show', b.runId, '--db', path.join(dir, 'stored.db'), '--json']);
+      // The stored run's id looks it up; the run not stored has none to give.
+      expect(b.runId).toMatch(/^run-/);
+      const shown = execsimMain(['show', b.runId ?? '', '--db', path.join(dir, 'stored.db'), '--json']);
       expect(shown.code).toBe(0);
-      expect(execsimMain(['show', a.runId, '--db', path.join(dir, 'stored.db')]).code).toBe(2);
+      expect(a.runId).toBeNull();
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  it('says "not stored" where a stored run names its id', () => {
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      const r = execsimMain(['run', SCENARIO, '--no-store']);
+      expect(r.code).toBe(0);
+      expect(r.out[0]).toMatch(/^PASS {2}twap-calm {2}\(seed \d+, not stored\)\n/);
+      expect(r.out.join('\n')).not.toMatch(/run-[0-9a-f]{8}-/);
     } finally {
       process.chdir(cwd);
     }

@@ -319,17 +319,28 @@ describe('the switch on the command line', () => {
     }>;
     expect(runs).toEqual([expect.objectContaining({ mode: 'backtest' })]); // the refused paper run left no row
     const gw = await gateway();
-    const cases: Array<[string, RegExp]> = [
-      [runs[0]!.id, /is a backtest: a backtest is run again, not resumed/],
-      ['run-nope', /no run "run-nope" in this database/],
+    // The run is checked before the keys and before anything is said of resuming it: one message
+    // for an unknown id or a backtest, with or without keys.
+    const cases: Array<[string, string]> = [
+      [
+        runs[0]!.id,
+        `execsim: run ${runs[0]!.id} is a backtest, not a paper run: only paper runs are resumed (a backtest is reproducible: run its scenario again with execsim run)`,
+      ],
+      ['run-nope', `execsim: no run "run-nope" in ${db} (execsim runs lists them)`],
     ];
-    for (const [id, message] of cases) {
-      const y = io({ EXECSIM_DB: db, ...keys });
-      expect(await runCli(['resume', id, '--venue-url', gw.url], y)).toBe(2);
-      expect(y.errs.join('\n')).toMatch(message);
-    }
+    for (const [id, message] of cases)
+      for (const env of [keys, {}]) {
+        const y = io({ EXECSIM_DB: db, ...env });
+        expect(await runCli(['resume', id, '--venue-url', gw.url], y)).toBe(2);
+        expect(y.errs).toEqual([message]);
+      }
+    // A paper run that can be resumed: only now are the keys asked for, still before "resuming".
+    const paper = new Database(db);
+    paper.prepare("UPDATE runs SET mode = 'paper', status = 'interrupted' WHERE id = ?").run(runs[0]!.id);
+    paper.close();
     const z = io({ EXECSIM_DB: db });
     expect(await runCli(['resume', runs[0]!.id], z)).toBe(2);
-    expect(z.errs.join('\n')).toContain('APCA_API_KEY_ID and APCA_API_SECRET_KEY');
+    expect(z.errs[0]).toContain('APCA_API_KEY_ID and APCA_API_SECRET_KEY');
+    expect(z.errs.join('\n')).not.toContain('resuming');
   });
 });

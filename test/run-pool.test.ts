@@ -1,7 +1,8 @@
 // The run pool on real worker threads and a real SQLite store: runs execute off the calling
 // thread, several at once, in submission order when workers are busy; every run's updates come
 // in order with increasing ids, a late listener gets what it missed; a queued run cancelled never
-// starts, a running one is stored interrupted; a bad scenario fails its run, not the pool.
+// starts and is stored interrupted with no events (as its stream says), a running one is stored
+// interrupted; a bad scenario fails its run, not the pool.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -60,15 +61,25 @@ function started(runId: string): Promise<void> {
   });
 }
 
-const status = (runId: string): string | undefined => {
+interface Row {
+  status: string;
+  seed: number;
+  error: string | null;
+  event_count: number;
+  scenario_name: string;
+}
+
+const row = (runId: string): Row | undefined => {
   const handle = openExistingDatabase(db, 'read');
   try {
-    return (handle.prepare('SELECT status FROM runs WHERE id = ?').get(runId) as { status: string } | undefined)
-      ?.status;
+    return handle
+      .prepare('SELECT status, seed, error, event_count, scenario_name FROM runs WHERE id = ?')
+      .get(runId) as Row | undefined;
   } finally {
     handle.close();
   }
 };
+const status = (runId: string): string | undefined => row(runId)?.status;
 
 describe('RunPool', () => {
   it('runs bundled scenarios on worker threads into the store, with updates in order', async () => {
@@ -97,11 +108,11 @@ describe('RunPool', () => {
     expect((await follow('run-pool-after')).at(-1)?.type).toBe('finished');
   }, 120_000);
 
-  it('cancels a running run (stored interrupted) and a queued one (never started)', async () => {
+  it('cancels a running run and a queued one (never started), storing both interrupted', async () => {
     const long = hugeTwapScenario(20_000, 'long-twap');
     pool.submit({ runId: 'run-pool-long-1', name: 'long.yaml', yaml: long });
     pool.submit({ runId: 'run-pool-long-2', name: 'long.yaml', yaml: long });
-    pool.submit({ runId: 'run-pool-queued', name: 'walkthrough', file: 'scenarios/walkthrough.yaml' });
+    pool.submit({ runId: 'run-pool-queued', name: 'walkthrough', file: 'scenarios/walkthrough.yaml', seed: 4 });
     expect(pool.state('run-pool-queued')).toBe('queued');
     await Promise.all([started('run-pool-long-1'), started('run-pool-long-2')]);
     expect(pool.cancel('run-pool-queued')).toBe('cancelled');
@@ -116,9 +127,49 @@ describe('RunPool', () => {
     expect(two.at(-1)?.type).toBe('interrupted');
     expect(queued.map((u) => u.type)).toEqual(['queued', 'interrupted']);
     expect(status('run-pool-long-1')).toBe('interrupted');
-    expect(status('run-pool-queued')).toBeUndefined();
+    // The queued run is stored as its stream says: interrupted, with no events, with its seed.
+    expect(row('run-pool-queued')).toEqual({
+      status: 'interrupted',
+      seed: 4,
+      error: 'cancelled before it started',
+      event_count: 0,
+      scenario_name: 'walkthrough',
+    });
     expect(pool.cancel('run-pool-long-1')).toBe('already_done');
     expect(pool.cancel('nope')).toBe('unknown');
+  }, 120_000);
+
+  it('stores the runs still queued when it closes as interrupted, and fails one whose file is gone', async () => {
+    const single = new RunPool({ dbPath: db, size: 1 });
+    const gone = path.join(dir, 'gone.yaml');
+    fs.copyFileSync('scenarios/walkthrough.yaml', gone);
+    try {
+      single.submit({ runId: 'run-close-long', name: 'long.yaml', yaml: hugeTwapScenario(20_000, 'long-twap') });
+      single.submit({ runId: 'run-close-gone', name: gone, file: gone });
+      single.submit({ runId: 'run-close-queued', name: 'walkthrough', file: 'scenarios/walkthrough.yaml' });
+      const seen: RunUpdate[] = [];
+      single.follow('run-close-gone', 0, (u) => seen.push(u));
+      single.follow('run-close-queued', 0, (u) => seen.push(u));
+      fs.rmSync(gone);
+      // The file went away while the run waited: it cannot be stored, and its stream says so.
+      expect(single.cancel('run-close-gone')).toBe('cancelled');
+      expect(status('run-close-gone')).toBeUndefined();
+      await single.close();
+      expect(seen.map((u) => [u.runId, u.type])).toEqual([
+        ['run-close-gone', 'queued'],
+        ['run-close-queued', 'queued'],
+        ['run-close-gone', 'failed'],
+        ['run-close-queued', 'interrupted'],
+      ]);
+      expect(row('run-close-queued')).toMatchObject({
+        status: 'interrupted',
+        error: 'the server stopped before it started',
+        event_count: 0,
+      });
+      expect(status('run-close-long')).toBe('interrupted');
+    } finally {
+      await single.close();
+    }
   }, 120_000);
 
   it('refuses a run id twice and a pool of no workers', () => {

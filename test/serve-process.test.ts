@@ -38,10 +38,11 @@ function lineMatching(proc: ChildProcess, re: RegExp): Promise<RegExpMatchArray>
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'execsim-serve-'));
-  child = spawn(process.execPath, [BIN, 'serve', '--db', path.join(dir, 'serve.db'), '--port', '0', '--workers', '1'], {
-    env: { ...process.env, EXECSIM_TOKEN: TOKEN },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  child = spawn(
+    process.execPath,
+    [BIN, 'serve', '--db', path.join(dir, 'serve.db'), '--create', '--port', '0', '--workers', '1'],
+    { env: { ...process.env, EXECSIM_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   const m = await lineMatching(child, /listening on (http:\/\/127\.0\.0\.1:\d+)\//);
   base = m[1] as string;
 }, WAIT_MS);

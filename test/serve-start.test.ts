@@ -2,7 +2,9 @@
 // DNS-rebinding guard: all of 127.0.0.0/8 and every spelling of ::1 are loopback (only 127.0.0.1,
 // localhost and "::1" were, so `--host 127.0.0.2` answered any Host header and warned it was
 // reachable from the network); checked on the address rules and on a real socket bound to
-// 127.0.0.2. A start that cannot listen (the port is taken) leaves no database it created.
+// 127.0.0.2. A database that is not there is refused (one message, nothing created) unless
+// --create asks for it; a start that cannot listen (the port is taken) leaves no database it
+// created.
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -54,7 +56,7 @@ describe('execsim serve --host 127.0.0.2', () => {
     const errors: string[] = [];
     const io: Io = { out: () => {}, err: (t) => errors.push(t), env: {} };
     const server = await startServer(
-      ['--host', '127.0.0.2', '--port', '0', '--workers', '1', '--db', path.join(dir, 'l.db')],
+      ['--host', '127.0.0.2', '--port', '0', '--workers', '1', '--db', path.join(dir, 'l.db'), '--create'],
       io,
       'test',
     );
@@ -82,19 +84,45 @@ describe('execsim serve on a port that is taken', () => {
     const io: Io = { out: () => {}, err: () => {}, env: {} };
     try {
       const fresh = path.join(dir, 'fresh.db');
-      await expect(startServer(['--port', String(port), '--workers', '1', '--db', fresh], io, 'test')).rejects.toThrow(
-        `cannot listen on 127.0.0.1:${port}`,
-      );
+      await expect(
+        startServer(['--port', String(port), '--workers', '1', '--db', fresh, '--create'], io, 'test'),
+      ).rejects.toThrow(`cannot listen on 127.0.0.1:${port}`);
       expect(fs.readdirSync(dir)).toEqual([]);
       // A database that was there before the start is kept.
       const kept = path.join(dir, 'kept.db');
-      await startServer(['--port', '0', '--workers', '1', '--db', kept], io, 'test').then((s) => s?.close());
+      await startServer(['--port', '0', '--workers', '1', '--db', kept, '--create'], io, 'test').then((s) =>
+        s?.close(),
+      );
       await expect(startServer(['--port', String(port), '--workers', '1', '--db', kept], io, 'test')).rejects.toThrow(
         'cannot listen',
       );
       expect(fs.existsSync(kept)).toBe(true);
     } finally {
       await new Promise<void>((resolve) => taken.close(() => resolve()));
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('execsim serve on a database that is not there', () => {
+  it('refuses it with one message, creating nothing, unless --create asks for a new one', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'execsim-serve-missing-'));
+    const io: Io = { out: () => {}, err: () => {}, env: {} };
+    try {
+      const missing = path.join(dir, 'missing.db');
+      await expect(startServer(['--port', '0', '--workers', '1', '--db', missing], io, 'test')).rejects.toThrow(
+        `no database at ${missing} (nothing has been stored there yet: \`execsim run\` creates it, or serve --create starts on a new, empty one)`,
+      );
+      // The default path and $EXECSIM_DB alike.
+      const fromEnv = path.join(dir, 'env', 'x.db');
+      await expect(
+        startServer(['--port', '0', '--workers', '1'], { ...io, env: { EXECSIM_DB: fromEnv } }, 'test'),
+      ).rejects.toThrow(`no database at ${fromEnv}`);
+      expect(fs.readdirSync(dir)).toEqual([]);
+      const server = await startServer(['--port', '0', '--workers', '1', '--db', missing, '--create'], io, 'test');
+      await server?.close();
+      expect(fs.existsSync(missing)).toBe(true);
+    } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -3,13 +3,15 @@
 // before anything is read or written (413, 415), the DNS-rebinding guard refuses foreign Host
 // names on a loopback server, an unexpected exception is a 500 that names only an id (its detail
 // goes to the log), health and readiness answer, metrics label requests by route pattern (not by
-// id) with the execsim_ prefix, and scenarios are listed and validated with field paths.
+// id) with the execsim_ prefix, and scenarios are listed and validated with field paths. A
+// "__proto__" key anywhere in a JSON body is refused by name (a record schema would drop it).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type AppOptions, type ExecsimApp } from '../src/server/app.ts';
 import type { RunReader } from '../src/store/read-model-port.ts';
 import { storeFixture, type StoreFixture } from './support/server-fixture.ts';
 
 const TOKEN = 'app-token-0123456789abcdef';
+const idleLoad = { queued: 0, running: 0, workers: 1 };
 let fixture: StoreFixture;
 let server: ExecsimApp;
 
@@ -87,6 +89,53 @@ describe('the app around its routes', () => {
     // The counts do see a change that is made.
     expect(deleted.status).toBe(200);
     expect(fixture.counts()).not.toBe(before);
+  });
+
+  it('refuses a "__proto__" key anywhere in every JSON body with a 400 naming it, before anything runs', async () => {
+    // Every route with a JSON body, on an app whose pool fails the test if asked to run anything.
+    const refuse = () => {
+      throw new Error('a refused body reached the pool');
+    };
+    const full = createApp({
+      reader: fixture.reader,
+      deleteRun: null,
+      jobs: { submit: refuse, state: () => null, cancel: () => 'unknown', follow: () => null, load: idleLoad },
+      sweepJobs: {
+        submitSweep: refuse,
+        cancel: () => 'unknown',
+        followSweep: () => null,
+        kindOf: () => null,
+        rerunSweepPath: refuse,
+        load: idleLoad,
+      },
+      scenariosDir: fixture.scenariosDir,
+      version: 't',
+      token: TOKEN,
+      checkResponses: true,
+    });
+    const jsonRoutes = full.routes.filter((r) => r.body !== undefined && 'application/json' in r.body);
+    expect(jsonRoutes.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
+      'POST /runs',
+      'POST /scenarios/validate',
+      'POST /sweeps',
+    ]);
+    const bodies: Array<[string, string]> = [
+      ['{"__proto__": {"scenario": "twap-calm"}, "paths": 1}', 'body.__proto__'],
+      ['{"scenario": "twap-calm", "paths": 1, "__proto__": 1}', 'body.__proto__'],
+      ['{"yaml": "x", "grid": [{"a": {"__proto__": null}}]}', 'body.grid[0].a.__proto__'],
+    ];
+    for (const route of jsonRoutes)
+      for (const [body, path] of bodies) {
+        const res = await full.app.request(`http://127.0.0.1/api/v1${route.path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+          body,
+        });
+        expect(res.status, `${route.path} ${body}`).toBe(400);
+        expect((await problem(res)).errors).toEqual([
+          { path, message: 'the key "__proto__" is not a field of any request; leave it out' },
+        ]);
+      }
   });
 
   it('answers a body cut short (the client went away mid-body) with a 400 naming the body, not an internal error', async () => {

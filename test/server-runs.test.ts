@@ -3,7 +3,7 @@
 // Location, the run is executed and stored by a worker, its progress streams as SSE with
 // increasing ids, ends with `finished`, and resumes after Last-Event-ID; the token guards every
 // change (403 without a server token, 401 with a wrong one); refused requests write nothing; a
-// full queue answers 429; a queued run can be cancelled.
+// full queue answers 429; a queued run can be cancelled (stored interrupted, as its stream says).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,11 +12,13 @@ import { RunPool } from '../src/runtime/run-pool.ts';
 import { createApp, type ExecsimApp } from '../src/server/app.ts';
 import { openDatabase, openExistingDatabase } from '../src/store/open-database.ts';
 import { openStoreReader, type OpenStore } from '../src/store/store-reader.ts';
+import { hugeTwapScenario } from './support/huge-twap.ts';
 import { countingJobs } from './support/server-fixture.ts';
 
 const TOKEN = 'test-token-0123456789abcdef';
 const SCENARIOS = path.resolve('scenarios');
 const WAIT_MS = 60_000;
+const PAPER_YAML = `${fs.readFileSync(path.join(SCENARIOS, 'twap-calm.yaml'), 'utf8')}\nmode: paper\n`;
 let dir: string;
 let db: string;
 let pool: RunPool;
@@ -160,6 +162,35 @@ describe('POST /runs', () => {
     expect((await get(`${body.progress}?lastEventId=${ids.at(-1)}`)).status).toBe(204);
   });
 
+  it("resumed past a running run's last event, waits for the next one past it, or answers 204 when the run ends first", async () => {
+    await idle();
+    const res = await post('/api/v1/runs', { yaml: hugeTwapScenario(20_000, 'long-twap') });
+    expect(res.status).toBe(202);
+    const { id, progress } = (await res.json()) as { id: string; progress: string };
+    // The last update so far, once the run is going (a progress update has come).
+    const last = await new Promise<number>((resolve) => {
+      const stop = pool.follow(id, 0, (u) => {
+        if (u.type !== 'progress') return;
+        queueMicrotask(() => stop?.());
+        resolve(u.id);
+      });
+    });
+    // Past every update so far: the answer is the stream from the first update past the id.
+    const waited = await get(progress, { 'last-event-id': String(last + 1) });
+    expect(waited.status).toBe(200);
+    const reader = waited.body?.getReader();
+    const first = new TextDecoder().decode((await reader?.read())?.value);
+    expect(first).toContain(`id: ${last + 2}\n`);
+    await reader?.cancel();
+    // Past anything the run will reach: the answer waits for the run, which ends (cancelled): 204.
+    const beyond = get(progress, { 'last-event-id': '999999999' });
+    expect((await post(`/api/v1/runs/${id}/cancel`, {})).status).toBe(202);
+    const ended = await beyond;
+    expect(ended.status).toBe(204);
+    expect(await ended.text()).toBe('');
+    await idle();
+  });
+
   it('streams one stored event for a run its pool does not know, and 204 when resumed after it', async () => {
     await idle();
     const [stored] = storedRuns();
@@ -242,6 +273,10 @@ describe('POST /runs', () => {
       [{ scenario: 'twap-calm', extra: 1 }, 400, 'body'],
       [{ yaml: 'name: x\nmarket: {}\n' }, 422, ''],
       [{ yaml: 'market:\n  model: replay\n  files: [/etc/passwd]\n' }, 422, 'market.files[0]'],
+      // A paper run trades on a venue's paper account: started with `execsim run`, not here.
+      [{ yaml: PAPER_YAML }, 422, 'mode'],
+      [{ scenario: 'twap-calm', mode: 'paper' }, 400, 'body.mode'],
+      [{ scenario: 'twap-calm', mode: 'live' }, 400, 'body.mode'],
     ];
     for (const [body, status, field] of cases) {
       const res = await post('/api/v1/runs', body);
@@ -254,6 +289,20 @@ describe('POST /runs', () => {
         ).toBe(true);
     }
     expect(jobs.submitted).toBe(submittedBefore);
+    const paper = (await (await post('/api/v1/runs', { yaml: PAPER_YAML })).json()) as {
+      errors: { path: string; message: string }[];
+    };
+    expect(paper.errors).toEqual([
+      { path: 'mode', message: expect.stringMatching(/^paper runs are started with `execsim run` against a venue/) },
+    ]);
+  });
+
+  it('runs a paper scenario as a backtest when the body says mode backtest', async () => {
+    const res = await post('/api/v1/runs', { yaml: PAPER_YAML, mode: 'backtest' });
+    expect(res.status).toBe(202);
+    const { id, progress } = (await res.json()) as { id: string; progress: string };
+    expect((await readSse(await get(progress))).at(-1)?.event).toBe('finished');
+    expect(await (await get(`/api/v1/runs/${id}`)).json()).toMatchObject({ mode: 'backtest', status: 'finished' });
   });
 
   it('answers 429 when the queue is full, and cancels a queued run', async () => {
@@ -275,12 +324,17 @@ describe('POST /runs', () => {
     expect(((await waiting.json()) as { status: string }).status).toBe('queued');
     const events = await readSse(await get(`/api/v1/runs/${last}/progress`));
     expect(events.map((e) => e.event)).toEqual(['queued', 'interrupted']);
-    expect((await get(`/api/v1/runs/${last}`)).status).toBe(404);
+    // Stored as its stream says: interrupted, with no events, and listed with the other runs.
+    const cancelled = await get(`/api/v1/runs/${last}`);
+    expect(cancelled.status).toBe(200);
+    expect(await cancelled.json()).toMatchObject({ id: last, status: 'interrupted', events: 0, digest: null });
+    const listed = (await (await get('/api/v1/runs?status=interrupted')).json()) as { items: { id: string }[] };
+    expect(listed.items.map((r) => r.id)).toContain(last);
     const again = await post(`/api/v1/runs/${last}/cancel`, {});
     expect(again.status).toBe(409);
     for (const id of ids.slice(0, -1))
       expect((await readSse(await get(`/api/v1/runs/${id}/progress`))).at(-1)?.event).toBe('finished');
-    expect(storedRuns().some((r) => r.id === last)).toBe(false);
+    expect(storedRuns().find((r) => r.id === last)).toEqual({ id: last, status: 'interrupted', digest: null });
     expect((await post('/api/v1/runs/run-unknown/cancel', {})).status).toBe(404);
     expect((await get('/api/v1/runs/run-unknown/progress')).status).toBe(404);
     expect((await get(`/api/v1/runs/${ids[0]}/progress`, { 'last-event-id': 'abc' })).status).toBe(400);

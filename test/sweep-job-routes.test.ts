@@ -261,6 +261,27 @@ describe('POST /sweeps with a grid refuses what the CLI refuses, naming the grid
     expect(sweepCount()).toBe(0);
   });
 
+  // JSON.parse keeps "__proto__" as a key, which a record schema drops without a word: the grid
+  // was then empty and the sweep ran without one. Sent as text, since an object literal cannot
+  // carry the key to JSON.stringify.
+  it.each([
+    ['a __proto__ key', '{"__proto__": [1]}', 'body.grid.__proto__', /"__proto__" is not a field/],
+    ['__proto__ beside a real key', '{"twap.slices": [5], "__proto__": [1]}', 'body.grid.__proto__', /__proto__/],
+    ['an empty grid', '{}', 'body.grid', /at least one grid key/],
+  ])('refuses %s, naming the field', async (_what, grid, field, message) => {
+    const res = await app.request(`${API}/sweeps`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: `{"scenario": "twap-calm", "paths": 1, "grid": ${grid}}`,
+    });
+    expect(res.status).toBe(400);
+    const problem = (await res.json()) as { errors: Array<{ path: string; message: string }> };
+    expect(problem.errors).toHaveLength(1);
+    expect(problem.errors[0]?.path).toBe(field);
+    expect(problem.errors[0]?.message).toMatch(message);
+    expect(sweepCount()).toBe(0);
+  });
+
   it('too many points x paths: 200 points x 6,000 paths is above the unit limit', async () => {
     const grid = { 'twap.slices': slices(100), 'twap.duration': ['PT5M', 'PT10M'] };
     const res = await post('/sweeps', { scenario: 'twap-calm', paths: 6_000, grid });

@@ -6,9 +6,13 @@ import type { RunSummary } from '../store/read-model-port.ts';
 import { storedText } from '../store/run-rows.ts';
 import { textTable } from './text-table.ts';
 
-export function formatReport(r: RunReport): string {
+/** The report as text; `stored` false (a run with --no-store) shows no run id: nothing could be
+ *  looked up by it. */
+export function formatReport(r: RunReport, stored = true): string {
   const lines: string[] = [];
-  lines.push(`${r.passed ? 'PASS' : 'FAIL'}  ${r.scenario}  (seed ${r.seed}, run ${r.runId})`);
+  lines.push(
+    `${r.passed ? 'PASS' : 'FAIL'}  ${r.scenario}  (seed ${r.seed}, ${stored ? `run ${r.runId}` : 'not stored'})`,
+  );
   lines.push(`  digest  ${r.digest}`);
   lines.push(
     `  events  ${r.events} in ${(r.simulatedMs / 1000).toFixed(0)} s simulated, ${r.wallMs.toFixed(1)} ms wall ` +

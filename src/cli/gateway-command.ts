@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { startAlpacaGateway, type AlpacaGateway } from '../gateway/alpaca/alpaca-gateway.ts';
 import { parseCommand, parseCount, UsageError, type Io } from './io.ts';
 import { GATEWAY_DEFAULT_PORT, GATEWAY_HELP, GATEWAY_USAGE } from './gateway-help.ts';
+import { requireScenarioPath } from './scenario-file.ts';
 
 /** Starts the gateway; resolves once it listens (null after --help). */
 export async function startGateway(args: readonly string[], io: Io): Promise<AlpacaGateway | null> {
@@ -33,6 +34,7 @@ export async function startGateway(args: readonly string[], io: Io): Promise<Alp
   if (extra.length > 0)
     throw new UsageError(`gateway alpaca takes no more arguments, got "${extra[0]}"`, GATEWAY_USAGE);
   if (values.scenario === undefined) throw new UsageError('--scenario FILE is required', GATEWAY_USAGE);
+  requireScenarioPath(values.scenario);
   const port =
     values.port === undefined ? GATEWAY_DEFAULT_PORT : parseCount('--port', values.port, 0, 65_535, GATEWAY_USAGE);
   const host = values.host ?? '127.0.0.1';

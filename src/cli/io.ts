@@ -118,9 +118,14 @@ function valueProblem(err: unknown, args: readonly string[]): string | null {
   return `${flag} needs a value, but "${next}" follows it (write ${flag}=VALUE for a value that starts with a dash)`;
 }
 
-/** node:util parseArgs' message on one line, without its advice on positionals. */
+/** node:util parseArgs' message on one line, without its advice on positionals, in the words of
+ *  the CLI's other messages: a missing value as "--db needs a value", anything else starting
+ *  lower-case ("unknown option '--x'", not parseArgs' "Unknown option"). */
 export function argsProblem(err: unknown): string {
-  return (err as Error).message.replace(/\. To specify a positional.*$/s, '').replace(/\s*\n\s*/g, ' ');
+  const message = (err as Error).message.replace(/\. To specify a positional.*$/s, '').replace(/\s*\n\s*/g, ' ');
+  const missing = /^Option '(?:-\w, )?(-[^' ]+)(?: <value>)?' argument missing/.exec(message);
+  if (missing) return `${missing[1]} needs a value`;
+  return message.charAt(0).toLowerCase() + message.slice(1);
 }
 
 /** A --seed value: a whole number from 0 to 2^53 - 1 (the seeded Rng takes any safe integer);

@@ -21,8 +21,14 @@ export const PAPER_FLAGS_HELP = `  --mode M        backtest (default: the scenar
                   gateway that never closes)
 Paper runs read the keys from APCA_API_KEY_ID and APCA_API_SECRET_KEY (never from flags).`;
 
-/** The venue of a paper run, or a UsageError naming what is missing or wrong (exit 2). */
-export function paperVenue(flagUrl: string | undefined, hours: string | undefined, io: Io, usage: string): PaperVenue {
+/** The venue's URL and market hours from the flags (and APCA_API_BASE_URL), or a UsageError
+ *  naming the flag (exit 2); the keys are not looked at. */
+export function venueFlags(
+  flagUrl: string | undefined,
+  hours: string | undefined,
+  io: Io,
+  usage: string,
+): Pick<PaperVenue, 'url' | 'marketHours'> {
   const marketHours = hours ?? 'venue';
   if (marketHours !== 'venue' && marketHours !== 'always')
     throw new UsageError(`--market-hours must be venue or always, got "${marketHours}"`, usage);
@@ -35,6 +41,12 @@ export function paperVenue(flagUrl: string | undefined, hours: string | undefine
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
     throw new UsageError(`--venue-url must be an http(s) URL, got "${url}"`, usage);
+  return { url, marketHours };
+}
+
+/** The venue of a paper run, or a UsageError naming what is missing or wrong (exit 2). */
+export function paperVenue(flagUrl: string | undefined, hours: string | undefined, io: Io, usage: string): PaperVenue {
+  const { url, marketHours } = venueFlags(flagUrl, hours, io, usage);
   const keyId = io.env['APCA_API_KEY_ID'] ?? '';
   const secret = io.env['APCA_API_SECRET_KEY'] ?? '';
   const missing = [keyId === '' ? 'APCA_API_KEY_ID' : null, secret === '' ? 'APCA_API_SECRET_KEY' : null].filter(

@@ -1,13 +1,16 @@
 // `execsim resume <runId>`: continues a paper run whose process died (kill -9, power loss) or was
 // stopped by a signal, from the store: startup reconciliation with the venue, zombie-slice
 // recovery, fill watches resumed, the scenario's inputs not yet due rescheduled. Only paper runs
-// are resumed: a backtest is reproducible and is run again.
+// are resumed: a backtest is reproducible and is run again. The run is checked first (known,
+// a paper run, crashed or stopped), then the flags and keys of the venue, and only then is
+// anything said of resuming it: a mistyped id gets one message and no request for keys.
 import { PaperInterrupted, resumePaper } from '../runtime/paper-run.ts';
 import { openExistingDatabase } from '../store/open-database.ts';
-import { RunStore } from '../store/run-store.ts';
+import { ResumeRefused, RunStore } from '../store/run-store.ts';
+import { localLiveness, runState } from '../store/run-state.ts';
 import { formatReport } from './format-report.ts';
 import { dbPath, parseCommand, SIGNAL_EXIT, UsageError, type InterruptSignalName, type Io } from './io.ts';
-import { paperVenue } from './paper-venue.ts';
+import { paperVenue, venueFlags } from './paper-venue.ts';
 import { RESUME_HELP, RESUME_USAGE } from './resume-help.ts';
 
 export async function resumeCommand(args: readonly string[], io: Io): Promise<number> {
@@ -28,13 +31,17 @@ export async function resumeCommand(args: readonly string[], io: Io): Promise<nu
   const [runId, ...extra] = positionals;
   if (runId === undefined) throw new UsageError('resume needs a run id (execsim runs lists them)', RESUME_USAGE);
   if (extra.length > 0) throw new UsageError(`resume takes one run id, got "${extra[0]}" too`, RESUME_USAGE);
-  const venue = paperVenue(values['venue-url'], values['market-hours'], io, RESUME_USAGE);
+  venueFlags(values['venue-url'], values['market-hours'], io, RESUME_USAGE);
   // The run to resume is in the database already: a missing one is not created (a mistyped
   // --db would otherwise leave a new empty database behind an answer of "no run").
-  const store = new RunStore(openExistingDatabase(dbPath(values.db, io), 'write'));
-  const stop = new AbortController();
-  const removeHandlers = io.onInterrupt?.((signal) => stop.abort(signal));
+  const path = dbPath(values.db, io);
+  const store = new RunStore(openExistingDatabase(path, 'write'));
+  let removeHandlers: (() => void) | undefined;
   try {
+    refuseUnresumable(store, runId, path);
+    const venue = paperVenue(values['venue-url'], values['market-hours'], io, RESUME_USAGE);
+    const stop = new AbortController();
+    removeHandlers = io.onInterrupt?.((signal) => stop.abort(signal));
     io.err(`execsim: resuming ${runId} on ${venue.url}`);
     const report = await resumePaper(runId, {
       store,
@@ -54,4 +61,23 @@ export async function resumeCommand(args: readonly string[], io: Io): Promise<nu
     removeHandlers?.();
     store.db.close();
   }
+}
+
+/** Throws ResumeRefused (one message, exit 2) unless `runId` is a paper run whose process died
+ *  or was stopped; resumePaper checks again when it takes the run over. */
+function refuseUnresumable(store: RunStore, runId: string, path: string): void {
+  const row = store.getRun(runId);
+  if (row === undefined) throw new ResumeRefused(`no run "${runId}" in ${path} (execsim runs lists them)`);
+  if (row.mode !== 'paper')
+    throw new ResumeRefused(
+      `run ${runId} is a ${row.mode}, not a paper run: only paper runs are resumed (a backtest is reproducible: ` +
+        `run its scenario again with execsim run)`,
+    );
+  const state = runState(row, localLiveness());
+  if (state === 'running')
+    throw new ResumeRefused(
+      `run ${runId} is still being written by process ${row.writer_pid ?? '?'} on ${row.writer_host ?? '?'}`,
+    );
+  if (state !== 'crashed' && state !== 'interrupted')
+    throw new ResumeRefused(`run ${runId} is ${state}: only a run whose process died or was stopped can be resumed`);
 }

@@ -17,6 +17,7 @@ import {
 } from '../runtime/backtest-run.ts';
 import { PaperInterrupted, runPaper } from '../runtime/paper-run.ts';
 import { loadScenarioFile, ScenarioError, type LoadedScenario } from '../scenario/load-scenario.ts';
+import { noSuchFile } from './scenario-file.ts';
 import { paperRefusal, paperWarnings } from '../scenario/paper-mode.ts';
 import { estimateRunEvents } from '../scenario/run-limits.ts';
 import { MAX_SIM_EVENTS } from '../scenario/scenario-limits.ts';
@@ -138,7 +139,7 @@ export function runCommand(args: readonly string[], io: Io): number {
     for (const scenario of p.loaded) {
       const progress = announce(scenario, io);
       try {
-        reports.push(print(runScenario(scenario, runOptions(p, progress)), p.json, io));
+        reports.push(print(runScenario(scenario, runOptions(p, progress)), p, io));
       } finally {
         progress?.clear();
       }
@@ -182,7 +183,7 @@ async function runAll(p: Prepared, io: Io): Promise<number> {
                 signal: stop.signal,
                 warn: (m) => io.err(`execsim: ${m}`),
               }),
-              p.json,
+              p,
               io,
             ),
           );
@@ -196,13 +197,15 @@ async function runAll(p: Prepared, io: Io): Promise<number> {
       const progress = announce(scenario, io);
       try {
         reports.push(
-          print(await runScenarioAsync(scenario, { ...runOptions(p, progress), signal: stop.signal }), p.json, io),
+          print(await runScenarioAsync(scenario, { ...runOptions(p, progress), signal: stop.signal }), p, io),
         );
       } catch (err) {
         if (!(err instanceof RunInterrupted)) throw err;
         progress?.clear();
         io.err(
-          `execsim: ${err.reason}: run ${err.runId} (${scenario.scenario.name}) stopped${p.store ? ' and stored as interrupted' : ''}`,
+          p.store
+            ? `execsim: ${err.reason}: run ${err.runId} (${scenario.scenario.name}) stopped and stored as interrupted`
+            : `execsim: ${err.reason}: the run of ${scenario.scenario.name} stopped (not stored)`,
         );
         return exitCode(err.reason);
       } finally {
@@ -235,8 +238,12 @@ function announce(scenario: LoadedScenario, io: Io): Drawer | null {
   return io.progress ? progressDrawer(io.progress, scenario.scenario.name) : null;
 }
 
-function print(report: RunReport, json: boolean, io: Io): RunReport {
-  io.out(json ? JSON.stringify(report) : formatReport(report) + '\n');
+/** Prints the report; a run not stored (--no-store) shows no run id (runId null in JSON): an id
+ *  that nothing can look up would only mislead. */
+function print(report: RunReport, p: Pick<Prepared, 'json' | 'store'>, io: Io): RunReport {
+  const stored = p.store !== null;
+  if (p.json) io.out(JSON.stringify(stored ? report : { ...report, runId: null }));
+  else io.out(formatReport(report, stored) + '\n');
   return report;
 }
 
@@ -269,7 +276,7 @@ function loadAll(paths: readonly string[]): LoadedScenario[] {
     try {
       isDir = statSync(p).isDirectory();
     } catch {
-      problems.push(`${p}: no such file or directory`);
+      problems.push(noSuchFile(p));
       bad++;
       files++;
       continue;

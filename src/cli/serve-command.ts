@@ -1,6 +1,8 @@
 // `execsim serve`: the HTTP API and pages over one database, on 127.0.0.1 unless told otherwise.
 // Runs started over HTTP execute on a pool of worker threads writing into the same database, so
-// the server keeps answering while they run. The token that enables the routes that change stored
+// the server keeps answering while they run. The database must exist (a mistyped --db would
+// otherwise serve a new, empty one without a word) unless --create asks for a new one; `execsim
+// run` creates it as it stores runs. The token that enables the routes that change stored
 // data comes from the environment only (EXECSIM_TOKEN), never from a flag (flags show up in
 // process lists and shell history). SIGINT/SIGTERM stop taking requests, stop the running runs
 // (stored as interrupted) and exit 0.
@@ -12,7 +14,7 @@ import { RunPool } from '../runtime/run-pool.ts';
 import { API_BASE, createApp } from '../server/app.ts';
 import { loopbackHostNames } from '../server/host-guard.ts';
 import { pageRoutes } from '../server/pages/page-routes.tsx';
-import { openDatabase } from '../store/open-database.ts';
+import { openDatabase, StoreError } from '../store/open-database.ts';
 import { openStoreReader } from '../store/store-reader.ts';
 import { dbPath, parseCommand, parseCount, UsageError, type Io } from './io.ts';
 import { DEFAULT_PORT, MIN_TOKEN_LENGTH, SERVE_HELP, SERVE_USAGE } from './serve-help.ts';
@@ -29,7 +31,13 @@ export interface RunningServer {
 export async function startServer(args: readonly string[], io: Io, version: string): Promise<RunningServer | null> {
   const { values, positionals } = parseCommand(
     args,
-    { db: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, workers: { type: 'string' } },
+    {
+      db: { type: 'string' },
+      create: { type: 'boolean', default: false },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      workers: { type: 'string' },
+    },
     SERVE_USAGE,
   );
   if (values.help) {
@@ -53,9 +61,13 @@ export async function startServer(args: readonly string[], io: Io, version: stri
     );
   }
   const path = dbPath(values.db, io);
-  // serve writes (runs started over HTTP), so it creates the database like `execsim run` does;
-  // one it created is removed again when it cannot listen (nothing is left of a failed start).
+  // A database that is not there is created only when asked for (--create); one created is
+  // removed again when the server cannot listen (nothing is left of a failed start).
   const created = !existsSync(path);
+  if (created && !values.create)
+    throw new StoreError(
+      `no database at ${path} (nothing has been stored there yet: \`execsim run\` creates it, or serve --create starts on a new, empty one)`,
+    );
   openDatabase(path).close();
   const store = openStoreReader(path);
   let app: ReturnType<typeof createApp> | null = null;

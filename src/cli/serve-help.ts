@@ -5,13 +5,15 @@ import { DB_FLAG_HELP } from './io.ts';
 export const DEFAULT_PORT = 7878;
 export const MIN_TOKEN_LENGTH = 16;
 
-export const SERVE_USAGE = 'usage: execsim serve [--db PATH] [--port N] [--host H] [--workers N]';
+export const SERVE_USAGE = 'usage: execsim serve [--db PATH] [--create] [--port N] [--host H] [--workers N]';
 export const SERVE_HELP = `${SERVE_USAGE}
 Serves the stored runs and sweeps over HTTP: the JSON API under /api/v1 (its OpenAPI document at
 /api/v1/openapi.json, a docs page at /api/v1/docs) and pages with execution charts at /. Prints
 its URL, then serves until SIGINT or SIGTERM (runs it started are then stopped and stored as
 interrupted).
-${DB_FLAG_HELP}; created when missing
+${DB_FLAG_HELP}; it must exist
+  --create      create the database when it does not exist (a new, empty one; \`execsim run\`
+                creates it as it stores runs)
   --port N      the TCP port (default ${DEFAULT_PORT}; 0: any free port, printed)
   --host H      the address to bind (default 127.0.0.1; an address other than loopback exposes the
                 server to the network: give it a token and put it behind TLS)
@@ -20,4 +22,5 @@ ${DB_FLAG_HELP}; created when missing
 Environment: EXECSIM_TOKEN (at least ${MIN_TOKEN_LENGTH} characters) turns on the operations that change
 stored data (POST /runs, POST /sweeps, cancel, DELETE) for requests carrying
 "Authorization: Bearer <token>"; without it they answer 403. Read operations need no token.
-Exit codes: 0 stopped by a signal, 2 bad input (a bad flag, a port in use, a short token).`;
+Exit codes: 0 stopped by a signal, 2 bad input (a bad flag, no database without --create, a port in
+use, a short token).`;

@@ -20,7 +20,7 @@ export const USAGE = `usage:
   execsim sweep <file> --paths N --queue redis://host:port       the same on workers through Redis (--resume <sweepId>)
   execsim sweeps [--db PATH] [--json] [--limit N]                list stored sweeps: state, paths stored, passed
   execsim worker --queue redis://host:port                       run queued sweeps' paths until stopped
-  execsim serve [--db PATH] [--port N] [--host H] [--workers N]  the HTTP API and pages with execution charts
+  execsim serve [--db PATH] [--create] [--port N] [--host H] [--workers N]  the HTTP API and pages with execution charts
   execsim gateway alpaca --scenario FILE [--port N] [--host H]   an Alpaca-compatible venue on the simulator, wall clock
   execsim --version                                              print the version
 Every command takes --help. The database is --db, else $EXECSIM_DB, else ${DEFAULT_DB_PATH}.`;

@@ -2,16 +2,20 @@
 // several at once: one job per worker, a FIFO queue in front, runs and sweeps in the same queue.
 // Every job's life (queued, started, progress, finished, failed, interrupted) is kept as a
 // numbered list of updates, so a listener that joins late or reconnects gets what it missed (the
-// SSE stream's Last-Event-ID) and then the rest live. A job cancelled while queued never starts;
+// SSE stream's Last-Event-ID) and then the rest live. A job cancelled while queued never starts
+// and is stored as interrupted (a run with no events, a sweep with no paths), as its stream says;
 // a run cancelled while running stops at its next chunk boundary and is stored as interrupted; a
 // sweep stops after the path it is on, stores what it has (whole paths) and is stored as
 // interrupted. The workers write runs and sweep paths to the SQLite store themselves; the pool
 // itself writes only sweep rows (queued when submitted, interrupted when cancelled before they
-// start) and the run a sweep path was re-run as.
+// start), the rows of runs cancelled before they start, and the run a sweep path was re-run as.
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
+import type Database from 'better-sqlite3';
 import { openDatabase } from '../store/open-database.ts';
+import { RunStore } from '../store/run-store.ts';
 import { SweepStore } from '../store/sweep-store.ts';
+import { storeUnstartedRun } from './run-pool-unstarted.ts';
 import {
   FINAL_UPDATES,
   type PoolJob,
@@ -72,6 +76,8 @@ type Listener = (u: Update) => void;
 interface Queued {
   readonly id: string;
   readonly message: PoolMessage;
+  /** When it was submitted (ISO-8601): a run dropped from the queue is stored as of then. */
+  readonly submittedAt: string;
 }
 
 interface Slot {
@@ -94,7 +100,9 @@ export class RunPool {
   private readonly histories = new Map<string, History>();
   private readonly listeners = new Map<string, Set<Listener>>();
   private closed = false;
+  private connection: Database.Database | null = null;
   private sweepRows: SweepStore | null = null;
+  private runRows: RunStore | null = null;
 
   constructor(private readonly options: RunPoolOptions) {
     if (!Number.isSafeInteger(options.size) || options.size < 1)
@@ -179,8 +187,8 @@ export class RunPool {
     if (h.done) return 'already_done';
     const queued = this.queue.findIndex((j) => j.id === id);
     if (queued >= 0) {
-      this.queue.splice(queued, 1);
-      this.dropQueued(id, h.kind, 'cancelled');
+      const [job] = this.queue.splice(queued, 1);
+      this.dropQueued(job as Queued, h.kind, 'cancelled before it started');
       return 'cancelled';
     }
     this.slots.find((s) => s.job?.id === id)?.worker.postMessage({ type: 'cancel', jobId: id } satisfies PoolMessage);
@@ -202,7 +210,7 @@ export class RunPool {
   async close(): Promise<void> {
     this.closed = true;
     for (const job of this.queue.splice(0))
-      this.dropQueued(job.id, this.histories.get(job.id)?.kind ?? 'run', 'closed');
+      this.dropQueued(job, this.histories.get(job.id)?.kind ?? 'run', 'the server stopped before it started');
     const running = this.slots.filter((s) => s.job !== null);
     await Promise.all(
       running.map(
@@ -214,8 +222,10 @@ export class RunPool {
       ),
     );
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
-    this.sweepRows?.db.close();
+    this.connection?.close();
+    this.connection = null;
     this.sweepRows = null;
+    this.runRows = null;
   }
 
   private refuseSubmission(id: string): void {
@@ -226,19 +236,29 @@ export class RunPool {
   private enqueue(kind: Kind, id: string, message: PoolMessage): void {
     this.refuseSubmission(id);
     this.histories.set(id, { kind, updates: [], next: 1, done: false });
-    this.queue.push({ id, message });
+    this.queue.push({ id, message, submittedAt: new Date().toISOString() });
     this.emit(id, { type: 'queued', position: this.queue.length });
     this.dispatch();
   }
 
-  /** A job taken off the queue before it started: a sweep's row is marked interrupted. */
-  private dropQueued(id: string, kind: Kind, reason: string): void {
+  /** A job taken off the queue before it started: a sweep's row is marked interrupted, a run is
+   *  stored as interrupted (no events), before its stream says so. A run whose scenario no
+   *  longer loads (its file removed since) cannot be stored: its stream says it failed. */
+  private dropQueued(job: Queued, kind: Kind, reason: string): void {
+    const { id, message } = job;
     if (kind === 'sweep') {
       this.sweepStore().endQueued(id, 'interrupted', reason, new Date().toISOString());
       this.emit(id, { type: 'interrupted', done: 0 });
-    } else {
-      this.emit(id, { type: 'interrupted' });
+      return;
     }
+    if (message.type !== 'run') throw new Error(`job ${id}: a run queued as a ${message.type}`);
+    try {
+      storeUnstartedRun(this.runStore(), message.job, reason, job.submittedAt);
+    } catch (err) {
+      this.emit(id, { type: 'failed', error: err instanceof Error ? err.message : String(err) });
+      return;
+    }
+    this.emit(id, { type: 'interrupted' });
   }
 
   private subscribe(id: string, kind: Kind, afterId: number, listener: Listener): (() => void) | null {
@@ -252,9 +272,17 @@ export class RunPool {
     return () => set.delete(listener);
   }
 
-  /** The pool's own connection, for sweep rows (opened on first use). */
+  /** The pool's own connection, for sweep rows and unstarted runs (opened on first use). */
+  private db(): Database.Database {
+    return (this.connection ??= openDatabase(this.options.dbPath));
+  }
+
   private sweepStore(): SweepStore {
-    return (this.sweepRows ??= new SweepStore(openDatabase(this.options.dbPath)));
+    return (this.sweepRows ??= new SweepStore(this.db()));
+  }
+
+  private runStore(): RunStore {
+    return (this.runRows ??= new RunStore(this.db()));
   }
 
   private spawn(): Slot {

@@ -2,7 +2,9 @@
 // path parameters and query strings against the route's zod schemas (an unknown or repeated query
 // parameter is a 400 naming it), and the body: bounded in size (413, checked on Content-Length and
 // while reading), of a declared media type (415), whole (400 when the connection closes in the
-// middle of it), UTF-8, JSON where the media type says so (400), then its schema (400).
+// middle of it), UTF-8, JSON where the media type says so (400), without a `__proto__` key
+// anywhere (400: JSON.parse keeps it as a key, but a record schema drops it silently, so
+// `{"grid": {"__proto__": [1]}}` would otherwise pass as an empty grid), then its schema (400).
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import { ProblemError, type FieldError } from './problem.ts';
@@ -165,7 +167,45 @@ export async function parseBody(route: AnyRoute, c: Context, maxBytes: number): 
       ]);
     }
   }
+  const proto = protoKeyPath(raw);
+  if (proto !== null)
+    throw new ProblemError('bad-request', 'invalid request body', [
+      { path: fieldPath('body', proto), message: 'the key "__proto__" is not a field of any request; leave it out' },
+    ]);
   const parsed = schema.safeParse(raw);
   if (!parsed.success) throw new ProblemError('bad-request', 'invalid request body', fieldErrors('body', parsed.error));
   return { mediaType: media.type, value: parsed.data };
+}
+
+/** The path of the first `__proto__` key in a parsed JSON value (its own key, as JSON.parse makes
+ *  it), or null. Walked with a stack of its own and each item linked to its parent (the path is
+ *  built only when found): a body nested deeper than the call stack is still answered, in time
+ *  linear in its size. */
+export function protoKeyPath(value: unknown): PropertyKey[] | null {
+  interface Item {
+    readonly value: unknown;
+    readonly key: PropertyKey;
+    readonly parent: Item | null;
+  }
+  const pathOf = (item: Item | null, last: PropertyKey): PropertyKey[] => {
+    const path = [last];
+    for (let at = item; at !== null && at.parent !== null; at = at.parent) path.push(at.key);
+    return path.reverse();
+  };
+  const stack: Item[] = [{ value, key: '', parent: null }];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const v = item.value;
+    if (typeof v !== 'object' || v === null) continue;
+    if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], key: i, parent: item });
+      continue;
+    }
+    if (Object.hasOwn(v, '__proto__')) return pathOf(item, '__proto__');
+    const entries = Object.entries(v);
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [key, child] = entries[i] as [string, unknown];
+      stack.push({ value: child, key, parent: item });
+    }
+  }
+  return null;
 }

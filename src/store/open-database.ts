@@ -9,8 +9,13 @@
 // - openExistingDatabase(path, 'write'): a database that must already exist; for commands that
 //   change stored runs (delete, prune). Nothing is created.
 // - openExistingDatabase(path, 'read'): read-only, must exist; for commands that only read
-//   (runs, show, events, export). An older schema is brought forward only when the file is
-//   writable; nothing is created.
+//   (runs, show, events, export, sweeps). An older schema is brought forward only when the file
+//   is writable; nothing is created, and nothing is left beside the file: a connection opened
+//   with SQLITE_OPEN_READONLY cannot checkpoint, so on closing it leaves the -wal and -shm
+//   files its reads created. Where the file and its folder are writable, a reader therefore
+//   opens it read-write with query_only on (SQLite refuses every change of data through it) and
+//   never changes its journal mode; the last connection to close checkpoints and removes the
+//   two files, as a writer does. Only a file or folder it may not write is opened read-only.
 // Every problem with the path or the file (a folder, a file that is not SQLite, an SQLite file
 // of another program, a location that cannot be written, a schema from a newer execsim) is a
 // StoreError whose message names the path and the problem.
@@ -46,10 +51,13 @@ export function openExistingDatabase(path: string, mode: 'read' | 'write'): Data
   if (!isFile) throw new StoreError(`database ${path}: is a folder, not a database file`);
   if (mode === 'write') return configure(open(path, { fileMustExist: true }), path, MIGRATIONS);
 
-  const db = open(path, { readonly: true, fileMustExist: true });
+  const writable = fileWritable(path) && folderWritable(path);
+  const db = open(path, writable ? { fileMustExist: true } : { readonly: true, fileMustExist: true });
   let behind: boolean;
   try {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    // Before anything is read: every change of data through this connection is refused.
+    if (writable) db.pragma('query_only = ON');
     behind = schemaBehind(db, path, MIGRATIONS, 'refuse');
   } catch (err) {
     db.close();
@@ -214,6 +222,16 @@ function systemProblem(err: unknown): string {
     ENOTDIR: 'a part of the path is not a folder',
   };
   return (e.code && known[e.code]) ?? e.message;
+}
+
+/** Whether this process may write the file at `path`. */
+function fileWritable(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Whether the folder holding `path` can be written (the database and its WAL files go there). */

@@ -55,6 +55,7 @@ import type { AlpacaLink } from './alpaca-link.ts';
 import { AlpacaMarketFeed, type MarketFeedOptions } from './alpaca-market-data.ts';
 import { AlpacaQueries } from './alpaca-queries.ts';
 import { AlpacaReports } from './alpaca-reports.ts';
+import { RequestSignals } from './alpaca-request-signals.ts';
 import { alpacaEndpoints, makeAlpacaClient, type AlpacaClient } from './alpaca-sdk.ts';
 import { submitOrder } from './alpaca-submit.ts';
 import { AlpacaTradeUpdates } from './alpaca-trade-updates.ts';
@@ -135,11 +136,14 @@ export class AlpacaAdapter implements Broker, MarketDataPort {
       requestTimeoutMs: timeout,
     });
     this.tradeStreamUrl = options.tradeStreamUrl ?? endpoints.tradeStreamUrl;
+    const requests = new RequestSignals(this.abort.signal, 3 * timeout);
     this.link = {
       alpaca,
       inst: options.instrument,
       clock: options.clock,
-      signal: this.abort.signal,
+      get signal() {
+        return requests.next();
+      },
       ids: new AlpacaClientIds(ns),
       reports,
     };

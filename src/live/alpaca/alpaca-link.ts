@@ -12,7 +12,8 @@ export interface AlpacaLink {
   readonly alpaca: AlpacaClient;
   readonly inst: Instrument;
   readonly clock: Clock;
-  /** Aborted by stop(): every request in flight ends with it. */
+  /** A signal of its own for each read (a request, or a lookup and the request it leads to), aborted
+   *  by stop(): every request in flight ends with it (alpaca-request-signals.ts). */
   readonly signal: AbortSignal;
   readonly ids: AlpacaClientIds;
   readonly reports: AlpacaReports;

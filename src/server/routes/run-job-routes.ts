@@ -53,7 +53,24 @@ const runBody = scenarioRequestSchema.extend({
     .max(Number.MAX_SAFE_INTEGER, 'must be a safe integer')
     .optional()
     .describe("the run's seed; default: the scenario's"),
+  mode: z
+    .enum(['backtest'], {
+      error:
+        'must be backtest: paper runs are started with `execsim run` against a venue (the server runs backtests only)',
+    })
+    .optional()
+    .describe(
+      'backtest: run a scenario written as a paper run (mode: paper) as a backtest, as `execsim run --mode backtest` ' +
+        'does. Without it a paper scenario is refused: paper runs are started with `execsim run` against a venue',
+    ),
 });
+
+/** Why a paper run is not started here: it trades on a venue's paper account on the wall clock,
+ *  with keys from the environment of the process that runs it, which the server neither has nor
+ *  should hold. A scenario written for paper runs as a backtest when the request says so. */
+const PAPER_HERE =
+  'paper runs are started with `execsim run` against a venue (the server runs backtests only); ' +
+  'send "mode": "backtest" to run this scenario as a backtest';
 
 /** The SSE resume point for clients that cannot send Last-Event-ID (the header wins). */
 export const progressQuery = z.object({
@@ -84,7 +101,7 @@ export function runJobRoutes(deps: RunJobDeps): AnyRoute[] {
       tag: 'runs',
       summary: 'Start a run of a bundled scenario (by name) or of scenario text; answers 202 at once',
       description:
-        'JSON body: {"scenario": "<bundled name>"} or {"yaml": "<scenario text>"}, with an optional "seed". ' +
+        'JSON body: {"scenario": "<bundled name>"} or {"yaml": "<scenario text>"}, with an optional "seed" and "mode". ' +
         'The run executes on a worker thread; follow it at the Location and its progress stream.',
       body: { 'application/json': runBody },
       problems: ['invalid-scenario', 'too-many-jobs'],
@@ -95,7 +112,7 @@ export function runJobRoutes(deps: RunJobDeps): AnyRoute[] {
         },
       },
       handle: ({ body }, c) => {
-        const { seed } = body.value;
+        const { seed, mode } = body.value;
         if (deps.jobs.load.queued >= deps.maxQueued) {
           throw new ProblemError(
             'too-many-jobs',
@@ -103,6 +120,10 @@ export function runJobRoutes(deps: RunJobDeps): AnyRoute[] {
           );
         }
         const request = resolveScenarioRequest(body.value, deps.scenariosDir);
+        if (request.loaded.scenario.mode === 'paper' && mode !== 'backtest')
+          throw new ProblemError('invalid-scenario', 'the scenario is a paper run (mode: paper)', [
+            { path: 'mode', message: PAPER_HERE },
+          ]);
         const runId = `run-${randomUUID()}`;
         deps.jobs.submit({
           runId,
@@ -126,7 +147,12 @@ export function runJobRoutes(deps: RunJobDeps): AnyRoute[] {
       problems: ['not-found'],
       responses: {
         200: { description: 'the event stream', content: { 'text/event-stream': sseSchema } },
-        204: { description: 'the run ended with the event of Last-Event-ID: nothing more will come', content: {} },
+        204: {
+          description:
+            'the run ended with or before the event of Last-Event-ID: nothing more will come (an id past the last ' +
+            'event of a run still going waits for the next event past it)',
+          content: {},
+        },
       },
       handle: ({ params }, c) => {
         const afterId = resumeAfter(c);

@@ -88,9 +88,13 @@ const sweepBody = (maxPaths: number) =>
           })
           .min(1, 'must have at least one value'),
       )
+      // An empty grid is not a sweep without one: it names no key, so it is refused rather than
+      // run as a plain sweep (leave `grid` out for that).
+      .refine((g) => Object.keys(g).length > 0, 'must name at least one grid key; leave grid out for a plain sweep')
       .optional()
       .describe(
-        'a parameter grid: each key a grid key as in `execsim sweep --grid` (twap.slices, market.volatility, ...) ' +
+        'a parameter grid (at least one key; leave it out for a plain sweep): each key a grid key as in ' +
+          '`execsim sweep --grid` (twap.slices, market.volatility, ...) ' +
           `with its values (at most ${MAX_AXIS_VALUES}); every combination (at most ${MAX_GRID_POINTS}) runs the same ` +
           'path seeds. The first key varies slowest.',
       ),
@@ -277,7 +281,12 @@ export function sweepJobRoutes(deps: SweepJobDeps): AnyRoute[] {
       problems: ['not-found'],
       responses: {
         200: { description: 'the update stream', content: { [SSE]: sseBody } },
-        204: { description: 'the sweep ended with the event of Last-Event-ID: nothing more will come', content: {} },
+        204: {
+          description:
+            'the sweep ended with or before the event of Last-Event-ID: nothing more will come (an id past the ' +
+            'last event of a sweep still going waits for the next event past it)',
+          content: {},
+        },
       },
       handle: ({ params }, c) => {
         const afterId = resumeAfter(c);
