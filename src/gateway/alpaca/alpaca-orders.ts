@@ -266,7 +266,8 @@ export class AlpacaOrders {
   /**
    * PATCH /v2/orders/{id}: replaces an open order with a new one (qty, limit_price, stop_price,
    * time_in_force, client_order_id; what is not given is kept, and qty defaults to what the old
-   * order has left). The simulated venue has no atomic replace, so this is a cancel followed by
+   * order has left when its cancel took effect: a fill landing on it while the cancel travelled is
+   * not placed again). The simulated venue has no atomic replace, so this is a cancel followed by
    * a submit: the old order goes to pending_replace, is cancelled at the venue, then the new
    * order (with `replaces`) is submitted and the old one reported `replaced` (`replaced_by`).
    * Not atomic, as the venue's own cancel-then-submit would not be: a fill can land on the old
@@ -334,7 +335,10 @@ export class AlpacaOrders {
       return { kind: 'error', error: notReplaceable(this.status(rec)) };
     }
     this.clientIds.delete(clientId);
-    const answer = await this.place(parsed, clientId, rec.id, (successor) => {
+    // The old order is cancelled now: what it has left is final, fills while the cancel travelled
+    // included. Without a qty the replacement is that (the remainder read before could overfill).
+    const next = given('qty') ? parsed : { ...parsed, qty: o.qty - o.filled };
+    const answer = await this.place(next, clientId, rec.id, (successor) => {
       rec.replacing = false;
       rec.replacedBy = successor.id;
       rec.replacedAt = o.updatedAt + this.skewMs;
