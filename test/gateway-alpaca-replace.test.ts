@@ -3,11 +3,19 @@
 // `replaced_by`, the new one carries `replaces`; the stream says pending_replace and replaced for
 // the old order and new for its successor. The book is test/fixtures/gateway/alpaca-aapl.yaml
 // (asks 10 at 187.50, 100 at 187.60; bids 20 at 187.40). No sleeps: every wait is bounded.
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { streaming as sdkStreaming } from '@alpacahq/alpaca-trade-api';
+import { priceToTicks } from '../src/core/model/instrument.ts';
 import type { AlpacaGateway } from '../src/gateway/alpaca/alpaca-gateway.ts';
+import type { TradeUpdate } from '../src/gateway/alpaca/alpaca-orders.ts';
 import { gatewayClient } from './fixtures/gateway/alpaca-client.ts';
-import { gateway, KEY, onCleanup, refusal, SECRET, waitFor } from './support/gateway-harness.ts';
+import { FIXTURE, gateway, KEY, onCleanup, refusal, SECRET, waitFor } from './support/gateway-harness.ts';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'execsim-gateway-replace-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function streaming(gw: AlpacaGateway) {
   const c = gatewayClient(gw.url, KEY, SECRET);
@@ -138,5 +146,48 @@ describe('PATCH /v2/orders/{id}: replace as cancel-then-submit', () => {
     await waitFor(() => c.updates.some((u) => u.event === 'canceled'));
     expect(c.updates.map((u) => u.event)).toEqual(['new', 'pending_replace', 'canceled']);
     expect(await orders.getAllOrders({ status: 'all' })).toHaveLength(1);
+  });
+});
+
+describe('PATCH without qty: the replacement is what was left when the cancel took effect', () => {
+  it('a fill landing on the old order while the cancel travels is not placed again', async () => {
+    // Order entry takes 400 ms: the PATCH's cancel is on its way that long.
+    const file = path.join(dir, 'slow-entry.yaml');
+    const text = readFileSync(FIXTURE, 'utf8').replace('orderEntry: 1,', 'orderEntry: 400,');
+    expect(text).toContain('orderEntry: 400,');
+    writeFileSync(file, text);
+    const updates: TradeUpdate[] = [];
+    const gw = await gateway(file, { onUpdate: (u) => updates.push(u) });
+    const { alpaca } = gatewayClient(gw.url, KEY, SECRET);
+    const orders = alpaca.trading.orders;
+    // Inside the spread (bid 187.40, ask 187.50): nothing is ahead of it, so a trade there fills it.
+    const old = await orders.limit({ symbol: 'AAPL', qty: 40, side: 'buy', limitPrice: 187.45 });
+    const patched = orders.patchOrderByOrderId({
+      orderId: old.id as string,
+      patchOrderRequest: { limitPrice: '187.44' },
+    });
+    // The replace has begun (pending_replace): its cancel is on its way. Another participant sells
+    // 10 at 187.45, on the venue's clock as a market model's trade would be: the old order fills 10.
+    await waitFor(() => updates.some((u) => u.event === 'pending_replace'));
+    const price = priceToTicks(gw.venue.instrument, '187.45');
+    gw.venue.clock.post(() => {
+      gw.venue.venue.marketTrade(price, 10);
+      gw.venue.exchange.marketTrade(price, 10, 'sell');
+    }, 0);
+    const next = await patched;
+    const was = await orders.getOrderByOrderID({ orderId: old.id as string });
+    expect([was.status, was.filledQty, was.replacedBy]).toEqual(['replaced', '10', next.id]);
+    expect([next.qty, next.limitPrice, next.replaces, next.status]).toEqual(['30', '187.44', old.id, 'new']);
+    await waitFor(() => updates.some((u) => u.event === 'new' && u.order['id'] === next.id));
+    expect(updates.map((u) => [u.event, u.order['id']])).toEqual([
+      ['new', old.id],
+      ['pending_replace', old.id],
+      ['partial_fill', old.id],
+      ['replaced', old.id],
+      ['new', next.id],
+    ]);
+    // Buying power: the old order's 10 are bought, the replacement locks its 30 at 187.44.
+    const account = await alpaca.trading.account.getAccount();
+    expect(Number(account.buyingPower)).toBeCloseTo(100000 - 10 * 187.45 - 30 * 187.44, 6);
   });
 });

@@ -28,6 +28,7 @@ import { LatencyModel } from '../sim/latency-model.ts';
 import { bookDesk, PaperDesk, type FillProfile, type OrderDesk } from './paper-desk.ts';
 import { buildVenue } from '../runtime/build-venue.ts';
 import { GatewayClock, ShiftedClock } from './gateway-clock.ts';
+import { WatchedFaults } from './request-delivery.ts';
 
 /** Alpaca paper's default starting balance. */
 export const DEFAULT_CASH = '100000';
@@ -67,6 +68,9 @@ export class GatewayVenue {
   readonly startedAt: number;
   /** Signed position at the start, lots (the scenario's `venue.account.base`). */
   readonly initialPosition: number;
+  /** The longest an order request takes to reach the venue, ms: the scenario's order-entry
+   *  latency with all its jitter (a request the venue received is acted on by then). */
+  readonly orderEntryBoundMs: number;
   private readonly startAll: () => void;
   private started = false;
 
@@ -89,6 +93,9 @@ export class GatewayVenue {
     this.clock = new GatewayClock((err) => warn(`venue error: ${(err as Error).stack ?? String(err)}`), options.now);
     this.startedAt = this.clock.now();
     const replayClock = new ShiftedClock(this.clock, parseUtcInstant(s.start) - this.startedAt);
+    const entry = s.venue.latency.orderEntry;
+    this.orderEntryBoundMs = entry.ms + entry.jitterMs;
+    const watched: { faults?: WatchedFaults } = {};
     const built = buildVenue(
       s,
       loaded.file,
@@ -97,7 +104,7 @@ export class GatewayVenue {
       this.instrument,
       this.startedAt,
       options.onEvent ?? (() => {}),
-      { rules: this.rules, replayClock },
+      { rules: this.rules, replayClock, faults: (specs, rng) => (watched.faults = new WatchedFaults(specs, rng)) },
     );
     this.venue = built.venue;
     this.exchange = built.exchange;
@@ -123,7 +130,10 @@ export class GatewayVenue {
         rng: rng.stream('fills'),
         onFault: (fault, detail) => record({ kind: 'FaultApplied', fault, detail }),
       });
-    } else this.desk = bookDesk(this.venue, this.exchange);
+    } else {
+      if (!watched.faults) throw new Error('GatewayVenue: the venue was built without its fault schedule');
+      this.desk = bookDesk(this.venue, this.exchange, watched.faults);
+    }
     this.initialPosition = this.desk.position;
     this.startAll = built.start;
   }

@@ -32,13 +32,15 @@ import type { ExchangeOrder } from '../sim/venue/exchange-order.ts';
 import type { SimExchange } from '../sim/venue/sim-exchange.ts';
 import type { SimVenue } from '../sim/venue/sim-venue.ts';
 import type { GatewayClock } from './gateway-clock.ts';
+import { deliveryOf, type Delivery, type WatchedFaults } from './request-delivery.ts';
 
 export type FillProfile = 'book' | 'alpaca-paper';
 export const FILL_PROFILES: readonly FillProfile[] = ['book', 'alpaca-paper'];
 
 /** The gateway's orders: submitted, cancelled, reported, and looked up at the desk's own record. */
 export interface OrderDesk {
-  submit(order: OrderRequest): void;
+  /** Sends an order request; says whether the venue will act on it and answer (request-delivery.ts). */
+  submit(order: OrderRequest): Delivery;
   cancel(clientOrderId: ClientOrderId, venueOrderId: VenueOrderId | null): void;
   setReportHandler(handler: ReportHandler): void;
   order(clientOrderId: ClientOrderId): ExchangeOrder | undefined;
@@ -48,10 +50,10 @@ export interface OrderDesk {
   readonly quoteBalance: number;
 }
 
-/** The 'book' profile: the simulated venue and its exchange. */
-export function bookDesk(venue: SimVenue, exchange: SimExchange): OrderDesk {
+/** The 'book' profile: the simulated venue and its exchange (`faults` is the venue's schedule). */
+export function bookDesk(venue: SimVenue, exchange: SimExchange, faults: WatchedFaults): OrderDesk {
   return {
-    submit: (o) => venue.submit(o),
+    submit: (o) => faults.deliveryOf(() => venue.submit(o)),
     cancel: (cid, vid) => venue.cancel(cid, vid),
     setReportHandler: (h) => venue.setReportHandler(h),
     order: (cid) => exchange.order(cid),
@@ -125,9 +127,9 @@ export class PaperDesk implements OrderDesk {
     return this.orders.get(clientOrderId);
   }
 
-  submit(order: OrderRequest): void {
+  submit(order: OrderRequest): Delivery {
     const cid = order.clientOrderId;
-    this.request(cid, 'submit', () => {
+    return this.request(cid, 'submit', () => {
       if (this.orders.has(cid)) return this.reject(cid, 'duplicate-client-id');
       const refused = this.balanceRefusal(order);
       if (refused) return this.reject(cid, refused);
@@ -294,18 +296,20 @@ export class PaperDesk implements OrderDesk {
     this.stream.send(this.o.latency.sample('fillReport') + fate.extraDelayMs, () => this.handler(report));
   }
 
-  private request(cid: ClientOrderId, what: 'submit' | 'cancel', process: () => VenueMessage): void {
+  /** Sends a request through latency and faults; says what becomes of it (its fate's delivery). */
+  private request(cid: ClientOrderId, what: 'submit' | 'cancel', process: () => VenueMessage): Delivery {
     const clock = this.o.clock;
     const fate = this.o.faults.requestFate(clock.now(), what === 'submit');
     const entry = this.o.latency.sample('orderEntry');
     const back = () => this.o.latency.sample('ack');
+    const delivery = deliveryOf(fate);
     switch (fate.kind) {
       case 'deliver':
         clock.post(() => {
           const answer = process();
           this.rest.send(back(), () => this.handler(answer));
         }, entry);
-        return;
+        return delivery;
       case 'rate_limited': {
         this.o.onFault('rate_limit', `${what} ${cid}: 429`);
         const r = refusal(this.o.rules, 'rate-limited');
@@ -314,14 +318,14 @@ export class PaperDesk implements OrderDesk {
             ? { kind: 'RetryableRejectReport', clientOrderId: cid, code: r.code, reason: r.message }
             : { kind: 'CancelRejectReport', clientOrderId: cid, code: r.code, reason: r.message, failure: 'transient' };
         this.rest.send(entry + back(), () => this.handler(answer));
-        return;
+        return delivery;
       }
       case 'rejected':
         this.o.onFault('reject_window', `${what} ${cid}: ${fate.reason}`);
         this.rest.send(entry + back(), () =>
           this.handler({ kind: 'RejectReport', clientOrderId: cid, code: fate.code, reason: fate.reason }),
         );
-        return;
+        return delivery;
       case 'timeout':
       case 'server_error': {
         const detail = fate.kind === 'timeout' ? `timed out after ${fate.timeoutMs} ms` : '503 Service Unavailable';
@@ -337,7 +341,7 @@ export class PaperDesk implements OrderDesk {
             category: fate.kind === 'timeout' ? 'timeout' : 'server',
           }),
         );
-        return;
+        return delivery;
       }
     }
   }

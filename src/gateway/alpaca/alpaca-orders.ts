@@ -9,7 +9,12 @@
 // Ids: each order gets a random UUID, which is also its client order id at the simulated exchange,
 // so Alpaca's client ids (any text up to 128 characters) never meet the exchange's id rules; the
 // gateway checks Alpaca's uniqueness itself. An order exists (lookups, lists, cancel) from the
-// moment the exchange accepted it: between the POST and that moment it is only reserved.
+// moment the exchange accepted it: between the POST and that moment it is only reserved. One
+// exception: a request the venue will act on although its answer is lost (an outage that times
+// out before order entry is over, with the venue receiving it) makes an order that exists from
+// the POST, `pending_new` until it reaches the book (request-delivery.ts): the POST's dropped
+// connection does not free its client id, and the order is listed and found by it, as at Alpaca.
+// Should the exchange refuse it there, it is `rejected` (Alpaca's rejection after acceptance).
 // Submission times are unique to the millisecond (a later order gets at least 1 ms more), so
 // clients paging with after/until at the millisecond precision of a JavaScript Date never skip
 // an order.
@@ -21,6 +26,7 @@ import type { OutcomeUnknownReport, VenueMessage } from '../../core/model/report
 import { refusal } from '../../core/venues/index.ts';
 import type { ExchangeOrder, ExchangeTrade } from '../../sim/venue/exchange-order.ts';
 import type { GatewayVenue } from '../gateway-venue.ts';
+import type { Delivery } from '../request-delivery.ts';
 import { alpacaError, rfc3339, type AlpacaError } from './wire.ts';
 import { parseOrderRequest, TIFS, type ParsedOrder } from './alpaca-order-request.ts';
 
@@ -35,6 +41,13 @@ export interface OrderRecord extends Omit<ParsedOrder, 'clientOrderId'> {
   readonly cid: ClientOrderId;
   /** Venue time of the submission, epoch ms, unique across orders. */
   readonly submittedAt: number;
+  /** The order exists although the exchange does not have it (yet): the venue will act on its
+   *  request, whose answer is lost. Orders the exchange has always exist. */
+  announced: boolean;
+  /** Still on its way to the book (Alpaca's `pending_new`): announced, not yet at the exchange. */
+  arriving: boolean;
+  /** When the exchange refused an announced order (venue time, epoch ms): it is `rejected`. */
+  rejectedAt: number | null;
   pendingCancel: boolean;
   /** A replace is under way: the order is being cancelled and its successor not yet placed. */
   replacing: boolean;
@@ -70,7 +83,14 @@ export type DeskAnswer =
 
 type Waiter = (report: VenueMessage) => void;
 
-const STATUS_OPEN = new Set(['new', 'partially_filled', 'pending_cancel', 'pending_replace', 'accepted']);
+const STATUS_OPEN = new Set([
+  'new',
+  'partially_filled',
+  'pending_cancel',
+  'pending_replace',
+  'accepted',
+  'pending_new',
+]);
 
 export class AlpacaOrders {
   private readonly byId = new Map<string, OrderRecord>();
@@ -81,6 +101,8 @@ export class AlpacaOrders {
   private readonly list: OrderRecord[] = [];
   private readonly submitWaiters = new Map<string, Waiter>();
   private readonly cancelWaiters = new Map<string, Waiter[]>();
+  /** Announced orders on their way to the book, each with what waits for it to get there. */
+  private readonly arriving = new Map<OrderRecord, Array<() => void>>();
   private lastSubmitted = -Infinity;
   private readonly inst: Instrument;
   private readonly skewMs: number;
@@ -97,6 +119,10 @@ export class AlpacaOrders {
     this.assetId = symbolUuid(gv.instrument.symbol);
     this.symbol = gv.instrument.symbol;
     gv.desk.setReportHandler((r) => this.onReport(r));
+    // The venue changes only inside its clock's work: an order on its way is looked for after each.
+    gv.clock.afterWork(() => {
+      for (const rec of this.arriving.keys()) if (this.exchangeOrder(rec)) this.arrived(rec);
+    });
   }
 
   /** The venue's time now (the scenario's clock skew applied), epoch ms. */
@@ -130,6 +156,9 @@ export class AlpacaOrders {
       clientOrderId: clientId,
       cid: clientOrderId(id),
       submittedAt,
+      announced: false,
+      arriving: false,
+      rejectedAt: null,
       side: parsed.side,
       type: parsed.type,
       tif: parsed.tif,
@@ -165,7 +194,8 @@ export class AlpacaOrders {
     };
     const answer = await new Promise<VenueMessage>((resolve) => {
       this.submitWaiters.set(rec.cid, resolve);
-      this.gv.desk.submit(request);
+      const delivery: Delivery = this.gv.desk.submit(request);
+      if (delivery === 'unanswered') this.announce(rec, created);
     });
     switch (answer.kind) {
       case 'AckReport':
@@ -177,11 +207,14 @@ export class AlpacaOrders {
         this.forget(rec);
         return { kind: 'error', error: this.venueError(answer.code, answer.reason) };
       case 'OutcomeUnknownReport':
-        // The venue may have the order (it got the request, the answer was lost): it then exists.
-        if (this.exchangeOrder(rec)) {
-          created(rec);
-          this.sendNew(rec);
-        } else this.forget(rec);
+        // An order the venue acts on was announced when its request left; any other never
+        // reached the venue, and its client id is free again.
+        if (!rec.announced) {
+          if (this.exchangeOrder(rec)) {
+            created(rec);
+            this.sendNew(rec);
+          } else this.forget(rec);
+        }
         return unknownOutcome(answer);
       default:
         return { kind: 'error', error: alpacaError(500, 50010000, `unexpected venue answer ${answer.kind}`) };
@@ -191,9 +224,10 @@ export class AlpacaOrders {
   async cancel(id: string): Promise<DeskAnswer> {
     const rec = this.visible(id);
     if (!rec) return { kind: 'error', error: alpacaError(404, 40410000, 'order not found') };
-    const o = this.exchangeOrder(rec) as ExchangeOrder;
+    await this.arrival(rec);
+    const o = this.exchangeOrder(rec);
     // Alpaca refuses to cancel an order while it is being replaced.
-    if ((o.status !== 'new' && o.status !== 'partially_filled') || rec.replacing)
+    if (!o || (o.status !== 'new' && o.status !== 'partially_filled') || rec.replacing)
       return { kind: 'error', error: notCancelable(this.status(rec)) };
     const answer = await this.venueCancel(rec, o, true);
     rec.pendingCancel = false;
@@ -232,7 +266,8 @@ export class AlpacaOrders {
   /**
    * PATCH /v2/orders/{id}: replaces an open order with a new one (qty, limit_price, stop_price,
    * time_in_force, client_order_id; what is not given is kept, and qty defaults to what the old
-   * order has left). The simulated venue has no atomic replace, so this is a cancel followed by
+   * order has left when its cancel took effect: a fill landing on it while the cancel travelled is
+   * not placed again). The simulated venue has no atomic replace, so this is a cancel followed by
    * a submit: the old order goes to pending_replace, is cancelled at the venue, then the new
    * order (with `replaces`) is submitted and the old one reported `replaced` (`replaced_by`).
    * Not atomic, as the venue's own cancel-then-submit would not be: a fill can land on the old
@@ -251,8 +286,9 @@ export class AlpacaOrders {
       return { kind: 'error', error: alpacaError(422, 42210000, 'trailing stops are not supported by this gateway') };
     if (given('notional'))
       return { kind: 'error', error: alpacaError(422, 42210000, 'notional orders are not supported by this gateway') };
-    const o = this.exchangeOrder(rec) as ExchangeOrder;
-    if ((o.status !== 'new' && o.status !== 'partially_filled') || rec.pendingCancel || rec.replacing)
+    await this.arrival(rec);
+    const o = this.exchangeOrder(rec);
+    if (!o || (o.status !== 'new' && o.status !== 'partially_filled') || rec.pendingCancel || rec.replacing)
       return { kind: 'error', error: notReplaceable(this.status(rec)) };
     const remaining = o.qty - o.filled;
     const price = (ticks: number | null) => (ticks === null ? undefined : ticksToPrice(this.inst, ticks));
@@ -299,7 +335,10 @@ export class AlpacaOrders {
       return { kind: 'error', error: notReplaceable(this.status(rec)) };
     }
     this.clientIds.delete(clientId);
-    const answer = await this.place(parsed, clientId, rec.id, (successor) => {
+    // The old order is cancelled now: what it has left is final, fills while the cancel travelled
+    // included. Without a qty the replacement is that (the remainder read before could overfill).
+    const next = given('qty') ? parsed : { ...parsed, qty: o.qty - o.filled };
+    const answer = await this.place(next, clientId, rec.id, (successor) => {
       rec.replacing = false;
       rec.replacedBy = successor.id;
       rec.replacedAt = o.updatedAt + this.skewMs;
@@ -329,14 +368,18 @@ export class AlpacaOrders {
 
   // ---- reads -------------------------------------------------------------------------------
 
-  /** Orders the venue has, in submission order. */
+  /** Orders that exist (the venue has them, or will: announced), in submission order. */
   orders(): OrderRecord[] {
-    return this.list.filter((r) => this.exchangeOrder(r) !== undefined);
+    return this.list.filter((r) => this.exists(r));
   }
 
   visible(id: string): OrderRecord | undefined {
     const rec = this.byId.get(id);
-    return rec && this.exchangeOrder(rec) ? rec : undefined;
+    return rec && this.exists(rec) ? rec : undefined;
+  }
+
+  private exists(rec: OrderRecord): boolean {
+    return rec.announced || this.exchangeOrder(rec) !== undefined;
   }
 
   byClientOrderId(clientId: string): OrderRecord | undefined {
@@ -347,7 +390,7 @@ export class AlpacaOrders {
   /** Alpaca's status of an order now. */
   status(rec: OrderRecord): string {
     const o = this.exchangeOrder(rec);
-    if (!o) return 'accepted';
+    if (!o) return rec.rejectedAt !== null ? 'rejected' : rec.arriving ? 'pending_new' : 'accepted';
     if (rec.replacedBy !== null) return 'replaced';
     if (rec.replacing) return 'pending_replace';
     if (rec.pendingCancel && (o.status === 'new' || o.status === 'partially_filled')) return 'pending_cancel';
@@ -376,7 +419,7 @@ export class AlpacaOrders {
     let updatedAt: number;
     if (trades === undefined) {
       status = this.status(rec);
-      updatedAt = o ? o.updatedAt + this.skewMs : rec.submittedAt;
+      updatedAt = o ? o.updatedAt + this.skewMs : (rec.rejectedAt ?? rec.submittedAt);
     } else {
       status = trades === 0 ? 'new' : filled >= rec.qty ? 'filled' : 'partially_filled';
       updatedAt = last ? last.time + this.skewMs : o ? o.createdAt + this.skewMs : rec.submittedAt;
@@ -427,23 +470,26 @@ export class AlpacaOrders {
     return out.sort((a, b) => tradeNumber(a.trade.tradeId) - tradeNumber(b.trade.tradeId));
   }
 
-  /** Quote locked by open buy orders (limit or stop price x what is left), notional units. */
+  /** Quote locked by open buy orders (limit or stop price x what is left), notional units;
+   *  orders on their way to the book lock theirs already. */
   lockedForBuys(): number {
     let sum = 0;
     for (const rec of this.list) {
       const o = this.exchangeOrder(rec);
       if (o && o.side === 'buy' && (o.status === 'new' || o.status === 'partially_filled'))
         sum += (o.limitPrice ?? o.stopPrice ?? 0) * (o.qty - o.filled);
+      else if (!o && rec.arriving && rec.side === 'buy') sum += (rec.limitPrice ?? rec.stopPrice ?? 0) * rec.qty;
     }
     return sum;
   }
 
-  /** Lots held for open sell orders. */
+  /** Lots held for open sell orders (orders on their way to the book included). */
   heldForSells(): number {
     let sum = 0;
     for (const rec of this.list) {
       const o = this.exchangeOrder(rec);
       if (o && o.side === 'sell' && (o.status === 'new' || o.status === 'partially_filled')) sum += o.qty - o.filled;
+      else if (!o && rec.arriving && rec.side === 'sell') sum += rec.qty;
     }
     return sum;
   }
@@ -549,6 +595,54 @@ export class AlpacaOrders {
       position += rec.side === 'buy' ? trade.qty : -trade.qty;
     }
     return position;
+  }
+
+  // ---- orders announced before they reach the book -------------------------------------------
+
+  /**
+   * The venue will act on this order's request but its answer is lost: the order exists from
+   * now, `pending_new` until the exchange has it. A received request reaches the venue within
+   * the order-entry bound; an order the exchange does not have past it was refused there.
+   */
+  private announce(rec: OrderRecord, created: (rec: OrderRecord) => void): void {
+    rec.announced = true;
+    rec.arriving = true;
+    this.arriving.set(rec, []);
+    created(rec);
+    // Timers fire in order of their due times: this one after the venue's order entry.
+    this.gv.clock.post(() => this.settle(rec), Math.ceil(this.gv.orderEntryBoundMs) + 1);
+  }
+
+  /** Past the order-entry bound: the order is at the exchange, or the exchange refused it. */
+  private settle(rec: OrderRecord): void {
+    if (!rec.arriving) return;
+    if (this.exchangeOrder(rec)) {
+      this.arrived(rec);
+      return;
+    }
+    rec.rejectedAt = this.now();
+    this.landed(rec);
+    this.update(rec, 'rejected', rec.rejectedAt, this.orderJson(rec));
+  }
+
+  /** The exchange has an announced order: its `new` event, and whatever waited for it goes on. */
+  private arrived(rec: OrderRecord): void {
+    this.landed(rec);
+    this.sendNew(rec);
+  }
+
+  private landed(rec: OrderRecord): void {
+    const waiting = this.arriving.get(rec) ?? [];
+    rec.arriving = false;
+    this.arriving.delete(rec);
+    for (const go of waiting) go();
+  }
+
+  /** Resolves once the order is no longer on its way to the book (at once if it is not). */
+  private arrival(rec: OrderRecord): Promise<void> {
+    const waiting = this.arriving.get(rec);
+    if (!rec.arriving || !waiting) return Promise.resolve();
+    return new Promise<void>((resolve) => waiting.push(resolve));
   }
 
   private forget(rec: OrderRecord): void {
