@@ -1,9 +1,13 @@
-// The generator of adversarial TWAP runs, shared by test/adversarial-properties.test.ts and
+// The generator of adversarial runs, shared by test/adversarial-properties.test.ts and
 // bench/adversarial-sweep.ts: one TWAP parent (market or limit children, 4-20 slices, carry or
-// drop) on a synthetic market, under order rate limits, lost and delayed execution reports,
-// outages (the venue got the request or not), optional 5xx answers and optional crashes of the
-// harness, with periodic reconciliation every 1-10 s. A case is plain data; caseYaml() turns it
-// into a scenario file that `execsim run` accepts, and fast-check prints a case as that YAML.
+// drop) and up to two single orders of every kind (market, limit, IOC, FOK; buy or sell, some
+// cancelled from the same instant to half a second after they are sent, so the cancel races its
+// order) on a synthetic market, with order entry, acknowledgement and fill report latencies of
+// 0-400 ms with jitter, under order rate limits, lost and delayed execution reports, outages
+// whose timeouts may be shorter than order entry (the venue got the request or not), optional
+// 5xx answers, kill switch changes and crashes of the harness, with reconciliation every 1-10 s,
+// every 5 minutes or off. A case is plain data; caseYaml() turns it into a scenario file that
+// `execsim run` accepts, and fast-check prints a case as that YAML.
 //
 // The run lasts long enough after the last disturbance for the state to settle: every downtime,
 // a fill-detection timeout and ten reconciliation periods, plus a minute.
@@ -36,14 +40,40 @@ export interface Http5xxFault extends FaultWindow {
 export type Restart =
   { readonly at: number; readonly downtime: number } | { readonly afterSubmit: number; readonly downtime: number };
 
+export interface Latency {
+  readonly ms: number;
+  readonly jitterMs: number;
+}
+export interface SingleOrder {
+  readonly side: 'buy' | 'sell';
+  readonly kind: 'market' | 'limit' | 'ioc' | 'fok';
+  /** Ticks from 61000.00 (the market starts there): marketable or resting. */
+  readonly priceTicks: number;
+  /** Seconds from the start. */
+  readonly at: number;
+  /** The parent's cancel, ms after the order (null: none). */
+  readonly cancelAfterMs: number | null;
+}
+export interface KillSwitchChange {
+  /** Seconds from the start. */
+  readonly at: number;
+  readonly state: 'active' | 'reducing' | 'halted';
+}
+
 export interface AdversarialCase {
   readonly seed: number;
+  readonly orderEntry: Latency;
+  readonly ack: Latency;
+  readonly fillReport: Latency;
+  readonly singles: readonly SingleOrder[];
+  readonly killSwitch: readonly KillSwitchChange[];
   readonly childType: 'market' | 'limit';
   readonly slices: number;
   readonly unfilled: 'carry' | 'drop';
   /** TWAP duration, seconds. */
   readonly twapSeconds: number;
-  readonly reconPeriodMs: number;
+  /** null: reconciliation off. */
+  readonly reconPeriodMs: number | null;
   readonly rateLimits: readonly RateLimitFault[];
   readonly outages: readonly OutageFault[];
   readonly lostReports: readonly LostReportsFault[];
@@ -67,9 +97,15 @@ const tenths = (n: number): string => (n / 10).toFixed(1);
 export function caseDurationS(c: AdversarialCase): number {
   const windows = [...c.rateLimits, ...c.outages, ...c.lostReports, ...c.delayedReports, ...c.http5xx];
   const restartsAt = c.restarts.flatMap((r) => ('at' in r ? [r.at] : []));
-  const busyUntil = Math.max(PARENT_AT_S + c.twapSeconds, ...windows.map(end), ...restartsAt);
+  const busyUntil = Math.max(
+    PARENT_AT_S + c.twapSeconds,
+    ...windows.map(end),
+    ...restartsAt,
+    ...c.singles.map((o) => o.at),
+    ...c.killSwitch.map((k) => k.at),
+  );
   const downtimes = c.restarts.reduce((sum, r) => sum + r.downtime, 0);
-  const tail = Math.ceil((FILL_TIMEOUT_MS + 10 * c.reconPeriodMs) / 1000) + 60;
+  const tail = Math.ceil((FILL_TIMEOUT_MS + 10 * Math.min(c.reconPeriodMs ?? 10_000, 10_000)) / 1000) + 60;
   return busyUntil + downtimes + tail;
 }
 
@@ -90,9 +126,22 @@ export function caseYaml(c: AdversarialCase, name = 'adversarial-twap'): string 
   );
   const list = (items: string[]) => (items.length === 0 ? ' []' : items.map((i) => `\n  - ${i}`).join(''));
   const limit = c.childType === 'limit' ? ', limitOffsetTicks: 0' : '';
+  const lat = (l: Latency) => `{ ms: ${l.ms}, jitterMs: ${l.jitterMs} }`;
+  const actions = c.killSwitch.map(
+    (k) => `{ at: PT${k.at}S, kind: kill_switch, state: ${k.state}, actor: risk, reason: adversarial }`,
+  );
+  const singles = c.singles.map((o, i) => {
+    const price = ((6_100_000 + o.priceTicks) / 100).toFixed(2);
+    const shape =
+      o.kind === 'market'
+        ? 'type: market'
+        : `type: limit, limitPrice: "${price}"${o.kind === 'ioc' ? ', tif: IOC' : o.kind === 'fok' ? ', tif: FOK' : ''}`;
+    const cancel = o.cancelAfterMs === null ? '' : `, cancelAt: PT${(o.at * 1000 + o.cancelAfterMs) / 1000}S`;
+    return `\n  - { id: s${i}, at: PT${o.at}S, side: ${o.side}, qty: "0.05", ${shape}, route: single${cancel} }`;
+  });
   return `name: ${name}
 seed: ${c.seed}
-venue: { name: binance-spot, latency: { orderEntry: { ms: 15, jitterMs: 20 }, ack: { ms: 10, jitterMs: 10 }, fillReport: { ms: 5, jitterMs: 10 }, marketData: 2 } }
+venue: { name: binance-spot, latency: { orderEntry: ${lat(c.orderEntry)}, ack: ${lat(c.ack)}, fillReport: ${lat(c.fillReport)}, marketData: 2 } }
 instrument: { symbol: BTCUSDT, tickSize: "0.01", lotSize: "0.00001", minNotional: "5" }
 start: 2024-08-09T00:00:00Z
 duration: PT${caseDurationS(c)}S
@@ -107,16 +156,17 @@ market:
   trades: { ratePerSec: 3, meanQty: "0.02" }
 fillDetection: { timeoutMs: ${FILL_TIMEOUT_MS} }
 safety: { preTrade: { largeOrderNotional: "1000000", hardLimitNotional: "2000000", maxOrderNotional: "5000000" } }
-reconciliation: { periodMs: ${c.reconPeriodMs} }
+reconciliation: { periodMs: ${c.reconPeriodMs ?? 'null'} }
 restarts:${list(restarts)}
 faults:${list(faults)}
+actions:${list(actions)}
 orders:
   - id: ${PARENT_ID}
     at: PT${PARENT_AT_S}S
     side: buy
     qty: "${PARENT_QTY}"
     type: ${c.childType}
-    twap: { duration: PT${c.twapSeconds}S, slices: ${c.slices}, unfilled: ${c.unfilled}${limit}, maxSpread: 0.5, maxPriceDeviation: 0.5 }
+    twap: { duration: PT${c.twapSeconds}S, slices: ${c.slices}, unfilled: ${c.unfilled}${limit}, maxSpread: 0.5, maxPriceDeviation: 0.5 }${singles.join('')}
 expect:
   - noDuplicateOrders: true
   - noDiscrepancies: true
@@ -137,7 +187,22 @@ const outageArb: fc.Arbitrary<OutageFault> = fc.record({
   from,
   len,
   mode: fc.constantFrom('timeout_before' as const, 'timeout_after' as const, 'mixed' as const),
-  timeoutMs: fc.integer({ min: 1_000, max: 5_000 }),
+  // From shorter than order entry (the venue acts on a request whose answer already timed out)
+  // to seconds.
+  timeoutMs: fc.oneof(fc.integer({ min: 1, max: 400 }), fc.integer({ min: 1_000, max: 5_000 })),
+});
+const latencyArb = (max: number, maxJitter: number): fc.Arbitrary<Latency> =>
+  fc.record({ ms: fc.integer({ min: 0, max }), jitterMs: fc.integer({ min: 0, max: maxJitter }) });
+const singleArb: fc.Arbitrary<SingleOrder> = fc.record({
+  side: fc.constantFrom('buy' as const, 'sell' as const),
+  kind: fc.constantFrom('market' as const, 'limit' as const, 'ioc' as const, 'fok' as const),
+  priceTicks: fc.integer({ min: -1_000, max: 1_000 }),
+  at: fc.integer({ min: 2, max: 200 }),
+  cancelAfterMs: fc.option(fc.integer({ min: 0, max: 500 }), { freq: 2 }),
+});
+const killSwitchArb: fc.Arbitrary<KillSwitchChange> = fc.record({
+  at: fc.integer({ min: 5, max: 250 }),
+  state: fc.constantFrom('active' as const, 'reducing' as const, 'reducing' as const, 'halted' as const),
 });
 const lostArb: fc.Arbitrary<LostReportsFault> = fc.record({ from, len, tenths: fc.integer({ min: 3, max: 10 }) });
 const delayedArb: fc.Arbitrary<DelayedReportsFault> = fc.record({
@@ -154,11 +219,20 @@ const restartArb: fc.Arbitrary<Restart> = fc.oneof(
 /** Cases without the printable form (for the sweep, which writes YAML files itself). */
 export const adversarialCaseData: fc.Arbitrary<AdversarialCase> = fc.record({
   seed: fc.nat({ max: 1_000_000 }),
+  orderEntry: latencyArb(400, 400),
+  ack: latencyArb(200, 200),
+  fillReport: latencyArb(200, 300),
+  singles: fc.array(singleArb, { maxLength: 2 }),
+  killSwitch: fc.array(killSwitchArb, { maxLength: 2 }).map((ks) => [...ks].sort((a, b) => a.at - b.at)),
   childType: fc.constantFrom('market' as const, 'limit' as const),
   slices: fc.integer({ min: 4, max: 20 }),
   unfilled: fc.constantFrom('carry' as const, 'drop' as const),
   twapSeconds: fc.integer({ min: 60, max: 240 }),
-  reconPeriodMs: fc.integer({ min: 1, max: 10 }).map((s) => s * 1_000),
+  reconPeriodMs: fc.oneof(
+    { weight: 6, arbitrary: fc.integer({ min: 1, max: 10 }).map((s) => s * 1_000) },
+    { weight: 1, arbitrary: fc.constant(300_000) },
+    { weight: 1, arbitrary: fc.constant(null) },
+  ),
   rateLimits: fc.array(rateLimitArb, { maxLength: 3 }),
   outages: fc.array(outageArb, { maxLength: 3 }),
   lostReports: fc.array(lostArb, { maxLength: 3 }),

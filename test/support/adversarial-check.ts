@@ -6,6 +6,10 @@
 //   position-disagrees  our position is the venue's;
 //   discrepancy         the log holds no DiscrepancyRecorded event;
 //   watch-never-ended   every FillMonitorStarted has its FillMonitorEnded;
+//   left-open           no order of ours is open at the venue at the end while we hold it ended;
+//   kill-switch         no order the venue took was last sent while halted, and one last sent
+//                       while reducing reduced the venue's position then (with our open orders on
+//                       its side, it closes at most the position);
 //   run-threw           the run itself did not throw (a broken invariant in the code).
 // Shared by test/adversarial-properties.test.ts, test/adversarial-cases.test.ts (any scenario,
 // every parent: runChecked) and bench/adversarial-sweep.ts.
@@ -14,6 +18,7 @@ import { VirtualClock } from '../../src/core/clock/virtual-clock.ts';
 import { EventLog } from '../../src/core/log/event-log.ts';
 import type { LogEntry } from '../../src/core/model/events.ts';
 import type { ClientOrderId } from '../../src/core/model/ids.ts';
+import { isTerminal } from '../../src/core/model/order-status.ts';
 import { lotsToQty, makeInstrument, type Instrument } from '../../src/core/model/instrument.ts';
 import { prepareRun, type RollbackSink } from '../../src/runtime/harness.ts';
 import { parseScenario } from '../../src/scenario/load-scenario.ts';
@@ -29,6 +34,8 @@ export const INVARIANTS = [
   'position-disagrees',
   'discrepancy',
   'watch-never-ended',
+  'left-open',
+  'kill-switch',
   'run-threw',
 ] as const;
 export type Invariant = (typeof INVARIANTS)[number];
@@ -81,15 +88,20 @@ export function runChecked(s: Scenario, file: string): CaseResult {
       entries = [...durable];
     },
   };
-  // Every order the venue created (a reused client order id makes a second one), with its parent.
-  const created: Array<{ order: ExchangeOrder; parent: string }> = [];
+  // Every order the venue created (a reused client order id makes a second one), with its parent,
+  // the venue's position then and what our orders on its side still had open.
+  const created: Created[] = [];
   try {
     const run = prepareRun(s, file, clock, new Rng(s.seed), new EventLog(clock), inst, start, [sink]);
     const exchange = run.venue.exchange;
     const submit = exchange.submit.bind(exchange);
     exchange.submit = (req, postOnly, parked) => {
+      const position = exchange.position;
+      const openSameSide = created
+        .filter((c) => c.order.side === req.side && (c.order.status === 'new' || c.order.status === 'partially_filled'))
+        .reduce((sum, c) => sum + c.order.qty - c.order.filled, 0);
       const r = submit(req, postOnly, parked);
-      if (typeof r !== 'string') created.push({ order: r, parent: req.parentId });
+      if (typeof r !== 'string') created.push({ order: r, parent: req.parentId, position, openSameSide });
       return r;
     };
     clock.advanceTo(start + parseDurationMs(s.duration));
@@ -126,9 +138,18 @@ function countKinds(entries: readonly LogEntry[]): Record<string, number> {
 
 type Ledger = ReturnType<typeof prepareRun>['ledger'];
 
+interface Created {
+  readonly order: ExchangeOrder;
+  readonly parent: string;
+  /** The venue's position, and what the venue's open orders on this order's side had left, when
+   *  it took the order. */
+  readonly position: number;
+  readonly openSameSide: number;
+}
+
 function check(
   inst: Instrument,
-  created: ReadonlyArray<{ order: ExchangeOrder; parent: string }>,
+  created: readonly Created[],
   ledger: Ledger,
   venuePosition: number,
   entries: readonly LogEntry[],
@@ -204,6 +225,44 @@ function check(
       kinds: unique(recorded.map(({ e }) => `discrepancy: ${e.reason}: ${anonymous(e.detail)}`)),
     });
   }
+
+  const leftOpen = created.filter(({ order }) => {
+    if (order.status !== 'new' && order.status !== 'partially_filled') return false;
+    const ours = ledger.order(order.clientOrderId);
+    return ours !== undefined && isTerminal(ours.status);
+  });
+  if (leftOpen.length > 0)
+    out.push({
+      invariant: 'left-open',
+      detail: listed(
+        leftOpen.map(
+          ({ order }) =>
+            `${slice(order.clientOrderId)} open at the venue (${order.status}), ours ${ledger.order(order.clientOrderId)?.status}`,
+        ),
+      ),
+      kinds: unique(leftOpen.map(({ order }) => `left-open: ours ${ledger.order(order.clientOrderId)?.status}`)),
+    });
+
+  // The kill switch as it was when each order was last sent (by log order), against what the
+  // venue held when it took the order.
+  let state = 'active';
+  const stateAtSend = new Map<string, string>();
+  for (const { event: e } of entries) {
+    if (e.kind === 'KillSwitchChanged') state = e.state;
+    else if (e.kind === 'SubmitOrder') stateAtSend.set(e.clientOrderId, state);
+  }
+  const unsafe: string[] = [];
+  for (const c of created) {
+    const at = stateAtSend.get(c.order.clientOrderId);
+    if (at === 'halted') unsafe.push(`${slice(c.order.clientOrderId)} taken by the venue, last sent while halted`);
+    if (at !== 'reducing') continue;
+    const reduces = (c.order.side === 'sell' && c.position > 0) || (c.order.side === 'buy' && c.position < 0);
+    if (!reduces || c.openSameSide + c.order.qty > Math.abs(c.position))
+      unsafe.push(
+        `${slice(c.order.clientOrderId)}: ${c.order.side} ${q(c.order.qty)} sent while reducing, venue position ${q(c.position)} with ${q(c.openSameSide)} open on its side`,
+      );
+  }
+  if (unsafe.length > 0) out.push({ invariant: 'kill-switch', detail: listed(unsafe), kinds: ['kill-switch'] });
 
   const open = new Map<ClientOrderId, number>();
   for (const { seq, event: e } of entries) {
