@@ -220,7 +220,7 @@
         cursor: { drag: { x: true, y: false } },
         scales: { x: { time: true, range: [xmin, xmax] }, y: { range: [ymin - pad, ymax + pad] } },
         axes: [
-          { values: timeLabels, label: TIME_TITLE, labelSize: 22 },
+          { values: timeLabels, size: 32, label: TIME_TITLE, labelSize: 20 },
           { size: 80, label: PRICE_TITLE, labelSize: 22 },
         ],
         series: [
@@ -304,7 +304,7 @@
         tzDate: utc,
         scales: { x: { time: true, range: range } },
         axes: [
-          { values: timeLabels, label: TIME_TITLE, labelSize: 22 },
+          { values: timeLabels, size: 32, label: TIME_TITLE, labelSize: 20 },
           { size: 80, label: 'quantity (base units)', labelSize: 22 },
         ],
         series: series,
