@@ -44,7 +44,9 @@ const PAPER = 'run-paper-aapl';
 storePaperRun(store, PAPER);
 afterAll(() => store.db.close());
 
-const app = pageApp(file);
+// Lines the app logs (stored data it cannot read), kept to check rather than printed.
+const logged: string[] = [];
+const app = pageApp(file, { logLine: (line) => logged.push(line) });
 const [calm, calm8, walk1, walk2, calmFailed] = reports as [RunReport, RunReport, RunReport, RunReport, RunReport];
 
 async function html(path: string, status = 200): Promise<string> {
@@ -451,9 +453,13 @@ describe('sweeps list', () => {
 
   it("reads no sweep's stored result: a damaged one is still listed, while its page says what is damaged", async () => {
     expect(sweepLinks(await html('/sweeps'))).toContain(`/sweeps/${damagedId}`);
+    const before = logged.length;
     const res = await app.request(`/sweeps/${damagedId}`);
     expect(res.status).toBe(500);
     expect(await res.text()).toContain('summary_json');
+    expect(logged.slice(before)).toEqual([
+      expect.stringMatching(new RegExp(`GET /sweeps/${damagedId}: .*summary_json`)),
+    ]);
   });
 
   it('pages by the cursor the reader gives out, one sweep a page, each sweep once', async () => {

@@ -3,7 +3,7 @@
 // (drawn on the server as SVG with a count axis, so it needs no JavaScript) and the paths, paged,
 // each linking to its drill-down run when it was re-run as a full run, else with a button that
 // re-runs it (POST {api}/sweeps/{id}/paths/{n}/run, sent by static/sweep-rerun.js with the token
-// typed into the page's token field: docs/0029-re-run-button-asks-for-the-token.md says why the
+// typed into the page's token field: docs/0030-re-run-button-asks-for-the-token.md says why the
 // page does not carry the token itself). A grid sweep also gets a table of its grid
 // points (settings, paths, pass count, shortfall mean and sd, fill ratio; with the 95% interval,
 // the paired difference to the best point and the best point per objective once it finished), and
