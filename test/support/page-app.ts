@@ -1,10 +1,11 @@
 // The server app (createApp: the JSON API and the pages) over a store file, and a store holding
-// runs of bundled scenarios: what the page and browser tests serve.
+// runs of bundled scenarios (and the row of a paper run): what the page and browser tests serve.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Hono } from 'hono';
 import { runScenario, type RunReport } from '../../src/runtime/backtest-run.ts';
+import { codeVersion } from '../../src/runtime/code-version.ts';
 import { loadScenarioFile } from '../../src/scenario/load-scenario.ts';
 import { API_BASE, createApp, type AppOptions } from '../../src/server/app.ts';
 import { pageRoutes } from '../../src/server/pages/page-routes.tsx';
@@ -51,4 +52,28 @@ export function storeWithRuns(
     }),
   );
   return { store, reports, file };
+}
+
+/** When the paper run of storePaperRun started, on the wall clock. */
+export const PAPER_STARTED = Date.parse('2025-03-04T15:00:00.000Z');
+
+/**
+ * The row of a paper run of test/fixtures/paper/twap-aapl.yaml as `execsim run --mode paper`
+ * stores it when it starts (mode paper, its first instant the wall-clock start), written by this
+ * process: what the pages show of a paper run's mode and clock. (A real paper run needs a venue
+ * on the wall clock for its whole duration; the paper-run tests make those.)
+ */
+export function storePaperRun(store: RunStore, id: string): void {
+  const loaded = loadScenarioFile('test/fixtures/paper/twap-aapl.yaml');
+  store.createRun({
+    id,
+    scenarioName: loaded.scenario.name,
+    scenarioHash: loaded.hash,
+    scenarioJson: loaded.canonical,
+    seed: loaded.scenario.seed,
+    codeVersion: codeVersion(),
+    startedAt: new Date(PAPER_STARTED).toISOString(),
+    simStart: PAPER_STARTED,
+    mode: 'paper',
+  });
 }

@@ -1,10 +1,12 @@
 /** @jsxImportSource hono/jsx */
-// The frame of every page: title, the stylesheet, the navigation. Pages are server-rendered
-// (hono/jsx escapes every text and attribute value); charts load their data from the API.
+// The frame of every page: title, the stylesheet, the navigation (runs, sweeps, compare, API).
+// Pages are server-rendered (hono/jsx escapes every text and attribute value); charts load their
+// data from the API.
 import type { Child } from 'hono/jsx';
 import { assetUrl } from './static-assets.ts';
 
 export function Layout(props: { title: string; children?: Child; scripts?: readonly string[] }) {
+  const scripts = props.scripts ?? [];
   return (
     <html lang="en">
       <head>
@@ -14,17 +16,24 @@ export function Layout(props: { title: string; children?: Child; scripts?: reado
         <link rel="icon" href="data:," />
         <title>{`${props.title} · execsim`}</title>
         <link rel="stylesheet" href={assetUrl('pages.css')} />
-        {props.scripts && props.scripts.length > 0 ? <link rel="stylesheet" href={assetUrl('uPlot.min.css')} /> : null}
+        {scripts.includes('uPlot.iife.min.js') ? <link rel="stylesheet" href={assetUrl('uPlot.min.css')} /> : null}
+        {/* Without scripts, what a script would replace (a chart's "loading…") is not shown. */}
+        {scripts.length > 0 ? (
+          <noscript>
+            <style>{'.needs-script { display: none; }'}</style>
+          </noscript>
+        ) : null}
       </head>
       <body>
         <nav>
-          <a href="/">runs</a> <a href="/compare">compare</a> <a href="/api/v1/docs">API</a>
+          <a href="/">runs</a> <a href="/sweeps">sweeps</a> <a href="/compare">compare</a>{' '}
+          <a href="/api/v1/docs">API</a>
         </nav>
         <main>
           <h1>{props.title}</h1>
           {props.children}
         </main>
-        {(props.scripts ?? []).map((s) => (
+        {scripts.map((s) => (
           <script src={assetUrl(s)} defer></script>
         ))}
       </body>

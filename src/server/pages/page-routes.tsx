@@ -1,16 +1,18 @@
 /** @jsxImportSource hono/jsx */
 // The web pages, server-rendered over a RunReader: the runs list at `/`, a run at `/runs/{id}`,
-// a sweep at `/sweeps/{id}`, runs side by side at `/compare`, and their static files under
-// `/static/`. Mounted beside the JSON API (whose series route the run page's chart script
-// fetches). Bad input is a 400 page naming the parameter; an unknown run or sweep a 404 page; what
-// the handlers throw (stored data that cannot be read, a fault) reaches the app's error handler,
-// which answers a page request with problemPage, the same detail the API would give.
-// Every page forbids inline scripts (Content-Security-Policy): all script is static/run-chart.js.
+// the sweeps list at `/sweeps`, a sweep at `/sweeps/{id}`, runs side by side at `/compare`, and
+// their static files under `/static/`. Mounted beside the JSON API (whose series route the run
+// page's chart script fetches, and whose re-run route the sweep page's buttons post to). Bad input
+// is a 400 page naming the parameter; an unknown run or sweep a 404 page; what the handlers throw
+// (stored data that cannot be read, a fault) reaches the app's error handler, which answers a
+// page request with problemPage, the same detail the API would give.
+// Every page forbids inline scripts (Content-Security-Policy): all script is in static/ (the run
+// page's charts, the sweep page's re-run buttons).
 import { Hono, type Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { RunQuery, RunReader } from '../../store/read-model-port.ts';
 import { UnknownParentError } from '../../store/sweep-histogram.ts';
-import { InvalidCursorError } from '../../store/sweep-read.ts';
+import { InvalidCursorError, MAX_PAGE as MAX_SWEEP_PAGE } from '../../store/sweep-read.ts';
 import { idParam } from '../query-params.ts';
 import { MAX_SERIES_POINTS } from '../routes/run-record-routes.ts';
 import { runQuerySchema } from '../routes/run-routes.ts';
@@ -20,6 +22,7 @@ import { RunPage } from './run-page.tsx';
 import { FILTER_FIELDS, RunsPage } from './runs-page.tsx';
 import { registerStatic } from './static-assets.ts';
 import { SweepPage } from './sweep-page.tsx';
+import { SweepsPage } from './sweeps-page.tsx';
 
 export interface PageOptions {
   /** Where the JSON API is mounted (the chart script fetches the series from it). */
@@ -31,6 +34,7 @@ export interface PageOptions {
 export const DEFAULT_CHART_POINTS = 2_000;
 export const EVENTS_PER_PAGE = 100;
 export const PATHS_PER_PAGE = 50;
+export const SWEEPS_PER_PAGE = 50;
 const MAX_COMPARED = 20;
 
 const CSP =
@@ -123,6 +127,22 @@ export function pageRoutes(reader: RunReader, options: PageOptions = {}): Hono {
         maxPoints={maxPoints}
       />,
     );
+  });
+
+  app.get('/sweeps', (c) => {
+    const values: Record<string, string> = {};
+    for (const k of ['cursor', 'limit']) {
+      const v = c.req.query(k);
+      if (v !== undefined && v.trim() !== '') values[k] = v.trim();
+    }
+    const limit = wholeParam(values['limit'], 'limit', 1, MAX_SWEEP_PAGE, SWEEPS_PER_PAGE);
+    if (typeof limit === 'string') return bad(c, limit);
+    try {
+      return page(c, <SweepsPage page={reader.listSweeps({ cursor: values['cursor'], limit })} values={values} />);
+    } catch (err) {
+      if (isBadCursor(err)) return bad(c, `cursor: ${err.message}`);
+      throw err;
+    }
   });
 
   app.get('/sweeps/:id', (c) => {

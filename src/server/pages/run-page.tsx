@@ -1,11 +1,15 @@
 /** @jsxImportSource hono/jsx */
 // One run: its summary; the execution chart (bid/ask, public trades, our fills sized by quantity,
-// the slice schedule coloured by outcome, each parent's arrival price) and below it filled vs
-// planned quantity, both drawn by static/run-chart.js from GET /runs/{id}/series; the per-parent
-// table and the events with their reasons, paged. The tables need no JavaScript.
+// the slice schedule coloured by outcome, each parent's arrival price in the parent's colour, one
+// legend entry per parent) and below it filled vs planned quantity, both drawn by
+// static/run-chart.js from GET /runs/{id}/series (each says "loading…" until its data is there,
+// and why when it cannot be drawn); the per-parent table and the events with their reasons, paged.
+// The tables need no JavaScript. Times are labelled with the run's clock (run-clock.ts): simulated
+// for a backtest, wall clock for a paper run.
 import type { Page } from '../../store/read-model-port.ts';
 import { fields, instant, num, pct, queryString, shortIso, str } from './format.ts';
 import { Layout } from './layout.tsx';
+import { clockOf, timeTitle } from './run-clock.ts';
 
 export const OUTCOME_COLOURS: Readonly<Record<string, string>> = {
   filled: '#1a9850',
@@ -16,6 +20,26 @@ export const OUTCOME_COLOURS: Readonly<Record<string, string>> = {
   rejected: '#762a83',
   unsent: '#dddddd',
 };
+
+/** Parents' colours in order (the arrival lines, the quantity chart, the legend); past the last
+ *  they repeat, told apart by the parent ids beside them. */
+export const PARENT_COLOURS: readonly string[] = [
+  '#4575b4',
+  '#d73027',
+  '#1a9850',
+  '#984ea3',
+  '#ff7f00',
+  '#a65628',
+  '#f781bf',
+  '#17becf',
+];
+
+/** Each parent's colour by its id, in the order the report lists them. */
+export function parentColours(parentIds: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  parentIds.forEach((id, i) => (out[id] = PARENT_COLOURS[i % PARENT_COLOURS.length] as string));
+  return out;
+}
 
 export interface RunPageProps {
   readonly run: unknown;
@@ -46,6 +70,13 @@ export function RunPage(props: RunPageProps) {
   const last = events.at(-1);
   const nextFrom = props.events.nextCursor !== null && last ? Number(last['seq']) + 1 : null;
   const self = `/runs/${encodeURIComponent(id)}`;
+  const colours = parentColours(parents.map((p) => str(fields(p)['parentOrderId'])));
+  const noArrival = new Set(
+    parents
+      .map(fields)
+      .filter((p) => p['arrivalPrice'] === null)
+      .map((p) => str(p['parentOrderId'])),
+  );
   return (
     <Layout title={`Run ${id}`} scripts={['uPlot.iife.min.js', 'run-chart.js']}>
       <dl class="summary">
@@ -57,19 +88,21 @@ export function RunPage(props: RunPageProps) {
         <dd>{str(r['state'] ?? r['status'])}</dd>
         <dt>passed</dt>
         <dd>{r['passed'] === true ? 'yes' : r['passed'] === false ? 'no' : '–'}</dd>
+        <dt>mode</dt>
+        <dd>{str(r['mode'])}</dd>
         <dt>seed</dt>
         <dd>{str(r['seed'])}</dd>
         <dt>venue / symbol</dt>
         <dd>
           {str(r['venue'])} {str(r['symbol'])}
         </dd>
-        <dt>simulated</dt>
+        <dt>{clockOf(r['mode'])?.spanTitle ?? 'run time'}</dt>
         <dd>
-          {instant(r['simStart'])} – {instant(r['simEnd'])}
+          {instant(r['simStart'])} – {typeof r['simEnd'] === 'number' ? instant(r['simEnd']) : '(no end yet)'} UTC
         </dd>
         <dt>events</dt>
         <dd>{num(r['events'], 0)}</dd>
-        <dt>started</dt>
+        <dt>started (wall clock)</dt>
         <dd>{shortIso(r['startedAt'])} UTC</dd>
         <dt>digest</dt>
         <dd>
@@ -81,7 +114,13 @@ export function RunPage(props: RunPageProps) {
       <p class="legend">
         <span class="key bid">bid</span> <span class="key ask">ask</span>{' '}
         <span class="key trade">public trades (VWAP)</span> <span class="key fill">our fills (area ∝ qty)</span>{' '}
-        <span class="key arrival">arrival price</span> slices:{' '}
+        {Object.entries(colours).map(([parent, colour]) => (
+          <span class="key arrival" data-parent={parent} style={`--c: ${colour}`}>
+            arrival price {parent}
+            {noArrival.has(parent) ? ' (none)' : ''}
+          </span>
+        ))}
+        <span id="arrival-more"></span> slices:{' '}
         {Object.entries(OUTCOME_COLOURS).map(([outcome, colour]) => (
           <span class="key slice" style={`--c: ${colour}`}>
             {outcome}
@@ -94,11 +133,18 @@ export function RunPage(props: RunPageProps) {
         data-series={props.seriesUrl}
         data-max-points={String(props.maxPoints)}
         data-outcome-colours={JSON.stringify(OUTCOME_COLOURS)}
+        data-parent-colours={JSON.stringify(colours)}
+        data-palette={JSON.stringify(PARENT_COLOURS)}
+        data-time-title={timeTitle(r['mode'])}
+        data-price-title={`price of ${str(r['symbol']) || 'the instrument'} (quote currency)`}
       >
+        <p class="chart-status needs-script">loading…</p>
         <noscript>The charts need JavaScript; the tables below do not.</noscript>
       </div>
       <h3>Filled vs planned quantity</h3>
-      <div id="progress" class="chart small"></div>
+      <div id="progress" class="chart small">
+        <p class="chart-status needs-script">loading…</p>
+      </div>
       <p class="note" id="chart-note"></p>
 
       <h2>Parents</h2>
@@ -160,7 +206,7 @@ export function RunPage(props: RunPageProps) {
         <thead>
           <tr>
             <th class="n">seq</th>
-            <th>time (UTC)</th>
+            <th>{timeTitle(r['mode'])}</th>
             <th>kind</th>
             <th>reason</th>
             <th>payload</th>

@@ -1,10 +1,12 @@
 /** @jsxImportSource hono/jsx */
-// The runs list: a table of stored runs with the API's filters as a GET form, links to each run,
-// paging by the reader's cursor, and a compare form (tick runs, compare). Works without JavaScript.
+// The runs list: a table of stored runs (with each run's mode: backtest, paper, or whatever mode
+// the store holds) with the API's filters as a GET form, links to each run, paging by the reader's
+// cursor, and a compare form (tick runs, compare). Works without JavaScript.
 import type { Page, RunQuery } from '../../store/read-model-port.ts';
 import { RUN_STATES } from '../../store/run-state.ts';
 import { fields, num, pct, queryString, shortIso, str } from './format.ts';
 import { Layout } from './layout.tsx';
+import { RUN_MODES } from './run-clock.ts';
 
 /** The filters as the form holds them (strings), to write them back into the form and links. */
 export type FilterValues = Readonly<Record<string, string>>;
@@ -59,7 +61,17 @@ export function RunsPage(props: { page: Page<unknown>; values: FilterValues; que
           </select>
         </label>
         <label>
-          mode <input name="mode" value={v('mode')} size={8} />
+          mode{' '}
+          <select name="mode">
+            <option value="">any</option>
+            {/* The modes runs are made in, and one the query names that is none of them (a
+                later store's), so the form keeps it. */}
+            {[...new Set([...RUN_MODES, ...(v('mode') === '' ? [] : [v('mode')])])].map((m) => (
+              <option value={m} selected={v('mode') === m}>
+                {m}
+              </option>
+            ))}
+          </select>
         </label>
         <label>
           venue <input name="venue" value={v('venue')} size={12} />
@@ -117,6 +129,7 @@ export function RunsPage(props: { page: Page<unknown>; values: FilterValues; que
               <th title="tick two or more to compare"></th>
               <th>run</th>
               <th>scenario</th>
+              <th>mode</th>
               <th>state</th>
               <th>passed</th>
               <th>seed</th>
@@ -142,6 +155,7 @@ export function RunsPage(props: { page: Page<unknown>; values: FilterValues; que
                     <a href={`/runs/${encodeURIComponent(id)}`}>{id}</a>
                   </td>
                   <td>{str(r['scenario'])}</td>
+                  <td>{str(r['mode'])}</td>
                   <td class={`state-${str(r['state'] ?? r['status'])}`}>{str(r['state'] ?? r['status'])}</td>
                   <td>{passed === true ? 'yes' : passed === false ? 'no' : '–'}</td>
                   <td>{str(r['seed'])}</td>

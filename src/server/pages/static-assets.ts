@@ -1,5 +1,5 @@
 // The pages' static files: uPlot (script and stylesheet) straight from node_modules, and the
-// pages' own stylesheet and chart script from ./static. Read once at start; each is served under
+// pages' own stylesheet, chart script and re-run script from ./static. Read once at start; each is served under
 // a URL carrying a hash of its content (`?v=`), so it is cached for a year and a new version is
 // a new URL.
 import { createHash } from 'node:crypto';
@@ -24,6 +24,7 @@ const SOURCES: Readonly<Record<string, { readonly path: () => string; readonly t
   },
   'uPlot.min.css': { path: () => require.resolve('uplot/dist/uPlot.min.css'), type: 'text/css; charset=utf-8' },
   'run-chart.js': { path: () => own('run-chart.js'), type: 'text/javascript; charset=utf-8' },
+  'sweep-rerun.js': { path: () => own('sweep-rerun.js'), type: 'text/javascript; charset=utf-8' },
   'pages.css': { path: () => own('pages.css'), type: 'text/css; charset=utf-8' },
 };
 

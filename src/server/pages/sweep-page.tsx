@@ -1,7 +1,10 @@
 /** @jsxImportSource hono/jsx */
 // One sweep: its statistics per parent, the implementation-shortfall histogram over its paths
-// (drawn on the server as SVG, so it needs no JavaScript) and the paths, paged, each linking to
-// its drill-down run when it was re-run as a full run. A grid sweep also gets a table of its grid
+// (drawn on the server as SVG with a count axis, so it needs no JavaScript) and the paths, paged,
+// each linking to its drill-down run when it was re-run as a full run, else with a button that
+// re-runs it (POST {api}/sweeps/{id}/paths/{n}/run, sent by static/sweep-rerun.js with the token
+// typed into the page's token field: docs/0030-re-run-button-asks-for-the-token.md says why the
+// page does not carry the token itself). A grid sweep also gets a table of its grid
 // points (settings, paths, pass count, shortfall mean and sd, fill ratio; with the 95% interval,
 // the paired difference to the best point and the best point per objective once it finished), and
 // each path its point.
@@ -19,8 +22,23 @@ export interface SweepPageProps {
 }
 
 const W = 640;
-const H = 200;
-const PAD = 30;
+const H = 220;
+/** Room for the count axis (tick labels and its title) on the left, for the shortfall axis below. */
+const LEFT = 60;
+const RIGHT = 20;
+const TOP = 12;
+const BOTTOM = 36;
+
+/** Up to about five round counts from 0 to at least `most` (1, 2 or 5 times a power of ten apart). */
+export function countTicks(most: number): number[] {
+  const top = Math.max(1, most);
+  const raw = top / 4;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = Math.max(1, [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? 10 * power);
+  const ticks: number[] = [];
+  for (let t = 0; t < top + step; t += step) ticks.push(t);
+  return ticks;
+}
 
 const settingsText = (v: unknown): string =>
   Array.isArray(v)
@@ -121,13 +139,18 @@ function GridPointsTable(props: {
   );
 }
 
-/** The histogram's bars: one per bin between consecutive edges, height by count. */
+/** The histogram's bars: one per bin between consecutive edges, height by count, on a count axis
+ *  (paths per bin) whose ticks are round numbers, the shortfall axis below. */
 export function Histogram(props: { histogram: unknown }) {
   const h = fields(props.histogram);
   const edges = Array.isArray(h['edges']) ? (h['edges'] as number[]) : [];
   const counts = Array.isArray(h['counts']) ? (h['counts'] as number[]) : [];
-  const most = Math.max(1, ...counts);
-  const bw = counts.length > 0 ? (W - 2 * PAD) / counts.length : 0;
+  const ticks = countTicks(Math.max(0, ...counts));
+  const axisTop = ticks.at(-1) ?? 1;
+  const plotW = W - LEFT - RIGHT;
+  const plotH = H - TOP - BOTTOM;
+  const base = H - BOTTOM;
+  const bw = counts.length > 0 ? plotW / counts.length : 0;
   return (
     <figure class="histogram">
       <svg
@@ -136,28 +159,52 @@ export function Histogram(props: { histogram: unknown }) {
         width={W}
         height={H}
         role="img"
-        aria-label="implementation shortfall histogram"
+        aria-label="implementation shortfall histogram: paths per shortfall bin"
         data-bins={String(counts.length)}
       >
-        <line x1={PAD} y1={H - PAD} x2={W - PAD} y2={H - PAD} stroke="#333" />
+        <g class="count-axis" data-ticks={ticks.join(',')}>
+          <line x1={LEFT} y1={TOP} x2={LEFT} y2={base} stroke="#333" />
+          {ticks.map((t) => {
+            const y = base - (plotH * t) / axisTop;
+            return (
+              <>
+                <line x1={LEFT - 4} y1={y} x2={LEFT} y2={y} stroke="#333" />
+                {t > 0 ? <line x1={LEFT} y1={y} x2={W - RIGHT} y2={y} stroke="#e4e4e4" /> : null}
+                <text x={LEFT - 7} y={y + 4} font-size="11" text-anchor="end">
+                  {String(t)}
+                </text>
+              </>
+            );
+          })}
+          <text
+            x={14}
+            y={TOP + plotH / 2}
+            font-size="11"
+            text-anchor="middle"
+            transform={`rotate(-90 14 ${TOP + plotH / 2})`}
+          >
+            paths
+          </text>
+        </g>
+        <line x1={LEFT} y1={base} x2={W - RIGHT} y2={base} stroke="#333" />
         {counts.map((n, i) => {
-          const bh = ((H - 2 * PAD) * n) / most;
+          const bh = (plotH * n) / axisTop;
           return (
-            <rect x={PAD + i * bw + 1} y={H - PAD - bh} width={Math.max(1, bw - 2)} height={bh} fill="#4575b4">
+            <rect x={LEFT + i * bw + 1} y={base - bh} width={Math.max(1, bw - 2)} height={bh} fill="#4575b4">
               <title>{`${num(edges[i])} to ${num(edges[i + 1])} bps: ${n} paths`}</title>
             </rect>
           );
         })}
         {edges.length > 0 ? (
           <>
-            <text x={PAD} y={H - 8} font-size="11">
+            <text x={LEFT} y={base + 16} font-size="11">
               {num(edges[0])}
             </text>
-            <text x={W - PAD} y={H - 8} font-size="11" text-anchor="end">
+            <text x={W - RIGHT} y={base + 16} font-size="11" text-anchor="end">
               {num(edges.at(-1))}
             </text>
-            <text x={W / 2} y={H - 8} font-size="11" text-anchor="middle">
-              shortfall bps
+            <text x={LEFT + plotW / 2} y={H - 6} font-size="11" text-anchor="middle">
+              implementation shortfall (bps)
             </text>
           </>
         ) : null}
@@ -167,6 +214,22 @@ export function Histogram(props: { histogram: unknown }) {
         {h['parent'] ? ` (parent ${str(h['parent'])})` : ''}
       </figcaption>
     </figure>
+  );
+}
+
+/** A path's drill-down: its run when it was re-run, else a form whose button re-runs it. The
+ *  button starts disabled: only the page's script can send the token, so without it the button
+ *  does nothing (the page says what to send instead). */
+function DrillDown(props: { runId: unknown; url: string; path: string }) {
+  const { runId } = props;
+  if (typeof runId === 'string' && runId !== '') return <a href={`/runs/${encodeURIComponent(runId)}`}>run {runId}</a>;
+  return (
+    <form class="rerun" method="post" action={props.url}>
+      <button type="submit" disabled>
+        re-run path {props.path}
+      </button>{' '}
+      <span class="rerun-status" role="status"></span>
+    </form>
   );
 }
 
@@ -180,7 +243,7 @@ export function SweepPage(props: SweepPageProps) {
       ? null
       : `${self}${queryString({ ...props.values, cursor: props.paths.nextCursor })}`;
   return (
-    <Layout title={`Sweep ${id}`}>
+    <Layout title={`Sweep ${id}`} scripts={['sweep-rerun.js']}>
       <dl class="summary">
         <dt>scenario</dt>
         <dd>{str(s['scenario'])}</dd>
@@ -240,6 +303,22 @@ export function SweepPage(props: SweepPageProps) {
         </tbody>
       </table>
       <h2 id="paths">Paths</h2>
+      <p class="rerun-token needs-script">
+        <label>
+          server token{' '}
+          <input type="password" id="rerun-token" size={36} autocomplete="off" placeholder="EXECSIM_TOKEN" />
+        </label>{' '}
+        <span class="note">
+          A path re-run as a full run (same scenario and seed, so the same digest) is stored, so the button needs the
+          token the server was started with. It is sent with each re-run and kept nowhere.
+        </span>
+      </p>
+      <noscript>
+        <p class="note">
+          Re-running a path needs JavaScript here; without it: curl -X POST -H "Authorization: Bearer $EXECSIM_TOKEN"
+          {` ${props.apiBase}/sweeps/${id}/paths/<path>/run`} on this server.
+        </p>
+      </noscript>
       <table class="paths">
         <thead>
           <tr>
@@ -269,13 +348,11 @@ export function SweepPage(props: SweepPageProps) {
                   <code>{str(p['digest']).slice(0, 12)}</code>
                 </td>
                 <td>
-                  {typeof runId === 'string' && runId !== '' ? (
-                    <a href={`/runs/${encodeURIComponent(runId)}`}>run {runId}</a>
-                  ) : (
-                    <span class="note">
-                      re-run as a full run: POST {props.apiBase}/sweeps/{id}/paths/{str(p['path'])}/run
-                    </span>
-                  )}
+                  <DrillDown
+                    runId={runId}
+                    path={str(p['path'])}
+                    url={`${props.apiBase}/sweeps/${encodeURIComponent(id)}/paths/${str(p['path'])}/run`}
+                  />
                 </td>
               </tr>
             );

@@ -3,24 +3,71 @@
 // The execution chart plots bid and ask as lines, public trades as points (VWAP between
 // samples), our fills as discs whose area grows with their quantity (green buys, red sells), each
 // slice as a tick at its planned time coloured by its outcome (a triangle above it when it was
-// sent), and each parent's arrival price as a dashed line from its start. The second chart plots
-// each parent's planned and filled quantity over time. Times are epoch ms (uPlot `ms: 1`), shown
-// in UTC. When done, #chart carries data-ready and the number of points it plotted per series
+// sent), and each parent's arrival price as a dashed line from its start in the parent's colour.
+// The second chart plots each parent's planned and filled quantity over time, in the same
+// colours. Both axes of both charts have titles: time with its zone and clock (the page's
+// data-time-title: simulated for a backtest, wall clock for a paper run), price with its
+// instrument, quantity in base units. Times are epoch ms (uPlot `ms: 1`), shown in UTC. Until the
+// series is there each chart says "loading…" (the page renders it); when it cannot be drawn, why.
+// When done, #chart carries data-ready and the number of points it plotted per series
 // (data-book-points, ...) and in all (data-points): the browser test compares them with the API.
 (function () {
   'use strict';
-  var PARENT_COLOURS = ['#4575b4', '#d73027', '#1a9850', '#984ea3', '#ff7f00', '#a65628'];
-
   var el = document.getElementById('chart');
   var progressEl = document.getElementById('progress');
   var note = document.getElementById('chart-note');
-  if (!el || typeof uPlot === 'undefined') return;
-  // Slice outcome colours, as the page's legend shows them (OUTCOME_COLOURS in run-page.tsx).
+  if (!el) return;
+  // Slice outcome colours, as the page's legend shows them (OUTCOME_COLOURS in run-page.tsx), and
+  // each parent's colour by id, as its legend entry shows it (parentColours in run-page.tsx).
   var OUTCOME = JSON.parse(el.dataset.outcomeColours || '{}');
+  var COLOURS = JSON.parse(el.dataset.parentColours || '{}');
+  var PALETTE = JSON.parse(el.dataset.palette || '["#4575b4"]');
+  var TIME_TITLE = el.dataset.timeTitle || 'time (UTC)';
+  var PRICE_TITLE = el.dataset.priceTitle || 'price';
+
+  /** Replaces what a chart's element says ("loading…") with `text` (an error's when `error`);
+   *  null: says nothing. */
+  function status(target, text, error) {
+    var old = target.querySelector('.chart-status');
+    if (old) old.remove();
+    if (text === null) return;
+    var p = document.createElement('p');
+    p.className = error ? 'chart-status error' : 'chart-status';
+    p.textContent = text;
+    target.appendChild(p);
+  }
 
   function fail(err) {
     el.dataset.error = String((err && err.message) || err);
-    el.textContent = 'Could not load the chart: ' + el.dataset.error;
+    el.textContent = '';
+    status(el, 'Could not load the chart: ' + el.dataset.error, true);
+    if (progressEl) {
+      progressEl.textContent = '';
+      status(progressEl, 'Could not load the chart: ' + el.dataset.error, true);
+    }
+  }
+
+  if (typeof uPlot === 'undefined') {
+    fail(new Error('the chart library did not load'));
+    return;
+  }
+
+  /** A parent's colour: its legend entry's, else (a parent the report does not list yet, as in a
+   *  run still running) the next in the palette, with a legend entry added for it. */
+  function colourOf(parentId) {
+    if (Object.prototype.hasOwnProperty.call(COLOURS, parentId)) return COLOURS[parentId];
+    var colour = PALETTE[Object.keys(COLOURS).length % PALETTE.length];
+    COLOURS[parentId] = colour;
+    var more = document.getElementById('arrival-more');
+    if (more) {
+      var key = document.createElement('span');
+      key.className = 'key arrival';
+      key.dataset.parent = parentId;
+      key.style.setProperty('--c', colour);
+      key.textContent = 'arrival price ' + parentId;
+      more.appendChild(key);
+    }
+    return colour;
   }
 
   function utc(ts) {
@@ -115,11 +162,11 @@
       var bottom = u.bbox.top + u.bbox.height;
       ctx.save();
       // Arrival price of each parent, from its start on.
-      s.parents.forEach(function (p, i) {
+      s.parents.forEach(function (p) {
         if (p.arrivalPrice === null) return;
         var x0 = u.valToPos(p.createdAt, 'x', true);
         var y = u.valToPos(p.arrivalPrice, 'y', true);
-        ctx.strokeStyle = PARENT_COLOURS[i % PARENT_COLOURS.length];
+        ctx.strokeStyle = colourOf(p.id);
         ctx.setLineDash([6 * dpr, 4 * dpr]);
         ctx.lineWidth = 1.5 * dpr;
         ctx.beginPath();
@@ -162,6 +209,7 @@
     };
 
     var width = Math.max(320, el.clientWidth || 900);
+    status(el, null);
     new uPlot(
       {
         width: width,
@@ -171,7 +219,10 @@
         legend: { show: false },
         cursor: { drag: { x: true, y: false } },
         scales: { x: { time: true, range: [xmin, xmax] }, y: { range: [ymin - pad, ymax + pad] } },
-        axes: [{ values: timeLabels }, { size: 80 }],
+        axes: [
+          { values: timeLabels, size: 32, label: TIME_TITLE, labelSize: 20 },
+          { size: 80, label: PRICE_TITLE, labelSize: 22 },
+        ],
         series: [
           {},
           { label: 'bid', stroke: '#2166ac', width: 1.5, spanGaps: true, points: { show: false } },
@@ -208,7 +259,11 @@
 
   /** The quantity panel, on the execution chart's time range so the two line up. */
   function drawProgress(s, range) {
-    if (!progressEl || s.parents.length === 0) return 0;
+    if (!progressEl) return 0;
+    if (s.parents.length === 0) {
+      status(progressEl, 'No parent orders.');
+      return 0;
+    }
     var columns = [];
     s.parents.forEach(function (p) {
       columns.push(p.planned.t, p.filled.t);
@@ -219,7 +274,7 @@
     var series = [{}];
     var points = 0;
     s.parents.forEach(function (p, i) {
-      var colour = PARENT_COLOURS[i % PARENT_COLOURS.length];
+      var colour = colourOf(p.id);
       data.push(column(n, m.slots[2 * i], p.planned.qty));
       data.push(column(n, m.slots[2 * i + 1], p.filled.qty));
       points += p.planned.t.length + p.filled.t.length;
@@ -240,6 +295,7 @@
         points: { show: false },
       });
     });
+    status(progressEl, null);
     new uPlot(
       {
         width: Math.max(320, progressEl.clientWidth || 900),
@@ -247,7 +303,10 @@
         ms: 1,
         tzDate: utc,
         scales: { x: { time: true, range: range } },
-        axes: [{ values: timeLabels }, { size: 80 }],
+        axes: [
+          { values: timeLabels, size: 32, label: TIME_TITLE, labelSize: 20 },
+          { size: 80, label: 'quantity (base units)', labelSize: 22 },
+        ],
         series: series,
       },
       data,
@@ -258,8 +317,17 @@
 
   fetch(el.dataset.series, { headers: { accept: 'application/json' } })
     .then(function (res) {
-      if (!res.ok) throw new Error('the series request answered ' + res.status);
-      return res.json();
+      if (res.ok) return res.json();
+      // A refusal's problem document says why; anything else is named by its status.
+      return res
+        .json()
+        .catch(function () {
+          return {};
+        })
+        .then(function (problem) {
+          var detail = problem && typeof problem.detail === 'string' ? ': ' + problem.detail : '';
+          throw new Error('the series request answered ' + res.status + detail);
+        });
     })
     .then(function (s) {
       var plotted = drawExecution(s);
