@@ -1,8 +1,9 @@
 // `npm run bench:fills`: the fill detection fault matrix. Seeded runs on the simulated
 // venue, each with 25 single orders (market, marketable IOC limits, and GTC limits at the touch
-// with a 5 s deadline, whose final cancel races the market's trades), under eight fault
+// with a 5 s deadline, whose final cancel races the market's trades), under nine fault
 // profiles: none, lost pushes (30% and all), delayed pushes, outages of every kind, 5xx and
-// rate limits on every request, slow requests on a busy tape (cancel races), and all at once.
+// rate limits on every request, slow requests on a busy tape (cancel races), submits of unknown
+// outcome under most pushes lost and flaky answers, and all at once.
 // The venue's own records are the truth
 // (the FillAudit event of each run); the figures are checked against the success criteria:
 // >= 99% of fills detected, < 1% timeouts (of the orders that can fill at once: market and IOC),
@@ -37,6 +38,13 @@ const PROFILES: Record<string, string[]> = {
   ],
   // Slow requests and a busy tape: fills land while our deadline cancels are in flight.
   'cancel races': ['{ kind: lost_reports, from: PT0S, until: PT10M, probability: 0.2 }'],
+  // Most pushes lost, submits that execute while their answers time out, then flaky answers:
+  // orders stay of unknown outcome while the position is checked.
+  'unknown outcomes': [
+    '{ kind: lost_reports, from: PT0S, until: PT10M, probability: 0.8 }',
+    '{ kind: outage, from: PT1M, until: PT2M, mode: timeout_after, timeoutMs: 2000 }',
+    '{ kind: http_5xx, from: PT2M, until: PT10M, probability: 0.25 }',
+  ],
   everything: [
     '{ kind: lost_reports, from: PT0S, until: PT10M, probability: 0.3 }',
     '{ kind: delayed_reports, from: PT2M, until: PT4M, delayMs: 3000 }',
@@ -70,7 +78,7 @@ function orders(): string[] {
   return out;
 }
 
-function scenarioText(profile: string, seed: number): string {
+export function scenarioText(profile: string, seed: number): string {
   const faults = PROFILES[profile] ?? [];
   const set = SETTINGS[profile] ?? {};
   const latency =

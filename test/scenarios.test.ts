@@ -27,7 +27,7 @@ const GOLDEN: Record<string, string> = {
   'twap-calm': 'e44422f96da912daad77070c9b55438b209c8ba1b41640f981bf31aaea012ef9',
   'twap-kill-switch': '4a136bbccaaf35235b0c35be4d46ec94bb3dac37e898755ecfb0b32801b37eb3',
   'twap-limit-partial': '545b8e5dc8d90d002d8ba65a60d240b7200be2f10dd63e9e0bda590bfd3a0870',
-  'twap-outage': 'a7841dcf75f5d0496b7fe4e4f53600e706b4a42aee776a016e4a4dc67089a99e',
+  'twap-outage': '575644f108334647bcc5c4068cb128c907d853ad8388beb55473c6e3cb206d35',
   'twap-replay-btcusdt': 'bf82ead7f60e8d4c52a9d5e5049e4bdfd9aae277201c56572d87b2d80daeb803',
   'twap-runaway-stop': 'efce7b5905643403fafc7f9e099d52ba3b36c8ed9cd9719c4a4c51a94667ddc0',
   'twap-spread-stop': 'bb7ad03135031bb46618458953b7bfe5a29eae1d4d89bac57dab9c72a19111fb',

@@ -75,7 +75,24 @@ interface Lookup {
   askedAfter: number | null;
   /** When our lookup went out (null while it waits for its time). */
   askedAt: number | null;
+  /** Waiting after failed lookups (the doubling backoff), and until when. */
+  readonly backingOff: boolean;
+  readonly dueAt: number;
 }
+
+/** Venue messages that show it answers again (a failed read or an unknown outcome does not). */
+const ANSWERS = new Set<string>([
+  'AckReport',
+  'RejectReport',
+  'FillReport',
+  'CancelReport',
+  'ExpiredReport',
+  'OrderStatusReport',
+  'OrderNotFoundReport',
+  'AccountReport',
+  'OpenOrdersReport',
+  'OrdersPageReport',
+]);
 
 export class OrderRetry {
   private readonly lookups = new Map<ClientOrderId, Lookup>();
@@ -85,6 +102,7 @@ export class OrderRetry {
   /** Reacts to a venue message after it was logged and folded; `before`: the order's status
    *  before the fold. */
   onMessage(msg: VenueMessage, before?: OrderStatus): void {
+    if (this.lookups.size > 0 && ANSWERS.has(msg.kind)) this.venueAnswers();
     if (!('clientOrderId' in msg) || msg.clientOrderId === null) return;
     const id = msg.clientOrderId;
     const order = this.deps.ledger.order(id);
@@ -101,7 +119,7 @@ export class OrderRetry {
           this.lookup(id, this.deps.policy.lookupFirstDelayMs, 'decide');
         return;
       case 'QueryFailedReport':
-        if (pending && ours) this.lookup(id, pending.nextDelay, pending.onMissing);
+        if (pending && ours) this.lookup(id, pending.nextDelay, pending.onMissing, true);
         return;
       case 'OrderStatusReport':
         this.lookups.delete(id);
@@ -182,12 +200,26 @@ export class OrderRetry {
     this.lookup(id, delay, order.attempts >= maxAttempts ? 'abandon' : 'resend');
   }
 
-  private lookup(id: ClientOrderId, delayMs: number, onMissing: OnMissing): void {
+  /**
+   * The venue answers again (any answer, to anyone): lookups backing off after failures (an
+   * outage can grow their wait to lookupMaxDelayMs) are asked again within lookupFirstDelayMs
+   * instead, so an order's unknown outcome does not outlast the outage by most of a backoff.
+   */
+  private venueAnswers(): void {
+    const soon = this.deps.clock.now() + this.deps.policy.lookupFirstDelayMs;
+    for (const [id, entry] of [...this.lookups])
+      if (entry.backingOff && entry.askedAt === null && entry.dueAt > soon)
+        this.lookup(id, this.deps.policy.lookupFirstDelayMs, entry.onMissing);
+  }
+
+  private lookup(id: ClientOrderId, delayMs: number, onMissing: OnMissing, backingOff = false): void {
     const entry: Lookup = {
       nextDelay: Math.min(Math.max(delayMs, 1) * 2, this.deps.policy.lookupMaxDelayMs),
       onMissing,
       askedAfter: null,
       askedAt: null,
+      backingOff,
+      dueAt: this.deps.clock.now() + delayMs,
     };
     this.lookups.set(id, entry);
     this.deps.clock.schedule(() => {

@@ -29,7 +29,23 @@ interface Settling {
   nextDelay: number;
   /** The stamp our lookup went out with; null while it waits for its time. */
   askedAfter: number | null;
+  /** Waiting after failed lookups (the doubling backoff), and until when. */
+  readonly backingOff: boolean;
+  readonly dueAt: number;
 }
+
+/** Venue messages that show it answers again (a failed read or an unknown outcome does not). */
+const ANSWERS = new Set<string>([
+  'AckReport',
+  'FillReport',
+  'CancelReport',
+  'ExpiredReport',
+  'OrderStatusReport',
+  'OrderNotFoundReport',
+  'AccountReport',
+  'OpenOrdersReport',
+  'OrdersPageReport',
+]);
 
 export class OrderSettle {
   private readonly settling = new Map<ClientOrderId, Settling>();
@@ -45,11 +61,12 @@ export class OrderSettle {
    *  being settled keeps its schedule. */
   settle(id: ClientOrderId, afterMs = this.deps.policy.lookupFirstDelayMs): void {
     if (this.settling.has(id) || !this.deps.ledger.order(id)) return;
-    this.ask(id, { nextDelay: this.deps.policy.lookupFirstDelayMs, askedAfter: null }, afterMs);
+    this.ask(id, this.deps.policy.lookupFirstDelayMs, afterMs, false);
   }
 
   /** A venue message after it was logged and folded. */
   onMessage(msg: VenueMessage): void {
+    if (this.settling.size > 0 && ANSWERS.has(msg.kind)) this.venueAnswers();
     if (!('clientOrderId' in msg) || msg.clientOrderId === null) return;
     const id = msg.clientOrderId;
     if (msg.kind === 'CancelRejectReport') {
@@ -68,13 +85,21 @@ export class OrderSettle {
     const stamp = 'askedAfterSeq' in msg ? msg.askedAfterSeq : undefined;
     if (stamp !== undefined && stamp < s.askedAfter) return; // asked before ours
     if (msg.kind === 'OrderStatusReport' || msg.kind === 'OrderNotFoundReport') this.settling.delete(id);
-    else if (msg.kind === 'QueryFailedReport') {
-      const next = { nextDelay: Math.min(s.nextDelay * 2, this.deps.policy.lookupMaxDelayMs), askedAfter: null };
-      this.ask(id, next, s.nextDelay);
-    }
+    else if (msg.kind === 'QueryFailedReport')
+      this.ask(id, Math.min(s.nextDelay * 2, this.deps.policy.lookupMaxDelayMs), s.nextDelay, true);
   }
 
-  private ask(id: ClientOrderId, entry: Settling, delayMs: number): void {
+  /** The venue answers again: lookups backing off after failures are asked within
+   *  lookupFirstDelayMs instead of waiting out their backoff. */
+  private venueAnswers(): void {
+    const first = this.deps.policy.lookupFirstDelayMs;
+    const soon = this.deps.clock.now() + first;
+    for (const [id, s] of [...this.settling])
+      if (s.backingOff && s.askedAfter === null && s.dueAt > soon) this.ask(id, first, first, false);
+  }
+
+  private ask(id: ClientOrderId, nextDelay: number, delayMs: number, backingOff: boolean): void {
+    const entry: Settling = { nextDelay, askedAfter: null, backingOff, dueAt: this.deps.clock.now() + delayMs };
     this.settling.set(id, entry);
     this.deps.clock.schedule(() => {
       if (this.settling.get(id) !== entry) return;

@@ -5,10 +5,16 @@
 // compared once more. Checks that arrive while one is running are coalesced into one more check.
 // The venue's answer is compared with our position when it arrives; the REST channel keeps
 // order, so a stream fill still in flight can make one check differ, which the sync resolves.
+// Orders whose outcome is unknown (sent and neither acknowledged nor refused: a submit that timed
+// out may still have executed) can have moved the venue's position by anything up to what they
+// had left: a difference within that range is not a mismatch yet. The check looks those orders
+// up, waits until they resolve (or a bounded wait passes) and asks again; a difference they
+// cannot explain is a mismatch at once, so a real missed fill is still flagged.
 import type { Rng } from '../clock/rng.ts';
 import type { ExecEvent } from '../model/events.ts';
 import type { ClientOrderId } from '../model/ids.ts';
 import type { VenueMessage } from '../model/reports.ts';
+import { neverShown } from '../order/apply-event.ts';
 import type { OrderLedger } from '../order/order-ledger.ts';
 import type { Broker } from '../ports/broker.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -24,7 +30,10 @@ export interface PositionCheckDeps {
   record(e: ExecEvent): void;
 }
 
-type Round = { cause: ClientOrderId; afterSync: boolean; failures: number };
+type Round = { cause: ClientOrderId; afterSync: boolean; failures: number; deferrals: number };
+
+/** How many times one check waits for orders of unknown outcome before it compares anyway. */
+const MAX_DEFERRALS = 3;
 
 const NO_UNSEEN_FILLS = new Set(['filled', 'rejected', 'failed', 'pending_new']);
 
@@ -35,22 +44,26 @@ export class PositionCheck {
   private again: ClientOrderId | null = null;
   /** Orders of the sync still unanswered. */
   private syncing = new Set<ClientOrderId>();
+  /** Failed lookups per order of the running sync. */
+  private readonly syncFailures = new Map<ClientOrderId, number>();
   private syncCause: ClientOrderId | null = null;
   private watchdog: { unsubscribe(): void } | null = null;
+  /** A check waiting for orders of unknown outcome to resolve, and its bounded wait. */
+  private deferred: { round: Round; orders: ClientOrderId[]; timer: { unsubscribe(): void } } | null = null;
 
   constructor(private readonly deps: PositionCheckDeps) {}
 
   /** Asks for a check after `cause` filled (in whole or in part). */
   request(cause: ClientOrderId): void {
-    if (this.running || this.syncCause) {
+    if (this.running || this.syncCause || this.deferred) {
       this.again = cause;
       return;
     }
-    this.query({ cause, afterSync: false, failures: 0 });
+    this.query({ cause, afterSync: false, failures: 0, deferrals: 0 });
   }
 
   get busy(): boolean {
-    return this.running !== null || this.syncCause !== null;
+    return this.running !== null || this.syncCause !== null || this.deferred !== null;
   }
 
   onMessage(msg: VenueMessage): void {
@@ -59,6 +72,18 @@ export class PositionCheck {
       this.running = null;
       const expected = this.deps.ledger.accountPosition;
       const consistent = msg.position === expected;
+      const unknown = consistent || round.deferrals >= MAX_DEFERRALS ? null : this.unknownOutcomes();
+      if (unknown && unknown.low <= msg.position - expected && msg.position - expected <= unknown.high) {
+        this.deps.record({
+          kind: 'PositionCheckDeferred',
+          cause: round.cause,
+          expected,
+          venue: msg.position,
+          orders: unknown.orders,
+        });
+        this.defer({ ...round, deferrals: round.deferrals + 1 }, unknown.orders);
+        return;
+      }
       this.deps.record({
         kind: 'PositionChecked',
         cause: round.cause,
@@ -82,12 +107,73 @@ export class PositionCheck {
       this.deps.clock.schedule(() => this.query(round), backoffDelay(round.failures, this.deps.config, this.deps.rng));
       return;
     }
+    if (this.deferred && 'clientOrderId' in msg && msg.clientOrderId !== null) {
+      const d = this.deferred;
+      if (d.orders.includes(msg.clientOrderId) && d.orders.every((id) => !this.outcomeUnknown(id))) {
+        d.timer.unsubscribe();
+        this.deferred = null;
+        this.query(d.round);
+      }
+    }
     if (this.syncCause && 'clientOrderId' in msg && msg.clientOrderId !== null && this.syncing.has(msg.clientOrderId)) {
+      const id = msg.clientOrderId;
+      if (msg.kind === 'QueryFailedReport') {
+        // A failed lookup is asked again (with backoff, up to maxRetries): comparing before the
+        // order's fills are known would call a fill we are about to learn a mismatch.
+        const failures = (this.syncFailures.get(id) ?? 0) + 1;
+        this.syncFailures.set(id, failures);
+        if (failures <= this.deps.config.maxRetries) {
+          const cause = this.syncCause;
+          this.deps.clock.schedule(
+            () => {
+              if (this.syncCause === cause && this.syncing.has(id)) this.deps.broker.queryOrder(id);
+            },
+            backoffDelay(failures, this.deps.config, this.deps.rng),
+          );
+          return;
+        }
+      }
       if (msg.kind === 'OrderStatusReport' || msg.kind === 'OrderNotFoundReport' || msg.kind === 'QueryFailedReport') {
-        this.syncing.delete(msg.clientOrderId);
+        this.syncing.delete(id);
         if (this.syncing.size === 0) this.afterSync();
       }
     }
+  }
+
+  /** Looks `orders` up and waits for them to resolve (their answers end the wait) or
+   *  backoffMaxMs, then asks for the position again. */
+  private defer(round: Round, orders: ClientOrderId[]): void {
+    for (const id of orders) this.deps.broker.queryOrder(id);
+    const timer = this.deps.clock.schedule(() => {
+      if (this.deferred?.timer !== timer) return;
+      this.deferred = null;
+      this.query(round);
+    }, this.deps.config.backoffMaxMs);
+    this.deferred = { round, orders, timer };
+  }
+
+  /** Our orders whose outcome is unknown, and the range of positions they could have added. */
+  private unknownOutcomes(): { orders: ClientOrderId[]; low: number; high: number } | null {
+    const orders: ClientOrderId[] = [];
+    let low = 0;
+    let high = 0;
+    for (const o of this.deps.ledger.sentOrders()) {
+      if (!this.outcomeUnknown(o.request.clientOrderId)) continue;
+      orders.push(o.request.clientOrderId);
+      const left = o.request.qty - o.filledQty;
+      if (o.request.side === 'buy') high += left;
+      else low -= left;
+    }
+    return orders.length === 0 ? null : { orders, low, high };
+  }
+
+  /** Sent, and neither acknowledged nor refused by the venue: it may have filled unseen. */
+  private outcomeUnknown(id: ClientOrderId): boolean {
+    const o = this.deps.ledger.order(id);
+    if (!o) return false;
+    if (o.status === 'submitted' || o.status === 'submitted_unconfirmed') return true;
+    if (o.status === 'pending_new') return o.attempts > 0;
+    return o.status === 'pending_cancel' && neverShown(o);
   }
 
   private query(round: Round): void {
@@ -102,6 +188,7 @@ export class PositionCheck {
     this.deps.record({ kind: 'PositionSyncStarted', cause, orders });
     this.syncCause = cause;
     this.syncing = new Set(orders);
+    this.syncFailures.clear();
     if (orders.length === 0) {
       this.afterSync();
       return;
@@ -118,12 +205,12 @@ export class PositionCheck {
     this.watchdog = null;
     this.syncCause = null;
     this.syncing.clear();
-    this.query({ cause, afterSync: true, failures: 0 });
+    this.query({ cause, afterSync: true, failures: 0, deferrals: 0 });
   }
 
   private next(): void {
     const cause = this.again;
     this.again = null;
-    if (cause !== null) this.query({ cause, afterSync: false, failures: 0 });
+    if (cause !== null) this.query({ cause, afterSync: false, failures: 0, deferrals: 0 });
   }
 }

@@ -134,6 +134,18 @@ export interface PositionChecked {
   readonly afterSync: boolean;
 }
 
+/** The venue's position differs from ours by what orders of unknown outcome (sent, not yet
+ *  acknowledged or refused) could have filled: the check waits for them to resolve and asks again,
+ *  instead of calling the difference a mismatch. */
+export interface PositionCheckDeferred {
+  readonly kind: 'PositionCheckDeferred';
+  readonly cause: ClientOrderId;
+  readonly expected: number;
+  readonly venue: number;
+  /** The orders whose outcome is awaited. */
+  readonly orders: readonly ClientOrderId[];
+}
+
 /** A position mismatch: the orders that may hold fills we did not see are looked up. */
 export interface PositionSyncStarted {
   readonly kind: 'PositionSyncStarted';
@@ -173,5 +185,6 @@ export type FillEvent =
   | FillMonitorEnded
   | SlippageWarning
   | PositionChecked
+  | PositionCheckDeferred
   | PositionSyncStarted
   | FillAudit;
