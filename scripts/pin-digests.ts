@@ -9,7 +9,10 @@ for (const f of readdirSync('scenarios')
   .filter((x) => x.endsWith('.yaml'))
   .sort()) {
   const loaded = loadScenarioFile(`scenarios/${f}`);
-  lines.push(`  '${loaded.scenario.name}': '${runScenario(loaded).digest}',`);
+  // Quoted only where a key needs quotes, as the formatter writes it.
+  const name = loaded.scenario.name;
+  const key = /^[A-Za-z_$][\w$]*$/.test(name) ? name : `'${name}'`;
+  lines.push(`  ${key}: '${runScenario(loaded).digest}',`);
 }
 const table = `const GOLDEN: Record<string, string> = {\n${lines.join('\n')}\n};`;
 if (process.argv.includes('--write')) {
