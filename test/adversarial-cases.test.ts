@@ -68,6 +68,7 @@ const SEEDS: Record<string, readonly number[]> = {
   'fok-cancel-race.yaml': [919608, 1],
   'transient-cancel-refused-outage.yaml': [205231],
   'pending-cancel-open-at-venue.yaml': [559867],
+  'recon-lookup-races-send.yaml': [3, 4],
 };
 
 describe('adversarial regression cases', () => {

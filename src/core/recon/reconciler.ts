@@ -30,7 +30,7 @@
 import type { ExecEvent, LogEntry } from '../model/events.ts';
 import type { ClientOrderId } from '../model/ids.ts';
 import { isTerminal, statusOfVenue, type OrderStatus } from '../model/order-status.ts';
-import { isStaleNotFound } from '../order/apply-event.ts';
+import { isStaleNotFound, neverShown } from '../order/apply-event.ts';
 import type { MismatchKind, OrphanDetected, ReconMode } from '../model/recon-events.ts';
 import { OrphanBook } from './orphan-book.ts';
 import { earliestSubmission } from '../order/open-orders.ts';
@@ -64,8 +64,9 @@ interface Pass {
    *  pass's start): the mark on a venue that lists by submission time. */
   readonly oldestOpen: number;
   readonly outstanding: Set<'open' | 'page' | 'account'>;
-  /** Lookups asked, with our record when asked (to tell what the answer corrected). */
-  readonly lookups: Map<ClientOrderId, { status: OrderStatus; filledQty: number }>;
+  /** Lookups asked, with our record when asked (to tell what the answer corrected) and whether
+   *  the venue had shown us the order by then. */
+  readonly lookups: Map<ClientOrderId, { status: OrderStatus; filledQty: number; shown: boolean }>;
   readonly seenOpen: Set<string>;
   /** Orders with a finding recorded in this pass. */
   readonly found: Set<ClientOrderId>;
@@ -299,7 +300,9 @@ export class Reconciler {
           // A "not found" asked before our latest send of the order (it was resent while this
           // lookup was in flight) says nothing about the order now: the fold ignored it too.
           if (!ours || isStaleNotFound(ours, msg)) break;
-          if (asked.status !== 'pending_new')
+          // Only an order the venue had shown us is a mismatch: one still on its way (sent, not
+          // yet acknowledged) is unknown to a lookup that overtakes it, which proves nothing.
+          if (asked.status !== 'pending_new' && asked.shown)
             this.mismatch(
               p,
               'unknown_at_venue',
@@ -391,7 +394,7 @@ export class Reconciler {
       const due =
         o.status !== 'pending_new' || (p.mode === 'startup' && o.request.scheduledTime <= now) || o.attempts > 0;
       if (!due) continue;
-      p.lookups.set(id, { status: o.status, filledQty: o.filledQty });
+      p.lookups.set(id, { status: o.status, filledQty: o.filledQty, shown: !neverShown(o) });
       this.deps.broker.queryOrder(id);
     }
   }
