@@ -321,6 +321,51 @@ actions:
     ]);
   });
 
+  describe('catching up a TWAP after a long downtime', () => {
+    // 0.3 in 10 market slices of 0.03, 10 s apart from 5 s; down from 12 s to 87 s: slices 2-8
+    // are missed (0.21), slices 9 and 10 are left.
+    const twap = (catchUp: string) =>
+      run(`
+duration: PT4M
+restarts: [{ at: PT12S, downtime: PT75S }]
+orders:
+  - id: t
+    at: PT5S
+    side: buy
+    qty: "0.3"
+    type: market
+    twap: { duration: PT100S, slices: 10, maxSpread: 0.5, maxPriceDeviation: 0.5${catchUp} }`);
+    const sent = (r: ReturnType<typeof twap>) =>
+      r.report.parents[0]?.children.filter((c) => c.attempts > 0).map((c) => [c.sliceNum, Number(c.qty)]);
+
+    it('by default spreads the missed quantity over the slices left, none above 3x its planned size', () => {
+      const r = twap('');
+      expect(r.events('ProcessRestarted')).toHaveLength(1);
+      // 0.27 left for two slices: 0.135 each would be 4.5x a slice; each takes 3x (0.09) and
+      // the rest (0.09) stays unsent rather than going out as one order.
+      expect(sent(r)).toEqual([
+        [1, 0.03],
+        [9, 0.09],
+        [10, 0.09],
+      ]);
+      expect(r.report.parents[0]?.filledQty).toBe('0.21');
+      expect(r.events('SliceRecovered').filter((d) => d.event.action === 'skipped')).toHaveLength(7);
+    });
+
+    it('without a cap, spreads it evenly; immediate sends the backlog with the first slice that runs', () => {
+      expect(sent(twap(', catchUpMaxMultiple: null'))).toEqual([
+        [1, 0.03],
+        [9, 0.135],
+        [10, 0.135],
+      ]);
+      expect(sent(twap(', catchUp: immediate'))).toEqual([
+        [1, 0.03],
+        [9, 0.24],
+        [10, 0.03],
+      ]);
+    });
+  });
+
   it('keeps the dedup memory and the kill switch across a restart', () => {
     const { report, events } = run(`
 duration: PT5M

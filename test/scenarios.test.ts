@@ -15,7 +15,7 @@ const GOLDEN: Record<string, string> = {
   'reject-window-signals': '1d5348b514ccf1c3a741f4dc1415b16ac9594231b46fdcd4e29d1115d41d9c1e',
   'replay-btcusdt': '61ac7de8482a8c3d0a378a136cbab68e6bf41f8fe5c60edc4b77c192ea98fb97',
   'restart-between-submit-and-store': '5f57156b76c79fe740f922add1c90b2783dc1ad32c4f8cf73037ea0bcb03b168',
-  'restart-mid-twap': '2f9fb248d2f6eab241b5b67f423139631a01e8b6b810661326d1e3836f4e0105',
+  'restart-mid-twap': '9c9752107ed78997086b5d91a6eb9cb63fd1eb13e546d3d5bbc145dd4bf584d0',
   'restart-orphan-at-startup': '36e9276f05684c6d7fd1845f870d5d4e0ee097512106b9e376ae6a5dc868a8d6',
   'safety-breaker-fat-finger': '15cab900fe8f70a2dc8935537f2ce3e7c9694c74bcea34af1ae2522c61ee351a',
   'safety-duplicate-signals': '76e0aa25bf33cd1d39b455db8d9a733f99e0d85466768d0f3086c9a648436d15',

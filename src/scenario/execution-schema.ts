@@ -26,6 +26,12 @@ export const twapSchema = z
     maxSpread: z.number().positive().max(1).default(0.005),
     maxPriceDeviation: z.number().positive().max(10).default(0.01),
     minLiquidity: nonNegativeDecimal.default('0'),
+    /** After a restart, the quantity missed while down (carry): spread over the slices left
+     *  (default), or sent at once by the first slice that runs (immediate). */
+    catchUp: z.enum(['spread', 'immediate']).default('spread'),
+    /** Spread catch-up: no slice run after a restart is larger than this many times its planned
+     *  size (what does not fit stays unsent); null: no cap. */
+    catchUpMaxMultiple: z.number().min(1).max(1_000).nullable().default(3),
   })
   .refine((t) => (t.interval === undefined) !== (t.slices === undefined), {
     message: 'give exactly one of interval and slices',
@@ -44,6 +50,8 @@ export const routingSchema = z
       maxSpread: 0.005,
       maxPriceDeviation: 0.01,
       minLiquidity: '0',
+      catchUp: 'spread',
+      catchUpMaxMultiple: 3,
     }),
   })
   .default({
@@ -55,6 +63,8 @@ export const routingSchema = z
       maxSpread: 0.005,
       maxPriceDeviation: 0.01,
       minLiquidity: '0',
+      catchUp: 'spread',
+      catchUpMaxMultiple: 3,
     },
   });
 

@@ -18,6 +18,7 @@ export function toTwapParams(t: TwapEntry, inst: Instrument): TwapParams {
     ...(t.limitOffsetTicks !== undefined ? { limitOffsetTicks: t.limitOffsetTicks } : {}),
     ...(t.stopOffsetTicks !== undefined ? { stopOffsetTicks: t.stopOffsetTicks } : {}),
     unfilled: t.unfilled,
+    catchUp: { mode: t.catchUp, maxMultiple: t.catchUpMaxMultiple },
     stops: {
       maxSpread: t.maxSpread,
       maxPriceDeviation: t.maxPriceDeviation,

@@ -6,6 +6,10 @@
 // the cancel check once more, and the send. Nothing here can overfill the parent: a slice is
 // sized against everything already sent and still able to fill. In limit mode an unfilled child
 // is cancelled at the next slice and its remainder goes into the new one.
+// After a restart (resume) the quantity missed while down is caught up as the plan's catch-up
+// says: spread over the slices left, none of them above maxMultiple times its planned size (the
+// default: a restart never dumps the backlog as one order), or all at once by the first slice
+// that runs.
 import type { ParentOrderId } from '../model/ids.ts';
 import type { ClientOrderId } from '../model/ids.ts';
 import type { Instrument } from '../model/instrument.ts';
@@ -24,6 +28,19 @@ export interface EarlyStops {
   /** Stop when the displayed quantity on the side we take is below this many lots; 0 = off. */
   readonly minLiquidity: number;
 }
+
+/** How a TWAP with carry catches up after a restart. */
+export interface CatchUp {
+  readonly mode: 'spread' | 'immediate';
+  /** Spread: no slice run after the restart is larger than this many times its planned size;
+   *  null: no cap. */
+  readonly maxMultiple: number | null;
+}
+
+export const DEFAULT_CATCH_UP: CatchUp = Object.freeze({ mode: 'spread', maxMultiple: 3 });
+
+export const isDefaultCatchUp = (c: CatchUp): boolean =>
+  c.mode === DEFAULT_CATCH_UP.mode && c.maxMultiple === DEFAULT_CATCH_UP.maxMultiple;
 
 export interface SchedulerOps {
   readonly clock: Clock;
@@ -45,6 +62,9 @@ export class SliceScheduler {
   private finishAfter: number | null = null;
   private readonly startMid: number | null;
   private readonly cumulative: number[];
+  /** After a restart with spread catch-up: the first slice run by this process (sizes from it
+   *  on are capped). */
+  private resumedFrom: number | null = null;
 
   constructor(
     private readonly ops: SchedulerOps,
@@ -54,6 +74,7 @@ export class SliceScheduler {
     private readonly policy: 'carry' | 'drop',
     private readonly stops: EarlyStops,
     arrivalMid: number | null,
+    private readonly catchUp: CatchUp = DEFAULT_CATCH_UP,
   ) {
     this.startMid = arrivalMid;
     let sum = 0;
@@ -81,9 +102,34 @@ export class SliceScheduler {
   resume(runs: ReadonlyArray<{ readonly sliceNum: number; readonly at: number }>): void {
     const last = this.plan.slices.length;
     if (!runs.some((r) => r.sliceNum === last)) this.finishAfter = Math.max(0, ...runs.map((r) => r.sliceNum)) - 1;
+    if (this.policy === 'carry' && this.catchUp.mode === 'spread' && runs.length > 0) this.spreadFrom(runs);
     for (const r of runs)
       this.ops.clock.schedule(() => this.runSlice(r.sliceNum - 1), Math.max(0, r.at - this.ops.clock.now()));
     if (runs.length === 0) this.done = true;
+  }
+
+  /**
+   * Spread catch-up: what the parent has left when the first recovered slice runs is shared out
+   * over the slices this process runs, in proportion to their planned sizes, instead of the
+   * first one catching up with the plan at once. Targets are cumulative (carry sizes each slice
+   * against what is committed), so a fill or a failure meanwhile moves the later slices too.
+   */
+  private spreadFrom(runs: ReadonlyArray<{ readonly sliceNum: number }>): void {
+    const indices = runs.map((r) => r.sliceNum - 1).sort((a, b) => a - b);
+    const first = indices[0] as number;
+    this.resumedFrom = first;
+    // What the children hold now (sent, filled, or still able to fill): everything else,
+    // including what was due while down and never sent, goes to the slices left.
+    const before = Math.min(this.plan.qty, this.committedBesides(first));
+    const planned = indices.map((i) => this.plan.slices[i]?.qty ?? 0);
+    const total = planned.reduce((s, q) => s + q, 0);
+    const left = this.plan.qty - before;
+    let acc = 0;
+    indices.forEach((i, k) => {
+      acc += planned[k] as number;
+      const share = total > 0 ? Math.floor((left * acc) / total) : left;
+      this.cumulative[i] = before + (k === indices.length - 1 ? left : share);
+    });
   }
 
   /** Cancels the remaining slices and the open children (the cancel was logged first). */
@@ -196,8 +242,13 @@ export class SliceScheduler {
     const remaining = Math.max(0, this.plan.qty - committed);
     const planned = this.plan.slices[i]?.qty ?? 0;
     if (this.policy === 'drop') return Math.min(planned, remaining);
-    if (last) return remaining;
-    return Math.min(remaining, Math.max(0, (this.cumulative[i] as number) - committed));
+    const wanted = last ? remaining : Math.min(remaining, Math.max(0, (this.cumulative[i] as number) - committed));
+    const cap = this.catchUp.maxMultiple;
+    // After a restart, no slice takes more than its share's cap: the rest waits for the next
+    // slice, and what does not fit by the last one stays unsent.
+    if (this.resumedFrom !== null && i >= this.resumedFrom && cap !== null)
+      return Math.min(wanted, Math.floor(planned * cap));
+    return wanted;
   }
 
   /** Lots committed by every child but the i-th (committedLots, summed): from the ledger's

@@ -1,6 +1,6 @@
 // The engine's request and dependency types: a parent order as the router takes it, TWAP
 // parameters in the engine's integers, the routing policy and what the engine is built from.
-import type { EarlyStops } from '../algo/slice-scheduler.ts';
+import type { CatchUp, EarlyStops } from '../algo/slice-scheduler.ts';
 import type { TwapRandomize } from '../algo/twap-slicer.ts';
 import type { Rng } from '../clock/rng.ts';
 import type { FillConfig, PartialFillPolicy } from '../fills/fill-config.ts';
@@ -26,6 +26,9 @@ export interface TwapParams {
   readonly stopOffsetTicks?: number;
   readonly unfilled: 'carry' | 'drop';
   readonly stops: EarlyStops;
+  /** After a restart (carry): the missed quantity spread over the slices left, no slice above
+   *  maxMultiple times its planned size; or sent at once. Absent: DEFAULT_CATCH_UP. */
+  readonly catchUp?: CatchUp;
 }
 
 export interface ParentRequest {

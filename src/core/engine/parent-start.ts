@@ -1,6 +1,6 @@
 // How a parent starts (the engine routes; this stores and launches): one order, or a TWAP plan
 // with every child. Everything about the parent is committed before its first order leaves.
-import { SliceScheduler, type SchedulerOps } from '../algo/slice-scheduler.ts';
+import { isDefaultCatchUp, SliceScheduler, type SchedulerOps } from '../algo/slice-scheduler.ts';
 import { twapClientOrderId, twapParentKey } from '../algo/twap-client-order-id.ts';
 import { planTwapSlices, TwapPlanError, type TwapSpec } from '../algo/twap-slicer.ts';
 import { deriveClientOrderId, utcDate } from '../model/client-order-id.ts';
@@ -125,6 +125,7 @@ export function startTwap(ops: StartOps, req: ParentRequest, p: TwapParams, top:
     minNotionalUnits: plan.minNotionalUnits,
     referencePrice: plan.referencePrice,
     stops: p.stops,
+    ...(p.catchUp && !isDefaultCatchUp(p.catchUp) ? { catchUp: p.catchUp } : {}),
   });
   const key = twapParentKey(req.parentId, spec);
   const children: ClientOrderId[] = [];
@@ -157,6 +158,7 @@ export function startTwap(ops: StartOps, req: ParentRequest, p: TwapParams, top:
     p.unfilled,
     p.stops,
     arrivalMid,
+    p.catchUp,
   );
   ops.register(req.parentId, scheduler, plan.intervalMs);
   scheduler.start();

@@ -68,6 +68,7 @@ export function recoverSlices(ops: RecoveryOps, entries: readonly LogEntry[], gr
       t.policy,
       t.stops,
       t.arrivalMid,
+      t.catchUp,
     );
     ops.register(parentId, scheduler, t.plan.intervalMs);
     scheduler.resume(runs.get(parentId) ?? []);

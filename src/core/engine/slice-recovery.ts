@@ -11,7 +11,7 @@
 //   past due, venue closed, beyond grace     -> failed
 // A single (non-TWAP) parent's pending order is its one slice, due when it was created.
 import type { TwapPlan } from '../algo/twap-slicer.ts';
-import type { EarlyStops } from '../algo/slice-scheduler.ts';
+import { DEFAULT_CATCH_UP, type CatchUp, type EarlyStops } from '../algo/slice-scheduler.ts';
 import type { LogEntry } from '../model/events.ts';
 import type { ClientOrderId, ParentOrderId } from '../model/ids.ts';
 import type { OrderLedger } from '../order/order-ledger.ts';
@@ -23,6 +23,7 @@ export interface LoggedTwap {
   readonly policy: 'carry' | 'drop';
   readonly stops: EarlyStops;
   readonly arrivalMid: number | null;
+  readonly catchUp: CatchUp;
 }
 
 /** The TWAP plans of the log, as the schedulers that ran them had them. */
@@ -65,7 +66,14 @@ export function twapsFromLog(entries: readonly LogEntry[]): Map<ParentOrderId, L
       slices: list.map((s) => ({ sliceNum: s.sliceNum, qty: s.qty, scheduledTime: s.scheduledTime })),
       adjustments: [],
     };
-    out.set(id, { plan, children: list.map((s) => s.id), policy: t.unfilledPolicy, stops: t.stops, arrivalMid: p.mid });
+    out.set(id, {
+      plan,
+      children: list.map((s) => s.id),
+      policy: t.unfilledPolicy,
+      stops: t.stops,
+      arrivalMid: p.mid,
+      catchUp: t.catchUp ?? DEFAULT_CATCH_UP,
+    });
   }
   return out;
 }
@@ -110,7 +118,11 @@ export function decideRecovery(ledger: OrderLedger, ctx: RecoveryContext): Slice
       else if (late < 0) decide('rescheduled', due, 'due later: kept at its time with its client order id');
       else if (open) {
         if (c !== latestDue)
-          decide('skipped', null, `missed while down: slice ${latestDue?.request.sliceNum} catches up`);
+          decide(
+            'skipped',
+            null,
+            `missed while down: its quantity is caught up from slice ${latestDue?.request.sliceNum}`,
+          );
         else
           decide(
             'run_now',

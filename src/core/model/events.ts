@@ -173,6 +173,8 @@ export interface TwapPlanned {
   readonly minNotionalUnits?: number;
   readonly referencePrice?: number;
   readonly stops?: { readonly maxSpread: number; readonly maxPriceDeviation: number; readonly minLiquidity: number };
+  /** The catch-up after a restart, when not the default (spread, at most 3x a slice). */
+  readonly catchUp?: { readonly mode: 'spread' | 'immediate'; readonly maxMultiple: number | null };
 }
 /** A parent that could not be executed at all (its TWAP plan is impossible at this price). */
 export interface ParentRejected {
