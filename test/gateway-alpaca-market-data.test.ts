@@ -2,9 +2,10 @@
 // (alpaca.marketData.stockStream, MessagePack both ways), and the same stream in JSON for a client
 // that does not ask for MessagePack. The gateway serves test/fixtures/gateway/alpaca-aapl.yaml (a
 // static AAPL book: 10 at 187.50, 100 at 187.60 on the ask), so a market buy of 30 prints 10 at
-// 187.50 and 20 at 187.60 and moves the ask's size. Also the other way Alpaca's stream docs allow
-// to authenticate: the APCA-API-KEY-ID and APCA-API-SECRET-KEY headers on the upgrade. No sleeps:
-// every wait is bounded.
+// 187.50 and 20 at 187.60 and moves the best ask to what is left at 187.60. The latest quote after
+// our own trades: a level they emptied is not quoted, and no side is quoted with a size of 0. Also
+// the other way Alpaca's stream docs allow to authenticate: the APCA-API-KEY-ID and
+// APCA-API-SECRET-KEY headers on the upgrade. No sleeps: every wait is bounded.
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { streaming as sdkStreaming } from '@alpacahq/alpaca-trade-api';
@@ -43,8 +44,8 @@ describe('the market-data stream, through the real SDK (MessagePack)', () => {
     expect(c.data.getSubscriptions().trades).toEqual(['AAPL']);
 
     await c.alpaca.trading.orders.market({ symbol: 'AAPL', qty: 30, side: 'buy' });
-    // Both prints, then the quote they moved: the static book never refreshes its levels, so the
-    // venue's view keeps the displayed 187.50 level with nothing left at it (decision 0005).
+    // Both prints, then the quote they moved: the buy emptied 187.50, so the best ask is what is
+    // left at 187.60 (the static book still displays 187.50, but nothing is there to trade).
     await waitFor(() => c.trades.length >= 2 && c.quotes.length >= 1);
     expect(c.trades.map((t) => [t.symbol, t.price, t.size])).toEqual([
       ['AAPL', 187.5, 10],
@@ -53,14 +54,14 @@ describe('the market-data stream, through the real SDK (MessagePack)', () => {
     expect(c.trades.map((t) => t.id)).toEqual([1, 2]);
     const lastQuote = c.quotes[c.quotes.length - 1] as sdkStreaming.StreamQuote;
     expect([lastQuote.bidPrice, lastQuote.bidSize, lastQuote.askPrice, lastQuote.askSize]).toEqual([
-      187.4, 20, 187.5, 0,
+      187.4, 20, 187.6, 80,
     ]);
     // Timestamps came as the MessagePack timestamp extension (the SDK keeps nanoseconds).
     expect(lastQuote.timestampRaw).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}Z$/);
     expect(Math.abs((lastQuote.timestamp as Date).getTime() - Date.now())).toBeLessThan(5_000);
 
     const rest = await c.alpaca.marketData.stocks.stockLatestQuoteSingle({ symbol: 'AAPL' });
-    expect([rest.quote.bp, rest.quote.bs, rest.quote.ap, rest.quote.as]).toEqual([187.4, 20, 187.5, 0]);
+    expect([rest.quote.bp, rest.quote.bs, rest.quote.ap, rest.quote.as]).toEqual([187.4, 20, 187.6, 80]);
     expect((rest.quote.t as Date).getTime()).toBe((lastQuote.timestamp as Date).getTime());
     const lastTrade = c.trades[1] as sdkStreaming.StreamTrade;
     const restTrade = await c.alpaca.marketData.stocks.stockLatestTradeSingle({ symbol: 'AAPL' });
@@ -102,6 +103,42 @@ describe('the market-data stream, through the real SDK (MessagePack)', () => {
     expect(auth.status).toBe('server_rejected');
     expect(auth.code).toBe(402);
     await waitFor(() => gw.marketData.size === 0);
+  });
+});
+
+describe('the latest quote after our own trades', () => {
+  it('shows the next level once our trades empty the best one, and never a size of zero', async () => {
+    const gw = await gateway();
+    const { alpaca } = gatewayClient(gw.url, KEY, SECRET);
+    const served: number[][] = [];
+    const latest = async (): Promise<number[]> => {
+      const { quote: q } = await alpaca.marketData.stocks.stockLatestQuoteSingle({ symbol: 'AAPL' });
+      const row = [q.bp, q.bs, q.ap, q.as] as number[];
+      served.push(row);
+      return row;
+    };
+    const trade = async (side: 'buy' | 'sell', qty: number, quoted: number[]) => {
+      const o = await alpaca.trading.orders.market({ symbol: 'AAPL', qty, side });
+      await waitFor(
+        async () => (await alpaca.trading.orders.getOrderByOrderID({ orderId: o.id as string })).status === 'filled',
+      );
+      await waitFor(async () => (await latest()).join() === quoted.join());
+    };
+    expect(await latest()).toEqual([187.4, 20, 187.5, 10]);
+    await trade('buy', 10, [187.4, 20, 187.6, 100]); // exactly the best ask
+    await trade('buy', 100, [187.4, 20, 187.8, 500]); // and the next one
+    await trade('sell', 20, [187.3, 50, 187.8, 500]); // exactly the best bid
+    // The static book still displays every level it started with; the quotes never showed them.
+    for (const [, bidSize, , askSize] of served) {
+      expect(bidSize).toBeGreaterThan(0);
+      expect(askSize).toBeGreaterThan(0);
+    }
+    const many = await fetch(`${gw.url}/v2/stocks/quotes/latest?symbols=AAPL`, {
+      headers: { 'APCA-API-KEY-ID': KEY, 'APCA-API-SECRET-KEY': SECRET },
+    });
+    expect(many.status).toBe(200);
+    const body = (await many.json()) as { quotes: Record<string, Record<string, unknown>> };
+    expect(body.quotes['AAPL']).toMatchObject({ bp: 187.3, bs: 50, ap: 187.8, as: 500 });
   });
 });
 

@@ -233,7 +233,7 @@ export abstract class BookMatcher {
   }
 
   /** Best level on a side that still has volume we have not consumed. */
-  private bestAvailable(side: 'bid' | 'ask'): number | null {
+  bestAvailable(side: 'bid' | 'ask'): number | null {
     const best = side === 'bid' ? this.book.bestBid() : this.book.bestAsk();
     if (best === null) return null;
     if (this.available(side, best) > 0) return best;

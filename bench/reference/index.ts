@@ -3,7 +3,8 @@
 // sim-exchange.ts, sim-venue.ts, venue-queries.ts, build-venue.ts: copies of the previous
 // implementation, with imports pointed back at src/ for everything that did not change). A
 // benchmark or test runs it through runScenario({ buildVenue: referenceBuildVenue }) to compare
-// the two implementations side by side: same scenario, same seed, same event log expected.
+// the two implementations side by side: same scenario, same seed, same event log expected. A
+// change of behaviour is made in both (a level our trades emptied is not published as the top).
 import type { buildVenue } from '../../src/runtime/build-venue.ts';
 import { buildVenue as buildReferenceVenue } from './build-venue.ts';
 

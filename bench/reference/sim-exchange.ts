@@ -186,8 +186,8 @@ export class SimExchange extends BookMatcher {
     return this.account.refusal(req, reference, this.openOrders());
   }
 
-  /** Best opposite price an order of `side` would take. */
+  /** Best opposite price an order of `side` would take (a level our trades emptied is not it). */
   private touchFor(side: Side): number | null {
-    return side === 'buy' ? this.book.bestAsk() : this.book.bestBid();
+    return this.bestAvailable(side === 'buy' ? 'ask' : 'bid');
   }
 }

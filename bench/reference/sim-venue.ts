@@ -150,11 +150,11 @@ export class SimVenue implements Broker, MarketDataPort {
     this.tape.trade(this.clock.now(), price, qty);
   }
 
-  /** Market models call this after each market change; publishes the top if it moved. */
+  /** Market models call this after each market change; publishes the top if it moved (the best
+   *  level on each side with volume left: one our trades emptied is not quoted). */
   refreshTop(): void {
-    const b = this.exchange.book;
-    const bid = b.bestBid();
-    const ask = b.bestAsk();
+    const bid = this.exchange.bestAvailable('bid');
+    const ask = this.exchange.bestAvailable('ask');
     const top: TopOfBook = {
       bid,
       bidQty: bid === null ? 0 : this.exchange.available('bid', bid),

@@ -1,13 +1,14 @@
 // Matching our orders against the displayed market: an L2 book driven by a market model.
 // Marketable orders walk the levels best first and take displayed volume, which stays consumed
 // until the model refreshes that level, so two of our orders can never fill from the same
-// liquidity. Resting limits queue behind the volume displayed when they joined; market trades at
-// our price eat that queue, trades through our price fill us, a book that moves onto our price
-// fills us, and shrinking levels move us up per the queue model. "Touch is not a fill" is the
-// default; fillOnTouch makes any trade at our price fill us. Stops trigger on the last market
-// trade price. Separate from the order desk (sim-exchange.ts: accepting, validating, parking,
-// cancelling, modifying, expiring and looking up orders) because this is the part that decides
-// fills and prices, and reads best on its own.
+// liquidity; a level we emptied is not the best price the venue publishes (bestAvailable).
+// Resting limits queue behind the volume displayed when they joined; market trades at our price
+// eat that queue, trades through our price fill us, a book that moves onto our price fills us,
+// and shrinking levels move us up per the queue model. "Touch is not a fill" is the default;
+// fillOnTouch makes any trade at our price fill us. Stops trigger on the last market trade price.
+// Separate from the order desk (sim-exchange.ts: accepting, validating, parking, cancelling,
+// modifying, expiring and looking up orders) because this is the part that decides fills and
+// prices, and reads best on its own.
 import { tradeId } from '../../core/model/ids.ts';
 import type { Instrument } from '../../core/model/instrument.ts';
 import type { Side } from '../../core/model/order.ts';
@@ -349,14 +350,23 @@ export abstract class BookMatcher {
     return false;
   }
 
-  /** Best level on a side that still has volume we have not consumed. */
-  private bestAvailable(side: 'bid' | 'ask'): number | null {
-    const best = side === 'bid' ? this.book.bestBid() : this.book.bestAsk();
+  /**
+   * The best level of a side that still has volume we have not consumed, or null: the best
+   * displayed level unless our own trades emptied it. What the venue publishes as its top and
+   * what our orders take next. Without consumption on the side (every step of a quiet market)
+   * this is the displayed best; otherwise only the levels we emptied can be skipped, and each of
+   * them has an entry in `consumed`, so one of the first `consumed.size + 1` levels has volume:
+   * the walk never goes further, whatever the depth of the book.
+   */
+  bestAvailable(side: 'bid' | 'ask'): number | null {
+    const book = this.book;
+    const best = side === 'bid' ? book.bestBid() : book.bestAsk();
     if (best === null) return null;
-    if (this.available(side, best) > 0) return best;
-    for (const [price] of this.book.depth(side, Number.MAX_SAFE_INTEGER)) {
-      if (this.available(side, price) > 0) return price;
-    }
+    const consumed = this.consumed[side];
+    if (consumed.size === 0) return best;
+    const taken = consumed.get(best);
+    if (taken === undefined || taken < book.qty(side, best)) return best;
+    for (const [price, qty] of book.depth(side, consumed.size + 1)) if (qty > (consumed.get(price) ?? 0)) return price;
     return null;
   }
 

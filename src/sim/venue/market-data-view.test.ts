@@ -2,13 +2,16 @@
 // time and its place in the clock's order) and applied when the view is read; on a clock without
 // that (a wall clock) each delivery is posted. Both must show the same view at every read: same
 // top, same last-update time, for random book changes, latencies (zero, with jitter), stale-quote
-// windows, and reads at the very instant a delivery lands, queued before or after it.
+// windows, and reads at the very instant a delivery lands, queued before or after it. And what
+// the view shows after our own trades: a displayed level they emptied is not the best price (the
+// model has not refreshed it, but nothing is left there to trade), and no side shows a size of 0.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../core/clock/rng.ts';
 import { VirtualClock } from '../../core/clock/virtual-clock.ts';
-import { symbol } from '../../core/model/ids.ts';
+import { clientOrderId, parentOrderId, symbol } from '../../core/model/ids.ts';
 import { makeInstrument } from '../../core/model/instrument.ts';
+import type { Side } from '../../core/model/order.ts';
 import type { Clock } from '../../core/ports/clock.ts';
 import { venueRules } from '../../core/venues/index.ts';
 import { L2Book } from '../book/l2-book.ts';
@@ -112,5 +115,85 @@ describe('the market-data view computed when read', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe("the view's top after our own trades", () => {
+  it('a level our trades emptied is not the best price: the next level is, with its size; the benchmark mid too', () => {
+    const clock = new VirtualClock(0);
+    const exchange = new SimExchange(
+      new L2Book(),
+      {
+        instrument: inst,
+        makerFeeBps: 0,
+        takerFeeBps: 0,
+        queue: makeQueueModel({ model: 'risk_averse' }),
+        fillOnTouch: false,
+        account: null,
+        clientIdUniqueness: 'open-orders',
+      },
+      () => clock.now(),
+    );
+    const path = { ms: 1, jitterMs: 0 };
+    const venue = new SimVenue(
+      clock,
+      exchange,
+      new LatencyModel(
+        { orderEntry: path, ack: path, fillReport: path, marketData: { ms: 2, jitterMs: 0 } },
+        new Rng(7),
+      ),
+      new FaultSchedule([], new Rng(1)),
+      { rules: venueRules('binance-spot'), onFault: () => {} },
+    );
+    venue.setReportHandler(() => {});
+    for (const [price, qty] of [
+      [99, 4],
+      [98, 6],
+    ] as const)
+      exchange.setLevel('bid', price, qty);
+    for (const [price, qty] of [
+      [101, 2],
+      [102, 3],
+      [104, 9],
+    ] as const)
+      exchange.setLevel('ask', price, qty);
+    venue.refreshTop();
+    let n = 0;
+    const market = (side: Side, qty: number) =>
+      venue.submit({
+        clientOrderId: clientOrderId(`m${++n}`),
+        parentId: parentOrderId('p'),
+        sliceNum: 1,
+        totalSlices: 1,
+        scheduledTime: clock.now(),
+        symbol: SYM,
+        side,
+        type: 'market',
+        tif: 'IOC',
+        qty,
+      });
+    clock.advanceTo(10);
+    expect(venue.topOfBook(SYM)).toEqual({ bid: 99, bidQty: 4, ask: 101, askQty: 2 });
+
+    market('buy', 4); // all 2 at 101 and 2 of the 3 at 102
+    clock.advanceTo(20);
+    expect(exchange.book.bestAsk()).toBe(101); // still displayed: a static book never refreshes
+    expect(venue.topOfBook(SYM)).toEqual({ bid: 99, bidQty: 4, ask: 102, askQty: 1 });
+    expect(venue.tape.window(20, 20).twapMid).toBe((99 + 102) / 2);
+
+    market('sell', 4); // the whole best bid
+    market('buy', 1); // the rest at 102
+    clock.advanceTo(30);
+    expect(venue.topOfBook(SYM)).toEqual({ bid: 98, bidQty: 6, ask: 104, askQty: 9 });
+    expect(venue.tape.window(30, 30).twapMid).toBe((98 + 104) / 2);
+
+    market('buy', 9); // nothing left on the ask side: no ask at all, not an ask of size 0
+    clock.advanceTo(40);
+    expect(venue.topOfBook(SYM)).toEqual({ bid: 98, bidQty: 6, ask: null, askQty: 0 });
+
+    exchange.setLevel('ask', 102, 3); // the model refreshes a level: it is quoted again
+    venue.refreshTop();
+    clock.advanceTo(50);
+    expect(venue.topOfBook(SYM)).toEqual({ bid: 98, bidQty: 6, ask: 102, askQty: 3 });
   });
 });

@@ -199,6 +199,84 @@ describe('SimExchange: taking liquidity', () => {
   });
 });
 
+describe('SimExchange: the best price left after our trades', () => {
+  it('skips a displayed level our trades emptied, and only such levels; a refresh makes it the best again', () => {
+    const { ex, levels } = setup();
+    levels(
+      [
+        [99, 5],
+        [98, 4],
+      ],
+      [
+        [101, 2],
+        [102, 3],
+        [104, 9],
+      ],
+    );
+    expect(ex.bestAvailable('ask')).toBe(101);
+    accept(ex, market('a', 'buy', 4)); // all 2 at 101, 2 of the 3 at 102
+    expect(ex.book.bestAsk()).toBe(101); // still displayed: the model has not refreshed it
+    expect(ex.bestAvailable('ask')).toBe(102);
+    accept(ex, market('b', 'buy', 1));
+    expect(ex.bestAvailable('ask')).toBe(104);
+    accept(ex, market('c', 'sell', 5));
+    expect(ex.bestAvailable('bid')).toBe(98);
+    accept(ex, market('d', 'buy', 9));
+    expect(ex.bestAvailable('ask')).toBeNull();
+    ex.setLevel('ask', 102, 3); // the model refreshes one level
+    expect(ex.bestAvailable('ask')).toBe(102);
+  });
+
+  it('a post-only order at an emptied price rests instead of being refused as one that would take', () => {
+    const { ex, of, levels } = setup();
+    levels(
+      [[99, 5]],
+      [
+        [101, 2],
+        [103, 4],
+      ],
+    );
+    accept(ex, market('a', 'buy', 2));
+    expect(accept(ex, limit('p', 'buy', 1, 101), true).status).toBe('new');
+    expect(of('p')).toEqual([]);
+    expect(ex.submit(limit('q', 'buy', 1, 103), true)).toBe('post-only-would-take');
+  });
+
+  it('property: it is the best level with volume left, as a walk over the whole book finds it', () => {
+    const op = fc.oneof(
+      fc.record({
+        kind: fc.constant('set' as const),
+        side: fc.constantFrom('bid' as const, 'ask' as const),
+        offset: fc.integer({ min: 0, max: 8 }),
+        qty: fc.integer({ min: 0, max: 5 }),
+        refresh: fc.boolean(),
+      }),
+      fc.record({
+        kind: fc.constant('take' as const),
+        side: fc.constantFrom('buy' as const, 'sell' as const),
+        qty: fc.integer({ min: 1, max: 14 }),
+      }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
+        const { ex } = setup();
+        const walk = (side: 'bid' | 'ask'): number | null =>
+          ex.book.depth(side, Number.MAX_SAFE_INTEGER).find(([price]) => ex.available(side, price) > 0)?.[0] ?? null;
+        let id = 0;
+        for (const o of ops) {
+          // Bids at 92-100, asks at 101-109: the book never crosses, as the models draw it.
+          if (o.kind === 'set')
+            ex.setLevel(o.side, o.side === 'bid' ? 100 - o.offset : 101 + o.offset, o.qty, o.refresh);
+          else ex.submit(market(`t${++id}`, o.side, o.qty), false);
+          expect(ex.bestAvailable('bid')).toBe(walk('bid'));
+          expect(ex.bestAvailable('ask')).toBe(walk('ask'));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe('SimExchange: queue position of resting orders', () => {
   it('starts behind the displayed quantity at its price (and behind our own earlier orders there)', () => {
     const { ex, levels } = setup();

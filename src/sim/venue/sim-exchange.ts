@@ -236,8 +236,9 @@ export class SimExchange extends BookMatcher {
     return this.account.refusal(req, reference, this.openOrders());
   }
 
-  /** Best opposite price an order of `side` would take. */
+  /** Best opposite price an order of `side` would take: a displayed level our trades emptied
+   *  has nothing to take, so it is not the touch (a post-only order at its price would rest). */
   private touchFor(side: Side): number | null {
-    return side === 'buy' ? this.book.bestAsk() : this.book.bestBid();
+    return this.bestAvailable(side === 'buy' ? 'ask' : 'bid');
   }
 }

@@ -163,12 +163,13 @@ export class SimVenue implements Broker, MarketDataPort {
     this.tape.trade(this.clock.now(), price, qty);
   }
 
-  /** Market models call this after each market change; publishes the top if it moved. */
+  /** Market models call this after each market change; publishes the top if it moved. The top
+   *  is the best level on each side with volume left for others: a displayed level our trades
+   *  emptied is not a price anyone can trade at, so it is neither quoted nor a size of zero. */
   refreshTop(): void {
     const ex = this.exchange;
-    const b = ex.book;
-    const bid = b.bestBid();
-    const ask = b.bestAsk();
+    const bid = ex.bestAvailable('bid');
+    const ask = ex.bestAvailable('ask');
     this.publishTop(bid, bid === null ? 0 : ex.available('bid', bid), ask, ask === null ? 0 : ex.available('ask', ask));
   }
 
