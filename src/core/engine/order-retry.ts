@@ -113,6 +113,10 @@ export class OrderRetry {
       case 'OutcomeUnknownReport':
         if (!pending) this.lookup(id, this.deps.policy.lookupFirstDelayMs, 'decide');
         return;
+      case 'RejectReport': // a resend refused as a duplicate: the first send is there, look it up
+        if (msg.duplicate === true && order.status === 'submitted_unconfirmed' && !pending)
+          this.lookup(id, this.deps.policy.lookupFirstDelayMs, 'decide');
+        return;
       case 'CancelRejectReport': // a refused cancel of a send never confirmed: unknown again
         if (owesCancel(order)) return this.confirmGone(id, pending);
         if (!pending && order.status === 'submitted_unconfirmed')

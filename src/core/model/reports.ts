@@ -43,6 +43,10 @@ export interface RejectReport {
   /** The venue's own code (e.g. Binance -2010, Alpaca 40310000), as a string. */
   readonly code: string;
   readonly reason: string;
+  /** The refusal says the venue already holds an order with this client id (the adapter maps
+   *  the answer back to our reason). For a resend, that order is ours: the send found it, it is
+   *  no refusal of the order. */
+  readonly duplicate?: true;
 }
 /** One execution of one of our orders, as a venue reports it (on the stream or in a lookup). */
 export interface ReportedTrade {

@@ -355,6 +355,30 @@ describe('applyOrderEvent', () => {
     expect(out).toMatchObject({ kind: 'applied', state: { status: 'partially_filled' } });
   });
 
+  it('a resend refused as a duplicate id is of unknown outcome (the first send is there); a first send refused so is rejected', () => {
+    const dup: OrderEvent = {
+      kind: 'RejectReport',
+      clientOrderId: cid,
+      code: '-2010',
+      reason: 'Duplicate order sent.',
+      duplicate: true,
+    };
+    let st = newOrderState(request(5), 0);
+    const step = (e: OrderEvent, seq: number) => {
+      const out = applyOrderEvent(st, e, seq, seq);
+      if (out.kind !== 'applied') throw new Error(out.detail);
+      st = out.state;
+    };
+    step({ kind: 'SubmitOrder', clientOrderId: cid }, 1);
+    const first = applyOrderEvent(st, dup, 2, 2);
+    expect(first).toMatchObject({ kind: 'applied', state: { status: 'rejected' } });
+    step({ kind: 'OrderNotFoundReport', clientOrderId: cid, askedAfterSeq: 1 }, 2); // sent back
+    expect(st.status).toBe('pending_new');
+    step({ kind: 'SubmitOrder', clientOrderId: cid }, 3);
+    step(dup, 4);
+    expect(st).toMatchObject({ status: 'submitted_unconfirmed', attempts: 2 });
+  });
+
   describe('a cancel that may have overtaken its order, or did nothing, stays owed', () => {
     const sent = (): OrderState => {
       let st = newOrderState(request(5), 0);

@@ -205,6 +205,20 @@ function applyUnstamped(state: OrderState, event: OrderEvent, time: number, seq?
       detail: `"not found" to a lookup asked after entry ${(event as { askedAfterSeq: number }).askedAfterSeq}, before our send at entry ${state.lastSentSeq}`,
     };
   }
+  if (
+    event.kind === 'RejectReport' &&
+    event.duplicate === true &&
+    state.attempts > 1 &&
+    (state.status === 'submitted' || state.status === 'submitted_unconfirmed')
+  ) {
+    // A resend refused because the venue holds an order with this id: our earlier send got there
+    // after all (the lookup that sent us back overtook it). Not a refusal of the order: its
+    // outcome is unknown until a lookup shows it (order-retry.ts looks it up).
+    const next = copyOf(state);
+    next.status = 'submitted_unconfirmed';
+    next.updatedAt = time;
+    return { kind: 'applied', from: state.status, state: next };
+  }
   if (event.kind === 'CancelRejectReport' && state.status === 'pending_cancel' && event.failure === 'transient') {
     // Refused without being processed (rate limited, busy): the cancel did nothing and is still
     // what we want. The order stays pending_cancel with the cancel owed (order-retry.ts looks it

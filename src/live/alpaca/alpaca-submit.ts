@@ -82,6 +82,13 @@ function submitFailure(rules: VenueRules, cid: ClientOrderId, f: WireFailure): V
   const cls = reason === null ? (f.httpStatus === 429 ? 'transient' : 'reject') : refusalClass(reason);
   if (cls === 'transient')
     return { kind: 'RetryableRejectReport', clientOrderId: cid, code: failureCode(f), reason: text };
-  // reject, and any class a submit cannot have (a 404): refused as it stands.
-  return { kind: 'RejectReport', clientOrderId: cid, code: failureCode(f), reason: text };
+  // reject, and any class a submit cannot have (a 404): refused as it stands. A duplicate client
+  // id says the venue holds an order with it: core tells whether that is this order (a resend).
+  return {
+    kind: 'RejectReport',
+    clientOrderId: cid,
+    code: failureCode(f),
+    reason: text,
+    ...(reason === 'duplicate-client-id' ? { duplicate: true as const } : {}),
+  };
 }

@@ -219,7 +219,12 @@ export class SimVenue implements Broker, MarketDataPort {
       if (typeof result === 'string') {
         // Quantities in the venue's messages are lots (shares on an equities venue).
         const vars = { requested: String(order.qty), available: String(Math.max(0, this.exchange.freePosition)) };
-        return { kind: 'RejectReport', clientOrderId: cid, ...refusalReport(this.options.rules, result, vars) };
+        return {
+          kind: 'RejectReport',
+          clientOrderId: cid,
+          ...refusalReport(this.options.rules, result, vars),
+          ...(result === 'duplicate-client-id' ? { duplicate: true as const } : {}),
+        };
       }
       return { kind: 'AckReport', clientOrderId: cid, venueOrderId: result.venueOrderId };
     });
