@@ -1,12 +1,13 @@
-// The README runs as printed. Every fenced block is checked:
+// The README and the pages in docs/ run as printed. Every fenced block is checked:
 // - a block after `<!-- file: PATH -->` is that file, byte for byte (the file is what runs);
 // - a ```yaml block without one must be a valid scenario;
 // - a block after `<!-- output: execsim ARGS -->` is what that command prints, where `…` inside
 //   a line stands for any text (a run id, a wall time) and a line of just `…` for any lines;
 // - a block after `<!-- usage -->` lists commands `execsim --help` prints, each line as printed;
-// - ```sh blocks are the two commands of the quick start and are left to CI.
-// Any other block fails the test: a README example that nothing checks drifts.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+// - ```sh blocks are commands for a shell (the quick start's, a server's) and are left to CI.
+// Any other block fails the test: an example that nothing checks drifts. Every relative link
+// names a file that exists, and an anchor a heading of the page it points to.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -69,6 +70,53 @@ function run(args: readonly string[], db: string): { code: number; out: string[]
   return { code, out };
 }
 
+/** The README and every Markdown page under docs/. */
+function pages(): string[] {
+  const under = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+      const p = path.join(dir, e.name);
+      return e.isDirectory() ? under(p) : e.name.endsWith('.md') ? [p] : [];
+    });
+  return ['README.md', ...under('docs').sort()];
+}
+
+/** The anchors GitHub gives a page's headings (outside code blocks): lower case, punctuation
+ *  dropped, spaces as hyphens, a repeated heading numbered. */
+export function anchors(markdown: string): Set<string> {
+  const out = new Set<string>();
+  const seen = new Map<string, number>();
+  let fenced = false;
+  for (const line of markdown.split('\n')) {
+    if (line.startsWith('```')) fenced = !fenced;
+    const h = fenced ? null : /^#{1,6}\s+(.*)$/.exec(line);
+    if (!h) continue;
+    const slug = (h[1] as string)
+      .trim()
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+      .replace(/\s/g, '-');
+    const n = seen.get(slug) ?? 0;
+    seen.set(slug, n + 1);
+    out.add(n === 0 ? slug : `${slug}-${n}`);
+  }
+  return out;
+}
+
+/** Relative link targets of a page (links and images), outside code blocks. */
+function links(markdown: string): Array<{ line: number; target: string }> {
+  const out: Array<{ line: number; target: string }> = [];
+  let fenced = false;
+  markdown.split('\n').forEach((line, i) => {
+    if (line.startsWith('```')) fenced = !fenced;
+    if (fenced) return;
+    for (const m of line.matchAll(/\]\(([^)\s]+)\)/g)) {
+      const target = m[1] as string;
+      if (!/^[a-z]+:/i.test(target)) out.push({ line: i + 1, target });
+    }
+  });
+  return out;
+}
+
 const README = readFileSync('README.md', 'utf8');
 const dir = mkdtempSync(path.join(tmpdir(), 'execsim-readme-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -81,36 +129,56 @@ describe('README', () => {
     expect(matchesPrinted(['a (…)'], ['a x'])).toBe(false);
   });
 
+  it('anchors: GitHub heading slugs, outside code blocks', () => {
+    const page = '# A scenario, walked through\n## `parents[].unsent[]`\n```sh\n# not a heading\n```\n## x\n## x\n';
+    expect([...anchors(page)]).toEqual(['a-scenario-walked-through', 'parentsunsent', 'x', 'x-1']);
+  });
+
   it('lists every bundled scenario in its table', () => {
     for (const f of readdirSync('scenarios').filter((x) => x.endsWith('.yaml')))
       expect(README, f).toContain(`| \`${f}\` |`);
   });
+});
 
-  for (const b of blocks(README)) {
-    it(`block at line ${b.line} (${b.marker ?? b.lang ?? 'text'}) is what it shows`, () => {
-      const file = b.marker?.startsWith('file: ') ? b.marker.slice(6) : null;
-      const output = b.marker?.startsWith('output: execsim ') ? b.marker.slice('output: execsim '.length) : null;
-      if (file !== null) {
-        expect(b.body).toBe(readFileSync(file, 'utf8'));
-        if (b.lang === 'yaml') expect(() => parseScenario(b.body, file)).not.toThrow();
-      } else if (output !== null) {
-        const { out } = run(output.split(/\s+/), path.join(dir, `readme-${b.line}.db`));
-        while (out.at(-1) === '') out.pop();
-        const expected = b.body.replace(/\n$/, '').split('\n');
-        expect(matchesPrinted(expected, out), `printed:\n${out.join('\n')}`).toBe(true);
-      } else if (b.marker === 'usage') {
-        const { code, out } = run(['--help'], path.join(dir, 'help.db'));
-        expect(code).toBe(0);
-        for (const line of b.body.trim().split('\n'))
-          expect(
-            out.map((l) => l.trim()),
-            line,
-          ).toContain(line.trim());
-      } else if (b.lang === 'yaml') {
-        expect(() => parseScenario(b.body, `README.md:${b.line}`)).not.toThrow();
-      } else {
-        expect(b.lang, 'a block that nothing checks: mark it file:, output: or usage').toBe('sh');
+for (const page of pages()) {
+  const text = readFileSync(page, 'utf8');
+  describe(page, () => {
+    it('links to files that exist and to headings they have', () => {
+      for (const { line, target } of links(text)) {
+        const [file, anchor] = target.split('#') as [string, string | undefined];
+        const to = file === '' ? page : path.join(path.dirname(page), file);
+        expect(existsSync(to), `${page}:${line}: ${target}`).toBe(true);
+        if (anchor !== undefined && to.endsWith('.md'))
+          expect([...anchors(readFileSync(to, 'utf8'))], `${page}:${line}: ${target}`).toContain(anchor);
       }
     });
-  }
-});
+
+    for (const b of blocks(text)) {
+      it(`block at line ${b.line} (${b.marker ?? b.lang ?? 'text'}) is what it shows`, () => {
+        const file = b.marker?.startsWith('file: ') ? b.marker.slice(6) : null;
+        const output = b.marker?.startsWith('output: execsim ') ? b.marker.slice('output: execsim '.length) : null;
+        if (file !== null) {
+          expect(b.body).toBe(readFileSync(file, 'utf8'));
+          if (b.lang === 'yaml') expect(() => parseScenario(b.body, file)).not.toThrow();
+        } else if (output !== null) {
+          const { out } = run(output.split(/\s+/), path.join(dir, `${page.replace(/\W/g, '_')}-${b.line}.db`));
+          while (out.at(-1) === '') out.pop();
+          const expected = b.body.replace(/\n$/, '').split('\n');
+          expect(matchesPrinted(expected, out), `printed:\n${out.join('\n')}`).toBe(true);
+        } else if (b.marker === 'usage') {
+          const { code, out } = run(['--help'], path.join(dir, 'help.db'));
+          expect(code).toBe(0);
+          for (const line of b.body.trim().split('\n'))
+            expect(
+              out.map((l) => l.trim()),
+              line,
+            ).toContain(line.trim());
+        } else if (b.lang === 'yaml') {
+          expect(() => parseScenario(b.body, `${page}:${b.line}`)).not.toThrow();
+        } else {
+          expect(b.lang, 'a block that nothing checks: mark it file:, output: or usage').toBe('sh');
+        }
+      });
+    }
+  });
+}

@@ -2,7 +2,7 @@
 // execution figures collected per path and summarised over the paths. Pure of console output:
 // progress goes to a callback, the result is a plain object (the CLI prints it).
 //
-// Seed derivation (stable, documented in README.md): seed_i = mix48((base(S) + i) mod 2^48),
+// Seed derivation (stable, documented in docs/guide/sweeps.md): seed_i = mix48((base(S) + i) mod 2^48),
 // where base(S) is the first 6 bytes (big-endian) of sha256("execsim-sweep-v1:" + S) and mix48 is
 // a bijection of 48-bit integers (xor-shifts and multiplications by odd constants mod 2^48). So
 // seeds are integers in [0, 2^48), identical on every machine (integer arithmetic only), and
