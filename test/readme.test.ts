@@ -7,7 +7,7 @@
 // - ```sh blocks are commands for a shell (the quick start's, a server's) and are left to CI.
 // Any other block fails the test: an example that nothing checks drifts. Every relative link
 // names a file that exists, and an anchor a heading of the page it points to.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -137,6 +137,63 @@ describe('README', () => {
   it('lists every bundled scenario in its table', () => {
     for (const f of readdirSync('scenarios').filter((x) => x.endsWith('.yaml')))
       expect(README, f).toContain(`| \`${f}\` |`);
+  });
+});
+
+describe("the walkthrough's tips hold as written", () => {
+  const scenario = readFileSync('scenarios/walkthrough.yaml', 'utf8');
+  const from = README.indexOf('## A scenario, walked through');
+  // The prose only (a fence's backticks would pair with a code span's), on one line.
+  const section = README.slice(from, README.indexOf('\n## ', from))
+    .replace(/^```[\s\S]*?^```$/gm, '')
+    .replace(/\s+/g, ' ');
+  /** The section's code spans that start with `prefix`: what it says a run prints. */
+  const quoted = (prefix: string): string[] =>
+    [...section.matchAll(/`([^`]+)`/g)].map((m) => m[1] as string).filter((q) => q.startsWith(prefix));
+  /** What `execsim run` prints for the walkthrough as changed by `edit`. */
+  const printedWith = (name: string, edit: (text: string) => string): string[] => {
+    const text = edit(scenario);
+    expect(text, 'the edit changes the file').not.toBe(scenario);
+    const file = path.join(dir, name);
+    writeFileSync(file, text);
+    return run(['run', file, '--no-store'], '').out.map((l) => l.trim());
+  };
+  const digest = (args: readonly string[]): string =>
+    (JSON.parse(run(['run', ...args, '--no-store', '--json'], '').out[0] as string) as { digest: string }).digest;
+
+  it('without the safety.preTrade line both orders are refused, as quoted', () => {
+    const printed = printedWith('no-pre-trade.yaml', (t) =>
+      t
+        .split('\n')
+        .filter((l) => !l.trim().startsWith('preTrade:'))
+        .join('\n'),
+    );
+    const refusals = quoted('refused ').filter((q) => q.includes('at pre_trade'));
+    expect(refusals).toHaveLength(2);
+    for (const r of refusals)
+      expect(
+        printed.some((l) => l.startsWith(r)),
+        r,
+      ).toBe(true);
+  });
+
+  it('without route: single the buy is a TWAP of which two slices go out, and the limit sell is refused', () => {
+    const printed = printedWith('no-single.yaml', (t) => t.replaceAll(', route: single', ''));
+    const said = [...quoted('twap: '), ...quoted('refused limit-sell at plan')];
+    expect(said).toHaveLength(2);
+    for (const s of said)
+      expect(
+        printed.some((l) => l.startsWith(s)),
+        s,
+      ).toBe(true);
+  });
+
+  it('another seed moves the digest; a scenario without randomness keeps it', () => {
+    const walk = 'scenarios/walkthrough.yaml';
+    expect(digest([walk])).toBe(digest([walk]));
+    expect(digest([walk, '--seed', '8'])).not.toBe(digest([walk]));
+    const fixed = 'scenarios/reject-window-signals.yaml';
+    expect(digest([fixed, '--seed', '1'])).toBe(digest([fixed, '--seed', '2']));
   });
 });
 

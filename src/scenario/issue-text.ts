@@ -4,108 +4,32 @@
 // the issue's path, so every strict object of every section gets suggestions without listing
 // its fields twice.
 import type { z } from 'zod';
+import { knownKeysAt, valueAt, type Schema } from './schema-walk.ts';
 
-type Schema = z.core.$ZodType;
-type Key = string | number;
-
-interface Def {
-  readonly type: string;
-  readonly shape?: Record<string, Schema>;
-  readonly element?: Schema;
-  readonly items?: readonly Schema[];
-  readonly valueType?: Schema;
-  readonly options?: readonly Schema[];
-  readonly innerType?: Schema;
-  readonly in?: Schema;
-  readonly getter?: () => Schema;
-}
-
-const defOf = (s: Schema): Def => s._zod.def as unknown as Def;
-
-/** The object schemas `schema` may be at this value (wrappers removed, union options kept). */
-function objectsOf(schema: Schema, value: unknown, depth = 0): Schema[] {
-  if (depth > 20) return [];
-  const d = defOf(schema);
-  if (d.type === 'object') return [schema];
-  if (d.innerType) return objectsOf(d.innerType, value, depth + 1);
-  if (d.type === 'pipe' && d.in) return objectsOf(d.in, value, depth + 1);
-  if (d.type === 'lazy' && d.getter) return objectsOf(d.getter(), value, depth + 1);
-  if (d.type === 'union' && d.options) {
-    const all = d.options.flatMap((o) => objectsOf(o, value, depth + 1));
-    // A discriminated union: the option the value's discriminator names, when it names one.
-    const disc = (schema._zod.def as { discriminator?: string }).discriminator;
-    if (disc !== undefined && value !== null && typeof value === 'object') {
-      const tag = (value as Record<string, unknown>)[disc];
-      const picked = all.filter((o) => {
-        const lit = defOf(o).shape?.[disc];
-        const values = lit ? (lit._zod.def as { values?: readonly unknown[] }).values : undefined;
-        return values?.includes(tag) ?? false;
-      });
-      if (picked.length > 0) return picked;
-    }
-    return all;
-  }
-  return [];
-}
-
-/** The schema of the child `key` of a value matched by `schema`. */
-function childSchemas(schema: Schema, value: unknown, key: Key, depth = 0): Schema[] {
-  if (depth > 20) return [];
-  const d = defOf(schema);
-  if (d.innerType) return childSchemas(d.innerType, value, key, depth + 1);
-  if (d.type === 'pipe' && d.in) return childSchemas(d.in, value, key, depth + 1);
-  if (d.type === 'lazy' && d.getter) return childSchemas(d.getter(), value, key, depth + 1);
-  if (d.type === 'array' && d.element) return [d.element];
-  if (d.type === 'tuple' && d.items && typeof key === 'number') return d.items[key] ? [d.items[key]] : [];
-  if (d.type === 'record' && d.valueType) return [d.valueType];
-  if (d.type === 'object' && d.shape && typeof key === 'string') return d.shape[key] ? [d.shape[key]] : [];
-  if (d.type === 'union')
-    return objectsOf(schema, value, depth + 1).flatMap((o) => childSchemas(o, value, key, depth + 1));
-  return [];
-}
-
-/** The input value at `path` (undefined where it is absent). */
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  let v = root;
-  for (const k of path) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<PropertyKey, unknown>)[k];
-  }
-  return v;
-}
-
-/** The field names the object at `path` may have, per the schema. */
-function knownKeysAt(schema: Schema, root: unknown, path: readonly PropertyKey[]): string[] {
-  let here: Schema[] = [schema];
-  let value = root;
-  for (const k of path) {
-    if (typeof k === 'symbol') return [];
-    here = here.flatMap((s) => childSchemas(s, value, k));
-    value = valueAt(value, [k]);
-  }
-  const keys = new Set<string>();
-  for (const s of here)
-    for (const o of objectsOf(s, value)) for (const k of Object.keys(defOf(o).shape ?? {})) keys.add(k);
-  return [...keys];
-}
-
-function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+/** Optimal string alignment distance: insertions, deletions, substitutions and swaps of two
+ *  adjacent letters cost 1 each ("sied" is one swap from "side", "qyt" from "qty"). */
+export function editDistance(a: string, b: string): number {
+  // Three rows: the one before the previous is needed for a swap.
+  let before: number[] = [];
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0] as number;
-    prev[0] = i;
+    const row = [i];
     for (let j = 1; j <= b.length; j++) {
-      const up = prev[j] as number;
-      prev[j] = Math.min(up + 1, (prev[j - 1] as number) + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        d = Math.min(d, (before[j - 2] as number) + 1);
+      row.push(d);
     }
+    before = prev;
+    prev = row;
   }
   return prev[b.length] as number;
 }
 
 /** The known field an unknown one most likely meant: same letters ignoring case, or at most a
  *  third of its letters off (at least one); null when nothing is that close. */
-function closestKey(unknown: string, known: readonly string[]): string | null {
+export function closestKey(unknown: string, known: readonly string[]): string | null {
   const lower = unknown.toLowerCase();
   let best: string | null = null;
   let bestD = Infinity;
@@ -119,15 +43,26 @@ function closestKey(unknown: string, known: readonly string[]): string | null {
   return best !== null && bestD <= Math.max(1, Math.floor(unknown.length / 3)) ? best : null;
 }
 
+/** The known field each unknown key most likely meant, or null. A field already given is not
+ *  what a misspelling meant ("sid" next to "id" meant "side"). */
+function meant(keys: readonly string[], known: readonly string[], present: readonly string[]): Array<string | null> {
+  const candidates = known.filter((n) => !keys.includes(n) && !present.includes(n));
+  return keys.map((k) => closestKey(k, candidates));
+}
+
 /** `unknown field "sid" (did you mean "side"?)`, for one or more keys. */
 function unknownFields(keys: readonly string[], known: readonly string[], present: readonly string[] = []): string {
-  // A field already given is not what a misspelling meant ("sid" next to "id" meant "side").
-  const candidates = known.filter((n) => !keys.includes(n) && !present.includes(n));
-  const named = keys.map((k) => {
-    const near = closestKey(k, candidates);
-    return `"${k}"${near === null ? '' : ` (did you mean "${near}"?)`}`;
-  });
+  const near = meant(keys, known, present);
+  const named = keys.map((k, i) => `"${k}"${near[i] == null ? '' : ` (did you mean "${near[i]}"?)`}`);
   return `unknown field${keys.length > 1 ? 's' : ''} ${named.join(', ')}`;
+}
+
+/** The fields an unrecognized_keys issue's keys most likely meant (those it suggests). */
+export function meantFields(issue: z.core.$ZodIssue, schema: Schema, input: unknown): string[] {
+  if (issue.code !== 'unrecognized_keys') return [];
+  const value = valueAt(input, issue.path);
+  const present = value !== null && typeof value === 'object' ? Object.keys(value) : [];
+  return meant(issue.keys, knownKeysAt(schema, input, issue.path), present).filter((k) => k !== null);
 }
 
 const choices = (values: readonly unknown[]): string => values.map((v) => String(v)).join(', ');

@@ -1,6 +1,7 @@
 // Reads and validates scenario files. A bad file becomes one ScenarioError with one line per
 // problem, each naming the file, the field path and the problem ("scenarios/x.yaml:
-// orders[0].qty: ..."), up to MAX_LISTED_PROBLEMS lines and a count of the rest. The error also
+// orders[0].qty: ..."), up to MAX_LISTED_PROBLEMS lines and a count of the rest: the problems of
+// single fields, then what the checks across fields find in the rest (cross-field-pass.ts). The error also
 // carries every problem as { path, message }, for callers that show them one by one (the HTTP
 // server's validation route); its lines are `file: path: message` of those.
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -9,6 +10,8 @@ import { createHash } from 'node:crypto';
 import { LineCounter, parseDocument } from 'yaml';
 import { canonicalJson } from '../core/log/canonical-json.ts';
 import { recordedSymbol, ReplayFileError } from './replay-file.ts';
+import { allIssues } from './cross-field-pass.ts';
+import { withoutEmptyKeys } from './empty-keys.ts';
 import { describeIssue } from './issue-text.ts';
 import { scenarioSchema, type Scenario } from './schema.ts';
 
@@ -102,11 +105,14 @@ export function parseScenario(text: string, file: string): LoadedScenario {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw oneProblem(file, '', 'a scenario must be a YAML mapping of fields (name, seed, venue, ...)');
   }
-  const result = scenarioSchema.safeParse(raw);
+  // An empty key (`safety:`) means the key left out, where that is allowed (empty-keys.ts).
+  const input = withoutEmptyKeys(scenarioSchema, raw);
+  const result = scenarioSchema.safeParse(input);
   if (!result.success) {
+    const issues = allIssues(scenarioSchema, input, result.error.issues);
     throw problemsError(
       file,
-      result.error.issues.map((i) => ({ path: i.path, message: describeIssue(i, scenarioSchema, raw) })),
+      issues.map((i) => ({ path: i.path, message: describeIssue(i, scenarioSchema, input) })),
     );
   }
   const scenario = deepFreeze(result.data);
