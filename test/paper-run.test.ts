@@ -301,10 +301,14 @@ describe('the switch on the command line', () => {
       'start',
       'restarts',
       'externalOrders',
-      'venue.latency,',
+      'venue.latency',
     ]);
-    expect(named('scenarios/fill-detection-faults.yaml')).toEqual(['market', 'start', 'faults', 'venue.latency,']);
-    expect(named(TWAP)).toEqual(['market', 'start', 'venue.latency,']);
+    expect(named('scenarios/fill-detection-faults.yaml')).toEqual(['market', 'start', 'faults', 'venue.latency']);
+    expect(paperWarnings(loadScenarioFile('scenarios/fill-detection-faults.yaml').scenario).at(-1)).toMatch(
+      /^venue\.latency and fees are ignored in a paper run/,
+    );
+    // The simulated venue's settings at their defaults (the file states none): nothing to hear about.
+    expect(named(TWAP)).toEqual(['market', 'start']);
   });
 
   it('an unreachable venue is one clear message and exit 2; resume refuses what it cannot continue', async () => {

@@ -1,17 +1,27 @@
 // The README and the pages in docs/ run as printed. Every fenced block is checked:
 // - a block after `<!-- file: PATH -->` is that file, byte for byte (the file is what runs);
+// - a block after `<!-- save: NAME -->` is a file the reader saves as NAME: an `output:` block
+//   after it that names NAME runs on that text (the test saves it in a folder of its own, and
+//   the folder's path is taken out of what is printed), and some `output:` block must;
 // - a ```yaml block without one must be a valid scenario;
 // - a block after `<!-- output: execsim ARGS -->` is what that command prints, where `…` inside
 //   a line stands for any text (a run id, a wall time) and a line of just `…` for any lines;
 // - a block after `<!-- usage -->` lists commands `execsim --help` prints, each line as printed;
-// - ```sh blocks are commands for a shell (the quick start's, a server's) and are left to CI.
+// - a ```sh block after `<!-- commands -->` runs as a shell would run it: `export` sets the
+//   environment, a line ending in `&` starts `execsim gateway` (in this process, on a free port
+//   that replaces the printed one in the lines after it), `kill %1` stops it, and every other
+//   line is an `npx execsim` command that must exit 0;
+// - other ```sh blocks are commands for a shell (the quick start's, a server's) and are left to CI.
 // Any other block fails the test: an example that nothing checks drifts. Every relative link
 // names a file that exists, and an anchor a heading of the page it points to.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.ts';
+import { startGateway } from '../src/cli/gateway-command.ts';
+import type { Io } from '../src/cli/io.ts';
+import { main, runCli } from '../src/cli/main.ts';
+import type { AlpacaGateway } from '../src/gateway/alpaca/alpaca-gateway.ts';
 import { parseScenario } from '../src/scenario/load-scenario.ts';
 
 interface Block {
@@ -117,6 +127,51 @@ function links(markdown: string): Array<{ line: number; target: string }> {
   return out;
 }
 
+/** Runs a `<!-- commands -->` block (see the top comment); `db` is the database its runs use. */
+async function runCommands(body: string, db: string): Promise<void> {
+  const env: Record<string, string> = { EXECSIM_DB: db };
+  const io: Io = { out: () => {}, err: () => {}, env };
+  const servers: AlpacaGateway[] = [];
+  const urls = new Map<string, string>();
+  const local = (word: string): string => [...urls].reduce((w, [printed, real]) => w.replace(printed, real), word);
+  try {
+    for (const raw of body.split('\n')) {
+      const line = raw.replace(/\s+#.*$/, '').trim();
+      if (line === '') continue;
+      if (line.startsWith('export ')) {
+        for (const pair of line.slice('export '.length).trim().split(/\s+/)) {
+          const [k, v] = pair.split('=') as [string, string];
+          env[k] = v;
+        }
+      } else if (line === 'kill %1') {
+        await servers.shift()?.close();
+      } else {
+        const background = line.endsWith('&');
+        const words = line.replace(/&$/, '').trim().split(/\s+/);
+        expect(words.slice(0, 2), line).toEqual(['npx', 'execsim']);
+        const args = words.slice(2).map(local);
+        if (background) {
+          expect(args[0], `${line}: only a gateway runs in the background`).toBe('gateway');
+          const port = args.indexOf('--port') + 1;
+          expect(port, `${line}: names its --port`).toBeGreaterThan(0);
+          const printed = args[port] as string;
+          args[port] = '0';
+          const gw = (await startGateway(args.slice(1), io)) as AlpacaGateway;
+          servers.push(gw);
+          urls.set(`http://127.0.0.1:${printed}`, gw.url);
+        } else {
+          const errs: string[] = [];
+          const code = await runCli(args, { ...io, err: (t) => void errs.push(t) });
+          expect(code, `${line}\n${errs.join('\n')}`).toBe(0);
+        }
+      }
+    }
+    expect(servers, 'every server started is stopped (kill %1)').toEqual([]);
+  } finally {
+    for (const s of servers) await s.close();
+  }
+}
+
 const README = readFileSync('README.md', 'utf8');
 const dir = mkdtempSync(path.join(tmpdir(), 'execsim-readme-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -134,9 +189,10 @@ describe('README', () => {
     expect([...anchors(page)]).toEqual(['a-scenario-walked-through', 'parentsunsent', 'x', 'x-1']);
   });
 
-  it('lists every bundled scenario in its table', () => {
-    for (const f of readdirSync('scenarios').filter((x) => x.endsWith('.yaml')))
-      expect(README, f).toContain(`| \`${f}\` |`);
+  it('lists every bundled scenario in its tables, those of paper/ and gateway/ too', () => {
+    for (const folder of ['', 'paper/', 'gateway/'])
+      for (const f of readdirSync(`scenarios/${folder}`).filter((x) => x.endsWith('.yaml')))
+        expect(README, folder + f).toContain(`| \`${folder}${f}\` |`);
   });
 });
 
@@ -210,15 +266,35 @@ for (const page of pages()) {
       }
     });
 
+    // The files the page has had the reader save by each block, and the blocks that use them.
+    const saved = new Map<string, string>();
+    const savedBefore = new Map<number, ReadonlyMap<string, string>>();
+    const used = new Set<string>();
     for (const b of blocks(text)) {
-      it(`block at line ${b.line} (${b.marker ?? b.lang ?? 'text'}) is what it shows`, () => {
+      if (b.marker?.startsWith('save: ')) saved.set(b.marker.slice(6), b.body);
+      savedBefore.set(b.line, new Map(saved));
+      if (b.marker?.startsWith('output: ')) for (const w of b.marker.split(/\s+/)) if (saved.has(w)) used.add(w);
+    }
+    if (saved.size > 0)
+      it('runs every file it has the reader save', () => expect([...used].sort()).toEqual([...saved.keys()].sort()));
+
+    for (const b of blocks(text)) {
+      it(`block at line ${b.line} (${b.marker ?? b.lang ?? 'text'}) is what it shows`, async () => {
         const file = b.marker?.startsWith('file: ') ? b.marker.slice(6) : null;
         const output = b.marker?.startsWith('output: execsim ') ? b.marker.slice('output: execsim '.length) : null;
-        if (file !== null) {
+        if (b.marker?.startsWith('save: ')) {
+          // Checked by the output blocks that run it (above).
+        } else if (file !== null) {
           expect(b.body).toBe(readFileSync(file, 'utf8'));
           if (b.lang === 'yaml') expect(() => parseScenario(b.body, file)).not.toThrow();
         } else if (output !== null) {
-          const { out } = run(output.split(/\s+/), path.join(dir, `${page.replace(/\W/g, '_')}-${b.line}.db`));
+          const here = path.join(dir, `${page.replace(/\W/g, '_')}-${b.line}`);
+          const files = savedBefore.get(b.line) ?? new Map<string, string>();
+          mkdirSync(here, { recursive: true });
+          for (const [name, body] of files) writeFileSync(path.join(here, name), body);
+          const args = output.split(/\s+/).map((w) => (files.has(w) ? path.join(here, w) : w));
+          const { out: printed } = run(args, `${here}.db`);
+          const out = printed.map((l) => l.replaceAll(`${here}${path.sep}`, ''));
           while (out.at(-1) === '') out.pop();
           const expected = b.body.replace(/\n$/, '').split('\n');
           expect(matchesPrinted(expected, out), `printed:\n${out.join('\n')}`).toBe(true);
@@ -230,6 +306,8 @@ for (const page of pages()) {
               out.map((l) => l.trim()),
               line,
             ).toContain(line.trim());
+        } else if (b.marker === 'commands') {
+          await runCommands(b.body, path.join(dir, `${page.replace(/\W/g, '_')}-${b.line}.db`));
         } else if (b.lang === 'yaml') {
           expect(() => parseScenario(b.body, `${page}:${b.line}`)).not.toThrow();
         } else {

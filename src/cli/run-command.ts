@@ -16,7 +16,13 @@ import {
   type RunReport,
 } from '../runtime/backtest-run.ts';
 import { PaperInterrupted, runPaper } from '../runtime/paper-run.ts';
-import { loadScenarioFile, ScenarioError, type LoadedScenario } from '../scenario/load-scenario.ts';
+import {
+  loadAnyScenarioFile,
+  ScenarioError,
+  simulatedScenario,
+  type LoadedScenario,
+} from '../scenario/load-scenario.ts';
+import type { ScenarioFile } from '../scenario/schema.ts';
 import { noSuchFile } from './scenario-file.ts';
 import { paperRefusal, paperWarnings } from '../scenario/paper-mode.ts';
 import { estimateRunEvents } from '../scenario/run-limits.ts';
@@ -62,7 +68,9 @@ Exit codes: 0 every run's expectations held, 1 an expectation failed, 2 bad inpu
 scenario, flag or database: nothing is run or written), 130 SIGINT, 143 SIGTERM, 129 SIGHUP.`;
 
 interface Prepared {
-  readonly loaded: readonly LoadedScenario[];
+  /** Each scenario as its file states it: one that runs as a backtest was checked to have its
+   *  start and market (simulatedScenario), a paper run's may leave them out. */
+  readonly loaded: readonly LoadedScenario<ScenarioFile>[];
   /** Null with --no-store: nothing is opened or written. */
   readonly store: RunStore | null;
   readonly seed: number | undefined;
@@ -73,7 +81,8 @@ interface Prepared {
   readonly mode: 'backtest' | 'paper' | null;
 }
 
-const isPaper = (p: Pick<Prepared, 'mode'>, s: LoadedScenario): boolean => (p.mode ?? s.scenario.mode) === 'paper';
+const isPaper = (p: Pick<Prepared, 'mode'>, s: LoadedScenario<ScenarioFile>): boolean =>
+  (p.mode ?? s.scenario.mode) === 'paper';
 
 /** Parses and validates everything and opens the store; a number when there is nothing to run
  *  (--help). Bad input throws before anything is written. */
@@ -105,7 +114,7 @@ function prepare(args: readonly string[], io: Io): Prepared | number {
   const mode = values.mode ?? null;
   if (mode !== null && mode !== 'backtest' && mode !== 'paper')
     throw new UsageError(`--mode must be backtest or paper, got "${mode}"`, RUN_USAGE);
-  const loaded = loadAll(positionals);
+  const loaded = loadAll(positionals, mode);
   const paperRuns = loaded.filter((l) => isPaper({ mode }, l));
   if (paperRuns.length === 0 && values['venue-url'] !== undefined)
     throw new UsageError('--venue-url is for paper runs (--mode paper, or mode: paper in the scenario)', RUN_USAGE);
@@ -139,7 +148,7 @@ export function runCommand(args: readonly string[], io: Io): number {
     for (const scenario of p.loaded) {
       const progress = announce(scenario, io);
       try {
-        reports.push(print(runScenario(scenario, runOptions(p, progress)), p, io));
+        reports.push(print(runScenario(simulatedScenario(scenario), runOptions(p, progress)), p, io));
       } finally {
         progress?.clear();
       }
@@ -197,7 +206,11 @@ async function runAll(p: Prepared, io: Io): Promise<number> {
       const progress = announce(scenario, io);
       try {
         reports.push(
-          print(await runScenarioAsync(scenario, { ...runOptions(p, progress), signal: stop.signal }), p, io),
+          print(
+            await runScenarioAsync(simulatedScenario(scenario), { ...runOptions(p, progress), signal: stop.signal }),
+            p,
+            io,
+          ),
         );
       } catch (err) {
         if (!(err instanceof RunInterrupted)) throw err;
@@ -227,7 +240,7 @@ function runOptions(p: Prepared, progress: Drawer | null): RunOptions {
 }
 
 /** Warns before a long run; returns the progress drawer when there is a terminal to draw on. */
-function announce(scenario: LoadedScenario, io: Io): Drawer | null {
+function announce(scenario: LoadedScenario<ScenarioFile>, io: Io): Drawer | null {
   const estimate = estimateRunEvents(scenario.scenario);
   if (estimate > WARN_SIM_EVENTS) {
     io.err(
@@ -256,14 +269,18 @@ function summary(reports: readonly RunReport[], json: boolean, io: Io): number {
   return allPassed ? 0 : 1;
 }
 
-/** Every scenario of the paths validated, or one ScenarioError listing every bad path and file. */
-function loadAll(paths: readonly string[]): LoadedScenario[] {
-  const loaded: LoadedScenario[] = [];
+/** Every scenario of the paths validated, or one ScenarioError listing every bad path and file.
+ *  A directory's own .yaml files are read, not its folders' (scenarios/paper/ holds paper runs,
+ *  which need a venue, so `execsim run scenarios` runs the backtests beside it). A scenario that
+ *  runs as a backtest must state its start and market; only a paper run's may leave them out. */
+function loadAll(paths: readonly string[], mode: Prepared['mode']): LoadedScenario<ScenarioFile>[] {
+  const loaded: LoadedScenario<ScenarioFile>[] = [];
   const problems: string[] = [];
   let bad = 0;
   const load = (file: string): void => {
     try {
-      loaded.push(loadScenarioFile(file));
+      const l = loadAnyScenarioFile(file);
+      loaded.push(isPaper({ mode }, l) ? l : simulatedScenario(l));
     } catch (err) {
       if (!(err instanceof ScenarioError)) throw err;
       problems.push(err.message);

@@ -19,7 +19,7 @@ import { brokenInvariants, checkExpectations, type ExpectationResult } from '../
 import { RunReportFold, type LogSummary, type ParentReport } from '../core/report/run-report.ts';
 import type { FillMetrics } from '../core/report/fill-metrics.ts';
 import type { LoadedScenario } from '../scenario/load-scenario.ts';
-import type { Scenario } from '../scenario/schema.ts';
+import type { ScenarioFile } from '../scenario/schema.ts';
 import { parseDurationMs, parseUtcInstant } from '../scenario/time-fields.ts';
 import type { RunStore, RunWriter } from '../store/run-store.ts';
 import { canWriteFromThread, ThreadedRunWriter } from './threaded-writer.ts';
@@ -119,7 +119,7 @@ export { prepareRun, type PreparedRun } from './harness.ts';
 /** A finished run's report from its log and the fold of it: a backtest's and a paper run's alike. */
 export function runReport(r: {
   readonly runId: RunId;
-  readonly scenario: Scenario;
+  readonly scenario: ScenarioFile;
   readonly seed: number;
   readonly log: { digest(): string; readonly count: number };
   readonly summary: LogSummary;

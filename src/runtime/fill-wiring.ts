@@ -8,7 +8,7 @@ import type { FillAudit } from '../core/model/fill-events.ts';
 import type { ClientOrderId } from '../core/model/ids.ts';
 import { isTerminal } from '../core/model/order-status.ts';
 import type { OrderLedger } from '../core/order/order-ledger.ts';
-import type { Scenario } from '../scenario/schema.ts';
+import type { ScenarioFile } from '../scenario/schema.ts';
 import type { SimVenue } from '../sim/venue/sim-venue.ts';
 
 export interface FillWiring {
@@ -17,7 +17,7 @@ export interface FillWiring {
 }
 
 /** The run's fill detection, or null when the scenario turns it off. */
-export function fillWiring(s: Scenario): FillWiring | null {
+export function fillWiring(s: ScenarioFile): FillWiring | null {
   const { enabled, assetPrices, ...fields } = s.fillDetection;
   if (!enabled) return null;
   const prices = new Map(Object.entries(assetPrices).map(([asset, price]) => [asset, Number(price)]));
@@ -28,7 +28,7 @@ export function fillWiring(s: Scenario): FillWiring | null {
  *  sweep wires fill detection from the same block. */
 const FILL_CONFIGS = new WeakMap<object, FillConfig>();
 
-function fillConfigOf(block: Scenario['fillDetection'], fields: object): FillConfig {
+function fillConfigOf(block: ScenarioFile['fillDetection'], fields: object): FillConfig {
   if (!isDeeplyFrozen(block)) return parseFillConfig(fields);
   let config = FILL_CONFIGS.get(block);
   if (config === undefined) FILL_CONFIGS.set(block, (config = parseFillConfig(fields)));

@@ -26,7 +26,8 @@ import { RunReportFold } from '../core/report/run-report.ts';
 import { ALWAYS_OPEN, venueRules, type TradingHours } from '../core/venues/index.ts';
 import { InboxBroker, InboxClock, SerialInbox } from '../live/inbox.ts';
 import { WallClock } from '../live/wall-clock.ts';
-import { parseScenario, type LoadedScenario } from '../scenario/load-scenario.ts';
+import { parseScenarioFile, type LoadedScenario } from '../scenario/load-scenario.ts';
+import type { ScenarioFile } from '../scenario/schema.ts';
 import { paperRefusal } from '../scenario/paper-mode.ts';
 import { parseDurationMs } from '../scenario/time-fields.ts';
 import { ResumeRefused, type RunStore, type RunWriter } from '../store/run-store.ts';
@@ -93,7 +94,7 @@ export class VenueUnavailable extends Error {
 /** What is still working at the horizon is cancelled; this long to see the cancels confirmed. */
 export const HORIZON_GRACE_MS = 30_000;
 
-export async function runPaper(loaded: LoadedScenario, options: PaperOptions): Promise<RunReport> {
+export async function runPaper(loaded: LoadedScenario<ScenarioFile>, options: PaperOptions): Promise<RunReport> {
   const refusal = paperRefusal(loaded.scenario);
   if (refusal !== null) throw new ResumeRefused(refusal);
   const id = toRunId(options.runId ?? `run-${randomUUID()}`);
@@ -118,7 +119,7 @@ export async function resumePaper(id: string, options: PaperOptions): Promise<Ru
   const row = options.store.getRun(id);
   if (row === undefined) throw new ResumeRefused(`no run "${id}" in this database`);
   if (row.mode !== 'paper') throw new ResumeRefused(`run ${id} is a ${row.mode}: a backtest is run again, not resumed`);
-  const loaded = parseScenario(options.store.scenarioJson(id), `run ${id}`);
+  const loaded = parseScenarioFile(options.store.scenarioJson(id), `run ${id}`);
   // The log before the venue: one that no longer reads (edited by hand) stops nothing half-done.
   const entries = [...options.store.entries(id)];
   // The venue first: a run is only taken over when it can go on.
@@ -135,7 +136,7 @@ export async function resumePaper(id: string, options: PaperOptions): Promise<Ru
 }
 
 interface Session {
-  readonly loaded: LoadedScenario;
+  readonly loaded: LoadedScenario<ScenarioFile>;
   readonly instrument: Instrument;
   readonly clock: WallClock;
   readonly venue: LiveVenue;
@@ -143,7 +144,7 @@ interface Session {
 
 /** Builds the adapter and reads the account once: an unreachable venue or refused keys end
  *  here, before anything is stored. */
-async function connect(loaded: LoadedScenario, options: PaperOptions, id: string): Promise<Session> {
+async function connect(loaded: LoadedScenario<ScenarioFile>, options: PaperOptions, id: string): Promise<Session> {
   const instrument = makeInstrument(loaded.scenario.instrument);
   const clock = new WallClock((ms) =>
     options.warn?.(`the system clock stepped back ${ms} ms; the run's time holds until it catches up`),

@@ -21,13 +21,13 @@ import { parseBreakerConfig } from '../core/risk/breaker-config.ts';
 import { venueRules, type TradingHours } from '../core/venues/index.ts';
 import { breakerInput } from '../scenario/component-schema.ts';
 import { toTwapParams } from '../scenario/scenario-requests.ts';
-import type { Scenario } from '../scenario/schema.ts';
+import type { ScenarioFile } from '../scenario/schema.ts';
 import { parseDurationMs } from '../scenario/time-fields.ts';
 import type { FillWiring } from './fill-wiring.ts';
 import { buildOrderManager } from './safety-wiring.ts';
 
 export interface ProcessWiringDeps {
-  readonly scenario: Scenario;
+  readonly scenario: ScenarioFile;
   readonly clock: Clock;
   readonly broker: Broker;
   readonly marketData: MarketDataPort;
@@ -123,7 +123,7 @@ export function wireProcess(d: ProcessWiringDeps): WiredProcess {
 /** The process's market sampler (report.sampleMs), or null when sampling is off. Its samples
  *  fall on a grid from the run's start whatever process takes them, so a restart keeps the grid. */
 function marketSampler(
-  s: Scenario,
+  s: ScenarioFile,
   clock: Clock,
   marketData: MarketDataPort,
   instrument: Instrument,

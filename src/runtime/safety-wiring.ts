@@ -10,12 +10,12 @@ import type { LogEntry } from '../core/model/events.ts';
 import { parsePreTradeConfig } from '../core/safety/pre-trade.ts';
 import { parseDedupConfig, SignalDeduplicator } from '../core/safety/signal-dedup.ts';
 import { venueRules } from '../core/venues/index.ts';
-import type { Scenario } from '../scenario/schema.ts';
+import type { ScenarioFile } from '../scenario/schema.ts';
 
 /** `gate`: startup gating (not ready), `prior`: the durable log of a restarted process (the
  *  dedup memory is rebuilt from its records). */
 export function buildOrderManager(
-  s: Scenario,
+  s: ScenarioFile,
   engine: ExecutionEngine,
   ledger: OrderLedger,
   marketData: MarketDataPort,
@@ -47,7 +47,7 @@ export function buildOrderManager(
   return manager;
 }
 
-export function toSignalRequest(sig: Scenario['signals'][number], instrument: Instrument): SignalRequest {
+export function toSignalRequest(sig: ScenarioFile['signals'][number], instrument: Instrument): SignalRequest {
   return {
     signalId: sig.id,
     side: sig.side,

@@ -9,7 +9,7 @@ import type { OrderManager } from '../core/engine/order-manager.ts';
 import type { OrderLedger } from '../core/order/order-ledger.ts';
 import type { Reconciler } from '../core/recon/reconciler.ts';
 import { toParentRequests } from '../scenario/scenario-requests.ts';
-import type { Scenario } from '../scenario/schema.ts';
+import type { ScenarioFile } from '../scenario/schema.ts';
 import { parseDurationMs } from '../scenario/time-fields.ts';
 import { toSignalRequest } from './safety-wiring.ts';
 
@@ -33,7 +33,7 @@ export interface ScenarioInput {
   run(p: InputTarget): void;
 }
 
-export function scenarioInputs(s: Scenario, instrument: Instrument): ScenarioInput[] {
+export function scenarioInputs(s: ScenarioFile, instrument: Instrument): ScenarioInput[] {
   const inputs: ScenarioInput[] = [];
   for (const { id, at, req, confirm, confirmedBy } of toParentRequests(s, instrument)) {
     inputs.push({

@@ -13,7 +13,7 @@ import { recordedSymbol, ReplayFileError } from './replay-file.ts';
 import { allIssues } from './cross-field-pass.ts';
 import { withoutEmptyKeys } from './empty-keys.ts';
 import { describeIssue } from './issue-text.ts';
-import { scenarioSchema, type Scenario } from './schema.ts';
+import { scenarioSchema, simulatedWorldMissing, type Scenario, type ScenarioFile } from './schema.ts';
 
 /** One problem of a scenario: where (a field path like `orders[0].qty`, a YAML position like
  *  `line 3, column 5`, or '' for the document as a whole) and what. */
@@ -34,9 +34,11 @@ export class ScenarioError extends Error {
   }
 }
 
-export interface LoadedScenario {
+/** A parsed scenario file: by default one a simulation can run (its start and market given);
+ *  `LoadedScenario<ScenarioFile>` for one that may be paper only. */
+export interface LoadedScenario<S extends ScenarioFile = Scenario> {
   readonly file: string;
-  readonly scenario: Scenario;
+  readonly scenario: S;
   /** sha256 of the scenario's canonical JSON (formatting and comments do not change it). */
   readonly hash: string;
   readonly canonical: string;
@@ -79,7 +81,26 @@ function listed(file: string, problems: readonly ScenarioProblem[]): ScenarioErr
 /** A ScenarioError of one problem. */
 const oneProblem = (file: string, path: string, message: string): ScenarioError => listed(file, [{ path, message }]);
 
+/** Parses a scenario a simulation can run: a paper-only file (no start or market) is refused,
+ *  naming what it lacks. Backtests, sweeps, the gateway and the server read scenarios so. */
 export function parseScenario(text: string, file: string): LoadedScenario {
+  return simulatedScenario(parseScenarioFile(text, file));
+}
+
+/** The scenario as a simulation needs it, or a ScenarioError naming what the file leaves out (a
+ *  paper run's file may leave out start and market). */
+export function simulatedScenario(loaded: LoadedScenario<ScenarioFile>): LoadedScenario {
+  const missing = simulatedWorldMissing(loaded.scenario);
+  if (missing.length > 0)
+    throw listed(
+      loaded.file,
+      missing.map(([path, message]) => ({ path, message })),
+    );
+  return loaded as LoadedScenario;
+}
+
+/** Parses any scenario file, a paper-only one (mode: paper without start or market) included. */
+export function parseScenarioFile(text: string, file: string): LoadedScenario<ScenarioFile> {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -116,7 +137,7 @@ export function parseScenario(text: string, file: string): LoadedScenario {
     );
   }
   const scenario = deepFreeze(result.data);
-  if (scenario.market.model === 'replay') {
+  if (scenario.market?.model === 'replay') {
     scenario.market.files.forEach((f, i) => {
       const path = resolve(dirname(file), f);
       const at = `market.files[${i}]`;
@@ -155,6 +176,12 @@ export interface ScenarioSource {
 
 /** Reads and parses a scenario file, keeping its text. */
 export function loadScenarioSource(file: string): ScenarioSource {
+  const { loaded, text } = loadScenarioFileSource(file);
+  return { loaded: simulatedScenario(loaded), text };
+}
+
+/** Reads and parses any scenario file (a paper-only one included), keeping its text. */
+function loadScenarioFileSource(file: string): { loaded: LoadedScenario<ScenarioFile>; text: string } {
   let text: string;
   try {
     // A folder or a device is named as what it is: a device (/dev/zero, a terminal) would be read
@@ -168,11 +195,17 @@ export function loadScenarioSource(file: string): ScenarioSource {
     if (err instanceof ScenarioError) throw err;
     throw new ScenarioError(`${file}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
-  return { loaded: parseScenario(text, file), text };
+  return { loaded: parseScenarioFile(text, file), text };
 }
 
+/** Reads a scenario a simulation can run (parseScenario). */
 export function loadScenarioFile(file: string): LoadedScenario {
   return loadScenarioSource(file).loaded;
+}
+
+/** Reads any scenario file, a paper-only one included (parseScenarioFile). */
+export function loadAnyScenarioFile(file: string): LoadedScenario<ScenarioFile> {
+  return loadScenarioFileSource(file).loaded;
 }
 
 function deepFreeze<T>(value: T): T {

@@ -4,35 +4,50 @@
 // them, each with one warning, rather than refusing the file: the switch is one flag. What stays:
 // the instrument, the orders, signals and actions (their `at:` counting from the run's start on
 // the wall clock), routing, retry, fill detection, safety, reconciliation, expectations, and the
-// duration as the longest the run may last. Refused: a venue without a paper adapter.
-import type { Scenario } from './schema.ts';
+// duration as the longest the run may last. A file meant only for paper runs may leave out
+// `start` and `market` altogether (schema.ts). Refused: a venue without a paper adapter.
+import { canonicalJson } from '../core/log/canonical-json.ts';
+import { simulatedVenueDefaults, type ScenarioFile } from './schema.ts';
+
+/** The simulated venue's own settings: a real venue has its own. */
+const SIMULATED_VENUE_FIELDS = ['latency', 'queue', 'fees', 'fillOnTouch', 'clockSkewMs'] as const;
 
 /** Venues a paper run can trade on. */
-export const PAPER_VENUES: readonly Scenario['venue']['name'][] = ['alpaca-equities'];
+export const PAPER_VENUES: readonly ScenarioFile['venue']['name'][] = ['alpaca-equities'];
 
 /** Why the scenario cannot run as a paper run (one message naming the field), or null. */
-export function paperRefusal(s: Scenario): string | null {
+export function paperRefusal(s: ScenarioFile): string | null {
   if (!PAPER_VENUES.includes(s.venue.name))
     return `venue.name: ${s.venue.name} has no paper adapter yet; paper runs trade on ${PAPER_VENUES.join(', ')}`;
   return null;
 }
 
 /** One line per section a paper run ignores, naming it and why. */
-export function paperWarnings(s: Scenario): string[] {
+export function paperWarnings(s: ScenarioFile): string[] {
   const w: string[] = [];
   const ignored = (field: string, why: string, are = false) =>
     w.push(`${field} ${are ? 'are' : 'is'} ignored in a paper run: ${why}`);
-  ignored('market', 'prices, depth and trades come from the venue');
-  ignored('start', "orders' and signals' at: times count from the run's start on the wall clock");
+  // A paper-only file leaves them out (schema.ts): nothing to warn of then.
+  if (s.market !== undefined) ignored('market', 'prices, depth and trades come from the venue');
+  if (s.start !== undefined)
+    ignored('start', "orders' and signals' at: times count from the run's start on the wall clock");
   if (s.faults.length > 0)
     ignored('faults', "the venue's own failures are the faults (kill the process and resume to test a crash)");
   if (s.restarts.length > 0) ignored('restarts', 'crash the process for real (kill -9) and run execsim resume');
   if (s.externalOrders.length > 0) ignored('externalOrders', 'other traders are real');
-  ignored(
-    'venue.latency, queue, fees, fillOnTouch and clockSkewMs',
-    "the venue's own latency, matching, fees and clock apply",
-    true,
-  );
+  // The simulated venue's settings the file changes from their defaults (a file that states
+  // none has nothing ignored to hear about).
+  const defaults = simulatedVenueDefaults(s.venue.name);
+  const changed = SIMULATED_VENUE_FIELDS.filter((k) => canonicalJson(s.venue[k]) !== canonicalJson(defaults[k]));
+  if (changed.length > 0)
+    ignored(
+      changed
+        .map((k, i) => (i === 0 ? `venue.${k}` : k))
+        .join(', ')
+        .replace(/, ([^,]*)$/, ' and $1'),
+      "the venue's own latency, matching, fees and clock apply",
+      changed.length > 1,
+    );
   if (s.venue.account !== undefined)
     ignored('venue.account', "the paper account's own position and cash are the run's baseline");
   return w;

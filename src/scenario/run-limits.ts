@@ -13,7 +13,7 @@ import {
   estimateEvents,
   EVENTS_PER_TWAP_SLICE,
 } from './scenario-limits.ts';
-import type { Scenario } from './schema.ts';
+import type { ScenarioFile } from './schema.ts';
 import { checkTwapPlan, type TwapUse } from './twap-check.ts';
 import { parseDurationMs, parseUtcInstant } from './time-fields.ts';
 
@@ -21,20 +21,22 @@ type Path = (string | number)[];
 
 /** The events a run of a validated scenario is estimated to simulate: the figure the limit on
  *  simulated events is checked against (the CLI warns before a long run with it). */
-export function estimateRunEvents(s: Scenario): number {
+export function estimateRunEvents(s: ScenarioFile): number {
   return checkRunLimits(s, () => {}) ?? 0;
 }
 
 /** Reports every limit the scenario breaks; returns the run's estimated events when it breaks
  *  none, null otherwise. */
-export function checkRunLimits(s: Scenario, report: (path: Path, message: string) => void): number | null {
+export function checkRunLimits(s: ScenarioFile, report: (path: Path, message: string) => void): number | null {
   let problems = 0;
   const issue = (path: Path, message: string): void => {
     problems++;
     report(path, message);
   };
   const inst = makeInstrument(s.instrument);
-  const start = parseUtcInstant(s.start);
+  // A paper run states no start (it starts on the wall clock); a TWAP's plan does not depend on
+  // when it starts, only on its own times, so the epoch stands in for it.
+  const start = s.start === undefined ? 0 : parseUtcInstant(s.start);
 
   checkQuoteAmount(['routing', 'twapThreshold'], s.routing.twapThreshold, inst, issue);
   checkQuoteAmount(['routing', 'defaultTwap', 'minSliceNotional'], s.routing.defaultTwap.minSliceNotional, inst, issue);

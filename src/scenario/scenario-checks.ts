@@ -8,14 +8,14 @@ import { parseDecimal } from '../core/model/decimal.ts';
 import { makeInstrument } from '../core/model/instrument.ts';
 import { checkComponentConfigs } from './component-schema.ts';
 import { checkQuoteAmount, gridProblem } from './scenario-limits.ts';
-import type { Scenario } from './schema.ts';
+import type { ScenarioFile } from './schema.ts';
 import { parseDurationMs, parseUtcInstant } from './time-fields.ts';
 
 type Issue = (path: (string | number)[], message: string) => void;
 type OnGrid = (path: (string | number)[], value: string | undefined, step: string, what: string) => void;
 
 /** Reports every cross-field problem of a scenario whose fields each parsed, at its path. */
-export function checkScenario(s: Scenario, issue: Issue): void {
+export function checkScenario(s: ScenarioFile, issue: Issue): void {
   const onGrid = (path: (string | number)[], value: string | undefined, step: string, what: string) => {
     if (value === undefined) return;
     const problem = gridProblem(value, step, what);
@@ -27,11 +27,11 @@ export function checkScenario(s: Scenario, issue: Issue): void {
     if (parseDurationMs(at) > horizon) issue(path, `${at} is after the end of the run (duration ${s.duration})`);
   };
   checkInstrument(s, issue);
-  if (parseUtcInstant(s.start) < 0)
+  if (s.start !== undefined && parseUtcInstant(s.start) < 0)
     issue(['start'], `${s.start} is before 1970-01-01T00:00:00Z: times are milliseconds since then`);
-  if (parseUtcInstant(s.start) + horizon > LATEST_END_MS)
+  if (s.start !== undefined && parseUtcInstant(s.start) + horizon > LATEST_END_MS)
     issue(['duration'], `the run would end after 9999-12-31T23:59:59.999Z (start ${s.start} + ${s.duration})`);
-  checkMarket(s, issue, onGrid);
+  if (s.market !== undefined) checkMarket(s.market, s.instrument, issue, onGrid);
   checkComponentConfigs(s, issue);
   checkAccount(s, issue, onGrid);
   s.faults.forEach((f, i) => {
@@ -40,10 +40,11 @@ export function checkScenario(s: Scenario, issue: Issue): void {
       if (parseDurationMs(f.until) <= parseDurationMs(f.from)) issue(['faults', i, 'until'], 'must be after from');
     } else inHorizon(['faults', i, 'at'], f.at);
     const modelFault = f.kind === 'spread_shift' || f.kind === 'liquidity_drop' || f.kind === 'price_jump';
-    if (modelFault && s.market.model !== 'synthetic' && s.market.model !== 'almgren_chriss') {
+    const model = s.market?.model;
+    if (modelFault && model !== undefined && model !== 'synthetic' && model !== 'almgren_chriss') {
       issue(
         ['faults', i, 'kind'],
-        `${f.kind} needs a market model with a price and spread to shift (synthetic or almgren_chriss), not ${s.market.model}`,
+        `${f.kind} needs a market model with a price and spread to shift (synthetic or almgren_chriss), not ${model}`,
       );
     }
   });
@@ -163,7 +164,7 @@ const LATEST_END_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 /** Decimal places of tickSize and lotSize: reports print prices with 4 more than the tick. */
 const MAX_STEP_DECIMALS = 18;
 
-function checkInstrument(s: Scenario, issue: Issue): void {
+function checkInstrument(s: ScenarioFile, issue: Issue): void {
   const { tickSize, lotSize, minNotional } = s.instrument;
   for (const [k, v] of [
     ['tickSize', tickSize],
@@ -178,7 +179,7 @@ function checkInstrument(s: Scenario, issue: Issue): void {
 
 /** Starting balances: quote in whole ticks of one whole lot (the venue keeps quote in notional
  *  units, ticks x lots per unit of base), base in whole lots. */
-function checkAccount(s: Scenario, issue: Issue, onGrid: OnGrid): void {
+function checkAccount(s: ScenarioFile, issue: Issue, onGrid: OnGrid): void {
   const a = s.venue.account;
   if (!a) return;
   const { tickSize, lotSize } = s.instrument;
@@ -192,9 +193,13 @@ function checkAccount(s: Scenario, issue: Issue, onGrid: OnGrid): void {
   else checkQuoteAmount(['venue', 'account', 'quote'], a.quote, makeInstrument(s.instrument), issue);
 }
 
-function checkMarket(s: Scenario, issue: Issue, onGrid: OnGrid): void {
-  const m = s.market;
-  const { tickSize, lotSize } = s.instrument;
+function checkMarket(
+  m: NonNullable<ScenarioFile['market']>,
+  instrument: ScenarioFile['instrument'],
+  issue: Issue,
+  onGrid: OnGrid,
+): void {
+  const { tickSize, lotSize } = instrument;
   if (m.model === 'static_book') {
     m.bids.forEach(([p, q], i) => {
       onGrid(['market', 'bids', i, 0], p, tickSize, 'ticks');

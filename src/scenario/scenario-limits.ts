@@ -18,7 +18,7 @@
 //   150,000 to 250,000 actions a second, so a run at the limit takes several minutes, not hours.
 import { formatScaled, fromSteps, parseDecimal, toSteps } from '../core/model/decimal.ts';
 import { priceToTicks, qtyToLots, quoteToUnits, type Instrument } from '../core/model/instrument.ts';
-import type { Scenario } from './schema.ts';
+import type { ScenarioFile } from './schema.ts';
 import { parseDurationMs } from './time-fields.ts';
 
 /** Largest number of simulated events a run may have: far above every bundled scenario (the
@@ -58,19 +58,19 @@ const largest = (parts: readonly Part[]): Part | undefined =>
   parts.reduce<Part | undefined>((a, p) => (a === undefined || p.value > a.value ? p : a), undefined);
 
 /** The events the run would simulate, by source; the TWAP slice counts come from the planner. */
-export function estimateEvents(s: Scenario, twapSlices: readonly Part[]): Part[] {
+export function estimateEvents(s: ScenarioFile, twapSlices: readonly Part[]): Part[] {
   const durMs = parseDurationMs(s.duration);
   const secs = durMs / 1000;
   const parts: Part[] = [];
   const m = s.market;
-  if (m.model === 'synthetic' || m.model === 'almgren_chriss') {
+  if (m?.model === 'synthetic' || m?.model === 'almgren_chriss') {
     parts.push({
       path: ['market', 'stepMs'],
       what: `market steps (duration ${s.duration} / stepMs ${m.stepMs})`,
       value: durMs / m.stepMs,
     });
   }
-  if (m.model === 'synthetic') {
+  if (m?.model === 'synthetic') {
     if (m.trades)
       parts.push({
         path: ['market', 'trades', 'ratePerSec'],
@@ -88,7 +88,7 @@ export function estimateEvents(s: Scenario, twapSlices: readonly Part[]): Part[]
       });
     }
   }
-  if (m.model === 'zero_intelligence') {
+  if (m?.model === 'zero_intelligence') {
     // Each resting order is cancelled at most once: its cancellation counts with it.
     const perOrder = m.cancelRatePerSec > 0 ? 2 : 1;
     const placed = 2 * m.limitRatePerSec * secs;
@@ -130,7 +130,7 @@ export function estimateEvents(s: Scenario, twapSlices: readonly Part[]): Part[]
 }
 
 /** Refuses a run whose estimated events exceed MAX_SIM_EVENTS, at the field that adds the most. */
-export function checkEvents(s: Scenario, twapSlices: readonly Part[], issue: Issue): void {
+export function checkEvents(s: ScenarioFile, twapSlices: readonly Part[], issue: Issue): void {
   const parts = estimateEvents(s, twapSlices).filter((p) => p.value > 0);
   const total = parts.reduce((a, p) => a + p.value, 0);
   if (total <= MAX_SIM_EVENTS) return;
@@ -147,7 +147,7 @@ export function checkEvents(s: Scenario, twapSlices: readonly Part[], issue: Iss
 }
 
 /** Quantities of the run's own side, lots: what it can hold and trade at most. */
-function ownQuantities(s: Scenario, inst: Instrument): Part[] {
+function ownQuantities(s: ScenarioFile, inst: Instrument): Part[] {
   const lots = (q: string) => qtyToLots(inst, q);
   return [
     ...s.orders.map((o, i): Part => ({ path: ['orders', i, 'qty'], what: `orders[${i}]`, value: lots(o.qty) })),
@@ -164,7 +164,7 @@ function ownQuantities(s: Scenario, inst: Instrument): Part[] {
 }
 
 /** The parts of the highest price (ticks) the run can reach; their sum is the estimate. */
-function priceParts(s: Scenario, inst: Instrument, ownLots: number): Part[] {
+function priceParts(s: ScenarioFile, inst: Instrument, ownLots: number): Part[] {
   const ticks = (p: string) => priceToTicks(inst, p);
   const tick = Number(inst.tickSize);
   const lot = Number(inst.lotSize);
@@ -193,11 +193,11 @@ function priceParts(s: Scenario, inst: Instrument, ownLots: number): Part[] {
       value: ticks(x.limitPrice),
     }),
   );
-  if (m.model === 'static_book') {
+  if (m?.model === 'static_book') {
     m.bids.forEach(([p], i) => stated.push({ path: ['market', 'bids', i, 0], what: 'a bid', value: ticks(p) }));
     m.asks.forEach(([p], i) => stated.push({ path: ['market', 'asks', i, 0], what: 'an ask', value: ticks(p) }));
   }
-  if (m.model === 'synthetic') {
+  if (m?.model === 'synthetic') {
     const mid = ticks(m.initialPrice);
     const sd =
       m.walk === 'arithmetic'
@@ -219,7 +219,7 @@ function priceParts(s: Scenario, inst: Instrument, ownLots: number): Part[] {
       value: (m.depth.length - 1) * m.levelSpacingTicks,
     });
   }
-  if (m.model === 'almgren_chriss') {
+  if (m?.model === 'almgren_chriss') {
     const mid = ticks(m.initialPrice);
     const unitMs = { second: 1_000, minute: 60_000, hour: 3_600_000, day: 86_400_000 }[m.timeUnit];
     const walk = WALK_SIGMAS * (m.sigma / tick) * Math.sqrt(durMs / unitMs);
@@ -245,7 +245,7 @@ function priceParts(s: Scenario, inst: Instrument, ownLots: number): Part[] {
       value: rateIntervalMs > 0 ? ((m.eta * lot) / tick) * ownLots * (unitMs / rateIntervalMs) : 0,
     });
   }
-  if (m.model === 'zero_intelligence') {
+  if (m?.model === 'zero_intelligence') {
     const placed = 2 * m.initialOrders + 2 * m.limitRatePerSec * (durMs / 1000);
     parts.push({ path: ['market', 'initialPrice'], what: 'initialPrice', value: ticks(m.initialPrice) });
     parts.push({
@@ -290,7 +290,7 @@ export function checkQuoteAmount(path: Path, amount: string | undefined, inst: I
 }
 
 /** Quantities, prices and their product within what the arithmetic carries exactly. */
-export function checkMagnitudes(s: Scenario, inst: Instrument, issue: Issue): void {
+export function checkMagnitudes(s: ScenarioFile, inst: Instrument, issue: Issue): void {
   const own = ownQuantities(s, inst);
   const ownLots = own.reduce((a, p) => a + p.value, 0);
   if (ownLots > MAX_STEPS) {
@@ -326,7 +326,7 @@ export function checkMagnitudes(s: Scenario, inst: Instrument, issue: Issue): vo
   const m = s.market;
   // Displayed and resting quantities of the market itself.
   const depthFactor = s.faults.reduce((f, x) => (x.kind === 'liquidity_drop' ? Math.max(f, x.depthFactor) : f), 1);
-  if (m.model === 'synthetic' || m.model === 'almgren_chriss') {
+  if (m?.model === 'synthetic' || m?.model === 'almgren_chriss') {
     m.depth.forEach((q, i) => {
       const lots = qtyToLots(inst, q) * depthFactor;
       if (lots > MAX_STEPS)
@@ -336,7 +336,7 @@ export function checkMagnitudes(s: Scenario, inst: Instrument, issue: Issue): vo
         );
     });
   }
-  if (m.model === 'zero_intelligence') {
+  if (m?.model === 'zero_intelligence') {
     // A level holds many orders, each at most EXPONENTIAL_MAX times meanQty.
     const orders = 2 * m.initialOrders + 2 * m.limitRatePerSec * (parseDurationMs(s.duration) / 1000);
     const lots = qtyToLots(inst, m.meanQty) * Math.max(EXPONENTIAL_MAX, orders);
@@ -363,7 +363,13 @@ const WHOLE = new Set<string>(['priceRangeTicks', 'spreadTicks', 'levelSpacingTi
 
 /** "market.volatility may be at most about 4.1e6 here": the largest value of the market field
  *  that dominates the price estimate keeping it within `allowed` ticks, or null. */
-function largestAllowed(s: Scenario, inst: Instrument, ownLots: number, path: Path, allowed: number): string | null {
+function largestAllowed(
+  s: ScenarioFile,
+  inst: Instrument,
+  ownLots: number,
+  path: Path,
+  allowed: number,
+): string | null {
   const key = TUNABLE.find((k) => path.length === 2 && path[0] === 'market' && path[1] === k);
   if (key === undefined) return null;
   const m = s.market as unknown as Record<string, unknown>;
@@ -371,7 +377,7 @@ function largestAllowed(s: Scenario, inst: Instrument, ownLots: number, path: Pa
   const whole = key === 'initialPrice' || WHOLE.has(key);
   const topWith = (x: number): number => {
     const value = key === 'initialPrice' ? fromSteps(Math.floor(x), inst.tickSize) : whole ? Math.floor(x) : x;
-    return priceParts({ ...s, market: { ...s.market, [key]: value } } as Scenario, inst, ownLots).reduce(
+    return priceParts({ ...s, market: { ...s.market, [key]: value } } as ScenarioFile, inst, ownLots).reduce(
       (a, p) => a + p.value,
       0,
     );

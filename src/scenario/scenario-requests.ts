@@ -4,7 +4,7 @@ import { parentOrderId } from '../core/model/ids.ts';
 import { priceToTicks, qtyToLots, quoteToUnits, type Instrument } from '../core/model/instrument.ts';
 import type { Confirmation } from '../core/model/safety-events.ts';
 import type { TwapEntry } from './execution-schema.ts';
-import type { Scenario } from './schema.ts';
+import type { ScenarioFile } from './schema.ts';
 import { parseDurationMs } from './time-fields.ts';
 
 /** Scenario TWAP parameters to the engine's integers. */
@@ -29,7 +29,7 @@ export function toTwapParams(t: TwapEntry, inst: Instrument): TwapParams {
 
 /** Scenario decimals to the engine's integers. */
 export function toParentRequests(
-  s: Scenario,
+  s: ScenarioFile,
   inst: Instrument,
 ): Array<{ id: string; at: number; req: ParentRequest; confirm: readonly Confirmation[]; confirmedBy: string | null }> {
   const orders = s.orders.map((o) => ({

@@ -82,6 +82,11 @@ const venue = z.strictObject({
   account: z.strictObject({ quote: nonNegativeDecimal, base: nonNegativeDecimal.default('0') }).optional(),
 });
 
+/** The simulated venue's settings a file that states only the venue's name gets. */
+export function simulatedVenueDefaults(name: z.output<typeof venue>['name']): z.output<typeof venue> {
+  return venue.parse({ name });
+}
+
 const confirmations = z
   .array(z.enum(CONFIRMATIONS, { error: `must be one of ${CONFIRMATIONS.join(', ')}` }))
   .default([]);
@@ -202,9 +207,11 @@ const base = z.strictObject({
     lotSize: positiveDecimal,
     minNotional: nonNegativeDecimal,
   }),
-  start: instant,
+  /** Where the virtual clock starts, and the simulated market: a paper run has neither (the
+   *  wall clock, the venue's market), so a file with mode: paper may leave them out. */
+  start: instant.optional(),
   duration: duration.default('PT1H'),
-  market: marketSchema,
+  market: marketSchema.optional(),
   faults: z.array(faultSchema).default([]),
   routing: routingSchema,
   retry: retrySchema,
@@ -233,6 +240,7 @@ export const scenarioSchema = base
   .superRefine((raw, ctx) => {
     const s = resolved(raw);
     const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+    if (s.mode !== 'paper') for (const [field, why] of simulatedWorldMissing(s)) issue([field], why);
     checkScenario(s, issue);
     // Sizes, prices, TWAP plans and the run's work need every field above to be sound.
     if (ctx.issues.length === 0) checkRunLimits(s, issue);
@@ -240,4 +248,22 @@ export const scenarioSchema = base
   // The loaded scenario states the interval it runs with.
   .transform(resolved);
 
-export type Scenario = Readonly<z.output<typeof scenarioSchema>>;
+/** A scenario as its file states it: one with mode: paper may leave out `start` and `market`. */
+export type ScenarioFile = Readonly<z.output<typeof scenarioSchema>>;
+/** A scenario with the world a simulation needs: its start and its market (every backtest, sweep
+ *  and gateway runs one; simulatedScenario in load-scenario.ts narrows a file to it). */
+export type Scenario = ScenarioFile & {
+  readonly start: string;
+  readonly market: NonNullable<ScenarioFile['market']>;
+};
+
+/** What a simulation needs and the file leaves out: [field, message] for `start` and `market`. */
+export function simulatedWorldMissing(s: Pick<ScenarioFile, 'start' | 'market'>): Array<['start' | 'market', string]> {
+  const missing: Array<['start' | 'market', string]> = [];
+  const onlyPaper = 'only a paper run (mode: paper) may leave it out';
+  if (s.start === undefined)
+    missing.push(['start', `is required to simulate the venue: the virtual clock starts there; ${onlyPaper}`]);
+  if (s.market === undefined)
+    missing.push(['market', `is required to simulate the venue: it is the simulated market; ${onlyPaper}`]);
+  return missing;
+}

@@ -1,15 +1,21 @@
-// The run report's page (docs/reference/run-report.md) lists every key a run's `--json` report
-// has, and nothing it does not. The reports are those of every bundled scenario (signals,
-// refused parents, faults, restarts, a replay) and of one that makes the market model warn, so
-// every nested object and every kind of list entry is present. A key is documented in the table
-// under the heading that names its object (`## \`parents[].children[]\``; "The run" for the top
-// level), or, for a small object without a section of its own, in the row of the key holding
-// it (`results`: `{ filled, partial, ... }`); `{ <fault kind>: count }` is a map of any keys.
+// The reference pages cannot drift from the code. The scenario file page lists every top-level
+// field of the schema. The run report's page (docs/reference/run-report.md) lists every key a
+// run's `--json` report has, and nothing it does not, and says which of them expectations take.
+// The reports are those of every bundled scenario (signals, refused parents, faults, restarts, a
+// replay) and of one that makes the market model warn, so every nested object and every kind of
+// list entry is present. A key is documented in the table under the heading that names its
+// object (`## \`parents[].children[]\``; "The run" for the top level), or, for a small object
+// without a section of its own, in the row of the key holding it (`results`: `{ filled, partial,
+// ... }`); `{ <fault kind>: count }` is a map of any keys.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.ts';
+import { FILL_METRIC_NAMES } from '../src/core/report/expectations.ts';
+import { RECON_METRIC_NAMES } from '../src/core/report/recon-metrics.ts';
+import { knownKeysAt } from '../src/scenario/schema-walk.ts';
+import { scenarioSchema } from '../src/scenario/schema.ts';
 import { almgrenChrissTwap, PAPER } from './support/almgren-chriss-twap.ts';
 
 const PAGE = 'docs/reference/run-report.md';
@@ -135,5 +141,40 @@ describe('the run report page', () => {
     for (const [object, rows] of doc)
       for (const r of rows) for (const k of r.keys) if (!keys.get(object)?.has(k)) extra.push(`${object}.${k}`);
     expect(extra, `${PAGE} lists keys that no report has`).toEqual([]);
+  });
+});
+
+describe('what the run report page says expectations take', () => {
+  const doc = documented(readFileSync(PAGE, 'utf8'));
+  const keysOf = (object: string) => (doc.get(object) ?? []).flatMap((r) => r.keys);
+
+  it('fillDetection: every key but results, the two latencies and meetsCriteria', () => {
+    const except = ['results', 'meanDetectionLatencyMs', 'p99DetectionLatencyMs', 'meetsCriteria'];
+    expect(readFileSync(PAGE, 'utf8').replace(/\s+/g, ' ')).toContain(
+      'takes any of these keys except `results`, the two latencies and `meetsCriteria`',
+    );
+    expect([...FILL_METRIC_NAMES].sort()).toEqual(
+      keysOf('fillDetection')
+        .filter((k) => !except.includes(k))
+        .sort(),
+    );
+  });
+
+  it('reconciliation: every key', () => {
+    expect([...RECON_METRIC_NAMES].sort()).toEqual(keysOf('reconciliation').sort());
+  });
+});
+
+describe('the scenario file page', () => {
+  it('lists every top-level field of the schema in its fields table, and no other', () => {
+    const page = readFileSync('docs/reference/scenario-file.md', 'utf8');
+    const table = page.slice(page.indexOf('## Fields'), page.indexOf('\n## ', page.indexOf('## Fields') + 1));
+    const listed = new Set(
+      table
+        .split('\n')
+        .filter((l) => l.startsWith('| `'))
+        .flatMap((l) => [...(l.split(' | ')[0] as string).matchAll(/`([A-Za-z]+)/g)].map((m) => m[1] as string)),
+    );
+    expect([...listed].sort()).toEqual(knownKeysAt(scenarioSchema, {}, []).sort());
   });
 });
