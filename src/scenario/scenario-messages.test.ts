@@ -218,3 +218,62 @@ describe('an empty key', () => {
     );
   });
 });
+
+describe('any input', () => {
+  const key = fc.constantFrom(
+    '__proto__',
+    'constructor',
+    'toString',
+    'name',
+    'seed',
+    'venue',
+    'safety',
+    'preTrade',
+    'orders',
+    'side',
+    'sied',
+    'qty',
+    'type',
+    'market',
+    'model',
+    'start',
+    'mode',
+  );
+  const value = fc.letrec((tie) => ({
+    any: fc.oneof(
+      { depthSize: 'small' },
+      fc.constant(null),
+      fc.integer(),
+      fc.string({ maxLength: 4 }),
+      fc.boolean(),
+      fc.array(tie('any'), { maxLength: 3 }),
+      fc.dictionary(key, tie('any'), { maxKeys: 4 }),
+    ),
+  })).any;
+
+  it('is a scenario or a ScenarioError, never another error, whatever its keys and empty values', () => {
+    const base = parseScenario(
+      `${HEAD}orders:\n  - { id: a, at: PT1S, side: buy, qty: "1.000", type: market }\n`,
+      FILE,
+    );
+    fc.assert(
+      fc.property(fc.dictionary(key, value, { maxKeys: 5 }), (extra) => {
+        const text = JSON.stringify({ ...JSON.parse(JSON.stringify(base.scenario)), ...extra });
+        try {
+          parseScenario(text, FILE);
+        } catch (err) {
+          expect(err).toBeInstanceOf(ScenarioError);
+          for (const line of (err as ScenarioError).message.split('\n'))
+            expect(line.startsWith(`${FILE}: `)).toBe(true);
+        }
+      }),
+    );
+  });
+
+  it('a key named __proto__ stays a key, refused as unknown', () => {
+    expect(problems(`${HEAD}__proto__: { a: 1 }\nsafety: { __proto__: null }\n`)).toEqual([
+      `${FILE}: safety: unknown field "__proto__"`,
+      `${FILE}: (top level): unknown field "__proto__"`,
+    ]);
+  });
+});

@@ -57,7 +57,9 @@ export function childSchemas(schema: Schema, value: unknown, key: Key, depth = 0
   if (d.type === 'array' && d.element) return [d.element];
   if (d.type === 'tuple' && d.items && typeof key === 'number') return d.items[key] ? [d.items[key]] : [];
   if (d.type === 'record' && d.valueType) return [d.valueType];
-  if (d.type === 'object' && d.shape && typeof key === 'string') return d.shape[key] ? [d.shape[key]] : [];
+  // Own fields only: a key named __proto__ or toString is not a field of the shape object.
+  if (d.type === 'object' && d.shape && typeof key === 'string')
+    return Object.hasOwn(d.shape, key) ? [d.shape[key] as Schema] : [];
   if (d.type === 'union')
     return objectsOf(schema, value, depth + 1).flatMap((o) => childSchemas(o, value, key, depth + 1));
   return [];
@@ -68,7 +70,7 @@ export function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   let v = root;
   for (const k of path) {
     if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<PropertyKey, unknown>)[k];
+    v = Object.hasOwn(v, k) ? (v as Record<PropertyKey, unknown>)[k] : undefined;
   }
   return v;
 }
