@@ -5,13 +5,15 @@
 // no market: it runs on paper (and resumes from the store), and anything that would simulate it
 // (a backtest, the gateway) refuses it naming both fields. The printed commands that run them
 // against the local gateway are the README's and docs/guide/paper-trading.md's (readme.test.ts).
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startGateway } from '../src/cli/gateway-command.ts';
 import { main, type Io } from '../src/cli/main.ts';
 import { startAlpacaGateway } from '../src/gateway/alpaca/alpaca-gateway.ts';
+import { ProblemError } from '../src/server/problem.ts';
+import { loadScenarioText } from '../src/server/scenario-request.ts';
 import { AlpacaAdapter } from '../src/live/alpaca/alpaca-adapter.ts';
 import { PaperInterrupted, resumePaper, runPaper, type PaperOptions } from '../src/runtime/paper-run.ts';
 import { loadAnyScenarioFile, loadScenarioFile, ScenarioError } from '../src/scenario/load-scenario.ts';
@@ -108,6 +110,18 @@ describe('a paper-only file', () => {
       (e: unknown) => e,
     );
     expect(problemLines(err).map((l) => l.split(': ')[1])).toEqual(['start', 'market']);
+  });
+
+  it('sent to the server to run is a 422 naming both fields', () => {
+    let thrown: unknown;
+    try {
+      loadScenarioText(readFileSync(PAPER[0] as string, 'utf8'), 'scenarios');
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(ProblemError);
+    expect((thrown as ProblemError).status).toBe(422);
+    expect((thrown as ProblemError).errors?.map((e) => e.path)).toEqual(['start', 'market']);
   });
 
   it('runs on paper, and a run of it stopped part-way is resumed from the store', async () => {
