@@ -5,7 +5,7 @@
 // market since the parent's creation back from the gateway's minute bars, so the MarketBenchmark
 // it records counts the gateway's whole tape over the horizon (whole minutes: from the minute the
 // parent was created in) and participation is our fills over that, at most 1. Before, the
-// resumed process counted only what it had seen itself: 160 filled over 104 seen, 153.85%.
+// resumed process counted only what it had seen itself: on this book 123% to 533%, by the kill.
 // When the venue refuses its history the resume still finishes: a warning line says so, the
 // benchmark is marked partial and the report gives no participation, saying why. And the report's
 // rule as a property: participation is never above 1, and missing exactly when the benchmark
