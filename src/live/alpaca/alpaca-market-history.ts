@@ -9,7 +9,7 @@
 // venue time inside that bar and before the request was sent (`until`). A trade printed while the
 // request is in flight can be in both (a few milliseconds on loopback). Bar times are the venue's;
 // they are taken as ours (a venue clock off ours by seconds moves the minute edges by as much).
-// The decision record is docs/0031-benchmarks-across-restarts.md.
+// The decision record is docs/0033-benchmarks-across-restarts.md.
 import type { Instrument } from '../../core/model/instrument.ts';
 import { fractionalTicksOf, lotsOf, msOf } from './alpaca-convert.ts';
 import type { AlpacaClient } from './alpaca-sdk.ts';
