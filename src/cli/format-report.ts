@@ -36,7 +36,8 @@ export function formatReport(r: RunReport, stored = true): string {
       lines.push(
         `    twap: ${p.slicesExecuted}/${p.totalSlices} slices sent${p.stoppedEarly ? `, stopped early: ${p.stopReason}` : ''}; ` +
           `vs market VWAP ${p.marketVwap ?? 'n/a'} ${bps(p.vwapSlippageBps)}, TWAP ${p.marketTwap ?? 'n/a'} ${bps(p.twapSlippageBps)}; ` +
-          `participation ${p.participationRate === null ? 'n/a' : `${(p.participationRate * 100).toFixed(2)}%`}; ` +
+          `participation ${p.participationRate === null ? 'n/a' : `${(p.participationRate * 100).toFixed(2)}%`}` +
+          `${p.benchmarkNote ? ` (${p.benchmarkNote})` : ''}; ` +
           `${p.durationMs === null ? 'still working' : `${(p.durationMs / 1000).toFixed(1)} s`}`,
       );
     }

@@ -10,7 +10,8 @@
 //   scenario's duration of wall time, when what is still working is cancelled (HORIZON_GRACE_MS
 //   to confirm). A signal stops it as 'interrupted'; a kill -9 leaves it 'crashed'. Either is
 //   continued by resumePaper from the store: startup reconciliation, zombie-slice recovery, fill
-//   watches resumed, inputs not yet due rescheduled.
+//   watches resumed, inputs not yet due rescheduled, and the market since the oldest open parent
+//   read back from the venue's history, so benchmarks span the restart.
 // The only wall-time and Promise code of a run lives here and in src/live.
 import { randomUUID } from 'node:crypto';
 import { Rng } from '../core/clock/rng.ts';
@@ -44,10 +45,24 @@ export interface VenueClock {
   readonly nextClose: number | null;
 }
 
+/** How a venue's read of its market history went (the Alpaca adapter's MarketBackfill): a
+ *  failure says why. */
+export interface MarketHistoryOutcome {
+  readonly kind: string;
+  readonly reason?: string;
+}
+
 /** A venue adapter a paper run trades through: the Broker and MarketDataPort with a life cycle,
- *  and the venue's market clock when it has one. */
+ *  and the venue's market clock when it has one. `start(marketSince)`: market windows will be
+ *  asked from then on, before the adapter started; an adapter that can read the venue's market
+ *  history fills its record back to then and says how that went in backfilled(). */
 export type LiveVenue = Broker &
-  MarketDataPort & { start(): void; stop(): Promise<void>; marketClock?(): Promise<VenueClock | null> };
+  MarketDataPort & {
+    start(marketSince?: number): void;
+    stop(): Promise<void>;
+    marketClock?(): Promise<VenueClock | null>;
+    backfilled?(): Promise<MarketHistoryOutcome>;
+  };
 
 /**
  * What the venue's own clock says against the trading hours the run goes by, when they disagree
@@ -308,7 +323,13 @@ async function drive(
     recon.startPeriodic();
   };
 
-  venue.start();
+  // A resumed run's open parents began in an earlier process: their benchmarks (market windows
+  // from their creation) need the market since the oldest of them, which the adapter reads from
+  // the venue's history before anything here can complete a parent.
+  let marketSince: number | undefined;
+  for (const p of ledger.parents.values())
+    if (p.completed === null && (marketSince === undefined || p.createdAt < marketSince)) marketSince = p.createdAt;
+  venue.start(marketSince);
   // Fills of our orders must not slip between the startup snapshot and the stream: wait for the
   // execution stream (bounded; a stream that connects later is a reconnect, reconciled then).
   if (!streamUp.orders)
@@ -319,6 +340,13 @@ async function drive(
         resolve();
       });
     });
+  // Bounded by the adapter; a failure does not stop the run: the benchmarks say they are partial.
+  const history = await venue.backfilled?.();
+  if (history?.kind === 'failed' && marketSince !== undefined)
+    options.warn?.(
+      `could not read the venue's market history since ${new Date(marketSince).toISOString()} (${history.reason ?? 'no reason given'}): ` +
+        'the market benchmarks of parents open since before this restart cover only what this process sees and are reported as partial',
+    );
 
   inbox.post(() => {
     if (!prior) {

@@ -216,6 +216,9 @@ export interface MarketBenchmark {
   readonly twapMid: number | null;
   /** Lots traded by everyone (us included) over the horizon. */
   readonly volume: number;
+  /** The market data covered the horizon only from this time (MarketWindow.coveredFrom): the
+   *  benchmark is partial. Absent when it covered the whole horizon. */
+  readonly coveredFrom?: number;
 }
 /** A fault the venue model applied (outage, rejection window...). */
 export interface FaultApplied {

@@ -101,6 +101,10 @@ export interface MarketWindow {
   readonly twapMid: number | null;
   /** Lots traded by everyone, us included. */
   readonly volume: number;
+  /** Present when the source saw the market only from this time on, after the window's start
+   *  (a live feed that started, or dropped old data, inside the window): the figures above
+   *  then leave out what traded before it. */
+  readonly coveredFrom?: number;
 }
 
 /** Trades on the venue's tape after a cursor, summed: see MarketDataPort.tradesSince. */

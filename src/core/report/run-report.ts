@@ -46,8 +46,12 @@ export interface ParentReport {
   /** Our average price against them, in bps; positive = we paid more (bought) / got less (sold). */
   readonly vwapSlippageBps: number | null;
   readonly twapSlippageBps: number | null;
-  /** Our filled quantity over everyone's volume in the horizon (ours included), 0..1. */
+  /** Our filled quantity over everyone's volume in the horizon (ours included), 0..1; null
+   *  when the benchmark cannot give it (benchmarkNote says why). */
   readonly participationRate: number | null;
+  /** Why the market benchmark is not whole (it covered part of the horizon, or saw less volume
+   *  than we filled); null when it is. */
+  readonly benchmarkNote: string | null;
   /** Slices never sent, grouped by why (a guard, an early stop, nothing left to send, ...). */
   readonly unsent: ReadonlyArray<{ readonly reason: string; readonly slices: number }>;
   readonly children: readonly ChildReport[];
@@ -287,7 +291,7 @@ export class RunReportFold {
         marketTwap: bench?.twapMid != null ? fractionalTicksToPrice(inst, bench.twapMid) : null,
         vwapSlippageBps: against(bench?.vwap),
         twapSlippageBps: against(bench?.twapMid),
-        participationRate: bench && bench.volume > 0 ? Math.round((filled / bench.volume) * 1e6) / 1e6 : null,
+        ...participation(inst, filled, bench),
         unsent: unsentReasons(
           children.map((c) => this.notes.noteOf(id, c)),
           children,
@@ -384,6 +388,28 @@ function unsentReasons(notes: readonly ChildNote[], children: readonly OrderStat
     by.set(reason, (by.get(reason) ?? 0) + 1);
   });
   return [...by].map(([reason, slices]) => ({ reason, slices }));
+}
+
+/**
+ * Our share of the market's volume over the parent's horizon. A benchmark that covered only part
+ * of the horizon, or saw less volume than we filled (ours is part of it), missed volume: its share
+ * would overstate ours, up to more than 100%, so there is none and the note says why.
+ */
+function participation(
+  inst: Instrument,
+  filled: number,
+  bench: Extract<LogEntry['event'], { kind: 'MarketBenchmark' }> | undefined,
+): Pick<ParentReport, 'participationRate' | 'benchmarkNote'> {
+  if (bench === undefined) return { participationRate: null, benchmarkNote: null };
+  const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+  const note =
+    bench.coveredFrom !== undefined
+      ? `partial: market data covered only the last ${seconds(bench.to - bench.coveredFrom)} of the parent's ${seconds(bench.to - bench.from)}`
+      : bench.volume < filled
+        ? `market volume seen (${lotsToQty(inst, Math.floor(bench.volume))}) is below our filled ${lotsToQty(inst, filled)}: the window missed volume`
+        : null;
+  const rate = note === null && bench.volume > 0 ? Math.round((filled / bench.volume) * 1e6) / 1e6 : null;
+  return { participationRate: rate, benchmarkNote: note };
 }
 
 function arrivalTicks(bid: number | null, ask: number | null): number | null {

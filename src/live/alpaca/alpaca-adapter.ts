@@ -30,7 +30,8 @@
 // (start/stop, connection reports) and hands each port method to the part that does it:
 // alpaca-submit.ts (submit), alpaca-cancel-flow.ts (cancel and its confirmation),
 // alpaca-queries.ts (the Broker's queries), alpaca-trade-updates.ts (the stream's events),
-// alpaca-market-data.ts (MarketDataPort); every report leaves through alpaca-reports.ts.
+// alpaca-market-data.ts (MarketDataPort, with the market's history before the start from
+// alpaca-market-history.ts); every report leaves through alpaca-reports.ts.
 import type { Symbol, ClientOrderId, VenueOrderId } from '../../core/model/ids.ts';
 import type { Instrument } from '../../core/model/instrument.ts';
 import type { OrderRequest } from '../../core/model/order.ts';
@@ -52,7 +53,7 @@ import { AlpacaClientIds } from './alpaca-client-ids.ts';
 import { msOf } from './alpaca-convert.ts';
 import { redactor } from './alpaca-failures.ts';
 import type { AlpacaLink } from './alpaca-link.ts';
-import { AlpacaMarketFeed, type MarketFeedOptions } from './alpaca-market-data.ts';
+import { AlpacaMarketFeed, type MarketBackfill, type MarketFeedOptions } from './alpaca-market-data.ts';
 import { AlpacaQueries } from './alpaca-queries.ts';
 import { AlpacaReports } from './alpaca-reports.ts';
 import { RequestSignals } from './alpaca-request-signals.ts';
@@ -128,7 +129,8 @@ export class AlpacaAdapter implements Broker, MarketDataPort {
     this.rules = options.rules ?? ALPACA_EQUITIES;
     const ns = options.clientIdNamespace;
     this.clientIdMaxLength = this.rules.clientIdMaxLength - (ns === undefined ? 0 : ns.length + 1);
-    const reports = new AlpacaReports(redactor([options.keyId, options.secret]));
+    const scrub = redactor([options.keyId, options.secret]);
+    const reports = new AlpacaReports(scrub);
     const alpaca = makeAlpacaClient({
       keyId: options.keyId,
       secret: options.secret,
@@ -161,6 +163,7 @@ export class AlpacaAdapter implements Broker, MarketDataPort {
       this.abort.signal,
       (state, reason) => reports.connection('market_data', state, reason),
       reconnect,
+      scrub,
     );
   }
 
@@ -168,8 +171,12 @@ export class AlpacaAdapter implements Broker, MarketDataPort {
     this.link.reports.setHandler(handler);
   }
 
-  /** Connects the trade_updates stream and market data. Idempotent. */
-  start(): void {
+  /**
+   * Connects the trade_updates stream and market data. Idempotent. `marketSince`: the earliest
+   * time the run will ask market windows about (a resumed run's oldest open parent): the market
+   * from then until now is read from the venue's history (see backfilled()).
+   */
+  start(marketSince?: number): void {
     const reports = this.link.reports;
     if (this.started || reports.stopped) return;
     this.started = true;
@@ -193,7 +200,13 @@ export class AlpacaAdapter implements Broker, MarketDataPort {
     });
     s.subscribeTradeUpdates();
     s.connect();
-    this.feed.start();
+    this.feed.start(marketSince);
+  }
+
+  /** Settles when the history asked for in start() is in, or failed and why (then windows reaching
+   *  before the start say they are partial). Never rejects; at once when none was asked. */
+  backfilled(): Promise<MarketBackfill> {
+    return this.feed.backfilled();
   }
 
   /**

@@ -1,11 +1,25 @@
 // What the adapter saw of the market, kept in bounded memory: the latest top of book, the mid
 // path (each change) and the tape (every trade). Times are when the data ARRIVED here, on the
 // adapter's clock: windows are asked in that time, and staleness is measured from it.
-// Bounded: entries older than `retainMs` before the newest one are dropped, and never more than
-// `maxEntries` of each kind are kept (the oldest go first), so a long run holds at most the last
-// `retainMs` of market data. A window reaching before the retained range sees only what is left;
-// tradesSince counts trades by their index on the whole tape, so a cursor older than the
-// retained range resumes at the oldest trade kept.
+// Bounded: entries older than `retainMs` before the newest one are dropped (of the mid path, all
+// but the one still in force then), and never more than `maxEntries` of each kind are kept (the
+// oldest go first), so a long run holds at most the last `retainMs` of market data. A window
+// reaching before the retained range sees only what is left; tradesSince counts trades by their
+// index on the whole tape, so a cursor older than the retained range resumes at the oldest trade
+// kept.
+//
+// History: the market before the live feed started (a resumed run's parents began in an earlier
+// process) is added from the venue's bars (addHistory). A bar's volume counts as one print at the
+// bar's last millisecond, so a window reaching any part of the bar counts all of it (minute
+// granularity: a window starting inside a minute also counts that minute's earlier trades, which
+// keeps our own fills of that minute inside the market volume); its price is the mid path from the
+// bar's start until the next bar or live quote. History prints are kept apart from the tape:
+// tradesSince's indices are the live tape's, and a consumer's cursor never sees history appear
+// behind it.
+//
+// Coverage: the recorder knows from when its data is whole: from when the live feed started
+// (liveFrom), earlier once history is added, later when bounds drop data. A window reaching before
+// that says so (MarketWindow.coveredFrom), so a benchmark built on it is known to be partial.
 import type { MarketWindow, TapeSlice, TopOfBook } from '../../core/ports/broker.ts';
 
 export interface RecorderLimits {
@@ -13,6 +27,19 @@ export interface RecorderLimits {
   readonly retainMs?: number;
   /** At most this many trades and this many mid changes (default 200,000 each). */
   readonly maxEntries?: number;
+}
+
+/** A span of the market the live feed did not see, from the venue's history (our clock, ms). */
+export interface HistoryBar {
+  /** Its first millisecond, and the millisecond after its last (end > start). */
+  readonly start: number;
+  readonly end: number;
+  /** Lots traded in it that the live feed did not record, and their VWAP (fractional ticks;
+   *  null when volume is 0). */
+  readonly volume: number;
+  readonly vwap: number | null;
+  /** The price standing for the mid from `start` on (fractional ticks), null for none. */
+  readonly mid: number | null;
 }
 
 /** A deque over parallel arrays: append at the end, drop from the front, binary search by time. */
@@ -32,8 +59,26 @@ class Series {
     this.a.push(a);
     this.b.push(b);
   }
-  dropBefore(time: number, keepAtMost: number): void {
-    while (this.length > 0 && ((this.times[this.start] as number) < time || this.length > keepAtMost)) {
+  /** Adds entries anywhere in time (kept in time order; equal times keep insertion order). */
+  merge(entries: ReadonlyArray<readonly [number, number | null, number]>): void {
+    const all: Array<readonly [number, number | null, number]> = [];
+    for (let i = this.start; i < this.times.length; i++)
+      all.push([this.times[i] as number, this.a[i] ?? null, this.b[i] as number]);
+    all.push(...entries);
+    all.sort((x, y) => x[0] - y[0]);
+    this.times = all.map((e) => e[0]);
+    this.a = all.map((e) => e[1]);
+    this.b = all.map((e) => e[2]);
+    this.start = 0;
+  }
+  /** Drops entries before `time` (with `inForce`, all but the last of them: a path's value at
+   *  `time`) and past `keepAtMost`; returns the time of the last dropped entry (null: none). */
+  dropBefore(time: number, keepAtMost: number, inForce = false): number | null {
+    let last: number | null = null;
+    const old = (i: number): boolean =>
+      inForce ? i + 1 < this.times.length && (this.times[i + 1] as number) <= time : (this.times[i] as number) < time;
+    while (this.length > 0 && (old(this.start) || this.length > keepAtMost)) {
+      last = this.times[this.start] as number;
       this.start++;
       this.dropped++;
     }
@@ -43,6 +88,7 @@ class Series {
       this.b = this.b.slice(this.start);
       this.start = 0;
     }
+    return last;
   }
   /** First index (absolute in the arrays) whose time is >= t. */
   firstAtOrAfter(t: number): number {
@@ -55,6 +101,16 @@ class Series {
     }
     return lo;
   }
+  /** Sum of b and of a x b over entries with time in [from, to]. */
+  sum(from: number, to: number): { volume: number; notional: number } {
+    let notional = 0;
+    let volume = 0;
+    for (let i = this.firstAtOrAfter(from); i < this.times.length && (this.times[i] as number) <= to; i++) {
+      notional += (this.a[i] as number) * (this.b[i] as number);
+      volume += this.b[i] as number;
+    }
+    return { volume, notional };
+  }
 }
 
 const EMPTY: TopOfBook = { bid: null, bidQty: 0, ask: null, askQty: 0 };
@@ -64,8 +120,13 @@ export class MarketRecorder {
   private lastAt: number | null = null;
   private readonly mids = new Series();
   private readonly trades = new Series();
+  /** History's volume (a: VWAP in fractional ticks, b: lots), one print per bar. */
+  private readonly past = new Series();
   private lastPrice: number | null = null;
-  private readonly retainMs: number;
+  /** From when the recorded data is whole (null: not said, the data is taken as whole). */
+  private covered: number | null = null;
+  /** How much history is kept, ms. */
+  readonly retainMs: number;
   private readonly maxEntries: number;
 
   constructor(limits: RecorderLimits = {}) {
@@ -79,6 +140,36 @@ export class MarketRecorder {
 
   lastUpdateAt(): number | null {
     return this.lastAt;
+  }
+
+  /** From when the recorded data is whole; null when not said (no liveFrom). */
+  coveredFrom(): number | null {
+    return this.covered;
+  }
+
+  /** The live feed starts recording at `at`: what traded before is not known (until history). */
+  liveFrom(at: number): void {
+    if (this.covered === null) this.covered = at;
+  }
+
+  /**
+   * The market from `from` until `until` that the live feed did not see, as bars in time order
+   * inside [from, until) (`until`: where the live record starts; a bar reaching past it is cut
+   * there). Coverage then starts at `from`, unless the bounds drop some of it.
+   */
+  addHistory(bars: readonly HistoryBar[], from: number, until: number): void {
+    const prints: Array<readonly [number, number | null, number]> = [];
+    const mids: Array<readonly [number, number | null, number]> = [];
+    const firstLiveMid = this.mids.length > 0 ? (this.mids.times[this.mids.start] as number) : until;
+    for (const bar of bars) {
+      if (bar.end <= bar.start || bar.start < from || bar.start >= until) continue;
+      if (bar.volume > 0 && bar.vwap !== null) prints.push([Math.min(bar.end, until) - 1, bar.vwap, bar.volume]);
+      if (bar.mid !== null && bar.start < firstLiveMid) mids.push([bar.start, bar.mid, 0]);
+    }
+    this.past.merge(prints);
+    this.mids.merge(mids);
+    if (this.covered === null || until >= this.covered) this.covered = Math.min(this.covered ?? from, from);
+    this.trim(this.lastAt ?? until);
   }
 
   /** A quote arrived at `at` (local time): prices in ticks (null: that side is empty), sizes in lots. */
@@ -103,16 +194,13 @@ export class MarketRecorder {
   }
 
   window(from: number, to: number): MarketWindow {
-    let notional = 0;
-    let volume = 0;
-    const s = this.trades;
-    for (let i = s.firstAtOrAfter(from); i < s.times.length && (s.times[i] as number) <= to; i++) {
-      notional += (s.a[i] as number) * (s.b[i] as number);
-      volume += s.b[i] as number;
-    }
-    return { vwap: volume > 0 ? notional / volume : null, twapMid: this.twap(from, to), volume };
+    const live = this.trades.sum(from, to);
+    const past = this.past.sum(from, to);
+    const volume = live.volume + past.volume;
+    const notional = live.notional + past.notional;
+    const w = { vwap: volume > 0 ? notional / volume : null, twapMid: this.twap(from, to), volume };
+    return this.covered !== null && from < this.covered ? { ...w, coveredFrom: this.covered } : w;
   }
-
   tradesSince(cursor: number): TapeSlice {
     const s = this.trades;
     const end = s.dropped + s.length;
@@ -149,7 +237,14 @@ export class MarketRecorder {
   }
 
   private trim(now: number): void {
-    this.mids.dropBefore(now - this.retainMs, this.maxEntries);
-    this.trades.dropBefore(now - this.retainMs, this.maxEntries);
+    const horizon = now - this.retainMs;
+    // A dropped trade leaves the tape unknown up to it; a dropped mid, the path up to the next one.
+    const lastTrade = this.trades.dropBefore(horizon, this.maxEntries);
+    const lastPast = this.past.dropBefore(horizon, this.maxEntries);
+    const lastMid = this.mids.dropBefore(horizon, this.maxEntries, true);
+    let lost = Math.max(lastTrade ?? -Infinity, lastPast ?? -Infinity) + 1;
+    if (lastMid !== null)
+      lost = Math.max(lost, this.mids.length > 0 ? (this.mids.times[this.mids.start] as number) : now);
+    if (lost > -Infinity) this.covered = Math.max(this.covered ?? lost, lost);
   }
 }
