@@ -10,12 +10,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startAlpacaGateway } from '../src/gateway/alpaca/alpaca-gateway.ts';
-import { AlpacaAdapter } from '../src/live/alpaca/alpaca-adapter.ts';
 import { runPaper } from '../src/runtime/paper-run.ts';
 import { parseScenario } from '../src/scenario/load-scenario.ts';
 import { openDatabase } from '../src/store/open-database.ts';
 import { RunStore } from '../src/store/run-store.ts';
 import { onCleanup } from './support/gateway-harness.ts';
+import { paperOptions } from './support/paper-options.ts';
 
 const KEY = 'paper-race-key-id';
 const SECRET = 'paper-race-secret-value';
@@ -85,24 +85,10 @@ describe('a cancel that overtakes its order on paper', () => {
       onCleanup(() => gw.close());
       const store = new RunStore(openDatabase(path.join(dir, `run-${entryMs}.db`)));
       onCleanup(() => void store.db.close());
-      const report = await runPaper(parseScenario(RUN, 'paper-cancel-race.yaml'), {
-        store,
-        venueUrl: gw.url,
-        marketHours: 'always',
-        preflightTimeoutMs: 5_000,
-        venue: (instrument, clock, runId) =>
-          new AlpacaAdapter({
-            clientIdNamespace: runId,
-            instrument,
-            keyId: KEY,
-            secret: SECRET,
-            baseUrl: gw.url,
-            clock,
-            requestTimeoutMs: 3_000,
-            reconnectInitialMs: 20,
-            marketData: { stream: false },
-          }),
-      });
+      const report = await runPaper(
+        parseScenario(RUN, 'paper-cancel-race.yaml'),
+        paperOptions(gw.url, store, { id: KEY, secret: SECRET }),
+      );
       const atVenue = gw.orders.orders().map((r) => gw.orders.orderJson(r));
       expect(atVenue).toHaveLength(4);
       // Nothing of ours is working at the venue once the run has ended.

@@ -27,6 +27,7 @@ import { paperWarnings } from '../src/scenario/paper-mode.ts';
 import { openDatabase } from '../src/store/open-database.ts';
 import { RunStore } from '../src/store/run-store.ts';
 import { onCleanup } from './support/gateway-harness.ts';
+import { paperOptions } from './support/paper-options.ts';
 
 const KEY = 'paper-test-key-id';
 const SECRET = 'paper-test-secret-value';
@@ -51,24 +52,7 @@ function store(): { store: RunStore; file: string } {
 }
 
 function options(gw: { url: string }, s: RunStore, keys = { id: KEY, secret: SECRET }): PaperOptions {
-  return {
-    store: s,
-    venueUrl: gw.url,
-    marketHours: 'always',
-    preflightTimeoutMs: 5_000,
-    venue: (instrument, clock, runId) =>
-      new AlpacaAdapter({
-        clientIdNamespace: runId,
-        instrument,
-        keyId: keys.id,
-        secret: keys.secret,
-        baseUrl: gw.url,
-        clock,
-        requestTimeoutMs: 3_000,
-        reconnectInitialMs: 20,
-        marketData: { stream: false },
-      }),
-  };
+  return paperOptions(gw.url, s, keys);
 }
 
 /** Runs the TWAP on paper and stops it with SIGINT at the first logged entry `stopAt` accepts;

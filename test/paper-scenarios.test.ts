@@ -14,13 +14,13 @@ import { main, type Io } from '../src/cli/main.ts';
 import { startAlpacaGateway } from '../src/gateway/alpaca/alpaca-gateway.ts';
 import { ProblemError } from '../src/server/problem.ts';
 import { loadScenarioText } from '../src/server/scenario-request.ts';
-import { AlpacaAdapter } from '../src/live/alpaca/alpaca-adapter.ts';
-import { PaperInterrupted, resumePaper, runPaper, type PaperOptions } from '../src/runtime/paper-run.ts';
+import { PaperInterrupted, resumePaper, runPaper } from '../src/runtime/paper-run.ts';
 import { loadAnyScenarioFile, loadScenarioFile, ScenarioError } from '../src/scenario/load-scenario.ts';
 import { paperWarnings } from '../src/scenario/paper-mode.ts';
 import { openDatabase } from '../src/store/open-database.ts';
 import { RunStore } from '../src/store/run-store.ts';
 import { onCleanup } from './support/gateway-harness.ts';
+import { paperOptions } from './support/paper-options.ts';
 
 const KEY = 'paper-scenarios-key';
 const SECRET = 'paper-scenarios-secret';
@@ -129,24 +129,7 @@ describe('a paper-only file', () => {
     onCleanup(() => gw.close());
     const store = new RunStore(openDatabase(path.join(dir, 'resume.db')));
     onCleanup(() => void store.db.close());
-    const options: PaperOptions = {
-      store,
-      venueUrl: gw.url,
-      marketHours: 'always',
-      preflightTimeoutMs: 5_000,
-      venue: (instrument, clock, runId) =>
-        new AlpacaAdapter({
-          clientIdNamespace: runId,
-          instrument,
-          keyId: KEY,
-          secret: SECRET,
-          baseUrl: gw.url,
-          clock,
-          requestTimeoutMs: 3_000,
-          reconnectInitialMs: 20,
-          marketData: { stream: false },
-        }),
-    };
+    const options = paperOptions(gw.url, store, { id: KEY, secret: SECRET });
     const twap = loadAnyScenarioFile('scenarios/paper/twap-aapl.yaml');
     const stop = new AbortController();
     let submits = 0;

@@ -18,7 +18,7 @@
 //   still does not have it.
 // Everything here reacts to logged messages and schedules on the clock: no Promises, no sleeps.
 import type { ClientOrderId } from '../model/ids.ts';
-import type { VenueMessage } from '../model/reports.ts';
+import { showsVenueAnswering, type VenueMessage } from '../model/reports.ts';
 import type { OrderStatus } from '../model/order-status.ts';
 import { neverShown, type OrderState } from '../order/apply-event.ts';
 import type { OrderLedger } from '../order/order-ledger.ts';
@@ -80,20 +80,6 @@ interface Lookup {
   readonly dueAt: number;
 }
 
-/** Venue messages that show it answers again (a failed read or an unknown outcome does not). */
-const ANSWERS = new Set<string>([
-  'AckReport',
-  'RejectReport',
-  'FillReport',
-  'CancelReport',
-  'ExpiredReport',
-  'OrderStatusReport',
-  'OrderNotFoundReport',
-  'AccountReport',
-  'OpenOrdersReport',
-  'OrdersPageReport',
-]);
-
 export class OrderRetry {
   private readonly lookups = new Map<ClientOrderId, Lookup>();
 
@@ -102,7 +88,7 @@ export class OrderRetry {
   /** Reacts to a venue message after it was logged and folded; `before`: the order's status
    *  before the fold. */
   onMessage(msg: VenueMessage, before?: OrderStatus): void {
-    if (this.lookups.size > 0 && ANSWERS.has(msg.kind)) this.venueAnswers();
+    if (this.lookups.size > 0 && showsVenueAnswering(msg)) this.venueAnswers();
     if (!('clientOrderId' in msg) || msg.clientOrderId === null) return;
     const id = msg.clientOrderId;
     const order = this.deps.ledger.order(id);

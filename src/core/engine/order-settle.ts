@@ -9,7 +9,7 @@
 // lookup asked no earlier than ours settles it; nothing here sends an order.
 import type { ClientOrderId } from '../model/ids.ts';
 import { isTerminal } from '../model/order-status.ts';
-import type { VenueMessage } from '../model/reports.ts';
+import { showsVenueAnswering, type VenueMessage } from '../model/reports.ts';
 import type { OrderLedger } from '../order/order-ledger.ts';
 import type { Broker } from '../ports/broker.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -34,19 +34,6 @@ interface Settling {
   readonly dueAt: number;
 }
 
-/** Venue messages that show it answers again (a failed read or an unknown outcome does not). */
-const ANSWERS = new Set<string>([
-  'AckReport',
-  'FillReport',
-  'CancelReport',
-  'ExpiredReport',
-  'OrderStatusReport',
-  'OrderNotFoundReport',
-  'AccountReport',
-  'OpenOrdersReport',
-  'OrdersPageReport',
-]);
-
 export class OrderSettle {
   private readonly settling = new Map<ClientOrderId, Settling>();
 
@@ -66,7 +53,7 @@ export class OrderSettle {
 
   /** A venue message after it was logged and folded. */
   onMessage(msg: VenueMessage): void {
-    if (this.settling.size > 0 && ANSWERS.has(msg.kind)) this.venueAnswers();
+    if (this.settling.size > 0 && showsVenueAnswering(msg)) this.venueAnswers();
     if (!('clientOrderId' in msg) || msg.clientOrderId === null) return;
     const id = msg.clientOrderId;
     if (msg.kind === 'CancelRejectReport') {

@@ -274,3 +274,19 @@ export type VenueReport =
 /** Everything a venue can tell us. */
 export type VenueMessage =
   VenueReport | QueryFailedReport | OpenOrdersReport | OrdersPageReport | AccountReport | ConnectionReport;
+
+/** Messages that show the venue answers (a failed read, a refusal without processing or an
+ *  unknown outcome does not): what lookups backing off after failures wait for. */
+const ANSWERING = new Set<string>([
+  'AckReport',
+  'RejectReport',
+  'FillReport',
+  'CancelReport',
+  'ExpiredReport',
+  'OrderStatusReport',
+  'OrderNotFoundReport',
+  'AccountReport',
+  'OpenOrdersReport',
+  'OrdersPageReport',
+]);
+export const showsVenueAnswering = (msg: { readonly kind: string }): boolean => ANSWERING.has(msg.kind);
