@@ -40,7 +40,7 @@ const PROFILES: Record<string, string[]> = {
   'cancel races': ['{ kind: lost_reports, from: PT0S, until: PT10M, probability: 0.2 }'],
   // Most pushes lost, submits that execute while their answers time out, then flaky answers:
   // orders stay of unknown outcome while the position is checked.
-  'unknown outcomes': [
+  unknown: [
     '{ kind: lost_reports, from: PT0S, until: PT10M, probability: 0.8 }',
     '{ kind: outage, from: PT1M, until: PT2M, mode: timeout_after, timeoutMs: 2000 }',
     '{ kind: http_5xx, from: PT2M, until: PT10M, probability: 0.25 }',
