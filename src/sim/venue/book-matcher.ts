@@ -167,18 +167,22 @@ export abstract class BookMatcher {
     const tradedSince = this.tradedSince[side];
     const traded = tradedSince.get(price);
     if (traded !== undefined) tradedSince.delete(price);
-    const ourSide: Side = side === 'bid' ? 'buy' : 'sell';
-    const cancelled = prev - (traded ?? 0) - qty;
-    if (cancelled > 0) {
-      // The displayed level holds market volume only, while `ahead` also counts our own earlier
-      // orders at the price: the queue model apportions the cancel over the market part.
-      let ours = 0;
-      for (const o of this.resting.at(ourSide, price)) {
-        o.ahead = ours + this.config.queue.onShrink(Math.max(0, o.ahead - ours), prev - (traded ?? 0), qty);
-        ours += o.qty - o.filled;
-      }
-    }
+    this.shrinkQueue(side, price, prev - (traded ?? 0), qty);
     if (!this.halted && this.resting.size > 0) this.fillCrossed(side);
+  }
+
+  /** A level of `side` at `price` went from `before` lots (less what traded there since the last
+   *  update) to `qty` without trades: if it shrank, volume was cancelled somewhere in the queue,
+   *  and our resting orders there move up per the queue model. */
+  private shrinkQueue(side: 'bid' | 'ask', price: number, before: number, qty: number): void {
+    if (before - qty <= 0) return;
+    // The displayed level holds market volume only, while `ahead` also counts our own earlier
+    // orders at the price: the queue model apportions the cancel over the market part.
+    let ours = 0;
+    for (const o of this.resting.at(side === 'bid' ? 'buy' : 'sell', price)) {
+      o.ahead = ours + this.config.queue.onShrink(Math.max(0, o.ahead - ours), before, qty);
+      ours += o.qty - o.filled;
+    }
   }
 
   /**
@@ -187,21 +191,30 @@ export abstract class BookMatcher {
    * did: set each new level, best first, then remove each level of its previous drawing that is
    * not among them (setLevel with a refresh). When the displayed side is exactly the previous
    * drawing (`clean`), no redraw is under way (a fill inside one can make a model redraw again)
-   * and none of our orders rest, nothing but the book and the volume we consumed or saw traded
-   * there depends on the order of those writes, and every level of the side is refreshed or
-   * removed: a GridBook then takes the grid as it is and both maps of the side are emptied
-   * (every entry in them is at a level of the previous drawing). Otherwise the writes go one by
-   * one, each with its queue update and crossing check, exactly as before.
+   * and none of the writes could fill an order of ours (none rest, or the side's best never
+   * reaches those on the other side: redrawFillsNothing), nothing but the book, the volume we
+   * consumed or saw traded there and the queues of our orders on the side depends on the order
+   * of those writes, and every level of the side is refreshed or removed: a GridBook then takes
+   * the grid as it is, our queues there move as those writes would have moved them
+   * (shrinkQueuesOnRedraw) and both maps of the side are emptied (every entry in them is at a
+   * level of the previous drawing). Otherwise the writes go one by one, each with its queue
+   * update and crossing check, exactly as before.
    */
   setGrid(side: 'bid' | 'ask', best: number, gap: number, qtys: ArrayLike<number>, count: number): void {
     const isBid = side === 'bid';
     const prev = isBid ? this.drawn.bid : this.drawn.ask;
     const grid = this.gridBook;
-    if (grid !== null && this.redrawing === 0 && this.resting.size === 0 && prev.clean) {
+    if (
+      grid !== null &&
+      this.redrawing === 0 &&
+      prev.clean &&
+      (this.resting.size === 0 || this.redrawFillsNothing(side, best, gap, qtys, count))
+    ) {
+      const traded = isBid ? this.tradedSince.bid : this.tradedSince.ask;
+      if (this.resting.size > 0) this.shrinkQueuesOnRedraw(side, best, gap, qtys, count);
       // (Map.clear allocates a fresh table even when the map is empty: most steps have nothing.)
       const consumed = isBid ? this.consumed.bid : this.consumed.ask;
       if (consumed.size > 0) consumed.clear();
-      const traded = isBid ? this.tradedSince.bid : this.tradedSince.ask;
       if (traded.size > 0) traded.clear();
       grid.setGrid(side, best, gap, qtys, count);
       prev.record(best, gap, qtys, count);
@@ -227,6 +240,62 @@ export abstract class BookMatcher {
     // Clean again once the side shows nothing but this drawing (a redraw inside this one may
     // have left levels of its own that no later drawing removes).
     prev.clean = book.depth(side, Number.MAX_SAFE_INTEGER).every(([price]) => prev.has(price));
+  }
+
+  /**
+   * Whether redrawing `side` level by level (setGrid's writes one by one) could fill none of our
+   * orders: each write checks whether the side's displayed best now reaches our resting orders
+   * on the other side (fillCrossed), and over those writes that best is never better than the
+   * better of the best displayed now and the drawing's best (the new levels are set best first,
+   * then the old ones removed). Halted, no write checks at all.
+   */
+  private redrawFillsNothing(
+    side: 'bid' | 'ask',
+    best: number,
+    gap: number,
+    qtys: ArrayLike<number>,
+    count: number,
+  ): boolean {
+    if (this.haltedNow) return true;
+    const isBid = side === 'bid';
+    const ours = this.resting.bestPrice(isBid ? 'sell' : 'buy');
+    if (ours === null) return true;
+    let drawnBest: number | null = null;
+    for (let i = 0; i < count; i++) {
+      if ((qtys[i] as number) > 0) {
+        drawnBest = isBid ? best - i * gap : best + i * gap;
+        break;
+      }
+    }
+    const shown = isBid ? this.book.bestBid() : this.book.bestAsk();
+    // A sell of ours is reached by a bid at or above it, a buy by an ask at or below it.
+    if (isBid) return !((shown !== null && shown >= ours) || (drawnBest !== null && drawnBest >= ours));
+    return !((shown !== null && shown <= ours) || (drawnBest !== null && drawnBest <= ours));
+  }
+
+  /**
+   * The queue updates of a redraw made whole (see setGrid): each price where our orders rest on
+   * `side` goes from what is displayed there (less what traded since) to the drawing's quantity
+   * there, as its write would (a price neither displayed nor drawn is no write and no shrink).
+   * Prices are independent of each other and the queue model draws nothing, so their order does
+   * not matter.
+   */
+  private shrinkQueuesOnRedraw(
+    side: 'bid' | 'ask',
+    best: number,
+    gap: number,
+    qtys: ArrayLike<number>,
+    count: number,
+  ): void {
+    const isBid = side === 'bid';
+    const tradedSince = isBid ? this.tradedSince.bid : this.tradedSince.ask;
+    for (const price of this.resting.prices(isBid ? 'buy' : 'sell')) {
+      const shown = this.book.qty(side, price);
+      if (shown === 0) continue;
+      const d = (isBid ? best - price : price - best) / gap;
+      const qty = d >= 0 && d < count && Number.isInteger(d) ? (qtys[d] as number) : 0;
+      this.shrinkQueue(side, price, shown - (tradedSince.get(price) ?? 0), qty);
+    }
   }
 
   /**

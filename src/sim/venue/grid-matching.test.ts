@@ -3,7 +3,7 @@
 // level best first and then removing the old ones): the same fills at the same prices, the same
 // book, the same volume available to others, the same queue positions, for random sequences of
 // redraws, other participants' trades walking the book, and our orders (marketable, resting,
-// cancelled), with and without resting orders of ours when the book is redrawn.
+// cancelled), with and without resting orders of ours when the book is redrawn, halted or not.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { clientOrderId, parentOrderId } from '../../core/model/ids.ts';
@@ -21,7 +21,8 @@ type Op =
   | { kind: 'redraw'; bid: number; spread: number; gap: number; qtys: number[] }
   | { kind: 'trade'; aggressor: Side; qty: number }
   | { kind: 'order'; side: Side; qty: number; offset: number | null; tif: 'GTC' | 'IOC' }
-  | { kind: 'cancel'; n: number };
+  | { kind: 'cancel'; n: number }
+  | { kind: 'halt'; on: boolean };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({
@@ -44,6 +45,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
     tif: fc.constantFrom<'GTC' | 'IOC'>('GTC', 'IOC'),
   }),
   fc.record({ kind: fc.constant('cancel' as const), n: fc.nat(20) }),
+  fc.record({ kind: fc.constant('halt' as const), on: fc.boolean() }),
 );
 
 /** One venue: an exchange, the model's last drawn grid, and what happened to our orders. */
@@ -145,6 +147,7 @@ describe('a generated market over a GridBook', () => {
             for (const v of [a, b]) {
               if (o.kind === 'redraw') v.redraw(o);
               else if (o.kind === 'trade') v.trade(o.aggressor, o.qty);
+              else if (o.kind === 'halt') v.ex.halted = o.on;
               else if (o.kind === 'cancel') {
                 const open = v.ex.openOrders();
                 const target = open[o.n % Math.max(1, open.length)];
@@ -174,25 +177,42 @@ describe('a generated market over a GridBook', () => {
     );
   });
 
-  it('takes a redraw as a grid only while none of our orders rest; with one resting, level by level', () => {
-    const v = venue('grid', 'risk_averse');
-    v.redraw({ kind: 'redraw', bid: 10, spread: 2, gap: 1, qtys: [3, 3] });
-    expect((v.book as GridBook).isGrid('bid')).toBe(true);
+  const restingBuy = (v: ReturnType<typeof venue>, id: string, limitPrice: number, qty = 1): void => {
     v.ex.submit(
       {
-        clientOrderId: clientOrderId('r'),
+        clientOrderId: clientOrderId(id),
         parentId: parentOrderId('p'),
         ...SLICE,
         side: 'buy',
-        qty: 1,
+        qty,
         type: 'limit',
         tif: 'GTC',
-        limitPrice: 9,
+        limitPrice,
       },
       false,
     );
+  };
+
+  it('takes a redraw as a grid while it cannot fill a resting order of ours, moving its queue as the level-by-level writes would', () => {
+    const v = venue('grid', 'risk_averse');
+    v.redraw({ kind: 'redraw', bid: 10, spread: 2, gap: 1, qtys: [3, 3] });
+    restingBuy(v, 'r', 9);
+    expect(v.ex.resting.all()[0]?.ahead).toBe(3); // the level at 9 shows 3
+    // The bids move up past our buy and the asks stay above it: no write can fill it.
     v.redraw({ kind: 'redraw', bid: 11, spread: 2, gap: 1, qtys: [3, 3] });
-    expect((v.book as GridBook).isGrid('bid')).toBe(false);
+    expect((v.book as GridBook).isGrid('bid')).toBe(true);
+    expect((v.book as GridBook).isGrid('ask')).toBe(true);
     expect(v.ex.resting.all()[0]?.ahead).toBe(0); // the redraw removed the level at 9: nothing is ahead of us
+    expect(v.log).toEqual([]);
+  });
+
+  it('redraws level by level when a write could reach a resting order of ours, and fills it as that write does', () => {
+    const v = venue('grid', 'risk_averse');
+    v.redraw({ kind: 'redraw', bid: 10, spread: 2, gap: 1, qtys: [3, 3] });
+    restingBuy(v, 'r', 10, 2);
+    // The asks come down to our buy at 10: their first write fills it.
+    v.redraw({ kind: 'redraw', bid: 8, spread: 2, gap: 1, qtys: [3, 3] });
+    expect((v.book as GridBook).isGrid('ask')).toBe(false);
+    expect(v.log).toEqual(['fill r 2@10 maker']);
   });
 });

@@ -46,6 +46,11 @@ export class RestingOrders {
     return this.bySide[side].get(price) ?? NONE;
   }
 
+  /** The prices where our orders rest on a side (any order). */
+  prices(side: Side): IterableIterator<number> {
+    return this.bySide[side].keys();
+  }
+
   /** Our best resting price on a side (highest buy, lowest sell), or null. */
   bestPrice(side: Side): number | null {
     let best: number | null = null;
