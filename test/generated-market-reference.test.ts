@@ -33,7 +33,10 @@ const scenario = fc.record({
   sampleMs: fc.option(fc.constantFrom(100, 1000, 2500)),
   // A price a few ticks above the one-tick floor: held there, with a warning at each fall.
   lowPrice: fc.boolean(),
-  external: fc.boolean(),
+  // Someone else's order on the account resting at the venue: near the touch, or far from it
+  // (300 and 2,000 USDT; the model keeps its events as data while the walk cannot reach it, and
+  // the -80 bps price jump takes the book through the buy 300 under).
+  external: fc.constantFrom(null, '60990.00', '60700.00', '61300.00', '59000.00'),
   limit: fc.boolean(),
   side: fc.constantFrom('buy', 'sell'),
   faults: fc.subarray([
@@ -89,7 +92,7 @@ orders:
     ${twap}
 ${s.faults.length > 0 ? `faults:\n${s.faults.map((f) => `  - ${f}`).join('\n')}` : ''}
 ${s.sampleMs !== null ? `report: { sampleMs: ${s.sampleMs} }` : ''}
-${s.external ? `externalOrders:\n  - { clientOrderId: ext-1, at: PT1M, side: buy, qty: "0.01", limitPrice: "60990.00" }` : ''}
+${s.external !== null ? `externalOrders:\n  - { clientOrderId: ext-1, at: PT1M, side: ${Number(s.external) > 61000 ? 'sell' : 'buy'}, qty: "0.01", limitPrice: "${s.external}" }` : ''}
 `;
 }
 
@@ -109,8 +112,10 @@ describe('generated markets against the previous implementation', () => {
   });
 });
 
-describe('a synthetic market with nothing of ours resting', () => {
-  it('keeps its steps and trades as data (a small share of the clock actions) and logs the same run', () => {
+describe('a synthetic market with nothing of ours within reach', () => {
+  /** A busy synthetic market for four minutes (2,400 steps, about 1,200 trades), a market TWAP, and
+   *  someone else's limit order resting from the first minute at `external` (or none). */
+  const run = (external: string | null, faults: string[] = []) => {
     const loaded = parseScenario(
       yaml({
         seed: 5,
@@ -126,18 +131,41 @@ describe('a synthetic market with nothing of ours resting', () => {
         orderEntry: '{ ms: 15, jitterMs: 10 }',
         sampleMs: 1000,
         lowPrice: false,
-        external: false,
+        external,
         limit: false,
         side: 'buy',
-        faults: [],
+        faults,
       }),
       'quiet.yaml',
     );
-    const current = runScenario(loaded);
-    const reference = runScenario(loaded, { buildVenue: referenceBuildVenue });
+    return { current: runScenario(loaded), reference: runScenario(loaded, { buildVenue: referenceBuildVenue }) };
+  };
+
+  it('keeps its steps and trades as data (a small share of the clock actions) and logs the same run', () => {
+    const { current, reference } = run(null);
     expect(current.digest).toBe(reference.digest);
-    // 2,400 steps and about 1,200 trades in four minutes: the steps stay on the clock as bare
-    // counts, the trades not at all.
+    // The steps stay on the clock as bare counts, the trades not at all.
+    expect(current.clockActions).toBeLessThan(reference.clockActions * 0.75);
+  });
+
+  it('does so too while an order rests where the walk cannot take the book, and logs the same run', () => {
+    // 2,000 USDT under the market: 12 standard deviations of a minute's walk are about 93.
+    const far = run('59000.00');
+    expect(far.current.digest).toBe(far.reference.digest);
+    expect(far.current.clockActions).toBeLessThan(far.reference.clockActions * 0.75);
+    // 50 USDT under it, within reach: while it rests (from the first minute), every trade is
+    // posted and runs (about 900 at 5 a second; steps are clock actions either way).
+    const near = run('60950.00');
+    expect(near.current.digest).toBe(near.reference.digest);
+    expect(near.current.clockActions - far.current.clockActions).toBeGreaterThan(700);
+  });
+
+  it('fills the far order as the previous venue does when a price jump takes the book through it', () => {
+    // 300 USDT under the market, out of the walk's reach until the -80 bps jump (488 USDT) at 2:40.
+    const { current, reference } = run('60700.00', ['{ kind: price_jump, at: PT2M40S, bps: -80 }']);
+    expect(current.digest).toBe(reference.digest);
+    // Someone else's order: its fill reaches our log as a report for an order we do not know.
+    expect(current.discrepancyNotes).toContain("position at the end: ours 50000 lots, the venue's 51000");
     expect(current.clockActions).toBeLessThan(reference.clockActions * 0.75);
   });
 });

@@ -109,7 +109,7 @@ export function buildVenue(
     levelQty: (side, price) => book.qty(side, price),
     best: (side) => (side === 'bid' ? book.bestBid() : book.bestAsk()),
     available: (side, price) => exchange.available(side, price),
-    canDefer: () => venue.canDefer(),
+    canDefer: (lowestBid, highestAsk) => venue.canDefer(lowestBid, highestAsk),
     publishTop: (bid, bidQty, ask, askQty) => venue.publishTop(bid, bidQty, ask, askQty),
     catchUpStarted: () => venue.catchUpStarted(),
     catchUpEnded: () => venue.catchUpEnded(),

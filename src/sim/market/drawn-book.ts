@@ -87,9 +87,9 @@ export class DrawnBook {
 
   /**
    * Puts the venue's book in step: the last drawing less what the trades since took, which is
-   * what that drawing and those trades' walks would have left (none of our orders rest while the
-   * market keeps its events as data, so nothing else depends on the order of those writes). The
-   * tops were published as they happened, so nothing is published here.
+   * what that drawing and those trades' walks would have left (while the market keeps its events
+   * as data no order of ours rests within reach of the book, so nothing else depends on the order
+   * of those writes). The tops were published as they happened, so nothing is published here.
    */
   settle(): void {
     if (!this.stale) return;

@@ -26,11 +26,13 @@ export interface GridMarketSink extends MarketSink {
   setGrid(side: 'bid' | 'ask', best: number, gap: number, qtys: ArrayLike<number>, count: number): void;
   /**
    * For a model that keeps its events as data while the book is quiet (see SyntheticModel):
-   * whether it may now (canDefer), a top of book published as refreshTop would have read it
-   * (publishTop), and a trade that the next redraw replaces before anyone reads the book, so only
-   * the tape and the last trade price keep it (quietTrade). Absent: the model never defers.
+   * whether it may now, showing no bid level under `lowestBid` and no ask level over `highestAsk`
+   * (ticks) until it asks again (canDefer: nothing of ours can be touched within that range), a
+   * top of book published as refreshTop would have read it (publishTop), and a trade that the
+   * next redraw replaces before anyone reads the book, so only the tape and the last trade price
+   * keep it (quietTrade). Absent: the model never defers.
    */
-  canDefer?(): boolean;
+  canDefer?(lowestBid: number, highestAsk: number): boolean;
   publishTop?(bid: number | null, bidQty: number, ask: number | null, askQty: number): void;
   quietTrade?(price: number, qty: number): void;
   /** Around a catch-up: tops published inside it that arrive by its end are seen only last. */

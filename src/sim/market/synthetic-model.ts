@@ -7,8 +7,8 @@
 // exponential sizes, hit the book and shrink the levels they take. All draws come from the
 // model's own Rng sub-streams ('walk', 'regime', 'trades'). A mid or displayed bid below one
 // tick is held at one tick, with a ModelWarning each time it goes under.
-// While the book is quiet (none of our orders rest, no stop waits: SimVenue.canDefer) and the
-// price is far from that floor, steps and trades are kept as data: a step's time still passes on
+// While the book is quiet (no order of ours rests within the walk's reach, no stop waits:
+// SimVenue.canDefer) and the price is far from that floor, steps and trades are kept as data: a step's time still passes on
 // the clock, counted by the steps' slot without running anything (ClockSlot.repeat; its place
 // among same-instant work is what keeps their order exact),
 // the next trade's time is kept instead of posted; both are applied when the market is next read
@@ -203,22 +203,33 @@ export class SyntheticModel implements MarketModel {
 
   // ---- deferring ---------------------------------------------------------------------
 
-  /** Whether steps and trades may be kept as data: the venue says the book is quiet, the clock
-   *  can replay, and the walk cannot reach the one-tick floor before the next catch-up (so no
-   *  floor warning, which is logged at its own time, can fall inside a replay). */
+  /** Whether steps and trades may be kept as data: the clock can replay, the walk cannot reach
+   *  the one-tick floor before the next catch-up (so no floor warning, which is logged at its own
+   *  time, can fall inside a replay), and the venue says nothing of ours can be touched by a book
+   *  drawn anywhere the walk can take it by then (no resting order of ours within reach of the
+   *  deepest level on its side, no stop waiting: SimVenue.canDefer). "Cannot reach" is
+   *  FLOOR_SIGMAS standard deviations of the walk over the horizon, plus the widest spread and
+   *  the depth of the book. */
   private mayDefer(): boolean {
-    if (
-      this.repeating === null ||
-      this.clock.replayAt === undefined ||
-      this.sink.canDefer === undefined ||
-      !this.sink.canDefer()
-    )
-      return false;
+    if (this.repeating === null || this.clock.replayAt === undefined || this.sink.canDefer === undefined) return false;
     const maxSpread = this.widestSpread * this.faults.maxSpreadFactor() + 2;
     const horizonS = (CATCH_UP_MS + 2 * this.spec.stepMs) / 1000;
     const { sigma } = this.spec;
-    if (this.spec.walk === 'arithmetic') return this.mid - maxSpread > 1 + FLOOR_SIGMAS * sigma * Math.sqrt(horizonS);
-    return Math.log(this.mid / (1 + maxSpread)) > FLOOR_SIGMAS * sigma * Math.sqrt(horizonS) + sigma * sigma * horizonS;
+    const mid = this.mid;
+    let reach: number;
+    if (this.spec.walk === 'arithmetic') {
+      reach = FLOOR_SIGMAS * sigma * Math.sqrt(horizonS);
+      if (!(mid - maxSpread > 1 + reach)) return false;
+    } else {
+      reach = FLOOR_SIGMAS * sigma * Math.sqrt(horizonS) + sigma * sigma * horizonS;
+      if (!(Math.log(mid / (1 + maxSpread)) > reach)) return false;
+    }
+    const low = this.spec.walk === 'arithmetic' ? mid - reach : mid * Math.exp(-reach);
+    const high = this.spec.walk === 'arithmetic' ? mid + reach : mid * Math.exp(reach);
+    // A best bid is at least the mid less half the spread, less a tick of rounding; a best ask at
+    // most the mid plus half the spread; the book spans its levels beyond them.
+    const span = (this.spec.depth.length - 1) * this.spec.levelSpacingTicks;
+    return this.sink.canDefer(Math.floor(low - maxSpread) - span, Math.ceil(high + maxSpread) + span);
   }
 
   /** Starts deferring when it may: the posted trade stops counting (steps go on as counts). */

@@ -299,19 +299,27 @@ export abstract class BookMatcher {
   }
 
   /**
-   * Whether the market can move without touching anything of ours: a grid book showing only the
-   * model's drawings, with none of our orders resting and no stop waiting. A model may then keep
-   * its steps and trades as data and apply them when the book is next read (see SyntheticModel).
+   * Whether the market can move without touching anything of ours while every bid level it shows
+   * stays at or above `lowestBid` and every ask level at or below `highestAsk`: a grid book showing
+   * only the model's drawings, no stop waiting, and each of our resting orders out of that range
+   * (buys under `lowestBid`, sells over `highestAsk`: no level is shown at their price for their
+   * queue to move, no trade is at or through it, and the other side never reaches it). A model
+   * may then keep its steps and trades as data and apply them when the book is next read (see
+   * SyntheticModel).
    */
-  gridQuiet(): boolean {
-    return (
+  gridQuiet(lowestBid: number, highestAsk: number): boolean {
+    if (!(
       this.gridBook !== null &&
       this.redrawing === 0 &&
-      this.resting.size === 0 &&
       this.stops.length === 0 &&
       this.drawn.bid.clean &&
       this.drawn.ask.clean
-    );
+    ))
+      return false;
+    if (this.resting.size === 0) return true;
+    const buy = this.resting.bestPrice('buy');
+    const sell = this.resting.bestPrice('sell');
+    return (buy === null || buy < lowestBid) && (sell === null || sell > highestAsk);
   }
 
   /** A trade between other participants on a quiet book (gridQuiet) that the next redraw

@@ -216,3 +216,39 @@ describe('a generated market over a GridBook', () => {
     expect(v.log).toEqual(['fill r 2@10 maker']);
   });
 });
+
+describe('whether a generated market may keep its events as data (gridQuiet)', () => {
+  const order = (id: string, side: Side, type: 'limit' | 'stop', price: number): OrderRequest => ({
+    clientOrderId: clientOrderId(id),
+    parentId: parentOrderId('p'),
+    ...SLICE,
+    side,
+    qty: 1,
+    type,
+    tif: 'GTC',
+    ...(type === 'limit' ? { limitPrice: price } : { stopPrice: price }),
+  });
+
+  it('says yes while our resting orders lie outside the range the book may be drawn in, no once one is inside', () => {
+    const v = venue('grid', 'risk_averse');
+    v.redraw({ kind: 'redraw', bid: 50, spread: 2, gap: 1, qtys: [3, 3] });
+    expect(v.ex.gridQuiet(40, 60)).toBe(true);
+    v.ex.submit(order('b', 'buy', 'limit', 39), false);
+    v.ex.submit(order('s', 'sell', 'limit', 61), false);
+    expect(v.ex.resting.size).toBe(2);
+    expect(v.ex.gridQuiet(40, 60)).toBe(true);
+    // A bid level at 39 could move the buy's queue; an ask level at 61 the sell's.
+    expect(v.ex.gridQuiet(39, 60)).toBe(false);
+    expect(v.ex.gridQuiet(40, 61)).toBe(false);
+    v.ex.cancel(clientOrderId('b'));
+    expect(v.ex.gridQuiet(39, 60)).toBe(true);
+  });
+
+  it('says no while a stop of ours waits, wherever it is', () => {
+    const v = venue('grid', 'risk_averse');
+    v.redraw({ kind: 'redraw', bid: 50, spread: 2, gap: 1, qtys: [3, 3] });
+    expect(v.ex.gridQuiet(0, 10_000)).toBe(true);
+    v.ex.submit(order('st', 'buy', 'stop', 1_000), false);
+    expect(v.ex.gridQuiet(0, 10_000)).toBe(false);
+  });
+});

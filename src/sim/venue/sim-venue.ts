@@ -130,10 +130,12 @@ export class SimVenue implements Broker, MarketDataPort {
     this.market = market;
   }
 
-  /** Whether a model may keep its events as data now: the book is quiet and market data has a
-   *  fixed delay (a drawn one would take its draws from the latency stream out of turn). */
-  canDefer(): boolean {
-    return this.exchange.gridQuiet() && this.feed.fixedDelay();
+  /** Whether a model may keep its events as data now, showing no bid level under `lowestBid` and
+   *  no ask level over `highestAsk` until it asks again: the book is quiet within that range
+   *  (BookMatcher.gridQuiet) and market data has a fixed delay (a drawn one would take its draws
+   *  from the latency stream out of turn). */
+  canDefer(lowestBid: number, highestAsk: number): boolean {
+    return this.exchange.gridQuiet(lowestBid, highestAsk) && this.feed.fixedDelay();
   }
 
   // ---- MarketDataPort: our delayed view ------------------------------------------------
