@@ -36,7 +36,7 @@ const scenario = fc.record({
   // Someone else's order on the account resting at the venue: near the touch, or far from it
   // (300 and 2,000 USDT; the model keeps its events as data while the walk cannot reach it, and
   // the -80 bps price jump takes the book through the buy 300 under).
-  external: fc.constantFrom(null, '60990.00', '60700.00', '61300.00', '59000.00'),
+  external: fc.constantFrom<string | null>(null, '60990.00', '60700.00', '61300.00', '59000.00'),
   limit: fc.boolean(),
   side: fc.constantFrom('buy', 'sell'),
   faults: fc.subarray([
