@@ -1,14 +1,18 @@
 // The bench's TWAP scenario stretched over 1 h, 12 h and 48 h of simulated time: CPU ms per
 // simulated hour for each. A run whose cost is linear in simulated time shows the same figure
 // for every horizon; a figure that grows with the horizon means something that only grows with
-// the run (a tape, an array, a map) is walked or copied.
-// Run: node --import tsx bench/long-run.bench.ts [hours ...]   (default: 1 12 48)
+// the run (a tape, an array, a map) is walked or copied. --dense runs the dense-book hour
+// (bench/fixtures/dense-book-hour.yaml: 20 levels a tick apart, one order of ours resting far from
+// the market all along) stretched the same way instead.
+// Run: node --import tsx bench/long-run.bench.ts [--dense] [hours ...]   (default: 1 12 48)
 import os from 'node:os';
 import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { runScenario } from '../src/runtime/backtest-run.ts';
 import { parseScenario } from '../src/scenario/load-scenario.ts';
+import { DENSE_BOOK_HOUR_FILE } from './dense-book.bench.ts';
 import { TWAP_ONE_HOUR } from './twap.bench.ts';
 
 /** The one-hour TWAP scenario stretched to `hours`: horizon, TWAP duration, slices and quantity
@@ -36,6 +40,21 @@ export function stretchedTwap(hours: number): string {
   return yaml;
 }
 
+/** The dense-book hour stretched to `hours`: horizon and fill detection's deadline (the resting
+ *  order stays for the whole run). */
+export function stretchedDense(hours: number): string {
+  let yaml = readFileSync(DENSE_BOOK_HOUR_FILE, 'utf8');
+  for (const [from, to] of [
+    ['name: dense-book-hour', `name: dense-book-${hours}h`],
+    ['duration: PT1H5M', `duration: PT${hours}H5M`],
+    ['fillDetection: { timeoutMs: 4000000 }', `fillDetection: { timeoutMs: ${(hours + 1) * 3_600_000} }`],
+  ] as const) {
+    if (!yaml.includes(from)) throw new Error(`the dense-book fixture no longer contains ${from}`);
+    yaml = yaml.replace(from, to);
+  }
+  return yaml;
+}
+
 export interface LongRunRow {
   hours: number;
   simulatedHours: number;
@@ -47,14 +66,19 @@ export interface LongRunRow {
   digest: string;
 }
 
-export function runHours(hours: number): LongRunRow {
-  const loaded = parseScenario(stretchedTwap(hours), `twap-${hours}h.yaml`);
+export function runHours(hours: number, dense = false): LongRunRow {
+  const loaded = dense
+    ? parseScenario(stretchedDense(hours), `dense-book-${hours}h.yaml`)
+    : parseScenario(stretchedTwap(hours), `twap-${hours}h.yaml`);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const report = runScenario(loaded);
   const wallMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
-  if (!report.passed || report.parents[0]?.filledQty !== String(10 * hours))
+  if (dense) {
+    if (!report.passed || report.parents[0]?.status !== 'working')
+      throw new Error(`the ${hours} h dense-book run did not keep its order resting: the scenario is broken`);
+  } else if (!report.passed || report.parents[0]?.filledQty !== String(10 * hours))
     throw new Error(`the ${hours} h TWAP did not fill ${10 * hours}: the scenario is broken`);
   const cpuMs = (cpu.user + cpu.system) / 1000;
   const simulatedHours = report.simulatedMs / 3_600_000;
@@ -70,14 +94,18 @@ export function runHours(hours: number): LongRunRow {
   };
 }
 
-export function main(hoursList: readonly number[] = [1, 12, 48]): LongRunRow[] {
-  runScenario(parseScenario(stretchedTwap(1), 'warm-up.yaml')); // warm-up (JIT)
-  return hoursList.map((h) => runHours(h));
+export function main(hoursList: readonly number[] = [1, 12, 48], dense = false): LongRunRow[] {
+  runScenario(parseScenario(dense ? stretchedDense(1) : stretchedTwap(1), 'warm-up.yaml')); // warm-up (JIT)
+  return hoursList.map((h) => runHours(h, dense));
 }
 
 const isMain = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === path.resolve(process.argv[1]);
 if (isMain) {
-  const args = process.argv.slice(2).map(Number);
+  const dense = process.argv.includes('--dense');
+  const args = process.argv
+    .slice(2)
+    .filter((a) => a !== '--dense')
+    .map(Number);
   const hoursList = args.length > 0 ? args : [1, 12, 48];
   if (hoursList.some((h) => !Number.isInteger(h) || h < 1)) throw new Error('hours must be positive integers');
   const cpus = os.cpus();
@@ -88,9 +116,9 @@ if (isMain) {
       .join(' ')}`,
   );
   const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
-  for (const r of main(hoursList)) {
+  for (const r of main(hoursList, dense)) {
     console.log(
-      `TWAP ${String(r.hours).padStart(2)} h (+5 min): ${fmt(r.cpuMs)} ms CPU, ${fmt(r.wallMs)} ms wall, ` +
+      `${dense ? 'dense book' : 'TWAP'} ${String(r.hours).padStart(2)} h (+5 min): ${fmt(r.cpuMs)} ms CPU, ${fmt(r.wallMs)} ms wall, ` +
         `${fmt(r.cpuMsPerSimulatedHour)} ms CPU per simulated hour; ${fmt(r.events)} log events, ${fmt(r.clockActions)} clock actions`,
     );
   }
