@@ -12,6 +12,8 @@ type Op =
   | { kind: 'set'; side: BookSide; price: number; qty: number }
   /** A write at level `index` of the side's last grid (a trade shrinking it, a level refilled). */
   | { kind: 'level'; side: BookSide; index: number; qty: number }
+  /** The side's last grid drawn again at another best price, from the same (frozen) array. */
+  | { kind: 'regrid'; side: BookSide; best: number }
   | { kind: 'clear' };
 
 const side = fc.constantFrom<BookSide>('bid', 'ask');
@@ -35,6 +37,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
     index: fc.integer({ min: 0, max: 7 }),
     qty: fc.integer({ min: 0, max: 6 }),
   }),
+  fc.record({ kind: fc.constant('regrid' as const), side, best: fc.integer({ min: 1, max: 60 }) }),
   fc.constant({ kind: 'clear' as const }),
 );
 
@@ -71,7 +74,25 @@ describe('GridBook', () => {
         const grid = new GridBook();
         const l2 = new L2Book();
         const last = { bid: { best: 60, step: -1 }, ask: { best: 1, step: 1 } };
-        for (const o of ops) {
+        // Each side's last grid; its array is frozen, so a book writing into it throws.
+        const drawn: Partial<Record<BookSide, Extract<Op, { kind: 'grid' }>>> = {};
+        const grid_ = (o: Extract<Op, { kind: 'grid' }>): void => {
+          last[o.side] = { best: o.best, step: o.side === 'bid' ? -o.gap : o.gap };
+          const count = o.side === 'bid' ? Math.min(o.qtys.length, Math.floor(o.best / o.gap) + 1) : o.qtys.length;
+          grid.setGrid(o.side, o.best, o.gap, o.qtys, count);
+          writeGrid(l2, o);
+          drawn[o.side] = o;
+        };
+        for (const o0 of ops) {
+          const prev = o0.kind === 'regrid' ? drawn[o0.side] : undefined;
+          const o: Op =
+            o0.kind === 'grid'
+              ? { ...o0, qtys: Object.freeze([...o0.qtys]) as number[] }
+              : o0.kind === 'regrid'
+                ? prev === undefined
+                  ? { kind: 'clear' }
+                  : { ...prev, best: o0.best }
+                : o0;
           if (o.kind === 'level') {
             const g = last[o.side];
             const price = g.best + o.index * g.step;
@@ -80,14 +101,11 @@ describe('GridBook', () => {
               l2.set(o.side, price, o.qty);
             }
           } else if (o.kind === 'grid') {
-            last[o.side] = { best: o.best, step: o.side === 'bid' ? -o.gap : o.gap };
-            const count = o.side === 'bid' ? Math.min(o.qtys.length, Math.floor(o.best / o.gap) + 1) : o.qtys.length;
-            grid.setGrid(o.side, o.best, o.gap, o.qtys, count);
-            writeGrid(l2, o);
+            grid_(o);
           } else if (o.kind === 'set') {
             grid.set(o.side, o.price, o.qty);
             l2.set(o.side, o.price, o.qty);
-          } else {
+          } else if (o.kind === 'clear') {
             grid.clear();
             l2.clear();
           }
@@ -115,6 +133,25 @@ describe('GridBook', () => {
     book.setGrid('ask', 90, 1, [1], 1); // the model redraws the side: a grid again
     expect(book.isGrid('ask')).toBe(true);
     expect(book.depth('ask', 10)).toEqual([[90, 1]]);
+  });
+
+  it('keeps the array a grid was drawn from as it was: a level set afterwards is written to a copy', () => {
+    const book = new GridBook();
+    const qtys = new Float64Array([3, 4, 5]);
+    book.setGrid('bid', 50, 1, qtys, 3);
+    book.set('bid', 50, 0); // a trade took the best level
+    expect([...qtys]).toEqual([3, 4, 5]);
+    expect(book.depth('bid', 10)).toEqual([
+      [49, 4],
+      [48, 5],
+    ]);
+    // Drawn again from the same array, at another price and for fewer levels.
+    book.setGrid('bid', 60, 1, qtys, 2);
+    expect(book.depth('bid', 10)).toEqual([
+      [60, 3],
+      [59, 4],
+    ]);
+    expect(book.levels('bid')).toBe(2);
   });
 
   it('refuses quantities and prices an L2Book refuses', () => {

@@ -8,6 +8,8 @@
 // Every read answers exactly what an L2Book holding the same levels answers.
 import { L2Book, type BookSide, type DisplayedBook } from './l2-book.ts';
 
+const NO_LEVELS: ArrayLike<number> = new Float64Array(0);
+
 class GridSide {
   /** Whether the grid (rather than the explicit L2 side) holds this side's levels. */
   grid = true;
@@ -17,11 +19,21 @@ class GridSide {
   step = 1;
   /** Levels on the grid (some may be empty). */
   n = 0;
-  qty = new Float64Array(32);
+  /** Lots per level: the array the model handed over (read, never written: see setGrid) until a
+   *  level is set, then `own`. */
+  qty: ArrayLike<number> = NO_LEVELS;
+  /** This side's own copy of the levels, which set() writes (qty is it once owned). */
+  own = new Float64Array(32);
+  owned = false;
   /** First non-empty level (n when none). */
   first = 0;
   /** Non-empty levels. */
   live = 0;
+  /** The last array handed over, the level count it was checked for, and its first and live. */
+  checked: ArrayLike<number> | null = null;
+  checkedCount = -1;
+  checkedFirst = 0;
+  checkedLive = 0;
 
   /** Grid index of `price`, or -1 when it is not a level of the grid. */
   index(price: number): number {
@@ -31,6 +43,19 @@ class GridSide {
 
   price(i: number): number {
     return this.base + i * this.step;
+  }
+
+  /** The levels as this side's own, to be written. */
+  writable(): Float64Array {
+    if (!this.owned) {
+      if (this.own.length < this.n) this.own = new Float64Array(this.n);
+      const own = this.own;
+      const qty = this.qty;
+      for (let i = 0; i < this.n; i++) own[i] = qty[i] as number;
+      this.qty = own;
+      this.owned = true;
+    }
+    return this.own;
   }
 }
 
@@ -45,7 +70,10 @@ export class GridBook implements DisplayedBook {
 
   /**
    * Replaces a whole side with a grid: level i at `best` + i x `gap` (asks) or `best` - i x `gap`
-   * (bids) holds `qtys[i]` lots, for i < `count` (0 = no level there).
+   * (bids) holds `qtys[i]` lots, for i < `count` (0 = no level there). The side keeps `qtys` and
+   * reads it until a level is set (then it copies it first): the caller must not change it
+   * afterwards (a model draws changed quantities into a new array). Handed the same array again,
+   * the side takes the quantities as they were checked.
    */
   setGrid(side: BookSide, best: number, gap: number, qtys: ArrayLike<number>, count: number): void {
     const g = this.side(side);
@@ -53,29 +81,35 @@ export class GridBook implements DisplayedBook {
       this.explicit.clearSide(side);
       g.grid = true;
     }
-    if (g.qty.length < count) g.qty = new Float64Array(count);
+    if (qtys !== g.checked || count !== g.checkedCount) {
+      let first = count;
+      let live = 0;
+      for (let i = 0; i < count; i++) {
+        const q = qtys[i] as number;
+        if (!(Number.isSafeInteger(q) && q >= 0))
+          throw new Error(`GridBook: qty must be a non-negative integer of lots, got ${q}`);
+        if (q > 0) {
+          live++;
+          if (first === count) first = i;
+        }
+      }
+      g.checked = qtys;
+      g.checkedCount = count;
+      g.checkedFirst = first;
+      g.checkedLive = live;
+    }
     g.base = best;
     g.step = side === 'bid' ? -gap : gap;
     g.n = count;
-    let first = count;
-    let live = 0;
-    for (let i = 0; i < count; i++) {
-      const q = qtys[i] as number;
-      if (!(Number.isSafeInteger(q) && q >= 0))
-        throw new Error(`GridBook: qty must be a non-negative integer of lots, got ${q}`);
-      g.qty[i] = q;
-      if (q > 0) {
-        live++;
-        if (first === count) first = i;
-      }
-    }
     if (
       count > 0 &&
       !(Number.isSafeInteger(best) && Number.isSafeInteger(g.price(count - 1)) && g.price(count - 1) >= 0)
     )
       throw new Error(`GridBook: grid prices must be non-negative integers of ticks (best ${best}, gap ${gap})`);
-    g.first = first;
-    g.live = live;
+    g.qty = qtys;
+    g.owned = false;
+    g.first = g.checkedFirst;
+    g.live = g.checkedLive;
   }
 
   /** Whether `side` is held as a grid (false once something set a level off it). */
@@ -90,8 +124,9 @@ export class GridBook implements DisplayedBook {
       if (i >= 0) {
         if (!(Number.isSafeInteger(qty) && qty >= 0))
           throw new Error(`L2Book: qty must be a non-negative integer of lots, got ${qty}`);
-        const before = g.qty[i] as number;
-        g.qty[i] = qty;
+        const levels = g.writable();
+        const before = levels[i] as number;
+        levels[i] = qty;
         if (before > 0 && qty === 0) {
           g.live--;
           if (i === g.first) {

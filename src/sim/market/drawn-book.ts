@@ -13,7 +13,9 @@ export class DrawnBook {
   bestBid = 0;
   bestAsk = 0;
   bidLevels = 0;
-  readonly levelQty: Float64Array;
+  /** Lots per level as last drawn: a new array whenever they change (the venue keeps the one it
+   *  was shown: see GridMarketSink.setGrid). */
+  levelQty: Float64Array;
   /** The depth factor the level quantities were last computed for. */
   private levelsFactor = NaN;
   /** Lots taken per level by trades worked out from the numbers since the last step so drawn
@@ -48,7 +50,9 @@ export class DrawnBook {
       : this.bidFloor.hold(rawBid, `mid ${ticksText(mid)} less half the spread of ${spread}`);
     const depth = this.depth;
     if (depthFactor !== this.levelsFactor) {
-      for (let i = 0; i < depth.length; i++) this.levelQty[i] = Math.round((depth[i] as number) * depthFactor);
+      const levelQty = new Float64Array(depth.length);
+      for (let i = 0; i < depth.length; i++) levelQty[i] = Math.round((depth[i] as number) * depthFactor);
+      this.levelQty = levelQty;
       this.levelsFactor = depthFactor;
     }
     // Bid levels stop above one tick: level i is there while bestBid - i x gap >= 1.

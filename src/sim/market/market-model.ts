@@ -21,7 +21,9 @@ export interface GridMarketSink extends MarketSink {
   /**
    * Redraws a whole side (every level refreshed): level i at `best` - i x `gap` (bids) or
    * `best` + i x `gap` (asks) holds `qtys[i]` lots (0: no level), for i < `count`. What setting
-   * those levels best first and removing every other level of the side does, in one call.
+   * those levels best first and removing every other level of the side does, in one call. The
+   * venue may keep `qtys` as the drawing's: the model never changes an array it handed over (it
+   * draws changed quantities into a new one), so a redraw with the same array costs no copy.
    */
   setGrid(side: 'bid' | 'ask', best: number, gap: number, qtys: ArrayLike<number>, count: number): void;
   /**

@@ -8,10 +8,10 @@
 // model's own Rng sub-streams ('walk', 'regime', 'trades'). A mid or displayed bid below one
 // tick is held at one tick, with a ModelWarning each time it goes under.
 // While the book is quiet (no order of ours rests within the walk's reach, no stop waits:
-// SimVenue.canDefer) and the price is far from that floor, steps and trades are kept as data: a step's time still passes on
-// the clock, counted by the steps' slot without running anything (ClockSlot.repeat; its place
-// among same-instant work is what keeps their order exact),
-// the next trade's time is kept instead of posted; both are applied when the market is next read
+// SimVenue.canDefer) and the price is far from that floor, steps and trades are kept as data: a
+// step's time still passes on the clock, counted by the steps' slot without running anything
+// (ClockSlot.repeat; its place among same-instant work is what keeps their order exact), the
+// next trade's time is kept instead of posted; both are applied when the market is next read
 // (catchUp, called by the venue before any read and before an order reaches its matching
 // engine), each at its own time (VirtualClock.replayAt), with the same draws in the same order.
 // A catch-up works every step and trade out from the model's own numbers and leaves only what

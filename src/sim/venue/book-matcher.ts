@@ -47,20 +47,23 @@ export interface ExchangeConfig {
   readonly clientIdUniqueness: 'open-orders' | 'all-orders';
 }
 
+const NO_LOTS: ArrayLike<number> = new Float64Array(0);
+
 /** A side as a model last drew it with setGrid: the levels with volume are its previous levels. */
 class DrawnSide {
   best = 0;
   gap = 1;
   count = 0;
-  qty = new Float64Array(0);
+  /** The drawing's lots per level: the model's array, which it never changes once drawn (see
+   *  GridMarketSink.setGrid). */
+  qty: ArrayLike<number> = NO_LOTS;
   /** Whether the displayed side holds no level outside this drawing. */
   clean = true;
 
   constructor(private readonly side: 'bid' | 'ask') {}
 
   record(best: number, gap: number, qtys: ArrayLike<number>, count: number): void {
-    if (this.qty.length < count) this.qty = new Float64Array(count);
-    for (let i = 0; i < count; i++) this.qty[i] = qtys[i] as number;
+    this.qty = qtys;
     this.best = best;
     this.gap = gap;
     this.count = count;
