@@ -80,6 +80,10 @@ export class SyntheticModel implements MarketModel {
   private tradeQty = 0;
   /** The widest spread of any regime, ticks. */
   private readonly widestSpread: number;
+  /** What mayDefer's bounds add to the mid, the same at every step: the widest spread (ticks, with
+   *  a margin), how far the walk may go before the next catch-up (FLOOR_SIGMAS standard deviations
+   *  over that horizon: ticks, or a log-return for a geometric walk), and the book's depth in ticks. */
+  private readonly deferReach: { readonly maxSpread: number; readonly reach: number; readonly span: number };
   /** Where the next step is posted: a clock slot where the clock has them (one pending step at
    *  a time, ordered as a post, without a queue insertion per step), else the clock itself. */
   private readonly steps: ClockSlot;
@@ -104,6 +108,16 @@ export class SyntheticModel implements MarketModel {
     this.midFloor = new PriceFloor('the mid', warn);
     this.book = new DrawnBook(spec.depth, spec.levelSpacingTicks, sink, warn);
     this.widestSpread = Math.max(...spec.regimes.map((r) => r.spreadTicks));
+    const horizonS = (CATCH_UP_MS + 2 * spec.stepMs) / 1000;
+    const { sigma } = spec;
+    this.deferReach = {
+      maxSpread: this.widestSpread * faults.maxSpreadFactor() + 2,
+      reach:
+        spec.walk === 'arithmetic'
+          ? FLOOR_SIGMAS * sigma * Math.sqrt(horizonS)
+          : FLOOR_SIGMAS * sigma * Math.sqrt(horizonS) + sigma * sigma * horizonS,
+      span: (spec.depth.length - 1) * spec.levelSpacingTicks,
+    };
     this.steps = clock.slot?.() ?? clock;
     const steps = this.steps;
     this.repeating =
@@ -212,23 +226,21 @@ export class SyntheticModel implements MarketModel {
    *  the depth of the book. */
   private mayDefer(): boolean {
     if (this.repeating === null || this.clock.replayAt === undefined || this.sink.canDefer === undefined) return false;
-    const maxSpread = this.widestSpread * this.faults.maxSpreadFactor() + 2;
-    const horizonS = (CATCH_UP_MS + 2 * this.spec.stepMs) / 1000;
-    const { sigma } = this.spec;
+    const { maxSpread, reach, span } = this.deferReach;
     const mid = this.mid;
-    let reach: number;
+    let low: number;
+    let high: number;
     if (this.spec.walk === 'arithmetic') {
-      reach = FLOOR_SIGMAS * sigma * Math.sqrt(horizonS);
       if (!(mid - maxSpread > 1 + reach)) return false;
+      low = mid - reach;
+      high = mid + reach;
     } else {
-      reach = FLOOR_SIGMAS * sigma * Math.sqrt(horizonS) + sigma * sigma * horizonS;
       if (!(Math.log(mid / (1 + maxSpread)) > reach)) return false;
+      low = mid * Math.exp(-reach);
+      high = mid * Math.exp(reach);
     }
-    const low = this.spec.walk === 'arithmetic' ? mid - reach : mid * Math.exp(-reach);
-    const high = this.spec.walk === 'arithmetic' ? mid + reach : mid * Math.exp(reach);
     // A best bid is at least the mid less half the spread, less a tick of rounding; a best ask at
     // most the mid plus half the spread; the book spans its levels beyond them.
-    const span = (this.spec.depth.length - 1) * this.spec.levelSpacingTicks;
     return this.sink.canDefer(Math.floor(low - maxSpread) - span, Math.ceil(high + maxSpread) + span);
   }
 
