@@ -24,7 +24,7 @@ import { parseScenario as currentParseScenario } from '../src/scenario/load-scen
 import { distProblem } from '../src/runtime/code-loader.js';
 import { TWAP_ONE_HOUR } from './twap.bench.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ROOT = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
 export const DENSE_BOOK_HOUR_FILE = path.join(ROOT, 'bench', 'fixtures', 'dense-book-hour.yaml');
 export const DENSE_BOOK_TWAP_FILE = path.join(ROOT, 'bench', 'fixtures', 'dense-book-twap.yaml');
 
