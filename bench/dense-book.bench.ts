@@ -11,7 +11,7 @@
 // same runs (equal digests). --cli N instead spawns the whole command users run, `execsim run
 // FIXTURE --no-store` (the built CLI, built first when stale, and DIR's too with --against), N
 // times per fixture, interleaved: wall time from spawn to exit and the child's CPU.
-// Run: node --import tsx bench/dense-book.bench.ts [--runs 11] [--warmups 40] [--rounds 2]
+// Run: npm run bench:dense -- [--runs 11] [--warmups 40] [--rounds 2]
 //        [--against DIR] [--cli N]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
