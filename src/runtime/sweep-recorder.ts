@@ -12,7 +12,7 @@ import type { ScenarioSource } from '../scenario/load-scenario.ts';
 import type { StoredPath, SweepStore } from '../store/sweep-store.ts';
 import { codeVersion } from './code-version.ts';
 import { num, SweepPathError, type SweepPath, type SweepResult } from './sweep.ts';
-import type { UnitResult } from './sweep-units.ts';
+import type { ParentFigures, UnitResult } from './sweep-units.ts';
 import { gridPointCount, type GridAxis } from './sweep-grid.ts';
 
 export const BATCH_PATHS = 100;
@@ -50,7 +50,7 @@ export function newSweep(
  *  sweep (the path index in a plain sweep) and `point` its grid point (0 in a plain sweep). */
 export function storedPath(
   p: SweepPath,
-  parents: readonly ParentReport[],
+  parents: readonly ParentFigures[],
   unit: number = p.path,
   point = 0,
 ): StoredPath {

@@ -1,13 +1,15 @@
 // Sweeps on worker threads: the same results path for path (digests, figures, summary, grid
-// report) in this thread, on one worker and on two, whatever order chunks finish in; a path
-// error fails the sweep after exactly the units before it; a worker that throws or exits fails
-// it with a SweepWorkerError; an abort ends it as interrupted without waiting for the workers.
+// report) in this thread alone and on two or three threads (this one and workers), whatever order
+// chunks finish in; a path error fails the sweep after exactly the units before it, whichever
+// thread met it; a worker that throws or exits fails it with a SweepWorkerError; an abort ends it
+// as interrupted without waiting for the workers.
+import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadScenarioFile } from '../scenario/load-scenario.ts';
 import { runSweep, SweepPathError } from './sweep.ts';
 import { parseGridFlag } from './sweep-grid.ts';
-import { runSweepUnits, SweepWorkerError, type UnitSweepOptions } from './sweep-threads.ts';
+import { chunkSize, runSweepUnits, SweepWorkerError, type UnitRunner, type UnitSweepOptions } from './sweep-threads.ts';
 import { SweepCollector, type SweepDefinition, type UnitResult } from './sweep-units.ts';
 
 const FILE = 'scenarios/twap-calm.yaml';
@@ -33,10 +35,11 @@ describe('a sweep on worker threads', () => {
     const def: SweepDefinition = { file: FILE, yaml: YAML, seed: 5, paths: 6, grid: [] };
     const single = runSweep(loadScenarioFile(FILE), { paths: 6, seed: 5 });
     const inThread = await collect(def, { workers: 1 });
-    // One unit per chunk: the two workers' chunks finish interleaved and out of order.
+    // One unit per chunk: this thread's units and the workers' finish interleaved and out of order.
     const two = await collect(def, { workers: 2, chunkUnits: 1 });
+    const three = await collect(def, { workers: 3, chunkUnits: 1 });
     const one = await collect({ ...def }, { workers: 2, chunkUnits: 6 });
-    for (const run of [inThread, two, one]) {
+    for (const run of [inThread, two, three, one]) {
       expect(run.end).toEqual({ kind: 'finished', units: 6 });
       expect(run.order).toEqual([0, 1, 2, 3, 4, 5]);
       expect(run.result).toEqual(single);
@@ -66,15 +69,31 @@ describe('a sweep on worker threads', () => {
   }, 120_000);
 });
 
+/** This thread's stand-in for the faulty worker's units: the same results, the same path error
+ *  at unit K for `path-error-at:K`. */
+const fakeUnit = (u: number): UnitResult =>
+  ({ unit: u, point: 0, path: { path: u }, parents: [], expectations: [] }) as unknown as UnitResult;
+function fakeRunner(mode: string, units: number): UnitRunner {
+  const failAt = mode.startsWith('path-error-at:') ? Number(mode.slice('path-error-at:'.length)) : -1;
+  return {
+    units,
+    run(u) {
+      if (u === failAt) throw new SweepPathError(u, 99, new Error('bad path'));
+      return fakeUnit(u);
+    },
+  };
+}
+
 describe('a threaded sweep that cannot go on', () => {
   const fake = (file: string, paths = 20): SweepDefinition => ({ file, yaml: '', seed: 1, paths, grid: [] });
+  const faulty = (file: string, paths = 20) => ({ bootFile: FAULTY, runner: fakeRunner(file, paths) });
 
   it('hands over exactly the units before a failing path, then fails with that path', async () => {
     const seen: number[] = [];
     const run = runSweepUnits(fake('path-error-at:7'), {
       workers: 2,
       chunkUnits: 3,
-      bootFile: FAULTY,
+      ...faulty('path-error-at:7'),
       onUnit: (r) => void seen.push(r.unit),
     });
     const err = await run.then(
@@ -86,9 +105,41 @@ describe('a threaded sweep that cannot go on', () => {
     expect(seen).toEqual([0, 1, 2, 3, 4, 5, 6]);
   });
 
+  it('hands over every unit in order, or those before the first failing one, however the units are chunked and spread', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 2, max: 3 }),
+        fc.option(fc.integer({ min: 1, max: 9 }), { nil: undefined }),
+        fc.option(fc.nat(45), { nil: undefined }),
+        async (units, workers, chunkUnits, failAt) => {
+          const mode = failAt === undefined ? 'path-error-at:-1' : `path-error-at:${failAt}`;
+          const seen: number[] = [];
+          const end = await runSweepUnits(fake(mode, units), {
+            workers,
+            ...(chunkUnits === undefined ? {} : { chunkUnits }),
+            ...faulty(mode, units),
+            onUnit: (r, done, total) => {
+              seen.push(r.unit);
+              expect([done, total]).toEqual([seen.length, units]);
+            },
+          }).then(
+            (e) => e,
+            (e: unknown) => e,
+          );
+          const fails = failAt !== undefined && failAt < units;
+          expect(seen).toEqual(Array.from({ length: fails ? failAt : units }, (_, i) => i));
+          if (fails) expect((end as SweepPathError).path).toBe(failAt);
+          else expect(end).toEqual({ kind: 'finished', units });
+        },
+      ),
+      { numRuns: 15 },
+    );
+  }, 60_000);
+
   it('fails with a SweepWorkerError when a worker throws or exits, naming its units', async () => {
     for (const mode of ['throw', 'exit']) {
-      const err = await runSweepUnits(fake(mode), { workers: 2, chunkUnits: 5, bootFile: FAULTY }).then(
+      const err = await runSweepUnits(fake(mode), { workers: 2, chunkUnits: 5, ...faulty(mode) }).then(
         () => null,
         (e: unknown) => e,
       );
@@ -99,7 +150,7 @@ describe('a threaded sweep that cannot go on', () => {
 
   it('ends as interrupted when aborted, though the workers never answer', async () => {
     const stop = new AbortController();
-    const run = runSweepUnits(fake('hang'), { workers: 2, bootFile: FAULTY, signal: stop.signal });
+    const run = runSweepUnits(fake('hang'), { workers: 2, ...faulty('hang'), signal: stop.signal });
     stop.abort('SIGINT');
     expect(await run).toEqual({ kind: 'interrupted', units: 0, reason: 'SIGINT' });
   });
@@ -107,5 +158,19 @@ describe('a threaded sweep that cannot go on', () => {
   it('refuses a worker count out of range', () => {
     expect(() => runSweepUnits(fake('hang'), { workers: 0 })).toThrow(/workers/);
     expect(() => runSweepUnits(fake('hang'), { workers: 1.5 })).toThrow(/workers/);
+  });
+});
+
+describe('chunks handed to a worker', () => {
+  it('are 1 to 64 units, never more than what is left, and shrink as the sweep nears its end', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1_000_000 }), fc.integer({ min: 2, max: 256 }), (left, threads) => {
+        const size = chunkSize(left, threads);
+        expect(size).toBeGreaterThanOrEqual(1);
+        expect(size).toBeLessThanOrEqual(Math.min(64, left));
+        // What is left after the chunk still gives every other thread as much or more to do.
+        if (size > 1) expect(left - size).toBeGreaterThanOrEqual((threads - 1) * size);
+      }),
+    );
   });
 });

@@ -1,30 +1,38 @@
-// Runs a sweep's units on worker threads (or, with one worker, in this thread) and hands the
+// Runs a sweep's units on N threads, this one included (1: this thread alone), and hands the
 // results to the caller in unit order, whatever order they finish in: the caller sees exactly the
 // sequence a single-threaded sweep produces, so its statistics, its stored rows and its output are
-// the same whatever the number of workers.
+// the same whatever the number of threads.
 //
-// Units go out in chunks of consecutive units, handed to whichever worker is free (dynamic: a slow
-// chunk does not hold the others back). A chunk's results come back in one message; results that
-// arrive ahead of an earlier unfinished chunk wait until it is in. A path whose run throws stops
+// This thread runs units one at a time, between them taking in what the worker threads sent (a
+// synchronous read of their ports, no round trip through the event loop) and letting the event
+// loop run every YIELD_MS (signals, a worker's failure). The N - 1 worker threads get chunks of
+// consecutive units, each kept IN_FLIGHT chunks ahead so it never waits for this thread to hand it
+// the next; chunks shrink as the sweep nears its end, so that no thread is left with a long chunk
+// while the others have nothing to do. A chunk's results come back in one message, trimmed to
+// what the caller reads (a parent's figures, not its report with every child). Results that
+// arrive ahead of an earlier unfinished unit wait until it is in. A path whose run throws stops
 // the handing out; the chunks already out finish, every unit before the failing one is handed to
 // the caller, then the sweep fails with that path's SweepPathError (the lowest failing unit, as a
 // single thread would meet it first). A worker thread that throws or exits fails the sweep with a
 // SweepWorkerError naming the worker and the units it had. An abort (Ctrl-C) terminates the
 // workers at once; the caller has had every unit before the first unfinished one.
+// docs/0020-sweeps-on-worker-threads.md has the design; why this thread runs units too is there.
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { SweepPathError } from './sweep.ts';
 import { SweepUnitRunner, unitCount, type SweepDefinition, type UnitResult } from './sweep-units.ts';
 
-/** A message to a sweep worker: run units from..to-1, or stop. */
-export type SweepThreadRequest =
-  { readonly type: 'chunk'; readonly from: number; readonly to: number } | { readonly type: 'stop' };
+/** A message to a sweep worker: run units from..to-1. */
+export interface SweepThreadRequest {
+  readonly type: 'chunk';
+  readonly from: number;
+  readonly to: number;
+}
 
-/** A sweep worker's answer: ready (its runner is built), a chunk's results, or the results
- *  before a path whose run threw and that path's failure. */
+/** A sweep worker's answer to a chunk: its results, or the results before a path whose run
+ *  threw and that path's failure. */
 export type SweepThreadReply =
-  | { readonly type: 'ready' }
   | { readonly type: 'results'; readonly results: readonly UnitResult[] }
   | {
       readonly type: 'path-error';
@@ -37,24 +45,37 @@ export type SweepThreadReply =
       readonly cause: string;
     };
 
+/** What a sweep worker starts with (workerData): the sweep, and its end of the channel it gets
+ *  chunks on and answers on. */
+export interface SweepWorkerData {
+  readonly def: SweepDefinition;
+  readonly port: MessagePort;
+}
+
 /** A worker thread that failed (threw outside a path, or exited): the sweep cannot go on. */
 export class SweepWorkerError extends Error {
   override readonly name = 'SweepWorkerError';
 }
 
-/** The default number of workers: every core. */
+/** The default number of threads: every core. */
 export const defaultWorkers = (): number => availableParallelism();
 
-/** The most workers a sweep may start. */
+/** The most threads a sweep may use. */
 export const MAX_WORKERS = 256;
 
+/** What runs units in this thread: a SweepUnitRunner (tests substitute another). */
+export interface UnitRunner {
+  readonly units: number;
+  run(unit: number): UnitResult;
+}
+
 export interface UnitSweepOptions {
-  /** Worker threads; 1 runs the units in this thread. */
+  /** Threads that run units, this one included; 1 runs them in this thread alone. */
   readonly workers: number;
-  /** Units per chunk; default: about 16 chunks per worker, from 1 to 64 units each. */
+  /** Units per chunk handed to a worker thread; default chunkSize's (shrinking near the end). */
   readonly chunkUnits?: number;
-  /** A runner of the definition already built (the in-thread run uses it). */
-  readonly runner?: SweepUnitRunner;
+  /** A runner of the definition already built (this thread's units run on it). */
+  readonly runner?: UnitRunner;
   /** Each unit's result, in unit order, with how many are done of how many. */
   readonly onUnit?: (r: UnitResult, done: number, total: number) => void;
   /** Stops the sweep: the workers are terminated and the sweep ends as interrupted. */
@@ -70,9 +91,17 @@ export type UnitSweepEnd =
 const reasonOf = (signal: AbortSignal): string =>
   signal.reason instanceof Error ? signal.reason.message : String(signal.reason ?? 'aborted');
 
-/** The chunk size for `units` over `workers`. */
-export function chunkSize(units: number, workers: number): number {
-  return Math.max(1, Math.min(64, Math.floor(units / (workers * 16))));
+/** The most units in a worker's chunk: about 64 ms of a calm path, one message each way. */
+const MAX_CHUNK = 64;
+
+/** Chunks a worker thread holds at once: the one it runs and the next, already sent. */
+const IN_FLIGHT = 2;
+
+/** The chunk to hand out when `left` units are not handed out yet, over `threads` threads: at
+ *  most MAX_CHUNK, and a small share of what is left, so that the last chunks out are short and
+ *  every thread finishes at about the same time. */
+export function chunkSize(left: number, threads: number): number {
+  return Math.max(1, Math.min(MAX_CHUNK, Math.floor(left / (threads * 4))));
 }
 
 /** Runs every unit of `def`; resolves when all are handed to onUnit (finished) or the signal
@@ -84,8 +113,10 @@ export function runSweepUnits(def: SweepDefinition, options: UnitSweepOptions): 
   return workers === 1 ? runInThread(def, options) : runOnThreads(def, options);
 }
 
-/** How long the in-thread runner goes before letting the event loop run (signals, I/O). */
+/** How long this thread runs units before letting the event loop run (signals, I/O). */
 const YIELD_MS = 25;
+
+const nextTurn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
 
 async function runInThread(def: SweepDefinition, options: UnitSweepOptions): Promise<UnitSweepEnd> {
   const runner = options.runner ?? new SweepUnitRunner(def);
@@ -93,7 +124,7 @@ async function runInThread(def: SweepDefinition, options: UnitSweepOptions): Pro
   let since = performance.now();
   for (let u = 0; u < total; u++) {
     if (performance.now() - since >= YIELD_MS) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await nextTurn();
       since = performance.now();
     }
     if (options.signal?.aborted) return { kind: 'interrupted', units: u, reason: reasonOf(options.signal) };
@@ -105,20 +136,21 @@ async function runInThread(def: SweepDefinition, options: UnitSweepOptions): Pro
 interface Thread {
   readonly index: number;
   readonly worker: Worker;
-  /** The chunk it is running, or null. */
-  chunk: { from: number; to: number } | null;
+  /** This thread's end of the worker's channel. */
+  readonly port: MessagePort;
+  /** The chunks handed to it and not answered yet, oldest first. */
+  readonly chunks: Array<{ from: number; to: number }>;
 }
 
 function runOnThreads(def: SweepDefinition, options: UnitSweepOptions): Promise<UnitSweepEnd> {
   const total = unitCount(def);
-  const size = options.chunkUnits ?? chunkSize(total, options.workers);
-  const threadCount = Math.min(options.workers, Math.ceil(total / size));
   const boot = options.bootFile ?? new URL('./sweep-worker-boot.js', import.meta.url);
 
   return new Promise<UnitSweepEnd>((resolve, reject) => {
     const threads: Thread[] = [];
     const waiting = new Map<number, UnitResult>();
-    let nextChunk = 0;
+    /** The next unit not handed out (to a worker or to this thread). */
+    let next = 0;
     let emitted = 0;
     let failure: { unit: number; error: SweepPathError } | null = null;
     let settled = false;
@@ -127,7 +159,10 @@ function runOnThreads(def: SweepDefinition, options: UnitSweepOptions): Promise<
       if (settled) return;
       settled = true;
       options.signal?.removeEventListener('abort', onAbort);
-      for (const t of threads) void t.worker.terminate();
+      for (const t of threads) {
+        t.port.close();
+        void t.worker.terminate();
+      }
       end();
     };
     const fail = (err: unknown): void => settle(() => reject(err));
@@ -140,19 +175,13 @@ function runOnThreads(def: SweepDefinition, options: UnitSweepOptions): Promise<
       }
     };
 
-    const dispatch = (t: Thread): void => {
-      if (failure !== null || nextChunk >= total) {
-        t.chunk = null;
-        return;
-      }
-      t.chunk = { from: nextChunk, to: Math.min(total, nextChunk + size) };
-      nextChunk = t.chunk.to;
-      t.worker.postMessage({ type: 'chunk', ...t.chunk } satisfies SweepThreadRequest);
-    };
+    const busy = (): boolean => threads.some((t) => t.chunks.length > 0);
 
-    const afterChunk = (): void => {
+    /** Hands out what is still to do, or ends the sweep once everything is in. */
+    const progress = (): void => {
       if (failure !== null) {
-        if (threads.some((t) => t.chunk !== null)) return;
+        // This thread is between units here: only the workers' chunks can still be out.
+        if (busy()) return;
         emit(failure.unit);
         const error = failure.error;
         settle(() => reject(error));
@@ -162,23 +191,40 @@ function runOnThreads(def: SweepDefinition, options: UnitSweepOptions): Promise<
       if (emitted === total) settle(() => resolve({ kind: 'finished', units: total }));
     };
 
-    const onMessage = (t: Thread, m: SweepThreadReply): void => {
+    const dispatch = (t: Thread): void => {
+      while (t.chunks.length < IN_FLIGHT && failure === null && next < total) {
+        const size = options.chunkUnits ?? chunkSize(total - next, threads.length + 1);
+        const chunk = { from: next, to: Math.min(total, next + size) };
+        next = chunk.to;
+        t.chunks.push(chunk);
+        t.port.postMessage({ type: 'chunk', ...chunk } satisfies SweepThreadRequest);
+      }
+    };
+
+    const failAt = (unit: number, error: SweepPathError): void => {
+      if (failure === null || unit < failure.unit) failure = { unit, error };
+    };
+
+    const onReply = (t: Thread, m: SweepThreadReply): void => {
       if (settled) return;
       try {
-        if (m.type === 'ready') {
-          dispatch(t);
-          return;
-        }
+        t.chunks.shift();
         for (const r of m.results) waiting.set(r.unit, r);
-        if (m.type === 'path-error' && (failure === null || m.unit < failure.unit)) {
-          const error = new SweepPathError(m.path, m.seed, new Error(m.cause), m.point, m.unit, m.label);
-          failure = { unit: m.unit, error };
-        }
+        if (m.type === 'path-error')
+          failAt(m.unit, new SweepPathError(m.path, m.seed, new Error(m.cause), m.point, m.unit, m.label));
         dispatch(t);
-        afterChunk();
+        progress();
       } catch (err) {
         // The caller's onUnit threw (a store that went away): the sweep stops with that.
         fail(err);
+      }
+    };
+
+    /** Takes in every answer the workers have sent, without waiting for the event loop. */
+    const takeReplies = (): void => {
+      for (const t of threads) {
+        for (let m = receiveMessageOnPort(t.port); m && !settled; m = receiveMessageOnPort(t.port))
+          onReply(t, m.message as SweepThreadReply);
       }
     };
 
@@ -192,21 +238,61 @@ function runOnThreads(def: SweepDefinition, options: UnitSweepOptions): Promise<
     }
     options.signal?.addEventListener('abort', onAbort, { once: true });
 
-    const unitsOf = (t: Thread): string => (t.chunk ? `units ${t.chunk.from}..${t.chunk.to - 1}` : 'no units');
-    for (let i = 0; i < threadCount; i++) {
-      const worker = new Worker(boot, { workerData: { def } });
-      const t: Thread = { index: i, worker, chunk: null };
+    // The workers first: each is handed its first chunks at once (they wait in its port while it
+    // starts), so it has work whatever this thread does meanwhile.
+    const unitsOf = (t: Thread): string => {
+      const first = t.chunks[0];
+      const last = t.chunks[t.chunks.length - 1];
+      return first && last ? `units ${first.from}..${last.to - 1}` : 'no units';
+    };
+    const helpers = Math.min(options.workers - 1, total);
+    for (let i = 0; i < helpers; i++) {
+      const { port1, port2 } = new MessageChannel();
+      const worker = new Worker(boot, {
+        workerData: { def, port: port2 } satisfies SweepWorkerData,
+        transferList: [port2],
+      });
+      const t: Thread = { index: i, worker, port: port1, chunks: [] };
       threads.push(t);
-      worker.on('message', (m: SweepThreadReply) => onMessage(t, m));
+      port1.on('message', (m: SweepThreadReply) => onReply(t, m));
+      port1.on('messageerror', (err) =>
+        fail(new SweepWorkerError(`sweep worker thread ${i + 1} sent a message that cannot be read: ${err.message}`)),
+      );
       worker.on('error', (err) =>
         fail(new SweepWorkerError(`sweep worker thread ${i + 1} failed (${unitsOf(t)}): ${err.message}`)),
-      );
-      worker.on('messageerror', (err) =>
-        fail(new SweepWorkerError(`sweep worker thread ${i + 1} sent a message that cannot be read: ${err.message}`)),
       );
       worker.on('exit', (code) =>
         fail(new SweepWorkerError(`sweep worker thread ${i + 1} exited with code ${code} (${unitsOf(t)})`)),
       );
     }
+    for (const t of threads) dispatch(t);
+
+    // Then this thread's share: a unit at a time while any is left, the workers' answers taken
+    // in between. Started on the next turn, so that an abort right after the call is seen first.
+    let runner: UnitRunner | null = null;
+    const runHere = async (): Promise<void> => {
+      await nextTurn();
+      let since = performance.now();
+      while (!settled && failure === null && next < total) {
+        runner ??= options.runner ?? new SweepUnitRunner(def);
+        const u = next++;
+        try {
+          waiting.set(u, runner.run(u));
+        } catch (err) {
+          if (!(err instanceof SweepPathError)) throw err;
+          failAt(u, err);
+        }
+        takeReplies();
+        if (settled) return;
+        progress();
+        if (performance.now() - since >= YIELD_MS) {
+          await nextTurn();
+          since = performance.now();
+        }
+      }
+      // Nothing left for this thread: the workers' answers come in through their ports' events.
+      if (!settled) progress();
+    };
+    runHere().catch(fail);
   });
 }

@@ -72,13 +72,38 @@ export function unitOf(def: Pick<SweepDefinition, 'paths' | 'grid'>, point: numb
   return path * gridPointCount(def.grid) + point;
 }
 
-/** One unit run. `path.path` is the path index (shared by every grid point), `path.seed` its seed. */
+/** What a sweep keeps of a parent's report: the figures its stored path rows hold. */
+export type ParentFigures = Pick<
+  ParentReport,
+  'id' | 'status' | 'shortfallBps' | 'shortfallQuote' | 'fillRatio' | 'vwapSlippageBps' | 'filledQty' | 'durationMs'
+>;
+
+/** A parent's figures alone (a report also lists every child order: most of its size). */
+export const parentFigures = (p: ParentFigures): ParentFigures => ({
+  id: p.id,
+  status: p.status,
+  shortfallBps: p.shortfallBps,
+  shortfallQuote: p.shortfallQuote,
+  fillRatio: p.fillRatio,
+  vwapSlippageBps: p.vwapSlippageBps,
+  filledQty: p.filledQty,
+  durationMs: p.durationMs,
+});
+
+/** One unit run. `path.path` is the path index (shared by every grid point), `path.seed` its seed.
+ *  `parents` are the parents' reports in this thread, their figures (parentFigures) from a worker
+ *  thread. */
 export interface UnitResult {
   readonly unit: number;
   readonly point: number;
   readonly path: SweepPath;
-  readonly parents: readonly ParentReport[];
+  readonly parents: readonly ParentFigures[];
   readonly expectations: readonly ExpectationOutcome[];
+}
+
+/** A unit as its runner returns it: with its parents' full reports. */
+export interface UnitRun extends UnitResult {
+  readonly parents: readonly ParentReport[];
 }
 
 /** Checks a definition's numbers: an Error naming the field when one is out of range. */
@@ -116,7 +141,7 @@ export class SweepUnitRunner {
   }
 
   /** Runs unit `unit`; a run that throws is SweepPathError naming the path, its seed and point. */
-  run(unit: number): UnitResult {
+  run(unit: number): UnitRun {
     const { point, path } = unitLocation(this.def, unit);
     const seed = this.seedOf(path);
     try {

@@ -1,26 +1,26 @@
 // A worker thread of a threaded sweep (sweep-threads.ts): it builds one SweepUnitRunner from the
-// sweep definition it starts with (workerData), then runs the chunks of units its parent hands it,
-// one at a time, answering each with the chunk's results in unit order. A path whose run throws
+// sweep definition it starts with (workerData), then runs the chunks of units its parent hands it
+// on its port, one at a time, answering each with the chunk's results in unit order. A result
+// carries the parents' figures only (what the caller's summary and store read), not their reports
+// with every child order: the answer stays small to send and to read. A path whose run throws
 // ends the chunk: the results before it and the path's error are sent, and the parent decides.
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import { SweepPathError } from './sweep.ts';
-import { SweepUnitRunner, type SweepDefinition } from './sweep-units.ts';
-import type { SweepThreadReply, SweepThreadRequest } from './sweep-threads.ts';
+import { parentFigures, SweepUnitRunner, type UnitResult } from './sweep-units.ts';
+import type { SweepThreadReply, SweepThreadRequest, SweepWorkerData } from './sweep-threads.ts';
 
-const port = parentPort;
-if (!port) throw new Error('sweep-worker.ts runs as a worker thread of a threaded sweep');
-const runner = new SweepUnitRunner((workerData as { def: SweepDefinition }).def);
+const { def, port } = workerData as SweepWorkerData;
+const runner = new SweepUnitRunner(def);
 const send = (m: SweepThreadReply): void => port.postMessage(m);
 
+/** A unit's result as the parent reads it. */
+const trimmed = (r: UnitResult): UnitResult => ({ ...r, parents: r.parents.map(parentFigures) });
+
 port.on('message', (m: SweepThreadRequest) => {
-  if (m.type === 'stop') {
-    port.close();
-    return;
-  }
-  const results = [];
+  const results: UnitResult[] = [];
   for (let u = m.from; u < m.to; u++) {
     try {
-      results.push(runner.run(u));
+      results.push(trimmed(runner.run(u)));
     } catch (err) {
       if (!(err instanceof SweepPathError)) throw err;
       const cause = err.cause instanceof Error ? err.cause.message : String(err.cause);
@@ -39,4 +39,3 @@ port.on('message', (m: SweepThreadRequest) => {
   }
   send({ type: 'results', results });
 });
-send({ type: 'ready' });
