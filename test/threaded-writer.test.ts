@@ -1,6 +1,8 @@
 // A grouped run's writes on the writer thread: whatever the run hands over when, the store ends
 // exactly as the run's own grouped writer leaves it (events, orders, fills, the finished run row),
-// a stop leaves whole units only, and a write that fails fails the run instead of being lost.
+// its order rows read from the process's ledger as the harness hands it over; a stop leaves whole
+// units only, with the rows of those units and none of what came after; a write that fails fails
+// the run instead of being lost.
 import fc from 'fast-check';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
@@ -13,6 +15,7 @@ import { canonicalLine, EventLog } from '../src/core/log/event-log.ts';
 import type { LogEntry } from '../src/core/model/events.ts';
 import type { LogLine } from '../src/core/ports/event-sink.ts';
 import { makeInstrument } from '../src/core/model/instrument.ts';
+import { OrderLedger } from '../src/core/order/order-ledger.ts';
 import { runScenario } from '../src/runtime/backtest-run.ts';
 import { prepareRun } from '../src/runtime/harness.ts';
 import { GROUPED_THREAD_EVENTS, ThreadedRunWriter } from '../src/runtime/threaded-writer.ts';
@@ -35,6 +38,23 @@ const utf8 = new TextEncoder();
 function lent(text: string): LogLine {
   const bytes = utf8.encode(text);
   return { text: () => text, byteLength: bytes.length, copyTo: (target, offset) => target.set(bytes, offset) };
+}
+
+/** Hands `steps` to `writer` as a run's process does: its ledger followed from the start, each
+ *  entry applied right after the sinks have it (harness.ts), a commit at each null; `beats`: the
+ *  steps before which the clock's heartbeat comes. */
+function feed(writer: ThreadedRunWriter, steps: readonly Step[], beats: readonly number[] = []): OrderLedger {
+  const ledger = new OrderLedger();
+  writer.follow(ledger);
+  steps.forEach((t, i) => {
+    if (beats.includes(i)) writer.heartbeat();
+    if (t === null) writer.commit();
+    else {
+      writer.write(t.entry, lent(t.line));
+      if (t.entry.event.kind !== 'MarketSampled') ledger.apply(t.entry);
+    }
+  });
+  return ledger;
 }
 
 /** A run's log with a null wherever the log committed. */
@@ -126,23 +146,20 @@ describe('the writer thread', () => {
       fc.property(
         fc.integer({ min: 1, max: events + 10 }),
         fc.integer({ min: 1, max: 5_000 }),
+        fc.integer({ min: 1, max: 5_000 }),
         fc.array(fc.integer({ min: 0, max: trace.length }), { maxLength: 5 }),
         fc.integer({ min: 0, max: trace.length }),
-        (threadEvents, batchEvents, beats, cut) => {
+        (threadEvents, postEvents, batchEvents, beats, cut) => {
           const store = freshStore();
           create(store, 'r');
-          const writer = new ThreadedRunWriter(store, 'r', instrument, { threadEvents, batchEvents });
-          trace.slice(0, cut).forEach((t, i) => {
-            if (beats.includes(i)) writer.heartbeat();
-            if (t === null) writer.commit();
-            else writer.write(t.entry, lent(t.line));
-          });
+          const writer = new ThreadedRunWriter(store, 'r', instrument, { threadEvents, postEvents, batchEvents });
+          feed(writer, trace.slice(0, cut), beats);
           writer.finish(totals);
           expect(tables(store.db, 'r')).toEqual(expected(cut));
           store.db.close();
         },
       ),
-      { numRuns: 12, examples: [[1, 100, [], trace.length]] },
+      { numRuns: 12, examples: [[1, 100, 100, [], trace.length]] },
     );
   });
 
@@ -172,7 +189,7 @@ describe('the writer thread', () => {
           const store = freshStore();
           create(store, 'r');
           const writer = new ThreadedRunWriter(store, 'r', instrument, { threadEvents });
-          log.forEach((t) => (t === null ? writer.commit() : writer.write(t.entry, lent(t.line))));
+          feed(writer, log);
           writer.finish(totals);
           expect(tables(store.db, 'r')).toEqual(expected(log.length, log));
           store.db.close();
@@ -187,7 +204,7 @@ describe('the writer thread', () => {
     create(store, 'r');
     const writer = new ThreadedRunWriter(store, 'r', instrument, { threadEvents: 1 });
     const cut = Math.floor(trace.length / 2);
-    trace.slice(0, cut).forEach((t) => (t === null ? writer.commit() : writer.write(t.entry, lent(t.line))));
+    feed(writer, trace.slice(0, cut));
     writer.interrupt('SIGINT', '2024-08-09T00:30:00.000Z');
     const seqs = store.db.prepare(`SELECT seq FROM events WHERE run_id = 'r' ORDER BY seq`).pluck().all() as number[];
     const committed = trace.slice(0, cut).lastIndexOf(null);
@@ -198,6 +215,12 @@ describe('the writer thread', () => {
     expect(units.length).toBeGreaterThan(0);
     expect(units.length).toBeLessThan(trace.slice(0, cut).filter((t) => t !== null && !isSample(t)).length);
     expect(seqs).toEqual(units);
+    // The orders and fills of those units as a fold of them has them, nothing of what came after.
+    const stored = tables(store.db, 'r');
+    const prefix = expected(committed);
+    expect(stored.orders).toEqual(prefix.orders);
+    expect(stored.fills).toEqual(prefix.fills);
+    expect(stored.fills?.length).toBeLessThan(expected(cut).fills?.length ?? 0);
     // The samples of those units, and none after.
     const samples = storedSampleBlocks(store.db, 'r').length;
     expect(samples).toBe(trace.slice(0, committed).filter(isSample).length);
@@ -206,14 +229,42 @@ describe('the writer thread', () => {
     store.db.close();
   });
 
+  it('a run that fails in applying an entry is stored as failed with everything it logged, that entry too', () => {
+    for (const threadEvents of [1, 1_000_000]) {
+      const store = freshStore();
+      create(store, 'r');
+      const writer = new ThreadedRunWriter(store, 'r', instrument, { threadEvents });
+      const at = trace.findIndex((t, i) => i > trace.length / 2 && t?.entry.event.kind === 'FillReport');
+      feed(writer, trace.slice(0, at));
+      const last = trace[at] as { entry: LogEntry; line: string };
+      // Written to the sinks, never applied by the process's ledger: the run fails on it.
+      writer.write(last.entry, lent(last.line));
+      writer.fail('broken invariant', '2024-08-09T00:30:00.000Z');
+      const run = store.getRun('r');
+      expect(run?.status).toBe('failed');
+      expect(run?.error).toBe('broken invariant');
+      const seqs = store.db.prepare(`SELECT seq FROM events WHERE run_id = 'r' ORDER BY seq`).pluck().all();
+      expect(seqs.at(-1)).toBe(last.entry.seq);
+      // The fills of the entries before it, as a fold of them has them.
+      expect(tables(store.db, 'r').fills).toEqual(expected(at).fills);
+      store.db.close();
+    }
+  });
+
   it('a failed write fails the run: a run whose row another process deleted cannot finish', () => {
     const store = freshStore();
     create(store, 'r');
     const writer = new ThreadedRunWriter(store, 'r', instrument, { threadEvents: 1 });
     const half = Math.floor(trace.length / 2);
-    trace.slice(0, half).forEach((t) => (t === null ? writer.commit() : writer.write(t.entry, lent(t.line))));
+    const ledger = feed(writer, trace.slice(0, half));
     store.deleteRun('r');
-    trace.slice(half).forEach((t) => (t === null ? writer.commit() : writer.write(t.entry, lent(t.line))));
+    for (const t of trace.slice(half)) {
+      if (t === null) writer.commit();
+      else {
+        writer.write(t.entry, lent(t.line));
+        if (t.entry.event.kind !== 'MarketSampled') ledger.apply(t.entry);
+      }
+    }
     expect(() => writer.finish(totals)).toThrow();
     expect(store.getRun('r')).toBeUndefined();
     store.db.close();
@@ -224,7 +275,7 @@ describe('the writer thread', () => {
     create(store, 'r');
     const bootFile = new URL('./support/store-writer-silent.js', import.meta.url);
     const writer = new ThreadedRunWriter(store, 'r', instrument, { threadEvents: 1, bootFile, stallMs: 500 });
-    trace.forEach((t) => (t === null ? writer.commit() : writer.write(t.entry, lent(t.line))));
+    feed(writer, trace);
     expect(() => writer.finish(totals)).toThrow(/wrote nothing for 0.5 s/);
     expect(store.getRun('r')?.status).toBe('running');
     store.db.close();
@@ -238,7 +289,7 @@ describe('the writer thread', () => {
     const file = store.db.name;
     const before = statSync(file).size;
     const writer = new ThreadedRunWriter(store, 'r', instrument, { threadEvents: 1 });
-    trace.forEach((t) => (t === null ? writer.commit() : writer.write(t.entry, lent(t.line))));
+    feed(writer, trace);
     // Far fewer pages than SQLite's automatic checkpoint: without the writer's own, the events
     // would stay in the WAL until the last connection closes.
     expect(statSync(`${file}-wal`).size).toBeLessThan(1_000 * 4_096);

@@ -1,20 +1,25 @@
 // The writer thread of grouped runs (ThreadedRunWriter's other half), shared by the runs of its
-// process: for each run it opens its own connection to the run's database file and a grouped
-// RunWriter, and takes from the run's thread the canonical lines of whole commit units only. Each
-// line is turned back into its log entry (as a restart reads the stored log) and written as the
-// run's own writer would have written it, so the store ends with the same rows (market samples in
-// blocks whose bounds follow this writer's transactions, the same samples in order). The run's end
-// (finish, interrupt, fail) comes as one message, is done with the same RunStore call in the same
-// transaction as the last events, and is answered on the run's reply port with its flag raised,
-// for a run's thread that waits on it synchronously. A run's first error stops its writing and is
-// reported; nothing after it is written (its stored log stays a prefix of whole units).
+// process: for each run it opens its own connection to the run's database file and takes from the
+// run's thread whole commit units only: their canonical lines, market samples and what they change
+// in the order, fill and orphan projections, which the run's thread read from its process's
+// ledger. It reads a line's seq, time and kind (and an OrderCreated's fields) and folds no log:
+// it formats those changes into rows and inserts them (PrefoldedRunWriter), in transactions of
+// BATCH_EVENTS, so the store ends with the rows the run's own writer would have written (market
+// samples in blocks whose bounds follow this writer's transactions, the same samples in order).
+// The buffers of lines it has written go back to the run's thread for reuse. The run's end
+// (finish, interrupt, fail) comes as one message with the last units, is done with the same
+// RunStore call in one transaction with them, and is answered on the run's reply port with its
+// flag raised, for a run's thread that waits on it synchronously. A run's first error stops its
+// writing and is reported; nothing after it is written (its stored log stays a prefix of whole
+// units).
 import { parentPort, type MessagePort } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
-import type { Instrument } from '../core/model/instrument.ts';
 import { openExistingDatabase } from '../store/open-database.ts';
-import { RunStore, type RunTotals, type RunWriter } from '../store/run-store.ts';
+import { PrefoldedRunWriter } from '../store/prefolded-writer.ts';
+import type { Instrument } from '../core/model/instrument.ts';
+import type { ProjectionChanges } from '../store/projection-delta.ts';
+import { RunStore, type RunTotals } from '../store/run-store.ts';
 import { SAMPLE_BYTES } from '../store/sample-blocks.ts';
-import { entryOfLine } from './log-line.ts';
 import { failureReply, type StoreWriterFailure } from './store-writer-errors.ts';
 
 export interface StoreWriterOpen {
@@ -23,40 +28,51 @@ export interface StoreWriterOpen {
   readonly dbPath: string;
   readonly instrument: Instrument;
   readonly reply: MessagePort;
-  /** Int32 flag: set to 1 and notified once the run's end is answered. */
+  /** Int32 flags: [0] set to 1 and notified once the run's end is answered; [1] units taken. */
   readonly done: SharedArrayBuffer;
+  /** Lines and samples written per transaction (default BATCH_EVENTS). */
   readonly batchEvents?: number;
+}
+
+/** Lines and samples the thread writes per transaction (and whatever waits once a heartbeat is
+ *  due): what it holds back is what the run's end waits for. */
+export const BATCH_EVENTS = 4_096;
+
+/** Whole units: `lines` canonical lines as UTF-8 (`bytes`); their market samples packed
+ *  (sample-blocks.ts, transferred); and what they change in the projections (ProjectionChanges)
+ *  as JSON: one string is copied at once, where thousands of small arrays cost the run's thread
+ *  several microseconds each to clone. */
+export interface UnitsMessage {
+  readonly bytes: Uint8Array;
+  readonly lines: number;
+  readonly samples: ArrayBuffer;
+  readonly changes: string;
 }
 
 export type StoreWriterMessage =
   | StoreWriterOpen
-  /** Whole units: canonical lines as UTF-8, the first `length` bytes of `bytes`, and their market
-   *  samples packed (sample-blocks.ts); both transferred. */
+  | ({ readonly type: 'units'; readonly runId: string } & UnitsMessage)
+  | { readonly type: 'finish'; readonly runId: string; readonly units: UnitsMessage; readonly totals: RunTotals }
   | {
-      readonly type: 'units';
+      readonly type: 'interrupt';
       readonly runId: string;
-      readonly bytes: ArrayBuffer;
-      readonly length: number;
-      readonly samples: ArrayBuffer;
+      readonly units: UnitsMessage;
+      readonly reason: string;
+      readonly at: string;
     }
-  | {
-      readonly type: 'finish';
-      readonly runId: string;
-      readonly tail: string;
-      readonly tailSamples: ArrayBuffer;
-      readonly totals: RunTotals;
-    }
-  | { readonly type: 'interrupt'; readonly runId: string; readonly reason: string; readonly at: string }
   | {
       readonly type: 'fail';
       readonly runId: string;
-      readonly tail: string;
-      readonly tailSamples: ArrayBuffer;
+      readonly units: UnitsMessage;
       readonly error: string;
       readonly at: string;
     };
 
-export type StoreWriterReply = StoreWriterFailure | { readonly type: 'done' };
+/** The run's end done, a failure, or a buffer of lines written and given back for reuse. */
+export type StoreWriterReply =
+  | StoreWriterFailure
+  | { readonly type: 'done' }
+  | { readonly type: 'spare'; readonly bytes: ArrayBuffer };
 
 /** The writer thread's connection checkpoints by itself only once the WAL holds this many pages
  *  (about 40 MB at SQLite's 4 KiB pages), not at SQLite's default 1,000. */
@@ -68,8 +84,10 @@ const asError = (err: unknown): Error => (err instanceof Error ? err : new Error
 class RunSlot {
   db: Database.Database | null = null;
   store: RunStore | null = null;
-  writer: RunWriter | null = null;
+  writer: PrefoldedRunWriter | null = null;
   failure: Error | null = null;
+  /** The buffers of the units buffered in the writer, given back once they are written. */
+  private held: ArrayBuffer[] = [];
 
   constructor(private readonly open: StoreWriterOpen) {
     try {
@@ -80,13 +98,17 @@ class RunSlot {
       // 46k-event run checkpointed twice while it ran, about 50 ms of the run's wall time.
       this.db.pragma(`wal_autocheckpoint = ${CHECKPOINT_PAGES}`);
       this.store = new RunStore(this.db);
-      this.writer = this.store.writer(open.runId, open.instrument, {
-        commits: 'grouped',
-        ...(open.batchEvents !== undefined ? { batchEvents: open.batchEvents } : {}),
-      });
+      this.writer = new PrefoldedRunWriter(this.db, open.runId, open.instrument);
     } catch (err) {
       this.report(err);
     }
+  }
+
+  /** The buffers of lines written and committed go back to the run's thread, which reuses them. */
+  private giveBack(): void {
+    for (const bytes of this.held)
+      this.open.reply.postMessage({ type: 'spare', bytes } satisfies StoreWriterReply, [bytes]);
+    this.held = [];
   }
 
   /** A failure while the run goes on: reported now, thrown by the run's thread at its next check. */
@@ -95,23 +117,22 @@ class RunSlot {
     this.open.reply.postMessage(failureReply(this.failure, this.open.dbPath) satisfies StoreWriterReply);
   }
 
-  /** Writes the lines of `text` (canonical lines, each ending in a newline: JSON escapes any
-   *  newline inside a payload). */
-  private put(w: RunWriter, text: string, samples: ArrayBuffer): void {
-    for (let from = 0; from < text.length;) {
-      const to = text.indexOf('\n', from) + 1;
-      const line = text.slice(from, to);
-      w.write(entryOfLine(line), line);
-      from = to;
-    }
-    w.writeSamples(new Float64Array(samples), samples.byteLength / SAMPLE_BYTES);
+  private add(w: PrefoldedRunWriter, u: UnitsMessage): void {
+    w.add({
+      lines: u.bytes,
+      lineCount: u.lines,
+      samples: new Float64Array(u.samples),
+      sampleCount: u.samples.byteLength / SAMPLE_BYTES,
+      changes: JSON.parse(u.changes) as ProjectionChanges,
+    });
   }
 
-  units(text: string, samples: ArrayBuffer): void {
+  units(u: UnitsMessage): void {
     if (this.failure || !this.writer) return;
     try {
-      this.put(this.writer, text, samples);
-      this.writer.unitEnd();
+      this.add(this.writer, u);
+      this.held.push(u.bytes.buffer as ArrayBuffer);
+      if (this.writer.writeIfDue(this.open.batchEvents ?? BATCH_EVENTS)) this.giveBack();
       // Progress the run's thread watches while it waits for its end to be answered.
       Atomics.add(new Int32Array(this.open.done), 1, 1);
     } catch (err) {
@@ -126,13 +147,11 @@ class RunSlot {
       const { store, writer } = this;
       if (!store || !writer) throw this.failure ?? new Error('the store writer did not open its database');
       const live = this.failure ? null : writer;
+      if (live) this.add(live, m.units);
       if (m.type === 'interrupt') store.interruptRun(m.runId, m.reason, m.at, live);
-      else if (m.type === 'fail') {
-        if (live) this.put(live, m.tail, m.tailSamples);
-        store.failRun(live, m.runId, m.error, m.at);
-      } else {
+      else if (m.type === 'fail') store.failRun(live, m.runId, m.error, m.at);
+      else {
         if (this.failure) throw this.failure;
-        this.put(writer, m.tail, m.tailSamples);
         store.finishRun(writer, m.totals);
       }
     } catch (err) {
@@ -164,7 +183,7 @@ if (!port) throw new Error('store-writer.ts runs as a worker thread of ThreadedR
 const runs = new Map<string, RunSlot>();
 port.on('message', (m: StoreWriterMessage) => {
   if (m.type === 'open') runs.set(m.runId, new RunSlot(m));
-  else if (m.type === 'units') runs.get(m.runId)?.units(Buffer.from(m.bytes, 0, m.length).toString('utf8'), m.samples);
+  else if (m.type === 'units') runs.get(m.runId)?.units(m);
   else {
     runs.get(m.runId)?.end(m);
     runs.delete(m.runId);

@@ -1,46 +1,48 @@
 // The event sink of a grouped run (a backtest without restarts) whose SQLite writes run on a
 // worker thread (store-writer.ts, one per process, started by the first run that needs it and
 // kept for the next ones), on another core while the simulation goes on. The run's thread
-// only copies the canonical lines of what the log appends, as UTF-8, into a buffer, and packs
-// market samples as numbers (sample-blocks.ts: no line is written for them), and hands whole
-// commit units to the writer thread (the buffers are transferred, not copied); the writer turns
-// them back into entries and samples and writes them with a grouped RunWriter on its own
-// connection, so the store holds what the run's own writer would have written (the same rows; the
-// market samples' blocks split where this writer's transactions fall).
-// The run's end (finish, interrupt, fail) is one message done there in the same transaction as
-// the last events, and the run's thread waits for its answer: a failed write fails the run,
-// nothing is lost silently. A crash leaves what the writer had written: whole units, a prefix.
+// copies the canonical lines of what the log appends, as UTF-8, into a buffer, packs market
+// samples as numbers (sample-blocks.ts: no line is written for them), and reads what each whole
+// unit changes in the order, fill and orphan projections from the process's own order ledger
+// (ProjectionDelta: the writer thread used to parse the lines back and fold a ledger of its own,
+// more work than its inserts). It hands whole commit units to the writer thread (the buffer is
+// transferred, not copied, and comes back once written), which formats those changes and
+// inserts them, so the store holds what the run's own writer would have written (the same rows;
+// the market samples' blocks split where this writer's transactions fall).
+// The run's end (finish, interrupt, fail) is one message, with the last units, done there in one
+// transaction, and the run's thread waits for its answer: a failed write fails the run, nothing
+// is lost silently. A crash leaves what the writer had written: whole units, a prefix.
 // A short run never starts a thread: until GROUPED_THREAD_EVENTS are logged or a heartbeat is
-// due, everything stays buffered here, and a run that ends before that is written here as before.
+// due, everything stays buffered here, and a run that ends before that is written here.
 import { receiveMessageOnPort, MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { LogEntry } from '../core/model/events.ts';
 import type { Instrument } from '../core/model/instrument.ts';
+import type { OrderLedger } from '../core/order/order-ledger.ts';
 import type { EventSink, LogLine } from '../core/ports/event-sink.ts';
-import { HEARTBEAT_EVERY_MS, type RunStore, type RunTotals } from '../store/run-store.ts';
-import { SampleBuffer } from '../store/sample-blocks.ts';
+import { PrefoldedRunWriter, type PrefoldedUnits } from '../store/prefolded-writer.ts';
+import { ProjectionDelta, type ProjectionChanges } from '../store/projection-delta.ts';
+import { HEARTBEAT_EVERY_MS, type RunStore, type RunTotals, type StoreRunWriter } from '../store/run-store.ts';
+import { SAMPLE_BYTES, SampleBuffer } from '../store/sample-blocks.ts';
 import { failureError } from './store-writer-errors.ts';
-import type { StoreWriterMessage, StoreWriterReply } from './store-writer.ts';
+import type { StoreWriterMessage, StoreWriterReply, UnitsMessage } from './store-writer.ts';
 
 /** A run that logged this many events hands its writes to a thread. */
 export const GROUPED_THREAD_EVENTS = 4_096;
 
-/** Whole units are handed over once this many lines and samples wait (fewer, larger messages). */
-const POST_EVENTS = 1_024;
+/** Whole units are handed over once this many lines and samples wait (fewer, larger messages);
+ *  the writer thread writes each hand-over in a transaction of its own. */
+const POST_EVENTS = 4_096;
 
-/** The writer thread writes what it was handed once this many events wait: each hand-over as it
- *  arrives (a run's own grouped writer waits for GROUP_COMMIT_EVENTS). The thread has the time
- *  while the run goes on, and what it holds back is what the run waits for at its end. */
-const THREAD_BATCH_EVENTS = POST_EVENTS;
-
-/** The buffer the lines are copied into after the thread starts (grown when a line needs it):
- *  room for POST_EVENTS lines of a busy run (samples are packed apart). */
-const BUFFER_BYTES = 256 * 1024;
+/** The buffer the lines are copied into, reused (grown when it needs more room): POST_EVENTS
+ *  lines of a busy run (samples are packed apart). */
+const BUFFER_BYTES = 1024 * 1024;
 
 export interface ThreadedWriterOptions {
   /** Events logged before the thread starts (default GROUPED_THREAD_EVENTS). */
   readonly threadEvents?: number;
-  /** The thread's grouped writer writes once this many events are buffered (default
-   *  THREAD_BATCH_EVENTS). */
+  /** Whole units are handed over once this many events wait (default POST_EVENTS). */
+  readonly postEvents?: number;
+  /** The thread writes a transaction once this many events wait (default BATCH_EVENTS). */
   readonly batchEvents?: number;
   /** The thread's boot file (tests substitute a faulty one). */
   readonly bootFile?: URL;
@@ -54,28 +56,30 @@ export const canWriteFromThread = (store: RunStore): boolean =>
   store.db.name !== ':memory:' && store.db.name !== '' && !store.db.readonly;
 
 export class ThreadedRunWriter implements EventSink {
-  /** Entries and lines kept only until the thread starts (a run that ends before is written
-   *  here); once it runs, lines go into `bytes` instead. */
-  private entries: LogEntry[] | null = [];
-  private lines: string[] | null = [];
-  /** How many buffered lines are whole units (the log committed after them). */
-  private unitsEnd = 0;
-  /** Market samples not yet handed over (before and after the thread starts); the first
-   *  `samplesEnd` belong to whole units. */
-  private readonly samples = new SampleBuffer();
-  private samplesEnd = 0;
-  /** Once the thread runs: the lines not yet handed over, as UTF-8 (`used` bytes, `count`
-   *  lines), and where the last whole unit ends in it. */
-  private bytes: Buffer | null = null;
+  /** The lines not yet handed over, as UTF-8 (`used` bytes, `count` lines), and where the last
+   *  whole unit ends in it. */
+  private bytes: Uint8Array = new Uint8Array(BUFFER_BYTES);
   private used = 0;
   private count = 0;
+  private unitsEnd = 0;
   private unitsEndByte = 0;
+  /** Market samples not yet handed over; the first `samplesEnd` belong to whole units. */
+  private readonly samples = new SampleBuffer();
+  private samplesEnd = 0;
+  private readonly projections: ProjectionDelta;
+  /** Buffers the writer thread gave back, for the next hand-overs. */
+  private readonly spares: ArrayBuffer[] = [];
+  /** What the writer thread failed with, once read. */
+  private failed: StoreWriterReply | null = null;
   private worker: Worker | null = null;
   private reply: MessagePort | null = null;
   private flag: Int32Array | null = null;
   private closed = false;
   private readonly started = Date.now();
+  /** When whole units were last handed over. */
+  private posted = Date.now();
   private readonly threadEvents: number;
+  private readonly postEvents: number;
 
   constructor(
     private readonly store: RunStore,
@@ -84,33 +88,34 @@ export class ThreadedRunWriter implements EventSink {
     private readonly options: ThreadedWriterOptions = {},
   ) {
     this.threadEvents = options.threadEvents ?? GROUPED_THREAD_EVENTS;
+    this.postEvents = options.postEvents ?? POST_EVENTS;
+    this.projections = new ProjectionDelta(runId, instrument);
+  }
+
+  /** The run's process ledger (the run has one process: a run with restarts is not written from
+   *  a thread); the order rows are read from it. */
+  follow(ledger: OrderLedger): void {
+    this.projections.follow(ledger);
   }
 
   write(entry: LogEntry, line: LogLine): void {
     if (entry.event.kind === 'MarketSampled') this.samples.add(entry.seq, entry.time, entry.event);
-    else if (this.bytes) this.put(line);
     else {
-      this.entries?.push(entry);
-      this.lines?.push(line.text());
+      this.projections.write(entry);
+      this.put(line);
     }
   }
 
-  /** Copies a line's UTF-8 into the buffer: the log's own bytes as they are, or a line kept as
-   *  text before the thread started, encoded. */
-  private put(line: LogLine | string): void {
-    let bytes = this.bytes as Buffer;
-    // UTF-8 takes at most 3 bytes per UTF-16 unit.
-    const most = typeof line === 'string' ? line.length * 3 : line.byteLength;
-    if (bytes.length - this.used < most) {
-      const larger = Buffer.allocUnsafeSlow(Math.max(bytes.length * 2, this.used + most));
-      bytes.copy(larger, 0, 0, this.used);
+  /** Copies a line's UTF-8 (the log's own bytes) into the buffer. */
+  private put(line: LogLine): void {
+    let bytes = this.bytes;
+    if (bytes.length - this.used < line.byteLength) {
+      const larger = new Uint8Array(Math.max(bytes.length * 2, this.used + line.byteLength));
+      larger.set(bytes.subarray(0, this.used));
       this.bytes = bytes = larger;
     }
-    if (typeof line === 'string') this.used += bytes.write(line, this.used, 'utf8');
-    else {
-      line.copyTo(bytes, this.used);
-      this.used += line.byteLength;
-    }
+    line.copyTo(bytes, this.used);
+    this.used += line.byteLength;
     this.count++;
   }
 
@@ -120,32 +125,38 @@ export class ThreadedRunWriter implements EventSink {
   }
 
   unitEnd(): void {
-    this.samplesEnd = this.samples.count;
-    if (this.bytes) {
-      this.unitsEnd = this.count;
-      this.unitsEndByte = this.used;
-      if (this.unitsEnd + this.samplesEnd >= POST_EVENTS) this.postUnits();
-    } else {
-      this.unitsEnd = (this.lines as string[]).length;
-      if (this.unitsEnd + this.samplesEnd >= this.threadEvents) this.start();
-    }
+    this.wholeUnits();
+    const waiting = this.unitsEnd + this.samplesEnd;
+    if (this.worker) {
+      if (waiting >= this.postEvents) this.postUnits();
+    } else if (waiting >= this.threadEvents) this.start();
   }
 
-  /** Called while the clock advances: hands over the whole units buffered (the thread writes
-   *  them within its heartbeat), starts the thread once a heartbeat is due, and throws what the
-   *  thread failed with. */
+  /** What was logged so far is whole units. */
+  private wholeUnits(strict = true): void {
+    this.projections.unitEnd(strict);
+    this.unitsEnd = this.count;
+    this.unitsEndByte = this.used;
+    this.samplesEnd = this.samples.count;
+  }
+
+  /** Called while the clock advances: hands over the whole units buffered once a heartbeat
+   *  passed since the last hand-over (the thread writes them within its heartbeat), starts the
+   *  thread once a heartbeat is due, and throws what the thread failed with. */
   heartbeat(): void {
     if (this.closed) return;
+    const now = Date.now();
     if (this.worker) {
       this.checkFailed();
-      this.postUnits();
-    } else if (Date.now() - this.started >= HEARTBEAT_EVERY_MS) this.start();
+      if (now - this.posted >= HEARTBEAT_EVERY_MS) this.postUnits();
+    } else if (now - this.started >= HEARTBEAT_EVERY_MS) this.start();
   }
 
   /** The last events and the finished run row in one transaction (RunStore.finishRun). */
   finish(totals: RunTotals): void {
+    this.wholeUnits();
     this.end(
-      (tail, tailSamples) => ({ type: 'finish', runId: this.runId, tail, tailSamples, totals }),
+      (units) => ({ type: 'finish', runId: this.runId, units, totals }),
       (writer) => this.store.finishRun(writer, totals),
     );
   }
@@ -153,48 +164,46 @@ export class ThreadedRunWriter implements EventSink {
   /** Marked interrupted with the whole units logged (RunStore.interruptRun). */
   interrupt(reason: string, at: string): void {
     this.end(
-      () => ({ type: 'interrupt', runId: this.runId, reason, at }),
+      (units) => ({ type: 'interrupt', runId: this.runId, units, reason, at }),
       (writer) => this.store.interruptRun(this.runId, reason, at, writer),
     );
   }
 
-  /** Marked failed with everything logged (RunStore.failRun). */
+  /** Marked failed with everything logged (RunStore.failRun): the entry the run failed on is
+   *  stored too, without fill rows when its process never applied it. */
   fail(error: string, at: string): void {
     if (this.closed) {
       this.store.failRun(null, this.runId, error, at);
       return;
     }
+    this.wholeUnits(false);
     this.end(
-      (tail, tailSamples) => ({ type: 'fail', runId: this.runId, tail, tailSamples, error, at }),
+      (units) => ({ type: 'fail', runId: this.runId, units, error, at }),
       (writer) => this.store.failRun(writer, this.runId, error, at),
     );
   }
 
   private end(
-    message: (tail: string, tailSamples: ArrayBuffer) => StoreWriterMessage,
-    here: (writer: ReturnType<RunStore['writer']>) => void,
+    message: (units: UnitsMessage) => StoreWriterMessage,
+    here: (writer: StoreRunWriter) => void,
   ): void {
     if (this.closed) throw new Error(`run ${this.runId}: its store writer has already ended`);
     this.closed = true;
-    if (!this.worker || !this.reply || !this.flag || !this.bytes) {
-      // Never handed over: written on this thread, as a grouped writer would have.
-      const writer = this.store.writer(this.runId, this.instrument, { commits: 'grouped', batchEvents: Infinity });
-      const entries = this.entries as LogEntry[];
-      const lines = this.lines as string[];
-      const samples = this.samples;
-      for (let i = 0; i < this.unitsEnd; i++) writer.write(entries[i] as LogEntry, lines[i] as string);
-      writer.writeSamples(samples.values, this.samplesEnd);
-      writer.unitEnd();
-      for (let i = this.unitsEnd; i < entries.length; i++) writer.write(entries[i] as LogEntry, lines[i] as string);
-      samples.drop(this.samplesEnd);
-      writer.writeSamples(samples.values, samples.count);
+    const units = this.takeUnits(this.worker !== null);
+    if (!this.worker || !this.reply || !this.flag) {
+      // Never handed over: written on this thread, as the writer thread would have.
+      const writer = new PrefoldedRunWriter(this.store.db, this.runId, this.instrument);
+      writer.add({
+        lines: units.bytes,
+        lineCount: units.lines,
+        samples: new Float64Array(units.samples),
+        sampleCount: units.samples.byteLength / SAMPLE_BYTES,
+        changes: JSON.parse(units.changes) as ProjectionChanges,
+      } satisfies PrefoldedUnits);
       here(writer);
       return;
     }
-    this.postUnits();
-    const tailSamples = this.samples.copy(this.samples.count);
-    this.worker.postMessage(message(this.bytes.toString('utf8', 0, this.used), tailSamples), [tailSamples]);
-    this.bytes = null;
+    this.worker.postMessage(message(units), [units.bytes.buffer as ArrayBuffer, units.samples]);
     // Its answer is the last message on the run's port (an error reported while it ran comes first).
     // Bounded by progress, not by time: a writer behind by a long backlog keeps writing units, but
     // one that stopped (its thread died outside a handler) must fail the run, not hang it.
@@ -212,10 +221,12 @@ export class ThreadedRunWriter implements EventSink {
         );
     }
     let last: StoreWriterReply | undefined;
-    for (let m = receiveMessageOnPort(this.reply); m; m = receiveMessageOnPort(this.reply))
-      last = m.message as StoreWriterReply;
+    for (let m = receiveMessageOnPort(this.reply); m; m = receiveMessageOnPort(this.reply)) {
+      const reply = m.message as StoreWriterReply;
+      if (reply.type !== 'spare') last = reply;
+    }
     this.reply.close();
-    if (last?.type !== 'done') throw failure(last);
+    if (last?.type !== 'done') throw failure(last ?? this.failed ?? undefined);
   }
 
   private start(): void {
@@ -229,62 +240,85 @@ export class ThreadedRunWriter implements EventSink {
       instrument: this.instrument,
       reply: port2,
       done,
-      batchEvents: this.options.batchEvents ?? THREAD_BATCH_EVENTS,
+      ...(this.options.batchEvents === undefined ? {} : { batchEvents: this.options.batchEvents }),
     };
     this.worker = writerThread(this.options.bootFile);
     this.worker.postMessage(open, [port2]);
     this.reply = port1;
     this.flag = new Int32Array(done);
-    // What was buffered goes into the bytes (its whole units are handed over at once).
-    const lines = this.lines as string[];
-    this.bytes = Buffer.allocUnsafeSlow(BUFFER_BYTES);
-    for (let i = 0; i < lines.length; i++) {
-      this.put(lines[i] as string);
-      if (i + 1 === this.unitsEnd) this.unitsEndByte = this.used;
-    }
-    this.entries = null;
-    this.lines = null;
     this.postUnits();
   }
 
-  /** Hands the whole units buffered to the thread: their bytes are transferred (the buffer
-   *  moves to the writer thread, nothing is copied) and what follows them starts a new buffer;
-   *  their samples are copied out (a few KiB) and transferred. */
+  /** Hands the whole units buffered to the thread (when there are any). */
   private postUnits(): void {
-    const bytes = this.bytes;
-    if ((this.unitsEnd === 0 && this.samplesEnd === 0) || !this.worker || !bytes) return;
-    const next = Buffer.allocUnsafeSlow(Math.max(BUFFER_BYTES, 2 * (this.used - this.unitsEndByte)));
-    bytes.copy(next, 0, this.unitsEndByte, this.used);
-    // Its own memory (allocUnsafeSlow: not a slice of a shared pool), so it can be transferred.
-    const memory = bytes.buffer as ArrayBuffer;
-    const samples = this.samples.copy(this.samplesEnd);
-    this.worker.postMessage(
-      {
-        type: 'units',
-        runId: this.runId,
-        bytes: memory,
-        length: this.unitsEndByte,
-        samples,
-      } satisfies StoreWriterMessage,
-      [memory, samples],
-    );
+    if ((this.unitsEnd === 0 && this.samplesEnd === 0) || !this.worker) return;
+    const units = this.takeUnits(true);
+    this.posted = Date.now();
+    this.worker.postMessage({ type: 'units', runId: this.runId, ...units } satisfies StoreWriterMessage, [
+      units.bytes.buffer as ArrayBuffer,
+      units.samples,
+    ]);
+  }
+
+  /** The whole units buffered: their bytes, their samples (copied out, a few KiB) and what they
+   *  change in the projections. `handOver`: the buffer itself goes with them (transferred, not
+   *  copied) and what follows them moves to another, one the writer thread gave back when it
+   *  has one (a fresh buffer costs the kernel a page fault and zeroing per 4 KiB as the lines
+   *  are copied in); otherwise a view for a write on this thread. */
+  private takeUnits(handOver: boolean): UnitsMessage {
+    const units: UnitsMessage = {
+      bytes: this.bytes.subarray(0, this.unitsEndByte),
+      lines: this.unitsEnd,
+      samples: this.samples.copy(this.samplesEnd),
+      changes: JSON.stringify(this.projections.take()),
+    };
+    const rest = this.used - this.unitsEndByte;
+    if (handOver) {
+      const next = this.spareBuffer(rest);
+      next.set(this.bytes.subarray(this.unitsEndByte, this.used), 0);
+      this.bytes = next;
+    } else if (rest > 0) this.bytes = this.bytes.slice(this.unitsEndByte, this.used + BUFFER_BYTES);
     this.samples.drop(this.samplesEnd);
     this.samplesEnd = 0;
-    this.bytes = next;
-    this.used -= this.unitsEndByte;
+    this.used = rest;
     this.count -= this.unitsEnd;
     this.unitsEndByte = 0;
     this.unitsEnd = 0;
+    return units;
+  }
+
+  /** A buffer for the lines after a hand-over: a spare the writer thread gave back, or a new one. */
+  private spareBuffer(room: number): Uint8Array {
+    this.takeReplies();
+    for (let spare = this.spares.pop(); spare; spare = this.spares.pop())
+      if (spare.byteLength >= room) return new Uint8Array(spare);
+    return new Uint8Array(Math.max(BUFFER_BYTES, 2 * room));
+  }
+
+  /** Reads what the writer thread sent meanwhile: buffers it is done with, or its failure (kept
+   *  until the run's thread next checks). */
+  private takeReplies(): void {
+    if (!this.reply || this.failed) return;
+    for (let m = receiveMessageOnPort(this.reply); m; m = receiveMessageOnPort(this.reply)) {
+      const reply = m.message as StoreWriterReply;
+      if (reply.type === 'spare') {
+        if (this.spares.length < MAX_SPARES) this.spares.push(reply.bytes);
+      } else {
+        this.failed = reply;
+        return;
+      }
+    }
   }
 
   private checkFailed(): void {
-    if (!this.reply) return;
-    const m = receiveMessageOnPort(this.reply);
-    if (m) throw failure(m.message as StoreWriterReply);
+    this.takeReplies();
+    if (this.failed) throw failure(this.failed);
   }
 }
 
 const WAIT_SLICE_MS = 100;
+/** Buffers kept for hand-overs (two are in use at a time: one here, one at the writer). */
+const MAX_SPARES = 2;
 const STALL_MS = 60_000;
 
 /** The process's writer thread, per boot file; started on first use. */
@@ -308,6 +342,7 @@ function writerThread(bootFile = new URL('./store-writer-boot.js', import.meta.u
 
 const failure = (reply: StoreWriterReply | undefined): Error => {
   if (reply === undefined) return new Error('the store writer thread ended without an answer');
-  if (reply.type === 'done') return new Error('the store writer thread answered before the run ended');
+  if (reply.type === 'done' || reply.type === 'spare')
+    return new Error('the store writer thread answered before the run ended');
   return failureError(reply);
 };

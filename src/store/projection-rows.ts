@@ -1,5 +1,7 @@
 // The rows of the order and fill projections for a fold of a run's log: what RunWriter writes as
-// it folds, and what verify-run.ts expects the store to hold when it folds the stored log again.
+// it folds, what ProjectionDelta reads from a running process's ledger, and what verify-run.ts
+// expects the store to hold when it folds the stored log again; with the statements that write
+// them, shared by both writers.
 import type { OrderState } from '../core/order/apply-event.ts';
 import type { AppliedTrade, ParentState } from '../core/order/order-ledger.ts';
 import {
@@ -10,8 +12,15 @@ import {
   type Instrument,
 } from '../core/model/instrument.ts';
 import type { ParentOrderId } from '../core/model/ids.ts';
+import type { LogEntry } from '../core/model/events.ts';
 
-export function childOrderRow(runId: string, i: Instrument, o: OrderState): Record<string, unknown> {
+/** What an order row reads of an order's state. */
+export type OrderRowSource = Pick<
+  OrderState,
+  'request' | 'venueOrderId' | 'status' | 'filledQty' | 'filledNotional' | 'createdAt' | 'updatedAt'
+>;
+
+export function childOrderRow(runId: string, i: Instrument, o: OrderRowSource): Record<string, unknown> {
   const r = o.request;
   return {
     runId,
@@ -48,7 +57,7 @@ export function parentOrderRow(
   runId: string,
   i: Instrument,
   parentId: ParentOrderId,
-  parent: ParentState,
+  parent: Pick<ParentState, 'spec' | 'createdAt' | 'completed'>,
   totals: ChildTotals,
 ): Record<string, unknown> {
   const spec = parent.spec;
@@ -76,7 +85,12 @@ export function parentOrderRow(
 }
 
 /** What the fills table holds for a trade applied to one of our orders at log entry `seq`. */
-export function fillRow(runId: string, i: Instrument, t: AppliedTrade, seq: number): unknown[] {
+export function fillRow(
+  runId: string,
+  i: Instrument,
+  t: Pick<AppliedTrade, 'tradeId' | 'clientOrderId' | 'qty' | 'price' | 'fee' | 'liquidity' | 'venueTime'>,
+  seq: number,
+): unknown[] {
   return [
     runId,
     t.tradeId,
@@ -90,3 +104,85 @@ export function fillRow(runId: string, i: Instrument, t: AppliedTrade, seq: numb
     seq,
   ];
 }
+
+/** The orders table's columns as childOrderRow and parentOrderRow name them, in the order of
+ *  UPSERT_ORDER_VALUES's parameters. */
+export const ORDER_FIELDS = [
+  'runId',
+  'clientOrderId',
+  'venueOrderId',
+  'parentOrderId',
+  'sliceNum',
+  'totalSlices',
+  'scheduledTime',
+  'symbol',
+  'side',
+  'type',
+  'tif',
+  'status',
+  'qty',
+  'filledQty',
+  'avgPrice',
+  'limitPrice',
+  'stopPrice',
+  'createdAt',
+  'updatedAt',
+] as const;
+
+/** An order row's values in ORDER_FIELDS order (a row passed by position binds faster than by
+ *  name, and travels to a writer thread as a plain array). */
+export const orderValues = (row: Record<string, unknown>): unknown[] => ORDER_FIELDS.map((f) => row[f]);
+
+const ORDER_COLUMNS = `run_id, client_order_id, venue_order_id, parent_order_id, slice_num, total_slices,
+  scheduled_time, symbol, side, type, tif, status, qty, filled_qty, avg_price, limit_price, stop_price, created_at, updated_at`;
+
+/** Everything an order's events can change is updated: status and fills, and the quantity and
+ *  prices a ChildAmended (carry re-sizing, limit re-pricing) gives a slice before it goes. */
+const ORDER_CONFLICT = `ON CONFLICT (run_id, client_order_id) DO UPDATE SET venue_order_id = excluded.venue_order_id,
+  status = excluded.status, qty = excluded.qty, filled_qty = excluded.filled_qty, avg_price = excluded.avg_price,
+  limit_price = excluded.limit_price, stop_price = excluded.stop_price, updated_at = excluded.updated_at`;
+
+/** Inserts or updates an order row given by name (childOrderRow, parentOrderRow). */
+export const UPSERT_ORDER = `INSERT INTO orders (${ORDER_COLUMNS})
+  VALUES (${ORDER_FIELDS.map((f) => `@${f}`).join(', ')}) ${ORDER_CONFLICT}`;
+
+/** The same, given by position (orderValues). */
+export const UPSERT_ORDER_VALUES = `INSERT INTO orders (${ORDER_COLUMNS})
+  VALUES (${ORDER_FIELDS.map(() => '?').join(', ')}) ${ORDER_CONFLICT}`;
+
+/** Inserts a fill (fillRow's values). */
+export const INSERT_FILL = `INSERT INTO fills (run_id, trade_id, client_order_id, qty, price, fee, liquidity, time, seq)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+/** Inserts an orphan order (orphanRow's values); one already known is left as it is. */
+export const INSERT_ORPHAN = `INSERT INTO orphan_orders (run_id, client_order_id, venue_order_id, symbol, side, open_qty,
+  filled_qty, venue_status, detected_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, client_order_id) DO NOTHING`;
+
+/** Marks an orphan order resolved (resolutionRow's values). */
+export const RESOLVE_ORPHAN = `UPDATE orphan_orders SET status = 'resolved', resolution = ?, resolved_by = ?, resolved_at = ?
+  WHERE run_id = ? AND client_order_id = ?`;
+
+type OrphanDetected = Extract<LogEntry['event'], { kind: 'OrphanDetected' }>;
+type OrphanResolved = Extract<LogEntry['event'], { kind: 'OrphanResolved' }>;
+
+/** INSERT_ORPHAN's values for an orphan detected at `time`. */
+export const orphanRow = (runId: string, i: Instrument, e: OrphanDetected, time: number): unknown[] => [
+  runId,
+  e.clientOrderId,
+  e.venueOrderId,
+  i.symbol,
+  e.side,
+  lotsToQty(i, e.openQty),
+  lotsToQty(i, e.filledQty),
+  e.status,
+  time,
+];
+
+/** RESOLVE_ORPHAN's values for an orphan resolved at `time`. */
+export const resolutionRow = (runId: string, e: OrphanResolved, time: number): unknown[] => [
+  e.resolution,
+  e.actor,
+  time,
+  runId,
+  e.clientOrderId,
+];

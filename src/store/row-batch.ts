@@ -19,10 +19,12 @@ export class RowBatch {
     table: string,
     columns: readonly string[],
     rows: number,
+    /** Each column's value as SQL (default '?': the value bound as it is). */
+    values: readonly string[] = columns.map(() => '?'),
   ) {
     this.width = columns.length;
     this.args = new Array<unknown>(rows * columns.length);
-    const marks = columns.map(() => '?').join(', ');
+    const marks = values.join(', ');
     const names = `run_id, ${columns.join(', ')}`;
     this.many = db.prepare(
       `INSERT INTO ${table} (${names}) VALUES ${Array.from({ length: rows }, () => `(@runId, ${marks})`).join(', ')}`,

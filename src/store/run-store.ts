@@ -131,6 +131,20 @@ const UPDATE_HEADLINE = `UPDATE runs SET
 const SELECT_RUN =
   'SELECT runs.*, COALESCE((SELECT MAX(seq) FROM events WHERE events.run_id = runs.id), 0) AS stored_events FROM runs';
 
+/** What a run's end is written with: its RunWriter, or the PrefoldedRunWriter of a grouped run
+ *  written from a thread. */
+export interface StoreRunWriter {
+  readonly runId: string;
+  readonly orderCount: number;
+  readonly fillCount: number;
+  /** Writes everything buffered (the caller holds the transaction). */
+  flushInTransaction(): void;
+  /** Writes the whole units buffered (the caller holds the transaction). */
+  flushUnitsInTransaction(): void;
+  /** The transaction that wrote what was buffered committed. */
+  committed(): void;
+}
+
 export class RunStore {
   constructor(readonly db: Database.Database) {}
 
@@ -161,7 +175,7 @@ export class RunStore {
 
   /** The writer's last batch, the run's parent_metrics rows and headline figures and the
    *  finished run row, in one transaction. */
-  finishRun(writer: RunWriter, totals: RunTotals): void {
+  finishRun(writer: StoreRunWriter, totals: RunTotals): void {
     const { parents: given, ...row } = totals;
     const parents = given ?? (JSON.parse(totals.reportJson) as { parents?: ParentReport[] }).parents ?? [];
     this.db.transaction(() => {
@@ -225,7 +239,7 @@ export class RunStore {
   /** A run stopped by a signal: marked 'interrupted' at `at` with the reason, in one transaction
    *  with the whole commit units its writer (when given) still buffers. What the log appended
    *  after its last commit is not written: the store keeps whole commit units. */
-  interruptRun(runId: string, reason: string, at: string, writer: RunWriter | null = null): void {
+  interruptRun(runId: string, reason: string, at: string, writer: StoreRunWriter | null = null): void {
     this.db.transaction(() => {
       writer?.flushUnitsInTransaction();
       this.db
@@ -258,7 +272,7 @@ export class RunStore {
 
   /** Keeps what was logged, committed or not (for diagnosis), and marks the run failed, never
    *  finished, in the same transaction. */
-  failRun(writer: RunWriter | null, runId: string, error: string, finishedAt: string): void {
+  failRun(writer: StoreRunWriter | null, runId: string, error: string, finishedAt: string): void {
     this.db.transaction(() => {
       writer?.flushInTransaction();
       this.db

@@ -8,9 +8,20 @@ import type { LogEntry } from '../core/model/events.ts';
 import type { EventSink, LogLine } from '../core/ports/event-sink.ts';
 import { OrderLedger } from '../core/order/order-ledger.ts';
 import type { AppliedTrade } from '../core/order/order-ledger.ts';
-import { lotsToQty, type Instrument } from '../core/model/instrument.ts';
+import type { Instrument } from '../core/model/instrument.ts';
 import type { ClientOrderId, ParentOrderId } from '../core/model/ids.ts';
-import { childOrderRow, fillRow, parentOrderRow, type ChildTotals } from './projection-rows.ts';
+import {
+  childOrderRow,
+  fillRow,
+  INSERT_FILL,
+  INSERT_ORPHAN,
+  orphanRow,
+  parentOrderRow,
+  RESOLVE_ORPHAN,
+  resolutionRow,
+  UPSERT_ORDER,
+  type ChildTotals,
+} from './projection-rows.ts';
 import { RowBatch } from './row-batch.ts';
 import { SampleBlockWriter, SampleBuffer } from './sample-blocks.ts';
 
@@ -102,28 +113,10 @@ export class RunWriter implements EventSink {
     this.batchEvents = options.batchEvents ?? GROUP_COMMIT_EVENTS;
     this.events = new RowBatch(db, runId, 'events', ['seq', 'time', 'kind', 'payload'], ROWS_PER_INSERT);
     this.blocks = new SampleBlockWriter(db, runId);
-    this.insertFill = db.prepare(
-      `INSERT INTO fills (run_id, trade_id, client_order_id, qty, price, fee, liquidity, time, seq)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.insertOrphan = db.prepare(
-      `INSERT INTO orphan_orders (run_id, client_order_id, venue_order_id, symbol, side, open_qty, filled_qty, venue_status, detected_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, client_order_id) DO NOTHING`,
-    );
-    this.resolveOrphan = db.prepare(
-      `UPDATE orphan_orders SET status = 'resolved', resolution = ?, resolved_by = ?, resolved_at = ? WHERE run_id = ? AND client_order_id = ?`,
-    );
-    // Everything an order's events can change is updated: status and fills, and the quantity
-    // and prices a ChildAmended (carry re-sizing, limit re-pricing) gives a slice before it goes.
-    this.upsertOrder = db.prepare(
-      `INSERT INTO orders (run_id, client_order_id, venue_order_id, parent_order_id, slice_num, total_slices,
-         scheduled_time, symbol, side, type, tif, status, qty, filled_qty, avg_price, limit_price, stop_price, created_at, updated_at)
-       VALUES (@runId, @clientOrderId, @venueOrderId, @parentOrderId, @sliceNum, @totalSlices, @scheduledTime, @symbol,
-         @side, @type, @tif, @status, @qty, @filledQty, @avgPrice, @limitPrice, @stopPrice, @createdAt, @updatedAt)
-       ON CONFLICT (run_id, client_order_id) DO UPDATE SET venue_order_id = excluded.venue_order_id,
-         status = excluded.status, qty = excluded.qty, filled_qty = excluded.filled_qty, avg_price = excluded.avg_price,
-         limit_price = excluded.limit_price, stop_price = excluded.stop_price, updated_at = excluded.updated_at`,
-    );
+    this.insertFill = db.prepare(INSERT_FILL);
+    this.insertOrphan = db.prepare(INSERT_ORPHAN);
+    this.resolveOrphan = db.prepare(RESOLVE_ORPHAN);
+    this.upsertOrder = db.prepare(UPSERT_ORDER);
     this.beat = db.prepare(`UPDATE runs SET heartbeat_at = ? WHERE id = ? AND status = 'running'`);
     this.setEventCount = db.prepare('UPDATE runs SET event_count = ? WHERE id = ?');
   }
@@ -331,21 +324,8 @@ export class RunWriter implements EventSink {
       ledger.apply(entry);
       if (event.kind === 'ParentOrderCreated' || event.kind === 'ParentOrderCompleted')
         this.dirtyParents.add(event.parentId);
-      if (event.kind === 'OrphanDetected') {
-        this.insertOrphan.run(
-          runId,
-          event.clientOrderId,
-          event.venueOrderId,
-          instrument.symbol,
-          event.side,
-          lotsToQty(instrument, event.openQty),
-          lotsToQty(instrument, event.filledQty),
-          event.status,
-          entry.time,
-        );
-      } else if (event.kind === 'OrphanResolved') {
-        this.resolveOrphan.run(event.resolution, event.actor, entry.time, runId, event.clientOrderId);
-      }
+      if (event.kind === 'OrphanDetected') this.insertOrphan.run(orphanRow(runId, instrument, event, entry.time));
+      else if (event.kind === 'OrphanResolved') this.resolveOrphan.run(resolutionRow(runId, event, entry.time));
       const trades = ledger.appliedTrades;
       for (let t = 0; t < trades.length; t++) {
         this.fillCount++;

@@ -1,0 +1,189 @@
+// The writer of a grouped run whose projection changes come ready-made (ProjectionDelta, read
+// from the running process's ledger): it writes whole units of canonical lines, market samples
+// and the rows of those changes (FactsFold formats them), one transaction per write(), and
+// nothing else. No line is parsed beyond its seq, time and kind, and no log is folded: what
+// RunWriter folds for runs that are continued from the store (restarts, paper runs), this writer
+// is handed. A write stays buffered until its transaction has committed (committed()): one that
+// rolls back is written again whole by the next (the facts give the same rows again).
+import type Database from 'better-sqlite3';
+import { HEARTBEAT_EVERY_MS, RunGoneError } from './run-writer.ts';
+import { INSERT_FILL, INSERT_ORPHAN, RESOLVE_ORPHAN, UPSERT_ORDER_VALUES } from './projection-rows.ts';
+import type { Instrument } from '../core/model/instrument.ts';
+import type { ProjectionChanges } from './projection-delta.ts';
+import { FactsFold } from './projection-facts.ts';
+import { RowBatch } from './row-batch.ts';
+import { SampleBlockWriter, SampleBuffer } from './sample-blocks.ts';
+
+/** Whole units: canonical lines ("seq time kind payload\n" each), their market samples (packed,
+ *  `sampleCount` of them) and what they change in the projections. */
+export interface PrefoldedUnits {
+  /** The lines' UTF-8, as the log wrote them. */
+  readonly lines: Uint8Array;
+  readonly lineCount: number;
+  readonly samples: Float64Array;
+  readonly sampleCount: number;
+  readonly changes: ProjectionChanges;
+}
+
+const SPACE = 0x20;
+const NEWLINE = 0x0a;
+
+/** Events a writer inserts with one statement (RowBatch). */
+const ROWS_PER_INSERT = 128;
+
+export class PrefoldedRunWriter {
+  private pending: PrefoldedUnits[] = [];
+  private pendingEvents = 0;
+  /** What the buffered units hold, not yet written. */
+  private readonly samples = new SampleBuffer();
+  private readonly events: RowBatch;
+  private readonly blocks: SampleBlockWriter;
+  private readonly upsertOrder: Database.Statement;
+  private readonly insertFill: Database.Statement;
+  private readonly insertOrphan: Database.Statement;
+  private readonly resolveOrphan: Database.Statement;
+  private readonly setEventCount: Database.Statement;
+  private readonly beat: Database.Statement;
+  private lastBeat = Date.now();
+  /** Whether the last write's transaction is not known to have committed. */
+  private written = false;
+  /** Fills and orders the store holds once the units written last have committed (RunStore's
+   *  run ends read them inside that transaction), and as of the last commit. */
+  fillCount = 0;
+  orderCount = 0;
+  private committedFills = 0;
+  private committedOrders = 0;
+  private readonly fold: FactsFold;
+
+  constructor(
+    private readonly db: Database.Database,
+    readonly runId: string,
+    instrument: Instrument,
+  ) {
+    this.fold = new FactsFold(runId, instrument);
+    // A multi-row insert's statement journal stays in memory (see RunWriter).
+    db.pragma('temp_store = MEMORY');
+    // The payload is bound as the log's own UTF-8 bytes and stored as the text they are (CAST):
+    // no JS string is made of it and encoded back.
+    this.events = new RowBatch(db, runId, 'events', ['seq', 'time', 'kind', 'payload'], ROWS_PER_INSERT, [
+      '?',
+      '?',
+      '?',
+      'CAST(? AS TEXT)',
+    ]);
+    this.blocks = new SampleBlockWriter(db, runId);
+    this.upsertOrder = db.prepare(UPSERT_ORDER_VALUES);
+    this.insertFill = db.prepare(INSERT_FILL);
+    this.insertOrphan = db.prepare(INSERT_ORPHAN);
+    this.resolveOrphan = db.prepare(RESOLVE_ORPHAN);
+    this.setEventCount = db.prepare('UPDATE runs SET event_count = ? WHERE id = ?');
+    this.beat = db.prepare(`UPDATE runs SET heartbeat_at = ? WHERE id = ? AND status = 'running'`);
+  }
+
+  /** Buffers whole units (written by the next write, or with the run's end). */
+  add(units: PrefoldedUnits): void {
+    this.pending.push(units);
+    this.pendingEvents += units.lineCount + units.sampleCount;
+  }
+
+  /** Writes what is buffered once `batchEvents` lines and samples wait or the heartbeat is due
+   *  (a running run's stored log stays about a second behind at most): fewer, larger
+   *  transactions write each B-tree page they touch fewer times. True when it wrote. */
+  writeIfDue(batchEvents: number): boolean {
+    if (this.pendingEvents < batchEvents && Date.now() - this.lastBeat < HEARTBEAT_EVERY_MS) return false;
+    this.write();
+    return true;
+  }
+
+  /** Writes what is buffered in one transaction, with the heartbeat when it is due. */
+  write(): void {
+    if (this.pending.length === 0) return;
+    try {
+      this.db.transaction(() => {
+        this.flushInTransaction();
+        const now = Date.now();
+        if (now - this.lastBeat >= HEARTBEAT_EVERY_MS) {
+          this.lastBeat = now;
+          if (this.beat.run(new Date(now).toISOString(), this.runId).changes === 0)
+            throw new RunGoneError(
+              `run ${this.runId} is no longer running in the store: another process deleted or closed it`,
+            );
+        }
+      })();
+      this.committed();
+    } catch (err) {
+      // Events of a run whose row is gone break the foreign key: say what happened.
+      if ((err as { code?: unknown }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY')
+        throw new RunGoneError(`run ${this.runId} is no longer in the store: another process deleted it`);
+      throw err;
+    }
+  }
+
+  /** Writes everything buffered; the caller holds the transaction and calls committed() once it
+   *  has committed (RunStore's run ends). */
+  flushInTransaction(): void {
+    if (this.written) this.events.clear();
+    this.written = true;
+    let lastSeq = 0;
+    this.fillCount = this.committedFills;
+    this.orderCount = this.committedOrders;
+    this.samples.drop(this.samples.count);
+    for (const u of this.pending) {
+      this.samples.addPacked(u.samples, u.sampleCount);
+      this.writeLines(u.lines);
+      this.writeRows(u.changes);
+      if (u.changes.lastSeq > lastSeq) lastSeq = u.changes.lastSeq;
+      this.fillCount += u.changes.fills.length;
+    }
+    this.orderCount = this.fold.orderCount;
+    if (this.samples.count > 0) this.blocks.write(this.samples, this.samples.count);
+    this.events.flush();
+    // The run row's event count follows the stored log, so lists show a running run's progress.
+    if (lastSeq > 0) this.setEventCount.run(lastSeq, this.runId);
+  }
+
+  /** The same: a grouped run hands over whole units only, so there is no tail to leave out. */
+  flushUnitsInTransaction(): void {
+    this.flushInTransaction();
+  }
+
+  /** The transaction that wrote the buffered units committed: they are forgotten here. */
+  committed(): void {
+    if (!this.written) return;
+    this.written = false;
+    this.committedFills = this.fillCount;
+    this.committedOrders = this.orderCount;
+    this.pending = [];
+    this.pendingEvents = 0;
+    this.samples.drop(this.samples.count);
+  }
+
+  /** Each line's seq, time, kind and payload (the canonical line after "seq time kind ", without
+   *  its newline), read from its bytes. */
+  private writeLines(lines: Uint8Array): void {
+    const bytes = Buffer.from(lines.buffer, lines.byteOffset, lines.byteLength);
+    const events = this.events;
+    for (let from = 0; from < bytes.length; ) {
+      const a = bytes.indexOf(SPACE, from);
+      const b = bytes.indexOf(SPACE, a + 1);
+      const c = bytes.indexOf(SPACE, b + 1);
+      const end = bytes.indexOf(NEWLINE, c + 1);
+      const time = Number(bytes.toString('latin1', a + 1, b));
+      const kind = bytes.toString('latin1', b + 1, c);
+      events.value(Number(bytes.toString('latin1', from, a)));
+      events.value(time);
+      events.value(kind);
+      events.value(bytes.subarray(c + 1, end));
+      // A child order's fixed fields are read from its creation (ProjectionChanges lists what
+      // changes, not what an order was created with).
+      if (kind === 'OrderCreated') this.fold.created(JSON.parse(bytes.toString('utf8', c + 1, end)), time);
+      from = end + 1;
+    }
+  }
+
+  private writeRows(changes: ProjectionChanges): void {
+    for (const o of changes.orphans) (o.resolved ? this.resolveOrphan : this.insertOrphan).run(o.values);
+    for (const f of changes.fills) this.insertFill.run(this.fold.fillRow(f));
+    for (const o of this.fold.orderRows(changes.children, changes.parents)) this.upsertOrder.run(o);
+  }
+}
