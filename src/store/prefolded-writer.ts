@@ -27,6 +27,7 @@ export interface PrefoldedUnits {
 
 const SPACE = 0x20;
 const NEWLINE = 0x0a;
+const ZERO = 0x30;
 
 /** Events a writer inserts with one statement (RowBatch). */
 const ROWS_PER_INSERT = 128;
@@ -43,6 +44,7 @@ export class PrefoldedRunWriter {
   private readonly insertOrphan: Database.Statement;
   private readonly resolveOrphan: Database.Statement;
   private readonly setEventCount: Database.Statement;
+  private readonly runExists: Database.Statement;
   private readonly beat: Database.Statement;
   private lastBeat = Date.now();
   /** Whether the last write's transaction is not known to have committed. */
@@ -54,6 +56,8 @@ export class PrefoldedRunWriter {
   private committedFills = 0;
   private committedOrders = 0;
   private readonly fold: FactsFold;
+  /** Kinds met so far, by their length and two of their bytes (kindAt). */
+  private readonly kinds = new Map<number, string>();
 
   constructor(
     private readonly db: Database.Database,
@@ -77,6 +81,7 @@ export class PrefoldedRunWriter {
     this.insertOrphan = db.prepare(INSERT_ORPHAN);
     this.resolveOrphan = db.prepare(RESOLVE_ORPHAN);
     this.setEventCount = db.prepare('UPDATE runs SET event_count = ? WHERE id = ?');
+    this.runExists = db.prepare('SELECT 1 FROM runs WHERE id = ?');
     this.beat = db.prepare(`UPDATE runs SET heartbeat_at = ? WHERE id = ? AND status = 'running'`);
   }
 
@@ -122,6 +127,7 @@ export class PrefoldedRunWriter {
   /** Writes everything buffered; the caller holds the transaction and calls committed() once it
    *  has committed (RunStore's run ends). */
   flushInTransaction(): void {
+    if (this.pending.length === 0) return;
     if (this.written) this.events.clear();
     this.written = true;
     let lastSeq = 0;
@@ -139,7 +145,13 @@ export class PrefoldedRunWriter {
     if (this.samples.count > 0) this.blocks.write(this.samples, this.samples.count);
     this.events.flush();
     // The run row's event count follows the stored log, so lists show a running run's progress.
-    if (lastSeq > 0) this.setEventCount.run(lastSeq, this.runId);
+    // It also checks the run is still there: a connection without foreign keys (the writer
+    // thread's) would otherwise store rows of a run another process deleted.
+    const there =
+      lastSeq > 0
+        ? this.setEventCount.run(lastSeq, this.runId).changes > 0
+        : this.runExists.get(this.runId) !== undefined;
+    if (!there) throw new RunGoneError(`run ${this.runId} is no longer in the store: another process deleted it`);
   }
 
   /** The same: a grouped run hands over whole units only, so there is no tail to leave out. */
@@ -159,18 +171,21 @@ export class PrefoldedRunWriter {
   }
 
   /** Each line's seq, time, kind and payload (the canonical line after "seq time kind ", without
-   *  its newline), read from its bytes. */
+   *  its newline), read from its bytes: the seq's digits directly, the kind from the few kinds a
+   *  log has (no string made per line for either). */
   private writeLines(lines: Uint8Array): void {
     const bytes = Buffer.from(lines.buffer, lines.byteOffset, lines.byteLength);
     const events = this.events;
-    for (let from = 0; from < bytes.length; ) {
-      const a = bytes.indexOf(SPACE, from);
+    for (let from = 0; from < bytes.length;) {
+      let seq = 0;
+      let a = from;
+      for (let d = bytes[a] as number; d !== SPACE; d = bytes[++a] as number) seq = seq * 10 + d - ZERO;
       const b = bytes.indexOf(SPACE, a + 1);
       const c = bytes.indexOf(SPACE, b + 1);
       const end = bytes.indexOf(NEWLINE, c + 1);
       const time = Number(bytes.toString('latin1', a + 1, b));
-      const kind = bytes.toString('latin1', b + 1, c);
-      events.value(Number(bytes.toString('latin1', from, a)));
+      const kind = this.kindAt(bytes, b + 1, c);
+      events.value(seq);
       events.value(time);
       events.value(kind);
       events.value(bytes.subarray(c + 1, end));
@@ -179,6 +194,20 @@ export class PrefoldedRunWriter {
       if (kind === 'OrderCreated') this.fold.created(JSON.parse(bytes.toString('utf8', c + 1, end)), time);
       from = end + 1;
     }
+  }
+
+  /** The kind written in bytes from..to-1, the same string each time it recurs. */
+  private kindAt(bytes: Buffer, from: number, to: number): string {
+    const key = ((to - from) << 16) | ((bytes[from + 1] as number) << 8) | (bytes[to - 1] as number);
+    const known = this.kinds.get(key);
+    if (known !== undefined && known.length === to - from) {
+      let same = true;
+      for (let i = 0; i < known.length && same; i++) same = known.charCodeAt(i) === bytes[from + i];
+      if (same) return known;
+    }
+    const kind = bytes.toString('latin1', from, to);
+    this.kinds.set(key, kind);
+    return kind;
   }
 
   private writeRows(changes: ProjectionChanges): void {
