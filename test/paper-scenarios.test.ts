@@ -152,4 +152,18 @@ describe('a paper-only file', () => {
     expect(report.parents[0]).toMatchObject({ id: 'twap-buy', filledQty: '60', status: 'filled' });
     expect(report.duplicateOrders).toEqual([]);
   });
+
+  it('ends once every order is verified: the cancelled limit is not left watched', async () => {
+    const gw = await startAlpacaGateway({ scenarioFile: VENUE, keyId: KEY, secretKey: SECRET, port: 0 });
+    onCleanup(() => gw.close());
+    const store = new RunStore(openDatabase(path.join(dir, 'limit-and-cancel.db')));
+    onCleanup(() => void store.db.close());
+    const options = paperOptions(gw.url, store, { id: KEY, secret: SECRET });
+    const report = await runPaper(loadAnyScenarioFile('scenarios/paper/limit-and-cancel-aapl.yaml'), options);
+    expect(report.passed).toBe(true);
+    // The cancel is answered before the venue says how much of the order filled: the run goes on
+    // until a lookup or the stream has said it (it used to end with "1 still watched").
+    expect(report.fillDetection).toMatchObject({ ordersMonitored: 2, ordersStillWatched: 0 });
+    expect(report.parents.find((p) => p.id === 'resting-bid')).toMatchObject({ filledQty: '0' });
+  });
 });

@@ -6,9 +6,9 @@
 //   engine writes each send ahead (SubmitOrder is committed before the order leaves).
 // - Startup reconciles with the venue before anything is sent: the account's position and cash
 //   are the run's baseline, inputs wait for the pass.
-// - The run ends when every input was delivered and every parent and order is done, or at the
-//   scenario's duration of wall time, when what is still working is cancelled (HORIZON_GRACE_MS
-//   to confirm). A signal stops it as 'interrupted'; a kill -9 leaves it 'crashed'. Either is
+// - The run ends when every input was delivered, every parent and order is done and every order
+//   watched for its fills is verified, or at the scenario's duration of wall time, when what is
+//   still working is cancelled (HORIZON_GRACE_MS to confirm). A signal stops it as 'interrupted'; a kill -9 leaves it 'crashed'. Either is
 //   continued by resumePaper from the store: startup reconciliation, zombie-slice recovery, fill
 //   watches resumed, inputs not yet due rescheduled, and the market since the oldest open parent
 //   read back from the venue's history, so benchmarks span the restart.
@@ -302,6 +302,9 @@ async function drive(
     if (!horizonReached && pending > 0) return;
     for (const p of ledger.parents.values()) if (p.completed === null && !horizonReached) return;
     if (ledger.openCount > 0) return;
+    // An order done in the ledger may still be watched for its fills (a cancel answered before
+    // the venue said how much had filled): the run goes on until that is verified.
+    if (!horizonReached && (engine.fills?.active ?? 0) > 0) return;
     end({});
   };
   iclock.schedule(
