@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { formatReport } from '../src/cli/format-report.ts';
 import { startGateway } from '../src/cli/gateway-command.ts';
 import { main, type Io } from '../src/cli/main.ts';
 import { startAlpacaGateway } from '../src/gateway/alpaca/alpaca-gateway.ts';
@@ -165,5 +166,9 @@ describe('a paper-only file', () => {
     // until a lookup or the stream has said it (it used to end with "1 still watched").
     expect(report.fillDetection).toMatchObject({ ordersMonitored: 2, ordersStillWatched: 0 });
     expect(report.parents.find((p) => p.id === 'resting-bid')).toMatchObject({ filledQty: '0' });
+    // As text: its time is the wall clock's, not simulated, and nothing is still watched.
+    const text = formatReport(report, true, 'paper');
+    expect(text).toMatch(/events {2}\d+ in \d+ s of trading on paper \(/);
+    expect(text).not.toMatch(/simulated|still watched/);
   });
 });

@@ -7,15 +7,15 @@ import { storedText } from '../store/run-rows.ts';
 import { textTable } from './text-table.ts';
 
 /** The report as text; `stored` false (a run with --no-store) shows no run id: nothing could be
- *  looked up by it. */
-export function formatReport(r: RunReport, stored = true): string {
+ *  looked up by it. A paper run's time is the wall clock's, not simulated. */
+export function formatReport(r: RunReport, stored = true, mode = 'backtest'): string {
   const lines: string[] = [];
   lines.push(
     `${r.passed ? 'PASS' : 'FAIL'}  ${r.scenario}  (seed ${r.seed}, ${stored ? `run ${r.runId}` : 'not stored'})`,
   );
   lines.push(`  digest  ${r.digest}`);
   lines.push(
-    `  events  ${r.events} in ${(r.simulatedMs / 1000).toFixed(0)} s simulated, ${r.wallMs.toFixed(1)} ms wall ` +
+    `  events  ${r.events} in ${(r.simulatedMs / 1000).toFixed(0)} s ${mode === 'paper' ? 'of trading on paper' : `simulated, ${r.wallMs.toFixed(1)} ms wall`} ` +
       `(${r.eventsPerSec.toLocaleString('en-US')} events/s); fills ${r.fills}, discrepancies ${r.discrepancies}`,
   );
   for (const note of r.discrepancyNotes ?? []) lines.push(`  discrepancy: ${note}`);

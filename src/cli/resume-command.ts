@@ -51,7 +51,7 @@ export async function resumeCommand(args: readonly string[], io: Io): Promise<nu
       signal: stop.signal,
       warn: (m) => io.err(`execsim: ${m}`),
     });
-    io.out(values.json ? JSON.stringify(report) : formatReport(report) + '\n');
+    io.out(values.json ? JSON.stringify(report) : formatReport(report, true, 'paper') + '\n');
     return report.passed ? 0 : 1;
   } catch (err) {
     if (!(err instanceof PaperInterrupted)) throw err;

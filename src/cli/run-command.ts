@@ -194,6 +194,7 @@ async function runAll(p: Prepared, io: Io): Promise<number> {
               }),
               p,
               io,
+              'paper',
             ),
           );
         } catch (err) {
@@ -253,10 +254,10 @@ function announce(scenario: LoadedScenario<ScenarioFile>, io: Io): Drawer | null
 
 /** Prints the report; a run not stored (--no-store) shows no run id (runId null in JSON): an id
  *  that nothing can look up would only mislead. */
-function print(report: RunReport, p: Pick<Prepared, 'json' | 'store'>, io: Io): RunReport {
+function print(report: RunReport, p: Pick<Prepared, 'json' | 'store'>, io: Io, mode = 'backtest'): RunReport {
   const stored = p.store !== null;
   if (p.json) io.out(JSON.stringify(stored ? report : { ...report, runId: null }));
-  else io.out(formatReport(report, stored) + '\n');
+  else io.out(formatReport(report, stored, mode) + '\n');
   return report;
 }
 

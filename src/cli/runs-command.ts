@@ -116,7 +116,7 @@ export function showCommand(args: readonly string[], io: Io, live: Liveness = lo
     if (!run) throw new UsageError(`no run with id "${id}" (see \`execsim runs\`)`, SHOW_USAGE);
     const state = run.state;
     const report = run.report;
-    const reportText = storedReportText(report);
+    const reportText = storedReportText(report, run.mode);
     // A failed check is exit 1, as a failed expectation is: the stored run cannot be trusted.
     const v = model.verify(id);
     const problems = [...v.problems, ...(report !== null && reportText === null ? [NOT_A_REPORT] : [])];
@@ -160,10 +160,10 @@ const NOT_A_REPORT = 'the stored report is not a run report (show --json prints 
 /** A stored report as text, or null when there is none or it is not a run report. The report is
  *  JSON read back from the database, which may have been edited by hand into JSON of another
  *  shape; formatting one reads fields that are then missing or of another type, a TypeError. */
-function storedReportText(report: unknown): string | null {
+function storedReportText(report: unknown, mode: string): string | null {
   if (typeof report !== 'object' || report === null || Array.isArray(report)) return null;
   try {
-    return formatReport(report as RunReport);
+    return formatReport(report as RunReport, true, mode);
   } catch (err) {
     if (err instanceof TypeError) return null;
     throw err;
