@@ -3,7 +3,8 @@
 // connection drops before the order reaches the book. The order exists from the POST all the
 // same, as at Alpaca: `pending_new` until it reaches the book, listed, found by client id, its
 // client id refused again (422), cancelable once it arrives, `rejected` if the venue refuses it.
-// A request the venue never gets (`timeout_before`) makes no order and frees its client id.
+// A request the venue never gets (`timeout_before`) makes no order and frees its client id. A
+// DELETE dropped the same way still cancels the order at the venue, and the stream says so.
 // Raw HTTP over loopback; no sleeps: every wait is a bounded condition.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -154,6 +155,37 @@ describe('an order whose POST is dropped but which the venue gets', () => {
     await waitFor(() => updates.some((u) => u.event === 'canceled'));
     expect(updates.map((u) => u.event)).toEqual(['new', 'pending_cancel', 'canceled']);
     expect((await answered(gw, 'GET', '/v2/account')).body['buying_power']).toBe('100000');
+  });
+});
+
+describe('a DELETE whose answer is lost while the venue gets it', () => {
+  it('the order is cancelled at the venue after the connection dropped: the stream still says canceled', async () => {
+    const updates: TradeUpdate[] = [];
+    // Order entry 400 ms; from 1 s to 2 s after the start, answers are lost after 20 ms.
+    const file = path.join(dir, `lost-${files++}.yaml`);
+    const latency = 'latency: { orderEntry: { ms: 400, jitterMs: 0 }, ack: 1, fillReport: 1, marketData: 0 }';
+    const text = readFileSync(FIXTURE, 'utf8').replace(/latency: \{[^\n]*\}/, latency);
+    writeFileSync(
+      file,
+      `${text}faults:\n  - { kind: outage, from: PT1S, until: PT2S, mode: timeout_after, timeoutMs: 20 }\n`,
+    );
+    const gw = await gateway(file, { onUpdate: (u) => updates.push(u) });
+    const body = { ...MARKET, type: 'limit', limit_price: '180', qty: '5', client_order_id: 'resting' };
+    const placed = await answered(gw, 'POST', '/v2/orders', body);
+    expect(placed.status).toBe(200);
+    const id = String(placed.body['id']);
+    await waitFor(() => updates.some((u) => u.event === 'new'));
+    await waitFor(() => Date.now() >= gw.venue.startedAt + 1050, 3000);
+    const sentAt = Date.now();
+    expect(await call(gw, 'DELETE', `/v2/orders/${id}`)).toBe('dropped');
+    expect(Date.now() - sentAt).toBeLessThan(350); // dropped at the outage's timeout, before the venue acted
+    // The venue acts on the cancel 400 ms after it was sent; the stream tells the client so.
+    const closed = await waitFor(() => updates.find((u) => u.event === 'canceled'), 3000);
+    expect(closed.order).toMatchObject({ id, status: 'canceled', filled_qty: '0' });
+    expect(updates.map((u) => u.event)).toEqual(['new', 'pending_cancel', 'canceled']);
+    await afterWindow(gw, 2000);
+    expect((await answered(gw, 'GET', `/v2/orders/${id}`)).body['status']).toBe('canceled');
+    expect(gw.venue.exchange.ordersSince(0, 'submitted').map((o) => o.status)).toEqual(['canceled']);
   });
 });
 

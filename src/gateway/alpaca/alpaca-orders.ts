@@ -239,7 +239,7 @@ export class AlpacaOrders {
           return { kind: 'error', error: this.venueError(answer.code, answer.reason) };
         return { kind: 'error', error: notCancelable(this.status(rec)) };
       case 'OutcomeUnknownReport':
-        this.sendClosed(rec);
+        this.closedWhenCancelled(rec);
         return unknownOutcome(answer);
       default:
         return { kind: 'error', error: alpacaError(500, 50010000, `unexpected venue answer ${answer.kind}`) };
@@ -326,7 +326,7 @@ export class AlpacaOrders {
       rec.replacing = false;
       this.clientIds.delete(clientId);
       if (cancelled.kind === 'OutcomeUnknownReport') {
-        this.sendClosed(rec);
+        this.closedWhenCancelled(rec);
         return unknownOutcome(cancelled);
       }
       this.update(rec, 'order_replace_rejected', this.now(), this.orderJson(rec));
@@ -571,6 +571,18 @@ export class AlpacaOrders {
       qty: lotsToQty(this.inst, trade.qty),
       position_qty: lotsToQty(this.inst, this.positionAfter(tradeId)),
     });
+  }
+
+  /**
+   * A cancel whose answer was lost: the venue may act on it after the client has given up (a
+   * received request reaches it within the order-entry bound), and the exchange says nothing on
+   * the stream when it does (our cancels are answered on the REST channel, and that answer is
+   * gone). Its `canceled` event is sent now if the exchange has closed the order, else once the
+   * bound has passed and it has (a fill that won the race leaves it filled, and no event).
+   */
+  private closedWhenCancelled(rec: OrderRecord): void {
+    this.sendClosed(rec);
+    if (!rec.closedSent) this.gv.clock.post(() => this.sendClosed(rec), Math.ceil(this.gv.orderEntryBoundMs) + 1);
   }
 
   /** canceled or expired, once, when the exchange has closed the order that way. */
