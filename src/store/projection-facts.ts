@@ -14,7 +14,14 @@ import type { Instrument } from '../core/model/instrument.ts';
 import type { OrderRequest } from '../core/model/order.ts';
 import type { OrderState } from '../core/order/apply-event.ts';
 import type { AppliedTrade, ParentState } from '../core/order/order-ledger.ts';
-import { childOrderRow, fillRow, orderValues, parentOrderRow, type ChildTotals } from './projection-rows.ts';
+import {
+  childOrderRow,
+  childTotalsOf,
+  fillRow,
+  orderValues,
+  parentOrderRow,
+  type ChildTotals,
+} from './projection-rows.ts';
 
 export type ChildFacts = readonly unknown[];
 export type ParentFacts = readonly unknown[];
@@ -201,12 +208,6 @@ export class FactsFold {
   }
 
   private totalsOf(parentId: ParentOrderId): ChildTotals {
-    let totals = this.parentTotals.get(parentId);
-    if (!totals) {
-      totals = { filled: 0, notional: 0, updatedAt: 0 };
-      this.parentTotals.set(parentId, totals);
-    }
-    return totals;
+    return childTotalsOf(this.parentTotals, parentId);
   }
 }
-

@@ -52,6 +52,16 @@ export interface ChildTotals {
   updatedAt: number;
 }
 
+/** The running totals of a parent's children in `totals`, a zero entry added the first time. */
+export function childTotalsOf<K>(totals: Map<K, ChildTotals>, parentId: K): ChildTotals {
+  let t = totals.get(parentId);
+  if (!t) {
+    t = { filled: 0, notional: 0, updatedAt: 0 };
+    totals.set(parentId, t);
+  }
+  return t;
+}
+
 /** Parents live in the orders table too (no parent_order_id), with their children's totals. */
 export function parentOrderRow(
   runId: string,

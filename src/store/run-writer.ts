@@ -12,6 +12,7 @@ import type { Instrument } from '../core/model/instrument.ts';
 import type { ClientOrderId, ParentOrderId } from '../core/model/ids.ts';
 import {
   childOrderRow,
+  childTotalsOf,
   fillRow,
   INSERT_FILL,
   INSERT_ORPHAN,
@@ -358,11 +359,6 @@ export class RunWriter implements EventSink {
   }
 
   private totalsOf(parentId: ParentOrderId): ChildTotals {
-    let totals = this.parentTotals.get(parentId);
-    if (!totals) {
-      totals = { filled: 0, notional: 0, updatedAt: 0 };
-      this.parentTotals.set(parentId, totals);
-    }
-    return totals;
+    return childTotalsOf(this.parentTotals, parentId);
   }
 }
