@@ -8,10 +8,11 @@
 //   are the run's baseline, inputs wait for the pass.
 // - The run ends when every input was delivered, every parent and order is done and every order
 //   watched for its fills is verified, or at the scenario's duration of wall time, when what is
-//   still working is cancelled (HORIZON_GRACE_MS to confirm). A signal stops it as 'interrupted'; a kill -9 leaves it 'crashed'. Either is
-//   continued by resumePaper from the store: startup reconciliation, zombie-slice recovery, fill
-//   watches resumed, inputs not yet due rescheduled, and the market since the oldest open parent
-//   read back from the venue's history, so benchmarks span the restart.
+//   still working is cancelled (HORIZON_GRACE_MS to confirm). A signal stops it as 'interrupted';
+//   a kill -9 leaves it 'crashed'. Either is continued by resumePaper from the store: startup
+//   reconciliation, zombie-slice recovery, fill watches resumed, inputs not yet due rescheduled,
+//   and the market since the oldest open parent read back from the venue's history, so
+//   benchmarks span the restart.
 // The only wall-time and Promise code of a run lives here and in src/live.
 import { randomUUID } from 'node:crypto';
 import { Rng } from '../core/clock/rng.ts';
