@@ -96,6 +96,8 @@ describe("a grouped run's projection rows read from its process's ledger", () =>
       .replace('{ at: PT1M10S, clientOrderId', '{ at: PT40S, clientOrderId');
     const { file, own } = bothWays(parseScenario(`${text}reconciliation: { periodMs: 5000 }\n`, 'orphan.yaml'));
     expect(file).toEqual(own);
-    expect(file.orphans).toEqual([expect.objectContaining({ client_order_id: 'manual-desk-bid-1', status: 'resolved' })]);
+    expect(file.orphans).toEqual([
+      expect.objectContaining({ client_order_id: 'manual-desk-bid-1', status: 'resolved' }),
+    ]);
   });
 });

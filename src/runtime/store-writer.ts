@@ -70,9 +70,7 @@ export type StoreWriterMessage =
 
 /** The run's end done, a failure, or a buffer of lines written and given back for reuse. */
 export type StoreWriterReply =
-  | StoreWriterFailure
-  | { readonly type: 'done' }
-  | { readonly type: 'spare'; readonly bytes: ArrayBuffer };
+  StoreWriterFailure | { readonly type: 'done' } | { readonly type: 'spare'; readonly bytes: ArrayBuffer };
 
 /** The writer thread's connection checkpoints by itself only once the WAL holds this many pages
  *  (about 40 MB at SQLite's 4 KiB pages), not at SQLite's default 1,000. */

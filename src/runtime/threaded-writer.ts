@@ -183,10 +183,7 @@ export class ThreadedRunWriter implements EventSink {
     );
   }
 
-  private end(
-    message: (units: UnitsMessage) => StoreWriterMessage,
-    here: (writer: StoreRunWriter) => void,
-  ): void {
+  private end(message: (units: UnitsMessage) => StoreWriterMessage, here: (writer: StoreRunWriter) => void): void {
     if (this.closed) throw new Error(`run ${this.runId}: its store writer has already ended`);
     this.closed = true;
     const units = this.takeUnits(this.worker !== null);

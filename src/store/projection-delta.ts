@@ -72,7 +72,9 @@ export class ProjectionDelta {
   follow(ledger: OrderLedger): void {
     if (this.ledger !== null) throw new Error('store: a run written from a thread has one process, not a restart');
     if (ledger.appliedSeq !== this.lastWritten)
-      throw new Error(`store: a ledger at entry ${ledger.appliedSeq} cannot be followed from entry ${this.lastWritten}`);
+      throw new Error(
+        `store: a ledger at entry ${ledger.appliedSeq} cannot be followed from entry ${this.lastWritten}`,
+      );
     this.ledger = ledger;
   }
 
@@ -105,8 +107,7 @@ export class ProjectionDelta {
     }
     this.pending = null;
     const trades = ledger.appliedTrades;
-    for (let t = 0; t < trades.length; t++)
-      this.fills.push(fillFacts(trades[t] as (typeof trades)[number], entry.seq));
+    for (let t = 0; t < trades.length; t++) this.fills.push(fillFacts(trades[t] as (typeof trades)[number], entry.seq));
   }
 
   /** The entries written so far are whole units: their changes are noted as they stand now.

@@ -19,7 +19,16 @@ if (!isMainThread && workerData?.port) {
     const results = [];
     for (let u = m.from; u < m.to; u++) {
       if (u === failAt) {
-        port.postMessage({ type: 'path-error', results, unit: u, path: u, seed: 99, point: 0, label: null, cause: 'bad path' });
+        port.postMessage({
+          type: 'path-error',
+          results,
+          unit: u,
+          path: u,
+          seed: 99,
+          point: 0,
+          label: null,
+          cause: 'bad path',
+        });
         return;
       }
       results.push(fakeUnit(u));
