@@ -32,10 +32,18 @@ export function pageApp(file: string, options: Partial<AppOptions> = {}): Hono {
   }).app as unknown as Hono;
 }
 
+/** Scratch folders to remove when the process exits: one exit listener for all of them (a test
+ *  file making a dozen would otherwise set off Node's listener-leak warning). */
+const scratchDirs: string[] = [];
+
 /** A scratch database file (removed when the process exits). */
 export function scratchDb(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'execsim-pages-'));
-  process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  if (scratchDirs.length === 0)
+    process.once('exit', () => {
+      for (const d of scratchDirs) fs.rmSync(d, { recursive: true, force: true });
+    });
+  scratchDirs.push(dir);
   return path.join(dir, 'pages.db');
 }
 
