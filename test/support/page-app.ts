@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Hono } from 'hono';
+import { afterAll } from 'vitest';
 import { runScenario, type RunReport } from '../../src/runtime/backtest-run.ts';
 import { codeVersion } from '../../src/runtime/code-version.ts';
 import { loadScenarioFile } from '../../src/scenario/load-scenario.ts';
@@ -32,17 +33,16 @@ export function pageApp(file: string, options: Partial<AppOptions> = {}): Hono {
   }).app as unknown as Hono;
 }
 
-/** Scratch folders to remove when the process exits: one exit listener for all of them (a test
- *  file making a dozen would otherwise set off Node's listener-leak warning). */
+/** Scratch folders of the test file that imported this module, removed once its tests are done
+ *  (a process exit listener never ran: the test runner ends its worker processes without one). */
 const scratchDirs: string[] = [];
+afterAll(() => {
+  for (const d of scratchDirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
 
-/** A scratch database file (removed when the process exits). */
+/** A scratch database file (removed after the test file's tests). */
 export function scratchDb(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'execsim-pages-'));
-  if (scratchDirs.length === 0)
-    process.once('exit', () => {
-      for (const d of scratchDirs) fs.rmSync(d, { recursive: true, force: true });
-    });
   scratchDirs.push(dir);
   return path.join(dir, 'pages.db');
 }
