@@ -18,12 +18,13 @@
 //   still does not have it.
 // Everything here reacts to logged messages and schedules on the clock: no Promises, no sleeps.
 import type { ClientOrderId } from '../model/ids.ts';
-import { showsVenueAnswering, type VenueMessage } from '../model/reports.ts';
+import type { VenueMessage } from '../model/reports.ts';
 import type { OrderStatus } from '../model/order-status.ts';
 import { neverShown, type OrderState } from '../order/apply-event.ts';
 import type { OrderLedger } from '../order/order-ledger.ts';
 import type { Broker } from '../ports/broker.ts';
 import type { Clock } from '../ports/clock.ts';
+import { StampedLookups, type StampedLookup } from './stamped-lookups.ts';
 
 export interface RetryPolicy {
   /** Sends in all (the first one included). */
@@ -66,35 +67,37 @@ export interface RetryDeps {
  *  an order whose cancel found nothing (once it cannot be on its way any more). */
 type OnMissing = 'resend' | 'abandon' | 'decide' | 'drop';
 
-interface Lookup {
-  /** Delay for the next lookup if this one fails. */
-  nextDelay: number;
-  onMissing: OnMissing;
-  /** The stamp our lookup went out with; null while it waits for its time. Answers to lookups
-   *  asked earlier (someone else's, or stale) are not its answer. */
-  askedAfter: number | null;
-  /** When our lookup went out (null while it waits for its time). */
-  askedAt: number | null;
-  /** Waiting after failed lookups (the doubling backoff), and until when. */
-  readonly backingOff: boolean;
-  readonly dueAt: number;
-}
+/** A lookup of ours, and what its "not found" leads to. */
+type Lookup = StampedLookup<OnMissing>;
 
 export class OrderRetry {
-  private readonly lookups = new Map<ClientOrderId, Lookup>();
+  private readonly lookups: StampedLookups<OnMissing>;
 
-  constructor(private readonly deps: RetryDeps) {}
+  constructor(private readonly deps: RetryDeps) {
+    this.lookups = new StampedLookups(
+      { clock: deps.clock, broker: deps.broker, soonMs: deps.policy.lookupFirstDelayMs, seq: () => deps.seq() },
+      (id) => {
+        const status = deps.ledger.order(id)?.status;
+        // Still of unknown fate, or back at pending_new (by this lookup's cause or another
+        // answer: our answer decides); anything else was resolved meanwhile (a late ack or fill)
+        // or given up.
+        return status === 'submitted_unconfirmed' || status === 'pending_cancel' || status === 'pending_new';
+      },
+    );
+  }
 
   /** Reacts to a venue message after it was logged and folded; `before`: the order's status
    *  before the fold. */
   onMessage(msg: VenueMessage, before?: OrderStatus): void {
-    if (this.lookups.size > 0 && showsVenueAnswering(msg)) this.venueAnswers();
+    // The venue answers again (any answer, to anyone): lookups backing off after failures are
+    // asked again soon.
+    this.lookups.venueMessage(msg, (id, entry) => this.lookup(id, this.deps.policy.lookupFirstDelayMs, entry.purpose));
     if (!('clientOrderId' in msg) || msg.clientOrderId === null) return;
     const id = msg.clientOrderId;
     const order = this.deps.ledger.order(id);
     if (!order) return;
     const pending = this.lookups.get(id);
-    const ours = pending !== undefined && this.answersOurs(pending, msg);
+    const ours = pending !== undefined && this.lookups.answers(pending, msg);
     switch (msg.kind) {
       case 'OutcomeUnknownReport':
         if (!pending) this.lookup(id, this.deps.policy.lookupFirstDelayMs, 'decide');
@@ -109,7 +112,7 @@ export class OrderRetry {
           this.lookup(id, this.deps.policy.lookupFirstDelayMs, 'decide');
         return;
       case 'QueryFailedReport':
-        if (pending && ours) this.lookup(id, pending.nextDelay, pending.onMissing, true);
+        if (pending && ours) this.lookup(id, pending.nextDelay, pending.purpose, true);
         return;
       case 'OrderStatusReport':
         this.lookups.delete(id);
@@ -118,7 +121,7 @@ export class OrderRetry {
         if (owesCancel(order)) {
           if (pending && !ours) return; // our own lookup is still to come: its answer decides
           const horizon = (order.lastSentAt ?? order.createdAt) + this.deps.policy.inFlightMs;
-          if (ours && pending?.onMissing === 'drop' && (pending.askedAt ?? -Infinity) >= horizon) {
+          if (ours && pending?.purpose === 'drop' && (pending.askedAt ?? -Infinity) >= horizon) {
             this.lookups.delete(id);
             this.deps.drop(
               id,
@@ -135,8 +138,8 @@ export class OrderRetry {
         if (pending && !ours) return; // our own lookup is still to come: its answer decides
         if (!pending && before === 'pending_new') return; // not ours to send: already unsent, its owner (recovery) decides
         this.lookups.delete(id);
-        if (pending?.onMissing === 'resend') this.deps.resend(id);
-        else if (pending?.onMissing === 'abandon')
+        if (pending?.purpose === 'resend') this.deps.resend(id);
+        else if (pending?.purpose === 'abandon')
           this.deps.abandon(id, `not at the venue after ${order.attempts} attempts`);
         else this.scheduleRetry(id);
         return;
@@ -155,7 +158,7 @@ export class OrderRetry {
    * to confirm it stays.
    */
   private confirmGone(id: ClientOrderId, pending: Lookup | undefined): void {
-    if (pending?.onMissing === 'drop' && pending.askedAt === null) return;
+    if (pending?.purpose === 'drop' && pending.askedAt === null) return;
     const order = this.deps.ledger.order(id);
     if (!order) return;
     const horizon = (order.lastSentAt ?? order.createdAt) + this.deps.policy.inFlightMs;
@@ -167,13 +170,6 @@ export class OrderRetry {
    *  lookup or resend of ours is dropped. */
   release(id: ClientOrderId): void {
     this.lookups.delete(id);
-  }
-
-  /** The message answers our lookup (or a later one): asked no earlier than ours went out. */
-  private answersOurs(pending: Lookup, msg: VenueMessage): boolean {
-    if (pending.askedAfter === null) return false;
-    const stamp = 'askedAfterSeq' in msg ? msg.askedAfterSeq : undefined;
-    return stamp === undefined || stamp >= pending.askedAfter;
   }
 
   /**
@@ -190,42 +186,11 @@ export class OrderRetry {
     this.lookup(id, delay, order.attempts >= maxAttempts ? 'abandon' : 'resend');
   }
 
-  /**
-   * The venue answers again (any answer, to anyone): lookups backing off after failures (an
-   * outage can grow their wait to lookupMaxDelayMs) are asked again within lookupFirstDelayMs
-   * instead, so an order's unknown outcome does not outlast the outage by most of a backoff.
-   */
-  private venueAnswers(): void {
-    const soon = this.deps.clock.now() + this.deps.policy.lookupFirstDelayMs;
-    for (const [id, entry] of [...this.lookups])
-      if (entry.backingOff && entry.askedAt === null && entry.dueAt > soon)
-        this.lookup(id, this.deps.policy.lookupFirstDelayMs, entry.onMissing);
-  }
-
+  /** Looks the order up `delayMs` from now; a failed lookup is asked again after twice as long,
+   *  capped at lookupMaxDelayMs. */
   private lookup(id: ClientOrderId, delayMs: number, onMissing: OnMissing, backingOff = false): void {
-    const entry: Lookup = {
-      nextDelay: Math.min(Math.max(delayMs, 1) * 2, this.deps.policy.lookupMaxDelayMs),
-      onMissing,
-      askedAfter: null,
-      askedAt: null,
-      backingOff,
-      dueAt: this.deps.clock.now() + delayMs,
-    };
-    this.lookups.set(id, entry);
-    this.deps.clock.schedule(() => {
-      if (this.lookups.get(id) !== entry) return; // replaced by a newer lookup
-      const order = this.deps.ledger.order(id);
-      const stillUnknown = order?.status === 'submitted_unconfirmed' || order?.status === 'pending_cancel';
-      // Back at pending_new (by this lookup's cause or another answer): our answer decides.
-      const awaitingRetry = order?.status === 'pending_new';
-      if (!stillUnknown && !awaitingRetry) {
-        this.lookups.delete(id); // resolved meanwhile (a late ack or fill) or given up
-        return;
-      }
-      entry.askedAfter = this.deps.seq();
-      entry.askedAt = this.deps.clock.now();
-      this.deps.broker.queryOrder(id);
-    }, delayMs);
+    const nextDelay = Math.min(Math.max(delayMs, 1) * 2, this.deps.policy.lookupMaxDelayMs);
+    this.lookups.ask(id, delayMs, nextDelay, onMissing, backingOff);
   }
 }
 
