@@ -14,6 +14,7 @@ import { ChildNotesFold, type ChildNote, type FaultSummary } from './child-notes
 import type { OrderState } from '../order/apply-event.ts';
 import { ReplayMetricsFold, type ReplayMetrics } from './replay-metrics.ts';
 import { ModelWarningsFold, type ModelWarningSummary } from './model-warnings.ts';
+import { DiscrepancyFold, type DiscrepancySummary } from './discrepancies.ts';
 
 export interface ParentReport {
   readonly id: string;
@@ -78,22 +79,12 @@ export interface ChildReport {
   readonly code: string | null;
 }
 
-export interface LogSummary {
+/** `discrepancies` counts every way our record was found to disagree with the venue
+ *  (discrepancies.ts). */
+export interface LogSummary extends DiscrepancySummary {
   readonly events: number;
   /** Trades applied to our orders (from fill reports or lookup answers; duplicates not counted). */
   readonly fills: number;
-  /** Every way our record was found to disagree with the venue: reports the fold refused
-   *  (DiscrepancyRecorded), positions reconciliation had to correct, and at the end of a
-   *  simulated run orders whose fills differ from the venue's, a position off the venue's and
-   *  orders open at the venue that we hold as ended. */
-  readonly discrepancies: number;
-  /** What the discrepancies were, one line per kind (empty when there were none). */
-  readonly discrepancyNotes: readonly string[];
-  /** Parents filled past their quantity ("p1: 0.23335 of 0.2"): a run with any fails. */
-  readonly overfilledParents: readonly string[];
-  /** Our orders still open at the venue when the run ended, by the simulated venue's records
-   *  (null: not known, a paper run); and those of them our record holds as ended. */
-  readonly openAtVenue: { readonly open: number; readonly hidden: number } | null;
   /** Client order ids the venue acknowledged more than once under different venue ids. */
   readonly duplicateOrders: readonly string[];
   readonly parents: readonly ParentReport[];
@@ -135,9 +126,6 @@ export class RunReportFold {
   private lastSeq = 0;
   private events = 0;
   private fills = 0;
-  private readonly refusedReports = new Map<string, number>();
-  private positionCorrections = 0;
-  private audit: Extract<LogEntry['event'], { kind: 'FillAudit' }> | null = null;
   private readonly venueIds = new Map<string, Set<string>>();
   private readonly slices = new Map<string, number>();
   private readonly duplicates = new Set<string>();
@@ -150,6 +138,7 @@ export class RunReportFold {
   private readonly notes = new ChildNotesFold();
   private readonly replayMetrics = new ReplayMetricsFold();
   private readonly modelWarnings = new ModelWarningsFold();
+  private readonly discrepancies = new DiscrepancyFold();
 
   constructor(private readonly instrument: Instrument) {}
 
@@ -181,6 +170,7 @@ export class RunReportFold {
     this.reconMetrics.add(entry);
     this.replayMetrics.add(entry);
     this.modelWarnings.add(entry);
+    this.discrepancies.add(entry);
     if (entry.event.kind === 'SignalAccepted')
       this.signals.push({
         id: entry.event.signalId,
@@ -198,10 +188,6 @@ export class RunReportFold {
         parentId: null,
       });
     const e = entry.event;
-    if (e.kind === 'DiscrepancyRecorded') {
-      this.refusedReports.set(e.reason, (this.refusedReports.get(e.reason) ?? 0) + 1);
-    } else if (e.kind === 'PositionCorrected') this.positionCorrections++;
-    else if (e.kind === 'FillAudit') this.audit = e;
     if (e.kind === 'ParentRejected')
       this.rejectedParents.push({ id: e.parentId, stage: e.stage ?? 'plan', code: e.code ?? null, reason: e.reason });
     if (e.kind === 'MarketBenchmark') this.benchmarks.set(e.parentId, e);
@@ -240,10 +226,6 @@ export class RunReportFold {
     const n = this.ledger.appliedTrades.length;
     this.fills += n;
     this.notes.add(entry, n);
-  }
-
-  private discrepancyNotes(): { count: number; lines: string[] } {
-    return discrepancyLines(this.refusedReports, this.positionCorrections, this.audit);
   }
 
   summary(): LogSummary {
@@ -316,18 +298,10 @@ export class RunReportFold {
         }),
       });
     }
-    const notes = this.discrepancyNotes();
-    const overfilled: string[] = [];
-    for (const [id, parent] of this.ledger.parents)
-      if (parent.totals.filled > parent.spec.qty)
-        overfilled.push(`${id}: ${lotsToQty(inst, parent.totals.filled)} of ${lotsToQty(inst, parent.spec.qty)}`);
     return {
       events: this.events,
       fills: this.fills,
-      discrepancies: notes.count,
-      discrepancyNotes: notes.lines,
-      overfilledParents: overfilled,
-      openAtVenue: this.audit ? { open: this.audit.openAtVenue ?? 0, hidden: this.audit.hiddenOpen ?? 0 } : null,
+      ...this.discrepancies.summary(this.ledger, inst),
       duplicateOrders: [...this.duplicates],
       parents,
       fillDetection: this.fillMetrics.summary(),
@@ -339,44 +313,6 @@ export class RunReportFold {
       modelWarnings: this.modelWarnings.summary(),
     };
   }
-}
-
-/** The count and one line per kind of what disagreed with the venue. */
-function discrepancyLines(
-  refused: ReadonlyMap<string, number>,
-  corrections: number,
-  audit: Extract<LogEntry['event'], { kind: 'FillAudit' }> | null,
-): { count: number; lines: string[] } {
-  const lines: string[] = [];
-  let count = 0;
-  for (const [reason, n] of refused) {
-    count += n;
-    lines.push(`${n} report${n === 1 ? '' : 's'} refused as ${reason.replaceAll('_', ' ')}`);
-  }
-  if (corrections > 0) {
-    count += corrections;
-    lines.push(
-      `position corrected ${corrections} time${corrections === 1 ? '' : 's'}: the venue held what our fills do not explain`,
-    );
-  }
-  if (audit) {
-    if (audit.ledgerMismatches > 0) {
-      count += audit.ledgerMismatches;
-      lines.push(
-        `${audit.ledgerMismatches} order${audit.ledgerMismatches === 1 ? '' : 's'} with fills other than the venue's at the end`,
-      );
-    }
-    if (audit.expectedPosition !== audit.venuePosition) {
-      count++;
-      lines.push(`position at the end: ours ${audit.expectedPosition} lots, the venue's ${audit.venuePosition}`);
-    }
-    const hidden = audit.hiddenOpen ?? 0;
-    if (hidden > 0) {
-      count += hidden;
-      lines.push(`${hidden} order${hidden === 1 ? '' : 's'} open at the venue at the end that we hold as ended`);
-    }
-  }
-  return { count, lines };
 }
 
 /** The slices never sent, grouped by reason (in order of first appearance). */
