@@ -9,6 +9,7 @@ import type { ClientOrderId } from '../core/model/ids.ts';
 import { isTerminal } from '../core/model/order-status.ts';
 import type { OrderLedger } from '../core/order/order-ledger.ts';
 import type { ScenarioFile } from '../scenario/schema.ts';
+import { isOpenStatus } from '../sim/venue/exchange-order.ts';
 import type { SimVenue } from '../sim/venue/sim-venue.ts';
 
 export interface FillWiring {
@@ -73,7 +74,7 @@ export class FillResults {
     for (const [id, order] of ledger.orders) {
       const atVenue = venue.exchange.order(id);
       if ((atVenue?.filled ?? 0) !== order.filledQty) ledgerMismatches++;
-      if (atVenue && (atVenue.status === 'new' || atVenue.status === 'partially_filled')) {
+      if (atVenue && isOpenStatus(atVenue.status)) {
         openAtVenue++;
         if (isTerminal(order.status)) hiddenOpen++;
       }

@@ -120,7 +120,7 @@ export class OrderRetry {
       case 'OrderNotFoundReport': {
         if (owesCancel(order)) {
           if (pending && !ours) return; // our own lookup is still to come: its answer decides
-          const horizon = (order.lastSentAt ?? order.createdAt) + this.deps.policy.inFlightMs;
+          const horizon = this.arrivalHorizon(order);
           if (ours && pending?.purpose === 'drop' && (pending.askedAt ?? -Infinity) >= horizon) {
             this.lookups.delete(id);
             this.deps.drop(
@@ -161,9 +161,14 @@ export class OrderRetry {
     if (pending?.purpose === 'drop' && pending.askedAt === null) return;
     const order = this.deps.ledger.order(id);
     if (!order) return;
-    const horizon = (order.lastSentAt ?? order.createdAt) + this.deps.policy.inFlightMs;
+    const horizon = this.arrivalHorizon(order);
     const wait = Math.max(this.deps.policy.lookupFirstDelayMs, horizon - this.deps.clock.now());
     this.lookup(id, wait, 'drop');
+  }
+
+  /** When an order can no longer be on its way to the venue: inFlightMs after its latest send. */
+  private arrivalHorizon(order: OrderState): number {
+    return (order.lastSentAt ?? order.createdAt) + this.deps.policy.inFlightMs;
   }
 
   /** Someone else owns the order's next send now (restart recovery decided it): any pending

@@ -10,6 +10,7 @@
 import type { ClientOrderId } from '../model/ids.ts';
 import { isTerminal } from '../model/order-status.ts';
 import type { VenueMessage } from '../model/reports.ts';
+import { neverShown } from '../order/apply-event.ts';
 import type { OrderLedger } from '../order/order-ledger.ts';
 import type { Broker } from '../ports/broker.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -60,7 +61,7 @@ export class OrderSettle {
       // transient refusal (its lookup shows the order open, and the engine sends it again). An
       // order the venue never showed is order-retry.ts's (its cancel may have overtaken it).
       const order = this.deps.ledger.order(id);
-      if (order && !isTerminal(order.status) && (order.venueOrderId !== null || order.filledQty > 0))
+      if (order && !isTerminal(order.status) && !neverShown(order))
         this.settle(id, msg.failure === 'transient' ? first : 1);
       return;
     }

@@ -62,7 +62,7 @@ export interface FillMonitorDeps {
   /** Quote price of a commission asset (BNB...), or null: then the fallback fee rate applies. */
   readonly priceOf?: (asset: string) => number | null;
   /** Hands an order whose final state monitoring could not confirm to the lookups that go on
-   *  until the venue answers (order-retry.ts), `afterMs` from now. */
+   *  until the venue answers (order-settle.ts), `afterMs` from now. */
   settle?(id: ClientOrderId, afterMs?: number): void;
   /** Told of every result, after it is recorded. */
   readonly onResult?: (result: FillMonitorEnded) => void;

@@ -153,7 +153,6 @@ export interface PositionSyncStarted {
   readonly orders: readonly ClientOrderId[];
 }
 
-/** Venue truth compared with what monitoring reported, at the end of a simulated run. */
 /** The end of a simulated run: our record against the simulated venue's own (the venue truth a
  *  live run never has); fill detection's figures are zero when it is off. */
 export interface FillAudit {

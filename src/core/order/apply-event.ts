@@ -221,8 +221,9 @@ function applyUnstamped(state: OrderState, event: OrderEvent, time: number, seq?
   }
   if (event.kind === 'CancelRejectReport' && state.status === 'pending_cancel' && event.failure === 'transient') {
     // Refused without being processed (rate limited, busy): the cancel did nothing and is still
-    // what we want. The order stays pending_cancel with the cancel owed (order-retry.ts looks it
-    // up after a backoff, and the engine sends the cancel again while the venue shows it open).
+    // what we want. The order stays pending_cancel with the cancel owed (it is looked up after a
+    // backoff: by order-settle.ts once the venue has shown it, by order-retry.ts while it never
+    // has; and the engine sends the cancel again while the venue shows it open).
     const next = copyOf(state);
     next.cancelOwed = true;
     next.updatedAt = time;
