@@ -15,11 +15,10 @@
 import { parentPort, type MessagePort } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { openExistingDatabase } from '../store/open-database.ts';
-import { PrefoldedRunWriter } from '../store/prefolded-writer.ts';
+import { PrefoldedRunWriter, unitsFrom } from '../store/prefolded-writer.ts';
 import type { Instrument } from '../core/model/instrument.ts';
 import type { ProjectionChanges } from '../store/projection-delta.ts';
 import { RunStore, type RunTotals } from '../store/run-store.ts';
-import { SAMPLE_BYTES } from '../store/sample-blocks.ts';
 import { failureReply, type StoreWriterFailure } from './store-writer-errors.ts';
 
 export interface StoreWriterOpen {
@@ -120,13 +119,7 @@ class RunSlot {
   }
 
   private add(w: PrefoldedRunWriter, u: UnitsMessage): void {
-    w.add({
-      lines: u.bytes,
-      lineCount: u.lines,
-      samples: new Float64Array(u.samples),
-      sampleCount: u.samples.byteLength / SAMPLE_BYTES,
-      changes: JSON.parse(u.changes) as ProjectionChanges,
-    });
+    w.add(unitsFrom(u.bytes, u.lines, u.samples, JSON.parse(u.changes) as ProjectionChanges));
   }
 
   units(u: UnitsMessage): void {

@@ -19,10 +19,10 @@ import type { LogEntry } from '../core/model/events.ts';
 import type { Instrument } from '../core/model/instrument.ts';
 import type { OrderLedger } from '../core/order/order-ledger.ts';
 import type { EventSink, LogLine } from '../core/ports/event-sink.ts';
-import { PrefoldedRunWriter, type PrefoldedUnits } from '../store/prefolded-writer.ts';
+import { PrefoldedRunWriter, unitsFrom } from '../store/prefolded-writer.ts';
 import { ProjectionDelta, type ProjectionChanges } from '../store/projection-delta.ts';
 import { HEARTBEAT_EVERY_MS, type RunStore, type RunTotals, type StoreRunWriter } from '../store/run-store.ts';
-import { SAMPLE_BYTES, SampleBuffer } from '../store/sample-blocks.ts';
+import { SampleBuffer } from '../store/sample-blocks.ts';
 import { failureError } from './store-writer-errors.ts';
 import type { StoreWriterMessage, StoreWriterReply, UnitsMessage } from './store-writer.ts';
 
@@ -54,6 +54,12 @@ export interface ThreadedWriterOptions {
 /** Whether a store's runs can be written from a thread: a file another connection can open. */
 export const canWriteFromThread = (store: RunStore): boolean =>
   store.db.name !== ':memory:' && store.db.name !== '' && !store.db.readonly;
+
+/** Whole units taken from the buffer: as UnitsMessage, with their projection changes unsent. */
+type TakenUnits = Omit<UnitsMessage, 'changes'> & { readonly changes: ProjectionChanges };
+
+/** Units as the writer thread is sent them: the changes as JSON text (one string to clone). */
+const onTheWire = (u: TakenUnits): UnitsMessage => ({ ...u, changes: JSON.stringify(u.changes) });
 
 export class ThreadedRunWriter implements EventSink {
   /** The lines not yet handed over, as UTF-8 (`used` bytes, `count` lines), and where the last
@@ -190,17 +196,11 @@ export class ThreadedRunWriter implements EventSink {
     if (!this.worker || !this.reply || !this.flag) {
       // Never handed over: written on this thread, as the writer thread would have.
       const writer = new PrefoldedRunWriter(this.store.db, this.runId, this.instrument);
-      writer.add({
-        lines: units.bytes,
-        lineCount: units.lines,
-        samples: new Float64Array(units.samples),
-        sampleCount: units.samples.byteLength / SAMPLE_BYTES,
-        changes: JSON.parse(units.changes) as ProjectionChanges,
-      } satisfies PrefoldedUnits);
+      writer.add(unitsFrom(units.bytes, units.lines, units.samples, units.changes));
       here(writer);
       return;
     }
-    this.worker.postMessage(message(units), [units.bytes.buffer as ArrayBuffer, units.samples]);
+    this.worker.postMessage(message(onTheWire(units)), [units.bytes.buffer as ArrayBuffer, units.samples]);
     // Its answer is the last message on the run's port (an error reported while it ran comes first).
     // Bounded by progress, not by time: a writer behind by a long backlog keeps writing units, but
     // one that stopped (its thread died outside a handler) must fail the run, not hang it.
@@ -251,7 +251,7 @@ export class ThreadedRunWriter implements EventSink {
     if ((this.unitsEnd === 0 && this.samplesEnd === 0) || !this.worker) return;
     const units = this.takeUnits(true);
     this.posted = Date.now();
-    this.worker.postMessage({ type: 'units', runId: this.runId, ...units } satisfies StoreWriterMessage, [
+    this.worker.postMessage({ type: 'units', runId: this.runId, ...onTheWire(units) } satisfies StoreWriterMessage, [
       units.bytes.buffer as ArrayBuffer,
       units.samples,
     ]);
@@ -261,20 +261,20 @@ export class ThreadedRunWriter implements EventSink {
    *  change in the projections. `handOver`: the buffer itself goes with them (transferred, not
    *  copied) and what follows them moves to another, one the writer thread gave back when it
    *  has one (a fresh buffer costs the kernel a page fault and zeroing per 4 KiB as the lines
-   *  are copied in); otherwise a view for a write on this thread. */
-  private takeUnits(handOver: boolean): UnitsMessage {
-    const units: UnitsMessage = {
+   *  are copied in); otherwise a view for the run's last write, on this thread. */
+  private takeUnits(handOver: boolean): TakenUnits {
+    const units: TakenUnits = {
       bytes: this.bytes.subarray(0, this.unitsEndByte),
       lines: this.unitsEnd,
       samples: this.samples.copy(this.samplesEnd),
-      changes: JSON.stringify(this.projections.take()),
+      changes: this.projections.take(),
     };
     const rest = this.used - this.unitsEndByte;
     if (handOver) {
       const next = this.spareBuffer(rest);
       next.set(this.bytes.subarray(this.unitsEndByte, this.used), 0);
       this.bytes = next;
-    } else if (rest > 0) this.bytes = this.bytes.slice(this.unitsEndByte, this.used + BUFFER_BYTES);
+    }
     this.samples.drop(this.samplesEnd);
     this.samplesEnd = 0;
     this.used = rest;

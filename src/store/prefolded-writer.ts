@@ -6,13 +6,13 @@
 // is handed. A write stays buffered until its transaction has committed (committed()): one that
 // rolls back is written again whole by the next (the facts give the same rows again).
 import type Database from 'better-sqlite3';
-import { HEARTBEAT_EVERY_MS, RunGoneError } from './run-writer.ts';
+import { beatIfDue, HEARTBEAT_EVERY_MS, RunGoneError, runGoneOr } from './run-writer.ts';
 import { INSERT_FILL, INSERT_ORPHAN, RESOLVE_ORPHAN, UPSERT_ORDER_VALUES } from './projection-rows.ts';
 import type { Instrument } from '../core/model/instrument.ts';
 import type { ProjectionChanges } from './projection-delta.ts';
 import { FactsFold } from './projection-facts.ts';
 import { RowBatch } from './row-batch.ts';
-import { SampleBlockWriter, SampleBuffer } from './sample-blocks.ts';
+import { SAMPLE_BYTES, SampleBlockWriter, SampleBuffer } from './sample-blocks.ts';
 
 /** Whole units: canonical lines ("seq time kind payload\n" each), their market samples (packed,
  *  `sampleCount` of them) and what they change in the projections. */
@@ -23,6 +23,23 @@ export interface PrefoldedUnits {
   readonly samples: Float64Array;
   readonly sampleCount: number;
   readonly changes: ProjectionChanges;
+}
+
+/** Units as they travel to a writer (the lines' bytes, the packed samples' buffer) as
+ *  PrefoldedUnits. */
+export function unitsFrom(
+  bytes: Uint8Array,
+  lineCount: number,
+  samples: ArrayBuffer,
+  changes: ProjectionChanges,
+): PrefoldedUnits {
+  return {
+    lines: bytes,
+    lineCount,
+    samples: new Float64Array(samples),
+    sampleCount: samples.byteLength / SAMPLE_BYTES,
+    changes,
+  };
 }
 
 const SPACE = 0x20;
@@ -106,21 +123,11 @@ export class PrefoldedRunWriter {
     try {
       this.db.transaction(() => {
         this.flushInTransaction();
-        const now = Date.now();
-        if (now - this.lastBeat >= HEARTBEAT_EVERY_MS) {
-          this.lastBeat = now;
-          if (this.beat.run(new Date(now).toISOString(), this.runId).changes === 0)
-            throw new RunGoneError(
-              `run ${this.runId} is no longer running in the store: another process deleted or closed it`,
-            );
-        }
+        this.lastBeat = beatIfDue(this.beat, this.runId, this.lastBeat);
       })();
       this.committed();
     } catch (err) {
-      // Events of a run whose row is gone break the foreign key: say what happened.
-      if ((err as { code?: unknown }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY')
-        throw new RunGoneError(`run ${this.runId} is no longer in the store: another process deleted it`);
-      throw err;
+      throw runGoneOr(err, this.runId);
     }
   }
 

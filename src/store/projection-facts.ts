@@ -14,14 +14,7 @@ import type { Instrument } from '../core/model/instrument.ts';
 import type { OrderRequest } from '../core/model/order.ts';
 import type { OrderState } from '../core/order/apply-event.ts';
 import type { AppliedTrade, ParentState } from '../core/order/order-ledger.ts';
-import {
-  childOrderRow,
-  childTotalsOf,
-  fillRow,
-  orderValues,
-  parentOrderRow,
-  type ChildTotals,
-} from './projection-rows.ts';
+import { childOrderRow, fillRow, orderValues, parentOrderRow, ParentTotals } from './projection-rows.ts';
 
 export type ChildFacts = readonly unknown[];
 export type ParentFacts = readonly unknown[];
@@ -88,8 +81,7 @@ type Parent = Pick<ParentState, 'spec' | 'createdAt'> & { completed: ParentState
 export class FactsFold {
   private readonly fixed = new Map<ClientOrderId, Fixed>();
   private readonly parents = new Map<ParentOrderId, Parent>();
-  private readonly childWritten = new Map<ClientOrderId, { filled: number; notional: number }>();
-  private readonly parentTotals = new Map<ParentOrderId, ChildTotals>();
+  private readonly totals = new ParentTotals();
 
   constructor(
     private readonly runId: string,
@@ -155,17 +147,12 @@ export class FactsFold {
         updatedAt,
       };
       rows.push(orderValues(childOrderRow(this.runId, this.instrument, state)));
-      const totals = this.totalsOf(fixed.parentId);
-      const before = this.childWritten.get(id) ?? { filled: 0, notional: 0 };
-      totals.filled += filled - before.filled;
-      totals.notional += notional - before.notional;
-      totals.updatedAt = Math.max(totals.updatedAt, updatedAt);
-      this.childWritten.set(id, { filled, notional });
+      this.totals.child(id, fixed.parentId, filled, notional, updatedAt);
       dirty.add(fixed.parentId);
     }
     for (const id of dirty) {
       const parent = this.parents.get(id);
-      if (parent) rows.push(orderValues(parentOrderRow(this.runId, this.instrument, id, parent, this.totalsOf(id))));
+      if (parent) rows.push(orderValues(parentOrderRow(this.runId, this.instrument, id, parent, this.totals.of(id))));
     }
     return rows;
   }
@@ -205,9 +192,5 @@ export class FactsFold {
       this.parents.set(id, { spec, createdAt: f[10] as number, completed });
     } else throw new Error(`store: parent ${id} was handed over without its spec`);
     return id;
-  }
-
-  private totalsOf(parentId: ParentOrderId): ChildTotals {
-    return childTotalsOf(this.parentTotals, parentId);
   }
 }

@@ -52,14 +52,36 @@ export interface ChildTotals {
   updatedAt: number;
 }
 
-/** The running totals of a parent's children in `totals`, a zero entry added the first time. */
-export function childTotalsOf<K>(totals: Map<K, ChildTotals>, parentId: K): ChildTotals {
-  let t = totals.get(parentId);
-  if (!t) {
-    t = { filled: 0, notional: 0, updatedAt: 0 };
-    totals.set(parentId, t);
+/** Each parent's children summed as their rows were written: a child written again moves its
+ *  parent's totals by what changed in it since it was last written. */
+export class ParentTotals {
+  private readonly parents = new Map<string, ChildTotals>();
+  private readonly written = new Map<string, { filled: number; notional: number }>();
+
+  /** A parent's totals (zero until a child of it is written). */
+  of(parentId: string): ChildTotals {
+    let t = this.parents.get(parentId);
+    if (!t) {
+      t = { filled: 0, notional: 0, updatedAt: 0 };
+      this.parents.set(parentId, t);
+    }
+    return t;
   }
-  return t;
+
+  /** A child's row written with these figures. */
+  child(id: string, parentId: string, filled: number, notional: number, updatedAt: number): void {
+    const totals = this.of(parentId);
+    const before = this.written.get(id) ?? { filled: 0, notional: 0 };
+    totals.filled += filled - before.filled;
+    totals.notional += notional - before.notional;
+    totals.updatedAt = Math.max(totals.updatedAt, updatedAt);
+    this.written.set(id, { filled, notional });
+  }
+
+  clear(): void {
+    this.parents.clear();
+    this.written.clear();
+  }
 }
 
 /** Parents live in the orders table too (no parent_order_id), with their children's totals. */

@@ -9,10 +9,9 @@ import type { EventSink, LogLine } from '../core/ports/event-sink.ts';
 import { OrderLedger } from '../core/order/order-ledger.ts';
 import type { AppliedTrade } from '../core/order/order-ledger.ts';
 import type { Instrument } from '../core/model/instrument.ts';
-import type { ClientOrderId, ParentOrderId } from '../core/model/ids.ts';
+import type { ParentOrderId } from '../core/model/ids.ts';
 import {
   childOrderRow,
-  childTotalsOf,
   fillRow,
   INSERT_FILL,
   INSERT_ORPHAN,
@@ -21,7 +20,7 @@ import {
   RESOLVE_ORPHAN,
   resolutionRow,
   UPSERT_ORDER,
-  type ChildTotals,
+  ParentTotals,
 } from './projection-rows.ts';
 import { RowBatch } from './row-batch.ts';
 import { SampleBlockWriter, SampleBuffer } from './sample-blocks.ts';
@@ -31,6 +30,25 @@ export const HEARTBEAT_EVERY_MS = 1_000;
 
 /** A store that cannot go on with a run: its row was deleted or closed by another process. */
 export class RunGoneError extends Error {}
+
+/** A write's failure as the caller should see it: events of a run whose row is gone break the
+ *  foreign key, which says that the run was deleted. */
+export function runGoneOr(err: unknown, runId: string): unknown {
+  if ((err as { code?: unknown }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY')
+    return new RunGoneError(`run ${runId} is no longer in the store: another process deleted it`);
+  return err;
+}
+
+/** Updates the run row's heartbeat when HEARTBEAT_EVERY_MS has passed since `lastBeat` (the
+ *  caller holds the transaction) and returns the time of the latest beat; a run no longer
+ *  running in the store is a RunGoneError. */
+export function beatIfDue(beat: Database.Statement, runId: string, lastBeat: number): number {
+  const now = Date.now();
+  if (now - lastBeat < HEARTBEAT_EVERY_MS) return lastBeat;
+  if (beat.run(new Date(now).toISOString(), runId).changes === 0)
+    throw new RunGoneError(`run ${runId} is no longer running in the store: another process deleted or closed it`);
+  return now;
+}
 
 /** How a writer turns the log's commits into transactions. */
 export interface WriterOptions {
@@ -81,8 +99,7 @@ export class RunWriter implements EventSink {
   private readonly dirtyParents = new Set<ParentOrderId>();
   /** Each parent's children as the orders table holds them, kept up to date by delta so that a
    *  flush costs what it changed, not the size of its parents (a TWAP may have 100,000 children). */
-  private readonly parentTotals = new Map<ParentOrderId, ChildTotals>();
-  private readonly childWritten = new Map<ClientOrderId, { filled: number; notional: number }>();
+  private readonly totals = new ParentTotals();
   private readonly events: RowBatch;
   private readonly insertFill: Database.Statement;
   private readonly insertOrphan: Database.Statement;
@@ -142,14 +159,7 @@ export class RunWriter implements EventSink {
 
   /** The heartbeat's update when it is due; the caller holds the transaction. */
   private beatIfDue(): void {
-    const now = Date.now();
-    if (now - this.lastBeat < HEARTBEAT_EVERY_MS) return;
-    this.lastBeat = now;
-    if (this.beat.run(new Date(now).toISOString(), this.runId).changes === 0) {
-      throw new RunGoneError(
-        `run ${this.runId} is no longer running in the store: another process deleted or closed it`,
-      );
-    }
+    this.lastBeat = beatIfDue(this.beat, this.runId, this.lastBeat);
   }
 
   get orderCount(): number {
@@ -217,15 +227,9 @@ export class RunWriter implements EventSink {
     this.ledger.takeChanged();
     // The rows written so far are the durable log's: each parent's totals are its children's as
     // folded from it (a writer in a new process, resuming a run, starts from these too).
-    this.childWritten.clear();
-    this.parentTotals.clear();
-    for (const [id, order] of this.ledger.orders) {
-      this.childWritten.set(id, { filled: order.filledQty, notional: order.filledNotional });
-      const totals = this.totalsOf(order.request.parentId);
-      totals.filled += order.filledQty;
-      totals.notional += order.filledNotional;
-      totals.updatedAt = Math.max(totals.updatedAt, order.updatedAt);
-    }
+    this.totals.clear();
+    for (const [id, order] of this.ledger.orders)
+      this.totals.child(id, order.request.parentId, order.filledQty, order.filledNotional, order.updatedAt);
   }
 
   /** Writes the whole units buffered (a signal stopped the run); the caller holds the transaction
@@ -272,11 +276,7 @@ export class RunWriter implements EventSink {
       this.db.transaction(work)();
       this.committed();
     } catch (err) {
-      // Events of a run whose row is gone break the foreign key: say what happened.
-      if ((err as { code?: unknown }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
-        throw new RunGoneError(`run ${this.runId} is no longer in the store: another process deleted it`);
-      }
-      throw err;
+      throw runGoneOr(err, this.runId);
     }
   }
 
@@ -343,22 +343,13 @@ export class RunWriter implements EventSink {
       if (!order) continue;
       this.upsertOrder.run(childOrderRow(runId, instrument, order));
       const parentId = order.request.parentId;
-      const totals = this.totalsOf(parentId);
-      const before = this.childWritten.get(id) ?? { filled: 0, notional: 0 };
-      totals.filled += order.filledQty - before.filled;
-      totals.notional += order.filledNotional - before.notional;
-      totals.updatedAt = Math.max(totals.updatedAt, order.updatedAt);
-      this.childWritten.set(id, { filled: order.filledQty, notional: order.filledNotional });
+      this.totals.child(id, parentId, order.filledQty, order.filledNotional, order.updatedAt);
       this.dirtyParents.add(parentId);
     }
     for (const parentId of this.dirtyParents) {
       const parent = ledger.parents.get(parentId);
-      if (parent) this.upsertOrder.run(parentOrderRow(runId, instrument, parentId, parent, this.totalsOf(parentId)));
+      if (parent) this.upsertOrder.run(parentOrderRow(runId, instrument, parentId, parent, this.totals.of(parentId)));
     }
     this.dirtyParents.clear();
-  }
-
-  private totalsOf(parentId: ParentOrderId): ChildTotals {
-    return childTotalsOf(this.parentTotals, parentId);
   }
 }
