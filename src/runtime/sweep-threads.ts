@@ -110,28 +110,13 @@ export function runSweepUnits(def: SweepDefinition, options: UnitSweepOptions): 
   const { workers } = options;
   if (!Number.isSafeInteger(workers) || workers < 1 || workers > MAX_WORKERS)
     throw new RangeError(`workers must be an integer from 1 to ${MAX_WORKERS}, got ${workers}`);
-  return workers === 1 ? runInThread(def, options) : runOnThreads(def, options);
+  return runOnThreads(def, options);
 }
 
 /** How long this thread runs units before letting the event loop run (signals, I/O). */
 const YIELD_MS = 25;
 
 const nextTurn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
-
-async function runInThread(def: SweepDefinition, options: UnitSweepOptions): Promise<UnitSweepEnd> {
-  const runner = options.runner ?? new SweepUnitRunner(def);
-  const total = runner.units;
-  let since = performance.now();
-  for (let u = 0; u < total; u++) {
-    if (performance.now() - since >= YIELD_MS) {
-      await nextTurn();
-      since = performance.now();
-    }
-    if (options.signal?.aborted) return { kind: 'interrupted', units: u, reason: reasonOf(options.signal) };
-    options.onUnit?.(runner.run(u), u + 1, total);
-  }
-  return { kind: 'finished', units: total };
-}
 
 interface Thread {
   readonly index: number;

@@ -22,9 +22,8 @@ class GridSide {
   /** Lots per level: the array the model handed over (read, never written: see setGrid) until a
    *  level is set, then `own`. */
   qty: ArrayLike<number> = NO_LEVELS;
-  /** This side's own copy of the levels, which set() writes (qty is it once owned). */
+  /** This side's own copy of the levels, which set() writes (qty is it once written). */
   own = new Float64Array(32);
-  owned = false;
   /** First non-empty level (n when none). */
   first = 0;
   /** Non-empty levels. */
@@ -47,13 +46,12 @@ class GridSide {
 
   /** The levels as this side's own, to be written. */
   writable(): Float64Array {
-    if (!this.owned) {
+    if (this.qty !== this.own) {
       if (this.own.length < this.n) this.own = new Float64Array(this.n);
       const own = this.own;
       const qty = this.qty;
       for (let i = 0; i < this.n; i++) own[i] = qty[i] as number;
       this.qty = own;
-      this.owned = true;
     }
     return this.own;
   }
@@ -107,7 +105,6 @@ export class GridBook implements DisplayedBook {
     )
       throw new Error(`GridBook: grid prices must be non-negative integers of ticks (best ${best}, gap ${gap})`);
     g.qty = qtys;
-    g.owned = false;
     g.first = g.checkedFirst;
     g.live = g.checkedLive;
   }
