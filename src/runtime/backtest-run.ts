@@ -21,7 +21,7 @@ import type { FillMetrics } from '../core/report/fill-metrics.ts';
 import type { LoadedScenario } from '../scenario/load-scenario.ts';
 import type { ScenarioFile } from '../scenario/schema.ts';
 import { parseDurationMs, parseUtcInstant } from '../scenario/time-fields.ts';
-import type { RunStore, RunWriter } from '../store/run-store.ts';
+import type { NewRun, RunStore, RunWriter } from '../store/run-store.ts';
 import { canWriteFromThread, ThreadedRunWriter } from './threaded-writer.ts';
 import { codeVersion } from './code-version.ts';
 import { prepareRun, type RollbackSink } from './harness.ts';
@@ -193,6 +193,29 @@ class InterruptSignal extends Error {
   }
 }
 
+/** A backtest's row in the store's runs table as it starts (a run taken off a queue before it
+ *  started is stored with the same row: run-pool-unstarted.ts). */
+export function backtestRunRow(
+  loaded: LoadedScenario,
+  id: string,
+  seed: number,
+  startedAt: string,
+  sweepId?: string,
+): NewRun {
+  const s = loaded.scenario;
+  return {
+    id,
+    scenarioName: s.name,
+    scenarioHash: loaded.hash,
+    scenarioJson: loaded.canonical,
+    seed,
+    codeVersion: codeVersion(),
+    startedAt,
+    simStart: parseUtcInstant(s.start),
+    ...(sweepId !== undefined ? { sweepId } : {}),
+  };
+}
+
 /** The run, yielding between chunks of clock advance. */
 function* runSteps(loaded: LoadedScenario, options: RunOptions): Generator<void, RunReport, void> {
   const s = loaded.scenario;
@@ -225,17 +248,7 @@ function* runSteps(loaded: LoadedScenario, options: RunOptions): Generator<void,
   let threaded: ThreadedRunWriter | null = null;
   const { store } = options;
   if (store) {
-    store.createRun({
-      id,
-      scenarioName: s.name,
-      scenarioHash: loaded.hash,
-      scenarioJson: loaded.canonical,
-      seed,
-      codeVersion: codeVersion(),
-      startedAt: new Date().toISOString(),
-      simStart: start,
-      ...(options.sweepId !== undefined ? { sweepId: options.sweepId } : {}),
-    });
+    store.createRun(backtestRunRow(loaded, id, seed, new Date().toISOString(), options.sweepId));
     // A run with restarts is continued from the store: each commit of the log is one
     // transaction, written before an order leaves (write-ahead), and the store holds the durable
     // log at every restart. A run without restarts is run again, never continued: its commits

@@ -1,6 +1,8 @@
 // What a RunPool and its worker threads say to each other, and what the pool tells its
 // listeners about one run or one sweep. Plain data: it crosses the thread boundary by structured
-// clone.
+// clone. And how a run job's scenario is read, by a worker that runs it or by the pool storing it
+// unstarted.
+import { loadScenarioFile, parseScenario, type LoadedScenario } from '../scenario/load-scenario.ts';
 import type { GridAxis } from './sweep-grid.ts';
 
 /** One run to execute: a scenario file, or a scenario's YAML text with the name it goes by. */
@@ -12,6 +14,11 @@ export interface PoolJob {
   readonly seed?: number;
   /** A sweep path re-run for drill-down: the sweep, stored on the run's row. */
   readonly sweepId?: string;
+}
+
+/** The job's scenario: its YAML text, or the file it names. */
+export function loadJobScenario(job: PoolJob): LoadedScenario {
+  return job.yaml !== undefined ? parseScenario(job.yaml, job.name) : loadScenarioFile(job.file as string);
 }
 
 /** One sweep to execute: its row is stored (queued) before the job is; the scenario travels as

@@ -9,13 +9,20 @@
 // busy timeout queues the others).
 import { parentPort, workerData } from 'node:worker_threads';
 import { RunInterrupted, runScenarioAsync } from './backtest-run.ts';
-import { loadScenarioFile, parseScenario } from '../scenario/load-scenario.ts';
+import { parseScenario } from '../scenario/load-scenario.ts';
 import { openDatabase } from '../store/open-database.ts';
 import { RunStore } from '../store/run-store.ts';
 import { SweepStore } from '../store/sweep-store.ts';
 import { SweepRecorder } from './sweep-recorder.ts';
 import { SweepCollector, SweepUnitRunner, type SweepDefinition } from './sweep-units.ts';
-import type { PoolJob, PoolMessage, SweepJob, SweepUpdateBody, WorkerMessage } from './run-pool-messages.ts';
+import {
+  loadJobScenario,
+  type PoolJob,
+  type PoolMessage,
+  type SweepJob,
+  type SweepUpdateBody,
+  type WorkerMessage,
+} from './run-pool-messages.ts';
 
 const port = parentPort;
 if (!port) throw new Error('run-worker.ts runs as a worker thread of a RunPool');
@@ -36,7 +43,7 @@ async function run(job: PoolJob): Promise<void> {
   const stop = new AbortController();
   running.set(job.runId, stop);
   try {
-    const loaded = job.yaml !== undefined ? parseScenario(job.yaml, job.name) : loadScenarioFile(job.file as string);
+    const loaded = loadJobScenario(job);
     send({ type: 'started', runId: job.runId, scenario: loaded.scenario.name });
     const report = await runScenarioAsync(loaded, {
       store,
