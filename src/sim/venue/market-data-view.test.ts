@@ -50,14 +50,9 @@ const act = fc.record({
   then: fc.option(fc.integer({ min: 0, max: 4 })),
 });
 
-function run(
-  lazy: boolean,
-  acts: readonly Act[],
-  latency: { ms: number; jitterMs: number },
-  stale: boolean,
-): unknown[] {
-  const clock = new VirtualClock(0);
-  const exchange = new SimExchange(
+/** An exchange on an L2 book of the test instrument, no fees, on `clock`. */
+function newExchange(clock: VirtualClock): SimExchange {
+  return new SimExchange(
     new L2Book(),
     {
       instrument: inst,
@@ -70,6 +65,16 @@ function run(
     },
     () => clock.now(),
   );
+}
+
+function run(
+  lazy: boolean,
+  acts: readonly Act[],
+  latency: { ms: number; jitterMs: number },
+  stale: boolean,
+): unknown[] {
+  const clock = new VirtualClock(0);
+  const exchange = newExchange(clock);
   const faults = new FaultSchedule(stale ? [{ kind: 'stale_quotes', from: 6, until: 13 }] : [], new Rng(1));
   const path = { ms: 1, jitterMs: 0 };
   const venue = new SimVenue(
@@ -121,19 +126,7 @@ describe('the market-data view computed when read', () => {
 describe("the view's top after our own trades", () => {
   it('a level our trades emptied is not the best price: the next level is, with its size; the benchmark mid too', () => {
     const clock = new VirtualClock(0);
-    const exchange = new SimExchange(
-      new L2Book(),
-      {
-        instrument: inst,
-        makerFeeBps: 0,
-        takerFeeBps: 0,
-        queue: makeQueueModel({ model: 'risk_averse' }),
-        fillOnTouch: false,
-        account: null,
-        clientIdUniqueness: 'open-orders',
-      },
-      () => clock.now(),
-    );
+    const exchange = newExchange(clock);
     const path = { ms: 1, jitterMs: 0 };
     const venue = new SimVenue(
       clock,
