@@ -10,10 +10,11 @@
 // so Alpaca's client ids (any text up to 128 characters) never meet the exchange's id rules; the
 // gateway checks Alpaca's uniqueness itself. An order exists (lookups, lists, cancel) from the
 // moment the exchange accepted it: between the POST and that moment it is only reserved. One
-// exception: a request the venue will act on although its answer is lost (an outage that times
-// out before order entry is over, with the venue receiving it) makes an order that exists from
-// the POST, `pending_new` until it reaches the book (request-delivery.ts): the POST's dropped
-// connection does not free its client id, and the order is listed and found by it, as at Alpaca.
+// exception: a request the venue will act on although its answer is lost (a timeout or a 5xx
+// after the venue received it; the venue says so as the request is sent, Delivery in
+// src/sim/faults.ts) makes an order that exists from the POST, `pending_new` until it reaches
+// the book: the POST's dropped connection does not free its client id, and the order is listed
+// and found by it, as at Alpaca.
 // Should the exchange refuse it there, it is `rejected` (Alpaca's rejection after acceptance).
 // Submission times are unique to the millisecond (a later order gets at least 1 ms more), so
 // clients paging with after/until at the millisecond precision of a JavaScript Date never skip
@@ -26,7 +27,6 @@ import type { OutcomeUnknownReport, VenueMessage } from '../../core/model/report
 import { refusal } from '../../core/venues/index.ts';
 import type { ExchangeOrder, ExchangeTrade } from '../../sim/venue/exchange-order.ts';
 import type { GatewayVenue } from '../gateway-venue.ts';
-import type { Delivery } from '../request-delivery.ts';
 import { alpacaError, rfc3339, type AlpacaError } from './wire.ts';
 import { parseOrderRequest, TIFS, type ParsedOrder } from './alpaca-order-request.ts';
 
@@ -194,8 +194,7 @@ export class AlpacaOrders {
     };
     const answer = await new Promise<VenueMessage>((resolve) => {
       this.submitWaiters.set(rec.cid, resolve);
-      const delivery: Delivery = this.gv.desk.submit(request);
-      if (delivery === 'unanswered') this.announce(rec, created);
+      if (this.gv.desk.submit(request) === 'unanswered') this.announce(rec, created);
     });
     switch (answer.kind) {
       case 'AckReport':
