@@ -44,8 +44,6 @@ export interface OrderRecord extends Omit<ParsedOrder, 'clientOrderId'> {
   /** The order exists although the exchange does not have it (yet): the venue will act on its
    *  request, whose answer is lost. Orders the exchange has always exist. */
   announced: boolean;
-  /** Still on its way to the book (Alpaca's `pending_new`): announced, not yet at the exchange. */
-  arriving: boolean;
   /** When the exchange refused an announced order (venue time, epoch ms): it is `rejected`. */
   rejectedAt: number | null;
   pendingCancel: boolean;
@@ -101,7 +99,8 @@ export class AlpacaOrders {
   private readonly list: OrderRecord[] = [];
   private readonly submitWaiters = new Map<string, Waiter>();
   private readonly cancelWaiters = new Map<string, Waiter[]>();
-  /** Announced orders on their way to the book, each with what waits for it to get there. */
+  /** Announced orders still on their way to the book (Alpaca's `pending_new`: not yet at the
+   *  exchange), each with what waits for it to get there. */
   private readonly arriving = new Map<OrderRecord, Array<() => void>>();
   private lastSubmitted = -Infinity;
   private readonly inst: Instrument;
@@ -157,7 +156,6 @@ export class AlpacaOrders {
       cid: clientOrderId(id),
       submittedAt,
       announced: false,
-      arriving: false,
       rejectedAt: null,
       side: parsed.side,
       type: parsed.type,
@@ -208,12 +206,7 @@ export class AlpacaOrders {
       case 'OutcomeUnknownReport':
         // An order the venue acts on was announced when its request left; any other never
         // reached the venue, and its client id is free again.
-        if (!rec.announced) {
-          if (this.exchangeOrder(rec)) {
-            created(rec);
-            this.sendNew(rec);
-          } else this.forget(rec);
-        }
+        if (!rec.announced) this.forget(rec);
         return unknownOutcome(answer);
       default:
         return { kind: 'error', error: alpacaError(500, 50010000, `unexpected venue answer ${answer.kind}`) };
@@ -389,7 +382,7 @@ export class AlpacaOrders {
   /** Alpaca's status of an order now. */
   status(rec: OrderRecord): string {
     const o = this.exchangeOrder(rec);
-    if (!o) return rec.rejectedAt !== null ? 'rejected' : rec.arriving ? 'pending_new' : 'accepted';
+    if (!o) return rec.rejectedAt !== null ? 'rejected' : this.arriving.has(rec) ? 'pending_new' : 'accepted';
     if (rec.replacedBy !== null) return 'replaced';
     if (rec.replacing) return 'pending_replace';
     if (rec.pendingCancel && (o.status === 'new' || o.status === 'partially_filled')) return 'pending_cancel';
@@ -477,7 +470,8 @@ export class AlpacaOrders {
       const o = this.exchangeOrder(rec);
       if (o && o.side === 'buy' && (o.status === 'new' || o.status === 'partially_filled'))
         sum += (o.limitPrice ?? o.stopPrice ?? 0) * (o.qty - o.filled);
-      else if (!o && rec.arriving && rec.side === 'buy') sum += (rec.limitPrice ?? rec.stopPrice ?? 0) * rec.qty;
+      else if (!o && this.arriving.has(rec) && rec.side === 'buy')
+        sum += (rec.limitPrice ?? rec.stopPrice ?? 0) * rec.qty;
     }
     return sum;
   }
@@ -488,7 +482,7 @@ export class AlpacaOrders {
     for (const rec of this.list) {
       const o = this.exchangeOrder(rec);
       if (o && o.side === 'sell' && (o.status === 'new' || o.status === 'partially_filled')) sum += o.qty - o.filled;
-      else if (!o && rec.arriving && rec.side === 'sell') sum += rec.qty;
+      else if (!o && this.arriving.has(rec) && rec.side === 'sell') sum += rec.qty;
     }
     return sum;
   }
@@ -581,7 +575,7 @@ export class AlpacaOrders {
    */
   private closedWhenCancelled(rec: OrderRecord): void {
     this.sendClosed(rec);
-    if (!rec.closedSent) this.gv.clock.post(() => this.sendClosed(rec), Math.ceil(this.gv.orderEntryBoundMs) + 1);
+    if (!rec.closedSent) this.afterOrderEntry(() => this.sendClosed(rec));
   }
 
   /** canceled or expired, once, when the exchange has closed the order that way. */
@@ -617,16 +611,20 @@ export class AlpacaOrders {
    */
   private announce(rec: OrderRecord, created: (rec: OrderRecord) => void): void {
     rec.announced = true;
-    rec.arriving = true;
     this.arriving.set(rec, []);
     created(rec);
-    // Timers fire in order of their due times: this one after the venue's order entry.
-    this.gv.clock.post(() => this.settle(rec), Math.ceil(this.gv.orderEntryBoundMs) + 1);
+    this.afterOrderEntry(() => this.settle(rec));
+  }
+
+  /** Runs `fn` once a request sent now has surely reached the venue (past the order-entry bound;
+   *  timers fire in order of their due times, so after whatever that request does there). */
+  private afterOrderEntry(fn: () => void): void {
+    this.gv.clock.post(fn, Math.ceil(this.gv.orderEntryBoundMs) + 1);
   }
 
   /** Past the order-entry bound: the order is at the exchange, or the exchange refused it. */
   private settle(rec: OrderRecord): void {
-    if (!rec.arriving) return;
+    if (!this.arriving.has(rec)) return;
     if (this.exchangeOrder(rec)) {
       this.arrived(rec);
       return;
@@ -644,7 +642,6 @@ export class AlpacaOrders {
 
   private landed(rec: OrderRecord): void {
     const waiting = this.arriving.get(rec) ?? [];
-    rec.arriving = false;
     this.arriving.delete(rec);
     for (const go of waiting) go();
   }
@@ -652,7 +649,7 @@ export class AlpacaOrders {
   /** Resolves once the order is no longer on its way to the book (at once if it is not). */
   private arrival(rec: OrderRecord): Promise<void> {
     const waiting = this.arriving.get(rec);
-    if (!rec.arriving || !waiting) return Promise.resolve();
+    if (!waiting) return Promise.resolve();
     return new Promise<void>((resolve) => waiting.push(resolve));
   }
 
