@@ -28,7 +28,6 @@ import { LatencyModel } from '../sim/latency-model.ts';
 import { bookDesk, PaperDesk, type FillProfile, type OrderDesk } from './paper-desk.ts';
 import { buildVenue } from '../runtime/build-venue.ts';
 import { GatewayClock, ShiftedClock } from './gateway-clock.ts';
-import { WatchedFaults } from './request-delivery.ts';
 
 /** Alpaca paper's default starting balance. */
 export const DEFAULT_CASH = '100000';
@@ -95,7 +94,6 @@ export class GatewayVenue {
     const replayClock = new ShiftedClock(this.clock, parseUtcInstant(s.start) - this.startedAt);
     const entry = s.venue.latency.orderEntry;
     this.orderEntryBoundMs = entry.ms + entry.jitterMs;
-    const watched: { faults?: WatchedFaults } = {};
     const built = buildVenue(
       s,
       loaded.file,
@@ -104,7 +102,7 @@ export class GatewayVenue {
       this.instrument,
       this.startedAt,
       options.onEvent ?? (() => {}),
-      { rules: this.rules, replayClock, faults: (specs, rng) => (watched.faults = new WatchedFaults(specs, rng)) },
+      { rules: this.rules, replayClock },
     );
     this.venue = built.venue;
     this.exchange = built.exchange;
@@ -130,10 +128,7 @@ export class GatewayVenue {
         rng: rng.stream('fills'),
         onFault: (fault, detail) => record({ kind: 'FaultApplied', fault, detail }),
       });
-    } else {
-      if (!watched.faults) throw new Error('GatewayVenue: the venue was built without its fault schedule');
-      this.desk = bookDesk(this.venue, this.exchange, watched.faults);
-    }
+    } else this.desk = bookDesk(this.venue, this.exchange);
     this.initialPosition = this.desk.position;
     this.startAll = built.start;
   }

@@ -26,20 +26,19 @@ import type { VenueMessage } from '../core/model/reports.ts';
 import type { ReportHandler } from '../core/ports/broker.ts';
 import type { Rng } from '../core/clock/rng.ts';
 import { refusal, type RefusalReason, type VenueRules } from '../core/venues/index.ts';
-import type { FaultSchedule } from '../sim/faults.ts';
+import { deliveryOf, type Delivery, type FaultSchedule } from '../sim/faults.ts';
 import type { LatencyModel } from '../sim/latency-model.ts';
 import type { ExchangeOrder } from '../sim/venue/exchange-order.ts';
 import type { SimExchange } from '../sim/venue/sim-exchange.ts';
 import type { SimVenue } from '../sim/venue/sim-venue.ts';
 import type { GatewayClock } from './gateway-clock.ts';
-import { deliveryOf, type Delivery, type WatchedFaults } from './request-delivery.ts';
 
 export type FillProfile = 'book' | 'alpaca-paper';
 export const FILL_PROFILES: readonly FillProfile[] = ['book', 'alpaca-paper'];
 
 /** The gateway's orders: submitted, cancelled, reported, and looked up at the desk's own record. */
 export interface OrderDesk {
-  /** Sends an order request; says whether the venue will act on it and answer (request-delivery.ts). */
+  /** Sends an order request; says whether the venue will act on it and answer (Delivery, faults.ts). */
   submit(order: OrderRequest): Delivery;
   cancel(clientOrderId: ClientOrderId, venueOrderId: VenueOrderId | null): void;
   setReportHandler(handler: ReportHandler): void;
@@ -50,10 +49,10 @@ export interface OrderDesk {
   readonly quoteBalance: number;
 }
 
-/** The 'book' profile: the simulated venue and its exchange (`faults` is the venue's schedule). */
-export function bookDesk(venue: SimVenue, exchange: SimExchange, faults: WatchedFaults): OrderDesk {
+/** The 'book' profile: the simulated venue and its exchange. */
+export function bookDesk(venue: SimVenue, exchange: SimExchange): OrderDesk {
   return {
-    submit: (o) => faults.deliveryOf(() => venue.submit(o)),
+    submit: (o) => venue.submit(o),
     cancel: (cid, vid) => venue.cancel(cid, vid),
     setReportHandler: (h) => venue.setReportHandler(h),
     order: (cid) => exchange.order(cid),

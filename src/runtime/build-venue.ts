@@ -41,9 +41,6 @@ export interface BuildVenueOptions {
   /** The clock a replay market reads its recorded times against, when not `clock` (shifted so
    *  that the recording's start is now). */
   readonly replayClock?: Clock;
-  /** Builds the fault schedule instead of FaultSchedule itself (the gateway watches what it
-   *  decides for each request: whether the venue will act on a request whose answer is lost). */
-  readonly faults?: (specs: FaultSpec[], rng: Rng) => FaultSchedule;
 }
 
 const TIME_UNIT_MS = { second: 1_000, minute: 60_000, hour: 3_600_000, day: 86_400_000 } as const;
@@ -68,8 +65,7 @@ export function buildVenue(
 ): BuiltVenue {
   const onFault = (fault: string, detail: string): void => record({ kind: 'FaultApplied', fault, detail });
   const rules = options.rules ?? venueRules(s.venue.name);
-  const makeFaults = options.faults ?? ((specs, r) => new FaultSchedule(specs, r));
-  const faults = makeFaults(faultSpecs(s, start), rng.stream('faults'));
+  const faults = new FaultSchedule(faultSpecs(s, start), rng.stream('faults'));
   const latency = new LatencyModel(s.venue.latency, rng.stream('latency'));
   // A generated market draws each side as a grid of levels: the venue keeps it as one.
   const generated = s.market.model === 'synthetic' || s.market.model === 'almgren_chriss';

@@ -40,6 +40,30 @@ export type RequestFate =
   | { readonly kind: 'rate_limited' }
   | { readonly kind: 'rejected'; readonly code: string; readonly reason: string };
 
+/**
+ * What becomes of a request, known the moment it is sent (its fate is drawn then). A client of a
+ * real venue cannot tell a timeout before receipt from one after; the venue itself can, and says
+ * so to a caller that plays the venue (the gateway: an order the venue will act on exists from
+ * its request, even when its answer is lost).
+ * - 'answered': the venue's verdict comes back (an acknowledgement, a refusal, a 429);
+ * - 'unanswered': the venue acts on the request, but its answer is lost (a timeout or a 5xx after
+ *   the venue received it);
+ * - 'unreceived': the venue never sees the request (a timeout or a 5xx before it got there).
+ */
+export type Delivery = 'answered' | 'unanswered' | 'unreceived';
+
+export function deliveryOf(fate: RequestFate): Delivery {
+  switch (fate.kind) {
+    case 'deliver':
+    case 'rate_limited':
+    case 'rejected':
+      return 'answered';
+    case 'timeout':
+    case 'server_error':
+      return fate.received ? 'unanswered' : 'unreceived';
+  }
+}
+
 export type ReportFate = { readonly kind: 'deliver'; readonly extraDelayMs: number } | { readonly kind: 'lose' };
 
 export class FaultSchedule {

@@ -10,10 +10,11 @@
 // so Alpaca's client ids (any text up to 128 characters) never meet the exchange's id rules; the
 // gateway checks Alpaca's uniqueness itself. An order exists (lookups, lists, cancel) from the
 // moment the exchange accepted it: between the POST and that moment it is only reserved. One
-// exception: a request the venue will act on although its answer is lost (an outage that times
-// out before order entry is over, with the venue receiving it) makes an order that exists from
-// the POST, `pending_new` until it reaches the book (request-delivery.ts): the POST's dropped
-// connection does not free its client id, and the order is listed and found by it, as at Alpaca.
+// exception: a request the venue will act on although its answer is lost (a timeout or a 5xx
+// after the venue received it; the venue says so as the request is sent, Delivery in
+// src/sim/faults.ts) makes an order that exists from the POST, `pending_new` until it reaches
+// the book: the POST's dropped connection does not free its client id, and the order is listed
+// and found by it, as at Alpaca.
 // Should the exchange refuse it there, it is `rejected` (Alpaca's rejection after acceptance).
 // Submission times are unique to the millisecond (a later order gets at least 1 ms more), so
 // clients paging with after/until at the millisecond precision of a JavaScript Date never skip
@@ -26,7 +27,6 @@ import type { OutcomeUnknownReport, VenueMessage } from '../../core/model/report
 import { refusal } from '../../core/venues/index.ts';
 import type { ExchangeOrder, ExchangeTrade } from '../../sim/venue/exchange-order.ts';
 import type { GatewayVenue } from '../gateway-venue.ts';
-import type { Delivery } from '../request-delivery.ts';
 import { alpacaError, rfc3339, type AlpacaError } from './wire.ts';
 import { parseOrderRequest, TIFS, type ParsedOrder } from './alpaca-order-request.ts';
 
@@ -44,8 +44,6 @@ export interface OrderRecord extends Omit<ParsedOrder, 'clientOrderId'> {
   /** The order exists although the exchange does not have it (yet): the venue will act on its
    *  request, whose answer is lost. Orders the exchange has always exist. */
   announced: boolean;
-  /** Still on its way to the book (Alpaca's `pending_new`): announced, not yet at the exchange. */
-  arriving: boolean;
   /** When the exchange refused an announced order (venue time, epoch ms): it is `rejected`. */
   rejectedAt: number | null;
   pendingCancel: boolean;
@@ -101,7 +99,8 @@ export class AlpacaOrders {
   private readonly list: OrderRecord[] = [];
   private readonly submitWaiters = new Map<string, Waiter>();
   private readonly cancelWaiters = new Map<string, Waiter[]>();
-  /** Announced orders on their way to the book, each with what waits for it to get there. */
+  /** Announced orders still on their way to the book (Alpaca's `pending_new`: not yet at the
+   *  exchange), each with what waits for it to get there. */
   private readonly arriving = new Map<OrderRecord, Array<() => void>>();
   private lastSubmitted = -Infinity;
   private readonly inst: Instrument;
@@ -157,7 +156,6 @@ export class AlpacaOrders {
       cid: clientOrderId(id),
       submittedAt,
       announced: false,
-      arriving: false,
       rejectedAt: null,
       side: parsed.side,
       type: parsed.type,
@@ -194,8 +192,7 @@ export class AlpacaOrders {
     };
     const answer = await new Promise<VenueMessage>((resolve) => {
       this.submitWaiters.set(rec.cid, resolve);
-      const delivery: Delivery = this.gv.desk.submit(request);
-      if (delivery === 'unanswered') this.announce(rec, created);
+      if (this.gv.desk.submit(request) === 'unanswered') this.announce(rec, created);
     });
     switch (answer.kind) {
       case 'AckReport':
@@ -209,12 +206,7 @@ export class AlpacaOrders {
       case 'OutcomeUnknownReport':
         // An order the venue acts on was announced when its request left; any other never
         // reached the venue, and its client id is free again.
-        if (!rec.announced) {
-          if (this.exchangeOrder(rec)) {
-            created(rec);
-            this.sendNew(rec);
-          } else this.forget(rec);
-        }
+        if (!rec.announced) this.forget(rec);
         return unknownOutcome(answer);
       default:
         return { kind: 'error', error: alpacaError(500, 50010000, `unexpected venue answer ${answer.kind}`) };
@@ -390,7 +382,7 @@ export class AlpacaOrders {
   /** Alpaca's status of an order now. */
   status(rec: OrderRecord): string {
     const o = this.exchangeOrder(rec);
-    if (!o) return rec.rejectedAt !== null ? 'rejected' : rec.arriving ? 'pending_new' : 'accepted';
+    if (!o) return rec.rejectedAt !== null ? 'rejected' : this.arriving.has(rec) ? 'pending_new' : 'accepted';
     if (rec.replacedBy !== null) return 'replaced';
     if (rec.replacing) return 'pending_replace';
     if (rec.pendingCancel && (o.status === 'new' || o.status === 'partially_filled')) return 'pending_cancel';
@@ -478,7 +470,8 @@ export class AlpacaOrders {
       const o = this.exchangeOrder(rec);
       if (o && o.side === 'buy' && (o.status === 'new' || o.status === 'partially_filled'))
         sum += (o.limitPrice ?? o.stopPrice ?? 0) * (o.qty - o.filled);
-      else if (!o && rec.arriving && rec.side === 'buy') sum += (rec.limitPrice ?? rec.stopPrice ?? 0) * rec.qty;
+      else if (!o && this.arriving.has(rec) && rec.side === 'buy')
+        sum += (rec.limitPrice ?? rec.stopPrice ?? 0) * rec.qty;
     }
     return sum;
   }
@@ -489,7 +482,7 @@ export class AlpacaOrders {
     for (const rec of this.list) {
       const o = this.exchangeOrder(rec);
       if (o && o.side === 'sell' && (o.status === 'new' || o.status === 'partially_filled')) sum += o.qty - o.filled;
-      else if (!o && rec.arriving && rec.side === 'sell') sum += rec.qty;
+      else if (!o && this.arriving.has(rec) && rec.side === 'sell') sum += rec.qty;
     }
     return sum;
   }
@@ -582,7 +575,7 @@ export class AlpacaOrders {
    */
   private closedWhenCancelled(rec: OrderRecord): void {
     this.sendClosed(rec);
-    if (!rec.closedSent) this.gv.clock.post(() => this.sendClosed(rec), Math.ceil(this.gv.orderEntryBoundMs) + 1);
+    if (!rec.closedSent) this.afterOrderEntry(() => this.sendClosed(rec));
   }
 
   /** canceled or expired, once, when the exchange has closed the order that way. */
@@ -618,16 +611,20 @@ export class AlpacaOrders {
    */
   private announce(rec: OrderRecord, created: (rec: OrderRecord) => void): void {
     rec.announced = true;
-    rec.arriving = true;
     this.arriving.set(rec, []);
     created(rec);
-    // Timers fire in order of their due times: this one after the venue's order entry.
-    this.gv.clock.post(() => this.settle(rec), Math.ceil(this.gv.orderEntryBoundMs) + 1);
+    this.afterOrderEntry(() => this.settle(rec));
+  }
+
+  /** Runs `fn` once a request sent now has surely reached the venue (past the order-entry bound;
+   *  timers fire in order of their due times, so after whatever that request does there). */
+  private afterOrderEntry(fn: () => void): void {
+    this.gv.clock.post(fn, Math.ceil(this.gv.orderEntryBoundMs) + 1);
   }
 
   /** Past the order-entry bound: the order is at the exchange, or the exchange refused it. */
   private settle(rec: OrderRecord): void {
-    if (!rec.arriving) return;
+    if (!this.arriving.has(rec)) return;
     if (this.exchangeOrder(rec)) {
       this.arrived(rec);
       return;
@@ -645,7 +642,6 @@ export class AlpacaOrders {
 
   private landed(rec: OrderRecord): void {
     const waiting = this.arriving.get(rec) ?? [];
-    rec.arriving = false;
     this.arriving.delete(rec);
     for (const go of waiting) go();
   }
@@ -653,7 +649,7 @@ export class AlpacaOrders {
   /** Resolves once the order is no longer on its way to the book (at once if it is not). */
   private arrival(rec: OrderRecord): Promise<void> {
     const waiting = this.arriving.get(rec);
-    if (!rec.arriving || !waiting) return Promise.resolve();
+    if (!waiting) return Promise.resolve();
     return new Promise<void>((resolve) => waiting.push(resolve));
   }
 

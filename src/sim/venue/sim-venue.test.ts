@@ -1,5 +1,6 @@
 // The SimVenue as a Broker: answers to lookups and snapshots, paginated listings that never skip
-// or repeat an order, and the venue's own refusal codes from its rules table.
+// or repeat an order, the venue's own refusal codes from its rules table, and what a submit
+// says becomes of its request under faults.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../core/clock/rng.ts';
@@ -12,7 +13,7 @@ import type { OrdersCursor } from '../../core/ports/broker.ts';
 import { venueRules } from '../../core/venues/index.ts';
 import type { VenueId } from '../../core/venues/venue-rules.ts';
 import { L2Book } from '../book/l2-book.ts';
-import { FaultSchedule } from '../faults.ts';
+import { FaultSchedule, type Delivery, type FaultSpec } from '../faults.ts';
 import { LatencyModel } from '../latency-model.ts';
 import { makeQueueModel } from './queue-model.ts';
 import { SimExchange } from './sim-exchange.ts';
@@ -25,6 +26,8 @@ function setup(
   venue: VenueId = 'binance-spot',
   start = Date.UTC(2024, 7, 9),
   account: { quoteUnits: number; baseLots: number } | null = null,
+  faultSpecs: readonly FaultSpec[] = [],
+  faultSeed = 1,
 ) {
   const clock = new VirtualClock(start);
   const rules = venueRules(venue);
@@ -42,7 +45,7 @@ function setup(
     },
     () => clock.now(),
   );
-  const faults = new FaultSchedule([], new Rng(1));
+  const faults = new FaultSchedule(faultSpecs, new Rng(faultSeed));
   const sim = new SimVenue(
     clock,
     exchange,
@@ -222,5 +225,50 @@ describe('SimVenue cancel contract', () => {
       clientOrderId: 'never-sent',
       failure: 'not_found',
     });
+  });
+});
+
+describe('SimVenue submit says what becomes of its request', () => {
+  const start = Date.UTC(2024, 7, 9);
+  // Order entry takes 10 ms: the outage's 5 ms timeout answers before a received order is booked.
+  const faultSpecs: FaultSpec[] = [
+    { kind: 'outage', mode: 'mixed', timeoutMs: 5, from: start, until: start + 1000 },
+    { kind: 'http_5xx', probability: 0.5, from: start + 1000, until: start + 2000 },
+    { kind: 'rate_limit', probability: 0.5, scope: 'orders', from: start + 2000, until: start + 3000 },
+  ];
+
+  it('property: answered gets the venue verdict; unanswered and unreceived lose it, and only the first reaches the exchange', () => {
+    const seen = new Set<Delivery>();
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 1_000_000 }),
+        fc.array(fc.integer({ min: 0, max: 3999 }), { minLength: 1, maxLength: 12 }),
+        (seed, gaps) => {
+          const { clock, sim, exchange, got } = setup('binance-spot', start, null, faultSpecs, seed);
+          const sent: Array<{ cid: ClientOrderId; delivery: Delivery }> = [];
+          for (const at of [...gaps].sort((a, b) => a - b)) {
+            clock.advanceTo(start + at);
+            const o = order('limit', 'GTC', 5_900_000);
+            sent.push({ cid: o.clientOrderId, delivery: sim.submit(o) });
+          }
+          clock.advanceBy(1000);
+          for (const { cid, delivery } of sent) {
+            seen.add(delivery);
+            const answers = got.filter((m) => 'clientOrderId' in m && m.clientOrderId === cid).map((m) => m.kind);
+            const atExchange = exchange.order(cid) !== undefined;
+            if (delivery === 'answered') {
+              expect(answers).toHaveLength(1);
+              expect(['AckReport', 'RejectReport', 'RetryableRejectReport']).toContain(answers[0]);
+              expect(atExchange).toBe(answers[0] === 'AckReport');
+            } else {
+              expect(answers).toEqual(['OutcomeUnknownReport']);
+              expect(atExchange).toBe(delivery === 'unanswered');
+            }
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+    expect([...seen].sort()).toEqual(['answered', 'unanswered', 'unreceived']);
   });
 });

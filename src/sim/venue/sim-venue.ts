@@ -20,7 +20,7 @@ import type {
 import { MarketTape } from './market-tape.ts';
 import { Channel, MarketDataFeed } from './market-data-feed.ts';
 import type { Clock } from '../../core/ports/clock.ts';
-import type { FaultSchedule } from '../faults.ts';
+import { deliveryOf, type Delivery, type FaultSchedule, type RequestFate } from '../faults.ts';
 import type { LatencyModel } from '../latency-model.ts';
 import type { SimExchange } from './sim-exchange.ts';
 import { accountAnswer, openOrdersAnswer, orderAnswer, ordersPageAnswer, type Commission } from './venue-queries.ts';
@@ -198,9 +198,11 @@ export class SimVenue implements Broker, MarketDataPort {
 
   // ---- Broker --------------------------------------------------------------------------
 
-  submit(order: OrderRequest): void {
+  /** Sends an order request; returns what becomes of it (the Broker port ignores it; the gateway,
+   *  which plays the venue, makes an order whose answer is lost exist from its request). */
+  submit(order: OrderRequest): Delivery {
     const cid = order.clientOrderId;
-    this.request(cid, 'submit', () => {
+    const fate = this.request(cid, 'submit', () => {
       const rules = this.options.rules;
       const now = this.clock.now();
       const open = rules.hours.isOpen(now);
@@ -230,6 +232,7 @@ export class SimVenue implements Broker, MarketDataPort {
       }
       return { kind: 'AckReport', clientOrderId: cid, venueOrderId: result.venueOrderId };
     });
+    return deliveryOf(fate);
   }
 
   cancel(clientOrderId: ClientOrderId, _venueOrderId: VenueOrderId | null): void {
@@ -335,6 +338,7 @@ export class SimVenue implements Broker, MarketDataPort {
   /**
    * One REST request through latency and faults. `process` runs at the venue when the request
    * reaches it and returns the answer, which travels back unless the request's fate loses it.
+   * Returns that fate, drawn as the request is sent.
    */
   private request(
     cid: ClientOrderId | null,
@@ -342,7 +346,7 @@ export class SimVenue implements Broker, MarketDataPort {
     process: () => VenueMessage,
     query: 'order' | 'open_orders' | 'orders_since' | 'account' = 'order',
     stamp: { askedAfterSeq?: number; requestId?: string } = {},
-  ): void {
+  ): RequestFate {
     const fate = this.faults.requestFate(this.clock.now(), what === 'submit');
     const entry = this.latency.sample('orderEntry');
     if (fate.kind === 'deliver') {
@@ -350,9 +354,10 @@ export class SimVenue implements Broker, MarketDataPort {
         const answer = this.atMatchingEngine(process);
         this.rest.send(this.ackDelay(), () => this.handler(answer));
       }, entry);
-      return;
+      return fate;
     }
     this.faulted().fail(fate, cid, what, process, query, stamp, entry);
+    return fate;
   }
 
   /** The ack leg's latency, drawn when the answer leaves the matching engine (created once). */
