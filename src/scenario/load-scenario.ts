@@ -176,12 +176,12 @@ export interface ScenarioSource {
 
 /** Reads and parses a scenario file, keeping its text. */
 export function loadScenarioSource(file: string): ScenarioSource {
-  const { loaded, text } = loadScenarioFileSource(file);
+  const { loaded, text } = loadAnyScenarioSource(file);
   return { loaded: simulatedScenario(loaded), text };
 }
 
 /** Reads and parses any scenario file (a paper-only one included), keeping its text. */
-function loadScenarioFileSource(file: string): { loaded: LoadedScenario<ScenarioFile>; text: string } {
+export function loadAnyScenarioSource(file: string): { loaded: LoadedScenario<ScenarioFile>; text: string } {
   let text: string;
   try {
     // A folder or a device is named as what it is: a device (/dev/zero, a terminal) would be read
@@ -205,7 +205,7 @@ export function loadScenarioFile(file: string): LoadedScenario {
 
 /** Reads any scenario file, a paper-only one included (parseScenarioFile). */
 export function loadAnyScenarioFile(file: string): LoadedScenario<ScenarioFile> {
-  return loadScenarioFileSource(file).loaded;
+  return loadAnyScenarioSource(file).loaded;
 }
 
 function deepFreeze<T>(value: T): T {
