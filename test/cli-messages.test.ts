@@ -63,20 +63,27 @@ describe('messages about bad input', () => {
 });
 
 describe('a scenario file that does not exist', () => {
-  it('is named in the same words by run, sweep, sweep --queue and gateway', async () => {
-    const missing = path.join(dir, 'nope', 'missing.yaml');
+  it('is named in the same words by run, sweep, sweep --queue and gateway, as the path was given', async () => {
     const env = { EXECSIM_DB: path.join(dir, 'never.db'), APCA_API_KEY_ID: 'k', APCA_API_SECRET_KEY: 's' };
-    const commands = [
-      ['run', missing],
-      ['sweep', missing, '--paths', '2'],
-      ['sweep', missing, '--paths', '2', '--store'],
-      ['sweep', missing, '--paths', '2', '--queue', 'redis://127.0.0.1:1'],
-      ['gateway', 'alpaca', '--scenario', missing, '--port', '0'],
+    const missingPaths = [
+      path.join(dir, 'nope', 'missing.yaml'),
+      // Relative (named so, not resolved), and under a file (ENOTDIR rather than ENOENT).
+      path.join('test', `no-such-folder-${path.basename(dir)}`, 'missing.yaml'),
+      `${SCENARIO}/missing.yaml`,
     ];
-    for (const args of commands) {
-      const r = await execsimInProcess(args, env);
-      expect(r.code, args.join(' ')).toBe(2);
-      expect(r.err, args.join(' ')).toEqual([`execsim: ${missing}: no such file or directory`]);
+    for (const missing of missingPaths) {
+      const commands = [
+        ['run', missing],
+        ['sweep', missing, '--paths', '2'],
+        ['sweep', missing, '--paths', '2', '--store'],
+        ['sweep', missing, '--paths', '2', '--queue', 'redis://127.0.0.1:1'],
+        ['gateway', 'alpaca', '--scenario', missing, '--port', '0'],
+      ];
+      for (const args of commands) {
+        const r = await execsimInProcess(args, env);
+        expect(r.code, args.join(' ')).toBe(2);
+        expect(r.err, args.join(' ')).toEqual([`execsim: ${missing}: no such file or directory`]);
+      }
     }
     expect(fs.readdirSync(dir).filter((f) => f.startsWith('never'))).toEqual([]);
   });

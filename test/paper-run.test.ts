@@ -214,9 +214,9 @@ describe("the venue's market clock against the run's trading hours", () => {
 });
 
 describe('claimRun: who may continue a stored run', () => {
-  it("refuses a run its writer still writes and a finished one; takes over a dead writer's run", () => {
-    const { store: s } = store();
-    const make = (id: string) =>
+  it("refuses a run its writer still writes, a finished one, a backtest and an unknown one; takes over a dead writer's run", async () => {
+    const { store: s, file } = store();
+    const make = (id: string, mode: 'paper' | 'backtest' = 'paper') =>
       s.createRun({
         id,
         scenarioName: 'x',
@@ -226,8 +226,18 @@ describe('claimRun: who may continue a stored run', () => {
         codeVersion: 'v',
         startedAt: new Date().toISOString(),
         simStart: 0,
-        mode: 'paper',
+        mode,
       });
+    // In the words `execsim resume` uses, the database named by its path; nothing changes.
+    expect(() => s.claimRun('nope')).toThrow(`no run "nope" in ${file} (execsim runs lists them)`);
+    make('bt', 'backtest');
+    s.db.prepare('UPDATE runs SET writer_pid = ? WHERE id = ?').run(2 ** 22 + 12345, 'bt');
+    expect(() => s.claimRun('bt')).toThrow(/^run bt is a backtest, not a paper run: only paper runs are resumed/);
+    expect(s.getRun('bt')).toMatchObject({ status: 'running', writer_pid: 2 ** 22 + 12345 });
+    // resumePaper refuses it in the same words before it connects to any venue (none is running).
+    await expect(resumePaper('bt', options({ url: 'http://127.0.0.1:9' }, s))).rejects.toThrow(
+      /^run bt is a backtest, not a paper run/,
+    );
     make('live');
     expect(() => s.claimRun('live')).toThrow(/still being written by process \d+/);
     // The same row with a writer pid that is not alive here: crashed, so it can be taken over.
@@ -237,6 +247,9 @@ describe('claimRun: who may continue a stored run', () => {
     expect(() => s.claimRun('dead')).toThrow(/still being written/); // now ours
     s.db.prepare(`UPDATE runs SET status = 'finished' WHERE id = ?`).run('live');
     expect(() => s.claimRun('live')).toThrow(/is finished: only a run whose process died or was stopped/);
+    await expect(resumePaper('live', options({ url: 'http://127.0.0.1:9' }, s))).rejects.toThrow(
+      /^run live is finished: only a run whose process died or was stopped/,
+    );
   });
 });
 

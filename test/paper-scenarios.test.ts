@@ -2,9 +2,11 @@
 // folder's own files, every one a backtest, so it works on a fresh clone with no venue and no
 // keys; the paper runs in scenarios/paper/ (and the venue behind them, scenarios/gateway/) sit in
 // folders beside them, which a directory run does not read. A paper-only file states no start and
-// no market: it runs on paper (and resumes from the store), and anything that would simulate it
-// (a backtest, the gateway) refuses it naming both fields. The printed commands that run them
-// against the local gateway are the README's and docs/guide/paper-trading.md's (readme.test.ts).
+// no market: it runs on paper (and resumes from the store), the server validates it as `execsim
+// run` reads it, and anything that would simulate it (a backtest, a sweep, the gateway, a run
+// started by the server) refuses it naming both fields and saying the file is for paper runs
+// only. The printed commands that run them against the local gateway are the README's and
+// docs/guide/paper-trading.md's (readme.test.ts).
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,8 +15,10 @@ import { formatReport } from '../src/cli/format-report.ts';
 import { startGateway } from '../src/cli/gateway-command.ts';
 import { main, type Io } from '../src/cli/main.ts';
 import { startAlpacaGateway } from '../src/gateway/alpaca/alpaca-gateway.ts';
+import { createApp } from '../src/server/app.ts';
 import { ProblemError } from '../src/server/problem.ts';
-import { loadScenarioText } from '../src/server/scenario-request.ts';
+import type { RunJobs } from '../src/server/routes/run-job-routes.ts';
+import { resolveScenarioRequest } from '../src/server/scenario-request.ts';
 import { PaperInterrupted, resumePaper, runPaper } from '../src/runtime/paper-run.ts';
 import { loadAnyScenarioFile, loadScenarioFile, ScenarioError } from '../src/scenario/load-scenario.ts';
 import { paperWarnings } from '../src/scenario/paper-mode.ts';
@@ -87,7 +91,10 @@ describe('a paper-only file', () => {
           lines.filter((l) => l.startsWith(`execsim: ${f}: ${field}: is required to simulate the venue`)),
           `${f} ${field}`,
         ).toHaveLength(1);
-    expect(lines.join('\n')).toMatch(/only a paper run \(mode: paper\) may leave it out/);
+    // The file is mode: paper: the refusal says it is for paper runs only, not that only paper
+    // runs may leave the fields out (which it does not contradict).
+    expect(lines.join('\n')).toMatch(/this file is for paper runs only \(mode: paper\): give it start and market/);
+    expect(lines.join('\n')).not.toMatch(/only a paper run \(mode: paper\) may leave it out/);
     expect(existsSync(db)).toBe(false);
   });
 
@@ -113,16 +120,78 @@ describe('a paper-only file', () => {
     expect(problemLines(err).map((l) => l.split(': ')[1])).toEqual(['start', 'market']);
   });
 
-  it('sent to the server to run is a 422 naming both fields', () => {
+  it('sent to the server to sweep is a 422 naming both fields', () => {
     let thrown: unknown;
     try {
-      loadScenarioText(readFileSync(PAPER[0] as string, 'utf8'), 'scenarios');
+      resolveScenarioRequest({ yaml: readFileSync(PAPER[0] as string, 'utf8') }, 'scenarios');
     } catch (err) {
       thrown = err;
     }
     expect(thrown).toBeInstanceOf(ProblemError);
     expect((thrown as ProblemError).status).toBe(422);
     expect((thrown as ProblemError).errors?.map((e) => e.path)).toEqual(['start', 'market']);
+    expect((thrown as ProblemError).errors?.[0]?.message).toMatch(/this file is for paper runs only/);
+  });
+
+  describe('sent to the server', () => {
+    const TOKEN = 'paper-scenarios-token-0123456789';
+    let submitted = 0;
+    const jobs: RunJobs = {
+      submit: () => void submitted++,
+      state: () => null,
+      cancel: () => 'unknown',
+      follow: () => null,
+      load: { queued: 0, running: 0, workers: 1 },
+    };
+    const app = createApp({
+      reader: null,
+      deleteRun: null,
+      jobs,
+      scenariosDir: path.resolve('scenarios'),
+      version: 't',
+      token: TOKEN,
+      checkResponses: true,
+    }).app;
+    const post = (url: string, body: unknown) =>
+      app.request(`http://127.0.0.1/api/v1${url}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+        body: JSON.stringify(body),
+      });
+    const yaml = readFileSync(PAPER[0] as string, 'utf8');
+
+    it('is valid as `execsim run` reads it: a paper run, with no start and no market', async () => {
+      const res = await post('/scenarios/validate', { yaml });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { valid: boolean; scenario: Record<string, unknown> };
+      expect(body.valid).toBe(true);
+      expect(body.scenario).toMatchObject({
+        mode: 'paper',
+        name: loadAnyScenarioFile(PAPER[0] as string).scenario.name,
+      });
+      expect(body.scenario).not.toHaveProperty('start');
+      expect(body.scenario).not.toHaveProperty('marketModel');
+    });
+
+    it('to run is a 422 saying paper runs start elsewhere and naming both fields it lacks, nothing submitted', async () => {
+      for (const mode of [undefined, 'backtest']) {
+        const res = await post('/runs', mode === undefined ? { yaml } : { yaml, mode });
+        expect(res.status, String(mode)).toBe(422);
+        const { errors } = (await res.json()) as { errors: { path: string; message: string }[] };
+        // Asked as a paper run: refused as one; "mode": "backtest" is not offered, since the
+        // file cannot run as a backtest either. Asked as a backtest: what it lacks.
+        expect(errors.map((e) => e.path)).toEqual(
+          mode === undefined ? ['mode', 'start', 'market'] : ['start', 'market'],
+        );
+        if (mode === undefined) {
+          expect(errors[0]?.message).toMatch(/^paper runs are started with `execsim run` against a venue/);
+          expect(errors[0]?.message).not.toMatch(/"mode": "backtest"/);
+        }
+        for (const e of errors.slice(mode === undefined ? 1 : 0))
+          expect(e.message).toMatch(/this file is for paper runs only \(mode: paper\)/);
+      }
+      expect(submitted).toBe(0);
+    });
   });
 
   it('runs on paper, and a run of it stopped part-way is resumed from the store', async () => {

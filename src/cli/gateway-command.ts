@@ -2,11 +2,9 @@
 // src/gateway/alpaca). The key pair clients must present comes from the environment only
 // (APCA_API_KEY_ID, APCA_API_SECRET_KEY), never from a flag (flags show up in process lists and
 // shell history), and is never printed. SIGINT/SIGTERM stop the server and the venue and exit 0.
-import { resolve } from 'node:path';
 import { startAlpacaGateway, type AlpacaGateway } from '../gateway/alpaca/alpaca-gateway.ts';
 import { parseCommand, parseCount, UsageError, type Io } from './io.ts';
 import { GATEWAY_DEFAULT_PORT, GATEWAY_HELP, GATEWAY_USAGE } from './gateway-help.ts';
-import { requireScenarioPath } from './scenario-file.ts';
 
 /** Starts the gateway; resolves once it listens (null after --help). */
 export async function startGateway(args: readonly string[], io: Io): Promise<AlpacaGateway | null> {
@@ -34,7 +32,6 @@ export async function startGateway(args: readonly string[], io: Io): Promise<Alp
   if (extra.length > 0)
     throw new UsageError(`gateway alpaca takes no more arguments, got "${extra[0]}"`, GATEWAY_USAGE);
   if (values.scenario === undefined) throw new UsageError('--scenario FILE is required', GATEWAY_USAGE);
-  requireScenarioPath(values.scenario);
   const port =
     values.port === undefined ? GATEWAY_DEFAULT_PORT : parseCount('--port', values.port, 0, 65_535, GATEWAY_USAGE);
   const host = values.host ?? '127.0.0.1';
@@ -64,7 +61,8 @@ export async function startGateway(args: readonly string[], io: Io): Promise<Alp
   let gateway: AlpacaGateway;
   try {
     gateway = await startAlpacaGateway({
-      scenarioFile: resolve(values.scenario),
+      // As given, so the loader's messages name the path the user wrote, as run's and sweep's do.
+      scenarioFile: values.scenario,
       keyId,
       secretKey,
       port,

@@ -7,7 +7,7 @@
 import { PaperInterrupted, resumePaper } from '../runtime/paper-run.ts';
 import { openExistingDatabase } from '../store/open-database.ts';
 import { ResumeRefused, RunStore } from '../store/run-store.ts';
-import { localLiveness, runState } from '../store/run-state.ts';
+import { localLiveness, resumeRefusal } from '../store/run-state.ts';
 import { formatReport } from './format-report.ts';
 import { dbPath, parseCommand, SIGNAL_EXIT, UsageError, type InterruptSignalName, type Io } from './io.ts';
 import { paperVenue, venueFlags } from './paper-venue.ts';
@@ -64,20 +64,8 @@ export async function resumeCommand(args: readonly string[], io: Io): Promise<nu
 }
 
 /** Throws ResumeRefused (one message, exit 2) unless `runId` is a paper run whose process died
- *  or was stopped; resumePaper checks again when it takes the run over. */
+ *  or was stopped (resumeRefusal); resumePaper checks again when it takes the run over. */
 function refuseUnresumable(store: RunStore, runId: string, path: string): void {
-  const row = store.getRun(runId);
-  if (row === undefined) throw new ResumeRefused(`no run "${runId}" in ${path} (execsim runs lists them)`);
-  if (row.mode !== 'paper')
-    throw new ResumeRefused(
-      `run ${runId} is a ${row.mode}, not a paper run: only paper runs are resumed (a backtest is reproducible: ` +
-        `run its scenario again with execsim run)`,
-    );
-  const state = runState(row, localLiveness());
-  if (state === 'running')
-    throw new ResumeRefused(
-      `run ${runId} is still being written by process ${row.writer_pid ?? '?'} on ${row.writer_host ?? '?'}`,
-    );
-  if (state !== 'crashed' && state !== 'interrupted')
-    throw new ResumeRefused(`run ${runId} is ${state}: only a run whose process died or was stopped can be resumed`);
+  const refusal = resumeRefusal(runId, store.getRun(runId), localLiveness(), path);
+  if (refusal !== null) throw new ResumeRefused(refusal);
 }

@@ -23,7 +23,6 @@ import {
   type LoadedScenario,
 } from '../scenario/load-scenario.ts';
 import type { ScenarioFile } from '../scenario/schema.ts';
-import { noSuchFile } from './scenario-file.ts';
 import { paperRefusal, paperWarnings } from '../scenario/paper-mode.ts';
 import { estimateRunEvents } from '../scenario/run-limits.ts';
 import { MAX_SIM_EVENTS } from '../scenario/scenario-limits.ts';
@@ -294,10 +293,7 @@ function loadAll(paths: readonly string[], mode: Prepared['mode']): LoadedScenar
     try {
       isDir = statSync(p).isDirectory();
     } catch {
-      problems.push(noSuchFile(p));
-      bad++;
-      files++;
-      continue;
+      isDir = false; // the loader names what is wrong with the path (nothing there, no access)
     }
     if (!isDir) {
       files++;

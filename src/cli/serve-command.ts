@@ -14,7 +14,7 @@ import { RunPool } from '../runtime/run-pool.ts';
 import { API_BASE, createApp } from '../server/app.ts';
 import { loopbackHostNames } from '../server/host-guard.ts';
 import { pageRoutes } from '../server/pages/page-routes.tsx';
-import { openDatabase, StoreError } from '../store/open-database.ts';
+import { openDatabase, openExistingDatabase } from '../store/open-database.ts';
 import { openStoreReader } from '../store/store-reader.ts';
 import { dbPath, parseCommand, parseCount, UsageError, type Io } from './io.ts';
 import { DEFAULT_PORT, MIN_TOKEN_LENGTH, SERVE_HELP, SERVE_USAGE } from './serve-help.ts';
@@ -64,11 +64,8 @@ export async function startServer(args: readonly string[], io: Io, version: stri
   // A database that is not there is created only when asked for (--create); one created is
   // removed again when the server cannot listen (nothing is left of a failed start).
   const created = !existsSync(path);
-  if (created && !values.create)
-    throw new StoreError(
-      `no database at ${path} (nothing has been stored there yet: \`execsim run\` creates it, or serve --create starts on a new, empty one)`,
-    );
-  openDatabase(path).close();
+  if (values.create) openDatabase(path).close();
+  else openExistingDatabase(path, 'write', 'serve --create starts on a new, empty one').close();
   const store = openStoreReader(path);
   let app: ReturnType<typeof createApp> | null = null;
   const pool = new RunPool({

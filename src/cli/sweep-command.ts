@@ -25,8 +25,7 @@ import {
   type SweepUnitRunner,
 } from '../runtime/sweep-units.ts';
 import { defaultWorkers, MAX_WORKERS, runSweepUnits } from '../runtime/sweep-threads.ts';
-import type { LoadedScenario } from '../scenario/load-scenario.ts';
-import { loadScenarioArg } from './scenario-file.ts';
+import { loadScenarioSource, type LoadedScenario } from '../scenario/load-scenario.ts';
 import { parseCommand, parseSeed, SIGNAL_EXIT, UsageError, type InterruptSignalName, type Io } from './io.ts';
 import { textTable } from './text-table.ts';
 
@@ -181,7 +180,7 @@ export async function sweepCommand(
   if (values.db !== undefined && !values.store)
     io.err('execsim: --db has no effect without --store (sweep paths are not stored)');
   // Validated before anything runs or any database is opened: the scenario, then every grid point.
-  const source = loadScenarioArg(positionals[0] as string);
+  const source = loadScenarioSource(positionals[0] as string);
   const { loaded } = source;
   const def = { file: loaded.file, yaml: source.text, seed: seed ?? loaded.scenario.seed, paths, grid };
   const runner = checkedRunner(def, loaded, SWEEP_HELP);

@@ -20,8 +20,7 @@ import { gridPointCount, type GridAxis } from '../runtime/sweep-grid.ts';
 import { unitCount, type SweepDefinition } from '../runtime/sweep-units.ts';
 import { MAX_SWEEP_PATHS } from '../runtime/sweep.ts';
 import { newSweep, newSweepId, summaryJson } from '../runtime/sweep-recorder.ts';
-import { parseScenario } from '../scenario/load-scenario.ts';
-import { loadScenarioArg } from './scenario-file.ts';
+import { loadScenarioSource, parseScenario } from '../scenario/load-scenario.ts';
 import { DEFAULT_DB_PATH, openDatabase, openExistingDatabase } from '../store/open-database.ts';
 import { QueuedSweepStore, ResumeSweepRefused } from '../store/queued-sweep-store.ts';
 import { SweepStore } from '../store/sweep-store.ts';
@@ -124,7 +123,7 @@ export async function sweepQueueCommand(args: readonly string[], io: Io): Promis
   const grid = gridAxes(values.grid, SWEEP_QUEUE_HELP);
   // A new sweep's scenario and every grid point's are checked before Redis or the database is
   // touched.
-  const source = resuming ? null : loadScenarioArg(positionals[0] as string);
+  const source = resuming ? null : loadScenarioSource(positionals[0] as string);
   let fresh: SweepDefinition | null = null;
   if (source) {
     const { loaded } = source;

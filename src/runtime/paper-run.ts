@@ -33,6 +33,7 @@ import type { ScenarioFile } from '../scenario/schema.ts';
 import { paperRefusal } from '../scenario/paper-mode.ts';
 import { parseDurationMs } from '../scenario/time-fields.ts';
 import { ResumeRefused, type RunStore, type RunWriter } from '../store/run-store.ts';
+import { localLiveness, resumeRefusal } from '../store/run-state.ts';
 import { runReport, type RunReport } from './backtest-run.ts';
 import { codeVersion } from './code-version.ts';
 import { fillWiring } from './fill-wiring.ts';
@@ -133,8 +134,10 @@ export async function runPaper(loaded: LoadedScenario<ScenarioFile>, options: Pa
 /** Continues a paper run whose process died or was stopped, from the store. */
 export async function resumePaper(id: string, options: PaperOptions): Promise<RunReport> {
   const row = options.store.getRun(id);
-  if (row === undefined) throw new ResumeRefused(`no run "${id}" in this database`);
-  if (row.mode !== 'paper') throw new ResumeRefused(`run ${id} is a ${row.mode}: a backtest is run again, not resumed`);
+  // Checked again by claimRun when it takes the run over; here before anything connects (row is
+  // undefined only with a refusal).
+  const refusal = resumeRefusal(id, row, localLiveness(), options.store.db.name);
+  if (refusal !== null || row === undefined) throw new ResumeRefused(refusal ?? `no run "${id}"`);
   const loaded = parseScenarioFile(options.store.scenarioJson(id), `run ${id}`);
   // The log before the venue: one that no longer reads (edited by hand) stops nothing half-done.
   const entries = [...options.store.entries(id)];

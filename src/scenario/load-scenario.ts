@@ -3,7 +3,8 @@
 // orders[0].qty: ..."), up to MAX_LISTED_PROBLEMS lines and a count of the rest: the problems of
 // single fields, then what the checks across fields find in the rest (cross-field-pass.ts). The error also
 // carries every problem as { path, message }, for callers that show them one by one (the HTTP
-// server's validation route); its lines are `file: path: message` of those.
+// server's validation route); its lines are `file: path: message` of those. A path with nothing
+// there is `<path>: no such file or directory`, the words every command uses for it.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -176,12 +177,12 @@ export interface ScenarioSource {
 
 /** Reads and parses a scenario file, keeping its text. */
 export function loadScenarioSource(file: string): ScenarioSource {
-  const { loaded, text } = loadScenarioFileSource(file);
+  const { loaded, text } = loadAnyScenarioSource(file);
   return { loaded: simulatedScenario(loaded), text };
 }
 
 /** Reads and parses any scenario file (a paper-only one included), keeping its text. */
-function loadScenarioFileSource(file: string): { loaded: LoadedScenario<ScenarioFile>; text: string } {
+export function loadAnyScenarioSource(file: string): { loaded: LoadedScenario<ScenarioFile>; text: string } {
   let text: string;
   try {
     // A folder or a device is named as what it is: a device (/dev/zero, a terminal) would be read
@@ -193,7 +194,10 @@ function loadScenarioFileSource(file: string): { loaded: LoadedScenario<Scenario
     text = readFileSync(file, 'utf8');
   } catch (err) {
     if (err instanceof ScenarioError) throw err;
-    throw new ScenarioError(`${file}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    const code = (err as NodeJS.ErrnoException).code;
+    // Nothing there (or a file where a folder should be): every command says so in these words.
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new ScenarioError(`${file}: no such file or directory`);
+    throw new ScenarioError(`${file}: cannot read the file (${code ?? String(err)})`);
   }
   return { loaded: parseScenarioFile(text, file), text };
 }
@@ -205,7 +209,7 @@ export function loadScenarioFile(file: string): LoadedScenario {
 
 /** Reads any scenario file, a paper-only one included (parseScenarioFile). */
 export function loadAnyScenarioFile(file: string): LoadedScenario<ScenarioFile> {
-  return loadScenarioFileSource(file).loaded;
+  return loadAnyScenarioSource(file).loaded;
 }
 
 function deepFreeze<T>(value: T): T {

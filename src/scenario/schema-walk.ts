@@ -22,7 +22,7 @@ interface Def {
 const defOf = (s: Schema): Def => s._zod.def as unknown as Def;
 
 /** The object schemas `schema` may be at this value (wrappers removed, union options kept). */
-export function objectsOf(schema: Schema, value: unknown, depth = 0): Schema[] {
+function objectsOf(schema: Schema, value: unknown, depth = 0): Schema[] {
   if (depth > 20) return [];
   const d = defOf(schema);
   if (d.type === 'object') return [schema];
@@ -76,7 +76,7 @@ export function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 /** The schemas the value at `path` may be checked by (several where a union leaves it open). */
-export function schemasAt(schema: Schema, root: unknown, path: readonly PropertyKey[]): Schema[] {
+function schemasAt(schema: Schema, root: unknown, path: readonly PropertyKey[]): Schema[] {
   let here: Schema[] = [schema];
   let value = root;
   for (const k of path) {

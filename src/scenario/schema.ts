@@ -257,13 +257,20 @@ export type Scenario = ScenarioFile & {
   readonly market: NonNullable<ScenarioFile['market']>;
 };
 
-/** What a simulation needs and the file leaves out: [field, message] for `start` and `market`. */
-export function simulatedWorldMissing(s: Pick<ScenarioFile, 'start' | 'market'>): Array<['start' | 'market', string]> {
+/** What a simulation needs and the file leaves out: [field, message] for `start` and `market`. A
+ *  file with mode: paper may leave both out, so its refusal (a backtest of it, a sweep, the
+ *  gateway) says the file is for paper runs only rather than that only paper runs may. */
+export function simulatedWorldMissing(
+  s: Pick<ScenarioFile, 'start' | 'market' | 'mode'>,
+): Array<['start' | 'market', string]> {
   const missing: Array<['start' | 'market', string]> = [];
-  const onlyPaper = 'only a paper run (mode: paper) may leave it out';
+  const why =
+    s.mode === 'paper'
+      ? 'this file is for paper runs only (mode: paper): give it start and market to simulate it'
+      : 'only a paper run (mode: paper) may leave it out';
   if (s.start === undefined)
-    missing.push(['start', `is required to simulate the venue: the virtual clock starts there; ${onlyPaper}`]);
+    missing.push(['start', `is required to simulate the venue: the virtual clock starts there; ${why}`]);
   if (s.market === undefined)
-    missing.push(['market', `is required to simulate the venue: it is the simulated market; ${onlyPaper}`]);
+    missing.push(['market', `is required to simulate the venue: it is the simulated market; ${why}`]);
   return missing;
 }

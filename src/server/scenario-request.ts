@@ -1,18 +1,22 @@
 // A scenario named in a request: a bundled one by name, or scenario text. Both are checked the way
 // `execsim run` checks a file (schema, cross-field checks, run limits), so a refused request writes
-// nothing and says which fields are wrong. Bundled names are file names in the scenarios directory
-// (with or without .yaml) and cannot leave it; replay files named by scenario text must be inside
-// it too (replay-file-guard.ts).
+// nothing and says which fields are wrong. A file written for paper runs only (mode: paper, no
+// start, no market) is read as such; what must simulate it (a sweep, a backtest) asks for the
+// simulated scenario (simulatedOrRefused), which names the fields it leaves out. Bundled names
+// are file names in the scenarios directory (with or without .yaml) and cannot leave it; replay
+// files named by scenario text must be inside it too (replay-file-guard.ts).
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import {
-  loadScenarioSource,
-  parseScenario,
+  loadAnyScenarioSource,
+  parseScenarioFile,
   ScenarioError,
+  simulatedScenario,
   type LoadedScenario,
   type ScenarioProblem,
 } from '../scenario/load-scenario.ts';
+import type { Scenario, ScenarioFile } from '../scenario/schema.ts';
 import { ProblemError, type FieldError } from './problem.ts';
 import { replayFilesOutside } from './replay-file-guard.ts';
 
@@ -28,14 +32,14 @@ export const scenarioRequestSchema = z.strictObject({
   yaml: z.string().min(1, 'must not be empty').optional().describe('scenario file text'),
 });
 
-export interface ScenarioRequest {
+export interface ScenarioRequest<S extends ScenarioFile = Scenario> {
   /** The name the scenario goes by for the loader (a path: replay files resolve from its folder). */
   readonly name: string;
   readonly file?: string;
   readonly yaml?: string;
   /** The scenario file's text (what a sweep stores to re-run its paths). */
   readonly text: string;
-  readonly loaded: LoadedScenario;
+  readonly loaded: LoadedScenario<S>;
 }
 
 /** Problems listed in a 422 answer; the detail counts the rest. */
@@ -59,19 +63,40 @@ export function invalidScenario(errors: readonly FieldError[]): never {
   );
 }
 
-/** Loads scenario text sent over HTTP as the loader would from a file in `dir`. */
-export function loadScenarioText(text: string, dir: string): LoadedScenario {
+/** Loads scenario text sent over HTTP as the loader would from a file in `dir`: any scenario file,
+ *  a paper-only one included, as `execsim run` reads it. */
+export function loadScenarioText(text: string, dir: string): LoadedScenario<ScenarioFile> {
   const outside = replayFilesOutside(text, dir);
   if (outside.length > 0) invalidScenario(outside);
+  return orRefused(() => parseScenarioFile(text, join(dir, '(request).yaml')));
+}
+
+/** The scenario as a simulation needs it, or the 422 naming what a paper-only file leaves out. */
+export function simulatedOrRefused(loaded: LoadedScenario<ScenarioFile>): LoadedScenario {
+  return orRefused(() => simulatedScenario(loaded));
+}
+
+/** The loader's answer, its ScenarioError turned into the 422. */
+function orRefused<T>(load: () => T): T {
   try {
-    return parseScenario(text, join(dir, '(request).yaml'));
+    return load();
   } catch (err) {
     if (err instanceof ScenarioError) invalidScenario(problemsOf(err));
     throw err;
   }
 }
 
+/** The scenario a request names, as a simulation needs it (a paper-only file is a 422). */
 export function resolveScenarioRequest(value: z.output<typeof scenarioRequestSchema>, dir: string): ScenarioRequest {
+  const request = resolveAnyScenarioRequest(value, dir);
+  return { ...request, loaded: simulatedOrRefused(request.loaded) };
+}
+
+/** The scenario a request names, whatever it is for (a paper-only file included). */
+export function resolveAnyScenarioRequest(
+  value: z.output<typeof scenarioRequestSchema>,
+  dir: string,
+): ScenarioRequest<ScenarioFile> {
   const { scenario, yaml } = value;
   if ((scenario === undefined) === (yaml === undefined)) {
     throw new ProblemError('bad-request', 'name a bundled scenario or send scenario text, not both and not neither', [
@@ -90,11 +115,6 @@ export function resolveScenarioRequest(value: z.output<typeof scenarioRequestSch
       [{ path: 'body.scenario', message: 'no bundled scenario by this name' }],
     );
   }
-  try {
-    const { loaded, text } = loadScenarioSource(file);
-    return { name: file, file, text, loaded };
-  } catch (err) {
-    if (err instanceof ScenarioError) invalidScenario(problemsOf(err));
-    throw err;
-  }
+  const { loaded, text } = orRefused(() => loadAnyScenarioSource(file));
+  return { name: file, file, text, loaded };
 }

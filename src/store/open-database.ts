@@ -40,13 +40,15 @@ export function openDatabase(path: string, migrations?: readonly Migration[]): D
   return configure(open(path, {}), path, migrations);
 }
 
-/** A database that must exist: read-only for 'read', read-write (never created) for 'write'. */
-export function openExistingDatabase(path: string, mode: 'read' | 'write'): Database.Database {
+/** A database that must exist: read-only for 'read', read-write (never created) for 'write'.
+ *  `orElse` adds another way to a missing one's message, after "`execsim run` creates it, or". */
+export function openExistingDatabase(path: string, mode: 'read' | 'write', orElse?: string): Database.Database {
   let isFile: boolean;
   try {
     isFile = !statSync(path).isDirectory();
   } catch {
-    throw new StoreError(`no database at ${path} (nothing has been stored there yet: \`execsim run\` creates it)`);
+    const ways = orElse === undefined ? '`execsim run` creates it' : `\`execsim run\` creates it, or ${orElse}`;
+    throw new StoreError(`no database at ${path} (nothing has been stored there yet: ${ways})`);
   }
   if (!isFile) throw new StoreError(`database ${path}: is a folder, not a database file`);
   if (mode === 'write') return configure(open(path, { fileMustExist: true }), path, MIGRATIONS);

@@ -58,3 +58,30 @@ export function writerAliveHere(row: StateRow, live: Liveness): boolean {
 function writerGoneLocally(row: StateRow, live: Liveness): boolean {
   return row.writer_host === live.host && row.writer_pid !== null && !live.isAlive(row.writer_pid);
 }
+
+/**
+ * Why a stored run cannot be resumed (`execsim resume`), or null when it can: it must be in the
+ * database, a paper run (a backtest is reproducible and run again), and crashed or interrupted
+ * (its writer gone, or stopped by a signal). One wording for the CLI's check before it asks for a
+ * venue's keys, resumePaper's before it connects, and claimRun's when it takes the run over.
+ * `where` names the database (its path).
+ */
+export function resumeRefusal(
+  runId: string,
+  row: (StateRow & Pick<RunRow, 'mode'>) | undefined,
+  live: Liveness,
+  where: string,
+): string | null {
+  if (row === undefined) return `no run "${runId}" in ${where} (execsim runs lists them)`;
+  if (row.mode !== 'paper')
+    return (
+      `run ${runId} is a ${row.mode}, not a paper run: only paper runs are resumed (a backtest is reproducible: ` +
+      `run its scenario again with execsim run)`
+    );
+  const state = runState(row, live);
+  if (state === 'running')
+    return `run ${runId} is still being written by process ${row.writer_pid ?? '?'} on ${row.writer_host ?? '?'}`;
+  if (state !== 'crashed' && state !== 'interrupted')
+    return `run ${runId} is ${state}: only a run whose process died or was stopped can be resumed`;
+  return null;
+}

@@ -13,7 +13,7 @@ import type { Instrument } from '../core/model/instrument.ts';
 import type { ParentReport } from '../core/report/run-report.ts';
 import { StoreError } from './open-database.ts';
 import { parsedPayload, unreadablePayload } from './run-rows.ts';
-import { localLiveness, runState, type Liveness } from './run-state.ts';
+import { localLiveness, resumeRefusal, type Liveness } from './run-state.ts';
 import { RunWriter, type WriterOptions } from './run-writer.ts';
 
 export { HEARTBEAT_EVERY_MS, RunGoneError, RunWriter } from './run-writer.ts';
@@ -210,21 +210,16 @@ export class RunStore {
    * Takes over a crashed or interrupted run to continue it (`execsim resume`): in one write
    * transaction, checks that its writer is gone (run-state.ts: its pid is not alive here, or its
    * heartbeat is stale) or that a signal stopped it, then marks it running with this process as
-   * its writer. Returns the run's row; throws ResumeRefused saying why otherwise (finished, still written by a live
-   * process, unknown), and changes nothing then.
+   * its writer. Returns the run's row; throws ResumeRefused saying why otherwise (resumeRefusal:
+   * unknown, not a paper run, finished, still written by a live process), and changes nothing then.
    */
   claimRun(runId: string, live: Liveness = localLiveness()): RunRow {
     return this.db
       .transaction((): RunRow => {
         const row = this.getRun(runId);
-        if (row === undefined) throw new ResumeRefused(`no run "${runId}" in this database`);
-        const state = runState(row, live);
-        if (state !== 'crashed' && state !== 'interrupted')
-          throw new ResumeRefused(
-            state === 'running'
-              ? `run ${runId} is still being written by process ${row.writer_pid ?? '?'} on ${row.writer_host ?? '?'}`
-              : `run ${runId} is ${state}: only a run whose process died or was stopped can be resumed`,
-          );
+        const refusal = resumeRefusal(runId, row, live, this.db.name);
+        // (row is undefined only with a refusal)
+        if (refusal !== null || row === undefined) throw new ResumeRefused(refusal ?? `no run "${runId}"`);
         this.db
           .prepare(
             `UPDATE runs SET status = 'running', error = NULL, finished_at = NULL, writer_pid = ?, writer_host = ?,

@@ -14,7 +14,8 @@ import { ProblemError } from '../problem.ts';
 import { idParams } from '../query-params.ts';
 import { defineRoute, json, type AnyRoute } from '../route-spec.ts';
 import { resumeAfter, streamUpdates } from '../sse.ts';
-import { resolveScenarioRequest, scenarioRequestSchema } from '../scenario-request.ts';
+import { simulatedWorldMissing } from '../../scenario/schema.ts';
+import { resolveAnyScenarioRequest, scenarioRequestSchema, simulatedOrRefused } from '../scenario-request.ts';
 
 /** One update of a run's life, as the pool numbers them. */
 export interface JobUpdate {
@@ -68,9 +69,8 @@ const runBody = scenarioRequestSchema.extend({
 /** Why a paper run is not started here: it trades on a venue's paper account on the wall clock,
  *  with keys from the environment of the process that runs it, which the server neither has nor
  *  should hold. A scenario written for paper runs as a backtest when the request says so. */
-const PAPER_HERE =
-  'paper runs are started with `execsim run` against a venue (the server runs backtests only); ' +
-  'send "mode": "backtest" to run this scenario as a backtest';
+const PAPER_HERE = 'paper runs are started with `execsim run` against a venue (the server runs backtests only)';
+const AS_BACKTEST = 'send "mode": "backtest" to run this scenario as a backtest';
 
 /** The SSE resume point for clients that cannot send Last-Event-ID (the header wins). */
 export const progressQuery = z.object({
@@ -119,11 +119,18 @@ export function runJobRoutes(deps: RunJobDeps): AnyRoute[] {
             `${deps.jobs.load.queued} runs are already waiting for a worker (at most ${deps.maxQueued}); try again when some have finished`,
           );
         }
-        const request = resolveScenarioRequest(body.value, deps.scenariosDir);
-        if (request.loaded.scenario.mode === 'paper' && mode !== 'backtest')
+        const request = resolveAnyScenarioRequest(body.value, deps.scenariosDir);
+        const written = request.loaded.scenario;
+        if (written.mode === 'paper' && mode !== 'backtest') {
+          // A paper-only file (no start, no market) cannot run as a backtest either: say what it
+          // lacks instead of offering "mode": "backtest".
+          const missing = simulatedWorldMissing(written);
           throw new ProblemError('invalid-scenario', 'the scenario is a paper run (mode: paper)', [
-            { path: 'mode', message: PAPER_HERE },
+            { path: 'mode', message: missing.length === 0 ? `${PAPER_HERE}; ${AS_BACKTEST}` : PAPER_HERE },
+            ...missing.map(([path, message]) => ({ path, message })),
           ]);
+        }
+        const loaded = simulatedOrRefused(request.loaded);
         const runId = `run-${randomUUID()}`;
         deps.jobs.submit({
           runId,
@@ -133,7 +140,7 @@ export function runJobRoutes(deps: RunJobDeps): AnyRoute[] {
           ...(seed !== undefined ? { seed } : {}),
         });
         deps.onSubmitted?.(runId);
-        return answerAccepted(c, deps.apiBase, runId, request.loaded);
+        return answerAccepted(c, deps.apiBase, runId, loaded);
       },
     }),
     defineRoute({

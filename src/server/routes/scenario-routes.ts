@@ -1,8 +1,9 @@
 // The bundled scenarios and validation of scenario text. The list reads the scenarios directory
 // on each request (a file added there shows up without a restart) and reports a file that does
 // not load with its problems rather than hiding it. Validation runs the loader itself
-// (parseScenario: schema, cross-field checks, run limits, TWAP plans), so "valid" here means what
-// `execsim run` would accept; it writes nothing, so it needs no token.
+// (parseScenarioFile: schema, cross-field checks, run limits, TWAP plans), so "valid" here means
+// what `execsim run` would accept, a file for paper runs only (mode: paper, no start, no market)
+// included; it writes nothing, so it needs no token.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
