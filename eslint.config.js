@@ -18,21 +18,33 @@ const accessorLiteral = {
     'no get/set in an object literal here: its per-object hidden class pins what the accessors capture through young-generation GCs; use a class',
 };
 
-// Layers of src/, checked on resolved paths (eslint-rules/layers.js). src/core is the
-// deterministic heart: it imports only itself and a few pure packages (no vendor SDK, no I/O).
-// src/sim builds the simulated venue and markets on it. src/scenario (files to engine requests)
-// sits below the run machinery. src/live and src/gateway (live venue
-// adapters) stay apart, and src/server reaches the simulation and live trading only through
-// src/runtime. Tests may also use their test packages and test/support.
+// Layers of src/, checked on resolved paths (eslint-rules/layers.js); each names every layer it
+// may import, so a new edge is a decision made here. From the bottom:
+//   core      the deterministic heart: itself and a few pure packages (no vendor SDK, no I/O);
+//   sim       the simulated venue and markets, built on core;
+//   store     the SQLite store (its writer thread included): rows in, rows out, on core's types;
+//   live      live venue adapters (vendor SDKs, wall clock), on core's ports;
+//   scenario  scenario files and what they name (recordings) turned into engine requests and
+//             simulated venues: no run machinery;
+//   gateway   venue-compatible servers over the simulated venue;
+//   runtime   the composition roots: backtest and paper runs;
+//   sweep     sweeps, grids, worker-thread pools and the BullMQ queue, over runtime's runs;
+//   server    the HTTP API and pages, over the store and sweep's pool;
+//   cli       the commands, on top: nothing imports it.
+// src/boot holds the plain-JavaScript thread entry points, outside these rules. Tests may also
+// use their test packages and test/support.
 const purePackages = ['zod', 'rxjs', '@js-joda/core', '@js-joda/timezone', 'node:crypto'];
 const layers = (packages) => ({
   core: { may: ['core'], packages },
   sim: { may: ['core', 'sim'], packages },
-  // Scenario files and what they name (recordings) turned into engine requests: no run machinery.
-  scenario: { mayNot: ['runtime', 'store', 'cli', 'live', 'gateway', 'server'] },
-  live: { mayNot: ['gateway'] },
-  gateway: { mayNot: ['live'] },
-  server: { mayNot: ['sim', 'live'] },
+  store: { may: ['core', 'store'] },
+  live: { may: ['core', 'live'] },
+  scenario: { may: ['core', 'sim', 'scenario'] },
+  gateway: { may: ['core', 'sim', 'scenario', 'gateway'] },
+  runtime: { may: ['core', 'sim', 'store', 'live', 'scenario', 'runtime'] },
+  sweep: { may: ['core', 'store', 'scenario', 'runtime', 'sweep'] },
+  server: { may: ['core', 'store', 'scenario', 'sweep', 'server'] },
+  cli: { may: ['core', 'store', 'live', 'scenario', 'gateway', 'runtime', 'sweep', 'server', 'cli'] },
 });
 
 export default tseslint.config(
@@ -129,7 +141,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/runtime/**/*.ts'],
+    files: ['src/runtime/**/*.ts', 'src/sweep/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: { 'no-restricted-syntax': ['error', accessorLiteral] },
   },

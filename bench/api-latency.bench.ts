@@ -12,7 +12,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadScenarioFile, parseScenario } from '../src/scenario/load-scenario.ts';
 import { runScenario } from '../src/runtime/backtest-run.ts';
-import { RunPool } from '../src/runtime/run-pool.ts';
+import { RunPool } from '../src/sweep/run-pool.ts';
 import { createApp } from '../src/server/app.ts';
 import { openDatabase } from '../src/store/open-database.ts';
 import { RunStore } from '../src/store/run-store.ts';

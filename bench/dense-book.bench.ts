@@ -21,7 +21,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { runScenario as currentRunScenario } from '../src/runtime/backtest-run.ts';
 import { parseScenario as currentParseScenario } from '../src/scenario/load-scenario.ts';
-import { distProblem } from '../src/runtime/code-loader.js';
+import { distProblem } from '../src/boot/code-loader.js';
 import { TWAP_ONE_HOUR } from './twap.bench.ts';
 
 const ROOT = path.resolve(fileURLToPath(new URL('..', import.meta.url)));

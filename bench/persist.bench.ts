@@ -12,7 +12,7 @@
 // - In this process: the same scenario run with and without a store (runScenario, a fresh file
 //   each stored run), wall and CPU, and the ratio stored / unstored, after three unstored and three
 //   stored warm-up runs (the JIT of both threads). A stored run's SQLite writes run on a writer
-//   thread (src/runtime/threaded-writer.ts): CPU is the process's (all threads), and on Linux it
+//   thread (src/store/threaded-writer.ts): CPU is the process's (all threads), and on Linux it
 //   is split by thread (from /proc/self/task/*/schedstat): the run's own thread, the busiest
 //   other one (a stored run's writer thread) and the rest (V8's GC and compiler threads).
 // - Whole commands, as users run them: the built CLI, `execsim run FILE --no-store` against
@@ -35,10 +35,10 @@ import type { LogEntry } from '../src/core/model/events.ts';
 import { makeInstrument, type Instrument } from '../src/core/model/instrument.ts';
 import { OrderLedger } from '../src/core/order/order-ledger.ts';
 import { runScenario } from '../src/runtime/backtest-run.ts';
-import { distProblem } from '../src/runtime/code-loader.js';
+import { distProblem } from '../src/boot/code-loader.js';
 import { prepareRun } from '../src/runtime/harness.ts';
 import { parseScenario, type LoadedScenario } from '../src/scenario/load-scenario.ts';
-import { parseDurationMs, parseUtcInstant } from '../src/scenario/time-fields.ts';
+import { parseDurationMs, parseUtcInstant } from '../src/core/model/time-fields.ts';
 import { openDatabase } from '../src/store/open-database.ts';
 import { PrefoldedRunWriter } from '../src/store/prefolded-writer.ts';
 import { ProjectionDelta, type ProjectionChanges } from '../src/store/projection-delta.ts';

@@ -12,7 +12,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { distProblem } from '../src/runtime/code-loader.js';
+import { distProblem } from '../src/boot/code-loader.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'execsim.js');

@@ -19,8 +19,8 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { distProblem } from '../src/runtime/code-loader.js';
-import { metricStats } from '../src/runtime/sweep-stats.ts';
+import { distProblem } from '../src/boot/code-loader.js';
+import { metricStats } from '../src/sweep/sweep-stats.ts';
 import { childrenCpuMs } from './child-cpu.ts';
 import { TWAP_ONE_HOUR } from './twap.bench.ts';
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Entry point of the `execsim` command: runs the CLI from dist/ (built at `npm install`) while
 // that bundle is current, else from the TypeScript sources through tsx's loader, so that an edit
-// to src/ is never run stale (src/runtime/code-loader.js has the rule).
-import { loadEntry } from '../src/runtime/code-loader.js';
+// to src/ is never run stale (src/boot/code-loader.js has the rule).
+import { loadEntry } from '../src/boot/code-loader.js';
 
 // `execsim runs | head` closes the pipe early: that is the reader's choice, not an error.
 process.stdout.on('error', (err) => {

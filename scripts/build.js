@@ -1,4 +1,4 @@
-// Builds dist/: each entry of src/runtime/code-loader.js bundled by esbuild into one ES module
+// Builds dist/: each entry of src/boot/code-loader.js bundled by esbuild into one ES module
 // (shared code in chunks), which bin/execsim.js and the worker boot files load instead of the
 // TypeScript sources while dist/ is current (the rule is in code-loader.js). Runs at `npm install`
 // and `npm ci` (the prepare script) and as `npm run build`; plain JavaScript, so it needs no loader.
@@ -18,7 +18,7 @@ import { relative, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { ENTRIES, MANIFEST_FORMAT } from '../src/runtime/code-loader.js';
+import { ENTRIES, MANIFEST_FORMAT } from '../src/boot/code-loader.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const rel = (path) => relative(root, path).split(sep).join('/');
@@ -158,7 +158,7 @@ export async function buildDist() {
   const inputs = [
     ...sources,
     'scripts/build.js',
-    'src/runtime/code-loader.js',
+    'src/boot/code-loader.js',
     'tsconfig.json',
     ...bundledPackages.map((name) => `node_modules/${name}/package.json`),
   ].map(fileEntry);

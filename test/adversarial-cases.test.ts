@@ -15,7 +15,7 @@ import { runScenario } from '../src/runtime/backtest-run.ts';
 import { runChecked } from './support/adversarial-check.ts';
 import { prepareRun } from '../src/runtime/harness.ts';
 import { loadScenarioFile } from '../src/scenario/load-scenario.ts';
-import { parseDurationMs, parseUtcInstant } from '../src/scenario/time-fields.ts';
+import { parseDurationMs, parseUtcInstant } from '../src/core/model/time-fields.ts';
 
 const DIR = 'test/fixtures/adversarial';
 

@@ -7,7 +7,7 @@ import type { ExecEvent, LogEntry } from '../src/core/model/events.ts';
 import type { BreakerResetEvent, BreakerTrippedEvent } from '../src/core/risk/circuit-breaker.ts';
 import { runScenario } from '../src/runtime/backtest-run.ts';
 import { parseScenario } from '../src/scenario/load-scenario.ts';
-import { parseUtcInstant } from '../src/scenario/time-fields.ts';
+import { parseUtcInstant } from '../src/core/model/time-fields.ts';
 
 const START = parseUtcInstant('2024-08-09T00:00:00Z');
 

@@ -20,7 +20,7 @@ import {
   sweepCommand,
   throughQueue,
 } from '../src/cli/sweep-command.ts';
-import { runSweep } from '../src/runtime/sweep.ts';
+import { runSweep } from '../src/sweep/sweep.ts';
 import { loadScenarioSource } from '../src/scenario/load-scenario.ts';
 import { openExistingDatabase } from '../src/store/open-database.ts';
 import { getSweep } from '../src/store/sweep-read.ts';

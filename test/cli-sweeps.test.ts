@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newSweep } from '../src/runtime/sweep-recorder.ts';
+import { newSweep } from '../src/sweep/sweep-recorder.ts';
 import { loadScenarioSource } from '../src/scenario/load-scenario.ts';
 import { openDatabase } from '../src/store/open-database.ts';
 import { listSweeps } from '../src/store/sweep-read.ts';

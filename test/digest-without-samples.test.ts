@@ -11,7 +11,7 @@ import { canonicalLine, EventLog } from '../src/core/log/event-log.ts';
 import type { ExecEvent, LogEntry } from '../src/core/model/events.ts';
 import { MarketSample } from '../src/core/report/market-sampler.ts';
 import { runScenario } from '../src/runtime/backtest-run.ts';
-import { runPath } from '../src/runtime/sweep.ts';
+import { runPath } from '../src/sweep/sweep.ts';
 import { loadScenarioFile, type LoadedScenario } from '../src/scenario/load-scenario.ts';
 
 const FILES = readdirSync('scenarios')

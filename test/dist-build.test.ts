@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { distProblem } from '../src/runtime/code-loader.js';
+import { distProblem } from '../src/boot/code-loader.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -61,7 +61,7 @@ async function workerAnswer(code: string | undefined): Promise<number> {
   delete env['EXECSIM_CODE'];
   delete env['EXECSIM_FROM_SOURCE'];
   if (code !== undefined) env['EXECSIM_CODE'] = code;
-  const loader = pathToFileURL(path.join(copy, 'src', 'runtime', 'code-loader.js')).href;
+  const loader = pathToFileURL(path.join(copy, 'src', 'boot', 'code-loader.js')).href;
   const worker = new Worker(
     `const { parentPort } = require('node:worker_threads');
      import(${JSON.stringify(loader)})

@@ -11,7 +11,7 @@ import { makeInstrument, qtyToLots } from '../src/core/model/instrument.ts';
 import type { OrderStatus } from '../src/core/model/order-status.ts';
 import { prepareRun, runScenario } from '../src/runtime/backtest-run.ts';
 import { parseScenario } from '../src/scenario/load-scenario.ts';
-import { parseDurationMs, parseUtcInstant } from '../src/scenario/time-fields.ts';
+import { parseDurationMs, parseUtcInstant } from '../src/core/model/time-fields.ts';
 
 const START = parseUtcInstant('2024-08-09T00:00:00Z');
 

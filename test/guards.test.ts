@@ -10,7 +10,7 @@ import { parentOrderId } from '../src/core/model/ids.ts';
 import { makeInstrument } from '../src/core/model/instrument.ts';
 import { prepareRun } from '../src/runtime/backtest-run.ts';
 import { parseScenario } from '../src/scenario/load-scenario.ts';
-import { parseDurationMs, parseUtcInstant } from '../src/scenario/time-fields.ts';
+import { parseDurationMs, parseUtcInstant } from '../src/core/model/time-fields.ts';
 
 const T0 = Date.UTC(2024, 7, 9);
 const HEAD = `

@@ -59,26 +59,40 @@ describe('local/layers with the repository configuration', () => {
     expect(
       await localMessages(
         'src/sim/market/probe.ts',
-        "import { parseDurationMs } from '../../scenario/time-fields.ts';\nexport const p = parseDurationMs;\n",
+        "import { scenarioSchema } from '../../scenario/schema.ts';\nexport const p = scenarioSchema;\n",
       ),
-    ).toEqual(['src/sim may import only src/core, src/sim; this import reaches src/scenario/time-fields.ts']);
+    ).toEqual(['src/sim may import only src/core, src/sim; this import reaches src/scenario/schema.ts']);
   });
 
-  it('keeps src/live and src/gateway apart, and src/server off src/sim and src/live', async () => {
+  it('keeps src/live and src/gateway apart, src/server off src/sim, src/live and src/runtime, and nothing on src/cli', async () => {
     expect(await localMessages('src/live/probe.ts', "import '../gateway/binance.ts';\n")).toEqual([
-      'src/live must never import src/gateway; this import reaches src/gateway/binance.ts',
+      'src/live may import only src/core, src/live; this import reaches src/gateway/binance.ts',
     ]);
     expect(await localMessages('src/gateway/probe.ts', "import '../live/wall-clock.ts';\n")).toEqual([
-      'src/gateway must never import src/live; this import reaches src/live/wall-clock.ts',
+      'src/gateway may import only src/core, src/sim, src/scenario, src/gateway; this import reaches src/live/wall-clock.ts',
     ]);
+    const serverMay = 'src/server may import only src/core, src/store, src/scenario, src/sweep, src/server';
     expect(
       await localMessages(
         'src/server/probe.ts',
-        "import '../sim/faults.ts';\nimport '../live/wall-clock.ts';\nimport '../runtime/harness.ts';\n",
+        "import '../sim/faults.ts';\nimport '../live/wall-clock.ts';\nimport '../runtime/harness.ts';\nimport '../sweep/sweep.ts';\n",
       ),
     ).toEqual([
-      'src/server must never import src/sim; this import reaches src/sim/faults.ts',
-      'src/server must never import src/live; this import reaches src/live/wall-clock.ts',
+      `${serverMay}; this import reaches src/sim/faults.ts`,
+      `${serverMay}; this import reaches src/live/wall-clock.ts`,
+      `${serverMay}; this import reaches src/runtime/harness.ts`,
+    ]);
+    expect(
+      await localMessages('src/store/probe.ts', "import '../scenario/schema.ts';\nimport '../cli/main.ts';\n"),
+    ).toEqual([
+      'src/store may import only src/core, src/store; this import reaches src/scenario/schema.ts',
+      'src/store may import only src/core, src/store; this import reaches src/cli/main.ts',
+    ]);
+    expect(
+      await localMessages('src/runtime/probe.ts', "import '../sweep/sweep.ts';\nimport '../gateway/paper-desk.ts';\n"),
+    ).toEqual([
+      'src/runtime may import only src/core, src/sim, src/store, src/live, src/scenario, src/runtime; this import reaches src/sweep/sweep.ts',
+      'src/runtime may import only src/core, src/sim, src/store, src/live, src/scenario, src/runtime; this import reaches src/gateway/paper-desk.ts',
     ]);
   });
 

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { LogEntry, MarketSampled } from '../src/core/model/events.ts';
 import { runScenario } from '../src/runtime/backtest-run.ts';
 import { loadScenarioFile, parseScenario } from '../src/scenario/load-scenario.ts';
-import { parseDurationMs, parseUtcInstant } from '../src/scenario/time-fields.ts';
+import { parseDurationMs, parseUtcInstant } from '../src/core/model/time-fields.ts';
 
 function entriesOf(file: string, yamlEdit?: (text: string) => string): { entries: LogEntry[]; start: number } {
   const loaded = yamlEdit ? parseScenario(yamlEdit(readFileSync(file, 'utf8')), file) : loadScenarioFile(file);

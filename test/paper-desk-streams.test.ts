@@ -16,9 +16,9 @@ import type { VenueMessage } from '../src/core/model/reports.ts';
 import { venueRules } from '../src/core/venues/index.ts';
 import type { GatewayClock } from '../src/gateway/gateway-clock.ts';
 import { PaperDesk } from '../src/gateway/paper-desk.ts';
-import { buildVenue } from '../src/runtime/build-venue.ts';
+import { buildVenue } from '../src/scenario/build-venue.ts';
 import { loadScenarioFile } from '../src/scenario/load-scenario.ts';
-import { parseUtcInstant } from '../src/scenario/time-fields.ts';
+import { parseUtcInstant } from '../src/core/model/time-fields.ts';
 import { FaultSchedule } from '../src/sim/faults.ts';
 import { LatencyModel } from '../src/sim/latency-model.ts';
 

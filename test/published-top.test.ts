@@ -13,10 +13,10 @@ import { VirtualClock } from '../src/core/clock/virtual-clock.ts';
 import { clientOrderId, parentOrderId } from '../src/core/model/ids.ts';
 import { makeInstrument } from '../src/core/model/instrument.ts';
 import type { Side } from '../src/core/model/order.ts';
-import { buildVenue } from '../src/runtime/build-venue.ts';
+import { buildVenue } from '../src/scenario/build-venue.ts';
 import { loadScenarioFile } from '../src/scenario/load-scenario.ts';
 import type { Scenario } from '../src/scenario/schema.ts';
-import { parseUtcInstant } from '../src/scenario/time-fields.ts';
+import { parseUtcInstant } from '../src/core/model/time-fields.ts';
 import type { SimExchange } from '../src/sim/venue/sim-exchange.ts';
 
 const MODELS = {

@@ -11,7 +11,7 @@ import type { LogEntry } from '../src/core/model/events.ts';
 import { makeInstrument } from '../src/core/model/instrument.ts';
 import { prepareRun } from '../src/runtime/harness.ts';
 import { parseScenario } from '../src/scenario/load-scenario.ts';
-import { parseDurationMs, parseUtcInstant } from '../src/scenario/time-fields.ts';
+import { parseDurationMs, parseUtcInstant } from '../src/core/model/time-fields.ts';
 
 const orderArb = fc
   .tuple(

@@ -15,7 +15,7 @@ import { isTerminal } from '../src/core/model/order-status.ts';
 import type { LogEntry } from '../src/core/model/events.ts';
 import { prepareRun } from '../src/runtime/harness.ts';
 import { parseScenario } from '../src/scenario/load-scenario.ts';
-import { parseDurationMs, parseUtcInstant } from '../src/scenario/time-fields.ts';
+import { parseDurationMs, parseUtcInstant } from '../src/core/model/time-fields.ts';
 
 interface Case {
   seed: number;

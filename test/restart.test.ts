@@ -15,7 +15,7 @@ import { parentOrderId } from '../src/core/model/ids.ts';
 import { makeInstrument } from '../src/core/model/instrument.ts';
 import { prepareRun, runScenario } from '../src/runtime/backtest-run.ts';
 import { loadScenarioFile, parseScenario } from '../src/scenario/load-scenario.ts';
-import { parseDurationMs, parseUtcInstant } from '../src/scenario/time-fields.ts';
+import { parseDurationMs, parseUtcInstant } from '../src/core/model/time-fields.ts';
 import { openDatabase } from '../src/store/open-database.ts';
 import { RunStore } from '../src/store/run-store.ts';
 

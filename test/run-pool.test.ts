@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openExistingDatabase } from '../src/store/open-database.ts';
-import { RunPool, type RunUpdate } from '../src/runtime/run-pool.ts';
+import { RunPool, type RunUpdate } from '../src/sweep/run-pool.ts';
 import { hugeTwapScenario } from './support/huge-twap.ts';
 
 const WAIT_MS = 60_000;

@@ -4,7 +4,7 @@
 import { describe, it, expect } from 'vitest';
 import { parseScenario, ScenarioError } from '../src/scenario/load-scenario.ts';
 import { estimateEvents, MAX_SIM_EVENTS } from '../src/scenario/scenario-limits.ts';
-import { parseDurationMs } from '../src/scenario/time-fields.ts';
+import { parseDurationMs } from '../src/core/model/time-fields.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -5,7 +5,7 @@
 // changes nothing: the store's tables keep their row counts and no run is queued.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RunPool } from '../src/runtime/run-pool.ts';
+import { RunPool } from '../src/sweep/run-pool.ts';
 import { createApp, type ExecsimApp } from '../src/server/app.ts';
 import type { AnyRoute } from '../src/server/route-spec.ts';
 import { countingJobs, storeFixture, type StoreFixture } from './support/server-fixture.ts';

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RunPool } from '../src/runtime/run-pool.ts';
+import { RunPool } from '../src/sweep/run-pool.ts';
 import { createApp, type ExecsimApp } from '../src/server/app.ts';
 import { openDatabase, openExistingDatabase } from '../src/store/open-database.ts';
 import { openStoreReader, type OpenStore } from '../src/store/store-reader.ts';

@@ -5,7 +5,7 @@
 // logged as one line; never an internal error with a stack trace, never a partial body.
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RunPool } from '../src/runtime/run-pool.ts';
+import { RunPool } from '../src/sweep/run-pool.ts';
 import type { AppOptions } from '../src/server/app.ts';
 import { API_BASE, pageApp } from './support/page-app.ts';
 import { storeFixture, type StoreFixture } from './support/server-fixture.ts';

@@ -3,8 +3,8 @@
 // the few paths where it did. The fill-ratio objective ranks every point.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { gridReport, RANK_MIN_SHARE, type UnitFigures } from '../src/runtime/sweep-grid-report.ts';
-import type { GridAxis } from '../src/runtime/sweep-grid.ts';
+import { gridReport, RANK_MIN_SHARE, type UnitFigures } from '../src/sweep/sweep-grid-report.ts';
+import type { GridAxis } from '../src/sweep/sweep-grid.ts';
 import { formatGrid } from '../src/cli/sweep-command.ts';
 
 const axes: GridAxis[] = [{ key: 'twap.slices', values: ['5', '10', '20'] }];

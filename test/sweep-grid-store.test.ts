@@ -11,7 +11,7 @@ import type { InterruptSignalName } from '../src/cli/io.ts';
 import { sweepCommand } from '../src/cli/sweep-command.ts';
 import { runScenario } from '../src/runtime/backtest-run.ts';
 import { GridTable } from '../src/server/pages/sweep-page.tsx';
-import { ScenarioGrid } from '../src/runtime/scenario-grid.ts';
+import { ScenarioGrid } from '../src/sweep/scenario-grid.ts';
 import { parseScenario } from '../src/scenario/load-scenario.ts';
 import { openExistingDatabase } from '../src/store/open-database.ts';
 import { getSweep, sweepPaths } from '../src/store/sweep-read.ts';

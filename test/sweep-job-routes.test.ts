@@ -14,7 +14,7 @@ import path from 'node:path';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/main.ts';
-import { RunPool, type RunUpdate } from '../src/runtime/run-pool.ts';
+import { RunPool, type RunUpdate } from '../src/sweep/run-pool.ts';
 import { openDatabase, openExistingDatabase } from '../src/store/open-database.ts';
 import { getSweep } from '../src/store/sweep-read.ts';
 import { SweepStore } from '../src/store/sweep-store.ts';

@@ -10,8 +10,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openExistingDatabase } from '../src/store/open-database.ts';
 import { getSweep } from '../src/store/sweep-read.ts';
-import { RunPool, type RunUpdate, type SweepUpdate } from '../src/runtime/run-pool.ts';
-import { newSweepId } from '../src/runtime/sweep-recorder.ts';
+import { RunPool, type RunUpdate, type SweepUpdate } from '../src/sweep/run-pool.ts';
+import { newSweepId } from '../src/sweep/sweep-recorder.ts';
 import { loadScenarioSource } from '../src/scenario/load-scenario.ts';
 
 const WAIT_MS = 60_000;

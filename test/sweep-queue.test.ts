@@ -27,17 +27,12 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { SWEEP_QUEUE_HELP } from '../src/cli/sweep-queue-command.ts';
-import { coordinateSweep } from '../src/runtime/sweep-queue/coordinator.ts';
-import { startSweepWorker, type WorkerEvent } from '../src/runtime/sweep-queue/worker.ts';
-import {
-  CHUNK_QUEUE,
-  connectRedis,
-  QueueUnreachableError,
-  resultsQueueName,
-} from '../src/runtime/sweep-queue/protocol.ts';
-import { storedPath, newSweep, newSweepId } from '../src/runtime/sweep-recorder.ts';
-import { SweepUnitRunner, type SweepDefinition } from '../src/runtime/sweep-units.ts';
-import { runSweep } from '../src/runtime/sweep.ts';
+import { coordinateSweep } from '../src/sweep/queue/coordinator.ts';
+import { startSweepWorker, type WorkerEvent } from '../src/sweep/queue/worker.ts';
+import { CHUNK_QUEUE, connectRedis, QueueUnreachableError, resultsQueueName } from '../src/sweep/queue/protocol.ts';
+import { storedPath, newSweep, newSweepId } from '../src/sweep/sweep-recorder.ts';
+import { SweepUnitRunner, type SweepDefinition } from '../src/sweep/sweep-units.ts';
+import { runSweep } from '../src/sweep/sweep.ts';
 import { loadScenarioSource } from '../src/scenario/load-scenario.ts';
 import { openDatabase, openExistingDatabase } from '../src/store/open-database.ts';
 import { QueuedSweepStore } from '../src/store/queued-sweep-store.ts';

@@ -24,8 +24,8 @@ import {
 } from '../src/store/sweep-read.ts';
 import { sweepHistogram, UnknownParentError } from '../src/store/sweep-histogram.ts';
 import { gridPointStatistics } from '../src/store/sweep-statistics.ts';
-import { runSweep } from '../src/runtime/sweep.ts';
-import { newSweep, newSweepId, SweepRecorder } from '../src/runtime/sweep-recorder.ts';
+import { runSweep } from '../src/sweep/sweep.ts';
+import { newSweep, newSweepId, SweepRecorder } from '../src/sweep/sweep-recorder.ts';
 
 const IMPACT = 'scenarios/almgren-chriss-impact.yaml';
 const live = { nowMs: Date.parse('2030-01-01T00:00:10Z'), host: 'here', isAlive: (pid: number) => pid === 1 };

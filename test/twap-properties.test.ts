@@ -12,7 +12,7 @@ import { parentOrderId } from '../src/core/model/ids.ts';
 import { makeInstrument, qtyToLots } from '../src/core/model/instrument.ts';
 import { prepareRun } from '../src/runtime/backtest-run.ts';
 import { parseScenario } from '../src/scenario/load-scenario.ts';
-import { parseDurationMs, parseUtcInstant } from '../src/scenario/time-fields.ts';
+import { parseDurationMs, parseUtcInstant } from '../src/core/model/time-fields.ts';
 
 const START = '2024-08-09T00:00:00Z';
 

@@ -21,8 +21,8 @@ import { SimExchange } from './sim-exchange.ts';
 import { SimVenue, type SimVenueOptions } from './sim-venue.ts';
 import { assetsOf } from '../../src/core/fills/fees.ts';
 import type { Scenario } from '../../src/scenario/schema.ts';
-import { parseDurationMs } from '../../src/scenario/time-fields.ts';
-import { buildReplayModel } from '../../src/runtime/build-replay.ts';
+import { parseDurationMs } from '../../src/core/model/time-fields.ts';
+import { buildReplayModel } from '../../src/scenario/build-replay.ts';
 
 export interface BuiltVenue {
   readonly venue: SimVenue;

@@ -5,7 +5,7 @@
 // benchmark or test runs it through runScenario({ buildVenue: referenceBuildVenue }) to compare
 // the two implementations side by side: same scenario, same seed, same event log expected. A
 // change of behaviour is made in both (a level our trades emptied is not published as the top).
-import type { buildVenue } from '../../src/runtime/build-venue.ts';
+import type { buildVenue } from '../../src/scenario/build-venue.ts';
 import { buildVenue as buildReferenceVenue } from './build-venue.ts';
 
 /** buildVenue of the reference implementation (its venue and exchange are the previous classes,

@@ -4,7 +4,7 @@
 // database (nothing is created) and refuse to delete a run that is still being written: one in
 // state 'running', or whose writer pid is alive on this host whatever its heartbeat says
 // (`delete --force` overrides that, for a pid reused by another program).
-import { parseDurationMs } from '../scenario/time-fields.ts';
+import { parseDurationMs } from '../core/model/time-fields.ts';
 import type { DeleteRunOutcome, RunSummary } from '../store/read-model-port.ts';
 import { described } from '../store/open-database.ts';
 import { RunAdmin, summaryIsBusy } from '../store/run-admin.ts';

@@ -10,7 +10,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { existsSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { RunPool } from '../runtime/run-pool.ts';
+import { RunPool } from '../sweep/run-pool.ts';
 import { API_BASE, createApp } from '../server/app.ts';
 import { loopbackHostNames } from '../server/host-guard.ts';
 import { pageRoutes } from '../server/pages/page-routes.tsx';

@@ -1,5 +1,5 @@
 // `execsim sweep <scenario> --paths N [--seed S] [--grid KEY=V1,V2 ...] [--workers N] [--json]
-// [--store [--db PATH]]`: one scenario over N derived seeds (src/runtime/sweep.ts), at every point
+// [--store [--db PATH]]`: one scenario over N derived seeds (src/sweep/sweep.ts), at every point
 // of a parameter grid when --grid is given (sweep-grid.ts, scenario-grid.ts), run on worker threads
 // (sweep-threads.ts; --workers 1 runs in this thread), printed as a summary table or, with
 // --json, one JSON object. Results are handed back in path order whatever the number of workers,
@@ -14,17 +14,17 @@
 import { performance } from 'node:perf_hooks';
 import { DEFAULT_DB_PATH, openDatabase } from '../store/open-database.ts';
 import { SweepStore } from '../store/sweep-store.ts';
-import { MAX_SWEEP_PATHS, METRICS, PATH_STATUSES, type Metric, type SweepResult } from '../runtime/sweep.ts';
-import { newSweep, newSweepId, SweepRecorder } from '../runtime/sweep-recorder.ts';
-import { GridError, parseGridFlag, settingsLabel, type GridAxis } from '../runtime/sweep-grid.ts';
-import { RANK_MIN_SHARE, type GridReport, type MetricWithCi } from '../runtime/sweep-grid-report.ts';
+import { MAX_SWEEP_PATHS, METRICS, PATH_STATUSES, type Metric, type SweepResult } from '../sweep/sweep.ts';
+import { newSweep, newSweepId, SweepRecorder } from '../sweep/sweep-recorder.ts';
+import { GridError, parseGridFlag, settingsLabel, type GridAxis } from '../sweep/sweep-grid.ts';
+import { RANK_MIN_SHARE, type GridReport, type MetricWithCi } from '../sweep/sweep-grid-report.ts';
 import {
   checkedSweepRunner,
   SweepCollector,
   type SweepDefinition,
   type SweepUnitRunner,
-} from '../runtime/sweep-units.ts';
-import { defaultWorkers, MAX_WORKERS, runSweepUnits } from '../runtime/sweep-threads.ts';
+} from '../sweep/sweep-units.ts';
+import { defaultWorkers, MAX_WORKERS, runSweepUnits } from '../sweep/sweep-threads.ts';
 import { loadScenarioSource, type LoadedScenario } from '../scenario/load-scenario.ts';
 import { parseCommand, parseSeed, SIGNAL_EXIT, UsageError, type InterruptSignalName, type Io } from './io.ts';
 import { textTable } from './text-table.ts';

@@ -1,25 +1,19 @@
 // `execsim sweep <scenario> --paths N --queue redis://host:port` and `execsim sweep --resume <id>
 // --queue ...`: a sweep whose paths run on `execsim worker` processes anywhere that reach the same
-// Redis, coordinated from here (src/runtime/sweep-queue/coordinator.ts). The sweep is always
+// Redis, coordinated from here (src/sweep/queue/coordinator.ts). The sweep is always
 // stored (the store is where the results land and what a resume starts from), in --db, else
 // $EXECSIM_DB, else the default database. The report is the one a local sweep prints. Exit codes:
 // 0 the sweep finished, 1 it failed (a chunk was refused or a path threw), 2 bad input (including
 // a --queue URL that is malformed, or a Redis that does not answer within a few seconds or is a
 // read-only replica), 128 + the signal's number when stopped (the sweep stays resumable).
 import { performance } from 'node:perf_hooks';
-import { codeVersion } from '../runtime/code-version.ts';
-import { coordinateSweep, defaultChunk } from '../runtime/sweep-queue/coordinator.ts';
-import {
-  connectRedis,
-  parseQueueUrl,
-  QueueUnreachableError,
-  QueueUrlError,
-  redact,
-} from '../runtime/sweep-queue/protocol.ts';
-import { gridPointCount, type GridAxis } from '../runtime/sweep-grid.ts';
-import { unitCount, type SweepDefinition } from '../runtime/sweep-units.ts';
-import { MAX_SWEEP_PATHS } from '../runtime/sweep.ts';
-import { newSweep, newSweepId, summaryJson } from '../runtime/sweep-recorder.ts';
+import { codeVersion } from '../store/code-version.ts';
+import { coordinateSweep, defaultChunk } from '../sweep/queue/coordinator.ts';
+import { connectRedis, parseQueueUrl, QueueUnreachableError, QueueUrlError, redact } from '../sweep/queue/protocol.ts';
+import { gridPointCount, type GridAxis } from '../sweep/sweep-grid.ts';
+import { unitCount, type SweepDefinition } from '../sweep/sweep-units.ts';
+import { MAX_SWEEP_PATHS } from '../sweep/sweep.ts';
+import { newSweep, newSweepId, summaryJson } from '../sweep/sweep-recorder.ts';
 import { loadScenarioSource, parseScenario } from '../scenario/load-scenario.ts';
 import { DEFAULT_DB_PATH, openDatabase, openExistingDatabase } from '../store/open-database.ts';
 import { QueuedSweepStore, ResumeSweepRefused } from '../store/queued-sweep-store.ts';

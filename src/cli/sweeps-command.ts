@@ -3,7 +3,7 @@
 // `execsim runs` it opens the database read-only and never creates it (a missing database is exit
 // 2). A sweep is shown in its state: a running or queued sweep whose writer is gone is 'crashed',
 // as a run is.
-import { gridPointCount } from '../runtime/sweep-grid.ts';
+import { gridPointCount } from '../sweep/sweep-grid.ts';
 import type { SweepSummary } from '../store/read-model-port.ts';
 import { storedText } from '../store/run-rows.ts';
 import { localLiveness, STALE_HEARTBEAT_MS, type Liveness } from '../store/run-state.ts';

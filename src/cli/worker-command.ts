@@ -1,9 +1,9 @@
 // `execsim worker --queue redis://host:port [--lock-ms N] [--name NAME]`: runs queued sweeps'
-// chunks (src/runtime/sweep-queue/worker.ts) until SIGINT, SIGTERM or SIGHUP; then the chunk in
+// chunks (src/sweep/queue/worker.ts) until SIGINT, SIGTERM or SIGHUP; then the chunk in
 // hand goes back to the queue after its current path and the process exits with 0. One line on
 // stderr per chunk done or refused. Exit codes: 0 stopped on request, 2 bad input or a Redis that
 // does not answer within a few seconds (or is a read-only replica).
-import { codeVersion } from '../runtime/code-version.ts';
+import { codeVersion } from '../store/code-version.ts';
 import {
   CHUNK_QUEUE,
   connectRedis,
@@ -11,9 +11,9 @@ import {
   QueueUnreachableError,
   QueueUrlError,
   redact,
-} from '../runtime/sweep-queue/protocol.ts';
-import { DEFAULT_LOCK_MS } from '../runtime/sweep-queue/defaults.ts';
-import { startSweepWorker, type WorkerEvent } from '../runtime/sweep-queue/worker.ts';
+} from '../sweep/queue/protocol.ts';
+import { DEFAULT_LOCK_MS } from '../sweep/queue/defaults.ts';
+import { startSweepWorker, type WorkerEvent } from '../sweep/queue/worker.ts';
 import { parseCommand, UsageError, type Io } from './io.ts';
 import { WORKER_HELP } from './worker-help.ts';
 

@@ -1,6 +1,6 @@
 // The help text of `execsim worker`, apart from the command so that `execsim help worker` does
 // not load the queue client.
-import { DEFAULT_LOCK_MS } from '../runtime/sweep-queue/defaults.ts';
+import { DEFAULT_LOCK_MS } from '../sweep/queue/defaults.ts';
 
 export const WORKER_HELP = `usage: execsim worker --queue redis://host:port [--lock-ms N] [--name NAME]
 Runs the paths of sweeps started with \`execsim sweep ... --queue URL\`, one chunk at a time, until

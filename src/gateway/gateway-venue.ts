@@ -1,6 +1,6 @@
 // The simulated venue of a scenario on the wall clock, for a gateway that real clients trade
 // against. It builds the same venue a backtest builds (market model, instrument, latency, fees,
-// queue model, faults, starting balances; src/runtime/build-venue.ts) on a GatewayClock instead of
+// queue model, faults, starting balances; src/scenario/build-venue.ts) on a GatewayClock instead of
 // the virtual clock:
 // - times are the wall clock's: orders, fills and quotes carry real epoch times;
 // - fault windows and price jumps count from the gateway's start (`from: PT1M` is a minute after
@@ -22,11 +22,11 @@ import type { SimExchange } from '../sim/venue/sim-exchange.ts';
 import type { SimVenue } from '../sim/venue/sim-venue.ts';
 import { loadScenarioFile, type LoadedScenario } from '../scenario/load-scenario.ts';
 import type { Scenario } from '../scenario/schema.ts';
-import { parseDurationMs, parseUtcInstant } from '../scenario/time-fields.ts';
+import { parseDurationMs, parseUtcInstant } from '../core/model/time-fields.ts';
 import { FaultSchedule, type FaultSpec } from '../sim/faults.ts';
 import { LatencyModel } from '../sim/latency-model.ts';
 import { bookDesk, PaperDesk, type FillProfile, type OrderDesk } from './paper-desk.ts';
-import { buildVenue } from '../runtime/build-venue.ts';
+import { buildVenue } from '../scenario/build-venue.ts';
 import { GatewayClock, ShiftedClock } from './gateway-clock.ts';
 
 /** Alpaca paper's default starting balance. */

@@ -12,7 +12,7 @@
 // Windows count from the gateway's start, as the venue's do.
 import type { Rng } from '../core/clock/rng.ts';
 import type { Scenario } from '../scenario/schema.ts';
-import { parseDurationMs } from '../scenario/time-fields.ts';
+import { parseDurationMs } from '../core/model/time-fields.ts';
 import type { GatewayClock } from './gateway-clock.ts';
 
 type Fault = Scenario['faults'][number];

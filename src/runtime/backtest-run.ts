@@ -20,12 +20,12 @@ import { RunReportFold, type LogSummary, type ParentReport } from '../core/repor
 import type { FillMetrics } from '../core/report/fill-metrics.ts';
 import type { LoadedScenario } from '../scenario/load-scenario.ts';
 import type { ScenarioFile } from '../scenario/schema.ts';
-import { parseDurationMs, parseUtcInstant } from '../scenario/time-fields.ts';
+import { parseDurationMs, parseUtcInstant } from '../core/model/time-fields.ts';
 import type { NewRun, RunStore, RunWriter } from '../store/run-store.ts';
-import { canWriteFromThread, ThreadedRunWriter } from './threaded-writer.ts';
-import { codeVersion } from './code-version.ts';
+import { canWriteFromThread, ThreadedRunWriter } from '../store/threaded-writer.ts';
+import { codeVersion } from '../store/code-version.ts';
 import { prepareRun, type RollbackSink } from './harness.ts';
-import type { buildVenue } from './build-venue.ts';
+import type { buildVenue } from '../scenario/build-venue.ts';
 
 export interface RunReport {
   readonly runId: RunId;

@@ -22,7 +22,7 @@ import { venueRules, type TradingHours } from '../core/venues/index.ts';
 import { breakerInput } from '../scenario/component-schema.ts';
 import { toTwapParams } from '../scenario/scenario-requests.ts';
 import type { ScenarioFile } from '../scenario/schema.ts';
-import { parseDurationMs } from '../scenario/time-fields.ts';
+import { parseDurationMs } from '../core/model/time-fields.ts';
 import type { FillWiring } from './fill-wiring.ts';
 import { buildOrderManager } from './safety-wiring.ts';
 

@@ -10,7 +10,7 @@ import type { OrderLedger } from '../core/order/order-ledger.ts';
 import type { Reconciler } from '../core/recon/reconciler.ts';
 import { toParentRequests } from '../scenario/scenario-requests.ts';
 import type { ScenarioFile } from '../scenario/schema.ts';
-import { parseDurationMs } from '../scenario/time-fields.ts';
+import { parseDurationMs } from '../core/model/time-fields.ts';
 import { toSignalRequest } from './safety-wiring.ts';
 
 /** What an input acts on: the process running when it is due. */

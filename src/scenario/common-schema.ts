@@ -2,7 +2,7 @@
 // identifiers. Base checks abort on failure so cross-field checks never see a malformed value.
 import { z } from 'zod';
 import { parseDecimal } from '../core/model/decimal.ts';
-import { parseDurationMs, parseUtcInstant } from './time-fields.ts';
+import { parseDurationMs, parseUtcInstant } from '../core/model/time-fields.ts';
 
 const parses = (parse: (s: string) => unknown) => (s: string) => {
   try {

@@ -2,7 +2,7 @@
 // decimal strings; model coefficients are plain numbers in the units each field names.
 import { z } from 'zod';
 import { duration, positiveDecimal } from './common-schema.ts';
-import { parseDurationMs } from './time-fields.ts';
+import { parseDurationMs } from '../core/model/time-fields.ts';
 
 const level = z.tuple([positiveDecimal, positiveDecimal]);
 

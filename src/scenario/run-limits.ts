@@ -15,7 +15,7 @@ import {
 } from './scenario-limits.ts';
 import type { ScenarioFile } from './schema.ts';
 import { checkTwapPlan, type TwapUse } from './twap-check.ts';
-import { parseDurationMs, parseUtcInstant } from './time-fields.ts';
+import { parseDurationMs, parseUtcInstant } from '../core/model/time-fields.ts';
 
 type Path = (string | number)[];
 

@@ -9,7 +9,7 @@ import { makeInstrument } from '../core/model/instrument.ts';
 import { checkComponentConfigs } from './component-schema.ts';
 import { checkQuoteAmount, gridProblem } from './scenario-limits.ts';
 import type { ScenarioFile } from './schema.ts';
-import { parseDurationMs, parseUtcInstant } from './time-fields.ts';
+import { parseDurationMs, parseUtcInstant } from '../core/model/time-fields.ts';
 
 type Issue = (path: (string | number)[], message: string) => void;
 type OnGrid = (path: (string | number)[], value: string | undefined, step: string, what: string) => void;

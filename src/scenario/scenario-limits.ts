@@ -19,7 +19,7 @@
 import { formatScaled, fromSteps, parseDecimal, toSteps } from '../core/model/decimal.ts';
 import { priceToTicks, qtyToLots, quoteToUnits, type Instrument } from '../core/model/instrument.ts';
 import type { ScenarioFile } from './schema.ts';
-import { parseDurationMs } from './time-fields.ts';
+import { parseDurationMs } from '../core/model/time-fields.ts';
 
 /** Largest number of simulated events a run may have: far above every bundled scenario (the
  *  largest, a replay, fires about 150,000), below what takes more than minutes to run. */

@@ -5,7 +5,7 @@ import { priceToTicks, qtyToLots, quoteToUnits, type Instrument } from '../core/
 import type { Confirmation } from '../core/model/safety-events.ts';
 import type { TwapEntry } from './execution-schema.ts';
 import type { ScenarioFile } from './schema.ts';
-import { parseDurationMs } from './time-fields.ts';
+import { parseDurationMs } from '../core/model/time-fields.ts';
 
 /** Scenario TWAP parameters to the engine's integers. */
 export function toTwapParams(t: TwapEntry, inst: Instrument): TwapParams {

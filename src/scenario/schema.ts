@@ -25,7 +25,7 @@ import { fillDetectionSchema, safetySchema } from './component-schema.ts';
 import { checkRunLimits } from './run-limits.ts';
 import { checkScenario } from './scenario-checks.ts';
 import { MAX_SAMPLE_MS, sampleIntervalMs } from './sample-interval.ts';
-import { parseDurationMs } from './time-fields.ts';
+import { parseDurationMs } from '../core/model/time-fields.ts';
 
 const latencyPath = z
   .union([

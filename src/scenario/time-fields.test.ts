@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseDurationMs, parseUtcInstant } from './time-fields.ts';
+import { parseDurationMs, parseUtcInstant } from '../core/model/time-fields.ts';
 
 describe('scenario time fields, parsed once and remembered', () => {
   it('a duration gives its exact milliseconds on every parse, first or remembered', () => {

@@ -2,7 +2,7 @@
 // converted here, with a message that says what it must be. Route modules build their
 // parameter objects from these, so `limit` or `cursor` mean the same on every route.
 import { z } from 'zod';
-import { parseUtcInstant } from '../scenario/time-fields.ts';
+import { parseUtcInstant } from '../core/model/time-fields.ts';
 
 /** A whole number from `min` to `max`, written in decimal digits. */
 export const wholeNumber = (min: number, max: number) =>

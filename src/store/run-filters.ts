@@ -2,7 +2,7 @@
 // table's summary columns with its parameter. Running and crashed runs are told apart by the
 // run_state SQL function the read model registers; the from and to instants are checked (a
 // RangeError names the field) and written as the store writes started_at.
-import { parseUtcInstant } from '../scenario/time-fields.ts';
+import { parseUtcInstant } from '../core/model/time-fields.ts';
 import type { RunQuery } from './read-model-port.ts';
 
 /** The run list's WHERE clauses for `q`'s filters, with their parameters. */

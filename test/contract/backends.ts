@@ -24,9 +24,9 @@ import { venueRules, type VenueRules } from '../../src/core/venues/index.ts';
 import { startAlpacaGateway } from '../../src/gateway/alpaca/alpaca-gateway.ts';
 import { AlpacaAdapter } from '../../src/live/alpaca/alpaca-adapter.ts';
 import { WallClock } from '../../src/live/wall-clock.ts';
-import { buildVenue } from '../../src/runtime/build-venue.ts';
+import { buildVenue } from '../../src/scenario/build-venue.ts';
 import { parseScenario } from '../../src/scenario/load-scenario.ts';
-import { parseUtcInstant } from '../../src/scenario/time-fields.ts';
+import { parseUtcInstant } from '../../src/core/model/time-fields.ts';
 
 export const FIXTURE = 'test/contract/fixtures/static-book.yaml';
 

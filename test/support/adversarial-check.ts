@@ -22,7 +22,7 @@ import { isTerminal } from '../../src/core/model/order-status.ts';
 import { lotsToQty, makeInstrument, type Instrument } from '../../src/core/model/instrument.ts';
 import { prepareRun, type RollbackSink } from '../../src/runtime/harness.ts';
 import { parseScenario } from '../../src/scenario/load-scenario.ts';
-import { parseDurationMs, parseUtcInstant } from '../../src/scenario/time-fields.ts';
+import { parseDurationMs, parseUtcInstant } from '../../src/core/model/time-fields.ts';
 import type { ExchangeOrder } from '../../src/sim/venue/exchange-order.ts';
 import type { Scenario } from '../../src/scenario/schema.ts';
 import { caseYaml, type AdversarialCase } from './adversarial-case.ts';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Hono } from 'hono';
 import { afterAll } from 'vitest';
 import { runScenario, type RunReport } from '../../src/runtime/backtest-run.ts';
-import { codeVersion } from '../../src/runtime/code-version.ts';
+import { codeVersion } from '../../src/store/code-version.ts';
 import { loadScenarioFile } from '../../src/scenario/load-scenario.ts';
 import { API_BASE, createApp, type AppOptions } from '../../src/server/app.ts';
 import { pageRoutes } from '../../src/server/pages/page-routes.tsx';

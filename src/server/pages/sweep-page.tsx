@@ -10,7 +10,7 @@
 // each path its point.
 import type { Page } from '../../store/read-model-port.ts';
 import { fields, num, pct, queryString, str } from './format.ts';
-import { RANK_MIN_SHARE } from '../../runtime/sweep-grid-report.ts';
+import { RANK_MIN_SHARE } from '../../sweep/sweep-grid-report.ts';
 import { Layout } from './layout.tsx';
 
 export interface SweepPageProps {

@@ -10,12 +10,12 @@
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
-import type { PathRerun, RunPool, SweepUpdate } from '../../runtime/run-pool.ts';
-import { newSweepId } from '../../runtime/sweep-recorder.ts';
+import type { PathRerun, RunPool, SweepUpdate } from '../../sweep/run-pool.ts';
+import { newSweepId } from '../../sweep/sweep-recorder.ts';
 import { ScenarioError, type ScenarioSource } from '../../scenario/load-scenario.ts';
-import { MAX_SWEEP_PATHS } from '../../runtime/sweep.ts';
-import { GridError, gridAxis, MAX_AXIS_VALUES, MAX_GRID_POINTS, type GridAxis } from '../../runtime/sweep-grid.ts';
-import { checkSweepGrid, MAX_SWEEP_UNITS } from '../../runtime/sweep-units.ts';
+import { MAX_SWEEP_PATHS } from '../../sweep/sweep.ts';
+import { GridError, gridAxis, MAX_AXIS_VALUES, MAX_GRID_POINTS, type GridAxis } from '../../sweep/sweep-grid.ts';
+import { checkSweepGrid, MAX_SWEEP_UNITS } from '../../sweep/sweep-units.ts';
 import type { SweepState } from '../../store/sweep-read.ts';
 import { ProblemError } from '../problem.ts';
 import { idParam, idParams, wholeNumber } from '../query-params.ts';

@@ -21,8 +21,8 @@ import { makeQueueModel } from '../sim/venue/queue-model.ts';
 import { SimExchange } from '../sim/venue/sim-exchange.ts';
 import { SimVenue, type DeferringMarket, type SimVenueOptions } from '../sim/venue/sim-venue.ts';
 import { assetsOf } from '../core/fills/fees.ts';
-import type { Scenario } from '../scenario/schema.ts';
-import { parseDurationMs } from '../scenario/time-fields.ts';
+import type { Scenario } from './schema.ts';
+import { parseDurationMs } from '../core/model/time-fields.ts';
 import { buildReplayModel } from './build-replay.ts';
 
 export interface BuiltVenue {

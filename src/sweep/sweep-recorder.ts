@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import type { ParentReport } from '../core/report/run-report.ts';
 import type { ScenarioSource } from '../scenario/load-scenario.ts';
 import type { StoredPath, SweepStore } from '../store/sweep-store.ts';
-import { codeVersion } from './code-version.ts';
+import { codeVersion } from '../store/code-version.ts';
 import { num, SweepPathError, type SweepPath, type SweepResult } from './sweep.ts';
 import type { ParentFigures, UnitResult } from './sweep-units.ts';
 import { gridPointCount, type GridAxis } from './sweep-grid.ts';

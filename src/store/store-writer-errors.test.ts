@@ -8,8 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { BUSY_TIMEOUT_MS, StoreError } from '../store/open-database.ts';
-import { RunGoneError } from '../store/run-store.ts';
+import { BUSY_TIMEOUT_MS, StoreError } from './open-database.ts';
+import { RunGoneError } from './run-store.ts';
 import { failureError, failureReply } from './store-writer-errors.ts';
 
 /** The error SQLite raises for a write while another connection holds the write lock. */

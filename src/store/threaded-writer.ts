@@ -19,10 +19,10 @@ import type { LogEntry } from '../core/model/events.ts';
 import type { Instrument } from '../core/model/instrument.ts';
 import type { OrderLedger } from '../core/order/order-ledger.ts';
 import type { EventSink, LogLine } from '../core/ports/event-sink.ts';
-import { PrefoldedRunWriter, unitsFrom } from '../store/prefolded-writer.ts';
-import { ProjectionDelta, type ProjectionChanges } from '../store/projection-delta.ts';
-import { HEARTBEAT_EVERY_MS, type RunStore, type RunTotals, type StoreRunWriter } from '../store/run-store.ts';
-import { SampleBuffer } from '../store/sample-blocks.ts';
+import { PrefoldedRunWriter, unitsFrom } from './prefolded-writer.ts';
+import { ProjectionDelta, type ProjectionChanges } from './projection-delta.ts';
+import { HEARTBEAT_EVERY_MS, type RunStore, type RunTotals, type StoreRunWriter } from './run-store.ts';
+import { SampleBuffer } from './sample-blocks.ts';
 import { failureError } from './store-writer-errors.ts';
 import type { StoreWriterMessage, StoreWriterReply, UnitsMessage } from './store-writer.ts';
 
@@ -321,7 +321,7 @@ const STALL_MS = 60_000;
 /** The process's writer thread, per boot file; started on first use. */
 const threads = new Map<string, Worker>();
 
-function writerThread(bootFile = new URL('./store-writer-boot.js', import.meta.url)): Worker {
+function writerThread(bootFile = new URL('../boot/store-writer-boot.js', import.meta.url)): Worker {
   let worker = threads.get(bootFile.href);
   if (worker) return worker;
   worker = new Worker(bootFile);

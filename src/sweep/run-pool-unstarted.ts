@@ -4,7 +4,7 @@
 // any run that was stopped. Its row is the one a worker would have written on starting it (the
 // same scenario, seed and code version), marked interrupted in the same transaction.
 import type { RunStore } from '../store/run-store.ts';
-import { backtestRunRow } from './backtest-run.ts';
+import { backtestRunRow } from '../runtime/backtest-run.ts';
 import { loadJobScenario, type PoolJob } from './run-pool-messages.ts';
 
 /**

@@ -1,6 +1,6 @@
 // The store writer thread (ThreadedRunWriter) starts here: plain JavaScript that loads the writer
 // from the same code as its process's main thread, dist/ or the TypeScript sources through tsx
-// (src/runtime/code-loader.js). A writer that cannot load answers every run it is given with the
+// (src/boot/code-loader.js). A writer that cannot load answers every run it is given with the
 // error (at the run's end, which its thread waits for), so that run fails instead of waiting
 // forever.
 import { parentPort } from 'node:worker_threads';

@@ -13,7 +13,7 @@ import { Queue, UnrecoverableError, WaitingError, Worker, type Job } from 'bullm
 import type { Redis } from 'ioredis';
 import { hostname } from 'node:os';
 import { setImmediate as turn } from 'node:timers/promises';
-import { codeVersion as currentCodeVersion } from '../code-version.ts';
+import { codeVersion as currentCodeVersion } from '../../store/code-version.ts';
 import { DEFAULT_LOCK_MS } from './defaults.ts';
 import {
   CHUNK_QUEUE,

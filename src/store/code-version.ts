@@ -8,7 +8,7 @@ let cached: string | undefined;
 
 export function codeVersion(): string {
   if (cached !== undefined) return cached;
-  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const root = fileURLToPath(new URL('../..', import.meta.url));
   const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { version: string };
   let commit: string;
   try {

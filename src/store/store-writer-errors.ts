@@ -3,8 +3,8 @@
 // the same kind of error again, so the CLI and the server tell a problem of the database (a lock
 // held past the busy timeout, a full disk, a damaged or read-only file: one message naming the
 // database) from a run whose row another process deleted, and both from a bug.
-import { described, StoreError } from '../store/open-database.ts';
-import { RunGoneError } from '../store/run-store.ts';
+import { described, StoreError } from './open-database.ts';
+import { RunGoneError } from './run-store.ts';
 
 export type StoreWriterFailure = { readonly type: 'error'; readonly message: string; readonly name: string };
 

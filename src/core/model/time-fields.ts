@@ -3,7 +3,7 @@
 // are parsed with @js-joda, which is strict where Date.parse guesses; durations by the grammar
 // below, so every message can say which form is wrong and why.
 import { Instant } from '@js-joda/core';
-import { BoundedMemo } from '../core/model/bounded-memo.ts';
+import { BoundedMemo } from './bounded-memo.ts';
 
 /** Instants and durations already parsed (a run reads its start, its length and every input's
  *  offset; a sweep does so per path): the same few texts, each parsed once. Bounded. */

@@ -28,15 +28,15 @@ const sha256 = (buffer) =>
  *  boot file loads its entry with loadEntry(name). */
 export const ENTRIES = Object.freeze({
   execsim: 'src/cli/cli-entry.ts',
-  'run-worker': 'src/runtime/run-worker.ts',
-  'sweep-worker': 'src/runtime/sweep-worker.ts',
-  'store-writer': 'src/runtime/store-writer.ts',
+  'run-worker': 'src/sweep/run-worker.ts',
+  'sweep-worker': 'src/sweep/sweep-worker.ts',
+  'store-writer': 'src/store/store-writer.ts',
 });
 
 /** The manifest's format: a dist of another format is stale. */
 export const MANIFEST_FORMAT = 1;
 
-const ROOT = new URL('../../', import.meta.url);
+const ROOT = new URL('../..', import.meta.url);
 
 /** Why dist/ under root cannot run (missing, another format, a source changed since the
  *  build), or null when it is current. */

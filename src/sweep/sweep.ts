@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import type { ParentReport } from '../core/report/run-report.ts';
 import type { LoadedScenario } from '../scenario/load-scenario.ts';
-import { runScenario } from './backtest-run.ts';
+import { runScenario } from '../runtime/backtest-run.ts';
 import { metricStats, type MetricStats } from './sweep-stats.ts';
 import type { GridReport } from './sweep-grid-report.ts';
 

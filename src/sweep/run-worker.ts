@@ -8,7 +8,7 @@
 // as interrupted. Each worker opens its own database connection (WAL: one writer at a time, the
 // busy timeout queues the others).
 import { parentPort, workerData } from 'node:worker_threads';
-import { RunInterrupted, runScenarioAsync } from './backtest-run.ts';
+import { RunInterrupted, runScenarioAsync } from '../runtime/backtest-run.ts';
 import { parseScenario } from '../scenario/load-scenario.ts';
 import { openDatabase } from '../store/open-database.ts';
 import { RunStore } from '../store/run-store.ts';

@@ -286,7 +286,7 @@ export class RunPool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(new URL('./run-worker-boot.js', import.meta.url), {
+    const worker = new Worker(new URL('../boot/run-worker-boot.js', import.meta.url), {
       workerData: { dbPath: this.options.dbPath },
     });
     const slot: Slot = { worker, job: null, onIdle: null };

@@ -129,7 +129,7 @@ interface Thread {
 
 function runOnThreads(def: SweepDefinition, options: UnitSweepOptions): Promise<UnitSweepEnd> {
   const total = unitCount(def);
-  const boot = options.bootFile ?? new URL('./sweep-worker-boot.js', import.meta.url);
+  const boot = options.bootFile ?? new URL('../boot/sweep-worker-boot.js', import.meta.url);
 
   return new Promise<UnitSweepEnd>((resolve, reject) => {
     const threads: Thread[] = [];

@@ -11,8 +11,8 @@ import type { Clock } from '../core/ports/clock.ts';
 import type { MarketModel, MarketSink } from '../sim/market/market-model.ts';
 import { ReplayModel, type ReplaySource } from '../sim/market/replay-model.ts';
 import { BinanceLineError, BinanceLineParser } from '../sim/replay/binance-messages.ts';
-import type { MarketSpec } from '../scenario/market-schema.ts';
-import { ReplayFileError, ReplayFileReader } from '../scenario/replay-file.ts';
+import type { MarketSpec } from './market-schema.ts';
+import { ReplayFileError, ReplayFileReader } from './replay-file.ts';
 
 /** Replay files of a scenario, as absolute paths. */
 function replayPaths(files: readonly string[], scenarioFile: string): string[] {

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ParentReport } from '../core/report/run-report.ts';
 import { loadScenarioFile, parseScenario } from '../scenario/load-scenario.ts';
-import { runScenario } from './backtest-run.ts';
+import { runScenario } from '../runtime/backtest-run.ts';
 import {
   deriveSeed,
   MAX_SWEEP_PATHS,

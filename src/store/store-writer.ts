@@ -14,11 +14,11 @@
 // units).
 import { parentPort, type MessagePort } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
-import { openExistingDatabase } from '../store/open-database.ts';
-import { PrefoldedRunWriter, unitsFrom } from '../store/prefolded-writer.ts';
+import { openExistingDatabase } from './open-database.ts';
+import { PrefoldedRunWriter, unitsFrom } from './prefolded-writer.ts';
 import type { Instrument } from '../core/model/instrument.ts';
-import type { ProjectionChanges } from '../store/projection-delta.ts';
-import { RunStore, type RunTotals } from '../store/run-store.ts';
+import type { ProjectionChanges } from './projection-delta.ts';
+import { RunStore, type RunTotals } from './run-store.ts';
 import { failureReply, type StoreWriterFailure } from './store-writer-errors.ts';
 
 export interface StoreWriterOpen {
