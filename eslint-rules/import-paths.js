@@ -20,18 +20,20 @@ export function specifierOf(node) {
   return source && source.type === 'Literal' && typeof source.value === 'string' ? source.value : null;
 }
 
-/** The modules a program loads when it is loaded: its top-level import and export-from
- *  statements, except `import type` / `export type`, which are erased. With
- *  verbatimModuleSyntax `import { type X }` still loads the module, so it counts. import() is
- *  lazy and TSImportType is a type, so neither can make an initialisation cycle. */
-export function runtimeImportsOf(program) {
+/** The modules a program depends on through its top-level import and export-from statements.
+ *  With `types` false, only those it loads when it is loaded: `import type` / `export type` are
+ *  erased, so they are left out (with verbatimModuleSyntax `import { type X }` still loads the
+ *  module, so it counts). import() is lazy and TSImportType is a type, so neither is counted. */
+export function staticImportsOf(program, { types = true } = {}) {
   const found = [];
   for (const node of program.body) {
     if (
-      node.type === 'ImportDeclaration'
-        ? node.importKind === 'type'
-        : !node.type.startsWith('Export') || node.exportKind === 'type'
+      node.type !== 'ImportDeclaration' &&
+      node.type !== 'ExportNamedDeclaration' &&
+      node.type !== 'ExportAllDeclaration'
     )
+      continue;
+    if (!types && (node.type === 'ImportDeclaration' ? node.importKind === 'type' : node.exportKind === 'type'))
       continue;
     const specifier = specifierOf(node);
     if (specifier !== null) found.push({ node, specifier });

@@ -1,6 +1,9 @@
 // local/no-cycle: no import cycle among the files under `root` (default src). The graph has an
-// edge for every run-time import (import-paths.js: `import type` / `export type` are erased and
-// dynamic import() loads lazily, so neither can make an initialisation cycle). Every file is read
+// edge for every static import and export-from, type-only ones included (option `types`, default
+// true): a type import is a dependency as much as any, and a circle of them means two modules
+// that cannot be understood apart; shared types belong in a module below both. With `types`
+// false only run-time imports count (those can make initialisation cycles). Dynamic import()
+// loads lazily and is never an edge. Every file is read
 // from disk and parsed once per lint run (re-read when its mtime or size changes, for editors);
 // the file being linted uses its own, possibly unsaved, source (the same rule on ESLint's AST).
 // An import that closes a cycle is
@@ -11,7 +14,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
-import { display, isRelative, runtimeImportsOf } from './import-paths.js';
+import { display, isRelative, staticImportsOf } from './import-paths.js';
 
 /** file -> { stamp, targets } for files read from disk. */
 const cache = new Map();
@@ -26,26 +29,26 @@ function listFiles(root) {
   return names.filter((n) => /\.(ts|tsx|js|mjs)$/.test(n) && !n.endsWith('.d.ts')).map((n) => path.join(root, n));
 }
 
-function runtimeTargets(program, file) {
-  return runtimeImportsOf(program)
+function ownTargets(program, file, types) {
+  return staticImportsOf(program, { types })
     .filter((i) => isRelative(i.specifier))
     .map((i) => ({ node: i.node, target: path.resolve(path.dirname(file), i.specifier) }));
 }
 
-/** runtimeImportsOf for a file on disk, read with TypeScript's own parser (much faster than a
+/** staticImportsOf for a file on disk, read with TypeScript's own parser (much faster than a
  *  full ESLint parse; it never throws: a file with syntax errors gets those from ESLint). */
-function targetsOnDisk(file) {
+function targetsOnDisk(file, types) {
   const st = statSync(file);
-  const stamp = `${st.mtimeMs}:${st.size}`;
+  const stamp = `${st.mtimeMs}:${st.size}:${types}`;
   const hit = cache.get(file);
   if (hit && hit.stamp === stamp) return hit.targets;
   const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, false);
   const targets = [];
   for (const s of source.statements) {
-    const runtime = ts.isImportDeclaration(s)
-      ? !s.importClause?.isTypeOnly
-      : ts.isExportDeclaration(s) && !s.isTypeOnly;
-    if (runtime && s.moduleSpecifier && ts.isStringLiteral(s.moduleSpecifier) && isRelative(s.moduleSpecifier.text)) {
+    const counted = ts.isImportDeclaration(s)
+      ? types || !s.importClause?.isTypeOnly
+      : ts.isExportDeclaration(s) && (types || !s.isTypeOnly);
+    if (counted && s.moduleSpecifier && ts.isStringLiteral(s.moduleSpecifier) && isRelative(s.moduleSpecifier.text)) {
       targets.push(path.resolve(path.dirname(file), s.moduleSpecifier.text));
     }
   }
@@ -83,6 +86,7 @@ export default {
         type: 'object',
         properties: {
           root: { type: 'string' },
+          types: { type: 'boolean' },
           allow: {
             type: 'array',
             items: {
@@ -107,18 +111,19 @@ export default {
     const cwd = context.cwd;
     const root = path.resolve(cwd, options.root ?? 'src');
     const file = context.filename;
+    const types = options.types ?? true;
     if (path.relative(root, file).startsWith('..')) return {};
     const allow = (options.allow ?? []).map((a) => ({ from: path.resolve(cwd, a.from), to: path.resolve(cwd, a.to) }));
     const allowed = (from, to) => allow.some((a) => a.from === from && a.to === to);
     return {
       'Program:exit'(program) {
-        const own = runtimeTargets(program, file);
+        const own = ownTargets(program, file, types);
         const graph = new Map();
         for (const f of listFiles(root))
           if (f !== file)
             graph.set(
               f,
-              targetsOnDisk(f).filter((t) => !allowed(f, t)),
+              targetsOnDisk(f, types).filter((t) => !allowed(f, t)),
             );
         graph.set(
           file,

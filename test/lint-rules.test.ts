@@ -117,6 +117,7 @@ describe('local/no-cycle', () => {
   async function cycles(
     files: Record<string, string>,
     allow: Array<{ from: string; to: string; reason: string }> = [],
+    types?: boolean,
   ) {
     const dir = mkdtempSync(path.join(tmpdir(), 'execsim-no-cycle-'));
     dirs.push(dir);
@@ -132,7 +133,7 @@ describe('local/no-cycle', () => {
           files: ['**/*.ts'],
           languageOptions: { parser: tseslint.parser },
           plugins: { local },
-          rules: { 'local/no-cycle': ['error', { allow }] },
+          rules: { 'local/no-cycle': ['error', types === undefined ? { allow } : { allow, types }] },
         },
       ],
     });
@@ -161,18 +162,42 @@ describe('local/no-cycle', () => {
     });
   });
 
-  it('does not count `import type` (erased), but does count `import { type X }` (still loads the module)', async () => {
-    const erased = await cycles({
+  it('counts `import type` by default: a circle of type imports is a cycle', async () => {
+    const files = {
       'src/schema.ts':
         "import { check } from './check.ts';\nexport interface Scenario { n: number }\nexport const schema = check;\n",
       'src/check.ts': "import type { Scenario } from './schema.ts';\nexport const check = (s: Scenario) => s.n;\n",
+    };
+    expect((await cycles(files))['src/check.ts']).toEqual([
+      '1: import cycle: src/check.ts -> src/schema.ts -> src/check.ts',
+    ]);
+    const reexport = await cycles({
+      'src/a.ts': "export type { B } from './b.ts';\nexport interface A { n: number }\n",
+      'src/b.ts': "import type { A } from './a.ts';\nexport type B = A;\n",
     });
+    expect(reexport['src/b.ts']).toEqual(['1: import cycle: src/b.ts -> src/a.ts -> src/b.ts']);
+  });
+
+  it('with types: false, leaves `import type` out (erased) but counts `import { type X }` (still loads the module)', async () => {
+    const erased = await cycles(
+      {
+        'src/schema.ts':
+          "import { check } from './check.ts';\nexport interface Scenario { n: number }\nexport const schema = check;\n",
+        'src/check.ts': "import type { Scenario } from './schema.ts';\nexport const check = (s: Scenario) => s.n;\n",
+      },
+      [],
+      false,
+    );
     expect(Object.values(erased).flat()).toEqual([]);
-    const loaded = await cycles({
-      'src/schema.ts':
-        "import { check } from './check.ts';\nexport interface Scenario { n: number }\nexport const schema = check;\n",
-      'src/check.ts': "import { type Scenario } from './schema.ts';\nexport const check = (s: Scenario) => s.n;\n",
-    });
+    const loaded = await cycles(
+      {
+        'src/schema.ts':
+          "import { check } from './check.ts';\nexport interface Scenario { n: number }\nexport const schema = check;\n",
+        'src/check.ts': "import { type Scenario } from './schema.ts';\nexport const check = (s: Scenario) => s.n;\n",
+      },
+      [],
+      false,
+    );
     expect(loaded['src/check.ts']).toEqual(['1: import cycle: src/check.ts -> src/schema.ts -> src/check.ts']);
   });
 

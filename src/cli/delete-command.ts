@@ -8,7 +8,7 @@ import { parseDurationMs } from '../core/model/time-fields.ts';
 import type { DeleteRunOutcome, RunSummary } from '../store/read-model-port.ts';
 import { described } from '../store/open-database.ts';
 import { RunAdmin, summaryIsBusy } from '../store/run-admin.ts';
-import { storedText } from '../store/run-rows.ts';
+import { storedText } from '../store/stored-values.ts';
 import { localLiveness, type Liveness, type RunState } from '../store/run-state.ts';
 import { DB_FLAG_HELP, dbPath, parseCommand, UsageError, type Io } from './io.ts';
 import { STATES_HELP } from './runs-command.ts';

@@ -6,7 +6,7 @@
 import type { RunSummary } from '../store/read-model-port.ts';
 import { described, StoreError } from '../store/open-database.ts';
 import { ReadModel } from '../store/read-model.ts';
-import { parsedPayload, storedText, unreadablePayload } from '../store/run-rows.ts';
+import { parsedPayload, storedText, unreadablePayload } from '../store/stored-values.ts';
 import { DB_FLAG_HELP, dbPath, parseCommand, parseCount, UsageError, type Io } from './io.ts';
 
 /** Longest payload printed whole in text mode; --json always has it whole. */

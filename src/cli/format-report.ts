@@ -3,7 +3,7 @@ import { replayMetricsLines } from '../core/report/replay-metrics.ts';
 import { modelWarningLine } from '../core/report/model-warnings.ts';
 import type { RunReport } from '../runtime/backtest-run.ts';
 import type { RunSummary } from '../store/read-model-port.ts';
-import { storedText } from '../store/run-rows.ts';
+import { storedText } from '../store/stored-values.ts';
 import { textTable } from './text-table.ts';
 
 /** The report as text; `stored` false (a run with --no-store) shows no run id: nothing could be

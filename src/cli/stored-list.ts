@@ -4,7 +4,7 @@
 // or one JSON array.
 import { described } from '../store/open-database.ts';
 import { ReadModel } from '../store/read-model.ts';
-import { storedText } from '../store/run-rows.ts';
+import { storedText } from '../store/stored-values.ts';
 import type { Liveness } from '../store/run-state.ts';
 import { dbPath, parseCommand, parseCount, UsageError, type Io } from './io.ts';
 

@@ -5,7 +5,7 @@
 // as a run is.
 import { gridPointCount } from '../sweep/sweep-grid.ts';
 import type { SweepSummary } from '../store/read-model-port.ts';
-import { storedText } from '../store/run-rows.ts';
+import { storedText } from '../store/stored-values.ts';
 import { localLiveness, STALE_HEARTBEAT_MS, type Liveness } from '../store/run-state.ts';
 import { textTable } from './text-table.ts';
 import { DB_FLAG_HELP, type Io } from './io.ts';

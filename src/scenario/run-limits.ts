@@ -13,7 +13,7 @@ import {
   estimateEvents,
   EVENTS_PER_TWAP_SLICE,
 } from './scenario-limits.ts';
-import type { ScenarioFile } from './schema.ts';
+import type { ScenarioFile } from './scenario-fields.ts';
 import { checkTwapPlan, type TwapUse } from './twap-check.ts';
 import { parseDurationMs, parseUtcInstant } from '../core/model/time-fields.ts';
 

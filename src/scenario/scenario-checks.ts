@@ -8,7 +8,7 @@ import { parseDecimal } from '../core/model/decimal.ts';
 import { makeInstrument } from '../core/model/instrument.ts';
 import { checkComponentConfigs } from './component-schema.ts';
 import { checkQuoteAmount, gridProblem } from './scenario-limits.ts';
-import type { ScenarioFile } from './schema.ts';
+import type { ScenarioFile } from './scenario-fields.ts';
 import { parseDurationMs, parseUtcInstant } from '../core/model/time-fields.ts';
 
 type Issue = (path: (string | number)[], message: string) => void;

@@ -18,7 +18,7 @@
 //   150,000 to 250,000 actions a second, so a run at the limit takes several minutes, not hours.
 import { formatScaled, fromSteps, parseDecimal, toSteps } from '../core/model/decimal.ts';
 import { priceToTicks, qtyToLots, quoteToUnits, type Instrument } from '../core/model/instrument.ts';
-import type { ScenarioFile } from './schema.ts';
+import type { ScenarioFile } from './scenario-fields.ts';
 import { parseDurationMs } from '../core/model/time-fields.ts';
 
 /** Largest number of simulated events a run may have: far above every bundled scenario (the

@@ -4,7 +4,7 @@ import { parentOrderId } from '../core/model/ids.ts';
 import { priceToTicks, qtyToLots, quoteToUnits, type Instrument } from '../core/model/instrument.ts';
 import type { Confirmation } from '../core/model/safety-events.ts';
 import type { TwapEntry } from './execution-schema.ts';
-import type { ScenarioFile } from './schema.ts';
+import type { ScenarioFile } from './scenario-fields.ts';
 import { parseDurationMs } from '../core/model/time-fields.ts';
 
 /** Scenario TWAP parameters to the engine's integers. */

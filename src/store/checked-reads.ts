@@ -10,7 +10,7 @@
 // damaged read is. Values computed by the query (counts, expressions) have no declared type and
 // are not checked.
 import type Database from 'better-sqlite3';
-import { describedValue, storedText } from './run-rows.ts';
+import { describedValue, storedText } from './stored-values.ts';
 import { StoredDataError } from './stored-data.ts';
 
 interface ColumnCheck {

@@ -5,7 +5,7 @@
 // store-schemas.ts match them); sweep rows are those of sweep-read.ts (the histogram
 // sweep-histogram.ts's), series those of run-series.ts.
 import type { RunState } from './run-state.ts';
-import type { StoredStatus } from './run-store.ts';
+import type { StoredStatus } from './stored-rows.ts';
 import type { SweepHistogram as StoredSweepHistogram } from './sweep-histogram.ts';
 import type {
   SweepDetail as StoredSweepDetail,

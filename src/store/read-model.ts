@@ -43,7 +43,6 @@ import {
   fillOf,
   orderOf,
   parentOf,
-  parsedReport,
   SUMMARY_COLUMNS,
   summaryOf,
   type FillTableRow,
@@ -51,6 +50,7 @@ import {
   type ParentMetricsRow,
   type SummaryRow,
 } from './run-rows.ts';
+import { parsedReport } from './stored-values.ts';
 import { localLiveness, runState, type Liveness } from './run-state.ts';
 import { RunStore, type StoredStatus } from './run-store.ts';
 import { compareRuns } from './run-comparison.ts';

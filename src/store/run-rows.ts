@@ -1,14 +1,10 @@
 // A run's rows as the read model's queries return them (snake_case columns, 0/1 for booleans)
 // and the port's objects they become (read-model-port.ts): a run's summary, whose state is judged
 // against the liveness of the call (run-state.ts), its per-parent figures, its orders and its
-// fills, and the tolerant reads of its stored JSON (report, event payloads, the scenario's
-// instrument), which a hand-edited database may have broken, with the words that name the damage
-// (the CLI's messages and the server's stored-data problems say the same). SUMMARY_COLUMNS is the
-// select list a SummaryRow comes from.
-import { makeInstrument, type Instrument, type InstrumentSpec } from '../core/model/instrument.ts';
+// fills. SUMMARY_COLUMNS is the select list a SummaryRow comes from.
 import type { FillRow, OrderRow, ParentMetrics, RunSummary } from './read-model-port.ts';
 import { runState, type Liveness, type RunState } from './run-state.ts';
-import type { StoredStatus } from './run-store.ts';
+import type { StoredStatus } from './stored-rows.ts';
 
 /** The columns of a summary row. */
 export const SUMMARY_COLUMNS = `id, scenario_name, scenario_hash, seed, code_version, mode, venue, symbol, sweep_id, status,
@@ -175,69 +171,3 @@ export const fillOf = (r: FillTableRow): FillRow => ({
   time: r.time,
   seq: r.seq,
 });
-
-/** A stored report; one that no longer parses (the file edited by hand) reads as none, and
- *  verifying the run (`execsim show`) names it as a problem. */
-export function parsedReport(json: string | null): unknown {
-  if (json === null) return null;
-  try {
-    return JSON.parse(json) as unknown;
-  } catch {
-    return null;
-  }
-}
-
-/** A stored event's payload parsed, or undefined when it no longer parses (the database edited by
- *  hand); `show` (verify-run.ts) and `events` name such an event with unreadablePayload. */
-export function parsedPayload(json: string): unknown {
-  try {
-    return JSON.parse(json) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The problem of a stored event whose payload is not JSON, as `show` and `events` report it. */
-export const unreadablePayload = (seq: number, kind: string): string =>
-  `event seq ${seq} (${kind}): the payload is not JSON`;
-
-/** A stored value as text, for messages and tables: a string as it is, a blob as SQL writes one
- *  (x'00ff'). A database edited by hand can hold a blob or text in any column, whatever type
- *  the rows here declare. */
-export function storedText(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (value instanceof Uint8Array) return `x'${Buffer.from(value).toString('hex')}'`;
-  return String(value);
-}
-
-/** A value in the words of a stored-data problem. */
-export function describedValue(v: unknown): string {
-  if (v instanceof Uint8Array) return `a blob (${storedText(v)})`;
-  if (typeof v === 'string') return `the text ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v)}`;
-  if (typeof v === 'number' || typeof v === 'bigint') return `the number ${String(v)}`;
-  return typeof v;
-}
-
-/** The stored scenario's instrument, or what is wrong with it, in words of our own: a scenario
- *  edited by hand may not be JSON or lack fields, and JavaScript's own messages for that
- *  ("Cannot read properties of undefined") name nothing the user wrote. */
-export function storedInstrument(json: string): Instrument | string {
-  let scenario: unknown;
-  try {
-    scenario = JSON.parse(json) as unknown;
-  } catch {
-    return 'it is not JSON';
-  }
-  const spec =
-    typeof scenario === 'object' && scenario !== null ? (scenario as Record<string, unknown>)['instrument'] : undefined;
-  if (typeof spec !== 'object' || spec === null) return 'it has no instrument';
-  const missing = ['symbol', 'tickSize', 'lotSize', 'minNotional'].filter(
-    (k) => typeof (spec as Record<string, unknown>)[k] !== 'string',
-  );
-  if (missing.length > 0) return `its instrument has no ${missing.join(', ')} (each a string)`;
-  try {
-    return makeInstrument(spec as InstrumentSpec);
-  } catch (err) {
-    return `its instrument: ${(err as Error).message}`;
-  }
-}

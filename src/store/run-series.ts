@@ -11,7 +11,7 @@ import { parseDecimal } from '../core/model/decimal.ts';
 import { evenIndices, minMaxIndices, pick, sumInto } from './decimate.ts';
 import { SPARSE_KINDS } from './migrations.ts';
 import type { RunSeries, SeriesCount, SeriesQuery, SliceOutcome } from './read-model-port.ts';
-import { storedInstrument } from './run-rows.ts';
+import { storedInstrument } from './stored-values.ts';
 import { sampleBlocks } from './sample-blocks.ts';
 import { damagedSample, damagedSampleBlock, misshapenColumn, misshapenPayload, storedPayload } from './stored-data.ts';
 

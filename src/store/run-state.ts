@@ -6,7 +6,7 @@
 // also covers writers on other hosts, runs stored before writers were recorded, and a pid reused
 // after a reboot. Reading the state writes nothing.
 import { hostname } from 'node:os';
-import type { RunRow, StoredStatus } from './run-store.ts';
+import type { RunRow, StoredStatus } from './stored-rows.ts';
 
 export type RunState = StoredStatus | 'crashed';
 

@@ -12,12 +12,14 @@ import type { LogEntry } from '../core/model/events.ts';
 import type { Instrument } from '../core/model/instrument.ts';
 import type { ParentReport } from '../core/report/run-report.ts';
 import { StoreError } from './open-database.ts';
-import { parsedPayload, unreadablePayload } from './run-rows.ts';
+import { parsedPayload, unreadablePayload } from './stored-values.ts';
+import type { RunRow } from './stored-rows.ts';
 import { localLiveness, resumeRefusal, type Liveness } from './run-state.ts';
 import { RunWriter, type WriterOptions } from './run-writer.ts';
 
 export { HEARTBEAT_EVERY_MS, RunGoneError, RunWriter } from './run-writer.ts';
 export type { WriterOptions } from './run-writer.ts';
+export type { RunRow, StoredStatus } from './stored-rows.ts';
 
 export interface NewRun {
   readonly id: string;
@@ -33,46 +35,6 @@ export interface NewRun {
   /** The sweep the run is a path of; null (the default) for a run of its own. */
   readonly sweepId?: string | null;
 }
-
-export interface RunRow {
-  readonly id: string;
-  readonly scenario_name: string;
-  readonly scenario_hash: string;
-  readonly seed: number;
-  readonly code_version: string;
-  readonly status: StoredStatus;
-  readonly digest: string | null;
-  readonly started_at: string;
-  readonly finished_at: string | null;
-  readonly sim_start: number;
-  readonly sim_end: number | null;
-  readonly event_count: number;
-  readonly order_count: number;
-  readonly fill_count: number;
-  readonly report_json: string | null;
-  readonly error: string | null;
-  /** 1 when the finished run's expectations held, 0 when one failed; null until it finished. */
-  readonly passed: 0 | 1 | null;
-  /** The process writing the run, and when it last showed it was alive (ISO-8601 UTC). */
-  readonly writer_pid: number | null;
-  readonly writer_host: string | null;
-  readonly heartbeat_at: string | null;
-  /** Events stored so far: the last stored seq (the log is gap-free). event_count is the same,
-   *  kept current at every commit. */
-  readonly stored_events: number;
-  readonly mode: string;
-  /** The scenario's venue name and instrument symbol. */
-  readonly venue: string | null;
-  readonly symbol: string | null;
-  readonly sweep_id: string | null;
-  /** Headline figures over the run's parents (migrations.ts, version 5, says how they are
-   *  aggregated); null until the run finished, or when no parent has one. */
-  readonly shortfall_bps: number | null;
-  readonly fill_ratio: number | null;
-}
-
-/** A run's status as stored. */
-export type StoredStatus = 'running' | 'finished' | 'failed' | 'interrupted';
 
 /** How many rows deleting a run removed, by table. */
 export interface DeletedRun {

@@ -10,7 +10,7 @@
 // a store that reads costs what it did.
 import type Database from 'better-sqlite3';
 import { StoreError } from './open-database.ts';
-import { storedText, unreadablePayload } from './run-rows.ts';
+import { storedText, unreadablePayload } from './stored-values.ts';
 
 export class StoredDataError extends StoreError {
   // Private fields behind getters, and a stack of one line: the error describes the data, not the

@@ -13,7 +13,7 @@ import {
   type GridPointStatistics,
   type ParentStatistics,
 } from './sweep-statistics.ts';
-import type { SweepStatus } from './sweep-store.ts';
+import type { SweepStatus } from './stored-rows.ts';
 
 export type { ExpectationTally } from './sweep-columns.ts';
 

@@ -8,7 +8,9 @@ import type Database from 'better-sqlite3';
 import { hostname } from 'node:os';
 import { storedGrid, type GridAxes } from './sweep-columns.ts';
 
-export type SweepStatus = 'queued' | 'running' | 'finished' | 'failed' | 'interrupted';
+import type { SweepStatus } from './stored-rows.ts';
+
+export type { SweepStatus } from './stored-rows.ts';
 
 export const SWEEP_STATUSES: readonly SweepStatus[] = ['queued', 'running', 'finished', 'failed', 'interrupted'];
 

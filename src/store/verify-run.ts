@@ -8,7 +8,7 @@ import { lotsToQty } from '../core/model/instrument.ts';
 import { OrderLedger } from '../core/order/order-ledger.ts';
 import { childOrderRow, fillRow, parentOrderRow } from './projection-rows.ts';
 import type { RunStore } from './run-store.ts';
-import { parsedPayload, parsedReport, storedInstrument, storedText, unreadablePayload } from './run-rows.ts';
+import { parsedPayload, parsedReport, storedInstrument, storedText, unreadablePayload } from './stored-values.ts';
 
 export interface RunVerification {
   /** Events stored for the run. */

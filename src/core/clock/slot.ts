@@ -1,7 +1,15 @@
 // A slot of the VirtualClock's queue (see Timeline): one posted function kept beside the heap,
 // ordered with everything else exactly as a post; optionally repeating (its due times pass
 // counted, without running the work).
-import type { Timeline } from './timeline.ts';
+
+/** What a slot needs of the queue it belongs to (the Timeline): its time, whether it is
+ *  replaying, its count of live work and the next seq. */
+export interface SlotQueue {
+  readonly nowMs: number;
+  readonly replaying: boolean;
+  live: number;
+  reserveSeq(): number;
+}
 
 /**
  * One posted function kept beside the queue (VirtualClock.slot): its due time and seq are taken
@@ -23,7 +31,7 @@ export class Slot {
   count = 0;
   firstDue = 0;
 
-  constructor(private readonly timeline: Timeline) {}
+  constructor(private readonly timeline: SlotQueue) {}
 
   post(work: () => void, delay: number): void {
     if (this.work !== null) throw new Error('VirtualClock slot: it already holds work (not yet run, or repeating)');

@@ -1,0 +1,235 @@
+// The scenario file's fields: one place for every field, its type, its default and its own
+// checks, and the type of a loaded file. The checks that relate fields to each other and the
+// run's limits (scenario-checks.ts, run-limits.ts) read that type, and schema.ts wires them in:
+// this file imports neither, so they can all depend on it.
+import { z } from 'zod';
+import { ORDER_STATUSES } from '../core/model/order-status.ts';
+import { ORDER_TYPES, SIDES, TIMES_IN_FORCE } from '../core/model/order.ts';
+import { duration, id, instant, nonNegativeDecimal, positiveDecimal } from './common-schema.ts';
+import {
+  actionSchema,
+  externalOrderSchema,
+  restartSchema,
+  retrySchema,
+  routingSchema,
+  twapSchema,
+} from './execution-schema.ts';
+import { faultSchema } from './fault-schema.ts';
+import { marketSchema } from './market-schema.ts';
+import { PARTIAL_FILL_POLICIES } from '../core/fills/fill-config.ts';
+import { FILL_METRIC_NAMES } from '../core/report/expectations.ts';
+import { RECON_METRIC_NAMES } from '../core/report/recon-metrics.ts';
+import { CONFIRMATIONS } from '../core/model/safety-events.ts';
+import { fillDetectionSchema, safetySchema } from './component-schema.ts';
+import { MAX_SAMPLE_MS, sampleIntervalMs } from './sample-interval.ts';
+import { parseDurationMs } from '../core/model/time-fields.ts';
+
+const latencyPath = z
+  .union([
+    z.number().min(0).max(60_000),
+    z.strictObject({ ms: z.number().min(0).max(60_000), jitterMs: z.number().min(0).max(60_000).default(0) }),
+  ])
+  .transform((v) => (typeof v === 'number' ? { ms: v, jitterMs: 0 } : v));
+
+const venue = z.strictObject({
+  name: z.enum(['binance-spot', 'alpaca-equities']),
+  fees: z
+    .strictObject({
+      makerBps: z.number().min(0).max(1000).default(10),
+      takerBps: z.number().min(0).max(1000).default(10),
+      /** The venue states commissions in this asset (Binance: BNB, or the base asset bought);
+       *  without it, fees are stated in quote. */
+      commissionAsset: z
+        .string()
+        .regex(/^[A-Z0-9]{2,10}$/, 'must be an upper-case asset code like BNB')
+        .optional(),
+      /** The venue's quote price of a commissionAsset that is neither base nor quote. */
+      commissionAssetPrice: positiveDecimal.optional(),
+    })
+    .default({ makerBps: 10, takerBps: 10 }),
+  latency: z
+    .strictObject({
+      orderEntry: latencyPath.default({ ms: 5, jitterMs: 0 }),
+      ack: latencyPath.default({ ms: 5, jitterMs: 0 }),
+      fillReport: latencyPath.default({ ms: 5, jitterMs: 0 }),
+      marketData: latencyPath.default({ ms: 0, jitterMs: 0 }),
+    })
+    .default({
+      orderEntry: { ms: 5, jitterMs: 0 },
+      ack: { ms: 5, jitterMs: 0 },
+      fillReport: { ms: 5, jitterMs: 0 },
+      marketData: { ms: 0, jitterMs: 0 },
+    }),
+  queue: z
+    .discriminatedUnion('model', [
+      z.strictObject({ model: z.literal('risk_averse') }),
+      z.strictObject({ model: z.literal('probabilistic'), exponent: z.number().positive().max(10).default(2) }),
+    ])
+    .default({ model: 'risk_averse' }),
+  /** A trade at our price fills our resting order whatever the queue ahead (optimistic). */
+  fillOnTouch: z.boolean().default(false),
+  /** The venue's clock against ours, ms (positive: ahead): every time it states is on its clock. */
+  clockSkewMs: z
+    .number()
+    .int({ error: 'must be a whole number of ms' })
+    .min(-86_400_000, { error: 'must be within a day (86400000 ms) of ours' })
+    .max(86_400_000, { error: 'must be within a day (86400000 ms) of ours' })
+    .default(0),
+  /** Starting balances; without it, balances are not checked. */
+  account: z.strictObject({ quote: nonNegativeDecimal, base: nonNegativeDecimal.default('0') }).optional(),
+});
+
+/** The simulated venue's settings a file that states only the venue's name gets. */
+export function simulatedVenueDefaults(name: z.output<typeof venue>['name']): z.output<typeof venue> {
+  return venue.parse({ name });
+}
+
+const confirmations = z
+  .array(z.enum(CONFIRMATIONS, { error: `must be one of ${CONFIRMATIONS.join(', ')}` }))
+  .default([]);
+
+const order = z.strictObject({
+  id,
+  at: duration.default('PT0S'),
+  side: z.enum(SIDES),
+  qty: positiveDecimal,
+  type: z.enum(ORDER_TYPES, { error: `must be one of ${ORDER_TYPES.join(', ')}` }),
+  tif: z.enum(TIMES_IN_FORCE).optional(),
+  limitPrice: positiveDecimal.optional(),
+  stopPrice: positiveDecimal.optional(),
+  /** When to cancel whatever of the order is still working (offset from the start). */
+  cancelAt: duration.optional(),
+  postOnly: z.boolean().default(false),
+  /** auto: TWAP above the routing threshold, one order below it. */
+  route: z.enum(['auto', 'single', 'twap']).default('auto'),
+  twap: twapSchema.optional(),
+  /** Overrides fillDetection.partialFillPolicy for this order's children. */
+  partialFillPolicy: z
+    .enum(PARTIAL_FILL_POLICIES, { error: `must be one of ${PARTIAL_FILL_POLICIES.join(', ')}` })
+    .optional(),
+  /** Large-order confirmations present on the order (fat-finger limits, safety.preTrade). */
+  confirm: confirmations,
+  confirmedBy: z.string().min(1).optional(),
+});
+
+const signal = z.strictObject({
+  id,
+  at: duration.default('PT0S'),
+  side: z.enum(SIDES),
+  qty: positiveDecimal,
+  price: positiveDecimal.optional(),
+  route: z.enum(['auto', 'single', 'twap']).default('auto'),
+  /** Only reduce the position: checked against the venue's position and open orders. */
+  reduceOnly: z.boolean().default(false),
+  /** Large-order confirmations present on the signal (fat-finger limits). */
+  confirm: confirmations,
+  confirmedBy: z.string().min(1).optional(),
+});
+
+const range = z
+  .strictObject({ equals: z.number().optional(), min: z.number().optional(), max: z.number().optional() })
+  .refine((r) => r.equals !== undefined || r.min !== undefined || r.max !== undefined, 'needs equals, min or max');
+
+const expectation = z
+  .strictObject({
+    filledQty: z.strictObject({ parent: id, equals: nonNegativeDecimal }).optional(),
+    parentStatus: z
+      .strictObject({ parent: id, equals: z.enum(['filled', 'partially_filled', 'unfilled', 'working', 'rejected']) })
+      .optional(),
+    childStatus: z
+      .strictObject({ parent: id, slice: z.number().int().min(1).default(1), equals: z.enum(ORDER_STATUSES) })
+      .optional(),
+    childOrders: z.strictObject({ parent: id, equals: z.number().int().min(0) }).optional(),
+    shortfallBps: z.strictObject({ parent: id }).extend(range.def.shape).optional(),
+    fills: range.optional(),
+    stoppedEarly: z
+      .strictObject({ parent: id, equals: z.boolean(), reasonIncludes: z.string().min(1).optional() })
+      .optional(),
+    slicesExecuted: z.strictObject({ parent: id }).extend(range.def.shape).optional(),
+    noDuplicateOrders: z.literal(true).optional(),
+    noDiscrepancies: z.literal(true).optional(),
+    signal: z
+      .strictObject({ id, equals: z.enum(['accepted', 'rejected']), code: z.string().min(1).optional() })
+      .optional(),
+    signalsAccepted: range.optional(),
+    fillDetection: z
+      .strictObject({ metric: z.enum(FILL_METRIC_NAMES, { error: `must be one of ${FILL_METRIC_NAMES.join(', ')}` }) })
+      .extend(range.def.shape)
+      .optional(),
+    reconciliation: z
+      .strictObject({
+        metric: z.enum(RECON_METRIC_NAMES, { error: `must be one of ${RECON_METRIC_NAMES.join(', ')}` }),
+      })
+      .extend(range.def.shape)
+      .optional(),
+  })
+  .refine(
+    (e) => Object.keys(e).length === 1,
+    'each expectation must have exactly one kind, e.g. "- noDiscrepancies: true"',
+  );
+
+/** What the run records for its charts: `sampleMs` is the interval of the top-of-book and trade
+ *  samples (MarketSampled), a whole number of ms, `auto` (the default: see sampleIntervalMs), or
+ *  `off` (no samples, not even at our fills). */
+const report = z.strictObject({
+  sampleMs: z
+    .union(
+      [
+        z.literal('off'),
+        z.literal('auto'),
+        z
+          .number()
+          .int()
+          .min(1, { error: 'must be at least 1 ms (write off to turn sampling off)' })
+          .max(MAX_SAMPLE_MS, { error: `must be at most ${MAX_SAMPLE_MS} ms (an hour)` }),
+      ],
+      {
+        error: `must be a whole number of ms from 1 to ${MAX_SAMPLE_MS}, auto or off`,
+      },
+    )
+    .default('auto'),
+});
+
+export const scenarioFields = z.strictObject({
+  name: id,
+  description: z.string().default(''),
+  seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  /** backtest: the simulated venue on a virtual clock; paper: the venue's paper account on the
+   *  wall clock (paper-mode.ts says what a paper run ignores). */
+  mode: z.enum(['backtest', 'paper'], { error: 'must be backtest or paper' }).default('backtest'),
+  venue,
+  instrument: z.strictObject({
+    symbol: z.string().regex(/^[A-Z0-9./-]{1,20}$/, 'must be an upper-case symbol like BTCUSDT'),
+    tickSize: positiveDecimal,
+    lotSize: positiveDecimal,
+    minNotional: nonNegativeDecimal,
+  }),
+  /** Where the virtual clock starts, and the simulated market: a paper run has neither (the
+   *  wall clock, the venue's market), so a file with mode: paper may leave them out. */
+  start: instant.optional(),
+  duration: duration.default('PT1H'),
+  market: marketSchema.optional(),
+  faults: z.array(faultSchema).default([]),
+  routing: routingSchema,
+  retry: retrySchema,
+  fillDetection: fillDetectionSchema,
+  safety: safetySchema,
+  actions: z.array(actionSchema).default([]),
+  /** Crashes of the harness process, each followed after its downtime by a restart from the durable log. */
+  restarts: z.array(restartSchema).default([]),
+  /** Reconciliation and recovery settings (recon-config.ts); checked in component-schema.ts. */
+  reconciliation: z.unknown().optional(),
+  externalOrders: z.array(externalOrderSchema).default([]),
+  signals: z.array(signal).default([]),
+  orders: z.array(order).default([]),
+  expect: z.array(expectation).default([]),
+  report: report.default({ sampleMs: 'auto' }),
+});
+/** `report.sampleMs` as the run uses it: `auto` resolved from the duration. */
+export const resolveSampleMs = <S extends z.output<typeof scenarioFields>>(s: S) => ({
+  ...s,
+  report: { sampleMs: sampleIntervalMs(s.report.sampleMs, parseDurationMs(s.duration)) },
+});
+
+/** A scenario as its file states it: one with mode: paper may leave out `start` and `market`. */
+export type ScenarioFile = Readonly<ReturnType<typeof resolveSampleMs<z.output<typeof scenarioFields>>>>;
