@@ -1,11 +1,12 @@
-// Lint: typescript-eslint recommended everywhere, plus the determinism ban for src/core and
-// src/sim: hidden time, randomness, timers and async code would make runs irreproducible; plus
+// Lint: typescript-eslint recommended everywhere, plus the determinism ban for src/core, src/sim
+// and src/node: hidden time, randomness, timers and async code would make runs irreproducible; plus
 // the layering of src/ and no import cycles (our own rules, eslint-rules/).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import local from './eslint-rules/index.js';
 
-const determinismMessage = 'src/core and src/sim must be deterministic: use the Clock port and the seeded Rng instead';
+const determinismMessage =
+  'src/core, src/sim and src/node must be deterministic: use the Clock port and the seeded Rng instead';
 
 // No getters or setters in object literals where runs and sweep paths are built: each literal's
 // accessors are new closures, so every object gets a hidden class of its own in V8's old
@@ -22,10 +23,12 @@ const accessorLiteral = {
 // may import, so a new edge is a decision made here. From the bottom:
 //   core      the deterministic heart: itself and a few pure packages (no vendor SDK, no I/O);
 //   sim       the simulated venue and markets, built on core;
+//   node      the trading node: core's components wired into one process, driven by commands,
+//             behind the process boundary (deterministic, like core);
 //   store     the SQLite store (its writer thread included): rows in, rows out, on core's types;
 //   live      live venue adapters (vendor SDKs, wall clock), on core's ports;
-//   scenario  scenario files and what they name (recordings) turned into engine requests and
-//             simulated venues: no run machinery;
+//   scenario  scenario files and what they name (recordings) turned into node configs, commands
+//             and simulated venues: no run machinery;
 //   gateway   venue-compatible servers over the simulated venue;
 //   runtime   the composition roots: backtest and paper runs;
 //   sweep     sweeps, grids, worker-thread pools and the BullMQ queue, over runtime's runs;
@@ -37,11 +40,12 @@ const purePackages = ['zod', 'rxjs', '@js-joda/core', '@js-joda/timezone', 'node
 const layers = (packages) => ({
   core: { may: ['core'], packages },
   sim: { may: ['core', 'sim'], packages },
+  node: { may: ['core', 'node'], packages },
   store: { may: ['core', 'store'] },
   live: { may: ['core', 'live'] },
-  scenario: { may: ['core', 'sim', 'scenario'] },
+  scenario: { may: ['core', 'sim', 'node', 'scenario'] },
   gateway: { may: ['core', 'sim', 'scenario', 'gateway'] },
-  runtime: { may: ['core', 'sim', 'store', 'live', 'scenario', 'runtime'] },
+  runtime: { may: ['core', 'sim', 'node', 'store', 'live', 'scenario', 'runtime'] },
   sweep: { may: ['core', 'store', 'scenario', 'runtime', 'sweep'] },
   server: { may: ['core', 'store', 'scenario', 'sweep', 'server'] },
   cli: { may: ['core', 'store', 'live', 'scenario', 'gateway', 'runtime', 'sweep', 'server', 'cli'] },
@@ -90,7 +94,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/core/**/*.ts', 'src/sim/**/*.ts'],
+    files: ['src/core/**/*.ts', 'src/sim/**/*.ts', 'src/node/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-globals': [
@@ -133,8 +137,8 @@ export default tseslint.config(
           paths: [
             { name: 'node:timers', message: determinismMessage },
             { name: 'node:timers/promises', message: determinismMessage },
-            { name: 'node:fs', message: 'src/core and src/sim do no I/O' },
-            { name: 'node:fs/promises', message: 'src/core and src/sim do no I/O' },
+            { name: 'node:fs', message: 'src/core, src/sim and src/node do no I/O' },
+            { name: 'node:fs/promises', message: 'src/core, src/sim and src/node do no I/O' },
           ],
         },
       ],

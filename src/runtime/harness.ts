@@ -1,8 +1,8 @@
 // A run as a world and its processes. The world is what survives a crash: the virtual
 // clock, the simulated venue and its market, the durable log (and the store behind it), and the
-// scenario's inputs on the clock. A process is the harness's in-memory state: ledger, engine,
-// order manager, reconciler, fill monitor, timers. A crash (scenario `restarts`) kills the
-// process (process-boundary.ts): its timers never fire, the venue's answers to it are dropped,
+// scenario's inputs on the clock. A process is the harness's in-memory state: ledger and a
+// trading node (src/node/) over the process's runner. A crash (scenario `restarts`) kills the
+// process (process-life.ts): its timers never fire, the venue's answers to it are dropped,
 // its uncommitted log tail is lost. After the downtime a new process starts from the durable log
 // alone: it folds the log, restores the kill switch, breaker, dedup memory, reconciliation
 // high-water mark and orphan book, then is gated (new orders refused as not ready) while startup
@@ -11,24 +11,26 @@
 // refused and named in the next ProcessRestarted event.
 import type { Rng } from '../core/clock/rng.ts';
 import type { VirtualClock } from '../core/clock/virtual-clock.ts';
-import { ExecutionEngine } from '../core/engine/execution-engine.ts';
-import type { OrderManager } from '../core/engine/order-manager.ts';
+import type { ExecutionEngine } from '../core/engine/execution-engine.ts';
 import { canonicalLine, EventLog } from '../core/log/event-log.ts';
 import type { ExecEvent, LogEntry } from '../core/model/events.ts';
 import { clientOrderId, parentOrderId } from '../core/model/ids.ts';
 import { priceToTicks, qtyToLots, type Instrument } from '../core/model/instrument.ts';
 import { OrderLedger } from '../core/order/order-ledger.ts';
 import type { EventSink } from '../core/ports/event-sink.ts';
-import { parseReconConfig, type ReconConfig } from '../core/recon/recon-config.ts';
-import { Reconciler } from '../core/recon/reconciler.ts';
+import type { Reconciler } from '../core/recon/reconciler.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { parseDurationMs } from '../core/model/time-fields.ts';
 import type { SimVenue } from '../sim/venue/sim-venue.ts';
 import { buildVenue } from '../scenario/build-venue.ts';
-import { FillResults, fillWiring } from './fill-wiring.ts';
-import { DurableSink, ProcessBroker, ProcessClock, ProcessLife } from './process-boundary.ts';
-import { wireProcess } from './process-wiring.ts';
-import { scenarioInputs } from './scenario-inputs.ts';
+import { nodeConfigOf } from '../scenario/node-config-of.ts';
+import { scenarioInputs } from '../scenario/scenario-commands.ts';
+import type { NodeCommand } from '../node/node-commands.ts';
+import { ProcessLife } from '../node/process-life.ts';
+import { TradingNode } from '../node/trading-node.ts';
+import { UnitBroker, UnitClock } from '../node/unit-runner.ts';
+import { DurableSink } from './durable-sink.ts';
+import { FillResults } from './fill-audit.ts';
 
 /** A sink that can be told a crash lost everything after `durable` (rebuild from it). */
 export interface RollbackSink extends EventSink {
@@ -62,13 +64,10 @@ interface Proc {
   readonly life: ProcessLife;
   readonly log: EventLog;
   readonly ledger: OrderLedger;
-  readonly engine: ExecutionEngine;
-  readonly manager: OrderManager;
-  readonly recon: Reconciler;
-  gate: string | null;
+  readonly node: TradingNode;
   /** Inputs that arrived while the first process reads the account's baseline: they run, in
    *  order, once it is read (nothing was refused: nothing was lost). Null when none are held. */
-  held: Array<{ label: string; work: (p: Proc) => void }> | null;
+  held: Array<{ label: string; command: NodeCommand }> | null;
 }
 
 /**
@@ -89,26 +88,25 @@ export function prepareRun(
   readStore: (() => readonly LogEntry[]) | null = null,
   venueBuilder: typeof buildVenue = buildVenue,
 ): PreparedRun {
-  const fills = fillWiring(s);
   const results = new FillResults();
   const crashes = s.restarts.length > 0;
   const durable = new DurableSink(crashes);
-  const reconConfig: ReconConfig = parseReconConfig(s.reconciliation ?? {});
+  const config = nodeConfigOf(s, instrument);
   let proc: Proc | null = null;
   let refused: string[] = [];
   const record = (event: ExecEvent): void => {
-    if (proc?.life.alive) proc.engine.record(event);
+    if (proc?.life.alive) proc.node.engine.record(event);
   };
   const built = venueBuilder(s, file, clock, rng, instrument, start, record);
   const afterSubmit = s.restarts.flatMap((r) => ('afterSubmit' in r ? [r] : []));
   let submitCrash = 0;
 
   const startProcess = (prior: { crashedAt: number; lost: number } | null): Proc => {
+    const crashAt = afterSubmit[submitCrash]?.afterSubmit ?? null;
     const life = new ProcessLife(() => {
       const spec = afterSubmit[submitCrash++];
       crash(parseDurationMs(spec?.downtime ?? 'PT30S'));
-    });
-    const pclock = new ProcessClock(clock, life);
+    }, crashAt);
     // A restart reads the store when there is one (it must hold exactly the durable log).
     const entries = !prior ? [] : readStore ? checkedStore(readStore(), durable.entries) : durable.entries;
     const log = prior ? EventLog.resume(clock, entries) : firstLog;
@@ -121,92 +119,34 @@ export function prepareRun(
     const ledger = new OrderLedger();
     if (prior) for (const e of entries) ledger.apply(e);
     for (const sink of logSinks) sink.follow?.(ledger);
-    const crashAt = afterSubmit[submitCrash]?.afterSubmit ?? null;
-    const broker = new ProcessBroker(built.venue, life, crashAt);
-    // The process (built below): the engine's gate reads its `gate` field when asked.
-    let p: Proc | null = null;
-    const {
-      engine,
-      recon: r,
-      manager,
-      sampler,
-    } = wireProcess({
-      scenario: s,
-      clock: pclock,
-      broker,
+    const node = new TradingNode({
+      config,
+      clock: new UnitClock(clock, life),
+      broker: new UnitBroker(built.venue, life),
       marketData: built.venue,
       log,
       ledger,
-      instrument,
       rng: rng.stream(prior ? `engine@${prior.crashedAt}` : 'engine'),
-      fills,
-      reconConfig,
       sampleOrigin: start,
-      gate: () => p?.gate ?? null,
-      prior: prior ? entries : [],
+      prior: entries,
+      commitPoint: () => log.commit(),
     });
-    p = { life, log, ledger, engine, recon: r, gate: null, held: null, manager };
+    const p: Proc = { life, log, ledger, node, held: null };
     if (!prior) {
-      engine.record({ kind: 'RunStarted', scenario: s.name, symbol: instrument.symbol, startTime: start });
-      sampler?.start();
-      if (!s.venue.account) {
-        // Without starting balances the simulated account starts flat: nothing to read.
-        r.startPeriodic();
-        return p;
-      }
       // The account may hold something before the run: a startup pass reads it as the run's
-      // baseline (AccountBaseline) before anything is sent; inputs wait for it.
-      p.held = [];
-      log.commit();
-      r.run(
-        'startup',
-        () => {
-          const held = p.held ?? [];
-          p.held = null;
-          for (const h of held) clock.schedule(() => deliver(h.label, h.work), 0);
-          log.commit();
-          r.startPeriodic();
-        },
-        true,
-      );
+      // baseline (AccountBaseline) before anything is sent; inputs wait for it. Without starting
+      // balances the simulated account starts flat: nothing to read.
+      const baseline = s.venue.account !== undefined;
+      if (baseline) p.held = [];
+      node.start(start, baseline, () => {
+        const held = p.held ?? [];
+        p.held = null;
+        for (const h of held) clock.schedule(() => deliver(h.label, h.command), 0);
+      });
       return p;
     }
-    engine.restore(entries);
-    r.restore(entries);
-    engine.record({
-      kind: 'ProcessRestarted',
-      crashedAt: prior.crashedAt,
-      downtimeMs: clock.now() - prior.crashedAt,
-      lostEntries: prior.lost,
-      refusedInputs: refused,
-    });
+    node.restart({ crashedAt: prior.crashedAt, lostEntries: prior.lost, refusedInputs: refused }, () => {});
     refused = [];
-    sampler?.start();
-    p.gate = 'not ready: startup reconciliation and recovery are running';
-    engine.record({ kind: 'StartupGateChanged', state: 'gated', actor: 'startup', reason: p.gate });
-    log.commit();
-    const timeout = pclock.schedule(() => {
-      if (p.gate === null) return;
-      p.gate = 'not ready: startup reconciliation timed out; an operator must force it (force_ready)';
-      engine.record({ kind: 'StartupGateChanged', state: 'timed_out', actor: 'startup', reason: p.gate });
-    }, reconConfig.startupTimeoutMs);
-    r.run('startup', () => {
-      engine.recover(entries, reconConfig.graceMs);
-      timeout.unsubscribe();
-      // Late (after the timeout alert) or not, a completed startup opens the gate; an operator
-      // may have forced it open already.
-      if (p.gate !== null) {
-        p.gate = null;
-        engine.record({
-          kind: 'StartupGateChanged',
-          state: 'ready',
-          actor: 'startup',
-          reason: 'startup reconciliation and recovery complete',
-        });
-      }
-      log.commit();
-      r.startPeriodic();
-    });
     return p;
   };
 
@@ -225,24 +165,24 @@ export function prepareRun(
   };
 
   /** Runs an input in the current process, or notes it as refused while none runs. */
-  const deliver = (label: string, work: (p: Proc) => void): void => {
+  const deliver = (label: string, command: NodeCommand): void => {
     const p = proc;
     if (!p || !p.life.alive) {
       refused.push(label);
       return;
     }
     if (p.held) {
-      p.held.push({ label, work });
+      p.held.push({ label, command });
       return;
     }
-    p.life.run(work, p);
+    p.life.run(handle, { node: p.node, command });
   };
 
   proc = startProcess(null);
   // The market starts before the orders are scheduled: orders at the first instant see a book.
   built.start();
   for (const input of scenarioInputs(s, instrument)) {
-    clock.schedule(() => deliver(input.label, (p) => input.run(p)), input.atMs);
+    clock.schedule(() => deliver(input.label, input.command), input.atMs);
   }
   for (const x of s.externalOrders) {
     // Someone else on the account: straight into the venue's matching engine.
@@ -281,7 +221,7 @@ export function prepareRun(
   return new PreparedView(current, built.venue, durable, () => {
     const p = current();
     if (!p.life.alive) return;
-    p.engine.record(results.audit(p.ledger, built.venue));
+    p.node.engine.record(results.audit(p.ledger, built.venue));
     p.log.commit();
   });
 }
@@ -299,7 +239,7 @@ class PreparedView implements PreparedRun {
   ) {}
 
   get engine(): ExecutionEngine {
-    return this.current().engine;
+    return this.current().node.engine;
   }
 
   get ledger(): OrderLedger {
@@ -311,12 +251,17 @@ class PreparedView implements PreparedRun {
   }
 
   get reconciler(): Reconciler {
-    return this.current().recon;
+    return this.current().node.recon;
   }
 
   get durable(): readonly LogEntry[] {
     return this.sink.entries;
   }
+}
+
+/** A command as one unit of work of a process (a shared function: no closure per input). */
+function handle(a: { node: TradingNode; command: NodeCommand }): void {
+  a.node.handle(a.command);
 }
 
 /** Commits the log's sinks as a piece of work ends (what EventLog.commit does), except that sinks

@@ -1,8 +1,7 @@
-// Composition root of a paper run: the same engine, reconciler, order manager and safety layer
-// as a backtest (wireProcess), on the wall clock against a live venue's paper account through its
-// adapter. The live boundary (docs/0017):
+// Composition root of a paper run: the same trading node as a backtest (src/node/), on the wall
+// clock against a live venue's paper account through its adapter. The live boundary (docs/0017):
 // - Every adapter answer, timer and scenario input is one unit of work in the serial inbox
-//   (src/live/inbox.ts): handled alone, then the log commits (one SQLite transaction). The
+//   (src/node/serial-inbox.ts): handled alone, then the log commits (one SQLite transaction). The
 //   engine writes each send ahead (SubmitOrder is committed before the order leaves).
 // - Startup reconciles with the venue before anything is sent: the account's position and cash
 //   are the run's baseline, inputs wait for the pass.
@@ -17,16 +16,14 @@
 import { randomUUID } from 'node:crypto';
 import { Rng } from '../core/clock/rng.ts';
 import { EventLog } from '../core/log/event-log.ts';
-import type { ExecEvent, LogEntry } from '../core/model/events.ts';
+import type { LogEntry } from '../core/model/events.ts';
 import { runId as toRunId, type ParentOrderId, type RunId } from '../core/model/ids.ts';
 import { makeInstrument, type Instrument } from '../core/model/instrument.ts';
 import type { VenueMessage } from '../core/model/reports.ts';
 import { OrderLedger } from '../core/order/order-ledger.ts';
 import type { Broker, MarketDataPort } from '../core/ports/broker.ts';
-import { parseReconConfig } from '../core/recon/recon-config.ts';
 import { RunReportFold } from '../core/report/run-report.ts';
 import { ALWAYS_OPEN, venueRules, type TradingHours } from '../core/venues/index.ts';
-import { InboxBroker, InboxClock, SerialInbox } from '../live/inbox.ts';
 import { WallClock } from '../live/wall-clock.ts';
 import { parseScenarioFile, type LoadedScenario } from '../scenario/load-scenario.ts';
 import type { ScenarioFile } from '../scenario/schema.ts';
@@ -36,9 +33,11 @@ import { ResumeRefused, type RunStore, type RunWriter } from '../store/run-store
 import { localLiveness, resumeRefusal } from '../store/run-state.ts';
 import { runReport, type RunReport } from './backtest-run.ts';
 import { codeVersion } from '../store/code-version.ts';
-import { fillWiring } from './fill-wiring.ts';
-import { wireProcess, type WiredProcess } from './process-wiring.ts';
-import { scenarioInputs, type InputTarget } from './scenario-inputs.ts';
+import { nodeConfigOf } from '../scenario/node-config-of.ts';
+import { scenarioInputs } from '../scenario/scenario-commands.ts';
+import { SerialInbox } from '../node/serial-inbox.ts';
+import { TradingNode } from '../node/trading-node.ts';
+import { UnitBroker, UnitClock } from '../node/unit-runner.ts';
 
 /** A venue's market clock: open now, and when it next opens and closes (epoch ms, when stated). */
 export interface VenueClock {
@@ -228,7 +227,7 @@ async function drive(
     },
     (error) => end({ error }),
   );
-  const iclock = new InboxClock(clock, inbox);
+  const iclock = new UnitClock(clock, inbox, { cancelOnStop: true });
   log.addSink({ write: (entry) => fold.add(entry) });
   log.addSink(writer);
   if (options.onEntry) {
@@ -238,33 +237,25 @@ async function drive(
   const ledger = new OrderLedger();
   for (const e of prior ?? []) ledger.apply(e);
   const streamUp = { orders: false, waiters: [] as Array<() => void> };
-  const broker = new InboxBroker(venue, inbox, (m) => {
+  const broker = new UnitBroker(venue, inbox, (m) => {
     if (m.kind !== 'ConnectionReport' || m.stream !== 'orders') return;
     streamUp.orders = m.state === 'connected';
     if (streamUp.orders) for (const w of streamUp.waiters.splice(0)) w();
   });
-  const reconConfig = parseReconConfig(s.reconciliation ?? {});
-  // What inputs act on (built below); the engine's gate reads its `gate` field when asked.
-  let target: InputTarget | null = null;
+  const config = nodeConfigOf(s, instrument, options.marketHours === 'always' ? ALWAYS_OPEN : undefined);
   const crashedAt = prior?.at(-1)?.time ?? start;
-  const wired: WiredProcess = wireProcess({
-    scenario: s,
+  const node = new TradingNode({
+    config,
     clock: iclock,
     broker,
     marketData: venue,
     log,
     ledger,
-    instrument,
     rng: new Rng(s.seed).stream(prior ? `engine@${crashedAt}` : 'engine'),
-    fills: fillWiring(s),
-    reconConfig,
     sampleOrigin: start,
-    gate: () => target?.gate ?? null,
     prior: prior ?? [],
-    ...(options.marketHours === 'always' ? { hours: ALWAYS_OPEN } : {}),
   });
-  const { engine, recon, manager, sampler } = wired;
-  target = { engine, manager, ledger, recon, gate: null };
+  const { engine, recon } = node;
 
   // Inputs: the ones due after now are scheduled; on a resume, the ones due while no process ran
   // are refused (named in ProcessRestarted), as a backtest's restart refuses them.
@@ -294,7 +285,7 @@ async function drive(
     pending++;
     const run = (): void => {
       pending--;
-      input.run(target);
+      node.handle(input.command);
     };
     iclock.schedule(() => (held ? held.push(run) : run()), due - now);
   }
@@ -322,12 +313,12 @@ async function drive(
 
   const abort = (): void => end({ error: new Interrupted(String(options.signal?.reason ?? 'stopped')) });
   options.signal?.addEventListener('abort', abort, { once: true });
+  // The gate opens (startup reconciliation done): held inputs run in order, and the run may end.
   const release = (): void => {
     const h = held ?? [];
     held = null;
     for (const run of h) iclock.schedule(run, 0);
     ready = true;
-    recon.startPeriodic();
   };
 
   // A resumed run's open parents began in an earlier process: their benchmarks (market windows
@@ -357,43 +348,17 @@ async function drive(
 
   inbox.post(() => {
     if (!prior) {
-      engine.record({ kind: 'RunStarted', scenario: s.name, symbol: instrument.symbol, startTime: start });
-      sampler?.start();
       // The account's position and cash before anything is sent are the run's baseline.
-      recon.run('startup', () => release(), true);
+      node.start(start, true, release);
       return;
     }
-    engine.restore(prior);
-    recon.restore(prior);
-    const record = (e: ExecEvent): void => void engine.record(e);
-    record({
-      kind: 'ProcessRestarted',
-      crashedAt,
-      downtimeMs: clock.now() - crashedAt,
-      lostEntries: 0,
-      refusedInputs: refused,
-    });
-    sampler?.start();
-    target.gate = 'not ready: startup reconciliation and recovery are running';
-    record({ kind: 'StartupGateChanged', state: 'gated', actor: 'startup', reason: target.gate });
     held = null; // a resumed process runs inputs as they come: the gate refuses new orders until ready
-    recon.run('startup', () => {
-      engine.recover(prior, reconConfig.graceMs);
-      if (target.gate !== null) {
-        target.gate = null;
-        record({
-          kind: 'StartupGateChanged',
-          state: 'ready',
-          actor: 'startup',
-          reason: 'startup reconciliation and recovery complete',
-        });
-      }
-      release();
-    });
+    node.restart({ crashedAt, lostEntries: 0, refusedInputs: refused }, release);
   });
 
   const outcome = await ended;
   options.signal?.removeEventListener('abort', abort);
+  node.stop();
   inbox.stop();
   iclock.stop();
   await venue.stop();

@@ -1,40 +1,13 @@
-// Fill detection in a backtest: the scenario's fillDetection block to the engine's FillConfig and
-// price source, and the audit at the end of a run that compares what monitoring reported with
-// the simulated venue's own records (the venue truth a live run never has).
-import { isDeeplyFrozen } from '../core/config/parse-config.ts';
-import { parseFillConfig, type FillConfig } from '../core/fills/fill-config.ts';
+// The fill audit at the end of a backtest: what fill monitoring reported, collected from the log
+// as it is written, against the simulated venue's own records (the venue truth a live run never
+// has), as one FillAudit event.
 import type { LogEntry } from '../core/model/events.ts';
 import type { FillAudit } from '../core/model/fill-events.ts';
 import type { ClientOrderId } from '../core/model/ids.ts';
 import { isTerminal } from '../core/model/order-status.ts';
 import type { OrderLedger } from '../core/order/order-ledger.ts';
-import type { ScenarioFile } from '../scenario/schema.ts';
 import { isOpenStatus } from '../sim/venue/exchange-order.ts';
 import type { SimVenue } from '../sim/venue/sim-venue.ts';
-
-export interface FillWiring {
-  readonly config: FillConfig;
-  readonly priceOf: (asset: string) => number | null;
-}
-
-/** The run's fill detection, or null when the scenario turns it off. */
-export function fillWiring(s: ScenarioFile): FillWiring | null {
-  const { enabled, assetPrices, ...fields } = s.fillDetection;
-  if (!enabled) return null;
-  const prices = new Map(Object.entries(assetPrices).map(([asset, price]) => [asset, Number(price)]));
-  return { config: fillConfigOf(s.fillDetection, fields), priceOf: (asset) => prices.get(asset) ?? null };
-}
-
-/** Fill configs parsed from a loaded (frozen, so unchanging) scenario's block: every path of a
- *  sweep wires fill detection from the same block. */
-const FILL_CONFIGS = new WeakMap<object, FillConfig>();
-
-function fillConfigOf(block: ScenarioFile['fillDetection'], fields: object): FillConfig {
-  if (!isDeeplyFrozen(block)) return parseFillConfig(fields);
-  let config = FILL_CONFIGS.get(block);
-  if (config === undefined) FILL_CONFIGS.set(block, (config = parseFillConfig(fields)));
-  return config;
-}
 
 /** Collects monitoring results from the log as it is written (a sink). */
 export class FillResults {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LogEntry } from '../core/model/events.ts';
-import { DurableSink } from './process-boundary.ts';
+import { DurableSink } from './durable-sink.ts';
 
 const entry = (seq: number): LogEntry =>
   ({ seq, time: seq, event: { kind: 'RunStarted', scenario: 's', symbol: 'X', startTime: 0 } }) as unknown as LogEntry;

@@ -1,0 +1,93 @@
+// What each command does to a node, and its answer read from the events it logged: a parent
+// accepted is in the ledger; a refusal is the ParentRejected, SignalRejected or
+// OrphanResolutionRefused event it logged, with that event's stage and code.
+import type { ExecutionEngine } from '../core/engine/execution-engine.ts';
+import type { OrderManager } from '../core/engine/order-manager.ts';
+import type { ExecEvent } from '../core/model/events.ts';
+import type { OrderLedger } from '../core/order/order-ledger.ts';
+import type { Reconciler } from '../core/recon/reconciler.ts';
+import type { CommandResult, NodeCommand } from './node-commands.ts';
+
+/** What a command acts on: a trading node's components and its startup gate. */
+export interface CommandTarget {
+  readonly engine: ExecutionEngine;
+  readonly manager: OrderManager;
+  readonly recon: Reconciler;
+  gate: string | null;
+}
+
+const accepted = (...ids: string[]): CommandResult => ({ outcome: 'accepted', ids });
+const refused = (check: string, code: string, reason: string): CommandResult => ({
+  outcome: 'refused',
+  check,
+  code,
+  reason,
+});
+
+export function handleCommand(
+  node: CommandTarget,
+  ledger: OrderLedger,
+  c: NodeCommand,
+  noted: readonly ExecEvent[],
+): CommandResult {
+  const { engine } = node;
+  switch (c.kind) {
+    case 'SubmitParent': {
+      node.manager.onOrder(c.request, c.confirmations, c.confirmedBy);
+      const rejected = noted.find((e) => e.kind === 'ParentRejected');
+      if (rejected?.kind === 'ParentRejected')
+        return refused(rejected.stage ?? 'plan', rejected.code ?? 'plan', rejected.reason);
+      return accepted(c.request.parentId, ...ledger.childrenOf(c.request.parentId).map((o) => o.request.clientOrderId));
+    }
+    case 'EmitSignal': {
+      node.manager.onSignal(c.signal);
+      for (const e of noted) {
+        if (e.kind === 'SignalRejected') return refused(e.stage, e.code, e.reason);
+        if (e.kind === 'SignalAccepted') return accepted(e.parentId);
+      }
+      return { outcome: 'pending', reason: 'reduce-only: waiting for the venue’s position and open orders' };
+    }
+    case 'CancelParent': {
+      if (!ledger.parents.has(c.parentId)) return refused('parent', 'unknown-parent', `no parent ${c.parentId}`);
+      engine.cancelParent(c.parentId, c.reason);
+      return accepted(c.parentId);
+    }
+    case 'CancelOrder': {
+      const order = ledger.order(c.clientOrderId);
+      if (!order) return refused('order', 'unknown-order', `no order ${c.clientOrderId}`);
+      const parentId = order.request.parentId;
+      const parent = ledger.parents.get(parentId);
+      if (!parent)
+        return refused('order', 'no-parent', `${c.clientOrderId} belongs to no parent of ours (an orphan is resolved)`);
+      if (parent.spec.route !== 'single')
+        return refused(
+          'order',
+          'slice-of-parent',
+          `${c.clientOrderId} is a slice of parent ${parentId}: cancel the parent (its remaining slices) instead`,
+        );
+      engine.cancelParent(parentId, c.reason);
+      return accepted(parentId, c.clientOrderId);
+    }
+    case 'SetKillSwitch':
+      engine.killSwitch.set(c.state, c.actor, c.reason);
+      return accepted();
+    case 'TripBreaker':
+      engine.breaker.trip(c.reason);
+      return accepted();
+    case 'ResetBreaker':
+      engine.breaker.reset(c.actor, c.reason);
+      return accepted();
+    case 'ForceReady': {
+      if (node.gate === null) return refused('gate', 'already-ready', 'the startup gate is open already');
+      node.gate = null;
+      engine.record({ kind: 'StartupGateChanged', state: 'ready', actor: c.actor, reason: `forced: ${c.reason}` });
+      return accepted();
+    }
+    case 'ResolveOrphan': {
+      node.recon.resolveOrphan(c.clientOrderId, c.resolution, c.actor, c.reason);
+      const no = noted.find((e) => e.kind === 'OrphanResolutionRefused');
+      if (no?.kind === 'OrphanResolutionRefused') return refused('orphan', 'refused', no.refusal);
+      return accepted(c.clientOrderId);
+    }
+  }
+}

@@ -1,0 +1,44 @@
+// What drives a trading node: commands as data, and the typed answer to each. A scenario's timed
+// inputs, an operator over HTTP and a strategy module all say what they want this way; the host
+// runs each command as one unit of work (node.handle inside the process's runner), and what the
+// command did is in the event log as well as in its answer.
+import type { ParentRequest } from '../core/engine/engine-types.ts';
+import type { SignalRequest } from '../core/engine/order-manager.ts';
+import type { ClientOrderId, ParentOrderId } from '../core/model/ids.ts';
+import type { Confirmation } from '../core/model/safety-events.ts';
+import type { KillSwitchState } from '../core/risk/kill-switch.ts';
+
+export type NodeCommand =
+  /** A parent order (TWAP or single), through the startup gate and the pre-trade checks. */
+  | {
+      readonly kind: 'SubmitParent';
+      readonly request: ParentRequest;
+      readonly confirmations: readonly Confirmation[];
+      readonly confirmedBy: string | null;
+    }
+  /** A signal, through the gate, dedup, the guards, the pre-trade and reduce-only checks. */
+  | { readonly kind: 'EmitSignal'; readonly signal: SignalRequest }
+  /** Cancels a parent's remaining slices and its children working at the venue. */
+  | { readonly kind: 'CancelParent'; readonly parentId: ParentOrderId; readonly reason: string }
+  /** Cancels one order: a single order's parent with it; a TWAP slice is cancelled with its parent. */
+  | { readonly kind: 'CancelOrder'; readonly clientOrderId: ClientOrderId; readonly reason: string }
+  | { readonly kind: 'SetKillSwitch'; readonly state: KillSwitchState; readonly actor: string; readonly reason: string }
+  | { readonly kind: 'TripBreaker'; readonly reason: string }
+  | { readonly kind: 'ResetBreaker'; readonly actor: string; readonly reason: string }
+  /** Opens the startup gate without waiting for startup reconciliation. */
+  | { readonly kind: 'ForceReady'; readonly actor: string; readonly reason: string }
+  | {
+      readonly kind: 'ResolveOrphan';
+      readonly clientOrderId: ClientOrderId;
+      readonly resolution: 'adopt' | 'cancel';
+      readonly actor: string;
+      readonly reason: string;
+    };
+
+/** The answer to a command. `accepted`: it acted (with the ids it made or touched); `pending`:
+ *  it waits for the venue (a reduce-only signal waiting for a fresh position); `refused`: it did
+ *  nothing but what its events say, refused by `check` (the stage or rule) for `reason`. */
+export type CommandResult =
+  | { readonly outcome: 'accepted'; readonly ids: readonly string[] }
+  | { readonly outcome: 'pending'; readonly reason: string }
+  | { readonly outcome: 'refused'; readonly check: string; readonly code: string; readonly reason: string };

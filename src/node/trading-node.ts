@@ -1,0 +1,243 @@
+// The trading node: one process's execution stack (the engine with slicing, sending, retries,
+// fill detection and the breaker; the reconciler; the order manager with dedup, pre-trade limits
+// and the startup gate; the market sampler), built from a NodeConfig over a clock, a venue and a
+// log, and driven only by commands (node-commands.ts). A backtest hosts one node per simulated
+// process (a restart builds the next from the durable log), a paper run hosts one behind the
+// serial inbox; either runs each command, timer and venue answer as one unit of work through
+// its runner (unit-runner.ts). The node does no I/O and keeps no wall time.
+import type { Rng } from '../core/clock/rng.ts';
+import { ExecutionEngine } from '../core/engine/execution-engine.ts';
+import { OrderManager } from '../core/engine/order-manager.ts';
+import type { EventLog } from '../core/log/event-log.ts';
+import type { ExecEvent, LogEntry } from '../core/model/events.ts';
+import type { OrderLedger } from '../core/order/order-ledger.ts';
+import type { Broker, MarketDataPort } from '../core/ports/broker.ts';
+import type { Clock } from '../core/ports/clock.ts';
+import { Reconciler } from '../core/recon/reconciler.ts';
+import { MarketSampler } from '../core/report/market-sampler.ts';
+import { SignalDeduplicator } from '../core/safety/signal-dedup.ts';
+import { handleCommand } from './command-handler.ts';
+import type { CommandResult, NodeCommand } from './node-commands.ts';
+import type { NodeConfig } from './node-config.ts';
+import { nodeStatus, type NodeStatus } from './node-status.ts';
+
+export interface NodeDeps {
+  readonly config: NodeConfig;
+  /** The process's clock and venue (UnitClock and UnitBroker over its runner). */
+  readonly clock: Clock;
+  readonly broker: Broker;
+  readonly marketData: MarketDataPort;
+  readonly log: EventLog;
+  /** The process's ledger: it has folded `prior` and folds every entry appended after. */
+  readonly ledger: OrderLedger;
+  /** The engine's random stream (jitter). */
+  readonly rng: Rng;
+  /** Where the market sampler's grid starts (the run's start), so a restart keeps the grid. */
+  readonly sampleOrigin: number;
+  /** The durable log a restarted process starts from ([] for a first process). */
+  readonly prior: readonly LogEntry[];
+  /** Commits the log at the startup's steps, where a simulated process commits between its
+   *  units; a live inbox commits after each unit and passes none. */
+  readonly commitPoint?: () => void;
+}
+
+/** A restart: when the dead process's last entry was, how many entries it lost, and the inputs
+ *  refused while no process ran. */
+export interface RestartFacts {
+  readonly crashedAt: number;
+  readonly lostEntries: number;
+  readonly refusedInputs: readonly string[];
+}
+
+export class TradingNode {
+  readonly engine: ExecutionEngine;
+  readonly recon: Reconciler;
+  readonly manager: OrderManager;
+  readonly sampler: MarketSampler | null;
+  /** Why new orders must wait (the startup gate), or null when it is open. */
+  gate: string | null = null;
+  /** Entries logged while a command runs: its answer is read from them. */
+  private noted: ExecEvent[] | null = null;
+  private readonly connections = new Map<string, string>();
+  private stopped = false;
+
+  constructor(private readonly deps: NodeDeps) {
+    const c = deps.config;
+    let recon: Reconciler | null = null;
+    const engine = new ExecutionEngine({
+      clock: deps.clock,
+      log: deps.log,
+      ledger: deps.ledger,
+      broker: deps.broker,
+      marketData: deps.marketData,
+      instrument: c.instrument,
+      rng: deps.rng,
+      routing: c.routing,
+      retry: c.retry,
+      hours: c.hours,
+      quarantine: () => recon?.quarantine() ?? null,
+      ...(c.fills ? { fills: c.fills.config, priceOf: c.fills.priceOf } : {}),
+      ...(c.breaker !== null ? { breaker: c.breaker } : {}),
+    });
+    const r = new Reconciler({
+      clock: deps.clock,
+      ledger: deps.ledger,
+      broker: engine.broker,
+      config: c.recon,
+      record: (e) => engine.record(e),
+      apply: (m) => engine.applyVenueTruth(m),
+      fail: (id, why) => engine.failUnknown(id, why),
+      adopt: (o) => engine.adoptOrphan(o),
+    });
+    recon = r;
+    engine.observers.push((m, before) => r.onMessage(m, before));
+    this.sampler = c.sampleMs === 'off' ? null : this.marketSampler(c.sampleMs);
+    const sampler = this.sampler;
+    if (sampler) {
+      // Each report that added to one of our orders' fills (a fill, or a full state carrying
+      // trades we had not seen) is sampled as it is learned.
+      engine.observers.push((m, before) => {
+        if (!('clientOrderId' in m) || m.clientOrderId === null) return;
+        if ((deps.ledger.order(m.clientOrderId)?.filledQty ?? 0) > (before?.filledQty ?? 0)) sampler.sampleFill();
+      });
+    }
+    const dedup = new SignalDeduplicator(deps.clock, (e) => engine.record(e), c.dedup);
+    dedup.restore(
+      deps.prior.flatMap((e) =>
+        e.event.kind === 'SignalRegistered' || e.event.kind === 'SignalExecuted' ? [e.event] : [],
+      ),
+    );
+    const manager = new OrderManager({
+      clock: deps.clock,
+      engine,
+      ledger: deps.ledger,
+      broker: engine.broker,
+      marketData: deps.marketData,
+      instrument: c.instrument,
+      venue: c.venue,
+      dedup,
+      gate: () => this.gate,
+      preTrade: c.preTrade,
+      exposureMaxAgeMs: c.exposureMaxAgeMs,
+      record: (e) => engine.record(e),
+    });
+    engine.observers.push((m) => manager.onMessage(m));
+    engine.observers.push((m) => {
+      if (m.kind === 'ConnectionReport') this.connections.set(m.stream, m.state);
+    });
+    deps.log.addSink({ write: (entry) => this.noted?.push(entry.event) });
+    this.engine = engine;
+    this.recon = r;
+    this.manager = manager;
+  }
+
+  /**
+   * A first process: RunStarted, the market sampler, then reconciliation. With `baseline` the
+   * startup pass reads what the account holds as the run's baseline before anything is sent,
+   * and `onReady` runs when it ends; without, `onReady` runs at once.
+   */
+  start(startTime: number, baseline: boolean, onReady: () => void): void {
+    const { engine, recon } = this;
+    const c = this.deps.config;
+    engine.record({ kind: 'RunStarted', scenario: c.name, symbol: c.instrument.symbol, startTime });
+    this.sampler?.start();
+    if (!baseline) {
+      recon.startPeriodic();
+      onReady();
+      return;
+    }
+    this.deps.commitPoint?.();
+    recon.run(
+      'startup',
+      () => {
+        onReady();
+        this.deps.commitPoint?.();
+        recon.startPeriodic();
+      },
+      true,
+    );
+  }
+
+  /**
+   * A restarted process, from the durable log: the kill switch, breaker, reconciliation and
+   * orphans restored, ProcessRestarted, then the gate closed while startup reconciliation asks the
+   * venue and slice recovery reschedules what is left; a startup that takes longer than its
+   * timeout is reported (an operator may ForceReady). `onReady` runs when the gate opens.
+   */
+  restart(facts: RestartFacts, onReady: () => void): void {
+    const { engine, recon, deps } = this;
+    const entries = deps.prior;
+    engine.restore(entries);
+    recon.restore(entries);
+    engine.record({
+      kind: 'ProcessRestarted',
+      crashedAt: facts.crashedAt,
+      downtimeMs: deps.clock.now() - facts.crashedAt,
+      lostEntries: facts.lostEntries,
+      refusedInputs: [...facts.refusedInputs],
+    });
+    this.sampler?.start();
+    this.gate = 'not ready: startup reconciliation and recovery are running';
+    engine.record({ kind: 'StartupGateChanged', state: 'gated', actor: 'startup', reason: this.gate });
+    deps.commitPoint?.();
+    const timeout = deps.clock.schedule(() => {
+      if (this.gate === null) return;
+      this.gate = 'not ready: startup reconciliation timed out; an operator must force it (force_ready)';
+      engine.record({ kind: 'StartupGateChanged', state: 'timed_out', actor: 'startup', reason: this.gate });
+    }, deps.config.recon.startupTimeoutMs);
+    recon.run('startup', () => {
+      engine.recover(entries, deps.config.recon.graceMs);
+      timeout.unsubscribe();
+      // Late (after the timeout alert) or not, a completed startup opens the gate; an operator
+      // may have forced it open already.
+      if (this.gate !== null) {
+        this.gate = null;
+        engine.record({
+          kind: 'StartupGateChanged',
+          state: 'ready',
+          actor: 'startup',
+          reason: 'startup reconciliation and recovery complete',
+        });
+      }
+      onReady();
+      deps.commitPoint?.();
+      recon.startPeriodic();
+    });
+  }
+
+  /** Runs one command now (the host runs it as a unit of work) and answers what it did. */
+  handle(command: NodeCommand): CommandResult {
+    if (this.stopped) return { outcome: 'refused', check: 'node', code: 'stopped', reason: 'the node has stopped' };
+    const noted: ExecEvent[] = [];
+    this.noted = noted;
+    try {
+      return handleCommand(this, this.deps.ledger, command, noted);
+    } finally {
+      this.noted = null;
+    }
+  }
+
+  /** The startup gate, the venue's connections, reconciliation, the safety state, open parents. */
+  status(): NodeStatus {
+    return nodeStatus(this, this.deps.ledger, this.connections, this.stopped);
+  }
+
+  /** The node takes no more commands (its host is ending the process). */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  private marketSampler(intervalMs: number): MarketSampler {
+    const { deps } = this;
+    return new MarketSampler({
+      clock: deps.clock,
+      marketData: deps.marketData,
+      symbol: deps.config.instrument.symbol,
+      intervalMs,
+      origin: deps.sampleOrigin,
+      // Straight to the log: a sample is no entry of the execution log (no seq, no digest) and
+      // nothing folds it.
+      record: (e) => deps.log.sample(e),
+    });
+  }
+}
