@@ -172,22 +172,31 @@ function record(loaded: LoadedScenario, instrument: Instrument): Step[] {
   const trace: Step[] = [];
   const delta = new ProjectionDelta('bench', instrument);
   let waiting = 0;
-  const run = prepareRun(s, loaded.file, clock, new Rng(s.seed), new EventLog(clock), instrument, start, [
-    {
-      write: (entry, line) => {
-        if (entry.event.kind !== 'MarketSampled') delta.write(entry);
-        trace.push({ entry, line: line.text() });
-        waiting++;
+  const run = prepareRun({
+    scenario: s,
+    file: loaded.file,
+    clock,
+    rng: new Rng(s.seed),
+    log: new EventLog(clock),
+    instrument,
+    start,
+    sinks: [
+      {
+        write: (entry, line) => {
+          if (entry.event.kind !== 'MarketSampled') delta.write(entry);
+          trace.push({ entry, line: line.text() });
+          waiting++;
+        },
+        commit: () => {
+          delta.unitEnd();
+          const post = waiting >= POST_EVENTS;
+          if (post) waiting = 0;
+          trace.push({ commit: true, changes: post ? delta.take() : null });
+        },
+        follow: (ledger: OrderLedger) => delta.follow(ledger),
       },
-      commit: () => {
-        delta.unitEnd();
-        const post = waiting >= POST_EVENTS;
-        if (post) waiting = 0;
-        trace.push({ commit: true, changes: post ? delta.take() : null });
-      },
-      follow: (ledger: OrderLedger) => delta.follow(ledger),
-    },
-  ]);
+    ],
+  });
   clock.advanceTo(start + parseDurationMs(s.duration));
   run.audit();
   // The run's end: what the log appended after its last commit is written with it.

@@ -26,9 +26,16 @@ function simulate(file: string, seed: number) {
   const start = parseUtcInstant(s.start);
   const clock = new VirtualClock(start);
   const log: LogEntry[] = [];
-  const run = prepareRun(s, file, clock, new Rng(seed), new EventLog(clock), inst, start, [
-    { write: (e) => log.push(e) },
-  ]);
+  const run = prepareRun({
+    scenario: s,
+    file,
+    clock,
+    rng: new Rng(seed),
+    log: new EventLog(clock),
+    instrument: inst,
+    start,
+    sinks: [{ write: (e) => log.push(e) }],
+  });
   const created = new Map<string, number>();
   const submit = run.venue.exchange.submit.bind(run.venue.exchange);
   run.venue.exchange.submit = (req, postOnly, parked) => {

@@ -348,7 +348,15 @@ function runKeepingVenue(spec: Spec) {
   const { scenario: s } = parseScenario(yaml(spec), 'inline.yaml');
   const inst = makeInstrument(s.instrument);
   const clock = new VirtualClock(START);
-  const { ledger, venue } = prepareRun(s, 'inline.yaml', clock, new Rng(s.seed), new EventLog(clock), inst, START);
+  const { ledger, venue } = prepareRun({
+    scenario: s,
+    file: 'inline.yaml',
+    clock,
+    rng: new Rng(s.seed),
+    log: new EventLog(clock),
+    instrument: inst,
+    start: START,
+  });
   clock.advanceTo(START + parseDurationMs(s.duration));
   const child = ledger.childrenOf(parentOrderId((s.orders[0] as { id: string }).id))[0];
   if (!child) throw new Error('no child order');

@@ -33,9 +33,16 @@ function world(body: string, head = HEAD) {
   const start = parseUtcInstant(s.start);
   const clock = new VirtualClock(start);
   const log: LogEntry[] = [];
-  const run = prepareRun(s, 'guard.yaml', clock, new Rng(s.seed), new EventLog(clock), instrument, start, [
-    { write: (e) => log.push(e), rollback: (durable) => log.splice(0, log.length, ...durable) },
-  ]);
+  const run = prepareRun({
+    scenario: s,
+    file: 'guard.yaml',
+    clock,
+    rng: new Rng(s.seed),
+    log: new EventLog(clock),
+    instrument,
+    start,
+    sinks: [{ write: (e) => log.push(e), rollback: (durable) => log.splice(0, log.length, ...durable) }],
+  });
   const events = <K extends ExecEvent['kind']>(kind: K) =>
     log.filter((e) => e.event.kind === kind) as Array<LogEntry<Extract<ExecEvent, { kind: K }>>>;
   return { clock, run, events, end: start + parseDurationMs(s.duration) };

@@ -60,9 +60,16 @@ describe('reconciliation', () => {
         const start = parseUtcInstant(s.start);
         const clock = new VirtualClock(start);
         const entries: LogEntry[] = [];
-        const run = prepareRun(s, 'x.yaml', clock, new Rng(s.seed), new EventLog(clock), inst, start, [
-          { write: (e) => entries.push(e) },
-        ]);
+        const run = prepareRun({
+          scenario: s,
+          file: 'x.yaml',
+          clock,
+          rng: new Rng(s.seed),
+          log: new EventLog(clock),
+          instrument: inst,
+          start,
+          sinks: [{ write: (e) => entries.push(e) }],
+        });
         const end = start + parseDurationMs(s.duration);
         clock.advanceTo(end);
         const completed = () =>

@@ -90,9 +90,16 @@ function simulate(c: Case) {
   const clock = new VirtualClock(start);
   const all: LogEntry[] = [];
   const log = new EventLog(clock);
-  const run = prepareRun(s, 'restart-property.yaml', clock, new Rng(s.seed), log, inst, start, [
-    { write: (e) => all.push(e) },
-  ]);
+  const run = prepareRun({
+    scenario: s,
+    file: 'restart-property.yaml',
+    clock,
+    rng: new Rng(s.seed),
+    log,
+    instrument: inst,
+    start,
+    sinks: [{ write: (e) => all.push(e) }],
+  });
   // The venue's own count of orders created per client order id (a reused id makes a second one).
   const created = new Map<string, number>();
   const submit = run.venue.exchange.submit.bind(run.venue.exchange);

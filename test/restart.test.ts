@@ -170,7 +170,16 @@ orders:
         uncommitted = [];
       },
     };
-    const run = prepareRun(s, 'inline.yaml', clock, new Rng(s.seed), new EventLog(clock), inst, start, [spy]);
+    const run = prepareRun({
+      scenario: s,
+      file: 'inline.yaml',
+      clock,
+      rng: new Rng(s.seed),
+      log: new EventLog(clock),
+      instrument: inst,
+      start,
+      sinks: [spy],
+    });
     clock.advanceTo(start + parseDurationMs(s.duration));
     run.log.commit();
 

@@ -63,16 +63,16 @@ function record(loaded: LoadedScenario): Step[] {
   const start = parseUtcInstant(s.start);
   const clock = new VirtualClock(start);
   const trace: Step[] = [];
-  const run = prepareRun(
-    s,
-    loaded.file,
+  const run = prepareRun({
+    scenario: s,
+    file: loaded.file,
     clock,
-    new Rng(s.seed),
-    new EventLog(clock),
-    makeInstrument(s.instrument),
+    rng: new Rng(s.seed),
+    log: new EventLog(clock),
+    instrument: makeInstrument(s.instrument),
     start,
-    [{ write: (entry, line) => trace.push({ entry, line: line.text() }), commit: () => trace.push(null) }],
-  );
+    sinks: [{ write: (entry, line) => trace.push({ entry, line: line.text() }), commit: () => trace.push(null) }],
+  });
   clock.advanceTo(start + parseDurationMs(s.duration));
   run.audit();
   return trace;

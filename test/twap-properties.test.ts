@@ -104,7 +104,15 @@ function run(c: Case) {
   const log = new EventLog(clock);
   const entries: LogEntry[] = [];
   log.addSink({ write: (e) => entries.push(e) });
-  const { ledger, venue } = prepareRun(s, 'property.yaml', clock, new Rng(s.seed), log, inst, start);
+  const { ledger, venue } = prepareRun({
+    scenario: s,
+    file: 'property.yaml',
+    clock,
+    rng: new Rng(s.seed),
+    log,
+    instrument: inst,
+    start,
+  });
   clock.advanceTo(start + parseDurationMs(s.duration));
   return { entries, ledger, venue, qty: qtyToLots(inst, (s.orders[0] as { qty: string }).qty) };
 }

@@ -267,18 +267,18 @@ function* runSteps(loaded: LoadedScenario, options: RunOptions): Generator<void,
 
   const wallStart = performance.now();
   try {
-    const run = prepareRun(
-      s,
-      loaded.file,
+    const run = prepareRun({
+      scenario: s,
+      file: loaded.file,
       clock,
       rng,
       log,
       instrument,
       start,
       sinks,
-      store ? () => [...store.entries(id)] : null,
-      options.buildVenue,
-    );
+      readStore: store ? () => [...store.entries(id)] : null,
+      venueBuilder: options.buildVenue,
+    });
     let clockActions = 0;
     let t = start;
     let stepMs = 1_000;

@@ -76,18 +76,27 @@ interface Proc {
  * process, the RunStarted event, the market's start, and the scenario's orders, signals,
  * actions and restarts.
  */
-export function prepareRun(
-  s: Scenario,
-  file: string,
-  clock: VirtualClock,
-  rng: Rng,
-  firstLog: EventLog,
-  instrument: Instrument,
-  start: number,
-  sinks: readonly RollbackSink[] = [],
-  readStore: (() => readonly LogEntry[]) | null = null,
-  venueBuilder: typeof buildVenue = buildVenue,
-): PreparedRun {
+export interface RunParts {
+  readonly scenario: Scenario;
+  /** The scenario's file (recordings it names resolve against it). */
+  readonly file: string;
+  readonly clock: VirtualClock;
+  readonly rng: Rng;
+  /** The first process's log (a restart starts a new one from the durable log). */
+  readonly log: EventLog;
+  readonly instrument: Instrument;
+  readonly start: number;
+  readonly sinks?: readonly RollbackSink[];
+  /** Reads the store's log back for a restart (it must hold exactly the durable log). */
+  readonly readStore?: (() => readonly LogEntry[]) | null;
+  readonly venueBuilder?: typeof buildVenue | undefined;
+}
+
+export function prepareRun(parts: RunParts): PreparedRun {
+  const { scenario: s, file, clock, rng, log: firstLog, instrument, start } = parts;
+  const sinks = parts.sinks ?? [];
+  const readStore = parts.readStore ?? null;
+  const venueBuilder = parts.venueBuilder ?? buildVenue;
   const results = new FillResults();
   const crashes = s.restarts.length > 0;
   const durable = new DurableSink(crashes);

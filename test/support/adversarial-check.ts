@@ -92,7 +92,16 @@ export function runChecked(s: Scenario, file: string): CaseResult {
   // the venue's position then and what our orders on its side still had open.
   const created: Created[] = [];
   try {
-    const run = prepareRun(s, file, clock, new Rng(s.seed), new EventLog(clock), inst, start, [sink]);
+    const run = prepareRun({
+      scenario: s,
+      file,
+      clock,
+      rng: new Rng(s.seed),
+      log: new EventLog(clock),
+      instrument: inst,
+      start,
+      sinks: [sink],
+    });
     const exchange = run.venue.exchange;
     const submit = exchange.submit.bind(exchange);
     exchange.submit = (req, postOnly, parked) => {
