@@ -1,0 +1,114 @@
+// The Alpaca adapter as a broker contract backend: the real SDK talking over a loopback socket to
+// execsim's Alpaca gateway, which serves the venue's fixture on the wall clock. Waiting for a
+// condition polls it, bounded.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { clientOrderId, parentOrderId, symbol } from '../../../src/core/model/ids.ts';
+import { makeInstrument } from '../../../src/core/model/instrument.ts';
+import { startAlpacaGateway } from '../../../src/gateway/alpaca/alpaca-gateway.ts';
+import { AlpacaAdapter } from '../../../src/live/alpaca/alpaca-adapter.ts';
+import { WallClock } from '../../../src/live/wall-clock.ts';
+import { MAX_WAIT_MS, recorder, scenarioText, type BackendFactory } from '../../support/broker-contract/backend.ts';
+import type { ContractVenue } from '../../support/broker-contract/contract-venue.ts';
+
+const KEY = 'contract-key-id';
+const SECRET = 'contract-secret-value';
+
+export function alpacaBackend(venue: ContractVenue): BackendFactory {
+  return {
+    name: `alpaca adapter over the gateway on ${venue.rules.id}`,
+    venue,
+    unsupported: {},
+    knownViolations: {},
+    async create(options = {}) {
+      const dir = mkdtempSync(path.join(tmpdir(), 'execsim-contract-'));
+      const file = path.join(dir, 'scenario.yaml');
+      writeFileSync(file, scenarioText(readFileSync(venue.fixture, 'utf8'), options.faults));
+      const gw = await startAlpacaGateway({ scenarioFile: file, keyId: KEY, secretKey: SECRET });
+      const instrument = makeInstrument(gw.venue.scenario.instrument);
+      const adapter = new AlpacaAdapter({
+        instrument,
+        keyId: KEY,
+        secret: SECRET,
+        baseUrl: gw.url,
+        clock: new WallClock(),
+        requestTimeoutMs: 3000,
+        reconnectInitialMs: 200,
+        cancelConfirm: { firstDelayMs: 20 },
+        // The gateway serves quotes over REST only; the contract is about orders.
+        marketData: { stream: false, pollMs: 1000 },
+      });
+      const { reports, handler } = recorder(options.tap);
+      adapter.setReportHandler(handler);
+      const close = async () => {
+        await adapter.stop();
+        await gw.close();
+        rmSync(dir, { recursive: true, force: true });
+      };
+      const until = async <T>(check: () => T | undefined | false | null, what: string, timeoutMs = MAX_WAIT_MS) => {
+        const deadline = Date.now() + Math.min(timeoutMs, MAX_WAIT_MS);
+        for (;;) {
+          const v = check();
+          if (v !== undefined && v !== false && v !== null) return v;
+          if (Date.now() >= deadline) throw new Error(`alpaca: ${what}: not within ${timeoutMs} ms`);
+          await new Promise((r) => setTimeout(r, 5));
+        }
+      };
+      const connectedOrders = () =>
+        reports.filter((r) => r.kind === 'ConnectionReport' && r.stream === 'orders' && r.state === 'connected').length;
+      try {
+        adapter.start();
+        await until(() => connectedOrders() >= 1, 'the trade_updates stream connects');
+      } catch (err) {
+        await close();
+        throw err;
+      }
+      let probes = 0;
+      return {
+        name: 'alpaca',
+        broker: adapter,
+        venue,
+        reports,
+        now: () => Date.now(),
+        startedAt: gw.venue.startedAt,
+        until,
+        // The stream keeps its order: once a probe order's `new` event (a stream OrderStatusReport)
+        // is here, so is every event published before it. The probe rests far below the market and
+        // is cancelled again, so it never fills.
+        settle: async () => {
+          const cid = clientOrderId(`settle-probe-${++probes}`);
+          adapter.submit({
+            clientOrderId: cid,
+            parentId: parentOrderId('probe'),
+            sliceNum: 1,
+            totalSlices: 1,
+            scheduledTime: 0,
+            symbol: symbol(venue.symbol),
+            side: 'buy',
+            type: 'limit',
+            tif: 'GTC',
+            qty: venue.unit,
+            limitPrice: venue.prices.far,
+          });
+          await until(
+            () =>
+              reports.some((r) => r.kind === 'OrderStatusReport' && r.clientOrderId === cid && r.source === 'stream'),
+            'the settle probe appears on the stream',
+          );
+          adapter.cancel(cid, null);
+          await until(
+            () => reports.some((r) => r.kind === 'CancelReport' && r.clientOrderId === cid),
+            'the settle probe is cancelled',
+          );
+        },
+        marketTrade: (price, qty, aggressor) => {
+          gw.venue.venue.marketTrade(price, qty);
+          gw.venue.exchange.marketTrade(price, qty, aggressor);
+        },
+        dropStream: () => gw.stream.dropAll(),
+        close,
+      };
+    },
+  };
+}

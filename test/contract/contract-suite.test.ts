@@ -1,0 +1,79 @@
+// The broker contract suite checked on itself: a simulated backend broken on purpose (a tap that
+// drops or rewrites its messages) must fail the cases that speak to what is broken, on each
+// venue's rules, and the cases must branch on rules, not on which venue runs them.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { BackendOptions, CaseName } from '../support/broker-contract/backend.ts';
+import { CASES, opener } from '../support/broker-contract/run-broker-contract.ts';
+import { simBackend } from '../support/broker-contract/sim-backend.ts';
+import { AAPL_BOOK } from './alpaca/aapl-book.ts';
+
+const mutants: Array<{ what: string; tap: () => NonNullable<BackendOptions['tap']>; cases: CaseName[] }> = [
+  {
+    what: 'every second FillReport dropped',
+    tap: () => {
+      let n = 0;
+      return (m) => (m.kind === 'FillReport' && n++ % 2 === 1 ? null : m);
+    },
+    cases: [
+      'an order larger than the top level fills in several executions',
+      'lookup by client id states the fills consistently',
+    ],
+  },
+  {
+    what: "a refused submit labelled transient (RetryableRejectReport) instead of 'reject'",
+    tap: () => (m) => (m.kind === 'RejectReport' ? { ...m, kind: 'RetryableRejectReport' } : m),
+    cases: ['a duplicate client id is refused'],
+  },
+  {
+    what: 'lookups answered without their stamp',
+    tap: () => (m) => {
+      if (m.kind !== 'OrderNotFoundReport' || m.askedAfterSeq === undefined) return m;
+      const { askedAfterSeq: _dropped, ...rest } = m;
+      return rest;
+    },
+    cases: ['lookup of an unknown client id is not found'],
+  },
+  {
+    what: 'listings that never say there is a next page',
+    tap: () => (m) => (m.kind === 'OrdersPageReport' ? { ...m, next: null } : m),
+    cases: ['orders since: pages list every order exactly once'],
+  },
+  {
+    what: 'snapshot answers that echo no request id',
+    tap: () => (m) => {
+      if (m.kind !== 'AccountReport') return m;
+      const { requestId: _dropped, ...rest } = m;
+      return rest;
+    },
+    cases: ['account: the position after fills'],
+  },
+  {
+    what: 'a cancel of a finished order answered with the other class',
+    tap: () => (m) =>
+      m.kind === 'CancelRejectReport' && m.clientOrderId !== 'ghost'
+        ? { ...m, failure: m.failure === 'not_found' ? 'not_cancelable' : 'not_found' }
+        : m,
+    cases: ['a cancel of a finished or unknown order is refused with its class', 'cancel versus fill: the fill wins'],
+  },
+];
+
+describe.each([['alpaca-equities', AAPL_BOOK]] as const)('the contract suite on %s rules', (_id, venue) => {
+  for (const m of mutants)
+    for (const name of m.cases)
+      it(`sim with ${m.what} fails "${name}"`, async () => {
+        await expect(CASES[name].run(opener(simBackend(venue), m.tap()))).rejects.toThrow();
+      });
+});
+
+describe('the contract suite', () => {
+  it('names no venue in its cases: they branch on the rules', () => {
+    for (const file of ['order-cases.ts', 'read-cases.ts', 'contract-steps.ts', 'run-broker-contract.ts']) {
+      const code = readFileSync(`test/support/broker-contract/${file}`, 'utf8')
+        .split('\n')
+        .filter((line) => !line.trimStart().startsWith('//'))
+        .join('\n');
+      expect(code, file).not.toMatch(/alpaca-equities|binance-spot|'alpaca'|'binance'|AAPL|BTCUSDT/i);
+    }
+  });
+});

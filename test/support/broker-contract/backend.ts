@@ -1,0 +1,108 @@
+// One backend of the broker contract suite: a Broker serving a venue's static-book fixture, with
+// the clock, the waits and the market access the cases need. What a backend cannot do is listed
+// in its `unsupported` map with the reason; what it does against the contract (a defect for src/
+// to fix) in `knownViolations`, and that case then runs as an expected failure there.
+import type { Side } from '../../../src/core/model/order.ts';
+import type { VenueMessage } from '../../../src/core/model/reports.ts';
+import type { Broker } from '../../../src/core/ports/broker.ts';
+import type { ContractVenue } from './contract-venue.ts';
+
+/** Every case of the suite, by name (the keys of the backends' unsupported and violation maps). */
+export const CASE_NAMES = [
+  'submit is acknowledged',
+  'a market order fills',
+  'an order larger than the top level fills in several executions',
+  'a resting limit order is cancelled',
+  'a cancel of a finished or unknown order is refused with its class',
+  'a second cancel of a cancelled order: the same answer with or without the venue id',
+  'cancel versus fill: the fill wins',
+  'cancel versus fill: a partial fill, then the cancel',
+  'cancel versus fill: the cancel wins',
+  'a duplicate client id is refused',
+  'a rate-limited submit is refused as transient and creates nothing',
+  "an IOC order's unfilled rest ends the order",
+  'lookup by client id states the fills consistently',
+  'lookup of an unknown client id is not found',
+  'open orders lists exactly the open orders',
+  'orders since: pages list every order exactly once',
+  'account: the position after fills',
+  'an outage: the submit is of unknown outcome, and a lookup finds the order',
+  'an outage: the cancel is of unknown outcome, and a lookup finds the order cancelled',
+  'lost stream events: the fill is found by lookup',
+  'stream reconnect: reported, and an order filled in the gap is listed',
+] as const;
+export type CaseName = (typeof CASE_NAMES)[number];
+
+/** One running backend, fresh for one case. */
+export interface Backend {
+  readonly name: string;
+  readonly broker: Broker;
+  /** The venue the backend serves: its rules, symbol, unit and prices. */
+  readonly venue: ContractVenue;
+  /** Every message the broker handed its handler, in arrival order (ConnectionReports included). */
+  readonly reports: VenueMessage[];
+  /** The backend's clock (epoch ms): virtual for a simulator, the wall clock for an adapter. */
+  now(): number;
+  /** The instant the scenario's fault windows count from, on that clock. */
+  readonly startedAt: number;
+  /** Waits until `check` returns something other than undefined/false/null, at most `timeoutMs`
+   *  of the backend's time (≤ 10 s); throws naming `what` otherwise. */
+  until<T>(check: () => T | undefined | false | null, what: string, timeoutMs?: number): Promise<T>;
+  /** Waits until every execution-stream report caused so far has arrived (or was lost). */
+  settle(): Promise<void>;
+  /** Someone else's trade on the venue (the aggressor's side): fills our resting orders it
+   *  reaches, as the simulated exchange decides. Happens now, not after any latency. */
+  marketTrade(price: number, qty: number, aggressor: Side): void;
+  /** Closes the execution stream's connection from the venue's side (backends that have one). */
+  dropStream?(): void;
+  close(): Promise<void>;
+}
+
+export interface BackendOptions {
+  /** Fault entries (YAML flow mappings) appended to the fixture as its `faults:` section. */
+  readonly faults?: readonly string[];
+  /** Rewrites (or drops: null) each message before the case sees it: a deliberately broken
+   *  backend, to show that the suite notices. */
+  readonly tap?: (message: VenueMessage) => VenueMessage | null;
+}
+
+export interface KnownViolation {
+  readonly violation: string;
+  readonly shows: RegExp;
+}
+
+export interface BackendFactory {
+  /** Names the backend in the suite's titles: what runs, and on which venue's rules. */
+  readonly name: string;
+  readonly venue: ContractVenue;
+  /** Cases this backend cannot run, with the reason (reported as skipped with it). */
+  readonly unsupported: Partial<Record<CaseName, string>>;
+  /** Cases this backend fails because it breaks the contract, with the violation and what the
+   *  failure shows (matched against the assertion's message and actual value): the case must
+   *  fail exactly so, and the entry must go once src/ is fixed. */
+  readonly knownViolations: Partial<Record<CaseName, KnownViolation>>;
+  create(options?: BackendOptions): Promise<Backend>;
+}
+
+/** The longest any wait of a case may take, on the backend's clock. */
+export const MAX_WAIT_MS = 10_000;
+
+/** The fixture's text with a case's faults appended. */
+export function scenarioText(base: string, faults: readonly string[] = []): string {
+  return faults.length === 0 ? base : `${base}faults:\n${faults.map((f) => `  - ${f}\n`).join('')}`;
+}
+
+/** Collects what the broker hands its handler, through the tap when there is one. */
+export function recorder(tap: BackendOptions['tap']): {
+  reports: VenueMessage[];
+  handler: (m: VenueMessage) => void;
+} {
+  const reports: VenueMessage[] = [];
+  return {
+    reports,
+    handler: (m) => {
+      const out = tap ? tap(m) : m;
+      if (out !== null) reports.push(out);
+    },
+  };
+}

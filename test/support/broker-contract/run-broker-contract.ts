@@ -1,0 +1,82 @@
+// The broker contract (src/core/ports/broker.ts, src/core/model/reports.ts), written once and run
+// by each venue's contract test against each of its backends: runBrokerContract(backend). Every
+// case runs on a fresh backend serving the venue's static-book fixture, so where the market
+// decides an outcome (which levels a market order takes) every backend of a venue must give the
+// same answer. A case the venue's rules rule out, or a backend cannot run, is reported as skipped
+// with its reason; a case a backend fails because it breaks the contract is an expected failure
+// there, with the violation in its name. Every wait is for a condition, bounded (10 s of the
+// backend's time at most), and every request count is bounded.
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CASE_NAMES, type Backend, type BackendFactory, type BackendOptions, type CaseName } from './backend.ts';
+import type { ContractCase, Open } from './contract-case.ts';
+import { fixtureMismatches, venueDifferences } from './contract-venue.ts';
+import { ORDER_CASES } from './order-cases.ts';
+import { READ_CASES } from './read-cases.ts';
+
+export const CASES: Readonly<Record<CaseName, ContractCase>> = { ...ORDER_CASES, ...READ_CASES };
+
+const opened: Backend[] = [];
+afterEach(async () => {
+  for (const b of opened.splice(0).reverse()) await b.close();
+});
+
+/** Opens backends of `factory` for one case, each closed after the case. */
+export function opener(factory: BackendFactory, tap?: BackendOptions['tap']): Open {
+  return async (options = {}) => {
+    const b = await factory.create({ ...options, ...(tap ? { tap } : {}) });
+    opened.push(b);
+    return b;
+  };
+}
+
+/** Why the venue's rules rule the case out (an order shape it does not take), or null. */
+export function ruledOut(factory: BackendFactory, name: CaseName): string | null {
+  const d = venueDifferences(factory.venue.rules);
+  const missing = (CASES[name].needs ?? []).filter(([type, tif]) => !d.takes(type, tif));
+  if (missing.length === 0) return null;
+  const shapes = missing.map(([type, tif]) => (tif ? `${type} ${tif}` : type)).join(', ');
+  return `${factory.venue.rules.id}'s rules take no ${shapes} orders`;
+}
+
+/** An assertion failure as text: its message and the actual value it was given. */
+function failureText(err: unknown): string {
+  const e = err as { message?: unknown; actual?: unknown };
+  return `${String(e.message)}\n${JSON.stringify(e.actual) ?? ''}`;
+}
+
+/** Every case of the contract against one backend, in a describe block named after it. */
+export function runBrokerContract(factory: BackendFactory): void {
+  describe(`broker contract: ${factory.name}`, () => {
+    it('the backend names a reason for every case it does not run, and the venue its fixture', () => {
+      const reasons = [
+        ...Object.entries(factory.unsupported),
+        ...Object.entries(factory.knownViolations).map(([name, v]) => [name, v?.violation] as const),
+      ];
+      for (const [name, reason] of reasons) {
+        expect(CASE_NAMES as readonly string[]).toContain(name);
+        expect(reason?.length ?? 0).toBeGreaterThan(20);
+      }
+      for (const name of Object.keys(factory.unsupported)) expect(factory.knownViolations).not.toHaveProperty(name);
+      const venue = factory.venue;
+      expect(fixtureMismatches(venue, readFileSync(venue.fixture, 'utf8')), `${venue.fixture}`).toEqual([]);
+    });
+
+    for (const name of CASE_NAMES) {
+      const unsupported = ruledOut(factory, name) ?? factory.unsupported[name];
+      const violation = factory.knownViolations[name];
+      const run = () => CASES[name].run(opener(factory));
+      if (unsupported !== undefined) it.skip(`${name} [unsupported: ${unsupported}]`, run);
+      else if (violation !== undefined)
+        it(`${name} [fails: known contract violation: ${violation.violation}]`, async () => {
+          const err = await run().then(
+            () => null,
+            (e: unknown) => e,
+          );
+          expect(err, 'the violation is fixed: remove its knownViolations entry').not.toBeNull();
+          expect(failureText(err)).toMatch(violation.shows);
+        });
+      else it(name, run);
+    }
+  });
+}
