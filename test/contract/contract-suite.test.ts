@@ -7,6 +7,7 @@ import type { BackendOptions, CaseName } from '../support/broker-contract/backen
 import { CASES, opener } from '../support/broker-contract/run-broker-contract.ts';
 import { simBackend } from '../support/broker-contract/sim-backend.ts';
 import { AAPL_BOOK } from './alpaca/aapl-book.ts';
+import { BTCUSDT_BOOK } from './binance/btcusdt-book.ts';
 
 const mutants: Array<{ what: string; tap: () => NonNullable<BackendOptions['tap']>; cases: CaseName[] }> = [
   {
@@ -58,7 +59,10 @@ const mutants: Array<{ what: string; tap: () => NonNullable<BackendOptions['tap'
   },
 ];
 
-describe.each([['alpaca-equities', AAPL_BOOK]] as const)('the contract suite on %s rules', (_id, venue) => {
+describe.each([
+  ['alpaca-equities', AAPL_BOOK],
+  ['binance-spot', BTCUSDT_BOOK],
+] as const)('the contract suite on %s rules', (_id, venue) => {
   for (const m of mutants)
     for (const name of m.cases)
       it(`sim with ${m.what} fails "${name}"`, async () => {
