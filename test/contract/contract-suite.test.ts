@@ -24,7 +24,11 @@ const mutants: Array<{ what: string; tap: () => NonNullable<BackendOptions['tap'
   {
     what: "a refused submit labelled transient (RetryableRejectReport) instead of 'reject'",
     tap: () => (m) => (m.kind === 'RejectReport' ? { ...m, kind: 'RetryableRejectReport' } : m),
-    cases: ['a duplicate client id is refused'],
+    cases: [
+      'a duplicate client id is refused',
+      'an order below the minimum notional is refused with its code',
+      'a post-only order: refused where the venue has none, else refused only when it would take',
+    ],
   },
   {
     what: 'lookups answered without their stamp',

@@ -21,6 +21,8 @@ export const CASE_NAMES = [
   'a duplicate client id is refused',
   'a rate-limited submit is refused as transient and creates nothing',
   "an IOC order's unfilled rest ends the order",
+  'an order below the minimum notional is refused with its code',
+  'a post-only order: refused where the venue has none, else refused only when it would take',
   'lookup by client id states the fills consistently',
   'lookup of an unknown client id is not found',
   'open orders lists exactly the open orders',

@@ -2,7 +2,8 @@
 // quantity unit and the prices the cases place orders at. The cases are written once against a
 // book of one shape (below) and branch only on what the rules declare (venueDifferences), never
 // on a venue's name; the suite checks the declared prices against the fixture's book.
-import { makeInstrument, priceToTicks, qtyToLots } from '../../../src/core/model/instrument.ts';
+import { readFileSync } from 'node:fs';
+import { makeInstrument, priceToTicks, qtyToLots, type Instrument } from '../../../src/core/model/instrument.ts';
 import type { OrderType, TimeInForce } from '../../../src/core/model/order.ts';
 import type { CancelRejectReport } from '../../../src/core/model/reports.ts';
 import { refusal, type VenueRules } from '../../../src/core/venues/venue-rules.ts';
@@ -67,6 +68,11 @@ export function venueDifferences(rules: VenueRules): VenueDifferences {
       return tif === undefined || rule.timesInForce === 'not-sent' || rule.timesInForce.includes(tif);
     },
   };
+}
+
+/** The instrument of the venue's fixture (tick, lot and minimum notional). */
+export function fixtureInstrument(venue: ContractVenue): Instrument {
+  return makeInstrument(parseScenario(readFileSync(venue.fixture, 'utf8'), venue.fixture).scenario.instrument);
 }
 
 /** Where the declared parameters disagree with the fixture's book and instrument (empty: none). */

@@ -13,8 +13,9 @@ import type { ContractCase, Open } from './contract-case.ts';
 import { fixtureMismatches, venueDifferences } from './contract-venue.ts';
 import { ORDER_CASES } from './order-cases.ts';
 import { READ_CASES } from './read-cases.ts';
+import { RULE_CASES } from './rule-cases.ts';
 
-export const CASES: Readonly<Record<CaseName, ContractCase>> = { ...ORDER_CASES, ...READ_CASES };
+export const CASES: Readonly<Record<CaseName, ContractCase>> = { ...ORDER_CASES, ...RULE_CASES, ...READ_CASES };
 
 const opened: Backend[] = [];
 afterEach(async () => {
