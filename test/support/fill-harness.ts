@@ -1,30 +1,27 @@
 // Test-only harness for fill detection: a FillMonitor on a VirtualClock, wired like the engine
 // wires it (venue messages are logged, folded into the ledger, then handed to the monitor), and
-// a scripted fake venue that holds the truth about every order. Tests decide every answer: lost
-// pushes, failing or silent queries, "already filled" cancel refusals, slow answers, fills.
-// Not imported by production code.
+// the scripted venue (scripted-venue/) on Binance spot's rules holding the truth about every
+// order. Tests decide every answer: lost pushes, failing or silent queries, slow answers, fills
+// at any price. Not imported by production code.
 import { Rng } from '../../src/core/clock/rng.ts';
 import { VirtualClock } from '../../src/core/clock/virtual-clock.ts';
 import { EventLog } from '../../src/core/log/event-log.ts';
 import type { ExecEvent, LogEntry } from '../../src/core/model/events.ts';
 import type { FillMonitorEnded } from '../../src/core/model/fill-events.ts';
-import {
-  clientOrderId,
-  parentOrderId,
-  tradeId,
-  venueOrderId,
-  type ClientOrderId,
-  type VenueOrderId,
-} from '../../src/core/model/ids.ts';
+import { clientOrderId, parentOrderId, type ClientOrderId } from '../../src/core/model/ids.ts';
 import { makeInstrument } from '../../src/core/model/instrument.ts';
 import type { OrderType, Side, TimeInForce } from '../../src/core/model/order.ts';
-import type { OrderStatusReport, ReportedTrade, VenueMessage } from '../../src/core/model/reports.ts';
+import type { ReportedTrade, VenueMessage } from '../../src/core/model/reports.ts';
 import { OrderLedger, type AppliedTrade } from '../../src/core/order/order-ledger.ts';
-import type { Broker, MarketDataPort, ReportHandler } from '../../src/core/ports/broker.ts';
+import type { MarketDataPort } from '../../src/core/ports/broker.ts';
+import { BINANCE_SPOT } from '../../src/core/venues/binance-spot.ts';
 import type { FillConfig, FillConfigInput, PartialFillPolicy } from '../../src/core/fills/fill-config.ts';
 import { parseFillConfig } from '../../src/core/fills/fill-config.ts';
 import { FillMonitor } from '../../src/core/fills/fill-monitor.ts';
 import { appendAndFold } from '../../src/core/engine/execution-engine.ts';
+import { ScriptedVenue, type Call, type Fate, type ScriptedVenueScript } from './scripted-venue/scripted-venue.ts';
+
+export type { Truth } from './scripted-venue/scripted-venue.ts';
 
 /** 2023-11-14T22:13:20Z, a fixed epoch (no Date in src/core). */
 export const T0 = 1_700_000_000_000;
@@ -35,6 +32,7 @@ export const STEP_BOUND = (maxRetries: number): number => 4 * (maxRetries + 1) +
 
 export type QueryAnswer = 'ok' | 'fail' | 'not_found' | 'silent';
 
+/** What the fill tests script, in their words; the harness turns it into the venue's script. */
 export interface VenueScript {
   /** One-way latency of every answer and push, ms. */
   latencyMs: number;
@@ -57,202 +55,25 @@ export interface VenueScript {
   answerTrades: boolean;
 }
 
-export interface Truth {
-  readonly id: ClientOrderId;
-  readonly vid: VenueOrderId;
-  readonly qty: number;
-  readonly side: Side;
-  status: OrderStatusReport['status'];
-  filled: number;
-  readonly trades: ReportedTrade[];
-}
-
-export type Call = {
-  readonly call: 'submit' | 'cancel' | 'query' | 'account';
-  readonly id: ClientOrderId | null;
-  readonly at: number;
-};
 export type TraceItem = { readonly at: number; readonly event?: ExecEvent; readonly call?: Call };
 
-const LIVE = new Set(['new', 'partially_filled']);
-
-/** The fake venue: truth per order, answers scheduled on the clock after `latencyMs`. */
-export class FakeVenue implements Broker {
-  readonly clientIdMaxLength = 36;
-  readonly ordersSinceBy = 'updated';
-  readonly truth = new Map<ClientOrderId, Truth>();
-  readonly calls: Call[] = [];
-  private handler: ReportHandler = () => {};
-  private lookups = new Map<ClientOrderId, number>();
-  private cancels = new Map<ClientOrderId, number>();
-  private accounts = 0;
-  private trades = 0;
-  constructor(
-    private readonly clock: VirtualClock,
-    readonly script: VenueScript,
-    private readonly onCall: (c: Call) => void,
-  ) {}
-
-  setReportHandler(handler: ReportHandler): void {
-    this.handler = handler;
-  }
-  /** Position the venue's fills add up to, lots. */
-  get position(): number {
-    let p = 0;
-    for (const t of this.truth.values()) p += t.side === 'buy' ? t.filled : -t.filled;
-    return p;
-  }
-
-  private log(call: Call['call'], id: ClientOrderId | null): void {
-    const c = { call, id, at: this.clock.now() };
-    this.calls.push(c);
-    this.onCall(c);
-  }
-
-  private later(msg: () => VenueMessage | null, push = false): void {
-    this.clock.schedule(() => {
-      const m = msg();
-      if (m && !(push && this.script.pushLost(m))) this.handler(m);
-    }, this.script.latencyMs);
-  }
-
-  submit(order: Parameters<Broker['submit']>[0]): void {
-    this.log('submit', order.clientOrderId);
-    const id = order.clientOrderId;
-    if (this.script.submit === 'silent') return;
-    this.clock.schedule(() => {
-      const vid = venueOrderId(`v-${id}`);
-      const rejected = this.script.submit === 'reject';
-      this.truth.set(id, {
-        id,
-        vid,
-        qty: order.qty,
-        side: order.side,
-        status: rejected ? 'rejected' : 'new',
-        filled: 0,
-        trades: [],
-      });
-      this.later(
-        () =>
-          rejected
-            ? { kind: 'RejectReport', clientOrderId: id, code: '-2010', reason: 'insufficient balance' }
-            : { kind: 'AckReport', clientOrderId: id, venueOrderId: vid },
-        true,
-      );
-    }, this.script.latencyMs);
-  }
-
-  cancel(id: ClientOrderId): void {
-    this.log('cancel', id);
-    const n = (this.cancels.get(id) ?? 0) + 1;
-    this.cancels.set(id, n);
-    if (!this.script.cancelArrives(id, n)) return;
-    this.clock.schedule(() => {
-      this.script.beforeCancel(id);
-      const t = this.truth.get(id);
-      if (t && LIVE.has(t.status)) {
-        t.status = 'canceled';
-        this.later(() => ({ kind: 'CancelReport', clientOrderId: id }), true);
-      } else {
-        const reason = t?.status === 'filled' ? 'Order was already filled' : 'Unknown order sent.';
-        const failure = t ? ('not_cancelable' as const) : ('not_found' as const);
-        this.later(() => ({ kind: 'CancelRejectReport', clientOrderId: id, code: '-2011', reason, failure }));
-      }
-    }, this.script.latencyMs);
-  }
-
-  queryOrder(id: ClientOrderId): void {
-    this.log('query', id);
-    const n = (this.lookups.get(id) ?? 0) + 1;
-    this.lookups.set(id, n);
-    const answer = this.script.queryAnswer(id, n, this.clock.now());
-    if (answer === 'silent') return;
-    this.later(() => {
-      if (answer === 'fail')
-        return {
-          kind: 'QueryFailedReport',
-          clientOrderId: id,
-          query: 'order',
-          failure: 'transient',
-          category: 'server',
-          reason: '503 Service Unavailable',
-        };
-      const t = this.truth.get(id);
-      if (answer === 'not_found' || !t) return { kind: 'OrderNotFoundReport', clientOrderId: id };
-      const report = {
-        kind: 'OrderStatusReport' as const,
-        clientOrderId: id,
-        venueOrderId: t.vid,
-        status: t.status,
-        qty: t.qty,
-        filledQty: t.filled,
-      };
-      if (this.script.answerTrades) return { ...report, trades: [...t.trades] };
-      const last = t.trades.at(-1);
-      return last
-        ? {
-            ...report,
-            avgPrice: t.trades.reduce((sum, x) => sum + x.qty * x.price, 0) / t.filled,
-            updatedAt: last.venueTime,
-          }
-        : report;
-    });
-  }
-
-  queryOpenOrders(): void {}
-  queryOrdersSince(): void {}
-  queryAccount(): void {
-    this.log('account', null);
-    const answer = this.script.accountAnswer(++this.accounts);
-    if (answer === 'silent') return;
-    this.later(() =>
-      answer === 'fail'
-        ? {
-            kind: 'QueryFailedReport',
-            clientOrderId: null,
-            query: 'account',
-            failure: 'transient',
-            category: 'server',
-            reason: '503 Service Unavailable',
-          }
-        : {
-            kind: 'AccountReport',
-            symbol: INSTRUMENT.symbol,
-            position: this.script.accountOverride(this.position),
-            quote: 0,
-          },
-    );
-  }
-
-  /** The venue fills `qty` lots (capped at what remains) now, if the order is live; pushes a FillReport. */
-  fill(id: ClientOrderId, qty: number, price: number, trade?: Partial<ReportedTrade>): number {
-    const t = this.truth.get(id);
-    if (!t || !LIVE.has(t.status)) return 0;
-    const q = Math.min(qty, t.qty - t.filled);
-    if (q <= 0) return 0;
-    const r: ReportedTrade = {
-      tradeId: tradeId(`t${++this.trades}`),
-      qty: q,
-      price,
-      fee: 0,
-      liquidity: 'taker',
-      venueTime: this.clock.now(),
-      ...trade,
-    };
-    t.trades.push(r);
-    t.filled += q;
-    t.status = t.filled === t.qty ? 'filled' : 'partially_filled';
-    this.later(() => ({ kind: 'FillReport', clientOrderId: id, venueOrderId: t.vid, ...r }), true);
-    return q;
-  }
-
-  /** The venue ends a live order by itself (an IOC remainder, a DAY close). */
-  expire(id: ClientOrderId): void {
-    const t = this.truth.get(id);
-    if (!t || !LIVE.has(t.status)) return;
-    t.status = 'expired';
-    this.later(() => ({ kind: 'ExpiredReport', clientOrderId: id, reason: 'IOC remainder' }), true);
-  }
+/** The fate of each request as the fill tests' script says. */
+function fateOf(script: VenueScript): ScriptedVenueScript['fate'] {
+  const answer = (a: QueryAnswer | 'ok'): Fate => (a === 'ok' ? 'answer' : a);
+  return (call, n) => {
+    switch (call.call) {
+      case 'submit':
+        return script.submit === 'silent' ? 'silent' : 'answer';
+      case 'cancel':
+        return script.cancelArrives(call.id!, n) ? 'answer' : 'silent';
+      case 'query':
+        return answer(script.queryAnswer(call.id!, n, call.at));
+      case 'account':
+        return answer(script.accountAnswer(n));
+      default:
+        return 'answer';
+    }
+  };
 }
 
 export interface OrderSpec {
@@ -281,7 +102,7 @@ export class Harness {
   /** Events and broker calls, in the order they happened. */
   readonly trace: TraceItem[] = [];
   readonly config: FillConfig;
-  readonly venue: FakeVenue;
+  readonly venue: ScriptedVenue;
   readonly monitor: FillMonitor;
   readonly script: VenueScript;
   private orders = 0;
@@ -306,7 +127,26 @@ export class Harness {
         this.trace.push({ at: entry.time, event: entry.event });
       },
     });
-    this.venue = new FakeVenue(this.clock, this.script, (call) => this.trace.push({ at: call.at, call }));
+    const script = this.script;
+    this.venue = new ScriptedVenue({
+      clock: this.clock,
+      rules: BINANCE_SPOT,
+      symbol: INSTRUMENT.symbol,
+      ordersSinceBy: 'updated',
+      minNotionalUnits: 0,
+      onCall: (call) => this.trace.push({ at: call.at, call }),
+      script: {
+        latencyMs: script.latencyMs,
+        fate: fateOf(script),
+        pushLost: (m) => script.pushLost(m),
+        beforeCancel: (id) => script.beforeCancel(id),
+        accountOverride: (p) => script.accountOverride(p),
+        answerTrades: script.answerTrades,
+        refuseOrders: script.submit === 'reject' ? 'insufficient-balance' : null,
+        // The tests fill and end orders themselves, IOC and FOK remainders included.
+        matches: false,
+      },
+    });
     this.venue.setReportHandler((m) => this.deliver(m));
     const top = options.top ?? { bid: 10_000, ask: 10_002 };
     const marketData: MarketDataPort = {

@@ -71,6 +71,9 @@ export interface ScriptedVenueScript {
   readonly answerTrades: boolean;
   /** A refusal the venue gives every order that passes its rules (e.g. insufficient-balance). */
   readonly refuseOrders: RefusalReason | null;
+  /** false: the venue neither matches an order against its book nor ends a market, IOC or FOK
+   *  remainder by itself; only the test fills and ends orders (fill, expire, marketTrade). */
+  readonly matches: boolean;
 }
 
 export interface ScriptedVenueOptions {
@@ -102,6 +105,7 @@ export const NEUTRAL_SCRIPT: ScriptedVenueScript = {
   accountOverride: (p) => p,
   answerTrades: true,
   refuseOrders: null,
+  matches: true,
 };
 
 export class ScriptedVenue implements Broker {
@@ -398,7 +402,7 @@ export class ScriptedVenue implements Broker {
 
   /** An accepted order takes what it can from the book; a market, IOC or FOK rest ends. */
   private match(t: Truth): void {
-    if (!isLive(t)) return;
+    if (!isLive(t) || !this.script.matches) return;
     const wanted = t.qty - t.filled;
     const takesAll = t.tif !== 'FOK' || this.book.available(t.side, t.limitPrice) >= wanted;
     if (takesAll)
