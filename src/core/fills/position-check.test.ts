@@ -1,6 +1,8 @@
 // State consistency after a fill (position-check.ts): the venue's position against ours, the
 // position sync a mismatch triggers, coalescing of checks asked for meanwhile, and the retries
-// of a failing account query. Driven directly on a VirtualClock with a recording fake broker.
+// of a failing account query. Driven directly on a VirtualClock against the scripted venue, by
+// hand: each question the check asks waits until the test answers it, from the venue's truth or
+// with the failure the test names.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../clock/rng.ts';
@@ -8,16 +10,22 @@ import { VirtualClock } from '../clock/virtual-clock.ts';
 import { EventLog } from '../log/event-log.ts';
 import type { ExecEvent } from '../model/events.ts';
 import type { PositionChecked } from '../model/fill-events.ts';
-import { clientOrderId, parentOrderId, tradeId, venueOrderId, type ClientOrderId } from '../model/ids.ts';
+import { clientOrderId, parentOrderId, type ClientOrderId } from '../model/ids.ts';
 import type { VenueMessage } from '../model/reports.ts';
 import { OrderLedger } from '../order/order-ledger.ts';
-import type { Broker } from '../ports/broker.ts';
+import { BINANCE_SPOT } from '../venues/binance-spot.ts';
 import { backoffCeiling } from './backoff.ts';
 import { parseFillConfig } from './fill-config.ts';
 import { PositionCheck } from './position-check.ts';
 import { INSTRUMENT, T0 } from '../../../test/support/fill-harness.ts';
+import {
+  ScriptedVenue,
+  type Call,
+  type Fate,
+  type ScriptedVenueScript,
+} from '../../../test/support/scripted-venue/scripted-venue.ts';
 
-function setup(config = parseFillConfig({})) {
+function setup(config = parseFillConfig({}), script: Partial<ScriptedVenueScript> = {}) {
   const clock = new VirtualClock(T0);
   const log = new EventLog(clock);
   const ledger = new OrderLedger();
@@ -26,38 +34,29 @@ function setup(config = parseFillConfig({})) {
     const entry = log.append(e);
     for (const d of ledger.apply(entry)) ledger.apply(log.append(d));
   };
-  const calls: Array<{ call: 'account' | 'query'; id: ClientOrderId | null; at: number }> = [];
-  const broker: Broker = {
-    clientIdMaxLength: 36,
-    ordersSinceBy: 'updated',
-    setReportHandler: () => {},
-    submit: () => {},
-    cancel: () => {},
-    queryOpenOrders: () => {},
-    queryOrdersSince: () => {},
-    queryOrder: (id) => {
-      calls.push({ call: 'query', id, at: clock.now() });
-    },
-    queryAccount: () => {
-      calls.push({ call: 'account', id: null, at: clock.now() });
-    },
-  };
+  const venue = new ScriptedVenue({ clock, rules: BINANCE_SPOT, symbol: INSTRUMENT.symbol, byHand: true, script });
+  /** What the check asked the venue, in order. */
+  const calls = venue.calls;
   const pc = new PositionCheck({
     clock,
     ledger,
-    broker,
+    broker: venue,
     config,
     rng: new Rng(3),
     record: (e) => events.push({ ...e, at: clock.now() }),
   });
-  let trades = 0;
-  /** A buy order at the venue, acknowledged, with `filled` lots filled in our record. */
+  /**
+   * An order at the venue, acknowledged in our record unless `acked` is false, that the venue
+   * filled `atVenue` lots of (100 ticks each) and we saw `filled` of (the rest of the pushes were
+   * lost). Before anything is asked: the venue records no request for it.
+   */
   const order = (
     name: string,
     qty: number,
     filled: number,
     acked = true,
     side: 'buy' | 'sell' = 'buy',
+    atVenue = filled,
   ): ClientOrderId => {
     const id = clientOrderId(name);
     const parentId = parentOrderId(`p-${name}`);
@@ -92,20 +91,13 @@ function setup(config = parseFillConfig({})) {
       stopPrice: null,
     });
     fold({ kind: 'SubmitOrder', clientOrderId: id });
+    const ack = venue.seed(ledger.order(id)!.request);
+    if (filled > 0) venue.fill(id, filled, 100);
+    if (atVenue > filled) venue.fill(id, atVenue - filled, 100);
     if (!acked) return id;
-    fold({ kind: 'AckReport', clientOrderId: id, venueOrderId: venueOrderId(`v-${name}`) });
-    if (filled > 0)
-      fold({
-        kind: 'FillReport',
-        clientOrderId: id,
-        venueOrderId: venueOrderId(`v-${name}`),
-        tradeId: tradeId(`t${++trades}`),
-        qty: filled,
-        price: 100,
-        fee: 0,
-        liquidity: 'taker',
-        venueTime: T0,
-      });
+    fold(ack);
+    const seen = venue.truth.get(id)!.trades[0];
+    if (filled > 0 && seen) fold({ kind: 'FillReport', clientOrderId: id, venueOrderId: ack.venueOrderId, ...seen });
     return id;
   };
   /** A venue message: folded, then shown to the check (the engine's order). */
@@ -113,9 +105,13 @@ function setup(config = parseFillConfig({})) {
     fold(m);
     pc.onMessage(m);
   };
+  venue.setReportHandler(deliver);
+  /** The venue answers the oldest waiting question of a kind (about an order when given). */
+  const reply = (call: Call['call'], id?: ClientOrderId, how: Fate = 'answer') =>
+    venue.reply(id === undefined ? { call } : { call, id }, how);
   const checks = () => events.filter((e): e is PositionChecked & { at: number } => e.kind === 'PositionChecked');
   const accounts = () => calls.filter((c) => c.call === 'account');
-  return { clock, ledger, pc, calls, events, order, deliver, checks, accounts, config };
+  return { clock, ledger, pc, venue, calls, events, order, deliver, reply, checks, accounts, config };
 }
 
 describe('PositionCheck', () => {
@@ -125,7 +121,7 @@ describe('PositionCheck', () => {
     s.pc.request(a);
     expect(s.accounts()).toHaveLength(1);
     expect(s.pc.busy).toBe(true);
-    s.deliver({ kind: 'AccountReport', symbol: INSTRUMENT.symbol, position: 10, quote: 0 });
+    s.reply('account'); // 10
     expect(s.checks()).toEqual([
       expect.objectContaining({ cause: a, expected: 10, venue: 10, consistent: true, afterSync: false }),
     ]);
@@ -137,61 +133,38 @@ describe('PositionCheck', () => {
   it('a mismatch starts a sync: lookups of the orders that may hold unseen fills (asked again when they fail), then a re-check', () => {
     const s = setup();
     const a = s.order('a', 10, 10); // filled: cannot hold more fills
-    const b = s.order('b', 5, 0); // accepted: its fill push was lost
+    const b = s.order('b', 5, 0, true, 'buy', 3); // accepted: the venue filled 3, the push was lost
     const c = s.order('c', 5, 2); // partially filled
     s.pc.request(a);
-    s.deliver({ kind: 'AccountReport', symbol: INSTRUMENT.symbol, position: 15, quote: 0 }); // venue: b filled 3 more
+    s.reply('account'); // 15: b's 3 more
     expect(s.checks()[0]).toMatchObject({ expected: 12, venue: 15, consistent: false, afterSync: false });
     const sync = s.events.find((e) => e.kind === 'PositionSyncStarted');
     expect(sync).toMatchObject({ cause: a, orders: [b, c] });
     expect(s.calls.filter((x) => x.call === 'query').map((x) => x.id)).toEqual([b, c]);
     // The re-check waits for every lookup.
-    s.deliver({
-      kind: 'OrderStatusReport',
-      clientOrderId: b,
-      venueOrderId: venueOrderId('v-b'),
-      status: 'partially_filled',
-      qty: 5,
-      filledQty: 3,
-      trades: [{ tradeId: tradeId('tb'), qty: 3, price: 100, fee: 0, liquidity: 'taker', venueTime: T0 }],
-    });
+    expect(s.reply('query', b)).toMatchObject({ status: 'partially_filled', filledQty: 3 });
     expect(s.accounts()).toHaveLength(1);
-    s.deliver({
-      kind: 'QueryFailedReport',
-      clientOrderId: c,
-      query: 'order',
-      failure: 'transient',
-      category: 'server',
-      reason: 'timeout',
-    });
+    expect(s.reply('query', c, 'fail')).toMatchObject({ kind: 'QueryFailedReport', failure: 'transient' });
     // A failed lookup is asked again after a backoff: comparing now would blame a fill we may
     // be about to learn.
     expect(s.accounts()).toHaveLength(1);
     s.clock.advanceBy(s.config.backoffMaxMs);
     expect(s.calls.filter((x) => x.call === 'query').map((x) => x.id)).toEqual([b, c, c]);
-    s.deliver({
-      kind: 'OrderStatusReport',
-      clientOrderId: c,
-      venueOrderId: venueOrderId('v-c'),
-      status: 'partially_filled',
-      qty: 5,
-      filledQty: 2,
-      trades: [],
-    });
+    expect(s.reply('query', c)).toMatchObject({ status: 'partially_filled', filledQty: 2 });
     expect(s.accounts()).toHaveLength(2);
-    s.deliver({ kind: 'AccountReport', symbol: INSTRUMENT.symbol, position: 15, quote: 0 });
+    s.reply('account'); // 15
     expect(s.checks()[1]).toMatchObject({ cause: a, expected: 15, venue: 15, consistent: true, afterSync: true });
     expect(s.pc.busy).toBe(false);
   });
 
   it('a mismatch that persists after the sync is recorded once, without another sync (no loop)', () => {
-    const s = setup();
+    const s = setup(undefined, { accountOverride: (p) => p + 1 }); // a lot nothing explains
     const a = s.order('a', 10, 10);
     s.order('b', 5, 0);
     s.pc.request(a);
-    s.deliver({ kind: 'AccountReport', symbol: INSTRUMENT.symbol, position: 11, quote: 0 });
-    s.deliver({ kind: 'OrderNotFoundReport', clientOrderId: clientOrderId('b') });
-    s.deliver({ kind: 'AccountReport', symbol: INSTRUMENT.symbol, position: 11, quote: 0 });
+    s.reply('account'); // 11
+    s.reply('query', clientOrderId('b'), 'not_found');
+    s.reply('account'); // 11
     expect(s.checks().map((c) => [c.consistent, c.afterSync])).toEqual([
       [false, false],
       [false, true],
@@ -202,25 +175,25 @@ describe('PositionCheck', () => {
   });
 
   it('re-checks after the watchdog when sync lookups are never answered', () => {
-    const s = setup();
+    const s = setup(undefined, { accountOverride: (p) => p + 2 });
     const a = s.order('a', 10, 10);
     s.order('b', 5, 0);
     s.pc.request(a);
-    s.deliver({ kind: 'AccountReport', symbol: INSTRUMENT.symbol, position: 12, quote: 0 });
+    s.reply('account'); // 12; b's lookup is never answered
     expect(s.accounts()).toHaveLength(1);
     s.clock.advanceBy(s.config.backoffMaxMs - 1);
     expect(s.accounts()).toHaveLength(1);
     s.clock.advanceBy(1);
     expect(s.accounts()).toHaveLength(2);
-    s.deliver({ kind: 'AccountReport', symbol: INSTRUMENT.symbol, position: 12, quote: 0 });
+    s.reply('account'); // 12
     expect(s.checks()[1]).toMatchObject({ afterSync: true, consistent: false });
   });
 
   it('with no order to look up, the sync re-checks at once', () => {
-    const s = setup();
+    const s = setup(undefined, { accountOverride: (p) => p - 1 });
     const a = s.order('a', 10, 10);
     s.pc.request(a);
-    s.deliver({ kind: 'AccountReport', symbol: INSTRUMENT.symbol, position: 9, quote: 0 });
+    s.reply('account'); // 9
     expect(s.events.find((e) => e.kind === 'PositionSyncStarted')).toMatchObject({ orders: [] });
     expect(s.accounts()).toHaveLength(2);
   });
@@ -234,9 +207,9 @@ describe('PositionCheck', () => {
     s.pc.request(b);
     s.pc.request(c);
     expect(s.accounts()).toHaveLength(1);
-    s.deliver({ kind: 'AccountReport', symbol: INSTRUMENT.symbol, position: 30, quote: 0 });
+    s.reply('account'); // 30
     expect(s.accounts()).toHaveLength(2);
-    s.deliver({ kind: 'AccountReport', symbol: INSTRUMENT.symbol, position: 30, quote: 0 });
+    s.reply('account'); // 30
     expect(s.checks().map((x) => x.cause)).toEqual([a, c]);
     expect(s.accounts()).toHaveLength(2);
     expect(s.pc.busy).toBe(false);
@@ -245,24 +218,16 @@ describe('PositionCheck', () => {
   it('coalesces checks asked for during a sync into one check after it', () => {
     const s = setup();
     const a = s.order('a', 10, 10);
-    const b = s.order('b', 5, 0);
+    const b = s.order('b', 5, 0, true, 'buy', 2); // the venue filled 2, the push was lost
     s.pc.request(a);
-    s.deliver({ kind: 'AccountReport', symbol: INSTRUMENT.symbol, position: 12, quote: 0 });
+    s.reply('account'); // 12
     s.pc.request(b);
     s.pc.request(b);
     expect(s.accounts()).toHaveLength(1);
-    s.deliver({
-      kind: 'OrderStatusReport',
-      clientOrderId: b,
-      venueOrderId: venueOrderId('v-b'),
-      status: 'partially_filled',
-      qty: 5,
-      filledQty: 2,
-      trades: [{ tradeId: tradeId('tb'), qty: 2, price: 100, fee: 0, liquidity: 'taker', venueTime: T0 }],
-    });
-    s.deliver({ kind: 'AccountReport', symbol: INSTRUMENT.symbol, position: 12, quote: 0 });
+    expect(s.reply('query', b)).toMatchObject({ status: 'partially_filled', filledQty: 2 });
+    s.reply('account'); // 12
     expect(s.accounts()).toHaveLength(3);
-    s.deliver({ kind: 'AccountReport', symbol: INSTRUMENT.symbol, position: 12, quote: 0 });
+    s.reply('account'); // 12
     expect(s.checks().map((x) => [x.cause, x.consistent, x.afterSync])).toEqual([
       [a, false, false],
       [a, true, true],
@@ -274,18 +239,12 @@ describe('PositionCheck', () => {
     const s = setup();
     const a = s.order('a', 10, 10);
     s.pc.request(a);
-    const fail: VenueMessage = {
-      kind: 'QueryFailedReport',
-      clientOrderId: null,
-      query: 'account',
-      failure: 'transient',
-      category: 'server',
-      reason: '503',
-    };
+    const fail = () =>
+      expect(s.reply('account', undefined, 'fail')).toMatchObject({ kind: 'QueryFailedReport', query: 'account' });
     for (let attempt = 1; attempt <= s.config.maxRetries; attempt++) {
       const before = s.accounts().length;
       const failedAt = s.clock.now();
-      s.deliver(fail);
+      fail();
       expect(s.accounts()).toHaveLength(before); // not at once
       s.clock.advanceBy(backoffCeiling(attempt, s.config));
       expect(s.accounts()).toHaveLength(before + 1);
@@ -295,14 +254,14 @@ describe('PositionCheck', () => {
       );
       expect(delay).toBeLessThanOrEqual(backoffCeiling(attempt, s.config));
     }
-    s.deliver(fail); // past the limit
+    fail(); // past the limit
     expect(s.pc.busy).toBe(false);
     s.clock.runUntilIdle(100);
     expect(s.accounts()).toHaveLength(s.config.maxRetries + 1);
     expect(s.checks()).toEqual([]);
     s.pc.request(a);
     expect(s.accounts()).toHaveLength(s.config.maxRetries + 2);
-    s.deliver({ kind: 'AccountReport', symbol: INSTRUMENT.symbol, position: 10, quote: 0 });
+    s.reply('account'); // 10
     expect(s.checks()).toEqual([expect.objectContaining({ consistent: true })]);
   });
 
@@ -339,53 +298,23 @@ describe('PositionCheck', () => {
         ),
         fc.integer({ min: 0, max: 20 }),
         (unknown, missed) => {
-          const s = setup();
           // An acknowledged order whose fills we know (10) and, planted, `missed` lots the venue
-          // filled whose report we never get.
+          // filled whose report we never get (its position states them, the order's lookups do
+          // not); orders of unknown outcome the venue filled `executed` of and then cancelled.
+          const s = setup(undefined, { accountOverride: (p) => p + missed });
           const known = s.order('known', 40, 10);
-          const ids = unknown.map((u, i) => s.order(`u${i}`, u.qty, 0, false, u.side));
+          for (const [i, u] of unknown.entries()) {
+            const id = s.order(`u${i}`, u.qty, 0, false, u.side, u.executed);
+            if (u.executed < u.qty) s.venue.expire(id, 'canceled');
+          }
           const venue =
             10 + missed + unknown.reduce((sum, u) => sum + (u.side === 'buy' ? u.executed : -u.executed), 0);
+          expect(s.venue.position + missed).toBe(venue);
           s.pc.request(known);
-          // Answer every question the check asks, in order: the account with the venue's
-          // position, the unknown orders with what the venue did, the known order with what we
-          // know (its missed fill stays hidden); timers fire in between.
-          let answered = 0;
+          // The venue answers every question the check asks, in order; timers fire when none waits.
           for (let round = 0; round < 40; round++) {
-            const pending = s.calls.slice(answered);
-            answered = s.calls.length;
-            for (const c of pending) {
-              if (c.call === 'account')
-                s.deliver({ kind: 'AccountReport', symbol: INSTRUMENT.symbol, position: venue, quote: 0 });
-              else {
-                const i = ids.indexOf(c.id as ClientOrderId);
-                const u = unknown[i];
-                const filled = u ? u.executed : 10;
-                s.deliver({
-                  kind: 'OrderStatusReport',
-                  clientOrderId: c.id as ClientOrderId,
-                  venueOrderId: venueOrderId(`v-${c.id}`),
-                  status: filled === (u?.qty ?? 40) ? 'filled' : u ? 'canceled' : 'partially_filled',
-                  qty: u?.qty ?? 40,
-                  filledQty: filled,
-                  side: u?.side ?? 'buy',
-                  trades:
-                    filled > 0
-                      ? [
-                          {
-                            tradeId: tradeId(`x-${c.id}`),
-                            qty: filled,
-                            price: 100,
-                            fee: 0,
-                            liquidity: 'taker',
-                            venueTime: T0,
-                          },
-                        ]
-                      : [],
-                } as VenueMessage);
-              }
-            }
-            if (s.calls.length === answered) s.clock.advanceBy(s.config.backoffMaxMs);
+            for (const c of [...s.venue.pending]) s.venue.reply(c);
+            if (s.venue.pending.length === 0) s.clock.advanceBy(s.config.backoffMaxMs);
           }
           const verdicts = s.checks().map((c) => c.consistent);
           expect(verdicts.length).toBeGreaterThan(0);

@@ -13,7 +13,7 @@
 import type { VirtualClock } from '../../../src/core/clock/virtual-clock.ts';
 import { symbol, tradeId, venueOrderId, type ClientOrderId } from '../../../src/core/model/ids.ts';
 import type { OrderRequest } from '../../../src/core/model/order.ts';
-import type { ReportedTrade, VenueMessage } from '../../../src/core/model/reports.ts';
+import type { AckReport, ReportedTrade, VenueMessage } from '../../../src/core/model/reports.ts';
 import type { Broker, OrdersCursor, ReportHandler } from '../../../src/core/ports/broker.ts';
 import {
   isValidClientId,
@@ -217,6 +217,14 @@ export class ScriptedVenue implements Broker {
       this.handler = saved;
     }
     return got;
+  }
+
+  /** An order the venue accepted before the test begins to watch: no request is recorded, and
+   *  the venue's acknowledgement is returned instead of sent. Throws if the rules refuse it. */
+  seed(order: OrderRequest): AckReport {
+    const answer = this.accept(order);
+    if (answer.kind !== 'AckReport') throw new Error(`scripted venue: ${order.clientOrderId} refused: ${answer.kind}`);
+    return answer;
   }
 
   /** The venue fills `qty` lots (capped at what remains) of a live order now, at `price`, and
