@@ -2,26 +2,30 @@
 // the startup pass records what the account holds (nothing when it is flat), and a later pass
 // finds no mismatch when the venue's position is the baseline plus our fills, while a planted
 // difference is found: a fill we never saw (missed_fill, applied, no position finding) or a
-// position drift nothing explains (confirmed once, then PositionCorrected by the drift).
+// position drift nothing explains (confirmed once, then PositionCorrected by the drift). The
+// venue is the scripted venue, answered by hand from its truth.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../clock/virtual-clock.ts';
 import { EventLog } from '../log/event-log.ts';
 import type { ExecEvent } from '../model/events.ts';
-import { clientOrderId, parentOrderId, symbol, tradeId, venueOrderId, type ClientOrderId } from '../model/ids.ts';
+import { clientOrderId, parentOrderId, symbol, type ClientOrderId } from '../model/ids.ts';
 import type { Side } from '../model/order.ts';
-import type { OrderStatusReport, ReportedTrade, VenueMessage } from '../model/reports.ts';
+import type { VenueMessage } from '../model/reports.ts';
 import { OrderLedger } from '../order/order-ledger.ts';
-import type { Broker } from '../ports/broker.ts';
+import { BINANCE_SPOT } from '../venues/binance-spot.ts';
 import { parseReconConfig } from './recon-config.ts';
 import { Reconciler } from './reconciler.ts';
+import { ScriptedVenue } from '../../../test/support/scripted-venue/scripted-venue.ts';
 
 const T0 = Date.UTC(2024, 7, 9);
 const SYM = symbol('T');
 const QTY = 10;
 const config = parseReconConfig({});
 
-function world() {
+/** A world whose venue's account holds `position` lots and `quote` before any order of ours; its
+ *  stated position is off its truth by `drift.lots`. */
+function world(position: number, quote: number) {
   const clock = new VirtualClock(T0);
   const log = new EventLog(clock);
   const ledger = new OrderLedger();
@@ -30,22 +34,21 @@ function world() {
     events.push(e);
     for (const d of ledger.apply(log.append(e))) ledger.apply(log.append(d));
   };
-  const asked: ClientOrderId[] = [];
-  const broker: Broker = {
-    clientIdMaxLength: 36,
+  const drift = { lots: 0 };
+  const venue = new ScriptedVenue({
+    clock,
+    rules: BINANCE_SPOT,
+    symbol: SYM,
+    byHand: true,
     ordersSinceBy: 'updated',
-    setReportHandler: () => {},
-    submit: () => {},
-    cancel: () => {},
-    queryOrder: (id) => asked.push(id),
-    queryOpenOrders: () => {},
-    queryOrdersSince: () => {},
-    queryAccount: () => {},
-  };
+    position,
+    quote,
+    script: { accountOverride: (p) => p + drift.lots },
+  });
   const recon = new Reconciler({
     clock,
     ledger,
-    broker,
+    broker: venue,
     config,
     record,
     apply: (r) => record(r),
@@ -56,46 +59,35 @@ function world() {
     record(m);
     recon.onMessage(m);
   };
+  venue.setReportHandler(deliver);
   const of = <K extends ExecEvent['kind']>(k: K) =>
     events.filter((e): e is Extract<ExecEvent, { kind: K }> => e.kind === k);
-  return { clock, ledger, recon, record, deliver, of, asked };
+  return { clock, ledger, recon, record, deliver, of, venue, drift };
 }
 
 type W = ReturnType<typeof world>;
 
-/** One whole pass: the venue answers open orders, the account and one page of orders. */
-function pass(
-  w: W,
-  mode: 'startup' | 'periodic',
-  position: number,
-  quote: number,
-  orders: OrderStatusReport[],
-  baseline = false,
-) {
+/** One whole pass: the venue answers open orders, the lookups they lead to, the account and the
+ *  pages of orders, each from its truth. */
+function pass(w: W, mode: 'startup' | 'periodic', baseline = false) {
   w.recon.run(mode, null, baseline);
-  const rows = orders.map(({ kind: _k, ...o }) => o);
-  w.deliver({ kind: 'OpenOrdersReport', orders: rows.filter((o) => o.status === 'partially_filled') });
+  w.venue.reply({ call: 'open' });
   // Orders we hold as live that the open orders did not show are looked up: answered.
-  for (const id of w.asked.splice(0)) {
-    const o = orders.find((x) => x.clientOrderId === id);
-    if (o) w.deliver(o);
-  }
-  w.deliver({ kind: 'AccountReport', symbol: SYM, position, quote });
-  w.deliver({
-    kind: 'OrdersPageReport',
-    since: 0,
-    orders: rows.map((o) => ({ ...o, updatedAt: w.clock.now() })),
-    next: null,
-  });
+  for (const c of w.venue.pending.filter((x) => x.call === 'query')) w.venue.reply(c);
+  w.venue.reply({ call: 'account' });
+  while (w.venue.pending.some((c) => c.call === 'since')) w.venue.reply({ call: 'since' });
   if (w.recon.running) {
     // A position off ours is asked again after settleMs: the venue says the same.
     w.clock.advanceBy(config.settleMs);
-    w.deliver({ kind: 'AccountReport', symbol: SYM, position, quote });
+    w.venue.reply({ call: 'account' });
   }
+  expect(w.venue.pending).toEqual([]);
   expect(w.recon.running).toBe(false);
 }
 
-function sentOrder(w: W, n: number, side: Side): ClientOrderId {
+/** Our order `n`, sent and acknowledged by the venue, which fills `filled` lots of it now (we see
+ *  the fill) and `missed` more (we never see those). */
+function sentOrder(w: W, n: number, side: Side, filled: number, missed: number): ClientOrderId {
   const id = clientOrderId(`o${n}`);
   const parentId = parentOrderId(`p${n}`);
   w.record({
@@ -129,18 +121,14 @@ function sentOrder(w: W, n: number, side: Side): ClientOrderId {
     stopPrice: null,
   });
   w.record({ kind: 'SubmitOrder', clientOrderId: id });
-  w.record({ kind: 'AckReport', clientOrderId: id, venueOrderId: venueOrderId(`v${n}`) });
+  const ack = w.venue.seed(w.ledger.order(id)!.request);
+  w.record(ack);
+  w.venue.fill(id, filled, 100);
+  const seen = w.venue.truth.get(id)!.trades[0]!;
+  w.deliver({ kind: 'FillReport', clientOrderId: id, venueOrderId: ack.venueOrderId, ...seen });
+  if (missed > 0) w.venue.fill(id, missed, 100);
   return id;
 }
-
-const trade = (id: string, qty: number): ReportedTrade => ({
-  tradeId: tradeId(id),
-  qty,
-  price: 100,
-  fee: 0,
-  liquidity: 'maker',
-  venueTime: T0,
-});
 
 const arbFills = fc.array(
   fc.record({ side: fc.constantFrom<Side>('buy', 'sell'), filled: fc.integer({ min: 1, max: QTY }) }),
@@ -163,9 +151,9 @@ describe('reconciliation on top of a baseline (property)', () => {
         arbFills,
         arbPlant,
         (start, quote, fills, plant) => {
-          const w = world();
+          const w = world(start, quote);
           // Startup, before anything was sent: the account's holdings become the baseline.
-          pass(w, 'startup', start, quote, [], true);
+          pass(w, 'startup', true);
           const baselines = w.of('AccountBaseline');
           expect(baselines).toEqual(
             start !== 0 || quote !== 0
@@ -175,36 +163,18 @@ describe('reconciliation on top of a baseline (property)', () => {
           expect(w.ledger.accountPosition).toBe(start);
 
           // Our orders and the fills we saw; the venue's truth is the same unless planted.
-          const venueOrders: OrderStatusReport[] = [];
-          let venuePosition = start;
           const canMiss = fills.flatMap((f, i) => (f.filled < QTY ? [i] : []));
           const missedAt = plant.kind === 'missed' && canMiss.length > 0 ? canMiss[plant.pick % canMiss.length]! : null;
-          fills.forEach((f, i) => {
-            const id = sentOrder(w, i, f.side);
-            w.deliver({
-              kind: 'FillReport',
-              clientOrderId: id,
-              venueOrderId: venueOrderId(`v${i}`),
-              ...trade(`t${i}`, f.filled),
-            });
-            const trades = [trade(`t${i}`, f.filled)];
-            if (i === missedAt) trades.push(trade(`t${i}-missed`, 1));
-            const filledQty = trades.reduce((sum, t) => sum + t.qty, 0);
-            venuePosition += (f.side === 'buy' ? 1 : -1) * filledQty;
-            venueOrders.push({
-              kind: 'OrderStatusReport',
-              clientOrderId: id,
-              venueOrderId: venueOrderId(`v${i}`),
-              status: filledQty === QTY ? 'filled' : 'partially_filled',
-              qty: QTY,
-              filledQty,
-              trades,
-            });
-          });
-          if (plant.kind === 'drift') venuePosition += plant.lots;
+          fills.forEach((f, i) => sentOrder(w, i, f.side, f.filled, i === missedAt ? 1 : 0));
+          if (plant.kind === 'drift') w.drift.lots = plant.lots;
+          const venuePosition = w.venue.position + w.drift.lots;
+          const sign = (side: Side) => (side === 'buy' ? 1 : -1);
+          expect(w.venue.position).toBe(
+            start + fills.reduce((sum, f, i) => sum + sign(f.side) * (f.filled + (i === missedAt ? 1 : 0)), 0),
+          );
 
           w.clock.advanceBy(60_000);
-          pass(w, 'periodic', venuePosition, quote, venueOrders);
+          pass(w, 'periodic');
           const found = w.of('ReconciliationMismatch');
           if (plant.kind === 'drift') {
             expect(found.map((m) => m.mismatch)).toEqual(['position']);
