@@ -1,6 +1,9 @@
-// The reconciler on a fake venue driven by hand: what it asks, how it reads each answer, and
-// what it records. Pages are followed to the last one, failed queries asked again, a position
-// mismatch confirmed before it is corrected, orphans quarantine the symbol until resolved.
+// The reconciler against the scripted venue, answered by hand: what it asks, how it reads each
+// answer, and what it records. Where an answer is the venue's plain truth the venue gives it
+// (reply); where a case is about an answer's shape (a page's cursor, a stale or unstamped
+// snapshot, a connection report) the test hands the reconciler that message itself. Pages are
+// followed to the last one, failed queries asked again, a position mismatch confirmed before it
+// is corrected, orphans quarantine the symbol until resolved.
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../clock/virtual-clock.ts';
 import { EventLog } from '../log/event-log.ts';
@@ -8,13 +11,29 @@ import type { ExecEvent } from '../model/events.ts';
 import { clientOrderId, parentOrderId, symbol, venueOrderId, type ClientOrderId } from '../model/ids.ts';
 import type { VenueMessage } from '../model/reports.ts';
 import { OrderLedger } from '../order/order-ledger.ts';
-import type { Broker } from '../ports/broker.ts';
+import { BINANCE_SPOT } from '../venues/binance-spot.ts';
 import { parseReconConfig } from './recon-config.ts';
 import { Reconciler } from './reconciler.ts';
+import { ScriptedVenue, type Call } from '../../../test/support/scripted-venue/scripted-venue.ts';
 
 const T0 = Date.UTC(2024, 7, 9);
 
-function setup(by: 'updated' | 'submitted' = 'updated') {
+/** A request as the cases name it. */
+function callText(c: Call): string {
+  switch (c.call) {
+    case 'cancel':
+      return `cancel ${c.id}`;
+    case 'query':
+      return `order ${c.id}`;
+    case 'since':
+      return `since ${c.since} ${c.limit}${c.after ? ` after ${c.after.venueOrderId}` : ''}`;
+    default:
+      return c.call;
+  }
+}
+
+/** `position`: what the venue's account holds besides our orders' fills. */
+function setup(by: 'updated' | 'submitted' = 'updated', position = 0) {
   const clock = new VirtualClock(T0);
   const log = new EventLog(clock);
   const ledger = new OrderLedger();
@@ -23,34 +42,19 @@ function setup(by: 'updated' | 'submitted' = 'updated') {
     events.push(e);
     for (const d of ledger.apply(log.append(e))) ledger.apply(log.append(d));
   };
-  const calls: string[] = [];
-  /** The request id of every snapshot read, by read. */
-  const ids: Record<'open' | 'account' | 'page', string[]> = { open: [], account: [], page: [] };
   const adopted: string[] = [];
-  const broker: Broker = {
-    clientIdMaxLength: 36,
+  const venue = new ScriptedVenue({
+    clock,
+    rules: BINANCE_SPOT,
+    symbol: 'T',
+    byHand: true,
     ordersSinceBy: by,
-    setReportHandler: () => {},
-    submit: () => {},
-    cancel: (id) => calls.push(`cancel ${id}`),
-    queryOrder: (id) => calls.push(`order ${id}`),
-    queryOpenOrders: (rid) => {
-      if (rid !== undefined) ids.open.push(rid);
-      calls.push('open');
-    },
-    queryOrdersSince: (since, limit, after, rid) => {
-      if (rid !== undefined) ids.page.push(rid);
-      calls.push(`since ${since} ${limit}${after ? ` after ${after.venueOrderId}` : ''}`);
-    },
-    queryAccount: (rid) => {
-      if (rid !== undefined) ids.account.push(rid);
-      calls.push('account');
-    },
-  };
+    position,
+  });
   const recon = new Reconciler({
     clock,
     ledger,
-    broker,
+    broker: venue,
     config: parseReconConfig({ pageLimit: 2 }),
     record,
     apply: (r) => record(r),
@@ -62,7 +66,14 @@ function setup(by: 'updated' | 'submitted' = 'updated') {
     record(m);
     recon.onMessage(m);
   };
-  const order = (name: string, sent: boolean): ClientOrderId => {
+  venue.setReportHandler(deliver);
+  /** The venue answers the oldest waiting request of a kind (about an order when given); 'silent':
+   *  that request's answer is lost. */
+  const reply = (call: Call['call'], id?: ClientOrderId, how: 'answer' | 'fail' | 'silent' = 'answer') =>
+    venue.reply(id === undefined ? { call } : { call, id }, how);
+  /** Our order (a limit buy of 10 at 100), sent and acknowledged by the venue when `sent`; the
+   *  venue holds it when `atVenue` (else the venue never got it, or lost it). */
+  const order = (name: string, sent: boolean, atVenue = false): ClientOrderId => {
     const id = clientOrderId(name);
     const parentId = parentOrderId(`p-${name}`);
     record({
@@ -95,15 +106,37 @@ function setup(by: 'updated' | 'submitted' = 'updated') {
       limitPrice: 100,
       stopPrice: null,
     });
+    const ack = atVenue ? venue.seed(ledger.order(id)!.request) : null;
     if (sent) {
       record({ kind: 'SubmitOrder', clientOrderId: id });
-      record({ kind: 'AckReport', clientOrderId: id, venueOrderId: venueOrderId(`v-${name}`) });
+      record(ack ?? { kind: 'AckReport', clientOrderId: id, venueOrderId: venueOrderId(`v-${name}`) });
     }
     return id;
   };
   const of = <K extends ExecEvent['kind']>(k: K) =>
     events.filter((e): e is Extract<ExecEvent, { kind: K }> => e.kind === k);
-  return { clock, ledger, recon, calls, ids, deliver, order, of, adopted, record };
+  /** The snapshot reads' request ids, by read. */
+  const idsOf = (call: Call['call']) =>
+    venue.calls.flatMap((c) => (c.call === call && c.requestId ? [c.requestId] : []));
+  return {
+    clock,
+    ledger,
+    recon,
+    venue,
+    reply,
+    /** What the reconciler asked the venue, in order. */
+    get calls() {
+      return venue.calls.map(callText);
+    },
+    get ids() {
+      return { open: idsOf('open'), account: idsOf('account'), page: idsOf('since') };
+    },
+    deliver,
+    order,
+    of,
+    adopted,
+    record,
+  };
 }
 
 const trade = (id: string, qty: number) => ({
@@ -185,11 +218,12 @@ describe('Reconciler', () => {
     const unsent = s.order('unsent', false);
     s.record({ kind: 'SubmitOrder', clientOrderId: unsent }); // sent, never acknowledged
     s.recon.run('startup');
-    s.deliver({ kind: 'OpenOrdersReport', orders: [] });
-    s.deliver({ kind: 'OrdersPageReport', since: T0 - 60_000, orders: [], next: null });
-    s.deliver({ kind: 'AccountReport', symbol: symbol('T'), position: 0, quote: 0 });
-    s.deliver({ kind: 'OrderNotFoundReport', clientOrderId: acked });
-    s.deliver({ kind: 'OrderNotFoundReport', clientOrderId: unsent });
+    // The venue holds neither.
+    s.reply('open');
+    s.reply('since');
+    s.reply('account');
+    expect(s.reply('query', acked)).toMatchObject({ kind: 'OrderNotFoundReport' });
+    expect(s.reply('query', unsent)).toMatchObject({ kind: 'OrderNotFoundReport' });
     expect(s.ledger.order(acked)?.status).toBe('failed');
     expect(s.ledger.order(unsent)?.status).toBe('pending_new');
     // Only the order the venue had shown is a mismatch: one never acknowledged may have been on
@@ -201,25 +235,18 @@ describe('Reconciler', () => {
   });
 
   it('asks a failed query again after retryMs; corrects a position only when a second look confirms it', () => {
-    const s = setup();
+    const s = setup('updated', 3); // the venue's account holds 3 lots we know nothing of
     s.recon.run('startup');
-    s.deliver({
-      kind: 'QueryFailedReport',
-      clientOrderId: null,
-      query: 'open_orders',
-      failure: 'transient',
-      category: 'server',
-      reason: '503',
-    });
+    expect(s.reply('open', undefined, 'fail')).toMatchObject({ kind: 'QueryFailedReport', query: 'open_orders' });
     s.clock.advanceBy(1_000);
     expect(s.calls.filter((c) => c === 'open')).toHaveLength(2);
-    s.deliver({ kind: 'OpenOrdersReport', orders: [] });
-    s.deliver({ kind: 'OrdersPageReport', since: T0 - 60_000, orders: [], next: null });
-    s.deliver({ kind: 'AccountReport', symbol: symbol('T'), position: 3, quote: 0 });
+    s.reply('open');
+    s.reply('since');
+    s.reply('account'); // 3
     expect(s.of('ReconciliationCompleted')).toHaveLength(0); // waiting to confirm the mismatch
     s.clock.advanceBy(2_000);
     expect(s.calls.filter((c) => c === 'account')).toHaveLength(2);
-    s.deliver({ kind: 'AccountReport', symbol: symbol('T'), position: 3, quote: 0 });
+    s.reply('account'); // 3
     expect(s.of('PositionCorrected')).toEqual([{ kind: 'PositionCorrected', ours: 0, venue: 3, adjustment: 3 }]);
     expect(s.ledger.position).toBe(3);
     expect(s.of('ReconciliationCompleted')).toHaveLength(1);
@@ -227,17 +254,19 @@ describe('Reconciler', () => {
 
   it('asks again what stays unanswered (an answer lost without an error) every stallMs', () => {
     const s = setup();
-    const a = s.order('a', true);
+    const a = s.order('a', true); // the venue lost it
     s.recon.run('startup');
-    s.deliver({ kind: 'OpenOrdersReport', orders: [] }); // asks for a by id; that answer is lost
+    s.reply('open'); // asks for a by id; that answer is lost
+    s.reply('query', a, 'silent');
+    s.reply('account', undefined, 'silent');
     s.clock.advanceBy(29_999);
     expect(s.calls.filter((c) => c === `order ${a}`)).toHaveLength(1);
     s.clock.advanceBy(1);
     expect(s.calls.filter((c) => c === `order ${a}`)).toHaveLength(2);
     expect(s.calls.filter((c) => c === 'account')).toHaveLength(2); // the account answer is missing too
-    s.deliver({ kind: 'AccountReport', symbol: symbol('T'), position: 0, quote: 0 });
-    s.deliver({ kind: 'OrdersPageReport', since: T0 - 60_000, orders: [], next: null });
-    s.deliver({ kind: 'OrderNotFoundReport', clientOrderId: a });
+    s.reply('account');
+    s.reply('since');
+    expect(s.reply('query', a)).toMatchObject({ kind: 'OrderNotFoundReport' });
     expect(s.of('ReconciliationCompleted')).toHaveLength(1);
     s.clock.advanceBy(60_000);
     expect(s.calls.filter((c) => c === `order ${a}`)).toHaveLength(2); // nothing more once done
@@ -245,25 +274,27 @@ describe('Reconciler', () => {
 
   it('an order at the venue that is not ours is an orphan: it quarantines the symbol until adopted', () => {
     const s = setup();
-    s.recon.run('startup');
-    s.deliver({
-      kind: 'OpenOrdersReport',
-      orders: [
-        {
-          clientOrderId: clientOrderId('someone'),
-          venueOrderId: venueOrderId('v9'),
-          status: 'new',
-          qty: 7,
-          filledQty: 2,
-          trades: [],
-          side: 'buy',
-          limitPrice: 95,
-        },
-      ],
+    // Someone else's buy of 7 at 95 on the account, 2 of them filled.
+    const someone = clientOrderId('someone');
+    s.venue.seed({
+      clientOrderId: someone,
+      parentId: parentOrderId('theirs'),
+      sliceNum: 1,
+      totalSlices: 1,
+      scheduledTime: T0,
+      symbol: symbol('T'),
+      side: 'buy',
+      type: 'limit',
+      tif: 'GTC',
+      qty: 7,
+      limitPrice: 95,
     });
+    s.venue.fill(someone, 2, 95);
+    s.recon.run('startup');
+    s.reply('open');
     // The venue's position holds the orphan's 2 lots: expected, not a mismatch to correct.
-    s.deliver({ kind: 'AccountReport', symbol: symbol('T'), position: 2, quote: 0 });
-    s.deliver({ kind: 'OrdersPageReport', since: T0 - 60_000, orders: [], next: null });
+    expect(s.reply('account')).toMatchObject({ position: 2 });
+    s.reply('since');
     expect(s.of('OrphanDetected')).toEqual([expect.objectContaining({ clientOrderId: 'someone', openQty: 5 })]);
     expect(s.recon.quarantine()).toMatch(/symbol quarantined: orphan order someone/);
     expect(s.recon.orphans.exposure()).toBe(5);
@@ -329,46 +360,29 @@ describe('Reconciler', () => {
 
   it("by submission time: the mark is the oldest open order's creation, so its late fill is listed by the next pass", () => {
     const s = setup('submitted');
-    const a = s.order('a', true); // created at T0, open
+    const a = s.order('a', true, true); // created at T0, open
     s.clock.advanceBy(600_000);
-    const b = s.order('b', true); // created at T0 + 10 min
+    const b = s.order('b', true, true); // created at T0 + 10 min
     s.recon.run('periodic');
-    s.deliver({
-      kind: 'OpenOrdersReport',
-      orders: [a, b].map((id) => ({
-        clientOrderId: id,
-        venueOrderId: venueOrderId(`v-${id}`),
-        status: 'new' as const,
-        qty: 10,
-        filledQty: 0,
-      })),
-    });
-    s.deliver({ kind: 'OrdersPageReport', since: 0, orders: [], next: null });
-    s.deliver({ kind: 'AccountReport', symbol: symbol('T'), position: 0, quote: 0 });
+    expect(s.reply('open')).toMatchObject({ orders: [{ clientOrderId: a }, { clientOrderId: b }] });
+    s.reply('since');
+    s.reply('account');
     const [first] = s.of('ReconciliationCompleted');
     expect(first!.highWaterMark).toBe(T0); // a was open: not the pass's start, T0 + 10 min
-    // a fills and is cancelled with the fill lost; we hold it cancelled with nothing filled.
+    // a fills 4 and is cancelled with the fill lost; we hold it cancelled with nothing filled.
+    s.venue.fill(a, 4, 100);
     s.record({ kind: 'CancelOrder', clientOrderId: a, reason: 'test' });
-    s.deliver({ kind: 'CancelReport', clientOrderId: a });
+    s.venue.cancel(a);
+    expect(s.reply('cancel', a)).toEqual({ kind: 'CancelReport', clientOrderId: a });
     s.clock.advanceBy(600_000);
     s.recon.run('periodic');
     expect(s.calls.at(-1)).toBe(`since ${T0 - 60_000} 2`); // from a's submission (minus the overlap): a is listed
-    const row = {
-      clientOrderId: a,
-      venueOrderId: venueOrderId('v-a'),
-      status: 'canceled' as const,
-      qty: 10,
-      filledQty: 4,
-      trades: [trade('t1', 4)],
-      updatedAt: T0 + 1_200_000,
-      submittedAt: T0,
-    };
-    s.deliver({
-      kind: 'OpenOrdersReport',
-      orders: [{ clientOrderId: b, venueOrderId: venueOrderId('v-b'), status: 'new', qty: 10, filledQty: 0 }],
+    expect(s.reply('open')).toMatchObject({ orders: [{ clientOrderId: b }] });
+    expect(s.reply('since')).toMatchObject({
+      orders: [{ clientOrderId: a, status: 'canceled', filledQty: 4, submittedAt: T0 }, { clientOrderId: b }],
+      next: null,
     });
-    s.deliver({ kind: 'OrdersPageReport', since: T0 - 60_000, orders: [row], next: null });
-    s.deliver({ kind: 'AccountReport', symbol: symbol('T'), position: 4, quote: 0 });
+    s.reply('account'); // 4
     expect(s.of('ReconciliationMismatch').map((m) => m.mismatch)).toEqual(['missed_fill']);
     expect(s.ledger.order(a)).toMatchObject({ status: 'canceled', filledQty: 4 });
     // a ended: the mark moves to b, the oldest order still open when the pass began.
@@ -377,19 +391,19 @@ describe('Reconciler', () => {
 
   it('by update time: the same lost fill moves the mark to the newest row seen', () => {
     const s = setup('updated');
-    s.order('a', true);
+    s.order('a', true); // the venue lost it: nothing is listed
     s.clock.advanceBy(600_000);
     s.recon.run('periodic');
-    s.deliver({ kind: 'OpenOrdersReport', orders: [] });
-    s.deliver({ kind: 'OrdersPageReport', since: 0, orders: [], next: null });
-    s.deliver({ kind: 'OrderNotFoundReport', clientOrderId: clientOrderId('a') });
-    s.deliver({ kind: 'AccountReport', symbol: symbol('T'), position: 0, quote: 0 });
+    s.reply('open');
+    s.reply('since');
+    s.reply('query', clientOrderId('a'));
+    s.reply('account');
     expect(s.of('ReconciliationCompleted')[0]!.highWaterMark).toBe(T0 + 600_000); // the pass's start
   });
 
   it('a reconnect of the execution stream runs a pass; the first connection and market-data reconnects do not', () => {
     const s = setup();
-    s.order('a', true);
+    s.order('a', true, true);
     const connection = (stream: 'orders' | 'market_data', state: 'connected' | 'disconnected') =>
       s.deliver({ kind: 'ConnectionReport', stream, state, reason: 'test' });
     connection('orders', 'connected');
@@ -405,14 +419,9 @@ describe('Reconciler', () => {
     connection('orders', 'disconnected');
     connection('orders', 'connected');
     expect(s.of('ReconciliationStarted')).toHaveLength(1);
-    s.deliver({
-      kind: 'OpenOrdersReport',
-      orders: [
-        { clientOrderId: clientOrderId('a'), venueOrderId: venueOrderId('v-a'), status: 'new', qty: 10, filledQty: 0 },
-      ],
-    });
-    s.deliver({ kind: 'OrdersPageReport', since: 0, orders: [], next: null });
-    s.deliver({ kind: 'AccountReport', symbol: symbol('T'), position: 0, quote: 0 });
+    s.reply('open');
+    s.reply('since');
+    s.reply('account');
     expect(s.of('ReconciliationStarted').map((e) => e.mode)).toEqual(['reconnect', 'reconnect']);
   });
 });
