@@ -95,6 +95,9 @@ export interface ScriptedVenueOptions {
   readonly ordersSinceBy?: 'updated' | 'submitted';
   /** Told of every request as it arrives. */
   readonly onCall?: (call: Call) => void;
+  /** Stamps each unstamped lookup as it arrives, standing in for the engine, which stamps every
+   *  lookup with the sequence number of its last log entry before it reaches a venue. */
+  readonly lookupStamp?: () => number;
 }
 
 export const NEUTRAL_SCRIPT: ScriptedVenueScript = {
@@ -158,7 +161,7 @@ export class ScriptedVenue implements Broker {
   cancel(id: ClientOrderId): void {
     this.request({ call: 'cancel', id, at: this.clock.now() });
   }
-  queryOrder(id: ClientOrderId, askedAfterSeq?: number): void {
+  queryOrder(id: ClientOrderId, askedAfterSeq = this.options.lookupStamp?.()): void {
     this.request({
       call: 'query',
       id,
