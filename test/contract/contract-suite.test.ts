@@ -76,7 +76,13 @@ describe.each([
 
 describe('the contract suite', () => {
   it('names no venue in its cases: they branch on the rules', () => {
-    for (const file of ['order-cases.ts', 'read-cases.ts', 'contract-steps.ts', 'run-broker-contract.ts']) {
+    for (const file of [
+      'order-cases.ts',
+      'rule-cases.ts',
+      'read-cases.ts',
+      'contract-steps.ts',
+      'run-broker-contract.ts',
+    ]) {
       const code = readFileSync(`test/support/broker-contract/${file}`, 'utf8')
         .split('\n')
         .filter((line) => !line.trimStart().startsWith('//'))
