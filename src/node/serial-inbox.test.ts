@@ -6,9 +6,10 @@ import { VirtualClock } from '../core/clock/virtual-clock.ts';
 import { ProcessLife } from './process-life.ts';
 import { SerialInbox } from './serial-inbox.ts';
 import { UnitBroker, UnitClock } from './unit-runner.ts';
-import type { Broker } from '../core/ports/broker.ts';
-import type { VenueMessage } from '../core/model/reports.ts';
+import { clientOrderId, parentOrderId, symbol } from '../core/model/ids.ts';
 import type { OrderRequest } from '../core/model/order.ts';
+import { venueRules } from '../core/venues/index.ts';
+import { ScriptedVenue } from '../../test/support/scripted-venue/scripted-venue.ts';
 
 describe('SerialInbox', () => {
   it('handles work posted from inside a unit after it, with a commit after each unit', () => {
@@ -112,31 +113,29 @@ describe('SerialInbox', () => {
   });
 });
 
-/** A venue that records the commands it gets and answers through the handler it was given. */
-function recordingVenue(): Broker & { commands: string[]; answer(m: VenueMessage): void } {
-  let handler: ((m: VenueMessage) => void) | null = null;
-  const commands: string[] = [];
-  return {
-    clientIdMaxLength: 36,
-    ordersSinceBy: 'updated',
-    commands,
-    answer: (m) => handler?.(m),
-    setReportHandler: (h) => void (handler = h),
-    submit: (o) => void commands.push(`submit ${o.clientOrderId}`),
-    cancel: (id) => void commands.push(`cancel ${id}`),
-    queryOrder: (id) => void commands.push(`order ${id}`),
-    queryOpenOrders: () => void commands.push('open'),
-    queryOrdersSince: () => void commands.push('since'),
-    queryAccount: () => void commands.push('account'),
-  };
+/** A venue answered by hand (the scripted venue, held to the broker contract) on Alpaca's rules. */
+function handVenue(clock = new VirtualClock(0)): ScriptedVenue {
+  return new ScriptedVenue({ clock, rules: venueRules('alpaca-equities'), symbol: 'AAPL', byHand: true });
 }
 
-const order = (id: string) => ({ clientOrderId: id }) as unknown as OrderRequest;
-const connected: VenueMessage = { kind: 'ConnectionReport', stream: 'orders', state: 'connected' } as VenueMessage;
+const calls = (v: ScriptedVenue) => v.calls.map((c) => `${c.call}${c.id ? ` ${c.id}` : ''}`);
+const order = (id: string): OrderRequest => ({
+  clientOrderId: clientOrderId(id),
+  parentId: parentOrderId('p'),
+  sliceNum: 1,
+  totalSlices: 1,
+  scheduledTime: 0,
+  symbol: symbol('AAPL'),
+  side: 'buy',
+  type: 'limit',
+  tif: 'GTC',
+  qty: 1,
+  limitPrice: 10_000,
+});
 
 describe('UnitBroker', () => {
   it('over an inbox: answers are units after the one running, observed as they arrive; nothing leaves once stopped', () => {
-    const venue = recordingVenue();
+    const venue = handVenue();
     const trace: string[] = [];
     const inbox = new SerialInbox(
       () => trace.push('commit'),
@@ -144,21 +143,21 @@ describe('UnitBroker', () => {
     );
     const broker = new UnitBroker(venue, inbox, (m) => trace.push(`observed ${m.kind}`));
     broker.setReportHandler((m) => trace.push(`handled ${m.kind}`));
+    broker.queryAccount();
     inbox.post(() => {
-      venue.answer(connected);
+      venue.reply({ call: 'account' });
       trace.push('unit');
     });
-    expect(trace).toEqual(['observed ConnectionReport', 'unit', 'commit', 'handled ConnectionReport', 'commit']);
+    expect(trace).toEqual(['observed AccountReport', 'unit', 'commit', 'handled AccountReport', 'commit']);
     broker.submit(order('a'));
-    broker.queryAccount();
     inbox.stop();
     broker.submit(order('b'));
-    broker.cancel('a' as never, null);
-    expect(venue.commands).toEqual(['submit a', 'account']);
+    broker.cancel(clientOrderId('a'), null);
+    expect(calls(venue)).toEqual(['account', 'submit a']);
   });
 
   it('over a simulated process: dead, it sends nothing and hears nothing; it dies right after the Nth submit', () => {
-    const venue = recordingVenue();
+    const venue = handVenue();
     const crashes: string[] = [];
     const handled: string[] = [];
     const life = new ProcessLife(() => crashes.push('crashed'), 2);
@@ -169,12 +168,12 @@ describe('UnitBroker', () => {
       broker.submit(order('b'));
       broker.submit(order('never'));
     }, undefined);
-    expect(venue.commands).toEqual(['submit a', 'submit b']);
+    expect(calls(venue)).toEqual(['submit a', 'submit b']);
     expect(crashes).toEqual(['crashed']);
     life.alive = false;
     broker.queryOpenOrders();
-    venue.answer(connected);
-    expect(venue.commands).toEqual(['submit a', 'submit b']);
+    venue.reply({ call: 'submit', id: clientOrderId('a') });
+    expect(calls(venue)).toEqual(['submit a', 'submit b']);
     expect(handled).toEqual([]);
   });
 
