@@ -1,18 +1,10 @@
 // Composition root of a paper run: the same trading node as a backtest (src/node/), on the wall
-// clock against a live venue's paper account through its adapter. The live boundary (docs/0017):
-// - Every adapter answer, timer and scenario input is one unit of work in the serial inbox
-//   (src/node/serial-inbox.ts): handled alone, then the log commits (one SQLite transaction). The
-//   engine writes each send ahead (SubmitOrder is committed before the order leaves).
-// - Startup reconciles with the venue before anything is sent: the account's position and cash
-//   are the run's baseline, inputs wait for the pass.
-// - The run ends when every input was delivered, every parent and order is done and every order
-//   watched for its fills is verified, or at the scenario's duration of wall time, when what is
-//   still working is cancelled (HORIZON_GRACE_MS to confirm). A signal stops it as 'interrupted';
-//   a kill -9 leaves it 'crashed'. Either is continued by resumePaper from the store: startup
-//   reconciliation, zombie-slice recovery, fill watches resumed, inputs not yet due rescheduled,
-//   and the market since the oldest open parent read back from the venue's history, so
-//   benchmarks span the restart.
-// The only wall-time and Promise code of a run lives here and in src/live.
+// clock against a live venue's paper account through its adapter. Every adapter answer, timer and
+// scenario input is one unit of work in the serial inbox (src/node/serial-inbox.ts), after which
+// the log commits, and each send is written ahead; startup reconciles with the venue before
+// anything is sent, taking the account as the run's baseline (docs/0017-the-live-boundary.md). A
+// run stopped by a signal ('interrupted') or killed ('crashed') is continued by resumePaper from
+// the store. The only wall-time and Promise code of a run lives here and in src/live.
 import { randomUUID } from 'node:crypto';
 import { Rng } from '../core/clock/rng.ts';
 import { EventLog } from '../core/log/event-log.ts';
@@ -130,7 +122,11 @@ export async function runPaper(loaded: LoadedScenario<ScenarioFile>, options: Pa
   return drive(session, options, id, start, null);
 }
 
-/** Continues a paper run whose process died or was stopped, from the store. */
+/** Continues a paper run whose process died (a kill -9 leaves it 'crashed') or was stopped by a
+ *  signal ('interrupted'), from the store: startup reconciliation, zombie-slice recovery, fill
+ *  watches resumed, inputs not yet due rescheduled, and the market since the oldest open parent
+ *  read back from the venue's history, so benchmarks span the restart
+ *  (docs/0033-benchmarks-across-restarts.md). */
 export async function resumePaper(id: string, options: PaperOptions): Promise<RunReport> {
   const row = options.store.getRun(id);
   // Checked again by claimRun when it takes the run over; here before anything connects (row is
@@ -290,6 +286,9 @@ async function drive(
     iclock.schedule(() => (held ? held.push(run) : run()), due - now);
   }
 
+  // The run ends when every input was delivered, every parent and order is done and every order
+  // watched for its fills is verified, or at the scenario's duration of wall time, when what is
+  // still working is cancelled (HORIZON_GRACE_MS to confirm).
   const horizon = start + parseDurationMs(s.duration);
   let horizonReached = false;
   const checkDone = (): void => {

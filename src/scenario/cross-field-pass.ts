@@ -1,18 +1,10 @@
 // The checks across fields (scenario-checks.ts) need a scenario whose every field parsed, so a
 // file with one unknown field would hide every other problem of that kind: a limit order without
 // its limitPrice, an id named twice. This pass runs them anyway on what can be read without
-// guessing, so a file's problems come in one pass, one line each:
-// - an unknown key is left out (the schema reads the object as if it were not there); a problem
-//   at the field it probably meant ("side: is required" beside "sied") is the unknown key's own,
-//   so it is not listed a second time, in either pass;
-// - an entry of a top-level list (an order, a signal, a fault, ...) with any other problem is
-//   left out, and the paths of the entries after it keep their own indices; the checks that
-//   name other entries (a cancel's parent, an expectation's order) are skipped then, since the
-//   entry they name may be the one left out;
-// - anything else (a bad instrument, start or duration, which most checks read) stops the pass:
-//   what the checks would say about the rest could be wrong.
-// Only the checks' own findings are added; the first pass reported the fields (and, when its
-// only problems were unknown keys, the checks too: a finding of both passes is listed once).
+// guessing (what is left out, and when it stops: crossFieldIssues), so a file's problems come in
+// one pass, one line each. Only the checks' own findings are added; the first pass reported the
+// fields (and, when its only problems were unknown keys, the checks too: a finding of both passes
+// is listed once).
 import { z } from 'zod';
 import { meantFields } from './issue-text.ts';
 import { valueAt, type Schema } from './schema-walk.ts';
@@ -38,7 +30,19 @@ export function allIssues(schema: Schema, raw: unknown, issues: readonly Issue[]
   return [...issues, ...crossFieldIssues(schema, raw, issues)].filter(own);
 }
 
-/** The cross-field issues of `raw` beyond the field issues `issues` of its first parse. */
+/**
+ * The cross-field issues of `raw` beyond the field issues `issues` of its first parse, found on
+ * what can be read without guessing:
+ * - an unknown key is left out (the schema reads the object as if it were not there); a problem at
+ *   the field it probably meant ("side: is required" beside "sied") is the unknown key's own, so it
+ *   is not listed a second time, in either pass (allIssues);
+ * - an entry of a top-level list (an order, a signal, a fault, ...) with any other problem is left
+ *   out, and the paths of the entries after it keep their own indices; the checks that name other
+ *   entries (a cancel's parent, an expectation's order) are skipped then, since the entry they name
+ *   may be the one left out;
+ * - anything else (a bad instrument, start or duration, which most checks read) stops the pass:
+ *   what the checks would say about the rest could be wrong.
+ */
 function crossFieldIssues(schema: Schema, raw: unknown, issues: readonly Issue[]): Issue[] {
   if (raw === null || typeof raw !== 'object') return [];
   const copy = structuredClone(raw) as Record<string, unknown>;

@@ -1,32 +1,29 @@
 // How big a run may be. Prices are integer ticks, quantities integer lots and notionals integer
-// tick x lot units, all plain numbers: exact only up to 2^53 - 1. A run's work is the events it
-// simulates. Both are bounded at validation, so a scenario that would overflow the arithmetic
-// mid-run, or run for hours, is refused with the fields that make it so and the bound:
-//
-// - Quantities: every quantity, and all of the run's own quantities together (orders, signals,
-//   external orders, account.base), at most 2^53 - 1 lots.
-// - Prices: the highest price the run can reach, at most 2^53 - 1 ticks. Stated prices count as
-//   they are; a market model's price is estimated: its start, price jumps, spread shifts and the
-//   book's depth, plus a move of its random walk of WALK_SIGMAS standard deviations over the run
-//   (and for almgren_chriss our own impact).
-// - Notional: that highest price times the run's total quantity, at most MAX_NOTIONAL_UNITS
-//   (2^51), which leaves room for the sums built on it (cash, equity, fees, shortfall). Quote
-//   amounts (minNotional, account.quote, breaker limits, TWAP thresholds) are bounded the same.
-// - Work: the events a run would simulate (market steps, market order flow, spread regime
-//   changes, reconciliation passes, TWAP slices), at most MAX_SIM_EVENTS. The engine fires about
-//   two clock actions per such event (a model step and its market-data delivery) and runs some
-//   150,000 to 250,000 actions a second, so a run at the limit takes several minutes, not hours.
+// tick x lot units, all plain numbers: exact only up to 2^53 - 1 (docs/0003-integer-ticks-and-lots.md).
+// A run's work is the events it simulates. Both are bounded at validation, so a scenario that
+// would overflow the arithmetic mid-run, or run for hours, is refused with the fields that make it
+// so and the bound. Each bound is stated at its constant below (quantities, prices, notional,
+// work); docs/reference/scenario-file.md lists them for users.
 import { formatScaled, fromSteps, parseDecimal, toSteps } from '../core/model/decimal.ts';
 import { priceToTicks, qtyToLots, quoteToUnits, type Instrument } from '../core/model/instrument.ts';
 import type { ScenarioFile } from './scenario-fields.ts';
 import { parseDurationMs } from '../core/model/time-fields.ts';
 
-/** Largest number of simulated events a run may have: far above every bundled scenario (the
- *  largest, a replay, fires about 150,000), below what takes more than minutes to run. */
+/** Largest number of simulated events a run may have (market steps, market order flow, spread
+ *  regime changes, reconciliation passes, TWAP slices): far above every bundled scenario (the
+ *  largest, a replay, fires about 150,000), below what takes more than minutes to run. The engine
+ *  fires about two clock actions per such event (a model step and its market-data delivery) and
+ *  runs some 150,000 to 250,000 actions a second, so a run at the limit takes several minutes, not
+ *  hours. */
 export const MAX_SIM_EVENTS = 50_000_000;
-/** Largest notional (tick x lot units) a run may reach: 2^51, a quarter of the exact range. */
+/** Largest notional (tick x lot units) a run may reach: 2^51, a quarter of the exact range. The
+ *  highest price the run can reach times its total quantity must stay under it, which leaves room
+ *  for the sums built on it (cash, equity, fees, shortfall). Quote amounts (minNotional,
+ *  account.quote, breaker limits, TWAP thresholds) are bounded the same (checkQuoteAmount). */
 const MAX_NOTIONAL_UNITS = 2 ** 51;
-/** Largest price in ticks and quantity in lots: 2^53 - 1. */
+/** Largest price in ticks and quantity in lots: 2^53 - 1. Every quantity, and all of the run's
+ *  own quantities together (orders, signals, external orders, account.base), at most this many
+ *  lots; the highest price the run can reach, at most this many ticks (priceParts). */
 const MAX_STEPS = Number.MAX_SAFE_INTEGER;
 /** Standard deviations of a random walk's move over the run counted in its highest price. */
 const WALK_SIGMAS = 10;
@@ -163,7 +160,10 @@ function ownQuantities(s: ScenarioFile, inst: Instrument): Part[] {
   ];
 }
 
-/** The parts of the highest price (ticks) the run can reach; their sum is the estimate. */
+/** The parts of the highest price (ticks) the run can reach; their sum is the estimate. Stated
+ *  prices count as they are; a market model's price is estimated: its start, price jumps, spread
+ *  shifts and the book's depth, plus a move of its random walk of WALK_SIGMAS standard deviations
+ *  over the run (and for almgren_chriss our own impact). */
 function priceParts(s: ScenarioFile, inst: Instrument, ownLots: number): Part[] {
   const ticks = (p: string) => priceToTicks(inst, p);
   const tick = Number(inst.tickSize);

@@ -1,24 +1,10 @@
 // Opens the embedded SQLite store with its pragmas set explicitly: WAL so readers (the HTTP
 // server, `execsim runs` while a run is going) never block the run writer, synchronous=NORMAL,
-// which in WAL mode cannot corrupt the database on a crash and loses at most the last commits on
-// power loss (the event log of a crashed run is redone from its scenario and seed anyway),
-// foreign keys on, and a busy timeout for concurrent CLI and server processes.
-//
-// Three ways to open it:
-// - openDatabase: creates the file (and its folders) when missing; for commands that write runs.
-// - openExistingDatabase(path, 'write'): a database that must already exist; for commands that
-//   change stored runs (delete, prune). Nothing is created.
-// - openExistingDatabase(path, 'read'): read-only, must exist; for commands that only read
-//   (runs, show, events, export, sweeps). An older schema is brought forward only when the file
-//   is writable; nothing is created, and nothing is left beside the file: a connection opened
-//   with SQLITE_OPEN_READONLY cannot checkpoint, so on closing it leaves the -wal and -shm
-//   files its reads created. Where the file and its folder are writable, a reader therefore
-//   opens it read-write with query_only on (SQLite refuses every change of data through it) and
-//   never changes its journal mode; the last connection to close checkpoints and removes the
-//   two files, as a writer does. Only a file or folder it may not write is opened read-only.
-// Every problem with the path or the file (a folder, a file that is not SQLite, an SQLite file
-// of another program, a location that cannot be written, a schema from a newer execsim) is a
-// StoreError whose message names the path and the problem.
+// foreign keys on, and a busy timeout for concurrent CLI and server processes. openDatabase
+// creates the file (and its folders) for commands that write runs; openExistingDatabase opens one
+// that must exist, to change stored runs ('write') or only to read them ('read', leaving nothing
+// beside the file). Every problem with the path or the file is a StoreError whose message names
+// the path and the problem.
 import Database from 'better-sqlite3';
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -30,9 +16,13 @@ export const DEFAULT_DB_PATH = './data/execsim.db';
  *  server's worker pool to open and migrate one fresh file together on a loaded machine. */
 export const BUSY_TIMEOUT_MS = 15_000;
 
-/** A database path that cannot be used, with a message naming the path and the problem. */
+/** A database path that cannot be used, with a message naming the path and the problem: a folder,
+ *  a file that is not SQLite, an SQLite file of another program, a location that cannot be
+ *  written, a schema from a newer execsim. */
 export class StoreError extends Error {}
 
+/** Opens the database, creating the file (and its folders) when missing; for commands that write
+ *  runs. */
 export function openDatabase(path: string, migrations?: readonly Migration[]): Database.Database {
   if (path === ':memory:') return configure(new Database(path), path, migrations);
   refuseDirectory(path);
@@ -40,8 +30,18 @@ export function openDatabase(path: string, migrations?: readonly Migration[]): D
   return configure(open(path, {}), path, migrations);
 }
 
-/** A database that must exist: read-only for 'read', read-write (never created) for 'write'.
- *  `orElse` adds another way to a missing one's message, after "`execsim run` creates it, or". */
+/**
+ * A database that must exist; nothing is created. 'write' opens it read-write, for commands that
+ * change stored runs (delete, prune). 'read' is for commands that only read (runs, show, events,
+ * export, sweeps): an older schema is brought forward only when the file is writable, and nothing
+ * is left beside the file. A connection opened with SQLITE_OPEN_READONLY cannot checkpoint, so on
+ * closing it leaves the -wal and -shm files its reads created; where the file and its folder are
+ * writable, a reader therefore opens it read-write with query_only on (SQLite refuses every change
+ * of data through it) and never changes its journal mode, and the last connection to close
+ * checkpoints and removes the two files, as a writer does. Only a file or folder it may not write
+ * is opened read-only. `orElse` adds another way to a missing one's message, after "`execsim run`
+ * creates it, or".
+ */
 export function openExistingDatabase(path: string, mode: 'read' | 'write', orElse?: string): Database.Database {
   let isFile: boolean;
   try {
@@ -98,6 +98,9 @@ function configure(db: Database.Database, path: string, migrations?: readonly Mi
       // another program's database, or of one from a newer execsim, that is then refused.
       schemaBehind(db, path, migrations ?? MIGRATIONS);
       db.pragma('journal_mode = WAL');
+      // In WAL mode NORMAL cannot corrupt the database on a crash and loses at most the last
+      // commits on power loss (the event log of a crashed run is redone from its scenario and seed
+      // anyway).
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
       migrate(db, migrations);

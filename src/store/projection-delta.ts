@@ -1,17 +1,11 @@
 // What a grouped run's whole commit units change in its order, fill and orphan projections, read
-// from the order ledger of the process that runs it instead of folded a second time from the
-// log. A grouped run's writer thread used to parse every order event back out of its line and fold
-// it into a ledger of its own: on order-heavy runs more work than its inserts, and code its JIT
-// compiled a second time. The process's ledger has folded exactly the log (it applies each entry
-// right after the log hands it to the sinks: harness.ts), so its state at a unit's end is what a
-// fold of the stored prefix gives (verify-run.ts checks the stored rows against such a fold).
-//
-// At each unit's end the orders changed in it are noted with their state then (order states are
-// replaced, never changed in place) and each parent named by its events with its completion then,
-// so that entries after the last unit (a tail that an interrupted run does not store) never leak
-// into what the units before hand over. take() lists what the units since the last take changed,
-// as facts (projection-facts.ts: the writer thread formats them into rows): an order changed in
-// several units once, with its state at the last of them.
+// from the order ledger of the process that runs it instead of folded a second time from the log
+// on the writer thread (docs/0021-group-commit.md). The process's ledger has folded exactly the
+// log (it applies each entry right after the log hands it to the sinks: harness.ts), so its state
+// at a unit's end is what a fold of the stored prefix gives (verify-run.ts checks the stored rows
+// against such a fold). take() lists what the units since the last take changed, as facts
+// (projection-facts.ts: the writer thread formats them into rows); an order changed in several
+// units is listed once, with its state at the last of them.
 import type { ClientOrderId, ParentOrderId } from '../core/model/ids.ts';
 import type { LogEntry } from '../core/model/events.ts';
 import type { Instrument } from '../core/model/instrument.ts';
@@ -110,8 +104,11 @@ export class ProjectionDelta {
     for (let t = 0; t < trades.length; t++) this.fills.push(fillFacts(trades[t] as (typeof trades)[number], entry.seq));
   }
 
-  /** The entries written so far are whole units: their changes are noted as they stand now.
-   *  `strict` as settle's (false only for a run that failed). */
+  /** The entries written so far are whole units: their changes are noted as they stand now (the
+   *  orders changed in them with their state then: order states are replaced, never changed in
+   *  place; each parent their events name with its completion then), so that entries after the
+   *  last unit (a tail that an interrupted run does not store) never leak into what the units
+   *  before hand over. `strict` as settle's (false only for a run that failed). */
   unitEnd(strict = true): void {
     this.settle(strict);
     const ledger = this.ledger;

@@ -1,17 +1,12 @@
 // The writer thread of grouped runs (ThreadedRunWriter's other half), shared by the runs of its
-// process: for each run it opens its own connection to the run's database file and takes from the
-// run's thread whole commit units only: their canonical lines, market samples and what they change
-// in the order, fill and orphan projections, which the run's thread read from its process's
-// ledger. It reads a line's seq, time and kind (and an OrderCreated's fields) and folds no log:
-// it formats those changes into rows and inserts them (PrefoldedRunWriter), in transactions of
-// BATCH_EVENTS, so the store ends with the rows the run's own writer would have written (market
-// samples in blocks whose bounds follow this writer's transactions, the same samples in order).
-// The buffers of lines it has written go back to the run's thread for reuse. The run's end
-// (finish, interrupt, fail) comes as one message with the last units, is done with the same
-// RunStore call in one transaction with them, and is answered on the run's reply port with its
-// flag raised, for a run's thread that waits on it synchronously. A run's first error stops its
-// writing and is reported; nothing after it is written (its stored log stays a prefix of whole
-// units).
+// process: for each run it opens its own connection to the run's database file and takes whole
+// commit units only (their canonical lines, market samples, and what they change in the order,
+// fill and orphan projections, read by the run's thread from its ledger). It reads a line's seq,
+// time and kind (and an OrderCreated's fields) and folds no log: it formats those changes into
+// rows and inserts them (PrefoldedRunWriter) in transactions of BATCH_EVENTS, and gives the line
+// buffers back for reuse. The run's end comes with the last units, is done in one transaction and
+// answered on the run's reply port with its flag raised. A run's first error stops its writing and
+// is reported: its stored log stays a prefix of whole units (docs/0021-group-commit.md).
 import { parentPort, type MessagePort } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { openExistingDatabase } from './open-database.ts';

@@ -1,19 +1,11 @@
 // The event sink of a grouped run (a backtest without restarts) whose SQLite writes run on a
-// worker thread (store-writer.ts, one per process, started by the first run that needs it and
-// kept for the next ones), on another core while the simulation goes on. The run's thread
-// copies the canonical lines of what the log appends, as UTF-8, into a buffer, packs market
-// samples as numbers (sample-blocks.ts: no line is written for them), and reads what each whole
-// unit changes in the order, fill and orphan projections from the process's own order ledger
-// (ProjectionDelta: the writer thread used to parse the lines back and fold a ledger of its own,
-// more work than its inserts). It hands whole commit units to the writer thread (the buffer is
-// transferred, not copied, and comes back once written), which formats those changes and
-// inserts them, so the store holds what the run's own writer would have written (the same rows;
-// the market samples' blocks split where this writer's transactions fall).
-// The run's end (finish, interrupt, fail) is one message, with the last units, done there in one
-// transaction, and the run's thread waits for its answer: a failed write fails the run, nothing
-// is lost silently. A crash leaves what the writer had written: whole units, a prefix.
-// A short run never starts a thread: until GROUPED_THREAD_EVENTS are logged or a heartbeat is
-// due, everything stays buffered here, and a run that ends before that is written here.
+// worker thread (store-writer.ts, one per process, kept for the next runs), on another core while
+// the simulation goes on. The run's thread copies the canonical lines into a buffer as UTF-8, packs
+// market samples as numbers, reads what each whole unit changes in the projections from its
+// process's ledger (projection-delta.ts), and hands whole commit units over; the store ends with
+// the rows the run's own writer would have written. The run's end is one message the run waits
+// for: a failed write fails the run, and a crash leaves a prefix of whole units
+// (docs/0021-group-commit.md, docs/0026-samples-in-blocks.md).
 import { receiveMessageOnPort, MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { LogEntry } from '../core/model/events.ts';
 import type { Instrument } from '../core/model/instrument.ts';
@@ -26,7 +18,9 @@ import { SampleBuffer } from './sample-blocks.ts';
 import { failureError } from './store-writer-errors.ts';
 import type { StoreWriterMessage, StoreWriterReply, UnitsMessage } from './store-writer.ts';
 
-/** A run that logged this many events hands its writes to a thread. */
+/** A run that logged this many events hands its writes to a thread. A short run never starts a
+ *  thread: until GROUPED_THREAD_EVENTS are logged or a heartbeat is due, everything stays buffered
+ *  here, and a run that ends before that is written here. */
 export const GROUPED_THREAD_EVENTS = 4_096;
 
 /** Whole units are handed over once this many lines and samples wait (fewer, larger messages);

@@ -1,21 +1,8 @@
 // Each grid point's scenario: the sweep's YAML with the point's settings written in, validated by
-// the scenario schema like any file (ScenarioGrid).
-//
-// A grid key is a dotted path into the scenario, one of:
-//   twap.<field>                      that field of every order that has a twap
-//   orders.<id>.twap.<field>          one order's twap
-//   orders.<id>.<field>               qty, limitPrice, stopPrice, at, cancelAt of one order
-//   routing.defaultTwap.<field>       the TWAP auto-routed parents get; routing.twapThreshold
-//   market.<path>                     a number or string of the market model the scenario has
-//                                     (its file or its defaults), e.g. market.volatility,
-//                                     market.trades.ratePerSec; never market.model
-//   venue.latency.<channel>.ms|jitterMs, venue.fees.makerBps|takerBps, venue.fillOnTouch,
-//   venue.clockSkewMs, venue.queue.exponent
-//   duration                          the scenario's horizon
-// A TWAP's `slices` and `interval` are alternatives (exactly one is given): setting one removes
-// the other from that TWAP. A value is typed by the field (numbers for counts and coefficients,
-// strings for decimals, durations and choices), then the whole scenario goes through the schema,
-// so a value is refused with the schema's own reason.
+// the scenario schema like any file (ScenarioGrid). A grid key is a dotted path into the scenario
+// (the keys a grid may set are listed at resolveKey); a value is typed by the field, then the whole
+// scenario goes through the schema, so a value is refused with the schema's own reason
+// (docs/0020-sweeps-on-worker-threads.md).
 import { parseDocument, type Document } from 'yaml';
 import { parseScenario, ScenarioError, type LoadedScenario } from '../scenario/load-scenario.ts';
 import {
@@ -94,8 +81,23 @@ function valueAt(root: unknown, path: DocPath): unknown {
 const kindOf = (v: unknown): Kind | null =>
   typeof v === 'number' ? 'number' : typeof v === 'string' ? 'string' : typeof v === 'boolean' ? 'boolean' : null;
 
-/** Where a key writes in this scenario; a GridError (naming `flag`) when it is not a grid key or
- *  names nothing here. */
+/**
+ * Where a key writes in this scenario; a GridError (naming `flag`) when it is not a grid key or
+ * names nothing here. A grid key is a dotted path into the scenario, one of:
+ *   twap.<field>                      that field of every order that has a twap
+ *   orders.<id>.twap.<field>          one order's twap
+ *   orders.<id>.<field>               qty, limitPrice, stopPrice, at, cancelAt of one order
+ *   routing.defaultTwap.<field>       the TWAP auto-routed parents get; routing.twapThreshold
+ *   market.<path>                     a number or string of the market model the scenario has
+ *                                     (its file or its defaults), e.g. market.volatility,
+ *                                     market.trades.ratePerSec; never market.model
+ *   venue.latency.<channel>.ms|jitterMs, venue.fees.makerBps|takerBps, venue.fillOnTouch,
+ *   venue.clockSkewMs, venue.queue.exponent
+ *   duration                          the scenario's horizon
+ * A TWAP's `slices` and `interval` are alternatives (exactly one is given): setting one removes
+ * the other from that TWAP (twapTargets). A value is typed by the field (numbers for counts and
+ * coefficients, strings for decimals, durations and choices).
+ */
 function resolveKey(key: string, base: LoadedScenario, flag: string): Target[] {
   const s = base.scenario;
   const refuse = (why: string): never => {

@@ -1,27 +1,20 @@
 // What a grid sweep reports per grid point, and which point is best per objective. The figures are
 // path-level (all of a path's parents together, as a stored path row has them): shortfall in bps
-// of the arrival notional of what filled, and filled over ordered quantity.
-//
-// Per point: the shortfall's mean, standard deviation, 5th/50th/95th percentiles and a 95%
-// confidence interval of its mean (Student's t with n - 1 degrees of freedom: mean +- t * sd /
-// sqrt(n)); the fill ratio's statistics; the share of paths on which every expectation held.
-// Every point runs the same path seeds (common random numbers), so the difference of two points
-// is measured path by path: for each point, the paired difference of its shortfall to the best
-// point's (by mean shortfall) over the path indices where both have one, with its own 95%
-// interval. An interval of the paired difference that excludes 0 says the points differ beyond
-// noise; it is far narrower than the two points' own intervals would suggest, since the market
-// noise they share cancels.
-// A point is ranked for the shortfall objectives only when at least half its paths, and at least
-// two, have a shortfall: a path that filled nothing has none, so a setting that rarely fills
-// would otherwise be named best on the few paths where it did (and, being selective, those tend
-// to be the cheap ones). It is still reported, with its paired difference.
+// of the arrival notional of what filled, and filled over ordered quantity. Every point runs the
+// same path seeds (common random numbers), so each point is also compared with the best one path
+// by path: a paired difference, far narrower than the points' own intervals, since the market
+// noise they share cancels (docs/0020-sweeps-on-worker-threads.md).
 import { metricStats, type MetricStats } from './sweep-stats.ts';
 import { gridSettings, type GridAxis, type GridSetting } from './sweep-grid.ts';
 
-/** A metric's statistics with the 95% confidence interval of its mean (null below 2 values). */
+/** A metric's statistics (mean, standard deviation, 5th/50th/95th percentiles) with the 95%
+ *  confidence interval of its mean (Student's t with n - 1 degrees of freedom: mean +- t * sd /
+ *  sqrt(n); null below 2 values). */
 export type MetricWithCi = MetricStats & { readonly ci95: readonly [number, number] | null };
 
-/** A point's shortfall minus the best point's, path by path. */
+/** A point's shortfall minus the best point's (by mean shortfall), path by path over the path
+ *  indices where both have one, with its own 95% interval. An interval that excludes 0 says the
+ *  points differ beyond noise. */
 export interface PairedDifference {
   /** Paths with a shortfall at both points. */
   readonly n: number;
@@ -45,7 +38,10 @@ export interface GridPointReport {
 }
 
 /** The share of a point's paths that must have a shortfall for it to be ranked for the
- *  shortfall objectives (and at least 2 paths). */
+ *  shortfall objectives (and at least 2 paths). A path that filled nothing has none, so a setting
+ *  that rarely fills would otherwise be named best on the few paths where it did (and, being
+ *  selective, those tend to be the cheap ones). An unranked point is still reported, with its
+ *  paired difference. */
 export const RANK_MIN_SHARE = 0.5;
 
 export interface GridBest {

@@ -1,22 +1,12 @@
 // Runs a sweep's units on N threads, this one included (1: this thread alone), and hands the
 // results to the caller in unit order, whatever order they finish in: the caller sees exactly the
 // sequence a single-threaded sweep produces, so its statistics, its stored rows and its output are
-// the same whatever the number of threads.
-//
-// This thread runs units one at a time, between them taking in what the worker threads sent (a
-// synchronous read of their ports, no round trip through the event loop) and letting the event
-// loop run every YIELD_MS (signals, a worker's failure). The N - 1 worker threads get chunks of
-// consecutive units, each kept IN_FLIGHT chunks ahead so it never waits for this thread to hand it
-// the next; chunks shrink as the sweep nears its end, so that no thread is left with a long chunk
-// while the others have nothing to do. A chunk's results come back in one message, trimmed to
-// what the caller reads (a parent's figures, not its report with every child). Results that
-// arrive ahead of an earlier unfinished unit wait until it is in. A path whose run throws stops
-// the handing out; the chunks already out finish, every unit before the failing one is handed to
-// the caller, then the sweep fails with that path's SweepPathError (the lowest failing unit, as a
-// single thread would meet it first). A worker thread that throws or exits fails the sweep with a
-// SweepWorkerError naming the worker and the units it had. An abort (Ctrl-C) terminates the
-// workers at once; the caller has had every unit before the first unfinished one.
-// docs/0020-sweeps-on-worker-threads.md has the design; why this thread runs units too is there.
+// the same whatever the number of threads. The N - 1 worker threads get chunks of consecutive
+// units, kept ahead of them and shrinking towards the end; this thread runs units too, reading
+// their answers synchronously between its own. A path that throws fails the sweep (SweepPathError)
+// once every unit before it is handed over; a worker that throws or exits fails it with a
+// SweepWorkerError (docs/0020-sweeps-on-worker-threads.md has the design; why this thread runs
+// units too is there).
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
@@ -94,7 +84,10 @@ const reasonOf = (signal: AbortSignal): string =>
 /** The most units in a worker's chunk: about 64 ms of a calm path, one message each way. */
 const MAX_CHUNK = 64;
 
-/** Chunks a worker thread holds at once: the one it runs and the next, already sent. */
+/** Chunks a worker thread holds at once: the one it runs and the next, already sent, so it never
+ *  waits for this thread to hand it the next. A chunk's results come back in one message, trimmed
+ *  to what the caller reads (a parent's figures, not its report with every child); results that
+ *  arrive ahead of an earlier unfinished unit wait until it is in. */
 const IN_FLIGHT = 2;
 
 /** The chunk to hand out when `left` units are not handed out yet, over `threads` threads: at
@@ -113,7 +106,9 @@ export function runSweepUnits(def: SweepDefinition, options: UnitSweepOptions): 
   return runOnThreads(def, options);
 }
 
-/** How long this thread runs units before letting the event loop run (signals, I/O). */
+/** How long this thread runs units before letting the event loop run (signals, I/O, a worker's
+ *  failure). Between units it takes in what the worker threads sent by a synchronous read of their
+ *  ports, with no round trip through the event loop. */
 const YIELD_MS = 25;
 
 const nextTurn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
@@ -186,6 +181,9 @@ function runOnThreads(def: SweepDefinition, options: UnitSweepOptions): Promise<
       }
     };
 
+    // A path whose run throws stops the handing out; the chunks already out finish, every unit
+    // before the failing one is handed to the caller, then the sweep fails with that path's
+    // SweepPathError (the lowest failing unit, as a single thread would meet it first).
     const failAt = (unit: number, error: SweepPathError): void => {
       if (failure === null || unit < failure.unit) failure = { unit, error };
     };
@@ -213,6 +211,8 @@ function runOnThreads(def: SweepDefinition, options: UnitSweepOptions): Promise<
       }
     };
 
+    // An abort (Ctrl-C) terminates the workers at once; the caller has had every unit before the
+    // first unfinished one.
     const onAbort = (): void => {
       const reason = options.signal ? reasonOf(options.signal) : 'aborted';
       settle(() => resolve({ kind: 'interrupted', units: emitted, reason }));

@@ -1,16 +1,10 @@
 // The unit of work of a sweep, for whatever runs it (the CLI in process, worker threads, queue
 // workers on other machines): a sweep is a plain definition (scenario text, sweep seed, paths per
 // grid point, grid axes) and its units are numbered 0 .. unitCount - 1. A job carries only the
-// definition and unit numbers; everything else is a pure function of them:
-//
-//   unit u  ->  path index  i = floor(u / points),  grid point  g = u mod points
-//   seed of unit u = deriveSeed(sweep seed, i)
-//
-// so the same path index gets the same seed at every grid point (common random numbers:
-// differences between settings are not noise of different draws), and a plain sweep (one point)
-// has unit = path index, its path i exactly path i of runSweep. Units run path by path across the
-// points (path 0 at every point, then path 1, ...), so a sweep stopped early has about as many
-// paths at every point.
+// definition and unit numbers; everything else is a pure function of them: unit u is path index
+// i = floor(u / points) at grid point g = u mod points, with seed deriveSeed(sweep seed, i), so
+// the same path index gets the same seed at every grid point (common random numbers: differences
+// between settings are not noise of different draws; docs/0020-sweeps-on-worker-threads.md).
 import type { ParentReport } from '../core/report/run-report.ts';
 import { parseScenario, type LoadedScenario } from '../scenario/load-scenario.ts';
 import {
@@ -56,7 +50,10 @@ export function unitCount(def: Pick<SweepDefinition, 'paths' | 'grid'>): number 
   return gridPointCount(def.grid) * def.paths;
 }
 
-/** Where unit `unit` is: its grid point and path index. */
+/** Where unit `unit` is: its grid point and path index. A plain sweep (one point) has unit = path
+ *  index, its path i exactly path i of runSweep. Units run path by path across the points (path 0
+ *  at every point, then path 1, ...), so a sweep stopped early has about as many paths at every
+ *  point. */
 export function unitLocation(
   def: Pick<SweepDefinition, 'paths' | 'grid'>,
   unit: number,

@@ -1,31 +1,10 @@
 // The TWAP plan: a pure function from a parent order's parameters to its slices (how many lots at
-// what virtual time), plus the deterministic client order id of each slice. No clock, no I/O: the
-// slice scheduler turns a stored plan into commands on the Clock.
-//
-// Rules, in the order they are applied (each change is recorded in `adjustments`):
-// 1. Requested count: `sliceCount`, or floor(durationMs / intervalMs) slices `intervalMs` apart.
-// 2. `maxSliceQty` raises the count to ceil(qty / maxSliceQty).
-// 3. The minimum notional lowers it to floor(qty / minSliceLots), at least 1, where minSliceLots =
-//    ceil(max(instrument minimum, minSliceNotionalUnits) / referencePrice). This is the usual
-//    floor(total * price / min_value) done in whole lots: the float version can leave a
-//    lot-rounded slice below the minimum (10 lots at 2 ticks, minimum 5: it says 4 slices, and
-//    its 2-lot slices are worth 4); ours says 3 slices of 4, 3, 3 lots.
-//    Conflict with 2: the minimum notional wins. A slice below the instrument's minimum is refused
-//    by the venue, so it is never an option; a slice above maxSliceQty only costs impact. The plan
-//    then records `max_slice_qty_overridden` with the largest slice.
-// 4. When the count changed, the interval becomes floor(durationMs / count): the slices still
-//    span the requested duration (keeping the interval and ending early would make the horizon
-//    depend on the minimum notional: not time-weighted over what the user asked for).
-// 5. Sizes: floor(qty / count) lots each, the remainder front-loaded one lot at a time (103 over 5:
-//    21, 21, 21, 20, 20). Times: startTime + i * interval.
-// 6. Randomization (seeded; needs `rng`): each size drawn within +/- sizePct of its even size,
-//    clamped to [minSliceLots, maxSliceQty], then moved back to the exact total proportionally to
-//    each slice's room; each time moved forward by up to timeJitterPct of the interval, staying in
-//    [start + i * interval, start + (i + 1) * interval), so slices stay in order.
-//
-// The whole order below the instrument's minimum notional is refused ("too few lots for one
-// slice"): the venue would refuse it. Below only the extra minSliceNotionalUnits floor it becomes
-// one slice of the whole order: the one slice allowed under the minimum, as in the spec.
+// what virtual time); each slice's client order id is derived in twap-client-order-id.ts. No
+// clock, no I/O: the slice scheduler turns a stored plan into commands on the Clock. The rules,
+// numbered in planTwapSlices, apply in order and each change is recorded in the plan's
+// `adjustments`: the requested count, raised by maxSliceQty, lowered by the minimum notional in
+// whole lots (which wins), the interval stretched to span the duration, the remainder
+// front-loaded, then the seeded randomization.
 import type { OrderType, Side } from '../model/order.ts';
 import { MAX_TWAP_SLICES, TwapPlanError, validateTwapSpec } from './twap-spec-check.ts';
 import type { Rng } from '../clock/rng.ts';
@@ -78,14 +57,26 @@ export interface TwapPlan {
 export function planTwapSlices(spec: TwapSpec, rng?: Rng): TwapPlan {
   const v = validateTwapSpec(spec, rng);
   const adjustments: TwapAdjustment[] = [];
+  // 1. Requested count: `sliceCount`, or floor(durationMs / intervalMs) slices `intervalMs` apart.
   const requested = v.sliceCount ?? Math.floor(v.durationMs / (v.intervalMs as number));
   const requestedInterval = v.intervalMs ?? Math.floor(v.durationMs / requested);
   let n = requested;
+  // 2. `maxSliceQty` raises the count to ceil(qty / maxSliceQty).
   const needForMax = v.maxSliceQty === undefined ? 0 : ceilDiv(v.qty, v.maxSliceQty);
   if (needForMax > n) {
     adjustments.push({ kind: 'max_slice_qty', requested: n, used: needForMax });
     n = needForMax;
   }
+  // 3. The minimum notional lowers it to floor(qty / minSliceLots), at least 1, where minSliceLots =
+  //    ceil(max(instrument minimum, minSliceNotionalUnits) / referencePrice). This is the usual
+  //    floor(total * price / min_value) done in whole lots: the float version can leave a
+  //    lot-rounded slice below the minimum (10 lots at 2 ticks, minimum 5: it says 4 slices, and
+  //    its 2-lot slices are worth 4); ours says 3 slices of 4, 3, 3 lots. An order below only the
+  //    extra minSliceNotionalUnits floor becomes one slice of the whole order: the one slice
+  //    allowed under the minimum (below the instrument's own minimum twap-spec-check.ts refuses it).
+  //    Conflict with 2: the minimum notional wins. A slice below the instrument's minimum is
+  //    refused by the venue, so it is never an option; a slice above maxSliceQty only costs
+  //    impact. The plan then records `max_slice_qty_overridden` with the largest slice.
   const cap = Math.max(1, Math.floor(v.qty / v.minSliceLots));
   if (n > cap) {
     adjustments.push(
@@ -98,6 +89,9 @@ export function planTwapSlices(spec: TwapSpec, rng?: Rng): TwapPlan {
   const field = needForMax > requested ? 'maxSliceQty' : v.sliceCount !== undefined ? 'sliceCount' : 'intervalMs';
   if (n > MAX_TWAP_SLICES)
     throw new TwapPlanError(field, `gives ${n} slices, more than the ${MAX_TWAP_SLICES} a plan may have`);
+  // 4. When the count changed, the interval becomes floor(durationMs / count): the slices still
+  //    span the requested duration (keeping the interval and ending early would make the horizon
+  //    depend on the minimum notional: not time-weighted over what the user asked for).
   const intervalMs = n === requested ? requestedInterval : Math.floor(v.durationMs / n);
   if (intervalMs < 1)
     throw new TwapPlanError(field, `gives ${n} slices, more than durationMs ${v.durationMs} holds 1 ms apart`);
@@ -105,6 +99,12 @@ export function planTwapSlices(spec: TwapSpec, rng?: Rng): TwapPlan {
     adjustments.push({ kind: 'interval', requested: requestedInterval, used: intervalMs });
 
   const overridden = needForMax > n;
+  // 5. Sizes: floor(qty / count) lots each, the remainder front-loaded one lot at a time (103 over
+  //    5: 21, 21, 21, 20, 20). Times: startTime + i * interval.
+  // 6. Randomization (seeded; needs `rng`): each size drawn within +/- sizePct of its even size,
+  //    clamped to [minSliceLots, maxSliceQty], then moved back to the exact total proportionally
+  //    to each slice's room; each time moved forward by up to timeJitterPct of the interval,
+  //    staying in [start + i * interval, start + (i + 1) * interval), so slices stay in order.
   const sizes =
     v.randomize !== undefined && v.randomize.sizePct > 0
       ? randomSizes(

@@ -136,6 +136,7 @@ export function validateTwapSpec(spec: TwapSpec, rng: Rng | undefined): ValidTwa
   const lotsFor = (units: number): number =>
     Math.max(1, Number((BigInt(units) + BigInt(referencePrice) - 1n) / BigInt(referencePrice)));
   const venueLots = lotsFor(instrumentMin);
+  // The whole order below the instrument's minimum notional is refused: the venue would refuse it.
   if (qty < venueLots) {
     throw new TwapPlanError(
       'qty',

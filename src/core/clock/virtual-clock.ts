@@ -1,32 +1,10 @@
-// VirtualClock: the Clock port for backtests. Time only moves when the caller advances it,
-// and every scheduled action fires in (due time, insertion order), so a run is reproducible.
-//
-// Why a heap: rxjs's VirtualTimeScheduler pushes each new action onto an array and re-sorts the
-// whole array on every schedule, which is quadratic over a run. Measured on this project's
-// machine: 10k actions take 1.1 s and 100k actions 350 s. A backtest schedules millions of
-// actions (order timers, latency hops, market-data replays), so this clock keeps pending actions
-// in a binary heap (see action-heap.ts): O(log n) per schedule and per fire. Bursts scheduled
-// before the clock advances skip the heap: they are radix-sorted once into a sorted run
-// (sorted-run.ts) and merged with the heap at fire time; bench/RESULTS.md has the figures.
-//
-// The clock is also an rxjs SchedulerLike (`scheduler` returns the clock itself), so timer,
-// interval, delay, timeout, etc. run on virtual time. Actions behave like rxjs AsyncActions:
-// work runs with `this` bound to the action, `this.schedule(state, delay)` reschedules the same
-// action (replacing its pending entry, if any), and unsubscribing cancels it.
-//
-// Cancellation is lazy in the heap (a cancelled or replaced entry is skipped when it surfaces,
-// and purged in bulk once stale entries outnumber live ones), but pending() is exact.
-//
-// post(work, delay) is the fire-and-forget path: the queue entry holds `work` itself, with no
-// action or Subscription, so scheduling allocates nothing on the clock's side. A queue value is
-// therefore either a VirtualAction (from schedule()) or a bare function (from post());
-// `typeof value === 'function'` tells them apart. Both take their seq from the same counter, so
-// they interleave in (due time, insertion order) exactly alike. A posted entry is never stale:
-// nothing can cancel or replace it, so it stays live until it fires.
-// post(work, delay, arg) queues `arg` beside `work` and calls work(arg): a shared handler plus
-// an existing value per event allocates nothing at all, not even a closure. A burst posted from
-// one handler is held by the sorted run without a per-entry value array (sorted-run.ts), which is
-// what brings schedule-then-fire of 1M such events past 5M/s (bench/RESULTS.md).
+// VirtualClock: the Clock port for backtests. Time only moves when the caller advances it, and
+// every scheduled action fires in (due time, insertion order), so a run is reproducible. The clock
+// is also an rxjs SchedulerLike (`scheduler` returns the clock itself), so timer, interval, delay
+// and timeout run on virtual time. Pending work is kept by timeline.ts in a binary heap, with
+// bursts radix-sorted into runs, because rxjs's VirtualTimeScheduler re-sorts its whole queue on
+// every schedule (docs/0001-heap-virtual-clock.md); post() is the allocation-free path for events
+// that are never cancelled (docs/0008-object-free-post.md).
 import { Subscription } from 'rxjs';
 import type { SchedulerAction, SchedulerLike } from 'rxjs';
 import type { Clock, ClockSlot } from '../ports/clock.ts';
@@ -43,7 +21,11 @@ function checkDelay(delay: number): number {
 
 /**
  * An action on a VirtualClock; the `this` of scheduled work. It stays usable after firing
- * (work may reschedule it later) until unsubscribed.
+ * (work may reschedule it later) until unsubscribed. It behaves like an rxjs AsyncAction: work
+ * runs with `this` bound to the action, `this.schedule(state, delay)` reschedules the same action
+ * (replacing its pending entry, if any), and unsubscribing cancels it. Cancellation is lazy in the
+ * queue (a cancelled or replaced entry is skipped when it surfaces, and purged in bulk once stale
+ * entries outnumber live ones: timeline.ts), but pending() is exact.
  */
 class VirtualAction<T> extends Subscription implements SchedulerAction<T> {
   /** Sequence number of this action's live heap entry, or -1 when it is not pending. */
@@ -296,6 +278,9 @@ export class VirtualClock implements Clock, SchedulerLike {
         timeline.live--;
         timeline.nowMs = due;
         fired++;
+        // A queue value is a VirtualAction (from schedule()) or a bare function (from post());
+        // both take their seq from the same counter, so they interleave in (due time, insertion
+        // order) exactly alike. A posted entry is never stale: nothing can cancel or replace it.
         if (typeof entry === 'function') {
           current = null;
           if (arg === undefined) entry();

@@ -1,21 +1,11 @@
-// Unknown outcomes and transient refusals, resolved without ever sending a second order.
-// - An OutcomeUnknownReport (timeout, 5xx) is answered by a lookup by client order id, repeated
-//   with a doubling backoff while lookups fail.
-// - An order back at pending_new after it was sent (the venue refused without processing it,
-//   e.g. 429, or a lookup found nothing) is retried: after the backoff for its attempt (2 s, 4 s,
-//   8 s by default, on the clock) it is looked up once more and resubmitted with the same client
-//   order id only if the venue still does not have it; the venue deduplicates by that id anyway.
-//   After the last attempt the same lookup confirms the absence before the order is abandoned
-//   (failed). Guards are checked again at each resend.
-// - Only the answer to our own lookup (or a later one) decides: lookups are stamped with the
-//   log position (ExecutionEngine.broker), and an earlier "not found" (a reconciliation lookup
-//   in flight while the order was resent) must not trigger a resend or an abandonment.
-// - A cancel answered "no such order" (or a lookup that found nothing while cancelling) for an
-//   order the venue has never shown us is not final: the order may still be on its way, overtaken
-//   by its cancel. It stays pending_cancel with the cancel owed (apply-event.ts); the engine sends
-//   the cancel again as soon as the venue shows the order; and a lookup asked once the order
-//   cannot be on its way any more (inFlightMs after its latest send) drops it when the venue
-//   still does not have it.
+// Unknown outcomes and transient refusals, resolved without ever sending a second order. An
+// unknown outcome (timeout, 5xx) is answered by a lookup by client order id, repeated with a
+// doubling backoff while lookups fail (docs/0006-two-channels-and-unknown-outcomes.md). An order
+// back at pending_new after it was sent is looked up again after its attempt's backoff and resent
+// with the same client order id only if the venue still does not have it; after the last attempt
+// it is abandoned (docs/0007-not-found-means-not-sent.md). Only the answer to our own lookup (or a
+// later one) decides (docs/0012-answers-matched-to-their-question.md), and a cancel answered "no
+// such order" is not final while the order may be on its way (docs/0029-a-cancel-may-overtake-its-order.md).
 // Everything here reacts to logged messages and schedules on the clock: no Promises, no sleeps.
 import type { ClientOrderId } from '../model/ids.ts';
 import type { VenueMessage } from '../model/reports.ts';

@@ -1,23 +1,11 @@
-// Fill detection on the Clock.
-// Every sent order is watched from its first submission until a final result; its deadline
-// runs from the moment the venue shows it has the order (before that, order-retry.ts owns it):
-// - push first: stream reports (and answers to anyone's lookups) are observed as they arrive;
-// - poll as the fallback: a status query at adaptive intervals (pollInterval), so a lost push is
-//   still found; never while the submission itself is unresolved (a lookup racing the submit
-//   would read "not found", which means "not sent": decision 0007);
-// - every observation is verified by four methods (fill-verifier.ts) and recorded when its
-//   outcome changes; decisions follow our ledger, which applied the same report;
-// - a failed query takes the class its adapter gave it (failure-class.ts; core never reads the
-//   venue's text) and a transient one is retried with seeded backoff; after
-//   the retry limit the poll schedule goes on until the deadline: a transient error never ends
-//   monitoring early;
-// - partial fills follow the order's policy: accept, cancel_remainder or wait;
-// - at the deadline, final verification: one more query; if not filled, a cancel; then a check
-//   after the cancel, which finds a fill that beat the cancel (the cancel-versus-fill race). A
-//   'timeout' result is returned only when that check proves nothing filled.
-// A terminal state learned from a push (cancelled, expired) is confirmed by one query first:
-// its fills may still be in flight on the stream. Results are events (fill-events.ts); a fill
-// triggers the position check (position-check.ts). No Promises: every wait is on the clock.
+// Fill detection on the Clock: every sent order is watched from its first submission until a final
+// result. Pushes first (stream reports, answers to anyone's lookups), status polls at adaptive
+// intervals as the fallback; every observation is verified (fill-verifier.ts) while decisions
+// follow our ledger; at the deadline a final query, a cancel and a check after the cancel. The
+// deadline runs from the venue's acceptance: before that order-retry.ts owns the order and no poll
+// races the submission (docs/0009-fill-detection-deadline-from-acceptance.md). Results are events
+// (fill-events.ts); a fill triggers the position check (position-check.ts). No Promises: every
+// wait is on the clock.
 import type { Rng } from '../clock/rng.ts';
 import type { ExecEvent } from '../model/events.ts';
 import type { FillMonitorEnded, FillResultKind } from '../model/fill-events.ts';

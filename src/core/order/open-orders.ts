@@ -17,7 +17,15 @@ import type { OrderState } from './apply-event.ts';
 /** Never sent: created (a TWAP slice not yet due, say) and no send attempted. */
 export const neverSent = (o: OrderState): boolean => o.status === 'pending_new' && o.attempts === 0;
 
-/** The earliest an order can have been submitted to the venue: created, and due. */
+/**
+ * The earliest an order can have been submitted to the venue: created, and due. Not before we
+ * created it, nor before its scheduled time (a TWAP's slices are all created with the parent and
+ * each is sent at its own time, never earlier). The reconciler's mark on a venue that lists by
+ * submission time goes by this: by the creation time alone it stays at the TWAP's start while the
+ * TWAP runs, and every pass lists every slice sent so far (a log and a cost that grow with the
+ * square of the TWAP's length). A slice not due yet is later than the pass's start and holds
+ * nothing back.
+ */
 export const earliestSubmission = (o: OrderState): number => Math.max(o.createdAt, o.request.scheduledTime);
 
 /** Orders keyed by id, walked in creation order. */

@@ -1,32 +1,10 @@
-// Reconciliation: our orders against the venue's truth.
-// A pass asks, all at once: every open order; every order updated since the persisted
-// high-water mark minus the overlap (before the first pass: since our first order), page by
-// page; the account. Then it looks up individually
-// every order we hold as possibly live that the open orders did not show (startup: also every
-// due pending_new order, whose SubmitOrder a crash may have lost after the order went out).
-// Findings: a venue state ahead of ours is applied through the one update path (an
-// OrderStatusReport with source 'reconciliation', folded like any report); an order the venue
-// does not know is answered by its lookup (the transition table: not sent, or failed); an order
-// at the venue we never made is an orphan (its own book, OrphanDetected; it quarantines the
-// symbol until an operator resolves it); a position off ours (the account's baseline plus our
-// fills) is asked again after settleMs and, when the difference persists, corrected
-// (PositionCorrected). The run's first process takes the baseline in its startup pass, before it
-// sends anything (recordBaseline). Each finding is a
-// ReconciliationMismatch; the pass ends with ReconciliationCompleted and its high-water mark.
-// Answers arrive as venue messages (onMessage, after the engine logged them). Snapshot reads go
-// out with request ids (`<pass start>:<read>:<n>`) and only answers to this pass's reads count
-// (a live venue's reads race and may answer out of order; an answer to an earlier pass's read is
-// older than this pass); answers without an id (hand-made in tests) count as this pass's. Any
-// lookup answer counts, whoever asked: it is an idempotent truth.
-// The listing's time: a venue that lists orders by update time (Broker.ordersSinceBy 'updated')
-// moves the mark to the newest row seen; one that lists by submission time ('submitted': Alpaca,
-// Binance) cannot show an old order's late fill past such a mark, so there the mark is the
-// submission of the oldest order we held as open when the pass began (the earliest it can have
-// been submitted: created, and due; a TWAP slice not due yet holds nothing back): every order
-// that ends is then listed by at least one pass after it ended. The overlap (overlapMs) is the allowance for
-// the venue's clock against ours, and for updates not yet visible in the listing.
-// A reconnect of the execution stream (ConnectionReport) starts a pass: whatever the stream
-// carried while it was down is lost to us.
+// Reconciliation: our orders and position against the venue's truth. A pass asks at once for
+// every open order, every order updated since the persisted high-water mark (less an overlap) and
+// the account, then looks up each order we hold as possibly live that the open orders did not show.
+// A venue state ahead of ours is applied through the one update path (source 'reconciliation');
+// an unknown order, an orphan or a position off ours is a finding (ReconciliationMismatch), and the
+// pass ends with ReconciliationCompleted and its mark. Passes run at startup, periodically and on a
+// reconnect of the execution stream (docs/0036-a-reconciliation-pass.md).
 import type { ExecEvent, LogEntry } from '../model/events.ts';
 import type { ClientOrderId } from '../model/ids.ts';
 import { isTerminal, statusOfVenue, type OrderStatus } from '../model/order-status.ts';
@@ -514,12 +492,4 @@ function agrees(ours: { status: OrderStatus; filledQty: number }, o: Pick<Entry,
   return venue === ours.status || (ours.status === 'pending_cancel' && !isTerminal(venue));
 }
 
-/**
- * The earliest time the venue can have received an order: not before we created it, nor before
- * its scheduled time (a TWAP's slices are all created with the parent and each is sent at its
- * own time, never earlier). The mark on a venue that lists by submission time goes by this: by
- * the creation time alone it stays at the TWAP's start while the TWAP runs, and every pass lists
- * every slice sent so far (a log and a cost that grow with the square of the TWAP's length). A
- * slice not due yet is later than the pass's start and holds nothing back.
- */
 const venueState = (o: Pick<Entry, 'status' | 'filledQty'>): string => `${o.status}:${o.filledQty}`;

@@ -1,25 +1,10 @@
-// The circuit breaker: tripped or not, checked before every order and slice
-// (blocks()). Manual trip(reason) and reset(actor, reason), plus automatic conditions fed by
-// callers' reports (breaker-config.ts has the settings, units and defaults):
-//   rejects / errors  N reports within a rolling window of W ms (the N-th report trips);
-//   loss / drawdown   equity (or cumulative PnL) samples, integers in quote minor units: trips
-//                     when start - equity > loss.max, or peak - equity > drawdown.max;
-//   priceBand         |price - reference| * 10000 > bps * reference; the reference is the first
-//                     reported price unless setReferencePrice() set one;
-//   staleData         clock.now() - last market-data time > maxAgeMs, checked by blocks() and
-//                     checkStale(); nothing is stale before the first market-data report.
-// Rules. One trip at a time: while tripped, reports still update the sensors but trip nothing
-// (no event storms). An automatic trip resets itself at trip time + that condition's cooldownMs
-// (null: manual reset only). A manual trip needs a manual reset and replaces an automatic trip
-// (its cooldown is cancelled). Any reset re-baselines the condition that tripped, so the same
-// data cannot trip it again at once: its window is emptied, the loss start and peak become the
-// last equity, the price reference becomes the last price (stale data needs fresh data).
-// Events: CircuitBreakerTripped / CircuitBreakerReset, extended with the condition and the
-// observed values (BreakerTrippedEvent / BreakerResetEvent below; integers, strings, booleans,
-// null). Restart: the tripped state and its pending cooldown are rebuilt from those events alone
-// (foldBreaker, restore()); the sensors (windows, equity start and peak, price reference, last
-// data time) restart from the next reports unless the caller re-seeds them (setEquityBase,
-// setReferencePrice, recordMarketData).
+// The circuit breaker: tripped or not, checked before every order and slice (blocks()). A manual
+// trip(reason) needs a manual reset(actor, reason); automatic conditions (rejects, errors, loss,
+// drawdown, priceBand, staleData) are fed by callers' reports, each tested where its report
+// arrives, and reset themselves after that condition's cooldown (breaker-config.ts has the
+// settings, units and defaults). One trip at a time, and a reset re-baselines the condition that
+// tripped. Trips and resets are logged with the condition and the observed values, and a restart
+// rebuilds the tripped state and its pending cooldown from those events alone (restore()).
 import type { Subscription } from 'rxjs';
 import type { CircuitBreakerReset, CircuitBreakerTripped } from '../model/events.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -32,6 +17,8 @@ import {
 
 export type BreakerCondition = 'manual' | 'rejects' | 'errors' | 'loss' | 'drawdown' | 'priceBand' | 'staleData';
 
+/** CircuitBreakerTripped extended with the condition and the observed values (integers, strings,
+ *  booleans, null). */
 export interface BreakerTrippedEvent extends CircuitBreakerTripped {
   readonly condition: BreakerCondition;
   /** Trip time, integer epoch ms (floor of clock.now()); null for a breaker without a clock. */
@@ -116,7 +103,8 @@ export class CircuitBreaker {
     return this.trip_;
   }
 
-  /** Manual trip. A no-op while manually tripped; replaces an automatic trip (and its cooldown). */
+  /** Manual trip: it needs a manual reset. A no-op while manually tripped; replaces an automatic
+   *  trip (its cooldown is cancelled). */
   trip(reason: string): void {
     if (this.trip_?.condition === 'manual') return;
     this.enter('manual', reason, null, null);
@@ -133,7 +121,8 @@ export class CircuitBreaker {
     return this.trip_ === null ? null : `circuit breaker tripped: ${this.trip_.reason}`;
   }
 
-  /** A venue reject at `at` (epoch ms; default clock.now()). */
+  /** A venue reject at `at` (epoch ms; default clock.now()). rejects and errors trip on N reports
+   *  within a rolling window of W ms: the N-th report trips. */
   recordReject(at?: number): void {
     this.count('rejects', at);
   }
@@ -144,7 +133,8 @@ export class CircuitBreaker {
   }
 
   /** An equity (or cumulative PnL) sample, integer quote minor units. The first sample is the
-   *  start unless setEquityBase() set one. */
+   *  start unless setEquityBase() set one. Trips when start - equity > loss.max, or
+   *  peak - equity > drawdown.max. */
   recordEquity(equity: number): void {
     if (this.equityStart === null || this.equityPeak === null) this.setEquityBase(equity);
     this.lastEquity = equity;
@@ -175,7 +165,8 @@ export class CircuitBreaker {
     this.equityPeak = Math.max(start, peak);
   }
 
-  /** A traded or quoted price. The first becomes the reference unless setReferencePrice() set one. */
+  /** A traded or quoted price. The first becomes the reference unless setReferencePrice() set one.
+   *  Trips when |price - reference| * 10000 > bps * reference. */
   recordPrice(price: number): void {
     this.lastPrice = price;
     const ref = this.referencePrice;
@@ -203,7 +194,8 @@ export class CircuitBreaker {
     if (this.lastDataAt === null || at > this.lastDataAt) this.lastDataAt = at;
   }
 
-  /** Trips on stale market data (blocks() calls this). */
+  /** Trips on stale market data, clock.now() - last market-data time > maxAgeMs (blocks() calls
+   *  this); nothing is stale before the first market-data report. */
   checkStale(): void {
     const stale = this.config.staleData;
     if (!stale || !this.clock || this.lastDataAt === null || this.trip_ !== null) return;
@@ -219,7 +211,10 @@ export class CircuitBreaker {
   }
 
   /** Rebuilds the trip from logged breaker events (restart) without recording anything; a
-   *  pending automatic reset is rescheduled (at once if already due). */
+   *  pending automatic reset is rescheduled (at once if already due). The sensors (windows, equity
+   *  start and peak, price reference, last data time) are not in the log: they restart from the
+   *  next reports unless the caller re-seeds them (setEquityBase, setReferencePrice,
+   *  recordMarketData). */
   restore(events: Iterable<CircuitBreakerTripped | CircuitBreakerReset>): void {
     this.cancelTimer();
     this.trip_ = foldBreaker(events);
@@ -245,6 +240,9 @@ export class CircuitBreaker {
     }
   }
 
+  /** One trip at a time: while tripped, reports still update the sensors but trip nothing (no
+   *  event storms). An automatic trip resets itself at trip time + that condition's cooldownMs
+   *  (null: manual reset only). */
   private auto(condition: BreakerCondition, cooldownMs: number | null, r: Reading): void {
     if (this.trip_ !== null) return;
     this.enter(condition, r.text, cooldownMs, r);
@@ -281,6 +279,9 @@ export class CircuitBreaker {
     this.record({ kind: 'CircuitBreakerReset', actor, reason, condition: trip.condition, at: this.now(), automatic });
   }
 
+  /** Any reset re-baselines the condition that tripped, so the same data cannot trip it again at
+   *  once: its window is emptied, the loss start and peak become the last equity, the price
+   *  reference becomes the last price (stale data needs fresh data). */
   private rebaseline(condition: BreakerCondition): void {
     if (condition === 'rejects' || condition === 'errors') this.windows[condition].length = 0;
     else if ((condition === 'loss' || condition === 'drawdown') && this.lastEquity !== null)

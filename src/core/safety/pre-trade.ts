@@ -1,12 +1,5 @@
-// Pre-trade checks: pure functions, each answering null (pass) or one Denial
-// with one clear reason. preTradeCheck runs them in this fixed order and returns the FIRST denial:
-//   1. checkVenueRules   symbol, client id format and order type/tif (the venue table), tick grid,
-//                        lot grid, a price to value the order at, minimum notional
-//   2. checkDuplicateId  client order id against the ids the caller says are taken
-//   3. checkMaxSize      maximum order quantity, then maximum notional
-//   4. checkFatFinger    soft limit needs the 'large-order' confirmation, hard limit also 'hard-limit'
-//   5. checkRateLimit    last: only an order that passes everything else is one the caller records
-//                        as accepted (its time goes into acceptedTimes for the next check)
+// Pre-trade checks: pure functions, each answering null (pass) or one Denial with one clear
+// reason; preTradeCheck runs them in a fixed order (listed there) and returns the FIRST denial.
 // When the order passes and fat-finger confirmations were needed, the result carries a
 // LargeOrderConfirmed audit record (plain data) for the caller to append to the event log.
 // Limits are quote-currency / quantity decimal strings in the config, converted exactly (BigInt)
@@ -311,8 +304,17 @@ export interface PreTradeContext {
 export type PreTradeResult =
   { readonly ok: true; readonly audit: LargeOrderConfirmed | null } | { readonly ok: false; readonly denial: Denial };
 
-/** Runs the checks in the order of the header and returns the first denial, or ok with the
- *  audit record of the large-order confirmations the order needed (null when it needed none). */
+/**
+ * Runs the checks in this fixed order and returns the first denial, or ok with the audit record
+ * of the large-order confirmations the order needed (null when it needed none):
+ *   1. checkVenueRules   symbol, client id format and order type/tif (the venue table), tick grid,
+ *                        lot grid, a price to value the order at, minimum notional
+ *   2. checkDuplicateId  client order id against the ids the caller says are taken
+ *   3. checkMaxSize      maximum order quantity, then maximum notional
+ *   4. checkFatFinger    soft limit needs the 'large-order' confirmation, hard limit also 'hard-limit'
+ *   5. checkRateLimit    last: only an order that passes everything else is one the caller records
+ *                        as accepted (its time goes into acceptedTimes for the next check)
+ */
 export function preTradeCheck(order: OrderRequest, ctx: PreTradeContext): PreTradeResult {
   const inst = ctx.instrument;
   const config = ctx.config ?? DEFAULT_PRE_TRADE_CONFIG;

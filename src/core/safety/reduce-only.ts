@@ -1,30 +1,10 @@
-// Reduce-only, enforced on our side from what the VENUE reports: its
-// position and its open orders for the symbol, never a client's "reduce only" / "closing" flag
-// (the order type has no such flag to trust). Pure functions on integers (lots).
-//
-// The usual available-to-close formula computes
-//   effective_position = position + open_increase - open_reduce      (position != 0)
-//   effective_position = SUM(open buys) - SUM(open sells)             (position == 0, "flat case")
-//   available_to_close = |effective_position|, allowed: the side against effective_position
-//   with qty <= available_to_close; truly flat (effective 0): reject everything.
-// effectivePosition() below is that number, signed for both long and short: position + buys -
-// sells (a short position's branch of the formula, written with magnitudes, means the same).
-//
-// The rule we ENFORCE is stricter, because that number assumes every open order fills:
-// - an open order that increases exposure may never fill (cancel, expiry), so it cannot make
-//   room to close: long 10 with an open buy of 5 must not allow a sell of 15;
-// - in the flat case an open order is not a position: flat with an open buy of 5, a sell of 5 is
-//   a new short if the buy is canceled. So position 0 denies every order (nothing to reduce);
-// - reducing orders already open may all fill, so they use up what is left to close.
-// Hence, per order:  position > 0: only sells,  position < 0: only buys,  position 0: deny;
-//   available_to_close = max(0, |position| - SUM(open orders on the reducing side))
-//   qty > available_to_close: DENIED (as the formula's "only allow qty <= available"; never capped here:
-//   a caller that wants to cap sends min(qty, availableToClose(...)) as a new order).
-// Then for ANY fills of the open orders (all, none, partial), the position with the new order
-// filled keeps the sign of the current position or is 0, and the new order only ever moves it
-// toward 0. Whatever passes here also passes the available-to-close check (strictly stronger).
-// Fail closed: position or open orders unknown (null), snapshot time unknown or older than
-// maxAgeMs, or any malformed number: deny with the reason.
+// Reduce-only, enforced on our side from what the VENUE reports (its position and its open orders
+// for the symbol), never from a client's "reduce only" / "closing" flag: the order type has no such
+// flag to trust. Pure functions on integers (lots). The rule is stricter than the usual
+// available-to-close formula, which assumes every open order fills: only the side against the
+// position, nothing when flat, and at most |position| less the reducing orders already open
+// (docs/0037-reduce-only-from-the-venues-position.md). Fail closed: an unknown, stale or malformed
+// venue answer denies, with the reason.
 import type { Side } from '../model/order.ts';
 import type { Denial } from './pre-trade.ts';
 
@@ -66,7 +46,9 @@ function openTotals(openOrders: readonly OpenOrder[]): OpenTotals {
   return { buy, sell };
 }
 
-/** The effective position if every open order filled, signed: position + buys - sells. */
+/** The effective position if every open order filled, signed: position + buys - sells. This is
+ *  the usual available-to-close formula's number for long and short alike (its short branch,
+ *  written with magnitudes, means the same); the rule enforced here is stricter (checkReduceOnly). */
 export function effectivePosition(position: number, openOrders: readonly OpenOrder[]): number {
   const t = openTotals(openOrders);
   return position + t.buy - t.sell;
@@ -134,8 +116,16 @@ function checkExposureKnown(exposure: VenueExposure | null, options: ReduceOnlyO
   return null;
 }
 
-/** Null when the order only reduces the venue position under any fills of the open orders;
- *  otherwise the denial (see the header for the rule). */
+/**
+ * Null when the order only reduces the venue position under any fills of the open orders;
+ * otherwise the denial. Per order: position > 0: only sells, position < 0: only buys, position 0:
+ * deny; available_to_close = max(0, |position| - SUM(open orders on the reducing side)); qty above
+ * it is DENIED, never capped here: a caller that wants to cap sends min(qty, availableToClose(...))
+ * as a new order. For ANY fills of the open orders (all, none, partial) the position with the new
+ * order filled keeps the sign of the current position or is 0, and the new order only ever moves it
+ * toward 0. Fail closed: position or open orders unknown (null), snapshot time unknown or older
+ * than maxAgeMs, or any malformed number: deny with the reason.
+ */
 export function checkReduceOnly(
   order: { readonly side: Side; readonly qty: number },
   exposure: VenueExposure | null,

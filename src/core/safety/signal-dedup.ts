@@ -1,17 +1,11 @@
-// Signal deduplicator.
-// A signal is remembered by its key (symbol, side, entry price rounded to `priceDecimals`, or
-// "MKT" for a market signal) and its own time. A new signal is a DUPLICATE of a remembered one
-// with the same key when their signal times are less than `bucketMs` apart (|t1 - t2| < bucketMs):
-// a sliding window, symmetric and independent of bucket alignment. It contains the fixed-bucket
-// rule (same key, same 5-minute bucket => |dt| < bucketMs) and fixes that rule's flaw: copies two
-// seconds apart on either side of a bucket boundary are duplicates too. Only admitted
-// (registered) signals are remembered; a duplicate does not refresh or extend anything.
-// Memory lasts `ttlMs` on the Clock from registration (or from the last markExecuted): an entry
-// registered at clock time `at` is live while now - at <= ttlMs (it expires once now - at > ttlMs).
-// Every state change is a plain record (SignalRegistered, SignalExecuted) handed to the caller's
-// sink for the event log; restore(records) rebuilds the memory after a restart.
-// The fingerprint (hash of key and bucket start) feeds signalClientOrderId, so a copy in the same
-// bucket gets the same client order id even when the memory missed it and the venue refuses it.
+// Signal deduplicator. A signal is remembered by its key (symbol, side, entry price rounded to
+// `priceDecimals`, or "MKT" for a market signal) and its own time; a new signal with the same key
+// less than `bucketMs` from a remembered one is a DUPLICATE (a sliding window, see match()), and
+// the memory lasts `ttlMs` on the Clock. Every state change is a plain record (SignalRegistered,
+// SignalExecuted) handed to the caller's sink for the event log; restore(records) rebuilds the
+// memory after a restart. The fingerprint (hash of key and bucket start) feeds signalClientOrderId,
+// so a copy in the same bucket gets the same client order id even when the memory missed it and
+// the venue refuses it.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { parseConfig } from '../config/parse-config.ts';
@@ -277,8 +271,18 @@ export class SignalDeduplicator {
     return now;
   }
 
+  /** Memory lasts `ttlMs` on the Clock from registration (or from the last markExecuted): an entry
+   *  registered at clock time `at` is live while now - at <= ttlMs (it expires once now - at > ttlMs). */
   private live = (e: Entry, now: number): boolean => now - e.at <= this.config.ttlMs;
 
+  /**
+   * The live entry with the same key whose signal time is less than `bucketMs` from this one's
+   * (|t1 - t2| < bucketMs): a sliding window, symmetric and independent of bucket alignment. It
+   * contains the fixed-bucket rule (same key, same 5-minute bucket => |dt| < bucketMs) and fixes
+   * that rule's flaw: copies two seconds apart on either side of a bucket boundary are duplicates
+   * too. Only admitted (registered) signals are remembered; a duplicate does not refresh or extend
+   * anything.
+   */
   private match(n: Normalized, now: number): Entry | null {
     const list = this.byKey.get(keyOf(n.symbol, n.side, n.price));
     if (!list) return null;

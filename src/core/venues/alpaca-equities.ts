@@ -1,26 +1,20 @@
 // Alpaca US equities as data. Alpaca answers errors as HTTP status + JSON {"code", "message"};
-// `code` here is the body code (40010001, 40310000, ...), the HTTP status is beside it. Sources:
-// - client ids: Alpaca documents only "<= 128 characters" and that an id may never be reused
-//   ("client_order_id must be unique", also after the order is done: alpaca-py issue #260). The
-//   character set is ours: printable ASCII without spaces, a safe subset.
-// - times in force: day, gtc, opg, cls, ioc, fok for equities (Alpaca changelog 2026-05-05); our
-//   model has DAY, GTC, IOC, FOK, all accepted for market, limit, stop and stop_limit.
-//   Fractional quantities: DAY only, and only market/limit/stop/stop_limit (422 "fractional
-//   orders must be DAY orders", code 42210000, as quoted in several public trading repos).
-// - hours: the NYSE regular session. Alpaca accepts orders while closed and holds them for the
-//   next session (extended hours are not modelled), so there is no 'market-closed' refusal.
-// - no post-only order at Alpaca.
-// - instruments: tick 0.01 (prices >= $1), whole shares. Minimum notional 1 USD is Alpaca's floor
-//   for fractional/notional orders; a whole-share order of a >= $1 stock always clears it.
-// Entries marked 'unverified' are our best reading; check them against the paper API.
+// `code` here is the body code (40010001, 40310000, ...), the HTTP status is beside it. What each
+// rule rests on is noted beside it (an error's in its `source`); entries marked 'unverified' are
+// our best reading: check them against the paper API.
 import { NYSE_HOURS } from './nyse-calendar.ts';
 import { defineVenueRules, type VenueRules } from './venue-rules.ts';
 
+// Alpaca's times in force for equities are day, gtc, opg, cls, ioc and fok (as listed in May 2026);
+// our model has DAY, GTC, IOC and FOK, all accepted for market, limit, stop and stop_limit.
 const TIFS = ['DAY', 'GTC', 'IOC', 'FOK'] as const;
 
 export const ALPACA_EQUITIES: VenueRules = defineVenueRules({
   id: 'alpaca-equities',
   displayName: 'Alpaca US Equities',
+  // Alpaca documents only "<= 128 characters", and that an id may never be reused ("client_order_id
+  // must be unique", also after the order is done: the 'duplicate-client-id' error below). The
+  // character set is ours: printable ASCII without spaces, a safe subset.
   clientIdMaxLength: 128,
   clientIdPattern: /^[\x21-\x7E]{1,128}$/,
   clientIdUniqueness: 'all-orders',
@@ -32,10 +26,17 @@ export const ALPACA_EQUITIES: VenueRules = defineVenueRules({
     stop: { venueType: 'stop', timesInForce: TIFS },
     stop_limit: { venueType: 'stop_limit', timesInForce: TIFS },
   },
+  // No post-only order at Alpaca.
   postOnly: { supported: false },
+  // Fractional quantities: DAY only, and only market/limit/stop/stop_limit (422 "fractional
+  // orders must be DAY orders", code 42210000: the 'fractional-tif' error below).
   fractional: { lotSize: '0.000000001', orderTypes: ['market', 'limit', 'stop', 'stop_limit'], timesInForce: ['DAY'] },
+  // The NYSE regular session. Alpaca accepts orders while closed and holds them for the next
+  // session (extended hours are not modelled), so being closed is no 'market-closed' refusal.
   hours: NYSE_HOURS,
   whenClosed: 'queue-until-open',
+  // Tick 0.01 (prices >= $1), whole shares. Minimum notional 1 USD is Alpaca's floor for
+  // fractional/notional orders; a whole-share order of a >= $1 stock always clears it.
   instruments: [
     { symbol: 'AAPL', tickSize: '0.01', lotSize: '1', minNotional: '1' },
     { symbol: 'SPY', tickSize: '0.01', lotSize: '1', minNotional: '1' },

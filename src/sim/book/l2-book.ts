@@ -1,16 +1,9 @@
 // The venue's displayed market book for replay: aggregated by price (market-by-price, "L2"), one
-// quantity per price level, as Binance's depth stream and snapshots describe it. Prices are
-// integer ticks, quantities integer lots.
-//
-// Per side, each level lives in a slot of parallel typed arrays (price, ordering key, qty, heap
-// position); a hash table (open addressing in an Int32Array: a JS Map was half the replay's book
-// time) finds a price's slot, and an indexed binary heap of slots orders the levels
-// (key = price for asks, -price for bids, so one min-heap serves both sides). Because each slot
-// knows its heap position, a removed level leaves the heap at once: best bid/ask is an O(1) read,
-// insert and remove are O(log n), a quantity change is one hash lookup, and nothing stale piles
-// up. Typed arrays keep quantities past 2^31 (feed-precision lots) out of the JS heap, so
-// replaying diffs allocates nothing per level. A sorted array would make depth() trivial but
-// insert/remove O(n); replay diffs touch levels far from the touch, so the heap wins here.
+// quantity per price level, as Binance's depth stream and snapshots describe it. Prices are integer
+// ticks, quantities integer lots. Per side, levels live in parallel typed arrays, found by price
+// through an open-addressing hash table and ordered by an indexed binary heap, so best bid/ask is
+// an O(1) read, insert and remove are O(log n), a quantity change is one hash lookup, and replaying
+// diffs allocates nothing per level (docs/0039-order-books-in-typed-arrays.md).
 
 export type BookSide = 'bid' | 'ask';
 

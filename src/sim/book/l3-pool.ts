@@ -1,23 +1,17 @@
 // Storage for the L3 book: resting orders, their index by id, and price levels, all in typed
-// arrays. Why not one object per order and a Map: a venue simulation churns millions of orders;
-// pooled numeric records make add, fill and cancel allocation-free and O(1), cost the GC nothing
-// to trace, and keep one order's fields in one cache line. With 100k resting orders the book is
-// bound by cache misses, not instructions: a JS Map lookup plus six parallel arrays cost about
-// 1.6x the time of this layout (measured in bench/order-book.bench.ts).
-//   - An order is a 32-byte record in one buffer seen through two views: id and qty as float64
-//     (every safe integer is exact) in `num`, links, level and owner as int32 in `link`. Its
-//     handle h is the record's int32 index: fields are num[(h >> 1) + ID | QTY] and
-//     link[h + PREV | NEXT | LEVEL | OWNER].
-//   - Each level is a doubly linked FIFO of its orders (PREV/NEXT handles, -1 at the ends).
-//   - The id index is open addressing with linear probing over [id, handle] pairs, load <= 1/2,
-//     deletion by backward shift (no tombstones), so a lookup is usually one cache line.
-// This file knows no matching rules; l3-book.ts owns those and the price maps and heaps.
-// checkL3Side, the structural self-check, sits here because it walks exactly these links.
+// arrays, so add, fill and cancel are allocation-free and O(1) and cost the GC nothing to trace
+// (docs/0039-order-books-in-typed-arrays.md). An order is a 32-byte record in one buffer seen
+// through two views: id and qty as float64 (every safe integer is exact) in `num`, links, level
+// and owner as int32 in `link`. Its handle h is the record's int32 index: fields are
+// num[(h >> 1) + ID | QTY] and link[h + PREV | NEXT | LEVEL | OWNER]. This file knows no matching
+// rules; l3-book.ts owns those and the price maps and heaps. checkL3Side, the structural
+// self-check, sits here because it walks exactly these links.
 import type { L3PriceHeap } from './l3-price-heap.ts';
 
 /** Field offsets inside an order record: float64 fields from h >> 1, int32 fields from h. */
 export const ID = 0;
 export const QTY = 1;
+// Each level is a doubly linked FIFO of its orders (PREV/NEXT handles, -1 at the ends).
 export const PREV = 4;
 export const NEXT = 5;
 export const LEVEL = 6;
@@ -36,7 +30,9 @@ export class L3Pool {
   private ordFree = -1;
   private ordHigh = 0;
 
-  /** Id index: idx[2b] = id, idx[2b + 1] = handle, or -1 when bucket b is empty. */
+  /** Id index: idx[2b] = id, idx[2b + 1] = handle, or -1 when bucket b is empty. Open addressing
+   *  with linear probing over [id, handle] pairs, load <= 1/2, deletion by backward shift (no
+   *  tombstones), so a lookup is usually one cache line. */
   private idx: Float64Array;
   private idxMask: number;
   private idxShift: number;

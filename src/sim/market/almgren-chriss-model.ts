@@ -1,27 +1,11 @@
 // Almgren-Chriss market: the mid follows arithmetic Brownian motion with volatility sigma (price
-// per square root of the time unit). Our own executions move it: permanent impact gamma per lot
-// we trade shifts the mid for good; temporary impact h(v) = epsilon + eta * v worsens the price of
-// each of our taker executions and then vanishes. As in the discrete Almgren-Chriss model, v is
-// the execution's quantity over the trading interval tau (`rateIntervalMs`): an execution of n
-// lots is taken as trading n over tau, at v = n / tau lots per time unit (see
-// docs/0013-almgren-chriss-impact-rate.md for why tau is a parameter and not measured from our
-// order times).
-//
-// An execution is one order of ours taking liquidity at one instant, over as many displayed levels
-// as it takes: all of it is priced from the mid before it, S, at S + epsilon + eta * n / tau (a
-// sell: minus), in fractional ticks, rounded to the nearest tick only for the executed price
-// (ties against us), so a small epsilon or eta moves the average price by its own size rather than
-// by zero or a whole tick. Permanent impact then moves the mid by gamma per lot filled.
-//
-// The displayed book is the touch at mid -/+ epsilon (at least half a tick, rounded outward to the
-// tick grid) with `depth` behind it, rebuilt after every step and every fill of ours. It is what
-// other readers of the book (our market-data view, our resting orders) see; our taker executions
-// are priced by the model, not by that depth. Other participants do not trade.
-//
-// Warnings (ModelWarning events): a price held at the one-tick floor (the mid, the displayed bid,
-// or an execution price), an execution larger than the displayed volume at the level it hit (the
-// model refills its book, so depth did not limit it), and two of our executions closer together
-// than half of tau (the model then understates our trading rate by more than a factor of two).
+// per square root of the time unit), and our own executions move it: permanent impact gamma per
+// lot shifts the mid for good; temporary impact h(v) = epsilon + eta * v worsens each of our taker
+// executions and then vanishes, with v = n / tau for an execution of n lots over the trading
+// interval tau (`rateIntervalMs`). An execution is priced whole from the mid before it, in
+// fractional ticks rounded once; the displayed book (the touch at mid -/+ epsilon, `depth` behind
+// it) is what other readers see, and other participants do not trade. Why tau is a parameter, the
+// pricing and the warnings: docs/0013-almgren-chriss-impact-rate.md.
 import type { Rng } from '../../core/clock/rng.ts';
 import type { Side } from '../../core/model/order.ts';
 import type { Clock } from '../../core/ports/clock.ts';

@@ -1,23 +1,10 @@
 // What the venue displays during a replay (what our orders match against and our market data
 // shows), decided from the rebuilt book and the newest bookTicker. It is apart from the replay
-// model because it is a different question: the model reads the recording and keeps the book
+// model because it answers a different question: the model reads the recording and keeps the book
 // exact (replay-model.ts); this decides which of that book may be shown without ever showing a
 // crossed or locked top, and writes the changes to the venue in a safe order. The model drives it
-// through three calls: a ticker was accepted, a depth diff was applied, the book was rebuilt.
-//
-// The display is the rebuilt book with its top refined by the newest bookTicker, when that ticker
-// is newer (by update id) than the depth the book reflects: bids above the ticker's bid and asks
-// below its ask are hidden, and the ticker's quantities stand at its prices. The ticker stays in
-// force until a depth diff covers its update id. A diff that arrives after a newer ticker is
-// applied to the book, but the levels it would put back past the ticker's top stay hidden: they
-// are older than what the ticker showed (counted as held back). Should the rebuilt book itself
-// cross with no ticker in force, the crossing levels of the side the last diff did not touch (the
-// stale side) are hidden until it uncrosses. So the displayed best bid is always below the
-// displayed best ask.
-//
-// Each change is written to the venue as level updates, first every level that shrinks or goes,
-// then every level that appears or grows: each intermediate book is contained in the final one,
-// so even between two updates of one message no resting order of ours sees a crossed book.
+// through three calls: a ticker was accepted, a depth diff was applied, the book was rebuilt. The
+// display and write-order rules: docs/0038-replaying-recorded-binance-data.md.
 import type { L2Book } from '../book/l2-book.ts';
 import type { BinanceBbo, BinanceDepth, BinanceLevels } from '../replay/binance-messages.ts';
 import type { MarketSink } from './market-model.ts';

@@ -3,16 +3,9 @@
 // trade stream. The clock follows the receive timestamps: data from before the run's start is
 // applied at the start as warm-up, later messages are scheduled at their receive time, one at a
 // time. A sequence gap is an event and the book waits for the next snapshot to rebuild; it never
-// silently continues.
-//
-// This file reads the recording and keeps the book exact; what the venue displays of that book
-// and the newest bookTicker (hiding what would cross, in a safe write order) is decided in
-// replay-display.ts, which this model tells of every accepted ticker, applied diff and rebuild.
-//
-// The model also checks the rebuilt book against the recording's bookTicker stream (a ticker is
-// compared with the book right after the first diff covering its update id, when no newer ticker
-// came before that diff) and reports what it read and found as one ReplayStats event, when the
-// run's end or the end of the data is reached.
+// silently continues. What the venue displays is decided in replay-display.ts, which this model
+// tells of every accepted ticker, applied diff and rebuild; the model also checks the book against
+// the recorded bookTicker stream (docs/0038-replaying-recorded-binance-data.md).
 import type { ReplayStats } from '../../core/model/events.ts';
 import type { Clock } from '../../core/ports/clock.ts';
 import { L2Book } from '../book/l2-book.ts';

@@ -1,24 +1,12 @@
 // Synthetic market: a random-walk mid (arithmetic: ticks per sqrt(second); geometric: log-return
-// per sqrt(second)), redrawn every step into a book with a depth profile around it (drawn-book.ts:
-// each side a grid of best price, level spacing and one quantity per level, handed to the venue in
-// one call, so a step costs a few numbers and no per-level writes); the spread follows Markov
-// regimes (each lasting an exponential time) scaled by spread-shift faults; depth is scaled by
-// liquidity-drop faults; other participants' trades arrive as a Poisson process with
-// exponential sizes, hit the book and shrink the levels they take. All draws come from the
-// model's own Rng sub-streams ('walk', 'regime', 'trades'). A mid or displayed bid below one
-// tick is held at one tick, with a ModelWarning each time it goes under.
-// While the book is quiet (no order of ours rests within the walk's reach, no stop waits:
-// SimVenue.canDefer) and the price is far from that floor, steps and trades are kept as data: a
-// step's time still passes on the clock, counted by the steps' slot without running anything
-// (ClockSlot.repeat; its place among same-instant work is what keeps their order exact), the
-// next trade's time is kept instead of posted; both are applied when the market is next read
-// (catchUp, called by the venue before any read and before an order reaches its matching
-// engine), each at its own time (VirtualClock.replayAt), with the same draws in the same order.
-// A catch-up works every step and trade out from the model's own numbers and leaves only what
-// was visible: the tops they published towards our delayed view, the tape, the last trade price.
-// The book the venue shows is drawn from those numbers only when something reaches its matching
-// engine (catchUpBook: the last step's levels less what the trades since took). The run is the
-// same, draw for draw and event for event, as one that posts every step (the digests prove it).
+// per sqrt(second)) redrawn every step into a book with a depth profile around it, handed to the
+// venue as a grid (drawn-book.ts; docs/0019-generated-books-as-grids.md). The spread follows Markov
+// regimes (each lasting an exponential time) scaled by spread-shift faults, depth is scaled by
+// liquidity-drop faults, and other participants' trades arrive as a Poisson process with
+// exponential sizes and shrink the levels they take; all draws come from the model's own Rng
+// sub-streams ('walk', 'regime', 'trades'). While the book is quiet, steps and trades are kept as
+// data and applied, each at its own time, when the market is next read: the same run, draw for
+// draw (docs/0023-deferred-market-events.md, docs/0034-deferring-past-far-resting-orders.md).
 import type { Rng } from '../../core/clock/rng.ts';
 import type { Side } from '../../core/model/order.ts';
 import type { Clock, ClockSlot } from '../../core/ports/clock.ts';

@@ -1,23 +1,11 @@
 // Parses one line of a recorded Binance spot feed, `<receive time, ns since epoch> <raw JSON>`,
-// into a typed message with prices in integer ticks and quantities in integer lots.
-//
-// Why not JSON.parse: replay reads ~27 MB of text for 11 minutes of BTCUSDT. JSON.parse would
-// build a string for every price and quantity, which we would then convert digit by digit again.
-// This is a small validating scanner for exactly the JSON these messages use. It works on the
-// line's UTF-8 bytes (the replay reader hands out byte ranges of the decompressed chunk, so no
-// string is ever built for a line), walks them once, turns decimal strings into steps in place
-// (scanSteps: integer arithmetic on digits, never a float) and allocates only the result. Keys
-// inside "data" may come in any order, unknown keys are skipped and whitespace between tokens is
-// allowed; anything else is a BinanceLineError naming the line, the column and the problem.
-// Decimals the fast path cannot decide (a sign, more than 15 digits, an off-grid price) go to the
-// exact bigint `toSteps`, so the fast path can be faster but never different (property-tested).
-//
-// Steps: the tick is the instrument's, but recorded books can hold quantities finer than today's
-// order lot (the bundled BTCUSDT data has a few far levels with 6 decimals, resting since the
-// lot was 0.000001), so replay passes the feed's own precision as lotSize ("0.00000001").
-// The combined-stream payloads (depth, bookTicker, trade) are read by binance-payloads.ts; this
-// module frames the line and reads the REST snapshot. Given the instrument's symbol, the stream
-// name's symbol (`btcusdt@...`) and each payload's "s" must be it.
+// into a typed message with prices in integer ticks and quantities in integer lots. It is a small
+// validating scanner over the line's UTF-8 bytes rather than JSON.parse, which would build a string
+// for every price and quantity (docs/0038-replaying-recorded-binance-data.md); anything it cannot
+// read is a BinanceLineError naming the line, the column and the problem. The combined-stream
+// payloads (depth, bookTicker, trade) are read by binance-payloads.ts; this module frames the line
+// and reads the REST snapshot. Given the instrument's symbol, the stream name's symbol
+// (`btcusdt@...`) and each payload's "s" must be it.
 import { ascii, AT, COLON, LBRACE, Q, RBRACE } from './json-byte-scanner.ts';
 import type { BinanceLevels, BinanceMessage, BinanceSnapshot } from './binance-message-types.ts';
 import { BinancePayloadScanner } from './binance-payloads.ts';

@@ -1,19 +1,10 @@
 // Binance's documented local-book procedure ("How to manage a local order book correctly") as a
-// pure state machine over recorded messages, applying diffs to an L2Book:
-//
-//   1. Diffs that arrive before a snapshot are buffered (the recorder opened the stream first, as
-//      the procedure says, so the file holds diffs from before the REST snapshot came back).
-//   2. On a snapshot with lastUpdateId L the book is replaced by it; buffered and later diffs
-//      with u <= L are dropped (counted as skippedBeforeSnapshot, never as gaps).
-//   3. The first diff applied must straddle L: U <= L + 1 <= u.
-//   4. From then on each diff's U must be the previous u + 1. A diff entirely at or below the
-//      book's id is ignored (stale), as the current Binance docs say; one that overlaps it
-//      (U <= id < u) is applied, since diffs carry absolute quantities (counted as overlaps).
-//   5. Anything else is a gap: a DepthGap event (expected id, got id) is recorded, the book is
-//      marked unsynced and diffs are buffered again until the next snapshot.
-//
-// While synced, a snapshot adds nothing (the diffs already keep the book exact) and is ignored.
-// The buffer is bounded: past maxBuffered diffs the oldest are dropped (counted).
+// pure state machine over recorded messages, applying diffs to an L2Book: diffs that arrive before
+// a snapshot are buffered, a snapshot replaces the book, the first diff applied must straddle its
+// lastUpdateId and each later one must follow the previous; anything else is a gap (a DepthGap
+// event) and the book is unsynced until the next snapshot. The buffer is bounded (maxBuffered).
+// The rules step by step, and how stale and overlapping diffs are counted:
+// docs/0038-replaying-recorded-binance-data.md.
 import type { L2Book } from '../book/l2-book.ts';
 import type { BinanceDepth, BinanceLevels, BinanceSnapshot } from './binance-messages.ts';
 

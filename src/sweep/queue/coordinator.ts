@@ -1,16 +1,9 @@
 // The coordinator of a queued sweep: enqueues the units not yet stored (and not already on the
 // queue) as chunk jobs, stores the results that come back on the sweep's results queue (each
-// results job in one idempotent transaction, the job completing only after its commit, so a
-// coordinator that dies mid-write reads it again), and ends when every unit is stored, a chunk
-// fails (a worker on other code refused it, a path threw, its workers kept dying), or it is asked
-// to stop. Stopping removes the sweep's chunks still waiting; chunks already running finish and
-// their results wait on the results queue for the coordinator that resumes the sweep.
-//
-// What a resume re-enqueues: every unit not stored, not in a chunk still on the queue (waiting,
-// running or delayed), and not in a results job not yet stored. Taken in that order (chunks, then
-// results, then the store), a unit moving along chunk -> results -> store between two looks is
-// seen by the later look, so nothing in flight is lost. The same look is taken after every
-// reconnect to Redis, which may have come back without the chunks it held.
+// results job in one idempotent transaction, completed only after its commit), and ends when every
+// unit is stored, a chunk fails, or it is asked to stop. A resume, and every reconnect to Redis,
+// re-enqueues what is neither stored nor on its way, looked at in the order a unit moves (chunks,
+// then results, then the store) so that nothing in flight is lost (docs/0022-sweeps-on-bullmq.md).
 import { Queue, QueueEvents, UnrecoverableError, Worker, type Job, type JobType } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
