@@ -13,9 +13,9 @@ import { runId as toRunId, type ParentOrderId, type RunId } from '../core/model/
 import { makeInstrument, type Instrument } from '../core/model/instrument.ts';
 import type { VenueMessage } from '../core/model/reports.ts';
 import { OrderLedger } from '../core/order/order-ledger.ts';
-import type { Broker, MarketDataPort } from '../core/ports/broker.ts';
 import { RunReportFold } from '../core/report/run-report.ts';
 import { ALWAYS_OPEN, venueRules, type TradingHours } from '../core/venues/index.ts';
+import type { LiveVenue, VenueClock } from '../live/live-venue.ts';
 import { WallClock } from '../live/wall-clock.ts';
 import { parseScenarioFile, type LoadedScenario } from '../scenario/load-scenario.ts';
 import type { ScenarioFile } from '../scenario/schema.ts';
@@ -30,32 +30,6 @@ import { scenarioInputs } from '../scenario/scenario-commands.ts';
 import { SerialInbox } from '../node/serial-inbox.ts';
 import { TradingNode } from '../node/trading-node.ts';
 import { UnitBroker, UnitClock } from '../node/unit-runner.ts';
-
-/** A venue's market clock: open now, and when it next opens and closes (epoch ms, when stated). */
-export interface VenueClock {
-  readonly isOpen: boolean;
-  readonly nextOpen: number | null;
-  readonly nextClose: number | null;
-}
-
-/** How a venue's read of its market history went (the Alpaca adapter's MarketBackfill): a
- *  failure says why. */
-export interface MarketHistoryOutcome {
-  readonly kind: string;
-  readonly reason?: string;
-}
-
-/** A venue adapter a paper run trades through: the Broker and MarketDataPort with a life cycle,
- *  and the venue's market clock when it has one. `start(marketSince)`: market windows will be
- *  asked from then on, before the adapter started; an adapter that can read the venue's market
- *  history fills its record back to then and says how that went in backfilled(). */
-export type LiveVenue = Broker &
-  MarketDataPort & {
-    start(marketSince?: number): void;
-    stop(): Promise<void>;
-    marketClock?(): Promise<VenueClock | null>;
-    backfilled?(): Promise<MarketHistoryOutcome>;
-  };
 
 /**
  * What the venue's own clock says against the trading hours the run goes by, when they disagree

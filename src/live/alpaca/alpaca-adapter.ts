@@ -36,18 +36,11 @@ import type { Symbol, ClientOrderId, VenueOrderId } from '../../core/model/ids.t
 import type { Instrument } from '../../core/model/instrument.ts';
 import type { OrderRequest } from '../../core/model/order.ts';
 import type { ConnectionReport } from '../../core/model/reports.ts';
-import type {
-  Broker,
-  MarketDataPort,
-  MarketWindow,
-  OrdersCursor,
-  ReportHandler,
-  TapeSlice,
-  TopOfBook,
-} from '../../core/ports/broker.ts';
+import type { MarketWindow, OrdersCursor, ReportHandler, TapeSlice, TopOfBook } from '../../core/ports/broker.ts';
 import type { Clock } from '../../core/ports/clock.ts';
 import { ALPACA_EQUITIES } from '../../core/venues/alpaca-equities.ts';
 import type { VenueRules } from '../../core/venues/venue-rules.ts';
+import type { LiveVenue, VenueClock } from '../live-venue.ts';
 import { AlpacaCancelFlow, type CancelConfirmOptions } from './alpaca-cancel-flow.ts';
 import { AlpacaClientIds } from './alpaca-client-ids.ts';
 import { msOf } from './alpaca-convert.ts';
@@ -64,13 +57,6 @@ import { AlpacaTradeUpdates } from './alpaca-trade-updates.ts';
 /** A stream's connection changed: reported as a ConnectionReport on every transition (a
  *  reconnect is disconnected then connected). */
 export type ConnectionChange = Omit<ConnectionReport, 'kind'>;
-
-/** A venue's market clock: open now, and when it next opens and closes (epoch ms, when stated). */
-export interface MarketClock {
-  readonly isOpen: boolean;
-  readonly nextOpen: number | null;
-  readonly nextClose: number | null;
-}
 
 export interface AlpacaAdapterOptions {
   readonly instrument: Instrument;
@@ -103,7 +89,7 @@ export interface AlpacaAdapterOptions {
 
 type TradeStream = ReturnType<AlpacaClient['trading']['stream']>;
 
-export class AlpacaAdapter implements Broker, MarketDataPort {
+export class AlpacaAdapter implements LiveVenue {
   readonly clientIdMaxLength: number;
   /** Alpaca's `after` and `until` compare submission times. */
   readonly ordersSinceBy = 'submitted' as const;
@@ -213,7 +199,7 @@ export class AlpacaAdapter implements Broker, MarketDataPort {
    * The venue's market clock (GET /v2/clock): whether it trades now and its next open and close
    * (epoch ms). Null when it cannot be read: a paper run then goes by the rules' calendar alone.
    */
-  async marketClock(): Promise<MarketClock | null> {
+  async marketClock(): Promise<VenueClock | null> {
     try {
       const c = (await this.link.alpaca.trading.clock.legacyClock({ signal: this.abort.signal })) as unknown as Record<
         string,

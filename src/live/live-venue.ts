@@ -1,0 +1,29 @@
+// What a paper (and later live) run trades through: a venue adapter is the Broker and the
+// MarketDataPort with a required life cycle, and the venue's market clock when it has one. Every
+// venue folder under src/live/ builds one of these; nothing above src/live names an adapter.
+import type { Broker, MarketDataPort } from '../core/ports/broker.ts';
+
+/** A venue's market clock: open now, and when it next opens and closes (epoch ms, when stated). */
+export interface VenueClock {
+  readonly isOpen: boolean;
+  readonly nextOpen: number | null;
+  readonly nextClose: number | null;
+}
+
+/** How a venue's read of its market history went: a failure says why. */
+export interface MarketHistoryOutcome {
+  readonly kind: string;
+  readonly reason?: string;
+}
+
+/** A venue adapter with a life cycle. `start(marketSince)`: market windows will be asked from
+ *  then on, before the adapter started; an adapter that can read the venue's market history
+ *  fills its record back to then and says how that went in backfilled(). `stop` resolves once no
+ *  socket or timer of the adapter is left. */
+export type LiveVenue = Broker &
+  MarketDataPort & {
+    start(marketSince?: number): void;
+    stop(): Promise<void>;
+    marketClock?(): Promise<VenueClock | null>;
+    backfilled?(): Promise<MarketHistoryOutcome>;
+  };
