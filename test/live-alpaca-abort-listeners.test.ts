@@ -2,7 +2,7 @@
 // unconfirmed slice up together) against the local gateway: the SDK adds an abort listener per
 // request to the signal it is given, and with the adapter's one stop signal given to all of them
 // Node warned of a listener leak past ten. Each request now has a signal of its own: no warning,
-// and every lookup answered (that stop() aborts them: alpaca-request-signals.test.ts).
+// and every lookup answered (that stop() aborts them: src/live/request-signals.test.ts).
 import { afterEach, describe, expect, it } from 'vitest';
 import { AlpacaAdapter } from '../src/live/alpaca/alpaca-adapter.ts';
 import { WallClock } from '../src/live/wall-clock.ts';

@@ -14,7 +14,7 @@ import {
 import { fractionalTicksOf, lotsOf, orderRow, plainDecimal, ticksOf } from '../src/live/alpaca/alpaca-convert.ts';
 import { readFailure, redactor, refusalReason, wireFailure } from '../src/live/alpaca/alpaca-failures.ts';
 import { alpacaEndpoints } from '../src/live/alpaca/alpaca-sdk.ts';
-import { MarketRecorder } from '../src/live/alpaca/market-recorder.ts';
+import { MarketRecorder } from '../src/live/market-recorder.ts';
 import { makeInstrument } from '../src/core/model/instrument.ts';
 import { ALPACA_EQUITIES } from '../src/core/venues/alpaca-equities.ts';
 import { REFUSAL_CLASSES, refusal, type RefusalReason } from '../src/core/venues/venue-rules.ts';

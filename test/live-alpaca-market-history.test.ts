@@ -9,7 +9,7 @@ import { symbol } from '../src/core/model/ids.ts';
 import { makeInstrument } from '../src/core/model/instrument.ts';
 import { AlpacaAdapter, type AlpacaAdapterOptions } from '../src/live/alpaca/alpaca-adapter.ts';
 import { BAR_MS, historyBars, type LivePrint, type MinuteBar } from '../src/live/alpaca/alpaca-market-history.ts';
-import { MarketRecorder, type HistoryBar } from '../src/live/alpaca/market-recorder.ts';
+import { MarketRecorder, type HistoryBar } from '../src/live/market-recorder.ts';
 import { WallClock } from '../src/live/wall-clock.ts';
 import { gateway, KEY, onCleanup, SECRET, waitFor } from './support/gateway-harness.ts';
 import { refusingBars } from './support/refusing-bars.ts';

@@ -31,7 +31,7 @@
 // alpaca-submit.ts (submit), alpaca-cancel-flow.ts (cancel and its confirmation),
 // alpaca-queries.ts (the Broker's queries), alpaca-trade-updates.ts (the stream's events),
 // alpaca-market-data.ts (MarketDataPort, with the market's history before the start from
-// alpaca-market-history.ts); every report leaves through alpaca-reports.ts.
+// alpaca-market-history.ts); every report leaves through report-sink.ts.
 import type { Symbol, ClientOrderId, VenueOrderId } from '../../core/model/ids.ts';
 import type { Instrument } from '../../core/model/instrument.ts';
 import type { OrderRequest } from '../../core/model/order.ts';
@@ -48,8 +48,8 @@ import { redactor } from './alpaca-failures.ts';
 import type { AlpacaLink } from './alpaca-link.ts';
 import { AlpacaMarketFeed, type MarketBackfill, type MarketFeedOptions } from './alpaca-market-data.ts';
 import { AlpacaQueries } from './alpaca-queries.ts';
-import { AlpacaReports } from './alpaca-reports.ts';
-import { RequestSignals } from './alpaca-request-signals.ts';
+import { ReportSink } from '../report-sink.ts';
+import { RequestSignals } from '../request-signals.ts';
 import { alpacaEndpoints, makeAlpacaClient, type AlpacaClient } from './alpaca-sdk.ts';
 import { submitOrder } from './alpaca-submit.ts';
 import { AlpacaTradeUpdates } from './alpaca-trade-updates.ts';
@@ -116,7 +116,7 @@ export class AlpacaAdapter implements LiveVenue {
     const ns = options.clientIdNamespace;
     this.clientIdMaxLength = this.rules.clientIdMaxLength - (ns === undefined ? 0 : ns.length + 1);
     const scrub = redactor([options.keyId, options.secret]);
-    const reports = new AlpacaReports(scrub);
+    const reports = new ReportSink(scrub, 'AlpacaAdapter');
     const alpaca = makeAlpacaClient({
       keyId: options.keyId,
       secret: options.secret,

@@ -13,7 +13,7 @@ import type { Subscription } from 'rxjs';
 import { orderFields, orderRow, type OrderRow } from './alpaca-convert.ts';
 import { failureCode, failureText, unknownCategory, wireFailure, type WireFailure } from './alpaca-failures.ts';
 import type { AlpacaLink } from './alpaca-link.ts';
-import { BoundedSet } from './bounded-set.ts';
+import { BoundedSet } from '../bounded-set.ts';
 
 /** Follow-up lookups after a cancel's 204: how many, and the first delay (doubling). */
 export interface CancelConfirmOptions {

@@ -1,16 +1,18 @@
-// Our client order ids as Alpaca knows them. A paper run puts a namespace before each id on the
-// wire (`<namespace>-<id>`, AlpacaAdapterOptions.clientIdNamespace) and takes it off everything
-// that comes back. Separate because every request and every answer passes through it (submit,
-// cancel, the queries, the stream), and none of them should know how the namespace is spelled.
+// Our client order ids in Alpaca's order objects: the run's namespace (../client-id-namespace.ts)
+// taken off the `client_order_id` (or the SDK's `clientOrderId`) of every order that comes back.
 import type { ClientOrderId } from '../../core/model/ids.ts';
+import { ClientIdNamespace } from '../client-id-namespace.ts';
 
 export class AlpacaClientIds {
-  constructor(private readonly namespace: string | undefined) {}
+  private readonly ns: ClientIdNamespace;
+
+  constructor(namespace: string | undefined) {
+    this.ns = new ClientIdNamespace(namespace);
+  }
 
   /** Our client id as the venue knows it. */
   wire(cid: ClientOrderId): string {
-    const ns = this.namespace;
-    return ns === undefined ? cid : `${ns}-${cid}`;
+    return this.ns.wire(cid);
   }
 
   /**
@@ -22,11 +24,9 @@ export class AlpacaClientIds {
   local(order: unknown): Record<string, unknown> {
     if (typeof order !== 'object' || order === null) return {};
     const raw = order as Record<string, unknown>;
-    const ns = this.namespace;
-    if (ns === undefined) return raw;
+    if (this.ns.namespace === undefined) return raw;
     const wire = raw['client_order_id'] ?? raw['clientOrderId'];
-    if (typeof wire !== 'string' || !wire.startsWith(`${ns}-`)) return raw;
-    const id = wire.slice(ns.length + 1);
-    return { ...raw, client_order_id: id, clientOrderId: id };
+    const id = typeof wire === 'string' ? this.ns.local(wire) : null;
+    return id === null ? raw : { ...raw, client_order_id: id, clientOrderId: id };
   }
 }

@@ -5,7 +5,7 @@
 import type { Instrument } from '../../core/model/instrument.ts';
 import type { Clock } from '../../core/ports/clock.ts';
 import type { AlpacaClientIds } from './alpaca-client-ids.ts';
-import type { AlpacaReports } from './alpaca-reports.ts';
+import type { ReportSink } from '../report-sink.ts';
 import type { AlpacaClient } from './alpaca-sdk.ts';
 
 export interface AlpacaLink {
@@ -13,8 +13,8 @@ export interface AlpacaLink {
   readonly inst: Instrument;
   readonly clock: Clock;
   /** A signal of its own for each read (a request, or a lookup and the request it leads to), aborted
-   *  by stop(): every request in flight ends with it (alpaca-request-signals.ts). */
+   *  by stop(): every request in flight ends with it (request-signals.ts). */
   readonly signal: AbortSignal;
   readonly ids: AlpacaClientIds;
-  readonly reports: AlpacaReports;
+  readonly reports: ReportSink;
 }

@@ -13,7 +13,7 @@ import { lotsOf, msOf, ticksOf } from './alpaca-convert.ts';
 import { failureText, wireFailure } from './alpaca-failures.ts';
 import { BAR_MS, historyBars, readMinuteBars, type LivePrint } from './alpaca-market-history.ts';
 import type { AlpacaClient } from './alpaca-sdk.ts';
-import { MarketRecorder, type RecorderLimits } from './market-recorder.ts';
+import { MarketRecorder, type RecorderLimits } from '../market-recorder.ts';
 
 export interface MarketFeedOptions {
   /** Connect the data stream in start() (default true). */

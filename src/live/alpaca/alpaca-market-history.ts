@@ -13,7 +13,7 @@
 import type { Instrument } from '../../core/model/instrument.ts';
 import { fractionalTicksOf, lotsOf, msOf } from './alpaca-convert.ts';
 import type { AlpacaClient } from './alpaca-sdk.ts';
-import type { HistoryBar } from './market-recorder.ts';
+import type { HistoryBar } from '../market-recorder.ts';
 
 export const BAR_MS = 60_000;
 /** Pages of up to 10,000 bars read at most (a week of minutes); the rest is left out. */

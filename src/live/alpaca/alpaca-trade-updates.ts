@@ -14,7 +14,7 @@ import type { AlpacaCancelFlow } from './alpaca-cancel-flow.ts';
 import { lotsOf, msOf, orderFields, orderRow, ticksOf } from './alpaca-convert.ts';
 import type { AlpacaLink } from './alpaca-link.ts';
 import { tradeEventAction } from './alpaca-statuses.ts';
-import { BoundedSet } from './bounded-set.ts';
+import { BoundedSet } from '../bounded-set.ts';
 
 export class AlpacaTradeUpdates {
   private readonly executions = new BoundedSet(100_000);

@@ -1,5 +1,5 @@
-// One abort signal per request to the venue, each aborted when the adapter stops. The SDK adds an
-// 'abort' listener to the signal a request is given, for as long as the request runs (its
+// One abort signal per request to the venue, each aborted when the adapter stops. A vendor SDK (Alpaca's
+// v4) adds an 'abort' listener to the signal a request is given, for as long as the request runs (its
 // per-attempt deadline); given the adapter's one stop signal, every request in flight added a
 // listener to that one signal, and a resume's startup lookups send more than ten at once (Node's
 // MaxListenersExceededWarning). Here the stop signal has one listener, which aborts the

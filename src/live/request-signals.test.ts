@@ -5,7 +5,7 @@
 import { getEventListeners } from 'node:events';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { RequestSignals } from './alpaca-request-signals.ts';
+import { RequestSignals } from './request-signals.ts';
 
 describe('RequestSignals', () => {
   it('one listener on the stop signal; stop aborts the signals still kept; kept is bounded by keepMs', () => {

@@ -20,7 +20,7 @@
 // Coverage: the recorder knows from when its data is whole: from when the live feed started
 // (liveFrom), earlier once history is added, later when bounds drop data. A window reaching before
 // that says so (MarketWindow.coveredFrom), so a benchmark built on it is known to be partial.
-import type { MarketWindow, TapeSlice, TopOfBook } from '../../core/ports/broker.ts';
+import type { MarketWindow, TapeSlice, TopOfBook } from '../core/ports/broker.ts';
 
 export interface RecorderLimits {
   /** How much history to keep, ms (default 1 hour). */

@@ -1,7 +1,6 @@
-// A set that forgets its oldest members beyond a maximum. The adapter remembers what it has
-// already reported (the stream's execution ids, orders reported canceled) to drop Alpaca's
-// repeats; a run of any length must not grow that memory without bound. Its own module because
-// two parts keep one each: the cancel flow and the trade-update mapping.
+// A set that forgets its oldest members beyond a maximum. An adapter remembers what it has
+// already reported (a stream's execution ids, orders reported canceled) to drop the venue's
+// repeats; a run of any length must not grow that memory without bound.
 
 /** A set that forgets its oldest members beyond `max` (execution ids, canceled orders). */
 export class BoundedSet {

@@ -1,17 +1,21 @@
-// Where every report of the Alpaca adapter leaves it: to the core's report handler, scrubbed of
-// the key id and secret (a venue or transport message could echo what it was sent), never after
-// stop(), and never inside the command that caused it when sent `later`. Connection changes are
-// reported here too, once per transition. Separate so that the rules for what may go out hold
-// for every part of the adapter alike (commands, queries, the stream), each given this one sink.
-import type { ConnectionReport, VenueMessage } from '../../core/model/reports.ts';
-import type { ReportHandler } from '../../core/ports/broker.ts';
+// Where every report of a venue adapter leaves it: to the core's report handler, scrubbed of
+// the keys (a venue or transport message could echo what it was sent), never after stop(), and
+// never inside the command that caused it when sent `later`. Connection changes are reported
+// here too, once per transition. One sink per adapter, given to every part of it (commands,
+// queries, streams), so the rules for what may go out hold for all of them alike.
+import type { ConnectionReport, VenueMessage } from '../core/model/reports.ts';
+import type { ReportHandler } from '../core/ports/broker.ts';
 
-export class AlpacaReports {
+export class ReportSink {
   private handler: ReportHandler | null = null;
   private closed = false;
   private readonly connected: Record<ConnectionReport['stream'], boolean> = { orders: false, market_data: false };
 
-  constructor(private readonly scrub: (text: string) => string) {}
+  /** `owner` names the adapter in the error of a report sent before a handler was set. */
+  constructor(
+    private readonly scrub: (text: string) => string,
+    private readonly owner: string,
+  ) {}
 
   setHandler(handler: ReportHandler): void {
     this.handler = handler;
@@ -47,7 +51,7 @@ export class AlpacaReports {
   emit(report: VenueMessage): void {
     if (this.closed) return;
     const handler = this.handler;
-    if (handler === null) throw new Error('AlpacaAdapter: no report handler set');
+    if (handler === null) throw new Error(`${this.owner}: no report handler set`);
     handler(this.scrubbed(report));
   }
 
