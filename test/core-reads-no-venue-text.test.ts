@@ -3,10 +3,14 @@
 // guard reads src/core's source for comparisons and pattern tests on `.code`, `.reason` or
 // `.message`, and for regular expressions that match venue error phrases. The few comparisons of
 // our own enumerations (zod issue codes, our reasons for ignoring a report, a scenario's expected
-// refusal code) are listed with why they are not venue text.
+// refusal code) are listed with why they are not venue text. Nor does core hold a venue's status
+// spellings: a string in src/core that a venue status spelling reads as a status must be one of
+// our own names (the spellings are read in src/live/status-spelling.ts).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FILL_STATUS_OF, FILL_STATUSES } from '../src/core/fills/fill-status.ts';
+import { statusOfSpelling } from '../src/live/status-spelling.ts';
 
 const READS_TEXT = [
   // report.code === '-2011', msg.reason !== 'x'
@@ -30,6 +34,27 @@ const ALLOWED: ReadonlyArray<readonly [string, string, string]> = [
   ['src/core/report/child-notes.ts', "e.reason === 'stale_answer'", 'our ReportIgnored reason'],
   ['src/core/report/child-notes.ts', '.reason === null', 'our own note of why a child ended'],
 ];
+
+/** Our own words that a venue's spelling table also reads as a status, and what they are. */
+const OWN_WORDS: ReadonlyMap<string, string> = new Map([
+  ...[...Object.keys(FILL_STATUS_OF), ...FILL_STATUSES].map((s) => [s, 'our order or fill status'] as const),
+  ['open', 'a transition target (order-status.ts) and a reconciliation read'],
+  ['partial', 'a fill-verification claim and a fill result kind'],
+  ['fill', "a market sample's trigger"],
+]);
+
+/** String literals in `source` (outside comments) that read as a venue status but are not ours. */
+function spellings(file: string, source: string): string[] {
+  const out: string[] = [];
+  source.split('\n').forEach((line, i) => {
+    if (/^\s*(\/\/|\*|\/\*)/.test(line)) return;
+    for (const m of line.matchAll(/'([^'\\\n]{1,64})'|"([^"\\\n]{1,64})"/g)) {
+      const text = m[1] ?? m[2] ?? '';
+      if (statusOfSpelling(text) !== 'unknown' && !OWN_WORDS.has(text)) out.push(`${file}:${i + 1}: ${text}`);
+    }
+  });
+  return out;
+}
 
 function coreSources(dir = 'src/core'): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
@@ -72,6 +97,24 @@ describe('core reads no venue error text', () => {
   it('the classifier core had (now the live adapter’s) would fail the guard', () => {
     const file = 'src/live/error-classifier.ts';
     expect(findings(file, readFileSync(file, 'utf8')).length).toBeGreaterThan(5);
+  });
+
+  it('no venue status spelling in src/core, only our own status names', () => {
+    const found = coreSources().flatMap((f) => spellings(f, readFileSync(f, 'utf8')));
+    expect(found, 'map the spelling in the adapter (src/live/status-spelling.ts)').toEqual([]);
+  });
+
+  it('the spelling guard catches venue spellings and the table core used to hold', () => {
+    for (const bad of [
+      "if (o.status === 'FILLED') done();",
+      'const s = "Partially Filled";',
+      "['canceled', 'cancelled'],",
+      "done_for_day: ['done_for_day'],",
+    ])
+      expect(spellings('src/core/x.ts', bad), bad).not.toEqual([]);
+    expect(spellings('src/core/x.ts', "if (o.status === 'filled' || claim === 'partial') done();")).toEqual([]);
+    const table = 'src/live/status-spelling.ts';
+    expect(spellings(table, readFileSync(table, 'utf8')).length).toBeGreaterThan(10);
   });
 
   it('every allowed line still exists (a stale allowance hides nothing)', () => {

@@ -11,7 +11,7 @@ import {
   type MethodClaim,
   type Verification,
 } from './fill-verifier.ts';
-import { statusOfSpelling, type VenueStatus } from './status-spelling.ts';
+import { FILL_STATUS_OF, type FillStatus, type ObservedStatus } from './fill-status.ts';
 
 const RUNS = { numRuns: 500 };
 const T0 = 1_723_161_600_000;
@@ -25,36 +25,14 @@ const obs = (o: Partial<FillObservation>): FillObservation => ({
   ...o,
 });
 
-const spellings = [
-  'filled',
-  'FILLED',
-  'fill',
-  'Filled',
-  'partially_filled',
-  'PARTIALLY_FILLED',
-  'partial',
-  'new',
-  'NEW',
-  'accepted',
-  'pending_new',
-  'pending_cancel',
-  'canceled',
-  'CANCELLED',
-  'expired',
-  'rejected',
-  'replaced',
-  'done_for_day',
-  'closed',
-  'calculated',
-  'garbage',
-  '',
-];
+/** Every status an observation may state. */
+const statuses = Object.keys(FILL_STATUS_OF) as ObservedStatus[];
 /** Any observation, including invalid and contradictory fields. */
 const anyObservation = fc.integer({ min: 1, max: 50 }).chain((ordered) =>
   fc.record({
     ordered: fc.constant(ordered),
     o: fc.record({
-      status: fc.oneof(fc.constantFrom(...spellings), fc.string(), fc.constant(null), fc.integer()),
+      status: fc.constantFrom(...statuses),
       qty: fc.oneof(fc.constant(null), fc.constant(ordered), fc.integer({ min: 0, max: 60 })),
       filledQty: fc.oneof(
         fc.constant(null),
@@ -80,7 +58,7 @@ const anyObservation = fc.integer({ min: 1, max: 50 }).chain((ordered) =>
 
 describe('verifyFill', () => {
   it('confirms a full fill by every method with confidence 1', () => {
-    const v = verifyFill(obs({ status: 'FILLED', filledQty: 10, avgPrice: 6_100_000, filledAt: T0 + 5 }), { qty: 10 });
+    const v = verifyFill(obs({ status: 'filled', filledQty: 10, avgPrice: 6_100_000, filledAt: T0 + 5 }), { qty: 10 });
     expect(v).toMatchObject({
       outcome: 'filled',
       filledQty: 10,
@@ -104,15 +82,20 @@ describe('verifyFill', () => {
   });
 
   it('takes any single confirming method when the others have no data', () => {
-    expect(verifyFill(obs({ status: 'garbage', filledQty: 10 }), { qty: 10 }).outcome).toBe('filled');
-    expect(verifyFill(obs({ status: 'Filled', filledQty: null }), { qty: 10 }).outcome).toBe('filled');
-    expect(verifyFill(obs({ status: null, filledQty: null, filledAt: T0 + 1 }), { qty: 10 }).outcome).toBe('filled');
+    // 'submitted' (no answer yet) says nothing of fills.
+    expect(verifyFill(obs({ status: 'submitted', filledQty: 10 }), { qty: 10 }).outcome).toBe('filled');
+    expect(verifyFill(obs({ status: 'filled', filledQty: null }), { qty: 10 }).outcome).toBe('filled');
+    expect(verifyFill(obs({ status: 'submitted', filledQty: null, filledAt: T0 + 1 }), { qty: 10 }).outcome).toBe(
+      'filled',
+    );
     // A price proves something filled, not how much.
-    expect(verifyFill(obs({ status: null, filledQty: null, avgPrice: 100 }), { qty: 10 }).outcome).toBe('not_filled');
+    expect(verifyFill(obs({ status: 'submitted', filledQty: null, avgPrice: 100 }), { qty: 10 }).outcome).toBe(
+      'not_filled',
+    );
   });
 
   it('reports a partial with filled and remaining quantity', () => {
-    const v = verifyFill(obs({ status: 'PARTIALLY_FILLED', filledQty: 4, avgPrice: 100 }), { qty: 10 });
+    const v = verifyFill(obs({ status: 'partially_filled', filledQty: 4, avgPrice: 100 }), { qty: 10 });
     expect(v).toMatchObject({ outcome: 'partially_filled', filledQty: 4, remainingQty: 6, contradictions: [] });
     expect(v.agreed).toEqual(['status', 'quantity', 'price']);
   });
@@ -165,9 +148,9 @@ describe('verifyFill', () => {
     );
   });
 
-  it('has zero false positives on honest but incomplete, stale or misspelt observations', () => {
+  it('has zero false positives on honest but incomplete, stale or uninformative observations', () => {
     // Ground truth: `filled` of `ordered` lots. Each field is accurate, missing, or stale (from an
-    // earlier moment, so it can only understate); a status may be a spelling we do not know.
+    // earlier moment, so it can only understate); a status may say nothing of fills.
     const arb = fc.integer({ min: 1, max: 50 }).chain((ordered) =>
       fc.record({
         ordered: fc.constant(ordered),
@@ -179,21 +162,17 @@ describe('verifyFill', () => {
           price: fc.constantFrom('true', 'missing'),
           time: fc.constantFrom('true', 'missing'),
         }),
-        spelling: fc.nat(),
+        name: fc.nat(),
       }),
     );
     fc.assert(
-      fc.property(arb, ({ ordered, filled, stale, fields, spelling }) => {
+      fc.property(arb, ({ ordered, filled, stale, fields, name }) => {
         const earlier = Math.min(stale, filled);
-        const statusOf = (k: number) =>
-          k === ordered
-            ? ['filled', 'FILLED', 'fill']
-            : k > 0
-              ? ['partially_filled', 'PARTIALLY_FILLED', 'partial']
-              : ['new', 'NEW', 'accepted'];
+        const statusOf = (k: number): ObservedStatus[] =>
+          k === ordered ? ['filled'] : k > 0 ? ['partially_filled'] : ['new', 'accepted', 'pending_new'];
         const spell = (k: number) => {
           const s = statusOf(k);
-          return s[spelling % s.length];
+          return s[name % s.length] as ObservedStatus;
         };
         const o = obs({
           qty: ordered,
@@ -203,8 +182,8 @@ describe('verifyFill', () => {
               : fields.status === 'stale'
                 ? spell(earlier)
                 : fields.status === 'unknown'
-                  ? 'closed'
-                  : null,
+                  ? 'submitted_unconfirmed'
+                  : 'submitted',
           filledQty: fields.qty === 'true' ? filled : fields.qty === 'stale' ? earlier : null,
           avgPrice: fields.price === 'true' ? (filled > 0 ? 6_100_000 : 0) : null,
           filledAt: fields.time === 'true' && filled === ordered ? T0 + 1_000 : null,
@@ -239,7 +218,7 @@ describe('verifyFill', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 50 }),
-        fc.constantFrom('filled', 'garbage'),
+        fc.constantFrom<ObservedStatus>('filled', 'submitted'),
         fc.boolean(),
         (ordered, status, withQty) => {
           fc.pre(status === 'filled' || withQty);
@@ -266,7 +245,7 @@ describe('verifyFill', () => {
 
 // The verification as first written (claims as letter strings, methods through closures), kept as
 // the reference the allocation-light verifyFill must match on every observation.
-const normalizeStatus = statusOfSpelling;
+const normalizeStatus = (s: ObservedStatus): FillStatus => FILL_STATUS_OF[s];
 type Check = { claim: MethodClaim; invalid?: string };
 /** Which of full (F), partial (P), none (N) each claim allows. */
 const ALLOWS: Record<Exclude<MethodClaim, 'abstain'>, string> = {
@@ -278,7 +257,7 @@ const ALLOWS: Record<Exclude<MethodClaim, 'abstain'>, string> = {
 };
 const OUTCOME_LETTER: Record<FillOutcome, string> = { filled: 'F', partially_filled: 'P', not_filled: 'N' };
 
-const STATUS_CLAIM: Record<VenueStatus, MethodClaim> = {
+const STATUS_CLAIM: Record<FillStatus, MethodClaim> = {
   filled: 'full',
   partially_filled: 'partial',
   new: 'none',
@@ -286,8 +265,6 @@ const STATUS_CLAIM: Record<VenueStatus, MethodClaim> = {
   pending_change: 'not_full',
   canceled: 'not_full',
   expired: 'not_full',
-  replaced: 'not_full',
-  done_for_day: 'not_full',
   unknown: 'abstain',
 };
 

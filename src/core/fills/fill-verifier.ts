@@ -5,12 +5,12 @@
 //   claims less and the quantities are valid, so "status FILLED, filled qty 0, no price" is NOT filled;
 // - partially_filled: otherwise, when the quantities say 0 < filled < ordered;
 // - not_filled: otherwise. Every disagreement and invalid field is recorded as a contradiction.
-import { normalizeStatus, type VenueStatus } from './status-spelling.ts';
+import { FILL_STATUS_OF, type FillStatus, type ObservedStatus } from './fill-status.ts';
 
 /** One venue answer about an order, as plain data. Quantities in lots, prices in ticks, times epoch ms. */
 export interface FillObservation {
-  /** The status field in the venue's own spelling (or enum value). */
-  readonly status: unknown;
+  /** The order's status in our names (our order's, or a status report's). */
+  readonly status: ObservedStatus;
   /** The order quantity the venue reports, if any. */
   readonly qty: number | null;
   readonly filledQty: number | null;
@@ -38,7 +38,7 @@ export interface Verification {
   /** Lots confirmed filled: the order's qty when filled, the observed lots when partial, else 0. */
   readonly filledQty: number;
   readonly remainingQty: number;
-  readonly status: VenueStatus;
+  readonly status: FillStatus;
   readonly claims: Readonly<Record<FillMethod, MethodClaim>>;
   readonly agreed: readonly FillMethod[];
   readonly disagreed: readonly FillMethod[];
@@ -49,7 +49,7 @@ export interface Verification {
 
 type Check = { claim: MethodClaim; invalid?: string };
 
-const STATUS_CLAIM: Record<VenueStatus, MethodClaim> = {
+const STATUS_CLAIM: Record<FillStatus, MethodClaim> = {
   filled: 'full',
   partially_filled: 'partial',
   new: 'none',
@@ -57,8 +57,6 @@ const STATUS_CLAIM: Record<VenueStatus, MethodClaim> = {
   pending_change: 'not_full',
   canceled: 'not_full',
   expired: 'not_full',
-  replaced: 'not_full',
-  done_for_day: 'not_full',
   unknown: 'abstain',
 };
 
@@ -122,7 +120,7 @@ const OUTCOME_BITS: Record<FillOutcome, number> = { filled: FULL, partially_fill
 /** The status method's check per status: one shared object each (a check is never changed). */
 const STATUS_CHECK = Object.fromEntries(
   Object.entries(STATUS_CLAIM).map(([status, claim]) => [status, Object.freeze({ claim })]),
-) as Record<VenueStatus, Check>;
+) as Record<FillStatus, Check>;
 
 // Runs on every observation of every watched order: the methods are walked by index, with the
 // claims as bit sets, so a verification allocates its result and little else.
@@ -130,7 +128,7 @@ export function verifyFill(observation: FillObservation, expected: ExpectedFill)
   const ordered = expected.qty;
   if (!Number.isSafeInteger(ordered) || ordered <= 0)
     throw new RangeError(`verifyFill: ordered qty must be a positive whole number of lots, got ${ordered}`);
-  const status = normalizeStatus(observation.status);
+  const status = FILL_STATUS_OF[observation.status];
   const quantity = checkQuantity(observation, ordered);
   // In the order of FILL_METHODS.
   const checks: readonly Check[] = [

@@ -1,10 +1,11 @@
 // Venue order statuses come in many spellings: Binance "FILLED", Alpaca "filled", trade-update
-// events "fill" / "partial_fill", hand-written "Partially Filled", British "cancelled". Fill
-// verification must read them all, and must never read a spelling it does not
-// know as a fill: an unknown spelling is 'unknown', never thrown, never guessed.
+// events "fill" / "partial_fill", hand-written "Partially Filled", British "cancelled". An adapter
+// reads them here before it reports a status in our names (core reads only those), and must never
+// read a spelling it does not know as a fill: an unknown spelling is 'unknown', never thrown,
+// never guessed.
 // Sources: Binance spot order status enum (NEW, PENDING_NEW, PARTIALLY_FILLED, FILLED, CANCELED,
 // PENDING_CANCEL, REJECTED, EXPIRED, EXPIRED_IN_MATCH); Alpaca order statuses and trade events.
-import { BoundedMemo } from '../model/bounded-memo.ts';
+import { BoundedMemo } from '../core/model/bounded-memo.ts';
 
 export const VENUE_STATUSES = [
   'new', // live, nothing filled yet (new, accepted, pending_new, held, stopped, ...)

@@ -1,8 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { FILL_STATUS_OF, type ObservedStatus } from '../core/fills/fill-status.ts';
 import { canonicalSpelling, normalizeStatus, statusOfSpelling, VENUE_STATUSES } from './status-spelling.ts';
 
 describe('venue status spellings', () => {
+  it('read our own status names as core reads them (fill-status.ts)', () => {
+    for (const [ours, fill] of Object.entries(FILL_STATUS_OF))
+      expect(normalizeStatus(ours as ObservedStatus)).toBe(fill);
+  });
+
   it.each([
     ['filled', 'filled'],
     ['fill', 'filled'],
