@@ -1,38 +1,51 @@
-// What a paper run needs from the command line and the environment: the venue's URL (--venue-url,
-// else APCA_API_BASE_URL, else Alpaca's paper endpoint) and the key pair, from APCA_API_KEY_ID and
-// APCA_API_SECRET_KEY only (never flags: process lists and shell history show flags). The keys go
-// to the adapter and nowhere else: not to the store, the log, a report or a message.
+// What a paper run needs from the command line and the environment, for the scenario's venue as
+// the live venue registry describes it (src/live/venue-registry.ts): the venue's URL
+// (--venue-url, else the venue's URL variable, else its paper endpoint) and its keys, from the
+// environment only (never flags: process lists and shell history show flags). The keys go to the
+// adapter and nowhere else: not to the store, the log, a report or a message.
 import type { PaperOptions } from '../runtime/paper-run.ts';
+import { LIVE_VENUES, type VenueRegistry } from '../live/venue-registry.ts';
 import { UsageError, type Io } from './io.ts';
 
-export const ALPACA_PAPER_URL = 'https://paper-api.alpaca.markets';
-
 export interface PaperVenue {
+  /** The scenario's venue.name. */
+  readonly name: string;
   readonly url: string;
   readonly marketHours: 'venue' | 'always';
   /** The adapter factory (the SDK is loaded only when a paper run starts). */
   factory(): Promise<PaperOptions['venue']>;
 }
 
+/** Each registered venue's default URL, as the help says it. */
+function urlDefaults(registry: VenueRegistry): string {
+  return registry.entries
+    .map((e) => `$${e.urlEnv}, else ${e.paperUrl}${registry.entries.length > 1 ? ` for ${e.name}` : ''}`)
+    .join('; ');
+}
+
+/** Each registered venue's key variables, as the help says them. */
+export function keysHelp(registry: VenueRegistry = LIVE_VENUES): string {
+  return registry.entries
+    .map((e) => `${e.keys.join(' and ')}${registry.entries.length > 1 ? ` (${e.name})` : ''}`)
+    .join('; ');
+}
+
+/** The --venue-url line of the help: the default of each registered venue. */
+export function venueUrlHelp(registry: VenueRegistry = LIVE_VENUES): string {
+  return `  --venue-url URL the venue's REST base URL (default: ${urlDefaults(registry)})`;
+}
+
+const gateways = LIVE_VENUES.entries.flatMap((e) => (e.gateway === undefined ? [] : [e.gateway]));
+
 export const PAPER_FLAGS_HELP = `  --mode M        backtest (default: the scenario's mode) or paper: trade on the venue's paper account
-  --venue-url URL the venue's REST base URL (default: $APCA_API_BASE_URL, else ${ALPACA_PAPER_URL});
-                  e.g. http://127.0.0.1:8788 for a local execsim gateway alpaca
+${venueUrlHelp()};${gateways.length > 0 ? `\n                  e.g. http://127.0.0.1:8788 for a local execsim gateway ${gateways.join(' or ')}` : ''}
   --market-hours H venue (default: slices wait for the venue's trading hours) or always (a local
                   gateway that never closes)
-Paper runs read the keys from APCA_API_KEY_ID and APCA_API_SECRET_KEY (never from flags).`;
+Paper runs read the keys from ${keysHelp()} (never from flags).`;
 
-/** The venue's URL and market hours from the flags (and APCA_API_BASE_URL), or a UsageError
- *  naming the flag (exit 2); the keys are not looked at. */
-export function venueFlags(
-  flagUrl: string | undefined,
-  hours: string | undefined,
-  io: Io,
-  usage: string,
-): Pick<PaperVenue, 'url' | 'marketHours'> {
-  const marketHours = hours ?? 'venue';
-  if (marketHours !== 'venue' && marketHours !== 'always')
-    throw new UsageError(`--market-hours must be venue or always, got "${marketHours}"`, usage);
-  const url = (flagUrl ?? io.env['APCA_API_BASE_URL'] ?? ALPACA_PAPER_URL).replace(/\/+$/, '');
+/** A URL as a venue's base URL (no trailing slash), or a UsageError naming the flag. */
+function baseUrl(text: string, usage: string): string {
+  const url = text.replace(/\/+$/, '');
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -41,29 +54,51 @@ export function venueFlags(
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
     throw new UsageError(`--venue-url must be an http(s) URL, got "${url}"`, usage);
-  return { url, marketHours };
+  return url;
 }
 
-/** The venue of a paper run, or a UsageError naming what is missing or wrong (exit 2). */
-export function paperVenue(flagUrl: string | undefined, hours: string | undefined, io: Io, usage: string): PaperVenue {
-  const { url, marketHours } = venueFlags(flagUrl, hours, io, usage);
-  const keyId = io.env['APCA_API_KEY_ID'] ?? '';
-  const secret = io.env['APCA_API_SECRET_KEY'] ?? '';
-  const missing = [keyId === '' ? 'APCA_API_KEY_ID' : null, secret === '' ? 'APCA_API_SECRET_KEY' : null].filter(
-    (x) => x !== null,
-  );
-  if (missing.length > 0)
+/** --market-hours and --venue-url as given, checked before the venue is known, or a UsageError
+ *  naming the flag (exit 2); the environment is not looked at. */
+export function venueFlags(
+  flagUrl: string | undefined,
+  hours: string | undefined,
+  usage: string,
+): Pick<PaperVenue, 'marketHours'> & { readonly url: string | undefined } {
+  const marketHours = hours ?? 'venue';
+  if (marketHours !== 'venue' && marketHours !== 'always')
+    throw new UsageError(`--market-hours must be venue or always, got "${marketHours}"`, usage);
+  return { url: flagUrl === undefined ? undefined : baseUrl(flagUrl, usage), marketHours };
+}
+
+/** The paper venue of a scenario on venue `name`, or a UsageError naming what is missing or wrong
+ *  (exit 2): a venue without a paper adapter, a bad flag or URL, the keys not in the environment. */
+export function paperVenue(
+  name: string,
+  flagUrl: string | undefined,
+  hours: string | undefined,
+  io: Io,
+  usage: string,
+  registry: VenueRegistry = LIVE_VENUES,
+): PaperVenue {
+  const refusal = registry.refusal(name);
+  const entry = registry.get(name);
+  if (refusal !== null || entry === undefined) throw new UsageError(refusal ?? `no venue "${name}"`, usage);
+  const flags = venueFlags(flagUrl, hours, usage);
+  const url = flags.url ?? baseUrl(io.env[entry.urlEnv] ?? entry.paperUrl, usage);
+  const found = registry.keys(entry, io.env);
+  if ('missing' in found)
     throw new UsageError(
-      `a paper run needs ${missing.join(' and ')} in the environment (the venue's paper key pair); nothing was run`,
+      `a paper run needs ${found.missing.join(' and ')} in the environment (the venue's paper key pair); nothing was run`,
       usage,
     );
+  const { keys } = found;
   return {
+    name,
     url,
-    marketHours,
+    marketHours: flags.marketHours,
     factory: async () => {
-      const { AlpacaAdapter } = await import('../live/alpaca/alpaca-adapter.ts');
-      return (instrument, clock, runId) =>
-        new AlpacaAdapter({ instrument, keyId, secret, baseUrl: url, clock, clientIdNamespace: runId });
+      const create = await entry.load();
+      return (instrument, clock, runId) => create({ instrument, clock, runId, url, keys });
     },
   };
 }

@@ -2,8 +2,8 @@
 // stopped by a signal, from the store: startup reconciliation with the venue, zombie-slice
 // recovery, fill watches resumed, the scenario's inputs not yet due rescheduled. Only paper runs
 // are resumed: a backtest is reproducible and is run again. The run is checked first (known,
-// a paper run, crashed or stopped), then the flags and keys of the venue, and only then is
-// anything said of resuming it: a mistyped id gets one message and no request for keys.
+// a paper run, crashed or stopped), then the flags and keys of its scenario's venue, and only
+// then is anything said of resuming it: a mistyped id gets one message and no request for keys.
 import { PaperInterrupted, resumePaper } from '../runtime/paper-run.ts';
 import { openExistingDatabase } from '../store/open-database.ts';
 import { ResumeRefused, RunStore } from '../store/run-store.ts';
@@ -31,7 +31,7 @@ export async function resumeCommand(args: readonly string[], io: Io): Promise<nu
   const [runId, ...extra] = positionals;
   if (runId === undefined) throw new UsageError('resume needs a run id (execsim runs lists them)', RESUME_USAGE);
   if (extra.length > 0) throw new UsageError(`resume takes one run id, got "${extra[0]}" too`, RESUME_USAGE);
-  venueFlags(values['venue-url'], values['market-hours'], io, RESUME_USAGE);
+  venueFlags(values['venue-url'], values['market-hours'], RESUME_USAGE);
   // The run to resume is in the database already: a missing one is not created (a mistyped
   // --db would otherwise leave a new empty database behind an answer of "no run").
   const path = dbPath(values.db, io);
@@ -39,7 +39,8 @@ export async function resumeCommand(args: readonly string[], io: Io): Promise<nu
   let removeHandlers: (() => void) | undefined;
   try {
     refuseUnresumable(store, runId, path);
-    const venue = paperVenue(values['venue-url'], values['market-hours'], io, RESUME_USAGE);
+    const venueName = store.getRun(runId)?.venue ?? '';
+    const venue = paperVenue(venueName, values['venue-url'], values['market-hours'], io, RESUME_USAGE);
     const stop = new AbortController();
     removeHandlers = io.onInterrupt?.((signal) => stop.abort(signal));
     io.err(`execsim: resuming ${runId} on ${venue.url}`);

@@ -1,6 +1,7 @@
 // `execsim resume`'s usage and help, apart from the command so that `execsim help resume` loads no
-// venue adapter.
+// venue adapter (the venue registry names them without loading them).
 import { DB_FLAG_HELP } from './io.ts';
+import { keysHelp, venueUrlHelp } from './paper-venue.ts';
 
 export const RESUME_USAGE =
   'usage: execsim resume <runId> [--db PATH] [--venue-url URL] [--market-hours venue|always] [--json]';
@@ -11,11 +12,11 @@ order, the orders since the run's last reconciliation and the account; slices th
 but not confirmed are looked up before anything is sent again; then the run goes on to its end.
 \`execsim runs\` shows such a run as resumable.
 ${DB_FLAG_HELP}; never created
-  --venue-url URL the venue's REST base URL (default: $APCA_API_BASE_URL, else Alpaca's paper endpoint)
+${venueUrlHelp()}
   --market-hours H venue (default) or always (a local gateway that never closes)
   --json        the report as one JSON line
   -h, --help    this help
-The keys come from APCA_API_KEY_ID and APCA_API_SECRET_KEY.
+The keys come from ${keysHelp()}.
 Exit codes: 0 the run ended and its expectations held, 1 an expectation failed, 2 bad input (no
 such run, a run that is not a paper run or is still running, missing keys, a venue that cannot
 be reached), 130 SIGINT, 143 SIGTERM, 129 SIGHUP (stored as interrupted: resume it again).`;

@@ -23,7 +23,8 @@ import {
   type LoadedScenario,
 } from '../scenario/load-scenario.ts';
 import type { ScenarioFile } from '../scenario/schema.ts';
-import { paperRefusal, paperWarnings } from '../scenario/paper-mode.ts';
+import { paperWarnings } from '../scenario/paper-mode.ts';
+import { LIVE_VENUES } from '../live/venue-registry.ts';
 import { estimateRunEvents } from '../scenario/run-limits.ts';
 import { MAX_SIM_EVENTS } from '../scenario/scenario-limits.ts';
 import { openDatabase } from '../store/open-database.ts';
@@ -74,8 +75,8 @@ interface Prepared {
   readonly store: RunStore | null;
   readonly seed: number | undefined;
   readonly json: boolean;
-  /** The venue when any scenario runs as a paper run (null: all backtests). */
-  readonly paper: PaperVenue | null;
+  /** The venue of each venue.name that scenarios run on as paper runs (null: all backtests). */
+  readonly paper: ReadonlyMap<string, PaperVenue> | null;
   /** The mode the flag forces, or null: each scenario's own. */
   readonly mode: 'backtest' | 'paper' | null;
 }
@@ -117,17 +118,20 @@ function prepare(args: readonly string[], io: Io): Prepared | number {
   const paperRuns = loaded.filter((l) => isPaper({ mode }, l));
   if (paperRuns.length === 0 && values['venue-url'] !== undefined)
     throw new UsageError('--venue-url is for paper runs (--mode paper, or mode: paper in the scenario)', RUN_USAGE);
-  let paper: PaperVenue | null = null;
+  let paper: Map<string, PaperVenue> | null = null;
   if (paperRuns.length > 0) {
+    // Every file on a venue without a paper adapter, in one message.
     const refusals = paperRuns.flatMap((l) => {
-      const why = paperRefusal(l.scenario);
+      const why = LIVE_VENUES.refusal(l.scenario.venue.name);
       return why === null ? [] : [`${l.file}: ${why}`];
     });
-    if (refusals.length > 0) throw new ScenarioError(refusals.join('\n'));
+    if (refusals.length > 0) throw new UsageError(refusals.join('\n'), RUN_USAGE);
     if (seed !== undefined) throw new UsageError('--seed is for backtests: a paper run trades on the venue', RUN_USAGE);
     if (noStore)
       throw new UsageError('--no-store is for backtests: a paper run is stored so that it can be resumed', RUN_USAGE);
-    paper = paperVenue(values['venue-url'], values['market-hours'], io, RUN_USAGE);
+    paper = new Map();
+    for (const name of new Set(paperRuns.map((l) => l.scenario.venue.name)))
+      paper.set(name, paperVenue(name, values['venue-url'], values['market-hours'], io, RUN_USAGE));
   }
   const store = noStore ? null : new RunStore(openDatabase(dbPath(values.db, io)));
   return { loaded, store, seed, json: values.json, paper, mode };
@@ -177,17 +181,18 @@ async function runAll(p: Prepared, io: Io): Promise<number> {
     const reports: RunReport[] = [];
     for (const scenario of p.loaded) {
       if (stop.signal.aborted) return exitCode(stop.signal.reason);
-      if (isPaper(p, scenario) && p.paper !== null && p.store !== null) {
+      const paper = isPaper(p, scenario) ? p.paper?.get(scenario.scenario.venue.name) : undefined;
+      if (paper !== undefined && p.store !== null) {
         for (const w of paperWarnings(scenario.scenario)) io.err(`execsim: ${scenario.file}: ${w}`);
-        io.err(`execsim: ${scenario.scenario.name}: paper run on ${p.paper.url}`);
+        io.err(`execsim: ${scenario.scenario.name}: paper run on ${paper.url}`);
         try {
           reports.push(
             print(
               await runPaper(scenario, {
                 store: p.store,
-                venue: await p.paper.factory(),
-                venueUrl: p.paper.url,
-                marketHours: p.paper.marketHours,
+                venue: await paper.factory(),
+                venueUrl: paper.url,
+                marketHours: paper.marketHours,
                 signal: stop.signal,
                 warn: (m) => io.err(`execsim: ${m}`),
               }),

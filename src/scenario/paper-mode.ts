@@ -5,22 +5,13 @@
 // the instrument, the orders, signals and actions (their `at:` counting from the run's start on
 // the wall clock), routing, retry, fill detection, safety, reconciliation, expectations, and the
 // duration as the longest the run may last. A file meant only for paper runs may leave out
-// `start` and `market` altogether (schema.ts). Refused: a venue without a paper adapter.
+// `start` and `market` altogether (schema.ts). Which venues have a paper adapter is the live venue
+// registry's to say (src/live/venue-registry.ts).
 import { canonicalJson } from '../core/log/canonical-json.ts';
 import { simulatedVenueDefaults, type ScenarioFile } from './schema.ts';
 
 /** The simulated venue's own settings: a real venue has its own. */
 const SIMULATED_VENUE_FIELDS = ['latency', 'queue', 'fees', 'fillOnTouch', 'clockSkewMs'] as const;
-
-/** Venues a paper run can trade on. */
-export const PAPER_VENUES: readonly ScenarioFile['venue']['name'][] = ['alpaca-equities'];
-
-/** Why the scenario cannot run as a paper run (one message naming the field), or null. */
-export function paperRefusal(s: ScenarioFile): string | null {
-  if (!PAPER_VENUES.includes(s.venue.name))
-    return `venue.name: ${s.venue.name} has no paper adapter yet; paper runs trade on ${PAPER_VENUES.join(', ')}`;
-  return null;
-}
 
 /** One line per section a paper run ignores, naming it and why. */
 export function paperWarnings(s: ScenarioFile): string[] {

@@ -14,8 +14,8 @@
 // The request timeout is the SDK's own per-attempt deadline (`timeoutMs`, an AbortSignal on the
 // fetch): it covers the whole request, body included, and surfaces as a FetchError.
 import { Alpaca } from '@alpacahq/alpaca-trade-api';
+import { ALPACA_PAPER_URL } from './alpaca-venue.ts';
 
-export const ALPACA_PAPER_URL = 'https://paper-api.alpaca.markets';
 const ALPACA_DATA_STREAM = 'wss://stream.data.alpaca.markets/v2/iex';
 
 export interface AlpacaEndpoints {

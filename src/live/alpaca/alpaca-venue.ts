@@ -1,0 +1,29 @@
+// Alpaca's entry in the live venue registry: the APCA_* variables its SDKs read, its paper
+// endpoint, and the adapter, loaded (with the SDK) only when a paper run starts.
+import type { LiveVenueEntry } from '../venue-entry.ts';
+
+/** Alpaca's paper trading endpoint. */
+export const ALPACA_PAPER_URL = 'https://paper-api.alpaca.markets';
+const KEY_ID = 'APCA_API_KEY_ID';
+const SECRET = 'APCA_API_SECRET_KEY';
+
+export const ALPACA_LIVE_VENUE: LiveVenueEntry = {
+  name: 'alpaca-equities',
+  label: 'Alpaca',
+  keys: [KEY_ID, SECRET],
+  urlEnv: 'APCA_API_BASE_URL',
+  paperUrl: ALPACA_PAPER_URL,
+  gateway: 'alpaca',
+  load: async () => {
+    const { AlpacaAdapter } = await import('./alpaca-adapter.ts');
+    return ({ instrument, clock, runId, url, keys }) =>
+      new AlpacaAdapter({
+        instrument,
+        keyId: keys[KEY_ID] ?? '',
+        secret: keys[SECRET] ?? '',
+        baseUrl: url,
+        clock,
+        clientIdNamespace: runId,
+      });
+  },
+};

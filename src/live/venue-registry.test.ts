@@ -1,0 +1,77 @@
+// The live venue registry: what each registered venue declares, the refusal of a venue with no
+// paper adapter or no such venue at all, and the keys read from an environment: every missing
+// one named at once, their values never in what it answers about them.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { VENUE_IDS } from '../core/venues/index.ts';
+import type { LiveVenueEntry } from './venue-entry.ts';
+import { LIVE_VENUES, paperRefusal, VenueRegistry } from './venue-registry.ts';
+
+const fake = (name: LiveVenueEntry['name'], keys: readonly string[]): LiveVenueEntry => ({
+  name,
+  label: 'Fake',
+  keys,
+  urlEnv: 'FAKE_URL',
+  paperUrl: 'https://paper.fake.example',
+  load: () => Promise.reject(new Error('not loaded in this test')),
+});
+
+describe('the registered live venues', () => {
+  it('each names a venue with rules, reads at least one key and has an https paper endpoint', () => {
+    expect(LIVE_VENUES.names()).toEqual(['alpaca-equities']);
+    for (const e of LIVE_VENUES.entries) {
+      expect(VENUE_IDS).toContain(e.name);
+      expect(e.keys.length).toBeGreaterThan(0);
+      expect(new URL(e.paperUrl).protocol).toBe('https:');
+    }
+    expect(LIVE_VENUES.get('alpaca-equities')?.keys).toEqual(['APCA_API_KEY_ID', 'APCA_API_SECRET_KEY']);
+  });
+
+  it('a scenario on a venue without a paper adapter, or on no venue at all, is refused naming it', () => {
+    expect(paperRefusal({ venue: { name: 'alpaca-equities' } })).toBeNull();
+    expect(paperRefusal({ venue: { name: 'binance-spot' } })).toBe(
+      'venue.name: binance-spot has no paper adapter yet; paper runs trade on alpaca-equities',
+    );
+    expect(paperRefusal({ venue: { name: 'nasdaq' } })).toBe(
+      'venue.name: unknown venue "nasdaq"; paper runs trade on alpaca-equities',
+    );
+    expect(new VenueRegistry([]).refusal('alpaca-equities')).toMatch(/paper runs trade on none$/);
+  });
+
+  it('a venue registered twice is refused when the registry is built', () => {
+    const e = fake('binance-spot', ['K']);
+    expect(() => new VenueRegistry([e, e])).toThrow('live venue "binance-spot" is registered twice');
+  });
+});
+
+describe('VenueRegistry.keys', () => {
+  const entry = fake('binance-spot', ['FAKE_KEY', 'FAKE_SECRET', 'FAKE_PASSPHRASE']);
+  const registry = new VenueRegistry([entry]);
+
+  it('names every missing or empty variable at once, in the entry order', () => {
+    expect(registry.keys(entry, { FAKE_SECRET: 's' })).toEqual({ missing: ['FAKE_KEY', 'FAKE_PASSPHRASE'] });
+    expect(registry.keys(entry, { FAKE_KEY: '', FAKE_SECRET: 's', FAKE_PASSPHRASE: 'p' })).toEqual({
+      missing: ['FAKE_KEY'],
+    });
+    expect(registry.keys(entry, { FAKE_KEY: 'k', FAKE_SECRET: 's', FAKE_PASSPHRASE: 'p', OTHER: 'o' })).toEqual({
+      keys: { FAKE_KEY: 'k', FAKE_SECRET: 's', FAKE_PASSPHRASE: 'p' },
+    });
+  });
+
+  it('answers with the values only when all are there, and never with a value of another variable', () => {
+    const value = fc.option(
+      fc.string({ minLength: 1, maxLength: 20 }).map((v) => `v:${v}`),
+      { nil: undefined },
+    );
+    fc.assert(
+      fc.property(value, value, value, value, (k, s, p, other) => {
+        const env = { FAKE_KEY: k, FAKE_SECRET: s, FAKE_PASSPHRASE: p, OTHER: other };
+        const found = registry.keys(entry, env);
+        const text = JSON.stringify(found);
+        if (k !== undefined && s !== undefined && p !== undefined)
+          expect(found).toEqual({ keys: { FAKE_KEY: k, FAKE_SECRET: s, FAKE_PASSPHRASE: p } });
+        else for (const v of [k, s, p, other]) if (v !== undefined) expect(text).not.toContain(v);
+      }),
+    );
+  });
+});

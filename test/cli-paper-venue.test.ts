@@ -1,0 +1,93 @@
+// The CLI's paper venue comes from the live venue registry: the scenario's venue picks the entry,
+// whose variables give the URL and the keys. One UsageError for a venue without a paper adapter
+// (naming it and the registered ones) and one naming every missing key; the keys reach the
+// adapter's factory and nothing the CLI prints or keeps in view.
+import { describe, expect, it } from 'vitest';
+import { makeInstrument } from '../src/core/model/instrument.ts';
+import { UsageError, type Io } from '../src/cli/io.ts';
+import { paperVenue, PAPER_FLAGS_HELP } from '../src/cli/paper-venue.ts';
+import { WallClock } from '../src/live/wall-clock.ts';
+import type { LiveVenue } from '../src/live/live-venue.ts';
+import type { LiveVenueConfig, LiveVenueEntry } from '../src/live/venue-entry.ts';
+import { VenueRegistry } from '../src/live/venue-registry.ts';
+
+const io = (env: Record<string, string>): Io => ({ out: () => {}, err: () => {}, env });
+const KEYS = { FAKE_KEY: 'key-value-1', FAKE_SECRET: 'secret-value-2' };
+
+/** A registry of one fake venue whose factory records what it was given. */
+function fakeRegistry(): { registry: VenueRegistry; built: LiveVenueConfig[] } {
+  const built: LiveVenueConfig[] = [];
+  const entry: LiveVenueEntry = {
+    name: 'binance-spot',
+    label: 'Fake',
+    keys: ['FAKE_KEY', 'FAKE_SECRET'],
+    urlEnv: 'FAKE_URL',
+    paperUrl: 'https://paper.fake.example/',
+    load: async () => (config) => {
+      built.push(config);
+      return {} as LiveVenue;
+    },
+  };
+  return { registry: new VenueRegistry([entry]), built };
+}
+
+const problem = (f: () => unknown): string => {
+  try {
+    f();
+  } catch (err) {
+    expect(err).toBeInstanceOf(UsageError);
+    return (err as Error).message;
+  }
+  throw new Error('no UsageError');
+};
+
+describe('paperVenue', () => {
+  it('refuses a venue with no paper adapter and an unknown venue, naming it and the registered ones', () => {
+    const { registry } = fakeRegistry();
+    expect(problem(() => paperVenue('alpaca-equities', undefined, undefined, io(KEYS), 'u', registry))).toBe(
+      'venue.name: alpaca-equities has no paper adapter yet; paper runs trade on binance-spot',
+    );
+    expect(problem(() => paperVenue('nyse', undefined, undefined, io(KEYS), 'u', registry))).toBe(
+      'venue.name: unknown venue "nyse"; paper runs trade on binance-spot',
+    );
+  });
+
+  it('names every missing key in one message, and no value of any', () => {
+    const { registry } = fakeRegistry();
+    expect(problem(() => paperVenue('binance-spot', undefined, undefined, io({}), 'u', registry))).toBe(
+      "a paper run needs FAKE_KEY and FAKE_SECRET in the environment (the venue's paper key pair); nothing was run",
+    );
+    const one = problem(() =>
+      paperVenue('binance-spot', undefined, undefined, io({ FAKE_SECRET: KEYS.FAKE_SECRET }), 'u', registry),
+    );
+    expect(one).toMatch(/needs FAKE_KEY in the environment/);
+    expect(one).not.toContain(KEYS.FAKE_SECRET);
+  });
+
+  it('takes the URL from the flag, else the venue variable, else the paper endpoint', () => {
+    const { registry } = fakeRegistry();
+    const url = (flag: string | undefined, env: Record<string, string>) =>
+      paperVenue('binance-spot', flag, undefined, io({ ...KEYS, ...env }), 'u', registry).url;
+    expect(url(undefined, {})).toBe('https://paper.fake.example');
+    expect(url(undefined, { FAKE_URL: 'http://127.0.0.1:1/' })).toBe('http://127.0.0.1:1');
+    expect(url('http://127.0.0.1:2', { FAKE_URL: 'http://127.0.0.1:1' })).toBe('http://127.0.0.1:2');
+    expect(problem(() => url(undefined, { FAKE_URL: 'ftp://x' }))).toMatch(/must be an http\(s\) URL, got "ftp:\/\/x"/);
+  });
+
+  it('hands the keys, the URL and the run id to the factory, and keeps them out of view', async () => {
+    const { registry, built } = fakeRegistry();
+    const venue = paperVenue('binance-spot', undefined, 'always', io(KEYS), 'u', registry);
+    expect(JSON.stringify(venue)).not.toMatch(/key-value-1|secret-value-2/);
+    expect(venue).toMatchObject({ name: 'binance-spot', url: 'https://paper.fake.example', marketHours: 'always' });
+    const make = await venue.factory();
+    const instrument = makeInstrument({ symbol: 'BTCUSDT', tickSize: '0.01', lotSize: '0.00001', minNotional: '0' });
+    const clock = new WallClock();
+    make(instrument, clock, 'run-7');
+    expect(built).toEqual([{ instrument, clock, runId: 'run-7', url: 'https://paper.fake.example', keys: KEYS }]);
+  });
+
+  it('the help names the registered venues’ variables, never a value', () => {
+    expect(PAPER_FLAGS_HELP).toContain('APCA_API_KEY_ID and APCA_API_SECRET_KEY');
+    expect(PAPER_FLAGS_HELP).toContain('$APCA_API_BASE_URL, else https://paper-api.alpaca.markets');
+  });
+});
