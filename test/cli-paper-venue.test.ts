@@ -2,7 +2,12 @@
 // whose variables give the URL and the keys. One UsageError for a venue without a paper adapter
 // (naming it and the registered ones) and one naming every missing key; the keys reach the
 // adapter's factory and nothing the CLI prints or keeps in view.
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../src/cli/main.ts';
 import { makeInstrument } from '../src/core/model/instrument.ts';
 import { UsageError, type Io } from '../src/cli/io.ts';
 import { paperVenue, PAPER_FLAGS_HELP } from '../src/cli/paper-venue.ts';
@@ -89,5 +94,28 @@ describe('paperVenue', () => {
   it('the help names the registered venues’ variables, never a value', () => {
     expect(PAPER_FLAGS_HELP).toContain('APCA_API_KEY_ID and APCA_API_SECRET_KEY');
     expect(PAPER_FLAGS_HELP).toContain('$APCA_API_BASE_URL, else https://paper-api.alpaca.markets');
+  });
+});
+
+describe('execsim resume', () => {
+  it('refuses a stored paper run whose venue has no paper adapter, naming the venue, before asking for keys', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'execsim-resume-venue-'));
+    try {
+      const db = path.join(dir, 'runs.db');
+      const errs: string[] = [];
+      const cli = (env: Record<string, string>): Io => ({ out: () => {}, err: (t) => void errs.push(t), env });
+      expect(await runCli(['run', 'scenarios/twap-calm.yaml'], cli({ EXECSIM_DB: db }))).toBe(0);
+      const sql = new Database(db);
+      const { id } = sql.prepare('SELECT id FROM runs').get() as { id: string };
+      sql.prepare("UPDATE runs SET mode = 'paper', status = 'interrupted' WHERE id = ?").run(id);
+      sql.close();
+      errs.length = 0;
+      expect(await runCli(['resume', id], cli({ EXECSIM_DB: db }))).toBe(2);
+      expect(errs[0]).toMatch(
+        /^execsim: venue\.name: binance-spot has no paper adapter yet; paper runs trade on alpaca-equities/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
