@@ -3,6 +3,7 @@
 // recording starts at the gateway's start, and a stop that leaves no timer behind.
 import { afterEach, describe, expect, it } from 'vitest';
 import { GatewayClock } from '../src/gateway/gateway-clock.ts';
+import { ALPACA_PROFILE } from '../src/gateway/alpaca/alpaca-profile.ts';
 import { GatewayVenue } from '../src/gateway/gateway-venue.ts';
 import { loadScenarioFile } from '../src/scenario/load-scenario.ts';
 import { qtyToLots, quoteToUnits } from '../src/core/model/instrument.ts';
@@ -15,7 +16,10 @@ afterEach(() => {
 describe('GatewayVenue', () => {
   it('ignores the sections that script a client, with one warning each, and serves the venue', () => {
     const warnings: string[] = [];
-    const gv = GatewayVenue.load('scenarios/twap-calm.yaml', { warn: (m) => warnings.push(m) });
+    const gv = GatewayVenue.load('scenarios/twap-calm.yaml', {
+      profile: ALPACA_PROFILE,
+      warn: (m) => warnings.push(m),
+    });
     stops.push(() => gv.stop());
     expect(warnings.filter((w) => w.includes('is ignored'))).toEqual([
       'scenario section "orders" is ignored: the gateway\'s clients send the orders',
@@ -35,7 +39,7 @@ describe('GatewayVenue', () => {
   it('starts a replay at the scenario start: the recording before it warms the book, the rest is scheduled', () => {
     const loaded = loadScenarioFile('scenarios/replay-btcusdt.yaml');
     const events: string[] = [];
-    const gv = new GatewayVenue(loaded, { onEvent: (e) => events.push(e.kind) });
+    const gv = new GatewayVenue(loaded, { profile: ALPACA_PROFILE, onEvent: (e) => events.push(e.kind) });
     stops.push(() => gv.stop());
     gv.start();
     expect(gv.exchange.book.bestBid()).not.toBeNull();
@@ -47,7 +51,7 @@ describe('GatewayVenue', () => {
   });
 
   it('keeps the scenario account when it has one', () => {
-    const gv = GatewayVenue.load('test/fixtures/gateway/alpaca-aapl.yaml');
+    const gv = GatewayVenue.load('test/fixtures/gateway/alpaca-aapl.yaml', { profile: ALPACA_PROFILE });
     stops.push(() => gv.stop());
     expect(gv.exchange.quoteBalance).toBe(quoteToUnits(gv.instrument, '100000'));
     expect(gv.initialPosition).toBe(qtyToLots(gv.instrument, '0'));

@@ -1,5 +1,5 @@
 // The alpaca-paper fill profile draws each order's partial fills from the order's own random
-// stream. Under a wall clock, an order's later looks (PARTIAL_RETRY_MS after a partial fill, and
+// stream. Under a wall clock, an order's later looks (partialRetryMs after a partial fill, and
 // after every piece of work the gateway does) fall wherever the timers put them between the next
 // orders' arrivals. Those looks must not change what the next orders draw. Here the desk runs on
 // a virtual clock (the gateway's clock interface over VirtualClock), so the interleaving is chosen
@@ -15,6 +15,7 @@ import type { OrderRequest } from '../src/core/model/order.ts';
 import type { VenueMessage } from '../src/core/model/reports.ts';
 import { venueRules } from '../src/core/venues/index.ts';
 import type { GatewayClock } from '../src/gateway/gateway-clock.ts';
+import { ALPACA_PROFILE } from '../src/gateway/alpaca/alpaca-profile.ts';
 import { PaperDesk } from '../src/gateway/paper-desk.ts';
 import { buildVenue } from '../src/scenario/build-venue.ts';
 import { loadScenarioFile } from '../src/scenario/load-scenario.ts';
@@ -55,6 +56,7 @@ function trade(seed: number, secondAt: number): World {
     exchange: built.exchange,
     instrument,
     rules: venueRules(s.venue.name),
+    fills: ALPACA_PROFILE.touchFills['alpaca-paper']!,
     latency: new LatencyModel(
       {
         orderEntry: { ms: 5, jitterMs: 0 },

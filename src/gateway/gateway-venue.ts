@@ -7,17 +7,18 @@
 //   it starts), as `at:` times do in a paper run;
 // - a replay market runs on a clock shifted so that the scenario's `start` is the gateway's start:
 //   the recording before `start` warms the book up, the rest plays at its recorded pace;
+// - orders meet the rules of the venue the gateway imitates (its profile, from the venue's own
+//   folder), whatever the scenario's venue (a warning when they differ);
 // - the venue's trading hours are always open unless `hours: 'venue'` asks for the rules' own
 //   calendar (the NYSE session for alpaca-equities), so a gateway answers at any hour;
-// - without `venue.account` in the scenario the account starts as Alpaca's paper accounts do:
-//   100,000 in cash and no position.
+// - without `venue.account` in the scenario the account starts as the profile's paper accounts do.
 // The sections that script a client (orders, signals, external orders, operator actions, restarts,
 // expectations) mean nothing here: the gateway's clients send the orders. They are ignored with
 // one warning each, so a backtest scenario can be served unchanged.
 import { Rng } from '../core/clock/rng.ts';
 import type { ExecEvent } from '../core/model/events.ts';
 import { makeInstrument, type Instrument } from '../core/model/instrument.ts';
-import { ALPACA_EQUITIES, ALWAYS_OPEN, venueRules, type TradingHours, type VenueRules } from '../core/venues/index.ts';
+import { ALWAYS_OPEN, venueRules, type VenueRules } from '../core/venues/index.ts';
 import type { SimExchange } from '../sim/venue/sim-exchange.ts';
 import type { SimVenue } from '../sim/venue/sim-venue.ts';
 import { loadScenarioFile, type LoadedScenario } from '../scenario/load-scenario.ts';
@@ -25,14 +26,14 @@ import type { Scenario } from '../scenario/schema.ts';
 import { parseDurationMs, parseUtcInstant } from '../core/model/time-fields.ts';
 import { FaultSchedule, type FaultSpec } from '../sim/faults.ts';
 import { LatencyModel } from '../sim/latency-model.ts';
-import { bookDesk, PaperDesk, type FillProfile, type OrderDesk } from './paper-desk.ts';
+import { BOOK_FILLS, fillProfiles, type GatewayProfile } from './gateway-profile.ts';
+import { bookDesk, PaperDesk, type OrderDesk } from './paper-desk.ts';
 import { buildVenue } from '../scenario/build-venue.ts';
 import { GatewayClock, ShiftedClock } from './gateway-clock.ts';
 
-/** Alpaca paper's default starting balance. */
-export const DEFAULT_CASH = '100000';
-
 export interface GatewayVenueOptions {
+  /** The venue the gateway imitates (its folder's profile). */
+  readonly profile: GatewayProfile;
   /** 'always' (default): the venue never closes; 'venue': the trading hours of the venue's rules. */
   readonly hours?: 'always' | 'venue';
   /** One line per ignored section, fault edge and model warning. */
@@ -41,13 +42,9 @@ export interface GatewayVenueOptions {
   readonly onEvent?: (event: ExecEvent) => void;
   /** The wall clock (tests may pass their own). */
   readonly now?: () => number;
-  /** Who fills the gateway's orders: the simulated book (default) or Alpaca's paper rules (paper-desk.ts). */
-  readonly fills?: FillProfile;
-}
-
-/** Alpaca's rules with the trading hours given (always open unless the venue's calendar is asked for). */
-export function gatewayRules(hours: TradingHours): VenueRules {
-  return { ...ALPACA_EQUITIES, hours };
+  /** Who fills the gateway's orders: the simulated book ('book', the default) or one of the
+   *  profile's paper fill profiles (paper-desk.ts). */
+  readonly fills?: string;
 }
 
 /** Scenario sections a gateway ignores: they script the client, and the clients are real. */
@@ -59,7 +56,8 @@ export class GatewayVenue {
   readonly exchange: SimExchange;
   /** Where the gateway's orders go (the fill profile). */
   readonly desk: OrderDesk;
-  readonly fills: FillProfile;
+  /** The fill profile's name. */
+  readonly fills: string;
   readonly instrument: Instrument;
   readonly rules: VenueRules;
   readonly scenario: Scenario;
@@ -73,22 +71,29 @@ export class GatewayVenue {
   private readonly startAll: () => void;
   private started = false;
 
-  constructor(loaded: LoadedScenario, options: GatewayVenueOptions = {}) {
+  constructor(loaded: LoadedScenario, options: GatewayVenueOptions) {
     const warn = options.warn ?? (() => {});
     const s0 = loaded.scenario;
     for (const section of CLIENT_SECTIONS) {
       if (s0[section].length > 0)
         warn(`scenario section "${section}" is ignored: the gateway's clients send the orders`);
     }
-    if (s0.venue.name !== 'alpaca-equities')
-      warn(`venue "${s0.venue.name}" is served with Alpaca's rules (order types, error codes, client ids)`);
-    // Alpaca paper's starting account when the scenario gives none: balances are always checked.
+    const profile = options.profile;
+    const fills = options.fills ?? BOOK_FILLS;
+    const touch = fills === BOOK_FILLS ? null : profile.touchFills[fills];
+    if (touch === undefined)
+      throw new Error(`unknown fill profile "${fills}" (known: ${fillProfiles(profile).join(', ')})`);
+    if (touch !== null && options.hours === 'venue')
+      throw new Error(`the ${fills} fill profile needs an always-open gateway`);
+    if (s0.venue.name !== profile.venue)
+      warn(`venue "${s0.venue.name}" is served with ${profile.label}'s rules (order types, error codes, client ids)`);
+    // The venue's starting paper account when the scenario gives none: balances are always checked.
     const s: Scenario = s0.venue.account
       ? s0
-      : { ...s0, venue: { ...s0.venue, account: { quote: DEFAULT_CASH, base: '0' } } };
+      : { ...s0, venue: { ...s0.venue, account: { ...profile.defaultAccount } } };
     this.scenario = s;
     this.instrument = makeInstrument(s.instrument);
-    this.rules = gatewayRules(options.hours === 'venue' ? venueRules(s.venue.name).hours : ALWAYS_OPEN);
+    this.rules = { ...profile.rules, hours: options.hours === 'venue' ? venueRules(s.venue.name).hours : ALWAYS_OPEN };
     this.clock = new GatewayClock((err) => warn(`venue error: ${(err as Error).stack ?? String(err)}`), options.now);
     this.startedAt = this.clock.now();
     const replayClock = new ShiftedClock(this.clock, parseUtcInstant(s.start) - this.startedAt);
@@ -106,9 +111,8 @@ export class GatewayVenue {
     );
     this.venue = built.venue;
     this.exchange = built.exchange;
-    this.fills = options.fills ?? 'book';
-    if (this.fills === 'alpaca-paper') {
-      if (options.hours === 'venue') throw new Error('the alpaca-paper fill profile needs an always-open gateway');
+    this.fills = fills;
+    if (touch !== null) {
       const rng = new Rng(s.seed).stream('paper');
       const at = (d: string) => this.startedAt + parseDurationMs(d);
       const specs = s.faults.map((f): FaultSpec =>
@@ -123,6 +127,7 @@ export class GatewayVenue {
         exchange: this.exchange,
         instrument: this.instrument,
         rules: this.rules,
+        fills: touch,
         latency: new LatencyModel(s.venue.latency, rng.stream('latency')),
         faults: new FaultSchedule(specs, rng.stream('faults')),
         rng: rng.stream('fills'),
@@ -133,7 +138,7 @@ export class GatewayVenue {
     this.startAll = built.start;
   }
 
-  static load(file: string, options: GatewayVenueOptions = {}): GatewayVenue {
+  static load(file: string, options: GatewayVenueOptions): GatewayVenue {
     return new GatewayVenue(loadScenarioFile(file), options);
   }
 

@@ -1,23 +1,24 @@
-// Where the gateway's orders go: the OrderDesk port, with two fill profiles behind it.
+// Where the gateway's orders go: the OrderDesk port, with two kinds of fill profile behind it.
 //
 // - 'book' (the default): the simulated exchange itself (src/sim/venue). Orders queue, take
 //   displayed depth level by level, move what they consume, as the scenario's models say; exactly
 //   what a backtest of the same scenario would do.
-// - 'alpaca-paper': what Alpaca documents for its paper venue. An order is matched against the
+// - a touch profile (PaperDesk): a venue's paper venue as it documents it (Alpaca's
+//   'alpaca-paper': src/gateway/alpaca/alpaca-profile.ts). An order is matched against the
 //   venue's real-time top of book (the exchange's best bid and ask, the market everyone sees):
 //   a marketable order fills at the touch (a buy at the ask, a sell at the bid) for any size, with
 //   no queue, no depth check and no impact on the book (our fills do not touch the market or its
 //   tape); a limit order fills only once it is marketable; a stop triggers when the touch reaches
-//   its stop price. When an order is eligible, 10% of the time it gets a partial fill of a random
-//   size (1 lot up to all but one), and what is left is looked at again PARTIAL_RETRY_MS later
-//   (and after every market change) while it is still marketable. FOK orders are never split;
-//   IOC and FOK remainders expire. The draws come from the scenario's seed (its 'paper-fills'
-//   stream), one sub-stream per order by its number at the desk, so the same requests in the same
-//   order get the same fills however the wall clock interleaves one order's later looks (after
-//   PARTIAL_RETRY_MS, after a market change) with the next orders' arrivals. No fees (Alpaca charges
-//   no commission). The requests still pass through the scenario's latency and faults, on their
-//   own random streams (a 429, 503 or outage hits as in the book profile, not on the same draws).
-//   Only for an always-open gateway: the paper desk has no session calendar.
+//   its stop price. When an order is eligible, a share of the time (TouchFills.partialShare) it
+//   gets a partial fill of a random size (1 lot up to all but one), and what is left is looked at
+//   again partialRetryMs later (and after every market change) while it is still marketable. FOK
+//   orders are never split; IOC and FOK remainders expire. The draws come from the scenario's seed
+//   (its 'paper-fills' stream), one sub-stream per order by its number at the desk, so the same
+//   requests in the same order get the same fills however the wall clock interleaves one order's
+//   later looks (after partialRetryMs, after a market change) with the next orders' arrivals. No
+//   fees. The requests still pass through the scenario's latency and faults, on their own random
+//   streams (a 429, 503 or outage hits as in the book profile, not on the same draws). Only for
+//   an always-open gateway: the paper desk has no session calendar.
 import type { ClientOrderId, VenueOrderId } from '../core/model/ids.ts';
 import { tradeId, venueOrderId } from '../core/model/ids.ts';
 import type { Instrument } from '../core/model/instrument.ts';
@@ -32,9 +33,7 @@ import type { ExchangeOrder } from '../sim/venue/exchange-order.ts';
 import type { SimExchange } from '../sim/venue/sim-exchange.ts';
 import type { SimVenue } from '../sim/venue/sim-venue.ts';
 import type { GatewayClock } from './gateway-clock.ts';
-
-export type FillProfile = 'book' | 'alpaca-paper';
-export const FILL_PROFILES: readonly FillProfile[] = ['book', 'alpaca-paper'];
+import type { TouchFills } from './gateway-profile.ts';
 
 /** The gateway's orders: submitted, cancelled, reported, and looked up at the desk's own record. */
 export interface OrderDesk {
@@ -65,11 +64,6 @@ export function bookDesk(venue: SimVenue, exchange: SimExchange): OrderDesk {
   };
 }
 
-/** Share of eligible fills that are partial, as Alpaca documents for paper trading. */
-export const PARTIAL_FILL_SHARE = 0.1;
-/** How long after a partial fill what is left is looked at again, ms. */
-export const PARTIAL_RETRY_MS = 50;
-
 class Channel {
   private last = -Infinity;
   constructor(private readonly clock: GatewayClock) {}
@@ -87,6 +81,8 @@ export interface PaperDeskOptions {
   readonly exchange: SimExchange;
   readonly instrument: Instrument;
   readonly rules: VenueRules;
+  /** How often a fill is partial, and when what is left is looked at again. */
+  readonly fills: TouchFills;
   readonly latency: LatencyModel;
   readonly faults: FaultSchedule;
   /** Draws for partial fills. */
@@ -175,7 +171,7 @@ export class PaperDesk implements OrderDesk {
 
   // ---- matching ----------------------------------------------------------------------------
 
-  /** Fills what the touch allows now: all of it, or (10% of the time) a random part of it. */
+  /** Fills what the touch allows now: all of it, or (a partialShare of the time) a random part of it. */
   private evaluate(o: ExchangeOrder): void {
     if (!this.open.has(o)) return;
     const buy = o.side === 'buy';
@@ -194,7 +190,7 @@ export class PaperDesk implements OrderDesk {
     const left = o.qty - o.filled;
     let qty = left;
     const rng = this.draws.get(o) as Rng;
-    if (o.tif !== 'FOK' && left > 1 && rng.next() < PARTIAL_FILL_SHARE) qty = 1 + rng.int(left - 1);
+    if (o.tif !== 'FOK' && left > 1 && rng.next() < this.o.fills.partialShare) qty = 1 + rng.int(left - 1);
     if (buy) qty = Math.min(qty, Math.floor(this.quoteBalance / touch));
     if (qty <= 0) {
       if (o.tif === 'IOC' || o.tif === 'FOK') this.close(o, 'expired', 'IOC/FOK: insufficient balance');
@@ -207,7 +203,7 @@ export class PaperDesk implements OrderDesk {
     this.fill(o, qty, touch);
     if (o.filled < o.qty) {
       if (o.tif === 'IOC') this.close(o, 'expired', 'IOC: remainder');
-      else this.o.clock.post(() => this.evaluate(o), PARTIAL_RETRY_MS);
+      else this.o.clock.post(() => this.evaluate(o), this.o.fills.partialRetryMs);
     }
   }
 

@@ -4,8 +4,8 @@
 //   venue, so the gateway applies the request faults to them itself: a `rate_limit` window with
 //   scope `all` answers 429, `http_5xx` 503, an `outage` holds the request for its `timeoutMs` and
 //   drops the connection (each with the fault's probability, drawn from the scenario's seed);
-// - every 429 carries Retry-After (whole seconds until the rate-limit window ends, at least 1)
-//   and X-RateLimit-Limit/Remaining/Reset, as Alpaca's do;
+// - every 429 says how long to wait: whole seconds until the rate-limit window ends, at least 1
+//   (rateLimitWait; the venue's folder puts it in its own headers);
 // - `stream_stall` silences the websockets' events (trade updates, quotes and trades) for its
 //   window: `queue` sends them in order when it ends, `drop` loses them. Control replies
 //   (authorization, listening, subscription) are still answered: the connection is up.
@@ -27,8 +27,10 @@ export type ReadFate =
   | { readonly kind: 'server_error' }
   | { readonly kind: 'timeout'; readonly timeoutMs: number };
 
-/** The request-weight limit Alpaca states in X-RateLimit-Limit (requests per minute). */
-export const RATE_LIMIT_PER_MINUTE = 200;
+export interface RateLimitWait {
+  readonly waitS: number;
+  readonly resetAtS: number;
+}
 
 export class WireFaults {
   private readonly windows: Array<Windowed<Fault['kind']>>;
@@ -72,17 +74,13 @@ export class WireFaults {
     return { kind: 'deliver' };
   }
 
-  /** The headers of a 429 now: Retry-After until the rate-limit window ends (at least 1 s). */
-  rateLimitHeaders(): Record<string, string> {
+  /** How long a 429 now asks the client to wait: whole seconds until the rate-limit window ends
+   *  (at least 1), and when that is (epoch seconds). */
+  rateLimitWait(): RateLimitWait {
     const t = this.now();
     const until = this.active('rate_limit', t)?.untilMs ?? t + 1000;
-    const wait = Math.max(1, Math.ceil((until - t) / 1000));
-    return {
-      'Retry-After': String(wait),
-      'X-RateLimit-Limit': String(RATE_LIMIT_PER_MINUTE),
-      'X-RateLimit-Remaining': '0',
-      'X-RateLimit-Reset': String(Math.ceil(t / 1000) + wait),
-    };
+    const waitS = Math.max(1, Math.ceil((until - t) / 1000));
+    return { waitS, resetAtS: Math.ceil(t / 1000) + waitS };
   }
 
   /** The stream stall in force now, if any. */

@@ -13,6 +13,7 @@ import { StallGate, WireFaults } from '../wire-faults.ts';
 import { AlpacaAccount } from './account.ts';
 import { FillActivities } from './activities.ts';
 import { AlpacaOrders, type TradeUpdate } from './alpaca-orders.ts';
+import { ALPACA_PROFILE } from './alpaca-profile.ts';
 import { MarketFeed } from './market-feed.ts';
 import { MarketDataStream } from './market-stream.ts';
 import { createRestApp } from './rest.ts';
@@ -63,6 +64,7 @@ export async function startAlpacaGateway(options: AlpacaGatewayOptions): Promise
   const authorized = (keyId: unknown, secret: unknown): boolean =>
     sameKey(keyId, options.keyId) && sameKey(secret, options.secretKey);
   const gv = GatewayVenue.load(options.scenarioFile, {
+    profile: ALPACA_PROFILE,
     ...(options.hours ? { hours: options.hours } : {}),
     ...(options.fills ? { fills: options.fills } : {}),
     ...(options.warn ? { warn: options.warn } : {}),

@@ -15,7 +15,7 @@ import type { MarketFeed } from './market-feed.ts';
 import type { GatewayClock } from '../gateway-clock.ts';
 import type { WireFaults } from '../wire-faults.ts';
 import type { AlpacaOrders, DeskAnswer, OrderRecord } from './alpaca-orders.ts';
-import { alpacaError, invalid, NOT_AUTHORIZED, parseTime, type AlpacaError } from './wire.ts';
+import { alpacaError, invalid, NOT_AUTHORIZED, parseTime, rateLimitHeaders, type AlpacaError } from './wire.ts';
 
 export interface RestOptions {
   readonly orders: AlpacaOrders;
@@ -59,7 +59,11 @@ export function createRestApp(o: RestOptions): Hono<Env> {
 
   // A 429 says how long to wait (Retry-After) and the limit's state, as Alpaca's do.
   const fail = (c: Context<Env>, e: AlpacaError): Response =>
-    c.json({ code: e.code, message: e.message }, e.status, e.status === 429 ? o.wire.rateLimitHeaders() : {});
+    c.json(
+      { code: e.code, message: e.message },
+      e.status,
+      e.status === 429 ? rateLimitHeaders(o.wire.rateLimitWait()) : {},
+    );
 
   const answer = (c: Context<Env>, a: DeskAnswer): Response => {
     switch (a.kind) {

@@ -1,6 +1,8 @@
 // Alpaca's wire conventions at the gateway: error bodies ({code, message} with the HTTP status),
-// amounts (decimal strings in, possibly in exponent notation as the SDK's String(n) makes them, or
-// JSON numbers from other clients; decimal strings out) and RFC 3339 times.
+// the rate-limit headers of a 429, amounts (decimal strings in, possibly in exponent notation as
+// the SDK's String(n) makes them, or JSON numbers from other clients; decimal strings out) and
+// RFC 3339 times.
+import type { RateLimitWait } from '../wire-faults.ts';
 
 /** An Alpaca error answer: HTTP status and the body's code and message. */
 export interface AlpacaError {
@@ -19,6 +21,19 @@ export const alpacaError = (status: AlpacaError['status'], code: number, message
 export const invalid = (message: string): AlpacaError => alpacaError(422, 40010001, message);
 
 export const NOT_AUTHORIZED = alpacaError(401, 40110000, 'request is not authorized');
+
+/** The request-weight limit Alpaca states in X-RateLimit-Limit (requests per minute). */
+export const RATE_LIMIT_PER_MINUTE = 200;
+
+/** A 429's headers, as Alpaca's: Retry-After and X-RateLimit-Limit/Remaining/Reset. */
+export function rateLimitHeaders(wait: RateLimitWait): Record<string, string> {
+  return {
+    'Retry-After': String(wait.waitS),
+    'X-RateLimit-Limit': String(RATE_LIMIT_PER_MINUTE),
+    'X-RateLimit-Remaining': '0',
+    'X-RateLimit-Reset': String(wait.resetAtS),
+  };
+}
 
 const AMOUNT = /^\+?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d{1,3}))?$/;
 
