@@ -14,7 +14,8 @@ import { barsPage, calendar } from './history.ts';
 import type { MarketFeed } from './market-feed.ts';
 import type { GatewayClock } from '../gateway-clock.ts';
 import type { WireFaults } from '../wire-faults.ts';
-import type { AlpacaOrders, DeskAnswer, OrderRecord } from './alpaca-orders.ts';
+import type { DeskRecord } from '../gateway-orders.ts';
+import type { AlpacaOrders, DeskAnswer } from './alpaca-orders.ts';
 import { alpacaError, invalid, NOT_AUTHORIZED, parseTime, rateLimitHeaders, type AlpacaError } from './wire.ts';
 
 export interface RestOptions {
@@ -156,7 +157,7 @@ export function createRestApp(o: RestOptions): Hono<Env> {
     return rec ? c.json(orders.orderJson(rec)) : fail(c, alpacaError(404, 40410000, 'order not found'));
   });
 
-  const byId = (c: Context<Env>): OrderRecord | AlpacaError => {
+  const byId = (c: Context<Env>): DeskRecord | AlpacaError => {
     const id = c.req.param('id') ?? '';
     if (!UUID.test(id)) return invalid('order_id must be a UUID');
     return orders.visible(id.toLowerCase()) ?? alpacaError(404, 40410000, 'order not found');
@@ -164,13 +165,13 @@ export function createRestApp(o: RestOptions): Hono<Env> {
 
   app.get('/v2/orders/:id', (c) => {
     const rec = byId(c);
-    return 'status' in rec && !('cid' in rec) ? fail(c, rec) : c.json(orders.orderJson(rec as OrderRecord));
+    return 'status' in rec && !('cid' in rec) ? fail(c, rec) : c.json(orders.orderJson(rec as DeskRecord));
   });
 
   app.delete('/v2/orders/:id', async (c) => {
     const rec = byId(c);
     if ('status' in rec && !('cid' in rec)) return fail(c, rec);
-    return answer(c, await orders.cancel((rec as OrderRecord).id));
+    return answer(c, await orders.cancel((rec as DeskRecord).id));
   });
 
   app.patch('/v2/orders/:id', async (c) => {
@@ -182,7 +183,7 @@ export function createRestApp(o: RestOptions): Hono<Env> {
     } catch {
       return fail(c, alpacaError(400, 40010000, 'request body format is invalid'));
     }
-    return answer(c, await orders.replace((rec as OrderRecord).id, body));
+    return answer(c, await orders.replace((rec as DeskRecord).id, body));
   });
 
   app.get('/v2/positions', (c) => {

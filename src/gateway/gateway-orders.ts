@@ -1,0 +1,534 @@
+// The gateway's order desk, whatever venue's wire it serves: the orders its clients placed, by
+// the venue's id and by the client's, sent to the fill profile's desk (paper-desk.ts) and waited
+// for on its REST channel (so the scenario's latency and request faults reach the client's
+// answer), and every change of an order told to the wire as a DeskEvent, which the venue's folder
+// turns into its stream messages. What an order looks like is always read from the desk's own
+// record (an ExchangeOrder): a fill whose stream report a fault lost is still there, as at a real
+// venue; only the event is gone.
+//
+// Ids: each order gets a random UUID, which is also its client order id at the simulated exchange,
+// so a venue's client ids never meet the exchange's id rules; when a client id may be used again
+// is the wire's rule (clientIdUsed: ever used here). An order exists (lookups, lists, cancel) from
+// the moment the exchange accepted it: between the request and that moment it is only reserved.
+// One exception: a request the venue will act on although its answer is lost (a timeout or a 5xx
+// after the venue received it; the venue says so as the request is sent, Delivery in
+// src/sim/faults.ts) makes an order that exists at once, 'arriving' until it reaches the book: the
+// dropped connection does not free its client id, and the order is listed and found by it.
+// Should the exchange refuse it there, it is 'rejected'. Submission times are unique to the
+// millisecond (a later order gets at least 1 ms more), so clients paging by time at millisecond
+// precision never skip an order.
+//
+// Each request's answer is turned into the wire's in the same turn as the desk settles it (the
+// `answer` callbacks), so no other request's continuation can change the order in between.
+import { randomUUID } from 'node:crypto';
+import { clientOrderId, parentOrderId, type ClientOrderId } from '../core/model/ids.ts';
+import type { Instrument } from '../core/model/instrument.ts';
+import type { OrderRequest, OrderType, Side, TimeInForce } from '../core/model/order.ts';
+import type { VenueMessage } from '../core/model/reports.ts';
+import type { ExchangeOrder, ExchangeTrade, VenueOrderStatus } from '../sim/venue/exchange-order.ts';
+import type { GatewayVenue } from './gateway-venue.ts';
+
+/** An order as a client asks for it, in the instrument's lots and ticks. */
+export interface DeskOrder {
+  readonly side: Side;
+  readonly type: OrderType;
+  readonly tif: TimeInForce;
+  readonly qty: number;
+  readonly limitPrice: number | null;
+  readonly stopPrice: number | null;
+}
+
+/** An order the desk took: what was asked for, its ids, and where it is in its life. */
+export interface DeskRecord extends DeskOrder {
+  /** The venue's id of the order. */
+  readonly id: string;
+  /** The client's id of the order. */
+  readonly clientOrderId: string;
+  /** The order's id at the simulated exchange (= id). */
+  readonly cid: ClientOrderId;
+  /** Venue time of the submission, epoch ms, unique across orders. */
+  readonly submittedAt: number;
+  /** The order exists although the exchange does not have it (yet): the venue will act on its
+   *  request, whose answer is lost. Orders the exchange has always exist. */
+  announced: boolean;
+  /** When the exchange refused an announced order (venue time, epoch ms): it is rejected. */
+  rejectedAt: number | null;
+  pendingCancel: boolean;
+  /** A replace is under way: the order is being cancelled and its successor not yet placed. */
+  replacing: boolean;
+  /** The order that replaced this one, and when (epoch ms): set once the successor exists. */
+  replacedBy: string | null;
+  replacedAt: number | null;
+  /** The order this one replaced. */
+  readonly replaces: string | null;
+  newSent: boolean;
+  closedSent: boolean;
+  /** The ids the wire gave the order's executions, by the exchange's trade id. */
+  readonly executionIds: Map<string, string>;
+}
+
+/** Where an order is in its life, in the desk's words (each wire spells them its own way). */
+export type DeskStatus =
+  | VenueOrderStatus
+  /** Announced, not yet at the exchange. */
+  | 'arriving'
+  /** Announced and no longer arriving, without an exchange order. */
+  | 'accepted'
+  | 'replaced'
+  | 'replacing'
+  | 'pending_cancel';
+
+/** A change of an order the wire tells its clients of; `at` is venue time (skew applied). */
+export type DeskEvent =
+  | {
+      readonly kind:
+        'new' | 'pending_cancel' | 'pending_replace' | 'replace_rejected' | 'replaced' | 'closed' | 'rejected';
+      readonly rec: DeskRecord;
+      readonly at: number;
+    }
+  | {
+      readonly kind: 'fill';
+      readonly rec: DeskRecord;
+      readonly at: number;
+      readonly trade: ExchangeTrade;
+      /** How many of the order's executions there are up to this one, it included. */
+      readonly trades: number;
+      /** Signed position right after the execution, lots. */
+      readonly positionAfter: number;
+    };
+
+type Waiter = (report: VenueMessage) => void;
+
+export class GatewayOrders {
+  private readonly byId = new Map<string, DeskRecord>();
+  private readonly byCid = new Map<string, DeskRecord>();
+  /** Every client id ever used (reserved at the request), to the order's id. */
+  private readonly clientIds = new Map<string, string>();
+  /** Orders in submission order. */
+  private readonly list: DeskRecord[] = [];
+  private readonly submitWaiters = new Map<string, Waiter>();
+  private readonly cancelWaiters = new Map<string, Waiter[]>();
+  /** Announced orders still on their way to the book, each with what waits for it to get there. */
+  private readonly arriving = new Map<DeskRecord, Array<() => void>>();
+  private lastSubmitted = -Infinity;
+  readonly instrument: Instrument;
+  /** The venue's clock against the wall clock, ms. */
+  readonly skewMs: number;
+
+  constructor(
+    private readonly gv: GatewayVenue,
+    private readonly tell: (event: DeskEvent) => void,
+    private readonly newId: () => string = randomUUID,
+  ) {
+    this.instrument = gv.instrument;
+    this.skewMs = gv.scenario.venue.clockSkewMs;
+    gv.desk.setReportHandler((r) => this.onReport(r));
+    // The venue changes only inside its clock's work: an order on its way is looked for after each.
+    gv.clock.afterWork(() => {
+      for (const rec of this.arriving.keys()) if (this.exchangeOrder(rec)) this.arrived(rec);
+    });
+  }
+
+  /** The venue's time now (the scenario's clock skew applied), epoch ms. */
+  now(): number {
+    return this.gv.clock.now() + this.skewMs;
+  }
+
+  /** Whether a client id was ever used here, or is reserved by a replace under way. */
+  clientIdUsed(clientId: string): boolean {
+    return this.clientIds.has(clientId);
+  }
+
+  // ---- requests --------------------------------------------------------------------------
+
+  /**
+   * Sends an order to the venue under `clientId` (reserved here until the venue refuses it) and
+   * hands the venue's answer to `answer` (an AckReport: the order exists, its `new` told; a
+   * refusal or a lost answer: the order is forgotten unless announced). `created` runs once the
+   * order exists.
+   */
+  async place<T>(
+    order: DeskOrder,
+    clientId: string,
+    answer: (rec: DeskRecord, report: VenueMessage) => T,
+    replaces: string | null = null,
+    created: (rec: DeskRecord) => void = () => {},
+  ): Promise<T> {
+    const id = this.newId();
+    const submittedAt = Math.max(Math.floor(this.now()), this.lastSubmitted + 1);
+    this.lastSubmitted = submittedAt;
+    const rec: DeskRecord = {
+      id,
+      clientOrderId: clientId,
+      cid: clientOrderId(id),
+      submittedAt,
+      announced: false,
+      rejectedAt: null,
+      ...order,
+      pendingCancel: false,
+      replacing: false,
+      replacedBy: null,
+      replacedAt: null,
+      replaces,
+      newSent: false,
+      closedSent: false,
+      executionIds: new Map(),
+    };
+    this.clientIds.set(clientId, id);
+    this.byId.set(id, rec);
+    this.byCid.set(rec.cid, rec);
+    this.list.push(rec);
+    const request: OrderRequest = {
+      clientOrderId: rec.cid,
+      parentId: parentOrderId(id),
+      sliceNum: 1,
+      totalSlices: 1,
+      scheduledTime: this.gv.clock.now(),
+      symbol: this.instrument.symbol,
+      side: rec.side,
+      type: rec.type,
+      tif: rec.tif,
+      qty: rec.qty,
+      ...(rec.limitPrice === null ? {} : { limitPrice: rec.limitPrice }),
+      ...(rec.stopPrice === null ? {} : { stopPrice: rec.stopPrice }),
+    };
+    const report = await new Promise<VenueMessage>((resolve) => {
+      this.submitWaiters.set(rec.cid, resolve);
+      if (this.gv.desk.submit(request) === 'unanswered') this.announce(rec, created);
+    });
+    switch (report.kind) {
+      case 'AckReport':
+        created(rec);
+        this.sendNew(rec);
+        break;
+      case 'RejectReport':
+      case 'RetryableRejectReport':
+        this.forget(rec);
+        break;
+      case 'OutcomeUnknownReport':
+        // An order the venue acts on was announced when its request left; any other never
+        // reached the venue, and its client id is free again.
+        if (!rec.announced) this.forget(rec);
+        break;
+    }
+    return answer(rec, report);
+  }
+
+  /**
+   * Cancels an order once it is at the book: `answer` gets the venue's answer, or null when the
+   * order is not open (or is being replaced) and nothing was sent. A cancel whose answer was lost
+   * may still take effect: its `closed` is told when it does.
+   */
+  async cancel<T>(rec: DeskRecord, answer: (report: VenueMessage | null) => T): Promise<T> {
+    await this.arrival(rec);
+    const o = this.exchangeOrder(rec);
+    if (!o || (o.status !== 'new' && o.status !== 'partially_filled') || rec.replacing) return answer(null);
+    const report = await this.venueCancel(rec, o, true);
+    rec.pendingCancel = false;
+    if (report.kind === 'OutcomeUnknownReport') this.closedWhenCancelled(rec);
+    return answer(report);
+  }
+
+  /**
+   * Replaces an open order (`o`, its exchange order) with `order` under `clientId`: the venue has
+   * no atomic replace, so the old order is cancelled (pending_replace told), then the new one
+   * placed (with `replaces`) and the old one told `replaced`. `keepQty` false: the new order is
+   * for what the old one has left once its cancel took effect (a fill landing on it while the
+   * cancel travelled is not placed again). A cancel the venue did not confirm ends the replace:
+   * `cancelFailed` gets its answer (replace_rejected told, unless the outcome is unknown). A new
+   * order the venue refuses leaves the old one cancelled all the same (`closed` told).
+   */
+  async replace<T>(
+    rec: DeskRecord,
+    o: ExchangeOrder,
+    order: DeskOrder,
+    keepQty: boolean,
+    clientId: string,
+    answer: { placed(rec: DeskRecord, report: VenueMessage): T; cancelFailed(report: VenueMessage): T },
+  ): Promise<T> {
+    this.clientIds.set(clientId, ''); // reserved until the new order exists (or the replace fails)
+    rec.replacing = true;
+    this.tell({ kind: 'pending_replace', rec, at: this.now() });
+    const cancelled = await this.venueCancel(rec, o, false);
+    if (cancelled.kind !== 'CancelReport') {
+      rec.replacing = false;
+      this.clientIds.delete(clientId);
+      if (cancelled.kind === 'OutcomeUnknownReport') this.closedWhenCancelled(rec);
+      else this.tell({ kind: 'replace_rejected', rec, at: this.now() });
+      return answer.cancelFailed(cancelled);
+    }
+    this.clientIds.delete(clientId);
+    // The old order is cancelled now: what it has left is final, fills while the cancel travelled
+    // included. Without a qty the replacement is that (the remainder read before could overfill).
+    const next = keepQty ? order : { ...order, qty: o.qty - o.filled };
+    const placed = await this.place(next, clientId, answer.placed, rec.id, (successor) => {
+      rec.replacing = false;
+      rec.replacedBy = successor.id;
+      rec.replacedAt = o.updatedAt + this.skewMs;
+      rec.closedSent = true;
+      this.tell({ kind: 'replaced', rec, at: rec.replacedAt });
+    });
+    if (rec.replacing) {
+      // No successor: the old order was cancelled all the same.
+      rec.replacing = false;
+      this.sendClosed(rec);
+    }
+    return placed;
+  }
+
+  /** Asks the venue to cancel (once: concurrent asks share the answer); `announce` tells pending_cancel. */
+  private venueCancel(rec: DeskRecord, o: ExchangeOrder, announce: boolean): Promise<VenueMessage> {
+    return new Promise<VenueMessage>((resolve) => {
+      const waiting = this.cancelWaiters.get(rec.cid);
+      if (waiting) {
+        waiting.push(resolve);
+        return;
+      }
+      this.cancelWaiters.set(rec.cid, [resolve]);
+      if (announce) {
+        rec.pendingCancel = true;
+        this.tell({ kind: 'pending_cancel', rec, at: this.now() });
+      }
+      this.gv.desk.cancel(rec.cid, o.venueOrderId);
+    });
+  }
+
+  // ---- reads -------------------------------------------------------------------------------
+
+  /** Orders that exist (the venue has them, or will: announced), in submission order. */
+  orders(): DeskRecord[] {
+    return this.list.filter((r) => this.exists(r));
+  }
+
+  visible(id: string): DeskRecord | undefined {
+    const rec = this.byId.get(id);
+    return rec && this.exists(rec) ? rec : undefined;
+  }
+
+  private exists(rec: DeskRecord): boolean {
+    return rec.announced || this.exchangeOrder(rec) !== undefined;
+  }
+
+  byClientOrderId(clientId: string): DeskRecord | undefined {
+    const id = this.clientIds.get(clientId);
+    return id === undefined ? undefined : this.visible(id);
+  }
+
+  /** Where the order is in its life now. */
+  status(rec: DeskRecord): DeskStatus {
+    const o = this.exchangeOrder(rec);
+    if (!o) return rec.rejectedAt !== null ? 'rejected' : this.arriving.has(rec) ? 'arriving' : 'accepted';
+    if (rec.replacedBy !== null) return 'replaced';
+    if (rec.replacing) return 'replacing';
+    if (rec.pendingCancel && (o.status === 'new' || o.status === 'partially_filled')) return 'pending_cancel';
+    return o.status;
+  }
+
+  /** The order at the exchange (its fills, its status there), once it is there. */
+  exchangeOrder(rec: DeskRecord): ExchangeOrder | undefined {
+    return this.gv.desk.order(rec.cid);
+  }
+
+  /** Every execution of our orders in execution order (trade ids are sequential at the exchange). */
+  executions(): Array<{ rec: DeskRecord; trade: ExchangeTrade }> {
+    const out: Array<{ rec: DeskRecord; trade: ExchangeTrade }> = [];
+    for (const rec of this.list) for (const trade of this.exchangeOrder(rec)?.trades ?? []) out.push({ rec, trade });
+    return out.sort((a, b) => tradeNumber(a.trade.tradeId) - tradeNumber(b.trade.tradeId));
+  }
+
+  /** Quote locked by open buy orders (limit or stop price x what is left), notional units;
+   *  orders on their way to the book lock theirs already. */
+  lockedForBuys(): number {
+    let sum = 0;
+    for (const rec of this.list) {
+      const o = this.exchangeOrder(rec);
+      if (o && o.side === 'buy' && (o.status === 'new' || o.status === 'partially_filled'))
+        sum += (o.limitPrice ?? o.stopPrice ?? 0) * (o.qty - o.filled);
+      else if (!o && this.arriving.has(rec) && rec.side === 'buy')
+        sum += (rec.limitPrice ?? rec.stopPrice ?? 0) * rec.qty;
+    }
+    return sum;
+  }
+
+  /** Lots held for open sell orders (orders on their way to the book included). */
+  heldForSells(): number {
+    let sum = 0;
+    for (const rec of this.list) {
+      const o = this.exchangeOrder(rec);
+      if (o && o.side === 'sell' && (o.status === 'new' || o.status === 'partially_filled')) sum += o.qty - o.filled;
+      else if (!o && this.arriving.has(rec) && rec.side === 'sell') sum += rec.qty;
+    }
+    return sum;
+  }
+
+  /** Lots a new sell may take: the position less what open sells hold (a replacement's
+   *  predecessor, `replacing`, is cancelled first: what it holds is available). */
+  sellable(replacing: DeskRecord | null): number {
+    const o = replacing ? this.exchangeOrder(replacing) : undefined;
+    const freed = o && o.side === 'sell' ? o.qty - o.filled : 0;
+    return this.gv.desk.position - this.heldForSells() + freed;
+  }
+
+  // ---- the venue's reports -----------------------------------------------------------------
+
+  private onReport(r: VenueMessage): void {
+    if (!('clientOrderId' in r) || r.clientOrderId === null) return;
+    const rec = this.byCid.get(r.clientOrderId);
+    switch (r.kind) {
+      case 'AckReport':
+      case 'RejectReport':
+      case 'RetryableRejectReport':
+        this.resolveSubmit(r.clientOrderId, r);
+        return;
+      case 'OutcomeUnknownReport':
+        if (r.request === 'submit') this.resolveSubmit(r.clientOrderId, r);
+        else this.resolveCancel(r.clientOrderId, r);
+        return;
+      case 'CancelReport':
+        if (rec) this.sendClosed(rec);
+        this.resolveCancel(r.clientOrderId, r);
+        return;
+      case 'CancelRejectReport':
+        this.resolveCancel(r.clientOrderId, r);
+        return;
+      case 'FillReport':
+        if (rec) this.sendFill(rec, r.tradeId);
+        return;
+      case 'ExpiredReport':
+        if (rec) this.sendClosed(rec);
+        return;
+      default:
+        return; // lookups: the gateway reads the exchange directly and never asks
+    }
+  }
+
+  private resolveSubmit(cid: string, r: VenueMessage): void {
+    const w = this.submitWaiters.get(cid);
+    this.submitWaiters.delete(cid);
+    w?.(r);
+  }
+
+  private resolveCancel(cid: string, r: VenueMessage): void {
+    const ws = this.cancelWaiters.get(cid) ?? [];
+    this.cancelWaiters.delete(cid);
+    for (const w of ws) w(r);
+  }
+
+  private sendNew(rec: DeskRecord): void {
+    if (rec.newSent) return;
+    rec.newSent = true;
+    const o = this.exchangeOrder(rec);
+    this.tell({ kind: 'new', rec, at: o ? o.createdAt + this.skewMs : this.now() });
+  }
+
+  private sendFill(rec: DeskRecord, tradeId: string): void {
+    const trades = this.exchangeOrder(rec)?.trades ?? [];
+    const index = trades.findIndex((t) => t.tradeId === tradeId);
+    const trade = trades[index];
+    if (!trade) return;
+    this.sendNew(rec);
+    this.tell({
+      kind: 'fill',
+      rec,
+      at: trade.time + this.skewMs,
+      trade,
+      trades: index + 1,
+      positionAfter: this.positionAfter(tradeId),
+    });
+  }
+
+  /**
+   * A cancel whose answer was lost: the venue may act on it after the client has given up (a
+   * received request reaches it within the order-entry bound), and the exchange says nothing on
+   * the stream when it does (our cancels are answered on the REST channel, and that answer is
+   * gone). Its `closed` is told now if the exchange has closed the order, else once the bound has
+   * passed and it has (a fill that won the race leaves it filled, and nothing is told).
+   */
+  private closedWhenCancelled(rec: DeskRecord): void {
+    this.sendClosed(rec);
+    if (!rec.closedSent) this.afterOrderEntry(() => this.sendClosed(rec));
+  }
+
+  /** Cancelled or expired, told once, when the exchange has closed the order that way. */
+  private sendClosed(rec: DeskRecord): void {
+    const o = this.exchangeOrder(rec);
+    if (!o || rec.closedSent || rec.replacing || (o.status !== 'canceled' && o.status !== 'expired')) return;
+    this.sendNew(rec);
+    rec.closedSent = true;
+    this.tell({ kind: 'closed', rec, at: o.updatedAt + this.skewMs });
+  }
+
+  /** Signed position right after trade `tradeId`, lots. */
+  private positionAfter(tradeId: string): number {
+    const upTo = tradeNumber(tradeId);
+    let position = this.gv.initialPosition;
+    for (const { trade, rec } of this.executions()) {
+      if (tradeNumber(trade.tradeId) > upTo) break;
+      position += rec.side === 'buy' ? trade.qty : -trade.qty;
+    }
+    return position;
+  }
+
+  // ---- orders announced before they reach the book -------------------------------------------
+
+  /**
+   * The venue will act on this order's request but its answer is lost: the order exists from
+   * now, arriving until the exchange has it. A received request reaches the venue within the
+   * order-entry bound; an order the exchange does not have past it was refused there.
+   */
+  private announce(rec: DeskRecord, created: (rec: DeskRecord) => void): void {
+    rec.announced = true;
+    this.arriving.set(rec, []);
+    created(rec);
+    this.afterOrderEntry(() => this.settle(rec));
+  }
+
+  /** Runs `fn` once a request sent now has surely reached the venue (past the order-entry bound;
+   *  timers fire in order of their due times, so after whatever that request does there). */
+  private afterOrderEntry(fn: () => void): void {
+    this.gv.clock.post(fn, Math.ceil(this.gv.orderEntryBoundMs) + 1);
+  }
+
+  /** Past the order-entry bound: the order is at the exchange, or the exchange refused it. */
+  private settle(rec: DeskRecord): void {
+    if (!this.arriving.has(rec)) return;
+    if (this.exchangeOrder(rec)) {
+      this.arrived(rec);
+      return;
+    }
+    rec.rejectedAt = this.now();
+    this.landed(rec);
+    this.tell({ kind: 'rejected', rec, at: rec.rejectedAt });
+  }
+
+  /** The exchange has an announced order: its `new` told, and whatever waited for it goes on. */
+  private arrived(rec: DeskRecord): void {
+    this.landed(rec);
+    this.sendNew(rec);
+  }
+
+  private landed(rec: DeskRecord): void {
+    const waiting = this.arriving.get(rec) ?? [];
+    this.arriving.delete(rec);
+    for (const go of waiting) go();
+  }
+
+  /** Resolves once the order is no longer on its way to the book (at once if it is not). */
+  arrival(rec: DeskRecord): Promise<void> {
+    const waiting = this.arriving.get(rec);
+    if (!waiting) return Promise.resolve();
+    return new Promise<void>((resolve) => waiting.push(resolve));
+  }
+
+  private forget(rec: DeskRecord): void {
+    this.byId.delete(rec.id);
+    this.byCid.delete(rec.cid);
+    this.clientIds.delete(rec.clientOrderId);
+    const i = this.list.indexOf(rec);
+    if (i >= 0) this.list.splice(i, 1);
+  }
+}
+
+function tradeNumber(tradeId: string): number {
+  return Number(tradeId.slice(1));
+}
