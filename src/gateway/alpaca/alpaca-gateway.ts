@@ -2,13 +2,14 @@
 // scenario on the wall clock. REST (trading and the scenario's symbol's market data), the
 // trade_updates websocket (/stream) and the stocks market-data websocket (/v2/iex, /v2/sip,
 // /v2/delayed_sip) share one port; all check the gateway's key pair.
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { serve, type ServerType } from '@hono/node-server';
 import type { ExecEvent } from '../../core/model/events.ts';
 import { Rng } from '../../core/clock/rng.ts';
 import { GatewayVenue, type GatewayVenueOptions } from '../gateway-venue.ts';
+import { keyPairCheck } from '../socket-auth.ts';
 import { StallGate, WireFaults } from '../wire-faults.ts';
 import { AlpacaAccount } from './account.ts';
 import { FillActivities } from './activities.ts';
@@ -51,18 +52,8 @@ export interface AlpacaGateway {
   close(): Promise<void>;
 }
 
-/** Constant-time comparison of a presented key with the gateway's (through fixed-size digests). */
-function sameKey(presented: unknown, expected: string): boolean {
-  if (typeof presented !== 'string') return false;
-  const a = createHash('sha256').update(presented).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
-}
-
 export async function startAlpacaGateway(options: AlpacaGatewayOptions): Promise<AlpacaGateway> {
-  if (options.keyId === '' || options.secretKey === '') throw new Error('the gateway needs a key id and a secret key');
-  const authorized = (keyId: unknown, secret: unknown): boolean =>
-    sameKey(keyId, options.keyId) && sameKey(secret, options.secretKey);
+  const authorized = keyPairCheck(options.keyId, options.secretKey);
   const gv = GatewayVenue.load(options.scenarioFile, {
     profile: ALPACA_PROFILE,
     ...(options.hours ? { hours: options.hours } : {}),

@@ -24,6 +24,7 @@ import type { Duplex } from 'node:stream';
 import { decode, encode, encodeTimeSpecToTimestamp, EXT_TIMESTAMP, ExtensionCodec } from '@msgpack/msgpack';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Instrument } from '../../core/model/instrument.ts';
+import { authenticateSocket, type KeyCheck } from '../socket-auth.ts';
 import { quoteFields, tradeFields, type QuoteView, type TapePrint } from './market-feed.ts';
 import { rfc3339 } from './wire.ts';
 
@@ -76,7 +77,7 @@ export interface MarketStreamOptions {
   readonly instrument: Instrument;
   /** The venue's clock against the wall clock, ms (times are stated on the venue's clock). */
   readonly skewMs: number;
-  readonly authorized: (keyId: unknown, secret: unknown) => boolean;
+  readonly authorized: KeyCheck;
   /** Sends data through the scenario's stream stalls (none: straight through). */
   readonly gate?: { send(deliver: () => void): void };
 }
@@ -161,13 +162,11 @@ export class MarketDataStream {
 
   /** Checks a key pair (from the auth message or the upgrade's headers) and answers as Alpaca does. */
   private authenticate(ws: WebSocket, c: Client, key: unknown, secret: unknown): void {
-    if (!this.o.authorized(key, secret)) {
-      this.error(ws, c, 402, 'auth failed');
-      ws.close(1008, 'auth failed');
-      return;
-    }
-    c.authorized = true;
-    this.send(ws, c, [{ T: 'success', msg: 'authenticated' }]);
+    c.authorized = authenticateSocket(ws, this.o.authorized, key, secret, {
+      granted: () => this.send(ws, c, [{ T: 'success', msg: 'authenticated' }]),
+      refused: () => this.error(ws, c, 402, 'auth failed'),
+      reason: 'auth failed',
+    });
   }
 
   private send(ws: WebSocket, c: Client, messages: unknown[]): void {

@@ -13,6 +13,7 @@ import type { FillActivities } from './activities.ts';
 import { barsPage, calendar } from './history.ts';
 import type { MarketFeed } from './market-feed.ts';
 import type { GatewayClock } from '../gateway-clock.ts';
+import type { KeyCheck } from '../socket-auth.ts';
 import type { WireFaults } from '../wire-faults.ts';
 import type { DeskRecord } from '../gateway-orders.ts';
 import type { AlpacaOrders, DeskAnswer } from './alpaca-orders.ts';
@@ -34,7 +35,7 @@ export interface RestOptions {
   readonly wire: WireFaults;
   readonly clock: GatewayClock;
   /** Whether a request's key id and secret are the gateway's. */
-  readonly authorized: (keyId: string | undefined, secret: string | undefined) => boolean;
+  readonly authorized: KeyCheck;
 }
 
 type Env = { Bindings: HttpBindings };

@@ -8,6 +8,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { authenticateSocket, type KeyCheck } from '../socket-auth.ts';
 import type { TradeUpdate } from './alpaca-orders.ts';
 
 interface Client {
@@ -20,7 +21,7 @@ export class TradeUpdatesStream {
   private readonly clients = new Map<WebSocket, Client>();
 
   constructor(
-    private readonly authorized: (keyId: unknown, secret: unknown) => boolean,
+    private readonly authorized: KeyCheck,
     /** Sends events through the scenario's stream stalls (none: straight through). */
     private readonly gate: { send(deliver: () => void): void } = { send: (deliver) => deliver() },
   ) {
@@ -88,13 +89,16 @@ export class TradeUpdatesStream {
       // Alpaca documents two forms: {"action":"authenticate","data":{"key_id","secret_key"}} (the
       // SDKs send it) and {"action":"auth","key","secret"} (its current docs); either is accepted.
       const top = msg as Record<string, unknown>;
-      const ok =
+      const [key, secret] =
         action === 'auth' && fields['key_id'] === undefined
-          ? this.authorized(top['key'], top['secret'])
-          : this.authorized(fields['key_id'], fields['secret_key']);
-      client.authorized = ok;
-      this.send(ws, 'authorization', { status: ok ? 'authorized' : 'unauthorized', action: 'authenticate' });
-      if (!ok) ws.close(1008, 'unauthorized');
+          ? [top['key'], top['secret']]
+          : [fields['key_id'], fields['secret_key']];
+      const reply = (status: string) => () => this.send(ws, 'authorization', { status, action: 'authenticate' });
+      client.authorized = authenticateSocket(ws, this.authorized, key, secret, {
+        granted: reply('authorized'),
+        refused: reply('unauthorized'),
+        reason: 'unauthorized',
+      });
       return;
     }
     if (action === 'listen') {
