@@ -5,6 +5,7 @@
 // adapter and nowhere else: not to the store, the log, a report or a message.
 import type { PaperOptions } from '../runtime/paper-run.ts';
 import { LIVE_VENUES, type VenueRegistry } from '../live/venue-registry.ts';
+import { envKeys } from './env-keys.ts';
 import { UsageError, type Io } from './io.ts';
 
 export interface PaperVenue {
@@ -85,7 +86,7 @@ export function paperVenue(
   if (refusal !== null || entry === undefined) throw new UsageError(refusal ?? `no venue "${name}"`, usage);
   const flags = venueFlags(flagUrl, hours, usage);
   const url = flags.url ?? baseUrl(io.env[entry.urlEnv] ?? entry.paperUrl, usage);
-  const found = registry.keys(entry, io.env);
+  const found = envKeys(entry.keys, io.env);
   if ('missing' in found)
     throw new UsageError(
       `a paper run needs ${found.missing.join(' and ')} in the environment (the venue's paper key pair); nothing was run`,

@@ -1,7 +1,5 @@
-// The live venue registry: what each registered venue declares, the refusal of a venue with no
-// paper adapter or no such venue at all, and the keys read from an environment: every missing
-// one named at once, their values never in what it answers about them.
-import fc from 'fast-check';
+// The live venue registry: what each registered venue declares, and the refusal of a venue with
+// no paper adapter or no such venue at all.
 import { describe, expect, it } from 'vitest';
 import { VENUE_IDS } from '../core/venues/index.ts';
 import type { LiveVenueEntry } from './venue-entry.ts';
@@ -41,37 +39,5 @@ describe('the registered live venues', () => {
   it('a venue registered twice is refused when the registry is built', () => {
     const e = fake('binance-spot', ['K']);
     expect(() => new VenueRegistry([e, e])).toThrow('live venue "binance-spot" is registered twice');
-  });
-});
-
-describe('VenueRegistry.keys', () => {
-  const entry = fake('binance-spot', ['FAKE_KEY', 'FAKE_SECRET', 'FAKE_PASSPHRASE']);
-  const registry = new VenueRegistry([entry]);
-
-  it('names every missing or empty variable at once, in the entry order', () => {
-    expect(registry.keys(entry, { FAKE_SECRET: 's' })).toEqual({ missing: ['FAKE_KEY', 'FAKE_PASSPHRASE'] });
-    expect(registry.keys(entry, { FAKE_KEY: '', FAKE_SECRET: 's', FAKE_PASSPHRASE: 'p' })).toEqual({
-      missing: ['FAKE_KEY'],
-    });
-    expect(registry.keys(entry, { FAKE_KEY: 'k', FAKE_SECRET: 's', FAKE_PASSPHRASE: 'p', OTHER: 'o' })).toEqual({
-      keys: { FAKE_KEY: 'k', FAKE_SECRET: 's', FAKE_PASSPHRASE: 'p' },
-    });
-  });
-
-  it('answers with the values only when all are there, and never with a value of another variable', () => {
-    const value = fc.option(
-      fc.string({ minLength: 1, maxLength: 20 }).map((v) => `v:${v}`),
-      { nil: undefined },
-    );
-    fc.assert(
-      fc.property(value, value, value, value, (k, s, p, other) => {
-        const env = { FAKE_KEY: k, FAKE_SECRET: s, FAKE_PASSPHRASE: p, OTHER: other };
-        const found = registry.keys(entry, env);
-        const text = JSON.stringify(found);
-        if (k !== undefined && s !== undefined && p !== undefined)
-          expect(found).toEqual({ keys: { FAKE_KEY: k, FAKE_SECRET: s, FAKE_PASSPHRASE: p } });
-        else for (const v of [k, s, p, other]) if (v !== undefined) expect(text).not.toContain(v);
-      }),
-    );
   });
 });

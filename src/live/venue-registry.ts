@@ -6,9 +6,6 @@ import { VENUE_IDS } from '../core/venues/index.ts';
 import { REGISTERED_VENUES } from './registered-venues.ts';
 import type { LiveVenueEntry } from './venue-entry.ts';
 
-/** A venue's keys from the environment, or the variables that are missing or empty. */
-export type VenueKeys = { readonly keys: Readonly<Record<string, string>> } | { readonly missing: readonly string[] };
-
 export class VenueRegistry {
   private readonly byName: ReadonlyMap<string, LiveVenueEntry>;
 
@@ -38,18 +35,6 @@ export class VenueRegistry {
     return known
       ? `venue.name: ${name} has no paper adapter yet; paper runs trade on ${paper}`
       : `venue.name: unknown venue "${name}"; paper runs trade on ${paper}`;
-  }
-
-  /** The entry's keys from `env` (the caller's environment), or every one missing or empty. */
-  keys(entry: LiveVenueEntry, env: Readonly<Record<string, string | undefined>>): VenueKeys {
-    const keys: Record<string, string> = {};
-    const missing: string[] = [];
-    for (const name of entry.keys) {
-      const value = env[name] ?? '';
-      if (value === '') missing.push(name);
-      else keys[name] = value;
-    }
-    return missing.length > 0 ? { missing } : { keys };
   }
 }
 
