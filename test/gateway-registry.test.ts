@@ -1,0 +1,52 @@
+// The gateway registry and the command that consults it: each registered gateway's declarations,
+// the command's refusals naming what the registry knows (the gateways, the fill profiles, every
+// missing key at once), and a help that lists the variables and never a value.
+import { describe, expect, it } from 'vitest';
+import { GATEWAY_HELP, GATEWAY_USAGE } from '../src/cli/gateway-help.ts';
+import { startGateway } from '../src/cli/gateway-command.ts';
+import { UsageError } from '../src/cli/io.ts';
+import { fillProfiles } from '../src/gateway/gateway-profile.ts';
+import { allFillProfiles, gatewayEntry, gatewayNames } from '../src/gateway/gateway-registry.ts';
+import { REGISTERED_GATEWAYS } from '../src/gateway/registered-gateways.ts';
+import { FIXTURE } from './support/gateway-harness.ts';
+
+const refusal = async (args: string[], env: Record<string, string>): Promise<string> => {
+  const err = await startGateway(args, { out: () => {}, err: () => {}, env }).catch((e: unknown) => e);
+  expect(err, args.join(' ')).toBeInstanceOf(UsageError);
+  return (err as Error).message;
+};
+
+describe('the gateway registry', () => {
+  it('each gateway has a name, keys, the book and its own fill profiles, and its part of the help', () => {
+    expect(gatewayNames()).toEqual(['alpaca']);
+    for (const g of REGISTERED_GATEWAYS) {
+      expect(gatewayEntry(g.name)).toBe(g);
+      expect(g.keys.length).toBeGreaterThan(0);
+      expect(fillProfiles(g.profile)[0]).toBe('book');
+      for (const key of g.keys) expect(GATEWAY_HELP).toContain(key);
+    }
+    expect(gatewayEntry('binance')).toBeUndefined();
+    expect(allFillProfiles()).toEqual(['book', 'alpaca-paper']);
+    expect(GATEWAY_USAGE).toMatch(
+      /^usage: execsim gateway alpaca --scenario FILE .*\n {2}\[--fills book\|alpaca-paper\]$/,
+    );
+  });
+
+  it('the command names the registered gateways, their fill profiles and every missing key at once', async () => {
+    const keys = { APCA_API_KEY_ID: 'key-value-1', APCA_API_SECRET_KEY: 'secret-value-2' };
+    expect(await refusal([], keys)).toBe('gateway needs a venue: alpaca');
+    expect(await refusal(['nyse', '--scenario', FIXTURE], keys)).toBe('unknown gateway "nyse" (known: alpaca)');
+    expect(await refusal(['alpaca', 'x', '--scenario', FIXTURE], keys)).toBe(
+      'gateway alpaca takes no more arguments, got "x"',
+    );
+    expect(await refusal(['alpaca', '--scenario', FIXTURE, '--fills', 'fake-paper'], keys)).toBe(
+      '--fills must be book or alpaca-paper, got "fake-paper"',
+    );
+    expect(await refusal(['alpaca', '--scenario', FIXTURE], {})).toBe(
+      "APCA_API_KEY_ID and APCA_API_SECRET_KEY must be set: the key pair the gateway's clients present",
+    );
+    const one = await refusal(['alpaca', '--scenario', FIXTURE], { APCA_API_SECRET_KEY: keys.APCA_API_SECRET_KEY });
+    expect(one).toMatch(/^APCA_API_KEY_ID must be set/);
+    expect(one).not.toContain(keys.APCA_API_SECRET_KEY);
+  });
+});
