@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { timeFrame, TimeFrameUnit } from '@alpacahq/alpaca-trade-api';
 import { makeInstrument } from '../src/core/model/instrument.ts';
 import { barsPage, type Bar } from '../src/gateway/alpaca/history.ts';
-import type { TapePrint } from '../src/gateway/alpaca/market-feed.ts';
+import type { TapePrint } from '../src/gateway/market-feed.ts';
 import { gatewayClient } from './fixtures/gateway/alpaca-client.ts';
 import { gateway, KEY, refusal, SECRET, waitFor } from './support/gateway-harness.ts';
 

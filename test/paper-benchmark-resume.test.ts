@@ -23,7 +23,7 @@ import type { LogEntry, MarketBenchmark } from '../src/core/model/events.ts';
 import { makeInstrument } from '../src/core/model/instrument.ts';
 import { RunReportFold } from '../src/core/report/run-report.ts';
 import { startAlpacaGateway, type AlpacaGateway } from '../src/gateway/alpaca/alpaca-gateway.ts';
-import type { TapePrint } from '../src/gateway/alpaca/market-feed.ts';
+import type { TapePrint } from '../src/gateway/market-feed.ts';
 import { AlpacaAdapter } from '../src/live/alpaca/alpaca-adapter.ts';
 import { runScenario } from '../src/runtime/backtest-run.ts';
 import { PaperInterrupted, resumePaper, runPaper, type PaperOptions } from '../src/runtime/paper-run.ts';

@@ -5,7 +5,8 @@
 import { lotsToQty, unitsToQuote, type Instrument } from '../../core/model/instrument.ts';
 import type { GatewayVenue } from '../gateway-venue.ts';
 import type { AlpacaOrders } from './alpaca-orders.ts';
-import { quoteFields, tradeFields, type MarketFeed } from './market-feed.ts';
+import type { MarketFeed } from '../market-feed.ts';
+import { quoteFields, tradeFields } from './market-fields.ts';
 import { rfc3339 } from './wire.ts';
 
 /** A money or ratio amount as Alpaca's decimal string (at most `decimals` places, no exponent). */

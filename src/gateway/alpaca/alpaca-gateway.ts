@@ -15,7 +15,7 @@ import { AlpacaAccount } from './account.ts';
 import { FillActivities } from './activities.ts';
 import { AlpacaOrders, type TradeUpdate } from './alpaca-orders.ts';
 import { ALPACA_PROFILE } from './alpaca-profile.ts';
-import { MarketFeed } from './market-feed.ts';
+import { MarketFeed } from '../market-feed.ts';
 import { MarketDataStream } from './market-stream.ts';
 import { createRestApp } from './rest.ts';
 import { TradeUpdatesStream } from './stream.ts';

@@ -20,7 +20,7 @@ import '@js-joda/timezone';
 import type { Instrument } from '../../core/model/instrument.ts';
 import { ticksToPrice } from '../../core/model/instrument.ts';
 import type { TradingHours } from '../../core/venues/index.ts';
-import type { TapePrint } from './market-feed.ts';
+import type { TapePrint } from '../market-feed.ts';
 import { alpacaError, parseTime, rfc3339, type AlpacaError } from './wire.ts';
 
 const NEW_YORK = ZoneId.of('America/New_York');

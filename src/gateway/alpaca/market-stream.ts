@@ -25,7 +25,8 @@ import { decode, encode, encodeTimeSpecToTimestamp, EXT_TIMESTAMP, ExtensionCode
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Instrument } from '../../core/model/instrument.ts';
 import { authenticateSocket, type KeyCheck } from '../socket-auth.ts';
-import { quoteFields, tradeFields, type QuoteView, type TapePrint } from './market-feed.ts';
+import type { QuoteView, TapePrint } from '../market-feed.ts';
+import { quoteFields, tradeFields } from './market-fields.ts';
 import { rfc3339 } from './wire.ts';
 
 /** The feeds the gateway answers on (/v2/{feed}); all serve the same venue. */

@@ -11,7 +11,7 @@ import type { TradingHours } from '../../core/venues/index.ts';
 import type { AlpacaAccount } from './account.ts';
 import type { FillActivities } from './activities.ts';
 import { barsPage, calendar } from './history.ts';
-import type { MarketFeed } from './market-feed.ts';
+import type { MarketFeed } from '../market-feed.ts';
 import type { GatewayClock } from '../gateway-clock.ts';
 import type { KeyCheck } from '../socket-auth.ts';
 import type { WireFaults } from '../wire-faults.ts';

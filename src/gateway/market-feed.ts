@@ -1,14 +1,14 @@
 // The market data the gateway serves, read from the simulated venue: every print on the venue's
 // public tape (other participants' trades and ours, numbered in tape order) and the venue's
 // market-data view of the top of book (what our feed shows: the scenario's market-data latency
-// and stale-quote windows apply, as for a backtest's strategy). The latest quote and trade routes,
-// the bars route and the market-data websocket all read from here, so they agree.
+// and stale-quote windows apply, as for a backtest's strategy). A venue's latest quote and trade
+// routes, bars and market-data websocket all read from here, so they agree; each venue's folder
+// states them in its own fields.
 //
 // The venue changes only inside the work its clock runs, so the feed looks for news after each
 // piece of work (GatewayClock.afterWork): the prints recorded since, and a quote when the view
 // was updated. Listeners get them in one batch per piece of work.
-import { lotsToQty, ticksToPrice, type Instrument } from '../../core/model/instrument.ts';
-import type { GatewayVenue } from '../gateway-venue.ts';
+import type { GatewayVenue } from './gateway-venue.ts';
 
 /** One print on the venue's tape: venue time (epoch ms, before the venue's clock skew), ticks, lots. */
 export interface TapePrint {
@@ -84,31 +84,4 @@ export class MarketFeed {
     this.pending = [];
     for (const listener of this.listeners) listener(prints, quote);
   }
-}
-
-/** A quote's fields as Alpaca's market data states them (prices and sizes as numbers), without `t`. */
-export function quoteFields(inst: Instrument, q: QuoteView): Record<string, unknown> {
-  const price = (ticks: number | null) => (ticks === null ? 0 : Number(ticksToPrice(inst, ticks)));
-  return {
-    ax: 'V',
-    ap: price(q.ask),
-    as: Number(lotsToQty(inst, q.askQty)),
-    bx: 'V',
-    bp: price(q.bid),
-    bs: Number(lotsToQty(inst, q.bidQty)),
-    c: ['R'],
-    z: 'C',
-  };
-}
-
-/** A print's fields as Alpaca's market data states a trade, without `t`. */
-export function tradeFields(inst: Instrument, p: TapePrint): Record<string, unknown> {
-  return {
-    x: 'V',
-    p: Number(ticksToPrice(inst, p.price)),
-    s: Number(lotsToQty(inst, p.qty)),
-    c: ['@'],
-    i: p.id,
-    z: 'C',
-  };
 }
