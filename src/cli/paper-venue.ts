@@ -71,8 +71,8 @@ export function venueFlags(
   return { url: flagUrl === undefined ? undefined : baseUrl(flagUrl, usage), marketHours };
 }
 
-/** The paper venue of a scenario on venue `name`, or a UsageError naming what is missing or wrong
- *  (exit 2): a venue without a paper adapter, a bad flag or URL, the keys not in the environment. */
+/** The paper venue of a scenario on venue `name`, or a UsageError naming what is missing or
+ *  wrong (exit 2): a venue without a paper adapter, a bad flag or URL, keys not in the environment. */
 export function paperVenue(
   name: string,
   flagUrl: string | undefined,
