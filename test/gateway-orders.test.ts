@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import type { OrderType, Side } from '../src/core/model/order.ts';
 import type { VenueMessage } from '../src/core/model/reports.ts';
 import { ALPACA_PROFILE } from '../src/gateway/alpaca/alpaca-profile.ts';
-import { GatewayOrders, type DeskEvent, type DeskOrder, type DeskRecord } from '../src/gateway/gateway-orders.ts';
+import type { DeskEvent, DeskOrder, DeskRecord } from '../src/gateway/desk-record.ts';
+import { GatewayOrders } from '../src/gateway/gateway-orders.ts';
 import { GatewayVenue } from '../src/gateway/gateway-venue.ts';
 import { FIXTURE, onCleanup, waitFor } from './support/gateway-harness.ts';
 

@@ -19,83 +19,16 @@
 // precision never skip an order.
 //
 // Each request's answer is turned into the wire's in the same turn as the desk settles it (the
-// `answer` callbacks), so no other request's continuation can change the order in between.
+// `answer` callbacks), so no other request's continuation can change the order in between. The
+// records and events it shares with the wire are in desk-record.ts.
 import { randomUUID } from 'node:crypto';
-import { clientOrderId, parentOrderId, type ClientOrderId } from '../core/model/ids.ts';
+import { clientOrderId, parentOrderId } from '../core/model/ids.ts';
 import type { Instrument } from '../core/model/instrument.ts';
-import type { OrderRequest, OrderType, Side, TimeInForce } from '../core/model/order.ts';
+import type { OrderRequest } from '../core/model/order.ts';
 import type { VenueMessage } from '../core/model/reports.ts';
-import type { ExchangeOrder, ExchangeTrade, VenueOrderStatus } from '../sim/venue/exchange-order.ts';
+import type { ExchangeOrder, ExchangeTrade } from '../sim/venue/exchange-order.ts';
+import type { DeskEvent, DeskOrder, DeskRecord, DeskStatus } from './desk-record.ts';
 import type { GatewayVenue } from './gateway-venue.ts';
-
-/** An order as a client asks for it, in the instrument's lots and ticks. */
-export interface DeskOrder {
-  readonly side: Side;
-  readonly type: OrderType;
-  readonly tif: TimeInForce;
-  readonly qty: number;
-  readonly limitPrice: number | null;
-  readonly stopPrice: number | null;
-}
-
-/** An order the desk took: what was asked for, its ids, and where it is in its life. */
-export interface DeskRecord extends DeskOrder {
-  /** The venue's id of the order. */
-  readonly id: string;
-  /** The client's id of the order. */
-  readonly clientOrderId: string;
-  /** The order's id at the simulated exchange (= id). */
-  readonly cid: ClientOrderId;
-  /** Venue time of the submission, epoch ms, unique across orders. */
-  readonly submittedAt: number;
-  /** The order exists although the exchange does not have it (yet): the venue will act on its
-   *  request, whose answer is lost. Orders the exchange has always exist. */
-  announced: boolean;
-  /** When the exchange refused an announced order (venue time, epoch ms): it is rejected. */
-  rejectedAt: number | null;
-  pendingCancel: boolean;
-  /** A replace is under way: the order is being cancelled and its successor not yet placed. */
-  replacing: boolean;
-  /** The order that replaced this one, and when (epoch ms): set once the successor exists. */
-  replacedBy: string | null;
-  replacedAt: number | null;
-  /** The order this one replaced. */
-  readonly replaces: string | null;
-  newSent: boolean;
-  closedSent: boolean;
-  /** The ids the wire gave the order's executions, by the exchange's trade id. */
-  readonly executionIds: Map<string, string>;
-}
-
-/** Where an order is in its life, in the desk's words (each wire spells them its own way). */
-export type DeskStatus =
-  | VenueOrderStatus
-  /** Announced, not yet at the exchange. */
-  | 'arriving'
-  /** Announced and no longer arriving, without an exchange order. */
-  | 'accepted'
-  | 'replaced'
-  | 'replacing'
-  | 'pending_cancel';
-
-/** A change of an order the wire tells its clients of; `at` is venue time (skew applied). */
-export type DeskEvent =
-  | {
-      readonly kind:
-        'new' | 'pending_cancel' | 'pending_replace' | 'replace_rejected' | 'replaced' | 'closed' | 'rejected';
-      readonly rec: DeskRecord;
-      readonly at: number;
-    }
-  | {
-      readonly kind: 'fill';
-      readonly rec: DeskRecord;
-      readonly at: number;
-      readonly trade: ExchangeTrade;
-      /** How many of the order's executions there are up to this one, it included. */
-      readonly trades: number;
-      /** Signed position right after the execution, lots. */
-      readonly positionAfter: number;
-    };
 
 type Waiter = (report: VenueMessage) => void;
 

@@ -15,7 +15,7 @@ import type { MarketFeed } from '../market-feed.ts';
 import type { GatewayClock } from '../gateway-clock.ts';
 import type { KeyCheck } from '../socket-auth.ts';
 import type { WireFaults } from '../wire-faults.ts';
-import type { DeskRecord } from '../gateway-orders.ts';
+import type { DeskRecord } from '../desk-record.ts';
 import type { AlpacaOrders, DeskAnswer } from './alpaca-orders.ts';
 import { alpacaError, invalid, NOT_AUTHORIZED, parseTime, rateLimitHeaders, type AlpacaError } from './wire.ts';
 
