@@ -1,26 +1,8 @@
-// The gateway's order desk, whatever venue's wire it serves: the orders its clients placed, by
-// the venue's id and by the client's, sent to the fill profile's desk (paper-desk.ts) and waited
-// for on its REST channel (so the scenario's latency and request faults reach the client's
-// answer), and every change of an order told to the wire as a DeskEvent, which the venue's folder
-// turns into its stream messages. What an order looks like is always read from the desk's own
-// record (an ExchangeOrder): a fill whose stream report a fault lost is still there, as at a real
-// venue; only the event is gone.
-//
-// Ids: each order gets a random UUID, which is also its client order id at the simulated exchange,
-// so a venue's client ids never meet the exchange's id rules; when a client id may be used again
-// is the wire's rule (clientIdUsed: ever used here). An order exists (lookups, lists, cancel) from
-// the moment the exchange accepted it: between the request and that moment it is only reserved.
-// One exception: a request the venue will act on although its answer is lost (a timeout or a 5xx
-// after the venue received it; the venue says so as the request is sent, Delivery in
-// src/sim/faults.ts) makes an order that exists at once, 'arriving' until it reaches the book: the
-// dropped connection does not free its client id, and the order is listed and found by it.
-// Should the exchange refuse it there, it is 'rejected'. Submission times are unique to the
-// millisecond (a later order gets at least 1 ms more), so clients paging by time at millisecond
-// precision never skip an order.
-//
-// Each request's answer is turned into the wire's in the same turn as the desk settles it (the
-// `answer` callbacks), so no other request's continuation can change the order in between. The
-// records and events it shares with the wire are in desk-record.ts.
+// The gateway's order desk, whatever venue's wire it serves: the orders its clients placed, sent
+// to the fill profile's desk (paper-desk.ts) and waited for on its REST channel (so the scenario's
+// latency and request faults reach the client's answer), every change told to the wire as a
+// DeskEvent (desk-record.ts). An order's state is always read from the exchange's own record: a
+// fill whose stream report a fault lost is still there, only the event is gone.
 import { randomUUID } from 'node:crypto';
 import { clientOrderId, parentOrderId } from '../core/model/ids.ts';
 import type { Instrument } from '../core/model/instrument.ts';
@@ -32,6 +14,17 @@ import type { GatewayVenue } from './gateway-venue.ts';
 
 type Waiter = (report: VenueMessage) => void;
 
+/**
+ * Ids: each order gets a random UUID, which is also its client order id at the simulated exchange,
+ * so a venue's client ids never meet the exchange's id rules; when a client id may be used again
+ * is the wire's rule (clientIdUsed: ever used here). An order exists (lookups, lists, cancel) from
+ * the moment the exchange accepted it; before, it is only reserved. One exception: a request the
+ * venue will act on although its answer is lost (Delivery in src/sim/faults.ts) makes an order
+ * that exists at once (announce). Submission times are unique to the millisecond (a later order
+ * gets at least 1 ms more), so clients paging by time at millisecond precision never skip one.
+ * Each request's answer is formed in the same turn as the desk settles it (the `answer`
+ * callbacks), so no other request's continuation can change the order in between.
+ */
 export class GatewayOrders {
   private readonly byId = new Map<string, DeskRecord>();
   private readonly byCid = new Map<string, DeskRecord>();

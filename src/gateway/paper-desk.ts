@@ -1,24 +1,7 @@
-// Where the gateway's orders go: the OrderDesk port, with two kinds of fill profile behind it.
-//
-// - 'book' (the default): the simulated exchange itself (src/sim/venue). Orders queue, take
-//   displayed depth level by level, move what they consume, as the scenario's models say; exactly
-//   what a backtest of the same scenario would do.
-// - a touch profile (PaperDesk): a venue's paper venue as it documents it (Alpaca's
-//   'alpaca-paper': src/gateway/alpaca/alpaca-profile.ts). An order is matched against the
-//   venue's real-time top of book (the exchange's best bid and ask, the market everyone sees):
-//   a marketable order fills at the touch (a buy at the ask, a sell at the bid) for any size, with
-//   no queue, no depth check and no impact on the book (our fills do not touch the market or its
-//   tape); a limit order fills only once it is marketable; a stop triggers when the touch reaches
-//   its stop price. When an order is eligible, a share of the time (TouchFills.partialShare) it
-//   gets a partial fill of a random size (1 lot up to all but one), and what is left is looked at
-//   again partialRetryMs later (and after every market change) while it is still marketable. FOK
-//   orders are never split; IOC and FOK remainders expire. The draws come from the scenario's seed
-//   (its 'paper-fills' stream), one sub-stream per order by its number at the desk, so the same
-//   requests in the same order get the same fills however the wall clock interleaves one order's
-//   later looks (after partialRetryMs, after a market change) with the next orders' arrivals. No
-//   fees. The requests still pass through the scenario's latency and faults, on their own random
-//   streams (a 429, 503 or outage hits as in the book profile, not on the same draws). Only for
-//   an always-open gateway: the paper desk has no session calendar.
+// Where the gateway's orders go: the OrderDesk port, with two kinds of fill profile behind it:
+// 'book' (the default), the simulated exchange itself (src/sim/venue), exactly what a backtest of
+// the same scenario would do; and a touch profile (PaperDesk), a venue's paper venue as it
+// documents it (Alpaca's 'alpaca-paper': src/gateway/alpaca/alpaca-profile.ts).
 import type { ClientOrderId, VenueOrderId } from '../core/model/ids.ts';
 import { tradeId, venueOrderId } from '../core/model/ids.ts';
 import type { Instrument } from '../core/model/instrument.ts';
@@ -90,6 +73,21 @@ export interface PaperDeskOptions {
   readonly onFault: (fault: string, detail: string) => void;
 }
 
+/**
+ * A touch profile. An order is matched against the venue's real-time top of book (the exchange's
+ * best bid and ask, the market everyone sees): a marketable order fills at the touch (a buy at the
+ * ask, a sell at the bid) for any size, with no queue, no depth check and no impact on the book
+ * (our fills do not touch the market or its tape); a limit order fills only once it is marketable;
+ * a stop triggers when the touch reaches its stop price. When an order is eligible, a share of the
+ * time (TouchFills.partialShare) it gets a partial fill of a random size (1 lot up to all but
+ * one), and what is left is looked at again partialRetryMs later (and after every market change)
+ * while it is still marketable. FOK orders are never split; IOC and FOK remainders expire. The
+ * draws come from the scenario's seed (its 'paper-fills' stream), one sub-stream per order by its
+ * number at the desk, so the same requests in the same order get the same fills however the wall
+ * clock interleaves one order's later looks with the next orders' arrivals. No fees. The requests
+ * still pass through the scenario's latency and faults, on their own random streams. Only for an
+ * always-open gateway: the paper desk has no session calendar.
+ */
 export class PaperDesk implements OrderDesk {
   private handler: ReportHandler = () => {};
   private readonly orders = new Map<ClientOrderId, ExchangeOrder>();
