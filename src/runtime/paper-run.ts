@@ -16,7 +16,7 @@ import { OrderLedger } from '../core/order/order-ledger.ts';
 import { RunReportFold } from '../core/report/run-report.ts';
 import { ALWAYS_OPEN, venueRules, type TradingHours } from '../core/venues/index.ts';
 import type { LiveVenue, VenueClock } from '../live/live-venue.ts';
-import { paperRefusal } from '../live/venue-registry.ts';
+import { LIVE_VENUES, paperRefusal } from '../live/venue-registry.ts';
 import { WallClock } from '../live/wall-clock.ts';
 import { parseScenarioFile, type LoadedScenario } from '../scenario/load-scenario.ts';
 import type { ScenarioFile } from '../scenario/schema.ts';
@@ -153,7 +153,7 @@ async function connect(loaded: LoadedScenario<ScenarioFile>, options: PaperOptio
     const keys = answer?.kind === 'QueryFailedReport' && answer.failure === 'reject';
     throw new VenueUnavailable(
       keys
-        ? `the venue at ${options.venueUrl} refused the account read (${why}): check APCA_API_KEY_ID and APCA_API_SECRET_KEY`
+        ? `the venue at ${options.venueUrl} refused the account read (${why}): check ${keyNames(loaded.scenario.venue.name)}`
         : `cannot reach the venue at ${options.venueUrl}: ${why}`,
     );
   }
@@ -383,4 +383,10 @@ export class PaperInterrupted extends Error {
   ) {
     super(`paper run ${runId} interrupted: ${reason}; continue it with execsim resume ${runId}`);
   }
+}
+
+/** The environment variables that hold the venue's keys, for a message. */
+function keyNames(venue: string): string {
+  const keys = LIVE_VENUES.get(venue)?.keys ?? [];
+  return keys.length > 0 ? keys.join(' and ') : "the venue's keys";
 }
