@@ -1,8 +1,16 @@
 // The numbers of tops of book in flight to our market-data view (sim-venue.ts): a ring of typed
 // arrays, so a top-of-book change on the simulated venue allocates nothing.
+//
+// One typed array per column, each its own field, and growing replaces the arrays of those fields
+// with longer ones of the same kind: the ring's fields keep one shape for the life of the process.
+// (It held the columns in an array that growing replaced with a new one built by `map`, whose
+// elements kind could differ from the first one's; the first ring of a process to grow then made
+// every optimized function that reads a ring, the venue's whole market-data path, deoptimize.)
 
 /** A missing price in the numeric top-of-book records (prices are ticks, never negative). */
 export const NO_PRICE = -1;
+
+const FIRST_CAPACITY = 16;
 
 /**
  * Tops of book on their way to our view, oldest first: a ring of numbers (price NO_PRICE for a
@@ -11,54 +19,64 @@ export const NO_PRICE = -1;
  * the next to arrive.
  */
 export class TopRing {
-  private cols: Float64Array[] = [0, 1, 2, 3, 4, 5].map(() => new Float64Array(16));
+  private bids = new Float64Array(FIRST_CAPACITY);
+  private bidQtys = new Float64Array(FIRST_CAPACITY);
+  private asks = new Float64Array(FIRST_CAPACITY);
+  private askQtys = new Float64Array(FIRST_CAPACITY);
+  private ats = new Float64Array(FIRST_CAPACITY);
+  private marks = new Float64Array(FIRST_CAPACITY);
+  /** Capacity - 1 (the capacity is a power of two). */
+  private mask = FIRST_CAPACITY - 1;
   private head = 0;
   size = 0;
 
   /** Queues a top arriving at `at`, sent at order mark `mark`. */
   push(bid: number, bidQty: number, ask: number, askQty: number, at: number, mark: number): void {
-    if (this.size === (this.cols[0] as Float64Array).length) this.grow();
-    const [b, bq, a, aq, t, m] = this.cols as [
-      Float64Array,
-      Float64Array,
-      Float64Array,
-      Float64Array,
-      Float64Array,
-      Float64Array,
-    ];
-    const slot = (this.head + this.size++) & (b.length - 1);
-    b[slot] = bid;
-    bq[slot] = bidQty;
-    a[slot] = ask;
-    aq[slot] = askQty;
-    t[slot] = at;
-    m[slot] = mark;
+    if (this.size > this.mask) this.grow();
+    const slot = (this.head + this.size++) & this.mask;
+    this.bids[slot] = bid;
+    this.bidQtys[slot] = bidQty;
+    this.asks[slot] = ask;
+    this.askQtys[slot] = askQty;
+    this.ats[slot] = at;
+    this.marks[slot] = mark;
   }
 
   /** Arrival time and order mark of the oldest top. */
   headAt(): number {
-    return (this.cols[4] as Float64Array)[this.head] as number;
+    return this.ats[this.head] as number;
   }
 
   headMark(): number {
-    return (this.cols[5] as Float64Array)[this.head] as number;
+    return this.marks[this.head] as number;
   }
 
   /** Takes the oldest top off the ring into `into` (bid, bidQty, ask, askQty). */
   shift(into: Float64Array): void {
     const h = this.head;
-    for (let c = 0; c < 4; c++) into[c] = (this.cols[c] as Float64Array)[h] as number;
-    this.head = (h + 1) & ((this.cols[0] as Float64Array).length - 1);
+    into[0] = this.bids[h] as number;
+    into[1] = this.bidQtys[h] as number;
+    into[2] = this.asks[h] as number;
+    into[3] = this.askQtys[h] as number;
+    this.head = (h + 1) & this.mask;
     this.size--;
   }
 
+  /** Doubles the capacity, the tops in flight moved to the front in order. */
   private grow(): void {
-    const n = (this.cols[0] as Float64Array).length;
-    this.cols = this.cols.map((col) => {
-      const wider = new Float64Array(2 * n);
-      for (let i = 0; i < this.size; i++) wider[i] = col[(this.head + i) & (n - 1)] as number;
-      return wider;
-    });
+    this.bids = this.wider(this.bids);
+    this.bidQtys = this.wider(this.bidQtys);
+    this.asks = this.wider(this.asks);
+    this.askQtys = this.wider(this.askQtys);
+    this.ats = this.wider(this.ats);
+    this.marks = this.wider(this.marks);
+    this.mask = 2 * this.mask + 1;
     this.head = 0;
+  }
+
+  private wider(col: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> {
+    const out = new Float64Array(2 * col.length);
+    for (let i = 0; i < this.size; i++) out[i] = col[(this.head + i) & this.mask] as number;
+    return out;
   }
 }
