@@ -20,6 +20,7 @@ import { ZeroIntelligenceModel } from '../sim/market/zero-intelligence-model.ts'
 import { makeQueueModel } from '../sim/venue/queue-model.ts';
 import { SimExchange } from '../sim/venue/sim-exchange.ts';
 import { SimVenue, type DeferringMarket, type SimVenueOptions } from '../sim/venue/sim-venue.ts';
+import { VenueMarketSink } from '../sim/venue/venue-market-sink.ts';
 import { assetsOf } from '../core/fills/fees.ts';
 import type { Scenario } from './schema.ts';
 import { parseDurationMs } from '../core/model/time-fields.ts';
@@ -94,26 +95,7 @@ export function buildVenue(
     clockSkewMs: s.venue.clockSkewMs,
     ...commissionOption(s, instrument),
   });
-  const sink: GridMarketSink = {
-    setLevel: (side, price, qty, refresh) => exchange.setLevel(side, price, qty, refresh),
-    setGrid: (side, best, gap, qtys, count) => exchange.setGrid(side, best, gap, qtys, count),
-    marketTrade: (price, qty, aggressor) => {
-      venue.marketTrade(price, qty);
-      exchange.marketTrade(price, qty, aggressor);
-    },
-    refreshTop: () => venue.refreshTop(),
-    levelQty: (side, price) => book.qty(side, price),
-    best: (side) => (side === 'bid' ? book.bestBid() : book.bestAsk()),
-    available: (side, price) => exchange.available(side, price),
-    canDefer: (lowestBid, highestAsk) => venue.canDefer(lowestBid, highestAsk),
-    publishTop: (bid, bidQty, ask, askQty) => venue.publishTop(bid, bidQty, ask, askQty),
-    catchUpStarted: () => venue.catchUpStarted(),
-    catchUpEnded: () => venue.catchUpEnded(),
-    quietTrade: (price, qty) => {
-      venue.marketTrade(price, qty);
-      exchange.noteMarketTrade(price);
-    },
-  };
+  const sink = new VenueMarketSink(venue, exchange, book);
   const model = buildModel(
     s,
     scenarioFile,

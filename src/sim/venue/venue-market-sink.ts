@@ -1,0 +1,72 @@
+// What a market model drives (GridMarketSink): the simulated venue's book and tape, its exchange
+// (which updates our queue positions and fills our resting orders) and our delayed view of it.
+//
+// One class rather than an object of arrow functions built for each run: a sweep builds a venue
+// for every path, and every path's sink then has the same shape and the same methods, so the
+// market models' calls into it stay monomorphic (new closures on each path made the optimized
+// models deoptimize on the second path, "wrong call target"), and nothing is allocated for it
+// but the object.
+import type { Side } from '../../core/model/order.ts';
+import type { DisplayedBook } from '../book/l2-book.ts';
+import type { GridMarketSink } from '../market/market-model.ts';
+import type { SimExchange } from './sim-exchange.ts';
+import type { SimVenue } from './sim-venue.ts';
+
+export class VenueMarketSink implements GridMarketSink {
+  constructor(
+    private readonly venue: SimVenue,
+    private readonly exchange: SimExchange,
+    /** The book the exchange matches against (what levelQty and best read). */
+    private readonly book: DisplayedBook,
+  ) {}
+
+  setLevel(side: 'bid' | 'ask', price: number, qty: number, refresh?: boolean): void {
+    this.exchange.setLevel(side, price, qty, refresh);
+  }
+
+  setGrid(side: 'bid' | 'ask', best: number, gap: number, qtys: ArrayLike<number>, count: number): void {
+    this.exchange.setGrid(side, best, gap, qtys, count);
+  }
+
+  marketTrade(price: number, qty: number, aggressor: Side): void {
+    this.venue.marketTrade(price, qty);
+    this.exchange.marketTrade(price, qty, aggressor);
+  }
+
+  refreshTop(): void {
+    this.venue.refreshTop();
+  }
+
+  levelQty(side: 'bid' | 'ask', price: number): number {
+    return this.book.qty(side, price);
+  }
+
+  best(side: 'bid' | 'ask'): number | null {
+    return side === 'bid' ? this.book.bestBid() : this.book.bestAsk();
+  }
+
+  available(side: 'bid' | 'ask', price: number): number {
+    return this.exchange.available(side, price);
+  }
+
+  canDefer(lowestBid: number, highestAsk: number): boolean {
+    return this.venue.canDefer(lowestBid, highestAsk);
+  }
+
+  publishTop(bid: number | null, bidQty: number, ask: number | null, askQty: number): void {
+    this.venue.publishTop(bid, bidQty, ask, askQty);
+  }
+
+  catchUpStarted(): void {
+    this.venue.catchUpStarted();
+  }
+
+  catchUpEnded(): void {
+    this.venue.catchUpEnded();
+  }
+
+  quietTrade(price: number, qty: number): void {
+    this.venue.marketTrade(price, qty);
+    this.exchange.noteMarketTrade(price);
+  }
+}
