@@ -23,7 +23,14 @@ import type { Clock } from '../../core/ports/clock.ts';
 import { deliveryOf, type Delivery, type FaultSchedule, type RequestFate } from '../faults.ts';
 import type { LatencyModel } from '../latency-model.ts';
 import type { SimExchange } from './sim-exchange.ts';
-import { accountAnswer, openOrdersAnswer, orderAnswer, ordersPageAnswer, type Commission } from './venue-queries.ts';
+import {
+  accountAnswer,
+  openOrdersAnswer,
+  orderAnswer,
+  ordersPageAnswer,
+  stamped,
+  type Commission,
+} from './venue-queries.ts';
 import { cancelRefusal, FaultedRequests, refusalReport } from './request-faults.ts';
 import {
   isValidClientId,
@@ -257,11 +264,7 @@ export class SimVenue implements Broker, MarketDataPort {
     this.request(
       clientOrderId,
       'query',
-      () =>
-        ({
-          ...orderAnswer(this.exchange, clientOrderId, this.options.commission, this.skewMs),
-          ...stamp,
-        }) as VenueMessage,
+      () => stamped(orderAnswer(this.exchange, clientOrderId, this.options.commission, this.skewMs), stamp),
       'order',
       stamp,
     );
@@ -273,8 +276,7 @@ export class SimVenue implements Broker, MarketDataPort {
     this.request(
       null,
       'query',
-      () =>
-        ({ ...openOrdersAnswer(this.exchange, asOf, this.options.commission, this.skewMs), ...stamp }) as VenueMessage,
+      () => stamped(openOrdersAnswer(this.exchange, asOf, this.options.commission, this.skewMs), stamp),
       'open_orders',
       stamp,
     );
@@ -290,10 +292,10 @@ export class SimVenue implements Broker, MarketDataPort {
       null,
       'query',
       () =>
-        ({
-          ...ordersPageAnswer(this.exchange, since, limit, after, by, asOf, this.options.commission, this.skewMs),
-          ...stamp,
-        }) as VenueMessage,
+        stamped(
+          ordersPageAnswer(this.exchange, since, limit, after, by, asOf, this.options.commission, this.skewMs),
+          stamp,
+        ),
       'orders_since',
       stamp,
     );
@@ -302,13 +304,7 @@ export class SimVenue implements Broker, MarketDataPort {
   queryAccount(requestId?: string): void {
     const stamp = requestId === undefined ? {} : { requestId };
     const asOf = this.clock.now();
-    this.request(
-      null,
-      'query',
-      () => ({ ...accountAnswer(this.exchange, asOf), ...stamp }) as VenueMessage,
-      'account',
-      stamp,
-    );
+    this.request(null, 'query', () => stamped(accountAnswer(this.exchange, asOf), stamp), 'account', stamp);
   }
 
   /** Execution-stream reports (fills, cancels and expiries the venue initiates). */

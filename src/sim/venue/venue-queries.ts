@@ -4,8 +4,13 @@
 // request and its answer travel (latency, faults); this is only what the answer says.
 // `skewMs` is the venue's clock against ours: every time the venue states (update times, trade
 // times, the listing's `since` and cursor) is on its clock, as a live venue's are.
+//
+// Answers are object literals with their fields written out, never a spread followed by more
+// fields: V8 gives a spread's copy an object shape outside its shape tree, so a field added after
+// it made a new hidden class for every answer (a page's every row, every stamped answer), and every
+// reader of the venue's messages (the log's encoder, the reconciler) then met a new shape each time.
 import type { ClientOrderId } from '../../core/model/ids.ts';
-import type { OrderStatusReport, VenueMessage } from '../../core/model/reports.ts';
+import type { OrderStatusReport, OrdersPageRow, ReportedTrade, VenueMessage } from '../../core/model/reports.ts';
 import type { OrdersCursor } from '../../core/ports/broker.ts';
 import type { ExchangeOrder } from './exchange-order.ts';
 import type { SimExchange } from './sim-exchange.ts';
@@ -32,10 +37,7 @@ export function openOrdersAnswer(
   return {
     kind: 'OpenOrdersReport',
     asOf,
-    orders: exchange.openOrders().map((o) => {
-      const { kind: _k, ...rest } = statusReport(o, commission, skewMs);
-      return rest;
-    }),
+    orders: exchange.openOrders().map((o) => statusFields(o, commission, skewMs)),
   };
 }
 
@@ -68,9 +70,20 @@ export function ordersPageAnswer(
     since,
     asOf,
     next: all.length > limit && last ? { at: time(last.o), venueOrderId: last.o.venueOrderId } : null,
-    orders: page.map(({ o }) => {
-      const { kind: _k, ...rest } = statusReport(o, commission, skewMs);
-      return { ...rest, updatedAt: o.updatedAt + skewMs, submittedAt: o.createdAt + skewMs };
+    orders: page.map(({ o }): OrdersPageRow => {
+      const tradesOf = reportedTrades(o, commission, skewMs);
+      return {
+        clientOrderId: o.clientOrderId,
+        venueOrderId: o.venueOrderId,
+        status: o.status,
+        qty: o.qty,
+        filledQty: o.filled,
+        trades: tradesOf,
+        updatedAt: o.updatedAt + skewMs,
+        side: o.side,
+        limitPrice: o.limitPrice,
+        submittedAt: o.createdAt + skewMs,
+      };
     }),
   };
 }
@@ -80,19 +93,23 @@ export function ordersPageAnswer(
  *  at their limit or stop price). Without starting balances the account is unlimited and has no
  *  meaningful split: totals only. */
 export function accountAnswer(exchange: SimExchange, asOf: number): VenueMessage {
-  const totals = {
+  if (!exchange.account.limited)
+    return {
+      kind: 'AccountReport',
+      asOf,
+      symbol: exchange.symbol,
+      position: exchange.position,
+      quote: exchange.quoteBalance,
+    };
+  const open = exchange.openOrders();
+  const lockedBase = exchange.account.lockedBase(open);
+  const lockedQuote = exchange.account.lockedQuote(open);
+  return {
     kind: 'AccountReport',
     asOf,
     symbol: exchange.symbol,
     position: exchange.position,
     quote: exchange.quoteBalance,
-  } as const;
-  if (!exchange.account.limited) return totals;
-  const open = exchange.openOrders();
-  const lockedBase = exchange.account.lockedBase(open);
-  const lockedQuote = exchange.account.lockedQuote(open);
-  return {
-    ...totals,
     balances: {
       base: { free: exchange.position - lockedBase, locked: lockedBase },
       quote: { free: exchange.quoteBalance - lockedQuote, locked: lockedQuote },
@@ -108,17 +125,52 @@ export function statusReport(o: ExchangeOrder, commission?: Commission, skewMs =
     status: o.status,
     qty: o.qty,
     filledQty: o.filled,
-    trades: o.trades.map((t) => ({
-      tradeId: t.tradeId,
-      qty: t.qty,
-      price: t.price,
-      fee: t.fee,
-      liquidity: t.liquidity,
-      venueTime: t.time + skewMs,
-      ...(commission ? { commission: commission(t.fee, t.price) } : {}),
-    })),
+    trades: reportedTrades(o, commission, skewMs),
     updatedAt: o.updatedAt + skewMs,
     side: o.side,
     limitPrice: o.limitPrice,
   };
+}
+
+/** A row of the open orders: statusReport's fields without its kind, in the same order. */
+type OpenOrderRow = Omit<OrderStatusReport, 'kind'>;
+
+function statusFields(o: ExchangeOrder, commission: Commission | undefined, skewMs: number): OpenOrderRow {
+  return {
+    clientOrderId: o.clientOrderId,
+    venueOrderId: o.venueOrderId,
+    status: o.status,
+    qty: o.qty,
+    filledQty: o.filled,
+    trades: reportedTrades(o, commission, skewMs),
+    updatedAt: o.updatedAt + skewMs,
+    side: o.side,
+    limitPrice: o.limitPrice,
+  };
+}
+
+function reportedTrades(o: ExchangeOrder, commission: Commission | undefined, skewMs: number): ReportedTrade[] {
+  return o.trades.map((t) => ({
+    tradeId: t.tradeId,
+    qty: t.qty,
+    price: t.price,
+    fee: t.fee,
+    liquidity: t.liquidity,
+    venueTime: t.time + skewMs,
+    ...(commission ? { commission: commission(t.fee, t.price) } : {}),
+  }));
+}
+
+/**
+ * An answer with the request's stamp (requestId, askedAfterSeq) after its own fields, as
+ * `{ ...answer, ...stamp }` would have it: copied field by field into a new object, whose shapes
+ * V8 keeps and reuses (see the top of the file), and the answer itself when there is no stamp.
+ */
+export function stamped(answer: VenueMessage, stamp: { askedAfterSeq?: number; requestId?: string }): VenueMessage {
+  if (stamp.askedAfterSeq === undefined && stamp.requestId === undefined) return answer;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(answer)) out[key] = (answer as unknown as Record<string, unknown>)[key];
+  if (stamp.askedAfterSeq !== undefined) out['askedAfterSeq'] = stamp.askedAfterSeq;
+  if (stamp.requestId !== undefined) out['requestId'] = stamp.requestId;
+  return out as unknown as VenueMessage;
 }

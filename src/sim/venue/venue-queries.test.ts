@@ -1,0 +1,111 @@
+// The venue's answers written out field by field say exactly what the spreads they replace said:
+// a stamped answer is the answer's fields then the stamp's, in that order; a row of a page of
+// orders is the order's status report without its kind, then its update and submission times;
+// a row of the open orders is the status report without its kind.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { clientOrderId, parentOrderId, symbol } from '../../core/model/ids.ts';
+import { makeInstrument } from '../../core/model/instrument.ts';
+import type { VenueMessage } from '../../core/model/reports.ts';
+import { venueRules } from '../../core/venues/index.ts';
+import { L2Book } from '../book/l2-book.ts';
+import { makeQueueModel } from './queue-model.ts';
+import { SimExchange } from './sim-exchange.ts';
+import { openOrdersAnswer, ordersPageAnswer, stamped, statusReport } from './venue-queries.ts';
+
+const inst = makeInstrument({ symbol: 'BTCUSDT', tickSize: '0.01', lotSize: '0.00001', minNotional: '5' });
+
+/** Same fields, same values, same order. */
+function expectSame(got: unknown, want: unknown): void {
+  expect(got).toStrictEqual(want);
+  expect(Object.keys(got as object)).toEqual(Object.keys(want as object));
+}
+
+describe('stamped', () => {
+  it('is the answer then its stamp, as a spread of both', () => {
+    // Answers have field names, never an index or __proto__.
+    const value = fc.oneof(
+      fc.integer(),
+      fc.double({ noNaN: true }),
+      fc.string(),
+      fc.constant(null),
+      fc.constant(undefined),
+    );
+    const answer = fc
+      .dictionary(fc.stringMatching(/^[a-zA-Z]\w{0,8}$/), value)
+      .map((fields) => ({ ...fields, kind: 'OrderStatusReport' }) as unknown as VenueMessage);
+    const stamp = fc.record({ askedAfterSeq: fc.nat(), requestId: fc.string() }, { requiredKeys: [] });
+    fc.assert(
+      fc.property(answer, stamp, (a, s) => {
+        const got = stamped(a, s);
+        expectSame(got, { ...a, ...s });
+        if (s.askedAfterSeq === undefined && s.requestId === undefined) expect(got).toBe(a);
+      }),
+    );
+  });
+});
+
+describe('rows of the listings', () => {
+  it('are the status report without its kind (and, in a page, its times)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -500, max: 500 }), fc.boolean(), (skewMs, withCommission) => {
+        let now = Date.UTC(2024, 7, 9) + 0.25;
+        const rules = venueRules('binance-spot');
+        const exchange = new SimExchange(
+          new L2Book(),
+          {
+            instrument: inst,
+            makerFeeBps: 10,
+            takerFeeBps: 10,
+            queue: makeQueueModel({ model: 'risk_averse' }),
+            fillOnTouch: false,
+            account: null,
+            clientIdUniqueness: rules.clientIdUniqueness,
+          },
+          () => now,
+        );
+        exchange.setLevel('bid', 6_000_000, 100_000);
+        exchange.setLevel('ask', 6_000_100, 100_000);
+        for (let i = 0; i < 4; i++) {
+          const market = i % 2 === 0;
+          exchange.submit(
+            {
+              clientOrderId: clientOrderId(`c${i}`),
+              parentId: parentOrderId('p'),
+              sliceNum: 1,
+              totalSlices: 1,
+              scheduledTime: 0,
+              symbol: symbol('BTCUSDT'),
+              side: 'buy',
+              type: market ? 'market' : 'limit',
+              tif: market ? 'IOC' : 'GTC',
+              qty: 1000 + i,
+              ...(market ? {} : { limitPrice: 5_990_000 }),
+            },
+            false,
+          );
+          now += 7.5;
+        }
+        const commission = withCommission ? (fee: number) => ({ asset: 'BNB', amount: String(fee) }) : undefined;
+        const page = ordersPageAnswer(exchange, 0, 10, undefined, 'updated', now, commission, skewMs);
+        const open = openOrdersAnswer(exchange, now, commission, skewMs);
+        if (page.kind !== 'OrdersPageReport' || open.kind !== 'OpenOrdersReport') throw new Error('not listings');
+        expect(page.orders).toHaveLength(4);
+        expect(open.orders).toHaveLength(2);
+        for (const row of page.orders) {
+          const o = exchange.order(row.clientOrderId);
+          if (!o) throw new Error('unknown order');
+          const { kind: _k, ...rest } = statusReport(o, commission, skewMs);
+          expectSame(row, { ...rest, updatedAt: o.updatedAt + skewMs, submittedAt: o.createdAt + skewMs });
+        }
+        for (const row of open.orders) {
+          const o = exchange.order(row.clientOrderId);
+          if (!o) throw new Error('unknown order');
+          const { kind: _k, ...rest } = statusReport(o, commission, skewMs);
+          expectSame(row, rest);
+        }
+      }),
+      { numRuns: 30 },
+    );
+  });
+});
