@@ -106,11 +106,19 @@ export function decideRecovery(ledger: OrderLedger, ctx: RecoveryContext): Slice
     const pending = ledger.childrenOf(parentId).filter((c) => c.status === 'pending_new');
     const latestDue = pending.filter((c) => c.request.scheduledTime <= ctx.now).at(-1);
     for (const c of pending) {
-      const base = { parentId, clientOrderId: c.request.clientOrderId, sliceNum: c.request.sliceNum };
       const due = c.request.scheduledTime;
       const late = ctx.now - due;
+      // Written out, not a spread of the slice's ids with the decision: fields added to a
+      // spread's copy made a new hidden class for every decision.
       const decide = (action: SliceAction, at: number | null, reason: string) =>
-        out.push({ ...base, action, at, reason });
+        out.push({
+          parentId,
+          clientOrderId: c.request.clientOrderId,
+          sliceNum: c.request.sliceNum,
+          action,
+          at,
+          reason,
+        });
       if (parent.cancelRequested || parent.stopReason !== null)
         decide('canceled', null, parent.stopReason ?? 'parent cancel requested');
       else if (ctx.breakerTripped)

@@ -12,7 +12,7 @@
 // seen): never above the venue's, never counting an execution twice.
 import type { DiscrepancyReason, OrderCommand } from '../model/events.ts';
 import type { VenueOrderId } from '../model/ids.ts';
-import type { OrderRequest } from '../model/order.ts';
+import { requestWith, type OrderRequest } from '../model/order.ts';
 import { isTerminal, statusOfVenue, transitionFor, type OrderStatus } from '../model/order-status.ts';
 import { tradeId as makeTradeId } from '../model/ids.ts';
 import type { ReportedTrade, VenueReport } from '../model/reports.ts';
@@ -273,13 +273,7 @@ function applyUnstamped(state: OrderState, event: OrderEvent, time: number, seq?
     if (!Number.isSafeInteger(event.qty) || event.qty <= 0 || event.qty < state.filledQty) {
       return { kind: 'discrepancy', reason: 'invalid_report', detail: `ChildAmended to ${event.qty} lots` };
     }
-    const { limitPrice: _l, stopPrice: _s, ...base } = state.request;
-    const request = {
-      ...base,
-      qty: event.qty,
-      ...(event.limitPrice === null ? {} : { limitPrice: event.limitPrice }),
-      ...(event.stopPrice === null ? {} : { stopPrice: event.stopPrice }),
-    };
+    const request = requestWith(state.request, event.qty, event.limitPrice, event.stopPrice);
     return { kind: 'applied', from: state.status, state: { ...state, request, updatedAt: time } };
   }
 
@@ -585,13 +579,24 @@ function addFill(
 /** The trade of a fill report as the fold applies it, `qty` of its lots: its fields written out
  *  (a rest copy of the report was a slow generic copy, and so was every spread of it after). */
 function appliedFill(fill: Extract<VenueReport, { kind: 'FillReport' }>, qty: number): AppliedFill {
-  const trade = {
+  if (fill.commission === undefined)
+    return {
+      tradeId: fill.tradeId,
+      qty,
+      price: fill.price,
+      fee: fill.fee,
+      liquidity: fill.liquidity,
+      venueTime: fill.venueTime,
+    };
+  // Not a spread of the trade and the commission: a field added to a spread's copy made a new
+  // hidden class for every fill (see requestWith in model/order.ts).
+  return {
     tradeId: fill.tradeId,
     qty,
     price: fill.price,
     fee: fill.fee,
     liquidity: fill.liquidity,
     venueTime: fill.venueTime,
+    commission: fill.commission,
   };
-  return fill.commission === undefined ? trade : { ...trade, commission: fill.commission };
 }

@@ -13,7 +13,7 @@ import type {
   ReportIgnored,
 } from '../model/events.ts';
 import type { ClientOrderId, ParentOrderId } from '../model/ids.ts';
-import type { OrderRequest } from '../model/order.ts';
+import { requestWith } from '../model/order.ts';
 import { isTerminal, ORDER_EVENT_KINDS } from '../model/order-status.ts';
 import { applyOrderEvent, newOrderState, type AppliedFill, type OrderEvent, type OrderState } from './apply-event.ts';
 import { OpenOrderIndex } from './open-orders.ts';
@@ -83,7 +83,19 @@ const ORDER_EVENT_KIND_SET = new Set<string>(ORDER_EVENT_KINDS);
 /** A fill the fold applied, with its order: the fields written out (a spread of fills of
  *  several shapes, executions and inferred fills, is a slow generic copy). */
 function appliedTrade(t: AppliedFill, clientOrderId: ClientOrderId): AppliedTrade {
-  const trade = {
+  if (t.commission === undefined)
+    return {
+      tradeId: t.tradeId,
+      qty: t.qty,
+      price: t.price,
+      fee: t.fee,
+      liquidity: t.liquidity,
+      venueTime: t.venueTime,
+      clientOrderId,
+    };
+  // Written out, not spread with the commission: a field added to a spread's copy made a new
+  // hidden class for every trade (see requestWith in model/order.ts).
+  return {
     tradeId: t.tradeId,
     qty: t.qty,
     price: t.price,
@@ -91,8 +103,8 @@ function appliedTrade(t: AppliedFill, clientOrderId: ClientOrderId): AppliedTrad
     liquidity: t.liquidity,
     venueTime: t.venueTime,
     clientOrderId,
+    commission: t.commission,
   };
-  return t.commission === undefined ? trade : { ...trade, commission: t.commission };
 }
 
 /** What apply() returns when the fold derived nothing (most entries): one shared empty list. */
@@ -168,12 +180,7 @@ export class OrderLedger {
         this.orphans.delete(event.clientOrderId); // an adopted orphan is ours from now on
         const parent = this.parents.get(event.parentId);
         if (!parent) throw new Error(`order ${event.clientOrderId} references unknown parent ${event.parentId}`);
-        const { kind: _kind, limitPrice, stopPrice, ...rest } = event;
-        const request: OrderRequest = {
-          ...rest,
-          ...(limitPrice === null ? {} : { limitPrice }),
-          ...(stopPrice === null ? {} : { stopPrice }),
-        };
+        const request = requestWith(event, event.qty, event.limitPrice, event.stopPrice);
         const state = newOrderState(request, time);
         this.orders.set(event.clientOrderId, state);
         this.index.add(event.clientOrderId, state);
