@@ -3,6 +3,7 @@
 // read back (log, digest, projections), crash safety (a run that throws is 'failed', a run that
 // dies stays 'running' with whole commit units only), and the run's writer: its pid, host and
 // heartbeat, an interrupted run, and deleting a run with all its rows in one transaction.
+import { storedCount, storedRows } from './support/stored-log.ts';
 import { describe, it, expect, beforeEach, afterEach, vi } from 'vitest';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
@@ -56,10 +57,7 @@ const tables = (db: Database.Database): string[] =>
 const columns = (db: Database.Database, table: string): string[] =>
   (db.prepare(`SELECT name FROM pragma_table_info('${table}')`).all() as { name: string }[]).map((r) => r.name);
 
-const seqs = (db: Database.Database, runId: string): number[] =>
-  (db.prepare('SELECT seq FROM events WHERE run_id = ? ORDER BY seq').all(runId) as { seq: number }[]).map(
-    (r) => r.seq,
-  );
+const seqs = (db: Database.Database, runId: string): number[] => storedRows(db, runId).map((r) => r.seq);
 
 const range = (from: number, to: number): number[] =>
   Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
@@ -356,7 +354,7 @@ describe('crash safety', () => {
       const writer = store.writer('r1', makeInstrument(loaded.scenario.instrument));
       if (refuse !== null)
         store.db.exec(
-          `CREATE TEMP TRIGGER refuse BEFORE INSERT ON events WHEN NEW.seq = ${refuse}
+          `CREATE TEMP TRIGGER refuse BEFORE INSERT ON event_blocks WHEN NEW.first_seq <= ${refuse} AND NEW.last_seq >= ${refuse}
            BEGIN SELECT RAISE(ABORT, 'disk trouble'); END`,
         );
       let failed = 0;
@@ -681,10 +679,12 @@ describe('RunStore: writer, interrupt, delete', () => {
     );
     const a = runScenario(loaded, { store });
     const b = runScenario(loaded, { store });
-    const counts = (id: string) =>
-      ['events', 'orders', 'fills', 'orphan_orders'].map(
+    const counts = (id: string) => [
+      storedCount(store.db, id),
+      ...['orders', 'fills', 'orphan_orders'].map(
         (t) => store.db.prepare(`SELECT COUNT(*) FROM ${t} WHERE run_id = ?`).pluck().get(id) as number,
-      );
+      ),
+    ];
     const before = counts(b.runId);
     expect(counts(a.runId).every((n) => n > 0)).toBe(true);
 

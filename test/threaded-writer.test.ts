@@ -3,6 +3,7 @@
 // its order rows read from the process's ledger as the harness hands it over; a stop leaves whole
 // units only, with the rows of those units and none of what came after; a write that fails fails
 // the run instead of being lost.
+import { storedCount, storedRows } from './support/stored-log.ts';
 import fc from 'fast-check';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
@@ -117,7 +118,8 @@ function tables(db: Database.Database, id: string): Record<string, unknown[]> {
     );
   return {
     runs: rows('SELECT * FROM runs WHERE id = ?'),
-    events: rows('SELECT * FROM events WHERE run_id = ? ORDER BY seq'),
+    // Decoded: the log's blocks follow the writer's transactions and hand-overs, the entries not.
+    events: storedRows(db, id).map(({ run_id: _, ...rest }) => rest),
     // Decoded: the blocks' bounds follow the writer's transactions, the samples must not.
     samples: storedSampleBlocks(db, id),
     orders: rows('SELECT * FROM orders WHERE run_id = ? ORDER BY client_order_id'),
@@ -149,17 +151,29 @@ describe('the writer thread', () => {
         fc.integer({ min: 1, max: 5_000 }),
         fc.array(fc.integer({ min: 0, max: trace.length }), { maxLength: 5 }),
         fc.integer({ min: 0, max: trace.length }),
-        (threadEvents, postEvents, batchEvents, beats, cut) => {
+        fc.boolean(),
+        (threadEvents, postEvents, batchEvents, beats, cut, thread) => {
           const store = freshStore();
           create(store, 'r');
-          const writer = new ThreadedRunWriter(store, 'r', instrument, { threadEvents, postEvents, batchEvents });
+          const writer = new ThreadedRunWriter(store, 'r', instrument, {
+            threadEvents,
+            postEvents,
+            batchEvents,
+            thread,
+          });
           feed(writer, trace.slice(0, cut), beats);
           writer.finish(totals);
           expect(tables(store.db, 'r')).toEqual(expected(cut));
           store.db.close();
         },
       ),
-      { numRuns: 12, examples: [[1, 100, 100, [], trace.length]] },
+      {
+        numRuns: 12,
+        examples: [
+          [1, 100, 100, [], trace.length, true],
+          [1, 100, 100, [], trace.length, false],
+        ],
+      },
     );
   });
 
@@ -177,7 +191,8 @@ describe('the writer thread', () => {
           { minLength: 1, maxLength: 3 },
         ),
         fc.integer({ min: 1, max: 2_000 }),
-        (notes, threadEvents) => {
+        fc.boolean(),
+        (notes, threadEvents, thread) => {
           // A sample's line with a note in its payload (a kind the writer stores without reading).
           const log = [...trace];
           for (const { sample, text, repeat } of notes) {
@@ -188,52 +203,59 @@ describe('the writer thread', () => {
           }
           const store = freshStore();
           create(store, 'r');
-          const writer = new ThreadedRunWriter(store, 'r', instrument, { threadEvents });
+          const writer = new ThreadedRunWriter(store, 'r', instrument, { threadEvents, thread });
           feed(writer, log);
           writer.finish(totals);
           expect(tables(store.db, 'r')).toEqual(expected(log.length, log));
           store.db.close();
         },
       ),
-      { numRuns: 6, examples: [[[{ sample: 3, text: 'é€😀', repeat: 40_000 }], 1]] },
+      { numRuns: 6, examples: [[[{ sample: 3, text: 'é€😀', repeat: 40_000 }], 1, true]] },
     );
   });
 
-  it('a stop stores whole units only: the prefix up to the last commit, marked interrupted', () => {
-    const store = freshStore();
-    create(store, 'r');
-    const writer = new ThreadedRunWriter(store, 'r', instrument, { threadEvents: 1 });
-    const cut = Math.floor(trace.length / 2);
-    feed(writer, trace.slice(0, cut));
-    writer.interrupt('SIGINT', '2024-08-09T00:30:00.000Z');
-    const seqs = store.db.prepare(`SELECT seq FROM events WHERE run_id = 'r' ORDER BY seq`).pluck().all() as number[];
-    const committed = trace.slice(0, cut).lastIndexOf(null);
-    const units = trace
-      .slice(0, committed)
-      .filter((t) => t !== null && !isSample(t))
-      .map((t) => (t as { entry: LogEntry }).entry.seq);
-    expect(units.length).toBeGreaterThan(0);
-    expect(units.length).toBeLessThan(trace.slice(0, cut).filter((t) => t !== null && !isSample(t)).length);
-    expect(seqs).toEqual(units);
-    // The orders and fills of those units as a fold of them has them, nothing of what came after.
-    const stored = tables(store.db, 'r');
-    const prefix = expected(committed);
-    expect(stored.orders).toEqual(prefix.orders);
-    expect(stored.fills).toEqual(prefix.fills);
-    expect(stored.fills?.length).toBeLessThan(expected(cut).fills?.length ?? 0);
-    // The samples of those units, and none after.
-    const samples = storedSampleBlocks(store.db, 'r').length;
-    expect(samples).toBe(trace.slice(0, committed).filter(isSample).length);
-    expect(samples).toBeGreaterThan(0);
-    expect(store.getRun('r')?.status).toBe('interrupted');
-    store.db.close();
-  });
-
-  it('a run that fails in applying an entry is stored as failed with everything it logged, that entry too', () => {
-    for (const threadEvents of [1, 1_000_000]) {
+  it.each([true, false])(
+    'a stop stores whole units only: the prefix up to the last commit, marked interrupted (thread: %s)',
+    (thread) => {
       const store = freshStore();
       create(store, 'r');
-      const writer = new ThreadedRunWriter(store, 'r', instrument, { threadEvents });
+      const writer = new ThreadedRunWriter(store, 'r', instrument, { threadEvents: 1, thread });
+      const cut = Math.floor(trace.length / 2);
+      feed(writer, trace.slice(0, cut));
+      writer.interrupt('SIGINT', '2024-08-09T00:30:00.000Z');
+      const seqs = storedRows(store.db, 'r').map((r) => r.seq);
+      const committed = trace.slice(0, cut).lastIndexOf(null);
+      const units = trace
+        .slice(0, committed)
+        .filter((t) => t !== null && !isSample(t))
+        .map((t) => (t as { entry: LogEntry }).entry.seq);
+      expect(units.length).toBeGreaterThan(0);
+      expect(units.length).toBeLessThan(trace.slice(0, cut).filter((t) => t !== null && !isSample(t)).length);
+      expect(seqs).toEqual(units);
+      // The orders and fills of those units as a fold of them has them, nothing of what came after.
+      const stored = tables(store.db, 'r');
+      const prefix = expected(committed);
+      expect(stored.orders).toEqual(prefix.orders);
+      expect(stored.fills).toEqual(prefix.fills);
+      expect(stored.fills?.length).toBeLessThan(expected(cut).fills?.length ?? 0);
+      // The samples of those units, and none after.
+      const samples = storedSampleBlocks(store.db, 'r').length;
+      expect(samples).toBe(trace.slice(0, committed).filter(isSample).length);
+      expect(samples).toBeGreaterThan(0);
+      expect(store.getRun('r')?.status).toBe('interrupted');
+      store.db.close();
+    },
+  );
+
+  it('a run that fails in applying an entry is stored as failed with everything it logged, that entry too', () => {
+    for (const [threadEvents, thread] of [
+      [1, true],
+      [1, false],
+      [1_000_000, true],
+    ] as const) {
+      const store = freshStore();
+      create(store, 'r');
+      const writer = new ThreadedRunWriter(store, 'r', instrument, { threadEvents, thread });
       const at = trace.findIndex((t, i) => i > trace.length / 2 && t?.entry.event.kind === 'FillReport');
       feed(writer, trace.slice(0, at));
       const last = trace[at] as { entry: LogEntry; line: string };
@@ -243,7 +265,7 @@ describe('the writer thread', () => {
       const run = store.getRun('r');
       expect(run?.status).toBe('failed');
       expect(run?.error).toBe('broken invariant');
-      const seqs = store.db.prepare(`SELECT seq FROM events WHERE run_id = 'r' ORDER BY seq`).pluck().all();
+      const seqs = storedRows(store.db, 'r').map((r) => r.seq);
       expect(seqs.at(-1)).toBe(last.entry.seq);
       // The fills of the entries before it, as a fold of them has them.
       expect(tables(store.db, 'r').fills).toEqual(expected(at).fills);
@@ -251,30 +273,38 @@ describe('the writer thread', () => {
     }
   });
 
-  it('a failed write fails the run: a run whose row another process deleted cannot finish', () => {
-    const store = freshStore();
-    create(store, 'r');
-    const writer = new ThreadedRunWriter(store, 'r', instrument, { threadEvents: 1 });
-    const half = Math.floor(trace.length / 2);
-    const ledger = feed(writer, trace.slice(0, half));
-    store.deleteRun('r');
-    for (const t of trace.slice(half)) {
-      if (t === null) writer.commit();
-      else {
-        writer.write(t.entry, lent(t.line));
-        if (t.entry.event.kind !== 'MarketSampled') ledger.apply(t.entry);
+  it.each([true, false])(
+    'a failed write fails the run: a run whose row another process deleted cannot finish (thread: %s)',
+    (thread) => {
+      const store = freshStore();
+      create(store, 'r');
+      const writer = new ThreadedRunWriter(store, 'r', instrument, { threadEvents: 1, thread });
+      const half = Math.floor(trace.length / 2);
+      const ledger = feed(writer, trace.slice(0, half));
+      store.deleteRun('r');
+      for (const t of trace.slice(half)) {
+        if (t === null) writer.commit();
+        else {
+          writer.write(t.entry, lent(t.line));
+          if (t.entry.event.kind !== 'MarketSampled') ledger.apply(t.entry);
+        }
       }
-    }
-    expect(() => writer.finish(totals)).toThrow();
-    expect(store.getRun('r')).toBeUndefined();
-    store.db.close();
-  });
+      expect(() => writer.finish(totals)).toThrow();
+      expect(store.getRun('r')).toBeUndefined();
+      store.db.close();
+    },
+  );
 
   it('a writer thread that stops answering fails the run at its end instead of hanging it', () => {
     const store = freshStore();
     create(store, 'r');
     const bootFile = new URL('./support/store-writer-silent.js', import.meta.url);
-    const writer = new ThreadedRunWriter(store, 'r', instrument, { threadEvents: 1, bootFile, stallMs: 500 });
+    const writer = new ThreadedRunWriter(store, 'r', instrument, {
+      threadEvents: 1,
+      bootFile,
+      stallMs: 500,
+      thread: true,
+    });
     feed(writer, trace);
     expect(() => writer.finish(totals)).toThrow(/wrote nothing for 0.5 s/);
     expect(store.getRun('r')?.status).toBe('running');
@@ -288,7 +318,7 @@ describe('the writer thread', () => {
     create(store, 'r');
     const file = store.db.name;
     const before = statSync(file).size;
-    const writer = new ThreadedRunWriter(store, 'r', instrument, { threadEvents: 1 });
+    const writer = new ThreadedRunWriter(store, 'r', instrument, { threadEvents: 1, thread: true });
     feed(writer, trace);
     // Far fewer pages than SQLite's automatic checkpoint: without the writer's own, the events
     // would stay in the WAL until the last connection closes.
@@ -298,7 +328,7 @@ describe('the writer thread', () => {
       timeout: 10_000,
       interval: 20,
     });
-    expect(store.db.prepare('SELECT count(*) AS n FROM events WHERE run_id = ?').get('r')).toEqual({ n: entryCount });
+    expect(storedCount(store.db, 'r')).toBe(entryCount);
     expect(storedSampleBlocks(store.db, 'r').length).toBe(events - entryCount);
     store.db.close();
   });
@@ -323,9 +353,7 @@ describe('the writer thread', () => {
     const row = store.getRun(report.runId);
     expect(row?.status).toBe('finished');
     expect(row?.digest).toBe(unstored.digest);
-    const stored = store.db
-      .prepare('SELECT seq, time, kind, payload FROM events WHERE run_id = ? ORDER BY seq')
-      .all(report.runId) as { seq: number; time: number; kind: string; payload: string }[];
+    const stored = storedRows(store.db, report.runId);
     expect(stored.map((e) => `${e.seq} ${e.time} ${e.kind} ${e.payload}\n`)).toEqual(lines);
     expect(samples.length).toBeGreaterThan(30_000);
     expect(storedSampleBlocks(store.db, report.runId)).toEqual(samples);

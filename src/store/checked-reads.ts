@@ -33,6 +33,8 @@ const WHOLE = new Set([
   'runs.fill_count',
   'runs.writer_pid',
   'events.seq',
+  'event_blocks.first_seq',
+  'event_blocks.last_seq',
   'fills.seq',
   'orders.slice_num',
   'orders.total_slices',

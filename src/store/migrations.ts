@@ -389,6 +389,27 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX market_sample_blocks_time ON market_sample_blocks(run_id, last_time, first_time);
     `,
   },
+  {
+    version: 12,
+    name: 'event log in blocks',
+    // The log is kept many entries to a row (event-blocks.ts): each block the canonical lines of
+    // consecutive entries, brotli-compressed, with its first and last seq and the kinds it holds
+    // (" A B "). A seq range is one range of the index, ordered by last_seq; the index carries
+    // first_seq and kinds, so finding the blocks of a range or of a few kinds reads no block's
+    // data. Runs stored before keep their rows in events (and its kind index), still read
+    // (stored-events.ts).
+    sql: `
+      CREATE TABLE event_blocks (
+        run_id    TEXT NOT NULL REFERENCES runs(id),
+        first_seq INTEGER NOT NULL,
+        last_seq  INTEGER NOT NULL,
+        kinds     TEXT NOT NULL,
+        encoding  TEXT NOT NULL,
+        data      BLOB NOT NULL
+      );
+      CREATE INDEX event_blocks_seq ON event_blocks(run_id, last_seq, first_seq, kinds);
+    `,
+  },
 ];
 
 /** The WHERE term of the events_kind index (version 9): a query filtering on a kind other than

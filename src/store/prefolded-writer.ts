@@ -1,7 +1,8 @@
 // The writer of a grouped run whose projection changes come ready-made (ProjectionDelta, read
 // from the running process's ledger): it writes whole units of canonical lines, market samples
 // and the rows of those changes (FactsFold formats them), one transaction per write(), and
-// nothing else. No line is parsed beyond its seq, time and kind, and no log is folded: what
+// nothing else. No line is parsed beyond its seq and kind (and an order's creation), and no
+// log is folded (the lines go into blocks of the log as they are, event-blocks.ts): what
 // RunWriter folds for runs that are continued from the store (restarts, paper runs), this writer
 // is handed. A write stays buffered until its transaction has committed (committed()): one that
 // rolls back is written again whole by the next (the facts give the same rows again).
@@ -11,7 +12,7 @@ import { INSERT_FILL, INSERT_ORPHAN, RESOLVE_ORPHAN, UPSERT_ORDER_VALUES } from 
 import type { Instrument } from '../core/model/instrument.ts';
 import type { ProjectionChanges } from './projection-delta.ts';
 import { FactsFold } from './projection-facts.ts';
-import { RowBatch } from './row-batch.ts';
+import { BlockCutter, EventBlockWriter } from './event-blocks.ts';
 import { SAMPLE_BYTES, SampleBlockWriter, SampleBuffer } from './sample-blocks.ts';
 
 /** Whole units: canonical lines ("seq time kind payload\n" each), their market samples (packed,
@@ -46,15 +47,13 @@ const SPACE = 0x20;
 const NEWLINE = 0x0a;
 const ZERO = 0x30;
 
-/** Events a writer inserts with one statement (RowBatch). */
-const ROWS_PER_INSERT = 128;
-
 export class PrefoldedRunWriter {
   private pending: PrefoldedUnits[] = [];
   private pendingEvents = 0;
   /** What the buffered units hold, not yet written. */
   private readonly samples = new SampleBuffer();
-  private readonly events: RowBatch;
+  /** The lines go into blocks of the log (event-blocks.ts), cut where they are read. */
+  private readonly events: BlockCutter;
   private readonly blocks: SampleBlockWriter;
   private readonly upsertOrder: Database.Statement;
   private readonly insertFill: Database.Statement;
@@ -82,16 +81,10 @@ export class PrefoldedRunWriter {
     instrument: Instrument,
   ) {
     this.fold = new FactsFold(runId, instrument);
-    // A multi-row insert's statement journal stays in memory (see RunWriter).
+    // A statement journal stays in memory (see RunWriter).
     db.pragma('temp_store = MEMORY');
-    // The payload is bound as the log's own UTF-8 bytes and stored as the text they are (CAST):
-    // no JS string is made of it and encoded back.
-    this.events = new RowBatch(db, runId, 'events', ['seq', 'time', 'kind', 'payload'], ROWS_PER_INSERT, [
-      '?',
-      '?',
-      '?',
-      'CAST(? AS TEXT)',
-    ]);
+    // A block is written from the log's own UTF-8 bytes: no JS string is made of a line.
+    this.events = new BlockCutter(new EventBlockWriter(db, runId));
     this.blocks = new SampleBlockWriter(db, runId);
     this.upsertOrder = db.prepare(UPSERT_ORDER_VALUES);
     this.insertFill = db.prepare(INSERT_FILL);
@@ -135,8 +128,8 @@ export class PrefoldedRunWriter {
    *  has committed (RunStore's run ends). */
   flushInTransaction(): void {
     if (this.pending.length === 0) return;
-    if (this.written) this.events.clear();
     this.written = true;
+    this.events.reset();
     let lastSeq = 0;
     this.fillCount = this.committedFills;
     this.orderCount = this.committedOrders;
@@ -150,7 +143,6 @@ export class PrefoldedRunWriter {
     }
     this.orderCount = this.fold.orderCount;
     if (this.samples.count > 0) this.blocks.write(this.samples, this.samples.count);
-    this.events.flush();
     // The run row's event count follows the stored log, so lists show a running run's progress.
     // It also checks the run is still there: a connection without foreign keys (the writer
     // thread's) would otherwise store rows of a run another process deleted.
@@ -177,9 +169,10 @@ export class PrefoldedRunWriter {
     this.samples.drop(this.samples.count);
   }
 
-  /** Each line's seq, time, kind and payload (the canonical line after "seq time kind ", without
-   *  its newline), read from its bytes: the seq's digits directly, the kind from the few kinds a
-   *  log has (no string made per line for either). */
+  /** Writes the lines in blocks of the log, reading each line's seq and kind from its bytes:
+   *  the seq's digits directly, the kind from the few kinds a log has (no string made per line
+   *  for either). A child order's fixed fields are read from its creation (ProjectionChanges
+   *  lists what changes, not what an order was created with). */
   private writeLines(lines: Uint8Array): void {
     const bytes = Buffer.from(lines.buffer, lines.byteOffset, lines.byteLength);
     const events = this.events;
@@ -190,17 +183,13 @@ export class PrefoldedRunWriter {
       const b = bytes.indexOf(SPACE, a + 1);
       const c = bytes.indexOf(SPACE, b + 1);
       const end = bytes.indexOf(NEWLINE, c + 1);
-      const time = Number(bytes.toString('latin1', a + 1, b));
       const kind = this.kindAt(bytes, b + 1, c);
-      events.value(seq);
-      events.value(time);
-      events.value(kind);
-      events.value(bytes.subarray(c + 1, end));
-      // A child order's fixed fields are read from its creation (ProjectionChanges lists what
-      // changes, not what an order was created with).
-      if (kind === 'OrderCreated') this.fold.created(JSON.parse(bytes.toString('utf8', c + 1, end)), time);
+      events.line(lines, seq, kind, from, end + 1);
+      if (kind === 'OrderCreated')
+        this.fold.created(JSON.parse(bytes.toString('utf8', c + 1, end)), Number(bytes.toString('latin1', a + 1, b)));
       from = end + 1;
     }
+    events.end();
   }
 
   /** The kind written in bytes from..to-1, the same string each time it recurs. */

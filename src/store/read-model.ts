@@ -11,7 +11,6 @@
 // inside src/store: it is a protected member, so modules here that add queries (series, sweeps)
 // extend the class; nothing hands it out.
 import type Database from 'better-sqlite3';
-import { SPARSE_KINDS } from './migrations.ts';
 import { openExistingDatabase } from './open-database.ts';
 import type {
   Comparison,
@@ -56,6 +55,7 @@ import { RunStore, type StoredStatus } from './run-store.ts';
 import { compareRuns } from './run-comparison.ts';
 import { exportFills, exportOrders, unexportableTime } from './run-export.ts';
 import { storedColumn, storedPayload } from './stored-data.ts';
+import { storedEventKinds, storedEventLines } from './stored-events.ts';
 import { listSweeps, MAX_PAGE as MAX_SWEEP_PAGE, type SweepSummary } from './sweep-read.ts';
 import { verifyRun, type RunVerification } from './verify-run.ts';
 
@@ -297,34 +297,12 @@ export class ReadModel implements ReadModelPart {
       limit?: number | undefined;
     },
   ): Generator<[number, number, string, string]> {
-    const kinds = f.kinds ?? [];
-    const kindClause = kinds.length > 0 ? ` AND kind IN (${kinds.map(() => '?').join(', ')})` : '';
-    yield* this.db
-      .prepare(
-        `SELECT seq, time, kind, payload FROM events WHERE run_id = ? AND seq BETWEEN ? AND ?${kindClause} ORDER BY seq
-         ${f.limit === undefined ? '' : 'LIMIT ?'}`,
-      )
-      .raw()
-      .iterate(
-        id,
-        f.from ?? 0,
-        f.to ?? Number.MAX_SAFE_INTEGER,
-        ...kinds,
-        ...(f.limit === undefined ? [] : [f.limit]),
-      ) as IterableIterator<[number, number, string, string]>;
+    yield* storedEventLines(this.db, id, f);
   }
 
   /** The kinds of event a run has stored. */
   eventKinds(id: string): string[] {
-    // The sparse kinds from the kind index; market samples, which it leaves out, by the first one
-    // (in the log of a run stored before samples were kept beside it).
-    return this.db
-      .prepare(
-        `SELECT DISTINCT kind FROM events WHERE run_id = ? AND ${SPARSE_KINDS}
-         UNION SELECT kind FROM (SELECT kind FROM events WHERE run_id = ? AND kind = 'MarketSampled' LIMIT 1)`,
-      )
-      .pluck()
-      .all(id, id) as string[];
+    return storedEventKinds(this.db, id);
   }
 
   /** A run's fills as `execsim export` writes them (EXPORT_FILL_COLUMNS), streamed. */

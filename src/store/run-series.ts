@@ -9,10 +9,10 @@
 import type Database from 'better-sqlite3';
 import { parseDecimal } from '../core/model/decimal.ts';
 import { evenIndices, minMaxIndices, pick, sumInto } from './decimate.ts';
-import { SPARSE_KINDS } from './migrations.ts';
 import type { RunSeries, SeriesCount, SeriesQuery, SliceOutcome } from './read-model-port.ts';
 import { storedInstrument } from './stored-values.ts';
 import { sampleBlocks } from './sample-blocks.ts';
+import { storedEventLines, storedEventTimes } from './stored-events.ts';
 import { damagedSample, damagedSampleBlock, misshapenColumn, misshapenPayload, storedPayload } from './stored-data.ts';
 
 interface RunRow {
@@ -36,7 +36,7 @@ interface Sample {
 }
 
 interface FillRow {
-  readonly time: number;
+  readonly seq: number;
   readonly qty: string;
   readonly price: string;
   readonly client_order_id: string;
@@ -156,45 +156,57 @@ export function runSeries(db: Database.Database, runId: string, q: SeriesQuery =
   const bookKept = keep('book', bt, [bid, ask]);
   const tradesKept = keep('trades', tt, [vwap]);
 
-  // Our fills, at the time their report was logged.
+  // Our fills, at the time their report was logged (a fill whose entry is not stored is left out).
   const fillRows = db
     .prepare(
-      `SELECT e.time, f.qty, f.price, f.client_order_id, o.parent_order_id, o.side
+      `SELECT f.seq, f.qty, f.price, f.client_order_id, o.parent_order_id, o.side
        FROM fills f
-       JOIN events e ON e.run_id = f.run_id AND e.seq = f.seq
        LEFT JOIN orders o ON o.run_id = f.run_id AND o.client_order_id = f.client_order_id
        WHERE f.run_id = ? ORDER BY f.seq, f.trade_id`,
     )
     .all(runId) as FillRow[];
-  const allFills = fillRows.map((r) => ({
-    t: r.time,
-    price: Number(r.price),
-    qty: Number(r.qty),
-    side: r.side ?? 'buy',
-    childId: r.client_order_id,
-    parentId: r.parent_order_id ?? '',
-  }));
+  const loggedAt = storedEventTimes(
+    db,
+    runId,
+    fillRows.map((r) => r.seq),
+  );
+  const allFills = fillRows
+    .flatMap((r) => {
+      const t = loggedAt.get(r.seq);
+      return t === undefined ? [] : [{ ...r, t }];
+    })
+    .map((r) => ({
+      t: r.t,
+      price: Number(r.price),
+      qty: Number(r.qty),
+      side: r.side ?? 'buy',
+      childId: r.client_order_id,
+      parentId: r.parent_order_id ?? '',
+    }));
   const fills = allFills.filter((f) => inWindow(f.t));
   const ft = fills.map((f) => f.t);
   const fillPrice = fills.map((f) => f.price);
   const fillsKept = keep('fills', ft, [fillPrice]);
 
-  // Children: planned (OrderCreated), first sent (SubmitOrder), as they ended (orders table).
+  // Children: planned (OrderCreated), first sent (SubmitOrder), as they ended (orders table);
+  // parents (ParentOrderCreated) below. The three kinds are read from the log in one pass.
+  const planned: PayloadRow[] = [];
+  const sent: PayloadRow[] = [];
+  const parentRows: PayloadRow[] = [];
+  const byKind: Record<string, PayloadRow[]> = {
+    OrderCreated: planned,
+    SubmitOrder: sent,
+    ParentOrderCreated: parentRows,
+  };
+  for (const [seq, time, kind, payload] of storedEventLines(db, runId, { kinds: Object.keys(byKind) }))
+    byKind[kind]?.push({ seq, time, payload });
   const created = new Map<string, Created>();
-  for (const row of db
-    .prepare(
-      `SELECT seq, time, payload FROM events WHERE run_id = ? AND kind = 'OrderCreated' AND ${SPARSE_KINDS} ORDER BY seq`,
-    )
-    .iterate(runId) as IterableIterator<PayloadRow>) {
+  for (const row of planned) {
     const c = payloadOf(row, 'OrderCreated', isCreated, 'an order plan (clientOrderId, scheduledTime, qty)');
     if (!created.has(c.clientOrderId)) created.set(c.clientOrderId, c);
   }
   const sentAt = new Map<string, number>();
-  for (const row of db
-    .prepare(
-      `SELECT seq, time, payload FROM events WHERE run_id = ? AND kind = 'SubmitOrder' AND ${SPARSE_KINDS} ORDER BY seq`,
-    )
-    .iterate(runId) as IterableIterator<PayloadRow>) {
+  for (const row of sent) {
     const id = payloadOf(row, 'SubmitOrder', isSubmit, 'an order command (clientOrderId)').clientOrderId;
     if (!sentAt.has(id)) sentAt.set(id, row.time);
   }
@@ -230,12 +242,7 @@ export function runSeries(db: Database.Database, runId: string, q: SeriesQuery =
 
   // Parents: arrival mid, planned and filled quantity over time.
   const parents: RunSeries['parents'][number][] = [];
-  for (const row of db
-    .prepare(
-      `SELECT seq, time, payload FROM events WHERE run_id = ? AND kind = 'ParentOrderCreated' AND ${SPARSE_KINDS}
-       ORDER BY seq`,
-    )
-    .iterate(runId) as IterableIterator<PayloadRow>) {
+  for (const row of parentRows) {
     const p = payloadOf(
       row,
       'ParentOrderCreated',

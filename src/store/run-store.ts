@@ -16,6 +16,7 @@ import { parsedPayload, unreadablePayload } from './stored-values.ts';
 import type { RunRow } from './stored-rows.ts';
 import { localLiveness, resumeRefusal, type Liveness } from './run-state.ts';
 import { RunWriter, type WriterOptions } from './run-writer.ts';
+import { deleteStoredEvents, STORED_EVENTS_SQL, storedEventLines } from './stored-events.ts';
 
 export { HEARTBEAT_EVERY_MS, RunGoneError, RunWriter } from './run-writer.ts';
 export type { WriterOptions } from './run-writer.ts';
@@ -88,10 +89,9 @@ const UPDATE_HEADLINE = `UPDATE runs SET
     FROM parent_metrics m WHERE m.run_id = runs.id)
   WHERE id = ?`;
 
-/** A run row with its stored events counted (the log is gap-free, so that is its last seq: one
+/** A run row with its stored events counted (the log is gap-free, so that is its last seq: an
  *  index lookup, not a scan). */
-const SELECT_RUN =
-  'SELECT runs.*, COALESCE((SELECT MAX(seq) FROM events WHERE events.run_id = runs.id), 0) AS stored_events FROM runs';
+const SELECT_RUN = `SELECT runs.*, ${STORED_EVENTS_SQL} AS stored_events FROM runs`;
 
 /** What a run's end is written with: its RunWriter, or the PrefoldedRunWriter of a grouped run
  *  written from a thread. */
@@ -214,7 +214,7 @@ export class RunStore {
       const del = (table: string): number =>
         this.db.prepare(`DELETE FROM ${table} WHERE run_id = ?`).run(runId).changes;
       const counts = {
-        events: del('events'),
+        events: deleteStoredEvents(this.db, runId),
         orders: del('orders'),
         fills: del('fills'),
         orphans: del('orphan_orders'),
@@ -272,11 +272,10 @@ export class RunStore {
     return this.db.prepare(`${SELECT_RUN} ORDER BY started_at DESC, id DESC`).all() as RunRow[];
   }
 
-  /** The stored log, in order, as (seq, time, kind, payload JSON). */
+  /** The stored log, in order, as (seq, time, kind, payload JSON); a damaged block of it is a
+   *  StoredDataError (stored-events.ts). */
   *events(runId: string): IterableIterator<{ seq: number; time: number; kind: string; payload: string }> {
-    yield* this.db
-      .prepare('SELECT seq, time, kind, payload FROM events WHERE run_id = ? ORDER BY seq')
-      .iterate(runId) as IterableIterator<{ seq: number; time: number; kind: string; payload: string }>;
+    for (const [seq, time, kind, payload] of storedEventLines(this.db, runId)) yield { seq, time, kind, payload };
   }
 }
 

@@ -22,8 +22,9 @@ import {
   UPSERT_ORDER,
   ParentTotals,
 } from './projection-rows.ts';
-import { RowBatch } from './row-batch.ts';
+import { BlockCutter, EventBlockWriter } from './event-blocks.ts';
 import { SampleBlockWriter, SampleBuffer } from './sample-blocks.ts';
+import { storedEventLines } from './stored-events.ts';
 
 /** The writer refreshes its run's heartbeat at most this often (wall time). */
 export const HEARTBEAT_EVERY_MS = 1_000;
@@ -67,9 +68,7 @@ export interface WriterOptions {
   readonly batchEvents?: number;
 }
 
-/** Events a writer inserts with one statement: fewer statements (and statement journals) per
- *  row (RowBatch). */
-const ROWS_PER_INSERT = 128;
+const NEWLINE = 0x0a;
 
 /** A grouped writer writes its whole units once this many events are buffered. */
 export const GROUP_COMMIT_EVENTS = 16_384;
@@ -100,7 +99,8 @@ export class RunWriter implements EventSink {
   /** Each parent's children as the orders table holds them, kept up to date by delta so that a
    *  flush costs what it changed, not the size of its parents (a TWAP may have 100,000 children). */
   private readonly totals = new ParentTotals();
-  private readonly events: RowBatch;
+  /** The entries go into blocks of the log (event-blocks.ts). */
+  private readonly events: BlockCutter;
   private readonly insertFill: Database.Statement;
   private readonly insertOrphan: Database.Statement;
   private readonly resolveOrphan: Database.Statement;
@@ -123,13 +123,13 @@ export class RunWriter implements EventSink {
     options: WriterOptions = {},
   ) {
     this.grouped = options.commits === 'grouped';
-    // A multi-row insert inside a transaction keeps a statement journal (to undo that statement
-    // alone if it fails part-way); past 64 KiB SQLite spills it to a temporary file, which cost a
-    // write() per page touched (about 16,000 per 46k-event run). In memory it costs a copy.
-    // Crash recovery does not use it (the WAL does), so durability is unchanged.
+    // A statement inside a transaction keeps a statement journal (to undo that statement alone
+    // if it fails part-way); past 64 KiB SQLite spills it to a temporary file, a write() per page
+    // touched. In memory it costs a copy. Crash recovery does not use it (the WAL does), so
+    // durability is unchanged.
     db.pragma('temp_store = MEMORY');
     this.batchEvents = options.batchEvents ?? GROUP_COMMIT_EVENTS;
-    this.events = new RowBatch(db, runId, 'events', ['seq', 'time', 'kind', 'payload'], ROWS_PER_INSERT);
+    this.events = new BlockCutter(new EventBlockWriter(db, runId));
     this.blocks = new SampleBlockWriter(db, runId);
     this.insertFill = db.prepare(INSERT_FILL);
     this.insertOrphan = db.prepare(INSERT_ORPHAN);
@@ -296,15 +296,11 @@ export class RunWriter implements EventSink {
   /** The fold rebuilt from the run's stored log (after a write that did not commit). */
   private refoldFromStore(): void {
     this.uncommitted = null;
-    this.events.clear();
-    const rows = this.db
-      .prepare('SELECT seq, time, kind, payload FROM events WHERE run_id = ? ORDER BY seq')
-      .all(this.runId) as Array<{ seq: number; time: number; kind: string; payload: string }>;
     this.refold(
-      rows.map((r) => ({
-        seq: r.seq,
-        time: r.time,
-        event: { kind: r.kind, ...(JSON.parse(r.payload) as object) } as LogEntry['event'],
+      [...storedEventLines(this.db, this.runId)].map(([seq, time, kind, payload]) => ({
+        seq,
+        time,
+        event: { kind, ...(JSON.parse(payload) as object) } as LogEntry['event'],
       })),
     );
   }
@@ -312,16 +308,16 @@ export class RunWriter implements EventSink {
   /** Writes the first `count` buffered entries with the projection rows they change. */
   private writeEntries(count: number): void {
     const { entries, lines, ledger, runId, instrument, events } = this;
+    events.reset();
+    // The lines as UTF-8, one buffer for the transaction, cut into blocks line by line.
+    const bytes = Buffer.from(count === lines.length ? lines.join('') : lines.slice(0, count).join(''), 'utf8');
+    let from = 0;
     for (let i = 0; i < count; i++) {
       const entry = entries[i] as LogEntry;
-      const line = lines[i] as string;
-      // The payload is the canonical line after "seq time kind ", without its newline.
-      const space = line.indexOf(' ', line.indexOf(' ', line.indexOf(' ') + 1) + 1);
+      const end = bytes.indexOf(NEWLINE, from) + 1;
       const event = entry.event;
-      events.value(entry.seq);
-      events.value(entry.time);
-      events.value(event.kind);
-      events.value(line.slice(space + 1, -1));
+      events.line(bytes, entry.seq, event.kind, from, end);
+      from = end;
       ledger.apply(entry);
       if (event.kind === 'ParentOrderCreated' || event.kind === 'ParentOrderCompleted')
         this.dirtyParents.add(event.parentId);
@@ -333,7 +329,7 @@ export class RunWriter implements EventSink {
         this.insertFill.run(fillRow(runId, instrument, trades[t] as AppliedTrade, entry.seq));
       }
     }
-    events.flush();
+    events.end();
     const lastSeq = (entries[count - 1] as LogEntry).seq;
     // The run row's event count follows the stored log, so lists show a running run's progress
     // without counting its events.

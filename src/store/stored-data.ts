@@ -92,3 +92,13 @@ export const damagedSample = (db: Database.Database, runId: string, seq: number,
     `run ${runId}`,
     `market sample at ${new Date(time).toISOString()} (after event seq ${seq}): the payload is not ${what}`,
   );
+
+/** A stored block of the event log (named by the seqs it holds) that is not what execsim writes
+ *  (event-blocks.ts says what is wrong). */
+export const damagedEventBlock = (
+  db: Database.Database,
+  runId: string,
+  firstSeq: number,
+  lastSeq: number,
+  problem: string,
+) => new StoredDataError(db.name, `run ${runId}`, `events seq ${firstSeq} to ${lastSeq}: ${problem}`);

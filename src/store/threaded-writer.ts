@@ -6,6 +6,13 @@
 // the rows the run's own writer would have written. The run's end is one message the run waits
 // for: a failed write fails the run, and a crash leaves a prefix of whole units
 // (docs/0021-group-commit.md, docs/0026-samples-in-blocks.md).
+// Where the machine has no core to spare for the thread (two or fewer: an unstored run already
+// keeps about one and a half busy with its own thread and V8's), the units are written here
+// instead, by the same PrefoldedRunWriter the thread would use, in transactions of
+// GROUP_COMMIT_EVENTS or when the heartbeat is due: the thread's start (its isolate, its bundle,
+// better-sqlite3 and its code compiled a second time) cost more CPU than the writes it took
+// over, since the log is stored in blocks (docs/0035-events-in-blocks.md).
+import { availableParallelism } from 'node:os';
 import { receiveMessageOnPort, MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { LogEntry } from '../core/model/events.ts';
 import type { Instrument } from '../core/model/instrument.ts';
@@ -14,6 +21,7 @@ import type { EventSink, LogLine } from '../core/ports/event-sink.ts';
 import { PrefoldedRunWriter, unitsFrom } from './prefolded-writer.ts';
 import { ProjectionDelta, type ProjectionChanges } from './projection-delta.ts';
 import { HEARTBEAT_EVERY_MS, type RunStore, type RunTotals, type StoreRunWriter } from './run-store.ts';
+import { GROUP_COMMIT_EVENTS } from './run-writer.ts';
 import { SampleBuffer } from './sample-blocks.ts';
 import { failureError } from './store-writer-errors.ts';
 import type { StoreWriterMessage, StoreWriterReply, UnitsMessage } from './store-writer.ts';
@@ -43,7 +51,13 @@ export interface ThreadedWriterOptions {
   /** How long the run's end waits for a writer that writes nothing before it fails the run
    *  (default STALL_MS). */
   readonly stallMs?: number;
+  /** Whether the units are written on a thread (default: where the machine has more than two
+   *  cores, writerThreadPays) or on the run's own thread. */
+  readonly thread?: boolean;
 }
+
+/** Whether a writer thread makes a run faster here: only with a core to spare for it. */
+export const writerThreadPays = (): boolean => availableParallelism() > 2;
 
 /** Whether a store's runs can be written from a thread: a file another connection can open. */
 export const canWriteFromThread = (store: RunStore): boolean =>
@@ -72,6 +86,10 @@ export class ThreadedRunWriter implements EventSink {
   /** What the writer thread failed with, once read. */
   private failed: StoreWriterReply | null = null;
   private worker: Worker | null = null;
+  /** The writer on the run's own thread, when there is no writer thread (options.thread), and
+   *  the buffers of the units it holds until their transaction commits. */
+  private local: PrefoldedRunWriter | null = null;
+  private localHeld: ArrayBuffer[] = [];
   private reply: MessagePort | null = null;
   private flag: Int32Array | null = null;
   private closed = false;
@@ -127,7 +145,7 @@ export class ThreadedRunWriter implements EventSink {
   unitEnd(): void {
     this.wholeUnits();
     const waiting = this.unitsEnd + this.samplesEnd;
-    if (this.worker) {
+    if (this.worker || this.local) {
       if (waiting >= this.postEvents) this.postUnits();
     } else if (waiting >= this.threadEvents) this.start();
   }
@@ -146,7 +164,7 @@ export class ThreadedRunWriter implements EventSink {
   heartbeat(): void {
     if (this.closed) return;
     const now = Date.now();
-    if (this.worker) {
+    if (this.worker || this.local) {
       this.checkFailed();
       if (now - this.posted >= HEARTBEAT_EVERY_MS) this.postUnits();
     } else if (now - this.started >= HEARTBEAT_EVERY_MS) this.start();
@@ -189,7 +207,7 @@ export class ThreadedRunWriter implements EventSink {
     const units = this.takeUnits(this.worker !== null);
     if (!this.worker || !this.reply || !this.flag) {
       // Never handed over: written on this thread, as the writer thread would have.
-      const writer = new PrefoldedRunWriter(this.store.db, this.runId, this.instrument);
+      const writer = this.local ?? new PrefoldedRunWriter(this.store.db, this.runId, this.instrument);
       writer.add(unitsFrom(units.bytes, units.lines, units.samples, units.changes));
       here(writer);
       return;
@@ -221,6 +239,11 @@ export class ThreadedRunWriter implements EventSink {
   }
 
   private start(): void {
+    if (!(this.options.thread ?? writerThreadPays())) {
+      this.local = new PrefoldedRunWriter(this.store.db, this.runId, this.instrument);
+      this.postUnits();
+      return;
+    }
     const { port1, port2 } = new MessageChannel();
     // [0]: the run's end is answered; [1]: units written so far (the wait below checks it moves).
     const done = new SharedArrayBuffer(8);
@@ -242,6 +265,10 @@ export class ThreadedRunWriter implements EventSink {
 
   /** Hands the whole units buffered to the thread (when there are any). */
   private postUnits(): void {
+    if (this.local) {
+      this.writeHere(this.local);
+      return;
+    }
     if ((this.unitsEnd === 0 && this.samplesEnd === 0) || !this.worker) return;
     const units = this.takeUnits(true);
     this.posted = Date.now();
@@ -249,6 +276,23 @@ export class ThreadedRunWriter implements EventSink {
       units.bytes.buffer as ArrayBuffer,
       units.samples,
     ]);
+  }
+
+  /** The whole units buffered, to the writer on this thread, which writes them with those it
+   *  holds once GROUP_COMMIT_EVENTS wait or its heartbeat is due (batchEvents when given); the
+   *  buffers of units written and committed are kept for the next hand-overs. A failed write
+   *  throws here: the run fails with it. */
+  private writeHere(local: PrefoldedRunWriter): void {
+    if (this.unitsEnd > 0 || this.samplesEnd > 0) {
+      const units = this.takeUnits(true);
+      this.posted = Date.now();
+      local.add(unitsFrom(units.bytes, units.lines, units.samples, units.changes));
+      this.localHeld.push(units.bytes.buffer as ArrayBuffer);
+    }
+    if (local.writeIfDue(this.options.batchEvents ?? GROUP_COMMIT_EVENTS)) {
+      for (const b of this.localHeld) if (this.spares.length < MAX_SPARES) this.spares.push(b);
+      this.localHeld = [];
+    }
   }
 
   /** The whole units buffered: their bytes, their samples (copied out, a few KiB) and what they
