@@ -2,6 +2,7 @@
 // number belongs) read by the commands that read stored runs: each prints valid output or none,
 // and says what it could not read in one message naming the row and the field, with a non-zero
 // exit; never a stack trace, never a half-written file.
+import { asRows, blockOf, dropStoredLine, setStoredPayload, storedOfKind } from './support/stored-log.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -16,23 +17,41 @@ import { tamperedCopy } from './support/tampered-db.ts';
 const PAPER_TWAP = 'test/fixtures/paper/twap-aapl.yaml';
 
 let base: string;
+/** The same run with its log stored as rows, as an execsim before blocks stored it. */
+let rowsBase: string;
 let runId: string;
 beforeAll(() => {
   const { store, reports } = storeWithRuns([{ name: 'twap-calm' }]);
   base = store.db.name;
   runId = reports[0]?.runId ?? '';
   store.db.close();
+  rowsBase = scratchDb();
+  fs.copyFileSync(base, rowsBase);
+  const db = new Database(rowsBase);
+  asRows(db, runId);
+  db.close();
 });
 
 /** A copy of the stored run's database with `sql` applied to it (by hand, as a user would). */
 const tampered = (sql: string, ...params: unknown[]): string => tamperedCopy(base, sql, ...params);
+/** The same, of the run whose log is stored as rows. */
+const tamperedRows = (sql: string, ...params: unknown[]): string => tamperedCopy(rowsBase, sql, ...params);
+/** A copy of the stored run's database with `edit` done to its blocks. */
+function tamperedBlocks(edit: (db: Database.Database) => void): string {
+  const file = scratchDb();
+  fs.copyFileSync(base, file);
+  const db = new Database(file);
+  edit(db);
+  db.close();
+  return file;
+}
 
 /** `execsim ...args --db db`. */
 const execsim = (db: string, ...args: string[]) => execsimInProcess([...args, '--db', db]);
 
 /** The first stored event of `kind`. */
 function firstEvent(kind: string): { seq: number; time: number } {
-  const db = new Database(base, { readonly: true });
+  const db = new Database(rowsBase, { readonly: true });
   try {
     return db
       .prepare('SELECT seq, time FROM events WHERE run_id = ? AND kind = ? ORDER BY seq LIMIT 1')
@@ -44,10 +63,58 @@ function firstEvent(kind: string): { seq: number; time: number } {
 
 const lines = (stdout: string): string[] => stdout.split('\n').filter((l) => l !== '');
 
+describe('events of a log in blocks edited by hand', () => {
+  it('a payload that is not JSON: the same as in a row: printed as text marked unreadable, exit 1, one message', async () => {
+    const { seq } = firstEvent('FillReport');
+    const db = tamperedBlocks((d) => setStoredPayload(d, runId, seq, '{"qty": 1, oops'));
+    const all = await execsim(base, 'events', runId, '--json');
+    const r = await execsim(db, 'events', runId, '--json');
+    expect(r.code).toBe(1);
+    expect(r.err).toEqual([`execsim: run ${runId}: event seq ${seq} (FillReport): the payload is not JSON`]);
+    const got = lines(r.stdout).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const want = lines(all.stdout).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(got).toHaveLength(want.length);
+    const at = got.findIndex((e) => e['seq'] === seq);
+    expect(got[at]).toEqual({ ...want[at], payload: '{"qty": 1, oops', unreadable: ['payload'] });
+    expect(got.filter((_, k) => k !== at)).toEqual(want.filter((_, k) => k !== at));
+  });
+
+  it('a block that does not decompress, or holds other lines than its seqs: one message naming the run and its seqs, exit 2', async () => {
+    const { seq } = firstEvent('FillReport');
+    const probe = new Database(base, { readonly: true });
+    const { first_seq: first, last_seq: last } = blockOf(probe, runId, seq);
+    probe.close();
+    const broken = tamperedBlocks((d) =>
+      d.prepare("UPDATE event_blocks SET data = x'00ff00ff' WHERE run_id = ? AND first_seq = ?").run(runId, first),
+    );
+    const short = tamperedBlocks((d) => dropStoredLine(d, runId, seq));
+    const cases: Array<[string, string]> = [
+      [broken, 'the block does not decompress (brotli)'],
+      [short, `line ${seq - first + 1} has seq ${seq + 1} where ${seq} should be`],
+    ];
+    for (const [db, problem] of cases) {
+      for (const args of [['--json'], ['--kind', 'FillReport'], ['--from', String(seq), '--to', String(seq)]]) {
+        const r = await execsim(db, 'events', runId, ...args);
+        expect(r.code).toBe(2);
+        expect(r.err).toEqual([`execsim: database ${db}: run ${runId}: events seq ${first} to ${last}: ${problem}`]);
+        for (const l of lines(r.stdout)) if (args[0] === '--json') JSON.parse(l);
+      }
+      const shown = await execsim(db, 'show', runId, '--json');
+      expect(shown.code).toBe(1);
+      expect(JSON.stringify(JSON.parse(shown.stdout))).toContain(`events seq ${first} to ${last}: ${problem}`);
+    }
+  });
+});
+
 describe('events of a log edited by hand', () => {
   it('a payload that is not JSON: --json prints it as text marked unreadable, every line JSON; exit 1, one message', async () => {
     const { seq } = firstEvent('FillReport');
-    const db = tampered('UPDATE events SET payload = ? WHERE run_id = ? AND seq = ?', '{"qty": 1, oops', runId, seq);
+    const db = tamperedRows(
+      'UPDATE events SET payload = ? WHERE run_id = ? AND seq = ?',
+      '{"qty": 1, oops',
+      runId,
+      seq,
+    );
     const all = await execsim(base, 'events', runId, '--json');
     const r = await execsim(db, 'events', runId, '--json');
     expect(r.code).toBe(1);
@@ -62,7 +129,7 @@ describe('events of a log edited by hand', () => {
 
   it('the text form shows the stored text as a quoted string, on its line; exit 1, the same message', async () => {
     const { seq } = firstEvent('FillReport');
-    const db = tampered('UPDATE events SET payload = ? WHERE run_id = ? AND seq = ?', 'two\nlines', runId, seq);
+    const db = tamperedRows('UPDATE events SET payload = ? WHERE run_id = ? AND seq = ?', 'two\nlines', runId, seq);
     const r = await execsim(db, 'events', runId, '--from', String(seq), '--to', String(seq));
     expect(r.code).toBe(1);
     expect(r.err).toEqual([`execsim: run ${runId}: event seq ${seq} (FillReport): the payload is not JSON`]);
@@ -72,7 +139,12 @@ describe('events of a log edited by hand', () => {
 
   it('a payload that is JSON written over several lines is printed on one line, exit 0', async () => {
     const { seq } = firstEvent('FillReport');
-    const db = tampered('UPDATE events SET payload = ? WHERE run_id = ? AND seq = ?', '{\n  "qty": 1\n}', runId, seq);
+    const db = tamperedRows(
+      'UPDATE events SET payload = ? WHERE run_id = ? AND seq = ?',
+      '{\n  "qty": 1\n}',
+      runId,
+      seq,
+    );
     for (const json of [true, false]) {
       const r = await execsim(
         db,
@@ -92,7 +164,7 @@ describe('events of a log edited by hand', () => {
 
   it('a time that is not a number: --json gives its stored text, offsetMs null, marked unreadable; exit 1', async () => {
     const { seq } = firstEvent('OrderCreated');
-    const db = tampered('UPDATE events SET time = ? WHERE run_id = ? AND seq = ?', 'soon', runId, seq);
+    const db = tamperedRows('UPDATE events SET time = ? WHERE run_id = ? AND seq = ?', 'soon', runId, seq);
     const r = await execsim(db, 'events', runId, '--json', '--kind', 'OrderCreated');
     expect(r.code).toBe(1);
     expect(r.err).toEqual([`execsim: run ${runId}: event seq ${seq} (OrderCreated): the time "soon" is not a number`]);
@@ -104,7 +176,7 @@ describe('events of a log edited by hand', () => {
   });
 
   it('several unreadable events: one message, naming the first and counting the others', async () => {
-    const db = tampered(
+    const db = tamperedRows(
       "UPDATE events SET payload = 'x' WHERE run_id = ? AND seq IN (SELECT seq FROM events WHERE run_id = ? AND kind = 'FillReport' LIMIT 3)",
       runId,
       runId,
@@ -281,10 +353,8 @@ describe('resume of a paper run whose log was edited by hand', () => {
     // The stored run made to look like a paper run that was stopped, with one payload broken.
     const db = new Database(file);
     db.prepare("UPDATE runs SET mode = 'paper', status = 'interrupted' WHERE id = ?").run(id);
-    const { seq, kind } = db
-      .prepare("SELECT seq, kind FROM events WHERE run_id = ? AND kind = 'SubmitOrder' ORDER BY seq LIMIT 1")
-      .get(id) as { seq: number; kind: string };
-    db.prepare("UPDATE events SET payload = 'oops' WHERE run_id = ? AND seq = ?").run(id, seq);
+    const { seq, kind } = storedOfKind(db, id, 'SubmitOrder')[0] as { seq: number; kind: string };
+    setStoredPayload(db, id, seq, 'oops');
     db.close();
 
     const r = await execsimInProcess(['resume', id, '--db', file, '--venue-url', gw.url, '--market-hours', 'always'], {

@@ -3,6 +3,7 @@
 // timeouts). Whatever the moment, the database must hold whole commit units: a gap-free prefix
 // of the log in which every parent has all of its children, with projections that are the fold
 // of that prefix (`execsim show` verifies it and exits 0).
+import { storedCount, storedRows } from './support/stored-log.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
@@ -52,7 +53,7 @@ function progress(file: string): Progress | null {
   try {
     db = new Database(file, { readonly: true, fileMustExist: true });
     const runs = (db.prepare('SELECT COUNT(*) AS n FROM runs').get() as { n: number }).n;
-    const events = (db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n;
+    const events = storedCount(db);
     return { runs, events };
   } catch {
     return null;
@@ -100,27 +101,16 @@ function checkKilledDatabase(file: string): number {
     runId = runs[0]?.id ?? '';
 
     // A gap-free prefix of the log: seq 1..n.
-    const seqs = db
-      .prepare('SELECT MIN(seq) AS lo, MAX(seq) AS hi, COUNT(*) AS n FROM events WHERE run_id = ?')
-      .get(runId) as { lo: number | null; hi: number | null; n: number };
-    events = seqs.n;
-    if (events > 0) expect(seqs).toEqual({ lo: 1, hi: events, n: events });
+    const log = storedRows(db, runId);
+    events = log.length;
+    expect(log.map((r) => r.seq)).toEqual(Array.from({ length: events }, (_, i) => i + 1));
 
     // Every stored parent has every child, in the log and in the orders table.
-    const parents = db
-      .prepare(
-        "SELECT json_extract(payload, '$.parentId') AS id, json_extract(payload, '$.totalSlices') AS total FROM events WHERE run_id = ? AND kind = 'ParentOrderCreated'",
-      )
-      .all(runId) as { id: string; total: number }[];
-    const childEvents = new Map(
-      (
-        db
-          .prepare(
-            "SELECT json_extract(payload, '$.parentId') AS id, COUNT(*) AS n FROM events WHERE run_id = ? AND kind = 'OrderCreated' GROUP BY id",
-          )
-          .all(runId) as { id: string; n: number }[]
-      ).map((r) => [r.id, r.n]),
-    );
+    const fields = (kind: string) =>
+      log.filter((r) => r.kind === kind).map((r) => JSON.parse(r.payload) as { parentId: string; totalSlices: number });
+    const parents = fields('ParentOrderCreated').map((p) => ({ id: p.parentId, total: p.totalSlices }));
+    const childEvents = new Map<string, number>();
+    for (const c of fields('OrderCreated')) childEvents.set(c.parentId, (childEvents.get(c.parentId) ?? 0) + 1);
     expect(parents.map((p) => [p.id, childEvents.get(p.id) ?? 0])).toEqual(parents.map((p) => [p.id, p.total]));
     const childRows = db
       .prepare(

@@ -17,6 +17,7 @@
 // nothing was ordered at the gateway or stored, and only the parent's expectations failed.
 // The plan comes from the suite's seed (FC_SEED: fixed by default, `random` for a fresh one); a
 // failure names the seed, the round and every life with its kill.
+import { storedCount, storedOfKind, storedRows } from './support/stored-log.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -133,8 +134,7 @@ function readDb<T>(file: string, read: (db: Database.Database) => T): T | undefi
   }
 }
 
-const eventCount = (file: string): number =>
-  readDb(file, (db) => (db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n) ?? 0;
+const eventCount = (file: string): number => readDb(file, (db) => storedCount(db)) ?? 0;
 
 function runRows(file: string): RunRow[] {
   return readDb(file, (db) => db.prepare('SELECT * FROM runs').all() as RunRow[]) ?? [];
@@ -241,14 +241,7 @@ async function awaitTrigger(
         if (!alive()) return false;
         const n = readDb(
           file,
-          (db) =>
-            (
-              db
-                .prepare("SELECT COUNT(*) AS n FROM events WHERE kind = 'ProcessRestarted' AND seq > ?")
-                .get(base.events) as {
-                n: number;
-              }
-            ).n,
+          (db) => storedRows(db).filter((r) => r.kind === 'ProcessRestarted' && r.seq > base.events).length,
         );
         return (n ?? 0) > 0 ? true : undefined;
       });
@@ -277,9 +270,9 @@ interface RoundResult {
 function refusedAtResume(file: string): boolean {
   return (
     readDb(file, (db) =>
-      (
-        db.prepare("SELECT payload FROM events WHERE kind = 'ProcessRestarted'").all() as Array<{ payload: string }>
-      ).some((r) => (JSON.parse(r.payload) as { refusedInputs: string[] }).refusedInputs.includes(`order ${PARENT}`)),
+      storedRows(db)
+        .filter((r) => r.kind === 'ProcessRestarted')
+        .some((r) => (JSON.parse(r.payload) as { refusedInputs: string[] }).refusedInputs.includes(`order ${PARENT}`)),
     ) ?? false
   );
 }
@@ -375,8 +368,7 @@ function checkRefusedRound(gw: AlpacaGateway, file: string, runId: string, conte
     expect(run.passed, msg('expectations held')).toBe(0);
     const orders = db.prepare('SELECT client_order_id FROM orders WHERE run_id = ?').all(runId);
     expect(orders, msg('orders in the store')).toEqual([]);
-    const created = db.prepare("SELECT COUNT(*) AS n FROM events WHERE run_id = ? AND kind = 'SubmitOrder'").get(runId);
-    expect(created, msg('submits in the log')).toEqual({ n: 0 });
+    expect(storedOfKind(db, runId, 'SubmitOrder'), msg('submits in the log')).toEqual([]);
     const report = JSON.parse(run.report_json ?? '{}') as { expectations?: Array<{ pass: boolean; observed: string }> };
     const failed = report.expectations?.filter((e) => !e.pass) ?? [];
     expect(failed.length, msg('failed expectations')).toBeGreaterThan(0);
@@ -479,9 +471,7 @@ function checkRound(gw: AlpacaGateway, file: string, runId: string, context: () 
 function eventsAround(file: string, runId: string, clientIds: readonly string[]): string {
   return (
     readDb(file, (db) => {
-      const rows = db
-        .prepare('SELECT seq, time, kind, payload FROM events WHERE run_id = ? ORDER BY seq')
-        .all(runId) as Array<{ seq: number; time: number; kind: string; payload: string }>;
+      const rows = storedRows(db, runId);
       const hits = rows.filter(
         (r) =>
           clientIds.some((c) => r.payload.includes(c)) || ['ProcessRestarted', 'StartupGateChanged'].includes(r.kind),

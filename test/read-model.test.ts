@@ -1,6 +1,7 @@
 // The read model over a real store: bundled scenarios run into it, plus copies of their rows
 // with varied columns. Filters, keyset paging (a property over random runs with tied sort
 // values), run state, comparison, deletion, and migration 5 upgrading a version-4 file in place.
+import { asRows, storedCount } from './support/stored-log.ts';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import fc from 'fast-check';
 import fs from 'node:fs';
@@ -325,10 +326,12 @@ describe('deleting a run', () => {
       simStart: 0,
     });
     const count = (table: string, run: string) =>
-      db
-        .prepare(`SELECT COUNT(*) FROM ${table} WHERE ${table === 'runs' ? 'id' : 'run_id'} = ?`)
-        .pluck()
-        .get(run) as number;
+      table === 'events'
+        ? storedCount(db, run)
+        : (db
+            .prepare(`SELECT COUNT(*) FROM ${table} WHERE ${table === 'runs' ? 'id' : 'run_id'} = ?`)
+            .pluck()
+            .get(run) as number);
     const tables = ['runs', 'events', 'orders', 'fills', 'parent_metrics'];
     const before = Object.fromEntries(tables.map((t) => [t, count(t, id)]));
     expect(Object.values(before).every((n) => n > 0)).toBe(true);
@@ -389,7 +392,9 @@ describe('migration 5', () => {
     writer.commit();
     expect(v5.prepare("SELECT event_count FROM runs WHERE id = 'died'").pluck().get()).toBe(6);
 
-    // The same rows in a version-4 file, as version 4 stored them (no event count until finished).
+    // The same rows in a version-4 file, as version 4 stored them (no event count until finished;
+    // the log a row per entry).
+    for (const id of [...ids, 'died']) asRows(v5, id);
     const v4file = path.join(dir, 'v4.db');
     const v4 = openDatabase(
       v4file,

@@ -3,11 +3,13 @@
 // problem, a 500 of type stored-data-unreadable (the server's data is bad, not the request), whose
 // detail names the run or sweep and the event (seq and kind) or column in the words the CLI uses,
 // logged as one line; never an internal error with a stack trace, never a partial body.
+import fs from 'node:fs';
+import { blockOf, setStoredPayload, storedOfKind } from './support/stored-log.ts';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunPool } from '../src/sweep/run-pool.ts';
 import type { AppOptions } from '../src/server/app.ts';
-import { API_BASE, pageApp } from './support/page-app.ts';
+import { API_BASE, pageApp, scratchDb } from './support/page-app.ts';
 import { storeFixture, type StoreFixture } from './support/server-fixture.ts';
 import { tamperedCopy } from './support/tampered-db.ts';
 
@@ -50,6 +52,19 @@ function damaged(sql: string, ...params: unknown[]) {
   return loggingApp(tamperedCopy(fixture.dbPath, sql, ...params));
 }
 
+/** The app over a copy of the fixture's store with `edit` done to it by hand, and what it logged. */
+function edited(edit: (db: Database.Database) => void) {
+  const file = scratchDb();
+  fs.copyFileSync(fixture.dbPath, file);
+  const db = new Database(file);
+  edit(db);
+  db.close();
+  return loggingApp(file);
+}
+
+/** The app over a copy with the first run's event `seq` given `payload` (in its block). */
+const damagedPayload = (seq: number, payload: string) => edited((db) => setStoredPayload(db, runId, seq, payload));
+
 /** `damaged`, with a real run pool (runs and sweeps) that never ran anything of the store's, and
  *  the token its mutating routes need; the pool is closed when `use` ends. */
 async function damagedWithPool(
@@ -70,9 +85,7 @@ async function damagedWithPool(
 function firstEvent(kind: string): { seq: number } {
   const db = new Database(fixture.dbPath, { readonly: true });
   try {
-    return db.prepare('SELECT seq FROM events WHERE run_id = ? AND kind = ? ORDER BY seq LIMIT 1').get(runId, kind) as {
-      seq: number;
-    };
+    return storedOfKind(db, runId, kind)[0] as { seq: number };
   } finally {
     db.close();
   }
@@ -111,7 +124,7 @@ function loggedOnce(log: { lines: string[]; internal: unknown[] }, requests: num
 describe('a run whose stored event payload is not JSON', () => {
   it('GET /runs/{id}/events and the run page name the event (seq and kind); the log has one line each', async () => {
     const { seq } = firstEvent('FillReport');
-    const log = damaged("UPDATE events SET payload = 'not json' WHERE run_id = ? AND seq = ?", runId, seq);
+    const log = damagedPayload(seq, 'not json');
     const event = `event seq ${seq} (FillReport): the payload is not JSON`;
     const detail = await storedDataProblem(
       await log.request(`${API_BASE}/runs/${runId}/events?fromSeq=${seq}`),
@@ -126,7 +139,7 @@ describe('a run whose stored event payload is not JSON', () => {
 
   it('NDJSON: a problem before the first line when the first read has it; a stream cut short (never a clean end) when a later one does', async () => {
     const { seq } = firstEvent('FillReport');
-    const log = damaged("UPDATE events SET payload = 'not json' WHERE run_id = ? AND seq = ?", runId, seq);
+    const log = damagedPayload(seq, 'not json');
     const ndjson = { headers: { accept: 'application/x-ndjson' } };
     await storedDataProblem(
       await log.request(`${API_BASE}/runs/${runId}/events?fromSeq=${seq}`, ndjson),
@@ -135,6 +148,29 @@ describe('a run whose stored event payload is not JSON', () => {
     const streamed = await log.request(`${API_BASE}/runs/${runId}/events?limit=1`, ndjson);
     expect(streamed.status).toBe(200);
     await expect(streamed.text()).rejects.toThrow(`event seq ${seq} (FillReport): the payload is not JSON`);
+  });
+});
+
+describe('a run whose stored log has a damaged block', () => {
+  it('the events, the run page and the series name the run and the seqs the block holds; the log has one line each', async () => {
+    const { seq } = firstEvent('SubmitOrder');
+    const probe = new Database(fixture.dbPath, { readonly: true });
+    const { first_seq: first, last_seq: last } = blockOf(probe, runId, seq);
+    probe.close();
+    const log = edited((db) =>
+      db.prepare("UPDATE event_blocks SET data = x'0badf00d' WHERE run_id = ? AND first_seq = ?").run(runId, first),
+    );
+    const block = `events seq ${first} to ${last}: the block does not decompress (brotli)`;
+    const detail = await storedDataProblem(
+      await log.request(`${API_BASE}/runs/${runId}/events?fromSeq=${seq}`),
+      `run ${runId}`,
+      block,
+    );
+    await storedDataPage(await log.request(`/runs/${runId}?fromSeq=${seq}`), detail);
+    await storedDataProblem(await log.request(`${API_BASE}/runs/${runId}/series`), `run ${runId}`, block);
+    loggedOnce(log, 3, block);
+    // The blocks before it still read.
+    if (first > 1) expect((await log.request(`${API_BASE}/runs/${runId}/events?toSeq=${first - 1}`)).status).toBe(200);
   });
 });
 
@@ -236,7 +272,7 @@ describe('a run whose stored events of the series are damaged', () => {
     ['ParentOrderCreated', '{"parentId": 7}', 'the payload is not a parent order'],
   ])('%s set to %s: GET /runs/{id}/series names the event', async (kind, payload, why) => {
     const { seq } = firstEvent(kind);
-    const log = damaged('UPDATE events SET payload = ? WHERE run_id = ? AND seq = ?', payload, runId, seq);
+    const log = damagedPayload(seq, payload);
     await storedDataProblem(
       await log.request(`${API_BASE}/runs/${runId}/series`),
       `run ${runId}`,

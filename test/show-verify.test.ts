@@ -2,6 +2,7 @@
 // re-hashes to its digest and its projections are the fold of its log; a corrupted event, a gap
 // or a projection row that disagrees with the log makes `show` exit 1 (a failed check, as a
 // failed expectation is); a run that died mid-way is a consistent prefix.
+import { setStoredPayload, storedOfKind, storedRows } from './support/stored-log.ts';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -52,9 +53,7 @@ const showJson = (id: string): { code: number; json: ShowJson; err: string[] } =
 };
 
 const payloadOf = (runId: string, kind: string): { seq: number; payload: string } =>
-  store.db
-    .prepare('SELECT seq, payload FROM events WHERE run_id = ? AND kind = ? ORDER BY seq LIMIT 1')
-    .get(runId, kind) as { seq: number; payload: string };
+  storedOfKind(store.db, runId, kind)[0] as { seq: number; payload: string };
 
 describe('a stored run verifies against itself', () => {
   for (const name of [
@@ -116,9 +115,7 @@ describe('execsim show', () => {
     const started = payloadOf(report.runId, 'RunStarted');
     const changed = started.payload.replace('"static-book-sweep"', '"static-book-swept"');
     expect(changed).not.toBe(started.payload);
-    store.db
-      .prepare('UPDATE events SET payload = ? WHERE run_id = ? AND seq = ?')
-      .run(changed, report.runId, started.seq);
+    setStoredPayload(store.db, report.runId, started.seq, changed);
 
     const { code, json, err } = showJson(report.runId);
     expect(code).toBe(1);
@@ -137,7 +134,7 @@ describe('execsim show', () => {
     const parsed = JSON.parse(fill.payload) as { price: number };
     const changed = fill.payload.replace(`"price":${parsed.price}`, `"price":${parsed.price + 1}`);
     expect(changed).not.toBe(fill.payload);
-    store.db.prepare('UPDATE events SET payload = ? WHERE run_id = ? AND seq = ?').run(changed, report.runId, fill.seq);
+    setStoredPayload(store.db, report.runId, fill.seq, changed);
     const { code, json } = showJson(report.runId);
     expect(code).toBe(1);
     expect(json).toMatchObject({ digestVerified: false, verification: { consistent: false } });
@@ -198,9 +195,7 @@ describe('execsim show', () => {
     const loaded = loadScenarioFile('scenarios/twap-calm.yaml');
     const report = runScenario(loaded, { store });
     // Keep what a process killed after its third commit would have left: a prefix ending at a commit.
-    const rows = store.db
-      .prepare("SELECT seq FROM events WHERE run_id = ? AND kind = 'SubmitOrder' ORDER BY seq LIMIT 3")
-      .all(report.runId) as { seq: number }[];
+    const rows = storedOfKind(store.db, report.runId, 'SubmitOrder').slice(0, 3);
     const cut = rows[2]?.seq ?? 0;
     expect(cut).toBeGreaterThan(0);
     const prefix = new RunStore(openDatabase(path.join(dir, 'prefix.db')));
@@ -209,8 +204,9 @@ describe('execsim show', () => {
       for (const e of store.entries(report.runId)) {
         if (e.seq > cut) break;
         writer.write(e, `${e.seq} ${e.time} ${e.event.kind} ${payloadLine(store, report.runId, e.seq)}\n`);
+        // A transaction per entry: a block per entry, so one can go missing below.
+        writer.commit();
       }
-      writer.commit();
     } finally {
       prefix.db.close();
     }
@@ -225,7 +221,7 @@ describe('execsim show', () => {
       verification: { events: cut, gapFree: true, consistent: true, problems: [] },
     });
 
-    store.db.prepare("DELETE FROM events WHERE run_id = 'died' AND seq = 2").run();
+    store.db.prepare("DELETE FROM event_blocks WHERE run_id = 'died' AND first_seq = 2 AND last_seq = 2").run();
     const gap = showJson('died');
     expect(gap.code).toBe(1);
     expect(gap.json.verification).toMatchObject({ gapFree: false, events: cut - 1 });
@@ -236,10 +232,9 @@ describe('execsim show', () => {
     const report = runScenario(loaded, { store });
     // Two commit boundaries of the finished run: the live run has the first when show starts, and
     // its writer commits up to the second after show has read the log, before it reads the tables.
-    const submits = store.db
-      .prepare("SELECT seq FROM events WHERE run_id = ? AND kind = 'SubmitOrder' ORDER BY seq LIMIT 6")
-      .pluck()
-      .all(report.runId) as number[];
+    const submits = storedOfKind(store.db, report.runId, 'SubmitOrder')
+      .slice(0, 6)
+      .map((r) => r.seq);
     const [first, second] = [submits[2] ?? 0, submits[5] ?? 0];
     expect(first).toBeGreaterThan(0);
     expect(second).toBeGreaterThan(first);
@@ -279,9 +274,7 @@ describe('execsim show', () => {
   it('exits 1 through the real bin as well (the exit code reaches the shell)', () => {
     const report = runScenario(loadScenarioFile('scenarios/static-book-sweep.yaml'), { store });
     const started = payloadOf(report.runId, 'RunStarted');
-    store.db
-      .prepare('UPDATE events SET payload = ? WHERE run_id = ? AND seq = ?')
-      .run(started.payload.replace('"BTCUSDT"', '"ETHUSDT"'), report.runId, started.seq);
+    setStoredPayload(store.db, report.runId, started.seq, started.payload.replace('"BTCUSDT"', '"ETHUSDT"'));
     store.db.close();
     const env: NodeJS.ProcessEnv = { ...process.env };
     delete env['NODE_OPTIONS'];
@@ -314,7 +307,5 @@ function newRunWriter(target: RunStore, id: string, loaded: LoadedScenario): Run
 }
 
 function payloadLine(s: RunStore, runId: string, seq: number): string {
-  return (
-    s.db.prepare('SELECT payload FROM events WHERE run_id = ? AND seq = ?').get(runId, seq) as { payload: string }
-  ).payload;
+  return (storedRows(s.db, runId).find((r) => r.seq === seq) as { payload: string }).payload;
 }
