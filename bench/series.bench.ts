@@ -52,7 +52,7 @@ try {
     const runMs = performance.now() - t0;
     const samples = (
       store.db
-        .prepare(`SELECT COUNT(*) AS n FROM events WHERE run_id = ? AND kind = 'MarketSampled'`)
+        .prepare(`SELECT COALESCE(SUM(samples), 0) AS n FROM market_sample_blocks WHERE run_id = ?`)
         .get(report.runId) as { n: number }
     ).n;
     console.log(

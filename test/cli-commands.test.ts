@@ -4,6 +4,7 @@
 // (text and NDJSON, filtered by kind and seq); `export` as RFC 4180 CSV to stdout or a file
 // replaced whole; `delete` and `prune`, which remove a run with all its rows and never a run
 // still being written.
+import { storedCount, storedRows } from './support/stored-log.ts';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -274,13 +275,7 @@ describe('events and export of a stored run', () => {
   });
   afterAll(() => reader.close());
 
-  const stored = (): { seq: number; time: number; kind: string; payload: string }[] =>
-    reader.prepare('SELECT seq, time, kind, payload FROM events WHERE run_id = ? ORDER BY seq').all(id) as {
-      seq: number;
-      time: number;
-      kind: string;
-      payload: string;
-    }[];
+  const stored = (): { seq: number; time: number; kind: string; payload: string }[] => storedRows(reader, id);
   const simStart = (): number => reader.prepare('SELECT sim_start FROM runs WHERE id = ?').pluck().get(id) as number;
 
   it('events prints one line per stored event: seq, offset from the start, kind, payload', () => {
@@ -496,10 +491,12 @@ describe('delete and prune', () => {
   let db: string;
   let store: RunStore;
   const count = (table: string, id: string): number =>
-    store.db
-      .prepare(`SELECT COUNT(*) FROM ${table} WHERE ${table === 'runs' ? 'id' : 'run_id'} = ?`)
-      .pluck()
-      .get(id) as number;
+    table === 'events'
+      ? storedCount(store.db, id)
+      : (store.db
+          .prepare(`SELECT COUNT(*) FROM ${table} WHERE ${table === 'runs' ? 'id' : 'run_id'} = ?`)
+          .pluck()
+          .get(id) as number);
   const rowsOf = (id: string) => ['runs', 'events', 'orders', 'fills'].map((t) => count(t, id));
   const ids = (): string[] =>
     store

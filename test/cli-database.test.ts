@@ -300,16 +300,16 @@ describe('the read commands leave the folder as they found it', () => {
 });
 
 describe('damage that only a query finds', () => {
-  it('a corrupt events table: show and events are one message naming the path, exit 2', () => {
+  it('a corrupt table of the log: show and events are one message naming the path, exit 2', () => {
     const db = path.join(dir, 'damaged.db');
     const stored = execsimMain(['run', SWEEP, '--db', db, '--json']);
     expect(stored.code).toBe(0);
     const runId = (JSON.parse(stored.out[0] ?? '{}') as { runId: string }).runId;
-    // Everything into the main file, then the events table's root page overwritten: the file
+    // Everything into the main file, then the log's table's root page overwritten: the file
     // opens (its schema pages are whole) and the runs table reads; the log does not.
     const raw = new Database(db);
     raw.pragma('wal_checkpoint(TRUNCATE)');
-    const root = raw.prepare("SELECT rootpage FROM sqlite_master WHERE name = 'events'").pluck().get() as number;
+    const root = raw.prepare("SELECT rootpage FROM sqlite_master WHERE name = 'event_blocks'").pluck().get() as number;
     const pageSize = raw.pragma('page_size', { simple: true }) as number;
     raw.close();
     const fd = fs.openSync(db, 'r+');

@@ -4,6 +4,7 @@
 // and `runs` / `show` report it as crashed (its writer pid is gone), which `prune` deletes. A
 // piped stderr gets no progress drawing. In process: the warning before a long run, the
 // progress line on a terminal, and a signal between scenarios.
+import { storedCount } from './support/stored-log.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
@@ -56,11 +57,8 @@ function rows(file: string): RunRowSeen[] {
   let db: Database.Database | null = null;
   try {
     db = new Database(file, { readonly: true, fileMustExist: true });
-    return db
-      .prepare(
-        'SELECT id, status, finished_at, error, writer_pid, (SELECT COUNT(*) FROM events e WHERE e.run_id = runs.id) AS events FROM runs',
-      )
-      .all() as RunRowSeen[];
+    const rows = db.prepare('SELECT id, status, finished_at, error, writer_pid FROM runs').all() as RunRowSeen[];
+    return rows.map((r) => ({ ...r, events: storedCount(db as Database.Database, r.id) }));
   } catch {
     return [];
   } finally {

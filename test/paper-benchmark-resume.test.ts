@@ -10,6 +10,7 @@
 // benchmark is marked partial and the report gives no participation, saying why. And the report's
 // rule as a property: participation is never above 1, and missing exactly when the benchmark
 // covered part of the horizon or saw less volume than we filled.
+import { storedOfKind } from './support/stored-log.ts';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -106,9 +107,7 @@ function fills(): { count: () => number; at(n: number): Promise<void>; onUpdate:
 function storedBenchmark(file: string, runId: string): MarketBenchmark {
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
-    const rows = db
-      .prepare("SELECT payload FROM events WHERE run_id = ? AND kind = 'MarketBenchmark'")
-      .all(runId) as Array<{ payload: string }>;
+    const rows = storedOfKind(db, runId, 'MarketBenchmark');
     expect(rows).toHaveLength(1);
     return JSON.parse(rows[0]!.payload) as MarketBenchmark;
   } finally {

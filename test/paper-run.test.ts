@@ -2,6 +2,7 @@
 // the official SDK, the serial inbox committing each unit, the store. And the switch's bad input:
 // missing keys, a venue that cannot be reached or refuses the keys, a venue without a paper
 // adapter, flags that only mean something for one mode. Every wait is a bounded condition.
+import { storedRows } from './support/stored-log.ts';
 import Database from 'better-sqlite3';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -119,7 +120,7 @@ describe('a paper run against the local Alpaca gateway', () => {
     expect(again.passed).toBe(true);
     expect(gw.orders.orders()).toHaveLength(12);
     // The keys reach nothing stored.
-    const dump = JSON.stringify(s.db.prepare('SELECT * FROM events').all()) + JSON.stringify(row);
+    const dump = JSON.stringify(storedRows(s.db)) + JSON.stringify(row);
     expect(dump).not.toContain(KEY);
     expect(dump).not.toContain(SECRET);
   });

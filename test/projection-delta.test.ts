@@ -4,6 +4,7 @@
 // inferred fills, reconciliation) and for every bundled scenario without restarts, the store
 // holds exactly what the run's own writer (RunWriter, which folds the log as it writes it)
 // stores for the same run, and what a fold of the stored log expects (verifyRun).
+import { storedRows } from './support/stored-log.ts';
 import fc from 'fast-check';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -39,7 +40,7 @@ function stored(db: Database.Database, id: string): Record<string, unknown[]> {
     );
   return {
     runs: rows('SELECT * FROM runs WHERE id = ?'),
-    events: rows('SELECT * FROM events WHERE run_id = ? ORDER BY seq'),
+    events: storedRows(db, id).map(({ run_id: _, ...rest }) => rest),
     orders: rows('SELECT * FROM orders WHERE run_id = ? ORDER BY client_order_id'),
     fills: rows('SELECT * FROM fills WHERE run_id = ? ORDER BY seq, client_order_id, trade_id'),
     orphans: rows('SELECT * FROM orphan_orders WHERE run_id = ? ORDER BY client_order_id'),

@@ -3,6 +3,7 @@
 // the moment the first SubmitOrder is logged, the database already holds it all. A run without
 // restarts groups its commits: another connection sees the unit whole or not at all, never part
 // of it.
+import { storedRows } from './support/stored-log.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,11 +21,9 @@ afterEach(() => {
 
 /** What a second connection sees of the run's TWAP: its unit's events and children by status. */
 function visibleTwap(reader: Database.Database, parentId: string) {
+  const log = storedRows(reader);
   const count = (kind: string) =>
-    reader
-      .prepare("SELECT COUNT(*) FROM events WHERE kind = ? AND json_extract(payload, '$.parentId') = ?")
-      .pluck()
-      .get(kind, parentId) as number;
+    log.filter((r) => r.kind === kind && (JSON.parse(r.payload) as { parentId?: string }).parentId === parentId).length;
   const children = reader
     .prepare('SELECT slice_num, status FROM orders WHERE parent_order_id = ? ORDER BY slice_num')
     .all(parentId) as Array<{ slice_num: number; status: string }>;
