@@ -90,7 +90,7 @@ describe('events of a log in blocks edited by hand', () => {
     const short = tamperedBlocks((d) => dropStoredLine(d, runId, seq));
     const cases: Array<[string, string]> = [
       [broken, 'the block does not decompress (brotli)'],
-      [short, `line ${seq - first + 1} has seq ${seq + 1} where ${seq} should be`],
+      [short, `the block holds ${last - first} events, not the ${last - first + 1} from seq ${first} to ${last}`],
     ];
     for (const [db, problem] of cases) {
       for (const args of [['--json'], ['--kind', 'FillReport'], ['--from', String(seq), '--to', String(seq)]]) {

@@ -121,15 +121,19 @@ export class BlockCutter {
 /** A stored entry as its line gives it: [seq, time, kind, payload JSON]. */
 export type StoredLine = [number, number, string, string];
 
-/** The lines of a stored block, or what is wrong with it (the database edited by hand or
- *  damaged): not a blob, an encoding execsim does not write, bytes that do not decompress, or
- *  lines that are not the entries firstSeq..lastSeq in order as "seq time kind payload". */
-export function decodeEventBlock(
-  firstSeq: number,
-  lastSeq: number,
-  encoding: unknown,
-  data: unknown,
-): StoredLine[] | string {
+/** A stored block's text and where each of its lines starts (and, last, where the text ends): its
+ *  lines are read one by one, only those a read wants (BlockText.line). */
+export interface BlockText {
+  readonly firstSeq: number;
+  readonly text: string;
+  /** Line i is text[starts[i], starts[i + 1] - 1) (without its newline). */
+  readonly starts: readonly number[];
+}
+
+/** A stored block's text, or what is wrong with it (the database edited by hand or damaged): not
+ *  a blob, an encoding execsim does not write, bytes that do not decompress, or another number of
+ *  lines than the entries firstSeq..lastSeq. */
+export function blockText(firstSeq: number, lastSeq: number, encoding: unknown, data: unknown): BlockText | string {
   if (!(data instanceof Uint8Array)) return 'the block is not a blob';
   let text: string;
   if (encoding === 'text') text = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');
@@ -141,25 +145,57 @@ export function decodeEventBlock(
     }
   } else return `its encoding is ${JSON.stringify(encoding)}, not text or brotli`;
   const count = lastSeq - firstSeq + 1;
+  const starts = [0];
+  for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', nl + 1)) starts.push(nl + 1);
+  if (starts[starts.length - 1] !== text.length) starts.push(text.length + 1);
+  const lines = starts.length - 1;
+  if (lines !== count) return `the block holds ${lines} events, not the ${count} from seq ${firstSeq} to ${lastSeq}`;
+  return { firstSeq, text, starts };
+}
+
+/** The kind of line `i` (null when the line has no kind where one belongs: lineOf says why). */
+export function kindOf(b: BlockText, i: number): string | null {
+  const at = b.starts[i] as number;
+  const s1 = b.text.indexOf(' ', at);
+  const s2 = s1 < 0 ? -1 : b.text.indexOf(' ', s1 + 1);
+  const s3 = s2 < 0 ? -1 : b.text.indexOf(' ', s2 + 1);
+  return s3 < 0 || s3 >= (b.starts[i + 1] as number) - 1 ? null : b.text.slice(s2 + 1, s3);
+}
+
+/** Line `i` of a block as [seq, time, kind, payload], or what is wrong with it: it is not "seq
+ *  time kind payload", or not of the seq its place in the block gives it. */
+export function lineOf(b: BlockText, i: number): StoredLine | string {
+  const { text, starts } = b;
+  const at = starts[i] as number;
+  const end = (starts[i + 1] as number) - 1;
+  const expected = b.firstSeq + i;
+  const s1 = text.indexOf(' ', at);
+  const s2 = s1 < 0 ? -1 : text.indexOf(' ', s1 + 1);
+  const s3 = s2 < 0 ? -1 : text.indexOf(' ', s2 + 1);
+  if (end >= text.length || s3 < 0 || s3 >= end)
+    return `line ${i + 1} is not "seq time kind payload" (where seq ${expected} should be)`;
+  const seq = Number(text.slice(at, s1));
+  if (seq !== expected) return `line ${i + 1} has seq ${text.slice(at, s1)} where ${expected} should be`;
+  const time = Number(text.slice(s1 + 1, s2));
+  if (s2 === s1 + 1 || !Number.isFinite(time)) return `event seq ${seq} has no valid time`;
+  if (s3 === s2 + 1) return `event seq ${seq} has no kind`;
+  return [seq, time, text.slice(s2 + 1, s3), text.slice(s3 + 1, end)];
+}
+
+/** Every line of a stored block, or the first thing wrong with it (blockText, lineOf). */
+export function decodeEventBlock(
+  firstSeq: number,
+  lastSeq: number,
+  encoding: unknown,
+  data: unknown,
+): StoredLine[] | string {
+  const b = blockText(firstSeq, lastSeq, encoding, data);
+  if (typeof b === 'string') return b;
   const out: StoredLine[] = [];
-  let at = 0;
-  while (at < text.length) {
-    const expected = firstSeq + out.length;
-    const end = text.indexOf('\n', at);
-    const s1 = text.indexOf(' ', at);
-    const s2 = s1 < 0 ? -1 : text.indexOf(' ', s1 + 1);
-    const s3 = s2 < 0 ? -1 : text.indexOf(' ', s2 + 1);
-    if (end < 0 || s3 < 0 || s3 > end)
-      return `line ${out.length + 1} is not "seq time kind payload" (where seq ${expected} should be)`;
-    const seq = Number(text.slice(at, s1));
-    if (seq !== expected) return `line ${out.length + 1} has seq ${text.slice(at, s1)} where ${expected} should be`;
-    const time = Number(text.slice(s1 + 1, s2));
-    if (s2 === s1 + 1 || !Number.isFinite(time)) return `event seq ${seq} has no valid time`;
-    if (s3 === s2 + 1) return `event seq ${seq} has no kind`;
-    out.push([seq, time, text.slice(s2 + 1, s3), text.slice(s3 + 1, end)]);
-    at = end + 1;
+  for (let i = 0; i < b.starts.length - 1; i++) {
+    const line = lineOf(b, i);
+    if (typeof line === 'string') return line;
+    out.push(line);
   }
-  if (out.length !== count)
-    return `the block holds ${out.length} events, not the ${count} from seq ${firstSeq} to ${lastSeq}`;
   return out;
 }

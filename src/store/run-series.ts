@@ -12,7 +12,7 @@ import { evenIndices, minMaxIndices, pick, sumInto } from './decimate.ts';
 import type { RunSeries, SeriesCount, SeriesQuery, SliceOutcome } from './read-model-port.ts';
 import { storedInstrument } from './stored-values.ts';
 import { sampleBlocks } from './sample-blocks.ts';
-import { storedEventLines, storedEventTimes } from './stored-events.ts';
+import { storedEventLines } from './stored-events.ts';
 import { damagedSample, damagedSampleBlock, misshapenColumn, misshapenPayload, storedPayload } from './stored-data.ts';
 
 interface RunRow {
@@ -37,6 +37,8 @@ interface Sample {
 
 interface FillRow {
   readonly seq: number;
+  /** The time of its entry when that is a row (null in a block). */
+  readonly time: number | null;
   readonly qty: string;
   readonly price: string;
   readonly client_order_id: string;
@@ -156,40 +158,24 @@ export function runSeries(db: Database.Database, runId: string, q: SeriesQuery =
   const bookKept = keep('book', bt, [bid, ask]);
   const tradesKept = keep('trades', tt, [vwap]);
 
-  // Our fills, at the time their report was logged (a fill whose entry is not stored is left out).
+  // Our fills, at the time their report was logged (a fill whose entry is not stored is left
+  // out): the time of a row of the log (runs stored before blocks) joined here, of an entry in
+  // a block read with the kinds below.
   const fillRows = db
     .prepare(
-      `SELECT f.seq, f.qty, f.price, f.client_order_id, o.parent_order_id, o.side
+      `SELECT f.seq, e.time, f.qty, f.price, f.client_order_id, o.parent_order_id, o.side
        FROM fills f
+       LEFT JOIN events e ON e.run_id = f.run_id AND e.seq = f.seq
        LEFT JOIN orders o ON o.run_id = f.run_id AND o.client_order_id = f.client_order_id
        WHERE f.run_id = ? ORDER BY f.seq, f.trade_id`,
     )
     .all(runId) as FillRow[];
-  const loggedAt = storedEventTimes(
-    db,
-    runId,
-    fillRows.map((r) => r.seq),
-  );
-  const allFills = fillRows
-    .flatMap((r) => {
-      const t = loggedAt.get(r.seq);
-      return t === undefined ? [] : [{ ...r, t }];
-    })
-    .map((r) => ({
-      t: r.t,
-      price: Number(r.price),
-      qty: Number(r.qty),
-      side: r.side ?? 'buy',
-      childId: r.client_order_id,
-      parentId: r.parent_order_id ?? '',
-    }));
-  const fills = allFills.filter((f) => inWindow(f.t));
-  const ft = fills.map((f) => f.t);
-  const fillPrice = fills.map((f) => f.price);
-  const fillsKept = keep('fills', ft, [fillPrice]);
+  const loggedAt = new Map<number, number>();
+  for (const r of fillRows) if (r.time === null) loggedAt.set(r.seq, Number.NaN);
 
   // Children: planned (OrderCreated), first sent (SubmitOrder), as they ended (orders table);
-  // parents (ParentOrderCreated) below. The three kinds are read from the log in one pass.
+  // parents (ParentOrderCreated) below. The three kinds and the fills' entries are read from the
+  // log in one pass.
   const planned: PayloadRow[] = [];
   const sent: PayloadRow[] = [];
   const parentRows: PayloadRow[] = [];
@@ -198,8 +184,33 @@ export function runSeries(db: Database.Database, runId: string, q: SeriesQuery =
     SubmitOrder: sent,
     ParentOrderCreated: parentRows,
   };
-  for (const [seq, time, kind, payload] of storedEventLines(db, runId, { kinds: Object.keys(byKind) }))
+  for (const [seq, time, kind, payload] of storedEventLines(db, runId, {
+    kinds: Object.keys(byKind),
+    alsoSeqs: new Set(loggedAt.keys()),
+  })) {
+    if (loggedAt.has(seq)) loggedAt.set(seq, time);
     byKind[kind]?.push({ seq, time, payload });
+  }
+  const allFills = fillRows.flatMap((r) => {
+    const t = r.time ?? loggedAt.get(r.seq);
+    return t === undefined || Number.isNaN(t)
+      ? []
+      : [
+          {
+            t,
+            price: Number(r.price),
+            qty: Number(r.qty),
+            side: r.side ?? 'buy',
+            childId: r.client_order_id,
+            parentId: r.parent_order_id ?? '',
+          },
+        ];
+  });
+  const fills = allFills.filter((f) => inWindow(f.t));
+  const ft = fills.map((f) => f.t);
+  const fillPrice = fills.map((f) => f.price);
+  const fillsKept = keep('fills', ft, [fillPrice]);
+
   const created = new Map<string, Created>();
   for (const row of planned) {
     const c = payloadOf(row, 'OrderCreated', isCreated, 'an order plan (clientOrderId, scheduledTime, qty)');
