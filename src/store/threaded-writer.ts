@@ -6,12 +6,13 @@
 // the rows the run's own writer would have written. The run's end is one message the run waits
 // for: a failed write fails the run, and a crash leaves a prefix of whole units
 // (docs/0021-group-commit.md, docs/0026-samples-in-blocks.md).
-// Where the machine has no core to spare for the thread (two or fewer: an unstored run already
-// keeps about one and a half busy with its own thread and V8's), the units are written here
-// instead, by the same PrefoldedRunWriter the thread would use, in transactions of
+// Where the machine has no core to spare (two or fewer: an unstored run already keeps about one
+// and a half busy with its own thread and V8's), a process's first grouped run writes here
+// instead, with the same PrefoldedRunWriter the thread would use, in transactions of
 // GROUP_COMMIT_EVENTS or when the heartbeat is due: the thread's start (its isolate, its bundle,
-// better-sqlite3 and its code compiled a second time) cost more CPU than the writes it took
-// over, since the log is stored in blocks (docs/0035-events-in-blocks.md).
+// better-sqlite3 and its code compiled a second time) cost more CPU than the writes it took over,
+// since the log is stored in blocks (docs/0035-events-in-blocks.md). Its later runs (a server,
+// a folder of scenarios) use the thread, started once for all of them.
 import { availableParallelism } from 'node:os';
 import { receiveMessageOnPort, MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { LogEntry } from '../core/model/events.ts';
@@ -51,13 +52,17 @@ export interface ThreadedWriterOptions {
   /** How long the run's end waits for a writer that writes nothing before it fails the run
    *  (default STALL_MS). */
   readonly stallMs?: number;
-  /** Whether the units are written on a thread (default: where the machine has more than two
-   *  cores, writerThreadPays) or on the run's own thread. */
+  /** Whether the units are written on a thread (default: writerThreadPays) or on the run's own
+   *  thread. */
   readonly thread?: boolean;
 }
 
-/** Whether a writer thread makes a run faster here: only with a core to spare for it. */
-export const writerThreadPays = (): boolean => availableParallelism() > 2;
+/** Grouped runs of this process written on their own thread so far. */
+let writtenHere = 0;
+
+/** Whether a writer thread makes a run faster: with a core to spare for it, or once its start is
+ *  paid for several runs of the process (the first one wrote on its own thread). */
+export const writerThreadPays = (): boolean => availableParallelism() > 2 || writtenHere > 0;
 
 /** Whether a store's runs can be written from a thread: a file another connection can open. */
 export const canWriteFromThread = (store: RunStore): boolean =>
@@ -240,6 +245,7 @@ export class ThreadedRunWriter implements EventSink {
 
   private start(): void {
     if (!(this.options.thread ?? writerThreadPays())) {
+      writtenHere++;
       this.local = new PrefoldedRunWriter(this.store.db, this.runId, this.instrument);
       this.postUnits();
       return;
