@@ -3,6 +3,7 @@
 // loses exactly the uncommitted tail; several restarts in one run; startup gating (not ready,
 // timeout and an audited forced opening, reduce-only and cancels allowed); slices blocked by a
 // breaker tripped at the crash; the orphan table.
+import { setStoredPayload, storedOfKind } from './support/stored-log.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -116,12 +117,12 @@ actions:
         // The kill switch change was committed (and stored) when its action ran; change it in the
         // database only, before the crash.
         if (e.event.kind !== 'ParentOrderCompleted' || e.event.parentId !== 'while-halted') return;
-        changed = st.db
-          .prepare(
-            `UPDATE events SET payload = replace(payload, '"state":"halted"', '"state":"active"')
-                    WHERE run_id = (SELECT id FROM runs WHERE status = 'running') AND kind = 'KillSwitchChanged'`,
-          )
-          .run().changes;
+        const runId = st.db.prepare(`SELECT id FROM runs WHERE status = 'running'`).pluck().get() as string;
+        for (const { seq, payload } of storedOfKind(st.db, runId, 'KillSwitchChanged')) {
+          if (!payload.includes('"state":"halted"')) continue;
+          setStoredPayload(st.db, runId, seq, payload.replace('"state":"halted"', '"state":"active"'));
+          changed++;
+        }
       },
     });
     expect(changed).toBe(1);
