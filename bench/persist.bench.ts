@@ -12,13 +12,17 @@
 // - In this process: the same scenario run with and without a store (runScenario, a fresh file
 //   each stored run), wall and CPU, and the ratio stored / unstored, after three unstored and three
 //   stored warm-up runs (the JIT of both threads). A stored run's SQLite writes run on a writer
-//   thread (src/store/threaded-writer.ts): CPU is the process's (all threads), and on Linux it
+//   thread (src/store/threaded-writer.ts; on two cores the process's first stored run writes on
+//   its own thread, the warm-ups' later ones start the writer thread): CPU is the process's (all
+//   threads), and on Linux it
 //   is split by thread (from /proc/self/task/*/schedstat): the run's own thread, the busiest
 //   other one (a stored run's writer thread) and the rest (V8's GC and compiler threads).
 // - Whole commands, as users run them: the built CLI, `execsim run FILE --no-store` against
 //   `execsim run FILE --db DB`, interleaved, each a new process (its JIT cold), the database a fresh
 //   file for each run ('new file') or one file the runs before were stored in ('existing file').
-//   Wall from spawn to exit, CPU of the child (user + system, from /proc/self/stat).
+//   Wall from spawn to exit, CPU of the child (user + system, from /proc/self/stat). On two cores
+//   such a command writes on the run's own thread (one run: the writer thread's start would cost
+//   it more than the writes).
 // Medians; the machine and its load average are printed with the figures.
 // Run: npm run bench:persist [-- --runs N --commands N --workload samples|orders]
 import { spawnSync } from 'node:child_process';

@@ -79,17 +79,17 @@ describe('events of a log in blocks edited by hand', () => {
     expect(got.filter((_, k) => k !== at)).toEqual(want.filter((_, k) => k !== at));
   });
 
-  it('a block that does not decompress, or holds other lines than its seqs: one message naming the run and its seqs, exit 2', async () => {
+  it('a block of another encoding, or of other lines than its seqs: one message naming the run and its seqs, exit 2', async () => {
     const { seq } = firstEvent('FillReport');
     const probe = new Database(base, { readonly: true });
     const { first_seq: first, last_seq: last } = blockOf(probe, runId, seq);
     probe.close();
     const broken = tamperedBlocks((d) =>
-      d.prepare("UPDATE event_blocks SET data = x'00ff00ff' WHERE run_id = ? AND first_seq = ?").run(runId, first),
+      d.prepare("UPDATE event_blocks SET encoding = 'zstd' WHERE run_id = ? AND first_seq = ?").run(runId, first),
     );
     const short = tamperedBlocks((d) => dropStoredLine(d, runId, seq));
     const cases: Array<[string, string]> = [
-      [broken, 'the block does not decompress (brotli)'],
+      [broken, 'its encoding is "zstd", not text'],
       [short, `the block holds ${last - first} events, not the ${last - first + 1} from seq ${first} to ${last}`],
     ];
     for (const [db, problem] of cases) {
@@ -101,7 +101,8 @@ describe('events of a log in blocks edited by hand', () => {
       }
       const shown = await execsim(db, 'show', runId, '--json');
       expect(shown.code).toBe(1);
-      expect(JSON.stringify(JSON.parse(shown.stdout))).toContain(`events seq ${first} to ${last}: ${problem}`);
+      const verified = JSON.parse(shown.stdout) as { verification: { problems: string[] } };
+      expect(verified.verification.problems).toContain(`events seq ${first} to ${last}: ${problem}`);
     }
   });
 });

@@ -1,36 +1,24 @@
 // A run's event log as the store keeps it (schema version 12): many entries to a row. A block is
 // the canonical lines ("seq time kind payload\n", the digest's own text) of up to BLOCK_EVENTS
-// consecutive entries, compressed with brotli (or kept as text when that would not pay), with
-// its first and last seq and the kinds it holds as columns: a seq range is one range of the
-// (run_id, last_seq) index, and a read of a few kinds decodes only the blocks that hold them.
+// consecutive entries, as UTF-8, with its first and last seq and the kinds it holds as columns: a
+// seq range is one range of the (run_id, last_seq) index, and a read of a few kinds reads only the
+// blocks that hold them. The `encoding` column names the layout ('text', the only one so far), so
+// that a compressed one can be added without a migration; brotli was tried and left out (the
+// same cost to write, reads of kinds spread through the log a third slower: 0035).
 // Blocks never span a transaction: a writer stores the whole units of one transaction in blocks
 // of their own, so the store still holds a gap-free prefix of the log ending at a commit.
 // Why: a row, a B-tree entry in the kind index and the payload's pages through the WAL and the
 // checkpoint for every entry cost an order-heavy run more than everything else it stored
 // (docs/0035-events-in-blocks.md).
-import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import type Database from 'better-sqlite3';
 
-/** Entries per block at most: about 6 KiB compressed for an order-heavy run's lines. */
+/** Entries per block at most: about 48 KiB for an order-heavy run's lines. */
 export const BLOCK_EVENTS = 256;
 /** A block is closed early once its lines reach this many bytes (a few huge entries). */
 export const BLOCK_BYTES = 256 * 1024;
-/** Lines shorter than this together are kept as text: brotli would not make them smaller. */
-const COMPRESS_FROM = 200;
 
-/** How a block's bytes are its lines: as they are (UTF-8) or brotli-compressed. */
-export type BlockEncoding = 'text' | 'brotli';
-
-/** brotli's fastest setting that still finds the log's repetitions (quality 1: about 8x on an
- *  order-heavy log, at about 700 MB/s on the bench machine), told the input's size. */
-const compress = (lines: Uint8Array): Buffer =>
-  brotliCompressSync(lines, {
-    params: {
-      [constants.BROTLI_PARAM_QUALITY]: 1,
-      [constants.BROTLI_PARAM_SIZE_HINT]: lines.byteLength,
-      [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
-    },
-  });
+/** How a block's bytes are its lines: as they are (UTF-8). */
+export type BlockEncoding = 'text';
 
 /** Inserts a run's blocks; the caller holds the transaction and cuts its lines into blocks. */
 export class EventBlockWriter {
@@ -53,12 +41,9 @@ export class EventBlockWriter {
   }
 }
 
-/** A block's bytes: its lines compressed, or as they are when that is no smaller. */
+/** A block's bytes: its lines as they are. */
 export function encodeEventBlock(lines: Uint8Array): { encoding: BlockEncoding; data: Uint8Array } {
-  const packed = lines.byteLength >= COMPRESS_FROM ? compress(lines) : null;
-  return packed !== null && packed.byteLength < lines.byteLength
-    ? { encoding: 'brotli', data: packed }
-    : { encoding: 'text', data: lines };
+  return { encoding: 'text', data: lines };
 }
 
 /** The kinds column: each kind once, between spaces (" A B "), so a kind is found as " K ". */
@@ -131,19 +116,12 @@ export interface BlockText {
 }
 
 /** A stored block's text, or what is wrong with it (the database edited by hand or damaged): not
- *  a blob, an encoding execsim does not write, bytes that do not decompress, or another number of
- *  lines than the entries firstSeq..lastSeq. */
+ *  a blob, an encoding execsim does not write, or another number of lines than the entries
+ *  firstSeq..lastSeq. */
 export function blockText(firstSeq: number, lastSeq: number, encoding: unknown, data: unknown): BlockText | string {
   if (!(data instanceof Uint8Array)) return 'the block is not a blob';
-  let text: string;
-  if (encoding === 'text') text = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');
-  else if (encoding === 'brotli') {
-    try {
-      text = brotliDecompressSync(data).toString('utf8');
-    } catch {
-      return 'the block does not decompress (brotli)';
-    }
-  } else return `its encoding is ${JSON.stringify(encoding)}, not text or brotli`;
+  if (encoding !== 'text') return `its encoding is ${JSON.stringify(encoding)}, not text`;
+  const text = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');
   const count = lastSeq - firstSeq + 1;
   const starts = [0];
   for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', nl + 1)) starts.push(nl + 1);

@@ -393,7 +393,7 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 12,
     name: 'event log in blocks',
     // The log is kept many entries to a row (event-blocks.ts): each block the canonical lines of
-    // consecutive entries, brotli-compressed, with its first and last seq and the kinds it holds
+    // consecutive entries (encoding 'text'), with its first and last seq and the kinds it holds
     // (" A B "). A seq range is one range of the index, ordered by last_seq; the index carries
     // first_seq and kinds, so finding the blocks of a range or of a few kinds reads no block's
     // data. Runs stored before keep their rows in events (and its kind index), still read
