@@ -4,12 +4,12 @@
 // seq range is one range of the (run_id, last_seq) index, and a read of a few kinds reads only the
 // blocks that hold them. The `encoding` column names the layout ('text', the only one so far), so
 // that a compressed one can be added without a migration; brotli was tried and left out (the
-// same cost to write, reads of kinds spread through the log a third slower: 0035).
+// same cost to write, reads of kinds spread through the log a third slower: 0041).
 // Blocks never span a transaction: a writer stores the whole units of one transaction in blocks
 // of their own, so the store still holds a gap-free prefix of the log ending at a commit.
 // Why: a row, a B-tree entry in the kind index and the payload's pages through the WAL and the
 // checkpoint for every entry cost an order-heavy run more than everything else it stored
-// (docs/0035-events-in-blocks.md).
+// (docs/0041-events-in-blocks.md).
 import type Database from 'better-sqlite3';
 
 /** Entries per block at most: about 48 KiB for an order-heavy run's lines. */

@@ -11,7 +11,7 @@
 // instead, with the same PrefoldedRunWriter the thread would use, in transactions of
 // GROUP_COMMIT_EVENTS or when the heartbeat is due: the thread's start (its isolate, its bundle,
 // better-sqlite3 and its code compiled a second time) cost more CPU than the writes it took over,
-// since the log is stored in blocks (docs/0035-events-in-blocks.md). Its later runs (a server,
+// since the log is stored in blocks (docs/0041-events-in-blocks.md). Its later runs (a server,
 // a folder of scenarios) use the thread, started once for all of them.
 import { availableParallelism } from 'node:os';
 import { receiveMessageOnPort, MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
