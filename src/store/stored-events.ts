@@ -199,12 +199,15 @@ export function storedEventKinds(db: Database.Database, runId: string): string[]
   return [...kinds];
 }
 
-/** Deletes a run's stored entries (the caller holds the transaction); returns how many. */
+/** Deletes a run's stored entries (the caller holds the transaction); returns how many. The
+ *  first statement writes: a transaction that read first would have to upgrade its lock, which
+ *  SQLite refuses at once (no busy wait) when another connection has committed meanwhile. */
 export function deleteStoredEvents(db: Database.Database, runId: string): number {
+  const rows = db.prepare('DELETE FROM events WHERE run_id = ?').run(runId).changes;
   const inBlocks = db
     .prepare('SELECT COALESCE(SUM(last_seq - first_seq + 1), 0) FROM event_blocks WHERE run_id = ?')
     .pluck()
     .get(runId) as number;
   db.prepare('DELETE FROM event_blocks WHERE run_id = ?').run(runId);
-  return inBlocks + db.prepare('DELETE FROM events WHERE run_id = ?').run(runId).changes;
+  return rows + inBlocks;
 }
