@@ -89,6 +89,21 @@ export interface BackendFactory {
 /** The longest any wait of a case may take, on the backend's clock. */
 export const MAX_WAIT_MS = 10_000;
 
+/** Backend.until on a virtual clock: advances it a millisecond at a time until `check` answers,
+ *  or rejects naming the backend and what it waited for at MAX_WAIT_MS. */
+export function virtualUntil(clock: { now(): number; advanceBy(ms: number): void }, backend: string): Backend['until'] {
+  return <T>(check: () => T | undefined | false | null, what: string, timeoutMs = MAX_WAIT_MS): Promise<T> => {
+    const deadline = clock.now() + Math.min(timeoutMs, MAX_WAIT_MS);
+    for (;;) {
+      const got = check();
+      if (got !== undefined && got !== false && got !== null) return Promise.resolve(got);
+      if (clock.now() >= deadline)
+        return Promise.reject(new Error(`${backend}: ${what}: not within ${timeoutMs} ms of virtual time`));
+      clock.advanceBy(1);
+    }
+  };
+}
+
 /** The fixture's text with a case's faults appended. */
 export function scenarioText(base: string, faults: readonly string[] = []): string {
   return faults.length === 0 ? base : `${base}faults:\n${faults.map((f) => `  - ${f}\n`).join('')}`;

@@ -10,7 +10,7 @@ import { parseDurationMs, parseUtcInstant } from '../../../src/core/model/time-f
 import { parseScenario } from '../../../src/scenario/load-scenario.ts';
 import { FaultSchedule, type FaultSpec } from '../../../src/sim/faults.ts';
 import { ScriptedVenue, type Fate } from '../scripted-venue/scripted-venue.ts';
-import { MAX_WAIT_MS, recorder, scenarioText, type BackendFactory } from './backend.ts';
+import { recorder, scenarioText, virtualUntil, type BackendFactory } from './backend.ts';
 import type { ContractVenue } from './contract-venue.ts';
 
 const STREAM = new Set(['FillReport', 'ExpiredReport']);
@@ -72,16 +72,7 @@ export function scriptedBackend(venue: ContractVenue): BackendFactory {
       });
       const { reports, handler } = recorder(options.tap);
       v.setReportHandler(handler);
-      const until = <T>(check: () => T | undefined | false | null, what: string, timeoutMs = MAX_WAIT_MS) => {
-        const deadline = clock.now() + Math.min(timeoutMs, MAX_WAIT_MS);
-        for (;;) {
-          const got = check();
-          if (got !== undefined && got !== false && got !== null) return Promise.resolve(got);
-          if (clock.now() >= deadline)
-            return Promise.reject(new Error(`scripted: ${what}: not within ${timeoutMs} ms of virtual time`));
-          clock.advanceBy(1);
-        }
-      };
+      const until = virtualUntil(clock, 'scripted');
       return {
         name: 'scripted',
         broker: v,

@@ -8,7 +8,7 @@ import { makeInstrument } from '../../../src/core/model/instrument.ts';
 import { parseUtcInstant } from '../../../src/core/model/time-fields.ts';
 import { buildVenue } from '../../../src/scenario/build-venue.ts';
 import { parseScenario } from '../../../src/scenario/load-scenario.ts';
-import { MAX_WAIT_MS, recorder, scenarioText, type BackendFactory } from './backend.ts';
+import { recorder, scenarioText, virtualUntil, type BackendFactory } from './backend.ts';
 import type { ContractVenue } from './contract-venue.ts';
 
 export function simBackend(venue: ContractVenue): BackendFactory {
@@ -33,16 +33,7 @@ export function simBackend(venue: ContractVenue): BackendFactory {
       built.venue.setReportHandler(handler);
       built.start();
       clock.advanceBy(1); // the book is published
-      const until = <T>(check: () => T | undefined | false | null, what: string, timeoutMs = MAX_WAIT_MS) => {
-        const deadline = clock.now() + Math.min(timeoutMs, MAX_WAIT_MS);
-        for (;;) {
-          const v = check();
-          if (v !== undefined && v !== false && v !== null) return Promise.resolve(v);
-          if (clock.now() >= deadline)
-            return Promise.reject(new Error(`sim: ${what}: not within ${timeoutMs} ms of virtual time`));
-          clock.advanceBy(1);
-        }
-      };
+      const until = virtualUntil(clock, 'sim');
       return {
         name: 'sim',
         broker: built.venue,
