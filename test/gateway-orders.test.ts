@@ -54,14 +54,14 @@ describe('GatewayOrders', () => {
     expect(told).toEqual(['new c1', 'fill c1 1 10', 'fill c1 2 30']);
     expect(orders.orders()).toEqual([rec]);
     expect(orders.byClientOrderId('c1')).toBe(rec);
-    expect(orders.executions().map((e) => e.trade.qty)).toEqual([10, 20]);
+    expect(orders.holdings.executions().map((e) => e.trade.qty)).toEqual([10, 20]);
   });
 
   it('a resting limit cancelled: pending_cancel, then closed; a second cancel sends nothing', async () => {
     const { orders, told, order, place } = desk();
     const [rec] = await place(order('buy', 'limit', 5, 18_700), 'c1');
     expect(orders.status(rec)).toBe('new');
-    expect(orders.lockedForBuys()).toBe(5 * 18_700);
+    expect(orders.holdings.lockedForBuys()).toBe(5 * 18_700);
     const answer = await orders.cancel(rec, (r) => r?.kind ?? null);
     expect(answer).toBe('CancelReport');
     expect(orders.status(rec)).toBe('canceled');

@@ -404,7 +404,7 @@ function checkRound(gw: AlpacaGateway, file: string, runId: string, context: () 
   expect(ordered, msg('quantity ordered at the gateway <= the parent')).toBeLessThanOrEqual(PARENT_QTY);
 
   // Never overfilled; filled at the end. The exchange's own record of trades and position agree.
-  const filledAtVenue = gw.orders.executions().reduce((s, e) => s + e.trade.qty, 0);
+  const filledAtVenue = gw.orders.desk.holdings.executions().reduce((s, e) => s + e.trade.qty, 0);
   expect(filledAtVenue, msg('filled at the venue (executions)')).toBe(PARENT_QTY);
   expect(
     at.reduce((s, o) => s + o.filled, 0),

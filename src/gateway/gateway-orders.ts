@@ -8,7 +8,8 @@ import { clientOrderId, parentOrderId } from '../core/model/ids.ts';
 import type { Instrument } from '../core/model/instrument.ts';
 import type { OrderRequest } from '../core/model/order.ts';
 import type { VenueMessage } from '../core/model/reports.ts';
-import type { ExchangeOrder, ExchangeTrade } from '../sim/venue/exchange-order.ts';
+import type { ExchangeOrder } from '../sim/venue/exchange-order.ts';
+import { DeskHoldings } from './desk-holdings.ts';
 import type { DeskEvent, DeskOrder, DeskRecord, DeskStatus } from './desk-record.ts';
 import type { GatewayVenue } from './gateway-venue.ts';
 
@@ -40,6 +41,8 @@ export class GatewayOrders {
   readonly instrument: Instrument;
   /** The venue's clock against the wall clock, ms. */
   readonly skewMs: number;
+  /** What the orders hold of the account: locked quote, held lots, executions. */
+  readonly holdings: DeskHoldings;
 
   constructor(
     private readonly gv: GatewayVenue,
@@ -48,6 +51,13 @@ export class GatewayOrders {
   ) {
     this.instrument = gv.instrument;
     this.skewMs = gv.scenario.venue.clockSkewMs;
+    this.holdings = new DeskHoldings({
+      records: this.list,
+      exchangeOrder: (rec) => this.exchangeOrder(rec),
+      onTheWay: (rec) => this.arriving.has(rec),
+      position: () => gv.desk.position,
+      initialPosition: gv.initialPosition,
+    });
     gv.desk.setReportHandler((r) => this.onReport(r));
     // The venue changes only inside its clock's work: an order on its way is looked for after each.
     gv.clock.afterWork(() => {
@@ -255,46 +265,6 @@ export class GatewayOrders {
     return this.gv.desk.order(rec.cid);
   }
 
-  /** Every execution of our orders in execution order (trade ids are sequential at the exchange). */
-  executions(): Array<{ rec: DeskRecord; trade: ExchangeTrade }> {
-    const out: Array<{ rec: DeskRecord; trade: ExchangeTrade }> = [];
-    for (const rec of this.list) for (const trade of this.exchangeOrder(rec)?.trades ?? []) out.push({ rec, trade });
-    return out.sort((a, b) => tradeNumber(a.trade.tradeId) - tradeNumber(b.trade.tradeId));
-  }
-
-  /** Quote locked by open buy orders (limit or stop price x what is left), notional units;
-   *  orders on their way to the book lock theirs already. */
-  lockedForBuys(): number {
-    let sum = 0;
-    for (const rec of this.list) {
-      const o = this.exchangeOrder(rec);
-      if (o && o.side === 'buy' && (o.status === 'new' || o.status === 'partially_filled'))
-        sum += (o.limitPrice ?? o.stopPrice ?? 0) * (o.qty - o.filled);
-      else if (!o && this.arriving.has(rec) && rec.side === 'buy')
-        sum += (rec.limitPrice ?? rec.stopPrice ?? 0) * rec.qty;
-    }
-    return sum;
-  }
-
-  /** Lots held for open sell orders (orders on their way to the book included). */
-  heldForSells(): number {
-    let sum = 0;
-    for (const rec of this.list) {
-      const o = this.exchangeOrder(rec);
-      if (o && o.side === 'sell' && (o.status === 'new' || o.status === 'partially_filled')) sum += o.qty - o.filled;
-      else if (!o && this.arriving.has(rec) && rec.side === 'sell') sum += rec.qty;
-    }
-    return sum;
-  }
-
-  /** Lots a new sell may take: the position less what open sells hold (a replacement's
-   *  predecessor, `replacing`, is cancelled first: what it holds is available). */
-  sellable(replacing: DeskRecord | null): number {
-    const o = replacing ? this.exchangeOrder(replacing) : undefined;
-    const freed = o && o.side === 'sell' ? o.qty - o.filled : 0;
-    return this.gv.desk.position - this.heldForSells() + freed;
-  }
-
   // ---- the venue's reports -----------------------------------------------------------------
 
   private onReport(r: VenueMessage): void {
@@ -359,7 +329,7 @@ export class GatewayOrders {
       at: trade.time + this.skewMs,
       trade,
       trades: index + 1,
-      positionAfter: this.positionAfter(tradeId),
+      positionAfter: this.holdings.positionAfter(tradeId),
     });
   }
 
@@ -382,17 +352,6 @@ export class GatewayOrders {
     this.sendNew(rec);
     rec.closedSent = true;
     this.tell({ kind: 'closed', rec, at: o.updatedAt + this.skewMs });
-  }
-
-  /** Signed position right after trade `tradeId`, lots. */
-  private positionAfter(tradeId: string): number {
-    const upTo = tradeNumber(tradeId);
-    let position = this.gv.initialPosition;
-    for (const { trade, rec } of this.executions()) {
-      if (tradeNumber(trade.tradeId) > upTo) break;
-      position += rec.side === 'buy' ? trade.qty : -trade.qty;
-    }
-    return position;
   }
 
   // ---- orders announced before they reach the book -------------------------------------------
@@ -453,8 +412,4 @@ export class GatewayOrders {
     const i = this.list.indexOf(rec);
     if (i >= 0) this.list.splice(i, 1);
   }
-}
-
-function tradeNumber(tradeId: string): number {
-  return Number(tradeId.slice(1));
 }

@@ -63,7 +63,7 @@ export class AlpacaAccount {
   private entryTicks(): number {
     let position = this.gv.initialPosition;
     let avg = this.startMark ?? 0;
-    for (const { rec, trade } of this.orders.executions()) {
+    for (const { rec, trade } of this.orders.desk.holdings.executions()) {
       const signed = rec.side === 'buy' ? trade.qty : -trade.qty;
       const next = position + signed;
       if (position === 0 || Math.sign(signed) === Math.sign(position))
@@ -79,7 +79,7 @@ export class AlpacaAccount {
     const position = this.gv.desk.position;
     const mark = this.markTicks();
     const value = mark === null ? 0 : this.qty(position) * this.price(mark);
-    const locked = Number(unitsToQuote(this.inst, Math.round(this.orders.lockedForBuys())));
+    const locked = Number(unitsToQuote(this.inst, Math.round(this.orders.desk.holdings.lockedForBuys())));
     const buyingPower = amount(Math.max(0, cash - locked), 2);
     const equity = cash + value;
     const now = this.orders.now();
@@ -143,7 +143,7 @@ export class AlpacaAccount {
     const marketValue = qty * current;
     const costBasis = qty * entry;
     const pl = marketValue - costBasis;
-    const held = this.orders.heldForSells();
+    const held = this.orders.desk.holdings.heldForSells();
     return {
       asset_id: this.orders.assetId,
       symbol: this.inst.symbol,

@@ -8,7 +8,6 @@ import { fractionalTicksToPrice, lotsToQty, ticksToPrice, type Instrument } from
 import type { TimeInForce } from '../../core/model/order.ts';
 import type { OutcomeUnknownReport, VenueMessage } from '../../core/model/reports.ts';
 import { refusal } from '../../core/venues/index.ts';
-import type { ExchangeTrade } from '../../sim/venue/exchange-order.ts';
 import type { DeskEvent, DeskOrder, DeskRecord } from '../desk-record.ts';
 import { GatewayOrders } from '../gateway-orders.ts';
 import type { GatewayVenue } from '../gateway-venue.ts';
@@ -305,21 +304,6 @@ export class AlpacaOrders {
     };
   }
 
-  /** Every execution of our orders in execution order. */
-  executions(): Array<{ rec: DeskRecord; trade: ExchangeTrade }> {
-    return this.desk.executions();
-  }
-
-  /** Quote locked by open buy orders, notional units (GatewayOrders.lockedForBuys). */
-  lockedForBuys(): number {
-    return this.desk.lockedForBuys();
-  }
-
-  /** Lots held for open sell orders (GatewayOrders.heldForSells). */
-  heldForSells(): number {
-    return this.desk.heldForSells();
-  }
-
   // ---- the desk's events as trade_updates ----------------------------------------------------
 
   private told(e: DeskEvent): void {
@@ -376,7 +360,7 @@ export class AlpacaOrders {
     if ('status' in parsed) return parsed;
     const { side, qty } = parsed;
     if (side === 'sell') {
-      const available = this.desk.sellable(replacing);
+      const available = this.desk.holdings.sellable(replacing);
       if (qty > available) {
         const r = refusal(this.gv.rules, 'insufficient-position', {
           requested: lotsToQty(this.inst, qty),

@@ -1,0 +1,80 @@
+// What a gateway desk's orders hold of the account, as the venue's account and positions
+// endpoints and its fill events state it: the quote open buys lock, the lots open sells hold, what
+// a new sell may take, and the position after each of our executions. Orders on their way to the
+// book hold theirs already. Read from the exchange's own records, never kept beside them.
+import type { ExchangeOrder, ExchangeTrade } from '../sim/venue/exchange-order.ts';
+import type { DeskRecord } from './desk-record.ts';
+
+/** What the holdings are read from: the desk's orders and the simulated account. */
+export interface HoldingsSource {
+  /** Every order placed, in submission order. */
+  readonly records: readonly DeskRecord[];
+  /** The order at the exchange, once it is there. */
+  exchangeOrder(rec: DeskRecord): ExchangeOrder | undefined;
+  /** Announced and not yet at the exchange. */
+  onTheWay(rec: DeskRecord): boolean;
+  /** The account's position now, lots. */
+  position(): number;
+  /** The account's position before any of our orders, lots. */
+  readonly initialPosition: number;
+}
+
+const isOpen = (o: ExchangeOrder): boolean => o.status === 'new' || o.status === 'partially_filled';
+
+export class DeskHoldings {
+  constructor(private readonly src: HoldingsSource) {}
+
+  /** Every execution of our orders in execution order (trade ids are sequential at the exchange). */
+  executions(): Array<{ rec: DeskRecord; trade: ExchangeTrade }> {
+    const out: Array<{ rec: DeskRecord; trade: ExchangeTrade }> = [];
+    for (const rec of this.src.records)
+      for (const trade of this.src.exchangeOrder(rec)?.trades ?? []) out.push({ rec, trade });
+    return out.sort((a, b) => tradeNumber(a.trade.tradeId) - tradeNumber(b.trade.tradeId));
+  }
+
+  /** Quote locked by open buy orders (limit or stop price x what is left), notional units. */
+  lockedForBuys(): number {
+    let sum = 0;
+    for (const rec of this.src.records) {
+      const o = this.src.exchangeOrder(rec);
+      if (o && o.side === 'buy' && isOpen(o)) sum += (o.limitPrice ?? o.stopPrice ?? 0) * (o.qty - o.filled);
+      else if (!o && this.src.onTheWay(rec) && rec.side === 'buy')
+        sum += (rec.limitPrice ?? rec.stopPrice ?? 0) * rec.qty;
+    }
+    return sum;
+  }
+
+  /** Lots held for open sell orders. */
+  heldForSells(): number {
+    let sum = 0;
+    for (const rec of this.src.records) {
+      const o = this.src.exchangeOrder(rec);
+      if (o && o.side === 'sell' && isOpen(o)) sum += o.qty - o.filled;
+      else if (!o && this.src.onTheWay(rec) && rec.side === 'sell') sum += rec.qty;
+    }
+    return sum;
+  }
+
+  /** Lots a new sell may take: the position less what open sells hold (a replacement's
+   *  predecessor, `replacing`, is cancelled first: what it holds is available). */
+  sellable(replacing: DeskRecord | null): number {
+    const o = replacing ? this.src.exchangeOrder(replacing) : undefined;
+    const freed = o && o.side === 'sell' ? o.qty - o.filled : 0;
+    return this.src.position() - this.heldForSells() + freed;
+  }
+
+  /** Signed position right after trade `tradeId`, lots. */
+  positionAfter(tradeId: string): number {
+    const upTo = tradeNumber(tradeId);
+    let position = this.src.initialPosition;
+    for (const { trade, rec } of this.executions()) {
+      if (tradeNumber(trade.tradeId) > upTo) break;
+      position += rec.side === 'buy' ? trade.qty : -trade.qty;
+    }
+    return position;
+  }
+}
+
+function tradeNumber(tradeId: string): number {
+  return Number(tradeId.slice(1));
+}
