@@ -96,8 +96,10 @@ function run(model: Model, seed: number, orders: readonly Ours[]): void {
   let fromBook = false;
   let last: readonly [number | null, number, number | null, number] = [null, 0, null, 0];
   let publishedNow: boolean;
-  const refresh = venue.refreshTop.bind(venue);
-  venue.refreshTop = () => {
+  // What the market model drives: the symbol's book at the venue.
+  const book = venue.book(instrument.symbol);
+  const refresh = book.refreshTop.bind(book);
+  book.refreshTop = () => {
     fromBook = true;
     try {
       refresh();
@@ -105,8 +107,8 @@ function run(model: Model, seed: number, orders: readonly Ours[]): void {
       fromBook = false;
     }
   };
-  const publish = venue.publishTop.bind(venue);
-  venue.publishTop = (bid, bidQty, ask, askQty) => {
+  const publish = book.publishTop.bind(book);
+  book.publishTop = (bid, bidQty, ask, askQty) => {
     for (const [price, qty] of [
       [bid, bidQty],
       [ask, askQty],

@@ -14,7 +14,7 @@ import type { Side } from '../../src/core/model/order.ts';
 import type { L2Book } from '../../src/sim/book/l2-book.ts';
 import type { QueueModel } from '../../src/sim/venue/queue-model.ts';
 import type { ExchangeOrder, ExchangeTrade } from '../../src/sim/venue/exchange-order.ts';
-import { ExchangeAccount } from '../../src/sim/venue/exchange-account.ts';
+import { ExchangeAccount, QuotePurse } from '../../src/sim/venue/exchange-account.ts';
 import { RestingOrders } from '../../src/sim/venue/resting-orders.ts';
 
 export interface ExchangeListener {
@@ -75,8 +75,7 @@ export abstract class BookMatcher {
     protected readonly now: () => number,
   ) {
     this.account = new ExchangeAccount(
-      config.account !== null,
-      config.account?.quoteUnits ?? 0,
+      new QuotePurse(config.account !== null, config.account?.quoteUnits ?? 0),
       config.account?.baseLots ?? 0,
     );
   }

@@ -95,7 +95,7 @@ export function buildVenue(
     clockSkewMs: s.venue.clockSkewMs,
     ...commissionOption(s, instrument),
   });
-  const sink = new VenueMarketSink(venue, exchange, book);
+  const sink = new VenueMarketSink(venue.book(instrument.symbol), exchange, book);
   const model = buildModel(
     s,
     scenarioFile,

@@ -129,6 +129,8 @@ export interface PositionCorrected {
   readonly ours: number;
   readonly venue: number;
   readonly adjustment: number;
+  /** The symbol, when the node trades several (absent: the run's symbol). */
+  readonly symbol?: string;
 }
 
 export type ReconEvent =

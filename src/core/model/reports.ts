@@ -165,6 +165,9 @@ export interface OrderStatusReport {
   readonly askedAfterSeq?: number;
   /** Ticks; null for an order without a limit. */
   readonly limitPrice?: number | null;
+  /** The order's symbol, stated by a venue that trades several of the node's symbols (an
+   *  orphan is then quarantined on its own symbol only). */
+  readonly symbol?: Symbol;
 }
 
 /** A read (lookup, snapshot) that failed. Its class and category are the adapter's; `reason` is
@@ -256,6 +259,16 @@ export interface AccountReport extends SnapshotStamp {
   /** Quote balance in notional units (free + locked quote). */
   readonly quote: number;
   readonly balances?: { readonly base: AssetBalance; readonly quote: AssetBalance };
+  /** The positions of the node's other symbols on the same account, when it trades several
+   *  (`quote` is then the one balance they share, in account units: see NodeConfig). */
+  readonly others?: readonly SymbolPosition[];
+}
+
+/** One more symbol's position in an account answer: lots, and its base split when stated. */
+export interface SymbolPosition {
+  readonly symbol: Symbol;
+  readonly position: number;
+  readonly base?: AssetBalance;
 }
 
 /** Reports about one of our orders (they carry its client order id). */

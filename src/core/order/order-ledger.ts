@@ -112,6 +112,14 @@ const NO_DERIVED: readonly DerivedEvent[] = Object.freeze([]);
 
 const isOrderEvent = (e: ExecEvent): e is OrderEvent => ORDER_EVENT_KIND_SET.has(e.kind);
 
+/** A symbol's holdings other than the run's first: lots, cash in its notional units, and the
+ *  base lots its baseline held (null: none taken). */
+interface SymbolHoldings {
+  position: number;
+  cash: number;
+  baseline: number | null;
+}
+
 export class OrderLedger {
   readonly orders = new Map<ClientOrderId, OrderState>();
   /** The orders not over (open, sent, never sent), kept by the fold: see open-orders.ts. */
@@ -122,19 +130,62 @@ export class OrderLedger {
   /** Trades the last apply() added, whichever report carried them. */
   appliedTrades: AppliedTrade[] = [];
   /** Our signed position from applied fills (plus reconciliation's corrections), lots: the run's
-   *  own, relative to the account's baseline (what the breaker's equity and the kill switch see). */
+   *  own, relative to the account's baseline (what the breaker's equity and the kill switch see).
+   *  The first symbol's (the run's, RunStarted): a node trading several keeps the others' in
+   *  `others` (positionOf). */
   position = 0;
   /** What the account held before the run (AccountBaseline), or null when it started flat. */
   baseline: { readonly position: number; readonly quote: number } | null = null;
   /** Client order ids of orders at the venue that are not ours (reconciliation found them). */
   readonly orphans = new Set<string>();
   /** Cash from applied fills, notional units (tick x lot): sells add, buys and fees subtract.
-   *  With `position` it gives equity at a mark: cash + position x mark (the breaker's loss). */
+   *  With `position` it gives equity at a mark: cash + position x mark (the breaker's loss). The
+   *  first symbol's, in its notional units; the others' are in `others`. */
   cash = 0;
+  /** The run's first symbol (RunStarted, or the first order's), whose holdings are the fields
+   *  above; null before either. */
+  private primary: string | null = null;
+  /** The holdings of every other symbol, each in its own notional units. */
+  private readonly others = new Map<string, SymbolHoldings>();
 
   /** The position the venue should show: the baseline plus our fills and corrections, lots. */
   get accountPosition(): number {
     return (this.baseline?.position ?? 0) + this.position;
+  }
+
+  /** Our position in `symbol` from applied fills and corrections (lots, relative to its baseline). */
+  positionOf(symbol: string): number {
+    return this.isPrimary(symbol) ? this.position : (this.others.get(symbol)?.position ?? 0);
+  }
+
+  /** The position in `symbol` the venue should show: its baseline plus our fills, lots. */
+  accountPositionOf(symbol: string): number {
+    if (this.isPrimary(symbol)) return this.accountPosition;
+    const h = this.others.get(symbol);
+    return (h?.baseline ?? 0) + (h?.position ?? 0);
+  }
+
+  /** Cash from `symbol`'s fills, in its notional units. */
+  cashOf(symbol: string): number {
+    return this.isPrimary(symbol) ? this.cash : (this.others.get(symbol)?.cash ?? 0);
+  }
+
+  /** The base lots `symbol`'s baseline held (0 when none was taken). */
+  baselineOf(symbol: string): number | null {
+    if (this.isPrimary(symbol)) return this.baseline?.position ?? null;
+    return this.others.get(symbol)?.baseline ?? null;
+  }
+
+  /** Whether `symbol` is the run's first (it becomes so when none is known yet). */
+  private isPrimary(symbol: string): boolean {
+    if (this.primary === null) this.primary = symbol;
+    return symbol === this.primary;
+  }
+
+  private holdings(symbol: string): SymbolHoldings {
+    let h = this.others.get(symbol);
+    if (!h) this.others.set(symbol, (h = { position: 0, cash: 0, baseline: null }));
+    return h;
   }
 
   /** The seq of the last entry applied (0: none): a reader of appliedTrades can tell whose they are. */
@@ -153,6 +204,9 @@ export class OrderLedger {
     // walk through the kinds below.
     if (event.kind === 'MarketSampled') return NO_DERIVED;
     switch (event.kind) {
+      case 'RunStarted':
+        if (this.primary === null) this.primary = event.symbol;
+        return NO_DERIVED;
       case 'ParentOrderCreated':
         if (this.parents.has(event.parentId)) throw new Error(`parent ${event.parentId} created twice`);
         this.parents.set(event.parentId, {
@@ -193,12 +247,14 @@ export class OrderLedger {
         this.orphans.add(event.clientOrderId);
         return NO_DERIVED;
       case 'AccountBaseline':
-        this.baseline = { position: event.position, quote: event.quote };
+        if (this.isPrimary(event.symbol)) this.baseline = { position: event.position, quote: event.quote };
+        else this.holdings(event.symbol).baseline = event.position;
         return NO_DERIVED;
       case 'PositionCorrected':
         // Reconciliation found the venue's position off ours with every order reconciled: the
         // difference (fills we can never see, e.g. an orphan's) is carried on top of our fills.
-        this.position += event.adjustment;
+        if (event.symbol === undefined || this.isPrimary(event.symbol)) this.position += event.adjustment;
+        else this.holdings(event.symbol).position += event.adjustment;
         return NO_DERIVED;
       case 'ParentOrderCompleted': {
         const parent = this.parents.get(event.parentId);
@@ -259,12 +315,19 @@ export class OrderLedger {
     }
     this.changed.add(event.clientOrderId);
     const filledNow = next.filledQty - current.filledQty;
-    if (filledNow !== 0) this.position += current.request.side === 'buy' ? filledNow : -filledNow;
     if (outcome.fills) this.appliedTrades = outcome.fills.map((t) => appliedTrade(t, event.clientOrderId));
     // Cash from the order's own totals: an inferred fill's notional is exact in notional units
     // although its price is fractional, and a matched execution adds its fee only.
     const sign = current.request.side === 'buy' ? -1 : 1;
-    this.cash += sign * (next.filledNotional - current.filledNotional) - (next.fees - current.fees);
+    const cash = sign * (next.filledNotional - current.filledNotional) - (next.fees - current.fees);
+    if (this.isPrimary(current.request.symbol)) {
+      if (filledNow !== 0) this.position += current.request.side === 'buy' ? filledNow : -filledNow;
+      this.cash += cash;
+    } else {
+      const h = this.holdings(current.request.symbol);
+      if (filledNow !== 0) h.position += current.request.side === 'buy' ? filledNow : -filledNow;
+      h.cash += cash;
+    }
     if (!outcome.inferred && !outcome.matched?.length && outcome.from === next.status) return NO_DERIVED;
     const derived: DerivedEvent[] = [];
     if (outcome.inferred) {

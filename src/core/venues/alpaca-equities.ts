@@ -79,6 +79,13 @@ export const ALPACA_EQUITIES: VenueRules = defineVenueRules({
       confidence: 'observed',
       source: 'alpaca-trade-api-go issue #260 (HTTP 422, Code 42210000); alpaca-trade-api-csharp issue #497',
     },
+    'unknown-symbol': {
+      httpStatus: 422,
+      code: '40010001',
+      message: 'asset "{symbol}" not found',
+      confidence: 'unverified',
+      source: 'status and code follow Alpaca validation errors; message text not seen',
+    },
     'qty-off-lot': {
       httpStatus: 403,
       code: '40310000',

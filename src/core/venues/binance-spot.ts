@@ -58,6 +58,7 @@ export const BINANCE_SPOT: VenueRules = defineVenueRules({
     'unknown-order': rejected('-2013', 'Order does not exist.', 'documented', `${ERRORS_MD}, -2013 NO_SUCH_ORDER`),
     'cancel-unknown-order': rejected('-2011', 'Unknown order sent.', 'documented', `${ERRORS_MD}, -2011 messages`),
     'price-off-tick': rejected('-1013', 'Filter failure: PRICE_FILTER', 'documented', `${ERRORS_MD}, filter failures`),
+    'unknown-symbol': rejected('-1121', 'Invalid symbol.', 'documented', `${ERRORS_MD}, -1121`),
     'qty-off-lot': rejected('-1013', 'Filter failure: LOT_SIZE', 'documented', `${ERRORS_MD}, filter failures`),
     // NOTIONAL replaced MIN_NOTIONAL on BTCUSDT (2023); older symbols may still answer MIN_NOTIONAL.
     'below-min-notional': rejected('-1013', 'Filter failure: NOTIONAL', 'documented', `${ERRORS_MD}, filter failures`),

@@ -29,6 +29,7 @@ export const REFUSAL_REASONS = [
   'unsupported-tif',
   'post-only-would-take', // a post-only order that would cross
   'fractional-tif', // a fractional quantity with a time in force the venue refuses for it
+  'unknown-symbol', // an order for a symbol the venue does not trade
 ] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 
@@ -56,6 +57,7 @@ export const REFUSAL_CLASSES: Readonly<Record<RefusalReason, FailureClass>> = Ob
   'unsupported-tif': 'reject',
   'post-only-would-take': 'reject',
   'fractional-tif': 'reject',
+  'unknown-symbol': 'reject',
 });
 
 export interface VenueErrorEntry {

@@ -16,7 +16,7 @@ import { GridBook } from '../book/grid-book.ts';
 import type { DisplayedBook } from '../book/l2-book.ts';
 import type { QueueModel } from './queue-model.ts';
 import type { ExchangeOrder, ExchangeTrade } from './exchange-order.ts';
-import { ExchangeAccount } from './exchange-account.ts';
+import { ExchangeAccount, QuotePurse } from './exchange-account.ts';
 import { RestingOrders } from './resting-orders.ts';
 
 export interface ExchangeListener {
@@ -45,6 +45,16 @@ export interface ExchangeConfig {
   readonly account: { readonly quoteUnits: number; readonly baseLots: number } | null;
   /** Client ids must be unique among open orders (Binance) or among all orders (Alpaca). */
   readonly clientIdUniqueness: 'open-orders' | 'all-orders';
+  /** A venue trading several symbols: the quote balance its books share (`account` then gives
+   *  this book's base only), this book's notional unit in account units, and the venue-wide
+   *  numbering of orders and trades. Absent: a venue of one book. */
+  readonly shared?: { readonly purse: QuotePurse; readonly quoteScale: number; readonly ids: VenueIds };
+}
+
+/** The next venue order and trade numbers, shared by every book of a venue (ids stay unique). */
+export class VenueIds {
+  order = 1;
+  trade = 1;
 }
 
 const NO_LOTS: ArrayLike<number> = new Float64Array(0);
@@ -102,7 +112,8 @@ export abstract class BookMatcher {
   private redrawing = 0;
   /** The book when it is a GridBook (a generated market's), which can take a redraw whole. */
   private readonly gridBook: GridBook | null;
-  private nextTrade = 1;
+  /** Order and trade numbering: the venue's when it has several books. */
+  protected readonly ids: VenueIds;
   private haltedNow = false;
   lastTradePrice: number | null = null;
   readonly account: ExchangeAccount;
@@ -121,11 +132,14 @@ export abstract class BookMatcher {
     protected readonly now: () => number,
   ) {
     this.gridBook = book instanceof GridBook ? book : null;
+    const shared = config.shared;
+    this.ids = shared?.ids ?? new VenueIds();
     this.account = new ExchangeAccount(
-      config.account !== null,
-      config.account?.quoteUnits ?? 0,
+      shared?.purse ?? new QuotePurse(config.account !== null, config.account?.quoteUnits ?? 0),
       config.account?.baseLots ?? 0,
+      shared?.quoteScale ?? 1,
     );
+    this.account.open = () => this.openOrders();
   }
 
   /** A halted venue refuses new orders and matches nothing; when the halt ends, resting orders
@@ -487,7 +501,7 @@ export abstract class BookMatcher {
     const time = this.now();
     const bps = liquidity === 'maker' ? this.config.makerFeeBps : this.config.takerFeeBps;
     const fee = Math.round((qty * price * bps) / 10_000);
-    const trade: ExchangeTrade = { tradeId: tradeId(`T${this.nextTrade++}`), qty, price, fee, liquidity, time };
+    const trade: ExchangeTrade = { tradeId: tradeId(`T${this.ids.trade++}`), qty, price, fee, liquidity, time };
     o.filled += qty;
     o.notional += qty * price;
     o.trades.push(trade);

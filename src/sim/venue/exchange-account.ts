@@ -1,29 +1,61 @@
-// Our account at the simulated venue: position (lots) and quote balance (notional units), what
-// our open orders lock, and what a new order or a fill can still afford. Without starting
-// balances in the scenario the account is unlimited and never refuses anything.
+// Our account at the simulated venue: the quote balance (in account units), and per book the
+// position (lots) and what its open orders lock; what a new order or a fill can still afford.
+// Without starting balances in the scenario the account is unlimited and never refuses anything.
+//
+// A venue that trades several symbols keeps one quote balance for all of them (QuotePurse):
+// buys on any book spend it and lock it. Each book's notional unit (its tick x lot) is a whole
+// number of account units (`scale`): the account unit is the finest notional unit of the
+// venue's instruments, so a venue with one instrument has scale 1 and its account units are that
+// instrument's notional units.
 import type { OrderRequest } from '../../core/model/order.ts';
 import type { RefusalReason } from '../../core/venues/venue-rules.ts';
 import type { ExchangeOrder } from './exchange-order.ts';
 
-export class ExchangeAccount {
-  position: number;
+/** The quote balance every book of a venue shares, account units. */
+export class QuotePurse {
   quote: number;
+  /** The books' accounts, in the order they joined. */
+  readonly members: ExchangeAccount[] = [];
 
   constructor(
     /** false: no balances were given, nothing is checked. */
     readonly limited: boolean,
     quoteUnits: number,
-    baseLots: number,
   ) {
     this.quote = quoteUnits;
+  }
+}
+
+export class ExchangeAccount {
+  position: number;
+  /** The open orders of this account's book (set by its exchange). */
+  open: () => Iterable<ExchangeOrder> = () => [];
+
+  constructor(
+    readonly purse: QuotePurse,
+    baseLots: number,
+    /** Account units in one of this book's notional units (tick x lot). */
+    readonly scale = 1,
+  ) {
     this.position = baseLots;
+    purse.members.push(this);
   }
 
-  /** Quote locked by open buys (limit or stop price x remaining), except `except`. */
+  get limited(): boolean {
+    return this.purse.limited;
+  }
+
+  /** The shared quote balance, account units. */
+  get quote(): number {
+    return this.purse.quote;
+  }
+
+  /** Quote locked by open buys (limit or stop price x remaining) on every book of the account,
+   *  account units: `open` are this book's open orders, `except` one of them left out. */
   lockedQuote(open: Iterable<ExchangeOrder>, except?: ExchangeOrder): number {
-    let sum = 0;
-    for (const o of open)
-      if (o.side === 'buy' && o !== except) sum += (o.limitPrice ?? o.stopPrice ?? 0) * (o.qty - o.filled);
+    let sum = this.ownLockedQuote(open, except);
+    const members = this.purse.members;
+    if (members.length > 1) for (const m of members) if (m !== this) sum += m.ownLockedQuote(m.open());
     return sum;
   }
 
@@ -39,7 +71,9 @@ export class ExchangeAccount {
     if (!this.limited) return null;
     const list = [...open];
     if (req.side === 'buy')
-      return (reference ?? 0) * req.qty > this.quote - this.lockedQuote(list) ? 'insufficient-balance' : null;
+      return (reference ?? 0) * req.qty * this.scale > this.quote - this.lockedQuote(list)
+        ? 'insufficient-balance'
+        : null;
     return req.qty > this.position - this.lockedBase(list) ? 'insufficient-position' : null;
   }
 
@@ -47,12 +81,20 @@ export class ExchangeAccount {
   affordable(o: ExchangeOrder, price: number, feeBps: number, open: Iterable<ExchangeOrder>): number {
     if (!this.limited || o.side !== 'buy') return Number.MAX_SAFE_INTEGER;
     const spendable = this.quote - this.lockedQuote(open, o);
-    return Math.floor(spendable / (price * (1 + feeBps / 10_000)));
+    return Math.floor(spendable / (price * this.scale * (1 + feeBps / 10_000)));
   }
 
+  /** A fill of `qty` lots at `price` ticks with `fee` in this book's notional units. */
   applyFill(side: 'buy' | 'sell', qty: number, price: number, fee: number): void {
     const sign = side === 'buy' ? 1 : -1;
     this.position += sign * qty;
-    this.quote -= sign * qty * price + fee;
+    this.purse.quote -= (sign * qty * price + fee) * this.scale;
+  }
+
+  private ownLockedQuote(open: Iterable<ExchangeOrder>, except?: ExchangeOrder): number {
+    let sum = 0;
+    for (const o of open)
+      if (o.side === 'buy' && o !== except) sum += (o.limitPrice ?? o.stopPrice ?? 0) * (o.qty - o.filled);
+    return sum * this.scale;
   }
 }

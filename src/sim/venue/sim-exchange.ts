@@ -15,7 +15,6 @@ export type { ExchangeConfig, ExchangeListener, ImpactHooks } from './book-match
 export class SimExchange extends BookMatcher {
   private readonly orders = new Map<ClientOrderId, ExchangeOrder>();
   private readonly parked = new Set<ExchangeOrder>();
-  private nextOrder = 1;
   /** Each client id's place in `orders`' key order (an id used again keeps its first place,
    *  as a Map key does): the order openOrders() lists in. */
   private readonly keyPlace = new Map<ClientOrderId, number>();
@@ -54,6 +53,13 @@ export class SimExchange extends BookMatcher {
 
   order(id: ClientOrderId): ExchangeOrder | undefined {
     return this.orders.get(id);
+  }
+
+  /** Whether a new order with this client id would be a duplicate here (the venue's rule: an
+   *  open order has it, or any order when ids are unique among all orders). */
+  holdsClientId(id: ClientOrderId): boolean {
+    const existing = this.orders.get(id);
+    return existing !== undefined && (this.config.clientIdUniqueness === 'all-orders' || isOpenStatus(existing.status));
   }
 
   /** The open orders, in the order the orders were first keyed by client id. */
@@ -109,17 +115,14 @@ export class SimExchange extends BookMatcher {
    * activate().
    */
   submit(req: OrderRequest, postOnly: boolean, parked = false): RefusalReason | ExchangeOrder {
-    const existing = this.orders.get(req.clientOrderId);
-    if (existing && (this.config.clientIdUniqueness === 'all-orders' || isOpenStatus(existing.status))) {
-      return 'duplicate-client-id';
-    }
+    if (this.holdsClientId(req.clientOrderId)) return 'duplicate-client-id';
     if (this.halted) return 'market-closed';
     const refusal = this.validate(req, postOnly);
     if (refusal) return refusal;
     const time = this.now();
     const order: ExchangeOrder = {
       clientOrderId: req.clientOrderId,
-      venueOrderId: venueOrderId(`S${this.nextOrder++}`),
+      venueOrderId: venueOrderId(`S${this.ids.order++}`),
       side: req.side,
       type: req.type,
       tif: req.tif,

@@ -5,6 +5,8 @@
 // (MarketDataPort, kept in market-data-feed.ts) follows the venue's top of book after the
 // market-data latency and freezes while quotes are stale. What a query's answer says is built in
 // venue-queries.ts, and what a request a fault strikes gets in request-faults.ts.
+// A venue may trade several symbols on one account: one VenueBook per symbol (venue-book.ts),
+// one latency and fault path and one pair of channels for all of them, as one connection has.
 import type { ClientOrderId, Symbol, VenueOrderId } from '../../core/model/ids.ts';
 import type { OrderRequest } from '../../core/model/order.ts';
 import type { VenueMessage } from '../../core/model/reports.ts';
@@ -17,8 +19,9 @@ import type {
   TapeSlice,
   TopOfBook,
 } from '../../core/ports/broker.ts';
-import { MarketTape } from './market-tape.ts';
-import { Channel, MarketDataFeed } from './market-data-feed.ts';
+import type { MarketTape } from './market-tape.ts';
+import { Channel } from './market-data-feed.ts';
+import { VenueBook, type DeferringMarket } from './venue-book.ts';
 import type { Clock } from '../../core/ports/clock.ts';
 import { deliveryOf, type Delivery, type FaultSchedule, type RequestFate } from '../faults.ts';
 import type { LatencyModel } from '../latency-model.ts';
@@ -49,15 +52,7 @@ export interface SimVenueOptions {
   readonly clockSkewMs?: number;
 }
 
-/** A market model that may keep its events as data while the book is quiet (see
- *  SyntheticModel): the venue has it apply them before anything reads the market (catchUp), and
- *  put the book in step too before anything reaches the matching engine (catchUpBook), and
- *  tells it when one of our orders may have come to rest (wake). */
-export interface DeferringMarket {
-  catchUp(): void;
-  catchUpBook(): void;
-  wake(): void;
-}
+export type { DeferringMarket } from './venue-book.ts';
 
 export class SimVenue implements Broker, MarketDataPort {
   readonly clientIdMaxLength: number;
@@ -67,21 +62,18 @@ export class SimVenue implements Broker, MarketDataPort {
   };
   private readonly rest: Channel;
   private readonly stream: Channel;
-  /** Our delayed market-data view. */
-  private readonly feed: MarketDataFeed;
-  /** Every trade and the true mid path, for benchmarks. */
-  readonly tape = new MarketTape();
-  private tapeBid: number | null = null;
-  private tapeAsk: number | null = null;
   private get skewMs(): number {
     return this.options.clockSkewMs ?? 0;
   }
-  private market: DeferringMarket | null = null;
   private faultedRequests: FaultedRequests | null = null;
+  /** The first symbol's book (the only one of a venue of one symbol), and every book by symbol. */
+  private readonly primary: VenueBook;
+  private readonly books = new Map<Symbol, VenueBook>();
+  private readonly bookList: VenueBook[] = [];
 
   constructor(
     private readonly clock: Clock,
-    readonly exchange: SimExchange,
+    exchange: SimExchange,
     private readonly latency: LatencyModel,
     private readonly faults: FaultSchedule,
     private readonly options: SimVenueOptions,
@@ -90,11 +82,39 @@ export class SimVenue implements Broker, MarketDataPort {
     this.ordersSinceBy = options.rules.ordersSinceBy;
     this.rest = new Channel(clock);
     this.stream = new Channel(clock);
-    this.feed = new MarketDataFeed(clock, latency, faults);
+    this.primary = this.addExchange(exchange);
+  }
+
+  /** The first symbol's exchange core (the only one of a venue of one symbol). */
+  get exchange(): SimExchange {
+    return this.primary.exchange;
+  }
+
+  /** The first symbol's tape. */
+  get tape(): MarketTape {
+    return this.primary.tape;
+  }
+
+  /** Every book, in the order they were added (the first symbol's first). */
+  get allBooks(): readonly VenueBook[] {
+    return this.bookList;
+  }
+
+  /**
+   * Another symbol's book on this venue and account (its exchange shares the account's quote
+   * balance and the venue's order numbering: BookMatcher's `shared`). Our fills on it reach us
+   * on the venue's one execution stream.
+   */
+  addExchange(exchange: SimExchange, commission: Commission | undefined = this.options.commission): VenueBook {
+    const symbol = exchange.symbol;
+    if (this.books.has(symbol)) throw new Error(`SimVenue: a second book for ${symbol}`);
+    const book = new VenueBook(this.clock, exchange, this.latency, this.faults, commission);
+    this.books.set(symbol, book);
+    this.bookList.push(book);
     exchange.setListener({
       accepted: () => {},
       filled: (o, t) => {
-        this.tape.trade(t.time, t.price, t.qty);
+        book.tape.trade(t.time, t.price, t.qty);
         this.streamReport({
           kind: 'FillReport',
           clientOrderId: o.clientOrderId,
@@ -105,13 +125,29 @@ export class SimVenue implements Broker, MarketDataPort {
           fee: t.fee,
           liquidity: t.liquidity,
           venueTime: t.time + this.skewMs,
-          ...(this.options.commission ? { commission: this.options.commission(t.fee, t.price) } : {}),
+          ...(commission ? { commission: commission(t.fee, t.price) } : {}),
         });
-        this.refreshTop(); // what we took is gone from the top we see
+        book.refreshTop(); // what we took is gone from the top we see
       },
       canceled: () => {}, // our cancels are answered on the REST channel
       expired: (o, reason) => this.streamReport({ kind: 'ExpiredReport', clientOrderId: o.clientOrderId, reason }),
     });
+    return book;
+  }
+
+  /** The book of `symbol`; a venue of one symbol has only the one. */
+  book(symbol: Symbol): VenueBook {
+    if (this.bookList.length === 1) return this.primary;
+    const book = this.books.get(symbol);
+    if (!book) throw new Error(`SimVenue: no book for ${symbol}`);
+    return book;
+  }
+
+  /** The book holding our order `id` (the first symbol's when none does). */
+  private bookHolding(id: ClientOrderId): VenueBook {
+    if (this.bookList.length === 1) return this.primary;
+    for (const b of this.bookList) if (b.exchange.order(id) !== undefined) return b;
+    return this.primary;
   }
 
   /** Schedules the venue's own calendar: DAY orders expire at each session close. */
@@ -121,7 +157,7 @@ export class SimVenue implements Broker, MarketDataPort {
     const scheduleClose = (): void => {
       const close = hours.sessionClose(this.clock.now());
       this.clock.schedule(() => {
-        this.exchange.expireDayOrders();
+        for (const b of this.bookList) b.exchange.expireDayOrders();
         scheduleClose();
       }, close - this.clock.now());
     };
@@ -132,75 +168,52 @@ export class SimVenue implements Broker, MarketDataPort {
     this.handler = handler;
   }
 
-  /** The market model that keeps events as data while the book is quiet. */
+  /** The market model that keeps the first symbol's events as data while its book is quiet. */
   setDeferringMarket(market: DeferringMarket): void {
-    this.market = market;
+    this.primary.market = market;
   }
 
-  /** Whether a model may keep its events as data now, showing no bid level under `lowestBid` and
-   *  no ask level over `highestAsk` until it asks again: the book is quiet within that range
-   *  (BookMatcher.gridQuiet) and market data has a fixed delay (a drawn one would take its draws
-   *  from the latency stream out of turn). */
+  /** The first symbol's book as a market model drives it (see VenueBook). */
   canDefer(lowestBid: number, highestAsk: number): boolean {
-    return this.exchange.gridQuiet(lowestBid, highestAsk) && this.feed.fixedDelay();
+    return this.primary.canDefer(lowestBid, highestAsk);
   }
 
   // ---- MarketDataPort: our delayed view ------------------------------------------------
 
-  topOfBook(_symbol: Symbol): TopOfBook {
-    this.market?.catchUp();
-    return this.feed.top();
+  topOfBook(symbol: Symbol): TopOfBook {
+    return this.book(symbol).topOfBook();
   }
 
-  window(_symbol: Symbol, from: number, to: number): MarketWindow {
-    this.market?.catchUp();
-    return this.tape.window(from, to);
+  window(symbol: Symbol, from: number, to: number): MarketWindow {
+    return this.book(symbol).window(from, to);
   }
 
-  lastUpdateAt(_symbol: Symbol): number | null {
-    this.market?.catchUp();
-    return this.feed.lastUpdateAt();
+  lastUpdateAt(symbol: Symbol): number | null {
+    return this.book(symbol).lastUpdateAt();
   }
 
-  tradesSince(_symbol: Symbol, cursor: number): TapeSlice {
-    this.market?.catchUp();
-    return this.tape.since(cursor);
+  tradesSince(symbol: Symbol, cursor: number): TapeSlice {
+    return this.book(symbol).tradesSince(cursor);
   }
 
-  /** Market models report other participants' trades here (the exchange sees them too). */
   marketTrade(price: number, qty: number): void {
-    this.tape.trade(this.clock.now(), price, qty);
+    this.primary.marketTrade(price, qty);
   }
 
-  /** Market models call this after each market change; publishes the top if it moved. The top
-   *  is the best level on each side with volume left for others: a displayed level our trades
-   *  emptied is not a price anyone can trade at, so it is neither quoted nor a size of zero. */
   refreshTop(): void {
-    const ex = this.exchange;
-    const bid = ex.bestAvailable('bid');
-    const ask = ex.bestAvailable('ask');
-    this.publishTop(bid, bid === null ? 0 : ex.available('bid', bid), ask, ask === null ? 0 : ex.available('ask', ask));
+    this.primary.refreshTop();
   }
 
-  /** What refreshTop does with a top of book it was given instead of reading the book: a model
-   *  that kept its events as data knows each one's top without drawing it (see DeferringMarket). */
   publishTop(bid: number | null, bidQty: number, ask: number | null, askQty: number): void {
-    if (bid !== this.tapeBid || ask !== this.tapeAsk) {
-      // The true market, for benchmarks: recorded whatever our (delayed, maybe stale) view shows.
-      this.tapeBid = bid;
-      this.tapeAsk = ask;
-      this.tape.mid(this.clock.now(), bid !== null && ask !== null ? (bid + ask) / 2 : null);
-    }
-    this.feed.publish(bid, bidQty, ask, askQty);
+    this.primary.publishTop(bid, bidQty, ask, askQty);
   }
 
-  /** Around a deferring market's catch-up (see MarketDataFeed.catchUpStarted). */
   catchUpStarted(): void {
-    this.feed.catchUpStarted();
+    this.primary.catchUpStarted();
   }
 
   catchUpEnded(): void {
-    this.feed.catchUpEnded();
+    this.primary.catchUpEnded();
   }
 
   // ---- Broker --------------------------------------------------------------------------
@@ -213,28 +226,35 @@ export class SimVenue implements Broker, MarketDataPort {
       const rules = this.options.rules;
       const now = this.clock.now();
       const open = rules.hours.isOpen(now);
+      const book = this.books.get(order.symbol) ?? (this.bookList.length === 1 ? this.primary : null);
+      const exchange = book?.exchange ?? null;
       let result: RefusalReason | ReturnType<SimExchange['submit']> | null = !isValidClientId(rules, cid)
         ? 'invalid-client-id'
-        : (orderShapeRefusal(rules, order.type, order.tif) ??
-          (order.postOnly && !rules.postOnly.supported ? 'unsupported-order-type' : null) ??
-          (!open && rules.whenClosed === 'reject' ? 'market-closed' : null));
-      if (result === null) {
-        result = this.exchange.submit(order, order.postOnly === true, !open);
+        : exchange === null
+          ? 'unknown-symbol'
+          : (orderShapeRefusal(rules, order.type, order.tif) ??
+            (order.postOnly && !rules.postOnly.supported ? 'unsupported-order-type' : null) ??
+            (!open && rules.whenClosed === 'reject' ? 'market-closed' : null) ??
+            this.usedElsewhere(cid, exchange));
+      if (result === null && exchange !== null) {
+        result = exchange.submit(order, order.postOnly === true, !open);
         if (typeof result !== 'string' && !open) {
           this.clock.schedule(
-            () => this.atMatchingEngine(() => this.exchange.activate(cid)),
+            () => this.atMatchingEngine(() => exchange.activate(cid)),
             rules.hours.nextOpen(now) - now,
           );
         }
       }
-      if (typeof result === 'string') {
+      if (typeof result === 'string' || result === null) {
+        const reason = result ?? 'unknown-symbol';
         // Quantities in the venue's messages are lots (shares on an equities venue).
-        const vars = { requested: String(order.qty), available: String(Math.max(0, this.exchange.freePosition)) };
+        const free = exchange === null ? 0 : Math.max(0, exchange.freePosition);
+        const vars = { requested: String(order.qty), available: String(free), symbol: String(order.symbol) };
         return {
           kind: 'RejectReport',
           clientOrderId: cid,
-          ...refusalReport(this.options.rules, result, vars),
-          ...(result === 'duplicate-client-id' ? { duplicate: true as const } : {}),
+          ...refusalReport(this.options.rules, reason, vars),
+          ...(reason === 'duplicate-client-id' ? { duplicate: true as const } : {}),
         };
       }
       return { kind: 'AckReport', clientOrderId: cid, venueOrderId: result.venueOrderId };
@@ -242,12 +262,22 @@ export class SimVenue implements Broker, MarketDataPort {
     return deliveryOf(fate);
   }
 
+  /** A client id another of the venue's books holds (as its own uniqueness rule counts it): the
+   *  venue's client ids are unique across its symbols. */
+  private usedElsewhere(cid: ClientOrderId, exchange: SimExchange): RefusalReason | null {
+    if (this.bookList.length === 1) return null;
+    for (const b of this.bookList)
+      if (b.exchange !== exchange && b.exchange.holdsClientId(cid)) return 'duplicate-client-id';
+    return null;
+  }
+
   cancel(clientOrderId: ClientOrderId, _venueOrderId: VenueOrderId | null): void {
     this.request(clientOrderId, 'cancel', () => {
-      if (this.exchange.cancel(clientOrderId)) return { kind: 'CancelReport', clientOrderId };
+      const exchange = this.bookHolding(clientOrderId).exchange;
+      if (exchange.cancel(clientOrderId)) return { kind: 'CancelReport', clientOrderId };
       // A finished order: the venue says so where its rules have the answer (Alpaca: 422 "order
       // is already in "filled" state"); Binance answers -2011 "Unknown order sent." for it too.
-      const done = this.exchange.order(clientOrderId);
+      const done = exchange.order(clientOrderId);
       const finished = done !== undefined && this.options.rules.errors['cancel-finished-order'] !== undefined;
       return {
         kind: 'CancelRejectReport',
@@ -264,7 +294,10 @@ export class SimVenue implements Broker, MarketDataPort {
     this.request(
       clientOrderId,
       'query',
-      () => stamped(orderAnswer(this.exchange, clientOrderId, this.options.commission, this.skewMs), stamp),
+      () => {
+        const book = this.bookHolding(clientOrderId);
+        return stamped(orderAnswer(book.exchange, clientOrderId, book.commission, this.skewMs), stamp);
+      },
       'order',
       stamp,
     );
@@ -276,7 +309,7 @@ export class SimVenue implements Broker, MarketDataPort {
     this.request(
       null,
       'query',
-      () => stamped(openOrdersAnswer(this.exchange, asOf, this.options.commission, this.skewMs), stamp),
+      () => stamped(openOrdersAnswer(this.bookList, asOf, this.skewMs), stamp),
       'open_orders',
       stamp,
     );
@@ -291,11 +324,7 @@ export class SimVenue implements Broker, MarketDataPort {
     this.request(
       null,
       'query',
-      () =>
-        stamped(
-          ordersPageAnswer(this.exchange, since, limit, after, by, asOf, this.options.commission, this.skewMs),
-          stamp,
-        ),
+      () => stamped(ordersPageAnswer(this.bookList, since, limit, after, by, asOf, this.skewMs), stamp),
       'orders_since',
       stamp,
     );
@@ -304,7 +333,7 @@ export class SimVenue implements Broker, MarketDataPort {
   queryAccount(requestId?: string): void {
     const stamp = requestId === undefined ? {} : { requestId };
     const asOf = this.clock.now();
-    this.request(null, 'query', () => stamped(accountAnswer(this.exchange, asOf), stamp), 'account', stamp);
+    this.request(null, 'query', () => stamped(accountAnswer(this.bookList, asOf), stamp), 'account', stamp);
   }
 
   /** Execution-stream reports (fills, cancels and expiries the venue initiates). */
@@ -325,9 +354,10 @@ export class SimVenue implements Broker, MarketDataPort {
   /** A request reaching the matching engine: the market caught up first, and told afterwards
    *  when an order may now rest. */
   private atMatchingEngine<T>(process: () => T): T {
-    this.market?.catchUpBook();
+    const books = this.bookList;
+    for (let i = 0; i < books.length; i++) (books[i] as VenueBook).market?.catchUpBook();
     const result = process();
-    this.market?.wake();
+    for (let i = 0; i < books.length; i++) (books[i] as VenueBook).market?.wake();
     return result;
   }
 

@@ -1,5 +1,6 @@
-// What a market model drives (GridMarketSink): the simulated venue's book and tape, its exchange
-// (which updates our queue positions and fills our resting orders) and our delayed view of it.
+// What a market model drives (GridMarketSink): one symbol's book at the simulated venue (its tape
+// and our delayed view of it) and its exchange (which updates our queue positions and fills our
+// resting orders).
 //
 // One class rather than an object of arrow functions built for each run: a sweep builds a venue
 // for every path, and every path's sink then has the same shape and the same methods, so the
@@ -10,11 +11,11 @@ import type { Side } from '../../core/model/order.ts';
 import type { DisplayedBook } from '../book/l2-book.ts';
 import type { GridMarketSink } from '../market/market-model.ts';
 import type { SimExchange } from './sim-exchange.ts';
-import type { SimVenue } from './sim-venue.ts';
+import type { VenueBook } from './venue-book.ts';
 
 export class VenueMarketSink implements GridMarketSink {
   constructor(
-    private readonly venue: SimVenue,
+    private readonly venue: VenueBook,
     private readonly exchange: SimExchange,
     /** The book the exchange matches against (what levelQty and best read). */
     private readonly book: DisplayedBook,

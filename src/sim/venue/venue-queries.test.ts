@@ -87,8 +87,8 @@ describe('rows of the listings', () => {
           now += 7.5;
         }
         const commission = withCommission ? (fee: number) => ({ asset: 'BNB', amount: String(fee) }) : undefined;
-        const page = ordersPageAnswer(exchange, 0, 10, undefined, 'updated', now, commission, skewMs);
-        const open = openOrdersAnswer(exchange, now, commission, skewMs);
+        const page = ordersPageAnswer([{ exchange, commission }], 0, 10, undefined, 'updated', now, skewMs);
+        const open = openOrdersAnswer([{ exchange, commission }], now, skewMs);
         if (page.kind !== 'OrdersPageReport' || open.kind !== 'OpenOrdersReport') throw new Error('not listings');
         expect(page.orders).toHaveLength(4);
         expect(open.orders).toHaveLength(2);

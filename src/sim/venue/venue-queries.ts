@@ -9,11 +9,26 @@
 // fields: V8 gives a spread's copy an object shape outside its shape tree, so a field added after
 // it made a new hidden class for every answer (a page's every row, every stamped answer), and every
 // reader of the venue's messages (the log's encoder, the reconciler) then met a new shape each time.
+// A venue of several symbols lists every book's orders, each row naming its symbol, and states one
+// quote balance with every symbol's position.
 import type { ClientOrderId } from '../../core/model/ids.ts';
-import type { OrderStatusReport, OrdersPageRow, ReportedTrade, VenueMessage } from '../../core/model/reports.ts';
+import type {
+  AccountReport,
+  OrderStatusReport,
+  OrdersPageRow,
+  ReportedTrade,
+  SymbolPosition,
+  VenueMessage,
+} from '../../core/model/reports.ts';
 import type { OrdersCursor } from '../../core/ports/broker.ts';
 import type { ExchangeOrder } from './exchange-order.ts';
 import type { SimExchange } from './sim-exchange.ts';
+
+/** What the answers read of one book: its exchange and how it states commissions. */
+export interface QueriedBook {
+  readonly exchange: SimExchange;
+  readonly commission?: Commission | undefined;
+}
 
 /** How the venue states a trade's commission, when not in quote (fee is in notional units). */
 export type Commission = (fee: number, price: number) => { asset: string; amount: string };
@@ -28,29 +43,30 @@ export function orderAnswer(
   return o ? statusReport(o, commission, skewMs) : { kind: 'OrderNotFoundReport', clientOrderId };
 }
 
-export function openOrdersAnswer(
-  exchange: SimExchange,
-  asOf: number,
-  commission?: Commission,
-  skewMs = 0,
-): VenueMessage {
-  return {
-    kind: 'OpenOrdersReport',
-    asOf,
-    orders: exchange.openOrders().map((o) => statusFields(o, commission, skewMs)),
-  };
+export function openOrdersAnswer(books: readonly QueriedBook[], asOf: number, skewMs = 0): VenueMessage {
+  if (books.length === 1) {
+    const { exchange, commission } = books[0] as QueriedBook;
+    return {
+      kind: 'OpenOrdersReport',
+      asOf,
+      orders: exchange.openOrders().map((o) => statusFields(o, commission, skewMs)),
+    };
+  }
+  const orders: OpenOrderRow[] = [];
+  for (const { exchange, commission } of books)
+    for (const o of exchange.openOrders()) orders.push(withSymbol(statusFields(o, commission, skewMs), exchange));
+  return { kind: 'OpenOrdersReport', asOf, orders };
 }
 
 /** Orders updated (or submitted: `by`) since `since`, oldest first (ties by venue order id),
  *  `limit` per page. */
 export function ordersPageAnswer(
-  exchange: SimExchange,
+  books: readonly QueriedBook[],
   since: number,
   limit: number,
   after: OrdersCursor | undefined,
   by: 'updated' | 'submitted',
   asOf: number,
-  commission?: Commission,
   skewMs = 0,
 ): VenueMessage {
   // On the venue's clock: `since` and the cursor come from times the venue stated.
@@ -58,9 +74,9 @@ export function ordersPageAnswer(
   const key = (at: number, venueOrderId: string) => [at, Number(venueOrderId.slice(1))] as const;
   const cmp = (a: readonly [number, number], b: readonly [number, number]) => a[0] - b[0] || a[1] - b[1];
   const from = after ? key(after.at, after.venueOrderId) : null;
-  const all = exchange
-    .ordersSince(since - skewMs, by)
-    .map((o) => ({ o, k: key(time(o), o.venueOrderId) }))
+  const several = books.length > 1;
+  const all = books
+    .flatMap((b) => b.exchange.ordersSince(since - skewMs, by).map((o) => ({ o, b, k: key(time(o), o.venueOrderId) })))
     .filter(({ k }) => from === null || cmp(k, from) > 0)
     .sort((a, b) => cmp(a.k, b.k));
   const page = all.slice(0, limit);
@@ -70,9 +86,9 @@ export function ordersPageAnswer(
     since,
     asOf,
     next: all.length > limit && last ? { at: time(last.o), venueOrderId: last.o.venueOrderId } : null,
-    orders: page.map(({ o }): OrdersPageRow => {
-      const tradesOf = reportedTrades(o, commission, skewMs);
-      return {
+    orders: page.map(({ o, b }): OrdersPageRow => {
+      const tradesOf = reportedTrades(o, b.commission, skewMs);
+      const row: OrdersPageRow = {
         clientOrderId: o.clientOrderId,
         venueOrderId: o.venueOrderId,
         status: o.status,
@@ -84,15 +100,29 @@ export function ordersPageAnswer(
         limitPrice: o.limitPrice,
         submittedAt: o.createdAt + skewMs,
       };
+      return several ? withSymbol(row, b.exchange) : row;
     }),
   };
 }
 
-/** The account for the exchange's symbol: totals and, when the scenario gave starting balances,
- *  free and locked as the exchange's own open orders hold them (sells lock base, buys lock quote
- *  at their limit or stop price). Without starting balances the account is unlimited and has no
- *  meaningful split: totals only. */
-export function accountAnswer(exchange: SimExchange, asOf: number): VenueMessage {
+/** The account: the first book's symbol, position and totals and, when the scenario gave
+ *  starting balances, free and locked as the venue's own open orders hold them (sells lock base,
+ *  buys lock quote at their limit or stop price). Without starting balances the account is
+ *  unlimited and has no meaningful split: totals only. A venue of several symbols adds each other
+ *  symbol's position (`others`): the quote balance is the one they share. */
+export function accountAnswer(books: readonly QueriedBook[], asOf: number): VenueMessage {
+  const exchange = (books[0] as QueriedBook).exchange;
+  const answer = primaryAccount(exchange, asOf);
+  if (books.length === 1) return answer;
+  const others = books.slice(1).map(({ exchange: ex }): SymbolPosition => {
+    if (!ex.account.limited) return { symbol: ex.symbol, position: ex.position };
+    const locked = ex.account.lockedBase(ex.openOrders());
+    return { symbol: ex.symbol, position: ex.position, base: { free: ex.position - locked, locked } };
+  });
+  return { ...answer, others };
+}
+
+function primaryAccount(exchange: SimExchange, asOf: number): AccountReport {
   if (!exchange.account.limited)
     return {
       kind: 'AccountReport',
@@ -115,6 +145,11 @@ export function accountAnswer(exchange: SimExchange, asOf: number): VenueMessage
       quote: { free: exchange.quoteBalance - lockedQuote, locked: lockedQuote },
     },
   };
+}
+
+/** A row with its symbol after its other fields (a venue of several symbols names it). */
+function withSymbol<R extends OpenOrderRow>(row: R, exchange: SimExchange): R {
+  return { ...row, symbol: exchange.symbol };
 }
 
 export function statusReport(o: ExchangeOrder, commission?: Commission, skewMs = 0): OrderStatusReport {
