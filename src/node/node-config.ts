@@ -6,6 +6,7 @@ import type { RoutingPolicy } from '../core/engine/engine-types.ts';
 import type { RetryPolicy } from '../core/engine/order-retry.ts';
 import type { FillConfig } from '../core/fills/fill-config.ts';
 import type { Instrument } from '../core/model/instrument.ts';
+import type { InstrumentSet } from '../core/model/instrument-set.ts';
 import type { ReconConfig } from '../core/recon/recon-config.ts';
 import type { BreakerConfig } from '../core/risk/breaker-config.ts';
 import type { PreTradeConfig } from '../core/safety/pre-trade.ts';
@@ -18,7 +19,11 @@ export interface NodeConfig {
   readonly venue: VenueRules;
   /** When the venue trades (its rules' calendar, or always for a gateway that never closes). */
   readonly hours: TradingHours;
+  /** The run's symbol's instrument (the first of `instruments`). */
   readonly instrument: Instrument;
+  /** Every instrument the node trades on the one venue account (the run's symbol first);
+   *  absent: `instrument` alone. */
+  readonly instruments?: InstrumentSet;
   readonly routing: RoutingPolicy;
   readonly retry: RetryPolicy;
   /** Fill detection, or null when it is off: its config and the quote price of fee assets. */

@@ -3,6 +3,7 @@
 // the scripted venue (scripted-venue/) on Binance spot's rules holding the truth about every
 // order. Tests decide every answer: lost pushes, failing or silent queries, slow answers, fills
 // at any price. Not imported by production code.
+import { InstrumentSet } from '../../src/core/model/instrument-set.ts';
 import { Rng } from '../../src/core/clock/rng.ts';
 import { VirtualClock } from '../../src/core/clock/virtual-clock.ts';
 import { EventLog } from '../../src/core/log/event-log.ts';
@@ -159,7 +160,7 @@ export class Harness {
       ledger: this.ledger,
       broker: this.venue,
       marketData,
-      instrument: INSTRUMENT,
+      instruments: InstrumentSet.of([INSTRUMENT]),
       config: this.config,
       rng: new Rng(options.seed ?? 1).stream('fills'),
       record: (e) => this.record(e),

@@ -5,8 +5,9 @@ import type { TwapRandomize } from '../algo/twap-slicer.ts';
 import type { Rng } from '../clock/rng.ts';
 import type { FillConfig, PartialFillPolicy } from '../fills/fill-config.ts';
 import type { EventLog } from '../log/event-log.ts';
-import type { ParentOrderId } from '../model/ids.ts';
 import type { Instrument } from '../model/instrument.ts';
+import type { InstrumentSet } from '../model/instrument-set.ts';
+import type { ParentOrderId, Symbol } from '../model/ids.ts';
 import type { OrderType, Side, TimeInForce } from '../model/order.ts';
 import type { OrderLedger } from '../order/order-ledger.ts';
 import type { Broker, MarketDataPort } from '../ports/broker.ts';
@@ -33,6 +34,8 @@ export interface TwapParams {
 
 export interface ParentRequest {
   readonly parentId: ParentOrderId;
+  /** The instrument traded; absent: the node's first (the run's symbol). */
+  readonly symbol?: Symbol;
   readonly side: Side;
   /** Lots. */
   readonly qty: number;
@@ -51,7 +54,8 @@ export interface ParentRequest {
 }
 
 export interface RoutingPolicy {
-  /** Parents above this notional (units: ticks x lots) go through TWAP when routed auto. */
+  /** Parents above this notional (the run's symbol's notional units: ticks x lots) go through
+   *  TWAP when routed auto. */
   readonly twapThresholdUnits: number;
   readonly defaultTwap: TwapParams;
 }
@@ -62,7 +66,10 @@ export interface EngineDeps {
   readonly ledger: OrderLedger;
   readonly broker: Broker;
   readonly marketData: MarketDataPort;
+  /** The run's symbol's instrument (the first of `instruments`). */
   readonly instrument: Instrument;
+  /** Every instrument the node trades on the account; absent: `instrument` alone. */
+  readonly instruments?: InstrumentSet;
   readonly rng: Rng;
   readonly routing: RoutingPolicy;
   readonly hours?: TradingHours;
@@ -70,7 +77,7 @@ export interface EngineDeps {
   /** Fill detection (monitoring every sent order); absent: pushes and retry lookups only. */
   readonly fills?: FillConfig;
   /** Why new orders on this symbol must wait (an unresolved orphan), or null. */
-  readonly quarantine?: () => string | null;
+  readonly quarantine?: (symbol: Symbol) => string | null;
   /** Automatic circuit breaker conditions (rejects, errors...); absent: manual trips only. */
   readonly breaker?: BreakerConfig;
   /** Quote price of a commission asset, for fees charged in another asset. */

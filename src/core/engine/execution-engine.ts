@@ -8,7 +8,9 @@
 // slice-recovery.ts, kill-switch.ts, circuit-breaker.ts, breaker-feed.ts.
 import { SliceScheduler, type SchedulerOps } from '../algo/slice-scheduler.ts';
 import type { ExecEvent, LogEntry } from '../model/events.ts';
-import type { ClientOrderId, ParentOrderId } from '../model/ids.ts';
+import type { ClientOrderId, ParentOrderId, Symbol } from '../model/ids.ts';
+import type { Instrument } from '../model/instrument.ts';
+import { InstrumentSet } from '../model/instrument-set.ts';
 import type { OrphanDetected } from '../model/recon-events.ts';
 import type { Side } from '../model/order.ts';
 import { isTerminal, statusOfVenue } from '../model/order-status.ts';
@@ -30,6 +32,7 @@ import type { CancelResult, EngineDeps, ParentRequest } from './engine-types.ts'
 import { startSingle, startTwap, type StartOps } from './parent-start.ts';
 
 export type { CancelResult, EngineDeps, ParentRequest, RoutingPolicy, TwapParams } from './engine-types.ts';
+import type { TwapParams } from './engine-types.ts';
 
 /** A logged entry and the trades its own fold added. */
 export interface Folded<E extends ExecEvent> {
@@ -68,17 +71,20 @@ export class ExecutionEngine {
   private readonly unwatched = new Set<ClientOrderId>();
 
   private readonly deps: EngineDeps;
+  /** The node's instruments: the run's symbol first. */
+  readonly instruments: InstrumentSet;
 
   constructor(deps: EngineDeps) {
     deps.broker.setReportHandler((report) => this.onReport(report));
     this.broker = stampLookups(deps.broker, deps.log);
     this.deps = deps = { ...deps, broker: this.broker };
+    this.instruments = deps.instruments ?? InstrumentSet.of([deps.instrument]);
     this.killSwitch = new KillSwitch((e) => this.onKillSwitch(this.record(e).event.state));
     this.breaker = new CircuitBreaker(
       (e) => this.record(e),
       deps.breaker ? { clock: deps.clock, config: deps.breaker } : undefined,
     );
-    this.breakerFeed = new BreakerFeed(this.breaker, deps.marketData, deps.instrument.symbol, deps.ledger);
+    this.breakerFeed = new BreakerFeed(this.breaker, deps.marketData, this.instruments, deps.ledger);
     this.retry = new OrderRetry({
       clock: deps.clock,
       ledger: deps.ledger,
@@ -102,7 +108,7 @@ export class ExecutionEngine {
           ledger: deps.ledger,
           broker: deps.broker,
           marketData: deps.marketData,
-          instrument: deps.instrument,
+          instruments: this.instruments,
           config: deps.fills,
           rng: deps.rng.stream('fills'),
           record: (e) => this.record(e),
@@ -124,26 +130,40 @@ export class ExecutionEngine {
   }
 
   submitParent(req: ParentRequest): void {
-    const { marketData, instrument, routing } = this.deps;
+    const { marketData, routing } = this.deps;
     if (!Number.isSafeInteger(req.qty) || req.qty <= 0)
       throw new Error(`parent ${req.parentId}: qty must be positive lots`);
+    const set = this.instruments;
+    const instrument = req.symbol === undefined ? this.deps.instrument : set.of(req.symbol);
     const top = marketData.topOfBook(instrument.symbol);
     const reference = req.limitPrice ?? (req.side === 'buy' ? (top.ask ?? top.bid) : (top.bid ?? top.ask));
+    // The threshold is in the run's symbol's notional units: another symbol's notional is
+    // counted in those (through account units) before it is compared.
+    const toPrimary =
+      instrument === this.deps.instrument ? 1 : set.scaleOf(instrument.symbol) / set.scaleOf(set.primary.symbol);
     const twap =
       req.route === 'twap' ||
-      (req.route === 'auto' && reference !== null && reference * req.qty > routing.twapThresholdUnits);
+      (req.route === 'auto' && reference !== null && reference * req.qty * toPrimary > routing.twapThresholdUnits);
     const ops = (this.startOps ??= {
       deps: this.deps,
       record: (e) => this.record(e),
       send: (id) => this.send(id),
-      schedulerOps: (side) => this.schedulerOps(side),
+      schedulerOps: (side, inst) => this.schedulerOps(side, inst),
       register: (parentId, scheduler, intervalMs) => {
         this.schedulers.set(parentId, scheduler);
         this.twapIntervals.set(parentId, intervalMs);
       },
     });
-    if (twap) startTwap(ops, req, req.twap ?? routing.defaultTwap, top, reference);
-    else startSingle(ops, req, top);
+    if (twap) startTwap(ops, instrument, req, req.twap ?? this.defaultTwap(toPrimary), top, reference);
+    else startSingle(ops, instrument, req, top);
+  }
+
+  /** The routing's TWAP parameters for a parent of a symbol whose notional unit is `toPrimary`
+   *  of the run's symbol's: its minimum slice notional in that symbol's units. */
+  private defaultTwap(toPrimary: number): TwapParams {
+    const p = this.deps.routing.defaultTwap;
+    if (toPrimary === 1 || p.minSliceNotionalUnits === undefined) return p;
+    return { ...p, minSliceNotionalUnits: Math.ceil(p.minSliceNotionalUnits / toPrimary) };
   }
 
   /** What starting a parent needs from the engine: built on the first parent, then shared. */
@@ -151,33 +171,46 @@ export class ExecutionEngine {
   /** What a TWAP's scheduler needs from the engine, per side: built once, shared by schedulers. */
   private readonly sideOps: { buy: SchedulerOps | null; sell: SchedulerOps | null } = { buy: null, sell: null };
 
-  private schedulerOps(side: Side): SchedulerOps {
-    return (this.sideOps[side] ??= this.newSchedulerOps(side));
+  private schedulerOps(side: Side, instrument: Instrument): SchedulerOps {
+    if (instrument === this.deps.instrument) return (this.sideOps[side] ??= this.newSchedulerOps(side, instrument));
+    const key = `${instrument.symbol}/${side}`;
+    let ops = this.otherSideOps.get(key);
+    if (!ops) this.otherSideOps.set(key, (ops = this.newSchedulerOps(side, instrument)));
+    return ops;
   }
 
-  private newSchedulerOps(side: Side): SchedulerOps {
-    const { clock, ledger, marketData, instrument } = this.deps;
+  /** Scheduler ops of the node's other symbols, by symbol and side. */
+  private readonly otherSideOps = new Map<string, SchedulerOps>();
+
+  private newSchedulerOps(side: Side, instrument: Instrument): SchedulerOps {
+    const { clock, ledger, marketData } = this.deps;
+    const symbol = instrument.symbol;
     return {
       clock,
       ledger,
       marketData,
       instrument,
       record: (e) => this.record(e),
-      blocked: (child, qty) => this.blocked(side, qty, child),
+      blocked: (child, qty) => this.blocked(side, qty, child, symbol),
       send: (id) => this.send(id),
       cancelChild: (id, reason) => this.cancelChild(id, reason),
     };
   }
 
-  /** Why nothing may go out now for an order of this side and size, or null. `self`: the order
-   *  being sent, left out of the working orders the kill switch counts. */
-  blocked(side: Side, qty: number, self?: ClientOrderId): string | null {
+  /** Why nothing may go out now for an order of this side and size (of `symbol`: the run's
+   *  symbol when absent), or null. `self`: the order being sent, left out of the working orders
+   *  the kill switch counts. */
+  blocked(side: Side, qty: number, self?: ClientOrderId, symbol?: Symbol): string | null {
     const { hours, ledger } = this.deps;
     this.breakerFeed.sample();
+    const sym = symbol ?? this.deps.instrument.symbol;
     return (
-      this.killSwitch.blocks(side, qty, () => ({ position: ledger.position, working: ledger.workingOrders(self) })) ??
+      this.killSwitch.blocks(side, qty, () => ({
+        position: ledger.positionOf(sym),
+        working: ledger.workingOrders(self, this.instruments.size > 1 ? sym : undefined),
+      })) ??
       this.breaker.blocks() ??
-      this.deps.quarantine?.() ??
+      this.deps.quarantine?.(sym) ??
       (hours && !hours.isOpen(this.deps.clock.now()) ? 'venue closed' : null)
     );
   }
@@ -189,7 +222,7 @@ export class ExecutionEngine {
     const parent = this.deps.ledger.parents.get(order.request.parentId);
     const reason = parent?.cancelRequested
       ? 'parent cancel requested'
-      : this.blocked(order.request.side, order.request.qty, id);
+      : this.blocked(order.request.side, order.request.qty, id, order.request.symbol);
     if (reason) {
       this.abandon(id, reason);
       return;
@@ -327,7 +360,7 @@ export class ExecutionEngine {
       cancelChild: (id, reason) => this.cancelChild(id, reason),
       abandon: (id, reason) => this.abandon(id, reason),
       send: (id) => this.send(id),
-      schedulerOps: (side) => this.schedulerOps(side),
+      schedulerOps: (side, symbol) => this.schedulerOps(side, this.instruments.of(symbol)),
       completeIfDone: (id) => this.completeIfDone(id),
       register: (parentId, scheduler, intervalMs) => {
         this.schedulers.set(parentId, scheduler);
@@ -412,7 +445,7 @@ export class ExecutionEngine {
     if (scheduler && !scheduler.finished && totals.pendingNew > 0) return;
     const filledQty = totals.filled;
     const now = this.deps.clock.now();
-    const market = this.deps.marketData.window(this.deps.instrument.symbol, parent.createdAt, now);
+    const market = this.deps.marketData.window(parent.spec.symbol as Symbol, parent.createdAt, now);
     this.record({ kind: 'MarketBenchmark', parentId, from: parent.createdAt, to: now, ...market });
     const status = filledQty === parent.spec.qty ? 'filled' : filledQty > 0 ? 'partially_filled' : 'unfilled';
     this.record({ kind: 'ParentOrderCompleted', parentId, status, filledQty });

@@ -8,12 +8,14 @@
 // orders (never the signal's word alone; fail closed when the venue's view is missing or old).
 // The parent id, and so every client order id, is derived from the signal's fingerprint: a copy
 // the memory missed produces the same ids, which the ledger and the venue both refuse.
+// A node trading several symbols checks each signal and order with its own symbol's instrument,
+// and a reduce-only signal against the venue's position in that symbol.
 import type { ExecEvent } from '../model/events.ts';
 import { deriveClientOrderId, utcDate } from '../model/client-order-id.ts';
-import { parentOrderId, type ParentOrderId } from '../model/ids.ts';
+import { parentOrderId, type ParentOrderId, type Symbol } from '../model/ids.ts';
 import { ticksToPrice, type Instrument } from '../model/instrument.ts';
 import type { OrderRequest, Side } from '../model/order.ts';
-import type { VenueMessage } from '../model/reports.ts';
+import { positionIn, type VenueMessage } from '../model/reports.ts';
 import type { OrderLedger } from '../order/order-ledger.ts';
 import type { Broker, MarketDataPort } from '../ports/broker.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -26,6 +28,8 @@ import type { ExecutionEngine, ParentRequest } from './execution-engine.ts';
 
 export interface SignalRequest {
   readonly signalId: string;
+  /** The instrument; absent: the node's first (the run's symbol). */
+  readonly symbol?: Symbol;
   readonly side: Side;
   /** Lots. */
   readonly qty: number;
@@ -60,9 +64,9 @@ type Stage = 'gating' | 'dedup' | 'guards' | 'pre_trade' | 'reduce_only';
 
 export class OrderManager {
   private acceptedTimes: number[] = [];
-  /** The venue's position and open orders as last reported (any AccountReport / OpenOrdersReport). */
-  /** The venue's position when last asked, and ours (the ledger's) at that moment. */
-  private position: { value: number; at: number; ours: number } | null = null;
+  /** The venue's position in each of the node's symbols when last asked (any AccountReport), and
+   *  ours (the ledger's) at that moment, in the order of the node's instruments. */
+  private position: { values: number[]; at: number; ours: number[] } | null = null;
   private openOrders: { value: VenueExposure['openOrders']; at: number } | null = null;
   /** Reduce-only signals waiting for a fresh view of the venue. */
   private waiting: Array<{ sig: SignalRequest; parentId: ParentOrderId; fingerprint: string }> = [];
@@ -70,8 +74,14 @@ export class OrderManager {
 
   constructor(private readonly deps: OrderManagerDeps) {}
 
+  /** The instrument of `symbol` (the run's symbol's when absent). */
+  private instrumentOf(symbol: Symbol | undefined): Instrument {
+    return symbol === undefined ? this.deps.instrument : this.deps.engine.instruments.of(symbol);
+  }
+
   onSignal(sig: SignalRequest): void {
-    const { clock, instrument, dedup } = this.deps;
+    const { clock, dedup } = this.deps;
+    const instrument = this.instrumentOf(sig.symbol);
     const now = clock.now();
     const price = sig.price === null ? null : ticksToPrice(instrument, sig.price);
     const gated = sig.reduceOnly ? null : (this.deps.gate?.() ?? null);
@@ -122,9 +132,18 @@ export class OrderManager {
         reason: `parent ${parentId} exists: the same signal was executed before`,
       });
     }
-    const guard = this.deps.engine.blocked(sig.side, sig.qty);
+    const guard = this.deps.engine.blocked(sig.side, sig.qty, undefined, sig.symbol);
     if (guard) return this.reject(sig, fingerprint, 'guards', { code: 'guard', reason: guard });
-    const order = this.orderOf({ parentId, side: sig.side, qty: sig.qty, ...this.shapeOf(sig) }, now);
+    const order = this.orderOf(
+      {
+        parentId,
+        ...(sig.symbol === undefined ? {} : { symbol: sig.symbol }),
+        side: sig.side,
+        qty: sig.qty,
+        ...this.shapeOf(sig),
+      },
+      now,
+    );
     const denial = this.preTrade(order, sig.price, sig.confirmations, sig.confirmedBy);
     if (denial) return this.reject(sig, fingerprint, 'pre_trade', denial);
     if (!sig.reduceOnly) return this.accept(sig, parentId, fingerprint);
@@ -189,7 +208,12 @@ export class OrderManager {
     confirmations: readonly Confirmation[],
     confirmedBy: string | null,
   ): Denial | null {
-    const { clock, instrument } = this.deps;
+    const { clock } = this.deps;
+    // An order of a symbol the node does not trade meets the run's instrument: the pre-trade
+    // checks deny it (symbol-mismatch).
+    const instrument = this.deps.engine.instruments.has(order.symbol)
+      ? this.instrumentOf(order.symbol)
+      : this.deps.instrument;
     const now = clock.now();
     const top = this.deps.marketData.topOfBook(instrument.symbol);
     this.acceptedTimes = pruneAcceptedTimes(now, this.acceptedTimes, this.deps.preTrade);
@@ -213,8 +237,19 @@ export class OrderManager {
   /** Venue messages (after they were logged): keeps the venue's view for reduce-only checks. */
   onMessage(msg: VenueMessage): void {
     const now = this.deps.clock.now();
-    if (msg.kind === 'AccountReport') this.position = { value: msg.position, at: now, ours: this.deps.ledger.position };
-    else if (msg.kind === 'OpenOrdersReport') {
+    if (msg.kind === 'AccountReport') {
+      const { ledger } = this.deps;
+      const instruments = this.deps.engine.instruments;
+      // A venue of one symbol answers for it whatever it names it; several: each by name.
+      this.position =
+        instruments.size === 1
+          ? { values: [msg.position], at: now, ours: [ledger.position] }
+          : {
+              values: instruments.all.map((i) => positionIn(msg, i.symbol)),
+              at: now,
+              ours: instruments.all.map((i) => ledger.positionOf(i.symbol)),
+            };
+    } else if (msg.kind === 'OpenOrdersReport') {
       // Sides come from our own records; an order we do not know makes the view unusable.
       const orders = msg.orders.map((o) => {
         const ours = this.deps.ledger.order(o.clientOrderId);
@@ -247,9 +282,14 @@ export class OrderManager {
       // including those accepted after the view (the previous signal of this batch among them):
       // two reduce-only signals a moment apart must not both close the same position.
       const view = this.position;
+      const instruments = this.deps.engine.instruments;
+      const symbol = this.instrumentOf(w.sig.symbol).symbol;
+      const at = instruments.size === 1 ? 0 : instruments.all.findIndex((i) => i.symbol === symbol);
       const exposure: VenueExposure = {
-        position: view ? view.value + (ledger.position - view.ours) : null,
-        openOrders: this.openOrders?.value ? ledger.workingOrders() : null,
+        position: view ? (view.values[at] as number) + (ledger.positionOf(symbol) - (view.ours[at] as number)) : null,
+        openOrders: this.openOrders?.value
+          ? ledger.workingOrders(undefined, instruments.size === 1 ? undefined : symbol)
+          : null,
         observedAt: view && this.openOrders ? Math.min(view.at, this.openOrders.at) : null,
       };
       const denial = checkReduceOnly({ side: w.sig.side, qty: w.sig.qty }, exposure, {
@@ -263,10 +303,11 @@ export class OrderManager {
 
   /** The order a parent would send first, as the pre-trade checks see it (the whole quantity). */
   private orderOf(
-    p: Pick<ParentRequest, 'parentId' | 'side' | 'qty' | 'type' | 'tif' | 'limitPrice' | 'stopPrice'>,
+    p: Pick<ParentRequest, 'parentId' | 'symbol' | 'side' | 'qty' | 'type' | 'tif' | 'limitPrice' | 'stopPrice'>,
     now: number,
   ): OrderRequest {
-    const { instrument, broker } = this.deps;
+    const { broker } = this.deps;
+    const instrument = this.instrumentOf(p.symbol);
     const clientOrderId = deriveClientOrderId(
       {
         parentId: p.parentId,
@@ -313,6 +354,7 @@ export class OrderManager {
   private accept(sig: SignalRequest, parentId: ParentOrderId, fingerprint: string): void {
     const req: ParentRequest = {
       parentId,
+      ...(sig.symbol === undefined ? {} : { symbol: sig.symbol }),
       side: sig.side,
       qty: sig.qty,
       ...this.shapeOf(sig),

@@ -6,6 +6,7 @@ import { planTwapSlices, TwapPlanError, type TwapSpec } from '../algo/twap-slice
 import { deriveClientOrderId, utcDate } from '../model/client-order-id.ts';
 import type { ExecEvent } from '../model/events.ts';
 import type { ClientOrderId, ParentOrderId } from '../model/ids.ts';
+import type { Instrument } from '../model/instrument.ts';
 import type { Side } from '../model/order.ts';
 import type { EngineDeps, ParentRequest, TwapParams } from './engine-types.ts';
 
@@ -16,12 +17,13 @@ export interface StartOps {
   readonly deps: EngineDeps;
   record(e: ExecEvent): void;
   send(id: ClientOrderId): void;
-  schedulerOps(side: Side): SchedulerOps;
+  schedulerOps(side: Side, instrument: Instrument): SchedulerOps;
   register(parentId: ParentOrderId, scheduler: SliceScheduler, intervalMs: number): void;
 }
 
 function parentCreated(
   ops: StartOps,
+  instrument: Instrument,
   req: ParentRequest,
   top: Top,
   route: 'single' | 'twap',
@@ -30,7 +32,7 @@ function parentCreated(
   ops.record({
     kind: 'ParentOrderCreated',
     parentId: req.parentId,
-    symbol: ops.deps.instrument.symbol,
+    symbol: instrument.symbol,
     side: req.side,
     qty: req.qty,
     type: req.type,
@@ -46,10 +48,10 @@ function parentCreated(
 }
 
 /** One order: the parent and its order stored in one commit, then sent. */
-export function startSingle(ops: StartOps, req: ParentRequest, top: Top): void {
-  const { clock, broker, instrument } = ops.deps;
+export function startSingle(ops: StartOps, instrument: Instrument, req: ParentRequest, top: Top): void {
+  const { clock, broker } = ops.deps;
   const now = clock.now();
-  parentCreated(ops, req, top, 'single', 1);
+  parentCreated(ops, instrument, req, top, 'single', 1);
   const clientOrderId = deriveClientOrderId(
     {
       parentId: req.parentId,
@@ -83,8 +85,15 @@ export function startSingle(ops: StartOps, req: ParentRequest, top: Top): void {
 
 /** A TWAP: planned; parent, plan and every child (pending_new) stored in one commit; then the
  *  scheduler runs the slices. An impossible plan is a ParentRejected event. */
-export function startTwap(ops: StartOps, req: ParentRequest, p: TwapParams, top: Top, reference: number | null): void {
-  const { clock, broker, instrument } = ops.deps;
+export function startTwap(
+  ops: StartOps,
+  instrument: Instrument,
+  req: ParentRequest,
+  p: TwapParams,
+  top: Top,
+  reference: number | null,
+): void {
+  const { clock, broker } = ops.deps;
   const now = clock.now();
   const spec: TwapSpec = {
     side: req.side,
@@ -111,7 +120,7 @@ export function startTwap(ops: StartOps, req: ParentRequest, p: TwapParams, top:
     return;
   }
   // Parent, plan and every child (pending_new) are stored in one commit before any slice goes.
-  parentCreated(ops, req, top, 'twap', plan.totalSlices);
+  parentCreated(ops, instrument, req, top, 'twap', plan.totalSlices);
   ops.record({
     kind: 'TwapPlanned',
     parentId: req.parentId,
@@ -151,7 +160,7 @@ export function startTwap(ops: StartOps, req: ParentRequest, p: TwapParams, top:
   ops.deps.log.commit();
   const arrivalMid = top.bid !== null && top.ask !== null ? (top.bid + top.ask) / 2 : null;
   const scheduler = new SliceScheduler(
-    ops.schedulerOps(req.side),
+    ops.schedulerOps(req.side, instrument),
     req.parentId,
     plan,
     children,

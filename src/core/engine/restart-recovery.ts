@@ -22,7 +22,7 @@ export interface RecoveryOps {
   cancelChild(id: ClientOrderId, reason: string): void;
   abandon(id: ClientOrderId, reason: string): void;
   send(id: ClientOrderId): void;
-  schedulerOps(side: Side): SchedulerOps;
+  schedulerOps(side: Side, symbol: string): SchedulerOps;
   completeIfDone(parentId: ParentOrderId): void;
   register(parentId: ParentOrderId, scheduler: SliceScheduler, intervalMs: number): void;
   intervalOf(parentId: ParentOrderId): number | undefined;
@@ -61,7 +61,7 @@ export function recoverSlices(ops: RecoveryOps, entries: readonly LogEntry[], gr
     const parent = ledger.parents.get(parentId);
     if (!parent || parent.completed) continue;
     const scheduler = new SliceScheduler(
-      ops.schedulerOps(parent.spec.side),
+      ops.schedulerOps(parent.spec.side, parent.spec.symbol),
       parentId,
       t.plan,
       t.children,
@@ -99,9 +99,12 @@ export function recoverSlices(ops: RecoveryOps, entries: readonly LogEntry[], gr
 }
 
 export function adoptOrphan(ops: RecoveryOps, o: OrphanDetected): void {
-  const { clock, instrument, marketData } = ops.deps;
+  const { clock, marketData } = ops.deps;
   if (o.side === null) throw new Error(`orphan ${o.clientOrderId}: side unknown`);
   const parentId = parentOrderId(`adopted-${o.clientOrderId}`);
+  // An orphan whose symbol the venue did not state is of the run's symbol.
+  const instrument =
+    o.symbol === undefined ? ops.deps.instrument : (ops.deps.instruments?.of(o.symbol) ?? ops.deps.instrument);
   const top = marketData.topOfBook(instrument.symbol);
   const type = o.limitPrice === null ? 'market' : 'limit';
   ops.record({

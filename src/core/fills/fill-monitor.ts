@@ -10,7 +10,7 @@ import type { Rng } from '../clock/rng.ts';
 import type { ExecEvent } from '../model/events.ts';
 import type { FillMonitorEnded, FillResultKind } from '../model/fill-events.ts';
 import type { ClientOrderId } from '../model/ids.ts';
-import type { Instrument } from '../model/instrument.ts';
+import type { InstrumentSet } from '../model/instrument-set.ts';
 import { isTerminal } from '../model/order-status.ts';
 import type { OrderStatusReport, VenueMessage } from '../model/reports.ts';
 import type { OrderState } from '../order/apply-event.ts';
@@ -41,7 +41,8 @@ export interface FillMonitorDeps {
   readonly ledger: OrderLedger;
   readonly broker: Broker;
   readonly marketData: MarketDataPort;
-  readonly instrument: Instrument;
+  /** The node's instruments: each order is worked out with its own symbol's. */
+  readonly instruments: InstrumentSet;
   readonly config: FillConfig;
   readonly rng: Rng;
   record(e: ExecEvent): void;
@@ -59,17 +60,27 @@ export interface FillMonitorDeps {
 export class FillMonitor {
   private readonly watches = new Map<ClientOrderId, Watch>();
   readonly positions: PositionCheck;
-  /** What every result event is worked out with (the instrument, fees, thresholds). */
-  private readonly resultContext: ResultContext;
+  /** What every result event is worked out with (the instrument, fees, thresholds), by symbol. */
+  private readonly resultContexts = new Map<string, ResultContext>();
 
   constructor(private readonly deps: FillMonitorDeps) {
     this.positions = new PositionCheck(deps);
-    this.resultContext = {
-      instrument: deps.instrument,
-      config: deps.config,
-      assets: assetsOf(deps.instrument.symbol),
-      priceOf: deps.priceOf,
-    };
+    for (const instrument of deps.instruments.all)
+      this.resultContexts.set(instrument.symbol, {
+        instrument,
+        config: deps.config,
+        assets: assetsOf(instrument.symbol),
+        priceOf: deps.priceOf,
+      });
+  }
+
+  /** The result context of `symbol`'s orders (a node of one instrument has only the one). */
+  private contextOf(symbol: string): ResultContext {
+    const contexts = this.resultContexts;
+    if (contexts.size === 1) return contexts.values().next().value as ResultContext;
+    const context = contexts.get(symbol);
+    if (!context) throw new Error(`fill detection: no instrument ${symbol}`);
+    return context;
   }
 
   /**
@@ -102,10 +113,10 @@ export class FillMonitor {
     options: { policy?: PartialFillPolicy | undefined; timeoutMs?: number | undefined } = {},
   ): void {
     if (this.watches.has(id)) return;
-    const { clock, ledger, config, marketData, instrument } = this.deps;
+    const { clock, ledger, config, marketData } = this.deps;
     const order = ledger.order(id);
     if (!order) return;
-    const top = marketData.topOfBook(instrument.symbol);
+    const top = marketData.topOfBook(order.request.symbol);
     const w = newWatch(
       id,
       order,
@@ -425,7 +436,15 @@ export class FillMonitor {
     w.timer = w.deadlineTimer = null;
     const o = this.order(w);
     w.cancelRace = wasCancelling && o.status === 'filled';
-    const { ended, warning } = resultOf(w, o, this.resultContext, this.deps.clock.now(), result, detectedBy, leftOpen);
+    const { ended, warning } = resultOf(
+      w,
+      o,
+      this.contextOf(o.request.symbol),
+      this.deps.clock.now(),
+      result,
+      detectedBy,
+      leftOpen,
+    );
     this.deps.record(ended);
     if (warning) this.deps.record(warning);
     if (o.filledQty > 0) this.positions.request(w.id);

@@ -10,10 +10,12 @@
 // had left: a difference within that range is not a mismatch yet. The check looks those orders
 // up, waits until they resolve (or a bounded wait passes) and asks again; a difference they
 // cannot explain is a mismatch at once, so a real missed fill is still flagged.
+// A node trading several symbols checks the symbol of the order that filled, against that
+// symbol's position in the account answer.
 import type { Rng } from '../clock/rng.ts';
 import type { ExecEvent } from '../model/events.ts';
 import type { ClientOrderId } from '../model/ids.ts';
-import type { VenueMessage } from '../model/reports.ts';
+import { positionIn, type VenueMessage } from '../model/reports.ts';
 import { neverShown } from '../order/apply-event.ts';
 import type { OrderLedger } from '../order/order-ledger.ts';
 import type { Broker } from '../ports/broker.ts';
@@ -70,15 +72,21 @@ export class PositionCheck {
     if (msg.kind === 'AccountReport' && this.running) {
       const round = this.running;
       this.running = null;
-      const expected = this.deps.ledger.accountPosition;
-      const consistent = msg.position === expected;
-      const unknown = consistent || round.deferrals >= MAX_DEFERRALS ? null : this.unknownOutcomes();
-      if (unknown && unknown.low <= msg.position - expected && msg.position - expected <= unknown.high) {
+      const { ledger } = this.deps;
+      // The symbol of the order that filled; a venue of one symbol answers for it.
+      const several = msg.others !== undefined;
+      const symbol = several ? (ledger.order(round.cause)?.request.symbol ?? msg.symbol) : msg.symbol;
+      const expected = several ? ledger.accountPositionOf(symbol) : ledger.accountPosition;
+      const venue = several ? positionIn(msg, symbol) : msg.position;
+      const consistent = venue === expected;
+      const unknown =
+        consistent || round.deferrals >= MAX_DEFERRALS ? null : this.unknownOutcomes(several ? symbol : undefined);
+      if (unknown && unknown.low <= venue - expected && venue - expected <= unknown.high) {
         this.deps.record({
           kind: 'PositionCheckDeferred',
           cause: round.cause,
           expected,
-          venue: msg.position,
+          venue,
           orders: unknown.orders,
         });
         this.defer({ ...round, deferrals: round.deferrals + 1 }, unknown.orders);
@@ -88,9 +96,10 @@ export class PositionCheck {
         kind: 'PositionChecked',
         cause: round.cause,
         expected,
-        venue: msg.position,
+        venue,
         consistent,
         afterSync: round.afterSync,
+        ...(several ? { symbol } : {}),
       });
       if (!consistent && !round.afterSync) this.sync(round.cause);
       else this.next();
@@ -152,12 +161,14 @@ export class PositionCheck {
     this.deferred = { round, orders, timer };
   }
 
-  /** Our orders whose outcome is unknown, and the range of positions they could have added. */
-  private unknownOutcomes(): { orders: ClientOrderId[]; low: number; high: number } | null {
+  /** Our orders (of `symbol`, when given) whose outcome is unknown, and the range of positions
+   *  they could have added. */
+  private unknownOutcomes(symbol?: string): { orders: ClientOrderId[]; low: number; high: number } | null {
     const orders: ClientOrderId[] = [];
     let low = 0;
     let high = 0;
     for (const o of this.deps.ledger.sentOrders()) {
+      if (symbol !== undefined && o.request.symbol !== symbol) continue;
       if (!this.outcomeUnknown(o.request.clientOrderId)) continue;
       orders.push(o.request.clientOrderId);
       const left = o.request.qty - o.filledQty;

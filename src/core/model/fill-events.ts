@@ -132,6 +132,8 @@ export interface PositionChecked {
   readonly consistent: boolean;
   /** This check followed a position sync (lookups of every order that may hold unseen fills). */
   readonly afterSync: boolean;
+  /** The symbol checked, when the node trades several (absent: the run's symbol). */
+  readonly symbol?: string;
 }
 
 /** The venue's position differs from ours by what orders of unknown outcome (sent, not yet

@@ -74,6 +74,8 @@ export interface OrphanDetected {
   readonly limitPrice: number | null;
   readonly filledQty: number;
   readonly status: string;
+  /** The order's symbol, when the venue stated it (a node trading several symbols). */
+  readonly symbol?: string;
 }
 export interface OrphanResolved {
   readonly kind: 'OrphanResolved';

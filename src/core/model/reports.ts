@@ -264,6 +264,13 @@ export interface AccountReport extends SnapshotStamp {
   readonly others?: readonly SymbolPosition[];
 }
 
+/** The position of `symbol` an account answer states: its own, or one of `others` (0 when the
+ *  answer names neither: the account holds none of it). */
+export function positionIn(report: AccountReport, symbol: string): number {
+  if (report.symbol === symbol) return report.position;
+  return report.others?.find((o) => o.symbol === symbol)?.position ?? 0;
+}
+
 /** One more symbol's position in an account answer: lots, and its base split when stated. */
 export interface SymbolPosition {
   readonly symbol: Symbol;

@@ -368,10 +368,10 @@ export class OrderLedger {
    * working at the venue, awaiting a resend, or a TWAP slice still to be sent (it goes out unless
    * cancelled). `except` leaves out the order being checked.
    */
-  workingOrders(except?: ClientOrderId): Array<{ side: 'buy' | 'sell'; qty: number }> {
+  workingOrders(except?: ClientOrderId, symbol?: string): Array<{ side: 'buy' | 'sell'; qty: number }> {
     const out: Array<{ side: 'buy' | 'sell'; qty: number }> = [];
     for (const o of this.openOrders()) {
-      if (o.request.clientOrderId === except) continue;
+      if (o.request.clientOrderId === except || (symbol !== undefined && o.request.symbol !== symbol)) continue;
       out.push({ side: o.request.side, qty: o.request.qty - o.filledQty });
     }
     return out;

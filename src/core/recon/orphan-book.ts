@@ -1,6 +1,7 @@
 // Orders at the venue that no process of ours created (orphan orders): kept here, never in the
-// ledger's orders, until an operator resolves them. While one is unresolved the symbol is
-// quarantined (the owner is unknown, so every strategy fails closed).
+// ledger's orders, until an operator resolves them. While one is unresolved its symbol is
+// quarantined (the owner is unknown, so every strategy fails closed); one whose symbol the venue
+// did not state quarantines every symbol of the node.
 // Its open quantity is exposure we do not own; its fills move the venue's position, so the
 // reconciler compares positions net of them. Resolutions: adopt (it becomes one of our orders:
 // a parent of its own, its fills folded through the usual path; needs the venue to state its
@@ -78,6 +79,7 @@ export class OrphanBook {
       filledQty: o.filledQty,
       limitPrice: o.limitPrice ?? null,
       status: o.status,
+      ...(o.symbol !== undefined ? { symbol: o.symbol } : {}),
     };
     this.orphans.set(o.clientOrderId, { info, filled: o.filledQty, resolved: false, adopted: false, cancelBy: null });
     this.act.record(info);
@@ -101,10 +103,11 @@ export class OrphanBook {
     });
   }
 
-  /** Why new orders must wait (an unresolved orphan), or null. */
-  quarantine(): string | null {
+  /** Why new orders (of `symbol`; any when absent) must wait (an unresolved orphan), or null. */
+  quarantine(symbol?: string): string | null {
     for (const [id, o] of this.orphans) {
-      if (!o.resolved)
+      const other = symbol !== undefined && o.info.symbol !== undefined && o.info.symbol !== symbol;
+      if (!o.resolved && !other)
         return `symbol quarantined: orphan order ${id} at the venue (owner unknown, ${o.info.qty - o.filled} lots open)`;
     }
     return null;
@@ -117,11 +120,14 @@ export class OrphanBook {
     return lots;
   }
 
-  /** Signed lots the venue's position holds from orphans we did not adopt (side known). */
-  signedFills(): number {
+  /** Signed lots the venue's position holds from orphans we did not adopt (side known): of
+   *  `symbol` when given, where an orphan whose symbol the venue did not state counts as the
+   *  run's symbol's (`primary`). */
+  signedFills(symbol?: string, primary = true): number {
     let lots = 0;
     for (const o of this.orphans.values()) {
       if (o.adopted || o.info.side === null) continue;
+      if (symbol !== undefined && (o.info.symbol === undefined ? !primary : o.info.symbol !== symbol)) continue;
       lots += o.info.side === 'buy' ? o.filled : -o.filled;
     }
     return lots;

@@ -4,7 +4,8 @@
 // A venue state ahead of ours is applied through the one update path (source 'reconciliation');
 // an unknown order, an orphan or a position off ours is a finding (ReconciliationMismatch), and the
 // pass ends with ReconciliationCompleted and its mark. Passes run at startup, periodically and on a
-// reconnect of the execution stream (docs/0036-a-reconciliation-pass.md).
+// reconnect of the execution stream (docs/0036-a-reconciliation-pass.md). A node trading several
+// symbols compares, takes the baseline of and corrects each symbol's position on its own.
 import type { ExecEvent, LogEntry } from '../model/events.ts';
 import type { ClientOrderId } from '../model/ids.ts';
 import { isTerminal, statusOfVenue, type OrderStatus } from '../model/order-status.ts';
@@ -12,7 +13,7 @@ import { isStaleNotFound, neverShown } from '../order/apply-event.ts';
 import type { MismatchKind, OrphanDetected, ReconMode } from '../model/recon-events.ts';
 import { OrphanBook } from './orphan-book.ts';
 import { earliestSubmission } from '../order/open-orders.ts';
-import type { AccountReport, OrderStatusReport, VenueMessage } from '../model/reports.ts';
+import { positionIn, type AccountReport, type OrderStatusReport, type VenueMessage } from '../model/reports.ts';
 import type { OrderLedger } from '../order/order-ledger.ts';
 import type { Broker } from '../ports/broker.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -23,6 +24,8 @@ export interface ReconcilerDeps {
   readonly ledger: OrderLedger;
   readonly broker: Broker;
   readonly config: ReconConfig;
+  /** Every symbol the node trades, the run's first; absent: the one the account answer names. */
+  readonly symbols?: readonly string[];
   record(e: ExecEvent): void;
   /** Applies a venue truth as if the venue had reported it (the engine's report path). */
   apply(report: OrderStatusReport): void;
@@ -51,11 +54,12 @@ interface Pass {
   readonly since: number;
   highWater: number;
   mismatches: number;
-  venuePosition: number | null;
   /** Take the account's baseline from this pass (the run's first process, nothing sent yet). */
   readonly baseline: boolean;
   account: AccountReport | null;
-  confirming: number | null;
+  /** Each symbol's position off ours at the pass's end (venue less ours), asked again after
+   *  settleMs before it is a finding; null when none is being confirmed. */
+  confirming: Map<string, number> | null;
   /** The confirming account read went out (settleMs after the first): only answers from then
    *  on are the second look (an account read someone else asked for earlier is not). */
   confirmAsked: boolean;
@@ -103,9 +107,9 @@ export class Reconciler {
     return this.pass !== null;
   }
 
-  /** Why new orders on this symbol must wait (an unresolved orphan: owner unknown, fail closed). */
-  quarantine(): string | null {
-    return this.orphans.quarantine();
+  /** Why new orders on `symbol` must wait (an unresolved orphan: owner unknown, fail closed). */
+  quarantine(symbol?: string): string | null {
+    return this.orphans.quarantine(symbol);
   }
 
   /** An operator's resolution of an orphan (orphan-book.ts). */
@@ -144,7 +148,6 @@ export class Reconciler {
       // updates not yet visible in the listing and clock skew.
       highWater: Math.max(this.highWaterMark ?? now, now),
       mismatches: 0,
-      venuePosition: null,
       baseline,
       account: null,
       confirming: null,
@@ -259,11 +262,10 @@ export class Reconciler {
       case 'AccountReport':
         if (p.confirming !== null) {
           if (p.confirmAsked && (msg.requestId === undefined || p.confirmReads.has(msg.requestId)))
-            this.confirmPosition(p, msg.position);
+            this.confirmPosition(p, msg);
           return;
         }
         if (!p.outstanding.has('account')) return;
-        p.venuePosition = msg.position;
         p.account = msg;
         p.outstanding.delete('account');
         break;
@@ -405,10 +407,10 @@ export class Reconciler {
   private finishIfDone(p: Pass): void {
     if (p.outstanding.size > 0 || p.lookups.size > 0 || p.confirming !== null) return;
     if (p.baseline) this.recordBaseline(p);
-    const ours = this.expectedPosition();
-    if (p.venuePosition !== null && p.venuePosition !== ours) {
+    const off = p.account === null ? null : this.differences(p.account);
+    if (off !== null) {
       // Fills in flight explain a first mismatch: ask again after settleMs and compare again.
-      p.confirming = p.venuePosition - ours;
+      p.confirming = off;
       this.deps.clock.schedule(() => {
         if (this.pass !== p) return;
         p.confirmAsked = true;
@@ -419,38 +421,74 @@ export class Reconciler {
     this.end(p);
   }
 
-  /** The venue's position as we expect it: the account's baseline, our fills, and the fills of
-   *  orphans we did not adopt. */
-  private expectedPosition(): number {
-    return this.deps.ledger.accountPosition + this.orphans.signedFills();
+  /** The symbols whose positions are compared: the node's, or the one the answer names. */
+  private symbolsOf(a: AccountReport): readonly string[] {
+    return this.deps.symbols ?? [a.symbol];
+  }
+
+  /** The venue's position in `symbol` as we expect it: the account's baseline, our fills, and
+   *  the fills of orphans we did not adopt. */
+  private expectedPosition(symbol: string, primary: boolean): number {
+    return this.deps.ledger.accountPositionOf(symbol) + this.orphans.signedFills(symbol, primary);
+  }
+
+  /** Each symbol whose position the answer states off ours, by how much (venue less ours); null
+   *  when none is. */
+  private differences(a: AccountReport): Map<string, number> | null {
+    let off: Map<string, number> | null = null;
+    this.symbolsOf(a).forEach((symbol, i) => {
+      const diff = positionIn(a, symbol) - this.expectedPosition(symbol, i === 0);
+      if (diff !== 0) (off ??= new Map()).set(symbol, diff);
+    });
+    return off;
   }
 
   /**
    * The account as the venue showed it to this pass, less what our fills and the orphans' fills
    * explain, is what the run started with: recorded as its baseline (folded by the ledger) when
-   * anything is held. Once per run: a log that has a baseline keeps it.
+   * anything is held, one per symbol. Once per run: a log that has a baseline keeps it.
    */
   private recordBaseline(p: Pass): void {
     const a = p.account;
     const { ledger } = this.deps;
-    if (a === null || ledger.baseline !== null) return;
-    const position = a.position - ledger.position - this.orphans.signedFills();
-    const b = a.balances;
-    const held =
-      position !== 0 ||
-      a.quote !== 0 ||
-      (b !== undefined && [b.base.free, b.base.locked, b.quote.free, b.quote.locked].some((v) => (v ?? 0) !== 0));
-    if (!held) return;
-    this.deps.record({ kind: 'AccountBaseline', symbol: a.symbol, position, quote: a.quote, balances: b ?? null });
+    if (a === null) return;
+    this.symbolsOf(a).forEach((symbol, i) => {
+      if (ledger.baselineOf(symbol) !== null) return;
+      const position = positionIn(a, symbol) - ledger.positionOf(symbol) - this.orphans.signedFills(symbol, i === 0);
+      if (i > 0) {
+        // Another symbol: its base lots (the quote balance is the one the first symbol's states).
+        const base = a.others?.find((o) => o.symbol === symbol)?.base;
+        if (position === 0 && (base === undefined || (base.free === 0 && (base.locked ?? 0) === 0))) return;
+        const balances = base === undefined || a.balances === undefined ? null : { base, quote: a.balances.quote };
+        this.deps.record({ kind: 'AccountBaseline', symbol, position, quote: a.quote, balances });
+        return;
+      }
+      const b = a.balances;
+      const held =
+        position !== 0 ||
+        a.quote !== 0 ||
+        (b !== undefined && [b.base.free, b.base.locked, b.quote.free, b.quote.locked].some((v) => (v ?? 0) !== 0));
+      if (!held) return;
+      this.deps.record({ kind: 'AccountBaseline', symbol: a.symbol, position, quote: a.quote, balances: b ?? null });
+    });
   }
 
-  private confirmPosition(p: Pass, venue: number): void {
-    const ours = this.expectedPosition();
-    const diff = venue - ours;
-    if (diff !== 0 && diff === p.confirming) {
-      this.mismatch(p, 'position', null, `venue position ${venue} lots, ours ${ours}`);
-      this.deps.record({ kind: 'PositionCorrected', ours, venue, adjustment: diff });
-    }
+  /** The second look: a symbol still off ours by the same amount is a finding, and the
+   *  difference is carried on top of our fills (PositionCorrected). */
+  private confirmPosition(p: Pass, a: AccountReport): void {
+    const several = this.deps.symbols !== undefined && this.deps.symbols.length > 1;
+    this.symbolsOf(a).forEach((symbol, i) => {
+      const venue = positionIn(a, symbol);
+      const ours = this.expectedPosition(symbol, i === 0);
+      const diff = venue - ours;
+      if (diff !== 0 && diff === p.confirming?.get(symbol)) {
+        const what = several
+          ? `${symbol}: venue position ${venue} lots, ours ${ours}`
+          : `venue position ${venue} lots, ours ${ours}`;
+        this.mismatch(p, 'position', null, what);
+        this.deps.record({ kind: 'PositionCorrected', ours, venue, adjustment: diff, ...(several ? { symbol } : {}) });
+      }
+    });
     p.confirming = null;
     this.end(p);
   }
