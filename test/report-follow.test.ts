@@ -4,6 +4,7 @@
 // switches, outages), the report of the run is exactly the report folded afresh from the stored
 // log, and for a range of seeds of the restart scenarios as well; a ledger that has not applied
 // what the fold was handed is refused, not read.
+import { scenarioInstruments } from '../src/scenario/scenario-requests.ts';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,7 +59,8 @@ let runs = 0;
 function bothReports(loaded: LoadedScenario, seed?: number) {
   const runId = `r${++runs}`;
   const report = runScenario(loaded, { store, runId, ...(seed === undefined ? {} : { seed }) });
-  const fold = new RunReportFold(makeInstrument(loaded.scenario.instrument));
+  const inst = makeInstrument(loaded.scenario.instrument);
+  const fold = new RunReportFold(inst, scenarioInstruments(loaded.scenario, inst).all.slice(1));
   let stored = 0;
   for (const entry of store.entries(runId)) {
     fold.add(entry);

@@ -25,6 +25,7 @@ const GOLDEN: Record<string, string> = {
   'static-book-sweep': 'f55481661a1506141508bb6b37f735dd9a3a8f0b09e75dce90582464e23683b9',
   'thin-book': '003969a9240a4328bf5ab55a9363a759d7cda9915315561ef1b235351312476b',
   'twap-calm': 'e44422f96da912daad77070c9b55438b209c8ba1b41640f981bf31aaea012ef9',
+  'two-symbols': '42bfe21823bb1cd5fb8f68c46a508befe45d947e8d505572e76ea5fc02849f19',
   'twap-kill-switch': 'b409b4fa0afec2854feb653482dfd78b20afb4d77ac6ebd9c331a5c52f88b646',
   'twap-limit-partial': '545b8e5dc8d90d002d8ba65a60d240b7200be2f10dd63e9e0bda590bfd3a0870',
   'twap-outage': '575644f108334647bcc5c4068cb128c907d853ad8388beb55473c6e3cb206d35',

@@ -123,6 +123,15 @@ export class SimVenue implements Broker, MarketDataPort {
     scheduleClose();
   }
 
+  /** The one book, as the current venue lists its books (what the harness and audit read). */
+  get allBooks(): ReadonlyArray<{ readonly exchange: SimExchange }> {
+    return [{ exchange: this.exchange }];
+  }
+
+  book(_symbol: string): { readonly exchange: SimExchange } {
+    return { exchange: this.exchange };
+  }
+
   setReportHandler(handler: ReportHandler): void {
     this.handler = handler;
   }

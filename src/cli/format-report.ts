@@ -29,7 +29,7 @@ export function formatReport(r: RunReport, stored = true, mode = 'backtest'): st
   const bps = (x: number | null) => (x === null ? 'n/a' : `${x.toFixed(2)} bps`);
   for (const p of r.parents) {
     lines.push(
-      `  parent ${p.id}: ${p.side} ${p.filledQty}/${p.qty} ${p.status}, avg ${p.avgPrice ?? 'n/a'}, ` +
+      `  parent ${p.id}${p.symbol === undefined ? '' : ` (${p.symbol})`}: ${p.side} ${p.filledQty}/${p.qty} ${p.status}, avg ${p.avgPrice ?? 'n/a'}, ` +
         `arrival ${p.arrivalPrice ?? 'n/a'}, shortfall ${bps(p.shortfallBps)}, fees ${p.fees}, ${p.childOrders} child order${p.childOrders === 1 ? '' : 's'}`,
     );
     if (p.route === 'twap') {

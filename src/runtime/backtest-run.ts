@@ -17,6 +17,7 @@ import { makeInstrument } from '../core/model/instrument.ts';
 import type { LogEntry } from '../core/model/events.ts';
 import { brokenInvariants, checkExpectations, type ExpectationResult } from '../core/report/expectations.ts';
 import { RunReportFold, type LogSummary, type ParentReport } from '../core/report/run-report.ts';
+import { scenarioInstruments } from '../scenario/scenario-requests.ts';
 import type { FillMetrics } from '../core/report/fill-metrics.ts';
 import type { LoadedScenario } from '../scenario/load-scenario.ts';
 import type { ScenarioFile } from '../scenario/schema.ts';
@@ -229,11 +230,12 @@ function* runSteps(loaded: LoadedScenario, options: RunOptions): Generator<void,
   const rng = new Rng(seed);
   const log = new EventLog(clock);
   const sinks: RollbackSink[] = [];
-  let fold = new RunReportFold(instrument);
+  const others = s.otherInstruments.length > 0 ? scenarioInstruments(s, instrument).all.slice(1) : [];
+  let fold = new RunReportFold(instrument, others);
   sinks.push({
     write: (entry) => fold.add(entry),
     rollback: (durable) => {
-      fold = new RunReportFold(instrument);
+      fold = new RunReportFold(instrument, others);
       for (const entry of durable) fold.add(entry);
     },
     // Each process's ledger folds every entry anyway: the report reads its orders from it.

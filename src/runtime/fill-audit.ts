@@ -34,8 +34,18 @@ export class FillResults {
     let detected = 0;
     let falsePositives = 0;
     let ledgerMismatches = 0;
+    const books = venue.allBooks;
+    // The venue's record of an order, on whichever of its books holds it.
+    const atVenueOf = (id: ClientOrderId) => {
+      if (books.length === 1) return venue.exchange.order(id);
+      for (const b of books) {
+        const o = b.exchange.order(id);
+        if (o !== undefined) return o;
+      }
+      return undefined;
+    };
     for (const [id, reported] of this.reported) {
-      const truth = venue.exchange.order(id)?.filled ?? 0;
+      const truth = atVenueOf(id)?.filled ?? 0;
       if (truth > 0) {
         venueFilled++;
         if (reported === truth) detected++;
@@ -45,7 +55,7 @@ export class FillResults {
     let openAtVenue = 0;
     let hiddenOpen = 0;
     for (const [id, order] of ledger.orders) {
-      const atVenue = venue.exchange.order(id);
+      const atVenue = atVenueOf(id);
       if ((atVenue?.filled ?? 0) !== order.filledQty) ledgerMismatches++;
       if (atVenue && isOpenStatus(atVenue.status)) {
         openAtVenue++;
@@ -62,6 +72,16 @@ export class FillResults {
       venuePosition: venue.exchange.position,
       openAtVenue,
       hiddenOpen,
+      // Every further symbol's position: expected (its baseline plus our fills) and the venue's.
+      ...(books.length > 1
+        ? {
+            others: books.slice(1).map((b) => ({
+              symbol: b.exchange.symbol,
+              expectedPosition: ledger.accountPositionOf(b.exchange.symbol),
+              venuePosition: b.exchange.position,
+            })),
+          }
+        : {}),
     };
   }
 }

@@ -25,6 +25,7 @@ import type { SimVenue } from '../sim/venue/sim-venue.ts';
 import { buildVenue } from '../scenario/build-venue.ts';
 import { nodeConfigOf } from '../scenario/node-config-of.ts';
 import { scenarioInputs } from '../scenario/scenario-commands.ts';
+import { instrumentFor } from '../scenario/scenario-requests.ts';
 import type { NodeCommand } from '../node/node-commands.ts';
 import { ProcessLife } from '../node/process-life.ts';
 import { TradingNode } from '../node/trading-node.ts';
@@ -195,21 +196,22 @@ export function prepareRun(parts: RunParts): PreparedRun {
   }
   for (const x of s.externalOrders) {
     // Someone else on the account: straight into the venue's matching engine.
+    const inst = instrumentFor(s, instrument, x.symbol);
     clock.schedule(() => {
       built.model.catchUpBook?.();
-      built.venue.exchange.submit(
+      built.venue.book(inst.symbol).exchange.submit(
         {
           clientOrderId: clientOrderId(x.clientOrderId),
           parentId: parentOrderId('external'),
           sliceNum: 1,
           totalSlices: 1,
           scheduledTime: clock.now(),
-          symbol: instrument.symbol,
+          symbol: inst.symbol,
           side: x.side,
           type: 'limit',
           tif: 'GTC',
-          qty: qtyToLots(instrument, x.qty),
-          limitPrice: priceToTicks(instrument, x.limitPrice),
+          qty: qtyToLots(inst, x.qty),
+          limitPrice: priceToTicks(inst, x.limitPrice),
         },
         false,
       );

@@ -1,7 +1,9 @@
 // Builds the simulated venue of a scenario: venue rules, latency, fault schedule, the exchange
 // over a displayed L2 book, and the market model that drives it; schedules the faults' window
 // edges (logged), halts and price jumps when started. The caller starts it before scheduling
-// anything else, so orders at the run's first instant already see a book.
+// anything else, so orders at the run's first instant already see a book. A scenario with
+// otherInstruments gets a book and a market model per symbol on the one venue and account
+// (quote shared, counted in account units: instrument-set.ts); a halt stops every book.
 import type { Rng } from '../core/clock/rng.ts';
 import type { ExecEvent } from '../core/model/events.ts';
 import { priceToTicks, qtyToLots, type Instrument } from '../core/model/instrument.ts';
@@ -19,6 +21,10 @@ import { SyntheticModel } from '../sim/market/synthetic-model.ts';
 import { ZeroIntelligenceModel } from '../sim/market/zero-intelligence-model.ts';
 import { makeQueueModel } from '../sim/venue/queue-model.ts';
 import { SimExchange } from '../sim/venue/sim-exchange.ts';
+import { QuotePurse } from '../sim/venue/exchange-account.ts';
+import { VenueIds, type ExchangeConfig } from '../sim/venue/book-matcher.ts';
+import type { Instrument as Inst } from '../core/model/instrument.ts';
+import { instrumentFor, scenarioInstruments } from './scenario-requests.ts';
 import { SimVenue, type DeferringMarket, type SimVenueOptions } from '../sim/venue/sim-venue.ts';
 import { VenueMarketSink } from '../sim/venue/venue-market-sink.ts';
 import { assetsOf } from '../core/fills/fees.ts';
@@ -68,26 +74,39 @@ export function buildVenue(
   const rules = options.rules ?? venueRules(s.venue.name);
   const faults = new FaultSchedule(faultSpecs(s, start), rng.stream('faults'));
   const latency = new LatencyModel(s.venue.latency, rng.stream('latency'));
-  // A generated market draws each side as a grid of levels: the venue keeps it as one.
-  const generated = s.market.model === 'synthetic' || s.market.model === 'almgren_chriss';
-  const book = generated ? new GridBook() : new L2Book();
-  const exchange = new SimExchange(
-    book,
-    {
-      instrument,
+  const set = s.otherInstruments.length > 0 ? scenarioInstruments(s, instrument) : null;
+  // One quote balance for every book, in account units (the run's notional units with one book).
+  const quoteUnits = s.venue.account
+    ? priceToTicks(instrument, s.venue.account.quote) *
+      qtyToLots(instrument, '1') *
+      (set?.scaleOf(instrument.symbol) ?? 1)
+    : 0;
+  const shared =
+    set === null ? null : { purse: new QuotePurse(s.venue.account !== undefined, quoteUnits), ids: new VenueIds() };
+  const exchangeOf = (
+    inst: Inst,
+    market: Scenario['market'],
+    baseLots: number,
+  ): { exchange: SimExchange; book: GridBook | L2Book } => {
+    // A generated market draws each side as a grid of levels: the venue keeps it as one.
+    const generated = market.model === 'synthetic' || market.model === 'almgren_chriss';
+    const book = generated ? new GridBook() : new L2Book();
+    const config: ExchangeConfig = {
+      instrument: inst,
       makerFeeBps: s.venue.fees.makerBps,
       takerFeeBps: s.venue.fees.takerBps,
       queue: makeQueueModel(s.venue.queue),
       fillOnTouch: s.venue.fillOnTouch,
-      account: s.venue.account
-        ? {
-            quoteUnits: priceToTicks(instrument, s.venue.account.quote) * qtyToLots(instrument, '1'),
-            baseLots: qtyToLots(instrument, s.venue.account.base),
-          }
-        : null,
+      account: s.venue.account ? { quoteUnits, baseLots } : null,
       clientIdUniqueness: rules.clientIdUniqueness,
-    },
-    () => clock.now(),
+      ...(shared && set ? { shared: { ...shared, quoteScale: set.scaleOf(inst.symbol) } } : {}),
+    };
+    return { exchange: new SimExchange(book, config, () => clock.now()), book };
+  };
+  const { exchange, book } = exchangeOf(
+    instrument,
+    s.market,
+    s.venue.account ? qtyToLots(instrument, s.venue.account.base) : 0,
   );
   const venue = new SimVenue(clock, exchange, latency, faults, {
     rules,
@@ -108,6 +127,27 @@ export function buildVenue(
     exchange,
     record,
   );
+  // Every further instrument: its book on the venue, driven by its own model and random stream.
+  const others = s.otherInstruments.map((o) => {
+    const inst = instrumentFor(s, instrument, o.symbol);
+    const market = o.market as Scenario['market'];
+    const built = exchangeOf(inst, market, qtyToLots(inst, o.base));
+    const venueBook = venue.addExchange(built.exchange, commissionOption(s, inst).commission);
+    const otherModel = buildModel(
+      { ...s, market },
+      scenarioFile,
+      clock,
+      options.replayClock ?? clock,
+      rng.stream(`market/${inst.symbol}`),
+      inst,
+      new VenueMarketSink(venueBook, built.exchange, built.book),
+      faults,
+      built.exchange,
+      record,
+    );
+    if (isDeferring(otherModel)) venueBook.market = otherModel;
+    return { exchange: built.exchange, model: otherModel, book: venueBook };
+  });
 
   if (isDeferring(model)) venue.setDeferringMarket(model);
   const startAll = (): void => {
@@ -115,6 +155,7 @@ export function buildVenue(
       clock.schedule(() => {
         // A fault acts on the market as it is now: a deferring model's events come first.
         model.catchUpBook?.();
+        for (const o of others) o.model.catchUpBook?.();
         const what = m.spec.kind;
         if (m.edge === 'at' && m.spec.kind === 'price_jump') {
           onFault(what, `price jumps ${m.spec.bps} bps`);
@@ -122,12 +163,19 @@ export function buildVenue(
           return;
         }
         onFault(what, `${what} ${m.edge === 'start' ? 'begins' : 'ends'}`);
-        if (what === 'halt') exchange.halted = m.edge === 'start';
-        if (what === 'spread_shift' || what === 'liquidity_drop' || what === 'stale_quotes') venue.refreshTop();
+        if (what === 'halt') {
+          exchange.halted = m.edge === 'start';
+          for (const o of others) o.exchange.halted = m.edge === 'start';
+        }
+        if (what === 'spread_shift' || what === 'liquidity_drop' || what === 'stale_quotes') {
+          venue.refreshTop();
+          for (const o of others) o.book.refreshTop();
+        }
       }, m.at - start);
     }
     venue.start();
     model.start();
+    for (const o of others) o.model.start();
   };
   return { venue, model, exchange, start: startAll };
 }

@@ -124,6 +124,11 @@ export const restartSchema = z.union(
 /** An order placed at the venue by someone else on the account (reconciliation finds an orphan). */
 export const externalOrderSchema = z.strictObject({
   at: duration,
+  /** The instrument, when not the run's (one of otherInstruments). */
+  symbol: z
+    .string()
+    .regex(/^[A-Z0-9./-]{1,20}$/, 'must be an upper-case symbol like BTCUSDT')
+    .optional(),
   clientOrderId: z.string().regex(/^[A-Za-z0-9_-]{1,36}$/, 'must be 1-36 letters, digits, _ or -'),
   side: z.enum(['buy', 'sell']),
   qty: positiveDecimal,

@@ -14,7 +14,7 @@ import { parseDedupConfig } from '../core/safety/signal-dedup.ts';
 import { venueRules, type TradingHours } from '../core/venues/index.ts';
 import type { NodeConfig } from '../node/node-config.ts';
 import { breakerInput } from './component-schema.ts';
-import { toTwapParams } from './scenario-requests.ts';
+import { scenarioInstruments, toTwapParams } from './scenario-requests.ts';
 import type { ScenarioFile } from './scenario-fields.ts';
 
 /** `hours`: when the venue trades, if not by its rules' calendar (a gateway that never closes). */
@@ -25,6 +25,7 @@ export function nodeConfigOf(s: ScenarioFile, instrument: Instrument, hours?: Tr
     venue,
     hours: hours ?? venue.hours,
     instrument,
+    ...(s.otherInstruments.length > 0 ? { instruments: scenarioInstruments(s, instrument) } : {}),
     routing: {
       twapThresholdUnits: quoteToUnits(instrument, s.routing.twapThreshold),
       defaultTwap: toTwapParams(s.routing.defaultTwap, instrument),

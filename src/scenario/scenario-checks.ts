@@ -6,6 +6,7 @@
 // every field has parsed; the run's limits (run-limits.ts) run after them, on a sound scenario.
 import { parseDecimal } from '../core/model/decimal.ts';
 import { makeInstrument } from '../core/model/instrument.ts';
+import { InstrumentSet } from '../core/model/instrument-set.ts';
 import { checkComponentConfigs } from './component-schema.ts';
 import { checkQuoteAmount, gridProblem } from './scenario-limits.ts';
 import type { ScenarioFile } from './scenario-fields.ts';
@@ -27,6 +28,7 @@ export function checkScenario(s: ScenarioFile, issue: Issue): void {
     if (parseDurationMs(at) > horizon) issue(path, `${at} is after the end of the run (duration ${s.duration})`);
   };
   checkInstrument(s, issue);
+  const specOf = checkOtherInstruments(s, issue, onGrid);
   if (s.start !== undefined && parseUtcInstant(s.start) < 0)
     issue(['start'], `${s.start} is before 1970-01-01T00:00:00Z: times are milliseconds since then`);
   if (s.start !== undefined && parseUtcInstant(s.start) + horizon > LATEST_END_MS)
@@ -57,9 +59,10 @@ export function checkScenario(s: ScenarioFile, issue: Issue): void {
       inHorizon(path('cancelAt'), o.cancelAt);
       if (parseDurationMs(o.cancelAt) < parseDurationMs(o.at)) issue(path('cancelAt'), 'must not be before at');
     }
-    onGrid(path('qty'), o.qty, s.instrument.lotSize, 'lots');
-    onGrid(path('limitPrice'), o.limitPrice, s.instrument.tickSize, 'ticks');
-    onGrid(path('stopPrice'), o.stopPrice, s.instrument.tickSize, 'ticks');
+    const inst = specOf(path('symbol'), o.symbol);
+    onGrid(path('qty'), o.qty, inst.lotSize, 'lots');
+    onGrid(path('limitPrice'), o.limitPrice, inst.tickSize, 'ticks');
+    onGrid(path('stopPrice'), o.stopPrice, inst.tickSize, 'ticks');
     const needsLimit = o.type === 'limit' || o.type === 'stop_limit';
     const needsStop = o.type === 'stop' || o.type === 'stop_limit';
     if (o.twap) {
@@ -82,7 +85,7 @@ export function checkScenario(s: ScenarioFile, issue: Issue): void {
     if (o.postOnly && o.type !== 'limit') issue(path('postOnly'), 'only a limit order can be post-only');
     if (o.twap && o.route === 'single') issue(path('twap'), 'a single-routed order takes no twap parameters');
     if (o.twap?.maxSliceQty !== undefined)
-      onGrid(['orders', i, 'twap', 'maxSliceQty'], o.twap.maxSliceQty, s.instrument.lotSize, 'lots');
+      onGrid(['orders', i, 'twap', 'maxSliceQty'], o.twap.maxSliceQty, inst.lotSize, 'lots');
     if (o.twap && parseDurationMs(o.at) + parseDurationMs(o.twap.duration) > horizon) {
       issue(path('twap'), `runs past the end of the run: at ${o.at} + ${o.twap.duration} > duration ${s.duration}`);
     }
@@ -94,8 +97,9 @@ export function checkScenario(s: ScenarioFile, issue: Issue): void {
     if (ids.has(sig.id)) issue(['signals', i, 'id'], `duplicate id "${sig.id}"`);
     ids.add(sig.id);
     inHorizon(['signals', i, 'at'], sig.at);
-    onGrid(['signals', i, 'qty'], sig.qty, s.instrument.lotSize, 'lots');
-    onGrid(['signals', i, 'price'], sig.price, s.instrument.tickSize, 'ticks');
+    const inst = specOf(['signals', i, 'symbol'], sig.symbol);
+    onGrid(['signals', i, 'qty'], sig.qty, inst.lotSize, 'lots');
+    onGrid(['signals', i, 'price'], sig.price, inst.tickSize, 'ticks');
   });
   const external = new Map<string, number>();
   s.externalOrders.forEach((x, i) => {
@@ -103,8 +107,9 @@ export function checkScenario(s: ScenarioFile, issue: Issue): void {
     if (external.has(x.clientOrderId)) issue(path('clientOrderId'), `duplicate clientOrderId "${x.clientOrderId}"`);
     else external.set(x.clientOrderId, i);
     inHorizon(path('at'), x.at);
-    onGrid(path('qty'), x.qty, s.instrument.lotSize, 'lots');
-    onGrid(path('limitPrice'), x.limitPrice, s.instrument.tickSize, 'ticks');
+    const inst = specOf(path('symbol'), x.symbol);
+    onGrid(path('qty'), x.qty, inst.lotSize, 'lots');
+    onGrid(path('limitPrice'), x.limitPrice, inst.tickSize, 'ticks');
   });
   s.restarts.forEach((r, i) => {
     if ('at' in r) inHorizon(['restarts', i, 'at'], r.at);
@@ -175,6 +180,63 @@ function checkInstrument(s: ScenarioFile, issue: Issue): void {
       issue(['instrument', k], `${v} has ${places} decimal places, more than the ${MAX_STEP_DECIMALS} allowed`);
   }
   checkQuoteAmount(['instrument', 'minNotional'], minNotional, makeInstrument(s.instrument), issue);
+}
+
+type Spec = ScenarioFile['instrument'];
+
+/**
+ * The further instruments: each a symbol of its own, with its market (a simulation needs one),
+ * its starting base on its lot grid, and a notional unit that is a whole number of the finest
+ * (the account counts the one quote balance in it); a paper run trades one instrument. Returns
+ * what an order, signal or external order's `symbol` names (the run's instrument when absent;
+ * an unknown symbol is an issue at `path`, and the run's instrument stands in for the grid checks).
+ */
+function checkOtherInstruments(
+  s: ScenarioFile,
+  issue: Issue,
+  onGrid: OnGrid,
+): (path: (string | number)[], symbol: string | undefined) => Spec {
+  const bySymbol = new Map<string, Spec>([[s.instrument.symbol, s.instrument]]);
+  s.otherInstruments.forEach((o, i) => {
+    const path = (...k: (string | number)[]) => ['otherInstruments', i, ...k];
+    if (bySymbol.has(o.symbol))
+      issue(path('symbol'), `${o.symbol} is traded already: every instrument needs its own symbol`);
+    else bySymbol.set(o.symbol, o);
+    for (const k of ['tickSize', 'lotSize'] as const) {
+      const places = parseDecimal(o[k]).scale;
+      if (places > MAX_STEP_DECIMALS)
+        issue(path(k), `${o[k]} has ${places} decimal places, more than the ${MAX_STEP_DECIMALS} allowed`);
+    }
+    if (s.mode === 'paper') issue(path(), 'a paper run trades one instrument: leave otherInstruments out');
+    else if (o.market === undefined)
+      issue(path('market'), "is required to simulate the venue: it is this symbol's market");
+    if (o.market !== undefined) {
+      // The market's own checks, at this instrument's market.
+      const at = (p: (string | number)[]) => path('market', ...p.slice(1));
+      checkMarket(
+        o.market,
+        o,
+        (p, m) => issue(at(p), m),
+        (p, v, step, what) => onGrid(at(p), v, step, what),
+      );
+    }
+    onGrid(path('base'), o.base, o.lotSize, 'lots');
+    checkQuoteAmount(path('minNotional'), o.minNotional, makeInstrument(o), issue);
+  });
+  if (s.otherInstruments.length > 0) {
+    try {
+      InstrumentSet.of([s.instrument, ...s.otherInstruments].map((i) => makeInstrument(i)));
+    } catch (err) {
+      issue(['otherInstruments'], (err as Error).message.replace(/^instruments: /, ''));
+    }
+  }
+  return (path, symbol) => {
+    if (symbol === undefined) return s.instrument;
+    const spec = bySymbol.get(symbol);
+    if (spec === undefined)
+      issue(path, `${symbol} is not traded by this scenario (instrument ${[...bySymbol.keys()].join(', ')})`);
+    return spec ?? s.instrument;
+  };
 }
 
 /** Starting balances: quote in whole ticks of one whole lot (the venue keeps quote in notional

@@ -7,7 +7,7 @@ import { priceToTicks, qtyToLots, type Instrument } from '../core/model/instrume
 import type { SignalRequest } from '../core/engine/order-manager.ts';
 import { parseDurationMs } from '../core/model/time-fields.ts';
 import type { NodeCommand } from '../node/node-commands.ts';
-import { toParentRequests } from './scenario-requests.ts';
+import { instrumentFor, toParentRequests } from './scenario-requests.ts';
 import type { ScenarioFile } from './scenario-fields.ts';
 
 export interface ScenarioInput {
@@ -35,7 +35,7 @@ export function scenarioInputs(s: ScenarioFile, instrument: Instrument): Scenari
       label: `signal ${sig.id}`,
       atMs: parseDurationMs(sig.at),
       parentId: null,
-      command: { kind: 'EmitSignal', signal: toSignalRequest(sig, instrument) },
+      command: { kind: 'EmitSignal', signal: toSignalRequest(sig, instrumentFor(s, instrument, sig.symbol)) },
     });
   }
   for (const o of s.orders) {
@@ -80,6 +80,7 @@ function actionCommand(a: ScenarioFile['actions'][number]): NodeCommand {
 export function toSignalRequest(sig: ScenarioFile['signals'][number], instrument: Instrument): SignalRequest {
   return {
     signalId: sig.id,
+    ...(sig.symbol === undefined ? {} : { symbol: instrument.symbol }),
     side: sig.side,
     qty: qtyToLots(instrument, sig.qty),
     price: sig.price === undefined ? null : priceToTicks(instrument, sig.price),

@@ -88,8 +88,14 @@ const confirmations = z
   .array(z.enum(CONFIRMATIONS, { error: `must be one of ${CONFIRMATIONS.join(', ')}` }))
   .default([]);
 
+const symbolField = z.string().regex(/^[A-Z0-9./-]{1,20}$/, 'must be an upper-case symbol like BTCUSDT');
+
+/** The instrument an order or signal trades, when not the run's (one of otherInstruments). */
+const tradedSymbol = symbolField.optional();
+
 const order = z.strictObject({
   id,
+  symbol: tradedSymbol,
   at: duration.default('PT0S'),
   side: z.enum(SIDES),
   qty: positiveDecimal,
@@ -114,6 +120,7 @@ const order = z.strictObject({
 
 const signal = z.strictObject({
   id,
+  symbol: tradedSymbol,
   at: duration.default('PT0S'),
   side: z.enum(SIDES),
   qty: positiveDecimal,
@@ -190,6 +197,13 @@ const report = z.strictObject({
     .default('auto'),
 });
 
+const instrumentFields = z.strictObject({
+  symbol: symbolField,
+  tickSize: positiveDecimal,
+  lotSize: positiveDecimal,
+  minNotional: nonNegativeDecimal,
+});
+
 export const scenarioFields = z.strictObject({
   name: id,
   description: z.string().default(''),
@@ -198,12 +212,21 @@ export const scenarioFields = z.strictObject({
    *  wall clock (paper-mode.ts says what a paper run ignores). */
   mode: z.enum(['backtest', 'paper'], { error: 'must be backtest or paper' }).default('backtest'),
   venue,
-  instrument: z.strictObject({
-    symbol: z.string().regex(/^[A-Z0-9./-]{1,20}$/, 'must be an upper-case symbol like BTCUSDT'),
-    tickSize: positiveDecimal,
-    lotSize: positiveDecimal,
-    minNotional: nonNegativeDecimal,
-  }),
+  instrument: instrumentFields,
+  /** Further instruments the node trades on the same venue account, each with its own simulated
+   *  market and starting base balance; orders, signals and external orders name theirs by
+   *  `symbol` (the run's `instrument` when they do not). */
+  otherInstruments: z
+    .array(
+      z.strictObject({
+        ...instrumentFields.shape,
+        market: marketSchema.optional(),
+        /** Base held at the start (with venue.account). */
+        base: nonNegativeDecimal.default('0'),
+      }),
+    )
+    .max(7, { error: 'at most 7 further instruments' })
+    .default([]),
   /** Where the virtual clock starts, and the simulated market: a paper run has neither (the
    *  wall clock, the venue's market), so a file with mode: paper may leave them out. */
   start: instant.optional(),

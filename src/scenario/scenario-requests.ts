@@ -1,7 +1,8 @@
 // Scenario decimals to the engine's integers: TWAP parameters and the scenario's parent orders.
 import type { ParentRequest, TwapParams } from '../core/engine/execution-engine.ts';
 import { parentOrderId } from '../core/model/ids.ts';
-import { priceToTicks, qtyToLots, quoteToUnits, type Instrument } from '../core/model/instrument.ts';
+import { makeInstrument, priceToTicks, qtyToLots, quoteToUnits, type Instrument } from '../core/model/instrument.ts';
+import { InstrumentSet } from '../core/model/instrument-set.ts';
 import type { Confirmation } from '../core/model/safety-events.ts';
 import type { TwapEntry } from './execution-schema.ts';
 import type { ScenarioFile } from './scenario-fields.ts';
@@ -30,27 +31,46 @@ export function toTwapParams(t: TwapEntry, inst: Instrument): TwapParams {
 /** Scenario decimals to the engine's integers. */
 export function toParentRequests(
   s: ScenarioFile,
-  inst: Instrument,
+  run: Instrument,
 ): Array<{ id: string; at: number; req: ParentRequest; confirm: readonly Confirmation[]; confirmedBy: string | null }> {
-  const orders = s.orders.map((o) => ({
-    id: o.id,
-    at: parseDurationMs(o.at),
-    confirm: o.confirm,
-    confirmedBy: o.confirmedBy ?? null,
-    req: {
-      parentId: parentOrderId(o.id),
-      side: o.side,
-      qty: qtyToLots(inst, o.qty),
-      type: o.type,
-      tif: o.tif ?? (o.type === 'market' ? 'IOC' : 'GTC'),
-      ...(o.limitPrice === undefined ? {} : { limitPrice: priceToTicks(inst, o.limitPrice) }),
-      ...(o.stopPrice === undefined ? {} : { stopPrice: priceToTicks(inst, o.stopPrice) }),
-      ...(o.postOnly ? { postOnly: true } : {}),
-      route: o.twap ? 'twap' : o.route,
-      ...(o.twap ? { twap: toTwapParams(o.twap, inst) } : {}),
-      ...(o.partialFillPolicy ? { partialFillPolicy: o.partialFillPolicy } : {}),
-      source: 'scenario-order',
-    } satisfies ParentRequest,
-  }));
+  const orders = s.orders.map((o) => {
+    const inst = instrumentFor(s, run, o.symbol);
+    return {
+      id: o.id,
+      at: parseDurationMs(o.at),
+      confirm: o.confirm,
+      confirmedBy: o.confirmedBy ?? null,
+      req: {
+        parentId: parentOrderId(o.id),
+        ...(o.symbol === undefined ? {} : { symbol: inst.symbol }),
+        side: o.side,
+        qty: qtyToLots(inst, o.qty),
+        type: o.type,
+        tif: o.tif ?? (o.type === 'market' ? 'IOC' : 'GTC'),
+        ...(o.limitPrice === undefined ? {} : { limitPrice: priceToTicks(inst, o.limitPrice) }),
+        ...(o.stopPrice === undefined ? {} : { stopPrice: priceToTicks(inst, o.stopPrice) }),
+        ...(o.postOnly ? { postOnly: true } : {}),
+        route: o.twap ? 'twap' : o.route,
+        ...(o.twap ? { twap: toTwapParams(o.twap, inst) } : {}),
+        ...(o.partialFillPolicy ? { partialFillPolicy: o.partialFillPolicy } : {}),
+        source: 'scenario-order',
+      } satisfies ParentRequest,
+    };
+  });
   return orders;
+}
+
+/** The instrument `symbol` names in the scenario: the run's when absent, else one of
+ *  otherInstruments (the schema refused any other). */
+export function instrumentFor(s: ScenarioFile, run: Instrument, symbol: string | undefined): Instrument {
+  if (symbol === undefined || symbol === run.symbol) return run;
+  const spec = s.otherInstruments.find((o) => o.symbol === symbol);
+  if (!spec) throw new Error(`${symbol} is not traded by this scenario`);
+  const { market: _market, base: _base, ...fields } = spec;
+  return makeInstrument(fields);
+}
+
+/** Every instrument the scenario trades on its account, the run's first. */
+export function scenarioInstruments(s: ScenarioFile, run: Instrument): InstrumentSet {
+  return InstrumentSet.of([run, ...s.otherInstruments.map((o) => instrumentFor(s, run, o.symbol))]);
 }

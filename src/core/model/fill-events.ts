@@ -174,6 +174,12 @@ export interface FillAudit {
   readonly openAtVenue: number;
   /** ...of which our record holds as ended: live orders nobody watches, a hidden risk. */
   readonly hiddenOpen: number;
+  /** The positions of the node's other symbols, when it trades several (lots). */
+  readonly others?: ReadonlyArray<{
+    readonly symbol: string;
+    readonly expectedPosition: number;
+    readonly venuePosition: number;
+  }>;
 }
 
 export type FillEvent =

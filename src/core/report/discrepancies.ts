@@ -59,6 +59,11 @@ export class DiscrepancyFold {
         count++;
         lines.push(`position at the end: ours ${audit.expectedPosition} lots, the venue's ${audit.venuePosition}`);
       }
+      for (const o of audit.others ?? []) {
+        if (o.expectedPosition === o.venuePosition) continue;
+        count++;
+        lines.push(`${o.symbol} position at the end: ours ${o.expectedPosition} lots, the venue's ${o.venuePosition}`);
+      }
       const hidden = audit.hiddenOpen ?? 0;
       if (hidden > 0) {
         count += hidden;

@@ -136,7 +136,11 @@ export class FillMetricsFold {
     const consistency = this.checks.length ? this.checks.filter(Boolean).length / this.checks.length : null;
     const timeoutRate = finished ? results.timeout / finished : 0;
     const unresolvedRate = finished ? results.unresolved / finished : 0;
-    const positionsAgree = a ? a.expectedPosition === a.venuePosition && a.ledgerMismatches === 0 : null;
+    const positionsAgree = a
+      ? a.expectedPosition === a.venuePosition &&
+        a.ledgerMismatches === 0 &&
+        (a.others ?? []).every((o) => o.expectedPosition === o.venuePosition)
+      : null;
     return {
       ordersMonitored: this.monitored.size,
       ordersFinished: finished,

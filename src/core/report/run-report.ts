@@ -18,6 +18,8 @@ import { DiscrepancyFold, type DiscrepancySummary } from './discrepancies.ts';
 
 export interface ParentReport {
   readonly id: string;
+  /** Its symbol, when the node trades several. */
+  readonly symbol?: string;
   readonly side: 'buy' | 'sell';
   readonly qty: string;
   readonly filledQty: string;
@@ -140,7 +142,17 @@ export class RunReportFold {
   private readonly modelWarnings = new ModelWarningsFold();
   private readonly discrepancies = new DiscrepancyFold();
 
-  constructor(private readonly instrument: Instrument) {}
+  /** `others`: the further instruments of a node trading several; each parent's figures are in
+   *  its own symbol's units. */
+  constructor(
+    private readonly instrument: Instrument,
+    private readonly others: readonly Instrument[] = [],
+  ) {}
+
+  private instrumentOf(symbol: string): Instrument {
+    if (this.others.length === 0) return this.instrument;
+    return this.others.find((i) => i.symbol === symbol) ?? this.instrument;
+  }
 
   /**
    * Reads the orders from `ledger` from now on instead of folding them a second time: a running
@@ -230,10 +242,10 @@ export class RunReportFold {
 
   summary(): LogSummary {
     this.settle();
-    const inst = this.instrument;
     const parents: ParentReport[] = [];
     for (const [id, parent] of this.ledger.parents) {
       const spec = parent.spec;
+      const inst = this.instrumentOf(spec.symbol);
       const children = this.ledger.childrenOf(id);
       const filled = children.reduce((s, c) => s + c.filledQty, 0);
       const notional = children.reduce((s, c) => s + c.filledNotional, 0);
@@ -252,6 +264,7 @@ export class RunReportFold {
           : null;
       parents.push({
         id,
+        ...(this.others.length > 0 ? { symbol: spec.symbol } : {}),
         side: spec.side,
         qty: lotsToQty(inst, spec.qty),
         filledQty: lotsToQty(inst, filled),
@@ -301,7 +314,7 @@ export class RunReportFold {
     return {
       events: this.events,
       fills: this.fills,
-      ...this.discrepancies.summary(this.ledger, inst),
+      ...this.discrepancies.summary(this.ledger, this.instrument),
       duplicateOrders: [...this.duplicates],
       parents,
       fillDetection: this.fillMetrics.summary(),
