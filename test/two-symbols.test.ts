@@ -101,4 +101,18 @@ describe('a node trading BTCUSDT and ETHUSDT on one account', () => {
       /otherInstruments\[0\]: a paper run trades one instrument/,
     );
   });
+
+  it('is refused whole by a gateway, which serves one instrument', async () => {
+    const { startGateway } = await import('../src/cli/gateway-command.ts');
+    const env = { APCA_API_KEY_ID: 'k', APCA_API_SECRET_KEY: 's' };
+    const err = await startGateway(['alpaca', '--scenario', 'scenarios/two-symbols.yaml', '--port', '0'], {
+      out: () => {},
+      err: () => {},
+      env,
+    }).catch((e: unknown) => e);
+    expect((err as Error).name).toBe('ScenarioError');
+    expect((err as Error).message).toBe(
+      'scenarios/two-symbols.yaml: otherInstruments: the gateway serves one instrument, so ETHUSDT cannot be traded here (leave otherInstruments out)',
+    );
+  });
 });

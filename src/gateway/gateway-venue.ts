@@ -21,7 +21,7 @@ import { makeInstrument, type Instrument } from '../core/model/instrument.ts';
 import { ALWAYS_OPEN, venueRules, type VenueRules } from '../core/venues/index.ts';
 import type { SimExchange } from '../sim/venue/sim-exchange.ts';
 import type { SimVenue } from '../sim/venue/sim-venue.ts';
-import { loadScenarioFile, type LoadedScenario } from '../scenario/load-scenario.ts';
+import { loadScenarioFile, ScenarioError, type LoadedScenario } from '../scenario/load-scenario.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { parseDurationMs, parseUtcInstant } from '../core/model/time-fields.ts';
 import { FaultSchedule, type FaultSpec } from '../sim/faults.ts';
@@ -78,6 +78,12 @@ export class GatewayVenue {
       if (s0[section].length > 0)
         warn(`scenario section "${section}" is ignored: the gateway's clients send the orders`);
     }
+    // A gateway serves one symbol's market and account: a scenario of several is refused whole
+    // rather than served with its other books out of reach.
+    if (s0.otherInstruments.length > 0)
+      throw new ScenarioError(
+        `${loaded.file}: otherInstruments: the gateway serves one instrument, so ${s0.otherInstruments.map((o) => o.symbol).join(', ')} cannot be traded here (leave otherInstruments out)`,
+      );
     const profile = options.profile;
     const fills = options.fills ?? BOOK_FILLS;
     const touch = fills === BOOK_FILLS ? null : profile.touchFills[fills];
