@@ -38,6 +38,10 @@ describe('a node trading BTCUSDT and ETHUSDT on one account', () => {
     const [audit] = events('FillAudit');
     expect(audit).toMatchObject({ expectedPosition: 200_000, venuePosition: 200_000, ledgerMismatches: 0 });
     expect(audit?.others).toEqual([{ symbol: 'ETHUSDT', expectedPosition: 70_000, venuePosition: 70_000 }]);
+    expect(report.positions).toEqual([
+      { symbol: 'BTCUSDT', ours: '2', venue: '2' },
+      { symbol: 'ETHUSDT', ours: '7', venue: '7' },
+    ]);
     expect(report.parents.map((p) => [p.id.startsWith('sig-') ? 'signal' : p.id, p.symbol, p.filledQty])).toEqual([
       ['btc-twap', 'BTCUSDT', '2'],
       ['eth-buy', 'ETHUSDT', '10'],

@@ -64,6 +64,11 @@ export function formatReport(r: RunReport, stored = true, mode = 'backtest'): st
     );
   }
   for (const w of r.modelWarnings) lines.push(modelWarningLine(w));
+  // A run of several symbols says where each ended (one symbol's is in its parents and audit).
+  if (r.positions.length > 1)
+    lines.push(
+      `  positions at the end: ${r.positions.map((p) => `${p.symbol} ${p.ours}${p.ours === p.venue ? '' : ` (venue ${p.venue})`}`).join(', ')}`,
+    );
   for (const x of r.rejectedParents)
     lines.push(`  refused ${x.id} at ${x.stage}${x.code ? ` (${x.code})` : ''}: ${x.reason}`);
   const c = r.reconciliation;

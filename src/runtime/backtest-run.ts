@@ -68,6 +68,8 @@ export interface RunReport {
   readonly replay: LogSummary['replay'];
   /** The market model's warnings: prices held at the floor, levels exhausted, rate interval. */
   readonly modelWarnings: LogSummary['modelWarnings'];
+  /** Each symbol's position at the end, ours and the venue's (the end-of-run audit). */
+  readonly positions: LogSummary['positions'];
 }
 
 export interface RunOptions {
@@ -157,6 +159,7 @@ export function runReport(r: {
     faults: summary.faults,
     replay: summary.replay,
     modelWarnings: summary.modelWarnings,
+    positions: summary.positions,
   };
 }
 

@@ -16,6 +16,14 @@ import { ReplayMetricsFold, type ReplayMetrics } from './replay-metrics.ts';
 import { ModelWarningsFold, type ModelWarningSummary } from './model-warnings.ts';
 import { DiscrepancyFold, type DiscrepancySummary } from './discrepancies.ts';
 
+/** One symbol's position at the end of the run, as decimal quantities of its base: ours (the
+ *  account's baseline plus our fills and corrections) and the venue's. */
+export interface PositionReport {
+  readonly symbol: string;
+  readonly ours: string;
+  readonly venue: string;
+}
+
 export interface ParentReport {
   readonly id: string;
   /** Its symbol, when the node trades several. */
@@ -115,6 +123,9 @@ export interface LogSummary extends DiscrepancySummary {
   readonly replay: ReplayMetrics | null;
   /** The market model's warnings, per kind (model-warnings.ts). */
   readonly modelWarnings: readonly ModelWarningSummary[];
+  /** Each symbol's position at the end (the run's first), ours and the venue's, from the end-of-run
+   *  audit; empty without one. */
+  readonly positions: readonly PositionReport[];
 }
 
 export class RunReportFold {
@@ -141,6 +152,7 @@ export class RunReportFold {
   private readonly replayMetrics = new ReplayMetricsFold();
   private readonly modelWarnings = new ModelWarningsFold();
   private readonly discrepancies = new DiscrepancyFold();
+  private positions: PositionReport[] = [];
 
   /** `others`: the further instruments of a node trading several; each parent's figures are in
    *  its own symbol's units. */
@@ -203,6 +215,17 @@ export class RunReportFold {
     if (e.kind === 'ParentRejected')
       this.rejectedParents.push({ id: e.parentId, stage: e.stage ?? 'plan', code: e.code ?? null, reason: e.reason });
     if (e.kind === 'MarketBenchmark') this.benchmarks.set(e.parentId, e);
+    if (e.kind === 'FillAudit') {
+      const at = (inst: Instrument, ours: number, venue: number): PositionReport => ({
+        symbol: inst.symbol,
+        ours: lotsToQty(inst, ours),
+        venue: lotsToQty(inst, venue),
+      });
+      this.positions = [
+        at(this.instrument, e.expectedPosition, e.venuePosition),
+        ...(e.others ?? []).map((o) => at(this.instrumentOf(o.symbol), o.expectedPosition, o.venuePosition)),
+      ];
+    }
     if (e.kind === 'AckReport') {
       const ids = this.venueIds.get(e.clientOrderId) ?? new Set<string>();
       ids.add(e.venueOrderId);
@@ -324,6 +347,7 @@ export class RunReportFold {
       faults: this.notes.faults(),
       replay: this.replayMetrics.summary(),
       modelWarnings: this.modelWarnings.summary(),
+      positions: [...this.positions],
     };
   }
 }
