@@ -9,6 +9,8 @@ import { DEFAULT_DB_PATH, StoreError } from '../store/open-database.ts';
 export interface ProgressSink {
   write(text: string): void;
   readonly columns: number;
+  /** Wall ms between redraws (default the run's 200): a test draws at every step with 0. */
+  readonly everyMs?: number;
 }
 
 export interface Io {

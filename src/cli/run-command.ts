@@ -241,6 +241,7 @@ function runOptions(p: Prepared, progress: Drawer | null): RunOptions {
     ...(p.store === null ? {} : { store: p.store }),
     ...(p.seed === undefined ? {} : { seed: p.seed }),
     ...(progress ? { onProgress: progress.draw } : {}),
+    ...(progress?.everyMs === undefined ? {} : { progressEveryMs: progress.everyMs }),
   };
 }
 
@@ -326,12 +327,15 @@ function loadAll(paths: readonly string[], mode: Prepared['mode']): LoadedScenar
 interface Drawer {
   readonly draw: (p: RunProgress) => void;
   readonly clear: () => void;
+  /** The sink's redraw interval, when it sets one. */
+  readonly everyMs?: number;
 }
 
 function progressDrawer(sink: ProgressSink, label: string): Drawer {
   let shown = 0;
   const started = performance.now();
   return {
+    ...(sink.everyMs === undefined ? {} : { everyMs: sink.everyMs }),
     draw: (p) => {
       const line = runProgressLine(label, p, performance.now() - started, sink.columns);
       sink.write(`\r${line}${' '.repeat(Math.max(0, shown - line.length))}`);
