@@ -138,8 +138,8 @@ export abstract class BookMatcher {
       shared?.purse ?? new QuotePurse(config.account !== null, config.account?.quoteUnits ?? 0),
       config.account?.baseLots ?? 0,
       shared?.quoteScale ?? 1,
+      this,
     );
-    this.account.open = () => this.openOrders();
   }
 
   /** A halted venue refuses new orders and matches nothing; when the halt ends, resting orders
