@@ -80,6 +80,27 @@ describe('GatewayOrders', () => {
     expect(told).toEqual([]);
   });
 
+  it('a client id is open while its order is on its way or open; reused, it names its latest order', async () => {
+    const { orders, order, place } = desk();
+    const placing = place(order('buy', 'limit', 5, 18_700), 'c1');
+    expect(orders.clientIdOpen('c1')).toBe(true); // on its way: a second copy would be a duplicate
+    const [first] = await placing;
+    expect(orders.clientIdOpen('c1')).toBe(true);
+    await orders.cancel(first, () => null);
+    expect([orders.clientIdOpen('c1'), orders.clientIdUsed('c1')]).toEqual([false, true]);
+    const [second] = await place(order('buy', 'market', 10), 'c1');
+    await waitFor(() => orders.status(second) === 'filled');
+    expect(orders.byClientOrderId('c1')).toBe(second);
+    // A reuse the exchange refuses (a sell of 99 when 10 are held) leaves the id naming the
+    // order before it.
+    const [refused, answer] = await place(order('sell', 'market', 99), 'c1');
+    expect(answer.kind).toBe('RejectReport');
+    expect(orders.visible(refused.id)).toBeUndefined();
+    expect(orders.byClientOrderId('c1')).toBe(second);
+    expect(orders.clientIdOpen('c1')).toBe(false);
+    expect(orders.orders()).toEqual([first, second]);
+  });
+
   it('a replace cancels, then places what the old order has left under the new client id', async () => {
     const { orders, told, order, place } = desk();
     const [old] = await place(order('buy', 'limit', 5, 18_700), 'c1');

@@ -13,6 +13,8 @@ export interface DeskOrder {
   readonly qty: number;
   readonly limitPrice: number | null;
   readonly stopPrice: number | null;
+  /** Maker only: refused rather than matched if it would take (Binance's LIMIT_MAKER). */
+  readonly postOnly?: boolean;
 }
 
 /** An order the desk took: what was asked for, its ids, and where it is in its life. */

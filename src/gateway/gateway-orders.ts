@@ -16,10 +16,13 @@ import type { GatewayVenue } from './gateway-venue.ts';
 type Waiter = (report: VenueMessage) => void;
 
 /**
- * Ids: each order gets a random UUID, which is also its client order id at the simulated exchange,
- * so a venue's client ids never meet the exchange's id rules; when a client id may be used again
- * is the wire's rule (clientIdUsed: ever used here). An order exists (lookups, lists, cancel) from
- * the moment the exchange accepted it; before, it is only reserved. One exception: a request the
+ * Ids: each order gets a random UUID (or the wire's own id, `newId`), which is also its client
+ * order id at the simulated exchange, so a venue's client ids never meet the exchange's id rules;
+ * when a client id may be used again is the wire's rule: never (clientIdUsed: ever used here, as
+ * Alpaca's) or once no order under it is open (clientIdOpen, as Binance's). A client id reused
+ * that way names its latest order in lookups; a refused reuse leaves it naming the earlier one.
+ * An order exists (lookups, lists, cancel) from the moment the exchange accepted it; before, it
+ * is only reserved. One exception: a request the
  * venue will act on although its answer is lost (Delivery in src/sim/faults.ts) makes an order
  * that exists at once (announce). Submission times are unique to the millisecond (a later order
  * gets at least 1 ms more), so clients paging by time at millisecond precision never skip one.
@@ -29,8 +32,9 @@ type Waiter = (report: VenueMessage) => void;
 export class GatewayOrders {
   private readonly byId = new Map<string, DeskRecord>();
   private readonly byCid = new Map<string, DeskRecord>();
-  /** Every client id ever used (reserved at the request), to the order's id. */
-  private readonly clientIds = new Map<string, string>();
+  /** Every client id ever used (reserved at the request), to its orders' ids, oldest first ('':
+   *  reserved by a replace under way). */
+  private readonly clientIds = new Map<string, string[]>();
   /** Orders in submission order. */
   private readonly list: DeskRecord[] = [];
   private readonly submitWaiters = new Map<string, Waiter>();
@@ -75,6 +79,18 @@ export class GatewayOrders {
     return this.clientIds.has(clientId);
   }
 
+  /** Whether an order under this client id is on its way to the venue or open there (or the id
+   *  is reserved by a replace under way): the id may not be used again until none is. */
+  clientIdOpen(clientId: string): boolean {
+    for (const id of this.clientIds.get(clientId) ?? []) {
+      const rec = this.byId.get(id);
+      if (rec === undefined) return true; // reserved
+      const status = this.status(rec);
+      if (status !== 'filled' && status !== 'canceled' && status !== 'expired' && status !== 'rejected') return true;
+    }
+    return false;
+  }
+
   // ---- requests --------------------------------------------------------------------------
 
   /**
@@ -110,7 +126,7 @@ export class GatewayOrders {
       closedSent: false,
       executionIds: new Map(),
     };
-    this.clientIds.set(clientId, id);
+    this.reserve(clientId, id);
     this.byId.set(id, rec);
     this.byCid.set(rec.cid, rec);
     this.list.push(rec);
@@ -127,6 +143,7 @@ export class GatewayOrders {
       qty: rec.qty,
       ...(rec.limitPrice === null ? {} : { limitPrice: rec.limitPrice }),
       ...(rec.stopPrice === null ? {} : { stopPrice: rec.stopPrice }),
+      ...(rec.postOnly === true ? { postOnly: true } : {}),
     };
     const report = await new Promise<VenueMessage>((resolve) => {
       this.submitWaiters.set(rec.cid, resolve);
@@ -182,18 +199,18 @@ export class GatewayOrders {
     clientId: string,
     answer: { placed(rec: DeskRecord, report: VenueMessage): T; cancelFailed(report: VenueMessage): T },
   ): Promise<T> {
-    this.clientIds.set(clientId, ''); // reserved until the new order exists (or the replace fails)
+    this.reserve(clientId, ''); // reserved until the new order exists (or the replace fails)
     rec.replacing = true;
     this.tell({ kind: 'pending_replace', rec, at: this.now() });
     const cancelled = await this.venueCancel(rec, o, false);
     if (cancelled.kind !== 'CancelReport') {
       rec.replacing = false;
-      this.clientIds.delete(clientId);
+      this.release(clientId, '');
       if (cancelled.kind === 'OutcomeUnknownReport') this.closedWhenCancelled(rec);
       else this.tell({ kind: 'replace_rejected', rec, at: this.now() });
       return answer.cancelFailed(cancelled);
     }
-    this.clientIds.delete(clientId);
+    this.release(clientId, '');
     // The old order is cancelled now: what it has left is final, fills while the cancel travelled
     // included. Without a qty the replacement is that (the remainder read before could overfill).
     const next = keepQty ? order : { ...order, qty: o.qty - o.filled };
@@ -245,9 +262,14 @@ export class GatewayOrders {
     return rec.announced || this.exchangeOrder(rec) !== undefined;
   }
 
+  /** The latest order that exists under a client id. */
   byClientOrderId(clientId: string): DeskRecord | undefined {
-    const id = this.clientIds.get(clientId);
-    return id === undefined ? undefined : this.visible(id);
+    const ids = this.clientIds.get(clientId) ?? [];
+    for (let i = ids.length - 1; i >= 0; i--) {
+      const rec = this.visible(ids[i] as string);
+      if (rec) return rec;
+    }
+    return undefined;
   }
 
   /** Where the order is in its life now. */
@@ -405,10 +427,26 @@ export class GatewayOrders {
     return new Promise<void>((resolve) => waiting.push(resolve));
   }
 
+  private reserve(clientId: string, id: string): void {
+    const ids = this.clientIds.get(clientId);
+    if (ids) ids.push(id);
+    else this.clientIds.set(clientId, [id]);
+  }
+
+  /** Frees one use of a client id (the last one with this order id); the id is unused again
+   *  when it has none left. */
+  private release(clientId: string, id: string): void {
+    const ids = this.clientIds.get(clientId);
+    if (!ids) return;
+    const i = ids.lastIndexOf(id);
+    if (i >= 0) ids.splice(i, 1);
+    if (ids.length === 0) this.clientIds.delete(clientId);
+  }
+
   private forget(rec: DeskRecord): void {
     this.byId.delete(rec.id);
     this.byCid.delete(rec.cid);
-    this.clientIds.delete(rec.clientOrderId);
+    this.release(rec.clientOrderId, rec.id);
     const i = this.list.indexOf(rec);
     if (i >= 0) this.list.splice(i, 1);
   }
