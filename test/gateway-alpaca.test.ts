@@ -469,7 +469,7 @@ describe('the gateway command', () => {
     const { UsageError } = await import('../src/cli/io.ts');
     const cases: Array<[string[], Record<string, string>, RegExp]> = [
       [['alpaca', '--scenario', FIXTURE, '--port', 'x'], keys, /--port/],
-      [['binance', '--scenario', FIXTURE], keys, /unknown gateway "binance"/],
+      [['kraken', '--scenario', FIXTURE], keys, /unknown gateway "kraken"/],
       [['alpaca'], keys, /--scenario FILE is required/],
       [['alpaca', '--scenario', FIXTURE, '--market-hours', 'nyse'], keys, /--market-hours/],
       [['alpaca', '--scenario', FIXTURE], { APCA_API_KEY_ID: 'k' }, /APCA_API_SECRET_KEY must be set/],
@@ -485,7 +485,7 @@ describe('the gateway command', () => {
   it('starts on the port asked, prints its URL and the SDK configuration without the keys, and stops', async () => {
     const { startGateway } = await import('../src/cli/gateway-command.ts');
     const { io: cli, out, err } = io(keys);
-    const gw = await startGateway(['alpaca', '--scenario', FIXTURE, '--port', '0'], cli);
+    const gw = (await startGateway(['alpaca', '--scenario', FIXTURE, '--port', '0'], cli)) as AlpacaGateway | null;
     expect(gw).not.toBeNull();
     onCleanup(() => gw?.close());
     const printed = [...out, ...err].join('\n');

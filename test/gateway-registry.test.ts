@@ -18,24 +18,26 @@ const refusal = async (args: string[], env: Record<string, string>): Promise<str
 
 describe('the gateway registry', () => {
   it('each gateway has a name, keys, the book and its own fill profiles, and its part of the help', () => {
-    expect(gatewayNames()).toEqual(['alpaca']);
+    expect(gatewayNames()).toEqual(['alpaca', 'binance']);
     for (const g of REGISTERED_GATEWAYS) {
       expect(gatewayEntry(g.name)).toBe(g);
       expect(g.keys.length).toBeGreaterThan(0);
       expect(fillProfiles(g.profile)[0]).toBe('book');
       for (const key of g.keys) expect(GATEWAY_HELP).toContain(key);
     }
-    expect(gatewayEntry('binance')).toBeUndefined();
+    expect(gatewayEntry('kraken')).toBeUndefined();
     expect(allFillProfiles()).toEqual(['book', 'alpaca-paper']);
     expect(GATEWAY_USAGE).toMatch(
-      /^usage: execsim gateway alpaca --scenario FILE .*\n {2}\[--fills book\|alpaca-paper\]$/,
+      /^usage: execsim gateway alpaca\|binance --scenario FILE .*\n {2}\[--fills book\|alpaca-paper\]$/,
     );
   });
 
   it('the command names the registered gateways, their fill profiles and every missing key at once', async () => {
     const keys = { APCA_API_KEY_ID: 'key-value-1', APCA_API_SECRET_KEY: 'secret-value-2' };
-    expect(await refusal([], keys)).toBe('gateway needs a venue: alpaca');
-    expect(await refusal(['nyse', '--scenario', FIXTURE], keys)).toBe('unknown gateway "nyse" (known: alpaca)');
+    expect(await refusal([], keys)).toBe('gateway needs a venue: alpaca, binance');
+    expect(await refusal(['nyse', '--scenario', FIXTURE], keys)).toBe(
+      'unknown gateway "nyse" (known: alpaca, binance)',
+    );
     expect(await refusal(['alpaca', 'x', '--scenario', FIXTURE], keys)).toBe(
       'gateway alpaca takes no more arguments, got "x"',
     );

@@ -1,6 +1,7 @@
 // The `execsim` command's usage and version, and the answers that need nothing else (`execsim`,
 // --help, --version): kept apart from the commands so that those answers load no command.
 import { readFileSync } from 'node:fs';
+import { gatewayNames } from '../gateway/gateway-registry.ts';
 import { DEFAULT_DB_PATH } from '../store/open-database.ts';
 import type { Io } from './io.ts';
 
@@ -21,7 +22,7 @@ export const USAGE = `usage:
   execsim sweeps [--db PATH] [--json] [--limit N]                list stored sweeps: state, paths stored, passed
   execsim worker --queue redis://host:port                       run queued sweeps' paths until stopped
   execsim serve [--db PATH] [--create] [--port N] [--host H] [--workers N]  the HTTP API and pages with execution charts
-  execsim gateway alpaca --scenario FILE [--port N] [--host H]   an Alpaca-compatible venue on the simulator, wall clock
+  execsim gateway ${gatewayNames().join('|')} --scenario FILE [--port N] [--host H]   the venue's API on the simulator, wall clock
   execsim --version                                              print the version
 Every command takes --help. The database is --db, else $EXECSIM_DB, else ${DEFAULT_DB_PATH}.`;
 

@@ -75,6 +75,6 @@ export class DeskHoldings {
   }
 }
 
-function tradeNumber(tradeId: string): number {
+export function tradeNumber(tradeId: string): number {
   return Number(tradeId.slice(1));
 }

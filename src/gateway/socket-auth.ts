@@ -8,7 +8,7 @@ import type { WebSocket } from 'ws';
 export type KeyCheck = (keyId: unknown, secret: unknown) => boolean;
 
 /** Constant-time comparison of a presented key with the gateway's (through fixed-size digests). */
-function sameKey(presented: unknown, expected: string): boolean {
+export function sameKey(presented: unknown, expected: string): boolean {
   if (typeof presented !== 'string') return false;
   const a = createHash('sha256').update(presented).digest();
   const b = createHash('sha256').update(expected).digest();

@@ -266,7 +266,7 @@ function buildModel(
 }
 
 /** The venue states commissions in another asset: the fee (notional units) at that asset's price. */
-function commissionOption(s: Scenario, inst: Instrument): Pick<SimVenueOptions, 'commission'> {
+export function commissionOption(s: Scenario, inst: Instrument): Pick<SimVenueOptions, 'commission'> {
   const asset = s.venue.fees.commissionAsset;
   if (asset === undefined) return {};
   const { base, quote } = assetsOf(inst.symbol);

@@ -1,0 +1,177 @@
+// `execsim gateway binance`: a Binance-spot-compatible server backed by the simulated venue of a
+// scenario on the wall clock (../gateway-venue.ts), its orders at the venue-neutral order desk
+// (../gateway-orders.ts). REST (/api/v3/...), the market streams (/ws/<stream>, /stream?streams=)
+// and the WebSocket API with the user data stream (/ws-api/v3) share one port; REST and the user
+// data stream check the gateway's key pair (HMAC-SHA256 signatures), the market streams are
+// public as Binance's are.
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { serve, type ServerType } from '@hono/node-server';
+import { Rng } from '../../core/clock/rng.ts';
+import type { ExecEvent } from '../../core/model/events.ts';
+import type { BookSide } from '../../sim/book/l2-book.ts';
+import { GatewayVenue, type GatewayVenueOptions } from '../gateway-venue.ts';
+import { MarketFeed } from '../market-feed.ts';
+import { StallGate, WireFaults } from '../wire-faults.ts';
+import { BINANCE_PROFILE } from './binance-profile.ts';
+import { BinanceOrders, type UserEvent } from './binance-orders.ts';
+import { DepthBook, MAX_DEPTH, type Levels } from './depth-book.ts';
+import { MarketRest } from './market-rest.ts';
+import { MarketStreams } from './market-streams.ts';
+import { PublicTape } from './public-tape.ts';
+import { BINANCE_LIMITS, RequestLimits, type LimitSettings } from './request-limits.ts';
+import { createRestApp } from './rest.ts';
+import { RequestSigner } from './signed-request.ts';
+import { BINANCE_SOCKET_LIFE, type SocketLifeSettings } from './socket-life.ts';
+import { WsApi } from './ws-api.ts';
+
+export interface BinanceGatewayOptions {
+  readonly scenarioFile: string;
+  readonly apiKey: string;
+  readonly secretKey: string;
+  readonly port?: number;
+  readonly host?: string;
+  readonly hours?: GatewayVenueOptions['hours'];
+  readonly fills?: GatewayVenueOptions['fills'];
+  readonly warn?: (message: string) => void;
+  readonly onEvent?: (event: ExecEvent) => void;
+  /** Binance's request limits unless given (tests lower them). */
+  readonly limits?: Partial<LimitSettings>;
+  /** Binance's ping interval, pong timeout and connection lifetime unless given (tests shorten them). */
+  readonly socketLife?: Partial<SocketLifeSettings>;
+  /** Every user data event as published (tests). */
+  readonly onUserEvent?: (event: UserEvent) => void;
+}
+
+export interface BinanceGateway {
+  /** http://host:port (no trailing slash): REST is under /api/v3. */
+  readonly url: string;
+  /** ws://host:port/ws: the market streams' base (ccxt's urls.api.ws.spot). */
+  readonly streamUrl: string;
+  /** ws://host:port/ws-api/v3: the WebSocket API (ccxt's urls.api.ws['ws-api'].spot). */
+  readonly wsApiUrl: string;
+  readonly port: number;
+  readonly venue: GatewayVenue;
+  readonly orders: BinanceOrders;
+  readonly depth: DepthBook;
+  readonly streams: MarketStreams;
+  readonly wsApi: WsApi;
+  /** Sends serverShutdown on every websocket, then stops the server and the venue's timers. */
+  close(): Promise<void>;
+}
+
+export async function startBinanceGateway(options: BinanceGatewayOptions): Promise<BinanceGateway> {
+  const signer = new RequestSigner(options.apiKey, options.secretKey);
+  const gv = GatewayVenue.load(options.scenarioFile, {
+    profile: BINANCE_PROFILE,
+    ...(options.hours ? { hours: options.hours } : {}),
+    ...(options.fills ? { fills: options.fills } : {}),
+    ...(options.warn ? { warn: options.warn } : {}),
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+  });
+  const record = options.onEvent ?? (() => {});
+  const wire = new WireFaults(
+    gv.scenario.faults,
+    gv.startedAt,
+    new Rng(gv.scenario.seed).stream('wire'),
+    () => gv.clock.now(),
+    (fault, detail) => record({ kind: 'FaultApplied', fault, detail }),
+  );
+  const skewMs = gv.scenario.venue.clockSkewMs;
+  const now = () => gv.clock.now() + skewMs;
+  const life = { ...BINANCE_SOCKET_LIFE, ...options.socketLife };
+  const limitSettings = { ...BINANCE_LIMITS, ...options.limits };
+  const wsApi = new WsApi({ signer, now, life, gate: new StallGate(wire, gv.clock, 'user data') });
+  const orders = new BinanceOrders(gv, wire, (event) => {
+    options.onUserEvent?.(event);
+    wsApi.publish(event);
+  });
+  const feed = new MarketFeed(gv);
+  const tape = new PublicTape(feed, gv.instrument, skewMs);
+  const depth = new DepthBook({
+    levels: (side: BookSide): Levels => {
+      const at = new Map<number, number>();
+      for (const [price] of gv.exchange.book.depth(side, MAX_DEPTH)) {
+        const qty = gv.exchange.available(side, price);
+        if (qty > 0) at.set(price, qty);
+      }
+      for (const r of orders.resting()) if (r.side === side) at.set(r.price, (at.get(r.price) ?? 0) + r.qty);
+      return [...at].sort(side === 'bid' ? (a, b) => b[0] - a[0] : (a, b) => a[0] - b[0]);
+    },
+  });
+  const market = new MarketRest({
+    inst: gv.instrument,
+    assets: orders.fields.assets,
+    feed,
+    tape,
+    depth,
+    limits: limitSettings,
+    now,
+    halted: () => gv.exchange.halted,
+  });
+  const streams = new MarketStreams({
+    inst: gv.instrument,
+    feed,
+    tape,
+    depth,
+    now,
+    life,
+    gate: new StallGate(wire, gv.clock, 'market streams'),
+  });
+  gv.start();
+  const app = createRestApp({
+    orders,
+    market,
+    scenario: gv.scenario,
+    signer,
+    limits: new RequestLimits(limitSettings, now),
+    wire,
+    clock: gv.clock,
+    now,
+  });
+  const host = options.host ?? '127.0.0.1';
+  let server: ServerType;
+  try {
+    server = await new Promise<ServerType>((resolve, reject) => {
+      const s = serve({ fetch: app.fetch, hostname: host, port: options.port ?? 0 }, () => resolve(s));
+      s.once('error', reject);
+    });
+  } catch (err) {
+    gv.stop();
+    await streams.close();
+    await wsApi.close();
+    throw err;
+  }
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = (req.url ?? '').split('?')[0] ?? '';
+    if (WsApi.serves(path)) wsApi.upgrade(req, socket, head);
+    else if (MarketStreams.serves(path)) streams.upgrade(req, socket, head);
+    else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : (options.port ?? 0);
+  const shown = host.includes(':') ? `[${host}]` : host;
+  let closed: Promise<void> | null = null;
+  return {
+    url: `http://${shown}:${port}`,
+    streamUrl: `ws://${shown}:${port}/ws`,
+    wsApiUrl: `ws://${shown}:${port}/ws-api/v3`,
+    port,
+    venue: gv,
+    orders,
+    depth,
+    streams,
+    wsApi,
+    close: () =>
+      (closed ??= (async () => {
+        await streams.close();
+        await wsApi.close();
+        gv.stop();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          // Keep-alive connections would hold close() open.
+          (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+        });
+      })()),
+  };
+}

@@ -1,0 +1,275 @@
+// Binance's orders at the gateway: POST and DELETE /api/v3/order and DELETE openOrders put to the
+// venue-neutral order desk (../gateway-orders.ts), the desk's answers as Binance's, and its events
+// as the user data stream's executionReport followed by outboundAccountPosition. Binance's own
+// rules live here: numeric order ids (1, 2, ... per gateway, as a reset test network's), a client
+// id unique among OPEN orders only (a resent id whose order is done is a new order, and a lookup
+// by it finds the latest), an id the gateway makes when the client sends none, -2010 for a
+// duplicate, -2011 for a cancel of an order that is not open, -2013 for a lookup that finds
+// nothing. A request whose answer the venue lost is -1007 (HTTP 503: the order may or may not
+// exist, and a lookup tells) when the venue answered 5xx, and a dropped connection when it timed
+// out (an outage).
+import { randomBytes } from 'node:crypto';
+import type { Instrument } from '../../core/model/instrument.ts';
+import type { OutcomeUnknownReport } from '../../core/model/reports.ts';
+import type { VenueRules } from '../../core/venues/index.ts';
+import { commissionOption } from '../../scenario/build-venue.ts';
+import type { DeskEvent, DeskRecord } from '../desk-record.ts';
+import { GatewayOrders } from '../gateway-orders.ts';
+import type { GatewayVenue } from '../gateway-venue.ts';
+import type { WireFaults } from '../wire-faults.ts';
+import { parseOrderRequest } from './binance-order-request.ts';
+import { binanceStatus, OPEN_STATUSES, OrderFields } from './order-fields.ts';
+import { RequestFields } from './request-fields.ts';
+import {
+  badRequest,
+  binanceError,
+  DUPLICATE_ORDER,
+  isBinanceError,
+  NO_SUCH_ORDER,
+  SEND_STATUS_UNKNOWN,
+  UNKNOWN_ORDER,
+  type BinanceError,
+} from './wire.ts';
+
+/** How a request ended, for the HTTP layer. */
+export type OrderAnswer =
+  | { readonly kind: 'ok'; readonly body: unknown }
+  | { readonly kind: 'error'; readonly error: BinanceError }
+  /** The venue's answer was lost in an outage: the HTTP layer drops the connection. */
+  | { readonly kind: 'reset' };
+
+/** One user data stream event (executionReport, outboundAccountPosition). */
+export type UserEvent = Record<string, unknown>;
+
+const error = (e: BinanceError): OrderAnswer => ({ kind: 'error', error: e });
+const ok = (body: unknown): OrderAnswer => ({ kind: 'ok', body });
+
+const ID_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** A client order id as Binance makes one: 22 letters and digits. */
+export function newClientId(): string {
+  return [...randomBytes(22)].map((b) => ID_CHARS[b % ID_CHARS.length]).join('');
+}
+
+export class BinanceOrders {
+  readonly desk: GatewayOrders;
+  readonly fields: OrderFields;
+  readonly inst: Instrument;
+  readonly rules: VenueRules;
+  private nextOrderId = 1;
+  private nextExecution = 1;
+
+  constructor(
+    private readonly gv: GatewayVenue,
+    private readonly wire: WireFaults,
+    private readonly emit: (event: UserEvent) => void,
+  ) {
+    this.inst = gv.instrument;
+    this.rules = gv.rules;
+    this.fields = new OrderFields(
+      gv.instrument,
+      gv.scenario.venue.clockSkewMs,
+      commissionOption(gv.scenario, gv.instrument).commission,
+    );
+    this.desk = new GatewayOrders(
+      gv,
+      (e) => this.told(e),
+      () => String(this.nextOrderId++),
+    );
+  }
+
+  /** Binance's status of an order now. */
+  status(rec: DeskRecord): string {
+    return binanceStatus(this.desk.status(rec), this.desk.exchangeOrder(rec)?.filled ?? 0);
+  }
+
+  /** The order as GET /api/v3/order states it now. */
+  orderJson(rec: DeskRecord): Record<string, unknown> {
+    return this.fields.order(rec, this.desk.exchangeOrder(rec), this.status(rec));
+  }
+
+  // ---- requests --------------------------------------------------------------------------
+
+  async submit(f: RequestFields): Promise<OrderAnswer> {
+    const parsed = parseOrderRequest(f, this.inst, this.rules);
+    if (isBinanceError(parsed)) return error(parsed);
+    const clientId = parsed.clientOrderId ?? newClientId();
+    if (this.desk.clientIdOpen(clientId)) return error(DUPLICATE_ORDER);
+    return this.desk.place(parsed.order, clientId, (rec, report): OrderAnswer => {
+      switch (report.kind) {
+        case 'AckReport':
+          return ok(this.fields.placed(rec, this.desk.exchangeOrder(rec), this.status(rec), parsed.respType));
+        case 'RejectReport':
+        case 'RetryableRejectReport':
+          return error(this.venueError(report.code, report.reason));
+        case 'OutcomeUnknownReport':
+          return unknownOutcome(report);
+        default:
+          return error(badRequest(-1000, `An unknown error occurred while processing the request.`));
+      }
+    });
+  }
+
+  /** The order a request names by orderId and/or origClientOrderId (both: they must agree). */
+  private named(f: RequestFields, missing: BinanceError): DeskRecord | BinanceError {
+    const orderId = f.long('orderId');
+    if (isBinanceError(orderId)) return orderId;
+    const cid = f.optional('origClientOrderId');
+    if (isBinanceError(cid)) return badRequest(-1119, 'Original client order ID was empty.');
+    if (orderId === undefined && cid === undefined)
+      return badRequest(-1102, "Param 'origClientOrderId' or 'orderId' must be sent, but both were empty/null!");
+    const rec = orderId !== undefined ? this.desk.visible(String(orderId)) : this.desk.byClientOrderId(cid as string);
+    if (!rec || (cid !== undefined && rec.clientOrderId !== cid)) return missing;
+    return rec;
+  }
+
+  async cancel(f: RequestFields): Promise<OrderAnswer> {
+    const rec = this.named(f, UNKNOWN_ORDER);
+    if (isBinanceError(rec)) return error(rec);
+    const restriction = f.oneOf('cancelRestrictions', ['ONLY_NEW', 'ONLY_PARTIALLY_FILLED'], () =>
+      badRequest(-1145, 'Invalid cancelRestrictions'),
+    );
+    if (isBinanceError(restriction)) return error(restriction);
+    const cancelId = f.optional('newClientOrderId');
+    if (isBinanceError(cancelId)) return error(badRequest(-1118, 'New client order ID was empty.'));
+    if (restriction !== undefined) {
+      const s = this.status(rec);
+      if (s !== (restriction === 'ONLY_NEW' ? 'NEW' : 'PARTIALLY_FILLED') && OPEN_STATUSES.has(s))
+        return error(badRequest(-2011, 'Order was not canceled due to cancel restrictions.'));
+    }
+    return this.cancelRecord(rec, cancelId ?? newClientId());
+  }
+
+  private cancelRecord(rec: DeskRecord, cancelId: string): Promise<OrderAnswer> {
+    return this.desk.cancel(rec, (answer): OrderAnswer => {
+      if (answer === null) return error(UNKNOWN_ORDER);
+      switch (answer.kind) {
+        case 'CancelReport':
+          return ok(
+            this.fields.cancelled(rec, this.desk.exchangeOrder(rec), this.status(rec), cancelId, this.desk.now()),
+          );
+        case 'CancelRejectReport':
+          return error(answer.failure === 'transient' ? this.venueError(answer.code, answer.reason) : UNKNOWN_ORDER);
+        case 'OutcomeUnknownReport':
+          return unknownOutcome(answer);
+        default:
+          return error(badRequest(-1000, 'An unknown error occurred while processing the request.'));
+      }
+    });
+  }
+
+  /** DELETE /api/v3/openOrders: every open order cancelled, the cancelled ones listed; -2011
+   *  when none is open. A lost answer of any cancel is the request's answer. */
+  async cancelAll(): Promise<OrderAnswer> {
+    const open = this.openOrders();
+    if (open.length === 0) return error(UNKNOWN_ORDER);
+    const answers = await Promise.all(open.map((rec) => this.cancelRecord(rec, newClientId())));
+    const lost = answers.find((a) => a.kind === 'reset' || (a.kind === 'error' && a.error.code === -1007));
+    if (lost) return lost;
+    return ok(answers.flatMap((a) => (a.kind === 'ok' ? [a.body] : [])));
+  }
+
+  // ---- reads -------------------------------------------------------------------------------
+
+  /** GET /api/v3/order. */
+  query(f: RequestFields): OrderAnswer {
+    const rec = this.named(f, NO_SUCH_ORDER);
+    return isBinanceError(rec) ? error(rec) : ok(this.orderJson(rec));
+  }
+
+  /** Orders that exist, oldest first. */
+  orders(): DeskRecord[] {
+    return this.desk.orders();
+  }
+
+  openOrders(): DeskRecord[] {
+    return this.orders().filter((r) => OPEN_STATUSES.has(this.status(r)));
+  }
+
+  /** Our open limit orders' remainders where they rest (the public book shows them). */
+  resting(): Array<{ side: 'bid' | 'ask'; price: number; qty: number }> {
+    const out: Array<{ side: 'bid' | 'ask'; price: number; qty: number }> = [];
+    for (const rec of this.orders()) {
+      const o = this.desk.exchangeOrder(rec);
+      if (!o || !o.triggered || o.limitPrice === null || (o.status !== 'new' && o.status !== 'partially_filled'))
+        continue;
+      out.push({ side: o.side === 'buy' ? 'bid' : 'ask', price: o.limitPrice, qty: o.qty - o.filled });
+    }
+    return out;
+  }
+
+  // ---- the desk's events as the user data stream ---------------------------------------------
+
+  private told(e: DeskEvent): void {
+    const { rec } = e;
+    const o = this.desk.exchangeOrder(rec);
+    const all = o?.trades.length ?? 0;
+    switch (e.kind) {
+      case 'new':
+        this.report(rec, 'NEW', 'NEW', e.at, 0);
+        break;
+      case 'fill': {
+        const filled = (o?.trades ?? []).slice(0, e.trades).reduce((sum, t) => sum + t.qty, 0);
+        this.report(rec, 'TRADE', filled >= rec.qty ? 'FILLED' : 'PARTIALLY_FILLED', e.at, e.trades, e.trade);
+        break;
+      }
+      case 'closed': {
+        const status = this.status(rec);
+        this.report(rec, status === 'EXPIRED' ? 'EXPIRED' : 'CANCELED', status, e.at, all);
+        break;
+      }
+      case 'rejected':
+        this.report(rec, 'REJECTED', 'REJECTED', e.at, all);
+        return; // nothing was ever locked for it
+      default:
+        return; // pending cancels and replaces: Binance tells none
+    }
+    this.emit({ e: 'outboundAccountPosition', E: e.at, u: e.at, B: this.accountPosition() });
+  }
+
+  private report(
+    rec: DeskRecord,
+    x: 'NEW' | 'TRADE' | 'CANCELED' | 'EXPIRED' | 'REJECTED',
+    status: string,
+    at: number,
+    trades: number,
+    last?: Parameters<OrderFields['executionReport']>[7],
+  ): void {
+    const o = this.desk.exchangeOrder(rec);
+    this.emit(this.fields.executionReport(rec, o, x, status, at, this.nextExecution++, trades, last));
+  }
+
+  /** The account's base and quote balances as outboundAccountPosition's `B`. */
+  accountPosition(): Array<{ a: string; f: string; l: string }> {
+    return this.balances().map((b) => ({ a: b.asset, f: b.free, l: b.locked }));
+  }
+
+  /** Base and quote: free and locked (open sells hold base, open buys lock quote). */
+  balances(): Array<{ asset: string; free: string; locked: string }> {
+    const h = this.desk.holdings;
+    const position = this.gv.desk.position;
+    const held = h.heldForSells();
+    const cash = this.gv.desk.quoteBalance;
+    const locked = h.lockedForBuys();
+    const { base, quote } = this.fields.assets;
+    const q = (units: number) => this.fields.quoteAmount(units);
+    return [
+      { asset: base, free: this.fields.qtyAmount(position - held), locked: this.fields.qtyAmount(held) },
+      { asset: quote, free: q(cash - locked), locked: q(locked) },
+    ];
+  }
+
+  /** The venue's refusal as Binance's answer: the HTTP status its rules give the code. */
+  private venueError(code: string, message: string): BinanceError {
+    const entry = Object.values(this.rules.errors).find((e) => e.code === code);
+    const numeric = /^-?\d{1,6}$/.test(code) ? Number(code) : -2010;
+    if (entry?.httpStatus === 429)
+      return { ...binanceError(429, numeric, message), retryAfterS: this.wire.rateLimitWait().waitS };
+    return badRequest(numeric, message);
+  }
+}
+
+/** A request whose answer was lost: a 5xx is -1007, a timeout a dropped connection. */
+function unknownOutcome(report: OutcomeUnknownReport): OrderAnswer {
+  return report.category === 'server' ? error(SEND_STATUS_UNKNOWN) : { kind: 'reset' };
+}

@@ -1,0 +1,304 @@
+// Binance's public REST answers at the gateway: exchangeInfo (the scenario's instrument as one
+// symbol with its filters and the gateway's limits), depth (with the update id the depth streams
+// continue from), trades, aggTrades, klines, avgPrice and the tickers (24hr, price, bookTicker). Each takes
+// `symbol`, and those Binance lets list several take `symbols` (a JSON array) or neither (every
+// symbol: here the one); a symbol the gateway does not serve is -1121.
+import type { Instrument } from '../../core/model/instrument.ts';
+import type { MarketFeed } from '../market-feed.ts';
+import type { DepthBook } from './depth-book.ts';
+import { ORDER_TYPES } from './binance-order-request.ts';
+import { KLINE_INTERVALS, KlineBuckets, type Kline, type PublicTape } from './public-tape.ts';
+import type { LimitSettings } from './request-limits.ts';
+import type { RequestFields } from './request-fields.ts';
+import { symbolFilters } from './symbol-filters.ts';
+import { badRequest, illegal, INVALID_SYMBOL, isBinanceError, price8, qty8, ZERO8, type BinanceError } from './wire.ts';
+import type { Assets } from '../../core/fills/fees.ts';
+
+type Json = Record<string, unknown>;
+export type MarketAnswer = { readonly body: unknown } | BinanceError;
+
+export interface MarketRestOptions {
+  readonly inst: Instrument;
+  readonly assets: Assets;
+  readonly feed: MarketFeed;
+  readonly tape: PublicTape;
+  readonly depth: DepthBook;
+  readonly limits: LimitSettings;
+  /** The venue's time now (epoch ms, clock skew applied). */
+  readonly now: () => number;
+  /** Whether the venue refuses orders now (a halt). */
+  readonly halted: () => boolean;
+}
+
+const COMBINATION = badRequest(-1128, 'Combination of optional parameters invalid.');
+
+/** `symbol` or `symbols` or neither: whether the answer is one object (a symbol was named) or a
+ *  list, and which of ours it holds (an unknown symbol is -1121). */
+function symbolsOf(f: RequestFields, ours: string): { one: boolean; listed: boolean } | BinanceError {
+  const one = f.optional('symbol');
+  if (isBinanceError(one)) return one;
+  const many = f.optional('symbols');
+  if (isBinanceError(many)) return many;
+  if (one !== undefined && many !== undefined) return COMBINATION;
+  if (one !== undefined) return one === ours ? { one: true, listed: true } : INVALID_SYMBOL;
+  if (many === undefined) return { one: false, listed: true };
+  let list: unknown;
+  try {
+    list = JSON.parse(many);
+  } catch {
+    list = null;
+  }
+  if (!Array.isArray(list) || list.length === 0 || list.some((s) => typeof s !== 'string'))
+    return illegal('symbols', '^\\[("[A-Z0-9-_.]{1,20}"(,"[A-Z0-9-_.]{1,20}"){0,}){0,1}\\]$');
+  if (list.some((s) => s !== ours)) return INVALID_SYMBOL;
+  return { one: false, listed: true };
+}
+
+export class MarketRest {
+  constructor(private readonly o: MarketRestOptions) {}
+
+  exchangeInfo(f: RequestFields): MarketAnswer {
+    const which = symbolsOf(f, this.o.inst.symbol);
+    if (isBinanceError(which)) return which;
+    const status = f.oneOf('symbolStatus', ['TRADING', 'HALT', 'BREAK'], () =>
+      badRequest(-1122, 'Invalid symbolStatus.'),
+    );
+    if (isBinanceError(status)) return status;
+    if (status !== undefined && (f.params.has('symbol') || f.params.has('symbols'))) return COMBINATION;
+    const permissions = f.optional('permissions');
+    if (isBinanceError(permissions)) return permissions;
+    const ourStatus = this.o.halted() ? 'HALT' : 'TRADING';
+    const listed =
+      (status === undefined || status === ourStatus) && (permissions === undefined || permissions.includes('SPOT'));
+    const s = this.o.limits;
+    return {
+      body: {
+        timezone: 'UTC',
+        serverTime: this.o.now(),
+        rateLimits: [
+          { rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: s.weightPerMinute },
+          { rateLimitType: 'ORDERS', interval: 'SECOND', intervalNum: 10, limit: s.ordersPer10s },
+          { rateLimitType: 'ORDERS', interval: 'DAY', intervalNum: 1, limit: s.ordersPerDay },
+        ],
+        exchangeFilters: [],
+        symbols: listed ? [this.symbolInfo(ourStatus)] : [],
+      },
+    };
+  }
+
+  private symbolInfo(status: string): Json {
+    const { base, quote } = this.o.assets;
+    return {
+      symbol: this.o.inst.symbol,
+      status,
+      baseAsset: base,
+      baseAssetPrecision: 8,
+      quoteAsset: quote,
+      quotePrecision: 8,
+      quoteAssetPrecision: 8,
+      baseCommissionPrecision: 8,
+      quoteCommissionPrecision: 8,
+      orderTypes: [...ORDER_TYPES],
+      icebergAllowed: false,
+      ocoAllowed: false,
+      otoAllowed: false,
+      opoAllowed: false,
+      quoteOrderQtyMarketAllowed: false,
+      allowTrailingStop: false,
+      cancelReplaceAllowed: false,
+      amendAllowed: false,
+      pegInstructionsAllowed: false,
+      isSpotTradingAllowed: true,
+      isMarginTradingAllowed: false,
+      filters: symbolFilters(this.o.inst),
+      permissions: [],
+      permissionSets: [['SPOT']],
+      defaultSelfTradePreventionMode: 'NONE',
+      allowedSelfTradePreventionModes: ['NONE'],
+    };
+  }
+
+  depth(f: RequestFields): MarketAnswer {
+    const s = f.symbol(this.o.inst.symbol);
+    if (isBinanceError(s)) return s;
+    const limit = f.limit(100, 5000, true);
+    if (isBinanceError(limit)) return limit;
+    const snap = this.o.depth.snapshot(limit);
+    const levels = (side: Array<[number, number]>) =>
+      side.map(([p, q]) => [price8(this.o.inst, p), qty8(this.o.inst, q)]);
+    return { body: { lastUpdateId: snap.lastUpdateId, bids: levels(snap.bids), asks: levels(snap.asks) } };
+  }
+
+  trades(f: RequestFields): MarketAnswer {
+    const s = f.symbol(this.o.inst.symbol);
+    if (isBinanceError(s)) return s;
+    const limit = f.limit(500, 1000, true);
+    if (isBinanceError(limit)) return limit;
+    const prints = this.o.tape.prints;
+    return { body: prints.slice(Math.max(0, prints.length - limit)).map((p) => this.o.tape.trade(p)) };
+  }
+
+  /** GET /api/v3/aggTrades: each print is its own aggregate (the tape keeps no taker orders). */
+  aggTrades(f: RequestFields): MarketAnswer {
+    const s = f.symbol(this.o.inst.symbol);
+    if (isBinanceError(s)) return s;
+    const fromId = f.long('fromId');
+    if (isBinanceError(fromId)) return fromId;
+    const start = f.long('startTime');
+    if (isBinanceError(start)) return start;
+    const end = f.long('endTime');
+    if (isBinanceError(end)) return end;
+    if (start !== undefined && end !== undefined && end - start > 3_600_000)
+      return badRequest(-1127, 'More than 1 hours between startTime and endTime.');
+    const limit = f.limit(500, 1000);
+    if (isBinanceError(limit)) return limit;
+    const tape = this.o.tape;
+    const picked = tape.prints.filter((p) => {
+      const t = p.time + tape.skewMs;
+      return (
+        (fromId === undefined || p.id >= fromId) &&
+        (start === undefined || t >= start) &&
+        (end === undefined || t <= end)
+      );
+    });
+    const fromStart = fromId !== undefined || start !== undefined;
+    const page = fromStart ? picked.slice(0, limit) : picked.slice(Math.max(0, picked.length - limit));
+    const i = this.o.inst;
+    return {
+      body: page.map((p) => ({
+        a: p.id,
+        p: price8(i, p.price),
+        q: qty8(i, p.qty),
+        f: p.id,
+        l: p.id,
+        T: p.time + tape.skewMs,
+        m: tape.isBuyerMaker(p),
+        M: true,
+      })),
+    };
+  }
+
+  klines(f: RequestFields): MarketAnswer {
+    const s = f.symbol(this.o.inst.symbol);
+    if (isBinanceError(s)) return s;
+    const interval = f.required('interval');
+    if (isBinanceError(interval)) return interval;
+    if (!KLINE_INTERVALS.includes(interval)) return badRequest(-1120, 'Invalid interval.');
+    const start = f.long('startTime');
+    if (isBinanceError(start)) return start;
+    const end = f.long('endTime');
+    if (isBinanceError(end)) return end;
+    const limit = f.limit(500, 1000);
+    if (isBinanceError(limit)) return limit;
+    const zone = f.optional('timeZone');
+    if (isBinanceError(zone)) return zone;
+    const offset = zone === undefined ? 0 : zoneOffsetMs(zone);
+    if (offset === null) return badRequest(-1130, "Data sent for parameter 'timeZone' is not valid.");
+    const buckets = new KlineBuckets(interval, offset);
+    return { body: this.klineRows(buckets, start, end, limit).map((k) => this.o.tape.klineRow(k)) };
+  }
+
+  /** Every interval from the first trade's to now's (those without trades at the previous
+   *  close), within startTime and endTime, `limit` of them: from the start, else the latest. */
+  klineRows(buckets: KlineBuckets, start: number | undefined, end: number | undefined, limit: number): Kline[] {
+    const withTrades = this.o.tape.klines(buckets);
+    if (withTrades.size === 0) return [];
+    const first = Math.min(...withTrades.keys());
+    const last = buckets.start(Math.min(end ?? Infinity, this.o.now()));
+    const from = Math.max(first, start === undefined ? first : buckets.start(start));
+    const rows: Kline[] = [];
+    const fill = (at: number, close: number): Kline =>
+      withTrades.get(at) ?? this.o.tape.emptyKline(at, buckets.next(at) - 1, close);
+    // The close before `from`: of the latest interval with trades before it.
+    const closeBefore = (at: number): number => {
+      let best: Kline | null = null;
+      for (const k of withTrades.values()) if (k.start < at && (best === null || k.start > best.start)) best = k;
+      return best?.close ?? 0;
+    };
+    if (start !== undefined) {
+      let close = closeBefore(from);
+      for (let at = from; at <= last && rows.length < limit; at = buckets.next(at)) {
+        const k = fill(at, close);
+        close = k.close;
+        rows.push(k);
+      }
+      return rows;
+    }
+    // The latest `limit` intervals up to `last`, oldest first.
+    const starts: number[] = [];
+    for (let at = last; at >= from && starts.length < limit; at = buckets.previous(at)) starts.push(at);
+    starts.reverse();
+    let close = closeBefore(starts[0] ?? from);
+    for (const at of starts) {
+      const k = fill(at, close);
+      close = k.close;
+      rows.push(k);
+    }
+    return rows;
+  }
+
+  avgPrice(f: RequestFields): MarketAnswer {
+    const s = f.symbol(this.o.inst.symbol);
+    if (isBinanceError(s)) return s;
+    const now = this.o.now();
+    let qty = 0;
+    let units = 0;
+    let lastTime = now;
+    for (const p of this.o.tape.prints) {
+      const t = p.time + this.o.tape.skewMs;
+      if (t < now - 300_000) continue;
+      qty += p.qty;
+      units += p.qty * p.price;
+      lastTime = t;
+    }
+    const tick = Number(this.o.inst.tickSize);
+    return { body: { mins: 5, price: qty > 0 ? ((units / qty) * tick).toFixed(8) : ZERO8, closeTime: lastTime } };
+  }
+
+  ticker24h(f: RequestFields): MarketAnswer {
+    const which = symbolsOf(f, this.o.inst.symbol);
+    if (isBinanceError(which)) return which;
+    const type = f.oneOf('type', ['FULL', 'MINI'], () => badRequest(-1139, 'Invalid ticker type.'));
+    if (isBinanceError(type)) return type;
+    const t = this.o.tape.ticker24h(this.o.now(), this.o.feed.quote(), type === 'MINI');
+    return { body: which.one ? t : [t] };
+  }
+
+  tickerPrice(f: RequestFields): MarketAnswer {
+    const which = symbolsOf(f, this.o.inst.symbol);
+    if (isBinanceError(which)) return which;
+    const last = this.o.feed.lastPrint();
+    const t = { symbol: this.o.inst.symbol, price: last ? price8(this.o.inst, last.price) : ZERO8 };
+    return { body: which.one ? t : [t] };
+  }
+
+  /** The best bid and ask as the venue's market data shows them now. */
+  bookTicker(): Json {
+    const q = this.o.feed.quote();
+    const i = this.o.inst;
+    return {
+      symbol: i.symbol,
+      bidPrice: q?.bid != null ? price8(i, q.bid) : ZERO8,
+      bidQty: q?.bid != null ? qty8(i, q.bidQty) : ZERO8,
+      askPrice: q?.ask != null ? price8(i, q.ask) : ZERO8,
+      askQty: q?.ask != null ? qty8(i, q.askQty) : ZERO8,
+    };
+  }
+
+  bookTickerAnswer(f: RequestFields): MarketAnswer {
+    const which = symbolsOf(f, this.o.inst.symbol);
+    if (isBinanceError(which)) return which;
+    const t = this.bookTicker();
+    return { body: which.one ? t : [t] };
+  }
+}
+
+/** A klines timeZone ("8", "-1:00", "05:45"; -12:00 to +14:00) as an offset in ms, or null. */
+export function zoneOffsetMs(text: string): number | null {
+  const m = /^([+-]?)(\d{1,2})(?::(\d{2}))?$/.exec(text);
+  if (!m) return null;
+  const minutes = Number(m[2]) * 60 + Number(m[3] ?? 0);
+  const signed = m[1] === '-' ? -minutes : minutes;
+  if (Number(m[3] ?? 0) > 59 || signed < -12 * 60 || signed > 14 * 60) return null;
+  return signed * 60_000;
+}

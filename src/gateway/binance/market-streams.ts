@@ -1,0 +1,379 @@
+// Binance's market streams at the gateway: raw streams at /ws/<stream> (payloads as they are)
+// and combined streams at /stream?streams=<a>/<b> (each wrapped as {stream, data}); both take
+// SUBSCRIBE, UNSUBSCRIBE, LIST_SUBSCRIPTIONS, SET_PROPERTY and GET_PROPERTY ("combined") and
+// answer {result, id}, or {error: {code, msg}, id} as Binance does (3 invalid JSON, 2 an invalid
+// request or stream, 0 an unknown property, 1 a property value that is not a boolean). A name in
+// the path that is no stream is ignored (ccxt connects to /ws/0 and then subscribes). Events:
+// - <symbol>@depth[@100ms|@1000ms]: depthUpdate diffs whose U/u continue GET /api/v3/depth's
+//   lastUpdateId (depth-book.ts), every 100 ms (or merged every second) when the book changed;
+// - <symbol>@depth5|10|20[@100ms]: the top levels with lastUpdateId, when the book changed;
+// - <symbol>@bookTicker: the venue's market-data view of the top of book whenever it changes
+//   (its latency and stale-quote windows apply), `u` the depth book's latest update id;
+// - <symbol>@trade and @aggTrade: every print on the venue's tape (one trade per aggregate);
+// - <symbol>@kline_<interval>: the current interval's kline every second while it has trades,
+//   and the closed one (x: true) when the next begins.
+// Only the scenario's symbol has events; others are accepted and stay silent. Events pass the
+// scenario's stream stalls; control answers always go out. Pings, lifetime and serverShutdown:
+// socket-life.ts.
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Instrument } from '../../core/model/instrument.ts';
+import type { MarketFeed, QuoteView, TapePrint } from '../market-feed.ts';
+import type { DepthBook, DepthDiff } from './depth-book.ts';
+import { mergeDiffs } from './depth-book.ts';
+import { KlineBuckets, type Kline, type PublicTape } from './public-tape.ts';
+import { SocketLife, type SocketLifeSettings } from './socket-life.ts';
+import { parseStream, type StreamSpec } from './stream-names.ts';
+import { price8, qty8, quote8, ZERO8 } from './wire.ts';
+
+interface Client {
+  combined: boolean;
+  readonly subs: Map<string, StreamSpec>;
+  /** Diffs waiting for a 1000 ms depth stream's second, by stream name. */
+  readonly pending: Map<string, DepthDiff[]>;
+  /** The update id a partial-depth stream last sent. */
+  readonly partialSent: Map<string, number>;
+  /** Per kline stream: the interval it last sent, and what it sent of it. */
+  readonly klineSent: Map<string, { start: number; seen: string }>;
+}
+
+export interface MarketStreamsOptions {
+  readonly inst: Instrument;
+  readonly feed: MarketFeed;
+  readonly tape: PublicTape;
+  readonly depth: DepthBook;
+  /** The venue's time now (skew applied). */
+  readonly now: () => number;
+  readonly life: SocketLifeSettings;
+  /** Sends events through the scenario's stream stalls. */
+  readonly gate: { send(deliver: () => void): void };
+}
+
+const TICK_MS = 100;
+
+export class MarketStreams {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: false });
+  private readonly clients = new Map<WebSocket, Client>();
+  private readonly life: SocketLife;
+  private readonly timer: NodeJS.Timeout;
+  private ticks = 0;
+  private readonly symbol: string;
+
+  constructor(private readonly o: MarketStreamsOptions) {
+    this.symbol = o.inst.symbol;
+    this.life = new SocketLife(o.life);
+    o.feed.onNews((prints, quote) => this.news(prints, quote));
+    o.depth.onDiff((diff) => this.diff(diff));
+    this.timer = setInterval(() => this.tick(), TICK_MS).unref();
+  }
+
+  /** Whether a path is one of the market streams' endpoints. */
+  static serves(path: string): boolean {
+    return path === '/ws' || path.startsWith('/ws/') || path === '/stream' || path === '/stream/';
+  }
+
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = new URL(req.url ?? '/', 'http://gateway');
+    const combined = url.pathname.startsWith('/stream');
+    const names = combined
+      ? (url.searchParams.get('streams') ?? '').split('/')
+      : url.pathname.slice('/ws'.length).split('/');
+    this.wss.handleUpgrade(req, socket, head, (ws) =>
+      this.connected(
+        ws,
+        combined,
+        names.filter((n) => n !== ''),
+      ),
+    );
+  }
+
+  get size(): number {
+    return this.clients.size;
+  }
+
+  /** Sends serverShutdown to every client and closes the streams. */
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    const E = Date.now();
+    this.life.shutdown((ws) =>
+      JSON.stringify(
+        this.clients.get(ws)?.combined
+          ? { stream: '!serverShutdown', data: { e: 'serverShutdown', E } }
+          : { e: 'serverShutdown', E },
+      ),
+    );
+    await closeAll(this.wss, [...this.clients.keys()]);
+  }
+
+  private connected(ws: WebSocket, combined: boolean, names: string[]): void {
+    const client: Client = {
+      combined,
+      subs: new Map(),
+      pending: new Map(),
+      partialSent: new Map(),
+      klineSent: new Map(),
+    };
+    for (const name of names) {
+      const spec = parseStream(name);
+      if (spec) client.subs.set(name, spec);
+    }
+    this.clients.set(ws, client);
+    this.life.watch(ws);
+    ws.on('close', () => this.clients.delete(ws));
+    ws.on('error', () => ws.terminate());
+    ws.on('message', (data, isBinary) => this.message(ws, client, data as Buffer, isBinary));
+  }
+
+  // ---- control messages ------------------------------------------------------------------
+
+  private reply(ws: WebSocket, body: unknown): void {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(body));
+  }
+
+  private message(ws: WebSocket, c: Client, data: Buffer | Buffer[] | ArrayBuffer, isBinary: boolean): void {
+    const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+    const error = (code: number, msg: string, id: unknown = null) => this.reply(ws, { error: { code, msg }, id });
+    let msg: unknown;
+    try {
+      if (isBinary) throw new Error('binary');
+      msg = JSON.parse(bytes.toString('utf8'));
+    } catch {
+      error(3, 'Invalid JSON: expected value at line 1 column 1');
+      return;
+    }
+    if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) {
+      error(2, 'Invalid request: expected an object');
+      return;
+    }
+    const m = msg as Record<string, unknown>;
+    const id = m['id'];
+    if (!validId(id)) {
+      error(2, 'Invalid request: request ID must be an unsigned integer');
+      return;
+    }
+    const method = m['method'];
+    if (method === undefined) {
+      error(2, 'Invalid request: missing field `method`', id);
+      return;
+    }
+    const params = m['params'];
+    switch (method) {
+      case 'SUBSCRIBE':
+      case 'UNSUBSCRIBE': {
+        if (!Array.isArray(params) || params.some((p) => typeof p !== 'string')) {
+          error(2, 'Invalid request: invalid stream', id);
+          return;
+        }
+        const specs = (params as string[]).map((name) => [name, parseStream(name)] as const);
+        if (specs.some(([, s]) => s === null)) {
+          error(2, 'Invalid request: invalid stream', id);
+          return;
+        }
+        for (const [name, spec] of specs) {
+          if (method === 'SUBSCRIBE') c.subs.set(name, spec as StreamSpec);
+          else {
+            c.subs.delete(name);
+            c.pending.delete(name);
+            c.partialSent.delete(name);
+            c.klineSent.delete(name);
+          }
+        }
+        this.reply(ws, { result: null, id });
+        return;
+      }
+      case 'LIST_SUBSCRIPTIONS':
+        this.reply(ws, { result: [...c.subs.keys()], id });
+        return;
+      case 'SET_PROPERTY':
+      case 'GET_PROPERTY': {
+        const p = Array.isArray(params) ? (params as unknown[]) : [];
+        if (typeof p[0] !== 'string') {
+          error(2, 'Invalid request: property name must be a string', id);
+          return;
+        }
+        if (p[0] !== 'combined') {
+          error(0, 'Unknown property', id);
+          return;
+        }
+        if (method === 'GET_PROPERTY') {
+          this.reply(ws, { result: c.combined, id });
+          return;
+        }
+        if (typeof p[1] !== 'boolean') {
+          error(1, 'Invalid value type: expected Boolean', id);
+          return;
+        }
+        c.combined = p[1];
+        this.reply(ws, { result: null, id });
+        return;
+      }
+      default:
+        error(
+          2,
+          `Invalid request: unknown variant \`${String(method).slice(0, 40)}\`, expected one of \`SUBSCRIBE\`, \`UNSUBSCRIBE\`, \`LIST_SUBSCRIPTIONS\`, \`SET_PROPERTY\`, \`GET_PROPERTY\``,
+          id,
+        );
+    }
+  }
+
+  // ---- events ------------------------------------------------------------------------------
+
+  /** The clients' subscriptions to our symbol of a kind, as [ws, client, name, spec]. */
+  private *subscribed<K extends StreamSpec['kind']>(
+    kind: K,
+  ): Generator<[WebSocket, Client, string, Extract<StreamSpec, { kind: K }>]> {
+    for (const [ws, c] of this.clients)
+      for (const [name, spec] of c.subs)
+        if (spec.kind === kind && spec.symbol === this.symbol)
+          yield [ws, c, name, spec as Extract<StreamSpec, { kind: K }>];
+  }
+
+  private event(ws: WebSocket, c: Client, stream: string, data: unknown): void {
+    const frame = JSON.stringify(c.combined ? { stream, data } : data);
+    this.o.gate.send(() => {
+      if (ws.readyState === ws.OPEN) ws.send(frame);
+    });
+  }
+
+  private news(prints: readonly TapePrint[], quote: QuoteView | null): void {
+    const i = this.o.inst;
+    const E = this.o.now();
+    const trades: Array<[WebSocket, Client, string, 'trade' | 'aggTrade']> = [
+      ...[...this.subscribed('trade')].map(
+        ([ws, c, name]) => [ws, c, name, 'trade'] as [WebSocket, Client, string, 'trade'],
+      ),
+      ...[...this.subscribed('aggTrade')].map(
+        ([ws, c, name]) => [ws, c, name, 'aggTrade'] as [WebSocket, Client, string, 'aggTrade'],
+      ),
+    ];
+    for (const [ws, c, name, kind] of trades)
+      for (const p of prints) {
+        const m = this.o.tape.isBuyerMaker(p);
+        const T = p.time + this.o.tape.skewMs;
+        const [price, qty] = [price8(i, p.price), qty8(i, p.qty)];
+        this.event(
+          ws,
+          c,
+          name,
+          kind === 'trade'
+            ? { e: 'trade', E, s: this.symbol, t: p.id, p: price, q: qty, T, m, M: true }
+            : { e: 'aggTrade', E, s: this.symbol, a: p.id, p: price, q: qty, f: p.id, l: p.id, T, m, M: true },
+        );
+      }
+    if (quote === null) return;
+    for (const [ws, c, name] of this.subscribed('bookTicker'))
+      this.event(ws, c, name, {
+        u: this.o.depth.lastUpdateId,
+        s: this.symbol,
+        b: quote.bid === null ? ZERO8 : price8(i, quote.bid),
+        B: quote.bid === null ? ZERO8 : qty8(i, quote.bidQty),
+        a: quote.ask === null ? ZERO8 : price8(i, quote.ask),
+        A: quote.ask === null ? ZERO8 : qty8(i, quote.askQty),
+      });
+  }
+
+  private depthEvent(d: DepthDiff): Record<string, unknown> {
+    const i = this.o.inst;
+    const side = (levels: Array<[number, number]>) => levels.map(([p, q]) => [price8(i, p), qty8(i, q)]);
+    return { e: 'depthUpdate', E: this.o.now(), s: this.symbol, U: d.U, u: d.u, b: side(d.bids), a: side(d.asks) };
+  }
+
+  private diff(d: DepthDiff): void {
+    for (const [ws, c, name, spec] of this.subscribed('depth')) {
+      if (spec.speedMs === 100) this.event(ws, c, name, this.depthEvent(d));
+      else c.pending.set(name, [...(c.pending.get(name) ?? []), d]);
+    }
+  }
+
+  private tick(): void {
+    this.ticks++;
+    const second = this.ticks % (1000 / TICK_MS) === 0;
+    const wantsDepth = [...this.subscribed('depth'), ...this.subscribed('partialDepth')].length > 0;
+    if (wantsDepth) this.o.depth.sync();
+    if (second)
+      for (const [ws, c, name] of this.subscribed('depth')) {
+        const merged = mergeDiffs(c.pending.get(name) ?? []);
+        c.pending.delete(name);
+        if (merged) this.event(ws, c, name, this.depthEvent(merged));
+      }
+    for (const [ws, c, name, spec] of this.subscribed('partialDepth')) {
+      if (spec.speedMs === 1000 && !second) continue;
+      const id = this.o.depth.lastUpdateId;
+      if (c.partialSent.get(name) === id) continue;
+      c.partialSent.set(name, id);
+      const snap = this.o.depth.snapshot(spec.levels);
+      const i = this.o.inst;
+      const side = (levels: Array<[number, number]>) => levels.map(([p, q]) => [price8(i, p), qty8(i, q)]);
+      this.event(ws, c, name, { lastUpdateId: snap.lastUpdateId, bids: side(snap.bids), asks: side(snap.asks) });
+    }
+    if (second) this.klines();
+  }
+
+  private klines(): void {
+    const now = this.o.now();
+    for (const [ws, c, name, spec] of this.subscribed('kline')) {
+      const buckets = new KlineBuckets(spec.interval);
+      const start = buckets.start(now);
+      const sent = c.klineSent.get(name);
+      if (sent && sent.start < start) {
+        const closed = this.o.tape.klines(buckets, sent.start, start - 1).get(sent.start);
+        if (closed) this.event(ws, c, name, this.klineEvent(closed, spec.interval, true));
+      }
+      const k = this.o.tape.klines(buckets, start).get(start);
+      const seen = k ? `${k.count}:${k.close}:${k.volume}` : '';
+      if (!sent || sent.start !== start || sent.seen !== seen) c.klineSent.set(name, { start, seen });
+      if (k && (!sent || sent.start !== start || sent.seen !== seen))
+        this.event(ws, c, name, this.klineEvent(k, spec.interval, false));
+    }
+  }
+
+  private klineEvent(k: Kline, interval: string, closed: boolean): Record<string, unknown> {
+    const i = this.o.inst;
+    return {
+      e: 'kline',
+      E: this.o.now(),
+      s: this.symbol,
+      k: {
+        t: k.start,
+        T: k.end,
+        s: this.symbol,
+        i: interval,
+        f: k.firstId,
+        L: k.lastId,
+        o: price8(i, k.open),
+        c: price8(i, k.close),
+        h: price8(i, k.high),
+        l: price8(i, k.low),
+        v: qty8(i, k.volume),
+        n: k.count,
+        x: closed,
+        q: quote8(i, k.quote),
+        V: qty8(i, k.takerBuyVolume),
+        Q: quote8(i, k.takerBuyQuote),
+        B: '0',
+      },
+    };
+  }
+}
+
+/** A request id Binance takes: a 64-bit integer, an alphanumeric string of up to 36, or null. */
+export function validId(id: unknown): boolean {
+  if (id === null) return true;
+  if (typeof id === 'number') return Number.isSafeInteger(id);
+  return typeof id === 'string' && /^[A-Za-z0-9-]{1,36}$/.test(id);
+}
+
+/** Closes a server's clients (a bounded wait for their close handshakes, then terminated). */
+export async function closeAll(wss: WebSocketServer, clients: WebSocket[]): Promise<void> {
+  await Promise.race([
+    Promise.all(
+      clients.map((ws) =>
+        ws.readyState === ws.CLOSED ? undefined : new Promise<void>((resolve) => ws.once('close', () => resolve())),
+      ),
+    ),
+    new Promise<void>((resolve) => setTimeout(resolve, 500).unref()),
+  ]);
+  for (const ws of clients) ws.terminate();
+  await new Promise<void>((resolve) => wss.close(() => resolve()));
+}

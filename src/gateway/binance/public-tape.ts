@@ -1,0 +1,285 @@
+// The venue's public trades as Binance states them: GET /api/v3/trades and the trade stream (one
+// print each, its tape number as the trade id), klines (GET /api/v3/klines and the kline streams)
+// and the 24-hour ticker, all read from the gateway's market feed (../market-feed.ts), so they
+// agree. The simulated tape does not say which side took; `isBuyerMaker` is inferred from the top
+// of book before the print (at or above the ask: a buyer took; at or below the bid: a seller;
+// between: below the mid is a seller), as a recorded feed's classifiers do.
+import type { Instrument } from '../../core/model/instrument.ts';
+import type { MarketFeed, QuoteView, TapePrint } from '../market-feed.ts';
+import { price8, qty8, quote8, ZERO8 } from './wire.ts';
+
+/** Kline intervals Binance serves, by name: their length (ms) or a calendar unit. */
+const INTERVAL_MS: Readonly<Record<string, number>> = {
+  '1s': 1000,
+  '1m': 60_000,
+  '3m': 180_000,
+  '5m': 300_000,
+  '15m': 900_000,
+  '30m': 1_800_000,
+  '1h': 3_600_000,
+  '2h': 7_200_000,
+  '4h': 14_400_000,
+  '6h': 21_600_000,
+  '8h': 28_800_000,
+  '12h': 43_200_000,
+  '1d': 86_400_000,
+  '3d': 259_200_000,
+  '1w': 604_800_000,
+  '1M': 0,
+};
+export const KLINE_INTERVALS = Object.keys(INTERVAL_MS);
+
+/** Monday 1970-01-05 00:00 UTC: Binance's weeks start on Mondays. */
+const FIRST_MONDAY = 4 * 86_400_000;
+
+/** The kline buckets of an interval: where the one holding `t` starts, and the next start. */
+export class KlineBuckets {
+  private readonly len: number;
+
+  /** `offsetMs`: the timeZone's offset (intervals of a day and more start at its midnight). */
+  constructor(
+    readonly interval: string,
+    private readonly offsetMs = 0,
+  ) {
+    const len = INTERVAL_MS[interval];
+    if (len === undefined) throw new Error(`unknown kline interval ${interval}`);
+    this.len = len;
+  }
+
+  start(t: number): number {
+    const local = t + this.offsetMs;
+    if (this.interval === '1M') {
+      const d = new Date(local);
+      return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1) - this.offsetMs;
+    }
+    const base = this.interval === '1w' ? FIRST_MONDAY : 0;
+    return Math.floor((local - base) / this.len) * this.len + base - this.offsetMs;
+  }
+
+  next(start: number): number {
+    if (this.interval !== '1M') return start + this.len;
+    const d = new Date(start + this.offsetMs);
+    return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) - this.offsetMs;
+  }
+
+  previous(start: number): number {
+    if (this.interval !== '1M') return start - this.len;
+    const d = new Date(start + this.offsetMs);
+    return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - 1, 1) - this.offsetMs;
+  }
+}
+
+/** One kline's trades: open, high, low, close (ticks), volumes (lots, units), count, ids. */
+export interface Kline {
+  readonly start: number;
+  readonly end: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+  quote: number;
+  takerBuyVolume: number;
+  takerBuyQuote: number;
+  count: number;
+  firstId: number;
+  lastId: number;
+}
+
+export class PublicTape {
+  /** isBuyerMaker of each print, by print id - 1. */
+  private readonly buyerMaker: boolean[] = [];
+  private before: QuoteView | null = null;
+
+  constructor(
+    private readonly feed: MarketFeed,
+    private readonly inst: Instrument,
+    /** The venue's clock against the wall clock, ms: times are stated on the venue's clock. */
+    readonly skewMs: number,
+  ) {
+    feed.onNews((prints, quote) => {
+      for (const p of prints) this.buyerMaker[p.id - 1] = this.sellerTook(p.price);
+      if (quote) this.before = quote;
+    });
+  }
+
+  private sellerTook(price: number): boolean {
+    const q = this.before;
+    if (!q) return false;
+    if (q.ask !== null && price >= q.ask) return false;
+    if (q.bid !== null && price <= q.bid) return true;
+    return q.bid !== null && q.ask !== null && price < (q.bid + q.ask) / 2;
+  }
+
+  isBuyerMaker(p: TapePrint): boolean {
+    return this.buyerMaker[p.id - 1] ?? false;
+  }
+
+  get prints(): readonly TapePrint[] {
+    return this.feed.prints;
+  }
+
+  /** A print as GET /api/v3/trades states it. */
+  trade(p: TapePrint): Record<string, unknown> {
+    return {
+      id: p.id,
+      price: price8(this.inst, p.price),
+      qty: qty8(this.inst, p.qty),
+      quoteQty: quote8(this.inst, p.price * p.qty),
+      time: p.time + this.skewMs,
+      isBuyerMaker: this.isBuyerMaker(p),
+      isBestMatch: true,
+    };
+  }
+
+  /** The klines with trades among `prints` (tape order), by start time. */
+  klines(buckets: KlineBuckets, from = 0, to = Infinity): Map<number, Kline> {
+    const out = new Map<number, Kline>();
+    for (const p of this.prints) {
+      const t = p.time + this.skewMs;
+      if (t < from || t > to) continue;
+      const start = buckets.start(t);
+      let k = out.get(start);
+      if (!k) {
+        k = {
+          start,
+          end: buckets.next(start) - 1,
+          open: p.price,
+          high: p.price,
+          low: p.price,
+          close: p.price,
+          volume: 0,
+          quote: 0,
+          takerBuyVolume: 0,
+          takerBuyQuote: 0,
+          count: 0,
+          firstId: p.id,
+          lastId: p.id,
+        };
+        out.set(start, k);
+      }
+      k.high = Math.max(k.high, p.price);
+      k.low = Math.min(k.low, p.price);
+      k.close = p.price;
+      k.volume += p.qty;
+      k.quote += p.qty * p.price;
+      if (!this.isBuyerMaker(p)) {
+        k.takerBuyVolume += p.qty;
+        k.takerBuyQuote += p.qty * p.price;
+      }
+      k.count++;
+      k.lastId = p.id;
+    }
+    return out;
+  }
+
+  /** A kline as GET /api/v3/klines states it (a row). */
+  klineRow(k: Kline): unknown[] {
+    return [
+      k.start,
+      price8(this.inst, k.open),
+      price8(this.inst, k.high),
+      price8(this.inst, k.low),
+      price8(this.inst, k.close),
+      qty8(this.inst, k.volume),
+      k.end,
+      quote8(this.inst, k.quote),
+      k.count,
+      qty8(this.inst, k.takerBuyVolume),
+      quote8(this.inst, k.takerBuyQuote),
+      '0',
+    ];
+  }
+
+  /** An interval without trades, as Binance states one: every price the previous close. */
+  emptyKline(start: number, end: number, close: number): Kline {
+    return {
+      start,
+      end,
+      open: close,
+      high: close,
+      low: close,
+      close,
+      volume: 0,
+      quote: 0,
+      takerBuyVolume: 0,
+      takerBuyQuote: 0,
+      count: 0,
+      firstId: -1,
+      lastId: -1,
+    };
+  }
+
+  /** The 24-hour ticker as of `now` (venue time): FULL, or MINI without the quote and change fields. */
+  ticker24h(now: number, quote: QuoteView | null, mini: boolean): Record<string, unknown> {
+    const from = now - 86_400_000;
+    let open: number | null = null;
+    let prev: number | null = null;
+    let last: TapePrint | null = null;
+    let high = -Infinity;
+    let low = Infinity;
+    let volume = 0;
+    let units = 0;
+    let count = 0;
+    let firstId = -1;
+    for (const p of this.prints) {
+      const t = p.time + this.skewMs;
+      if (t < from) {
+        prev = p.price;
+        continue;
+      }
+      if (t > now) break;
+      if (open === null) {
+        open = p.price;
+        firstId = p.id;
+      }
+      high = Math.max(high, p.price);
+      low = Math.min(low, p.price);
+      volume += p.qty;
+      units += p.qty * p.price;
+      count++;
+      last = p;
+    }
+    const px = (ticks: number | null) => (ticks === null ? ZERO8 : price8(this.inst, ticks));
+    const stats = {
+      symbol: this.inst.symbol,
+      openPrice: px(open),
+      highPrice: px(count > 0 ? high : null),
+      lowPrice: px(count > 0 ? low : null),
+      lastPrice: px(last?.price ?? null),
+      volume: qty8(this.inst, volume),
+      quoteVolume: quote8(this.inst, units),
+      openTime: from,
+      closeTime: now,
+      firstId,
+      lastId: last?.id ?? -1,
+      count,
+    };
+    if (mini) return stats;
+    const change = open !== null && last !== null ? last.price - open : 0;
+    const tick = Number(this.inst.tickSize);
+    return {
+      symbol: stats.symbol,
+      priceChange: price8(this.inst, change),
+      priceChangePercent: open ? ((change / open) * 100).toFixed(3) : '0.000',
+      weightedAvgPrice: volume > 0 ? ((units / volume) * tick).toFixed(8) : ZERO8,
+      prevClosePrice: px(prev),
+      lastPrice: stats.lastPrice,
+      lastQty: last ? qty8(this.inst, last.qty) : ZERO8,
+      bidPrice: px(quote?.bid ?? null),
+      bidQty: qty8(this.inst, quote?.bid != null ? quote.bidQty : 0),
+      askPrice: px(quote?.ask ?? null),
+      askQty: qty8(this.inst, quote?.ask != null ? quote.askQty : 0),
+      openPrice: stats.openPrice,
+      highPrice: stats.highPrice,
+      lowPrice: stats.lowPrice,
+      volume: stats.volume,
+      quoteVolume: stats.quoteVolume,
+      openTime: stats.openTime,
+      closeTime: stats.closeTime,
+      firstId: stats.firstId,
+      lastId: stats.lastId,
+      count: stats.count,
+    };
+  }
+}

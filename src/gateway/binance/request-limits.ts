@@ -1,0 +1,161 @@
+// Binance's request limits, per client address, on the gateway's clock:
+// - request weight per minute (Binance spot: 6,000), reported on every answer as
+//   X-MBX-USED-WEIGHT-1M; a request past it is refused 429 (-1003) with Retry-After, the seconds
+//   to the next minute, when the count starts again;
+// - new orders per 10 seconds (Binance spot: 100) and per day (200,000), reported on order
+//   answers as X-MBX-ORDER-COUNT-10S and X-MBX-ORDER-COUNT-1D; one past them is 429 (-1015);
+// - a client that keeps sending while told to wait (the `banAfter`-th request refused again
+//   before Retry-After has passed) is banned: 418 (-1003, "IP banned until ...") with
+//   Retry-After until the ban ends, two minutes the first time and twice as long each time
+//   after, as Binance scales its bans.
+// Windows are aligned to the clock (a minute starts at a whole minute), as Binance counts them.
+import type { BinanceError } from './wire.ts';
+
+export interface LimitSettings {
+  readonly weightPerMinute: number;
+  readonly ordersPer10s: number;
+  readonly ordersPerDay: number;
+  /** The how-manieth request refused again while told to wait is banned. */
+  readonly banAfter: number;
+  /** The first ban, ms (each later one doubles). */
+  readonly firstBanMs: number;
+}
+
+export const BINANCE_LIMITS: LimitSettings = {
+  weightPerMinute: 6000,
+  ordersPer10s: 100,
+  ordersPerDay: 200_000,
+  banAfter: 3,
+  firstBanMs: 120_000,
+};
+
+const MINUTE = 60_000;
+const TEN_S = 10_000;
+const DAY = 86_400_000;
+
+/** One client's counts. */
+class Counts {
+  weightWindow = -1;
+  weight = 0;
+  tenWindow = -1;
+  ten = 0;
+  dayWindow = -1;
+  day = 0;
+  /** Told to wait until then (epoch ms), and how many requests came meanwhile. */
+  waitUntil = 0;
+  ignored = 0;
+  bannedUntil = 0;
+  bans = 0;
+}
+
+/** What a request's answer carries: its headers, or the refusal instead. */
+export interface Admission {
+  readonly headers: Record<string, string>;
+  readonly refused: BinanceError | null;
+}
+
+export class RequestLimits {
+  private readonly clients = new Map<string, Counts>();
+
+  constructor(
+    private readonly settings: LimitSettings,
+    private readonly now: () => number,
+  ) {}
+
+  private counts(client: string): Counts {
+    let c = this.clients.get(client);
+    if (!c) {
+      c = new Counts();
+      this.clients.set(client, c);
+    }
+    const t = this.now();
+    const minute = Math.floor(t / MINUTE);
+    if (c.weightWindow !== minute) {
+      c.weightWindow = minute;
+      c.weight = 0;
+    }
+    const ten = Math.floor(t / TEN_S);
+    if (c.tenWindow !== ten) {
+      c.tenWindow = ten;
+      c.ten = 0;
+    }
+    const day = Math.floor(t / DAY);
+    if (c.dayWindow !== day) {
+      c.dayWindow = day;
+      c.day = 0;
+    }
+    return c;
+  }
+
+  /** Counts a request of `weight` (a new order when `order`), or says why it is refused. */
+  admit(client: string, weight: number, order: boolean): Admission {
+    const c = this.counts(client);
+    const t = this.now();
+    const s = this.settings;
+    if (t < c.bannedUntil) return { headers: this.usedHeaders(c, false), refused: this.banned(c, t) };
+    c.weight += weight;
+    let refused: { until: number; code: number; msg: string } | null = null;
+    if (c.weight > s.weightPerMinute) {
+      refused = {
+        until: (Math.floor(t / MINUTE) + 1) * MINUTE,
+        code: -1003,
+        msg: `Too much request weight used; current limit is ${s.weightPerMinute} request weight per 1 MINUTE. Please use WebSocket Streams for live updates to avoid polling the API.`,
+      };
+    } else if (order) {
+      c.ten++;
+      c.day++;
+      if (c.ten > s.ordersPer10s)
+        refused = {
+          until: (Math.floor(t / TEN_S) + 1) * TEN_S,
+          code: -1015,
+          msg: `Too many new orders; current limit is ${s.ordersPer10s} orders per 10 SECOND.`,
+        };
+      else if (c.day > s.ordersPerDay)
+        refused = {
+          until: (Math.floor(t / DAY) + 1) * DAY,
+          code: -1015,
+          msg: `Too many new orders; current limit is ${s.ordersPerDay} orders per 1 DAY.`,
+        };
+    }
+    if (refused === null) return { headers: this.usedHeaders(c, order), refused: null };
+    // Refused again while told to wait: the banAfter-th time is a ban.
+    if (t < c.waitUntil) {
+      c.ignored++;
+      if (c.ignored >= s.banAfter) {
+        c.bannedUntil = t + s.firstBanMs * 2 ** Math.min(c.bans, 10);
+        c.bans++;
+        c.waitUntil = 0;
+        c.ignored = 0;
+        return { headers: this.usedHeaders(c, false), refused: this.banned(c, t) };
+      }
+    } else c.ignored = 0;
+    c.waitUntil = Math.max(c.waitUntil, refused.until);
+    return {
+      headers: this.usedHeaders(c, order),
+      refused: {
+        status: 429,
+        code: refused.code,
+        msg: refused.msg,
+        retryAfterS: Math.max(1, Math.ceil((refused.until - t) / 1000)),
+      },
+    };
+  }
+
+  private banned(c: Counts, t: number): BinanceError {
+    return {
+      status: 418,
+      code: -1003,
+      msg: `Way too much request weight used; IP banned until ${c.bannedUntil}. Please use WebSocket Streams for live updates to avoid bans.`,
+      retryAfterS: Math.max(1, Math.ceil((c.bannedUntil - t) / 1000)),
+    };
+  }
+
+  private usedHeaders(c: Counts, order: boolean): Record<string, string> {
+    const h: Record<string, string> = { 'X-MBX-USED-WEIGHT-1M': String(c.weight) };
+    if (order) {
+      h['X-MBX-ORDER-COUNT-10S'] = String(c.ten);
+      h['X-MBX-ORDER-COUNT-1D'] = String(c.day);
+    }
+    return h;
+  }
+}

@@ -1,0 +1,95 @@
+// The scenario's instrument as Binance's symbol filters: what exchangeInfo lists (PRICE_FILTER,
+// LOT_SIZE, MARKET_LOT_SIZE, NOTIONAL) and the checks an order's price and quantity meet, refused
+// as Binance refuses them (-1100 for text that is no decimal, -1111 for too many places, -1013
+// "Filter failure: <FILTER>" for a value off the grid or outside the filter's range). The tick,
+// the lot and the minimum notional are the instrument's; the maxima are fixed so that the largest
+// price times the largest quantity (ticks x lots) is still an exact integer: a price up to 10^8
+// ticks (1,000,000.00 for a tick of 0.01), a quantity up to 9 x 10^7 lots (900 BTC for a lot of
+// 0.00001), a market order up to 10^7 lots; the maximum notional is their product, so only the
+// minimum can refuse an order, and the simulated venue checks it (a market order against the
+// price it would take: applyMinToMarket), answering -1013 "Filter failure: NOTIONAL".
+import type { Instrument } from '../../core/model/instrument.ts';
+import { priceToTicks, qtyToLots } from '../../core/model/instrument.ts';
+import { decimalsOf } from '../../core/model/decimal.ts';
+import { badRequest, filterFailure, illegal, places8, price8, qty8, quote8, type BinanceError } from './wire.ts';
+
+export const MAX_PRICE_TICKS = 100_000_000;
+export const MAX_QTY_LOTS = 90_000_000;
+export const MAX_MARKET_QTY_LOTS = 10_000_000;
+/** The largest notional (units: ticks x lots), exact as an integer. */
+export const MAX_NOTIONAL_UNITS = MAX_PRICE_TICKS * MAX_QTY_LOTS;
+
+const DECIMAL = /^([0-9]{1,20})(\.[0-9]{1,20})?$/;
+const LEGAL_DECIMAL = '^([0-9]{1,20})(\\.[0-9]{1,20})?$';
+
+/** The symbol's filters as exchangeInfo lists them. */
+export function symbolFilters(inst: Instrument): Array<Record<string, unknown>> {
+  return [
+    {
+      filterType: 'PRICE_FILTER',
+      minPrice: price8(inst, 1),
+      maxPrice: price8(inst, MAX_PRICE_TICKS),
+      tickSize: places8(inst.tickSize),
+    },
+    {
+      filterType: 'LOT_SIZE',
+      minQty: qty8(inst, 1),
+      maxQty: qty8(inst, MAX_QTY_LOTS),
+      stepSize: places8(inst.lotSize),
+    },
+    {
+      filterType: 'MARKET_LOT_SIZE',
+      minQty: qty8(inst, 1),
+      maxQty: qty8(inst, MAX_MARKET_QTY_LOTS),
+      stepSize: places8(inst.lotSize),
+    },
+    {
+      filterType: 'NOTIONAL',
+      minNotional: quote8(inst, inst.minNotionalUnits),
+      applyMinToMarket: true,
+      maxNotional: quote8(inst, MAX_NOTIONAL_UNITS),
+      applyMaxToMarket: false,
+      avgPriceMins: 5,
+    },
+  ];
+}
+
+/** How many decimal places a parameter may have: Binance's 8, or the step's when finer. */
+const placesAllowed = (step: string): number => Math.max(8, decimalsOf(step));
+
+/** A decimal parameter's text checked as Binance checks it, before any filter. */
+function decimalText(name: string, text: string, step: string): string | BinanceError {
+  const m = DECIMAL.exec(text);
+  if (!m) return illegal(name, LEGAL_DECIMAL);
+  if ((m[2] ?? '.').length - 1 > placesAllowed(step))
+    return badRequest(-1111, `Parameter '${name}' has too much precision.`);
+  return text;
+}
+
+/** A price (`price` or `stopPrice`) in ticks, or PRICE_FILTER's refusal. */
+export function checkPrice(inst: Instrument, name: string, text: string): number | BinanceError {
+  const t = decimalText(name, text, inst.tickSize);
+  if (typeof t !== 'string') return t;
+  let ticks: number;
+  try {
+    ticks = priceToTicks(inst, t);
+  } catch {
+    return filterFailure('PRICE_FILTER'); // off the tick, or beyond any price
+  }
+  return ticks < 1 || ticks > MAX_PRICE_TICKS ? filterFailure('PRICE_FILTER') : ticks;
+}
+
+/** A quantity in lots, or LOT_SIZE's (MARKET_LOT_SIZE's for a market order) refusal. */
+export function checkQty(inst: Instrument, text: string, market: boolean): number | BinanceError {
+  const t = decimalText('quantity', text, inst.lotSize);
+  if (typeof t !== 'string') return t;
+  let lots: number;
+  try {
+    lots = qtyToLots(inst, t);
+  } catch {
+    return filterFailure('LOT_SIZE');
+  }
+  if (lots < 1 || lots > MAX_QTY_LOTS) return filterFailure('LOT_SIZE');
+  if (market && lots > MAX_MARKET_QTY_LOTS) return filterFailure('MARKET_LOT_SIZE');
+  return lots;
+}
