@@ -3,6 +3,7 @@
 // one URL override per key), raw signed requests, and bounded waits on ccxt's watch* calls.
 import { createHmac } from 'node:crypto';
 import ccxt from 'ccxt';
+import WebSocket from 'ws';
 import {
   startBinanceGateway,
   type BinanceGateway,
@@ -125,4 +126,31 @@ export async function raw(
     // not JSON: left as text for the assertion to show
   }
   return { status: res.status, headers: res.headers, body };
+}
+
+/** A raw websocket to the gateway: every frame it got (parsed, with its arrival time), closed
+ *  after the test. */
+export async function rawSocket(
+  url: string,
+  options: WebSocket.ClientOptions = {},
+): Promise<{ ws: WebSocket; frames: Array<{ at: number; msg: Record<string, unknown> }>; send: (m: unknown) => void }> {
+  const ws = new WebSocket(url, options);
+  const frames: Array<{ at: number; msg: Record<string, unknown> }> = [];
+  ws.on('message', (data) => frames.push({ at: Date.now(), msg: JSON.parse(String(data)) as Record<string, unknown> }));
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  onCleanup(() => ws.terminate());
+  return { ws, frames, send: (m) => ws.send(typeof m === 'string' ? m : JSON.stringify(m)) };
+}
+
+/** userDataStream.subscribe.signature's params, signed as Binance's WebSocket API signs them. */
+export function subscribeParams(timestamp = Date.now(), key = API_KEY, secret = API_SECRET): Record<string, unknown> {
+  const params: Record<string, unknown> = { apiKey: key, timestamp };
+  const payload = Object.keys(params)
+    .sort()
+    .map((k) => `${k}=${String(params[k])}`)
+    .join('&');
+  return { ...params, signature: sign(payload, secret) };
 }
