@@ -186,6 +186,37 @@ describe('ccxt against the Binance gateway', () => {
     ]);
   });
 
+  it('plays a recorded market live: the recorded book and trades, and orders filled against them', async () => {
+    const gw = await binanceGateway('scenarios/gateway/btcusdt-replay.yaml');
+    const ex = await ccxtClient(gw);
+    // 2024-08-08 23:55 UTC: BTCUSDT was near 61,830 (the recording's snapshot, warmed up to start).
+    const book = await ex.fetchOrderBook(SYMBOL, 100);
+    const [bid, ask] = [book.bids[0]?.[0] ?? 0, book.asks[0]?.[0] ?? 0];
+    expect(bid).toBeGreaterThan(61_500);
+    expect(ask).toBeLessThan(62_200);
+    expect(ask).toBeGreaterThan(bid);
+    // The recording's trades and depth changes arrive at their recorded pace.
+    const trades = await watchUntil(
+      () => ex.watchTrades(SYMBOL),
+      (ts) => ts.length > 0,
+    );
+    expect(trades.every((t) => (t.price as number) > 61_000 && (t.price as number) < 63_000)).toBe(true);
+    const first = await ex.watchOrderBook(SYMBOL);
+    const nonce = first.nonce as number;
+    const moved = await watchUntil(
+      () => ex.watchOrderBook(SYMBOL),
+      (b) => (b.nonce as number) > nonce,
+    );
+    expect(moved.bids[0]?.[0]).toBeGreaterThan(61_000);
+    // A market buy fills at the recorded asks, paying the scenario's 0.1% in USDT.
+    const buy = await ex.createOrder(SYMBOL, 'market', 'buy', 0.05, undefined, { newClientOrderId: 'replay-buy' });
+    expect([buy.status, buy.filled]).toEqual(['closed', 0.05]);
+    expect(buy.average).toBeGreaterThan(61_000);
+    expect(buy.average).toBeLessThan(63_000);
+    expect(buy.fee?.currency).toBe('USDT');
+    expect(buy.fee?.cost).toBeCloseTo((buy.cost as number) * 0.001, 6);
+  });
+
   it('streams the venue’s trades', async () => {
     const gw = await binanceGateway();
     const ex = await ccxtClient(gw);

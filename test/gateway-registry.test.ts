@@ -51,4 +51,31 @@ describe('the gateway registry', () => {
     expect(one).toMatch(/^APCA_API_KEY_ID must be set/);
     expect(one).not.toContain(keys.APCA_API_SECRET_KEY);
   });
+
+  it('starts the Binance gateway from the command: its URLs and the ccxt setup printed, never a key', async () => {
+    const keys = { BINANCE_API_KEY: 'binance-key-value-1', BINANCE_API_SECRET: 'binance-secret-value-2' };
+    expect(await refusal(['binance', '--scenario', 'test/contract/binance/btcusdt-static-book.yaml'], {})).toBe(
+      "BINANCE_API_KEY and BINANCE_API_SECRET must be set: the key pair the gateway's clients present",
+    );
+    const out: string[] = [];
+    const gw = await startGateway(
+      ['binance', '--scenario', 'test/contract/binance/btcusdt-static-book.yaml', '--port', '0'],
+      {
+        out: (t) => out.push(t),
+        err: (t) => out.push(t),
+        env: keys,
+      },
+    );
+    try {
+      const printed = out.join('\n');
+      expect(printed).toContain(`${gw?.url}/api/v3`);
+      expect(printed).toContain(`ws://127.0.0.1:${new URL(gw?.url ?? '').port}/ws-api/v3`);
+      expect(printed).toContain('loadHttpProxyAgent');
+      for (const v of Object.values(keys)) expect(printed).not.toContain(v);
+      const res = await fetch(`${gw?.url}/api/v3/exchangeInfo`);
+      expect(((await res.json()) as { symbols: Array<{ symbol: string }> }).symbols[0]?.symbol).toBe('BTCUSDT');
+    } finally {
+      await gw?.close();
+    }
+  });
 });

@@ -9,11 +9,14 @@
 // - a block after `<!-- usage -->` lists commands `execsim --help` prints, each line as printed;
 // - a ```sh block after `<!-- commands -->` runs as a shell would run it: `export` sets the
 //   environment, a line ending in `&` starts `execsim gateway` (in this process, on a free port
-//   that replaces the printed one in the lines after it), `kill %1` stops it, and every other
+//   that replaces the printed one in the lines after it), `kill %1` stops it, a `node FILE ARGS`
+//   line runs that file of the repository in a child process (the printed URLs in its arguments
+//   replaced, the exported environment given) that must exit 0 within a minute, and every other
 //   line is an `npx execsim` command that must exit 0;
 // - other ```sh blocks are commands for a shell (the quick start's, a server's) and are left to CI.
 // Any other block fails the test: an example that nothing checks drifts. Every relative link
 // names a file that exists, and an anchor a heading of the page it points to.
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -21,7 +24,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startGateway } from '../src/cli/gateway-command.ts';
 import type { Io } from '../src/cli/io.ts';
 import { main, runCli } from '../src/cli/main.ts';
-import type { AlpacaGateway } from '../src/gateway/alpaca/alpaca-gateway.ts';
+import type { RunningGateway } from '../src/gateway/gateway-entry.ts';
 import { parseScenario } from '../src/scenario/load-scenario.ts';
 
 interface Block {
@@ -131,7 +134,7 @@ function links(markdown: string): Array<{ line: number; target: string }> {
 async function runCommands(body: string, db: string): Promise<void> {
   const env: Record<string, string> = { EXECSIM_DB: db };
   const io: Io = { out: () => {}, err: () => {}, env };
-  const servers: AlpacaGateway[] = [];
+  const servers: RunningGateway[] = [];
   const urls = new Map<string, string>();
   const local = (word: string): string => [...urls].reduce((w, [printed, real]) => w.replace(printed, real), word);
   try {
@@ -148,6 +151,10 @@ async function runCommands(body: string, db: string): Promise<void> {
       } else {
         const background = line.endsWith('&');
         const words = line.replace(/&$/, '').trim().split(/\s+/);
+        if (words[0] === 'node' && !background) {
+          await runNode(words.slice(1).map(local), env, line);
+          continue;
+        }
         expect(words.slice(0, 2), line).toEqual(['npx', 'execsim']);
         const args = words.slice(2).map(local);
         if (background) {
@@ -156,7 +163,7 @@ async function runCommands(body: string, db: string): Promise<void> {
           expect(port, `${line}: names its --port`).toBeGreaterThan(0);
           const printed = args[port] as string;
           args[port] = '0';
-          const gw = (await startGateway(args.slice(1), io)) as AlpacaGateway;
+          const gw = (await startGateway(args.slice(1), io)) as RunningGateway;
           servers.push(gw);
           urls.set(`http://127.0.0.1:${printed}`, gw.url);
         } else {
@@ -170,6 +177,20 @@ async function runCommands(body: string, db: string): Promise<void> {
   } finally {
     for (const s of servers) await s.close();
   }
+}
+
+/** Runs a file of the repository with node in a child process (this process serves its
+ *  gateway, so it must not block): it must exit 0 within a minute. */
+async function runNode(args: readonly string[], env: Record<string, string>, line: string): Promise<void> {
+  expect(existsSync(args[0] ?? ''), `${line}: runs a file of the repository`).toBe(true);
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let printed = '';
+  child.stdout.on('data', (d) => (printed += String(d)));
+  child.stderr.on('data', (d) => (printed += String(d)));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  clearTimeout(timer);
+  expect(code, `${line}\n${printed}`).toBe(0);
 }
 
 const README = readFileSync('README.md', 'utf8');

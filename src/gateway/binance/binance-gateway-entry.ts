@@ -34,12 +34,13 @@ export const BINANCE_GATEWAY: GatewayEntry<BinanceGateway> = {
       `  market streams: ${gateway.streamUrl}/<stream>, combined: ${gateway.url.replace(/^http/, 'ws')}/stream?streams=`,
       `  WebSocket API (user data stream): ${gateway.wsApiUrl}`,
       '  ccxt:',
-      `    const ex = new ccxt.binance({ apiKey: process.env.${KEY}, secret: process.env.${SECRET},`,
+      `    const ex = new ccxt.pro.binance({ apiKey: process.env.${KEY}, secret: process.env.${SECRET},`,
       "      options: { defaultType: 'spot', fetchMarkets: { types: ['spot'] }, fetchCurrencies: false,",
       '        fetchMargins: false, adjustForTimeDifference: false } });',
       `    ex.urls.api.public = ex.urls.api.private = '${gateway.url}/api/v3';`,
       `    ex.urls.api.ws.spot = '${gateway.streamUrl}';`,
       `    ex.urls.api.ws['ws-api'].spot = '${gateway.wsApiUrl}';`,
+      '    await ex.loadHttpProxyAgent(); // ccxt needs it once for ws:// URLs',
     ];
   },
 };
