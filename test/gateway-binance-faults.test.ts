@@ -31,7 +31,7 @@ const withFaults = (name: string, ...faults: string[]): string => {
 
 describe('faults on the Binance wire', () => {
   it('a 5xx window answers -1007 and the order may or may not exist: a lookup tells, and agrees with the venue', async () => {
-    const gw = await binanceGateway(withFaults('5xx', '{ kind: http_5xx, from: PT1S, until: PT2.5S, probability: 1 }'));
+    const gw = await binanceGateway(withFaults('5xx', '{ kind: http_5xx, from: PT1S, until: PT4S, probability: 1 }'));
     const ex = await ccxtClient(gw);
     await ex.loadMarkets(); // before the window, which answers reads 503 too
     await waitFor(() => Date.now() >= gw.venue.startedAt + 1100);
@@ -63,11 +63,9 @@ describe('faults on the Binance wire', () => {
     // venue (the exchange behind the gateway) has it or not.
     const found: string[] = [];
     const missing: string[] = [];
+    await waitFor(() => Date.now() >= gw.venue.startedAt + 4000, 8000);
     for (const cid of [...ids, 'unknown-ccxt']) {
-      const looked = await waitFor(async () => {
-        const a = await raw(gw, 'GET', 'order', { symbol: SYMBOL, origClientOrderId: cid }, true);
-        return a.status === 503 ? false : a;
-      });
+      const looked = await raw(gw, 'GET', 'order', { symbol: SYMBOL, origClientOrderId: cid }, true);
       const rec = gw.orders.desk.byClientOrderId(cid);
       if (looked.status === 200) {
         found.push(cid);
@@ -86,7 +84,7 @@ describe('faults on the Binance wire', () => {
   it('an order the venue received and refused on arrival is REJECTED on the user data stream', async () => {
     const events: Array<Record<string, unknown>> = [];
     const gw = await binanceGateway(
-      withFaults('5xx-sell', '{ kind: http_5xx, from: PT0S, until: PT1S, probability: 1 }'),
+      withFaults('5xx-sell', '{ kind: http_5xx, from: PT0S, until: PT3S, probability: 1 }'),
       {
         onUserEvent: (e) => events.push(e),
       },
@@ -114,11 +112,9 @@ describe('faults on the Binance wire', () => {
     const announced = ids.filter((cid) => gw.orders.desk.byClientOrderId(cid) !== undefined);
     expect(announced.length).toBeGreaterThan(0);
     await waitFor(() => announced.every(rejected));
+    await waitFor(() => Date.now() >= gw.venue.startedAt + 3000, 8000);
     for (const cid of announced) {
-      const looked = await waitFor(async () => {
-        const a = await raw(gw, 'GET', 'order', { symbol: SYMBOL, origClientOrderId: cid }, true);
-        return a.status === 503 ? false : a;
-      });
+      const looked = await raw(gw, 'GET', 'order', { symbol: SYMBOL, origClientOrderId: cid }, true);
       expect(looked.body).toMatchObject({ clientOrderId: cid, status: 'REJECTED' });
     }
     expect(events.filter((e) => e['x'] === 'REJECTED').map((e) => e['c'])).toEqual(announced);

@@ -253,6 +253,8 @@ describe('orders', () => {
       selfTradePreventionMode: 'NONE',
     });
     expect(result.headers.get('x-mbx-order-count-10s')).toBe('2');
+    const looked = await raw(gw, 'GET', 'order', { symbol: SYMBOL, orderId: '2' }, true);
+    expect((looked.body as { time: number }).time).toBe((result.body as { transactTime: number }).transactTime);
     // A market order answers FULL by default: 0.09 left at 65000, then 0.11 at 65001.
     const full = await raw(
       gw,

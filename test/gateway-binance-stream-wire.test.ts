@@ -295,12 +295,15 @@ describe('the WebSocket API and the user data stream', () => {
     const events = () => frames.map((f) => f.msg).filter((m) => 'event' in m);
     await waitFor(() => events().length === 2);
     const [report, position] = events() as Array<{ subscriptionId: number; event: Record<string, unknown> }>;
-    const createdAt = (placed.body as { transactTime: number }).transactTime;
+    // Placed (transactTime) when the gateway took the request; NEW (E, T) when the venue had it.
+    const placedAt = (placed.body as { transactTime: number }).transactTime;
+    const at = report?.event['E'] as number;
+    expect(at).toBeGreaterThanOrEqual(placedAt);
     expect(report).toEqual({
       subscriptionId: 0,
       event: {
         e: 'executionReport',
-        E: createdAt,
+        E: at,
         s: SYMBOL,
         c: 'ws-1',
         S: 'BUY',
@@ -321,26 +324,26 @@ describe('the WebSocket API and the user data stream', () => {
         L: '0.00000000',
         n: '0',
         N: null,
-        T: createdAt,
+        T: at,
         t: -1,
         I: 1,
         w: true,
         m: false,
         M: false,
-        O: createdAt,
+        O: placedAt,
         Z: '0.00000000',
         Y: '0.00000000',
         Q: '0.00000000',
         V: 'NONE',
-        W: createdAt,
+        W: placedAt,
       },
     });
     expect(position).toEqual({
       subscriptionId: 0,
       event: {
         e: 'outboundAccountPosition',
-        E: createdAt,
-        u: createdAt,
+        E: at,
+        u: at,
         B: [
           { a: 'BTC', f: '0.00000000', l: '0.00000000' },
           { a: 'USDT', f: '999360.00000000', l: '640.00000000' },
@@ -362,14 +365,14 @@ describe('the WebSocket API and the user data stream', () => {
 
 describe('connection life', () => {
   it('pings every interval and drops a client that does not answer with a pong', async () => {
-    const gw = await binanceGateway(undefined, { socketLife: { pingIntervalMs: 40, pongTimeoutMs: 150 } });
+    const gw = await binanceGateway(undefined, { socketLife: { pingIntervalMs: 40, pongTimeoutMs: 1000 } });
     const answering = await rawSocket(`${gw.streamUrl}/btcusdt@trade`);
     let pings = 0;
     answering.ws.on('ping', () => pings++);
     const silent = await rawSocket(gw.wsApiUrl, { autoPong: false });
     let closed = false;
     silent.ws.on('close', () => (closed = true));
-    await waitFor(() => closed, 3000);
+    await waitFor(() => closed, 8000);
     expect(pings).toBeGreaterThanOrEqual(3);
     expect(answering.ws.readyState).toBe(answering.ws.OPEN);
   });

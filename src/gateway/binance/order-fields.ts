@@ -113,8 +113,10 @@ export class OrderFields {
     return out;
   }
 
-  private createdAt(rec: DeskRecord, o: ExchangeOrder | undefined): number {
-    return o ? o.createdAt + this.skewMs : rec.submittedAt;
+  /** When the order was placed: its submission time at the desk (unique to the ms, the time
+   *  allOrders' windows compare), stated alike as `time`, `transactTime`, `workingTime` and `O`. */
+  private createdAt(rec: DeskRecord): number {
+    return rec.submittedAt;
   }
 
   /** The order as GET /api/v3/order, openOrders and allOrders state it. */
@@ -126,10 +128,10 @@ export class OrderFields {
       orderListId: -1,
       clientOrderId: rec.clientOrderId,
       ...this.core(rec, o, status),
-      time: rec.submittedAt,
+      time: this.createdAt(rec),
       updateTime: o ? o.updatedAt + this.skewMs : (rec.rejectedAt ?? rec.submittedAt),
       isWorking: working,
-      workingTime: working ? this.createdAt(rec, o) : -1,
+      workingTime: working ? this.createdAt(rec) : -1,
       selfTradePreventionMode: 'NONE',
     };
   }
@@ -141,13 +143,13 @@ export class OrderFields {
       orderId: Number(rec.id),
       orderListId: -1,
       clientOrderId: rec.clientOrderId,
-      transactTime: this.createdAt(rec, o),
+      transactTime: this.createdAt(rec),
     };
     if (form === 'ACK') return ack;
     const result: Json = {
       ...ack,
       ...this.core(rec, o, status),
-      workingTime: o !== undefined && o.triggered ? this.createdAt(rec, o) : -1,
+      workingTime: o !== undefined && o.triggered ? this.createdAt(rec) : -1,
       selfTradePreventionMode: 'NONE',
     };
     if (form === 'RESULT') return result;
@@ -242,13 +244,13 @@ export class OrderFields {
       w: working,
       m: last ? last.liquidity === 'maker' : false,
       M: false,
-      O: this.createdAt(rec, o),
+      O: this.createdAt(rec),
       Z: core['cummulativeQuoteQty'],
       Y: last ? quote8(this.inst, last.qty * last.price) : ZERO8,
       Q: ZERO8,
       V: 'NONE',
     };
-    if (working) report['W'] = this.createdAt(rec, o);
+    if (working) report['W'] = this.createdAt(rec);
     return report;
   }
 }
