@@ -23,7 +23,7 @@ import type { MarketFeed, QuoteView, TapePrint } from '../market-feed.ts';
 import type { DepthBook, DepthDiff } from './depth-book.ts';
 import { mergeDiffs } from './depth-book.ts';
 import { KlineBuckets, type Kline, type PublicTape } from './public-tape.ts';
-import { SocketLife, type SocketLifeSettings } from './socket-life.ts';
+import { closeAll, SocketLife, validId, type SocketLifeSettings } from './socket-life.ts';
 import { parseStream, type StreamSpec } from './stream-names.ts';
 import { price8, qty8, quote8, ZERO8 } from './wire.ts';
 
@@ -355,25 +355,4 @@ export class MarketStreams {
       },
     };
   }
-}
-
-/** A request id Binance takes: a 64-bit integer, an alphanumeric string of up to 36, or null. */
-export function validId(id: unknown): boolean {
-  if (id === null) return true;
-  if (typeof id === 'number') return Number.isSafeInteger(id);
-  return typeof id === 'string' && /^[A-Za-z0-9-]{1,36}$/.test(id);
-}
-
-/** Closes a server's clients (a bounded wait for their close handshakes, then terminated). */
-export async function closeAll(wss: WebSocketServer, clients: WebSocket[]): Promise<void> {
-  await Promise.race([
-    Promise.all(
-      clients.map((ws) =>
-        ws.readyState === ws.CLOSED ? undefined : new Promise<void>((resolve) => ws.once('close', () => resolve())),
-      ),
-    ),
-    new Promise<void>((resolve) => setTimeout(resolve, 500).unref()),
-  ]);
-  for (const ws of clients) ws.terminate();
-  await new Promise<void>((resolve) => wss.close(() => resolve()));
 }

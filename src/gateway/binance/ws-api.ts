@@ -12,7 +12,6 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { UserEvent } from './binance-orders.ts';
-import { closeAll, validId } from './market-streams.ts';
 import {
   timingError,
   wsPayload,
@@ -20,7 +19,7 @@ import {
   MAX_RECV_WINDOW_MS,
   type RequestSigner,
 } from './signed-request.ts';
-import { SocketLife, type SocketLifeSettings } from './socket-life.ts';
+import { closeAll, SocketLife, validId, type SocketLifeSettings } from './socket-life.ts';
 import { BAD_SIGNATURE, binanceError, mandatory, type BinanceError } from './wire.ts';
 
 interface Session {
