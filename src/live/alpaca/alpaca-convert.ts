@@ -1,67 +1,15 @@
-// Alpaca's amounts, times and Order objects in our units: prices in ticks, quantities in lots,
-// times in epoch ms. Alpaca's trading API sends amounts as decimal strings ("187.5"); its
+// Alpaca's times and Order objects in our units: prices in ticks, quantities in lots, times in
+// epoch ms. Alpaca's trading API sends amounts as decimal strings ("187.5"); its
 // market-data API as JSON numbers. The SDK's Order keeps the raw snake_case keys beside its
 // camelCase ones; this reads the raw keys first (exact strings), the camelCase second.
 import { clientOrderId as toClientOrderId, venueOrderId as toVenueOrderId } from '../../core/model/ids.ts';
-import { parseDecimal } from '../../core/model/decimal.ts';
-import { priceToTicks, qtyToLots, type Instrument } from '../../core/model/instrument.ts';
+import type { Instrument } from '../../core/model/instrument.ts';
+import { fractionalTicksOf, lotsOf, ticksOf } from '../wire-amounts.ts';
 import type { OrderStatusReport } from '../../core/model/reports.ts';
 import { ourStatus } from './alpaca-statuses.ts';
 
-/** A plain decimal string from a string or number, exponent notation expanded ("1e-7" -> "0.0000001"). */
-export function plainDecimal(value: unknown): string | null {
-  let text: string;
-  if (typeof value === 'number' && Number.isFinite(value)) text = String(value);
-  else if (typeof value === 'string') text = value.trim();
-  else return null;
-  const m = /^([+-])?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d{1,3}))?$/.exec(text);
-  if (!m || ((m[2] ?? '') === '' && (m[3] ?? '') === '')) return null;
-  const sign = m[1] === '-' ? '-' : '';
-  const frac = m[3] ?? '';
-  let digits = (m[2] ?? '') + frac;
-  let scale = frac.length - Number(m[4] ?? '0');
-  if (scale < 0) {
-    digits += '0'.repeat(-scale);
-    scale = 0;
-  }
-  const padded = digits.padStart(scale + 1, '0');
-  const whole = padded.slice(0, padded.length - scale).replace(/^0+(?=\d)/, '');
-  const fraction = padded.slice(padded.length - scale);
-  return `${sign}${whole}${fraction ? `.${fraction}` : ''}`;
-}
-
-/** Steps of `step` in a decimal, exactly when on the grid, else rounded to the nearest step. */
-function stepsOf(value: string, step: string, exact: (v: string) => number): number {
-  try {
-    return exact(value);
-  } catch {
-    return Math.round(fractionalSteps(value, step));
-  }
-}
-
-function fractionalSteps(value: string, step: string): number {
-  const v = parseDecimal(value);
-  const s = parseDecimal(step);
-  return (Number(v.mantissa) / Number(s.mantissa)) * 10 ** (s.scale - v.scale);
-}
-
-/** A price in whole ticks (an off-grid price, e.g. sub-penny price improvement, rounds to the nearest). */
-export function ticksOf(inst: Instrument, value: unknown): number | null {
-  const d = plainDecimal(value);
-  return d === null ? null : stepsOf(d, inst.tickSize, (v) => priceToTicks(inst, v));
-}
-
-/** A price in fractional ticks, unrounded (averages). */
-export function fractionalTicksOf(inst: Instrument, value: unknown): number | null {
-  const d = plainDecimal(value);
-  return d === null ? null : fractionalSteps(d, inst.tickSize);
-}
-
-/** A quantity in lots (off the lot grid rounds to the nearest lot). */
-export function lotsOf(inst: Instrument, value: unknown): number | null {
-  const d = plainDecimal(value);
-  return d === null ? null : stepsOf(d, inst.lotSize, (v) => qtyToLots(inst, v));
-}
+// The amounts' readers are shared with the other adapters (../wire-amounts.ts).
+export { fractionalTicksOf, lotsOf, plainDecimal, ticksOf } from '../wire-amounts.ts';
 
 /** Epoch ms of a Date or an RFC 3339 string; null when absent or unreadable. */
 export function msOf(value: unknown): number | null {

@@ -12,6 +12,9 @@ import {
 } from '../../core/venues/venue-rules.ts';
 import { classifyError } from '../error-classifier.ts';
 
+// Shared with the other adapters (../redact-secrets.ts).
+export { redactor } from '../redact-secrets.ts';
+
 /** A failed call as the wire gave it. */
 export interface WireFailure {
   /** The HTTP status when the venue answered; absent when nothing came back. */
@@ -130,17 +133,4 @@ export function readFailure(f: WireFailure): {
   const c = classifyError({ httpStatus: f.httpStatus, code: f.code, message: f.message });
   const category: FailureCategory = c.category === 'unknown_order' ? 'refused' : c.category;
   return { failure: c.kind === 'permanent' ? 'reject' : 'transient', category, reason: c.reason };
-}
-
-/**
- * Removes secrets from text bound for a report: every occurrence of the key id and the secret
- * (a venue or transport message could echo what it was sent).
- */
-export function redactor(secrets: readonly string[]): (text: string) => string {
-  const present = secrets.filter((s) => s.length >= 4);
-  return (text) => {
-    let out = text;
-    for (const s of present) out = out.split(s).join('[redacted]');
-    return out;
-  };
 }

@@ -1,0 +1,19 @@
+// Secrets kept out of what an adapter reports: a venue or a transport message can echo what it
+// was sent (a key in a header, a signature in a query string), and every report's text goes to
+// the log, the store and the pages.
+
+/**
+ * Removes secrets from text bound for a report: every occurrence of the key id and the secret,
+ * and every match of `patterns` (global regular expressions for what differs per request, such
+ * as a request's signature).
+ */
+export function redactor(secrets: readonly string[], patterns: readonly RegExp[] = []): (text: string) => string {
+  const present = secrets.filter((s) => s.length >= 4);
+  for (const p of patterns) if (!p.global) throw new Error(`redactor: pattern ${p.source} must be global`);
+  return (text) => {
+    let out = text;
+    for (const s of present) out = out.split(s).join('[redacted]');
+    for (const p of patterns) out = out.replace(p, '[redacted]');
+    return out;
+  };
+}
