@@ -19,11 +19,16 @@ export interface MarketHistoryOutcome {
 /** A venue adapter with a life cycle. `start(marketSince)`: market windows will be asked from
  *  then on, before the adapter started; an adapter that can read the venue's market history
  *  fills its record back to then and says how that went in backfilled(). `stop` resolves once no
- *  socket or timer of the adapter is left. */
+ *  socket or timer of the adapter is left. `instrumentRefusal`, for a venue that states its
+ *  rules for a symbol (Binance's exchangeInfo filters): why the run's instrument cannot trade
+ *  there as the scenario describes it (one message naming the fields), or null; asked before
+ *  anything is sent, and null too when the rules could not be read (the account read that
+ *  follows tells an unreachable venue). */
 export type LiveVenue = Broker &
   MarketDataPort & {
     start(marketSince?: number): void;
     stop(): Promise<void>;
     marketClock?(): Promise<VenueClock | null>;
     backfilled?(): Promise<MarketHistoryOutcome>;
+    instrumentRefusal?(): Promise<string | null>;
   };

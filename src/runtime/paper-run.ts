@@ -138,6 +138,13 @@ async function connect(loaded: LoadedScenario<ScenarioFile>, options: PaperOptio
     options.warn?.(`the system clock stepped back ${ms} ms; the run's time holds until it catches up`),
   );
   const venue = options.venue(instrument, clock, id);
+  // A venue that states its rules for the symbol (Binance's filters) refuses an instrument that
+  // disagrees with them here, before anything is sent or stored.
+  const refused = await venue.instrumentRefusal?.();
+  if (refused) {
+    await venue.stop();
+    throw new VenueUnavailable(`the venue at ${options.venueUrl} refuses the run: ${refused}`);
+  }
   const answer = await new Promise<VenueMessage | null>((resolve) => {
     const timer = setTimeout(() => resolve(null), options.preflightTimeoutMs ?? 15_000);
     venue.setReportHandler((m) => {

@@ -1,0 +1,212 @@
+// The Binance spot adapter: execsim's venue ports (Broker, MarketDataPort) on ccxt 4.5
+// (ccxt.pro.binance: REST and websockets in one class). Commands and reads become REST calls,
+// their answers and the user data stream's events become VenueMessages through the report
+// handler; every command and read gets exactly one answer, never a thrown error; no ccxt type
+// crosses the port; the keys and request signatures never appear in a report.
+//
+// Decisions, each said where it is made:
+// - client ids: a prefix hashed from the run id before each of ours (../hashed-client-id-namespace.ts):
+//   Binance keeps a client id unique among OPEN orders only, in 36 characters.
+// - the venue's filters are read once (loadMarkets) and checked against the instrument before
+//   anything is sent (binance-filters.ts); a run that disagrees is refused (instrumentRefusal).
+// - failures: one table from ccxt's exception classes to the port's classes (binance-failures.ts).
+// - fills: the POST answer (FULL), the stream and myTrades tell the same executions; each trade
+//   id is reported once (binance-orders.ts, the link's executions).
+// - orders since: allOrders by creation time (ordersSinceBy 'submitted', binance-queries.ts).
+// - streams: the user data stream ('orders', binance-user-stream.ts) and the market streams
+//   ('market_data', binance-market-data.ts), each kept alive by a supervisor; a reconnect of the
+//   user data stream is reported, and core reconciles.
+// - market history before the start is not read: windows reaching before it say they are partial.
+import type { ClientOrderId, Symbol, VenueOrderId } from '../../core/model/ids.ts';
+import type { Instrument } from '../../core/model/instrument.ts';
+import type { OrderRequest } from '../../core/model/order.ts';
+import type { MarketWindow, OrdersCursor, ReportHandler, TapeSlice, TopOfBook } from '../../core/ports/broker.ts';
+import type { Clock } from '../../core/ports/clock.ts';
+import { BINANCE_SPOT } from '../../core/venues/binance-spot.ts';
+import type { VenueRules } from '../../core/venues/venue-rules.ts';
+import { BoundedSet } from '../bounded-set.ts';
+import { HashedClientIdNamespace } from '../hashed-client-id-namespace.ts';
+import type { LiveVenue } from '../live-venue.ts';
+import { redactor } from '../redact-secrets.ts';
+import { ReportSink } from '../report-sink.ts';
+import { binanceEndpoints, makeBinanceExchange, type BinanceExchange } from './binance-ccxt.ts';
+import { instrumentRefusal, marketOf } from './binance-filters.ts';
+import { InstrumentRefused, type BinanceLink, type ReadyMarket } from './binance-link.ts';
+import { BinanceMarketFeed, type MarketFeedOptions } from './binance-market-data.ts';
+import { BinanceOrders } from './binance-orders.ts';
+import { BinanceQueries } from './binance-queries.ts';
+import { BinanceUserStream } from './binance-user-stream.ts';
+
+export interface BinanceAdapterOptions {
+  readonly instrument: Instrument;
+  /** The run's id: the client id namespace is derived from it (the same after a resume). */
+  readonly runId: string;
+  readonly apiKey: string;
+  readonly secret: string;
+  /** The venue: Demo Mode, the testnet, or a Binance-compatible server (binance-ccxt.ts). */
+  readonly url: string;
+  readonly clock: Clock;
+  readonly rules?: VenueRules;
+  /** ccxt's per-request deadline, ms (default 10,000). */
+  readonly requestTimeoutMs?: number;
+  /** First delay before a stream subscribes again after a failure, ms (default 1,000). */
+  readonly reconnectInitialMs?: number;
+  readonly marketData?: MarketFeedOptions;
+}
+
+/** A request's signature in a URL or a JSON body: different on every request, never reported. */
+const SIGNATURES = [/signature=[0-9A-Za-z%+/=_-]+/g, /"signature"\s*:\s*"[^"]*"/g];
+
+export class BinanceAdapter implements LiveVenue {
+  readonly clientIdMaxLength: number;
+  /** allOrders' startTime and endTime compare the order's creation time. */
+  readonly ordersSinceBy = 'submitted' as const;
+  private readonly abort = new AbortController();
+  private readonly ex: BinanceExchange;
+  private readonly link: BinanceLink;
+  private readonly orders: BinanceOrders;
+  private readonly queries: BinanceQueries;
+  private readonly userStream: BinanceUserStream;
+  private readonly feed: BinanceMarketFeed;
+  private markets: Promise<ReadyMarket> | null = null;
+  private started = false;
+
+  constructor(options: BinanceAdapterOptions) {
+    if (options.apiKey === '' || options.secret === '')
+      throw new Error('Binance adapter: the key and secret are required');
+    const timeout = options.requestTimeoutMs ?? 10_000;
+    if (!Number.isFinite(timeout) || timeout <= 0)
+      throw new Error(`Binance adapter: requestTimeoutMs must be a positive number, got ${timeout}`);
+    const rules = options.rules ?? BINANCE_SPOT;
+    const ids = new HashedClientIdNamespace(options.runId, rules.clientIdMaxLength);
+    this.clientIdMaxLength = ids.localMaxLength;
+    const scrub = redactor([options.apiKey, options.secret], SIGNATURES);
+    this.ex = makeBinanceExchange({
+      apiKey: options.apiKey,
+      secret: options.secret,
+      endpoints: binanceEndpoints(options.url),
+      requestTimeoutMs: timeout,
+      signal: this.abort.signal,
+    });
+    this.link = {
+      ex: this.ex,
+      inst: options.instrument,
+      clock: options.clock,
+      ids,
+      reports: new ReportSink(scrub, 'BinanceAdapter'),
+      executions: new BoundedSet(100_000),
+      scrubbed: scrub,
+      ready: () => this.ready(),
+    };
+    this.orders = new BinanceOrders(this.link, rules);
+    this.queries = new BinanceQueries(this.link);
+    const reconnect =
+      options.reconnectInitialMs === undefined ? {} : { reconnectInitialMs: options.reconnectInitialMs };
+    this.userStream = new BinanceUserStream(this.link, this.orders, reconnect);
+    this.feed = new BinanceMarketFeed(this.link, { ...reconnect, ...options.marketData });
+  }
+
+  /** The markets, loaded once (again after a failed load) and checked against the instrument. */
+  private ready(): Promise<ReadyMarket> {
+    if (this.markets !== null) return this.markets;
+    const load = (async (): Promise<ReadyMarket> => {
+      const markets = await this.ex.loadMarkets();
+      const market = marketOf(markets, this.link.inst.symbol);
+      const why = instrumentRefusal(market, this.link.inst, 'Binance');
+      if (why !== null || market === undefined) throw new InstrumentRefused(why ?? 'no market');
+      return {
+        market,
+        symbol: market.symbol,
+        assets: { base: market.base, quote: market.quote },
+      };
+    })();
+    this.markets = load;
+    load.catch((err: unknown) => {
+      if (!(err instanceof InstrumentRefused) && this.markets === load) this.markets = null;
+    });
+    return load;
+  }
+
+  async instrumentRefusal(): Promise<string | null> {
+    try {
+      await this.ready();
+      return null;
+    } catch (err) {
+      return err instanceof InstrumentRefused ? err.message : null;
+    }
+  }
+
+  setReportHandler(handler: ReportHandler): void {
+    this.link.reports.setHandler(handler);
+  }
+
+  /** Subscribes to the user data stream and the market streams. Idempotent. Market history
+   *  before the start is not read (`marketSince` is accepted and left unused). */
+  start(_marketSince?: number): void {
+    if (this.started || this.link.reports.stopped) return;
+    this.started = true;
+    this.userStream.start();
+    this.feed.start();
+  }
+
+  /** Closes the websockets, cancels timers and aborts requests in flight; nothing is reported afterwards. */
+  async stop(): Promise<void> {
+    if (this.link.reports.stopped) return;
+    this.link.reports.stop();
+    this.userStream.stop();
+    this.feed.stop();
+    this.orders.stop();
+    this.abort.abort();
+    await this.ex.close();
+  }
+
+  // ---- MarketDataPort ----------------------------------------------------------------------
+
+  topOfBook(symbol: Symbol): TopOfBook {
+    return symbol === this.link.inst.symbol
+      ? this.feed.recorder.topOfBook()
+      : { bid: null, bidQty: 0, ask: null, askQty: 0 };
+  }
+
+  window(symbol: Symbol, from: number, to: number): MarketWindow {
+    return symbol === this.link.inst.symbol
+      ? this.feed.recorder.window(from, to)
+      : { vwap: null, twapMid: null, volume: 0 };
+  }
+
+  lastUpdateAt(symbol: Symbol): number | null {
+    return symbol === this.link.inst.symbol ? this.feed.recorder.lastUpdateAt() : null;
+  }
+
+  tradesSince(symbol: Symbol, cursor: number): TapeSlice {
+    return symbol === this.link.inst.symbol
+      ? this.feed.recorder.tradesSince(cursor)
+      : { cursor, trades: 0, volume: 0, notional: 0, last: null };
+  }
+
+  // ---- Broker ------------------------------------------------------------------------------
+
+  submit(order: OrderRequest): void {
+    this.orders.submit(order);
+  }
+
+  cancel(clientOrderId: ClientOrderId, venueOrderId: VenueOrderId | null): void {
+    this.orders.cancel(clientOrderId, venueOrderId);
+  }
+
+  queryOrder(clientOrderId: ClientOrderId, askedAfterSeq?: number): void {
+    this.queries.queryOrder(clientOrderId, askedAfterSeq);
+  }
+
+  queryOpenOrders(requestId?: string): void {
+    this.queries.queryOpenOrders(requestId);
+  }
+
+  queryOrdersSince(since: number, limit: number, after?: OrdersCursor, requestId?: string): void {
+    this.queries.queryOrdersSince(since, limit, after, requestId);
+  }
+
+  queryAccount(requestId?: string): void {
+    this.queries.queryAccount(requestId);
+  }
+}

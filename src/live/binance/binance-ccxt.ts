@@ -1,0 +1,115 @@
+// ccxt's Binance class (its websocket flavour, ccxt.pro.binance, which also does REST) configured
+// for the adapter: spot only, one REST request to load the markets, no client-side limiter, our
+// request deadline, and every request in flight aborted by stop().
+//
+// Where it connects comes from one URL (the run's venue URL):
+// - Binance Demo Mode (https://demo-api.binance.com): ccxt's own demo URLs (enableDemoTrading);
+// - the spot testnet (https://testnet.binance.vision): ccxt's sandbox URLs (setSandboxMode);
+// - anything else is a Binance-compatible server at that base (a local execsim gateway): REST at
+//   <base>/api/v3, market streams at <ws base>/ws, the WebSocket API at <ws base>/ws-api/v3, the
+//   paths Binance itself uses. ccxt dials market streams as <ws base>/ws/<n> (it spreads
+//   subscriptions over numbered connections) and subscribes with SUBSCRIBE messages.
+// Binance's live exchange is refused: a paper run must never trade real money.
+//
+// Off, deliberately: ccxt's rate limiter (it would queue a submit silently while its deadline
+// runs; Binance's 429 and 418 are mapped to their class instead), the markets' extra requests
+// (futures exchangeInfo, sapi currencies and margin pairs, which a demo or local venue does not
+// answer) and the time adjustment (a request outside recvWindow is refused with -1021, transient).
+import ccxt from 'ccxt';
+import { BINANCE_DEMO_URL, BINANCE_TESTNET_URL } from './binance-venue.ts';
+
+export type BinanceExchange = InstanceType<typeof ccxt.pro.binance>;
+const LIVE_HOSTS = new Set(['api.binance.com', 'api-gcp.binance.com', 'api1.binance.com', 'api2.binance.com']);
+
+/** Where the adapter's REST requests and both websockets go. */
+export type BinanceEndpoints =
+  | { readonly kind: 'demo' | 'testnet'; readonly url: string }
+  | {
+      readonly kind: 'local';
+      readonly url: string;
+      /** <base>/api/v3, <base>/api/v1 */
+      readonly rest: string;
+      readonly restV1: string;
+      /** ws(s)://…/ws and ws(s)://…/ws-api/v3 */
+      readonly marketStream: string;
+      readonly wsApi: string;
+    };
+
+/** The endpoints of a venue URL, or an Error naming what is wrong with it. */
+export function binanceEndpoints(url: string): BinanceEndpoints {
+  const base = url.replace(/\/+$/, '');
+  let parsed: URL;
+  try {
+    parsed = new URL(base);
+  } catch {
+    throw new Error(`Binance venue URL "${url}" is not a URL`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    throw new Error(`Binance venue URL "${url}" must be http or https`);
+  if (LIVE_HOSTS.has(parsed.hostname) || /^api\d*\.binance\.com$/.test(parsed.hostname))
+    throw new Error(
+      `Binance venue URL "${url}" is Binance's live exchange: a paper run trades on Demo Mode (${BINANCE_DEMO_URL}) or the spot testnet (${BINANCE_TESTNET_URL})`,
+    );
+  if (parsed.hostname === new URL(BINANCE_DEMO_URL).hostname) return { kind: 'demo', url: base };
+  if (parsed.hostname === new URL(BINANCE_TESTNET_URL).hostname) return { kind: 'testnet', url: base };
+  const ws = base.replace(/^http/, 'ws');
+  return {
+    kind: 'local',
+    url: base,
+    rest: `${base}/api/v3`,
+    restV1: `${base}/api/v1`,
+    marketStream: `${ws}/ws`,
+    wsApi: `${ws}/ws-api/v3`,
+  };
+}
+
+export interface BinanceClientOptions {
+  readonly apiKey: string;
+  readonly secret: string;
+  readonly endpoints: BinanceEndpoints;
+  /** ccxt's per-request deadline (ms). */
+  readonly requestTimeoutMs: number;
+  /** Aborts every request in flight (the adapter's stop()). */
+  readonly signal: AbortSignal;
+}
+
+/** Node's fetch, with the adapter's stop signal beside ccxt's own deadline. */
+function abortableFetch(signal: AbortSignal): typeof fetch {
+  return (input, init) =>
+    fetch(input, {
+      ...init,
+      signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal,
+    });
+}
+
+export function makeBinanceExchange(o: BinanceClientOptions): BinanceExchange {
+  const exchange = new ccxt.pro.binance({
+    apiKey: o.apiKey,
+    secret: o.secret,
+    enableRateLimit: false,
+    timeout: o.requestTimeoutMs,
+    options: {
+      defaultType: 'spot',
+      fetchMarkets: { types: ['spot'] },
+      fetchCurrencies: false,
+      fetchMargins: false,
+      adjustForTimeDifference: false,
+      // The POST answer carries the order's fills (a third channel beside the stream and lookups).
+      newOrderRespType: { market: 'FULL', limit: 'FULL' },
+    },
+  });
+  const e = o.endpoints;
+  if (e.kind === 'testnet') exchange.setSandboxMode(true);
+  else if (e.kind === 'demo') exchange.enableDemoTrading(true);
+  if (e.kind === 'local') {
+    // Key by key: replacing urls.api (or urls.api.ws) wholesale would drop the sections kept.
+    const api = exchange.urls['api'] as Record<string, unknown> & { ws: Record<string, unknown> };
+    api['public'] = e.rest;
+    api['private'] = e.rest;
+    api['v1'] = e.restV1;
+    api.ws['spot'] = e.marketStream;
+    (api.ws['ws-api'] as Record<string, unknown>)['spot'] = e.wsApi;
+  }
+  exchange.fetchImplementation = abortableFetch(o.signal);
+  return exchange;
+}

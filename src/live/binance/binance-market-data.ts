@@ -1,0 +1,129 @@
+// Market data for the Binance adapter (MarketDataPort's source), from ccxt's market streams:
+// watchOrderBook (the REST depth snapshot, then the diff stream applied on its U/u update ids;
+// ccxt resyncs on a gap) gives the top of book; watchBidsAsks (bookTicker, Binance's best bid and
+// offer) stands in for it until the book is synced and while it is not; watchTrades gives the
+// public tape. Everything is recorded in a bounded MarketRecorder on the adapter's clock at
+// ARRIVAL time. The connection's life cycle is the 'market_data' ConnectionReport: connected
+// while the book is synced, disconnected when any of the three subscriptions fails (each is run
+// again after a delay).
+import type { OrderBook } from 'ccxt';
+import type { TopOfBook } from '../../core/ports/broker.ts';
+import { BoundedSet } from '../bounded-set.ts';
+import { MarketRecorder, type RecorderLimits } from '../market-recorder.ts';
+import { lotsOf, ticksOf } from '../wire-amounts.ts';
+import type { BinanceLink, ReadyMarket } from './binance-link.ts';
+import { StreamSupervisor } from './binance-supervisor.ts';
+
+export interface MarketFeedOptions {
+  /** Subscribe to the market streams in start() (default true). */
+  readonly stream?: boolean;
+  readonly limits?: RecorderLimits;
+  /** First delay before subscribing again after a failure (ms, doubling to 30 s). */
+  readonly reconnectInitialMs?: number;
+}
+
+export class BinanceMarketFeed {
+  readonly recorder: MarketRecorder;
+  private readonly supervisors: StreamSupervisor[];
+  private readonly tape = new BoundedSet(10_000);
+  private bookSynced = false;
+  private stopped = false;
+
+  constructor(
+    private readonly link: BinanceLink,
+    private readonly options: MarketFeedOptions = {},
+  ) {
+    this.recorder = new MarketRecorder(options.limits);
+    const supervise = (name: string, loop: (ready: ReadyMarket, healthy: () => void) => Promise<void>) =>
+      new StreamSupervisor(async (healthy) => loop(await link.ready(), healthy), {
+        clock: link.clock,
+        initialDelayMs: options.reconnectInitialMs ?? 1000,
+        maxDelayMs: 30_000,
+        onFailure: (reason) => {
+          if (name === 'order book') this.bookSynced = false;
+          link.reports.connection('market_data', 'disconnected', `${name}: ${link.scrubbed(reason)}`);
+        },
+      });
+    this.supervisors = [
+      supervise('order book', (r, h) => this.bookLoop(r, h)),
+      supervise('best bid and offer', (r, h) => this.tickerLoop(r, h)),
+      supervise('trades', (r, h) => this.tradeLoop(r, h)),
+    ];
+  }
+
+  start(): void {
+    this.recorder.liveFrom(this.link.clock.now());
+    if (this.options.stream ?? true) for (const s of this.supervisors) s.start();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const s of this.supervisors) s.stop();
+  }
+
+  private async bookLoop(ready: ReadyMarket, healthy: () => void): Promise<void> {
+    for (;;) {
+      const book = await this.link.ex.watchOrderBook(ready.symbol);
+      if (this.stopped) return;
+      healthy();
+      this.bookSynced = true;
+      this.record(topOfBook(this.link, book));
+      this.link.reports.connection('market_data', 'connected', 'order book synced');
+    }
+  }
+
+  private async tickerLoop(ready: ReadyMarket, healthy: () => void): Promise<void> {
+    for (;;) {
+      const tickers = await this.link.ex.watchBidsAsks([ready.symbol]);
+      if (this.stopped) return;
+      healthy();
+      const t = tickers[ready.symbol];
+      if (this.bookSynced || t === undefined) continue;
+      const { inst } = this.link;
+      const bid = typeof t.bid === 'number' && t.bid > 0 ? ticksOf(inst, t.bid) : null;
+      const ask = typeof t.ask === 'number' && t.ask > 0 ? ticksOf(inst, t.ask) : null;
+      this.record({
+        bid,
+        bidQty: bid === null ? 0 : (lotsOf(inst, t.bidVolume ?? 0) ?? 0),
+        ask,
+        askQty: ask === null ? 0 : (lotsOf(inst, t.askVolume ?? 0) ?? 0),
+      });
+    }
+  }
+
+  private async tradeLoop(ready: ReadyMarket, healthy: () => void): Promise<void> {
+    const { inst, clock } = this.link;
+    for (;;) {
+      const trades = await this.link.ex.watchTrades(ready.symbol);
+      if (this.stopped) return;
+      healthy();
+      for (const t of trades) {
+        const id = typeof t.id === 'string' ? t.id : null;
+        if (id !== null && this.tape.has(id)) continue;
+        if (id !== null) this.tape.add(id);
+        const price = ticksOf(inst, t.price);
+        const qty = lotsOf(inst, t.amount);
+        if (price !== null && qty !== null && qty > 0) this.recorder.trade(clock.now(), price, qty);
+      }
+    }
+  }
+
+  /** A top of book, recorded when it differs from the one in force. */
+  private record(top: TopOfBook): void {
+    const now = this.recorder.topOfBook();
+    if (now.bid === top.bid && now.ask === top.ask && now.bidQty === top.bidQty && now.askQty === top.askQty) return;
+    this.recorder.quote(this.link.clock.now(), top);
+  }
+}
+
+/** The book's best levels in ticks and lots; an empty side is null. */
+export function topOfBook(link: Pick<BinanceLink, 'inst'>, book: OrderBook): TopOfBook {
+  const level = (side: OrderBook['bids']): { price: number | null; qty: number } => {
+    const best = side[0];
+    const price = best === undefined ? null : ticksOf(link.inst, best[0]);
+    return { price, qty: price === null || best === undefined ? 0 : (lotsOf(link.inst, best[1]) ?? 0) };
+  };
+  const bid = level(book.bids);
+  const ask = level(book.asks);
+  return { bid: bid.price, bidQty: bid.qty, ask: ask.price, askQty: ask.qty };
+}

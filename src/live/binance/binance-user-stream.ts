@@ -1,0 +1,115 @@
+// Our executions and order changes from Binance's user data stream, which ccxt 4.5 subscribes on
+// the WebSocket API (userDataStream.subscribe.signature; Binance retired the listenKey streams):
+// watchMyTrades gives each execution (a FillReport, the same trade id as the POST answer's fill
+// and myTrades', reported once), watchOrders the order's state (its end: canceled, expired,
+// rejected; a NEW order's state, which proves it reached the venue). The stream is
+// account-wide: only the instrument's symbol is read. The connection's life cycle is the
+// 'orders' ConnectionReport: connected once the subscription is confirmed, disconnected when the
+// socket drops (the server pings every 20 s, drops a connection after 24 h, and says
+// serverShutdown before a restart), connected again after ccxt dials and subscribes anew; core
+// answers such a reconnect with a reconciliation pass, since what the stream carried meanwhile
+// is lost.
+import type { Order, Trade } from 'ccxt';
+import { clientOrderId as toClientOrderId, venueOrderId as toVenueOrderId } from '../../core/model/ids.ts';
+import { orderRow, reportedTrade } from './binance-convert.ts';
+import type { BinanceLink, ReadyMarket } from './binance-link.ts';
+import type { BinanceOrders } from './binance-orders.ts';
+import { StreamSupervisor } from './binance-supervisor.ts';
+
+export interface UserStreamOptions {
+  /** First delay before subscribing again after a failure (ms, doubling to 30 s). */
+  readonly reconnectInitialMs?: number;
+}
+
+export class BinanceUserStream {
+  private readonly supervisor: StreamSupervisor;
+  /** The subscription's generation: loops of an earlier one end at their next answer. */
+  private generation = 0;
+  private stopped = false;
+
+  constructor(
+    private readonly link: BinanceLink,
+    private readonly orders: Pick<BinanceOrders, 'end' | 'fills'>,
+    options: UserStreamOptions = {},
+  ) {
+    this.supervisor = new StreamSupervisor((healthy) => this.subscribe(healthy), {
+      clock: link.clock,
+      initialDelayMs: options.reconnectInitialMs ?? 1000,
+      maxDelayMs: 30_000,
+      onFailure: (reason) => {
+        this.generation++;
+        link.reports.connection('orders', 'disconnected', `user data stream: ${link.scrubbed(reason)}`);
+      },
+    });
+  }
+
+  start(): void {
+    this.supervisor.start();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.generation++;
+    this.supervisor.stop();
+  }
+
+  private async subscribe(healthy: () => void): Promise<void> {
+    const ready = await this.link.ready();
+    await this.link.ex.authenticate({ type: 'spot' });
+    if (this.stopped) return;
+    healthy();
+    this.link.reports.connection('orders', 'connected', 'user data stream subscribed');
+    const generation = ++this.generation;
+    const orders = this.orderLoop(ready, generation);
+    const trades = this.tradeLoop(ready, generation);
+    orders.catch(() => undefined);
+    trades.catch(() => undefined);
+    await Promise.race([orders, trades]);
+  }
+
+  private live(generation: number): boolean {
+    return !this.stopped && generation === this.generation;
+  }
+
+  private async orderLoop(ready: ReadyMarket, generation: number): Promise<void> {
+    for (;;) {
+      const orders = await this.link.ex.watchOrders(ready.symbol);
+      if (!this.live(generation)) return;
+      for (const o of orders) this.onOrder(ready, o);
+    }
+  }
+
+  private async tradeLoop(ready: ReadyMarket, generation: number): Promise<void> {
+    for (;;) {
+      const trades = await this.link.ex.watchMyTrades(ready.symbol);
+      if (!this.live(generation)) return;
+      for (const t of trades) this.onTrade(ready, t);
+    }
+  }
+
+  /** An order's latest state: its end, or (NEW, nothing filled) its state; fills come as trades. */
+  onOrder(ready: ReadyMarket, o: Order): void {
+    if (o.symbol !== ready.symbol) return;
+    const read = orderRow(this.link.inst, this.link.ids, o, 'stream');
+    if (read === null) return;
+    const { row } = read;
+    if (row.status === 'new' && row.filledQty === 0) {
+      this.link.reports.emit({ kind: 'OrderStatusReport', ...row });
+      return;
+    }
+    for (const m of this.orders.end(row.clientOrderId, row.venueOrderId, row.status, 'the user data stream'))
+      this.link.reports.emit(m);
+  }
+
+  /** One execution of one of the account's orders on the symbol. */
+  onTrade(ready: ReadyMarket, t: Trade): void {
+    const { inst, ids, clock, reports } = this.link;
+    if (t.symbol !== ready.symbol || typeof t.order !== 'string' || t.order === '') return;
+    const wire = (t.info as { c?: unknown } | undefined)?.c;
+    if (typeof wire !== 'string' || wire === '') return;
+    const trade = reportedTrade(inst, ready.assets, t, clock.now());
+    if (trade === null) return;
+    const cid = toClientOrderId(ids.local(wire) ?? wire);
+    for (const m of this.orders.fills(cid, toVenueOrderId(t.order), [trade])) reports.emit(m);
+  }
+}
