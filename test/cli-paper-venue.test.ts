@@ -91,14 +91,45 @@ describe('paperVenue', () => {
     expect(built).toEqual([{ instrument, clock, runId: 'run-7', url: 'https://paper.fake.example', keys: KEYS }]);
   });
 
+  it('binance-spot: Demo Mode by default, the testnet by venue.endpoint, and --venue-url over both', () => {
+    const keys = { BINANCE_API_KEY: 'k-value-1234', BINANCE_API_SECRET: 's-value-5678' };
+    const url = (endpoint: string | undefined, flag?: string) =>
+      paperVenue({ name: 'binance-spot', endpoint }, flag, undefined, io(keys), 'u').url;
+    expect(url(undefined)).toBe('https://demo-api.binance.com');
+    expect(url('demo')).toBe('https://demo-api.binance.com');
+    expect(url('testnet')).toBe('https://testnet.binance.vision');
+    expect(url('testnet', 'http://127.0.0.1:8790')).toBe('http://127.0.0.1:8790');
+    expect(problem(() => url('mainnet'))).toBe(
+      'venue.endpoint: binance-spot has no paper endpoint "mainnet"; it has demo, testnet',
+    );
+    expect(
+      problem(() => paperVenue({ name: 'alpaca-equities', endpoint: 'testnet' }, undefined, undefined, io({}), 'u')),
+    ).toBe('venue.endpoint: alpaca-equities has no paper endpoint "testnet"');
+  });
+
+  it('binance-spot without its keys: one message naming both variables, and no value', () => {
+    expect(problem(() => paperVenue('binance-spot', undefined, undefined, io({}), 'u'))).toBe(
+      "a paper run needs BINANCE_API_KEY and BINANCE_API_SECRET in the environment (the venue's paper key pair); nothing was run",
+    );
+    const one = problem(() =>
+      paperVenue('binance-spot', undefined, undefined, io({ BINANCE_API_SECRET: 'hidden-1' }), 'u'),
+    );
+    expect(one).toMatch(/needs BINANCE_API_KEY in the environment/);
+    expect(one).not.toContain('hidden-1');
+  });
+
   it('the help names the registered venues’ variables, never a value', () => {
+    expect(PAPER_FLAGS_HELP).toContain('BINANCE_API_KEY and BINANCE_API_SECRET');
+    expect(PAPER_FLAGS_HELP).toContain(
+      '$BINANCE_API_URL, else https://demo-api.binance.com (https://testnet.binance.vision with venue.endpoint: testnet)',
+    );
     expect(PAPER_FLAGS_HELP).toContain('APCA_API_KEY_ID and APCA_API_SECRET_KEY');
     expect(PAPER_FLAGS_HELP).toContain('$APCA_API_BASE_URL, else https://paper-api.alpaca.markets');
   });
 });
 
 describe('execsim resume', () => {
-  it('refuses a stored paper run whose venue has no paper adapter, naming the venue, before asking for keys', async () => {
+  it('refuses a stored Binance paper run without its keys, naming both variables, before touching it', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'execsim-resume-venue-'));
     try {
       const db = path.join(dir, 'runs.db');
@@ -111,9 +142,12 @@ describe('execsim resume', () => {
       sql.close();
       errs.length = 0;
       expect(await runCli(['resume', id], cli({ EXECSIM_DB: db }))).toBe(2);
-      expect(errs[0]).toMatch(
-        /^execsim: venue\.name: binance-spot has no paper adapter yet; paper runs trade on alpaca-equities/,
+      expect(errs[0]?.split('\n')[0]).toBe(
+        "execsim: a paper run needs BINANCE_API_KEY and BINANCE_API_SECRET in the environment (the venue's paper key pair); nothing was run",
       );
+      const after = new Database(db);
+      expect(after.prepare('SELECT status FROM runs WHERE id = ?').get(id)).toEqual({ status: 'interrupted' });
+      after.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -268,10 +268,10 @@ describe('the switch on the command line', () => {
     expect(existsSync(db)).toBe(false);
   });
 
-  it('refuses a venue without a paper adapter, a bad mode, and flags for the other mode', () => {
+  it("refuses a paper run without its venue's keys, a bad mode, and flags for the other mode", () => {
     const db = path.join(dir, 'refusals.db');
     const cases: Array<[string[], RegExp]> = [
-      [['run', 'scenarios/twap-calm.yaml', '--mode', 'paper'], /venue\.name: binance-spot has no paper adapter/],
+      [['run', 'scenarios/twap-calm.yaml', '--mode', 'paper'], /needs BINANCE_API_KEY and BINANCE_API_SECRET/],
       [['run', TWAP, '--mode', 'live'], /--mode must be backtest or paper, got "live"/],
       [['run', 'scenarios/twap-calm.yaml', '--venue-url', 'http://127.0.0.1:1'], /--venue-url is for paper runs/],
       [['run', TWAP, '--seed', '3'], /--seed is for backtests/],

@@ -238,6 +238,18 @@ const BAD: readonly BadCase[] = [
     path: 'venue.name',
     mentions: [],
   },
+  {
+    title: 'a paper endpoint the venue does not have',
+    text: variant('  name: binance-spot\n', '  name: binance-spot\n  endpoint: mainnet\n'),
+    path: 'venue.endpoint',
+    mentions: ['must be demo (Binance Demo Mode, the default) or testnet (the Binance spot testnet)'],
+  },
+  {
+    title: 'a paper endpoint on a venue with one paper venue',
+    text: variant('  name: binance-spot\n', '  name: alpaca-equities\n  endpoint: testnet\n'),
+    path: 'venue.endpoint',
+    mentions: ['alpaca-equities has one paper venue: leave endpoint out (it is for binance-spot)'],
+  },
 ];
 
 describe('parseScenario rejects bad scenarios with the file and field in the message', () => {
@@ -311,6 +323,14 @@ market: { model: static_book, asks: [["100.10", "1.000"]] }
 orders:
   - { id: a, side: buy, qty: "1.000", type: market }
 `;
+
+  it('takes venue.endpoint on binance-spot, and leaves it out of a file that does not state it', () => {
+    expect(
+      parseScenario(variant('  name: binance-spot\n', '  name: binance-spot\n  endpoint: testnet\n'), FILE).scenario
+        .venue.endpoint,
+    ).toBe('testnet');
+    expect(parseScenario(BASE, FILE).scenario.venue.endpoint).toBeUndefined();
+  });
 
   it('parses the base scenario and keeps its values', () => {
     const { scenario, file } = parseScenario(BASE, FILE);

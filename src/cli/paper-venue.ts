@@ -20,7 +20,11 @@ export interface PaperVenue {
 /** Each registered venue's default URL, as the help says it. */
 function urlDefaults(registry: VenueRegistry): string {
   return registry.entries
-    .map((e) => `$${e.urlEnv}, else ${e.paperUrl}${registry.entries.length > 1 ? ` for ${e.name}` : ''}`)
+    .map((e) => {
+      const others = Object.entries(e.endpoints ?? {}).filter(([, url]) => url !== e.paperUrl);
+      const more = others.map(([name, url]) => ` (${url} with venue.endpoint: ${name})`).join('');
+      return `$${e.urlEnv}, else ${e.paperUrl}${more}${registry.entries.length > 1 ? ` for ${e.name}` : ''}`;
+    })
     .join('; ');
 }
 
@@ -71,21 +75,38 @@ export function venueFlags(
   return { url: flagUrl === undefined ? undefined : baseUrl(flagUrl, usage), marketHours };
 }
 
-/** The paper venue of a scenario on venue `name`, or a UsageError naming what is missing or
- *  wrong (exit 2): a venue without a paper adapter, a bad flag or URL, keys not in the environment. */
+/** A scenario's venue as a paper run picks it: its name, and which of its paper venues. */
+export interface PaperVenueChoice {
+  readonly name: string;
+  readonly endpoint?: string | undefined;
+}
+
+/** The paper venue of a scenario on venue `name` (and `venue.endpoint`, for a venue with more
+ *  than one paper venue), or a UsageError naming what is missing or wrong (exit 2): a venue
+ *  without a paper adapter, an endpoint it does not have, a bad flag or URL, keys not in the
+ *  environment. The URL is --venue-url, else the venue's URL variable, else the endpoint's. */
 export function paperVenue(
-  name: string,
+  venue: string | PaperVenueChoice,
   flagUrl: string | undefined,
   hours: string | undefined,
   io: Io,
   usage: string,
   registry: VenueRegistry = LIVE_VENUES,
 ): PaperVenue {
+  const { name, endpoint } = typeof venue === 'string' ? { name: venue, endpoint: undefined } : venue;
   const refusal = registry.refusal(name);
   const entry = registry.get(name);
   if (refusal !== null || entry === undefined) throw new UsageError(refusal ?? `no venue "${name}"`, usage);
+  const endpointUrl = endpoint === undefined ? entry.paperUrl : entry.endpoints?.[endpoint];
+  if (endpointUrl === undefined) {
+    const has = Object.keys(entry.endpoints ?? {});
+    throw new UsageError(
+      `venue.endpoint: ${name} has no paper endpoint "${endpoint}"${has.length > 0 ? `; it has ${has.join(', ')}` : ''}`,
+      usage,
+    );
+  }
   const flags = venueFlags(flagUrl, hours, usage);
-  const url = flags.url ?? baseUrl(io.env[entry.urlEnv] ?? entry.paperUrl, usage);
+  const url = flags.url ?? baseUrl(io.env[entry.urlEnv] ?? endpointUrl, usage);
   const found = envKeys(entry.keys, io.env);
   if ('missing' in found)
     throw new UsageError(

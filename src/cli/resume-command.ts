@@ -40,7 +40,14 @@ export async function resumeCommand(args: readonly string[], io: Io): Promise<nu
   try {
     refuseUnresumable(store, runId, path);
     const venueName = store.getRun(runId)?.venue ?? '';
-    const venue = paperVenue(venueName, values['venue-url'], values['market-hours'], io, RESUME_USAGE);
+    const endpoint = storedEndpoint(store.scenarioJson(runId));
+    const venue = paperVenue(
+      { name: venueName, endpoint },
+      values['venue-url'],
+      values['market-hours'],
+      io,
+      RESUME_USAGE,
+    );
     const stop = new AbortController();
     removeHandlers = io.onInterrupt?.((signal) => stop.abort(signal));
     io.err(`execsim: resuming ${runId} on ${venue.url}`);
@@ -69,4 +76,14 @@ export async function resumeCommand(args: readonly string[], io: Io): Promise<nu
 function refuseUnresumable(store: RunStore, runId: string, path: string): void {
   const refusal = resumeRefusal(runId, store.getRun(runId), localLiveness(), path);
   if (refusal !== null) throw new ResumeRefused(refusal);
+}
+
+/** The stored scenario's venue.endpoint (which of the venue's paper venues the run traded on). */
+function storedEndpoint(scenarioJson: string): string | undefined {
+  try {
+    const endpoint = (JSON.parse(scenarioJson) as { venue?: { endpoint?: unknown } }).venue?.endpoint;
+    return typeof endpoint === 'string' ? endpoint : undefined;
+  } catch {
+    return undefined; // resumePaper reads the scenario again and says what is wrong with it
+  }
 }

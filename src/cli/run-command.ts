@@ -84,6 +84,10 @@ interface Prepared {
 const isPaper = (p: Pick<Prepared, 'mode'>, s: LoadedScenario<ScenarioFile>): boolean =>
   (p.mode ?? s.scenario.mode) === 'paper';
 
+/** A paper venue is one per venue and endpoint (Binance's Demo Mode and testnet are two). */
+const paperKey = (v: { readonly name: string; readonly endpoint?: string | undefined }): string =>
+  `${v.name}|${v.endpoint ?? ''}`;
+
 /** Parses and validates everything and opens the store; a number when there is nothing to run
  *  (--help). Bad input throws before anything is written. */
 function prepare(args: readonly string[], io: Io): Prepared | number {
@@ -130,8 +134,11 @@ function prepare(args: readonly string[], io: Io): Prepared | number {
     if (noStore)
       throw new UsageError('--no-store is for backtests: a paper run is stored so that it can be resumed', RUN_USAGE);
     paper = new Map();
-    for (const name of new Set(paperRuns.map((l) => l.scenario.venue.name)))
-      paper.set(name, paperVenue(name, values['venue-url'], values['market-hours'], io, RUN_USAGE));
+    for (const l of paperRuns) {
+      const key = paperKey(l.scenario.venue);
+      if (!paper.has(key))
+        paper.set(key, paperVenue(l.scenario.venue, values['venue-url'], values['market-hours'], io, RUN_USAGE));
+    }
   }
   const store = noStore ? null : new RunStore(openDatabase(dbPath(values.db, io)));
   return { loaded, store, seed, json: values.json, paper, mode };
@@ -181,7 +188,7 @@ async function runAll(p: Prepared, io: Io): Promise<number> {
     const reports: RunReport[] = [];
     for (const scenario of p.loaded) {
       if (stop.signal.aborted) return exitCode(stop.signal.reason);
-      const paper = isPaper(p, scenario) ? p.paper?.get(scenario.scenario.venue.name) : undefined;
+      const paper = isPaper(p, scenario) ? p.paper?.get(paperKey(scenario.scenario.venue)) : undefined;
       if (paper !== undefined && p.store !== null) {
         for (const w of paperWarnings(scenario.scenario)) io.err(`execsim: ${scenario.file}: ${w}`);
         io.err(`execsim: ${scenario.scenario.name}: paper run on ${paper.url}`);

@@ -33,6 +33,9 @@ export interface LiveVenueEntry {
   readonly urlEnv: string;
   /** The venue's paper trading endpoint: where a paper run goes by default. */
   readonly paperUrl: string;
+  /** A venue with more than one paper venue: their URLs by the name a scenario's
+   *  `venue.endpoint` gives (Binance: demo, testnet); paperUrl is the one without it. */
+  readonly endpoints?: Readonly<Record<string, string>>;
   /** The `execsim gateway` venue that imitates this one locally, for help texts. */
   readonly gateway?: string;
   /** The adapter's factory; the first call loads the adapter and its SDK. */

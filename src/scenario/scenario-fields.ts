@@ -31,8 +31,17 @@ const latencyPath = z
   ])
   .transform((v) => (typeof v === 'number' ? { ms: v, jitterMs: 0 } : v));
 
+/** Which of a venue's paper venues a paper run trades on (Binance: Demo Mode, the default, or
+ *  the spot testnet); a backtest ignores it. */
+export const VENUE_ENDPOINTS = ['demo', 'testnet'] as const;
+
 const venue = z.strictObject({
   name: z.enum(['binance-spot', 'alpaca-equities']),
+  endpoint: z
+    .enum(VENUE_ENDPOINTS, {
+      error: 'must be demo (Binance Demo Mode, the default) or testnet (the Binance spot testnet)',
+    })
+    .optional(),
   fees: z
     .strictObject({
       makerBps: z.number().min(0).max(1000).default(10),
