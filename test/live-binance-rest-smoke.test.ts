@@ -56,9 +56,20 @@ async function venue(routes: Record<string, (p: URLSearchParams) => Answer>) {
       res.end(JSON.stringify(answer.body));
     });
   });
+  // No websockets here: an upgrade is recorded and its socket destroyed.
+  const upgrades: string[] = [];
+  server.on('upgrade', (req: IncomingMessage, socket: { destroy(): void }) => {
+    upgrades.push(req.url ?? '');
+    socket.destroy();
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, seen, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    seen,
+    upgrades,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
 }
 
 const exchangeInfo = (): Answer => ({ status: 200, body: { ...EXCHANGE_INFO, serverTime: Date.now() } });
@@ -107,7 +118,11 @@ afterEach(async () => {
   cleanup = [];
 });
 
-async function adapterOn(routes: Record<string, (p: URLSearchParams) => Answer>, instrument = INSTRUMENT) {
+async function adapterOn(
+  routes: Record<string, (p: URLSearchParams) => Answer>,
+  instrument = INSTRUMENT,
+  stream = false,
+) {
   const v = await venue({ 'GET /api/v3/exchangeInfo': exchangeInfo, ...routes });
   const adapter = new BinanceAdapter({
     instrument: makeInstrument(instrument),
@@ -117,7 +132,7 @@ async function adapterOn(routes: Record<string, (p: URLSearchParams) => Answer>,
     url: v.url,
     clock: new WallClock(),
     requestTimeoutMs: 2000,
-    marketData: { stream: false },
+    marketData: { stream },
   });
   const reports: VenueMessage[] = [];
   adapter.setReportHandler((m) => reports.push(m));
@@ -133,7 +148,7 @@ async function adapterOn(routes: Record<string, (p: URLSearchParams) => Answer>,
     }
     return reports;
   };
-  return { adapter, reports, until, seen: v.seen };
+  return { adapter, reports, until, seen: v.seen, upgrades: v.upgrades };
 }
 
 describe('the Binance adapter over loopback (throwaway REST venue)', () => {
@@ -314,5 +329,18 @@ describe('the Binance adapter over loopback (throwaway REST venue)', () => {
     );
     expect(store.listRuns()).toEqual([]);
     expect(v.seen.map((s) => `${s.method} ${s.path}`)).toEqual(['GET /api/v3/exchangeInfo']);
+  });
+
+  it('dials the user data stream and the market streams at the local paths, and survives their refusal quietly', async () => {
+    const { adapter, reports, upgrades } = await adapterOn({}, INSTRUMENT, true);
+    adapter.start();
+    const deadline = Date.now() + 5000;
+    const dialed = () => ['/ws-api/v3', '/ws/0', '/ws/1', '/ws/2'].every((p) => upgrades.includes(p));
+    while (!dialed() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    expect(upgrades).toEqual(expect.arrayContaining(['/ws-api/v3', '/ws/0', '/ws/1', '/ws/2']));
+    // Never connected, so no connection changed: nothing to report (and nothing crashed: a failed
+    // subscription left no unhandled rejection behind).
+    await adapter.stop();
+    expect(reports).toEqual([]);
   });
 });

@@ -16,6 +16,7 @@
 // (futures exchangeInfo, sapi currencies and margin pairs, which a demo or local venue does not
 // answer) and the time adjustment (a request outside recvWindow is refused with -1021, transient).
 import ccxt from 'ccxt';
+import { Agent } from 'node:http';
 import { BINANCE_DEMO_URL, BINANCE_TESTNET_URL } from './binance-venue.ts';
 
 export type BinanceExchange = InstanceType<typeof ccxt.pro.binance>;
@@ -109,6 +110,9 @@ export function makeBinanceExchange(o: BinanceClientOptions): BinanceExchange {
     api['v1'] = e.restV1;
     api.ws['spot'] = e.marketStream;
     (api.ws['ws-api'] as Record<string, unknown>)['spot'] = e.wsApi;
+    // ccxt dials a plain ws:// URL only with an http agent set (what its loadHttpProxyAgent()
+    // would set on the first run); without it every watch* call throws NotSupported.
+    if (e.marketStream.startsWith('ws://')) exchange.httpAgent = new Agent();
   }
   exchange.fetchImplementation = abortableFetch(o.signal);
   return exchange;

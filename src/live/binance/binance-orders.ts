@@ -29,7 +29,6 @@ import {
 } from './binance-failures.ts';
 import { InstrumentRefused, type BinanceLink, type ReadyMarket } from './binance-link.ts';
 
-
 export class BinanceOrders {
   /** Cancels waiting for their answer, by client id. */
   private readonly pendingCancels = new Map<string, Array<{ done: boolean }>>();

@@ -12,6 +12,7 @@
 import type { Order, Trade } from 'ccxt';
 import { clientOrderId as toClientOrderId, venueOrderId as toVenueOrderId } from '../../core/model/ids.ts';
 import { orderRow, reportedTrade } from './binance-convert.ts';
+import type { BinanceExchange } from './binance-ccxt.ts';
 import type { BinanceLink, ReadyMarket } from './binance-link.ts';
 import type { BinanceOrders } from './binance-orders.ts';
 import { StreamSupervisor } from './binance-supervisor.ts';
@@ -55,7 +56,7 @@ export class BinanceUserStream {
 
   private async subscribe(healthy: () => void): Promise<void> {
     const ready = await this.link.ready();
-    await this.link.ex.authenticate({ type: 'spot' });
+    await subscribed(this.link.ex);
     if (this.stopped) return;
     healthy();
     this.link.reports.connection('orders', 'connected', 'user data stream subscribed');
@@ -112,4 +113,19 @@ export class BinanceUserStream {
     const cid = toClientOrderId(ids.local(wire) ?? wire);
     for (const m of this.orders.fills(cid, toVenueOrderId(t.order), [trade])) reports.emit(m);
   }
+}
+
+/**
+ * ccxt's subscription to the user data stream (authenticate: userDataStream.subscribe.signature
+ * on the WebSocket API). ccxt 4.5 creates a future for concurrent subscribers before it sends the
+ * request and nobody awaits it: when the connection fails, that future's rejection would be
+ * unhandled and end the process. It exists as soon as authenticate() returns its promise, so a
+ * handler is attached to it here; the failure itself reaches us through authenticate().
+ */
+async function subscribed(ex: BinanceExchange): Promise<void> {
+  const subscribing = ex.authenticate({ type: 'spot' });
+  const url = (ex.urls['api'] as { ws: { 'ws-api': { spot: string } } }).ws['ws-api'].spot;
+  const clients = ex.clients as Record<string, { futures?: Record<string, Promise<unknown> | undefined> } | undefined>;
+  clients[url]?.futures?.['authenticate:signature:spot']?.catch(() => undefined);
+  await subscribing;
 }
