@@ -343,4 +343,51 @@ describe('the Binance adapter over loopback (throwaway REST venue)', () => {
     await adapter.stop();
     expect(reports).toEqual([]);
   });
+
+  it('a post-only order is a LIMIT_MAKER without a time in force; a market order has no price', async () => {
+    const { adapter, until, seen } = await adapterOn({
+      'POST /api/v3/order': (p) => ({
+        status: 200,
+        body: order(p.get('newClientOrderId') ?? '', { type: p.get('type') }),
+      }),
+    });
+    adapter.submit(request({ postOnly: true }));
+    adapter.submit(
+      request({ clientOrderId: clientOrderId('x0123456789abcdef0123456m'), type: 'market', limitPrice: undefined }),
+    );
+    await until(2);
+    const posts = seen.filter((s) => s.method === 'POST').map((s) => Object.fromEntries(s.params));
+    const maker = posts.find((p) => p['type'] === 'LIMIT_MAKER');
+    expect(maker).toMatchObject({ side: 'BUY', quantity: '0.003', price: '100000' });
+    expect(maker?.['timeInForce']).toBeUndefined();
+    const market = posts.find((p) => p['type'] === 'MARKET');
+    expect(market).toMatchObject({ quantity: '0.003' });
+    expect(market?.['price']).toBeUndefined();
+    expect(market?.['quoteOrderQty']).toBeUndefined();
+  });
+
+  it('a submit whose markets cannot be read was never sent: a retryable refusal, not an unknown outcome', async () => {
+    const adapter = new BinanceAdapter({
+      instrument: makeInstrument(INSTRUMENT),
+      runId: 'run-smoke-2',
+      apiKey: KEY,
+      secret: SECRET,
+      url: 'http://127.0.0.1:9', // the discard port: connection refused
+      clock: new WallClock(),
+      requestTimeoutMs: 2000,
+      marketData: { stream: false },
+    });
+    cleanup.push(() => adapter.stop());
+    const reports: VenueMessage[] = [];
+    adapter.setReportHandler((m) => reports.push(m));
+    adapter.submit(request());
+    const deadline = Date.now() + 5000;
+    while (reports.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    expect(reports).toHaveLength(1);
+    expect(reports[0]).toMatchObject({
+      kind: 'RetryableRejectReport',
+      reason: expect.stringMatching(/^not sent: the venue's markets could not be read: /),
+    });
+    expect(await adapter.instrumentRefusal()).toBeNull(); // unreachable is not a refusal: the account read says it
+  });
 });

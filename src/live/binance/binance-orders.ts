@@ -51,20 +51,25 @@ export class BinanceOrders {
       reports.later({ kind: 'RejectReport', clientOrderId: cid, code: r.code, reason: r.message });
       return;
     }
-    void this.send(order, rule.timesInForce !== 'not-sent').then(
-      (answer) => answer.forEach((m) => reports.emit(m)),
-      (err: unknown) => reports.emit(this.submitFailure(cid, err)),
+    // The markets first: a failure to read them sent nothing of the order.
+    void this.link.ready().then(
+      (ready) =>
+        void this.send(order, ready, rule.timesInForce !== 'not-sent').then(
+          (answer) => answer.forEach((m) => reports.emit(m)),
+          (err: unknown) => reports.emit(this.submitFailure(cid, err)),
+        ),
+      (err: unknown) => reports.emit(notSent(cid, err, this.link.scrubbed)),
     );
   }
 
-  private async send(order: OrderRequest, withTif: boolean): Promise<VenueMessage[]> {
+  private async send(order: OrderRequest, ready: ReadyMarket, withTif: boolean): Promise<VenueMessage[]> {
     const { ex, inst, ids } = this.link;
     const cid = order.clientOrderId;
-    const ready = await this.link.ready();
     const trigger = order.type === 'stop' || order.type === 'stop_limit';
     const limited = order.type === 'limit' || order.type === 'stop_limit';
     const params: Record<string, unknown> = { newClientOrderId: ids.wire(cid) };
-    if (withTif) params['timeInForce'] = order.tif;
+    // Post-only is Binance's LIMIT_MAKER, which takes no time in force (-1106 if sent).
+    if (withTif && !order.postOnly) params['timeInForce'] = order.tif;
     if (order.postOnly) params['postOnly'] = true;
     if (trigger && order.stopPrice !== undefined) params['triggerPrice'] = Number(ticksToPrice(inst, order.stopPrice));
     const o = await ex.createOrder(
@@ -119,8 +124,6 @@ export class BinanceOrders {
   }
 
   private submitFailure(cid: ClientOrderId, err: unknown): VenueMessage {
-    if (err instanceof InstrumentRefused)
-      return { kind: 'RejectReport', clientOrderId: cid, code: 'instrument', reason: err.message };
     const f = binanceFailure(err);
     const text = this.link.scrubbed(failureText(f));
     if (f.notSent)
@@ -252,6 +255,20 @@ export class BinanceOrders {
   stop(): void {
     this.pendingCancels.clear();
   }
+}
+
+/** The answer to a submit whose markets could not be read: nothing was sent. An instrument the
+ *  venue refuses is refused for good; a failed read may be asked again. */
+function notSent(cid: ClientOrderId, err: unknown, scrub: (text: string) => string): VenueMessage {
+  if (err instanceof InstrumentRefused)
+    return { kind: 'RejectReport', clientOrderId: cid, code: 'instrument', reason: err.message };
+  const f = binanceFailure(err);
+  return {
+    kind: 'RetryableRejectReport',
+    clientOrderId: cid,
+    code: failureCode(f),
+    reason: `not sent: the venue's markets could not be read: ${scrub(failureText(f))}`,
+  };
 }
 
 /** The report of an expiry or of a rejection after acceptance. */

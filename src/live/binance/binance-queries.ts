@@ -22,6 +22,8 @@ const TRADES_PER_LISTING = 25;
 /** Binance's largest allOrders page, and its longest startTime..endTime window. */
 const MAX_PAGE = 1000;
 const DAY_MS = 86_400_000;
+/** How far back allOrders is read: Binance archives finished orders after about 90 days. */
+const KEPT_MS = 90 * DAY_MS;
 
 export class BinanceQueries {
   constructor(private readonly link: BinanceLink) {}
@@ -132,7 +134,7 @@ export class BinanceQueries {
    * One page of orders created at or after `since`, by (creation time, order id), strictly after
    * the cursor. Binance's order ids grow with creation, so a page after a cursor is asked by
    * orderId (allOrders answers ids >= it); the first by startTime, in windows of a day (the
-   * longest Binance answers) until one holds an order or reaches now.
+   * longest Binance answers) until one holds an order or reaches now, from at most 90 days ago.
    */
   private async ordersSince(since: number, limit: number, cursor?: OrdersCursor): Promise<VenueMessage> {
     const { ex, clock } = this.link;
@@ -142,7 +144,7 @@ export class BinanceQueries {
     if (cursor !== undefined)
       got = await ex.fetchOrders(ready.symbol, undefined, ask, { orderId: cursor.venueOrderId });
     else
-      for (let from = since; ; from += DAY_MS) {
+      for (let from = Math.max(since, clock.now() - KEPT_MS); ; from += DAY_MS) {
         const until = from + DAY_MS - 1;
         got = await ex.fetchOrders(ready.symbol, from, ask, until < clock.now() ? { endTime: until } : {});
         if (got.length > 0 || until >= clock.now()) break;
