@@ -352,9 +352,10 @@ describe('the Binance adapter over loopback (throwaway REST venue)', () => {
       }),
     });
     adapter.submit(request({ postOnly: true }));
-    adapter.submit(
-      request({ clientOrderId: clientOrderId('x0123456789abcdef0123456m'), type: 'market', limitPrice: undefined }),
-    );
+    const { limitPrice: _limit, ...marketOrder } = request({
+      clientOrderId: clientOrderId('x0123456789abcdef0123456m'),
+    });
+    adapter.submit({ ...marketOrder, type: 'market' });
     await until(2);
     const posts = seen.filter((s) => s.method === 'POST').map((s) => Object.fromEntries(s.params));
     const maker = posts.find((p) => p['type'] === 'LIMIT_MAKER');
