@@ -32,6 +32,7 @@
 // alpaca-queries.ts (the Broker's queries), alpaca-trade-updates.ts (the stream's events),
 // alpaca-market-data.ts (MarketDataPort, with the market's history before the start from
 // alpaca-market-history.ts); every report leaves through report-sink.ts.
+import { SymbolMarketPort } from '../symbol-market-port.ts';
 import type { Symbol, ClientOrderId, VenueOrderId } from '../../core/model/ids.ts';
 import type { Instrument } from '../../core/model/instrument.ts';
 import type { OrderRequest } from '../../core/model/order.ts';
@@ -96,6 +97,8 @@ export class AlpacaAdapter implements LiveVenue {
   private readonly rules: VenueRules;
   private readonly abort = new AbortController();
   /** What the parts share; its report sink also says whether the adapter has stopped. */
+  /** The market-data port over the feed's recorder (the run's symbol; empty for others). */
+  private readonly market: SymbolMarketPort;
   private readonly link: AlpacaLink;
   private readonly cancels: AlpacaCancelFlow;
   private readonly queries: AlpacaQueries;
@@ -151,6 +154,7 @@ export class AlpacaAdapter implements LiveVenue {
       reconnect,
       scrub,
     );
+    this.market = new SymbolMarketPort(this.link.inst.symbol, this.feed.recorder);
   }
 
   setReportHandler(handler: ReportHandler): void {
@@ -232,25 +236,19 @@ export class AlpacaAdapter implements LiveVenue {
   // ---- MarketDataPort ----------------------------------------------------------------------
 
   topOfBook(symbol: Symbol): TopOfBook {
-    return symbol === this.link.inst.symbol
-      ? this.feed.recorder.topOfBook()
-      : { bid: null, bidQty: 0, ask: null, askQty: 0 };
+    return this.market.topOfBook(symbol);
   }
 
   window(symbol: Symbol, from: number, to: number): MarketWindow {
-    return symbol === this.link.inst.symbol
-      ? this.feed.recorder.window(from, to)
-      : { vwap: null, twapMid: null, volume: 0 };
+    return this.market.window(symbol, from, to);
   }
 
   lastUpdateAt(symbol: Symbol): number | null {
-    return symbol === this.link.inst.symbol ? this.feed.recorder.lastUpdateAt() : null;
+    return this.market.lastUpdateAt(symbol);
   }
 
   tradesSince(symbol: Symbol, cursor: number): TapeSlice {
-    return symbol === this.link.inst.symbol
-      ? this.feed.recorder.tradesSince(cursor)
-      : { cursor, trades: 0, volume: 0, notional: 0, last: null };
+    return this.market.tradesSince(symbol, cursor);
   }
 
   // ---- Broker ------------------------------------------------------------------------------

@@ -17,6 +17,7 @@
 //   ('market_data', binance-market-data.ts), each kept alive by a supervisor; a reconnect of the
 //   user data stream is reported, and core reconciles.
 // - market history before the start is not read: windows reaching before it say they are partial.
+import { SymbolMarketPort } from '../symbol-market-port.ts';
 import type { ClientOrderId, Symbol, VenueOrderId } from '../../core/model/ids.ts';
 import type { Instrument } from '../../core/model/instrument.ts';
 import type { OrderRequest } from '../../core/model/order.ts';
@@ -63,6 +64,8 @@ export class BinanceAdapter implements LiveVenue {
   readonly ordersSinceBy = 'submitted' as const;
   private readonly abort = new AbortController();
   private readonly ex: BinanceExchange;
+  /** The market-data port over the feed's recorder (the run's symbol; empty for others). */
+  private readonly market: SymbolMarketPort;
   private readonly link: BinanceLink;
   private readonly orders: BinanceOrders;
   private readonly queries: BinanceQueries;
@@ -104,6 +107,7 @@ export class BinanceAdapter implements LiveVenue {
       options.reconnectInitialMs === undefined ? {} : { reconnectInitialMs: options.reconnectInitialMs };
     this.userStream = new BinanceUserStream(this.link, this.orders, reconnect);
     this.feed = new BinanceMarketFeed(this.link, { ...reconnect, ...options.marketData });
+    this.market = new SymbolMarketPort(this.link.inst.symbol, this.feed.recorder);
   }
 
   /** The markets, loaded once (again after a failed load) and checked against the instrument. */
@@ -163,25 +167,19 @@ export class BinanceAdapter implements LiveVenue {
   // ---- MarketDataPort ----------------------------------------------------------------------
 
   topOfBook(symbol: Symbol): TopOfBook {
-    return symbol === this.link.inst.symbol
-      ? this.feed.recorder.topOfBook()
-      : { bid: null, bidQty: 0, ask: null, askQty: 0 };
+    return this.market.topOfBook(symbol);
   }
 
   window(symbol: Symbol, from: number, to: number): MarketWindow {
-    return symbol === this.link.inst.symbol
-      ? this.feed.recorder.window(from, to)
-      : { vwap: null, twapMid: null, volume: 0 };
+    return this.market.window(symbol, from, to);
   }
 
   lastUpdateAt(symbol: Symbol): number | null {
-    return symbol === this.link.inst.symbol ? this.feed.recorder.lastUpdateAt() : null;
+    return this.market.lastUpdateAt(symbol);
   }
 
   tradesSince(symbol: Symbol, cursor: number): TapeSlice {
-    return symbol === this.link.inst.symbol
-      ? this.feed.recorder.tradesSince(cursor)
-      : { cursor, trades: 0, volume: 0, notional: 0, last: null };
+    return this.market.tradesSince(symbol, cursor);
   }
 
   // ---- Broker ------------------------------------------------------------------------------
