@@ -3,14 +3,11 @@
 // trade_updates websocket (/stream) and the stocks market-data websocket (/v2/iex, /v2/sip,
 // /v2/delayed_sip) share one port; all check the gateway's key pair.
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
-import type { Duplex } from 'node:stream';
-import { serve, type ServerType } from '@hono/node-server';
 import type { ExecEvent } from '../../core/model/events.ts';
-import { Rng } from '../../core/clock/rng.ts';
-import { GatewayVenue, type GatewayVenueOptions } from '../gateway-venue.ts';
+import type { GatewayVenue, GatewayVenueOptions } from '../gateway-venue.ts';
+import { gatewayWorld, listenGateway } from '../gateway-server.ts';
 import { keyPairCheck } from '../socket-auth.ts';
-import { StallGate, WireFaults } from '../wire-faults.ts';
+import { StallGate } from '../wire-faults.ts';
 import { AlpacaAccount } from './account.ts';
 import { FillActivities } from './activities.ts';
 import { AlpacaOrders, type TradeUpdate } from './alpaca-orders.ts';
@@ -54,21 +51,7 @@ export interface AlpacaGateway {
 
 export async function startAlpacaGateway(options: AlpacaGatewayOptions): Promise<AlpacaGateway> {
   const authorized = keyPairCheck(options.keyId, options.secretKey);
-  const gv = GatewayVenue.load(options.scenarioFile, {
-    profile: ALPACA_PROFILE,
-    ...(options.hours ? { hours: options.hours } : {}),
-    ...(options.fills ? { fills: options.fills } : {}),
-    ...(options.warn ? { warn: options.warn } : {}),
-    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
-  });
-  const record = options.onEvent ?? (() => {});
-  const wire = new WireFaults(
-    gv.scenario.faults,
-    gv.startedAt,
-    new Rng(gv.scenario.seed).stream('wire'),
-    () => gv.clock.now(),
-    (fault, detail) => record({ kind: 'FaultApplied', fault, detail }),
-  );
+  const { gv, wire } = gatewayWorld(options, ALPACA_PROFILE);
   const stream = new TradeUpdatesStream(authorized, new StallGate(wire, gv.clock, 'trade_updates'));
   const activities = new FillActivities();
   const orders = new AlpacaOrders(gv, (u) => {
@@ -100,30 +83,24 @@ export async function startAlpacaGateway(options: AlpacaGatewayOptions): Promise
     authorized,
   });
   const host = options.host ?? '127.0.0.1';
-  let server: ServerType;
-  try {
-    server = await new Promise<ServerType>((resolve, reject) => {
-      const s = serve({ fetch: app.fetch, hostname: host, port: options.port ?? 0 }, () => resolve(s));
-      s.once('error', reject);
-    });
-  } catch (err) {
-    gv.stop();
-    throw err;
-  }
-  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const path = (req.url ?? '').split('?')[0] ?? '';
-    if (path === '/stream') stream.upgrade(req, socket, head);
-    else if (MarketDataStream.serves(path)) marketData.upgrade(req, socket, head);
-    else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : (options.port ?? 0);
-  const shown = host.includes(':') ? `[${host}]` : host;
+  const server = await listenGateway(
+    app.fetch,
+    host,
+    options.port ?? 0,
+    (path) =>
+      path === '/stream'
+        ? (req, socket, head) => stream.upgrade(req, socket, head)
+        : MarketDataStream.serves(path)
+          ? (req, socket, head) => marketData.upgrade(req, socket, head)
+          : null,
+    () => gv.stop(),
+  );
+  const where = server.authority;
   return {
-    url: `http://${shown}:${port}`,
-    streamUrl: `ws://${shown}:${port}/stream`,
-    dataStreamUrl: `ws://${shown}:${port}/v2/iex`,
-    port,
+    url: `http://${where}`,
+    streamUrl: `ws://${where}/stream`,
+    dataStreamUrl: `ws://${where}/v2/iex`,
+    port: server.port,
     venue: gv,
     orders,
     stream,
@@ -133,11 +110,7 @@ export async function startAlpacaGateway(options: AlpacaGatewayOptions): Promise
       gv.stop();
       await stream.close();
       await marketData.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // Keep-alive connections would hold close() open.
-        (server as { closeAllConnections?: () => void }).closeAllConnections?.();
-      });
+      await server.close();
     },
   };
 }

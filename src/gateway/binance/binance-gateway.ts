@@ -4,15 +4,12 @@
 // and the WebSocket API with the user data stream (/ws-api/v3) share one port; REST and the user
 // data stream check the gateway's key pair (HMAC-SHA256 signatures), the market streams are
 // public as Binance's are.
-import type { IncomingMessage } from 'node:http';
-import type { Duplex } from 'node:stream';
-import { serve, type ServerType } from '@hono/node-server';
-import { Rng } from '../../core/clock/rng.ts';
 import type { ExecEvent } from '../../core/model/events.ts';
 import type { BookSide } from '../../sim/book/l2-book.ts';
-import { GatewayVenue, type GatewayVenueOptions } from '../gateway-venue.ts';
+import type { GatewayVenue, GatewayVenueOptions } from '../gateway-venue.ts';
+import { gatewayWorld, listenGateway } from '../gateway-server.ts';
 import { MarketFeed } from '../market-feed.ts';
-import { StallGate, WireFaults } from '../wire-faults.ts';
+import { StallGate } from '../wire-faults.ts';
 import { BINANCE_PROFILE } from './binance-profile.ts';
 import { BinanceOrders, type UserEvent } from './binance-orders.ts';
 import { DepthBook, MAX_DEPTH, type Levels } from './depth-book.ts';
@@ -62,21 +59,7 @@ export interface BinanceGateway {
 
 export async function startBinanceGateway(options: BinanceGatewayOptions): Promise<BinanceGateway> {
   const signer = new RequestSigner(options.apiKey, options.secretKey);
-  const gv = GatewayVenue.load(options.scenarioFile, {
-    profile: BINANCE_PROFILE,
-    ...(options.hours ? { hours: options.hours } : {}),
-    ...(options.fills ? { fills: options.fills } : {}),
-    ...(options.warn ? { warn: options.warn } : {}),
-    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
-  });
-  const record = options.onEvent ?? (() => {});
-  const wire = new WireFaults(
-    gv.scenario.faults,
-    gv.startedAt,
-    new Rng(gv.scenario.seed).stream('wire'),
-    () => gv.clock.now(),
-    (fault, detail) => record({ kind: 'FaultApplied', fault, detail }),
-  );
+  const { gv, wire } = gatewayWorld(options, BINANCE_PROFILE);
   const skewMs = gv.scenario.venue.clockSkewMs;
   const now = () => gv.clock.now() + skewMs;
   const life = { ...BINANCE_SOCKET_LIFE, ...options.socketLife };
@@ -130,33 +113,29 @@ export async function startBinanceGateway(options: BinanceGatewayOptions): Promi
     now,
   });
   const host = options.host ?? '127.0.0.1';
-  let server: ServerType;
-  try {
-    server = await new Promise<ServerType>((resolve, reject) => {
-      const s = serve({ fetch: app.fetch, hostname: host, port: options.port ?? 0 }, () => resolve(s));
-      s.once('error', reject);
-    });
-  } catch (err) {
-    gv.stop();
-    await streams.close();
-    await wsApi.close();
-    throw err;
-  }
-  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const path = (req.url ?? '').split('?')[0] ?? '';
-    if (WsApi.serves(path)) wsApi.upgrade(req, socket, head);
-    else if (MarketStreams.serves(path)) streams.upgrade(req, socket, head);
-    else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : (options.port ?? 0);
-  const shown = host.includes(':') ? `[${host}]` : host;
+  const server = await listenGateway(
+    app.fetch,
+    host,
+    options.port ?? 0,
+    (path) =>
+      WsApi.serves(path)
+        ? (req, socket, head) => wsApi.upgrade(req, socket, head)
+        : MarketStreams.serves(path)
+          ? (req, socket, head) => streams.upgrade(req, socket, head)
+          : null,
+    async () => {
+      gv.stop();
+      await streams.close();
+      await wsApi.close();
+    },
+  );
+  const where = server.authority;
   let closed: Promise<void> | null = null;
   return {
-    url: `http://${shown}:${port}`,
-    streamUrl: `ws://${shown}:${port}/ws`,
-    wsApiUrl: `ws://${shown}:${port}/ws-api/v3`,
-    port,
+    url: `http://${where}`,
+    streamUrl: `ws://${where}/ws`,
+    wsApiUrl: `ws://${where}/ws-api/v3`,
+    port: server.port,
     venue: gv,
     orders,
     depth,
@@ -167,11 +146,7 @@ export async function startBinanceGateway(options: BinanceGatewayOptions): Promi
         await streams.close();
         await wsApi.close();
         gv.stop();
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          // Keep-alive connections would hold close() open.
-          (server as { closeAllConnections?: () => void }).closeAllConnections?.();
-        });
+        await server.close();
       })()),
   };
 }
