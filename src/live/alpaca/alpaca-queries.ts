@@ -5,9 +5,10 @@
 // reads have their own paging and failure rules, and no state: nothing here outlives a request.
 import type { ClientOrderId } from '../../core/model/ids.ts';
 import { quoteToUnits } from '../../core/model/instrument.ts';
-import type { OrdersPageReport, QueryFailedReport, VenueMessage } from '../../core/model/reports.ts';
+import type { QueryFailedReport, VenueMessage } from '../../core/model/reports.ts';
 import type { OrdersCursor } from '../../core/ports/broker.ts';
 import { lotsOf, orderFields, orderRow, plainDecimal, type OrderRow } from './alpaca-convert.ts';
+import { submittedOrdersPage } from '../orders-page.ts';
 import { readFailure, wireFailure, type WireFailure } from './alpaca-failures.ts';
 import type { AlpacaLink } from './alpaca-link.ts';
 
@@ -129,25 +130,8 @@ export class AlpacaQueries {
       if (row === null || f.symbol !== inst.symbol || f.submittedAt === null || f.submittedAt < since) continue;
       rows.push({ at: f.submittedAt, row });
     }
-    rows.sort((a, b) => a.at - b.at || (a.row.venueOrderId < b.row.venueOrderId ? -1 : 1));
-    const after = rows.filter(
-      (r) =>
-        cursor === undefined || r.at > cursor.at || (r.at === cursor.at && r.row.venueOrderId > cursor.venueOrderId),
-    );
-    const page = after.slice(0, limit);
-    const more = after.length > limit || got.length >= ask;
-    const last = page[page.length - 1];
-    const orders: OrdersPageReport['orders'] = page.map(({ at, row }) => ({
-      ...row,
-      updatedAt: row.updatedAt ?? at,
-      submittedAt: at,
-    }));
-    return {
-      kind: 'OrdersPageReport',
-      since,
-      orders,
-      next: more && last ? { at: last.at, venueOrderId: last.row.venueOrderId } : null,
-    };
+    // Alpaca's order ids are UUIDs: compared as text.
+    return submittedOrdersPage(since, rows, cursor, limit, got.length >= ask, (a, b) => (a < b ? -1 : a > b ? 1 : 0));
   }
 
   private async account(): Promise<VenueMessage> {

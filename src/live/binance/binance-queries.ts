@@ -9,10 +9,11 @@
 import type { Order } from 'ccxt';
 import type { ClientOrderId } from '../../core/model/ids.ts';
 import { quoteToUnits } from '../../core/model/instrument.ts';
-import type { OrdersPageReport, QueryFailedReport, ReportedTrade, VenueMessage } from '../../core/model/reports.ts';
+import type { QueryFailedReport, ReportedTrade, VenueMessage } from '../../core/model/reports.ts';
 import type { OrdersCursor } from '../../core/ports/broker.ts';
 import { lotsOf, plainDecimal } from '../wire-amounts.ts';
 import { orderRow, reportedTrade, type OrderRow } from './binance-convert.ts';
+import { submittedOrdersPage } from '../orders-page.ts';
 import { binanceFailure, failureText, readFailure } from './binance-failures.ts';
 import { InstrumentRefused, type BinanceLink, type ReadyMarket } from './binance-link.ts';
 
@@ -149,29 +150,10 @@ export class BinanceQueries {
         got = await ex.fetchOrders(ready.symbol, from, ask, until < clock.now() ? { endTime: until } : {});
         if (got.length > 0 || until >= clock.now()) break;
       }
-    const rows = (await this.rows(ready, got, 'reconciliation'))
-      .filter((r): r is { row: OrderRow; at: number; updatedAt: number | null } => r.at !== null && r.at >= since)
-      .filter(
-        (r) =>
-          cursor === undefined ||
-          r.at > cursor.at ||
-          (r.at === cursor.at && compareIds(r.row.venueOrderId, cursor.venueOrderId) > 0),
-      )
-      .sort((a, b) => a.at - b.at || compareIds(a.row.venueOrderId, b.row.venueOrderId));
-    const page = rows.slice(0, limit);
-    const last = page[page.length - 1];
-    const more = rows.length > limit || got.length >= ask;
-    const orders: OrdersPageReport['orders'] = page.map(({ row, at, updatedAt }) => ({
-      ...row,
-      updatedAt: updatedAt ?? at,
-      submittedAt: at,
-    }));
-    return {
-      kind: 'OrdersPageReport',
-      since,
-      orders,
-      next: more && last ? { at: last.at, venueOrderId: last.row.venueOrderId } : null,
-    };
+    const listed = (await this.rows(ready, got, 'reconciliation')).filter(
+      (r): r is { row: OrderRow; at: number; updatedAt: number | null } => r.at !== null,
+    );
+    return submittedOrdersPage(since, listed, cursor, limit, got.length >= ask, compareIds);
   }
 
   /** The base and quote balances (free and locked) of the symbol, from GET /api/v3/account. */
