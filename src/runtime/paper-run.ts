@@ -318,6 +318,9 @@ async function drive(
         resolve();
       });
     });
+  // The first read of the market: an order due at once is valued at the venue's quote (bounded by
+  // the adapter's request timeout; a failure leaves it to the streams).
+  await venue.quoted?.();
   // Bounded by the adapter; a failure does not stop the run: the benchmarks say they are partial.
   const history = await venue.backfilled?.();
   if (history?.kind === 'failed' && marketSince !== undefined)

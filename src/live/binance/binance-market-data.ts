@@ -3,10 +3,11 @@
 // ccxt resyncs on a gap) gives the top of book; watchBidsAsks (bookTicker, Binance's best bid and
 // offer) stands in for it until the book is synced and while it is not; watchTrades gives the
 // public tape. Everything is recorded in a bounded MarketRecorder on the adapter's clock at
-// ARRIVAL time. The connection's life cycle is the 'market_data' ConnectionReport: connected
-// while the book is synced, disconnected when any of the three subscriptions fails (each is run
-// again after a delay).
-import type { OrderBook } from 'ccxt';
+// ARRIVAL time. At start one REST read of the best bid and offer (bookTicker) seeds the top, so an
+// order at the run's first instant has a quote before the streams are up. The connection's life
+// cycle is the 'market_data' ConnectionReport: connected while the book is synced, disconnected
+// when any of the three subscriptions fails (each is run again after a delay).
+import type { OrderBook, Ticker } from 'ccxt';
 import type { TopOfBook } from '../../core/ports/broker.ts';
 import { BoundedSet } from '../bounded-set.ts';
 import { MarketRecorder, type RecorderLimits } from '../market-recorder.ts';
@@ -28,6 +29,7 @@ export class BinanceMarketFeed {
   private readonly tape = new BoundedSet(10_000);
   private bookSynced = false;
   private stopped = false;
+  private firstQuote: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly link: BinanceLink,
@@ -53,7 +55,29 @@ export class BinanceMarketFeed {
 
   start(): void {
     this.recorder.liveFrom(this.link.clock.now());
-    if (this.options.stream ?? true) for (const s of this.supervisors) s.start();
+    if (this.options.stream ?? true) {
+      this.firstQuote = this.seed();
+      for (const s of this.supervisors) s.start();
+    }
+  }
+
+  /** Settles once start()'s REST read of the best bid and offer is in or has failed. */
+  quoted(): Promise<void> {
+    return this.firstQuote;
+  }
+
+  /** The best bid and offer over REST, recorded unless a stream's top came first; a failure
+   *  leaves the view to the streams (staleness shows through lastUpdateAt). */
+  private async seed(): Promise<void> {
+    try {
+      const ready = await this.link.ready();
+      const tickers = await this.link.ex.fetchBidsAsks([ready.symbol]);
+      const t = tickers[ready.symbol];
+      if (!this.stopped && t !== undefined && this.recorder.lastUpdateAt() === null)
+        this.record(tickerTop(this.link, t));
+    } catch {
+      // The streams bring the market when they connect.
+    }
   }
 
   stop(): void {
@@ -79,15 +103,7 @@ export class BinanceMarketFeed {
       healthy();
       const t = tickers[ready.symbol];
       if (this.bookSynced || t === undefined) continue;
-      const { inst } = this.link;
-      const bid = typeof t.bid === 'number' && t.bid > 0 ? ticksOf(inst, t.bid) : null;
-      const ask = typeof t.ask === 'number' && t.ask > 0 ? ticksOf(inst, t.ask) : null;
-      this.record({
-        bid,
-        bidQty: bid === null ? 0 : (lotsOf(inst, t.bidVolume ?? 0) ?? 0),
-        ask,
-        askQty: ask === null ? 0 : (lotsOf(inst, t.askVolume ?? 0) ?? 0),
-      });
+      this.record(tickerTop(this.link, t));
     }
   }
 
@@ -114,6 +130,19 @@ export class BinanceMarketFeed {
     if (now.bid === top.bid && now.ask === top.ask && now.bidQty === top.bidQty && now.askQty === top.askQty) return;
     this.recorder.quote(this.link.clock.now(), top);
   }
+}
+
+/** A best bid and offer (ccxt's ticker) in ticks and lots; a side without a price is null. */
+function tickerTop(link: Pick<BinanceLink, 'inst'>, t: Ticker): TopOfBook {
+  const { inst } = link;
+  const bid = typeof t.bid === 'number' && t.bid > 0 ? ticksOf(inst, t.bid) : null;
+  const ask = typeof t.ask === 'number' && t.ask > 0 ? ticksOf(inst, t.ask) : null;
+  return {
+    bid,
+    bidQty: bid === null ? 0 : (lotsOf(inst, t.bidVolume ?? 0) ?? 0),
+    ask,
+    askQty: ask === null ? 0 : (lotsOf(inst, t.askVolume ?? 0) ?? 0),
+  };
 }
 
 /** The book's best levels in ticks and lots; an empty side is null. */
