@@ -165,6 +165,47 @@ describe('a paper run against the local Alpaca gateway', () => {
     expect(gw.orders.orders()).toHaveLength(0);
   });
 
+  it("a market order due at the start waits for the venue's first top of book instead of being refused without a price", async () => {
+    const gw = await gateway();
+    const { store: s } = store();
+    // A venue whose book arrives a moment after its execution stream is up (Binance's is synced
+    // from a depth snapshot and the diff stream): hidden until 400 ms after that report.
+    const hideMs = 400;
+    let shownAt = Infinity;
+    class LateBook extends AlpacaAdapter {
+      override setReportHandler(handler: Parameters<AlpacaAdapter['setReportHandler']>[0]): void {
+        super.setReportHandler((m) => {
+          if (m.kind === 'ConnectionReport' && m.stream === 'orders' && m.state === 'connected' && shownAt === Infinity)
+            shownAt = Date.now() + hideMs;
+          handler(m);
+        });
+      }
+      override topOfBook(symbol: Parameters<AlpacaAdapter['topOfBook']>[0]) {
+        return Date.now() < shownAt ? { bid: null, bidQty: 0, ask: null, askQty: 0 } : super.topOfBook(symbol);
+      }
+    }
+    const base = options(gw, s);
+    const report = await runPaper(loadScenarioFile(TWAP), {
+      ...base,
+      venue: (instrument, clock, runId) =>
+        new LateBook({
+          clientIdNamespace: runId,
+          instrument,
+          keyId: KEY,
+          secret: SECRET,
+          baseUrl: gw.url,
+          clock,
+          requestTimeoutMs: 3_000,
+          reconnectInitialMs: 20,
+          marketData: { stream: false },
+        }),
+    });
+    expect(report.rejectedParents).toEqual([]);
+    expect(report.passed).toBe(true);
+    const first = [...s.entries(report.runId)].find((e) => e.event.kind === 'SubmitOrder');
+    expect(first?.time).toBeGreaterThanOrEqual(shownAt);
+  });
+
   it('a venue that cannot be reached, or that refuses the keys, stores nothing and says which', async () => {
     const gw = await gateway();
     const { store: s } = store();

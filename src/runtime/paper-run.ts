@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { Rng } from '../core/clock/rng.ts';
 import { EventLog } from '../core/log/event-log.ts';
 import type { LogEntry } from '../core/model/events.ts';
-import { runId as toRunId, type ParentOrderId, type RunId } from '../core/model/ids.ts';
+import { runId as toRunId, type ParentOrderId, type RunId, type Symbol } from '../core/model/ids.ts';
 import { makeInstrument, type Instrument } from '../core/model/instrument.ts';
 import type { VenueMessage } from '../core/model/reports.ts';
 import { OrderLedger } from '../core/order/order-ledger.ts';
@@ -310,17 +310,22 @@ async function drive(
   venue.start(marketSince);
   // Fills of our orders must not slip between the startup snapshot and the stream: wait for the
   // execution stream (bounded; a stream that connects later is a reconnect, reconciled then).
-  if (!streamUp.orders)
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, options.streamWaitMs ?? 10_000);
-      streamUp.waiters.push(() => {
-        clearTimeout(t);
-        resolve();
+  // Meanwhile, wait for the venue's first top of book (as long at most): the pre-trade checks
+  // value a market order at the touch and refuse one with no price, and a venue may show its
+  // book only on its market stream after the start (Binance's is a depth snapshot synced with
+  // the diff stream; Alpaca's latest quote is one REST read), so an order due at the start, or a
+  // resumed TWAP's catch-up, would be refused for a book that was a moment away.
+  const waitMs = options.streamWaitMs ?? 10_000;
+  const ordersStream = streamUp.orders
+    ? Promise.resolve()
+    : new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, waitMs);
+        streamUp.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
       });
-    });
-  // The first read of the market: an order due at once is valued at the venue's quote (bounded by
-  // the adapter's request timeout; a failure leaves it to the streams).
-  await venue.quoted?.();
+  await Promise.all([ordersStream, firstQuote(venue, instrument.symbol, waitMs)]);
   // Bounded by the adapter; a failure does not stop the run: the benchmarks say they are partial.
   const history = await venue.backfilled?.();
   if (history?.kind === 'failed' && marketSince !== undefined)
@@ -393,6 +398,19 @@ export class PaperInterrupted extends Error {
   ) {
     super(`paper run ${runId} interrupted: ${reason}; continue it with execsim resume ${runId}`);
   }
+}
+
+/** How often the startup looks whether the venue's book has arrived (ms). */
+const QUOTE_POLL_MS = 20;
+
+/** Settles when the venue shows a bid or an ask for the symbol, or after `waitMs`. */
+async function firstQuote(venue: LiveVenue, symbol: Symbol, waitMs: number): Promise<void> {
+  const quoted = (): boolean => {
+    const top = venue.topOfBook(symbol);
+    return top.bid !== null || top.ask !== null;
+  };
+  const deadline = Date.now() + waitMs;
+  while (!quoted() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, QUOTE_POLL_MS));
 }
 
 /** The environment variables that hold the venue's keys, for a message. */
