@@ -1,22 +1,26 @@
-// Crash safety of paper runs for real: `execsim run --mode paper` on a TWAP against the local
-// Alpaca gateway (in this process, port 0), killed with SIGKILL at seeded random moments, then
-// `execsim resume` (itself killed again in some lives) until the run is finished. The kill moments
-// are tied to observed progress so they land in every phase: before the run exists or anything is
-// sent, during the startup reconciliation of a resume, at the moment the gateway takes an order
-// (before its ack reaches the client: the fixture's latency is 25 ms each way), at a fill the
-// client has not seen yet (40 ms), and anywhere in the TWAP (after K more stored events).
-// Afterwards the gateway and the store must agree:
-// - every client order id is one order at the gateway, and the quantities ordered for the parent
-//   never exceed it (no slice sent twice under two ids);
-// - the venue filled exactly the parent's quantity (never more);
-// - per client order id, the store's filled quantity (orders and fills tables) is the gateway's;
-// - nothing is open at the gateway or non-terminal in the store;
+// Crash safety of paper runs for real, on every venue with a local gateway (Alpaca and Binance,
+// the VENUES table): `execsim run --mode paper` on a TWAP against the venue's gateway (in this
+// process, port 0), killed with SIGKILL at seeded random moments, then `execsim resume` (itself
+// killed again in some lives) until the run is finished. The kill moments are tied to observed
+// progress so they land in every phase: before the run exists or anything is sent, during the
+// startup reconciliation of a resume, at the moment the gateway takes an order (before its answer
+// reaches the client: the fixtures' latency is 25 ms each way), at a fill the client has not seen
+// yet (40 ms), and anywhere in the TWAP (after K more stored events).
+// Afterwards the venue, read through its own client (the Alpaca SDK, ccxt), the gateway's own
+// record and the store must agree:
+// - every client order id is one order at the venue (Binance takes an id again once its order is
+//   done: a resend of a finished order would be a second order under the same id), every order
+//   is in the run's namespace, and the quantities ordered for the parent never exceed it;
+// - the venue filled exactly the parent's quantity (never more): its executions, its orders'
+//   filled quantities, the account's position, and the simulator's own record;
+// - per client order id, the store's filled quantity (orders and fills tables) is the venue's;
+// - nothing is open at the venue or non-terminal in the store;
 // - the run is 'finished' and its expectations held;
 // or, when a kill landed before the parent's order reached the engine (it waits behind the
 // startup gate), the resume refused the order (due while no process ran) and named it: then
-// nothing was ordered at the gateway or stored, and only the parent's expectations failed.
-// The plan comes from the suite's seed (FC_SEED: fixed by default, `random` for a fresh one); a
-// failure names the seed, the round and every life with its kill.
+// nothing was ordered at the venue or stored, and only the parent's expectations failed.
+// The plan comes from the suite's seed (FC_SEED: fixed by default, `random` for a fresh one), one
+// stream per venue; a failure names the venue, the seed, the round and every life with its kill.
 import { storedCount, storedOfKind, storedRows } from './support/stored-log.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -25,7 +29,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAlpacaGateway, type AlpacaGateway } from '../src/gateway/alpaca/alpaca-gateway.ts';
 import { isTerminal, type OrderStatus } from '../src/core/model/order-status.ts';
 import { canonicalLine } from '../src/core/log/event-log.ts';
 import type { LogEntry } from '../src/core/model/events.ts';
@@ -36,24 +39,26 @@ import { openDatabase } from '../src/store/open-database.ts';
 import { localLiveness, runState } from '../src/store/run-state.ts';
 import { RunStore, type RunRow } from '../src/store/run-store.ts';
 import { rng } from './support/clone-runs.ts';
+import { ALPACA, BINANCE, type SigkillVenue, type VenueRound } from './support/sigkill-venues.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = path.join(ROOT, 'bin', 'execsim.js');
-const VENUE_FILE = path.join(ROOT, 'test', 'fixtures', 'paper', 'sigkill-venue.yaml');
-const TWAP_FILE = path.join(ROOT, 'test', 'fixtures', 'paper', 'sigkill-twap.yaml');
 const PARENT = 'twap-buy';
-const PARENT_QTY = 160;
-const KEY_ID = 'sigkilltestkey01';
-const SECRET = 'sigkilltestsecret0123456789';
 
-/** Kills the test aims for across its rounds, and the least it accepts. */
+/** The venues, each a table entry (test/support/sigkill-venues.ts); the rest is shared. */
+const VENUES: readonly SigkillVenue[] = [ALPACA, BINANCE];
+
+/** Kills the test aims for across a venue's rounds, and the least it accepts per venue. */
 const TARGET_KILLS = 24;
 const MIN_KILLS = 20;
 /** Kills planned per round (a round is one run, from `execsim run` to finished). */
 const KILLS_PER_ROUND = 8;
-const MAX_ROUNDS = 8;
-/** No new round starts after this much of the test (the budget keeps the test under ~4 min). */
-const ROUND_BUDGET_MS = 140_000;
+const MAX_ROUNDS = 6;
+/** No new round of a venue starts after this much of its test: with the target above, the
+ *  budget holds both venues together to a few minutes on a loaded two-core machine. */
+const ROUND_BUDGET_MS = 90_000;
+/** A venue's test: the budget, one more round started just before it ran out, and the checks. */
+const VENUE_TIMEOUT_MS = 180_000;
 /** A child that has not exited this long after it started is killed and fails the test. */
 const CHILD_TIMEOUT_MS = 60_000;
 /** How long a planned trigger may wait for its condition before the life runs to its end. */
@@ -67,7 +72,7 @@ type Trigger =
   | { readonly kind: 'spawn'; readonly ms: number }
   /** after the store holds `n` more events than when the life started, plus ms. */
   | { readonly kind: 'events'; readonly n: number; readonly ms: number }
-  /** when the gateway takes the life's n-th order, plus ms: before the ack reaches the client. */
+  /** when the gateway takes the life's n-th order, plus ms: before the answer reaches the client. */
   | { readonly kind: 'submit'; readonly n: number; readonly ms: number }
   /** when the gateway publishes the life's n-th fill, plus ms: before the client has it. */
   | { readonly kind: 'fill'; readonly n: number; readonly ms: number }
@@ -84,6 +89,10 @@ function planTrigger(rand: () => number, resume: boolean): Trigger {
   return { kind: 'events', n: int(1, 60), ms: int(0, 80) };
 }
 
+/** The seed's kill plan for one venue: a stream of its own (the first venue's is the seed's), so
+ *  a venue added to the table moves no other venue's plan. */
+const planSeed = (venue: SigkillVenue): number => SEED + VENUES.indexOf(venue);
+
 interface Life {
   readonly command: 'run' | 'resume';
   readonly trigger: Trigger | null;
@@ -96,7 +105,7 @@ interface Life {
 
 let dir: string;
 const children: ChildProcess[] = [];
-const gateways: AlpacaGateway[] = [];
+const rounds: VenueRound[] = [];
 
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'execsim-paper-kill-'));
@@ -104,7 +113,7 @@ beforeAll(() => {
 
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  for (const g of gateways) await g.close();
+  for (const r of rounds) await r.close();
   if (process.env['PAPER_SIGKILL_KEEP'] === undefined) fs.rmSync(dir, { recursive: true, force: true });
   else console.log(`kept ${dir}`);
 });
@@ -140,21 +149,15 @@ function runRows(file: string): RunRow[] {
   return readDb(file, (db) => db.prepare('SELECT * FROM runs').all() as RunRow[]) ?? [];
 }
 
-/** What the gateway did for this round, counted as it happens. */
+/** What the gateway did for this round, counted as it happens (the venue's hooks call it). */
 class GatewayWatch {
   submits = 0;
   fills = 0;
   private waiters: Array<() => void> = [];
 
-  /** Wraps the gateway's order desk so each order it takes is counted before it reaches the venue. */
-  attach(gw: AlpacaGateway): void {
-    const orders = gw.orders;
-    const submit = orders.submit.bind(orders);
-    orders.submit = (body: unknown) => {
-      this.submits++;
-      this.notify();
-      return submit(body);
-    };
+  onSubmit(): void {
+    this.submits++;
+    this.notify();
   }
 
   onFill(): void {
@@ -197,8 +200,8 @@ interface Child {
   readonly stdout: () => string;
 }
 
-function startChild(args: readonly string[]): Child {
-  const env: NodeJS.ProcessEnv = { ...process.env, APCA_API_KEY_ID: KEY_ID, APCA_API_SECRET_KEY: SECRET };
+function startChild(venue: SigkillVenue, args: readonly string[]): Child {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...venue.env };
   delete env['NODE_OPTIONS'];
   const proc = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(proc);
@@ -280,15 +283,17 @@ function refusedAtResume(file: string): boolean {
 /** One run from `execsim run` to finished: `kills` lives killed by plan, then lives that run to
  *  their end (a life whose trigger never comes ends by itself). */
 async function playRound(
+  venue: SigkillVenue,
   round: number,
   rand: () => number,
-  gw: AlpacaGateway,
+  at: VenueRound,
   watch: GatewayWatch,
   file: string,
   say: (s: string) => void,
 ): Promise<RoundResult> {
   const lives: Life[] = [];
   let kills = 0;
+  const where = ['--venue-url', at.url, '--market-hours', 'always', '--db', file, '--json'];
   for (let life = 0; life < KILLS_PER_ROUND + 4; life++) {
     const runs = runRows(file);
     expect(runs.length, `round ${round}: one run per database`).toBeLessThanOrEqual(1);
@@ -301,25 +306,11 @@ async function playRound(
     const command = run === undefined ? 'run' : 'resume';
     const trigger = kills < KILLS_PER_ROUND ? planTrigger(rand, command === 'resume') : null;
     const args =
-      command === 'run'
-        ? [
-            'run',
-            TWAP_FILE,
-            '--mode',
-            'paper',
-            '--venue-url',
-            gw.url,
-            '--market-hours',
-            'always',
-            '--db',
-            file,
-            '--json',
-          ]
-        : ['resume', run!.id, '--venue-url', gw.url, '--market-hours', 'always', '--db', file, '--json'];
+      command === 'run' ? ['run', venue.twapFile, '--mode', 'paper', ...where] : ['resume', run!.id, ...where];
     const base = { events: eventCount(file), submits: watch.submits, fills: watch.fills };
     const entry: Life = { command, trigger, outcome: '', eventsBefore: base.events, eventsAfter: 0 };
     lives.push(entry);
-    const child = startChild(args);
+    const child = startChild(venue, args);
     const born = Date.now();
     if (trigger !== null && (await awaitTrigger(trigger, child, watch, file, base))) {
       child.proc.kill('SIGKILL');
@@ -357,10 +348,11 @@ interface StoreOrder {
 }
 
 /** A round whose order a resume refused: nothing was ever ordered, and the run says why. */
-function checkRefusedRound(gw: AlpacaGateway, file: string, runId: string, context: () => string): void {
+async function checkRefusedRound(at: VenueRound, file: string, runId: string, context: () => string): Promise<void> {
   const msg = (what: string): string => `${what}\n${context()}`;
-  expect(gw.orders.orders(), msg('orders at the gateway')).toEqual([]);
-  expect(gw.venue.exchange.position, msg('position at the venue')).toBe(0);
+  expect(await at.orders(), msg('orders at the venue')).toEqual([]);
+  expect(await at.position(), msg('position at the venue')).toBe(0);
+  expect(at.venue.exchange.position, msg('position at the simulated venue')).toBe(0);
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
     const run = db.prepare('SELECT * FROM runs WHERE id = ?').get(runId) as RunRow & { passed: number | null };
@@ -381,40 +373,47 @@ function checkRefusedRound(gw: AlpacaGateway, file: string, runId: string, conte
   }
 }
 
-/** Every invariant of a finished round, at the gateway and in the store. */
-function checkRound(gw: AlpacaGateway, file: string, runId: string, context: () => string): void {
-  // At the venue a paper run's client ids carry its run id (`<runId>-<id>`); every order must.
-  const prefix = `${runId}-`;
-  const at = gw.orders.orders().map((rec) => {
-    const json = gw.orders.orderJson(rec);
-    expect(rec.clientOrderId.startsWith(prefix), `${rec.clientOrderId} is the run's`).toBe(true);
-    return {
-      clientId: rec.clientOrderId.slice(prefix.length),
-      qty: Number(json['qty']),
-      filled: Number(json['filled_qty']),
-      status: String(json['status']),
-    };
-  });
+/** Every invariant of a finished round, at the venue (through its client), at the gateway and in
+ *  the store; quantities in lots. */
+async function checkRound(
+  venue: SigkillVenue,
+  at: VenueRound,
+  file: string,
+  runId: string,
+  context: () => string,
+): Promise<void> {
   const msg = (what: string): string => `${what}\n${context()}`;
+  const parentLots = venue.parentLots;
+  const lots = (decimal: unknown): number => Math.round(Number(decimal) / venue.lot);
+  const listed = await at.orders();
+  // Every order at the venue is in the run's namespace.
+  const foreign = listed.filter((o) => venue.localId(runId, o.wireId) === null).map((o) => o.wireId);
+  expect(foreign, msg("orders at the venue outside the run's namespace")).toEqual([]);
+  const orders = listed.map((o) => ({ ...o, clientId: venue.localId(runId, o.wireId) as string }));
 
   // One order per client id, and the parent's quantity ordered at most once.
-  const ids = new Set(at.map((o) => o.clientId));
-  expect(ids.size, msg('distinct client ids at the gateway = orders at the gateway')).toBe(at.length);
-  const ordered = at.reduce((s, o) => s + o.qty, 0);
-  expect(ordered, msg('quantity ordered at the gateway <= the parent')).toBeLessThanOrEqual(PARENT_QTY);
+  const ids = new Set(orders.map((o) => o.clientId));
+  expect(ids.size, msg('distinct client ids at the venue = orders at the venue')).toBe(orders.length);
+  const ordered = orders.reduce((s, o) => s + o.qty, 0);
+  expect(ordered, msg('quantity ordered at the venue <= the parent')).toBeLessThanOrEqual(parentLots);
 
-  // Never overfilled; filled at the end. The exchange's own record of trades and position agree.
-  const filledAtVenue = gw.orders.desk.holdings.executions().reduce((s, e) => s + e.trade.qty, 0);
-  expect(filledAtVenue, msg('filled at the venue (executions)')).toBe(PARENT_QTY);
+  // Never overfilled; filled at the end: the venue's executions, its orders, its account, and the
+  // simulator's own record of trades and position agree.
+  expect(await at.executed(), msg('filled at the venue (its executions)')).toBe(parentLots);
   expect(
-    at.reduce((s, o) => s + o.filled, 0),
-    msg('filled at the venue (orders)'),
-  ).toBe(PARENT_QTY);
-  expect(gw.venue.exchange.position, msg('position at the venue')).toBe(PARENT_QTY);
+    orders.reduce((s, o) => s + o.filled, 0),
+    msg('filled at the venue (its orders)'),
+  ).toBe(parentLots);
+  expect(await at.position(), msg('position at the venue (its account)')).toBe(parentLots);
+  const executed = at.desk.holdings.executions().reduce((s, e) => s + e.trade.qty, 0);
+  expect(executed, msg("filled at the simulated venue (the gateway's record)")).toBe(parentLots);
+  expect(at.venue.exchange.position, msg('position at the simulated venue')).toBe(parentLots);
 
-  // Nothing open at the gateway.
-  const open = at.filter((o) => ['new', 'partially_filled', 'pending_cancel', 'accepted'].includes(o.status));
-  expect(open, msg('open orders at the gateway')).toEqual([]);
+  // Nothing open at the venue.
+  expect(
+    orders.filter((o) => o.open),
+    msg('open orders at the venue'),
+  ).toEqual([]);
 
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
@@ -438,30 +437,30 @@ function checkRound(gw: AlpacaGateway, file: string, runId: string, context: () 
     const nonTerminal = stored.filter((o) => !isTerminal(o.status as OrderStatus));
     expect(nonTerminal, msg('non-terminal orders in the store')).toEqual([]);
 
-    // Per client order id: the store's fills are the gateway's.
+    // Per client order id: the store's fills are the venue's.
     const byId = new Map(stored.map((o) => [o.client_order_id, o]));
-    const unknown = at.filter((o) => !byId.has(o.clientId)).map((o) => o.clientId);
-    expect(unknown, msg('orders at the gateway the store does not have')).toEqual([]);
-    const venueFilled = new Map(at.map((o) => [o.clientId, o.filled]));
+    const unknown = orders.filter((o) => !byId.has(o.clientId)).map((o) => o.clientId);
+    expect(unknown, msg('orders at the venue the store does not have')).toEqual([]);
+    const venueFilled = new Map(orders.map((o) => [o.clientId, o.filled]));
     const mismatches = stored
       .map((o) => ({
         clientId: o.client_order_id,
         status: o.status,
-        store: Number(o.filled_qty),
-        storeFills: o.fills,
+        store: lots(o.filled_qty),
+        storeFills: lots(o.fills),
         venue: venueFilled.get(o.client_order_id) ?? 0,
       }))
       .filter((m) => m.store !== m.venue || m.storeFills !== m.venue);
-    expect(mismatches, msg('store fills vs gateway filled_qty')).toEqual([]);
-    const storedTotal = stored.reduce((s, o) => s + Number(o.filled_qty), 0);
-    expect(storedTotal, msg('filled in the store')).toBe(PARENT_QTY);
+    expect(mismatches, msg('store fills vs the venue filled quantity')).toEqual([]);
+    const storedTotal = stored.reduce((s, o) => s + lots(o.filled_qty), 0);
+    expect(storedTotal, msg('filled in the store')).toBe(parentLots);
     // The parent's own row: done, and counting every child's fills, also those stored by the
     // processes before the last resume.
     const parent = db
       .prepare('SELECT status, filled_qty FROM orders WHERE run_id = ? AND client_order_id = ?')
       .get(runId, PARENT) as { status: string; filled_qty: string };
     expect(parent.status, msg('the parent in the store')).toBe('filled');
-    expect(Number(parent.filled_qty), msg('the parent row filled_qty')).toBe(PARENT_QTY);
+    expect(lots(parent.filled_qty), msg('the parent row filled_qty')).toBe(parentLots);
   } finally {
     db.close();
   }
@@ -482,51 +481,47 @@ function eventsAround(file: string, runId: string, clientIds: readonly string[])
 }
 
 describe('paper run killed with SIGKILL and resumed', () => {
-  it('keeps the gateway and the store in agreement, wherever the kills land', { timeout: 240_000 }, async () => {
-    const rand = rng(SEED); // mulberry32: the kill plan is the seed's
-    const started = Date.now();
-    const log: string[] = [`seed ${SEED} (FC_SEED=${SEED} reproduces the kill plan)`];
-    const say = (s: string): void => void log.push(s);
-    let kills = 0;
-    let round = 0;
-    while (kills < TARGET_KILLS && round < MAX_ROUNDS && Date.now() - started < ROUND_BUDGET_MS) {
-      round++;
-      const watch = new GatewayWatch();
-      const gw = await startAlpacaGateway({
-        scenarioFile: VENUE_FILE,
-        keyId: KEY_ID,
-        secretKey: SECRET,
-        port: 0,
-        onUpdate: (u) => {
-          if (u.event === 'fill' || u.event === 'partial_fill') watch.onFill();
-        },
-      });
-      gateways.push(gw);
-      watch.attach(gw);
-      const file = path.join(dir, `round-${round}.db`);
-      say(`round ${round} (${Date.now() - started} ms into the test)`);
-      let result: RoundResult;
-      try {
-        result = await playRound(round, rand, gw, watch, file, say);
-      } catch (err) {
-        throw new Error(`${(err as Error).message}\n${log.join('\n')}`, { cause: err });
+  it.each(VENUES.map((v) => [v.name, v] as const))(
+    'on %s: keeps the venue and the store in agreement, wherever the kills land',
+    { timeout: VENUE_TIMEOUT_MS },
+    async (name, venue) => {
+      const seed = planSeed(venue);
+      const rand = rng(seed); // mulberry32: the kill plan is the seed's
+      const started = Date.now();
+      const log: string[] = [`${name}: plan seed ${seed} (FC_SEED=${SEED} reproduces the kill plan)`];
+      const say = (s: string): void => void log.push(s);
+      let kills = 0;
+      let round = 0;
+      while (kills < TARGET_KILLS && round < MAX_ROUNDS && Date.now() - started < ROUND_BUDGET_MS) {
+        round++;
+        const watch = new GatewayWatch();
+        const at = await venue.start(watch);
+        rounds.push(at);
+        const file = path.join(dir, `${name}-round-${round}.db`);
+        say(`round ${round} (${Date.now() - started} ms into the test)`);
+        let result: RoundResult;
+        try {
+          result = await playRound(venue, round, rand, at, watch, file, say);
+        } catch (err) {
+          throw new Error(`${(err as Error).message}\n${log.join('\n')}`, { cause: err });
+        }
+        kills += result.kills;
+        const context = (): string => {
+          const ids = at.desk.orders().map((r) => venue.localId(result.runId, r.clientOrderId) ?? r.clientOrderId);
+          return `${log.join('\n')}\nevents of the round's orders:\n${eventsAround(file, result.runId, ids)}`;
+        };
+        if (result.refused) {
+          say(`round ${round}: the order was refused at a resume (killed before it reached the engine)`);
+          await checkRefusedRound(at, file, result.runId, context);
+        } else await checkRound(venue, at, file, result.runId, context);
+        rounds.splice(rounds.indexOf(at), 1);
+        await at.close();
       }
-      kills += result.kills;
-      const context = (): string => {
-        const ids = gw.orders.orders().map((r) => r.clientOrderId);
-        return `${log.join('\n')}\nevents of the round's orders:\n${eventsAround(file, result.runId, ids)}`;
-      };
-      if (result.refused) {
-        say(`round ${round}: the order was refused at a resume (killed before it reached the engine)`);
-        checkRefusedRound(gw, file, result.runId, context);
-      } else checkRound(gw, file, result.runId, context);
-      gateways.splice(gateways.indexOf(gw), 1);
-      await gw.close();
-    }
-    say(`${kills} kills in ${round} rounds, ${Date.now() - started} ms`);
-    console.log(log.join('\n'));
-    expect(kills, log.join('\n')).toBeGreaterThanOrEqual(MIN_KILLS);
-  });
+      say(`${name}: ${kills} kills in ${round} rounds, ${Date.now() - started} ms`);
+      console.log(log.join('\n'));
+      expect(kills, log.join('\n')).toBeGreaterThanOrEqual(MIN_KILLS);
+    },
+  );
 });
 
 describe('the parent row of a resumed run', () => {
@@ -534,7 +529,7 @@ describe('the parent row of a resumed run', () => {
   // process (resume) that added to the parent's row only the children it changed itself left the
   // parent's filled_qty short of every fill the earlier processes stored.
   it('counts the children filled before the resume', () => {
-    const loaded = loadScenarioFile(TWAP_FILE);
+    const loaded = loadScenarioFile(ALPACA.twapFile);
     const backtest = { ...loaded, scenario: { ...loaded.scenario, mode: 'backtest' as const } };
     const entries: LogEntry[] = [];
     runScenario(backtest, { onEntry: (e) => entries.push(e) });
@@ -569,8 +564,8 @@ describe('the parent row of a resumed run', () => {
       const parent = store.db
         .prepare('SELECT filled_qty FROM orders WHERE run_id = ? AND client_order_id = ?')
         .get('resumed', PARENT) as { filled_qty: string };
-      expect(children.n).toBe(PARENT_QTY);
-      expect(Number(parent.filled_qty)).toBe(PARENT_QTY);
+      expect(children.n).toBe(ALPACA.parentLots);
+      expect(Number(parent.filled_qty)).toBe(ALPACA.parentLots);
     } finally {
       store.db.close();
     }
