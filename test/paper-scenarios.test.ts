@@ -21,6 +21,7 @@ import type { RunJobs } from '../src/server/routes/run-job-routes.ts';
 import { resolveScenarioRequest } from '../src/server/scenario-request.ts';
 import { PaperInterrupted, resumePaper, runPaper } from '../src/runtime/paper-run.ts';
 import { loadAnyScenarioFile, loadScenarioFile, ScenarioError } from '../src/scenario/load-scenario.ts';
+import { LIVE_VENUES } from '../src/live/venue-registry.ts';
 import { paperWarnings } from '../src/scenario/paper-mode.ts';
 import { openDatabase } from '../src/store/open-database.ts';
 import { RunStore } from '../src/store/run-store.ts';
@@ -58,16 +59,21 @@ describe('the bundled scenarios folder', () => {
     expect(x.errs).toEqual([]);
   });
 
-  it('scenarios/paper holds paper runs only: mode paper, an Alpaca venue, no start and no market', () => {
-    expect(PAPER.length).toBeGreaterThanOrEqual(2);
+  it('scenarios/paper holds paper runs only: mode paper, a venue with a paper adapter, no start and no market', () => {
+    expect(PAPER.length).toBeGreaterThanOrEqual(3);
+    const venues = new Set<string>();
     for (const f of PAPER) {
       const s = loadAnyScenarioFile(f).scenario;
-      expect(s, f).toMatchObject({ mode: 'paper', venue: { name: 'alpaca-equities' } });
+      expect(s, f).toMatchObject({ mode: 'paper' });
+      expect(LIVE_VENUES.get(s.venue.name), f).toBeDefined();
+      venues.add(s.venue.name);
       expect(s.start, f).toBeUndefined();
       expect(s.market, f).toBeUndefined();
       // Nothing in them is ignored on paper, so a paper run of them warns of nothing.
       expect(paperWarnings(s), f).toEqual([]);
     }
+    // Every venue with a paper adapter has a bundled paper run.
+    expect([...venues].sort()).toEqual(LIVE_VENUES.names().sort());
   });
 
   it('run as a directory, scenarios/paper needs a venue: without keys, exit 2 naming them, nothing stored', () => {
