@@ -30,9 +30,6 @@ export type LiveVenue = Broker &
     stop(): Promise<void>;
     marketClock?(): Promise<VenueClock | null>;
     backfilled?(): Promise<MarketHistoryOutcome>;
-    /** Settles once the adapter's first read of the market after start() is in (or failed): an
-     *  order at the run's first instant is then valued at the venue's quote rather than refused
-     *  for having none. Never rejects. */
-    quoted?(): Promise<void>;
+
     instrumentRefusal?(): Promise<string | null>;
   };

@@ -195,10 +195,6 @@ export class AlpacaAdapter implements LiveVenue {
 
   /** Settles when the history asked for in start() is in, or failed and why (then windows reaching
    *  before the start say they are partial). Never rejects; at once when none was asked. */
-  quoted(): Promise<void> {
-    return this.feed.quoted();
-  }
-
   backfilled(): Promise<MarketBackfill> {
     return this.feed.backfilled();
   }

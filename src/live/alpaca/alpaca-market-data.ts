@@ -66,7 +66,6 @@ export class AlpacaMarketFeed {
   private subscribed = false;
   private onSubscribed: Array<() => void> = [];
   private history: Promise<MarketBackfill> = Promise.resolve({ kind: 'none' });
-  private firstQuote: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly alpaca: AlpacaClient,
@@ -89,7 +88,7 @@ export class AlpacaMarketFeed {
       this.liveSeen = [];
       this.history = this.backfill(since);
     }
-    this.firstQuote = this.pollOnce();
+    void this.pollOnce();
     if (this.options.stream ?? true) this.connect();
     const every = this.options.pollMs;
     if (every !== undefined && every > 0) {
@@ -107,11 +106,6 @@ export class AlpacaMarketFeed {
    *  asked). Never rejects. */
   backfilled(): Promise<MarketBackfill> {
     return this.history;
-  }
-
-  /** Settles once start()'s first read of the latest quote is in or has failed. */
-  quoted(): Promise<void> {
-    return this.firstQuote;
   }
 
   stop(): void {

@@ -153,10 +153,6 @@ export class BinanceAdapter implements LiveVenue {
     this.feed.start();
   }
 
-  quoted(): Promise<void> {
-    return this.feed.quoted();
-  }
-
   /** Closes the websockets, cancels timers and aborts requests in flight; nothing is reported afterwards. */
   async stop(): Promise<void> {
     if (this.link.reports.stopped) return;

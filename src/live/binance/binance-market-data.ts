@@ -29,7 +29,6 @@ export class BinanceMarketFeed {
   private readonly tape = new BoundedSet(10_000);
   private bookSynced = false;
   private stopped = false;
-  private firstQuote: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly link: BinanceLink,
@@ -56,14 +55,9 @@ export class BinanceMarketFeed {
   start(): void {
     this.recorder.liveFrom(this.link.clock.now());
     if (this.options.stream ?? true) {
-      this.firstQuote = this.seed();
+      void this.seed();
       for (const s of this.supervisors) s.start();
     }
-  }
-
-  /** Settles once start()'s REST read of the best bid and offer is in or has failed. */
-  quoted(): Promise<void> {
-    return this.firstQuote;
   }
 
   /** The best bid and offer over REST, recorded unless a stream's top came first; a failure
