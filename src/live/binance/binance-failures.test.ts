@@ -5,7 +5,14 @@ import ccxt, { NetworkError, RequestTimeout } from 'ccxt';
 import { describe, expect, it } from 'vitest';
 import { REFUSAL_CLASSES, type RefusalReason } from '../../core/venues/venue-rules.ts';
 import { BINANCE_SPOT } from '../../core/venues/binance-spot.ts';
-import { binanceFailure, CCXT_FAILURES, failureText, readFailure, refusalReason } from './binance-failures.ts';
+import {
+  binanceFailure,
+  CCXT_FAILURES,
+  failureText,
+  readFailure,
+  refusalCode,
+  refusalReason,
+} from './binance-failures.ts';
 
 const exchange = new ccxt.binance({ options: { defaultType: 'spot' } });
 const URL = 'https://demo-api.binance.com/api/v3/order';
@@ -79,7 +86,17 @@ describe('the ccxt failure table', () => {
         // Two reasons share Binance's -2010 text for a balance: the table reads the first.
         reason === 'insufficient-position' ? 'insufficient-balance' : reason,
       );
+      // The report's code is Binance's, also where ccxt kept only the message.
+      expect({ reason, code: refusalCode(BINANCE_SPOT, f) }).toEqual({ reason, code: entry.code });
     }
+  });
+
+  it("a refusal ccxt read by its message alone still carries Binance's code", () => {
+    const f = binanceFailure(raised(400, answer(-2010, 'Order would immediately match and take.')));
+    expect(f.code).toBe(''); // ccxt's message table matched first and dropped the code
+    expect(refusalCode(BINANCE_SPOT, f)).toBe('-2010');
+    // A message the rules table does not know keeps the class's name.
+    expect(refusalCode(BINANCE_SPOT, { ...f, message: 'Some refusal nobody listed.' })).toBe('InvalidOrder');
   });
 
   it('a timeout, a dropped connection and a refused connection: unknown, unknown, and never sent', () => {

@@ -140,6 +140,18 @@ export function refusalReason(rules: VenueRules, f: BinanceFailure): RefusalReas
 /** The code a report carries: Binance's, else the ccxt class's name. */
 export const failureCode = (f: BinanceFailure): string => (f.code === '' ? f.error : f.code);
 
+/**
+ * The code a refusal's report carries: Binance's; where ccxt matched the refusal by its message
+ * and kept only the message ("binance Order would immediately match and take."), the code the
+ * venue's rules table gives that message (so a post-only order that would take is -2010 however
+ * ccxt read it); else the ccxt class's name.
+ */
+export function refusalCode(rules: VenueRules, f: BinanceFailure): string {
+  if (f.code !== '') return f.code;
+  const reason = refusalReason(rules, f);
+  return (reason === null ? undefined : rules.errors[reason]?.code) ?? f.error;
+}
+
 /** Text for people: the code (or class) and the message. */
 export const failureText = (f: BinanceFailure): string => `${failureCode(f)} ${f.message}`;
 

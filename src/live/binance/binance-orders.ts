@@ -23,6 +23,7 @@ import {
   binanceFailure,
   failureCode,
   failureText,
+  refusalCode,
   refusalReason,
   unknownCategory,
   type BinanceFailure,
@@ -125,9 +126,9 @@ export class BinanceOrders {
 
   private submitFailure(cid: ClientOrderId, err: unknown): VenueMessage {
     const f = binanceFailure(err);
-    const text = this.link.scrubbed(failureText(f));
-    if (f.notSent)
-      return { kind: 'RetryableRejectReport', clientOrderId: cid, code: failureCode(f), reason: `not sent: ${text}` };
+    const code = refusalCode(this.rules, f);
+    const text = this.link.scrubbed(`${code} ${f.message}`);
+    if (f.notSent) return { kind: 'RetryableRejectReport', clientOrderId: cid, code, reason: `not sent: ${text}` };
     switch (f.meaning) {
       case 'unknown_outcome':
         return {
@@ -138,13 +139,13 @@ export class BinanceOrders {
           category: unknownCategory(f),
         };
       case 'transient':
-        return { kind: 'RetryableRejectReport', clientOrderId: cid, code: failureCode(f), reason: text };
+        return { kind: 'RetryableRejectReport', clientOrderId: cid, code, reason: text };
       default: {
         const duplicate = refusalReason(this.rules, f) === 'duplicate-client-id';
         return {
           kind: 'RejectReport',
           clientOrderId: cid,
-          code: failureCode(f),
+          code,
           reason: text,
           ...(duplicate ? { duplicate: true as const } : {}),
         };
