@@ -71,6 +71,12 @@ export class WsApi {
     });
   }
 
+  /** Drops every connection without a close handshake (a server-side drop: clients see an
+   *  unexpected close, and their subscriptions end with it). */
+  dropAll(): void {
+    for (const ws of this.sessions.keys()) ws.terminate();
+  }
+
   async close(): Promise<void> {
     const E = Date.now();
     this.life.shutdown(() => JSON.stringify({ event: { e: 'serverShutdown', E } }));

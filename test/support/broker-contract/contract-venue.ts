@@ -45,10 +45,16 @@ export interface ContractVenue {
 export interface VenueDifferences {
   /** A client id may be used again once its order is finished ('open-orders' uniqueness). */
   readonly reusesFinishedClientIds: boolean;
-  /** The class of the refusal of a cancel of a filled or cancelled order: not_cancelable where
-   *  the venue says the order is finished, not_found where it answers as for an unknown order
-   *  (Binance's -2011 "Unknown order sent."). */
-  readonly finishedCancelFailure: CancelRejectReport['failure'];
+  /**
+   * The classes a refusal of a cancel of a filled or cancelled order may have: not_cancelable
+   * where the venue says the order is finished; where it answers as for an unknown order
+   * (Binance's -2011 "Unknown order sent."), not_found (the venue's word, as a simulator of it
+   * answers) or not_cancelable (an adapter that looks the order up after that answer and finds it
+   * finished). Never transient: asking again changes nothing.
+   */
+  readonly finishedCancelFailures: ReadonlyArray<CancelRejectReport['failure']>;
+  /** Whether the venue answers a cancel of a finished order as for an unknown one. */
+  readonly finishedLooksUnknown: boolean;
   /** Order types (with a time in force) the venue takes. */
   takes(type: OrderType, tif?: TimeInForce): boolean;
 }
@@ -61,7 +67,8 @@ export function venueDifferences(rules: VenueRules): VenueDifferences {
     throw new Error(`${rules.id}: a cancel of a finished order refused as ${failure}`);
   return {
     reusesFinishedClientIds: rules.clientIdUniqueness === 'open-orders',
-    finishedCancelFailure: failure,
+    finishedCancelFailures: failure === 'not_found' ? ['not_found', 'not_cancelable'] : [failure],
+    finishedLooksUnknown: failure === 'not_found',
     takes: (type, tif) => {
       const rule = rules.orderTypes[type];
       if (rule === undefined) return false;
