@@ -1,15 +1,24 @@
 // The broker contract suite checked on itself: a simulated backend broken on purpose (a tap that
 // drops or rewrites its messages) must fail the cases that speak to what is broken, on each
-// venue's rules, and the cases must branch on rules, not on which venue runs them.
+// venue's rules; an adapter whose runs share one client id namespace must fail the case about
+// another run's orders; and the cases must branch on rules, not on which venue runs them.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { BackendOptions, CaseName } from '../support/broker-contract/backend.ts';
 import { CASES, opener } from '../support/broker-contract/run-broker-contract.ts';
 import { simBackend } from '../support/broker-contract/sim-backend.ts';
 import { AAPL_BOOK } from './alpaca/aapl-book.ts';
+import { alpacaBackend } from './alpaca/alpaca-backend.ts';
+import { binanceBackend } from './binance/binance-backend.ts';
 import { BTCUSDT_BOOK } from './binance/btcusdt-book.ts';
 
-const mutants: Array<{ what: string; tap: () => NonNullable<BackendOptions['tap']>; cases: CaseName[] }> = [
+const mutants: Array<{
+  what: string;
+  tap: () => NonNullable<BackendOptions['tap']>;
+  cases: CaseName[];
+  /** What the failure says, where the case must fail for that reason and no other. */
+  shows?: RegExp;
+}> = [
   {
     what: 'every second FillReport dropped',
     tap: () => {
@@ -63,6 +72,22 @@ const mutants: Array<{ what: string; tap: () => NonNullable<BackendOptions['tap'
         : m,
     cases: ['a cancel of a finished or unknown order is refused with its class', 'cancel versus fill: the fill wins'],
   },
+  {
+    // An adapter that looks an order up where it is not (another namespace, a window that misses
+    // it): core, told "not found" after a lost answer, sends the order again, which a venue that
+    // reuses a finished order's id takes as a second order.
+    what: 'lookups that never find the order',
+    tap: () => (m) =>
+      m.kind === 'OrderStatusReport' && m.source !== 'stream'
+        ? {
+            kind: 'OrderNotFoundReport',
+            clientOrderId: m.clientOrderId,
+            ...(m.askedAfterSeq === undefined ? {} : { askedAfterSeq: m.askedAfterSeq }),
+          }
+        : m,
+    cases: ['a filled IOC whose answer was lost: core looks it up and never sends it again'],
+    shows: /sent once, never again/,
+  },
 ];
 
 describe.each([
@@ -72,8 +97,21 @@ describe.each([
   for (const m of mutants)
     for (const name of m.cases)
       it(`sim with ${m.what} fails "${name}"`, async () => {
-        await expect(CASES[name].run(opener(simBackend(venue), m.tap()))).rejects.toThrow();
+        await expect(CASES[name].run(opener(simBackend(venue), m.tap()))).rejects.toThrow(m.shows ?? /./);
       });
+});
+
+// Runs that share a venue account are told apart by their client id namespace; two runs given
+// the same one (a namespace derived from the scenario's name, say) find each other's orders.
+describe.each([
+  ['the Binance adapter', () => binanceBackend(BTCUSDT_BOOK, { runId: () => 'one-run-for-all' })],
+  ['the Alpaca adapter', () => alpacaBackend(AAPL_BOOK, { namespace: () => 'one-run-for-all' })],
+] as const)('%s with one client id namespace for every run', (_what, factory) => {
+  it(`fails "a lookup never finds another run's order under the same local id"`, async () => {
+    await expect(
+      CASES["a lookup never finds another run's order under the same local id"].run(opener(factory())),
+    ).rejects.toThrow(/the other run's lookup/);
+  });
 });
 
 describe('the contract suite', () => {
@@ -82,6 +120,7 @@ describe('the contract suite', () => {
       'order-cases.ts',
       'rule-cases.ts',
       'read-cases.ts',
+      'client-id-cases.ts',
       'contract-steps.ts',
       'run-broker-contract.ts',
     ]) {

@@ -1,6 +1,7 @@
 // The Alpaca adapter as a broker contract backend: the real SDK talking over a loopback socket to
-// execsim's Alpaca gateway, which serves the venue's fixture on the wall clock. Waiting for a
-// condition polls it, bounded.
+// execsim's Alpaca gateway, which serves the venue's fixture on the wall clock. Each adapter names
+// its orders by a run of its own (the client id namespace a paper run gives it), so a second run
+// on the same account can be opened beside it. Waiting for a condition polls it, bounded.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,6 +9,7 @@ import { clientOrderId, parentOrderId, symbol } from '../../../src/core/model/id
 import { makeInstrument } from '../../../src/core/model/instrument.ts';
 import { startAlpacaGateway } from '../../../src/gateway/alpaca/alpaca-gateway.ts';
 import { AlpacaAdapter } from '../../../src/live/alpaca/alpaca-adapter.ts';
+import type { VenueMessage } from '../../../src/core/model/reports.ts';
 import { WallClock } from '../../../src/live/wall-clock.ts';
 import { MAX_WAIT_MS, recorder, scenarioText, type BackendFactory } from '../../support/broker-contract/backend.ts';
 import type { ContractVenue } from '../../support/broker-contract/contract-venue.ts';
@@ -15,34 +17,52 @@ import type { ContractVenue } from '../../support/broker-contract/contract-venue
 const KEY = 'contract-key-id';
 const SECRET = 'contract-secret-value';
 
-export function alpacaBackend(venue: ContractVenue): BackendFactory {
+export interface AlpacaBackendOptions {
+  /** The client id namespace of the n-th adapter the backend opens (1-based): a run id of its own
+   *  by default, as a paper run names its orders. A test gives two runs one namespace to show
+   *  what the cases notice when the namespace fails. */
+  readonly namespace?: (n: number) => string;
+}
+
+let runs = 0;
+
+export function alpacaBackend(venue: ContractVenue, options: AlpacaBackendOptions = {}): BackendFactory {
+  const namespace = options.namespace ?? ((n: number) => `contract-run-${process.pid}-${n}`);
   return {
     name: `alpaca adapter over the gateway on ${venue.rules.id}`,
     venue,
     unsupported: {},
     knownViolations: {},
-    async create(options = {}) {
+    async create(backendOptions = {}) {
       const dir = mkdtempSync(path.join(tmpdir(), 'execsim-contract-'));
       const file = path.join(dir, 'scenario.yaml');
-      writeFileSync(file, scenarioText(readFileSync(venue.fixture, 'utf8'), options.faults));
+      writeFileSync(file, scenarioText(readFileSync(venue.fixture, 'utf8'), backendOptions.faults));
       const gw = await startAlpacaGateway({ scenarioFile: file, keyId: KEY, secretKey: SECRET });
       const instrument = makeInstrument(gw.venue.scenario.instrument);
-      const adapter = new AlpacaAdapter({
-        instrument,
-        keyId: KEY,
-        secret: SECRET,
-        baseUrl: gw.url,
-        clock: new WallClock(),
-        requestTimeoutMs: 3000,
-        reconnectInitialMs: 200,
-        cancelConfirm: { firstDelayMs: 20 },
-        // The gateway serves quotes over REST only; the contract is about orders.
-        marketData: { stream: false, pollMs: 1000 },
-      });
-      const { reports, handler } = recorder(options.tap);
+      const clock = new WallClock();
+      const adapters: AlpacaAdapter[] = [];
+      const open = () => {
+        const a = new AlpacaAdapter({
+          instrument,
+          keyId: KEY,
+          secret: SECRET,
+          baseUrl: gw.url,
+          clock,
+          clientIdNamespace: namespace(++runs),
+          requestTimeoutMs: 3000,
+          reconnectInitialMs: 200,
+          cancelConfirm: { firstDelayMs: 20 },
+          // The gateway serves quotes over REST only; the contract is about orders.
+          marketData: { stream: false, pollMs: 1000 },
+        });
+        adapters.push(a);
+        return a;
+      };
+      const adapter = open();
+      const { reports, handler, listen } = recorder(backendOptions.tap);
       adapter.setReportHandler(handler);
       const close = async () => {
-        await adapter.stop();
+        for (const a of adapters.splice(0)) await a.stop();
         await gw.close();
         rmSync(dir, { recursive: true, force: true });
       };
@@ -70,7 +90,16 @@ export function alpacaBackend(venue: ContractVenue): BackendFactory {
         broker: adapter,
         venue,
         reports,
-        now: () => Date.now(),
+        now: () => clock.now(),
+        clock,
+        listen,
+        // Another run's adapter on the same account: REST only (its stream is not needed).
+        anotherRun: async () => {
+          const other = open();
+          const got: VenueMessage[] = [];
+          other.setReportHandler((m) => void got.push(m));
+          return { broker: other, reports: got };
+        },
         startedAt: gw.venue.startedAt,
         until,
         // The stream keeps its order: once a probe order's `new` event (a stream OrderStatusReport)

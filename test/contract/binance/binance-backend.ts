@@ -18,6 +18,7 @@ import { makeInstrument } from '../../../src/core/model/instrument.ts';
 import { parseDurationMs } from '../../../src/core/model/time-fields.ts';
 import { startBinanceGateway } from '../../../src/gateway/binance/binance-gateway.ts';
 import { BinanceAdapter } from '../../../src/live/binance/binance-adapter.ts';
+import type { VenueMessage } from '../../../src/core/model/reports.ts';
 import { WallClock } from '../../../src/live/wall-clock.ts';
 import { MAX_WAIT_MS, recorder, scenarioText, type BackendFactory } from '../../support/broker-contract/backend.ts';
 import type { ContractVenue } from '../../support/broker-contract/contract-venue.ts';
@@ -64,6 +65,7 @@ export function binanceBackend(venue: ContractVenue, options: BinanceBackendOpti
       );
       const gw = await startBinanceGateway({ scenarioFile: file, apiKey: KEY, secretKey: SECRET, port: 0 });
       const instrument = makeInstrument(gw.venue.scenario.instrument);
+      const clock = new WallClock();
       const adapters: BinanceAdapter[] = [];
       const adapter = (n: number) => {
         const a = new BinanceAdapter({
@@ -72,7 +74,7 @@ export function binanceBackend(venue: ContractVenue, options: BinanceBackendOpti
           apiKey: KEY,
           secret: SECRET,
           url: gw.url,
-          clock: new WallClock(),
+          clock,
           requestTimeoutMs: 3000,
           reconnectInitialMs: 100,
           marketData: { stream: false },
@@ -81,7 +83,7 @@ export function binanceBackend(venue: ContractVenue, options: BinanceBackendOpti
         return a;
       };
       const first = adapter(++runs);
-      const { reports, handler } = recorder(backendOptions.tap);
+      const { reports, handler, listen } = recorder(backendOptions.tap);
       first.setReportHandler(handler);
       const close = async () => {
         for (const a of adapters.splice(0)) await a.stop();
@@ -115,7 +117,16 @@ export function binanceBackend(venue: ContractVenue, options: BinanceBackendOpti
         broker: first,
         venue,
         reports,
-        now: () => Date.now(),
+        now: () => clock.now(),
+        clock,
+        listen,
+        // Another run's adapter on the same account: REST only (its streams are not needed).
+        anotherRun: async () => {
+          const other = adapter(++runs);
+          const got: VenueMessage[] = [];
+          other.setReportHandler((m) => void got.push(m));
+          return { broker: other, reports: got };
+        },
         startedAt,
         until,
         // The user data stream is one socket and keeps its order: once a probe order's NEW (a

@@ -5,6 +5,7 @@
 import type { Side } from '../../../src/core/model/order.ts';
 import type { VenueMessage } from '../../../src/core/model/reports.ts';
 import type { Broker } from '../../../src/core/ports/broker.ts';
+import type { Clock } from '../../../src/core/ports/clock.ts';
 import type { ContractVenue } from './contract-venue.ts';
 
 /** Every case of the suite, by name (the keys of the backends' unsupported and violation maps). */
@@ -32,6 +33,8 @@ export const CASE_NAMES = [
   'an outage: the cancel is of unknown outcome, and a lookup finds the order cancelled',
   'lost stream events: the fill is found by lookup',
   'stream reconnect: reported, and an order filled in the gap is listed',
+  'a filled IOC whose answer was lost: core looks it up and never sends it again',
+  "a lookup never finds another run's order under the same local id",
 ] as const;
 export type CaseName = (typeof CASE_NAMES)[number];
 
@@ -45,6 +48,16 @@ export interface Backend {
   readonly reports: VenueMessage[];
   /** The backend's clock (epoch ms): virtual for a simulator, the wall clock for an adapter. */
   now(): number;
+  /** The same clock as core's Clock port: a case that runs core's own engine over the broker
+   *  schedules on it (a virtual clock advances in `until`). */
+  readonly clock: Clock;
+  /** Also hands every message the broker hands its handler (after the tap) to `handler`: core's
+   *  engine, when a case runs it over the broker. */
+  listen(handler: (message: VenueMessage) => void): void;
+  /** A second run on the same venue account (another run id, so another client id namespace):
+   *  its broker and what that broker reported; closed with the backend. Absent where the venue
+   *  serves one run only (a simulator), which lists the case that needs it as unsupported. */
+  anotherRun?(): Promise<{ readonly broker: Broker; readonly reports: VenueMessage[] }>;
   /** The instant the scenario's fault windows count from, on that clock. */
   readonly startedAt: number;
   /** Waits until `check` returns something other than undefined/false/null, at most `timeoutMs`
@@ -109,17 +122,23 @@ export function scenarioText(base: string, faults: readonly string[] = []): stri
   return faults.length === 0 ? base : `${base}faults:\n${faults.map((f) => `  - ${f}\n`).join('')}`;
 }
 
-/** Collects what the broker hands its handler, through the tap when there is one. */
+/** Collects what the broker hands its handler, through the tap when there is one, and hands it
+ *  on to the listeners (Backend.listen). */
 export function recorder(tap: BackendOptions['tap']): {
   reports: VenueMessage[];
   handler: (m: VenueMessage) => void;
+  listen: Backend['listen'];
 } {
   const reports: VenueMessage[] = [];
+  const listeners: Array<(m: VenueMessage) => void> = [];
   return {
     reports,
     handler: (m) => {
       const out = tap ? tap(m) : m;
-      if (out !== null) reports.push(out);
+      if (out === null) return;
+      reports.push(out);
+      for (const l of listeners) l(out);
     },
+    listen: (l) => void listeners.push(l),
   };
 }

@@ -9,13 +9,19 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CASE_NAMES, type Backend, type BackendFactory, type BackendOptions, type CaseName } from './backend.ts';
+import { CLIENT_ID_CASES } from './client-id-cases.ts';
 import type { ContractCase, Open } from './contract-case.ts';
 import { fixtureMismatches, venueDifferences } from './contract-venue.ts';
 import { ORDER_CASES } from './order-cases.ts';
 import { READ_CASES } from './read-cases.ts';
 import { RULE_CASES } from './rule-cases.ts';
 
-export const CASES: Readonly<Record<CaseName, ContractCase>> = { ...ORDER_CASES, ...RULE_CASES, ...READ_CASES };
+export const CASES: Readonly<Record<CaseName, ContractCase>> = {
+  ...ORDER_CASES,
+  ...RULE_CASES,
+  ...READ_CASES,
+  ...CLIENT_ID_CASES,
+};
 
 const opened: Backend[] = [];
 afterEach(async () => {

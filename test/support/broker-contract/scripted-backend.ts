@@ -22,6 +22,8 @@ export function scriptedBackend(venue: ContractVenue): BackendFactory {
     unsupported: {
       'stream reconnect: reported, and an order filled in the gap is listed':
         'the scripted venue has no connection: its pushes cannot drop as a stream does (a test loses them through its script instead)',
+      "a lookup never finds another run's order under the same local id":
+        "the scripted venue serves one run: its orders are all the run's, with no client id namespace to keep another run's apart",
     },
     knownViolations: {},
     async create(options = {}) {
@@ -70,7 +72,7 @@ export function scriptedBackend(venue: ContractVenue): BackendFactory {
           pushLost: (m) => STREAM.has(m.kind) && faults.reportFate(clock.now()).kind === 'lose',
         },
       });
-      const { reports, handler } = recorder(options.tap);
+      const { reports, handler, listen } = recorder(options.tap);
       v.setReportHandler(handler);
       const until = virtualUntil(clock, 'scripted');
       return {
@@ -79,6 +81,8 @@ export function scriptedBackend(venue: ContractVenue): BackendFactory {
         venue,
         reports,
         now: () => clock.now(),
+        clock,
+        listen,
         startedAt: start,
         until,
         settle: async () => void clock.advanceBy(1_000),

@@ -18,6 +18,8 @@ export function simBackend(venue: ContractVenue): BackendFactory {
     unsupported: {
       'stream reconnect: reported, and an order filled in the gap is listed':
         'the simulated venue has no connection: its execution stream cannot drop (it has neither start nor stop of streams, and emits no ConnectionReport)',
+      "a lookup never finds another run's order under the same local id":
+        "the simulated venue serves one run: its orders are all the run's, with no client id namespace to keep another run's apart",
     },
     knownViolations: {},
     async create(options = {}) {
@@ -29,7 +31,7 @@ export function simBackend(venue: ContractVenue): BackendFactory {
       const clock = new VirtualClock(start);
       const instrument = makeInstrument(s.instrument);
       const built = buildVenue(s, venue.fixture, clock, new Rng(s.seed), instrument, start, () => {});
-      const { reports, handler } = recorder(options.tap);
+      const { reports, handler, listen } = recorder(options.tap);
       built.venue.setReportHandler(handler);
       built.start();
       clock.advanceBy(1); // the book is published
@@ -40,6 +42,8 @@ export function simBackend(venue: ContractVenue): BackendFactory {
         venue,
         reports,
         now: () => clock.now(),
+        clock,
+        listen,
         startedAt: start,
         until,
         // Every path has a millisecond of latency; a second covers it, and fault timeouts too.
