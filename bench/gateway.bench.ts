@@ -17,6 +17,7 @@
 // then REPS measured ones, and the table shows medians over the repetitions (latency quantiles
 // are taken per repetition, then the median of each across repetitions).
 // Run: node --import tsx bench/gateway.bench.ts [ordersPerRep] [reps]
+// (bench/binance-gateway.bench.ts measures the Binance gateway beside this one with these pieces.)
 import os from 'node:os';
 import { constants as perfConstants, performance, PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -29,11 +30,18 @@ import { makeInstrument } from '../src/core/model/instrument.ts';
 import type { OrderRequest } from '../src/core/model/order.ts';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/gateway-zero-latency.yaml', import.meta.url));
-const KEY = 'gateway-bench-key-id';
-const SECRET = 'gateway-bench-secret';
-const AAPL = makeInstrument({ symbol: 'AAPL', tickSize: '0.01', lotSize: '1', minNotional: '1' });
-const MARKET = { symbol: 'AAPL', side: 'buy', type: 'market', timeInForce: 'day', qty: '1' } as const;
-const LIMIT = { symbol: 'AAPL', side: 'buy', type: 'limit', timeInForce: 'gtc', qty: '1', limitPrice: '50' } as const;
+export const KEY = 'gateway-bench-key-id';
+export const SECRET = 'gateway-bench-secret';
+export const AAPL = makeInstrument({ symbol: 'AAPL', tickSize: '0.01', lotSize: '1', minNotional: '1' });
+export const MARKET = { symbol: 'AAPL', side: 'buy', type: 'market', timeInForce: 'day', qty: '1' } as const;
+export const LIMIT = {
+  symbol: 'AAPL',
+  side: 'buy',
+  type: 'limit',
+  timeInForce: 'gtc',
+  qty: '1',
+  limitPrice: '50',
+} as const;
 
 export interface Quantiles {
   p50: number;
@@ -76,7 +84,7 @@ export interface GatewayBenchResult {
   wallSeconds: number;
 }
 
-const median = (xs: number[]): number => {
+export const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
@@ -85,13 +93,13 @@ const median = (xs: number[]): number => {
 const quantile = (sorted: number[], q: number): number =>
   sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 
-const quantiles = (xs: number[]): Quantiles => {
+export const quantiles = (xs: number[]): Quantiles => {
   const s = [...xs].sort((a, b) => a - b);
   return { p50: quantile(s, 0.5), p99: quantile(s, 0.99), max: s[s.length - 1] ?? NaN };
 };
 
 /** Waits for `check` to hold, yielding to the event loop, for at most `ms` (then throws). */
-async function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
+export async function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
   const deadline = performance.now() + ms;
   while (!check()) {
     if (performance.now() > deadline) throw new Error(`gateway bench: ${what} not within ${ms} ms`);
@@ -103,7 +111,7 @@ async function until(check: () => boolean, what: string, ms = 10_000): Promise<v
  * Arrival times by client order id, with waiters: `when(id)` resolves once `id` has arrived (no
  * polling timers, which would share the event loop with the venue's own timers).
  */
-class Arrivals {
+export class Arrivals {
   readonly at = new Map<string, number>();
   private readonly waiting = new Map<string, () => void>();
   set(id: string, t: number): void {
@@ -141,7 +149,7 @@ class Arrivals {
 }
 
 /** A fresh gateway; `published` is when it published each order's fill, `desk` each POST's time inside it. */
-async function gateway(): Promise<{
+export async function gateway(): Promise<{
   gw: AlpacaGateway;
   published: Arrivals;
   desk: Map<string, [number, number]>;
@@ -169,7 +177,7 @@ async function gateway(): Promise<{
 }
 
 /** The raw SDK pointed at the gateway (v4 has no base-URL option: a middleware rewrites the host). */
-async function sdkClient(gw: AlpacaGateway) {
+export async function sdkClient(gw: AlpacaGateway) {
   const alpaca = new Alpaca({
     keyId: KEY,
     secret: SECRET,

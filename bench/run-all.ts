@@ -8,6 +8,7 @@ import { main as twapBench } from './twap.bench.ts';
 import { main as fillsBench } from './fills.bench.ts';
 import { main as restartBench } from './restart.bench.ts';
 import { main as gatewayBench, print as printGatewayBench } from './gateway.bench.ts';
+import { main as binanceBench, print as printBinanceBench } from './binance-gateway.bench.ts';
 
 const fmt = (x: number): string => Math.round(x).toLocaleString('en-US');
 
@@ -93,3 +94,6 @@ for (const v of restart.variants) {
 
 console.log('Alpaca gateway on loopback (npm run bench:gateway; under a minute):');
 printGatewayBench(await gatewayBench());
+
+console.log('Binance gateway through ccxt beside the Alpaca gateway (npm run bench:binance; under a minute):');
+printBinanceBench(await binanceBench());
