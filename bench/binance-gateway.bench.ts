@@ -10,9 +10,10 @@
 //    of wall time, first request to last answer;
 // 2. latency, one market order at a time: request -> HTTP answer (ack) and request -> the fill on
 //    the client's stream (ccxt watchMyTrades, SDK onTradeUpdate), split at the gateway's desk;
-//    the same order as a hand-built fetch (the HTTP floor); the adapters' submit -> AckReport and
-//    submit -> FillReport; and the CPU of the whole loop per order (client, gateway and simulator
-//    share this process);
+//    the same order as a hand-built fetch (the HTTP floor), and with the two abort signals the
+//    Binance adapter's fetch carries (ccxt's deadline, the adapter's stop); the adapters' submit
+//    -> AckReport and submit -> FillReport; and the CPU of the whole loop per order (client,
+//    gateway and simulator share this process);
 // 3. the clients' own cost per call, apart from any network: createOrder and postOrder with the
 //    network answered at once (a fetch that returns the gateway's own recorded answer), and of
 //    ccxt's share, its sign() and its parseOrder() of a FULL answer alone.
@@ -80,8 +81,8 @@ interface Served {
   /** Each order's time inside the gateway's desk (request parsed -> venue's answer), by wire id. */
   readonly desk: Map<string, [number, number]>;
   client(): Promise<RawClient>;
-  /** The same market order as a hand-built fetch, resolving at the answer. */
-  fetchMarket(cid: string): Promise<void>;
+  /** The same market order as a hand-built fetch (with `signal` when given), resolving at the answer. */
+  fetchMarket(cid: string, signal?: AbortSignal): Promise<void>;
   adapter(): { venue: LiveVenue; wire: (cid: string) => string; instrument: Instrument };
   streamClients(): number;
   close(): Promise<void>;
@@ -106,8 +107,9 @@ async function alpacaServed(): Promise<Served> {
         close: async () => c.close(),
       };
     },
-    fetchMarket: async (cid) => {
+    fetchMarket: async (cid, signal) => {
       const res = await fetch(`${gw.url}/v2/orders`, {
+        ...(signal ? { signal } : {}),
         method: 'POST',
         headers: {
           'apca-api-key-id': ALPACA_KEY,
@@ -218,7 +220,7 @@ async function binanceServed(): Promise<Served> {
         },
       };
     },
-    fetchMarket: async (cid) => {
+    fetchMarket: async (cid, signal) => {
       const query = new URLSearchParams({
         symbol: 'BTCUSDT',
         side: 'BUY',
@@ -230,6 +232,7 @@ async function binanceServed(): Promise<Served> {
       }).toString();
       const signature = createHmac('sha256', BINANCE_SECRET).update(query).digest('hex');
       const res = await fetch(`${gw.url}/api/v3/order`, {
+        ...(signal ? { signal } : {}),
         method: 'POST',
         headers: { 'X-MBX-APIKEY': BINANCE_KEY, 'content-type': 'application/x-www-form-urlencoded' },
         body: `${query}&signature=${signature}`,
@@ -310,11 +313,18 @@ const cpuMs = (since: NodeJS.CpuUsage): number => {
 async function rawRun(served: Served, n: number, out: Samples): Promise<void> {
   const c = await served.client();
   try {
+    const stop = new AbortController();
     for (let i = 0; i < n; i++) {
-      const cid = nextId('h');
-      const t0 = performance.now();
+      let cid = nextId('h');
+      let t0 = performance.now();
       await served.fetchMarket(cid);
       out.add('fetchAck', t0, performance.now());
+      // As the Binance adapter's fetch sends it: ccxt's request deadline and the adapter's stop
+      // signal, combined (binance-ccxt.ts).
+      cid = nextId('g');
+      t0 = performance.now();
+      await served.fetchMarket(cid, AbortSignal.any([AbortSignal.timeout(10_000), stop.signal]));
+      out.add('fetchSignals', t0, performance.now());
     }
     const cpu0 = process.cpuUsage();
     for (let i = 0; i < n; i++) {
@@ -548,6 +558,7 @@ export interface BinanceBenchResult {
 
 const LATENCY_KEYS = [
   'fetchAck',
+  'fetchSignals',
   'rawAck',
   'rawToDesk',
   'desk',
@@ -626,6 +637,7 @@ export async function main(ordersPerRep = 250, reps = 3): Promise<BinanceBenchRe
 
 const LABELS: Record<(typeof LATENCY_KEYS)[number], string> = {
   fetchAck: 'market POST -> HTTP answer, plain fetch',
+  fetchSignals: '  the same with a timeout and a stop signal',
   rawAck: 'market POST -> HTTP answer, client (ccxt / SDK)',
   rawToDesk: '  client call -> request at the gateway desk',
   desk: '  desk -> simulated venue -> answer',
