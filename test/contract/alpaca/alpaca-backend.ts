@@ -5,13 +5,12 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { clientOrderId, parentOrderId, symbol } from '../../../src/core/model/ids.ts';
 import { makeInstrument } from '../../../src/core/model/instrument.ts';
 import { startAlpacaGateway } from '../../../src/gateway/alpaca/alpaca-gateway.ts';
 import { AlpacaAdapter } from '../../../src/live/alpaca/alpaca-adapter.ts';
-import type { VenueMessage } from '../../../src/core/model/reports.ts';
 import { WallClock } from '../../../src/live/wall-clock.ts';
-import { MAX_WAIT_MS, recorder, scenarioText, type BackendFactory } from '../../support/broker-contract/backend.ts';
+import { recorder, scenarioText, type BackendFactory } from '../../support/broker-contract/backend.ts';
+import { anotherRunOf, gatewayTrade, probeSettle, wallUntil } from '../../support/broker-contract/wall-backend.ts';
 import type { ContractVenue } from '../../support/broker-contract/contract-venue.ts';
 
 const KEY = 'contract-key-id';
@@ -66,15 +65,7 @@ export function alpacaBackend(venue: ContractVenue, options: AlpacaBackendOption
         await gw.close();
         rmSync(dir, { recursive: true, force: true });
       };
-      const until = async <T>(check: () => T | undefined | false | null, what: string, timeoutMs = MAX_WAIT_MS) => {
-        const deadline = Date.now() + Math.min(timeoutMs, MAX_WAIT_MS);
-        for (;;) {
-          const v = check();
-          if (v !== undefined && v !== false && v !== null) return v;
-          if (Date.now() >= deadline) throw new Error(`alpaca: ${what}: not within ${timeoutMs} ms`);
-          await new Promise((r) => setTimeout(r, 5));
-        }
-      };
+      const until = wallUntil('alpaca');
       const connectedOrders = () =>
         reports.filter((r) => r.kind === 'ConnectionReport' && r.stream === 'orders' && r.state === 'connected').length;
       try {
@@ -84,7 +75,6 @@ export function alpacaBackend(venue: ContractVenue, options: AlpacaBackendOption
         await close();
         throw err;
       }
-      let probes = 0;
       return {
         name: 'alpaca',
         broker: adapter,
@@ -94,47 +84,11 @@ export function alpacaBackend(venue: ContractVenue, options: AlpacaBackendOption
         clock,
         listen,
         // Another run's adapter on the same account: REST only (its stream is not needed).
-        anotherRun: async () => {
-          const other = open();
-          const got: VenueMessage[] = [];
-          other.setReportHandler((m) => void got.push(m));
-          return { broker: other, reports: got };
-        },
+        anotherRun: anotherRunOf(open),
         startedAt: gw.venue.startedAt,
         until,
-        // The stream keeps its order: once a probe order's `new` event (a stream OrderStatusReport)
-        // is here, so is every event published before it. The probe rests far below the market and
-        // is cancelled again, so it never fills.
-        settle: async () => {
-          const cid = clientOrderId(`settle-probe-${++probes}`);
-          adapter.submit({
-            clientOrderId: cid,
-            parentId: parentOrderId('probe'),
-            sliceNum: 1,
-            totalSlices: 1,
-            scheduledTime: 0,
-            symbol: symbol(venue.symbol),
-            side: 'buy',
-            type: 'limit',
-            tif: 'GTC',
-            qty: venue.unit,
-            limitPrice: venue.prices.far,
-          });
-          await until(
-            () =>
-              reports.some((r) => r.kind === 'OrderStatusReport' && r.clientOrderId === cid && r.source === 'stream'),
-            'the settle probe appears on the stream',
-          );
-          adapter.cancel(cid, null);
-          await until(
-            () => reports.some((r) => r.kind === 'CancelReport' && r.clientOrderId === cid),
-            'the settle probe is cancelled',
-          );
-        },
-        marketTrade: (price, qty, aggressor) => {
-          gw.venue.venue.marketTrade(price, qty);
-          gw.venue.exchange.marketTrade(price, qty, aggressor);
-        },
+        settle: probeSettle(adapter, reports, until, venue),
+        marketTrade: gatewayTrade(gw.venue),
         dropStream: () => gw.stream.dropAll(),
         close,
       };

@@ -13,14 +13,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { clientOrderId, parentOrderId, symbol } from '../../../src/core/model/ids.ts';
 import { makeInstrument } from '../../../src/core/model/instrument.ts';
 import { parseDurationMs } from '../../../src/core/model/time-fields.ts';
 import { startBinanceGateway } from '../../../src/gateway/binance/binance-gateway.ts';
 import { BinanceAdapter } from '../../../src/live/binance/binance-adapter.ts';
-import type { VenueMessage } from '../../../src/core/model/reports.ts';
 import { WallClock } from '../../../src/live/wall-clock.ts';
-import { MAX_WAIT_MS, recorder, scenarioText, type BackendFactory } from '../../support/broker-contract/backend.ts';
+import { recorder, scenarioText, type BackendFactory } from '../../support/broker-contract/backend.ts';
+import { anotherRunOf, gatewayTrade, probeSettle, wallUntil } from '../../support/broker-contract/wall-backend.ts';
 import type { ContractVenue } from '../../support/broker-contract/contract-venue.ts';
 
 const KEY = 'contract-binance-key';
@@ -90,15 +89,7 @@ export function binanceBackend(venue: ContractVenue, options: BinanceBackendOpti
         await gw.close();
         rmSync(dir, { recursive: true, force: true });
       };
-      const until = async <T>(check: () => T | undefined | false | null, what: string, timeoutMs = MAX_WAIT_MS) => {
-        const deadline = Date.now() + Math.min(timeoutMs, MAX_WAIT_MS);
-        for (;;) {
-          const v = check();
-          if (v !== undefined && v !== false && v !== null) return v;
-          if (Date.now() >= deadline) throw new Error(`binance: ${what}: not within ${timeoutMs} ms`);
-          await new Promise((r) => setTimeout(r, 5));
-        }
-      };
+      const until = wallUntil('binance');
       const startedAt = gw.venue.startedAt + warmup;
       try {
         first.start();
@@ -111,7 +102,6 @@ export function binanceBackend(venue: ContractVenue, options: BinanceBackendOpti
         await close();
         throw err;
       }
-      let probes = 0;
       return {
         name: 'binance',
         broker: first,
@@ -121,47 +111,11 @@ export function binanceBackend(venue: ContractVenue, options: BinanceBackendOpti
         clock,
         listen,
         // Another run's adapter on the same account: REST only (its streams are not needed).
-        anotherRun: async () => {
-          const other = adapter(++runs);
-          const got: VenueMessage[] = [];
-          other.setReportHandler((m) => void got.push(m));
-          return { broker: other, reports: got };
-        },
+        anotherRun: anotherRunOf(() => adapter(++runs)),
         startedAt,
         until,
-        // The user data stream is one socket and keeps its order: once a probe order's NEW (a
-        // stream OrderStatusReport) is here, so is every event published before it. The probe
-        // rests far below the market and is cancelled again, so it never fills.
-        settle: async () => {
-          const cid = clientOrderId(`settle-probe-${++probes}`);
-          first.submit({
-            clientOrderId: cid,
-            parentId: parentOrderId('probe'),
-            sliceNum: 1,
-            totalSlices: 1,
-            scheduledTime: 0,
-            symbol: symbol(venue.symbol),
-            side: 'buy',
-            type: 'limit',
-            tif: 'GTC',
-            qty: venue.unit,
-            limitPrice: venue.prices.far,
-          });
-          await until(
-            () =>
-              reports.some((r) => r.kind === 'OrderStatusReport' && r.clientOrderId === cid && r.source === 'stream'),
-            'the settle probe appears on the stream',
-          );
-          first.cancel(cid, null);
-          await until(
-            () => reports.some((r) => r.kind === 'CancelReport' && r.clientOrderId === cid),
-            'the settle probe is cancelled',
-          );
-        },
-        marketTrade: (price, qty, aggressor) => {
-          gw.venue.venue.marketTrade(price, qty);
-          gw.venue.exchange.marketTrade(price, qty, aggressor);
-        },
+        settle: probeSettle(first, reports, until, venue),
+        marketTrade: gatewayTrade(gw.venue),
         dropStream: () => gw.wsApi.dropAll(),
         close,
       };
