@@ -29,8 +29,6 @@ export function checkScenario(s: ScenarioFile, issue: Issue): void {
   };
   checkInstrument(s, issue);
   const specOf = checkOtherInstruments(s, issue, onGrid);
-  if (s.venue.endpoint !== undefined && s.venue.name !== 'binance-spot')
-    issue(['venue', 'endpoint'], `${s.venue.name} has one paper venue: leave endpoint out (it is for binance-spot)`);
   if (s.start !== undefined && parseUtcInstant(s.start) < 0)
     issue(['start'], `${s.start} is before 1970-01-01T00:00:00Z: times are milliseconds since then`);
   if (s.start !== undefined && parseUtcInstant(s.start) + horizon > LATEST_END_MS)
