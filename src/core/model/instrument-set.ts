@@ -15,6 +15,13 @@ export class InstrumentSet {
 
   private constructor(list: readonly Instrument[]) {
     this.all = list;
+    if (list.length === 1) {
+      // One instrument: its notional unit is the account unit (no decimals to work out: a sweep
+      // builds a set for every path).
+      const only = list[0] as Instrument;
+      this.bySymbol.set(only.symbol, { instrument: only, scale: 1 });
+      return;
+    }
     const units = list.map((i) => notionalUnit(i));
     const finest = units.reduce((a, b) => (compare(a, b) <= 0 ? a : b));
     list.forEach((instrument, n) => {
