@@ -149,7 +149,7 @@ export function buildVenue(
     return { exchange: built.exchange, model: otherModel, book: venueBook };
   });
 
-  if (isDeferring(model)) venue.setDeferringMarket(model);
+  if (isDeferring(model)) venue.book(instrument.symbol).market = model;
   const startAll = (): void => {
     for (const m of faults.milestones()) {
       clock.schedule(() => {

@@ -62,6 +62,8 @@ export class FillMonitor {
   readonly positions: PositionCheck;
   /** What every result event is worked out with (the instrument, fees, thresholds), by symbol. */
   private readonly resultContexts = new Map<string, ResultContext>();
+  /** The one context of a node of one instrument. */
+  private readonly onlyContext: ResultContext | null;
 
   constructor(private readonly deps: FillMonitorDeps) {
     this.positions = new PositionCheck(deps);
@@ -72,13 +74,13 @@ export class FillMonitor {
         assets: assetsOf(instrument.symbol),
         priceOf: deps.priceOf,
       });
+    this.onlyContext = this.resultContexts.size === 1 ? (this.resultContexts.values().next().value ?? null) : null;
   }
 
   /** The result context of `symbol`'s orders (a node of one instrument has only the one). */
   private contextOf(symbol: string): ResultContext {
-    const contexts = this.resultContexts;
-    if (contexts.size === 1) return contexts.values().next().value as ResultContext;
-    const context = contexts.get(symbol);
+    if (this.onlyContext !== null) return this.onlyContext;
+    const context = this.resultContexts.get(symbol);
     if (!context) throw new Error(`fill detection: no instrument ${symbol}`);
     return context;
   }

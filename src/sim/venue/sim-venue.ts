@@ -1,12 +1,12 @@
 // The simulated venue behind the Broker port: the exchange core (sim-exchange.ts) plus what
 // stands between it and us: latency on each path, scheduled faults, the venue's own refusal
 // codes, and two channels that keep their own order (REST answers; the execution stream).
-// Market models drive it through setLevel / marketTrade / refreshTop; our market-data view
-// (MarketDataPort, kept in market-data-feed.ts) follows the venue's top of book after the
-// market-data latency and freezes while quotes are stale. What a query's answer says is built in
-// venue-queries.ts, and what a request a fault strikes gets in request-faults.ts.
-// A venue may trade several symbols on one account: one VenueBook per symbol (venue-book.ts),
-// one latency and fault path and one pair of channels for all of them, as one connection has.
+// Each symbol's market model drives that symbol's VenueBook (venue-book.ts, through a
+// VenueMarketSink): its exchange, its tape and our delayed view of its top of book, which
+// freezes while quotes are stale. What a query's answer says is built in venue-queries.ts, and
+// what a request a fault strikes gets in request-faults.ts. A venue may trade several symbols on
+// one account: one book per symbol, one latency and fault path and one pair of channels for all
+// of them, as one connection has.
 import type { ClientOrderId, Symbol, VenueOrderId } from '../../core/model/ids.ts';
 import type { OrderRequest } from '../../core/model/order.ts';
 import type { VenueMessage } from '../../core/model/reports.ts';
@@ -21,7 +21,7 @@ import type {
 } from '../../core/ports/broker.ts';
 import type { MarketTape } from './market-tape.ts';
 import { Channel } from './market-data-feed.ts';
-import { VenueBook, type DeferringMarket } from './venue-book.ts';
+import { VenueBook } from './venue-book.ts';
 import type { Clock } from '../../core/ports/clock.ts';
 import { deliveryOf, type Delivery, type FaultSchedule, type RequestFate } from '../faults.ts';
 import type { LatencyModel } from '../latency-model.ts';
@@ -168,16 +168,6 @@ export class SimVenue implements Broker, MarketDataPort {
     this.handler = handler;
   }
 
-  /** The market model that keeps the first symbol's events as data while its book is quiet. */
-  setDeferringMarket(market: DeferringMarket): void {
-    this.primary.market = market;
-  }
-
-  /** The first symbol's book as a market model drives it (see VenueBook). */
-  canDefer(lowestBid: number, highestAsk: number): boolean {
-    return this.primary.canDefer(lowestBid, highestAsk);
-  }
-
   // ---- MarketDataPort: our delayed view ------------------------------------------------
 
   topOfBook(symbol: Symbol): TopOfBook {
@@ -202,18 +192,6 @@ export class SimVenue implements Broker, MarketDataPort {
 
   refreshTop(): void {
     this.primary.refreshTop();
-  }
-
-  publishTop(bid: number | null, bidQty: number, ask: number | null, askQty: number): void {
-    this.primary.publishTop(bid, bidQty, ask, askQty);
-  }
-
-  catchUpStarted(): void {
-    this.primary.catchUpStarted();
-  }
-
-  catchUpEnded(): void {
-    this.primary.catchUpEnded();
   }
 
   // ---- Broker --------------------------------------------------------------------------
