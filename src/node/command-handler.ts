@@ -77,6 +77,11 @@ export function handleCommand(
     case 'ResetBreaker':
       engine.breaker.reset(c.actor, c.reason);
       return accepted();
+    case 'Reconcile': {
+      if (node.recon.running) return refused('reconciliation', 'running', 'a reconciliation pass is running already');
+      node.recon.run('operator', null, false, { actor: c.actor, reason: c.reason });
+      return accepted();
+    }
     case 'ForceReady': {
       if (node.gate === null) return refused('gate', 'already-ready', 'the startup gate is open already');
       node.gate = null;

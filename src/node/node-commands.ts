@@ -25,6 +25,8 @@ export type NodeCommand =
   | { readonly kind: 'SetKillSwitch'; readonly state: KillSwitchState; readonly actor: string; readonly reason: string }
   | { readonly kind: 'TripBreaker'; readonly reason: string }
   | { readonly kind: 'ResetBreaker'; readonly actor: string; readonly reason: string }
+  /** Runs a reconciliation pass now (refused while one runs). */
+  | { readonly kind: 'Reconcile'; readonly actor: string; readonly reason: string }
   /** Opens the startup gate without waiting for startup reconciliation. */
   | { readonly kind: 'ForceReady'; readonly actor: string; readonly reason: string }
   | {

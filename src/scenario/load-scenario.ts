@@ -70,7 +70,8 @@ function problemsError(
   );
 }
 
-function listed(file: string, problems: readonly ScenarioProblem[]): ScenarioError {
+/** One ScenarioError listing a file's problems, one line each (`file: path: problem`). */
+export function listed(file: string, problems: readonly ScenarioProblem[]): ScenarioError {
   const unique = [...new Map(problems.map((p) => [`${p.path}: ${p.message}`, p])).values()];
   const lines = unique.map((p) => (p.path ? `${file}: ${p.path}: ${p.message}` : `${file}: ${p.message}`));
   const shown = lines.slice(0, MAX_LISTED_PROBLEMS);
@@ -102,6 +103,12 @@ export function simulatedScenario(loaded: LoadedScenario<ScenarioFile>): LoadedS
 
 /** Parses any scenario file, a paper-only one (mode: paper without start or market) included. */
 export function parseScenarioFile(text: string, file: string): LoadedScenario<ScenarioFile> {
+  return parseScenarioFields(parseYamlMapping(text, file), file);
+}
+
+/** A file's YAML as a mapping of fields, or a ScenarioError naming the line (bad YAML) or saying
+ *  it is no mapping. */
+export function parseYamlMapping(text: string, file: string): object {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -127,6 +134,12 @@ export function parseScenarioFile(text: string, file: string): LoadedScenario<Sc
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw oneProblem(file, '', 'a scenario must be a YAML mapping of fields (name, seed, venue, ...)');
   }
+  return raw;
+}
+
+/** A scenario from its fields as read from a file (a YAML mapping), checked as parseScenarioFile
+ *  checks them; `file` names it in messages and anchors its relative paths. */
+export function parseScenarioFields(raw: object, file: string): LoadedScenario<ScenarioFile> {
   // An empty key (`safety:`) means the key left out, where that is allowed (empty-keys.ts).
   const input = withoutEmptyKeys(scenarioSchema, raw);
   const result = scenarioSchema.safeParse(input);
@@ -183,7 +196,12 @@ export function loadScenarioSource(file: string): ScenarioSource {
 
 /** Reads and parses any scenario file (a paper-only one included), keeping its text. */
 export function loadAnyScenarioSource(file: string): { loaded: LoadedScenario<ScenarioFile>; text: string } {
-  let text: string;
+  const text = readScenarioText(file);
+  return { loaded: parseScenarioFile(text, file), text };
+}
+
+/** A scenario (or session) file's text, or a ScenarioError saying why it cannot be read. */
+export function readScenarioText(file: string): string {
   try {
     // A folder or a device is named as what it is: a device (/dev/zero, a terminal) would be read
     // until memory runs out or forever. A pipe (`<(sed ... file.yaml)`) ends and is read as a file.
@@ -191,7 +209,7 @@ export function loadAnyScenarioSource(file: string): { loaded: LoadedScenario<Sc
     if (stat.isDirectory()) throw new ScenarioError(`${file}: a folder, not a scenario file`);
     if (stat.isCharacterDevice() || stat.isBlockDevice())
       throw new ScenarioError(`${file}: a ${stat.isBlockDevice() ? 'block' : 'character'} device, not a scenario file`);
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (err) {
     if (err instanceof ScenarioError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
@@ -199,7 +217,6 @@ export function loadAnyScenarioSource(file: string): { loaded: LoadedScenario<Sc
     if (code === 'ENOENT' || code === 'ENOTDIR') throw new ScenarioError(`${file}: no such file or directory`);
     throw new ScenarioError(`${file}: cannot read the file (${code ?? String(err)})`);
   }
-  return { loaded: parseScenarioFile(text, file), text };
 }
 
 /** Reads a scenario a simulation can run (parseScenario). */

@@ -71,9 +71,12 @@ export function resumeRefusal(
   row: (StateRow & Pick<RunRow, 'mode'>) | undefined,
   live: Liveness,
   where: string,
+  mode: 'paper' | 'session' = 'paper',
 ): string | null {
   if (row === undefined) return `no run "${runId}" in ${where} (execsim runs lists them)`;
-  if (row.mode !== 'paper')
+  if (row.mode === 'session' && mode !== 'session')
+    return `run ${runId} is a service session: it resumes when its server starts again (execsim serve --session FILE)`;
+  if (row.mode !== mode)
     return (
       `run ${runId} is a ${row.mode}, not a paper run: only paper runs are resumed (a backtest is reproducible: ` +
       `run its scenario again with execsim run)`

@@ -175,11 +175,11 @@ export class RunStore {
    * its writer. Returns the run's row; throws ResumeRefused saying why otherwise (resumeRefusal:
    * unknown, not a paper run, finished, still written by a live process), and changes nothing then.
    */
-  claimRun(runId: string, live: Liveness = localLiveness()): RunRow {
+  claimRun(runId: string, live: Liveness = localLiveness(), mode: 'paper' | 'session' = 'paper'): RunRow {
     return this.db
       .transaction((): RunRow => {
         const row = this.getRun(runId);
-        const refusal = resumeRefusal(runId, row, live, this.db.name);
+        const refusal = resumeRefusal(runId, row, live, this.db.name, mode);
         // (row is undefined only with a refusal)
         if (refusal !== null || row === undefined) throw new ResumeRefused(refusal ?? `no run "${runId}"`);
         this.db
@@ -237,6 +237,13 @@ export class RunStore {
         .run(error, finishedAt, runId);
     })();
     writer?.committed();
+  }
+
+  /** A service session's runs (mode 'session', by its name), the newest first. */
+  sessionRuns(name: string): RunRow[] {
+    return this.db
+      .prepare(`${SELECT_RUN} WHERE mode = 'session' AND scenario_name = ? ORDER BY started_at DESC, id DESC`)
+      .all(name) as RunRow[];
   }
 
   /** The newest runs first. */

@@ -8,7 +8,8 @@ import type { AccountReport } from './reports.ts';
 
 /** Why a pass ran: a process start, the period, or the execution stream back after it dropped
  *  (what it carried meanwhile is lost to us). */
-export type ReconMode = 'startup' | 'periodic' | 'reconnect';
+/** Why a pass runs: the startup, its period, a reconnect of the execution stream, or an operator. */
+export type ReconMode = 'startup' | 'periodic' | 'reconnect' | 'operator';
 
 export interface ProcessRestarted {
   readonly kind: 'ProcessRestarted';
@@ -33,6 +34,9 @@ export interface ReconciliationStarted {
    *  asked for: the high-water mark minus the overlap, or before any completed pass our first
    *  order's creation minus the overlap (null in older logs). */
   readonly since: number | null;
+  /** Who asked for an operator's pass, and why. */
+  readonly actor?: string;
+  readonly reason?: string;
 }
 export type MismatchKind = 'status' | 'missed_fill' | 'unknown_at_venue' | 'position' | 'orphan';
 export interface ReconciliationMismatch {

@@ -113,6 +113,24 @@ export class OrphanBook {
     return null;
   }
 
+  /** Every orphan detected, in detection order: what the venue showed, its fills so far, and
+   *  whether it is resolved (adopted or closed) or a cancel was asked for. */
+  list(): Array<{
+    readonly info: OrphanDetected;
+    readonly filled: number;
+    readonly resolved: boolean;
+    readonly adopted: boolean;
+    readonly cancelRequested: boolean;
+  }> {
+    return [...this.orphans.values()].map((o) => ({
+      info: o.info,
+      filled: o.filled,
+      resolved: o.resolved,
+      adopted: o.adopted,
+      cancelRequested: o.cancelBy !== null,
+    }));
+  }
+
   /** Lots open at the venue in unresolved orphans. */
   exposure(): number {
     let lots = 0;

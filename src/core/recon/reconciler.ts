@@ -123,7 +123,12 @@ export class Reconciler {
    * positions. Only for the run's first process before it sent anything: the venue's position
    * then holds none of our fills. A restarted process never asks for one.
    */
-  run(mode: ReconMode, done: (() => void) | null = null, baseline = false): void {
+  run(
+    mode: ReconMode,
+    done: (() => void) | null = null,
+    baseline = false,
+    by?: { readonly actor: string; readonly reason: string },
+  ): void {
     if (this.pass) return; // one pass at a time; the next period asks again
     const now = Math.floor(this.deps.clock.now());
     const since = this.sinceFor(now);
@@ -155,7 +160,12 @@ export class Reconciler {
       confirmReads: new Set(),
       done,
     };
-    this.deps.record({ kind: 'ReconciliationStarted', mode, since });
+    this.deps.record({
+      kind: 'ReconciliationStarted',
+      mode,
+      since,
+      ...(by ? { actor: by.actor, reason: by.reason } : {}),
+    });
     const p = this.pass;
     this.watchStall(p);
     this.askOpen(p);

@@ -1,0 +1,109 @@
+// The gateway's simulated venue traded in this process, as a LiveVenue: a service session in
+// `sim` mode trades on it (a sandbox anyone can run, with the scenario's market, latency, fills,
+// fees and faults) through the same live process a paper run uses, without a socket between
+// them. The venue runs on its own wall clock (GatewayClock); its answers reach the node through
+// the process's serial inbox like any adapter's. Its streams never drop (the venue's fault
+// windows act on its answers, as in a backtest), so start() reports both connected. Its state
+// lives in this process: when the process ends, the venue and its orders end with it.
+import type { Instrument } from '../core/model/instrument.ts';
+import type { ClientOrderId, Symbol, VenueOrderId } from '../core/model/ids.ts';
+import type { OrderRequest } from '../core/model/order.ts';
+import type { MarketWindow, OrdersCursor, ReportHandler, TapeSlice, TopOfBook } from '../core/ports/broker.ts';
+import type { LiveVenue } from '../live/live-venue.ts';
+import type { LoadedScenario } from '../scenario/load-scenario.ts';
+import type { ExecEvent } from '../core/model/events.ts';
+import { GatewayVenue } from './gateway-venue.ts';
+import { REGISTERED_GATEWAYS } from './registered-gateways.ts';
+
+export interface InProcessVenueOptions {
+  readonly warn?: (message: string) => void;
+  /** What the venue and its market record (faults applied, model warnings). */
+  readonly onEvent?: (event: ExecEvent) => void;
+}
+
+/** The simulated venue of a scenario (start and market given), traded in process. */
+export class InProcessVenue implements LiveVenue {
+  readonly gateway: GatewayVenue;
+  readonly clientIdMaxLength: number;
+  readonly ordersSinceBy: 'updated' | 'submitted';
+  private handler: ReportHandler = () => {};
+  private started = false;
+
+  constructor(loaded: LoadedScenario, options: InProcessVenueOptions = {}) {
+    const name = loaded.scenario.venue.name;
+    const entry = REGISTERED_GATEWAYS.find((g) => g.profile.venue === name);
+    if (entry === undefined) throw new Error(`no simulated venue imitates ${name}`);
+    this.gateway = new GatewayVenue(loaded, {
+      profile: entry.profile,
+      ...(options.warn ? { warn: options.warn } : {}),
+      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    });
+    this.gateway.venue.setReportHandler((m) => this.handler(m));
+    this.clientIdMaxLength = this.gateway.venue.clientIdMaxLength;
+    this.ordersSinceBy = this.gateway.venue.ordersSinceBy;
+  }
+
+  get instrument(): Instrument {
+    return this.gateway.instrument;
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.gateway.start();
+    for (const stream of ['orders', 'market_data'] as const)
+      this.gateway.clock.post(
+        () => this.handler({ kind: 'ConnectionReport', stream, state: 'connected', reason: 'in-process venue' }),
+        0,
+      );
+  }
+
+  async stop(): Promise<void> {
+    this.gateway.stop();
+    this.handler = () => {};
+  }
+
+  setReportHandler(handler: ReportHandler): void {
+    this.handler = handler;
+  }
+
+  submit(order: OrderRequest): void {
+    this.gateway.venue.submit(order);
+  }
+
+  cancel(clientOrderId: ClientOrderId, venueOrderId: VenueOrderId | null): void {
+    this.gateway.venue.cancel(clientOrderId, venueOrderId);
+  }
+
+  queryOrder(clientOrderId: ClientOrderId, askedAfterSeq?: number): void {
+    this.gateway.venue.queryOrder(clientOrderId, askedAfterSeq);
+  }
+
+  queryOpenOrders(requestId?: string): void {
+    this.gateway.venue.queryOpenOrders(requestId);
+  }
+
+  queryOrdersSince(since: number, limit: number, after?: OrdersCursor, requestId?: string): void {
+    this.gateway.venue.queryOrdersSince(since, limit, after, requestId);
+  }
+
+  queryAccount(requestId?: string): void {
+    this.gateway.venue.queryAccount(requestId);
+  }
+
+  topOfBook(symbol: Symbol): TopOfBook {
+    return this.gateway.venue.topOfBook(symbol);
+  }
+
+  window(symbol: Symbol, from: number, to: number): MarketWindow {
+    return this.gateway.venue.window(symbol, from, to);
+  }
+
+  lastUpdateAt(symbol: Symbol): number | null {
+    return this.gateway.venue.lastUpdateAt(symbol);
+  }
+
+  tradesSince(symbol: Symbol, cursor: number): TapeSlice {
+    return this.gateway.venue.tradesSince(symbol, cursor);
+  }
+}

@@ -1,0 +1,340 @@
+// A service session: a trading node that runs as long as its server, driven by commands that
+// arrive over HTTP instead of a scenario's timed inputs. It is a stored run (mode 'session')
+// whose log grows as it trades, hosted by the same live process a paper run uses (one serial
+// inbox, one commit per unit; a command is answered once its unit committed). In `sim` mode it
+// trades on the session file's simulated venue in this process; in `paper` mode on a venue's
+// paper account through its adapter.
+// Which run a session file continues: a paper session whose last run was stopped (SIGTERM:
+// interrupted) or killed (crashed) is resumed from the store with the startup gate, startup
+// reconciliation and slice recovery, as `execsim resume` continues a paper run; the same name
+// from another version of the file is refused rather than guessed at. A sim session's venue ends
+// with its process, so a stopped one is finished (with its report) and a killed one is marked
+// failed when the next server starts a new one. Wall time and Promises live here, not in the node.
+import { randomUUID } from 'node:crypto';
+import type { LogEntry } from '../core/model/events.ts';
+import { runId as toRunId, type RunId, type Symbol } from '../core/model/ids.ts';
+import type { Instrument } from '../core/model/instrument.ts';
+import type { TopOfBook } from '../core/ports/broker.ts';
+import type { CommandResult, NodeCommand } from '../node/node-commands.ts';
+import type { NodeStatus } from '../node/node-status.ts';
+import { InProcessVenue } from '../gateway/in-process-venue.ts';
+import { simulatedScenario } from '../scenario/load-scenario.ts';
+import type { LoadedSession, SessionMode } from '../scenario/session-file.ts';
+import { codeVersion } from '../store/code-version.ts';
+import { ResumeRefused, type RunStore } from '../store/run-store.ts';
+import { localLiveness, runState } from '../store/run-state.ts';
+import type { RunRow } from '../store/stored-rows.ts';
+import { connectVenue, Interrupted, LiveProcess, PaperInterrupted, type LiveOptions } from './live-process.ts';
+
+export interface SessionOptions {
+  readonly store: RunStore;
+  /** paper mode: the venue's adapter and where it is (the CLI's paper venue); sim mode: none. */
+  readonly paper?: Pick<LiveOptions, 'venue' | 'venueUrl' | 'marketHours'>;
+  readonly warn?: (message: string) => void;
+  readonly preflightTimeoutMs?: number;
+  readonly streamWaitMs?: number;
+  /** A quote older than this is stale (readiness, the latest-quote answer); default 5 s. */
+  readonly staleQuoteMs?: number;
+  /** Quotes kept in the ring of recent quotes; default 600. */
+  readonly quoteHistory?: number;
+  /** How often the venue's top of book is looked at for the ring (ms); default 250. */
+  readonly quoteSampleMs?: number;
+  /** Log entries kept in memory for followers (older ones are read from the store); default 5,000. */
+  readonly entryHistory?: number;
+}
+
+/** A quote the session held: the venue's top of book and when the venue last updated it. */
+export interface HeldQuote {
+  readonly symbol: Symbol;
+  readonly top: TopOfBook;
+  /** The venue's time of the data (epoch ms), or when the session saw it. */
+  readonly at: number;
+}
+
+/** Why a session is not ready, in words; empty when it is. */
+export interface Readiness {
+  readonly ready: boolean;
+  readonly reasons: readonly string[];
+}
+
+/** The session file cannot start a session (another server runs it; an unfinished run from
+ *  another version of the file). Nothing was started. */
+export class SessionRefused extends Error {
+  override readonly name = 'SessionRefused';
+}
+
+export class ServiceSession {
+  /** The startup gate opened (startup reconciliation and recovery complete, or forced). */
+  private readyAt: number | null = null;
+  private stopping = false;
+  private readonly quotes: HeldQuote[] = [];
+  private readonly recent: LogEntry[] = [];
+  private readonly uncommitted: LogEntry[] = [];
+  private readonly followers = new Set<(entry: LogEntry) => void>();
+  private quoteTimer: NodeJS.Timeout | null = null;
+  private readonly staleQuoteMs: number;
+  /** How the process ended: the run's report, or why it stopped. */
+  readonly done: Promise<void>;
+
+  private constructor(
+    readonly proc: LiveProcess,
+    readonly mode: SessionMode,
+    readonly resumed: boolean,
+    private readonly options: SessionOptions,
+  ) {
+    this.staleQuoteMs = options.staleQuoteMs ?? 5_000;
+    const prior = proc.prior ?? [];
+    this.recent.push(...prior.slice(-this.entryLimit));
+    proc.onCommit = () => {
+      const entries = this.uncommitted.splice(0);
+      if (entries.length === 0) return;
+      this.recent.push(...entries);
+      if (this.recent.length > this.entryLimit * 2) this.recent.splice(0, this.recent.length - this.entryLimit);
+      for (const f of this.followers) for (const e of entries) f(e);
+    };
+    this.done = proc.ended.then(async (outcome) => {
+      this.stopQuotes();
+      try {
+        await proc.finish(outcome);
+      } catch (err) {
+        if (!(err instanceof PaperInterrupted)) throw err;
+      }
+    });
+  }
+
+  get id(): RunId {
+    return this.proc.id;
+  }
+
+  get name(): string {
+    return this.proc.session.loaded.scenario.name;
+  }
+
+  get instrument(): Instrument {
+    return this.proc.session.instrument;
+  }
+
+  get ready(): boolean {
+    return this.readyAt !== null && !this.stopping;
+  }
+
+  /** Runs a command as one unit; answered after it committed. An accepted ForceReady opens the
+   *  session's readiness too. */
+  async submit(command: NodeCommand): Promise<CommandResult> {
+    const result = await this.proc.submit(command);
+    if (command.kind === 'ForceReady' && result.outcome === 'accepted') this.readyAt ??= Date.now();
+    return result;
+  }
+
+  status(): NodeStatus {
+    return this.proc.node.status();
+  }
+
+  /** Ready, or every reason it is not: startup running or timed out, the kill switch halted,
+   *  market data stale, a venue stream disconnected, the session stopping. */
+  readiness(now = Date.now()): Readiness {
+    const reasons: string[] = [];
+    const status = this.status();
+    if (this.stopping || status.stopped) reasons.push('the session is stopping');
+    if (typeof status.gate === 'object') reasons.push(status.gate.waiting);
+    else if (this.readyAt === null) reasons.push('not ready: startup reconciliation is running');
+    if (status.killSwitch === 'halted') reasons.push('the kill switch is halted');
+    const quote = this.latestQuote(this.instrument.symbol, now);
+    if (quote === null) reasons.push('no market data yet');
+    else if (quote.stale) reasons.push(`market data stale: the latest quote is ${quote.ageMs} ms old`);
+    for (const [stream, state] of Object.entries(status.connections))
+      if (state !== 'connected') reasons.push(`venue stream ${stream} ${state}`);
+    return { ready: reasons.length === 0, reasons };
+  }
+
+  /** The latest quote held for `symbol`, its age, and whether it is older than staleQuoteMs;
+   *  null before the first. The ring answers even while the venue's feed is down. */
+  latestQuote(symbol: Symbol, now = Date.now()): (HeldQuote & { ageMs: number; stale: boolean }) | null {
+    this.sampleQuote();
+    for (let i = this.quotes.length - 1; i >= 0; i--) {
+      const q = this.quotes[i] as HeldQuote;
+      if (q.symbol !== symbol) continue;
+      const ageMs = Math.max(0, now - q.at);
+      return { ...q, ageMs, stale: ageMs > this.staleQuoteMs };
+    }
+    return null;
+  }
+
+  /** The quotes held for `symbol`, oldest first. */
+  recentQuotes(symbol: Symbol): readonly HeldQuote[] {
+    return this.quotes.filter((q) => q.symbol === symbol);
+  }
+
+  /** Entries after `afterSeq`: from memory when it still holds them, else from the store. */
+  entriesAfter(afterSeq: number): LogEntry[] {
+    const first = this.recent[0];
+    if (first !== undefined && first.seq <= afterSeq + 1) return this.recent.filter((e) => e.seq > afterSeq);
+    return [...this.options.store.entries(this.id)].filter((e) => e.seq > afterSeq);
+  }
+
+  /** Calls `listener` with each entry committed from now on; returns what stops it. */
+  follow(listener: (entry: LogEntry) => void): () => void {
+    this.followers.add(listener);
+    return () => this.followers.delete(listener);
+  }
+
+  /** The last committed entry's sequence number (0 before any). */
+  get lastSeq(): number {
+    return this.recent.at(-1)?.seq ?? 0;
+  }
+
+  /** Stops the session: a paper session is stored as interrupted (its next server resumes it),
+   *  a sim session is finished with its report. Resolves once it is stored. */
+  async stop(reason: string): Promise<void> {
+    this.stopping = true;
+    this.proc.end(this.mode === 'paper' ? { error: new Interrupted(reason) } : {});
+    await this.done;
+  }
+
+  private get entryLimit(): number {
+    return this.options.entryHistory ?? 5_000;
+  }
+
+  /** Takes an entry as logged; followers see it once its unit committed. */
+  noteEntry(entry: LogEntry): void {
+    this.uncommitted.push(entry);
+  }
+
+  /** Starts the venue and the node; resolves once the startup unit is queued. */
+  async begin(): Promise<void> {
+    const proc = this.proc;
+    await proc.begin(proc.marketSince(), [], () => {
+      this.readyAt ??= Date.now();
+    });
+    this.sampleQuote();
+    const every = this.options.quoteSampleMs ?? 250;
+    this.quoteTimer = setInterval(() => this.sampleQuote(), every);
+    this.quoteTimer.unref();
+  }
+
+  private sampleQuote(): void {
+    if (this.stopping) return;
+    const venue = this.proc.session.venue;
+    const symbol = this.instrument.symbol;
+    const top = venue.topOfBook(symbol);
+    if (top.bid === null && top.ask === null) return;
+    const at = venue.lastUpdateAt(symbol) ?? Date.now();
+    const last = this.quotes.at(-1);
+    if (
+      last !== undefined &&
+      last.at === at &&
+      last.top.bid === top.bid &&
+      last.top.ask === top.ask &&
+      last.top.bidQty === top.bidQty &&
+      last.top.askQty === top.askQty
+    )
+      return;
+    this.quotes.push({ symbol, top: { ...top }, at });
+    const limit = this.options.quoteHistory ?? 600;
+    if (this.quotes.length > limit) this.quotes.splice(0, this.quotes.length - limit);
+  }
+
+  private stopQuotes(): void {
+    if (this.quoteTimer !== null) clearInterval(this.quoteTimer);
+    this.quoteTimer = null;
+  }
+
+  /**
+   * Opens the session a file describes: resumes its unfinished paper run, or starts a new run.
+   * Throws SessionRefused (nothing started), VenueUnavailable (nothing stored), or what the
+   * venue's adapter throws.
+   */
+  static async open(file: LoadedSession, options: SessionOptions): Promise<ServiceSession> {
+    const { store } = options;
+    const loaded = file.loaded;
+    const name = loaded.scenario.name;
+    const live = localLiveness();
+    let resume: RunRow | null = null;
+    for (const row of store.sessionRuns(name)) {
+      const state = runState(row, live);
+      if (state === 'running')
+        throw new SessionRefused(
+          `session "${name}" is running: run ${row.id} is written by process ${row.writer_pid ?? '?'} on ${row.writer_host ?? '?'}`,
+        );
+      if (state !== 'crashed' && state !== 'interrupted') continue;
+      if (file.mode === 'sim' || !tradedOnPaper(store, row.id)) {
+        // Its venue lived in its process: there is nothing to go on with.
+        store.failRun(null, row.id, 'its simulated venue ended with its server process', new Date().toISOString());
+        continue;
+      }
+      if (row.scenario_hash !== loaded.hash)
+        throw new SessionRefused(
+          `session "${name}" has an unfinished run ${row.id} started from another version of this file: ` +
+            'restore the file it was started from so the server resumes it (or rename the session to start a new one)',
+        );
+      resume ??= row;
+    }
+    const warn = options.warn ?? (() => {});
+    let session: ServiceSession;
+    const holder: { s: ServiceSession | null } = { s: null };
+    const liveOptions: LiveOptions = {
+      store,
+      venue:
+        file.mode === 'sim'
+          ? () => new InProcessVenue(simulatedScenario(loaded), { warn })
+          : (options.paper?.venue ?? missingPaperVenue),
+      venueUrl: file.mode === 'sim' ? 'the in-process simulated venue' : (options.paper?.venueUrl ?? '?'),
+      marketHours: file.mode === 'sim' ? 'always' : (options.paper?.marketHours ?? 'venue'),
+      warn,
+      onEntry: (entry) => holder.s?.noteEntry(entry),
+      ...(options.preflightTimeoutMs !== undefined ? { preflightTimeoutMs: options.preflightTimeoutMs } : {}),
+      ...(options.streamWaitMs !== undefined ? { streamWaitMs: options.streamWaitMs } : {}),
+    };
+    if (resume !== null) {
+      const id = resume.id;
+      const entries = [...store.entries(id)];
+      const connected = await connectVenue(loaded, liveOptions, id);
+      try {
+        store.claimRun(id, localLiveness(), 'session');
+      } catch (err) {
+        await connected.venue.stop();
+        throw err;
+      }
+      const started = entries.find((e) => e.event.kind === 'RunStarted');
+      const start = started?.event.kind === 'RunStarted' ? started.event.startTime : resume.sim_start;
+      session = new ServiceSession(
+        new LiveProcess(connected, liveOptions, toRunId(id), start, entries),
+        file.mode,
+        true,
+        options,
+      );
+    } else {
+      const id = toRunId(`session-${randomUUID()}`);
+      const connected = await connectVenue(loaded, liveOptions, id);
+      const start = connected.clock.now();
+      store.createRun({
+        id,
+        scenarioName: name,
+        scenarioHash: loaded.hash,
+        scenarioJson: loaded.canonical,
+        seed: loaded.scenario.seed,
+        codeVersion: codeVersion(),
+        startedAt: new Date(start).toISOString(),
+        simStart: start,
+        mode: 'session',
+      });
+      session = new ServiceSession(new LiveProcess(connected, liveOptions, id, start, null), file.mode, false, options);
+    }
+    holder.s = session;
+    await session.begin();
+    return session;
+  }
+}
+
+/** Whether a stored session traded on a venue's paper account (its scenario's mode). */
+function tradedOnPaper(store: RunStore, id: string): boolean {
+  try {
+    return (JSON.parse(store.scenarioJson(id)) as { mode?: string }).mode === 'paper';
+  } catch {
+    return false;
+  }
+}
+
+const missingPaperVenue = (): never => {
+  throw new ResumeRefused('a paper session needs its venue (the server builds it from the session file)');
+};
