@@ -9,7 +9,6 @@ import type { Instrument } from '../core/model/instrument.ts';
 import type { ClientOrderId, Symbol, VenueOrderId } from '../core/model/ids.ts';
 import type { OrderRequest } from '../core/model/order.ts';
 import type { MarketWindow, OrdersCursor, ReportHandler, TapeSlice, TopOfBook } from '../core/ports/broker.ts';
-import type { LiveVenue } from '../live/live-venue.ts';
 import type { LoadedScenario } from '../scenario/load-scenario.ts';
 import type { ExecEvent } from '../core/model/events.ts';
 import { GatewayVenue } from './gateway-venue.ts';
@@ -21,8 +20,9 @@ export interface InProcessVenueOptions {
   readonly onEvent?: (event: ExecEvent) => void;
 }
 
-/** The simulated venue of a scenario (start and market given), traded in process. */
-export class InProcessVenue implements LiveVenue {
+/** The simulated venue of a scenario (start and market given), traded in process: a LiveVenue
+ *  (src/live/live-venue.ts) by its shape. */
+export class InProcessVenue {
   readonly gateway: GatewayVenue;
   readonly clientIdMaxLength: number;
   readonly ordersSinceBy: 'updated' | 'submitted';
@@ -106,4 +106,17 @@ export class InProcessVenue implements LiveVenue {
   tradesSince(symbol: Symbol, cursor: number): TapeSlice {
     return this.gateway.venue.tradesSince(symbol, cursor);
   }
+}
+
+/** How a sim session reaches its venue: the file's simulated venue in this process, never
+ *  closed (its calendar is the simulated venue's own). */
+export function inProcessVenueOptions(
+  loaded: LoadedScenario,
+  options: InProcessVenueOptions = {},
+): { venue: () => InProcessVenue; venueUrl: string; marketHours: 'always' } {
+  return {
+    venue: () => new InProcessVenue(loaded, options),
+    venueUrl: 'the in-process simulated venue',
+    marketHours: 'always',
+  };
 }

@@ -17,19 +17,19 @@ import type { Instrument } from '../core/model/instrument.ts';
 import type { TopOfBook } from '../core/ports/broker.ts';
 import type { CommandResult, NodeCommand } from '../node/node-commands.ts';
 import type { NodeStatus } from '../node/node-status.ts';
-import { InProcessVenue } from '../gateway/in-process-venue.ts';
-import { simulatedScenario } from '../scenario/load-scenario.ts';
+import { paperRefusal } from '../live/venue-registry.ts';
 import type { LoadedSession, SessionMode } from '../scenario/session-file.ts';
 import { codeVersion } from '../store/code-version.ts';
-import { ResumeRefused, type RunStore } from '../store/run-store.ts';
+import type { RunStore } from '../store/run-store.ts';
 import { localLiveness, runState } from '../store/run-state.ts';
 import type { RunRow } from '../store/stored-rows.ts';
 import { connectVenue, Interrupted, LiveProcess, PaperInterrupted, type LiveOptions } from './live-process.ts';
 
 export interface SessionOptions {
   readonly store: RunStore;
-  /** paper mode: the venue's adapter and where it is (the CLI's paper venue); sim mode: none. */
-  readonly paper?: Pick<LiveOptions, 'venue' | 'venueUrl' | 'marketHours'>;
+  /** The venue's adapter and where it is: the session file's simulated venue in process (sim
+   *  mode), or the CLI's paper venue (paper mode). */
+  readonly venue: Pick<LiveOptions, 'venue' | 'venueUrl' | 'marketHours'>;
   readonly warn?: (message: string) => void;
   readonly preflightTimeoutMs?: number;
   readonly streamWaitMs?: number;
@@ -248,6 +248,8 @@ export class ServiceSession {
     const { store } = options;
     const loaded = file.loaded;
     const name = loaded.scenario.name;
+    const refusal = file.mode === 'paper' ? paperRefusal(loaded.scenario) : null;
+    if (refusal !== null) throw new SessionRefused(`${loaded.file}: venue.name: ${refusal}`);
     const live = localLiveness();
     let resume: RunRow | null = null;
     for (const row of store.sessionRuns(name)) {
@@ -274,12 +276,7 @@ export class ServiceSession {
     const holder: { s: ServiceSession | null } = { s: null };
     const liveOptions: LiveOptions = {
       store,
-      venue:
-        file.mode === 'sim'
-          ? () => new InProcessVenue(simulatedScenario(loaded), { warn })
-          : (options.paper?.venue ?? missingPaperVenue),
-      venueUrl: file.mode === 'sim' ? 'the in-process simulated venue' : (options.paper?.venueUrl ?? '?'),
-      marketHours: file.mode === 'sim' ? 'always' : (options.paper?.marketHours ?? 'venue'),
+      ...options.venue,
       warn,
       onEntry: (entry) => holder.s?.noteEntry(entry),
       ...(options.preflightTimeoutMs !== undefined ? { preflightTimeoutMs: options.preflightTimeoutMs } : {}),
@@ -334,7 +331,3 @@ function tradedOnPaper(store: RunStore, id: string): boolean {
     return false;
   }
 }
-
-const missingPaperVenue = (): never => {
-  throw new ResumeRefused('a paper session needs its venue (the server builds it from the session file)');
-};

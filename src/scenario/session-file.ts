@@ -6,7 +6,6 @@
 // HTTP, so a file that scripts them (orders, signals, externalOrders, actions, restarts, expect)
 // is refused, as is one that names other instruments (a session trades one). Every problem is
 // listed at once, naming its field; nothing starts on a refused file.
-import { paperRefusal } from '../live/venue-registry.ts';
 import {
   listed,
   parseScenarioFields,
@@ -70,10 +69,6 @@ export function parseSessionFile(text: string, file: string): LoadedSession {
     const listedProblems = (err as { problems?: readonly ScenarioProblem[] }).problems;
     if (!listedProblems || listedProblems.length === 0) throw err;
     problems.push(...listedProblems.map((p) => (p.message.includes('only a paper run') ? sessionWorld(p) : p)));
-  }
-  if (mode === 'paper' && loaded !== null) {
-    const refusal = paperRefusal(loaded.scenario);
-    if (refusal !== null) problems.push({ path: 'venue.name', message: refusal });
   }
   if (problems.length > 0 || loaded === null || mode === undefined) throw listed(file, problems);
   return { mode, loaded };
