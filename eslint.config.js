@@ -32,7 +32,7 @@ const accessorLiteral = {
 //   gateway   venue-compatible servers over the simulated venue;
 //   runtime   the composition roots: backtest and paper runs;
 //   sweep     sweeps, grids, worker-thread pools and the BullMQ queue, over runtime's runs;
-//   server    the HTTP API and pages, over the store and sweep's pool;
+//   server    the HTTP API and pages, over the store and sweep's pool, and a service session's node commands;
 //   cli       the commands, on top: nothing imports it.
 // src/boot holds the plain-JavaScript thread entry points, outside these rules. Tests may also
 // use their test packages and test/support.
@@ -47,7 +47,7 @@ const layers = (packages) => ({
   gateway: { may: ['core', 'sim', 'scenario', 'gateway'] },
   runtime: { may: ['core', 'sim', 'node', 'store', 'live', 'scenario', 'runtime'] },
   sweep: { may: ['core', 'store', 'scenario', 'runtime', 'sweep'] },
-  server: { may: ['core', 'store', 'scenario', 'sweep', 'server'] },
+  server: { may: ['core', 'node', 'store', 'scenario', 'sweep', 'server'] },
   cli: { may: ['core', 'store', 'live', 'scenario', 'gateway', 'runtime', 'sweep', 'server', 'cli'] },
 });
 

@@ -15,6 +15,9 @@ import type { LogEntry } from '../core/model/events.ts';
 import { runId as toRunId, type RunId, type Symbol } from '../core/model/ids.ts';
 import type { Instrument } from '../core/model/instrument.ts';
 import type { TopOfBook } from '../core/ports/broker.ts';
+import type { OrderLedger } from '../core/order/order-ledger.ts';
+import type { OrphanBook } from '../core/recon/orphan-book.ts';
+import type { BreakerTrip } from '../core/risk/circuit-breaker.ts';
 import type { CommandResult, NodeCommand } from '../node/node-commands.ts';
 import type { NodeStatus } from '../node/node-status.ts';
 import { paperRefusal } from '../live/venue-registry.ts';
@@ -72,6 +75,7 @@ export class ServiceSession {
   private readonly uncommitted: LogEntry[] = [];
   private readonly followers = new Set<(entry: LogEntry) => void>();
   private quoteTimer: NodeJS.Timeout | null = null;
+  private lastTrip: Readonly<Record<string, unknown>> | null = null;
   private readonly staleQuoteMs: number;
   /** How the process ended: the run's report, or why it stopped. */
   readonly done: Promise<void>;
@@ -85,6 +89,7 @@ export class ServiceSession {
     this.staleQuoteMs = options.staleQuoteMs ?? 5_000;
     const prior = proc.prior ?? [];
     this.recent.push(...prior.slice(-this.entryLimit));
+    for (const e of prior) if (e.event.kind === 'CircuitBreakerTripped') this.lastTrip = { ...e.event, time: e.time };
     proc.onCommit = () => {
       const entries = this.uncommitted.splice(0);
       if (entries.length === 0) return;
@@ -112,6 +117,27 @@ export class ServiceSession {
 
   get instrument(): Instrument {
     return this.proc.session.instrument;
+  }
+
+  get venue(): string {
+    return this.proc.session.loaded.scenario.venue.name;
+  }
+
+  get ledger(): OrderLedger {
+    return this.proc.ledger;
+  }
+
+  get reconciling(): boolean {
+    return this.proc.node.recon.running;
+  }
+
+  /** The breaker's trip now, and the last trip as logged (with the values it observed). */
+  breaker(): { trip: BreakerTrip | null; lastTrip: Readonly<Record<string, unknown>> | null } {
+    return { trip: this.proc.node.engine.breaker.state, lastTrip: this.lastTrip };
+  }
+
+  orphans(): ReturnType<OrphanBook['list']> {
+    return this.proc.node.recon.orphans.list();
   }
 
   get ready(): boolean {
@@ -198,6 +224,7 @@ export class ServiceSession {
   /** Takes an entry as logged; followers see it once its unit committed. */
   noteEntry(entry: LogEntry): void {
     this.uncommitted.push(entry);
+    if (entry.event.kind === 'CircuitBreakerTripped') this.lastTrip = { ...entry.event, time: entry.time };
   }
 
   /** Starts the venue and the node; resolves once the startup unit is queued. */

@@ -1,0 +1,62 @@
+// What the service routes, the session page and the session metrics need of a running service
+// session (src/runtime/session-run.ts implements it; the CLI hands it to the app): its identity,
+// the commands it runs (each answered once its unit of work committed), and reads of its state
+// between units. Reads are synchronous and see the node as its last unit left it.
+import type { LogEntry } from '../core/model/events.ts';
+import type { Symbol } from '../core/model/ids.ts';
+import type { Instrument } from '../core/model/instrument.ts';
+import type { OrderLedger } from '../core/order/order-ledger.ts';
+import type { TopOfBook } from '../core/ports/broker.ts';
+import type { OrphanDetected } from '../core/model/recon-events.ts';
+import type { BreakerTrip } from '../core/risk/circuit-breaker.ts';
+import type { CommandResult, NodeCommand } from '../node/node-commands.ts';
+import type { NodeStatus } from '../node/node-status.ts';
+
+export interface SessionQuote {
+  readonly symbol: Symbol;
+  readonly top: TopOfBook;
+  /** When the venue last updated it (epoch ms). */
+  readonly at: number;
+  readonly ageMs: number;
+  readonly stale: boolean;
+}
+
+export interface SessionOrphan {
+  readonly info: OrphanDetected;
+  readonly filled: number;
+  readonly resolved: boolean;
+  readonly adopted: boolean;
+  readonly cancelRequested: boolean;
+}
+
+export interface SessionPort {
+  /** The session's stored run. */
+  readonly id: string;
+  readonly name: string;
+  /** sim: the simulated venue in process; paper: a venue's paper account. */
+  readonly mode: 'sim' | 'paper';
+  /** The venue's name (the session file's venue.name). */
+  readonly venue: string;
+  /** The session's run was resumed from the store when this server started. */
+  readonly resumed: boolean;
+  readonly instrument: Instrument;
+  /** The node's ledger (parents, orders, positions), as the last unit left it. */
+  readonly ledger: OrderLedger;
+  /** Runs a command as one unit of work; settles once it committed. */
+  submit(command: NodeCommand): Promise<CommandResult>;
+  status(): NodeStatus;
+  readiness(now?: number): { readonly ready: boolean; readonly reasons: readonly string[] };
+  /** The latest quote held for `symbol`, or null before the first. */
+  latestQuote(symbol: Symbol, now?: number): SessionQuote | null;
+  /** The breaker's current trip, if any, and the last trip event's observed values. */
+  breaker(): { readonly trip: BreakerTrip | null; readonly lastTrip: Readonly<Record<string, unknown>> | null };
+  orphans(): readonly SessionOrphan[];
+  /** Whether a reconciliation pass runs now. */
+  readonly reconciling: boolean;
+  /** Committed entries after `afterSeq` (from memory or the store). */
+  entriesAfter(afterSeq: number): LogEntry[];
+  /** Each entry committed from now on; returns what stops it. */
+  follow(listener: (entry: LogEntry) => void): () => void;
+  /** The last committed entry's sequence number. */
+  readonly lastSeq: number;
+}
