@@ -17,12 +17,20 @@ import { pageRoutes } from '../server/pages/page-routes.tsx';
 import { openDatabase, openExistingDatabase } from '../store/open-database.ts';
 import { openStoreReader } from '../store/store-reader.ts';
 import { dbPath, parseCommand, parseCount, UsageError, type Io } from './io.ts';
+import { inProcessVenueOptions } from '../gateway/in-process-venue.ts';
+import { ServiceSession, SessionRefused } from '../runtime/session-run.ts';
+import { simulatedScenario } from '../scenario/load-scenario.ts';
+import { loadSessionFile } from '../scenario/session-file.ts';
+import { RunStore } from '../store/run-store.ts';
+import { paperVenue } from './paper-venue.ts';
 import { DEFAULT_PORT, MIN_TOKEN_LENGTH, SERVE_HELP, SERVE_USAGE } from './serve-help.ts';
 
 const SCENARIOS_DIR = fileURLToPath(new URL('../../scenarios', import.meta.url));
 
 export interface RunningServer {
   readonly url: string;
+  /** The service session it hosts (serve --session), if any. */
+  readonly session: ServiceSession | null;
   /** Stops the server and the pool; resolves when both are down. */
   close(): Promise<void>;
 }
@@ -37,6 +45,9 @@ export async function startServer(args: readonly string[], io: Io, version: stri
       port: { type: 'string' },
       host: { type: 'string' },
       workers: { type: 'string' },
+      session: { type: 'string' },
+      'venue-url': { type: 'string' },
+      'market-hours': { type: 'string' },
     },
     SERVE_USAGE,
   );
@@ -60,12 +71,53 @@ export async function startServer(args: readonly string[], io: Io, version: stri
       SERVE_USAGE,
     );
   }
+  // A session file is read, and its venue's flags and keys checked, before anything is opened.
+  const sessionFile = values.session === undefined ? null : loadSessionFile(values.session);
+  if (sessionFile === null && (values['venue-url'] !== undefined || values['market-hours'] !== undefined))
+    throw new UsageError('--venue-url and --market-hours go with --session FILE (a paper session)', SERVE_USAGE);
+  const paper =
+    sessionFile?.mode === 'paper'
+      ? paperVenue(
+          { name: sessionFile.loaded.scenario.venue.name, endpoint: sessionFile.loaded.scenario.venue.endpoint },
+          values['venue-url'],
+          values['market-hours'],
+          io,
+          SERVE_USAGE,
+        )
+      : null;
+  if (sessionFile?.mode === 'sim' && values['venue-url'] !== undefined)
+    throw new UsageError('--venue-url is for a paper session: a sim session trades in this process', SERVE_USAGE);
   const path = dbPath(values.db, io);
-  // A database that is not there is created only when asked for (--create); one created is
-  // removed again when the server cannot listen (nothing is left of a failed start).
+  // A database that is not there is created only when asked for (--create, or a session that
+  // stores its run); one created is removed again when the server cannot start (nothing is left
+  // of a failed start).
   const created = !existsSync(path);
-  if (values.create) openDatabase(path).close();
+  if (values.create || sessionFile !== null) openDatabase(path).close();
   else openExistingDatabase(path, 'write', 'serve --create starts on a new, empty one').close();
+  const removeCreated = (): void => {
+    if (created) for (const file of [path, `${path}-wal`, `${path}-shm`]) rmSync(file, { force: true });
+  };
+  let session: ServiceSession | null = null;
+  let sessionDb: ReturnType<typeof openDatabase> | null = null;
+  if (sessionFile !== null) {
+    sessionDb = openDatabase(path);
+    const venue =
+      paper === null
+        ? inProcessVenueOptions(simulatedScenario(sessionFile.loaded), { warn: (m) => io.err(`execsim serve: ${m}`) })
+        : { venue: await paper.factory(), venueUrl: paper.url, marketHours: paper.marketHours };
+    try {
+      session = await ServiceSession.open(sessionFile, {
+        store: new RunStore(sessionDb),
+        venue,
+        warn: (m) => io.err(`execsim serve: ${m}`),
+      });
+    } catch (err) {
+      sessionDb.close();
+      if (created) removeCreated();
+      if (err instanceof SessionRefused) throw new UsageError(err.message, SERVE_USAGE);
+      throw err;
+    }
+  }
   const store = openStoreReader(path);
   let app: ReturnType<typeof createApp> | null = null;
   const pool = new RunPool({
@@ -85,14 +137,20 @@ export async function startServer(args: readonly string[], io: Io, version: stri
     token,
     allowedHosts: loopback,
     pages: (reader) => pageRoutes(reader, { apiBase: API_BASE }),
+    session,
   });
   let server: ServerType;
   try {
     server = await listen(app.app.fetch, host, port);
   } catch (err) {
+    // A session this start made is removed again (nothing is left of a failed start); a resumed
+    // one is stored as it was found (interrupted), for the next start.
+    await session?.stop('the server could not listen');
+    if (session !== null && !session.resumed) new RunStore(sessionDb!).deleteRun(session.id);
+    sessionDb?.close();
     await pool.close();
     store.close();
-    if (created) for (const file of [path, `${path}-wal`, `${path}-shm`]) rmSync(file, { force: true });
+    if (created && session === null) removeCreated();
     throw new UsageError(`cannot listen on ${host}:${port}: ${(err as Error).message}`, SERVE_USAGE);
   }
   const address = server.address();
@@ -104,10 +162,23 @@ export async function startServer(args: readonly string[], io: Io, version: stri
     `  database ${path}; ${workers} worker${workers === 1 ? '' : 's'}; ` +
       (token === null ? 'changes off (set EXECSIM_TOKEN to start runs over HTTP)' : 'changes need the bearer token'),
   );
+  if (session !== null)
+    io.out(
+      `  session ${session.name} (${session.mode}, run ${session.id}${session.resumed ? ', resumed' : ''}): ` +
+        `orders at ${url}api/v1/orders/slice, state at ${url}api/v1/session`,
+    );
   if (loopback === null) io.err(`execsim serve: warning: bound to ${host}, reachable from the network`);
+  session?.done.catch((err: unknown) =>
+    io.err(`execsim serve: the session stopped: ${err instanceof Error ? err.message : String(err)}`),
+  );
   return {
     url,
+    session,
     close: async () => {
+      // The session first: it is stored (interrupted or finished) before the server stops answering.
+      await session?.stop('the server stopped').catch(() => {});
+      sessionDb?.close();
+      (server as { closeAllConnections?: () => void }).closeAllConnections?.();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await pool.close();
       store.close();

@@ -5,7 +5,8 @@ import { DB_FLAG_HELP } from './io.ts';
 export const DEFAULT_PORT = 7878;
 export const MIN_TOKEN_LENGTH = 16;
 
-export const SERVE_USAGE = 'usage: execsim serve [--db PATH] [--create] [--port N] [--host H] [--workers N]';
+export const SERVE_USAGE =
+  'usage: execsim serve [--db PATH] [--create] [--port N] [--host H] [--workers N] [--session FILE [--venue-url URL] [--market-hours H]]';
 export const SERVE_HELP = `${SERVE_USAGE}
 Serves the stored runs and sweeps over HTTP: the JSON API under /api/v1 (its OpenAPI document at
 /api/v1/openapi.json, a docs page at /api/v1/docs) and pages with execution charts at /. Prints
@@ -18,9 +19,17 @@ ${DB_FLAG_HELP}; it must exist
   --host H      the address to bind (default 127.0.0.1; an address other than loopback exposes the
                 server to the network: give it a token and put it behind TLS)
   --workers N   worker threads running the runs started over HTTP (default: cores - 1, at least 1)
+  --session FILE  host a trading session from a session file (a scenario without timed orders;
+                mode: sim trades on its simulated venue in this process, mode: paper on the
+                venue's paper account with keys from the environment): TWAP, order, signal and
+                operator endpoints under /api/v1 (see /api/v1/docs). The session is a stored run
+                that grows as it trades; a paper session stopped (SIGTERM) or killed is resumed
+                by the next server started with the same file; the database is created if needed
+  --venue-url URL, --market-hours H  a paper session's venue, as for \`execsim run --mode paper\`
   -h, --help    this help
 Environment: EXECSIM_TOKEN (at least ${MIN_TOKEN_LENGTH} characters) turns on the operations that change
 stored data (POST /runs, POST /sweeps, cancel, DELETE) for requests carrying
 "Authorization: Bearer <token>"; without it they answer 403. Read operations need no token.
 Exit codes: 0 stopped by a signal, 2 bad input (a bad flag, no database without --create, a port in
-use, a short token).`;
+use, a short token, a session file with problems, a session another server runs, a venue that
+cannot be reached).`;

@@ -75,7 +75,10 @@ export class ServiceSession {
   private readonly uncommitted: LogEntry[] = [];
   private readonly followers = new Set<(entry: LogEntry) => void>();
   private quoteTimer: NodeJS.Timeout | null = null;
+  private beatTimer: NodeJS.Timeout | null = null;
   private lastTrip: Readonly<Record<string, unknown>> | null = null;
+  private readonly skips = new Map<string, Map<number, string>>();
+  private readonly history = new Map<string, LogEntry[]>();
   private readonly staleQuoteMs: number;
   /** How the process ended: the run's report, or why it stopped. */
   readonly done: Promise<void>;
@@ -89,7 +92,7 @@ export class ServiceSession {
     this.staleQuoteMs = options.staleQuoteMs ?? 5_000;
     const prior = proc.prior ?? [];
     this.recent.push(...prior.slice(-this.entryLimit));
-    for (const e of prior) if (e.event.kind === 'CircuitBreakerTripped') this.lastTrip = { ...e.event, time: e.time };
+    for (const e of prior) this.index(e);
     proc.onCommit = () => {
       const entries = this.uncommitted.splice(0);
       if (entries.length === 0) return;
@@ -224,7 +227,7 @@ export class ServiceSession {
   /** Takes an entry as logged; followers see it once its unit committed. */
   noteEntry(entry: LogEntry): void {
     this.uncommitted.push(entry);
-    if (entry.event.kind === 'CircuitBreakerTripped') this.lastTrip = { ...entry.event, time: entry.time };
+    this.index(entry);
   }
 
   /** Starts the venue and the node; resolves once the startup unit is queued. */
@@ -237,6 +240,43 @@ export class ServiceSession {
     const every = this.options.quoteSampleMs ?? 250;
     this.quoteTimer = setInterval(() => this.sampleQuote(), every);
     this.quoteTimer.unref();
+    // An idle session writes nothing for minutes: its heartbeat says its server is alive, so
+    // `execsim runs` and the next server do not take it for crashed.
+    this.beatTimer = setInterval(() => this.options.store.heartbeat(this.id), HEARTBEAT_MS);
+    this.beatTimer.unref();
+  }
+
+  /** Why each of a parent's slices was skipped, by slice number. */
+  sliceReasons(parentId: string): ReadonlyMap<number, string> {
+    return this.skips.get(parentId) ?? NO_REASONS;
+  }
+
+  /** The entries that name one of our orders (its reports, fills and fill detection), oldest
+   *  first, at most ORDER_HISTORY of them. */
+  orderHistory(clientOrderId: string): readonly LogEntry[] {
+    return this.history.get(clientOrderId) ?? [];
+  }
+
+  /** Why new orders on this side and size may not go out now (kill switch, breaker), or null. */
+  blocked(side: 'buy' | 'sell', lots: number): string | null {
+    return this.proc.node.engine.blocked(side, lots);
+  }
+
+  /** Keeps what the answers need of an entry: the last breaker trip, skip reasons, order history. */
+  private index(entry: LogEntry): void {
+    const e = entry.event;
+    if (e.kind === 'CircuitBreakerTripped') this.lastTrip = { ...e, time: entry.time };
+    else if (e.kind === 'SliceSkipped') {
+      let m = this.skips.get(e.parentId);
+      if (m === undefined) this.skips.set(e.parentId, (m = new Map()));
+      m.set(e.sliceNum, e.reason);
+    }
+    if ('clientOrderId' in e && typeof e.clientOrderId === 'string') {
+      let h = this.history.get(e.clientOrderId);
+      if (h === undefined) this.history.set(e.clientOrderId, (h = []));
+      h.push(entry);
+      if (h.length > ORDER_HISTORY) h.shift();
+    }
   }
 
   private sampleQuote(): void {
@@ -263,7 +303,9 @@ export class ServiceSession {
 
   private stopQuotes(): void {
     if (this.quoteTimer !== null) clearInterval(this.quoteTimer);
+    if (this.beatTimer !== null) clearInterval(this.beatTimer);
     this.quoteTimer = null;
+    this.beatTimer = null;
   }
 
   /**
@@ -349,6 +391,12 @@ export class ServiceSession {
     return session;
   }
 }
+
+/** How often an idle session marks its run alive (well under the stale-heartbeat age). */
+const HEARTBEAT_MS = 15_000;
+const NO_REASONS: ReadonlyMap<number, string> = new Map();
+/** Entries kept per order for its answer. */
+const ORDER_HISTORY = 200;
 
 /** Whether a stored session traded on a venue's paper account (its scenario's mode). */
 function tradedOnPaper(store: RunStore, id: string): boolean {

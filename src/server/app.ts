@@ -29,6 +29,9 @@ import { runRoutes } from './routes/run-routes.ts';
 import { scenarioRoutes } from './routes/scenario-routes.ts';
 import { sweepJobRoutes, type SweepJobPool } from './routes/sweep-job-routes.ts';
 import { sweepRoutes } from './routes/sweep-routes.ts';
+import { sessionControlRoutes } from './routes/session-control-routes.ts';
+import { sessionOrderRoutes } from './routes/session-order-routes.ts';
+import type { SessionPort } from './session-port.ts';
 
 export const API_BASE = '/api/v1';
 /** Request bodies larger than this are refused (413): a scenario file is a few kilobytes. */
@@ -56,6 +59,8 @@ export interface AppOptions {
   readonly pages?: (reader: RunReader) => Hono;
   /** Where internal errors are reported (with their id); default stderr. */
   readonly logError?: (id: string, err: unknown) => void;
+  /** A service session this server hosts: its order, control and state routes are offered. */
+  readonly session?: SessionPort | null;
   /** Where one-line log entries go (stored data that cannot be read); default stderr. */
   readonly logLine?: (line: string) => void;
 }
@@ -92,7 +97,14 @@ export function createApp(options: AppOptions): ExecsimApp {
     ...deleteRunRoutes(options.deleteRun),
     ...sweepRoutes(options.reader),
     ...scenarioRoutes({ scenariosDir: options.scenariosDir }),
-    ...healthRoutes({ reader: options.reader, version: options.version, registry: metrics.registry }),
+    ...healthRoutes({
+      reader: options.reader,
+      version: options.version,
+      registry: metrics.registry,
+      session: options.session ?? null,
+    }),
+    ...sessionOrderRoutes(options.session ?? null),
+    ...sessionControlRoutes(options.session ?? null),
     ...metaRoutes({
       apiBase: API_BASE,
       document: () => (document ??= buildOpenApi(routes, { apiBase: API_BASE, version: options.version })),

@@ -42,6 +42,8 @@ export interface SessionPort {
   readonly instrument: Instrument;
   /** The node's ledger (parents, orders, positions), as the last unit left it. */
   readonly ledger: OrderLedger;
+  /** The startup gate opened (startup reconciliation done, or forced) and it is not stopping. */
+  readonly ready: boolean;
   /** Runs a command as one unit of work; settles once it committed. */
   submit(command: NodeCommand): Promise<CommandResult>;
   status(): NodeStatus;
@@ -53,6 +55,12 @@ export interface SessionPort {
   orphans(): readonly SessionOrphan[];
   /** Whether a reconciliation pass runs now. */
   readonly reconciling: boolean;
+  /** Why each of a parent's slices was skipped, by slice number. */
+  sliceReasons(parentId: string): ReadonlyMap<number, string>;
+  /** The entries naming one of our orders (reports, fills, fill detection), oldest first. */
+  orderHistory(clientOrderId: string): readonly LogEntry[];
+  /** Why an order of this side and size (lots) may not go out now (kill switch, breaker), or null. */
+  blocked(side: 'buy' | 'sell', lots: number): string | null;
   /** Committed entries after `afterSeq` (from memory or the store). */
   entriesAfter(afterSeq: number): LogEntry[];
   /** Each entry committed from now on; returns what stops it. */

@@ -239,6 +239,12 @@ export class RunStore {
     writer?.committed();
   }
 
+  /** Marks a running run's writer alive now (a process that may stay idle longer than the
+   *  stale-heartbeat age between writes: a service session). */
+  heartbeat(runId: string, at: string = new Date().toISOString()): void {
+    this.db.prepare(`UPDATE runs SET heartbeat_at = ? WHERE id = ? AND status = 'running'`).run(at, runId);
+  }
+
   /** A service session's runs (mode 'session', by its name), the newest first. */
   sessionRuns(name: string): RunRow[] {
     return this.db

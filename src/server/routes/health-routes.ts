@@ -1,17 +1,21 @@
 // Liveness, readiness and metrics, for supervisors and scrapers. healthz answers 200 while the
 // process serves at all; readyz answers 200 only when the run store can be read (one indexed
-// page of one run), else 503, the one 5xx the server gives on purpose: it is a status, not a
-// failure to answer.
+// page of one run) and, on a server hosting a service session, the session is ready (startup
+// reconciliation done, the kill switch not halted, market data fresh, the venue's streams
+// connected), else 503 with every reason: the one 5xx the server gives on purpose, a status,
+// not a failure to answer.
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import { ProblemError } from '../problem.ts';
 import type { RunReader } from '../../store/read-model-port.ts';
 import { defineRoute, json, type AnyRoute } from '../route-spec.ts';
+import type { SessionPort } from '../session-port.ts';
 
 export interface HealthDeps {
   readonly reader: RunReader | null;
   readonly version: string;
   readonly registry: Registry;
+  readonly session?: SessionPort | null;
 }
 
 export function healthRoutes(deps: HealthDeps): AnyRoute[] {
@@ -32,7 +36,7 @@ export function healthRoutes(deps: HealthDeps): AnyRoute[] {
       path: '/readyz',
       operationId: 'getReadiness',
       tag: 'server',
-      summary: 'Readiness: 200 when the run store can be read, else 503',
+      summary: 'Readiness: 200 when the run store can be read and a hosted session is ready, else 503 with the reasons',
       problems: ['not-ready'],
       responses: { 200: json('ready', z.object({ status: z.literal('ready') })) },
       handle: (_, c) => {
@@ -42,6 +46,8 @@ export function healthRoutes(deps: HealthDeps): AnyRoute[] {
         } catch (err) {
           throw new ProblemError('not-ready', `the run store cannot be read (${(err as Error).name})`);
         }
+        const session = deps.session?.readiness();
+        if (session && !session.ready) throw new ProblemError('not-ready', `degraded: ${session.reasons.join('; ')}`);
         return c.json({ status: 'ready' as const });
       },
     }),

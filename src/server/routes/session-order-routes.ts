@@ -1,0 +1,627 @@
+// The service session's order routes: TWAP slicing requests and their slices, single orders,
+// signals, cancels, orders and positions. Every write is one node command, answered once its unit
+// of work committed (what it did is durable before the client hears of it). A slicing request is
+// idempotent by its parent id (given, or the Idempotency-Key header): the same request again
+// answers the parent it made (200), another request under the same id is a 409. Refusals map to
+// statuses: not ready (startup reconciliation) 503, the kill switch or breaker 409, a pre-trade
+// check 422 naming the check.
+import { createHash } from 'node:crypto';
+import type { Context } from 'hono';
+import { z } from 'zod';
+import type { ParentRequest } from '../../core/engine/engine-types.ts';
+import { parentOrderId, type ParentOrderId } from '../../core/model/ids.ts';
+import {
+  fractionalTicksToPrice,
+  lotsToQty,
+  priceToTicks,
+  qtyToLots,
+  ticksToPrice,
+  unitsToQuote,
+  type Instrument,
+} from '../../core/model/instrument.ts';
+import { isTerminal } from '../../core/model/order-status.ts';
+import type { OrderStatus } from '../../core/model/order-status.ts';
+import { ORDER_TYPES, SIDES, TIMES_IN_FORCE } from '../../core/model/order.ts';
+import { CONFIRMATIONS } from '../../core/model/safety-events.ts';
+import type { CommandResult, NodeCommand } from '../../node/node-commands.ts';
+import { id as idField, positiveDecimal } from '../../scenario/common-schema.ts';
+import { twapSchema } from '../../scenario/execution-schema.ts';
+import { toTwapParams } from '../../scenario/scenario-requests.ts';
+import { ProblemError, type ProblemType } from '../problem.ts';
+import { cursorParam, limitParam } from '../query-params.ts';
+import { defineRoute, json, type AnyRoute } from '../route-spec.ts';
+import type { SessionPort } from '../session-port.ts';
+import {
+  asClientOrderId,
+  orderStateSchema,
+  orderView,
+  parentStateSchema,
+  parentView,
+  planSchema,
+  planView,
+  sliceStateSchema,
+  slicesView,
+} from '../session-views.ts';
+
+const confirmations = z
+  .array(z.enum(CONFIRMATIONS, { error: `must be one of ${CONFIRMATIONS.join(', ')}` }))
+  .max(CONFIRMATIONS.length)
+  .default([])
+  .describe('large-order confirmations present on the request (the fat-finger limits)');
+
+const orderFields = {
+  symbol: z.string().regex(/^[A-Z0-9./-]{1,20}$/, 'must be an upper-case symbol like BTCUSDT'),
+  side: z.enum(SIDES, { error: `must be one of ${SIDES.join(', ')}` }),
+  qty: positiveDecimal.describe('in the instrument’s units, as a decimal string ("0.5")'),
+  type: z.enum(ORDER_TYPES, { error: `must be one of ${ORDER_TYPES.join(', ')}` }).default('market'),
+  tif: z.enum(TIMES_IN_FORCE, { error: `must be one of ${TIMES_IN_FORCE.join(', ')}` }).optional(),
+  limitPrice: positiveDecimal.optional(),
+  confirm: confirmations,
+  confirmedBy: z.string().min(1).max(200).optional(),
+};
+
+const parentIdField = idField.describe(
+  'the parent’s id; the same request with the same id makes one parent. Default: the Idempotency-Key header, else a new id',
+);
+
+export const sliceBody = z
+  .strictObject({
+    parentId: parentIdField.optional(),
+    ...orderFields,
+    ...twapSchema.shape,
+  })
+  .refine((t) => (t.interval === undefined) !== (t.slices === undefined), {
+    message: 'give exactly one of interval and slices',
+    path: ['interval'],
+  })
+  .refine((t) => (t.type === 'limit') === (t.limitPrice !== undefined) || t.type !== 'limit', {
+    message: 'a limit TWAP needs limitPrice',
+    path: ['limitPrice'],
+  });
+
+export const orderBody = z
+  .strictObject({
+    parentId: parentIdField.optional(),
+    ...orderFields,
+    stopPrice: positiveDecimal.optional(),
+    postOnly: z.boolean().default(false),
+    reduceOnly: z
+      .boolean()
+      .default(false)
+      .describe('only reduce the position: checked against the venue’s position and open orders, server-side'),
+  })
+  .refine((o) => o.type !== 'limit' || o.limitPrice !== undefined, {
+    message: 'a limit order needs limitPrice',
+    path: ['limitPrice'],
+  });
+
+export const signalBody = z.strictObject({
+  signalId: idField.describe('the signal’s id: the same signal again is deduplicated'),
+  symbol: orderFields.symbol,
+  side: orderFields.side,
+  qty: orderFields.qty,
+  price: positiveDecimal.optional().describe('entry price: a limit order there; absent: a market order'),
+  route: z.enum(['auto', 'single', 'twap']).default('auto'),
+  reduceOnly: z.boolean().default(false),
+  confirm: confirmations,
+  confirmedBy: orderFields.confirmedBy,
+});
+
+const cancelBody = z.strictObject({ reason: z.string().min(1).max(500).default('cancelled over HTTP') }).default({
+  reason: 'cancelled over HTTP',
+});
+
+const parentParams = z.object({ parentId: idField.describe('the parent order’s id') });
+const orderParams = z.object({
+  clientOrderId: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'must be a client order id (letters, digits, _ . : -, at most 128)')
+    .describe('the order’s client order id'),
+});
+
+const commandAnswer = z.object({
+  outcome: z.enum(['accepted', 'pending']),
+  ids: z.array(z.string()),
+  reason: z.string().nullable(),
+});
+
+const cancelAnswer = z.object({
+  parentId: z.string(),
+  status: parentStateSchema.shape.status,
+  cancelled: z.array(z.string()).describe('slices that had not gone out: they never will'),
+  cancelling: z.array(z.string()).describe('children working at the venue: their cancel was sent'),
+  alreadyDone: z.array(z.string()).describe('children that had ended (filled, cancelled, rejected) before'),
+});
+
+/** A refused command as the problem it is: not ready 503, a safety control 409, a check 422. */
+export function refusalProblem(result: Extract<CommandResult, { outcome: 'refused' }>): ProblemError {
+  const detail = `${result.check} (${result.code}): ${result.reason}`;
+  if (result.code === 'not-ready' || result.code === 'stopped') return new ProblemError('not-ready', detail);
+  if (result.code === 'guard') return new ProblemError('safety-blocked', detail);
+  if (result.check === 'parent' || result.check === 'order') return new ProblemError('not-found', detail);
+  return new ProblemError('order-refused', detail);
+}
+
+/** The session as the routes use it: without one, every read and call is a 404 saying how to
+ *  host one. */
+export function hostedSession(port: SessionPort | null): SessionPort {
+  if (port !== null) return port;
+  const none = (): never => {
+    throw new ProblemError(
+      'not-found',
+      'this server hosts no trading session (start it with execsim serve --session FILE)',
+    );
+  };
+  return new Proxy({} as SessionPort, { get: none });
+}
+
+/** Every session route may answer 404: no session hosted. */
+export const withNotFound = (routes: AnyRoute[]): AnyRoute[] =>
+  routes.map((r) => ({ ...r, problems: [...new Set<ProblemType>([...(r.problems ?? []), 'not-found'])] }));
+
+/** The symbol must be the session's: one problem naming the field. */
+function symbolOf(port: SessionPort, symbol: string): Instrument {
+  if (symbol !== port.instrument.symbol)
+    throw new ProblemError('bad-request', 'invalid body', [
+      { path: 'body.symbol', message: `this session trades ${port.instrument.symbol}, not ${symbol}` },
+    ]);
+  return port.instrument;
+}
+
+/** The parent id of a write: the body's, else the Idempotency-Key header, else a new one. */
+function parentIdOf(c: Context, given: string | undefined): string {
+  const key = c.req.header('idempotency-key');
+  if (key !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(key))
+    throw new ProblemError('bad-request', 'invalid header', [
+      { path: 'header.Idempotency-Key', message: 'must be 1 to 64 letters, digits, _ or -' },
+    ]);
+  if (given !== undefined && key !== undefined && given !== key)
+    throw new ProblemError('bad-request', 'invalid body', [
+      {
+        path: 'body.parentId',
+        message: `differs from the Idempotency-Key header (${key}); give one or make them equal`,
+      },
+    ]);
+  return given ?? key ?? `p-${crypto.randomUUID()}`;
+}
+
+/** What a request's body says, as the parent's source: the same body again is the same parent. */
+const sourceOf = (kind: string, body: object): string =>
+  `http:${kind}:${createHash('sha256').update(JSON.stringify(body)).digest('hex').slice(0, 16)}`;
+
+/** The parent this id made before: 200 with it when the request is the same, else 409. */
+function existingParent(port: SessionPort, parentId: ParentOrderId, source: string): void {
+  const p = port.ledger.parents.get(parentId);
+  if (p === undefined) return;
+  if (p.spec.source !== source)
+    throw new ProblemError(
+      'conflict',
+      `parent ${parentId} exists and was made by another request (the same id or Idempotency-Key with another body)`,
+    );
+}
+
+/** Refuses a new order while the session is not ready, or while the kill switch or breaker
+ *  would hold it (the seeds' check before every slice, here before the parent too). */
+function admit(port: SessionPort, side: 'buy' | 'sell', lots: number): void {
+  if (!port.ready) {
+    const { reasons } = port.readiness();
+    throw new ProblemError('not-ready', `the session is not ready: ${reasons.join('; ') || 'starting'}`);
+  }
+  const blocked = port.blocked(side, lots);
+  if (blocked !== null) throw new ProblemError('safety-blocked', blocked);
+}
+
+/** Runs a command; a refusal is thrown as its problem. */
+export async function run(
+  port: SessionPort,
+  command: NodeCommand,
+): Promise<Exclude<CommandResult, { outcome: 'refused' }>> {
+  const result = await port.submit(command);
+  if (result.outcome === 'refused') throw refusalProblem(result);
+  return result;
+}
+
+const orderStatusQuery = z.object({
+  status: z.enum(['open', 'done']).optional().describe('open: not in a final status; done: final'),
+  parentId: idField.optional(),
+  limit: limitParam(500).optional(),
+  cursor: cursorParam.optional(),
+});
+
+export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
+  // Declared on every server, so the API document is the same everywhere; without a hosted
+  // session each answers 404 saying so.
+  const port = hostedSession(hosted);
+  const tag = 'session orders';
+  return withNotFound([
+    defineRoute({
+      method: 'POST',
+      path: '/orders/slice',
+      operationId: 'sliceOrder',
+      tag,
+      summary: 'Slice a parent order over time (TWAP): 201 with the plan',
+      description:
+        'The seeds’ slicing request: symbol, side, qty, duration with slices or interval, type and limitPrice, ' +
+        'plus maxSliceQty, minSliceNotional, randomize, limitOffsetTicks, unfilled, the early stops (maxSpread, ' +
+        'maxPriceDeviation, minLiquidity) and the restart catch-up. Idempotent by parentId or the Idempotency-Key ' +
+        'header: the same request again answers 200 with the same plan; another body under the same id is 409. ' +
+        'The kill switch and the breaker are checked before the parent and before every slice.',
+      body: { 'application/json': sliceBody },
+      problems: ['not-found', 'not-ready', 'conflict', 'safety-blocked', 'order-refused'],
+      responses: { 201: json('the parent and its plan', planSchema), 200: json('the same request again', planSchema) },
+      handle: async ({ body }, c) => {
+        const b = body.value;
+        const inst = symbolOf(port, b.symbol);
+        const parentId = parentOrderId(parentIdOf(c, b.parentId));
+        const { parentId: _p, ...fields } = b;
+        const source = sourceOf('slice', fields);
+        existingParent(port, parentId, source);
+        if (port.ledger.parents.has(parentId))
+          return c.json(planView(inst, port.ledger, port.ledger.parents.get(parentId)!), 200);
+        const lots = qtyToLots(inst, b.qty);
+        admit(port, b.side, lots);
+        const { symbol: _s, side, qty: _q, type, tif, limitPrice, confirm, confirmedBy, ...twap } = fields;
+        const request: ParentRequest = {
+          parentId,
+          side,
+          qty: lots,
+          type,
+          tif: tif ?? (type === 'market' ? 'IOC' : 'GTC'),
+          ...(limitPrice === undefined ? {} : { limitPrice: priceToTicks(inst, limitPrice) }),
+          route: 'twap',
+          twap: toTwapParams(twap, inst),
+          source,
+        };
+        const result = await port.submit({
+          kind: 'SubmitParent',
+          request,
+          confirmations: confirm,
+          confirmedBy: confirmedBy ?? null,
+        });
+        if (result.outcome === 'refused') {
+          // The same request raced itself: the first made the parent.
+          if (result.code === 'duplicate-parent') {
+            existingParent(port, parentId, source);
+            return c.json(planView(inst, port.ledger, port.ledger.parents.get(parentId)!), 200);
+          }
+          throw refusalProblem(result);
+        }
+        return c.json(planView(inst, port.ledger, port.ledger.parents.get(parentId)!), 201);
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/orders/:parentId/slices',
+      operationId: 'getSlices',
+      tag,
+      summary: 'A parent’s slices: status, filled quantity, average price, scheduled and sent times, reasons',
+      params: parentParams,
+      problems: ['not-found'],
+      responses: {
+        200: json('the parent and its slices', parentStateSchema.extend({ slices: z.array(sliceStateSchema) })),
+      },
+      handle: ({ params }, c) => {
+        const pid = parentOrderId(params.parentId);
+        const p = port.ledger.parents.get(pid);
+        if (p === undefined) throw new ProblemError('not-found', `no parent ${params.parentId} in this session`);
+        const inst = port.instrument;
+        return c.json({
+          ...parentView(inst, port.ledger, p),
+          slices: slicesView(inst, port.ledger, pid, port.sliceReasons(pid), p.stopReason),
+        });
+      },
+    }),
+    defineRoute({
+      method: 'DELETE',
+      path: '/orders/:parentId/slices',
+      operationId: 'cancelSlices',
+      tag,
+      summary: 'Cancel a parent’s pending slices and resting children; says which had already gone out',
+      description:
+        'Slices not yet sent are cancelled and never go out; children working at the venue get a cancel; what had ' +
+        'ended is listed as such. The cancel and a slice due at the same moment are serialised: the answer says ' +
+        'which one won. The parent completes once every child has ended; it is never left active by mistake.',
+      params: parentParams,
+      body: { 'application/json': cancelBody },
+      problems: ['not-found'],
+      responses: { 200: json('what the cancel did to each child', cancelAnswer) },
+      handle: async ({ params, body }, c) => {
+        const pid = parentOrderId(params.parentId);
+        const before = port.ledger.parents.get(pid);
+        if (before === undefined) throw new ProblemError('not-found', `no parent ${params.parentId} in this session`);
+        const ended = new Set(
+          port.ledger
+            .childrenOf(pid)
+            .filter((o) => isFinal(o.status))
+            .map((o) => o.request.clientOrderId as string),
+        );
+        await run(port, { kind: 'CancelParent', parentId: pid, reason: body?.value.reason ?? 'cancelled over HTTP' });
+        const cancelled: string[] = [];
+        const cancelling: string[] = [];
+        const alreadyDone: string[] = [];
+        for (const o of port.ledger.childrenOf(pid)) {
+          const id = o.request.clientOrderId as string;
+          if (ended.has(id)) alreadyDone.push(id);
+          else if (o.attempts === 0) cancelled.push(id);
+          else if (isFinal(o.status)) alreadyDone.push(id);
+          else cancelling.push(id);
+        }
+        const p = port.ledger.parents.get(pid)!;
+        return c.json({
+          parentId: pid,
+          status: parentView(port.instrument, port.ledger, p).status,
+          cancelled,
+          cancelling,
+          alreadyDone,
+        });
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/orders',
+      operationId: 'submitOrder',
+      tag,
+      summary: 'One order through the order manager (pre-trade checks; reduce-only checked server-side)',
+      description:
+        'A market, limit or stop order sent as one child. reduceOnly: the venue’s position and open orders are read ' +
+        'first; the answer is 202 pending while they are, and the order is refused (422) if it would not reduce.',
+      body: { 'application/json': orderBody },
+      problems: ['not-ready', 'conflict', 'safety-blocked', 'order-refused'],
+      responses: {
+        201: json('the order’s parent', parentStateSchema.extend({ orders: z.array(orderStateSchema) })),
+        200: json('the same request again', parentStateSchema.extend({ orders: z.array(orderStateSchema) })),
+        202: json('reduce-only: waiting for the venue’s position', commandAnswer),
+      },
+      handle: async ({ body }, c) => {
+        const b = body.value;
+        const inst = symbolOf(port, b.symbol);
+        const lots = qtyToLots(inst, b.qty);
+        const given = parentIdOf(c, b.parentId);
+        const { parentId: _p, ...fields } = b;
+        const source = sourceOf('order', fields);
+        const pid = parentOrderId(given);
+        existingParent(port, pid, source);
+        const answer = (status: 200 | 201, id: ParentOrderId): Response => {
+          const p = port.ledger.parents.get(id)!;
+          const orders = port.ledger.childrenOf(id).map((o) => orderView(inst, o));
+          return c.json({ ...parentView(inst, port.ledger, p), orders }, status);
+        };
+        if (port.ledger.parents.has(pid)) return answer(200, pid);
+        admit(port, b.side, lots);
+        if (b.reduceOnly) {
+          if (b.type !== 'market' && b.type !== 'limit')
+            throw new ProblemError('bad-request', 'invalid body', [
+              { path: 'body.type', message: 'a reduce-only order is a market or limit order' },
+            ]);
+          const result = await run(port, {
+            kind: 'EmitSignal',
+            signal: {
+              signalId: given,
+              side: b.side,
+              qty: lots,
+              price: b.limitPrice === undefined ? null : priceToTicks(inst, b.limitPrice),
+              route: 'single',
+              reduceOnly: true,
+              confirmations: b.confirm,
+              confirmedBy: b.confirmedBy ?? null,
+            },
+          });
+          if (result.outcome === 'pending')
+            return c.json({ outcome: 'pending' as const, ids: [], reason: result.reason }, 202);
+          return answer(201, parentOrderId(result.ids[0] ?? given));
+        }
+        const result = await port.submit({
+          kind: 'SubmitParent',
+          request: {
+            parentId: pid,
+            side: b.side,
+            qty: lots,
+            type: b.type,
+            tif: b.tif ?? (b.type === 'market' ? 'IOC' : 'GTC'),
+            ...(b.limitPrice === undefined ? {} : { limitPrice: priceToTicks(inst, b.limitPrice) }),
+            ...(b.stopPrice === undefined ? {} : { stopPrice: priceToTicks(inst, b.stopPrice) }),
+            ...(b.postOnly ? { postOnly: true } : {}),
+            route: 'single',
+            source,
+          },
+          confirmations: b.confirm,
+          confirmedBy: b.confirmedBy ?? null,
+        });
+        if (result.outcome === 'refused') {
+          if (result.code === 'duplicate-parent') {
+            existingParent(port, pid, source);
+            return answer(200, pid);
+          }
+          throw refusalProblem(result);
+        }
+        return answer(201, pid);
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/signals',
+      operationId: 'emitSignal',
+      tag,
+      summary: 'A trading signal: dedup, guards, pre-trade and reduce-only checks, then routed (one order or TWAP)',
+      body: { 'application/json': signalBody },
+      problems: ['not-ready', 'safety-blocked', 'order-refused'],
+      responses: {
+        201: json('accepted: the parent it made', commandAnswer),
+        202: json('reduce-only: waiting for the venue’s position', commandAnswer),
+      },
+      handle: async ({ body }, c) => {
+        const b = body.value;
+        const inst = symbolOf(port, b.symbol);
+        if (!port.ready)
+          throw new ProblemError('not-ready', `the session is not ready: ${port.readiness().reasons.join('; ')}`);
+        const result = await run(port, {
+          kind: 'EmitSignal',
+          signal: {
+            signalId: b.signalId,
+            side: b.side,
+            qty: qtyToLots(inst, b.qty),
+            price: b.price === undefined ? null : priceToTicks(inst, b.price),
+            route: b.route,
+            reduceOnly: b.reduceOnly,
+            confirmations: b.confirm,
+            confirmedBy: b.confirmedBy ?? null,
+          },
+        });
+        if (result.outcome === 'pending')
+          return c.json({ outcome: 'pending' as const, ids: [], reason: result.reason }, 202);
+        return c.json({ outcome: 'accepted' as const, ids: [...result.ids], reason: null }, 201);
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/orders/:clientOrderId/cancel',
+      operationId: 'cancelOrder',
+      tag,
+      summary: 'Cancel one order (a single order’s parent with it; a TWAP slice is cancelled with its parent)',
+      params: orderParams,
+      body: { 'application/json': cancelBody },
+      problems: ['not-found', 'order-refused'],
+      responses: { 200: json('the order after the cancel was sent', orderStateSchema) },
+      handle: async ({ params, body }, c) => {
+        const id = asClientOrderId(params.clientOrderId);
+        if (port.ledger.order(id) === undefined)
+          throw new ProblemError('not-found', `no order ${params.clientOrderId} in this session`);
+        await run(port, {
+          kind: 'CancelOrder',
+          clientOrderId: id,
+          reason: body?.value.reason ?? 'cancelled over HTTP',
+        });
+        return c.json(orderView(port.instrument, port.ledger.order(id)!));
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/orders',
+      operationId: 'listOrders',
+      tag,
+      summary: 'The session’s orders, newest first, filtered by status and parent, paged',
+      query: orderStatusQuery,
+      responses: {
+        200: json(
+          'a page of orders',
+          z.object({ items: z.array(orderStateSchema), nextCursor: z.string().nullable() }),
+        ),
+      },
+      handle: ({ query }, c) => {
+        const limit = query.limit ?? 100;
+        const all = query.parentId
+          ? port.ledger.childrenOf(parentOrderId(query.parentId))
+          : [...port.ledger.parents.values()].flatMap((p) => port.ledger.childrenOf(p.spec.parentId));
+        const rows = all
+          .filter((o) => query.status === undefined || (query.status === 'done') === isFinal(o.status))
+          .sort((a, b) => b.createdAt - a.createdAt || cmp(b.request.clientOrderId, a.request.clientOrderId));
+        const start = query.cursor === undefined ? 0 : Number(query.cursor);
+        if (!Number.isInteger(start) || start < 0)
+          throw new ProblemError('bad-request', 'invalid query', [
+            { path: 'query.cursor', message: 'must be the nextCursor of the previous page' },
+          ]);
+        const page = rows.slice(start, start + limit);
+        const next = start + limit < rows.length ? String(start + limit) : null;
+        return c.json({ items: page.map((o) => orderView(port.instrument, o)), nextCursor: next });
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/orders/:clientOrderId',
+      operationId: 'getOrder',
+      tag,
+      summary: 'One order with its fills and what fill detection did about it',
+      params: orderParams,
+      problems: ['not-found'],
+      responses: {
+        200: json(
+          'the order',
+          orderStateSchema.extend({
+            fills: z.array(
+              z.object({ time: z.string(), qty: z.string(), price: z.string(), tradeId: z.string().nullable() }),
+            ),
+            history: z.array(z.object({ seq: z.number().int(), time: z.string(), kind: z.string() })),
+          }),
+        ),
+      },
+      handle: ({ params }, c) => {
+        const o = port.ledger.order(asClientOrderId(params.clientOrderId));
+        if (o === undefined) throw new ProblemError('not-found', `no order ${params.clientOrderId} in this session`);
+        const inst = port.instrument;
+        const history = port.orderHistory(params.clientOrderId);
+        const fills = history.flatMap((e) => fillOf(inst, e.time, e.event as unknown as Record<string, unknown>));
+        return c.json({
+          ...orderView(inst, o),
+          fills,
+          history: history.map((e) => ({ seq: e.seq, time: new Date(e.time).toISOString(), kind: e.event.kind })),
+        });
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/positions',
+      operationId: 'getPositions',
+      tag,
+      summary: 'The session’s position and cash as the ledger holds them, with the account’s baseline',
+      responses: {
+        200: json(
+          'positions by symbol',
+          z.object({
+            items: z.array(
+              z.object({
+                symbol: z.string(),
+                position: z.string().describe('ours: the baseline plus our fills'),
+                baseline: z.string().nullable().describe('what the account held when the session began'),
+                cash: z.string().describe('quote spent (-) and received (+) by our fills, fees included'),
+                openOrders: z.number().int(),
+              }),
+            ),
+          }),
+        ),
+      },
+      handle: (_, c) => {
+        const inst = port.instrument;
+        const s = inst.symbol;
+        const baseline = port.ledger.baselineOf(s);
+        return c.json({
+          items: [
+            {
+              symbol: s,
+              position: signedQty(inst, port.ledger.accountPositionOf(s)),
+              baseline: baseline === null ? null : signedQty(inst, baseline),
+              cash: signedQuote(inst, port.ledger.cashOf(s)),
+              openOrders: port.ledger.openCount,
+            },
+          ],
+        });
+      },
+    }),
+  ]);
+}
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+const isFinal = (status: OrderStatus): boolean => isTerminal(status);
+
+const signedQty = (inst: Instrument, lots: number): string =>
+  lots < 0 ? `-${lotsToQty(inst, -lots)}` : lotsToQty(inst, lots);
+const signedQuote = (inst: Instrument, units: number): string =>
+  units < 0 ? `-${unitsToQuote(inst, -units)}` : unitsToQuote(inst, units);
+
+/** A fill an entry states: an execution report or an inferred fill. */
+function fillOf(
+  inst: Instrument,
+  time: number,
+  e: Record<string, unknown>,
+): Array<{ time: string; qty: string; price: string; tradeId: string | null }> {
+  if (e['kind'] === 'FillReport' && typeof e['qty'] === 'number' && typeof e['price'] === 'number')
+    return [
+      {
+        time: new Date(typeof e['venueTime'] === 'number' ? e['venueTime'] : time).toISOString(),
+        qty: lotsToQty(inst, e['qty']),
+        price: Number.isInteger(e['price']) ? ticksToPrice(inst, e['price']) : fractionalTicksToPrice(inst, e['price']),
+        tradeId: typeof e['tradeId'] === 'string' ? e['tradeId'] : null,
+      },
+    ];
+  return [];
+}
