@@ -10,7 +10,17 @@ import type { Clock } from '../core/ports/clock.ts';
 
 const MAX_TIMER_MS = 2_147_483_647;
 
-export class GatewayClock implements Clock {
+/** The clock a gateway's venue runs on: the Clock port, observers after each piece of work, and
+ *  a stop that leaves nothing scheduled. GatewayClock on real time; a test may give one over a
+ *  virtual clock it advances itself. */
+export interface VenueClock extends Clock {
+  afterWork(observer: () => void): void;
+  stop(): void;
+  /** Work still scheduled (a stopped clock has none). */
+  readonly pending: number;
+}
+
+export class GatewayClock implements VenueClock {
   readonly scheduler: SchedulerLike = asyncScheduler;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly immediates = new Set<NodeJS.Immediate>();

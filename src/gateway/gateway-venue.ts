@@ -29,7 +29,7 @@ import { LatencyModel } from '../sim/latency-model.ts';
 import { BOOK_FILLS, fillProfiles, type GatewayProfile } from './gateway-profile.ts';
 import { bookDesk, PaperDesk, type OrderDesk } from './paper-desk.ts';
 import { buildVenue } from '../scenario/build-venue.ts';
-import { GatewayClock, ShiftedClock } from './gateway-clock.ts';
+import { GatewayClock, ShiftedClock, type VenueClock } from './gateway-clock.ts';
 
 export interface GatewayVenueOptions {
   /** The venue the gateway imitates (its folder's profile). */
@@ -42,6 +42,8 @@ export interface GatewayVenueOptions {
   readonly onEvent?: (event: ExecEvent) => void;
   /** The wall clock (tests may pass their own). */
   readonly now?: () => number;
+  /** The venue's clock instead of the wall clock's timers (a test that advances time itself). */
+  readonly clock?: VenueClock;
   /** Who fills the gateway's orders: the simulated book ('book', the default) or one of the
    *  profile's paper fill profiles (paper-desk.ts). */
   readonly fills?: string;
@@ -51,7 +53,7 @@ export interface GatewayVenueOptions {
 const CLIENT_SECTIONS = ['orders', 'signals', 'externalOrders', 'actions', 'restarts', 'expect'] as const;
 
 export class GatewayVenue {
-  readonly clock: GatewayClock;
+  readonly clock: VenueClock;
   readonly venue: SimVenue;
   readonly exchange: SimExchange;
   /** Where the gateway's orders go (the fill profile). */
@@ -100,7 +102,9 @@ export class GatewayVenue {
     this.scenario = s;
     this.instrument = makeInstrument(s.instrument);
     this.rules = { ...profile.rules, hours: options.hours === 'venue' ? venueRules(s.venue.name).hours : ALWAYS_OPEN };
-    this.clock = new GatewayClock((err) => warn(`venue error: ${(err as Error).stack ?? String(err)}`), options.now);
+    this.clock =
+      options.clock ??
+      new GatewayClock((err) => warn(`venue error: ${(err as Error).stack ?? String(err)}`), options.now);
     this.startedAt = this.clock.now();
     const replayClock = new ShiftedClock(this.clock, parseUtcInstant(s.start) - this.startedAt);
     const entry = s.venue.latency.orderEntry;

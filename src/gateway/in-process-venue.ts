@@ -11,11 +11,15 @@ import type { OrderRequest } from '../core/model/order.ts';
 import type { MarketWindow, OrdersCursor, ReportHandler, TapeSlice, TopOfBook } from '../core/ports/broker.ts';
 import type { LoadedScenario } from '../scenario/load-scenario.ts';
 import type { ExecEvent } from '../core/model/events.ts';
+import type { VenueClock } from './gateway-clock.ts';
 import { GatewayVenue } from './gateway-venue.ts';
 import { REGISTERED_GATEWAYS } from './registered-gateways.ts';
 
 export interface InProcessVenueOptions {
   readonly warn?: (message: string) => void;
+  /** The venue's clock instead of the wall clock (a test that advances time itself; the
+   *  session's clock must be the same). */
+  readonly clock?: VenueClock;
   /** What the venue and its market record (faults applied, model warnings). */
   readonly onEvent?: (event: ExecEvent) => void;
 }
@@ -37,6 +41,7 @@ export class InProcessVenue {
       profile: entry.profile,
       ...(options.warn ? { warn: options.warn } : {}),
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
     });
     this.gateway.venue.setReportHandler((m) => this.handler(m));
     this.clientIdMaxLength = this.gateway.venue.clientIdMaxLength;

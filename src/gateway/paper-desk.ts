@@ -15,7 +15,7 @@ import type { LatencyModel } from '../sim/latency-model.ts';
 import type { ExchangeOrder } from '../sim/venue/exchange-order.ts';
 import type { SimExchange } from '../sim/venue/sim-exchange.ts';
 import type { SimVenue } from '../sim/venue/sim-venue.ts';
-import type { GatewayClock } from './gateway-clock.ts';
+import type { VenueClock } from './gateway-clock.ts';
 import type { TouchFills } from './gateway-profile.ts';
 
 /** The gateway's orders: submitted, cancelled, reported, and looked up at the desk's own record. */
@@ -49,7 +49,7 @@ export function bookDesk(venue: SimVenue, exchange: SimExchange): OrderDesk {
 
 class Channel {
   private last = -Infinity;
-  constructor(private readonly clock: GatewayClock) {}
+  constructor(private readonly clock: VenueClock) {}
   /** Delivers `fn` after `delay`, never before anything this channel delivered earlier. */
   send(delay: number, fn: () => void): void {
     const at = Math.max(this.clock.now() + delay, this.last);
@@ -59,7 +59,7 @@ class Channel {
 }
 
 export interface PaperDeskOptions {
-  readonly clock: GatewayClock;
+  readonly clock: VenueClock;
   /** The market: its best bid and ask are the quotes orders fill at. */
   readonly exchange: SimExchange;
   readonly instrument: Instrument;

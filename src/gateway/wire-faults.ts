@@ -13,7 +13,7 @@
 import type { Rng } from '../core/clock/rng.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { parseDurationMs } from '../core/model/time-fields.ts';
-import type { GatewayClock } from './gateway-clock.ts';
+import type { VenueClock } from './gateway-clock.ts';
 
 type Fault = Scenario['faults'][number];
 type Windowed<K extends Fault['kind']> = Extract<Fault, { kind: K }> & {
@@ -102,7 +102,7 @@ export class StallGate {
 
   constructor(
     private readonly faults: WireFaults,
-    private readonly clock: GatewayClock,
+    private readonly clock: VenueClock,
     private readonly stream: string,
   ) {}
 

@@ -14,6 +14,7 @@ import type { LogEntry } from '../core/model/events.ts';
 import type { RunId, Symbol } from '../core/model/ids.ts';
 import { makeInstrument, type Instrument } from '../core/model/instrument.ts';
 import type { VenueMessage } from '../core/model/reports.ts';
+import type { Clock } from '../core/ports/clock.ts';
 import { OrderLedger } from '../core/order/order-ledger.ts';
 import { RunReportFold } from '../core/report/run-report.ts';
 import { ALWAYS_OPEN, venueRules, type TradingHours } from '../core/venues/index.ts';
@@ -50,7 +51,10 @@ export interface LiveOptions {
   /** Builds the venue's adapter on the run's clock (keys and URL are the caller's). `runId`
    *  names the run's orders at the venue (the adapter's client id namespace): a run's ids are
    *  derived from its scenario, so two runs of one scenario on one day would share them. */
-  readonly venue: (instrument: Instrument, clock: WallClock, runId: string) => LiveVenue;
+  readonly venue: (instrument: Instrument, clock: Clock, runId: string) => LiveVenue;
+  /** The process's clock: the wall clock (default), or one a test advances itself. Every timer
+   *  of the process and its startup runs on it. */
+  readonly clock?: Clock;
   /** Where the venue is, for messages. */
   readonly venueUrl: string;
   /** Stops the process: the run is stored as interrupted (resumable). */
@@ -75,7 +79,7 @@ export class VenueUnavailable extends Error {
 export interface LiveSession {
   readonly loaded: LoadedScenario<ScenarioFile>;
   readonly instrument: Instrument;
-  readonly clock: WallClock;
+  readonly clock: Clock;
   readonly venue: LiveVenue;
 }
 
@@ -87,9 +91,11 @@ export async function connectVenue(
   id: string,
 ): Promise<LiveSession> {
   const instrument = makeInstrument(loaded.scenario.instrument);
-  const clock = new WallClock((ms) =>
-    options.warn?.(`the system clock stepped back ${ms} ms; the run's time holds until it catches up`),
-  );
+  const clock =
+    options.clock ??
+    new WallClock((ms) =>
+      options.warn?.(`the system clock stepped back ${ms} ms; the run's time holds until it catches up`),
+    );
   const venue = options.venue(instrument, clock, id);
   // A venue that states its rules for the symbol (Binance's filters) refuses an instrument that
   // disagrees with them here, before anything is sent or stored.
@@ -99,10 +105,10 @@ export async function connectVenue(
     throw new VenueUnavailable(`the venue at ${options.venueUrl} refuses the run: ${refused}`);
   }
   const answer = await new Promise<VenueMessage | null>((resolve) => {
-    const timer = setTimeout(() => resolve(null), options.preflightTimeoutMs ?? 15_000);
+    const timer = clock.schedule(() => resolve(null), options.preflightTimeoutMs ?? 15_000);
     venue.setReportHandler((m) => {
       if (m.kind !== 'AccountReport' && m.kind !== 'QueryFailedReport') return;
-      clearTimeout(timer);
+      timer.unsubscribe();
       resolve(m);
     });
     venue.queryAccount('preflight');
@@ -278,16 +284,17 @@ export class LiveProcess {
     // resumed TWAP's catch-up, would be refused for a book that was a moment away.
     const waitMs = this.options.streamWaitMs ?? 10_000;
     const streamUp = this.streamUp;
+    const clock = this.session.clock;
     const ordersStream = streamUp.orders
       ? Promise.resolve()
       : new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, waitMs);
+          const t = clock.schedule(resolve, waitMs);
           streamUp.waiters.push(() => {
-            clearTimeout(t);
+            t.unsubscribe();
             resolve();
           });
         });
-    await Promise.all([ordersStream, firstQuote(venue, instrument.symbol, waitMs)]);
+    await Promise.all([ordersStream, firstQuote(venue, instrument.symbol, waitMs, clock)]);
     // Bounded by the adapter; a failure does not stop the run: the benchmarks say they are partial.
     const history = await venue.backfilled?.();
     if (history?.kind === 'failed' && marketSince !== undefined)
@@ -331,7 +338,7 @@ export class LiveProcess {
     for (const answer of this.committed.splice(0)) answer(false);
     for (const answer of this.waiting) answer();
     this.waiting.clear();
-    const finishedAt = new Date().toISOString();
+    const finishedAt = new Date(this.session.clock.now()).toISOString();
     const id = this.id;
     if (outcome.error !== undefined) {
       if (outcome.error instanceof Interrupted) {
@@ -377,14 +384,15 @@ const STOPPING: CommandResult = {
 /** How often the startup looks whether the venue's book has arrived (ms). */
 const QUOTE_POLL_MS = 20;
 
-/** Settles when the venue shows a bid or an ask for the symbol, or after `waitMs`. */
-async function firstQuote(venue: LiveVenue, symbol: Symbol, waitMs: number): Promise<void> {
+/** Settles when the venue shows a bid or an ask for the symbol, or after `waitMs` on `clock`. */
+async function firstQuote(venue: LiveVenue, symbol: Symbol, waitMs: number, clock: Clock): Promise<void> {
   const quoted = (): boolean => {
     const top = venue.topOfBook(symbol);
     return top.bid !== null || top.ask !== null;
   };
-  const deadline = Date.now() + waitMs;
-  while (!quoted() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, QUOTE_POLL_MS));
+  const deadline = clock.now() + waitMs;
+  while (!quoted() && clock.now() < deadline)
+    await new Promise<void>((resolve) => clock.schedule(() => resolve(), QUOTE_POLL_MS));
 }
 
 /** The environment variables that hold the venue's keys, for a message. */

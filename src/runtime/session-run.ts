@@ -15,6 +15,7 @@ import type { LogEntry } from '../core/model/events.ts';
 import { runId as toRunId, type RunId, type Symbol } from '../core/model/ids.ts';
 import type { Instrument } from '../core/model/instrument.ts';
 import type { TopOfBook } from '../core/ports/broker.ts';
+import type { Clock } from '../core/ports/clock.ts';
 import type { OrderLedger } from '../core/order/order-ledger.ts';
 import type { OrphanBook } from '../core/recon/orphan-book.ts';
 import type { BreakerTrip } from '../core/risk/circuit-breaker.ts';
@@ -40,6 +41,8 @@ export interface SessionOptions {
   readonly staleQuoteMs?: number;
   /** Quotes kept in the ring of recent quotes; default 600. */
   readonly quoteHistory?: number;
+  /** The session's clock: the wall clock (default), or one a test advances itself. */
+  readonly clock?: Clock;
   /** How often the venue's top of book is looked at for the ring (ms); default 250. */
   readonly quoteSampleMs?: number;
   /** Log entries kept in memory for followers (older ones are read from the store); default 5,000. */
@@ -74,7 +77,7 @@ export class ServiceSession {
   private readonly recent: LogEntry[] = [];
   private readonly uncommitted: LogEntry[] = [];
   private readonly followers = new Set<(entry: LogEntry) => void>();
-  private quoteTimer: NodeJS.Timeout | null = null;
+  private quoteTimer: { unsubscribe(): void } | null = null;
   private beatTimer: NodeJS.Timeout | null = null;
   private lastTrip: Readonly<Record<string, unknown>> | null = null;
   private readonly skips = new Map<string, Map<number, string>>();
@@ -108,6 +111,11 @@ export class ServiceSession {
         if (!(err instanceof PaperInterrupted)) throw err;
       }
     });
+  }
+
+  /** The session's clock (the wall clock, or a test's). */
+  get clock(): Clock {
+    return this.proc.session.clock;
   }
 
   get id(): RunId {
@@ -151,7 +159,7 @@ export class ServiceSession {
    *  session's readiness too. */
   async submit(command: NodeCommand): Promise<CommandResult> {
     const result = await this.proc.submit(command);
-    if (command.kind === 'ForceReady' && result.outcome === 'accepted') this.readyAt ??= Date.now();
+    if (command.kind === 'ForceReady' && result.outcome === 'accepted') this.readyAt ??= this.clock.now();
     return result;
   }
 
@@ -161,7 +169,7 @@ export class ServiceSession {
 
   /** Ready, or every reason it is not: startup running or timed out, the kill switch halted,
    *  market data stale, a venue stream disconnected, the session stopping. */
-  readiness(now = Date.now()): Readiness {
+  readiness(now = this.clock.now()): Readiness {
     const reasons: string[] = [];
     const status = this.status();
     if (this.stopping || status.stopped) reasons.push('the session is stopping');
@@ -178,7 +186,7 @@ export class ServiceSession {
 
   /** The latest quote held for `symbol`, its age, and whether it is older than staleQuoteMs;
    *  null before the first. The ring answers even while the venue's feed is down. */
-  latestQuote(symbol: Symbol, now = Date.now()): (HeldQuote & { ageMs: number; stale: boolean }) | null {
+  latestQuote(symbol: Symbol, now = this.clock.now()): (HeldQuote & { ageMs: number; stale: boolean }) | null {
     this.sampleQuote();
     for (let i = this.quotes.length - 1; i >= 0; i--) {
       const q = this.quotes[i] as HeldQuote;
@@ -234,12 +242,16 @@ export class ServiceSession {
   async begin(): Promise<void> {
     const proc = this.proc;
     await proc.begin(proc.marketSince(), [], () => {
-      this.readyAt ??= Date.now();
+      this.readyAt ??= this.clock.now();
     });
     this.sampleQuote();
     const every = this.options.quoteSampleMs ?? 250;
-    this.quoteTimer = setInterval(() => this.sampleQuote(), every);
-    this.quoteTimer.unref();
+    const sample = (): void => {
+      if (this.stopping) return;
+      this.sampleQuote();
+      this.quoteTimer = this.clock.schedule(sample, every);
+    };
+    this.quoteTimer = this.clock.schedule(sample, every);
     // An idle session writes nothing for minutes: its heartbeat says its server is alive, so
     // `execsim runs` and the next server do not take it for crashed.
     this.beatTimer = setInterval(() => this.options.store.heartbeat(this.id), HEARTBEAT_MS);
@@ -285,7 +297,7 @@ export class ServiceSession {
     const symbol = this.instrument.symbol;
     const top = venue.topOfBook(symbol);
     if (top.bid === null && top.ask === null) return;
-    const at = venue.lastUpdateAt(symbol) ?? Date.now();
+    const at = venue.lastUpdateAt(symbol) ?? this.clock.now();
     const last = this.quotes.at(-1);
     if (
       last !== undefined &&
@@ -302,7 +314,7 @@ export class ServiceSession {
   }
 
   private stopQuotes(): void {
-    if (this.quoteTimer !== null) clearInterval(this.quoteTimer);
+    this.quoteTimer?.unsubscribe();
     if (this.beatTimer !== null) clearInterval(this.beatTimer);
     this.quoteTimer = null;
     this.beatTimer = null;
@@ -346,6 +358,7 @@ export class ServiceSession {
     const liveOptions: LiveOptions = {
       store,
       ...options.venue,
+      ...(options.clock ? { clock: options.clock } : {}),
       warn,
       onEntry: (entry) => holder.s?.noteEntry(entry),
       ...(options.preflightTimeoutMs !== undefined ? { preflightTimeoutMs: options.preflightTimeoutMs } : {}),

@@ -12,7 +12,7 @@ import type { AlpacaAccount } from './account.ts';
 import type { FillActivities } from './activities.ts';
 import { barsPage, calendar } from './history.ts';
 import type { MarketFeed } from '../market-feed.ts';
-import type { GatewayClock } from '../gateway-clock.ts';
+import type { VenueClock } from '../gateway-clock.ts';
 import type { KeyCheck } from '../socket-auth.ts';
 import type { WireFaults } from '../wire-faults.ts';
 import type { DeskRecord } from '../desk-record.ts';
@@ -33,7 +33,7 @@ export interface RestOptions {
   readonly hours: TradingHours;
   /** The scenario's faults on reads, and the headers of a 429. */
   readonly wire: WireFaults;
-  readonly clock: GatewayClock;
+  readonly clock: VenueClock;
   /** Whether a request's key id and secret are the gateway's. */
   readonly authorized: KeyCheck;
 }

@@ -10,7 +10,7 @@
 import type { HttpBindings } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import type { GatewayClock } from '../gateway-clock.ts';
+import type { VenueClock } from '../gateway-clock.ts';
 import type { WireFaults } from '../wire-faults.ts';
 import { account, allOrders, myTrades } from './account-reads.ts';
 import { ORDER_PARAMS, parseOrderRequest } from './binance-order-request.ts';
@@ -44,7 +44,7 @@ export interface RestOptions {
   readonly signer: RequestSigner;
   readonly limits: RequestLimits;
   readonly wire: WireFaults;
-  readonly clock: GatewayClock;
+  readonly clock: VenueClock;
   /** The venue's time now (skew applied). */
   readonly now: () => number;
 }
