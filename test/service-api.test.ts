@@ -15,6 +15,9 @@ let f: SessionFixture;
 let app: ReturnType<typeof createApp>['app'];
 let reader: ReturnType<typeof openStoreReader>;
 
+/** A JSON answer, read loosely (each test checks the fields it reads). */
+type Json = ReturnType<typeof JSON.parse>;
+
 const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
   const res = await app.request(`http://127.0.0.1/api/v1${path}`, {
     method,
@@ -22,7 +25,7 @@ const call = async (method: string, path: string, body?: unknown, headers: Recor
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await res.text();
-  return { status: res.status, body: text ? (JSON.parse(text) as Record<string, any>) : null };
+  return { status: res.status, body: text ? (JSON.parse(text) as Json) : null };
 };
 const get = (path: string) => call('GET', path);
 const post = (path: string, body: unknown, headers?: Record<string, string>) => call('POST', path, body, headers);
@@ -63,7 +66,7 @@ describe('POST /orders/slice', () => {
     const first = await post('/orders/slice', twap(), { 'idempotency-key': 'seed-103' });
     expect(first.status).toBe(201);
     expect(first.body!['parentId']).toBe('seed-103');
-    const slices = first.body!['slices'] as Array<Record<string, any>>;
+    const slices = first.body!['slices'] as Array<Json>;
     expect(slices.map((s) => s['qty'])).toEqual(['0.00021', '0.00021', '0.00021', '0.0002', '0.0002']);
     expect(slices.map((s) => s['sliceNum'])).toEqual([1, 2, 3, 4, 5]);
     expect(new Set(slices.map((s) => s['clientOrderId'])).size).toBe(5);
@@ -82,7 +85,7 @@ describe('POST /orders/slice', () => {
     expect(state.status).toBe(200);
     expect(state.body!['status']).toBe('filled');
     expect(state.body!['filledQty']).toBe('0.00103');
-    for (const s of state.body!['slices'] as Array<Record<string, any>>) {
+    for (const s of state.body!['slices'] as Array<Json>) {
       expect(s['status']).toBe('filled');
       expect(s['avgPrice']).toMatch(/^\d+(\.\d+)?$/);
       expect(Date.parse(s['sentTime'])).toBeGreaterThanOrEqual(Date.parse(s['scheduledTime']));
@@ -103,7 +106,7 @@ describe('POST /orders/slice', () => {
     expect(f.session.ledger.parents.has('while-halted' as never)).toBe(false);
     await advance(f.clock, 5_000);
     expect(sentAfter(mark)).toBe(0);
-    const slices = (await get('/orders/halt-mid/slices')).body!['slices'] as Array<Record<string, any>>;
+    const slices = (await get('/orders/halt-mid/slices')).body!['slices'] as Array<Json>;
     expect(slices.filter((s) => s['status'] === 'pending_new' || s['reason'] !== null).length).toBeGreaterThan(0);
     expect(slices.some((s) => /kill switch/.test(String(s['reason'])))).toBe(true);
     expect((await post('/kill-switch', { state: 'active', actor: 'ops', reason: 'over' })).status).toBe(200);
@@ -125,16 +128,14 @@ describe('POST /orders/slice', () => {
 
   it('cancels what has not gone out when a DELETE races a slice that fires, and never leaves the parent active', async () => {
     const plan = await post('/orders/slice', twap({ parentId: 'race', duration: 'PT3S', slices: 3 }));
-    const due = (plan.body!['slices'] as Array<Record<string, any>>).map((s) => Date.parse(s['scheduledTime']));
+    const due = (plan.body!['slices'] as Array<Json>).map((s) => Date.parse(s['scheduledTime']));
     // At the instant the second slice is due: its timer and the cancel are both waiting.
     await until(f.clock, () => f.clock.now() >= due[1]! - 5);
     f.clock.advanceTo(due[1]!);
     const del = await call('DELETE', '/orders/race/slices', {});
     expect(del.status).toBe(200);
     const all = [...del.body!['cancelled'], ...del.body!['cancelling'], ...del.body!['alreadyDone']];
-    expect(all.sort()).toEqual(
-      (plan.body!['slices'] as Array<Record<string, any>>).map((s) => s['clientOrderId']).sort(),
-    );
+    expect(all.sort()).toEqual((plan.body!['slices'] as Array<Json>).map((s) => s['clientOrderId']).sort());
     expect(del.body!['cancelled'].length).toBeGreaterThan(0);
     await until(f.clock, () => f.session.ledger.parents.get('race' as never)?.completed != null, 30_000);
     for (const id of del.body!['cancelled'] as string[]) expect(f.session.ledger.order(id as never)!.attempts).toBe(0);
