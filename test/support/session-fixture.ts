@@ -57,6 +57,8 @@ export async function settle<T>(clock: VirtualClock, p: Promise<T>, maxMs = 60_0
   const watched = p.finally(() => {
     done = true;
   });
+  // Handled here too: a rejection while the clock is still being advanced is the caller's to see.
+  watched.catch(() => {});
   const end = clock.now() + maxMs;
   await turn();
   while (!done) {
@@ -107,7 +109,10 @@ export async function simSession(
       venue: inProcessVenueOptions(simulatedScenario(loaded.loaded), { clock: venueClock }),
       ...options,
     }),
-  );
+  ).catch((err: unknown) => {
+    db.close();
+    throw err;
+  });
   await until(clock, () => session.ready);
   return {
     clock,
