@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { symbol } from '../src/core/model/ids.ts';
 import { makeInstrument } from '../src/core/model/instrument.ts';
 import { AlpacaAdapter, type AlpacaAdapterOptions } from '../src/live/alpaca/alpaca-adapter.ts';
-import { BAR_MS, historyBars, type LivePrint, type MinuteBar } from '../src/live/alpaca/alpaca-market-history.ts';
+import { BAR_MS, historyBars, type LivePrint, type MinuteBar } from '../src/live/market-history.ts';
 import { MarketRecorder, type HistoryBar } from '../src/live/market-recorder.ts';
 import { WallClock } from '../src/live/wall-clock.ts';
 import { gateway, KEY, onCleanup, SECRET, waitFor } from './support/gateway-harness.ts';

@@ -4,15 +4,17 @@
 // Everything is recorded in a bounded MarketRecorder on the adapter's clock at ARRIVAL time.
 // Started with an earliest time of interest (a resumed run's oldest open parent), the feed also
 // reads the market from then until now from the venue's minute bars (alpaca-market-history.ts)
-// once the stream is subscribed, so windows reaching before the start count what traded then.
+// once the stream is subscribed, so windows reaching before the start count what traded then
+// (../market-backfill.ts: the same on every venue).
 import type { Instrument } from '../../core/model/instrument.ts';
 import type { TopOfBook } from '../../core/ports/broker.ts';
 import type { Clock } from '../../core/ports/clock.ts';
 import type { Subscription } from 'rxjs';
 import { lotsOf, msOf, ticksOf } from './alpaca-convert.ts';
 import { failureText, wireFailure } from './alpaca-failures.ts';
-import { BAR_MS, historyBars, readMinuteBars, type LivePrint } from './alpaca-market-history.ts';
+import { readMinuteBars } from './alpaca-market-history.ts';
 import type { AlpacaClient } from './alpaca-sdk.ts';
+import { MarketBackfiller, type MarketBackfill } from '../market-backfill.ts';
 import { MarketRecorder, type RecorderLimits } from '../market-recorder.ts';
 
 export interface MarketFeedOptions {
@@ -25,18 +27,6 @@ export interface MarketFeedOptions {
    *  default 10,000); the stream is waited for at most half of it. */
   readonly historyTimeoutMs?: number;
 }
-
-/** What reading the market's history gave: nothing asked, the span added, or why it failed. */
-export type MarketBackfill =
-  | { readonly kind: 'none' }
-  | {
-      readonly kind: 'added';
-      readonly from: number;
-      readonly until: number;
-      readonly bars: number;
-      readonly volume: number;
-    }
-  | { readonly kind: 'failed'; readonly from: number; readonly reason: string };
 
 export type ConnectionListener = (state: 'connected' | 'disconnected', reason: string) => void;
 
@@ -61,11 +51,7 @@ export class AlpacaMarketFeed {
   private poll: Subscription | null = null;
   private stopped = false;
   private lastTradeId: string | null = null;
-  /** Live prints recorded while the history is being read (null: not reading it). */
-  private liveSeen: LivePrint[] | null = null;
-  private subscribed = false;
-  private onSubscribed: Array<() => void> = [];
-  private history: Promise<MarketBackfill> = Promise.resolve({ kind: 'none' });
+  private readonly history: MarketBackfiller;
 
   constructor(
     private readonly alpaca: AlpacaClient,
@@ -76,18 +62,22 @@ export class AlpacaMarketFeed {
     private readonly signal: AbortSignal,
     private readonly onConnection: ConnectionListener,
     private readonly reconnect: { initialReconnectMs?: number },
-    private readonly scrub: (text: string) => string,
+    scrub: (text: string) => string,
   ) {
     this.recorder = new MarketRecorder(options.limits);
+    this.history = new MarketBackfiller(
+      {
+        readBars: (from, until, abort) => readMinuteBars(alpaca, inst, from, until, abort),
+        failureText: (err) => failureText(wireFailure(err)),
+      },
+      { recorder: this.recorder, clock, timeoutMs: options.historyTimeoutMs ?? 10_000, scrub },
+    );
   }
 
   /** Starts recording; `since`: also read the market's history from then (epoch ms, our clock). */
   start(since?: number): void {
     this.recorder.liveFrom(this.clock.now());
-    if (since !== undefined) {
-      this.liveSeen = [];
-      this.history = this.backfill(since);
-    }
+    if (since !== undefined) this.history.start(since, this.options.stream ?? true);
     void this.pollOnce();
     if (this.options.stream ?? true) this.connect();
     const every = this.options.pollMs;
@@ -105,12 +95,12 @@ export class AlpacaMarketFeed {
   /** Settles once the history asked for in start() is in or has failed (at once when none was
    *  asked). Never rejects. */
   backfilled(): Promise<MarketBackfill> {
-    return this.history;
+    return this.history.backfilled();
   }
 
   stop(): void {
     this.stopped = true;
-    for (const wake of this.onSubscribed.splice(0)) wake();
+    this.history.stop();
     this.poll?.unsubscribe();
     this.poll = null;
     this.stream?.disconnect();
@@ -180,9 +170,7 @@ export class AlpacaMarketFeed {
     });
     s.on('subscription', (subs: unknown) => {
       const trades = (subs as { trades?: unknown } | null)?.trades;
-      if (!Array.isArray(trades) || !trades.includes(this.inst.symbol)) return;
-      this.subscribed = true;
-      for (const wake of this.onSubscribed.splice(0)) wake();
+      if (Array.isArray(trades) && trades.includes(this.inst.symbol)) this.history.streamSubscribed();
     });
     s.subscribeForQuotes([this.inst.symbol]);
     s.subscribeForTrades([this.inst.symbol]);
@@ -192,44 +180,6 @@ export class AlpacaMarketFeed {
   /** A live trade: recorded at arrival, and kept with the venue's time while history is read. */
   private recorded(venueTime: number | null, price: number, qty: number): void {
     this.recorder.trade(this.clock.now(), price, qty);
-    if (this.liveSeen !== null && venueTime !== null) this.liveSeen.push({ venueTime, price, qty });
-  }
-
-  /** Reads the bars from `since` (its minute) to now, after the stream is subscribed (or half the
-   *  time allowed has passed), and adds them net of what the stream recorded meanwhile. */
-  private async backfill(since: number): Promise<MarketBackfill> {
-    const timeoutMs = this.options.historyTimeoutMs ?? 10_000;
-    const from = Math.floor(since / BAR_MS) * BAR_MS;
-    const abort = new AbortController();
-    const onStop = (): void => abort.abort(this.signal.reason);
-    this.signal.addEventListener('abort', onStop, { once: true });
-    const deadline = this.clock.schedule(() => abort.abort(new Error(`no history within ${timeoutMs} ms`)), timeoutMs);
-    try {
-      if ((this.options.stream ?? true) && !this.subscribed)
-        await new Promise<void>((resolve) => {
-          const t = this.clock.schedule(resolve, timeoutMs / 2);
-          this.onSubscribed.push(() => {
-            t.unsubscribe();
-            resolve();
-          });
-        });
-      if (this.stopped) return { kind: 'failed', from, reason: 'the adapter stopped' };
-      const until = this.clock.now();
-      // What the recorder would drop at once is not asked for: coverage then starts later.
-      const start = Math.max(from, Math.floor((until - this.recorder.retainMs) / BAR_MS) * BAR_MS);
-      const bars = start < until ? await readMinuteBars(this.alpaca, this.inst, start, until, abort.signal) : [];
-      if (this.stopped) return { kind: 'failed', from, reason: 'the adapter stopped' };
-      const history = historyBars(bars, this.liveSeen ?? [], until);
-      this.recorder.addHistory(history, start, until);
-      const volume = history.reduce((sum, b) => sum + b.volume, 0);
-      return { kind: 'added', from: start, until, bars: history.length, volume };
-    } catch (err) {
-      const why = abort.signal.aborted && abort.signal.reason instanceof Error ? abort.signal.reason.message : '';
-      return { kind: 'failed', from, reason: this.scrub(why || failureText(wireFailure(err))) };
-    } finally {
-      this.liveSeen = null;
-      deadline.unsubscribe();
-      this.signal.removeEventListener('abort', onStop);
-    }
+    this.history.live(venueTime, price, qty);
   }
 }
