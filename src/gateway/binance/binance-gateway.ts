@@ -49,6 +49,8 @@ export interface BinanceGateway {
   readonly wsApiUrl: string;
   readonly port: number;
   readonly venue: GatewayVenue;
+  /** The venue's public tape and quotes as the gateway serves them (trades, klines, tickers). */
+  readonly feed: MarketFeed;
   readonly orders: BinanceOrders;
   readonly depth: DepthBook;
   readonly streams: MarketStreams;
@@ -137,6 +139,7 @@ export async function startBinanceGateway(options: BinanceGatewayOptions): Promi
     wsApiUrl: `ws://${where}/ws-api/v3`,
     port: server.port,
     venue: gv,
+    feed,
     orders,
     depth,
     streams,

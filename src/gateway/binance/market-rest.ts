@@ -199,42 +199,35 @@ export class MarketRest {
   }
 
   /** Every interval from the first trade's to now's (those without trades at the previous
-   *  close), within startTime and endTime, `limit` of them: from the start, else the latest. */
+   *  close), within startTime and endTime, `limit` of them: from the start, else the latest. Only
+   *  the prints of the intervals answered are read (the tape is in time order). */
   klineRows(buckets: KlineBuckets, start: number | undefined, end: number | undefined, limit: number): Kline[] {
-    const withTrades = this.o.tape.klines(buckets);
-    if (withTrades.size === 0) return [];
-    const first = Math.min(...withTrades.keys());
+    const tape = this.o.tape;
+    const firstPrint = tape.prints[0];
+    if (firstPrint === undefined) return [];
+    const firstAt = firstPrint.time + tape.skewMs;
+    const first = buckets.start(firstAt);
     const last = buckets.start(Math.min(end ?? Infinity, this.o.now()));
-    const from = Math.max(first, start === undefined ? first : buckets.start(start));
-    const rows: Kline[] = [];
-    const fill = (at: number, close: number): Kline =>
-      withTrades.get(at) ?? this.o.tape.emptyKline(at, buckets.next(at) - 1, close);
-    // The close before `from`: of the latest interval with trades before it.
-    const closeBefore = (at: number): number => {
-      let best: Kline | null = null;
-      for (const k of withTrades.values()) if (k.start < at && (best === null || k.start > best.start)) best = k;
-      return best?.close ?? 0;
-    };
-    if (start !== undefined) {
-      let close = closeBefore(from);
-      for (let at = from; at <= last && rows.length < limit; at = buckets.next(at)) {
-        const k = fill(at, close);
-        close = k.close;
-        rows.push(k);
-      }
-      return rows;
-    }
-    // The latest `limit` intervals up to `last`, oldest first.
     const starts: number[] = [];
-    for (let at = last; at >= from && starts.length < limit; at = buckets.previous(at)) starts.push(at);
-    starts.reverse();
-    let close = closeBefore(starts[0] ?? from);
-    for (const at of starts) {
-      const k = fill(at, close);
-      close = k.close;
-      rows.push(k);
+    if (start !== undefined) {
+      for (let at = buckets.start(Math.max(start, firstAt)); at <= last && starts.length < limit; at = buckets.next(at))
+        starts.push(at);
+    } else {
+      // The latest `limit` intervals up to `last`, oldest first.
+      for (let at = last; at >= first && starts.length < limit; at = buckets.previous(at)) starts.push(at);
+      starts.reverse();
     }
-    return rows;
+    const from = starts[0];
+    const to = starts.at(-1);
+    if (from === undefined || to === undefined) return [];
+    const withTrades = tape.klines(buckets, from, buckets.next(to) - 1);
+    // An interval without trades: every price the close before it.
+    let close = tape.priceBefore(from) ?? 0;
+    return starts.map((at) => {
+      const k = withTrades.get(at) ?? tape.emptyKline(at, buckets.next(at) - 1, close);
+      close = k.close;
+      return k;
+    });
   }
 
   avgPrice(f: RequestFields): MarketAnswer {

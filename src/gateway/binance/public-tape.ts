@@ -132,12 +132,32 @@ export class PublicTape {
     };
   }
 
-  /** The klines with trades among `prints` (tape order), by start time. */
-  klines(buckets: KlineBuckets, from = 0, to = Infinity): Map<number, Kline> {
+  /** The index of the first print at or after venue time `t` (the tape is in time order). */
+  private firstAtOrAfter(t: number): number {
+    const prints = this.prints;
+    let lo = 0;
+    let hi = prints.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((prints[mid] as TapePrint).time + this.skewMs < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** The price of the last print before venue time `t`, or null when none was. */
+  priceBefore(t: number): number | null {
+    return this.prints[this.firstAtOrAfter(t) - 1]?.price ?? null;
+  }
+
+  /** The klines with trades among the prints at venue times in [from, to], by start time. */
+  klines(buckets: KlineBuckets, from = -Infinity, to = Infinity): Map<number, Kline> {
     const out = new Map<number, Kline>();
-    for (const p of this.prints) {
+    const prints = this.prints;
+    for (let i = this.firstAtOrAfter(from); i < prints.length; i++) {
+      const p = prints[i] as TapePrint;
       const t = p.time + this.skewMs;
-      if (t < from || t > to) continue;
+      if (t > to) break;
       const start = buckets.start(t);
       let k = out.get(start);
       if (!k) {
