@@ -32,7 +32,7 @@ import { loadScenarioFile } from '../src/scenario/load-scenario.ts';
 import { openDatabase } from '../src/store/open-database.ts';
 import { RunStore } from '../src/store/run-store.ts';
 import { onCleanup, waitFor } from './support/gateway-harness.ts';
-import { refusingBars } from './support/refusing-bars.ts';
+import { refusingBars } from './support/refusing-history.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = path.join(ROOT, 'bin', 'execsim.js');
@@ -231,7 +231,7 @@ describe('a resume whose venue refuses its market history', () => {
       const warnings: string[] = [];
       const resumedAt = Date.now();
       const report = await resumePaper(runId, {
-        ...options(await refusingBars(gw)),
+        ...options((await refusingBars(gw)).url),
         warn: (m) => warnings.push(m),
       });
       expect(report.parents[0]).toMatchObject({ status: 'filled', filledQty: '60' });

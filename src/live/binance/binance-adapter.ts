@@ -16,7 +16,9 @@
 // - streams: the user data stream ('orders', binance-user-stream.ts) and the market streams
 //   ('market_data', binance-market-data.ts), each kept alive by a supervisor; a reconnect of the
 //   user data stream is reported, and core reconciles.
-// - market history before the start is not read: windows reaching before it say they are partial.
+// - market history: started with an earliest time of interest (a resumed run's oldest open
+//   parent), the market feed reads the 1-minute klines from then to now once its trade stream is
+//   subscribed (binance-market-data.ts, binance-klines.ts); backfilled() says how that went.
 import { SymbolMarketPort } from '../symbol-market-port.ts';
 import type { ClientOrderId, Symbol, VenueOrderId } from '../../core/model/ids.ts';
 import type { Instrument } from '../../core/model/instrument.ts';
@@ -28,6 +30,7 @@ import type { VenueRules } from '../../core/venues/venue-rules.ts';
 import { BoundedSet } from '../bounded-set.ts';
 import { HashedClientIdNamespace } from '../hashed-client-id-namespace.ts';
 import type { LiveVenue } from '../live-venue.ts';
+import type { MarketBackfill } from '../market-backfill.ts';
 import { redactor } from '../redact-secrets.ts';
 import { ReportSink } from '../report-sink.ts';
 import { binanceEndpoints, makeBinanceExchange, type BinanceExchange } from './binance-ccxt.ts';
@@ -144,13 +147,20 @@ export class BinanceAdapter implements LiveVenue {
     this.link.reports.setHandler(handler);
   }
 
-  /** Subscribes to the user data stream and the market streams. Idempotent. Market history
-   *  before the start is not read (`marketSince` is accepted and left unused). */
-  start(_marketSince?: number): void {
+  /** Subscribes to the user data stream and the market streams. Idempotent. `marketSince`: the
+   *  earliest time the run will ask market windows about (a resumed run's oldest open parent):
+   *  the market from then until now is read from the venue's klines (see backfilled()). */
+  start(marketSince?: number): void {
     if (this.started || this.link.reports.stopped) return;
     this.started = true;
     this.userStream.start();
-    this.feed.start();
+    this.feed.start(marketSince);
+  }
+
+  /** Settles when the history asked for in start() is in, or failed and why (then windows reaching
+   *  before the start say they are partial). Never rejects; at once when none was asked. */
+  backfilled(): Promise<MarketBackfill> {
+    return this.feed.backfilled();
   }
 
   /** Closes the websockets, cancels timers and aborts requests in flight; nothing is reported afterwards. */

@@ -15,7 +15,12 @@
 // runs; Binance's 429 and 418 are mapped to their class instead), the markets' extra requests
 // (futures exchangeInfo, sapi currencies and margin pairs, which a demo or local venue does not
 // answer) and the time adjustment (a request outside recvWindow is refused with -1021, transient).
+//
+// ccxt takes no abort signal per call: a caller with a deadline of its own (reading the market's
+// history) runs its calls inside withRequestSignal, and every request they send carries that
+// signal too (the fetch below finds it in the call's async context).
 import ccxt from 'ccxt';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Agent } from 'node:http';
 import { BINANCE_DEMO_URL, BINANCE_TESTNET_URL } from './binance-venue.ts';
 
@@ -74,13 +79,25 @@ export interface BinanceClientOptions {
   readonly signal: AbortSignal;
 }
 
-/** Node's fetch, with the adapter's stop signal beside ccxt's own deadline. */
+const callSignal = new AsyncLocalStorage<AbortSignal>();
+
+/** Runs `call` (ccxt calls on an exchange made here) with every request it sends also aborted by
+ *  `signal`. */
+export function withRequestSignal<T>(signal: AbortSignal, call: () => Promise<T>): Promise<T> {
+  return callSignal.run(signal, call);
+}
+
+/** Node's fetch, with the adapter's stop signal (and the call's own, if any) beside ccxt's own
+ *  deadline. */
 function abortableFetch(signal: AbortSignal): typeof fetch {
-  return (input, init) =>
-    fetch(input, {
+  return (input, init) => {
+    const call = callSignal.getStore();
+    const ours = call === undefined ? signal : AbortSignal.any([signal, call]);
+    return fetch(input, {
       ...init,
-      signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal,
+      signal: init?.signal ? AbortSignal.any([init.signal, ours]) : ours,
     });
+  };
 }
 
 export function makeBinanceExchange(o: BinanceClientOptions): BinanceExchange {

@@ -7,12 +7,21 @@
 // order at the run's first instant has a quote before the streams are up. The connection's life
 // cycle is the 'market_data' ConnectionReport: connected while the book is synced, disconnected
 // when any of the three subscriptions fails (each is run again after a delay).
+// Started with an earliest time of interest (a resumed run's oldest open parent), the feed also
+// reads the market from then until now from the venue's 1-minute klines (binance-klines.ts) once
+// Binance has confirmed the trade stream's subscription, so windows reaching before the start
+// count what traded then (../market-backfill.ts: the same on every venue).
 import type { OrderBook, Ticker } from 'ccxt';
 import type { TopOfBook } from '../../core/ports/broker.ts';
 import { BoundedSet } from '../bounded-set.ts';
+import { MarketBackfiller, type MarketBackfill } from '../market-backfill.ts';
 import { MarketRecorder, type RecorderLimits } from '../market-recorder.ts';
 import { lotsOf, ticksOf } from '../wire-amounts.ts';
-import type { BinanceLink, ReadyMarket } from './binance-link.ts';
+import { withRequestSignal } from './binance-ccxt.ts';
+import { binanceFailure, failureText } from './binance-failures.ts';
+import { MAX_SPAN_MS, readMinuteKlines } from './binance-klines.ts';
+import { InstrumentRefused, type BinanceLink, type ReadyMarket } from './binance-link.ts';
+import { onSubscriptionAck } from './binance-subscription-acks.ts';
 import { StreamSupervisor } from './binance-supervisor.ts';
 
 export interface MarketFeedOptions {
@@ -21,12 +30,18 @@ export interface MarketFeedOptions {
   readonly limits?: RecorderLimits;
   /** First delay before subscribing again after a failure (ms, doubling to 30 s). */
   readonly reconnectInitialMs?: number;
+  /** How long reading the market's history may take, waiting for the trade stream included (ms,
+   *  default 10,000); the stream is waited for at most half of it. */
+  readonly historyTimeoutMs?: number;
 }
 
 export class BinanceMarketFeed {
   readonly recorder: MarketRecorder;
   private readonly supervisors: StreamSupervisor[];
   private readonly tape = new BoundedSet(10_000);
+  private readonly history: MarketBackfiller;
+  /** ccxt's hash of the trade stream's subscription, once its loop has the market. */
+  private tradeHash: string | null = null;
   private bookSynced = false;
   private stopped = false;
 
@@ -35,6 +50,26 @@ export class BinanceMarketFeed {
     private readonly options: MarketFeedOptions = {},
   ) {
     this.recorder = new MarketRecorder(options.limits);
+    this.history = new MarketBackfiller(
+      {
+        readBars: (from, until, signal) =>
+          withRequestSignal(signal, async () => {
+            const ready = await link.ready();
+            return readMinuteKlines(link.ex, ready.market.id ?? link.inst.symbol, link.inst, from, until);
+          }),
+        failureText: (err) => (err instanceof InstrumentRefused ? err.message : failureText(binanceFailure(err))),
+        maxSpanMs: MAX_SPAN_MS,
+      },
+      {
+        recorder: this.recorder,
+        clock: link.clock,
+        timeoutMs: options.historyTimeoutMs ?? 10_000,
+        scrub: link.scrubbed,
+      },
+    );
+    onSubscriptionAck(link.ex, (hash) => {
+      if (hash === this.tradeHash) this.history.streamSubscribed();
+    });
     const supervise = (name: string, loop: (ready: ReadyMarket, healthy: () => void) => Promise<void>) =>
       new StreamSupervisor(async (healthy) => loop(await link.ready(), healthy), {
         clock: link.clock,
@@ -52,8 +87,10 @@ export class BinanceMarketFeed {
     ];
   }
 
-  start(): void {
+  /** Starts recording; `since`: also read the market's history from then (epoch ms, our clock). */
+  start(since?: number): void {
     this.recorder.liveFrom(this.link.clock.now());
+    if (since !== undefined) this.history.start(since, this.options.stream ?? true);
     if (this.options.stream ?? true) {
       void this.seed();
       for (const s of this.supervisors) s.start();
@@ -74,8 +111,15 @@ export class BinanceMarketFeed {
     }
   }
 
+  /** Settles once the history asked for in start() is in or has failed (at once when none was
+   *  asked). Never rejects. */
+  backfilled(): Promise<MarketBackfill> {
+    return this.history.backfilled();
+  }
+
   stop(): void {
     this.stopped = true;
+    this.history.stop();
     for (const s of this.supervisors) s.stop();
   }
 
@@ -103,6 +147,7 @@ export class BinanceMarketFeed {
 
   private async tradeLoop(ready: ReadyMarket, healthy: () => void): Promise<void> {
     const { inst, clock } = this.link;
+    this.tradeHash = `trade::${ready.symbol}`;
     for (;;) {
       const trades = await this.link.ex.watchTrades(ready.symbol);
       if (this.stopped) return;
@@ -113,7 +158,9 @@ export class BinanceMarketFeed {
         if (id !== null) this.tape.add(id);
         const price = ticksOf(inst, t.price);
         const qty = lotsOf(inst, t.amount);
-        if (price !== null && qty !== null && qty > 0) this.recorder.trade(clock.now(), price, qty);
+        if (price === null || qty === null || qty <= 0) continue;
+        this.recorder.trade(clock.now(), price, qty);
+        this.history.live(typeof t.timestamp === 'number' ? t.timestamp : null, price, qty);
       }
     }
   }

@@ -1,22 +1,29 @@
-// The market before the Alpaca adapter started, read back from the venue's minute bars: the
+// The market before a live adapter started, read back from its venue's minute bars: the
 // recorder's history (a window counts every bar whose last millisecond it reaches, and says when
 // it reaches before what the recorder covers), the bars net of what the live feed recorded (no
-// trade counted twice where history and the live feed meet), and the adapter reading the local
-// gateway's bars through the SDK after its stream is subscribed, or saying why it could not.
+// trade counted twice where history and the live feed meet), and each venue's adapter (Alpaca's
+// bars through its SDK, Binance's klines through ccxt) reading its local gateway's history after
+// its trade stream is subscribed, or saying why it could not: refused, or not in time.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { symbol } from '../src/core/model/ids.ts';
 import { makeInstrument } from '../src/core/model/instrument.ts';
-import { AlpacaAdapter, type AlpacaAdapterOptions } from '../src/live/alpaca/alpaca-adapter.ts';
+import type { Symbol } from '../src/core/model/ids.ts';
+import type { GatewayVenue } from '../src/gateway/gateway-venue.ts';
+import type { MarketFeed } from '../src/gateway/market-feed.ts';
+import { AlpacaAdapter } from '../src/live/alpaca/alpaca-adapter.ts';
+import { BinanceAdapter } from '../src/live/binance/binance-adapter.ts';
+import type { LiveVenue } from '../src/live/live-venue.ts';
 import { BAR_MS, historyBars, type LivePrint, type MinuteBar } from '../src/live/market-history.ts';
 import { MarketRecorder, type HistoryBar } from '../src/live/market-recorder.ts';
 import { WallClock } from '../src/live/wall-clock.ts';
+import { API_KEY, API_SECRET, binanceGateway } from './support/binance-gateway-harness.ts';
 import { gateway, KEY, onCleanup, SECRET, waitFor } from './support/gateway-harness.ts';
-import { refusingBars } from './support/refusing-bars.ts';
-import type { AlpacaGateway } from '../src/gateway/alpaca/alpaca-gateway.ts';
+import { refusingBars, refusingKlines, type HistoryProxy, type RefusalMode } from './support/refusing-history.ts';
 
 const T0 = 1_723_212_000_000; // a whole minute
 const AAPL = makeInstrument({ symbol: 'AAPL', tickSize: '0.01', lotSize: '1', minNotional: '1' });
+const BTCUSDT = makeInstrument({ symbol: 'BTCUSDT', tickSize: '0.01', lotSize: '0.00001', minNotional: '5' });
 
 /** Bars on distinct minutes from T0, in time order (some minutes without a bar). */
 const barsArb = fc
@@ -215,90 +222,169 @@ describe('history bars net of the live feed', () => {
   });
 });
 
-/** Other participants' trade on the gateway's tape (not ours: the account is untouched). */
-function print(gw: AlpacaGateway, price: number, qty: number): void {
-  gw.venue.clock.post(() => gw.venue.venue.marketTrade(price, qty), 0);
+/** One venue's gateway with other participants' trades on its tape, and its adapter. */
+interface HistoryVenue {
+  readonly name: string;
+  readonly symbol: Symbol;
+  /** Three prices (ticks) and sizes (lots) of other participants' trades. */
+  readonly trades: ReadonlyArray<readonly [number, number]>;
+  /** Why a refused history failed, as the adapter says it. */
+  readonly refused: RegExp;
+  readonly secret: string;
+  start(): Promise<VenueUnderTest>;
 }
 
-function adapter(gw: AlpacaGateway, options: Partial<AlpacaAdapterOptions> = {}): AlpacaAdapter {
-  const a = new AlpacaAdapter({
-    instrument: AAPL,
-    keyId: KEY,
+interface VenueUnderTest {
+  readonly feed: MarketFeed;
+  readonly venue: GatewayVenue;
+  /** The adapter at the gateway, or with its history behind a refusing proxy. */
+  adapter(refusal?: RefusalMode, historyTimeoutMs?: number): Promise<{ adapter: LiveVenue; proxy?: HistoryProxy }>;
+}
+
+const VENUES: readonly HistoryVenue[] = [
+  {
+    name: 'alpaca',
+    symbol: symbol('AAPL'),
+    trades: [
+      [18_745, 40],
+      [18_750, 60],
+      [18_760, 25],
+    ],
+    refused: /^HTTP 503 /,
     secret: SECRET,
-    baseUrl: gw.url,
-    clock: new WallClock(),
-    requestTimeoutMs: 3_000,
-    reconnectInitialMs: 20,
-    ...options,
-  });
-  a.setReportHandler(() => {});
-  onCleanup(() => a.stop());
-  return a;
+    async start() {
+      const gw = await gateway();
+      return {
+        feed: gw.feed,
+        venue: gw.venue,
+        async adapter(refusal, historyTimeoutMs) {
+          const proxy = refusal === undefined ? undefined : await refusingBars(gw, refusal);
+          const baseUrl = proxy?.url ?? gw.url;
+          return track(
+            proxy,
+            new AlpacaAdapter({
+              instrument: AAPL,
+              keyId: KEY,
+              secret: SECRET,
+              baseUrl,
+              tradeStreamUrl: gw.streamUrl,
+              dataStreamUrl: gw.dataStreamUrl,
+              clock: new WallClock(),
+              requestTimeoutMs: 3_000,
+              reconnectInitialMs: 20,
+              ...(historyTimeoutMs === undefined ? {} : { marketData: { historyTimeoutMs } }),
+            }),
+          );
+        },
+      };
+    },
+  },
+  {
+    name: 'binance',
+    symbol: symbol('BTCUSDT'),
+    trades: [
+      [6_499_950, 4_000],
+      [6_500_000, 6_000],
+      [6_500_100, 2_500],
+    ],
+    refused: /^-1008 Server is currently overloaded/,
+    secret: API_SECRET,
+    async start() {
+      const gw = await binanceGateway();
+      return {
+        feed: gw.feed,
+        venue: gw.venue,
+        async adapter(refusal, historyTimeoutMs) {
+          const proxy = refusal === undefined ? undefined : await refusingKlines(gw, refusal);
+          const url = proxy?.url ?? gw.url;
+          return track(
+            proxy,
+            new BinanceAdapter({
+              instrument: BTCUSDT,
+              runId: 'history-test',
+              apiKey: API_KEY,
+              secret: API_SECRET,
+              url,
+              clock: new WallClock(),
+              requestTimeoutMs: 3_000,
+              reconnectInitialMs: 20,
+              ...(historyTimeoutMs === undefined ? {} : { marketData: { historyTimeoutMs } }),
+            }),
+          );
+        },
+      };
+    },
+  },
+];
+
+/** The adapter, its reports ignored, stopped after the test. */
+function track(proxy: HistoryProxy | undefined, adapter: LiveVenue): { adapter: LiveVenue; proxy?: HistoryProxy } {
+  adapter.setReportHandler(() => {});
+  onCleanup(() => adapter.stop());
+  return proxy === undefined ? { adapter } : { adapter, proxy };
 }
 
-const tapeVolume = (gw: AlpacaGateway): number => gw.feed.prints.reduce((s, p) => s + p.qty, 0);
+/** Another participant's trade on the gateway's tape (the account is not touched). */
+function print(v: VenueUnderTest, [price, qty]: readonly [number, number]): void {
+  v.venue.clock.post(() => v.venue.venue.marketTrade(price, qty), 0);
+}
 
-describe('the Alpaca adapter reads the market before its start from the gateway', () => {
+const tapeVolume = (v: VenueUnderTest): number => v.feed.prints.reduce((s, p) => s + p.qty, 0);
+
+describe.each(VENUES)('the $name adapter reads the market before its start from its gateway', (venue) => {
+  const [a, b, c] = venue.trades as [[number, number], [number, number], [number, number]];
+
   it('counts the trades printed before it started, once, beside those its stream records', async () => {
-    const gw = await gateway();
+    const v = await venue.start();
     const since = Date.now();
-    print(gw, 18_745, 40);
-    print(gw, 18_750, 60);
-    await waitFor(() => tapeVolume(gw) === 100);
-    const a = adapter(gw);
-    a.start(since);
-    const history = await a.backfilled();
-    expect(history).toMatchObject({ kind: 'added', volume: 100 });
-    print(gw, 18_760, 25);
-    const aapl = symbol('AAPL');
+    print(v, a);
+    print(v, b);
+    await waitFor(() => tapeVolume(v) === a[1] + b[1]);
+    const { adapter } = await v.adapter();
+    adapter.start(since);
+    const history = await adapter.backfilled!();
+    expect(history).toMatchObject({ kind: 'added', volume: a[1] + b[1] });
+    print(v, c);
     const w = await waitFor(() => {
-      const x = a.window(aapl, since, Date.now());
-      return x.volume === 125 ? x : undefined;
+      const x = adapter.window(venue.symbol, since, Date.now());
+      return x.volume === a[1] + b[1] + c[1] ? x : undefined;
     });
     expect(w.coveredFrom).toBeUndefined();
-    expect(w.vwap).toBeCloseTo((18_745 * 40 + 18_750 * 60 + 18_760 * 25) / 125, 6);
+    expect(w.vwap).toBeCloseTo((a[0] * a[1] + b[0] * b[1] + c[0] * c[1]) / (a[1] + b[1] + c[1]), 6);
     expect(w.twapMid).not.toBeNull();
   });
 
   it('says why when the venue refuses its history, and its windows before the start say they are partial', async () => {
-    const gw = await gateway();
+    const v = await venue.start();
     const since = Date.now();
-    print(gw, 18_745, 40);
-    await waitFor(() => tapeVolume(gw) === 40);
-    const proxy = await refusingBars(gw);
-    const a = adapter(gw, {
-      baseUrl: proxy,
-      tradeStreamUrl: gw.streamUrl,
-      dataStreamUrl: gw.dataStreamUrl,
-    });
+    print(v, a);
+    await waitFor(() => tapeVolume(v) === a[1]);
+    const { adapter } = await v.adapter('refuse');
     const started = Date.now();
-    a.start(since);
-    const history = await a.backfilled();
+    adapter.start(since);
+    const history = await adapter.backfilled!();
     expect(history).toMatchObject({ kind: 'failed' });
-    expect(history.kind === 'failed' && history.reason).toMatch(/HTTP 503/);
-    expect(JSON.stringify(history)).not.toContain(SECRET);
-    const w = a.window(symbol('AAPL'), since, Date.now());
+    expect(history.kind === 'failed' && history.reason).toMatch(venue.refused);
+    expect(JSON.stringify(history)).not.toContain(venue.secret);
+    const w = adapter.window(venue.symbol, since, Date.now());
     expect(w.volume).toBe(0);
     expect(w.coveredFrom).toBeGreaterThanOrEqual(started);
   });
 
   it('gives up on history that does not come in time', async () => {
-    const gw = await gateway();
-    const proxy = await refusingBars(gw, 'hold');
-    const a = adapter(gw, {
-      baseUrl: proxy,
-      tradeStreamUrl: gw.streamUrl,
-      dataStreamUrl: gw.dataStreamUrl,
-      marketData: { historyTimeoutMs: 300 },
-    });
+    const v = await venue.start();
+    const { adapter, proxy } = await v.adapter('hold', 300);
     const t = Date.now();
-    a.start(t - BAR_MS);
-    const history = await a.backfilled();
+    adapter.start(t - BAR_MS);
+    await waitFor(() => proxy!.heldOpen() === 1);
+    const history = await adapter.backfilled!();
     expect(history).toEqual({
       kind: 'failed',
       from: Math.floor((t - BAR_MS) / BAR_MS) * BAR_MS,
       reason: 'no history within 300 ms',
     });
     expect(Date.now() - t).toBeLessThan(3_000);
+    // The request itself was given up at the deadline, not left to the client's own timeout.
+    await waitFor(() => proxy!.heldOpen() === 0, 1_000);
   });
 });

@@ -1,0 +1,157 @@
+// The backfiller every venue's feed reads its history through, on a virtual clock with a scripted
+// bar source: it reads once the trade stream is subscribed (or at half the time allowed), from the
+// minute of `since` but never before what the recorder keeps or one read spans, nets out what the
+// feed recorded meanwhile, and fails with a reason (the deadline, a stop, the venue's words
+// scrubbed) instead of throwing, even for a source that never answers.
+import { describe, expect, it } from 'vitest';
+import { VirtualClock } from '../core/clock/virtual-clock.ts';
+import { MarketBackfiller, type BarSource } from './market-backfill.ts';
+import { BAR_MS, type MinuteBar } from './market-history.ts';
+import { MarketRecorder } from './market-recorder.ts';
+
+const T0 = 1_723_161_600_000; // a whole minute
+
+interface Read {
+  readonly from: number;
+  readonly until: number;
+  readonly at: number;
+  readonly signal: AbortSignal;
+  answer(bars: MinuteBar[]): void;
+  fail(err: unknown): void;
+}
+
+/** A source whose reads wait for the test to answer them. */
+function scripted(maxSpanMs?: number): { source: BarSource; reads: Read[] } {
+  const reads: Read[] = [];
+  let clock: VirtualClock | null = null;
+  const source: BarSource & { bind(c: VirtualClock): void } = {
+    bind: (c) => (clock = c),
+    readBars: (from, until, signal) =>
+      new Promise<MinuteBar[]>((answer, fail) => reads.push({ from, until, at: clock!.now(), signal, answer, fail })),
+    failureText: (err) => `venue said: ${err instanceof Error ? err.message : String(err)}`,
+    ...(maxSpanMs === undefined ? {} : { maxSpanMs }),
+  };
+  return { source, reads };
+}
+
+function setup(options: { maxSpanMs?: number; retainMs?: number; timeoutMs?: number } = {}) {
+  const clock = new VirtualClock(T0 + 30 * BAR_MS + 12_345);
+  const { source, reads } = scripted(options.maxSpanMs);
+  (source as unknown as { bind(c: VirtualClock): void }).bind(clock);
+  const recorder = new MarketRecorder({ retainMs: options.retainMs ?? 3_600_000 });
+  recorder.liveFrom(clock.now());
+  const backfill = new MarketBackfiller(source, {
+    recorder,
+    clock,
+    timeoutMs: options.timeoutMs ?? 10_000,
+    scrub: (t) => t.replaceAll('s3cret', '[redacted]'),
+  });
+  return { clock, reads, recorder, backfill };
+}
+
+/** Lets the backfiller's pending promise callbacks run (no time passes: the clock is virtual). */
+const settle = () => new Promise<void>((r) => setImmediate(r));
+
+describe('MarketBackfiller', () => {
+  it('reads once the stream is subscribed, from the minute of since, net of the prints it recorded meanwhile', async () => {
+    const { clock, reads, recorder, backfill } = setup();
+    const since = T0 + 5 * BAR_MS + 7_000;
+    backfill.start(since, true);
+    await settle();
+    expect(reads).toHaveLength(0); // waits for the stream
+    // A live print in the current minute, recorded before the read is sent.
+    const minute = Math.floor(clock.now() / BAR_MS) * BAR_MS;
+    recorder.trade(clock.now(), 100, 4);
+    backfill.live(clock.now() - 1, 100, 4);
+    clock.advanceBy(1_000);
+    backfill.streamSubscribed();
+    await settle();
+    expect(reads.map((r) => [r.from, r.until])).toEqual([[T0 + 5 * BAR_MS, clock.now()]]);
+    reads[0]!.answer([
+      { start: T0 + 5 * BAR_MS, volume: 10, vwap: 99, low: 98, high: 100 },
+      { start: minute, volume: 6, vwap: 100, low: 100, high: 100 },
+    ]);
+    expect(await backfill.backfilled()).toEqual({
+      kind: 'added',
+      from: T0 + 5 * BAR_MS,
+      until: clock.now(),
+      bars: 2,
+      volume: 10 + 2,
+    });
+    expect(recorder.window(T0 + 5 * BAR_MS, clock.now())).toMatchObject({ volume: 16 });
+    expect(recorder.window(T0 + 5 * BAR_MS, clock.now()).coveredFrom).toBeUndefined();
+  });
+
+  it('reads at half the time allowed when the stream never says it is subscribed', async () => {
+    const { clock, reads, backfill } = setup({ timeoutMs: 4_000 });
+    backfill.start(T0, true);
+    clock.advanceBy(1_999);
+    await settle();
+    expect(reads).toHaveLength(0);
+    clock.advanceBy(1);
+    await settle();
+    expect(reads).toHaveLength(1);
+  });
+
+  it('asks for no more than the recorder keeps or one read spans: coverage starts there', async () => {
+    for (const [limits, from] of [
+      [{ retainMs: 10 * BAR_MS }, T0 + 20 * BAR_MS],
+      [{ maxSpanMs: 7 * BAR_MS }, T0 + 24 * BAR_MS],
+    ] as const) {
+      const { reads, backfill } = setup(limits);
+      backfill.start(T0, false);
+      await settle();
+      expect(reads[0]?.from).toBe(from);
+      reads[0]!.answer([]);
+      expect(await backfill.backfilled()).toMatchObject({ kind: 'added', from });
+    }
+  });
+
+  it('fails at the deadline even when the source ignores its signal, and says why', async () => {
+    const { clock, reads, recorder, backfill } = setup({ timeoutMs: 3_000 });
+    const since = T0 + 3 * BAR_MS;
+    backfill.start(since, false);
+    await settle();
+    expect(reads).toHaveLength(1);
+    clock.advanceBy(3_000);
+    expect(reads[0]!.signal.aborted).toBe(true);
+    expect(await backfill.backfilled()).toEqual({ kind: 'failed', from: since, reason: 'no history within 3000 ms' });
+    reads[0]!.answer([{ start: since, volume: 5, vwap: 1, low: 1, high: 1 }]); // too late: not added
+    await settle();
+    expect(recorder.window(since, clock.now())).toMatchObject({ volume: 0, coveredFrom: clock.now() - 3_000 });
+  });
+
+  it("fails with the venue's words, scrubbed, or because the adapter stopped", async () => {
+    const refused = setup();
+    refused.backfill.start(T0, false);
+    await settle();
+    refused.reads[0]!.fail(new Error('key s3cret refused'));
+    expect(await refused.backfill.backfilled()).toEqual({
+      kind: 'failed',
+      from: T0,
+      reason: 'venue said: key [redacted] refused',
+    });
+
+    const stopped = setup();
+    stopped.backfill.start(T0, true);
+    stopped.backfill.stop();
+    expect(await stopped.backfill.backfilled()).toEqual({ kind: 'failed', from: T0, reason: 'the adapter stopped' });
+    expect(stopped.reads).toHaveLength(0);
+
+    const inFlight = setup();
+    inFlight.backfill.start(T0, false);
+    await settle();
+    inFlight.backfill.stop();
+    expect(await inFlight.backfill.backfilled()).toMatchObject({ kind: 'failed', reason: 'the adapter stopped' });
+    expect(inFlight.reads[0]!.signal.aborted).toBe(true);
+  });
+
+  it('answers none when no history was asked, and reads once however often started', async () => {
+    const { reads, backfill } = setup();
+    expect(await backfill.backfilled()).toEqual({ kind: 'none' });
+    backfill.start(T0, false);
+    backfill.start(T0 + BAR_MS, false);
+    await settle();
+    expect(reads).toHaveLength(1);
+  });
+});
