@@ -331,60 +331,61 @@ function print(v: VenueUnderTest, [price, qty]: readonly [number, number]): void
 
 const tapeVolume = (v: VenueUnderTest): number => v.feed.prints.reduce((s, p) => s + p.qty, 0);
 
-describe.each(VENUES)('the $name adapter reads the market before its start from its gateway', (venue) => {
-  const [a, b, c] = venue.trades as [[number, number], [number, number], [number, number]];
+for (const venue of VENUES)
+  describe(`the ${venue.name} adapter reads the market before its start from its gateway`, () => {
+    const [a, b, c] = venue.trades as [[number, number], [number, number], [number, number]];
 
-  it('counts the trades printed before it started, once, beside those its stream records', async () => {
-    const v = await venue.start();
-    const since = Date.now();
-    print(v, a);
-    print(v, b);
-    await waitFor(() => tapeVolume(v) === a[1] + b[1]);
-    const { adapter } = await v.adapter();
-    adapter.start(since);
-    const history = await adapter.backfilled!();
-    expect(history).toMatchObject({ kind: 'added', volume: a[1] + b[1] });
-    print(v, c);
-    const w = await waitFor(() => {
-      const x = adapter.window(venue.symbol, since, Date.now());
-      return x.volume === a[1] + b[1] + c[1] ? x : undefined;
+    it('counts the trades printed before it started, once, beside those its stream records', async () => {
+      const v = await venue.start();
+      const since = Date.now();
+      print(v, a);
+      print(v, b);
+      await waitFor(() => tapeVolume(v) === a[1] + b[1]);
+      const { adapter } = await v.adapter();
+      adapter.start(since);
+      const history = await adapter.backfilled!();
+      expect(history).toMatchObject({ kind: 'added', volume: a[1] + b[1] });
+      print(v, c);
+      const w = await waitFor(() => {
+        const x = adapter.window(venue.symbol, since, Date.now());
+        return x.volume === a[1] + b[1] + c[1] ? x : undefined;
+      });
+      expect(w.coveredFrom).toBeUndefined();
+      expect(w.vwap).toBeCloseTo((a[0] * a[1] + b[0] * b[1] + c[0] * c[1]) / (a[1] + b[1] + c[1]), 6);
+      expect(w.twapMid).not.toBeNull();
     });
-    expect(w.coveredFrom).toBeUndefined();
-    expect(w.vwap).toBeCloseTo((a[0] * a[1] + b[0] * b[1] + c[0] * c[1]) / (a[1] + b[1] + c[1]), 6);
-    expect(w.twapMid).not.toBeNull();
-  });
 
-  it('says why when the venue refuses its history, and its windows before the start say they are partial', async () => {
-    const v = await venue.start();
-    const since = Date.now();
-    print(v, a);
-    await waitFor(() => tapeVolume(v) === a[1]);
-    const { adapter } = await v.adapter('refuse');
-    const started = Date.now();
-    adapter.start(since);
-    const history = await adapter.backfilled!();
-    expect(history).toMatchObject({ kind: 'failed' });
-    expect(history.kind === 'failed' && history.reason).toMatch(venue.refused);
-    expect(JSON.stringify(history)).not.toContain(venue.secret);
-    const w = adapter.window(venue.symbol, since, Date.now());
-    expect(w.volume).toBe(0);
-    expect(w.coveredFrom).toBeGreaterThanOrEqual(started);
-  });
-
-  it('gives up on history that does not come in time', async () => {
-    const v = await venue.start();
-    const { adapter, proxy } = await v.adapter('hold', 300);
-    const t = Date.now();
-    adapter.start(t - BAR_MS);
-    await waitFor(() => proxy!.heldOpen() === 1);
-    const history = await adapter.backfilled!();
-    expect(history).toEqual({
-      kind: 'failed',
-      from: Math.floor((t - BAR_MS) / BAR_MS) * BAR_MS,
-      reason: 'no history within 300 ms',
+    it('says why when the venue refuses its history, and its windows before the start say they are partial', async () => {
+      const v = await venue.start();
+      const since = Date.now();
+      print(v, a);
+      await waitFor(() => tapeVolume(v) === a[1]);
+      const { adapter } = await v.adapter('refuse');
+      const started = Date.now();
+      adapter.start(since);
+      const history = await adapter.backfilled!();
+      expect(history).toMatchObject({ kind: 'failed' });
+      expect(history.kind === 'failed' && history.reason).toMatch(venue.refused);
+      expect(JSON.stringify(history)).not.toContain(venue.secret);
+      const w = adapter.window(venue.symbol, since, Date.now());
+      expect(w.volume).toBe(0);
+      expect(w.coveredFrom).toBeGreaterThanOrEqual(started);
     });
-    expect(Date.now() - t).toBeLessThan(3_000);
-    // The request itself was given up at the deadline, not left to the client's own timeout.
-    await waitFor(() => proxy!.heldOpen() === 0, 1_000);
+
+    it('gives up on history that does not come in time', async () => {
+      const v = await venue.start();
+      const { adapter, proxy } = await v.adapter('hold', 300);
+      const t = Date.now();
+      adapter.start(t - BAR_MS);
+      await waitFor(() => proxy!.heldOpen() === 1);
+      const history = await adapter.backfilled!();
+      expect(history).toEqual({
+        kind: 'failed',
+        from: Math.floor((t - BAR_MS) / BAR_MS) * BAR_MS,
+        reason: 'no history within 300 ms',
+      });
+      expect(Date.now() - t).toBeLessThan(3_000);
+      // The request itself was given up at the deadline, not left to the client's own timeout.
+      await waitFor(() => proxy!.heldOpen() === 0, 1_000);
+    });
   });
-});

@@ -3,12 +3,14 @@
 // child processes get, the hooks that tell the test when the gateway takes an order and when it
 // publishes a fill, and the venue's own view of the round read through the venue's own client (the
 // official Alpaca SDK; ccxt for Binance), as a bot or an operator would read it. Everything else
-// (the kill plan, the lives, the checks) is shared by the test.
+// (the kill plan, the lives, the checks) is shared by the test; the benchmark-resume test
+// (test/paper-benchmark-resume.test.ts) runs its kill and resume on the same table.
 import ccxt from 'ccxt';
 import { startAlpacaGateway } from '../../src/gateway/alpaca/alpaca-gateway.ts';
 import { startBinanceGateway } from '../../src/gateway/binance/binance-gateway.ts';
 import type { GatewayOrders } from '../../src/gateway/gateway-orders.ts';
 import type { GatewayVenue } from '../../src/gateway/gateway-venue.ts';
+import type { MarketFeed } from '../../src/gateway/market-feed.ts';
 import { wireFailure } from '../../src/live/alpaca/alpaca-failures.ts';
 import { alpacaEndpoints, makeAlpacaClient } from '../../src/live/alpaca/alpaca-sdk.ts';
 import { HashedClientIdNamespace } from '../../src/live/hashed-client-id-namespace.ts';
@@ -36,6 +38,8 @@ export interface VenueRound {
   readonly url: string;
   /** The simulated venue behind the gateway (its own record: the position). */
   readonly venue: GatewayVenue;
+  /** The venue's public tape as the gateway serves it (every print, ours and others'). */
+  readonly feed: MarketFeed;
   /** The gateway's order desk (its own record: every execution). */
   readonly desk: GatewayOrders;
   /** Every order the venue lists for the symbol, read through the venue's client. */
@@ -103,6 +107,7 @@ export const ALPACA: SigkillVenue = {
     return {
       url: gw.url,
       venue: gw.venue,
+      feed: gw.feed,
       desk: gw.orders.desk,
       async orders() {
         const all = await sdk.trading.orders.getAllOrders({
@@ -196,6 +201,7 @@ export const BINANCE: SigkillVenue = {
     return {
       url: gw.url,
       venue: gw.venue,
+      feed: gw.feed,
       desk: gw.orders.desk,
       async orders() {
         const all = await ex.fetchOrders(market, undefined, 1000);
