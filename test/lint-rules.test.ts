@@ -71,7 +71,7 @@ describe('local/layers with the repository configuration', () => {
     expect(await localMessages('src/gateway/probe.ts', "import '../live/wall-clock.ts';\n")).toEqual([
       'src/gateway may import only src/core, src/sim, src/scenario, src/gateway; this import reaches src/live/wall-clock.ts',
     ]);
-    const serverMay = 'src/server may import only src/core, src/store, src/scenario, src/sweep, src/server';
+    const serverMay = 'src/server may import only src/core, src/node, src/store, src/scenario, src/sweep, src/server';
     expect(
       await localMessages(
         'src/server/probe.ts',
