@@ -177,6 +177,7 @@ export async function startServer(args: readonly string[], io: Io, version: stri
     close: async () => {
       // The session first: it is stored (interrupted or finished) before the server stops answering.
       await session?.stop('the server stopped').catch(() => {});
+      app?.sessionMetrics?.stop();
       sessionDb?.close();
       (server as { closeAllConnections?: () => void }).closeAllConnections?.();
       await new Promise<void>((resolve) => server.close(() => resolve()));

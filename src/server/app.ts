@@ -32,6 +32,7 @@ import { sweepRoutes } from './routes/sweep-routes.ts';
 import { sessionControlRoutes } from './routes/session-control-routes.ts';
 import { sessionOrderRoutes } from './routes/session-order-routes.ts';
 import type { SessionPort } from './session-port.ts';
+import { sessionMetrics, type SessionMetrics } from './session-metrics.ts';
 
 export const API_BASE = '/api/v1';
 /** Request bodies larger than this are refused (413): a scenario file is a few kilobytes. */
@@ -71,11 +72,14 @@ export interface ExecsimApp {
   readonly document: () => OpenApiDocument;
   readonly metrics: AppMetrics;
   readonly registry: Registry;
+  /** The hosted session's metrics (stop them when the server closes); null without a session. */
+  readonly sessionMetrics: SessionMetrics | null;
 }
 
 export function createApp(options: AppOptions): ExecsimApp {
   const app = new Hono<{ Variables: { routePattern?: string } }>();
   const metrics = createMetrics();
+  const sessionMetricsOf = options.session ? sessionMetrics(options.session, metrics.registry) : null;
   const allowed = options.allowedHosts === undefined ? LOOPBACK_HOSTS : options.allowedHosts;
   const logError =
     options.logError ??
@@ -216,6 +220,7 @@ export function createApp(options: AppOptions): ExecsimApp {
     document: () => (document ??= buildOpenApi(routes, { apiBase: API_BASE, version: options.version })),
     metrics,
     registry: metrics.registry,
+    sessionMetrics: sessionMetricsOf,
   };
 }
 
