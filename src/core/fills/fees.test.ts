@@ -74,6 +74,24 @@ describe('tradeFeeUnits', () => {
     });
   });
 
+  it("counts a commission a live adapter valued at a named price as the fill's fee (what the ledger counts)", () => {
+    const valued = trade({
+      fee: 987_654,
+      commission: { asset: 'BNB', amount: '0.002', valuedAt: { price: '493.827', source: 'ticker' } },
+    });
+    for (const priceOf of [() => null, () => 600])
+      expect(tradeFeeUnits(valued, ctx(priceOf))).toEqual({ units: 987_654, method: 'converted' });
+    // One the adapter could not value is converted here as any stated commission is.
+    const unvalued = trade({ fee: 0, commission: { asset: 'BNB', amount: '0.002', unvalued: true } });
+    expect(
+      tradeFeeUnits(
+        unvalued,
+        ctx(() => 600),
+      ).units,
+    ).toBe(1.2 * UNITS_PER_USDT);
+    expect(tradeFeeUnits(unvalued, ctx()).method).toBe('fallback');
+  });
+
   it('falls back to the configured rate of the notional without a usable price or amount', () => {
     // 10 bps of 60,000 USDT = 60 USDT.
     const expected = { units: 60 * UNITS_PER_USDT, method: 'fallback' };

@@ -1,26 +1,26 @@
 // Fees and slippage of a detected fill.
 // Fees: a venue states each trade's commission; Binance does so in the asset it took it in (the
-// quote, the base asset it delivered, or BNB). The quote equivalent is: the amount itself for
-// the quote asset; amount x the trade's price for the base asset; amount x a price from the
-// price source for any other asset; and, when no price is known, the configured fallback rate
-// of the trade's notional (an approximation: 0.1% of the fill's value by default). Trades without a
-// stated commission carry their fee in quote already.
+// quote, the base asset it delivered, or BNB). The quote equivalent is commission-units.ts's: the
+// amount itself for the quote asset; amount x the trade's price for the base asset; amount x a
+// price from the price source for any other asset; and, when no price is known, the configured
+// fallback rate of the trade's notional (an approximation: 0.1% of the fill's value by default).
+// Trades without a stated commission carry their fee in quote already, and so do those a live
+// adapter valued at a price it names (`valuedAt`): the fill's result then counts what the
+// ledger counts.
 // Slippage: signed basis points of the average fill price against the expected price, positive
 // when worse for us (a buy above, a sell below), rounded half away from zero to 0.01 bps.
 import type { Instrument } from '../model/instrument.ts';
 import type { Side } from '../model/order.ts';
 import type { ReportedTrade } from '../model/reports.ts';
+import { commissionUnits, type Assets } from './commission-units.ts';
+
+export type { Assets } from './commission-units.ts';
 
 /** What a fee conversion reads of a trade (an inferred fill has these too). */
 export type FeeTrade = Pick<ReportedTrade, 'qty' | 'price' | 'fee' | 'commission'>;
 
 /** Quote currencies recognised at the end of a symbol, longest first (BTCFDUSD, ETHBTC, AAPL). */
 const QUOTES = ['FDUSD', 'USDT', 'USDC', 'BUSD', 'TUSD', 'USD', 'EUR', 'GBP', 'TRY', 'BTC', 'ETH', 'BNB'];
-
-export interface Assets {
-  readonly base: string;
-  readonly quote: string;
-}
 
 /** BTCUSDT -> BTC/USDT, BTC/USD -> BTC/USD, AAPL (an equity) -> AAPL/USD. */
 export function assetsOf(symbol: string): Assets {
@@ -41,24 +41,22 @@ export interface FeeContext {
 
 export type FeeMethod = 'quote' | 'commission_quote' | 'commission_base' | 'converted' | 'fallback';
 
-const unitValue = (i: Instrument): number => Number(i.tickSize) * Number(i.lotSize);
-
 /** A trade's fee in notional units (tick x lot of quote) and how it was obtained. */
 export function tradeFeeUnits(trade: FeeTrade, ctx: FeeContext): { units: number; method: FeeMethod } {
   const c = trade.commission;
   if (!c) return { units: trade.fee, method: 'quote' };
-  const amount = Number(c.amount);
-  if (!Number.isFinite(amount) || amount < 0) return fallback(trade, ctx);
+  if (c.valuedAt !== undefined) return { units: trade.fee, method: 'converted' };
   const asset = c.asset.toUpperCase();
-  const unit = unitValue(ctx.instrument);
-  if (asset === ctx.assets.quote) return { units: Math.round(amount / unit), method: 'commission_quote' };
-  // amount (base) x price (ticks x tickSize, quote per base) / unit = amount x ticks / lotSize.
-  if (asset === ctx.assets.base)
-    return { units: Math.round((amount * trade.price) / Number(ctx.instrument.lotSize)), method: 'commission_base' };
-  const rate = ctx.priceOf(asset);
-  if (rate !== null && Number.isFinite(rate) && rate > 0)
-    return { units: Math.round((amount * rate) / unit), method: 'converted' };
-  return fallback(trade, ctx);
+  const method: FeeMethod =
+    asset === ctx.assets.quote ? 'commission_quote' : asset === ctx.assets.base ? 'commission_base' : 'converted';
+  const units = commissionUnits(
+    ctx.instrument,
+    ctx.assets,
+    c,
+    trade.price,
+    method === 'converted' ? ctx.priceOf(asset) : null,
+  );
+  return units === null ? fallback(trade, ctx) : { units, method };
 }
 
 function fallback(trade: FeeTrade, ctx: FeeContext): { units: number; method: FeeMethod } {

@@ -125,6 +125,22 @@ export interface InferredFillMatched {
   readonly cause: number;
 }
 
+/**
+ * An execution of ours whose commission the reporter could not value: it was taken in an asset
+ * that is neither the symbol's base nor its quote (Binance's BNB), and no price of that asset was
+ * known (the scenario's commissionPrices, the venue's ticker). The order's fees leave it out; the
+ * run report names it per parent. Derived by the fold from the report that first applied it.
+ */
+export interface CommissionUnvalued {
+  readonly kind: 'CommissionUnvalued';
+  readonly clientOrderId: ClientOrderId;
+  readonly tradeId: string;
+  readonly asset: string;
+  /** The commission as the venue stated it, a decimal of `asset`. */
+  readonly amount: string;
+  readonly cause: number;
+}
+
 export interface DiscrepancyRecorded {
   readonly kind: 'DiscrepancyRecorded';
   readonly clientOrderId: ClientOrderId | null;
@@ -290,6 +306,7 @@ export type ExecEvent =
   | ReportIgnored
   | FillInferred
   | InferredFillMatched
+  | CommissionUnvalued
   | ParentOrderCompleted
   | FaultApplied
   | KillSwitchChanged

@@ -61,10 +61,34 @@ export interface ReportedTrade {
   /** Venue time of the trade, epoch ms. */
   readonly venueTime: number;
   /** The commission as the venue stated it, when it did so in its own asset and amount
-   *  (Binance: commission + commissionAsset, often BNB or the base asset). Fill detection
-   *  converts it to quote with a price source (fees.ts); `fee` is then the venue's or the
-   *  adapter's quote equivalent, 0 when it had none. */
-  readonly commission?: { readonly asset: string; readonly amount: string };
+   *  (Binance: commission + commissionAsset, often BNB or the base asset); `fee` is then its
+   *  value in quote as the reporter gave it (see TradeCommission). */
+  readonly commission?: TradeCommission;
+}
+
+/**
+ * A commission in the asset the venue took it in, and how `fee` values it. The simulated venue
+ * states one beside the fee it charged (the fee is its own, in notional units). A live adapter
+ * values it before it reports the fill, so the ledger's fees count it: the quote asset at its
+ * amount, the base asset at the trade's price, any other asset (BNB) at a price it names in
+ * `valuedAt`; without a price it says `unvalued` and `fee` is 0 (the fold records a
+ * CommissionUnvalued event and the report names the amount). See
+ * docs/0047-valuing-commissions-in-another-asset.md.
+ */
+export interface TradeCommission {
+  readonly asset: string;
+  readonly amount: string;
+  /** The quote price of one `asset` that `fee` values the commission at (an asset neither base
+   *  nor quote), as a decimal, and where it came from: the scenario's commissionPrices or the
+   *  venue's own ticker. */
+  readonly valuedAt?: { readonly price: string; readonly source: 'scenario' | 'ticker' };
+  /** No price was known for `asset`: `fee` (0) leaves this commission out. */
+  readonly unvalued?: true;
+  /** Lots of the base asset the venue kept back as this commission (a fraction of a lot is
+   *  usual: Binance states commissions to 8 decimals): the account's base moves by the fill's
+   *  quantity less these. Absent: the commission came out of another balance (the simulated
+   *  venue takes every fee from the quote balance). */
+  readonly baseLots?: number;
 }
 
 export interface FillReport extends ReportedTrade {

@@ -3,6 +3,7 @@
 // and a report of a stored run builds one from the stored log: readers of the same fold, one
 // owner of the truth (the log).
 import type {
+  CommissionUnvalued,
   DiscrepancyRecorded,
   ExecEvent,
   FillInferred,
@@ -15,6 +16,7 @@ import type {
 import type { ClientOrderId, ParentOrderId } from '../model/ids.ts';
 import { requestWith } from '../model/order.ts';
 import { isTerminal, ORDER_EVENT_KINDS } from '../model/order-status.ts';
+import type { ReportedTrade } from '../model/reports.ts';
 import { applyOrderEvent, newOrderState, type AppliedFill, type OrderEvent, type OrderState } from './apply-event.ts';
 import { OpenOrderIndex } from './open-orders.ts';
 
@@ -70,7 +72,7 @@ export interface ParentCompletion {
 }
 
 export type DerivedEvent =
-  OrderStatusChanged | DiscrepancyRecorded | ReportIgnored | FillInferred | InferredFillMatched;
+  OrderStatusChanged | DiscrepancyRecorded | ReportIgnored | FillInferred | InferredFillMatched | CommissionUnvalued;
 
 /** A fill the last applied entry added to an order (from a fill report or a lookup answer, or
  *  inferred from a lookup answer without trades: liquidity 'inferred', fractional price). */
@@ -112,13 +114,33 @@ const NO_DERIVED: readonly DerivedEvent[] = Object.freeze([]);
 
 const isOrderEvent = (e: ExecEvent): e is OrderEvent => ORDER_EVENT_KIND_SET.has(e.kind);
 
-/** A symbol's holdings other than the run's first: lots, cash in its notional units, and the
- *  base lots its baseline held (null: none taken). */
+const followed = (t: ReportedTrade): boolean =>
+  t.commission !== undefined && (t.commission.baseLots !== undefined || t.commission.unvalued === true);
+
+/** Whether an event carries a commission the fold follows (kept base lots, or no value): most
+ *  do not, and are answered without a look at the order's trade ids. */
+function commissionsFollowed(event: OrderEvent): boolean {
+  if (event.kind === 'FillReport') return followed(event);
+  if (event.kind === 'OrderStatusReport' && event.trades !== undefined) return event.trades.some(followed);
+  return false;
+}
+
+/** A symbol's holdings other than the run's first: lots, cash in its notional units, the base
+ *  lots its baseline held (null: none taken), and the base lots the venue kept as commissions. */
 interface SymbolHoldings {
   position: number;
   cash: number;
   baseline: number | null;
+  kept: number;
 }
+
+/**
+ * The whole lots a venue's base balance shows less than our fills when it kept `kept` (a
+ * fraction of a lot is usual) of them as commissions: the balance, read in lots, is rounded half
+ * up as the adapters read it (wire-amounts.ts), and round(n - kept) = n + round(-kept) for whole
+ * n. 0 when nothing was kept.
+ */
+const keptBack = (kept: number): number => (kept === 0 ? 0 : Math.round(-kept) + 0);
 
 export class OrderLedger {
   readonly orders = new Map<ClientOrderId, OrderState>();
@@ -142,15 +164,21 @@ export class OrderLedger {
    *  With `position` it gives equity at a mark: cash + position x mark (the breaker's loss). The
    *  first symbol's, in its notional units; the others' are in `others`. */
   cash = 0;
+  /** Lots of the first symbol's base the venue kept as commissions (TradeCommission.baseLots;
+   *  fractional): our fills count what was traded, the account holds this much less. Fees
+   *  count these commissions already (at the trade's price), so `position` and `cash` stay the
+   *  traded quantity and its cost; only the position the venue should show takes them off. */
+  kept = 0;
   /** The run's first symbol (RunStarted, or the first order's), whose holdings are the fields
    *  above; null before either. */
   private primary: string | null = null;
   /** The holdings of every other symbol, each in its own notional units. */
   private readonly others = new Map<string, SymbolHoldings>();
 
-  /** The position the venue should show: the baseline plus our fills and corrections, lots. */
+  /** The position the venue should show: the baseline plus our fills and corrections, less the
+   *  commissions the venue kept of the base, lots. */
   get accountPosition(): number {
-    return (this.baseline?.position ?? 0) + this.position;
+    return (this.baseline?.position ?? 0) + this.position + keptBack(this.kept);
   }
 
   /** Our position in `symbol` from applied fills and corrections (lots, relative to its baseline). */
@@ -162,7 +190,7 @@ export class OrderLedger {
   accountPositionOf(symbol: string): number {
     if (this.isPrimary(symbol)) return this.accountPosition;
     const h = this.others.get(symbol);
-    return (h?.baseline ?? 0) + (h?.position ?? 0);
+    return (h?.baseline ?? 0) + (h?.position ?? 0) + keptBack(h?.kept ?? 0);
   }
 
   /** Cash from `symbol`'s fills, in its notional units. */
@@ -184,7 +212,7 @@ export class OrderLedger {
 
   private holdings(symbol: string): SymbolHoldings {
     let h = this.others.get(symbol);
-    if (!h) this.others.set(symbol, (h = { position: 0, cash: 0, baseline: null }));
+    if (!h) this.others.set(symbol, (h = { position: 0, cash: 0, baseline: null, kept: 0 }));
     return h;
   }
 
@@ -328,8 +356,10 @@ export class OrderLedger {
       if (filledNow !== 0) h.position += current.request.side === 'buy' ? filledNow : -filledNow;
       h.cash += cash;
     }
-    if (!outcome.inferred && !outcome.matched?.length && outcome.from === next.status) return NO_DERIVED;
-    const derived: DerivedEvent[] = [];
+    const unvalued = commissionsFollowed(event) ? this.followCommissions(event, current, next, seq) : null;
+    if (!outcome.inferred && !outcome.matched?.length && outcome.from === next.status && unvalued === null)
+      return NO_DERIVED;
+    const derived: DerivedEvent[] = unvalued ?? [];
     if (outcome.inferred) {
       const { fill, cumulativeQty, venueAvgPrice } = outcome.inferred;
       derived.push({
@@ -361,6 +391,40 @@ export class OrderLedger {
         cause: seq,
       });
     return derived;
+  }
+
+  /**
+   * The commissions of the executions `event` applied for the first time (a fill report's, or a
+   * lookup's listed trades the order did not hold before): base lots the venue kept are taken off
+   * the position it should show, and each commission without a value is a CommissionUnvalued.
+   */
+  private followCommissions(
+    event: OrderEvent,
+    current: OrderState,
+    next: OrderState,
+    seq: number,
+  ): CommissionUnvalued[] | null {
+    let out: CommissionUnvalued[] | null = null;
+    const follow = (t: ReportedTrade): void => {
+      const c = t.commission;
+      if (c === undefined || current.tradeIds.has(t.tradeId) || !next.tradeIds.has(t.tradeId)) return;
+      if (c.baseLots !== undefined && Number.isFinite(c.baseLots) && c.baseLots > 0) {
+        if (this.isPrimary(current.request.symbol)) this.kept += c.baseLots;
+        else this.holdings(current.request.symbol).kept += c.baseLots;
+      }
+      if (c.unvalued === true)
+        (out ??= []).push({
+          kind: 'CommissionUnvalued',
+          clientOrderId: current.request.clientOrderId,
+          tradeId: t.tradeId,
+          asset: c.asset,
+          amount: c.amount,
+          cause: seq,
+        });
+    };
+    if (event.kind === 'FillReport') follow(event);
+    else if (event.kind === 'OrderStatusReport') for (const t of event.trades ?? []) follow(t);
+    return out;
   }
 
   /**

@@ -5,6 +5,7 @@
 // (follow()).
 import { ReconMetricsFold, type ReconMetrics } from './recon-metrics.ts';
 import type { LogEntry } from '../model/events.ts';
+import { formatScaled, parseDecimal, type ScaledDecimal } from '../model/decimal.ts';
 import { fractionalTicksToPrice, lotsToQty, unitsToQuote, type Instrument } from '../model/instrument.ts';
 import { sideSign } from '../model/order.ts';
 import type { OrderStatus } from '../model/order-status.ts';
@@ -43,6 +44,13 @@ export interface ParentReport {
   /** From the parent's creation to its completion, ms; null while working. */
   readonly durationMs: number | null;
   readonly fees: string;
+  /** Commissions its fills paid in an asset no price was known for (CommissionUnvalued), summed
+   *  per asset as the venue stated them: `fees` leaves them out. Absent when there are none. */
+  readonly unvaluedFees?: ReadonlyArray<{ readonly asset: string; readonly amount: string }>;
+  /** What the parent cost against its arrival price, fees included: shortfallQuote + fees, in
+   *  quote currency and in bps of the arrival value of what filled; positive = cost. */
+  readonly totalCostQuote: string | null;
+  readonly totalCostBps: number | null;
   readonly childOrders: number;
   readonly status: 'filled' | 'partially_filled' | 'unfilled' | 'working';
   readonly route: 'single' | 'twap';
@@ -143,6 +151,8 @@ export class RunReportFold {
   private readonly slices = new Map<string, number>();
   private readonly duplicates = new Set<string>();
   private readonly benchmarks = new Map<string, Extract<LogEntry['event'], { kind: 'MarketBenchmark' }>>();
+  /** Commissions without a value, by the order that paid them. */
+  private readonly unvalued = new Map<string, Array<{ asset: string; amount: string }>>();
 
   private readonly fillMetrics = new FillMetricsFold();
   private readonly signals: LogSummary['signals'][number][] = [];
@@ -215,6 +225,11 @@ export class RunReportFold {
     if (e.kind === 'ParentRejected')
       this.rejectedParents.push({ id: e.parentId, stage: e.stage ?? 'plan', code: e.code ?? null, reason: e.reason });
     if (e.kind === 'MarketBenchmark') this.benchmarks.set(e.parentId, e);
+    if (e.kind === 'CommissionUnvalued') {
+      const list = this.unvalued.get(e.clientOrderId) ?? [];
+      list.push({ asset: e.asset, amount: e.amount });
+      this.unvalued.set(e.clientOrderId, list);
+    }
     if (e.kind === 'FillAudit') {
       const at = (inst: Instrument, ours: number, venue: number): PositionReport => ({
         symbol: inst.symbol,
@@ -280,6 +295,8 @@ export class RunReportFold {
       // (avg - arrival) x filled in notional units: avg x filled is exactly the filled notional.
       const shortfallUnits =
         arrival !== null && filled > 0 ? sideSign(spec.side) * (notional - arrival * filled) : null;
+      const costUnits = shortfallUnits === null ? null : shortfallUnits + fees;
+      const unvalued = unvaluedByAsset(children.flatMap((c) => this.unvalued.get(c.request.clientOrderId) ?? []));
       const bench = this.benchmarks.get(id);
       const against = (ref: number | null | undefined) =>
         avg !== null && ref !== null && ref !== undefined
@@ -298,6 +315,9 @@ export class RunReportFold {
         fillRatio: Math.round((filled / spec.qty) * 1e6) / 1e6,
         durationMs: parent.completed ? parent.completed.at - parent.createdAt : null,
         fees: unitsToQuote(inst, fees),
+        ...(unvalued.length > 0 ? { unvaluedFees: unvalued } : {}),
+        totalCostQuote: costUnits === null ? null : unitsToQuote(inst, Math.round(costUnits)),
+        totalCostBps: costUnits === null || arrival === null ? null : round2((costUnits * 10_000) / (arrival * filled)),
         childOrders: children.length,
         status: parent.completed?.status ?? 'working',
         route: spec.route,
@@ -383,6 +403,29 @@ function participation(
         : null;
   const rate = note === null && bench.volume > 0 ? Math.round((filled / bench.volume) * 1e6) / 1e6 : null;
   return { participationRate: rate, benchmarkNote: note };
+}
+
+/** Amounts of each asset summed exactly (decimal strings), in order of first appearance. */
+function unvaluedByAsset(
+  list: ReadonlyArray<{ asset: string; amount: string }>,
+): Array<{ asset: string; amount: string }> {
+  const sums = new Map<string, ScaledDecimal>();
+  for (const { asset, amount } of list) {
+    let d: ScaledDecimal;
+    try {
+      d = parseDecimal(amount);
+    } catch {
+      continue; // an amount that does not read was never a commission a price could value
+    }
+    const s = sums.get(asset);
+    if (s === undefined) sums.set(asset, d);
+    else {
+      const scale = Math.max(s.scale, d.scale);
+      const m = (x: ScaledDecimal) => x.mantissa * 10n ** BigInt(scale - x.scale);
+      sums.set(asset, { mantissa: m(s) + m(d), scale });
+    }
+  }
+  return [...sums].map(([asset, d]) => ({ asset, amount: formatScaled(d.mantissa, d.scale) }));
 }
 
 function arrivalTicks(bid: number | null, ask: number | null): number | null {
