@@ -79,7 +79,7 @@ describe('paperVenue', () => {
     expect(problem(() => url(undefined, { FAKE_URL: 'ftp://x' }))).toMatch(/must be an http\(s\) URL, got "ftp:\/\/x"/);
   });
 
-  it('hands the keys, the URL and the run id to the factory, and keeps them out of view', async () => {
+  it('hands the keys, the URL, the run id and the commission prices to the factory, and keeps them out of view', async () => {
     const { registry, built } = fakeRegistry();
     const venue = paperVenue('binance-spot', undefined, 'always', io(KEYS), 'u', registry);
     expect(JSON.stringify(venue)).not.toMatch(/key-value-1|secret-value-2/);
@@ -87,8 +87,11 @@ describe('paperVenue', () => {
     const make = await venue.factory();
     const instrument = makeInstrument({ symbol: 'BTCUSDT', tickSize: '0.01', lotSize: '0.00001', minNotional: '0' });
     const clock = new WallClock();
-    make(instrument, clock, 'run-7');
-    expect(built).toEqual([{ instrument, clock, runId: 'run-7', url: 'https://paper.fake.example', keys: KEYS }]);
+    const commissionPrices = new Map([['BNB', '600']]);
+    make(instrument, clock, 'run-7', { commissionPrices });
+    expect(built).toEqual([
+      { instrument, clock, runId: 'run-7', url: 'https://paper.fake.example', keys: KEYS, commissionPrices },
+    ]);
   });
 
   it('binance-spot: Demo Mode by default, the testnet by venue.endpoint, and --venue-url over both', () => {

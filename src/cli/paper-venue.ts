@@ -120,7 +120,8 @@ export function paperVenue(
     marketHours: flags.marketHours,
     factory: async () => {
       const create = await entry.load();
-      return (instrument, clock, runId) => create({ instrument, clock, runId, url, keys });
+      return (instrument, clock, runId, { commissionPrices }) =>
+        create({ instrument, clock, runId, url, keys, commissionPrices });
     },
   };
 }

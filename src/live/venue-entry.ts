@@ -18,6 +18,9 @@ export interface LiveVenueConfig {
   readonly url: string;
   /** The value of each of the entry's `keys`, by variable name (never empty). */
   readonly keys: Readonly<Record<string, string>>;
+  /** The scenario's quote prices of commission assets (`BNB` -> "600"): an adapter whose venue
+   *  takes commissions in another asset values them at these first. */
+  readonly commissionPrices?: ReadonlyMap<string, string>;
 }
 
 export type LiveVenueFactory = (config: LiveVenueConfig) => LiveVenue;

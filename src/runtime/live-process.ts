@@ -23,6 +23,7 @@ import { LIVE_VENUES } from '../live/venue-registry.ts';
 import { WallClock } from '../live/wall-clock.ts';
 import type { LoadedScenario } from '../scenario/load-scenario.ts';
 import type { ScenarioFile } from '../scenario/schema.ts';
+import { commissionPricesOf } from '../scenario/commission-prices.ts';
 import { nodeConfigOf } from '../scenario/node-config-of.ts';
 import type { RunStore, RunWriter } from '../store/run-store.ts';
 import type { CommandResult, NodeCommand } from '../node/node-commands.ts';
@@ -46,12 +47,18 @@ export function marketHoursWarning(venue: VenueClock, hours: TradingHours, now: 
   return `the venue says its market is closed until ${next}, but the run's trading hours say open: orders sent now may be refused or held by the venue`;
 }
 
+/** What the scenario tells the venue's adapter beyond the instrument. */
+export interface VenueSettings {
+  /** Quote prices of commission assets (scenario/commission-prices.ts). */
+  readonly commissionPrices: ReadonlyMap<string, string>;
+}
+
 export interface LiveOptions {
   readonly store: RunStore;
   /** Builds the venue's adapter on the run's clock (keys and URL are the caller's). `runId`
    *  names the run's orders at the venue (the adapter's client id namespace): a run's ids are
    *  derived from its scenario, so two runs of one scenario on one day would share them. */
-  readonly venue: (instrument: Instrument, clock: Clock, runId: string) => LiveVenue;
+  readonly venue: (instrument: Instrument, clock: Clock, runId: string, settings: VenueSettings) => LiveVenue;
   /** The process's clock: the wall clock (default), or one a test advances itself. Every timer
    *  of the process and its startup runs on it. */
   readonly clock?: Clock;
@@ -96,7 +103,7 @@ export async function connectVenue(
     new WallClock((ms) =>
       options.warn?.(`the system clock stepped back ${ms} ms; the run's time holds until it catches up`),
     );
-  const venue = options.venue(instrument, clock, id);
+  const venue = options.venue(instrument, clock, id, { commissionPrices: commissionPricesOf(loaded.scenario) });
   // A venue that states its rules for the symbol (Binance's filters) refuses an instrument that
   // disagrees with them here, before anything is sent or stored.
   const refused = await venue.instrumentRefusal?.();

@@ -13,13 +13,18 @@ import { reconConfigSchema } from '../core/recon/recon-config.ts';
 import { positiveDecimal } from './common-schema.ts';
 import { describeIssue } from './issue-text.ts';
 
-/** `enabled`, the quote prices of commission assets, and the FillConfig fields (fill-config.ts). */
+/** Quote prices by asset code (`{ BNB: "600" }`). */
+export const assetPricesSchema = z.record(
+  z.string().regex(/^[A-Z0-9]{2,10}$/, 'keys must be upper-case asset codes like BNB'),
+  positiveDecimal,
+);
+
+/** `enabled`, the quote prices of commission assets (the older spelling of the scenario's
+ *  commissionPrices, still read), and the FillConfig fields (fill-config.ts). */
 export const fillDetectionSchema = z
   .object({
     enabled: z.boolean().default(true),
-    assetPrices: z
-      .record(z.string().regex(/^[A-Z0-9]{2,10}$/, 'keys must be upper-case asset codes like BNB'), positiveDecimal)
-      .default({}),
+    assetPrices: assetPricesSchema.default({}),
   })
   .catchall(z.unknown())
   .default({ enabled: true, assetPrices: {} });
@@ -59,6 +64,7 @@ interface Parts {
   };
   readonly instrument: { readonly symbol: string };
   readonly fillDetection: z.output<typeof fillDetectionSchema>;
+  readonly commissionPrices?: Readonly<Record<string, string>> | undefined;
   readonly safety: z.output<typeof safetySchema>;
   readonly reconciliation?: unknown;
 }
@@ -81,6 +87,14 @@ export function checkComponentConfigs(s: Parts, issue: Issue): void {
   if (s.safety.breaker !== undefined) nested(['safety', 'breaker'], scenarioBreakerSchema, s.safety.breaker);
   const { enabled: _e, assetPrices: _p, ...fillFields } = s.fillDetection;
   nested(['fillDetection'], fillConfigSchema, fillFields);
+  for (const [asset, price] of Object.entries(s.commissionPrices ?? {})) {
+    const older = s.fillDetection.assetPrices[asset];
+    if (older !== undefined && Number(older) !== Number(price))
+      issue(
+        ['commissionPrices', asset],
+        `is ${price} but fillDetection.assetPrices.${asset} (its older spelling) is ${older}: give the price once, in commissionPrices`,
+      );
+  }
   const fees = s.venue.fees;
   if (fees.commissionAsset !== undefined && fees.commissionAssetPrice === undefined) {
     const { base, quote } = assetsOf(s.instrument.symbol);

@@ -13,6 +13,7 @@ import { parsePreTradeConfig } from '../core/safety/pre-trade.ts';
 import { parseDedupConfig } from '../core/safety/signal-dedup.ts';
 import { venueRules, type TradingHours } from '../core/venues/index.ts';
 import type { NodeConfig } from '../node/node-config.ts';
+import { commissionPricesOf } from './commission-prices.ts';
 import { breakerInput } from './component-schema.ts';
 import { scenarioInstruments, toTwapParams } from './scenario-requests.ts';
 import type { ScenarioFile } from './scenario-fields.ts';
@@ -43,9 +44,9 @@ export function nodeConfigOf(s: ScenarioFile, instrument: Instrument, hours?: Tr
 
 /** The run's fill detection, or null when the scenario turns it off. */
 function fillsOf(s: ScenarioFile): NodeConfig['fills'] {
-  const { enabled, assetPrices, ...fields } = s.fillDetection;
+  const { enabled, assetPrices: _older, ...fields } = s.fillDetection;
   if (!enabled) return null;
-  const prices = new Map(Object.entries(assetPrices).map(([asset, price]) => [asset, Number(price)]));
+  const prices = new Map([...commissionPricesOf(s)].map(([asset, price]) => [asset, Number(price)]));
   return { config: fillConfigOf(s.fillDetection, fields), priceOf: (asset) => prices.get(asset) ?? null };
 }
 

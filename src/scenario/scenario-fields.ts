@@ -20,7 +20,7 @@ import { PARTIAL_FILL_POLICIES } from '../core/fills/fill-config.ts';
 import { FILL_METRIC_NAMES } from '../core/report/expectations.ts';
 import { RECON_METRIC_NAMES } from '../core/report/recon-metrics.ts';
 import { CONFIRMATIONS } from '../core/model/safety-events.ts';
-import { fillDetectionSchema, safetySchema } from './component-schema.ts';
+import { assetPricesSchema, fillDetectionSchema, safetySchema } from './component-schema.ts';
 import { MAX_SAMPLE_MS, sampleIntervalMs } from './sample-interval.ts';
 import { parseDurationMs } from '../core/model/time-fields.ts';
 
@@ -246,6 +246,10 @@ export const scenarioFields = z.strictObject({
   routing: routingSchema,
   retry: retrySchema,
   fillDetection: fillDetectionSchema,
+  /** Quote prices of the assets commissions are paid in besides the symbol's own (`{ BNB: "600" }`):
+   *  a paper run's fees and fill detection value such commissions at them (commission-prices.ts);
+   *  fillDetection.assetPrices is the older spelling. */
+  commissionPrices: assetPricesSchema.optional(),
   safety: safetySchema,
   actions: z.array(actionSchema).default([]),
   /** Crashes of the harness process, each followed after its downtime by a restart from the durable log. */
