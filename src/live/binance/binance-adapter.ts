@@ -12,6 +12,8 @@
 // - failures: one table from ccxt's exception classes to the port's classes (binance-failures.ts).
 // - fills: the POST answer (FULL), the stream and myTrades tell the same executions; each trade
 //   id is reported once (binance-orders.ts, the link's executions).
+// - commissions in another asset (BNB) are valued in quote before a fill is reported: at the
+//   scenario's price, else the venue's ticker, else reported as unvalued (binance-commissions.ts).
 // - orders since: allOrders by creation time (ordersSinceBy 'submitted', binance-queries.ts).
 // - streams: the user data stream ('orders', binance-user-stream.ts) and the market streams
 //   ('market_data', binance-market-data.ts), each kept alive by a supervisor; a reconnect of the
@@ -34,6 +36,7 @@ import type { MarketBackfill } from '../market-backfill.ts';
 import { redactor } from '../redact-secrets.ts';
 import { ReportSink } from '../report-sink.ts';
 import { binanceEndpoints, makeBinanceExchange, type BinanceExchange } from './binance-ccxt.ts';
+import { CommissionPrices } from './binance-commissions.ts';
 import { instrumentRefusal, marketOf } from './binance-filters.ts';
 import { InstrumentRefused, type BinanceLink, type ReadyMarket } from './binance-link.ts';
 import { BinanceMarketFeed, type MarketFeedOptions } from './binance-market-data.ts';
@@ -56,6 +59,12 @@ export interface BinanceAdapterOptions {
   /** First delay before a stream subscribes again after a failure, ms (default 1,000). */
   readonly reconnectInitialMs?: number;
   readonly marketData?: MarketFeedOptions;
+  /** The scenario's quote prices of commission assets (`BNB` -> "600"), before the venue's
+   *  ticker (binance-commissions.ts). */
+  readonly commissionPrices?: ReadonlyMap<string, string>;
+  /** How old a ticker price of a commission asset may be before a fill reads it again, ms
+   *  (default a minute). */
+  readonly commissionPriceRefreshMs?: number;
 }
 
 /** A request's signature in a URL or a JSON body: different on every request, never reported. */
@@ -101,6 +110,12 @@ export class BinanceAdapter implements LiveVenue {
       ids,
       reports: new ReportSink(scrub, 'BinanceAdapter'),
       executions: new BoundedSet(100_000),
+      commissions: new CommissionPrices(
+        this.ex,
+        options.clock,
+        options.commissionPrices,
+        options.commissionPriceRefreshMs,
+      ),
       scrubbed: scrub,
       ready: () => this.ready(),
     };
@@ -121,11 +136,9 @@ export class BinanceAdapter implements LiveVenue {
       const market = marketOf(markets, this.link.inst.symbol);
       const why = instrumentRefusal(market, this.link.inst, 'Binance');
       if (why !== null || market === undefined) throw new InstrumentRefused(why ?? 'no market');
-      return {
-        market,
-        symbol: market.symbol,
-        assets: { base: market.base, quote: market.quote },
-      };
+      const assets = { base: market.base, quote: market.quote };
+      this.link.commissions.prime(assets);
+      return { market, symbol: market.symbol, assets };
     })();
     this.markets = load;
     load.catch((err: unknown) => {
@@ -167,6 +180,7 @@ export class BinanceAdapter implements LiveVenue {
   async stop(): Promise<void> {
     if (this.link.reports.stopped) return;
     this.link.reports.stop();
+    this.link.commissions.stop();
     this.userStream.stop();
     this.feed.stop();
     this.orders.stop();

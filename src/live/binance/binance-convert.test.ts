@@ -232,7 +232,7 @@ describe('executions', () => {
       market,
     );
 
-  it('a commission in BNB is kept as stated, its quote equivalent left to fill detection (fee 0)', () => {
+  it('a commission in BNB is kept as stated and is without a value (fee 0) until a price values it', () => {
     expect(reportedTrade(inst, assets, myTrade('0.00000150', 'BNB'), 0)).toEqual({
       tradeId: '77',
       qty: 100,
@@ -240,15 +240,28 @@ describe('executions', () => {
       liquidity: 'maker',
       venueTime: 1772323201000,
       fee: 0,
-      commission: { asset: 'BNB', amount: '0.0000015' },
+      commission: { asset: 'BNB', amount: '0.0000015', unvalued: true },
     });
   });
 
   it('a commission in the quote asset is its amount in notional units; in the base asset, at the trade price', () => {
     // 0.1 USDT = 1,000,000 units of 1e-7.
-    expect(reportedTrade(inst, assets, myTrade('0.10000000', 'USDT'), 0)?.fee).toBe(1_000_000);
-    // 0.00001 BTC is 1 lot, at 10,000,005 ticks: 10,000,005 units.
-    expect(reportedTrade(inst, assets, myTrade('0.00001000', 'BTC'), 0)?.fee).toBe(10_000_005);
+    expect(reportedTrade(inst, assets, myTrade('0.10000000', 'USDT'), 0)).toMatchObject({
+      fee: 1_000_000,
+      commission: { asset: 'USDT', amount: '0.1' },
+    });
+    // 0.00001 BTC is 1 lot, at 10,000,005 ticks: 10,000,005 units; the lot is kept of the base.
+    expect(reportedTrade(inst, assets, myTrade('0.00001000', 'BTC'), 0)).toMatchObject({
+      fee: 10_000_005,
+      commission: { asset: 'BTC', amount: '0.00001', baseLots: 1 },
+    });
+  });
+
+  it('a base-asset commission finer than a lot is valued exactly, not rounded to a lot first', () => {
+    // 0.00000123 BTC (0.123 lots) at 100,000.05: 0.1230000615 USDT = 1,230,000.615 units.
+    const t = reportedTrade(inst, assets, myTrade('0.00000123', 'BTC'), 0);
+    expect(t?.fee).toBe(1_230_001);
+    expect(t?.commission?.baseLots).toBeCloseTo(0.123, 12);
   });
 
   it('the POST answer, the stream and myTrades name one execution by one trade id', () => {

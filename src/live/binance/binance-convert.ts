@@ -1,12 +1,13 @@
 // ccxt's parsed Binance orders and trades in our units and words: prices in ticks, quantities in
 // lots, times in epoch ms, statuses in our names, commissions as the port's fee rules say
-// (reports.ts ReportedTrade). ccxt's numbers come from Binance's decimal strings by parseFloat,
+// (reports.ts TradeCommission). ccxt's numbers come from Binance's decimal strings by parseFloat,
 // and a double prints back as the shortest text that reads as it, so "0.00001" stays "0.00001"
 // on the way to lots. Where ccxt's unified field loses a distinction (its 'closed' for FILLED, the
 // average it puts in a market order's price), Binance's own field in `info` is read instead.
 import type { Order, Trade } from 'ccxt';
 import { clientOrderId as toClientOrderId, tradeId as toTradeId, venueOrderId } from '../../core/model/ids.ts';
-import { priceToTicks, quoteToUnits, type Instrument } from '../../core/model/instrument.ts';
+import { commissionAssetKind, commissionLots, commissionUnits } from '../../core/fills/commission-units.ts';
+import { priceToTicks, type Instrument } from '../../core/model/instrument.ts';
 import type { OrderStatusReport, ReportedTrade } from '../../core/model/reports.ts';
 import type { HashedClientIdNamespace } from '../hashed-client-id-namespace.ts';
 import { normalizeStatus } from '../status-spelling.ts';
@@ -53,10 +54,12 @@ export function ourStatus(binance: unknown, ccxtStatus: unknown, qty: number, fi
 
 /**
  * One execution: the trade id (Binance's, the same on the POST answer, the stream and myTrades),
- * lots and ticks, the commission as Binance stated it with its quote equivalent where the adapter
- * can tell it (quote: the amount; base: the amount at the trade's price; any other asset, BNB:
- * 0, and fill detection converts it), and maker or taker (`liquidity` when ccxt cannot tell:
- * the POST answer's fills are the incoming order's, a taker's). Null when it does not read.
+ * lots and ticks, the commission as Binance stated it with its value in quote where the trade
+ * alone tells it (commission-units.ts: quote, the amount; base, the amount at the trade's price,
+ * with the lots Binance kept of the base), and maker or taker (`liquidity` when ccxt cannot tell:
+ * the POST answer's fills are the incoming order's, a taker's). A commission in any other asset
+ * (BNB) is `unvalued` with fee 0 until binance-commissions.ts values it at a price. Null when
+ * the execution does not read.
  */
 export function reportedTrade(
   inst: Instrument,
@@ -78,17 +81,15 @@ export function reportedTrade(
   const asset = typeof t.fee?.currency === 'string' ? t.fee.currency : null;
   const amount = plainDecimal(num(t.fee?.cost));
   if (asset === null || amount === null) return { ...base, fee: 0 };
-  return { ...base, fee: quoteEquivalent(inst, assets, asset, amount, price), commission: { asset, amount } };
-}
-
-/** A commission's quote equivalent in notional units, where the adapter can tell it; else 0. */
-function quoteEquivalent(inst: Instrument, assets: Assets, asset: string, amount: string, price: number): number {
-  if (asset === assets.quote) return quoteToUnits(inst, amount);
-  if (asset === assets.base) {
-    const lots = lotsOf(inst, amount);
-    return lots === null ? 0 : lots * price;
-  }
-  return 0;
+  const kind = commissionAssetKind(assets, asset);
+  if (kind === 'other') return { ...base, fee: 0, commission: { asset, amount, unvalued: true } };
+  const fee = commissionUnits(inst, assets, { asset, amount }, price, null) ?? 0;
+  const lots = kind === 'base' ? commissionLots(inst, amount) : null;
+  return {
+    ...base,
+    fee,
+    commission: lots !== null && lots > 0 ? { asset, amount, baseLots: lots } : { asset, amount },
+  };
 }
 
 /** What a row of ours carries beside its state: the venue's times. */

@@ -1,6 +1,7 @@
 // What every part of the Binance adapter that talks to the venue is given: the ccxt exchange,
 // the one instrument with its assets, the clock, our client ids as the wire spells them, the
-// report sink, the executions already reported (one trade id is one execution, whichever of the
+// report sink, the prices commissions in another asset are valued at, the executions already
+// reported (one trade id is one execution, whichever of the
 // POST answer, the stream and a lookup tells it first) and the gate that loads the venue's
 // markets and checks the instrument against them before anything is sent. The adapter builds
 // it once; each part takes the fields it uses.
@@ -11,6 +12,7 @@ import type { BoundedSet } from '../bounded-set.ts';
 import type { HashedClientIdNamespace } from '../hashed-client-id-namespace.ts';
 import type { ReportSink } from '../report-sink.ts';
 import type { BinanceExchange } from './binance-ccxt.ts';
+import type { CommissionPrices } from './binance-commissions.ts';
 import type { Assets } from './binance-convert.ts';
 
 export interface BinanceLink {
@@ -21,6 +23,8 @@ export interface BinanceLink {
   readonly reports: ReportSink;
   /** Trade ids reported as FillReport (bounded). */
   readonly executions: BoundedSet;
+  /** Values commissions in another asset (BNB) before a fill is reported. */
+  readonly commissions: CommissionPrices;
   /** Text bound for a report, with the keys and any request signature taken out. */
   scrubbed(text: string): string;
   /** The venue's market for the instrument, once its filters were checked; rejects with

@@ -84,8 +84,9 @@ export class BinanceOrders {
     return this.answered(cid, o, ready);
   }
 
-  /** The reports a POST answer makes: the ack, its fills, its end. */
-  private answered(cid: ClientOrderId, o: Order, ready: ReadyMarket): VenueMessage[] {
+  /** The reports a POST answer makes: the ack, its fills (commissions in another asset valued:
+   *  binance-commissions.ts), its end. */
+  private async answered(cid: ClientOrderId, o: Order, ready: ReadyMarket): Promise<VenueMessage[]> {
     const { inst, ids, clock } = this.link;
     const read = orderRow(inst, ids, o, 'lookup');
     if (read === null)
@@ -105,10 +106,8 @@ export class BinanceOrders {
     const vid = row.venueOrderId;
     const out: VenueMessage[] = [{ kind: 'AckReport', clientOrderId: cid, venueOrderId: vid }];
     const at = times.submittedAt ?? clock.now();
-    for (const t of o.trades ?? []) {
-      const trade = reportedTrade(inst, ready.assets, t, at, 'taker');
-      if (trade !== null) out.push(...this.fills(cid, vid, [trade]));
-    }
+    const trades = (o.trades ?? []).flatMap((t) => reportedTrade(inst, ready.assets, t, at, 'taker') ?? []);
+    out.push(...this.fills(cid, vid, await this.link.commissions.value(inst, ready.assets, trades)));
     out.push(...this.end(cid, vid, row.status, 'the POST answer'));
     return out;
   }

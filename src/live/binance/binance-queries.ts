@@ -103,7 +103,8 @@ export class BinanceQueries {
       const list = await this.link.ex.fetchMyTrades(ready.symbol, undefined, MAX_PAGE, { orderId: o.id });
       const at = typeof o.timestamp === 'number' ? o.timestamp : this.link.clock.now();
       const trades = list.flatMap((t) => reportedTrade(this.link.inst, ready.assets, t, at) ?? []);
-      return trades.length === list.length ? trades : undefined;
+      if (trades.length !== list.length) return undefined;
+      return await this.link.commissions.value(this.link.inst, ready.assets, trades);
     } catch {
       return undefined; // the state still answers; core infers the fills from it
     }

@@ -14,6 +14,7 @@ import { BoundedSet } from '../bounded-set.ts';
 import { HashedClientIdNamespace } from '../hashed-client-id-namespace.ts';
 import { ReportSink } from '../report-sink.ts';
 import { WallClock } from '../wall-clock.ts';
+import { CommissionPrices } from './binance-commissions.ts';
 import type { BinanceLink, ReadyMarket } from './binance-link.ts';
 import { BinanceOrders } from './binance-orders.ts';
 import { BinanceUserStream } from './binance-user-stream.ts';
@@ -52,6 +53,8 @@ function setup() {
     ids,
     reports: sink,
     executions: new BoundedSet(1000),
+    // BNB at the scenario's price: a commission in BNB is valued without a request.
+    commissions: new CommissionPrices(ex, new WallClock(), new Map([['BNB', '600']])),
     scrubbed: (t) => t,
     ready: () => Promise.resolve(ready),
   };
@@ -124,12 +127,13 @@ const waitFor = async (check: () => boolean) => {
 };
 
 describe('the user data stream', () => {
-  it('a NEW order is its state; a TRADE an execution, once however often it is told', () => {
+  it('a NEW order is its state; a TRADE an execution with its BNB commission valued, once however often it is told', async () => {
     const s = setup();
     s.order('NEW', 'NEW');
     const fill = { l: '0.00100000', z: '0.00100000', L: '100000.00000000', n: '0.00000150', N: 'BNB', t: 77, m: true };
     s.trade(fill);
     s.trade(fill); // the stream repeats it
+    await turns();
     const fromPost = s.orders.fills(CID, venueOrderId('4242'), [
       { tradeId: '77' as never, qty: 100, price: 10_000_000, fee: 0, liquidity: 'taker', venueTime: 0 },
     ]);
@@ -151,10 +155,23 @@ describe('the user data stream', () => {
         price: 10_000_000,
         liquidity: 'maker',
         venueTime: 1772323201000,
-        fee: 0,
-        commission: { asset: 'BNB', amount: '0.0000015' },
+        // 0.0000015 BNB at 600 USDT = 0.0009 USDT = 9,000 units of 1e-7.
+        fee: 9_000,
+        commission: { asset: 'BNB', amount: '0.0000015', valuedAt: { price: '600', source: 'scenario' } },
       },
     ]);
+  });
+
+  it('what the stream tells after a trade whose commission is being valued waits its turn', async () => {
+    const s = setup();
+    s.trade({ l: '0.00100000', z: '0.00100000', L: '100000.00000000', n: '0.00000150', N: 'BNB', t: 78, m: true });
+    s.order('EXPIRED', 'EXPIRED', { z: '0.00100000' });
+    expect(s.reports).toEqual([]); // the fill is being valued: the expiry after it waits
+    await turns();
+    expect(s.reports.map((r) => r.kind)).toEqual(['FillReport', 'ExpiredReport']);
+    // Nothing waiting: an event is told at once again.
+    s.order('CANCELED', 'CANCELED', { i: 4243 });
+    expect(s.reports.map((r) => r.kind)).toEqual(['FillReport', 'ExpiredReport', 'CancelReport']);
   });
 
   it("reads another symbol's events not at all, and another run's order by the venue's spelling", () => {

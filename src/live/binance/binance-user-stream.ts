@@ -27,6 +27,9 @@ export class BinanceUserStream {
   /** The subscription's generation: loops of an earlier one end at their next answer. */
   private generation = 0;
   private stopped = false;
+  /** Events told after a trade whose commission is being valued, in the order told. */
+  private turns: Promise<void> = Promise.resolve();
+  private waiting = 0;
 
   constructor(
     private readonly link: BinanceLink,
@@ -94,24 +97,49 @@ export class BinanceUserStream {
     const read = orderRow(this.link.inst, this.link.ids, o, 'stream');
     if (read === null) return;
     const { row } = read;
-    if (row.status === 'new' && row.filledQty === 0) {
-      this.link.reports.emit({ kind: 'OrderStatusReport', ...row });
-      return;
-    }
-    for (const m of this.orders.end(row.clientOrderId, row.venueOrderId, row.status, 'the user data stream'))
-      this.link.reports.emit(m);
+    this.inTurn(() => {
+      if (row.status === 'new' && row.filledQty === 0) {
+        this.link.reports.emit({ kind: 'OrderStatusReport', ...row });
+        return;
+      }
+      for (const m of this.orders.end(row.clientOrderId, row.venueOrderId, row.status, 'the user data stream'))
+        this.link.reports.emit(m);
+    });
   }
 
-  /** One execution of one of the account's orders on the symbol. */
+  /** One execution of one of the account's orders on the symbol; a commission in another asset
+   *  is valued first (binance-commissions.ts), and what the stream tells after it waits its turn. */
   onTrade(ready: ReadyMarket, t: Trade): void {
-    const { inst, ids, clock, reports } = this.link;
+    const { inst, ids, clock, reports, commissions } = this.link;
     if (t.symbol !== ready.symbol || typeof t.order !== 'string' || t.order === '') return;
     const wire = (t.info as { c?: unknown } | undefined)?.c;
     if (typeof wire !== 'string' || wire === '') return;
     const trade = reportedTrade(inst, ready.assets, t, clock.now());
     if (trade === null) return;
     const cid = toClientOrderId(ids.local(wire) ?? wire);
-    for (const m of this.orders.fills(cid, toVenueOrderId(t.order), [trade])) reports.emit(m);
+    const vid = toVenueOrderId(t.order);
+    const report = (x: typeof trade) => {
+      for (const m of this.orders.fills(cid, vid, [x])) reports.emit(m);
+    };
+    if (trade.commission?.unvalued !== true) this.inTurn(() => report(trade));
+    else this.afterTurns(async () => report((await commissions.value(inst, ready.assets, [trade]))[0] ?? trade));
+  }
+
+  /** Runs `work` now, or after the stream's events still waiting for a price, so what the stream
+   *  tells reaches core in the order it told it. */
+  private inTurn(work: () => void): void {
+    if (this.waiting === 0) work();
+    else this.afterTurns(work);
+  }
+
+  private afterTurns(work: () => void | Promise<void>): void {
+    this.waiting++;
+    this.turns = this.turns
+      .then(async () => {
+        if (!this.stopped) await work();
+      })
+      .catch(() => undefined) // a report not made holds up none after it
+      .finally(() => this.waiting--);
   }
 }
 

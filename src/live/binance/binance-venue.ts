@@ -21,7 +21,15 @@ export const BINANCE_LIVE_VENUE: LiveVenueEntry = {
   gateway: 'binance',
   load: async () => {
     const { BinanceAdapter } = await import('./binance-adapter.ts');
-    return ({ instrument, clock, runId, url, keys }) =>
-      new BinanceAdapter({ instrument, clock, runId, url, apiKey: keys[KEY] ?? '', secret: keys[SECRET] ?? '' });
+    return ({ instrument, clock, runId, url, keys, commissionPrices }) =>
+      new BinanceAdapter({
+        instrument,
+        clock,
+        runId,
+        url,
+        apiKey: keys[KEY] ?? '',
+        secret: keys[SECRET] ?? '',
+        ...(commissionPrices === undefined ? {} : { commissionPrices }),
+      });
   },
 };
