@@ -15,6 +15,7 @@ import { BinanceOrders, type UserEvent } from './binance-orders.ts';
 import { DepthBook, MAX_DEPTH, type Levels } from './depth-book.ts';
 import { MarketRest } from './market-rest.ts';
 import { MarketStreams } from './market-streams.ts';
+import { priceOnlySymbol } from './price-only-symbol.ts';
 import { PublicTape } from './public-tape.ts';
 import { BINANCE_LIMITS, RequestLimits, type LimitSettings } from './request-limits.ts';
 import { createRestApp } from './rest.ts';
@@ -38,6 +39,10 @@ export interface BinanceGatewayOptions {
   readonly socketLife?: Partial<SocketLifeSettings>;
   /** Every user data event as published (tests). */
   readonly onUserEvent?: (event: UserEvent) => void;
+  /** List the commission asset's symbol for its price (price-only-symbol.ts) when the scenario
+   *  states commissions in another asset: true unless given (a test of a venue that lists no
+   *  such ticker turns it off). */
+  readonly commissionTicker?: boolean;
 }
 
 export interface BinanceGateway {
@@ -93,6 +98,7 @@ export async function startBinanceGateway(options: BinanceGatewayOptions): Promi
     limits: limitSettings,
     now,
     halted: () => gv.exchange.halted,
+    priceOnly: options.commissionTicker === false ? null : priceOnlySymbol(gv.scenario, gv.instrument),
   });
   const streams = new MarketStreams({
     inst: gv.instrument,

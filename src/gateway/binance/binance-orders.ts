@@ -244,17 +244,26 @@ export class BinanceOrders {
     return this.balances().map((b) => ({ a: b.asset, f: b.free, l: b.locked }));
   }
 
-  /** Base and quote: free and locked (open sells hold base, open buys lock quote). */
+  /** Base and quote: free and locked (open sells hold base, open buys lock quote). Commissions
+   *  stated in the base asset come out of the base, as on Binance (the simulated venue took them
+   *  from the quote: they are given back to it); any other asset's stay taken from the quote (the
+   *  gateway holds no BNB). */
   balances(): Array<{ asset: string; free: string; locked: string }> {
     const h = this.desk.holdings;
     const position = this.gv.desk.position;
     const held = h.heldForSells();
-    const cash = this.gv.desk.quoteBalance;
     const locked = h.lockedForBuys();
     const { base, quote } = this.fields.assets;
+    const kept = this.fields.keepsBase ? this.fields.keptOfBase(h.executions()) : null;
+    const cash = this.gv.desk.quoteBalance + (kept?.units ?? 0);
     const q = (units: number) => this.fields.quoteAmount(units);
+    const free = this.fields.qtyAmount(position - held);
     return [
-      { asset: base, free: this.fields.qtyAmount(position - held), locked: this.fields.qtyAmount(held) },
+      {
+        asset: base,
+        free: kept === null ? free : this.fields.less(free, kept.amounts),
+        locked: this.fields.qtyAmount(held),
+      },
       { asset: quote, free: q(cash - locked), locked: q(locked) },
     ];
   }

@@ -2,7 +2,9 @@
 // symbol with its filters and the gateway's limits), depth (with the update id the depth streams
 // continue from), trades, aggTrades, klines, avgPrice and the tickers (24hr, price, bookTicker). Each takes
 // `symbol`, and those Binance lets list several take `symbols` (a JSON array) or neither (every
-// symbol: here the one); a symbol the gateway does not serve is -1121.
+// symbol: here the one, and the commission asset's symbol listed for its price only when the
+// scenario states commissions in another asset: price-only-symbol.ts); a symbol the gateway does
+// not serve is -1121.
 import type { Instrument } from '../../core/model/instrument.ts';
 import type { MarketFeed } from '../market-feed.ts';
 import type { DepthBook } from './depth-book.ts';
@@ -13,6 +15,13 @@ import type { RequestFields } from './request-fields.ts';
 import { symbolFilters } from './symbol-filters.ts';
 import { badRequest, illegal, INVALID_SYMBOL, isBinanceError, price8, qty8, ZERO8, type BinanceError } from './wire.ts';
 import type { Assets } from '../../core/fills/fees.ts';
+import {
+  priceOnlyBookTicker,
+  priceOnlyInfo,
+  priceOnlyPrice,
+  priceOnlyTicker24h,
+  type PriceOnlySymbol,
+} from './price-only-symbol.ts';
 
 type Json = Record<string, unknown>;
 export type MarketAnswer = { readonly body: unknown } | BinanceError;
@@ -28,20 +37,25 @@ export interface MarketRestOptions {
   readonly now: () => number;
   /** Whether the venue refuses orders now (a halt). */
   readonly halted: () => boolean;
+  /** The commission asset's symbol, listed for its price only (price-only-symbol.ts). */
+  readonly priceOnly?: PriceOnlySymbol | null;
 }
 
 const COMBINATION = badRequest(-1128, 'Combination of optional parameters invalid.');
 
 /** `symbol` or `symbols` or neither: whether the answer is one object (a symbol was named) or a
- *  list, and which of ours it holds (an unknown symbol is -1121). */
-function symbolsOf(f: RequestFields, ours: string): { one: boolean; listed: boolean } | BinanceError {
+ *  list, and which of the symbols served it holds (an unknown symbol is -1121). */
+function symbolsOf(
+  f: RequestFields,
+  served: readonly string[],
+): { one: boolean; names: readonly string[] } | BinanceError {
   const one = f.optional('symbol');
   if (isBinanceError(one)) return one;
   const many = f.optional('symbols');
   if (isBinanceError(many)) return many;
   if (one !== undefined && many !== undefined) return COMBINATION;
-  if (one !== undefined) return one === ours ? { one: true, listed: true } : INVALID_SYMBOL;
-  if (many === undefined) return { one: false, listed: true };
+  if (one !== undefined) return served.includes(one) ? { one: true, names: [one] } : INVALID_SYMBOL;
+  if (many === undefined) return { one: false, names: served };
   let list: unknown;
   try {
     list = JSON.parse(many);
@@ -50,15 +64,26 @@ function symbolsOf(f: RequestFields, ours: string): { one: boolean; listed: bool
   }
   if (!Array.isArray(list) || list.length === 0 || list.some((s) => typeof s !== 'string'))
     return illegal('symbols', '^\\[("[A-Z0-9-_.]{1,20}"(,"[A-Z0-9-_.]{1,20}"){0,}){0,1}\\]$');
-  if (list.some((s) => s !== ours)) return INVALID_SYMBOL;
-  return { one: false, listed: true };
+  if (list.some((s) => !served.includes(s as string))) return INVALID_SYMBOL;
+  return { one: false, names: [...new Set(list as string[])] };
 }
 
 export class MarketRest {
-  constructor(private readonly o: MarketRestOptions) {}
+  /** The symbols the public endpoints that list several know: ours, then the price-only one. */
+  private readonly served: readonly string[];
+
+  constructor(private readonly o: MarketRestOptions) {
+    this.served = o.priceOnly ? [o.inst.symbol, o.priceOnly.symbol] : [o.inst.symbol];
+  }
+
+  /** Each symbol's entry: ours from `ours`, the price-only symbol's from `other`. */
+  private each(names: readonly string[], ours: () => Json, other: (p: PriceOnlySymbol) => Json): Json[] {
+    const p = this.o.priceOnly;
+    return names.map((n) => (n === this.o.inst.symbol || !p ? ours() : other(p)));
+  }
 
   exchangeInfo(f: RequestFields): MarketAnswer {
-    const which = symbolsOf(f, this.o.inst.symbol);
+    const which = symbolsOf(f, this.served);
     if (isBinanceError(which)) return which;
     const status = f.oneOf('symbolStatus', ['TRADING', 'HALT', 'BREAK'], () =>
       badRequest(-1122, 'Invalid symbolStatus.'),
@@ -68,8 +93,10 @@ export class MarketRest {
     const permissions = f.optional('permissions');
     if (isBinanceError(permissions)) return permissions;
     const ourStatus = this.o.halted() ? 'HALT' : 'TRADING';
-    const listed =
-      (status === undefined || status === ourStatus) && (permissions === undefined || permissions.includes('SPOT'));
+    const spot = permissions === undefined || permissions.includes('SPOT');
+    const symbols = this.each(which.names, () => this.symbolInfo(ourStatus), priceOnlyInfo).filter(
+      (info) => spot && (status === undefined || status === info['status']),
+    );
     const s = this.o.limits;
     return {
       body: {
@@ -81,7 +108,7 @@ export class MarketRest {
           { rateLimitType: 'ORDERS', interval: 'DAY', intervalNum: 1, limit: s.ordersPerDay },
         ],
         exchangeFilters: [],
-        symbols: listed ? [this.symbolInfo(ourStatus)] : [],
+        symbols,
       },
     };
   }
@@ -249,20 +276,30 @@ export class MarketRest {
   }
 
   ticker24h(f: RequestFields): MarketAnswer {
-    const which = symbolsOf(f, this.o.inst.symbol);
+    const which = symbolsOf(f, this.served);
     if (isBinanceError(which)) return which;
     const type = f.oneOf('type', ['FULL', 'MINI'], () => badRequest(-1139, 'Invalid ticker type.'));
     if (isBinanceError(type)) return type;
-    const t = this.o.tape.ticker24h(this.o.now(), this.o.feed.quote(), type === 'MINI');
-    return { body: which.one ? t : [t] };
+    const now = this.o.now();
+    const mini = type === 'MINI';
+    const list = this.each(
+      which.names,
+      () => this.o.tape.ticker24h(now, this.o.feed.quote(), mini),
+      (p) => priceOnlyTicker24h(p, now, mini),
+    );
+    return { body: which.one ? list[0] : list };
   }
 
   tickerPrice(f: RequestFields): MarketAnswer {
-    const which = symbolsOf(f, this.o.inst.symbol);
+    const which = symbolsOf(f, this.served);
     if (isBinanceError(which)) return which;
     const last = this.o.feed.lastPrint();
-    const t = { symbol: this.o.inst.symbol, price: last ? price8(this.o.inst, last.price) : ZERO8 };
-    return { body: which.one ? t : [t] };
+    const list = this.each(
+      which.names,
+      () => ({ symbol: this.o.inst.symbol, price: last ? price8(this.o.inst, last.price) : ZERO8 }),
+      priceOnlyPrice,
+    );
+    return { body: which.one ? list[0] : list };
   }
 
   /** The best bid and ask as the venue's market data shows them now. */
@@ -279,10 +316,10 @@ export class MarketRest {
   }
 
   bookTickerAnswer(f: RequestFields): MarketAnswer {
-    const which = symbolsOf(f, this.o.inst.symbol);
+    const which = symbolsOf(f, this.served);
     if (isBinanceError(which)) return which;
-    const t = this.bookTicker();
-    return { body: which.one ? t : [t] };
+    const list = this.each(which.names, () => this.bookTicker(), priceOnlyBookTicker);
+    return { body: which.one ? list[0] : list };
   }
 }
 

@@ -4,8 +4,10 @@
 // executionReport. One execution has one trade id everywhere (the simulated exchange's trade
 // number): the POST answer, the stream and myTrades state the same executions. Commissions are
 // stated in the scenario's `venue.fees.commissionAsset` when it names one, else in the quote
-// asset (the simulated venue takes every fee from the quote balance).
+// asset (the simulated venue takes every fee from the quote balance; the account's balances give
+// base-asset commissions back to it and take them from the base: binance-orders.ts).
 import type { Instrument } from '../../core/model/instrument.ts';
+import { formatScaled, parseDecimal, type ScaledDecimal } from '../../core/model/decimal.ts';
 import { assetsOf, type Assets } from '../../core/fills/fees.ts';
 import type { ExchangeOrder, ExchangeTrade } from '../../sim/venue/exchange-order.ts';
 import { tradeNumber } from '../desk-holdings.ts';
@@ -60,6 +62,8 @@ export function binanceType(rec: DeskRecord): string {
 
 export class OrderFields {
   readonly assets: Assets;
+  /** Commissions are stated in the base asset (they come out of the base balance). */
+  readonly keepsBase: boolean;
 
   constructor(
     private readonly inst: Instrument,
@@ -68,6 +72,7 @@ export class OrderFields {
     private readonly stated: StatedCommission | undefined,
   ) {
     this.assets = assetsOf(inst.symbol);
+    this.keepsBase = stated !== undefined && stated(0, 1).asset === this.assets.base;
   }
 
   /** Lots as Binance's amount string. */
@@ -78,6 +83,34 @@ export class OrderFields {
   /** Notional units as Binance's amount string of the quote asset. */
   quoteAmount(units: number): string {
     return quote8(this.inst, units);
+  }
+
+  /** The base-asset commissions of `executions`: the amounts as stated, and the notional units
+   *  the simulated venue charged the quote for them. */
+  keptOfBase(executions: ReadonlyArray<{ readonly trade: ExchangeTrade }>): { amounts: string[]; units: number } {
+    const amounts: string[] = [];
+    let units = 0;
+    for (const { trade } of executions) {
+      const c = this.commission(trade);
+      if (c.commissionAsset !== this.assets.base) continue;
+      amounts.push(c.commission);
+      units += trade.fee;
+    }
+    return { amounts, units };
+  }
+
+  /** A balance less some amounts, exactly, as Binance writes it. */
+  less(balance: string, amounts: readonly string[]): string {
+    const parts = [balance, ...amounts].map(parseDecimal);
+    const scale = Math.max(...parts.map((d) => d.scale));
+    const at = (d: ScaledDecimal) => d.mantissa * 10n ** BigInt(scale - d.scale);
+    const [first, ...rest] = parts as [ScaledDecimal, ...ScaledDecimal[]];
+    return places8(
+      formatScaled(
+        rest.reduce((m, d) => m - at(d), at(first)),
+        scale,
+      ),
+    );
   }
 
   /** A trade's commission and its asset, as Binance's strings. */
