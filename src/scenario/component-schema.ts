@@ -15,7 +15,7 @@ import { describeIssue } from './issue-text.ts';
 
 /** Quote prices by asset code (`{ BNB: "600" }`). */
 export const assetPricesSchema = z.record(
-  z.string().regex(/^[A-Z0-9]{2,10}$/, 'keys must be upper-case asset codes like BNB'),
+  z.string().regex(/^[A-Z0-9]{2,10}$/, 'must be an upper-case asset code like BNB'),
   positiveDecimal,
 );
 

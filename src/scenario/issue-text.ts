@@ -114,6 +114,11 @@ export function describeIssue(issue: z.core.$ZodIssue, schema: Schema, input: un
         return `must have ${rel} ${bound} ${issue.origin === 'array' ? 'entries' : 'characters'}`;
       return `must be ${rel} ${bound}${typeof value === 'number' ? `, not ${value}` : ''}`;
     }
+    case 'invalid_key': {
+      // A record's key: zod says "Invalid key in record"; the key's own check says what is wrong.
+      const inner = issue.issues[0]?.message;
+      return inner === undefined ? issue.message : `key ${JSON.stringify(issue.path.at(-1))}: ${inner}`;
+    }
     default:
       return issue.message;
   }
