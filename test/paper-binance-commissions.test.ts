@@ -81,7 +81,7 @@ describe('a paper run on Binance paying its commissions in BNB', () => {
     const worth = paid.reduce((s, c) => s + c.amount * 500, 0);
     expect(Number(parent?.fees)).toBeCloseTo(worth, 7);
     expect(parent?.fees).toBe('3.9');
-    expect(parent?.unvaluedFees).toBeUndefined();
+    expect(parent?.unvaluedFees).toEqual([]);
     for (const f of events('FillReport'))
       expect(f.commission).toEqual({ asset: 'BNB', amount: '0.0013', valuedAt: { price: '500', source: 'ticker' } });
     expect(events('CommissionUnvalued')).toEqual([]);

@@ -41,7 +41,7 @@ export function formatReport(r: RunReport, stored = true, mode = 'backtest'): st
           `${p.durationMs === null ? 'still working' : `${(p.durationMs / 1000).toFixed(1)} s`}`,
       );
     }
-    if (p.unvaluedFees !== undefined && p.unvaluedFees.length > 0)
+    if (p.unvaluedFees.length > 0)
       lines.push(
         `    fees leave out commissions no price was known for: ${p.unvaluedFees.map((u) => `${u.amount} ${u.asset}`).join(', ')} ` +
           '(give the asset a price in commissionPrices)',

@@ -45,8 +45,8 @@ export interface ParentReport {
   readonly durationMs: number | null;
   readonly fees: string;
   /** Commissions its fills paid in an asset no price was known for (CommissionUnvalued), summed
-   *  per asset as the venue stated them: `fees` leaves them out. Absent when there are none. */
-  readonly unvaluedFees?: ReadonlyArray<{ readonly asset: string; readonly amount: string }>;
+   *  per asset as the venue stated them: `fees` leaves them out. Empty when there are none. */
+  readonly unvaluedFees: ReadonlyArray<{ readonly asset: string; readonly amount: string }>;
   /** What the parent cost against its arrival price, fees included: shortfallQuote + fees, in
    *  quote currency and in bps of the arrival value of what filled; positive = cost. */
   readonly totalCostQuote: string | null;
@@ -315,7 +315,7 @@ export class RunReportFold {
         fillRatio: Math.round((filled / spec.qty) * 1e6) / 1e6,
         durationMs: parent.completed ? parent.completed.at - parent.createdAt : null,
         fees: unitsToQuote(inst, fees),
-        ...(unvalued.length > 0 ? { unvaluedFees: unvalued } : {}),
+        unvaluedFees: unvalued,
         totalCostQuote: costUnits === null ? null : unitsToQuote(inst, Math.round(costUnits)),
         totalCostBps: costUnits === null || arrival === null ? null : round2((costUnits * 10_000) / (arrival * filled)),
         childOrders: children.length,
