@@ -13,12 +13,13 @@
 // - right after the last slice was sent (its fill may not have reached the session: the venue's
 //   latency is 25-40 ms each way),
 // - mid-TWAP, and the restarted server killed again before it is ready (in its startup
-//   reconciliation), then a third server.
+//   reconciliation), then a third server,
+// - mid-TWAP with SIGTERM instead (the session stored as interrupted), for comparison.
 // Afterwards the venue, read through the official Alpaca SDK as an operator would, and the store
 // must agree: at the venue one order per client order id, all in the run's namespace, nothing
 // ordered or filled beyond the parent's 60 and exactly 60 filled (its orders and its executions),
 // nothing open; in the store ONE session run (mode session) for the file, resumed once per kill
-// (ProcessRestarted), its parent filled 60, each order's fills the venue's, and the last server's
+// (ProcessRestarted) or stop, its parent filled 60, each order's fills the venue's, and the last server's
 // SIGTERM storing it as interrupted. Waits poll with a bounded timeout; nothing sleeps.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -58,6 +59,8 @@ interface KillPlan {
   readonly when: ((sent: number) => boolean) | 'answered' | 'in-flight';
   /** Kill the restarted server too, as soon as it listens (in its startup reconciliation). */
   readonly killRestart: boolean;
+  /** How the first server is stopped: SIGKILL (crashed), or SIGTERM (stored as interrupted). */
+  readonly signal?: 'SIGTERM';
   /** How the restart catches up the slices missed while no server ran (uncapped, so the parent
    *  fills whole: the default caps a slice at 3 times its size and leaves the rest unsent). */
   readonly catchUp: { catchUp: 'immediate' } | { catchUp: 'spread'; catchUpMaxMultiple: null };
@@ -72,6 +75,13 @@ const PLANS: readonly KillPlan[] = [
   { name: 'mid', when: (sent) => sent >= 2 && sent < SLICES, killRestart: false, catchUp: IMMEDIATE },
   { name: 'last-sent', when: (sent) => sent === SLICES, killRestart: false, catchUp: SPREAD },
   { name: 'mid-twice', when: (sent) => sent >= 3 && sent < SLICES, killRestart: true, catchUp: SPREAD },
+  {
+    name: 'mid-sigterm',
+    when: (sent) => sent >= 2 && sent < SLICES,
+    killRestart: false,
+    catchUp: SPREAD,
+    signal: 'SIGTERM',
+  },
 ];
 
 const ENV: NodeJS.ProcessEnv = {
@@ -257,11 +267,16 @@ async function playRound(round: Round): Promise<string> {
     });
     log.push(`at the kill: ${at.slices.map((x) => `${x.sliceNum} ${x.status}`).join(', ')}`);
   }
-  await kill(first.p, 'the first server', log);
+  if (plan.signal === 'SIGTERM') {
+    first.p.proc.kill('SIGTERM');
+    const { code } = await first.p.exited;
+    expect(code, `${plan.name}: SIGTERM stops the server cleanly\n${first.p.output()}`).toBe(0);
+    log.push('stopped the first server (SIGTERM)');
+  } else await kill(first.p, 'the first server', log);
   const runs = runRows(round.db);
   expect(runs.length, `${plan.name}: one run`).toBe(1);
-  expect(runState(runs[0] as RunRow, localLiveness()), `${plan.name}: the killed session reads as crashed`).toBe(
-    'crashed',
+  expect(runState(runs[0] as RunRow, localLiveness()), `${plan.name}: the stopped session`).toBe(
+    plan.signal === 'SIGTERM' ? 'interrupted' : 'crashed',
   );
   let last = await serve(round);
   if (plan.killRestart) {
@@ -389,7 +404,7 @@ function checkRound(
       msg('one session run, stopped by SIGTERM'),
     ).toEqual([[runId, 'session', 'interrupted']]);
     const restarts = storedRows(db, runId).filter((r) => r.kind === 'ProcessRestarted').length;
-    expect(restarts, msg('ProcessRestarted once per kill')).toBe(round.plan.killRestart ? 2 : 1);
+    expect(restarts, msg('ProcessRestarted once per kill or stop')).toBe(round.plan.killRestart ? 2 : 1);
     const stored = db
       .prepare(
         `SELECT o.client_order_id AS id, o.filled_qty AS filled,
