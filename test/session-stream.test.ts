@@ -5,11 +5,13 @@
 // entries after it, none repeated or missed, the same as the session's committed log; an id past
 // the last entry waits for the next entry; a bad id is a 400 naming the field; a client that
 // leaves is let go (its follower removed); a client that does not read is dropped once the live
-// entries waiting for it pass the cap, and resumes without a gap; quiet streams get keep-alives.
+// entries waiting for it pass the cap, and resumes without a gap; quiet streams get keep-alives,
+// and the server's signal ends them. A server without a session answers 404.
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogEntry } from '../src/core/model/events.ts';
 import type { ServiceSession } from '../src/runtime/session-run.ts';
+import { buildOpenApi } from '../src/server/openapi.ts';
 import { ProblemError, problemResponse } from '../src/server/problem.ts';
 import { registerRoutes } from '../src/server/register-routes.ts';
 import { sessionStreamRoutes } from '../src/server/routes/session-stream-routes.ts';
@@ -72,8 +74,21 @@ describe('GET /session/stream over a sim session', () => {
     store?.db.close();
   });
 
-  it('is not offered without a session', async () => {
-    expect((await appOf(null).request(`${API}/session/stream`)).status).toBe(404);
+  it('is in the API document on every server, with its resume parameter and both answers', () => {
+    const doc = buildOpenApi(sessionStreamRoutes(null), { apiBase: API, version: 'test' });
+    const op = doc.paths[`${API}/session/stream`]?.['get'] as unknown as {
+      parameters: Array<{ name: string; in: string }>;
+      responses: Record<string, { content?: Record<string, unknown> }>;
+    };
+    expect(op.parameters.map((p) => `${p.in}.${p.name}`)).toContain('query.lastEventId');
+    expect(Object.keys(op.responses['200']?.content ?? {})).toEqual(['text/event-stream']);
+    expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['200', '204', '400', '404']));
+  });
+
+  it('answers 404 on a server that hosts no session', async () => {
+    const res = await appOf(null).request(`${API}/session/stream`);
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as { detail: string }).detail).toContain('hosts no trading session');
   });
 
   it("streams a TWAP's entries live; a reconnect after Last-Event-ID repeats and misses none", async () => {

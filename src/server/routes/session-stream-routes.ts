@@ -1,13 +1,15 @@
 // GET /session/stream: the running service session's committed log as Server-Sent Events (orders,
 // fills, slices, safety, reconciliation: every entry), resumable after Last-Event-ID, for the
-// session page and any client that follows the session. session-stream.ts streams it. No routes
-// when the server hosts no session.
+// session page and any client that follows the session. session-stream.ts streams it. Declared on
+// every server, like the other session routes, so the API document is one; a server that hosts no
+// session answers 404.
 import { z } from 'zod';
 import { defineRoute, type AnyRoute } from '../route-spec.ts';
 import type { SessionPort } from '../session-port.ts';
 import { streamSessionEntries, type SessionStreamOptions } from '../session-stream.ts';
 import { resumeAfter } from '../sse.ts';
 import { progressQuery } from './run-job-routes.ts';
+import { hostedSession, withNotFound } from './session-order-routes.ts';
 
 const sseSchema = z
   .string()
@@ -16,14 +18,14 @@ const sseSchema = z
       'data: {"seq", "time" (epoch ms), "kind", "event" (the entry as logged)}',
   );
 
-export function sessionStreamRoutes(port: SessionPort | null, options: SessionStreamOptions = {}): AnyRoute[] {
-  if (port === null) return [];
-  return [
+export function sessionStreamRoutes(hosted: SessionPort | null, options: SessionStreamOptions = {}): AnyRoute[] {
+  const port = hostedSession(hosted);
+  return withNotFound([
     defineRoute({
       method: 'GET',
       path: '/session/stream',
       operationId: 'followSession',
-      tag: 'session',
+      tag: 'session controls',
       summary: "The session's committed log entries as Server-Sent Events, resuming after Last-Event-ID",
       description:
         'Replays the entries after Last-Event-ID (header, or the lastEventId query parameter; the header wins), ' +
@@ -39,7 +41,10 @@ export function sessionStreamRoutes(port: SessionPort | null, options: SessionSt
           content: {},
         },
       },
-      handle: (_input, c) => streamSessionEntries(c, port, resumeAfter(c), options),
+      handle: (_input, c) => {
+        const afterSeq = resumeAfter(c);
+        return streamSessionEntries(c, port, afterSeq, options);
+      },
     }),
-  ];
+  ]);
 }
