@@ -18,7 +18,8 @@ export type SessionLog = Pick<SessionPort, 'entriesAfter' | 'follow' | 'lastSeq'
 export interface SessionStreamOptions {
   /** A comment line is sent after this long without an entry; default 15 s. */
   readonly keepAliveMs?: number;
-  /** Live entries waiting for a slow client beyond which it is dropped; default 10,000. */
+  /** Live entries waiting for a slow client beyond which it is dropped (besides the batch being
+   *  written); default 10,000. */
   readonly maxQueued?: number;
   /** Ends every open stream when it aborts (the server shutting down), so none holds it open. */
   readonly signal?: AbortSignal;
@@ -104,8 +105,16 @@ export function streamSessionEntries(
           await send(e);
         }
         while (!ended()) {
-          if (queue.length > 0) await send(queue.shift() as LogEntry);
-          else await quiet(s, keepAliveMs, (w) => (wake = w));
+          if (queue.length === 0) {
+            await quiet(s, keepAliveMs, (w) => (wake = w));
+            continue;
+          }
+          // Taken as a batch (the queue refills meanwhile, up to the cap): at most twice the cap
+          // is held for a client.
+          for (const e of queue.splice(0)) {
+            if (ended()) return;
+            await send(e);
+          }
         }
       } finally {
         release();
