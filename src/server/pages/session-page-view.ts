@@ -59,7 +59,8 @@ export interface SessionView {
 /** Completed parents shown after the open ones: enough to see the last orders end. */
 export const COMPLETED_SHOWN = 10;
 
-export function sessionView(port: SessionPort, now = Date.now()): SessionView {
+/** The view of `port` now (the session's clock), or at `now` (epoch ms). */
+export function sessionView(port: SessionPort, now?: number): SessionView {
   const inst = port.instrument;
   const status = port.status();
   const readiness = port.readiness(now);
