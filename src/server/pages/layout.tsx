@@ -1,12 +1,20 @@
 /** @jsxImportSource hono/jsx */
-// The frame of every page: title, the stylesheet, the navigation (runs, sweeps, compare, API).
-// Pages are server-rendered (hono/jsx escapes every text and attribute value); charts load their
-// data from the API.
-import type { Child } from 'hono/jsx';
+// The frame of every page: title, the stylesheet, the navigation (runs, sweeps, compare, the
+// session when the server hosts one, API). Pages are server-rendered (hono/jsx escapes every text
+// and attribute value); charts load their data from the API.
+import { createContext, useContext, type Child } from 'hono/jsx';
 import { assetUrl } from './static-assets.ts';
+
+/** What the navigation links besides the run pages: the session page, when the server hosts a
+ *  session. Provided around a page as it is rendered (pageRoutes does), so no page passes it on. */
+export interface Nav {
+  readonly session: boolean;
+}
+export const NavContext = createContext<Nav>({ session: false });
 
 export function Layout(props: { title: string; children?: Child; scripts?: readonly string[] }) {
   const scripts = props.scripts ?? [];
+  const nav = useContext(NavContext);
   return (
     <html lang="en">
       <head>
@@ -27,6 +35,11 @@ export function Layout(props: { title: string; children?: Child; scripts?: reado
       <body>
         <nav>
           <a href="/">runs</a> <a href="/sweeps">sweeps</a> <a href="/compare">compare</a>{' '}
+          {nav.session ? (
+            <>
+              <a href="/session">session</a>{' '}
+            </>
+          ) : null}
           <a href="/api/v1/docs">API</a>
         </nav>
         <main>

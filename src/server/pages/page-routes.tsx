@@ -7,8 +7,11 @@
 // (stored data that cannot be read, a fault) reaches the app's error handler, which answers a
 // page request with problemPage, the same detail the API would give.
 // Every page forbids inline scripts (Content-Security-Policy): all script is in static/ (the run
-// page's charts, the sweep page's re-run buttons).
+// page's charts, the sweep page's re-run buttons, the session page's live parts). When the server
+// hosts a service session its page is at `/session` (session-routes.tsx) and every page's
+// navigation links it.
 import { Hono, type Context } from 'hono';
+import type { Child } from 'hono/jsx';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { RunQuery, RunReader } from '../../store/read-model-port.ts';
 import { UnknownParentError } from '../../store/sweep-histogram.ts';
@@ -16,10 +19,13 @@ import { InvalidCursorError, MAX_PAGE as MAX_SWEEP_PAGE } from '../../store/swee
 import { idParam } from '../query-params.ts';
 import { MAX_SERIES_POINTS } from '../routes/run-record-routes.ts';
 import { runQuerySchema } from '../routes/run-routes.ts';
+import type { SessionPort } from '../session-port.ts';
 import { ComparePage } from './compare-page.tsx';
-import { Problem } from './layout.tsx';
+import { NavContext, Problem, type Nav } from './layout.tsx';
+import { htmlPage } from './page-response.ts';
 import { RunPage } from './run-page.tsx';
 import { FILTER_FIELDS, RunsPage } from './runs-page.tsx';
+import { sessionPageRoutes } from './session-routes.tsx';
 import { registerStatic } from './static-assets.ts';
 import { SweepPage } from './sweep-page.tsx';
 import { SweepsPage } from './sweeps-page.tsx';
@@ -29,6 +35,8 @@ export interface PageOptions {
   readonly apiBase?: string;
   /** Points per series the run page's chart asks for unless `?maxPoints=` says otherwise. */
   readonly maxPoints?: number;
+  /** The service session the server hosts: its page is at /session and the navigation links it. */
+  readonly session?: SessionPort | null;
 }
 
 export const DEFAULT_CHART_POINTS = 2_000;
@@ -37,22 +45,9 @@ export const PATHS_PER_PAGE = 50;
 export const SWEEPS_PER_PAGE = 50;
 const MAX_COMPARED = 20;
 
-const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
-  "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
-
-/** A rendered page with its status. */
-function page(c: Context, element: unknown, status: ContentfulStatusCode = 200): Response {
-  c.header('content-security-policy', CSP);
-  c.header('x-content-type-options', 'nosniff');
-  return c.html(`<!DOCTYPE html>${String(element)}`, status);
-}
-
 /** A problem as a page: its title and detail, with its status. */
 export const problemPage = (c: Context, title: string, detail: string, status: ContentfulStatusCode): Response =>
-  page(c, <Problem title={title} detail={detail} />, status);
-
-const bad = (c: Context, detail: string): Response => page(c, <Problem title="Bad request" detail={detail} />, 400);
+  htmlPage(c, <Problem title={title} detail={detail} />, status);
 
 /** The reader refused a cursor it did not give out (BadCursorError for runs, InvalidCursorError
  *  for a sweep's paths): bad input, not a fault. */
@@ -70,8 +65,15 @@ function wholeParam(raw: string | undefined, name: string, min: number, max: num
 
 export function pageRoutes(reader: RunReader, options: PageOptions = {}): Hono {
   const apiBase = options.apiBase ?? '/api/v1';
+  const session = options.session ?? null;
+  const nav: Nav = { session: session !== null };
+  /** A rendered page with its status, its navigation told what the server hosts. */
+  const page = (c: Context, element: Child, status: ContentfulStatusCode = 200): Response =>
+    htmlPage(c, <NavContext.Provider value={nav}>{element}</NavContext.Provider>, status);
+  const bad = (c: Context, detail: string): Response => page(c, <Problem title="Bad request" detail={detail} />, 400);
   const app = new Hono();
   registerStatic(app);
+  if (session !== null) app.route('/', sessionPageRoutes(session, { apiBase }));
 
   app.get('/', (c) => {
     const values: Record<string, string> = {};

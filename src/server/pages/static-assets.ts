@@ -1,7 +1,7 @@
 // The pages' static files: uPlot (script and stylesheet) straight from node_modules, and the
-// pages' own stylesheet, chart script and re-run script from ./static. Read once at start; each is served under
-// a URL carrying a hash of its content (`?v=`), so it is cached for a year and a new version is
-// a new URL.
+// pages' own stylesheet, chart script, re-run script and session script from ./static. Read once
+// at start; each is served under a URL carrying a hash of its content (`?v=`), so it is cached
+// for a year and a new version is a new URL.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -25,6 +25,7 @@ const SOURCES: Readonly<Record<string, { readonly path: () => string; readonly t
   'uPlot.min.css': { path: () => require.resolve('uplot/dist/uPlot.min.css'), type: 'text/css; charset=utf-8' },
   'run-chart.js': { path: () => own('run-chart.js'), type: 'text/javascript; charset=utf-8' },
   'sweep-rerun.js': { path: () => own('sweep-rerun.js'), type: 'text/javascript; charset=utf-8' },
+  'session-live.js': { path: () => own('session-live.js'), type: 'text/javascript; charset=utf-8' },
   'pages.css': { path: () => own('pages.css'), type: 'text/css; charset=utf-8' },
 };
 
