@@ -136,7 +136,7 @@ export async function startServer(args: readonly string[], io: Io, version: stri
     version,
     token,
     allowedHosts: loopback,
-    pages: (reader) => pageRoutes(reader, { apiBase: API_BASE }),
+    pages: (reader) => pageRoutes(reader, { apiBase: API_BASE, session }),
     session,
   });
   let server: ServerType;
