@@ -146,6 +146,8 @@ describe('runs list', () => {
 describe('run page', () => {
   it("links the chart to the series route, which serves it, and lists the report's parents", async () => {
     const body = await html(`/runs/${calm.runId}`);
+    // A finished run's page stays put (a running one reloads itself: the service tests).
+    expect(body).not.toContain('http-equiv="refresh"');
     const url = /data-series="([^"]+)"/.exec(body)?.[1]?.replaceAll('&amp;', '&');
     expect(url).toBe(`/api/v1/runs/${calm.runId}/series?maxPoints=2000`);
     const res = await app.request(url as string);

@@ -4,7 +4,8 @@
 // the same request twice makes one parent), single orders, signals, cancels, the operator
 // controls, quotes and readiness.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../src/server/app.ts';
+import { API_BASE, createApp } from '../src/server/app.ts';
+import { pageRoutes } from '../src/server/pages/page-routes.tsx';
 import { openStoreReader } from '../src/store/store-reader.ts';
 import { advance, simSession, until, type SessionFixture } from './support/session-fixture.ts';
 
@@ -54,6 +55,7 @@ beforeAll(async () => {
     token: TOKEN,
     session: f.session,
     checkResponses: true,
+    pages: (rd) => pageRoutes(rd, { apiBase: API_BASE, session: f.session }),
   }).app;
 });
 afterAll(async () => {
@@ -268,6 +270,9 @@ describe('operator controls and state', () => {
     expect(run.status).toBe(200);
     expect(run.body!['summary']?.['mode'] ?? run.body!['mode']).toBe('session');
     expect(f.store.getRun(f.session.id)!.event_count).toBeGreaterThan(50);
+    // Its page reloads itself while it runs, so it follows the session as it trades.
+    const page = await (await app.request(`http://127.0.0.1/runs/${f.session.id}`)).text();
+    expect(page).toContain('<meta http-equiv="refresh" content="5"/>');
   });
 
   it('reports readiness: 503 with the reason while the kill switch is halted, 200 after', async () => {

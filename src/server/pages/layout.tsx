@@ -12,7 +12,14 @@ export interface Nav {
 }
 export const NavContext = createContext<Nav>({ session: false });
 
-export function Layout(props: { title: string; children?: Child; scripts?: readonly string[] }) {
+export function Layout(props: {
+  title: string;
+  children?: Child;
+  scripts?: readonly string[];
+  /** Reload the page every this many seconds (a run still running: its table, events and
+   *  chart follow it as it is stored), without script. */
+  refreshSeconds?: number;
+}) {
   const scripts = props.scripts ?? [];
   const nav = useContext(NavContext);
   return (
@@ -22,6 +29,7 @@ export function Layout(props: { title: string; children?: Child; scripts?: reado
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         {/* No icon: without this line browsers ask for /favicon.ico, a 404 in their console. */}
         <link rel="icon" href="data:," />
+        {props.refreshSeconds ? <meta http-equiv="refresh" content={String(props.refreshSeconds)} /> : null}
         <title>{`${props.title} · execsim`}</title>
         <link rel="stylesheet" href={assetUrl('pages.css')} />
         {scripts.includes('uPlot.iife.min.js') ? <link rel="stylesheet" href={assetUrl('uPlot.min.css')} /> : null}

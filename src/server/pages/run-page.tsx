@@ -62,6 +62,9 @@ function payloadText(payload: unknown): string {
   return text.length > 240 ? `${text.slice(0, 240)}…` : text;
 }
 
+/** How often a running run's page reloads itself (a paper run or a service session as it trades). */
+export const RUNNING_REFRESH_S = 5;
+
 export function RunPage(props: RunPageProps) {
   const r = fields(props.run);
   const id = str(r['id']);
@@ -78,7 +81,11 @@ export function RunPage(props: RunPageProps) {
       .map((p) => str(p['parentOrderId'])),
   );
   return (
-    <Layout title={`Run ${id}`} scripts={['uPlot.iife.min.js', 'run-chart.js']}>
+    <Layout
+      title={`Run ${id}`}
+      scripts={['uPlot.iife.min.js', 'run-chart.js']}
+      {...((r['state'] ?? r['status']) === 'running' ? { refreshSeconds: RUNNING_REFRESH_S } : {})}
+    >
       <dl class="summary">
         <dt>scenario</dt>
         <dd>
