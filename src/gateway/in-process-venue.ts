@@ -5,7 +5,6 @@
 // the process's serial inbox like any adapter's. Its streams never drop (the venue's fault
 // windows act on its answers, as in a backtest), so start() reports both connected. Its state
 // lives in this process: when the process ends, the venue and its orders end with it.
-import type { Instrument } from '../core/model/instrument.ts';
 import type { ClientOrderId, Symbol, VenueOrderId } from '../core/model/ids.ts';
 import type { OrderRequest } from '../core/model/order.ts';
 import type { MarketWindow, OrdersCursor, ReportHandler, TapeSlice, TopOfBook } from '../core/ports/broker.ts';
@@ -46,10 +45,6 @@ export class InProcessVenue {
     this.gateway.venue.setReportHandler((m) => this.handler(m));
     this.clientIdMaxLength = this.gateway.venue.clientIdMaxLength;
     this.ordersSinceBy = this.gateway.venue.ordersSinceBy;
-  }
-
-  get instrument(): Instrument {
-    return this.gateway.instrument;
   }
 
   start(): void {

@@ -4,12 +4,9 @@
 // inbox, one commit per unit; a command is answered once its unit committed). In `sim` mode it
 // trades on the session file's simulated venue in this process; in `paper` mode on a venue's
 // paper account through its adapter.
-// Which run a session file continues: a paper session whose last run was stopped (SIGTERM:
-// interrupted) or killed (crashed) is resumed from the store with the startup gate, startup
-// reconciliation and slice recovery, as `execsim resume` continues a paper run; the same name
-// from another version of the file is refused rather than guessed at. A sim session's venue ends
-// with its process, so a stopped one is finished (with its report) and a killed one is marked
-// failed when the next server starts a new one. Wall time and Promises live here, not in the node.
+// Which stored run a session file continues is session-runs.ts's. A paper session's stop is
+// stored as interrupted, a sim session's as finished with its report. Wall time and Promises
+// live here, not in the node.
 import { randomUUID } from 'node:crypto';
 import type { LogEntry } from '../core/model/events.ts';
 import { runId as toRunId, type RunId, type Symbol } from '../core/model/ids.ts';
@@ -25,8 +22,8 @@ import { paperRefusal } from '../live/venue-registry.ts';
 import type { LoadedSession, SessionMode } from '../scenario/session-file.ts';
 import { codeVersion } from '../store/code-version.ts';
 import type { RunStore } from '../store/run-store.ts';
-import { localLiveness, runState } from '../store/run-state.ts';
-import type { RunRow } from '../store/stored-rows.ts';
+import { localLiveness } from '../store/run-state.ts';
+import { SessionRefused, sessionRunToContinue } from './session-runs.ts';
 import { connectVenue, Interrupted, LiveProcess, PaperInterrupted, type LiveOptions } from './live-process.ts';
 
 export interface SessionOptions {
@@ -63,11 +60,7 @@ export interface Readiness {
   readonly reasons: readonly string[];
 }
 
-/** The session file cannot start a session (another server runs it; an unfinished run from
- *  another version of the file). Nothing was started. */
-export class SessionRefused extends Error {
-  override readonly name = 'SessionRefused';
-}
+export { SessionRefused } from './session-runs.ts';
 
 export class ServiceSession {
   /** The startup gate opened (startup reconciliation and recovery complete, or forced). */
@@ -195,11 +188,6 @@ export class ServiceSession {
       return { ...q, ageMs, stale: ageMs > this.staleQuoteMs };
     }
     return null;
-  }
-
-  /** The quotes held for `symbol`, oldest first. */
-  recentQuotes(symbol: Symbol): readonly HeldQuote[] {
-    return this.quotes.filter((q) => q.symbol === symbol);
   }
 
   /** Entries after `afterSeq`: from memory when it still holds them, else from the store. */
@@ -331,27 +319,7 @@ export class ServiceSession {
     const name = loaded.scenario.name;
     const refusal = file.mode === 'paper' ? paperRefusal(loaded.scenario) : null;
     if (refusal !== null) throw new SessionRefused(`${loaded.file}: venue.name: ${refusal}`);
-    const live = localLiveness();
-    let resume: RunRow | null = null;
-    for (const row of store.sessionRuns(name)) {
-      const state = runState(row, live);
-      if (state === 'running')
-        throw new SessionRefused(
-          `session "${name}" is running: run ${row.id} is written by process ${row.writer_pid ?? '?'} on ${row.writer_host ?? '?'}`,
-        );
-      if (state !== 'crashed' && state !== 'interrupted') continue;
-      if (file.mode === 'sim' || !tradedOnPaper(store, row.id)) {
-        // Its venue lived in its process: there is nothing to go on with.
-        store.failRun(null, row.id, 'its simulated venue ended with its server process', new Date().toISOString());
-        continue;
-      }
-      if (row.scenario_hash !== loaded.hash)
-        throw new SessionRefused(
-          `session "${name}" has an unfinished run ${row.id} started from another version of this file: ` +
-            'restore the file it was started from so the server resumes it (or rename the session to start a new one)',
-        );
-      resume ??= row;
-    }
+    const resume = sessionRunToContinue(store, file);
     const warn = options.warn ?? (() => {});
     let session: ServiceSession;
     const holder: { s: ServiceSession | null } = { s: null };
@@ -410,12 +378,3 @@ const HEARTBEAT_MS = 15_000;
 const NO_REASONS: ReadonlyMap<number, string> = new Map();
 /** Entries kept per order for its answer. */
 const ORDER_HISTORY = 200;
-
-/** Whether a stored session traded on a venue's paper account (its scenario's mode). */
-function tradedOnPaper(store: RunStore, id: string): boolean {
-  try {
-    return (JSON.parse(store.scenarioJson(id)) as { mode?: string }).mode === 'paper';
-  } catch {
-    return false;
-  }
-}

@@ -10,7 +10,7 @@ import { ProblemError } from '../problem.ts';
 import { defineRoute, json, type AnyRoute } from '../route-spec.ts';
 import type { SessionPort } from '../session-port.ts';
 import { asClientOrderId } from '../session-views.ts';
-import { hostedSession, run, withNotFound } from './session-order-routes.ts';
+import { hostedSession, run, withNotFound } from '../session-commands.ts';
 
 const audit = {
   actor: z.string().min(1, 'must name who acts').max(200).describe('who acts (an operator, a system)'),

@@ -3,8 +3,7 @@
 // of work committed (what it did is durable before the client hears of it). A slicing request is
 // idempotent by its parent id (given, or the Idempotency-Key header): the same request again
 // answers the parent it made (200), another request under the same id is a 409. Refusals map to
-// statuses: not ready (startup reconciliation) 503, the kill switch or breaker 409, a pre-trade
-// check 422 naming the check.
+// statuses (session-commands.ts).
 import { createHash } from 'node:crypto';
 import type { Context } from 'hono';
 import { z } from 'zod';
@@ -20,16 +19,11 @@ import {
   type Instrument,
 } from '../../core/model/instrument.ts';
 import { isTerminal } from '../../core/model/order-status.ts';
-import type { OrderStatus } from '../../core/model/order-status.ts';
-import { ORDER_TYPES, SIDES, TIMES_IN_FORCE } from '../../core/model/order.ts';
-import { CONFIRMATIONS } from '../../core/model/safety-events.ts';
-import type { CommandResult, NodeCommand } from '../../node/node-commands.ts';
-import { id as idField, positiveDecimal } from '../../scenario/common-schema.ts';
-import { twapSchema } from '../../scenario/execution-schema.ts';
+import type { LogEntry } from '../../core/model/events.ts';
 import { toTwapParams } from '../../scenario/scenario-requests.ts';
-import { ProblemError, type ProblemType } from '../problem.ts';
-import { cursorParam, limitParam } from '../query-params.ts';
+import { ProblemError } from '../problem.ts';
 import { defineRoute, json, type AnyRoute } from '../route-spec.ts';
+import { hostedSession, refusalProblem, run, withNotFound } from '../session-commands.ts';
 import type { SessionPort } from '../session-port.ts';
 import {
   asClientOrderId,
@@ -42,122 +36,17 @@ import {
   sliceStateSchema,
   slicesView,
 } from '../session-views.ts';
-
-const confirmations = z
-  .array(z.enum(CONFIRMATIONS, { error: `must be one of ${CONFIRMATIONS.join(', ')}` }))
-  .max(CONFIRMATIONS.length)
-  .default([])
-  .describe('large-order confirmations present on the request (the fat-finger limits)');
-
-const orderFields = {
-  symbol: z.string().regex(/^[A-Z0-9./-]{1,20}$/, 'must be an upper-case symbol like BTCUSDT'),
-  side: z.enum(SIDES, { error: `must be one of ${SIDES.join(', ')}` }),
-  qty: positiveDecimal.describe('in the instrument’s units, as a decimal string ("0.5")'),
-  type: z.enum(ORDER_TYPES, { error: `must be one of ${ORDER_TYPES.join(', ')}` }).default('market'),
-  tif: z.enum(TIMES_IN_FORCE, { error: `must be one of ${TIMES_IN_FORCE.join(', ')}` }).optional(),
-  limitPrice: positiveDecimal.optional(),
-  confirm: confirmations,
-  confirmedBy: z.string().min(1).max(200).optional(),
-};
-
-const parentIdField = idField.describe(
-  'the parent’s id; the same request with the same id makes one parent. Default: the Idempotency-Key header, else a new id',
-);
-
-export const sliceBody = z
-  .strictObject({
-    parentId: parentIdField.optional(),
-    ...orderFields,
-    ...twapSchema.shape,
-  })
-  .refine((t) => (t.interval === undefined) !== (t.slices === undefined), {
-    message: 'give exactly one of interval and slices',
-    path: ['interval'],
-  })
-  .refine((t) => (t.type === 'limit') === (t.limitPrice !== undefined) || t.type !== 'limit', {
-    message: 'a limit TWAP needs limitPrice',
-    path: ['limitPrice'],
-  });
-
-export const orderBody = z
-  .strictObject({
-    parentId: parentIdField.optional(),
-    ...orderFields,
-    stopPrice: positiveDecimal.optional(),
-    postOnly: z.boolean().default(false),
-    reduceOnly: z
-      .boolean()
-      .default(false)
-      .describe('only reduce the position: checked against the venue’s position and open orders, server-side'),
-  })
-  .refine((o) => o.type !== 'limit' || o.limitPrice !== undefined, {
-    message: 'a limit order needs limitPrice',
-    path: ['limitPrice'],
-  });
-
-export const signalBody = z.strictObject({
-  signalId: idField.describe('the signal’s id: the same signal again is deduplicated'),
-  symbol: orderFields.symbol,
-  side: orderFields.side,
-  qty: orderFields.qty,
-  price: positiveDecimal.optional().describe('entry price: a limit order there; absent: a market order'),
-  route: z.enum(['auto', 'single', 'twap']).default('auto'),
-  reduceOnly: z.boolean().default(false),
-  confirm: confirmations,
-  confirmedBy: orderFields.confirmedBy,
-});
-
-const cancelBody = z.strictObject({ reason: z.string().min(1).max(500).default('cancelled over HTTP') }).default({
-  reason: 'cancelled over HTTP',
-});
-
-const parentParams = z.object({ parentId: idField.describe('the parent order’s id') });
-const orderParams = z.object({
-  clientOrderId: z
-    .string()
-    .regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'must be a client order id (letters, digits, _ . : -, at most 128)')
-    .describe('the order’s client order id'),
-});
-
-const commandAnswer = z.object({
-  outcome: z.enum(['accepted', 'pending']),
-  ids: z.array(z.string()),
-  reason: z.string().nullable(),
-});
-
-const cancelAnswer = z.object({
-  parentId: z.string(),
-  status: parentStateSchema.shape.status,
-  cancelled: z.array(z.string()).describe('slices that had not gone out: they never will'),
-  cancelling: z.array(z.string()).describe('children working at the venue: their cancel was sent'),
-  alreadyDone: z.array(z.string()).describe('children that had ended (filled, cancelled, rejected) before'),
-});
-
-/** A refused command as the problem it is: not ready 503, a safety control 409, a check 422. */
-export function refusalProblem(result: Extract<CommandResult, { outcome: 'refused' }>): ProblemError {
-  const detail = `${result.check} (${result.code}): ${result.reason}`;
-  if (result.code === 'not-ready' || result.code === 'stopped') return new ProblemError('not-ready', detail);
-  if (result.code === 'guard') return new ProblemError('safety-blocked', detail);
-  if (result.check === 'parent' || result.check === 'order') return new ProblemError('not-found', detail);
-  return new ProblemError('order-refused', detail);
-}
-
-/** The session as the routes use it: without one, every read and call is a 404 saying how to
- *  host one. */
-export function hostedSession(port: SessionPort | null): SessionPort {
-  if (port !== null) return port;
-  const none = (): never => {
-    throw new ProblemError(
-      'not-found',
-      'this server hosts no trading session (start it with execsim serve --session FILE)',
-    );
-  };
-  return new Proxy({} as SessionPort, { get: none });
-}
-
-/** Every session route may answer 404: no session hosted. */
-export const withNotFound = (routes: AnyRoute[]): AnyRoute[] =>
-  routes.map((r) => ({ ...r, problems: [...new Set<ProblemType>([...(r.problems ?? []), 'not-found'])] }));
+import {
+  cancelAnswer,
+  cancelBody,
+  commandAnswer,
+  orderBody,
+  orderParams,
+  orderStatusQuery,
+  parentParams,
+  signalBody,
+  sliceBody,
+} from './session-schemas.ts';
 
 /** The symbol must be the session's: one problem naming the field. */
 function symbolOf(port: SessionPort, symbol: string): Instrument {
@@ -210,23 +99,6 @@ function admit(port: SessionPort, side: 'buy' | 'sell', lots: number): void {
   const blocked = port.blocked(side, lots);
   if (blocked !== null) throw new ProblemError('safety-blocked', blocked);
 }
-
-/** Runs a command; a refusal is thrown as its problem. */
-export async function run(
-  port: SessionPort,
-  command: NodeCommand,
-): Promise<Exclude<CommandResult, { outcome: 'refused' }>> {
-  const result = await port.submit(command);
-  if (result.outcome === 'refused') throw refusalProblem(result);
-  return result;
-}
-
-const orderStatusQuery = z.object({
-  status: z.enum(['open', 'done']).optional().describe('open: not in a final status; done: final'),
-  parentId: idField.optional(),
-  limit: limitParam(500).optional(),
-  cursor: cursorParam.optional(),
-});
 
 export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
   // Declared on every server, so the API document is the same everywhere; without a hosted
@@ -332,7 +204,7 @@ export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
         const ended = new Set(
           port.ledger
             .childrenOf(pid)
-            .filter((o) => isFinal(o.status))
+            .filter((o) => isTerminal(o.status))
             .map((o) => o.request.clientOrderId as string),
         );
         await run(port, { kind: 'CancelParent', parentId: pid, reason: body?.value.reason ?? 'cancelled over HTTP' });
@@ -343,7 +215,7 @@ export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
           const id = o.request.clientOrderId as string;
           if (ended.has(id)) alreadyDone.push(id);
           else if (o.attempts === 0) cancelled.push(id);
-          else if (isFinal(o.status)) alreadyDone.push(id);
+          else if (isTerminal(o.status)) alreadyDone.push(id);
           else cancelling.push(id);
         }
         const p = port.ledger.parents.get(pid)!;
@@ -513,7 +385,7 @@ export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
           ? port.ledger.childrenOf(parentOrderId(query.parentId))
           : [...port.ledger.parents.values()].flatMap((p) => port.ledger.childrenOf(p.spec.parentId));
         const rows = all
-          .filter((o) => query.status === undefined || (query.status === 'done') === isFinal(o.status))
+          .filter((o) => query.status === undefined || (query.status === 'done') === isTerminal(o.status))
           .sort((a, b) => b.createdAt - a.createdAt || cmp(b.request.clientOrderId, a.request.clientOrderId));
         const start = query.cursor === undefined ? 0 : Number(query.cursor);
         if (!Number.isInteger(start) || start < 0)
@@ -549,7 +421,7 @@ export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
         if (o === undefined) throw new ProblemError('not-found', `no order ${params.clientOrderId} in this session`);
         const inst = port.instrument;
         const history = port.orderHistory(params.clientOrderId);
-        const fills = history.flatMap((e) => fillOf(inst, e.time, e.event as unknown as Record<string, unknown>));
+        const fills = history.flatMap((e) => fillOf(inst, e));
         return c.json({
           ...orderView(inst, o),
           fills,
@@ -601,27 +473,17 @@ export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-const isFinal = (status: OrderStatus): boolean => isTerminal(status);
-
 const signedQty = (inst: Instrument, lots: number): string =>
   lots < 0 ? `-${lotsToQty(inst, -lots)}` : lotsToQty(inst, lots);
 const signedQuote = (inst: Instrument, units: number): string =>
   units < 0 ? `-${unitsToQuote(inst, -units)}` : unitsToQuote(inst, units);
 
-/** A fill an entry states: an execution report or an inferred fill. */
+/** The fill an entry states, when it is an execution report of the order. */
 function fillOf(
   inst: Instrument,
-  time: number,
-  e: Record<string, unknown>,
+  { event: e }: LogEntry,
 ): Array<{ time: string; qty: string; price: string; tradeId: string | null }> {
-  if (e['kind'] === 'FillReport' && typeof e['qty'] === 'number' && typeof e['price'] === 'number')
-    return [
-      {
-        time: new Date(typeof e['venueTime'] === 'number' ? e['venueTime'] : time).toISOString(),
-        qty: lotsToQty(inst, e['qty']),
-        price: Number.isInteger(e['price']) ? ticksToPrice(inst, e['price']) : fractionalTicksToPrice(inst, e['price']),
-        tradeId: typeof e['tradeId'] === 'string' ? e['tradeId'] : null,
-      },
-    ];
-  return [];
+  if (e.kind !== 'FillReport') return [];
+  const price = Number.isInteger(e.price) ? ticksToPrice(inst, e.price) : fractionalTicksToPrice(inst, e.price);
+  return [{ time: new Date(e.venueTime).toISOString(), qty: lotsToQty(inst, e.qty), price, tradeId: e.tradeId }];
 }

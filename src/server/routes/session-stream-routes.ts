@@ -9,7 +9,7 @@ import type { SessionPort } from '../session-port.ts';
 import { streamSessionEntries, type SessionStreamOptions } from '../session-stream.ts';
 import { resumeAfter } from '../sse.ts';
 import { progressQuery } from './run-job-routes.ts';
-import { hostedSession, withNotFound } from './session-order-routes.ts';
+import { hostedSession, withNotFound } from '../session-commands.ts';
 
 const sseSchema = z
   .string()

@@ -1,0 +1,109 @@
+// The request and response schemas of the service session's order routes: a slicing request
+// (the seeds' fields and execsim's TWAP extras), a single order, a signal, a cancel, their path
+// parameters and the answers that are not views of the ledger (session-views.ts has those).
+import { z } from 'zod';
+import { ORDER_TYPES, SIDES, TIMES_IN_FORCE } from '../../core/model/order.ts';
+import { CONFIRMATIONS } from '../../core/model/safety-events.ts';
+import { id as idField, positiveDecimal } from '../../scenario/common-schema.ts';
+import { twapSchema } from '../../scenario/execution-schema.ts';
+import { cursorParam, limitParam } from '../query-params.ts';
+import { parentStateSchema } from '../session-views.ts';
+
+const confirmations = z
+  .array(z.enum(CONFIRMATIONS, { error: `must be one of ${CONFIRMATIONS.join(', ')}` }))
+  .max(CONFIRMATIONS.length)
+  .default([])
+  .describe('large-order confirmations present on the request (the fat-finger limits)');
+
+const orderFields = {
+  symbol: z.string().regex(/^[A-Z0-9./-]{1,20}$/, 'must be an upper-case symbol like BTCUSDT'),
+  side: z.enum(SIDES, { error: `must be one of ${SIDES.join(', ')}` }),
+  qty: positiveDecimal.describe('in the instrument’s units, as a decimal string ("0.5")'),
+  type: z.enum(ORDER_TYPES, { error: `must be one of ${ORDER_TYPES.join(', ')}` }).default('market'),
+  tif: z.enum(TIMES_IN_FORCE, { error: `must be one of ${TIMES_IN_FORCE.join(', ')}` }).optional(),
+  limitPrice: positiveDecimal.optional(),
+  confirm: confirmations,
+  confirmedBy: z.string().min(1).max(200).optional(),
+};
+
+const parentIdField = idField.describe(
+  'the parent’s id; the same request with the same id makes one parent. Default: the Idempotency-Key header, else a new id',
+);
+
+export const sliceBody = z
+  .strictObject({
+    parentId: parentIdField.optional(),
+    ...orderFields,
+    ...twapSchema.shape,
+  })
+  .refine((t) => (t.interval === undefined) !== (t.slices === undefined), {
+    message: 'give exactly one of interval and slices',
+    path: ['interval'],
+  })
+  .refine((t) => (t.type === 'limit') === (t.limitPrice !== undefined) || t.type !== 'limit', {
+    message: 'a limit TWAP needs limitPrice',
+    path: ['limitPrice'],
+  });
+
+export const orderBody = z
+  .strictObject({
+    parentId: parentIdField.optional(),
+    ...orderFields,
+    stopPrice: positiveDecimal.optional(),
+    postOnly: z.boolean().default(false),
+    reduceOnly: z
+      .boolean()
+      .default(false)
+      .describe('only reduce the position: checked against the venue’s position and open orders, server-side'),
+  })
+  .refine((o) => o.type !== 'limit' || o.limitPrice !== undefined, {
+    message: 'a limit order needs limitPrice',
+    path: ['limitPrice'],
+  });
+
+export const signalBody = z.strictObject({
+  signalId: idField.describe('the signal’s id: the same signal again is deduplicated'),
+  symbol: orderFields.symbol,
+  side: orderFields.side,
+  qty: orderFields.qty,
+  price: positiveDecimal.optional().describe('entry price: a limit order there; absent: a market order'),
+  route: z.enum(['auto', 'single', 'twap']).default('auto'),
+  reduceOnly: z.boolean().default(false),
+  confirm: confirmations,
+  confirmedBy: orderFields.confirmedBy,
+});
+
+export const cancelBody = z
+  .strictObject({ reason: z.string().min(1).max(500).default('cancelled over HTTP') })
+  .default({
+    reason: 'cancelled over HTTP',
+  });
+
+export const parentParams = z.object({ parentId: idField.describe('the parent order’s id') });
+export const orderParams = z.object({
+  clientOrderId: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'must be a client order id (letters, digits, _ . : -, at most 128)')
+    .describe('the order’s client order id'),
+});
+
+export const commandAnswer = z.object({
+  outcome: z.enum(['accepted', 'pending']),
+  ids: z.array(z.string()),
+  reason: z.string().nullable(),
+});
+
+export const cancelAnswer = z.object({
+  parentId: z.string(),
+  status: parentStateSchema.shape.status,
+  cancelled: z.array(z.string()).describe('slices that had not gone out: they never will'),
+  cancelling: z.array(z.string()).describe('children working at the venue: their cancel was sent'),
+  alreadyDone: z.array(z.string()).describe('children that had ended (filled, cancelled, rejected) before'),
+});
+
+export const orderStatusQuery = z.object({
+  status: z.enum(['open', 'done']).optional().describe('open: not in a final status; done: final'),
+  parentId: idField.optional(),
+  limit: limitParam(500).optional(),
+  cursor: cursorParam.optional(),
+});
