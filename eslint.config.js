@@ -27,8 +27,10 @@ const accessorLiteral = {
 //             behind the process boundary (deterministic, like core);
 //   store     the SQLite store (its writer thread included): rows in, rows out, on core's types;
 //   live      live venue adapters (vendor SDKs, wall clock), on core's ports;
-//   scenario  scenario files and what they name (recordings) turned into node configs, commands
-//             and simulated venues: no run machinery;
+//   strategy  the user's strategy modules: the API they are written against, the host that runs
+//             one beside a node on its clock, and the loader (esbuild, node:vm);
+//   scenario  scenario files and what they name (recordings, strategy modules) turned into node
+//             configs, commands and simulated venues: no run machinery;
 //   gateway   venue-compatible servers over the simulated venue;
 //   runtime   the composition roots: backtest and paper runs;
 //   sweep     sweeps, grids, worker-thread pools and the BullMQ queue, over runtime's runs;
@@ -43,9 +45,10 @@ const layers = (packages) => ({
   node: { may: ['core', 'node'], packages },
   store: { may: ['core', 'store'] },
   live: { may: ['core', 'live'] },
-  scenario: { may: ['core', 'sim', 'node', 'scenario'] },
+  strategy: { may: ['core', 'node', 'strategy'] },
+  scenario: { may: ['core', 'sim', 'node', 'strategy', 'scenario'] },
   gateway: { may: ['core', 'sim', 'scenario', 'gateway'] },
-  runtime: { may: ['core', 'sim', 'node', 'store', 'live', 'scenario', 'runtime'] },
+  runtime: { may: ['core', 'sim', 'node', 'store', 'live', 'strategy', 'scenario', 'runtime'] },
   sweep: { may: ['core', 'store', 'scenario', 'runtime', 'sweep'] },
   server: { may: ['core', 'node', 'store', 'scenario', 'sweep', 'server'] },
   cli: { may: ['core', 'store', 'live', 'scenario', 'gateway', 'runtime', 'sweep', 'server', 'cli'] },
@@ -94,8 +97,10 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/core/**/*.ts', 'src/sim/**/*.ts', 'src/node/**/*.ts'],
-    ignores: ['**/*.test.ts'],
+    // Strategies too (the bundled examples, and src/strategy's host), but not the guard that
+    // takes those globals away from them, nor the loader (file system, esbuild).
+    files: ['src/core/**/*.ts', 'src/sim/**/*.ts', 'src/node/**/*.ts', 'src/strategy/**/*.ts', 'strategies/**/*.ts'],
+    ignores: ['**/*.test.ts', 'src/strategy/wall-clock-guard.ts', 'src/strategy/load-strategy.ts'],
     rules: {
       'no-restricted-globals': [
         'error',

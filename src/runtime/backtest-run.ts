@@ -283,6 +283,8 @@ function* runSteps(loaded: LoadedScenario, options: RunOptions): Generator<void,
       sinks,
       readStore: store ? () => [...store.entries(id)] : null,
       venueBuilder: options.buildVenue,
+      strategy: loaded.strategy,
+      seed,
     });
     let clockActions = 0;
     let t = start;

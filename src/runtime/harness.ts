@@ -31,6 +31,9 @@ import { ProcessLife } from '../node/process-life.ts';
 import { TradingNode } from '../node/trading-node.ts';
 import { UnitBroker, UnitClock } from '../node/unit-runner.ts';
 import { DurableSink } from './durable-sink.ts';
+import type { RunnableStrategy } from '../scenario/load-scenario.ts';
+import { StrategyHost } from '../strategy/strategy-host.ts';
+import { backtestHistory } from './backtest-history.ts';
 import { FillResults } from './fill-audit.ts';
 
 /** A sink that can be told a crash lost everything after `durable` (rebuild from it). */
@@ -91,6 +94,10 @@ export interface RunParts {
   /** Reads the store's log back for a restart (it must hold exactly the durable log). */
   readonly readStore?: (() => readonly LogEntry[]) | null;
   readonly venueBuilder?: typeof buildVenue | undefined;
+  /** The strategy module the scenario names: each process runs a fresh instance of it. */
+  readonly strategy?: RunnableStrategy | null;
+  /** The run's seed (the strategy's warm-up history draws from it). */
+  readonly seed?: number;
 }
 
 export function prepareRun(parts: RunParts): PreparedRun {
@@ -129,9 +136,10 @@ export function prepareRun(parts: RunParts): PreparedRun {
     const ledger = new OrderLedger();
     if (prior) for (const e of entries) ledger.apply(e);
     for (const sink of logSinks) sink.follow?.(ledger);
+    const unitClock = new UnitClock(clock, life);
     const node = new TradingNode({
       config,
-      clock: new UnitClock(clock, life),
+      clock: unitClock,
       broker: new UnitBroker(built.venue, life),
       marketData: built.venue,
       log,
@@ -142,6 +150,10 @@ export function prepareRun(parts: RunParts): PreparedRun {
       commitPoint: () => log.commit(),
     });
     const p: Proc = { life, log, ledger, node, held: null };
+    // The strategy runs beside the node from the process's start: it warms up while startup
+    // reconciliation runs (its signals meanwhile meet the startup gate, like any input's).
+    const host = strategy ? strategyHost(strategy, unitClock, ledger, node) : null;
+    if (host) log.addSink(host);
     if (!prior) {
       // The account may hold something before the run: a startup pass reads it as the run's
       // baseline (AccountBaseline) before anything is sent; inputs wait for it. Without starting
@@ -153,12 +165,42 @@ export function prepareRun(parts: RunParts): PreparedRun {
         p.held = null;
         for (const h of held) clock.schedule(() => deliver(h.label, h.command), 0);
       });
+      host?.start();
       return p;
     }
     node.restart({ crashedAt: prior.crashedAt, lostEntries: prior.lost, refusedInputs: refused }, () => {});
     refused = [];
+    host?.start();
     return p;
   };
+
+  const strategy = parts.strategy ?? null;
+  const history =
+    strategy === null
+      ? null
+      : backtestHistory({
+          scenario: s,
+          file,
+          seed: parts.seed ?? s.seed,
+          instrument,
+          instruments: config.instruments ? config.instruments.all : [instrument],
+          venueBuilder,
+          live: built.venue,
+          quoteMs: strategy.quoteMs,
+          barMs: strategy.barMs,
+        });
+  /** A process's strategy: a fresh instance of the module, its commands run as inputs. */
+  const strategyHost = (st: RunnableStrategy, unitClock: UnitClock, ledger: OrderLedger, node: TradingNode) =>
+    new StrategyHost({
+      strategy: { ...st, definition: st.instantiate() },
+      clock: unitClock,
+      marketData: built.venue,
+      instruments: config.instruments ? config.instruments.all : [instrument],
+      ledger,
+      record: (e) => node.engine.record(e),
+      command: (label, command) => clock.schedule(() => deliver(label, command), 0),
+      history,
+    });
 
   const crash = (downtimeMs: number): void => {
     const dead = proc;

@@ -10,6 +10,8 @@ import { dirname, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import { LineCounter, parseDocument } from 'yaml';
 import { canonicalJson } from '../core/log/canonical-json.ts';
+import { parseDurationMs } from '../core/model/time-fields.ts';
+import { loadStrategy, StrategyLoadError } from '../strategy/load-strategy.ts';
 import { recordedSymbol, ReplayFileError } from './replay-file.ts';
 import { allIssues } from './cross-field-pass.ts';
 import { withoutEmptyKeys } from './empty-keys.ts';
@@ -43,7 +45,12 @@ export interface LoadedScenario<S extends ScenarioFile = Scenario> {
   /** sha256 of the scenario's canonical JSON (formatting and comments do not change it). */
   readonly hash: string;
   readonly canonical: string;
+  /** The strategy module the file names, loaded and its parameters checked (null: none). */
+  readonly strategy: RunnableStrategy | null;
 }
+
+/** A loaded strategy module: what a host needs, and a fresh copy of its definition per run. */
+export type RunnableStrategy = ReturnType<typeof loadStrategy>;
 
 function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
@@ -168,8 +175,28 @@ export function parseScenarioFields(raw: object, file: string): LoadedScenario<S
       }
     });
   }
+  const strategy = scenario.strategy ? strategyOf(scenario.strategy, file) : null;
   const canonical = canonicalJson(scenario);
-  return { file, scenario, canonical, hash: createHash('sha256').update(canonical).digest('hex') };
+  // A strategy's code is part of what the scenario is: the same file with changed strategy code
+  // is another scenario.
+  const hashed = strategy ? `${canonical}\n${strategy.codeHash}` : canonical;
+  return { file, scenario, canonical, hash: createHash('sha256').update(hashed).digest('hex'), strategy };
+}
+
+/** Loads the module a `strategy:` section names, relative to the file; a problem is the file's. */
+function strategyOf(section: NonNullable<ScenarioFile['strategy']>, file: string): RunnableStrategy {
+  try {
+    return loadStrategy({
+      module: section.module,
+      path: resolve(dirname(file), section.module),
+      params: section.params,
+      warmupTimeoutMs: parseDurationMs(section.warmupTimeout),
+      onFailure: section.onFailure,
+    });
+  } catch (err) {
+    if (err instanceof StrategyLoadError) throw oneProblem(file, `strategy.${err.field}`, err.message);
+    throw err;
+  }
 }
 
 /** The symbol a replay file records (see recordedSymbol); a file it cannot read is a bad scenario. */

@@ -3,6 +3,7 @@
 // run's limits (scenario-checks.ts, run-limits.ts) read that type, and schema.ts wires them in:
 // this file imports neither, so they can all depend on it.
 import { z } from 'zod';
+import { strategySchema } from './strategy-schema.ts';
 import { ORDER_STATUSES } from '../core/model/order-status.ts';
 import { ORDER_TYPES, SIDES, TIMES_IN_FORCE } from '../core/model/order.ts';
 import { duration, id, instant, nonNegativeDecimal, positiveDecimal } from './common-schema.ts';
@@ -257,6 +258,8 @@ export const scenarioFields = z.strictObject({
   /** Reconciliation and recovery settings (recon-config.ts); checked in component-schema.ts. */
   reconciliation: z.unknown().optional(),
   externalOrders: z.array(externalOrderSchema).default([]),
+  /** The user's signal logic as a module (strategy-schema.ts); its signals join `signals`'. */
+  strategy: strategySchema.optional(),
   signals: z.array(signal).default([]),
   orders: z.array(order).default([]),
   expect: z.array(expectation).default([]),

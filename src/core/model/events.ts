@@ -9,6 +9,7 @@ import type { FillEvent } from './fill-events.ts';
 import type { SafetyEvent } from './safety-events.ts';
 import type { ReconEvent } from './recon-events.ts';
 import type { VenueMessage } from './reports.ts';
+import type { StrategyEvent } from './strategy-events.ts';
 
 export interface RunStarted {
   readonly kind: 'RunStarted';
@@ -326,6 +327,7 @@ export type ExecEvent =
   | FillEvent
   | SafetyEvent
   | ReconEvent
+  | StrategyEvent
   | ReplayStats;
 
 export interface LogEntry<E extends ExecEvent = ExecEvent> {

@@ -1,0 +1,118 @@
+// A strategy's market data for one symbol, sampled from the node's MarketDataPort: the port is
+// pull-only (the venue's top of book and its tape, read when asked), so the host samples it on
+// the run's clock every `quoteMs` and turns each sample into a Quote, the tape's Trades since the
+// previous sample (when any traded) and the bars that sample closed. The same sampling serves a
+// backtest, a paper run and a session (every venue implements the port) and a backtest's warm-up
+// history (sampled from a market of its own: backtest-history.ts in src/runtime).
+//
+// Bars are aligned to multiples of `barMs` from the epoch; a sample's price is the last trade's
+// when something traded since the previous sample, else the mid. A bar closes when a sample falls
+// in a later bar; the bars in between (nothing sampled in them) are closed flat at the last
+// price with volume 0, at most MAX_FLAT of them, so a long silence cannot flood a strategy.
+import { fractionalTicksToPrice, lotsToQty, ticksToPrice, type Instrument } from '../core/model/instrument.ts';
+import type { MarketDataPort } from '../core/ports/broker.ts';
+import type { Bar, Quote, Trades } from './strategy-api.ts';
+
+const MAX_FLAT = 1_000;
+
+export interface FeedSample {
+  /** Null in a history that has bars only (a venue's bars endpoint). */
+  readonly quote: Quote | null;
+  readonly trades: Trades | null;
+  readonly bars: readonly Bar[];
+}
+
+interface OpenBar {
+  time: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+}
+
+export class SymbolFeed {
+  private cursor = 0;
+  private last: number | null = null;
+  private bar: OpenBar | null = null;
+
+  constructor(
+    readonly instrument: Instrument,
+    private readonly barMs: number,
+  ) {}
+
+  sample(port: MarketDataPort, now: number): FeedSample {
+    const inst = this.instrument;
+    const symbol = inst.symbol;
+    const top = port.topOfBook(symbol);
+    const bid = top.bid === null ? null : this.price(top.bid);
+    const ask = top.ask === null ? null : this.price(top.ask);
+    const quote: Quote = {
+      symbol,
+      time: now,
+      bid,
+      ask,
+      bidSize: bid === null ? 0 : this.qty(top.bidQty),
+      askSize: ask === null ? 0 : this.qty(top.askQty),
+      mid: bid !== null && ask !== null ? (bid + ask) / 2 : null,
+    };
+    let trades: Trades | null = null;
+    if (port.tradesSince) {
+      const tape = port.tradesSince(symbol, this.cursor);
+      this.cursor = tape.cursor;
+      if (tape.trades > 0 && tape.volume > 0 && tape.last !== null) {
+        trades = {
+          symbol,
+          time: now,
+          count: tape.trades,
+          size: this.qty(tape.volume),
+          vwap: this.price(tape.notional / tape.volume),
+          last: this.price(tape.last),
+        };
+      }
+    }
+    const price = trades !== null ? trades.last : (quote.mid ?? this.last);
+    return { quote, trades, bars: price === null ? [] : this.toBars(now, price, trades?.size ?? 0) };
+  }
+
+  private toBars(now: number, price: number, volume: number): Bar[] {
+    this.last = price;
+    const bucket = Math.floor(now / this.barMs) * this.barMs;
+    const open = this.bar;
+    if (open !== null && open.time === bucket) {
+      if (price > open.high) open.high = price;
+      if (price < open.low) open.low = price;
+      open.close = price;
+      open.volume += volume;
+      return [];
+    }
+    const closed: Bar[] = [];
+    if (open !== null) {
+      closed.push(this.closed(open, open.time));
+      const flat = Math.min(MAX_FLAT, (bucket - open.time) / this.barMs - 1);
+      for (let i = 1; i <= flat; i++) {
+        const c = open.close;
+        closed.push(
+          this.closed({ time: 0, open: c, high: c, low: c, close: c, volume: 0 }, open.time + i * this.barMs),
+        );
+      }
+    }
+    this.bar = { time: bucket, open: price, high: price, low: price, close: price, volume };
+    return closed;
+  }
+
+  private closed(b: OpenBar, time: number): Bar {
+    const symbol = this.instrument.symbol;
+    return { symbol, time, open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume };
+  }
+
+  /** Ticks (whole or fractional, a VWAP) as a price: the exact decimal, read as a number. */
+  private price(ticks: number): number {
+    const inst = this.instrument;
+    return Number(Number.isInteger(ticks) ? ticksToPrice(inst, ticks) : fractionalTicksToPrice(inst, ticks));
+  }
+
+  private qty(lots: number): number {
+    return Number(lotsToQty(this.instrument, lots));
+  }
+}

@@ -1,0 +1,538 @@
+// Runs a strategy module inside a process, on the process's clock: samples the market every
+// `quoteMs` (strategy-feed.ts) and hands the strategy its quotes, trades and bars, our fills and
+// our parents' progress (read from the log the host is a sink of), and in the reactive form a
+// scheduler on the same clock. What the strategy returns or emits is checked
+// (strategy-output.ts) and becomes a node command, run later as a unit of work of its own (never
+// inside the unit that produced it), so the strategy goes through the same path as every other
+// input: dedup, guards, pre-trade, reduce-only, routing.
+//
+// Warm-up: before any symbol's first signal the strategy is fed that symbol's history (from the
+// HistorySource) through the same callbacks; a symbol is hydrated once it has seen its need
+// (history and live data together); its signals are refused until then (StrategyOutputRefused),
+// and progress, the end, a failed history read and a timeout are StrategyHydration events.
+//
+// Failure: a throw, a malformed output, a Promise or a reach for the wall clock stops the
+// strategy (StrategyFailed) and never the run; the kill switch is then set as `onFailure` says
+// and, unless told otherwise, the parents its signals made are cancelled.
+import type { Subscription } from 'rxjs';
+import { Subject } from 'rxjs';
+import type { ExecEvent, LogEntry } from '../core/model/events.ts';
+import { fractionalTicksToPrice, lotsToQty, ticksToPrice, type Instrument } from '../core/model/instrument.ts';
+import type { OrderLedger } from '../core/order/order-ledger.ts';
+import type { MarketDataPort } from '../core/ports/broker.ts';
+import type { Clock } from '../core/ports/clock.ts';
+import type { EventSink } from '../core/ports/event-sink.ts';
+import { parentOrderId } from '../core/model/ids.ts';
+import type { NodeCommand } from '../node/node-commands.ts';
+import type {
+  Bar,
+  Outputs,
+  OwnFill,
+  ParentUpdate,
+  Quote,
+  StrategyContext,
+  StrategyHandlers,
+  StrategyOutput,
+  Trades,
+} from './strategy-api.ts';
+import { SymbolFeed, type FeedSample } from './strategy-feed.ts';
+import { OutputError, showValue, toCommand } from './strategy-output.ts';
+import type { History, HistorySource, LoadedStrategy } from './strategy-port.ts';
+import { StrategyScheduler } from './strategy-scheduler.ts';
+import { withoutWallClock } from './wall-clock-guard.ts';
+import { Warmth } from './warmth.ts';
+
+export interface StrategyHostDeps {
+  readonly strategy: LoadedStrategy;
+  /** The process's clock: its timers are units of work of the process and die with it. */
+  readonly clock: Clock;
+  readonly marketData: MarketDataPort;
+  /** The run's instruments, its own first. */
+  readonly instruments: readonly Instrument[];
+  readonly ledger: OrderLedger;
+  /** Appends an event to the process's log. */
+  readonly record: (event: ExecEvent) => void;
+  /** Runs a command as a unit of work of its own, after the current one. */
+  readonly command: (label: string, command: NodeCommand) => void;
+  readonly history: HistorySource | null;
+}
+
+/** The streams of the reactive form. */
+interface Streams {
+  readonly quotes: Subject<Quote>;
+  readonly trades: Subject<Trades>;
+  readonly bars: Subject<Bar>;
+  readonly fills: Subject<OwnFill>;
+  readonly parents: Subject<ParentUpdate>;
+}
+
+export class StrategyHost implements EventSink {
+  private readonly name: string;
+  private readonly feeds: SymbolFeed[];
+  private readonly warmth = new Map<string, Warmth>();
+  private handlers: StrategyHandlers | null = null;
+  private streams: Streams | null = null;
+  private subscription: Subscription | null = null;
+  private timers: Subscription[] = [];
+  /** Outputs made inside the current guarded call, handled when it returns. */
+  private pending: unknown[] = [];
+  private failure: { phase: string; message: string } | null = null;
+  private stopped = false;
+  private started = false;
+  private signalCount = 0;
+  /** Our signals (id to symbol and side), then the parents they made (parent to signal id). */
+  private readonly ourSignals = new Map<string, { symbol: string; side: 'buy' | 'sell'; qty: number }>();
+  private readonly ourParents = new Map<string, string>();
+  /** Log entries not yet handed to the strategy (fills and parents), and the entry the ledger
+   *  had not yet applied when it was written. */
+  private inbox: Array<OwnFill | ParentUpdate> = [];
+  private unsettledSeq = -1;
+  private flushQueued = false;
+
+  constructor(private readonly deps: StrategyHostDeps) {
+    const s = deps.strategy;
+    this.name = s.definition.name;
+    this.feeds = deps.instruments.map((inst) => new SymbolFeed(inst, s.barMs));
+    for (const inst of deps.instruments) this.warmth.set(inst.symbol, new Warmth(s.warmup, s.quoteMs));
+  }
+
+  /** Starts the strategy now: StrategyStarted, its instance, history, then the sampling. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    const { strategy: s, clock } = this.deps;
+    this.deps.record({
+      kind: 'StrategyStarted',
+      name: this.name,
+      module: s.module,
+      codeHash: s.codeHash,
+      params: s.paramsJson,
+      form: s.form,
+      role: 'live',
+    });
+    const context = this.context();
+    this.call('start', () => {
+      const def = s.definition;
+      if ('reactive' in def) {
+        const streams: Streams = {
+          quotes: new Subject(),
+          trades: new Subject(),
+          bars: new Subject(),
+          fills: new Subject(),
+          parents: new Subject(),
+        };
+        this.streams = streams;
+        const scheduler = new StrategyScheduler(clock, (fire) => this.call('timer', fire));
+        const out = def.reactive(s.params, {
+          ...context,
+          quotes: streams.quotes.asObservable(),
+          trades: streams.trades.asObservable(),
+          bars: streams.bars.asObservable(),
+          fills: streams.fills.asObservable(),
+          parents: streams.parents.asObservable(),
+          scheduler,
+        });
+        if (typeof (out as { subscribe?: unknown } | null)?.subscribe !== 'function')
+          throw new OutputError(`reactive() must return an Observable, got ${showValue(out)}`);
+        this.subscription = out.subscribe({
+          next: (o) => this.pending.push(o),
+          error: (err: unknown) => this.fail('stream', err),
+        });
+      } else {
+        const handlers = def.create(s.params, context);
+        if (typeof handlers !== 'object' || handlers === null)
+          throw new OutputError(`create() must return an object of handlers, got ${showValue(handlers)}`);
+        this.handlers = handlers;
+      }
+    });
+    if (this.stopped) return;
+    this.hydrate();
+    this.scheduleSample();
+    const timerMs = this.handlers?.timerMs;
+    if (this.handlers?.onTimer && timerMs !== undefined) {
+      if (!(Number.isFinite(timerMs) && timerMs >= 1)) {
+        this.fail('start', new OutputError(`timerMs must be a number of ms >= 1, got ${showValue(timerMs)}`));
+        return;
+      }
+      const tick = (): void => {
+        this.call('timer', () => this.handlers?.onTimer?.(clock.now()));
+        if (!this.stopped) this.timers.push(clock.schedule(tick, timerMs));
+      };
+      this.timers.push(clock.schedule(tick, timerMs));
+    }
+  }
+
+  /** The strategy takes nothing more (its process ends). */
+  stop(): void {
+    this.stopped = true;
+    this.subscription?.unsubscribe();
+    for (const t of this.timers) t.unsubscribe();
+    this.timers = [];
+  }
+
+  get running(): boolean {
+    return this.started && !this.stopped;
+  }
+
+  /** Symbols not warm yet, with what they have and need (readiness). */
+  notHydrated(): string[] {
+    const out: string[] = [];
+    for (const [symbol, w] of this.warmth) if (!w.done) out.push(`${symbol}: warm-up ${w.progress()}`);
+    return out;
+  }
+
+  // ---- EventSink: our fills and parents from the log ---------------------------------------
+
+  write(entry: LogEntry): void {
+    if (this.stopped || !this.started) return;
+    this.settle();
+    const e = entry.event;
+    switch (e.kind) {
+      case 'SignalAccepted':
+        if (this.ourSignals.has(e.signalId)) this.ourParents.set(e.parentId, e.signalId);
+        break;
+      case 'SignalRejected':
+      case 'StrategyOutputRefused': {
+        const id = e.kind === 'SignalRejected' ? e.signalId : e.ref;
+        const sig = this.ourSignals.get(id);
+        if (sig && (e.kind === 'SignalRejected' || e.output === 'signal'))
+          this.inbox.push({
+            symbol: sig.symbol,
+            time: entry.time,
+            parentId: '',
+            signalId: id,
+            side: sig.side,
+            qty: sig.qty,
+            state: 'rejected',
+            reason: e.reason,
+          });
+        break;
+      }
+      case 'ParentOrderCreated':
+        this.inbox.push({
+          symbol: e.symbol,
+          time: entry.time,
+          parentId: e.parentId,
+          signalId: this.ourParents.get(e.parentId) ?? null,
+          side: e.side,
+          qty: this.units(e.symbol, e.qty),
+          state: 'created',
+        });
+        break;
+      case 'ParentOrderCompleted': {
+        const spec = this.deps.ledger.parents.get(e.parentId)?.spec;
+        if (spec)
+          this.inbox.push({
+            symbol: spec.symbol,
+            time: entry.time,
+            parentId: e.parentId,
+            signalId: this.ourParents.get(e.parentId) ?? null,
+            side: spec.side,
+            qty: this.units(spec.symbol, spec.qty),
+            state: e.status,
+          });
+        break;
+      }
+      default:
+        break;
+    }
+    this.unsettledSeq = entry.seq;
+    if (this.inbox.length > 0 || this.unsettledSeq >= 0) this.queueFlush();
+  }
+
+  // ---- the strategy's calls ----------------------------------------------------------------
+
+  /** Runs strategy code in the guard; handles what it made once it returns. */
+  private call(phase: string, work: () => Outputs | unknown): void {
+    if (this.stopped) return;
+    try {
+      const result = withoutWallClock(work);
+      if (phase !== 'start') this.collect(result);
+    } catch (err) {
+      this.fail(phase, err);
+    }
+    this.afterCall(phase);
+  }
+
+  private collect(result: unknown): void {
+    if (result === undefined || result === null) return;
+    // Looks for a Promise to refuse it, never awaits one.
+    // eslint-disable-next-line no-restricted-syntax
+    if (typeof (result as { then?: unknown }).then === 'function')
+      throw new OutputError('a handler returned a Promise: a strategy is synchronous (no async functions)');
+    if (Array.isArray(result)) for (const o of result) this.pending.push(o);
+    else this.pending.push(result);
+  }
+
+  private afterCall(phase: string): void {
+    const outputs = this.pending;
+    this.pending = [];
+    for (const raw of outputs) {
+      if (this.stopped || this.failure) break;
+      try {
+        this.emit(raw as StrategyOutput);
+      } catch (err) {
+        this.fail(phase === 'start' ? 'start' : 'output', err);
+      }
+    }
+    const failure = this.failure;
+    if (failure && !this.stopped) this.stopFailed(failure);
+  }
+
+  private emit(raw: StrategyOutput): void {
+    const now = Math.floor(this.deps.clock.now());
+    const made = toCommand(
+      raw,
+      this.name,
+      () => `${this.name}-${now}-${++this.signalCount}`,
+      (symbol) => this.instrumentOf(symbol),
+    );
+    if (made.command.kind === 'EmitSignal') {
+      const sig = made.command.signal;
+      const symbol = sig.symbol ?? (this.feeds[0] as SymbolFeed).instrument.symbol;
+      this.ourSignals.set(made.ref, { symbol, side: sig.side, qty: this.units(symbol, sig.qty) });
+      const w = this.warmth.get(symbol);
+      if (w && !w.done) {
+        this.deps.record({
+          kind: 'StrategyOutputRefused',
+          name: this.name,
+          ref: made.ref,
+          output: 'signal',
+          reason: `not warm yet: ${symbol} has ${w.progress()}`,
+        });
+        return;
+      }
+    }
+    this.deps.command(made.label, made.command);
+  }
+
+  private fail(phase: string, err: unknown): void {
+    if (this.failure) return;
+    const message =
+      err instanceof Error ? `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}` : showValue(err);
+    this.failure = { phase, message };
+  }
+
+  private stopFailed(failure: { phase: string; message: string }): void {
+    const { strategy: s } = this.deps;
+    this.stop();
+    this.deps.record({ kind: 'StrategyFailed', name: this.name, phase: failure.phase, message: failure.message });
+    const reason = `strategy ${this.name} failed: ${failure.message}`.slice(0, 300);
+    if (s.onFailure.killSwitch !== 'active') {
+      this.deps.command(`kill switch ${s.onFailure.killSwitch}`, {
+        kind: 'SetKillSwitch',
+        state: s.onFailure.killSwitch,
+        actor: `strategy:${this.name}`,
+        reason,
+      });
+    }
+    if (s.onFailure.cancelParents) {
+      for (const id of [...this.ourParents.keys()].sort()) {
+        const parent = this.deps.ledger.parents.get(parentOrderId(id));
+        if (parent && parent.completed === null)
+          this.deps.command(`cancel ${id}`, { kind: 'CancelParent', parentId: parentOrderId(id), reason });
+      }
+    }
+  }
+
+  // ---- market data -------------------------------------------------------------------------
+
+  private scheduleSample(): void {
+    const { clock, strategy } = this.deps;
+    const every = strategy.quoteMs;
+    const now = clock.now();
+    // On the grid of `every` from the epoch: the samples of a restarted process fall where the
+    // first process's would have.
+    const delay = every - (now % every);
+    const sample = (): void => {
+      if (this.stopped) return;
+      const t = clock.now();
+      for (const feed of this.feeds) {
+        this.deliver(feed.sample(this.deps.marketData, t), 'live');
+        if (this.stopped) return;
+      }
+      this.timers.push(clock.schedule(sample, every - (clock.now() % every) || every));
+    };
+    this.timers.push(clock.schedule(sample, delay));
+  }
+
+  private deliver(sample: FeedSample, source: 'live' | 'history'): void {
+    const symbol = (sample.quote ?? sample.bars[0] ?? sample.trades)?.symbol;
+    if (symbol === undefined) return;
+    const w = this.warmth.get(symbol);
+    const streams = this.streams;
+    const h = this.handlers;
+    // Each piece is counted before the strategy sees it: a signal made on the piece that
+    // completes the warm-up is a warm one.
+    if (sample.quote) {
+      const q = sample.quote;
+      this.count(symbol, w, source, () => w?.quote(q.time));
+      if (streams) this.call('quote', () => streams.quotes.next(q));
+      else if (h?.onQuote) this.call('quote', () => h.onQuote?.(q));
+    }
+    if (sample.trades) {
+      const t = sample.trades;
+      this.count(symbol, w, source, () => w?.trades());
+      if (streams) this.call('trade', () => streams.trades.next(t));
+      else if (h?.onTrades) this.call('trade', () => h.onTrades?.(t));
+    }
+    for (const b of sample.bars) {
+      this.count(symbol, w, source, () => w?.bar());
+      if (streams) this.call('bar', () => streams.bars.next(b));
+      else if (h?.onBar) this.call('bar', () => h.onBar?.(b));
+    }
+  }
+
+  private count(symbol: string, w: Warmth | undefined, source: 'live' | 'history', add: () => void): void {
+    if (!w || w.done) return;
+    add();
+    if (source === 'history') w.sawHistory = true;
+    if (w.reached()) this.hydrated(symbol, w, source);
+    // Live progress every quarter of the need: enough to follow, not one event per sample.
+    else if (source === 'live' && w.crossedQuarter()) this.hydration(symbol, w, 'hydrating', 'live');
+  }
+
+  // ---- warm-up -----------------------------------------------------------------------------
+
+  private hydrate(): void {
+    const { strategy: s, clock, history } = this.deps;
+    const until = clock.now();
+    for (const feed of this.feeds) {
+      const symbol = feed.instrument.symbol;
+      const w = this.warmth.get(symbol) as Warmth;
+      if (w.reached()) {
+        w.done = true;
+        continue;
+      }
+      this.hydration(
+        symbol,
+        w,
+        'hydrating',
+        history ? 'reading history' : 'no history source: warming up on live data',
+      );
+      if (!history) continue;
+      history.read(
+        symbol,
+        w.spanMs(s.barMs),
+        until,
+        (h: History) => {
+          if (this.stopped) return;
+          for (const sample of h.samples) {
+            this.deliver(sample, 'history');
+            if (this.stopped) return;
+          }
+          if (!w.done)
+            this.hydration(symbol, w, 'hydrating', `${h.source}: ${h.samples.length} samples, not enough yet`);
+        },
+        (why) => {
+          if (this.stopped) return;
+          this.hydration(symbol, w, 'failed', `${why}; warming up on live data`);
+        },
+      );
+    }
+    if (s.warmupTimeoutMs > 0 && [...this.warmth.values()].some((w) => !w.done)) {
+      this.timers.push(
+        clock.schedule(() => {
+          for (const [symbol, w] of this.warmth) {
+            if (!w.done && !this.stopped)
+              this.hydration(symbol, w, 'timed_out', `not warm after ${s.warmupTimeoutMs} ms`);
+          }
+        }, s.warmupTimeoutMs),
+      );
+    }
+  }
+
+  private hydrated(symbol: string, w: Warmth, source: string): void {
+    w.done = true;
+    this.hydration(symbol, w, 'hydrated', w.sawHistory ? (source === 'live' ? 'history+live' : 'history') : 'live');
+  }
+
+  private hydration(
+    symbol: string,
+    w: Warmth,
+    state: 'hydrating' | 'hydrated' | 'failed' | 'timed_out',
+    detail: string,
+  ): void {
+    const { have, need, unit } = w.figures();
+    this.deps.record({ kind: 'StrategyHydration', name: this.name, symbol, state, have, need, unit, detail });
+  }
+
+  // ---- our fills and parents ---------------------------------------------------------------
+
+  /** Reads the fills of the entry last written, once the ledger has applied it. */
+  private settle(): void {
+    const seq = this.unsettledSeq;
+    if (seq < 0) return;
+    const ledger = this.deps.ledger;
+    if (ledger.appliedSeq !== seq) return;
+    this.unsettledSeq = -1;
+    for (const t of ledger.appliedTrades) {
+      const order = ledger.order(t.clientOrderId);
+      if (!order) continue;
+      const r = order.request;
+      const inst = this.instrumentOf(r.symbol);
+      if (!inst) continue;
+      this.inbox.push({
+        symbol: r.symbol,
+        time: this.deps.clock.now(),
+        parentId: r.parentId,
+        clientOrderId: r.clientOrderId,
+        side: r.side,
+        qty: Number(lotsToQty(inst, t.qty)),
+        price: priceOf(inst, t.price),
+      });
+    }
+  }
+
+  private queueFlush(): void {
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    this.deps.clock.schedule(() => {
+      this.flushQueued = false;
+      this.settle();
+      const items = this.inbox;
+      this.inbox = [];
+      for (const item of items) {
+        if (this.stopped) return;
+        const streams = this.streams;
+        const h = this.handlers;
+        if ('clientOrderId' in item) {
+          if (streams) this.call('fill', () => streams.fills.next(item));
+          else if (h?.onFill) this.call('fill', () => h.onFill?.(item));
+        } else if (streams) this.call('order', () => streams.parents.next(item));
+        else if (h?.onParent) this.call('order', () => h.onParent?.(item));
+      }
+    }, 0);
+  }
+
+  // ---- helpers -----------------------------------------------------------------------------
+
+  private context(): StrategyContext {
+    const { clock, ledger } = this.deps;
+    const first = this.feeds[0]?.instrument.symbol ?? '';
+    return {
+      now: () => clock.now(),
+      symbols: this.feeds.map((f) => f.instrument.symbol),
+      position: (symbol?: string) => {
+        const inst = this.instrumentOf(symbol);
+        return inst ? Number(lotsToQty(inst, ledger.positionOf(inst.symbol))) : 0;
+      },
+      hydrated: (symbol?: string) => this.warmth.get(symbol ?? first)?.done ?? false,
+    };
+  }
+
+  private instrumentOf(symbol: string | undefined): Instrument | null {
+    if (symbol === undefined) return this.feeds[0]?.instrument ?? null;
+    return this.feeds.find((f) => f.instrument.symbol === symbol)?.instrument ?? null;
+  }
+
+  private units(symbol: string, lots: number): number {
+    const inst = this.instrumentOf(symbol);
+    return inst ? Number(lotsToQty(inst, lots)) : lots;
+  }
+}
+
+/** Ticks (whole, or fractional for an inferred fill) as a price number. */
+function priceOf(inst: Instrument, ticks: number): number {
+  return Number(Number.isInteger(ticks) ? ticksToPrice(inst, ticks) : fractionalTicksToPrice(inst, ticks));
+}

@@ -1,0 +1,135 @@
+// A strategy's output checked and turned into a node command. Its prices and quantities are the
+// strategy's numbers: a decimal string must sit on the instrument's grid (a strategy that writes
+// "0.015" with 0.01 ticks means something we cannot send); a number is put on the grid the
+// passive way (a buy's price down to a tick, a sell's up; a quantity down to a whole lot), as a
+// strategy computing a price from an average cannot land on a tick. Anything else malformed is
+// an OutputError naming the field, which stops the strategy: garbage out means its logic is
+// broken, and guessing would trade on it.
+import { z } from 'zod';
+import { priceToTicks, qtyToLots, type Instrument } from '../core/model/instrument.ts';
+import { parentOrderId } from '../core/model/ids.ts';
+import type { SignalRequest } from '../core/engine/order-manager.ts';
+import type { NodeCommand } from '../node/node-commands.ts';
+
+export class OutputError extends Error {}
+
+const amount = z.union([z.number().finite().positive(), z.string().regex(/^\d+(\.\d+)?$/, 'must be a decimal')]);
+const signalShape = z.strictObject({
+  kind: z.literal('signal').optional(),
+  id: z.string().min(1).max(64).optional(),
+  symbol: z.string().min(1).optional(),
+  side: z.enum(['buy', 'sell']),
+  qty: amount,
+  price: amount.nullable().optional(),
+  route: z.enum(['auto', 'single', 'twap']).optional(),
+  reduceOnly: z.boolean().optional(),
+});
+const cancelShape = z.strictObject({
+  kind: z.literal('cancel'),
+  parentId: z.string().min(1),
+  reason: z.string().min(1).max(200).optional(),
+});
+
+export interface StrategyCommand {
+  /** For people and the refusal events: 'signal <id>' or 'cancel <parent>'. */
+  readonly label: string;
+  readonly output: 'signal' | 'cancel';
+  readonly ref: string;
+  readonly command: NodeCommand;
+}
+
+/**
+ * Checks one output and makes its command. `defaultId` names a signal without an id;
+ * `instrumentOf` finds a symbol's instrument (undefined: the run's) or null when the run does not
+ * trade it.
+ */
+export function toCommand(
+  raw: unknown,
+  strategyName: string,
+  defaultId: () => string,
+  instrumentOf: (symbol: string | undefined) => Instrument | null,
+): StrategyCommand {
+  if (typeof raw !== 'object' || raw === null) throw new OutputError(`an output must be an object, got ${show(raw)}`);
+  const isCancel = (raw as { kind?: unknown }).kind === 'cancel';
+  const parsed = (isCancel ? cancelShape : signalShape).safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = issue && issue.path.length > 0 ? issue.path.join('.') : '(output)';
+    throw new OutputError(`${isCancel ? 'cancel' : 'signal'}.${path}: ${issue?.message ?? 'invalid'}`);
+  }
+  if (isCancel) {
+    const c = parsed.data as z.infer<typeof cancelShape>;
+    return {
+      label: `cancel ${c.parentId}`,
+      output: 'cancel',
+      ref: c.parentId,
+      command: {
+        kind: 'CancelParent',
+        parentId: parentOrderId(c.parentId),
+        reason: c.reason ?? `strategy ${strategyName}`,
+      },
+    };
+  }
+  const s = parsed.data as z.infer<typeof signalShape>;
+  const inst = instrumentOf(s.symbol);
+  if (inst === null) throw new OutputError(`signal.symbol: the run does not trade "${s.symbol}"`);
+  const qty = toLots(inst, s.qty, 'signal.qty');
+  const price = s.price === undefined || s.price === null ? null : toTicks(inst, s.price, s.side, 'signal.price');
+  const id = s.id ?? defaultId();
+  const signal: SignalRequest = {
+    signalId: id,
+    ...(s.symbol === undefined ? {} : { symbol: inst.symbol }),
+    side: s.side,
+    qty,
+    price,
+    route: s.route ?? 'auto',
+    reduceOnly: s.reduceOnly ?? false,
+    confirmations: [],
+    confirmedBy: null,
+  };
+  return { label: `signal ${id}`, output: 'signal', ref: id, command: { kind: 'EmitSignal', signal } };
+}
+
+function toLots(inst: Instrument, qty: number | string, field: string): number {
+  const lots =
+    typeof qty === 'string'
+      ? exact(() => qtyToLots(inst, qty), field, 'lot', inst.lotSize)
+      : floorTo(qty, inst.lotSize);
+  if (lots <= 0) throw new OutputError(`${field}: ${qty} is less than one lot (${inst.lotSize})`);
+  return lots;
+}
+
+function toTicks(inst: Instrument, price: number | string, side: 'buy' | 'sell', field: string): number {
+  const ticks =
+    typeof price === 'string'
+      ? exact(() => priceToTicks(inst, price), field, 'tick', inst.tickSize)
+      : side === 'buy'
+        ? floorTo(price, inst.tickSize)
+        : ceilTo(price, inst.tickSize);
+  if (ticks <= 0) throw new OutputError(`${field}: ${price} is below one tick (${inst.tickSize})`);
+  return ticks;
+}
+
+function exact(steps: () => number, field: string, what: string, size: string): number {
+  try {
+    return steps();
+  } catch (err) {
+    throw new OutputError(`${field}: not a whole number of ${what}s of ${size} (${(err as Error).message})`);
+  }
+}
+
+// A number on a grid of `step`: the tolerance absorbs binary fractions (0.1 + 0.2), never a tick.
+const EPS = 1e-9;
+const floorTo = (x: number, step: string): number => Math.floor(x / Number(step) + EPS);
+const ceilTo = (x: number, step: string): number => Math.ceil(x / Number(step) - EPS);
+
+function show(v: unknown): string {
+  if (v === undefined) return 'undefined';
+  if (typeof v === 'function') return 'a function';
+  // Names a Promise to refuse it, never awaits one.
+  // eslint-disable-next-line no-restricted-syntax
+  if (typeof (v as { then?: unknown } | null)?.then === 'function') return 'a Promise';
+  return JSON.stringify(v) ?? String(v);
+}
+
+export { show as showValue };

@@ -1,0 +1,48 @@
+// What a host needs to run a strategy: the module as loaded (load-strategy.ts) with its checked
+// parameters and settings, and where its warm-up history comes from (a backtest's own market
+// before the start, a live venue's bars).
+import type { FeedSample } from './strategy-feed.ts';
+import type { StrategyDefinition, Warmup } from './strategy-api.ts';
+
+/** What the kill switch is set to when the strategy fails ('active': left as it is). */
+export type FailureMode = 'halted' | 'reducing' | 'active';
+
+export interface LoadedStrategy {
+  readonly definition: StrategyDefinition<unknown>;
+  /** The parameters after the definition's schema (defaults filled in). */
+  readonly params: unknown;
+  /** Canonical JSON of `params`. */
+  readonly paramsJson: string;
+  /** The module as the file names it, and the hash of its bundled code. */
+  readonly module: string;
+  readonly codeHash: string;
+  readonly form: 'reactive' | 'handler';
+  readonly warmup: Warmup;
+  readonly quoteMs: number;
+  readonly barMs: number;
+  /** Warm-up not done after this long is an alert (StrategyHydration timed_out). */
+  readonly warmupTimeoutMs: number;
+  readonly onFailure: { readonly killSwitch: FailureMode; readonly cancelParents: boolean };
+}
+
+/** A symbol's market before `until`, as feed samples in time order. */
+export interface History {
+  readonly samples: readonly FeedSample[];
+  /** Where it came from, for the hydration events ('the market model', 'alpaca bars'). */
+  readonly source: string;
+}
+
+export interface HistorySource {
+  /**
+   * Reads `spanMs` of the symbol's market before `until`, and answers once: `done` with what it
+   * found (possibly less than asked) or `failed` with why. It may answer before it returns (a
+   * backtest) or later, as a unit of work of the process (a live venue).
+   */
+  read(
+    symbol: string,
+    spanMs: number,
+    until: number,
+    done: (history: History) => void,
+    failed: (why: string) => void,
+  ): void;
+}

@@ -1,0 +1,92 @@
+// While a strategy's code runs, the wall clock and the microtask queue are out of its reach: the
+// globals that read the time, wait for it, draw randomness or defer work (setTimeout,
+// setInterval, setImmediate, queueMicrotask, Date.now, new Date(), performance.now, Math.random,
+// Promise) are swapped for functions that throw, and put back when it returns. A strategy that
+// waits must wait on the run's clock (the scheduler it is handed, or onTimer), so that the same
+// module is reproducible in a backtest and runs on the wall clock only when the run does. rxjs's
+// default (async) scheduler reads these same globals, so an operator left on it is refused too.
+// An `async` handler returns a Promise made before the swap could stop it: the host refuses the
+// returned value (strategy-host.ts).
+//
+// This is the one module that touches those globals, and only to take them away and give them
+// back; the host never calls its own timers while a guard is up.
+
+/** Thrown inside a strategy that reached for the wall clock. */
+export class WallClockRefused extends Error {
+  constructor(what: string) {
+    super(
+      `${what} reads or waits for the wall clock: a strategy runs on the run's clock (pass inputs.scheduler ` +
+        'to time-based rxjs operators, or use onTimer), so that a backtest of it is reproducible',
+    );
+    this.name = 'WallClockRefused';
+  }
+}
+
+type Global = Record<string, unknown>;
+
+const refuse = (what: string) =>
+  function refused(): never {
+    throw new WallClockRefused(what);
+  };
+
+const G = globalThis as unknown as Global;
+const RealDate = Date;
+const realMath = Math.random;
+const perf = globalThis.performance;
+const realPerfNow = perf.now;
+
+/** Date as a strategy sees it: a Date of a given time is fine, the current one is not. */
+const GuardedDate = new Proxy(RealDate, {
+  construct(target, args: unknown[], newTarget) {
+    if (args.length === 0) throw new WallClockRefused('new Date()');
+    return Reflect.construct(target, args, newTarget) as object;
+  },
+  apply() {
+    throw new WallClockRefused('Date()');
+  },
+  get(target, key, receiver) {
+    if (key === 'now') return refuse('Date.now');
+    return Reflect.get(target, key, receiver) as unknown;
+  },
+});
+
+const GuardedPromise = new Proxy(Promise, {
+  construct() {
+    throw new WallClockRefused('a Promise');
+  },
+  get(target, key, receiver) {
+    const v = Reflect.get(target, key, receiver) as unknown;
+    return typeof v === 'function' ? refuse(`Promise.${String(key)}`) : v;
+  },
+});
+
+const SWAPPED: readonly [string, unknown][] = [
+  ['setTimeout', refuse('setTimeout')],
+  ['setInterval', refuse('setInterval')],
+  ['setImmediate', refuse('setImmediate')],
+  ['queueMicrotask', refuse('queueMicrotask')],
+  ['Date', GuardedDate],
+  ['Promise', GuardedPromise],
+];
+const saved: unknown[] = SWAPPED.map(([name]) => G[name]);
+
+let depth = 0;
+
+/** Runs `work` with the wall clock out of reach; nested calls share one swap. */
+export function withoutWallClock<T>(work: () => T): T {
+  if (depth++ === 0) swap(true);
+  try {
+    return work();
+  } finally {
+    if (--depth === 0) swap(false);
+  }
+}
+
+function swap(guard: boolean): void {
+  for (let i = 0; i < SWAPPED.length; i++) {
+    const [name, guarded] = SWAPPED[i] as [string, unknown];
+    G[name] = guard ? guarded : saved[i];
+  }
+  Math.random = guard ? refuse('Math.random') : realMath;
+  perf.now = guard ? refuse('performance.now') : realPerfNow;
+}
