@@ -1,5 +1,5 @@
 // Scenario text sent over HTTP may name replay recordings (market.files), which validation opens
-// to check them. Paths there are resolved from the scenarios directory and must stay inside it,
+// to check them, and a strategy module (strategy.module), which loading runs. Paths there are resolved from the scenarios directory and must stay inside it,
 // so a request cannot probe the server's file system (does /x exist, is it a file, what does it
 // record). The files are read from the YAML the same way the loader reads them, before the loader
 // touches any of them; text that is not YAML enough to tell is left to the loader to refuse.
@@ -16,18 +16,28 @@ export function replayFilesOutside(text: string, dir: string): FieldError[] {
   } catch {
     return [];
   }
-  const files = (raw as { market?: { files?: unknown } } | null)?.market?.files;
-  if (!Array.isArray(files)) return [];
+  const doc = raw as { market?: { files?: unknown }; strategy?: { module?: unknown } } | null;
+  const files = doc?.market?.files;
   const problems: FieldError[] = [];
-  files.forEach((f, i) => {
-    if (typeof f !== 'string') return;
+  const outside = (f: string): boolean => {
     const rel = relative(dir, resolve(dir, f));
-    if (rel === '' || rel.split(sep)[0] === '..' || isAbsolute(rel)) {
+    return rel === '' || rel.split(sep)[0] === '..' || isAbsolute(rel);
+  };
+  if (Array.isArray(files)) {
+    files.forEach((f, i) => {
+      if (typeof f !== 'string' || !outside(f)) return;
       problems.push({
         path: `market.files[${i}]`,
         message: `over HTTP, replay files must be inside the scenarios directory (paths relative to it); ${JSON.stringify(f)} is not`,
       });
-    }
-  });
+    });
+  }
+  const module = doc?.strategy?.module;
+  if (typeof module === 'string' && outside(module)) {
+    problems.push({
+      path: 'strategy.module',
+      message: `over HTTP, a strategy module must be inside the scenarios directory (paths relative to it); ${JSON.stringify(module)} is not`,
+    });
+  }
   return problems;
 }
