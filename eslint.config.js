@@ -99,7 +99,13 @@ export default tseslint.config(
   {
     // Strategies too (the bundled examples, and src/strategy's host), but not the guard that
     // takes those globals away from them, nor the loader (file system, esbuild).
-    files: ['src/core/**/*.ts', 'src/sim/**/*.ts', 'src/node/**/*.ts', 'src/strategy/**/*.ts', 'scenarios/strategies/**/*.ts'],
+    files: [
+      'src/core/**/*.ts',
+      'src/sim/**/*.ts',
+      'src/node/**/*.ts',
+      'src/strategy/**/*.ts',
+      'scenarios/strategies/**/*.ts',
+    ],
     ignores: ['**/*.test.ts', 'src/strategy/wall-clock-guard.ts', 'src/strategy/load-strategy.ts'],
     rules: {
       'no-restricted-globals': [

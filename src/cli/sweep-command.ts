@@ -45,7 +45,7 @@ duration. Path i reproduces with \`execsim run <scenario> --seed <its seed>\` (s
                 limitOffsetTicks, ...; slices replaces interval and back), orders.<id>.twap.<field>,
                 orders.<id>.qty|limitPrice|stopPrice|at|cancelAt, routing.defaultTwap.<field>,
                 routing.twapThreshold, market.<field> (e.g. market.volatility), venue.latency.<channel>.ms
-                or .jitterMs, venue.fees.makerBps|takerBps, duration. Example:
+                or .jitterMs, venue.fees.makerBps|takerBps, duration, strategy.params.<name>. Example:
                 --grid twap.slices=5,10,20 --grid twap.duration=PT30M,PT1H
   --workers N   worker threads (default: every core, here ${defaultWorkers()}; 1 runs in this thread);
                 results are the same for any N

@@ -104,6 +104,9 @@ function bundleOf(spec: StrategySpec): Bundle {
   try {
     const out = buildSync({
       entryPoints: [spec.path],
+      // The bundle's comments name its files relative to this folder: the same module gives the
+      // same code (and code hash) wherever it is and whoever loads it.
+      absWorkingDir: dirname(spec.path),
       bundle: true,
       write: false,
       format: 'cjs',

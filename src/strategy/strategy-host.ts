@@ -316,7 +316,13 @@ export class StrategyHost implements EventSink {
   private stopFailed(failure: { phase: string; message: string }): void {
     const { strategy: s } = this.deps;
     this.stop();
-    this.deps.record({ kind: 'StrategyFailed', name: this.name, phase: failure.phase, message: failure.message });
+    this.deps.record({
+      kind: 'StrategyFailed',
+      name: this.name,
+      module: s.module,
+      phase: failure.phase,
+      message: failure.message,
+    });
     const reason = `strategy ${this.name} failed: ${failure.message}`.slice(0, 300);
     if (s.onFailure.killSwitch !== 'active') {
       this.deps.command(`kill switch ${s.onFailure.killSwitch}`, {

@@ -55,7 +55,7 @@ const VENUE_KEYS =
 const KEY_HELP =
   'grid keys are twap.<field>, orders.<id>.twap.<field>, orders.<id>.<qty|limitPrice|stopPrice|at|cancelAt>, ' +
   'routing.defaultTwap.<field>, routing.twapThreshold, market.<field>, venue.latency.<channel>.ms|jitterMs, ' +
-  'venue.fees.makerBps|takerBps, venue.fillOnTouch, venue.clockSkewMs, venue.queue.exponent, duration';
+  'venue.fees.makerBps|takerBps, venue.fillOnTouch, venue.clockSkewMs, venue.queue.exponent, duration, strategy.params.<name>';
 
 const segments = (path: string): Array<string | number> =>
   path.split('.').map((s) => (/^\d+$/.test(s) ? Number(s) : s));
@@ -94,6 +94,9 @@ const kindOf = (v: unknown): Kind | null =>
  *   venue.latency.<channel>.ms|jitterMs, venue.fees.makerBps|takerBps, venue.fillOnTouch,
  *   venue.clockSkewMs, venue.queue.exponent
  *   duration                          the scenario's horizon
+ *   strategy.params.<name>            a parameter of the scenario's strategy module (a number,
+ *                                     text or true/false, as its schema made it: stated or
+ *                                     defaulted); the module's schema checks each value
  * A TWAP's `slices` and `interval` are alternatives (exactly one is given): setting one removes
  * the other from that TWAP (twapTargets). A value is typed by the field (numbers for counts and
  * coefficients, strings for decimals, durations and choices).
@@ -137,6 +140,17 @@ function resolveKey(key: string, base: LoadedScenario, flag: string): Target[] {
     return [twapTargets(['routing', 'defaultTwap'], twapField(m[1] as string))];
   if (key === 'routing.twapThreshold') return [{ path: ['routing', 'twapThreshold'], kind: 'string' }];
   if (key === 'duration') return [{ path: ['duration'], kind: 'string' }];
+  if ((m = /^strategy\.params\.([A-Za-z_$][\w$]*)$/.exec(key))) {
+    const name = m[1] as string;
+    if (!base.strategy) refuse('the scenario names no strategy module');
+    const params = (base.strategy?.params ?? {}) as Record<string, unknown>;
+    const kind = kindOf(params[name]);
+    if (kind === null)
+      refuse(
+        `the strategy has no number, text or true/false parameter ${name} (its parameters: ${Object.keys(params).join(', ') || 'none'})`,
+      );
+    return [{ path: ['strategy', 'params', name], kind: kind as Kind }];
+  }
   if (key.startsWith('market.') || VENUE_KEYS.test(key)) {
     const path = segments(key);
     if (key === 'market.model') refuse('the market model cannot be a grid axis (its fields differ per model)');

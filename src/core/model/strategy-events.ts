@@ -49,6 +49,8 @@ export interface StrategyOutputRefused {
 export interface StrategyFailed {
   readonly kind: 'StrategyFailed';
   readonly name: string;
+  /** The module as the file names it. */
+  readonly module: string;
   /** What it was doing: 'start', 'quote', 'trade', 'bar', 'fill', 'order', 'timer', 'output'. */
   readonly phase: string;
   readonly message: string;
