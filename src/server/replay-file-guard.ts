@@ -1,8 +1,9 @@
 // Scenario text sent over HTTP may name replay recordings (market.files), which validation opens
 // to check them, and a strategy module (strategy.module), which loading runs. Paths there are
 // resolved from the scenarios directory and must stay inside it, so a request cannot probe the
-// server's file system (does /x exist, is it a file, what does it record) nor run code from it. The files are read from the YAML the same way the loader reads them, before the loader
-// touches any of them; text that is not YAML enough to tell is left to the loader to refuse.
+// server's file system (does /x exist, is it a file, what does it record) nor run code from it.
+// The paths are read from the YAML the same way the loader reads them, before the loader touches
+// any of them; text that is not YAML enough to tell is left to the loader to refuse.
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { FieldError } from './problem.ts';
