@@ -114,6 +114,7 @@ describe('a strategy that fails', () => {
     // Its TWAP (bought on its first bar) was working: cancelled with the failure.
     expect(of('ParentCancelRequested').length).toBe(1);
     expect(report.simulatedMs).toBe(180_000);
+    expect(report.strategy?.failed).toEqual({ phase: 'bar', message: 'the model blew up' });
     // Nothing the strategy asked for after its failure.
     const failedAt = failed[0]?.seq ?? 0;
     expect(of('SignalReceived').filter((e) => e.seq > failedAt)).toHaveLength(0);
@@ -191,6 +192,22 @@ describe('a strategy that behaves', () => {
     // Not vacuous: the runs did signal.
     expect(signalled).toBeGreaterThan(0);
   }, 120_000);
+
+  it('reports its warm-up and what became of its signals', () => {
+    const { report, of } = run(
+      scenario(
+        '  module: ../../../scenarios/strategies/mean-reversion.ts\n  params: { window: 4, entryZ: 0.5, qty: 0.01 }',
+      ),
+    );
+    const s = report.strategy;
+    expect(s).toMatchObject({ name: 'mean-reversion', starts: 1, failed: null });
+    expect(s?.warmup).toEqual([{ symbol: 'BTCUSDT', state: 'hydrated', atMs: 0, detail: 'history' }]);
+    expect(s?.signals.made).toBe(of('SignalReceived').length);
+    expect(s?.signals.accepted).toBe(of('SignalAccepted').length);
+    expect(s?.signals.accepted).toBeGreaterThan(0);
+    // A reduce-only sell may still wait for a fresh position when the run ends: neither yet.
+    expect((s?.signals.accepted ?? 0) + (s?.signals.rejected ?? 0)).toBeLessThanOrEqual(s?.signals.made ?? 0);
+  });
 
   it('warms up on history drawn from the market model before the start', () => {
     const { of } = run(

@@ -68,6 +68,8 @@ export interface RunReport {
   readonly replay: LogSummary['replay'];
   /** The market model's warnings: prices held at the floor, levels exhausted, rate interval. */
   readonly modelWarnings: LogSummary['modelWarnings'];
+  /** The strategy module's warm-up, signals and failure (null: the run has none). */
+  readonly strategy: LogSummary['strategy'];
   /** Each symbol's position at the end, ours and the venue's (the end-of-run audit). */
   readonly positions: LogSummary['positions'];
 }
@@ -159,6 +161,7 @@ export function runReport(r: {
     faults: summary.faults,
     replay: summary.replay,
     modelWarnings: summary.modelWarnings,
+    strategy: summary.strategy,
     positions: summary.positions,
   };
 }

@@ -15,6 +15,7 @@ import { ChildNotesFold, type ChildNote, type FaultSummary } from './child-notes
 import type { OrderState } from '../order/apply-event.ts';
 import { ReplayMetricsFold, type ReplayMetrics } from './replay-metrics.ts';
 import { ModelWarningsFold, type ModelWarningSummary } from './model-warnings.ts';
+import { StrategySummaryFold, type StrategySummary } from './strategy-summary.ts';
 import { DiscrepancyFold, type DiscrepancySummary } from './discrepancies.ts';
 
 /** One symbol's position at the end of the run, as decimal quantities of its base: ours (the
@@ -131,6 +132,8 @@ export interface LogSummary extends DiscrepancySummary {
   readonly replay: ReplayMetrics | null;
   /** The market model's warnings, per kind (model-warnings.ts). */
   readonly modelWarnings: readonly ModelWarningSummary[];
+  /** The run's strategy module: warm-up, signals, failure (null: the run has none). */
+  readonly strategy: StrategySummary | null;
   /** Each symbol's position at the end (the run's first), ours and the venue's, from the end-of-run
    *  audit; empty without one. */
   readonly positions: readonly PositionReport[];
@@ -161,6 +164,7 @@ export class RunReportFold {
   private readonly notes = new ChildNotesFold();
   private readonly replayMetrics = new ReplayMetricsFold();
   private readonly modelWarnings = new ModelWarningsFold();
+  private readonly strategy = new StrategySummaryFold();
   private readonly discrepancies = new DiscrepancyFold();
   private positions: PositionReport[] = [];
 
@@ -204,6 +208,7 @@ export class RunReportFold {
     this.reconMetrics.add(entry);
     this.replayMetrics.add(entry);
     this.modelWarnings.add(entry);
+    this.strategy.add(entry);
     this.discrepancies.add(entry);
     if (entry.event.kind === 'SignalAccepted')
       this.signals.push({
@@ -367,6 +372,7 @@ export class RunReportFold {
       faults: this.notes.faults(),
       replay: this.replayMetrics.summary(),
       modelWarnings: this.modelWarnings.summary(),
+      strategy: this.strategy.summary(),
       positions: [...this.positions],
     };
   }

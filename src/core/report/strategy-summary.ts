@@ -1,0 +1,111 @@
+// What a run's strategy did, folded from its events for the report: which module and code, each
+// symbol's warm-up (when it was met, from what, or that it never was), how many signals it made
+// and what became of them, and the failure that stopped it. A run without a strategy has none.
+import type { LogEntry } from '../model/events.ts';
+
+export interface StrategySummary {
+  readonly name: string;
+  readonly module: string;
+  readonly codeHash: string;
+  /** Instances started: one, plus one per restart. */
+  readonly starts: number;
+  /** Per symbol, the last warm-up state: hydrated (with when, ms after the run's start, and from
+   *  what), or the state it was left in. */
+  readonly warmup: ReadonlyArray<{
+    readonly symbol: string;
+    readonly state: string;
+    readonly atMs: number | null;
+    readonly detail: string;
+  }>;
+  /** Signals it made; refused before warm-up; accepted and rejected by the order manager. */
+  readonly signals: {
+    readonly made: number;
+    readonly notWarm: number;
+    readonly accepted: number;
+    readonly rejected: number;
+  };
+  readonly failed: { readonly phase: string; readonly message: string } | null;
+}
+
+export class StrategySummaryFold {
+  private started: { name: string; module: string; codeHash: string } | null = null;
+  private starts = 0;
+  private runStart = 0;
+  private readonly warmup = new Map<string, { symbol: string; state: string; atMs: number | null; detail: string }>();
+  private readonly ours = new Set<string>();
+  private notWarm = 0;
+  private accepted = 0;
+  private rejected = 0;
+  private failed: { phase: string; message: string } | null = null;
+
+  add(entry: LogEntry): void {
+    const e = entry.event;
+    switch (e.kind) {
+      case 'RunStarted':
+        this.runStart = e.startTime;
+        return;
+      case 'StrategyStarted':
+        if (e.role !== 'live') return;
+        this.started ??= { name: e.name, module: e.module, codeHash: e.codeHash };
+        this.starts++;
+        return;
+      case 'StrategyHydration':
+        this.warmup.set(e.symbol, {
+          symbol: e.symbol,
+          state: e.state,
+          atMs: e.state === 'hydrated' ? entry.time - this.runStart : null,
+          detail: e.detail,
+        });
+        return;
+      case 'StrategyOutputRefused':
+        if (e.output === 'signal') {
+          this.ours.add(e.ref);
+          this.notWarm++;
+        }
+        return;
+      case 'SignalReceived':
+        // A strategy's signal ids start with its name (name-time-n) unless it names them.
+        if (this.started && e.signalId.startsWith(`${this.started.name}-`)) this.ours.add(e.signalId);
+        return;
+      case 'SignalAccepted':
+        if (this.ours.has(e.signalId)) this.accepted++;
+        return;
+      case 'SignalRejected':
+        if (this.ours.has(e.signalId)) this.rejected++;
+        return;
+      case 'StrategyFailed':
+        this.failed ??= { phase: e.phase, message: e.message };
+        return;
+      default:
+        return;
+    }
+  }
+
+  summary(): StrategySummary | null {
+    if (!this.started) return null;
+    return {
+      ...this.started,
+      starts: this.starts,
+      warmup: [...this.warmup.values()],
+      signals: { made: this.ours.size, notWarm: this.notWarm, accepted: this.accepted, rejected: this.rejected },
+      failed: this.failed,
+    };
+  }
+}
+
+/** The report's line about the strategy. */
+export function strategyLine(s: StrategySummary): string {
+  const warm = s.warmup
+    .map((w) =>
+      w.state === 'hydrated'
+        ? `${w.symbol} warm at +${(w.atMs ?? 0) / 1000} s (${w.detail})`
+        : `${w.symbol} ${w.state.replace('_', ' ')}: NOT warm`,
+    )
+    .join(', ');
+  const sig = s.signals;
+  const failed = s.failed ? `; FAILED in ${s.failed.phase}: ${s.failed.message}` : '';
+  return (
+    `  strategy ${s.name} (${s.module}, code ${s.codeHash}${s.starts > 1 ? `, ${s.starts} starts` : ''}): ${warm || 'no warm-up'}; ` +
+    `signals ${sig.made} (${sig.accepted} accepted, ${sig.rejected} rejected, ${sig.notWarm} refused before warm-up)${failed}`
+  );
+}
