@@ -25,7 +25,7 @@ const GOLDEN: Record<string, string> = {
   'static-book-sweep': 'f55481661a1506141508bb6b37f735dd9a3a8f0b09e75dce90582464e23683b9',
   'strategy-breakout': '12c70d65132f4bd94d861bc7050f0a2aa28fd7962fe6aa513789140aba2cee0b',
   'strategy-mean-reversion': '932ff566daaf3ac0002ee32754077b822a35bfd69756fb826c86a78671ad50ae',
-  'strategy-quote-pressure': '3e100f8761465795f7ac5bc585323e6d6e251f0078f96090afa356c8d215b11d',
+  'strategy-quote-pressure': 'b87a1426e93d93ecc05f2ea6ebd73acad292a0b5c7749df0871c0140d515ed6a',
   'thin-book': '003969a9240a4328bf5ab55a9363a759d7cda9915315561ef1b235351312476b',
   'twap-calm': 'e44422f96da912daad77070c9b55438b209c8ba1b41640f981bf31aaea012ef9',
   'twap-kill-switch': 'b409b4fa0afec2854feb653482dfd78b20afb4d77ac6ebd9c331a5c52f88b646',

@@ -18,7 +18,6 @@ import { dirname } from 'node:path';
 import { compileFunction } from 'node:vm';
 import { buildSync, type BuildFailure } from 'esbuild';
 import * as rxjs from 'rxjs';
-import * as rxjsOperators from 'rxjs/operators';
 import * as zod from 'zod';
 import { canonicalJson } from '../core/log/canonical-json.ts';
 import * as api from './strategy-api.ts';
@@ -46,10 +45,12 @@ export interface StrategySpec {
   readonly onFailure: { readonly killSwitch: FailureMode; readonly cancelParents: boolean };
 }
 
-/** The packages a strategy shares with its host. */
+/** The packages a strategy shares with its host. rxjs's operators are all exported from its
+ *  root too: 'rxjs/operators' gets the root, so an operator and the Observable it lifts are of
+ *  the same copy of rxjs (the bundle in dist/ carries its own). */
 const SHARED: Readonly<Record<string, unknown>> = {
   rxjs,
-  'rxjs/operators': rxjsOperators,
+  'rxjs/operators': rxjs,
   zod,
   'execsim/strategy': api,
 };

@@ -44,7 +44,7 @@ export class Warmth {
     const n = this.need;
     return Math.max(
       (n.bars ?? 0) * barMs + barMs,
-      (n.seconds ?? 0) * 1000 + this.quoteMs,
+      (n.seconds ?? 0) * 1000 + 2 * this.quoteMs,
       (n.trades ?? 0) * 10 * this.quoteMs,
     );
   }
