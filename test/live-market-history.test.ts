@@ -159,8 +159,10 @@ function barsOf(prints: readonly LivePrint[], until: number): MinuteBar[] {
         start,
         volume,
         vwap: ps.reduce((s, p) => s + p.price * p.qty, 0) / volume,
+        open: ps[0]!.price,
         low: Math.min(...ps.map((p) => p.price)),
         high: Math.max(...ps.map((p) => p.price)),
+        close: ps.at(-1)!.price,
       };
     });
 }
@@ -210,7 +212,7 @@ describe('history bars net of the live feed', () => {
   });
 
   it("keeps what is left of a bar within the bar's prices, and never below zero", () => {
-    const bar: MinuteBar = { start: T0, volume: 10, vwap: 100.5, low: 100, high: 101 };
+    const bar: MinuteBar = { start: T0, volume: 10, vwap: 100.5, open: 100, low: 100, high: 101, close: 101 };
     // The live feed saw more than the bar holds (a print in flight on both): nothing is left.
     expect(historyBars([bar], [{ venueTime: T0 + 5, price: 101, qty: 12 }], T0 + BAR_MS)).toEqual([
       { start: T0, end: T0 + BAR_MS, volume: 0, vwap: null, mid: 100.5 },

@@ -2,6 +2,7 @@
 // MarketDataPort with a required life cycle, and the venue's market clock when it has one. Every
 // venue folder under src/live/ builds one of these; nothing above src/live names an adapter.
 import type { Broker, MarketDataPort } from '../core/ports/broker.ts';
+import type { VenueBars } from './market-history.ts';
 
 /** A venue's market clock: open now, and when it next opens and closes (epoch ms, when stated). */
 export interface VenueClock {
@@ -23,7 +24,9 @@ export interface MarketHistoryOutcome {
  *  rules for a symbol (Binance's exchangeInfo filters): why the run's instrument cannot trade
  *  there as the scenario describes it (one message naming the fields), or null; asked before
  *  anything is sent, and null too when the rules could not be read (the account read that
- *  follows tells an unreachable venue). */
+ *  follows tells an unreachable venue). `minuteBars`: the venue's 1-minute bars of a symbol
+ *  starting in [from, until] (a strategy's warm-up); never rejects, bounded by the adapter's
+ *  request deadline. */
 export type LiveVenue = Broker &
   MarketDataPort & {
     start(marketSince?: number): void;
@@ -32,4 +35,5 @@ export type LiveVenue = Broker &
     backfilled?(): Promise<MarketHistoryOutcome>;
 
     instrumentRefusal?(): Promise<string | null>;
+    minuteBars?(symbol: string, from: number, until: number): Promise<VenueBars>;
   };

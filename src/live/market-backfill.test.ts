@@ -2,10 +2,11 @@
 // bar source: it reads once the trade stream is subscribed (or at half the time allowed), from the
 // minute of `since` but never before what the recorder keeps or one read spans, nets out what the
 // feed recorded meanwhile, and fails with a reason (the deadline, a stop, the venue's words
-// scrubbed) instead of throwing, even for a source that never answers.
+// scrubbed) instead of throwing, even for a source that never answers. And a strategy's warm-up
+// read (readVenueBars): the bars as they are, the latest span one read covers, a failure said.
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../core/clock/virtual-clock.ts';
-import { MarketBackfiller, type BarSource } from './market-backfill.ts';
+import { MarketBackfiller, readVenueBars, type BarSource } from './market-backfill.ts';
 import { BAR_MS, type MinuteBar } from './market-history.ts';
 import { MarketRecorder } from './market-recorder.ts';
 
@@ -68,8 +69,8 @@ describe('MarketBackfiller', () => {
     await settle();
     expect(reads.map((r) => [r.from, r.until])).toEqual([[T0 + 5 * BAR_MS, clock.now()]]);
     reads[0]!.answer([
-      { start: T0 + 5 * BAR_MS, volume: 10, vwap: 99, low: 98, high: 100 },
-      { start: minute, volume: 6, vwap: 100, low: 100, high: 100 },
+      { start: T0 + 5 * BAR_MS, volume: 10, vwap: 99, open: 98, low: 98, high: 100, close: 100 },
+      { start: minute, volume: 6, vwap: 100, open: 100, low: 100, high: 100, close: 100 },
     ]);
     expect(await backfill.backfilled()).toEqual({
       kind: 'added',
@@ -116,7 +117,7 @@ describe('MarketBackfiller', () => {
     clock.advanceBy(3_000);
     expect(reads[0]!.signal.aborted).toBe(true);
     expect(await backfill.backfilled()).toEqual({ kind: 'failed', from: since, reason: 'no history within 3000 ms' });
-    reads[0]!.answer([{ start: since, volume: 5, vwap: 1, low: 1, high: 1 }]); // too late: not added
+    reads[0]!.answer([{ start: since, volume: 5, vwap: 1, open: 1, low: 1, high: 1, close: 1 }]); // too late: not added
     await settle();
     expect(recorder.window(since, clock.now())).toMatchObject({ volume: 0, coveredFrom: clock.now() - 3_000 });
   });
@@ -153,5 +154,37 @@ describe('MarketBackfiller', () => {
     backfill.start(T0 + BAR_MS, false);
     await settle();
     expect(reads).toHaveLength(1);
+  });
+});
+
+describe('readVenueBars', () => {
+  const bar: MinuteBar = { start: T0, volume: 1, vwap: 1, open: 1, low: 1, high: 1, close: 1 };
+
+  it('reads the span as asked, or only its latest part one read covers, and never rejects', async () => {
+    const { source, reads } = scripted(10 * BAR_MS);
+    (source as unknown as { bind(c: VirtualClock): void }).bind(new VirtualClock(T0));
+    const scrub = (t: string) => t.replaceAll('s3cret', '[redacted]');
+    const signal = new AbortController().signal;
+    const read = readVenueBars(source, { from: T0, until: T0 + 5 * BAR_MS - 1 }, signal, scrub, 'bars');
+    await settle();
+    reads[0]!.answer([bar]);
+    expect(await read).toEqual({ kind: 'read', bars: [bar], source: 'bars' });
+    expect([reads[0]!.from, reads[0]!.until]).toEqual([T0, T0 + 5 * BAR_MS - 1]);
+
+    // Longer than the source reads at once, or than asked: the latest part, on a minute.
+    const until = T0 + 60 * BAR_MS - 1;
+    void readVenueBars(source, { from: T0, until }, signal, scrub, 'bars');
+    void readVenueBars(source, { from: T0, until, maxSpanMs: 3 * BAR_MS }, signal, scrub, 'bars');
+    await settle();
+    expect(reads.slice(1).map((r) => r.from)).toEqual([T0 + 50 * BAR_MS, T0 + 57 * BAR_MS]);
+
+    const failed = readVenueBars(source, { from: T0, until }, signal, scrub, 'bars');
+    await settle();
+    reads[3]!.fail(new Error('key s3cret refused'));
+    expect(await failed).toEqual({ kind: 'failed', reason: 'venue said: key [redacted] refused', source: 'bars' });
+    const stop = new AbortController();
+    const stopped = readVenueBars(source, { from: T0, until }, stop.signal, scrub, 'bars');
+    stop.abort(new Error('the adapter stopped'));
+    expect(await stopped).toEqual({ kind: 'failed', reason: 'the adapter stopped', source: 'bars' });
   });
 });

@@ -8,7 +8,7 @@
 // source that ignores its abort signal is left behind at the deadline), and its outcome, `added`
 // or `failed` with a reason scrubbed of secrets, is a value: backfilled() never rejects.
 import type { Clock } from '../core/ports/clock.ts';
-import { BAR_MS, historyBars, type LivePrint, type MinuteBar } from './market-history.ts';
+import { BAR_MS, historyBars, type LivePrint, type MinuteBar, type VenueBars } from './market-history.ts';
 import type { MarketRecorder } from './market-recorder.ts';
 
 /** What reading the market's history gave: nothing asked, the span added, or why it failed. */
@@ -53,6 +53,32 @@ function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
     signal.addEventListener('abort', onAbort, { once: true });
     p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
+}
+
+/**
+ * A span of the venue's minute bars read once, as they are (a strategy's warm-up: nothing is
+ * recorded): the bars starting in [from, until], at most the latest `maxSpanMs` of them (the
+ * source's own limit when it states one). Never rejects: a failure says why, scrubbed.
+ */
+export async function readVenueBars(
+  source: BarSource,
+  span: { readonly from: number; readonly until: number; readonly maxSpanMs?: number },
+  signal: AbortSignal,
+  scrub: (text: string) => string,
+  name: string,
+): Promise<VenueBars> {
+  const limit = Math.min(span.maxSpanMs ?? Infinity, source.maxSpanMs ?? Infinity);
+  const start = Math.max(
+    span.from,
+    Number.isFinite(limit) ? Math.ceil((span.until - limit) / BAR_MS) * BAR_MS : -Infinity,
+  );
+  try {
+    const bars = start <= span.until ? await untilAborted(source.readBars(start, span.until, signal), signal) : [];
+    return { kind: 'read', bars, source: name };
+  } catch (err) {
+    const why = signal.aborted && signal.reason instanceof Error ? signal.reason.message : '';
+    return { kind: 'failed', reason: scrub(why || source.failureText(err)), source: name };
+  }
 }
 
 export class MarketBackfiller {

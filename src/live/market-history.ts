@@ -13,14 +13,23 @@ import type { HistoryBar } from './market-recorder.ts';
 export const BAR_MS = 60_000;
 
 /** One minute bar as read: venue time of its start, lots, and prices in fractional ticks (`vwap`
- *  stands for the minute's price: for a minute without trades, the venue's price then). */
+ *  stands for the minute's price: for a minute without trades, the venue's price then). Open and
+ *  close are for a strategy's warm-up (src/runtime/venue-history.ts); the benchmarks read the rest. */
 export interface MinuteBar {
   readonly start: number;
   readonly volume: number;
   readonly vwap: number;
+  readonly open: number;
   readonly low: number;
   readonly high: number;
+  readonly close: number;
 }
+
+/** A venue's minute bars of a symbol as read for a strategy's warm-up, in time order, and what
+ *  was read ('alpaca 1Min bars (iex)'); or why they could not be read. */
+export type VenueBars =
+  | { readonly kind: 'read'; readonly bars: readonly MinuteBar[]; readonly source: string }
+  | { readonly kind: 'failed'; readonly reason: string; readonly source: string };
 
 /** A live trade the feed recorded: the venue's time of the print, ticks, lots. */
 export interface LivePrint {

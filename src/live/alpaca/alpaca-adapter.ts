@@ -43,6 +43,7 @@ import { ALPACA_EQUITIES } from '../../core/venues/alpaca-equities.ts';
 import type { VenueRules } from '../../core/venues/venue-rules.ts';
 import type { LiveVenue, VenueClock } from '../live-venue.ts';
 import type { MarketBackfill } from '../market-backfill.ts';
+import type { VenueBars } from '../market-history.ts';
 import { AlpacaCancelFlow, type CancelConfirmOptions } from './alpaca-cancel-flow.ts';
 import { AlpacaClientIds } from './alpaca-client-ids.ts';
 import { msOf } from './alpaca-convert.ts';
@@ -192,6 +193,15 @@ export class AlpacaAdapter implements LiveVenue {
     s.subscribeTradeUpdates();
     s.connect();
     this.feed.start(marketSince);
+  }
+
+  /** The symbol's 1-minute bars starting in [from, until] from the venue's history (a strategy's
+   *  warm-up). Never rejects: a failure says why. */
+  async minuteBars(symbol: string, from: number, until: number): Promise<VenueBars> {
+    const inst = this.link.inst;
+    if (symbol !== inst.symbol)
+      return { kind: 'failed', reason: `the adapter trades ${inst.symbol}, not ${symbol}`, source: 'alpaca bars' };
+    return this.feed.minuteBars(from, until);
   }
 
   /** Settles when the history asked for in start() is in, or failed and why (then windows reaching

@@ -5,16 +5,18 @@
 // Started with an earliest time of interest (a resumed run's oldest open parent), the feed also
 // reads the market from then until now from the venue's minute bars (alpaca-market-history.ts)
 // once the stream is subscribed, so windows reaching before the start count what traded then
-// (../market-backfill.ts: the same on every venue).
+// (../market-backfill.ts: the same on every venue). The same bars serve a strategy's warm-up
+// (minuteBars, read as they are).
 import type { Instrument } from '../../core/model/instrument.ts';
 import type { TopOfBook } from '../../core/ports/broker.ts';
 import type { Clock } from '../../core/ports/clock.ts';
 import type { Subscription } from 'rxjs';
 import { lotsOf, msOf, ticksOf } from './alpaca-convert.ts';
 import { failureText, wireFailure } from './alpaca-failures.ts';
-import { readMinuteBars } from './alpaca-market-history.ts';
+import { MAX_SPAN_MS, readMinuteBars } from './alpaca-market-history.ts';
 import type { AlpacaClient } from './alpaca-sdk.ts';
-import { MarketBackfiller, type MarketBackfill } from '../market-backfill.ts';
+import { MarketBackfiller, readVenueBars, type BarSource, type MarketBackfill } from '../market-backfill.ts';
+import type { VenueBars } from '../market-history.ts';
 import { MarketRecorder, type RecorderLimits } from '../market-recorder.ts';
 
 export interface MarketFeedOptions {
@@ -27,6 +29,9 @@ export interface MarketFeedOptions {
    *  default 10,000); the stream is waited for at most half of it. */
   readonly historyTimeoutMs?: number;
 }
+
+/** What the bars are, for the events that name where a warm-up came from. */
+const BARS_SOURCE = 'alpaca 1Min bars (iex)';
 
 export type ConnectionListener = (state: 'connected' | 'disconnected', reason: string) => void;
 
@@ -52,6 +57,7 @@ export class AlpacaMarketFeed {
   private stopped = false;
   private lastTradeId: string | null = null;
   private readonly history: MarketBackfiller;
+  private readonly bars: BarSource;
 
   constructor(
     private readonly alpaca: AlpacaClient,
@@ -62,16 +68,19 @@ export class AlpacaMarketFeed {
     private readonly signal: AbortSignal,
     private readonly onConnection: ConnectionListener,
     private readonly reconnect: { initialReconnectMs?: number },
-    scrub: (text: string) => string,
+    private readonly scrub: (text: string) => string,
   ) {
     this.recorder = new MarketRecorder(options.limits);
-    this.history = new MarketBackfiller(
-      {
-        readBars: (from, until, abort) => readMinuteBars(alpaca, inst, from, until, abort),
-        failureText: (err) => failureText(wireFailure(err)),
-      },
-      { recorder: this.recorder, clock, timeoutMs: options.historyTimeoutMs ?? 10_000, scrub },
-    );
+    this.bars = {
+      readBars: (from, until, abort) => readMinuteBars(alpaca, inst, from, until, abort),
+      failureText: (err) => failureText(wireFailure(err)),
+    };
+    this.history = new MarketBackfiller(this.bars, {
+      recorder: this.recorder,
+      clock,
+      timeoutMs: options.historyTimeoutMs ?? 10_000,
+      scrub,
+    });
   }
 
   /** Starts recording; `since`: also read the market's history from then (epoch ms, our clock). */
@@ -96,6 +105,12 @@ export class AlpacaMarketFeed {
    *  asked). Never rejects. */
   backfilled(): Promise<MarketBackfill> {
     return this.history.backfilled();
+  }
+
+  /** The minute bars starting in [from, until], as they are (a strategy's warm-up; the latest
+   *  MAX_SPAN_MS of them at most). Never rejects. */
+  minuteBars(from: number, until: number): Promise<VenueBars> {
+    return readVenueBars(this.bars, { from, until, maxSpanMs: MAX_SPAN_MS }, this.signal, this.scrub, BARS_SOURCE);
   }
 
   stop(): void {

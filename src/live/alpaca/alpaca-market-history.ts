@@ -5,12 +5,14 @@
 // says how a window counts a minute it reaches only part of). How the bars meet the live feed is
 // the same on every venue (../market-history.ts, ../market-backfill.ts).
 import type { Instrument } from '../../core/model/instrument.ts';
-import type { MinuteBar } from '../market-history.ts';
+import { BAR_MS, type MinuteBar } from '../market-history.ts';
 import { fractionalTicksOf, lotsOf, msOf } from './alpaca-convert.ts';
 import type { AlpacaClient } from './alpaca-sdk.ts';
 
-/** Pages of up to 10,000 bars read at most (a week of minutes); the rest is left out. */
+/** Pages of up to 10,000 bars (about a week of minutes each) read at most; the rest is left out. */
 const MAX_PAGES = 20;
+/** The span MAX_PAGES full pages of minutes cover (about 139 days). */
+export const MAX_SPAN_MS = MAX_PAGES * 10_000 * BAR_MS;
 
 /** Reads the minute bars starting in [from, until] (every page), in time order. Throws what the
  *  SDK throws (the caller reports it). */
@@ -41,11 +43,22 @@ export async function readMinuteBars(
       const start = msOf(b.t);
       const volume = lotsOf(inst, b.v);
       const vwap = fractionalTicksOf(inst, b.vw);
+      const open = fractionalTicksOf(inst, b.o);
       const low = fractionalTicksOf(inst, b.l);
       const high = fractionalTicksOf(inst, b.h);
-      if (start === null || volume === null || vwap === null || low === null || high === null || volume < 0)
+      const close = fractionalTicksOf(inst, b.c);
+      if (
+        start === null ||
+        volume === null ||
+        vwap === null ||
+        open === null ||
+        low === null ||
+        high === null ||
+        close === null ||
+        volume < 0
+      )
         throw new Error(`the venue sent a bar that does not read: ${JSON.stringify(b).slice(0, 200)}`);
-      out.push({ start, volume, vwap, low, high });
+      out.push({ start, volume, vwap, open, low, high, close });
     }
     if (!resp.nextPageToken) break;
     pageToken = resp.nextPageToken;

@@ -33,6 +33,7 @@ import { BoundedSet } from '../bounded-set.ts';
 import { HashedClientIdNamespace } from '../hashed-client-id-namespace.ts';
 import type { LiveVenue } from '../live-venue.ts';
 import type { MarketBackfill } from '../market-backfill.ts';
+import type { VenueBars } from '../market-history.ts';
 import { redactor } from '../redact-secrets.ts';
 import { ReportSink } from '../report-sink.ts';
 import { binanceEndpoints, makeBinanceExchange, type BinanceExchange } from './binance-ccxt.ts';
@@ -168,6 +169,15 @@ export class BinanceAdapter implements LiveVenue {
     this.started = true;
     this.userStream.start();
     this.feed.start(marketSince);
+  }
+
+  /** The symbol's 1-minute klines starting in [from, until] from the venue's history (a
+   *  strategy's warm-up). Never rejects: a failure says why. */
+  async minuteBars(symbol: string, from: number, until: number): Promise<VenueBars> {
+    const inst = this.link.inst;
+    if (symbol !== inst.symbol)
+      return { kind: 'failed', reason: `the adapter trades ${inst.symbol}, not ${symbol}`, source: 'binance klines' };
+    return this.feed.minuteBars(from, until);
   }
 
   /** Settles when the history asked for in start() is in, or failed and why (then windows reaching

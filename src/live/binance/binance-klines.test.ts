@@ -102,10 +102,26 @@ describe('minuteBarOf', () => {
   it("a minute's VWAP is its quote volume over its volume, in ticks; a minute without trades stands at its close", () => {
     const traded = [T0, '65000.00', '65010.00', '64990.00', '65005.00', '0.30000', T0 + 59_999, '19501.00', 3];
     const bar = minuteBarOf(BTC, traded);
-    expect(bar).toMatchObject({ start: T0, volume: 30_000, low: 6_499_000, high: 6_501_000 });
+    expect(bar).toMatchObject({
+      start: T0,
+      volume: 30_000,
+      open: 6_500_000,
+      low: 6_499_000,
+      high: 6_501_000,
+      close: 6_500_500,
+    });
     expect(typeof bar === 'string' ? null : bar.vwap).toBeCloseTo(6_500_333.3333, 3);
     const quiet = [T0, '65005.00', '65005.00', '65005.00', '65005.00', '0.00000000', T0 + 59_999, '0.00000000', 0];
-    expect(minuteBarOf(BTC, quiet)).toEqual({ start: T0, volume: 0, vwap: 6_500_500, low: 6_500_500, high: 6_500_500 });
+    expect(minuteBarOf(BTC, quiet)).toEqual({
+      start: T0,
+      volume: 0,
+      vwap: 6_500_500,
+      open: 6_500_500,
+      low: 6_500_500,
+      high: 6_500_500,
+      close: 6_500_500,
+    });
+    expect(minuteBarOf(BTC, [T0, 'x', '1', '1', '1', '1', T0, '1'])).toMatch(/\(prices\)/);
     expect(minuteBarOf(BTC, [T0, '1', '1', '2', '1', '1', T0, '1'])).toMatch(/\(prices\)/);
     expect(minuteBarOf(BTC, [T0, '1', '1', '1', '1', '-1', T0, '1'])).toMatch(/\(volumes\)/);
     expect(minuteBarOf(BTC, ['1723161600000', '1', '1', '1', '1', '1', T0, '1'])).toMatch(/\(open time\)/);

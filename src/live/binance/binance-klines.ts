@@ -29,19 +29,20 @@ export function minuteBarOf(inst: Instrument, row: unknown): MinuteBar | string 
   const bad = (why: string): string =>
     `the venue sent a kline that does not read (${why}): ${JSON.stringify(row)?.slice(0, 200)}`;
   if (!Array.isArray(row) || row.length < 8) return bad('not a row of at least 8 fields');
-  const [openTime, , high, low, close, base, , quote] = row as unknown[];
+  const [openTime, open, high, low, close, base, , quote] = row as unknown[];
   if (typeof openTime !== 'number' || !Number.isSafeInteger(openTime)) return bad('open time');
+  const o = fractionalTicksOf(inst, open);
   const h = fractionalTicksOf(inst, high);
   const l = fractionalTicksOf(inst, low);
   const c = fractionalTicksOf(inst, close);
-  if (h === null || l === null || c === null || l > h) return bad('prices');
+  if (o === null || h === null || l === null || c === null || l > h) return bad('prices');
   const volume = lotsOf(inst, base);
   const units = Number(plainDecimal(base));
   const quoteTicks = fractionalTicksOf(inst, quote);
   if (volume === null || volume < 0 || !(units >= 0) || quoteTicks === null || quoteTicks < 0) return bad('volumes');
   // The minute's VWAP in ticks: quote volume over base volume; the close when nothing traded.
   const vwap = volume > 0 && units > 0 ? quoteTicks / units : c;
-  return { start: openTime, volume, vwap, low: l, high: h };
+  return { start: openTime, volume, vwap, open: o, low: l, high: h, close: c };
 }
 
 /** The 1-minute klines starting in [from, until] (`from` a whole minute), in time order. Throws

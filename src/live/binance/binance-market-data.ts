@@ -10,11 +10,13 @@
 // Started with an earliest time of interest (a resumed run's oldest open parent), the feed also
 // reads the market from then until now from the venue's 1-minute klines (binance-klines.ts) once
 // Binance has confirmed the trade stream's subscription, so windows reaching before the start
-// count what traded then (../market-backfill.ts: the same on every venue).
+// count what traded then (../market-backfill.ts: the same on every venue). The same klines serve a
+// strategy's warm-up (minuteBars, read as they are).
 import type { OrderBook, Ticker } from 'ccxt';
 import type { TopOfBook } from '../../core/ports/broker.ts';
 import { BoundedSet } from '../bounded-set.ts';
-import { MarketBackfiller, type MarketBackfill } from '../market-backfill.ts';
+import { MarketBackfiller, readVenueBars, type BarSource, type MarketBackfill } from '../market-backfill.ts';
+import type { VenueBars } from '../market-history.ts';
 import { MarketRecorder, type RecorderLimits } from '../market-recorder.ts';
 import { lotsOf, ticksOf } from '../wire-amounts.ts';
 import { withRequestSignal } from './binance-ccxt.ts';
@@ -40,6 +42,9 @@ export class BinanceMarketFeed {
   private readonly supervisors: StreamSupervisor[];
   private readonly tape = new BoundedSet(10_000);
   private readonly history: MarketBackfiller;
+  private readonly bars: BarSource;
+  /** Aborts a warm-up read in flight when the feed stops. */
+  private readonly abort = new AbortController();
   /** ccxt's hash of the trade stream's subscription, once its loop has the market. */
   private tradeHash: string | null = null;
   private bookSynced = false;
@@ -50,23 +55,21 @@ export class BinanceMarketFeed {
     private readonly options: MarketFeedOptions = {},
   ) {
     this.recorder = new MarketRecorder(options.limits);
-    this.history = new MarketBackfiller(
-      {
-        readBars: (from, until, signal) =>
-          withRequestSignal(signal, async () => {
-            const ready = await link.ready();
-            return readMinuteKlines(link.ex, ready.market.id ?? link.inst.symbol, link.inst, from, until);
-          }),
-        failureText: (err) => (err instanceof InstrumentRefused ? err.message : failureText(binanceFailure(err))),
-        maxSpanMs: MAX_SPAN_MS,
-      },
-      {
-        recorder: this.recorder,
-        clock: link.clock,
-        timeoutMs: options.historyTimeoutMs ?? 10_000,
-        scrub: link.scrubbed,
-      },
-    );
+    this.bars = {
+      readBars: (from, until, signal) =>
+        withRequestSignal(signal, async () => {
+          const ready = await link.ready();
+          return readMinuteKlines(link.ex, ready.market.id ?? link.inst.symbol, link.inst, from, until);
+        }),
+      failureText: (err) => (err instanceof InstrumentRefused ? err.message : failureText(binanceFailure(err))),
+      maxSpanMs: MAX_SPAN_MS,
+    };
+    this.history = new MarketBackfiller(this.bars, {
+      recorder: this.recorder,
+      clock: link.clock,
+      timeoutMs: options.historyTimeoutMs ?? 10_000,
+      scrub: link.scrubbed,
+    });
     onSubscriptionAck(link.ex, (hash) => {
       if (hash === this.tradeHash) this.history.streamSubscribed();
     });
@@ -117,8 +120,15 @@ export class BinanceMarketFeed {
     return this.history.backfilled();
   }
 
+  /** The 1-minute klines starting in [from, until], as they are (a strategy's warm-up; the latest
+   *  MAX_SPAN_MS of them at most). Never rejects. */
+  minuteBars(from: number, until: number): Promise<VenueBars> {
+    return readVenueBars(this.bars, { from, until }, this.abort.signal, this.link.scrubbed, 'binance 1m klines');
+  }
+
   stop(): void {
     this.stopped = true;
+    this.abort.abort(new Error('the adapter stopped'));
     this.history.stop();
     for (const s of this.supervisors) s.stop();
   }
