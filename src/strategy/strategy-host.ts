@@ -9,7 +9,9 @@
 // Warm-up: before any symbol's first signal the strategy is fed that symbol's history (from the
 // HistorySource) through the same callbacks; a symbol is hydrated once it has seen its need
 // (history and live data together); its signals are refused until then (StrategyOutputRefused),
-// and progress, the end, a failed history read and a timeout are StrategyHydration events.
+// and progress, the end, a failed history read and a timeout are StrategyHydration events. A
+// history that answers later (a live venue's) holds the symbol's live samples until it has
+// answered, so the strategy sees its market in time order.
 //
 // Failure: a throw, a malformed output, a Promise or a reach for the wall clock stops the
 // strategy (StrategyFailed) and never the run; the kill switch is then set as `onFailure` says
@@ -70,6 +72,8 @@ export class StrategyHost implements EventSink {
   private readonly name: string;
   private readonly feeds: SymbolFeed[];
   private readonly warmth = new Map<string, Warmth>();
+  /** Live samples of symbols whose history has not answered yet, handed over after it. */
+  private readonly awaiting = new Map<string, FeedSample[]>();
   private handlers: StrategyHandlers | null = null;
   private streams: Streams | null = null;
   private subscription: Subscription | null = null;
@@ -354,7 +358,10 @@ export class StrategyHost implements EventSink {
       if (this.stopped) return;
       const t = clock.now();
       for (const feed of this.feeds) {
-        this.deliver(feed.sample(this.deps.marketData, t), 'live');
+        const live = feed.sample(this.deps.marketData, t);
+        const held = this.awaiting.get(feed.instrument.symbol);
+        if (held) held.push(live);
+        else this.deliver(live, 'live');
         if (this.stopped) return;
       }
       this.timers.push(clock.schedule(sample, every - (clock.now() % every) || every));
@@ -414,14 +421,20 @@ export class StrategyHost implements EventSink {
         symbol,
         w,
         'hydrating',
-        history ? 'reading history' : 'no history source: warming up on live data',
+        history
+          ? history.name
+            ? `reading history: ${history.name}`
+            : 'reading history'
+          : 'no history source: warming up on live data',
       );
       if (!history) continue;
+      this.awaiting.set(symbol, []);
       history.read(
         symbol,
         w.spanMs(s.barMs),
         until,
         (h: History) => {
+          const held = this.answered(symbol);
           if (this.stopped) return;
           for (const sample of h.samples) {
             this.deliver(sample, 'history');
@@ -429,10 +442,13 @@ export class StrategyHost implements EventSink {
           }
           if (!w.done)
             this.hydration(symbol, w, 'hydrating', `${h.source}: ${h.samples.length} samples, not enough yet`);
+          this.deliverHeld(held);
         },
         (why) => {
+          const held = this.answered(symbol);
           if (this.stopped) return;
           this.hydration(symbol, w, 'failed', `${why}; warming up on live data`);
+          this.deliverHeld(held);
         },
       );
     }
@@ -445,6 +461,20 @@ export class StrategyHost implements EventSink {
           }
         }, s.warmupTimeoutMs),
       );
+    }
+  }
+
+  /** The live samples held while the symbol's history was read (none once answered). */
+  private answered(symbol: string): FeedSample[] {
+    const held = this.awaiting.get(symbol) ?? [];
+    this.awaiting.delete(symbol);
+    return held;
+  }
+
+  private deliverHeld(held: readonly FeedSample[]): void {
+    for (const sample of held) {
+      if (this.stopped) return;
+      this.deliver(sample, 'live');
     }
   }
 

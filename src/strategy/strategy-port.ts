@@ -33,6 +33,9 @@ export interface History {
 }
 
 export interface HistorySource {
+  /** Where it reads, for the first hydration event ("the venue's 1-minute bars"); absent: the
+   *  event says 'reading history'. */
+  readonly name?: string;
   /**
    * Reads `spanMs` of the symbol's market before `until`, and answers once: `done` with what it
    * found (possibly less than asked) or `failed` with why. It may answer before it returns (a
