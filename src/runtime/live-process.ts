@@ -6,7 +6,8 @@
 // venue's streams and first top of book awaited (bounded), the market history read back on a
 // resume, then the node's startup (a first process takes the account as its baseline; a
 // restarted one restores from the stored log, gates new orders while startup reconciliation and
-// slice recovery run). The only wall-time and Promise code of a run lives here, in its hosts and
+// slice recovery run). A scenario's or session's strategy module runs beside the node
+// (live-strategy.ts). The only wall-time and Promise code of a run lives here, in its hosts and
 // in src/live.
 import { Rng } from '../core/clock/rng.ts';
 import { EventLog } from '../core/log/event-log.ts';
@@ -31,6 +32,7 @@ import { SerialInbox } from '../node/serial-inbox.ts';
 import { TradingNode } from '../node/trading-node.ts';
 import { UnitBroker, UnitClock } from '../node/unit-runner.ts';
 import { runReport, type RunReport } from './backtest-run.ts';
+import { LiveStrategy } from './live-strategy.ts';
 
 /**
  * What the venue's own clock says against the trading hours the run goes by, when they disagree
@@ -176,6 +178,8 @@ export class LiveProcess {
   readonly ended: Promise<LiveOutcome>;
   /** When the dead process's last entry was (the run's start for a first process). */
   readonly crashedAt: number;
+  /** The strategy module the file names, running beside the node (null: none). */
+  readonly strategy: LiveStrategy | null;
   /** Run after each unit commits (the host's end check). */
   onCommit: () => void = () => {};
   private finished: ((how: LiveOutcome) => void) | null = null;
@@ -241,6 +245,22 @@ export class LiveProcess {
       sampleOrigin: start,
       prior: prior ?? [],
     });
+    this.strategy = loaded.strategy
+      ? new LiveStrategy({
+          strategy: loaded.strategy,
+          node: this.node,
+          ledger: this.ledger,
+          clock: this.clock,
+          venue,
+          venueName: s.venue.name,
+          instruments: config.instruments ? config.instruments.all : [instrument],
+          inbox: this.inbox,
+          // A first process reads the account's baseline before anything is sent: the strategy's
+          // commands wait for it, as a paper run's scenario inputs do.
+          held: prior === null,
+        })
+      : null;
+    if (this.strategy) log.addSink(this.strategy.host);
     options.signal?.addEventListener('abort', this.onAbort, { once: true });
   }
 
@@ -310,12 +330,18 @@ export class LiveProcess {
           'the market benchmarks of parents open since before this restart cover only what this process sees and are reported as partial',
       );
     const prior = this.prior;
+    const ready = (): void => {
+      this.strategy?.release();
+      onReady();
+    };
     this.inbox.post(() => {
       if (!prior) {
         // The account's position and cash before anything is sent are the run's baseline.
-        this.node.start(this.start, true, onReady);
-      } else
-        this.node.restart({ crashedAt: this.crashedAt, lostEntries: 0, refusedInputs: [...refusedInputs] }, onReady);
+        this.node.start(this.start, true, ready);
+      } else this.node.restart({ crashedAt: this.crashedAt, lostEntries: 0, refusedInputs: [...refusedInputs] }, ready);
+      // The strategy starts with the process, a fresh instance (after a restart too): it warms up
+      // while startup reconciliation runs.
+      this.strategy?.start();
       onStarted();
     });
   }
@@ -336,6 +362,7 @@ export class LiveProcess {
   async finish(outcome: LiveOutcome): Promise<RunReport> {
     const { store } = this.options;
     this.options.signal?.removeEventListener('abort', this.onAbort);
+    this.strategy?.stop();
     this.node.stop();
     this.inbox.stop();
     this.clock.stop();

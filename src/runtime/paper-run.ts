@@ -4,8 +4,12 @@
 // the log commits, and each send is written ahead; startup reconciles with the venue before
 // anything is sent, taking the account as the run's baseline (docs/0017-the-live-boundary.md). A
 // run stopped by a signal ('interrupted') or killed ('crashed') is continued by resumePaper from
-// the store. The only wall-time and Promise code of a run lives here and in src/live.
+// the store. A scenario's strategy module trades until the run's horizon (the duration); a
+// resumed run starts a fresh instance of it, which warms up again from the venue's history. The
+// only wall-time and Promise code of a run lives here and in src/live.
 import { randomUUID } from 'node:crypto';
+import { dirname, resolve } from 'node:path';
+import { canonicalJson } from '../core/log/canonical-json.ts';
 import type { LogEntry } from '../core/model/events.ts';
 import { runId as toRunId, type ParentOrderId, type RunId } from '../core/model/ids.ts';
 import { paperRefusal } from '../live/venue-registry.ts';
@@ -38,7 +42,7 @@ export async function runPaper(loaded: LoadedScenario<ScenarioFile>, options: Pa
     id,
     scenarioName: loaded.scenario.name,
     scenarioHash: loaded.hash,
-    scenarioJson: loaded.canonical,
+    scenarioJson: storedScenario(loaded),
     seed: loaded.scenario.seed,
     codeVersion: codeVersion(),
     startedAt: new Date(start).toISOString(),
@@ -62,6 +66,8 @@ export async function resumePaper(id: string, options: PaperOptions): Promise<Ru
   const loaded = parseScenarioFile(options.store.scenarioJson(id), `run ${id}`);
   // The log before the venue: one that no longer reads (edited by hand) stops nothing half-done.
   const entries = [...options.store.entries(id)];
+  const changed = changedStrategy(loaded, entries);
+  if (changed !== null) throw new ResumeRefused(`run ${id}: ${changed}`);
   // The venue first: a run is only taken over when it can go on.
   const session = await connect(loaded, options, id);
   try {
@@ -73,6 +79,32 @@ export async function resumePaper(id: string, options: PaperOptions): Promise<Ru
   const started = entries.find((e) => e.event.kind === 'RunStarted');
   const start = started?.event.kind === 'RunStarted' ? started.event.startTime : row.sim_start;
   return drive(session, options, toRunId(id), start, entries);
+}
+
+/** The scenario as stored: a strategy module's path made absolute, since a resume reads the
+ *  scenario from the store, without the file its path was relative to. */
+function storedScenario(loaded: LoadedScenario<ScenarioFile>): string {
+  const strategy = loaded.scenario.strategy;
+  if (!strategy) return loaded.canonical;
+  const module = resolve(dirname(loaded.file), strategy.module);
+  return canonicalJson({ ...loaded.scenario, strategy: { ...strategy, module } });
+}
+
+/** Why a stored run cannot go on with the strategy module as it is now (its code changed since
+ *  the run started: a resumed run runs the code it started with), or null. */
+function changedStrategy(loaded: LoadedScenario<ScenarioFile>, entries: readonly LogEntry[]): string | null {
+  const now = loaded.strategy;
+  if (now === null) return null;
+  for (const e of entries) {
+    const ev = e.event;
+    if (ev.kind !== 'StrategyStarted' || ev.role !== 'live') continue;
+    if (ev.codeHash === now.codeHash) return null;
+    return (
+      `strategy.module: ${loaded.scenario.strategy?.module ?? now.module} has changed since the run started ` +
+      `(code ${ev.codeHash} then, ${now.codeHash} now): restore it to resume the run, or start a new run`
+    );
+  }
+  return null;
 }
 
 /** The live process: wired, started, run to its end. `prior`: the stored log when resuming. */
@@ -132,7 +164,8 @@ async function drive(
   let horizonReached = false;
   proc.onCommit = (): void => {
     if (!ready || recon.running) return;
-    if (!horizonReached && pending > 0) return;
+    // A strategy trades until the horizon, unless it stopped (failed) and what it made has run.
+    if (!horizonReached && (pending > 0 || proc.strategy?.busy)) return;
     for (const p of ledger.parents.values()) if (p.completed === null && !horizonReached) return;
     if (ledger.openCount > 0) return;
     // An order done in the ledger may still be watched for its fills (a cancel answered before
@@ -143,6 +176,7 @@ async function drive(
   iclock.schedule(
     () => {
       horizonReached = true;
+      proc.strategy?.close('the paper run reached its horizon');
       for (const [pid, p] of ledger.parents) if (p.completed === null) engine.cancelParent(pid, 'paper run horizon');
       iclock.schedule(() => proc.end({}), HORIZON_GRACE_MS);
     },

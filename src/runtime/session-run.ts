@@ -5,8 +5,10 @@
 // trades on the session file's simulated venue in this process; in `paper` mode on a venue's
 // paper account through its adapter.
 // Which stored run a session file continues is session-runs.ts's. A paper session's stop is
-// stored as interrupted, a sim session's as finished with its report. Wall time and Promises
-// live here, not in the node.
+// stored as interrupted, a sim session's as finished with its report. A session file's strategy
+// module trades beside the HTTP commands (live-strategy.ts): until it is warm the session is
+// ready for orders but reports itself degraded, naming what each symbol still lacks. Wall time
+// and Promises live here, not in the node.
 import { randomUUID } from 'node:crypto';
 import type { LogEntry } from '../core/model/events.ts';
 import { runId as toRunId, type RunId, type Symbol } from '../core/model/ids.ts';
@@ -25,6 +27,7 @@ import type { RunStore } from '../store/run-store.ts';
 import { localLiveness } from '../store/run-state.ts';
 import { SessionRefused, sessionRunToContinue } from './session-runs.ts';
 import { connectVenue, Interrupted, LiveProcess, PaperInterrupted, type LiveOptions } from './live-process.ts';
+import type { StrategyStatus } from './live-strategy.ts';
 
 export interface SessionOptions {
   readonly store: RunStore;
@@ -160,8 +163,14 @@ export class ServiceSession {
     return this.proc.node.status();
   }
 
+  /** The session's strategy (null: its file names none). */
+  strategy(): StrategyStatus | null {
+    return this.proc.strategy?.status() ?? null;
+  }
+
   /** Ready, or every reason it is not: startup running or timed out, the kill switch halted,
-   *  market data stale, a venue stream disconnected, the session stopping. */
+   *  market data stale, a venue stream disconnected, the strategy not warm yet or stopped, the
+   *  session stopping. */
   readiness(now = this.clock.now()): Readiness {
     const reasons: string[] = [];
     const status = this.status();
@@ -174,6 +183,11 @@ export class ServiceSession {
     else if (quote.stale) reasons.push(`market data stale: the latest quote is ${quote.ageMs} ms old`);
     for (const [stream, state] of Object.entries(status.connections))
       if (state !== 'connected') reasons.push(`venue stream ${stream} ${state}`);
+    const strategy = this.strategy();
+    if (strategy) {
+      if (strategy.stopped && !this.stopping) reasons.push(`strategy ${strategy.name} has stopped`);
+      for (const why of strategy.notHydrated) reasons.push(`strategy ${strategy.name} not hydrated: ${why}`);
+    }
     return { ready: reasons.length === 0, reasons };
   }
 

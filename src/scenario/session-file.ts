@@ -4,8 +4,10 @@
 // included; it needs `start` and `market` like a backtest), `paper` on the venue's paper account
 // (keys from the environment, as a paper run). Orders, signals and operator actions come over
 // HTTP, so a file that scripts them (orders, signals, externalOrders, actions, restarts, expect)
-// is refused, as is one that names other instruments (a session trades one). Every problem is
-// listed at once, naming its field; nothing starts on a refused file.
+// is refused, as is one that names other instruments (a session trades one). A `strategy:`
+// section is not a scripted input but logic that trades beside the HTTP commands: it is loaded
+// and checked as a scenario's (src/runtime/live-strategy.ts runs it). Every problem is listed at
+// once, naming its field; nothing starts on a refused file.
 import {
   listed,
   parseScenarioFields,

@@ -7,7 +7,8 @@
 // the session's stored run. Fills and filled notional are summed from the session's ledger at
 // each scrape (the one owner of which executions counted; the log alone cannot tell a duplicate
 // trade in a lookup answer from a new one). Gauges (readiness, kill switch, breaker, streams,
-// market data age, orphans, open orders) are read from the session at each scrape.
+// market data age, orphans, open orders, the strategy's warm-up) are read from the session at
+// each scrape.
 // Durations are in seconds; labels name kinds, states and codes, never an order or a parent.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { LogEntry } from '../core/model/events.ts';
@@ -20,7 +21,7 @@ import {
   type SessionCounter,
   type SessionHistogram,
 } from './session-metric-fold.ts';
-import type { SessionPort } from './session-port.ts';
+import type { SessionPort, SessionStrategy } from './session-port.ts';
 
 const PREFIX = 'execsim_session_';
 
@@ -189,6 +190,23 @@ export function sessionMetrics(port: SessionPort, registry: Registry): SessionMe
   gauge('open_parents', 'Parent orders not completed', [], (g) => g.set(port.status().openParents.length));
   gauge('reconciling', 'Whether a reconciliation pass runs now (1) or not (0)', [], (g) =>
     g.set(port.reconciling ? 1 : 0),
+  );
+  // Labelled by the strategy's name; no series for a session without a strategy.
+  const strategyGauge = (name: string, help: string, value: (st: SessionStrategy) => boolean): void =>
+    gauge(name, help, ['strategy'], (g) => {
+      g.reset();
+      const st = port.strategy?.() ?? null;
+      if (st) g.set({ strategy: st.name }, value(st) ? 1 : 0);
+    });
+  strategyGauge(
+    'strategy_running',
+    "Whether the session's strategy runs (1) or has stopped (0: it failed)",
+    (st) => st.running,
+  );
+  strategyGauge(
+    'strategy_hydrated',
+    "Whether the session's strategy runs and is warmed up on every symbol (1) or not (0)",
+    (st) => st.running && st.notHydrated.length === 0,
   );
 
   return {

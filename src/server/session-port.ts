@@ -67,4 +67,13 @@ export interface SessionPort {
   follow(listener: (entry: LogEntry) => void): () => void;
   /** The last committed entry's sequence number. */
   readonly lastSeq: number;
+  /** The session's strategy module: its name, whether it runs (a failure stops it), and the
+   *  symbols not warm yet; null (or absent) when the session file names none. */
+  strategy?(): SessionStrategy | null;
+}
+
+export interface SessionStrategy {
+  readonly name: string;
+  readonly running: boolean;
+  readonly notHydrated: readonly string[];
 }

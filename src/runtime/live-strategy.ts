@@ -1,0 +1,141 @@
+// A strategy module in a live process (a paper run or a service session): the same StrategyHost a
+// backtest runs, here on the process's clock (every sample, timer and history answer is a unit of
+// work of its serial inbox), with the venue's adapter as its market data and the venue's bars as
+// its warm-up history (venue-history.ts). Each command the strategy makes is queued in the inbox
+// as a unit of its own, after the unit that made it, as every other input is: dedup, guards,
+// pre-trade and reduce-only checks, routing. A first process holds those commands while it reads
+// the account's baseline (release() lets them go, in order); a restarted one's meet the startup
+// gate. Closed (a paper run at its horizon), it makes nothing more and a signal still queued is
+// refused when its unit comes (StrategyOutputRefused), while a failure's kill switch and cancels
+// still run. A process that crashed or stopped took its strategy with it: the next one starts a
+// fresh instance, which warms up again.
+import type { Instrument } from '../core/model/instrument.ts';
+import type { OrderLedger } from '../core/order/order-ledger.ts';
+import type { LiveVenue } from '../live/live-venue.ts';
+import type { NodeCommand } from '../node/node-commands.ts';
+import type { SerialInbox } from '../node/serial-inbox.ts';
+import type { TradingNode } from '../node/trading-node.ts';
+import type { UnitClock } from '../node/unit-runner.ts';
+import type { RunnableStrategy } from '../scenario/load-scenario.ts';
+import { StrategyHost } from '../strategy/strategy-host.ts';
+import { venueHistory } from './venue-history.ts';
+
+export interface LiveStrategyParts {
+  readonly strategy: RunnableStrategy;
+  readonly node: TradingNode;
+  readonly ledger: OrderLedger;
+  /** The process's clock: its timers are units of the inbox and are cancelled when it stops. */
+  readonly clock: UnitClock;
+  readonly venue: LiveVenue;
+  /** The venue's name (the file's venue.name). */
+  readonly venueName: string;
+  /** The run's instruments, its own first. */
+  readonly instruments: readonly Instrument[];
+  readonly inbox: SerialInbox;
+  /** Hold the strategy's commands until release() (a first process reading its baseline). */
+  readonly held: boolean;
+}
+
+/** What readiness and the metrics say of a strategy. */
+export interface StrategyStatus {
+  readonly name: string;
+  /** Started and not stopped (a failure stops it). */
+  readonly running: boolean;
+  /** Started once, and stopped since. */
+  readonly stopped: boolean;
+  /** The symbols not warm yet, with what they have and need. */
+  readonly notHydrated: readonly string[];
+}
+
+export class LiveStrategy {
+  readonly host: StrategyHost;
+  readonly name: string;
+  private held: NodeCommand[] | null;
+  private queued = 0;
+  private closed: string | null = null;
+  private started = false;
+
+  constructor(private readonly parts: LiveStrategyParts) {
+    const { strategy, clock, inbox } = parts;
+    this.name = strategy.definition.name;
+    this.held = parts.held ? [] : null;
+    this.host = new StrategyHost({
+      strategy: { ...strategy, definition: strategy.instantiate() },
+      clock,
+      marketData: parts.venue,
+      instruments: parts.instruments,
+      ledger: parts.ledger,
+      record: (e) => parts.node.engine.record(e),
+      command: (_label, command) => (this.held ? this.held.push(command) : this.queue(command)),
+      history: venueHistory({
+        venue: parts.venue,
+        venueName: parts.venueName,
+        instruments: parts.instruments,
+        barMs: strategy.barMs,
+        clock,
+        post: (work) => inbox.post(work),
+      }),
+    });
+  }
+
+  /** Starts the strategy (inside the process's startup unit). */
+  start(): void {
+    this.started = true;
+    this.host.start();
+  }
+
+  /** The startup gate opened: the commands held meanwhile are queued, in order. */
+  release(): void {
+    const held = this.held ?? [];
+    this.held = null;
+    for (const command of held) this.queue(command);
+  }
+
+  /** No more from the strategy: it is stopped, and its signals not yet run are refused. */
+  close(reason: string): void {
+    this.closed = reason;
+    this.host.stop();
+  }
+
+  /** The process ends. */
+  stop(): void {
+    this.host.stop();
+  }
+
+  /** Whether the strategy may still make commands, or has some not yet run. */
+  get busy(): boolean {
+    return this.host.running || this.queued > 0 || (this.held?.length ?? 0) > 0;
+  }
+
+  status(): StrategyStatus {
+    const running = this.host.running;
+    return {
+      name: this.name,
+      running,
+      stopped: this.started && !running,
+      notHydrated: running || !this.started ? this.host.notHydrated() : [],
+    };
+  }
+
+  private queue(command: NodeCommand): void {
+    this.queued++;
+    this.parts.inbox.post(() => {
+      this.queued--;
+      this.run(command);
+    });
+  }
+
+  private run(command: NodeCommand): void {
+    if (this.closed !== null && command.kind === 'EmitSignal') {
+      this.parts.node.engine.record({
+        kind: 'StrategyOutputRefused',
+        name: this.name,
+        ref: command.signal.signalId,
+        output: 'signal',
+        reason: this.closed,
+      });
+      return;
+    }
+    this.parts.node.handle(command);
+  }
+}

@@ -1,0 +1,139 @@
+// A live run's warm-up history: the venue's 1-minute bars (Alpaca's bars, Binance's klines, read
+// by the adapter: LiveVenue.minuteBars), as the strategy host's feed samples. The answer comes
+// back as a Promise; it is handed to the host as a unit of work of the process (`post`, the
+// serial inbox), never from the Promise's continuation itself, and at most once: a read that has
+// not answered within `timeoutMs` fails then (the symbol warms up on live data) and a later answer
+// is dropped.
+//
+// A venue's bars are minutes, so a strategy's bars must be whole minutes for its history to be
+// read: minute bars are merged into the strategy's bars (aligned to multiples of barMs from the
+// epoch, as the live feed aligns them), a bar missing from the venue's answer (Alpaca leaves out
+// minutes without trades) stands flat at the previous close with volume 0, as the live feed
+// closes one, and the bar the live feed is already in (the one holding `until`) is left to it.
+// Each bar is one sample with no quote and no trades, in time order. A strategy with shorter
+// bars, or a symbol the venue does not trade, gets a `failed` answer saying why.
+import { fractionalTicksToPrice, lotsToQty, ticksToPrice, type Instrument } from '../core/model/instrument.ts';
+import type { Clock } from '../core/ports/clock.ts';
+import type { LiveVenue } from '../live/live-venue.ts';
+import { BAR_MS, type MinuteBar } from '../live/market-history.ts';
+import type { Bar } from '../strategy/strategy-api.ts';
+import type { FeedSample } from '../strategy/strategy-feed.ts';
+import type { HistorySource } from '../strategy/strategy-port.ts';
+
+export interface VenueHistoryParts {
+  readonly venue: LiveVenue;
+  /** The venue's name (the file's venue.name), for the events. */
+  readonly venueName: string;
+  readonly instruments: readonly Instrument[];
+  /** The strategy's bar length (ms). */
+  readonly barMs: number;
+  /** The process's clock (for the deadline: its timers are units of work of the process). */
+  readonly clock: Clock;
+  /** Runs work as a unit of the process (its serial inbox). */
+  readonly post: (work: () => void) => void;
+  /** How long a read may take before it fails (ms); default 60,000. */
+  readonly timeoutMs?: number;
+}
+
+/** The venue's history for the host, or null when the adapter reads none. */
+export function venueHistory(parts: VenueHistoryParts): HistorySource | null {
+  const { venue, barMs, clock, post } = parts;
+  const read = venue.minuteBars?.bind(venue);
+  if (read === undefined) return null;
+  const timeoutMs = parts.timeoutMs ?? 60_000;
+  return {
+    name: `${parts.venueName} 1-minute bars`,
+    read(symbol, spanMs, until, done, failed) {
+      const inst = parts.instruments.find((i) => i.symbol === symbol);
+      if (!inst) return failed(`the run does not trade ${symbol}`);
+      if (barMs % BAR_MS !== 0)
+        return failed(
+          `the venue's history is 1-minute bars and this strategy's bars are ${barMs} ms (not whole minutes)`,
+        );
+      const liveStart = Math.floor(until / barMs) * barMs;
+      const from = liveStart - Math.ceil(spanMs / barMs) * barMs;
+      let answered = false;
+      let deadline: { unsubscribe(): void } | null = null;
+      const answer = (work: () => void): void => {
+        if (answered) return;
+        answered = true;
+        deadline?.unsubscribe();
+        work();
+      };
+      deadline = clock.schedule(
+        () => answer(() => failed(`the venue's bars: no answer within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      read(symbol, from, liveStart - 1).then(
+        (r) =>
+          post(() =>
+            answer(() =>
+              r.kind === 'read'
+                ? done({ samples: barSamples(r.bars, inst, barMs, liveStart), source: r.source })
+                : failed(`${r.source}: ${r.reason}`),
+            ),
+          ),
+        (err: unknown) => post(() => answer(() => failed(`the venue's bars: ${(err as Error).message}`))),
+      );
+    },
+  };
+}
+
+/** Minute bars (any order) as the strategy's bars before `liveStart`, one sample each, in time
+ *  order, gaps after the first bar filled flat. `barMs` is a whole number of minutes. */
+export function barSamples(
+  minutes: readonly MinuteBar[],
+  inst: Instrument,
+  barMs: number,
+  liveStart: number,
+): FeedSample[] {
+  const sorted = minutes.filter((m) => m.start < liveStart).sort((a, b) => a.start - b.start);
+  const out: FeedSample[] = [];
+  let cur: { time: number; open: number; high: number; low: number; close: number; lots: number } | null = null;
+  const close = (upTo: number): void => {
+    if (cur === null) return;
+    out.push(sample(inst, cur.time, cur.open, cur.high, cur.low, cur.close, cur.lots));
+    for (let t = cur.time + barMs; t < upTo; t += barMs)
+      out.push(sample(inst, t, cur.close, cur.close, cur.close, cur.close, 0));
+  };
+  for (const m of sorted) {
+    const time = Math.floor(m.start / barMs) * barMs;
+    if (cur !== null && cur.time === time) {
+      cur.high = Math.max(cur.high, m.high);
+      cur.low = Math.min(cur.low, m.low);
+      cur.close = m.close;
+      cur.lots += m.volume;
+      continue;
+    }
+    close(time);
+    cur = { time, open: m.open, high: m.high, low: m.low, close: m.close, lots: m.volume };
+  }
+  close(liveStart);
+  return out;
+}
+
+function sample(
+  inst: Instrument,
+  time: number,
+  open: number,
+  high: number,
+  low: number,
+  close: number,
+  lots: number,
+): FeedSample {
+  const bar: Bar = {
+    symbol: inst.symbol,
+    time,
+    open: price(inst, open),
+    high: price(inst, high),
+    low: price(inst, low),
+    close: price(inst, close),
+    volume: Number(lotsToQty(inst, lots)),
+  };
+  return { quote: null, trades: null, bars: [bar] };
+}
+
+/** Ticks (whole, or fractional as a venue's prices may be) as a price number. */
+function price(inst: Instrument, ticks: number): number {
+  return Number(Number.isInteger(ticks) ? ticksToPrice(inst, ticks) : fractionalTicksToPrice(inst, ticks));
+}
