@@ -1,11 +1,11 @@
-// A strategy module in a paper run against the local Alpaca gateway, over real loopback sockets
-// with the official SDK: the same module a backtest runs, on the wall clock through the process's
-// serial inbox. Before it may signal it warms up on the venue's history: the gateway's minute
-// bars, built from a tape that other participants traded on in the minutes before the run. Its
-// signals before the warm-up are refused; the one after is executed at the venue, at the last
-// history bar's close. Stopped (a signal, or SIGKILL of `execsim run` as its order reaches the
-// venue) and resumed, the run starts a fresh instance that warms up again. Every wait is a bounded
-// condition.
+// A strategy module in a paper run against the local Alpaca gateway (and Binance's), over real
+// loopback sockets with the official SDK (ccxt): the same module a backtest runs, on the wall
+// clock through the process's serial inbox. Before it may signal it warms up on the venue's
+// history: the gateway's minute bars, built from a tape that other participants traded on in the
+// minutes before the run. Its signals before the warm-up are refused; the one after is executed
+// at the venue, at the last history bar's close. Stopped (a signal, or SIGKILL of `execsim run` as
+// its order reaches the venue) and resumed, the run starts a fresh instance that warms up again.
+// Every wait is a bounded condition.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +22,8 @@ import { RunStore } from '../src/store/run-store.ts';
 import { onCleanup } from './support/gateway-harness.ts';
 import { paperOptions } from './support/paper-options.ts';
 import { ALPACA } from './support/sigkill-venues.ts';
+import { API_KEY, API_SECRET, binanceGateway } from './support/binance-gateway-harness.ts';
+import { BinanceAdapter } from '../src/live/binance/binance-adapter.ts';
 
 const KEY = 'paper-strategy-key-id';
 const SECRET = 'paper-strategy-secret-value';
@@ -34,13 +36,19 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = path.join(ROOT, 'bin', 'execsim.js');
 
-/** Two trades by others on the gateway's tape before now: at 187.50 two minutes back and at
- *  187.60 in the minute before this one (the bars the run's history reads). */
-function tradedBefore(tape: { prints: AlpacaGateway['feed']['prints'] }): void {
+/** Two trades by others on the gateway's tape before now (ticks, lots): two minutes back and in
+ *  the minute before this one (the bars the run's history reads); by default at 187.50 and 187.60. */
+function tradedBefore(
+  tape: { prints: AlpacaGateway['feed']['prints'] },
+  [a, b]: readonly [readonly [number, number], readonly [number, number]] = [
+    [18_750, 5],
+    [18_760, 7],
+  ],
+): void {
   const minute = Math.floor(Date.now() / MINUTE) * MINUTE;
   tape.prints.unshift(
-    { id: -2, time: minute - 2 * MINUTE + 1_000, price: 18_750, qty: 5 },
-    { id: -1, time: minute - MINUTE + 1_000, price: 18_760, qty: 7 },
+    { id: -2, time: minute - 2 * MINUTE + 1_000, price: a[0], qty: a[1] },
+    { id: -1, time: minute - MINUTE + 1_000, price: b[0], qty: b[1] },
   );
 }
 
@@ -135,6 +143,31 @@ describe('a strategy module in a paper run against the local Alpaca gateway', ()
       expect(row.sim_end! - row.sim_start).toBeGreaterThanOrEqual(4_000);
     },
   );
+
+  it('on Binance, warms up on the gateway’s 1m klines the same way', { timeout: 30_000 }, async () => {
+    const gw = await binanceGateway();
+    tradedBefore(gw.feed, [
+      [6_500_000, 100],
+      [6_500_100, 200],
+    ]);
+    const s = store();
+    const report = await runPaper(loadAnyScenarioFile('test/fixtures/paper/strategy-btcusdt.yaml'), {
+      store: s,
+      venueUrl: gw.url,
+      marketHours: 'always',
+      preflightTimeoutMs: 5_000,
+      venue: (instrument, clock, runId) =>
+        new BinanceAdapter({ instrument, clock, runId, url: gw.url, apiKey: API_KEY, secret: API_SECRET }),
+    });
+    const of = ofKind([...s.entries(report.runId)]);
+    expect(of('StrategyHydration')[0]!.event.detail).toBe('reading history: binance-spot 1-minute bars');
+    const hydrated = of('StrategyHydration').find((e) => e.event.state === 'hydrated')!;
+    expect(hydrated.event).toMatchObject({ symbol: 'BTCUSDT', have: 2, need: 2, detail: 'history' });
+    for (const r of of('SignalReceived')) expect(r.seq).toBeGreaterThan(hydrated.seq);
+    // A limit at the last kline's close (65,001.00), filled at the ask.
+    expect(of('ParentOrderCreated')[0]!.event).toMatchObject({ qty: 100, limitPrice: 6_500_100 });
+    expect(report.parents[0]).toMatchObject({ status: 'filled', filledQty: '0.001' });
+  });
 
   it('resumed after a stop, it starts a fresh instance that warms up again', { timeout: 30_000 }, async () => {
     const gw = await gateway();
