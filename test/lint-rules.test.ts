@@ -91,8 +91,8 @@ describe('local/layers with the repository configuration', () => {
     expect(
       await localMessages('src/runtime/probe.ts', "import '../sweep/sweep.ts';\nimport '../gateway/paper-desk.ts';\n"),
     ).toEqual([
-      'src/runtime may import only src/core, src/sim, src/node, src/store, src/live, src/scenario, src/runtime; this import reaches src/sweep/sweep.ts',
-      'src/runtime may import only src/core, src/sim, src/node, src/store, src/live, src/scenario, src/runtime; this import reaches src/gateway/paper-desk.ts',
+      'src/runtime may import only src/core, src/sim, src/node, src/store, src/live, src/strategy, src/scenario, src/runtime; this import reaches src/sweep/sweep.ts',
+      'src/runtime may import only src/core, src/sim, src/node, src/store, src/live, src/strategy, src/scenario, src/runtime; this import reaches src/gateway/paper-desk.ts',
     ]);
   });
 
