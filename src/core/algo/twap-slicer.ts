@@ -2,16 +2,17 @@
 // what virtual time); each slice's client order id is derived in twap-client-order-id.ts. No
 // clock, no I/O: the slice scheduler turns a stored plan into commands on the Clock. The rules,
 // numbered in planTwapSlices, apply in order and each change is recorded in the plan's
-// `adjustments`: the requested count, raised by maxSliceQty, lowered by the minimum notional in
-// whole lots (which wins), the interval stretched to span the duration, the remainder
-// front-loaded, then the seeded randomization.
+// `adjustments`: the requested count, raised by maxSliceQty, raised by the liquidity cap (no
+// closer than its minimum interval), lowered by the minimum notional in whole lots (which wins),
+// the interval stretched to span the duration, the remainder front-loaded, then the seeded
+// randomization.
 import type { OrderType, Side } from '../model/order.ts';
 import { MAX_TWAP_SLICES, TwapPlanError, validateTwapSpec } from './twap-spec-check.ts';
 import type { Rng } from '../clock/rng.ts';
 
 export { MAX_TWAP_SLICES, TwapPlanError } from './twap-spec-check.ts';
 
-export type { TwapRandomize, TwapSpec } from './twap-spec.ts';
+export type { TwapLiquidityCap, TwapRandomize, TwapSpec } from './twap-spec.ts';
 import type { TwapRandomize, TwapSpec } from './twap-spec.ts';
 
 export interface TwapSlice {
@@ -27,6 +28,16 @@ export type TwapAdjustment =
   | { readonly kind: 'min_notional'; readonly requested: number; readonly used: number; readonly minSliceLots: number }
   | { readonly kind: 'lot_size'; readonly requested: number; readonly used: number }
   | { readonly kind: 'max_slice_qty_overridden'; readonly requested: number; readonly used: number }
+  /** Slices added so that none exceeds the liquidity cap (maxSliceQty lots). */
+  | { readonly kind: 'liquidity_cap'; readonly requested: number; readonly used: number; readonly maxSliceQty: number }
+  /** The cap asked for more slices than its minimum interval (`min_interval`) or the minimum
+   *  notional (`min_notional`) allow: `requested` the cap, `used` the largest slice. */
+  | {
+      readonly kind: 'liquidity_cap_overridden';
+      readonly requested: number;
+      readonly used: number;
+      readonly by: 'min_interval' | 'min_notional';
+    }
   | { readonly kind: 'interval'; readonly requested: number; readonly used: number };
 
 export interface TwapPlan {
@@ -41,6 +52,8 @@ export interface TwapPlan {
   readonly minSliceLots: number;
   readonly referencePrice: number;
   readonly maxSliceQty?: number;
+  /** The liquidity cap's largest slice (lots), when one was given. */
+  readonly liquidityMaxSliceQty?: number;
   readonly randomize?: TwapRandomize;
   readonly childType: OrderType;
   readonly limitOffsetTicks?: number;
@@ -66,6 +79,20 @@ export function planTwapSlices(spec: TwapSpec, rng?: Rng): TwapPlan {
   if (needForMax > n) {
     adjustments.push({ kind: 'max_slice_qty', requested: n, used: needForMax });
     n = needForMax;
+  }
+  // 2b. The liquidity cap raises it to ceil(qty / cap), but to no more slices than the duration
+  //     holds minIntervalMs apart (or the count so far, if more): a cap from volume data must not
+  //     turn a parent into a burst of orders, nor refuse it (the slices then exceed the cap, and
+  //     the plan says so). It never raises the count past MAX_TWAP_SLICES.
+  const liq = v.liquidityCap;
+  const needForLiq = liq === undefined ? 0 : ceilDiv(v.qty, liq.maxSliceQty);
+  let liqLimited = false;
+  if (liq !== undefined && needForLiq > n) {
+    const room = Math.max(n, Math.min(MAX_TWAP_SLICES, Math.floor(v.durationMs / liq.minIntervalMs)));
+    const used = Math.min(needForLiq, room);
+    liqLimited = used < needForLiq;
+    if (used > n) adjustments.push({ kind: 'liquidity_cap', requested: n, used, maxSliceQty: liq.maxSliceQty });
+    n = used;
   }
   // 3. The minimum notional lowers it to floor(qty / minSliceLots), at least 1, where minSliceLots =
   //    ceil(max(instrument minimum, minSliceNotionalUnits) / referencePrice). This is the usual
@@ -99,6 +126,7 @@ export function planTwapSlices(spec: TwapSpec, rng?: Rng): TwapPlan {
     adjustments.push({ kind: 'interval', requested: requestedInterval, used: intervalMs });
 
   const overridden = needForMax > n;
+  const liqOverridden = needForLiq > n;
   // 5. Sizes: floor(qty / count) lots each, the remainder front-loaded one lot at a time (103 over
   //    5: 21, 21, 21, 20, 20). Times: startTime + i * interval.
   // 6. Randomization (seeded; needs `rng`): each size drawn within +/- sizePct of its even size,
@@ -111,7 +139,10 @@ export function planTwapSlices(spec: TwapSpec, rng?: Rng): TwapPlan {
           v.qty,
           n,
           v.minSliceLots,
-          overridden ? Infinity : (v.maxSliceQty ?? Infinity),
+          Math.min(
+            overridden ? Infinity : (v.maxSliceQty ?? Infinity),
+            liqOverridden || liq === undefined ? Infinity : liq.maxSliceQty,
+          ),
           v.randomize.sizePct,
           (rng as Rng).stream('sizes'),
         )
@@ -129,6 +160,13 @@ export function planTwapSlices(spec: TwapSpec, rng?: Rng): TwapPlan {
   }
   if (overridden)
     adjustments.push({ kind: 'max_slice_qty_overridden', requested: v.maxSliceQty as number, used: largest });
+  if (liqOverridden && liq !== undefined)
+    adjustments.push({
+      kind: 'liquidity_cap_overridden',
+      requested: liq.maxSliceQty,
+      used: largest,
+      by: liqLimited ? 'min_interval' : 'min_notional',
+    });
 
   return {
     side: v.side,
@@ -141,6 +179,7 @@ export function planTwapSlices(spec: TwapSpec, rng?: Rng): TwapPlan {
     minSliceLots: v.minSliceLots,
     referencePrice: v.referencePrice,
     ...(v.maxSliceQty !== undefined ? { maxSliceQty: v.maxSliceQty } : {}),
+    ...(liq !== undefined ? { liquidityMaxSliceQty: liq.maxSliceQty } : {}),
     ...(v.randomize !== undefined
       ? { randomize: { sizePct: v.randomize.sizePct, timeJitterPct: v.randomize.timeJitterPct } }
       : {}),

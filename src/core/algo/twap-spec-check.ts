@@ -3,7 +3,7 @@
 // only ever sees a valid spec.
 import type { Rng } from '../clock/rng.ts';
 import { ORDER_TYPES, SIDES, type OrderType, type Side } from '../model/order.ts';
-import type { TwapRandomize, TwapSpec } from './twap-spec.ts';
+import type { TwapLiquidityCap, TwapRandomize, TwapSpec } from './twap-spec.ts';
 
 /** Plans past this many slices are refused: memory and venue rate limits, not arithmetic. */
 export const MAX_TWAP_SLICES = 1_000_000;
@@ -29,6 +29,7 @@ export interface ValidTwapSpec {
   minNotionalUnits: number;
   minSliceLots: number;
   maxSliceQty: number | undefined;
+  liquidityCap: TwapLiquidityCap | undefined;
   randomize: TwapRandomize | undefined;
   childType: OrderType;
   limitOffsetTicks: number | undefined;
@@ -98,6 +99,19 @@ export function validateTwapSpec(spec: TwapSpec, rng: Rng | undefined): ValidTwa
     'must not be negative',
   );
   const maxSliceQty = optionalWhole('maxSliceQty', spec.maxSliceQty, 'lots', 1, 'must be positive');
+  const liquidityCap =
+    spec.liquidityCap === undefined
+      ? undefined
+      : {
+          maxSliceQty: whole('liquidityCap.maxSliceQty', spec.liquidityCap.maxSliceQty, 'lots', 1, 'must be positive'),
+          minIntervalMs: whole(
+            'liquidityCap.minIntervalMs',
+            spec.liquidityCap.minIntervalMs,
+            'ms',
+            1,
+            'must be positive',
+          ),
+        };
   const childType = spec.childType;
   if (!ORDER_TYPES.includes(childType)) {
     throw new TwapPlanError(
@@ -155,6 +169,7 @@ export function validateTwapSpec(spec: TwapSpec, rng: Rng | undefined): ValidTwa
     minNotionalUnits,
     minSliceLots: lotsFor(minNotionalUnits),
     maxSliceQty,
+    liquidityCap,
     randomize,
     childType,
     limitOffsetTicks,

@@ -11,6 +11,13 @@ export interface TwapRandomize {
   readonly timeJitterPct: number;
 }
 
+/** What the liquidity cap asks of a plan: slices of at most maxSliceQty lots, but never more
+ *  slices than the duration holds minIntervalMs apart (or than were requested, if more). */
+export interface TwapLiquidityCap {
+  readonly maxSliceQty: number;
+  readonly minIntervalMs: number;
+}
+
 /** Optional fields may also be given as undefined (absent). */
 export interface TwapSpec {
   readonly side: Side;
@@ -27,8 +34,11 @@ export interface TwapSpec {
   readonly referencePrice: number;
   /** Notional units (ticks x lots): a floor on top of the instrument's minimum. Default 0. */
   readonly minSliceNotionalUnits?: number | undefined;
-  /** Lots: e.g. a share of average daily volume, computed by the caller. */
+  /** Lots: the user's own largest slice. */
   readonly maxSliceQty?: number | undefined;
+  /** The liquidity cap (a share of average daily volume, computed by the caller: liquidity-cap.ts).
+   *  Unlike maxSliceQty it never refuses a plan: it adds slices no closer than minIntervalMs. */
+  readonly liquidityCap?: TwapLiquidityCap | undefined;
   readonly randomize?: TwapRandomize | undefined;
   readonly childType: OrderType;
   /** limit and stop_limit children: ticks from the touch on our side, positive = more passive.

@@ -15,6 +15,7 @@ import type { Clock } from '../ports/clock.ts';
 import type { BreakerConfig } from '../risk/breaker-config.ts';
 import type { TradingHours } from '../venues/nyse-calendar.ts';
 import type { RetryPolicy } from './order-retry.ts';
+import type { LiquidityPolicy } from './liquidity-book.ts';
 
 export interface TwapParams {
   readonly durationMs: number;
@@ -82,6 +83,8 @@ export interface EngineDeps {
   readonly breaker?: BreakerConfig;
   /** Quote price of a commission asset, for fees charged in another asset. */
   readonly priceOf?: (asset: string) => number | null;
+  /** TWAP slices capped at a share of average daily volume; absent: no cap, nothing logged. */
+  readonly liquidity?: LiquidityPolicy;
 }
 
 export interface CancelResult {

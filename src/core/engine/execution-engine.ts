@@ -30,6 +30,8 @@ import type { SliceDecision } from './slice-recovery.ts';
 import { adoptOrphan, recoverSlices, type RecoveryOps } from './restart-recovery.ts';
 import type { CancelResult, EngineDeps, ParentRequest } from './engine-types.ts';
 import { startSingle, startTwap, type StartOps } from './parent-start.ts';
+import { LiquidityBook } from './liquidity-book.ts';
+import type { LiquidityEvent } from '../model/liquidity-events.ts';
 
 export type { CancelResult, EngineDeps, ParentRequest, RoutingPolicy, TwapParams } from './engine-types.ts';
 import type { TwapParams } from './engine-types.ts';
@@ -69,6 +71,8 @@ export class ExecutionEngine {
   private readonly twapIntervals = new Map<ParentOrderId, number>();
   /** Orders sent by an earlier process and to be sent again by this one: watched on that send. */
   private readonly unwatched = new Set<ClientOrderId>();
+  /** The liquidity caps TWAPs are planned with, or null when the run has none. */
+  readonly liquidity: LiquidityBook | null;
 
   private readonly deps: EngineDeps;
   /** The node's instruments: the run's symbol first. */
@@ -79,6 +83,7 @@ export class ExecutionEngine {
     this.broker = stampLookups(deps.broker, deps.log);
     this.deps = deps = { ...deps, broker: this.broker };
     this.instruments = deps.instruments ?? InstrumentSet.of([deps.instrument]);
+    this.liquidity = deps.liquidity ? new LiquidityBook(deps.liquidity) : null;
     this.killSwitch = new KillSwitch((e) => this.onKillSwitch(this.record(e).event.state));
     this.breaker = new CircuitBreaker(
       (e) => this.record(e),
@@ -149,6 +154,7 @@ export class ExecutionEngine {
       record: (e) => this.record(e),
       send: (id) => this.send(id),
       schedulerOps: (side, inst) => this.schedulerOps(side, inst),
+      liquidityCap: (symbol) => this.liquidity?.capFor(symbol, (e) => this.recordLiquidity(e)) ?? null,
       register: (parentId, scheduler, intervalMs) => {
         this.schedulers.set(parentId, scheduler);
         this.twapIntervals.set(parentId, intervalMs);
@@ -156,6 +162,15 @@ export class ExecutionEngine {
     });
     if (twap) startTwap(ops, instrument, req, req.twap ?? this.defaultTwap(toPrimary), top, reference);
     else startSingle(ops, instrument, req, top);
+  }
+
+  /** A symbol's average daily volume was read, or its cap is off: logged, then the cap of the
+   *  TWAPs planned after it (a run without a liquidity policy logs nothing). */
+  recordLiquidity(e: LiquidityEvent): void {
+    if (this.liquidity === null) return;
+    // A cap already off is not warned of again (a failed read after a failed read).
+    if (e.kind === 'LiquidityCapOff' && this.liquidity.isOff(e.symbol)) return;
+    this.liquidity.apply(this.record(e));
   }
 
   /** The routing's TWAP parameters for a parent of a symbol whose notional unit is `toPrimary`
@@ -323,6 +338,7 @@ export class ExecutionEngine {
         breakerEvents.push(event);
     }
     this.breaker.restore(breakerEvents);
+    this.liquidity?.restore(entries);
     // Equity is cash from fills plus the position at the mid, both folded from the whole log, so
     // the run's start is 0 in those terms: the loss budget carries over the restart. The peak
     // (drawdown) and the price reference restart from the next samples.

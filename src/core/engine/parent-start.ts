@@ -1,9 +1,11 @@
 // How a parent starts (the engine routes; this stores and launches): one order, or a TWAP plan
-// with every child. Everything about the parent is committed before its first order leaves.
+// with every child. Everything about the parent is committed before its first order leaves. A
+// TWAP's liquidity cap is looked up once, here, and stored with its plan (TwapPlanned).
 import { isDefaultCatchUp, SliceScheduler, type SchedulerOps } from '../algo/slice-scheduler.ts';
 import { twapClientOrderId, twapParentKey } from '../algo/twap-client-order-id.ts';
 import { planTwapSlices, TwapPlanError, type TwapSpec } from '../algo/twap-slicer.ts';
 import { deriveClientOrderId, utcDate } from '../model/client-order-id.ts';
+import type { LiquidityCap } from '../algo/liquidity-cap.ts';
 import type { ExecEvent } from '../model/events.ts';
 import type { ClientOrderId, ParentOrderId } from '../model/ids.ts';
 import type { Instrument } from '../model/instrument.ts';
@@ -18,6 +20,8 @@ export interface StartOps {
   record(e: ExecEvent): void;
   send(id: ClientOrderId): void;
   schedulerOps(side: Side, instrument: Instrument): SchedulerOps;
+  /** The liquidity cap of a TWAP planned now on the symbol, or null (none, or off). */
+  liquidityCap(symbol: string): LiquidityCap | null;
   register(parentId: ParentOrderId, scheduler: SliceScheduler, intervalMs: number): void;
 }
 
@@ -95,6 +99,7 @@ export function startTwap(
 ): void {
   const { clock, broker } = ops.deps;
   const now = clock.now();
+  const liquidity = ops.liquidityCap(instrument.symbol);
   const spec: TwapSpec = {
     side: req.side,
     qty: req.qty,
@@ -105,6 +110,14 @@ export function startTwap(
     childType: req.type,
     ...(p.intervalMs !== undefined ? { intervalMs: p.intervalMs } : { sliceCount: p.sliceCount ?? 1 }),
     ...(p.maxSliceQty !== undefined ? { maxSliceQty: p.maxSliceQty } : {}),
+    ...(liquidity !== null
+      ? {
+          liquidityCap: {
+            maxSliceQty: liquidity.maxSliceQty,
+            minIntervalMs: ops.deps.liquidity?.minIntervalMs ?? 1,
+          },
+        }
+      : {}),
     ...(p.minSliceNotionalUnits !== undefined ? { minSliceNotionalUnits: p.minSliceNotionalUnits } : {}),
     ...(p.randomize !== undefined ? { randomize: p.randomize } : {}),
     ...(p.limitOffsetTicks !== undefined ? { limitOffsetTicks: p.limitOffsetTicks } : {}),
@@ -135,6 +148,18 @@ export function startTwap(
     referencePrice: plan.referencePrice,
     stops: p.stops,
     ...(p.catchUp && !isDefaultCatchUp(p.catchUp) ? { catchUp: p.catchUp } : {}),
+    ...(liquidity !== null
+      ? {
+          liquidityCap: {
+            advLots: liquidity.advLots,
+            days: liquidity.days,
+            pctOfAdv: liquidity.pctOfAdv,
+            maxSliceQty: liquidity.maxSliceQty,
+            source: liquidity.source,
+            readAt: liquidity.readAt,
+          },
+        }
+      : {}),
   });
   const key = twapParentKey(req.parentId, spec);
   const children: ClientOrderId[] = [];

@@ -63,6 +63,8 @@ export function twapsFromLog(entries: readonly LogEntry[]): Map<ParentOrderId, L
       childType: t.childType,
       ...(t.limitOffsetTicks !== null ? { limitOffsetTicks: t.limitOffsetTicks } : {}),
       ...(t.stopOffsetTicks != null ? { stopOffsetTicks: t.stopOffsetTicks } : {}),
+      // The stored cap, never a fresh volume: the slices below were sized by it.
+      ...(t.liquidityCap !== undefined ? { liquidityMaxSliceQty: t.liquidityCap.maxSliceQty } : {}),
       slices: list.map((s) => ({ sliceNum: s.sliceNum, qty: s.qty, scheduledTime: s.scheduledTime })),
       adjustments: [],
     };
