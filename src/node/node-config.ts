@@ -12,6 +12,7 @@ import type { BreakerConfig } from '../core/risk/breaker-config.ts';
 import type { PreTradeConfig } from '../core/safety/pre-trade.ts';
 import type { DedupConfig } from '../core/safety/signal-dedup.ts';
 import type { TradingHours, VenueRules } from '../core/venues/index.ts';
+import type { LiquidityPolicy } from '../core/engine/liquidity-book.ts';
 
 export interface NodeConfig {
   /** The name its RunStarted event states (the scenario's or the session's). */
@@ -37,4 +38,23 @@ export interface NodeConfig {
   readonly recon: ReconConfig;
   /** Market samples every this many ms on a grid from the run's start, or off. */
   readonly sampleMs: number | 'off';
+  /** TWAP slices capped at a share of average daily volume, or null (no cap, nothing logged);
+   *  absent: null. */
+  readonly liquidity?: LiquidityConfig | null;
+}
+
+/** The liquidity cap of a node: how volume becomes a cap, and where the volume comes from. */
+export interface LiquidityConfig {
+  readonly policy: LiquidityPolicy;
+  /** Complete days a venue's daily bars are averaged over. */
+  readonly advDays: number;
+  /** 'scenario': `stated` is logged as each symbol's ADV when the first process starts (a symbol
+   *  without one is logged as capped off); 'venue': the host reads the venue's daily bars. */
+  readonly source: 'scenario' | 'venue';
+  /** Lots a day by symbol (source 'scenario'). */
+  readonly stated: ReadonlyMap<string, number>;
+  /** The symbols the node trades (the run's first). */
+  readonly symbols: readonly string[];
+  /** A venue's reading is read again once it is this old (ms). */
+  readonly refreshMs: number;
 }

@@ -79,6 +79,7 @@ export class TradingNode {
       quarantine: (symbol) => recon?.quarantine(c.instruments && c.instruments.size > 1 ? symbol : undefined) ?? null,
       ...(c.fills ? { fills: c.fills.config, priceOf: c.fills.priceOf } : {}),
       ...(c.breaker !== null ? { breaker: c.breaker } : {}),
+      ...(c.liquidity ? { liquidity: c.liquidity.policy } : {}),
     });
     const r = new Reconciler({
       clock: deps.clock,
@@ -142,6 +143,7 @@ export class TradingNode {
     const { engine, recon } = this;
     const c = this.deps.config;
     engine.record({ kind: 'RunStarted', scenario: c.name, symbol: c.instrument.symbol, startTime });
+    this.statedVolumes();
     this.sampler?.start();
     if (!baseline) {
       recon.startPeriodic();
@@ -205,6 +207,21 @@ export class TradingNode {
       deps.commitPoint?.();
       recon.startPeriodic();
     });
+  }
+
+  /** A scenario's stated average daily volumes, each the cap of the TWAPs on its symbol (a
+   *  symbol without one is capped off, said once); a venue's are read by the host. */
+  private statedVolumes(): void {
+    const l = this.deps.config.liquidity;
+    if (!l || l.source !== 'scenario') return;
+    for (const symbol of l.symbols) {
+      const advLots = l.stated.get(symbol);
+      this.engine.recordLiquidity(
+        advLots === undefined
+          ? { kind: 'LiquidityCapOff', symbol, reason: `the scenario states no liquidity.adv for ${symbol}` }
+          : { kind: 'DailyVolumeRead', symbol, advLots, days: null, source: 'scenario' },
+      );
+    }
   }
 
   /** Runs one command now (the host runs it as a unit of work) and answers what it did. */

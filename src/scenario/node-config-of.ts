@@ -15,8 +15,9 @@ import { venueRules, type TradingHours } from '../core/venues/index.ts';
 import type { NodeConfig } from '../node/node-config.ts';
 import { commissionPricesOf } from './commission-prices.ts';
 import { breakerInput } from './component-schema.ts';
-import { scenarioInstruments, toTwapParams } from './scenario-requests.ts';
+import { instrumentFor, scenarioInstruments, toTwapParams } from './scenario-requests.ts';
 import type { ScenarioFile } from './scenario-fields.ts';
+import { liquidityConfigOf } from './liquidity-schema.ts';
 
 /** `hours`: when the venue trades, if not by its rules' calendar (a gateway that never closes). */
 export function nodeConfigOf(s: ScenarioFile, instrument: Instrument, hours?: TradingHours): NodeConfig {
@@ -39,6 +40,10 @@ export function nodeConfigOf(s: ScenarioFile, instrument: Instrument, hours?: Tr
     exposureMaxAgeMs: s.safety.exposureMaxAgeMs,
     recon: parseReconConfig(s.reconciliation ?? {}),
     sampleMs: s.report.sampleMs,
+    liquidity: liquidityConfigOf(s.liquidity, s.mode, [
+      instrument,
+      ...s.otherInstruments.map((o) => instrumentFor(s, instrument, o.symbol)),
+    ]),
   };
 }
 

@@ -3,8 +3,9 @@
 // venue (its market, latency, fees, account and failures are its own), so a paper run ignores
 // them, each with one warning, rather than refusing the file: the switch is one flag. What stays:
 // the instrument, the orders, signals and actions (their `at:` counting from the run's start on
-// the wall clock), routing, retry, fill detection, safety, reconciliation, expectations, and the
-// duration as the longest the run may last. A file meant only for paper runs may leave out
+// the wall clock), routing, retry, fill detection, safety, reconciliation, expectations, the
+// liquidity cap (its volume from the venue's daily bars), and the duration as the longest the run
+// may last. A file meant only for paper runs may leave out
 // `start` and `market` altogether (schema.ts). Which venues have a paper adapter is the live venue
 // registry's to say (src/live/venue-registry.ts).
 import { canonicalJson } from '../core/log/canonical-json.ts';
@@ -41,5 +42,7 @@ export function paperWarnings(s: ScenarioFile): string[] {
     );
   if (s.venue.account !== undefined)
     ignored('venue.account', "the paper account's own position and cash are the run's baseline");
+  if (s.liquidity?.adv !== undefined && Object.keys(s.liquidity.adv).length > 0)
+    ignored('liquidity.adv', "the average daily volume is read from the venue's daily bars");
   return w;
 }

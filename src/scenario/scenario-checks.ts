@@ -9,6 +9,7 @@ import { makeInstrument } from '../core/model/instrument.ts';
 import { InstrumentSet } from '../core/model/instrument-set.ts';
 import { checkComponentConfigs } from './component-schema.ts';
 import { checkQuoteAmount, gridProblem } from './scenario-limits.ts';
+import { checkLiquidity } from './liquidity-schema.ts';
 import type { ScenarioFile } from './scenario-fields.ts';
 import { parseDurationMs, parseUtcInstant } from '../core/model/time-fields.ts';
 
@@ -35,6 +36,7 @@ export function checkScenario(s: ScenarioFile, issue: Issue): void {
     issue(['duration'], `the run would end after 9999-12-31T23:59:59.999Z (start ${s.start} + ${s.duration})`);
   if (s.market !== undefined) checkMarket(s.market, s.instrument, issue, onGrid);
   checkComponentConfigs(s, issue);
+  checkLiquidity(s.liquidity, [s.instrument, ...s.otherInstruments], issue);
   checkAccount(s, issue, onGrid);
   s.faults.forEach((f, i) => {
     if ('from' in f) {

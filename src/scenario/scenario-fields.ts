@@ -17,6 +17,7 @@ import {
 } from './execution-schema.ts';
 import { faultSchema } from './fault-schema.ts';
 import { marketSchema } from './market-schema.ts';
+import { liquiditySchema } from './liquidity-schema.ts';
 import { PARTIAL_FILL_POLICIES } from '../core/fills/fill-config.ts';
 import { FILL_METRIC_NAMES } from '../core/report/expectations.ts';
 import { RECON_METRIC_NAMES } from '../core/report/recon-metrics.ts';
@@ -260,6 +261,9 @@ export const scenarioFields = z.strictObject({
   externalOrders: z.array(externalOrderSchema).default([]),
   /** The user's signal logic as a module (strategy-schema.ts); its signals join `signals`'. */
   strategy: strategySchema.optional(),
+  /** TWAP slices capped at a share of average daily volume (liquidity-schema.ts); a backtest
+   *  without it has no cap, a paper run has it at its defaults. */
+  liquidity: liquiditySchema.optional(),
   signals: z.array(signal).default([]),
   orders: z.array(order).default([]),
   expect: z.array(expectation).default([]),
