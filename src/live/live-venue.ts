@@ -17,6 +17,12 @@ export interface MarketHistoryOutcome {
   readonly reason?: string;
 }
 
+/** A venue's daily volumes of a symbol: complete days only (the day in progress is left out),
+ *  whole lots, oldest first, and what was read; or why they could not be read. */
+export type DailyVolumes =
+  | { readonly kind: 'read'; readonly dailyLots: readonly number[]; readonly source: string }
+  | { readonly kind: 'failed'; readonly reason: string };
+
 /** A venue adapter with a life cycle. `start(marketSince)`: market windows will be asked from
  *  then on, before the adapter started; an adapter that can read the venue's market history
  *  fills its record back to then and says how that went in backfilled(). `stop` resolves once no
@@ -26,7 +32,8 @@ export interface MarketHistoryOutcome {
  *  anything is sent, and null too when the rules could not be read (the account read that
  *  follows tells an unreachable venue). `minuteBars`: the venue's 1-minute bars of a symbol
  *  starting in [from, until] (a strategy's warm-up); never rejects, bounded by the adapter's
- *  request deadline. */
+ *  request deadline. `dailyVolumes`: the last `days` complete days' volumes from the venue's
+ *  daily bars (the liquidity cap's input); never rejects, bounded by the request deadline too. */
 export type LiveVenue = Broker &
   MarketDataPort & {
     start(marketSince?: number): void;
@@ -36,4 +43,5 @@ export type LiveVenue = Broker &
 
     instrumentRefusal?(): Promise<string | null>;
     minuteBars?(symbol: string, from: number, until: number): Promise<VenueBars>;
+    dailyVolumes?(symbol: string, days: number): Promise<DailyVolumes>;
   };

@@ -33,6 +33,10 @@ import { TradingNode } from '../node/trading-node.ts';
 import { UnitBroker, UnitClock } from '../node/unit-runner.ts';
 import { runReport, type RunReport } from './backtest-run.ts';
 import { LiveStrategy } from './live-strategy.ts';
+import { LiquidityBook } from '../core/engine/liquidity-book.ts';
+import type { LiquidityEvent } from '../core/model/liquidity-events.ts';
+import type { LiquidityConfig } from '../node/node-config.ts';
+import { readDailyVolumes, volumesDue } from './daily-volume-reads.ts';
 
 /**
  * What the venue's own clock says against the trading hours the run goes by, when they disagree
@@ -188,6 +192,8 @@ export class LiveProcess {
   /** Commands queued whose unit has not run: told the process stopped if it never does. */
   private readonly waiting = new Set<() => void>();
   private readonly streamUp = { orders: false, waiters: [] as Array<() => void> };
+  /** The node's liquidity cap when the venue's daily bars are its volume source, else null. */
+  private readonly volumes: LiquidityConfig | null;
   private readonly onAbort = (): void =>
     this.end({ error: new Interrupted(String(this.options.signal?.reason ?? 'stopped')) });
 
@@ -233,6 +239,7 @@ export class LiveProcess {
       if (streamUp.orders) for (const w of streamUp.waiters.splice(0)) w();
     });
     const config = nodeConfigOf(s, instrument, options.marketHours === 'always' ? ALWAYS_OPEN : undefined);
+    this.volumes = config.liquidity?.source === 'venue' ? config.liquidity : null;
     this.crashedAt = prior?.at(-1)?.time ?? start;
     this.node = new TradingNode({
       config,
@@ -334,16 +341,51 @@ export class LiveProcess {
       this.strategy?.release();
       onReady();
     };
+    // The liquidity cap's volumes, read before anything can be planned: what the stored log
+    // lacks, or has had for a day (bounded by the adapter's request deadline).
+    const stored = this.volumes && new LiquidityBook(this.volumes.policy);
+    stored?.restore(prior ?? []);
+    const volumes = await this.dueVolumes(stored);
     this.inbox.post(() => {
       if (!prior) {
         // The account's position and cash before anything is sent are the run's baseline.
         this.node.start(this.start, true, ready);
       } else this.node.restart({ crashedAt: this.crashedAt, lostEntries: 0, refusedInputs: [...refusedInputs] }, ready);
+      this.recordVolumes(volumes);
       // The strategy starts with the process, a fresh instance (after a restart too): it warms up
       // while startup reconciliation runs.
       this.strategy?.start();
       onStarted();
     });
+    this.refreshVolumes();
+  }
+
+  /** The venue's daily volumes of the symbols whose reading the log lacks or has had for a day. */
+  private async dueVolumes(book: LiquidityBook | null): Promise<LiquidityEvent[]> {
+    const c = this.volumes;
+    if (c === null || book === null) return [];
+    const due = volumesDue(c, book, this.session.clock.now());
+    return due.length === 0 ? [] : readDailyVolumes(this.session.venue, c, due);
+  }
+
+  private recordVolumes(events: readonly LiquidityEvent[]): void {
+    for (const e of events) {
+      if (e.kind === 'LiquidityCapOff' && !this.node.engine.liquidity?.isOff(e.symbol))
+        this.options.warn?.(`liquidity cap off for ${e.symbol}: ${e.reason}; its TWAP slices are not capped`);
+      this.node.engine.recordLiquidity(e);
+    }
+  }
+
+  /** Reads again each day what has become a day old (a long paper run, a service session). */
+  private refreshVolumes(): void {
+    const c = this.volumes;
+    if (c === null) return;
+    this.clock.schedule(() => {
+      void this.dueVolumes(this.node.engine.liquidity).then((events) =>
+        this.inbox.post(() => this.recordVolumes(events)),
+      );
+      this.refreshVolumes();
+    }, c.refreshMs);
   }
 
   /** The oldest open parent's creation: the market a resumed process reads back from the venue. */

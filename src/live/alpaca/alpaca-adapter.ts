@@ -41,13 +41,14 @@ import type { MarketWindow, OrdersCursor, ReportHandler, TapeSlice, TopOfBook } 
 import type { Clock } from '../../core/ports/clock.ts';
 import { ALPACA_EQUITIES } from '../../core/venues/alpaca-equities.ts';
 import type { VenueRules } from '../../core/venues/venue-rules.ts';
-import type { LiveVenue, VenueClock } from '../live-venue.ts';
+import type { DailyVolumes, LiveVenue, VenueClock } from '../live-venue.ts';
 import type { MarketBackfill } from '../market-backfill.ts';
 import type { VenueBars } from '../market-history.ts';
 import { AlpacaCancelFlow, type CancelConfirmOptions } from './alpaca-cancel-flow.ts';
 import { AlpacaClientIds } from './alpaca-client-ids.ts';
 import { msOf } from './alpaca-convert.ts';
-import { redactor } from './alpaca-failures.ts';
+import { readDailyVolumes } from './alpaca-daily-volume.ts';
+import { failureText, redactor, wireFailure } from './alpaca-failures.ts';
 import type { AlpacaLink } from './alpaca-link.ts';
 import { AlpacaMarketFeed, type MarketFeedOptions } from './alpaca-market-data.ts';
 import { AlpacaQueries } from './alpaca-queries.ts';
@@ -109,6 +110,8 @@ export class AlpacaAdapter implements LiveVenue {
   private readonly tradeStreamUrl: string;
   private stream: TradeStream | null = null;
   private started = false;
+  /** Takes the key id and secret out of text that leaves the adapter. */
+  private readonly scrub: (text: string) => string;
 
   constructor(private readonly options: AlpacaAdapterOptions) {
     if (options.keyId === '' || options.secret === '')
@@ -121,6 +124,7 @@ export class AlpacaAdapter implements LiveVenue {
     const ns = options.clientIdNamespace;
     this.clientIdMaxLength = this.rules.clientIdMaxLength - (ns === undefined ? 0 : ns.length + 1);
     const scrub = redactor([options.keyId, options.secret]);
+    this.scrub = scrub;
     const reports = new ReportSink(scrub, 'AlpacaAdapter');
     const alpaca = makeAlpacaClient({
       keyId: options.keyId,
@@ -229,6 +233,19 @@ export class AlpacaAdapter implements LiveVenue {
       };
     } catch {
       return null;
+    }
+  }
+
+  /** The last `days` complete days' volumes of the symbol from its SIP day bars
+   *  (alpaca-daily-volume.ts); a failure says why. Never rejects. */
+  async dailyVolumes(symbol: string, days: number): Promise<DailyVolumes> {
+    const inst = this.link.inst;
+    if (symbol !== inst.symbol) return { kind: 'failed', reason: `the adapter trades ${inst.symbol}, not ${symbol}` };
+    try {
+      const dailyLots = await readDailyVolumes(this.link.alpaca, inst, this.link.clock.now(), days, this.link.signal);
+      return { kind: 'read', dailyLots, source: 'alpaca 1Day bars (sip)' };
+    } catch (err) {
+      return { kind: 'failed', reason: this.scrub(failureText(wireFailure(err))) };
     }
   }
 

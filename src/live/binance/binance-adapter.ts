@@ -31,13 +31,15 @@ import { BINANCE_SPOT } from '../../core/venues/binance-spot.ts';
 import type { VenueRules } from '../../core/venues/venue-rules.ts';
 import { BoundedSet } from '../bounded-set.ts';
 import { HashedClientIdNamespace } from '../hashed-client-id-namespace.ts';
-import type { LiveVenue } from '../live-venue.ts';
+import type { DailyVolumes, LiveVenue } from '../live-venue.ts';
 import type { MarketBackfill } from '../market-backfill.ts';
 import type { VenueBars } from '../market-history.ts';
 import { redactor } from '../redact-secrets.ts';
 import { ReportSink } from '../report-sink.ts';
 import { binanceEndpoints, makeBinanceExchange, type BinanceExchange } from './binance-ccxt.ts';
 import { CommissionPrices } from './binance-commissions.ts';
+import { readDailyKlineVolumes } from './binance-daily-volume.ts';
+import { binanceFailure, failureText } from './binance-failures.ts';
 import { instrumentRefusal, marketOf } from './binance-filters.ts';
 import { InstrumentRefused, type BinanceLink, type ReadyMarket } from './binance-link.ts';
 import { BinanceMarketFeed, type MarketFeedOptions } from './binance-market-data.ts';
@@ -184,6 +186,27 @@ export class BinanceAdapter implements LiveVenue {
    *  before the start say they are partial). Never rejects; at once when none was asked. */
   backfilled(): Promise<MarketBackfill> {
     return this.feed.backfilled();
+  }
+
+  /** The last `days` complete UTC days' base volumes of the symbol from its 1d klines
+   *  (binance-daily-volume.ts); a failure says why. Never rejects. */
+  async dailyVolumes(symbol: string, days: number): Promise<DailyVolumes> {
+    const inst = this.link.inst;
+    if (symbol !== inst.symbol) return { kind: 'failed', reason: `the adapter trades ${inst.symbol}, not ${symbol}` };
+    try {
+      const ready = await this.ready();
+      const dailyLots = await readDailyKlineVolumes(
+        this.ex,
+        ready.market.id ?? inst.symbol,
+        inst,
+        this.link.clock.now(),
+        days,
+      );
+      return { kind: 'read', dailyLots, source: 'binance 1d klines' };
+    } catch (err) {
+      const why = err instanceof InstrumentRefused ? err.message : failureText(binanceFailure(err));
+      return { kind: 'failed', reason: this.link.scrubbed(why) };
+    }
   }
 
   /** Closes the websockets, cancels timers and aborts requests in flight; nothing is reported afterwards. */
