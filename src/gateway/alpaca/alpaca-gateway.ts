@@ -15,6 +15,7 @@ import { ALPACA_PROFILE } from './alpaca-profile.ts';
 import { MarketFeed } from '../market-feed.ts';
 import { MarketDataStream } from './market-stream.ts';
 import { createRestApp } from './rest.ts';
+import { dailyHistoryOf } from '../daily-history.ts';
 import { TradeUpdatesStream } from './stream.ts';
 
 export interface AlpacaGatewayOptions {
@@ -81,6 +82,7 @@ export async function startAlpacaGateway(options: AlpacaGatewayOptions): Promise
     wire,
     clock: gv.clock,
     authorized,
+    dailyHistory: dailyHistoryOf(gv.scenario, gv.instrument, feed, gv.startedAt + gv.scenario.venue.clockSkewMs),
   });
   const host = options.host ?? '127.0.0.1';
   const server = await listenGateway(

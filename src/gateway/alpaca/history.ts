@@ -9,6 +9,10 @@
 // bars' start times, both inclusive; `limit` 1 to 10,000 (default 1,000); `sort` asc (default) or
 // desc; `page_token` is the opaque `next_page_token` of the previous page.
 //
+// Day bars of the days before the gateway started come from the scenario's `liquidity.adv`
+// (../daily-history.ts): its volume each trading day (every day when always open), at the
+// market's price, so a client averaging daily volume has days to average.
+//
 // Calendar (GET /v2/calendar): each date from `start` to `end` (inclusive; a date, or a datetime
 // whose date part is taken, as the SDK sends a Date's toISOString()). With the venue's calendar
 // (--market-hours venue) a date is listed when the venue trades on it, with its session's times in
@@ -21,6 +25,7 @@ import type { Instrument } from '../../core/model/instrument.ts';
 import { ticksToPrice } from '../../core/model/instrument.ts';
 import type { TradingHours } from '../../core/venues/index.ts';
 import type { TapePrint } from '../market-feed.ts';
+import type { DailyHistory } from '../daily-history.ts';
 import { alpacaError, parseTime, rfc3339, type AlpacaError } from './wire.ts';
 
 const NEW_YORK = ZoneId.of('America/New_York');
@@ -69,9 +74,42 @@ function startOfNewYorkDay(t: number): number {
 
 const round = (x: number, decimals: number): number => Number(x.toFixed(decimals));
 
+/** A day of the history before the gateway's first day: its start (New York midnight), lots and
+ *  price (ticks). */
+export interface HistoryDay {
+  readonly at: number;
+  readonly lots: number;
+  readonly price: number;
+}
+
+/** The history's days before the day holding `history.startedAt`, oldest first: the trading days
+ *  of `hours` (every day when they are always open, or when its calendar cannot say). */
+export function historyDays(history: DailyHistory | null, hours: TradingHours): HistoryDay[] {
+  if (history === null) return [];
+  const first = LocalDate.ofInstant(Instant.ofEpochMilli(history.startedAt), NEW_YORK);
+  const price = history.price();
+  const out: HistoryDay[] = [];
+  for (let i = history.days; i >= 1; i--) {
+    const d = first.minusDays(i);
+    if (hours.kind !== '24/7') {
+      let open = true;
+      try {
+        open = hours.sessionAt(ZonedDateTime.of(d.atTime(12, 0), NEW_YORK).toInstant().toEpochMilli()) !== null;
+      } catch (err) {
+        if (!(err instanceof RangeError)) throw err;
+      }
+      if (!open) continue;
+    }
+    out.push({ at: d.atStartOfDay(NEW_YORK).toInstant().toEpochMilli(), lots: history.lots, price });
+  }
+  return out;
+}
+
 /**
  * One page of bars. `prints` are in tape order (times never decrease); `skewMs` moves the venue's
- * times to the clock it states them on; `now` is that clock's time now.
+ * times to the clock it states them on; `now` is that clock's time now. `history`: the days
+ * before the gateway's first, as day bars (asked only for day bars), each before the tape's
+ * first day.
  */
 export function barsPage(
   prints: readonly TapePrint[],
@@ -79,6 +117,7 @@ export function barsPage(
   skewMs: number,
   now: number,
   query: (k: string) => string | undefined,
+  history: () => readonly HistoryDay[] = () => [],
 ): BarsPage | AlpacaError {
   const tf = parseTimeframe(query('timeframe'));
   if ('status' in tf) return tf;
@@ -119,6 +158,17 @@ export function barsPage(
       bar: { t: rfc3339(c.at), o: c.o, h: c.h, l: c.l, c: c.c, v: c.v, n: c.n, vw: round(c.pv / c.v, 6) },
     });
   };
+  if (tf.unit === 'day') {
+    const firstPrint = prints[0];
+    const tapeFrom = firstPrint === undefined ? Infinity : bucketStart(tf, firstPrint.time + skewMs);
+    const lot = Number(inst.lotSize);
+    for (const d of history()) {
+      if (d.at < start || d.at > end || d.at >= tapeFrom) continue;
+      const price = Number(ticksToPrice(inst, d.price));
+      const v = round(d.lots * lot, 9);
+      bars.push({ at: d.at, bar: { t: rfc3339(d.at), o: price, h: price, l: price, c: price, v, n: 1, vw: price } });
+    }
+  }
   for (const p of prints) {
     const at = bucketStart(tf, p.time + skewMs);
     if (at < start || at > end) continue;

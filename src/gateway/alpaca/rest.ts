@@ -10,7 +10,8 @@ import { lotsToQty, type Instrument } from '../../core/model/instrument.ts';
 import type { TradingHours } from '../../core/venues/index.ts';
 import type { AlpacaAccount } from './account.ts';
 import type { FillActivities } from './activities.ts';
-import { barsPage, calendar } from './history.ts';
+import { barsPage, calendar, historyDays } from './history.ts';
+import type { DailyHistory } from '../daily-history.ts';
 import type { MarketFeed } from '../market-feed.ts';
 import type { VenueClock } from '../gateway-clock.ts';
 import type { KeyCheck } from '../socket-auth.ts';
@@ -36,6 +37,8 @@ export interface RestOptions {
   readonly clock: VenueClock;
   /** Whether a request's key id and secret are the gateway's. */
   readonly authorized: KeyCheck;
+  /** The days before the gateway's first, as day bars (the scenario's liquidity.adv), or null. */
+  readonly dailyHistory?: DailyHistory | null;
 }
 
 type Env = { Bindings: HttpBindings };
@@ -268,10 +271,15 @@ export function createRestApp(o: RestOptions): Hono<Env> {
     return c.json({ [`${what}s`]: map });
   };
   const bars = (c: Context<Env>, symbol: string) => {
-    const page = barsPage(symbol === o.symbol ? o.feed.prints : [], o.instrument, o.skewMs, orders.now(), (k) =>
-      c.req.query(k),
+    const ours = symbol === o.symbol;
+    return barsPage(
+      ours ? o.feed.prints : [],
+      o.instrument,
+      o.skewMs,
+      orders.now(),
+      (k) => c.req.query(k),
+      () => (ours ? historyDays(o.dailyHistory ?? null, o.hours) : []),
     );
-    return page;
   };
   app.get('/v2/stocks/bars', (c) => {
     const list = symbols(c);

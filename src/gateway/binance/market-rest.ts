@@ -7,6 +7,7 @@
 // not serve is -1121.
 import type { Instrument } from '../../core/model/instrument.ts';
 import type { MarketFeed } from '../market-feed.ts';
+import type { DailyHistory } from '../daily-history.ts';
 import type { DepthBook } from './depth-book.ts';
 import { ORDER_TYPES } from './binance-order-request.ts';
 import { KLINE_INTERVALS, KlineBuckets, type Kline, type PublicTape } from './public-tape.ts';
@@ -39,6 +40,8 @@ export interface MarketRestOptions {
   readonly halted: () => boolean;
   /** The commission asset's symbol, listed for its price only (price-only-symbol.ts). */
   readonly priceOnly?: PriceOnlySymbol | null;
+  /** The days before the gateway's first, as 1d klines (the scenario's liquidity.adv), or null. */
+  readonly dailyHistory?: DailyHistory | null;
 }
 
 const COMBINATION = badRequest(-1128, 'Combination of optional parameters invalid.');
@@ -227,17 +230,24 @@ export class MarketRest {
 
   /** Every interval from the first trade's to now's (those without trades at the previous
    *  close), within startTime and endTime, `limit` of them: from the start, else the latest. Only
-   *  the prints of the intervals answered are read (the tape is in time order). */
+   *  the prints of the intervals answered are read (the tape is in time order). 1d klines begin
+   *  with the history's days before the gateway's first day (dailyHistory), when it has one. */
   klineRows(buckets: KlineBuckets, start: number | undefined, end: number | undefined, limit: number): Kline[] {
     const tape = this.o.tape;
     const firstPrint = tape.prints[0];
-    if (firstPrint === undefined) return [];
-    const firstAt = firstPrint.time + tape.skewMs;
-    const first = buckets.start(firstAt);
+    const history = buckets.interval === '1d' ? (this.o.dailyHistory ?? null) : null;
+    if (firstPrint === undefined && history === null) return [];
+    // Where the tape's intervals begin, and the history's days before them.
+    const tapeFirst = buckets.start(firstPrint === undefined ? this.o.now() : firstPrint.time + tape.skewMs);
+    let first = tapeFirst;
+    if (history !== null) {
+      first = Math.min(tapeFirst, buckets.start(history.startedAt));
+      for (let i = 0; i < history.days; i++) first = buckets.previous(first);
+    }
     const last = buckets.start(Math.min(end ?? Infinity, this.o.now()));
     const starts: number[] = [];
     if (start !== undefined) {
-      for (let at = buckets.start(Math.max(start, firstAt)); at <= last && starts.length < limit; at = buckets.next(at))
+      for (let at = buckets.start(Math.max(start, first)); at <= last && starts.length < limit; at = buckets.next(at))
         starts.push(at);
     } else {
       // The latest `limit` intervals up to `last`, oldest first.
@@ -248,10 +258,14 @@ export class MarketRest {
     const to = starts.at(-1);
     if (from === undefined || to === undefined) return [];
     const withTrades = tape.klines(buckets, from, buckets.next(to) - 1);
+    const price = history?.price() ?? 0;
     // An interval without trades: every price the close before it.
-    let close = tape.priceBefore(from) ?? 0;
+    let close = tape.priceBefore(from) ?? price;
     return starts.map((at) => {
-      const k = withTrades.get(at) ?? tape.emptyKline(at, buckets.next(at) - 1, close);
+      const k =
+        history !== null && at < tapeFirst
+          ? historyKline(at, buckets.next(at) - 1, history.lots, price)
+          : (withTrades.get(at) ?? tape.emptyKline(at, buckets.next(at) - 1, close));
       close = k.close;
       return k;
     });
@@ -331,4 +345,23 @@ export function zoneOffsetMs(text: string): number | null {
   const signed = m[1] === '-' ? -minutes : minutes;
   if (Number(m[3] ?? 0) > 59 || signed < -12 * 60 || signed > 14 * 60) return null;
   return signed * 60_000;
+}
+
+/** A day of the history before the gateway's first: its volume at one price, as one trade. */
+function historyKline(start: number, end: number, lots: number, price: number): Kline {
+  return {
+    start,
+    end,
+    open: price,
+    high: price,
+    low: price,
+    close: price,
+    volume: lots,
+    quote: lots * price,
+    takerBuyVolume: 0,
+    takerBuyQuote: 0,
+    count: 1,
+    firstId: -1,
+    lastId: -1,
+  };
 }
