@@ -29,6 +29,7 @@ const GOLDEN: Record<string, string> = {
   'thin-book': '003969a9240a4328bf5ab55a9363a759d7cda9915315561ef1b235351312476b',
   'twap-calm': 'e44422f96da912daad77070c9b55438b209c8ba1b41640f981bf31aaea012ef9',
   'twap-kill-switch': 'b409b4fa0afec2854feb653482dfd78b20afb4d77ac6ebd9c331a5c52f88b646',
+  'twap-liquidity-cap': '01fcb25829b9b4fc1cee78e13b607cbc627be033f77ef72efc50707a2a283e3f',
   'twap-limit-partial': '545b8e5dc8d90d002d8ba65a60d240b7200be2f10dd63e9e0bda590bfd3a0870',
   'twap-outage': '575644f108334647bcc5c4068cb128c907d853ad8388beb55473c6e3cb206d35',
   'twap-replay-btcusdt': 'bf82ead7f60e8d4c52a9d5e5049e4bdfd9aae277201c56572d87b2d80daeb803',

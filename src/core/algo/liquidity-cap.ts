@@ -4,6 +4,8 @@
 // a cap must let something trade). What a plan stores is the whole cap (ADV, days, share, lots,
 // source, when read), so a restarted process plans with it instead of a fresh volume and every
 // slice keeps its size and client order id (docs/0051-liquidity-cap.md).
+import type { PlannedLiquidityCap } from '../model/liquidity-events.ts';
+import type { TwapLiquidityCap } from './twap-spec.ts';
 
 /** A symbol's average daily volume as read from a source: the scenario, or the venue's bars. */
 export interface VolumeReading {
@@ -38,6 +40,17 @@ export function liquidityCapOf(reading: VolumeReading, pctOfAdv: number): Liquid
   const scaled = BigInt(Math.round(pctOfAdv * PCT_SCALE));
   const lots = Number((BigInt(reading.advLots) * scaled) / BigInt(100 * PCT_SCALE));
   return { ...reading, pctOfAdv, maxSliceQty: Math.max(1, lots) };
+}
+
+/** What a plan stores of the cap it used (TwapPlanned.liquidityCap). */
+export function plannedCap(cap: LiquidityCap, minIntervalMs: number): PlannedLiquidityCap {
+  const { advLots, days, pctOfAdv, maxSliceQty, source, readAt } = cap;
+  return { advLots, days, pctOfAdv, maxSliceQty, minIntervalMs, source, readAt };
+}
+
+/** What the planner is given of a stored cap: the same slices every time it is planned with it. */
+export function twapCapOf(stored: PlannedLiquidityCap): TwapLiquidityCap {
+  return { maxSliceQty: stored.maxSliceQty, minIntervalMs: stored.minIntervalMs };
 }
 
 /**

@@ -5,7 +5,7 @@ import { isDefaultCatchUp, SliceScheduler, type SchedulerOps } from '../algo/sli
 import { twapClientOrderId, twapParentKey } from '../algo/twap-client-order-id.ts';
 import { planTwapSlices, TwapPlanError, type TwapSpec } from '../algo/twap-slicer.ts';
 import { deriveClientOrderId, utcDate } from '../model/client-order-id.ts';
-import type { LiquidityCap } from '../algo/liquidity-cap.ts';
+import { plannedCap, twapCapOf, type LiquidityCap } from '../algo/liquidity-cap.ts';
 import type { ExecEvent } from '../model/events.ts';
 import type { ClientOrderId, ParentOrderId } from '../model/ids.ts';
 import type { Instrument } from '../model/instrument.ts';
@@ -99,7 +99,8 @@ export function startTwap(
 ): void {
   const { clock, broker } = ops.deps;
   const now = clock.now();
-  const liquidity = ops.liquidityCap(instrument.symbol);
+  const found = ops.liquidityCap(instrument.symbol);
+  const liquidity = found === null ? null : plannedCap(found, ops.deps.liquidity?.minIntervalMs ?? 1);
   const spec: TwapSpec = {
     side: req.side,
     qty: req.qty,
@@ -110,14 +111,7 @@ export function startTwap(
     childType: req.type,
     ...(p.intervalMs !== undefined ? { intervalMs: p.intervalMs } : { sliceCount: p.sliceCount ?? 1 }),
     ...(p.maxSliceQty !== undefined ? { maxSliceQty: p.maxSliceQty } : {}),
-    ...(liquidity !== null
-      ? {
-          liquidityCap: {
-            maxSliceQty: liquidity.maxSliceQty,
-            minIntervalMs: ops.deps.liquidity?.minIntervalMs ?? 1,
-          },
-        }
-      : {}),
+    ...(liquidity !== null ? { liquidityCap: twapCapOf(liquidity) } : {}),
     ...(p.minSliceNotionalUnits !== undefined ? { minSliceNotionalUnits: p.minSliceNotionalUnits } : {}),
     ...(p.randomize !== undefined ? { randomize: p.randomize } : {}),
     ...(p.limitOffsetTicks !== undefined ? { limitOffsetTicks: p.limitOffsetTicks } : {}),
@@ -148,18 +142,7 @@ export function startTwap(
     referencePrice: plan.referencePrice,
     stops: p.stops,
     ...(p.catchUp && !isDefaultCatchUp(p.catchUp) ? { catchUp: p.catchUp } : {}),
-    ...(liquidity !== null
-      ? {
-          liquidityCap: {
-            advLots: liquidity.advLots,
-            days: liquidity.days,
-            pctOfAdv: liquidity.pctOfAdv,
-            maxSliceQty: liquidity.maxSliceQty,
-            source: liquidity.source,
-            readAt: liquidity.readAt,
-          },
-        }
-      : {}),
+    ...(liquidity !== null ? { liquidityCap: liquidity } : {}),
   });
   const key = twapParentKey(req.parentId, spec);
   const children: ClientOrderId[] = [];

@@ -8,7 +8,7 @@ import type { OrderStatus } from './order-status.ts';
 import type { FillEvent } from './fill-events.ts';
 import type { SafetyEvent } from './safety-events.ts';
 import type { ReconEvent } from './recon-events.ts';
-import type { LiquidityEvent } from './liquidity-events.ts';
+import type { LiquidityEvent, PlannedLiquidityCap } from './liquidity-events.ts';
 import type { VenueMessage } from './reports.ts';
 import type { StrategyEvent } from './strategy-events.ts';
 
@@ -193,16 +193,8 @@ export interface TwapPlanned {
   readonly stops?: { readonly maxSpread: number; readonly maxPriceDeviation: number; readonly minLiquidity: number };
   /** The catch-up after a restart, when not the default (spread, at most 3x a slice). */
   readonly catchUp?: { readonly mode: 'spread' | 'immediate'; readonly maxMultiple: number | null };
-  /** The liquidity cap the plan was made with (absent: none): ADV in lots, complete days averaged
-   *  (null: stated), percent of ADV, the largest slice in lots, the source and when it was read. */
-  readonly liquidityCap?: {
-    readonly advLots: number;
-    readonly days: number | null;
-    readonly pctOfAdv: number;
-    readonly maxSliceQty: number;
-    readonly source: string;
-    readonly readAt: number;
-  };
+  /** The liquidity cap the plan was made with (absent: none). */
+  readonly liquidityCap?: PlannedLiquidityCap;
 }
 /** A parent that could not be executed at all (its TWAP plan is impossible at this price). */
 export interface ParentRejected {

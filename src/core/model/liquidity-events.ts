@@ -24,3 +24,18 @@ export interface LiquidityCapOff {
 }
 
 export type LiquidityEvent = DailyVolumeRead | LiquidityCapOff;
+
+/** The cap a TWAP was planned with, as its TwapPlanned stores it: every input its slice sizes
+ *  came from, so the plan can be made again without a fresh volume. */
+export interface PlannedLiquidityCap {
+  /** Lots a day, the complete days averaged (null: stated), and percent of it. */
+  readonly advLots: number;
+  readonly days: number | null;
+  readonly pctOfAdv: number;
+  /** The largest slice (lots), and the closest the slices it added may be (ms). */
+  readonly maxSliceQty: number;
+  readonly minIntervalMs: number;
+  /** Where the volume came from, and when it was read (epoch ms). */
+  readonly source: string;
+  readonly readAt: number;
+}
