@@ -7,6 +7,7 @@ import { parseScenario, ScenarioError } from './load-scenario.ts';
 import { advLotsOf, liquidityConfigOf } from './liquidity-schema.ts';
 import { nodeConfigOf } from './node-config-of.ts';
 import { paperWarnings } from './paper-mode.ts';
+import { estimateRunEvents } from './run-limits.ts';
 
 const HEAD = `name: probe
 seed: 3
@@ -109,5 +110,16 @@ describe('the node config of the liquidity section', () => {
     expect(advLotsOf(inst, '10')).toBe(10_000);
     expect(advLotsOf(inst, '0.0019')).toBe(1);
     expect(advLotsOf(inst, '123456789.123456789')).toBe(123_456_789_123);
+  });
+
+  it("a backtest's run estimate counts the slices its stated volume adds", () => {
+    const twap = `orders:
+  - { id: t, side: buy, qty: "10", type: market, twap: { duration: PT50S, interval: PT10S } }
+`;
+    const plain = estimateRunEvents(load(twap));
+    // 1% of 100 is 1 (1,000 lots): 10 slices where 5 were asked for.
+    const capped = estimateRunEvents(load(`${twap}liquidity: { adv: { BTCUSDT: "100" } }`));
+    expect(capped).toBeGreaterThan(plain);
+    expect(estimateRunEvents(load(`${twap}liquidity: { adv: { BTCUSDT: "100000" } }`))).toBe(plain);
   });
 });

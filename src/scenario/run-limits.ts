@@ -15,6 +15,8 @@ import {
 } from './scenario-limits.ts';
 import type { ScenarioFile } from './scenario-fields.ts';
 import { checkTwapPlan, type TwapUse } from './twap-check.ts';
+import { liquidityCapOf } from '../core/algo/liquidity-cap.ts';
+import { liquidityConfigOf } from './liquidity-schema.ts';
 import { parseDurationMs, parseUtcInstant } from '../core/model/time-fields.ts';
 
 type Path = (string | number)[];
@@ -65,9 +67,24 @@ export function checkRunLimits(s: ScenarioFile, report: (path: Path, message: st
     inst,
     issue,
   );
+  // A backtest's stated volume caps the run's symbol's TWAPs: counted here, since the cap adds
+  // slices (a paper run's volume is the venue's, unknown until it runs).
+  const liq = liquidityConfigOf(s.liquidity, s.mode, [inst]);
+  const advLots = liq?.source === 'scenario' ? liq.stated.get(inst.symbol) : undefined;
+  const liquidityCap =
+    liq === null || advLots === undefined || advLots < 1
+      ? undefined
+      : {
+          maxSliceQty: liquidityCapOf(
+            { symbol: inst.symbol, advLots, days: null, source: 'scenario', readAt: 0 },
+            liq.policy.pctOfAdv,
+          ).maxSliceQty,
+          minIntervalMs: liq.policy.minIntervalMs,
+        };
   const slices: Array<{ path: Path; what: string; value: number }> = [];
-  const plan = (kind: 'orders' | 'signals', i: number, use: Omit<TwapUse, 'ownerPath'>): void => {
-    const n = checkTwapPlan({ ...use, ownerPath: [kind, i] }, inst, issue);
+  const plan = (kind: 'orders' | 'signals', i: number, use: Omit<TwapUse, 'ownerPath'>, symbol?: string): void => {
+    const capped = symbol === undefined || symbol === inst.symbol ? liquidityCap : undefined;
+    const n = checkTwapPlan({ ...use, ownerPath: [kind, i], liquidityCap: capped }, inst, issue);
     if (n !== null)
       slices.push({
         path: use.twapPath,
@@ -79,26 +96,36 @@ export function checkRunLimits(s: ScenarioFile, report: (path: Path, message: st
   s.orders.forEach((o, i) => {
     const twap = o.twap ?? (o.route === 'twap' ? def : undefined);
     if (twap === undefined) return;
-    plan('orders', i, {
-      twapPath: o.twap ? ['orders', i, 'twap'] : ['routing', 'defaultTwap'],
-      owner: o.twap ? null : viaDefault('orders', i),
-      twap,
-      qty: qtyToLots(inst, o.qty),
-      type: o.type,
-      startTime: start + parseDurationMs(o.at),
-    });
+    plan(
+      'orders',
+      i,
+      {
+        twapPath: o.twap ? ['orders', i, 'twap'] : ['routing', 'defaultTwap'],
+        owner: o.twap ? null : viaDefault('orders', i),
+        twap,
+        qty: qtyToLots(inst, o.qty),
+        type: o.type,
+        startTime: start + parseDurationMs(o.at),
+      },
+      o.symbol,
+    );
   });
   s.signals.forEach((g, i) => {
     if (g.route !== 'twap') return;
     const type: OrderType = g.price === undefined ? 'market' : 'limit';
-    plan('signals', i, {
-      twapPath: ['routing', 'defaultTwap'],
-      owner: viaDefault('signals', i),
-      twap: def,
-      qty: qtyToLots(inst, g.qty),
-      type,
-      startTime: start + parseDurationMs(g.at),
-    });
+    plan(
+      'signals',
+      i,
+      {
+        twapPath: ['routing', 'defaultTwap'],
+        owner: viaDefault('signals', i),
+        twap: def,
+        qty: qtyToLots(inst, g.qty),
+        type,
+        startTime: start + parseDurationMs(g.at),
+      },
+      g.symbol,
+    );
   });
   if (problems > 0) return null;
 

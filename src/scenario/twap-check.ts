@@ -4,7 +4,7 @@
 // the minimum notional allows one-lot slices: the most slices any price can give, so a plan that
 // passes here passes at every price.
 import { Rng } from '../core/clock/rng.ts';
-import { planTwapSlices, TwapPlanError } from '../core/algo/twap-slicer.ts';
+import { planTwapSlices, TwapPlanError, type TwapLiquidityCap } from '../core/algo/twap-slicer.ts';
 import type { Instrument } from '../core/model/instrument.ts';
 import type { OrderType } from '../core/model/order.ts';
 import { toTwapParams } from './scenario-requests.ts';
@@ -41,6 +41,8 @@ export interface TwapUse {
   readonly type: OrderType;
   /** Epoch ms. */
   readonly startTime: number;
+  /** The liquidity cap a backtest will plan it with (a stated volume), if any. */
+  readonly liquidityCap?: TwapLiquidityCap | undefined;
 }
 
 /**
@@ -66,6 +68,7 @@ export function checkTwapPlan(
         childType: use.type,
         ...(p.intervalMs !== undefined ? { intervalMs: p.intervalMs } : { sliceCount: p.sliceCount }),
         maxSliceQty: p.maxSliceQty,
+        liquidityCap: use.liquidityCap,
         minSliceNotionalUnits: p.minSliceNotionalUnits,
         randomize: p.randomize,
         limitOffsetTicks: p.limitOffsetTicks,

@@ -5,7 +5,8 @@
 // which is when its market benchmark is recorded. A restarted process restores the kill switch
 // and breaker from the log and recovers its pending slices (restore, recover). The rules live in
 // the pieces this file wires: parent-start.ts, twap-slicer.ts, slice-scheduler.ts, order-retry.ts,
-// slice-recovery.ts, kill-switch.ts, circuit-breaker.ts, breaker-feed.ts.
+// slice-recovery.ts, kill-switch.ts, circuit-breaker.ts, breaker-feed.ts, liquidity-book.ts (the
+// volumes TWAPs are capped by, folded from the log).
 import { SliceScheduler, type SchedulerOps } from '../algo/slice-scheduler.ts';
 import type { ExecEvent, LogEntry } from '../model/events.ts';
 import type { ClientOrderId, ParentOrderId, Symbol } from '../model/ids.ts';
