@@ -48,8 +48,10 @@ interface Outcome {
   readonly ledger: OrderLedger;
 }
 
+type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
+
 /** Folds the scenario's log (with a market sample after each order when `sampled`). */
-function fold(s: fc.infer<typeof scenario>, sampled: boolean): Outcome {
+function fold(s: Scenario, sampled: boolean): Outcome {
   const clock = new VirtualClock(T0);
   const log = new EventLog(clock);
   const ledger = new OrderLedger();
