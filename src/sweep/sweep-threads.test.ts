@@ -1,8 +1,9 @@
 // Sweeps on worker threads: the same results path for path (digests, figures, net P&L, summary,
 // grid report and its rankings) in this thread alone and on two or three threads (this one and
-// workers), whatever order chunks finish in; a path's net P&L is the run of its seed's; a path error fails the sweep after exactly the units before it, whichever
-// thread met it; a worker that throws or exits fails it with a SweepWorkerError; an abort ends it
-// as interrupted without waiting for the workers.
+// workers), whatever order chunks finish in; a path's net P&L is the run of its seed's; a path
+// error fails the sweep after exactly the units before it, whichever thread met it; a worker
+// that throws or exits fails it with a SweepWorkerError; an abort ends it as interrupted without
+// waiting for the workers.
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
