@@ -7,6 +7,7 @@
 // same realized, unrealized and net P&L; only the curve between (drawdown, exposure) sees more
 // marks with samples. Nothing here is logged: the digest does not change.
 import type { LogEntry } from '../model/events.ts';
+import type { ClientOrderId } from '../model/ids.ts';
 import type { Instrument } from '../model/instrument.ts';
 import { fractionalTicksToPrice, lotsToQty, unitsToQuote } from '../model/instrument.ts';
 import { InstrumentSet } from '../model/instrument-set.ts';
@@ -152,7 +153,7 @@ export class PnlFold {
   summary(ledger: OrderLedger, unvalued: ReadonlyMap<string, readonly UnvaluedFee[]>): PnlReport {
     const unvaluedBySymbol = new Map<string, UnvaluedFee[]>();
     for (const [id, list] of unvalued) {
-      const symbol = ledger.order(id as never)?.request.symbol ?? this.primary;
+      const symbol = ledger.order(id as ClientOrderId)?.request.symbol ?? this.primary;
       unvaluedBySymbol.set(symbol, [...(unvaluedBySymbol.get(symbol) ?? []), ...list]);
     }
     const totals = { realized: 0, unrealized: 0, fees: 0, turnover: 0 };
