@@ -3,10 +3,11 @@
 // API over a store with runs of bundled scenarios and a sweep, with a token and a run pool (one
 // worker thread) so the sweep page's re-run button can POST. The runs list and a run page load
 // without console errors or page errors; the run page's charts say "loading…" while their series
-// request is held, then the chart canvas has a size and drawn pixels, both axes of both charts
-// their titles (what uPlot draws on the canvas: time with zone and clock, price with the symbol,
-// quantity) and the number of points it plotted per series equals what the API serves for the
-// same maxPoints; a series request that fails or cannot be made turns "loading…" into the reason.
+// request is held, then the chart canvas has a size and drawn pixels, every axis of the three
+// charts its title (what uPlot draws on the canvas: time with zone and clock, price with the
+// symbol, quantity, net P&L in quote currency, position in base units) and the number of points
+// it plotted per series equals what the API serves for the same maxPoints; the equity chart has
+// the report's net P&L beside it; a series request that fails or cannot be made turns "loading…" into the reason.
 // From the runs list the nav leads to the sweeps list and a sweep; its re-run button asks for the
 // token, shows a wrong token's refusal, and with the token POSTs the re-run and links the run,
 // which the pool runs to the path's digest. Screenshots go to test-output/ (the README's picture
@@ -123,7 +124,7 @@ describe.skipIf(!haveChromium)('pages in Chromium', () => {
       });
       const res = await page.goto(`${base}/runs/${run?.runId}?maxPoints=${maxPoints}`, { timeout: WAIT_MS });
       expect(res?.status()).toBe(200);
-      for (const chart of ['#chart', '#progress']) {
+      for (const chart of ['#chart', '#progress', '#equity']) {
         const status = page.locator(`${chart} .chart-status`);
         expect(await status.isVisible(), chart).toBe(true);
         expect(await status.textContent()).toBe('loading…');
@@ -149,6 +150,9 @@ describe.skipIf(!haveChromium)('pages in Chromium', () => {
       expect(Number(data.progressPoints)).toBe(
         s.parents.reduce((n, p) => n + p.planned.t.length + p.filled.t.length, 0),
       );
+      expect(Number(data.equityPoints)).toBe(s.equity.t.length);
+      expect(s.equity.t.length).toBeGreaterThan(1);
+      expect(s.equity.t.length).toBeLessThanOrEqual(maxPoints);
       expect(Number(data.points)).toBeGreaterThan(0);
       for (const n of [s.book.t.length, s.trades.t.length, s.fills.t.length]) expect(n).toBeLessThanOrEqual(maxPoints);
 
@@ -172,14 +176,19 @@ describe.skipIf(!haveChromium)('pages in Chromium', () => {
       expect(canvas.height).toBeGreaterThan(0);
       expect(canvas.drawn).toBeGreaterThan(1000);
       expect(await page.$$eval('#progress canvas', (cs) => cs.length)).toBe(1);
+      expect(await page.$$eval('#equity canvas', (cs) => cs.length)).toBe(1);
+      // The report's P&L beside the equity chart, net first.
+      expect(await page.locator('p.pnl').textContent()).toContain(`net P&L ${run?.pnl.total.net} = realized`);
 
       // Both axes of both charts have their titles drawn: time in UTC on the run's (simulated)
       // clock, price of the run's symbol, quantity. And one arrival-price legend entry per parent.
       const drawn = await page.evaluate(() => (globalThis as unknown as { __drawnTexts: string[] }).__drawnTexts);
       const count = (text: string): number => drawn.filter((t) => t === text).length;
-      expect(count('time (UTC, simulated)')).toBe(2);
+      expect(count('time (UTC, simulated)')).toBe(3);
       expect(count('price of BTCUSDT (quote currency)')).toBe(1);
       expect(count('quantity (base units)')).toBe(1);
+      expect(count('net P&L (quote currency)')).toBe(1);
+      expect(count('position in BTCUSDT (base units)')).toBe(1);
       expect(await page.$$eval('.legend .arrival', (es) => es.map((e) => e.textContent))).toEqual(
         s.parents.map((p) => `arrival price ${p.id}`),
       );
@@ -215,7 +224,7 @@ describe.skipIf(!haveChromium)('pages in Chromium', () => {
       );
       await page.goto(`${base}/runs/${run?.runId}`, { timeout: WAIT_MS });
       await page.waitForSelector('#chart[data-error]', { timeout: WAIT_MS });
-      for (const chart of ['#chart', '#progress']) {
+      for (const chart of ['#chart', '#progress', '#equity']) {
         expect(await page.locator(`${chart} .chart-status`).textContent(), `${how}: ${chart}`).toBe(
           `Could not load the chart: ${reason}`,
         );

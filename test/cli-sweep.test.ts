@@ -74,7 +74,10 @@ describe('execsim sweep --json', () => {
     expect(first.code).toBe(0);
     expect(first.stdout.trim().split('\n')).toHaveLength(1);
     const r = JSON.parse(first.stdout) as SweepJson;
-    expect(Object.keys(r)).toEqual(['scenario', 'seed', 'paths', 'perPath', 'summary', 'expectations']);
+    expect(Object.keys(r)).toEqual(['scenario', 'seed', 'paths', 'perPath', 'summary', 'expectations', 'netPnl']);
+    // Each path's net P&L, and their statistics.
+    expect(r.perPath.every((p) => typeof (p as { netPnl?: unknown }).netPnl === 'number')).toBe(true);
+    expect((r as unknown as { netPnl: { n: number } }).netPnl.n).toBe(4);
     expect(r).toMatchObject({ scenario: 'almgren-chriss-impact', seed: 9, paths: 4 });
     expect(r.perPath.map((p) => p.path)).toEqual([0, 1, 2, 3]);
     for (const p of r.perPath) {

@@ -114,6 +114,16 @@ describe('a paper run against the local Alpaca gateway', () => {
       atVenue.map((o) => [String(o.client_order_id).slice(report.runId.length + 1), Number(o.filled_qty)]),
     );
     expect(Object.fromEntries(stored.map((o) => [o.id, Number(o.filled)]))).toEqual(venueFilled);
+    // Its P&L: the position the TWAP bought, marked at the venue's book as the process ended; the
+    // fees are its parent's, and net is what it is made of.
+    const [pnl] = report.pnl.symbols;
+    expect(pnl).toMatchObject({ symbol: 'AAPL', position: report.parents[0]?.filledQty });
+    expect(pnl?.markSource).toBe('end');
+    expect(Number(pnl?.avgCost)).toBeCloseTo(Number(report.parents[0]?.avgPrice), 4);
+    expect(report.pnl.total.fees).toBe(report.parents[0]?.fees);
+    const t = report.pnl.total;
+    expect(Number(t.net)).toBeCloseTo(Number(t.realized) + Number(t.unrealized) - Number(t.fees), 9);
+    expect(Number(t.turnover)).toBeGreaterThan(0);
     // The same scenario again on the same account: its orders are its own, nothing is refused as
     // a duplicate of the first run's.
     const again = await runPaper(loadScenarioFile(TWAP), options(gw, s));

@@ -4,7 +4,10 @@
 // columns keep their total. Series of real stored runs of bundled scenarios agree with the
 // run's report: per parent, the fills add up to its filled quantity and the cumulative filled
 // line ends at it, the plan ends at the parent's quantity, every child is one slice with the
-// report's outcome; decimation keeps those totals and bounds.
+// report's outcome; decimation keeps those totals and bounds. The equity series (net P&L and
+// position) starts at 0 at the run's start, ends at the report's net P&L and position at its end,
+// never falls further from its peak than the report's drawdown, and keeps its extremes when
+// decimated.
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { canonicalLine } from '../src/core/log/event-log.ts';
@@ -198,6 +201,34 @@ describe('runSeries over stored runs of bundled scenarios', () => {
         expect(Math.max(...finite(small.book.bid))).toBe(Math.max(...finite(s.book.bid)));
         expect(Math.max(...finite(small.book.ask))).toBe(Math.max(...finite(s.book.ask)));
       }
+    });
+  }
+
+  for (const name of ['walkthrough', 'twap-calm', 'two-symbols', 'restart-orphan-at-startup', 'replay-btcusdt']) {
+    it(`${name}: the equity series runs from 0 at the start to the report's net P&L and position at the end`, () => {
+      const report = run(name);
+      const s = runSeries(store.db, report.runId, {}) as RunSeries;
+      const e = s.equity;
+      expect(e.t.length).toBeGreaterThan(2);
+      expect([e.t[0], e.net[0], e.position[0]]).toEqual([s.start, 0, 0]);
+      for (let j = 1; j < e.t.length; j++) expect(e.t[j] as number).toBeGreaterThan(e.t[j - 1] as number);
+      expect(e.t.at(-1)).toBe(s.end);
+      expect(e.net.at(-1)).toBeCloseTo(Number(report.pnl.total.net), 6);
+      expect(e.position.at(-1)).toBeCloseTo(Number(report.pnl.symbols[0]?.position), 9);
+      // Its drawdown is the report's, or less: the report's curve also has the points between
+      // changes at one instant, which the series keeps one of.
+      let peak = -Infinity;
+      let fall = 0;
+      for (const x of e.net) {
+        peak = Math.max(peak, x);
+        fall = Math.max(fall, peak - x);
+      }
+      expect(fall).toBeLessThanOrEqual(Number(report.pnl.total.maxDrawdown) + 1e-6);
+      const small = runSeries(store.db, report.runId, { maxPoints: 20 }) as RunSeries;
+      expect(small.equity.t.length).toBeLessThanOrEqual(20);
+      expect(Math.min(...small.equity.net)).toBe(Math.min(...e.net));
+      expect(Math.max(...small.equity.net)).toBe(Math.max(...e.net));
+      expect(small.counts['equity']).toEqual({ before: e.t.length, after: small.equity.t.length });
     });
   }
 

@@ -42,8 +42,9 @@ describe('a stored grid sweep', () => {
       sweepId: string;
       perPath: Array<{ path: number; point: number; seed: number; digest: string }>;
       grid: {
-        points: Array<{ shortfallBps: { mean: number; n: number } }>;
-        best: Record<'meanShortfall' | 'p95Shortfall' | 'fillRatio', number>;
+        points: Array<{ shortfallBps: { mean: number; n: number }; netPnl: { mean: number; n: number } }>;
+        best: Record<'meanShortfall' | 'p95Shortfall' | 'fillRatio' | 'netPnl', number>;
+        ranking: { netPnl: number[]; shortfall: number[] };
       };
     };
     const handle = openExistingDatabase(db, 'read');
@@ -69,6 +70,17 @@ describe('a stored grid sweep', () => {
       expect(html).toContain(`<dt>lowest mean shortfall</dt><dd>${slices(g.best.meanShortfall)}</dd>`);
       expect(html).toContain(`<dt>lowest p95 shortfall (risk)</dt><dd>${slices(g.best.p95Shortfall)}</dd>`);
       expect(html).toContain(`<dt>highest fill ratio</dt><dd>${slices(g.best.fillRatio)}</dd>`);
+      // And the points ranked by mean net P&L and by mean shortfall, as the CLI prints them.
+      expect(html).toContain(`<dt>highest mean net P&amp;L</dt><dd>${slices(g.best.netPnl)}</dd>`);
+      expect(g.ranking.netPnl[0]).toBe(g.best.netPnl);
+      const means = (order: number[], key: 'netPnl' | 'shortfallBps') =>
+        order.map(
+          (p) => `${p} (${(g.points[p]?.[key].mean ?? 0).toLocaleString('en-US', { maximumFractionDigits: 2 })})`,
+        );
+      expect(html).toContain(
+        `<dt>ranked by mean net P&amp;L (quote currency, highest first)</dt><dd>${means(g.ranking.netPnl, 'netPnl').join(', ')}</dd>`,
+      );
+      expect(html).toContain(`<dd>${means(g.ranking.shortfall, 'shortfallBps').join(', ')}</dd>`);
       const rows = [...(sweepPaths(handle, printed.sweepId, { limit: 10 })?.items ?? [])].sort(
         (a, b) => a.path - b.path,
       );

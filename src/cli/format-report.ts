@@ -6,6 +6,7 @@ import type { RunReport } from '../runtime/backtest-run.ts';
 import type { RunSummary } from '../store/read-model-port.ts';
 import { storedText } from '../store/stored-values.ts';
 import { textTable } from './text-table.ts';
+import { pnlLines } from './format-pnl.ts';
 
 /** The report as text; `stored` false (a run with --no-store) shows no run id: nothing could be
  *  looked up by it. A paper run's time is the wall clock's, not simulated. */
@@ -27,6 +28,8 @@ export function formatReport(r: RunReport, stored = true, mode = 'backtest'): st
       `  left working at the venue: ${open.open} order${open.open === 1 ? '' : 's'}` +
         (open.hidden > 0 ? `, ${open.hidden} of them held as ended by us` : ''),
     );
+  // Did it make money, before how well it was executed.
+  lines.push(...pnlLines(r.pnl));
   const bps = (x: number | null) => (x === null ? 'n/a' : `${x.toFixed(2)} bps`);
   for (const p of r.parents) {
     lines.push(

@@ -285,6 +285,13 @@ export function formatSweep(r: SweepResult, wallMs: number, sweepId: string | nu
   if (r.grid) {
     lines.push('', ...formatGrid(r.grid), '', 'over all grid points together:');
   }
+  const pnl = r.netPnl;
+  // A result stored before paths had a net P&L has none.
+  if (pnl && pnl.n > 0)
+    lines.push(
+      `net P&L per path (quote currency): mean ${fixed(pnl.mean, 2)}, sd ${fixed(pnl.std, 2)}, ` +
+        `p5 ${fixed(pnl.p5, 2)}, p50 ${fixed(pnl.p50, 2)}, p95 ${fixed(pnl.p95, 2)} (${pnl.n} paths)`,
+    );
   const rows: string[][] = [];
   for (const [id, s] of Object.entries(r.summary)) {
     METRICS.forEach((m, k) => {
@@ -341,6 +348,8 @@ export function formatGrid(g: GridReport): string[] {
       fixed(s.p50, 2),
       fixed(s.p95, 2),
       fixed(p.fillRatio.mean, 4),
+      // Old stored reports have no net P&L.
+      fixed(p.netPnl?.mean ?? null, 2),
       `${(p.passRate * 100).toFixed(1)}%`,
       p.point === g.best.meanShortfall ? 'best' : vs === null ? '-' : `${fixed(vs.mean, 2)} (${ci(vs, 2)})`,
     ];
@@ -348,9 +357,10 @@ export function formatGrid(g: GridReport): string[] {
   const lines = [
     'shortfall in bps of arrival notional, all parents of a path together; CI: 95% confidence interval of the mean;',
     'vs best: paired difference of shortfall to the lowest-mean point over the same seeds, with its 95% CI;',
-    `n*: a shortfall on fewer than ${RANK_MIN_SHARE * 100}% of the point's paths (the others filled nothing): not ranked for shortfall`,
+    `n*: a shortfall on fewer than ${RANK_MIN_SHARE * 100}% of the point's paths (the others filled nothing): not ranked for shortfall;`,
+    'net P&L: mean over the paths of realized + unrealized - fees, quote currency;',
     ...textTable(
-      ['point', 'settings', 'n', 'mean', 'CI', 'sd', 'p5', 'p50', 'p95', 'fill', 'pass', 'vs best'],
+      ['point', 'settings', 'n', 'mean', 'CI', 'sd', 'p5', 'p50', 'p95', 'fill', 'net P&L', 'pass', 'vs best'],
       rows,
       2,
     ),
@@ -366,5 +376,17 @@ export function formatGrid(g: GridReport): string[] {
   lines.push(`  lowest mean shortfall:       ${name(g.best.meanShortfall)}`);
   lines.push(`  lowest p95 shortfall (risk): ${name(g.best.p95Shortfall)}`);
   lines.push(`  highest fill ratio:          ${name(g.best.fillRatio)}`);
+  // Reports stored before grid points had a net P&L have no ranking.
+  if (g.ranking) {
+    lines.push(`  highest mean net P&L:        ${name(g.best.netPnl)}`);
+    const ranked = (order: readonly number[], value: (p: GridReport['points'][number]) => string): string =>
+      order.map((i) => (g.points[i] ? `${i} (${value(g.points[i])})` : String(i))).join(', ');
+    lines.push(
+      '',
+      'grid points ranked, best first (point and its mean):',
+      `  by mean net P&L (quote currency, highest first): ${ranked(g.ranking.netPnl, (p) => fixed(p.netPnl.mean, 2))}`,
+      `  by mean shortfall (bps, lowest first): ${ranked(g.ranking.shortfall, (p) => `${fixed(p.shortfallBps.mean, 2)}${p.ranked === false ? '*' : ''}`)}`,
+    );
+  }
   return lines;
 }

@@ -72,6 +72,9 @@ export interface RunReport {
   readonly strategy: LogSummary['strategy'];
   /** Each symbol's position at the end, ours and the venue's (the end-of-run audit). */
   readonly positions: LogSummary['positions'];
+  /** Profit and loss of the run's trading: realized, unrealized, fees, net, turnover, exposure
+   *  and drawdown, per symbol and in all. */
+  readonly pnl: LogSummary['pnl'];
 }
 
 export interface RunOptions {
@@ -163,6 +166,7 @@ export function runReport(r: {
     modelWarnings: summary.modelWarnings,
     strategy: summary.strategy,
     positions: summary.positions,
+    pnl: summary.pnl,
   };
 }
 
@@ -289,6 +293,12 @@ function* runSteps(loaded: LoadedScenario, options: RunOptions): Generator<void,
       strategy: loaded.strategy,
       seed,
     });
+    // The P&L's last mark: each book as the run ends, read by work on the clock at the end (our
+    // delayed view applies what arrived by then only to work the clock runs; a read after the
+    // advance would see the view of the read before). Not logged: the digest stays.
+    const symbols = [instrument, ...others].map((i) => i.symbol);
+    let endTops: Array<ReturnType<typeof run.venue.topOfBook>> = [];
+    clock.post(() => (endTops = symbols.map((symbol) => run.venue.topOfBook(symbol))), end - clock.now());
     let clockActions = 0;
     let t = start;
     let stepMs = 1_000;
@@ -318,6 +328,7 @@ function* runSteps(loaded: LoadedScenario, options: RunOptions): Generator<void,
       yield;
     }
     run.audit();
+    endTops.forEach((top, i) => fold.markEnd(symbols[i] as string, top));
 
     const wallMs = performance.now() - wallStart;
     const report = runReport({

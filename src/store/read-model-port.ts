@@ -279,8 +279,17 @@ export interface RunSeries {
     readonly planned: { readonly t: readonly number[]; readonly qty: readonly number[] };
     readonly filled: { readonly t: readonly number[]; readonly qty: readonly number[] };
   }>;
+  /** The run's net P&L (realized + unrealized - fees, quote currency: the report's pnl, every
+   *  symbol together) and the run's symbol's position (base units, the account's baseline
+   *  included) after every fill, mark and inventory change, from 0 at the run's start; a finished
+   *  run's last point is its report's, at its end. Decimated as the book (min and max). */
+  readonly equity: {
+    readonly t: readonly number[];
+    readonly net: readonly number[];
+    readonly position: readonly number[];
+  };
   readonly decimated: boolean;
-  /** Points per series before and after decimation: book, trades, fills, slices, and
+  /** Points per series before and after decimation: book, trades, fills, slices, equity, and
    *  `planned:<parent>` / `filled:<parent>`. */
   readonly counts: Readonly<Record<string, SeriesCount>>;
 }

@@ -2,7 +2,9 @@
 // projections: the top of book and the public trades from the market samples (MarketSampled),
 // our fills from the fills table at the time their report was logged, the slices from the
 // orders table with their planned time and size (OrderCreated) and first send (SubmitOrder), and
-// per parent its arrival mid (ParentOrderCreated) and planned and filled quantity over time.
+// per parent its arrival mid (ParentOrderCreated) and planned and filled quantity over time, and
+// the run's net P&L and position over time (equity-series.ts, from the same samples, fills and
+// arrivals, the account's baseline and corrections, and the finished report's last mark).
 // Decimated here, on the server, to at most maxPoints per series (decimate.ts). A scenario or a
 // payload read here that is not JSON, or not of the shape execsim writes (the database edited by
 // hand or damaged), is a StoredDataError naming the run and the column or event.
@@ -13,12 +15,15 @@ import type { RunSeries, SeriesCount, SeriesQuery, SliceOutcome } from './read-m
 import { storedInstrument } from './stored-values.ts';
 import { sampleBlocks } from './sample-blocks.ts';
 import { storedEventLines } from './stored-events.ts';
+import { EquitySeries } from './equity-series.ts';
 import { damagedSample, damagedSampleBlock, misshapenColumn, misshapenPayload, storedPayload } from './stored-data.ts';
 
 interface RunRow {
   readonly scenario_json: string;
   readonly sim_start: number;
   readonly sim_end: number | null;
+  /** The finished report's P&L per symbol (JSON), for its last mark; null without one. */
+  readonly pnl_symbols: string | null;
 }
 
 /** A stored event as the series read it (its seq names it when its payload is damaged). */
@@ -44,6 +49,8 @@ interface FillRow {
   readonly client_order_id: string;
   readonly parent_order_id: string | null;
   readonly side: 'buy' | 'sell' | null;
+  readonly fee: string;
+  readonly symbol: string | null;
 }
 
 interface ChildRow {
@@ -65,6 +72,7 @@ interface Created {
 
 interface ParentCreated {
   readonly parentId: string;
+  readonly symbol?: unknown;
   readonly side: 'buy' | 'sell';
   readonly qty: number;
   readonly arrivalBid: number | null;
@@ -84,8 +92,13 @@ function stepOf(size: string): (steps: number) => number {
  * run's start; `q.maxPoints` (at least 2) bounds every series, absent: everything in the window.
  */
 export function runSeries(db: Database.Database, runId: string, q: SeriesQuery = {}): RunSeries | null {
-  const run = db.prepare('SELECT scenario_json, sim_start, sim_end FROM runs WHERE id = ?').get(runId) as
-    RunRow | undefined;
+  const run = db
+    .prepare(
+      `SELECT scenario_json, sim_start, sim_end,
+         CASE WHEN json_valid(report_json) THEN json_extract(report_json, '$.pnl.symbols') END AS pnl_symbols
+       FROM runs WHERE id = ?`,
+    )
+    .get(runId) as RunRow | undefined;
   if (!run) return null;
   const instrument = storedInstrument(run.scenario_json);
   if (typeof instrument === 'string') throw misshapenColumn(db, `run ${runId}`, 'scenario_json', instrument);
@@ -110,11 +123,17 @@ export function runSeries(db: Database.Database, runId: string, q: SeriesQuery =
   };
   const price = stepOf(spec.tickSize);
   const size = stepOf(spec.lotSize);
+  const tick = price(1);
+  const lot = size(1);
   const from = run.sim_start + (q.from ?? 0);
   const to = q.to === undefined ? Number.MAX_SAFE_INTEGER : run.sim_start + q.to;
   const inWindow = (t: number): boolean => t >= from && t <= to;
   const maxPoints = q.maxPoints ?? null;
   const counts: Record<string, SeriesCount> = {};
+  const equity = new EquitySeries(spec.symbol);
+  // Prices and quantities of the other symbols a node trades, in their own steps.
+  const steps = otherSteps(run.scenario_json);
+  const stepsOf = (symbol: string) => steps.get(symbol) ?? { price, size };
 
   // Top of book and trades, from the samples in the window.
   const bt: number[] = [];
@@ -123,7 +142,8 @@ export function runSeries(db: Database.Database, runId: string, q: SeriesQuery =
   const tt: number[] = [];
   const vwap: number[] = [];
   const volume: number[] = [];
-  const addSample = (time: number, s: Sample): void => {
+  const addSample = (time: number, seq: number, s: Sample): void => {
+    equity.sample(time, seq, s.bid === null ? null : price(s.bid), s.ask === null ? null : price(s.ask));
     bt.push(time);
     bid.push(s.bid === null ? null : price(s.bid));
     ask.push(s.ask === null ? null : price(s.ask));
@@ -144,16 +164,16 @@ export function runSeries(db: Database.Database, runId: string, q: SeriesQuery =
        ORDER BY seq`,
     )
     .iterate(runId, from, to) as IterableIterator<PayloadRow>;
-  for (const row of logged) addSample(row.time, payloadOf(row, 'MarketSampled', isSample, SAMPLE));
+  for (const row of logged) addSample(row.time, row.seq, payloadOf(row, 'MarketSampled', isSample, SAMPLE));
   const beside = db
     .prepare(
       'SELECT seq, time, payload FROM market_samples WHERE run_id = ? AND time >= ? AND time <= ? ORDER BY time, rowid',
     )
     .iterate(runId, from, to) as IterableIterator<PayloadRow>;
-  for (const row of beside) addSample(row.time, sampleOf(row));
+  for (const row of beside) addSample(row.time, row.seq, sampleOf(row));
   for (const { firstTime, lastTime, samples } of sampleBlocks(db, runId, from, to)) {
     if (typeof samples === 'string') throw damagedSampleBlock(db, runId, firstTime, lastTime, samples);
-    for (const sample of samples) if (inWindow(sample.time)) addSample(sample.time, sample);
+    for (const sample of samples) if (inWindow(sample.time)) addSample(sample.time, sample.seq, sample);
   }
   const bookKept = keep('book', bt, [bid, ask]);
   const tradesKept = keep('trades', tt, [vwap]);
@@ -163,7 +183,7 @@ export function runSeries(db: Database.Database, runId: string, q: SeriesQuery =
   // a block read with the kinds below.
   const fillRows = db
     .prepare(
-      `SELECT f.seq, e.time, f.qty, f.price, f.client_order_id, o.parent_order_id, o.side
+      `SELECT f.seq, e.time, f.qty, f.price, f.fee, f.client_order_id, o.parent_order_id, o.side, o.symbol
        FROM fills f
        LEFT JOIN events e ON e.run_id = f.run_id AND e.seq = f.seq
        LEFT JOIN orders o ON o.run_id = f.run_id AND o.client_order_id = f.client_order_id
@@ -179,10 +199,13 @@ export function runSeries(db: Database.Database, runId: string, q: SeriesQuery =
   const planned: PayloadRow[] = [];
   const sent: PayloadRow[] = [];
   const parentRows: PayloadRow[] = [];
+  const inventoryRows: PayloadRow[] = [];
   const byKind: Record<string, PayloadRow[]> = {
     OrderCreated: planned,
     SubmitOrder: sent,
     ParentOrderCreated: parentRows,
+    AccountBaseline: inventoryRows,
+    PositionCorrected: inventoryRows,
   };
   for (const [seq, time, kind, payload] of storedEventLines(db, runId, {
     kinds: Object.keys(byKind),
@@ -203,9 +226,22 @@ export function runSeries(db: Database.Database, runId: string, q: SeriesQuery =
             side: r.side ?? 'buy',
             childId: r.client_order_id,
             parentId: r.parent_order_id ?? '',
+            seq: r.seq,
+            fee: Number(r.fee),
+            symbol: r.symbol ?? spec.symbol,
           },
         ];
   });
+  for (const f of allFills) {
+    // The store writes every fill row in the run's symbol's steps (its projections are formatted
+    // with the run's instrument): another symbol's row is read back in lots, ticks and notional
+    // units, then in that symbol's own steps.
+    const k = f.symbol === spec.symbol ? null : steps.get(f.symbol);
+    const qty = k ? k.size(f.qty / lot) : f.qty;
+    const fillPrice = k ? k.price(f.price / tick) : f.price;
+    const fee = Number.isFinite(f.fee) ? (k ? k.size(k.price(f.fee / (tick * lot))) : f.fee) : 0;
+    equity.fill(f.t, f.seq, f.symbol, f.side === 'buy' ? qty : -qty, fillPrice, fee);
+  }
   const fills = allFills.filter((f) => inWindow(f.t));
   const ft = fills.map((f) => f.t);
   const fillPrice = fills.map((f) => f.price);
@@ -261,6 +297,15 @@ export function runSeries(db: Database.Database, runId: string, q: SeriesQuery =
       'a parent order (parentId, side, qty, arrivalBid, arrivalAsk)',
     );
     if (parents.some((x) => x.id === p.parentId)) continue;
+    const symbol = typeof p.symbol === 'string' ? p.symbol : spec.symbol;
+    const at = stepsOf(symbol).price;
+    equity.arrival(
+      row.time,
+      row.seq,
+      symbol,
+      p.arrivalBid === null ? null : at(p.arrivalBid),
+      p.arrivalAsk === null ? null : at(p.arrivalAsk),
+    );
     const arrival =
       p.arrivalBid !== null && p.arrivalAsk !== null
         ? (p.arrivalBid + p.arrivalAsk) / 2
@@ -283,6 +328,24 @@ export function runSeries(db: Database.Database, runId: string, q: SeriesQuery =
       filled: keepSteps(`filled:${p.parentId}`, filled),
     });
   }
+
+  // The account's baseline (once per symbol) and reconciliation's corrections.
+  const baselines = new Set<string>();
+  for (const row of inventoryRows) {
+    const e = payloadOf(row, inventoryKind(row.payload), isInventory, 'a position (symbol, position or adjustment)');
+    const symbol = typeof e['symbol'] === 'string' ? e['symbol'] : spec.symbol;
+    const lots = typeof e['adjustment'] === 'number' ? e['adjustment'] : (e['position'] as number);
+    if (typeof e['adjustment'] !== 'number') {
+      if (baselines.has(symbol)) continue;
+      baselines.add(symbol);
+    }
+    equity.inventory(row.time, row.seq, symbol, stepsOf(symbol).size(lots));
+  }
+  // The report's last marks, at the run's end: the chart ends at the report's net P&L.
+  if (run.sim_end !== null && run.pnl_symbols !== null)
+    for (const m of endMarks(run.pnl_symbols)) equity.end(run.sim_end, m.symbol, Number(m.mark));
+  const equityPoints = equity.points(run.sim_start, inWindow);
+  const equityKept = keep('equity', equityPoints.t, [equityPoints.net, equityPoints.position]);
 
   return {
     runId,
@@ -329,6 +392,11 @@ export function runSeries(db: Database.Database, runId: string, q: SeriesQuery =
       outcome: shownSlices.map((s) => s.outcome),
     },
     parents,
+    equity: {
+      t: pick(equityPoints.t, equityKept),
+      net: pick(equityPoints.net, equityKept),
+      position: pick(equityPoints.position, equityKept),
+    },
     decimated: Object.values(counts).some((c) => c.after < c.before),
     counts,
   };
@@ -411,3 +479,57 @@ const isParent = (p: unknown): p is ParentCreated =>
   typeof p['qty'] === 'number' &&
   numberOrNull(p['arrivalBid']) &&
   numberOrNull(p['arrivalAsk']);
+
+const isInventory = (p: unknown): p is Fields =>
+  isFields(p) &&
+  (typeof p['position'] === 'number' || typeof p['adjustment'] === 'number') &&
+  (p['symbol'] === undefined || typeof p['symbol'] === 'string');
+
+/** Which of the two inventory kinds a payload is (they are read together), by its fields. */
+function inventoryKind(payload: string): string {
+  return payload.includes('"adjustment"') ? 'PositionCorrected' : 'AccountBaseline';
+}
+
+/** The marks of a finished report's P&L per symbol (its JSON), those with one. */
+function endMarks(json: string): Array<{ symbol: string; mark: string }> {
+  let list: unknown;
+  try {
+    list = JSON.parse(json);
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((x) =>
+    isFields(x) &&
+    typeof x['symbol'] === 'string' &&
+    typeof x['mark'] === 'string' &&
+    Number.isFinite(Number(x['mark']))
+      ? [{ symbol: x['symbol'], mark: x['mark'] }]
+      : [],
+  );
+}
+
+/** The price and quantity steps of a node's other symbols (otherInstruments), by symbol; a
+ *  scenario without them, or not of the shape execsim writes, has none. */
+function otherSteps(json: string): Map<string, { price: (ticks: number) => number; size: (lots: number) => number }> {
+  const out = new Map<string, { price: (ticks: number) => number; size: (lots: number) => number }>();
+  let scenario: unknown;
+  try {
+    scenario = JSON.parse(json);
+  } catch {
+    return out;
+  }
+  const others = isFields(scenario) ? scenario['otherInstruments'] : undefined;
+  if (!Array.isArray(others)) return out;
+  for (const o of others) {
+    if (!isFields(o) || typeof o['symbol'] !== 'string') continue;
+    const { tickSize, lotSize } = o;
+    if (typeof tickSize !== 'string' || typeof lotSize !== 'string') continue;
+    try {
+      out.set(o['symbol'], { price: stepOf(tickSize), size: stepOf(lotSize) });
+    } catch {
+      continue; // a step that does not read: its symbol's figures use the run's steps
+    }
+  }
+  return out;
+}

@@ -1,6 +1,8 @@
 // What a grid sweep reports per grid point, and which point is best per objective. The figures are
 // path-level (all of a path's parents together, as a stored path row has them): shortfall in bps
-// of the arrival notional of what filled, and filled over ordered quantity. Every point runs the
+// of the arrival notional of what filled, filled over ordered quantity, and the path's net P&L in
+// quote currency. The points are ranked by mean net P&L (highest first) and by mean shortfall
+// (lowest first), ties in point order. Every point runs the
 // same path seeds (common random numbers), so each point is also compared with the best one path
 // by path: a paired difference, far narrower than the points' own intervals, since the market
 // noise they share cancels (docs/0020-sweeps-on-worker-threads.md).
@@ -29,6 +31,9 @@ export interface GridPointReport {
   readonly paths: number;
   readonly shortfallBps: MetricWithCi;
   readonly fillRatio: MetricWithCi;
+  /** The paths' net P&L, quote currency (realized + unrealized - fees: the run report's
+   *  pnl.total.net). */
+  readonly netPnl: MetricWithCi;
   /** Paths on which every expectation held, over paths (0..1). */
   readonly passRate: number;
   /** Against the point with the lowest mean shortfall (null for that point itself, or no shortfall). */
@@ -51,12 +56,24 @@ export interface GridBest {
   readonly p95Shortfall: number | null;
   /** Highest mean fill ratio. */
   readonly fillRatio: number | null;
+  /** Highest mean net P&L. */
+  readonly netPnl: number | null;
+}
+
+/** The grid points in order of an objective, best first. */
+export interface GridRanking {
+  /** By mean net P&L, highest first; points without one (no path has it) last. */
+  readonly netPnl: readonly number[];
+  /** By mean shortfall in bps, lowest first, the points ranked for shortfall (RANK_MIN_SHARE);
+   *  then the others, in point order. */
+  readonly shortfall: readonly number[];
 }
 
 export interface GridReport {
   readonly axes: readonly GridAxis[];
   readonly points: readonly GridPointReport[];
   readonly best: GridBest;
+  readonly ranking: GridRanking;
 }
 
 /** The path-level figures of one unit, as the report needs them. */
@@ -65,6 +82,8 @@ export interface UnitFigures {
   readonly path: number;
   readonly shortfallBps: number | null;
   readonly fillRatio: number | null;
+  /** Null for a unit stored before paths had a net P&L. */
+  readonly netPnl: number | null;
   readonly passed: boolean;
 }
 
@@ -112,6 +131,22 @@ function pick(points: readonly GridPointReport[], key: (p: GridPointReport) => n
   return best;
 }
 
+/** The points in order of `key` (lowest first, or highest), those without a value last; equal
+ *  values in point order (a stable sort of points already in order). */
+export function rankPoints(
+  points: readonly GridPointReport[],
+  key: (p: GridPointReport) => number | null,
+  lowest: boolean,
+): number[] {
+  const valued = points.filter((p) => key(p) !== null);
+  const rest = points.filter((p) => key(p) === null);
+  valued.sort((a, b) => {
+    const d = (key(a) as number) - (key(b) as number);
+    return lowest ? d : -d;
+  });
+  return [...valued, ...rest].map((p) => p.point);
+}
+
 /** The report of a grid sweep from its units' figures (any order). */
 export function gridReport(axes: readonly GridAxis[], units: readonly UnitFigures[]): GridReport {
   const count = axes.reduce((n, a) => n * a.values.length, 1);
@@ -126,6 +161,7 @@ export function gridReport(axes: readonly GridAxis[], units: readonly UnitFigure
       paths: rows.length,
       shortfallBps,
       fillRatio: withCi(rows.map((r) => r.fillRatio)),
+      netPnl: withCi(rows.map((r) => r.netPnl)),
       passRate: rows.length === 0 ? 0 : rows.filter((r) => r.passed).length / rows.length,
       vsBest: null,
       ranked: shortfallBps.n >= 2 && shortfallBps.n >= RANK_MIN_SHARE * rows.length,
@@ -152,6 +188,11 @@ export function gridReport(axes: readonly GridAxis[], units: readonly UnitFigure
       meanShortfall,
       p95Shortfall: pick(points, (p) => shortfallOf(p, 'p95'), true),
       fillRatio: pick(points, (p) => p.fillRatio.mean, false),
+      netPnl: pick(points, (p) => p.netPnl.mean, false),
+    },
+    ranking: {
+      netPnl: rankPoints(points, (p) => p.netPnl.mean, false),
+      shortfall: rankPoints(points, (p) => shortfallOf(p, 'mean'), true),
     },
   };
 }

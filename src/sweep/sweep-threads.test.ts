@@ -1,12 +1,14 @@
-// Sweeps on worker threads: the same results path for path (digests, figures, summary, grid
-// report) in this thread alone and on two or three threads (this one and workers), whatever order
-// chunks finish in; a path error fails the sweep after exactly the units before it, whichever
-// thread met it; a worker that throws or exits fails it with a SweepWorkerError; an abort ends it
-// as interrupted without waiting for the workers.
+// Sweeps on worker threads: the same results path for path (digests, figures, net P&L, summary,
+// grid report and its rankings) in this thread alone and on two or three threads (this one and
+// workers), whatever order chunks finish in; a path's net P&L is the run of its seed's; a path
+// error fails the sweep after exactly the units before it, whichever thread met it; a worker
+// that throws or exits fails it with a SweepWorkerError; an abort ends it as interrupted without
+// waiting for the workers.
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadScenarioFile } from '../scenario/load-scenario.ts';
+import { runScenario } from '../runtime/backtest-run.ts';
 import { runSweep, SweepPathError } from './sweep.ts';
 import { parseGridFlag } from './sweep-grid.ts';
 import { chunkSize, runSweepUnits, SweepWorkerError, type UnitRunner, type UnitSweepOptions } from './sweep-threads.ts';
@@ -44,6 +46,11 @@ describe('a sweep on worker threads', () => {
       expect(run.order).toEqual([0, 1, 2, 3, 4, 5]);
       expect(run.result).toEqual(single);
     }
+    // Every path has a net P&L: the report's of the run of its seed (market samples and all).
+    expect(single.perPath.every((p) => typeof p.netPnl === 'number')).toBe(true);
+    const first = single.perPath[0];
+    expect(first?.netPnl).toBe(Number(runScenario(loadScenarioFile(FILE), { seed: first?.seed ?? -1 }).pnl.total.net));
+    expect(single.netPnl.n).toBe(6);
   }, 120_000);
 
   it('gives the same grid report on 1 and on 2 workers', async () => {
@@ -58,6 +65,12 @@ describe('a sweep on worker threads', () => {
     const two = await collect(def, { workers: 2, chunkUnits: 1 });
     expect(two.result).toEqual(inThread.result);
     expect(inThread.result.grid?.points.map((p) => p.paths)).toEqual([3, 3]);
+    // Both rankings hold both points, the same on either number of workers.
+    const grid = inThread.result.grid;
+    expect(two.result.grid?.ranking).toEqual(grid?.ranking);
+    expect([...(grid?.ranking.netPnl ?? [])].sort()).toEqual([0, 1]);
+    expect([...(grid?.ranking.shortfall ?? [])].sort()).toEqual([0, 1]);
+    expect(grid?.points.every((p) => p.netPnl.n === 3)).toBe(true);
     expect(inThread.result.perPath.map((p) => [p.point, p.path])).toEqual([
       [0, 0],
       [1, 0],

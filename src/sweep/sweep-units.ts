@@ -7,6 +7,7 @@
 // between settings are not noise of different draws; docs/0020-sweeps-on-worker-threads.md).
 import type { ParentReport } from '../core/report/run-report.ts';
 import { parseScenario, type LoadedScenario } from '../scenario/load-scenario.ts';
+import { metricStats } from './sweep-stats.ts';
 import {
   ExpectationTallies,
   MAX_SWEEP_PATHS,
@@ -229,9 +230,11 @@ export class SweepCollector {
     totals: () => PathTotals,
   ): void {
     const grid = this.def.grid.length > 0;
-    this.perPath.push(grid ? { ...path, point } : path);
+    // A unit stored before paths had a net P&L has none.
+    const p = path.netPnl === undefined ? { ...path, netPnl: null } : path;
+    this.perPath.push(grid ? { ...p, point } : p);
     this.tallies.add(expectations);
-    if (grid) this.figures.push({ point, path: path.path, passed: path.passed, ...totals() });
+    if (grid) this.figures.push({ point, path: path.path, passed: path.passed, netPnl: p.netPnl, ...totals() });
   }
 
   result(): SweepResult {
@@ -242,6 +245,7 @@ export class SweepCollector {
       perPath: this.perPath,
       summary: summarize(this.perPath),
       expectations: this.tallies.result(),
+      netPnl: metricStats(this.perPath.map((p) => p.netPnl)),
       ...(this.def.grid.length > 0 ? { grid: gridReport(this.def.grid, this.figures) } : {}),
     };
   }

@@ -136,6 +136,7 @@ describe('summarize', () => {
     passed: true,
     shortfallBps: null,
     fillRatio: null,
+    netPnl: null,
     parents,
   });
 

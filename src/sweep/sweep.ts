@@ -82,6 +82,9 @@ export interface SweepPath {
    *  parent counted as ordered and not filled. What a grid point's figures are computed from. */
   readonly shortfallBps: number | null;
   readonly fillRatio: number | null;
+  /** The path's net P&L in quote currency (the run report's pnl.total.net: realized + unrealized
+   *  - fees); null only in a result stored before paths had it. */
+  readonly netPnl: number | null;
   /** Per parent; a scenario order refused before it became a parent (pre-trade checks, a TWAP
    *  plan that cannot run) is here as 'absent'. */
   readonly parents: Readonly<Record<string, ParentPathMetrics>>;
@@ -107,6 +110,9 @@ export interface SweepResult {
   readonly perPath: readonly SweepPath[];
   readonly summary: Readonly<Record<string, ParentSummary>>;
   readonly expectations: readonly ExpectationTally[];
+  /** The paths' net P&L in quote currency (SweepPath.netPnl), over every path (every grid
+   *  point's together in a grid sweep; each point's is in its grid report). */
+  readonly netPnl: MetricStats;
   /** A grid sweep's report per grid point (then `paths` is per point, perPath has every point's
    *  paths in run order, and summary and expectations pool every point's paths). */
   readonly grid?: GridReport;
@@ -187,6 +193,7 @@ export function runPath(loaded: LoadedScenario, index: number, seed: number): Pa
       passed: report.passed,
       shortfallBps: totals.shortfallBps,
       fillRatio: totals.fillRatio,
+      netPnl: num(report.pnl.total.net),
       parents: Object.fromEntries([
         ...report.parents.map((p): [string, ParentPathMetrics] => [p.id, pathMetrics(p)]),
         ...refused.map((o): [string, ParentPathMetrics] => [o.id, ABSENT]),
@@ -352,5 +359,6 @@ export function* sweepSteps(
     perPath,
     summary: summarize(perPath),
     expectations: tallies.result(),
+    netPnl: metricStats(perPath.map((p) => p.netPnl)),
   };
 }

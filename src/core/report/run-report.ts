@@ -5,7 +5,6 @@
 // (follow()).
 import { ReconMetricsFold, type ReconMetrics } from './recon-metrics.ts';
 import type { LogEntry } from '../model/events.ts';
-import { formatScaled, parseDecimal, type ScaledDecimal } from '../model/decimal.ts';
 import { fractionalTicksToPrice, lotsToQty, unitsToQuote, type Instrument } from '../model/instrument.ts';
 import { sideSign } from '../model/order.ts';
 import type { OrderStatus } from '../model/order-status.ts';
@@ -17,6 +16,8 @@ import { ReplayMetricsFold, type ReplayMetrics } from './replay-metrics.ts';
 import { ModelWarningsFold, type ModelWarningSummary } from './model-warnings.ts';
 import { StrategySummaryFold, type StrategySummary } from './strategy-summary.ts';
 import { DiscrepancyFold, type DiscrepancySummary } from './discrepancies.ts';
+import { unvaluedByAsset } from './unvalued-fees.ts';
+import { PnlFold, type PnlReport } from './pnl-fold.ts';
 
 /** One symbol's position at the end of the run, as decimal quantities of its base: ours (the
  *  account's baseline plus our fills and corrections) and the venue's. */
@@ -137,6 +138,8 @@ export interface LogSummary extends DiscrepancySummary {
   /** Each symbol's position at the end (the run's first), ours and the venue's, from the end-of-run
    *  audit; empty without one. */
   readonly positions: readonly PositionReport[];
+  /** Profit and loss of the run's trading, per symbol and in all (pnl-fold.ts). */
+  readonly pnl: PnlReport;
 }
 
 export class RunReportFold {
@@ -166,6 +169,7 @@ export class RunReportFold {
   private readonly modelWarnings = new ModelWarningsFold();
   private readonly strategy = new StrategySummaryFold();
   private readonly discrepancies = new DiscrepancyFold();
+  private readonly pnl: PnlFold;
   private positions: PositionReport[] = [];
 
   /** `others`: the further instruments of a node trading several; each parent's figures are in
@@ -173,7 +177,9 @@ export class RunReportFold {
   constructor(
     private readonly instrument: Instrument,
     private readonly others: readonly Instrument[] = [],
-  ) {}
+  ) {
+    this.pnl = new PnlFold([instrument, ...others]);
+  }
 
   private instrumentOf(symbol: string): Instrument {
     if (this.others.length === 0) return this.instrument;
@@ -199,8 +205,13 @@ export class RunReportFold {
 
   add(entry: LogEntry): void {
     // A market sample is no entry of the log (EventLog.sample) and concerns no order: the run's
-    // events are its entries.
-    if (entry.event.kind === 'MarketSampled') return;
+    // events are its entries. It marks the run's symbol for the P&L, after the trades of the
+    // entry it follows.
+    if (entry.event.kind === 'MarketSampled') {
+      this.settle();
+      this.pnl.add(entry, this.ledger);
+      return;
+    }
     this.settle();
     this.lastSeq = entry.seq;
     this.events++;
@@ -258,6 +269,7 @@ export class RunReportFold {
       this.slices.set(key, n);
       if (n > 1) this.duplicates.add(e.clientOrderId);
     }
+    this.pnl.add(entry, this.ledger);
     if (this.followed) this.pending = entry;
     else {
       this.ledger.apply(entry);
@@ -281,6 +293,17 @@ export class RunReportFold {
     const n = this.ledger.appliedTrades.length;
     this.fills += n;
     this.notes.add(entry, n);
+    if (n > 0) this.pnl.trades(this.ledger.appliedTrades, this.ledger);
+  }
+
+  /**
+   * The book of `symbol` as the run ended (ticks; null for an empty side): the P&L's last mark,
+   * given by the run's host, which has the market (pnl-fold.ts). Not an entry: the log and its
+   * digest stay what they were.
+   */
+  markEnd(symbol: string, top: { readonly bid: number | null; readonly ask: number | null }): void {
+    this.settle();
+    this.pnl.markEnd(symbol, top.bid, top.ask);
   }
 
   summary(): LogSummary {
@@ -374,6 +397,7 @@ export class RunReportFold {
       modelWarnings: this.modelWarnings.summary(),
       strategy: this.strategy.summary(),
       positions: [...this.positions],
+      pnl: this.pnl.summary(this.ledger, this.unvalued),
     };
   }
 }
@@ -409,29 +433,6 @@ function participation(
         : null;
   const rate = note === null && bench.volume > 0 ? Math.round((filled / bench.volume) * 1e6) / 1e6 : null;
   return { participationRate: rate, benchmarkNote: note };
-}
-
-/** Amounts of each asset summed exactly (decimal strings), in order of first appearance. */
-function unvaluedByAsset(
-  list: ReadonlyArray<{ asset: string; amount: string }>,
-): Array<{ asset: string; amount: string }> {
-  const sums = new Map<string, ScaledDecimal>();
-  for (const { asset, amount } of list) {
-    let d: ScaledDecimal;
-    try {
-      d = parseDecimal(amount);
-    } catch {
-      continue; // an amount that does not read was never a commission a price could value
-    }
-    const s = sums.get(asset);
-    if (s === undefined) sums.set(asset, d);
-    else {
-      const scale = Math.max(s.scale, d.scale);
-      const m = (x: ScaledDecimal) => x.mantissa * 10n ** BigInt(scale - x.scale);
-      sums.set(asset, { mantissa: m(s) + m(d), scale });
-    }
-  }
-  return [...sums].map(([asset, d]) => ({ asset, amount: formatScaled(d.mantissa, d.scale) }));
 }
 
 function arrivalTicks(bid: number | null, ask: number | null): number | null {

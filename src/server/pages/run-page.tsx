@@ -1,9 +1,10 @@
 /** @jsxImportSource hono/jsx */
 // One run: its summary; the execution chart (bid/ask, public trades, our fills sized by quantity,
 // the slice schedule coloured by outcome, each parent's arrival price in the parent's colour, one
-// legend entry per parent) and below it filled vs planned quantity, both drawn by
-// static/run-chart.js from GET /runs/{id}/series (each says "loading…" until its data is there,
-// and why when it cannot be drawn); the per-parent table and the events with their reasons, paged.
+// legend entry per parent), below it filled vs planned quantity, and the run's net P&L and
+// position over time (with the report's P&L figures beside it), all drawn by static/run-chart.js
+// from GET /runs/{id}/series (each says "loading…" until its data is there, and why when it
+// cannot be drawn); the per-parent table and the events with their reasons, paged.
 // The tables need no JavaScript. Times are labelled with the run's clock (run-clock.ts): simulated
 // for a backtest, wall clock for a paper run.
 import type { Page } from '../../store/read-model-port.ts';
@@ -60,6 +61,21 @@ function reasonOf(payload: unknown): string {
 function payloadText(payload: unknown): string {
   const text = JSON.stringify(payload) ?? '';
   return text.length > 240 ? `${text.slice(0, 240)}…` : text;
+}
+
+/** The report's P&L in one line, net first (a run still running, or stored before reports had
+ *  P&L, has none: nothing is shown). */
+function PnlSummary(props: { report: unknown }) {
+  const pnl = fields(fields(props.report)['pnl']);
+  const t = fields(pnl['total']);
+  if (t['net'] === undefined) return null;
+  return (
+    <p class="pnl">
+      net P&amp;L <strong>{str(t['net'])}</strong> = realized {str(t['realized'])} + unrealized {str(t['unrealized'])} −
+      fees {str(t['fees'])} (quote currency, average cost); turnover {str(t['turnover'])}, max gross exposure{' '}
+      {str(t['maxGrossExposure'])}, max drawdown {str(t['maxDrawdown'])}
+    </p>
+  );
 }
 
 /** How often a running run's page reloads itself (a paper run or a service session as it trades). */
@@ -144,12 +160,18 @@ export function RunPage(props: RunPageProps) {
         data-palette={JSON.stringify(PARENT_COLOURS)}
         data-time-title={timeTitle(r['mode'])}
         data-price-title={`price of ${str(r['symbol']) || 'the instrument'} (quote currency)`}
+        data-position-title={`position in ${str(r['symbol']) || 'the instrument'} (base units)`}
       >
         <p class="chart-status needs-script">loading…</p>
         <noscript>The charts need JavaScript; the tables below do not.</noscript>
       </div>
       <h3>Filled vs planned quantity</h3>
       <div id="progress" class="chart small">
+        <p class="chart-status needs-script">loading…</p>
+      </div>
+      <h3>Equity and position</h3>
+      <PnlSummary report={r['report']} />
+      <div id="equity" class="chart small">
         <p class="chart-status needs-script">loading…</p>
       </div>
       <p class="note" id="chart-note"></p>

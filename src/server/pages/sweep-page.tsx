@@ -6,8 +6,8 @@
 // typed into the page's token field: docs/0030-re-run-button-asks-for-the-token.md says why the
 // page does not carry the token itself). A grid sweep also gets a table of its grid
 // points (settings, paths, pass count, shortfall mean and sd, fill ratio; with the 95% interval,
-// the paired difference to the best point and the best point per objective once it finished), and
-// each path its point.
+// net P&L, the paired difference to the best point, the best point per objective and the points
+// ranked by mean net P&L and by mean shortfall once it finished), and each path its point.
 import type { Page } from '../../store/read-model-port.ts';
 import { fields, num, pct, queryString, str } from './format.ts';
 import { RANK_MIN_SHARE } from '../../sweep/sweep-grid-report.ts';
@@ -74,9 +74,42 @@ export function GridTable(props: { points: unknown; report: unknown }) {
           <dd>{bestOf('p95Shortfall')}</dd>
           <dt>highest fill ratio</dt>
           <dd>{bestOf('fillRatio')}</dd>
+          {best['netPnl'] === undefined ? null : (
+            <>
+              <dt>highest mean net P&amp;L</dt>
+              <dd>{bestOf('netPnl')}</dd>
+            </>
+          )}
         </dl>
       )}
+      <GridRankings ranking={report['ranking']} full={full} />
     </>
+  );
+}
+
+/** The points in order of each objective, best first, with their means (a report stored before
+ *  grid points had a net P&L has no ranking: nothing is shown). */
+function GridRankings(props: { ranking: unknown; full: ReadonlyArray<Record<string, unknown>> }) {
+  const ranking = fields(props.ranking);
+  const order = (key: string): number[] =>
+    Array.isArray(ranking[key]) ? (ranking[key] as unknown[]).filter((x): x is number => typeof x === 'number') : [];
+  const meanOf = (point: number, key: string): string => num(fields(props.full[point]?.[key])['mean']);
+  if (order('netPnl').length === 0) return null;
+  return (
+    <dl class="ranking">
+      <dt>ranked by mean net P&amp;L (quote currency, highest first)</dt>
+      <dd>
+        {order('netPnl')
+          .map((p) => `${p} (${meanOf(p, 'netPnl')})`)
+          .join(', ')}
+      </dd>
+      <dt>ranked by mean shortfall (bps, lowest first)</dt>
+      <dd>
+        {order('shortfall')
+          .map((p) => `${p} (${meanOf(p, 'shortfallBps')})`)
+          .join(', ')}
+      </dd>
+    </dl>
   );
 }
 
@@ -101,6 +134,7 @@ function GridPointsTable(props: {
           <th class="n">95% CI of the mean</th>
           <th class="n">p95</th>
           <th class="n">fill ratio mean</th>
+          <th class="n">net P&amp;L mean</th>
           <th class="n">vs best (paired)</th>
         </tr>
       </thead>
@@ -128,6 +162,7 @@ function GridPointsTable(props: {
               <td class="n">{interval(rs['ci95'])}</td>
               <td class="n">{num(rs['p95'])}</td>
               <td class="n">{pct(p['fillRatioMean'])}</td>
+              <td class="n">{num(fields(r['netPnl'])['mean'])}</td>
               <td class="n">
                 {isBest ? 'best' : vs['mean'] === undefined ? '–' : `${num(vs['mean'])} (${interval(vs['ci95'])})`}
               </td>

@@ -56,6 +56,11 @@ export const runSeriesSchema = z
         filled: steps,
       }),
     ),
+    equity: z
+      .object({ t: times, net: numbers, position: numbers })
+      .describe(
+        "the run's net P&L (quote currency, every symbol) and its symbol's position (base units, baseline included) over time",
+      ),
     decimated: z.boolean(),
     counts: z.record(z.string(), z.object({ before: z.number().int(), after: z.number().int() })),
   })

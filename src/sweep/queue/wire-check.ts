@@ -39,6 +39,8 @@ const sweepPath = z.strictObject({
   passed: z.boolean(),
   shortfallBps: figure,
   fillRatio: figure,
+  // Absent from a worker of an execsim before paths had a net P&L.
+  netPnl: figure.optional(),
   parents: z.record(z.string(), pathMetrics),
 });
 // Of a parent's full report only the fields the stored rows and the path's totals are made of.

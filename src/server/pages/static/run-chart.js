@@ -5,16 +5,20 @@
 // slice as a tick at its planned time coloured by its outcome (a triangle above it when it was
 // sent), and each parent's arrival price as a dashed line from its start in the parent's colour.
 // The second chart plots each parent's planned and filled quantity over time, in the same
-// colours. Both axes of both charts have titles: time with its zone and clock (the page's
-// data-time-title: simulated for a backtest, wall clock for a paper run), price with its
-// instrument, quantity in base units. Times are epoch ms (uPlot `ms: 1`), shown in UTC. Until the
+// colours. The third, the run's net P&L (realized + unrealized - fees, quote currency, on the left
+// axis) and the position of its symbol (base units, on the right axis) over time, as steps. Every
+// axis has a title: time with its zone and clock (the page's data-time-title: simulated for a
+// backtest, wall clock for a paper run), price with its instrument, quantity and position in base
+// units, P&L in quote currency. Times are epoch ms (uPlot `ms: 1`), shown in UTC. Until the
 // series is there each chart says "loading…" (the page renders it); when it cannot be drawn, why.
 // When done, #chart carries data-ready and the number of points it plotted per series
-// (data-book-points, ...) and in all (data-points): the browser test compares them with the API.
+// (data-book-points, ..., data-equity-points) and in all (data-points): the browser test compares
+// them with the API.
 (function () {
   'use strict';
   var el = document.getElementById('chart');
   var progressEl = document.getElementById('progress');
+  var equityEl = document.getElementById('equity');
   var note = document.getElementById('chart-note');
   if (!el) return;
   // Slice outcome colours, as the page's legend shows them (OUTCOME_COLOURS in run-page.tsx), and
@@ -24,6 +28,7 @@
   var PALETTE = JSON.parse(el.dataset.palette || '["#4575b4"]');
   var TIME_TITLE = el.dataset.timeTitle || 'time (UTC)';
   var PRICE_TITLE = el.dataset.priceTitle || 'price';
+  var POSITION_TITLE = el.dataset.positionTitle || 'position (base units)';
 
   /** Replaces what a chart's element says ("loading…") with `text` (an error's when `error`);
    *  null: says nothing. */
@@ -41,10 +46,11 @@
     el.dataset.error = String((err && err.message) || err);
     el.textContent = '';
     status(el, 'Could not load the chart: ' + el.dataset.error, true);
-    if (progressEl) {
-      progressEl.textContent = '';
-      status(progressEl, 'Could not load the chart: ' + el.dataset.error, true);
-    }
+    [progressEl, equityEl].forEach(function (other) {
+      if (!other) return;
+      other.textContent = '';
+      status(other, 'Could not load the chart: ' + el.dataset.error, true);
+    });
   }
 
   if (typeof uPlot === 'undefined') {
@@ -315,6 +321,65 @@
     return points;
   }
 
+  /** Net P&L and position over time, on the execution chart's time range; returns the points. */
+  function drawEquity(s, range) {
+    if (!equityEl) return 0;
+    var e = s.equity;
+    if (!e || e.t.length === 0) {
+      status(equityEl, 'No P&L: the run has no fills or marks yet.');
+      return 0;
+    }
+    var t = e.t.slice();
+    var net = e.net.slice();
+    var position = e.position.slice();
+    // The last value held to the chart's right edge.
+    if (range[1] > t[t.length - 1]) {
+      t.push(range[1]);
+      net.push(net[net.length - 1]);
+      position.push(position[position.length - 1]);
+    }
+    status(equityEl, null);
+    new uPlot(
+      {
+        width: Math.max(320, equityEl.clientWidth || 900),
+        height: 300,
+        ms: 1,
+        tzDate: utc,
+        // The right axis's title needs room past the canvas's edge.
+        padding: [12, 16, 0, 0],
+        scales: { x: { time: true, range: range }, pos: {} },
+        axes: [
+          { values: timeLabels, size: 32, label: TIME_TITLE, labelSize: 20 },
+          { size: 80, label: 'net P&L (quote currency)', labelSize: 22 },
+          { scale: 'pos', side: 1, size: 80, label: POSITION_TITLE, labelSize: 22, grid: { show: false } },
+        ],
+        series: [
+          {},
+          {
+            label: 'net P&L',
+            stroke: '#1a9850',
+            fill: 'rgba(26,152,80,0.08)',
+            width: 2,
+            paths: uPlot.paths.stepped({ align: 1 }),
+            points: { show: false },
+          },
+          {
+            label: 'position',
+            scale: 'pos',
+            stroke: '#984ea3',
+            width: 1.5,
+            dash: [6, 4],
+            paths: uPlot.paths.stepped({ align: 1 }),
+            points: { show: false },
+          },
+        ],
+      },
+      [t, net, position],
+      equityEl,
+    );
+    return e.t.length;
+  }
+
   fetch(el.dataset.series, { headers: { accept: 'application/json' } })
     .then(function (res) {
       if (res.ok) return res.json();
@@ -332,11 +397,13 @@
     .then(function (s) {
       var plotted = drawExecution(s);
       var progress = drawProgress(s, plotted.range);
+      var equity = drawEquity(s, plotted.range);
       el.dataset.bookPoints = String(plotted.book);
       el.dataset.tradePoints = String(plotted.trades);
       el.dataset.fillPoints = String(plotted.fills);
       el.dataset.slicePoints = String(plotted.slices);
       el.dataset.progressPoints = String(progress);
+      el.dataset.equityPoints = String(equity);
       el.dataset.points = String(plotted.book + plotted.trades + plotted.fills + plotted.slices);
       if (note && s.decimated) {
         note.textContent =
