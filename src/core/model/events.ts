@@ -8,6 +8,7 @@ import type { OrderStatus } from './order-status.ts';
 import type { FillEvent } from './fill-events.ts';
 import type { SafetyEvent } from './safety-events.ts';
 import type { ReconEvent } from './recon-events.ts';
+import type { QuoteFallbackEvent } from './quote-fallback-events.ts';
 import type { VenueMessage } from './reports.ts';
 import type { StrategyEvent } from './strategy-events.ts';
 
@@ -328,6 +329,7 @@ export type ExecEvent =
   | SafetyEvent
   | ReconEvent
   | StrategyEvent
+  | QuoteFallbackEvent
   | ReplayStats;
 
 export interface LogEntry<E extends ExecEvent = ExecEvent> {
