@@ -21,6 +21,9 @@ export interface DeferringMarket {
   wake(): void;
 }
 
+const NO_QUOTE: TopOfBook = Object.freeze({ bid: null, bidQty: 0, ask: null, askQty: 0 });
+const OUTAGE = 'market data outage (scenario fault market_data_outage)';
+
 export class VenueBook {
   /** Our delayed market-data view. */
   private readonly feed: MarketDataFeed;
@@ -34,7 +37,7 @@ export class VenueBook {
     private readonly clock: Clock,
     readonly exchange: SimExchange,
     latency: LatencyModel,
-    faults: FaultSchedule,
+    private readonly faults: FaultSchedule,
     /** How the venue states this symbol's commissions, when not in quote. */
     readonly commission?: Commission,
   ) {
@@ -45,7 +48,15 @@ export class VenueBook {
 
   topOfBook(): TopOfBook {
     this.market?.catchUp();
-    return this.feed.top();
+    const top = this.feed.top();
+    // A market-data outage: the path answers no quote (the view is kept for when it is back).
+    if (this.faults.hasMarketDataOutage && this.faults.marketDataDown(this.clock.now())) return NO_QUOTE;
+    return top;
+  }
+
+  /** Why our market-data path fails now (a market_data_outage window), or null. */
+  feedFailure(): string | null {
+    return this.faults.hasMarketDataOutage && this.faults.marketDataDown(this.clock.now()) ? OUTAGE : null;
   }
 
   window(from: number, to: number): MarketWindow {

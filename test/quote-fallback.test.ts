@@ -1,0 +1,170 @@
+// The quote fallback in whole backtests: the bundled market-data outage (scenarios/
+// quote-fallback-outage.yaml) keeps a TWAP slicing on the ring's quotes for 60 s and then stops it
+// for want of a quote, and the report counts it; the same run with the fallback off stops at the
+// outage's first slice; a healthy run is untouched by the fallback's settings; the stale_quotes
+// fault degrades only with a staleness trigger; a restart inside the outage keeps the events
+// alternating. Read from the event log each run writes.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import type { ExecEvent, LogEntry } from '../src/core/model/events.ts';
+import { parseDurationMs, parseUtcInstant } from '../src/core/model/time-fields.ts';
+import { runScenario, type RunReport } from '../src/runtime/backtest-run.ts';
+import { loadScenarioFile, parseScenario } from '../src/scenario/load-scenario.ts';
+
+const FILE = 'scenarios/quote-fallback-outage.yaml';
+const START = parseUtcInstant('2024-08-09T00:00:00Z');
+const at = (d: string) => START + parseDurationMs(d);
+type Of<K extends ExecEvent['kind']> = Extract<ExecEvent, { kind: K }>;
+
+function run(edit?: (s: Record<string, unknown>) => void): { report: RunReport; log: LogEntry[] } {
+  const log: LogEntry[] = [];
+  const loaded = edit
+    ? (() => {
+        const raw = parse(readFileSync(FILE, 'utf8')) as Record<string, unknown>;
+        edit(raw);
+        return parseScenario(stringify(raw), FILE);
+      })()
+    : loadScenarioFile(FILE);
+  const report = runScenario(loaded, { onEntry: (e) => log.push(e) });
+  return { report, log };
+}
+
+const entries = <K extends ExecEvent['kind']>(log: readonly LogEntry[], kind: K) =>
+  log.filter((e): e is LogEntry<Of<K>> => e.event.kind === kind);
+const fallbackKinds = (log: readonly LogEntry[]) =>
+  log.filter((e) => e.event.kind.startsWith('MarketData')).map((e) => e.event.kind);
+const safety = (s: Record<string, unknown>) => s['safety'] as Record<string, unknown>;
+
+describe('the bundled market-data outage', () => {
+  const { report, log } = run();
+
+  it('degrades at the outage, expires after 60 s of fallback quotes, and restores when the path is back', () => {
+    expect(report.passed).toBe(true);
+    expect(fallbackKinds(log)).toEqual(['MarketDataDegraded', 'MarketDataFallbackExpired', 'MarketDataRestored']);
+    const [degraded] = entries(log, 'MarketDataDegraded');
+    expect(degraded!.time).toBe(at('PT3M'));
+    expect(degraded!.event).toMatchObject({
+      symbol: 'BTCUSDT',
+      reason: 'market data outage (scenario fault market_data_outage)',
+      maxAgeMs: 60_000,
+    });
+    // The ring's newest quote arrived shortly before the outage (the market moves every 500 ms).
+    expect(degraded!.event.fallbackAgeMs).toBeGreaterThanOrEqual(0);
+    expect(degraded!.event.fallbackAgeMs).toBeLessThan(5_000);
+    const [expired] = entries(log, 'MarketDataFallbackExpired');
+    expect(expired!.time - (degraded!.event.quoteAt as number)).toBeGreaterThan(60_000);
+    expect(expired!.time - (degraded!.event.quoteAt as number)).toBeLessThanOrEqual(61_000);
+    const [restored] = entries(log, 'MarketDataRestored');
+    expect(restored!.time).toBe(at('PT6M'));
+    expect(restored!.event.degradedMs).toBe(180_000);
+  });
+
+  it('keeps slicing on fallback quotes inside the limit, and the guard stops the TWAP past it, saying why', () => {
+    const [degraded] = entries(log, 'MarketDataDegraded');
+    const quoteAt = degraded!.event.quoteAt as number;
+    const sends = entries(log, 'SubmitOrder').filter((e) => e.time >= at('PT3M') && e.time < at('PT6M'));
+    expect(sends.map((e) => e.time)).toEqual([at('PT3M'), at('PT3M20S'), at('PT3M40S')]);
+    for (const s of sends) expect(s.time - quoteAt).toBeLessThanOrEqual(60_000);
+    const twap = report.parents.find((p) => p.id === 'twap-buy')!;
+    expect(twap.stoppedEarly).toBe(true);
+    expect(twap.stopReason).toMatch(
+      /^no quote: market data outage \(scenario fault market_data_outage\), and the newest fallback quote is \d+ ms old, past the 60000 ms limit$/,
+    );
+    expect(entries(log, 'ParentStopped')[0]!.time).toBe(at('PT4M'));
+    // After the outage the arrival price is the live quote again.
+    const after = entries(log, 'ParentOrderCreated').find((e) => e.event.parentId === 'after-buy')!;
+    expect(after.event.arrivalBid).not.toBeNull();
+    expect(report.parents.find((p) => p.id === 'after-buy')?.status).toBe('filled');
+  });
+
+  it('reports the time degraded and the reads from the ring', () => {
+    const [expired] = entries(log, 'MarketDataFallbackExpired');
+    const [restored] = entries(log, 'MarketDataRestored');
+    expect(report.quoteFallback).toEqual({
+      degradations: 1,
+      degradedMs: 180_000,
+      fallbackReads: expired!.event.fallbackReads,
+      blindReads: restored!.event.blindReads,
+      expired: 1,
+      degradedAtEnd: [],
+    });
+    expect(report.quoteFallback!.fallbackReads).toBeGreaterThanOrEqual(3);
+    expect(restored!.event.fallbackReads).toBe(expired!.event.fallbackReads);
+  });
+});
+
+describe('the same outage', () => {
+  it("without the fallback: nothing answers, and the TWAP stops at the outage's first slice", () => {
+    const { report, log } = run((s) => (safety(s)['quoteFallback'] = { enabled: false }));
+    expect(fallbackKinds(log)).toEqual([]);
+    expect(report.quoteFallback).toBeNull();
+    expect(entries(log, 'ParentStopped')[0]).toMatchObject({
+      time: at('PT3M'),
+      event: { parentId: 'twap-buy', reason: 'no two-sided market' },
+    });
+  });
+
+  it('with a shorter limit: fewer slices on the ring before the guard stops it', () => {
+    const { log } = run((s) => (safety(s)['quoteFallback'] = { maxAgeMs: 25_000 }));
+    const sends = entries(log, 'SubmitOrder').filter((e) => e.time >= at('PT3M') && e.time < at('PT6M'));
+    expect(sends.map((e) => e.time)).toEqual([at('PT3M'), at('PT3M20S')]);
+    expect(entries(log, 'ParentStopped')[0]!.time).toBe(at('PT3M40S'));
+  });
+
+  it('across a restart inside it: the new process (its ring empty) reports the expiry and one restoration', () => {
+    const { report, log } = run((s) => (s['restarts'] = [{ at: 'PT3M30S', downtime: 'PT5S' }]));
+    expect(entries(log, 'ProcessRestarted')).toHaveLength(1);
+    expect(fallbackKinds(log)).toEqual(['MarketDataDegraded', 'MarketDataFallbackExpired', 'MarketDataRestored']);
+    expect(entries(log, 'MarketDataFallbackExpired')[0]!.event.quoteAt).toBeNull();
+    expect(report.quoteFallback).toMatchObject({ degradations: 1, degradedMs: 180_000, expired: 1 });
+  });
+});
+
+describe('a healthy run', () => {
+  it('logs nothing of the fallback, whatever its settings: the digest is the same as with the fallback off', () => {
+    const noFault = (s: Record<string, unknown>) => (s['faults'] = []);
+    const digests = [
+      run(noFault),
+      run((s) => {
+        noFault(s);
+        delete safety(s)['quoteFallback'];
+      }),
+      run((s) => {
+        noFault(s);
+        safety(s)['quoteFallback'] = { enabled: false };
+      }),
+      run((s) => {
+        noFault(s);
+        safety(s)['quoteFallback'] = { quotes: 1, maxAgeMs: 1 };
+      }),
+    ].map(({ report, log }) => {
+      expect(fallbackKinds(log)).toEqual([]);
+      expect(report.quoteFallback).toBeNull();
+      return report.digest;
+    });
+    expect(new Set(digests).size).toBe(1);
+  });
+});
+
+describe('stale_quotes and the staleness trigger', () => {
+  const stale = (s: Record<string, unknown>) => (s['faults'] = [{ kind: 'stale_quotes', from: 'PT3M', until: 'PT6M' }]);
+
+  it('a silent stall degrades nothing by default: consumers read the frozen quote, as before', () => {
+    const { report, log } = run(stale);
+    expect(fallbackKinds(log)).toEqual([]);
+    expect(report.parents.find((p) => p.id === 'twap-buy')?.stoppedEarly).toBe(false);
+  });
+
+  it('with staleAfterMs, the frozen view degrades once no update came for that long', () => {
+    const { report, log } = run((s) => {
+      stale(s);
+      safety(s)['quoteFallback'] = { staleAfterMs: 10_000 };
+    });
+    expect(fallbackKinds(log)).toEqual(['MarketDataDegraded', 'MarketDataFallbackExpired', 'MarketDataRestored']);
+    const [degraded] = entries(log, 'MarketDataDegraded');
+    expect(degraded!.event.reason).toMatch(/^no market data for \d+ ms \(stale after 10000 ms\)$/);
+    expect(degraded!.time - (degraded!.event.quoteAt as number)).toBeGreaterThan(10_000);
+    expect(report.parents.find((p) => p.id === 'twap-buy')?.stopReason).toMatch(/^no quote: no market data for/);
+  });
+});
