@@ -193,11 +193,23 @@ describe('quote fallback: the source fails', () => {
     port.topOfBook(BTC);
     port.topOfBook(ETH);
     source.failures.set(ETH, 'down');
-    source.quote(ETH, 51); // not seen: the feed failed
     expect(port.topOfBook(BTC)).toBe(btc);
     expect(port.topOfBook(ETH)).toBe(eth);
     expect(kinds()).toEqual(['MarketDataDegraded']);
     expect(port.status().map((s) => s.symbol)).toEqual([ETH]);
+  });
+
+  it('rings what a failed source still shows: its last quote, the fallback while young enough', () => {
+    const { clock, source, port, events } = setup();
+    const a = source.quote(BTC, 100); // never read while the source was healthy
+    clock.t += 3000;
+    source.failures.set(BTC, 'stream dropped');
+    expect(port.topOfBook(BTC)).toBe(a);
+    expect(events).toEqual([expect.objectContaining({ kind: 'MarketDataDegraded', fallbackAgeMs: 3000, quoteAt: T0 })]);
+    // A quote that still arrives (another path of the source) is the newer fallback.
+    const b = source.quote(BTC, 101);
+    expect(port.topOfBook(BTC)).toBe(b);
+    expect(port.recent(BTC).map((q) => q.top)).toEqual([a, b]);
   });
 
   it('with staleAfterMs, degrades a source that stopped updating (and not before)', () => {

@@ -9,8 +9,11 @@
 // one event (MarketDataDegraded, MarketDataFallbackExpired, MarketDataRestored), never one per
 // read. While the source is healthy a read returns the source's own quote and records nothing:
 // what it costs over the source is one failure check and a comparison, and a push into the ring
-// (no allocation) when the quote changed. lastUpdateAt, window and tradesSince pass through: they
-// say when data last arrived and what the market did, which a fallback does not change.
+// (no allocation) when the quote changed. Every quote the source shows is rung with its arrival
+// time (the source's lastUpdateAt), whatever the state: a live source keeps its last good quote
+// when its stream drops, and that quote is the fallback while it is young enough. lastUpdateAt,
+// window and tradesSince pass through: they say when data last arrived and what the market did,
+// which a fallback does not change.
 // The ring lives in the process: a restarted process starts with an empty one (it takes the
 // degraded state from the log, so events still alternate).
 import type { Symbol } from '../model/ids.ts';
@@ -73,9 +76,11 @@ export class QuoteFallback implements MarketDataPort {
   topOfBook(symbol: Symbol): TopOfBook {
     const top = this.source.topOfBook(symbol);
     const st = symbol === this.lastSymbol ? (this.lastState as SymbolState) : this.stateOf(symbol);
+    // A quote the source shows is rung whether or not its path works now: a live source keeps
+    // its last good quote when its stream drops, and its age is measured from its arrival.
+    if (top !== st.seen) this.remember(st, symbol, top);
     if (!this.failing(symbol)) {
       if (st.mode !== HEALTHY) this.restored(st, symbol);
-      if (top !== st.seen) this.remember(st, symbol, top);
       return top;
     }
     return this.fallback(st, symbol);
@@ -115,7 +120,7 @@ export class QuoteFallback implements MarketDataPort {
     for (const symbol of symbols) {
       if (!this.failing(symbol)) continue;
       const at = this.states.get(symbol)?.ring.newestAt() ?? NaN;
-      const age = Number.isNaN(at) ? null : now - at;
+      const age = Number.isNaN(at) ? null : Math.round(now - at);
       out.push({
         symbol,
         reason: this.failureReason(symbol),
@@ -168,9 +173,11 @@ export class QuoteFallback implements MarketDataPort {
     return `no market data for ${Math.round(this.clock.now() - at)} ms (stale after ${this.staleAfterMs} ms)`;
   }
 
+  /** Rings a quote the source shows (one with a side: an empty top is no quote to fall back to,
+   *  and is not remembered, so the quote shown again after it is not rung twice). */
   private remember(st: SymbolState, symbol: Symbol, top: TopOfBook): void {
-    st.seen = top;
     if (top.bid === null && top.ask === null) return;
+    st.seen = top;
     st.ring.push(top, this.source.lastUpdateAt(symbol) ?? this.clock.now());
   }
 
