@@ -3,14 +3,18 @@
 // for want of a quote, and the report counts it; the same run with the fallback off stops at the
 // outage's first slice; a healthy run is untouched by the fallback's settings; the stale_quotes
 // fault degrades only with a staleness trigger; a restart inside the outage keeps the events
-// alternating. Read from the event log each run writes.
+// alternating. Read from the event log each run writes. And a gateway's wire during the outage.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { VirtualClock } from '../src/core/clock/virtual-clock.ts';
 import type { ExecEvent, LogEntry } from '../src/core/model/events.ts';
+import { InProcessVenue } from '../src/gateway/in-process-venue.ts';
+import { MarketFeed } from '../src/gateway/market-feed.ts';
 import { parseDurationMs, parseUtcInstant } from '../src/core/model/time-fields.ts';
 import { runScenario, type RunReport } from '../src/runtime/backtest-run.ts';
 import { loadScenarioFile, parseScenario } from '../src/scenario/load-scenario.ts';
+import { TestVenueClock } from './support/session-fixture.ts';
 
 const FILE = 'scenarios/quote-fallback-outage.yaml';
 const START = parseUtcInstant('2024-08-09T00:00:00Z');
@@ -166,5 +170,37 @@ describe('stale_quotes and the staleness trigger', () => {
     expect(degraded!.event.reason).toMatch(/^no market data for \d+ ms \(stale after 10000 ms\)$/);
     expect(degraded!.time - (degraded!.event.quoteAt as number)).toBeGreaterThan(10_000);
     expect(report.parents.find((p) => p.id === 'twap-buy')?.stopReason).toMatch(/^no quote: no market data for/);
+  });
+});
+
+describe("a gateway's wire during a market_data_outage", () => {
+  it('keeps showing the last quote it sent (the venue port says it failed), then the live view again', () => {
+    const clock = new VirtualClock(Date.UTC(2026, 0, 5, 12, 0, 0));
+    const loaded = (() => {
+      const raw = parse(readFileSync(FILE, 'utf8')) as Record<string, unknown>;
+      raw['faults'] = [{ kind: 'market_data_outage', from: 'PT10S', until: 'PT20S' }];
+      return parseScenario(stringify(raw), FILE);
+    })();
+    const venue = new InProcessVenue(loaded, { clock: new TestVenueClock(clock) });
+    const gv = venue.gateway;
+    const feed = new MarketFeed(gv);
+    gv.start();
+    const symbol = gv.instrument.symbol;
+    clock.advanceTo(clock.now() + 9_000);
+    feed.flush();
+    const before = feed.quote();
+    expect(before?.bid).not.toBeNull();
+    expect(venue.feedFailure(symbol)).toBeNull();
+    clock.advanceTo(clock.now() + 5_000);
+    expect(venue.feedFailure(symbol)).toBe('market data outage (scenario fault market_data_outage)');
+    expect(venue.topOfBook(symbol)).toEqual({ bid: null, bidQty: 0, ask: null, askQty: 0 });
+    feed.flush();
+    expect(feed.quote()).toEqual(before);
+    clock.advanceTo(clock.now() + 10_000);
+    expect(venue.feedFailure(symbol)).toBeNull();
+    const after = feed.quote();
+    expect(after?.bid).not.toBeNull();
+    expect(after!.time).toBeGreaterThan(before!.time);
+    gv.stop();
   });
 });
