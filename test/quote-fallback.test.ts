@@ -204,3 +204,20 @@ describe("a gateway's wire during a market_data_outage", () => {
     gv.stop();
   });
 });
+
+describe('a strategy during the outage', () => {
+  it('reads the same fallback quotes: it finds no market data only once the fallback expired', () => {
+    const { log } = run((s) => {
+      s['strategy'] = { module: '../test/fixtures/strategies/no-quote-buyer.ts' };
+    });
+    const [degraded] = entries(log, 'MarketDataDegraded');
+    const [expired] = entries(log, 'MarketDataFallbackExpired');
+    const [received] = entries(log, 'SignalReceived');
+    expect(received).toBeDefined();
+    // Sampled every second: the first quote without a market comes within a second of the expiry,
+    // not at the outage's start.
+    expect(received!.time).toBeGreaterThan((degraded!.event.quoteAt as number) + 60_000);
+    expect(received!.time).toBeGreaterThanOrEqual(expired!.time);
+    expect(received!.time - expired!.time).toBeLessThanOrEqual(1_000);
+  });
+});
