@@ -425,7 +425,7 @@ describe('stale_quotes', () => {
 });
 
 describe('market_data_outage', () => {
-  it('empties our view and reports the failure: the quote fallback answers from its ring, then the view is back', () => {
+  it('freezes our view and reports the failure: the quote fallback serves the last quote, then the view is back', () => {
     const r = run({
       faults: ['{ kind: market_data_outage, from: PT1S, until: PT3S }', '{ kind: price_jump, at: PT2S, bps: 100 }'],
       orders: [marketBuy('before', 'PT0.5S'), marketBuy('during', 'PT2.5S'), marketBuy('after', 'PT4S')],

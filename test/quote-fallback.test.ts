@@ -59,9 +59,10 @@ describe('the bundled market-data outage', () => {
     const [expired] = entries(log, 'MarketDataFallbackExpired');
     expect(expired!.time - (degraded!.event.quoteAt as number)).toBeGreaterThan(60_000);
     expect(expired!.time - (degraded!.event.quoteAt as number)).toBeLessThanOrEqual(61_000);
+    // Restored at the first read after the outage that acts on a quote (samples only peek).
     const [restored] = entries(log, 'MarketDataRestored');
-    expect(restored!.time).toBe(at('PT6M'));
-    expect(restored!.event.degradedMs).toBe(180_000);
+    expect(restored!.time).toBe(at('PT6M30S'));
+    expect(restored!.event.degradedMs).toBe(210_000);
   });
 
   it('keeps slicing on fallback quotes inside the limit, and the guard stops the TWAP past it, saying why', () => {
@@ -87,7 +88,7 @@ describe('the bundled market-data outage', () => {
     const [restored] = entries(log, 'MarketDataRestored');
     expect(report.quoteFallback).toEqual({
       degradations: 1,
-      degradedMs: 180_000,
+      degradedMs: 210_000,
       fallbackReads: expired!.event.fallbackReads,
       blindReads: restored!.event.blindReads,
       expired: 1,
@@ -99,14 +100,20 @@ describe('the bundled market-data outage', () => {
 });
 
 describe('the same outage', () => {
-  it("without the fallback: nothing answers, and the TWAP stops at the outage's first slice", () => {
+  it('without the fallback: the TWAP slices on through the outage on an ever older quote', () => {
     const { report, log } = run((s) => (safety(s)['quoteFallback'] = { enabled: false }));
     expect(fallbackKinds(log)).toEqual([]);
     expect(report.quoteFallback).toBeNull();
-    expect(entries(log, 'ParentStopped')[0]).toMatchObject({
-      time: at('PT3M'),
-      event: { parentId: 'twap-buy', reason: 'no two-sided market' },
-    });
+    expect(report.parents.find((p) => p.id === 'twap-buy')?.stoppedEarly).toBe(false);
+    const late = entries(log, 'SubmitOrder').filter((e) => e.time >= at('PT4M') && e.time < at('PT6M'));
+    expect(late.map((e) => e.time)).toEqual([
+      at('PT4M'),
+      at('PT4M20S'),
+      at('PT4M40S'),
+      at('PT5M'),
+      at('PT5M20S'),
+      at('PT5M40S'),
+    ]);
   });
 
   it('with a shorter limit: fewer slices on the ring before the guard stops it', () => {
@@ -116,12 +123,15 @@ describe('the same outage', () => {
     expect(entries(log, 'ParentStopped')[0]!.time).toBe(at('PT3M40S'));
   });
 
-  it('across a restart inside it: the new process (its ring empty) reports the expiry and one restoration', () => {
+  it("across a restart inside it: the new process takes the state from the log, rings the venue port's last quote, and logs one expiry and one restoration", () => {
     const { report, log } = run((s) => (s['restarts'] = [{ at: 'PT3M30S', downtime: 'PT5S' }]));
     expect(entries(log, 'ProcessRestarted')).toHaveLength(1);
     expect(fallbackKinds(log)).toEqual(['MarketDataDegraded', 'MarketDataFallbackExpired', 'MarketDataRestored']);
-    expect(entries(log, 'MarketDataFallbackExpired')[0]!.event.quoteAt).toBeNull();
-    expect(report.quoteFallback).toMatchObject({ degradations: 1, degradedMs: 180_000, expired: 1 });
+    const [degraded] = entries(log, 'MarketDataDegraded');
+    const [expired] = entries(log, 'MarketDataFallbackExpired');
+    expect(expired!.event.quoteAt).toBe(degraded!.event.quoteAt);
+    expect(expired!.time).toBe(at('PT4M'));
+    expect(report.quoteFallback).toMatchObject({ degradations: 1, degradedMs: 210_000, expired: 1 });
   });
 });
 
@@ -173,8 +183,8 @@ describe('stale_quotes and the staleness trigger', () => {
   });
 });
 
-describe("a gateway's wire during a market_data_outage", () => {
-  it('keeps showing the last quote it sent (the venue port says it failed), then the live view again', () => {
+describe("an in-process venue and a gateway's wire during a market_data_outage", () => {
+  it('shows a stale quote while the venue port says it failed, then the live view again', () => {
     const clock = new VirtualClock(Date.UTC(2026, 0, 5, 12, 0, 0));
     const loaded = (() => {
       const raw = parse(readFileSync(FILE, 'utf8')) as Record<string, unknown>;
@@ -186,21 +196,25 @@ describe("a gateway's wire during a market_data_outage", () => {
     const feed = new MarketFeed(gv);
     gv.start();
     const symbol = gv.instrument.symbol;
+    const begins = clock.now() + 10_000;
     clock.advanceTo(clock.now() + 9_000);
-    feed.flush();
-    const before = feed.quote();
-    expect(before?.bid).not.toBeNull();
     expect(venue.feedFailure(symbol)).toBeNull();
     clock.advanceTo(clock.now() + 5_000);
     expect(venue.feedFailure(symbol)).toBe('market data outage (scenario fault market_data_outage)');
-    expect(venue.topOfBook(symbol)).toEqual({ bid: null, bidQty: 0, ask: null, askQty: 0 });
+    // Nothing reaches the view: it keeps the last quote that arrived before the window.
+    const frozen = venue.topOfBook(symbol);
+    expect(frozen.bid).not.toBeNull();
+    expect(venue.lastUpdateAt(symbol)).toBeLessThanOrEqual(begins);
     feed.flush();
-    expect(feed.quote()).toEqual(before);
-    clock.advanceTo(clock.now() + 10_000);
+    const wire = feed.quote();
+    clock.advanceTo(clock.now() + 5_000);
+    expect(venue.topOfBook(symbol)).toBe(frozen);
+    feed.flush();
+    expect(feed.quote()).toEqual(wire);
+    clock.advanceTo(clock.now() + 6_000);
     expect(venue.feedFailure(symbol)).toBeNull();
     const after = feed.quote();
-    expect(after?.bid).not.toBeNull();
-    expect(after!.time).toBeGreaterThan(before!.time);
+    expect(after!.time).toBeGreaterThan(begins + 10_000 - 1);
     gv.stop();
   });
 });

@@ -49,11 +49,8 @@ export class MarketFeed {
     gv.clock.afterWork(() => this.flush());
   }
 
-  /** The view's top of book now, or null before the first market data arrived. While the
-   *  venue's market-data path is out (market_data_outage), the view answers nothing: the wire
-   *  keeps showing the last quote it sent, as in a stale-quotes window. */
+  /** The view's top of book now, or null before the first market data arrived. */
   quote(): QuoteView | null {
-    if (this.gv.venue.feedFailure(this.gv.instrument.symbol) !== null) return this.lastQuote;
     const at = this.gv.venue.lastUpdateAt(this.gv.instrument.symbol);
     if (at === null) return null;
     const top = this.gv.venue.topOfBook(this.gv.instrument.symbol);

@@ -251,7 +251,9 @@ export class TradingNode {
     const { deps } = this;
     return new MarketSampler({
       clock: deps.clock,
-      marketData: this.marketData,
+      // Samples peek at what the node's readers would get: how often a run samples must not
+      // decide when the fallback's transitions are logged (the digest does not depend on it).
+      marketData: this.quoteFallback?.passive() ?? deps.marketData,
       symbol: deps.config.instrument.symbol,
       intervalMs,
       origin: deps.sampleOrigin,

@@ -33,9 +33,9 @@ export const faultSchema = z.discriminatedUnion('kind', [
   // quote as if it were current (only its age tells).
   z.strictObject({ kind: z.literal('stale_quotes'), ...window }),
   // Our market-data path fails: no quote reaches the view (as in stale_quotes), and the venue's
-  // market-data port answers no quote and reports the failure, so the quote fallback serves its
-  // ring of recent quotes. A gateway's wire keeps showing its last quote (a stale quote there:
-  // stream_stall and outage are the wire's own failures).
+  // market-data port reports the failure (as a live adapter whose stream dropped), so the quote
+  // fallback serves the last quote while it is young enough. A gateway's wire shows a stale quote
+  // (stream_stall and outage are the wire's own failures).
   z.strictObject({ kind: z.literal('market_data_outage'), ...window }),
   z.strictObject({ kind: z.literal('spread_shift'), ...window, factor: z.number().positive() }),
   z.strictObject({ kind: z.literal('liquidity_drop'), ...window, depthFactor: z.number().min(0) }),

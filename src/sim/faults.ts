@@ -3,7 +3,7 @@
 // tell which: outcome unknown), a 5xx answer leaves it unknown too, a 429 refuses it unprocessed,
 // a reject window refuses it with a chosen code. Stream faults lose or delay fill reports. Quote
 // faults hold back what reaches our market-data view: stale quotes freeze it silently, a
-// market-data outage also empties it and makes the venue's port report the failure. Model faults
+// market-data outage also makes the venue's port report the failure. Model faults
 // (spread shift, liquidity drop, price jump) are applied by the market models; a halt stops
 // matching and refuses new orders. Every decision that changes an outcome is reported through
 // onFault so it lands in the event log.

@@ -336,10 +336,10 @@ const configArb = fc.record({
 });
 
 describe('quote fallback: properties', () => {
-  it('a consumer never gets a fallback quote older than the limit; a healthy read is the source itself', () => {
+  it('a consumer never gets a fallback quote older than the limit; a healthy read is the source itself; a peek answers the same and changes nothing', () => {
     fc.assert(
       fc.property(configArb, opsArb, (config, ops) => {
-        const { clock, source, port } = setup(config);
+        const { clock, source, port, events } = setup(config);
         for (const o of ops) {
           if (o.op === 'wait') clock.t += o.ms;
           else if (o.op === 'quote') source.quote(SYMBOLS[o.s]!, o.bid);
@@ -348,7 +348,14 @@ describe('quote fallback: properties', () => {
           else if (o.op === 'recover') source.failures.delete(SYMBOLS[o.s]!);
           else {
             const s = SYMBOLS[o.s]!;
+            // A peek answers what the read will, and changes nothing.
+            const logged = events.length;
+            const rung = port.recent(s).length;
+            const peeked = port.peek(s);
+            expect(events.length).toBe(logged);
+            expect(port.recent(s).length).toBe(rung);
             const got = port.topOfBook(s);
+            expect(peeked).toBe(got);
             const last = source.lastUpdateAt(s);
             const stale = config.staleAfterMs !== null && last !== null && clock.t - last > config.staleAfterMs;
             if (!source.failures.has(s) && !stale) {
@@ -406,5 +413,23 @@ describe('quote fallback: properties', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('quote fallback: passive readers', () => {
+  it('passive() peeks: the same quotes as a read, no ring, no event, the source tape passed on', () => {
+    const { clock, source, port, events } = setup();
+    const passive = port.passive();
+    expect(passive.tradesSince).toBeUndefined();
+    const a = source.quote(BTC, 100);
+    expect(passive.topOfBook(BTC)).toBe(a);
+    expect(port.recent(BTC)).toEqual([]);
+    clock.t += 2000;
+    source.failures.set(BTC, 'down');
+    expect(passive.topOfBook(BTC)).toBe(a); // the source's last quote, 2 s old
+    clock.t += 60_000;
+    expect(passive.topOfBook(BTC)).toEqual(EMPTY);
+    expect(passive.lastUpdateAt(BTC)).toBe(T0);
+    expect(events).toEqual([]);
   });
 });

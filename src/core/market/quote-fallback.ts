@@ -109,6 +109,29 @@ export class QuoteFallback implements MarketDataPort {
   }
 
   /**
+   * What topOfBook would answer now, without ringing, counting, changing state or recording
+   * anything: for readers whose reads must not decide when a transition is logged (market
+   * samples: a run's digest does not depend on how often it samples).
+   */
+  peek(symbol: Symbol): TopOfBook {
+    const top = this.source.topOfBook(symbol);
+    if (!this.failing(symbol)) return top;
+    const c = this.candidate(symbol, top);
+    return c !== null && this.clock.now() - c.at <= this.config.maxAgeMs ? c.top : NO_QUOTE;
+  }
+
+  /** A port over peek: what a passive reader (the market sampler) is given. */
+  passive(): MarketDataPort {
+    const port: MarketDataPort = {
+      topOfBook: (symbol) => this.peek(symbol),
+      window: (symbol, from, to) => this.source.window(symbol, from, to),
+      lastUpdateAt: (symbol) => this.source.lastUpdateAt(symbol),
+    };
+    const tape = this.tradesSince;
+    return tape ? { ...port, tradesSince: tape } : port;
+  }
+
+  /**
    * Every symbol that would be read from the fallback now (of those read so far and `also`),
    * assessed from the source without changing any state or recording anything: for readiness
    * and metrics, which ask between units of work.
@@ -119,8 +142,8 @@ export class QuoteFallback implements MarketDataPort {
     const symbols = new Set<Symbol>([...this.states.keys(), ...also]);
     for (const symbol of symbols) {
       if (!this.failing(symbol)) continue;
-      const at = this.states.get(symbol)?.ring.newestAt() ?? NaN;
-      const age = Number.isNaN(at) ? null : Math.round(now - at);
+      const c = this.candidate(symbol, this.source.topOfBook(symbol));
+      const age = c === null ? null : Math.round(now - c.at);
       out.push({
         symbol,
         reason: this.failureReason(symbol),
@@ -156,6 +179,18 @@ export class QuoteFallback implements MarketDataPort {
     this.lastSymbol = symbol;
     this.lastState = st;
     return st;
+  }
+
+  /** The quote a failing read would serve if young enough: the source's own when it shows one
+   *  (topOfBook rings it), else the ring's newest; null when there is neither. */
+  private candidate(symbol: Symbol, top: TopOfBook): RingQuote | null {
+    const st = this.states.get(symbol);
+    if (top.bid !== null || top.ask !== null) {
+      if (st !== undefined && top === st.seen) return { top, at: st.ring.newestAt() };
+      return { top, at: this.source.lastUpdateAt(symbol) ?? this.clock.now() };
+    }
+    const newest = st?.ring.newest() ?? null;
+    return newest === null ? null : { top: newest, at: (st as SymbolState).ring.newestAt() };
   }
 
   /** Whether the source's path for `symbol` failed or went stale now. */

@@ -21,7 +21,6 @@ export interface DeferringMarket {
   wake(): void;
 }
 
-const NO_QUOTE: TopOfBook = Object.freeze({ bid: null, bidQty: 0, ask: null, askQty: 0 });
 const OUTAGE = 'market data outage (scenario fault market_data_outage)';
 
 export class VenueBook {
@@ -48,13 +47,11 @@ export class VenueBook {
 
   topOfBook(): TopOfBook {
     this.market?.catchUp();
-    const top = this.feed.top();
-    // A market-data outage: the path answers no quote (the view is kept for when it is back).
-    if (this.faults.hasMarketDataOutage && this.faults.marketDataDown(this.clock.now())) return NO_QUOTE;
-    return top;
+    return this.feed.top();
   }
 
-  /** Why our market-data path fails now (a market_data_outage window), or null. */
+  /** Why our market-data path fails now (a market_data_outage window: nothing reaches the view,
+   *  which keeps its last quote as a live adapter's does when its stream drops), or null. */
   feedFailure(): string | null {
     return this.faults.hasMarketDataOutage && this.faults.marketDataDown(this.clock.now()) ? OUTAGE : null;
   }
