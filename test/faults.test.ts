@@ -424,6 +424,26 @@ describe('stale_quotes', () => {
   });
 });
 
+describe('market_data_outage', () => {
+  it('freezes our view and reports the failure: the quote fallback serves the last quote, then the view is back', () => {
+    const r = run({
+      faults: ['{ kind: market_data_outage, from: PT1S, until: PT3S }', '{ kind: price_jump, at: PT2S, bps: 100 }'],
+      orders: [marketBuy('before', 'PT0.5S'), marketBuy('during', 'PT2.5S'), marketBuy('after', 'PT4S')],
+      market: STILL_SYNTHETIC,
+    });
+    expectWindowLogged(r.faults('market_data_outage'), 'market_data_outage');
+    expect(r.arrival('before')).toEqual({ bid: 9999, ask: 10001 });
+    // The order inside the window is priced from the ring's newest quote, from before the jump.
+    expect(r.arrival('during')).toEqual({ bid: 9999, ask: 10001 });
+    expect((r.fills('during')[0] as LogEntry<Of<'FillReport'>>).event.price).toBe(10101);
+    expect(r.arrival('after')).toEqual({ bid: 10099, ask: 10101 });
+    expect(r.events('MarketDataDegraded')).toEqual([
+      expect.objectContaining({ reason: 'market data outage (scenario fault market_data_outage)' }),
+    ]);
+    expect(r.events('MarketDataRestored')).toHaveLength(1);
+  });
+});
+
 describe('spread_shift', () => {
   it('widens the spread a market order sees during the window (synthetic model)', () => {
     const r = run({

@@ -12,6 +12,7 @@ import { loadScenarioFile } from '../src/scenario/load-scenario.ts';
 const GOLDEN: Record<string, string> = {
   'almgren-chriss-impact': '399c7a41a1570f938fc33d45f65bc1d5372a38bde8bfec063bbe8026ba8f26d8',
   'fill-detection-faults': 'cc6b1c3fdd7097bb01899faed54772978289bc8d115fffcb049ead23992ae0a8',
+  'quote-fallback-outage': 'd68f3794d2188d0b531b120d01a37fc792b0dc37dce6e78ac0131ad3913988ee',
   'reject-window-signals': '1d5348b514ccf1c3a741f4dc1415b16ac9594231b46fdcd4e29d1115d41d9c1e',
   'replay-btcusdt': '9660abbadba16b8a16306af8d03ad6f308933f4693aae60a4f4382293c1f0e4f',
   'restart-between-submit-and-store': '5f57156b76c79fe740f922add1c90b2783dc1ad32c4f8cf73037ea0bcb03b168',

@@ -2,12 +2,15 @@
 // node run on a clock the test advances: the seeds' cases (103 over 5 slices is 21, 21, 21, 20,
 // 20; a halted switch or a tripped breaker lets no slice out; a cancel racing a slice that fires;
 // the same request twice makes one parent), single orders, signals, cancels, the operator
-// controls, quotes and readiness.
+// controls, quotes and readiness, and readiness while the market data runs on the quote fallback.
+import { readFileSync } from 'node:fs';
+import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_BASE, createApp } from '../src/server/app.ts';
 import { pageRoutes } from '../src/server/pages/page-routes.tsx';
+import { sessionMetrics } from '../src/server/session-metrics.ts';
 import { openStoreReader } from '../src/store/store-reader.ts';
-import { advance, simSession, until, type SessionFixture } from './support/session-fixture.ts';
+import { advance, SANDBOX, simSession, until, type SessionFixture } from './support/session-fixture.ts';
 
 const TOKEN = 'session-test-token-0123456789';
 const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
@@ -318,5 +321,79 @@ describe('a server without a session', () => {
     });
     expect(res.status).toBe(404);
     expect(((await res.json()) as { detail: string }).detail).toMatch(/execsim serve --session/);
+  });
+});
+
+describe('a session whose market data fails (market_data_outage)', () => {
+  it('reports degraded while it reads the quote fallback, in readyz, the session and the metric, and is ready again after', async () => {
+    const yaml = readFileSync(SANDBOX, 'utf8').replace(
+      'reconciliation: { periodMs: 30000 }',
+      'reconciliation: { periodMs: 30000 }\nfaults:\n  - { kind: market_data_outage, from: PT20S, until: PT2M }',
+    );
+    const s = await simSession(yaml);
+    const registry = new Registry();
+    const metrics = sessionMetrics(s.session, registry);
+    try {
+      const own = createApp({
+        reader: null,
+        deleteRun: null,
+        jobs: null,
+        scenariosDir: 'scenarios',
+        version: 'test',
+        token: TOKEN,
+        session: s.session,
+      }).app;
+      // A run store is part of readiness; this app has none, so read the session's reasons.
+      const reasons = async () => {
+        const res = await own.request('http://127.0.0.1/api/v1/session', { headers: auth });
+        return ((await res.json()) as { reasons: string[] }).reasons;
+      };
+      const degraded = async () =>
+        (await registry.getSingleMetric('execsim_session_market_data_degraded')!.get()).values[0]?.value;
+      const start = s.clock.now();
+      expect(s.session.readiness().ready).toBe(true);
+      expect(await degraded()).toBe(0);
+
+      await advance(s.clock, start + 25_000 - s.clock.now(), 100);
+      const onFallback = (await reasons()).filter((r) => r.startsWith('market data degraded'));
+      expect(onFallback).toHaveLength(1);
+      expect(onFallback[0]).toMatch(
+        /^market data degraded: BTCUSDT reads fallback quotes \(market data outage \(scenario fault market_data_outage\); the newest is \d+ ms old\)$/,
+      );
+      expect(await degraded()).toBe(1);
+      // Degraded is not halted: an order is taken, priced from the fallback quote, and its reads
+      // log the degradation.
+      const order = (parentId: string) =>
+        own.request('http://127.0.0.1/api/v1/orders', {
+          method: 'POST',
+          headers: auth,
+          body: JSON.stringify({ parentId, symbol: 'BTCUSDT', side: 'buy', qty: '0.001' }),
+        });
+      expect((await order('during-outage')).status).toBe(201);
+      const fallbackKinds = () =>
+        s.session
+          .entriesAfter(0)
+          .map((e) => e.event.kind)
+          .filter((k) => k.startsWith('MarketData'));
+      expect(fallbackKinds()).toEqual(['MarketDataDegraded']);
+
+      // Past the fallback's 60 s limit: no quote at all.
+      await advance(s.clock, start + 90_000 - s.clock.now(), 100);
+      expect((await reasons()).filter((r) => r.startsWith('market data degraded'))[0]).toMatch(
+        /^market data degraded: BTCUSDT has no quote \(market data outage .*; the newest fallback quote is \d+ ms old, past its limit\)$/,
+      );
+      expect(await degraded()).toBe(1);
+
+      // The path is back at 2:00: ready again once a fresh quote is in; the next order's reads
+      // log the restoration.
+      await until(s.clock, () => s.session.readiness().ready, 30_000, 100);
+      expect(s.clock.now()).toBeGreaterThanOrEqual(start + 120_000);
+      expect(await degraded()).toBe(0);
+      expect((await order('after-outage')).status).toBe(201);
+      expect(fallbackKinds()).toEqual(['MarketDataDegraded', 'MarketDataRestored']);
+    } finally {
+      metrics.stop();
+      await s.close();
+    }
   });
 });

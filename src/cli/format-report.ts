@@ -2,6 +2,7 @@
 import { replayMetricsLines } from '../core/report/replay-metrics.ts';
 import { modelWarningLine } from '../core/report/model-warnings.ts';
 import { strategyLine } from '../core/report/strategy-summary.ts';
+import { quoteFallbackLine } from '../core/report/quote-fallback-metrics.ts';
 import type { RunReport } from '../runtime/backtest-run.ts';
 import type { RunSummary } from '../store/read-model-port.ts';
 import { storedText } from '../store/stored-values.ts';
@@ -74,6 +75,7 @@ export function formatReport(r: RunReport, stored = true, mode = 'backtest'): st
   }
   for (const w of r.modelWarnings) lines.push(modelWarningLine(w));
   if (r.strategy) lines.push(strategyLine(r.strategy));
+  if (r.quoteFallback !== null) lines.push(quoteFallbackLine(r.quoteFallback));
   // A run of several symbols says where each ended (one symbol's is in its parents and audit).
   if (r.positions.length > 1)
     lines.push(

@@ -106,6 +106,11 @@ export class InProcessVenue {
   tradesSince(symbol: Symbol, cursor: number): TapeSlice {
     return this.gateway.venue.tradesSince(symbol, cursor);
   }
+
+  /** The venue's market-data path fails in a market_data_outage window of the scenario. */
+  feedFailure(symbol: Symbol): string | null {
+    return this.gateway.venue.feedFailure(symbol);
+  }
 }
 
 /** How a sim session reaches its venue: the file's simulated venue in this process, never

@@ -7,6 +7,7 @@ import type { RetryPolicy } from '../core/engine/order-retry.ts';
 import type { FillConfig } from '../core/fills/fill-config.ts';
 import type { Instrument } from '../core/model/instrument.ts';
 import type { InstrumentSet } from '../core/model/instrument-set.ts';
+import type { QuoteFallbackConfig } from '../core/market/quote-fallback-config.ts';
 import type { ReconConfig } from '../core/recon/recon-config.ts';
 import type { BreakerConfig } from '../core/risk/breaker-config.ts';
 import type { PreTradeConfig } from '../core/safety/pre-trade.ts';
@@ -38,6 +39,9 @@ export interface NodeConfig {
   readonly recon: ReconConfig;
   /** Market samples every this many ms on a grid from the run's start, or off. */
   readonly sampleMs: number | 'off';
+  /** The ring of recent quotes consumers read while the venue's market data fails; absent: the
+   *  defaults (quote-fallback-config.ts). */
+  readonly quoteFallback?: QuoteFallbackConfig;
   /** TWAP slices capped at a share of average daily volume, or null (no cap, nothing logged);
    *  absent: null. */
   readonly liquidity?: LiquidityConfig | null;

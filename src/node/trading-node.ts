@@ -4,9 +4,13 @@
 // log, and driven only by commands (node-commands.ts). A backtest hosts one node per simulated
 // process (a restart builds the next from the durable log), a paper run hosts one behind the
 // serial inbox; either runs each command, timer and venue answer as one unit of work through
-// its runner (unit-runner.ts). The node does no I/O and keeps no wall time.
+// its runner (unit-runner.ts). The node does no I/O and keeps no wall time. Everything in the node
+// reads market data through the quote fallback over the venue's port (src/core/market), unless
+// the config turns it off; `marketData` is that port, for anything the node hosts.
 import type { Rng } from '../core/clock/rng.ts';
 import { ExecutionEngine } from '../core/engine/execution-engine.ts';
+import { DEFAULT_QUOTE_FALLBACK } from '../core/market/quote-fallback-config.ts';
+import { QuoteFallback } from '../core/market/quote-fallback.ts';
 import { OrderManager } from '../core/engine/order-manager.ts';
 import type { EventLog } from '../core/log/event-log.ts';
 import type { ExecEvent, LogEntry } from '../core/model/events.ts';
@@ -54,6 +58,11 @@ export class TradingNode {
   readonly recon: Reconciler;
   readonly manager: OrderManager;
   readonly sampler: MarketSampler | null;
+  /** The market data everything in the node reads: the quote fallback over the venue's port, or
+   *  the venue's port itself when the fallback is off. */
+  readonly marketData: MarketDataPort;
+  /** The quote fallback, null when it is off. */
+  readonly quoteFallback: QuoteFallback | null;
   /** Why new orders must wait (the startup gate), or null when it is open. */
   gate: string | null = null;
   /** Entries logged while a command runs: its answer is read from them. */
@@ -64,12 +73,19 @@ export class TradingNode {
   constructor(private readonly deps: NodeDeps) {
     const c = deps.config;
     let recon: Reconciler | null = null;
+    let recordFallback: ((e: ExecEvent) => void) | null = null;
+    const fallbackConfig = c.quoteFallback ?? DEFAULT_QUOTE_FALLBACK;
+    this.quoteFallback = fallbackConfig.enabled
+      ? new QuoteFallback(deps.marketData, fallbackConfig, deps.clock, (e) => recordFallback?.(e))
+      : null;
+    const marketData = this.quoteFallback ?? deps.marketData;
+    this.marketData = marketData;
     const engine = new ExecutionEngine({
       clock: deps.clock,
       log: deps.log,
       ledger: deps.ledger,
       broker: deps.broker,
-      marketData: deps.marketData,
+      marketData,
       instrument: c.instrument,
       ...(c.instruments ? { instruments: c.instruments } : {}),
       rng: deps.rng,
@@ -93,6 +109,7 @@ export class TradingNode {
       adopt: (o) => engine.adoptOrphan(o),
     });
     recon = r;
+    recordFallback = (e) => engine.record(e);
     engine.observers.push((m, before) => r.onMessage(m, before));
     this.sampler = c.sampleMs === 'off' ? null : this.marketSampler(c.sampleMs);
     const sampler = this.sampler;
@@ -115,7 +132,7 @@ export class TradingNode {
       engine,
       ledger: deps.ledger,
       broker: engine.broker,
-      marketData: deps.marketData,
+      marketData,
       instrument: c.instrument,
       venue: c.venue,
       dedup,
@@ -173,6 +190,7 @@ export class TradingNode {
     const entries = deps.prior;
     engine.restore(entries);
     recon.restore(entries);
+    this.quoteFallback?.restore(entries);
     engine.record({
       kind: 'ProcessRestarted',
       crashedAt: facts.crashedAt,
@@ -250,7 +268,9 @@ export class TradingNode {
     const { deps } = this;
     return new MarketSampler({
       clock: deps.clock,
-      marketData: deps.marketData,
+      // Samples peek at what the node's readers would get: how often a run samples must not
+      // decide when the fallback's transitions are logged (the digest does not depend on it).
+      marketData: this.quoteFallback?.passive() ?? deps.marketData,
       symbol: deps.config.instrument.symbol,
       intervalMs,
       origin: deps.sampleOrigin,

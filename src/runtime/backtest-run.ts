@@ -70,6 +70,8 @@ export interface RunReport {
   readonly modelWarnings: LogSummary['modelWarnings'];
   /** The strategy module's warm-up, signals and failure (null: the run has none). */
   readonly strategy: LogSummary['strategy'];
+  /** Time and reads on the quote fallback while market data was degraded (null: it never was). */
+  readonly quoteFallback: LogSummary['quoteFallback'];
   /** Each symbol's position at the end, ours and the venue's (the end-of-run audit). */
   readonly positions: LogSummary['positions'];
   /** Profit and loss of the run's trading: realized, unrealized, fees, net, turnover, exposure
@@ -165,6 +167,7 @@ export function runReport(r: {
     replay: summary.replay,
     modelWarnings: summary.modelWarnings,
     strategy: summary.strategy,
+    quoteFallback: summary.quoteFallback,
     positions: summary.positions,
     pnl: summary.pnl,
   };

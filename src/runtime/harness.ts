@@ -194,7 +194,8 @@ export function prepareRun(parts: RunParts): PreparedRun {
     new StrategyHost({
       strategy: { ...st, definition: st.instantiate() },
       clock: unitClock,
-      marketData: built.venue,
+      // The node's market data: the quote fallback over the venue, as the node's own readers.
+      marketData: node.marketData,
       instruments: config.instruments ? config.instruments.all : [instrument],
       ledger,
       record: (e) => node.engine.record(e),

@@ -18,6 +18,7 @@ import type { Clock } from '../core/ports/clock.ts';
 import type { OrderLedger } from '../core/order/order-ledger.ts';
 import type { OrphanBook } from '../core/recon/orphan-book.ts';
 import type { BreakerTrip } from '../core/risk/circuit-breaker.ts';
+import type { FallbackStatus } from '../core/market/quote-fallback.ts';
 import type { CommandResult, NodeCommand } from '../node/node-commands.ts';
 import type { NodeStatus } from '../node/node-status.ts';
 import { paperRefusal } from '../live/venue-registry.ts';
@@ -169,8 +170,8 @@ export class ServiceSession {
   }
 
   /** Ready, or every reason it is not: startup running or timed out, the kill switch halted,
-   *  market data stale, a venue stream disconnected, the strategy not warm yet or stopped, the
-   *  session stopping. */
+   *  market data stale or degraded (read from the quote fallback), a venue stream disconnected,
+   *  the strategy not warm yet or stopped, the session stopping. */
   readiness(now = this.clock.now()): Readiness {
     const reasons: string[] = [];
     const status = this.status();
@@ -181,6 +182,7 @@ export class ServiceSession {
     const quote = this.latestQuote(this.instrument.symbol, now);
     if (quote === null) reasons.push('no market data yet');
     else if (quote.stale) reasons.push(`market data stale: the latest quote is ${quote.ageMs} ms old`);
+    for (const f of this.marketDataFallback()) reasons.push(degradedReason(f));
     for (const [stream, state] of Object.entries(status.connections))
       if (state !== 'connected') reasons.push(`venue stream ${stream} ${state}`);
     const strategy = this.strategy();
@@ -189,6 +191,13 @@ export class ServiceSession {
       for (const why of strategy.notHydrated) reasons.push(`strategy ${strategy.name} not hydrated: ${why}`);
     }
     return { ready: reasons.length === 0, reasons };
+  }
+
+  /** The symbols whose market data the node reads from the quote fallback now (its ring, or no
+   *  quote young enough there), assessed without changing anything; empty while the venue's
+   *  market data is healthy or the fallback is off. */
+  marketDataFallback(): readonly FallbackStatus[] {
+    return this.proc.node.quoteFallback?.status([this.instrument.symbol]) ?? [];
   }
 
   /** The latest quote held for `symbol`, its age, and whether it is older than staleQuoteMs;
@@ -385,6 +394,16 @@ export class ServiceSession {
     await session.begin();
     return session;
   }
+}
+
+/** A readiness reason for a symbol on the quote fallback. */
+function degradedReason(f: FallbackStatus): string {
+  const age = f.fallbackAgeMs === null ? null : Math.round(f.fallbackAgeMs);
+  if (f.onFallback)
+    return `market data degraded: ${f.symbol} reads fallback quotes (${f.reason}; the newest is ${age} ms old)`;
+  const newest =
+    age === null ? 'no fallback quote is held' : `the newest fallback quote is ${age} ms old, past its limit`;
+  return `market data degraded: ${f.symbol} has no quote (${f.reason}; ${newest})`;
 }
 
 /** How often an idle session marks its run alive (well under the stale-heartbeat age). */

@@ -167,7 +167,12 @@ export function buildVenue(
           exchange.halted = m.edge === 'start';
           for (const o of others) o.exchange.halted = m.edge === 'start';
         }
-        if (what === 'spread_shift' || what === 'liquidity_drop' || what === 'stale_quotes') {
+        if (
+          what === 'spread_shift' ||
+          what === 'liquidity_drop' ||
+          what === 'stale_quotes' ||
+          what === 'market_data_outage'
+        ) {
           venue.refreshTop();
           for (const o of others) o.book.refreshTop();
         }

@@ -1,5 +1,5 @@
 // Scenario blocks that configure core components with their own schemas (fill detection, signal
-// dedup, pre-trade limits, circuit breaker). The scenario schema takes them loosely and checks
+// dedup, pre-trade limits, circuit breaker, quote fallback). The scenario schema takes them loosely and checks
 // them here against the component's schema, so every message keeps its scenario path
 // ("safety.breaker.rejects.maxCount: ..."), and the component parses the same object at run time.
 import { z } from 'zod';
@@ -10,6 +10,7 @@ import { quoteToUnits, type Instrument } from '../core/model/instrument.ts';
 import { preTradeConfigSchema } from '../core/safety/pre-trade.ts';
 import { dedupConfigSchema } from '../core/safety/signal-dedup.ts';
 import { reconConfigSchema } from '../core/recon/recon-config.ts';
+import { quoteFallbackConfigSchema } from '../core/market/quote-fallback-config.ts';
 import { positiveDecimal } from './common-schema.ts';
 import { describeIssue } from './issue-text.ts';
 
@@ -29,12 +30,14 @@ export const fillDetectionSchema = z
   .catchall(z.unknown())
   .default({ enabled: true, assetPrices: {} });
 
-/** Order manager settings: dedup, pre-trade limits, circuit breaker, and the reduce-only data age. */
+/** Order manager settings: dedup, pre-trade limits, circuit breaker, the reduce-only data age, and
+ *  the quote fallback (the ring of recent quotes read while the venue's market data fails). */
 export const safetySchema = z
   .strictObject({
     dedup: z.unknown().optional(),
     preTrade: z.unknown().optional(),
     breaker: z.unknown().optional(),
+    quoteFallback: z.unknown().optional(),
     exposureMaxAgeMs: z.number().int().min(1).max(600_000).default(5_000),
   })
   .default({ exposureMaxAgeMs: 5_000 });
@@ -85,6 +88,7 @@ export function checkComponentConfigs(s: Parts, issue: Issue): void {
   nested(['reconciliation'], reconConfigSchema, s.reconciliation);
   nested(['safety', 'preTrade'], preTradeConfigSchema, s.safety.preTrade);
   if (s.safety.breaker !== undefined) nested(['safety', 'breaker'], scenarioBreakerSchema, s.safety.breaker);
+  nested(['safety', 'quoteFallback'], quoteFallbackConfigSchema, s.safety.quoteFallback);
   const { enabled: _e, assetPrices: _p, ...fillFields } = s.fillDetection;
   nested(['fillDetection'], fillConfigSchema, fillFields);
   for (const [asset, price] of Object.entries(s.commissionPrices ?? {})) {

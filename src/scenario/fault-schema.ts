@@ -29,7 +29,14 @@ export const faultSchema = z.discriminatedUnion('kind', [
   }),
   z.strictObject({ kind: z.literal('lost_reports'), ...window, probability: probability.default(1) }),
   z.strictObject({ kind: z.literal('delayed_reports'), ...window, delayMs: z.number().int().min(1).max(3_600_000) }),
+  // Our market-data view stops updating and says nothing of it: consumers keep reading the last
+  // quote as if it were current (only its age tells).
   z.strictObject({ kind: z.literal('stale_quotes'), ...window }),
+  // Our market-data path fails: no quote reaches the view (as in stale_quotes), and the venue's
+  // market-data port reports the failure (as a live adapter whose stream dropped), so the quote
+  // fallback serves the last quote while it is young enough. A gateway's wire shows a stale quote
+  // (stream_stall and outage are the wire's own failures).
+  z.strictObject({ kind: z.literal('market_data_outage'), ...window }),
   z.strictObject({ kind: z.literal('spread_shift'), ...window, factor: z.number().positive() }),
   z.strictObject({ kind: z.literal('liquidity_drop'), ...window, depthFactor: z.number().min(0) }),
   z.strictObject({ kind: z.literal('halt'), ...window }),

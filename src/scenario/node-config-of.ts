@@ -1,6 +1,6 @@
 // A scenario file mapped into a trading node's config: the venue's rules and hours, routing and
-// retries, fill detection, the breaker, dedup and pre-trade limits, reconciliation and market
-// sampling, each parsed by its component's own schema. One NodeConfig per run: every process of
+// retries, fill detection, the breaker, dedup and pre-trade limits, reconciliation, market
+// sampling and the quote fallback, each parsed by its component's own schema. One NodeConfig per run: every process of
 // a backtest (restarts) and a paper run's node are built from it.
 import { isDeeplyFrozen } from '../core/config/parse-config.ts';
 import { DEFAULT_RETRY } from '../core/engine/order-retry.ts';
@@ -8,6 +8,7 @@ import { parseFillConfig, type FillConfig } from '../core/fills/fill-config.ts';
 import { quoteToUnits, type Instrument } from '../core/model/instrument.ts';
 import { parseDurationMs } from '../core/model/time-fields.ts';
 import { parseReconConfig } from '../core/recon/recon-config.ts';
+import { parseQuoteFallbackConfig } from '../core/market/quote-fallback-config.ts';
 import { parseBreakerConfig } from '../core/risk/breaker-config.ts';
 import { parsePreTradeConfig } from '../core/safety/pre-trade.ts';
 import { parseDedupConfig } from '../core/safety/signal-dedup.ts';
@@ -44,6 +45,9 @@ export function nodeConfigOf(s: ScenarioFile, instrument: Instrument, hours?: Tr
       instrument,
       ...s.otherInstruments.map((o) => instrumentFor(s, instrument, o.symbol)),
     ]),
+    ...(s.safety.quoteFallback !== undefined
+      ? { quoteFallback: parseQuoteFallbackConfig(s.safety.quoteFallback) }
+      : {}),
   };
 }
 

@@ -317,6 +317,7 @@ function fakePort(ledger = new OrderLedger()) {
     }),
     readiness: () => ({ ready: true, reasons: [] }),
     latestQuote: () => null,
+    marketDataFallback: () => [],
     breaker: () => ({ trip: null, lastTrip: null }),
     orphans: () => [],
   } as unknown as SessionPort;

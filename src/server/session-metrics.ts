@@ -7,8 +7,8 @@
 // the session's stored run. Fills and filled notional are summed from the session's ledger at
 // each scrape (the one owner of which executions counted; the log alone cannot tell a duplicate
 // trade in a lookup answer from a new one). Gauges (readiness, kill switch, breaker, streams,
-// market data age, orphans, open orders, the strategy's warm-up) are read from the session at
-// each scrape.
+// market data age and degradation, orphans, open orders, the strategy's warm-up) are read from
+// the session at each scrape.
 // Durations are in seconds; labels name kinds, states and codes, never an order or a parent.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { LogEntry } from '../core/model/events.ts';
@@ -182,6 +182,12 @@ export function sessionMetrics(port: SessionPort, registry: Registry): SessionMe
       const quote = port.latestQuote(port.instrument.symbol);
       g.set(quote === null ? Infinity : quote.ageMs / 1000);
     },
+  );
+  gauge(
+    'market_data_degraded',
+    "Whether the session's instrument reads its market data from the quote fallback (1: its ring of recent quotes, or no quote young enough there) or from the venue (0)",
+    [],
+    (g) => g.set(port.marketDataFallback().length > 0 ? 1 : 0),
   );
   gauge('orphans_unresolved', 'Orders at the venue that are not ours and not yet resolved', [], (g) =>
     g.set(port.orphans().filter((o) => !o.resolved).length),

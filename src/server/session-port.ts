@@ -9,6 +9,7 @@ import type { OrderLedger } from '../core/order/order-ledger.ts';
 import type { TopOfBook } from '../core/ports/broker.ts';
 import type { OrphanDetected } from '../core/model/recon-events.ts';
 import type { BreakerTrip } from '../core/risk/circuit-breaker.ts';
+import type { FallbackStatus } from '../core/market/quote-fallback.ts';
 import type { CommandResult, NodeCommand } from '../node/node-commands.ts';
 import type { NodeStatus } from '../node/node-status.ts';
 
@@ -48,6 +49,8 @@ export interface SessionPort {
   submit(command: NodeCommand): Promise<CommandResult>;
   status(): NodeStatus;
   readiness(now?: number): { readonly ready: boolean; readonly reasons: readonly string[] };
+  /** The symbols whose market data is read from the quote fallback now (empty while healthy). */
+  marketDataFallback(): readonly FallbackStatus[];
   /** The latest quote held for `symbol`, or null before the first. */
   latestQuote(symbol: Symbol, now?: number): SessionQuote | null;
   /** The breaker's current trip, if any, and the last trip event's observed values. */

@@ -2,9 +2,11 @@
 // request: an outage times it out with the venue having received it or not (the client cannot
 // tell which: outcome unknown), a 5xx answer leaves it unknown too, a 429 refuses it unprocessed,
 // a reject window refuses it with a chosen code. Stream faults lose or delay fill reports. Quote
-// faults freeze our market-data view. Model faults (spread shift, liquidity drop, price jump) are
-// applied by the market models; a halt stops matching and refuses new orders. Every decision
-// that changes an outcome is reported through onFault so it lands in the event log.
+// faults hold back what reaches our market-data view: stale quotes freeze it silently, a
+// market-data outage also makes the venue's port report the failure. Model faults
+// (spread shift, liquidity drop, price jump) are applied by the market models; a halt stops
+// matching and refuses new orders. Every decision that changes an outcome is reported through
+// onFault so it lands in the event log.
 import type { Rng } from '../core/clock/rng.ts';
 
 interface Window {
@@ -25,6 +27,7 @@ export type FaultSpec =
   | (Window & { readonly kind: 'lost_reports'; readonly probability: number })
   | (Window & { readonly kind: 'delayed_reports'; readonly delayMs: number })
   | (Window & { readonly kind: 'stale_quotes' })
+  | (Window & { readonly kind: 'market_data_outage' })
   | (Window & { readonly kind: 'spread_shift'; readonly factor: number })
   | (Window & { readonly kind: 'liquidity_drop'; readonly depthFactor: number })
   | (Window & { readonly kind: 'halt' })
@@ -67,10 +70,15 @@ export function deliveryOf(fate: RequestFate): Delivery {
 export type ReportFate = { readonly kind: 'deliver'; readonly extraDelayMs: number } | { readonly kind: 'lose' };
 
 export class FaultSchedule {
+  /** Whether any market-data outage is scheduled (a read of the view checks it first). */
+  readonly hasMarketDataOutage: boolean;
+
   constructor(
     readonly specs: readonly FaultSpec[],
     private readonly rng: Rng,
-  ) {}
+  ) {
+    this.hasMarketDataOutage = specs.some((f) => f.kind === 'market_data_outage');
+  }
 
   private active<K extends FaultSpec['kind']>(kind: K, t: number): Extract<FaultSpec, { kind: K }> | undefined {
     for (const f of this.specs) {
@@ -105,13 +113,20 @@ export class FaultSchedule {
     return { kind: 'deliver', extraDelayMs: delayed ? delayed.delayMs : 0 };
   }
 
+  /** Whether nothing reaches our market-data view at `t`: a stale-quotes or a market-data-outage
+   *  window. */
   quotesStale(t: number): boolean {
-    return this.active('stale_quotes', t) !== undefined;
+    return this.active('stale_quotes', t) !== undefined || this.marketDataDown(t);
   }
 
-  /** Whether any stale-quotes window is scheduled. */
+  /** Whether any window that holds quotes back (stale quotes, market-data outage) is scheduled. */
   hasStaleQuotes(): boolean {
-    return this.specs.some((f) => f.kind === 'stale_quotes');
+    return this.specs.some((f) => f.kind === 'stale_quotes' || f.kind === 'market_data_outage');
+  }
+
+  /** Whether our market-data path is out at `t` (a market_data_outage window). */
+  marketDataDown(t: number): boolean {
+    return this.hasMarketDataOutage && this.active('market_data_outage', t) !== undefined;
   }
 
   /** The largest spread factor any spread shift applies (1 without one). */

@@ -289,7 +289,11 @@ export class SliceScheduler {
 
   private earlyStop(top: { bid: number | null; ask: number | null; bidQty: number; askQty: number }): string | null {
     const { bid, ask } = top;
-    if (bid === null || ask === null) return 'no two-sided market';
+    if (bid === null || ask === null) {
+      // The quote fallback says why when it is the one holding the quote back (the primary path
+      // failed and its newest quote is too old).
+      return this.ops.marketData.noQuoteReason?.(this.ops.instrument.symbol) ?? 'no two-sided market';
+    }
     const mid = (bid + ask) / 2;
     const spread = (ask - bid) / mid;
     if (spread > this.stops.maxSpread)

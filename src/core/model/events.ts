@@ -9,6 +9,7 @@ import type { FillEvent } from './fill-events.ts';
 import type { SafetyEvent } from './safety-events.ts';
 import type { ReconEvent } from './recon-events.ts';
 import type { LiquidityEvent, PlannedLiquidityCap } from './liquidity-events.ts';
+import type { QuoteFallbackEvent } from './quote-fallback-events.ts';
 import type { VenueMessage } from './reports.ts';
 import type { StrategyEvent } from './strategy-events.ts';
 
@@ -332,6 +333,7 @@ export type ExecEvent =
   | ReconEvent
   | StrategyEvent
   | LiquidityEvent
+  | QuoteFallbackEvent
   | ReplayStats;
 
 export interface LogEntry<E extends ExecEvent = ExecEvent> {

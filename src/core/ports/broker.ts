@@ -135,4 +135,17 @@ export interface MarketDataPort {
    * trades).
    */
   tradesSince?(symbol: Symbol, cursor: number): TapeSlice;
+  /**
+   * Why the source's market data for the symbol cannot be trusted now (its market stream is
+   * down, its quote read failed, the scenario's market_data_outage window), or null while it is
+   * healthy. A source that cannot tell leaves it out; staleness still shows through
+   * lastUpdateAt. Read on every quote by the quote fallback (src/core/market): keep it cheap.
+   */
+  feedFailure?(symbol: Symbol): string | null;
+  /**
+   * Why topOfBook has no quote for the symbol now although the venue may have one (its feed
+   * failed and no fallback quote is young enough), or null: a port that only passes on what
+   * its source shows leaves it out. Read when a consumer finds no quote, to say why.
+   */
+  noQuoteReason?(symbol: Symbol): string | null;
 }

@@ -18,6 +18,7 @@ import { StrategySummaryFold, type StrategySummary } from './strategy-summary.ts
 import { DiscrepancyFold, type DiscrepancySummary } from './discrepancies.ts';
 import { unvaluedByAsset } from './unvalued-fees.ts';
 import { PnlFold, type PnlReport } from './pnl-fold.ts';
+import { QuoteFallbackMetricsFold, type QuoteFallbackMetrics } from './quote-fallback-metrics.ts';
 
 /** One symbol's position at the end of the run, as decimal quantities of its base: ours (the
  *  account's baseline plus our fills and corrections) and the venue's. */
@@ -135,6 +136,9 @@ export interface LogSummary extends DiscrepancySummary {
   readonly modelWarnings: readonly ModelWarningSummary[];
   /** The run's strategy module: warm-up, signals, failure (null: the run has none). */
   readonly strategy: StrategySummary | null;
+  /** Time and reads on the quote fallback (quote-fallback-metrics.ts); null when the market data
+   *  never degraded. */
+  readonly quoteFallback: QuoteFallbackMetrics | null;
   /** Each symbol's position at the end (the run's first), ours and the venue's, from the end-of-run
    *  audit; empty without one. */
   readonly positions: readonly PositionReport[];
@@ -170,6 +174,7 @@ export class RunReportFold {
   private readonly strategy = new StrategySummaryFold();
   private readonly discrepancies = new DiscrepancyFold();
   private readonly pnl: PnlFold;
+  private readonly quoteFallback = new QuoteFallbackMetricsFold();
   private positions: PositionReport[] = [];
 
   /** `others`: the further instruments of a node trading several; each parent's figures are in
@@ -221,6 +226,7 @@ export class RunReportFold {
     this.modelWarnings.add(entry);
     this.strategy.add(entry);
     this.discrepancies.add(entry);
+    this.quoteFallback.add(entry);
     if (entry.event.kind === 'SignalAccepted')
       this.signals.push({
         id: entry.event.signalId,
@@ -396,6 +402,7 @@ export class RunReportFold {
       replay: this.replayMetrics.summary(),
       modelWarnings: this.modelWarnings.summary(),
       strategy: this.strategy.summary(),
+      quoteFallback: this.quoteFallback.summary(),
       positions: [...this.positions],
       pnl: this.pnl.summary(this.ledger, this.unvalued),
     };

@@ -160,7 +160,7 @@ export class AlpacaAdapter implements LiveVenue {
       reconnect,
       scrub,
     );
-    this.market = new SymbolMarketPort(this.link.inst.symbol, this.feed.recorder);
+    this.market = new SymbolMarketPort(this.link.inst.symbol, this.feed.recorder, this.feed.health);
   }
 
   setReportHandler(handler: ReportHandler): void {
@@ -277,6 +277,10 @@ export class AlpacaAdapter implements LiveVenue {
 
   tradesSince(symbol: Symbol, cursor: number): TapeSlice {
     return this.market.tradesSince(symbol, cursor);
+  }
+
+  feedFailure(symbol: Symbol): string | null {
+    return this.market.feedFailure(symbol);
   }
 
   // ---- Broker ------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 // Market data for the Alpaca adapter (MarketDataPort's source): the latest quote over REST at
 // start, then quotes and trades from the SDK's stock data stream (IEX feed, msgpack), optionally
 // also REST polling of the latest quote and trade (a fallback where the stream is unavailable).
-// Everything is recorded in a bounded MarketRecorder on the adapter's clock at ARRIVAL time.
+// Everything is recorded in a bounded MarketRecorder on the adapter's clock at ARRIVAL time;
+// whether the stream (or the polled quote) works now is its FeedHealth, the port's feedFailure.
 // Started with an earliest time of interest (a resumed run's oldest open parent), the feed also
 // reads the market from then until now from the venue's minute bars (alpaca-market-history.ts)
 // once the stream is subscribed, so windows reaching before the start count what traded then
@@ -18,6 +19,7 @@ import type { AlpacaClient } from './alpaca-sdk.ts';
 import { MarketBackfiller, readVenueBars, type BarSource, type MarketBackfill } from '../market-backfill.ts';
 import type { VenueBars } from '../market-history.ts';
 import { MarketRecorder, type RecorderLimits } from '../market-recorder.ts';
+import { FeedHealth } from '../feed-health.ts';
 
 export interface MarketFeedOptions {
   /** Connect the data stream in start() (default true). */
@@ -52,6 +54,8 @@ function topOf(inst: Instrument, q: { bp?: unknown; bs?: unknown; ap?: unknown; 
 
 export class AlpacaMarketFeed {
   readonly recorder: MarketRecorder;
+  /** Whether the stream (or the polled REST quote) works now: the port's feedFailure. */
+  readonly health: FeedHealth;
   private stream: DataStream | null = null;
   private poll: Subscription | null = null;
   private stopped = false;
@@ -71,6 +75,7 @@ export class AlpacaMarketFeed {
     private readonly scrub: (text: string) => string,
   ) {
     this.recorder = new MarketRecorder(options.limits);
+    this.health = new FeedHealth(options.stream ?? true, (options.pollMs ?? 0) > 0);
     this.bars = {
       readBars: (from, until, abort) => readMinuteBars(alpaca, inst, from, until, abort),
       failureText: (err) => failureText(wireFailure(err)),
@@ -122,7 +127,8 @@ export class AlpacaMarketFeed {
     this.stream = null;
   }
 
-  /** The latest quote (and trade, when polling) over REST; a failure leaves the view as it was. */
+  /** The latest quote (and trade, when polling) over REST; a failure leaves the view as it was
+   *  and, when polling, is a failure of the feed until a read succeeds. */
   private async pollOnce(): Promise<void> {
     const symbol = this.inst.symbol;
     try {
@@ -131,8 +137,10 @@ export class AlpacaMarketFeed {
         { signal: this.signal },
       );
       if (!this.stopped && q.quote) this.recorder.quote(this.clock.now(), topOf(this.inst, q.quote));
-    } catch {
+      if (!this.stopped) this.health.polledQuote(null);
+    } catch (err) {
       // No quote yet (or the data host is down): staleness shows it through lastUpdateAt.
+      if (!this.stopped) this.health.polledQuote(this.scrub(failureText(wireFailure(err))));
     }
     if (this.options.pollMs === undefined) return;
     try {
@@ -165,10 +173,15 @@ export class AlpacaMarketFeed {
     let lastError = '';
     s.onError((e) => (lastError = e));
     s.onConnect(() => {
-      if (!this.stopped) this.onConnection('connected', 'market data stream authenticated');
+      if (this.stopped) return;
+      this.health.connected();
+      this.onConnection('connected', 'market data stream authenticated');
     });
     s.onDisconnect(() => {
-      if (!this.stopped) this.onConnection('disconnected', lastError || 'market data stream closed');
+      if (this.stopped) return;
+      const why = lastError || 'market data stream closed';
+      this.health.disconnected(this.scrub(why));
+      this.onConnection('disconnected', why);
     });
     s.onQuote((q) => {
       if (this.stopped || q.symbol !== this.inst.symbol) return;

@@ -128,7 +128,7 @@ export class BinanceAdapter implements LiveVenue {
       options.reconnectInitialMs === undefined ? {} : { reconnectInitialMs: options.reconnectInitialMs };
     this.userStream = new BinanceUserStream(this.link, this.orders, reconnect);
     this.feed = new BinanceMarketFeed(this.link, { ...reconnect, ...options.marketData });
-    this.market = new SymbolMarketPort(this.link.inst.symbol, this.feed.recorder);
+    this.market = new SymbolMarketPort(this.link.inst.symbol, this.feed.recorder, this.feed.health);
   }
 
   /** The markets, loaded once (again after a failed load) and checked against the instrument. */
@@ -237,6 +237,10 @@ export class BinanceAdapter implements LiveVenue {
 
   tradesSince(symbol: Symbol, cursor: number): TapeSlice {
     return this.market.tradesSince(symbol, cursor);
+  }
+
+  feedFailure(symbol: Symbol): string | null {
+    return this.market.feedFailure(symbol);
   }
 
   // ---- Broker ------------------------------------------------------------------------------

@@ -6,7 +6,8 @@
 // ARRIVAL time. At start one REST read of the best bid and offer (bookTicker) seeds the top, so an
 // order at the run's first instant has a quote before the streams are up. The connection's life
 // cycle is the 'market_data' ConnectionReport: connected while the book is synced, disconnected
-// when any of the three subscriptions fails (each is run again after a delay).
+// when any of the three subscriptions fails (each is run again after a delay); its FeedHealth
+// says the same to the port's feedFailure, for the quote fallback.
 // Started with an earliest time of interest (a resumed run's oldest open parent), the feed also
 // reads the market from then until now from the venue's 1-minute klines (binance-klines.ts) once
 // Binance has confirmed the trade stream's subscription, so windows reaching before the start
@@ -18,6 +19,7 @@ import { BoundedSet } from '../bounded-set.ts';
 import { MarketBackfiller, readVenueBars, type BarSource, type MarketBackfill } from '../market-backfill.ts';
 import type { VenueBars } from '../market-history.ts';
 import { MarketRecorder, type RecorderLimits } from '../market-recorder.ts';
+import { FeedHealth } from '../feed-health.ts';
 import { lotsOf, ticksOf } from '../wire-amounts.ts';
 import { withRequestSignal } from './binance-ccxt.ts';
 import { binanceFailure, failureText } from './binance-failures.ts';
@@ -39,6 +41,8 @@ export interface MarketFeedOptions {
 
 export class BinanceMarketFeed {
   readonly recorder: MarketRecorder;
+  /** Whether the market streams work now: the port's feedFailure. */
+  readonly health: FeedHealth;
   private readonly supervisors: StreamSupervisor[];
   private readonly tape = new BoundedSet(10_000);
   private readonly history: MarketBackfiller;
@@ -55,6 +59,7 @@ export class BinanceMarketFeed {
     private readonly options: MarketFeedOptions = {},
   ) {
     this.recorder = new MarketRecorder(options.limits);
+    this.health = new FeedHealth(options.stream ?? true, false);
     this.bars = {
       readBars: (from, until, signal) =>
         withRequestSignal(signal, async () => {
@@ -80,7 +85,9 @@ export class BinanceMarketFeed {
         maxDelayMs: 30_000,
         onFailure: (reason) => {
           if (name === 'order book') this.bookSynced = false;
-          link.reports.connection('market_data', 'disconnected', `${name}: ${link.scrubbed(reason)}`);
+          const why = `${name}: ${link.scrubbed(reason)}`;
+          this.health.disconnected(why);
+          link.reports.connection('market_data', 'disconnected', why);
         },
       });
     this.supervisors = [
@@ -140,6 +147,7 @@ export class BinanceMarketFeed {
       healthy();
       this.bookSynced = true;
       this.record(topOfBook(this.link, book));
+      this.health.connected();
       this.link.reports.connection('market_data', 'connected', 'order book synced');
     }
   }

@@ -3,10 +3,11 @@
 // codes, and two channels that keep their own order (REST answers; the execution stream).
 // Each symbol's market model drives that symbol's VenueBook (venue-book.ts, through a
 // VenueMarketSink): its exchange, its tape and our delayed view of its top of book, which
-// freezes while quotes are stale. What a query's answer says is built in venue-queries.ts, and
-// what a request a fault strikes gets in request-faults.ts. A venue may trade several symbols on
-// one account: one book per symbol, one latency and fault path and one pair of channels for all
-// of them, as one connection has.
+// freezes while quotes are stale and during a market-data outage (which its port reports as a
+// feed failure). What a query's
+// answer says is built in venue-queries.ts, and what a request a fault strikes gets in
+// request-faults.ts. A venue may trade several symbols on one account: one book per symbol, one
+// latency and fault path and one pair of channels for all of them, as one connection has.
 import type { ClientOrderId, Symbol, VenueOrderId } from '../../core/model/ids.ts';
 import type { OrderRequest } from '../../core/model/order.ts';
 import type { VenueMessage } from '../../core/model/reports.ts';
@@ -180,6 +181,10 @@ export class SimVenue implements Broker, MarketDataPort {
 
   lastUpdateAt(symbol: Symbol): number | null {
     return this.book(symbol).lastUpdateAt();
+  }
+
+  feedFailure(symbol: Symbol): string | null {
+    return this.book(symbol).feedFailure();
   }
 
   tradesSince(symbol: Symbol, cursor: number): TapeSlice {

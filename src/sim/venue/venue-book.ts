@@ -21,6 +21,8 @@ export interface DeferringMarket {
   wake(): void;
 }
 
+const OUTAGE = 'market data outage (scenario fault market_data_outage)';
+
 export class VenueBook {
   /** Our delayed market-data view. */
   private readonly feed: MarketDataFeed;
@@ -34,7 +36,7 @@ export class VenueBook {
     private readonly clock: Clock,
     readonly exchange: SimExchange,
     latency: LatencyModel,
-    faults: FaultSchedule,
+    private readonly faults: FaultSchedule,
     /** How the venue states this symbol's commissions, when not in quote. */
     readonly commission?: Commission,
   ) {
@@ -46,6 +48,12 @@ export class VenueBook {
   topOfBook(): TopOfBook {
     this.market?.catchUp();
     return this.feed.top();
+  }
+
+  /** Why our market-data path fails now (a market_data_outage window: nothing reaches the view,
+   *  which keeps its last quote as a live adapter's does when its stream drops), or null. */
+  feedFailure(): string | null {
+    return this.faults.hasMarketDataOutage && this.faults.marketDataDown(this.clock.now()) ? OUTAGE : null;
   }
 
   window(from: number, to: number): MarketWindow {
