@@ -10,6 +10,7 @@
 // in a later bar; the bars in between (nothing sampled in them) are closed flat at the last
 // price with volume 0, at most MAX_FLAT of them, so a long silence cannot flood a strategy.
 import { fractionalTicksToPrice, lotsToQty, ticksToPrice, type Instrument } from '../core/model/instrument.ts';
+import { parseStep } from '../core/model/decimal.ts';
 import type { MarketDataPort } from '../core/ports/broker.ts';
 import type { Bar, Quote, Trades } from './strategy-api.ts';
 
@@ -35,11 +36,17 @@ export class SymbolFeed {
   private cursor = 0;
   private last: number | null = null;
   private bar: OpenBar | null = null;
+  /** Tick and lot sizes as an integer over a power of ten (0.01 = 1 / 100). */
+  private readonly tick: readonly [number, number];
+  private readonly lot: readonly [number, number];
 
   constructor(
     readonly instrument: Instrument,
     private readonly barMs: number,
-  ) {}
+  ) {
+    this.tick = asFraction(instrument.tickSize);
+    this.lot = asFraction(instrument.lotSize);
+  }
 
   sample(port: MarketDataPort, now: number): FeedSample {
     const inst = this.instrument;
@@ -108,11 +115,28 @@ export class SymbolFeed {
 
   /** Ticks (whole or fractional, a VWAP) as a price: the exact decimal, read as a number. */
   private price(ticks: number): number {
-    const inst = this.instrument;
-    return Number(Number.isInteger(ticks) ? ticksToPrice(inst, ticks) : fractionalTicksToPrice(inst, ticks));
+    if (Number.isInteger(ticks)) return stepsToNumber(ticks, this.tick) ?? Number(ticksToPrice(this.instrument, ticks));
+    return Number(fractionalTicksToPrice(this.instrument, ticks));
   }
 
   private qty(lots: number): number {
-    return Number(lotsToQty(this.instrument, lots));
+    return stepsToNumber(lots, this.lot) ?? Number(lotsToQty(this.instrument, lots));
   }
+}
+
+/** A step ("0.01") as [mantissa, 10^scale]. */
+export function asFraction(step: string): readonly [number, number] {
+  const s = parseStep(step);
+  return [Number(s.mantissa), 10 ** s.scale];
+}
+
+/**
+ * n whole steps as a number, without the decimal text: n x mantissa / 10^scale is the division
+ * of two exact integers, which IEEE rounds correctly, so it is the same double as reading the
+ * exact decimal (what Number(fromSteps(...)) does, at a fraction of its cost). Null when the
+ * integers are past exactness (the caller then takes the text way).
+ */
+export function stepsToNumber(n: number, [mantissa, denominator]: readonly [number, number]): number | null {
+  const units = n * mantissa;
+  return Math.abs(units) <= Number.MAX_SAFE_INTEGER && denominator <= 1e22 ? units / denominator : null;
 }
