@@ -94,7 +94,19 @@ export interface CancelOutput {
   readonly reason?: string;
 }
 
-export type StrategyOutput = SignalOutput | CancelOutput;
+/** The model's number for a symbol now: the value its signal logic thresholds (a z-score, a
+ *  forecast), optional. It never becomes an order; when the strategy is swapped for another
+ *  (a swap's shadow validation) the candidate's scores are compared with the live one's over the
+ *  same inputs, which says far more than its rare signals can. Report one whenever it changes
+ *  (each bar, each quote). */
+export interface ScoreOutput {
+  readonly kind: 'score';
+  readonly value: number;
+  /** Default: the run's instrument. */
+  readonly symbol?: string;
+}
+
+export type StrategyOutput = SignalOutput | CancelOutput | ScoreOutput;
 
 /** What a handler may return: one output, several, or nothing. */
 export type Outputs = StrategyOutput | readonly StrategyOutput[] | null | undefined | void;

@@ -16,6 +16,13 @@
 // Failure: a throw, a malformed output, a Promise or a reach for the wall clock stops the
 // strategy (StrategyFailed) and never the run; the kill switch is then set as `onFailure` says
 // and, unless told otherwise, the parents its signals made are cancelled.
+//
+// Swaps (strategy-slot.ts): a host in the 'shadow' role runs a candidate beside the live host.
+// It samples nothing and reads no log: the live host hands it every live sample and every fill
+// and parent update right after its own strategy had them (mirrorTo), so both see the same
+// inputs in the same rounds. Its outputs become nothing (its scores and would-be signals go to
+// `watch`), and its failure touches neither the kill switch nor any parent. An accepted
+// candidate's host takes the live one's place (takeOver).
 import type { Subscription } from 'rxjs';
 import { Subject } from 'rxjs';
 import type { ExecEvent, LogEntry } from '../core/model/events.ts';
@@ -38,7 +45,7 @@ import type {
   Trades,
 } from './strategy-api.ts';
 import { SymbolFeed, type FeedSample } from './strategy-feed.ts';
-import { OutputError, showValue, toCommand } from './strategy-output.ts';
+import { isScore, OutputError, showValue, toCommand, toScore } from './strategy-output.ts';
 import type { History, HistorySource, LoadedStrategy } from './strategy-port.ts';
 import { StrategyScheduler } from './strategy-scheduler.ts';
 import { withoutWallClock } from './wall-clock-guard.ts';
@@ -57,6 +64,22 @@ export interface StrategyHostDeps {
   /** Runs a command as a unit of work of its own, after the current one. */
   readonly command: (label: string, command: NodeCommand) => void;
   readonly history: HistorySource | null;
+  /** 'live' (the default): its signals become commands. 'shadow': a swap's candidate. */
+  readonly role?: 'live' | 'shadow';
+  /** Told what the strategy says and when a round of samples ends (a swap's comparison). */
+  readonly watch?: HostWatch;
+}
+
+/** What a swap watches of a host. */
+export interface HostWatch {
+  /** A score output (checked). */
+  score?(symbol: string, value: number): void;
+  /** A signal the strategy made, as a signed quantity (buy +, sell -), whether sent or not. */
+  signal?(symbol: string, signedQty: number): void;
+  /** A live host handed every symbol's sample of this round to its strategy (and its mirror). */
+  sampled?(time: number): void;
+  /** The strategy stopped on a failure. */
+  failed?(phase: string, message: string): void;
 }
 
 /** The streams of the reactive form. */
@@ -70,7 +93,11 @@ interface Streams {
 
 export class StrategyHost implements EventSink {
   private readonly name: string;
-  private readonly feeds: SymbolFeed[];
+  /** The market sampling: a host taking over from another (a swap) takes its feeds. */
+  private feeds: SymbolFeed[];
+  private role: 'live' | 'shadow';
+  /** A swap's candidate, handed what this host's strategy is handed. */
+  private mirror: StrategyHost | null = null;
   private readonly warmth = new Map<string, Warmth>();
   /** Live samples of symbols whose history has not answered yet, handed over after it. */
   private readonly awaiting = new Map<string, FeedSample[]>();
@@ -96,6 +123,7 @@ export class StrategyHost implements EventSink {
   constructor(private readonly deps: StrategyHostDeps) {
     const s = deps.strategy;
     this.name = s.definition.name;
+    this.role = deps.role ?? 'live';
     this.feeds = deps.instruments.map((inst) => new SymbolFeed(inst, s.barMs));
     for (const inst of deps.instruments) this.warmth.set(inst.symbol, new Warmth(s.warmup, s.quoteMs));
   }
@@ -112,7 +140,7 @@ export class StrategyHost implements EventSink {
       codeHash: s.codeHash,
       params: s.paramsJson,
       form: s.form,
-      role: 'live',
+      role: this.role,
     });
     const context = this.context();
     this.call('start', () => {
@@ -151,7 +179,7 @@ export class StrategyHost implements EventSink {
     });
     if (this.stopped) return;
     this.hydrate();
-    this.scheduleSample();
+    if (this.role === 'live') this.scheduleSample();
     const timerMs = this.handlers?.timerMs;
     if (this.handlers?.onTimer && timerMs !== undefined) {
       if (!(Number.isFinite(timerMs) && timerMs >= 1)) {
@@ -178,6 +206,41 @@ export class StrategyHost implements EventSink {
     return this.started && !this.stopped;
   }
 
+  /** Whether the symbol's warm-up is done. */
+  isWarm(symbol: string): boolean {
+    return this.warmth.get(symbol)?.done ?? false;
+  }
+
+  /** Hands `shadow` (a started host in the shadow role) every live sample and log update this
+   *  host's strategy is handed, right after it; null stops. */
+  mirrorTo(shadow: StrategyHost | null): void {
+    this.mirror = shadow;
+  }
+
+  /**
+   * Makes this host the live one in place of `from` (an accepted swap), which stops: it takes
+   * `from`'s feeds (the same sampling grid, the tape read so far, the open bars: the candidate
+   * must sample as `from` did), the signals and parents `from`'s strategy made (now this one's:
+   * its failure cancels them as its own), and the log updates `from` had not handed over yet.
+   * A started shadow starts sampling; a host not started yet (an override) samples once started.
+   */
+  takeOver(from: StrategyHost): void {
+    from.mirror = null;
+    from.stop();
+    this.feeds = from.feeds;
+    for (const [id, sig] of from.ourSignals) this.ourSignals.set(id, sig);
+    for (const [parent, sig] of from.ourParents) this.ourParents.set(parent, sig);
+    this.inbox.push(...from.inbox);
+    from.inbox = [];
+    if (from.unsettledSeq >= 0) this.unsettledSeq = from.unsettledSeq;
+    from.unsettledSeq = -1;
+    // Default signal ids are name-time-n: never one the old strategy used.
+    this.signalCount = Math.max(this.signalCount, from.signalCount);
+    this.role = 'live';
+    if (this.started && !this.stopped) this.scheduleSample();
+    if (this.inbox.length > 0 || this.unsettledSeq >= 0) this.queueFlush();
+  }
+
   /** Symbols not warm yet, with what they have and need (readiness). */
   notHydrated(): string[] {
     const out: string[] = [];
@@ -188,7 +251,8 @@ export class StrategyHost implements EventSink {
   // ---- EventSink: our fills and parents from the log ---------------------------------------
 
   write(entry: LogEntry): void {
-    if (this.stopped || !this.started) return;
+    // A shadow is handed its updates by the live host.
+    if (this.stopped || !this.started || this.role === 'shadow') return;
     this.settle();
     const e = entry.event;
     switch (e.kind) {
@@ -284,6 +348,11 @@ export class StrategyHost implements EventSink {
   }
 
   private emit(raw: StrategyOutput): void {
+    if (isScore(raw)) {
+      const score = toScore(raw, (symbol) => this.instrumentOf(symbol));
+      this.deps.watch?.score?.(score.symbol, score.value);
+      return;
+    }
     const now = Math.floor(this.deps.clock.now());
     const made = toCommand(
       raw,
@@ -294,7 +363,11 @@ export class StrategyHost implements EventSink {
     if (made.command.kind === 'EmitSignal') {
       const sig = made.command.signal;
       const symbol = sig.symbol ?? (this.feeds[0] as SymbolFeed).instrument.symbol;
-      this.ourSignals.set(made.ref, { symbol, side: sig.side, qty: this.units(symbol, sig.qty) });
+      const qty = this.units(symbol, sig.qty);
+      this.deps.watch?.signal?.(symbol, sig.side === 'buy' ? qty : -qty);
+      // A shadow's signals are compared, never sent, and never answered.
+      if (this.role === 'shadow') return;
+      this.ourSignals.set(made.ref, { symbol, side: sig.side, qty });
       const w = this.warmth.get(symbol);
       if (w && !w.done) {
         this.deps.record({
@@ -306,7 +379,7 @@ export class StrategyHost implements EventSink {
         });
         return;
       }
-    }
+    } else if (this.role === 'shadow') return;
     this.deps.command(made.label, made.command);
   }
 
@@ -320,6 +393,11 @@ export class StrategyHost implements EventSink {
   private stopFailed(failure: { phase: string; message: string }): void {
     const { strategy: s } = this.deps;
     this.stop();
+    if (this.role === 'shadow') {
+      // A candidate's failure rejects it (the swap's decision says why); the live one trades on.
+      this.deps.watch?.failed?.(failure.phase, failure.message);
+      return;
+    }
     this.deps.record({
       kind: 'StrategyFailed',
       name: this.name,
@@ -343,6 +421,7 @@ export class StrategyHost implements EventSink {
           this.deps.command(`cancel ${id}`, { kind: 'CancelParent', parentId: parentOrderId(id), reason });
       }
     }
+    this.deps.watch?.failed?.(failure.phase, failure.message);
   }
 
   // ---- market data -------------------------------------------------------------------------
@@ -364,6 +443,7 @@ export class StrategyHost implements EventSink {
         else this.deliver(live, 'live');
         if (this.stopped) return;
       }
+      this.deps.watch?.sampled?.(t);
       this.timers.push(clock.schedule(sample, every - (clock.now() % every) || every));
     };
     this.timers.push(clock.schedule(sample, delay));
@@ -394,6 +474,7 @@ export class StrategyHost implements EventSink {
       if (streams) this.call('bar', () => streams.bars.next(b));
       else if (h?.onBar) this.call('bar', () => h.onBar?.(b));
     }
+    if (source === 'live') this.mirror?.deliver(sample, 'live');
   }
 
   private count(symbol: string, w: Warmth | undefined, source: 'live' | 'history', add: () => void): void {
@@ -530,15 +611,22 @@ export class StrategyHost implements EventSink {
       this.inbox = [];
       for (const item of items) {
         if (this.stopped) return;
-        const streams = this.streams;
-        const h = this.handlers;
-        if ('clientOrderId' in item) {
-          if (streams) this.call('fill', () => streams.fills.next(item));
-          else if (h?.onFill) this.call('fill', () => h.onFill?.(item));
-        } else if (streams) this.call('order', () => streams.parents.next(item));
-        else if (h?.onParent) this.call('order', () => h.onParent?.(item));
+        this.hand(item);
+        this.mirror?.hand(item);
       }
     }, 0);
+  }
+
+  /** Hands the strategy one of our fills or parent updates. */
+  private hand(item: OwnFill | ParentUpdate): void {
+    if (this.stopped) return;
+    const streams = this.streams;
+    const h = this.handlers;
+    if ('clientOrderId' in item) {
+      if (streams) this.call('fill', () => streams.fills.next(item));
+      else if (h?.onFill) this.call('fill', () => h.onFill?.(item));
+    } else if (streams) this.call('order', () => streams.parents.next(item));
+    else if (h?.onParent) this.call('order', () => h.onParent?.(item));
   }
 
   // ---- helpers -----------------------------------------------------------------------------

@@ -4,7 +4,8 @@
 // passive way (a buy's price down to a tick, a sell's up; a quantity down to a whole lot), as a
 // strategy computing a price from an average cannot land on a tick. Anything else malformed is
 // an OutputError naming the field, which stops the strategy: garbage out means its logic is
-// broken, and guessing would trade on it.
+// broken, and guessing would trade on it. A score (the model's number, compared in a swap's
+// shadow validation) is checked here too and becomes no command.
 import { z } from 'zod';
 import { priceToTicks, qtyToLots, type Instrument } from '../core/model/instrument.ts';
 import { parentOrderId } from '../core/model/ids.ts';
@@ -89,6 +90,32 @@ export function toCommand(
   };
   return { label: `signal ${id}`, output: 'signal', ref: id, command: { kind: 'EmitSignal', signal } };
 }
+
+const scoreShape = z.strictObject({
+  kind: z.literal('score'),
+  value: z.number().finite(),
+  symbol: z.string().min(1).optional(),
+});
+
+/** A score output checked: a finite number for a symbol the run trades (undefined: the run's). */
+export function toScore(
+  raw: unknown,
+  instrumentOf: (symbol: string | undefined) => Instrument | null,
+): { readonly symbol: string; readonly value: number } {
+  const parsed = scoreShape.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = issue && issue.path.length > 0 ? issue.path.join('.') : '(output)';
+    throw new OutputError(`score.${path}: ${issue?.message ?? 'invalid'}`);
+  }
+  const inst = instrumentOf(parsed.data.symbol);
+  if (inst === null) throw new OutputError(`score.symbol: the run does not trade "${parsed.data.symbol}"`);
+  return { symbol: inst.symbol, value: parsed.data.value };
+}
+
+/** Whether an output is a score (checked by toScore), not a command. */
+export const isScore = (raw: unknown): boolean =>
+  typeof raw === 'object' && raw !== null && (raw as { kind?: unknown }).kind === 'score';
 
 function toLots(inst: Instrument, qty: number | string, field: string): number {
   const lots =

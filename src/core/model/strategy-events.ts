@@ -56,33 +56,59 @@ export interface StrategyFailed {
   readonly message: string;
 }
 
-/** A replacement was asked for: the candidate runs in shadow beside the live strategy. */
+/** A replacement of the live strategy was asked for (a scenario action, an operator): the
+ *  candidate runs in shadow beside the live strategy on the same inputs until `samples` of their
+ *  outputs can be compared, or goes live at once when an operator overrides the validation
+ *  (audited: actor and reason). Every request is logged, refused ones too. */
 export interface StrategySwapRequested {
   readonly kind: 'StrategySwapRequested';
+  /** The swap's number in the run (1, 2, ...): its StrategySwapDecided names the same. */
+  readonly swap: number;
+  /** The live strategy's name, and the candidate's (its definition's name). */
   readonly name: string;
   readonly candidate: string;
+  /** The candidate's module as named, its code's hash and its parameters (canonical JSON). */
+  readonly module: string;
   readonly codeHash: string;
   readonly params: string;
+  /** Samples to compare, how long the shadow may take to collect them, and the thresholds
+   *  (decimal strings): a correlation below `minCorrelation` or a mean difference above
+   *  `maxMeanDifference` rejects the candidate. */
   readonly samples: number;
+  readonly timeoutMs: number;
+  readonly minCorrelation: string;
+  readonly maxMeanDifference: string;
   readonly actor: string;
-  /** true: an operator skipped the shadow validation (audited: actor and reason). */
+  /** true: an operator skipped the shadow validation. */
   readonly override: boolean;
   readonly reason: string;
 }
 
-/** The shadow comparison's result and the decision: the candidate became live, or was rejected
- *  and the old strategy stays. */
+/** How a swap ended. accepted: the candidate is the live strategy now (the comparison passed, or
+ *  an override). rejected: the comparison failed, the candidate failed, or the samples did not
+ *  come in time; the old strategy stays live. refused: the request could not start (a swap in
+ *  shadow already, no live strategy). abandoned: the shadow ended before a decision (the process
+ *  restarted, or the live strategy failed); the old strategy stays live. */
+export type SwapDecision = 'accepted' | 'rejected' | 'refused' | 'abandoned';
+
+/** The shadow comparison's figures and the decision. */
 export interface StrategySwapDecided {
   readonly kind: 'StrategySwapDecided';
+  readonly swap: number;
   readonly name: string;
   readonly candidate: string;
-  readonly decision: 'accepted' | 'rejected';
-  /** Samples compared; correlation and mean relative difference (decimal strings, null: not
-   *  computable), how many samples changed sign, and the outputs' ranges. */
+  readonly decision: SwapDecision;
+  /** What was compared: the strategies' scores, their would-be signals (signed quantities), or
+   *  nothing (an override, a refusal). */
+  readonly basis: 'scores' | 'signals' | null;
+  /** Samples compared; Pearson correlation and mean absolute difference relative to the live
+   *  outputs' mean magnitude (decimal strings; null: not computable), how many samples the two
+   *  had opposite signs, and each side's range ([min, max] as decimal strings). */
   readonly samples: number;
   readonly correlation: string | null;
   readonly meanDifference: string | null;
   readonly signChanges: number;
+  readonly range: { readonly live: readonly [string, string]; readonly candidate: readonly [string, string] } | null;
   readonly reason: string;
 }
 
