@@ -294,6 +294,7 @@ function* runSteps(loaded: LoadedScenario, options: RunOptions): Generator<void,
       readStore: store ? () => [...store.entries(id)] : null,
       venueBuilder: options.buildVenue,
       strategy: loaded.strategy,
+      swaps: loaded.swaps,
       seed,
     });
     // The P&L's last mark: each book as the run ends, read by work on the clock at the end (our

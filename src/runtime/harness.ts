@@ -31,8 +31,9 @@ import { ProcessLife } from '../node/process-life.ts';
 import { TradingNode } from '../node/trading-node.ts';
 import { UnitBroker, UnitClock } from '../node/unit-runner.ts';
 import { DurableSink } from './durable-sink.ts';
-import type { RunnableStrategy } from '../scenario/load-scenario.ts';
-import { StrategyHost } from '../strategy/strategy-host.ts';
+import type { LoadedSwap, RunnableStrategy } from '../scenario/load-scenario.ts';
+import { DEFAULT_THRESHOLDS } from '../strategy/shadow-compare.ts';
+import { StrategySlot, type CandidateRef } from '../strategy/strategy-slot.ts';
 import { backtestHistory } from './backtest-history.ts';
 import { FillResults } from './fill-audit.ts';
 
@@ -69,6 +70,8 @@ interface Proc {
   readonly log: EventLog;
   readonly ledger: OrderLedger;
   readonly node: TradingNode;
+  /** The process's strategy (a fresh instance of the live one), null without one. */
+  readonly strategy: StrategySlot | null;
   /** Inputs that arrived while the first process reads the account's baseline: they run, in
    *  order, once it is read (nothing was refused: nothing was lost). Null when none are held. */
   held: Array<{ label: string; command: NodeCommand }> | null;
@@ -96,6 +99,8 @@ export interface RunParts {
   readonly venueBuilder?: typeof buildVenue | undefined;
   /** The strategy module the scenario names: each process runs a fresh instance of it. */
   readonly strategy?: RunnableStrategy | null;
+  /** The candidates of the scenario's swap_strategy actions. */
+  readonly swaps?: readonly LoadedSwap[];
   /** The run's seed (the strategy's warm-up history draws from it). */
   readonly seed?: number;
 }
@@ -149,11 +154,12 @@ export function prepareRun(parts: RunParts): PreparedRun {
       prior: entries,
       commitPoint: () => log.commit(),
     });
-    const p: Proc = { life, log, ledger, node, held: null };
     // The strategy runs beside the node from the process's start: it warms up while startup
-    // reconciliation runs (its signals meanwhile meet the startup gate, like any input's).
-    const host = strategy ? strategyHost(strategy, unitClock, ledger, node) : null;
+    // reconciliation runs (its signals meanwhile meet the startup gate, like any input's). A
+    // restarted process runs the strategy its log says is live (a swap may have replaced it).
+    const host = strategy ? strategySlot(strategy, unitClock, ledger, node, entries) : null;
     if (host) log.addSink(host);
+    const p: Proc = { life, log, ledger, node, strategy: host, held: null };
     if (!prior) {
       // The account may hold something before the run: a startup pass reads it as the run's
       // baseline (AccountBaseline) before anything is sent; inputs wait for it. Without starting
@@ -189,10 +195,24 @@ export function prepareRun(parts: RunParts): PreparedRun {
           quoteMs: strategy.quoteMs,
           barMs: strategy.barMs,
         });
+  const swaps = parts.swaps ?? [];
+  /** The run's strategy modules (its own and its swaps' candidates), by what a log names them. */
+  const byRef = (ref: CandidateRef): RunnableStrategy | null =>
+    [strategy, ...swaps.map((w) => w.candidate)].find(
+      (c) => c !== null && c.module === ref.module && c.codeHash === ref.codeHash && c.paramsJson === ref.params,
+    ) ?? null;
   /** A process's strategy: a fresh instance of the module, its commands run as inputs. */
-  const strategyHost = (st: RunnableStrategy, unitClock: UnitClock, ledger: OrderLedger, node: TradingNode) =>
-    new StrategyHost({
-      strategy: { ...st, definition: st.instantiate() },
+  const strategySlot = (
+    st: RunnableStrategy,
+    unitClock: UnitClock,
+    ledger: OrderLedger,
+    node: TradingNode,
+    prior: readonly LogEntry[],
+  ) =>
+    new StrategySlot({
+      strategy: st,
+      prior,
+      candidate: byRef,
       clock: unitClock,
       // The node's market data: the quote fallback over the venue, as the node's own readers.
       marketData: node.marketData,
@@ -236,6 +256,32 @@ export function prepareRun(parts: RunParts): PreparedRun {
   built.start();
   for (const input of scenarioInputs(s, instrument)) {
     clock.schedule(() => deliver(input.label, input.command), input.atMs);
+  }
+  // A swap is the strategy's: handed to the process's slot as a unit of work of the process,
+  // or refused as an input while none runs.
+  for (const { action, candidate } of swaps) {
+    const a = s.actions[action];
+    if (a?.kind !== 'swap_strategy') continue;
+    const label = `action swap_strategy ${a.module}`;
+    clock.schedule(() => {
+      const p = proc;
+      if (!p || !p.life.alive) return void refused.push(label);
+      p.life.run((slot) => {
+        slot?.request({
+          candidate,
+          samples: a.samples,
+          timeoutMs: parseDurationMs(a.timeout),
+          thresholds: {
+            ...DEFAULT_THRESHOLDS,
+            minCorrelation: a.minCorrelation,
+            maxMeanDifference: a.maxMeanDifference,
+          },
+          override: a.override,
+          actor: a.actor ?? 'operator',
+          reason: a.reason ?? 'scenario action',
+        });
+      }, p.strategy);
+    }, parseDurationMs(a.at));
   }
   for (const x of s.externalOrders) {
     // Someone else on the account: straight into the venue's matching engine.

@@ -1,7 +1,9 @@
 // How orders are executed: per-order routing and TWAP parameters, the scenario's routing and
-// retry defaults, and timed operator actions (kill switch, circuit breaker, cancels).
+// retry defaults, and timed operator actions (kill switch, circuit breaker, cancels, strategy
+// swaps).
 import { z } from 'zod';
 import { duration, id, nonNegativeDecimal, positiveDecimal } from './common-schema.ts';
+import { swapStrategyActionSchema } from './strategy-schema.ts';
 
 export const twapSchema = z
   .strictObject({
@@ -108,6 +110,8 @@ export const actionSchema = z.discriminatedUnion('kind', [
     actor: z.string().min(1).default('operator'),
     reason,
   }),
+  /** Swaps the strategy for another module or other parameters, after shadow validation. */
+  swapStrategyActionSchema,
 ]);
 
 /** A crash of the harness process: at a time, at a seeded time in a window, or right after the

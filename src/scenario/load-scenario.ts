@@ -47,10 +47,18 @@ export interface LoadedScenario<S extends ScenarioFile = Scenario> {
   readonly canonical: string;
   /** The strategy module the file names, loaded and its parameters checked (null: none). */
   readonly strategy: RunnableStrategy | null;
+  /** The candidates of its swap_strategy actions, loaded the same way, by action index. */
+  readonly swaps: readonly LoadedSwap[];
 }
 
 /** A loaded strategy module: what a host needs, and a fresh copy of its definition per run. */
 export type RunnableStrategy = ReturnType<typeof loadStrategy>;
+
+/** A swap_strategy action (actions[action]) and its candidate module. */
+export interface LoadedSwap {
+  readonly action: number;
+  readonly candidate: RunnableStrategy;
+}
 
 function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
@@ -176,11 +184,53 @@ export function parseScenarioFields(raw: object, file: string): LoadedScenario<S
     });
   }
   const strategy = scenario.strategy ? strategyOf(scenario.strategy, file) : null;
+  const swaps = strategy && scenario.strategy ? swapsOf(scenario, scenario.strategy, strategy, file) : [];
   const canonical = canonicalJson(scenario);
   // A strategy's code is part of what the scenario is: the same file with changed strategy code
-  // is another scenario.
-  const hashed = strategy ? `${canonical}\n${strategy.codeHash}` : canonical;
-  return { file, scenario, canonical, hash: createHash('sha256').update(hashed).digest('hex'), strategy };
+  // (or a swap's candidate code) is another scenario.
+  const codes = [strategy, ...swaps.map((w) => w.candidate)].flatMap((x) => (x ? [x.codeHash] : []));
+  const hashed = codes.length > 0 ? `${canonical}\n${codes.join('\n')}` : canonical;
+  const hash = createHash('sha256').update(hashed).digest('hex');
+  return { file, scenario, canonical, hash, strategy, swaps };
+}
+
+/** Loads each swap_strategy action's module as the strategy it replaces was loaded (its warm-up
+ *  timeout and failure policy are the strategy's); a candidate must sample the market as the
+ *  strategy does, since a shadow is fed the live strategy's samples. */
+function swapsOf(
+  scenario: ScenarioFile,
+  section: NonNullable<ScenarioFile['strategy']>,
+  base: RunnableStrategy,
+  file: string,
+): LoadedSwap[] {
+  const out: LoadedSwap[] = [];
+  scenario.actions.forEach((a, i) => {
+    if (a.kind !== 'swap_strategy') return;
+    const at = `actions[${i}]`;
+    let candidate: RunnableStrategy;
+    try {
+      candidate = loadStrategy({
+        module: a.module,
+        path: resolve(dirname(file), a.module),
+        params: a.params,
+        warmupTimeoutMs: parseDurationMs(section.warmupTimeout),
+        onFailure: section.onFailure,
+      });
+    } catch (err) {
+      if (err instanceof StrategyLoadError) throw oneProblem(file, `${at}.${err.field}`, err.message);
+      throw err;
+    }
+    if (candidate.quoteMs !== base.quoteMs || candidate.barMs !== base.barMs)
+      throw oneProblem(
+        file,
+        `${at}.module`,
+        `${a.module} samples quotes every ${candidate.quoteMs} ms with ${candidate.barMs} ms bars, the strategy it ` +
+          `replaces (${section.module}) every ${base.quoteMs} ms with ${base.barMs} ms bars: a swap keeps the feed ` +
+          '(feed.quoteMs, feed.barMs)',
+      );
+    out.push({ action: i, candidate });
+  });
+  return out;
 }
 
 /** Loads the module a `strategy:` section names, relative to the file; a problem is the file's. */

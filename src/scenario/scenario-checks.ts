@@ -131,6 +131,15 @@ export function checkScenario(s: ScenarioFile, issue: Issue): void {
       : `no order has id "${id}" (orders: ${listIds(orderIds)})`;
   s.actions.forEach((a, i) => {
     inHorizon(['actions', i, 'at'], a.at);
+    if (a.kind === 'swap_strategy') {
+      if (!s.strategy)
+        issue(['actions', i, 'kind'], 'swap_strategy swaps the strategy: the scenario names none (strategy:)');
+      if (a.override && (a.actor === undefined || a.reason === undefined))
+        issue(
+          ['actions', i, a.actor === undefined ? 'actor' : 'reason'],
+          'an override skips the shadow validation: say who (actor) and why (reason)',
+        );
+    }
     if (a.kind === 'cancel' && !orderIds.has(a.parent)) issue(['actions', i, 'parent'], notAnOrder(a.parent));
     if (a.kind === 'resolve_orphan') {
       // The only orphans a scenario makes are its external orders.

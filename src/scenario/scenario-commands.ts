@@ -1,7 +1,8 @@
-// A scenario's inputs (its orders, signals, scheduled cancels and operator actions) as node
-// commands, in the order they are scheduled: due time from the run's start, then this order
-// (orders, signals, cancels, actions), so a cancel at the same instant follows its submit. A
-// backtest and a paper run deliver the same list to whatever node runs at the time.
+// A scenario's inputs (its orders, signals, scheduled cancels and operator actions, strategy swaps
+// aside: those go to the run's strategy) as node commands, in the order they are scheduled: due
+// time from the run's start, then this order (orders, signals, cancels, actions), so a cancel at
+// the same instant follows its submit. A backtest and a paper run deliver the same list to
+// whatever node runs at the time.
 import { clientOrderId, parentOrderId } from '../core/model/ids.ts';
 import { priceToTicks, qtyToLots, type Instrument } from '../core/model/instrument.ts';
 import type { SignalRequest } from '../core/engine/order-manager.ts';
@@ -49,12 +50,16 @@ export function scenarioInputs(s: ScenarioFile, instrument: Instrument): Scenari
     });
   }
   for (const a of s.actions) {
+    // A strategy swap is the strategy's, not the node's (the run hands it to its strategy slot).
+    if (a.kind === 'swap_strategy') continue;
     inputs.push({ label: `action ${a.kind}`, atMs: parseDurationMs(a.at), parentId: null, command: actionCommand(a) });
   }
   return inputs;
 }
 
-function actionCommand(a: ScenarioFile['actions'][number]): NodeCommand {
+type NodeAction = Exclude<ScenarioFile['actions'][number], { kind: 'swap_strategy' }>;
+
+function actionCommand(a: NodeAction): NodeCommand {
   switch (a.kind) {
     case 'kill_switch':
       return { kind: 'SetKillSwitch', state: a.state, actor: a.actor, reason: a.reason };

@@ -22,3 +22,25 @@ export const strategySchema = z.strictObject({
     })
     .default({ killSwitch: 'halted', cancelParents: true }),
 });
+
+/** An action that swaps the running strategy for another module or other parameters, after
+ *  shadow validation (src/strategy/strategy-slot.ts) unless `override` skips it. The module is
+ *  relative to the scenario file and loaded with it. */
+export const swapStrategyActionSchema = z.strictObject({
+  kind: z.literal('swap_strategy'),
+  at: duration,
+  module: strategySchema.shape.module,
+  params: z.record(z.string(), z.unknown()).default({}),
+  /** Samples of both strategies' outputs to compare before deciding. */
+  samples: z.number().int().min(2).max(100_000).default(100),
+  /** The shadow gets this long to collect them; the candidate is rejected past it. */
+  timeout: duration.default('PT1H'),
+  /** Reject below this correlation, or above this mean difference (relative to the live outputs). */
+  minCorrelation: z.number().min(-1).max(1).default(0.5),
+  maxMeanDifference: z.number().min(0).max(1_000_000).default(0.5),
+  /** Skip the shadow: the candidate goes live at once, audited: an override must say who and
+   *  why (scenario-checks.ts); otherwise they default to operator and scenario action. */
+  override: z.boolean().default(false),
+  actor: z.string().min(1).optional(),
+  reason: z.string().min(1).optional(),
+});

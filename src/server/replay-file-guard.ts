@@ -1,9 +1,10 @@
 // Scenario text sent over HTTP may name replay recordings (market.files), which validation opens
-// to check them, and a strategy module (strategy.module), which loading runs. Paths there are
-// resolved from the scenarios directory and must stay inside it, so a request cannot probe the
-// server's file system (does /x exist, is it a file, what does it record) nor run code from it.
-// The paths are read from the YAML the same way the loader reads them, before the loader touches
-// any of them; text that is not YAML enough to tell is left to the loader to refuse.
+// to check them, and strategy modules (strategy.module, a swap_strategy action's module), which
+// loading runs. Paths there are resolved from the scenarios directory and must stay inside it, so
+// a request cannot probe the server's file system (does /x exist, is it a file, what does it
+// record) nor run code from it. The paths are read from the YAML the same way the loader reads
+// them, before the loader touches any of them; text that is not YAML enough to tell is left to
+// the loader to refuse.
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { FieldError } from './problem.ts';
@@ -17,7 +18,11 @@ export function replayFilesOutside(text: string, dir: string): FieldError[] {
   } catch {
     return [];
   }
-  const doc = raw as { market?: { files?: unknown }; strategy?: { module?: unknown } } | null;
+  const doc = raw as {
+    market?: { files?: unknown };
+    strategy?: { module?: unknown };
+    actions?: unknown;
+  } | null;
   const files = doc?.market?.files;
   const problems: FieldError[] = [];
   const outside = (f: string): boolean => {
@@ -38,6 +43,16 @@ export function replayFilesOutside(text: string, dir: string): FieldError[] {
     problems.push({
       path: 'strategy.module',
       message: `over HTTP, a strategy module must be inside the scenarios directory (paths relative to it); ${JSON.stringify(module)} is not`,
+    });
+  }
+  if (Array.isArray(doc?.actions)) {
+    doc.actions.forEach((a: unknown, i) => {
+      const m = (a as { module?: unknown } | null)?.module;
+      if (typeof m !== 'string' || !outside(m)) return;
+      problems.push({
+        path: `actions[${i}].module`,
+        message: `over HTTP, a strategy module must be inside the scenarios directory (paths relative to it); ${JSON.stringify(m)} is not`,
+      });
     });
   }
   return problems;
