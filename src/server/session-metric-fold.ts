@@ -10,6 +10,7 @@ import type { ClientOrderId, ParentOrderId } from '../core/model/ids.ts';
 import type { MismatchKind, ReconMode } from '../core/model/recon-events.ts';
 import { isTerminal } from '../core/model/order-status.ts';
 import { FAILURE_CATEGORIES } from '../core/model/reports.ts';
+import type { SwapDecision } from '../core/model/strategy-events.ts';
 
 export type SessionCounter =
   | 'parents_started'
@@ -30,7 +31,8 @@ export type SessionCounter =
   | 'reconciliation_mismatches'
   | 'orphans_detected'
   | 'reconnects'
-  | 'breaker_trips';
+  | 'breaker_trips'
+  | 'strategy_swaps';
 
 export type SessionHistogram =
   'venue_request_duration' | 'ack_latency' | 'fill_latency' | 'slice_schedule_lag' | 'fill_detection_latency';
@@ -71,6 +73,7 @@ export const SLICE_STATES = [
 ] as const;
 const RECON_MODES: readonly ReconMode[] = ['startup', 'periodic', 'reconnect', 'operator'];
 const MISMATCH_KINDS: readonly MismatchKind[] = ['status', 'missed_fill', 'unknown_at_venue', 'position', 'orphan'];
+const SWAP_DECISIONS: readonly SwapDecision[] = ['accepted', 'rejected', 'refused', 'abandoned'];
 
 /** The label values of the counters whose labels are a small closed set: exported at 0 before
  *  the first increment, so a query over them finds a series from the start. */
@@ -81,6 +84,7 @@ export const KNOWN_LABELS: Partial<Record<SessionCounter, readonly MetricLabels[
   reconciliations: RECON_MODES.map((mode) => ({ mode })),
   reconciliation_mismatches: MISMATCH_KINDS.map((kind) => ({ kind })),
   reconnects: [{ stream: 'orders' }, { stream: 'market_data' }],
+  strategy_swaps: SWAP_DECISIONS.map((decision) => ({ decision })),
 };
 
 const NONE: MetricLabels = Object.freeze({});
@@ -252,6 +256,8 @@ export class SessionMetricFold {
         return this.inc('orphans_detected');
       case 'CircuitBreakerTripped':
         return this.inc('breaker_trips');
+      case 'StrategySwapDecided':
+        return this.inc('strategy_swaps', { decision: e.decision });
       case 'ConnectionReport':
         // The first `connected` of a stream is its start; one after a `disconnected` a reconnect.
         if (e.state === 'connected' && this.streams.get(e.stream) === 'disconnected')

@@ -196,6 +196,54 @@ describe('the session metric fold', () => {
       ['orders_rejected', {}],
     ]);
   });
+
+  it('counts strategy swaps by decision, once each, and not their requests', () => {
+    const decided = (swap: number, decision: 'accepted' | 'rejected' | 'refused' | 'abandoned'): ExecEvent => ({
+      kind: 'StrategySwapDecided',
+      swap,
+      name: 'old',
+      candidate: 'new',
+      decision,
+      basis: null,
+      samples: 0,
+      correlation: null,
+      meanDifference: null,
+      signChanges: 0,
+      range: null,
+      reason: '',
+    });
+    const requested: ExecEvent = {
+      kind: 'StrategySwapRequested',
+      swap: 1,
+      name: 'old',
+      candidate: 'new',
+      module: './new.ts',
+      codeHash: 'h',
+      params: '{}',
+      samples: 100,
+      timeoutMs: 1,
+      minCorrelation: '0.5000',
+      maxMeanDifference: '0.5000',
+      actor: 'ops',
+      override: false,
+      reason: '',
+    };
+    const updates = foldAll(
+      log(
+        [0, requested],
+        [1, decided(1, 'rejected')],
+        [2, decided(2, 'refused')],
+        [3, decided(3, 'accepted')],
+        [4, decided(4, 'abandoned')],
+      ),
+    );
+    expect(updates.map((u) => [u.metric, u.labels])).toEqual([
+      ['strategy_swaps', { decision: 'rejected' }],
+      ['strategy_swaps', { decision: 'refused' }],
+      ['strategy_swaps', { decision: 'accepted' }],
+      ['strategy_swaps', { decision: 'abandoned' }],
+    ]);
+  });
 });
 
 // Any log over a few orders and parents: every kind the fold reads, and one it does not, with

@@ -54,6 +54,10 @@ const COUNTERS: Readonly<Record<SessionCounter, readonly [help: string, labels: 
   orphans_detected: ['Orders at the venue that are not ours, found by reconciliation', []],
   reconnects: ['Venue streams connected again after a disconnect, by stream', ['stream']],
   breaker_trips: ['Circuit breaker trips', []],
+  strategy_swaps: [
+    'Strategy swaps decided, by decision: accepted (shadow validation passed, or an override), rejected (it failed: the old strategy stays), refused, abandoned',
+    ['decision'],
+  ],
 };
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
