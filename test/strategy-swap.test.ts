@@ -94,6 +94,14 @@ describe('a strategy swap in a backtest', () => {
     expect(after.length).toBeGreaterThan(3);
     expect(after.every((s) => s.qty === 4000)).toBe(true);
     expect(r.report.passed).toBe(true);
+    // The report: the shadow's warm-up is not the strategy's, and the candidate is live at the end.
+    const summary = r.report.strategy;
+    expect(summary?.swaps).toEqual({ accepted: 1, rejected: 0, refused: 0, abandoned: 0 });
+    expect(summary?.live.params).toContain('"window":14');
+    expect(summary?.starts).toBe(1);
+    expect(summary?.warmup).toMatchObject([{ symbol: 'BTCUSDT', state: 'hydrated', atMs: 0 }]);
+    expect(summary?.signals.made).toBe(r.signals().length);
+    expect(r.of('StrategyHydration').filter((e) => e.event.role === 'shadow').length).toBeGreaterThan(0);
   });
 
   it('rejects an inverted model, and the old strategy trades exactly as it would have without the swap', () => {
@@ -107,6 +115,8 @@ describe('a strategy swap in a backtest', () => {
     expect(r.signals(at('00:09:50')).length).toBeGreaterThan(3);
     expect(r.signals()).toEqual(without.signals());
     expect(r.signals().every((s) => s.qty === 5000)).toBe(true);
+    expect(r.report.strategy?.swaps.rejected).toBe(1);
+    expect(r.report.strategy?.live.params).toBe(without.report.strategy?.live.params);
   });
 
   it('rejects a model whose scores are mostly noise, on the mean difference', () => {
@@ -151,6 +161,9 @@ describe('a strategy swap in a backtest', () => {
     const buys = after.filter((s) => s.side === 'buy');
     expect(buys.length).toBeGreaterThan(2);
     expect(buys.every((s) => s.qty === 3000)).toBe(true);
+    // An override's start is the candidate's, not a restart.
+    expect(r.report.strategy).toMatchObject({ starts: 1, swaps: { accepted: 1 } });
+    expect(r.report.strategy?.live.params).toContain('"invert":true');
   });
 
   it('abandons a swap in shadow when the process restarts, and the old strategy trades on', () => {

@@ -571,7 +571,8 @@ export class StrategyHost implements EventSink {
     detail: string,
   ): void {
     const { have, need, unit } = w.figures();
-    this.deps.record({ kind: 'StrategyHydration', name: this.name, symbol, state, have, need, unit, detail });
+    const role = this.role === 'shadow' ? { role: 'shadow' as const } : {};
+    this.deps.record({ kind: 'StrategyHydration', name: this.name, symbol, state, have, need, unit, detail, ...role });
   }
 
   // ---- our fills and parents ---------------------------------------------------------------

@@ -31,6 +31,8 @@ export interface StrategyHydration {
   readonly unit: string;
   /** Where the data came from ('history', 'live', 'history+live') or why it failed. */
   readonly detail: string;
+  /** 'shadow': a swap's candidate warming up beside the live strategy (absent: the live one). */
+  readonly role?: 'shadow';
 }
 
 /** An output the host refused before it became a command: the strategy was not warm yet, or it

@@ -1,7 +1,10 @@
 // What a run's strategy did, folded from its events for the report: which module and code, each
 // symbol's warm-up (when it was met, from what, or that it never was), how many signals it made
-// and what became of them, and the failure that stopped it. A run without a strategy has none.
+// and what became of them, the failure that stopped it, and its swaps (how each was decided, and
+// which strategy was live at the end). A swap's candidate in shadow is not the strategy: its
+// warm-up is left out, and its signals never leave. A run without a strategy has none.
 import type { LogEntry } from '../model/events.ts';
+import type { SwapDecision } from '../model/strategy-events.ts';
 
 export interface StrategySummary {
   readonly name: string;
@@ -25,10 +28,28 @@ export interface StrategySummary {
     readonly rejected: number;
   };
   readonly failed: { readonly phase: string; readonly message: string } | null;
+  /** Swaps by decision. */
+  readonly swaps: Readonly<Record<SwapDecision, number>>;
+  /** The strategy live at the end: the first one, unless a swap replaced it (its parameters as
+   *  canonical JSON). */
+  readonly live: Identity & { readonly params: string };
+}
+
+interface Identity {
+  readonly name: string;
+  readonly module: string;
+  readonly codeHash: string;
 }
 
 export class StrategySummaryFold {
-  private started: { name: string; module: string; codeHash: string } | null = null;
+  private started: Identity | null = null;
+  private live: (Identity & { params: string }) | null = null;
+  /** The names its signal ids start with (a swapped-in strategy's too). */
+  private readonly names = new Set<string>();
+  private readonly requested = new Map<number, Identity & { params: string; override: boolean }>();
+  private readonly swaps: Record<SwapDecision, number> = { accepted: 0, rejected: 0, refused: 0, abandoned: 0 };
+  /** An override was accepted: the next live start is the candidate's, not a restart. */
+  private overridden = false;
   private starts = 0;
   private runStart = 0;
   private readonly warmup = new Map<string, { symbol: string; state: string; atMs: number | null; detail: string }>();
@@ -47,9 +68,31 @@ export class StrategySummaryFold {
       case 'StrategyStarted':
         if (e.role !== 'live') return;
         this.started ??= { name: e.name, module: e.module, codeHash: e.codeHash };
-        this.starts++;
+        this.live = { name: e.name, module: e.module, codeHash: e.codeHash, params: e.params };
+        this.names.add(e.name);
+        if (this.overridden) this.overridden = false;
+        else this.starts++;
         return;
+      case 'StrategySwapRequested':
+        this.requested.set(e.swap, {
+          name: e.candidate,
+          module: e.module,
+          codeHash: e.codeHash,
+          params: e.params,
+          override: e.override,
+        });
+        return;
+      case 'StrategySwapDecided': {
+        this.swaps[e.decision]++;
+        const r = this.requested.get(e.swap);
+        if (e.decision !== 'accepted' || !r) return;
+        this.live = { name: r.name, module: r.module, codeHash: r.codeHash, params: r.params };
+        this.names.add(r.name);
+        this.overridden = r.override;
+        return;
+      }
       case 'StrategyHydration':
+        if (e.role === 'shadow') return;
         this.warmup.set(e.symbol, {
           symbol: e.symbol,
           state: e.state,
@@ -65,7 +108,7 @@ export class StrategySummaryFold {
         return;
       case 'SignalReceived':
         // A strategy's signal ids start with its name (name-time-n) unless it names them.
-        if (this.started && e.signalId.startsWith(`${this.started.name}-`)) this.ours.add(e.signalId);
+        for (const name of this.names) if (e.signalId.startsWith(`${name}-`)) this.ours.add(e.signalId);
         return;
       case 'SignalAccepted':
         if (this.ours.has(e.signalId)) this.accepted++;
@@ -82,13 +125,16 @@ export class StrategySummaryFold {
   }
 
   summary(): StrategySummary | null {
-    if (!this.started) return null;
+    const live = this.live;
+    if (!this.started || !live) return null;
     return {
       ...this.started,
       starts: this.starts,
       warmup: [...this.warmup.values()],
       signals: { made: this.ours.size, notWarm: this.notWarm, accepted: this.accepted, rejected: this.rejected },
       failed: this.failed,
+      swaps: { ...this.swaps },
+      live,
     };
   }
 }
@@ -104,8 +150,13 @@ export function strategyLine(s: StrategySummary): string {
     .join(', ');
   const sig = s.signals;
   const failed = s.failed ? `; FAILED in ${s.failed.phase}: ${s.failed.message}` : '';
+  const decided = Object.entries(s.swaps).filter(([, n]) => n > 0);
+  const swaps =
+    decided.length === 0
+      ? ''
+      : `; swaps ${decided.map(([d, n]) => `${n} ${d}`).join(', ')}, live at the end ${s.live.module} (code ${s.live.codeHash})`;
   return (
     `  strategy ${s.name} (${s.module}, code ${s.codeHash}${s.starts > 1 ? `, ${s.starts} starts` : ''}): ${warm || 'no warm-up'}; ` +
-    `signals ${sig.made} (${sig.accepted} accepted, ${sig.rejected} rejected, ${sig.notWarm} refused before warm-up)${failed}`
+    `signals ${sig.made} (${sig.accepted} accepted, ${sig.rejected} rejected, ${sig.notWarm} refused before warm-up)${swaps}${failed}`
   );
 }
