@@ -154,7 +154,8 @@ export function strategyLine(s: StrategySummary): string {
   const swaps =
     decided.length === 0
       ? ''
-      : `; swaps ${decided.map(([d, n]) => `${n} ${d}`).join(', ')}, live at the end ${s.live.module} (code ${s.live.codeHash})`;
+      : `; swaps ${decided.map(([d, n]) => `${n} ${d}`).join(', ')}, live at the end ${s.live.module} ${s.live.params} ` +
+        `(code ${s.live.codeHash})`;
   return (
     `  strategy ${s.name} (${s.module}, code ${s.codeHash}${s.starts > 1 ? `, ${s.starts} starts` : ''}): ${warm || 'no warm-up'}; ` +
     `signals ${sig.made} (${sig.accepted} accepted, ${sig.rejected} rejected, ${sig.notWarm} refused before warm-up)${swaps}${failed}`
