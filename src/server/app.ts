@@ -32,6 +32,7 @@ import { sweepRoutes } from './routes/sweep-routes.ts';
 import { sessionControlRoutes } from './routes/session-control-routes.ts';
 import { sessionOrderRoutes } from './routes/session-order-routes.ts';
 import { sessionStreamRoutes } from './routes/session-stream-routes.ts';
+import { sessionStrategyRoutes } from './routes/session-strategy-routes.ts';
 import type { SessionPort } from './session-port.ts';
 import { sessionMetrics, type SessionMetrics } from './session-metrics.ts';
 
@@ -111,6 +112,7 @@ export function createApp(options: AppOptions): ExecsimApp {
     ...sessionOrderRoutes(options.session ?? null),
     ...sessionControlRoutes(options.session ?? null),
     ...sessionStreamRoutes(options.session ?? null),
+    ...sessionStrategyRoutes(options.session ?? null),
     ...metaRoutes({
       apiBase: API_BASE,
       document: () => (document ??= buildOpenApi(routes, { apiBase: API_BASE, version: options.version })),

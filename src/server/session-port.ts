@@ -30,6 +30,45 @@ export interface SessionOrphan {
   readonly cancelRequested: boolean;
 }
 
+/** A swap of the session's strategy as asked for over HTTP (session-strategy-routes.ts). */
+export interface SessionSwapRequest {
+  /** The candidate module, relative to the session file's folder (and inside it). */
+  readonly module: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly samples: number;
+  readonly timeoutMs: number;
+  readonly minCorrelation: number;
+  readonly maxMeanDifference: number;
+  readonly override: boolean;
+  readonly actor: string;
+  readonly reason: string;
+}
+
+/** What became of a swap request at once: in shadow (decided later, in the log), accepted (an
+ *  override), refused or rejected (with why), or not even a request: the module or its
+ *  parameters are bad (`field` under the body, 'module' or 'params.window'). */
+export type SessionSwapAnswer =
+  | { readonly outcome: 'shadow' | 'accepted'; readonly swap: number }
+  | { readonly outcome: 'refused' | 'rejected'; readonly swap: number; readonly reason: string }
+  | { readonly outcome: 'invalid'; readonly field: string; readonly message: string };
+
+/** The session's strategy now, and a swap in shadow with its samples so far. */
+export interface SessionStrategyStatus {
+  readonly live: {
+    readonly name: string;
+    readonly module: string;
+    readonly codeHash: string;
+    readonly params: string;
+    readonly running: boolean;
+  };
+  readonly shadow: {
+    readonly swap: number;
+    readonly candidate: string;
+    readonly samples: number;
+    readonly of: number;
+  } | null;
+}
+
 export interface SessionPort {
   /** The session's stored run. */
   readonly id: string;
@@ -73,6 +112,13 @@ export interface SessionPort {
   /** The session's strategy module: its name, whether it runs (a failure stops it), and the
    *  symbols not warm yet; null (or absent) when the session file names none. */
   strategy?(): SessionStrategy | null;
+  /** The session's strategy with a swap in shadow, or null when it runs none (absent: the
+   *  session cannot swap one). */
+  strategyStatus?(): SessionStrategyStatus | null;
+  /** Asks for a swap of the session's strategy, as one unit of work; settles once it committed
+   *  (the decision of a swap in shadow comes later, as events). Absent, or null from
+   *  strategyStatus: the session runs no strategy. */
+  swapStrategy?(request: SessionSwapRequest): Promise<SessionSwapAnswer>;
 }
 
 export interface SessionStrategy {

@@ -1,0 +1,124 @@
+// A swap of a service session's strategy, as an operator asks for it over HTTP, made into what the
+// strategy slot takes (strategy-slot.ts): the candidate module is resolved from the session file's
+// folder and must stay inside it (loading a module runs it: a request must not name code from
+// anywhere on the server's disk), is loaded as the live strategy was (its warm-up timeout and
+// failure policy are the live one's), and must sample the market as the live one does. A problem
+// is the request's, naming the field ('module', 'params.window'); nothing is recorded for it.
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { loadStrategy, StrategyLoadError } from '../strategy/load-strategy.ts';
+import type { CandidateRef, Instantiable, StrategySlot, SwapAnswer, SwapRequest } from '../strategy/strategy-slot.ts';
+
+/** The request's fields (the HTTP body, validated). */
+export interface SessionSwapFields {
+  readonly module: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly samples: number;
+  readonly timeoutMs: number;
+  readonly minCorrelation: number;
+  readonly maxMeanDifference: number;
+  readonly override: boolean;
+  readonly actor: string;
+  readonly reason: string;
+}
+
+export type SessionSwap = SwapRequest | { readonly field: string; readonly message: string };
+
+export interface SessionSwapParts {
+  readonly slot: StrategySlot;
+  /** The session file's folder. */
+  readonly dir: string;
+  /** The strategy the session file names (its feed, warm-up timeout and failure policy). */
+  readonly base: Instantiable;
+  /** Runs `work` as one unit of work of the session's process; settles once it committed. */
+  readonly unit: <T>(work: () => T) => Promise<T>;
+}
+
+/** What a session offers the HTTP routes of its strategy (SessionPort's strategyStatus and
+ *  swapStrategy): a bad module or parameters is answered at once, with nothing recorded; a
+ *  request is handed to the slot as a unit of work. */
+export function sessionSwaps(parts: SessionSwapParts): {
+  strategyStatus(): ReturnType<StrategySlot['status']>;
+  swapStrategy(fields: SessionSwapFields): Promise<SwapAnswer | { outcome: 'invalid'; field: string; message: string }>;
+} {
+  return {
+    strategyStatus: () => parts.slot.status(),
+    swapStrategy: (fields) => {
+      const req = sessionSwapRequest(fields, parts.dir, parts.base);
+      if ('field' in req) return Promise.resolve({ outcome: 'invalid', field: req.field, message: req.message });
+      return parts.unit(() => parts.slot.request(req));
+    },
+  };
+}
+
+/** The slot's request for `fields`, or the field at fault. `dir` is the session file's folder. */
+export function sessionSwapRequest(fields: SessionSwapFields, dir: string, live: Instantiable): SessionSwap {
+  const candidate = loadCandidate(fields.module, fields.params, dir, live);
+  if ('field' in candidate) return candidate;
+  return {
+    candidate,
+    samples: fields.samples,
+    timeoutMs: fields.timeoutMs,
+    thresholds: { minCorrelation: fields.minCorrelation, maxMeanDifference: fields.maxMeanDifference },
+    override: fields.override,
+    actor: fields.actor,
+    reason: fields.reason,
+  };
+}
+
+/**
+ * How a restarted session finds the strategy an accepted swap put live (StrategySlot's
+ * `candidate`): the module the log names, loaded again from the session file's folder with the
+ * logged parameters; null when it cannot be loaded or its code is no longer the logged code (the
+ * slot then records the strategy as failed at start rather than run other code).
+ */
+export function sessionCandidate(dir: string, live: Instantiable): (ref: CandidateRef) => Instantiable | null {
+  return (ref) => {
+    let params: unknown;
+    try {
+      params = JSON.parse(ref.params);
+    } catch {
+      return null;
+    }
+    if (typeof params !== 'object' || params === null) return null;
+    const c = loadCandidate(ref.module, params as Record<string, unknown>, dir, live);
+    return 'field' in c || c.codeHash !== ref.codeHash || c.paramsJson !== ref.params ? null : c;
+  };
+}
+
+type Problem = { readonly field: string; readonly message: string };
+
+function loadCandidate(
+  module: string,
+  params: Readonly<Record<string, unknown>>,
+  dir: string,
+  live: Instantiable,
+): Instantiable | Problem {
+  const path = resolve(dir, module);
+  const rel = relative(dir, path);
+  if (rel === '' || rel.split(sep)[0] === '..' || isAbsolute(rel))
+    return {
+      field: 'module',
+      message: `a swap's module must be inside the session file's folder (paths relative to it); ${JSON.stringify(module)} is not`,
+    };
+  let candidate: Instantiable;
+  try {
+    candidate = loadStrategy({
+      module,
+      path,
+      params,
+      warmupTimeoutMs: live.warmupTimeoutMs,
+      onFailure: live.onFailure,
+    });
+  } catch (err) {
+    if (err instanceof StrategyLoadError) return { field: err.field, message: err.message };
+    throw err;
+  }
+  if (candidate.quoteMs !== live.quoteMs || candidate.barMs !== live.barMs)
+    return {
+      field: 'module',
+      message:
+        `${module} samples quotes every ${candidate.quoteMs} ms with ${candidate.barMs} ms bars, the live ` +
+        `strategy every ${live.quoteMs} ms with ${live.barMs} ms bars: a swap keeps the feed (feed.quoteMs, feed.barMs)`,
+    };
+  return candidate;
+}
