@@ -126,6 +126,7 @@ describe('the app around its routes', () => {
       'POST /reconciliation/run',
       'POST /runs',
       'POST /scenarios/validate',
+      'POST /session/strategy/swap',
       'POST /signals',
       'POST /sweeps',
     ]);

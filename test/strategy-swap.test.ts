@@ -166,6 +166,22 @@ describe('a strategy swap in a backtest', () => {
     expect(r.report.strategy?.live.params).toContain('"invert":true');
   });
 
+  it('refuses a swap asked for while another is in shadow, and lets the first one finish', () => {
+    const r = run(
+      'actions:\n' +
+        '  - { kind: swap_strategy, at: PT5M, module: zscore.ts, params: { window: 14, qty: 0.04 }, samples: 30 }\n' +
+        '  - { kind: swap_strategy, at: PT6M, module: zscore.ts, params: { invert: true }, override: true, actor: ops, reason: now }',
+    );
+    expect(r.of('StrategySwapDecided').map((e) => [e.time, e.event.swap, e.event.decision])).toEqual([
+      [at('00:06:00'), 2, 'refused'],
+      [at('00:09:50'), 1, 'accepted'],
+    ]);
+    expect(r.of('StrategySwapDecided')[0]?.event.reason).toBe(
+      'swap 1 (candidate zscore) is in shadow since 2024-08-09T00:05:00.000Z with 6 of 30 samples: one swap at a time, wait for its decision',
+    );
+    expect(r.report.strategy?.swaps).toEqual({ accepted: 1, rejected: 0, refused: 1, abandoned: 0 });
+  });
+
   it('abandons a swap in shadow when the process restarts, and the old strategy trades on', () => {
     const r = run(`${swap('{ window: 14, qty: 0.04 }')}\nrestarts: [{ at: PT7M, downtime: PT10S }]`);
     expect(r.of('StrategySwapDecided').map((e) => [e.time, e.event.decision, e.event.reason.slice(0, 40)])).toEqual([
