@@ -474,7 +474,16 @@ export class StrategyHost implements EventSink {
       if (streams) this.call('bar', () => streams.bars.next(b));
       else if (h?.onBar) this.call('bar', () => h.onBar?.(b));
     }
-    if (source === 'live') this.mirror?.deliver(sample, 'live');
+    if (source === 'live') this.mirror?.receive(sample);
+  }
+
+  /** A live sample the live host hands its shadow: held like the shadow's own would be while
+   *  its history is read, so it still sees its market in time order. */
+  private receive(sample: FeedSample): void {
+    const symbol = (sample.quote ?? sample.bars[0] ?? sample.trades)?.symbol;
+    const held = symbol === undefined ? undefined : this.awaiting.get(symbol);
+    if (held) held.push(sample);
+    else this.deliver(sample, 'live');
   }
 
   private count(symbol: string, w: Warmth | undefined, source: 'live' | 'history', add: () => void): void {

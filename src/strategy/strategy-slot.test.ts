@@ -15,7 +15,8 @@ import type { StrategyEvent } from '../core/model/strategy-events.ts';
 import { OrderLedger } from '../core/order/order-ledger.ts';
 import type { MarketDataPort } from '../core/ports/broker.ts';
 import type { NodeCommand } from '../node/node-commands.ts';
-import type { StrategyDefinition, StrategyHandlers, Warmup } from './strategy-api.ts';
+import type { Quote, StrategyDefinition, StrategyHandlers, Warmup } from './strategy-api.ts';
+import type { HistorySource } from './strategy-port.ts';
 import { compareOutputs, DEFAULT_THRESHOLDS } from './shadow-compare.ts';
 import { StrategySlot, type Instantiable, type SwapRequest } from './strategy-slot.ts';
 
@@ -34,6 +35,8 @@ interface Script {
   readonly scores?: readonly number[];
   /** Signals this quantity every round (default 1 lot of... 0.001 * this). */
   readonly qty?: number;
+  /** Told every quote it sees (history and live). */
+  readonly seen?: number[];
   /** Signals only at these rounds (1-based); default: every round. */
   readonly signalAt?: readonly number[];
   readonly throwAt?: number;
@@ -50,7 +53,8 @@ function scripted(s: Script): Instantiable {
     create: (): StrategyHandlers => {
       let i = 0;
       return {
-        onQuote: () => {
+        onQuote: (q: Quote) => {
+          s.seen?.push(q.time);
           i++;
           if (s.throwAt === i) throw new Error('model file corrupt');
           const out: object[] = [];
@@ -78,7 +82,10 @@ function scripted(s: Script): Instantiable {
   };
 }
 
-function world(live: Instantiable, opts: { prior?: LogEntry[]; candidates?: Instantiable[] } = {}) {
+function world(
+  live: Instantiable,
+  opts: { prior?: LogEntry[]; candidates?: Instantiable[]; history?: (clock: VirtualClock) => HistorySource } = {},
+) {
   const clock = new VirtualClock(START);
   const events: ExecEvent[] = [];
   const commands: Array<{ at: number; command: NodeCommand }> = [];
@@ -90,7 +97,7 @@ function world(live: Instantiable, opts: { prior?: LogEntry[]; candidates?: Inst
     ledger: new OrderLedger(),
     record: (e) => events.push(e),
     command: (_label, command) => commands.push({ at: clock.now(), command }),
-    history: null,
+    history: opts.history?.(clock) ?? null,
     prior: opts.prior ?? [],
     candidate: (ref) =>
       [live, ...(opts.candidates ?? [])].find((c) => c.module === ref.module && c.codeHash === ref.codeHash) ?? null,
@@ -323,6 +330,34 @@ describe('swaps', () => {
     other.slot.request(ask(scripted({ name: 'new', qty: 0.001, signalAt: [3, 4, 7, 8, 10] }), { samples: 4 }));
     other.run(QUOTE_MS * 15);
     expect(other.of('StrategySwapDecided')).toMatchObject([{ decision: 'rejected', basis: 'signals', samples: 4 }]);
+  });
+});
+
+describe('a shadow whose history answers later (a live venue)', () => {
+  it('holds the live samples it is handed until its history is in, so it sees its market in time order', () => {
+    // History answers 350 ms after it is asked, with a quote every 100 ms of the second before.
+    const history = (clock: VirtualClock): HistorySource => ({
+      read(symbol, _span, until, done) {
+        clock.schedule(() => {
+          const samples = [10, 9, 8, 7, 6, 5, 4, 3, 2, 1].map((k) => ({
+            quote: { symbol, time: until - k * 100, bid: 60000, ask: 60000.02, bidSize: 1, askSize: 1, mid: 60000.01 },
+            trades: null,
+            bars: [],
+          }));
+          done({ samples, source: 'a venue' });
+        }, 350);
+      },
+    });
+    const seen: number[] = [];
+    const w = world(scripted({ name: 'old', scores: [1, 2, 3] }), { history });
+    w.slot.start();
+    w.run(1_000);
+    const asked = w.clock.now();
+    w.slot.request(ask(scripted({ name: 'new', scores: [1, 2, 3], warmup: { seconds: 1 }, seen }), { samples: 5 }));
+    w.run(1_000);
+    expect(seen.slice(0, 10)).toEqual([10, 9, 8, 7, 6, 5, 4, 3, 2, 1].map((k) => asked - k * 100));
+    // The three rounds it was handed while its history was read come after it, then the rest.
+    expect(seen.slice(10)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((k) => asked + k * 100));
   });
 });
 
