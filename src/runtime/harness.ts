@@ -32,7 +32,7 @@ import { TradingNode } from '../node/trading-node.ts';
 import { UnitBroker, UnitClock } from '../node/unit-runner.ts';
 import { DurableSink } from './durable-sink.ts';
 import type { LoadedSwap, RunnableStrategy } from '../scenario/load-scenario.ts';
-import { DEFAULT_THRESHOLDS } from '../strategy/shadow-compare.ts';
+import { swapActionLabel, swapActionRequest } from '../scenario/swap-action.ts';
 import { StrategySlot, type CandidateRef } from '../strategy/strategy-slot.ts';
 import { backtestHistory } from './backtest-history.ts';
 import { FillResults } from './fill-audit.ts';
@@ -196,10 +196,11 @@ export function prepareRun(parts: RunParts): PreparedRun {
           barMs: strategy.barMs,
         });
   const swaps = parts.swaps ?? [];
-  /** The run's strategy modules (its own and its swaps' candidates), by what a log names them. */
+  /** The run's strategy modules (its own and its swaps' candidates), by what a log names them:
+   *  the code's hash and the parameters (the module's path may be written another way). */
   const byRef = (ref: CandidateRef): RunnableStrategy | null =>
     [strategy, ...swaps.map((w) => w.candidate)].find(
-      (c) => c !== null && c.module === ref.module && c.codeHash === ref.codeHash && c.paramsJson === ref.params,
+      (c) => c !== null && c.codeHash === ref.codeHash && c.paramsJson === ref.params,
     ) ?? null;
   /** A process's strategy: a fresh instance of the module, its commands run as inputs. */
   const strategySlot = (
@@ -262,25 +263,11 @@ export function prepareRun(parts: RunParts): PreparedRun {
   for (const { action, candidate } of swaps) {
     const a = s.actions[action];
     if (a?.kind !== 'swap_strategy') continue;
-    const label = `action swap_strategy ${a.module}`;
+    const request = swapActionRequest(a, candidate);
     clock.schedule(() => {
       const p = proc;
-      if (!p || !p.life.alive) return void refused.push(label);
-      p.life.run((slot) => {
-        slot?.request({
-          candidate,
-          samples: a.samples,
-          timeoutMs: parseDurationMs(a.timeout),
-          thresholds: {
-            ...DEFAULT_THRESHOLDS,
-            minCorrelation: a.minCorrelation,
-            maxMeanDifference: a.maxMeanDifference,
-          },
-          override: a.override,
-          actor: a.actor ?? 'operator',
-          reason: a.reason ?? 'scenario action',
-        });
-      }, p.strategy);
+      if (!p || !p.life.alive) return void refused.push(swapActionLabel(a));
+      p.life.run((slot) => void slot?.request(request), p.strategy);
     }, parseDurationMs(a.at));
   }
   for (const x of s.externalOrders) {

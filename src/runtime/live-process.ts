@@ -37,6 +37,7 @@ import { LiquidityBook } from '../core/engine/liquidity-book.ts';
 import type { LiquidityEvent } from '../core/model/liquidity-events.ts';
 import type { LiquidityConfig } from '../node/node-config.ts';
 import { readDailyVolumes, volumesDue } from './daily-volume-reads.ts';
+import { liveCandidates } from './session-swap.ts';
 
 /**
  * What the venue's own clock says against the trading hours the run goes by, when they disagree
@@ -265,6 +266,8 @@ export class LiveProcess {
           // A first process reads the account's baseline before anything is sent: the strategy's
           // commands wait for it, as a paper run's scenario inputs do.
           held: prior === null,
+          prior: prior ?? [],
+          candidate: liveCandidates(loaded),
         })
       : null;
     if (this.strategy) log.addSink(this.strategy.host);
@@ -291,6 +294,21 @@ export class LiveProcess {
         const result = this.node.handle(command);
         this.waiting.delete(waiting);
         this.committed.push((durable) => resolve(durable ? result : STOPPING));
+      });
+    });
+  }
+
+  /** Runs `work` as one unit of the inbox, as submit runs a command; settles with what it
+   *  returned once the unit committed, or null when the process stops first. */
+  unit<T>(work: () => T): Promise<T | null> {
+    if (!this.inbox.open || this.finished === null) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      const waiting = (): void => resolve(null);
+      this.waiting.add(waiting);
+      this.inbox.post(() => {
+        const result = work();
+        this.waiting.delete(waiting);
+        this.committed.push((durable) => resolve(durable ? result : null));
       });
     });
   }

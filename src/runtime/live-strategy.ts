@@ -8,7 +8,9 @@
 // restarted one's meet the startup gate. Closed (a paper run at its horizon), it makes nothing more
 // and a signal still queued is refused when its unit comes (StrategyOutputRefused), while a
 // failure's kill switch and cancels still run. A process that crashed or stopped took its strategy
-// with it: the next one starts a fresh instance, which warms up again.
+// with it: the next one starts a fresh instance, which warms up again. The host is a
+// StrategySlot, so a session's operator can swap the strategy after a shadow validation
+// (session-swap.ts); a restarted process starts the strategy its log says is live.
 import type { Instrument } from '../core/model/instrument.ts';
 import type { OrderLedger } from '../core/order/order-ledger.ts';
 import type { LiveVenue } from '../live/live-venue.ts';
@@ -17,7 +19,8 @@ import type { SerialInbox } from '../node/serial-inbox.ts';
 import type { TradingNode } from '../node/trading-node.ts';
 import type { UnitClock } from '../node/unit-runner.ts';
 import type { RunnableStrategy } from '../scenario/load-scenario.ts';
-import { StrategyHost } from '../strategy/strategy-host.ts';
+import type { LogEntry } from '../core/model/events.ts';
+import { StrategySlot, type CandidateRef, type Instantiable } from '../strategy/strategy-slot.ts';
 import { venueHistory } from './venue-history.ts';
 
 export interface LiveStrategyParts {
@@ -34,6 +37,10 @@ export interface LiveStrategyParts {
   readonly inbox: SerialInbox;
   /** Hold the strategy's commands until release() (a first process reading its baseline). */
   readonly held: boolean;
+  /** The durable log the process starts from (a swap in it may have replaced the strategy). */
+  readonly prior: readonly LogEntry[];
+  /** Finds the module an accepted swap in `prior` put live (StrategySlot's `candidate`). */
+  readonly candidate: (ref: CandidateRef) => Instantiable | null;
 }
 
 /** What readiness and the metrics say of a strategy. */
@@ -48,8 +55,8 @@ export interface StrategyStatus {
 }
 
 export class LiveStrategy {
-  readonly host: StrategyHost;
-  readonly name: string;
+  /** The live strategy, and a swap's candidate in shadow beside it. */
+  readonly host: StrategySlot;
   private held: NodeCommand[] | null;
   private queued = 0;
   private closed: string | null = null;
@@ -57,10 +64,11 @@ export class LiveStrategy {
 
   constructor(private readonly parts: LiveStrategyParts) {
     const { strategy, clock, inbox } = parts;
-    this.name = strategy.definition.name;
     this.held = parts.held ? [] : null;
-    this.host = new StrategyHost({
-      strategy: { ...strategy, definition: strategy.instantiate() },
+    this.host = new StrategySlot({
+      strategy,
+      prior: parts.prior,
+      candidate: parts.candidate,
       clock,
       // The node's market data: the quote fallback over the adapter, as the node's own readers.
       marketData: parts.node.marketData,
@@ -77,6 +85,11 @@ export class LiveStrategy {
         post: (work) => inbox.post(work),
       }),
     });
+  }
+
+  /** The live strategy's name (a swap may have changed it). */
+  get name(): string {
+    return this.host.status().live.name;
   }
 
   /** Starts the strategy (inside the process's startup unit). */

@@ -21,6 +21,7 @@ import { localLiveness, resumeRefusal } from '../store/run-state.ts';
 import type { RunReport } from './backtest-run.ts';
 import { codeVersion } from '../store/code-version.ts';
 import { scenarioInputs } from '../scenario/scenario-commands.ts';
+import { swapActionLabel, swapActionRequest } from '../scenario/swap-action.ts';
 import { connectVenue as connect, LiveProcess, type LiveOptions, type LiveSession } from './live-process.ts';
 
 export { marketHoursWarning, PaperInterrupted, VenueUnavailable } from './live-process.ts';
@@ -83,11 +84,13 @@ export async function resumePaper(id: string, options: PaperOptions): Promise<Ru
 
 /** The scenario as stored: a strategy module's path made absolute, since a resume reads the
  *  scenario from the store, without the file its path was relative to. */
-function storedScenario(loaded: LoadedScenario<ScenarioFile>): string {
+export function storedScenario(loaded: LoadedScenario<ScenarioFile>): string {
   const strategy = loaded.scenario.strategy;
   if (!strategy) return loaded.canonical;
-  const module = resolve(dirname(loaded.file), strategy.module);
-  return canonicalJson({ ...loaded.scenario, strategy: { ...strategy, module } });
+  const at = (module: string): string => resolve(dirname(loaded.file), module);
+  // A swap_strategy action's module too.
+  const actions = loaded.scenario.actions.map((a) => (a.kind === 'swap_strategy' ? { ...a, module: at(a.module) } : a));
+  return canonicalJson({ ...loaded.scenario, strategy: { ...strategy, module: at(strategy.module) }, actions });
 }
 
 /** Why a stored run cannot go on with the strategy module as it is now (its code changed since
@@ -153,6 +156,26 @@ async function drive(
     const run = (): void => {
       pending--;
       node.handle(input.command);
+    };
+    iclock.schedule(() => (held ? held.push(run) : run()), due - now);
+  }
+  // Strategy swaps (swap_strategy actions) are the strategy's: handed to its slot at their time,
+  // held like the other inputs. On a resume one due before the crash was handled (the log holds
+  // its request, which the slot reads) and one due while no process ran is refused.
+  for (const { action, candidate } of loaded.swaps) {
+    const a = s.actions[action];
+    if (a?.kind !== 'swap_strategy') continue;
+    const due = start + parseDurationMs(a.at);
+    if (prior && due <= crashedAt) continue;
+    if (prior && due <= now) {
+      refused.push(swapActionLabel(a));
+      continue;
+    }
+    pending++;
+    const request = swapActionRequest(a, candidate);
+    const run = (): void => {
+      pending--;
+      proc.strategy?.host.request(request);
     };
     iclock.schedule(() => (held ? held.push(run) : run()), due - now);
   }

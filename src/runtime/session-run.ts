@@ -10,6 +10,7 @@
 // ready for orders but reports itself degraded, naming what each symbol still lacks. Wall time
 // and Promises live here, not in the node.
 import { randomUUID } from 'node:crypto';
+import { dirname } from 'node:path';
 import type { LogEntry } from '../core/model/events.ts';
 import { runId as toRunId, type RunId, type Symbol } from '../core/model/ids.ts';
 import type { Instrument } from '../core/model/instrument.ts';
@@ -29,6 +30,8 @@ import { localLiveness } from '../store/run-state.ts';
 import { SessionRefused, sessionRunToContinue } from './session-runs.ts';
 import { connectVenue, Interrupted, LiveProcess, PaperInterrupted, type LiveOptions } from './live-process.ts';
 import type { StrategyStatus } from './live-strategy.ts';
+import { sessionSwaps, type SessionSwapFields, type SessionSwapOutcome } from './session-swap.ts';
+import type { StrategySlot } from '../strategy/strategy-slot.ts';
 
 export interface SessionOptions {
   readonly store: RunStore;
@@ -167,6 +170,26 @@ export class ServiceSession {
   /** The session's strategy (null: its file names none). */
   strategy(): StrategyStatus | null {
     return this.proc.strategy?.status() ?? null;
+  }
+
+  /** The live strategy and a swap in shadow (null: the session runs none). */
+  strategyStatus(): ReturnType<StrategySlot['status']> | null {
+    return this.proc.strategy?.host.status() ?? null;
+  }
+
+  /** Asks for a swap of the strategy, as one unit of work (session-swap.ts): the module is
+   *  relative to the session file's folder. */
+  async swapStrategy(fields: SessionSwapFields): Promise<SessionSwapOutcome> {
+    const st = this.proc.strategy;
+    const base = this.proc.session.loaded.strategy;
+    if (!st || !base) return { outcome: 'refused', swap: 0, reason: 'this session runs no strategy' };
+    const swaps = sessionSwaps({
+      slot: st.host,
+      dir: dirname(this.proc.session.loaded.file),
+      base,
+      unit: (work) => this.proc.unit(work),
+    });
+    return (await swaps.swapStrategy(fields)) ?? { outcome: 'refused', swap: 0, reason: 'the session is stopping' };
   }
 
   /** Ready, or every reason it is not: startup running or timed out, the kill switch halted,

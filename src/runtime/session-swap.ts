@@ -4,7 +4,9 @@
 // anywhere on the server's disk), is loaded as the live strategy was (its warm-up timeout and
 // failure policy are the live one's), and must sample the market as the live one does. A problem
 // is the request's, naming the field ('module', 'params.window'); nothing is recorded for it.
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import type { LoadedScenario } from '../scenario/load-scenario.ts';
+import type { ScenarioFile } from '../scenario/scenario-fields.ts';
 import { loadStrategy, StrategyLoadError } from '../strategy/load-strategy.ts';
 import type { CandidateRef, Instantiable, StrategySlot, SwapAnswer, SwapRequest } from '../strategy/strategy-slot.ts';
 
@@ -23,14 +25,18 @@ export interface SessionSwapFields {
 
 export type SessionSwap = SwapRequest | { readonly field: string; readonly message: string };
 
+/** What became of a request at once (the slot's answer), or the field at fault. */
+export type SessionSwapOutcome = SwapAnswer | { outcome: 'invalid'; field: string; message: string };
+
 export interface SessionSwapParts {
   readonly slot: StrategySlot;
   /** The session file's folder. */
   readonly dir: string;
   /** The strategy the session file names (its feed, warm-up timeout and failure policy). */
   readonly base: Instantiable;
-  /** Runs `work` as one unit of work of the session's process; settles once it committed. */
-  readonly unit: <T>(work: () => T) => Promise<T>;
+  /** Runs `work` as one unit of work of the session's process; settles once it committed (null:
+   *  the process stopped first). */
+  readonly unit: <T>(work: () => T) => Promise<T | null>;
 }
 
 /** What a session offers the HTTP routes of its strategy (SessionPort's strategyStatus and
@@ -38,7 +44,7 @@ export interface SessionSwapParts {
  *  request is handed to the slot as a unit of work. */
 export function sessionSwaps(parts: SessionSwapParts): {
   strategyStatus(): ReturnType<StrategySlot['status']>;
-  swapStrategy(fields: SessionSwapFields): Promise<SwapAnswer | { outcome: 'invalid'; field: string; message: string }>;
+  swapStrategy(fields: SessionSwapFields): Promise<SessionSwapOutcome | null>;
 } {
   return {
     strategyStatus: () => parts.slot.status(),
@@ -83,6 +89,18 @@ export function sessionCandidate(dir: string, live: Instantiable): (ref: Candida
     const c = loadCandidate(ref.module, params as Record<string, unknown>, dir, live);
     return 'field' in c || c.codeHash !== ref.codeHash || c.paramsJson !== ref.params ? null : c;
   };
+}
+
+/** How a live process (a paper run, a session) finds the strategy an accepted swap put live: one
+ *  its file loaded with the logged code and parameters (the strategy, a swap_strategy action's
+ *  candidate: a resumed paper run names their modules by absolute path), else the module loaded
+ *  again from the file's folder (a swap asked for over HTTP). */
+export function liveCandidates(loaded: LoadedScenario<ScenarioFile>): (ref: CandidateRef) => Instantiable | null {
+  const base = loaded.strategy;
+  if (!base) return () => null;
+  const known = [base, ...loaded.swaps.map((w) => w.candidate)];
+  const fromFile = sessionCandidate(dirname(loaded.file), base);
+  return (ref) => known.find((c) => c.codeHash === ref.codeHash && c.paramsJson === ref.params) ?? fromFile(ref);
 }
 
 type Problem = { readonly field: string; readonly message: string };
