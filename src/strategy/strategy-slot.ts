@@ -26,6 +26,7 @@ import { StrategyHost, type HostWatch, type StrategyHostDeps } from './strategy-
 import type { LoadedStrategy } from './strategy-port.ts';
 import { compareOutputs, decimal, type Comparison, type Thresholds } from './shadow-compare.ts';
 import { ShadowSamples } from './shadow-samples.ts';
+import { swapHistory } from './swap-history.ts';
 
 /** A loaded module that makes a fresh instance of its definition for each host. */
 export type Instantiable = LoadedStrategy & { instantiate(): StrategyDefinition<unknown> };
@@ -91,23 +92,13 @@ export class StrategySlot implements EventSink {
 
   constructor(private readonly deps: StrategySlotDeps) {
     this.liveStrategy = deps.strategy;
-    const requested = new Map<number, StrategySwapRequested>();
-    const decided = new Set<number>();
-    let accepted: StrategySwapRequested | null = null;
-    for (const { event: e } of deps.prior) {
-      if (e.kind === 'StrategySwapRequested') {
-        requested.set(e.swap, e);
-        this.swaps = Math.max(this.swaps, e.swap);
-      } else if (e.kind === 'StrategySwapDecided') {
-        decided.add(e.swap);
-        if (e.decision === 'accepted') accepted = requested.get(e.swap) ?? null;
-      }
-    }
-    for (const [swap, e] of requested) if (!decided.has(swap)) this.orphaned = e;
-    if (accepted) {
-      const found = deps.candidate(accepted);
+    const history = swapHistory(deps.prior);
+    this.swaps = history.count;
+    this.orphaned = history.inShadow;
+    if (history.accepted) {
+      const found = deps.candidate(history.accepted);
       if (found) this.liveStrategy = found;
-      else this.missing = accepted;
+      else this.missing = history.accepted;
     }
   }
 
