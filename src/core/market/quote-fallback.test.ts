@@ -107,6 +107,9 @@ describe('quote fallback: a healthy source', () => {
       () => {},
     );
     expect(withTape.tradesSince?.(BTC, 0)).toBe(slice);
+    // The passive port passes the same tape on, and its method holds when taken off the port.
+    const { tradesSince } = withTape.passive();
+    expect(tradesSince?.(BTC, 0)).toBe(slice);
   });
 
   it('rings the distinct quotes it read, the newest last, never more than `quotes`', () => {

@@ -55,13 +55,22 @@ export interface FallbackStatus {
   readonly fallbackAgeMs: number | null;
 }
 
+/** QuoteFallback.tradesSince: the source's tape as it is. */
+function sourceTrades(this: QuoteFallback, symbol: Symbol, cursor: number): TapeSlice {
+  return this.sourceTape(symbol, cursor);
+}
+
 export class QuoteFallback implements MarketDataPort {
   private readonly states = new Map<Symbol, SymbolState>();
   /** The last symbol read and its state: a node reads one symbol far more than any other. */
   private lastSymbol: Symbol | null = null;
   private lastState: SymbolState | null = null;
   private readonly staleAfterMs: number | null;
-  readonly tradesSince?: (symbol: Symbol, cursor: number) => TapeSlice;
+  /** The source's tape, when it has one: a method of the class, not a closure made per instance.
+   *  A closure made in this constructor (a node builds one fallback per sweep path) made V8
+   *  tenure each path's objects past the path: ten times the bytes promoted and three times the
+   *  garbage collection of a sweep without it (bench/RESULTS.md). */
+  readonly tradesSince?: (this: QuoteFallback, symbol: Symbol, cursor: number) => TapeSlice;
 
   constructor(
     private readonly source: MarketDataPort,
@@ -70,7 +79,7 @@ export class QuoteFallback implements MarketDataPort {
     private readonly record: (event: QuoteFallbackEvent) => void,
   ) {
     this.staleAfterMs = config.staleAfterMs;
-    if (source.tradesSince) this.tradesSince = (symbol, cursor) => source.tradesSince!(symbol, cursor);
+    if (source.tradesSince) this.tradesSince = sourceTrades;
   }
 
   topOfBook(symbol: Symbol): TopOfBook {
@@ -92,6 +101,11 @@ export class QuoteFallback implements MarketDataPort {
 
   lastUpdateAt(symbol: Symbol): number | null {
     return this.source.lastUpdateAt(symbol);
+  }
+
+  /** The source's tape after `cursor` (tradesSince when the source has a tape). */
+  sourceTape(symbol: Symbol, cursor: number): TapeSlice {
+    return this.source.tradesSince!(symbol, cursor);
   }
 
   feedFailure(symbol: Symbol): string | null {
@@ -127,8 +141,9 @@ export class QuoteFallback implements MarketDataPort {
       window: (symbol, from, to) => this.source.window(symbol, from, to),
       lastUpdateAt: (symbol) => this.source.lastUpdateAt(symbol),
     };
-    const tape = this.tradesSince;
-    return tape ? { ...port, tradesSince: tape } : port;
+    const source = this.source;
+    if (!source.tradesSince) return port;
+    return { ...port, tradesSince: (symbol, cursor) => source.tradesSince!(symbol, cursor) };
   }
 
   /**
