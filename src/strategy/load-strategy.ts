@@ -3,10 +3,11 @@
 // with whatever it imports from its own folder or node_modules) into one CommonJS function, and
 // the loader calls it with a `require` that hands out the host's own rxjs, zod and
 // 'execsim/strategy', so the Observables and schedulers a strategy builds are the ones the host
-// drives. The bundle is cached per file (by size and mtime); each run evaluates it afresh
-// (`instantiate`), so module-level state in a strategy never leaks from one run or sweep path to
-// the next. The bundle's hash is the strategy's code identity: StrategyStarted carries it, so a
-// changed strategy makes another digest.
+// drives. The bundle is cached per file (by size and mtime) and compiled once; each run calls it
+// afresh (`instantiate`), so module-level state in a strategy never leaks from one run or sweep
+// path to the next, while its functions keep what the JIT learned (a bundle compiled per run
+// made every sweep path run the strategy's code cold). The bundle's hash is the strategy's code
+// identity: StrategyStarted carries it, so a changed strategy makes another digest.
 //
 // Every problem is a StrategyLoadError naming the field (`strategy.module`, `strategy.params.x`)
 // and the module: unreadable, does not compile, no definition exported, a definition without a
@@ -60,7 +61,17 @@ interface Bundle {
   readonly mtimeMs: number;
   readonly code: string;
   readonly hash: string;
+  /** The bundle compiled (on its first evaluation). */
+  compiled?: ModuleFunction;
 }
+
+type ModuleFunction = (
+  exports: Record<string, unknown>,
+  require: (id: string) => unknown,
+  module: { exports: Record<string, unknown> },
+  filename: string,
+  dirname: string,
+) => void;
 const bundles = new Map<string, Bundle>();
 
 export function loadStrategy(spec: StrategySpec): LoadedStrategy & { instantiate(): StrategyDefinition<unknown> } {
@@ -127,7 +138,7 @@ function bundleOf(spec: StrategySpec): Bundle {
       `${spec.module} does not compile: ${where}${first?.text ?? (err as Error).message}`,
     );
   }
-  const bundle = {
+  const bundle: Bundle = {
     size: stat.size,
     mtimeMs: stat.mtimeMs,
     code,
@@ -143,10 +154,10 @@ function evaluate(spec: StrategySpec, bundle: Bundle): StrategyDefinition<unknow
   const requireShared = (id: string): unknown => (id in SHARED ? SHARED[id] : fallback(id));
   const module = { exports: {} as Record<string, unknown> };
   try {
-    const fn = compileFunction(bundle.code, ['exports', 'require', 'module', '__filename', '__dirname'], {
+    bundle.compiled ??= compileFunction(bundle.code, ['exports', 'require', 'module', '__filename', '__dirname'], {
       filename: spec.path,
-    });
-    fn(module.exports, requireShared, module, spec.path, dirname(spec.path));
+    }) as ModuleFunction;
+    bundle.compiled(module.exports, requireShared, module, spec.path, dirname(spec.path));
   } catch (err) {
     throw new StrategyLoadError(
       'module',
