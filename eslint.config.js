@@ -19,6 +19,20 @@ const accessorLiteral = {
     'no get/set in an object literal here: its per-object hidden class pins what the accessors capture through young-generation GCs; use a class',
 };
 
+// No function literal assigned to a property where runs and sweep paths are built
+// (`this.x = () => ...`, `obj.y = function`): V8 allocates such a closure straight into the old
+// generation (it takes it for a method), and there it keeps what it captures, the whole run,
+// through every young-generation collection after the run has ended; the objects it pins are
+// promoted, and V8 then tenures their allocation sites too. One such closure in the quote
+// fallback's constructor made a calm sweep promote 137 MB for 2,000 paths instead of 10 MB
+// (bench/RESULTS.md). Pass the function to a constructor or a method, or use a class method.
+const propertyFunction = {
+  selector:
+    'AssignmentExpression[left.type="MemberExpression"][right.type=/^(ArrowFunctionExpression|FunctionExpression)$/]',
+  message:
+    'no function literal assigned to a property here: V8 puts it in the old generation, where it pins what it captures through young-generation GCs; pass it to a constructor or method',
+};
+
 // Layers of src/, checked on resolved paths (eslint-rules/layers.js); each names every layer it
 // may import, so a new edge is a decision made here. From the bottom:
 //   core      the deterministic heart: itself and a few pure packages (no vendor SDK, no I/O);
@@ -141,6 +155,7 @@ export default tseslint.config(
         { selector: 'ForOfStatement[await=true]', message: determinismMessage },
         { selector: 'MemberExpression[property.name="then"]', message: determinismMessage },
         accessorLiteral,
+        propertyFunction,
       ],
       'no-restricted-imports': [
         'error',
@@ -158,6 +173,6 @@ export default tseslint.config(
   {
     files: ['src/runtime/**/*.ts', 'src/sweep/**/*.ts'],
     ignores: ['**/*.test.ts'],
-    rules: { 'no-restricted-syntax': ['error', accessorLiteral] },
+    rules: { 'no-restricted-syntax': ['error', accessorLiteral, propertyFunction] },
   },
 );

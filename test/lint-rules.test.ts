@@ -18,6 +18,44 @@ async function localMessages(file: string, code: string): Promise<string[]> {
   return (result?.messages ?? []).filter((m) => m.ruleId?.startsWith('local/')).map((m) => m.message);
 }
 
+/** The no-restricted-syntax messages the real configuration gives `code` as the file `file`. */
+async function syntaxMessages(file: string, code: string): Promise<string[]> {
+  const [result] = await repo.lintText(code, { filePath: path.resolve(file) });
+  return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-syntax').map((m) => m.message);
+}
+
+describe('what V8 keeps alive past a run, where runs and sweep paths are built', () => {
+  const assigned = [
+    'class A {\n  f: (() => number) | null = null;\n  constructor(x: number) {\n    this.f = () => x;\n  }\n}\nexport { A };\n',
+    'export function wire(o: { g?: () => void }): void {\n  o.g = function () {};\n}\n',
+  ];
+  it.each(['src/core/market/probe.ts', 'src/sim/venue/probe.ts', 'src/node/probe.ts', 'src/runtime/probe.ts'])(
+    'refuses a function literal assigned to a property in %s',
+    async (file) => {
+      for (const code of assigned) {
+        const messages = await syntaxMessages(file, code);
+        expect(messages).toHaveLength(1);
+        expect(messages[0]).toMatch(/^no function literal assigned to a property here/);
+      }
+    },
+  );
+
+  it('lets a function be passed, kept in a variable, or be a method; and refuses get/set literals', async () => {
+    const fine =
+      'class A {\n  constructor(private readonly f: () => number) {}\n  m(): number {\n    return this.f();\n  }\n}\n' +
+      'const g = (): number => 1;\nconst o = { g };\nexport const a = new A(() => 2);\nexport { o, g };\n';
+    expect(await syntaxMessages('src/core/market/probe.ts', fine)).toEqual([]);
+    const accessor = 'export const o = { get x(): number {\n  return 1;\n} };\n';
+    expect(await syntaxMessages('src/sweep/probe.ts', accessor)).toEqual([
+      expect.stringMatching(/^no get\/set in an object literal here/),
+    ]);
+  });
+
+  it('leaves the rule out of the server, where nothing is built per run', async () => {
+    expect(await syntaxMessages('src/server/probe.ts', assigned[1] as string)).toEqual([]);
+  });
+});
+
 describe('local/layers with the repository configuration', () => {
   it('keeps src/core to itself and its pure packages, whatever the depth of the relative path', async () => {
     expect(

@@ -15,14 +15,14 @@ class ProcessCrashed extends Error {
  *  anything about it is stored (the crash between sending an order and storing its status). */
 export class ProcessLife implements UnitRunner {
   alive = true;
-  /** Runs after each piece of process work that completed (commits: each handled timer, report
-   *  or input is one transaction, as a service commits before it answers). */
-  afterWork: (() => void) | null = null;
   private submits = 0;
 
   constructor(
     private readonly onCrash: () => void,
     private readonly crashAfterSubmit: number | null = null,
+    /** Runs after each piece of process work that completed (commits: each handled timer, report
+     *  or input is one transaction, as a service commits before it answers). */
+    private readonly afterWork: (() => void) | null = null,
   ) {}
 
   get open(): boolean {

@@ -125,19 +125,23 @@ export function prepareRun(parts: RunParts): PreparedRun {
 
   const startProcess = (prior: { crashedAt: number; lost: number } | null): Proc => {
     const crashAt = afterSubmit[submitCrash]?.afterSubmit ?? null;
-    const life = new ProcessLife(() => {
-      const spec = afterSubmit[submitCrash++];
-      crash(parseDurationMs(spec?.downtime ?? 'PT30S'));
-    }, crashAt);
+    // Every piece of work commits (durable: a crash after it loses nothing); the store's writer
+    // groups these ends of work and writes them at the next commit (before a send), at a crash,
+    // or at the end.
+    const afterWork = crashes ? (): void => endUnit(logSinks) : null;
+    const life = new ProcessLife(
+      () => {
+        const spec = afterSubmit[submitCrash++];
+        crash(parseDurationMs(spec?.downtime ?? 'PT30S'));
+      },
+      crashAt,
+      afterWork,
+    );
     // A restart reads the store when there is one (it must hold exactly the durable log).
     const entries = !prior ? [] : readStore ? checkedStore(readStore(), durable.entries) : durable.entries;
     const log = prior ? EventLog.resume(clock, entries) : firstLog;
     const logSinks: readonly RollbackSink[] = [durable, results, ...sinks];
     for (const sink of logSinks) log.addSink(sink);
-    // Every piece of work commits (durable: a crash after it loses nothing); the store's writer
-    // groups these ends of work and writes them at the next commit (before a send), at a crash,
-    // or at the end.
-    if (crashes) life.afterWork = () => endUnit(logSinks);
     const ledger = new OrderLedger();
     if (prior) for (const e of entries) ledger.apply(e);
     for (const sink of logSinks) sink.follow?.(ledger);

@@ -168,9 +168,9 @@ export class PaperInterrupted extends Error {
 }
 
 /**
- * The node of one live process, wired to the run's store. `onCommit` runs after each unit's
- * commit (a host checks whether its run is done there); `end` finishes the process (the host's
- * `ended` settles), and `finish` stores how it ended.
+ * The node of one live process, wired to the run's store. `afterCommit` sets what runs after each
+ * unit's commit (a host checks whether its run is done there); `end` finishes the process (the
+ * host's `ended` settles), and `finish` stores how it ended.
  */
 export class LiveProcess {
   readonly log: EventLog;
@@ -186,7 +186,7 @@ export class LiveProcess {
   /** The strategy module the file names, running beside the node (null: none). */
   readonly strategy: LiveStrategy | null;
   /** Run after each unit commits (the host's end check). */
-  onCommit: () => void = () => {};
+  private onCommit: () => void = () => {};
   private finished: ((how: LiveOutcome) => void) | null = null;
   /** Answers of units that ran, told after their commit. */
   private readonly committed: Array<(durable: boolean) => void> = [];
@@ -275,6 +275,11 @@ export class LiveProcess {
   }
 
   /** Ends the process (once): the host's `ended` settles with `how`. */
+  /** Sets what runs after each unit commits (the host's end check). */
+  afterCommit(observer: () => void): void {
+    this.onCommit = observer;
+  }
+
   end(how: LiveOutcome): void {
     const f = this.finished;
     this.finished = null;

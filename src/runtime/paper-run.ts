@@ -185,7 +185,7 @@ async function drive(
   // still working is cancelled (HORIZON_GRACE_MS to confirm).
   const horizon = start + parseDurationMs(s.duration);
   let horizonReached = false;
-  proc.onCommit = (): void => {
+  proc.afterCommit((): void => {
     if (!ready || recon.running) return;
     // A strategy trades until the horizon, unless it stopped (failed) and what it made has run.
     if (!horizonReached && (pending > 0 || proc.strategy?.busy)) return;
@@ -195,7 +195,7 @@ async function drive(
     // the venue said how much had filled): the run goes on until that is verified.
     if (!horizonReached && (engine.fills?.active ?? 0) > 0) return;
     proc.end({});
-  };
+  });
   iclock.schedule(
     () => {
       horizonReached = true;

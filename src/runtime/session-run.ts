@@ -96,13 +96,13 @@ export class ServiceSession {
     const prior = proc.prior ?? [];
     this.recent.push(...prior.slice(-this.entryLimit));
     for (const e of prior) this.index(e);
-    proc.onCommit = () => {
+    proc.afterCommit(() => {
       const entries = this.uncommitted.splice(0);
       if (entries.length === 0) return;
       this.recent.push(...entries);
       if (this.recent.length > this.entryLimit * 2) this.recent.splice(0, this.recent.length - this.entryLimit);
       for (const f of this.followers) for (const e of entries) f(e);
-    };
+    });
     this.done = proc.ended.then(async (outcome) => {
       this.stopQuotes();
       try {
