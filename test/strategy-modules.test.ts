@@ -209,6 +209,25 @@ describe('a strategy that behaves', () => {
     expect((s?.signals.accepted ?? 0) + (s?.signals.rejected ?? 0)).toBeLessThanOrEqual(s?.signals.made ?? 0);
   });
 
+  it('counts the signals the strategy made by what they say, whatever their ids, and no others', () => {
+    const { report, of } = run(
+      scenario(
+        '  module: ./named-ids.ts',
+        'signals:\n  - { id: named-ids-by-hand, at: PT50S, side: buy, qty: "0.01" }',
+      ),
+    );
+    const received = of('SignalReceived').map((e) => [e.event.signalId, e.event.strategy]);
+    expect(received).toEqual([
+      ['entry-3', 'named-ids'],
+      ['named-ids-by-hand', undefined],
+      ['entry-9', 'named-ids'],
+    ]);
+    const accepted = new Set(of('SignalAccepted').map((e) => e.event.signalId));
+    expect(report.strategy?.signals.made).toBe(2);
+    expect(report.strategy?.signals.accepted).toBe(['entry-3', 'entry-9'].filter((id) => accepted.has(id)).length);
+    expect(report.strategy?.signals.accepted).toBeGreaterThan(0);
+  });
+
   it('warms up on history drawn from the market model before the start', () => {
     const { of } = run(
       scenario('  module: ../../../scenarios/strategies/breakout.ts\n  params: { window: 5, exitWindow: 3 }'),

@@ -87,6 +87,7 @@ export function toCommand(
     reduceOnly: s.reduceOnly ?? false,
     confirmations: [],
     confirmedBy: null,
+    strategy: strategyName,
   };
   return { label: `signal ${id}`, output: 'signal', ref: id, command: { kind: 'EmitSignal', signal } };
 }

@@ -40,6 +40,9 @@ export interface SignalRequest {
   readonly reduceOnly: boolean;
   readonly confirmations: readonly Confirmation[];
   readonly confirmedBy: string | null;
+  /** The strategy module that made it, by its name; absent for a signal from the scenario, the
+   *  API or an operator. */
+  readonly strategy?: string;
 }
 
 export interface OrderManagerDeps {
@@ -96,6 +99,7 @@ export class OrderManager {
         price: sig.price,
         reduceOnly: sig.reduceOnly,
         confirmations: [...sig.confirmations],
+        ...(sig.strategy === undefined ? {} : { strategy: sig.strategy }),
       });
       return this.reject(sig, '', 'gating', { code: 'not-ready', reason: gated });
     }
@@ -116,6 +120,7 @@ export class OrderManager {
       price: sig.price,
       reduceOnly: sig.reduceOnly,
       confirmations: [...sig.confirmations],
+      ...(sig.strategy === undefined ? {} : { strategy: sig.strategy }),
     });
     // Admission registers the signal; the deduplicator's sink logs it (SignalRegistered, once).
     const admission = dedup.admit(dedupSignal);

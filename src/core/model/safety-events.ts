@@ -57,6 +57,8 @@ export interface SignalReceived {
   readonly price: number | null;
   readonly reduceOnly: boolean;
   readonly confirmations: readonly string[];
+  /** The strategy module that made the signal (absent: the scenario, the API or an operator). */
+  readonly strategy?: string;
 }
 export interface SignalRejected {
   readonly kind: 'SignalRejected';

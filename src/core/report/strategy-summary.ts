@@ -44,8 +44,6 @@ interface Identity {
 export class StrategySummaryFold {
   private started: Identity | null = null;
   private live: (Identity & { params: string }) | null = null;
-  /** The names its signal ids start with (a swapped-in strategy's too). */
-  private readonly names = new Set<string>();
   private readonly requested = new Map<number, Identity & { params: string; override: boolean }>();
   private readonly swaps: Record<SwapDecision, number> = { accepted: 0, rejected: 0, refused: 0, abandoned: 0 };
   /** An override was accepted: the next live start is the candidate's, not a restart. */
@@ -69,7 +67,6 @@ export class StrategySummaryFold {
         if (e.role !== 'live') return;
         this.started ??= { name: e.name, module: e.module, codeHash: e.codeHash };
         this.live = { name: e.name, module: e.module, codeHash: e.codeHash, params: e.params };
-        this.names.add(e.name);
         if (this.overridden) this.overridden = false;
         else this.starts++;
         return;
@@ -87,7 +84,6 @@ export class StrategySummaryFold {
         const r = this.requested.get(e.swap);
         if (e.decision !== 'accepted' || !r) return;
         this.live = { name: r.name, module: r.module, codeHash: r.codeHash, params: r.params };
-        this.names.add(r.name);
         this.overridden = r.override;
         return;
       }
@@ -107,8 +103,9 @@ export class StrategySummaryFold {
         }
         return;
       case 'SignalReceived':
-        // A strategy's signal ids start with its name (name-time-n) unless it names them.
-        for (const name of this.names) if (e.signalId.startsWith(`${name}-`)) this.ours.add(e.signalId);
+        // A signal names the strategy that made it (one from the scenario, the API or an operator
+        // names none), whatever its id.
+        if (e.strategy !== undefined) this.ours.add(e.signalId);
         return;
       case 'SignalAccepted':
         if (this.ours.has(e.signalId)) this.accepted++;
