@@ -5,20 +5,14 @@
 // with one warning and trades; a scenario without the section logs nothing of the cap.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ExecEvent, LogEntry } from '../src/core/model/events.ts';
-import { runScenario } from '../src/runtime/backtest-run.ts';
+import { runLogged } from './support/logged-run.ts';
+import type { LogEntry } from '../src/core/model/events.ts';
 import { readFileSync } from 'node:fs';
 import { parseScenario } from '../src/scenario/load-scenario.ts';
 
 const FILE = 'scenarios/twap-liquidity-cap.yaml';
 
-function run(text: string) {
-  const log: LogEntry[] = [];
-  const report = runScenario(parseScenario(text, 'inline.yaml'), { onEntry: (e) => log.push(e) });
-  const of = <K extends ExecEvent['kind']>(kind: K) =>
-    log.filter((e) => e.event.kind === kind).map((e) => e as LogEntry<Extract<ExecEvent, { kind: K }>>);
-  return { report, log, of };
-}
+const run = (text: string) => runLogged(parseScenario(text, 'inline.yaml'));
 
 const SOURCE = readFileSync(FILE, 'utf8');
 const text = (edit: (t: string) => string = (t) => t) => edit(SOURCE);

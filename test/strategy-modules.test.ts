@@ -7,8 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ExecEvent, LogEntry } from '../src/core/model/events.ts';
-import { runScenario } from '../src/runtime/backtest-run.ts';
+import { runLogged } from './support/logged-run.ts';
 import { loadScenarioFile, parseScenario, ScenarioError } from '../src/scenario/load-scenario.ts';
 import { readFileSync } from 'node:fs';
 import { parseGridFlag } from '../src/sweep/sweep-grid.ts';
@@ -44,11 +43,8 @@ ${extra}`;
 }
 
 function run(yaml: string, file = `${DIR}/scenario.yaml`) {
-  const entries: LogEntry[] = [];
-  const report = runScenario(parseScenario(yaml, file), { onEntry: (e) => entries.push(e) });
-  const of = <K extends ExecEvent['kind']>(kind: K) =>
-    entries.filter((e) => e.event.kind === kind) as Array<LogEntry<Extract<ExecEvent, { kind: K }>>>;
-  return { report, entries, of };
+  const r = runLogged(parseScenario(yaml, file));
+  return { ...r, entries: r.log };
 }
 
 function refusal(yaml: string, file = `${DIR}/scenario.yaml`): string {

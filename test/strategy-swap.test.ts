@@ -9,9 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ExecEvent, LogEntry } from '../src/core/model/events.ts';
+import { runLogged } from './support/logged-run.ts';
 import { parseUtcInstant } from '../src/core/model/time-fields.ts';
-import { runScenario } from '../src/runtime/backtest-run.ts';
 import { parseScenario } from '../src/scenario/load-scenario.ts';
 import { replayFilesOutside } from '../src/server/replay-file-guard.ts';
 import { openDatabase } from '../src/store/open-database.ts';
@@ -54,13 +53,7 @@ afterEach(() => {
 });
 
 function run(tail: string, store?: RunStore) {
-  const log: LogEntry[] = [];
-  const report = runScenario(parseScenario(scenario(tail), FILE), {
-    onEntry: (e) => log.push(e),
-    ...(store ? { store } : {}),
-  });
-  const of = <K extends ExecEvent['kind']>(kind: K) =>
-    log.filter((e) => e.event.kind === kind) as LogEntry<Extract<ExecEvent, { kind: K }>>[];
+  const { report, log, of } = runLogged(parseScenario(scenario(tail), FILE), store ? { store } : {});
   /** The signals the node received: when, which side, how many lots. */
   const signals = (from = START) =>
     of('SignalReceived')
