@@ -186,4 +186,19 @@ describe('chunks handed to a worker', () => {
       }),
     );
   });
+
+  it('are no larger than what the worker has answered so far (one unit while it has answered none)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 1_000_000 }),
+        fc.integer({ min: 2, max: 256 }),
+        fc.integer({ min: 0, max: 10_000 }),
+        (left, threads, done) => {
+          const size = chunkSize(left, threads, done);
+          expect(size).toBeLessThanOrEqual(Math.max(1, done));
+          expect(size).toBe(Math.min(chunkSize(left, threads), Math.max(1, done)));
+        },
+      ),
+    );
+  });
 });

@@ -90,11 +90,14 @@ const MAX_CHUNK = 64;
  *  arrive ahead of an earlier unfinished unit wait until it is in. */
 const IN_FLIGHT = 2;
 
-/** The chunk to hand out when `left` units are not handed out yet, over `threads` threads: at
- *  most MAX_CHUNK, and a small share of what is left, so that the last chunks out are short and
- *  every thread finishes at about the same time. */
-export function chunkSize(left: number, threads: number): number {
-  return Math.max(1, Math.min(MAX_CHUNK, Math.floor(left / (threads * 4))));
+/** The chunk to hand out when `left` units are not handed out yet, over `threads` threads, to a
+ *  worker that has answered `done` units so far: at most MAX_CHUNK, and a small share of what is
+ *  left, so that the last chunks out are short and every thread finishes at about the same time;
+ *  and no more than the worker has done (one at first), so a thread that has just started, whose
+ *  first units run cold and many times slower, never holds units this thread would have run
+ *  sooner (a short sweep was no faster on two threads: the worker sat on a quarter of it). */
+export function chunkSize(left: number, threads: number, done = Infinity): number {
+  return Math.max(1, Math.min(MAX_CHUNK, Math.floor(left / (threads * 4)), done));
 }
 
 /** Runs every unit of `def`; resolves when all are handed to onUnit (finished) or the signal
@@ -120,6 +123,8 @@ interface Thread {
   readonly port: MessagePort;
   /** The chunks handed to it and not answered yet, oldest first. */
   readonly chunks: Array<{ from: number; to: number }>;
+  /** Units it has answered. */
+  done: number;
 }
 
 function runOnThreads(def: SweepDefinition, options: UnitSweepOptions): Promise<UnitSweepEnd> {
@@ -173,7 +178,7 @@ function runOnThreads(def: SweepDefinition, options: UnitSweepOptions): Promise<
 
     const dispatch = (t: Thread): void => {
       while (t.chunks.length < IN_FLIGHT && failure === null && next < total) {
-        const size = options.chunkUnits ?? chunkSize(total - next, threads.length + 1);
+        const size = options.chunkUnits ?? chunkSize(total - next, threads.length + 1, t.done);
         const chunk = { from: next, to: Math.min(total, next + size) };
         next = chunk.to;
         t.chunks.push(chunk);
@@ -192,6 +197,7 @@ function runOnThreads(def: SweepDefinition, options: UnitSweepOptions): Promise<
       if (settled) return;
       try {
         t.chunks.shift();
+        t.done += m.results.length;
         for (const r of m.results) waiting.set(r.unit, r);
         if (m.type === 'path-error')
           failAt(m.unit, new SweepPathError(m.path, m.seed, new Error(m.cause), m.point, m.unit, m.label));
@@ -237,7 +243,7 @@ function runOnThreads(def: SweepDefinition, options: UnitSweepOptions): Promise<
         workerData: { def, port: port2 } satisfies SweepWorkerData,
         transferList: [port2],
       });
-      const t: Thread = { index: i, worker, port: port1, chunks: [] };
+      const t: Thread = { index: i, worker, port: port1, chunks: [], done: 0 };
       threads.push(t);
       port1.on('message', (m: SweepThreadReply) => onReply(t, m));
       port1.on('messageerror', (err) =>
