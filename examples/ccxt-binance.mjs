@@ -1,6 +1,7 @@
-// A ccxt bot trading on execsim's local Binance venue (`execsim gateway binance`), as the README
-// runs it: node examples/ccxt-binance.mjs http://127.0.0.1:7880. Any ccxt bot is pointed at the
-// gateway the same way: the REST base and the two websocket URLs, and its usual key pair.
+// A ccxt bot trading on execsim's local Binance venue (`execsim gateway binance`), as
+// docs/reference/binance-gateway.md runs it: node examples/ccxt-binance.mjs http://127.0.0.1:7880.
+// Any ccxt bot is pointed at the gateway the same way: the REST base and the two websocket URLs,
+// and its usual key pair.
 import ccxt from 'ccxt';
 
 const base = process.argv[2] ?? 'http://127.0.0.1:7880';
