@@ -5,7 +5,7 @@
 // no market: it runs on paper (and resumes from the store), the server validates it as `execsim
 // run` reads it, and anything that would simulate it (a backtest, a sweep, the gateway, a run
 // started by the server) refuses it naming both fields and saying the file is for paper runs
-// only. The printed commands that run them against the local gateway are the README's and
+// only. The printed commands that run them against the local gateways are
 // docs/guide/paper-trading.md's (readme.test.ts).
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
