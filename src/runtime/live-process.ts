@@ -1,30 +1,23 @@
-// One live process of a trading node on the wall clock: the node (src/node/) over a venue adapter,
-// every adapter answer, timer and command run as one unit of work in the serial inbox, the event
-// log committed after each unit into the run's store rows, the report folded as entries come.
-// A paper run (paper-run.ts) adds its scenario's timed inputs and its horizon on top; a service
-// session (session-run.ts) adds commands that arrive over HTTP. Both start it the same way: the
-// venue's streams and first top of book awaited (bounded), the market history read back on a
-// resume, then the node's startup (a first process takes the account as its baseline; a
-// restarted one restores from the stored log, gates new orders while startup reconciliation and
-// slice recovery run). A scenario's or session's strategy module runs beside the node
-// (live-strategy.ts). The only wall-time and Promise code of a run lives here, in its hosts and
-// in src/live.
+// One live process of a trading node on the wall clock: the node (src/node/) over a venue adapter
+// already connected (connect-venue.ts), every adapter answer, timer and command run as one unit of
+// work in the serial inbox, the event log committed after each unit into the run's store rows, the
+// report folded as entries come, and at its end how it ended stored (interrupted, failed, or
+// finished with its report). A paper run (paper-run.ts) adds its scenario's timed inputs and its
+// horizon on top; a service session (session-run.ts) adds commands that arrive over HTTP. Both
+// start it the same way: the venue's execution stream and first top of book awaited, bounded
+// (venue-start-wait.ts), the market history read back on a resume, the liquidity cap's daily
+// volumes read (daily-volume-reads.ts), then the node's startup (a first process takes the
+// account as its baseline; a restarted one restores from the stored log, gates new orders while
+// startup reconciliation and slice recovery run). A scenario's or session's strategy module runs
+// beside the node (live-strategy.ts). The only wall-time and Promise code of a run lives here, in
+// its hosts and in src/live.
 import { Rng } from '../core/clock/rng.ts';
 import { EventLog } from '../core/log/event-log.ts';
 import type { LogEntry } from '../core/model/events.ts';
-import type { RunId, Symbol } from '../core/model/ids.ts';
-import { makeInstrument, type Instrument } from '../core/model/instrument.ts';
-import type { VenueMessage } from '../core/model/reports.ts';
-import type { Clock } from '../core/ports/clock.ts';
+import type { RunId } from '../core/model/ids.ts';
 import { OrderLedger } from '../core/order/order-ledger.ts';
 import { RunReportFold } from '../core/report/run-report.ts';
-import { ALWAYS_OPEN, venueRules, type TradingHours } from '../core/venues/index.ts';
-import type { LiveVenue, VenueClock } from '../live/live-venue.ts';
-import { LIVE_VENUES } from '../live/venue-registry.ts';
-import { WallClock } from '../live/wall-clock.ts';
-import type { LoadedScenario } from '../scenario/load-scenario.ts';
-import type { ScenarioFile } from '../scenario/schema.ts';
-import { commissionPricesOf } from '../scenario/commission-prices.ts';
+import { ALWAYS_OPEN } from '../core/venues/index.ts';
 import { nodeConfigOf } from '../scenario/node-config-of.ts';
 import type { RunStore, RunWriter } from '../store/run-store.ts';
 import type { CommandResult, NodeCommand } from '../node/node-commands.ts';
@@ -32,118 +25,18 @@ import { SerialInbox } from '../node/serial-inbox.ts';
 import { TradingNode } from '../node/trading-node.ts';
 import { UnitBroker, UnitClock } from '../node/unit-runner.ts';
 import { runReport, type RunReport } from './backtest-run.ts';
-import { LiveStrategy } from './live-strategy.ts';
-import { LiquidityBook } from '../core/engine/liquidity-book.ts';
-import type { LiquidityEvent } from '../core/model/liquidity-events.ts';
-import type { LiquidityConfig } from '../node/node-config.ts';
-import { readDailyVolumes, volumesDue } from './daily-volume-reads.ts';
-import { liveCandidates } from './session-swap.ts';
+import type { ConnectOptions, LiveSession } from './connect-venue.ts';
+import { DailyVolumeReads } from './daily-volume-reads.ts';
+import { liveStrategyOf, type LiveStrategy } from './live-strategy.ts';
+import { VenueStartWait } from './venue-start-wait.ts';
 
-/**
- * What the venue's own clock says against the trading hours the run goes by, when they disagree
- * (null when they agree): slices wait for the hours the run goes by, so a venue open while the
- * run thinks it closed (a local gateway that never closes, a calendar past its end) holds every
- * slice, and the other way round sends orders the venue refuses or parks.
- */
-export function marketHoursWarning(venue: VenueClock, hours: TradingHours, now: number): string | null {
-  const ours = hours.isOpen(now);
-  if (venue.isOpen === ours) return null;
-  if (venue.isOpen)
-    return "the venue says its market is open, but the run's trading hours say closed: slices wait for the next open (--market-hours always trades now)";
-  const next = venue.nextOpen === null ? 'its next open' : new Date(venue.nextOpen).toISOString();
-  return `the venue says its market is closed until ${next}, but the run's trading hours say open: orders sent now may be refused or held by the venue`;
-}
-
-/** What the scenario tells the venue's adapter beyond the instrument. */
-export interface VenueSettings {
-  /** Quote prices of commission assets (scenario/commission-prices.ts). */
-  readonly commissionPrices: ReadonlyMap<string, string>;
-}
-
-export interface LiveOptions {
+export interface LiveOptions extends ConnectOptions {
   readonly store: RunStore;
-  /** Builds the venue's adapter on the run's clock (keys and URL are the caller's). `runId`
-   *  names the run's orders at the venue (the adapter's client id namespace): a run's ids are
-   *  derived from its scenario, so two runs of one scenario on one day would share them. */
-  readonly venue: (instrument: Instrument, clock: Clock, runId: string, settings: VenueSettings) => LiveVenue;
-  /** The process's clock: the wall clock (default), or one a test advances itself. Every timer
-   *  of the process and its startup runs on it. */
-  readonly clock?: Clock;
-  /** Where the venue is, for messages. */
-  readonly venueUrl: string;
   /** Stops the process: the run is stored as interrupted (resumable). */
   readonly signal?: AbortSignal;
-  readonly warn?: (message: string) => void;
   readonly onEntry?: (entry: LogEntry) => void;
-  /** How long the first account read may take before the venue is called unreachable (ms). */
-  readonly preflightTimeoutMs?: number;
   /** How long the startup waits for the execution stream before it reconciles anyway (ms). */
   readonly streamWaitMs?: number;
-  /** 'venue' (default): slices wait for the venue's trading hours (its rules' calendar);
-   *  'always': the venue never closes (a local gateway serving around the clock). */
-  readonly marketHours?: 'venue' | 'always';
-}
-
-/** The venue cannot be used (unreachable, keys refused): nothing was stored. */
-export class VenueUnavailable extends Error {
-  override readonly name = 'VenueUnavailable';
-}
-
-/** A scenario, its instrument, the run's wall clock and the venue's adapter, connected. */
-export interface LiveSession {
-  readonly loaded: LoadedScenario<ScenarioFile>;
-  readonly instrument: Instrument;
-  readonly clock: Clock;
-  readonly venue: LiveVenue;
-}
-
-/** Builds the adapter and reads the account once: an unreachable venue or refused keys end
- *  here, before anything is stored. */
-export async function connectVenue(
-  loaded: LoadedScenario<ScenarioFile>,
-  options: LiveOptions,
-  id: string,
-): Promise<LiveSession> {
-  const instrument = makeInstrument(loaded.scenario.instrument);
-  const clock =
-    options.clock ??
-    new WallClock((ms) =>
-      options.warn?.(`the system clock stepped back ${ms} ms; the run's time holds until it catches up`),
-    );
-  const venue = options.venue(instrument, clock, id, { commissionPrices: commissionPricesOf(loaded.scenario) });
-  // A venue that states its rules for the symbol (Binance's filters) refuses an instrument that
-  // disagrees with them here, before anything is sent or stored.
-  const refused = await venue.instrumentRefusal?.();
-  if (refused) {
-    await venue.stop();
-    throw new VenueUnavailable(`the venue at ${options.venueUrl} refuses the run: ${refused}`);
-  }
-  const answer = await new Promise<VenueMessage | null>((resolve) => {
-    const timer = clock.schedule(() => resolve(null), options.preflightTimeoutMs ?? 15_000);
-    venue.setReportHandler((m) => {
-      if (m.kind !== 'AccountReport' && m.kind !== 'QueryFailedReport') return;
-      timer.unsubscribe();
-      resolve(m);
-    });
-    venue.queryAccount('preflight');
-  });
-  if (answer === null || answer.kind === 'QueryFailedReport') {
-    await venue.stop();
-    const why = answer === null ? 'no answer' : answer.reason;
-    const keys = answer?.kind === 'QueryFailedReport' && answer.failure === 'reject';
-    throw new VenueUnavailable(
-      keys
-        ? `the venue at ${options.venueUrl} refused the account read (${why}): check ${keyNames(loaded.scenario.venue.name)}`
-        : `cannot reach the venue at ${options.venueUrl}: ${why}`,
-    );
-  }
-  if (options.marketHours !== 'always' && venue.marketClock) {
-    const venueClock = await venue.marketClock();
-    const hours = venueRules(loaded.scenario.venue.name).hours;
-    const warning = venueClock && marketHoursWarning(venueClock, hours, clock.now());
-    if (warning) options.warn?.(warning);
-  }
-  return { loaded, instrument, clock, venue };
 }
 
 /** How a live process ended: by its host (done), a stop signal, or a unit that threw. */
@@ -192,9 +85,9 @@ export class LiveProcess {
   private readonly committed: Array<(durable: boolean) => void> = [];
   /** Commands queued whose unit has not run: told the process stopped if it never does. */
   private readonly waiting = new Set<() => void>();
-  private readonly streamUp = { orders: false, waiters: [] as Array<() => void> };
-  /** The node's liquidity cap when the venue's daily bars are its volume source, else null. */
-  private readonly volumes: LiquidityConfig | null;
+  private readonly startWait = new VenueStartWait();
+  /** The liquidity cap's volumes from the venue's daily bars (nothing when they are not its source). */
+  private readonly volumes: DailyVolumeReads;
   private readonly onAbort = (): void =>
     this.end({ error: new Interrupted(String(this.options.signal?.reason ?? 'stopped')) });
 
@@ -233,14 +126,15 @@ export class LiveProcess {
     }
     this.ledger = new OrderLedger();
     for (const e of prior ?? []) this.ledger.apply(e);
-    const streamUp = this.streamUp;
-    const broker = new UnitBroker(venue, this.inbox, (m) => {
-      if (m.kind !== 'ConnectionReport' || m.stream !== 'orders') return;
-      streamUp.orders = m.state === 'connected';
-      if (streamUp.orders) for (const w of streamUp.waiters.splice(0)) w();
-    });
+    const startWait = this.startWait;
+    const broker = new UnitBroker(venue, this.inbox, (m) => startWait.note(m));
     const config = nodeConfigOf(s, instrument, options.marketHours === 'always' ? ALWAYS_OPEN : undefined);
-    this.volumes = config.liquidity?.source === 'venue' ? config.liquidity : null;
+    this.volumes = new DailyVolumeReads(
+      config.liquidity?.source === 'venue' ? config.liquidity : null,
+      venue,
+      clock,
+      options.warn,
+    );
     this.crashedAt = prior?.at(-1)?.time ?? start;
     this.node = new TradingNode({
       config,
@@ -253,33 +147,28 @@ export class LiveProcess {
       sampleOrigin: start,
       prior: prior ?? [],
     });
-    this.strategy = loaded.strategy
-      ? new LiveStrategy({
-          strategy: loaded.strategy,
-          node: this.node,
-          ledger: this.ledger,
-          clock: this.clock,
-          venue,
-          venueName: s.venue.name,
-          instruments: config.instruments ? config.instruments.all : [instrument],
-          inbox: this.inbox,
-          // A first process reads the account's baseline before anything is sent: the strategy's
-          // commands wait for it, as a paper run's scenario inputs do.
-          held: prior === null,
-          prior: prior ?? [],
-          candidate: liveCandidates(loaded),
-        })
-      : null;
+    this.strategy = liveStrategyOf(
+      loaded,
+      {
+        node: this.node,
+        ledger: this.ledger,
+        clock: this.clock,
+        venue,
+        instruments: config.instruments ? config.instruments.all : [instrument],
+        inbox: this.inbox,
+      },
+      prior,
+    );
     if (this.strategy) log.addSink(this.strategy.host);
     options.signal?.addEventListener('abort', this.onAbort, { once: true });
   }
 
-  /** Ends the process (once): the host's `ended` settles with `how`. */
   /** Sets what runs after each unit commits (the host's end check). */
   afterCommit(observer: () => void): void {
     this.onCommit = observer;
   }
 
+  /** Ends the process (once): the host's `ended` settles with `how`. */
   end(how: LiveOutcome): void {
     const f = this.finished;
     this.finished = null;
@@ -330,28 +219,11 @@ export class LiveProcess {
     onReady: () => void,
     onStarted: () => void = () => {},
   ): Promise<void> {
-    const { venue, instrument } = this.session;
+    const { venue, instrument, clock } = this.session;
     venue.start(marketSince);
-    // Fills of our orders must not slip between the startup snapshot and the stream: wait for the
-    // execution stream (bounded; a stream that connects later is a reconnect, reconciled then).
-    // Meanwhile, wait for the venue's first top of book (as long at most): the pre-trade checks
-    // value a market order at the touch and refuse one with no price, and a venue may show its
-    // book only on its market stream after the start (Binance's is a depth snapshot synced with
-    // the diff stream; Alpaca's latest quote is one REST read), so an order due at the start, or a
-    // resumed TWAP's catch-up, would be refused for a book that was a moment away.
-    const waitMs = this.options.streamWaitMs ?? 10_000;
-    const streamUp = this.streamUp;
-    const clock = this.session.clock;
-    const ordersStream = streamUp.orders
-      ? Promise.resolve()
-      : new Promise<void>((resolve) => {
-          const t = clock.schedule(resolve, waitMs);
-          streamUp.waiters.push(() => {
-            t.unsubscribe();
-            resolve();
-          });
-        });
-    await Promise.all([ordersStream, firstQuote(venue, instrument.symbol, waitMs, clock)]);
+    // Fills must not slip between the startup snapshot and the execution stream, and an order due
+    // at the start needs the venue's book: both awaited, bounded (venue-start-wait.ts).
+    await this.startWait.ready(venue, instrument.symbol, this.options.streamWaitMs ?? 10_000, clock);
     // Bounded by the adapter; a failure does not stop the run: the benchmarks say they are partial.
     const history = await venue.backfilled?.();
     if (history?.kind === 'failed' && marketSince !== undefined)
@@ -366,49 +238,20 @@ export class LiveProcess {
     };
     // The liquidity cap's volumes, read before anything can be planned: what the stored log
     // lacks, or has had for a day (bounded by the adapter's request deadline).
-    const stored = this.volumes && new LiquidityBook(this.volumes.policy);
-    stored?.restore(prior ?? []);
-    const volumes = await this.dueVolumes(stored);
+    const volumes = await this.volumes.startup(prior);
     this.inbox.post(() => {
       if (!prior) {
         // The account's position and cash before anything is sent are the run's baseline.
         this.node.start(this.start, true, ready);
       } else this.node.restart({ crashedAt: this.crashedAt, lostEntries: 0, refusedInputs: [...refusedInputs] }, ready);
-      this.recordVolumes(volumes);
+      this.volumes.record(this.node.engine, volumes);
       // The strategy starts with the process, a fresh instance (after a restart too): it warms up
       // while startup reconciliation runs.
       this.strategy?.start();
       onStarted();
     });
-    this.refreshVolumes();
-  }
-
-  /** The venue's daily volumes of the symbols whose reading the log lacks or has had for a day. */
-  private async dueVolumes(book: LiquidityBook | null): Promise<LiquidityEvent[]> {
-    const c = this.volumes;
-    if (c === null || book === null) return [];
-    const due = volumesDue(c, book, this.session.clock.now());
-    return due.length === 0 ? [] : readDailyVolumes(this.session.venue, c, due);
-  }
-
-  private recordVolumes(events: readonly LiquidityEvent[]): void {
-    for (const e of events) {
-      if (e.kind === 'LiquidityCapOff' && !this.node.engine.liquidity?.isOff(e.symbol))
-        this.options.warn?.(`liquidity cap off for ${e.symbol}: ${e.reason}; its TWAP slices are not capped`);
-      this.node.engine.recordLiquidity(e);
-    }
-  }
-
-  /** Reads again each day what has become a day old (a long paper run, a service session). */
-  private refreshVolumes(): void {
-    const c = this.volumes;
-    if (c === null) return;
-    this.clock.schedule(() => {
-      void this.dueVolumes(this.node.engine.liquidity).then((events) =>
-        this.inbox.post(() => this.recordVolumes(events)),
-      );
-      this.refreshVolumes();
-    }, c.refreshMs);
+    // Read again each day what has become a day old (a long paper run, a service session).
+    this.volumes.refresh(this.clock, this.inbox, this.node.engine);
   }
 
   /** The oldest open parent's creation: the market a resumed process reads back from the venue. */
@@ -482,23 +325,3 @@ const STOPPING: CommandResult = {
   code: 'stopped',
   reason: 'the process is stopping',
 };
-
-/** How often the startup looks whether the venue's book has arrived (ms). */
-const QUOTE_POLL_MS = 20;
-
-/** Settles when the venue shows a bid or an ask for the symbol, or after `waitMs` on `clock`. */
-async function firstQuote(venue: LiveVenue, symbol: Symbol, waitMs: number, clock: Clock): Promise<void> {
-  const quoted = (): boolean => {
-    const top = venue.topOfBook(symbol);
-    return top.bid !== null || top.ask !== null;
-  };
-  const deadline = clock.now() + waitMs;
-  while (!quoted() && clock.now() < deadline)
-    await new Promise<void>((resolve) => clock.schedule(() => resolve(), QUOTE_POLL_MS));
-}
-
-/** The environment variables that hold the venue's keys, for a message. */
-function keyNames(venue: string): string {
-  const keys = LIVE_VENUES.get(venue)?.keys ?? [];
-  return keys.length > 0 ? keys.join(' and ') : "the venue's keys";
-}

@@ -10,7 +10,8 @@
 // failure's kill switch and cancels still run. A process that crashed or stopped took its strategy
 // with it: the next one starts a fresh instance, which warms up again. The host is a
 // StrategySlot, so a session's operator can swap the strategy after a shadow validation
-// (session-swap.ts); a restarted process starts the strategy its log says is live.
+// (session-swap.ts); a restarted process starts the strategy its log says is live. liveStrategyOf
+// wires the one a file names into its process.
 import type { Instrument } from '../core/model/instrument.ts';
 import type { OrderLedger } from '../core/order/order-ledger.ts';
 import type { LiveVenue } from '../live/live-venue.ts';
@@ -18,9 +19,11 @@ import type { NodeCommand } from '../node/node-commands.ts';
 import type { SerialInbox } from '../node/serial-inbox.ts';
 import type { TradingNode } from '../node/trading-node.ts';
 import type { UnitClock } from '../node/unit-runner.ts';
-import type { RunnableStrategy } from '../scenario/load-scenario.ts';
+import type { LoadedScenario, RunnableStrategy } from '../scenario/load-scenario.ts';
+import type { ScenarioFile } from '../scenario/schema.ts';
 import type { LogEntry } from '../core/model/events.ts';
 import { StrategySlot, type CandidateRef, type Instantiable } from '../strategy/strategy-slot.ts';
+import { liveCandidates } from './session-swap.ts';
 import { venueHistory } from './venue-history.ts';
 
 export interface LiveStrategyParts {
@@ -41,6 +44,35 @@ export interface LiveStrategyParts {
   readonly prior: readonly LogEntry[];
   /** Finds the module an accepted swap in `prior` put live (StrategySlot's `candidate`). */
   readonly candidate: (ref: CandidateRef) => Instantiable | null;
+}
+
+/** What of its process a live strategy runs on. */
+export type LiveStrategyProcess = Pick<
+  LiveStrategyParts,
+  'node' | 'ledger' | 'clock' | 'venue' | 'instruments' | 'inbox'
+>;
+
+/**
+ * The strategy module `loaded` names, running beside the node of a live process that starts from
+ * `prior` (null: a first process), or null when it names none. A first process reads the
+ * account's baseline before anything is sent: the strategy's commands wait for it (release()), as
+ * a paper run's scenario inputs do. A restarted one starts the strategy an accepted swap in its
+ * log put live, found among the file's modules (liveCandidates).
+ */
+export function liveStrategyOf(
+  loaded: LoadedScenario<ScenarioFile>,
+  proc: LiveStrategyProcess,
+  prior: readonly LogEntry[] | null,
+): LiveStrategy | null {
+  if (!loaded.strategy) return null;
+  return new LiveStrategy({
+    ...proc,
+    strategy: loaded.strategy,
+    venueName: loaded.scenario.venue.name,
+    held: prior === null,
+    prior: prior ?? [],
+    candidate: liveCandidates(loaded),
+  });
 }
 
 /** What readiness and the metrics say of a strategy. */

@@ -22,9 +22,11 @@ import type { RunReport } from './backtest-run.ts';
 import { codeVersion } from '../store/code-version.ts';
 import { scenarioInputs } from '../scenario/scenario-commands.ts';
 import { swapActionLabel, swapActionRequest } from '../scenario/swap-action.ts';
-import { connectVenue as connect, LiveProcess, type LiveOptions, type LiveSession } from './live-process.ts';
+import { connectVenue as connect, type LiveSession } from './connect-venue.ts';
+import { LiveProcess, type LiveOptions } from './live-process.ts';
 
-export { marketHoursWarning, PaperInterrupted, VenueUnavailable } from './live-process.ts';
+export { marketHoursWarning, VenueUnavailable } from './connect-venue.ts';
+export { PaperInterrupted } from './live-process.ts';
 
 export interface PaperOptions extends LiveOptions {
   readonly runId?: string;

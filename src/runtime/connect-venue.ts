@@ -1,0 +1,125 @@
+// Connecting a live process's venue before anything is stored: the venue's adapter built on the
+// run's clock (the wall clock, or a test's), its refusal of the instrument heard (a venue that
+// states its own rules for the symbol), the account read once (bounded), so an unreachable venue
+// or refused keys end here with one message (VenueUnavailable) and no run row; and a warning when
+// the venue's market clock disagrees with the trading hours the run goes by. A paper run and a
+// service session connect this way, then hand the connection to their live process
+// (live-process.ts).
+import { makeInstrument, type Instrument } from '../core/model/instrument.ts';
+import type { VenueMessage } from '../core/model/reports.ts';
+import type { Clock } from '../core/ports/clock.ts';
+import { venueRules, type TradingHours } from '../core/venues/index.ts';
+import type { LiveVenue, VenueClock } from '../live/live-venue.ts';
+import { LIVE_VENUES } from '../live/venue-registry.ts';
+import { WallClock } from '../live/wall-clock.ts';
+import { commissionPricesOf } from '../scenario/commission-prices.ts';
+import type { LoadedScenario } from '../scenario/load-scenario.ts';
+import type { ScenarioFile } from '../scenario/schema.ts';
+
+/** What the scenario tells the venue's adapter beyond the instrument. */
+export interface VenueSettings {
+  /** Quote prices of commission assets (scenario/commission-prices.ts). */
+  readonly commissionPrices: ReadonlyMap<string, string>;
+}
+
+/** How to reach the venue, and what the connection may take. */
+export interface ConnectOptions {
+  /** Builds the venue's adapter on the run's clock (keys and URL are the caller's). `runId`
+   *  names the run's orders at the venue (the adapter's client id namespace): a run's ids are
+   *  derived from its scenario, so two runs of one scenario on one day would share them. */
+  readonly venue: (instrument: Instrument, clock: Clock, runId: string, settings: VenueSettings) => LiveVenue;
+  /** The process's clock: the wall clock (default), or one a test advances itself. Every timer
+   *  of the process and its startup runs on it. */
+  readonly clock?: Clock;
+  /** Where the venue is, for messages. */
+  readonly venueUrl: string;
+  readonly warn?: (message: string) => void;
+  /** How long the first account read may take before the venue is called unreachable (ms). */
+  readonly preflightTimeoutMs?: number;
+  /** 'venue' (default): slices wait for the venue's trading hours (its rules' calendar);
+   *  'always': the venue never closes (a local gateway serving around the clock). */
+  readonly marketHours?: 'venue' | 'always';
+}
+
+/** The venue cannot be used (unreachable, keys refused): nothing was stored. */
+export class VenueUnavailable extends Error {
+  override readonly name = 'VenueUnavailable';
+}
+
+/** A scenario, its instrument, the run's wall clock and the venue's adapter, connected. */
+export interface LiveSession {
+  readonly loaded: LoadedScenario<ScenarioFile>;
+  readonly instrument: Instrument;
+  readonly clock: Clock;
+  readonly venue: LiveVenue;
+}
+
+/** Builds the adapter and reads the account once: an unreachable venue or refused keys end
+ *  here, before anything is stored. */
+export async function connectVenue(
+  loaded: LoadedScenario<ScenarioFile>,
+  options: ConnectOptions,
+  id: string,
+): Promise<LiveSession> {
+  const instrument = makeInstrument(loaded.scenario.instrument);
+  const clock =
+    options.clock ??
+    new WallClock((ms) =>
+      options.warn?.(`the system clock stepped back ${ms} ms; the run's time holds until it catches up`),
+    );
+  const venue = options.venue(instrument, clock, id, { commissionPrices: commissionPricesOf(loaded.scenario) });
+  // A venue that states its rules for the symbol (Binance's filters) refuses an instrument that
+  // disagrees with them here, before anything is sent or stored.
+  const refused = await venue.instrumentRefusal?.();
+  if (refused) {
+    await venue.stop();
+    throw new VenueUnavailable(`the venue at ${options.venueUrl} refuses the run: ${refused}`);
+  }
+  const answer = await new Promise<VenueMessage | null>((resolve) => {
+    const timer = clock.schedule(() => resolve(null), options.preflightTimeoutMs ?? 15_000);
+    venue.setReportHandler((m) => {
+      if (m.kind !== 'AccountReport' && m.kind !== 'QueryFailedReport') return;
+      timer.unsubscribe();
+      resolve(m);
+    });
+    venue.queryAccount('preflight');
+  });
+  if (answer === null || answer.kind === 'QueryFailedReport') {
+    await venue.stop();
+    const why = answer === null ? 'no answer' : answer.reason;
+    const keys = answer?.kind === 'QueryFailedReport' && answer.failure === 'reject';
+    throw new VenueUnavailable(
+      keys
+        ? `the venue at ${options.venueUrl} refused the account read (${why}): check ${keyNames(loaded.scenario.venue.name)}`
+        : `cannot reach the venue at ${options.venueUrl}: ${why}`,
+    );
+  }
+  if (options.marketHours !== 'always' && venue.marketClock) {
+    const venueClock = await venue.marketClock();
+    const hours = venueRules(loaded.scenario.venue.name).hours;
+    const warning = venueClock && marketHoursWarning(venueClock, hours, clock.now());
+    if (warning) options.warn?.(warning);
+  }
+  return { loaded, instrument, clock, venue };
+}
+
+/**
+ * What the venue's own clock says against the trading hours the run goes by, when they disagree
+ * (null when they agree): slices wait for the hours the run goes by, so a venue open while the
+ * run thinks it closed (a local gateway that never closes, a calendar past its end) holds every
+ * slice, and the other way round sends orders the venue refuses or parks.
+ */
+export function marketHoursWarning(venue: VenueClock, hours: TradingHours, now: number): string | null {
+  const ours = hours.isOpen(now);
+  if (venue.isOpen === ours) return null;
+  if (venue.isOpen)
+    return "the venue says its market is open, but the run's trading hours say closed: slices wait for the next open (--market-hours always trades now)";
+  const next = venue.nextOpen === null ? 'its next open' : new Date(venue.nextOpen).toISOString();
+  return `the venue says its market is closed until ${next}, but the run's trading hours say open: orders sent now may be refused or held by the venue`;
+}
+
+/** The environment variables that hold the venue's keys, for a message. */
+function keyNames(venue: string): string {
+  const keys = LIVE_VENUES.get(venue)?.keys ?? [];
+  return keys.length > 0 ? keys.join(' and ') : "the venue's keys";
+}
