@@ -102,6 +102,14 @@ describe('the session strategy routes', () => {
       },
       shadow: null,
     });
+    // The answer is the documented shape: what readiness reads of the strategy is /readyz's.
+    expect(Object.keys(before.body!['live'] as object).sort()).toEqual([
+      'codeHash',
+      'module',
+      'name',
+      'params',
+      'running',
+    ]);
 
     const first = await call('POST', '/session/strategy/swap', ask());
     expect(first.status).toBe(202);

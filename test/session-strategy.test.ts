@@ -126,7 +126,10 @@ describe('a strategy module in a service session', () => {
     );
     // A quantity below one lot is malformed output: the strategy stops, the session goes on.
     await until(f.clock, () => f.session.entriesAfter(0).some((e) => e.event.kind === 'StrategyFailed'), 10_000);
-    expect(f.session.strategy()).toMatchObject({ name: 'bar-buyer-seconds', running: false, stopped: true });
+    expect(f.session.strategyStatus()).toMatchObject({
+      live: { name: 'bar-buyer-seconds', running: false, stopped: true, notHydrated: [] },
+      shadow: null,
+    });
     const down = await get('/readyz');
     expect(down.status).toBe(503);
     expect(((await down.json()) as { detail: string }).detail).toBe('degraded: strategy bar-buyer-seconds has stopped');

@@ -75,15 +75,18 @@ export function liveStrategyOf(
   });
 }
 
-/** What readiness and the metrics say of a strategy. */
+type SlotStatus = ReturnType<StrategySlot['status']>;
+
+/** The live strategy and a swap in shadow (the slot's status), with what readiness and the
+ *  metrics read of the live one. */
 export interface StrategyStatus {
-  readonly name: string;
-  /** Started and not stopped (a failure stops it). */
-  readonly running: boolean;
-  /** Started once, and stopped since. */
-  readonly stopped: boolean;
-  /** The symbols not warm yet, with what they have and need. */
-  readonly notHydrated: readonly string[];
+  readonly live: SlotStatus['live'] & {
+    /** Started once, and stopped since (a failure stops it). */
+    readonly stopped: boolean;
+    /** The symbols not warm yet, with what they have and need (none once it stopped). */
+    readonly notHydrated: readonly string[];
+  };
+  readonly shadow: SlotStatus['shadow'];
 }
 
 export class LiveStrategy {
@@ -154,12 +157,15 @@ export class LiveStrategy {
   }
 
   status(): StrategyStatus {
-    const running = this.host.running;
+    const { live, shadow } = this.host.status();
+    const running = live.running;
     return {
-      name: this.name,
-      running,
-      stopped: this.started && !running,
-      notHydrated: running || !this.started ? this.host.notHydrated() : [],
+      live: {
+        ...live,
+        stopped: this.started && !running,
+        notHydrated: running || !this.started ? this.host.notHydrated() : [],
+      },
+      shadow,
     };
   }
 

@@ -32,7 +32,6 @@ import { connectVenue } from './connect-venue.ts';
 import { Interrupted, LiveProcess, PaperInterrupted, type LiveOptions } from './live-process.ts';
 import type { StrategyStatus } from './live-strategy.ts';
 import { sessionSwaps, type SessionSwapFields, type SessionSwapOutcome } from './session-swap.ts';
-import type { StrategySlot } from '../strategy/strategy-slot.ts';
 
 export interface SessionOptions {
   readonly store: RunStore;
@@ -168,14 +167,10 @@ export class ServiceSession {
     return this.proc.node.status();
   }
 
-  /** The session's strategy (null: its file names none). */
-  strategy(): StrategyStatus | null {
+  /** The live strategy (running or stopped, the symbols not warm yet) and a swap in shadow;
+   *  null: the session's file names none. */
+  strategyStatus(): StrategyStatus | null {
     return this.proc.strategy?.status() ?? null;
-  }
-
-  /** The live strategy and a swap in shadow (null: the session runs none). */
-  strategyStatus(): ReturnType<StrategySlot['status']> | null {
-    return this.proc.strategy?.host.status() ?? null;
   }
 
   /** Asks for a swap of the strategy, as one unit of work (session-swap.ts): the module is
@@ -209,7 +204,7 @@ export class ServiceSession {
     for (const f of this.marketDataFallback()) reasons.push(degradedReason(f));
     for (const [stream, state] of Object.entries(status.connections))
       if (state !== 'connected') reasons.push(`venue stream ${stream} ${state}`);
-    const strategy = this.strategy();
+    const strategy = this.strategyStatus()?.live;
     if (strategy) {
       if (strategy.stopped && !this.stopping) reasons.push(`strategy ${strategy.name} has stopped`);
       for (const why of strategy.notHydrated) reasons.push(`strategy ${strategy.name} not hydrated: ${why}`);

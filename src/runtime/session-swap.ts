@@ -39,15 +39,13 @@ export interface SessionSwapParts {
   readonly unit: <T>(work: () => T) => Promise<T | null>;
 }
 
-/** What a session offers the HTTP routes of its strategy (SessionPort's strategyStatus and
- *  swapStrategy): a bad module or parameters is answered at once, with nothing recorded; a
- *  request is handed to the slot as a unit of work. */
+/** What a session offers the HTTP route that swaps its strategy (SessionPort's swapStrategy): a
+ *  bad module or parameters is answered at once, with nothing recorded; a request is handed to
+ *  the slot as a unit of work. */
 export function sessionSwaps(parts: SessionSwapParts): {
-  strategyStatus(): ReturnType<StrategySlot['status']>;
   swapStrategy(fields: SessionSwapFields): Promise<SessionSwapOutcome | null>;
 } {
   return {
-    strategyStatus: () => parts.slot.status(),
     swapStrategy: (fields) => {
       const req = sessionSwapRequest(fields, parts.dir, parts.base);
       if ('field' in req) return Promise.resolve({ outcome: 'invalid', field: req.field, message: req.message });

@@ -21,7 +21,7 @@ import {
   type SessionCounter,
   type SessionHistogram,
 } from './session-metric-fold.ts';
-import type { SessionPort, SessionStrategy } from './session-port.ts';
+import type { SessionPort, SessionStrategyStatus } from './session-port.ts';
 
 const PREFIX = 'execsim_session_';
 
@@ -202,10 +202,10 @@ export function sessionMetrics(port: SessionPort, registry: Registry): SessionMe
     g.set(port.reconciling ? 1 : 0),
   );
   // Labelled by the strategy's name; no series for a session without a strategy.
-  const strategyGauge = (name: string, help: string, value: (st: SessionStrategy) => boolean): void =>
+  const strategyGauge = (name: string, help: string, value: (st: SessionStrategyStatus['live']) => boolean): void =>
     gauge(name, help, ['strategy'], (g) => {
       g.reset();
-      const st = port.strategy?.() ?? null;
+      const st = port.strategyStatus?.()?.live ?? null;
       if (st) g.set({ strategy: st.name }, value(st) ? 1 : 0);
     });
   strategyGauge(

@@ -59,7 +59,12 @@ export interface SessionStrategyStatus {
     readonly module: string;
     readonly codeHash: string;
     readonly params: string;
+    /** Started and not stopped (a failure stops it). */
     readonly running: boolean;
+    /** Started once, and stopped since. */
+    readonly stopped: boolean;
+    /** The symbols not warm yet, with what they have and need. */
+    readonly notHydrated: readonly string[];
   };
   readonly shadow: {
     readonly swap: number;
@@ -109,20 +114,12 @@ export interface SessionPort {
   follow(listener: (entry: LogEntry) => void): () => void;
   /** The last committed entry's sequence number. */
   readonly lastSeq: number;
-  /** The session's strategy module: its name, whether it runs (a failure stops it), and the
-   *  symbols not warm yet; null (or absent) when the session file names none. */
-  strategy?(): SessionStrategy | null;
-  /** The session's strategy with a swap in shadow, or null when it runs none (absent: the
-   *  session cannot swap one). */
+  /** The session's strategy module (its name, whether it runs or has stopped, the symbols not
+   *  warm yet) with a swap in shadow; null (or absent) when the session file names none. GET
+   *  /session/strategy, readiness and the strategy gauges read it. */
   strategyStatus?(): SessionStrategyStatus | null;
   /** Asks for a swap of the session's strategy, as one unit of work; settles once it committed
    *  (the decision of a swap in shadow comes later, as events). Absent, or null from
    *  strategyStatus: the session runs no strategy. */
   swapStrategy?(request: SessionSwapRequest): Promise<SessionSwapAnswer>;
-}
-
-export interface SessionStrategy {
-  readonly name: string;
-  readonly running: boolean;
-  readonly notHydrated: readonly string[];
 }

@@ -11,7 +11,7 @@ import { parseDurationMs } from '../../core/model/time-fields.ts';
 import { duration } from '../../scenario/common-schema.ts';
 import { ProblemError } from '../problem.ts';
 import { defineRoute, json, type AnyRoute } from '../route-spec.ts';
-import type { SessionPort, SessionStrategyStatus } from '../session-port.ts';
+import type { SessionPort } from '../session-port.ts';
 import { hostedSession, withNotFound } from '../session-commands.ts';
 
 const swapBody = z.strictObject({
@@ -67,10 +67,13 @@ const NO_STRATEGY = 'this session runs no strategy (name one in the session file
 export function sessionStrategyRoutes(hosted: SessionPort | null): AnyRoute[] {
   const port = hostedSession(hosted);
   const tag = 'session strategy';
-  const status = (): SessionStrategyStatus => {
+  /** The answer's strategy (statusSchema): what readiness reads of it (stopped, not hydrated)
+   *  is /readyz's. */
+  const status = (): z.input<typeof statusSchema> => {
     const s = port.strategyStatus?.() ?? null;
     if (s === null) throw new ProblemError('conflict', NO_STRATEGY);
-    return s;
+    const { name, module, codeHash, params, running } = s.live;
+    return { live: { name, module, codeHash, params, running }, shadow: s.shadow };
   };
   return withNotFound([
     defineRoute({
