@@ -7,14 +7,15 @@
 // Which stored run a session file continues is session-runs.ts's. A paper session's stop is
 // stored as interrupted, a sim session's as finished with its report. A session file's strategy
 // module trades beside the HTTP commands (live-strategy.ts): until it is warm the session is
-// ready for orders but reports itself degraded, naming what each symbol still lacks. Wall time
-// and Promises live here, not in the node.
+// ready for orders but reports itself degraded, naming what each symbol still lacks (its
+// readiness is judged in session-readiness.ts from what it holds: the startup gate, the ring of
+// recent quotes, the quote fallback, the strategy). Wall time and Promises live here, not in the
+// node.
 import { randomUUID } from 'node:crypto';
 import { dirname } from 'node:path';
 import type { LogEntry } from '../core/model/events.ts';
 import { runId as toRunId, type RunId, type Symbol } from '../core/model/ids.ts';
 import type { Instrument } from '../core/model/instrument.ts';
-import type { TopOfBook } from '../core/ports/broker.ts';
 import type { Clock } from '../core/ports/clock.ts';
 import type { OrderLedger } from '../core/order/order-ledger.ts';
 import type { OrphanBook } from '../core/recon/orphan-book.ts';
@@ -32,6 +33,8 @@ import { connectVenue } from './connect-venue.ts';
 import { Interrupted, LiveProcess, PaperInterrupted, type LiveOptions } from './live-process.ts';
 import type { StrategyStatus } from './live-strategy.ts';
 import { sessionSwaps, type SessionSwapFields, type SessionSwapOutcome } from './session-swap.ts';
+import { assessReadiness, type Readiness } from './session-readiness.ts';
+import { QuoteRing, type AgedQuote } from './quote-ring.ts';
 
 export interface SessionOptions {
   readonly store: RunStore;
@@ -53,27 +56,13 @@ export interface SessionOptions {
   readonly entryHistory?: number;
 }
 
-/** A quote the session held: the venue's top of book and when the venue last updated it. */
-export interface HeldQuote {
-  readonly symbol: Symbol;
-  readonly top: TopOfBook;
-  /** The venue's time of the data (epoch ms), or when the session saw it. */
-  readonly at: number;
-}
-
-/** Why a session is not ready, in words; empty when it is. */
-export interface Readiness {
-  readonly ready: boolean;
-  readonly reasons: readonly string[];
-}
-
 export { SessionRefused } from './session-runs.ts';
 
 export class ServiceSession {
   /** The startup gate opened (startup reconciliation and recovery complete, or forced). */
   private readyAt: number | null = null;
   private stopping = false;
-  private readonly quotes: HeldQuote[] = [];
+  private readonly quotes: QuoteRing;
   private readonly recent: LogEntry[] = [];
   private readonly uncommitted: LogEntry[] = [];
   private readonly followers = new Set<(entry: LogEntry) => void>();
@@ -82,7 +71,6 @@ export class ServiceSession {
   private lastTrip: Readonly<Record<string, unknown>> | null = null;
   private readonly skips = new Map<string, Map<number, string>>();
   private readonly history = new Map<string, LogEntry[]>();
-  private readonly staleQuoteMs: number;
   /** How the process ended: the run's report, or why it stopped. */
   readonly done: Promise<void>;
 
@@ -92,7 +80,7 @@ export class ServiceSession {
     readonly resumed: boolean,
     private readonly options: SessionOptions,
   ) {
-    this.staleQuoteMs = options.staleQuoteMs ?? 5_000;
+    this.quotes = new QuoteRing(options.quoteHistory ?? 600, options.staleQuoteMs ?? 5_000);
     const prior = proc.prior ?? [];
     this.recent.push(...prior.slice(-this.entryLimit));
     for (const e of prior) this.index(e);
@@ -188,28 +176,16 @@ export class ServiceSession {
     return (await swaps.swapStrategy(fields)) ?? { outcome: 'refused', swap: 0, reason: 'the session is stopping' };
   }
 
-  /** Ready, or every reason it is not: startup running or timed out, the kill switch halted,
-   *  market data stale or degraded (read from the quote fallback), a venue stream disconnected,
-   *  the strategy not warm yet or stopped, the session stopping. */
+  /** Ready, or every reason it is not (session-readiness.ts), judged at `now`. */
   readiness(now = this.clock.now()): Readiness {
-    const reasons: string[] = [];
-    const status = this.status();
-    if (this.stopping || status.stopped) reasons.push('the session is stopping');
-    if (typeof status.gate === 'object') reasons.push(status.gate.waiting);
-    else if (this.readyAt === null) reasons.push('not ready: startup reconciliation is running');
-    if (status.killSwitch === 'halted') reasons.push('the kill switch is halted');
-    const quote = this.latestQuote(this.instrument.symbol, now);
-    if (quote === null) reasons.push('no market data yet');
-    else if (quote.stale) reasons.push(`market data stale: the latest quote is ${quote.ageMs} ms old`);
-    for (const f of this.marketDataFallback()) reasons.push(degradedReason(f));
-    for (const [stream, state] of Object.entries(status.connections))
-      if (state !== 'connected') reasons.push(`venue stream ${stream} ${state}`);
-    const strategy = this.strategyStatus()?.live;
-    if (strategy) {
-      if (strategy.stopped && !this.stopping) reasons.push(`strategy ${strategy.name} has stopped`);
-      for (const why of strategy.notHydrated) reasons.push(`strategy ${strategy.name} not hydrated: ${why}`);
-    }
-    return { ready: reasons.length === 0, reasons };
+    return assessReadiness({
+      stopping: this.stopping,
+      status: this.status(),
+      started: this.readyAt !== null,
+      quote: this.latestQuote(this.instrument.symbol, now),
+      fallback: this.marketDataFallback(),
+      strategy: this.strategyStatus()?.live ?? null,
+    });
   }
 
   /** The symbols whose market data the node reads from the quote fallback now (its ring, or no
@@ -221,15 +197,9 @@ export class ServiceSession {
 
   /** The latest quote held for `symbol`, its age, and whether it is older than staleQuoteMs;
    *  null before the first. The ring answers even while the venue's feed is down. */
-  latestQuote(symbol: Symbol, now = this.clock.now()): (HeldQuote & { ageMs: number; stale: boolean }) | null {
+  latestQuote(symbol: Symbol, now = this.clock.now()): AgedQuote | null {
     this.sampleQuote();
-    for (let i = this.quotes.length - 1; i >= 0; i--) {
-      const q = this.quotes[i] as HeldQuote;
-      if (q.symbol !== symbol) continue;
-      const ageMs = Math.max(0, now - q.at);
-      return { ...q, ageMs, stale: ageMs > this.staleQuoteMs };
-    }
-    return null;
+    return this.quotes.latest(symbol, now);
   }
 
   /** Entries after `afterSeq`: from memory when it still holds them, else from the store. */
@@ -321,26 +291,10 @@ export class ServiceSession {
     }
   }
 
+  /** Looks at the venue's top of book for the ring (quote-ring.ts), until the session stops. */
   private sampleQuote(): void {
     if (this.stopping) return;
-    const venue = this.proc.session.venue;
-    const symbol = this.instrument.symbol;
-    const top = venue.topOfBook(symbol);
-    if (top.bid === null && top.ask === null) return;
-    const at = venue.lastUpdateAt(symbol) ?? this.clock.now();
-    const last = this.quotes.at(-1);
-    if (
-      last !== undefined &&
-      last.at === at &&
-      last.top.bid === top.bid &&
-      last.top.ask === top.ask &&
-      last.top.bidQty === top.bidQty &&
-      last.top.askQty === top.askQty
-    )
-      return;
-    this.quotes.push({ symbol, top: { ...top }, at });
-    const limit = this.options.quoteHistory ?? 600;
-    if (this.quotes.length > limit) this.quotes.splice(0, this.quotes.length - limit);
+    this.quotes.sample(this.proc.session.venue, this.instrument.symbol, () => this.clock.now());
   }
 
   private stopQuotes(): void {
@@ -413,16 +367,6 @@ export class ServiceSession {
     await session.begin();
     return session;
   }
-}
-
-/** A readiness reason for a symbol on the quote fallback. */
-function degradedReason(f: FallbackStatus): string {
-  const age = f.fallbackAgeMs === null ? null : Math.round(f.fallbackAgeMs);
-  if (f.onFallback)
-    return `market data degraded: ${f.symbol} reads fallback quotes (${f.reason}; the newest is ${age} ms old)`;
-  const newest =
-    age === null ? 'no fallback quote is held' : `the newest fallback quote is ${age} ms old, past its limit`;
-  return `market data degraded: ${f.symbol} has no quote (${f.reason}; ${newest})`;
 }
 
 /** How often an idle session marks its run alive (well under the stale-heartbeat age). */
