@@ -1,7 +1,7 @@
 // Down-sampling of chart series on the server, so that a page never receives more points than
 // it can draw: the points kept are chosen by time bucket, and within a bucket by value, so that
 // what a chart shows (the range a price moved through, the spikes) survives. Pure functions over
-// columns; run-series.ts applies them.
+// columns; series-window.ts applies them to a run's chart series.
 
 /**
  * The indices of the points to keep of a series of `t.length` points with the value `columns`
