@@ -7,7 +7,7 @@
 // section has no cap and logs nothing; a paper run without it has the cap at its defaults.
 import { z } from 'zod';
 import { PCT_DECIMALS } from '../core/algo/liquidity-cap.ts';
-import { parseDecimal } from '../core/model/decimal.ts';
+import { compareDecimals, parseDecimal } from '../core/model/decimal.ts';
 import type { Instrument } from '../core/model/instrument.ts';
 import { parseDurationMs } from '../core/model/time-fields.ts';
 import type { LiquidityConfig } from '../node/node-config.ts';
@@ -71,18 +71,9 @@ export function checkLiquidity(
       issue(['liquidity', 'adv', symbol], `names no instrument of the scenario (${known.join(', ')})`);
       continue;
     }
-    if (compare(qty, inst.lotSize) < 0)
+    if (compareDecimals(qty, inst.lotSize) < 0)
       issue(['liquidity', 'adv', symbol], `${qty} is less than one lot (${inst.lotSize}) a day`);
   }
-}
-
-function compare(a: string, b: string): number {
-  const x = parseDecimal(a);
-  const y = parseDecimal(b);
-  const scale = Math.max(x.scale, y.scale);
-  const ax = x.mantissa * 10n ** BigInt(scale - x.scale);
-  const by = y.mantissa * 10n ** BigInt(scale - y.scale);
-  return ax < by ? -1 : ax > by ? 1 : 0;
 }
 
 /** The node's liquidity cap: null (none) for a simulated run without the section, or with it off. */

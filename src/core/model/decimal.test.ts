@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatScaled, fromSteps, parseDecimal, toSteps } from './decimal.ts';
+import { compareDecimals, compareScaled, formatScaled, fromSteps, parseDecimal, toSteps } from './decimal.ts';
 import {
   fractionalTicksToPrice,
   lotsToQty,
@@ -39,6 +39,40 @@ describe('decimal steps', () => {
         fc.constantFrom('0.01', '0.00001', '0.05', '1', '25', '0.5'),
         (n, step) => {
           expect(toSteps(fromSteps(n, step), step)).toBe(n);
+        },
+      ),
+    );
+  });
+});
+
+describe('decimal comparison', () => {
+  it('compares exactly, whatever the scales and trailing zeros', () => {
+    expect(compareDecimals('0.0100', '0.01')).toBe(0);
+    expect(compareDecimals('0.0001', '0.001')).toBe(-1);
+    expect(compareDecimals('10', '9.99999999')).toBe(1);
+    expect(compareDecimals('-0.5', '0.1')).toBe(-1);
+    expect(compareDecimals('-0.5', '-0.50')).toBe(0);
+    expect(compareDecimals('0.30000000000000000001', '0.3')).toBe(1);
+    expect(() => compareDecimals('1e3', '1')).toThrow(/not a decimal/);
+  });
+
+  it('property: agrees with the values compared on a common scale, equal across trailing zeros, antisymmetric', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -1e6, max: 1e6 }),
+        fc.integer({ min: 0, max: 6 }),
+        fc.integer({ min: -1e6, max: 1e6 }),
+        fc.integer({ min: 0, max: 6 }),
+        fc.integer({ min: 0, max: 4 }),
+        (x, sx, y, sy, zeros) => {
+          const a = formatScaled(BigInt(x), sx);
+          const b = formatScaled(BigInt(y), sy);
+          // x / 10^sx against y / 10^sy, both on the scale 10^6 (exact in a double at this size).
+          expect(compareDecimals(a, b)).toBe(Math.sign(x * 10 ** (6 - sx) - y * 10 ** (6 - sy)) || 0);
+          expect(compareDecimals(b, a)).toBe(-compareDecimals(a, b) || 0);
+          const padded = `${a}${a.includes('.') ? '' : '.'}${'0'.repeat(zeros)}`.replace(/\.$/, '');
+          expect(compareDecimals(padded, a)).toBe(0);
+          expect(compareScaled(parseDecimal(a), parseDecimal(b))).toBe(compareDecimals(a, b));
         },
       ),
     );

@@ -68,6 +68,20 @@ export function formatScaled(mantissa: bigint, scale: number): string {
   return (negative ? '-' : '') + intPart + (fracPart ? '.' + fracPart : '');
 }
 
+/** -1, 0 or 1 as `a` is below, equal to or above `b`, exactly, whatever their scales. */
+export function compareScaled(a: ScaledDecimal, b: ScaledDecimal): number {
+  const scale = Math.max(a.scale, b.scale);
+  const x = rescale(a, scale);
+  const y = rescale(b, scale);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** compareScaled of two decimal strings ("0.0100" equals "0.01"); throws on one that is not a
+ *  decimal number. */
+export function compareDecimals(a: string, b: string): number {
+  return compareScaled(parseDecimal(a), parseDecimal(b));
+}
+
 /** Decimal places of a step ("0.00001" -> 5): used to print averages at a useful precision. */
 export function decimalsOf(step: string): number {
   return parseStep(step).scale;

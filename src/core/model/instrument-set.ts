@@ -4,7 +4,7 @@
 // Each instrument's notional unit is a whole number of account units (its scale), so money from
 // every symbol adds up exactly in integers; a node with one instrument has scale 1 and its
 // account units are that instrument's notional units.
-import { parseStep } from './decimal.ts';
+import { compareScaled, parseStep } from './decimal.ts';
 import type { Symbol } from './ids.ts';
 import type { Instrument } from './instrument.ts';
 
@@ -23,7 +23,7 @@ export class InstrumentSet {
       return;
     }
     const units = list.map((i) => notionalUnit(i));
-    const finest = units.reduce((a, b) => (compare(a, b) <= 0 ? a : b));
+    const finest = units.reduce((a, b) => (compareScaled(a, b) <= 0 ? a : b));
     list.forEach((instrument, n) => {
       if (this.bySymbol.has(instrument.symbol)) throw new Error(`instruments: ${instrument.symbol} is listed twice`);
       const scale = ratio(units[n] as Unit, finest);
@@ -92,11 +92,6 @@ function notionalUnit(i: Instrument): Unit {
 function aligned(a: Unit, b: Unit): [bigint, bigint] {
   const scale = Math.max(a.scale, b.scale);
   return [a.mantissa * 10n ** BigInt(scale - a.scale), b.mantissa * 10n ** BigInt(scale - b.scale)];
-}
-
-function compare(a: Unit, b: Unit): number {
-  const [x, y] = aligned(a, b);
-  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 /** a / b when it is a whole number, else null. */

@@ -1,7 +1,7 @@
 // Checks a scenario's expectations against the run's log summary. Each result names what was
 // expected and what was observed, so a failing scenario explains itself.
 import type { ReconMetricName } from './recon-metrics.ts';
-import { parseDecimal } from '../model/decimal.ts';
+import { compareDecimals } from '../model/decimal.ts';
 import type { LogSummary, ParentReport } from './run-report.ts';
 
 /** The expectation kinds, mirrored from the scenario schema (core does not import the schema). */
@@ -60,12 +60,7 @@ export interface ExpectationResult {
   readonly observed: string;
 }
 
-const sameDecimal = (a: string, b: string): boolean => {
-  const x = parseDecimal(a);
-  const y = parseDecimal(b);
-  const scale = Math.max(x.scale, y.scale);
-  return x.mantissa * 10n ** BigInt(scale - x.scale) === y.mantissa * 10n ** BigInt(scale - y.scale);
-};
+const sameDecimal = (a: string, b: string): boolean => compareDecimals(a, b) === 0;
 
 function inRange(value: number | null, r: Range): boolean {
   if (value === null) return false;

@@ -6,7 +6,7 @@
 // with the instrument; orders are integers (ticks, lots), see model/instrument.ts.
 import { z } from 'zod';
 import { parseConfig } from '../config/parse-config.ts';
-import { formatScaled, parseDecimal } from '../model/decimal.ts';
+import { compareDecimals, formatScaled, parseDecimal } from '../model/decimal.ts';
 import { lotsToQty, type Instrument } from '../model/instrument.ts';
 import type { OrderRequest } from '../model/order.ts';
 import { isValidClientId, orderShapeRefusal, type VenueRules } from '../venues/venue-rules.ts';
@@ -26,14 +26,7 @@ const amount = (what: string) =>
     .string(`must be a ${what} as a decimal string`)
     .regex(DEC, `must be a ${what} as a decimal string like "5000"`)
     .refine((s) => parseDecimal(s).mantissa > 0n, 'must be greater than 0');
-const cmp = (a: string, b: string): number => {
-  const x = parseDecimal(a);
-  const y = parseDecimal(b);
-  const s = Math.max(x.scale, y.scale);
-  const d = x.mantissa * 10n ** BigInt(s - x.scale) - y.mantissa * 10n ** BigInt(s - y.scale);
-  return d > 0n ? 1 : d < 0n ? -1 : 0;
-};
-const ordered = (a: string, b: string) => !DEC.test(a) || !DEC.test(b) || cmp(a, b) <= 0;
+const ordered = (a: string, b: string) => !DEC.test(a) || !DEC.test(b) || compareDecimals(a, b) <= 0;
 
 export const preTradeConfigSchema = z
   .strictObject({

@@ -5,7 +5,7 @@
 // another amount than the one simulated. A symbol the venue does not list is refused too. Read
 // from Binance's own filter strings (ccxt keeps them in the market's `info`), compared exactly.
 import type { MarketInterface as Market } from 'ccxt';
-import { parseDecimal } from '../../core/model/decimal.ts';
+import { compareDecimals } from '../../core/model/decimal.ts';
 import type { Instrument } from '../../core/model/instrument.ts';
 
 type Filter = Record<string, unknown>;
@@ -25,10 +25,7 @@ function field(filters: readonly Filter[], type: string, name: string): string |
 /** Whether two decimal strings are the same number ("0.01000000" and "0.01" are). */
 export function sameDecimal(a: string, b: string): boolean {
   try {
-    const x = parseDecimal(a);
-    const y = parseDecimal(b);
-    const scale = Math.max(x.scale, y.scale);
-    return x.mantissa * 10n ** BigInt(scale - x.scale) === y.mantissa * 10n ** BigInt(scale - y.scale);
+    return compareDecimals(a, b) === 0;
   } catch {
     return false;
   }
