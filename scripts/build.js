@@ -24,7 +24,18 @@ const root = fileURLToPath(new URL('../', import.meta.url));
 const rel = (path) => relative(root, path).split(sep).join('/');
 
 /** Packages bundled into dist/; every other package is loaded from node_modules at run time. */
-export const BUNDLED = ['zod', 'yaml', 'rxjs', '@js-joda/core', '@js-joda/timezone', 'fflate', '@msgpack/msgpack'];
+export const BUNDLED = [
+  'zod',
+  'yaml',
+  'rxjs',
+  // rxjs's ES module build imports tslib; bundled, Node does not scan its CommonJS file for
+  // export names at every start.
+  'tslib',
+  '@js-joda/core',
+  '@js-joda/timezone',
+  'fflate',
+  '@msgpack/msgpack',
+];
 
 const packageOf = (spec) =>
   (spec.startsWith('@') ? spec.split('/').slice(0, 2) : spec.split('/').slice(0, 1)).join('/');

@@ -17,13 +17,20 @@ import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { compileFunction } from 'node:vm';
-import { buildSync, type BuildFailure } from 'esbuild';
+import type * as Esbuild from 'esbuild';
 import * as rxjs from 'rxjs';
 import * as zod from 'zod';
 import { canonicalJson } from '../core/log/canonical-json.ts';
 import * as api from './strategy-api.ts';
 import type { StrategyDefinition, Warmup } from './strategy-api.ts';
 import type { FailureMode, LoadedStrategy } from './strategy-port.ts';
+
+/** esbuild, loaded the first time a strategy is bundled: a process (or sweep worker) whose
+ *  scenario names no strategy never loads it. Required, not imported: an ES module import of
+ *  this CommonJS package made Node scan its 97 KB for export names at every start, and V8
+ *  compiled that scanner with its optimising compiler (about 0.1-0.2 s of CPU per thread). */
+let esbuildModule: typeof Esbuild | undefined;
+const esbuild = (): typeof Esbuild => (esbuildModule ??= createRequire(import.meta.url)('esbuild') as typeof Esbuild);
 
 export class StrategyLoadError extends Error {
   constructor(
@@ -114,7 +121,7 @@ function bundleOf(spec: StrategySpec): Bundle {
   if (cached && cached.size === stat.size && cached.mtimeMs === stat.mtimeMs) return cached;
   let code: string;
   try {
-    const out = buildSync({
+    const out = esbuild().buildSync({
       entryPoints: [spec.path],
       // The bundle's comments name its files relative to this folder: the same module gives the
       // same code (and code hash) wherever it is and whoever loads it.
@@ -131,7 +138,7 @@ function bundleOf(spec: StrategySpec): Bundle {
     });
     code = out.outputFiles[0]?.text ?? '';
   } catch (err) {
-    const first = (err as BuildFailure).errors?.[0];
+    const first = (err as Esbuild.BuildFailure).errors?.[0];
     const where = first?.location ? `${first.location.file}:${first.location.line}:${first.location.column}: ` : '';
     throw new StrategyLoadError(
       'module',
