@@ -9,7 +9,7 @@
 // Where the machine has no core to spare (two or fewer: an unstored run already keeps about one
 // and a half busy with its own thread and V8's), a process's first grouped run writes here
 // instead, with the same PrefoldedRunWriter the thread would use, in transactions of
-// GROUP_COMMIT_EVENTS or when the heartbeat is due: the thread's start (its isolate, its bundle,
+// LOCAL_BATCH_EVENTS or when the heartbeat is due: the thread's start (its isolate, its bundle,
 // better-sqlite3 and its code compiled a second time) cost more CPU than the writes it took over,
 // since the log is stored in blocks (docs/0041-events-in-blocks.md). Its later runs (a server,
 // a folder of scenarios) use the thread, started once for all of them.
@@ -19,10 +19,9 @@ import type { LogEntry } from '../core/model/events.ts';
 import type { Instrument } from '../core/model/instrument.ts';
 import type { OrderLedger } from '../core/order/order-ledger.ts';
 import type { EventSink, LogLine } from '../core/ports/event-sink.ts';
-import { PrefoldedRunWriter, unitsFrom } from './prefolded-writer.ts';
+import { LineIndex, PrefoldedRunWriter, unitsFrom } from './prefolded-writer.ts';
 import { ProjectionDelta, type ProjectionChanges } from './projection-delta.ts';
 import { HEARTBEAT_EVERY_MS, type RunStore, type RunTotals, type StoreRunWriter } from './run-store.ts';
-import { GROUP_COMMIT_EVENTS } from './run-writer.ts';
 import { SampleBuffer } from './sample-blocks.ts';
 import { failureError } from './store-writer-errors.ts';
 import type { StoreWriterMessage, StoreWriterReply, UnitsMessage } from './store-writer.ts';
@@ -35,6 +34,11 @@ export const GROUPED_THREAD_EVENTS = 4_096;
 /** Whole units are handed over once this many lines and samples wait (fewer, larger messages);
  *  the writer thread writes each hand-over in a transaction of its own. */
 const POST_EVENTS = 4_096;
+
+/** Whole units written on the run's own thread (no writer thread) are written in transactions
+ *  of at least this many lines and samples, or a heartbeat's worth: about 15 MB of an
+ *  order-heavy run's lines at most, and a one-hour backtest in one or two transactions. */
+export const LOCAL_BATCH_EVENTS = 65_536;
 
 /** The buffer the lines are copied into, reused (grown when it needs more room): POST_EVENTS
  *  lines of a busy run (samples are packed apart). */
@@ -68,11 +72,12 @@ export const writerThreadPays = (): boolean => availableParallelism() > 2 || wri
 export const canWriteFromThread = (store: RunStore): boolean =>
   store.db.name !== ':memory:' && store.db.name !== '' && !store.db.readonly;
 
-/** Whole units taken from the buffer: as UnitsMessage, with their projection changes unsent. */
-type TakenUnits = Omit<UnitsMessage, 'changes'> & { readonly changes: ProjectionChanges };
+/** Whole units taken from the buffer: as UnitsMessage, with their projection changes unsent,
+ *  and the index of their lines (which a writer thread is not sent: it reads the lines). */
+type TakenUnits = Omit<UnitsMessage, 'changes'> & { readonly changes: ProjectionChanges; readonly index: LineIndex };
 
 /** Units as the writer thread is sent them: the changes as JSON text (one string to clone). */
-const onTheWire = (u: TakenUnits): UnitsMessage => ({ ...u, changes: JSON.stringify(u.changes) });
+const onTheWire = ({ index: _index, ...u }: TakenUnits): UnitsMessage => ({ ...u, changes: JSON.stringify(u.changes) });
 
 export class ThreadedRunWriter implements EventSink {
   /** The lines not yet handed over, as UTF-8 (`used` bytes, `count` lines), and where the last
@@ -86,6 +91,8 @@ export class ThreadedRunWriter implements EventSink {
   private readonly samples = new SampleBuffer();
   private samplesEnd = 0;
   private readonly projections: ProjectionDelta;
+  /** The buffered lines' seqs, kinds and ends, for a writer on this thread. */
+  private readonly index = new LineIndex();
   /** Buffers the writer thread gave back, for the next hand-overs. */
   private readonly spares: ArrayBuffer[] = [];
   /** What the writer thread failed with, once read. */
@@ -103,6 +110,8 @@ export class ThreadedRunWriter implements EventSink {
   private posted = Date.now();
   private readonly threadEvents: number;
   private readonly postEvents: number;
+  /** Events a transaction written on this thread holds (at least; or a heartbeat's worth). */
+  private readonly localBatch: number;
 
   constructor(
     private readonly store: RunStore,
@@ -112,6 +121,7 @@ export class ThreadedRunWriter implements EventSink {
   ) {
     this.threadEvents = options.threadEvents ?? GROUPED_THREAD_EVENTS;
     this.postEvents = options.postEvents ?? POST_EVENTS;
+    this.localBatch = options.batchEvents ?? LOCAL_BATCH_EVENTS;
     this.projections = new ProjectionDelta(runId, instrument);
   }
 
@@ -126,6 +136,7 @@ export class ThreadedRunWriter implements EventSink {
     else {
       this.projections.write(entry);
       this.put(line);
+      this.index.add(entry, this.used);
     }
   }
 
@@ -150,8 +161,13 @@ export class ThreadedRunWriter implements EventSink {
   unitEnd(): void {
     this.wholeUnits();
     const waiting = this.unitsEnd + this.samplesEnd;
-    if (this.worker || this.local) {
+    if (this.worker) {
       if (waiting >= this.postEvents) this.postUnits();
+    } else if (this.local) {
+      // Written here, units are taken only when their transaction is due: an order that changes
+      // in several units (created as a pending slice, sent, filled) is then one row write, not
+      // one per hand-over.
+      if (waiting >= this.localBatch) this.postUnits();
     } else if (waiting >= this.threadEvents) this.start();
   }
 
@@ -213,7 +229,7 @@ export class ThreadedRunWriter implements EventSink {
     if (!this.worker || !this.reply || !this.flag) {
       // Never handed over: written on this thread, as the writer thread would have.
       const writer = this.local ?? new PrefoldedRunWriter(this.store.db, this.runId, this.instrument);
-      writer.add(unitsFrom(units.bytes, units.lines, units.samples, units.changes));
+      writer.add(unitsFrom(units.bytes, units.lines, units.samples, units.changes, units.index));
       here(writer);
       return;
     }
@@ -247,7 +263,7 @@ export class ThreadedRunWriter implements EventSink {
     if (!(this.options.thread ?? writerThreadPays())) {
       writtenHere++;
       this.local = new PrefoldedRunWriter(this.store.db, this.runId, this.instrument);
-      this.postUnits();
+      if (this.unitsEnd + this.samplesEnd >= this.localBatch) this.postUnits();
       return;
     }
     const { port1, port2 } = new MessageChannel();
@@ -285,17 +301,17 @@ export class ThreadedRunWriter implements EventSink {
   }
 
   /** The whole units buffered, to the writer on this thread, which writes them with those it
-   *  holds once GROUP_COMMIT_EVENTS wait or its heartbeat is due (batchEvents when given); the
+   *  holds once LOCAL_BATCH_EVENTS wait or its heartbeat is due (batchEvents when given); the
    *  buffers of units written and committed are kept for the next hand-overs. A failed write
    *  throws here: the run fails with it. */
   private writeHere(local: PrefoldedRunWriter): void {
     if (this.unitsEnd > 0 || this.samplesEnd > 0) {
       const units = this.takeUnits(true);
       this.posted = Date.now();
-      local.add(unitsFrom(units.bytes, units.lines, units.samples, units.changes));
+      local.add(unitsFrom(units.bytes, units.lines, units.samples, units.changes, units.index));
       this.localHeld.push(units.bytes.buffer as ArrayBuffer);
     }
-    if (local.writeIfDue(this.options.batchEvents ?? GROUP_COMMIT_EVENTS)) {
+    if (local.writeIfDue(this.localBatch)) {
       for (const b of this.localHeld) if (this.spares.length < MAX_SPARES) this.spares.push(b);
       this.localHeld = [];
     }
@@ -312,6 +328,7 @@ export class ThreadedRunWriter implements EventSink {
       lines: this.unitsEnd,
       samples: this.samples.copy(this.samplesEnd),
       changes: this.projections.take(),
+      index: this.index.take(this.unitsEnd, this.unitsEndByte),
     };
     const rest = this.used - this.unitsEndByte;
     if (handOver) {
