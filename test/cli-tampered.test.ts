@@ -89,7 +89,7 @@ describe('events of a log in blocks edited by hand', () => {
     );
     const short = tamperedBlocks((d) => dropStoredLine(d, runId, seq));
     const cases: Array<[string, string]> = [
-      [broken, 'its encoding is "zstd", not text'],
+      [broken, 'its encoding is "zstd", neither brotli nor text'],
       [short, `the block holds ${last - first} events, not the ${last - first + 1} from seq ${first} to ${last}`],
     ];
     for (const [db, problem] of cases) {

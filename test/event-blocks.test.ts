@@ -235,9 +235,13 @@ describe('the event log in blocks', () => {
           );
           const bytes = Buffer.from(lines.join(''), 'utf8');
           const { encoding, data } = encodeEventBlock(bytes);
-          expect(encoding).toBe('text');
+          expect(encoding).toBe('brotli');
+          expect(data.byteLength).toBeLessThan(bytes.byteLength + 16);
           const decoded = decodeEventBlock(first, first + es.length - 1, encoding, data);
           expect(typeof decoded === 'string' ? decoded : decoded.map(asLine)).toEqual(lines);
+          // Blocks written as text (before blocks were compressed) read the same.
+          const plain = decodeEventBlock(first, first + es.length - 1, 'text', bytes);
+          expect(typeof plain === 'string' ? plain : plain.map(asLine)).toEqual(lines);
         },
       ),
       { numRuns: 50 },
@@ -293,7 +297,16 @@ describe('the event log in blocks', () => {
     const line = (seq: number, rest = '0 Alpha {}') => `${seq} ${rest}\n`;
     const text = (s: string) => Buffer.from(s, 'utf8');
     expect(decodeEventBlock(5, 6, 'text', 'not a blob')).toBe('the block is not a blob');
-    expect(decodeEventBlock(5, 6, 'zstd', text(line(5) + line(6)))).toBe('its encoding is "zstd", not text');
+    expect(decodeEventBlock(5, 6, 'zstd', text(line(5) + line(6)))).toBe(
+      'its encoding is "zstd", neither brotli nor text',
+    );
+    const packed = encodeEventBlock(text(line(5) + line(6))).data;
+    expect(decodeEventBlock(5, 6, 'brotli', packed.subarray(0, packed.byteLength - 2))).toBe(
+      'its brotli data does not decompress',
+    );
+    expect(decodeEventBlock(5, 6, 'brotli', Buffer.from([0xff, 0xff, 0xff, 0xff]))).toBe(
+      'its brotli data does not decompress',
+    );
     expect(decodeEventBlock(5, 6, 'text', text(line(5)))).toBe('the block holds 1 events, not the 2 from seq 5 to 6');
     expect(decodeEventBlock(5, 6, 'text', text(line(5) + line(7)))).toBe('line 2 has seq 7 where 6 should be');
     expect(decodeEventBlock(5, 5, 'text', text('5 soon Alpha {}\n'))).toBe('event seq 5 has no valid time');
