@@ -36,6 +36,17 @@ export class EventBlockWriter {
     );
   }
 
+  /** A block already encoded (BlockSealer's). */
+  insertSealed(b: {
+    readonly firstSeq: number;
+    readonly lastSeq: number;
+    readonly kinds: string;
+    readonly encoding: BlockEncoding;
+    readonly data: Uint8Array;
+  }): void {
+    this.insert.run(this.runId, b.firstSeq, b.lastSeq, b.kinds, b.encoding, b.data);
+  }
+
   /** One block: the lines of entries `firstSeq` to `lastSeq` (whole lines, in order) and the kinds
    *  they hold. */
   write(firstSeq: number, lastSeq: number, kinds: Iterable<string>, lines: Uint8Array): void {

@@ -10,7 +10,7 @@ import type Database from 'better-sqlite3';
 import { beatIfDue, HEARTBEAT_EVERY_MS, RunGoneError, runGoneOr } from './run-writer.ts';
 import { INSERT_FILL, INSERT_ORPHAN, RESOLVE_ORPHAN, UPSERT_ORDER_VALUES } from './projection-rows.ts';
 import type { Instrument } from '../core/model/instrument.ts';
-import type { LogEntry } from '../core/model/events.ts';
+import type { SealedUnits } from './block-sealer.ts';
 import type { ProjectionChanges } from './projection-delta.ts';
 import { FactsFold } from './projection-facts.ts';
 import { BlockCutter, EventBlockWriter } from './event-blocks.ts';
@@ -25,59 +25,9 @@ export interface PrefoldedUnits {
   readonly samples: Float64Array;
   readonly sampleCount: number;
   readonly changes: ProjectionChanges;
-  /** What the run's thread knew of the lines as it buffered them, when it writes them itself:
-   *  they are then not read back from their bytes. */
-  readonly index?: LineIndex;
-}
-
-type OrderCreated = Extract<LogEntry['event'], { kind: 'OrderCreated' }>;
-
-/** The lines a run's thread buffered as it knew them: the first one's seq, each one's kind and
- *  where it ends in the buffer, and the orders created (their fixed fields, for the order rows).
- *  A writer on the same thread cuts its blocks from this instead of parsing every line's seq and
- *  kind and every OrderCreated's JSON back out of the bytes (a writer thread still does). */
-export class LineIndex {
-  firstSeq = 0;
-  kinds: string[] = [];
-  /** The byte each line ends at (after its newline), from the start of the buffer. */
-  ends: number[] = [];
-  /** Each OrderCreated: its line's place here, the event and its time. */
-  created: Array<{ readonly line: number; readonly event: OrderCreated; readonly time: number }> = [];
-
-  get lines(): number {
-    return this.kinds.length;
-  }
-
-  /** A line of `entry` was buffered, ending at byte `end`. */
-  add(entry: LogEntry, end: number): void {
-    if (this.kinds.length === 0) this.firstSeq = entry.seq;
-    const event = entry.event;
-    if (event.kind === 'OrderCreated') this.created.push({ line: this.kinds.length, event, time: entry.time });
-    this.kinds.push(event.kind);
-    this.ends.push(end);
-  }
-
-  /** The first `lines` lines, which end at byte `bytes`, as an index of their own; this one keeps
-   *  the rest, as lines of a buffer that starts at `bytes`. */
-  take(lines: number, bytes: number): LineIndex {
-    const taken = new LineIndex();
-    if (lines === 0) return taken;
-    taken.firstSeq = this.firstSeq;
-    if (lines === this.kinds.length) {
-      [taken.kinds, this.kinds] = [this.kinds, taken.kinds];
-      [taken.ends, this.ends] = [this.ends, taken.ends];
-      [taken.created, this.created] = [this.created, taken.created];
-      return taken;
-    }
-    taken.kinds = this.kinds.splice(0, lines);
-    taken.ends = this.ends.splice(0, lines);
-    for (let i = 0; i < this.ends.length; i++) this.ends[i] = (this.ends[i] as number) - bytes;
-    const split = this.created.findIndex((c) => c.line >= lines);
-    taken.created = split < 0 ? this.created : this.created.slice(0, split);
-    this.created = split < 0 ? [] : this.created.slice(split).map((c) => ({ ...c, line: c.line - lines }));
-    this.firstSeq += lines;
-    return taken;
-  }
+  /** The lines as blocks already cut and compressed (a writer on the run's own thread,
+   *  block-sealer.ts), in place of `lines`. */
+  readonly sealed?: SealedUnits;
 }
 
 /** Units as they travel to a writer (the lines' bytes, the packed samples' buffer) as
@@ -87,15 +37,15 @@ export function unitsFrom(
   lineCount: number,
   samples: ArrayBuffer,
   changes: ProjectionChanges,
-  index?: LineIndex,
+  sealed?: SealedUnits | null,
 ): PrefoldedUnits {
   return {
     lines: bytes,
-    lineCount,
+    lineCount: sealed ? sealed.lines : lineCount,
     samples: new Float64Array(samples),
     sampleCount: samples.byteLength / SAMPLE_BYTES,
     changes,
-    ...(index === undefined ? {} : { index }),
+    ...(sealed ? { sealed } : {}),
   };
 }
 
@@ -110,6 +60,7 @@ export class PrefoldedRunWriter {
   private readonly samples = new SampleBuffer();
   /** The lines go into blocks of the log (event-blocks.ts), cut where they are read. */
   private readonly events: BlockCutter;
+  private readonly blockWriter: EventBlockWriter;
   private readonly blocks: SampleBlockWriter;
   private readonly upsertOrder: Database.Statement;
   private readonly insertFill: Database.Statement;
@@ -140,7 +91,8 @@ export class PrefoldedRunWriter {
     // A statement journal stays in memory (see RunWriter).
     db.pragma('temp_store = MEMORY');
     // A block is written from the log's own UTF-8 bytes: no JS string is made of a line.
-    this.events = new BlockCutter(new EventBlockWriter(db, runId));
+    this.blockWriter = new EventBlockWriter(db, runId);
+    this.events = new BlockCutter(this.blockWriter);
     this.blocks = new SampleBlockWriter(db, runId);
     this.upsertOrder = db.prepare(UPSERT_ORDER_VALUES);
     this.insertFill = db.prepare(INSERT_FILL);
@@ -192,7 +144,7 @@ export class PrefoldedRunWriter {
     this.samples.drop(this.samples.count);
     for (const u of this.pending) {
       this.samples.addPacked(u.samples, u.sampleCount);
-      if (u.index) this.writeIndexed(u.lines, u.index);
+      if (u.sealed) this.writeSealed(u.sealed);
       else this.writeLines(u.lines);
       this.writeRows(u.changes);
       if (u.changes.lastSeq > lastSeq) lastSeq = u.changes.lastSeq;
@@ -249,18 +201,11 @@ export class PrefoldedRunWriter {
     events.end();
   }
 
-  /** Writes the lines in blocks of the log as the run's thread indexed them (LineIndex). */
-  private writeIndexed(lines: Uint8Array, index: LineIndex): void {
-    const events = this.events;
-    const { kinds, ends, firstSeq } = index;
-    for (const c of index.created) this.fold.created(c.event, c.time);
-    let from = 0;
-    for (let i = 0; i < kinds.length; i++) {
-      const end = ends[i] as number;
-      events.line(lines, firstSeq + i, kinds[i] as string, from, end);
-      from = end;
-    }
-    events.end();
+  /** Writes blocks the run's thread cut and compressed (BlockSealer), and notes the orders their
+   *  lines created. */
+  private writeSealed(sealed: SealedUnits): void {
+    for (const c of sealed.created) this.fold.created(c.event, c.time);
+    for (const b of sealed.blocks) this.blockWriter.insertSealed(b);
   }
 
   /** The kind written in bytes from..to-1, the same string each time it recurs. */

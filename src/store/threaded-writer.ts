@@ -11,15 +11,18 @@
 // instead, with the same PrefoldedRunWriter the thread would use, in transactions of
 // LOCAL_BATCH_EVENTS or when the heartbeat is due: the thread's start (its isolate, its bundle,
 // better-sqlite3 and its code compiled a second time) cost more CPU than the writes it took over,
-// since the log is stored in blocks (docs/0041-events-in-blocks.md). Its later runs (a server,
-// a folder of scenarios) use the thread, started once for all of them.
+// since the log is stored in blocks (docs/0041-events-in-blocks.md). Such a run cuts and
+// compresses its blocks as the log commits (block-sealer.ts) instead of keeping its lines until
+// the transaction. Its later runs (a server, a folder of scenarios) use the thread, started once
+// for all of them.
 import { availableParallelism } from 'node:os';
 import { receiveMessageOnPort, MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { LogEntry } from '../core/model/events.ts';
 import type { Instrument } from '../core/model/instrument.ts';
 import type { OrderLedger } from '../core/order/order-ledger.ts';
 import type { EventSink, LogLine } from '../core/ports/event-sink.ts';
-import { LineIndex, PrefoldedRunWriter, unitsFrom } from './prefolded-writer.ts';
+import { PrefoldedRunWriter, unitsFrom } from './prefolded-writer.ts';
+import { BlockSealer, type SealedUnits } from './block-sealer.ts';
 import { ProjectionDelta, type ProjectionChanges } from './projection-delta.ts';
 import { HEARTBEAT_EVERY_MS, type RunStore, type RunTotals, type StoreRunWriter } from './run-store.ts';
 import { SampleBuffer } from './sample-blocks.ts';
@@ -39,6 +42,8 @@ const POST_EVENTS = 4_096;
  *  of at least this many lines and samples, or a heartbeat's worth: about 15 MB of an
  *  order-heavy run's lines at most, and a one-hour backtest in one or two transactions. */
 export const LOCAL_BATCH_EVENTS = 65_536;
+
+const NO_BYTES = new Uint8Array(0);
 
 /** The buffer the lines are copied into, reused (grown when it needs more room): POST_EVENTS
  *  lines of a busy run (samples are packed apart). */
@@ -74,10 +79,16 @@ export const canWriteFromThread = (store: RunStore): boolean =>
 
 /** Whole units taken from the buffer: as UnitsMessage, with their projection changes unsent,
  *  and the index of their lines (which a writer thread is not sent: it reads the lines). */
-type TakenUnits = Omit<UnitsMessage, 'changes'> & { readonly changes: ProjectionChanges; readonly index: LineIndex };
+type TakenUnits = Omit<UnitsMessage, 'changes'> & {
+  readonly changes: ProjectionChanges;
+  readonly sealed: SealedUnits | null;
+};
 
 /** Units as the writer thread is sent them: the changes as JSON text (one string to clone). */
-const onTheWire = ({ index: _index, ...u }: TakenUnits): UnitsMessage => ({ ...u, changes: JSON.stringify(u.changes) });
+const onTheWire = ({ sealed: _sealed, ...u }: TakenUnits): UnitsMessage => ({
+  ...u,
+  changes: JSON.stringify(u.changes),
+});
 
 export class ThreadedRunWriter implements EventSink {
   /** The lines not yet handed over, as UTF-8 (`used` bytes, `count` lines), and where the last
@@ -91,17 +102,16 @@ export class ThreadedRunWriter implements EventSink {
   private readonly samples = new SampleBuffer();
   private samplesEnd = 0;
   private readonly projections: ProjectionDelta;
-  /** The buffered lines' seqs, kinds and ends, for a writer on this thread. */
-  private readonly index = new LineIndex();
+  /** Where the run writes on its own thread (no writer thread pays: writerThreadPays), its lines
+   *  go into compressed blocks as the log commits, not into `bytes` (block-sealer.ts). */
+  private readonly sealer: BlockSealer | null;
   /** Buffers the writer thread gave back, for the next hand-overs. */
   private readonly spares: ArrayBuffer[] = [];
   /** What the writer thread failed with, once read. */
   private failed: StoreWriterReply | null = null;
   private worker: Worker | null = null;
-  /** The writer on the run's own thread, when there is no writer thread (options.thread), and
-   *  the buffers of the units it holds until their transaction commits. */
+  /** The writer on the run's own thread, when there is no writer thread (the sealer's). */
   private local: PrefoldedRunWriter | null = null;
-  private localHeld: ArrayBuffer[] = [];
   private reply: MessagePort | null = null;
   private flag: Int32Array | null = null;
   private closed = false;
@@ -123,6 +133,8 @@ export class ThreadedRunWriter implements EventSink {
     this.postEvents = options.postEvents ?? POST_EVENTS;
     this.localBatch = options.batchEvents ?? LOCAL_BATCH_EVENTS;
     this.projections = new ProjectionDelta(runId, instrument);
+    this.sealer = (options.thread ?? writerThreadPays()) ? null : new BlockSealer();
+    if (this.sealer) this.bytes = NO_BYTES;
   }
 
   /** The run's process ledger (the run has one process: a run with restarts is not written from
@@ -135,8 +147,9 @@ export class ThreadedRunWriter implements EventSink {
     if (entry.event.kind === 'MarketSampled') this.samples.add(entry.seq, entry.time, entry.event);
     else {
       this.projections.write(entry);
-      this.put(line);
-      this.index.add(entry, this.used);
+      if (this.sealer) this.sealer.line(entry, line);
+      else this.put(line);
+      this.count++;
     }
   }
 
@@ -150,7 +163,6 @@ export class ThreadedRunWriter implements EventSink {
     }
     line.copyTo(bytes, this.used);
     this.used += line.byteLength;
-    this.count++;
   }
 
   /** The log committed: a whole unit ends here; handed over once enough are buffered. */
@@ -174,6 +186,7 @@ export class ThreadedRunWriter implements EventSink {
   /** What was logged so far is whole units. */
   private wholeUnits(strict = true): void {
     this.projections.unitEnd(strict);
+    this.sealer?.unitEnd();
     this.unitsEnd = this.count;
     this.unitsEndByte = this.used;
     this.samplesEnd = this.samples.count;
@@ -229,7 +242,7 @@ export class ThreadedRunWriter implements EventSink {
     if (!this.worker || !this.reply || !this.flag) {
       // Never handed over: written on this thread, as the writer thread would have.
       const writer = this.local ?? new PrefoldedRunWriter(this.store.db, this.runId, this.instrument);
-      writer.add(unitsFrom(units.bytes, units.lines, units.samples, units.changes, units.index));
+      writer.add(unitsFrom(units.bytes, units.lines, units.samples, units.changes, units.sealed));
       here(writer);
       return;
     }
@@ -260,7 +273,7 @@ export class ThreadedRunWriter implements EventSink {
   }
 
   private start(): void {
-    if (!(this.options.thread ?? writerThreadPays())) {
+    if (this.sealer) {
       writtenHere++;
       this.local = new PrefoldedRunWriter(this.store.db, this.runId, this.instrument);
       if (this.unitsEnd + this.samplesEnd >= this.localBatch) this.postUnits();
@@ -300,21 +313,16 @@ export class ThreadedRunWriter implements EventSink {
     ]);
   }
 
-  /** The whole units buffered, to the writer on this thread, which writes them with those it
-   *  holds once LOCAL_BATCH_EVENTS wait or its heartbeat is due (batchEvents when given); the
-   *  buffers of units written and committed are kept for the next hand-overs. A failed write
-   *  throws here: the run fails with it. */
+  /** The whole units buffered (their sealed blocks), to the writer on this thread, which writes
+   *  them with those it holds once LOCAL_BATCH_EVENTS wait or its heartbeat is due (batchEvents
+   *  when given). A failed write throws here: the run fails with it. */
   private writeHere(local: PrefoldedRunWriter): void {
     if (this.unitsEnd > 0 || this.samplesEnd > 0) {
-      const units = this.takeUnits(true);
+      const units = this.takeUnits(false);
       this.posted = Date.now();
-      local.add(unitsFrom(units.bytes, units.lines, units.samples, units.changes, units.index));
-      this.localHeld.push(units.bytes.buffer as ArrayBuffer);
+      local.add(unitsFrom(units.bytes, units.lines, units.samples, units.changes, units.sealed));
     }
-    if (local.writeIfDue(this.localBatch)) {
-      for (const b of this.localHeld) if (this.spares.length < MAX_SPARES) this.spares.push(b);
-      this.localHeld = [];
-    }
+    local.writeIfDue(this.localBatch);
   }
 
   /** The whole units buffered: their bytes, their samples (copied out, a few KiB) and what they
@@ -328,7 +336,7 @@ export class ThreadedRunWriter implements EventSink {
       lines: this.unitsEnd,
       samples: this.samples.copy(this.samplesEnd),
       changes: this.projections.take(),
-      index: this.index.take(this.unitsEnd, this.unitsEndByte),
+      sealed: this.sealer?.take() ?? null,
     };
     const rest = this.used - this.unitsEndByte;
     if (handOver) {

@@ -1,0 +1,120 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { LogEntry } from '../core/model/events.ts';
+import type { LogLine } from '../core/ports/event-sink.ts';
+import { BlockSealer } from './block-sealer.ts';
+import { BLOCK_BYTES, BLOCK_EVENTS, decodeEventBlock } from './event-blocks.ts';
+
+// Whatever the units and whenever they are taken, what a BlockSealer hands over is exactly the
+// lines of the units that had ended, in order, as blocks cut as BlockCutter cuts them (at most
+// BLOCK_EVENTS lines, no more than BLOCK_BYTES unless a single line is longer), with the orders
+// those lines created; the lines of a unit under way stay for the next take.
+const utf8 = new TextEncoder();
+
+function lent(text: string): LogLine {
+  const bytes = utf8.encode(text);
+  return { text: () => text, byteLength: bytes.length, copyTo: (target, offset) => target.set(bytes, offset) };
+}
+
+interface Line {
+  readonly created: boolean;
+  readonly pad: number;
+}
+
+const entryOf = (seq: number, l: Line): { entry: LogEntry; text: string } => {
+  const kind = l.created ? 'OrderCreated' : 'FillReport';
+  const payload = JSON.stringify({ clientOrderId: `c${seq}`, pad: 'x'.repeat(l.pad) });
+  return {
+    entry: { seq, time: seq * 10, event: { kind, clientOrderId: `c${seq}` } } as unknown as LogEntry,
+    text: `${seq} ${seq * 10} ${kind} ${payload}\n`,
+  };
+};
+
+describe('BlockSealer', () => {
+  it('hands over the lines of ended units only, in blocks cut as BlockCutter cuts them', () => {
+    fc.assert(
+      fc.property(
+        // Units of lines; after each unit, maybe a take; lines of a last unit that never ends.
+        fc.array(
+          fc.record({
+            lines: fc.array(
+              fc.record({
+                created: fc.boolean(),
+                pad: fc.oneof(fc.integer({ min: 0, max: 400 }), fc.constant(BLOCK_BYTES)),
+              }),
+              { maxLength: 300 },
+            ),
+            take: fc.boolean(),
+          }),
+          { minLength: 1, maxLength: 12 },
+        ),
+        fc.array(fc.record({ created: fc.boolean(), pad: fc.integer({ min: 0, max: 50 }) }), { maxLength: 20 }),
+        (units, tail) => {
+          const sealer = new BlockSealer();
+          let seq = 1;
+          const ended: string[] = [];
+          const createdEnded: string[] = [];
+          const handed: string[] = [];
+          const createdHanded: string[] = [];
+          const takeAll = (): void => {
+            const taken = sealer.take();
+            let lines = 0;
+            for (const b of taken.blocks) {
+              const decoded = decodeEventBlock(b.firstSeq, b.lastSeq, b.encoding, b.data);
+              if (typeof decoded === 'string') throw new Error(decoded);
+              const count = b.lastSeq - b.firstSeq + 1;
+              expect(count).toBeLessThanOrEqual(BLOCK_EVENTS);
+              const texts = decoded.map(([s, t, k, p]) => `${s} ${t} ${k} ${p}\n`);
+              const bytes = texts.reduce((n, t) => n + utf8.encode(t).length, 0);
+              if (count > 1) expect(bytes).toBeLessThanOrEqual(BLOCK_BYTES);
+              expect(b.kinds).toBe(` ${[...new Set(decoded.map((d) => d[2]))].sort().join(' ')} `);
+              handed.push(...texts);
+              lines += count;
+            }
+            expect(taken.lines).toBe(lines);
+            createdHanded.push(...taken.created.map((c) => `${c.event.clientOrderId}@${c.time}`));
+            // Nothing of a unit under way, everything of the ended ones.
+            expect(handed).toEqual(ended);
+            expect(createdHanded).toEqual(createdEnded);
+          };
+          for (const unit of units) {
+            for (const l of unit.lines) {
+              const { entry, text } = entryOf(seq++, l);
+              sealer.line(entry, lent(text));
+              ended.push(text);
+              if (l.created) createdEnded.push(`c${entry.seq}@${entry.time}`);
+            }
+            sealer.unitEnd();
+            if (unit.take) takeAll();
+          }
+          const before = { ended: [...ended], created: [...createdEnded] };
+          for (const l of tail) sealer.line(entryOf(seq++, l).entry, lent(entryOf(seq - 1, l).text));
+          // The tail is not handed over: a take now gives the ended units' lines only.
+          ended.length = 0;
+          ended.push(...before.ended);
+          createdEnded.length = 0;
+          createdEnded.push(...before.created);
+          takeAll();
+          expect(sealer.pending).toBe(tail.length);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('cuts full blocks as units end, so a block never waits for the take', () => {
+    const sealer = new BlockSealer();
+    for (let seq = 1; seq <= BLOCK_EVENTS * 2 + 5; seq++) {
+      const { entry, text } = entryOf(seq, { created: false, pad: 10 });
+      sealer.line(entry, lent(text));
+      sealer.unitEnd();
+    }
+    const taken = sealer.take();
+    expect(taken.blocks.map((b) => [b.firstSeq, b.lastSeq])).toEqual([
+      [1, BLOCK_EVENTS],
+      [BLOCK_EVENTS + 1, BLOCK_EVENTS * 2],
+      [BLOCK_EVENTS * 2 + 1, BLOCK_EVENTS * 2 + 5],
+    ]);
+    expect(sealer.pending).toBe(0);
+  });
+});
