@@ -58,7 +58,13 @@ export class EventBlockWriter {
 /** A block's bytes: its lines compressed by brotli at its fastest setting (quality 0). */
 export function encodeEventBlock(lines: Uint8Array): { encoding: BlockEncoding; data: Uint8Array } {
   const data = brotliCompressSync(lines, {
-    params: { [zlib.BROTLI_PARAM_QUALITY]: 0, [zlib.BROTLI_PARAM_SIZE_HINT]: lines.byteLength },
+    // A window of 256 KB (a block's most, BLOCK_BYTES) instead of the default 4 MB: the same
+    // output, and an encoder about half as costly to set up for each block.
+    params: {
+      [zlib.BROTLI_PARAM_QUALITY]: 0,
+      [zlib.BROTLI_PARAM_LGWIN]: 18,
+      [zlib.BROTLI_PARAM_SIZE_HINT]: lines.byteLength,
+    },
   });
   return { encoding: 'brotli', data };
 }
