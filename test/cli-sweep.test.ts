@@ -227,6 +227,7 @@ describe('where the summary says the paths ran', () => {
 
   it('a local sweep: on its threads; a queued one: through the queue, on its workers when it knows them', () => {
     expect(head(onThreads(1))).toContain('1.2 s wall on 1 thread; paths not stored');
+    expect(head(onThreads(1, 2))).toContain('1.2 s wall on 1 thread (too short to start 1 more); paths not stored');
     expect(head(onThreads(4))).toContain('1.2 s wall on 4 threads; paths not stored');
     expect(head(throughQueue(3))).toContain('1.2 s wall through the queue on 3 workers; paths not stored');
     expect(head(throughQueue(1))).toContain('1.2 s wall through the queue on 1 worker; paths not stored');

@@ -256,14 +256,21 @@ describe('sweeping a strategy', () => {
       grid: [parseGridFlag(grid)],
     };
     const collector = new SweepCollector(def, 'strategy-breakout');
-    const end = await runSweepUnits(def, { workers, chunkUnits: 1, onUnit: (r) => collector.add(r) });
+    // The workers take units at once, short as this sweep is: the strategy must run on them too.
+    const end = await runSweepUnits(def, {
+      workers,
+      chunkUnits: 1,
+      handOut: 'at-once',
+      onUnit: (r) => collector.add(r),
+    });
     return { end, result: collector.result() };
   }
 
   it('grids over its parameters with the same paths on one worker and on two', async () => {
     const one = await sweep(1, 'strategy.params.window=10,30');
     const two = await sweep(2, 'strategy.params.window=10,30');
-    expect(one.end).toEqual({ kind: 'finished', units: 4 });
+    expect(one.end).toEqual({ kind: 'finished', units: 4, threads: 1 });
+    expect(two.end).toEqual({ kind: 'finished', units: 4, threads: 2 });
     expect(one.result.grid?.points.map((p) => p.settings.map((x) => [x.key, x.value]))).toEqual([
       [['strategy.params.window', '10']],
       [['strategy.params.window', '30']],

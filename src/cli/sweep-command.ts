@@ -209,6 +209,7 @@ export async function sweepCommand(
   const stop = new AbortController();
   const removeHandlers = io.onInterrupt?.((signal) => stop.abort(signal));
   let result: SweepResult;
+  let ranOn: number;
   try {
     const end = await runSweepUnits(def, {
       workers,
@@ -229,6 +230,7 @@ export async function sweepCommand(
       return SIGNAL_EXIT[end.reason as InterruptSignalName] ?? SIGNAL_EXIT.SIGINT;
     }
     result = collector.result();
+    ranOn = end.threads;
     recorder?.finish(result);
   } catch (err) {
     recorder?.fail(err);
@@ -243,7 +245,7 @@ export async function sweepCommand(
   io.out(
     values.json
       ? JSON.stringify(sweepId === null ? result : { ...result, sweepId })
-      : formatSweep(result, wallMs, sweepId, onThreads(workers)),
+      : formatSweep(result, wallMs, sweepId, onThreads(ranOn, workers)),
   );
   return 0;
 }
@@ -263,7 +265,11 @@ function fixed(x: number | null, decimals: number): string {
 }
 
 /** Where a local sweep's paths ran, as its summary says after the wall time. */
-export const onThreads = (threads: number): string => `on ${threads} thread${threads === 1 ? '' : 's'}`;
+/** Where a local sweep ran: on how many threads, and why fewer than asked for (a sweep too
+ *  short for a worker thread to pay for its start runs in the command's thread alone). */
+export const onThreads = (threads: number, asked = threads): string =>
+  `on ${threads} thread${threads === 1 ? '' : 's'}` +
+  (threads < asked ? ` (too short to start ${asked - threads} more)` : '');
 
 /** Where a queued sweep's paths ran: through the queue, on the workers whose results were stored
  *  (none when every path was stored before, by an earlier coordinator of a resumed sweep). */

@@ -11,7 +11,15 @@ import { loadScenarioFile } from '../scenario/load-scenario.ts';
 import { runScenario } from '../runtime/backtest-run.ts';
 import { runSweep, SweepPathError } from './sweep.ts';
 import { parseGridFlag } from './sweep-grid.ts';
-import { chunkSize, runSweepUnits, SweepWorkerError, type UnitRunner, type UnitSweepOptions } from './sweep-threads.ts';
+import {
+  chunkSize,
+  runSweepUnits,
+  SweepWorkerError,
+  WORKER_PAYS_MS,
+  workerPays,
+  type UnitRunner,
+  type UnitSweepOptions,
+} from './sweep-threads.ts';
 import { SweepCollector, type SweepDefinition, type UnitResult } from './sweep-units.ts';
 
 const FILE = 'scenarios/twap-calm.yaml';
@@ -22,6 +30,9 @@ async function collect(def: SweepDefinition, options: Omit<UnitSweepOptions, 'on
   const collector = new SweepCollector(def, 'twap-calm');
   const order: number[] = [];
   const end = await runSweepUnits(def, {
+    // These tests are of the threads' hand-over: the workers start at once, whatever the
+    // sweep's length (workerPays is tested below).
+    handOut: 'at-once',
     ...options,
     onUnit: (r: UnitResult, done) => {
       order.push(r.unit);
@@ -42,7 +53,7 @@ describe('a sweep on worker threads', () => {
     const three = await collect(def, { workers: 3, chunkUnits: 1 });
     const one = await collect({ ...def }, { workers: 2, chunkUnits: 6 });
     for (const run of [inThread, two, three, one]) {
-      expect(run.end).toEqual({ kind: 'finished', units: 6 });
+      expect(run.end).toMatchObject({ kind: 'finished', units: 6 });
       expect(run.order).toEqual([0, 1, 2, 3, 4, 5]);
       expect(run.result).toEqual(single);
     }
@@ -99,7 +110,11 @@ function fakeRunner(mode: string, units: number): UnitRunner {
 
 describe('a threaded sweep that cannot go on', () => {
   const fake = (file: string, paths = 20): SweepDefinition => ({ file, yaml: '', seed: 1, paths, grid: [] });
-  const faulty = (file: string, paths = 20) => ({ bootFile: FAULTY, runner: fakeRunner(file, paths) });
+  const faulty = (file: string, paths = 20) => ({
+    bootFile: FAULTY,
+    runner: fakeRunner(file, paths),
+    handOut: 'at-once' as const,
+  });
 
   it('hands over exactly the units before a failing path, then fails with that path', async () => {
     const seen: number[] = [];
@@ -143,7 +158,7 @@ describe('a threaded sweep that cannot go on', () => {
           const fails = failAt !== undefined && failAt < units;
           expect(seen).toEqual(Array.from({ length: fails ? failAt : units }, (_, i) => i));
           if (fails) expect((end as SweepPathError).path).toBe(failAt);
-          else expect(end).toEqual({ kind: 'finished', units });
+          else expect(end).toEqual({ kind: 'finished', units, threads: workers });
         },
       ),
       { numRuns: 15 },
@@ -200,5 +215,82 @@ describe('chunks handed to a worker', () => {
         },
       ),
     );
+  });
+});
+
+describe('whether a sweep is long enough for worker threads', () => {
+  it('never before this thread has timed a unit; past 5 s, when the work left is over WORKER_PAYS_MS', () => {
+    expect(workerPays(1_000_000, 100, 0)).toBe(false);
+    expect(workerPays(31, 100, 5_000)).toBe(true);
+    expect(workerPays(30, 100, 5_000)).toBe(false);
+    expect(workerPays(30, 100, 60_000)).toBe(false);
+  });
+
+  it('asks more of an early estimate, and a unit that takes longer never makes a sweep shorter', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 1_000_000 }),
+        fc.double({ min: 0.01, max: 1_000, noNaN: true }),
+        fc.double({ min: 1, max: 20_000, noNaN: true }),
+        fc.double({ min: 1, max: 10, noNaN: true }),
+        (left, perUnit, elapsed, more) => {
+          // An estimate that passes the bar later or earlier passes it with slower units too,
+          // and one that passes early passes later (the bar only comes down).
+          if (workerPays(left, perUnit, elapsed)) {
+            expect(workerPays(left, perUnit * more, elapsed)).toBe(true);
+            expect(workerPays(left, perUnit, elapsed * more)).toBe(true);
+          }
+          // Below WORKER_PAYS_MS of work left, never.
+          if (left * perUnit <= WORKER_PAYS_MS) expect(workerPays(left, perUnit, elapsed)).toBe(false);
+        },
+      ),
+    );
+  });
+
+  it('a short sweep is run in this thread alone: its worker is never started', async () => {
+    // 30 units of 10 ms: 0.3 s of work. A worker that started would exit, failing the sweep.
+    const timed = (ms: number, units: number): UnitRunner => ({
+      units,
+      run(u) {
+        const until = performance.now() + ms;
+        while (performance.now() < until);
+        return fakeUnit(u);
+      },
+    });
+    const def: SweepDefinition = { file: 'exit-at-start', yaml: '', seed: 1, paths: 30, grid: [] };
+    const run = (handOut: 'when-it-pays' | 'at-once') =>
+      runSweepUnits(def, { workers: 2, bootFile: FAULTY, runner: timed(10, 30), handOut }).then(
+        (end) => end,
+        (e: unknown) => e,
+      );
+    expect(await run('when-it-pays')).toEqual({ kind: 'finished', units: 30, threads: 1 });
+    // Started at once, the same worker fails it: the check above is not by luck of timing.
+    expect(await run('at-once')).toBeInstanceOf(SweepWorkerError);
+  });
+
+  it('a long one starts its workers as soon as its first unit says so', async () => {
+    // Units of 20 ms, 1,000 of them: 20 s of work left, above the bar from the first unit on;
+    // the worker that starts exits, and the sweep fails within its first units.
+    const slow: UnitRunner = {
+      units: 1_000,
+      run(u) {
+        const until = performance.now() + 20;
+        while (performance.now() < until);
+        return fakeUnit(u);
+      },
+    };
+    const def: SweepDefinition = { file: 'exit-at-start', yaml: '', seed: 1, paths: 1_000, grid: [] };
+    const done: number[] = [];
+    const err = await runSweepUnits(def, {
+      workers: 2,
+      bootFile: FAULTY,
+      runner: slow,
+      onUnit: (r) => void done.push(r.unit),
+    }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(SweepWorkerError);
+    expect(done.length).toBeLessThan(200);
   });
 });

@@ -72,10 +72,15 @@ export interface UnitSweepOptions {
   readonly signal?: AbortSignal;
   /** The worker's boot file (tests substitute a faulty worker). */
   readonly bootFile?: URL;
+  /** Whether the worker threads wait for the sweep to prove long enough (workerPays; the
+   *  default) or are handed units at once ('at-once': tests of the threads' hand-over). */
+  readonly handOut?: 'when-it-pays' | 'at-once';
 }
 
 export type UnitSweepEnd =
-  | { readonly kind: 'finished'; readonly units: number }
+  /** `threads`: how many ran units (this one, and the workers if the sweep was long enough to
+   *  start them: workerPays). */
+  | { readonly kind: 'finished'; readonly units: number; readonly threads: number }
   | { readonly kind: 'interrupted'; readonly units: number; readonly reason: string };
 
 const reasonOf = (signal: AbortSignal): string =>
@@ -83,6 +88,29 @@ const reasonOf = (signal: AbortSignal): string =>
 
 /** The most units in a worker's chunk: about 64 ms of a calm path, one message each way. */
 const MAX_CHUNK = 64;
+
+/**
+ * Whether a sweep with `leftUnits` still to run is long enough for worker threads, `elapsedMs`
+ * after this thread began its units, at `perUnitMs` each (its recent average). A worker thread
+ * loads its code (about 0.5 s of CPU on two slow cores), runs its first units cold, many times
+ * slower, and compiles its own optimised code on the cores this thread and its compiler use: on
+ * two cores 100 one-hour paths took 0.85x the time with a second worker (about 2.5 s of work and
+ * 1.8 s of CPU more). So workers are started only once the work left is more than
+ * WORKER_PAYS_MS. This thread's first units run cold too and its early estimate runs high (ten
+ * times and more for heavy paths), so the bar starts far higher and comes down to
+ * WORKER_PAYS_MS as the estimate becomes trustworthy, 5 s in: a sweep of 10,000 calm paths
+ * starts its workers after its first unit, 100 one-hour paths never.
+ */
+export function workerPays(leftUnits: number, perUnitMs: number, elapsedMs: number): boolean {
+  if (elapsedMs <= 0) return false;
+  const bar = WORKER_PAYS_MS * Math.max(1, TRUSTED_AFTER_MS / elapsedMs);
+  return leftUnits * perUnitMs > bar;
+}
+
+/** Work left (ms of this thread's time) above which a worker thread pays for its start. */
+export const WORKER_PAYS_MS = 3_000;
+/** When this thread's estimate of the work left is taken as it stands. */
+const TRUSTED_AFTER_MS = 5_000;
 
 /** Chunks a worker thread holds at once: the one it runs and the next, already sent, so it never
  *  waits for this thread to hand it the next. A chunk's results come back in one message, trimmed
@@ -173,7 +201,7 @@ function runOnThreads(def: SweepDefinition, options: UnitSweepOptions): Promise<
         return;
       }
       emit(total);
-      if (emitted === total) settle(() => resolve({ kind: 'finished', units: total }));
+      if (emitted === total) settle(() => resolve({ kind: 'finished', units: total, threads: 1 + threads.length }));
     };
 
     const dispatch = (t: Thread): void => {
@@ -229,49 +257,66 @@ function runOnThreads(def: SweepDefinition, options: UnitSweepOptions): Promise<
     }
     options.signal?.addEventListener('abort', onAbort, { once: true });
 
-    // The workers first: each is handed its first chunks at once (they wait in its port while it
-    // starts), so it has work whatever this thread does meanwhile.
+    // The workers, started once the sweep proves long enough for them (workerPays) or at once
+    // ('at-once'): each is handed its first chunks as it starts (they wait in its port).
     const unitsOf = (t: Thread): string => {
       const first = t.chunks[0];
       const last = t.chunks[t.chunks.length - 1];
       return first && last ? `units ${first.from}..${last.to - 1}` : 'no units';
     };
     const helpers = Math.min(options.workers - 1, total);
-    for (let i = 0; i < helpers; i++) {
-      const { port1, port2 } = new MessageChannel();
-      const worker = new Worker(boot, {
-        workerData: { def, port: port2 } satisfies SweepWorkerData,
-        transferList: [port2],
-      });
-      const t: Thread = { index: i, worker, port: port1, chunks: [], done: 0 };
-      threads.push(t);
-      port1.on('message', (m: SweepThreadReply) => onReply(t, m));
-      port1.on('messageerror', (err) =>
-        fail(new SweepWorkerError(`sweep worker thread ${i + 1} sent a message that cannot be read: ${err.message}`)),
-      );
-      worker.on('error', (err) =>
-        fail(new SweepWorkerError(`sweep worker thread ${i + 1} failed (${unitsOf(t)}): ${err.message}`)),
-      );
-      worker.on('exit', (code) =>
-        fail(new SweepWorkerError(`sweep worker thread ${i + 1} exited with code ${code} (${unitsOf(t)})`)),
-      );
-    }
-    for (const t of threads) dispatch(t);
+    const startWorkers = (): void => {
+      for (let i = 0; i < helpers; i++) {
+        const { port1, port2 } = new MessageChannel();
+        const worker = new Worker(boot, {
+          workerData: { def, port: port2 } satisfies SweepWorkerData,
+          transferList: [port2],
+        });
+        const t: Thread = { index: i, worker, port: port1, chunks: [], done: 0 };
+        threads.push(t);
+        port1.on('message', (m: SweepThreadReply) => onReply(t, m));
+        port1.on('messageerror', (err) =>
+          fail(new SweepWorkerError(`sweep worker thread ${i + 1} sent a message that cannot be read: ${err.message}`)),
+        );
+        worker.on('error', (err) =>
+          fail(new SweepWorkerError(`sweep worker thread ${i + 1} failed (${unitsOf(t)}): ${err.message}`)),
+        );
+        worker.on('exit', (code) =>
+          fail(new SweepWorkerError(`sweep worker thread ${i + 1} exited with code ${code} (${unitsOf(t)})`)),
+        );
+      }
+      for (const t of threads) dispatch(t);
+    };
+    // Whether the workers are started (workerPays), or to be.
+    let started = options.handOut === 'at-once' || helpers === 0;
+    if (started) startWorkers();
 
     // Then this thread's share: a unit at a time while any is left, the workers' answers taken
     // in between. Started on the next turn, so that an abort right after the call is seen first.
     let runner: UnitRunner | null = null;
+    /** This thread's time per unit: an exponential average of the latest units. */
+    let perUnitMs = 0;
     const runHere = async (): Promise<void> => {
       await nextTurn();
       let since = performance.now();
+      const began = since;
       while (!settled && failure === null && next < total) {
         runner ??= options.runner ?? new SweepUnitRunner(def);
         const u = next++;
+        const unitStart = performance.now();
         try {
           waiting.set(u, runner.run(u));
         } catch (err) {
           if (!(err instanceof SweepPathError)) throw err;
           failAt(u, err);
+        }
+        if (!started) {
+          const now = performance.now();
+          perUnitMs = perUnitMs === 0 ? now - unitStart : 0.9 * perUnitMs + 0.1 * (now - unitStart);
+          if (workerPays(total - next, perUnitMs, now - began)) {
+            started = true;
+            startWorkers();
+          }
         }
         takeReplies();
         if (settled) return;

@@ -10,7 +10,9 @@ import { parentFigures, SweepUnitRunner, type UnitResult } from './sweep-units.t
 import type { SweepThreadReply, SweepThreadRequest, SweepWorkerData } from './sweep-threads.ts';
 
 const { def, port } = workerData as SweepWorkerData;
-const runner = new SweepUnitRunner(def);
+// Built with the first chunk: a worker of a sweep too short for it is never handed one
+// (sweep-threads.ts: workerPays), and then never parses the scenario.
+let runner: SweepUnitRunner | null = null;
 const send = (m: SweepThreadReply): void => port.postMessage(m);
 
 /** A unit's result as the parent reads it. */
@@ -20,6 +22,7 @@ port.on('message', (m: SweepThreadRequest) => {
   const results: UnitResult[] = [];
   for (let u = m.from; u < m.to; u++) {
     try {
+      runner ??= new SweepUnitRunner(def);
       results.push(trimmed(runner.run(u)));
     } catch (err) {
       if (!(err instanceof SweepPathError)) throw err;
