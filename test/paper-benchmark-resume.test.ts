@@ -118,6 +118,9 @@ function storedBenchmark(file: string, runId: string): MarketBenchmark {
 
 /** A venue of the kill-and-resume test: its table entry, and three trades by other participants
  *  (ticks, lots) near its book: during the first process, while none runs, after the resume. */
+/** How long a trade may take from the gateway's print to the process under a loaded machine. */
+const IN_FLIGHT_MS = 2_000;
+
 const KILLED: ReadonlyArray<{
   readonly venue: SigkillVenue;
   readonly others: readonly [readonly [number, number], readonly [number, number], readonly [number, number]];
@@ -179,14 +182,21 @@ for (const { venue, others } of KILLED)
           (p) => p.time >= Math.floor(bench.from / MINUTE) * MINUTE && p.time <= bench.to,
         );
         const volume = tape.reduce((s, p) => s + p.qty, 0);
-        const notional = tape.reduce((s, p) => s + p.price * p.qty, 0);
         const after = third.time <= bench.to ? others[2][1] : 0;
         expect(volume, 'the tape holds our fills and the other trades').toBe(
           venue.parentLots + others[0][1] + others[1][1] + after,
         );
-        expect(bench.volume, 'benchmark volume = the gateway tape over the horizon').toBe(volume);
+        // The process times the market by when it ARRIVES (market-recorder.ts): a trade the
+        // gateway printed just before the parent completed may still be on its way then, and is
+        // then outside the horizon the process saw. Only that trade, and only within a moment of
+        // the completion, may be missing; everything else is the gateway's tape exactly.
+        const inFlight = after > 0 && bench.to - third.time < IN_FLIGHT_MS && bench.volume === volume - after;
+        const seenTape = inFlight ? tape.filter((p) => p !== third) : tape;
+        const seenVolume = seenTape.reduce((s, p) => s + p.qty, 0);
+        const seenNotional = seenTape.reduce((s, p) => s + p.price * p.qty, 0);
+        expect(bench.volume, 'benchmark volume = the gateway tape over the horizon').toBe(seenVolume);
         // (Alpaca's bars state their VWAP to 6 decimals of a dollar: 0.0001 of a tick)
-        expect(bench.vwap).toBeCloseTo(notional / volume, 3);
+        expect(bench.vwap).toBeCloseTo(seenNotional / seenVolume, 3);
         expect(bench.twapMid).not.toBeNull();
         expect(bench.coveredFrom).toBeUndefined();
 
@@ -195,7 +205,7 @@ for (const { venue, others } of KILLED)
         };
         const parent = report.parents[0]!;
         expect(parent.benchmarkNote).toBeNull();
-        expect(parent.participationRate).toBeCloseTo(venue.parentLots / volume, 6);
+        expect(parent.participationRate).toBeCloseTo(venue.parentLots / seenVolume, 6);
         expect(parent.participationRate!).toBeLessThanOrEqual(1);
       });
     }

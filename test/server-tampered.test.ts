@@ -160,8 +160,8 @@ describe('a run whose stored log has a damaged block', () => {
     const log = edited((db) =>
       db.prepare("UPDATE event_blocks SET data = x'0badf00d' WHERE run_id = ? AND first_seq = ?").run(runId, first),
     );
-    // Four bytes that are no lines: one line where the block's seqs say there are more.
-    const block = `events seq ${first} to ${last}: the block holds 1 events, not the ${last - first + 1} from seq ${first} to ${last}`;
+    // Four bytes that are not the brotli data the block says it holds.
+    const block = `events seq ${first} to ${last}: its brotli data does not decompress`;
     const detail = await storedDataProblem(
       await log.request(`${API_BASE}/runs/${runId}/events?fromSeq=${seq}`),
       `run ${runId}`,
