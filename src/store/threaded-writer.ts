@@ -39,8 +39,9 @@ export const GROUPED_THREAD_EVENTS = 4_096;
 const POST_EVENTS = 4_096;
 
 /** Whole units written on the run's own thread (no writer thread) are written in transactions
- *  of at least this many lines and samples, or a heartbeat's worth: about 15 MB of an
- *  order-heavy run's lines at most, and a one-hour backtest in one or two transactions. */
+ *  of at least this many lines and samples, or a heartbeat's worth: about 2.5 MB of an
+ *  order-heavy run's compressed blocks at most, and a one-hour backtest in one or two
+ *  transactions. */
 export const LOCAL_BATCH_EVENTS = 65_536;
 
 const NO_BYTES = new Uint8Array(0);
@@ -78,7 +79,7 @@ export const canWriteFromThread = (store: RunStore): boolean =>
   store.db.name !== ':memory:' && store.db.name !== '' && !store.db.readonly;
 
 /** Whole units taken from the buffer: as UnitsMessage, with their projection changes unsent,
- *  and the index of their lines (which a writer thread is not sent: it reads the lines). */
+ *  and their blocks when this thread sealed them (a writer thread is sent the lines instead). */
 type TakenUnits = Omit<UnitsMessage, 'changes'> & {
   readonly changes: ProjectionChanges;
   readonly sealed: SealedUnits | null;
