@@ -115,7 +115,11 @@ export class BlockSealer {
     const end = this.ends[lines - 1] as number;
     const kinds = this.kinds.splice(0, lines);
     this.ends.splice(0, lines);
-    const { encoding, data } = encodeEventBlock(this.buf.subarray(this.from, end));
+    const encoded = encodeEventBlock(this.buf.subarray(this.from, end));
+    const { encoding } = encoded;
+    // A block small enough to stay text is a view of `buf`, which the next lines reuse: kept as
+    // a copy until its transaction.
+    const data = encoding === 'text' ? encoded.data.slice() : encoded.data;
     this.sealed.push({
       firstSeq: this.firstSeq,
       lastSeq: this.firstSeq + lines - 1,

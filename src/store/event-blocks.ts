@@ -2,11 +2,12 @@
 // the canonical lines ("seq time kind payload\n", the digest's own text) of up to BLOCK_EVENTS
 // consecutive entries, as UTF-8, with its first and last seq and the kinds it holds as columns: a
 // seq range is one range of the (run_id, last_seq) index, and a read of a few kinds reads only the
-// blocks that hold them. The `encoding` column names the layout: 'brotli' (written now: the lines
-// compressed at brotli's fastest setting, about a sixth of their size) or 'text' (the lines as
-// they are, written before; still read). Brotli at its default settings cost as much CPU as it
-// saved; at quality 0 it compresses a block in about 0.1 ms, and an order-heavy hour writes
-// 1.3 MB of blocks instead of 8.4 MB, through the WAL and its checkpoint (docs/0041).
+// blocks that hold them. The `encoding` column names the layout: 'brotli' (the lines compressed
+// at brotli's fastest setting, about a sixth of their size) or 'text' (the lines as they are: a
+// block under COMPRESS_FROM_BYTES, and every block written before compression). Brotli at its
+// default settings cost as much CPU as it saved; at quality 0 it compresses a block in about
+// 0.1 ms, and an order-heavy hour writes 1.3 MB of blocks instead of 8.4 MB, through the WAL and
+// its checkpoint (docs/0041).
 // Blocks never span a transaction: a writer stores the whole units of one transaction in blocks
 // of their own, so the store still holds a gap-free prefix of the log ending at a commit.
 // Why: a row, a B-tree entry in the kind index and the payload's pages through the WAL and the
@@ -55,8 +56,15 @@ export class EventBlockWriter {
   }
 }
 
-/** A block's bytes: its lines compressed by brotli at its fastest setting (quality 0). */
+/** Blocks smaller than this stay text: a durable writer's block of one commit (a dozen lines,
+ *  about 2.5 KB) saved little by compression and paid an encoder's start each time (3,000 commits
+ *  of the order-heavy hour, run durably: about 60 ms more CPU). */
+export const COMPRESS_FROM_BYTES = 8 * 1024;
+
+/** A block's bytes: its lines compressed by brotli at its fastest setting (quality 0), or as
+ *  they are when fewer than COMPRESS_FROM_BYTES. */
 export function encodeEventBlock(lines: Uint8Array): { encoding: BlockEncoding; data: Uint8Array } {
+  if (lines.byteLength < COMPRESS_FROM_BYTES) return { encoding: 'text', data: lines };
   const data = brotliCompressSync(lines, {
     // A window of 256 KB (a block's most, BLOCK_BYTES) instead of the default 4 MB: the same
     // output, and an encoder about half as costly to set up for each block.
