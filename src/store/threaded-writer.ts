@@ -5,7 +5,8 @@
 // process's ledger (projection-delta.ts), and hands whole commit units over; the store ends with
 // the rows the run's own writer would have written. The run's end is one message the run waits
 // for: a failed write fails the run, and a crash leaves a prefix of whole units
-// (docs/0021-group-commit.md, docs/0026-samples-in-blocks.md).
+// (docs/0021-group-commit.md, docs/0026-samples-in-blocks.md). How it talks to the thread (opening
+// the run, spare buffers, failures, waiting for the end) is writer-thread-link.ts.
 // Where the machine has no core to spare (two or fewer: an unstored run already keeps about one
 // and a half busy with its own thread and V8's), a process's first grouped run writes here
 // instead, with the same PrefoldedRunWriter the thread would use, in transactions of
@@ -16,7 +17,6 @@
 // the transaction. Its later runs (a server, a folder of scenarios) use the thread, started once
 // for all of them.
 import { availableParallelism } from 'node:os';
-import { receiveMessageOnPort, MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { LogEntry } from '../core/model/events.ts';
 import type { Instrument } from '../core/model/instrument.ts';
 import type { OrderLedger } from '../core/order/order-ledger.ts';
@@ -26,8 +26,8 @@ import { BlockSealer, type SealedUnits } from './block-sealer.ts';
 import { ProjectionDelta, type ProjectionChanges } from './projection-delta.ts';
 import { HEARTBEAT_EVERY_MS, type RunStore, type RunTotals, type StoreRunWriter } from './run-store.ts';
 import { SampleBuffer } from './sample-blocks.ts';
-import { failureError } from './store-writer-errors.ts';
-import type { StoreWriterMessage, StoreWriterReply, UnitsMessage } from './store-writer.ts';
+import type { StoreWriterMessage, UnitsMessage } from './store-writer.ts';
+import { WriterThreadLink } from './writer-thread-link.ts';
 
 /** A run that logged this many events hands its writes to a thread. A short run never starts a
  *  thread: until GROUPED_THREAD_EVENTS are logged or a heartbeat is due, everything stays buffered
@@ -106,15 +106,10 @@ export class ThreadedRunWriter implements EventSink {
   /** Where the run writes on its own thread (no writer thread pays: writerThreadPays), its lines
    *  go into compressed blocks as the log commits, not into `bytes` (block-sealer.ts). */
   private readonly sealer: BlockSealer | null;
-  /** Buffers the writer thread gave back, for the next hand-overs. */
-  private readonly spares: ArrayBuffer[] = [];
-  /** What the writer thread failed with, once read. */
-  private failed: StoreWriterReply | null = null;
-  private worker: Worker | null = null;
+  /** The writer thread's link, once the run is handed to it. */
+  private link: WriterThreadLink | null = null;
   /** The writer on the run's own thread, when there is no writer thread (the sealer's). */
   private local: PrefoldedRunWriter | null = null;
-  private reply: MessagePort | null = null;
-  private flag: Int32Array | null = null;
   private closed = false;
   private readonly started = Date.now();
   /** When whole units were last handed over. */
@@ -174,7 +169,7 @@ export class ThreadedRunWriter implements EventSink {
   unitEnd(): void {
     this.wholeUnits();
     const waiting = this.unitsEnd + this.samplesEnd;
-    if (this.worker) {
+    if (this.link) {
       if (waiting >= this.postEvents) this.postUnits();
     } else if (this.local) {
       // Written here, units are taken only when their transaction is due: an order that changes
@@ -199,8 +194,8 @@ export class ThreadedRunWriter implements EventSink {
   heartbeat(): void {
     if (this.closed) return;
     const now = Date.now();
-    if (this.worker || this.local) {
-      this.checkFailed();
+    if (this.link || this.local) {
+      this.link?.checkFailed();
       if (now - this.posted >= HEARTBEAT_EVERY_MS) this.postUnits();
     } else if (now - this.started >= HEARTBEAT_EVERY_MS) this.start();
   }
@@ -239,38 +234,16 @@ export class ThreadedRunWriter implements EventSink {
   private end(message: (units: UnitsMessage) => StoreWriterMessage, here: (writer: StoreRunWriter) => void): void {
     if (this.closed) throw new Error(`run ${this.runId}: its store writer has already ended`);
     this.closed = true;
-    const units = this.takeUnits(this.worker !== null);
-    if (!this.worker || !this.reply || !this.flag) {
+    const units = this.takeUnits(this.link !== null);
+    if (!this.link) {
       // Never handed over: written on this thread, as the writer thread would have.
       const writer = this.local ?? new PrefoldedRunWriter(this.store.db, this.runId, this.instrument);
       writer.add(unitsFrom(units.bytes, units.lines, units.samples, units.changes, units.sealed));
       here(writer);
       return;
     }
-    this.worker.postMessage(message(onTheWire(units)), [units.bytes.buffer as ArrayBuffer, units.samples]);
-    // Its answer is the last message on the run's port (an error reported while it ran comes first).
-    // Bounded by progress, not by time: a writer behind by a long backlog keeps writing units, but
-    // one that stopped (its thread died outside a handler) must fail the run, not hang it.
-    let progress = Atomics.load(this.flag, 1);
-    let still = 0;
-    while (Atomics.load(this.flag, 0) === 0) {
-      if (Atomics.wait(this.flag, 0, 0, WAIT_SLICE_MS) !== 'timed-out') continue;
-      const now = Atomics.load(this.flag, 1);
-      still = now === progress ? still + WAIT_SLICE_MS : 0;
-      progress = now;
-      const stallMs = this.options.stallMs ?? STALL_MS;
-      if (still >= stallMs)
-        throw new Error(
-          `the store writer thread wrote nothing for ${stallMs / 1000} s and did not answer the run's end`,
-        );
-    }
-    let last: StoreWriterReply | undefined;
-    for (let m = receiveMessageOnPort(this.reply); m; m = receiveMessageOnPort(this.reply)) {
-      const reply = m.message as StoreWriterReply;
-      if (reply.type !== 'spare') last = reply;
-    }
-    this.reply.close();
-    if (last?.type !== 'done') throw failure(last ?? this.failed ?? undefined);
+    this.link.post(message(onTheWire(units)), [units.bytes.buffer as ArrayBuffer, units.samples]);
+    this.link.awaitEnd(this.options.stallMs);
   }
 
   private start(): void {
@@ -280,22 +253,15 @@ export class ThreadedRunWriter implements EventSink {
       if (this.unitsEnd + this.samplesEnd >= this.localBatch) this.postUnits();
       return;
     }
-    const { port1, port2 } = new MessageChannel();
-    // [0]: the run's end is answered; [1]: units written so far (the wait below checks it moves).
-    const done = new SharedArrayBuffer(8);
-    const open: StoreWriterMessage = {
-      type: 'open',
-      runId: this.runId,
-      dbPath: this.store.db.name,
-      instrument: this.instrument,
-      reply: port2,
-      done,
-      ...(this.options.batchEvents === undefined ? {} : { batchEvents: this.options.batchEvents }),
-    };
-    this.worker = writerThread(this.options.bootFile);
-    this.worker.postMessage(open, [port2]);
-    this.reply = port1;
-    this.flag = new Int32Array(done);
+    this.link = WriterThreadLink.open(
+      {
+        runId: this.runId,
+        dbPath: this.store.db.name,
+        instrument: this.instrument,
+        ...(this.options.batchEvents === undefined ? {} : { batchEvents: this.options.batchEvents }),
+      },
+      this.options.bootFile,
+    );
     this.postUnits();
   }
 
@@ -305,10 +271,10 @@ export class ThreadedRunWriter implements EventSink {
       this.writeHere(this.local);
       return;
     }
-    if ((this.unitsEnd === 0 && this.samplesEnd === 0) || !this.worker) return;
+    if ((this.unitsEnd === 0 && this.samplesEnd === 0) || !this.link) return;
     const units = this.takeUnits(true);
     this.posted = Date.now();
-    this.worker.postMessage({ type: 'units', runId: this.runId, ...onTheWire(units) } satisfies StoreWriterMessage, [
+    this.link.post({ type: 'units', runId: this.runId, ...onTheWire(units) } satisfies StoreWriterMessage, [
       units.bytes.buffer as ArrayBuffer,
       units.samples,
     ]);
@@ -356,60 +322,6 @@ export class ThreadedRunWriter implements EventSink {
 
   /** A buffer for the lines after a hand-over: a spare the writer thread gave back, or a new one. */
   private spareBuffer(room: number): Uint8Array {
-    this.takeReplies();
-    for (let spare = this.spares.pop(); spare; spare = this.spares.pop())
-      if (spare.byteLength >= room) return new Uint8Array(spare);
-    return new Uint8Array(Math.max(BUFFER_BYTES, 2 * room));
-  }
-
-  /** Reads what the writer thread sent meanwhile: buffers it is done with, or its failure (kept
-   *  until the run's thread next checks). */
-  private takeReplies(): void {
-    if (!this.reply || this.failed) return;
-    for (let m = receiveMessageOnPort(this.reply); m; m = receiveMessageOnPort(this.reply)) {
-      const reply = m.message as StoreWriterReply;
-      if (reply.type === 'spare') {
-        if (this.spares.length < MAX_SPARES) this.spares.push(reply.bytes);
-      } else {
-        this.failed = reply;
-        return;
-      }
-    }
-  }
-
-  private checkFailed(): void {
-    this.takeReplies();
-    if (this.failed) throw failure(this.failed);
+    return this.link?.spare(room) ?? new Uint8Array(Math.max(BUFFER_BYTES, 2 * room));
   }
 }
-
-const WAIT_SLICE_MS = 100;
-/** Buffers kept for hand-overs (two are in use at a time: one here, one at the writer). */
-const MAX_SPARES = 2;
-const STALL_MS = 60_000;
-
-/** The process's writer thread, per boot file; started on first use. */
-const threads = new Map<string, Worker>();
-
-function writerThread(bootFile = new URL('../boot/store-writer-boot.js', import.meta.url)): Worker {
-  let worker = threads.get(bootFile.href);
-  if (worker) return worker;
-  worker = new Worker(bootFile);
-  // A process that ends mid-run is a crash: its writer thread does not keep it alive.
-  worker.unref();
-  const started = worker;
-  const forget = (): void => {
-    if (threads.get(bootFile.href) === started) threads.delete(bootFile.href);
-  };
-  started.on('exit', forget);
-  started.on('error', forget);
-  threads.set(bootFile.href, started);
-  return started;
-}
-
-const failure = (reply: StoreWriterReply | undefined): Error => {
-  if (reply === undefined) return new Error('the store writer thread ended without an answer');
-  if (reply.type === 'done' || reply.type === 'spare')
-    return new Error('the store writer thread answered before the run ended');
-  return failureError(reply);
-};
