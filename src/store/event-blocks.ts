@@ -57,8 +57,8 @@ export class EventBlockWriter {
 }
 
 /** Blocks smaller than this stay text: a durable writer's block of one commit (a dozen lines,
- *  about 2.5 KB) saved little by compression and paid an encoder's start each time (3,000 commits
- *  of the order-heavy hour, run durably: about 60 ms more CPU). */
+ *  about 2.5 KB) saves little by compression and pays an encoder's start (10-40 us) for each of
+ *  its thousands of commits. */
 export const COMPRESS_FROM_BYTES = 8 * 1024;
 
 /** A block's bytes: its lines compressed by brotli at its fastest setting (quality 0), or as
