@@ -47,15 +47,38 @@ export function bookDesk(venue: SimVenue, exchange: SimExchange): OrderDesk {
   };
 }
 
+/**
+ * One direction of the wire between the gateway and the desk: a message arrives after its delay,
+ * and never before a message sent on the channel earlier. The channel keeps that order itself
+ * rather than trusting its timers to fire in the order of their arrival times, which on the
+ * gateway's wall clock they need not: a Node timer counts its delay from the event loop's cached
+ * time, which lags the clock reading the arrival time was worked out from by however long the
+ * current turn of the loop has run (long, on a loaded machine), and a delay of 0 runs as an
+ * immediate, ahead of timers armed before it. So each timer delivers the oldest message still on
+ * the channel, whichever timer fires first (on a virtual clock, where timers fire in time order,
+ * that is its own). The clock is read once per send: reading it again for the delay shortened the
+ * delay, to 0 when a millisecond passed in between, and an order's remainder fill overtook its
+ * partial fill.
+ */
 class Channel {
   private last = -Infinity;
+  /** Messages sent and not yet delivered, oldest first. */
+  private readonly queue: Array<() => void> = [];
   constructor(private readonly clock: VenueClock) {}
-  /** Delivers `fn` after `delay`, never before anything this channel delivered earlier. */
+
+  /** Delivers `fn` after `delay`, never before anything sent on this channel earlier. */
   send(delay: number, fn: () => void): void {
-    const at = Math.max(this.clock.now() + delay, this.last);
+    const now = this.clock.now();
+    const at = Math.max(now + delay, this.last);
     this.last = at;
-    this.clock.post(fn, at - this.clock.now());
+    this.queue.push(fn);
+    this.clock.post(this.deliverOldest, at - now);
   }
+
+  private readonly deliverOldest = (): void => {
+    const fn = this.queue.shift();
+    fn?.();
+  };
 }
 
 export interface PaperDeskOptions {
