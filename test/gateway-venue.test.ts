@@ -65,8 +65,8 @@ describe('GatewayClock', () => {
     clock.post((x: string) => ran.push(x), 0, 'posted');
     clock.schedule(() => ran.push('cancelled'), 0).unsubscribe();
     clock.post(() => ran.push('never'), Infinity);
-    // Posted last with the same delay, so it runs after the work above (timers of one delay run
-    // in the order they were set; a longer delay could expire first under load).
+    // Posted last and due no earlier, so it runs after the work above (the clock runs work by due
+    // time, then in the order posted).
     await new Promise<void>((resolve) => clock.post(() => resolve(), 0));
     expect(ran).toEqual(['posted']);
     clock.schedule(() => ran.push('after stop'), 0);
@@ -74,5 +74,24 @@ describe('GatewayClock', () => {
     clock.post(() => ran.push('after stop'), 0);
     expect(clock.pending).toBe(0);
     expect(() => clock.post(() => {}, NaN)).toThrow(/NaN/);
+  });
+
+  it('runs work by due time, not in the order Node would fire its timers', async () => {
+    // The clock's reading moves 5 ms between the two posts: the first (3 ms) is due before the
+    // second (no delay), which Node's timers alone would run first.
+    let wall = Date.UTC(2024, 7, 9, 14);
+    const steps = [0, 5];
+    let reads = 0;
+    const clock = new GatewayClock(undefined, () => (wall += steps[reads++] ?? 0));
+    stops.push(() => clock.stop());
+    const ran: string[] = [];
+    clock.post(() => ran.push('due first'), 3);
+    await new Promise<void>((resolve) =>
+      clock.post(() => {
+        ran.push('due second');
+        resolve();
+      }, 0),
+    );
+    expect(ran).toEqual(['due first', 'due second']);
   });
 });

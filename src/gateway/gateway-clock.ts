@@ -1,10 +1,20 @@
 // The Clock port over real time for the gateway: now() is the wall clock (epoch ms) and work runs
-// on Node timers. Unlike a clock for one run, the gateway's clock can be stopped: stop() clears
-// every pending timer and drops whatever is scheduled after, so a stopped gateway leaves nothing
-// running (the market model's steps would otherwise keep the process alive). Work that throws is
-// handed to `onError` instead of crashing the server. Observers registered with afterWork run
-// after each piece of work: the gateway's market-data stream reads the venue's market-data view
-// there, since the venue changes only inside its clock's work.
+// on Node timers, in the order a virtual clock runs it (core/clock/virtual-clock.ts): by due time
+// (now() when posted, plus the delay), work due at the same time in the order it was posted, and
+// never before it is due (or, should the wall clock stand still or go back, before its delay has
+// passed in monotonic time: isDue). Node's timers alone do not keep that order: a timer's delay
+// counts from the event loop's cached time, which lags the clock reading a due time was worked out
+// from by as long as the current turn of the loop has run, so a timer armed later for an earlier
+// time can fire first, and a timer can fire before the wall clock reaches its time. So the clock
+// keeps its own queue, ordered by (due time, order posted), and arms one Node timer (an immediate
+// when the earliest is due already) for the earliest; when it fires, it runs, in order, what is
+// due by then (reading the clock again), and arms the next.
+// Unlike a clock for one run, the gateway's clock can be stopped: stop() drops everything
+// scheduled and whatever is scheduled after, so a stopped gateway leaves nothing running (the
+// market model's steps would otherwise keep the process alive). Work that throws is handed to
+// `onError` instead of crashing the server. Observers registered with afterWork run after each
+// piece of work: the gateway's market-data stream reads the venue's market-data view there, since
+// the venue changes only inside its clock's work.
 import { asyncScheduler, Subscription, type SchedulerLike } from 'rxjs';
 import type { Clock } from '../core/ports/clock.ts';
 
@@ -20,10 +30,38 @@ export interface VenueClock extends Clock {
   readonly pending: number;
 }
 
+/** A piece of work in the clock's queue. */
+interface Entry {
+  /** When it is due on the wall clock: now() when posted, plus the delay. */
+  readonly due: number;
+  /** When it is due in monotonic time (performance.now()), for a wall clock that stands still or
+   *  was set back (see isDue). */
+  readonly monoDue: number;
+  /** The order it was posted in: among work due at the same time, the earlier posted runs first. */
+  readonly seq: number;
+  readonly work: (arg?: unknown) => void;
+  /** The argument post() was given; undefined calls `work()`. */
+  readonly arg: unknown;
+  /** Its place in the heap; -1 once it has left the queue (run, cancelled or dropped by stop). */
+  index: number;
+}
+
+/** Whether `a` runs before `b`: earlier due time, then earlier posted. */
+function before(a: Entry, b: Entry): boolean {
+  return a.due < b.due || (a.due === b.due && a.seq < b.seq);
+}
+
 export class GatewayClock implements VenueClock {
   readonly scheduler: SchedulerLike = asyncScheduler;
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly immediates = new Set<NodeJS.Immediate>();
+  /** Pending work, a binary heap ordered by (due, seq): heap[0] runs next. */
+  private readonly heap: Entry[] = [];
+  private nextSeq = 0;
+  /** The one Node timer or immediate armed for heap[0] (at most one of them is set). */
+  private timer: NodeJS.Timeout | null = null;
+  private immediate: NodeJS.Immediate | null = null;
+  /** When the armed timer fires, in monotonic time. */
+  private timerAt = Infinity;
+  private draining = false;
   private stopped = false;
   private readonly observers: Array<() => void> = [];
 
@@ -39,13 +77,14 @@ export class GatewayClock implements VenueClock {
   }
 
   schedule(work: () => void, delayMs: number): Subscription {
-    return new Subscription(this.timer(work, delayMs, 'schedule'));
+    const entry = this.enqueue(work, delayMs, undefined, 'schedule');
+    return new Subscription(entry === null ? undefined : () => this.cancel(entry));
   }
 
   post(work: () => void, delayMs: number): void;
   post<A>(work: (arg: A) => void, delayMs: number, arg: A): void;
   post(work: (arg?: unknown) => void, delayMs: number, arg?: unknown): void {
-    this.timer(arg === undefined ? work : () => work(arg), delayMs, 'post');
+    this.enqueue(work, delayMs, arg, 'post');
   }
 
   /** Runs `observer` after every piece of work this clock runs (until stopped). */
@@ -53,24 +92,138 @@ export class GatewayClock implements VenueClock {
     this.observers.push(observer);
   }
 
-  /** Clears every pending timer; nothing scheduled later runs. */
+  /** Drops everything scheduled and disarms the timer; nothing scheduled later runs. */
   stop(): void {
     this.stopped = true;
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
-    for (const i of this.immediates) clearImmediate(i);
-    this.immediates.clear();
+    this.disarm();
+    for (const entry of this.heap) entry.index = -1;
+    this.heap.length = 0;
   }
 
-  /** Pending timers (for tests: a stopped clock has none). */
+  /** Work still scheduled (for tests: a stopped clock has none). */
   get pending(): number {
-    return this.timers.size + this.immediates.size;
+    return this.heap.length;
+  }
+
+  /** Queues `work` (with `arg`) due `delayMs` from now; null when it will never run. */
+  private enqueue(work: (arg?: unknown) => void, delayMs: number, arg: unknown, what: string): Entry | null {
+    if (Number.isNaN(delayMs)) throw new Error(`GatewayClock.${what}: delay is NaN`);
+    // Infinity never runs: nothing is queued.
+    if (this.stopped || delayMs === Infinity) return null;
+    const delay = Math.max(0, delayMs);
+    const wall = this.wallNow();
+    const mono = performance.now();
+    const entry: Entry = { due: wall + delay, monoDue: mono + delay, seq: this.nextSeq++, work, arg, index: -1 };
+    this.push(entry);
+    // Only new work that runs first can need an earlier wake-up than the one armed.
+    if (entry.index === 0) this.arm(wall, mono);
+    return entry;
+  }
+
+  /** Takes `entry` out of the queue, if it is still there. */
+  private cancel(entry: Entry): void {
+    const i = entry.index;
+    if (i < 0) return;
+    this.removeAt(i);
+    // The work that runs first may have changed: the wake-up follows it (or goes, when idle).
+    if (i === 0) this.arm(this.wallNow(), performance.now());
+  }
+
+  /**
+   * Whether `entry` is due: the wall clock has reached its due time, or its delay has passed in
+   * monotonic time. The wall clock alone would hold the venue's work back for as long as it stands
+   * still or goes back (a test's scripted clock; the system clock set back); the two agree
+   * otherwise. Either way, work only runs once everything before it in the queue has run.
+   */
+  private static isDue(entry: Entry, wall: number, mono: number): boolean {
+    return entry.due <= wall || entry.monoDue <= mono;
+  }
+
+  /** Arms the one wake-up for the work that runs first (`wall` and `mono` read just now). */
+  private arm(wall: number, mono: number): void {
+    if (this.draining) return; // the run in progress arms when it ends
+    const head = this.heap[0];
+    if (head === undefined) {
+      this.disarm();
+      return;
+    }
+    if (this.immediate !== null) return; // it runs before any timer could
+    const wait = Math.min(head.due - wall, head.monoDue - mono);
+    if (wait <= 0) {
+      // Due now: an immediate runs after the current I/O; a Node timer would wait at least 1 ms
+      // (a venue's zero-latency hops would cost a millisecond each).
+      this.disarm();
+      this.immediate = setImmediate(this.wake);
+      return;
+    }
+    const at = mono + wait;
+    if (this.timer !== null && this.timerAt <= at) return;
+    this.disarm();
+    this.timerAt = at;
+    // Node fires a timer longer than 2^31 - 1 ms at once: a long wait is taken in steps (each
+    // wake-up finds nothing due and arms the next step).
+    this.timer = setTimeout(this.wake, Math.min(Math.ceil(wait), MAX_TIMER_MS));
+  }
+
+  private disarm(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    if (this.immediate !== null) clearImmediate(this.immediate);
+    this.timer = null;
+    this.immediate = null;
+    this.timerAt = Infinity;
+  }
+
+  /** The armed timer or immediate fired: runs what is due. */
+  private readonly wake = (): void => {
+    this.timer = null;
+    this.immediate = null;
+    this.timerAt = Infinity;
+    this.drain();
+  };
+
+  /**
+   * Runs, in (due, seq) order, the queued work that is due, re-reading the clock when the next
+   * piece is not due by the last reading; then arms the wake-up for what is left. Work posted
+   * while this runs waits for the next wake-up (an immediate, when it is due now), as an immediate
+   * posted from an immediate did: the event loop's I/O gets its turn between, and work that keeps
+   * posting itself with no delay cannot hold the process.
+   */
+  private drain(): void {
+    const posted = this.nextSeq;
+    let wall = -Infinity;
+    let mono = -Infinity;
+    /** Whether wall and mono were read after the last piece of work ran. */
+    let fresh = false;
+    this.draining = true;
+    try {
+      for (;;) {
+        const head = this.heap[0];
+        if (this.stopped || head === undefined || head.seq >= posted) break;
+        if (!GatewayClock.isDue(head, wall, mono)) {
+          wall = this.wallNow();
+          mono = performance.now();
+          fresh = true;
+          if (!GatewayClock.isDue(head, wall, mono)) break;
+        }
+        this.removeAt(0);
+        fresh = false;
+        this.run(head);
+      }
+    } finally {
+      // Also when onError rethrows: what is left still runs at its time.
+      this.draining = false;
+      if (!this.stopped) {
+        if (fresh) this.arm(wall, mono);
+        else this.arm(this.wallNow(), performance.now());
+      }
+    }
   }
 
   /** Runs one piece of work, then the observers; errors go to onError. */
-  private run(work: () => void): void {
+  private run(entry: Entry): void {
     try {
-      work();
+      if (entry.arg === undefined) entry.work();
+      else entry.work(entry.arg);
     } catch (err) {
       this.onError(err);
     }
@@ -83,46 +236,60 @@ export class GatewayClock implements VenueClock {
     }
   }
 
-  /** Arms `work` after `delayMs`; returns what cancels it. */
-  private timer(work: () => void, delayMs: number, what: string): () => void {
-    if (Number.isNaN(delayMs)) throw new Error(`GatewayClock.${what}: delay is NaN`);
-    // Infinity never runs (a Node timer cannot hold it: it would fire after 1 ms).
-    if (this.stopped || delayMs === Infinity) return () => {};
-    if (delayMs <= 0) {
-      // No wait: a Node timer would still wait at least 1 ms (a venue's zero-latency hops cost a
-      // millisecond each); an immediate runs after the current I/O, in the order posted.
-      const handle = setImmediate(() => {
-        this.immediates.delete(handle);
-        this.run(work);
-      });
-      this.immediates.add(handle);
-      return () => {
-        clearImmediate(handle);
-        this.immediates.delete(handle);
-      };
+  // ---- the heap ------------------------------------------------------------------------------
+
+  private push(entry: Entry): void {
+    entry.index = this.heap.length;
+    this.heap.push(entry);
+    this.siftUp(entry.index);
+  }
+
+  /** Removes the entry at heap index `i`. */
+  private removeAt(i: number): void {
+    const heap = this.heap;
+    const removed = heap[i] as Entry;
+    removed.index = -1;
+    const last = heap.pop() as Entry;
+    if (last === removed) return;
+    heap[i] = last;
+    last.index = i;
+    this.siftDown(i);
+    this.siftUp(last.index);
+  }
+
+  private siftUp(i: number): void {
+    const heap = this.heap;
+    const entry = heap[i] as Entry;
+    while (i > 0) {
+      const parentAt = (i - 1) >> 1;
+      const parent = heap[parentAt] as Entry;
+      if (!before(entry, parent)) break;
+      heap[i] = parent;
+      parent.index = i;
+      i = parentAt;
     }
-    let current: NodeJS.Timeout;
-    const due = this.wallNow() + Math.max(0, delayMs);
-    const arm = (wait: number): NodeJS.Timeout => {
-      // Node fires a timer longer than 2^31 - 1 ms at once: wait in steps instead.
-      const step = Math.min(wait, MAX_TIMER_MS);
-      const handle = setTimeout(() => {
-        this.timers.delete(handle);
-        const left = due - this.wallNow();
-        if (step === MAX_TIMER_MS && left > 0) {
-          current = arm(left);
-          return;
-        }
-        this.run(work);
-      }, step);
-      this.timers.add(handle);
-      return handle;
-    };
-    current = arm(Math.max(0, delayMs));
-    return () => {
-      clearTimeout(current);
-      this.timers.delete(current);
-    };
+    heap[i] = entry;
+    entry.index = i;
+  }
+
+  private siftDown(i: number): void {
+    const heap = this.heap;
+    const n = heap.length;
+    const entry = heap[i] as Entry;
+    for (;;) {
+      const left = 2 * i + 1;
+      if (left >= n) break;
+      const right = left + 1;
+      let child = left;
+      if (right < n && before(heap[right] as Entry, heap[left] as Entry)) child = right;
+      const c = heap[child] as Entry;
+      if (!before(c, entry)) break;
+      heap[i] = c;
+      c.index = i;
+      i = child;
+    }
+    heap[i] = entry;
+    entry.index = i;
   }
 }
 

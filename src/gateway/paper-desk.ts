@@ -12,6 +12,7 @@ import type { Rng } from '../core/clock/rng.ts';
 import { refusal, type RefusalReason, type VenueRules } from '../core/venues/index.ts';
 import { deliveryOf, type Delivery, type FaultSchedule } from '../sim/faults.ts';
 import type { LatencyModel } from '../sim/latency-model.ts';
+import { Channel } from '../sim/venue/market-data-feed.ts';
 import type { ExchangeOrder } from '../sim/venue/exchange-order.ts';
 import type { SimExchange } from '../sim/venue/sim-exchange.ts';
 import type { SimVenue } from '../sim/venue/sim-venue.ts';
@@ -44,40 +45,6 @@ export function bookDesk(venue: SimVenue, exchange: SimExchange): OrderDesk {
     get quoteBalance() {
       return exchange.quoteBalance;
     },
-  };
-}
-
-/**
- * One direction of the wire between the gateway and the desk: a message arrives after its delay,
- * and never before a message sent on the channel earlier. The channel keeps that order itself
- * rather than trusting its timers to fire in the order of their arrival times, which on the
- * gateway's wall clock they need not: a Node timer counts its delay from the event loop's cached
- * time, which lags the clock reading the arrival time was worked out from by however long the
- * current turn of the loop has run (long, on a loaded machine), and a delay of 0 runs as an
- * immediate, ahead of timers armed before it. So each timer delivers the oldest message still on
- * the channel, whichever timer fires first (on a virtual clock, where timers fire in time order,
- * that is its own). The clock is read once per send: reading it again for the delay shortened the
- * delay, to 0 when a millisecond passed in between, and an order's remainder fill overtook its
- * partial fill.
- */
-class Channel {
-  private last = -Infinity;
-  /** Messages sent and not yet delivered, oldest first. */
-  private readonly queue: Array<() => void> = [];
-  constructor(private readonly clock: VenueClock) {}
-
-  /** Delivers `fn` after `delay`, never before anything sent on this channel earlier. */
-  send(delay: number, fn: () => void): void {
-    const now = this.clock.now();
-    const at = Math.max(now + delay, this.last);
-    this.last = at;
-    this.queue.push(fn);
-    this.clock.post(this.deliverOldest, at - now);
-  }
-
-  private readonly deliverOldest = (): void => {
-    const fn = this.queue.shift();
-    fn?.();
   };
 }
 
@@ -117,6 +84,8 @@ export class PaperDesk implements OrderDesk {
   private readonly open = new Set<ExchangeOrder>();
   /** Each open order's partial-fill draws (its own stream: see the top of the file). */
   private readonly draws = new Map<ExchangeOrder, Rng>();
+  /** The answers and the reports, each on a channel that keeps its order on the gateway's wall
+   *  clock (market-data-feed.ts: the simulated venue's own). */
   private readonly rest: Channel;
   private readonly stream: Channel;
   private nextTrade = 1;

@@ -9,22 +9,54 @@ import type { FaultSchedule } from '../faults.ts';
 import type { LatencyModel } from '../latency-model.ts';
 import { NO_PRICE, TopRing } from './top-ring.ts';
 
-/** A channel that keeps its own order: nothing sent on it arrives before what was sent earlier. */
+/**
+ * A channel that keeps its own order: nothing sent on it arrives before what was sent earlier.
+ * Each send reads the clock once and works out both the arrival time and the delay from that
+ * reading (a second reading, taken later, would shorten the delay and let the message overtake
+ * one sent before it). On a clock that can order unposted work (a virtual clock: orderMark), posted
+ * work runs by due time, ties in the order posted, and now() stands still within a piece of work,
+ * so each message is posted to run as its own delivery. On other clocks (the gateway's wall clock)
+ * the clock takes its own reading of now() when the message is posted, which may be a millisecond
+ * past this one, so a message's delivery can come due after the next message's: there each
+ * delivery hands over the oldest message still on the channel, whichever delivery runs first.
+ */
 export class Channel {
   private last = -Infinity;
-  constructor(private readonly clock: Clock) {}
+  /** Whether each posted delivery is its own message's (see above). */
+  private readonly ordered: boolean;
+  /** Messages sent and not yet delivered, oldest first (clocks that are not `ordered`). */
+  private readonly queue: Array<() => void> = [];
+  constructor(private readonly clock: Clock) {
+    this.ordered = clock.orderMark !== undefined;
+  }
   /** Delivers `fn` after `delay`, never before anything this channel delivered earlier. */
   send(delay: number, fn: () => void): void {
-    const at = this.reserve(delay);
-    this.clock.post(fn, at - this.clock.now());
+    const now = this.clock.now();
+    const at = this.take(now + delay);
+    if (this.ordered) {
+      this.clock.post(fn, at - now);
+      return;
+    }
+    this.clock.post(this.deliverOldest, at - now);
+    this.queue.push(fn);
   }
 
   /** The time a message sent now with `delay` arrives (taken: later messages come after it). */
   reserve(delay: number): number {
-    const at = Math.max(this.clock.now() + delay, this.last);
-    this.last = at;
-    return at;
+    return this.take(this.clock.now() + delay);
   }
+
+  /** Takes arrival time `at`, or the last one taken if that is later. */
+  private take(at: number): number {
+    const t = Math.max(at, this.last);
+    this.last = t;
+    return t;
+  }
+
+  private readonly deliverOldest = (): void => {
+    const fn = this.queue.shift();
+    fn?.();
+  };
 }
 
 const EMPTY_TOP: TopOfBook = { bid: null, bidQty: 0, ask: null, askQty: 0 };
