@@ -24,7 +24,8 @@
 //   such a command writes on the run's own thread (one run: the writer thread's start would cost
 //   it more than the writes).
 // Medians; the machine and its load average are printed with the figures.
-// Run: npm run bench:persist [-- --runs N --commands N --workload samples|orders]
+// Run: npm run bench:persist [-- --runs N --commands N --workload samples|orders] (--commands: pairs of
+// whole commands per database, default 11)
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -128,6 +129,9 @@ export interface CommandFigures {
   readonly storedCpuMs: number | null;
   readonly ratioWall: number;
   readonly ratioCpu: number | null;
+  /** Each pair's stored / unstored wall: its lower quartile, median and upper quartile (a
+   *  machine shared with other work moves single pairs by 10% and more). */
+  readonly pairRatios: readonly [number, number, number];
   readonly pairs: ReadonlyArray<readonly [number, number]>;
 }
 
@@ -151,6 +155,13 @@ export interface PersistBenchResult {
 const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)] as number;
+};
+
+/** The lower quartile, median and upper quartile of `xs` (nearest rank). */
+const quartiles = (xs: readonly number[]): [number, number, number] => {
+  const s = [...xs].sort((a, b) => a - b);
+  const at = (q: number): number => s[Math.min(s.length - 1, Math.floor(q * s.length))] as number;
+  return [at(0.25), at(0.5), at(0.75)];
 };
 
 const cpuMsSince = (c0: NodeJS.CpuUsage): number => {
@@ -332,6 +343,7 @@ function commands(yaml: string, dir: string, runs: number): CommandFigures[] {
       storedCpuMs,
       ratioWall: storedMs / unstoredMs,
       ratioCpu: unstoredCpuMs && storedCpuMs ? storedCpuMs / unstoredCpuMs : null,
+      pairRatios: quartiles(pairs.map(([a, b]) => b / a)),
       pairs,
     });
   }
@@ -464,7 +476,8 @@ export function print(r: PersistBenchResult): void {
         : `, CPU ${c.unstoredCpuMs.toFixed(0)} against ${c.storedCpuMs?.toFixed(0)} ms (${c.ratioCpu?.toFixed(2)}x)`;
     console.log(
       `  whole commands, ${c.database}: execsim run --no-store ${c.unstoredMs.toFixed(0)} ms, --db ${c.storedMs.toFixed(0)} ms: ` +
-        `${c.ratioWall.toFixed(2)}x wall${cpu}; pairs ${c.pairs.map(([a, b]) => `${a.toFixed(0)}/${b.toFixed(0)}`).join(' ')}`,
+        `${c.ratioWall.toFixed(2)}x wall${cpu}; each pair's ratio ${c.pairRatios.map((x) => x.toFixed(2)).join(' / ')} ` +
+        `(quartile, median, quartile); pairs ${c.pairs.map(([a, b]) => `${a.toFixed(0)}/${b.toFixed(0)}`).join(' ')}`,
     );
   }
 }
@@ -477,6 +490,6 @@ if (isMain) {
   const workloads = values.workload === undefined ? (['samples', 'orders'] as const) : [values.workload as Workload];
   for (const w of workloads) {
     if (!(w in WORKLOADS)) throw new Error(`--workload: "${w}" is not one of ${Object.keys(WORKLOADS).join(', ')}`);
-    print(await main(w, Number(values.runs ?? 5), Number(values.commands ?? 5)));
+    print(await main(w, Number(values.runs ?? 5), Number(values.commands ?? 11)));
   }
 }
