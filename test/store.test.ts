@@ -18,7 +18,7 @@ import { makeInstrument } from '../src/core/model/instrument.ts';
 import { runScenario } from '../src/runtime/backtest-run.ts';
 import { loadScenarioFile, type LoadedScenario } from '../src/scenario/load-scenario.ts';
 import { migrate, MIGRATIONS } from '../src/store/migrations.ts';
-import { BUSY_TIMEOUT_MS, openDatabase } from '../src/store/open-database.ts';
+import { BUSY_TIMEOUT_MS, openDatabase, PAGE_BYTES } from '../src/store/open-database.ts';
 import { RunGoneError, RunStore, type NewRun } from '../src/store/run-store.ts';
 import { storedSampleBlocks, type StoredSample } from '../src/store/sample-blocks.ts';
 
@@ -105,10 +105,27 @@ describe('openDatabase', () => {
     expect(db.pragma('synchronous', { simple: true })).toBe(1);
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.pragma('busy_timeout', { simple: true })).toBe(BUSY_TIMEOUT_MS);
+    expect(db.pragma('page_size', { simple: true })).toBe(PAGE_BYTES);
     expect(versions(db)).toEqual(ALL_VERSIONS);
     const names = db.prepare('SELECT name FROM schema_migrations ORDER BY version').all() as { name: string }[];
     expect(names.map((r) => r.name)).toEqual(MIGRATIONS.map((m) => m.name));
     expect(tables(db)).toEqual(expect.arrayContaining(['runs', 'events', 'orders', 'fills', 'schema_migrations']));
+  });
+
+  it('keeps the page size of a file an earlier execsim made (4 KB pages, WAL) and stores in it', () => {
+    const file = path.join(dir, 'small-pages.db');
+    const old = new Database(file);
+    old.pragma('journal_mode = WAL');
+    migrate(old);
+    old.close();
+    const db = openDatabase(file);
+    open.push(db);
+    expect(db.pragma('page_size', { simple: true })).toBe(4096);
+    expect(PAGE_BYTES).not.toBe(4096);
+    const store = new RunStore(db);
+    const report = runScenario(loadScenarioFile(SWEEP), { store });
+    expect(store.getRun(report.runId)).toMatchObject({ status: 'finished', digest: report.digest });
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
   });
 
   it('enforces foreign keys: no events for a run that does not exist', () => {

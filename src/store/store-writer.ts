@@ -66,9 +66,10 @@ export type StoreWriterMessage =
 export type StoreWriterReply =
   StoreWriterFailure | { readonly type: 'done' } | { readonly type: 'spare'; readonly bytes: ArrayBuffer };
 
-/** The writer thread's connection checkpoints by itself only once the WAL holds this many pages
- *  (about 40 MB at SQLite's 4 KiB pages), not at SQLite's default 1,000. */
-export const CHECKPOINT_PAGES = 10_000;
+/** The writer thread's connection checkpoints by itself only once the WAL holds about this many
+ *  bytes (10,000 of SQLite's 4 KiB pages; 2,500 of a new file's 16 KiB pages), not at SQLite's
+ *  default of 1,000 pages. */
+export const CHECKPOINT_BYTES = 40 * 1024 * 1024;
 
 const asError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));
 
@@ -85,10 +86,11 @@ class RunSlot {
     try {
       this.db = openExistingDatabase(open.dbPath, 'write');
       // Checkpoints (copying the WAL into the database file, with an fsync) are moved off the
-      // run's path: this connection checkpoints only past CHECKPOINT_PAGES (a long run), and
+      // run's path: this connection checkpoints only past CHECKPOINT_BYTES (a long run), and
       // once after the run's end is answered (end()). At SQLite's default of 1,000 pages a
       // 46k-event run checkpointed twice while it ran, about 50 ms of the run's wall time.
-      this.db.pragma(`wal_autocheckpoint = ${CHECKPOINT_PAGES}`);
+      const pageBytes = this.db.pragma('page_size', { simple: true }) as number;
+      this.db.pragma(`wal_autocheckpoint = ${Math.ceil(CHECKPOINT_BYTES / pageBytes)}`);
       // Every row this connection writes belongs to the run it was opened for, whose row each of
       // its transactions checks (PrefoldedRunWriter): the foreign keys' lookup of the run for
       // every event inserted is not needed (about a twentieth of the inserts' cost).
