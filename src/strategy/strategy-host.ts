@@ -6,12 +6,9 @@
 // inside the unit that produced it), so the strategy goes through the same path as every other
 // input: dedup, guards, pre-trade, reduce-only, routing.
 //
-// Warm-up: before any symbol's first signal the strategy is fed that symbol's history (from the
-// HistorySource) through the same callbacks; a symbol is hydrated once it has seen its need
-// (history and live data together); its signals are refused until then (StrategyOutputRefused),
-// and progress, the end, a failed history read and a timeout are StrategyHydration events. A
-// history that answers later (a live venue's) holds the symbol's live samples until it has
-// answered, so the strategy sees its market in time order.
+// Warm-up (symbol-warmup.ts): before any symbol's first signal the strategy is fed that symbol's
+// history through the same callbacks, and the live samples wait while it is read; the host hands
+// every sample over and refuses the symbol's signals until it is hydrated (StrategyOutputRefused).
 //
 // Failure: a throw, a malformed output, a Promise or a reach for the wall clock stops the
 // strategy (StrategyFailed) and never the run; the kill switch is then set as `onFailure` says
@@ -46,10 +43,10 @@ import type {
 } from './strategy-api.ts';
 import { SymbolFeed, type FeedSample } from './strategy-feed.ts';
 import { isScore, OutputError, showValue, toCommand, toScore } from './strategy-output.ts';
-import type { History, HistorySource, LoadedStrategy } from './strategy-port.ts';
+import type { HistorySource, LoadedStrategy } from './strategy-port.ts';
 import { StrategyScheduler } from './strategy-scheduler.ts';
+import { SymbolWarmup, type SampleSource } from './symbol-warmup.ts';
 import { withoutWallClock } from './wall-clock-guard.ts';
-import { Warmth } from './warmth.ts';
 
 export interface StrategyHostDeps {
   readonly strategy: LoadedStrategy;
@@ -98,9 +95,7 @@ export class StrategyHost implements EventSink {
   private role: 'live' | 'shadow';
   /** A swap's candidate, handed what this host's strategy is handed. */
   private mirror: StrategyHost | null = null;
-  private readonly warmth = new Map<string, Warmth>();
-  /** Live samples of symbols whose history has not answered yet, handed over after it. */
-  private readonly awaiting = new Map<string, FeedSample[]>();
+  private readonly warmup: SymbolWarmup;
   private handlers: StrategyHandlers | null = null;
   private streams: Streams | null = null;
   private subscription: Subscription | null = null;
@@ -125,7 +120,12 @@ export class StrategyHost implements EventSink {
     this.name = s.definition.name;
     this.role = deps.role ?? 'live';
     this.feeds = deps.instruments.map((inst) => new SymbolFeed(inst, s.barMs));
-    for (const inst of deps.instruments) this.warmth.set(inst.symbol, new Warmth(s.warmup, s.quoteMs));
+    this.warmup = new SymbolWarmup(
+      deps,
+      this.name,
+      deps.instruments.map((inst) => inst.symbol),
+      () => this.role,
+    );
   }
 
   /** Starts the strategy now: StrategyStarted, its instance, history, then the sampling. */
@@ -178,7 +178,11 @@ export class StrategyHost implements EventSink {
       }
     });
     if (this.stopped) return;
-    this.hydrate();
+    const timeout = this.warmup.begin(
+      this.feeds.map((feed) => feed.instrument.symbol),
+      (sample, source) => this.deliver(sample, source),
+    );
+    if (timeout) this.timers.push(timeout);
     if (this.role === 'live') this.scheduleSample();
     const timerMs = this.handlers?.timerMs;
     if (this.handlers?.onTimer && timerMs !== undefined) {
@@ -197,6 +201,7 @@ export class StrategyHost implements EventSink {
   /** The strategy takes nothing more (its process ends). */
   stop(): void {
     this.stopped = true;
+    this.warmup.stop();
     this.subscription?.unsubscribe();
     for (const t of this.timers) t.unsubscribe();
     this.timers = [];
@@ -208,7 +213,7 @@ export class StrategyHost implements EventSink {
 
   /** Whether the symbol's warm-up is done. */
   isWarm(symbol: string): boolean {
-    return this.warmth.get(symbol)?.done ?? false;
+    return this.warmup.isWarm(symbol);
   }
 
   /** Hands `shadow` (a started host in the shadow role) every live sample and log update this
@@ -243,9 +248,7 @@ export class StrategyHost implements EventSink {
 
   /** Symbols not warm yet, with what they have and need (readiness). */
   notHydrated(): string[] {
-    const out: string[] = [];
-    for (const [symbol, w] of this.warmth) if (!w.done) out.push(`${symbol}: warm-up ${w.progress()}`);
-    return out;
+    return this.warmup.notHydrated();
   }
 
   // ---- EventSink: our fills and parents from the log ---------------------------------------
@@ -368,14 +371,14 @@ export class StrategyHost implements EventSink {
       // A shadow's signals are compared, never sent, and never answered.
       if (this.role === 'shadow') return;
       this.ourSignals.set(made.ref, { symbol, side: sig.side, qty });
-      const w = this.warmth.get(symbol);
-      if (w && !w.done) {
+      const progress = this.warmup.progressIfCold(symbol);
+      if (progress !== null) {
         this.deps.record({
           kind: 'StrategyOutputRefused',
           name: this.name,
           ref: made.ref,
           output: 'signal',
-          reason: `not warm yet: ${symbol} has ${w.progress()}`,
+          reason: `not warm yet: ${symbol} has ${progress}`,
         });
         return;
       }
@@ -438,9 +441,7 @@ export class StrategyHost implements EventSink {
       const t = clock.now();
       for (const feed of this.feeds) {
         const live = feed.sample(this.deps.marketData, t);
-        const held = this.awaiting.get(feed.instrument.symbol);
-        if (held) held.push(live);
-        else this.deliver(live, 'live');
+        if (!this.warmup.hold(feed.instrument.symbol, live)) this.deliver(live, 'live');
         if (this.stopped) return;
       }
       this.deps.watch?.sampled?.(t);
@@ -449,28 +450,28 @@ export class StrategyHost implements EventSink {
     this.timers.push(clock.schedule(sample, delay));
   }
 
-  private deliver(sample: FeedSample, source: 'live' | 'history'): void {
+  private deliver(sample: FeedSample, source: SampleSource): void {
     const symbol = (sample.quote ?? sample.bars[0] ?? sample.trades)?.symbol;
     if (symbol === undefined) return;
-    const w = this.warmth.get(symbol);
+    const warmup = this.warmup;
     const streams = this.streams;
     const h = this.handlers;
     // Each piece is counted before the strategy sees it: a signal made on the piece that
     // completes the warm-up is a warm one.
     if (sample.quote) {
       const q = sample.quote;
-      this.count(symbol, w, source, () => w?.quote(q.time));
+      warmup.countQuote(symbol, q.time, source);
       if (streams) this.call('quote', () => streams.quotes.next(q));
       else if (h?.onQuote) this.call('quote', () => h.onQuote?.(q));
     }
     if (sample.trades) {
       const t = sample.trades;
-      this.count(symbol, w, source, () => w?.trades());
+      warmup.countTrades(symbol, source);
       if (streams) this.call('trade', () => streams.trades.next(t));
       else if (h?.onTrades) this.call('trade', () => h.onTrades?.(t));
     }
     for (const b of sample.bars) {
-      this.count(symbol, w, source, () => w?.bar());
+      warmup.countBar(symbol, source);
       if (streams) this.call('bar', () => streams.bars.next(b));
       else if (h?.onBar) this.call('bar', () => h.onBar?.(b));
     }
@@ -481,107 +482,7 @@ export class StrategyHost implements EventSink {
    *  its history is read, so it still sees its market in time order. */
   private receive(sample: FeedSample): void {
     const symbol = (sample.quote ?? sample.bars[0] ?? sample.trades)?.symbol;
-    const held = symbol === undefined ? undefined : this.awaiting.get(symbol);
-    if (held) held.push(sample);
-    else this.deliver(sample, 'live');
-  }
-
-  private count(symbol: string, w: Warmth | undefined, source: 'live' | 'history', add: () => void): void {
-    if (!w || w.done) return;
-    add();
-    if (source === 'history') w.sawHistory = true;
-    if (w.reached()) this.hydrated(symbol, w, source);
-    // Live progress every quarter of the need: enough to follow, not one event per sample.
-    else if (source === 'live' && w.crossedQuarter()) this.hydration(symbol, w, 'hydrating', 'live');
-  }
-
-  // ---- warm-up -----------------------------------------------------------------------------
-
-  private hydrate(): void {
-    const { strategy: s, clock, history } = this.deps;
-    const until = clock.now();
-    for (const feed of this.feeds) {
-      const symbol = feed.instrument.symbol;
-      const w = this.warmth.get(symbol) as Warmth;
-      if (w.reached()) {
-        w.done = true;
-        continue;
-      }
-      this.hydration(
-        symbol,
-        w,
-        'hydrating',
-        history
-          ? history.name
-            ? `reading history: ${history.name}`
-            : 'reading history'
-          : 'no history source: warming up on live data',
-      );
-      if (!history) continue;
-      this.awaiting.set(symbol, []);
-      history.read(
-        symbol,
-        w.spanMs(s.barMs),
-        until,
-        (h: History) => {
-          const held = this.answered(symbol);
-          if (this.stopped) return;
-          for (const sample of h.samples) {
-            this.deliver(sample, 'history');
-            if (this.stopped) return;
-          }
-          if (!w.done)
-            this.hydration(symbol, w, 'hydrating', `${h.source}: ${h.samples.length} samples, not enough yet`);
-          this.deliverHeld(held);
-        },
-        (why) => {
-          const held = this.answered(symbol);
-          if (this.stopped) return;
-          this.hydration(symbol, w, 'failed', `${why}; warming up on live data`);
-          this.deliverHeld(held);
-        },
-      );
-    }
-    if (s.warmupTimeoutMs > 0 && [...this.warmth.values()].some((w) => !w.done)) {
-      this.timers.push(
-        clock.schedule(() => {
-          for (const [symbol, w] of this.warmth) {
-            if (!w.done && !this.stopped)
-              this.hydration(symbol, w, 'timed_out', `not warm after ${s.warmupTimeoutMs} ms`);
-          }
-        }, s.warmupTimeoutMs),
-      );
-    }
-  }
-
-  /** The live samples held while the symbol's history was read (none once answered). */
-  private answered(symbol: string): FeedSample[] {
-    const held = this.awaiting.get(symbol) ?? [];
-    this.awaiting.delete(symbol);
-    return held;
-  }
-
-  private deliverHeld(held: readonly FeedSample[]): void {
-    for (const sample of held) {
-      if (this.stopped) return;
-      this.deliver(sample, 'live');
-    }
-  }
-
-  private hydrated(symbol: string, w: Warmth, source: string): void {
-    w.done = true;
-    this.hydration(symbol, w, 'hydrated', w.sawHistory ? (source === 'live' ? 'history+live' : 'history') : 'live');
-  }
-
-  private hydration(
-    symbol: string,
-    w: Warmth,
-    state: 'hydrating' | 'hydrated' | 'failed' | 'timed_out',
-    detail: string,
-  ): void {
-    const { have, need, unit } = w.figures();
-    const role = this.role === 'shadow' ? { role: 'shadow' as const } : {};
-    this.deps.record({ kind: 'StrategyHydration', name: this.name, symbol, state, have, need, unit, detail, ...role });
+    if (symbol === undefined || !this.warmup.hold(symbol, sample)) this.deliver(sample, 'live');
   }
 
   // ---- our fills and parents ---------------------------------------------------------------
@@ -651,7 +552,7 @@ export class StrategyHost implements EventSink {
         const inst = this.instrumentOf(symbol);
         return inst ? Number(lotsToQty(inst, ledger.positionOf(inst.symbol))) : 0;
       },
-      hydrated: (symbol?: string) => this.warmth.get(symbol ?? first)?.done ?? false,
+      hydrated: (symbol?: string) => this.warmup.isWarm(symbol ?? first),
     };
   }
 

@@ -1,12 +1,12 @@
 // One symbol's warm-up: what a strategy said it needs before it may signal (closed bars, trade
 // samples, seconds of quotes; all that are given) and what it has seen so far, from history and
-// live data alike. Pure counting: the host decides what to log and when.
+// live data alike. Pure counting: symbol-warmup.ts decides what to log and when.
 import type { Warmup } from './strategy-api.ts';
 
 type Unit = 'bars' | 'trades' | 'seconds';
 
 export class Warmth {
-  /** Set by the host once the need is met (and never unset: a warm strategy stays warm). */
+  /** Set by the warm-up once the need is met (and never unset: a warm strategy stays warm). */
   done = false;
   /** Some of what it has came from history. */
   sawHistory = false;
