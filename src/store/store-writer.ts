@@ -67,7 +67,7 @@ export type StoreWriterReply =
   StoreWriterFailure | { readonly type: 'done' } | { readonly type: 'spare'; readonly bytes: ArrayBuffer };
 
 /** The writer thread's connection checkpoints by itself only once the WAL holds about this many
- *  bytes (10,000 of SQLite's 4 KiB pages; 2,500 of a new file's 16 KiB pages), not at SQLite's
+ *  bytes (10,000 of SQLite's 4 KiB pages; 5,000 of a new file's 8 KiB pages), not at SQLite's
  *  default of 1,000 pages. */
 export const CHECKPOINT_BYTES = 40 * 1024 * 1024;
 
