@@ -1,7 +1,7 @@
 // Runs a strategy module inside a process, on the process's clock: samples the market every
 // `quoteMs` (strategy-feed.ts) and hands the strategy its quotes, trades and bars, our fills and
-// our parents' progress (read from the log the host is a sink of), and in the reactive form a
-// scheduler on the same clock. What the strategy returns or emits is checked
+// our parents' progress (read from the log the host is a sink of, by own-orders-feed.ts), and in
+// the reactive form a scheduler on the same clock. What the strategy returns or emits is checked
 // (strategy-output.ts) and becomes a node command, run later as a unit of work of its own (never
 // inside the unit that produced it), so the strategy goes through the same path as every other
 // input: dedup, guards, pre-trade, reduce-only, routing.
@@ -23,13 +23,14 @@
 import type { Subscription } from 'rxjs';
 import { Subject } from 'rxjs';
 import type { ExecEvent, LogEntry } from '../core/model/events.ts';
-import { fractionalTicksToPrice, lotsToQty, ticksToPrice, type Instrument } from '../core/model/instrument.ts';
+import { lotsToQty, type Instrument } from '../core/model/instrument.ts';
 import type { OrderLedger } from '../core/order/order-ledger.ts';
 import type { MarketDataPort } from '../core/ports/broker.ts';
 import type { Clock } from '../core/ports/clock.ts';
 import type { EventSink } from '../core/ports/event-sink.ts';
 import { parentOrderId } from '../core/model/ids.ts';
 import type { NodeCommand } from '../node/node-commands.ts';
+import { lotsAsUnits, OwnOrdersFeed, type OwnUpdate } from './own-orders-feed.ts';
 import type {
   Bar,
   Outputs,
@@ -106,14 +107,8 @@ export class StrategyHost implements EventSink {
   private stopped = false;
   private started = false;
   private signalCount = 0;
-  /** Our signals (id to symbol and side), then the parents they made (parent to signal id). */
-  private readonly ourSignals = new Map<string, { symbol: string; side: 'buy' | 'sell'; qty: number }>();
-  private readonly ourParents = new Map<string, string>();
-  /** Log entries not yet handed to the strategy (fills and parents), and the entry the ledger
-   *  had not yet applied when it was written. */
-  private inbox: Array<OwnFill | ParentUpdate> = [];
-  private unsettledSeq = -1;
-  private flushQueued = false;
+  /** Our signals, the parents they made, and the fills and parent updates read from the log. */
+  private readonly ownOrders: OwnOrdersFeed;
 
   constructor(private readonly deps: StrategyHostDeps) {
     const s = deps.strategy;
@@ -125,6 +120,11 @@ export class StrategyHost implements EventSink {
       this.name,
       deps.instruments.map((inst) => inst.symbol),
       () => this.role,
+    );
+    this.ownOrders = new OwnOrdersFeed(
+      deps,
+      (symbol) => this.instrumentOf(symbol),
+      (updates) => this.handOver(updates),
     );
   }
 
@@ -233,17 +233,12 @@ export class StrategyHost implements EventSink {
     from.mirror = null;
     from.stop();
     this.feeds = from.feeds;
-    for (const [id, sig] of from.ourSignals) this.ourSignals.set(id, sig);
-    for (const [parent, sig] of from.ourParents) this.ourParents.set(parent, sig);
-    this.inbox.push(...from.inbox);
-    from.inbox = [];
-    if (from.unsettledSeq >= 0) this.unsettledSeq = from.unsettledSeq;
-    from.unsettledSeq = -1;
+    this.ownOrders.takeOver(from.ownOrders);
     // Default signal ids are name-time-n: never one the old strategy used.
     this.signalCount = Math.max(this.signalCount, from.signalCount);
     this.role = 'live';
     if (this.started && !this.stopped) this.scheduleSample();
-    if (this.inbox.length > 0 || this.unsettledSeq >= 0) this.queueFlush();
+    this.ownOrders.queueFlushIfPending();
   }
 
   /** Symbols not warm yet, with what they have and need (readiness). */
@@ -256,59 +251,7 @@ export class StrategyHost implements EventSink {
   write(entry: LogEntry): void {
     // A shadow is handed its updates by the live host.
     if (this.stopped || !this.started || this.role === 'shadow') return;
-    this.settle();
-    const e = entry.event;
-    switch (e.kind) {
-      case 'SignalAccepted':
-        if (this.ourSignals.has(e.signalId)) this.ourParents.set(e.parentId, e.signalId);
-        break;
-      case 'SignalRejected':
-      case 'StrategyOutputRefused': {
-        const id = e.kind === 'SignalRejected' ? e.signalId : e.ref;
-        const sig = this.ourSignals.get(id);
-        if (sig && (e.kind === 'SignalRejected' || e.output === 'signal'))
-          this.inbox.push({
-            symbol: sig.symbol,
-            time: entry.time,
-            parentId: '',
-            signalId: id,
-            side: sig.side,
-            qty: sig.qty,
-            state: 'rejected',
-            reason: e.reason,
-          });
-        break;
-      }
-      case 'ParentOrderCreated':
-        this.inbox.push({
-          symbol: e.symbol,
-          time: entry.time,
-          parentId: e.parentId,
-          signalId: this.ourParents.get(e.parentId) ?? null,
-          side: e.side,
-          qty: this.units(e.symbol, e.qty),
-          state: 'created',
-        });
-        break;
-      case 'ParentOrderCompleted': {
-        const spec = this.deps.ledger.parents.get(e.parentId)?.spec;
-        if (spec)
-          this.inbox.push({
-            symbol: spec.symbol,
-            time: entry.time,
-            parentId: e.parentId,
-            signalId: this.ourParents.get(e.parentId) ?? null,
-            side: spec.side,
-            qty: this.units(spec.symbol, spec.qty),
-            state: e.status,
-          });
-        break;
-      }
-      default:
-        break;
-    }
-    this.unsettledSeq = entry.seq;
-    if (this.inbox.length > 0 || this.unsettledSeq >= 0) this.queueFlush();
+    this.ownOrders.write(entry);
   }
 
   // ---- the strategy's calls ----------------------------------------------------------------
@@ -370,7 +313,7 @@ export class StrategyHost implements EventSink {
       this.deps.watch?.signal?.(symbol, sig.side === 'buy' ? qty : -qty);
       // A shadow's signals are compared, never sent, and never answered.
       if (this.role === 'shadow') return;
-      this.ourSignals.set(made.ref, { symbol, side: sig.side, qty });
+      this.ownOrders.signalMade(made.ref, { symbol, side: sig.side, qty });
       const progress = this.warmup.progressIfCold(symbol);
       if (progress !== null) {
         this.deps.record({
@@ -418,7 +361,7 @@ export class StrategyHost implements EventSink {
       });
     }
     if (s.onFailure.cancelParents) {
-      for (const id of [...this.ourParents.keys()].sort()) {
+      for (const id of this.ownOrders.parentIds()) {
         const parent = this.deps.ledger.parents.get(parentOrderId(id));
         if (parent && parent.completed === null)
           this.deps.command(`cancel ${id}`, { kind: 'CancelParent', parentId: parentOrderId(id), reason });
@@ -487,49 +430,17 @@ export class StrategyHost implements EventSink {
 
   // ---- our fills and parents ---------------------------------------------------------------
 
-  /** Reads the fills of the entry last written, once the ledger has applied it. */
-  private settle(): void {
-    const seq = this.unsettledSeq;
-    if (seq < 0) return;
-    const ledger = this.deps.ledger;
-    if (ledger.appliedSeq !== seq) return;
-    this.unsettledSeq = -1;
-    for (const t of ledger.appliedTrades) {
-      const order = ledger.order(t.clientOrderId);
-      if (!order) continue;
-      const r = order.request;
-      const inst = this.instrumentOf(r.symbol);
-      if (!inst) continue;
-      this.inbox.push({
-        symbol: r.symbol,
-        time: this.deps.clock.now(),
-        parentId: r.parentId,
-        clientOrderId: r.clientOrderId,
-        side: r.side,
-        qty: Number(lotsToQty(inst, t.qty)),
-        price: priceOf(inst, t.price),
-      });
+  /** Hands the strategy, then its swap's candidate, the updates of a flush, in order. */
+  private handOver(updates: readonly OwnUpdate[]): void {
+    for (const item of updates) {
+      if (this.stopped) return;
+      this.hand(item);
+      this.mirror?.hand(item);
     }
   }
 
-  private queueFlush(): void {
-    if (this.flushQueued) return;
-    this.flushQueued = true;
-    this.deps.clock.schedule(() => {
-      this.flushQueued = false;
-      this.settle();
-      const items = this.inbox;
-      this.inbox = [];
-      for (const item of items) {
-        if (this.stopped) return;
-        this.hand(item);
-        this.mirror?.hand(item);
-      }
-    }, 0);
-  }
-
   /** Hands the strategy one of our fills or parent updates. */
-  private hand(item: OwnFill | ParentUpdate): void {
+  private hand(item: OwnUpdate): void {
     if (this.stopped) return;
     const streams = this.streams;
     const h = this.handlers;
@@ -562,12 +473,6 @@ export class StrategyHost implements EventSink {
   }
 
   private units(symbol: string, lots: number): number {
-    const inst = this.instrumentOf(symbol);
-    return inst ? Number(lotsToQty(inst, lots)) : lots;
+    return lotsAsUnits(this.instrumentOf(symbol), lots);
   }
-}
-
-/** Ticks (whole, or fractional for an inferred fill) as a price number. */
-function priceOf(inst: Instrument, ticks: number): number {
-  return Number(Number.isInteger(ticks) ? ticksToPrice(inst, ticks) : fractionalTicksToPrice(inst, ticks));
 }
