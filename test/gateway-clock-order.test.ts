@@ -294,6 +294,30 @@ describe('GatewayClock: cancelling, stopping and failing work', () => {
     expect(ran).toEqual(['second', 'fourth', 'late']);
   });
 
+  it('runs what is left in order, and nothing taken out, after thousands of unsubscribes (first ones included)', () =>
+    fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.boolean(), { minLength: 2_000, maxLength: 4_000 }),
+        fc.integer({ min: 0, max: 3 }),
+        async (cancels, spread) => {
+          const { clock } = clockOn(scripted([0]).now);
+          const ran: number[] = [];
+          // Due in a few distinct times, most work at the same time: posting order decides.
+          const subs = cancels.map((_, i) => clock.schedule(() => ran.push(i), (i % (spread + 1)) + 1));
+          // The first ones are taken out too, so the wake-up follows the work that now runs first.
+          cancels.forEach((cancel, i) => {
+            if (cancel) subs[i]?.unsubscribe();
+          });
+          const kept = cancels.flatMap((cancel, i) => (cancel ? [] : [i]));
+          expect(clock.pending).toBe(kept.length);
+          await until(() => ran.length === kept.length && clock.pending === 0, 'the work left');
+          const dueOf = (i: number): number => i % (spread + 1);
+          expect(ran).toEqual([...kept].sort((a, b) => dueOf(a) - dueOf(b) || a - b));
+        },
+      ),
+      { numRuns: 8 },
+    ));
+
   it('hands a failing piece of work to onError and runs the rest, with the observers after each', async () => {
     const { clock, errors } = clockOn(scripted([1]).now);
     const ran: string[] = [];

@@ -6,9 +6,10 @@
 // counts from the event loop's cached time, which lags the clock reading a due time was worked out
 // from by as long as the current turn of the loop has run, so a timer armed later for an earlier
 // time can fire first, and a timer can fire before the wall clock reaches its time. So the clock
-// keeps its own queue, ordered by (due time, order posted), and arms one Node timer (an immediate
-// when the earliest is due already) for the earliest; when it fires, it runs, in order, what is
-// due by then (reading the clock again), and arms the next.
+// keeps its own queue, the virtual clock's heap ordered by (due time, order posted)
+// (core/clock/action-heap.ts; cancelled work is dropped as it reaches the top), and arms one Node
+// timer (an immediate when the earliest is due already) for the earliest; when it fires, it runs,
+// in order, what is due by then (reading the clock again), and arms the next.
 // Unlike a clock for one run, the gateway's clock can be stopped: stop() drops everything
 // scheduled and whatever is scheduled after, so a stopped gateway leaves nothing running (the
 // market model's steps would otherwise keep the process alive). Work that throws is handed to
@@ -16,9 +17,14 @@
 // piece of work: the gateway's market-data stream reads the venue's market-data view there, since
 // the venue changes only inside its clock's work.
 import { asyncScheduler, Subscription, type SchedulerLike } from 'rxjs';
+import { ActionHeap } from '../core/clock/action-heap.ts';
 import type { Clock } from '../core/ports/clock.ts';
 
 const MAX_TIMER_MS = 2_147_483_647;
+
+/** Cancelled entries are purged from the heap once there are this many and they outnumber the
+ *  pending ones (until then each is dropped when it reaches the top). */
+const PURGE_MIN_CANCELLED = 1024;
 
 /** The clock a gateway's venue runs on: the Clock port, observers after each piece of work, and
  *  a stop that leaves nothing scheduled. GatewayClock on real time; a test may give one over a
@@ -32,31 +38,29 @@ export interface VenueClock extends Clock {
 
 /** A piece of work in the clock's queue. */
 interface Entry {
-  /** When it is due on the wall clock: now() when posted, plus the delay. */
+  /** When it is due on the wall clock: now() when posted, plus the delay (its heap key). */
   readonly due: number;
   /** When it is due in monotonic time (performance.now()), for a wall clock that stands still or
    *  was set back (see isDue). */
   readonly monoDue: number;
-  /** The order it was posted in: among work due at the same time, the earlier posted runs first. */
+  /** The order it was posted in (its heap's tie-break): among work due at the same time, the
+   *  earlier posted runs first. */
   readonly seq: number;
   readonly work: (arg?: unknown) => void;
   /** The argument post() was given; undefined calls `work()`. */
   readonly arg: unknown;
-  /** Its place in the heap; -1 once it has left the queue (run, cancelled or dropped by stop). */
-  index: number;
-}
-
-/** Whether `a` runs before `b`: earlier due time, then earlier posted. */
-function before(a: Entry, b: Entry): boolean {
-  return a.due < b.due || (a.due === b.due && a.seq < b.seq);
+  /** Whether it is still to run: false once run, cancelled or dropped by stop. */
+  pending: boolean;
 }
 
 export class GatewayClock implements VenueClock {
   readonly scheduler: SchedulerLike = asyncScheduler;
-  /** Pending work, a binary heap ordered by (due, seq): heap[0] runs next. */
-  private readonly heap: Entry[] = [];
+  /** The work posted, by (due, seq), cancelled entries among it until they reach the top. */
+  private readonly heap = new ActionHeap<Entry>();
+  /** Entries in the heap still pending. */
+  private live = 0;
   private nextSeq = 0;
-  /** The one Node timer or immediate armed for heap[0] (at most one of them is set). */
+  /** The one Node timer or immediate armed for the first pending entry (at most one is set). */
   private timer: NodeJS.Timeout | null = null;
   private immediate: NodeJS.Immediate | null = null;
   /** When the armed timer fires, in monotonic time. */
@@ -96,13 +100,16 @@ export class GatewayClock implements VenueClock {
   stop(): void {
     this.stopped = true;
     this.disarm();
-    for (const entry of this.heap) entry.index = -1;
-    this.heap.length = 0;
+    this.heap.retain((entry) => {
+      entry.pending = false;
+      return false;
+    });
+    this.live = 0;
   }
 
   /** Work still scheduled (for tests: a stopped clock has none). */
   get pending(): number {
-    return this.heap.length;
+    return this.live;
   }
 
   /** Queues `work` (with `arg`) due `delayMs` from now; null when it will never run. */
@@ -113,20 +120,35 @@ export class GatewayClock implements VenueClock {
     const delay = Math.max(0, delayMs);
     const wall = this.wallNow();
     const mono = performance.now();
-    const entry: Entry = { due: wall + delay, monoDue: mono + delay, seq: this.nextSeq++, work, arg, index: -1 };
-    this.push(entry);
+    const entry: Entry = { due: wall + delay, monoDue: mono + delay, seq: this.nextSeq++, work, arg, pending: true };
+    this.heap.push(entry.due, entry.seq, entry);
+    this.live++;
     // Only new work that runs first can need an earlier wake-up than the one armed.
-    if (entry.index === 0) this.arm(wall, mono);
+    if (this.head() === entry) this.arm(wall, mono);
     return entry;
   }
 
   /** Takes `entry` out of the queue, if it is still there. */
   private cancel(entry: Entry): void {
-    const i = entry.index;
-    if (i < 0) return;
-    this.removeAt(i);
+    if (!entry.pending) return;
+    const first = this.head() === entry;
+    entry.pending = false;
+    this.live--;
+    const cancelled = this.heap.size - this.live;
+    if (cancelled >= PURGE_MIN_CANCELLED && cancelled > this.live) this.heap.retain((e) => e.pending);
     // The work that runs first may have changed: the wake-up follows it (or goes, when idle).
-    if (i === 0) this.arm(this.wallNow(), performance.now());
+    if (first) this.arm(this.wallNow(), performance.now());
+  }
+
+  /** The pending entry that runs first (cancelled ones before it are dropped), if any. */
+  private head(): Entry | undefined {
+    const heap = this.heap;
+    while (heap.size > 0) {
+      const top = heap.topValue();
+      if (top.pending) return top;
+      heap.pop();
+    }
+    return undefined;
   }
 
   /**
@@ -142,7 +164,7 @@ export class GatewayClock implements VenueClock {
   /** Arms the one wake-up for the work that runs first (`wall` and `mono` read just now). */
   private arm(wall: number, mono: number): void {
     if (this.draining) return; // the run in progress arms when it ends
-    const head = this.heap[0];
+    const head = this.head();
     if (head === undefined) {
       this.disarm();
       return;
@@ -197,7 +219,7 @@ export class GatewayClock implements VenueClock {
     this.draining = true;
     try {
       for (;;) {
-        const head = this.heap[0];
+        const head = this.head();
         if (this.stopped || head === undefined || head.seq >= posted) break;
         if (!GatewayClock.isDue(head, wall, mono)) {
           wall = this.wallNow();
@@ -205,7 +227,9 @@ export class GatewayClock implements VenueClock {
           fresh = true;
           if (!GatewayClock.isDue(head, wall, mono)) break;
         }
-        this.removeAt(0);
+        this.heap.pop();
+        head.pending = false;
+        this.live--;
         fresh = false;
         this.run(head);
       }
@@ -234,62 +258,6 @@ export class GatewayClock implements VenueClock {
         this.onError(err);
       }
     }
-  }
-
-  // ---- the heap ------------------------------------------------------------------------------
-
-  private push(entry: Entry): void {
-    entry.index = this.heap.length;
-    this.heap.push(entry);
-    this.siftUp(entry.index);
-  }
-
-  /** Removes the entry at heap index `i`. */
-  private removeAt(i: number): void {
-    const heap = this.heap;
-    const removed = heap[i] as Entry;
-    removed.index = -1;
-    const last = heap.pop() as Entry;
-    if (last === removed) return;
-    heap[i] = last;
-    last.index = i;
-    this.siftDown(i);
-    this.siftUp(last.index);
-  }
-
-  private siftUp(i: number): void {
-    const heap = this.heap;
-    const entry = heap[i] as Entry;
-    while (i > 0) {
-      const parentAt = (i - 1) >> 1;
-      const parent = heap[parentAt] as Entry;
-      if (!before(entry, parent)) break;
-      heap[i] = parent;
-      parent.index = i;
-      i = parentAt;
-    }
-    heap[i] = entry;
-    entry.index = i;
-  }
-
-  private siftDown(i: number): void {
-    const heap = this.heap;
-    const n = heap.length;
-    const entry = heap[i] as Entry;
-    for (;;) {
-      const left = 2 * i + 1;
-      if (left >= n) break;
-      const right = left + 1;
-      let child = left;
-      if (right < n && before(heap[right] as Entry, heap[left] as Entry)) child = right;
-      const c = heap[child] as Entry;
-      if (!before(c, entry)) break;
-      heap[i] = c;
-      c.index = i;
-      i = child;
-    }
-    heap[i] = entry;
-    entry.index = i;
   }
 }
 
