@@ -16,14 +16,10 @@ import { clientOrderId, parentOrderId } from '../src/core/model/ids.ts';
 import { makeInstrument } from '../src/core/model/instrument.ts';
 import type { OrderRequest } from '../src/core/model/order.ts';
 import { parseUtcInstant } from '../src/core/model/time-fields.ts';
-import { venueRules } from '../src/core/venues/index.ts';
-import { ALPACA_PROFILE } from '../src/gateway/alpaca/alpaca-profile.ts';
 import { GatewayClock } from '../src/gateway/gateway-clock.ts';
-import { PaperDesk } from '../src/gateway/paper-desk.ts';
+import { alpacaPaperDesk } from './support/alpaca-paper-desk.ts';
 import { buildVenue } from '../src/scenario/build-venue.ts';
 import { loadScenarioFile } from '../src/scenario/load-scenario.ts';
-import { FaultSchedule } from '../src/sim/faults.ts';
-import { LatencyModel } from '../src/sim/latency-model.ts';
 import { FIXTURE } from './support/gateway-harness.ts';
 
 // The gateway tests' static AAPL book (1 ms latencies), with cash for every order.
@@ -71,17 +67,13 @@ async function trade(moves: readonly boolean[]): Promise<Outcome> {
     (err) => errors.push(err),
     () => (moves[reads++ % moves.length] ? ++wall : wall),
   );
-  const rng = new Rng(s.seed).stream('paper');
-  const desk = new PaperDesk({
+  const desk = alpacaPaperDesk({
     clock,
     exchange: built.exchange,
     instrument,
-    rules: venueRules(s.venue.name),
-    fills: ALPACA_PROFILE.touchFills['alpaca-paper']!,
-    latency: new LatencyModel(s.venue.latency, rng.stream('latency')),
-    faults: new FaultSchedule([], rng.stream('faults')),
-    rng: rng.stream('fills'),
-    onFault: () => {},
+    venue: s.venue.name,
+    latency: s.venue.latency,
+    rng: new Rng(s.seed).stream('paper'),
   });
   const trades: number[] = [];
   const byOrder = new Map<string, number[]>();

@@ -13,15 +13,11 @@ import { clientOrderId, parentOrderId } from '../src/core/model/ids.ts';
 import { makeInstrument } from '../src/core/model/instrument.ts';
 import type { OrderRequest } from '../src/core/model/order.ts';
 import type { VenueMessage } from '../src/core/model/reports.ts';
-import { venueRules } from '../src/core/venues/index.ts';
 import type { GatewayClock } from '../src/gateway/gateway-clock.ts';
-import { ALPACA_PROFILE } from '../src/gateway/alpaca/alpaca-profile.ts';
-import { PaperDesk } from '../src/gateway/paper-desk.ts';
+import { alpacaPaperDesk } from './support/alpaca-paper-desk.ts';
 import { buildVenue } from '../src/scenario/build-venue.ts';
 import { loadScenarioFile } from '../src/scenario/load-scenario.ts';
 import { parseUtcInstant } from '../src/core/model/time-fields.ts';
-import { FaultSchedule } from '../src/sim/faults.ts';
-import { LatencyModel } from '../src/sim/latency-model.ts';
 
 // The walkthrough's fixed book, with an account that can pay for both orders.
 const loaded = loadScenarioFile('scenarios/walkthrough.yaml');
@@ -50,25 +46,18 @@ function trade(seed: number, secondAt: number): World {
   } as unknown as GatewayClock;
   const built = buildVenue(s, loaded.file, vc, new Rng(s.seed), instrument, start, () => {});
   built.start();
-  const rng = new Rng(seed).stream('paper');
-  const desk = new PaperDesk({
+  const desk = alpacaPaperDesk({
     clock,
     exchange: built.exchange,
     instrument,
-    rules: venueRules(s.venue.name),
-    fills: ALPACA_PROFILE.touchFills['alpaca-paper']!,
-    latency: new LatencyModel(
-      {
-        orderEntry: { ms: 5, jitterMs: 0 },
-        ack: { ms: 1, jitterMs: 0 },
-        fillReport: { ms: 1, jitterMs: 0 },
-        marketData: { ms: 0, jitterMs: 0 },
-      },
-      rng.stream('latency'),
-    ),
-    faults: new FaultSchedule([], rng.stream('faults')),
-    rng: rng.stream('fills'),
-    onFault: () => {},
+    venue: s.venue.name,
+    latency: {
+      orderEntry: { ms: 5, jitterMs: 0 },
+      ack: { ms: 1, jitterMs: 0 },
+      fillReport: { ms: 1, jitterMs: 0 },
+      marketData: { ms: 0, jitterMs: 0 },
+    },
+    rng: new Rng(seed).stream('paper'),
   });
   const fills = new Map<string, number[]>();
   desk.setReportHandler((m: VenueMessage) => {
