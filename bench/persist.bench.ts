@@ -6,8 +6,9 @@
 // - The store's own cost: the run's log recorded once with the points where the log committed,
 //   then replayed into a writer on a fresh database file, timed from the first write to the
 //   finished run's transaction (wall and this process's CPU): 'threaded', the writer a grouped run
-//   in a file uses on its writer thread (PrefoldedRunWriter, handed lines and the projections'
-//   changes, 4,096 events a transaction), and 'durable' (RunWriter, a transaction per commit: runs
+//   in a file uses on its writer thread (PrefoldedRunWriter, handed lines and the run's counts,
+//   4,096 events a transaction; its order and fill rows are built when first read, which
+//   bench:store-read times), and 'durable' (RunWriter, a transaction per commit: runs
 //   with restarts and paper runs). Closing the database (its WAL checkpoint) is reported apart.
 // - In this process: the same scenario run with and without a store (runScenario, a fresh file
 //   each stored run), wall and CPU, and the ratio stored / unstored, after three unstored and three
@@ -22,7 +23,9 @@
 //   file for each run ('new file') or one file the runs before were stored in ('existing file').
 //   Wall from spawn to exit, CPU of the child (user + system, from /proc/self/stat). On two cores
 //   such a command writes on the run's own thread (one run: the writer thread's start would cost
-//   it more than the writes).
+//   it more than the writes). Then `execsim export RUN --orders` of runs stored in new files, twice
+//   each: the first builds the order and fill rows from the log (they are built on first read),
+//   the second reads them.
 // Medians; the machine and its load average are printed with the figures.
 // Run: npm run bench:persist [-- --runs N --commands N --workload samples|orders] (--commands: pairs of
 // whole commands per database, default 11)
@@ -46,7 +49,7 @@ import { parseScenario, type LoadedScenario } from '../src/scenario/load-scenari
 import { parseDurationMs, parseUtcInstant } from '../src/core/model/time-fields.ts';
 import { openDatabase } from '../src/store/open-database.ts';
 import { PrefoldedRunWriter } from '../src/store/prefolded-writer.ts';
-import { ProjectionDelta, type ProjectionChanges } from '../src/store/projection-delta.ts';
+import { RunCounts, type UnitCounts } from '../src/store/run-counts.ts';
 import { RunStore } from '../src/store/run-store.ts';
 import { SAMPLE_BYTES, SampleBuffer } from '../src/store/sample-blocks.ts';
 import { childrenCpuMs } from './child-cpu.ts';
@@ -133,6 +136,11 @@ export interface CommandFigures {
    *  machine shared with other work moves single pairs by 10% and more). */
   readonly pairRatios: readonly [number, number, number];
   readonly pairs: ReadonlyArray<readonly [number, number]>;
+  /** `execsim export RUN --orders` of a run stored in a new file, wall: the first one builds the
+   *  order and fill rows from the log, the next reads them (medians of up to 5; null for the
+   *  existing file). */
+  readonly firstReadMs: number | null;
+  readonly readAgainMs: number | null;
 }
 
 export interface PersistBenchResult {
@@ -170,22 +178,21 @@ const cpuMsSince = (c0: NodeJS.CpuUsage): number => {
 };
 
 /** One step of a recorded run: an entry with its line, or a commit; at a commit where the run's
- *  thread hands units over to its writer thread (once 4,096 events wait), what they changed in the
- *  projections. */
+ *  thread hands units over to its writer thread (once 4,096 events wait), the counts they bring
+ *  the run to. */
 type Step =
-  | { readonly entry: LogEntry; readonly line: string }
-  | { readonly commit: true; readonly changes: ProjectionChanges | null };
+  { readonly entry: LogEntry; readonly line: string } | { readonly commit: true; readonly counts: UnitCounts | null };
 
 /** Events the run's thread hands over at once (ThreadedRunWriter's POST_EVENTS). */
 const POST_EVENTS = 4_096;
 
-/** The run's log, with the projections' changes at each commit read from its process's ledger. */
+/** The run's log, with the run's counts at each commit read from its process's ledger. */
 function record(loaded: LoadedScenario, instrument: Instrument): Step[] {
   const s = loaded.scenario;
   const start = parseUtcInstant(s.start);
   const clock = new VirtualClock(start);
   const trace: Step[] = [];
-  const delta = new ProjectionDelta('bench', instrument);
+  const delta = new RunCounts();
   let waiting = 0;
   const run = prepareRun({
     scenario: s,
@@ -206,7 +213,7 @@ function record(loaded: LoadedScenario, instrument: Instrument): Step[] {
           delta.unitEnd();
           const post = waiting >= POST_EVENTS;
           if (post) waiting = 0;
-          trace.push({ commit: true, changes: post ? delta.take() : null });
+          trace.push({ commit: true, counts: post ? delta.units : null });
         },
         follow: (ledger: OrderLedger) => delta.follow(ledger),
       },
@@ -216,7 +223,7 @@ function record(loaded: LoadedScenario, instrument: Instrument): Step[] {
   run.audit();
   // The run's end: what the log appended after its last commit is written with it.
   delta.unitEnd();
-  trace.push({ commit: true, changes: delta.take() });
+  trace.push({ commit: true, counts: delta.units });
   return trace;
 }
 
@@ -254,7 +261,7 @@ function replay(
     passed: true,
   });
   // The threaded writer is handed whole units as the run's thread hands them over: their lines as
-  // bytes, their samples packed, their changes.
+  // bytes, their samples packed, their counts.
   const lines: string[] = [];
   const samples = new SampleBuffer();
   const c0 = process.cpuUsage();
@@ -270,17 +277,17 @@ function replay(
     }
     store.finishRun(writer, totals());
   } else {
-    const writer = new PrefoldedRunWriter(store.db, 'bench', instrument);
+    const writer = new PrefoldedRunWriter(store.db, 'bench');
     for (const t of trace) {
       if ('commit' in t) {
-        if (t.changes === null) continue;
+        if (t.counts === null) continue;
         const bytes = utf8.encode(lines.join(''));
         writer.add({
           lines: bytes,
           lineCount: lines.length,
           samples: samples.values.slice(0, samples.count * (SAMPLE_BYTES / 8)),
           sampleCount: samples.count,
-          changes: t.changes,
+          counts: t.counts,
         });
         lines.length = 0;
         samples.drop(samples.count);
@@ -317,6 +324,18 @@ function commands(yaml: string, dir: string, runs: number): CommandFigures[] {
     if (r.status !== 0) throw new Error(`execsim run ${args.join(' ')} exited ${r.status}: ${r.stderr.toString()}`);
     return { wallMs, cpuMs: c0 === null || c1 === null ? null : c1 - c0 };
   };
+  const cli = (args: string[]): { wallMs: number; stdout: string } => {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, ['bin/execsim.js', ...args], { cwd: root, env });
+    if (r.status !== 0) throw new Error(`execsim ${args.join(' ')} exited ${r.status}: ${r.stderr.toString()}`);
+    return { wallMs: performance.now() - t0, stdout: r.stdout.toString() };
+  };
+  /** `execsim export RUN --orders` of the one run stored in `db`, timed (wall). */
+  const exportOrders = (db: string): number => {
+    const [listed] = JSON.parse(cli(['runs', '--db', db, '--json']).stdout) as Array<{ runId: string }>;
+    if (!listed) throw new Error(`no run stored in ${db}`);
+    return cli(['export', listed.runId, '--orders', '--db', db, '--out', path.join(dir, 'orders.csv')]).wallMs;
+  };
   const existing = path.join(dir, 'existing.db');
   run(['--db', existing]); // the file the 'existing file' runs are stored in, and a first run
   const out: CommandFigures[] = [];
@@ -335,8 +354,18 @@ function commands(yaml: string, dir: string, runs: number): CommandFigures[] {
     const known = cpu.every((c) => c[0] !== null && c[1] !== null);
     const unstoredCpuMs = known ? median(cpu.map((c) => c[0] as number)) : null;
     const storedCpuMs = known ? median(cpu.map((c) => c[1] as number)) : null;
+    // The first read of a stored run's orders builds their rows from its log (0057): the same
+    // export again reads rows already built.
+    const firstRead: Array<[number, number]> = [];
+    if (database === 'new file')
+      for (let i = 0; i < Math.min(runs, 5); i++) {
+        const db = path.join(dir, `fresh-${i}.db`);
+        firstRead.push([exportOrders(db), exportOrders(db)]);
+      }
     out.push({
       database,
+      firstReadMs: firstRead.length > 0 ? median(firstRead.map((p) => p[0])) : null,
+      readAgainMs: firstRead.length > 0 ? median(firstRead.map((p) => p[1])) : null,
       unstoredMs,
       storedMs,
       unstoredCpuMs,
@@ -479,6 +508,11 @@ export function print(r: PersistBenchResult): void {
         `${c.ratioWall.toFixed(2)}x wall${cpu}; each pair's ratio ${c.pairRatios.map((x) => x.toFixed(2)).join(' / ')} ` +
         `(quartile, median, quartile); pairs ${c.pairs.map(([a, b]) => `${a.toFixed(0)}/${b.toFixed(0)}`).join(' ')}`,
     );
+    if (c.firstReadMs !== null)
+      console.log(
+        `    then execsim export --orders of such a run: ${c.firstReadMs.toFixed(0)} ms the first time (its order and fill rows built from the log), ` +
+          `${(c.readAgainMs ?? 0).toFixed(0)} ms the next`,
+      );
   }
 }
 

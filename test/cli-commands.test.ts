@@ -20,6 +20,7 @@ import { RunStore } from '../src/store/run-store.ts';
 import { STALE_HEARTBEAT_MS } from '../src/store/run-state.ts';
 import { execsimMain, type CliWrites } from './support/cli-in-process.ts';
 import { execsimProcess, type BinResult } from './support/bin-process.ts';
+import { projectRun } from '../src/store/deferred-projection.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SWEEP = path.join(ROOT, 'scenarios', 'static-book-sweep.yaml');
@@ -514,6 +515,8 @@ describe('delete and prune', () => {
 
   it('delete removes a run with its events, orders and fills, and leaves the other runs whole', () => {
     const [a, b] = store.listRuns().map((r) => r.id) as [string, string];
+    // Their order and fill rows, built by a read (a backtest's are built on first read).
+    for (const id of [a, b]) projectRun(store.db, id);
     const before = rowsOf(b);
     expect(rowsOf(a).every((k) => k > 0)).toBe(true);
     const r = cli(['delete', a], db);

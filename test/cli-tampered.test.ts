@@ -13,6 +13,7 @@ import { execsimInProcess } from './support/cli-in-process.ts';
 import { gateway, KEY, SECRET } from './support/gateway-harness.ts';
 import { scratchDb, storeWithRuns } from './support/page-app.ts';
 import { tamperedCopy } from './support/tampered-db.ts';
+import { projectRun } from '../src/store/deferred-projection.ts';
 
 const PAPER_TWAP = 'test/fixtures/paper/twap-aapl.yaml';
 
@@ -24,6 +25,8 @@ beforeAll(() => {
   const { store, reports } = storeWithRuns([{ name: 'twap-calm' }]);
   base = store.db.name;
   runId = reports[0]?.runId ?? '';
+  // Its order and fill rows as a first read built them (the tables the tests below damage).
+  projectRun(store.db, runId);
   store.db.close();
   rowsBase = scratchDb();
   fs.copyFileSync(base, rowsBase);

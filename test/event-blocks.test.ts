@@ -24,6 +24,7 @@ import {
 } from '../src/store/event-blocks.ts';
 import { MIGRATIONS } from '../src/store/migrations.ts';
 import { openDatabase } from '../src/store/open-database.ts';
+import { projectRun } from '../src/store/deferred-projection.ts';
 import { ReadModel } from '../src/store/read-model.ts';
 import { runScenario } from '../src/runtime/backtest-run.ts';
 import { loadScenarioFile } from '../src/scenario/load-scenario.ts';
@@ -115,7 +116,7 @@ function writeUnits(store: RunStore, kind: WriterKind, units: readonly Unit[], b
   const { entries, lines, ends } = logOf(units);
   const whole = units.length - 1;
   if (kind === 'prefolded') {
-    const writer = new PrefoldedRunWriter(store.db, 'r', instrument);
+    const writer = new PrefoldedRunWriter(store.db, 'r');
     for (let u = start; u < whole; u += batch) {
       const from = ends[u] as number;
       const to = ends[Math.min(whole, u + batch)] as number;
@@ -124,7 +125,7 @@ function writeUnits(store: RunStore, kind: WriterKind, units: readonly Unit[], b
         lineCount: to - from,
         samples: new Float64Array(0),
         sampleCount: 0,
-        changes: { children: [], parents: [], fills: [], orphans: [], lastSeq: to },
+        counts: { lastSeq: to, orders: 0, fills: 0 },
       });
       writer.write();
     }
@@ -270,9 +271,12 @@ describe('the event log in blocks', () => {
       MIGRATIONS.filter((m) => m.version <= 11),
     );
     const copy = path.join(dir, `v12-${++files}.db`);
+    // Version 11 wrote a run's order and fill rows with its log, and had no projected_seq.
+    projectRun(now.db, runId);
     now.db.exec(`VACUUM INTO '${copy}'`);
     const rows = new Database(copy);
     asRows(rows, runId);
+    rows.exec('ALTER TABLE runs DROP COLUMN projected_seq');
     rows.close();
     v11.exec(`ATTACH DATABASE '${copy}' AS v12`);
     for (const t of ['runs', 'events', 'orders', 'fills', 'parent_metrics', 'market_sample_blocks'])
@@ -297,7 +301,9 @@ describe('the event log in blocks', () => {
       now.db.close();
     }
     const reopened = new Database(v11file, { readonly: true });
-    expect(reopened.prepare('SELECT MAX(version) FROM schema_migrations').pluck().get()).toBe(12);
+    expect(reopened.prepare('SELECT MAX(version) FROM schema_migrations').pluck().get()).toBe(
+      Math.max(...MIGRATIONS.map((m) => m.version)),
+    );
     expect(reopened.prepare('SELECT COUNT(*) FROM event_blocks').pluck().get()).toBe(0);
     reopened.close();
   });

@@ -20,6 +20,7 @@ import { RunAdmin } from '../src/store/run-admin.ts';
 import type { Liveness } from '../src/store/run-state.ts';
 import { RunStore } from '../src/store/run-store.ts';
 import { cloneRuns } from './support/clone-runs.ts';
+import { projectRun } from '../src/store/deferred-projection.ts';
 
 const scenario = (name: string) => fileURLToPath(new URL(`../scenarios/${name}.yaml`, import.meta.url));
 
@@ -333,6 +334,8 @@ describe('deleting a run', () => {
             .pluck()
             .get(run) as number);
     const tables = ['runs', 'events', 'orders', 'fills', 'parent_metrics'];
+    // Its order and fill rows, built by a read (a backtest's are built on first read).
+    projectRun(db, id);
     const before = Object.fromEntries(tables.map((t) => [t, count(t, id)]));
     expect(Object.values(before).every((n) => n > 0)).toBe(true);
 

@@ -17,6 +17,7 @@ import { openDatabase } from '../src/store/open-database.ts';
 import { RunStore, type RunWriter } from '../src/store/run-store.ts';
 import { verifyRun } from '../src/store/verify-run.ts';
 import { execsimMain } from './support/cli-in-process.ts';
+import { projectRun } from '../src/store/deferred-projection.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -82,6 +83,7 @@ describe('a stored run verifies against itself', () => {
       },
     });
     expect(amended.size).toBeGreaterThan(0);
+    projectRun(store.db, report.runId);
     const i = makeInstrument(loaded.scenario.instrument);
     for (const [id, a] of amended) {
       const row = store.db
@@ -130,6 +132,8 @@ describe('execsim show', () => {
 
   it('exits 1 when a stored fill was changed: the digest and the fills table both disagree with it', () => {
     const report = runScenario(loadScenarioFile('scenarios/static-book-sweep.yaml'), { store });
+    // The rows as a read built them before the log was changed.
+    projectRun(store.db, report.runId);
     const fill = payloadOf(report.runId, 'FillReport');
     const parsed = JSON.parse(fill.payload) as { price: number };
     const changed = fill.payload.replace(`"price":${parsed.price}`, `"price":${parsed.price + 1}`);
@@ -143,6 +147,7 @@ describe('execsim show', () => {
 
   it('exits 1 when a projection row disagrees with the log, though the digest holds', () => {
     const report = runScenario(loadScenarioFile('scenarios/static-book-sweep.yaml'), { store });
+    projectRun(store.db, report.runId);
     store.db
       .prepare("UPDATE orders SET filled_qty = '0' WHERE run_id = ? AND client_order_id = 'sweep-buy'")
       .run(report.runId);
@@ -176,6 +181,7 @@ describe('execsim show', () => {
 
   it('names the fills column that disagrees with the log', () => {
     const report = runScenario(loadScenarioFile('scenarios/static-book-sweep.yaml'), { store });
+    projectRun(store.db, report.runId);
     const fill = store.db
       .prepare('SELECT trade_id, client_order_id, price FROM fills WHERE run_id = ? LIMIT 1')
       .get(report.runId) as { trade_id: string; client_order_id: string; price: string };

@@ -21,6 +21,7 @@ import { migrate, MIGRATIONS } from '../src/store/migrations.ts';
 import { BUSY_TIMEOUT_MS, openDatabase, PAGE_BYTES } from '../src/store/open-database.ts';
 import { RunGoneError, RunStore, type NewRun } from '../src/store/run-store.ts';
 import { storedSampleBlocks, type StoredSample } from '../src/store/sample-blocks.ts';
+import { projectRun } from '../src/store/deferred-projection.ts';
 
 const ALL_VERSIONS = MIGRATIONS.map((m) => m.version);
 const SWEEP = fileURLToPath(new URL('../scenarios/static-book-sweep.yaml', import.meta.url));
@@ -259,7 +260,10 @@ describe('RunStore round trip of a full run', () => {
     expect(samples.length).toBeGreaterThan(0);
     expect(storedSampleBlocks(db, report.runId)).toEqual(samples.map(sampleRow));
 
-    // The projections: a row per child and per parent (parents without parent_order_id).
+    // The projections: a row per child and per parent (parents without parent_order_id), built
+    // from the log by the first read (none before it).
+    expect(db.prepare('SELECT COUNT(*) FROM orders WHERE run_id = ?').pluck().get(report.runId)).toBe(0);
+    projectRun(db, report.runId);
     type OrderRow = {
       client_order_id: string;
       parent_order_id: string | null;

@@ -13,6 +13,7 @@ import { runScenario } from '../src/runtime/backtest-run.ts';
 import { loadScenarioFile } from '../src/scenario/load-scenario.ts';
 import { openDatabase } from '../src/store/open-database.ts';
 import { RunStore } from '../src/store/run-store.ts';
+import { projectRun } from '../src/store/deferred-projection.ts';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -21,6 +22,8 @@ afterEach(() => {
 
 /** What a second connection sees of the run's TWAP: its unit's events and children by status. */
 function visibleTwap(reader: Database.Database, parentId: string) {
+  // As a reader of orders does: a backtest's rows are built from what its log has stored so far.
+  for (const id of reader.prepare('SELECT id FROM runs').pluck().all() as string[]) projectRun(reader, id);
   const log = storedRows(reader);
   const count = (kind: string) =>
     log.filter((r) => r.kind === kind && (JSON.parse(r.payload) as { parentId?: string }).parentId === parentId).length;

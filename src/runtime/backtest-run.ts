@@ -270,9 +270,10 @@ function* runSteps(loaded: LoadedScenario, options: RunOptions): Generator<void,
     // are grouped into large transactions (whole commit units only; a crash loses the units not
     // yet written).
     // A grouped run in a database file hands its writes to a thread (threaded-writer.ts), so
-    // SQLite's inserts run beside the simulation instead of in it.
+    // SQLite's inserts run beside the simulation instead of in it, and leaves its order, fill and
+    // orphan rows to be built from its log when first read (deferred-projection.ts).
     if (s.restarts.length === 0 && canWriteFromThread(store)) {
-      threaded = new ThreadedRunWriter(store, id, instrument);
+      threaded = new ThreadedRunWriter(store, id);
       sinks.push(threaded);
     } else {
       writer = store.writer(id, instrument, { commits: s.restarts.length > 0 ? 'durable' : 'grouped' });

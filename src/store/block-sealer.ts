@@ -20,19 +20,10 @@ export interface SealedBlock {
   readonly data: Uint8Array;
 }
 
-type OrderCreated = Extract<LogEntry['event'], { kind: 'OrderCreated' }>;
-
-/** An order created in the lines handed over: its fixed fields, for the order rows. */
-export interface CreatedOrder {
-  readonly event: OrderCreated;
-  readonly time: number;
-}
-
-/** Whole units as blocks, and the orders they created. */
+/** Whole units as blocks. */
 export interface SealedUnits {
   readonly blocks: readonly SealedBlock[];
   readonly lines: number;
-  readonly created: readonly CreatedOrder[];
 }
 
 export class BlockSealer {
@@ -49,9 +40,6 @@ export class BlockSealer {
   private whole = 0;
   private sealed: SealedBlock[] = [];
   private sealedLines = 0;
-  /** Orders created by the lines not handed over yet, and how many of them are of whole units. */
-  private created: CreatedOrder[] = [];
-  private wholeCreated = 0;
 
   /** Lines not handed over yet (sealed or not, whole or not). */
   get pending(): number {
@@ -65,34 +53,23 @@ export class BlockSealer {
     if (this.kinds.length === 0) this.firstSeq = entry.seq;
     line.copyTo(this.buf, this.used);
     this.used += n;
-    const event = entry.event;
-    if (event.kind === 'OrderCreated') this.created.push({ event, time: entry.time });
-    this.kinds.push(event.kind);
+    this.kinds.push(entry.event.kind);
     this.ends.push(this.used);
   }
 
   /** The lines so far are whole units: the full blocks among them are sealed. */
   unitEnd(): void {
     this.whole = this.kinds.length;
-    this.wholeCreated = this.created.length;
     for (let lines = this.fullBlock(); lines > 0; lines = this.fullBlock()) this.seal(lines);
   }
 
-  /** The whole units' blocks (the last one short if need be) and the orders they created; the
-   *  lines of a unit under way stay. */
+  /** The whole units' blocks (the last one short if need be); the lines of a unit under way
+   *  stay. */
   take(): SealedUnits {
     if (this.whole > 0) this.seal(this.whole);
-    const created = this.created;
-    const whole = this.wholeCreated;
-    const taken: SealedUnits = {
-      blocks: this.sealed,
-      lines: this.sealedLines,
-      created: whole === created.length ? created : created.slice(0, whole),
-    };
+    const taken: SealedUnits = { blocks: this.sealed, lines: this.sealedLines };
     this.sealed = [];
     this.sealedLines = 0;
-    this.created = whole === created.length ? [] : created.slice(whole);
-    this.wholeCreated = 0;
     return taken;
   }
 

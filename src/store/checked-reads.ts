@@ -31,6 +31,7 @@ const WHOLE = new Set([
   'runs.event_count',
   'runs.order_count',
   'runs.fill_count',
+  'runs.projected_seq',
   'runs.writer_pid',
   'events.seq',
   'event_blocks.first_seq',

@@ -410,6 +410,14 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX event_blocks_seq ON event_blocks(run_id, last_seq, first_seq, kinds);
     `,
   },
+  {
+    version: 13,
+    name: 'projections built on first read',
+    // A run's order, fill and orphan rows may be left for its first read to build from its log
+    // (deferred-projection.ts): projected_seq is how far they are built (0: not yet), and NULL,
+    // every run stored before included, that its writer keeps them in step with its log.
+    sql: `ALTER TABLE runs ADD COLUMN projected_seq INTEGER;`,
+  },
 ];
 
 /** The WHERE term of the events_kind index (version 9): a query filtering on a kind other than

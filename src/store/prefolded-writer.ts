@@ -1,30 +1,28 @@
-// The writer of a grouped run whose projection changes come ready-made (ProjectionDelta, read
-// from the running process's ledger): it writes whole units of canonical lines, market samples
-// and the rows of those changes (FactsFold formats them), one transaction per write(), and
-// nothing else. No line is parsed beyond its seq and kind (and an order's creation), and no
-// log is folded (the lines go into blocks of the log as they are, event-blocks.ts): what
-// RunWriter folds for runs that are continued from the store (restarts, paper runs), this writer
-// is handed. A write stays buffered until its transaction has committed (committed()): one that
-// rolls back is written again whole by the next (the facts give the same rows again).
+// The writer of a grouped run (a backtest without restarts): it writes whole units of canonical
+// lines and market samples, and the run row's progress, one transaction per write(), and nothing
+// else. No line is parsed beyond its seq and kind, and no log is folded (the lines go into blocks
+// of the log as they are, event-blocks.ts). The run's order, fill and orphan rows are built from
+// its stored log when they are first read (deferred-projection.ts); the run row's counts come with
+// the units, from the running process's ledger (run-counts.ts). What RunWriter folds for runs that
+// are continued from the store (restarts, paper runs), this writer leaves to the first read. A
+// write stays buffered until its transaction has committed (committed()): one that rolls back is
+// written again whole by the next.
 import type Database from 'better-sqlite3';
 import { beatIfDue, HEARTBEAT_EVERY_MS, RunGoneError, runGoneOr } from './run-writer.ts';
-import { INSERT_FILL, INSERT_ORPHAN, RESOLVE_ORPHAN, UPSERT_ORDER_VALUES } from './projection-rows.ts';
-import type { Instrument } from '../core/model/instrument.ts';
 import type { SealedUnits } from './block-sealer.ts';
-import type { ProjectionChanges } from './projection-delta.ts';
-import { FactsFold } from './projection-facts.ts';
+import type { UnitCounts } from './run-counts.ts';
 import { BlockCutter, EventBlockWriter } from './event-blocks.ts';
 import { SAMPLE_BYTES, SampleBlockWriter, SampleBuffer } from './sample-blocks.ts';
 
 /** Whole units: canonical lines ("seq time kind payload\n" each), their market samples (packed,
- *  `sampleCount` of them) and what they change in the projections. */
+ *  `sampleCount` of them) and the counts they bring the run to. */
 export interface PrefoldedUnits {
   /** The lines' UTF-8, as the log wrote them. */
   readonly lines: Uint8Array;
   readonly lineCount: number;
   readonly samples: Float64Array;
   readonly sampleCount: number;
-  readonly changes: ProjectionChanges;
+  readonly counts: UnitCounts;
   /** The lines as blocks already cut and compressed (a writer on the run's own thread,
    *  block-sealer.ts), in place of `lines`. */
   readonly sealed?: SealedUnits;
@@ -36,7 +34,7 @@ export function unitsFrom(
   bytes: Uint8Array,
   lineCount: number,
   samples: ArrayBuffer,
-  changes: ProjectionChanges,
+  counts: UnitCounts,
   sealed?: SealedUnits | null,
 ): PrefoldedUnits {
   return {
@@ -44,7 +42,7 @@ export function unitsFrom(
     lineCount: sealed ? sealed.lines : lineCount,
     samples: new Float64Array(samples),
     sampleCount: samples.byteLength / SAMPLE_BYTES,
-    changes,
+    counts,
     ...(sealed ? { sealed } : {}),
   };
 }
@@ -62,43 +60,36 @@ export class PrefoldedRunWriter {
   private readonly events: BlockCutter;
   private readonly blockWriter: EventBlockWriter;
   private readonly blocks: SampleBlockWriter;
-  private readonly upsertOrder: Database.Statement;
-  private readonly insertFill: Database.Statement;
-  private readonly insertOrphan: Database.Statement;
-  private readonly resolveOrphan: Database.Statement;
   private readonly setEventCount: Database.Statement;
   private readonly runExists: Database.Statement;
   private readonly beat: Database.Statement;
   private lastBeat = Date.now();
   /** Whether the last write's transaction is not known to have committed. */
   private written = false;
-  /** Fills and orders the store holds once the units written last have committed (RunStore's
-   *  run ends read them inside that transaction), and as of the last commit. */
+  /** Child orders and fills the stored log holds once the units written last have committed
+   *  (RunStore's run ends read them inside that transaction), and as of the last commit. */
   fillCount = 0;
   orderCount = 0;
   private committedFills = 0;
   private committedOrders = 0;
-  private readonly fold: FactsFold;
   /** Kinds met so far, by their length and two of their bytes (kindAt). */
   private readonly kinds = new Map<number, string>();
 
   constructor(
     private readonly db: Database.Database,
     readonly runId: string,
-    instrument: Instrument,
   ) {
-    this.fold = new FactsFold(runId, instrument);
     // A statement journal stays in memory (see RunWriter).
     db.pragma('temp_store = MEMORY');
     // A block is written from the log's own UTF-8 bytes: no JS string is made of a line.
     this.blockWriter = new EventBlockWriter(db, runId);
     this.events = new BlockCutter(this.blockWriter);
     this.blocks = new SampleBlockWriter(db, runId);
-    this.upsertOrder = db.prepare(UPSERT_ORDER_VALUES);
-    this.insertFill = db.prepare(INSERT_FILL);
-    this.insertOrphan = db.prepare(INSERT_ORPHAN);
-    this.resolveOrphan = db.prepare(RESOLVE_ORPHAN);
-    this.setEventCount = db.prepare('UPDATE runs SET event_count = ? WHERE id = ?');
+    // The run's order, fill and orphan rows are left to the first read (projected_seq not NULL:
+    // built through that seq, 0 for not yet): the mark goes with the first entries written.
+    this.setEventCount = db.prepare(
+      'UPDATE runs SET event_count = ?, projected_seq = COALESCE(projected_seq, 0) WHERE id = ?',
+    );
     this.runExists = db.prepare('SELECT 1 FROM runs WHERE id = ?');
     this.beat = db.prepare(`UPDATE runs SET heartbeat_at = ? WHERE id = ? AND status = 'running'`);
   }
@@ -146,11 +137,12 @@ export class PrefoldedRunWriter {
       this.samples.addPacked(u.samples, u.sampleCount);
       if (u.sealed) this.writeSealed(u.sealed);
       else this.writeLines(u.lines);
-      this.writeRows(u.changes);
-      if (u.changes.lastSeq > lastSeq) lastSeq = u.changes.lastSeq;
-      this.fillCount += u.changes.fills.length;
+      if (u.counts.lastSeq > lastSeq) {
+        lastSeq = u.counts.lastSeq;
+        this.fillCount = u.counts.fills;
+        this.orderCount = u.counts.orders;
+      }
     }
-    this.orderCount = this.fold.orderCount;
     if (this.samples.count > 0) this.blocks.write(this.samples, this.samples.count);
     // The run row's event count follows the stored log, so lists show a running run's progress.
     // It also checks the run is still there: a connection without foreign keys (the writer
@@ -180,8 +172,7 @@ export class PrefoldedRunWriter {
 
   /** Writes the lines in blocks of the log, reading each line's seq and kind from its bytes:
    *  the seq's digits directly, the kind from the few kinds a log has (no string made per line
-   *  for either). A child order's fixed fields are read from its creation (ProjectionChanges
-   *  lists what changes, not what an order was created with). */
+   *  for either). */
   private writeLines(lines: Uint8Array): void {
     const bytes = Buffer.from(lines.buffer, lines.byteOffset, lines.byteLength);
     const events = this.events;
@@ -192,19 +183,14 @@ export class PrefoldedRunWriter {
       const b = bytes.indexOf(SPACE, a + 1);
       const c = bytes.indexOf(SPACE, b + 1);
       const end = bytes.indexOf(NEWLINE, c + 1);
-      const kind = this.kindAt(bytes, b + 1, c);
-      events.line(lines, seq, kind, from, end + 1);
-      if (kind === 'OrderCreated')
-        this.fold.created(JSON.parse(bytes.toString('utf8', c + 1, end)), Number(bytes.toString('latin1', a + 1, b)));
+      events.line(lines, seq, this.kindAt(bytes, b + 1, c), from, end + 1);
       from = end + 1;
     }
     events.end();
   }
 
-  /** Writes blocks the run's thread cut and compressed (BlockSealer), and notes the orders their
-   *  lines created. */
+  /** Writes blocks the run's thread cut and compressed (BlockSealer). */
   private writeSealed(sealed: SealedUnits): void {
-    for (const c of sealed.created) this.fold.created(c.event, c.time);
     for (const b of sealed.blocks) this.blockWriter.insertSealed(b);
   }
 
@@ -220,11 +206,5 @@ export class PrefoldedRunWriter {
     const kind = bytes.toString('latin1', from, to);
     this.kinds.set(key, kind);
     return kind;
-  }
-
-  private writeRows(changes: ProjectionChanges): void {
-    for (const o of changes.orphans) (o.resolved ? this.resolveOrphan : this.insertOrphan).run(o.values);
-    for (const f of changes.fills) this.insertFill.run(this.fold.fillRow(f));
-    for (const o of this.fold.orderRows(changes.children, changes.parents)) this.upsertOrder.run(o);
   }
 }

@@ -58,6 +58,7 @@ import { storedColumn, storedPayload } from './stored-data.ts';
 import { storedEventKinds, storedEventLines } from './stored-events.ts';
 import { listSweeps, MAX_PAGE as MAX_SWEEP_PAGE, type SweepSummary } from './sweep-read.ts';
 import { verifyRun, type RunVerification } from './verify-run.ts';
+import { projectRun } from './deferred-projection.ts';
 
 /** The parts of RunReader other store modules provide (series, sweeps). */
 export type ReadModelPart = Omit<
@@ -233,6 +234,8 @@ export class ReadModel implements ReadModelPart {
     if (!this.exists(id)) return null;
     const limit = pageLimit(q.limit, DEFAULT_RECORD_PAGE);
     const after = q.cursor === undefined ? null : decodeKeyCursor(q.cursor, 'orders', ['id']);
+    // After the page asked for is known good: a refused request changes nothing.
+    projectRun(this.db, id);
     const rows = this.db
       .prepare(
         `SELECT client_order_id, venue_order_id, parent_order_id, slice_num, total_slices, scheduled_time, symbol, side,
@@ -253,6 +256,7 @@ export class ReadModel implements ReadModelPart {
     if (!this.exists(id)) return null;
     const limit = pageLimit(q.limit, DEFAULT_RECORD_PAGE);
     const after = q.cursor === undefined ? null : decodeKeyCursor(q.cursor, 'fills', ['seq', 'id', 'trade']);
+    projectRun(this.db, id);
     const rows = this.db
       .prepare(
         `SELECT f.trade_id, f.client_order_id, o.parent_order_id, o.side, f.qty, f.price, f.fee, f.liquidity, f.time, f.seq

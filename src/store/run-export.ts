@@ -3,6 +3,7 @@
 // the first stored time among them that the CSV cannot write as a date, found before anything
 // is written.
 import type Database from 'better-sqlite3';
+import { projectRun } from './deferred-projection.ts';
 
 /** The columns of the `execsim export` tables, in order (the CLI names them so in its header). */
 export const EXPORT_FILL_COLUMNS = [
@@ -41,6 +42,7 @@ export const EXPORT_ORDER_COLUMNS = [
 
 /** A run's fills (EXPORT_FILL_COLUMNS) in log order, streamed. */
 export function exportFills(db: Database.Database, id: string): IterableIterator<unknown[]> {
+  projectRun(db, id);
   return db
     .prepare(
       `SELECT f.trade_id, f.client_order_id, o.parent_order_id, o.side, f.qty, f.price, f.fee, f.liquidity, f.time, f.seq
@@ -54,6 +56,7 @@ export function exportFills(db: Database.Database, id: string): IterableIterator
 /** A run's orders (EXPORT_ORDER_COLUMNS): each parent followed by its children in slice order,
  *  streamed. */
 export function exportOrders(db: Database.Database, id: string): IterableIterator<unknown[]> {
+  projectRun(db, id);
   return db
     .prepare(
       `SELECT ${EXPORT_ORDER_COLUMNS.join(', ')} FROM orders WHERE run_id = ?
@@ -80,6 +83,7 @@ const notADate = 'is not a time a date can hold (epoch milliseconds within ±8.6
  *  described with its row and column; null when every one can. Asked before anything is written,
  *  so that an export is whole or not there at all. */
 export function unexportableTime(db: Database.Database, id: string, table: 'fills' | 'orders'): string | null {
+  projectRun(db, id);
   if (table === 'fills') {
     const fill = db
       .prepare(

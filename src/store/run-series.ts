@@ -22,6 +22,7 @@ import { SeriesWindow } from './series-window.ts';
 import { misshapenColumn } from './stored-data.ts';
 import { storedEventLines } from './stored-events.ts';
 import { storedInstrument } from './stored-values.ts';
+import { projectRun } from './deferred-projection.ts';
 
 interface RunRow {
   readonly scenario_json: string;
@@ -44,6 +45,8 @@ export function runSeries(db: Database.Database, runId: string, q: SeriesQuery =
     )
     .get(runId) as RunRow | undefined;
   if (!run) return null;
+  // The fills and slices below are read from the order and fill rows.
+  projectRun(db, runId);
   const instrument = storedInstrument(run.scenario_json);
   if (typeof instrument === 'string') throw misshapenColumn(db, `run ${runId}`, 'scenario_json', instrument);
   const spec = instrument.spec;

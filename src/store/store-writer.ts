@@ -1,18 +1,17 @@
 // The writer thread of grouped runs (ThreadedRunWriter's other half), shared by the runs of its
 // process: for each run it opens its own connection to the run's database file and takes whole
-// commit units only (their canonical lines, market samples, and what they change in the order,
-// fill and orphan projections, read by the run's thread from its ledger). It reads a line's seq,
-// time and kind (and an OrderCreated's fields) and folds no log: it formats those changes into
-// rows and inserts them (PrefoldedRunWriter) in transactions of BATCH_EVENTS, and gives the line
-// buffers back for reuse. The run's end comes with the last units, is done in one transaction and
+// commit units only (their canonical lines, market samples, and the run row's counts, read by the
+// run's thread from its ledger). It reads a line's seq and kind and folds no log: it writes the
+// lines in blocks (PrefoldedRunWriter) in transactions of BATCH_EVENTS, and gives the line buffers
+// back for reuse; the run's order, fill and orphan rows are built when first read
+// (deferred-projection.ts). The run's end comes with the last units, is done in one transaction and
 // answered on the run's reply port with its flag raised. A run's first error stops its writing and
 // is reported: its stored log stays a prefix of whole units (docs/0021-group-commit.md).
 import { parentPort, type MessagePort } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { openExistingDatabase } from './open-database.ts';
 import { PrefoldedRunWriter, unitsFrom } from './prefolded-writer.ts';
-import type { Instrument } from '../core/model/instrument.ts';
-import type { ProjectionChanges } from './projection-delta.ts';
+import type { UnitCounts } from './run-counts.ts';
 import { RunStore, type RunTotals } from './run-store.ts';
 import { failureReply, type StoreWriterFailure } from './store-writer-errors.ts';
 
@@ -20,7 +19,6 @@ export interface StoreWriterOpen {
   readonly type: 'open';
   readonly runId: string;
   readonly dbPath: string;
-  readonly instrument: Instrument;
   readonly reply: MessagePort;
   /** Int32 flags: [0] set to 1 and notified once the run's end is answered; [1] units taken. */
   readonly done: SharedArrayBuffer;
@@ -33,14 +31,12 @@ export interface StoreWriterOpen {
 export const BATCH_EVENTS = 4_096;
 
 /** Whole units: `lines` canonical lines as UTF-8 (`bytes`); their market samples packed
- *  (sample-blocks.ts, transferred); and what they change in the projections (ProjectionChanges)
- *  as JSON: one string is copied at once, where thousands of small arrays cost the run's thread
- *  several microseconds each to clone. */
+ *  (sample-blocks.ts, transferred); and the counts they bring the run to. */
 export interface UnitsMessage {
   readonly bytes: Uint8Array;
   readonly lines: number;
   readonly samples: ArrayBuffer;
-  readonly changes: string;
+  readonly counts: UnitCounts;
 }
 
 export type StoreWriterMessage =
@@ -96,7 +92,7 @@ class RunSlot {
       // every event inserted is not needed (about a twentieth of the inserts' cost).
       this.db.pragma('foreign_keys = OFF');
       this.store = new RunStore(this.db);
-      this.writer = new PrefoldedRunWriter(this.db, open.runId, open.instrument);
+      this.writer = new PrefoldedRunWriter(this.db, open.runId);
     } catch (err) {
       this.report(err);
     }
@@ -116,7 +112,7 @@ class RunSlot {
   }
 
   private add(w: PrefoldedRunWriter, u: UnitsMessage): void {
-    w.add(unitsFrom(u.bytes, u.lines, u.samples, JSON.parse(u.changes) as ProjectionChanges));
+    w.add(unitsFrom(u.bytes, u.lines, u.samples, u.counts));
   }
 
   units(u: UnitsMessage): void {

@@ -1,9 +1,9 @@
 // The event sink of a grouped run (a backtest without restarts) whose SQLite writes run on a
 // worker thread (store-writer.ts, one per process, kept for the next runs), on another core while
 // the simulation goes on. The run's thread copies the canonical lines into a buffer as UTF-8, packs
-// market samples as numbers, reads what each whole unit changes in the projections from its
-// process's ledger (projection-delta.ts), and hands whole commit units over; the store ends with
-// the rows the run's own writer would have written. The run's end is one message the run waits
+// market samples as numbers, reads the run row's counts from its process's ledger (run-counts.ts),
+// and hands whole commit units over. The run's order, fill and orphan rows are not written: they
+// are built from its stored log when first read (deferred-projection.ts). The run's end is one message the run waits
 // for: a failed write fails the run, and a crash leaves a prefix of whole units
 // (docs/0021-group-commit.md, docs/0026-samples-in-blocks.md). How it talks to the thread (opening
 // the run, spare buffers, failures, waiting for the end) is writer-thread-link.ts.
@@ -18,12 +18,11 @@
 // for all of them.
 import { availableParallelism } from 'node:os';
 import type { LogEntry } from '../core/model/events.ts';
-import type { Instrument } from '../core/model/instrument.ts';
 import type { OrderLedger } from '../core/order/order-ledger.ts';
 import type { EventSink, LogLine } from '../core/ports/event-sink.ts';
 import { PrefoldedRunWriter, unitsFrom } from './prefolded-writer.ts';
 import { BlockSealer, type SealedUnits } from './block-sealer.ts';
-import { ProjectionDelta, type ProjectionChanges } from './projection-delta.ts';
+import { RunCounts } from './run-counts.ts';
 import { HEARTBEAT_EVERY_MS, type RunStore, type RunTotals, type StoreRunWriter } from './run-store.ts';
 import { SampleBuffer } from './sample-blocks.ts';
 import type { StoreWriterMessage, UnitsMessage } from './store-writer.ts';
@@ -78,18 +77,12 @@ export const writerThreadPays = (): boolean => availableParallelism() > 2 || wri
 export const canWriteFromThread = (store: RunStore): boolean =>
   store.db.name !== ':memory:' && store.db.name !== '' && !store.db.readonly;
 
-/** Whole units taken from the buffer: as UnitsMessage, with their projection changes unsent,
- *  and their blocks when this thread sealed them (a writer thread is sent the lines instead). */
-type TakenUnits = Omit<UnitsMessage, 'changes'> & {
-  readonly changes: ProjectionChanges;
-  readonly sealed: SealedUnits | null;
-};
+/** Whole units taken from the buffer: as UnitsMessage, and their blocks when this thread sealed
+ *  them (a writer thread is sent the lines instead). */
+type TakenUnits = UnitsMessage & { readonly sealed: SealedUnits | null };
 
-/** Units as the writer thread is sent them: the changes as JSON text (one string to clone). */
-const onTheWire = ({ sealed: _sealed, ...u }: TakenUnits): UnitsMessage => ({
-  ...u,
-  changes: JSON.stringify(u.changes),
-});
+/** Units as the writer thread is sent them. */
+const onTheWire = ({ sealed: _sealed, ...u }: TakenUnits): UnitsMessage => u;
 
 export class ThreadedRunWriter implements EventSink {
   /** The lines not yet handed over, as UTF-8 (`used` bytes, `count` lines), and where the last
@@ -102,7 +95,7 @@ export class ThreadedRunWriter implements EventSink {
   /** Market samples not yet handed over; the first `samplesEnd` belong to whole units. */
   private readonly samples = new SampleBuffer();
   private samplesEnd = 0;
-  private readonly projections: ProjectionDelta;
+  private readonly counts = new RunCounts();
   /** Where the run writes on its own thread (no writer thread pays: writerThreadPays), its lines
    *  go into compressed blocks as the log commits, not into `bytes` (block-sealer.ts). */
   private readonly sealer: BlockSealer | null;
@@ -122,27 +115,25 @@ export class ThreadedRunWriter implements EventSink {
   constructor(
     private readonly store: RunStore,
     readonly runId: string,
-    private readonly instrument: Instrument,
     private readonly options: ThreadedWriterOptions = {},
   ) {
     this.threadEvents = options.threadEvents ?? GROUPED_THREAD_EVENTS;
     this.postEvents = options.postEvents ?? POST_EVENTS;
     this.localBatch = options.batchEvents ?? LOCAL_BATCH_EVENTS;
-    this.projections = new ProjectionDelta(runId, instrument);
     this.sealer = (options.thread ?? writerThreadPays()) ? null : new BlockSealer();
     if (this.sealer) this.bytes = NO_BYTES;
   }
 
   /** The run's process ledger (the run has one process: a run with restarts is not written from
-   *  a thread); the order rows are read from it. */
+   *  a thread); the run row's counts are read from it. */
   follow(ledger: OrderLedger): void {
-    this.projections.follow(ledger);
+    this.counts.follow(ledger);
   }
 
   write(entry: LogEntry, line: LogLine): void {
     if (entry.event.kind === 'MarketSampled') this.samples.add(entry.seq, entry.time, entry.event);
     else {
-      this.projections.write(entry);
+      this.counts.write(entry);
       if (this.sealer) this.sealer.line(entry, line);
       else this.put(line);
       this.count++;
@@ -181,7 +172,7 @@ export class ThreadedRunWriter implements EventSink {
 
   /** What was logged so far is whole units. */
   private wholeUnits(strict = true): void {
-    this.projections.unitEnd(strict);
+    this.counts.unitEnd(strict);
     this.sealer?.unitEnd();
     this.unitsEnd = this.count;
     this.unitsEndByte = this.used;
@@ -237,8 +228,8 @@ export class ThreadedRunWriter implements EventSink {
     const units = this.takeUnits(this.link !== null);
     if (!this.link) {
       // Never handed over: written on this thread, as the writer thread would have.
-      const writer = this.local ?? new PrefoldedRunWriter(this.store.db, this.runId, this.instrument);
-      writer.add(unitsFrom(units.bytes, units.lines, units.samples, units.changes, units.sealed));
+      const writer = this.local ?? new PrefoldedRunWriter(this.store.db, this.runId);
+      writer.add(unitsFrom(units.bytes, units.lines, units.samples, units.counts, units.sealed));
       here(writer);
       return;
     }
@@ -249,7 +240,7 @@ export class ThreadedRunWriter implements EventSink {
   private start(): void {
     if (this.sealer) {
       writtenHere++;
-      this.local = new PrefoldedRunWriter(this.store.db, this.runId, this.instrument);
+      this.local = new PrefoldedRunWriter(this.store.db, this.runId);
       if (this.unitsEnd + this.samplesEnd >= this.localBatch) this.postUnits();
       return;
     }
@@ -257,7 +248,6 @@ export class ThreadedRunWriter implements EventSink {
       {
         runId: this.runId,
         dbPath: this.store.db.name,
-        instrument: this.instrument,
         ...(this.options.batchEvents === undefined ? {} : { batchEvents: this.options.batchEvents }),
       },
       this.options.bootFile,
@@ -287,13 +277,13 @@ export class ThreadedRunWriter implements EventSink {
     if (this.unitsEnd > 0 || this.samplesEnd > 0) {
       const units = this.takeUnits(false);
       this.posted = Date.now();
-      local.add(unitsFrom(units.bytes, units.lines, units.samples, units.changes, units.sealed));
+      local.add(unitsFrom(units.bytes, units.lines, units.samples, units.counts, units.sealed));
     }
     local.writeIfDue(this.localBatch);
   }
 
-  /** The whole units buffered: their bytes, their samples (copied out, a few KiB) and what they
-   *  change in the projections. `handOver`: the buffer itself goes with them (transferred, not
+  /** The whole units buffered: their bytes, their samples (copied out, a few KiB) and the counts
+   *  they bring the run to. `handOver`: the buffer itself goes with them (transferred, not
    *  copied) and what follows them moves to another, one the writer thread gave back when it
    *  has one (a fresh buffer costs the kernel a page fault and zeroing per 4 KiB as the lines
    *  are copied in); otherwise a view for the run's last write, on this thread. */
@@ -302,7 +292,7 @@ export class ThreadedRunWriter implements EventSink {
       bytes: this.bytes.subarray(0, this.unitsEndByte),
       lines: this.unitsEnd,
       samples: this.samples.copy(this.samplesEnd),
-      changes: this.projections.take(),
+      counts: this.counts.units,
       sealed: this.sealer?.take() ?? null,
     };
     const rest = this.used - this.unitsEndByte;

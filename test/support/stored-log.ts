@@ -4,6 +4,7 @@
 // an older execsim wrote (schema version 11), to test that form.
 import type Database from 'better-sqlite3';
 import { decodeEventBlock, encodeEventBlock } from '../../src/store/event-blocks.ts';
+import { projectRun } from '../../src/store/deferred-projection.ts';
 
 export interface StoredRow {
   readonly run_id: string;
@@ -96,8 +97,11 @@ export function dropStoredLine(db: Database.Database, runId: string, seq: number
   rewrite(db, b, (lines) => lines.filter((_, i) => b.first_seq + i !== seq));
 }
 
-/** Stores run `runId`'s blocks as the rows an execsim before blocks wrote (schema version 11). */
+/** Stores run `runId`'s blocks as the rows an execsim before blocks wrote (schema version 11),
+ *  which wrote its order and fill rows with its log: they are built first. */
 export function asRows(db: Database.Database, runId: string): void {
+  projectRun(db, runId);
+  db.prepare('UPDATE runs SET projected_seq = NULL WHERE id = ?').run(runId);
   const insert = db.prepare('INSERT INTO events (run_id, seq, time, kind, payload) VALUES (?, ?, ?, ?, ?)');
   db.transaction(() => {
     for (const b of blocks(db, runId)) {

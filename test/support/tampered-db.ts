@@ -4,12 +4,16 @@
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { scratchDb } from './page-app.ts';
+import { projectRun } from '../../src/store/deferred-projection.ts';
 
-/** A scratch copy of the closed database at `base` with `sql` applied to it. */
+/** A scratch copy of the closed database at `base` with `sql` applied to it, after every run's
+ *  order and fill rows are built (a grouped run's are built on first read: the edit is of rows
+ *  a reader has seen). */
 export function tamperedCopy(base: string, sql: string, ...params: unknown[]): string {
   const file = scratchDb();
   fs.copyFileSync(base, file);
   const db = new Database(file);
+  for (const id of db.prepare('SELECT id FROM runs').pluck().all() as string[]) projectRun(db, id);
   db.prepare(sql).run(...params);
   db.close();
   return file;

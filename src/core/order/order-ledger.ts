@@ -82,6 +82,22 @@ export interface AppliedTrade extends AppliedFill {
 
 const ORDER_EVENT_KIND_SET = new Set<string>(ORDER_EVENT_KINDS);
 
+/** Every kind apply() changes the ledger for (its switch below and the order events): an entry of
+ *  any other kind changes nothing in it, so a fold of a stored log may leave such entries
+ *  unparsed (deferred-projection.ts). A kind apply() starts handling belongs here too. */
+export const LEDGER_KINDS: readonly string[] = [
+  'RunStarted',
+  'ParentOrderCreated',
+  'ParentCancelRequested',
+  'ParentStopped',
+  'OrderCreated',
+  'OrphanDetected',
+  'AccountBaseline',
+  'PositionCorrected',
+  'ParentOrderCompleted',
+  ...ORDER_EVENT_KINDS,
+];
+
 /** A fill the fold applied, with its order: the fields written out (a spread of fills of
  *  several shapes, executions and inferred fills, is a slow generic copy). */
 function appliedTrade(t: AppliedFill, clientOrderId: ClientOrderId): AppliedTrade {

@@ -1,0 +1,230 @@
+// A run's order, fill and orphan rows built from its stored log when they are first read. A grouped
+// run (a backtest without restarts, in a database file) writes only its log, its samples and its
+// run row while it runs (prefolded-writer.ts): its rows are the fold of its stored log, so they are
+// built from it by the first reader that needs them, and kept. Its run row says how far they are
+// built (runs.projected_seq: 0, not yet; NULL, kept in step with the log by its writer, as for
+// every run stored before and every run continued from the store). A run still being written is
+// built again, whole, when its stored log has grown since (its writer never writes these rows, so
+// the builder's are the only ones). The fold is verify-run.ts's: what the tables of a run whose
+// writer kept them in step must equal.
+import type Database from 'better-sqlite3';
+import type { LogEntry } from '../core/model/events.ts';
+import { lotsToQty, type Instrument } from '../core/model/instrument.ts';
+import { LEDGER_KINDS, OrderLedger } from '../core/order/order-ledger.ts';
+import type { ParentOrderId } from '../core/model/ids.ts';
+import { StoreError } from './open-database.ts';
+import {
+  childOrderRow,
+  fillRow,
+  INSERT_FILL,
+  orderValues,
+  parentOrderRow,
+  UPSERT_ORDER_VALUES,
+} from './projection-rows.ts';
+import { misshapenColumn, StoredDataError } from './stored-data.ts';
+import { storedEventLines } from './stored-events.ts';
+import { parsedPayload, storedInstrument } from './stored-values.ts';
+
+type Row = Record<string, unknown>;
+
+/** An orphan order's row as the orphan_orders table holds it (its columns by name). */
+export interface OrphanRow extends Row {
+  readonly clientOrderId: string;
+}
+
+/** The projections of a log folded from its first entry: the ledger (its orders and parents),
+ *  the fill rows in log order (fillRow's values) and the orphan rows by client order id. */
+export class ProjectionFold {
+  readonly ledger = new OrderLedger();
+  readonly fills: unknown[][] = [];
+  readonly orphans = new Map<string, OrphanRow>();
+
+  constructor(
+    private readonly runId: string,
+    private readonly instrument: Instrument,
+  ) {}
+
+  /** Folds the next entry of the log; throws what the ledger throws for one that does not fold. */
+  apply(entry: LogEntry): void {
+    const { ledger, runId, instrument: i } = this;
+    ledger.apply(entry);
+    for (const t of ledger.appliedTrades) this.fills.push(fillRow(runId, i, t, entry.seq));
+    const { event } = entry;
+    if (event.kind === 'OrphanDetected' && !this.orphans.has(event.clientOrderId)) {
+      this.orphans.set(event.clientOrderId, {
+        clientOrderId: event.clientOrderId,
+        venueOrderId: event.venueOrderId,
+        symbol: i.symbol,
+        side: event.side,
+        openQty: lotsToQty(i, event.openQty),
+        filledQty: lotsToQty(i, event.filledQty),
+        venueStatus: event.status,
+        status: 'untracked',
+        detectedAt: entry.time,
+        resolvedAt: null,
+        resolvedBy: null,
+        resolution: null,
+      });
+    } else if (event.kind === 'OrphanResolved') {
+      const o = this.orphans.get(event.clientOrderId);
+      if (o)
+        this.orphans.set(event.clientOrderId, {
+          ...o,
+          status: 'resolved',
+          resolution: event.resolution,
+          resolvedBy: event.actor,
+          resolvedAt: entry.time,
+        });
+    }
+  }
+
+  /** The orders table's rows (childOrderRow, parentOrderRow) by client order id: each child, and
+   *  each parent with its children's totals. */
+  orderRows(): Map<string, Row> {
+    const rows = new Map<string, Row>();
+    for (const order of this.ledger.orders.values())
+      rows.set(order.request.clientOrderId, childOrderRow(this.runId, this.instrument, order));
+    for (const parentId of this.ledger.parents.keys()) rows.set(parentId, this.parentRow(parentId));
+    return rows;
+  }
+
+  /** A parent's row, with its children's totals. */
+  parentRow(parentId: ParentOrderId): Row {
+    const { ledger, runId, instrument: i } = this;
+    const parent = ledger.parents.get(parentId);
+    if (!parent) throw new Error(`no parent ${parentId}`);
+    const totals = { filled: 0, notional: 0, updatedAt: 0 };
+    for (const c of ledger.childrenOf(parentId)) {
+      totals.filled += c.filledQty;
+      totals.notional += c.filledNotional;
+      totals.updatedAt = Math.max(totals.updatedAt, c.updatedAt);
+    }
+    return parentOrderRow(runId, i, parentId, parent, totals);
+  }
+
+  /** Whether the order or parent `entry` (its creation, just folded) makes a row: a creation whose
+   *  fields are not what execsim writes (edited by hand) does not. */
+  makesRow(entry: LogEntry): boolean {
+    const e = entry.event;
+    try {
+      if (e.kind === 'ParentOrderCreated') this.parentRow(e.parentId);
+      else if (e.kind === 'OrderCreated') {
+        const order = this.ledger.orders.get(e.clientOrderId);
+        if (!order) return false;
+        childOrderRow(this.runId, this.instrument, order);
+      }
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+/** The kinds ProjectionFold looks at: the ledger's and an orphan's resolution. */
+const FOLDED_KINDS: readonly string[] = [...LEDGER_KINDS, 'OrphanResolved'];
+
+interface ProjectionState {
+  readonly projected: number | null;
+  readonly events: number;
+  readonly scenario: string;
+}
+
+const STATE =
+  'SELECT projected_seq AS projected, event_count AS events, scenario_json AS scenario FROM runs WHERE id = ?';
+
+const behind = (s: ProjectionState | undefined): s is ProjectionState & { projected: number } =>
+  s !== undefined && s.projected !== null && s.projected < s.events;
+
+/** Whether run `runId`'s order, fill and orphan rows wait for a read to build them (false for an
+ *  unknown run). */
+export function projectionPending(db: Database.Database, runId: string): boolean {
+  return behind(db.prepare(STATE).get(runId) as ProjectionState | undefined);
+}
+
+/**
+ * Makes run `runId`'s order, fill and orphan rows hold the fold of its stored log, building them
+ * when its writer left them to the first read and they are not built yet (or the log has grown
+ * since); nothing to do otherwise (a cheap lookup of the run row). Called by every reader of those
+ * tables before it reads them, outside any transaction of its own.
+ *
+ * The build is one IMMEDIATE transaction that looks again first: of several readers (a server and
+ * a CLI command) one builds and the others find it built. A reader's connection that refuses
+ * changes (query_only, openExistingDatabase's 'read') is let write for that transaction only. A
+ * database this process may not write (a read-only file or folder) is a StoreError saying so. A log
+ * that stops being readable or folding part-way (a file edited by hand, which verify names) gives
+ * the rows of what is before that point.
+ */
+export function projectRun(db: Database.Database, runId: string): void {
+  if (!projectionPending(db, runId)) return;
+  if (db.readonly)
+    throw new StoreError(
+      `database ${db.name}: run ${runId}'s orders and fills are built from its log when first read, ` +
+        'and this database cannot be written here: read it once where it can be written',
+    );
+  const queryOnly = db.pragma('query_only', { simple: true }) === 1;
+  if (queryOnly) db.pragma('query_only = OFF');
+  try {
+    db.transaction(() => build(db, runId)).immediate();
+  } finally {
+    if (queryOnly) db.pragma('query_only = ON');
+  }
+}
+
+/** The build itself, inside the write transaction. */
+function build(db: Database.Database, runId: string): void {
+  const state = db.prepare(STATE).get(runId) as ProjectionState | undefined;
+  if (!behind(state)) return;
+  const instrument = storedInstrument(state.scenario);
+  if (typeof instrument === 'string') throw misshapenColumn(db, `run ${runId}`, 'scenario_json', instrument);
+  const fold = new ProjectionFold(runId, instrument);
+  // A damaged block, a payload that is not JSON, an entry that does not fold: the rows are those
+  // of the log before it (verify-run.ts names the problem). Only the kinds the fold looks at are
+  // parsed: about half of an order-heavy run's entries are of others (fill monitoring, account
+  // and position checks).
+  let noRow: string | null = null;
+  try {
+    for (const [seq, time, kind, payload] of storedEventLines(db, runId, { to: state.events, kinds: FOLDED_KINDS })) {
+      const parsed = parsedPayload(payload);
+      if (parsed === undefined) break;
+      const entry = { seq, time, event: { kind, ...(parsed as object) } as LogEntry['event'] };
+      try {
+        fold.apply(entry);
+      } catch {
+        break;
+      }
+      if (!fold.makesRow(entry)) {
+        noRow = `event seq ${seq} (${kind}): the payload is not ${kind === 'OrderCreated' ? 'an order' : 'a parent order'}`;
+        break;
+      }
+    }
+  } catch (err) {
+    if (!(err instanceof StoredDataError)) throw err;
+  }
+  // An order or parent whose stored fields are not what execsim writes cannot be a row.
+  if (noRow !== null) throw new StoredDataError(db.name, `run ${runId}`, noRow);
+  let orders: Map<string, Row>;
+  try {
+    orders = fold.orderRows();
+  } catch (err) {
+    // An order or parent whose stored fields are not what execsim writes (edited by hand).
+    throw new StoredDataError(
+      db.name,
+      `run ${runId}`,
+      `its orders cannot be built from its stored log: ${(err as Error).message}`,
+    );
+  }
+  for (const table of ['fills', 'orders', 'orphan_orders'])
+    db.prepare(`DELETE FROM ${table} WHERE run_id = ?`).run(runId);
+  const insertFill = db.prepare(INSERT_FILL);
+  for (const f of fold.fills) insertFill.run(f);
+  const upsertOrder = db.prepare(UPSERT_ORDER_VALUES);
+  for (const row of orders.values()) upsertOrder.run(orderValues(row));
+  const insertOrphan = db.prepare(
+    `INSERT INTO orphan_orders (run_id, client_order_id, venue_order_id, symbol, side, open_qty, filled_qty,
+       venue_status, status, detected_at, resolved_at, resolved_by, resolution)
+     VALUES (@runId, @clientOrderId, @venueOrderId, @symbol, @side, @openQty, @filledQty,
+       @venueStatus, @status, @detectedAt, @resolvedAt, @resolvedBy, @resolution)`,
+  );
+  for (const o of fold.orphans.values()) insertOrphan.run({ ...o, runId });
+  db.prepare('UPDATE runs SET projected_seq = ? WHERE id = ?').run(state.events, runId);
+}
