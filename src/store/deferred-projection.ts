@@ -126,11 +126,9 @@ const FOLDED_KINDS: readonly string[] = [...LEDGER_KINDS, 'OrphanResolved'];
 interface ProjectionState {
   readonly projected: number | null;
   readonly events: number;
-  readonly scenario: string;
 }
 
-const STATE =
-  'SELECT projected_seq AS projected, event_count AS events, scenario_json AS scenario FROM runs WHERE id = ?';
+const STATE = 'SELECT projected_seq AS projected, event_count AS events FROM runs WHERE id = ?';
 
 const behind = (s: ProjectionState | undefined): s is ProjectionState & { projected: number } =>
   s !== undefined && s.projected !== null && s.projected < s.events;
@@ -174,7 +172,8 @@ export function projectRun(db: Database.Database, runId: string): void {
 function build(db: Database.Database, runId: string): void {
   const state = db.prepare(STATE).get(runId) as ProjectionState | undefined;
   if (!behind(state)) return;
-  const instrument = storedInstrument(state.scenario);
+  const scenario = db.prepare('SELECT scenario_json FROM runs WHERE id = ?').pluck().get(runId) as string;
+  const instrument = storedInstrument(scenario);
   if (typeof instrument === 'string') throw misshapenColumn(db, `run ${runId}`, 'scenario_json', instrument);
   const fold = new ProjectionFold(runId, instrument);
   // A damaged block, a payload that is not JSON, an entry that does not fold: the rows are those
