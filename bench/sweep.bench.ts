@@ -5,12 +5,16 @@
 // against two cold worker threads: it compared a warm run with cold ones, and showed two workers
 // slower than one. Reports each command's wall (spawn to exit) and CPU (the child's user + system,
 // from /proc/self/stat on Linux), paths/s, paths per CPU-second, the ratio of the medians, and
-// checks that both commands print the same sweep (--json, byte for byte).
+// checks that both commands print the same sweep (--json, byte for byte). Each round also runs two
+// one-worker processes side by side, half the paths each (another sweep seed for the second): what
+// two isolates on this machine do with no thread hand-over, messages or shared aggregation at all,
+// the ceiling of any two-thread sweep here; reported as that ceiling's speed-up and the share of it
+// the threads reach.
 // It also times the summary a sweep computes once its paths are in (12 metrics over 10,000 paths),
 // side by side with mathjs, which computed it before (its load included: a sweep paid it at the
 // end, with every worker idle).
 // Run: npm run bench:sweep [-- --calm-paths N --hour-paths N --rounds N]
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -45,6 +49,10 @@ export interface SweepBenchCase {
   readonly speedup: number;
   /** Median CPU on two workers over the median on one. */
   readonly cpuRatio: number | null;
+  /** Two one-worker processes side by side, half the paths each (wall: until both exited). */
+  readonly pair: SweepCommandRow;
+  /** Median wall on one worker over the pair's: the ceiling of two threads on this machine. */
+  readonly ceiling: number;
 }
 
 const median = (xs: readonly number[]): number => {
@@ -76,6 +84,29 @@ function sweepCommand(
   };
 }
 
+/** Two one-worker `execsim sweep` processes at once, `paths` / 2 each (the second with another
+ *  sweep seed): wall until both exited, and their CPU together. */
+async function pairCommand(file: string, paths: number): Promise<{ wallMs: number; cpuMs: number | null }> {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const env = { ...process.env };
+  delete env.EXECSIM_CODE;
+  delete env.NODE_OPTIONS;
+  const half = String(Math.floor(paths / 2));
+  const one = (seed: string): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const args = ['bin/execsim.js', 'sweep', file, '--paths', half, '--seed', seed, '--workers', '1', '--json'];
+      const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
+      child.on('error', reject);
+      child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`execsim sweep ${file} exited ${code}`))));
+    });
+  const c0 = childrenCpuMs();
+  const t0 = performance.now();
+  await Promise.all([one('1'), one('2')]);
+  const wallMs = performance.now() - t0;
+  const c1 = childrenCpuMs();
+  return { wallMs, cpuMs: c0 === null || c1 === null ? null : c1 - c0 };
+}
+
 function row(
   scenario: string,
   paths: number,
@@ -99,8 +130,9 @@ function row(
   };
 }
 
-/** `rounds` turns of one worker then two, for each scenario; the built CLI (dist/) only. */
-export function main(calmPaths = 10_000, hourPaths = 100, rounds = 2): SweepBenchCase[] {
+/** `rounds` turns of one worker, two, and the pair of processes, for each scenario; the built CLI
+ *  (dist/) only. */
+export async function main(calmPaths = 10_000, hourPaths = 100, rounds = 2): Promise<SweepBenchCase[]> {
   const why = distProblem();
   if (why !== null) throw new Error(`bench:sweep runs the built CLI: ${why} (npm run build)`);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'execsim-sweep-bench-'));
@@ -116,6 +148,7 @@ export function main(calmPaths = 10_000, hourPaths = 100, rounds = 2): SweepBenc
     for (const [scenario, file, paths] of cases) {
       if (paths <= 0) continue;
       const runs: Record<1 | 2, Array<{ wallMs: number; cpuMs: number | null }>> = { 1: [], 2: [] };
+      const pairs: Array<{ wallMs: number; cpuMs: number | null }> = [];
       const printed = new Set<string>();
       for (let r = 0; r < rounds; r++) {
         for (const workers of [1, 2] as const) {
@@ -123,11 +156,15 @@ export function main(calmPaths = 10_000, hourPaths = 100, rounds = 2): SweepBenc
           printed.add(run.out);
           runs[workers].push(run);
         }
+        pairs.push(await pairCommand(file, paths));
       }
       if (printed.size !== 1) throw new Error(`${scenario}: one and two workers printed different sweeps`);
       const one = row(scenario, paths, 1, runs[1]);
       const two = row(scenario, paths, 2, runs[2]);
+      const pair = row(scenario, paths, 2, pairs);
       out.push({
+        pair,
+        ceiling: one.medianWallMs / pair.medianWallMs,
         scenario,
         one,
         two,
@@ -183,7 +220,7 @@ if (isMain) {
       .map((l) => l.toFixed(2))
       .join(' ')}`,
   );
-  const cases = main(
+  const cases = await main(
     Number(values['calm-paths'] ?? 10_000),
     Number(values['hour-paths'] ?? 100),
     Number(values.rounds ?? 2),
@@ -202,6 +239,13 @@ if (isMain) {
       `${c.scenario.padEnd(14)} two workers: ${c.speedup.toFixed(2)}x the speed of one` +
         (c.cpuRatio === null ? '' : `, ${c.cpuRatio.toFixed(2)}x its CPU`) +
         `; the same sweep printed (--json) by both`,
+    );
+    console.log(
+      `${c.scenario.padEnd(14)} two one-worker processes side by side, ${c.pair.paths / 2} paths each: ` +
+        `${s(c.pair.medianWallMs)} s wall` +
+        (c.pair.medianCpuMs === null ? '' : `, ${s(c.pair.medianCpuMs)} s CPU`) +
+        ` (median of ${c.pair.wallMs.length}: ${c.pair.wallMs.map(s).join(', ')} s): ${c.ceiling.toFixed(2)}x the speed of one ` +
+        `worker, the ceiling of two threads here; the threads reach ${((100 * c.speedup) / c.ceiling).toFixed(0)}% of it`,
     );
   }
   console.log(
