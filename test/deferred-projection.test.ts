@@ -6,6 +6,7 @@
 // for the same run, and what a fold of the stored log expects (verifyRun).
 import { setStoredPayload, storedOfKind, storedRows } from './support/stored-log.ts';
 import { StoredDataError } from '../src/store/stored-data.ts';
+import type { LogEntry } from '../src/core/model/events.ts';
 import fc from 'fast-check';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -42,6 +43,7 @@ function stored(db: Database.Database, id: string): Record<string, unknown[]> {
         finished_at: _f,
         report_json: _j,
         projected_seq: _d,
+        log_digest: _l,
         ...rest
       }) => rest,
     );
@@ -71,6 +73,8 @@ function bothWays(loaded: LoadedScenario): { file: Record<string, unknown[]>; ow
     expect(projectionPending(fileStore.db, 'r')).toBe(false);
     expect(verifyRun(fileStore, 'r').problems).toEqual([]);
     expect(ownStore.db.prepare('SELECT projected_seq FROM runs').pluck().get()).toBeNull();
+    // The digest of the log its writer stored, recorded as it went: the run's own at its end.
+    expect(fileStore.db.prepare('SELECT log_digest FROM runs').pluck().get()).toBe(a.digest);
     return { file: stored(fileStore.db, 'r'), own: stored(ownStore.db, 'r') };
   } finally {
     fileStore.db.close();
@@ -149,7 +153,7 @@ describe('building the rows on first read', () => {
         lineCount: part.length,
         samples: new Float64Array(0),
         sampleCount: 0,
-        counts: { lastSeq: part.at(-1)?.seq ?? 0, orders: 0, fills: 0 },
+        counts: { lastSeq: part.at(-1)?.seq ?? 0, orders: 0, fills: 0, logDigest: null },
       });
       writer.write();
     };
@@ -231,6 +235,29 @@ describe('building the rows on first read', () => {
     );
     expect(count(other, 'orders')).toBe(0);
     other.close();
+  });
+
+  it('a run that failed keeps the digest of the log it stored, so a log edited by hand is still caught', () => {
+    const file = path.join(dir, `r${files++}.db`);
+    const store = new RunStore(openDatabase(file));
+    const fail = (e: LogEntry): void => {
+      if (e.seq === 180) throw new Error('boom');
+    };
+    expect(() => runScenario(loaded(), { store, runId: 'r', onEntry: fail })).toThrow('boom');
+    expect(store.getRun('r')).toMatchObject({ status: 'failed', digest: null });
+    // Unedited: its stored log reproduces what its writer recorded.
+    expect(verifyRun(store, 'r')).toMatchObject({ digestVerified: true, consistent: true, problems: [] });
+    const fill = storedOfKind(store.db, 'r', 'FillReport')[0] as { seq: number; payload: string };
+    const p = JSON.parse(fill.payload) as { qty: number; price: number };
+    setStoredPayload(store.db, 'r', fill.seq, JSON.stringify({ ...p, qty: p.qty * 2, price: p.price + 100 }));
+    const v = verifyRun(store, 'r');
+    expect(v.digestVerified).toBe(false);
+    expect(v.problems).toEqual([
+      expect.stringMatching(
+        /^the stored log does not reproduce the digest its writer recorded for it \(recorded [0-9a-f]{64}, recomputed [0-9a-f]{64}\)$/,
+      ),
+    ]);
+    store.db.close();
   });
 
   it('an unknown run, or one whose writer kept its rows in step, costs a lookup and nothing else', () => {

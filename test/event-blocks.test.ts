@@ -125,7 +125,7 @@ function writeUnits(store: RunStore, kind: WriterKind, units: readonly Unit[], b
         lineCount: to - from,
         samples: new Float64Array(0),
         sampleCount: 0,
-        counts: { lastSeq: to, orders: 0, fills: 0 },
+        counts: { lastSeq: to, orders: 0, fills: 0, logDigest: null },
       });
       writer.write();
     }

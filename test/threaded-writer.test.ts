@@ -27,6 +27,7 @@ import { openDatabase } from '../src/store/open-database.ts';
 import { RunStore, type RunTotals } from '../src/store/run-store.ts';
 import { storedSampleBlocks, type StoredSample } from '../src/store/sample-blocks.ts';
 import { projectRun } from '../src/store/deferred-projection.ts';
+import { verifyRun } from '../src/store/verify-run.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'execsim-threaded-writer-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -117,7 +118,16 @@ function tables(db: Database.Database, id: string): Record<string, unknown[]> {
   projectRun(db, id);
   const rows = (sql: string) =>
     (db.prepare(sql).all(id) as Record<string, unknown>[]).map(
-      ({ run_id: _r, id: _i, writer_pid: _p, writer_host: _h, heartbeat_at: _b, projected_seq: _d, ...rest }) => rest,
+      ({
+        run_id: _r,
+        id: _i,
+        writer_pid: _p,
+        writer_host: _h,
+        heartbeat_at: _b,
+        projected_seq: _d,
+        log_digest: _l,
+        ...rest
+      }) => rest,
     );
   return {
     runs: rows('SELECT * FROM runs WHERE id = ?'),
@@ -246,6 +256,8 @@ describe('the writer thread', () => {
       expect(samples).toBe(trace.slice(0, committed).filter(isSample).length);
       expect(samples).toBeGreaterThan(0);
       expect(store.getRun('r')?.status).toBe('interrupted');
+      // No final digest; the digest its writer recorded of the prefix it stored is the log's.
+      expect(verifyRun(store, 'r')).toMatchObject({ digestVerified: true, consistent: true, problems: [] });
       store.db.close();
     },
   );

@@ -6,6 +6,7 @@
 // whole in a buffer that doubled as it filled, they cost the run more in fresh memory (its page
 // faults, its copies) than in compressing them. A block never holds a line of a unit that has not
 // ended, so what is handed over (take) is whole units, and blocks never span a transaction.
+import { createHash } from 'node:crypto';
 import type { LogEntry } from '../core/model/events.ts';
 import type { LogLine } from '../core/ports/event-sink.ts';
 import { BLOCK_BYTES, BLOCK_EVENTS, encodeEventBlock, kindsColumn, type BlockEncoding } from './event-blocks.ts';
@@ -20,10 +21,12 @@ export interface SealedBlock {
   readonly data: Uint8Array;
 }
 
-/** Whole units as blocks. */
+/** Whole units as blocks, and the sha256 of every line sealed so far (the run digest of the log
+ *  through them). */
 export interface SealedUnits {
   readonly blocks: readonly SealedBlock[];
   readonly lines: number;
+  readonly digest: string;
 }
 
 export class BlockSealer {
@@ -39,6 +42,8 @@ export class BlockSealer {
   /** How many of them are whole units. */
   private whole = 0;
   private sealed: SealedBlock[] = [];
+  /** Over every line sealed, in order. */
+  private readonly hash = createHash('sha256');
   private sealedLines = 0;
 
   /** Lines not handed over yet (sealed or not, whole or not). */
@@ -67,7 +72,7 @@ export class BlockSealer {
    *  stay. */
   take(): SealedUnits {
     if (this.whole > 0) this.seal(this.whole);
-    const taken: SealedUnits = { blocks: this.sealed, lines: this.sealedLines };
+    const taken: SealedUnits = { blocks: this.sealed, lines: this.sealedLines, digest: this.hash.copy().digest('hex') };
     this.sealed = [];
     this.sealedLines = 0;
     return taken;
@@ -92,7 +97,9 @@ export class BlockSealer {
     const end = this.ends[lines - 1] as number;
     const kinds = this.kinds.splice(0, lines);
     this.ends.splice(0, lines);
-    const encoded = encodeEventBlock(this.buf.subarray(this.from, end));
+    const text = this.buf.subarray(this.from, end);
+    this.hash.update(text);
+    const encoded = encodeEventBlock(text);
     const { encoding } = encoded;
     // A block small enough to stay text is a view of `buf`, which the next lines reuse: kept as
     // a copy until its transaction.

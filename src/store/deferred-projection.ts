@@ -145,12 +145,14 @@ export function projectionPending(db: Database.Database, runId: string): boolean
  * since); nothing to do otherwise (a cheap lookup of the run row). Called by every reader of those
  * tables before it reads them, outside any transaction of its own.
  *
- * The build is one IMMEDIATE transaction that looks again first: of several readers (a server and
- * a CLI command) one builds and the others find it built. A reader's connection that refuses
- * changes (query_only, openExistingDatabase's 'read') is let write for that transaction only. A
- * database this process may not write (a read-only file or folder) is a StoreError saying so. A log
- * that stops being readable or folding part-way (a file edited by hand, which verify names) gives
- * the rows of what is before that point.
+ * The log is folded in a read transaction (a snapshot of it as stored then), without the write
+ * lock, so a run still being written goes on meanwhile; the rows are then written in one IMMEDIATE
+ * transaction that looks again first: of several readers (a server and a CLI command) that built
+ * as far or further, the first one's rows stay. A reader's connection that refuses changes
+ * (query_only, openExistingDatabase's 'read') is let write for that transaction only. A database
+ * this process may not write (a read-only file or folder) is a StoreError saying so. A log that
+ * stops being readable or folding part-way (a file edited by hand, which verify names) gives the
+ * rows of what is before that point.
  */
 export function projectRun(db: Database.Database, runId: string): void {
   if (!projectionPending(db, runId)) return;
@@ -159,19 +161,32 @@ export function projectRun(db: Database.Database, runId: string): void {
       `database ${db.name}: run ${runId}'s orders and fills are built from its log when first read, ` +
         'and this database cannot be written here: read it once where it can be written',
     );
+  // A write inside a read transaction of the caller's would fail once another connection has
+  // committed since it began.
+  if (db.inTransaction) throw new Error(`store: run ${runId}'s rows are built outside a transaction`);
+  const built = db.transaction(() => foldStored(db, runId))();
+  if (built === null) return;
   const queryOnly = db.pragma('query_only', { simple: true }) === 1;
   if (queryOnly) db.pragma('query_only = OFF');
   try {
-    db.transaction(() => build(db, runId)).immediate();
+    db.transaction(() => writeRows(db, runId, built)).immediate();
   } finally {
     if (queryOnly) db.pragma('query_only = ON');
   }
 }
 
-/** The build itself, inside the write transaction. */
-function build(db: Database.Database, runId: string): void {
+/** A run's rows as the fold of its stored log gives them, through entry `events`. */
+interface BuiltRows {
+  readonly events: number;
+  readonly fills: readonly unknown[][];
+  readonly orders: ReadonlyMap<string, Row>;
+  readonly orphans: ReadonlyMap<string, OrphanRow>;
+}
+
+/** The fold of the run's stored log (null: nothing to build, or the run is gone). */
+function foldStored(db: Database.Database, runId: string): BuiltRows | null {
   const state = db.prepare(STATE).get(runId) as ProjectionState | undefined;
-  if (!behind(state)) return;
+  if (!behind(state)) return null;
   const scenario = db.prepare('SELECT scenario_json FROM runs WHERE id = ?').pluck().get(runId) as string;
   const instrument = storedInstrument(scenario);
   if (typeof instrument === 'string') throw misshapenColumn(db, `run ${runId}`, 'scenario_json', instrument);
@@ -212,18 +227,26 @@ function build(db: Database.Database, runId: string): void {
       `its orders cannot be built from its stored log: ${(err as Error).message}`,
     );
   }
+  return { events: state.events, fills: fold.fills, orders, orphans: fold.orphans };
+}
+
+/** Writes the rows built, unless another reader has built as far or further since, or the run is
+ *  gone; the caller holds the write transaction. */
+function writeRows(db: Database.Database, runId: string, built: BuiltRows): void {
+  const now = db.prepare(STATE).get(runId) as ProjectionState | undefined;
+  if (now === undefined || now.projected === null || now.projected >= built.events) return;
   for (const table of ['fills', 'orders', 'orphan_orders'])
     db.prepare(`DELETE FROM ${table} WHERE run_id = ?`).run(runId);
   const insertFill = db.prepare(INSERT_FILL);
-  for (const f of fold.fills) insertFill.run(f);
+  for (const f of built.fills) insertFill.run(f);
   const upsertOrder = db.prepare(UPSERT_ORDER_VALUES);
-  for (const row of orders.values()) upsertOrder.run(orderValues(row));
+  for (const row of built.orders.values()) upsertOrder.run(orderValues(row));
   const insertOrphan = db.prepare(
     `INSERT INTO orphan_orders (run_id, client_order_id, venue_order_id, symbol, side, open_qty, filled_qty,
        venue_status, status, detected_at, resolved_at, resolved_by, resolution)
      VALUES (@runId, @clientOrderId, @venueOrderId, @symbol, @side, @openQty, @filledQty,
        @venueStatus, @status, @detectedAt, @resolvedAt, @resolvedBy, @resolution)`,
   );
-  for (const o of fold.orphans.values()) insertOrphan.run({ ...o, runId });
-  db.prepare('UPDATE runs SET projected_seq = ? WHERE id = ?').run(state.events, runId);
+  for (const o of built.orphans.values()) insertOrphan.run({ ...o, runId });
+  db.prepare('UPDATE runs SET projected_seq = ? WHERE id = ?').run(built.events, runId);
 }

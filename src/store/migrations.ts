@@ -415,8 +415,13 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'projections built on first read',
     // A run's order, fill and orphan rows may be left for its first read to build from its log
     // (deferred-projection.ts): projected_seq is how far they are built (0: not yet), and NULL,
-    // every run stored before included, that its writer keeps them in step with its log.
-    sql: `ALTER TABLE runs ADD COLUMN projected_seq INTEGER;`,
+    // every run stored before included, that its writer keeps them in step with its log. Such a
+    // writer records the digest of the log it has stored so far (log_digest), so that a run
+    // without a final digest (crashed, interrupted, failed) can still be checked against it.
+    sql: `
+      ALTER TABLE runs ADD COLUMN projected_seq INTEGER;
+      ALTER TABLE runs ADD COLUMN log_digest TEXT;
+    `,
   },
 ];
 

@@ -87,8 +87,10 @@ export class PrefoldedRunWriter {
     this.blocks = new SampleBlockWriter(db, runId);
     // The run's order, fill and orphan rows are left to the first read (projected_seq not NULL:
     // built through that seq, 0 for not yet): the mark goes with the first entries written.
+    // The digest of the log stored so far goes with it (runs.log_digest: verify-run.ts checks a
+    // run without a final digest against it).
     this.setEventCount = db.prepare(
-      'UPDATE runs SET event_count = ?, projected_seq = COALESCE(projected_seq, 0) WHERE id = ?',
+      'UPDATE runs SET event_count = ?, projected_seq = COALESCE(projected_seq, 0), log_digest = ? WHERE id = ?',
     );
     this.runExists = db.prepare('SELECT 1 FROM runs WHERE id = ?');
     this.beat = db.prepare(`UPDATE runs SET heartbeat_at = ? WHERE id = ? AND status = 'running'`);
@@ -130,6 +132,7 @@ export class PrefoldedRunWriter {
     this.written = true;
     this.events.reset();
     let lastSeq = 0;
+    let logDigest: string | null = null;
     this.fillCount = this.committedFills;
     this.orderCount = this.committedOrders;
     this.samples.drop(this.samples.count);
@@ -141,6 +144,7 @@ export class PrefoldedRunWriter {
         lastSeq = u.counts.lastSeq;
         this.fillCount = u.counts.fills;
         this.orderCount = u.counts.orders;
+        logDigest = u.counts.logDigest;
       }
     }
     if (this.samples.count > 0) this.blocks.write(this.samples, this.samples.count);
@@ -149,7 +153,7 @@ export class PrefoldedRunWriter {
     // thread's) would otherwise store rows of a run another process deleted.
     const there =
       lastSeq > 0
-        ? this.setEventCount.run(lastSeq, this.runId).changes > 0
+        ? this.setEventCount.run(lastSeq, logDigest, this.runId).changes > 0
         : this.runExists.get(this.runId) !== undefined;
     if (!there) throw new RunGoneError(`run ${this.runId} is no longer in the store: another process deleted it`);
   }

@@ -27,11 +27,11 @@ describe('RunCounts', () => {
     c.write(started(1));
     ledger.apply(started(1));
     c.unitEnd();
-    expect(c.units).toEqual({ lastSeq: 1, orders: 0, fills: 0 });
+    expect(c.units).toEqual({ lastSeq: 1, orders: 0, fills: 0, logDigest: null });
     c.write(started(2));
     expect(() => c.unitEnd()).toThrow(/has not applied entry 2 \(at 1\)/);
     c.unitEnd(false);
-    expect(c.units).toEqual({ lastSeq: 2, orders: 0, fills: 0 });
+    expect(c.units).toEqual({ lastSeq: 2, orders: 0, fills: 0, logDigest: null });
   });
 
   it('refuses entries written with no ledger followed', () => {

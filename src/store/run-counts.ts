@@ -13,9 +13,12 @@ export interface UnitCounts {
   /** Child orders and fills the units' log holds, from the run's start. */
   readonly orders: number;
   readonly fills: number;
+  /** The sha256 of the log's lines through the units (the run digest of that prefix); null where
+   *  not taken. */
+  readonly logDigest: string | null;
 }
 
-export const NO_UNITS: UnitCounts = { lastSeq: 0, orders: 0, fills: 0 };
+export const NO_UNITS: UnitCounts = { lastSeq: 0, orders: 0, fills: 0, logDigest: null };
 
 export class RunCounts {
   private ledger: OrderLedger | null = null;
@@ -64,7 +67,12 @@ export class RunCounts {
    *  that failed). */
   unitEnd(strict = true): void {
     this.settle(strict);
-    this.whole = { lastSeq: this.lastWritten, orders: this.ledger?.orders.size ?? 0, fills: this.fills };
+    this.whole = {
+      lastSeq: this.lastWritten,
+      orders: this.ledger?.orders.size ?? 0,
+      fills: this.fills,
+      logDigest: null,
+    };
   }
 
   /** The counts as of the last whole unit. */

@@ -9,6 +9,9 @@ export interface RunRow {
   readonly code_version: string;
   readonly status: StoredStatus;
   readonly digest: string | null;
+  /** The digest of the log stored so far, recorded by a writer that leaves the order and fill rows
+   *  to the first read (a grouped run); null for others. */
+  readonly log_digest?: string | null;
   readonly started_at: string;
   readonly finished_at: string | null;
   readonly sim_start: number;

@@ -16,6 +16,7 @@
 // compresses its blocks as the log commits (block-sealer.ts) instead of keeping its lines until
 // the transaction. Its later runs (a server, a folder of scenarios) use the thread, started once
 // for all of them.
+import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import type { LogEntry } from '../core/model/events.ts';
 import type { OrderLedger } from '../core/order/order-ledger.ts';
@@ -96,6 +97,9 @@ export class ThreadedRunWriter implements EventSink {
   private readonly samples = new SampleBuffer();
   private samplesEnd = 0;
   private readonly counts = new RunCounts();
+  /** Over the lines handed over (when they go as bytes, not as sealed blocks), in order: the run
+   *  digest of the stored prefix, recorded with it (runs.log_digest). */
+  private readonly logHash = createHash('sha256');
   /** Where the run writes on its own thread (no writer thread pays: writerThreadPays), its lines
    *  go into compressed blocks as the log commits, not into `bytes` (block-sealer.ts). */
   private readonly sealer: BlockSealer | null;
@@ -288,12 +292,15 @@ export class ThreadedRunWriter implements EventSink {
    *  has one (a fresh buffer costs the kernel a page fault and zeroing per 4 KiB as the lines
    *  are copied in); otherwise a view for the run's last write, on this thread. */
   private takeUnits(handOver: boolean): TakenUnits {
+    const sealed = this.sealer?.take() ?? null;
+    const bytes = this.bytes.subarray(0, this.unitsEndByte);
+    if (sealed === null) this.logHash.update(bytes);
     const units: TakenUnits = {
-      bytes: this.bytes.subarray(0, this.unitsEndByte),
+      bytes,
       lines: this.unitsEnd,
       samples: this.samples.copy(this.samplesEnd),
-      counts: this.counts.units,
-      sealed: this.sealer?.take() ?? null,
+      counts: { ...this.counts.units, logDigest: sealed?.digest ?? this.logHash.copy().digest('hex') },
+      sealed,
     };
     const rest = this.used - this.unitsEndByte;
     if (handOver) {
