@@ -27,10 +27,11 @@ export function runRecordRoutes(reader: RunReader | null): AnyRoute[] {
       path: '/runs/:id/orders',
       operationId: 'listRunOrders',
       tag: 'runs',
-      summary: "A stored run's orders (parents and children), paged",
+      summary:
+        "A stored run's orders (parents and children), paged (a backtest's built from its log at the first read)",
       params: idParams,
       query: pageQuery,
-      problems: ['not-found', 'store-unavailable'],
+      problems: ['not-found', 'store-unavailable', 'stored-data-unreadable'],
       responses: { 200: json('one page of orders', pageSchema(orderRowSchema)) },
       handle: ({ params, query }, c) =>
         c.json(
@@ -46,10 +47,10 @@ export function runRecordRoutes(reader: RunReader | null): AnyRoute[] {
       path: '/runs/:id/fills',
       operationId: 'listRunFills',
       tag: 'runs',
-      summary: "A stored run's fills, paged",
+      summary: "A stored run's fills, paged (a backtest's built from its log at the first read)",
       params: idParams,
       query: pageQuery,
-      problems: ['not-found', 'store-unavailable'],
+      problems: ['not-found', 'store-unavailable', 'stored-data-unreadable'],
       responses: { 200: json('one page of fills', pageSchema(fillRowSchema)) },
       handle: ({ params, query }, c) =>
         c.json(
