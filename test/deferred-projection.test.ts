@@ -4,7 +4,7 @@
 // inferred fills, reconciliation) and for every bundled scenario without restarts, the rows built
 // are exactly what the run's own writer (RunWriter, which folds the log as it writes it) stores
 // for the same run, and what a fold of the stored log expects (verifyRun).
-import { setStoredPayload, storedOfKind, storedRows } from './support/stored-log.ts';
+import { rowsWithout, setStoredPayload, storedOfKind, storedRows, WRITER_COLUMNS } from './support/stored-log.ts';
 import { StoredDataError } from '../src/store/stored-data.ts';
 import type { LogEntry } from '../src/core/model/events.ts';
 import fc from 'fast-check';
@@ -31,22 +31,9 @@ let files = 0;
 
 /** A run's stored rows, without what names the writer, when it ran or how long it took. */
 function stored(db: Database.Database, id: string): Record<string, unknown[]> {
-  const rows = (sql: string) =>
-    (db.prepare(sql).all(id) as Record<string, unknown>[]).map(
-      ({
-        run_id: _r,
-        id: _i,
-        writer_pid: _p,
-        writer_host: _h,
-        heartbeat_at: _b,
-        started_at: _s,
-        finished_at: _f,
-        report_json: _j,
-        projected_seq: _d,
-        log_digest: _l,
-        ...rest
-      }) => rest,
-    );
+  // Nor the report, with its wall times.
+  const omit = [...WRITER_COLUMNS, 'started_at', 'finished_at', 'report_json'];
+  const rows = (sql: string) => rowsWithout(db, sql, id, omit);
   return {
     runs: rows('SELECT * FROM runs WHERE id = ?'),
     events: storedRows(db, id).map(({ run_id: _, ...rest }) => rest),

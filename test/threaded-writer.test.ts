@@ -3,7 +3,7 @@
 // its order rows read from the process's ledger as the harness hands it over; a stop leaves whole
 // units only, with the rows of those units and none of what came after; a write that fails fails
 // the run instead of being lost.
-import { storedCount, storedRows } from './support/stored-log.ts';
+import { rowsWithout, storedCount, storedRows } from './support/stored-log.ts';
 import fc from 'fast-check';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
@@ -116,19 +116,7 @@ function create(store: RunStore, id: string): void {
  *  rows as a reader sees them: a grouped run's are built from its log by the first read. */
 function tables(db: Database.Database, id: string): Record<string, unknown[]> {
   projectRun(db, id);
-  const rows = (sql: string) =>
-    (db.prepare(sql).all(id) as Record<string, unknown>[]).map(
-      ({
-        run_id: _r,
-        id: _i,
-        writer_pid: _p,
-        writer_host: _h,
-        heartbeat_at: _b,
-        projected_seq: _d,
-        log_digest: _l,
-        ...rest
-      }) => rest,
-    );
+  const rows = (sql: string) => rowsWithout(db, sql, id);
   return {
     runs: rows('SELECT * FROM runs WHERE id = ?'),
     // Decoded: the log's blocks follow the writer's transactions and hand-overs, the entries not.

@@ -3,10 +3,10 @@
 // the simulation goes on. The run's thread copies the canonical lines into a buffer as UTF-8, packs
 // market samples as numbers, reads the run row's counts from its process's ledger (run-counts.ts),
 // and hands whole commit units over. The run's order, fill and orphan rows are not written: they
-// are built from its stored log when first read (deferred-projection.ts). The run's end is one message the run waits
-// for: a failed write fails the run, and a crash leaves a prefix of whole units
-// (docs/0021-group-commit.md, docs/0026-samples-in-blocks.md). How it talks to the thread (opening
-// the run, spare buffers, failures, waiting for the end) is writer-thread-link.ts.
+// are built from its stored log when first read (deferred-projection.ts). The run's end is one
+// message the run waits for: a failed write fails the run, and a crash leaves a prefix of whole
+// units (docs/0021-group-commit.md, docs/0026-samples-in-blocks.md). How it talks to the thread
+// (opening the run, spare buffers, failures, waiting for the end) is writer-thread-link.ts.
 // Where the machine has no core to spare (two or fewer: an unstored run already keeps about one
 // and a half busy with its own thread and V8's), a process's first grouped run writes here
 // instead, with the same PrefoldedRunWriter the thread would use, in transactions of

@@ -74,14 +74,13 @@ export function verifyRun(store: RunStore, runId: string): RunVerification {
   // A run that did not finish has no final digest; a grouped one's writer recorded the digest of
   // the log it stored, the only evidence of what its log held (its order and fill rows are built
   // from the log itself, so they cannot disagree with an edited one).
-  const logDigest = row.digest === null ? (row.log_digest ?? null) : null;
-  const digestVerified =
-    row.digest !== null ? row.digest === recomputedDigest : logDigest !== null ? logDigest === recomputedDigest : null;
+  const expected = row.digest ?? row.log_digest ?? null;
+  const digestVerified = expected === null ? null : expected === recomputedDigest;
   if (digestVerified === false) {
     problems.push(
       row.digest !== null
         ? `the stored log does not reproduce the stored digest (stored ${storedText(row.digest)}, recomputed ${recomputedDigest})`
-        : `the stored log does not reproduce the digest its writer recorded for it (recorded ${storedText(logDigest)}, recomputed ${recomputedDigest})`,
+        : `the stored log does not reproduce the digest its writer recorded for it (recorded ${storedText(expected)}, recomputed ${recomputedDigest})`,
     );
   }
   if (row.status === 'finished' && row.event_count !== lines.length) {
@@ -131,12 +130,21 @@ function checkProjections(
     }
   }
 
+  if (finished) {
+    const counts = db.prepare('SELECT order_count, fill_count FROM runs WHERE id = ?').get(runId) as {
+      order_count: number;
+      fill_count: number;
+    };
+    if (counts.order_count !== ledger.orders.size || counts.fill_count !== fills.length) {
+      problems.push(
+        `the run row counts ${storedText(counts.order_count)} orders and ${storedText(counts.fill_count)} fills; the stored log has ${ledger.orders.size} and ${fills.length}`,
+      );
+    }
+  }
+
   // A run whose rows are built when first read (deferred-projection.ts) and are not built yet has
   // none to compare: they will be this fold.
-  if (projectionPending(db, runId)) {
-    checkCounts(db, runId, finished, ledger.orders.size, fills.length, problems);
-    return;
-  }
+  if (projectionPending(db, runId)) return;
   const expectedOrders = fold.orderRows();
   const storedOrders = db
     .prepare(
@@ -182,29 +190,6 @@ function checkProjections(
     keyed(storedOrphans, (r) => String(r['clientOrderId'])),
     problems,
   );
-
-  checkCounts(db, runId, finished, ledger.orders.size, fills.length, problems);
-}
-
-/** A finished run's row counts what its stored log holds. */
-function checkCounts(
-  db: RunStore['db'],
-  runId: string,
-  finished: boolean,
-  orders: number,
-  fills: number,
-  problems: string[],
-): void {
-  if (!finished) return;
-  const counts = db.prepare('SELECT order_count, fill_count FROM runs WHERE id = ?').get(runId) as {
-    order_count: number;
-    fill_count: number;
-  };
-  if (counts.order_count !== orders || counts.fill_count !== fills) {
-    problems.push(
-      `the run row counts ${storedText(counts.order_count)} orders and ${storedText(counts.fill_count)} fills; the stored log has ${orders} and ${fills}`,
-    );
-  }
 }
 
 function keyed(rows: readonly Row[], key: (r: Row) => string): Map<string, Row> {

@@ -110,3 +110,28 @@ export function asRows(db: Database.Database, runId: string): void {
     }
   })();
 }
+
+/** Columns of a run's rows that name its writer or how it kept its tables (its process, its
+ *  heartbeat, how far its order rows are built, the digest it recorded as it went), not what it
+ *  stored: comparisons of one run stored two ways leave them out. */
+export const WRITER_COLUMNS: readonly string[] = [
+  'run_id',
+  'id',
+  'writer_pid',
+  'writer_host',
+  'heartbeat_at',
+  'projected_seq',
+  'log_digest',
+];
+
+/** The rows `sql` answers for run `runId` (its one parameter), without the columns `omit`. */
+export function rowsWithout(
+  db: Database.Database,
+  sql: string,
+  runId: string,
+  omit: readonly string[] = WRITER_COLUMNS,
+): Record<string, unknown>[] {
+  return (db.prepare(sql).all(runId) as Record<string, unknown>[]).map((row) =>
+    Object.fromEntries(Object.entries(row).filter(([column]) => !omit.includes(column))),
+  );
+}
