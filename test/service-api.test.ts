@@ -29,7 +29,11 @@ const call = async (method: string, path: string, body?: unknown, headers: Recor
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await res.text();
-  return { status: res.status, body: text ? (JSON.parse(text) as Json) : null };
+  return {
+    status: res.status,
+    body: text ? (JSON.parse(text) as Json) : null,
+    replayed: res.headers.get('idempotent-replayed'),
+  };
 };
 const get = (path: string) => call('GET', path);
 const post = (path: string, body: unknown, headers?: Record<string, string>) => call('POST', path, body, headers);
@@ -78,8 +82,9 @@ describe('POST /orders/slice', () => {
     const due = slices.map((s) => Date.parse(s['scheduledTime']));
     expect(due.slice(1).map((t, i) => t - due[i]!)).toEqual([1000, 1000, 1000, 1000]);
 
-    const again = await post('/orders/slice', twap(), { 'idempotency-key': 'seed-103' });
-    expect(again.status).toBe(200);
+    const again = await call('POST', '/orders/slice', twap(), { 'idempotency-key': 'seed-103' });
+    expect(again.status).toBe(201);
+    expect(again.replayed).toBe('true');
     expect(again.body).toEqual(first.body);
     const other = await post('/orders/slice', twap({ qty: '0.002' }), { 'idempotency-key': 'seed-103' });
     expect(other.status).toBe(409);
@@ -217,26 +222,48 @@ describe('single orders, signals and cancels', () => {
     expect(after['baseline']).toBe('10');
   });
 
-  it('refuses a reduce-only order that would grow the position', async () => {
-    const r = await post('/orders', { symbol: 'BTCUSDT', side: 'buy', qty: '0.001', reduceOnly: true });
-    const settled =
-      r.status === 202
-        ? await (async () => {
-            await advance(f.clock, 2_000);
-            return f.session.entriesAfter(0).some((e) => e.event.kind === 'SignalRejected');
-          })()
-        : r.status === 422;
-    expect(settled).toBe(true);
+  it('refuses a reduce-only order that would grow the position once the venue has answered, and names it', async () => {
+    // The answer waits for the venue's position: the venue answers as the clock moves.
+    const pending = post(
+      '/orders',
+      { symbol: 'BTCUSDT', side: 'buy', qty: '0.001', reduceOnly: true },
+      {
+        'idempotency-key': 'ro-grow',
+      },
+    );
+    await advance(f.clock, 2_000);
+    const r = await pending;
+    expect(r.status).toBe(422);
+    expect(r.body!['detail']).toMatch(/^reduce_only \(/);
+    expect(f.session.ledger.parents.has('ro-grow' as never)).toBe(false);
+    // Refused as an order, not as a signal: nothing of it in signal dedup.
+    const mine = f.session.entriesAfter(0).filter((e) => JSON.stringify(e.event).includes('ro-grow'));
+    // Decided at once on a fresh view of the venue, else pending first: either order.
+    expect(mine.map((e) => e.event.kind).sort()).toEqual(['ParentRejected', 'RequestDecided']);
+    expect(mine.find((e) => e.event.kind === 'ParentRejected')!.event).toMatchObject({ stage: 'reduce_only' });
+    const again = await call(
+      'POST',
+      '/orders',
+      { symbol: 'BTCUSDT', side: 'buy', qty: '0.001', reduceOnly: true },
+      {
+        'idempotency-key': 'ro-grow',
+      },
+    );
+    expect([again.status, again.body!['detail'], again.replayed]).toEqual([422, r.body!['detail'], 'true']);
   });
 
-  it('accepts a signal once and deduplicates it', async () => {
+  it('accepts a signal once, answers it again as the first time, and deduplicates a copy under another id', async () => {
     const sig = { signalId: 'sig-1', symbol: 'BTCUSDT', side: 'sell', qty: '0.001' };
     const first = await post('/signals', sig);
     expect(first.status).toBe(201);
     expect(first.body!['ids']).toHaveLength(1);
-    const again = await post('/signals', sig);
-    expect(again.status).toBe(422);
-    expect(again.body!['detail']).toMatch(/duplicate/);
+    const again = await call('POST', '/signals', sig);
+    expect([again.status, again.body, again.replayed]).toEqual([201, first.body, 'true']);
+    const copy = await post('/signals', { ...sig, signalId: 'sig-1-copy' });
+    expect(copy.status).toBe(422);
+    expect(copy.body!['detail']).toMatch(/duplicate of signal sig-1 at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/);
+    const other = await post('/signals', { ...sig, qty: '0.002' });
+    expect(other.status).toBe(409);
   });
 });
 

@@ -148,20 +148,40 @@ async function call(
   method: string,
   route: string,
   body?: unknown,
-): Promise<{ status: number; body: Record<string, unknown> } | undefined> {
+  key?: string,
+): Promise<{ status: number; body: Record<string, unknown>; replayed: string | null } | undefined> {
   try {
     const res = await fetch(`${base}api/v1${route}`, {
       method,
-      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      headers: {
+        authorization: `Bearer ${TOKEN}`,
+        'content-type': 'application/json',
+        ...(key === undefined ? {} : { 'idempotency-key': key }),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       signal: AbortSignal.timeout(5_000),
     });
     const text = await res.text();
-    return { status: res.status, body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) };
+    return {
+      status: res.status,
+      body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>),
+      replayed: res.headers.get('idempotent-replayed'),
+    };
   } catch {
     return undefined;
   }
 }
+
+/** Requests a client sends with a key before a kill and again after the restart: a reduce-only
+ *  sell on a flat account (refused: nothing reaches the venue), the kill switch. */
+const KEYED = [
+  {
+    key: 'ro-flat',
+    route: '/orders',
+    body: { symbol: 'AAPL', side: 'sell', qty: '1', type: 'market', reduceOnly: true },
+  },
+  { key: 'ks-active', route: '/kill-switch', body: { state: 'active', actor: 'client', reason: 'drill' } },
+] as const;
 
 interface SliceState {
   readonly sliceNum: number;
@@ -258,6 +278,13 @@ async function playRound(round: Round): Promise<string> {
     expect(posted?.status, `${plan.name}: the TWAP is taken: ${JSON.stringify(posted?.body)}`).toBe(201);
     plan1 = (posted?.body['slices'] as SliceState[]).map((x) => x.clientOrderId);
   }
+  // Requests answered before the kill, sent again with their keys after the restart.
+  const keyed: Array<{ status: number | undefined; body: Record<string, unknown> | undefined }> = [];
+  if (plan.when === 'answered')
+    for (const k of KEYED) {
+      const a = await call(first.base, 'POST', k.route, k.body, k.key);
+      keyed.push({ status: a?.status, body: a?.body });
+    }
   if (typeof plan.when === 'function') {
     const when = plan.when;
     const at = await waitFor(`${plan.name}: the kill point`, DONE_MS, async () => {
@@ -287,15 +314,26 @@ async function playRound(round: Round): Promise<string> {
   await ready(last.base);
   if (plan.when === 'in-flight' || plan.when === 'answered') {
     // The client posts the same request again (it never heard, or does not trust what it heard).
-    // The parent the first server committed answers 200 with its plan (the one a 201 told); one
-    // it did not commit is made now (201).
+    // The parent the first server committed is answered as it was (201 with the plan the first
+    // answer told, from the session's request journal in the log); one it did not commit is made
+    // now (201). Never two.
     const again = await call(last.base, 'POST', '/orders/slice', body);
-    log.push(`posted again: ${again?.status}`);
+    log.push(`posted again: ${again?.status} ${again?.replayed ?? ''}`);
     const ids = (again?.body['slices'] as SliceState[] | undefined)?.map((x) => x.clientOrderId);
     if (plan.when === 'answered')
-      expect([again?.status, ids], `${plan.name}: the same POST again`).toEqual([200, plan1]);
-    else
-      expect([200, 201], `${plan.name}: the same POST again: ${JSON.stringify(again?.body)}`).toContain(again?.status);
+      expect([again?.status, again?.replayed, ids], `${plan.name}: the same POST again`).toEqual([201, 'true', plan1]);
+    else expect(again?.status, `${plan.name}: the same POST again: ${JSON.stringify(again?.body)}`).toBe(201);
+    // The keyed requests answered before the kill: the same status and ids after the restart.
+    for (const [i, k] of KEYED.entries()) {
+      if (plan.when !== 'answered') break;
+      const before = keyed[i]!;
+      const after = await call(last.base, 'POST', k.route, k.body, k.key);
+      log.push(`${k.key}: ${before.status}, again ${after?.status} ${after?.replayed ?? ''}`);
+      expect([after?.status, after?.replayed], `${plan.name}: ${k.key} again`).toEqual([before.status, 'true']);
+      expect(after?.body['parentId'] ?? after?.body['detail'], `${plan.name}: ${k.key} again`).toEqual(
+        before.body?.['parentId'] ?? before.body?.['detail'],
+      );
+    }
   }
   const done = await waitFor(`${plan.name}: the TWAP done`, DONE_MS, async () => {
     const s = await slices(last.base);

@@ -1,6 +1,7 @@
 // What each command does to a node, and its answer read from the events it logged: a parent
 // accepted is in the ledger; a refusal is the ParentRejected, SignalRejected or
-// OrphanResolutionRefused event it logged, with that event's stage and code.
+// OrphanResolutionRefused event it logged, with that event's stage and code; a reduce-only order
+// or signal still waiting for the venue's position is pending (decided by a later unit).
 import type { ExecutionEngine } from '../core/engine/execution-engine.ts';
 import type { OrderManager } from '../core/engine/order-manager.ts';
 import type { ExecEvent } from '../core/model/events.ts';
@@ -33,17 +34,22 @@ export function handleCommand(
   const { engine } = node;
   switch (c.kind) {
     case 'SubmitParent': {
-      node.manager.onOrder(c.request, c.confirmations, c.confirmedBy);
-      const rejected = noted.find((e) => e.kind === 'ParentRejected');
+      node.manager.onOrder(c.request, c.confirmations, c.confirmedBy, c.checkGuards === true);
+      // Its own refusal: a unit may decide other waiting reduce-only orders too.
+      const rejected = noted.find((e) => e.kind === 'ParentRejected' && e.parentId === c.request.parentId);
       if (rejected?.kind === 'ParentRejected')
         return refused(rejected.stage ?? 'plan', rejected.code ?? 'plan', rejected.reason);
+      if (node.manager.isWaiting(c.request.parentId))
+        return { outcome: 'pending', reason: 'reduce-only: waiting for the venue’s position and open orders' };
       return accepted(c.request.parentId, ...ledger.childrenOf(c.request.parentId).map((o) => o.request.clientOrderId));
     }
     case 'EmitSignal': {
       node.manager.onSignal(c.signal);
-      for (const e of noted) {
-        if (e.kind === 'SignalRejected') return refused(e.stage, e.code, e.reason);
-        if (e.kind === 'SignalAccepted') return accepted(e.parentId);
+      // Its own decision, the last for its id: the unit may decide signals that waited before it.
+      for (let i = noted.length - 1; i >= 0; i--) {
+        const e = noted[i] as ExecEvent;
+        if (e.kind === 'SignalRejected' && e.signalId === c.signal.signalId) return refused(e.stage, e.code, e.reason);
+        if (e.kind === 'SignalAccepted' && e.signalId === c.signal.signalId) return accepted(e.parentId);
       }
       return { outcome: 'pending', reason: 'reduce-only: waiting for the venue’s position and open orders' };
     }
@@ -89,6 +95,8 @@ export function handleCommand(
       return accepted();
     }
     case 'ResolveOrphan': {
+      if (!node.recon.orphans.list().some((o) => o.info.clientOrderId === c.clientOrderId))
+        return refused('orphan', 'unknown-orphan', `no orphan ${c.clientOrderId} has been detected`);
       node.recon.resolveOrphan(c.clientOrderId, c.resolution, c.actor, c.reason);
       const no = noted.find((e) => e.kind === 'OrphanResolutionRefused');
       if (no?.kind === 'OrphanResolutionRefused') return refused('orphan', 'refused', no.refusal);

@@ -15,6 +15,10 @@ export type NodeCommand =
       readonly request: ParentRequest;
       readonly confirmations: readonly Confirmation[];
       readonly confirmedBy: string | null;
+      /** An operator's new order: refused ('guards') while the kill switch, the breaker, a
+       *  quarantine or the venue's hours would hold its first child, rather than made and held.
+       *  Absent: the guards are the engine's, before every child (a scenario's orders). */
+      readonly checkGuards?: boolean;
     }
   /** A signal, through the gate, dedup, the guards, the pre-trade and reduce-only checks. */
   | { readonly kind: 'EmitSignal'; readonly signal: SignalRequest }

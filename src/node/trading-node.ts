@@ -14,6 +14,7 @@ import { QuoteFallback } from '../core/market/quote-fallback.ts';
 import { OrderManager } from '../core/engine/order-manager.ts';
 import type { EventLog } from '../core/log/event-log.ts';
 import type { ExecEvent, LogEntry } from '../core/model/events.ts';
+import type { RequestDecided } from '../core/model/request-events.ts';
 import type { OrderLedger } from '../core/order/order-ledger.ts';
 import type { Broker, MarketDataPort } from '../core/ports/broker.ts';
 import type { Clock } from '../core/ports/clock.ts';
@@ -24,6 +25,7 @@ import { handleCommand } from './command-handler.ts';
 import type { CommandResult, NodeCommand } from './node-commands.ts';
 import type { NodeConfig } from './node-config.ts';
 import { nodeStatus, type NodeStatus } from './node-status.ts';
+import { RequestJournal, type RequestLookup, type RequestTag } from './request-journal.ts';
 
 export interface NodeDeps {
   readonly config: NodeConfig;
@@ -69,6 +71,9 @@ export class TradingNode {
   private noted: ExecEvent[] | null = null;
   private readonly connections = new Map<string, string>();
   private stopped = false;
+  /** Requests that came with an idempotency key, and what was decided (request-journal.ts). */
+  private readonly requests = new RequestJournal();
+  private followingRequests = false;
 
   constructor(private readonly deps: NodeDeps) {
     const c = deps.config;
@@ -121,6 +126,8 @@ export class TradingNode {
         if ((deps.ledger.order(m.clientOrderId)?.filledQty ?? 0) > (before?.filledQty ?? 0)) sampler.sampleFill();
       });
     }
+    this.requests.restore(deps.prior);
+    if (this.requests.size > 0) this.followRequests();
     const dedup = new SignalDeduplicator(deps.clock, (e) => engine.record(e), c.dedup);
     dedup.restore(
       deps.prior.flatMap((e) =>
@@ -242,16 +249,47 @@ export class TradingNode {
     }
   }
 
-  /** Runs one command now (the host runs it as a unit of work) and answers what it did. */
-  handle(command: NodeCommand): CommandResult {
+  /**
+   * Runs one command now (the host runs it as a unit of work) and answers what it did. With a
+   * request tag (an idempotency key), a request the journal has decided before is answered with
+   * that decision and not run again, another request under the same key is refused
+   * ('key-reused'), and a new one's decision is logged (RequestDecided) in this same unit.
+   */
+  handle(command: NodeCommand, request?: RequestTag): CommandResult {
     if (this.stopped) return { outcome: 'refused', check: 'node', code: 'stopped', reason: 'the node has stopped' };
+    if (request) {
+      const known = this.requests.lookup(request);
+      if (known.kind === 'decided') return known.result;
+      if (known.kind === 'conflict')
+        return { outcome: 'refused', check: 'request', code: 'key-reused', reason: known.reason };
+      this.followRequests();
+    }
     const noted: ExecEvent[] = [];
     this.noted = noted;
+    let result: CommandResult;
     try {
-      return handleCommand(this, this.deps.ledger, command, noted);
+      result = handleCommand(this, this.deps.ledger, command, noted);
     } finally {
       this.noted = null;
     }
+    // A refusal because the node takes nothing now (its startup gate, its stop) decided nothing
+    // about the request: it is not remembered, and the same request may come again.
+    if (request && !(result.outcome === 'refused' && UNAVAILABLE.has(result.code)))
+      this.engine.record(RequestJournal.decision(request, result, waitsFor(command)));
+    return result;
+  }
+
+  /** What the journal knows of a request (a query: changes nothing). */
+  requestDecision(request: RequestTag): RequestLookup {
+    return this.requests.lookup(request);
+  }
+
+  /** The journal reads the log from the first request on (a run without requests never pays
+   *  for a sink). */
+  private followRequests(): void {
+    if (this.followingRequests) return;
+    this.followingRequests = true;
+    this.deps.log.addSink(this.requests);
   }
 
   /** The startup gate, the venue's connections, reconciliation, the safety state, open parents. */
@@ -279,4 +317,14 @@ export class TradingNode {
       record: (e) => deps.log.sample(e),
     });
   }
+}
+
+/** Refusal codes that say the node takes nothing now, not what it thinks of the request. */
+const UNAVAILABLE: ReadonlySet<string> = new Set(['not-ready', 'stopped']);
+
+/** What settles a command that ends up pending: the reduce-only order's parent, or the signal. */
+function waitsFor(c: NodeCommand): RequestDecided['waitsFor'] {
+  if (c.kind === 'SubmitParent') return { parentId: c.request.parentId };
+  if (c.kind === 'EmitSignal') return { signalId: c.signal.signalId };
+  return null;
 }

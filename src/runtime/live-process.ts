@@ -21,6 +21,7 @@ import { ALWAYS_OPEN } from '../core/venues/index.ts';
 import { nodeConfigOf } from '../scenario/node-config-of.ts';
 import type { RunStore, RunWriter } from '../store/run-store.ts';
 import type { CommandResult, NodeCommand } from '../node/node-commands.ts';
+import type { RequestTag } from '../node/request-journal.ts';
 import { SerialInbox } from '../node/serial-inbox.ts';
 import { TradingNode } from '../node/trading-node.ts';
 import { UnitBroker, UnitClock } from '../node/unit-runner.ts';
@@ -177,15 +178,16 @@ export class LiveProcess {
 
   /**
    * Runs `command` as one unit of work and answers once that unit has committed: what it did is
-   * durable before anyone is told. Refused (stage 'node') when the process is ending.
+   * durable before anyone is told. Refused (stage 'node') when the process is ending. With a
+   * request tag, the node answers a request it decided before from its journal.
    */
-  submit(command: NodeCommand): Promise<CommandResult> {
+  submit(command: NodeCommand, request?: RequestTag): Promise<CommandResult> {
     if (!this.inbox.open || this.finished === null) return Promise.resolve(STOPPING);
     return new Promise((resolve) => {
       const waiting = (): void => resolve(STOPPING);
       this.waiting.add(waiting);
       this.inbox.post(() => {
-        const result = this.node.handle(command);
+        const result = this.node.handle(command, request);
         this.waiting.delete(waiting);
         this.committed.push((durable) => resolve(durable ? result : STOPPING));
       });

@@ -22,6 +22,7 @@ import type { OrphanBook } from '../core/recon/orphan-book.ts';
 import type { BreakerTrip } from '../core/risk/circuit-breaker.ts';
 import type { FallbackStatus } from '../core/market/quote-fallback.ts';
 import type { CommandResult, NodeCommand } from '../node/node-commands.ts';
+import type { RequestLookup, RequestTag } from '../node/request-journal.ts';
 import type { NodeStatus } from '../node/node-status.ts';
 import { paperRefusal } from '../live/venue-registry.ts';
 import type { LoadedSession, SessionMode } from '../scenario/session-file.ts';
@@ -58,6 +59,14 @@ export interface SessionOptions {
 
 export { SessionRefused } from './session-runs.ts';
 
+/** A pending request whose session stopped before deciding it. */
+const UNDECIDED: CommandResult = {
+  outcome: 'refused',
+  check: 'node',
+  code: 'stopped',
+  reason: 'the session stopped before the venue’s position was read; nothing was sent',
+};
+
 export class ServiceSession {
   /** The startup gate opened (startup reconciliation and recovery complete, or forced). */
   private readyAt: number | null = null;
@@ -71,6 +80,9 @@ export class ServiceSession {
   private lastTrip: Readonly<Record<string, unknown>> | null = null;
   private readonly skips = new Map<string, Map<number, string>>();
   private readonly history = new Map<string, LogEntry[]>();
+  /** Told after the next unit commits, or when the process ends (decisionOf). */
+  private commitWaiters: Array<() => void> = [];
+  private ended = false;
   /** How the process ended: the run's report, or why it stopped. */
   readonly done: Promise<void>;
 
@@ -85,6 +97,7 @@ export class ServiceSession {
     this.recent.push(...prior.slice(-this.entryLimit));
     for (const e of prior) this.index(e);
     proc.afterCommit(() => {
+      this.wakeCommitWaiters();
       const entries = this.uncommitted.splice(0);
       if (entries.length === 0) return;
       this.recent.push(...entries);
@@ -92,6 +105,8 @@ export class ServiceSession {
       for (const f of this.followers) for (const e of entries) f(e);
     });
     this.done = proc.ended.then(async (outcome) => {
+      this.ended = true;
+      this.wakeCommitWaiters();
       this.stopQuotes();
       try {
         await proc.finish(outcome);
@@ -145,10 +160,32 @@ export class ServiceSession {
 
   /** Runs a command as one unit; answered after it committed. An accepted ForceReady opens the
    *  session's readiness too. */
-  async submit(command: NodeCommand): Promise<CommandResult> {
-    const result = await this.proc.submit(command);
+  async submit(command: NodeCommand, request?: RequestTag): Promise<CommandResult> {
+    const result = await this.proc.submit(command, request);
     if (command.kind === 'ForceReady' && result.outcome === 'accepted') this.readyAt ??= this.clock.now();
     return result;
+  }
+
+  /** What the node's request journal knows of a request (answered between units). */
+  requestDecision(request: RequestTag): RequestLookup {
+    return this.proc.node.requestDecision(request);
+  }
+
+  /**
+   * The decision of a request that was pending (a reduce-only order or signal waiting for the
+   * venue's position), once a later unit made it: the order manager decides within the safety's
+   * exposure age (it denies when the venue does not answer in time), so this settles in bounded
+   * time; when the session stops first it answers that nothing was sent.
+   */
+  async decisionOf(request: RequestTag): Promise<CommandResult> {
+    for (;;) {
+      const known = this.proc.node.requestDecision(request);
+      if (known.kind === 'decided' && known.result.outcome !== 'pending') return known.result;
+      if (known.kind !== 'decided' || this.stopping || this.ended) return UNDECIDED;
+      await new Promise<void>((resolve) => {
+        this.commitWaiters.push(resolve);
+      });
+    }
   }
 
   status(): NodeStatus {
@@ -228,6 +265,13 @@ export class ServiceSession {
     await this.done;
   }
 
+  private wakeCommitWaiters(): void {
+    if (this.commitWaiters.length === 0) return;
+    const waiters = this.commitWaiters;
+    this.commitWaiters = [];
+    for (const w of waiters) w();
+  }
+
   private get entryLimit(): number {
     return this.options.entryHistory ?? 5_000;
   }
@@ -267,11 +311,6 @@ export class ServiceSession {
    *  first, at most ORDER_HISTORY of them. */
   orderHistory(clientOrderId: string): readonly LogEntry[] {
     return this.history.get(clientOrderId) ?? [];
-  }
-
-  /** Why new orders on this side and size may not go out now (kill switch, breaker), or null. */
-  blocked(side: 'buy' | 'sell', lots: number): string | null {
-    return this.proc.node.engine.blocked(side, lots);
   }
 
   /** Keeps what the answers need of an entry: the last breaker trip, skip reasons, order history. */

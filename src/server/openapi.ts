@@ -105,7 +105,8 @@ function operation(route: AnyRoute, apiBase: string): Operation {
     ...(route.body !== undefined
       ? {
           requestBody: {
-            required: true,
+            // Optional where the body has a default: the request may leave it out.
+            required: !Object.values(route.body).some((schema) => schema.safeParse(undefined).success),
             content: Object.fromEntries(
               Object.entries(route.body).map(([media, schema]) => [media, { schema: jsonSchema(schema, 'input') }]),
             ),

@@ -130,12 +130,24 @@ async function readBounded(c: Context, maxBytes: number): Promise<Uint8Array> {
   return out;
 }
 
+/** Whether the request carries no body: no length or a length of 0, and no chunked body. */
+function bodyless(c: Context): boolean {
+  const length = c.req.header('content-length');
+  return (length === undefined || length.trim() === '0') && c.req.header('transfer-encoding') === undefined;
+}
+
 /** The body as the route declares it: `{ mediaType, value }`. */
 export async function parseBody(route: AnyRoute, c: Context, maxBytes: number): Promise<unknown> {
   const content: BodyContent | undefined = route.body;
   if (content === undefined) return undefined;
   const accepted = Object.keys(content);
   const media = mediaTypeOf(c.req.header('content-type'));
+  // No body at all, where the route's body has a default (a cancel's optional reason): the default.
+  if (media === null && bodyless(c)) {
+    const [mediaType, first] = Object.entries(content)[0] ?? [];
+    const parsed = first?.safeParse(undefined);
+    if (mediaType !== undefined && parsed?.success) return { mediaType, value: parsed.data };
+  }
   const schema = media === null ? undefined : content[media.type];
   if (media === null || schema === undefined) {
     throw new ProblemError(

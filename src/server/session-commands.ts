@@ -1,8 +1,9 @@
 // How every session route reaches the hosted session: the session (or, on a server without
 // one, a stand-in whose every use is a 404 saying how to host one), the 404 each route may
-// answer for that, and a command run with its refusal turned into the problem it is: not ready
-// 503, the kill switch or breaker 409, an unknown parent or order 404, a check 422.
-import type { CommandResult, NodeCommand } from '../node/node-commands.ts';
+// answer for that, and a refused command as the problem it is: not ready 503, the kill switch or
+// breaker 409, an idempotency key used by another request 409, an unknown parent or order 404, a
+// check 422. Commands are run through idempotent-command.ts.
+import type { CommandResult } from '../node/node-commands.ts';
 import { ProblemError, type ProblemType } from './problem.ts';
 import type { AnyRoute } from './route-spec.ts';
 import type { SessionPort } from './session-port.ts';
@@ -12,6 +13,7 @@ export function refusalProblem(result: Extract<CommandResult, { outcome: 'refuse
   const detail = `${result.check} (${result.code}): ${result.reason}`;
   if (result.code === 'not-ready' || result.code === 'stopped') return new ProblemError('not-ready', detail);
   if (result.code === 'guard') return new ProblemError('safety-blocked', detail);
+  if (result.code === 'key-reused') return new ProblemError('conflict', result.reason);
   if (result.check === 'parent' || result.check === 'order') return new ProblemError('not-found', detail);
   return new ProblemError('order-refused', detail);
 }
@@ -32,13 +34,3 @@ export function hostedSession(port: SessionPort | null): SessionPort {
 /** Every session route may answer 404: no session hosted. */
 export const withNotFound = (routes: AnyRoute[]): AnyRoute[] =>
   routes.map((r) => ({ ...r, problems: [...new Set<ProblemType>([...(r.problems ?? []), 'not-found'])] }));
-
-/** Runs a command; a refusal is thrown as its problem. */
-export async function run(
-  port: SessionPort,
-  command: NodeCommand,
-): Promise<Exclude<CommandResult, { outcome: 'refused' }>> {
-  const result = await port.submit(command);
-  if (result.outcome === 'refused') throw refusalProblem(result);
-  return result;
-}

@@ -11,6 +11,7 @@ import type { OrphanDetected } from '../core/model/recon-events.ts';
 import type { BreakerTrip } from '../core/risk/circuit-breaker.ts';
 import type { FallbackStatus } from '../core/market/quote-fallback.ts';
 import type { CommandResult, NodeCommand } from '../node/node-commands.ts';
+import type { RequestLookup, RequestTag } from '../node/request-journal.ts';
 import type { NodeStatus } from '../node/node-status.ts';
 
 export interface SessionQuote {
@@ -89,8 +90,15 @@ export interface SessionPort {
   readonly ledger: OrderLedger;
   /** The startup gate opened (startup reconciliation done, or forced) and it is not stopping. */
   readonly ready: boolean;
-  /** Runs a command as one unit of work; settles once it committed. */
-  submit(command: NodeCommand): Promise<CommandResult>;
+  /** Runs a command as one unit of work; settles once it committed. With a request tag (an
+   *  idempotency key) the node decides the request once: the same request again is answered with
+   *  that decision, another under the same key is refused ('key-reused'). */
+  submit(command: NodeCommand, request?: RequestTag): Promise<CommandResult>;
+  /** What the node's request journal knows of a request (a query between units). */
+  requestDecision(request: RequestTag): RequestLookup;
+  /** The decision of a pending request (a reduce-only order or signal waiting for the venue's
+   *  position), once made; bounded by the safety's exposure age, or the session's stop. */
+  decisionOf(request: RequestTag): Promise<CommandResult>;
   status(): NodeStatus;
   readiness(now?: number): { readonly ready: boolean; readonly reasons: readonly string[] };
   /** The symbols whose market data is read from the quote fallback now (empty while healthy). */
@@ -106,8 +114,6 @@ export interface SessionPort {
   sliceReasons(parentId: string): ReadonlyMap<number, string>;
   /** The entries naming one of our orders (reports, fills, fill detection), oldest first. */
   orderHistory(clientOrderId: string): readonly LogEntry[];
-  /** Why an order of this side and size (lots) may not go out now (kill switch, breaker), or null. */
-  blocked(side: 'buy' | 'sell', lots: number): string | null;
   /** Committed entries after `afterSeq` (from memory or the store). */
   entriesAfter(afterSeq: number): LogEntry[];
   /** Each entry committed from now on; returns what stops it. */

@@ -52,6 +52,9 @@ export interface ParentRequest {
   readonly source: string;
   /** Overrides the fill detection config's policy for this parent's orders. */
   readonly partialFillPolicy?: PartialFillPolicy;
+  /** Only reduce the venue's position: the order manager checks it against the venue's position
+   *  and open orders before the parent is made (never on the caller's word). */
+  readonly reduceOnly?: boolean;
 }
 
 export interface RoutingPolicy {

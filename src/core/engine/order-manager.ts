@@ -1,19 +1,23 @@
 // The order manager: signal -> dedup -> risk -> route -> broker; directly entered orders
-// (onOrder) get the pre-trade checks too. Every decision is an event: SignalReceived, then
-// SignalRejected (with the stage and the denial) or SignalAccepted (with the parent it became),
-// plus the dedup records and the audit of large-order confirmations. Risk is, in order: the
-// guards (kill switch, circuit
-// breaker, venue hours), the pre-trade checks (venue rules, size limits, fat-finger confirmations,
-// duplicate client id, order rate) and, for reduce-only signals, the venue's position and open
-// orders (never the signal's word alone; fail closed when the venue's view is missing or old).
-// The parent id, and so every client order id, is derived from the signal's fingerprint: a copy
-// the memory missed produces the same ids, which the ledger and the venue both refuse.
+// (onOrder) get the pre-trade checks too, and a reduce-only one the venue's view as a reduce-only
+// signal does, without the signal's dedup: an order is not a signal. Every decision is an event:
+// SignalReceived, then SignalRejected (with the stage and the denial) or SignalAccepted (with the
+// parent it became), or for an order ParentRejected (stage and code) or its parent; plus the dedup
+// records and the audit of large-order confirmations. Risk is, in order: the guards (kill switch,
+// circuit breaker, venue hours), the pre-trade checks (venue rules, size limits, fat-finger
+// confirmations, duplicate client id, order rate) and, for reduce-only signals and orders, the
+// venue's position and open orders (never the caller's word alone; fail closed when the venue's
+// view is missing or old). Only an accepted signal is remembered by dedup: a signal refused by a
+// guard, a check or the venue's position does not occupy its window, so the corrected signal may
+// follow at once. The parent id, and so every client order id, is derived from the signal's
+// fingerprint: a copy the memory missed produces the same ids, which the ledger and the venue both
+// refuse.
 // A node trading several symbols checks each signal and order with its own symbol's instrument,
 // and a reduce-only signal against the venue's position in that symbol.
 import type { ExecEvent } from '../model/events.ts';
 import { deriveClientOrderId, utcDate } from '../model/client-order-id.ts';
 import { parentOrderId, type ParentOrderId, type Symbol } from '../model/ids.ts';
-import { ticksToPrice, type Instrument } from '../model/instrument.ts';
+import { lotsToQty, ticksToPrice, type Instrument } from '../model/instrument.ts';
 import type { OrderRequest, Side } from '../model/order.ts';
 import { positionIn, type VenueMessage } from '../model/reports.ts';
 import type { OrderLedger } from '../order/order-ledger.ts';
@@ -22,7 +26,12 @@ import type { Clock } from '../ports/clock.ts';
 import type { Confirmation } from '../model/safety-events.ts';
 import { preTradeCheck, pruneAcceptedTimes, type Denial, type PreTradeConfig } from '../safety/pre-trade.ts';
 import { checkReduceOnly, type VenueExposure } from '../safety/reduce-only.ts';
-import { signalParentId, type SignalDeduplicator } from '../safety/signal-dedup.ts';
+import {
+  signalParentId,
+  type DedupSignal,
+  type RememberedSignal,
+  type SignalDeduplicator,
+} from '../safety/signal-dedup.ts';
 import type { VenueRules } from '../venues/venue-rules.ts';
 import type { ExecutionEngine, ParentRequest } from './execution-engine.ts';
 
@@ -65,14 +74,31 @@ export interface OrderManagerDeps {
 
 type Stage = 'gating' | 'dedup' | 'guards' | 'pre_trade' | 'reduce_only';
 
+/** A reduce-only signal or order waiting for the venue's view. */
+type Waiting =
+  | {
+      readonly kind: 'signal';
+      readonly sig: SignalRequest;
+      readonly parentId: ParentOrderId;
+      readonly fingerprint: string;
+      readonly dedup: DedupSignal;
+    }
+  | { readonly kind: 'order'; readonly req: ParentRequest };
+
+/** The denial of a copy of a remembered signal; its time as ISO 8601, as people read it. */
+const duplicateOf = (original: RememberedSignal): Denial => ({
+  code: 'duplicate-signal',
+  reason: `duplicate of signal ${original.signalId ?? original.fingerprint} at ${new Date(original.signalTime).toISOString()}`,
+});
+
 export class OrderManager {
   private acceptedTimes: number[] = [];
   /** The venue's position in each of the node's symbols when last asked (any AccountReport), and
    *  ours (the ledger's) at that moment, in the order of the node's instruments. */
   private position: { values: number[]; at: number; ours: number[] } | null = null;
   private openOrders: { value: VenueExposure['openOrders']; at: number } | null = null;
-  /** Reduce-only signals waiting for a fresh view of the venue. */
-  private waiting: Array<{ sig: SignalRequest; parentId: ParentOrderId; fingerprint: string }> = [];
+  /** Reduce-only signals and orders waiting for a fresh view of the venue, in arrival order. */
+  private waiting: Waiting[] = [];
   private waitTimer: { unsubscribe(): void } | null = null;
 
   constructor(private readonly deps: OrderManagerDeps) {}
@@ -122,14 +148,10 @@ export class OrderManager {
       confirmations: [...sig.confirmations],
       ...(sig.strategy === undefined ? {} : { strategy: sig.strategy }),
     });
-    // Admission registers the signal; the deduplicator's sink logs it (SignalRegistered, once).
-    const admission = dedup.admit(dedupSignal);
-    if (admission.duplicate) {
-      return this.reject(sig, fingerprint, 'dedup', {
-        code: 'duplicate-signal',
-        reason: `duplicate of signal ${admission.original.signalId ?? admission.original.fingerprint} at ${admission.original.signalTime}`,
-      });
-    }
+    // Only looks: the signal is registered (SignalRegistered) when it is accepted, so a refused
+    // one leaves its window free.
+    const original = dedup.peek(dedupSignal);
+    if (original) return this.reject(sig, fingerprint, 'dedup', duplicateOf(original));
     const parentId = parentOrderId(signalParentId(fingerprint));
     if (this.deps.ledger.parents.has(parentId)) {
       return this.reject(sig, fingerprint, 'dedup', {
@@ -151,10 +173,15 @@ export class OrderManager {
     );
     const denial = this.preTrade(order, sig.price, sig.confirmations, sig.confirmedBy);
     if (denial) return this.reject(sig, fingerprint, 'pre_trade', denial);
-    if (!sig.reduceOnly) return this.accept(sig, parentId, fingerprint);
-    this.waiting.push({ sig, parentId, fingerprint });
+    if (!sig.reduceOnly) return this.accept(sig, parentId, fingerprint, dedupSignal);
+    this.awaitVenue({ kind: 'signal', sig, parentId, fingerprint, dedup: dedupSignal });
+  }
+
+  /** Queues a reduce-only signal or order for the venue's view: decided now when the view is
+   *  fresh, else once both answers are in, or denied (fail closed) when they are not in time. */
+  private awaitVenue(w: Waiting): void {
+    this.waiting.push(w);
     if (this.fresh()) return this.drain();
-    // Ask the venue; decide when both answers are in, or deny (fail closed) when they are not.
     this.deps.broker.queryAccount();
     this.deps.broker.queryOpenOrders();
     this.waitTimer ??= this.deps.clock.schedule(() => {
@@ -166,11 +193,20 @@ export class OrderManager {
   /**
    * An order entered directly (a scenario's or an operator's parent order, no signal behind it):
    * the pre-trade checks, then the engine. The guards are left to the engine, which checks them
-   * before every child goes out. A denial is a ParentRejected event with the check's code.
+   * before every child goes out. A denial is a ParentRejected event with the check's code. A
+   * reduce-only order passes the startup gate (as a reduce-only signal does) and waits for the
+   * venue's position and open orders before it becomes a parent (reduce_only denials). With
+   * `checkGuards` (an operator's order) the guards are checked first as for a signal, so a held
+   * order is refused ('guards') instead of made and held at its first child.
    */
-  onOrder(req: ParentRequest, confirmations: readonly Confirmation[], confirmedBy: string | null): void {
+  onOrder(
+    req: ParentRequest,
+    confirmations: readonly Confirmation[],
+    confirmedBy: string | null,
+    checkGuards = false,
+  ): void {
     const now = this.deps.clock.now();
-    const gated = this.deps.gate?.() ?? null;
+    const gated = req.reduceOnly ? null : (this.deps.gate?.() ?? null);
     if (gated) {
       this.deps.record({
         kind: 'ParentRejected',
@@ -191,6 +227,8 @@ export class OrderManager {
       });
       return;
     }
+    const guard = checkGuards ? this.deps.engine.blocked(req.side, req.qty, undefined, req.symbol) : null;
+    if (guard) return this.rejectParent(req.parentId, 'guards', { code: 'guard', reason: guard });
     const order = this.orderOf(req, now);
     const denial = this.preTrade(order, req.limitPrice ?? req.stopPrice ?? null, confirmations, confirmedBy);
     if (denial) {
@@ -203,7 +241,13 @@ export class OrderManager {
       });
       return;
     }
-    this.deps.engine.submitParent(req);
+    if (req.reduceOnly) this.awaitVenue({ kind: 'order', req });
+    else this.deps.engine.submitParent(req);
+  }
+
+  /** Whether a reduce-only order or signal waits for the venue's view under this parent id. */
+  isWaiting(parentId: ParentOrderId): boolean {
+    return this.waiting.some((w) => (w.kind === 'order' ? w.req.parentId : w.parentId) === parentId);
   }
 
   /** The pre-trade checks; on a pass, records the large-order audit and counts the order. */
@@ -288,7 +332,9 @@ export class OrderManager {
       // two reduce-only signals a moment apart must not both close the same position.
       const view = this.position;
       const instruments = this.deps.engine.instruments;
-      const symbol = this.instrumentOf(w.sig.symbol).symbol;
+      const wanted = w.kind === 'order' ? w.req : w.sig;
+      const inst = this.instrumentOf(wanted.symbol);
+      const symbol = inst.symbol;
       const at = instruments.size === 1 ? 0 : instruments.all.findIndex((i) => i.symbol === symbol);
       const exposure: VenueExposure = {
         position: view ? (view.values[at] as number) + (ledger.positionOf(symbol) - (view.ours[at] as number)) : null,
@@ -297,13 +343,29 @@ export class OrderManager {
           : null,
         observedAt: view && this.openOrders ? Math.min(view.at, this.openOrders.at) : null,
       };
-      const denial = checkReduceOnly({ side: w.sig.side, qty: w.sig.qty }, exposure, {
+      const denial = checkReduceOnly({ side: wanted.side, qty: wanted.qty }, exposure, {
         now,
         maxAgeMs: this.deps.exposureMaxAgeMs,
+        qty: (lots) => lotsToQty(inst, lots),
       });
-      if (denial) this.reject(w.sig, w.fingerprint, 'reduce_only', denial);
-      else this.accept(w.sig, w.parentId, w.fingerprint);
+      if (w.kind === 'order') {
+        if (denial) this.rejectParent(w.req.parentId, 'reduce_only', denial);
+        else this.deps.engine.submitParent(w.req);
+        continue;
+      }
+      if (denial) {
+        this.reject(w.sig, w.fingerprint, 'reduce_only', denial);
+        continue;
+      }
+      // Another signal of the same window may have been accepted while this one waited.
+      const original = this.deps.dedup.peek(w.dedup);
+      if (original) this.reject(w.sig, w.fingerprint, 'dedup', duplicateOf(original));
+      else this.accept(w.sig, w.parentId, w.fingerprint, w.dedup);
     }
+  }
+
+  private rejectParent(parentId: ParentOrderId, stage: Stage, d: Denial): void {
+    this.deps.record({ kind: 'ParentRejected', parentId, stage, code: d.code, reason: d.reason });
   }
 
   /** The order a parent would send first, as the pre-trade checks see it (the whole quantity). */
@@ -356,7 +418,9 @@ export class OrderManager {
     });
   }
 
-  private accept(sig: SignalRequest, parentId: ParentOrderId, fingerprint: string): void {
+  /** Registers the signal with dedup (SignalRegistered), then makes its parent. */
+  private accept(sig: SignalRequest, parentId: ParentOrderId, fingerprint: string, dedupSignal: DedupSignal): void {
+    this.deps.dedup.admit(dedupSignal);
     const req: ParentRequest = {
       parentId,
       ...(sig.symbol === undefined ? {} : { symbol: sig.symbol }),

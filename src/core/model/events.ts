@@ -8,6 +8,7 @@ import type { OrderStatus } from './order-status.ts';
 import type { FillEvent } from './fill-events.ts';
 import type { SafetyEvent } from './safety-events.ts';
 import type { ReconEvent } from './recon-events.ts';
+import type { RequestEvent } from './request-events.ts';
 import type { LiquidityEvent, PlannedLiquidityCap } from './liquidity-events.ts';
 import type { QuoteFallbackEvent } from './quote-fallback-events.ts';
 import type { VenueMessage } from './reports.ts';
@@ -331,6 +332,7 @@ export type ExecEvent =
   | FillEvent
   | SafetyEvent
   | ReconEvent
+  | RequestEvent
   | StrategyEvent
   | LiquidityEvent
   | QuoteFallbackEvent

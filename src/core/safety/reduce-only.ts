@@ -29,6 +29,8 @@ const DEFAULT_REDUCE_ONLY_MAX_AGE_MS = 5_000;
 export interface ReduceOnlyOptions {
   readonly now: number;
   readonly maxAgeMs?: number;
+  /** Lots as a person reads them in a denial (the instrument's decimal quantity); default: lots. */
+  readonly qty?: (lots: number) => string;
 }
 
 interface OpenTotals {
@@ -134,6 +136,7 @@ export function checkReduceOnly(
   const unknown = checkExposureKnown(exposure, options);
   if (unknown) return unknown;
   const { position, openOrders } = exposure as { position: number; openOrders: readonly OpenOrder[] };
+  const q = options.qty ?? String;
   if (!lots(order.qty) || order.qty <= 0)
     return deny('reduce-only-invalid-qty', `quantity must be a positive whole number of lots, got ${order.qty}`, 'qty');
   const side = reducingSide(position);
@@ -147,7 +150,7 @@ export function checkReduceOnly(
   if (order.side !== side) {
     return deny(
       'reduce-only-wrong-side',
-      `the venue position is ${position > 0 ? 'long' : 'short'} ${Math.abs(position)}: a ${order.side} would increase it; only a ${side} reduces it`,
+      `the venue position is ${position > 0 ? 'long' : 'short'} ${q(Math.abs(position))}: a ${order.side} would increase it; only a ${side} reduces it`,
       'side',
     );
   }
@@ -156,14 +159,14 @@ export function checkReduceOnly(
   if (available === 0) {
     return deny(
       'reduce-only-nothing-to-close',
-      `the venue position ${position} is already covered by open ${side} orders: nothing left to close`,
+      `the venue position ${position < 0 ? '-' : ''}${q(Math.abs(position))} is already covered by open ${side} orders: nothing left to close`,
       'qty',
     );
   }
   if (order.qty > available) {
     return deny(
       'reduce-only-exceeds-available',
-      `${side} ${order.qty} is more than the ${available} available to close (position ${Math.abs(position)}, ${pending} already in open ${side} orders): it would flip the position`,
+      `${side} ${q(order.qty)} is more than the ${q(available)} available to close (position ${q(Math.abs(position))}, ${q(pending)} already in open ${side} orders): it would flip the position`,
       'qty',
     );
   }

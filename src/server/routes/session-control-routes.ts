@@ -2,7 +2,10 @@
 // reconciliation (a pass now, forcing the startup gate open), orphan orders (adopt or cancel),
 // the latest quote the session holds (the fallback when the venue's feed is down), and the
 // session's status. Every control is a node command audited with its actor and reason as events,
-// answered once its unit committed; the actor is the request's `actor` field.
+// answered once its unit committed; the actor is the request's `actor` field. Sent with an
+// Idempotency-Key header, a control is decided once for the session's life: the same request
+// again gets the first answer's status (the state as it is now), another under the key a 409.
+import type { Context } from 'hono';
 import { z } from 'zod';
 import { fractionalTicksToPrice, lotsToQty, ticksToPrice, type Instrument } from '../../core/model/instrument.ts';
 import type { Symbol } from '../../core/model/ids.ts';
@@ -10,7 +13,10 @@ import { ProblemError } from '../problem.ts';
 import { defineRoute, json, type AnyRoute } from '../route-spec.ts';
 import type { SessionPort } from '../session-port.ts';
 import { asClientOrderId } from '../session-views.ts';
-import { hostedSession, run, withNotFound } from '../session-commands.ts';
+import { hostedSession, refusalProblem, withNotFound } from '../session-commands.ts';
+import type { CommandResult, NodeCommand } from '../../node/node-commands.ts';
+import type { RequestTag } from '../../node/request-journal.ts';
+import { decide, keyHeader, answered, priorDecision, requestTag, type Decision } from '../idempotent-command.ts';
 
 const audit = {
   actor: z.string().min(1, 'must name who acts').max(200).describe('who acts (an operator, a system)'),
@@ -96,6 +102,21 @@ const statusSchema = z.object({
   lastSeq: z.number().int(),
 });
 
+/** The tag of a control request sent with an Idempotency-Key header (none: nothing remembered). */
+const tagOf = (c: Context, route: string, says: unknown): RequestTag | null => {
+  const key = keyHeader(c);
+  return key === undefined ? null : requestTag(route, key, says);
+};
+
+/** A refused reconciliation or orphan command: it conflicts with the state (a pass running, the
+ *  gate open, the orphan resolved), or another request used its key. */
+const conflictOf = (r: Extract<CommandResult, { outcome: 'refused' }>): ProblemError =>
+  r.code === 'unknown-orphan'
+    ? new ProblemError('not-found', r.reason)
+    : r.code === 'stopped' || r.code === 'not-ready'
+      ? refusalProblem(r)
+      : new ProblemError('conflict', r.reason);
+
 const price = (inst: Instrument, ticks: number | null): string | null =>
   ticks === null ? null : Number.isInteger(ticks) ? ticksToPrice(inst, ticks) : fractionalTicksToPrice(inst, ticks);
 
@@ -166,8 +187,19 @@ export function sessionControlRoutes(hosted: SessionPort | null): AnyRoute[] {
       responses: { 200: json('the safety state after it', safetySchema) },
       handle: async ({ body }, c) => {
         const b = body.value;
-        await run(port, { kind: 'SetKillSwitch', state: b.state, actor: b.actor, reason: b.reason });
-        return c.json(safety());
+        const answer = (d: Decision): Response =>
+          answered(
+            c,
+            d,
+            (r) => refusalProblem(r),
+            () => c.json(safety()),
+          );
+        const tag = tagOf(c, 'POST /kill-switch', b);
+        const prior = await priorDecision(port, tag);
+        if (prior) return answer(prior);
+        return answer(
+          await decide(port, { kind: 'SetKillSwitch', state: b.state, actor: b.actor, reason: b.reason }, tag),
+        );
       },
     }),
     defineRoute({
@@ -180,13 +212,21 @@ export function sessionControlRoutes(hosted: SessionPort | null): AnyRoute[] {
       responses: { 200: json('the safety state after it', safetySchema) },
       handle: async ({ body }, c) => {
         const b = body.value;
-        await run(
-          port,
+        const answer = (d: Decision): Response =>
+          answered(
+            c,
+            d,
+            (r) => refusalProblem(r),
+            () => c.json(safety()),
+          );
+        const tag = tagOf(c, 'POST /breaker', b);
+        const prior = await priorDecision(port, tag);
+        if (prior) return answer(prior);
+        const command: NodeCommand =
           b.action === 'trip'
             ? { kind: 'TripBreaker', reason: `${b.reason} (by ${b.actor})` }
-            : { kind: 'ResetBreaker', actor: b.actor, reason: b.reason },
-        );
-        return c.json(safety());
+            : { kind: 'ResetBreaker', actor: b.actor, reason: b.reason };
+        return answer(await decide(port, command, tag));
       },
     }),
     defineRoute({
@@ -217,9 +257,18 @@ export function sessionControlRoutes(hosted: SessionPort | null): AnyRoute[] {
       problems: ['conflict'],
       responses: { 202: json('the pass started', reconciliationSchema) },
       handle: async ({ body }, c) => {
-        const result = await port.submit({ kind: 'Reconcile', actor: body.value.actor, reason: body.value.reason });
-        if (result.outcome === 'refused') throw new ProblemError('conflict', result.reason);
-        return c.json(reconciliation(), 202);
+        const b = body.value;
+        const answer = (d: Decision): Response =>
+          answered(
+            c,
+            d,
+            (r) => conflictOf(r),
+            () => c.json(reconciliation(), 202),
+          );
+        const tag = tagOf(c, 'POST /reconciliation/run', b);
+        const prior = await priorDecision(port, tag);
+        if (prior) return answer(prior);
+        return answer(await decide(port, { kind: 'Reconcile', actor: b.actor, reason: b.reason }, tag));
       },
     }),
     defineRoute({
@@ -232,9 +281,18 @@ export function sessionControlRoutes(hosted: SessionPort | null): AnyRoute[] {
       problems: ['conflict'],
       responses: { 200: json('the gate after it', reconciliationSchema) },
       handle: async ({ body }, c) => {
-        const result = await port.submit({ kind: 'ForceReady', actor: body.value.actor, reason: body.value.reason });
-        if (result.outcome === 'refused') throw new ProblemError('conflict', result.reason);
-        return c.json(reconciliation());
+        const b = body.value;
+        const answer = (d: Decision): Response =>
+          answered(
+            c,
+            d,
+            (r) => conflictOf(r),
+            () => c.json(reconciliation()),
+          );
+        const tag = tagOf(c, 'POST /reconciliation/force-complete', b);
+        const prior = await priorDecision(port, tag);
+        if (prior) return answer(prior);
+        return answer(await decide(port, { kind: 'ForceReady', actor: b.actor, reason: b.reason }, tag));
       },
     }),
     defineRoute({
@@ -278,19 +336,28 @@ export function sessionControlRoutes(hosted: SessionPort | null): AnyRoute[] {
       problems: ['not-found', 'conflict'],
       responses: { 200: json('the orphan after it', orphanSchema.pick({ clientOrderId: true, resolved: true })) },
       handle: async ({ params, body }, c) => {
-        const known = port.orphans().some((o) => o.info.clientOrderId === params.clientOrderId);
-        if (!known) throw new ProblemError('not-found', `no orphan ${params.clientOrderId} has been detected`);
         const b = body.value;
-        const result = await port.submit({
+        const answer = (d: Decision): Response =>
+          answered(
+            c,
+            d,
+            (r) => conflictOf(r),
+            () => {
+              const o = port.orphans().find((x) => x.info.clientOrderId === params.clientOrderId);
+              return c.json({ clientOrderId: params.clientOrderId, resolved: o?.resolved ?? false });
+            },
+          );
+        const tag = tagOf(c, 'POST /orphans/:clientOrderId/resolve', { params, body: b });
+        const prior = await priorDecision(port, tag);
+        if (prior) return answer(prior);
+        const command: NodeCommand = {
           kind: 'ResolveOrphan',
           clientOrderId: asClientOrderId(params.clientOrderId),
           resolution: b.resolution,
           actor: b.actor,
           reason: b.reason,
-        });
-        if (result.outcome === 'refused') throw new ProblemError('conflict', result.reason);
-        const o = port.orphans().find((x) => x.info.clientOrderId === params.clientOrderId);
-        return c.json({ clientOrderId: params.clientOrderId, resolved: o?.resolved ?? false });
+        };
+        return answer(await decide(port, command, tag));
       },
     }),
     defineRoute({

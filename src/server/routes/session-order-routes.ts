@@ -4,7 +4,7 @@
 // idempotent by its parent id (given, or the Idempotency-Key header): the same request again
 // answers the parent it made (200), another request under the same id is a 409. Refusals map to
 // statuses (session-commands.ts).
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Context } from 'hono';
 import { z } from 'zod';
 import type { ParentRequest } from '../../core/engine/engine-types.ts';
@@ -12,18 +12,19 @@ import { parentOrderId, type ParentOrderId } from '../../core/model/ids.ts';
 import {
   fractionalTicksToPrice,
   lotsToQty,
-  priceToTicks,
-  qtyToLots,
   ticksToPrice,
   unitsToQuote,
   type Instrument,
 } from '../../core/model/instrument.ts';
 import { isTerminal } from '../../core/model/order-status.ts';
+import type { CommandResult } from '../../node/node-commands.ts';
 import type { LogEntry } from '../../core/model/events.ts';
 import { toTwapParams } from '../../scenario/scenario-requests.ts';
+import { decide, keyHeader, keyOf, answered, priorDecision, requestTag, type Decision } from '../idempotent-command.ts';
+import { lotsField, ticksField } from '../instrument-fields.ts';
 import { ProblemError } from '../problem.ts';
 import { defineRoute, json, type AnyRoute } from '../route-spec.ts';
-import { hostedSession, refusalProblem, run, withNotFound } from '../session-commands.ts';
+import { hostedSession, refusalProblem, withNotFound } from '../session-commands.ts';
 import type { SessionPort } from '../session-port.ts';
 import {
   asClientOrderId,
@@ -39,6 +40,7 @@ import {
 import {
   cancelAnswer,
   cancelBody,
+  cancelQuery,
   commandAnswer,
   orderBody,
   orderParams,
@@ -57,48 +59,40 @@ function symbolOf(port: SessionPort, symbol: string): Instrument {
   return port.instrument;
 }
 
-/** The parent id of a write: the body's, else the Idempotency-Key header, else a new one. */
-function parentIdOf(c: Context, given: string | undefined): string {
-  const key = c.req.header('idempotency-key');
-  if (key !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(key))
-    throw new ProblemError('bad-request', 'invalid header', [
-      { path: 'header.Idempotency-Key', message: 'must be 1 to 64 letters, digits, _ or -' },
-    ]);
-  if (given !== undefined && key !== undefined && given !== key)
-    throw new ProblemError('bad-request', 'invalid body', [
-      {
-        path: 'body.parentId',
-        message: `differs from the Idempotency-Key header (${key}); give one or make them equal`,
-      },
-    ]);
-  return given ?? key ?? `p-${crypto.randomUUID()}`;
-}
-
 /** What a request's body says, as the parent's source: the same body again is the same parent. */
 const sourceOf = (kind: string, body: object): string =>
   `http:${kind}:${createHash('sha256').update(JSON.stringify(body)).digest('hex').slice(0, 16)}`;
 
-/** The parent this id made before: 200 with it when the request is the same, else 409. */
-function existingParent(port: SessionPort, parentId: ParentOrderId, source: string): void {
+/** A parent under this id that no journal entry answers for (made by another route, or by a
+ *  session stored before the journal): 409 when another request made it; true when this same
+ *  request did (the old answer: 200 with it). */
+function madeBefore(port: SessionPort, parentId: ParentOrderId, source: string): boolean {
   const p = port.ledger.parents.get(parentId);
-  if (p === undefined) return;
+  if (p === undefined) return false;
   if (p.spec.source !== source)
     throw new ProblemError(
       'conflict',
       `parent ${parentId} exists and was made by another request (the same id or Idempotency-Key with another body)`,
     );
+  return true;
 }
 
-/** Refuses a new order while the session is not ready, or while the kill switch or breaker
- *  would hold it (the seeds' check before every slice, here before the parent too). */
-function admit(port: SessionPort, side: 'buy' | 'sell', lots: number): void {
-  if (!port.ready) {
-    const { reasons } = port.readiness();
-    throw new ProblemError('not-ready', `the session is not ready: ${reasons.join('; ') || 'starting'}`);
-  }
-  const blocked = port.blocked(side, lots);
-  if (blocked !== null) throw new ProblemError('safety-blocked', blocked);
+/** A refused parent as its problem: a parent of this id made meanwhile by another request is a 409. */
+function parentRefusal(result: Extract<CommandResult, { outcome: 'refused' }>, parentId: string): ProblemError {
+  if (result.code === 'duplicate-parent')
+    return new ProblemError('conflict', `parent ${parentId} exists and was made by another request`);
+  return refusalProblem(result);
 }
+
+/** The parent id of a slicing request or an order: its key (the body's parentId or the
+ *  Idempotency-Key header), else a new one. */
+const parentKey = (c: Context, given: string | undefined): string => keyOf(c, 'parentId', given) ?? `p-${randomUUID()}`;
+
+/** A cancel's reason: the body's, else the query's, else the default. */
+const cancelReason = (
+  body: { readonly reason?: string | undefined },
+  query: { readonly reason?: string | undefined },
+) => body.reason ?? query.reason ?? 'cancelled over HTTP';
 
 export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
   // Declared on every server, so the API document is the same everywhere; without a hosted
@@ -116,49 +110,62 @@ export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
         'The seeds’ slicing request: symbol, side, qty, duration with slices or interval, type and limitPrice, ' +
         'plus maxSliceQty, minSliceNotional, randomize, limitOffsetTicks, unfilled, the early stops (maxSpread, ' +
         'maxPriceDeviation, minLiquidity) and the restart catch-up. Idempotent by parentId or the Idempotency-Key ' +
-        'header: the same request again answers 200 with the same plan; another body under the same id is 409. ' +
-        'The kill switch and the breaker are checked before the parent and before every slice.',
+        'header, for the session’s life: the same request again is answered as the first was (201 with the plan ' +
+        'as it stands now, or the same refusal; header Idempotent-Replayed: true), another body under the same id ' +
+        'is 409. The kill switch and the breaker are checked before the parent and before every slice.',
       body: { 'application/json': sliceBody },
       problems: ['not-found', 'not-ready', 'conflict', 'safety-blocked', 'order-refused'],
-      responses: { 201: json('the parent and its plan', planSchema), 200: json('the same request again', planSchema) },
+      responses: {
+        201: json('the parent and its plan (the same again for the same request)', planSchema),
+        200: json('the same request again, for a parent made before requests were remembered', planSchema),
+      },
       handle: async ({ body }, c) => {
         const b = body.value;
         const inst = symbolOf(port, b.symbol);
-        const parentId = parentOrderId(parentIdOf(c, b.parentId));
+        const parentId = parentOrderId(parentKey(c, b.parentId));
         const { parentId: _p, ...fields } = b;
         const source = sourceOf('slice', fields);
-        existingParent(port, parentId, source);
-        if (port.ledger.parents.has(parentId))
+        const tag = requestTag('POST /orders/slice', parentId, fields);
+        const answer = (d: Decision): Response =>
+          answered(
+            c,
+            d,
+            (r) => parentRefusal(r, parentId),
+            () => c.json(planView(inst, port.ledger, port.ledger.parents.get(parentId)!), 201),
+          );
+        const prior = await priorDecision(port, tag);
+        if (prior) return answer(prior);
+        if (madeBefore(port, parentId, source))
           return c.json(planView(inst, port.ledger, port.ledger.parents.get(parentId)!), 200);
-        const lots = qtyToLots(inst, b.qty);
-        admit(port, b.side, lots);
-        const { symbol: _s, side, qty: _q, type, tif, limitPrice, confirm, confirmedBy, ...twap } = fields;
+        const lots = lotsField(inst, b.qty, 'body.qty');
+        const limitTicks = b.limitPrice === undefined ? undefined : ticksField(inst, b.limitPrice, 'body.limitPrice');
+        if (b.maxSliceQty !== undefined) lotsField(inst, b.maxSliceQty, 'body.maxSliceQty');
+        lotsField(inst, b.minLiquidity, 'body.minLiquidity');
+        const { symbol: _s, side, qty: _q, type, tif, limitPrice: _l, confirm, confirmedBy, ...twap } = fields;
         const request: ParentRequest = {
           parentId,
           side,
           qty: lots,
           type,
           tif: tif ?? (type === 'market' ? 'IOC' : 'GTC'),
-          ...(limitPrice === undefined ? {} : { limitPrice: priceToTicks(inst, limitPrice) }),
+          ...(limitTicks === undefined ? {} : { limitPrice: limitTicks }),
           route: 'twap',
           twap: toTwapParams(twap, inst),
           source,
         };
-        const result = await port.submit({
-          kind: 'SubmitParent',
-          request,
-          confirmations: confirm,
-          confirmedBy: confirmedBy ?? null,
-        });
-        if (result.outcome === 'refused') {
-          // The same request raced itself: the first made the parent.
-          if (result.code === 'duplicate-parent') {
-            existingParent(port, parentId, source);
-            return c.json(planView(inst, port.ledger, port.ledger.parents.get(parentId)!), 200);
-          }
-          throw refusalProblem(result);
-        }
-        return c.json(planView(inst, port.ledger, port.ledger.parents.get(parentId)!), 201);
+        return answer(
+          await decide(
+            port,
+            {
+              kind: 'SubmitParent',
+              request,
+              confirmations: confirm,
+              confirmedBy: confirmedBy ?? null,
+              checkGuards: true,
+            },
+            tag,
+          ),
+        );
       },
     }),
     defineRoute({
@@ -194,38 +201,51 @@ export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
         'ended is listed as such. The cancel and a slice due at the same moment are serialised: the answer says ' +
         'which one won. The parent completes once every child has ended; it is never left active by mistake.',
       params: parentParams,
+      query: cancelQuery,
       body: { 'application/json': cancelBody },
-      problems: ['not-found'],
+      problems: ['not-found', 'conflict'],
       responses: { 200: json('what the cancel did to each child', cancelAnswer) },
-      handle: async ({ params, body }, c) => {
+      handle: async ({ params, query, body }, c) => {
         const pid = parentOrderId(params.parentId);
-        const before = port.ledger.parents.get(pid);
-        if (before === undefined) throw new ProblemError('not-found', `no parent ${params.parentId} in this session`);
+        const reason = cancelReason(body.value, query);
+        const key = keyHeader(c);
+        const tag = key === undefined ? null : requestTag('DELETE /orders/:parentId/slices', key, { params, reason });
+        const answer = (d: Decision, ended: ReadonlySet<string>): Response =>
+          answered(
+            c,
+            d,
+            (r) => refusalProblem(r),
+            () => {
+              const cancelled: string[] = [];
+              const cancelling: string[] = [];
+              const alreadyDone: string[] = [];
+              for (const o of port.ledger.childrenOf(pid)) {
+                const id = o.request.clientOrderId as string;
+                if (ended.has(id)) alreadyDone.push(id);
+                else if (o.attempts === 0) cancelled.push(id);
+                else if (isTerminal(o.status)) alreadyDone.push(id);
+                else cancelling.push(id);
+              }
+              const p = port.ledger.parents.get(pid)!;
+              return c.json({
+                parentId: pid,
+                status: parentView(port.instrument, port.ledger, p).status,
+                cancelled,
+                cancelling,
+                alreadyDone,
+              });
+            },
+          );
+        const prior = await priorDecision(port, tag);
+        if (prior) return answer(prior, new Set());
+        // The children that had ended before the cancel: listed as already done whatever it did.
         const ended = new Set(
           port.ledger
             .childrenOf(pid)
             .filter((o) => isTerminal(o.status))
             .map((o) => o.request.clientOrderId as string),
         );
-        await run(port, { kind: 'CancelParent', parentId: pid, reason: body?.value.reason ?? 'cancelled over HTTP' });
-        const cancelled: string[] = [];
-        const cancelling: string[] = [];
-        const alreadyDone: string[] = [];
-        for (const o of port.ledger.childrenOf(pid)) {
-          const id = o.request.clientOrderId as string;
-          if (ended.has(id)) alreadyDone.push(id);
-          else if (o.attempts === 0) cancelled.push(id);
-          else if (isTerminal(o.status)) alreadyDone.push(id);
-          else cancelling.push(id);
-        }
-        const p = port.ledger.parents.get(pid)!;
-        return c.json({
-          parentId: pid,
-          status: parentView(port.instrument, port.ledger, p).status,
-          cancelled,
-          cancelling,
-          alreadyDone,
-        });
+        return answer(await decide(port, { kind: 'CancelParent', parentId: pid, reason }, tag), ended);
       },
     }),
     defineRoute({
@@ -236,77 +256,73 @@ export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
       summary: 'One order through the order manager (pre-trade checks; reduce-only checked server-side)',
       description:
         'A market, limit or stop order sent as one child. reduceOnly: the venue’s position and open orders are read ' +
-        'first; the answer is 202 pending while they are, and the order is refused (422) if it would not reduce.',
+        'first (the answer waits for them, at most the safety’s exposure age) and the order is refused (422) if it ' +
+        'would not reduce; a reduce-only order is an order, not a signal: no signal dedup. Idempotent by parentId ' +
+        'or the Idempotency-Key header for the session’s life, as a slicing request is.',
       body: { 'application/json': orderBody },
       problems: ['not-ready', 'conflict', 'safety-blocked', 'order-refused'],
       responses: {
         201: json('the order’s parent', parentStateSchema.extend({ orders: z.array(orderStateSchema) })),
-        200: json('the same request again', parentStateSchema.extend({ orders: z.array(orderStateSchema) })),
-        202: json('reduce-only: waiting for the venue’s position', commandAnswer),
+        200: json(
+          'the same request again, for a parent made before requests were remembered',
+          parentStateSchema.extend({ orders: z.array(orderStateSchema) }),
+        ),
       },
       handle: async ({ body }, c) => {
         const b = body.value;
         const inst = symbolOf(port, b.symbol);
-        const lots = qtyToLots(inst, b.qty);
-        const given = parentIdOf(c, b.parentId);
+        const pid = parentOrderId(parentKey(c, b.parentId));
         const { parentId: _p, ...fields } = b;
         const source = sourceOf('order', fields);
-        const pid = parentOrderId(given);
-        existingParent(port, pid, source);
-        const answer = (status: 200 | 201, id: ParentOrderId): Response => {
-          const p = port.ledger.parents.get(id)!;
-          const orders = port.ledger.childrenOf(id).map((o) => orderView(inst, o));
+        const tag = requestTag('POST /orders', pid, fields);
+        const view = (status: 200 | 201): Response => {
+          const p = port.ledger.parents.get(pid)!;
+          const orders = port.ledger.childrenOf(pid).map((o) => orderView(inst, o));
           return c.json({ ...parentView(inst, port.ledger, p), orders }, status);
         };
-        if (port.ledger.parents.has(pid)) return answer(200, pid);
-        admit(port, b.side, lots);
-        if (b.reduceOnly) {
-          if (b.type !== 'market' && b.type !== 'limit')
-            throw new ProblemError('bad-request', 'invalid body', [
-              { path: 'body.type', message: 'a reduce-only order is a market or limit order' },
-            ]);
-          const result = await run(port, {
-            kind: 'EmitSignal',
-            signal: {
-              signalId: given,
-              side: b.side,
-              qty: lots,
-              price: b.limitPrice === undefined ? null : priceToTicks(inst, b.limitPrice),
-              route: 'single',
-              reduceOnly: true,
+        const answer = (d: Decision): Response =>
+          answered(
+            c,
+            d,
+            (r) => parentRefusal(r, pid),
+            () => view(201),
+          );
+        const prior = await priorDecision(port, tag);
+        if (prior) return answer(prior);
+        if (madeBefore(port, pid, source)) return view(200);
+        const lots = lotsField(inst, b.qty, 'body.qty');
+        const limitTicks = b.limitPrice === undefined ? undefined : ticksField(inst, b.limitPrice, 'body.limitPrice');
+        const stopTicks = b.stopPrice === undefined ? undefined : ticksField(inst, b.stopPrice, 'body.stopPrice');
+        if (b.reduceOnly && b.type !== 'market' && b.type !== 'limit')
+          throw new ProblemError('bad-request', 'invalid body', [
+            { path: 'body.type', message: 'a reduce-only order is a market or limit order' },
+          ]);
+        const request: ParentRequest = {
+          parentId: pid,
+          side: b.side,
+          qty: lots,
+          type: b.type,
+          tif: b.tif ?? (b.type === 'market' ? 'IOC' : 'GTC'),
+          ...(limitTicks === undefined ? {} : { limitPrice: limitTicks }),
+          ...(stopTicks === undefined ? {} : { stopPrice: stopTicks }),
+          ...(b.postOnly ? { postOnly: true } : {}),
+          ...(b.reduceOnly ? { reduceOnly: true } : {}),
+          route: 'single',
+          source,
+        };
+        return answer(
+          await decide(
+            port,
+            {
+              kind: 'SubmitParent',
+              request,
               confirmations: b.confirm,
               confirmedBy: b.confirmedBy ?? null,
+              checkGuards: true,
             },
-          });
-          if (result.outcome === 'pending')
-            return c.json({ outcome: 'pending' as const, ids: [], reason: result.reason }, 202);
-          return answer(201, parentOrderId(result.ids[0] ?? given));
-        }
-        const result = await port.submit({
-          kind: 'SubmitParent',
-          request: {
-            parentId: pid,
-            side: b.side,
-            qty: lots,
-            type: b.type,
-            tif: b.tif ?? (b.type === 'market' ? 'IOC' : 'GTC'),
-            ...(b.limitPrice === undefined ? {} : { limitPrice: priceToTicks(inst, b.limitPrice) }),
-            ...(b.stopPrice === undefined ? {} : { stopPrice: priceToTicks(inst, b.stopPrice) }),
-            ...(b.postOnly ? { postOnly: true } : {}),
-            route: 'single',
-            source,
-          },
-          confirmations: b.confirm,
-          confirmedBy: b.confirmedBy ?? null,
-        });
-        if (result.outcome === 'refused') {
-          if (result.code === 'duplicate-parent') {
-            existingParent(port, pid, source);
-            return answer(200, pid);
-          }
-          throw refusalProblem(result);
-        }
-        return answer(201, pid);
+            tag,
+          ),
+        );
       },
     }),
     defineRoute({
@@ -316,32 +332,34 @@ export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
       tag,
       summary: 'A trading signal: dedup, guards, pre-trade and reduce-only checks, then routed (one order or TWAP)',
       body: { 'application/json': signalBody },
-      problems: ['not-ready', 'safety-blocked', 'order-refused'],
-      responses: {
-        201: json('accepted: the parent it made', commandAnswer),
-        202: json('reduce-only: waiting for the venue’s position', commandAnswer),
-      },
+      problems: ['not-ready', 'conflict', 'safety-blocked', 'order-refused'],
+      responses: { 201: json('accepted: the parent it made', commandAnswer) },
       handle: async ({ body }, c) => {
         const b = body.value;
         const inst = symbolOf(port, b.symbol);
-        if (!port.ready)
-          throw new ProblemError('not-ready', `the session is not ready: ${port.readiness().reasons.join('; ')}`);
-        const result = await run(port, {
-          kind: 'EmitSignal',
-          signal: {
-            signalId: b.signalId,
-            side: b.side,
-            qty: qtyToLots(inst, b.qty),
-            price: b.price === undefined ? null : priceToTicks(inst, b.price),
-            route: b.route,
-            reduceOnly: b.reduceOnly,
-            confirmations: b.confirm,
-            confirmedBy: b.confirmedBy ?? null,
-          },
-        });
-        if (result.outcome === 'pending')
-          return c.json({ outcome: 'pending' as const, ids: [], reason: result.reason }, 202);
-        return c.json({ outcome: 'accepted' as const, ids: [...result.ids], reason: null }, 201);
+        const tag = requestTag('POST /signals', keyHeader(c) ?? b.signalId, b);
+        const answer = (d: Decision): Response =>
+          answered(
+            c,
+            d,
+            (r) => refusalProblem(r),
+            (accepted) => c.json({ outcome: 'accepted' as const, ids: [...accepted.ids], reason: null }, 201),
+          );
+        const prior = await priorDecision(port, tag);
+        if (prior) return answer(prior);
+        const qty = lotsField(inst, b.qty, 'body.qty');
+        const price = b.price === undefined ? null : ticksField(inst, b.price, 'body.price');
+        const signal = {
+          signalId: b.signalId,
+          side: b.side,
+          qty,
+          price,
+          route: b.route,
+          reduceOnly: b.reduceOnly,
+          confirmations: b.confirm,
+          confirmedBy: b.confirmedBy ?? null,
+        };
+        return answer(await decide(port, { kind: 'EmitSignal', signal }, tag));
       },
     }),
     defineRoute({
@@ -351,19 +369,26 @@ export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
       tag,
       summary: 'Cancel one order (a single order’s parent with it; a TWAP slice is cancelled with its parent)',
       params: orderParams,
+      query: cancelQuery,
       body: { 'application/json': cancelBody },
-      problems: ['not-found', 'order-refused'],
+      problems: ['not-found', 'conflict', 'order-refused'],
       responses: { 200: json('the order after the cancel was sent', orderStateSchema) },
-      handle: async ({ params, body }, c) => {
+      handle: async ({ params, query, body }, c) => {
         const id = asClientOrderId(params.clientOrderId);
-        if (port.ledger.order(id) === undefined)
-          throw new ProblemError('not-found', `no order ${params.clientOrderId} in this session`);
-        await run(port, {
-          kind: 'CancelOrder',
-          clientOrderId: id,
-          reason: body?.value.reason ?? 'cancelled over HTTP',
-        });
-        return c.json(orderView(port.instrument, port.ledger.order(id)!));
+        const reason = cancelReason(body.value, query);
+        const key = keyHeader(c);
+        const tag =
+          key === undefined ? null : requestTag('POST /orders/:clientOrderId/cancel', key, { params, reason });
+        const answer = (d: Decision): Response =>
+          answered(
+            c,
+            d,
+            (r) => refusalProblem(r),
+            () => c.json(orderView(port.instrument, port.ledger.order(id)!)),
+          );
+        const prior = await priorDecision(port, tag);
+        if (prior) return answer(prior);
+        return answer(await decide(port, { kind: 'CancelOrder', clientOrderId: id, reason }, tag));
       },
     }),
     defineRoute({
@@ -444,7 +469,11 @@ export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
                 symbol: z.string(),
                 position: z.string().describe('ours: the baseline plus our fills'),
                 baseline: z.string().nullable().describe('what the account held when the session began'),
-                cash: z.string().describe('quote spent (-) and received (+) by our fills, fees included'),
+                cashFlow: z
+                  .string()
+                  .describe(
+                    'the quote our fills moved: spent (-) and received (+), fees included; a flow since the session began, not the account’s balance',
+                  ),
                 openOrders: z.number().int(),
               }),
             ),
@@ -461,7 +490,7 @@ export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
               symbol: s,
               position: signedQty(inst, port.ledger.accountPositionOf(s)),
               baseline: baseline === null ? null : signedQty(inst, baseline),
-              cash: signedQuote(inst, port.ledger.cashOf(s)),
+              cashFlow: signedQuote(inst, port.ledger.cashOf(s)),
               openOrders: port.ledger.openCount,
             },
           ],

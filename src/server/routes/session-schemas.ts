@@ -27,7 +27,7 @@ const orderFields = {
 };
 
 const parentIdField = idField.describe(
-  'the parent’s id; the same request with the same id makes one parent. Default: the Idempotency-Key header, else a new id',
+  'the parent’s id and the request’s idempotency key: the same request again is answered as the first was, another under the same id is a 409. Default: the Idempotency-Key header, else a new id',
 );
 
 export const sliceBody = z
@@ -62,7 +62,9 @@ export const orderBody = z
   });
 
 export const signalBody = z.strictObject({
-  signalId: idField.describe('the signal’s id: the same signal again is deduplicated'),
+  signalId: idField.describe(
+    'the signal’s id, and its idempotency key without an Idempotency-Key header: the same signal again is answered as the first was; another signal under the same id is a 409',
+  ),
   symbol: orderFields.symbol,
   side: orderFields.side,
   qty: orderFields.qty,
@@ -73,11 +75,13 @@ export const signalBody = z.strictObject({
   confirmedBy: orderFields.confirmedBy,
 });
 
+/** A cancel's body: optional, as its reason is (the body's, else the query's, else a default). */
 export const cancelBody = z
-  .strictObject({ reason: z.string().min(1).max(500).default('cancelled over HTTP') })
-  .default({
-    reason: 'cancelled over HTTP',
-  });
+  .strictObject({ reason: z.string().min(1).max(500).optional().describe('why: kept in the event log') })
+  .default({});
+export const cancelQuery = z.object({
+  reason: z.string().min(1, 'must say why').max(500).optional().describe('why, when the request has no body'),
+});
 
 export const parentParams = z.object({ parentId: idField.describe('the parent order’s id') });
 export const orderParams = z.object({

@@ -1,0 +1,144 @@
+// The node's request journal: every command that came with an idempotency key, and what the node
+// decided, as a fold of the log (RequestDecided, then the events that settle a pending one). The
+// node consults it inside the unit of work that would run the command, so the same request sent
+// twice at once, or again after a crash and restart, is decided once: the second is answered with
+// the first's decision (same outcome, same ids), and a different request under the same key on
+// the same route is refused. It lasts as long as the log: no window, unlike signal dedup.
+//
+// A pending decision (a reduce-only order or signal waiting for the venue's position) is settled
+// by the event that decides it: the parent made (ParentOrderCreated) or refused (ParentRejected)
+// for an order, SignalAccepted or SignalRejected for a signal (the earliest pending request
+// waiting for that signal id first: the order manager decides waiting signals in arrival order).
+// One still pending when a process starts from the log can never be decided (the wait died with
+// the process that queued it, and nothing was sent): it is refused as such.
+import type { ExecEvent, LogEntry } from '../core/model/events.ts';
+import type { RequestDecided } from '../core/model/request-events.ts';
+import type { EventSink } from '../core/ports/event-sink.ts';
+import type { CommandResult } from './node-commands.ts';
+
+/** What identifies a request: its route, its key, and a hash of everything else it said. */
+export interface RequestTag {
+  /** Method and path template: 'POST /orders/slice'. */
+  readonly route: string;
+  readonly key: string;
+  readonly hash: string;
+}
+
+/** What the journal knows of a tag: nothing, the decision for the same request, or that another
+ *  request (another hash) used the key on this route. */
+export type RequestLookup =
+  | { readonly kind: 'new' }
+  | { readonly kind: 'decided'; readonly result: CommandResult }
+  | { readonly kind: 'conflict'; readonly reason: string };
+
+interface Entry {
+  readonly hash: string;
+  result: CommandResult;
+  waitsFor: RequestDecided['waitsFor'];
+}
+
+const STOPPED: CommandResult = {
+  outcome: 'refused',
+  check: 'node',
+  code: 'stopped',
+  reason: 'the process that took this request stopped before the venue’s position was read; nothing was sent',
+};
+
+export class RequestJournal implements EventSink {
+  private readonly entries = new Map<string, Entry>();
+  /** Pending entries by what settles them ('p:' parent id, 's:' signal id), oldest first. */
+  private readonly pending = new Map<string, Entry[]>();
+
+  /** Folds a process's durable log (a restart): decisions, then what settled them; whatever is
+   *  still pending after it is refused (its wait died with that process). */
+  restore(prior: readonly LogEntry[]): void {
+    for (const e of prior) this.apply(e.event);
+    for (const list of this.pending.values()) for (const entry of list) entry.result = STOPPED;
+    this.pending.clear();
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** What the journal knows of `tag`. */
+  lookup(tag: RequestTag): RequestLookup {
+    const entry = this.entries.get(slot(tag));
+    if (entry === undefined) return { kind: 'new' };
+    if (entry.hash === tag.hash) return { kind: 'decided', result: entry.result };
+    return {
+      kind: 'conflict',
+      reason: `the key ${tag.key} was used for another ${tag.route} request (other parameters or body): a key names one request`,
+    };
+  }
+
+  write(entry: LogEntry): void {
+    this.apply(entry.event);
+  }
+
+  /** The event a command's decision is logged as. */
+  static decision(tag: RequestTag, result: CommandResult, waitsFor: RequestDecided['waitsFor']): RequestDecided {
+    return {
+      kind: 'RequestDecided',
+      route: tag.route,
+      key: tag.key,
+      hash: tag.hash,
+      outcome: result.outcome,
+      ids: result.outcome === 'accepted' ? [...result.ids] : [],
+      check: result.outcome === 'refused' ? result.check : null,
+      code: result.outcome === 'refused' ? result.code : null,
+      reason: result.outcome === 'accepted' ? null : result.reason,
+      waitsFor: result.outcome === 'pending' ? waitsFor : null,
+    };
+  }
+
+  private apply(e: ExecEvent): void {
+    switch (e.kind) {
+      case 'RequestDecided': {
+        const entry: Entry = { hash: e.hash, result: resultOf(e), waitsFor: e.waitsFor };
+        this.entries.set(slot(e), entry);
+        if (e.outcome === 'pending' && e.waitsFor !== null) {
+          const on = 'parentId' in e.waitsFor ? `p:${e.waitsFor.parentId}` : `s:${e.waitsFor.signalId}`;
+          const list = this.pending.get(on);
+          if (list) list.push(entry);
+          else this.pending.set(on, [entry]);
+        }
+        return;
+      }
+      case 'ParentOrderCreated':
+        return this.settle(`p:${e.parentId}`, { outcome: 'accepted', ids: [e.parentId] });
+      case 'ParentRejected':
+        return this.settle(`p:${e.parentId}`, refused(e.stage ?? 'plan', e.code ?? 'plan', e.reason));
+      case 'SignalAccepted':
+        return this.settle(`s:${e.signalId}`, { outcome: 'accepted', ids: [e.parentId] });
+      case 'SignalRejected':
+        return this.settle(`s:${e.signalId}`, refused(e.stage, e.code, e.reason));
+      default:
+        return;
+    }
+  }
+
+  private settle(on: string, result: CommandResult): void {
+    const list = this.pending.get(on);
+    if (list === undefined) return;
+    const entry = list.shift() as Entry;
+    entry.result = result;
+    entry.waitsFor = null;
+    if (list.length === 0) this.pending.delete(on);
+  }
+}
+
+const slot = (t: { readonly route: string; readonly key: string }): string => `${t.route} ${t.key}`;
+
+const refused = (check: string, code: string, reason: string): CommandResult => ({
+  outcome: 'refused',
+  check,
+  code,
+  reason,
+});
+
+function resultOf(e: RequestDecided): CommandResult {
+  if (e.outcome === 'accepted') return { outcome: 'accepted', ids: e.ids };
+  if (e.outcome === 'refused') return refused(e.check ?? 'node', e.code ?? 'refused', e.reason ?? '');
+  return { outcome: 'pending', reason: e.reason ?? 'waiting for the venue' };
+}
