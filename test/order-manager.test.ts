@@ -1,6 +1,7 @@
 // Order manager properties: copies of one signal never become two orders, also when the
-// memory is rebuilt from the log after a restart; no signal passes a halted kill switch or a
-// tripped breaker. Scenarios run on a static book (no randomness but the generated cases).
+// memory is rebuilt from the log after a restart; only an accepted signal occupies its dedup
+// window (one refused by a guard or a check does not); no signal passes a halted kill switch or
+// a tripped breaker. Scenarios run on a static book (no randomness but the generated cases).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../src/core/clock/virtual-clock.ts';
@@ -14,6 +15,8 @@ interface Sig {
   at: number;
   side: 'buy' | 'sell';
   price: number | null;
+  /** Above the default pre-trade limits without a confirmation: refused by the checks. */
+  big?: boolean;
 }
 
 function yaml(signals: readonly Sig[], actions: readonly string[] = []): string {
@@ -32,7 +35,7 @@ routing: { twapThreshold: "1000000" }
 fillDetection: { enabled: false }
 actions: [${actions.join(', ')}]
 signals:
-${signals.map((s, i) => `  - { id: s${i}, at: PT${s.at}S, side: ${s.side}, qty: "0.01"${s.price === null ? '' : `, price: "${s.price}.00"`} }`).join('\n')}
+${signals.map((s, i) => `  - { id: s${i}, at: PT${s.at}S, side: ${s.side}, qty: "${s.big ? '1' : '0.01'}"${s.price === null ? '' : `, price: "${s.price}.00"`} }`).join('\n')}
 `;
 }
 
@@ -42,11 +45,12 @@ function run(signals: readonly Sig[], actions: readonly string[] = []) {
   return log;
 }
 
-const sigArb = fc.record({
+const sigArbFields = {
   at: fc.integer({ min: 1, max: 1100 }),
   side: fc.constantFrom<'buy' | 'sell'>('buy', 'sell'),
   price: fc.option(fc.constantFrom(60995, 61000, 61005), { nil: null }),
-});
+};
+const sigArb = fc.record(sigArbFields);
 
 describe('order manager', () => {
   it('never lets two orders through for copies of one signal within the dedup window', () => {
@@ -77,22 +81,47 @@ describe('order manager', () => {
           acks.set(event.clientOrderId, (acks.get(event.clientOrderId) ?? new Set()).add(event.venueOrderId));
         }
         for (const ids of acks.values()) expect(ids.size).toBe(1);
-        // The dedup memory logs each admitted signal once, right after the signal itself: a
-        // second copy would double the records a restart rebuilds the memory from.
+        // The dedup memory logs each accepted signal once, right before its acceptance: a second
+        // copy would double the records a restart rebuilds the memory from.
         const registered = log.filter((e) => e.event.kind === 'SignalRegistered');
-        const admitted = log.filter(
-          (e) =>
-            e.event.kind === 'SignalReceived' &&
-            !log.some(
-              (r) =>
-                r.event.kind === 'SignalRejected' &&
-                r.event.code === 'duplicate-signal' &&
-                r.event.signalId === (e.event as { signalId: string }).signalId,
-            ),
-        );
-        expect(registered).toHaveLength(admitted.length);
-        for (const r of registered) expect(log[log.indexOf(r) - 1]?.event.kind).toBe('SignalReceived');
+        expect(registered).toHaveLength(accepted.length);
+        for (const r of registered) expect(log[log.indexOf(r) + 1]?.event.kind).toBe('SignalAccepted');
       }),
+      { numRuns: 100 },
+    );
+  }, 120_000);
+
+  it('remembers only accepted signals: one refused by a guard or a check leaves its window to the next copy', () => {
+    const halt = fc
+      .tuple(fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 1, max: 190 }))
+      .map(([at, len]) => [
+        `{ at: PT${at}S, kind: kill_switch, state: halted, actor: ops, reason: test }`,
+        `{ at: PT${at + len}S, kind: kill_switch, state: active, actor: ops, reason: test }`,
+      ]);
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ ...sigArbFields, big: fc.boolean() }), { minLength: 2, maxLength: 12 }),
+        fc.option(halt, { nil: null }),
+        (signals, window) => {
+          const log = run(signals, window ?? []);
+          const accepted = new Set(log.flatMap((e) => (e.event.kind === 'SignalAccepted' ? [e.event.signalId] : [])));
+          for (const { event } of log) {
+            if (event.kind !== 'SignalRejected' || event.code !== 'duplicate-signal') continue;
+            // A duplicate names the signal it copies: always one that was accepted, at an ISO time.
+            const m = /^duplicate of signal (\S+) at (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)$/.exec(event.reason);
+            expect(m, event.reason).not.toBeNull();
+            expect(accepted.has(m![1]!), event.reason).toBe(true);
+          }
+          // A refused signal (a guard, a pre-trade check) registered nothing.
+          const refused = new Set(
+            log.flatMap((e) =>
+              e.event.kind === 'SignalRejected' && e.event.stage !== 'dedup' ? [e.event.signalId] : [],
+            ),
+          );
+          for (const { event } of log)
+            if (event.kind === 'SignalRegistered') expect(refused.has(event.signalId ?? '')).toBe(false);
+        },
+      ),
       { numRuns: 100 },
     );
   }, 120_000);

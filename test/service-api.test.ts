@@ -152,6 +152,46 @@ describe('POST /orders/slice', () => {
     expect((await get('/orders/race/slices')).body!['status']).not.toBe('working');
   });
 
+  it('cancels with no body at all, the reason from the query or a default; a bad query reason is a 400', async () => {
+    const bare = async (method: string, path: string) => {
+      const res = await app.request(`http://127.0.0.1/api/v1${path}`, {
+        method,
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      return { status: res.status, body: (await res.json()) as Json };
+    };
+    const reasons = (id: string) =>
+      f.session
+        .entriesAfter(0)
+        .flatMap((e) => (e.event.kind === 'ParentCancelRequested' && e.event.parentId === id ? [e.event.reason] : []));
+    for (const [id, path, want] of [
+      ['bare-1', '/orders/bare-1/slices', 'cancelled over HTTP'],
+      ['bare-2', '/orders/bare-2/slices?reason=enough%20for%20today', 'enough for today'],
+    ] as const) {
+      expect((await post('/orders/slice', twap({ parentId: id, duration: 'PT30S', slices: 3 }))).status).toBe(201);
+      const del = await bare('DELETE', path);
+      expect(del.status, JSON.stringify(del.body)).toBe(200);
+      expect(reasons(id)).toEqual([want]);
+    }
+    expect(
+      (
+        await post('/orders', {
+          symbol: 'BTCUSDT',
+          side: 'buy',
+          qty: '0.001',
+          type: 'limit',
+          limitPrice: '50000',
+          parentId: 'bare-3',
+        })
+      ).status,
+    ).toBe(201);
+    const child = f.session.ledger.childrenOf('bare-3' as never)[0]!.request.clientOrderId;
+    expect((await bare('POST', `/orders/${child}/cancel?reason=manual`)).status).toBe(200);
+    expect(reasons('bare-3')).toEqual(['manual']);
+    const empty = await bare('DELETE', '/orders/bare-1/slices?reason=');
+    expect([empty.status, empty.body['errors']]).toEqual([400, [{ path: 'query.reason', message: 'must say why' }]]);
+  });
+
   it('names the field of a bad request, refuses another symbol, and answers 404 for an unknown parent', async () => {
     const bad = await post('/orders/slice', { ...twap(), qty: '-1', side: 'hold' });
     expect(bad.status).toBe(400);
@@ -220,6 +260,12 @@ describe('single orders, signals and cancels', () => {
     const after = (await get('/positions')).body!['items'][0];
     expect(Number(after['position'])).toBeCloseTo(Number(before['position']) - 0.002, 9);
     expect(after['baseline']).toBe('10');
+    // The quote our fills moved, named as the flow it is (not the account's balance): a sell
+    // received what its fills say, less fees.
+    const proceeds = fills.reduce((s, x) => s + Number(x['qty']) * Number(x['price']), 0);
+    expect(Number(after['cashFlow']) - Number(before['cashFlow'])).toBeGreaterThan(proceeds * 0.99);
+    expect(Number(after['cashFlow']) - Number(before['cashFlow'])).toBeLessThanOrEqual(proceeds);
+    expect(after).not.toHaveProperty('cash');
   });
 
   it('refuses a reduce-only order that would grow the position once the venue has answered, and names it', async () => {
