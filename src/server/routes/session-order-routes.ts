@@ -459,7 +459,8 @@ export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
       path: '/positions',
       operationId: 'getPositions',
       tag,
-      summary: 'The session’s position and the quote its fills moved, as the ledger holds them, with the account’s baseline',
+      summary:
+        'The session’s position and the quote its fills moved, as the ledger holds them, with the account’s baseline',
       responses: {
         200: json(
           'positions by symbol',
