@@ -166,6 +166,20 @@ describe('POST /orders/slice', () => {
     ]);
   });
 
+  it('refuses a TWAP longer than 366 days with 400 naming body.duration, writing nothing', async () => {
+    const mark = f.session.lastSeq;
+    const long = await post('/orders/slice', twap({ parentId: 'forever', duration: 'P99999D', slices: 2 }));
+    expect(long.status).toBe(400);
+    expect(long.body!['errors']).toEqual([
+      { path: 'body.duration', message: '"P99999D" is longer than a TWAP may run: at most P366D (366 days)' },
+    ]);
+    const interval = await post('/orders/slice', twap({ parentId: 'forever', slices: undefined, interval: 'P400D' }));
+    expect(interval.status).toBe(400);
+    expect((interval.body!['errors'] as Array<{ path: string }>).map((e) => e.path)).toEqual(['body.interval']);
+    expect(f.session.ledger.parents.has('forever' as never)).toBe(false);
+    expect(sentAfter(mark)).toBe(0);
+  });
+
   it('refuses an order above the pre-trade maximum with 422 naming the check, writing nothing', async () => {
     const mark = f.session.lastSeq;
     const big = await post('/orders/slice', twap({ parentId: 'too-big', qty: '500' }));
