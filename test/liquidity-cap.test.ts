@@ -9,6 +9,7 @@ import { runLogged } from './support/logged-run.ts';
 import type { LogEntry } from '../src/core/model/events.ts';
 import { readFileSync } from 'node:fs';
 import { parseScenario } from '../src/scenario/load-scenario.ts';
+import { formatReport } from '../src/cli/format-report.ts';
 
 const FILE = 'scenarios/twap-liquidity-cap.yaml';
 
@@ -53,6 +54,34 @@ describe('the liquidity cap in a backtest', () => {
     expect(kids.every((c) => c.qty === 8_000)).toBe(true);
     // Never re-sized at execution time: every slice went out at its planned size.
     expect(of('ChildAmended').filter((e) => kids.some((c) => c.id === e.event.clientOrderId))).toEqual([]);
+  });
+
+  it('the run report warns of the plan it changed: in JSON per change, printed in one line under the parent', () => {
+    const { report } = run(text());
+    expect(report.warnings).toEqual([
+      {
+        kind: 'twap_slices',
+        parent: 'twap-buy',
+        asked: '10 slices',
+        planned: '25 slices',
+        why: 'raised so that no slice is larger than the liquidity cap of 0.08, a share of the average daily volume',
+      },
+      {
+        kind: 'twap_interval',
+        parent: 'twap-buy',
+        asked: 'PT1M',
+        planned: 'PT24S',
+        why: 'the changed number of slices still spans the duration, PT10M',
+      },
+    ]);
+    const lines = formatReport(report, false).split('\n');
+    const parent = lines.findIndex((l) => l.startsWith('  parent twap-buy '));
+    const warning = lines.findIndex((l) => l.startsWith('    warning: the plan changed what was asked: '));
+    expect(warning).toBeGreaterThan(parent);
+    expect(lines[warning]).toContain('10 slices asked, 25 slices planned: raised so that no slice is larger');
+    expect(lines[warning]).toContain('interval PT1M asked, PT24S planned');
+    // The eth-buy parent kept what it asked for: no warning line.
+    expect(lines.filter((l) => l.includes('warning: the plan changed'))).toHaveLength(1);
   });
 
   it('a symbol without a stated volume is capped off with one warning, and trades uncapped', () => {

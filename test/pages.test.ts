@@ -219,7 +219,7 @@ describe('run page', () => {
     );
     expect(new Set(kinds)).toEqual(new Set(['FillReport']));
     const walk = await html(`/runs/${walk1.runId}?kinds=OrderStatusChanged,CancelOrder`);
-    expect(walk).toContain('fill detection deadline');
+    expect(walk).toContain('scenario cancelAt');
   });
 
   it('shows text from runs as text', async () => {

@@ -123,6 +123,7 @@ describe('the run report page', () => {
       'signals[]',
       'rejectedParents[]',
       'modelWarnings[]',
+      'warnings[]',
       'parents[].unsent[]',
       'replay.bookTicker',
     ])

@@ -2,7 +2,7 @@
 // nothing: each is refused at validation with the field and the problem (and, for numbers, the
 // bound). The sound base scenario parses; every case changes one thing in it.
 import { describe, it, expect } from 'vitest';
-import { parseScenario, ScenarioError } from '../src/scenario/load-scenario.ts';
+import { parseScenario, parseScenarioFile, ScenarioError } from '../src/scenario/load-scenario.ts';
 import { estimateEvents, MAX_SIM_EVENTS } from '../src/scenario/scenario-limits.ts';
 import { parseDurationMs } from '../src/core/model/time-fields.ts';
 import fs from 'node:fs';
@@ -55,6 +55,19 @@ const ZI_MARKET = `market:
   meanQty: "0.100"
 `;
 
+/** A paper run of 120 days with a 90-day TWAP: waits far past Node's 24.8-day timer limit, and
+ *  sound. */
+const PAPER = `name: paper-long
+seed: 5
+mode: paper
+venue: { name: binance-spot }
+instrument: { symbol: BTCUSDT, tickSize: "0.01", lotSize: "0.00001", minNotional: "5" }
+duration: P120D
+liquidity: { enabled: false }
+orders:
+  - { id: slow-buy, side: buy, qty: "0.03", type: market, route: twap, twap: { duration: P90D, slices: 3 } }
+`;
+
 const SYNTH_MARKET = BASE.slice(BASE.indexOf('market:\n'), BASE.indexOf('externalOrders:'));
 
 function variant(from: string, to: string, text = BASE): string {
@@ -64,7 +77,9 @@ function variant(from: string, to: string, text = BASE): string {
 
 function problems(text: string): string[] {
   try {
-    parseScenario(text, FILE);
+    // A paper-only file (no start, no market) is read as a paper run reads it.
+    if (/^mode: paper$/m.test(text)) parseScenarioFile(text, FILE);
+    else parseScenario(text, FILE);
   } catch (err) {
     expect(err).toBeInstanceOf(ScenarioError);
     return (err as ScenarioError).message.split('\n');
@@ -226,6 +241,34 @@ const CASES: readonly Case[] = [
     mentions: ['1000000'],
   },
   {
+    title: 'a TWAP longer than 366 days',
+    text: variant(
+      'duration: PT10M',
+      'duration: P400D',
+      variant('twap: { duration: PT2M, slices: 6 }', 'twap: { duration: P99999D, slices: 6 }'),
+    ),
+    path: 'orders[1].twap.duration',
+    mentions: ['"P99999D" is longer than a TWAP may run', 'at most P366D'],
+  },
+  {
+    title: 'a TWAP interval longer than 366 days',
+    text: variant('twap: { duration: PT2M, slices: 6 }', 'twap: { duration: PT2M, interval: P367D }'),
+    path: 'orders[1].twap.interval',
+    mentions: ['"P367D" is longer than a TWAP may run'],
+  },
+  {
+    title: 'a defaultTwap longer than 366 days',
+    text: variant('restarts:', 'routing: { defaultTwap: { duration: P1000D, slices: 3 } }\nrestarts:'),
+    path: 'routing.defaultTwap.duration',
+    mentions: ['at most P366D'],
+  },
+  {
+    title: 'a paper run longer than 366 days',
+    text: PAPER.replace('duration: P120D', 'duration: P367D'),
+    path: 'duration',
+    mentions: ['"P367D" is longer than a paper run may last', 'at most P366D'],
+  },
+  {
     title: 'a limit parent routed twap through a defaultTwap without limitOffsetTicks',
     text: variant(
       '{ id: buy-1, at: PT1S, side: buy, qty: "1.500", type: market, route: single }',
@@ -385,6 +428,12 @@ describe('scenario bounds: refused at validation with the field and the bound', 
   it('the base scenario is sound', () => {
     expect(() => parseScenario(BASE, FILE)).not.toThrow();
     expect(() => parseScenario(variant(SYNTH_MARKET, ZI_MARKET), FILE)).not.toThrow();
+  });
+
+  it('takes a 120-day paper run with a 90-day TWAP, and a TWAP of exactly 366 days', () => {
+    expect(parseScenarioFile(PAPER, FILE).scenario.duration).toBe('P120D');
+    const year = PAPER.replace('duration: P120D', 'duration: P366D').replace('duration: P90D', 'duration: P366D');
+    expect(parseScenarioFile(year, FILE).scenario.orders[0]?.twap?.duration).toBe('P366D');
   });
 
   it.each(CASES)('$title', ({ text, path, mentions }) => {

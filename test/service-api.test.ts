@@ -211,6 +211,48 @@ describe('POST /orders/slice', () => {
     ]);
   });
 
+  it('refuses a TWAP longer than 366 days with 400 naming body.duration, writing nothing', async () => {
+    const mark = f.session.lastSeq;
+    const long = await post('/orders/slice', twap({ parentId: 'forever', duration: 'P99999D', slices: 2 }));
+    expect(long.status).toBe(400);
+    expect(long.body!['errors']).toEqual([
+      { path: 'body.duration', message: '"P99999D" is longer than a TWAP may run: at most P366D (366 days)' },
+    ]);
+    const interval = await post('/orders/slice', twap({ parentId: 'forever', slices: undefined, interval: 'P400D' }));
+    expect(interval.status).toBe(400);
+    expect((interval.body!['errors'] as Array<{ path: string }>).map((e) => e.path)).toEqual(['body.interval']);
+    expect(f.session.ledger.parents.has('forever' as never)).toBe(false);
+    expect(sentAfter(mark)).toBe(0);
+  });
+
+  it("answers a plan with the planner's changes as warnings, and none for a plan kept as asked", async () => {
+    // One slice a second for 366 days is 31,622,400 slices of 103 lots: the minimum notional
+    // leaves 11 (the sandbox's price makes a 5 USDT slice 9 or 10 lots).
+    const fine = await post(
+      '/orders/slice',
+      twap({ parentId: 'too-fine', duration: 'P366D', slices: undefined, interval: 'PT1S' }),
+    );
+    expect(fine.status).toBe(201);
+    const warnings = fine.body!['warnings'] as Array<Json>;
+    expect(warnings.map((w) => [w['kind'], w['parent'], w['asked']])).toEqual([
+      ['twap_slices', 'too-fine', '31622400 slices'],
+      ['twap_interval', 'too-fine', 'PT1S'],
+    ]);
+    expect(warnings[0]['planned']).toBe(`${fine.body!['totalSlices']} slices`);
+    expect(warnings[0]['why']).toMatch(/^lowered so that every slice is worth the minimum notional of 5 at the price /);
+    const again = await post(
+      '/orders/slice',
+      twap({ parentId: 'too-fine', duration: 'P366D', slices: undefined, interval: 'PT1S' }),
+    );
+    expect(again.status).toBe(201);
+    expect(again.body!['warnings']).toEqual(warnings);
+    await call('DELETE', '/orders/too-fine/slices', {});
+    const kept = await post('/orders/slice', twap({ parentId: 'kept' }));
+    expect(kept.status).toBe(201);
+    expect(kept.body!['warnings']).toEqual([]);
+    await call('DELETE', '/orders/kept/slices', {});
+  });
+
   it('refuses an order above the pre-trade maximum with 422 naming the check, writing nothing', async () => {
     const mark = f.session.lastSeq;
     const big = await post('/orders/slice', twap({ parentId: 'too-big', qty: '500' }));

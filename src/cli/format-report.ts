@@ -1,6 +1,7 @@
 // Human-readable text for run reports and run lists (the --json forms print the objects as is).
 import { replayMetricsLines } from '../core/report/replay-metrics.ts';
 import { modelWarningLine } from '../core/report/model-warnings.ts';
+import { planWarningsLine } from '../core/report/plan-warnings.ts';
 import { strategyLine } from '../core/report/strategy-summary.ts';
 import { quoteFallbackLine } from '../core/report/quote-fallback-metrics.ts';
 import type { RunReport } from '../runtime/backtest-run.ts';
@@ -46,6 +47,8 @@ export function formatReport(r: RunReport, stored = true, mode = 'backtest'): st
           `${p.durationMs === null ? 'still working' : `${(p.durationMs / 1000).toFixed(1)} s`}`,
       );
     }
+    const changed = r.warnings.filter((w) => w.parent === p.id);
+    if (changed.length > 0) lines.push(planWarningsLine(changed));
     if (p.unvaluedFees.length > 0)
       lines.push(
         `    fees leave out commissions no price was known for: ${p.unvaluedFees.map((u) => `${u.amount} ${u.asset}`).join(', ')} ` +

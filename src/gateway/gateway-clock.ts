@@ -16,8 +16,9 @@
 // `onError` instead of crashing the server. Observers registered with afterWork run after each
 // piece of work: the gateway's market-data stream reads the venue's market-data view there, since
 // the venue changes only inside its clock's work.
-import { asyncScheduler, Subscription, type SchedulerLike } from 'rxjs';
+import { Subscription, type SchedulerLike } from 'rxjs';
 import { ActionHeap } from '../core/clock/action-heap.ts';
+import { ClockScheduler } from '../core/clock/clock-scheduler.ts';
 import type { Clock } from '../core/ports/clock.ts';
 
 const MAX_TIMER_MS = 2_147_483_647;
@@ -54,7 +55,9 @@ interface Entry {
 }
 
 export class GatewayClock implements VenueClock {
-  readonly scheduler: SchedulerLike = asyncScheduler;
+  /** rxjs operators on it wait in this clock's queue (a long wait in steps, stopped by stop()),
+   *  not on rxjs's asyncScheduler, whose timers fire a delay above 2^31 - 1 ms after 1 ms. */
+  readonly scheduler: SchedulerLike = new ClockScheduler(this);
   /** The work posted, by (due, seq), cancelled entries among it until they reach the top. */
   private readonly heap = new ActionHeap<Entry>();
   /** Entries in the heap still pending. */

@@ -1,26 +1,101 @@
-// The wall clock for live and paper runs: the Clock port over Date.now and rxjs's
-// asyncScheduler (setInterval underneath). The only Clock that reads real time; backtests use
-// VirtualClock, so core code cannot tell which one it runs on.
+// The wall clock for live and paper runs: the Clock port over the system time and Node's timers.
+// The only Clock that reads real time; backtests use VirtualClock, so core code cannot tell which
+// one it runs on.
 // Monotonic: the system clock can step back (NTP, a VM resumed, an operator), and the event log
 // refuses time that goes backwards, so now() never returns less than it returned before: while
 // the system clock is behind, time stands still at the last reading until it catches up. A step
 // back larger than STEP_BACK_WARN_MS is told to `onStepBack` (once per step), for the operator.
-import { asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs';
+// Long waits: Node fires a timer of more than 2^31 - 1 ms (24.8 days) after 1 ms, and a TWAP's
+// slice or a paper run's horizon can be further away than that. So a wait is taken in steps of at
+// most MAX_TIMER_MS, each re-armed for what is left until the due time in monotonic time (not by
+// adding up the steps, which each fire a little late), and the work runs once it is due; a wait
+// within the limit is one Node timer, as before. The rxjs scheduler the clock hands out waits the
+// same way (ClockScheduler over schedule()). The timers and time sources are a seam (TimerHost):
+// a test drives the clock across days without waiting.
+import { Subscription, type SchedulerLike } from 'rxjs';
+import { ClockScheduler } from '../core/clock/clock-scheduler.ts';
 import type { Clock } from '../core/ports/clock.ts';
 
 /** A backwards step of the system clock worth telling the operator about. */
 export const STEP_BACK_WARN_MS = 1_000;
 
+/** The longest delay a Node timer takes as given (2^31 - 1 ms); a longer one fires after 1 ms. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/** What the wall clock reads time from and waits on: Node's by default, a test's own otherwise. */
+export interface TimerHost {
+  /** The system time, epoch ms (it may step back). */
+  wallNow(): number;
+  /** Monotonic time in ms (performance.now()): what timers count in. */
+  monoNow(): number;
+  /** Calls `fire` once after `delayMs` (at most MAX_TIMER_MS); returns the handle to clear it. */
+  setTimer(fire: () => void, delayMs: number): unknown;
+  clearTimer(handle: unknown): void;
+}
+
+/** Node's clock and timers, looked up at each call (so a test's fake timers apply to them too). */
+export const NODE_TIMERS: TimerHost = {
+  wallNow: () => Date.now(),
+  monoNow: () => performance.now(),
+  setTimer: (fire, delayMs) => setTimeout(fire, delayMs),
+  clearTimer: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+/**
+ * One wait of the wall clock: runs `work` once `delayMs` has passed in monotonic time, waiting in
+ * steps of at most MAX_TIMER_MS. cancel() stops it at any step.
+ */
+class WallTimer {
+  private handle: unknown = null;
+  private readonly due: number;
+
+  constructor(
+    private readonly host: TimerHost,
+    private readonly work: () => void,
+    delayMs: number,
+  ) {
+    this.due = host.monoNow() + delayMs;
+    this.arm(delayMs);
+  }
+
+  /** Waits `wait` ms, or the longest step when that is more; a step that ends short of the due
+   *  time arms the next from what is then left. */
+  private arm(wait: number): void {
+    const last = wait <= MAX_TIMER_MS;
+    this.handle = this.host.setTimer(
+      () => {
+        this.handle = null;
+        if (last) return this.work();
+        const left = this.due - this.host.monoNow();
+        if (left > 0) this.arm(left);
+        else this.work();
+      },
+      last ? wait : MAX_TIMER_MS,
+    );
+  }
+
+  cancel(): void {
+    if (this.handle === null) return;
+    this.host.clearTimer(this.handle);
+    this.handle = null;
+  }
+}
+
 export class WallClock implements Clock {
-  readonly scheduler: SchedulerLike = asyncScheduler;
+  /** rxjs operators on this scheduler wait through schedule(), long waits included. */
+  readonly scheduler: SchedulerLike = new ClockScheduler(this);
   private last = -Infinity;
   private warned = false;
 
-  /** `onStepBack`: told the size of a backwards step of the system clock (ms). */
-  constructor(private readonly onStepBack: ((ms: number) => void) | null = null) {}
+  /** `onStepBack`: told the size of a backwards step of the system clock (ms). `host`: the time
+   *  sources and timers (Node's; a test's to drive the clock without waiting). */
+  constructor(
+    private readonly onStepBack: ((ms: number) => void) | null = null,
+    private readonly host: TimerHost = NODE_TIMERS,
+  ) {}
 
   now(): number {
-    const t = Date.now();
+    const t = this.host.wallNow();
     if (t >= this.last) {
       this.last = t;
       this.warned = false;
@@ -33,15 +108,18 @@ export class WallClock implements Clock {
     return this.last;
   }
 
+  /** Runs `work` once after `delayMs` (negative clamps to 0, NaN throws, Infinity never runs);
+   *  unsubscribe to cancel, before or after a long wait's re-arm. */
   schedule(work: () => void, delayMs: number): Subscription {
     if (Number.isNaN(delayMs)) throw new Error('WallClock.schedule: delay is NaN');
-    return asyncScheduler.schedule(work, Math.max(0, delayMs));
+    if (delayMs === Infinity) return new Subscription();
+    const timer = new WallTimer(this.host, work, Math.max(0, delayMs));
+    return new Subscription(() => timer.cancel());
   }
 
   /**
    * Fire-and-forget schedule() (see the Clock port). Live runs gain nothing from skipping the
-   * action, so this goes through asyncScheduler like schedule() and drops the Subscription.
-   * Infinity never runs (a timer cannot hold it: Node would fire it after 1 ms).
+   * action, so this waits like schedule() and keeps no Subscription. Infinity never runs.
    */
   post(work: () => void, delayMs: number): void;
   /** post() with an argument: runs `work(arg)`; `arg` undefined behaves as post(work, delayMs). */
@@ -49,6 +127,6 @@ export class WallClock implements Clock {
   post(work: (arg?: unknown) => void, delayMs: number, arg?: unknown): void {
     if (Number.isNaN(delayMs)) throw new Error('WallClock.post: delay is NaN');
     if (delayMs === Infinity) return;
-    asyncScheduler.schedule(arg === undefined ? work : () => work(arg), Math.max(0, delayMs));
+    new WallTimer(this.host, arg === undefined ? work : () => work(arg), Math.max(0, delayMs));
   }
 }

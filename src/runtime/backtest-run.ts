@@ -68,6 +68,8 @@ export interface RunReport {
   readonly replay: LogSummary['replay'];
   /** The market model's warnings: prices held at the floor, levels exhausted, rate interval. */
   readonly modelWarnings: LogSummary['modelWarnings'];
+  /** What the TWAP planner changed of what each parent asked: slice count, interval, slice size. */
+  readonly warnings: LogSummary['warnings'];
   /** The strategy module's warm-up, signals and failure (null: the run has none). */
   readonly strategy: LogSummary['strategy'];
   /** Time and reads on the quote fallback while market data was degraded (null: it never was). */
@@ -166,6 +168,7 @@ export function runReport(r: {
     faults: summary.faults,
     replay: summary.replay,
     modelWarnings: summary.modelWarnings,
+    warnings: summary.warnings,
     strategy: summary.strategy,
     quoteFallback: summary.quoteFallback,
     positions: summary.positions,

@@ -32,6 +32,13 @@ export const duration = z.string().superRefine((s, ctx) => {
     ctx.addIssue({ code: 'custom', message: (err as Error).message, continue: false });
   }
 });
+/** A duration of at most `maxMs`, refused beyond it with `what` ("a TWAP may run") and the bound
+ *  as a duration (`maxText`). */
+export const durationAtMost = (maxMs: number, maxText: string, what: string) =>
+  duration.superRefine((s, ctx) => {
+    if (parseDurationMs(s) > maxMs)
+      ctx.addIssue({ code: 'custom', message: `"${s}" is longer than ${what}: at most ${maxText}`, continue: false });
+  });
 export const instant = z.string().refine(parses(parseUtcInstant), {
   message: 'must be an ISO-8601 UTC instant like 2024-08-09T00:00:00Z',
   abort: true,

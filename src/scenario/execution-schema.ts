@@ -2,14 +2,20 @@
 // retry defaults, and timed operator actions (kill switch, circuit breaker, cancels, strategy
 // swaps).
 import { z } from 'zod';
-import { duration, id, nonNegativeDecimal, positiveDecimal } from './common-schema.ts';
+import { MAX_TWAP_DURATION_MS } from '../core/algo/twap-spec-check.ts';
+import { duration, durationAtMost, id, nonNegativeDecimal, positiveDecimal } from './common-schema.ts';
 import { swapStrategyActionSchema } from './strategy-schema.ts';
+
+/** A TWAP's duration or interval: 366 days at most (the planner's MAX_TWAP_DURATION_MS). Checked
+ *  on the field, so a scenario names orders[i].twap.duration and the service's slicing request,
+ *  whose body takes these fields, names body.duration. */
+const twapDuration = durationAtMost(MAX_TWAP_DURATION_MS, 'P366D (366 days)', 'a TWAP may run');
 
 export const twapSchema = z
   .strictObject({
-    duration,
+    duration: twapDuration,
     /** Exactly one of interval and slices. */
-    interval: duration.optional(),
+    interval: twapDuration.optional(),
     slices: z.number().int().min(1).max(100_000).optional(),
     /** Largest slice (e.g. a share of average daily volume), as a quantity. */
     maxSliceQty: positiveDecimal.optional(),

@@ -21,6 +21,12 @@ import { parseDurationMs, parseUtcInstant } from '../core/model/time-fields.ts';
 
 type Path = (string | number)[];
 
+/** The longest a paper run may last (its duration, on the wall clock): 366 days. A paper run is a
+ *  process that must stay up the whole time; a longer horizon is a typo more often than a plan
+ *  (P1000D for PT1000S), and one that long is better run as several. The wall clock itself waits
+ *  any length (it re-arms past Node's 24.8-day timer limit). */
+export const MAX_PAPER_RUN_MS = 366 * 86_400_000;
+
 /** The events a run of a validated scenario is estimated to simulate: the figure the limit on
  *  simulated events is checked against (the CLI warns before a long run with it). */
 export function estimateRunEvents(s: ScenarioFile): number {
@@ -36,6 +42,8 @@ export function checkRunLimits(s: ScenarioFile, report: (path: Path, message: st
     report(path, message);
   };
   const inst = makeInstrument(s.instrument);
+  if (s.mode === 'paper' && parseDurationMs(s.duration) > MAX_PAPER_RUN_MS)
+    issue(['duration'], `"${s.duration}" is longer than a paper run may last: at most P366D (366 days) of wall time`);
   // A paper run states no start (it starts on the wall clock); a TWAP's plan does not depend on
   // when it starts, only on its own times, so the epoch stands in for it.
   const start = s.start === undefined ? 0 : parseUtcInstant(s.start);

@@ -14,6 +14,7 @@ import {
 import { isTerminal } from '../core/model/order-status.ts';
 import type { OrderState } from '../core/order/apply-event.ts';
 import type { OrderLedger, ParentState } from '../core/order/order-ledger.ts';
+import { PLAN_WARNING_KINDS, planWarnings } from '../core/report/plan-warnings.ts';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -33,6 +34,25 @@ export const planSchema = z.object({
   limitPrice: z.string().nullable(),
   totalSlices: z.number().int(),
   slices: z.array(sliceSchema),
+  warnings: z
+    .array(
+      z.object({
+        kind: z
+          .enum(PLAN_WARNING_KINDS)
+          .describe(
+            'twap_slices: the slice count; twap_interval: the time between slices; twap_slice_size: slices larger than asked',
+          ),
+        parent: z.string(),
+        asked: z
+          .string()
+          .describe('what the request asked, with its unit ("30000 slices", "PT1S", "at most 0.001 a slice")'),
+        planned: z.string().describe('what the plan has instead'),
+        why: z
+          .string()
+          .describe('the rule that made the change (minimum notional, lot size, maxSliceQty, liquidity cap)'),
+      }),
+    )
+    .describe('each change the planner made to what was asked; empty when the plan is what was asked'),
 });
 
 export const sliceStateSchema = sliceSchema.extend({
@@ -106,6 +126,7 @@ export function planView(inst: Instrument, ledger: OrderLedger, p: ParentState):
       qty: lotsToQty(inst, o.request.qty),
       scheduledTime: iso(o.request.scheduledTime),
     })),
+    warnings: p.plan === null ? [] : planWarnings(s.parentId, p.plan, inst),
   };
 }
 

@@ -88,6 +88,9 @@ export interface OrderSpec {
 }
 
 export interface HarnessOptions {
+  /** Over the harness's own: a deadline of 30 s (timeoutMs) for every order, the GTC limits the
+   *  harness places by default included, so the tests of the deadline's machinery watch to one.
+   *  `restingTimeoutMs: null` gives resting orders fill detection's default: no deadline. */
   config?: FillConfigInput;
   script?: Partial<VenueScript>;
   seed?: number;
@@ -109,7 +112,7 @@ export class Harness {
   private orders = 0;
 
   constructor(options: HarnessOptions = {}) {
-    this.config = parseFillConfig(options.config ?? {});
+    this.config = parseFillConfig({ timeoutMs: 30_000, ...options.config });
     this.script = {
       latencyMs: 5,
       submit: 'ack',

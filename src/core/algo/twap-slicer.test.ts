@@ -310,6 +310,11 @@ describe('planTwapSlices: invalid input names the field and the problem', () => 
     ['startTime negative', { startTime: -1 }, 'startTime: must not be negative, got -1'],
     ['duration zero', { durationMs: 0 }, 'durationMs: must be positive, got 0'],
     [
+      'duration past 366 days',
+      { durationMs: 366 * 86_400_000 + 1 },
+      'durationMs: 31622400001 ms is longer than a TWAP may run (31622400000 ms, 366 days)',
+    ],
+    [
       'duration shorter than the interval',
       { durationMs: 30_000 },
       'durationMs: 30000 ms is shorter than the interval of 60000 ms',

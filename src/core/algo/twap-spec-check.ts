@@ -8,6 +8,13 @@ import type { TwapLiquidityCap, TwapRandomize, TwapSpec } from './twap-spec.ts';
 /** Plans past this many slices are refused: memory and venue rate limits, not arithmetic. */
 export const MAX_TWAP_SLICES = 1_000_000;
 
+/** The longest TWAP: 366 days, a year with its leap day. A parent worked over longer is a
+ *  standing programme, not one order (its plan, prices and limits would be a year stale); a
+ *  duration typed wrong (P99999D for P9D) is refused instead of spreading an order over 270
+ *  years. Waits this long are fine on every clock (the wall clock re-arms past Node's 24.8-day
+ *  timer limit). */
+export const MAX_TWAP_DURATION_MS = 366 * 86_400_000;
+
 export class TwapPlanError extends Error {
   constructor(
     readonly field: string,
@@ -64,6 +71,11 @@ export function validateTwapSpec(spec: TwapSpec, rng: Rng | undefined): ValidTwa
   const qty = whole('qty', spec.qty, 'lots', 1, 'must be positive');
   const startTime = whole('startTime', spec.startTime, 'ms', 0, 'must not be negative');
   const durationMs = whole('durationMs', spec.durationMs, 'ms', 1, 'must be positive');
+  if (durationMs > MAX_TWAP_DURATION_MS)
+    throw new TwapPlanError(
+      'durationMs',
+      `${durationMs} ms is longer than a TWAP may run (${MAX_TWAP_DURATION_MS} ms, 366 days)`,
+    );
   if (startTime + durationMs > Number.MAX_SAFE_INTEGER)
     throw new TwapPlanError('durationMs', 'ends past the largest safe epoch ms');
   if ((spec.intervalMs === undefined) === (spec.sliceCount === undefined)) {

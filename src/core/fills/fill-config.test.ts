@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_FILL_CONFIG, FillConfigError, parseFillConfig } from './fill-config.ts';
+import { TIMES_IN_FORCE, type OrderType } from '../model/order.ts';
+import {
+  DEFAULT_FILL_CONFIG,
+  FillConfigError,
+  parseFillConfig,
+  PARTIAL_FILL_POLICIES,
+  watchRulesOf,
+} from './fill-config.ts';
 
 const RUNS = { numRuns: 200 };
 
@@ -8,6 +15,7 @@ describe('fill config', () => {
   it('has every default in one place', () => {
     expect(DEFAULT_FILL_CONFIG).toEqual({
       timeoutMs: 30_000,
+      restingTimeoutMs: null,
       pollInitialMs: 2_000,
       pollIncrease: { mode: 'step', ms: 500 },
       pollMaxMs: 5_000,
@@ -15,7 +23,7 @@ describe('fill config', () => {
       backoffBaseMs: 500,
       backoffMaxMs: 8_000,
       jitterFraction: 0.1,
-      partialFillPolicy: 'cancel_remainder',
+      partialFillPolicy: null,
       slippageWarnBps: 50,
       feeFallbackBps: 10,
       finalVerification: true,
@@ -40,9 +48,53 @@ describe('fill config', () => {
     expect(c).toEqual({
       ...DEFAULT_FILL_CONFIG,
       timeoutMs: 60_000,
+      restingTimeoutMs: 60_000, // a timeoutMs given is every order's deadline, as before
       partialFillPolicy: 'wait',
       finalVerification: false,
     });
+    expect(parseFillConfig({ timeoutMs: 60_000, restingTimeoutMs: null }).restingTimeoutMs).toBeNull();
+    expect(parseFillConfig({ restingTimeoutMs: 600_000 })).toEqual({
+      ...DEFAULT_FILL_CONFIG,
+      restingTimeoutMs: 600_000,
+    });
+  });
+
+  it('watches a resting order (GTC or DAY, not market) without a deadline and waits out its partial fills; the rest to timeoutMs', () => {
+    const types: OrderType[] = ['market', 'limit', 'stop', 'stop_limit'];
+    const rules = (config: object, type: OrderType, tif: (typeof TIMES_IN_FORCE)[number]) =>
+      watchRulesOf(parseFillConfig(config), { type, tif });
+    expect(rules({}, 'limit', 'GTC')).toEqual({ timeoutMs: null, policy: 'wait' });
+    expect(rules({}, 'stop_limit', 'DAY')).toEqual({ timeoutMs: null, policy: 'wait' });
+    expect(rules({}, 'limit', 'IOC')).toEqual({ timeoutMs: 30_000, policy: 'cancel_remainder' });
+    expect(rules({}, 'market', 'GTC')).toEqual({ timeoutMs: 30_000, policy: 'cancel_remainder' });
+    // A file that gave timeoutMs keeps it for resting orders too, with the policy it had.
+    expect(rules({ timeoutMs: 120_000 }, 'limit', 'GTC')).toEqual({ timeoutMs: 120_000, policy: 'cancel_remainder' });
+    expect(rules({ timeoutMs: 120_000, restingTimeoutMs: null }, 'limit', 'GTC')).toEqual({
+      timeoutMs: null,
+      policy: 'wait',
+    });
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...types),
+        fc.constantFrom(...TIMES_IN_FORCE),
+        fc.option(fc.integer({ min: 2_000, max: 86_400_000 }), { nil: undefined }),
+        fc.option(fc.option(fc.integer({ min: 2_000, max: 86_400_000 }), { nil: null }), { nil: undefined }),
+        fc.option(fc.constantFrom(...PARTIAL_FILL_POLICIES), { nil: undefined }),
+        fc.option(fc.constantFrom(...PARTIAL_FILL_POLICIES), { nil: undefined }),
+        (type, tif, timeoutMs, restingTimeoutMs, configPolicy, orderPolicy) => {
+          const config = parseFillConfig({ timeoutMs, restingTimeoutMs, partialFillPolicy: configPolicy });
+          const r = watchRulesOf(config, { type, tif }, orderPolicy);
+          const resting = type !== 'market' && (tif === 'GTC' || tif === 'DAY');
+          const restingDeadline = restingTimeoutMs !== undefined ? restingTimeoutMs : (timeoutMs ?? null);
+          expect(r.timeoutMs).toBe(resting ? restingDeadline : (timeoutMs ?? 30_000));
+          expect(r.policy).toBe(orderPolicy ?? configPolicy ?? (r.timeoutMs === null ? 'wait' : 'cancel_remainder'));
+          // Fill detection cancels nothing of an order it watches without a deadline, unless asked to.
+          if (r.timeoutMs === null && orderPolicy === undefined && configPolicy === undefined)
+            expect(r.policy).toBe('wait');
+        },
+      ),
+      RUNS,
+    );
   });
 
   it.each([
@@ -51,6 +103,9 @@ describe('fill config', () => {
     [{ timeoutMs: '30s' }, /timeoutMs: must be a number of milliseconds/],
     [{ pollMaxMs: 1_000 }, /pollMaxMs: must not be below pollInitialMs/],
     [{ timeoutMs: 1_000 }, /pollInitialMs: must not exceed timeoutMs/],
+    [{ restingTimeoutMs: 1_000 }, /pollInitialMs: must not exceed restingTimeoutMs/],
+    [{ restingTimeoutMs: 0 }, /restingTimeoutMs: must be at least 1 ms/],
+    [{ restingTimeoutMs: 86_400_001 }, /restingTimeoutMs: must be at most one day/],
     [{ backoffBaseMs: 10_000 }, /backoffMaxMs: must not be below backoffBaseMs/],
     [
       { pollIncrease: { mode: 'linear', ms: 5 } },
@@ -81,6 +136,7 @@ describe('fill config', () => {
     const arb = fc.record(
       {
         timeoutMs: fc.integer({ min: 1, max: 86_400_000 }),
+        restingTimeoutMs: fc.option(fc.integer({ min: 1, max: 86_400_000 }), { nil: null }),
         pollInitialMs: fc.integer({ min: 1, max: 1_000 }),
         pollIncrease: fc.oneof(
           fc.record({ mode: fc.constant('step' as const), ms: fc.integer({ min: 0, max: 10_000 }) }),
@@ -100,7 +156,7 @@ describe('fill config', () => {
           c = parseFillConfig(input);
         } catch (e) {
           // Only the cross-field rule can refuse these: the first poll after the deadline.
-          expect(String(e)).toMatch(/pollInitialMs: must not exceed timeoutMs/);
+          expect(String(e)).toMatch(/pollInitialMs: must not exceed (resting)?timeoutMs/i);
           return;
         }
         expect(parseFillConfig(JSON.parse(JSON.stringify(c)))).toEqual(c);

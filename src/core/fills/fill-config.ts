@@ -3,13 +3,24 @@
 // constant, so a scenario or a live profile changes behaviour in one place. Each default says
 // what it is and why; the ones that are simply our choice say so.
 // Times are integer milliseconds on the Clock (virtual in simulation, wall clock live).
+// The deadline and the partial-fill policy depend on the order's time in force (watchRulesOf):
+// an order that ends by itself (market, IOC, FOK) is watched to a deadline and cancelled there;
+// a resting one (a GTC or DAY limit or stop) rests until it fills, its owner cancels it or the
+// venue ends it (a DAY order at its session's close), and fill detection watches it without
+// cancelling it, unless the config gives resting orders a deadline
+// (docs/0059-resting-orders-watched-without-a-deadline.md).
 import { z } from 'zod';
 import { parseConfig } from '../config/parse-config.ts';
+import type { OrderType, TimeInForce } from '../model/order.ts';
 
 export const PARTIAL_FILL_POLICIES = ['accept', 'cancel_remainder', 'wait'] as const;
 /** accept: report the partial as the result; cancel_remainder: cancel the rest, then report;
- *  wait: keep monitoring for the rest until the deadline. */
+ *  wait: keep monitoring for the rest until the deadline (without one, until the order ends). */
 export type PartialFillPolicy = (typeof PARTIAL_FILL_POLICIES)[number];
+
+/** The deadline of an order that ends by itself, when the config gives none: 30 s, enough for a
+ *  marketable order to be acknowledged and filled on a slow venue. */
+const DEFAULT_TIMEOUT_MS = 30_000;
 
 const DAY_MS = 86_400_000;
 const ms = (min: number) =>
@@ -41,9 +52,15 @@ const pollIncrease = z.discriminatedUnion(
 
 export const fillConfigSchema = z
   .strictObject({
-    /** Monitoring deadline after submission: 30 s, enough for a marketable order; scenarios
-     *  with resting orders set a longer one. */
-    timeoutMs: ms(1).default(30_000),
+    /** Monitoring deadline after the venue's acceptance of an order that ends by itself (market,
+     *  IOC, FOK): 30 s. Given, it is also the deadline of resting orders (GTC, DAY) unless
+     *  restingTimeoutMs is given too: a file that set it before resting orders had their own
+     *  keeps what it meant. */
+    timeoutMs: ms(1).optional(),
+    /** Deadline of a resting order (a GTC or DAY limit, stop or stop limit): null, none (it is
+     *  watched until it ends, never cancelled by fill detection); default: timeoutMs when the
+     *  config gives it, else null. */
+    restingTimeoutMs: ms(1).nullable().optional(),
     /** First wait before polling: 2 s (the push channel usually answers sooner). */
     pollInitialMs: ms(1).default(2_000),
     /** Growth per poll (adaptive polling): a fixed step per poll by default; 500 ms is ours. */
@@ -69,12 +86,17 @@ export const fillConfigSchema = z
       .min(0, 'must be between 0 and 1')
       .max(1, 'must be between 0 and 1')
       .default(0.1),
-    /** What a partial fill leads to (see PARTIAL_FILL_POLICIES). Default cancel_remainder: the
-     *  remaining quantity is cancelled, so no part of the order keeps resting unwatched; accepting
-     *  a partial as the result is the other common choice, hence a setting. */
+    /** What a partial fill leads to (see PARTIAL_FILL_POLICIES), for every order when given
+     *  (null or absent: by order).
+     *  Default by order (watchRulesOf): wait for a resting order watched without a deadline (it
+     *  rests until it ends: fill detection cancels nothing of it), cancel_remainder for the rest
+     *  (no part of an order keeps resting past its deadline; IOC and FOK orders end by
+     *  themselves, so theirs is moot); accepting a partial as the result is the other common
+     *  choice, hence a setting. */
     partialFillPolicy: z
       .enum(PARTIAL_FILL_POLICIES, { error: `must be one of ${PARTIAL_FILL_POLICIES.join(', ')}` })
-      .default('cancel_remainder'),
+      .nullable()
+      .optional(),
     /** Slippage above this against the expected price emits a warning: 50 bps is ours, half the
      *  TWAP early stop's 1% price move (maxPriceDeviation). */
     slippageWarnBps: bps.default(50),
@@ -94,14 +116,25 @@ export const fillConfigSchema = z
       .default(3),
   })
   .refine((c) => c.pollMaxMs >= c.pollInitialMs, { message: 'must not be below pollInitialMs', path: ['pollMaxMs'] })
-  .refine((c) => c.pollInitialMs <= c.timeoutMs, {
+  .refine((c) => c.pollInitialMs <= (c.timeoutMs ?? DEFAULT_TIMEOUT_MS), {
     message: 'must not exceed timeoutMs (no poll would happen before the deadline)',
+    path: ['pollInitialMs'],
+  })
+  .refine((c) => c.restingTimeoutMs == null || c.pollInitialMs <= c.restingTimeoutMs, {
+    message: 'must not exceed restingTimeoutMs (no poll would happen before the deadline)',
     path: ['pollInitialMs'],
   })
   .refine((c) => c.backoffMaxMs >= c.backoffBaseMs, {
     message: 'must not be below backoffBaseMs',
     path: ['backoffMaxMs'],
-  });
+  })
+  .transform(({ timeoutMs, restingTimeoutMs, partialFillPolicy, ...rest }) => ({
+    timeoutMs: timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    restingTimeoutMs: restingTimeoutMs !== undefined ? restingTimeoutMs : (timeoutMs ?? null),
+    /** null: by order (watchRulesOf). */
+    partialFillPolicy: partialFillPolicy ?? null,
+    ...rest,
+  }));
 
 export type FillConfig = Readonly<z.output<typeof fillConfigSchema>>;
 export type FillConfigInput = z.input<typeof fillConfigSchema>;
@@ -121,3 +154,35 @@ export function parseFillConfig(input: unknown): FillConfig {
 }
 
 export const DEFAULT_FILL_CONFIG: FillConfig = parseFillConfig({});
+
+/** How fill detection watches one order: its deadline after acceptance (null: none, watched
+ *  until it ends) and what a partial fill leads to. */
+export interface WatchRules {
+  readonly timeoutMs: number | null;
+  readonly policy: PartialFillPolicy;
+}
+
+/** Whether an order rests at the venue until it fills or is cancelled (a GTC or DAY order that is
+ *  not a market order), rather than ending by itself (market, IOC, FOK). */
+export function rests(order: { readonly type: OrderType; readonly tif: TimeInForce }): boolean {
+  return order.type !== 'market' && (order.tif === 'GTC' || order.tif === 'DAY');
+}
+
+/**
+ * The rules of a single order by its time in force: a resting order gets restingTimeoutMs (null
+ * by default: no deadline) and, without a deadline, waits out its partial fills; any other order
+ * gets timeoutMs and cancels its remainder. A policy the config (or the order's parent: `policy`)
+ * states applies whatever the time in force. A TWAP's children are not watched by these rules:
+ * their scheduler carries or drops what they leave (the engine gives them the slice's).
+ */
+export function watchRulesOf(
+  config: FillConfig,
+  order: { readonly type: OrderType; readonly tif: TimeInForce },
+  policy?: PartialFillPolicy,
+): WatchRules {
+  const timeoutMs = rests(order) ? config.restingTimeoutMs : config.timeoutMs;
+  return {
+    timeoutMs,
+    policy: policy ?? config.partialFillPolicy ?? (timeoutMs === null ? 'wait' : 'cancel_remainder'),
+  };
+}

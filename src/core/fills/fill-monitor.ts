@@ -20,7 +20,7 @@ import type { Clock } from '../ports/clock.ts';
 import { backoffDelay, pollInterval } from './backoff.ts';
 import { classifyNotFound, classifyQueryFailure, type Classification } from './failure-class.ts';
 import { assetsOf } from './fees.ts';
-import type { FillConfig, PartialFillPolicy } from './fill-config.ts';
+import { watchRulesOf, type FillConfig, type PartialFillPolicy } from './fill-config.ts';
 import { verifyFill } from './fill-verifier.ts';
 import {
   detectedBy,
@@ -107,24 +107,27 @@ export class FillMonitor {
   }
 
   /**
-   * Starts watching an order that was just sent for the first time. `policy` and `timeoutMs`
-   * override the config for this order (a TWAP's children wait for their slice to end).
+   * Starts watching an order that was just sent for the first time: to the deadline and with the
+   * partial-fill policy its time in force gets (watchRulesOf: a resting GTC or DAY order without a
+   * deadline by default). `policy` and `timeoutMs` override them for this order (a TWAP's
+   * children wait for their slice to end); `timeoutMs` null: no deadline.
    */
   watch(
     id: ClientOrderId,
-    options: { policy?: PartialFillPolicy | undefined; timeoutMs?: number | undefined } = {},
+    options: { policy?: PartialFillPolicy | undefined; timeoutMs?: number | null | undefined } = {},
   ): void {
     if (this.watches.has(id)) return;
     const { clock, ledger, config, marketData } = this.deps;
     const order = ledger.order(id);
     if (!order) return;
     const top = marketData.topOfBook(order.request.symbol);
+    const rules = watchRulesOf(config, order.request, options.policy);
     const w = newWatch(
       id,
       order,
       top,
-      options.policy ?? config.partialFillPolicy,
-      options.timeoutMs ?? config.timeoutMs,
+      rules.policy,
+      options.timeoutMs !== undefined ? options.timeoutMs : rules.timeoutMs,
       clock.now(),
     );
     this.watches.set(id, w);
@@ -214,9 +217,10 @@ export class FillMonitor {
 
   private observe(w: Watch, source: Source, report: OrderStatusReport | null, confirm = true): void {
     const o = this.order(w);
-    if (w.deadlineTimer === null && !w.deadlinePassed && !UNRESOLVED_SUBMISSION.has(o.status)) {
+    if (w.deadlineTimer === null && !w.deadlinePassed && w.timeoutMs !== null && !UNRESOLVED_SUBMISSION.has(o.status)) {
       // The venue has the order: its deadline runs from now. Until then the submission path
-      // (order-retry.ts: lookups, resends with the same id, abandonment) owns it.
+      // (order-retry.ts: lookups, resends with the same id, abandonment) owns it. A watch without
+      // a deadline (a resting order) polls until the order ends.
       w.deadlineTimer = this.deps.clock.schedule(() => this.onDeadline(w), w.timeoutMs);
     }
     if (o.status !== w.lastStatus) {
@@ -297,8 +301,9 @@ export class FillMonitor {
       });
       if (action === 'accept') {
         // The partial is the result; the remainder rests. What it fills until the deadline is
-        // still checked then (its reports may be lost), by a lookup that waits for an answer.
-        const deadline = w.startedAt + w.timeoutMs - this.deps.clock.now();
+        // still checked then (its reports may be lost), by a lookup that waits for an answer;
+        // without a deadline, timeoutMs after the watch began.
+        const deadline = w.startedAt + (w.timeoutMs ?? this.deps.config.timeoutMs) - this.deps.clock.now();
         this.end(w, 'partial', detectedBy(w, source), true);
         this.deps.settle?.(w.id, Math.max(deadline, 1));
         return;

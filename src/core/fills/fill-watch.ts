@@ -20,7 +20,8 @@ export interface Watch {
   readonly startedAt: number;
   readonly expectedPrice: number | null;
   readonly policy: PartialFillPolicy;
-  readonly timeoutMs: number;
+  /** The deadline after acceptance; null: none (a resting order, watched until it ends). */
+  readonly timeoutMs: number | null;
   phase: Phase;
   polls: number;
   apiCalls: number;
@@ -56,7 +57,7 @@ export function newWatch(
   order: OrderState,
   top: { bid: number | null; ask: number | null },
   policy: PartialFillPolicy,
-  timeoutMs: number,
+  timeoutMs: number | null,
   now: number,
 ): Watch {
   const r = order.request;

@@ -10,8 +10,9 @@ export interface FillMonitorStarted {
   readonly kind: 'FillMonitorStarted';
   readonly clientOrderId: ClientOrderId;
   readonly qty: number;
-  /** Final verification starts this long after the venue first shows it has the order. */
-  readonly timeoutMs: number;
+  /** Final verification starts this long after the venue first shows it has the order; null:
+   *  never (a resting order watched until it ends). */
+  readonly timeoutMs: number | null;
   /** Ticks the fill is measured against: the limit price, else the touch on our side; null without one. */
   readonly expectedPrice: number | null;
   readonly partialFillPolicy: string;

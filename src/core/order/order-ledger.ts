@@ -12,6 +12,7 @@ import type {
   OrderStatusChanged,
   ParentOrderCreated,
   ReportIgnored,
+  TwapPlanned,
 } from '../model/events.ts';
 import type { ClientOrderId, ParentOrderId } from '../model/ids.ts';
 import { requestWith } from '../model/order.ts';
@@ -29,6 +30,9 @@ export interface ParentState {
   cancelRequested: boolean;
   /** Why a TWAP stopped before its last slice, if it did. */
   stopReason: string | null;
+  /** A TWAP's plan as logged (what the planner changed of what was asked, among the rest); null
+   *  for a single order. */
+  plan: TwapPlanned | null;
   /** Totals over `children`, kept by the fold as each child changes, so that a question about
    *  the whole parent (is every child ended? what is filled? what is committed?) costs the same
    *  on the last slice of a long TWAP as on the first, instead of a walk over every child. */
@@ -90,6 +94,7 @@ export const LEDGER_KINDS: readonly string[] = [
   'ParentOrderCreated',
   'ParentCancelRequested',
   'ParentStopped',
+  'TwapPlanned',
   'OrderCreated',
   'OrphanDetected',
   'AccountBaseline',
@@ -260,6 +265,7 @@ export class OrderLedger {
           completed: null,
           cancelRequested: false,
           stopReason: null,
+          plan: null,
           totals: { open: 0, pendingNew: 0, filled: 0, committed: 0 },
         });
         return NO_DERIVED;
@@ -271,6 +277,11 @@ export class OrderLedger {
       case 'ParentStopped': {
         const parent = this.parents.get(event.parentId);
         if (parent && parent.stopReason === null) parent.stopReason = event.reason;
+        return NO_DERIVED;
+      }
+      case 'TwapPlanned': {
+        const parent = this.parents.get(event.parentId);
+        if (parent) parent.plan = event;
         return NO_DERIVED;
       }
       case 'OrderCreated': {

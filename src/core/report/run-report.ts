@@ -19,6 +19,7 @@ import { DiscrepancyFold, type DiscrepancySummary } from './discrepancies.ts';
 import { unvaluedByAsset } from './unvalued-fees.ts';
 import { PnlFold, type PnlReport } from './pnl-fold.ts';
 import { QuoteFallbackMetricsFold, type QuoteFallbackMetrics } from './quote-fallback-metrics.ts';
+import { planWarnings, type PlanWarning } from './plan-warnings.ts';
 
 /** One symbol's position at the end of the run, as decimal quantities of its base: ours (the
  *  account's baseline plus our fills and corrections) and the venue's. */
@@ -134,6 +135,9 @@ export interface LogSummary extends DiscrepancySummary {
   readonly replay: ReplayMetrics | null;
   /** The market model's warnings, per kind (model-warnings.ts). */
   readonly modelWarnings: readonly ModelWarningSummary[];
+  /** What the TWAP planner changed of what was asked (slice count, interval, slice size), one
+   *  warning per change, parents in the order they were created (plan-warnings.ts). */
+  readonly warnings: readonly PlanWarning[];
   /** The run's strategy module: warm-up, signals, failure (null: the run has none). */
   readonly strategy: StrategySummary | null;
   /** Time and reads on the quote fallback (quote-fallback-metrics.ts); null when the market data
@@ -315,9 +319,11 @@ export class RunReportFold {
   summary(): LogSummary {
     this.settle();
     const parents: ParentReport[] = [];
+    const warnings: PlanWarning[] = [];
     for (const [id, parent] of this.ledger.parents) {
       const spec = parent.spec;
       const inst = this.instrumentOf(spec.symbol);
+      if (parent.plan !== null) warnings.push(...planWarnings(id, parent.plan, inst));
       const children = this.ledger.childrenOf(id);
       const filled = children.reduce((s, c) => s + c.filledQty, 0);
       const notional = children.reduce((s, c) => s + c.filledNotional, 0);
@@ -401,6 +407,7 @@ export class RunReportFold {
       faults: this.notes.faults(),
       replay: this.replayMetrics.summary(),
       modelWarnings: this.modelWarnings.summary(),
+      warnings,
       strategy: this.strategy.summary(),
       quoteFallback: this.quoteFallback.summary(),
       positions: [...this.positions],

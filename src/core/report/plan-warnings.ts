@@ -1,0 +1,139 @@
+// What a TWAP's planner changed of what was asked, as warnings: of the run report (JSON and
+// printed) and of the service's plan answer. Each change the plan logged (TwapPlanned's
+// adjustments, made by twap-slicer.ts: a slice count raised by maxSliceQty or the liquidity cap,
+// lowered by the minimum notional or the lot size, the interval that follows, slices larger than
+// the largest asked) is one warning with what was asked, what was planned and why. A plan that
+// kept what was asked has none.
+import type { TwapAdjustment } from '../algo/twap-slicer.ts';
+import type { TwapPlanned } from '../model/events.ts';
+import { lotsToQty, ticksToPrice, unitsToQuote, type Instrument } from '../model/instrument.ts';
+
+/** twap_slices: the number of slices; twap_interval: the time between them; twap_slice_size:
+ *  slices larger than the largest asked for. */
+export const PLAN_WARNING_KINDS = ['twap_slices', 'twap_interval', 'twap_slice_size'] as const;
+export type PlanWarningKind = (typeof PLAN_WARNING_KINDS)[number];
+
+export interface PlanWarning {
+  readonly kind: PlanWarningKind;
+  /** The parent order whose plan changed. */
+  readonly parent: string;
+  /** What was asked and what the plan has, with their units ("30000 slices", "PT1S", "0.001"). */
+  readonly asked: string;
+  readonly planned: string;
+  /** The rule that made the change. */
+  readonly why: string;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Milliseconds as an ISO-8601 duration of days and time, as scenario files write them
+ *  (90_000 is PT1M30S, 2_592_000_000 is P30D, 1_350 is PT1.35S). */
+export function isoDuration(ms: number): string {
+  const days = Math.floor(ms / DAY_MS);
+  let rest = ms - days * DAY_MS;
+  const hours = Math.floor(rest / 3_600_000);
+  rest -= hours * 3_600_000;
+  const minutes = Math.floor(rest / 60_000);
+  rest -= minutes * 60_000;
+  const seconds = Math.round(rest) / 1000;
+  const time = `${hours > 0 ? `${hours}H` : ''}${minutes > 0 ? `${minutes}M` : ''}${seconds > 0 ? `${seconds}S` : ''}`;
+  if (days === 0 && time === '') return 'PT0S';
+  return `P${days > 0 ? `${days}D` : ''}${time === '' ? '' : `T${time}`}`;
+}
+
+/** The warnings of one parent's logged plan, in the order the planner made the changes. */
+export function planWarnings(parent: string, plan: TwapPlanned, inst: Instrument): PlanWarning[] {
+  return plan.adjustments.map((text) => warningOf(parent, plan, inst, text));
+}
+
+function warningOf(parent: string, plan: TwapPlanned, inst: Instrument, text: string): PlanWarning {
+  const qty = (lots: number): string => lotsToQty(inst, lots);
+  const slices = (n: number): string => `${n} slice${n === 1 ? '' : 's'}`;
+  const a = parseAdjustment(text);
+  switch (a?.kind) {
+    case 'max_slice_qty':
+      return {
+        kind: 'twap_slices',
+        parent,
+        asked: slices(a.requested),
+        planned: slices(a.used),
+        why: 'raised so that no slice is larger than maxSliceQty',
+      };
+    case 'liquidity_cap':
+      return {
+        kind: 'twap_slices',
+        parent,
+        asked: slices(a.requested),
+        planned: slices(a.used),
+        why: `raised so that no slice is larger than the liquidity cap of ${qty(a.maxSliceQty)}, a share of the average daily volume`,
+      };
+    case 'min_notional': {
+      const notional =
+        plan.minNotionalUnits === undefined || plan.referencePrice === undefined
+          ? ''
+          : ` of ${unitsToQuote(inst, plan.minNotionalUnits)} at the price ${ticksToPrice(inst, plan.referencePrice)}`;
+      return {
+        kind: 'twap_slices',
+        parent,
+        asked: slices(a.requested),
+        planned: slices(a.used),
+        why: `lowered so that every slice is worth the minimum notional${notional}: at least ${qty(a.minSliceLots)} a slice`,
+      };
+    }
+    case 'lot_size':
+      return {
+        kind: 'twap_slices',
+        parent,
+        asked: slices(a.requested),
+        planned: slices(a.used),
+        why: `lowered to one lot of ${qty(1)} a slice at least: the order has ${a.used} lots`,
+      };
+    case 'interval':
+      return {
+        kind: 'twap_interval',
+        parent,
+        asked: isoDuration(a.requested),
+        planned: isoDuration(a.used),
+        why: `the changed number of slices still spans the duration, ${isoDuration(plan.durationMs)}`,
+      };
+    case 'max_slice_qty_overridden':
+      return {
+        kind: 'twap_slice_size',
+        parent,
+        asked: `at most ${qty(a.requested)} a slice`,
+        planned: `up to ${qty(a.used)}`,
+        why: 'the minimum notional wins over maxSliceQty: no slice may be worth less than it',
+      };
+    case 'liquidity_cap_overridden':
+      return {
+        kind: 'twap_slice_size',
+        parent,
+        asked: `at most ${qty(a.requested)} a slice, the liquidity cap`,
+        planned: `up to ${qty(a.used)}`,
+        why:
+          a.by === 'min_interval'
+            ? `the cap needs more slices than the duration holds ${isoDuration(plan.liquidityCap?.minIntervalMs ?? 0)} apart, the liquidity's minimum interval`
+            : 'the minimum notional wins over the liquidity cap: no slice may be worth less than it',
+      };
+    default:
+      // A change this version does not know (a log written by another): said as logged.
+      return { kind: 'twap_slices', parent, asked: 'see why', planned: 'see why', why: text };
+  }
+}
+
+function parseAdjustment(text: string): TwapAdjustment | null {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && 'kind' in value ? (value as TwapAdjustment) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** One parent's warnings as one line of the printed report. */
+export function planWarningsLine(warnings: readonly PlanWarning[]): string {
+  const parts = warnings.map(
+    (w) => `${w.kind === 'twap_interval' ? 'interval ' : ''}${w.asked} asked, ${w.planned} planned: ${w.why}`,
+  );
+  return `    warning: the plan changed what was asked: ${parts.join('; ')}`;
+}
