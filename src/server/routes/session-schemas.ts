@@ -20,7 +20,12 @@ const orderFields = {
   side: z.enum(SIDES, { error: `must be one of ${SIDES.join(', ')}` }),
   qty: positiveDecimal.describe('in the instrument’s units, as a decimal string ("0.5")'),
   type: z.enum(ORDER_TYPES, { error: `must be one of ${ORDER_TYPES.join(', ')}` }).default('market'),
-  tif: z.enum(TIMES_IN_FORCE, { error: `must be one of ${TIMES_IN_FORCE.join(', ')}` }).optional(),
+  tif: z
+    .enum(TIMES_IN_FORCE, { error: `must be one of ${TIMES_IN_FORCE.join(', ')}` })
+    .optional()
+    .describe(
+      'default IOC for a market order, GTC otherwise. GTC and DAY limits rest until filled or cancelled: fill detection watches them without a deadline (the session’s fillDetection.restingTimeoutMs gives one); IOC and FOK orders keep its deadline',
+    ),
   limitPrice: positiveDecimal.optional(),
   confirm: confirmations,
   confirmedBy: z.string().min(1).max(200).optional(),
