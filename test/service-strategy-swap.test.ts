@@ -182,4 +182,26 @@ describe('the session strategy routes', () => {
     ).toBe(401);
     expect(swapEvents(g.session)).toHaveLength(mark);
   });
+
+  it('answer a swap sent again under its key as the first time (same swap, same outcome), and another under it 409', async () => {
+    const call = caller(appFor(g.session, readerG));
+    const keyed = { ...auth, 'idempotency-key': 'swap-once' };
+    const requested = () => swapEvents(g.session).filter((e) => e.kind === 'StrategySwapRequested').length;
+    const before = requested();
+    const first = await call('POST', '/session/strategy/swap', ask({ params: { scale: 1.2 } }), keyed);
+    expect(first.status).toBe(202);
+    const again = await call('POST', '/session/strategy/swap', ask({ params: { scale: 1.2 } }), keyed);
+    expect([again.status, again.body!['swap'], again.body!['outcome']]).toEqual([202, first.body!['swap'], 'shadow']);
+    expect(requested()).toBe(before + 1);
+    const other = await call('POST', '/session/strategy/swap', ask({ params: { scale: 1.3 } }), keyed);
+    expect(other.status).toBe(409);
+    expect(requested()).toBe(before + 1);
+    // A refused swap (one is in shadow) is answered the same way again too.
+    const refusedKey = { ...auth, 'idempotency-key': 'swap-refused' };
+    const refused = await call('POST', '/session/strategy/swap', ask({ override: true }), refusedKey);
+    expect(refused.status).toBe(409);
+    const refusedAgain = await call('POST', '/session/strategy/swap', ask({ override: true }), refusedKey);
+    expect([refusedAgain.status, refusedAgain.body!['detail']]).toEqual([409, refused.body!['detail']]);
+    await advance(g.clock, 12_000, 50);
+  });
 });

@@ -257,25 +257,38 @@ export class TradingNode {
    */
   handle(command: NodeCommand, request?: RequestTag): CommandResult {
     if (this.stopped) return { outcome: 'refused', check: 'node', code: 'stopped', reason: 'the node has stopped' };
-    if (request) {
-      const known = this.requests.lookup(request);
-      if (known.kind === 'decided') return known.result;
-      if (known.kind === 'conflict')
-        return { outcome: 'refused', check: 'request', code: 'key-reused', reason: known.reason };
-      this.followRequests();
-    }
-    const noted: ExecEvent[] = [];
-    this.noted = noted;
-    let result: CommandResult;
-    try {
-      result = handleCommand(this, this.deps.ledger, command, noted);
-    } finally {
-      this.noted = null;
-    }
-    // A refusal because the node takes nothing now (its startup gate, its stop) decided nothing
-    // about the request: it is not remembered, and the same request may come again.
-    if (request && !(result.outcome === 'refused' && UNAVAILABLE.has(result.code)))
-      this.engine.record(RequestJournal.decision(request, result, waitsFor(command)));
+    const run = (): CommandResult => {
+      const noted: ExecEvent[] = [];
+      this.noted = noted;
+      try {
+        return handleCommand(this, this.deps.ledger, command, noted);
+      } finally {
+        this.noted = null;
+      }
+    };
+    return request ? this.decideRequest(request, run, waitsFor(command)) : run();
+  }
+
+  /**
+   * Runs `work` (inside a unit of work of the host) as the keyed request `request`: a request
+   * decided before is answered with that decision and `work` does not run, another request under
+   * its key is refused ('key-reused'), and a new one's decision is logged (RequestDecided) in
+   * this same unit. A refusal because the node takes nothing now (its startup gate, its stop)
+   * decided nothing about the request: it is not remembered, and the same request may come again.
+   */
+  decideRequest(
+    request: RequestTag,
+    work: () => CommandResult,
+    waits: RequestDecided['waitsFor'] = null,
+  ): CommandResult {
+    const known = this.requests.lookup(request);
+    if (known.kind === 'decided') return known.result;
+    if (known.kind === 'conflict')
+      return { outcome: 'refused', check: 'request', code: 'key-reused', reason: known.reason };
+    this.followRequests();
+    const result = work();
+    if (!(result.outcome === 'refused' && UNAVAILABLE.has(result.code)))
+      this.engine.record(RequestJournal.decision(request, result, waits));
     return result;
   }
 

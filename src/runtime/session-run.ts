@@ -23,6 +23,7 @@ import type { BreakerTrip } from '../core/risk/circuit-breaker.ts';
 import type { FallbackStatus } from '../core/market/quote-fallback.ts';
 import type { CommandResult, NodeCommand } from '../node/node-commands.ts';
 import type { RequestLookup, RequestTag } from '../node/request-journal.ts';
+import { swapDecision, swapResult } from '../node/swap-decision.ts';
 import type { NodeStatus } from '../node/node-status.ts';
 import { paperRefusal } from '../live/venue-registry.ts';
 import type { LoadedSession, SessionMode } from '../scenario/session-file.ts';
@@ -200,7 +201,7 @@ export class ServiceSession {
 
   /** Asks for a swap of the strategy, as one unit of work (session-swap.ts): the module is
    *  relative to the session file's folder. */
-  async swapStrategy(fields: SessionSwapFields): Promise<SessionSwapOutcome> {
+  async swapStrategy(fields: SessionSwapFields, request?: RequestTag): Promise<SessionSwapOutcome> {
     const st = this.proc.strategy;
     const base = this.proc.session.loaded.strategy;
     if (!st || !base) return { outcome: 'refused', swap: 0, reason: 'this session runs no strategy' };
@@ -209,6 +210,9 @@ export class ServiceSession {
       dir: dirname(this.proc.session.loaded.file),
       base,
       unit: (work) => this.proc.unit(work),
+      ...(request === undefined
+        ? {}
+        : { decide: (make) => swapDecision(this.proc.node.decideRequest(request, () => swapResult(make()))) }),
     });
     return (await swaps.swapStrategy(fields)) ?? { outcome: 'refused', swap: 0, reason: 'the session is stopping' };
   }

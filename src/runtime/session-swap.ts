@@ -37,6 +37,8 @@ export interface SessionSwapParts {
   /** Runs `work` as one unit of work of the session's process; settles once it committed (null:
    *  the process stopped first). */
   readonly unit: <T>(work: () => T) => Promise<T | null>;
+  /** Decides the request inside its unit (a keyed request: once); absent, it is simply made. */
+  readonly decide?: (request: () => SwapAnswer) => SwapAnswer;
 }
 
 /** What a session offers the HTTP route that swaps its strategy (SessionPort's swapStrategy): a
@@ -49,7 +51,8 @@ export function sessionSwaps(parts: SessionSwapParts): {
     swapStrategy: (fields) => {
       const req = sessionSwapRequest(fields, parts.dir, parts.base);
       if ('field' in req) return Promise.resolve({ outcome: 'invalid', field: req.field, message: req.message });
-      return parts.unit(() => parts.slot.request(req));
+      const make = (): SwapAnswer => parts.slot.request(req);
+      return parts.unit(() => (parts.decide ? parts.decide(make) : make()));
     },
   };
 }

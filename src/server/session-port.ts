@@ -127,5 +127,5 @@ export interface SessionPort {
   /** Asks for a swap of the session's strategy, as one unit of work; settles once it committed
    *  (the decision of a swap in shadow comes later, as events). Absent, or null from
    *  strategyStatus: the session runs no strategy. */
-  swapStrategy?(request: SessionSwapRequest): Promise<SessionSwapAnswer>;
+  swapStrategy?(request: SessionSwapRequest, tag?: RequestTag): Promise<SessionSwapAnswer>;
 }

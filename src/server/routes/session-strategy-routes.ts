@@ -5,13 +5,17 @@
 // StrategySwapDecided event on the session's stream and in the swap metrics), 200 when an
 // override swapped at once or the candidate failed as it started, 409 when it is refused (a swap
 // in shadow already, no live strategy, or a session without one), 400 naming the field when the
-// module cannot be loaded or its parameters are bad (nothing recorded then).
+// module cannot be loaded or its parameters are bad (nothing recorded then). Sent with an
+// Idempotency-Key header a swap request is decided once: the same request again gets the same
+// swap number and outcome, another under the key a 409.
 import { z } from 'zod';
 import { parseDurationMs } from '../../core/model/time-fields.ts';
 import { duration } from '../../scenario/common-schema.ts';
 import { ProblemError } from '../problem.ts';
 import { defineRoute, json, type AnyRoute } from '../route-spec.ts';
-import type { SessionPort } from '../session-port.ts';
+import type { SessionPort, SessionSwapAnswer } from '../session-port.ts';
+import { swapDecision } from '../../node/swap-decision.ts';
+import { keyHeader, REPLAYED_HEADER, requestTag } from '../idempotent-command.ts';
 import { hostedSession, withNotFound } from '../session-commands.ts';
 
 const swapBody = z.strictObject({
@@ -102,7 +106,31 @@ export function sessionStrategyRoutes(hosted: SessionPort | null): AnyRoute[] {
       handle: async ({ body }, c) => {
         status();
         const b = body.value;
-        const answer = await (port.swapStrategy as NonNullable<SessionPort['swapStrategy']>)({
+        const key = keyHeader(c);
+        const tag = key === undefined ? null : requestTag('POST /session/strategy/swap', key, b);
+        const answered = (answer: SessionSwapAnswer, replayed: boolean): Response => {
+          const extra = replayed ? { [REPLAYED_HEADER]: 'true' } : undefined;
+          if (answer.outcome === 'invalid')
+            throw new ProblemError('bad-request', `body.${answer.field}: ${answer.message}`, [
+              { path: `body.${answer.field}`, message: answer.message },
+            ]);
+          if (answer.outcome === 'refused')
+            throw new ProblemError('conflict', `swap ${answer.swap}: ${answer.reason}`, undefined, extra);
+          if (replayed) c.header(REPLAYED_HEADER, 'true');
+          const out = {
+            swap: answer.swap,
+            outcome: answer.outcome,
+            reason: answer.outcome === 'rejected' ? answer.reason : null,
+            strategy: status(),
+          };
+          return c.json(out, answer.outcome === 'shadow' ? 202 : 200);
+        };
+        if (tag !== null) {
+          const known = port.requestDecision(tag);
+          if (known.kind === 'conflict') throw new ProblemError('conflict', known.reason);
+          if (known.kind === 'decided') return answered(swapDecision(known.result), true);
+        }
+        const fields = {
           module: b.module,
           params: b.params,
           samples: b.samples,
@@ -112,19 +140,11 @@ export function sessionStrategyRoutes(hosted: SessionPort | null): AnyRoute[] {
           override: b.override,
           actor: b.actor,
           reason: b.reason,
-        });
-        if (answer.outcome === 'invalid')
-          throw new ProblemError('bad-request', `body.${answer.field}: ${answer.message}`, [
-            { path: `body.${answer.field}`, message: answer.message },
-          ]);
-        if (answer.outcome === 'refused') throw new ProblemError('conflict', `swap ${answer.swap}: ${answer.reason}`);
-        const out = {
-          swap: answer.swap,
-          outcome: answer.outcome,
-          reason: answer.outcome === 'rejected' ? answer.reason : null,
-          strategy: status(),
         };
-        return c.json(out, answer.outcome === 'shadow' ? 202 : 200);
+        const answer = await (port.swapStrategy as NonNullable<SessionPort['swapStrategy']>)(fields, tag ?? undefined);
+        if (answer.outcome === 'refused' && answer.reason.startsWith('the key '))
+          throw new ProblemError('conflict', answer.reason);
+        return answered(answer, false);
       },
     }),
   ]);
