@@ -123,6 +123,7 @@ function loadCandidate(
       path,
       params,
       warmupTimeoutMs: live.warmupTimeoutMs,
+      callbackBudgetMs: live.callbackBudgetMs,
       onFailure: live.onFailure,
     });
   } catch (err) {
