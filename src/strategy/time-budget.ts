@@ -13,6 +13,7 @@
 // A call inside a call is bounded by the outer one only.
 import { createRequire } from 'node:module';
 import { constants, createContext, Script } from 'node:vm';
+import { isNativeError } from 'node:util/types';
 import { isMainThread } from 'node:worker_threads';
 
 /** A call into strategy code ran past its budget and was stopped. */
@@ -37,6 +38,14 @@ interface Addon {
 
 const ADDON = '../../native/time-budget/build/Release/time_budget.node';
 
+/** Whether `err` is an error (of any realm) with this code as a plain value: read without
+ *  running anything of a strategy's (no getter, no Proxy trap). */
+function hasCode(err: unknown, code: string): boolean {
+  if (!isNativeError(err)) return false;
+  const d = Object.getOwnPropertyDescriptor(err, 'code');
+  return d !== undefined && 'value' in d && d.value === code;
+}
+
 /** The watchdog addon, or null when it is not built (or does not load on this Node). */
 export function watchdogBudget(): TimeBudget | null {
   let addon: Addon;
@@ -51,9 +60,8 @@ export function watchdogBudget(): TimeBudget | null {
       try {
         return addon.callWithBudget(work, budgetMs) as T;
       } catch (err) {
-        // The addon's own error is a host Error; anything else is the strategy's, passed on unread.
-        if (err instanceof Error && (err as { code?: unknown }).code === 'ERR_EXECSIM_TIME_BUDGET')
-          throw new BudgetExceeded(budgetMs);
+        // The addon's own error; anything else is the strategy's, passed on unread.
+        if (hasCode(err, 'ERR_EXECSIM_TIME_BUDGET')) throw new BudgetExceeded(budgetMs);
         throw err;
       }
     },
@@ -77,8 +85,8 @@ export function vmTimeoutBudget(): TimeBudget {
           displayErrors: false,
         }) as T;
       } catch (err) {
-        if (err instanceof Error && (err as { code?: unknown }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT')
-          throw new BudgetExceeded(budgetMs);
+        // Node's timeout error is made in the trampoline's context, where nothing else runs.
+        if (hasCode(err, 'ERR_SCRIPT_EXECUTION_TIMEOUT')) throw new BudgetExceeded(budgetMs);
         throw err;
       } finally {
         global.work = null;
