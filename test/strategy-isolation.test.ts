@@ -55,8 +55,8 @@ describe("a strategy's realm", () => {
     const ids = a.of('SignalReceived').map((e) => e.event.signalId);
     // Read on the bar that closed at the sample 10 s after it: the run's clock, not the wall's.
     expect(ids.map((id) => id.replace(/-r\d+-/, '-r-'))).toEqual([
-      't10000-d10000-pundefined-r-4',
-      't10000-d10000-pundefined-r-6',
+      't10000-10000-10000-pundefined-r-4',
+      't10000-10000-10000-pundefined-r-6',
     ]);
     expect(run(yaml).report.digest).toBe(a.report.digest);
     // The draws are the run seed's: another seed, other draws (and so other ids).
