@@ -95,6 +95,12 @@ describe("a strategy's realm", () => {
       );
     }
   });
+
+  it("refuses module code that starts a timer on the host's rxjs default scheduler", () => {
+    expect(refusal(scenario('  module: ./timer-at-import.ts'), `${DIR}/s.yaml`)).toMatch(
+      /strategy\.module: \.\/timer-at-import\.ts failed while loading: WallClockRefused: set(Timeout|Interval) reads or waits for the wall clock/,
+    );
+  });
 });
 
 describe('outputs from one call', () => {

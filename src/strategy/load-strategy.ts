@@ -30,6 +30,7 @@ import { BundleError, bundleOf, compiled, type Bundle } from './strategy-bundle.
 import type { FailureMode, InstanceEnv, LoadedStrategy } from './strategy-port.ts';
 import { newRealm } from './strategy-realm.ts';
 import { BudgetExceeded, defaultBudget, type TimeBudget } from './time-budget.ts';
+import { withoutWallClock } from './wall-clock-guard.ts';
 
 export class StrategyLoadError extends Error {
   constructor(
@@ -81,9 +82,11 @@ export function loadStrategy(spec: StrategySpec): LoadedModule {
   }
   const budgetMs = spec.callbackBudgetMs ?? DEFAULT_CALLBACK_BUDGET_MS;
   const budget = defaultBudget();
+  // Guarded as a callback is: the module's code could reach the host's rxjs, whose default
+  // scheduler would otherwise start a real timer that runs strategy code later, unbounded.
   const bounded = <T>(what: string, work: () => T): T => {
     try {
-      return budget.call(work, budgetMs);
+      return withoutWallClock(() => budget.call(work, budgetMs));
     } catch (err) {
       if (err instanceof BudgetExceeded)
         throw new StrategyLoadError(

@@ -2,6 +2,7 @@
 // copied, failures recorded (the first), a call past its budget stopped and never followed by
 // more of the strategy's code, the scheduler's requests applied only after a call that returned.
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { VirtualClock } from '../core/clock/virtual-clock.ts';
 import { StrategyCalls } from './strategy-calls.ts';
 import { StrategyScheduler } from './strategy-scheduler.ts';
@@ -32,6 +33,12 @@ describe.each([
     );
     expect(out).toEqual([{ kind: 'score', value: 2 }, returned]);
     expect(out[1]).not.toBe(returned);
+    expect(c.failure).toBeNull();
+  });
+
+  it('lets the strategy parse with zod inside a call (asking instanceof Promise makes none)', () => {
+    const c = calls();
+    expect(c.run('bar', () => ({ side: 'buy', qty: z.number().parse(2) }), true)).toEqual([{ side: 'buy', qty: 2 }]);
     expect(c.failure).toBeNull();
   });
 

@@ -66,12 +66,15 @@ describe("a strategy's realm", () => {
     const exp = evaluate(
       `exports.run = (code) => { try { ({ setTimeout: () => setTimeout(() => 0, 1), setInterval: () => setInterval(() => 0, 1),
          setImmediate: () => setImmediate(() => 0), queueMicrotask: () => queueMicrotask(() => 0),
-         'Promise.resolve': () => Promise.resolve(1), 'new Promise': () => new Promise(() => 0) })[code](); return 'ran'; }
+         'Promise.resolve': () => Promise.resolve(1), 'new Promise': () => new Promise(() => 0),
+         instanceof: () => ({}) instanceof Promise })[code](); return 'ran'; }
        catch (e) { return e.message.split(':')[0]; } };`,
     ) as { run(code: string): string };
     for (const what of ['setTimeout', 'setInterval', 'setImmediate', 'queueMicrotask', 'Promise.resolve'])
       expect(exp.run(what)).toBe(`${what} reads or waits for the wall clock`);
     expect(exp.run('new Promise')).toBe('a Promise reads or waits for the wall clock');
+    // Asking whether something is a Promise makes none.
+    expect(exp.run('instanceof')).toBe('ran');
   });
 
   it('never runs what an async function does after its first await', async () => {

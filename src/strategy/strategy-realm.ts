@@ -66,6 +66,7 @@ const INSTALL = new Script(
     apply() { refuse('a Promise'); },
     get(target, key, receiver) {
       const v = g.Reflect.get(target, key, receiver);
+      if (key === g.Symbol.hasInstance) return v;
       return typeof v === 'function' ? function () { refuse('Promise.' + g.String(key)); } : v;
     },
   }));

@@ -59,6 +59,8 @@ const GuardedPromise = new Proxy(Promise, {
   },
   get(target, key, receiver) {
     const v = Reflect.get(target, key, receiver) as unknown;
+    // `x instanceof Promise` makes no Promise (zod's parse asks it of every result).
+    if (key === Symbol.hasInstance) return v;
     return typeof v === 'function' ? refuse(`Promise.${String(key)}`) : v;
   },
 });
