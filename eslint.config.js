@@ -112,7 +112,7 @@ export default tseslint.config(
   },
   {
     // Strategies too (the bundled examples, and src/strategy's host), but not the guard that
-    // takes those globals away from them, nor the loader (file system, esbuild).
+    // takes those globals away from them, nor the loader and its bundler (file system, esbuild).
     files: [
       'src/core/**/*.ts',
       'src/sim/**/*.ts',
@@ -120,7 +120,12 @@ export default tseslint.config(
       'src/strategy/**/*.ts',
       'scenarios/strategies/**/*.ts',
     ],
-    ignores: ['**/*.test.ts', 'src/strategy/wall-clock-guard.ts', 'src/strategy/load-strategy.ts'],
+    ignores: [
+      '**/*.test.ts',
+      'src/strategy/wall-clock-guard.ts',
+      'src/strategy/load-strategy.ts',
+      'src/strategy/strategy-bundle.ts',
+    ],
     rules: {
       'no-restricted-globals': [
         'error',

@@ -216,6 +216,7 @@ export function prepareRun(parts: RunParts): PreparedRun {
   ) =>
     new StrategySlot({
       strategy: st,
+      seed: parts.seed ?? s.seed,
       prior,
       candidate: byRef,
       clock: unitClock,

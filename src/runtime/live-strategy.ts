@@ -44,6 +44,8 @@ export interface LiveStrategyParts {
   readonly prior: readonly LogEntry[];
   /** Finds the module an accepted swap in `prior` put live (StrategySlot's `candidate`). */
   readonly candidate: (ref: CandidateRef) => Instantiable | null;
+  /** The file's seed: the strategy's Math.random draws from it. */
+  readonly seed: number;
 }
 
 /** What of its process a live strategy runs on. */
@@ -72,6 +74,7 @@ export function liveStrategyOf(
     held: prior === null,
     prior: prior ?? [],
     candidate: liveCandidates(loaded),
+    seed: loaded.scenario.seed,
   });
 }
 
@@ -102,6 +105,7 @@ export class LiveStrategy {
     this.held = parts.held ? [] : null;
     this.host = new StrategySlot({
       strategy,
+      seed: parts.seed,
       prior: parts.prior,
       candidate: parts.candidate,
       clock,

@@ -126,6 +126,7 @@ function loadCandidate(
       path,
       params,
       warmupTimeoutMs: live.warmupTimeoutMs,
+      callbackBudgetMs: live.callbackBudgetMs,
       onFailure: live.onFailure,
     });
   } catch (err) {

@@ -4,44 +4,10 @@
 // the path, so every strict object of every section gets suggestions without listing
 // its fields twice.
 import type { z } from 'zod';
+import { closestKey } from '../core/config/closest-key.ts';
 import { knownKeysAt, valueAt, type Schema } from './schema-walk.ts';
 
-/** Optimal string alignment distance: insertions, deletions, substitutions and swaps of two
- *  adjacent letters cost 1 each ("sied" is one swap from "side", "qyt" from "qty"). */
-export function editDistance(a: string, b: string): number {
-  // Three rows: the one before the previous is needed for a swap.
-  let before: number[] = [];
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let d = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
-        d = Math.min(d, (before[j - 2] as number) + 1);
-      row.push(d);
-    }
-    before = prev;
-    prev = row;
-  }
-  return prev[b.length] as number;
-}
-
-/** The known field an unknown one most likely meant: same letters ignoring case, or at most a
- *  third of its letters off (at least one); null when nothing is that close. */
-export function closestKey(unknown: string, known: readonly string[]): string | null {
-  const lower = unknown.toLowerCase();
-  let best: string | null = null;
-  let bestD = Infinity;
-  for (const k of known) {
-    const d = k.toLowerCase() === lower ? 0 : editDistance(lower, k.toLowerCase());
-    if (d < bestD) {
-      best = k;
-      bestD = d;
-    }
-  }
-  return best !== null && bestD <= Math.max(1, Math.floor(unknown.length / 3)) ? best : null;
-}
+export { closestKey, editDistance } from '../core/config/closest-key.ts';
 
 /** The known field each unknown key most likely meant, or null. A field already given is not
  *  what a misspelling meant ("sid" next to "id" meant "side"). */

@@ -214,6 +214,7 @@ function swapsOf(
         path: resolve(dirname(file), a.module),
         params: a.params,
         warmupTimeoutMs: parseDurationMs(section.warmupTimeout),
+        callbackBudgetMs: section.callbackBudgetMs,
         onFailure: section.onFailure,
       });
     } catch (err) {
@@ -241,6 +242,7 @@ function strategyOf(section: NonNullable<ScenarioFile['strategy']>, file: string
       path: resolve(dirname(file), section.module),
       params: section.params,
       warmupTimeoutMs: parseDurationMs(section.warmupTimeout),
+      callbackBudgetMs: section.callbackBudgetMs,
       onFailure: section.onFailure,
     });
   } catch (err) {

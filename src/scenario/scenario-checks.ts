@@ -165,6 +165,8 @@ export function checkScenario(s: ScenarioFile, issue: Issue): void {
     if (e.signal && !signalIds.has(e.signal.id))
       issue(['expect', i, 'signal', 'id'], `no signal has id "${e.signal.id}" (signals: ${listIds(signalIds)})`);
     if (e.filledQty) onGrid(['expect', i, 'filledQty', 'equals'], e.filledQty.equals, s.instrument.lotSize, 'lots');
+    if (e.strategyFailed && !s.strategy)
+      issue(['expect', i, 'strategyFailed'], 'expects the strategy to fail: the scenario names none (strategy:)');
   });
 }
 

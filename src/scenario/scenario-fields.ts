@@ -171,6 +171,14 @@ const expectation = z
       .strictObject({ id, equals: z.enum(['accepted', 'rejected']), code: z.string().min(1).optional() })
       .optional(),
     signalsAccepted: range.optional(),
+    /** The run's strategy is expected to fail (in that phase, with that in its message): a run
+     *  whose strategy failed otherwise fails. */
+    strategyFailed: z
+      .union([
+        z.literal(true),
+        z.strictObject({ phase: z.string().min(1).optional(), reasonIncludes: z.string().min(1).optional() }),
+      ])
+      .optional(),
     fillDetection: z
       .strictObject({ metric: z.enum(FILL_METRIC_NAMES, { error: `must be one of ${FILL_METRIC_NAMES.join(', ')}` }) })
       .extend(range.def.shape)

@@ -1,6 +1,7 @@
 // The `strategy:` section: a module of the user's signal logic (src/strategy/), its parameters
 // (checked by the module's own schema when the file loads), how long its warm-up may take before
-// that is an alert, and what a failure of the strategy does to the kill switch and its parents.
+// that is an alert, how long one call into its code may take, and what a failure of the strategy
+// does to the kill switch and its parents.
 import { z } from 'zod';
 import { duration } from './common-schema.ts';
 
@@ -13,6 +14,10 @@ export const strategySchema = z.strictObject({
   params: z.record(z.string(), z.unknown()).default({}),
   /** Warm-up not done after this long raises an alert (StrategyHydration timed_out); 0 turns it off. */
   warmupTimeout: duration.default('PT5M'),
+  /** Each call into the module's code (a callback, its module code, its schema, warmup(),
+   *  create() or reactive()) may take this many ms of CPU time; past it the call is stopped and
+   *  the strategy fails as any failing strategy does (the run goes on). */
+  callbackBudgetMs: z.number().int().min(10).max(60_000).default(250),
   onFailure: z
     .strictObject({
       /** The kill switch's state once the strategy fails (active: left as it is). */

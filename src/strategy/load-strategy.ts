@@ -1,36 +1,36 @@
 // Loads a strategy module, synchronously, the same way wherever it runs (the CLI, a sweep's
-// worker threads, the server, a paper run): esbuild bundles the file (TypeScript or JavaScript,
-// with whatever it imports from its own folder or node_modules) into one CommonJS function, and
-// the loader calls it with a `require` that hands out the host's own rxjs, zod and
-// 'execsim/strategy', so the Observables and schedulers a strategy builds are the ones the host
-// drives. The bundle is cached per file (by size and mtime) and compiled once; each run calls it
-// afresh (`instantiate`), so module-level state in a strategy never leaks from one run or sweep
-// path to the next, while its functions keep what the JIT learned (a bundle compiled per run
-// made every sweep path run the strategy's code cold). The bundle's hash is the strategy's code
-// identity: StrategyStarted carries it, so a changed strategy makes another digest.
+// worker threads, the server, a paper run): esbuild bundles the file (strategy-bundle.ts) and
+// each instance of the strategy evaluates the bundle afresh in a realm of its own
+// (strategy-realm.ts), on its run's clock and random stream, with a `require` that hands out the
+// host's own rxjs, zod and 'execsim/strategy', so the Observables and schedulers a strategy
+// builds are the ones the host drives. Module-level state never leaks from one run or sweep path
+// to the next, nor does anything the module does to its realm's globals. The bundle is compiled
+// once per thread, so every instance shares its bytecode. The bundle's hash is the strategy's
+// code identity: StrategyStarted carries it, so a changed strategy makes another digest.
+//
+// Loading checks the module once (an instance at time 0 with seed 0, discarded): its definition,
+// its parameters against its schema (a key the schema drops is refused, with the key it most
+// likely meant), its warm-up and feed. Every step that runs the module's code (evaluation, the
+// schema, warmup()) gets the strategy's callback budget (time-budget.ts) and reads the module's
+// objects only inside it; what the host keeps is copied into its own plain data (plain-copy.ts).
 //
 // Every problem is a StrategyLoadError naming the field (`strategy.module`, `strategy.params.x`)
-// and the module: unreadable, does not compile, no definition exported, a definition without a
-// name or logic, bad parameters.
-import { createHash } from 'node:crypto';
-import { statSync } from 'node:fs';
-import { createRequire } from 'node:module';
+// and the module: unreadable, does not compile, imports what a strategy may not, no definition
+// exported, a definition without a name or logic, bad or unknown parameters, too slow to load.
 import { dirname } from 'node:path';
-import { compileFunction } from 'node:vm';
-import type * as Esbuild from 'esbuild';
 import * as rxjs from 'rxjs';
 import * as zod from 'zod';
 import { canonicalJson } from '../core/log/canonical-json.ts';
+import { Rng } from '../core/clock/rng.ts';
+import { droppedKey } from './param-keys.ts';
+import { copyPlain, describeThrown } from './plain-copy.ts';
 import * as api from './strategy-api.ts';
 import type { StrategyDefinition, Warmup } from './strategy-api.ts';
-import type { FailureMode, LoadedStrategy } from './strategy-port.ts';
-
-/** esbuild, loaded the first time a strategy is bundled: a process (or sweep worker) whose
- *  scenario names no strategy never loads it. Required, not imported: an ES module import of
- *  this CommonJS package made Node scan its 97 KB for export names at every start, and V8
- *  compiled that scanner with its optimising compiler (about 0.1-0.2 s of CPU per thread). */
-let esbuildModule: typeof Esbuild | undefined;
-const esbuild = (): typeof Esbuild => (esbuildModule ??= createRequire(import.meta.url)('esbuild') as typeof Esbuild);
+import { BundleError, bundleOf, compiled, type Bundle } from './strategy-bundle.ts';
+import type { FailureMode, InstanceEnv, LoadedStrategy } from './strategy-port.ts';
+import { newRealm } from './strategy-realm.ts';
+import { BudgetExceeded, defaultBudget, type TimeBudget } from './time-budget.ts';
+import { withoutWallClock } from './wall-clock-guard.ts';
 
 export class StrategyLoadError extends Error {
   constructor(
@@ -43,6 +43,9 @@ export class StrategyLoadError extends Error {
   }
 }
 
+/** A strategy call's time budget when the file states none (strategy.callbackBudgetMs). */
+export const DEFAULT_CALLBACK_BUDGET_MS = 250;
+
 /** What a scenario or session file says about its strategy. */
 export interface StrategySpec {
   /** The module as written, and where it is. */
@@ -50,8 +53,13 @@ export interface StrategySpec {
   readonly path: string;
   readonly params: unknown;
   readonly warmupTimeoutMs: number;
+  /** Each call into the module's code may take this long (default DEFAULT_CALLBACK_BUDGET_MS). */
+  readonly callbackBudgetMs?: number;
   readonly onFailure: { readonly killSwitch: FailureMode; readonly cancelParents: boolean };
 }
+
+/** A loaded module that makes a fresh instance of its definition for each host. */
+export type LoadedModule = LoadedStrategy & { instantiate(env: InstanceEnv): StrategyDefinition<unknown> };
 
 /** The packages a strategy shares with its host. rxjs's operators are all exported from its
  *  root too: 'rxjs/operators' gets the root, so an operator and the Observable it lifts are of
@@ -60,39 +68,44 @@ const SHARED: Readonly<Record<string, unknown>> = {
   rxjs,
   'rxjs/operators': rxjs,
   zod,
+  'zod/v4': zod,
   'execsim/strategy': api,
 };
 
-interface Bundle {
-  readonly size: number;
-  readonly mtimeMs: number;
-  readonly code: string;
-  readonly hash: string;
-  /** The bundle compiled (on its first evaluation). */
-  compiled?: ModuleFunction;
-}
-
-type ModuleFunction = (
-  exports: Record<string, unknown>,
-  require: (id: string) => unknown,
-  module: { exports: Record<string, unknown> },
-  filename: string,
-  dirname: string,
-) => void;
-const bundles = new Map<string, Bundle>();
-
-export function loadStrategy(spec: StrategySpec): LoadedStrategy & { instantiate(): StrategyDefinition<unknown> } {
-  const bundle = bundleOf(spec);
-  const instantiate = (): StrategyDefinition<unknown> => evaluate(spec, bundle);
-  const def = instantiate();
-  const params = parseParams(spec, def);
-  const warmup = checkedWarmup(spec, def, params);
+export function loadStrategy(spec: StrategySpec): LoadedModule {
+  let bundle: Bundle;
+  try {
+    bundle = bundleOf(spec.module, spec.path);
+  } catch (err) {
+    if (err instanceof BundleError) throw new StrategyLoadError('module', err.message);
+    throw err;
+  }
+  const budgetMs = spec.callbackBudgetMs ?? DEFAULT_CALLBACK_BUDGET_MS;
+  const budget = defaultBudget();
+  // Guarded as a callback is: the module's code could reach the host's rxjs, whose default
+  // scheduler would otherwise start a real timer that runs strategy code later, unbounded.
+  const bounded = <T>(what: string, work: () => T): T => {
+    try {
+      return withoutWallClock(() => budget.call(work, budgetMs));
+    } catch (err) {
+      if (err instanceof BudgetExceeded)
+        throw new StrategyLoadError(
+          'module',
+          `${spec.module}: ${what} ${err.message} (strategy.callbackBudgetMs); does it loop forever?`,
+        );
+      throw err;
+    }
+  };
+  // The check's own instance: at time 0, seed 0, its random stream named after the module.
+  const def = instanceOf(spec, bundle, { now: () => 0, seed: 0 }, spec.module, bounded);
+  const params = parseParams(spec, def, bounded);
+  const warmup = checkedWarmup(spec, def, params, bounded);
   const feed = def.feed ?? {};
   const quoteMs = checkedMs(spec, 'feed.quoteMs', feed.quoteMs ?? 1_000, 10);
   const barMs = checkedMs(spec, 'feed.barMs', feed.barMs ?? 60_000, quoteMs);
   return {
     definition: def,
-    instantiate,
+    instantiate: (env: InstanceEnv) => instanceOf(spec, bundle, env, def.name, bounded),
     params,
     paramsJson: canonicalJson(params ?? {}),
     module: spec.module,
@@ -102,124 +115,135 @@ export function loadStrategy(spec: StrategySpec): LoadedStrategy & { instantiate
     quoteMs,
     barMs,
     warmupTimeoutMs: spec.warmupTimeoutMs,
+    callbackBudgetMs: budgetMs,
     onFailure: spec.onFailure,
   };
 }
 
-function bundleOf(spec: StrategySpec): Bundle {
-  let stat;
-  try {
-    stat = statSync(spec.path);
-  } catch {
-    throw new StrategyLoadError(
-      'module',
-      `${spec.module}: no such file ${spec.path} (paths are relative to the file naming it)`,
-    );
-  }
-  if (!stat.isFile()) throw new StrategyLoadError('module', `${spec.module}: ${spec.path} is not a file`);
-  const cached = bundles.get(spec.path);
-  if (cached && cached.size === stat.size && cached.mtimeMs === stat.mtimeMs) return cached;
-  let code: string;
-  try {
-    const out = esbuild().buildSync({
-      entryPoints: [spec.path],
-      // The bundle's comments name its files relative to this folder: the same module gives the
-      // same code (and code hash) wherever it is and whoever loads it.
-      absWorkingDir: dirname(spec.path),
-      bundle: true,
-      write: false,
-      format: 'cjs',
-      platform: 'node',
-      target: 'node20',
-      external: ['rxjs', 'rxjs/*', 'zod', 'execsim', 'execsim/*'],
-      logLevel: 'silent',
-      charset: 'utf8',
-      legalComments: 'none',
-    });
-    code = out.outputFiles[0]?.text ?? '';
-  } catch (err) {
-    const first = (err as Esbuild.BuildFailure).errors?.[0];
-    const where = first?.location ? `${first.location.file}:${first.location.line}:${first.location.column}: ` : '';
-    throw new StrategyLoadError(
-      'module',
-      `${spec.module} does not compile: ${where}${first?.text ?? (err as Error).message}`,
-    );
-  }
-  const bundle: Bundle = {
-    size: stat.size,
-    mtimeMs: stat.mtimeMs,
-    code,
-    hash: createHash('sha256').update(code).digest('hex').slice(0, 16),
+type Bounded = <T>(what: string, work: () => T) => T;
+
+/** Evaluates the bundle in a new realm and reads its definition into one of the host's own. */
+function instanceOf(
+  spec: StrategySpec,
+  bundle: Bundle,
+  env: InstanceEnv,
+  streamName: string,
+  bounded: Bounded,
+): StrategyDefinition<unknown> {
+  const rng = new Rng(env.seed, `strategy/${streamName}`);
+  const realm = newRealm({ now: env.now, random: () => rng.next() });
+  const module = compiled(bundle, spec.path);
+  const require = (id: string): unknown => {
+    if (Object.hasOwn(SHARED, id)) return SHARED[id];
+    throw new Error(`a strategy cannot require ${JSON.stringify(id)} (only ${Object.keys(SHARED).join(', ')})`);
   };
-  bundles.set(spec.path, bundle);
-  return bundle;
+  return bounded('loading its module', () => {
+    let exports: Record<string, unknown>;
+    try {
+      exports = module.evaluate(realm, require, spec.path, dirname(spec.path));
+    } catch (err) {
+      throw new StrategyLoadError('module', `${spec.module} failed while loading: ${describeThrown(err)}`);
+    }
+    return definitionOf(spec, exports);
+  });
 }
 
-/** Runs the bundle once and finds the definition it exports (default, or `strategy`). */
-function evaluate(spec: StrategySpec, bundle: Bundle): StrategyDefinition<unknown> {
-  const fallback = createRequire(spec.path);
-  const requireShared = (id: string): unknown => (id in SHARED ? SHARED[id] : fallback(id));
-  const module = { exports: {} as Record<string, unknown> };
+/** The module's definition (default export, or `strategy`), read inside the loading budget into
+ *  a host object: its name, its schema, warm-up and feed, and its logic (the module's function). */
+function definitionOf(spec: StrategySpec, exports: Record<string, unknown>): StrategyDefinition<unknown> {
+  let def: Record<string, unknown> | undefined;
+  let name: unknown;
+  let reactive: unknown;
+  let create: unknown;
+  let feed: unknown;
+  let params: unknown;
+  let warmup: unknown;
   try {
-    bundle.compiled ??= compileFunction(bundle.code, ['exports', 'require', 'module', '__filename', '__dirname'], {
-      filename: spec.path,
-    }) as ModuleFunction;
-    bundle.compiled(module.exports, requireShared, module, spec.path, dirname(spec.path));
+    def = (exports.default ?? exports.strategy) as Record<string, unknown> | undefined;
+    if (def !== undefined && def !== null && typeof def === 'object') {
+      ({ name, reactive, create, feed, params, warmup } = def);
+      feed = copyPlain(feed, 2);
+    }
   } catch (err) {
-    throw new StrategyLoadError(
-      'module',
-      `${spec.module} failed while loading: ${(err as Error).message ?? String(err)}`,
-    );
+    throw new StrategyLoadError('module', `${spec.module}: reading its definition threw: ${describeThrown(err)}`);
   }
-  const exp = module.exports;
-  const def = (exp.default ?? exp.strategy) as StrategyDefinition<unknown> | undefined;
   if (def === undefined || def === null || typeof def !== 'object')
     throw new StrategyLoadError(
       'module',
       `${spec.module} exports no strategy: export default defineStrategy({...}) (or export const strategy)`,
     );
-  if (typeof def.name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/.test(def.name))
+  if (typeof name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/.test(name))
     throw new StrategyLoadError(
       'module',
       `${spec.module}: the definition's name must be 1-40 letters, digits, '.', '_' or '-'`,
     );
-  const reactive = typeof (def as { reactive?: unknown }).reactive === 'function';
-  const handler = typeof (def as { create?: unknown }).create === 'function';
-  if (reactive === handler)
+  const isReactive = typeof reactive === 'function';
+  if (isReactive === (typeof create === 'function'))
     throw new StrategyLoadError(
       'module',
       `${spec.module}: the definition needs exactly one of reactive(params, inputs) or create(params, context)`,
     );
-  return def;
+  const base = {
+    name,
+    ...(params === undefined ? {} : { params }),
+    ...(warmup === undefined ? {} : { warmup }),
+    ...(feed === undefined || feed === null ? {} : { feed }),
+  };
+  return (isReactive ? { ...base, reactive } : { ...base, create }) as StrategyDefinition<unknown>;
 }
 
-function parseParams(spec: StrategySpec, def: StrategyDefinition<unknown>): unknown {
+function parseParams(spec: StrategySpec, def: StrategyDefinition<unknown>, bounded: Bounded): unknown {
   const given = spec.params ?? {};
-  if (!def.params) {
+  const schema = def.params;
+  if (!schema) {
     if (typeof given === 'object' && given !== null && Object.keys(given).length > 0)
       throw new StrategyLoadError('params', `${spec.module} takes no parameters (its definition has no params schema)`);
     return {};
   }
-  if (typeof def.params.safeParse !== 'function')
+  const parsed = bounded('checking its parameters', () => {
+    try {
+      if (typeof schema.safeParse !== 'function') return null;
+      const result = schema.safeParse(given);
+      if (result.success) return { ok: true as const, data: copyPlain(result.data, 32) };
+      const issue = result.error.issues[0];
+      return {
+        ok: false as const,
+        path: (issue?.path ?? []).map((k) => String(k)),
+        message: typeof issue?.message === 'string' ? issue.message : 'invalid parameters',
+      };
+    } catch (err) {
+      throw new StrategyLoadError('params', `${spec.module}: its params schema threw: ${describeThrown(err)}`);
+    }
+  });
+  if (parsed === null)
     throw new StrategyLoadError('module', `${spec.module}: params must be a schema with safeParse (a zod schema)`);
-  const result = def.params.safeParse(given);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const path = issue?.path.map(String).join('.') ?? '';
-  throw new StrategyLoadError(
-    path ? `params.${path}` : 'params',
-    `${spec.module}: ${issue?.message ?? 'invalid parameters'}`,
-  );
+  if (!parsed.ok) {
+    const path = parsed.path.join('.');
+    throw new StrategyLoadError(path ? `params.${path}` : 'params', `${spec.module}: ${parsed.message}`);
+  }
+  const dropped = droppedKey(given, parsed.data);
+  if (dropped)
+    throw new StrategyLoadError(
+      `params.${dropped.path.join('.')}`,
+      `not a parameter of ${spec.module}${dropped.meant === null ? '' : `; did you mean "${dropped.meant}"?`}`,
+    );
+  return parsed.data;
 }
 
-function checkedWarmup(spec: StrategySpec, def: StrategyDefinition<unknown>, params: unknown): Warmup {
-  let w: unknown;
-  try {
-    w = typeof def.warmup === 'function' ? def.warmup(params) : (def.warmup ?? {});
-  } catch (err) {
-    throw new StrategyLoadError('module', `${spec.module}: warmup(params) threw: ${(err as Error).message}`);
-  }
-  if (typeof w !== 'object' || w === null)
+function checkedWarmup(
+  spec: StrategySpec,
+  def: StrategyDefinition<unknown>,
+  params: unknown,
+  bounded: Bounded,
+): Warmup {
+  const w = bounded('computing its warm-up', () => {
+    try {
+      return copyPlain(typeof def.warmup === 'function' ? def.warmup(params) : (def.warmup ?? {}), 2);
+    } catch (err) {
+      throw new StrategyLoadError('module', `${spec.module}: warmup(params) threw: ${describeThrown(err)}`);
+    }
+  });
+  if (typeof w !== 'object' || w === null || Array.isArray(w))
     throw new StrategyLoadError('module', `${spec.module}: warmup must be an object`);
   const out: Record<string, number> = {};
   for (const [k, v] of Object.entries(w)) {
@@ -241,3 +265,5 @@ function checkedMs(spec: StrategySpec, field: string, v: unknown, min: number): 
     );
   return v as number;
 }
+
+export type { TimeBudget };

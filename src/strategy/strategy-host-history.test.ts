@@ -51,6 +51,7 @@ function run(delayMs: number, outcome: 'done' | 'failed', runMs: number) {
     quoteMs: 1_000,
     barMs: MIN,
     warmupTimeoutMs: 0,
+    callbackBudgetMs: 250,
     onFailure: { killSwitch: 'active', cancelParents: false },
   };
   const history: HistorySource = {

@@ -10,9 +10,12 @@
 // history through the same callbacks, and the live samples wait while it is read; the host hands
 // every sample over and refuses the symbol's signals until it is hydrated (StrategyOutputRefused).
 //
-// Failure: a throw, a malformed output, a Promise or a reach for the wall clock stops the
-// strategy (StrategyFailed) and never the run; the kill switch is then set as `onFailure` says
-// and, unless told otherwise, the parents its signals made are cancelled.
+// Failure: a throw, a malformed output, a Promise, a reach for the wall clock or a call past its
+// time budget stops the strategy (StrategyFailed) and never the run; the kill switch is then set
+// as `onFailure` says and, unless told otherwise, the parents its signals made are cancelled.
+// Every call into the strategy's code is guarded and bounded, and what it hands back is copied
+// into the host's own data inside the call (strategy-calls.ts): the strategy's code runs in a
+// realm of its own (strategy-realm.ts) and never outside a budget.
 //
 // Swaps (strategy-slot.ts): a host in the 'shadow' role runs a candidate beside the live host.
 // It samples nothing and reads no log: the live host hands it every live sample and every fill
@@ -31,9 +34,9 @@ import type { EventSink } from '../core/ports/event-sink.ts';
 import { parentOrderId } from '../core/model/ids.ts';
 import type { NodeCommand } from '../node/node-commands.ts';
 import { lotsAsUnits, OwnOrdersFeed, type OwnUpdate } from './own-orders-feed.ts';
+import { copyPlain, showPlain } from './plain-copy.ts';
 import type {
   Bar,
-  Outputs,
   OwnFill,
   ParentUpdate,
   Quote,
@@ -42,12 +45,14 @@ import type {
   StrategyOutput,
   Trades,
 } from './strategy-api.ts';
+import { StrategyCalls, type StrategyFailure } from './strategy-calls.ts';
 import { SymbolFeed, type FeedSample } from './strategy-feed.ts';
-import { isScore, OutputError, showValue, toCommand, toScore } from './strategy-output.ts';
+import { isScore, OutputError, toCommand, toScore } from './strategy-output.ts';
 import type { HistorySource, LoadedStrategy } from './strategy-port.ts';
 import { StrategyScheduler } from './strategy-scheduler.ts';
 import { SymbolWarmup, type SampleSource } from './symbol-warmup.ts';
-import { withoutWallClock } from './wall-clock-guard.ts';
+import { defaultBudget, type TimeBudget } from './time-budget.ts';
+import { unguarded } from './wall-clock-guard.ts';
 
 export interface StrategyHostDeps {
   readonly strategy: LoadedStrategy;
@@ -66,6 +71,8 @@ export interface StrategyHostDeps {
   readonly role?: 'live' | 'shadow';
   /** Told what the strategy says and when a round of samples ends (a swap's comparison). */
   readonly watch?: HostWatch;
+  /** How calls into the strategy are bounded (default: the thread's, time-budget.ts). */
+  readonly budget?: TimeBudget;
 }
 
 /** What a swap watches of a host. */
@@ -79,6 +86,20 @@ export interface HostWatch {
   /** The strategy stopped on a failure. */
   failed?(phase: string, message: string): void;
 }
+
+/** A handler-form strategy's callbacks, read once when create() returns (a function each, or
+ *  undefined), and the object they are called on. */
+interface Handlers {
+  readonly target: StrategyHandlers;
+  readonly onQuote: Callback | undefined;
+  readonly onTrades: Callback | undefined;
+  readonly onBar: Callback | undefined;
+  readonly onFill: Callback | undefined;
+  readonly onParent: Callback | undefined;
+  readonly onTimer: Callback | undefined;
+  readonly timerMs: unknown;
+}
+type Callback = (this: StrategyHandlers, input: unknown) => unknown;
 
 /** The streams of the reactive form. */
 interface Streams {
@@ -97,13 +118,12 @@ export class StrategyHost implements EventSink {
   /** A swap's candidate, handed what this host's strategy is handed. */
   private mirror: StrategyHost | null = null;
   private readonly warmup: SymbolWarmup;
-  private handlers: StrategyHandlers | null = null;
+  private handlers: Handlers | null = null;
   private streams: Streams | null = null;
   private subscription: Subscription | null = null;
   private timers: Subscription[] = [];
-  /** Outputs made inside the current guarded call, handled when it returns. */
-  private pending: unknown[] = [];
-  private failure: { phase: string; message: string } | null = null;
+  /** The calls into the strategy's code: guarded, bounded, their outputs copied. */
+  private readonly calls: StrategyCalls;
   private stopped = false;
   private started = false;
   private signalCount = 0;
@@ -114,6 +134,7 @@ export class StrategyHost implements EventSink {
     const s = deps.strategy;
     this.name = s.definition.name;
     this.role = deps.role ?? 'live';
+    this.calls = new StrategyCalls(deps.budget ?? defaultBudget(), s.callbackBudgetMs);
     this.feeds = deps.instruments.map((inst) => new SymbolFeed(inst, s.barMs));
     this.warmup = new SymbolWarmup(
       deps,
@@ -143,6 +164,8 @@ export class StrategyHost implements EventSink {
       role: this.role,
     });
     const context = this.context();
+    // Each instance its own copy of the parameters: one that changes them changes no other run.
+    const params = ownCopy(s.params);
     this.call('start', () => {
       const def = s.definition;
       if ('reactive' in def) {
@@ -154,8 +177,13 @@ export class StrategyHost implements EventSink {
           parents: new Subject(),
         };
         this.streams = streams;
-        const scheduler = new StrategyScheduler(clock, (fire) => this.call('timer', fire));
-        const out = def.reactive(s.params, {
+        const scheduler = new StrategyScheduler(
+          clock,
+          (fire) => this.call('timer', fire),
+          () => this.now(),
+        );
+        this.calls.scheduler = scheduler;
+        const out = def.reactive(params, {
           ...context,
           quotes: streams.quotes.asObservable(),
           trades: streams.trades.asObservable(),
@@ -165,16 +193,16 @@ export class StrategyHost implements EventSink {
           scheduler,
         });
         if (typeof (out as { subscribe?: unknown } | null)?.subscribe !== 'function')
-          throw new OutputError(`reactive() must return an Observable, got ${showValue(out)}`);
+          throw new OutputError(`reactive() must return an Observable, got ${showPlain(copyPlain(out, 2))}`);
         this.subscription = out.subscribe({
-          next: (o) => this.pending.push(o),
-          error: (err: unknown) => this.fail('stream', err),
+          next: (o) => this.calls.emit(o),
+          error: (err: unknown) => this.calls.fail('stream', err),
         });
       } else {
-        const handlers = def.create(s.params, context);
+        const handlers = def.create(params, context) as unknown;
         if (typeof handlers !== 'object' || handlers === null)
-          throw new OutputError(`create() must return an object of handlers, got ${showValue(handlers)}`);
-        this.handlers = handlers;
+          throw new OutputError(`create() must return an object of handlers, got ${showPlain(copyPlain(handlers, 2))}`);
+        this.handlers = handlersOf(handlers as StrategyHandlers);
       }
     });
     if (this.stopped) return;
@@ -184,25 +212,33 @@ export class StrategyHost implements EventSink {
     );
     if (timeout) this.timers.push(timeout);
     if (this.role === 'live') this.scheduleSample();
-    const timerMs = this.handlers?.timerMs;
-    if (this.handlers?.onTimer && timerMs !== undefined) {
-      if (!(Number.isFinite(timerMs) && timerMs >= 1)) {
-        this.fail('start', new OutputError(`timerMs must be a number of ms >= 1, got ${showValue(timerMs)}`));
+    const h = this.handlers;
+    if (h?.onTimer && h.timerMs !== undefined) {
+      const timerMs = h.timerMs;
+      if (typeof timerMs !== 'number' || !(Number.isFinite(timerMs) && timerMs >= 1)) {
+        this.calls.fail('start', new OutputError(`timerMs must be a number of ms >= 1, got ${showPlain(timerMs)}`));
+        if (this.calls.failure) this.stopFailed(this.calls.failure);
         return;
       }
       const tick = (): void => {
-        this.call('timer', () => this.handlers?.onTimer?.(clock.now()));
+        this.call('timer', () => h.onTimer?.call(h.target, clock.now()));
         if (!this.stopped) this.timers.push(clock.schedule(tick, timerMs));
       };
       this.timers.push(clock.schedule(tick, timerMs));
     }
   }
 
-  /** The strategy takes nothing more (its process ends). */
+  /** The strategy takes nothing more (its process ends). Its streams are unsubscribed (their
+   *  teardown is the strategy's code: guarded and bounded) unless a call of it ran past its budget,
+   *  and every timer of its own or of its scheduler is cancelled. */
   stop(): void {
+    if (this.stopped) return;
     this.stopped = true;
     this.warmup.stop();
-    this.subscription?.unsubscribe();
+    const subscription = this.subscription;
+    this.subscription = null;
+    if (subscription) this.calls.quietly(() => subscription.unsubscribe());
+    this.calls.scheduler?.stopAll();
     for (const t of this.timers) t.unsubscribe();
     this.timers = [];
   }
@@ -256,40 +292,19 @@ export class StrategyHost implements EventSink {
 
   // ---- the strategy's calls ----------------------------------------------------------------
 
-  /** Runs strategy code in the guard; handles what it made once it returns. */
-  private call(phase: string, work: () => Outputs | unknown): void {
+  /** Runs strategy code (guarded, bounded); handles what it made once it returns. */
+  private call(phase: string, work: () => unknown): void {
     if (this.stopped) return;
-    try {
-      const result = withoutWallClock(work);
-      if (phase !== 'start') this.collect(result);
-    } catch (err) {
-      this.fail(phase, err);
-    }
-    this.afterCall(phase);
-  }
-
-  private collect(result: unknown): void {
-    if (result === undefined || result === null) return;
-    // Looks for a Promise to refuse it, never awaits one.
-    // eslint-disable-next-line no-restricted-syntax
-    if (typeof (result as { then?: unknown }).then === 'function')
-      throw new OutputError('a handler returned a Promise: a strategy is synchronous (no async functions)');
-    if (Array.isArray(result)) for (const o of result) this.pending.push(o);
-    else this.pending.push(result);
-  }
-
-  private afterCall(phase: string): void {
-    const outputs = this.pending;
-    this.pending = [];
+    const outputs = this.calls.run(phase, work, phase !== 'start');
     for (const raw of outputs) {
-      if (this.stopped || this.failure) break;
+      if (this.stopped || this.calls.failure) break;
       try {
         this.emit(raw as StrategyOutput);
       } catch (err) {
-        this.fail(phase === 'start' ? 'start' : 'output', err);
+        this.calls.fail(phase === 'start' ? 'start' : 'output', err);
       }
     }
-    const failure = this.failure;
+    const failure = this.calls.failure;
     if (failure && !this.stopped) this.stopFailed(failure);
   }
 
@@ -329,14 +344,7 @@ export class StrategyHost implements EventSink {
     this.deps.command(made.label, made.command);
   }
 
-  private fail(phase: string, err: unknown): void {
-    if (this.failure) return;
-    const message =
-      err instanceof Error ? `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}` : showValue(err);
-    this.failure = { phase, message };
-  }
-
-  private stopFailed(failure: { phase: string; message: string }): void {
+  private stopFailed(failure: StrategyFailure): void {
     const { strategy: s } = this.deps;
     this.stop();
     if (this.role === 'shadow') {
@@ -405,18 +413,18 @@ export class StrategyHost implements EventSink {
       const q = sample.quote;
       warmup.countQuote(symbol, q.time, source);
       if (streams) this.call('quote', () => streams.quotes.next(q));
-      else if (h?.onQuote) this.call('quote', () => h.onQuote?.(q));
+      else if (h?.onQuote) this.call('quote', () => h.onQuote?.call(h.target, q));
     }
     if (sample.trades) {
       const t = sample.trades;
       warmup.countTrades(symbol, source);
       if (streams) this.call('trade', () => streams.trades.next(t));
-      else if (h?.onTrades) this.call('trade', () => h.onTrades?.(t));
+      else if (h?.onTrades) this.call('trade', () => h.onTrades?.call(h.target, t));
     }
     for (const b of sample.bars) {
       warmup.countBar(symbol, source);
       if (streams) this.call('bar', () => streams.bars.next(b));
-      else if (h?.onBar) this.call('bar', () => h.onBar?.(b));
+      else if (h?.onBar) this.call('bar', () => h.onBar?.call(h.target, b));
     }
     if (source === 'live') this.mirror?.receive(sample);
   }
@@ -446,18 +454,18 @@ export class StrategyHost implements EventSink {
     const h = this.handlers;
     if ('clientOrderId' in item) {
       if (streams) this.call('fill', () => streams.fills.next(item));
-      else if (h?.onFill) this.call('fill', () => h.onFill?.(item));
+      else if (h?.onFill) this.call('fill', () => h.onFill?.call(h.target, item));
     } else if (streams) this.call('order', () => streams.parents.next(item));
-    else if (h?.onParent) this.call('order', () => h.onParent?.(item));
+    else if (h?.onParent) this.call('order', () => h.onParent?.call(h.target, item));
   }
 
   // ---- helpers -----------------------------------------------------------------------------
 
   private context(): StrategyContext {
-    const { clock, ledger } = this.deps;
+    const { ledger } = this.deps;
     const first = this.feeds[0]?.instrument.symbol ?? '';
     return {
-      now: () => clock.now(),
+      now: () => this.now(),
       symbols: this.feeds.map((f) => f.instrument.symbol),
       position: (symbol?: string) => {
         const inst = this.instrumentOf(symbol);
@@ -467,6 +475,11 @@ export class StrategyHost implements EventSink {
     };
   }
 
+  /** The run's clock, read on the strategy's behalf (a live clock reads the host's Date.now). */
+  private now(): number {
+    return unguarded(() => this.deps.clock.now());
+  }
+
   private instrumentOf(symbol: string | undefined): Instrument | null {
     if (symbol === undefined) return this.feeds[0]?.instrument ?? null;
     return this.feeds.find((f) => f.instrument.symbol === symbol)?.instrument ?? null;
@@ -474,5 +487,31 @@ export class StrategyHost implements EventSink {
 
   private units(symbol: string, lots: number): number {
     return lotsAsUnits(this.instrumentOf(symbol), lots);
+  }
+}
+
+/** The callbacks of the object create() returned, read once (inside the start call). */
+function handlersOf(target: StrategyHandlers): Handlers {
+  const fn = (v: unknown): Callback | undefined => (typeof v === 'function' ? (v as Callback) : undefined);
+  const { onQuote, onTrades, onBar, onFill, onParent, onTimer, timerMs } = target;
+  return {
+    target,
+    onQuote: fn(onQuote),
+    onTrades: fn(onTrades),
+    onBar: fn(onBar),
+    onFill: fn(onFill),
+    onParent: fn(onParent),
+    onTimer: fn(onTimer),
+    timerMs: copyPlain(timerMs, 1),
+  };
+}
+
+/** A copy of the parameters for one instance (the same values), or them when they cannot be
+ *  copied (a schema that made something other than data). */
+function ownCopy(params: unknown): unknown {
+  try {
+    return structuredClone(params);
+  } catch {
+    return params;
   }
 }

@@ -22,7 +22,18 @@ export interface LoadedStrategy {
   readonly barMs: number;
   /** Warm-up not done after this long is an alert (StrategyHydration timed_out). */
   readonly warmupTimeoutMs: number;
+  /** Each call into the strategy's code may take this long; past it the call is stopped and the
+   *  strategy fails (StrategyFailed, phase the call's). */
+  readonly callbackBudgetMs: number;
   readonly onFailure: { readonly killSwitch: FailureMode; readonly cancelParents: boolean };
+}
+
+/** What an instance of a strategy runs on: its run's clock and seed. */
+export interface InstanceEnv {
+  /** The run's clock, epoch ms (the realm's Date and performance read it). */
+  readonly now: () => number;
+  /** The run's seed: the realm's Math.random is the stream `strategy/<name>` of it. */
+  readonly seed: number;
 }
 
 /** A symbol's market before `until`, as feed samples in time order. */

@@ -1,20 +1,34 @@
 // The scheduler a reactive strategy hands its time-based operators: an rxjs SchedulerLike on the
 // run's clock whose every firing is a unit of work of the process (the clock the host gets is the
-// process's: a crashed process's strategy timers never fire) and runs inside the host's guard (a
-// throw stops the strategy, not the run). Actions behave like rxjs's AsyncAction: `this.schedule`
-// from inside the work reschedules the same action (interval, bufferTime), unsubscribing cancels.
+// process's: a crashed process's strategy timers never fire) and runs inside the host's guarded
+// call (a throw stops the strategy, not the run). Actions behave like rxjs's AsyncAction:
+// `this.schedule` from inside the work reschedules the same action (interval, bufferTime),
+// unsubscribing cancels.
+//
+// Strategy code runs only inside the host's calls, and a call past its time budget is stopped
+// wherever it is, possibly inside this scheduler. So nothing here touches the clock while
+// strategy code runs: schedule and cancel requests are queued, and the host applies them in order
+// once the call has returned (flush), or drops them with every timer of the strategy once it has
+// failed (stopAll). The clock's queue is never left half-changed, and sees the same insertions in
+// the same order as if they had been made at once.
 import { Subscription, type SchedulerAction, type SchedulerLike } from 'rxjs';
 import type { Clock } from '../core/ports/clock.ts';
 
 /** Runs a firing of strategy work (the host's guarded call). */
 export type FiringRunner = (fire: () => void) => void;
 
+interface Request {
+  readonly action: StrategyAction<unknown>;
+  /** The delay of a schedule request; null: a cancel. */
+  readonly delay: number | null;
+}
+
 class StrategyAction<T> extends Subscription implements SchedulerAction<T> {
+  /** The clock's timer for the next firing (host side: set only by apply). */
   private pending: Subscription | null = null;
 
   constructor(
-    private readonly clock: Clock,
-    private readonly runner: FiringRunner,
+    private readonly owner: StrategyScheduler,
     private readonly work: (this: SchedulerAction<T>, state?: T) => void,
     private state: T | undefined,
   ) {
@@ -24,34 +38,86 @@ class StrategyAction<T> extends Subscription implements SchedulerAction<T> {
   schedule(state?: T, delay: number = 0): Subscription {
     if (this.closed) return this;
     this.state = state;
-    this.pending?.unsubscribe();
-    this.pending = this.clock.schedule(() => {
-      this.pending = null;
-      if (this.closed) return;
-      this.runner(() => this.work.call(this, this.state));
-    }, delay);
+    this.owner.request(this as StrategyAction<unknown>, delay);
     return this;
   }
 
   override unsubscribe(): void {
     if (this.closed) return;
+    this.owner.request(this as StrategyAction<unknown>, null);
+    super.unsubscribe();
+  }
+
+  /** Replaces the timer with one `delay` ms from now (outside strategy code). */
+  apply(clock: Clock, runner: FiringRunner, delay: number): void {
     this.pending?.unsubscribe();
     this.pending = null;
-    super.unsubscribe();
+    if (this.closed) return;
+    this.pending = clock.schedule(() => {
+      this.pending = null;
+      this.owner.fired(this as StrategyAction<unknown>);
+      if (this.closed) return;
+      runner(() => this.work.call(this, this.state));
+    }, delay);
+  }
+
+  /** Cancels the timer (outside strategy code). */
+  cancel(): void {
+    this.pending?.unsubscribe();
+    this.pending = null;
   }
 }
 
 export class StrategyScheduler implements SchedulerLike {
+  private queue: Request[] = [];
+  /** Actions with a timer waiting. */
+  private readonly live = new Set<StrategyAction<unknown>>();
+
+  /** `now`: the run's clock read for the strategy (the host's, outside its wall-clock guard). */
   constructor(
     private readonly clock: Clock,
     private readonly runner: FiringRunner,
+    private readonly readNow: () => number = () => clock.now(),
   ) {}
 
   now(): number {
-    return this.clock.now();
+    return this.readNow();
   }
 
   schedule<T>(work: (this: SchedulerAction<T>, state?: T) => void, delay: number = 0, state?: T): Subscription {
-    return new StrategyAction<T>(this.clock, this.runner, work, undefined).schedule(state, delay);
+    return new StrategyAction<T>(this, work, undefined).schedule(state, delay);
+  }
+
+  /** Queues a request of an action (strategy side); a null delay cancels. */
+  request(action: StrategyAction<unknown>, delay: number | null): void {
+    this.queue.push({ action, delay });
+  }
+
+  /** Applies the requests of the call that just returned, in the order they were made. */
+  flush(): void {
+    if (this.queue.length === 0) return;
+    const queue = this.queue;
+    this.queue = [];
+    for (const { action, delay } of queue) {
+      if (delay === null) {
+        action.cancel();
+        this.live.delete(action);
+      } else {
+        action.apply(this.clock, this.runner, delay);
+        if (!action.closed) this.live.add(action);
+      }
+    }
+  }
+
+  /** An action's timer fired (it has none now, until it is scheduled again). */
+  fired(action: StrategyAction<unknown>): void {
+    this.live.delete(action);
+  }
+
+  /** The strategy stopped: drops the requests not applied, and cancels every timer. */
+  stopAll(): void {
+    this.queue = [];
+    for (const action of this.live) action.cancel();
+    this.live.clear();
   }
 }

@@ -68,7 +68,7 @@ function scripted(s: Script): Instantiable {
   });
   return {
     definition: make(),
-    instantiate: make,
+    instantiate: () => make(),
     params: {},
     paramsJson: JSON.stringify({ qty: s.qty ?? null }),
     module: s.module ?? `./${name}.ts`,
@@ -78,6 +78,7 @@ function scripted(s: Script): Instantiable {
     quoteMs: s.quoteMs ?? QUOTE_MS,
     barMs: 60_000,
     warmupTimeoutMs: 0,
+    callbackBudgetMs: 250,
     onFailure: { killSwitch: 'halted', cancelParents: true },
   };
 }
@@ -91,6 +92,7 @@ function world(
   const commands: Array<{ at: number; command: NodeCommand }> = [];
   const slot = new StrategySlot({
     strategy: live,
+    seed: 1,
     clock,
     marketData: market,
     instruments: [inst],

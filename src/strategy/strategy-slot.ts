@@ -23,13 +23,15 @@ import type { EventSink } from '../core/ports/event-sink.ts';
 import type { Subscription } from 'rxjs';
 import type { StrategyDefinition } from './strategy-api.ts';
 import { StrategyHost, type HostWatch, type StrategyHostDeps } from './strategy-host.ts';
-import type { LoadedStrategy } from './strategy-port.ts';
+import type { InstanceEnv, LoadedStrategy } from './strategy-port.ts';
+import { unguarded } from './wall-clock-guard.ts';
 import { compareOutputs, decimal, type Comparison, type Thresholds } from './shadow-compare.ts';
 import { ShadowSamples } from './shadow-samples.ts';
 import { swapHistory } from './swap-history.ts';
 
-/** A loaded module that makes a fresh instance of its definition for each host. */
-export type Instantiable = LoadedStrategy & { instantiate(): StrategyDefinition<unknown> };
+/** A loaded module that makes a fresh instance of its definition for each host, on the run's
+ *  clock and seed. */
+export type Instantiable = LoadedStrategy & { instantiate(env: InstanceEnv): StrategyDefinition<unknown> };
 
 /** What names a swapped-in strategy in the log (its StrategySwapRequested). */
 export interface CandidateRef {
@@ -61,6 +63,8 @@ export type SwapAnswer =
 export interface StrategySlotDeps extends Omit<StrategyHostDeps, 'strategy' | 'role' | 'watch'> {
   /** The strategy the run names. */
   readonly strategy: Instantiable;
+  /** The run's seed (a sweep path's own): each instance's Math.random draws from it. */
+  readonly seed: number;
   /** The durable log the process starts from (empty for a run's first process). */
   readonly prior: readonly LogEntry[];
   /** The module an accepted swap in `prior` named, to start it again; null when it cannot be
@@ -289,10 +293,11 @@ export class StrategySlot implements EventSink {
         if (s) this.failed(s, phase, message);
       },
     };
-    const { prior: _prior, candidate: _candidate, strategy: _strategy, ...hostDeps } = this.deps;
+    const { prior: _prior, candidate: _candidate, strategy: _strategy, seed, ...hostDeps } = this.deps;
+    const clock = hostDeps.clock;
     self = new StrategyHost({
       ...hostDeps,
-      strategy: { ...strategy, definition: strategy.instantiate() },
+      strategy: { ...strategy, definition: strategy.instantiate({ now: () => unguarded(() => clock.now()), seed }) },
       role,
       watch,
     });

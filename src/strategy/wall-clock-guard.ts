@@ -1,15 +1,18 @@
-// While a strategy's code runs, the wall clock and the microtask queue are out of its reach: the
-// globals that read the time, wait for it, draw randomness or defer work (setTimeout,
-// setInterval, setImmediate, queueMicrotask, Date.now, new Date(), performance.now, Math.random,
-// Promise) are swapped for functions that throw, and put back when it returns. A strategy that
-// waits must wait on the run's clock (the scheduler it is handed, or onTimer), so that the same
-// module is reproducible in a backtest and runs on the wall clock only when the run does. rxjs's
-// default (async) scheduler reads these same globals, so an operator left on it is refused too.
-// An `async` handler returns a Promise made before the swap could stop it: the host refuses the
-// returned value (strategy-host.ts).
+// While a strategy's code runs, the wall clock and the microtask queue are out of reach of the
+// host's code it calls into: the host's globals that read the time, wait for it, draw randomness
+// or defer work (setTimeout, setInterval, setImmediate, queueMicrotask, Date.now, new Date(),
+// performance.now, Math.random, Promise) are swapped for functions that throw, and put back when
+// it returns. The strategy's own code runs in a realm of its own, whose globals refuse the same
+// timers and read the run's clock (strategy-realm.ts); the host's rxjs, which a strategy shares,
+// reads the host's globals: an operator left on rxjs's default (async) scheduler is refused here.
+// A strategy that waits must wait on the run's clock (the scheduler it is handed, or onTimer), so
+// that the same module is reproducible in a backtest and runs on the wall clock only when the run
+// does. An `async` handler returns a Promise: the host refuses the returned value
+// (strategy-host.ts).
 //
 // This is the one module that touches those globals, and only to take them away and give them
-// back; the host never calls its own timers while a guard is up.
+// back; the host never calls its own timers while a guard is up, and reads the run's clock for the
+// strategy outside it (`unguarded`: a live run's clock reads Date.now).
 
 /** Thrown inside a strategy that reached for the wall clock. */
 export class WallClockRefused extends Error {
@@ -56,6 +59,8 @@ const GuardedPromise = new Proxy(Promise, {
   },
   get(target, key, receiver) {
     const v = Reflect.get(target, key, receiver) as unknown;
+    // `x instanceof Promise` makes no Promise (zod's parse asks it of every result).
+    if (key === Symbol.hasInstance) return v;
     return typeof v === 'function' ? refuse(`Promise.${String(key)}`) : v;
   },
 });
@@ -72,13 +77,31 @@ const saved: unknown[] = SWAPPED.map(([name]) => G[name]);
 
 let depth = 0;
 
-/** Runs `work` with the wall clock out of reach; nested calls share one swap. */
+/** Runs `work` with the wall clock out of reach; nested calls share one swap. The outermost call
+ *  always puts the globals back, even if an inner one was cut short without unwinding. */
 export function withoutWallClock<T>(work: () => T): T {
-  if (depth++ === 0) swap(true);
+  const outermost = depth === 0;
+  if (outermost) swap(true);
+  depth++;
   try {
     return work();
   } finally {
-    if (--depth === 0) swap(false);
+    if (outermost) {
+      depth = 0;
+      swap(false);
+    } else depth--;
+  }
+}
+
+/** Runs `work` with the wall clock back, inside a guard or not (the host reading its clock on a
+ *  strategy's behalf). */
+export function unguarded<T>(work: () => T): T {
+  if (depth === 0) return work();
+  swap(false);
+  try {
+    return work();
+  } finally {
+    swap(true);
   }
 }
 

@@ -22,6 +22,8 @@ export interface Expectation {
   readonly signal?:
     { readonly id: string; readonly equals: 'accepted' | 'rejected'; readonly code?: string | undefined } | undefined;
   readonly signalsAccepted?: Range | undefined;
+  readonly strategyFailed?:
+    true | { readonly phase?: string | undefined; readonly reasonIncludes?: string | undefined } | undefined;
 }
 /** Numeric fill detection metrics a scenario can assert on. */
 export const FILL_METRIC_NAMES = [
@@ -79,7 +81,17 @@ const describeRange = (r: Range): string =>
     .filter(Boolean)
     .join(' and ');
 
+/**
+ * Each expectation's result, in order. A run whose strategy failed fails unless it expects that
+ * (strategyFailed): otherwise one more result, the strategy's own, names the module and why.
+ */
 export function checkExpectations(expectations: readonly Expectation[], summary: LogSummary): ExpectationResult[] {
+  const results = eachExpectation(expectations, summary);
+  const unexpected = unexpectedStrategyFailure(expectations, summary);
+  return unexpected ? [...results, unexpected] : results;
+}
+
+function eachExpectation(expectations: readonly Expectation[], summary: LogSummary): ExpectationResult[] {
   const parent = (id: string): ParentReport | undefined => summary.parents.find((p) => p.id === id);
   return expectations.map((e): ExpectationResult => {
     if (e.filledQty) {
@@ -220,8 +232,44 @@ export function checkExpectations(expectations: readonly Expectation[], summary:
         pass: inRange(n, e.signalsAccepted),
       };
     }
+    if (e.strategyFailed) {
+      const want = e.strategyFailed === true ? {} : e.strategyFailed;
+      const failed = summary.strategy?.failed ?? null;
+      const pass =
+        failed !== null &&
+        (want.phase === undefined || failed.phase === want.phase) &&
+        (want.reasonIncludes === undefined || failed.message.includes(want.reasonIncludes));
+      const detail = [want.phase && `in ${want.phase}`, want.reasonIncludes && `(${want.reasonIncludes})`];
+      return {
+        name: 'strategyFailed',
+        expected: ['yes', ...detail].filter(Boolean).join(' '),
+        observed: failed ? `yes: ${strategyFailure(summary)}` : 'no',
+        pass,
+      };
+    }
     throw new Error(`unknown expectation ${JSON.stringify(e)}`);
   });
+}
+
+/** The strategy's failure as a result of its own, when the scenario does not expect one. */
+function unexpectedStrategyFailure(
+  expectations: readonly Expectation[],
+  summary: LogSummary,
+): ExpectationResult | null {
+  if (!summary.strategy?.failed || expectations.some((e) => e.strategyFailed)) return null;
+  return {
+    name: 'strategy',
+    expected: 'no failure (or a strategyFailed expectation)',
+    observed: strategyFailure(summary),
+    pass: false,
+  };
+}
+
+/** "strategy breakout (strategies/breakout.ts) failed in bar: ..." */
+function strategyFailure(summary: LogSummary): string {
+  const s = summary.strategy;
+  if (!s?.failed) return 'no failure';
+  return `strategy ${s.name} (${s.module}) failed in ${s.failed.phase}: ${s.failed.message}`;
 }
 
 /**

@@ -1,0 +1,84 @@
+// What a strategy hands the host (its outputs, its handlers, what it throws, its parsed
+// parameters), copied into plain data of the host's own realm. Reading a strategy's object may run
+// the strategy's code (a getter, a Proxy's trap, a toString), so the copy is made inside the
+// call's time budget, and afterwards the host reads only its copy: no strategy code runs outside
+// a budget, and a strategy that polluted its own realm's prototypes (Object.prototype.qty = 999)
+// hands over only what it wrote on the object itself (own enumerable properties).
+import { isNativeError } from 'node:util/types';
+
+/** At most this many properties of an object, and items of a list, are copied. */
+const MAX_KEYS = 64;
+const MAX_ITEMS = 10_000;
+
+/** Stands for a value nested deeper than the copy goes: an object to the host's checks. */
+export class TooDeep {
+  toJSON(): string {
+    return '(nested too deep)';
+  }
+}
+
+/**
+ * A copy of `value` as plain data: primitives as they are, lists and the strategy's objects
+ * copied (own enumerable properties, at most MAX_KEYS of an object) down to `depth` levels, below
+ * which a TooDeep stands in. Functions are kept as they are: the host never calls one it did not
+ * ask for (a handler), and never reads a property of one.
+ */
+export function copyPlain(value: unknown, depth = 4): unknown {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return value;
+  if (typeof value === 'function') return value;
+  if (depth <= 0) return new TooDeep();
+  if (Array.isArray(value)) {
+    const n = Math.min(value.length, MAX_ITEMS);
+    const out: unknown[] = [];
+    for (let i = 0; i < n; i++) out.push(copyPlain(value[i], depth - 1));
+    return out;
+  }
+  // The host's own objects that are not plain data (a Date, a class's instance) are left as they
+  // are: nothing of the strategy runs when the host reads them.
+  if (value instanceof Object && Object.getPrototypeOf(value) !== Object.prototype) return value;
+  const out: Record<string, unknown> = {};
+  const keys = Object.keys(value).slice(0, MAX_KEYS);
+  for (const k of keys)
+    Object.defineProperty(out, k, {
+      value: copyPlain((value as Record<string, unknown>)[k], depth - 1),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  return out;
+}
+
+/** Whether a value is a Promise (anything with a then method), read once. */
+export function isThenable(value: unknown): boolean {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return false;
+  // Looks for a Promise to refuse it, never awaits one.
+  // eslint-disable-next-line no-restricted-syntax
+  return typeof (value as { then?: unknown }).then === 'function';
+}
+
+/** A thrown value as the failure's message: `Name: message` for an error of any realm (just the
+ *  message for a plain Error), else the value shown as JSON; never more than 1,000 characters. */
+export function describeThrown(err: unknown): string {
+  let text: string;
+  try {
+    if (isNativeError(err) || err instanceof Error) {
+      const { name, message } = err as { name?: unknown; message?: unknown };
+      const shown = typeof message === 'string' ? message : String(message);
+      text = typeof name === 'string' && name !== 'Error' ? `${name}: ${shown}` : shown;
+    } else {
+      text = showPlain(copyPlain(err));
+    }
+  } catch {
+    text = 'a thrown value that cannot be read';
+  }
+  return text.length > 1_000 ? `${text.slice(0, 1_000)}…` : text;
+}
+
+/** A copied value as a short text: 'undefined', 'a function', or its JSON. */
+export function showPlain(v: unknown): string {
+  if (v === undefined) return 'undefined';
+  if (typeof v === 'function') return 'a function';
+  if (typeof v === 'bigint') return `${v}n`;
+  if (typeof v === 'symbol') return 'a symbol';
+  return JSON.stringify(v) ?? String(v);
+}

@@ -1,0 +1,132 @@
+// The host's calls into a strategy's code, each one guarded: the host's wall clock is out of reach
+// (wall-clock-guard.ts), the call has the strategy's time budget (time-budget.ts), and whatever
+// the strategy returned or emitted is copied into the host's own plain data inside that budget
+// (plain-copy.ts), so that nothing of the strategy runs outside one. A call that throws, returns
+// a Promise, emits too much or runs past its budget records the strategy's failure (the first
+// one); the host stops the strategy once the call is over.
+//
+// A call past its budget is stopped wherever it is, possibly in the host's code the strategy
+// called into: the scheduler's requests of that call are dropped (strategy-scheduler.ts), and the
+// strategy's code is never called again, not even to unsubscribe its streams.
+import { copyPlain, describeThrown, isThenable } from './plain-copy.ts';
+import { OutputError } from './strategy-output.ts';
+import type { StrategyScheduler } from './strategy-scheduler.ts';
+import { BudgetExceeded, type TimeBudget } from './time-budget.ts';
+import { withoutWallClock } from './wall-clock-guard.ts';
+
+/** At most this many outputs from one call (returned, or emitted by a reactive strategy). */
+export const MAX_OUTPUTS_PER_CALL = 1_000;
+
+export interface StrategyFailure {
+  readonly phase: string;
+  readonly message: string;
+}
+
+export class StrategyCalls {
+  /** What stopped the strategy (the first failure), or null. */
+  failure: StrategyFailure | null = null;
+  /** A call ran past its budget: the strategy's code is not to be called again. */
+  timedOut = false;
+  /** The reactive form's scheduler, whose requests a call makes are applied after it. */
+  scheduler: StrategyScheduler | null = null;
+  /** What the strategy emitted during the current call, as it emitted it. */
+  private emitted: unknown[] = [];
+  private tooMany = false;
+  /** The outputs of the last call, copied. */
+  private outputs: unknown[] = [];
+  private active = false;
+
+  constructor(
+    private readonly budget: TimeBudget,
+    private readonly budgetMs: number,
+  ) {}
+
+  /**
+   * Runs `work` (strategy code) guarded and bounded; its result is collected as outputs when
+   * `returnsOutputs` (a callback's), and the outputs it emitted meanwhile are collected too.
+   * Returns the call's outputs (host copies), none once the strategy failed.
+   */
+  run(phase: string, work: () => unknown, returnsOutputs: boolean): unknown[] {
+    // A call made inside a call (none is, today) is part of it: its outputs are the outer one's.
+    if (this.active) {
+      this.inside(phase, work, returnsOutputs);
+      return [];
+    }
+    this.active = true;
+    this.emitted = [];
+    this.tooMany = false;
+    this.outputs = [];
+    try {
+      withoutWallClock(() => this.budget.call(() => this.inside(phase, work, returnsOutputs), this.budgetMs));
+    } catch (err) {
+      if (err instanceof BudgetExceeded) {
+        this.timedOut = true;
+        this.failure ??= {
+          phase,
+          message: `${err.message} (strategy.callbackBudgetMs): it was stopped there, and is not called again`,
+        };
+      } else this.fail(phase, err);
+    }
+    this.active = false;
+    this.emitted = [];
+    if (this.failure) {
+      this.scheduler?.stopAll();
+      this.outputs = [];
+    } else this.scheduler?.flush();
+    const outputs = this.outputs;
+    this.outputs = [];
+    return outputs;
+  }
+
+  /** An output a reactive strategy emitted (its subscription's next). */
+  emit(output: unknown): void {
+    if (this.emitted.length < MAX_OUTPUTS_PER_CALL) this.emitted.push(output);
+    else this.tooMany = true;
+  }
+
+  /** Records the strategy's failure (the first); reads what it threw, so call it inside a call. */
+  fail(phase: string, err: unknown): void {
+    if (this.failure) return;
+    this.failure = { phase, message: describeThrown(err) };
+  }
+
+  /** Runs strategy code whose outcome does not matter (a stopping strategy's teardown), guarded
+   *  and bounded; never after a call ran past its budget. */
+  quietly(work: () => void): void {
+    if (this.timedOut) return;
+    try {
+      withoutWallClock(() => this.budget.call(work, this.budgetMs));
+    } catch {
+      // The strategy is stopping: what its teardown throws, or how long it takes, changes nothing.
+    }
+  }
+
+  private inside(phase: string, work: () => unknown, returnsOutputs: boolean): void {
+    let result: unknown;
+    try {
+      result = work();
+      if (this.tooMany)
+        throw new OutputError(`more than ${MAX_OUTPUTS_PER_CALL} outputs in one call: a strategy's logic gone wrong`);
+      for (const o of this.emitted) this.outputs.push(copyPlain(o));
+      this.emitted = [];
+      if (returnsOutputs) this.collect(result);
+    } catch (err) {
+      this.fail(phase, err);
+    }
+  }
+
+  private collect(result: unknown): void {
+    if (result === undefined || result === null) return;
+    if (isThenable(result))
+      throw new OutputError('a handler returned a Promise: a strategy is synchronous (no async functions)');
+    if (!Array.isArray(result)) {
+      this.outputs.push(copyPlain(result));
+      return;
+    }
+    if (result.length > MAX_OUTPUTS_PER_CALL)
+      throw new OutputError(
+        `a call returned ${result.length} outputs, more than ${MAX_OUTPUTS_PER_CALL}: a strategy's logic gone wrong`,
+      );
+    for (const o of result) this.outputs.push(copyPlain(o));
+  }
+}
