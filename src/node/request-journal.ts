@@ -10,7 +10,9 @@
 // for an order, SignalAccepted or SignalRejected for a signal (the earliest pending request
 // waiting for that signal id first: the order manager decides waiting signals in arrival order).
 // One still pending when a process starts from the log can never be decided (the wait died with
-// the process that queued it, and nothing was sent): it is refused as such.
+// the process that queued it): nothing was decided and nothing sent (a parent is made, and its
+// order sent, only after its unit committed), so it is forgotten, and the same request may come
+// again.
 import type { ExecEvent, LogEntry } from '../core/model/events.ts';
 import type { RequestDecided } from '../core/model/request-events.ts';
 import type { EventSink } from '../core/ports/event-sink.ts';
@@ -37,23 +39,18 @@ interface Entry {
   waitsFor: RequestDecided['waitsFor'];
 }
 
-const STOPPED: CommandResult = {
-  outcome: 'refused',
-  check: 'node',
-  code: 'stopped',
-  reason: 'the process that took this request stopped before the venue’s position was read; nothing was sent',
-};
-
 export class RequestJournal implements EventSink {
   private readonly entries = new Map<string, Entry>();
   /** Pending entries by what settles them ('p:' parent id, 's:' signal id), oldest first. */
   private readonly pending = new Map<string, Entry[]>();
 
   /** Folds a process's durable log (a restart): decisions, then what settled them; whatever is
-   *  still pending after it is refused (its wait died with that process). */
+   *  still pending after it is forgotten (its wait died with that process; nothing was sent). */
   restore(prior: readonly LogEntry[]): void {
     for (const e of prior) this.apply(e.event);
-    for (const list of this.pending.values()) for (const entry of list) entry.result = STOPPED;
+    if (this.pending.size === 0) return;
+    const undecided = new Set([...this.pending.values()].flat());
+    for (const [slotKey, entry] of this.entries) if (undecided.has(entry)) this.entries.delete(slotKey);
     this.pending.clear();
   }
 
