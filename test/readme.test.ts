@@ -14,7 +14,8 @@
 //   line runs that file of the repository in a child process (the printed URLs in its arguments
 //   replaced, the exported environment given) that must exit 0 within a minute, and every other
 //   line is an `npx execsim` command that must exit 0;
-// - other ```sh blocks are commands for a shell (the quick start's, a server's) and are left to CI.
+// - other ```sh blocks are commands for a shell (the quick start's, a server's) and are left to CI;
+// - no ```sh block runs a bare `execsim`: as the README does, `npx execsim` or `node bin/execsim.js`.
 // Any other block fails the test: an example that nothing checks drifts. Every relative link
 // names a file that exists, and an anchor a heading of the page it points to.
 import { spawn } from 'node:child_process';
@@ -287,6 +288,12 @@ for (const page of pages()) {
         if (anchor !== undefined && to.endsWith('.md'))
           expect([...anchors(readFileSync(to, 'utf8'))], `${page}:${line}: ${target}`).toContain(anchor);
       }
+    });
+
+    it('runs execsim as the README does (npx execsim or node bin/execsim.js), never as a bare execsim', () => {
+      for (const b of blocks(text).filter((x) => x.lang === 'sh'))
+        for (const line of b.body.split('\n'))
+          expect(/^\s*execsim\s/.test(line), `${page}:${b.line}: ${line}`).toBe(false);
     });
 
     // The files the page has had the reader save by each block, and the blocks that use them.

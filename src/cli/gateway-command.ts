@@ -7,7 +7,7 @@ import type { GatewayEntry, RunningGateway } from '../gateway/gateway-entry.ts';
 import { fillProfiles } from '../gateway/gateway-profile.ts';
 import { gatewayEntry, gatewayNames, type StartedGateway } from '../gateway/gateway-registry.ts';
 import { envKeys } from './env-keys.ts';
-import { parseCommand, parseCount, UsageError, type Io } from './io.ts';
+import { didYouMean, parseCommand, parseCount, UsageError, type Io } from './io.ts';
 import { GATEWAY_DEFAULT_PORT, GATEWAY_HELP, GATEWAY_USAGE } from './gateway-help.ts';
 
 /** Starts the gateway; resolves once it listens (null after --help). */
@@ -32,7 +32,9 @@ export async function startGateway(args: readonly string[], io: Io): Promise<Sta
   const known = gatewayNames().join(', ');
   if (entry === undefined)
     throw new UsageError(
-      kind === undefined ? `gateway needs a venue: ${known}` : `unknown gateway "${kind}" (known: ${known})`,
+      kind === undefined
+        ? `gateway needs a venue: ${known}`
+        : `unknown gateway "${kind}"${didYouMean(kind, gatewayNames())} (known: ${known})`,
       GATEWAY_USAGE,
     );
   if (extra.length > 0)
