@@ -4,6 +4,7 @@
 // signal handlers.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { closestKey } from '../scenario/issue-text.ts';
+import { watchLauncher } from './launcher-watch.ts';
 import { DEFAULT_DB_PATH, StoreError } from '../store/open-database.ts';
 
 /** Where a progress line goes: a terminal's stderr, or nowhere (null). */
@@ -27,6 +28,10 @@ export interface Io {
    *  it alive then (a queue client's timers, left running when Redis stopped answering while it
    *  closed). Absent: nothing (tests in process). */
   readonly exitSoon?: (code: number) => void;
+  /** Calls `handler` once the npm process that started this one (npx, npm exec, npm run) is gone
+   *  (launcher-watch.ts); returns the function that stops watching. Absent: not watched (tests in
+   *  process). */
+  readonly onLauncherGone?: (handler: () => void) => () => void;
 }
 
 export type InterruptSignalName = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
@@ -56,6 +61,7 @@ export const processIo: Io = {
   // Unreferenced: a process that ends by itself is not held up; a second is time enough to
   // flush what the command wrote.
   exitSoon: (code) => void setTimeout(() => process.exit(code), 1_000).unref(),
+  onLauncherGone: (handler) => watchLauncher(process.env, handler),
 };
 
 /** Bad input: exit 2, the message and the usage (the command's, when it has one). */
