@@ -2,6 +2,7 @@
 // docs/reference/binance-gateway.md runs it: node examples/ccxt-binance.mjs http://127.0.0.1:7880.
 // Any ccxt bot is pointed at the gateway the same way: the REST base and the two websocket URLs,
 // and its usual key pair.
+import { setTimeout as delay } from 'node:timers/promises';
 import ccxt from 'ccxt';
 
 const base = process.argv[2] ?? 'http://127.0.0.1:7880';
@@ -21,6 +22,17 @@ exchange.urls.api.private = `${base}/api/v3`;
 exchange.urls.api.ws.spot = `${base.replace(/^http/, 'ws')}/ws`; // market streams
 exchange.urls.api.ws['ws-api'].spot = `${base.replace(/^http/, 'ws')}/ws-api/v3`; // user data stream
 await exchange.loadHttpProxyAgent(); // ccxt needs it once for ws:// URLs
+// Started just after the gateway (in the background, a moment before), the bot may find it not
+// listening yet: its server time answers once it is (for up to 15 s).
+for (let tries = 1; ; tries++) {
+  try {
+    await exchange.fetchTime();
+    break;
+  } catch (err) {
+    if (!(err instanceof ccxt.NetworkError) || tries === 75) throw err;
+    await delay(200);
+  }
+}
 
 try {
   const book = await exchange.watchOrderBook('BTC/USDT');

@@ -14,6 +14,8 @@ import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { csvField, writeWhole } from '../src/cli/export-command.ts';
 import { formatOffset } from '../src/cli/events-command.ts';
+import { lotsToQty, makeInstrument, ticksToPrice, unitsToQuote } from '../src/core/model/instrument.ts';
+import { isoTime, ReadableEvents } from '../src/store/readable-events.ts';
 import { parseAge } from '../src/cli/delete-command.ts';
 import { openDatabase } from '../src/store/open-database.ts';
 import { RunStore } from '../src/store/run-store.ts';
@@ -277,9 +279,11 @@ describe('events and export of a stored run', () => {
   afterAll(() => reader.close());
 
   const stored = (): { seq: number; time: number; kind: string; payload: string }[] => storedRows(reader, id);
+  const BTC = makeInstrument({ symbol: 'BTCUSDT', tickSize: '0.01', lotSize: '0.00001', minNotional: '5' });
+  const readable = new ReadableEvents([BTC]);
   const simStart = (): number => reader.prepare('SELECT sim_start FROM runs WHERE id = ?').pluck().get(id) as number;
 
-  it('events prints one line per stored event: seq, offset from the start, kind, payload', () => {
+  it('events prints one line per stored event: seq, offset from the start, time, kind, payload in decimals', () => {
     const r = cli(['events', id], db);
     expect(r.code).toBe(0);
     const lines = r.out.join('\n').split('\n');
@@ -288,10 +292,31 @@ describe('events and export of a stored run', () => {
     lines.forEach((line, k) => {
       const e = events[k];
       if (!e) throw new Error('missing');
-      const [seq, offset, kind] = line.trim().split(/\s+/);
-      expect([Number(seq), offset, kind]).toEqual([e.seq, formatOffset(e.time - simStart()), e.kind]);
-      if (e.payload.length <= 300) expect(line.endsWith(`  ${e.payload}`)).toBe(true);
+      const [seq, offset, time, kind] = line.trim().split(/\s+/);
+      expect([Number(seq), offset, time, kind]).toEqual([
+        e.seq,
+        formatOffset(e.time - simStart()),
+        isoTime(e.time),
+        e.kind,
+      ]);
+      const shown = JSON.stringify(readable.payload(e.kind, JSON.parse(e.payload)));
+      if (shown.length <= 300) expect(line.endsWith(`  ${shown}`)).toBe(true);
     });
+    // A fill as a person reads it: the lots, ticks and notional units of the log as decimals.
+    const fill = events.find((e) => e.kind === 'FillReport')!;
+    const stored_ = JSON.parse(fill.payload) as { qty: number; price: number; fee: number; venueTime: number };
+    const printed = lines.find((l) => l.includes(' FillReport '))!;
+    const payload = JSON.parse(printed.slice(printed.indexOf('{'))) as Record<string, unknown>;
+    expect(payload).toMatchObject({
+      qty: lotsToQty(BTC, stored_.qty),
+      price: ticksToPrice(BTC, stored_.price),
+      fee: unitsToQuote(BTC, stored_.fee),
+      venueTime: isoTime(stored_.venueTime),
+    });
+    // To the millisecond as Date writes it; a fraction of one (latency jitter) to the microsecond.
+    expect(String(payload['venueTime'])).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}(\d{3})?Z$/);
+    expect(String(payload['venueTime']).startsWith(new Date(stored_.venueTime).toISOString().slice(0, -1))).toBe(true);
+    expect(payload['qty']).toMatch(/^\d+(\.\d+)?$/);
   });
 
   it('--json is NDJSON: one object per line with the stored payload; --kind and --from/--to filter', () => {

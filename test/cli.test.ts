@@ -275,11 +275,12 @@ describe('bad input exits 2 and writes nothing', () => {
     expect(r.stderr).not.toContain('execsim sweep');
   });
 
-  it('no command prints the usage and exits 2', () => {
+  it('no command is bad input: the usage on stderr, nothing on stdout, exit 2', () => {
     const db = path.join(dir, 'no-command.db');
     const r = execsim([], db);
     expect(r.code).toBe(2);
-    expect(r.stdout + r.stderr).toContain('usage:');
+    expect(r.stdout).toBe('');
+    expect(r.stderr.split('\n').slice(0, 2)).toEqual(['execsim: no command given', 'usage:']);
     expect(fs.existsSync(db)).toBe(false);
   });
 });

@@ -4,7 +4,9 @@
 // order the venue received and refused on arrival is then REJECTED on the user data stream. A
 // rate-limit window is 429 -1003 with Retry-After on reads and orders, an outage drops a read's
 // connection after its timeout, and a stream stall holds the user data stream's events until its
-// window ends. Fault windows count from the gateway's start. Waits are bounded conditions.
+// window ends. Fault windows count from the gateway's start. Waits are bounded conditions; where
+// a test must act before, inside and after a window, the gateway runs on a clock the test moves
+// on (its windows minutes away), so a loaded machine cannot make a step miss its window.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -23,6 +25,25 @@ import { waitFor } from './support/gateway-harness.ts';
 const SYMBOL = 'BTCUSDT';
 const dir = mkdtempSync(path.join(tmpdir(), 'execsim-binance-faults-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const MINUTE = 60_000;
+
+/** The wall clock moved on by the test: `now` for the gateway, and `shift` (ms ahead of the
+ *  machine's clock) for a client to sign with, as ccxt's timeDifference does for a venue whose
+ *  clock differs from the machine's. */
+function movedClock() {
+  let shift = 0;
+  return {
+    now: () => Date.now() + shift,
+    get shift() {
+      return shift;
+    },
+    /** Moves the clock on to `t` (epoch ms on it); never back. */
+    moveTo(t: number): void {
+      shift = Math.max(shift, t - Date.now());
+    },
+  };
+}
+
 const withFaults = (name: string, ...faults: string[]): string => {
   const file = path.join(dir, `${name}.yaml`);
   writeFileSync(file, `${readFileSync(BTC_FIXTURE, 'utf8')}faults:\n${faults.map((f) => `  - ${f}\n`).join('')}`);
@@ -31,10 +52,15 @@ const withFaults = (name: string, ...faults: string[]): string => {
 
 describe('faults on the Binance wire', () => {
   it('a 5xx window answers -1007 and the order may or may not exist: a lookup tells, and agrees with the venue', async () => {
-    const gw = await binanceGateway(withFaults('5xx', '{ kind: http_5xx, from: PT1S, until: PT4S, probability: 1 }'));
+    const clock = movedClock();
+    const gw = await binanceGateway(
+      withFaults('5xx', '{ kind: http_5xx, from: PT10M, until: PT20M, probability: 1 }'),
+      { now: clock.now },
+    );
     const ex = await ccxtClient(gw);
     await ex.loadMarkets(); // before the window, which answers reads 503 too
-    await waitFor(() => Date.now() >= gw.venue.startedAt + 1100);
+    clock.moveTo(gw.venue.startedAt + 10 * MINUTE + 1000);
+    ex.options['timeDifference'] = -clock.shift; // ccxt signs with the venue's clock
     const ids = Array.from({ length: 8 }, (_, i) => `unknown-${i}`);
     const answers = await Promise.all(
       ids.map((cid) =>
@@ -42,7 +68,14 @@ describe('faults on the Binance wire', () => {
           gw,
           'POST',
           'order',
-          { symbol: SYMBOL, side: 'BUY', type: 'MARKET', quantity: '0.001', newClientOrderId: cid },
+          {
+            symbol: SYMBOL,
+            side: 'BUY',
+            type: 'MARKET',
+            quantity: '0.001',
+            newClientOrderId: cid,
+            timestamp: String(clock.now()),
+          },
           true,
         ),
       ),
@@ -59,18 +92,31 @@ describe('faults on the Binance wire', () => {
       .createOrder('BTC/USDT', 'market', 'buy', 0.001, undefined, { newClientOrderId: 'unknown-ccxt' })
       .catch((e: unknown) => e);
     expect((viaCcxt as Error).constructor.name).toBe('RequestTimeout');
+    // Every order the venue acted on has filled (a market buy against the static book).
+    const all = [...ids, 'unknown-ccxt'];
+    const venueStatus = (cid: string) => {
+      const rec = gw.orders.desk.byClientOrderId(cid);
+      return rec && gw.venue.desk.order(clientOrderId(rec.id))?.status;
+    };
+    await waitFor(() => all.every((cid) => [undefined, 'filled'].includes(venueStatus(cid))));
     // After the window, a lookup by client id finds the order, or says it does not exist: as the
     // venue (the exchange behind the gateway) has it or not.
+    clock.moveTo(gw.venue.startedAt + 20 * MINUTE);
     const found: string[] = [];
     const missing: string[] = [];
-    await waitFor(() => Date.now() >= gw.venue.startedAt + 4000, 8000);
-    for (const cid of [...ids, 'unknown-ccxt']) {
-      const looked = await raw(gw, 'GET', 'order', { symbol: SYMBOL, origClientOrderId: cid }, true);
+    for (const cid of all) {
+      const looked = await raw(
+        gw,
+        'GET',
+        'order',
+        { symbol: SYMBOL, origClientOrderId: cid, timestamp: String(clock.now()) },
+        true,
+      );
       const rec = gw.orders.desk.byClientOrderId(cid);
       if (looked.status === 200) {
         found.push(cid);
         expect(looked.body).toMatchObject({ clientOrderId: cid, status: 'FILLED' });
-        expect(rec && gw.venue.desk.order(clientOrderId(rec.id))?.status).toBe('filled');
+        expect(venueStatus(cid)).toBe('filled');
       } else {
         missing.push(cid);
         expect(looked.body).toEqual({ code: -2013, msg: 'Order does not exist.' });
@@ -83,26 +129,25 @@ describe('faults on the Binance wire', () => {
 
   it('an order the venue received and refused on arrival is REJECTED on the user data stream', async () => {
     const events: Array<Record<string, unknown>> = [];
+    const clock = movedClock();
     const gw = await binanceGateway(
-      withFaults('5xx-sell', '{ kind: http_5xx, from: PT0S, until: PT3S, probability: 1 }'),
-      {
-        onUserEvent: (e) => events.push(e),
-      },
+      withFaults('5xx-sell', '{ kind: http_5xx, from: PT10M, until: PT20M, probability: 1 }'),
+      { onUserEvent: (e) => events.push(e), now: clock.now },
     );
+    clock.moveTo(gw.venue.startedAt + 10 * MINUTE);
     // Sells of BTC the account does not hold: refused wherever they arrive.
     const ids = Array.from({ length: 8 }, (_, i) => `sell-${i}`);
-    for (const cid of ids)
-      expect(
-        (
-          await raw(
-            gw,
-            'POST',
-            'order',
-            { symbol: SYMBOL, side: 'SELL', type: 'MARKET', quantity: '0.01', newClientOrderId: cid },
-            true,
-          )
-        ).status,
-      ).toBe(503);
+    for (const cid of ids) {
+      const params = {
+        symbol: SYMBOL,
+        side: 'SELL',
+        type: 'MARKET',
+        quantity: '0.01',
+        newClientOrderId: cid,
+        timestamp: String(clock.now()),
+      };
+      expect((await raw(gw, 'POST', 'order', params, true)).status).toBe(503);
+    }
     const rejected = (cid: string) => events.some((e) => e['c'] === cid && e['x'] === 'REJECTED');
     await waitFor(() =>
       ids.every(
@@ -112,9 +157,10 @@ describe('faults on the Binance wire', () => {
     const announced = ids.filter((cid) => gw.orders.desk.byClientOrderId(cid) !== undefined);
     expect(announced.length).toBeGreaterThan(0);
     await waitFor(() => announced.every(rejected));
-    await waitFor(() => Date.now() >= gw.venue.startedAt + 3000, 8000);
+    clock.moveTo(gw.venue.startedAt + 20 * MINUTE);
     for (const cid of announced) {
-      const looked = await raw(gw, 'GET', 'order', { symbol: SYMBOL, origClientOrderId: cid }, true);
+      const params = { symbol: SYMBOL, origClientOrderId: cid, timestamp: String(clock.now()) };
+      const looked = await raw(gw, 'GET', 'order', params, true);
       expect(looked.body).toMatchObject({ clientOrderId: cid, status: 'REJECTED' });
     }
     expect(events.filter((e) => e['x'] === 'REJECTED').map((e) => e['c'])).toEqual(announced);

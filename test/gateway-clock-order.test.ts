@@ -133,6 +133,22 @@ describe('GatewayClock on a wall clock that moves between reads', () => {
     expect(ran[3]!.waited).toBeGreaterThanOrEqual(6);
   });
 
+  it('runs work a wall clock that jumped forward has made due at the next post, in due order', async () => {
+    // Work an hour away is armed on a monotonic timer an hour long; the wall clock then jumps past
+    // it (stepped forward, or moved on by a test). Work posted after the jump must not queue
+    // behind a timer that still counts the hour: the jumped-past work runs first, then the new.
+    let wall = START;
+    const { clock } = clockOn(() => wall);
+    const ran: string[] = [];
+    clock.post(() => ran.push('in an hour'), 3_600_000);
+    clock.post(() => ran.push('in two hours'), 7_200_000);
+    wall += 3_600_000 + 1;
+    clock.post(() => ran.push('now'), 0);
+    await until(() => ran.length === 2, 'the work due by the jumped wall clock');
+    expect(ran).toEqual(['in an hour', 'now']);
+    expect(clock.pending).toBe(1);
+  });
+
   it('runs, in (due, posted) order, random posts on a clock that moves by random steps at its reads', async () => {
     const post = fc.record({
       delay: fc.integer({ min: 0, max: 4 }),

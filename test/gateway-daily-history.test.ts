@@ -4,8 +4,9 @@
 // before it; the day bars of the gateway's own days stay its tape's, and shorter bars never show
 // the history. Over the wire: what a client reading GET /v2/stocks/{symbol}/bars and GET
 // /api/v3/klines sees.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { makeInstrument } from '../src/core/model/instrument.ts';
+import { makeInstrument, type Instrument } from '../src/core/model/instrument.ts';
 import { ALWAYS_OPEN, NYSE_HOURS } from '../src/core/venues/index.ts';
 import { startAlpacaGateway } from '../src/gateway/alpaca/alpaca-gateway.ts';
 import { barsPage, historyDays, type BarsPage } from '../src/gateway/alpaca/history.ts';
@@ -16,6 +17,7 @@ import { RequestFields } from '../src/gateway/binance/request-fields.ts';
 import { BINANCE_LIMITS } from '../src/gateway/binance/request-limits.ts';
 import type { DailyHistory } from '../src/gateway/daily-history.ts';
 import type { MarketFeed, TapePrint } from '../src/gateway/market-feed.ts';
+import { readDailyKlineVolumes } from '../src/live/binance/binance-daily-volume.ts';
 import { binanceGateway } from './support/binance-gateway-harness.ts';
 import { onCleanup } from './support/gateway-harness.ts';
 
@@ -25,7 +27,7 @@ const BTC = makeInstrument({ symbol: 'BTCUSDT', tickSize: '0.01', lotSize: '0.00
 // Friday 2024-08-09, 12:00 in New York.
 const STARTED = Date.parse('2024-08-09T16:00:00Z');
 const history = (lots: number, price: number): DailyHistory => ({
-  lots,
+  lots: BigInt(lots),
   days: 60,
   startedAt: STARTED,
   price: () => price,
@@ -113,7 +115,7 @@ describe("Binance's 1d klines of the history", () => {
       .body;
   const t0 = Date.parse('2024-08-09T00:00:00Z');
   const prints: TapePrint[] = [{ id: 1, time: t0 + 3_600_000, price: 6_100_000, qty: 1_000 }];
-  const h: DailyHistory = { lots: 150_050_000, days: 60, startedAt: t0 + 3_000_000, price: () => 6_000_000 };
+  const h: DailyHistory = { lots: 150_050_000n, days: 60, startedAt: t0 + 3_000_000, price: () => 6_000_000 };
 
   it('the days before the first, then the tape, with volume, quote volume and close times', () => {
     const rows = klines(restOver(prints, t0 + 7_200_000, h), { interval: '1d', limit: '3' });
@@ -144,5 +146,128 @@ describe("Binance's 1d klines of the history", () => {
     const rows = (await res.json()) as unknown[][];
     expect(rows).toHaveLength(21);
     expect(rows.slice(0, 20).map((r) => r[5])).toEqual(Array(20).fill('1500.50000000'));
+  });
+});
+
+/** `count` steps of a decimal `step` as Binance writes it (at least 8 places), by string
+ *  arithmetic on the step's digits: no float and no code of the gateway's. */
+function stepsText(count: bigint, ...steps: string[]): string {
+  let digits = count;
+  let places = 0;
+  for (const step of steps) {
+    const [whole, frac = ''] = step.split('.') as [string, string?];
+    digits *= BigInt(whole + frac);
+    places += frac.length;
+  }
+  const text = digits.toString().padStart(places + 1, '0');
+  const int = text.slice(0, text.length - places);
+  const fraction = text.slice(text.length - places).replace(/0+$/, '');
+  return `${int}.${fraction.padEnd(8, '0')}`;
+}
+
+/** Instruments from coarse to fine grids: the finer the lot, the more lots a day holds. */
+const GRIDS: readonly Instrument[] = [
+  BTC,
+  makeInstrument({ symbol: 'BTCUSDT', tickSize: '0.00000001', lotSize: '0.00000001', minNotional: '0.0001' }),
+  makeInstrument({ symbol: 'BTCUSDT', tickSize: '1', lotSize: '1', minNotional: '1' }),
+  makeInstrument({ symbol: 'BTCUSDT', tickSize: '0.5', lotSize: '0.001', minNotional: '5' }),
+];
+
+describe('1d klines of volumes past 2^53 lots and notional units', () => {
+  const t0 = Date.parse('2024-08-09T00:00:00Z');
+  const restFor = (inst: Instrument, prints: readonly TapePrint[], now: number, h: DailyHistory | null) => {
+    const feed = { prints, onNews: () => {} } as unknown as MarketFeed;
+    return new MarketRest({
+      inst,
+      assets: { base: 'BTC', quote: 'USDT' },
+      feed,
+      tape: new PublicTape(feed, inst, 0),
+      depth: {} as DepthBook,
+      limits: BINANCE_LIMITS,
+      now: () => now,
+      halted: () => false,
+      dailyHistory: h,
+    });
+  };
+  const dayRows = (rest: MarketRest, limit: number) =>
+    (
+      rest.klines(
+        new RequestFields(
+          new Map([
+            ['symbol', 'BTCUSDT'],
+            ['interval', '1d'],
+            ['limit', String(limit)],
+          ]),
+        ),
+      ) as {
+        body: unknown[][];
+      }
+    ).body;
+
+  it("a history's days state its volume and quote volume exactly, and the adapter reads them as lots", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...GRIDS),
+        fc.bigInt({ min: 1n, max: 2n ** 90n }),
+        fc.integer({ min: 1, max: 2 ** 40 }),
+        async (inst, lots, price) => {
+          const h: DailyHistory = { lots, days: 60, startedAt: t0 + 1000, price: () => price };
+          const rows = dayRows(restFor(inst, [], t0 + 2000, h), 3);
+          // Two days of the history, then today's (no trade yet: the history's price, no volume).
+          expect(rows).toHaveLength(3);
+          for (const row of rows.slice(0, 2)) {
+            expect(row[5]).toBe(stepsText(lots, inst.lotSize));
+            expect(row[7]).toBe(stepsText(lots * BigInt(price), inst.tickSize, inst.lotSize));
+          }
+          expect(rows[2]![5]).toBe('0.00000000');
+          // What a paper run's adapter makes of them: whole lots, at most 2^53 - 1 a day.
+          const read = await readDailyKlineVolumes(
+            { publicGetKlines: async () => rows },
+            'BTCUSDT',
+            inst,
+            t0 + 2000,
+            20,
+          );
+          const expected = lots > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(lots);
+          expect(read).toEqual([expected, expected]);
+        },
+      ),
+    );
+  });
+
+  it("a day of the tape sums its trades' volumes exactly, in the kline and in the 24-hour ticker", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...GRIDS),
+        fc.array(
+          fc.record({
+            at: fc.integer({ min: 0, max: DAY - 1 }),
+            qty: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
+            price: fc.integer({ min: 1, max: 2 ** 40 }),
+          }),
+          { minLength: 1, maxLength: 40 },
+        ),
+        (inst, raw) => {
+          const prints = [...raw]
+            .sort((a, b) => a.at - b.at)
+            .map((p, i): TapePrint => ({ id: i + 1, time: t0 + p.at, price: p.price, qty: p.qty }));
+          const now = t0 + DAY - 1;
+          const volume = prints.reduce((s, p) => s + BigInt(p.qty), 0n);
+          const units = prints.reduce((s, p) => s + BigInt(p.qty) * BigInt(p.price), 0n);
+          const [row] = dayRows(restFor(inst, prints, now, null), 1) as [unknown[]];
+          expect([row[5], row[7], row[8]]).toEqual([
+            stepsText(volume, inst.lotSize),
+            stepsText(units, inst.tickSize, inst.lotSize),
+            prints.length,
+          ]);
+          const ticker = new PublicTape({ prints, onNews: () => {} } as unknown as MarketFeed, inst, 0).ticker24h(
+            now,
+            null,
+            true,
+          );
+          expect([ticker['volume'], ticker['quoteVolume']]).toEqual([row[5], row[7]]);
+        },
+      ),
+    );
   });
 });

@@ -2,7 +2,9 @@
 // reads the venue's 1Day bars through the real SDK before the node starts; against a gateway with
 // a daily history the TWAP is planned capped (12 slices of 5 instead of 6 of 10), against one
 // without, the cap is off with one warning and the slices go as asked; a resumed run plans with
-// the stored volume and reads none. Binance: the adapter reads complete 1d klines through ccxt.
+// the stored volume and reads none. Binance: the adapter reads complete 1d klines through ccxt,
+// from a history whose quote volume passes 2^53 notional units (the bundled replay gateway's), and
+// the bundled paper TWAP against that gateway plans with the cap on.
 // Every wait is a bounded condition.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +20,7 @@ import { PaperInterrupted, resumePaper, runPaper, type PaperOptions } from '../s
 import { loadAnyScenarioFile, loadScenarioFile } from '../src/scenario/load-scenario.ts';
 import { openDatabase } from '../src/store/open-database.ts';
 import { RunStore } from '../src/store/run-store.ts';
-import { API_KEY, API_SECRET, binanceGateway } from './support/binance-gateway-harness.ts';
+import { API_KEY, API_SECRET, binanceGateway, ccxtClient } from './support/binance-gateway-harness.ts';
 import { onCleanup } from './support/gateway-harness.ts';
 import { paperOptions } from './support/paper-options.ts';
 
@@ -216,6 +218,40 @@ describe('the Binance adapter reads daily volumes from 1d klines', () => {
     const gw = await binanceGateway('test/fixtures/gateway/binance-btcusdt-adv.yaml');
     const got = await adapter(gw.url).dailyVolumes('BTCUSDT', 20);
     expect(got).toEqual({ kind: 'read', dailyLots: Array(20).fill(150_050_000), source: 'binance 1d klines' });
+  });
+
+  it("the bundled replay gateway's 20,000 BTC a day (past 2^53 notional units): 20 days read, through ccxt too", async () => {
+    const gw = await binanceGateway('scenarios/gateway/btcusdt-replay.yaml');
+    expect(await adapter(gw.url).dailyVolumes('BTCUSDT', 20)).toEqual({
+      kind: 'read',
+      dailyLots: Array(20).fill(2_000_000_000),
+      source: 'binance 1d klines',
+    });
+    const candles = await (await ccxtClient(gw)).fetchOHLCV('BTC/USDT', '1d', undefined, 21);
+    expect(candles.slice(0, 20).map((c) => c[5])).toEqual(Array(20).fill(20_000));
+  });
+
+  it('the bundled paper TWAP against the bundled replay gateway plans with its cap on', async () => {
+    const gw = await binanceGateway('scenarios/gateway/btcusdt-replay.yaml');
+    const s = store();
+    const warnings: string[] = [];
+    const report = await runPaper(loadAnyScenarioFile('scenarios/paper/twap-btcusdt.yaml'), {
+      store: s,
+      venueUrl: gw.url,
+      marketHours: 'always',
+      preflightTimeoutMs: 5_000,
+      warn: (m) => void warnings.push(m),
+      venue: (instrument, clock, runId) =>
+        new BinanceAdapter({ instrument, clock, runId, url: gw.url, apiKey: API_KEY, secret: API_SECRET }),
+    });
+    expect(report.passed).toBe(true);
+    const entries = [...s.entries(report.runId)];
+    expect(of(entries, 'LiquidityCapOff')).toEqual([]);
+    expect(warnings.filter((w) => w.includes('liquidity'))).toEqual([]);
+    expect(of(entries, 'DailyVolumeRead').map((e) => e.event)).toEqual([
+      { kind: 'DailyVolumeRead', symbol: 'BTCUSDT', advLots: 2_000_000_000, days: 20, source: 'binance 1d klines' },
+    ]);
+    expect(of(entries, 'TwapPlanned')[0]!.event.liquidityCap).toMatchObject({ advLots: 2_000_000_000, pctOfAdv: 1 });
   });
 
   it("without a history only today's kline is there, still open: no complete day", async () => {

@@ -8,24 +8,23 @@
 // - a block after `<!-- output: execsim ARGS -->` is what that command prints, where `…` inside
 //   a line stands for any text (a run id, a wall time) and a line of just `…` for any lines;
 // - a block after `<!-- usage -->` lists commands `execsim --help` prints, each line as printed;
-// - a ```sh block after `<!-- commands -->` runs as a shell would run it: `export` sets the
-//   environment, a line ending in `&` starts `execsim gateway` (in this process, on a free port
-//   that replaces the printed one in the lines after it), `kill %1` stops it, a `node FILE ARGS`
-//   line runs that file of the repository in a child process (the printed URLs in its arguments
-//   replaced, the exported environment given) that must exit 0 within a minute, and every other
-//   line is an `npx execsim` command that must exit 0;
-// - other ```sh blocks are commands for a shell (the quick start's, a server's) and are left to CI.
+// - a ```sh block after `<!-- commands -->` runs as a script, as a reader pastes it into a shell
+//   (bash -e, in a process group of its own, every printed --port replaced by a free one): each
+//   line is an `export`, an `npx execsim` command, a `node FILE ARGS` of the repository, or
+//   `kill %N`, and only `npx execsim gateway ... --port N &` runs in the background; the script
+//   must exit 0 within three minutes, and leave nothing behind: every port it served must be
+//   closed soon after it ends (npx's command outlives a `kill %1` of npx unless it notices);
+// - other ```sh blocks are commands for a shell (the quick start's, a server's) and are left to CI;
+// - no ```sh block runs a bare `execsim`: as the README does, `npx execsim` or `node bin/execsim.js`.
 // Any other block fails the test: an example that nothing checks drifts. Every relative link
 // names a file that exists, and an anchor a heading of the page it points to.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startGateway } from '../src/cli/gateway-command.ts';
-import type { Io } from '../src/cli/io.ts';
-import { main, runCli } from '../src/cli/main.ts';
-import type { RunningGateway } from '../src/gateway/gateway-entry.ts';
+import { main } from '../src/cli/main.ts';
 import { parseScenario } from '../src/scenario/load-scenario.ts';
 
 interface Block {
@@ -131,67 +130,97 @@ function links(markdown: string): Array<{ line: number; target: string }> {
   return out;
 }
 
-/** Runs a `<!-- commands -->` block (see the top comment); `db` is the database its runs use. */
-async function runCommands(body: string, db: string): Promise<void> {
-  const env: Record<string, string> = { EXECSIM_DB: db };
-  const io: Io = { out: () => {}, err: () => {}, env };
-  const servers: RunningGateway[] = [];
-  const urls = new Map<string, string>();
-  const local = (word: string): string => [...urls].reduce((w, [printed, real]) => w.replace(printed, real), word);
-  try {
-    for (const raw of body.split('\n')) {
-      const line = raw.replace(/\s+#.*$/, '').trim();
-      if (line === '') continue;
-      if (line.startsWith('export ')) {
-        for (const pair of line.slice('export '.length).trim().split(/\s+/)) {
-          const [k, v] = pair.split('=') as [string, string];
-          env[k] = v;
-        }
-      } else if (line === 'kill %1') {
-        await servers.shift()?.close();
-      } else {
-        const background = line.endsWith('&');
-        const words = line.replace(/&$/, '').trim().split(/\s+/);
-        if (words[0] === 'node' && !background) {
-          await runNode(words.slice(1).map(local), env, line);
-          continue;
-        }
-        expect(words.slice(0, 2), line).toEqual(['npx', 'execsim']);
-        const args = words.slice(2).map(local);
-        if (background) {
-          expect(args[0], `${line}: only a gateway runs in the background`).toBe('gateway');
-          const port = args.indexOf('--port') + 1;
-          expect(port, `${line}: names its --port`).toBeGreaterThan(0);
-          const printed = args[port] as string;
-          args[port] = '0';
-          const gw = (await startGateway(args.slice(1), io)) as RunningGateway;
-          servers.push(gw);
-          urls.set(`http://127.0.0.1:${printed}`, gw.url);
-        } else {
-          const errs: string[] = [];
-          const code = await runCli(args, { ...io, err: (t) => void errs.push(t) });
-          expect(code, `${line}\n${errs.join('\n')}`).toBe(0);
-        }
-      }
-    }
-    expect(servers, 'every server started is stopped (kill %1)').toEqual([]);
-  } finally {
-    for (const s of servers) await s.close();
+/** How long a `<!-- commands -->` block may run, and how long after it a port it served may take
+ *  to close (a command started through npx stops within a second of npx). */
+const SCRIPT_BOUND_MS = 180_000;
+const LEFT_BEHIND_BOUND_MS = 10_000;
+
+/** A loopback port nothing listens on (the system's choice, released). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Whether something accepts connections on the loopback port. */
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** Polls `check` until it holds or `ms` pass; whether it held. */
+async function within(ms: number, check: () => Promise<boolean>): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
-/** Runs a file of the repository with node in a child process (this process serves its
- *  gateway, so it must not block): it must exit 0 within a minute. */
-async function runNode(args: readonly string[], env: Record<string, string>, line: string): Promise<void> {
-  expect(existsSync(args[0] ?? ''), `${line}: runs a file of the repository`).toBe(true);
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** The lines a `<!-- commands -->` block may hold (see the top comment). */
+function checkCommandLines(body: string): void {
+  for (const raw of body.split('\n')) {
+    const line = raw.replace(/\s+#.*$/, '').trim();
+    if (line === '' || line.startsWith('export ') || /^kill %\d$/.test(line)) continue;
+    if (line.endsWith('&')) {
+      expect(line, `${line}: only a gateway runs in the background, on a --port it names`).toMatch(
+        /^npx execsim gateway .*--port \d+\s*&$/,
+      );
+      continue;
+    }
+    const words = line.split(/\s+/);
+    if (words[0] === 'node') expect(existsSync(words[1] ?? ''), `${line}: runs a file of the repository`).toBe(true);
+    else expect(words.slice(0, 2), line).toEqual(['npx', 'execsim']);
+  }
+}
+
+/** Runs a `<!-- commands -->` block as a script (see the top comment); `db` is its database. */
+async function runCommands(body: string, db: string): Promise<void> {
+  checkCommandLines(body);
+  // The printed ports replaced by free ones: a test takes no fixed port another may be using.
+  let script = body;
+  const ports: number[] = [];
+  for (const printed of new Set([...body.matchAll(/--port (\d+)/g)].map((m) => m[1] as string))) {
+    const port = await freePort();
+    ports.push(port);
+    script = script.replaceAll(`--port ${printed}`, `--port ${port}`).replaceAll(`:${printed}`, `:${port}`);
+  }
+  const child = spawn('bash', ['-e', '-c', script], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, EXECSIM_DB: db },
+  });
   let printed = '';
   child.stdout.on('data', (d) => (printed += String(d)));
   child.stderr.on('data', (d) => (printed += String(d)));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-  clearTimeout(timer);
-  expect(code, `${line}\n${printed}`).toBe(0);
+  const group = child.pid as number;
+  try {
+    const timer = setTimeout(() => process.kill(-group, 'SIGKILL'), SCRIPT_BOUND_MS);
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    clearTimeout(timer);
+    expect(code, `the block as a script:\n${script}\nprinted:\n${printed}`).toBe(0);
+    for (const port of ports)
+      expect(
+        await within(LEFT_BEHIND_BOUND_MS, async () => !(await listening(port))),
+        `the block left a server running on port ${port}:\n${script}`,
+      ).toBe(true);
+  } finally {
+    // Whatever the block left in its process group.
+    try {
+      process.kill(-group, 'SIGKILL');
+    } catch {
+      // nothing left
+    }
+  }
 }
 
 const README = readFileSync('README.md', 'utf8');
@@ -289,6 +318,12 @@ for (const page of pages()) {
       }
     });
 
+    it('runs execsim as the README does (npx execsim or node bin/execsim.js), never as a bare execsim', () => {
+      for (const b of blocks(text).filter((x) => x.lang === 'sh'))
+        for (const line of b.body.split('\n'))
+          expect(/^\s*execsim\s/.test(line), `${page}:${b.line}: ${line}`).toBe(false);
+    });
+
     // The files the page has had the reader save by each block, and the blocks that use them.
     const saved = new Map<string, string>();
     const savedBefore = new Map<number, ReadonlyMap<string, string>>();
@@ -305,7 +340,8 @@ for (const page of pages()) {
       it('runs every file it has the reader save', () => expect([...used].sort()).toEqual([...saved.keys()].sort()));
 
     for (const b of blocks(text)) {
-      it(`block at line ${b.line} (${b.marker ?? b.lang ?? 'text'}) is what it shows`, async () => {
+      const bound = b.marker === 'commands' ? { timeout: SCRIPT_BOUND_MS + LEFT_BEHIND_BOUND_MS + 10_000 } : {};
+      it(`block at line ${b.line} (${b.marker ?? b.lang ?? 'text'}) is what it shows`, bound, async () => {
         const file = b.marker?.startsWith('file: ') ? b.marker.slice(6) : null;
         const output = b.marker?.startsWith('output: execsim ') ? b.marker.slice('output: execsim '.length) : null;
         if (b.marker?.startsWith('save: ')) {

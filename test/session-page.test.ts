@@ -103,6 +103,24 @@ describe('the session page', () => {
         .reverse(),
     );
     expect(page).toContain('<td>FillReport</td>');
+    // A fill as a person reads it: the instrument's decimals and an ISO time, not lots and ms.
+    const fill = entries.filter((e) => e.event.kind === 'FillReport').at(-1)!.event as {
+      qty: number;
+      venueTime: number;
+    };
+    const row = new RegExp(
+      `<tr data-seq="\\d+">\\s*<td class="n">\\d+</td>\\s*<td>[^<]*</td>\\s*<td>FillReport</td>\\s*<td>\\s*<code>([^<]*)</code>`,
+    );
+    const shown = row.exec(page)?.[1]?.replaceAll('&quot;', '"') ?? '';
+    expect(shown).toMatch(/"qty":"0\.\d+"/);
+    expect(shown).toMatch(/"venueTime":"\d{4}-\d\d-\d\dT[\d:.]+Z"/);
+    expect(shown).not.toContain(`"qty":${fill.qty}`);
+    // And what its script needs to show the entries it receives alike.
+    expect(page).toMatch(/<script src="\/static\/readable-payload\.js\?v=[0-9a-f]+" defer=""><\/script>/);
+    expect(page).toContain(
+      'data-instrument="{&quot;symbol&quot;:&quot;BTCUSDT&quot;,&quot;tickSize&quot;:&quot;0.01&quot;,&quot;lotSize&quot;:&quot;0.00001&quot;}"',
+    );
+    expect(page).toContain('data-units="{&quot;byName&quot;:');
   });
 
   it("serves the page's state part alone, for its script", async () => {

@@ -1,11 +1,14 @@
 // `execsim events <runId>`: a stored run's event log, as text (one line per event: seq, time
-// since the run's start, kind, compact payload) or NDJSON (--json, one event per line), filtered
-// by kind and by a seq range. Read-only; streamed from the database in batches, so a log of
-// millions of events is never held whole. Every payload is parsed on the way, though the store
-// only writes JSON: one edited by hand since must not make an invalid NDJSON line.
+// since the run's start, the time itself, kind, compact payload in the instrument's decimals and
+// ISO times: store/readable-events.ts) or NDJSON (--json, one event per line, as stored: integer
+// units), filtered by kind and by a seq range. Read-only; streamed from the database in batches,
+// so a log of millions of events is never held whole. Every payload is parsed on the way, though
+// the store only writes JSON: one edited by hand since must not make an invalid NDJSON line.
 import type { RunSummary } from '../store/read-model-port.ts';
 import { described, StoreError } from '../store/open-database.ts';
 import { ReadModel } from '../store/read-model.ts';
+import { instrumentsOf, isoTime, ReadableEvents } from '../store/readable-events.ts';
+import { StoredDataError } from '../store/stored-data.ts';
 import { parsedPayload, storedText, unreadablePayload } from '../store/stored-values.ts';
 import { DB_FLAG_HELP, dbPath, parseCommand, parseCount, UsageError, type Io } from './io.ts';
 
@@ -16,14 +19,17 @@ export const EVENTS_USAGE =
   'usage: execsim events <runId> [--kind K[,K...]] [--from SEQ] [--to SEQ] [--json] [--db PATH]';
 export const EVENTS_HELP = `${EVENTS_USAGE}
 Prints a stored run's event log in order: one line per event with its seq, its time since the
-run's start (+hours:minutes:seconds, virtual time), its kind and its payload as compact JSON
-(payloads above ${TEXT_PAYLOAD_MAX} characters are cut; --json has them whole).
+run's start (+hours:minutes:seconds, virtual time), the time itself (ISO-8601 UTC), its kind and
+its payload as compact JSON, quantities, prices and fees as the instrument's decimals and times
+as ISO-8601 (payloads above ${TEXT_PAYLOAD_MAX} characters are cut; --json has them whole, as
+stored: integer lots, ticks, notional units and epoch milliseconds).
   --kind K[,K]  only events of these kinds (comma-separated, or the flag repeated), e.g.
                 --kind OrderCreated,FillReport
   --from SEQ    only events with seq >= SEQ
   --to SEQ      only events with seq <= SEQ
   --json        NDJSON: one JSON object per line, one line per event:
-                { seq, time (epoch ms, virtual), offsetMs (since the run's start), kind, payload }
+                { seq, time (epoch ms, virtual), offsetMs (since the run's start), kind, payload
+                (as stored) }
 ${DB_FLAG_HELP}; never created
   -h, --help    this help
 A kind that the run does not have is named on stderr with the kinds it has. An event that cannot
@@ -133,6 +139,7 @@ interface Unreadable {
  *  JSON, a time that is not a number: the file edited by hand) is printed with the stored text of
  *  what cannot be read, marked, and returned, so that every --json line stays JSON. */
 function printEvents(model: ReadModel, run: RunSummary, f: Filter, io: Io): Unreadable {
+  const readable = f.json ? null : readableEvents(model, run.id, f);
   const rows = model.eventLines(run.id, { from: f.from, to: f.to, kinds: f.kinds });
   const simStart = run.simStart;
   // The log is gap-free: its event count is its last seq.
@@ -152,8 +159,14 @@ function printEvents(model: ReadModel, run: RunSummary, f: Filter, io: Io): Unre
         `{"seq":${seq},"time":${e.time ?? JSON.stringify(storedText(time))},"offsetMs":${offset === null ? null : Math.round(offset * 1e6) / 1e6},"kind":${JSON.stringify(e.kind)},"payload":${e.payload ?? JSON.stringify(storedText(payload))}${marks}}`,
       );
     } else {
-      const when = offset === null ? `time ${JSON.stringify(storedText(time))}` : formatOffset(offset);
-      const what = e.payload === null ? `(not JSON) ${cut(JSON.stringify(storedText(payload)))}` : cut(e.payload);
+      const when =
+        offset === null || e.time === null
+          ? `time ${JSON.stringify(storedText(time))}`
+          : `${formatOffset(offset)}  ${isoTime(e.time)}`;
+      const what =
+        e.payload === null
+          ? `(not JSON) ${cut(JSON.stringify(storedText(payload)))}`
+          : cut(readable === null ? e.payload : JSON.stringify(readable.payload(e.kind, parsedPayload(e.payload))));
       batch.push(`${String(seq).padStart(seqWidth)}  ${when}  ${e.kind}  ${what}`);
     }
     if (batch.length >= BATCH) {
@@ -163,6 +176,27 @@ function printEvents(model: ReadModel, run: RunSummary, f: Filter, io: Io): Unre
   }
   if (batch.length > 0) io.out(batch.join('\n'));
   return unreadable;
+}
+
+/** The run's payloads in its instruments' units; for a run of several, the orders and parents
+ *  before the first event printed are learnt first (their symbols say whose units an event is in). */
+function readableEvents(model: ReadModel, id: string, f: Filter): ReadableEvents {
+  const readable = new ReadableEvents(instrumentsOf(storedScenario(model, id)));
+  if (readable.needsOrders && (f.from > 1 || f.kinds.length > 0))
+    for (const [, , kind, payload] of model.eventLines(id, { to: f.to, kinds: ['OrderCreated', 'ParentOrderCreated'] }))
+      readable.learn(kind, parsedPayload(payload));
+  return readable;
+}
+
+/** The run's stored scenario, or null when it is not JSON (the database edited by hand): its
+ *  events are then printed in their stored units rather than not at all. */
+function storedScenario(model: ReadModel, id: string): unknown {
+  try {
+    return model.scenarioOf(id)?.scenario ?? null;
+  } catch (err) {
+    if (err instanceof StoredDataError) return null;
+    throw err;
+  }
 }
 
 interface ReadEvent {

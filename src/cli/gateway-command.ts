@@ -2,13 +2,14 @@
 // venue as the gateway registry names it (src/gateway/gateway-registry.ts). The key pair clients
 // must present comes from the environment only (the variables the registry names), never from a
 // flag (flags show up in process lists and shell history), and is never printed. SIGINT/SIGTERM
-// stop the server and the venue and exit 0.
+// (or, started through npm, npm gone: until-stopped.ts) stop the server and the venue and exit 0.
 import type { GatewayEntry, RunningGateway } from '../gateway/gateway-entry.ts';
 import { fillProfiles } from '../gateway/gateway-profile.ts';
 import { gatewayEntry, gatewayNames, type StartedGateway } from '../gateway/gateway-registry.ts';
 import { envKeys } from './env-keys.ts';
-import { parseCommand, parseCount, UsageError, type Io } from './io.ts';
+import { didYouMean, parseCommand, parseCount, UsageError, type Io } from './io.ts';
 import { GATEWAY_DEFAULT_PORT, GATEWAY_HELP, GATEWAY_USAGE } from './gateway-help.ts';
+import { untilStopped } from './until-stopped.ts';
 
 /** Starts the gateway; resolves once it listens (null after --help). */
 export async function startGateway(args: readonly string[], io: Io): Promise<StartedGateway | null> {
@@ -32,7 +33,9 @@ export async function startGateway(args: readonly string[], io: Io): Promise<Sta
   const known = gatewayNames().join(', ');
   if (entry === undefined)
     throw new UsageError(
-      kind === undefined ? `gateway needs a venue: ${known}` : `unknown gateway "${kind}" (known: ${known})`,
+      kind === undefined
+        ? `gateway needs a venue: ${known}`
+        : `unknown gateway "${kind}"${didYouMean(kind, gatewayNames())} (known: ${known})`,
       GATEWAY_USAGE,
     );
   if (extra.length > 0)
@@ -90,19 +93,12 @@ function banner<G extends RunningGateway>(entry: GatewayEntry<G>, gateway: G): s
   return entry.banner(gateway);
 }
 
-/** `execsim gateway` as a process: serves until SIGINT or SIGTERM. */
+/** `execsim gateway` as a process: serves until SIGINT or SIGTERM, or the npm process that
+ *  started it is gone (until-stopped.ts). */
 export async function gatewayCommand(args: readonly string[], io: Io): Promise<number> {
   const gateway = await startGateway(args, io);
   if (gateway === null) return 0;
-  await new Promise<void>((done) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      done();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await untilStopped(io, 'execsim gateway');
   io.out('execsim gateway: stopping');
   await gateway.close();
   return 0;

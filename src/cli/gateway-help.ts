@@ -12,7 +12,8 @@ clock: its market model, instrument, latency, faults and starting balances (with
 venue.account: the imitated venue's paper account). Fault windows count from the gateway's
 start; a replay market starts its recording at the scenario's start. The scenario's orders,
 signals, actions, restarts and expectations are ignored (a warning each): the gateway's clients
-send the orders. Prints its URL and how clients connect, then serves until SIGINT or SIGTERM.
+send the orders. Prints its URL and how clients connect, then serves until SIGINT or SIGTERM, or,
+started through npm (npx), until npm is gone (\`kill %1\` of \`npx execsim gateway ... &\`).
   --scenario FILE        the scenario whose venue and market to serve
   --port N               the TCP port (default ${GATEWAY_DEFAULT_PORT}; 0: any free port, printed)
   --host H               the address to bind (default 127.0.0.1)

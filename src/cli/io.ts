@@ -3,6 +3,8 @@
 // database path. The process's own Io is the only reader of process.env and installer of
 // signal handlers.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { closestKey } from '../scenario/issue-text.ts';
+import { watchLauncher } from './launcher-watch.ts';
 import { DEFAULT_DB_PATH, StoreError } from '../store/open-database.ts';
 
 /** Where a progress line goes: a terminal's stderr, or nowhere (null). */
@@ -26,6 +28,10 @@ export interface Io {
    *  it alive then (a queue client's timers, left running when Redis stopped answering while it
    *  closed). Absent: nothing (tests in process). */
   readonly exitSoon?: (code: number) => void;
+  /** Calls `handler` once the npm process that started this one (npx, npm exec, npm run) is gone
+   *  (launcher-watch.ts); returns the function that stops watching. Absent: not watched (tests in
+   *  process). */
+  readonly onLauncherGone?: (handler: () => void) => () => void;
 }
 
 export type InterruptSignalName = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
@@ -55,6 +61,7 @@ export const processIo: Io = {
   // Unreferenced: a process that ends by itself is not held up; a second is time enough to
   // flush what the command wrote.
   exitSoon: (code) => void setTimeout(() => process.exit(code), 1_000).unref(),
+  onLauncherGone: (handler) => watchLauncher(process.env, handler),
 };
 
 /** Bad input: exit 2, the message and the usage (the command's, when it has one). */
@@ -69,9 +76,15 @@ export class UsageError extends Error {
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
-/** Parses a command's flags (strict: an unknown flag is a UsageError with the command's usage);
- *  --help / -h is added to every command. */
-export function parseCommand<O extends Options>(args: readonly string[], options: O, usage: string) {
+/** Parses a command's flags (strict: an unknown flag is a UsageError with the command's usage,
+ *  naming the flag it most likely meant among its own and `related`: those another form of the
+ *  command takes, as a local sweep's --queue); --help / -h is added to every command. */
+export function parseCommand<O extends Options>(
+  args: readonly string[],
+  options: O,
+  usage: string,
+  related: readonly string[] = [],
+) {
   const joined = joinNegativeValues(args, options);
   try {
     return parseArgs({
@@ -81,8 +94,26 @@ export function parseCommand<O extends Options>(args: readonly string[], options
       strict: true,
     });
   } catch (err) {
-    throw new UsageError(valueProblem(err, joined) ?? argsProblem(err), usage);
+    throw new UsageError(
+      valueProblem(err, joined) ?? argsProblem(err) + optionHint(err, [...Object.keys(options), ...related]),
+      usage,
+    );
   }
+}
+
+/** ` (did you mean X?)` naming the candidate `word` most likely meant (the scenario loader's
+ *  measure: same letters ignoring case, or at most a third of them off), or nothing. `show`
+ *  writes the candidate as the message names it (quoted, or as a flag). */
+export function didYouMean(word: string, candidates: readonly string[], show = (c: string) => `"${c}"`): string {
+  const near = closestKey(word, candidates);
+  return near === null ? '' : ` (did you mean ${show(near)}?)`;
+}
+
+/** The suggestion for an unknown long option (`--sed`: the command's --seed), or nothing. */
+function optionHint(err: unknown, names: readonly string[]): string {
+  if ((err as { code?: unknown }).code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return '';
+  const flag = /^Unknown option '--([^'=]+)/.exec((err as Error).message)?.[1];
+  return flag === undefined ? '' : didYouMean(flag, [...names, 'help'], (n) => `--${n}`);
 }
 
 /** A negative number (-1, -2.5, -.5) is never one of our flags. */

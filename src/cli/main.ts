@@ -12,7 +12,7 @@ import { ResumeRefused, RunGoneError } from '../store/run-store.ts';
 import { DELETE_HELP, deleteCommand, PRUNE_HELP, pruneCommand } from './delete-command.ts';
 import { EVENTS_HELP, eventsCommand } from './events-command.ts';
 import { EXPORT_HELP, exportCommand } from './export-command.ts';
-import { processIo, UsageError, type Io } from './io.ts';
+import { didYouMean, processIo, UsageError, type Io } from './io.ts';
 import { RUN_HELP, runCommand, runCommandAsync } from './run-command.ts';
 import { RUNS_HELP, runsCommand, SHOW_HELP, showCommand } from './runs-command.ts';
 import { SERVE_HELP } from './serve-help.ts';
@@ -130,7 +130,7 @@ function dispatch(argv: readonly string[], io: Io): number {
         return 0;
       }
       const help = HELP[topic];
-      if (help === undefined) throw new UsageError(`no command "${topic}"`);
+      if (help === undefined) throw new UsageError(`no command "${topic}"${didYouMean(topic, Object.keys(HELP))}`);
       io.out(help);
       return 0;
     }
@@ -139,8 +139,11 @@ function dispatch(argv: readonly string[], io: Io): number {
   }
 }
 
+/** An unknown command, or an unknown option before any command, with the one it most likely meant. */
 function unknownCommand(command: string | undefined): never {
-  throw new UsageError(`unknown command "${command}"`);
+  if (command?.startsWith('-'))
+    throw new UsageError(`unknown option '${command}'${didYouMean(command, ['--help', '--version'], (o) => o)}`);
+  throw new UsageError(`unknown command "${command}"${didYouMean(command ?? '', [...Object.keys(HELP), 'help'])}`);
 }
 
 /** The exit code and message of an error; anything unexpected is rethrown (a bug: its stack). */

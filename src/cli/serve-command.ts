@@ -4,8 +4,8 @@
 // otherwise serve a new, empty one without a word) unless --create asks for a new one; `execsim
 // run` creates it as it stores runs. The token that enables the routes that change stored
 // data comes from the environment only (EXECSIM_TOKEN), never from a flag (flags show up in
-// process lists and shell history). SIGINT/SIGTERM stop taking requests, stop the running runs
-// (stored as interrupted) and exit 0.
+// process lists and shell history). SIGINT/SIGTERM (or, started through npm, npm gone:
+// until-stopped.ts) stop taking requests, stop the running runs (stored as interrupted) and exit 0.
 import { serve, type ServerType } from '@hono/node-server';
 import { existsSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -24,6 +24,7 @@ import { loadSessionFile } from '../scenario/session-file.ts';
 import { RunStore } from '../store/run-store.ts';
 import { paperVenue } from './paper-venue.ts';
 import { DEFAULT_PORT, MIN_TOKEN_LENGTH, SERVE_HELP, SERVE_USAGE } from './serve-help.ts';
+import { untilStopped } from './until-stopped.ts';
 
 const SCENARIOS_DIR = fileURLToPath(new URL('../../scenarios', import.meta.url));
 
@@ -198,19 +199,12 @@ function listen(
   });
 }
 
-/** `execsim serve` as a process: serves until SIGINT or SIGTERM. */
+/** `execsim serve` as a process: serves until SIGINT or SIGTERM, or the npm process that started
+ *  it is gone (until-stopped.ts). */
 export async function serveCommand(args: readonly string[], io: Io, version: string): Promise<number> {
   const running = await startServer(args, io, version);
   if (running === null) return 0;
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await untilStopped(io, 'execsim serve');
   io.out('execsim serve: stopping');
   await running.close();
   return 0;

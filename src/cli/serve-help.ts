@@ -10,8 +10,8 @@ export const SERVE_USAGE =
 export const SERVE_HELP = `${SERVE_USAGE}
 Serves the stored runs and sweeps over HTTP: the JSON API under /api/v1 (its OpenAPI document at
 /api/v1/openapi.json, a docs page at /api/v1/docs) and pages with execution charts at /. Prints
-its URL, then serves until SIGINT or SIGTERM (runs it started are then stopped and stored as
-interrupted).
+its URL, then serves until SIGINT or SIGTERM, or, started through npm (npx), until npm is gone
+(runs it started are then stopped and stored as interrupted).
 ${DB_FLAG_HELP}; it must exist
   --create      create the database when it does not exist (a new, empty one; \`execsim run\`
                 creates it as it stores runs)

@@ -163,7 +163,7 @@ export async function sweepCommand(
     'for a sweep on a queue (--queue): a local sweep spreads its paths over --workers threads',
     SWEEP_HELP,
   );
-  const { values, positionals } = parseCommand(args, OPTIONS, SWEEP_HELP);
+  const { values, positionals } = parseCommand(args, OPTIONS, SWEEP_HELP, ['queue', 'resume', 'chunk']);
   if (values.help) {
     io.out(SWEEP_HELP);
     return 0;

@@ -76,7 +76,7 @@ export async function sweepQueueCommand(args: readonly string[], io: Io): Promis
     "for a sweep on this machine's threads: a queued sweep runs on `execsim worker` processes (start more of them)",
     SWEEP_QUEUE_HELP,
   );
-  const { values, positionals } = parseCommand(args, OPTIONS, SWEEP_QUEUE_HELP);
+  const { values, positionals } = parseCommand(args, OPTIONS, SWEEP_QUEUE_HELP, ['workers']);
   if (values.help) {
     io.out(SWEEP_QUEUE_HELP);
     return 0;

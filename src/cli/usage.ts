@@ -34,7 +34,9 @@ export function version(): string {
 }
 
 /** The exit code of `execsim` with no command, --help, -h, --version or -V, after printing the
- *  usage or the version; undefined for any other command line. */
+ *  usage or the version; undefined for any other command line. No command is bad input: the
+ *  usage goes to stderr with exit 2, so a script that lost its command fails rather than reading
+ *  the usage as output. */
 export function quickAnswer(argv: readonly string[], io: Io): number | undefined {
   switch (argv[0]) {
     case '--version':
@@ -42,10 +44,12 @@ export function quickAnswer(argv: readonly string[], io: Io): number | undefined
       io.out(version());
       return 0;
     case undefined:
+      io.err(`execsim: no command given\n${USAGE}`);
+      return 2;
     case '--help':
     case '-h':
       io.out(USAGE);
-      return argv[0] === undefined ? 2 : 0;
+      return 0;
     default:
       return undefined;
   }

@@ -77,10 +77,17 @@ export async function workerCommand(args: readonly string[], io: Io): Promise<nu
   io.err(
     `execsim worker ${worker.name}: code version ${codeVersion()}, taking chunks from ${CHUNK_QUEUE} on ${redact(url)}`,
   );
+  // Until a signal, or (started through npm) npm gone: launcher-watch.ts.
   await new Promise<void>((resolve) => {
-    const remove = io.onInterrupt?.(() => {
+    const stop = (): void => {
       remove?.();
+      unwatch?.();
       resolve();
+    };
+    const remove = io.onInterrupt?.(stop);
+    const unwatch = io.onLauncherGone?.(() => {
+      io.err('execsim worker: the npm process that started it has ended (npx or npm stopped)');
+      stop();
     });
   });
   await worker.close();

@@ -4,8 +4,9 @@ import { DEFAULT_LOCK_MS } from '../sweep/queue/defaults.ts';
 
 export const WORKER_HELP = `usage: execsim worker --queue redis://host:port [--lock-ms N] [--name NAME]
 Runs the paths of sweeps started with \`execsim sweep ... --queue URL\`, one chunk at a time, until
-stopped (Ctrl-C: the chunk in hand goes back to the queue for another worker). A chunk from a
-coordinator on another code version (execsim --version and the git commit) is refused, not run.
+stopped (Ctrl-C, or npm gone when npx started it: the chunk in hand goes back to the queue for
+another worker). A chunk from a coordinator on another code version (execsim --version and the
+git commit) is refused, not run.
   --queue URL    redis://[user:password@]host[:port][/db] (or rediss://)
   --lock-ms N    how long a chunk stays locked without a sign of life from its worker: a killed
                  worker's chunk is run again elsewhere within about twice this (default ${DEFAULT_LOCK_MS})

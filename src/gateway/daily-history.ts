@@ -14,8 +14,8 @@ import type { MarketFeed } from './market-feed.ts';
 export const HISTORY_DAYS = 60;
 
 export interface DailyHistory {
-  /** Lots traded each day. */
-  readonly lots: number;
+  /** Lots traded each day (a bigint: a liquid symbol's day on a fine lot grid can pass 2^53). */
+  readonly lots: bigint;
   /** Days stated before the gateway's first day. */
   readonly days: number;
   /** The venue's time (epoch ms) when the gateway started: its first day holds it. */
@@ -32,7 +32,7 @@ export function dailyHistoryOf(
   startedAt: number,
 ): DailyHistory | null {
   const lots = gatewayDailyLots(scenario.liquidity, inst);
-  if (lots === null || lots < 1) return null;
+  if (lots === null || lots < 1n) return null;
   return {
     lots,
     days: HISTORY_DAYS,

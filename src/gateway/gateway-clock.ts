@@ -126,8 +126,11 @@ export class GatewayClock implements VenueClock {
     const entry: Entry = { due: wall + delay, monoDue: mono + delay, seq: this.nextSeq++, work, arg, pending: true };
     this.heap.push(entry.due, entry.seq, entry);
     this.live++;
-    // Only new work that runs first can need an earlier wake-up than the one armed.
-    if (this.head() === entry) this.arm(wall, mono);
+    // Only new work that runs first can need an earlier wake-up than the one armed, or a wall
+    // clock that has jumped forward (stepped by the system, or moved on by a test): the work at
+    // the head is due by it now, while the armed timer counts its delay in monotonic time.
+    const head = this.head();
+    if (head === entry || (head !== undefined && head.due <= wall)) this.arm(wall, mono);
     return entry;
   }
 

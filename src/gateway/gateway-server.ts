@@ -19,6 +19,9 @@ export interface GatewayWorldOptions {
   readonly fills?: GatewayVenueOptions['fills'];
   readonly warn?: (message: string) => void;
   readonly onEvent?: (event: ExecEvent) => void;
+  /** The wall clock (epoch ms) unless given: a test moves it on to open and close fault windows
+   *  when it is ready, not when a loaded machine gets round to it. */
+  readonly now?: () => number;
 }
 
 /** The scenario's venue for `profile`, and its faults as the wire applies them (logged as
@@ -33,6 +36,7 @@ export function gatewayWorld(
     ...(options.fills ? { fills: options.fills } : {}),
     ...(options.warn ? { warn: options.warn } : {}),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    ...(options.now ? { now: options.now } : {}),
   });
   const record = options.onEvent ?? (() => {});
   const wire = new WireFaults(

@@ -1,7 +1,9 @@
 // Connecting a live process's venue before anything is stored: the venue's adapter built on the
 // run's clock (the wall clock, or a test's), its refusal of the instrument heard (a venue that
 // states its own rules for the symbol), the account read once (bounded), so an unreachable venue
-// or refused keys end here with one message (VenueUnavailable) and no run row; and a warning when
+// or refused keys end here with one message (VenueUnavailable) and no run row (a local venue that
+// refuses connections is asked again until the bound: a gateway started in the background just
+// before is not listening yet, as when a guide's commands run one after the other); and a warning when
 // the venue's market clock disagrees with the trading hours the run goes by. A paper run and a
 // service session connect this way, then hand the connection to their live process
 // (live-process.ts).
@@ -68,22 +70,28 @@ export async function connectVenue(
       options.warn?.(`the system clock stepped back ${ms} ms; the run's time holds until it catches up`),
     );
   const venue = options.venue(instrument, clock, id, { commissionPrices: commissionPricesOf(loaded.scenario) });
-  // A venue that states its rules for the symbol (Binance's filters) refuses an instrument that
-  // disagrees with them here, before anything is sent or stored.
-  const refused = await venue.instrumentRefusal?.();
-  if (refused) {
-    await venue.stop();
-    throw new VenueUnavailable(`the venue at ${options.venueUrl} refuses the run: ${refused}`);
+  const deadline = clock.now() + (options.preflightTimeoutMs ?? 15_000);
+  let answer: VenueMessage | null;
+  let waiting = false;
+  for (;;) {
+    // A venue that states its rules for the symbol (Binance's filters) refuses an instrument that
+    // disagrees with them here, before anything is sent or stored.
+    const refused = await venue.instrumentRefusal?.();
+    if (refused) {
+      await venue.stop();
+      throw new VenueUnavailable(`the venue at ${options.venueUrl} refuses the run: ${refused}`);
+    }
+    answer = await accountRead(venue, clock, deadline);
+    // A local venue that is not listening yet (a gateway started in the background a moment
+    // before) is asked again until the deadline; a remote one that cannot be reached is not.
+    if (!startingLocally(answer, options.venueUrl) || clock.now() + RETRY_MS >= deadline) break;
+    if (!waiting)
+      options.warn?.(
+        `nothing listens at ${options.venueUrl} yet: waiting for it up to ${Math.ceil((deadline - clock.now()) / 1000)} s`,
+      );
+    waiting = true;
+    await new Promise<void>((resolve) => clock.schedule(resolve, RETRY_MS));
   }
-  const answer = await new Promise<VenueMessage | null>((resolve) => {
-    const timer = clock.schedule(() => resolve(null), options.preflightTimeoutMs ?? 15_000);
-    venue.setReportHandler((m) => {
-      if (m.kind !== 'AccountReport' && m.kind !== 'QueryFailedReport') return;
-      timer.unsubscribe();
-      resolve(m);
-    });
-    venue.queryAccount('preflight');
-  });
   if (answer === null || answer.kind === 'QueryFailedReport') {
     await venue.stop();
     const why = answer === null ? 'no answer' : answer.reason;
@@ -101,6 +109,35 @@ export async function connectVenue(
     if (warning) options.warn?.(warning);
   }
   return { loaded, instrument, clock, venue };
+}
+
+/** How often a local venue that refuses connections is asked again (ms). */
+const RETRY_MS = 200;
+
+/** The account, read once: the answer, a failed read, or null when none came by `deadline`. */
+function accountRead(venue: LiveVenue, clock: Clock, deadline: number): Promise<VenueMessage | null> {
+  return new Promise<VenueMessage | null>((resolve) => {
+    const timer = clock.schedule(() => resolve(null), Math.max(0, deadline - clock.now()));
+    venue.setReportHandler((m) => {
+      if (m.kind !== 'AccountReport' && m.kind !== 'QueryFailedReport') return;
+      timer.unsubscribe();
+      resolve(m);
+    });
+    venue.queryAccount('preflight');
+  });
+}
+
+/** Whether a failed read says the venue at a loopback URL refused the connection: nothing listens
+ *  there yet. The adapters state the transport's failure as category 'network' with its code in
+ *  the reason (ECONNREFUSED, whichever client library read it). */
+export function startingLocally(answer: VenueMessage | null, venueUrl: string): boolean {
+  if (answer?.kind !== 'QueryFailedReport' || answer.category !== 'network') return false;
+  if (!answer.reason.includes('ECONNREFUSED')) return false;
+  try {
+    return ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(venueUrl).hostname);
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
 // Field types shared by the scenario schemas: exact decimals, ISO-8601 durations and instants,
 // identifiers. Base checks abort on failure so cross-field checks never see a malformed value.
 import { z } from 'zod';
-import { parseDecimal } from '../core/model/decimal.ts';
+import { formatScaled, parseDecimal } from '../core/model/decimal.ts';
 import { parseDurationMs, parseUtcInstant } from '../core/model/time-fields.ts';
 
 const parses = (parse: (s: string) => unknown) => (s: string) => {
@@ -13,8 +13,34 @@ const parses = (parse: (s: string) => unknown) => (s: string) => {
   }
 };
 
+/** What a number given where a decimal string belongs is told (a scenario file's `qty: 2`, an
+ *  HTTP body's `"qty": 2`): how to write it, with the value echoed, and why a number is not taken.
+ *  Undefined for anything else (zod's own message, worded by the scenario loader). */
+export function decimalAsNumber(input: unknown): string | undefined {
+  if (typeof input !== 'number') return undefined;
+  const meant = plainText(input);
+  const write =
+    meant === null
+      ? `write the decimal meant in quotes; as a number it reads as ${input}`
+      : `write "${meant}" (quoted), not ${meant}`;
+  return `must be a decimal string: ${write} (a number keeps about 15 digits, a string all of them)`;
+}
+
+/** A number's shortest text as a plain decimal ("1e-7" -> "0.0000001"), or null when it has more
+ *  than 15 significant digits (what was written may have had more, lost when it was read) or is
+ *  not finite: then what was meant can no longer be read from it. */
+function plainText(n: number): string | null {
+  const m = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(n));
+  if (m === null) return null;
+  const frac = m[3] ?? '';
+  const digits = (m[2] as string) + frac;
+  if (digits.replace(/^0+/, '').replace(/0+$/, '').length > 15) return null;
+  const scale = frac.length - Number(m[4] ?? 0);
+  return `${m[1]}${formatScaled(BigInt(scale < 0 ? digits + '0'.repeat(-scale) : digits), Math.max(scale, 0))}`;
+}
+
 const decimal = z
-  .string()
+  .string({ error: (issue) => decimalAsNumber(issue.input) })
   .refine(parses(parseDecimal), { message: 'must be a decimal number written as a string, like "0.01"', abort: true });
 export const positiveDecimal = decimal.refine((s) => parseDecimal(s).mantissa > 0n, {
   message: 'must be greater than zero',

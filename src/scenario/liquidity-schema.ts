@@ -102,17 +102,22 @@ export function liquidityConfigOf(
 
 /** A stated daily volume in whole lots (floored: the cap never exceeds the stated share). */
 export function advLotsOf(inst: Instrument, qty: string): number {
+  return Number(exactAdvLots(inst, qty));
+}
+
+/** advLotsOf, exactly: a stated volume can be any number of lots, 2^53 and more. */
+function exactAdvLots(inst: Instrument, qty: string): bigint {
   const lot = parseDecimal(inst.lotSize);
   const q = parseDecimal(qty);
   const scale = Math.max(lot.scale, q.scale);
   const num = q.mantissa * 10n ** BigInt(scale - q.scale);
   const den = lot.mantissa * 10n ** BigInt(scale - lot.scale);
-  return Number(num / den);
+  return num / den;
 }
 
-/** What a local gateway serves as the symbol's daily volume (lots), or null when the scenario
- *  states none. */
-export function gatewayDailyLots(section: LiquiditySection | undefined, inst: Instrument): number | null {
+/** What a local gateway serves as the symbol's daily volume (whole lots, exactly: its day bars
+ *  state it as a decimal), or null when the scenario states none. */
+export function gatewayDailyLots(section: LiquiditySection | undefined, inst: Instrument): bigint | null {
   const qty = section?.adv?.[inst.symbol];
-  return qty === undefined ? null : advLotsOf(inst, qty);
+  return qty === undefined ? null : exactAdvLots(inst, qty);
 }

@@ -100,7 +100,7 @@ export function historyDays(history: DailyHistory | null, hours: TradingHours): 
       }
       if (!open) continue;
     }
-    out.push({ at: d.atStartOfDay(NEW_YORK).toInstant().toEpochMilli(), lots: history.lots, price });
+    out.push({ at: d.atStartOfDay(NEW_YORK).toInstant().toEpochMilli(), lots: Number(history.lots), price });
   }
   return out;
 }

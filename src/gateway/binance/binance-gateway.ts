@@ -44,6 +44,8 @@ export interface BinanceGatewayOptions {
    *  states commissions in another asset: true unless given (a test of a venue that lists no
    *  such ticker turns it off). */
   readonly commissionTicker?: boolean;
+  /** The wall clock (epoch ms) unless given (gateway-server.ts). */
+  readonly now?: () => number;
 }
 
 export interface BinanceGateway {

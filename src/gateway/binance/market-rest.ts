@@ -348,7 +348,7 @@ export function zoneOffsetMs(text: string): number | null {
 }
 
 /** A day of the history before the gateway's first: its volume at one price, as one trade. */
-function historyKline(start: number, end: number, lots: number, price: number): Kline {
+function historyKline(start: number, end: number, lots: bigint, price: number): Kline {
   return {
     start,
     end,
@@ -357,9 +357,9 @@ function historyKline(start: number, end: number, lots: number, price: number): 
     low: price,
     close: price,
     volume: lots,
-    quote: lots * price,
-    takerBuyVolume: 0,
-    takerBuyQuote: 0,
+    quote: lots * BigInt(price),
+    takerBuyVolume: 0n,
+    takerBuyQuote: 0n,
     count: 1,
     firstId: -1,
     lastId: -1,

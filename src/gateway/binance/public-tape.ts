@@ -69,7 +69,9 @@ export class KlineBuckets {
   }
 }
 
-/** One kline's trades: open, high, low, close (ticks), volumes (lots, units), count, ids. */
+/** One kline's trades: open, high, low, close (ticks), volumes (lots, and notional units: lots x
+ *  ticks), count, ids. The volumes are bigints: summed over a day or a month of trades (or a
+ *  stated daily history) they pass 2^53 units long before any one trade does. */
 export interface Kline {
   readonly start: number;
   readonly end: number;
@@ -77,10 +79,10 @@ export interface Kline {
   high: number;
   low: number;
   close: number;
-  volume: number;
-  quote: number;
-  takerBuyVolume: number;
-  takerBuyQuote: number;
+  volume: bigint;
+  quote: bigint;
+  takerBuyVolume: bigint;
+  takerBuyQuote: bigint;
   count: number;
   firstId: number;
   lastId: number;
@@ -168,10 +170,10 @@ export class PublicTape {
           high: p.price,
           low: p.price,
           close: p.price,
-          volume: 0,
-          quote: 0,
-          takerBuyVolume: 0,
-          takerBuyQuote: 0,
+          volume: 0n,
+          quote: 0n,
+          takerBuyVolume: 0n,
+          takerBuyQuote: 0n,
           count: 0,
           firstId: p.id,
           lastId: p.id,
@@ -181,11 +183,13 @@ export class PublicTape {
       k.high = Math.max(k.high, p.price);
       k.low = Math.min(k.low, p.price);
       k.close = p.price;
-      k.volume += p.qty;
-      k.quote += p.qty * p.price;
+      const lots = BigInt(p.qty);
+      const units = lots * BigInt(p.price);
+      k.volume += lots;
+      k.quote += units;
       if (!this.isBuyerMaker(p)) {
-        k.takerBuyVolume += p.qty;
-        k.takerBuyQuote += p.qty * p.price;
+        k.takerBuyVolume += lots;
+        k.takerBuyQuote += units;
       }
       k.count++;
       k.lastId = p.id;
@@ -220,10 +224,10 @@ export class PublicTape {
       high: close,
       low: close,
       close,
-      volume: 0,
-      quote: 0,
-      takerBuyVolume: 0,
-      takerBuyQuote: 0,
+      volume: 0n,
+      quote: 0n,
+      takerBuyVolume: 0n,
+      takerBuyQuote: 0n,
       count: 0,
       firstId: -1,
       lastId: -1,
@@ -238,8 +242,8 @@ export class PublicTape {
     let last: TapePrint | null = null;
     let high = -Infinity;
     let low = Infinity;
-    let volume = 0;
-    let units = 0;
+    let volume = 0n;
+    let units = 0n;
     let count = 0;
     let firstId = -1;
     for (const p of this.prints) {
@@ -255,8 +259,8 @@ export class PublicTape {
       }
       high = Math.max(high, p.price);
       low = Math.min(low, p.price);
-      volume += p.qty;
-      units += p.qty * p.price;
+      volume += BigInt(p.qty);
+      units += BigInt(p.qty) * BigInt(p.price);
       count++;
       last = p;
     }
@@ -282,7 +286,7 @@ export class PublicTape {
       symbol: stats.symbol,
       priceChange: price8(this.inst, change),
       priceChangePercent: open ? ((change / open) * 100).toFixed(3) : '0.000',
-      weightedAvgPrice: volume > 0 ? ((units / volume) * tick).toFixed(8) : ZERO8,
+      weightedAvgPrice: volume > 0n ? ((Number(units) / Number(volume)) * tick).toFixed(8) : ZERO8,
       prevClosePrice: px(prev),
       lastPrice: stats.lastPrice,
       lastQty: last ? qty8(this.inst, last.qty) : ZERO8,

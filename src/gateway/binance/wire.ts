@@ -2,6 +2,7 @@
 // status), the errors the gateway itself states (the venue rules table holds the refusals the
 // simulated venue states), and amounts as Binance writes them: decimal strings with at least 8
 // places ("65000.00000000"), finer when the instrument's step is finer.
+import { formatScaled, parseStep } from '../../core/model/decimal.ts';
 import type { Instrument } from '../../core/model/instrument.ts';
 import { lotsToQty, ticksToPrice, unitsToQuote } from '../../core/model/instrument.ts';
 
@@ -66,9 +67,24 @@ export function places8(text: string): string {
 
 /** Ticks as Binance's price string. */
 export const price8 = (inst: Instrument, ticks: number): string => places8(ticksToPrice(inst, ticks));
-/** Lots as Binance's quantity string. */
-export const qty8 = (inst: Instrument, lots: number): string => places8(lotsToQty(inst, lots));
-/** Notional units (tick x lot) as Binance's quote amount string. */
-export const quote8 = (inst: Instrument, units: number): string => places8(unitsToQuote(inst, Math.round(units)));
+/** Lots as Binance's quantity string; a bigint count (a volume summed over many trades, which can
+ *  pass 2^53 lots) is written exactly, whatever its size. */
+export const qty8 = (inst: Instrument, lots: number | bigint): string =>
+  places8(typeof lots === 'bigint' ? bigSteps(lots, inst.lotSize) : lotsToQty(inst, lots));
+
+/** Notional units (tick x lot) as Binance's quote amount string; a bigint count (a day's quote
+ *  volume is lots x ticks summed, soon past 2^53) is written exactly. */
+export function quote8(inst: Instrument, units: number | bigint): string {
+  if (typeof units !== 'bigint') return places8(unitsToQuote(inst, Math.round(units)));
+  const tick = parseStep(inst.tickSize);
+  const lot = parseStep(inst.lotSize);
+  return places8(formatScaled(units * tick.mantissa * lot.mantissa, tick.scale + lot.scale));
+}
+
+/** `steps` whole steps of `step` as an exact decimal string, with no bound on `steps`. */
+function bigSteps(steps: bigint, step: string): string {
+  const s = parseStep(step);
+  return formatScaled(steps * s.mantissa, s.scale);
+}
 
 export const ZERO8 = '0.00000000';

@@ -87,6 +87,8 @@ export class BinanceAdapter implements LiveVenue {
   private readonly userStream: BinanceUserStream;
   private readonly feed: BinanceMarketFeed;
   private markets: Promise<ReadyMarket> | null = null;
+  /** A load of the markets has failed: the next one asks ccxt to load them again. */
+  private marketsFailed = false;
   private started = false;
 
   constructor(options: BinanceAdapterOptions) {
@@ -134,8 +136,11 @@ export class BinanceAdapter implements LiveVenue {
   /** The markets, loaded once (again after a failed load) and checked against the instrument. */
   private ready(): Promise<ReadyMarket> {
     if (this.markets !== null) return this.markets;
+    // ccxt keeps a failed load's promise and hands it out again unless asked to reload: after a
+    // failure (the venue not listening yet), the markets are asked for anew.
+    const reload = this.marketsFailed;
     const load = (async (): Promise<ReadyMarket> => {
-      const markets = await this.ex.loadMarkets();
+      const markets = await this.ex.loadMarkets(reload);
       const market = marketOf(markets, this.link.inst.symbol);
       const why = instrumentRefusal(market, this.link.inst, 'Binance');
       if (why !== null || market === undefined) throw new InstrumentRefused(why ?? 'no market');
@@ -145,7 +150,10 @@ export class BinanceAdapter implements LiveVenue {
     })();
     this.markets = load;
     load.catch((err: unknown) => {
-      if (!(err instanceof InstrumentRefused) && this.markets === load) this.markets = null;
+      if (!(err instanceof InstrumentRefused) && this.markets === load) {
+        this.markets = null;
+        this.marketsFailed = true;
+      }
     });
     return load;
   }

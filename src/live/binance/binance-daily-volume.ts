@@ -3,7 +3,9 @@
 // Without startTime Binance answers the latest `limit` klines, the last of which is today's, still
 // open (its close time is ahead): it is dropped, so `days + 1` are asked for and only complete
 // days count. Binance trades around the clock; its days are UTC days. The volume is the base
-// asset's (row field 5).
+// asset's (row field 5). A day's volume past 2^53 - 1 lots (a fine lot grid, a heavily traded
+// asset) is counted as 2^53 - 1 lots, so the average stays a whole count the cap can take its
+// share of: the cap can come out smaller than the venue's volume would make it, never off.
 import type { Instrument } from '../../core/model/instrument.ts';
 import { lotsOf } from '../wire-amounts.ts';
 import type { KlinesClient } from './binance-klines.ts';
@@ -30,8 +32,8 @@ export async function readDailyKlineVolumes(
     const [openTime, , , , , volume, closeTime] = row as unknown[];
     if (typeof openTime !== 'number' || typeof closeTime !== 'number') throw bad();
     const lots = lotsOf(inst, volume);
-    if (lots === null || lots < 0) throw bad();
-    if (closeTime < now) out.push({ at: openTime, lots });
+    if (lots === null || !(lots >= 0)) throw bad();
+    if (closeTime < now) out.push({ at: openTime, lots: Math.min(lots, Number.MAX_SAFE_INTEGER) });
   }
   return out
     .sort((a, b) => a.at - b.at)

@@ -14,6 +14,7 @@ import { Hono, type Context } from 'hono';
 import type { Child } from 'hono/jsx';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { RunQuery, RunReader } from '../../store/read-model-port.ts';
+import { readableRun } from '../../store/readable-events.ts';
 import { UnknownParentError } from '../../store/sweep-histogram.ts';
 import { InvalidCursorError, MAX_PAGE as MAX_SWEEP_PAGE } from '../../store/sweep-read.ts';
 import { idParam } from '../query-params.ts';
@@ -112,11 +113,19 @@ export function pageRoutes(reader: RunReader, options: PageOptions = {}): Hono {
     const kinds = kindsText === '' ? [] : kindsText.split(',').map((k) => k.trim());
     const badKind = kinds.find((k) => !/^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(k));
     if (badKind !== undefined) return bad(c, `kinds: "${badKind}" is not an event kind (e.g. FillReport)`);
-    const events = reader.events(id, {
+    const stored = reader.events(id, {
       fromSeq,
       limit: EVENTS_PER_PAGE,
       ...(kinds.length > 0 ? { kinds } : {}),
     }) ?? { items: [], nextCursor: null };
+    // Read by a person: the instrument's decimals and ISO times (the API keeps the stored units).
+    // Filtered by kind, the orders an event is about may not be among those shown: learnt first.
+    const learnTo = kinds.length > 0 ? (stored.items.at(-1)?.seq ?? fromSeq) + 1 : fromSeq;
+    const readable = readableRun(reader, id, learnTo);
+    const events = {
+      ...stored,
+      items: stored.items.map((e) => ({ ...e, payload: readable.payload(e.kind, e.payload) })),
+    };
     const seriesUrl = `${apiBase}/runs/${encodeURIComponent(id)}/series?maxPoints=${maxPoints}`;
     return page(
       c,

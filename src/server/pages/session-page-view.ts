@@ -6,6 +6,7 @@
 import type { LogEntry } from '../../core/model/events.ts';
 import { lotsToQty, ticksToPrice } from '../../core/model/instrument.ts';
 import type { ParentState } from '../../core/order/order-ledger.ts';
+import type { ReadableEvents } from '../../store/readable-events.ts';
 import type { SessionPort } from '../session-port.ts';
 
 export interface ParentProgress {
@@ -123,9 +124,10 @@ export function lastEntries(port: SessionPort, n: number): LogEntry[] {
   return entries.filter((e) => e.event.kind !== 'MarketSampled').slice(-n);
 }
 
-/** An entry's event without its kind, as short JSON: what the events list shows of it. */
-export function entryText(entry: LogEntry, max = 200): string {
-  const { kind: _kind, ...rest } = entry.event as unknown as { kind: string } & Record<string, unknown>;
-  const text = JSON.stringify(rest) ?? '';
+/** An entry's event without its kind, as short JSON in the instrument's decimals and ISO times
+ *  (`readable`: the session's instrument): what the events list shows of it. */
+export function entryText(entry: LogEntry, readable: ReadableEvents, max = 200): string {
+  const { kind, ...rest } = entry.event as unknown as { kind: string } & Record<string, unknown>;
+  const text = JSON.stringify(readable.payload(kind, rest)) ?? '';
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }

@@ -5,8 +5,13 @@
 // static/session-live.js keeps it live: it follows the session's log stream and puts each new
 // entry at the top of the events list, and re-reads the state part (SessionState, served alone at
 // /session/state) when an entry arrives and every few seconds (a quote's age grows between
-// entries). Times are the wall clock's (a session trades on it), in UTC.
+// entries). Times are the wall clock's (a session trades on it), in UTC; the entries' quantities,
+// prices and fees are the instrument's decimals and their times ISO-8601, in the rendered rows
+// (store/readable-events.ts) and in those the script adds (static/readable-payload.js, handed the
+// same tables and the instrument).
 import type { LogEntry } from '../../core/model/events.ts';
+import type { Instrument } from '../../core/model/instrument.ts';
+import { READABLE_UNITS, ReadableEvents } from '../../store/readable-events.ts';
 import { instant, num } from './format.ts';
 import { Layout } from './layout.tsx';
 import { entryText, type SessionView } from './session-page-view.ts';
@@ -15,6 +20,8 @@ export interface SessionPageProps {
   readonly view: SessionView;
   /** The last entries, oldest first (shown newest first). */
   readonly entries: readonly LogEntry[];
+  /** The session's instrument: the entries are shown in its units. */
+  readonly instrument: Instrument;
   /** How many entries the events list keeps as new ones arrive. */
   readonly maxEvents: number;
   readonly streamUrl: string;
@@ -110,14 +117,21 @@ export function SessionState(props: { view: SessionView }) {
 
 export function SessionPage(props: SessionPageProps) {
   const v = props.view;
+  const readable = new ReadableEvents([props.instrument]);
   return (
-    <Layout title={`Session ${v.name}`} scripts={['session-live.js']}>
+    <Layout title={`Session ${v.name}`} scripts={['readable-payload.js', 'session-live.js']}>
       <div
         id="session"
         data-stream={props.streamUrl}
         data-state={props.stateUrl}
         data-last-seq={String(v.lastSeq)}
         data-max-events={String(props.maxEvents)}
+        data-units={JSON.stringify(READABLE_UNITS)}
+        data-instrument={JSON.stringify({
+          symbol: props.instrument.symbol,
+          tickSize: props.instrument.tickSize,
+          lotSize: props.instrument.lotSize,
+        })}
       >
         <SessionState view={v} />
         <h2 id="events">Events</h2>
@@ -143,7 +157,7 @@ export function SessionPage(props: SessionPageProps) {
                 <td>{instant(e.time)}</td>
                 <td>{e.event.kind}</td>
                 <td>
-                  <code>{entryText(e)}</code>
+                  <code>{entryText(e, readable)}</code>
                 </td>
               </tr>
             ))}

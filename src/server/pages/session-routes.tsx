@@ -34,6 +34,7 @@ export function sessionPageRoutes(port: SessionPort, options: SessionPageOptions
         <SessionPage
           view={view}
           entries={entries}
+          instrument={port.instrument}
           maxEvents={maxEvents}
           streamUrl={`${apiBase}/session/stream`}
           stateUrl="/session/state"

@@ -1,5 +1,6 @@
 // The pages' static files: uPlot (script and stylesheet) straight from node_modules, and the
-// pages' own stylesheet, chart script, re-run script and session script from ./static. Read once
+// pages' own stylesheet, chart script, re-run script, session script and the payload walk it uses
+// from ./static. Read once
 // at start; each is served under a URL carrying a hash of its content (`?v=`), so it is cached
 // for a year and a new version is a new URL.
 import { createHash } from 'node:crypto';
@@ -26,6 +27,7 @@ const SOURCES: Readonly<Record<string, { readonly path: () => string; readonly t
   'run-chart.js': { path: () => own('run-chart.js'), type: 'text/javascript; charset=utf-8' },
   'sweep-rerun.js': { path: () => own('sweep-rerun.js'), type: 'text/javascript; charset=utf-8' },
   'session-live.js': { path: () => own('session-live.js'), type: 'text/javascript; charset=utf-8' },
+  'readable-payload.js': { path: () => own('readable-payload.js'), type: 'text/javascript; charset=utf-8' },
   'pages.css': { path: () => own('pages.css'), type: 'text/css; charset=utf-8' },
 };
 

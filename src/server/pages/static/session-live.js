@@ -6,7 +6,9 @@
 // named by entry kind, which EventSource would hand only to a listener per kind. A stream that
 // ends or fails is followed again after a pause with Last-Event-ID, so no entry is missed or
 // shown twice. When the state part comes from another session (the server restarted with a new
-// one) the page reloads, since the entries it shows belong to the old one.
+// one) the page reloads, since the entries it shows belong to the old one. Entries are shown as
+// the rendered ones are: quantities, prices and fees in the instrument's decimals, times as
+// ISO-8601 (readable-payload.js, loaded before this).
 (function () {
   'use strict';
   var root = document.getElementById('session');
@@ -39,10 +41,26 @@
     return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
   }
 
+  // The page's tables for showing a payload (readable-payload.js): as the rendered rows show it.
+  var units = readJson(root.dataset.units);
+  var instrument = readJson(root.dataset.instrument);
+
+  function readJson(text) {
+    try {
+      return text ? JSON.parse(text) : null;
+    } catch {
+      return null;
+    }
+  }
+
   function eventText(event) {
     var rest = {};
     for (var k in event) if (k !== 'kind') rest[k] = event[k];
-    var text = JSON.stringify(rest);
+    var shown =
+      units && instrument && window.execsimReadable
+        ? window.execsimReadable(units, instrument, event.kind, rest)
+        : rest;
+    var text = JSON.stringify(shown);
     return text.length > 200 ? text.slice(0, 200) + '…' : text;
   }
 
