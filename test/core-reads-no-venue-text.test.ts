@@ -30,6 +30,11 @@ const ALLOWED: ReadonlyArray<readonly [string, string, string]> = [
   ['src/core/config/parse-config.ts', "issue.code === 'unrecognized_keys'", 'a zod issue code (config parsing)'],
   ['src/core/config/parse-config.ts', "i.code !== 'custom'", 'a zod issue code (config parsing)'],
   ['src/core/report/expectations.ts', 's.code === want.code', "a scenario's expected pre-trade denial code"],
+  [
+    'src/core/report/expectations.ts',
+    'failed.message.includes(want.reasonIncludes)',
+    "a scenario's expected words in its own strategy's failure (StrategyFailed)",
+  ],
   ['src/core/report/recon-metrics.ts', "e.reason !== 'duplicate_trade'", 'our ReportIgnored reason'],
   ['src/core/report/child-notes.ts', "e.reason === 'stale_answer'", 'our ReportIgnored reason'],
   ['src/core/report/child-notes.ts', '.reason === null', 'our own note of why a child ended'],

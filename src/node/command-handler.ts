@@ -95,11 +95,12 @@ export function handleCommand(
       return accepted();
     }
     case 'ResolveOrphan': {
-      if (!node.recon.orphans.list().some((o) => o.info.clientOrderId === c.clientOrderId))
-        return refused('orphan', 'unknown-orphan', `no orphan ${c.clientOrderId} has been detected`);
+      // Refused when not detected (yet) or resolved already, the refusal audited either way.
+      const known = node.recon.orphans.list().some((o) => o.info.clientOrderId === c.clientOrderId);
       node.recon.resolveOrphan(c.clientOrderId, c.resolution, c.actor, c.reason);
       const no = noted.find((e) => e.kind === 'OrphanResolutionRefused');
-      if (no?.kind === 'OrphanResolutionRefused') return refused('orphan', 'refused', no.refusal);
+      if (no?.kind === 'OrphanResolutionRefused')
+        return refused('orphan', known ? 'refused' : 'unknown-orphan', no.refusal);
       return accepted(c.clientOrderId);
     }
   }
