@@ -30,6 +30,7 @@ import { scenarioRoutes } from './routes/scenario-routes.ts';
 import { sweepJobRoutes, type SweepJobPool } from './routes/sweep-job-routes.ts';
 import { sweepRoutes } from './routes/sweep-routes.ts';
 import { sessionControlRoutes } from './routes/session-control-routes.ts';
+import { sessionOrderReads } from './routes/session-order-reads.ts';
 import { sessionOrderRoutes } from './routes/session-order-routes.ts';
 import { sessionStreamRoutes } from './routes/session-stream-routes.ts';
 import { sessionStrategyRoutes } from './routes/session-strategy-routes.ts';
@@ -110,6 +111,7 @@ export function createApp(options: AppOptions): ExecsimApp {
       session: options.session ?? null,
     }),
     ...sessionOrderRoutes(options.session ?? null),
+    ...sessionOrderReads(options.session ?? null),
     ...sessionControlRoutes(options.session ?? null),
     ...sessionStreamRoutes(options.session ?? null),
     ...sessionStrategyRoutes(options.session ?? null),

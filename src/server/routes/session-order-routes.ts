@@ -1,24 +1,20 @@
-// The service session's order routes: TWAP slicing requests and their slices, single orders,
-// signals, cancels, orders and positions. Every write is one node command, answered once its unit
-// of work committed (what it did is durable before the client hears of it). A slicing request is
-// idempotent by its parent id (given, or the Idempotency-Key header): the same request again
-// answers the parent it made (200), another request under the same id is a 409. Refusals map to
-// statuses (session-commands.ts).
+// The service session's order writes: TWAP slicing requests and their slices, single orders,
+// signals and cancels (the reads are session-order-reads.ts). Every write is one node command,
+// answered once its unit of work committed (what it did is durable before the client hears of
+// it), and decided once under its key (idempotent-command.ts): a slicing request or an order by
+// its parent id (given, or the Idempotency-Key header), a signal by the header or its signal id,
+// a cancel by the header. The same request again is answered as the first was; another under the
+// same key is a 409. Refusals map to statuses (session-commands.ts).
 import { createHash, randomUUID } from 'node:crypto';
 import type { Context } from 'hono';
 import { z } from 'zod';
 import type { ParentRequest } from '../../core/engine/engine-types.ts';
 import { parentOrderId, type ParentOrderId } from '../../core/model/ids.ts';
-import {
-  fractionalTicksToPrice,
-  lotsToQty,
-  ticksToPrice,
-  unitsToQuote,
-  type Instrument,
-} from '../../core/model/instrument.ts';
+import type { Instrument } from '../../core/model/instrument.ts';
 import { isTerminal } from '../../core/model/order-status.ts';
+import type { Confirmation } from '../../core/model/safety-events.ts';
 import type { CommandResult } from '../../node/node-commands.ts';
-import type { LogEntry } from '../../core/model/events.ts';
+import type { RequestTag } from '../../node/request-journal.ts';
 import { toTwapParams } from '../../scenario/scenario-requests.ts';
 import { decide, keyHeader, keyOf, answered, priorDecision, requestTag, type Decision } from '../idempotent-command.ts';
 import { lotsField, ticksField } from '../instrument-fields.ts';
@@ -44,7 +40,6 @@ import {
   commandAnswer,
   orderBody,
   orderParams,
-  orderStatusQuery,
   parentParams,
   signalBody,
   sliceBody,
@@ -87,6 +82,21 @@ function parentRefusal(result: Extract<CommandResult, { outcome: 'refused' }>, p
 /** The parent id of a slicing request or an order: its key (the body's parentId or the
  *  Idempotency-Key header), else a new one. */
 const parentKey = (c: Context, given: string | undefined): string => keyOf(c, 'parentId', given) ?? `p-${randomUUID()}`;
+
+/** An operator's parent (a slicing request, an order) as a node command under its tag: the kill
+ *  switch and breaker are checked before it is made, inside the unit of work. */
+const operatorParent = (
+  port: SessionPort,
+  request: ParentRequest,
+  confirmations: readonly Confirmation[],
+  confirmedBy: string | undefined,
+  tag: RequestTag,
+): Promise<Decision> =>
+  decide(
+    port,
+    { kind: 'SubmitParent', request, confirmations, confirmedBy: confirmedBy ?? null, checkGuards: true },
+    tag,
+  );
 
 /** A cancel's reason: the body's, else the query's, else the default. */
 const cancelReason = (
@@ -153,19 +163,7 @@ export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
           twap: toTwapParams(twap, inst),
           source,
         };
-        return answer(
-          await decide(
-            port,
-            {
-              kind: 'SubmitParent',
-              request,
-              confirmations: confirm,
-              confirmedBy: confirmedBy ?? null,
-              checkGuards: true,
-            },
-            tag,
-          ),
-        );
+        return answer(await operatorParent(port, request, confirm, confirmedBy, tag));
       },
     }),
     defineRoute({
@@ -310,19 +308,7 @@ export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
           route: 'single',
           source,
         };
-        return answer(
-          await decide(
-            port,
-            {
-              kind: 'SubmitParent',
-              request,
-              confirmations: b.confirm,
-              confirmedBy: b.confirmedBy ?? null,
-              checkGuards: true,
-            },
-            tag,
-          ),
-        );
+        return answer(await operatorParent(port, request, b.confirm, b.confirmedBy, tag));
       },
     }),
     defineRoute({
@@ -391,129 +377,5 @@ export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
         return answer(await decide(port, { kind: 'CancelOrder', clientOrderId: id, reason }, tag));
       },
     }),
-    defineRoute({
-      method: 'GET',
-      path: '/orders',
-      operationId: 'listOrders',
-      tag,
-      summary: 'The session’s orders, newest first, filtered by status and parent, paged',
-      query: orderStatusQuery,
-      responses: {
-        200: json(
-          'a page of orders',
-          z.object({ items: z.array(orderStateSchema), nextCursor: z.string().nullable() }),
-        ),
-      },
-      handle: ({ query }, c) => {
-        const limit = query.limit ?? 100;
-        const all = query.parentId
-          ? port.ledger.childrenOf(parentOrderId(query.parentId))
-          : [...port.ledger.parents.values()].flatMap((p) => port.ledger.childrenOf(p.spec.parentId));
-        const rows = all
-          .filter((o) => query.status === undefined || (query.status === 'done') === isTerminal(o.status))
-          .sort((a, b) => b.createdAt - a.createdAt || cmp(b.request.clientOrderId, a.request.clientOrderId));
-        const start = query.cursor === undefined ? 0 : Number(query.cursor);
-        if (!Number.isInteger(start) || start < 0)
-          throw new ProblemError('bad-request', 'invalid query', [
-            { path: 'query.cursor', message: 'must be the nextCursor of the previous page' },
-          ]);
-        const page = rows.slice(start, start + limit);
-        const next = start + limit < rows.length ? String(start + limit) : null;
-        return c.json({ items: page.map((o) => orderView(port.instrument, o)), nextCursor: next });
-      },
-    }),
-    defineRoute({
-      method: 'GET',
-      path: '/orders/:clientOrderId',
-      operationId: 'getOrder',
-      tag,
-      summary: 'One order with its fills and what fill detection did about it',
-      params: orderParams,
-      problems: ['not-found'],
-      responses: {
-        200: json(
-          'the order',
-          orderStateSchema.extend({
-            fills: z.array(
-              z.object({ time: z.string(), qty: z.string(), price: z.string(), tradeId: z.string().nullable() }),
-            ),
-            history: z.array(z.object({ seq: z.number().int(), time: z.string(), kind: z.string() })),
-          }),
-        ),
-      },
-      handle: ({ params }, c) => {
-        const o = port.ledger.order(asClientOrderId(params.clientOrderId));
-        if (o === undefined) throw new ProblemError('not-found', `no order ${params.clientOrderId} in this session`);
-        const inst = port.instrument;
-        const history = port.orderHistory(params.clientOrderId);
-        const fills = history.flatMap((e) => fillOf(inst, e));
-        return c.json({
-          ...orderView(inst, o),
-          fills,
-          history: history.map((e) => ({ seq: e.seq, time: new Date(e.time).toISOString(), kind: e.event.kind })),
-        });
-      },
-    }),
-    defineRoute({
-      method: 'GET',
-      path: '/positions',
-      operationId: 'getPositions',
-      tag,
-      summary:
-        'The session’s position and the quote its fills moved, as the ledger holds them, with the account’s baseline',
-      responses: {
-        200: json(
-          'positions by symbol',
-          z.object({
-            items: z.array(
-              z.object({
-                symbol: z.string(),
-                position: z.string().describe('ours: the baseline plus our fills'),
-                baseline: z.string().nullable().describe('what the account held when the session began'),
-                cashFlow: z
-                  .string()
-                  .describe(
-                    'the quote our fills moved: spent (-) and received (+), fees included; a flow since the session began, not the account’s balance',
-                  ),
-                openOrders: z.number().int(),
-              }),
-            ),
-          }),
-        ),
-      },
-      handle: (_, c) => {
-        const inst = port.instrument;
-        const s = inst.symbol;
-        const baseline = port.ledger.baselineOf(s);
-        return c.json({
-          items: [
-            {
-              symbol: s,
-              position: signedQty(inst, port.ledger.accountPositionOf(s)),
-              baseline: baseline === null ? null : signedQty(inst, baseline),
-              cashFlow: signedQuote(inst, port.ledger.cashOf(s)),
-              openOrders: port.ledger.openCount,
-            },
-          ],
-        });
-      },
-    }),
   ]);
-}
-
-const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-const signedQty = (inst: Instrument, lots: number): string =>
-  lots < 0 ? `-${lotsToQty(inst, -lots)}` : lotsToQty(inst, lots);
-const signedQuote = (inst: Instrument, units: number): string =>
-  units < 0 ? `-${unitsToQuote(inst, -units)}` : unitsToQuote(inst, units);
-
-/** The fill an entry states, when it is an execution report of the order. */
-function fillOf(
-  inst: Instrument,
-  { event: e }: LogEntry,
-): Array<{ time: string; qty: string; price: string; tradeId: string | null }> {
-  if (e.kind !== 'FillReport') return [];
-  const price = Number.isInteger(e.price) ? ticksToPrice(inst, e.price) : fractionalTicksToPrice(inst, e.price);
-  return [{ time: new Date(e.venueTime).toISOString(), qty: lotsToQty(inst, e.qty), price, tradeId: e.tradeId }];
 }
