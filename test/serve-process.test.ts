@@ -8,6 +8,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lineMatching } from './support/bin-process.ts';
 
 const BIN = path.resolve('bin/execsim.js');
 const TOKEN = 'serve-token-0123456789abcdef';
@@ -16,26 +17,6 @@ let dir: string;
 let child: ChildProcess;
 let base: string;
 
-/** Resolves with the first stdout line matching `re` (bounded). */
-function lineMatching(proc: ChildProcess, re: RegExp): Promise<RegExpMatchArray> {
-  return new Promise((resolve, reject) => {
-    let buffered = '';
-    const timer = setTimeout(
-      () => reject(new Error(`no line matching ${re} within ${WAIT_MS} ms: ${buffered}`)),
-      WAIT_MS,
-    );
-    proc.stdout?.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const m = re.exec(buffered);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m);
-      }
-    });
-    proc.once('exit', (code) => reject(new Error(`serve exited (${code}) before printing ${re}: ${buffered}`)));
-  });
-}
-
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'execsim-serve-'));
   child = spawn(
@@ -43,7 +24,7 @@ beforeAll(async () => {
     [BIN, 'serve', '--db', path.join(dir, 'serve.db'), '--create', '--port', '0', '--workers', '1'],
     { env: { ...process.env, EXECSIM_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  const m = await lineMatching(child, /listening on (http:\/\/127\.0\.0\.1:\d+)\//);
+  const m = await lineMatching(child, /listening on (http:\/\/127\.0\.0\.1:\d+)\//, WAIT_MS);
   base = m[1] as string;
 }, WAIT_MS);
 
