@@ -336,6 +336,7 @@ function* runSteps(loaded: LoadedScenario, options: RunOptions): Generator<void,
       yield;
     }
     run.audit();
+    run.end();
     endTops.forEach((top, i) => fold.markEnd(symbols[i] as string, top));
 
     const wallMs = performance.now() - wallStart;

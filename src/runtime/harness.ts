@@ -63,6 +63,9 @@ export interface PreparedRun {
   readonly durable: readonly LogEntry[];
   /** Appends the end-of-run audit: our record and fill detection's results against the venue's. */
   audit(): void;
+  /** The run is over: nothing of it runs again, so its strategy instances end (their realms go
+   *  on to the thread's next runs). Changes nothing in the run. */
+  end(): void;
 }
 
 interface Proc {
@@ -233,6 +236,8 @@ export function prepareRun(parts: RunParts): PreparedRun {
     const dead = proc;
     if (!dead || !dead.life.alive) return;
     dead.life.alive = false;
+    // Nothing of the dead process runs again: its strategy's instance ends with it.
+    dead.strategy?.retire();
     // Inputs still waiting for the baseline die with the process: named as refused.
     for (const h of dead.held ?? []) refused.push(h.label);
     const lost = durable.discard();
@@ -310,12 +315,18 @@ export function prepareRun(parts: RunParts): PreparedRun {
   }
 
   const current = (): Proc => proc as Proc;
-  return new PreparedView(current, built.venue, durable, () => {
-    const p = current();
-    if (!p.life.alive) return;
-    p.node.engine.record(results.audit(p.ledger, built.venue));
-    p.log.commit();
-  });
+  return new PreparedView(
+    current,
+    built.venue,
+    durable,
+    () => {
+      const p = current();
+      if (!p.life.alive) return;
+      p.node.engine.record(results.audit(p.ledger, built.venue));
+      p.log.commit();
+    },
+    () => current().strategy?.retire(),
+  );
 }
 
 /** A prepared run as its caller sees it: whichever process runs now. A class, not an object
@@ -328,6 +339,7 @@ class PreparedView implements PreparedRun {
     readonly venue: SimVenue,
     private readonly sink: DurableSink,
     readonly audit: () => void,
+    readonly end: () => void,
   ) {}
 
   get engine(): ExecutionEngine {

@@ -1,14 +1,16 @@
 // Loads a strategy module, synchronously, the same way wherever it runs (the CLI, a sweep's
 // worker threads, the server, a paper run): esbuild bundles the file (strategy-bundle.ts) and
-// each instance of the strategy evaluates the bundle afresh in a realm of its own
-// (strategy-realm.ts), on its run's clock and random stream, with a `require` that hands out the
-// host's own rxjs, zod and 'execsim/strategy', so the Observables and schedulers a strategy
-// builds are the ones the host drives. Module-level state never leaks from one run or sweep path
-// to the next, nor does anything the module does to its realm's globals. The bundle is compiled
-// once per thread, so every instance shares its bytecode. The bundle's hash is the strategy's
-// code identity: StrategyStarted carries it, so a changed strategy makes another digest.
+// each instance of the strategy evaluates the bundle afresh in a realm it holds alone while it
+// lives (strategy-realm.ts: one an ended instance left as it found it, or a new one), on its
+// run's clock and random stream, with a `require` that hands out the host's own rxjs, zod and
+// 'execsim/strategy', so the Observables and schedulers a strategy builds are the ones the host
+// drives. Module-level state never leaks from one run or sweep path to the next, nor does
+// anything the module does to its realm's globals. The bundle is compiled once per thread, so
+// every instance shares its bytecode. The bundle's hash is the strategy's code identity:
+// StrategyStarted carries it, so a changed strategy makes another digest.
 //
-// Loading checks the module once (an instance at time 0 with seed 0, discarded): its definition,
+// Loading checks the module once (an instance at time 0 with seed 0, ended once loaded, so its
+// definition is read for its name and form only; instantiate() makes the ones that run): its definition,
 // its parameters against its schema (a key the schema drops is refused, with the key it most
 // likely meant), its warm-up and feed. Every step that runs the module's code (evaluation, the
 // schema, warmup()) gets the strategy's callback budget (time-budget.ts) and reads the module's
@@ -28,7 +30,7 @@ import * as api from './strategy-api.ts';
 import type { StrategyDefinition, Warmup } from './strategy-api.ts';
 import { BundleError, bundleOf, compiled, type Bundle } from './strategy-bundle.ts';
 import type { FailureMode, InstanceEnv, LoadedStrategy } from './strategy-port.ts';
-import { newRealm } from './strategy-realm.ts';
+import type { RealmSeat } from './strategy-realm.ts';
 import { BudgetExceeded, defaultBudget, type TimeBudget } from './time-budget.ts';
 import { withoutWallClock } from './wall-clock-guard.ts';
 
@@ -83,8 +85,10 @@ export function loadStrategy(spec: StrategySpec): LoadedModule {
   const budgetMs = spec.callbackBudgetMs ?? DEFAULT_CALLBACK_BUDGET_MS;
   const budget = defaultBudget();
   // Guarded as a callback is: the module's code could reach the host's rxjs, whose default
-  // scheduler would otherwise start a real timer that runs strategy code later, unbounded.
-  const bounded = <T>(what: string, work: () => T): T => {
+  // scheduler would otherwise start a real timer that runs strategy code later, unbounded. The
+  // instance's seat is entered outside the budget, as a callback's is (strategy-calls.ts).
+  const bounded: Bounded = (seat, what, work) => {
+    const before = seat.enter();
     try {
       return withoutWallClock(() => budget.call(work, budgetMs));
     } catch (err) {
@@ -94,18 +98,31 @@ export function loadStrategy(spec: StrategySpec): LoadedModule {
           `${spec.module}: ${what} ${err.message} (strategy.callbackBudgetMs); does it loop forever?`,
         );
       throw err;
+    } finally {
+      seat.leave(before);
     }
   };
-  // The check's own instance: at time 0, seed 0, its random stream named after the module.
-  const def = instanceOf(spec, bundle, { now: () => 0, seed: 0 }, spec.module, bounded);
-  const params = parseParams(spec, def, bounded);
-  const warmup = checkedWarmup(spec, def, params, bounded);
+  // The check's own instance: at time 0, seed 0, its random stream named after the module. It
+  // ends here, its realm handed on to the first instance unless the check failed.
+  const check = instanceOf(spec, bundle, { now: () => 0, seed: 0 }, spec.module, bounded);
+  const def = check.definition;
+  let params: unknown;
+  let warmup: Warmup;
+  let checked = false;
+  try {
+    const inCheck = <T>(what: string, work: () => T): T => bounded(check.seat, what, work);
+    params = parseParams(spec, def, inCheck);
+    warmup = checkedWarmup(spec, def, params, inCheck);
+    checked = true;
+  } finally {
+    check.seat.release(checked);
+  }
   const feed = def.feed ?? {};
   const quoteMs = checkedMs(spec, 'feed.quoteMs', feed.quoteMs ?? 1_000, 10);
   const barMs = checkedMs(spec, 'feed.barMs', feed.barMs ?? 60_000, quoteMs);
   return {
     definition: def,
-    instantiate: (env: InstanceEnv) => instanceOf(spec, bundle, env, def.name, bounded),
+    instantiate: (env: InstanceEnv) => instanceOf(spec, bundle, env, def.name, bounded).definition,
     params,
     paramsJson: canonicalJson(params ?? {}),
     module: spec.module,
@@ -120,32 +137,44 @@ export function loadStrategy(spec: StrategySpec): LoadedModule {
   };
 }
 
-type Bounded = <T>(what: string, work: () => T) => T;
+/** Runs `work` (the module's code, in the instance's seat) guarded and within the budget. */
+type Bounded = <T>(seat: RealmSeat, what: string, work: () => T) => T;
+/** The same, in the seat of the instance at hand. */
+type InSeat = <T>(what: string, work: () => T) => T;
 
-/** Evaluates the bundle in a new realm and reads its definition into one of the host's own. */
+/** A new instance: the bundle evaluated afresh in a realm of the module's (its seat), its
+ *  definition read into one of the host's own and tied to the seat (seatOf). */
 function instanceOf(
   spec: StrategySpec,
   bundle: Bundle,
   env: InstanceEnv,
   streamName: string,
   bounded: Bounded,
-): StrategyDefinition<unknown> {
+): { readonly definition: StrategyDefinition<unknown>; readonly seat: RealmSeat } {
   const rng = new Rng(env.seed, `strategy/${streamName}`);
-  const realm = newRealm({ now: env.now, random: () => rng.next() });
-  const module = compiled(bundle, spec.path);
+  const seat = compiled(bundle, spec.path).seat({ now: env.now, random: () => rng.next() });
   const require = (id: string): unknown => {
     if (Object.hasOwn(SHARED, id)) return SHARED[id];
     throw new Error(`a strategy cannot require ${JSON.stringify(id)} (only ${Object.keys(SHARED).join(', ')})`);
   };
-  return bounded('loading its module', () => {
-    let exports: Record<string, unknown>;
-    try {
-      exports = module.evaluate(realm, require, spec.path, dirname(spec.path));
-    } catch (err) {
-      throw new StrategyLoadError('module', `${spec.module} failed while loading: ${describeThrown(err)}`);
-    }
-    return definitionOf(spec, exports);
-  });
+  let definition: StrategyDefinition<unknown>;
+  try {
+    definition = bounded(seat, 'loading its module', () => {
+      let exports: Record<string, unknown>;
+      try {
+        exports = seat.evaluate(require, spec.path, dirname(spec.path));
+      } catch (err) {
+        throw new StrategyLoadError('module', `${spec.module} failed while loading: ${describeThrown(err)}`);
+      }
+      return definitionOf(spec, exports);
+    });
+  } catch (err) {
+    // An instance that did not load is over, its realm dropped.
+    seat.release(false);
+    throw err;
+  }
+  seat.bind(definition);
+  return { definition, seat };
 }
 
 /** The module's definition (default export, or `strategy`), read inside the loading budget into
@@ -192,7 +221,7 @@ function definitionOf(spec: StrategySpec, exports: Record<string, unknown>): Str
   return (isReactive ? { ...base, reactive } : { ...base, create }) as StrategyDefinition<unknown>;
 }
 
-function parseParams(spec: StrategySpec, def: StrategyDefinition<unknown>, bounded: Bounded): unknown {
+function parseParams(spec: StrategySpec, def: StrategyDefinition<unknown>, bounded: InSeat): unknown {
   const given = spec.params ?? {};
   const schema = def.params;
   if (!schema) {
@@ -230,12 +259,7 @@ function parseParams(spec: StrategySpec, def: StrategyDefinition<unknown>, bound
   return parsed.data;
 }
 
-function checkedWarmup(
-  spec: StrategySpec,
-  def: StrategyDefinition<unknown>,
-  params: unknown,
-  bounded: Bounded,
-): Warmup {
+function checkedWarmup(spec: StrategySpec, def: StrategyDefinition<unknown>, params: unknown, bounded: InSeat): Warmup {
   const w = bounded('computing its warm-up', () => {
     try {
       return copyPlain(typeof def.warmup === 'function' ? def.warmup(params) : (def.warmup ?? {}), 2);

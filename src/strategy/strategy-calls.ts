@@ -8,8 +8,14 @@
 // A call past its budget is stopped wherever it is, possibly in the host's code the strategy
 // called into: the scheduler's requests of that call are dropped (strategy-scheduler.ts), and the
 // strategy's code is never called again, not even to unsubscribe its streams.
+//
+// Each call enters the instance's seat in its realm (strategy-realm.ts) first, so the realm reads
+// this instance's clock and random stream, and leaves it after, outside the budget: a call stopped
+// there unwinds none of the JavaScript between. When the instance ends, release() hands its realm
+// back for another instance, unless the strategy failed (then the realm is dropped).
 import { copyPlain, describeThrown, isThenable } from './plain-copy.ts';
 import { OutputError } from './strategy-output.ts';
+import type { RealmSeat } from './strategy-realm.ts';
 import type { StrategyScheduler } from './strategy-scheduler.ts';
 import { BudgetExceeded, type TimeBudget } from './time-budget.ts';
 import { withoutWallClock } from './wall-clock-guard.ts';
@@ -35,10 +41,14 @@ export class StrategyCalls {
   /** The outputs of the last call, copied. */
   private outputs: unknown[] = [];
   private active = false;
+  /** False once a teardown threw or ran past its budget. */
+  private tornDown = true;
 
   constructor(
     private readonly budget: TimeBudget,
     private readonly budgetMs: number,
+    /** The instance's seat in its realm; null for code that runs in none (a test's). */
+    private readonly seat: RealmSeat | null = null,
   ) {}
 
   /**
@@ -57,7 +67,7 @@ export class StrategyCalls {
     this.tooMany = false;
     this.outputs = [];
     try {
-      withoutWallClock(() => this.budget.call(() => this.inside(phase, work, returnsOutputs), this.budgetMs));
+      this.bounded(() => this.inside(phase, work, returnsOutputs));
     } catch (err) {
       if (err instanceof BudgetExceeded) {
         this.timedOut = true;
@@ -95,9 +105,30 @@ export class StrategyCalls {
   quietly(work: () => void): void {
     if (this.timedOut) return;
     try {
-      withoutWallClock(() => this.budget.call(work, this.budgetMs));
+      this.bounded(work);
     } catch {
-      // The strategy is stopping: what its teardown throws, or how long it takes, changes nothing.
+      // The strategy is stopping: what its teardown throws, or how long it takes, changes nothing
+      // but its realm, which is not handed on (a teardown stopped at its budget may have left it
+      // half changed).
+      this.tornDown = false;
+    }
+  }
+
+  /** The instance has ended: its code is never called again. Its realm goes on to another
+   *  instance unless the strategy failed (its teardown included). */
+  release(): void {
+    this.seat?.release(this.failure === null && !this.timedOut && this.tornDown);
+  }
+
+  /** Runs `work` in the instance's seat, guarded and within the budget. */
+  private bounded(work: () => void): void {
+    const seat = this.seat;
+    if (seat === null) return withoutWallClock(() => this.budget.call(work, this.budgetMs));
+    const before = seat.enter();
+    try {
+      withoutWallClock(() => this.budget.call(work, this.budgetMs));
+    } finally {
+      seat.leave(before);
     }
   }
 

@@ -49,6 +49,7 @@ import { StrategyCalls, type StrategyFailure } from './strategy-calls.ts';
 import { SymbolFeed, type FeedSample } from './strategy-feed.ts';
 import { isScore, OutputError, toCommand, toScore } from './strategy-output.ts';
 import type { HistorySource, LoadedStrategy } from './strategy-port.ts';
+import { seatOf } from './strategy-realm.ts';
 import { StrategyScheduler } from './strategy-scheduler.ts';
 import { SymbolWarmup, type SampleSource } from './symbol-warmup.ts';
 import { defaultBudget, type TimeBudget } from './time-budget.ts';
@@ -134,7 +135,7 @@ export class StrategyHost implements EventSink {
     const s = deps.strategy;
     this.name = s.definition.name;
     this.role = deps.role ?? 'live';
-    this.calls = new StrategyCalls(deps.budget ?? defaultBudget(), s.callbackBudgetMs);
+    this.calls = new StrategyCalls(deps.budget ?? defaultBudget(), s.callbackBudgetMs, seatOf(s.definition));
     this.feeds = deps.instruments.map((inst) => new SymbolFeed(inst, s.barMs));
     this.warmup = new SymbolWarmup(
       deps,
@@ -230,7 +231,7 @@ export class StrategyHost implements EventSink {
 
   /** The strategy takes nothing more (its process ends). Its streams are unsubscribed (their
    *  teardown is the strategy's code: guarded and bounded) unless a call of it ran past its budget,
-   *  and every timer of its own or of its scheduler is cancelled. */
+   *  and every timer of its own or of its scheduler is cancelled. Its instance has ended. */
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
@@ -241,6 +242,16 @@ export class StrategyHost implements EventSink {
     this.calls.scheduler?.stopAll();
     for (const t of this.timers) t.unsubscribe();
     this.timers = [];
+    this.calls.release();
+  }
+
+  /** The world the strategy ran in has ended (a backtest's end, a simulated process's crash):
+   *  nothing of it runs again, so its instance has ended too. Unlike stop(), nothing runs and
+   *  nothing is cancelled (no teardown of its streams, no timers touched): the run is as it was;
+   *  the strategy's realm goes on to another instance. */
+  retire(): void {
+    this.stopped = true;
+    this.calls.release();
   }
 
   get running(): boolean {

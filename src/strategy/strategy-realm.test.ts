@@ -3,13 +3,11 @@
 // eval, and what it does to its own globals stays in it.
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { newRealm, RealmModule } from './strategy-realm.ts';
+import { RealmModule } from './strategy-realm.ts';
 
 /** Evaluates `body` (a module's code) in a new realm on `now` and `random`; returns its exports. */
 function evaluate(body: string, now: () => number = () => 0, random: () => number = () => 0.5) {
-  const realm = newRealm({ now, random });
-  return new RealmModule(body, 'test-module.js').evaluate(
-    realm,
+  return new RealmModule(body, 'test-module.js').seat({ now, random }).evaluate(
     () => {
       throw new Error('no require here');
     },

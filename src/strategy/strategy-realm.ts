@@ -15,10 +15,23 @@
 // drives the Observables and schedulers a strategy builds), and the values the host hands in
 // (quotes, bars, the context) are the host's objects. This contains accidents and keeps a run
 // reproducible; it is no sandbox for code written to escape (docs/0058-...).
+//
+// Realms are reused (docs/0058-...): a new realm and its intrinsics cost about 2 ms, and code run
+// in a new realm starts cold, where the module's functions in a realm it already ran in keep what
+// V8 learned of them. Each module keeps, per thread, the realms its ended instances left; the
+// module's wrapper is evaluated once per realm and called afresh for each instance, so module
+// state starts anew every time. A realm has one instance at a time (a seat): a realm two live
+// instances shared would show one what the other did to it. It is handed to the next instance
+// only when it is exactly as it was before any strategy code ran in it (realm-snapshot.ts), else
+// it is dropped for a new one; so is the realm of an instance that failed (a call stopped at its
+// budget may have left its objects half changed), and one that has had MAX_INSTANCES instances.
+// The realm's clock and random stream are its instance's: its Date, performance and Math.random
+// read the hooks of the seat holding it, which every entry into the strategy's code sets.
 import { constants, createContext, Script } from 'node:vm';
+import { RealmSnapshot } from './realm-snapshot.ts';
 import { WallClockRefused } from './wall-clock-guard.ts';
 
-/** What a realm reads of its run. */
+/** What a realm reads of its instance's run. */
 export interface RealmHooks {
   /** The run's clock, epoch ms. */
   readonly now: () => number;
@@ -26,17 +39,25 @@ export interface RealmHooks {
   readonly random: () => number;
 }
 
+/** What the set-up script hands back: the intrinsics no property leads to (the snapshot covers
+ *  them too), and a reset of RegExp's legacy statics (RegExp.$1, lastMatch, input...). */
+interface Installed {
+  readonly unreachable: readonly object[];
+  readonly resetRegExp: () => void;
+}
+
 type Installer = (
   global: object,
   now: () => number,
   random: () => number,
+  origin: () => number,
   refuse: (what: string) => never,
   print: (level: string, args: unknown[]) => void,
-) => void;
+) => Installed;
 
 // Runs in the new realm, on its own intrinsics (captured before any module code runs).
 const INSTALL = new Script(
-  `(function install(g, now, random, refuse, print) {
+  `(function install(g, now, random, origin, refuse, print) {
   'use strict';
   const NativeDate = g.Date;
   const construct = g.Reflect.construct;
@@ -55,8 +76,7 @@ const INSTALL = new Script(
   set(Date, 'parse', NativeDate.parse);
   set(Date, 'UTC', NativeDate.UTC);
   set(g, 'Date', Date);
-  const origin = now();
-  set(g, 'performance', { now() { return now() - origin; }, timeOrigin: origin });
+  set(g, 'performance', { now() { return now() - origin(); }, timeOrigin: origin() });
   set(g.Math, 'random', { random() { return random(); } }.random);
   for (const name of ['setTimeout', 'setInterval', 'setImmediate', 'queueMicrotask'])
     set(g, name, function () { refuse(name); });
@@ -76,6 +96,18 @@ const INSTALL = new Script(
   delete g.FinalizationRegistry;
   const log = (level) => function (...args) { print(level, args); };
   set(g, 'console', { log: log('log'), info: log('info'), warn: log('warn'), error: log('error'), debug: log('debug') });
+  const P = g.Object.getPrototypeOf;
+  const generator = function* () {};
+  const asyncGenerator = async function* () {};
+  const segments = new g.Intl.Segmenter().segment('');
+  const unreachable = [NativeDate, NativePromise, P([].values()), P(new g.Map().entries()), P(new g.Set().values()),
+    P(''[g.Symbol.iterator]()), P(/(?:)/[g.Symbol.matchAll]('')), P(generator), P(asyncGenerator),
+    P(async function () {}), P(segments), P(segments[g.Symbol.iterator]())];
+  const exec = g.RegExp.prototype.exec;
+  const apply = g.Reflect.apply;
+  const empty = /(?:)/;
+  const emptyArgs = [''];
+  return { unreachable, resetRegExp() { apply(exec, empty, emptyArgs); } };
 })`,
   { filename: 'execsim:strategy-realm' },
 );
@@ -89,29 +121,88 @@ function print(level: string, args: unknown[]): void {
   method(...args);
 }
 
-/** A new realm for one instance of a strategy, on its run's clock and random stream. */
-export function newRealm(hooks: RealmHooks): object {
-  const global = createContext(constants.DONT_CONTEXTIFY, {
-    name: 'execsim strategy',
-    codeGeneration: { strings: false, wasm: false },
-    // Microtasks made in the realm wait in its own queue, which runs only after a script is
-    // evaluated in it: after the two set-up scripts, never again.
-    microtaskMode: 'afterEvaluate',
-  });
-  (INSTALL.runInContext(global) as Installer)(global, hooks.now, hooks.random, refuse, print);
-  return global;
-}
+/** What a free realm reads (nothing runs there while it is free). */
+const IDLE: RealmHooks = { now: () => 0, random: () => 0 };
+
+/** A realm has at most this many instances, one after another, before it is dropped for a new
+ *  one: what no snapshot shows (an async function's continuations waiting in the realm's
+ *  microtask queue, which never runs) stays bounded. */
+export const MAX_INSTANCES = 64;
+/** A module keeps at most this many free realms per thread. */
+const MAX_FREE = 2;
+
+/** The module's wrapper as evaluated in a realm: one call, one instance of the module. */
+type Wrapper = (require: (id: string) => unknown, filename: string, dirname: string) => ModuleExports;
 
 /** The module's exports object, from its evaluation in a realm. */
 export type ModuleExports = Record<string, unknown>;
 
+/** A realm of one module: its global, the module's wrapper evaluated there, and the snapshot the
+ *  realm must still match to be handed on. */
+class Realm {
+  instances = 0;
+
+  private constructor(
+    readonly state: { hooks: RealmHooks; origin: number },
+    readonly wrapper: Wrapper,
+    private readonly performance: object,
+    private readonly snapshot: RealmSnapshot,
+    private readonly resetRegExp: () => void,
+  ) {}
+
+  static create(script: Script, hooks: RealmHooks): Realm {
+    const state = { hooks, origin: hooks.now() };
+    const global = createContext(constants.DONT_CONTEXTIFY, {
+      name: 'execsim strategy',
+      codeGeneration: { strings: false, wasm: false },
+      // Microtasks made in the realm wait in its own queue, which runs only after a script is
+      // evaluated in it: after the two set-up scripts, never again.
+      microtaskMode: 'afterEvaluate',
+    });
+    const installed = (INSTALL.runInContext(global) as Installer)(
+      global,
+      () => state.hooks.now(),
+      () => state.hooks.random(),
+      () => state.origin,
+      refuse,
+      print,
+    );
+    const wrapper = script.runInContext(global) as Wrapper;
+    const snapshot = RealmSnapshot.take([global, wrapper, ...installed.unreachable]);
+    const performance = (global as { performance: object }).performance;
+    return new Realm(state, wrapper, performance, snapshot, installed.resetRegExp);
+  }
+
+  /** Readies the realm for an instance on `hooks`, if it is as its snapshot has it (else false:
+   *  drop it). What the snapshot does not show is set as a new realm has it. */
+  handOver(hooks: RealmHooks): boolean {
+    if (!this.snapshot.unchanged()) return false;
+    this.resetRegExp();
+    this.state.hooks = hooks;
+    this.state.origin = hooks.now();
+    Reflect.defineProperty(this.performance, 'timeOrigin', { value: this.state.origin });
+    this.snapshot.retake(this.performance, 'timeOrigin');
+    return true;
+  }
+}
+
+/** How a module's realms were had, in this thread. */
+export interface RealmCounts {
+  created: number;
+  reused: number;
+  dropped: number;
+}
+
 /**
- * A bundled module (CommonJS), compiled once: each evaluate() runs it afresh in the realm it is
- * given (its module-level state starts anew), with `require` for its imports. Compiled once, its
+ * A bundled module (CommonJS), compiled once, and its free realms in this thread. Each seat()
+ * is one instance's place in a realm (a free one that is as it was, or a new one); evaluating
+ * there calls the module's wrapper afresh, with `require` for its imports. Compiled once, its
  * functions' bytecode is shared by every realm it runs in.
  */
 export class RealmModule {
   private readonly script: Script;
+  private readonly free: Realm[] = [];
+  readonly counts: RealmCounts = { created: 0, reused: 0, dropped: 0 };
 
   constructor(code: string, filename: string) {
     // `this` at the top level is module.exports, as in CommonJS.
@@ -124,13 +215,94 @@ export class RealmModule {
     );
   }
 
-  /** Runs the module in `realm`; returns its exports (the realm's object: read it in a budget). */
-  evaluate(realm: object, require: (id: string) => unknown, filename: string, dirname: string): ModuleExports {
-    const run = this.script.runInContext(realm) as (
-      require: (id: string) => unknown,
-      filename: string,
-      dirname: string,
-    ) => ModuleExports;
-    return run(require, filename, dirname);
+  /** A realm for a new instance on `hooks`: a free one if one is as it was, else a new one. */
+  seat(hooks: RealmHooks): RealmSeat {
+    for (let realm = this.free.pop(); realm !== undefined; realm = this.free.pop()) {
+      if (realm.handOver(hooks)) {
+        this.counts.reused++;
+        return new RealmSeat(this, realm, hooks);
+      }
+      this.counts.dropped++;
+    }
+    this.counts.created++;
+    return new RealmSeat(this, Realm.create(this.script, hooks), hooks);
+  }
+
+  /** A realm whose instance ended: kept for the next one when `reusable`, else dropped. */
+  take(realm: Realm, reusable: boolean): void {
+    realm.state.hooks = IDLE;
+    if (reusable && realm.instances < MAX_INSTANCES && this.free.length < MAX_FREE) this.free.push(realm);
+    else this.counts.dropped++;
+  }
+}
+
+/** Thrown into the host when it calls an instance that has ended (a bug of the host's). */
+export class InstanceEnded extends Error {
+  constructor() {
+    super("the strategy's instance has ended: its code is not called again");
+    this.name = 'InstanceEnded';
+  }
+}
+
+const seats = new WeakMap<object, RealmSeat>();
+
+/** The seat of the instance whose definition this is (load-strategy.ts made it), or null. */
+export function seatOf(definition: object): RealmSeat | null {
+  return seats.get(definition) ?? null;
+}
+
+/**
+ * One instance's hold on a realm, from its evaluation until it ends. Every entry into the
+ * instance's code (strategy-calls.ts, load-strategy.ts) goes through enter() and leave(), outside
+ * the call's budget (a call stopped there unwinds no JavaScript between): the realm reads this
+ * instance's hooks meanwhile, nested entries included, and an ended instance is refused.
+ */
+export class RealmSeat {
+  private realm: Realm | null;
+  private depth = 0;
+
+  constructor(
+    private readonly module: RealmModule,
+    realm: Realm,
+    private readonly hooks: RealmHooks,
+  ) {
+    this.realm = realm;
+    realm.instances++;
+  }
+
+  /** Ties the seat to the definition read from its instance (seatOf). */
+  bind(definition: object): void {
+    seats.set(definition, this);
+  }
+
+  /** The realm reads this instance's hooks until leave(); returns what it read before. */
+  enter(): RealmHooks {
+    const realm = this.realm;
+    if (realm === null) throw new InstanceEnded();
+    this.depth++;
+    const before = realm.state.hooks;
+    realm.state.hooks = this.hooks;
+    return before;
+  }
+
+  leave(before: RealmHooks): void {
+    this.depth--;
+    if (this.realm !== null) this.realm.state.hooks = before;
+  }
+
+  /** Runs the module's wrapper afresh in the realm (entered): a new instance's exports, the
+   *  realm's objects (read them within a budget). */
+  evaluate(require: (id: string) => unknown, filename: string, dirname: string): ModuleExports {
+    if (this.realm === null) throw new InstanceEnded();
+    return this.realm.wrapper(require, filename, dirname);
+  }
+
+  /** The instance ended and its code is never called again: the realm goes back to its module
+   *  when `reusable` (nothing failed) and no call of it is under way, else it is dropped. */
+  release(reusable: boolean): void {
+    const realm = this.realm;
+    if (realm === null) return;
+    this.realm = null;
+    this.module.take(realm, reusable && this.depth === 0);
   }
 }

@@ -152,6 +152,13 @@ export class StrategySlot implements EventSink {
     this.live?.stop();
   }
 
+  /** The process's world has ended (its backtest is over, or the simulated process crashed):
+   *  both strategies' instances end, without running or cancelling anything (StrategyHost.retire). */
+  retire(): void {
+    this.shadow?.host.retire();
+    this.live?.retire();
+  }
+
   get running(): boolean {
     return this.live?.running ?? false;
   }
