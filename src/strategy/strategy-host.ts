@@ -123,6 +123,10 @@ export class StrategyHost implements EventSink {
   private streams: Streams | null = null;
   private subscription: Subscription | null = null;
   private timers: Subscription[] = [];
+  /** The next market sample's and the next onTimer's timers: each replaces the last, which has
+   *  fired (a run of hours would otherwise keep thousands of spent timers to its end). */
+  private sampling: Subscription | null = null;
+  private ticking: Subscription | null = null;
   /** The calls into the strategy's code: guarded, bounded, their outputs copied. */
   private readonly calls: StrategyCalls;
   private stopped = false;
@@ -223,9 +227,9 @@ export class StrategyHost implements EventSink {
       }
       const tick = (): void => {
         this.call('timer', () => h.onTimer?.call(h.target, clock.now()));
-        if (!this.stopped) this.timers.push(clock.schedule(tick, timerMs));
+        if (!this.stopped) this.ticking = clock.schedule(tick, timerMs);
       };
-      this.timers.push(clock.schedule(tick, timerMs));
+      this.ticking = clock.schedule(tick, timerMs);
     }
   }
 
@@ -242,6 +246,9 @@ export class StrategyHost implements EventSink {
     this.calls.scheduler?.stopAll();
     for (const t of this.timers) t.unsubscribe();
     this.timers = [];
+    this.sampling?.unsubscribe();
+    this.ticking?.unsubscribe();
+    this.sampling = this.ticking = null;
     this.calls.release();
   }
 
@@ -407,9 +414,9 @@ export class StrategyHost implements EventSink {
         if (this.stopped) return;
       }
       this.deps.watch?.sampled?.(t);
-      this.timers.push(clock.schedule(sample, every - (clock.now() % every) || every));
+      this.sampling = clock.schedule(sample, every - (clock.now() % every) || every);
     };
-    this.timers.push(clock.schedule(sample, delay));
+    this.sampling = clock.schedule(sample, delay);
   }
 
   private deliver(sample: FeedSample, source: SampleSource): void {
