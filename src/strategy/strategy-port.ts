@@ -8,6 +8,8 @@ import type { StrategyDefinition, Warmup } from './strategy-api.ts';
 export type FailureMode = 'halted' | 'reducing' | 'active';
 
 export interface LoadedStrategy {
+  /** The definition: a host's, its instance's (StrategySlot instantiates one per host); the
+   *  loader's own is its check's, whose instance ended with the load (read its name and form). */
   readonly definition: StrategyDefinition<unknown>;
   /** The parameters after the definition's schema (defaults filled in). */
   readonly params: unknown;
