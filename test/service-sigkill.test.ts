@@ -173,12 +173,14 @@ async function call(
 }
 
 /** Requests a client sends with a key before a kill and again after the restart: a reduce-only
- *  sell on a flat account (refused: nothing reaches the venue), the kill switch. */
+ *  buy (refused whenever it comes: every round only buys, on one shared account, so the position
+ *  is flat or long and a buy cannot reduce it; a sell would be taken once another round has
+ *  bought, and trade), the kill switch. */
 const KEYED = [
   {
-    key: 'ro-flat',
+    key: 'ro-buy',
     route: '/orders',
-    body: { symbol: 'AAPL', side: 'sell', qty: '1', type: 'market', reduceOnly: true },
+    body: { symbol: 'AAPL', side: 'buy', qty: '1', type: 'market', reduceOnly: true },
   },
   { key: 'ks-active', route: '/kill-switch', body: { state: 'active', actor: 'client', reason: 'drill' } },
 ] as const;
@@ -284,6 +286,7 @@ async function playRound(round: Round): Promise<string> {
     for (const k of KEYED) {
       const a = await call(first.base, 'POST', k.route, k.body, k.key);
       keyed.push({ status: a?.status, body: a?.body });
+      expect(a?.status, `${plan.name}: ${k.key}: ${JSON.stringify(a?.body)}`).toBe(k.key === 'ro-buy' ? 422 : 200);
     }
   if (typeof plan.when === 'function') {
     const when = plan.when;
