@@ -8,32 +8,15 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseScenario, ScenarioError } from '../src/scenario/load-scenario.ts';
 import { runLogged } from './support/logged-run.ts';
+import { STRATEGY_DIR, strategyScenario } from './support/strategy-scenario.ts';
 
-const DIR = 'test/fixtures/strategies';
+const DIR = STRATEGY_DIR;
+
+const SHAPE = { name: 'strategy-isolation', seed: 5, duration: 'PT2M' };
 
 /** A short synthetic run with a strategy section. */
 function scenario(strategy: string, extra = ''): string {
-  return `
-name: strategy-isolation
-seed: 5
-venue: { name: binance-spot, latency: { orderEntry: 5, ack: 5, fillReport: 5, marketData: 2 } }
-instrument: { symbol: BTCUSDT, tickSize: "0.01", lotSize: "0.00001", minNotional: "5" }
-start: 2024-08-09T00:00:00Z
-duration: PT2M
-market:
-  model: synthetic
-  initialPrice: "61000.00"
-  volatility: 2.0
-  stepMs: 500
-  spreadTicks: 2
-  depth: ["1", "2", "3"]
-  trades: { ratePerSec: 2, meanQty: "0.02" }
-safety:
-  preTrade: { largeOrderNotional: "1000000", hardLimitNotional: "2000000", maxOrderNotional: "5000000" }
-  dedup: { bucketMs: 1000, ttlMs: 1000 }
-strategy:
-${strategy}
-${extra}`;
+  return strategyScenario(SHAPE, strategy, extra);
 }
 
 const run = (yaml: string, file = `${DIR}/scenario.yaml`) => runLogged(parseScenario(yaml, file));

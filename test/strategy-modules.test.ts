@@ -14,32 +14,15 @@ import { parseGridFlag } from '../src/sweep/sweep-grid.ts';
 import { ScenarioGrid } from '../src/sweep/scenario-grid.ts';
 import { runSweepUnits } from '../src/sweep/sweep-threads.ts';
 import { SweepCollector, type SweepDefinition } from '../src/sweep/sweep-units.ts';
+import { STRATEGY_DIR, strategyScenario } from './support/strategy-scenario.ts';
 
-const DIR = 'test/fixtures/strategies';
+const DIR = STRATEGY_DIR;
+
+const SHAPE = { name: 'strategy-test', seed: 3, duration: 'PT3M' };
 
 /** A short synthetic run with a strategy section. */
 function scenario(strategy: string, extra = ''): string {
-  return `
-name: strategy-test
-seed: 3
-venue: { name: binance-spot, latency: { orderEntry: 5, ack: 5, fillReport: 5, marketData: 2 } }
-instrument: { symbol: BTCUSDT, tickSize: "0.01", lotSize: "0.00001", minNotional: "5" }
-start: 2024-08-09T00:00:00Z
-duration: PT3M
-market:
-  model: synthetic
-  initialPrice: "61000.00"
-  volatility: 2.0
-  stepMs: 500
-  spreadTicks: 2
-  depth: ["1", "2", "3"]
-  trades: { ratePerSec: 2, meanQty: "0.02" }
-safety:
-  preTrade: { largeOrderNotional: "1000000", hardLimitNotional: "2000000", maxOrderNotional: "5000000" }
-  dedup: { bucketMs: 1000, ttlMs: 1000 }
-strategy:
-${strategy}
-${extra}`;
+  return strategyScenario(SHAPE, strategy, extra);
 }
 
 function run(yaml: string, file = `${DIR}/scenario.yaml`) {

@@ -11,32 +11,16 @@ import { bundleOf } from '../src/strategy/strategy-bundle.ts';
 import type { RealmCounts } from '../src/strategy/strategy-realm.ts';
 import { runSweepUnits } from '../src/sweep/sweep-threads.ts';
 import { SweepCollector, type SweepDefinition } from '../src/sweep/sweep-units.ts';
+import { STRATEGY_DIR, strategyScenario } from './support/strategy-scenario.ts';
 
-const DIR = 'test/fixtures/strategies';
+const DIR = STRATEGY_DIR;
 const FILE = `${DIR}/realm-reuse.yaml`;
 
+const SHAPE = { name: 'realm-reuse', seed: 7, duration: 'PT1M' };
+
+/** A short synthetic run with a strategy section. */
 function scenario(strategy: string): string {
-  return `
-name: realm-reuse
-seed: 7
-venue: { name: binance-spot, latency: { orderEntry: 5, ack: 5, fillReport: 5, marketData: 2 } }
-instrument: { symbol: BTCUSDT, tickSize: "0.01", lotSize: "0.00001", minNotional: "5" }
-start: 2024-08-09T00:00:00Z
-duration: PT1M
-market:
-  model: synthetic
-  initialPrice: "61000.00"
-  volatility: 2.0
-  stepMs: 500
-  spreadTicks: 2
-  depth: ["1", "2", "3"]
-  trades: { ratePerSec: 2, meanQty: "0.02" }
-safety:
-  preTrade: { largeOrderNotional: "1000000", hardLimitNotional: "2000000", maxOrderNotional: "5000000" }
-  dedup: { bucketMs: 1000, ttlMs: 1000 }
-strategy:
-${strategy}
-`;
+  return strategyScenario(SHAPE, strategy);
 }
 
 async function sweep(yaml: string, workers: number): Promise<Array<{ seed: number; digest: string }>> {
