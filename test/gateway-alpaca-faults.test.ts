@@ -40,7 +40,7 @@ async function filledOrder(alpaca: ReturnType<typeof gatewayClient>['alpaca'], q
   await waitFor(
     async () => (await alpaca.trading.orders.getOrderByOrderID({ orderId: o.id as string })).status === 'filled',
   );
-  return { id: o.id as string, filledAt: Date.now() };
+  return { id: o.id as string };
 }
 
 describe('faults on the wire', () => {
@@ -64,15 +64,19 @@ describe('faults on the wire', () => {
     expect(gw.orders.orders()).toEqual([]);
   });
 
+  // The delay is measured from the fill's own time at the venue (the event's timestamp), not from
+  // when this test's REST poll saw it: on a loaded machine the poll can see it late.
   it('delayed reports hold the stream events back while REST already shows the fill', async () => {
-    const gw = await gateway(withFaults('delay', '{ kind: delayed_reports, from: PT0S, until: PT1H, delayMs: 300 }'));
+    const gw = await gateway(withFaults('delay', '{ kind: delayed_reports, from: PT0S, until: PT1H, delayMs: 1500 }'));
     const c = await streaming(gw);
-    const { id, filledAt } = await filledOrder(c.alpaca);
+    const { id } = await filledOrder(c.alpaca);
     expect(c.updates.filter((x) => x.u.executionId)).toEqual([]);
     await waitFor(() => c.updates.some((x) => x.u.event === 'fill'));
     const fill = c.updates.find((x) => x.u.event === 'fill');
     expect(fill?.u.order.id).toBe(id);
-    expect((fill?.at ?? 0) - filledAt).toBeGreaterThan(200);
+    const filledAt = Date.parse(String(fill?.u.timestamp));
+    expect(Number.isFinite(filledAt)).toBe(true);
+    expect((fill?.at ?? 0) - filledAt).toBeGreaterThanOrEqual(1_490);
   });
 
   it('a queued stream stall: the sockets stay open and silent, then every event follows in order', async () => {
