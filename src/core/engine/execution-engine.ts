@@ -12,7 +12,6 @@ import { InstrumentSet } from '../model/instrument-set.ts';
 import type { OrphanDetected } from '../model/recon-events.ts';
 import type { Side } from '../model/order.ts';
 import type { VenueMessage } from '../model/reports.ts';
-import type { EventLog } from '../log/event-log.ts';
 import type { Broker } from '../ports/broker.ts';
 import { BreakerFeed } from '../risk/breaker-feed.ts';
 import { CircuitBreaker } from '../risk/circuit-breaker.ts';
@@ -33,6 +32,7 @@ import { RunningTwaps } from './running-twaps.ts';
 import { SendGuard } from './send-guard.ts';
 import type { SliceDecision } from './slice-recovery.ts';
 import { SliceSender } from './slice-sender.ts';
+import { stampLookups } from './stamped-lookups.ts';
 
 export type { CancelResult, EngineDeps, ParentRequest, RoutingPolicy, TwapParams } from './engine-types.ts';
 export { appendAndFold, type Folded } from './append-and-fold.ts';
@@ -234,24 +234,4 @@ export class ExecutionEngine {
   applyVenueTruth(report: VenueMessage): void {
     this.reports.onReport(report);
   }
-}
-
-/**
- * The broker with each order lookup stamped with the sequence number of the last log entry, so
- * its answer can be matched to when it was asked: a "not found" asked before our latest send of
- * the order answers a question about the venue before that send, and must not move the order
- * back (apply-event.ts). Everything else passes through.
- */
-function stampLookups(broker: Broker, log: EventLog): Broker {
-  return {
-    clientIdMaxLength: broker.clientIdMaxLength,
-    ordersSinceBy: broker.ordersSinceBy,
-    setReportHandler: (h) => broker.setReportHandler(h),
-    submit: (o) => broker.submit(o),
-    cancel: (id, venueId) => broker.cancel(id, venueId),
-    queryOrder: (id) => broker.queryOrder(id, log.count),
-    queryOpenOrders: (requestId) => broker.queryOpenOrders(requestId),
-    queryOrdersSince: (since, limit, after, requestId) => broker.queryOrdersSince(since, limit, after, requestId),
-    queryAccount: (requestId) => broker.queryAccount(requestId),
-  };
 }
