@@ -48,9 +48,11 @@ export interface SchedulerOps {
   readonly marketData: MarketDataPort;
   readonly instrument: Instrument;
   record(event: import('../model/events.ts').ExecEvent): void;
-  /** Why this child may not go out now with this qty (kill switch, breaker, hours), or null. */
+  /** Why this child may not go out now with this qty (kill switch, breaker, hours), or null: the
+   *  slice's one guard decision, asked once per slice at its place among the slice's checks. */
   blocked(child: ClientOrderId, qty: number): string | null;
-  /** Sends a pending_new child (SubmitOrder + broker). */
+  /** Sends a pending_new child that `blocked` just cleared (SubmitOrder + broker), without
+   *  deciding again (the engine's slice sender). */
   send(id: ClientOrderId): void;
   /** Cancels a child: locally when never sent, at the venue when working. */
   cancelChild(id: ClientOrderId, reason: string): void;

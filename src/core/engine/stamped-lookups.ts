@@ -1,12 +1,14 @@
 // Lookups of our orders by client order id, on the clock: each goes out stamped with the log
-// position it was asked at (ExecutionEngine.broker stamps the answer), so that only the answer to
-// it, or to a later lookup, counts as its answer, not one to a lookup asked before (a
-// reconciliation's, or a stale one of ours). A failed lookup is asked again after a wait its owner
-// chooses (a doubling backoff); when the venue answers again, lookups still waiting out such a
-// backoff are asked again within lookupFirstDelayMs. Shared by the order retries (order-retry.ts)
-// and the settling lookups (order-settle.ts), which decide what an answer means.
+// position it was asked at (stampLookups: the broker the engine hands out stamps every lookup),
+// so that only the answer to it, or to a later lookup, counts as its answer, not one to a lookup
+// asked before (a reconciliation's, or a stale one of ours). A failed lookup is asked again after
+// a wait its owner chooses (a doubling backoff); when the venue answers again, lookups still
+// waiting out such a backoff are asked again within lookupFirstDelayMs. Shared by the order
+// retries (order-retry.ts) and the settling lookups (order-settle.ts), which decide what an
+// answer means.
 import type { ClientOrderId } from '../model/ids.ts';
 import { showsVenueAnswering, type VenueMessage } from '../model/reports.ts';
+import type { EventLog } from '../log/event-log.ts';
 import type { Broker } from '../ports/broker.ts';
 import type { Clock } from '../ports/clock.ts';
 
@@ -98,4 +100,24 @@ export class StampedLookups<T> {
     for (const [id, entry] of [...this.entries])
       if (entry.backingOff && entry.askedAt === null && entry.dueAt > soon) reask(id, entry);
   }
+}
+
+/**
+ * The broker with each order lookup stamped with the sequence number of the last log entry, so
+ * its answer can be matched to when it was asked: a "not found" asked before our latest send of
+ * the order answers a question about the venue before that send, and must not move the order
+ * back (apply-event.ts). Everything else passes through.
+ */
+export function stampLookups(broker: Broker, log: EventLog): Broker {
+  return {
+    clientIdMaxLength: broker.clientIdMaxLength,
+    ordersSinceBy: broker.ordersSinceBy,
+    setReportHandler: (h) => broker.setReportHandler(h),
+    submit: (o) => broker.submit(o),
+    cancel: (id, venueId) => broker.cancel(id, venueId),
+    queryOrder: (id) => broker.queryOrder(id, log.count),
+    queryOpenOrders: (requestId) => broker.queryOpenOrders(requestId),
+    queryOrdersSince: (since, limit, after, requestId) => broker.queryOrdersSince(since, limit, after, requestId),
+    queryAccount: (requestId) => broker.queryAccount(requestId),
+  };
 }
