@@ -11,14 +11,12 @@
 // refused and named in the next ProcessRestarted event.
 import type { Rng } from '../core/clock/rng.ts';
 import type { VirtualClock } from '../core/clock/virtual-clock.ts';
-import type { ExecutionEngine } from '../core/engine/execution-engine.ts';
 import { canonicalLine, EventLog } from '../core/log/event-log.ts';
 import type { ExecEvent, LogEntry } from '../core/model/events.ts';
 import { clientOrderId, parentOrderId } from '../core/model/ids.ts';
 import { priceToTicks, qtyToLots, type Instrument } from '../core/model/instrument.ts';
 import { OrderLedger } from '../core/order/order-ledger.ts';
 import type { EventSink } from '../core/ports/event-sink.ts';
-import type { Reconciler } from '../core/recon/reconciler.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { parseDurationMs } from '../core/model/time-fields.ts';
 import type { SimVenue } from '../sim/venue/sim-venue.ts';
@@ -54,10 +52,11 @@ export interface RollbackSink extends EventSink {
 /** The live pieces of a prepared run: advance `clock` to `end` to run it. The process-owned
  *  pieces are getters: after a restart they are the new process's. */
 export interface PreparedRun {
-  readonly engine: ExecutionEngine;
   readonly ledger: OrderLedger;
   readonly log: EventLog;
-  readonly reconciler: Reconciler;
+  /** Brings the current process's next periodic reconciliation pass forward: run now, as one
+   *  unit of work of the process (a Reconcile command). */
+  readonly reconciler: { run(mode: 'periodic'): void };
   readonly venue: SimVenue;
   /** Committed entries: what a restart starts from (and what the store holds). */
   readonly durable: readonly LogEntry[];
@@ -120,7 +119,7 @@ export function prepareRun(parts: RunParts): PreparedRun {
   let proc: Proc | null = null;
   let refused: string[] = [];
   const record = (event: ExecEvent): void => {
-    if (proc?.life.alive) proc.node.engine.record(event);
+    if (proc?.life.alive) proc.node.record(event);
   };
   const built = venueBuilder(s, file, clock, rng, instrument, start, record);
   const afterSubmit = s.restarts.flatMap((r) => ('afterSubmit' in r ? [r] : []));
@@ -227,7 +226,7 @@ export function prepareRun(parts: RunParts): PreparedRun {
       marketData: node.marketData,
       instruments: config.instruments ? config.instruments.all : [instrument],
       ledger,
-      record: (e) => node.engine.record(e),
+      record: (e) => node.record(e),
       command: (label, command) => clock.schedule(() => deliver(label, command), 0),
       history,
     });
@@ -322,7 +321,7 @@ export function prepareRun(parts: RunParts): PreparedRun {
     () => {
       const p = current();
       if (!p.life.alive) return;
-      p.node.engine.record(results.audit(p.ledger, built.venue));
+      p.node.record(results.audit(p.ledger, built.venue));
       p.log.commit();
     },
     () => current().strategy?.retire(),
@@ -342,10 +341,6 @@ class PreparedView implements PreparedRun {
     readonly end: () => void,
   ) {}
 
-  get engine(): ExecutionEngine {
-    return this.current().node.engine;
-  }
-
   get ledger(): OrderLedger {
     return this.current().ledger;
   }
@@ -354,14 +349,19 @@ class PreparedView implements PreparedRun {
     return this.current().log;
   }
 
-  get reconciler(): Reconciler {
-    return this.current().node.recon;
-  }
+  readonly reconciler = {
+    run: (_mode: 'periodic'): void => {
+      const p = this.current();
+      p.life.run(handle, { node: p.node, command: PERIODIC_PASS });
+    },
+  };
 
   get durable(): readonly LogEntry[] {
     return this.sink.entries;
   }
 }
+
+const PERIODIC_PASS: NodeCommand = { kind: 'Reconcile', actor: 'host', reason: 'periodic pass now', periodic: true };
 
 /** A command as one unit of work of a process (a shared function: no closure per input). */
 function handle(a: { node: TradingNode; command: NodeCommand }): void {

@@ -246,14 +246,14 @@ export class LiveProcess {
         // The account's position and cash before anything is sent are the run's baseline.
         this.node.start(this.start, true, ready);
       } else this.node.restart({ crashedAt: this.crashedAt, lostEntries: 0, refusedInputs: [...refusedInputs] }, ready);
-      this.volumes.record(this.node.engine, volumes);
+      this.volumes.record(this.node, volumes);
       // The strategy starts with the process, a fresh instance (after a restart too): it warms up
       // while startup reconciliation runs.
       this.strategy?.start();
       onStarted();
     });
     // Read again each day what has become a day old (a long paper run, a service session).
-    this.volumes.refresh(this.clock, this.inbox, this.node.engine);
+    this.volumes.refresh(this.clock, this.inbox, this.node);
   }
 
   /** The oldest open parent's creation: the market a resumed process reads back from the venue. */

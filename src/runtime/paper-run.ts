@@ -19,6 +19,7 @@ import { parseDurationMs } from '../core/model/time-fields.ts';
 import { ResumeRefused } from '../store/run-store.ts';
 import { localLiveness, resumeRefusal } from '../store/run-state.ts';
 import type { RunReport } from './backtest-run.ts';
+import type { NodeCommand } from '../node/node-commands.ts';
 import { codeVersion } from '../store/code-version.ts';
 import { scenarioInputs } from '../scenario/scenario-commands.ts';
 import { swapActionLabel, swapActionRequest } from '../scenario/swap-action.ts';
@@ -34,6 +35,9 @@ export interface PaperOptions extends LiveOptions {
 
 /** What is still working at the horizon is cancelled; this long to see the cancels confirmed. */
 export const HORIZON_GRACE_MS = 30_000;
+
+/** What is still working at the horizon is cancelled by this command. */
+const HORIZON_CANCEL: NodeCommand = { kind: 'CancelOpenParents', reason: 'paper run horizon' };
 
 export async function runPaper(loaded: LoadedScenario<ScenarioFile>, options: PaperOptions): Promise<RunReport> {
   const refusal = paperRefusal(loaded.scenario);
@@ -124,7 +128,6 @@ async function drive(
   const s = loaded.scenario;
   const proc = new LiveProcess(session, options, id, start, prior);
   const { node, ledger, clock: iclock, crashedAt } = proc;
-  const { engine, recon } = node;
 
   // Inputs: the ones due after now are scheduled; on a resume, the ones due while no process ran
   // are refused (named in ProcessRestarted), as a backtest's restart refuses them.
@@ -188,21 +191,21 @@ async function drive(
   const horizon = start + parseDurationMs(s.duration);
   let horizonReached = false;
   proc.afterCommit((): void => {
-    if (!ready || recon.running) return;
+    if (!ready || node.reconciling) return;
     // A strategy trades until the horizon, unless it stopped (failed) and what it made has run.
     if (!horizonReached && (pending > 0 || proc.strategy?.busy)) return;
     for (const p of ledger.parents.values()) if (p.completed === null && !horizonReached) return;
     if (ledger.openCount > 0) return;
     // An order done in the ledger may still be watched for its fills (a cancel answered before
     // the venue said how much had filled): the run goes on until that is verified.
-    if (!horizonReached && (engine.fills?.active ?? 0) > 0) return;
+    if (!horizonReached && node.watchedFills > 0) return;
     proc.end({});
   });
   iclock.schedule(
     () => {
       horizonReached = true;
       proc.strategy?.close('the paper run reached its horizon');
-      for (const [pid, p] of ledger.parents) if (p.completed === null) engine.cancelParent(pid, 'paper run horizon');
+      node.handle(HORIZON_CANCEL);
       iclock.schedule(() => proc.end({}), HORIZON_GRACE_MS);
     },
     Math.max(0, horizon - now),
