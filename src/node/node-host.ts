@@ -47,7 +47,7 @@ export interface SwapTarget<S> {
 
 /** The process an input is delivered to: its node, its strategy and how an input runs in it. */
 export interface HostedProcess<S> {
-  readonly node: TradingNode;
+  readonly node: Pick<TradingNode, 'handle'>;
   readonly strategy: SwapTarget<S> | null;
   /** Runs an arrived input as a unit of the process; closed while no process runs. */
   readonly runner: UnitRunner;

@@ -72,6 +72,7 @@ interface Proc extends HostedProcess<SwapRequest> {
   readonly life: ProcessLife;
   readonly log: EventLog;
   readonly ledger: OrderLedger;
+  readonly node: TradingNode;
   /** The process's strategy (a fresh instance of the live one), null without one. */
   readonly strategy: StrategySlot | null;
 }
