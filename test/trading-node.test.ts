@@ -40,7 +40,7 @@ function node() {
   const events: ExecEvent[] = [];
   log.addSink({ write: (e) => void events.push(e.event) });
   const life = new ProcessLife(() => {});
-  const built = buildVenue(s, 'node-commands.yaml', clock, rng, instrument, start, (e) => n.engine.record(e));
+  const built = buildVenue(s, 'node-commands.yaml', clock, rng, instrument, start, (e) => n.record(e));
   const ledger = new OrderLedger();
   const config = nodeConfigOf(s, instrument);
   const n: TradingNode = new TradingNode({

@@ -9,12 +9,17 @@ import type { OrderLedger } from '../core/order/order-ledger.ts';
 import type { Reconciler } from '../core/recon/reconciler.ts';
 import type { CommandResult, NodeCommand } from './node-commands.ts';
 
-/** What a command acts on: a trading node's components and its startup gate. */
-export interface CommandTarget {
-  readonly engine: ExecutionEngine;
-  readonly manager: OrderManager;
-  readonly recon: Reconciler;
-  gate: string | null;
+/** What a command acts on: a trading node's components and its startup gate (the node's own,
+ *  never handed out). */
+export class CommandTarget {
+  /** Why new orders must wait (the startup gate), or null when it is open. */
+  gate: string | null = null;
+
+  constructor(
+    readonly engine: ExecutionEngine,
+    readonly manager: OrderManager,
+    readonly recon: Reconciler,
+  ) {}
 }
 
 const accepted = (...ids: string[]): CommandResult => ({ outcome: 'accepted', ids });
@@ -58,6 +63,15 @@ export function handleCommand(
       engine.cancelParent(c.parentId, c.reason);
       return accepted(c.parentId);
     }
+    case 'CancelOpenParents': {
+      const open: string[] = [];
+      for (const [pid, p] of ledger.parents)
+        if (p.completed === null) {
+          open.push(pid);
+          engine.cancelParent(pid, c.reason);
+        }
+      return accepted(...open);
+    }
     case 'CancelOrder': {
       const order = ledger.order(c.clientOrderId);
       if (!order) return refused('order', 'unknown-order', `no order ${c.clientOrderId}`);
@@ -85,9 +99,13 @@ export function handleCommand(
       return accepted();
     case 'Reconcile': {
       if (node.recon.running) return refused('reconciliation', 'running', 'a reconciliation pass is running already');
-      node.recon.run('operator', null, false, { actor: c.actor, reason: c.reason });
+      if (c.periodic === true) node.recon.run('periodic');
+      else node.recon.run('operator', null, false, { actor: c.actor, reason: c.reason });
       return accepted();
     }
+    case 'RecordDailyVolumes':
+      for (const e of c.readings) engine.recordLiquidity(e);
+      return accepted();
     case 'ForceReady': {
       if (node.gate === null) return refused('gate', 'already-ready', 'the startup gate is open already');
       node.gate = null;

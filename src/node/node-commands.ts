@@ -5,6 +5,7 @@
 import type { ParentRequest } from '../core/engine/engine-types.ts';
 import type { SignalRequest } from '../core/engine/order-manager.ts';
 import type { ClientOrderId, ParentOrderId } from '../core/model/ids.ts';
+import type { LiquidityEvent } from '../core/model/liquidity-events.ts';
 import type { Confirmation } from '../core/model/safety-events.ts';
 import type { KillSwitchState } from '../core/risk/kill-switch.ts';
 
@@ -24,13 +25,19 @@ export type NodeCommand =
   | { readonly kind: 'EmitSignal'; readonly signal: SignalRequest }
   /** Cancels a parent's remaining slices and its children working at the venue. */
   | { readonly kind: 'CancelParent'; readonly parentId: ParentOrderId; readonly reason: string }
+  /** Cancels every parent still working (a run's horizon): their remaining slices and their
+   *  children at the venue. */
+  | { readonly kind: 'CancelOpenParents'; readonly reason: string }
   /** Cancels one order: a single order's parent with it; a TWAP slice is cancelled with its parent. */
   | { readonly kind: 'CancelOrder'; readonly clientOrderId: ClientOrderId; readonly reason: string }
   | { readonly kind: 'SetKillSwitch'; readonly state: KillSwitchState; readonly actor: string; readonly reason: string }
   | { readonly kind: 'TripBreaker'; readonly reason: string }
   | { readonly kind: 'ResetBreaker'; readonly actor: string; readonly reason: string }
-  /** Runs a reconciliation pass now (refused while one runs). */
-  | { readonly kind: 'Reconcile'; readonly actor: string; readonly reason: string }
+  /** Runs a reconciliation pass now (refused while one runs): an operator's, or, with `periodic`,
+   *  the next periodic pass brought forward (a host's). */
+  | { readonly kind: 'Reconcile'; readonly actor: string; readonly reason: string; readonly periodic?: boolean }
+  /** Daily volumes the host read from the venue (or their absence), for the liquidity cap. */
+  | { readonly kind: 'RecordDailyVolumes'; readonly readings: readonly LiquidityEvent[] }
   /** Opens the startup gate without waiting for startup reconciliation. */
   | { readonly kind: 'ForceReady'; readonly actor: string; readonly reason: string }
   | {

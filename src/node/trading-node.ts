@@ -1,12 +1,14 @@
 // The trading node: one process's execution stack (the engine with slicing, sending, retries,
 // fill detection and the breaker; the reconciler; the order manager with dedup, pre-trade limits
 // and the startup gate; the market sampler), built from a NodeConfig over a clock, a venue and a
-// log, and driven only by commands (node-commands.ts). A backtest hosts one node per simulated
-// process (a restart builds the next from the durable log), a paper run hosts one behind the
-// serial inbox; either runs each command, timer and venue answer as one unit of work through
-// its runner (unit-runner.ts). The node does no I/O and keeps no wall time. Everything in the node
-// reads market data through the quote fallback over the venue's port (src/core/market), unless
-// the config turns it off; `marketData` is that port, for anything the node hosts.
+// log, driven only by commands (node-commands.ts) and read only by queries: its components are
+// private. A backtest hosts one node per simulated process (a restart builds the next from the
+// durable log), a paper run and a session host one behind the serial inbox; each builds it and
+// hands it its timed inputs through the node host (node-host.ts), and runs each command, timer
+// and venue answer as one unit of work through its runner (unit-runner.ts). The node does no I/O
+// and keeps no wall time. Everything in the node reads market data through the quote fallback
+// over the venue's port (src/core/market), unless the config turns it off; `marketData` is that
+// port, for anything the node hosts.
 import type { Rng } from '../core/clock/rng.ts';
 import { ExecutionEngine } from '../core/engine/execution-engine.ts';
 import { DEFAULT_QUOTE_FALLBACK } from '../core/market/quote-fallback-config.ts';
@@ -15,13 +17,18 @@ import { OrderManager } from '../core/engine/order-manager.ts';
 import type { EventLog } from '../core/log/event-log.ts';
 import type { ExecEvent, LogEntry } from '../core/model/events.ts';
 import type { RequestDecided } from '../core/model/request-events.ts';
+import type { Symbol } from '../core/model/ids.ts';
+import type { LiquidityBook } from '../core/engine/liquidity-book.ts';
+import type { FallbackStatus } from '../core/market/quote-fallback.ts';
+import type { OrphanBook } from '../core/recon/orphan-book.ts';
+import type { BreakerTrip } from '../core/risk/circuit-breaker.ts';
 import type { OrderLedger } from '../core/order/order-ledger.ts';
 import type { Broker, MarketDataPort } from '../core/ports/broker.ts';
 import type { Clock } from '../core/ports/clock.ts';
 import { Reconciler } from '../core/recon/reconciler.ts';
 import { MarketSampler } from '../core/report/market-sampler.ts';
 import { SignalDeduplicator } from '../core/safety/signal-dedup.ts';
-import { handleCommand } from './command-handler.ts';
+import { CommandTarget, handleCommand } from './command-handler.ts';
 import type { CommandResult, NodeCommand } from './node-commands.ts';
 import type { NodeConfig } from './node-config.ts';
 import { nodeStatus, type NodeStatus } from './node-status.ts';
@@ -56,17 +63,29 @@ export interface RestartFacts {
 }
 
 export class TradingNode {
-  readonly engine: ExecutionEngine;
-  readonly recon: Reconciler;
-  readonly manager: OrderManager;
-  readonly sampler: MarketSampler | null;
+  // The components are the node's own: a host drives them by commands (handle) and reads them
+  // by the queries below, never directly.
+  private readonly engine: ExecutionEngine;
+  private readonly recon: Reconciler;
+  private readonly manager: OrderManager;
+  private readonly sampler: MarketSampler | null;
+  /** What a command acts on (command-handler.ts): the components and the startup gate. */
+  private readonly target: CommandTarget;
   /** The market data everything in the node reads: the quote fallback over the venue's port, or
-   *  the venue's port itself when the fallback is off. */
+   *  the venue's port itself when the fallback is off. A port for what the node hosts (a
+   *  strategy reads the market as the node does). */
   readonly marketData: MarketDataPort;
   /** The quote fallback, null when it is off. */
-  readonly quoteFallback: QuoteFallback | null;
-  /** Why new orders must wait (the startup gate), or null when it is open. */
-  gate: string | null = null;
+  private readonly quoteFallback: QuoteFallback | null;
+  /** Why new orders must wait (the startup gate), or null when it is open: the command
+   *  target's, which ForceReady opens. */
+  private get gate(): string | null {
+    return this.target.gate;
+  }
+
+  private set gate(why: string | null) {
+    this.target.gate = why;
+  }
   /** Entries logged while a command runs: its answer is read from them. */
   private noted: ExecEvent[] | null = null;
   private readonly connections = new Map<string, string>();
@@ -156,6 +175,7 @@ export class TradingNode {
     this.engine = engine;
     this.recon = r;
     this.manager = manager;
+    this.target = new CommandTarget(engine, manager, r);
   }
 
   /**
@@ -261,7 +281,7 @@ export class TradingNode {
       const noted: ExecEvent[] = [];
       this.noted = noted;
       try {
-        return handleCommand(this, this.deps.ledger, command, noted);
+        return handleCommand(this.target, this.deps.ledger, command, noted);
       } finally {
         this.noted = null;
       }
@@ -307,7 +327,50 @@ export class TradingNode {
 
   /** The startup gate, the venue's connections, reconciliation, the safety state, open parents. */
   status(): NodeStatus {
-    return nodeStatus(this, this.deps.ledger, this.connections, this.stopped);
+    return nodeStatus(this.target, this.deps.ledger, this.connections, this.stopped);
+  }
+
+  /** Whether a reconciliation pass runs now. */
+  get reconciling(): boolean {
+    return this.recon.running;
+  }
+
+  /** The circuit breaker's trip now, or null (a query: a breaker's conditions are sampled only
+   *  inside units of work). */
+  breakerTrip(): BreakerTrip | null {
+    return this.engine.breaker.state;
+  }
+
+  /** The orphans detected at the venue, resolved or not. */
+  orphans(): ReturnType<OrphanBook['list']> {
+    return this.recon.orphans.list();
+  }
+
+  /** The symbols (of `symbols` and any already on it) whose market data is read from the quote
+   *  fallback now, assessed without changing anything; empty when the fallback is off. */
+  marketDataFallback(symbols: readonly Symbol[]): readonly FallbackStatus[] {
+    return this.quoteFallback?.status(symbols) ?? [];
+  }
+
+  /** How many orders fill detection still watches (an order done in the ledger may still be
+   *  watched until its fills are verified). */
+  get watchedFills(): number {
+    return this.engine.fills?.active ?? 0;
+  }
+
+  /** When each symbol's daily volume was last read, and whether its cap is off; null without a
+   *  liquidity cap. */
+  liquidityReadings(): Pick<LiquidityBook, 'readAt' | 'isOff'> | null {
+    return this.engine.liquidity;
+  }
+
+  /**
+   * Appends a fact its host observed, inside the host's current unit of work: the world's (a
+   * simulated venue's fault or market event), the end-of-run audit, a hosted strategy's. Not a
+   * way to act on the node: that is what commands are for.
+   */
+  record(event: ExecEvent): void {
+    this.engine.record(event);
   }
 
   /** The node takes no more commands (its host is ending the process). */

@@ -6,7 +6,6 @@
 // logged as capped off is not warned of again. Wall time and Promises: here, not in the node.
 // DailyVolumeReads runs them over a live process's life (live-process.ts).
 import { averageDailyVolume } from '../core/algo/liquidity-cap.ts';
-import type { ExecutionEngine } from '../core/engine/execution-engine.ts';
 import { LiquidityBook } from '../core/engine/liquidity-book.ts';
 import type { LogEntry } from '../core/model/events.ts';
 import type { LiquidityEvent } from '../core/model/liquidity-events.ts';
@@ -14,6 +13,7 @@ import type { Clock } from '../core/ports/clock.ts';
 import type { LiveVenue } from '../live/live-venue.ts';
 import type { LiquidityConfig } from '../node/node-config.ts';
 import type { SerialInbox } from '../node/serial-inbox.ts';
+import type { TradingNode } from '../node/trading-node.ts';
 import type { UnitClock } from '../node/unit-runner.ts';
 
 /**
@@ -39,28 +39,28 @@ export class DailyVolumeReads {
     return this.due(stored);
   }
 
-  /** Logs readings through the engine, warning of a symbol newly capped off. */
-  record(engine: ExecutionEngine, events: readonly LiquidityEvent[]): void {
+  /** Logs readings through the node (a command), warning of a symbol newly capped off. */
+  record(node: TradingNode, events: readonly LiquidityEvent[]): void {
     for (const e of events) {
-      if (e.kind === 'LiquidityCapOff' && !engine.liquidity?.isOff(e.symbol))
+      if (e.kind === 'LiquidityCapOff' && !node.liquidityReadings()?.isOff(e.symbol))
         this.warn?.(`liquidity cap off for ${e.symbol}: ${e.reason}; its TWAP slices are not capped`);
-      engine.recordLiquidity(e);
+      node.handle({ kind: 'RecordDailyVolumes', readings: [e] });
     }
   }
 
   /** Reads again each day what has become a day old: the timer is a unit on `clock` (stopped
    *  with the process), the reading recorded as a unit of `inbox`. */
-  refresh(clock: UnitClock, inbox: SerialInbox, engine: ExecutionEngine): void {
+  refresh(clock: UnitClock, inbox: SerialInbox, node: TradingNode): void {
     const c = this.config;
     if (c === null) return;
     clock.schedule(() => {
-      void this.due(engine.liquidity).then((events) => inbox.post(() => this.record(engine, events)));
-      this.refresh(clock, inbox, engine);
+      void this.due(node.liquidityReadings()).then((events) => inbox.post(() => this.record(node, events)));
+      this.refresh(clock, inbox, node);
     }, c.refreshMs);
   }
 
   /** The venue's daily volumes of the symbols whose reading `book` lacks or has had for a day. */
-  private async due(book: LiquidityBook | null): Promise<LiquidityEvent[]> {
+  private async due(book: Pick<LiquidityBook, 'readAt'> | null): Promise<LiquidityEvent[]> {
     const c = this.config;
     if (c === null || book === null) return [];
     const due = volumesDue(c, book, this.clock.now());
@@ -69,7 +69,7 @@ export class DailyVolumeReads {
 }
 
 /** The symbols whose reading is missing or at least `refreshMs` old at `now`. */
-export function volumesDue(config: LiquidityConfig, book: LiquidityBook, now: number): string[] {
+export function volumesDue(config: LiquidityConfig, book: Pick<LiquidityBook, 'readAt'>, now: number): string[] {
   return config.symbols.filter((symbol) => {
     const at = book.readAt(symbol);
     return at === null || now - at >= config.refreshMs;

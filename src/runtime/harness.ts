@@ -11,14 +11,12 @@
 // refused and named in the next ProcessRestarted event.
 import type { Rng } from '../core/clock/rng.ts';
 import type { VirtualClock } from '../core/clock/virtual-clock.ts';
-import type { ExecutionEngine } from '../core/engine/execution-engine.ts';
 import { canonicalLine, EventLog } from '../core/log/event-log.ts';
 import type { ExecEvent, LogEntry } from '../core/model/events.ts';
 import { clientOrderId, parentOrderId } from '../core/model/ids.ts';
 import { priceToTicks, qtyToLots, type Instrument } from '../core/model/instrument.ts';
 import { OrderLedger } from '../core/order/order-ledger.ts';
 import type { EventSink } from '../core/ports/event-sink.ts';
-import type { Reconciler } from '../core/recon/reconciler.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { parseDurationMs } from '../core/model/time-fields.ts';
 import type { SimVenue } from '../sim/venue/sim-venue.ts';
@@ -28,12 +26,13 @@ import { scenarioInputs } from '../scenario/scenario-commands.ts';
 import { instrumentFor } from '../scenario/scenario-requests.ts';
 import type { NodeCommand } from '../node/node-commands.ts';
 import { ProcessLife } from '../node/process-life.ts';
-import { TradingNode } from '../node/trading-node.ts';
-import { UnitBroker, UnitClock } from '../node/unit-runner.ts';
+import { NodeHost, nodeProcess, type HostedProcess } from '../node/node-host.ts';
+import type { TradingNode } from '../node/trading-node.ts';
+import type { UnitClock } from '../node/unit-runner.ts';
 import { DurableSink } from './durable-sink.ts';
 import type { LoadedSwap, RunnableStrategy } from '../scenario/load-scenario.ts';
 import { swapActionLabel, swapActionRequest } from '../scenario/swap-action.ts';
-import { StrategySlot, type CandidateRef } from '../strategy/strategy-slot.ts';
+import { StrategySlot, type CandidateRef, type SwapRequest } from '../strategy/strategy-slot.ts';
 import { backtestHistory } from './backtest-history.ts';
 import { FillResults } from './fill-audit.ts';
 
@@ -54,10 +53,11 @@ export interface RollbackSink extends EventSink {
 /** The live pieces of a prepared run: advance `clock` to `end` to run it. The process-owned
  *  pieces are getters: after a restart they are the new process's. */
 export interface PreparedRun {
-  readonly engine: ExecutionEngine;
   readonly ledger: OrderLedger;
   readonly log: EventLog;
-  readonly reconciler: Reconciler;
+  /** Brings the current process's next periodic reconciliation pass forward: run now, as one
+   *  unit of work of the process (a Reconcile command). */
+  readonly reconciler: { run(mode: 'periodic'): void };
   readonly venue: SimVenue;
   /** Committed entries: what a restart starts from (and what the store holds). */
   readonly durable: readonly LogEntry[];
@@ -68,16 +68,13 @@ export interface PreparedRun {
   end(): void;
 }
 
-interface Proc {
+interface Proc extends HostedProcess<SwapRequest> {
   readonly life: ProcessLife;
   readonly log: EventLog;
   readonly ledger: OrderLedger;
   readonly node: TradingNode;
   /** The process's strategy (a fresh instance of the live one), null without one. */
   readonly strategy: StrategySlot | null;
-  /** Inputs that arrived while the first process reads the account's baseline: they run, in
-   *  order, once it is read (nothing was refused: nothing was lost). Null when none are held. */
-  held: Array<{ label: string; command: NodeCommand }> | null;
 }
 
 /**
@@ -118,9 +115,10 @@ export function prepareRun(parts: RunParts): PreparedRun {
   const durable = new DurableSink(crashes);
   const config = nodeConfigOf(s, instrument);
   let proc: Proc | null = null;
-  let refused: string[] = [];
+  // The scenario's inputs arrive on the world's clock, delivered to the process running then.
+  const host = new NodeHost<SwapRequest>({ clock, current: () => proc, holdSwaps: false });
   const record = (event: ExecEvent): void => {
-    if (proc?.life.alive) proc.node.engine.record(event);
+    if (proc?.life.alive) proc.node.record(event);
   };
   const built = venueBuilder(s, file, clock, rng, instrument, start, record);
   const afterSubmit = s.restarts.flatMap((r) => ('afterSubmit' in r ? [r] : []));
@@ -148,11 +146,11 @@ export function prepareRun(parts: RunParts): PreparedRun {
     const ledger = new OrderLedger();
     if (prior) for (const e of entries) ledger.apply(e);
     for (const sink of logSinks) sink.follow?.(ledger);
-    const unitClock = new UnitClock(clock, life);
-    const node = new TradingNode({
+    const { node, clock: unitClock } = nodeProcess({
       config,
-      clock: unitClock,
-      broker: new UnitBroker(built.venue, life),
+      clock,
+      runner: life,
+      venue: built.venue,
       marketData: built.venue,
       log,
       ledger,
@@ -164,26 +162,23 @@ export function prepareRun(parts: RunParts): PreparedRun {
     // The strategy runs beside the node from the process's start: it warms up while startup
     // reconciliation runs (its signals meanwhile meet the startup gate, like any input's). A
     // restarted process runs the strategy its log says is live (a swap may have replaced it).
-    const host = strategy ? strategySlot(strategy, unitClock, ledger, node, entries) : null;
-    if (host) log.addSink(host);
-    const p: Proc = { life, log, ledger, node, strategy: host, held: null };
+    const slot = strategy ? strategySlot(strategy, unitClock, ledger, node, entries) : null;
+    if (slot) log.addSink(slot);
+    const p: Proc = { life, runner: life, log, ledger, node, strategy: slot };
     if (!prior) {
       // The account may hold something before the run: a startup pass reads it as the run's
-      // baseline (AccountBaseline) before anything is sent; inputs wait for it. Without starting
-      // balances the simulated account starts flat: nothing to read.
+      // baseline (AccountBaseline) before anything is sent; inputs wait for it (nothing is
+      // refused: nothing was lost). Without starting balances the simulated account starts
+      // flat: nothing to read.
       const baseline = s.venue.account !== undefined;
-      if (baseline) p.held = [];
-      node.start(start, baseline, () => {
-        const held = p.held ?? [];
-        p.held = null;
-        for (const h of held) clock.schedule(() => deliver(h.label, h.command), 0);
-      });
-      host?.start();
+      if (baseline) host.hold();
+      node.start(start, baseline, () => host.release());
+      slot?.start();
       return p;
     }
-    node.restart({ crashedAt: prior.crashedAt, lostEntries: prior.lost, refusedInputs: refused }, () => {});
-    refused = [];
-    host?.start();
+    const refusedInputs = host.takeRefused();
+    node.restart({ crashedAt: prior.crashedAt, lostEntries: prior.lost, refusedInputs }, () => {});
+    slot?.start();
     return p;
   };
 
@@ -227,8 +222,8 @@ export function prepareRun(parts: RunParts): PreparedRun {
       marketData: node.marketData,
       instruments: config.instruments ? config.instruments.all : [instrument],
       ledger,
-      record: (e) => node.engine.record(e),
-      command: (label, command) => clock.schedule(() => deliver(label, command), 0),
+      record: (e) => node.record(e),
+      command: (label, command) => host.schedule({ label, command }, 0),
       history,
     });
 
@@ -239,7 +234,7 @@ export function prepareRun(parts: RunParts): PreparedRun {
     // Nothing of the dead process runs again: its strategy's instance ends with it.
     dead.strategy?.retire();
     // Inputs still waiting for the baseline die with the process: named as refused.
-    for (const h of dead.held ?? []) refused.push(h.label);
+    host.processEnded();
     const lost = durable.discard();
     for (const sink of [results, ...sinks]) sink.rollback?.(durable.entries);
     const crashedAt = clock.now();
@@ -248,37 +243,16 @@ export function prepareRun(parts: RunParts): PreparedRun {
     }, downtimeMs);
   };
 
-  /** Runs an input in the current process, or notes it as refused while none runs. */
-  const deliver = (label: string, command: NodeCommand): void => {
-    const p = proc;
-    if (!p || !p.life.alive) {
-      refused.push(label);
-      return;
-    }
-    if (p.held) {
-      p.held.push({ label, command });
-      return;
-    }
-    p.life.run(handle, { node: p.node, command });
-  };
-
   proc = startProcess(null);
   // The market starts before the orders are scheduled: orders at the first instant see a book.
   built.start();
-  for (const input of scenarioInputs(s, instrument)) {
-    clock.schedule(() => deliver(input.label, input.command), input.atMs);
-  }
-  // A swap is the strategy's: handed to the process's slot as a unit of work of the process,
-  // or refused as an input while none runs.
+  for (const input of scenarioInputs(s, instrument)) host.schedule(input, input.atMs);
+  // A swap is the strategy's: handed to the process's slot as a unit of work of the process
+  // (at once, even while the baseline is read), or refused as an input while none runs.
   for (const { action, candidate } of swaps) {
     const a = s.actions[action];
     if (a?.kind !== 'swap_strategy') continue;
-    const request = swapActionRequest(a, candidate);
-    clock.schedule(() => {
-      const p = proc;
-      if (!p || !p.life.alive) return void refused.push(swapActionLabel(a));
-      p.life.run((slot) => void slot?.request(request), p.strategy);
-    }, parseDurationMs(a.at));
+    host.schedule({ label: swapActionLabel(a), swap: swapActionRequest(a, candidate) }, parseDurationMs(a.at));
   }
   for (const x of s.externalOrders) {
     // Someone else on the account: straight into the venue's matching engine.
@@ -322,7 +296,7 @@ export function prepareRun(parts: RunParts): PreparedRun {
     () => {
       const p = current();
       if (!p.life.alive) return;
-      p.node.engine.record(results.audit(p.ledger, built.venue));
+      p.node.record(results.audit(p.ledger, built.venue));
       p.log.commit();
     },
     () => current().strategy?.retire(),
@@ -342,10 +316,6 @@ class PreparedView implements PreparedRun {
     readonly end: () => void,
   ) {}
 
-  get engine(): ExecutionEngine {
-    return this.current().node.engine;
-  }
-
   get ledger(): OrderLedger {
     return this.current().ledger;
   }
@@ -354,14 +324,19 @@ class PreparedView implements PreparedRun {
     return this.current().log;
   }
 
-  get reconciler(): Reconciler {
-    return this.current().node.recon;
-  }
+  readonly reconciler = {
+    run: (_mode: 'periodic'): void => {
+      const p = this.current();
+      p.life.run(handle, { node: p.node, command: PERIODIC_PASS });
+    },
+  };
 
   get durable(): readonly LogEntry[] {
     return this.sink.entries;
   }
 }
+
+const PERIODIC_PASS: NodeCommand = { kind: 'Reconcile', actor: 'host', reason: 'periodic pass now', periodic: true };
 
 /** A command as one unit of work of a process (a shared function: no closure per input). */
 function handle(a: { node: TradingNode; command: NodeCommand }): void {

@@ -23,8 +23,9 @@ import type { RunStore, RunWriter } from '../store/run-store.ts';
 import type { CommandResult, NodeCommand } from '../node/node-commands.ts';
 import type { RequestTag } from '../node/request-journal.ts';
 import { SerialInbox } from '../node/serial-inbox.ts';
-import { TradingNode } from '../node/trading-node.ts';
-import { UnitBroker, UnitClock } from '../node/unit-runner.ts';
+import { nodeProcess } from '../node/node-host.ts';
+import type { TradingNode } from '../node/trading-node.ts';
+import type { UnitClock } from '../node/unit-runner.ts';
 import { runReport, type RunReport } from './backtest-run.ts';
 import type { ConnectOptions, LiveSession } from './connect-venue.ts';
 import { DailyVolumeReads } from './daily-volume-reads.ts';
@@ -117,7 +118,6 @@ export class LiveProcess {
       },
       (error) => this.end({ error }),
     );
-    this.clock = new UnitClock(clock, this.inbox, { cancelOnStop: true });
     const fold = this.fold;
     log.addSink({ write: (entry) => fold.add(entry) });
     log.addSink(this.writer);
@@ -128,7 +128,6 @@ export class LiveProcess {
     this.ledger = new OrderLedger();
     for (const e of prior ?? []) this.ledger.apply(e);
     const startWait = this.startWait;
-    const broker = new UnitBroker(venue, this.inbox, (m) => startWait.note(m));
     const config = nodeConfigOf(s, instrument, options.marketHours === 'always' ? ALWAYS_OPEN : undefined);
     this.volumes = new DailyVolumeReads(
       config.liquidity?.source === 'venue' ? config.liquidity : null,
@@ -137,10 +136,13 @@ export class LiveProcess {
       options.warn,
     );
     this.crashedAt = prior?.at(-1)?.time ?? start;
-    this.node = new TradingNode({
+    const built = nodeProcess({
       config,
-      clock: this.clock,
-      broker,
+      clock,
+      runner: this.inbox,
+      venue,
+      observe: (m) => startWait.note(m),
+      cancelTimersOnStop: true,
       marketData: venue,
       log,
       ledger: this.ledger,
@@ -148,6 +150,8 @@ export class LiveProcess {
       sampleOrigin: start,
       prior: prior ?? [],
     });
+    this.node = built.node;
+    this.clock = built.clock;
     this.strategy = liveStrategyOf(
       loaded,
       {
@@ -246,14 +250,14 @@ export class LiveProcess {
         // The account's position and cash before anything is sent are the run's baseline.
         this.node.start(this.start, true, ready);
       } else this.node.restart({ crashedAt: this.crashedAt, lostEntries: 0, refusedInputs: [...refusedInputs] }, ready);
-      this.volumes.record(this.node.engine, volumes);
+      this.volumes.record(this.node, volumes);
       // The strategy starts with the process, a fresh instance (after a restart too): it warms up
       // while startup reconciliation runs.
       this.strategy?.start();
       onStarted();
     });
     // Read again each day what has become a day old (a long paper run, a service session).
-    this.volumes.refresh(this.clock, this.inbox, this.node.engine);
+    this.volumes.refresh(this.clock, this.inbox, this.node);
   }
 
   /** The oldest open parent's creation: the market a resumed process reads back from the venue. */

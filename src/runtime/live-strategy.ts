@@ -113,7 +113,7 @@ export class LiveStrategy {
       marketData: parts.node.marketData,
       instruments: parts.instruments,
       ledger: parts.ledger,
-      record: (e) => parts.node.engine.record(e),
+      record: (e) => parts.node.record(e),
       command: (_label, command) => (this.held ? this.held.push(command) : this.queue(command)),
       history: venueHistory({
         venue: parts.venue,
@@ -183,7 +183,7 @@ export class LiveStrategy {
 
   private run(command: NodeCommand): void {
     if (this.closed !== null && command.kind === 'EmitSignal') {
-      this.parts.node.engine.record({
+      this.parts.node.record({
         kind: 'StrategyOutputRefused',
         name: this.name,
         ref: command.signal.signalId,

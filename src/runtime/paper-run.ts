@@ -19,6 +19,9 @@ import { parseDurationMs } from '../core/model/time-fields.ts';
 import { ResumeRefused } from '../store/run-store.ts';
 import { localLiveness, resumeRefusal } from '../store/run-state.ts';
 import type { RunReport } from './backtest-run.ts';
+import type { NodeCommand } from '../node/node-commands.ts';
+import { AT_ONCE, NodeHost, type HostedProcess, type HostInput } from '../node/node-host.ts';
+import type { SwapRequest } from '../strategy/strategy-slot.ts';
 import { codeVersion } from '../store/code-version.ts';
 import { scenarioInputs } from '../scenario/scenario-commands.ts';
 import { swapActionLabel, swapActionRequest } from '../scenario/swap-action.ts';
@@ -34,6 +37,9 @@ export interface PaperOptions extends LiveOptions {
 
 /** What is still working at the horizon is cancelled; this long to see the cancels confirmed. */
 export const HORIZON_GRACE_MS = 30_000;
+
+/** What is still working at the horizon is cancelled by this command. */
+const HORIZON_CANCEL: NodeCommand = { kind: 'CancelOpenParents', reason: 'paper run horizon' };
 
 export async function runPaper(loaded: LoadedScenario<ScenarioFile>, options: PaperOptions): Promise<RunReport> {
   const refusal = paperRefusal(loaded.scenario);
@@ -124,19 +130,18 @@ async function drive(
   const s = loaded.scenario;
   const proc = new LiveProcess(session, options, id, start, prior);
   const { node, ledger, clock: iclock, crashedAt } = proc;
-  const { engine, recon } = node;
 
   // Inputs: the ones due after now are scheduled; on a resume, the ones due while no process ran
-  // are refused (named in ProcessRestarted), as a backtest's restart refuses them.
+  // are refused (named in ProcessRestarted), as a backtest's restart refuses them. They arrive on
+  // the process's clock, each a unit of its inbox, and wait while the node starts: a first process
+  // holds them until the gate opens, a resumed one only until its restart ran (the gate refuses
+  // new orders until ready). Swaps (swap_strategy actions) are the strategy's, held alike.
+  const hosted: HostedProcess<SwapRequest> = { node, strategy: proc.strategy?.host ?? null, runner: AT_ONCE };
+  const host = new NodeHost<SwapRequest>({ clock: iclock, current: () => hosted, holdSwaps: true });
+  host.hold();
+  let ready = false;
   const now = clock.now();
   const inputs = scenarioInputs(s, instrument);
-  const refused: string[] = [];
-  let pending = 0;
-  let ready = false;
-  // Inputs due before the node has started wait for it; a first process holds them until the
-  // gate opens, a resumed one only until its restart ran (the gate refuses new orders until
-  // ready).
-  let held: Array<() => void> | null = [];
   // What the dead process handled: an order, when its parent is in the log (created, or
   // refused by the checks); any other input, when it was due before the last logged event. An
   // order due earlier but not in the log never reached the engine (it waited behind the startup
@@ -147,40 +152,24 @@ async function drive(
     input.parentId !== null
       ? ledger.parents.has(input.parentId as ParentOrderId) || refusedBefore.has(input.parentId)
       : due <= crashedAt;
-  for (const input of inputs) {
+  const timed: Array<{ input: HostInput<SwapRequest>; due: number; handled: boolean }> = inputs.map((input) => {
     const due = start + input.atMs;
-    if (prior && handledBefore(input, due)) continue;
-    if (prior && due <= now) {
-      refused.push(input.label);
-      continue;
-    }
-    pending++;
-    const run = (): void => {
-      pending--;
-      node.handle(input.command);
-    };
-    iclock.schedule(() => (held ? held.push(run) : run()), due - now);
-  }
-  // Strategy swaps (swap_strategy actions) are the strategy's: handed to its slot at their time,
-  // held like the other inputs. On a resume one due before the crash was handled (the log holds
-  // its request, which the slot reads) and one due while no process ran is refused.
+    return { input, due, handled: prior !== null && handledBefore(input, due) };
+  });
+  // A swap due before the crash was handled (the log holds its request, which the slot reads).
   for (const { action, candidate } of loaded.swaps) {
     const a = s.actions[action];
     if (a?.kind !== 'swap_strategy') continue;
     const due = start + parseDurationMs(a.at);
-    if (prior && due <= crashedAt) continue;
-    if (prior && due <= now) {
-      refused.push(swapActionLabel(a));
-      continue;
-    }
-    pending++;
-    const request = swapActionRequest(a, candidate);
-    const run = (): void => {
-      pending--;
-      proc.strategy?.host.request(request);
-    };
-    iclock.schedule(() => (held ? held.push(run) : run()), due - now);
+    const swap = { label: swapActionLabel(a), swap: swapActionRequest(a, candidate) };
+    timed.push({ input: swap, due, handled: prior !== null && due <= crashedAt });
   }
+  for (const { input, due, handled } of timed) {
+    if (handled) continue;
+    if (prior && due <= now) host.refuse(input.label);
+    else host.schedule(input, due - now);
+  }
+  const refused = host.takeRefused();
 
   // The run ends when every input was delivered, every parent and order is done and every order
   // watched for its fills is verified, or at the scenario's duration of wall time, when what is
@@ -188,32 +177,28 @@ async function drive(
   const horizon = start + parseDurationMs(s.duration);
   let horizonReached = false;
   proc.afterCommit((): void => {
-    if (!ready || recon.running) return;
+    if (!ready || node.reconciling) return;
     // A strategy trades until the horizon, unless it stopped (failed) and what it made has run.
-    if (!horizonReached && (pending > 0 || proc.strategy?.busy)) return;
+    if (!horizonReached && (host.pending > 0 || proc.strategy?.busy)) return;
     for (const p of ledger.parents.values()) if (p.completed === null && !horizonReached) return;
     if (ledger.openCount > 0) return;
     // An order done in the ledger may still be watched for its fills (a cancel answered before
     // the venue said how much had filled): the run goes on until that is verified.
-    if (!horizonReached && (engine.fills?.active ?? 0) > 0) return;
+    if (!horizonReached && node.watchedFills > 0) return;
     proc.end({});
   });
   iclock.schedule(
     () => {
       horizonReached = true;
       proc.strategy?.close('the paper run reached its horizon');
-      for (const [pid, p] of ledger.parents) if (p.completed === null) engine.cancelParent(pid, 'paper run horizon');
+      node.handle(HORIZON_CANCEL);
       iclock.schedule(() => proc.end({}), HORIZON_GRACE_MS);
     },
     Math.max(0, horizon - now),
   );
 
   // The gate opens (startup reconciliation done): held inputs run in order, and the run may end.
-  const unhold = (): void => {
-    const h = held ?? [];
-    held = null;
-    for (const run of h) iclock.schedule(run, 0);
-  };
+  const unhold = (): void => host.release();
   const release = (): void => {
     unhold();
     ready = true;

@@ -143,16 +143,16 @@ export class ServiceSession {
   }
 
   get reconciling(): boolean {
-    return this.proc.node.recon.running;
+    return this.proc.node.reconciling;
   }
 
   /** The breaker's trip now, and the last trip as logged (with the values it observed). */
   breaker(): { trip: BreakerTrip | null; lastTrip: Readonly<Record<string, unknown>> | null } {
-    return { trip: this.proc.node.engine.breaker.state, lastTrip: this.lastTrip };
+    return { trip: this.proc.node.breakerTrip(), lastTrip: this.lastTrip };
   }
 
   orphans(): ReturnType<OrphanBook['list']> {
-    return this.proc.node.recon.orphans.list();
+    return this.proc.node.orphans();
   }
 
   get ready(): boolean {
@@ -233,7 +233,7 @@ export class ServiceSession {
    *  quote young enough there), assessed without changing anything; empty while the venue's
    *  market data is healthy or the fallback is off. */
   marketDataFallback(): readonly FallbackStatus[] {
-    return this.proc.node.quoteFallback?.status([this.instrument.symbol]) ?? [];
+    return this.proc.node.marketDataFallback([this.instrument.symbol]);
   }
 
   /** The latest quote held for `symbol`, its age, and whether it is older than staleQuoteMs;
