@@ -2,7 +2,7 @@
 // scenario's venue trades through, which variables hold its keys, the help texts) and the paper
 // runtime (whether a scenario can run on paper at all). Entries are registered in
 // registered-venues.ts.
-import { VENUE_IDS } from '../core/venues/index.ts';
+import { isVenueId } from '../core/venues/index.ts';
 import { REGISTERED_VENUES } from './registered-venues.ts';
 import type { LiveVenueEntry } from './venue-entry.ts';
 
@@ -30,7 +30,7 @@ export class VenueRegistry {
   /** Why a paper run cannot trade on `name` (one message naming the field), or null. */
   refusal(name: string): string | null {
     if (this.byName.has(name)) return null;
-    const known = (VENUE_IDS as readonly string[]).includes(name);
+    const known = isVenueId(name);
     const paper = this.names().join(', ') || 'none';
     return known
       ? `venue.name: ${name} has no paper adapter yet; paper runs trade on ${paper}`
