@@ -52,4 +52,21 @@ describe('the registered live venues', () => {
     const e = fake('binance-spot', ['K']);
     expect(() => new VenueRegistry([e, e])).toThrow('live venue "binance-spot" is registered twice');
   });
+
+  it('a venue registered later is found until its registration is undone, and only its own undo takes it away', () => {
+    const registry = new VenueRegistry([ALPACA_LIVE_VENUE]);
+    const e = fake('binance-spot', ['K']);
+    const undo = registry.register(e);
+    expect(registry.get('binance-spot')).toBe(e);
+    expect(registry.names()).toEqual(['alpaca-equities', 'binance-spot']);
+    expect(registry.refusal('binance-spot')).toBeNull();
+    expect(() => registry.register(e)).toThrow('live venue "binance-spot" is registered twice');
+    undo();
+    expect(registry.get('binance-spot')).toBeUndefined();
+    const again = registry.register(e);
+    undo(); // the first registration's undo, run late: the second stays
+    expect(registry.get('binance-spot')).toBe(e);
+    again();
+    expect(registry.entries).toEqual([ALPACA_LIVE_VENUE]);
+  });
 });
