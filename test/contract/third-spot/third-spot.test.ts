@@ -1,7 +1,7 @@
 // The broker contract on a venue registered by this test (third-spot-venue.ts): the scenario
 // loader takes its name, the simulated venue trades on its rules, the gateway core serves it in
-// process from its gateway entry, and every case of the suite runs against both, as on the venues
-// execsim ships. Nothing in src/ names it.
+// process from its gateway entry, and every case of the suite runs against both (and against the
+// scripted venue on its rules), as on the venues execsim ships. Nothing in src/ names it.
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { venueIds, venueRules } from '../../../src/core/venues/index.ts';
@@ -10,6 +10,7 @@ import { LIVE_VENUES, paperRefusal } from '../../../src/live/venue-registry.ts';
 import { parseScenario } from '../../../src/scenario/load-scenario.ts';
 import { inProcessBackend } from '../../support/broker-contract/in-process-backend.ts';
 import { runBrokerContract } from '../../support/broker-contract/run-broker-contract.ts';
+import { scriptedBackend } from '../../support/broker-contract/scripted-backend.ts';
 import { simBackend } from '../../support/broker-contract/sim-backend.ts';
 import { ETHUSD_BOOK } from './ethusd-book.ts';
 import { THIRD_SPOT } from './third-spot-rules.ts';
@@ -35,3 +36,5 @@ describe('a venue registered from test code', () => {
 
 runBrokerContract(simBackend(ETHUSD_BOOK));
 runBrokerContract(inProcessBackend(ETHUSD_BOOK));
+// The scripted venue unit tests use in place of a venue, on this venue's rules.
+runBrokerContract(scriptedBackend(ETHUSD_BOOK));
