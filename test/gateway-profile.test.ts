@@ -3,7 +3,8 @@
 // the warning for a scenario on another venue, and the fill profiles it offers.
 import { afterEach, describe, expect, it } from 'vitest';
 import { qtyToLots, quoteToUnits } from '../src/core/model/instrument.ts';
-import { ALWAYS_OPEN, BINANCE_SPOT } from '../src/core/venues/index.ts';
+import { BINANCE_SPOT } from '../src/core/venues/binance-spot.ts';
+import { ALWAYS_OPEN } from '../src/core/venues/index.ts';
 import type { GatewayProfile } from '../src/gateway/gateway-profile.ts';
 import { GatewayVenue } from '../src/gateway/gateway-venue.ts';
 import { PaperDesk } from '../src/gateway/paper-desk.ts';

@@ -6,7 +6,13 @@ import { GATEWAY_HELP, GATEWAY_USAGE } from '../src/cli/gateway-help.ts';
 import { startGateway } from '../src/cli/gateway-command.ts';
 import { UsageError } from '../src/cli/io.ts';
 import { fillProfiles } from '../src/gateway/gateway-profile.ts';
-import { allFillProfiles, gatewayEntry, gatewayNames } from '../src/gateway/gateway-registry.ts';
+import {
+  allFillProfiles,
+  gatewayEntry,
+  gatewayNames,
+  gatewayOfVenue,
+  registerGateway,
+} from '../src/gateway/gateway-registry.ts';
 import { REGISTERED_GATEWAYS } from '../src/gateway/registered-gateways.ts';
 import { FIXTURE } from './support/gateway-harness.ts';
 
@@ -30,6 +36,26 @@ describe('the gateway registry', () => {
     expect(GATEWAY_USAGE).toMatch(
       /^usage: execsim gateway alpaca\|binance --scenario FILE .*\n {2}\[--fills book\|alpaca-paper\]$/,
     );
+  });
+
+  it('finds a gateway by the venue it imitates, and one registered later until its registration is undone', () => {
+    for (const g of REGISTERED_GATEWAYS) expect(gatewayOfVenue(g.profile.venue)).toBe(g);
+    expect(gatewayOfVenue('nasdaq')).toBeUndefined();
+    const [first] = REGISTERED_GATEWAYS;
+    const later = { ...first!, name: 'later', profile: { ...first!.profile, venue: 'later-venue' } };
+    expect(() => registerGateway({ ...later, name: first!.name })).toThrow(
+      `gateway "${first!.name}" is registered twice`,
+    );
+    const undo = registerGateway(later);
+    try {
+      expect(gatewayNames()).toEqual(['alpaca', 'binance', 'later']);
+      expect(gatewayEntry('later')).toBe(later);
+      expect(gatewayOfVenue('later-venue')).toBe(later);
+    } finally {
+      undo();
+    }
+    expect(gatewayNames()).toEqual(['alpaca', 'binance']);
+    expect(gatewayOfVenue('later-venue')).toBeUndefined();
   });
 
   it('the command names the registered gateways, their fill profiles and every missing key at once', async () => {

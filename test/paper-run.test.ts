@@ -13,7 +13,8 @@ import { startAlpacaGateway, type AlpacaGateway } from '../src/gateway/alpaca/al
 import { AlpacaAdapter } from '../src/live/alpaca/alpaca-adapter.ts';
 import type { LogEntry } from '../src/core/model/events.ts';
 import { makeInstrument } from '../src/core/model/instrument.ts';
-import { ALPACA_EQUITIES, ALWAYS_OPEN } from '../src/core/venues/index.ts';
+import { ALPACA_EQUITIES } from '../src/core/venues/alpaca-equities.ts';
+import { ALWAYS_OPEN } from '../src/core/venues/index.ts';
 import { WallClock } from '../src/live/wall-clock.ts';
 import {
   marketHoursWarning,

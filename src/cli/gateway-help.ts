@@ -17,8 +17,8 @@ started through npm (npx), until npm is gone (\`kill %1\` of \`npx execsim gatew
   --scenario FILE        the scenario whose venue and market to serve
   --port N               the TCP port (default ${GATEWAY_DEFAULT_PORT}; 0: any free port, printed)
   --host H               the address to bind (default 127.0.0.1)
-  --market-hours H       always (default): always open; venue: the venue's own calendar (the
-                         NYSE session for alpaca-equities: DAY orders expire at the close)
+  --market-hours H       always (default): always open; venue: the venue's own calendar (an
+                         exchange's session, such as NYSE's: DAY orders expire at the close)
   --fills F              book (default): the simulated venue fills orders (queue, depth,
                          impact, as the scenario models them); or the venue's paper fill
                          profile (below), only with --market-hours always

@@ -12,7 +12,7 @@ import type { LoadedScenario } from '../scenario/load-scenario.ts';
 import type { ExecEvent } from '../core/model/events.ts';
 import type { VenueClock } from './gateway-clock.ts';
 import { GatewayVenue } from './gateway-venue.ts';
-import { REGISTERED_GATEWAYS } from './registered-gateways.ts';
+import { gatewayOfVenue } from './gateway-registry.ts';
 
 export interface InProcessVenueOptions {
   readonly warn?: (message: string) => void;
@@ -34,7 +34,7 @@ export class InProcessVenue {
 
   constructor(loaded: LoadedScenario, options: InProcessVenueOptions = {}) {
     const name = loaded.scenario.venue.name;
-    const entry = REGISTERED_GATEWAYS.find((g) => g.profile.venue === name);
+    const entry = gatewayOfVenue(name);
     if (entry === undefined) throw new Error(`no simulated venue imitates ${name}`);
     this.gateway = new GatewayVenue(loaded, {
       profile: entry.profile,

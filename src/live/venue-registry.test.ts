@@ -1,7 +1,7 @@
 // The live venue registry: what each registered venue declares, and the refusal of a venue with
 // no paper adapter or no such venue at all.
 import { describe, expect, it } from 'vitest';
-import { VENUE_IDS } from '../core/venues/index.ts';
+import { venueIds } from '../core/venues/index.ts';
 import { ALPACA_LIVE_VENUE } from './alpaca/alpaca-venue.ts';
 import type { LiveVenueEntry } from './venue-entry.ts';
 import { LIVE_VENUES, paperRefusal, VenueRegistry } from './venue-registry.ts';
@@ -19,7 +19,7 @@ describe('the registered live venues', () => {
   it('each names a venue with rules, reads at least one key and has an https paper endpoint', () => {
     expect(LIVE_VENUES.names()).toEqual(['alpaca-equities', 'binance-spot']);
     for (const e of LIVE_VENUES.entries) {
-      expect(VENUE_IDS).toContain(e.name);
+      expect(venueIds()).toContain(e.name);
       expect(e.keys.length).toBeGreaterThan(0);
       expect(new URL(e.paperUrl).protocol).toBe('https:');
     }
@@ -51,5 +51,22 @@ describe('the registered live venues', () => {
   it('a venue registered twice is refused when the registry is built', () => {
     const e = fake('binance-spot', ['K']);
     expect(() => new VenueRegistry([e, e])).toThrow('live venue "binance-spot" is registered twice');
+  });
+
+  it('a venue registered later is found until its registration is undone, and only its own undo takes it away', () => {
+    const registry = new VenueRegistry([ALPACA_LIVE_VENUE]);
+    const e = fake('binance-spot', ['K']);
+    const undo = registry.register(e);
+    expect(registry.get('binance-spot')).toBe(e);
+    expect(registry.names()).toEqual(['alpaca-equities', 'binance-spot']);
+    expect(registry.refusal('binance-spot')).toBeNull();
+    expect(() => registry.register(e)).toThrow('live venue "binance-spot" is registered twice');
+    undo();
+    expect(registry.get('binance-spot')).toBeUndefined();
+    const again = registry.register(e);
+    undo(); // the first registration's undo, run late: the second stays
+    expect(registry.get('binance-spot')).toBe(e);
+    again();
+    expect(registry.entries).toEqual([ALPACA_LIVE_VENUE]);
   });
 });

@@ -25,6 +25,7 @@ import { CONFIRMATIONS } from '../core/model/safety-events.ts';
 import { assetPricesSchema, fillDetectionSchema, safetySchema } from './component-schema.ts';
 import { MAX_SAMPLE_MS, sampleIntervalMs } from './sample-interval.ts';
 import { parseDurationMs } from '../core/model/time-fields.ts';
+import { isVenueId, venueIds, type VenueId } from '../core/venues/index.ts';
 
 const latencyPath = z
   .union([
@@ -36,8 +37,17 @@ const latencyPath = z
 /** Which of a venue's paper venues a paper run trades on (Binance: Demo Mode, the default, or
  *  the spot testnet); a backtest ignores it. */
 
+/** One of the registered venues (src/core/venues/venue-registry.ts), read when a file is
+ *  checked: a venue registered later (a test's) is a venue here too. Its messages name them all. */
+const venueName = z.custom<VenueId>((v) => typeof v === 'string' && isVenueId(v), {
+  error: (issue) =>
+    issue.input === undefined
+      ? `is required (one of ${venueIds().join(', ')})`
+      : `must be one of ${venueIds().join(', ')}, not ${JSON.stringify(issue.input)}`,
+});
+
 const venue = z.strictObject({
-  name: z.enum(['binance-spot', 'alpaca-equities']),
+  name: venueName,
   /** Which of the venue's paper venues a paper run trades on (Binance: demo, testnet). The venue's
    *  registry entry lists them; the paper run's start refuses one it does not have, so adding a
    *  venue changes nothing here. */

@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../clock/rng.ts';
 import { deriveClientOrderId } from '../model/client-order-id.ts';
 import { makeInstrument, type Instrument } from '../model/instrument.ts';
-import { ALPACA_EQUITIES, BINANCE_SPOT, isValidClientId } from '../venues/index.ts';
+import { ALPACA_EQUITIES } from '../venues/alpaca-equities.ts';
+import { BINANCE_SPOT } from '../venues/binance-spot.ts';
+import { isValidClientId } from '../venues/index.ts';
 import { twapClientOrderId, twapParentKey } from './twap-client-order-id.ts';
 import { planTwapSlices, TwapPlanError, type TwapPlan, type TwapSpec } from './twap-slicer.ts';
 

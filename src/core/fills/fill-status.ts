@@ -1,6 +1,6 @@
 // What an order's status says about its fills, for the status method of fill verification. The
 // status is always in our names (our order's, or a status report's): adapters map a venue's
-// spelling before reporting (src/live/status-spelling.ts reads the many spellings venues use), so
+// spelling before reporting (each venue's folder under src/live/ reads its own spellings), so
 // core never reads a venue's words.
 import type { OrderStatus } from '../model/order-status.ts';
 import type { OrderStatusReport } from '../model/reports.ts';

@@ -165,7 +165,7 @@ export interface OrderStatusReport {
   readonly kind: 'OrderStatusReport';
   readonly clientOrderId: ClientOrderId;
   readonly venueOrderId: VenueOrderId;
-  /** In our names: the adapter maps the venue's spelling (src/live/status-spelling.ts) before reporting. */
+  /** In our names: the adapter maps the venue's spelling (in its folder under src/live/) before reporting. */
   readonly status: 'new' | 'partially_filled' | 'filled' | 'canceled' | 'expired' | 'rejected';
   /** Lots ordered, and lots filled so far (cumulative, never decreasing). */
   readonly qty: number;

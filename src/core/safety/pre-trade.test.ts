@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { clientOrderId, parentOrderId, symbol } from '../model/ids.ts';
 import { makeInstrument } from '../model/instrument.ts';
 import type { OrderRequest } from '../model/order.ts';
-import { ALPACA_EQUITIES, BINANCE_SPOT } from '../venues/index.ts';
+import { ALPACA_EQUITIES } from '../venues/alpaca-equities.ts';
+import { BINANCE_SPOT } from '../venues/binance-spot.ts';
 import {
   checkFatFinger,
   checkRateLimit,

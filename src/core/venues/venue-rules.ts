@@ -8,8 +8,9 @@ import type { FailureClass } from '../model/reports.ts';
 import type { OrderType, TimeInForce } from '../model/order.ts';
 import type { TradingHours } from './nyse-calendar.ts';
 
-export const VENUE_IDS = ['binance-spot', 'alpaca-equities'] as const;
-export type VenueId = (typeof VENUE_IDS)[number];
+/** A venue's id, as a scenario's `venue.name` gives it: one of the registered venues
+ *  (venue-registry.ts says which, and refuses any other). */
+export type VenueId = string;
 
 /** Why a venue refuses a request, in our words; each venue maps it to its own code and message. */
 export const REFUSAL_REASONS = [

@@ -2,7 +2,7 @@
 // paper accounts start with, and the 'alpaca-paper' fill profile, what Alpaca documents for its
 // paper venue: any size at the touch, 10% of eligible fills partial, what is left looked at again
 // 50 ms later.
-import { ALPACA_EQUITIES } from '../../core/venues/index.ts';
+import { ALPACA_EQUITIES } from '../../core/venues/alpaca-equities.ts';
 import type { GatewayProfile } from '../gateway-profile.ts';
 
 export const ALPACA_PROFILE: GatewayProfile = {

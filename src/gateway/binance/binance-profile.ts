@@ -3,7 +3,7 @@
 // spot test network credits a new account with: 10,000 USDT and 1 BTC (quote and base of the
 // scenario's symbol). No paper fill profile of its own: Binance's paper venues (Demo Mode, the
 // test network) match on their own books, which is what the simulated book does.
-import { BINANCE_SPOT } from '../../core/venues/index.ts';
+import { BINANCE_SPOT } from '../../core/venues/binance-spot.ts';
 import type { GatewayProfile } from '../gateway-profile.ts';
 
 export const BINANCE_PROFILE: GatewayProfile = {

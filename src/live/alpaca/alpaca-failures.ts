@@ -1,8 +1,8 @@
 // What a failed SDK call means, in our words. The SDK throws ApiError (an HTTP answer: status and
 // Alpaca's {code, message}) or FetchError (no answer: a timeout, a reset, a refused connection);
 // this reads either into a plain WireFailure, maps Alpaca's refusals back to our reasons through
-// the venue's rules table (REFUSAL_CLASSES gives the class), and classifies the rest with the
-// shared error classifier. No SDK type leaves this file.
+// the venue's rules table (REFUSAL_CLASSES gives the class), and classifies the rest with
+// alpaca-error-classifier.ts. No SDK type leaves this file.
 import type { FailureCategory } from '../../core/model/reports.ts';
 import {
   REFUSAL_CLASSES,
@@ -10,7 +10,7 @@ import {
   type VenueErrorEntry,
   type VenueRules,
 } from '../../core/venues/venue-rules.ts';
-import { classifyError } from '../error-classifier.ts';
+import { classifyError } from './alpaca-error-classifier.ts';
 
 // Shared with the other adapters (../redact-secrets.ts).
 export { redactor } from '../redact-secrets.ts';
@@ -124,7 +124,7 @@ export function unknownCategory(f: WireFailure): 'server' | 'timeout' | 'network
   return /TIMEOUT|ABORT/i.test(f.code ?? '') || /timed? ?out/i.test(f.message) ? 'timeout' : 'network';
 }
 
-/** A failed read: its class and category (QueryFailedReport), from the shared classifier. */
+/** A failed read: its class and category (QueryFailedReport), from alpaca-error-classifier.ts. */
 export function readFailure(f: WireFailure): {
   failure: 'transient' | 'reject';
   category: FailureCategory;

@@ -10,7 +10,7 @@ import { commissionAssetKind, commissionLots, commissionUnits } from '../../core
 import { priceToTicks, type Instrument } from '../../core/model/instrument.ts';
 import type { OrderStatusReport, ReportedTrade } from '../../core/model/reports.ts';
 import type { HashedClientIdNamespace } from '../hashed-client-id-namespace.ts';
-import { normalizeStatus } from '../status-spelling.ts';
+import { normalizeStatus } from './binance-status-spelling.ts';
 import { fractionalTicksOf, lotsOf, plainDecimal, ticksOf } from '../wire-amounts.ts';
 
 export type OrderRow = Omit<OrderStatusReport, 'kind'>;

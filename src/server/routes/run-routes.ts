@@ -18,7 +18,7 @@ export const runQuerySchema = z.object({
     .describe('run state'),
   passed: booleanParam.optional().describe("whether the run's expectations held"),
   mode: text(40).optional().describe('run mode (backtest, ...)'),
-  venue: text(80).optional().describe('venue name, e.g. binance-spot'),
+  venue: text(80).optional().describe("a venue's name, as scenarios give it (venue.name)"),
   symbol: text(40).optional().describe('instrument symbol, e.g. BTCUSDT'),
   from: instantParam.optional().describe('started at or after this UTC instant'),
   to: instantParam.optional().describe('started before this UTC instant'),

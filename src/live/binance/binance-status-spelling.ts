@@ -1,41 +1,36 @@
-// Venue order statuses come in many spellings: Binance "FILLED", Alpaca "filled", trade-update
-// events "fill" / "partial_fill", hand-written "Partially Filled", British "cancelled". An adapter
-// reads them here before it reports a status in our names (core reads only those), and must never
-// read a spelling it does not know as a fill: an unknown spelling is 'unknown', never thrown,
-// never guessed.
-// Sources: Binance spot order status enum (NEW, PENDING_NEW, PARTIALLY_FILLED, FILLED, CANCELED,
-// PENDING_CANCEL, REJECTED, EXPIRED, EXPIRED_IN_MATCH); Alpaca order statuses and trade events.
-import { BoundedMemo } from '../core/model/bounded-memo.ts';
+// Binance's order statuses, and ccxt's unified ones, in our words: Binance's REST `status` and
+// its stream's `X` (NEW, PENDING_NEW, PARTIALLY_FILLED, FILLED, CANCELED, PENDING_CANCEL,
+// REJECTED, EXPIRED, EXPIRED_IN_MATCH: the spot API's order status enum), and ccxt's `status`
+// (open, closed, canceled, expired, rejected) when Binance's is missing. Read in any case and with
+// any separators; a spelling not listed is 'unknown', never thrown, never guessed, and the
+// adapter then reads the order by its fills (binance-convert.ts): never as done.
+import { BoundedMemo } from '../../core/model/bounded-memo.ts';
 
 export const VENUE_STATUSES = [
-  'new', // live, nothing filled yet (new, accepted, pending_new, held, stopped, ...)
+  'new', // live, nothing filled yet (NEW, PENDING_NEW; ccxt's open)
   'partially_filled', // live or done, some but not all filled
   'filled', // all filled
-  'pending_change', // a cancel or replace is in flight: live, may still fill, not all filled
+  'pending_change', // a cancel is in flight: live, may still fill, not all filled
   'canceled',
   'expired',
   'rejected',
-  'replaced', // replaced by another order (Alpaca): its fills stop here
-  'done_for_day', // Alpaca: no more fills until the next trading day
   'unknown', // a spelling we do not know, or not a string at all
 ] as const;
 export type VenueStatus = (typeof VENUE_STATUSES)[number];
 
 /** Spellings per status, already in canonical form (lower case, words joined by "_"). */
 const SPELLINGS: Readonly<Record<Exclude<VenueStatus, 'unknown'>, readonly string[]>> = {
-  new: ['new', 'open', 'accepted', 'pending_new', 'accepted_for_bidding', 'held', 'stopped'],
-  partially_filled: ['partially_filled', 'partial_fill', 'partial', 'partially_fill'],
-  filled: ['filled', 'fill', 'fully_filled'],
-  pending_change: ['pending_cancel', 'pending_replace'],
-  canceled: ['canceled', 'cancelled'],
+  new: ['new', 'pending_new', 'open'],
+  partially_filled: ['partially_filled'],
+  filled: ['filled'],
+  pending_change: ['pending_cancel'],
+  canceled: ['canceled'],
   expired: ['expired', 'expired_in_match'],
   rejected: ['rejected'],
-  replaced: ['replaced'],
-  done_for_day: ['done_for_day'],
 };
-// Deliberately absent (they stay 'unknown', so quantities decide): 'closed' (ccxt's word for
-// filled, but elsewhere any finished order), 'calculated' (Alpaca: filled *or* done for day),
-// 'suspended', 'done', 'completed', 'trade', and 'cancel' (a request, or its result?).
+// Deliberately absent: ccxt's 'closed' (its word for FILLED, but elsewhere any finished order:
+// binance-convert.ts reads it as filled only where Binance's own status is missing, and the
+// quantities still decide).
 
 // A Map, not an object literal: 'constructor' or '__proto__' must not hit a prototype key.
 const LOOKUP: ReadonlyMap<string, VenueStatus> = new Map(

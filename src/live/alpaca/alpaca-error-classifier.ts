@@ -1,21 +1,20 @@
-// Adapter side: the class of a failed venue call from what the wire gave (HTTP status, the
-// venue's code, a Node error code, the message). Core never reads any of these; a live adapter
-// calls this and puts the class on the report it emits (reports.ts FailureClass: 'permanent' is
-// 'reject' for a read, unknown_order is 'not_found'), keeping the code and text for people.
-// The simulated venue needs none of it: it knows the class of every failure it makes.
+// The class of a failed Alpaca call from what the wire gave (HTTP status, Alpaca's body code, a
+// Node error code, the message). Core never reads any of these; the adapter calls this for a
+// failed read (alpaca-failures.ts) and puts the class on the report it emits (reports.ts
+// FailureClass: 'permanent' is 'reject' for a read, unknown_order is 'not_found'), keeping the
+// code and text for people.
 //
-// Is a failed venue call worth retrying? Transient errors
-// (network, timeouts, rate limits, 5xx) are retried with backoff and never end monitoring early;
-// permanent ones (validation, other 4xx, an order the venue still does not know after repeated
-// lookups) stop retrying that call. Total: every input gets a class; anything unrecognised is
-// transient, because giving up early costs a missed fill while a retry costs one request.
-// Codes: Binance spot errors.md (10xx server/network, 11xx request, 20xx processing); Alpaca body
-// codes begin with the HTTP status (40010001 -> 400, 40410000 -> 404, 42910000 -> 429).
-import { DEFAULT_FILL_CONFIG, type FillConfig } from '../core/fills/fill-config.ts';
+// Is a failed call worth retrying? Transient errors (network, timeouts, rate limits, 5xx) are
+// retried with backoff and never end monitoring early; permanent ones (validation, other 4xx, an
+// order the venue still does not know after repeated lookups) stop retrying that call. Total:
+// every input gets a class; anything unrecognised is transient, because giving up early costs a
+// missed fill while a retry costs one request. Alpaca's body codes begin with the HTTP status
+// (40010001 -> 400, 40410000 -> 404, 42910000 -> 429).
+import { DEFAULT_FILL_CONFIG, type FillConfig } from '../../core/fills/fill-config.ts';
 
 export interface ErrorInfo {
   readonly httpStatus?: number | undefined;
-  /** Venue code (Binance -1003, Alpaca 40010001) or a Node error code (ECONNRESET). */
+  /** Alpaca's body code (40010001) or a Node error code (ECONNRESET). */
   readonly code?: string | number | undefined;
   readonly message?: string | undefined;
   /** Lookups in a row (this one included) that found no such order. Given alone (no status,
@@ -32,13 +31,7 @@ export interface Classification {
   readonly reason: string;
 }
 
-/** Binance: -2013 NO_SUCH_ORDER (lookup), -2011 "Unknown order sent." (cancel). */
-const NOT_FOUND_CODES = new Set(['-2013', '-2011']);
-const RATE_LIMIT_CODES = new Set(['-1003', '-1015']); // TOO_MANY_REQUESTS, TOO_MANY_ORDERS
-/** UNKNOWN, DISCONNECTED, SERVER_BUSY (-1004 old, -1008), UNEXPECTED_RESP, SERVICE_SHUTTING_DOWN. */
-const SERVER_CODES = new Set(['-1000', '-1001', '-1004', '-1006', '-1008', '-1016']);
 const TIMEOUT_CODES = new Set([
-  '-1007',
   'ETIMEDOUT',
   'ESOCKETTIMEDOUT',
   'UND_ERR_CONNECT_TIMEOUT',
@@ -77,7 +70,7 @@ const result = (kind: ErrorClass, category: ErrorCategory, reason: string): Clas
   reason,
 });
 
-/** An HTTP status, from the field or from an Alpaca 8-digit body code; NaN when neither. */
+/** An HTTP status, from the field or from Alpaca's 8-digit body code; NaN when neither. */
 function httpStatusOf(e: ErrorInfo, code: string): number {
   if (typeof e.httpStatus === 'number' && Number.isInteger(e.httpStatus) && e.httpStatus >= 100 && e.httpStatus <= 599)
     return e.httpStatus;
@@ -102,7 +95,7 @@ export function classifyError(
   const label = [Number.isNaN(http) ? '' : `HTTP ${http}`, code, message].filter(Boolean).join(' ') || 'no details';
 
   // 1. The order was not found: the venue may not show a fresh order yet, so only repeated misses are final.
-  const saysNotFound = http === 404 || NOT_FOUND_CODES.has(code) || NOT_FOUND_TEXT.test(message);
+  const saysNotFound = http === 404 || NOT_FOUND_TEXT.test(message);
   if (saysNotFound || (lookups > 0 && Number.isNaN(http) && code === '' && message === '')) {
     const seen = Math.max(1, lookups);
     return seen >= limit
@@ -113,25 +106,17 @@ export function classifyError(
           `order not found on lookup ${seen} of ${limit}; it may not be visible yet: ${label}`,
         );
   }
-  // 2. Transient by status or code. 418: Binance's IP ban after ignoring 429s, lifted after a while.
-  if (http === 429 || http === 418 || RATE_LIMIT_CODES.has(code))
-    return result('transient', 'rate_limit', `rate limited: ${label}`);
+  // 2. Transient by status or code. 418: an IP ban after ignored 429s, lifted after a while.
+  if (http === 429 || http === 418) return result('transient', 'rate_limit', `rate limited: ${label}`);
   if (http === 408 || http === 504 || TIMEOUT_CODES.has(code))
     return result('transient', 'timeout', `timed out: ${label}`);
-  if (http >= 500 || SERVER_CODES.has(code)) return result('transient', 'server', `venue-side failure: ${label}`);
+  if (http >= 500) return result('transient', 'server', `venue-side failure: ${label}`);
   if (NETWORK_CODES.has(code)) return result('transient', 'network', `network failure: ${label}`);
-  // 3. Permanent by status or code: any other 4xx, any other Binance code (11xx request errors,
-  //    -1013 filters, -2010 rejections, -1002/-1022/-2014/-2015 auth).
+  // 3. Permanent by status: any other 4xx (validation, buying power, auth).
   if (http >= 400 && http < 500)
     return result(
       'permanent',
       http === 400 || http === 422 ? 'validation' : 'refused',
-      `refused by the venue: ${label}`,
-    );
-  if (/^-\d+$/.test(code))
-    return result(
-      'permanent',
-      /^-11\d\d$/.test(code) || code === '-1013' ? 'validation' : 'refused',
       `refused by the venue: ${label}`,
     );
   // 4. Only a message (or nothing) to go on.

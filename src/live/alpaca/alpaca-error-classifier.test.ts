@@ -1,28 +1,24 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { classifyError, type ErrorInfo } from './error-classifier.ts';
+import { classifyError, type ErrorInfo } from './alpaca-error-classifier.ts';
 
 const RUNS = { numRuns: 500 };
 
-describe('classifyError', () => {
+describe('classifyError (Alpaca)', () => {
   it.each<[ErrorInfo, string, string]>([
-    [{ httpStatus: 429, code: -1003, message: 'Too much request weight used' }, 'transient', 'rate_limit'],
+    [{ httpStatus: 429, code: 42910000, message: 'rate limit exceeded' }, 'transient', 'rate_limit'],
     [{ httpStatus: 429 }, 'transient', 'rate_limit'],
-    [{ code: '42910000' }, 'transient', 'rate_limit'], // Alpaca body code: HTTP 429
+    [{ code: '42910000' }, 'transient', 'rate_limit'], // the body code alone: HTTP 429
     [{ httpStatus: 418 }, 'transient', 'rate_limit'],
-    [{ code: -1015, message: 'Too many new orders.' }, 'transient', 'rate_limit'],
+    [{ message: 'too many requests' }, 'transient', 'rate_limit'],
     [{ httpStatus: 500 }, 'transient', 'server'],
     [{ httpStatus: 502, message: 'Bad Gateway' }, 'transient', 'server'],
     [{ httpStatus: 503 }, 'transient', 'server'],
     [{ httpStatus: 504 }, 'transient', 'timeout'],
     [{ httpStatus: 408 }, 'transient', 'timeout'],
-    [
-      { code: -1001, message: 'Internal error; unable to process your request. Please try again.' },
-      'transient',
-      'server',
-    ],
-    [{ code: '-1007', message: 'Timeout waiting for response from backend server.' }, 'transient', 'timeout'],
-    [{ code: -1008 }, 'transient', 'server'],
+    [{ code: '50010000', message: 'internal server error' }, 'transient', 'server'],
+    [{ code: 'TIMEOUTERROR', message: 'The operation was aborted due to timeout' }, 'transient', 'timeout'],
+    [{ code: 'UND_ERR_SOCKET' }, 'transient', 'network'],
     [{ code: 'ECONNRESET' }, 'transient', 'network'],
     [{ code: 'econnrefused' }, 'transient', 'network'],
     [{ code: 'ETIMEDOUT' }, 'transient', 'timeout'],
@@ -32,15 +28,9 @@ describe('classifyError', () => {
     [{ message: 'Rate limit exceeded' }, 'transient', 'rate_limit'],
     [{}, 'transient', 'unrecognised'],
     [{ message: 'something odd happened' }, 'transient', 'unrecognised'],
-    [{ httpStatus: 400, code: -1013, message: 'Filter failure: LOT_SIZE' }, 'permanent', 'validation'],
-    [
-      { httpStatus: 400, code: -2010, message: 'Account has insufficient balance for requested action.' },
-      'permanent',
-      'validation',
-    ],
-    [{ code: -1121, message: 'Invalid symbol.' }, 'permanent', 'validation'],
-    [{ code: -2010 }, 'permanent', 'refused'],
-    [{ code: -1022, message: 'Signature for this request is not valid.' }, 'permanent', 'refused'],
+    [{ httpStatus: 400, code: 40010001, message: 'qty must be > 0' }, 'permanent', 'validation'],
+    [{ httpStatus: 404, code: 40410000, message: 'asset not found' }, 'transient', 'unknown_order'],
+    [{ code: '40110000', message: 'request is not authorized' }, 'permanent', 'refused'],
     [{ httpStatus: 422, code: 42210000 }, 'permanent', 'validation'],
     [{ httpStatus: 403, code: '40310000', message: 'insufficient buying power' }, 'permanent', 'refused'],
     [{ httpStatus: 401 }, 'permanent', 'refused'],
@@ -52,7 +42,7 @@ describe('classifyError', () => {
 
   it('treats an unknown order as transient until it stays unknown for the configured lookups', () => {
     expect(
-      classifyError({ httpStatus: 400, code: -2013, message: 'Order does not exist.', lookupsNotFound: 1 }),
+      classifyError({ httpStatus: 404, code: 40410000, message: 'order not found', lookupsNotFound: 1 }),
     ).toMatchObject({ kind: 'transient', category: 'unknown_order' });
     expect(classifyError({ httpStatus: 404, lookupsNotFound: 2 })).toMatchObject({
       kind: 'transient',
@@ -63,7 +53,7 @@ describe('classifyError', () => {
       category: 'unknown_order',
     });
     expect(classifyError({ lookupsNotFound: 3 })).toMatchObject({ kind: 'permanent', category: 'unknown_order' });
-    expect(classifyError({ code: -2011, message: 'Unknown order sent.' })).toMatchObject({
+    expect(classifyError({ code: '40410000' })).toMatchObject({
       kind: 'transient',
       category: 'unknown_order',
     });
@@ -79,7 +69,7 @@ describe('classifyError', () => {
   });
 
   it('says why, naming what it saw', () => {
-    expect(classifyError({ httpStatus: 429, code: -1003 }).reason).toBe('rate limited: HTTP 429 -1003');
+    expect(classifyError({ httpStatus: 429, code: 42910000 }).reason).toBe('rate limited: HTTP 429 42910000');
     expect(classifyError({ lookupsNotFound: 4 }).reason).toMatch(/still unknown after 4 lookups \(limit 3\)/);
   });
 
@@ -93,7 +83,7 @@ describe('classifyError', () => {
       code: fc.oneof(
         fc.string(),
         fc.integer({ min: -3000, max: 0 }),
-        fc.constantFrom('ECONNRESET', '-2013', '40410000', 'ETIMEDOUT', -1003),
+        fc.constantFrom('ECONNRESET', '42910000', '40410000', 'ETIMEDOUT', 40310000),
         fc.integer(),
       ),
       message: fc.oneof(
@@ -145,11 +135,7 @@ describe('classifyError', () => {
         (noise, transient) => {
           const { lookupsNotFound: _l, ...rest } = noise;
           // Not-found answers follow their own rule; keep them out of the noise.
-          fc.pre(
-            rest.httpStatus !== 404 &&
-              !/^-201[13]$/.test(String(rest.code).trim()) &&
-              !/^404\d{5}$/.test(String(rest.code).trim()),
-          );
+          fc.pre(rest.httpStatus !== 404 && !/^404\d{5}$/.test(String(rest.code).trim()));
           fc.pre(!/unknown order|order does not exist|no such order|order not found/i.test(rest.message ?? ''));
           expect(classifyError({ message: rest.message, ...transient }).kind).toBe('transient');
         },
@@ -161,8 +147,8 @@ describe('classifyError', () => {
   it('is monotone in lookups: once an unknown order is permanent, more misses keep it permanent', () => {
     fc.assert(
       fc.property(fc.nat({ max: 20 }), fc.integer({ min: 1, max: 10 }), (lookups, limit) => {
-        const a = classifyError({ code: -2013, lookupsNotFound: lookups }, { unknownOrderAfterLookups: limit });
-        const b = classifyError({ code: -2013, lookupsNotFound: lookups + 1 }, { unknownOrderAfterLookups: limit });
+        const a = classifyError({ code: 40410000, lookupsNotFound: lookups }, { unknownOrderAfterLookups: limit });
+        const b = classifyError({ code: 40410000, lookupsNotFound: lookups + 1 }, { unknownOrderAfterLookups: limit });
         expect(a.kind).toBe(Math.max(1, lookups) >= limit ? 'permanent' : 'transient');
         if (a.kind === 'permanent') expect(b.kind).toBe('permanent');
       }),
