@@ -1,7 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
-import { distProblem } from './src/boot/code-loader.js';
 import { resolveFcSeed, runsScale } from './test/support/fast-check-env.ts';
 
 // One fast-check seed for the whole invocation (FC_SEED: a number, `random`, or unset for the
@@ -10,13 +9,6 @@ const fcSeed = resolveFcSeed(process.env.FC_SEED);
 if (process.env.FC_SEED?.trim() === 'random')
   console.log(`fast-check: FC_SEED=random chose seed ${fcSeed}; rerun with FC_SEED=${fcSeed}`);
 runsScale(process.env); // a bad FC_RUNS_SCALE fails here, once, not in every property
-
-// The worker threads tests start (sweep workers, the store's writer thread, the run pool's
-// workers) run what their main thread runs, as a built CLI's do (src/boot/code-loader.js): the
-// bundle when dist/ was built from exactly these sources, which loads in a fraction of the time
-// tsx takes to load the sources in each new thread; else the sources. Tests themselves always
-// run the sources, and a changed source makes dist/ stale, so no thread ever runs older code.
-const threadCode = distProblem() === null ? 'dist' : 'source';
 
 /** The files of the in-process project (below): every file of test/backtest, and the files of
  *  other areas that start nothing either. A file that starts a process, a server, a thread or a
@@ -62,7 +54,7 @@ export default defineConfig({
     // Hooks that start real processes (the CLI suites) take seconds on a loaded two-core machine.
     hookTimeout: 60_000,
     setupFiles: ['test/support/fast-check-setup.ts'],
-    env: { FC_SEED: String(fcSeed), EXECSIM_CODE: threadCode },
+    env: { FC_SEED: String(fcSeed) },
     projects: [
       // The unit tests beside the sources share one module graph per worker: they hold no state
       // between files (no mocks, no servers), and importing the sources again for each of 114
