@@ -10,6 +10,30 @@ if (process.env.FC_SEED?.trim() === 'random')
   console.log(`fast-check: FC_SEED=random chose seed ${fcSeed}; rerun with FC_SEED=${fcSeed}`);
 runsScale(process.env); // a bad FC_RUNS_SCALE fails here, once, not in every property
 
+/** The files of the in-process project (below): every file of test/backtest, and the files of
+ *  other areas that start nothing either. A file that starts a process, a server, a thread or a
+ *  store file belongs to the integration project. */
+const IN_PROCESS = [
+  'test/backtest/**/*.test.ts',
+  'test/docs/market-model-docs.test.ts',
+  'test/docs/reference-docs.test.ts',
+  'test/gateway/gateway-clock-order.test.ts',
+  'test/gateway/gateway-profile.test.ts',
+  'test/gateway/gateway-venue.test.ts',
+  'test/live/core-reads-no-venue-text.test.ts',
+  'test/live/live-alpaca-mapping.test.ts',
+  'test/replay/replay-display.test.ts',
+  'test/replay/replay-model.test.ts',
+  'test/replay/replay.test.ts',
+  'test/service/server-sse-resume.test.ts',
+  'test/service/session-stream-resume.test.ts',
+  'test/store/run-state.test.ts',
+  'test/strategy/strategy-budget.test.ts',
+  'test/strategy/strategy-example.test.ts',
+  'test/strategy/strategy-params.test.ts',
+  'test/sweep/sweep-grid-report.test.ts',
+];
+
 export default defineConfig({
   resolve: {
     // fast-check with every property's number of runs scaled by FC_RUNS_SCALE.
@@ -36,9 +60,13 @@ export default defineConfig({
       // between files (no mocks, no servers), and importing the sources again for each of 114
       // files was most of their time (99 s isolated against 44 s shared, on two cores).
       { extends: true, test: { name: 'unit', include: ['src/**/*.test.ts'], isolate: false } },
-      // The integration tests start processes, servers and threads and set module-level state
+      // The tests in test/ that start nothing (no child process, server, socket, worker thread,
+      // store file, Redis or Chromium, and no module-level state): backtests in memory, properties
+      // and documents. They share the module graph as the unit tests do.
+      { extends: true, test: { name: 'in-process', include: IN_PROCESS, isolate: false } },
+      // The other tests in test/ start processes, servers and threads and set module-level state
       // (the store's writer thread, sweep workers): each file in a fresh module graph.
-      { extends: true, test: { name: 'integration', include: ['test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'integration', include: ['test/**/*.test.ts'], exclude: IN_PROCESS } },
     ],
   },
 });

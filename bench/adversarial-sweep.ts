@@ -1,5 +1,5 @@
 // `npm run sweep:adversarial -- [--cases N] [--seed S] [--out DIR] [--keep K] [--shrink-seconds T]`:
-// the generator of test/adversarial-properties.test.ts (adversarial TWAP runs under venue faults
+// the generator of test/backtest/adversarial-properties.test.ts (adversarial TWAP runs under venue faults
 // and crashes) at scale, outside vitest. Runs N cases (default 2000) from seed S (default 1) and
 // checks each one's invariants (test/support/adversarial-check.ts). Prints the number of cases,
 // failing cases by invariant and by kind of failure, what the cases exercised, and cases/s; then

@@ -1,7 +1,7 @@
 // The session metric fold on hand-made logs (what each entry is worth), and properties over any
 // log: counters and histograms never go down, the fold's memory ends with the orders it pairs,
 // metrics opened late (the backlog, then the follow) equal metrics that followed from the start,
-// and fills and notional are the ledger's sums. The real session is in test/session-metrics.test.ts.
+// and fills and notional are the ledger's sums. The real session is in test/service/session-metrics.test.ts.
 import fc from 'fast-check';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';

@@ -103,7 +103,7 @@ export const READABLE_UNITS = { byName: BY_NAME, renamed: RENAMED, byKind: BY_KI
 
 /** Numbers that stay numbers: counts, milliseconds of a duration, fractions and percentages,
  *  sequence numbers and update ids. Every number an event holds is either in a unit above or
- *  named here (test/readable-events.test.ts checks the bundled runs' logs). */
+ *  named here (test/service/readable-events.test.ts checks the bundled runs' logs). */
 export const PLAIN_NUMBERS: ReadonlySet<string> = new Set([
   'sliceNum',
   'totalSlices',

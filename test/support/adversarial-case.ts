@@ -1,4 +1,4 @@
-// The generator of adversarial runs, shared by test/adversarial-properties.test.ts and
+// The generator of adversarial runs, shared by test/backtest/adversarial-properties.test.ts and
 // bench/adversarial-sweep.ts: one TWAP parent (market or limit children, 4-20 slices, carry or
 // drop) and up to two single orders of every kind (market, limit, IOC, FOK; buy or sell, some
 // cancelled from the same instant to half a second after they are sent, so the cancel races its

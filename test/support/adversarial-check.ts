@@ -11,7 +11,7 @@
 //                       while reducing reduced the venue's position then (with our open orders on
 //                       its side, it closes at most the position);
 //   run-threw           the run itself did not throw (a broken invariant in the code).
-// Shared by test/adversarial-properties.test.ts, test/adversarial-cases.test.ts (any scenario,
+// Shared by test/backtest/adversarial-properties.test.ts, test/backtest/adversarial-cases.test.ts (any scenario,
 // every parent: runChecked) and bench/adversarial-sweep.ts.
 import { Rng } from '../../src/core/clock/rng.ts';
 import { VirtualClock } from '../../src/core/clock/virtual-clock.ts';

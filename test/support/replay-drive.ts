@@ -1,6 +1,6 @@
 // Drives the replay market model over a list of messages on a virtual clock, against a plain
 // displayed book, and watches the book the venue would show at every level update and after every
-// message: the harness of test/replay-model.test.ts.
+// message: the harness of test/replay/replay-model.test.ts.
 import { VirtualClock } from '../../src/core/clock/virtual-clock.ts';
 import { L2Book } from '../../src/sim/book/l2-book.ts';
 import type { MarketSink } from '../../src/sim/market/market-model.ts';

@@ -1,10 +1,10 @@
-// The venues the crash-safety test (test/paper-sigkill.test.ts) kills paper runs on, one table
+// The venues the crash-safety test (test/paper/paper-sigkill.test.ts) kills paper runs on, one table
 // entry each: the local gateway it starts in the test's process, the paper TWAP and the keys the
 // child processes get, the hooks that tell the test when the gateway takes an order and when it
 // publishes a fill, and the venue's own view of the round read through the venue's own client (the
 // official Alpaca SDK; ccxt for Binance), as a bot or an operator would read it. Everything else
 // (the kill plan, the lives, the checks) is shared by the test; the benchmark-resume test
-// (test/paper-benchmark-resume.test.ts) runs its kill and resume on the same table.
+// (test/paper/paper-benchmark-resume.test.ts) runs its kill and resume on the same table.
 import ccxt from 'ccxt';
 import { startAlpacaGateway } from '../../src/gateway/alpaca/alpaca-gateway.ts';
 import { startBinanceGateway } from '../../src/gateway/binance/binance-gateway.ts';

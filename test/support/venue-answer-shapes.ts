@@ -1,4 +1,4 @@
-// Run by test/venue-answer-shapes.test.ts in a child `node --allow-natives-syntax`: asks a
+// Run by test/live/venue-answer-shapes.test.ts in a child `node --allow-natives-syntax`: asks a
 // simulated venue the same stamped questions many times over orders of several kinds, and prints
 // (JSON) whether the answers to the last two rounds have the same hidden classes, V8's
 // %HaveSameMap, field by field of what the reconciler reads: the page, each row, the account,

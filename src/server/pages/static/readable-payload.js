@@ -3,7 +3,7 @@
 // (READABLE_UNITS as data-units, the instrument's symbol, tick and lot sizes as data-instrument):
 // quantities, prices and fees as the instrument's decimals, times as ISO-8601 UTC. The session
 // page's script shows the entries it receives with it, so a live row reads as a rendered one.
-// test/readable-events.test.ts runs it against the server's walk.
+// test/service/readable-events.test.ts runs it against the server's walk.
 (function (root) {
   'use strict';
 

@@ -1,0 +1,97 @@
+// The simulated venue on the wall clock (src/gateway/gateway-venue.ts): client sections ignored
+// with a warning, Alpaca's starting account when the scenario has none, a replay market whose
+// recording starts at the gateway's start, and a stop that leaves no timer behind.
+import { afterEach, describe, expect, it } from 'vitest';
+import { GatewayClock } from '../../src/gateway/gateway-clock.ts';
+import { ALPACA_PROFILE } from '../../src/gateway/alpaca/alpaca-profile.ts';
+import { GatewayVenue } from '../../src/gateway/gateway-venue.ts';
+import { loadScenarioFile } from '../../src/scenario/load-scenario.ts';
+import { qtyToLots, quoteToUnits } from '../../src/core/model/instrument.ts';
+
+const stops: Array<() => void> = [];
+afterEach(() => {
+  for (const stop of stops.splice(0)) stop();
+});
+
+describe('GatewayVenue', () => {
+  it('ignores the sections that script a client, with one warning each, and serves the venue', () => {
+    const warnings: string[] = [];
+    const gv = GatewayVenue.load('scenarios/twap-calm.yaml', {
+      profile: ALPACA_PROFILE,
+      warn: (m) => warnings.push(m),
+    });
+    stops.push(() => gv.stop());
+    expect(warnings.filter((w) => w.includes('is ignored'))).toEqual([
+      'scenario section "orders" is ignored: the gateway\'s clients send the orders',
+      'scenario section "expect" is ignored: the gateway\'s clients send the orders',
+    ]);
+    expect(warnings.some((w) => w.includes('binance-spot'))).toBe(true);
+    // No venue.account in the file: Alpaca paper's 100,000 and no position.
+    expect(gv.exchange.quoteBalance).toBe(quoteToUnits(gv.instrument, '100000'));
+    expect(gv.exchange.position).toBe(0);
+    gv.start();
+    expect(gv.exchange.book.bestBid()).not.toBeNull();
+    expect(gv.clock.pending).toBeGreaterThan(0); // the synthetic market's next step
+    gv.stop();
+    expect(gv.clock.pending).toBe(0);
+  });
+
+  it('starts a replay at the scenario start: the recording before it warms the book, the rest is scheduled', () => {
+    const loaded = loadScenarioFile('scenarios/replay-btcusdt.yaml');
+    const events: string[] = [];
+    const gv = new GatewayVenue(loaded, { profile: ALPACA_PROFILE, onEvent: (e) => events.push(e.kind) });
+    stops.push(() => gv.stop());
+    gv.start();
+    expect(gv.exchange.book.bestBid()).not.toBeNull();
+    expect(gv.exchange.book.bestAsk()).not.toBeNull();
+    // The recording after the start is still to come (on the wall clock, it would all be past).
+    expect(events).not.toContain('MarketDataEnded');
+    expect(gv.clock.pending).toBeGreaterThan(0);
+    expect(Math.abs(gv.clock.now() - Date.now())).toBeLessThan(1000); // the venue's time is the wall clock
+  });
+
+  it('keeps the scenario account when it has one', () => {
+    const gv = GatewayVenue.load('test/fixtures/gateway/alpaca-aapl.yaml', { profile: ALPACA_PROFILE });
+    stops.push(() => gv.stop());
+    expect(gv.exchange.quoteBalance).toBe(quoteToUnits(gv.instrument, '100000'));
+    expect(gv.initialPosition).toBe(qtyToLots(gv.instrument, '0'));
+  });
+});
+
+describe('GatewayClock', () => {
+  it('runs work on real timers, cancels a subscription, and after stop runs nothing', async () => {
+    const clock = new GatewayClock();
+    const ran: string[] = [];
+    clock.post((x: string) => ran.push(x), 0, 'posted');
+    clock.schedule(() => ran.push('cancelled'), 0).unsubscribe();
+    clock.post(() => ran.push('never'), Infinity);
+    // Posted last and due no earlier, so it runs after the work above (the clock runs work by due
+    // time, then in the order posted).
+    await new Promise<void>((resolve) => clock.post(() => resolve(), 0));
+    expect(ran).toEqual(['posted']);
+    clock.schedule(() => ran.push('after stop'), 0);
+    clock.stop();
+    clock.post(() => ran.push('after stop'), 0);
+    expect(clock.pending).toBe(0);
+    expect(() => clock.post(() => {}, NaN)).toThrow(/NaN/);
+  });
+
+  it('runs work by due time, not in the order Node would fire its timers', async () => {
+    // The clock's reading moves 5 ms between the two posts: the first (3 ms) is due before the
+    // second (no delay), which Node's timers alone would run first.
+    let wall = Date.UTC(2024, 7, 9, 14);
+    const steps = [0, 5];
+    let reads = 0;
+    const clock = new GatewayClock(undefined, () => (wall += steps[reads++] ?? 0));
+    stops.push(() => clock.stop());
+    const ran: string[] = [];
+    clock.post(() => ran.push('due first'), 3);
+    await new Promise<void>((resolve) =>
+      clock.post(() => {
+        ran.push('due second');
+        resolve();
+      }, 0),
+    );
+    expect(ran).toEqual(['due first', 'due second']);
+  });
+});

@@ -1,0 +1,179 @@
+// A paper run whose local venue is not listening yet (a gateway started in the background a
+// moment before, as a guide's commands run one after the other) waits for it: the account read
+// that finds nothing listening on a loopback URL is asked again until the preflight bound, with
+// one warning, and the run then trades as usual. On Binance the markets, whose first load failed,
+// are loaded anew (ccxt would otherwise hand out its failed load again). A venue that never starts
+// is still "cannot reach" at the bound; a remote URL is not waited for. The gateway is started once
+// the run's first read has been refused: a condition, not a delay.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startAlpacaGateway } from '../../src/gateway/alpaca/alpaca-gateway.ts';
+import { startBinanceGateway } from '../../src/gateway/binance/binance-gateway.ts';
+import { AlpacaAdapter } from '../../src/live/alpaca/alpaca-adapter.ts';
+import { BinanceAdapter } from '../../src/live/binance/binance-adapter.ts';
+import type { LiveVenue } from '../../src/live/live-venue.ts';
+import { startingLocally } from '../../src/runtime/connect-venue.ts';
+import { runPaper, VenueUnavailable, type PaperOptions } from '../../src/runtime/paper-run.ts';
+import { loadScenarioFile } from '../../src/scenario/load-scenario.ts';
+import { openDatabase } from '../../src/store/open-database.ts';
+import { RunStore } from '../../src/store/run-store.ts';
+import { API_KEY, API_SECRET } from '../support/binance-gateway-harness.ts';
+import { onCleanup } from '../support/gateway-harness.ts';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'execsim-venue-starting-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A loopback port nothing listens on (the system's choice, released). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+let dbs = 0;
+function store(): RunStore {
+  const s = new RunStore(openDatabase(path.join(dir, `run-${++dbs}.db`)));
+  onCleanup(() => void s.db.close());
+  return s;
+}
+
+/** Options whose venue calls `refused` when an account read of it fails (the first sign that
+ *  nothing listens), and the warnings said. */
+function watched(
+  url: string,
+  s: RunStore,
+  make: PaperOptions['venue'],
+  refused: () => void,
+): { options: PaperOptions; warnings: string[] } {
+  const warnings: string[] = [];
+  const options: PaperOptions = {
+    store: s,
+    venueUrl: url,
+    marketHours: 'always',
+    preflightTimeoutMs: 20_000,
+    warn: (m) => void warnings.push(m),
+    venue: (...args) => {
+      const v: LiveVenue = make(...args);
+      const setHandler = v.setReportHandler.bind(v);
+      v.setReportHandler = (handler) =>
+        setHandler((m) => {
+          if (m.kind === 'QueryFailedReport' && m.query === 'account') refused();
+          handler(m);
+        });
+      return v;
+    },
+  };
+  return { options, warnings };
+}
+
+describe('a paper run started before its local venue listens', () => {
+  it('on the Alpaca gateway: waits, says so once, then trades', async () => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    let started: Promise<unknown> | null = null;
+    const { options, warnings } = watched(
+      url,
+      store(),
+      (instrument, clock, runId) =>
+        new AlpacaAdapter({
+          clientIdNamespace: runId,
+          instrument,
+          keyId: 'k',
+          secret: 's',
+          baseUrl: url,
+          clock,
+          requestTimeoutMs: 3_000,
+          marketData: { stream: false },
+        }),
+      () => {
+        started ??= startAlpacaGateway({
+          scenarioFile: 'test/fixtures/gateway/alpaca-aapl.yaml',
+          keyId: 'k',
+          secretKey: 's',
+          port,
+        }).then((gw) => onCleanup(() => gw.close()));
+      },
+    );
+    const report = await runPaper(loadScenarioFile('test/fixtures/paper/twap-aapl.yaml'), options);
+    expect(started).not.toBeNull();
+    expect(report.passed).toBe(true);
+    expect(warnings.filter((w) => w.startsWith('nothing listens'))).toEqual([
+      expect.stringMatching(new RegExp(`^nothing listens at ${url} yet: waiting for it up to \\d+ s$`)),
+    ]);
+  });
+
+  it('on the Binance gateway: its markets, whose first load failed, are loaded anew', async () => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    let started: Promise<unknown> | null = null;
+    const { options } = watched(
+      url,
+      store(),
+      (instrument, clock, runId) =>
+        new BinanceAdapter({ instrument, clock, runId, url, apiKey: API_KEY, secret: API_SECRET }),
+      () => {
+        started ??= startBinanceGateway({
+          scenarioFile: 'test/contract/binance/btcusdt-static-book.yaml',
+          apiKey: API_KEY,
+          secretKey: API_SECRET,
+          port,
+        }).then((gw) => onCleanup(() => gw.close()));
+      },
+    );
+    const report = await runPaper(loadScenarioFile('test/fixtures/paper/paper-binance-twap.yaml'), options);
+    expect(started).not.toBeNull();
+    expect(report.passed).toBe(true);
+  });
+
+  it('a local venue that never listens is "cannot reach" at the bound, nothing stored', async () => {
+    const url = `http://127.0.0.1:${await freePort()}`;
+    const s = store();
+    const { options, warnings } = watched(
+      url,
+      s,
+      (instrument, clock, runId) =>
+        new AlpacaAdapter({
+          clientIdNamespace: runId,
+          instrument,
+          keyId: 'k',
+          secret: 's',
+          baseUrl: url,
+          clock,
+          requestTimeoutMs: 3_000,
+          marketData: { stream: false },
+        }),
+      () => {},
+    );
+    const failed = await runPaper(loadScenarioFile('test/fixtures/paper/twap-aapl.yaml'), {
+      ...options,
+      preflightTimeoutMs: 1_000,
+    }).catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(VenueUnavailable);
+    expect((failed as Error).message).toMatch(new RegExp(`^cannot reach the venue at ${url}: .*ECONNREFUSED`));
+    expect(warnings).toHaveLength(1);
+    expect(s.listRuns()).toEqual([]);
+  });
+
+  it('only a refused connection on a loopback URL is waited for', () => {
+    const refused = {
+      kind: 'QueryFailedReport',
+      clientOrderId: null,
+      query: 'account',
+      failure: 'transient',
+      category: 'network',
+      reason: 'fetch failed: connect ECONNREFUSED 127.0.0.1:7879',
+    } as const;
+    expect(startingLocally(refused, 'http://127.0.0.1:7879')).toBe(true);
+    expect(startingLocally(refused, 'http://localhost:7879')).toBe(true);
+    expect(startingLocally(refused, 'http://[::1]:7879')).toBe(true);
+    expect(startingLocally(refused, 'https://paper-api.alpaca.markets')).toBe(false);
+    expect(startingLocally({ ...refused, reason: 'getaddrinfo ENOTFOUND x' }, 'http://127.0.0.1:7879')).toBe(false);
+    expect(startingLocally({ ...refused, category: 'timeout' }, 'http://127.0.0.1:7879')).toBe(false);
+    expect(startingLocally(null, 'http://127.0.0.1:7879')).toBe(false);
+  });
+});

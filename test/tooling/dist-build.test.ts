@@ -1,0 +1,152 @@
+// The built CLI (dist/, scripts/build.js) against the TypeScript sources, in a copy of the
+// project (so that editing a source here cannot disturb other tests using the real dist/): the
+// bundle gives the same run digests as the sources through tsx, including a scenario on the NYSE
+// calendar (the bundle unpacks time-zone rules lazily), and a dist/ whose sources changed is not
+// run, while one whose sources were only touched still is.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { distProblem } from '../../src/boot/code-loader.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+let copy: string;
+let rootUrl: URL;
+
+interface Result {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function node(args: readonly string[], fromSource: boolean): Result {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env['NODE_OPTIONS'];
+  delete env['EXECSIM_CODE'];
+  if (fromSource) env['EXECSIM_FROM_SOURCE'] = '1';
+  else delete env['EXECSIM_FROM_SOURCE'];
+  const r = spawnSync(process.execPath, args, { cwd: copy, env, encoding: 'utf8', timeout: 60_000 });
+  if (r.error) throw r.error;
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const execsim = (args: readonly string[], fromSource: boolean): Result =>
+  node([path.join(copy, 'bin', 'execsim.js'), ...args], fromSource);
+
+/** The digest of one stored run of `file`, built or from the sources. */
+function digest(file: string, fromSource: boolean): string {
+  const db = path.join(copy, 'data', `${fromSource ? 'source' : 'built'}.db`);
+  const r = execsim(['run', file, '--json', '--db', db], fromSource);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  const report = JSON.parse(r.stdout) as { digest: string };
+  return report.digest;
+}
+
+/** Rewrites a file of the copy in place. */
+function edit(rel: string, change: (text: string) => string): void {
+  const file = path.join(copy, rel);
+  fs.writeFileSync(file, change(fs.readFileSync(file, 'utf8')));
+}
+
+/** The exit code of `-W` run by the CLI entry loaded in a worker thread whose main thread chose
+ *  `code` (EXECSIM_CODE; undefined: a main thread that did not use the loader, like vitest). */
+async function workerAnswer(code: string | undefined): Promise<number> {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env['EXECSIM_CODE'];
+  delete env['EXECSIM_FROM_SOURCE'];
+  if (code !== undefined) env['EXECSIM_CODE'] = code;
+  const loader = pathToFileURL(path.join(copy, 'src', 'boot', 'code-loader.js')).href;
+  const worker = new Worker(
+    `const { parentPort } = require('node:worker_threads');
+     import(${JSON.stringify(loader)})
+       .then((m) => m.loadEntry('execsim'))
+       .then((m) => m.runCli(['-W'], { out() {}, err() {}, env: {} }))
+       .then((exit) => parentPort.postMessage(exit));`,
+    { eval: true, env },
+  );
+  try {
+    const [exit] = (await once(worker, 'message')) as [number];
+    return exit;
+  } finally {
+    await worker.terminate();
+  }
+}
+
+beforeAll(() => {
+  copy = fs.mkdtempSync(path.join(os.tmpdir(), 'execsim-dist-'));
+  for (const dir of ['src', 'bin', 'scripts', 'scenarios'])
+    fs.cpSync(path.join(ROOT, dir), path.join(copy, dir), { recursive: true });
+  for (const file of ['package.json', 'tsconfig.json']) fs.copyFileSync(path.join(ROOT, file), path.join(copy, file));
+  fs.copyFileSync(
+    path.join(ROOT, 'test', 'fixtures', 'gateway', 'alpaca-aapl.yaml'),
+    path.join(copy, 'scenarios', 'alpaca-aapl.yaml'),
+  );
+  // Before the NYSE open (13:30Z in August): the orders wait for the session the tz rules place.
+  edit('scenarios/alpaca-aapl.yaml', (t) => t.replace('start: 2024-08-09T14:00:00Z', 'start: 2024-08-09T13:00:00Z'));
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(copy, 'node_modules'), 'dir');
+  fs.mkdirSync(path.join(copy, 'data'));
+  rootUrl = pathToFileURL(`${copy}/`);
+  const built = node([path.join(copy, 'scripts', 'build.js')], false);
+  expect(built.code).toBe(0);
+}, 120_000);
+
+afterAll(() => {
+  fs.rmSync(copy, { recursive: true, force: true });
+});
+
+describe('the built CLI', () => {
+  it('is current right after the build', () => {
+    expect(distProblem(rootUrl)).toBeNull();
+  });
+
+  it('runs scenarios to the same digests as the sources through tsx', () => {
+    for (const file of ['scenarios/walkthrough.yaml', 'scenarios/alpaca-aapl.yaml']) {
+      expect(digest(file, false), file).toBe(digest(file, true));
+    }
+  });
+
+  it('stays current when a source is touched without being changed', () => {
+    const file = path.join(copy, 'src', 'cli', 'usage.ts');
+    const later = new Date(fs.statSync(file).mtimeMs + 60_000);
+    fs.utimesSync(file, later, later);
+    expect(distProblem(rootUrl)).toBeNull();
+  });
+
+  it('is not run once a source changes, even with its size kept', () => {
+    // Same size, new behaviour: -V becomes -W. A stale bundle would refuse -W (exit 2).
+    expect(execsim(['-W'], false).code).toBe(2);
+    edit('src/cli/usage.ts', (t) => t.replace("case '-V':", "case '-W':"));
+    expect(distProblem(rootUrl)).toMatch(/src\/cli\/usage\.ts/);
+    const r = execsim(['-W'], false);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(JSON.parse(fs.readFileSync(path.join(copy, 'package.json'), 'utf8')).version);
+  });
+
+  it('runs in a worker thread exactly when its main thread runs it', async () => {
+    // dist/ is stale here (-W is the sources' flag): only a worker told so runs the bundle.
+    expect(await workerAnswer('dist')).toBe(2);
+    expect(await workerAnswer('source')).toBe(0);
+    expect(await workerAnswer(undefined)).toBe(0);
+  });
+
+  it('is not run once a source it was built from is gone', () => {
+    fs.renameSync(path.join(copy, 'src', 'cli', 'gateway-help.ts'), path.join(copy, 'gateway-help.ts'));
+    try {
+      expect(distProblem(rootUrl)).toMatch(/gateway-help\.ts is gone/);
+    } finally {
+      fs.renameSync(path.join(copy, 'gateway-help.ts'), path.join(copy, 'src', 'cli', 'gateway-help.ts'));
+    }
+  });
+
+  it('is current again after a rebuild', () => {
+    expect(node([path.join(copy, 'scripts', 'build.js')], false).code).toBe(0);
+    expect(distProblem(rootUrl)).toBeNull();
+    expect(execsim(['-W'], false).code).toBe(0);
+  });
+});
