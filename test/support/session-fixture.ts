@@ -6,37 +6,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VirtualClock } from '../../src/core/clock/virtual-clock.ts';
-import type { VenueClock } from '../../src/gateway/gateway-clock.ts';
 import { inProcessVenueOptions } from '../../src/gateway/in-process-venue.ts';
 import { ServiceSession, type SessionOptions } from '../../src/runtime/session-run.ts';
 import { simulatedScenario } from '../../src/scenario/load-scenario.ts';
 import { loadSessionFile, parseSessionFile, type LoadedSession } from '../../src/scenario/session-file.ts';
 import { openDatabase } from '../../src/store/open-database.ts';
 import { RunStore } from '../../src/store/run-store.ts';
+import { TestVenueClock } from './test-venue-clock.ts';
+
+export { TestVenueClock };
 
 export const SANDBOX = 'scenarios/session/sandbox-btcusdt.yaml';
-
-/** The VenueClock of a virtual clock: a stop drops nothing (the test stops advancing). */
-export class TestVenueClock implements VenueClock {
-  readonly scheduler;
-  constructor(readonly inner: VirtualClock) {
-    this.scheduler = inner.scheduler;
-  }
-  now(): number {
-    return this.inner.now();
-  }
-  schedule(work: () => void, delayMs: number) {
-    return this.inner.schedule(work, delayMs);
-  }
-  post(work: (arg?: unknown) => void, delayMs: number, arg?: unknown): void {
-    this.inner.post(work, delayMs, arg);
-  }
-  afterWork(): void {}
-  stop(): void {}
-  get pending(): number {
-    return this.inner.pending();
-  }
-}
 
 /** Lets queued Promise continuations and immediates run. */
 export const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

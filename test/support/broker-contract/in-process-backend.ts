@@ -6,35 +6,12 @@
 import { readFileSync } from 'node:fs';
 import { VirtualClock } from '../../../src/core/clock/virtual-clock.ts';
 import { parseUtcInstant } from '../../../src/core/model/time-fields.ts';
-import type { VenueClock } from '../../../src/gateway/gateway-clock.ts';
 import { InProcessVenue } from '../../../src/gateway/in-process-venue.ts';
 import { parseScenario } from '../../../src/scenario/load-scenario.ts';
 import { recorder, scenarioText, virtualUntil, type BackendFactory } from './backend.ts';
 import type { ContractVenue } from './contract-venue.ts';
+import { TestVenueClock } from '../test-venue-clock.ts';
 import { gatewayTrade } from './wall-backend.ts';
-
-/** The venue's clock over a virtual clock the backend advances: a stop drops nothing (the case
- *  stops advancing it). */
-class VirtualVenueClock implements VenueClock {
-  readonly scheduler;
-  constructor(private readonly inner: VirtualClock) {
-    this.scheduler = inner.scheduler;
-  }
-  now(): number {
-    return this.inner.now();
-  }
-  schedule(work: () => void, delayMs: number) {
-    return this.inner.schedule(work, delayMs);
-  }
-  post(work: (arg?: unknown) => void, delayMs: number, arg?: unknown): void {
-    this.inner.post(work, delayMs, arg);
-  }
-  afterWork(): void {}
-  stop(): void {}
-  get pending(): number {
-    return this.inner.pending();
-  }
-}
 
 export function inProcessBackend(venue: ContractVenue): BackendFactory {
   return {
@@ -50,7 +27,7 @@ export function inProcessBackend(venue: ContractVenue): BackendFactory {
     async create(options = {}) {
       const loaded = parseScenario(scenarioText(readFileSync(venue.fixture, 'utf8'), options.faults), venue.fixture);
       const clock = new VirtualClock(parseUtcInstant(loaded.scenario.start ?? ''));
-      const broker = new InProcessVenue(loaded, { clock: new VirtualVenueClock(clock) });
+      const broker = new InProcessVenue(loaded, { clock: new TestVenueClock(clock) });
       const { reports, handler, listen } = recorder(options.tap);
       broker.setReportHandler(handler);
       broker.start();
