@@ -46,11 +46,14 @@ describe('market streams', () => {
   it('answers control messages as Binance does, refusals included', async () => {
     const gw = await binanceGateway();
     const { frames, send } = await rawSocket(`${gw.streamUrl}/0`); // ccxt's way in: no stream named
+    // A control message's answer is the next frame with an `id` (its own, or null): market data
+    // of a stream subscribed a moment before can come first.
     const answer = async (m: unknown): Promise<unknown> => {
       const n = frames.length;
+      const reply = () => frames.slice(n).find((f) => 'id' in f.msg)?.msg;
       send(m);
-      await waitFor(() => frames.length > n);
-      return frames[n]?.msg;
+      await waitFor(() => reply() !== undefined);
+      return reply();
     };
     expect(await answer({ method: 'SUBSCRIBE', params: ['btcusdt@aggTrade', 'btcusdt@depth@100ms'], id: 1 })).toEqual({
       result: null,
@@ -219,11 +222,14 @@ describe('the WebSocket API and the user data stream', () => {
   it('subscribes with a signature, refuses what Binance refuses, and sends executionReport and outboundAccountPosition', async () => {
     const gw = await binanceGateway();
     const { frames, send } = await rawSocket(gw.wsApiUrl);
+    // A control message's answer is the next frame with an `id` (its own, or null): market data
+    // of a stream subscribed a moment before can come first.
     const answer = async (m: unknown): Promise<unknown> => {
       const n = frames.length;
+      const reply = () => frames.slice(n).find((f) => 'id' in f.msg)?.msg;
       send(m);
-      await waitFor(() => frames.length > n);
-      return frames[n]?.msg;
+      await waitFor(() => reply() !== undefined);
+      return reply();
     };
     expect(await answer({ id: 'p', method: 'ping' })).toEqual({ id: 'p', status: 200, result: {} });
     const time = (await answer({ id: 't', method: 'time' })) as { result: { serverTime: number } };
