@@ -19,7 +19,7 @@ export interface TapePrint {
 }
 
 /** The market-data view's top of book when it was last updated (ticks, lots, epoch ms). */
-export interface QuoteView {
+export interface FeedQuote {
   readonly time: number;
   readonly bid: number | null;
   readonly bidQty: number;
@@ -27,13 +27,13 @@ export interface QuoteView {
   readonly askQty: number;
 }
 
-export type FeedListener = (prints: readonly TapePrint[], quote: QuoteView | null) => void;
+export type FeedListener = (prints: readonly TapePrint[], quote: FeedQuote | null) => void;
 
 export class MarketFeed {
   /** Every print since the gateway started, in tape order (times never decrease). */
   readonly prints: TapePrint[] = [];
   private pending: TapePrint[] = [];
-  private lastQuote: QuoteView | null = null;
+  private lastQuote: FeedQuote | null = null;
   private readonly listeners: FeedListener[] = [];
 
   /** Hooks the venue's tape; build it before the venue starts so no print is missed. */
@@ -50,7 +50,7 @@ export class MarketFeed {
   }
 
   /** The view's top of book now, or null before the first market data arrived. */
-  quote(): QuoteView | null {
+  quote(): FeedQuote | null {
     const at = this.gv.venue.lastUpdateAt(this.gv.instrument.symbol);
     if (at === null) return null;
     const top = this.gv.venue.topOfBook(this.gv.instrument.symbol);

@@ -2,10 +2,14 @@
 // MarketDataPort with a required life cycle, and the venue's market clock when it has one. Every
 // venue folder under src/live/ builds one of these; nothing above src/live names an adapter.
 import type { Broker, MarketDataPort } from '../core/ports/broker.ts';
+import type { OrderStatusReport } from '../core/model/reports.ts';
 import type { VenueBars } from './market-history.ts';
 
-/** A venue's market clock: open now, and when it next opens and closes (epoch ms, when stated). */
-export interface VenueClock {
+/** An order's state as an adapter read it from its venue: a status report without its kind. */
+export type VenueOrderRow = Omit<OrderStatusReport, 'kind'>;
+
+/** A reading of a venue's market clock: open now, and when it next opens and closes (epoch ms, when stated). */
+export interface MarketClockReading {
   readonly isOpen: boolean;
   readonly nextOpen: number | null;
   readonly nextClose: number | null;
@@ -38,7 +42,7 @@ export type LiveVenue = Broker &
   MarketDataPort & {
     start(marketSince?: number): void;
     stop(): Promise<void>;
-    marketClock?(): Promise<VenueClock | null>;
+    marketClock?(): Promise<MarketClockReading | null>;
     backfilled?(): Promise<MarketHistoryOutcome>;
 
     instrumentRefusal?(): Promise<string | null>;

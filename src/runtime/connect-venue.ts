@@ -11,7 +11,7 @@ import { makeInstrument, type Instrument } from '../core/model/instrument.ts';
 import type { VenueMessage } from '../core/model/reports.ts';
 import type { Clock } from '../core/ports/clock.ts';
 import { venueRules, type TradingHours } from '../core/venues/index.ts';
-import type { LiveVenue, VenueClock } from '../live/live-venue.ts';
+import type { LiveVenue, MarketClockReading } from '../live/live-venue.ts';
 import { LIVE_VENUES } from '../live/venue-registry.ts';
 import { WallClock } from '../live/wall-clock.ts';
 import { commissionPricesOf } from '../scenario/commission-prices.ts';
@@ -146,7 +146,7 @@ export function startingLocally(answer: VenueMessage | null, venueUrl: string): 
  * run thinks it closed (a local gateway that never closes, a calendar past its end) holds every
  * slice, and the other way round sends orders the venue refuses or parks.
  */
-export function marketHoursWarning(venue: VenueClock, hours: TradingHours, now: number): string | null {
+export function marketHoursWarning(venue: MarketClockReading, hours: TradingHours, now: number): string | null {
   const ours = hours.isOpen(now);
   if (venue.isOpen === ours) return null;
   if (venue.isOpen)

@@ -7,7 +7,7 @@ import type Database from 'better-sqlite3';
 import type { EquitySeries } from './equity-series.ts';
 import type { Steps } from './series-steps.ts';
 
-export interface FillRow {
+export interface FillSeriesRow {
   readonly seq: number;
   /** The time of its entry when that is a row (null in a block). */
   readonly time: number | null;
@@ -34,7 +34,7 @@ export interface SeriesFill {
 }
 
 /** The run's fill rows, in log order. */
-export function fillRows(db: Database.Database, runId: string): FillRow[] {
+export function fillRows(db: Database.Database, runId: string): FillSeriesRow[] {
   return db
     .prepare(
       `SELECT f.seq, e.time, f.qty, f.price, f.fee, f.client_order_id, o.parent_order_id, o.side, o.symbol
@@ -43,17 +43,17 @@ export function fillRows(db: Database.Database, runId: string): FillRow[] {
        LEFT JOIN orders o ON o.run_id = f.run_id AND o.client_order_id = f.client_order_id
        WHERE f.run_id = ? ORDER BY f.seq, f.trade_id`,
     )
-    .all(runId) as FillRow[];
+    .all(runId) as FillSeriesRow[];
 }
 
 /** The seqs of the rows whose entry is in a block: their times are read from the log. */
-export function untimedSeqs(rows: readonly FillRow[]): Set<number> {
+export function untimedSeqs(rows: readonly FillSeriesRow[]): Set<number> {
   return new Set(rows.flatMap((r) => (r.time === null ? [r.seq] : [])));
 }
 
 /** The fills whose time is known: their row's, else `loggedAt` by seq. `symbol`: the run's. */
 export function timedFills(
-  rows: readonly FillRow[],
+  rows: readonly FillSeriesRow[],
   loggedAt: ReadonlyMap<number, number>,
   symbol: string,
 ): SeriesFill[] {

@@ -46,7 +46,7 @@ export function childOrderRow(runId: string, i: Instrument, o: OrderRowSource): 
 }
 
 /** A parent's children summed: filled lots, filled notional (ticks x lots), last update. */
-export interface ChildTotals {
+export interface ParentFillTotals {
   filled: number;
   notional: number;
   updatedAt: number;
@@ -55,11 +55,11 @@ export interface ChildTotals {
 /** Each parent's children summed as their rows were written: a child written again moves its
  *  parent's totals by what changed in it since it was last written. */
 export class ParentTotals {
-  private readonly parents = new Map<string, ChildTotals>();
+  private readonly parents = new Map<string, ParentFillTotals>();
   private readonly written = new Map<string, { filled: number; notional: number }>();
 
   /** A parent's totals (zero until a child of it is written). */
-  of(parentId: string): ChildTotals {
+  of(parentId: string): ParentFillTotals {
     let t = this.parents.get(parentId);
     if (!t) {
       t = { filled: 0, notional: 0, updatedAt: 0 };
@@ -90,7 +90,7 @@ export function parentOrderRow(
   i: Instrument,
   parentId: ParentOrderId,
   parent: Pick<ParentState, 'spec' | 'createdAt' | 'completed'>,
-  totals: ChildTotals,
+  totals: ParentFillTotals,
 ): Record<string, unknown> {
   const spec = parent.spec;
   return {

@@ -8,9 +8,11 @@ import { misshapenColumn, storedColumn } from './stored-data.ts';
 /** A grid sweep's axes: each key with its values, as given. */
 export type GridAxes = ReadonlyArray<{ readonly key: string; readonly values: readonly string[] }>;
 
+/** How many of a sweep's paths an expectation held on. */
 export interface ExpectationTally {
   readonly name: string;
   readonly expected: string;
+  /** Paths on which it held, of `paths`. */
   readonly passed: number;
   readonly paths: number;
 }

@@ -15,7 +15,7 @@ export interface Thresholds {
 
 export const DEFAULT_THRESHOLDS: Thresholds = { minCorrelation: 0.5, maxMeanDifference: 0.5 };
 
-export interface Comparison {
+export interface ShadowComparison {
   readonly samples: number;
   /** Null when either series is constant (or there are fewer than two samples). */
   readonly correlation: number | null;
@@ -30,7 +30,7 @@ export interface Comparison {
   readonly reason: string;
 }
 
-export function compareOutputs(live: readonly number[], candidate: readonly number[], t: Thresholds): Comparison {
+export function compareOutputs(live: readonly number[], candidate: readonly number[], t: Thresholds): ShadowComparison {
   if (live.length !== candidate.length)
     throw new Error(`compareOutputs: ${live.length} live samples against ${candidate.length}`);
   const n = live.length;
@@ -54,7 +54,7 @@ export function compareOutputs(live: readonly number[], candidate: readonly numb
   const ratio = absLive > 0 ? absDiff / absLive : absDiff === 0 ? 0 : null;
   const meanDifference = ratio !== null && Number.isFinite(ratio) ? ratio : null;
   const figures = { samples: n, correlation, meanDifference, signChanges, liveRange, candidateRange };
-  const verdict = (passed: boolean, reason: string): Comparison => ({ ...figures, passed, reason });
+  const verdict = (passed: boolean, reason: string): ShadowComparison => ({ ...figures, passed, reason });
 
   if (n === 0) return verdict(false, 'no samples to compare');
   if (equal) return verdict(true, `the candidate's outputs equal the live strategy's on all ${n} samples`);

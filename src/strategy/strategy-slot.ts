@@ -25,7 +25,7 @@ import type { StrategyDefinition } from './strategy-api.ts';
 import { StrategyHost, type HostWatch, type StrategyHostDeps } from './strategy-host.ts';
 import type { InstanceEnv, LoadedStrategy } from './strategy-port.ts';
 import { unguarded } from './wall-clock-guard.ts';
-import { compareOutputs, decimal, type Comparison, type Thresholds } from './shadow-compare.ts';
+import { compareOutputs, decimal, type ShadowComparison, type Thresholds } from './shadow-compare.ts';
 import { ShadowSamples } from './shadow-samples.ts';
 import { swapHistory } from './swap-history.ts';
 
@@ -351,7 +351,7 @@ export class StrategySlot implements EventSink {
   }
 
   /** Ends the shadow: logs the decision, then the candidate takes over or stops. */
-  private end(sh: Shadow, decision: SwapDecision, cmp: Comparison, reason: string): void {
+  private end(sh: Shadow, decision: SwapDecision, cmp: ShadowComparison, reason: string): void {
     this.shadow = null;
     sh.timeout?.unsubscribe();
     const old = this.live as StrategyHost;
@@ -373,7 +373,7 @@ export class StrategySlot implements EventSink {
     candidate: string,
     decision: SwapDecision,
     basis: StrategySwapDecided['basis'],
-    cmp: Comparison | null,
+    cmp: ShadowComparison | null,
     reason: string,
   ): void {
     const lr = cmp?.liveRange;

@@ -17,7 +17,7 @@ import {
   SweepWorkerError,
   WORKER_PAYS_MS,
   workerPays,
-  type UnitRunner,
+  type SweepUnits,
   type UnitSweepOptions,
 } from './sweep-threads.ts';
 import { SweepCollector, type SweepDefinition, type UnitResult } from './sweep-units.ts';
@@ -97,7 +97,7 @@ describe('a sweep on worker threads', () => {
  *  at unit K for `path-error-at:K`. */
 const fakeUnit = (u: number): UnitResult =>
   ({ unit: u, point: 0, path: { path: u }, parents: [], expectations: [] }) as unknown as UnitResult;
-function fakeRunner(mode: string, units: number): UnitRunner {
+function fakeRunner(mode: string, units: number): SweepUnits {
   const failAt = mode.startsWith('path-error-at:') ? Number(mode.slice('path-error-at:'.length)) : -1;
   return {
     units,
@@ -249,7 +249,7 @@ describe('whether a sweep is long enough for worker threads', () => {
 
   it('a short sweep is run in this thread alone: its worker is never started', async () => {
     // 30 units of 10 ms: 0.3 s of work. A worker that started would exit, failing the sweep.
-    const timed = (ms: number, units: number): UnitRunner => ({
+    const timed = (ms: number, units: number): SweepUnits => ({
       units,
       run(u) {
         const until = performance.now() + ms;
@@ -271,7 +271,7 @@ describe('whether a sweep is long enough for worker threads', () => {
   it('a long one starts its workers as soon as its first unit says so', async () => {
     // Units of 20 ms, 1,000 of them: 20 s of work left, above the bar from the first unit on;
     // the worker that starts exits, and the sweep fails within its first units.
-    const slow: UnitRunner = {
+    const slow: SweepUnits = {
       units: 1_000,
       run(u) {
         const until = performance.now() + 20;

@@ -53,8 +53,9 @@ export const defaultWorkers = (): number => availableParallelism();
 /** The most threads a sweep may use. */
 export const MAX_WORKERS = 256;
 
-/** What runs units in this thread: a SweepUnitRunner (tests substitute another). */
-export interface UnitRunner {
+/** The units a sweep runs, one at a time in this thread: a SweepUnitRunner (tests substitute
+ *  another). */
+export interface SweepUnits {
   readonly units: number;
   run(unit: number): UnitResult;
 }
@@ -65,7 +66,7 @@ export interface UnitSweepOptions {
   /** Units per chunk handed to a worker thread; default chunkSize's (shrinking near the end). */
   readonly chunkUnits?: number;
   /** A runner of the definition already built (this thread's units run on it). */
-  readonly runner?: UnitRunner;
+  readonly runner?: SweepUnits;
   /** Each unit's result, in unit order, with how many are done of how many. */
   readonly onUnit?: (r: UnitResult, done: number, total: number) => void;
   /** Stops the sweep: the workers are terminated and the sweep ends as interrupted. */
@@ -293,7 +294,7 @@ function runOnThreads(def: SweepDefinition, options: UnitSweepOptions): Promise<
 
     // Then this thread's share: a unit at a time while any is left, the workers' answers taken
     // in between. Started on the next turn, so that an abort right after the call is seen first.
-    let runner: UnitRunner | null = null;
+    let runner: SweepUnits | null = null;
     /** This thread's time per unit: an exponential average of the latest units. */
     let perUnitMs = 0;
     const runHere = async (): Promise<void> => {

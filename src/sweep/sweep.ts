@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import type { ParentReport } from '../core/report/run-report.ts';
 import type { LoadedScenario } from '../scenario/load-scenario.ts';
+import type { ExpectationTally } from '../store/sweep-columns.ts';
 import { runScenario } from '../runtime/backtest-run.ts';
 import { metricStats, type MetricStats } from './sweep-stats.ts';
 import type { GridReport } from './sweep-grid-report.ts';
@@ -94,13 +95,7 @@ export type ParentSummary = { readonly status: Readonly<Record<PathStatus, numbe
   Record<Metric, MetricStats>
 >;
 
-export interface ExpectationTally {
-  readonly name: string;
-  readonly expected: string;
-  /** Paths on which it held, of `paths`. */
-  readonly passed: number;
-  readonly paths: number;
-}
+export type { ExpectationTally };
 
 export interface SweepResult {
   readonly scenario: string;

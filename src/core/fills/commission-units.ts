@@ -7,7 +7,7 @@
 // not read or is negative has no value here, nor has another asset without a positive price.
 import type { Instrument } from '../model/instrument.ts';
 
-/** The base and quote assets of a symbol ("BTC", "USDT"). */
+/** The base and quote assets of a symbol, as ccxt names currencies ("BTC", "USDT"). */
 export interface Assets {
   readonly base: string;
   readonly quote: string;

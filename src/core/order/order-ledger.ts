@@ -25,7 +25,7 @@ export interface ParentState {
   readonly spec: ParentOrderCreated;
   readonly createdAt: number;
   readonly children: ClientOrderId[];
-  completed: ParentCompletion | null;
+  completed: ParentOutcome | null;
   /** A cancel was requested (and logged) for this parent. */
   cancelRequested: boolean;
   /** Why a TWAP stopped before its last slice, if it did. */
@@ -68,7 +68,7 @@ function addTotals(t: ChildTotals, o: OrderState, sign: 1 | -1): void {
   t.filled += sign * o.filledQty;
   t.committed += sign * committedLots(o);
 }
-export interface ParentCompletion {
+export interface ParentOutcome {
   readonly status: 'filled' | 'partially_filled' | 'unfilled';
   readonly filledQty: number;
   /** When the parent first completed (a revision keeps it: the execution ended then). */

@@ -1,10 +1,10 @@
 // The gateway's quotes and prints as Alpaca's market data states them (REST latest quote and
 // trade, the market-data websocket): prices and sizes as numbers, exchange and condition codes.
 import { lotsToQty, ticksToPrice, type Instrument } from '../../core/model/instrument.ts';
-import type { QuoteView, TapePrint } from '../market-feed.ts';
+import type { FeedQuote, TapePrint } from '../market-feed.ts';
 
 /** A quote's fields as Alpaca's market data states them (prices and sizes as numbers), without `t`. */
-export function quoteFields(inst: Instrument, q: QuoteView): Record<string, unknown> {
+export function quoteFields(inst: Instrument, q: FeedQuote): Record<string, unknown> {
   const price = (ticks: number | null) => (ticks === null ? 0 : Number(ticksToPrice(inst, ticks)));
   return {
     ax: 'V',

@@ -25,7 +25,7 @@ import { decode, encode, encodeTimeSpecToTimestamp, EXT_TIMESTAMP, ExtensionCode
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Instrument } from '../../core/model/instrument.ts';
 import { authenticateSocket, type KeyCheck } from '../socket-auth.ts';
-import type { QuoteView, TapePrint } from '../market-feed.ts';
+import type { FeedQuote, TapePrint } from '../market-feed.ts';
 import { quoteFields, tradeFields } from './market-fields.ts';
 import { rfc3339 } from './wire.ts';
 
@@ -105,7 +105,7 @@ export class MarketDataStream {
   }
 
   /** Sends what the venue printed and quoted to every authorized client subscribed to it. */
-  publish(prints: readonly TapePrint[], quote: QuoteView | null): void {
+  publish(prints: readonly TapePrint[], quote: FeedQuote | null): void {
     const symbol = this.o.instrument.symbol;
     const wants = (c: Client, ch: Channel) => c.subs[ch].has(symbol) || c.subs[ch].has('*');
     const out: Array<[WebSocket, Client, unknown[]]> = [];

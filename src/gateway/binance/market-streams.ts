@@ -19,7 +19,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Instrument } from '../../core/model/instrument.ts';
-import type { MarketFeed, QuoteView, TapePrint } from '../market-feed.ts';
+import type { MarketFeed, FeedQuote, TapePrint } from '../market-feed.ts';
 import type { DepthBook, DepthDiff } from './depth-book.ts';
 import { mergeDiffs } from './depth-book.ts';
 import { KlineBuckets, type Kline, type PublicTape } from './public-tape.ts';
@@ -236,7 +236,7 @@ export class MarketStreams {
     });
   }
 
-  private news(prints: readonly TapePrint[], quote: QuoteView | null): void {
+  private news(prints: readonly TapePrint[], quote: FeedQuote | null): void {
     const i = this.o.inst;
     const E = this.o.now();
     const trades: Array<[WebSocket, Client, string, 'trade' | 'aggTrade']> = [

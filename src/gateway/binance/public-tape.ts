@@ -5,7 +5,7 @@
 // of book before the print (at or above the ask: a buyer took; at or below the bid: a seller;
 // between: below the mid is a seller), as a recorded feed's classifiers do.
 import type { Instrument } from '../../core/model/instrument.ts';
-import type { MarketFeed, QuoteView, TapePrint } from '../market-feed.ts';
+import type { MarketFeed, FeedQuote, TapePrint } from '../market-feed.ts';
 import { price8, qty8, quote8, ZERO8 } from './wire.ts';
 
 /** Kline intervals Binance serves, by name: their length (ms) or a calendar unit. */
@@ -91,7 +91,7 @@ export interface Kline {
 export class PublicTape {
   /** isBuyerMaker of each print, by print id - 1. */
   private readonly buyerMaker: boolean[] = [];
-  private before: QuoteView | null = null;
+  private before: FeedQuote | null = null;
 
   constructor(
     private readonly feed: MarketFeed,
@@ -235,7 +235,7 @@ export class PublicTape {
   }
 
   /** The 24-hour ticker as of `now` (venue time): FULL, or MINI without the quote and change fields. */
-  ticker24h(now: number, quote: QuoteView | null, mini: boolean): Record<string, unknown> {
+  ticker24h(now: number, quote: FeedQuote | null, mini: boolean): Record<string, unknown> {
     const from = now - 86_400_000;
     let open: number | null = null;
     let prev: number | null = null;

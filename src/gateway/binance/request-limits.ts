@@ -49,7 +49,7 @@ class Counts {
 }
 
 /** What a request's answer carries: its headers, or the refusal instead. */
-export interface Admission {
+export interface RequestAdmission {
   readonly headers: Record<string, string>;
   readonly refused: BinanceError | null;
 }
@@ -88,7 +88,7 @@ export class RequestLimits {
   }
 
   /** Counts a request of `weight` (a new order when `order`), or says why it is refused. */
-  admit(client: string, weight: number, order: boolean): Admission {
+  admit(client: string, weight: number, order: boolean): RequestAdmission {
     const c = this.counts(client);
     const t = this.now();
     const s = this.settings;

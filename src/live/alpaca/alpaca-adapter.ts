@@ -41,7 +41,7 @@ import type { MarketWindow, OrdersCursor, ReportHandler, TapeSlice, TopOfBook } 
 import type { Clock } from '../../core/ports/clock.ts';
 import { ALPACA_EQUITIES } from '../../core/venues/alpaca-equities.ts';
 import type { VenueRules } from '../../core/venues/venue-rules.ts';
-import type { DailyVolumes, LiveVenue, VenueClock } from '../live-venue.ts';
+import type { DailyVolumes, LiveVenue, MarketClockReading } from '../live-venue.ts';
 import type { MarketBackfill } from '../market-backfill.ts';
 import type { VenueBars } from '../market-history.ts';
 import { AlpacaCancelFlow, type CancelConfirmOptions } from './alpaca-cancel-flow.ts';
@@ -218,7 +218,7 @@ export class AlpacaAdapter implements LiveVenue {
    * The venue's market clock (GET /v2/clock): whether it trades now and its next open and close
    * (epoch ms). Null when it cannot be read: a paper run then goes by the rules' calendar alone.
    */
-  async marketClock(): Promise<VenueClock | null> {
+  async marketClock(): Promise<MarketClockReading | null> {
     try {
       const c = (await this.link.alpaca.trading.clock.legacyClock({ signal: this.abort.signal })) as unknown as Record<
         string,

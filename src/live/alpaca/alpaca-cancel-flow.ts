@@ -10,7 +10,8 @@
 import type { ClientOrderId, VenueOrderId } from '../../core/model/ids.ts';
 import type { CancelRejectReport, OrderStatusReport, VenueMessage } from '../../core/model/reports.ts';
 import type { Subscription } from 'rxjs';
-import { orderFields, orderRow, type OrderRow } from './alpaca-convert.ts';
+import { orderFields, orderRow } from './alpaca-convert.ts';
+import type { VenueOrderRow } from '../live-venue.ts';
 import { failureCode, failureText, unknownCategory, wireFailure, type WireFailure } from './alpaca-failures.ts';
 import type { AlpacaLink } from './alpaca-link.ts';
 import { BoundedSet } from '../bounded-set.ts';
@@ -93,7 +94,7 @@ export class AlpacaCancelFlow {
     let id: string | null = known;
     if (id === null) {
       // Alpaca cancels only by its own id: find it by our client id first.
-      let row: OrderRow | null;
+      let row: VenueOrderRow | null;
       try {
         row = orderRow(
           inst,

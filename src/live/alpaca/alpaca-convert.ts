@@ -5,7 +5,7 @@
 import { clientOrderId as toClientOrderId, venueOrderId as toVenueOrderId } from '../../core/model/ids.ts';
 import type { Instrument } from '../../core/model/instrument.ts';
 import { fractionalTicksOf, lotsOf, ticksOf } from '../wire-amounts.ts';
-import type { OrderStatusReport } from '../../core/model/reports.ts';
+import type { VenueOrderRow } from '../live-venue.ts';
 import { ourStatus } from './alpaca-statuses.ts';
 
 // The amounts' readers are shared with the other adapters (../wire-amounts.ts).
@@ -54,8 +54,6 @@ export function orderFields(order: Record<string, unknown>): OrderFields {
   };
 }
 
-export type OrderRow = Omit<OrderStatusReport, 'kind'>;
-
 /**
  * The order's full state without executions (Alpaca lists none): cumulative filled lots and
  * their average price in fractional ticks. Null when the order cannot be read (no id or client
@@ -64,8 +62,8 @@ export type OrderRow = Omit<OrderStatusReport, 'kind'>;
 export function orderRow(
   inst: Instrument,
   order: Record<string, unknown>,
-  source: OrderRow['source'],
-): OrderRow | null {
+  source: VenueOrderRow['source'],
+): VenueOrderRow | null {
   const f = orderFields(order);
   if (f.id === '' || f.clientOrderId === '') return null;
   const filledQty = lotsOf(inst, f.filledQty) ?? 0;

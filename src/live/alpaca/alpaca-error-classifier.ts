@@ -10,6 +10,7 @@
 // every input gets a class; anything unrecognised is transient, because giving up early costs a
 // missed fill while a retry costs one request. Alpaca's body codes begin with the HTTP status
 // (40010001 -> 400, 40410000 -> 404, 42910000 -> 429).
+import type { ErrorClass } from '../../core/fills/failure-class.ts';
 import { DEFAULT_FILL_CONFIG, type FillConfig } from '../../core/fills/fill-config.ts';
 
 export interface ErrorInfo {
@@ -22,12 +23,11 @@ export interface ErrorInfo {
   readonly lookupsNotFound?: number | undefined;
 }
 
-export type ErrorClass = 'transient' | 'permanent';
-export type ErrorCategory =
+export type AlpacaErrorCategory =
   'rate_limit' | 'server' | 'network' | 'timeout' | 'unknown_order' | 'validation' | 'refused' | 'unrecognised';
-export interface Classification {
+export interface AlpacaErrorClassification {
   readonly kind: ErrorClass;
-  readonly category: ErrorCategory;
+  readonly category: AlpacaErrorCategory;
   readonly reason: string;
 }
 
@@ -64,7 +64,7 @@ const NETWORK_TEXT =
 const REFUSED_TEXT =
   /invalid|validation|malformed|insufficient|not allowed|forbidden|unauthori[sz]ed|not permitted|filter failure|rejected/i;
 
-const result = (kind: ErrorClass, category: ErrorCategory, reason: string): Classification => ({
+const result = (kind: ErrorClass, category: AlpacaErrorCategory, reason: string): AlpacaErrorClassification => ({
   kind,
   category,
   reason,
@@ -81,7 +81,7 @@ function httpStatusOf(e: ErrorInfo, code: string): number {
 export function classifyError(
   error: ErrorInfo | null | undefined,
   config: Pick<FillConfig, 'unknownOrderAfterLookups'> = DEFAULT_FILL_CONFIG,
-): Classification {
+): AlpacaErrorClassification {
   const e: ErrorInfo = error !== null && typeof error === 'object' ? error : {};
   const code = typeof e.code === 'string' || typeof e.code === 'number' ? String(e.code).trim().toUpperCase() : '';
   const message = typeof e.message === 'string' ? e.message : '';

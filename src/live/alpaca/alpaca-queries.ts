@@ -7,7 +7,8 @@ import type { ClientOrderId } from '../../core/model/ids.ts';
 import { quoteToUnits } from '../../core/model/instrument.ts';
 import type { QueryFailedReport, VenueMessage } from '../../core/model/reports.ts';
 import type { OrdersCursor } from '../../core/ports/broker.ts';
-import { lotsOf, orderFields, orderRow, plainDecimal, type OrderRow } from './alpaca-convert.ts';
+import { lotsOf, orderFields, orderRow, plainDecimal } from './alpaca-convert.ts';
+import type { VenueOrderRow } from '../live-venue.ts';
 import { submittedOrdersPage } from '../orders-page.ts';
 import { readFailure, wireFailure, type WireFailure } from './alpaca-failures.ts';
 import type { AlpacaLink } from './alpaca-link.ts';
@@ -60,7 +61,7 @@ export class AlpacaQueries {
     // Paged oldest first by submission time. Alpaca's `after` is exclusive and a Date has only
     // milliseconds, so each page restarts 1 ms before the last row's time and rows already seen
     // are skipped by id: nothing is missed, nothing counted twice.
-    const seen = new Map<string, OrderRow>();
+    const seen = new Map<string, VenueOrderRow>();
     let after: string | undefined;
     try {
       for (let page = 0; page < 1000; page++) {
@@ -122,7 +123,7 @@ export class AlpacaQueries {
     } catch (err) {
       return queryFailed('orders_since', null, wireFailure(err));
     }
-    const rows: Array<{ at: number; row: OrderRow }> = [];
+    const rows: Array<{ at: number; row: VenueOrderRow }> = [];
     for (const o of got) {
       const raw = ids.local(o);
       const f = orderFields(raw);

@@ -15,7 +15,7 @@ import type { ReportedTrade, TradeCommission } from '../../core/model/reports.ts
 import type { Clock } from '../../core/ports/clock.ts';
 import { plainDecimal } from '../wire-amounts.ts';
 import type { BinanceExchange } from './binance-ccxt.ts';
-import type { Assets } from './binance-convert.ts';
+import type { Assets } from '../../core/fills/commission-units.ts';
 
 /** A price of one unit of a commission asset in the quote, and where it came from. */
 export type CommissionPrice = NonNullable<TradeCommission['valuedAt']>;

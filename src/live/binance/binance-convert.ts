@@ -6,20 +6,18 @@
 // average it puts in a market order's price), Binance's own field in `info` is read instead.
 import type { Order, Trade } from 'ccxt';
 import { clientOrderId as toClientOrderId, tradeId as toTradeId, venueOrderId } from '../../core/model/ids.ts';
-import { commissionAssetKind, commissionLots, commissionUnits } from '../../core/fills/commission-units.ts';
+import {
+  commissionAssetKind,
+  commissionLots,
+  commissionUnits,
+  type Assets,
+} from '../../core/fills/commission-units.ts';
 import { priceToTicks, type Instrument } from '../../core/model/instrument.ts';
 import type { OrderStatusReport, ReportedTrade } from '../../core/model/reports.ts';
+import type { VenueOrderRow } from '../live-venue.ts';
 import type { HashedClientIdNamespace } from '../hashed-client-id-namespace.ts';
 import { normalizeStatus } from './binance-status-spelling.ts';
 import { fractionalTicksOf, lotsOf, plainDecimal, ticksOf } from '../wire-amounts.ts';
-
-export type OrderRow = Omit<OrderStatusReport, 'kind'>;
-
-/** The base and quote assets of the run's symbol, as ccxt names currencies ("BTC", "USDT"). */
-export interface Assets {
-  readonly base: string;
-  readonly quote: string;
-}
 
 type OurStatus = OrderStatusReport['status'];
 
@@ -109,9 +107,9 @@ export function orderRow(
   inst: Instrument,
   ids: Pick<HashedClientIdNamespace, 'local'>,
   o: Order,
-  source: OrderRow['source'],
+  source: VenueOrderRow['source'],
   trades?: readonly ReportedTrade[],
-): { readonly row: OrderRow; readonly times: OrderTimes } | null {
+): { readonly row: VenueOrderRow; readonly times: OrderTimes } | null {
   const raw = info(o);
   const wire = typeof o.clientOrderId === 'string' ? o.clientOrderId : '';
   const qty = lotsOf(inst, num(o.amount));
@@ -128,7 +126,7 @@ export function orderRow(
       : priceOrNull(inst, limitText);
   const updatedAt = int(raw['updateTime']) ?? int(raw['E']) ?? num(o.lastUpdateTimestamp) ?? num(o.timestamp);
   const submittedAt = int(raw['time']) ?? int(raw['O']) ?? int(raw['transactTime']) ?? num(o.timestamp);
-  const row: OrderRow = {
+  const row: VenueOrderRow = {
     clientOrderId: toClientOrderId(ids.local(wire) ?? wire),
     venueOrderId: venueOrderId(o.id),
     status: ourStatus(raw['status'] ?? raw['X'], o.status, qty, filledQty),

@@ -13,7 +13,7 @@ import type { HashedClientIdNamespace } from '../hashed-client-id-namespace.ts';
 import type { ReportSink } from '../report-sink.ts';
 import type { BinanceExchange } from './binance-ccxt.ts';
 import type { CommissionPrices } from './binance-commissions.ts';
-import type { Assets } from './binance-convert.ts';
+import type { Assets } from '../../core/fills/commission-units.ts';
 
 export interface BinanceLink {
   readonly ex: BinanceExchange;

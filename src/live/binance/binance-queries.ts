@@ -12,7 +12,8 @@ import { quoteToUnits } from '../../core/model/instrument.ts';
 import type { QueryFailedReport, ReportedTrade, VenueMessage } from '../../core/model/reports.ts';
 import type { OrdersCursor } from '../../core/ports/broker.ts';
 import { lotsOf, plainDecimal } from '../wire-amounts.ts';
-import { orderRow, reportedTrade, type OrderRow } from './binance-convert.ts';
+import { orderRow, reportedTrade } from './binance-convert.ts';
+import type { VenueOrderRow } from '../live-venue.ts';
 import { submittedOrdersPage } from '../orders-page.ts';
 import { binanceFailure, failureText, readFailure } from './binance-failures.ts';
 import { InstrumentRefused, type BinanceLink, type ReadyMarket } from './binance-link.ts';
@@ -111,9 +112,9 @@ export class BinanceQueries {
   }
 
   /** Rows of orders, the first TRADES_PER_LISTING filled ones with their executions. */
-  private async rows(ready: ReadyMarket, orders: readonly Order[], source: OrderRow['source']) {
+  private async rows(ready: ReadyMarket, orders: readonly Order[], source: VenueOrderRow['source']) {
     let budget = TRADES_PER_LISTING;
-    const out: Array<{ row: OrderRow; at: number | null; updatedAt: number | null }> = [];
+    const out: Array<{ row: VenueOrderRow; at: number | null; updatedAt: number | null }> = [];
     for (const o of orders) {
       if (o.symbol !== ready.symbol) continue;
       const trades =
@@ -152,7 +153,7 @@ export class BinanceQueries {
         if (got.length > 0 || until >= clock.now()) break;
       }
     const listed = (await this.rows(ready, got, 'reconciliation')).filter(
-      (r): r is { row: OrderRow; at: number; updatedAt: number | null } => r.at !== null,
+      (r): r is { row: VenueOrderRow; at: number; updatedAt: number | null } => r.at !== null,
     );
     return submittedOrdersPage(since, listed, cursor, limit, got.length >= ask, compareIds);
   }
