@@ -26,7 +26,15 @@ import {
 } from '../sweep/sweep-units.ts';
 import { defaultWorkers, MAX_WORKERS, runSweepUnits } from '../sweep/sweep-threads.ts';
 import { loadScenarioSource, type LoadedScenario } from '../scenario/load-scenario.ts';
-import { parseCommand, parseSeed, SIGNAL_EXIT, UsageError, type InterruptSignalName, type Io } from './io.ts';
+import {
+  parseCommand,
+  parseSeed,
+  SIGNAL_EXIT,
+  UsageError,
+  type InterruptSignalName,
+  type Io,
+  type ProgressSink,
+} from './io.ts';
 import { textTable } from './text-table.ts';
 
 export const SWEEP_HELP = `usage: execsim sweep <scenario> --paths N [--seed S] [--grid KEY=V1,V2 ...] [--workers N]
@@ -63,12 +71,6 @@ Exit codes: 0 the sweep ran (expectations are counted per path, not failed on), 
 /** Whether a sweep's arguments ask for the queue: the queued sweep command runs it instead. */
 export function wantsQueue(args: readonly string[]): boolean {
   return args.some((a) => /^--(queue|resume)(=|$)/.test(a));
-}
-
-/** Where the progress bar goes: a terminal's stderr, or nowhere. */
-export interface ProgressSink {
-  write(text: string): void;
-  readonly columns: number;
 }
 
 function terminalProgress(): ProgressSink | null {

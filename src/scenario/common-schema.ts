@@ -65,7 +65,7 @@ export const durationAtMost = (maxMs: number, maxText: string, what: string) =>
     if (parseDurationMs(s) > maxMs)
       ctx.addIssue({ code: 'custom', message: `"${s}" is longer than ${what}: at most ${maxText}`, continue: false });
   });
-export const instant = z.string().refine(parses(parseUtcInstant), {
+export const instantField = z.string().refine(parses(parseUtcInstant), {
   message: 'must be an ISO-8601 UTC instant like 2024-08-09T00:00:00Z',
   abort: true,
 });

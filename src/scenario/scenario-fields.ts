@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { strategySchema } from './strategy-schema.ts';
 import { ORDER_STATUSES } from '../core/model/order-status.ts';
 import { ORDER_TYPES, SIDES, TIMES_IN_FORCE } from '../core/model/order.ts';
-import { duration, id, instant, nonNegativeDecimal, positiveDecimal } from './common-schema.ts';
+import { duration, id, instantField, nonNegativeDecimal, positiveDecimal } from './common-schema.ts';
 import {
   actionSchema,
   externalOrderSchema,
@@ -259,7 +259,7 @@ export const scenarioFields = z.strictObject({
     .default([]),
   /** Where the virtual clock starts, and the simulated market: a paper run has neither (the
    *  wall clock, the venue's market), so a file with mode: paper may leave them out. */
-  start: instant.optional(),
+  start: instantField.optional(),
   duration: duration.default('PT1H'),
   market: marketSchema.optional(),
   faults: z.array(faultSchema).default([]),

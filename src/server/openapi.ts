@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPES, problemSchema, problemTypeUri, type ProblemType } from './problem.ts';
 import { openApiPath } from './register-routes.ts';
-import { needsToken, type AnyRoute, type ParamsSchema } from './route-spec.ts';
+import { needsToken, type AnyRoute, type RouteParamsSchema } from './route-spec.ts';
 
 export interface OpenApiInfo {
   readonly apiBase: string;
@@ -46,7 +46,7 @@ export function routeProblems(route: AnyRoute): ProblemType[] {
   return [...out];
 }
 
-function parameters(schema: ParamsSchema | undefined, where: 'path' | 'query'): JsonSchema[] {
+function parameters(schema: RouteParamsSchema | undefined, where: 'path' | 'query'): JsonSchema[] {
   if (schema === undefined) return [];
   return Object.entries(schema.shape).map(([name, field]) => {
     const s = jsonSchema(field, 'input');

@@ -8,7 +8,7 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import { ProblemError, type FieldError } from './problem.ts';
-import { isJsonMediaType, type AnyRoute, type BodyContent, type ParamsSchema } from './route-spec.ts';
+import { isJsonMediaType, type AnyRoute, type BodyContent, type RouteParamsSchema } from './route-spec.ts';
 
 /** A zod error's issues as field errors, each path under `prefix` (`query`, `params`, `body`).
  *  One field's checks may fail together with the same message (a number that is neither whole
@@ -32,7 +32,7 @@ function fieldPath(prefix: string, path: readonly PropertyKey[]): string {
   return out;
 }
 
-export function parseParams(schema: ParamsSchema | undefined, raw: Record<string, string>): unknown {
+export function parseParams(schema: RouteParamsSchema | undefined, raw: Record<string, string>): unknown {
   if (schema === undefined) return {};
   const parsed = schema.safeParse(raw);
   if (!parsed.success)
@@ -41,7 +41,7 @@ export function parseParams(schema: ParamsSchema | undefined, raw: Record<string
 }
 
 /** The query string against the route's schema: every parameter known, each given once. */
-export function parseQuery(schema: ParamsSchema | undefined, url: string): unknown {
+export function parseQuery(schema: RouteParamsSchema | undefined, url: string): unknown {
   const search = new URL(url).searchParams;
   const known = schema === undefined ? [] : Object.keys(schema.shape);
   const values: Record<string, string> = {};

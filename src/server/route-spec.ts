@@ -13,7 +13,7 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export const MUTATING_METHODS: ReadonlySet<HttpMethod> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** Schemas of path parameters and query strings: objects of string-input fields. */
-export type ParamsSchema = z.ZodObject<Record<string, z.ZodType<unknown, string | undefined>>>;
+export type RouteParamsSchema = z.ZodObject<Record<string, z.ZodType<unknown, string | undefined>>>;
 
 /** A success response: description and, per media type, the schema of its body. */
 export interface ResponseSpec {
@@ -39,8 +39,8 @@ type Body<C extends BodyContent | undefined> = C extends BodyContent
   : undefined;
 
 export interface RouteSpec<
-  P extends ParamsSchema | undefined = ParamsSchema | undefined,
-  Q extends ParamsSchema | undefined = ParamsSchema | undefined,
+  P extends RouteParamsSchema | undefined = RouteParamsSchema | undefined,
+  Q extends RouteParamsSchema | undefined = RouteParamsSchema | undefined,
   C extends BodyContent | undefined = BodyContent | undefined,
 > {
   readonly method: HttpMethod;
@@ -63,8 +63,8 @@ export interface RouteSpec<
   readonly problems?: readonly ProblemType[];
   readonly handle: (
     input: RouteInput<
-      P extends ParamsSchema ? z.output<P> : Record<string, never>,
-      Q extends ParamsSchema ? z.output<Q> : Record<string, never>,
+      P extends RouteParamsSchema ? z.output<P> : Record<string, never>,
+      Q extends RouteParamsSchema ? z.output<Q> : Record<string, never>,
       Body<C>
     >,
     c: Context,
@@ -72,12 +72,12 @@ export interface RouteSpec<
 }
 
 /** A declaration with its types erased, for lists of routes. */
-export type AnyRoute = RouteSpec<ParamsSchema | undefined, ParamsSchema | undefined, BodyContent | undefined>;
+export type AnyRoute = RouteSpec<RouteParamsSchema | undefined, RouteParamsSchema | undefined, BodyContent | undefined>;
 
 /** Declares a route; infers the handler's input types from the schemas. */
 export function defineRoute<
-  P extends ParamsSchema | undefined = undefined,
-  Q extends ParamsSchema | undefined = undefined,
+  P extends RouteParamsSchema | undefined = undefined,
+  Q extends RouteParamsSchema | undefined = undefined,
   C extends BodyContent | undefined = undefined,
 >(spec: RouteSpec<P, Q, C>): AnyRoute {
   return spec as unknown as AnyRoute;

@@ -56,7 +56,7 @@ import { compareRuns } from './run-comparison.ts';
 import { exportFills, exportOrders, unexportableTime } from './run-export.ts';
 import { storedColumn, storedPayload } from './stored-data.ts';
 import { storedEventKinds, storedEventLines } from './stored-events.ts';
-import { listSweeps, MAX_PAGE as MAX_SWEEP_PAGE, type SweepSummary } from './sweep-read.ts';
+import { listSweeps, MAX_SWEEP_PAGE, type SweepSummary } from './sweep-read.ts';
 import { verifyRun, type RunVerification } from './verify-run.ts';
 import { projectRun } from './deferred-projection.ts';
 

@@ -39,8 +39,8 @@ export interface ParentCreated {
   readonly arrivalAsk: number | null;
 }
 
-export type Fields = Record<string, unknown>;
-export const isFields = (p: unknown): p is Fields => typeof p === 'object' && p !== null && !Array.isArray(p);
+export type PayloadFields = Record<string, unknown>;
+export const isFields = (p: unknown): p is PayloadFields => typeof p === 'object' && p !== null && !Array.isArray(p);
 const numberOrNull = (v: unknown): boolean => v === null || typeof v === 'number';
 
 export const SAMPLE = 'a market sample (bid, ask, volume, vwap)';
@@ -69,7 +69,7 @@ export const isParent = (p: unknown): p is ParentCreated =>
   numberOrNull(p['arrivalBid']) &&
   numberOrNull(p['arrivalAsk']);
 
-export const isInventory = (p: unknown): p is Fields =>
+export const isInventory = (p: unknown): p is PayloadFields =>
   isFields(p) &&
   (typeof p['position'] === 'number' || typeof p['adjustment'] === 'number') &&
   (p['symbol'] === undefined || typeof p['symbol'] === 'string');

@@ -111,7 +111,7 @@ export interface Paged<T> {
 export class InvalidCursorError extends Error {}
 
 export const DEFAULT_PAGE = 50;
-export const MAX_PAGE = 500;
+export const MAX_SWEEP_PAGE = 500;
 
 interface SweepRowDb {
   id: string;
@@ -185,7 +185,8 @@ function decodeCursor(text: string): unknown {
 
 function pageSize(limit: number | undefined): number {
   const n = limit ?? DEFAULT_PAGE;
-  if (!Number.isSafeInteger(n) || n < 1 || n > MAX_PAGE) throw new RangeError(`limit must be 1 to ${MAX_PAGE}`);
+  if (!Number.isSafeInteger(n) || n < 1 || n > MAX_SWEEP_PAGE)
+    throw new RangeError(`limit must be 1 to ${MAX_SWEEP_PAGE}`);
   return n;
 }
 

@@ -11,7 +11,7 @@ import type { ParentReport } from '../core/report/run-report.ts';
 import type { ScenarioSource } from '../scenario/load-scenario.ts';
 import type { StoredPath, SweepStore } from '../store/sweep-store.ts';
 import { codeVersion } from '../store/code-version.ts';
-import { num, SweepPathError, type SweepPath, type SweepResult } from './sweep.ts';
+import { numberOrNull, SweepPathError, type SweepPath, type SweepResult } from './sweep.ts';
 import type { ParentFigures, UnitResult } from './sweep-units.ts';
 import { gridPointCount, type GridAxis } from './sweep-grid.ts';
 
@@ -72,10 +72,10 @@ export function storedPath(
         parentId: r.id,
         status: r.status,
         shortfallBps: r.shortfallBps,
-        shortfallQuote: num(r.shortfallQuote),
+        shortfallQuote: numberOrNull(r.shortfallQuote),
         fillRatio: r.fillRatio,
         vwapSlippageBps: r.vwapSlippageBps,
-        filledQty: num(r.filledQty),
+        filledQty: numberOrNull(r.filledQty),
         durationMs: r.durationMs,
       })),
       ...refused.map((id) => ({

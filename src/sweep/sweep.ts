@@ -188,7 +188,7 @@ export function runPath(loaded: LoadedScenario, index: number, seed: number): Pa
       passed: report.passed,
       shortfallBps: totals.shortfallBps,
       fillRatio: totals.fillRatio,
-      netPnl: num(report.pnl.total.net),
+      netPnl: numberOrNull(report.pnl.total.net),
       parents: Object.fromEntries([
         ...report.parents.map((p): [string, ParentPathMetrics] => [p.id, pathMetrics(p)]),
         ...refused.map((o): [string, ParentPathMetrics] => [o.id, ABSENT]),
@@ -227,7 +227,7 @@ export interface SweepStep {
 }
 
 /** A decimal text as a number; null for null or text that is not a finite number. */
-export const num = (text: string | null): number | null => {
+export const numberOrNull = (text: string | null): number | null => {
   if (text === null) return null;
   const x = Number(text);
   return Number.isFinite(x) ? x : null;
@@ -247,13 +247,13 @@ export function pathTotals(
   let shortfall = 0;
   let arrivalNotional = 0;
   let filled = 0;
-  let ordered = refused.reduce((sum, o) => sum + (num(o.qty) ?? 0), 0);
+  let ordered = refused.reduce((sum, o) => sum + (numberOrNull(o.qty) ?? 0), 0);
   for (const r of parents) {
-    const q = num(r.filledQty) ?? 0;
+    const q = numberOrNull(r.filledQty) ?? 0;
     filled += q;
-    ordered += num(r.qty) ?? 0;
-    const sq = num(r.shortfallQuote);
-    const arrival = num(r.arrivalPrice);
+    ordered += numberOrNull(r.qty) ?? 0;
+    const sq = numberOrNull(r.shortfallQuote);
+    const arrival = numberOrNull(r.arrivalPrice);
     if (sq !== null && arrival !== null && q > 0) {
       shortfall += sq;
       arrivalNotional += arrival * q;

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { timeFrame, TimeFrameUnit } from '@alpacahq/alpaca-trade-api';
 import { makeInstrument } from '../../src/core/model/instrument.ts';
-import { barsPage, type Bar } from '../../src/gateway/alpaca/history.ts';
+import { barsPage, type AlpacaBar } from '../../src/gateway/alpaca/history.ts';
 import type { TapePrint } from '../../src/gateway/market-feed.ts';
 import { gatewayClient } from '../fixtures/gateway/alpaca-client.ts';
 import { gateway, KEY, refusal, SECRET, waitFor } from '../support/gateway-harness.ts';
@@ -92,7 +92,7 @@ describe('bars paging (property)', () => {
           const whole = barsPage(prints, AAPL, 0, Date.UTC(2024, 7, 12), q({ limit: '10000' }));
           if ('status' in whole) throw new Error(whole.message);
           expect(whole.next_page_token).toBeNull();
-          const paged: Bar[] = [];
+          const paged: AlpacaBar[] = [];
           let token: string | null = null;
           for (let i = 0; i < 100; i++) {
             const page = barsPage(

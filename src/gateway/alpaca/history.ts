@@ -30,7 +30,7 @@ import { alpacaError, parseTime, rfc3339, type AlpacaError } from './wire.ts';
 
 const NEW_YORK = ZoneId.of('America/New_York');
 
-export interface Bar {
+export interface AlpacaBar {
   readonly t: string;
   readonly o: number;
   readonly h: number;
@@ -42,7 +42,7 @@ export interface Bar {
 }
 
 export interface BarsPage {
-  readonly bars: Bar[];
+  readonly bars: AlpacaBar[];
   readonly next_page_token: string | null;
 }
 
@@ -148,7 +148,7 @@ export function barsPage(
     after = Number(decoded.slice(1));
   }
 
-  const bars: Array<{ at: number; bar: Bar }> = [];
+  const bars: Array<{ at: number; bar: AlpacaBar }> = [];
   let cur: { at: number; o: number; h: number; l: number; c: number; v: number; n: number; pv: number } | null = null;
   const close = () => {
     if (cur === null) return;

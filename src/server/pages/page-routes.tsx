@@ -16,7 +16,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { RunQuery, RunReader } from '../../store/read-model-port.ts';
 import { readableRun } from '../../store/readable-events.ts';
 import { UnknownParentError } from '../../store/sweep-histogram.ts';
-import { InvalidCursorError, MAX_PAGE as MAX_SWEEP_PAGE } from '../../store/sweep-read.ts';
+import { InvalidCursorError, MAX_SWEEP_PAGE } from '../../store/sweep-read.ts';
 import { idParam } from '../query-params.ts';
 import { MAX_SERIES_POINTS } from '../routes/run-record-routes.ts';
 import { runQuerySchema } from '../routes/run-routes.ts';

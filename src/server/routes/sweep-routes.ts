@@ -4,16 +4,13 @@
 // naming it, as is a histogram's parent that no stored path has.
 import { z } from 'zod';
 import type { RunReader } from '../../store/read-model-port.ts';
-import { UnknownParentError } from '../../store/sweep-histogram.ts';
-import { InvalidCursorError } from '../../store/sweep-read.ts';
+import { MAX_BINS, UnknownParentError } from '../../store/sweep-histogram.ts';
+import { InvalidCursorError, MAX_SWEEP_PAGE } from '../../store/sweep-read.ts';
 import { ProblemError } from '../problem.ts';
 import { cursorParam, idParams, limitParam, text, wholeNumber } from '../query-params.ts';
 import { defineRoute, json, type AnyRoute } from '../route-spec.ts';
 import { found, requireReader } from './reader-access.ts';
 import { pageSchema, rowSchema } from './store-schemas.ts';
-
-export const MAX_SWEEP_PAGE = 500;
-export const MAX_BINS = 200;
 
 const pageQuery = z.object({ cursor: cursorParam.optional(), limit: limitParam(MAX_SWEEP_PAGE).optional() });
 
