@@ -346,8 +346,8 @@ export interface Comparison {
 }
 export type SweepSummary = StoredSweepSummary;
 export type SweepDetail = StoredSweepDetail;
-export type SweepPath = SweepPathRow;
 export type SweepHistogram = StoredSweepHistogram;
+export type { SweepPathRow };
 /** The scenario a stored run ran, as stored with it (canonical JSON, parsed). */
 export interface RunScenario {
   readonly runId: string;
@@ -375,7 +375,7 @@ export interface RunReader {
   getSweep(id: string): SweepDetail | null;
   /** A sweep's state and path counts, without its JSON columns (what a progress answer needs). */
   sweepProgress(id: string): SweepProgress | null;
-  sweepPaths(id: string, q: SweepPathQuery): Page<SweepPath> | null;
+  sweepPaths(id: string, q: SweepPathQuery): Page<SweepPathRow> | null;
   sweepHistogram(id: string, q: HistogramQuery): SweepHistogram | null;
   scenarioOf(runId: string): RunScenario | null;
 }

@@ -174,7 +174,7 @@ export const PLAIN_NUMBERS: ReadonlySet<string> = new Set([
 
 /** The unit a number at `path` (from the payload's root, `[]` for a list's entries) of a `kind`
  *  event is shown in, or undefined for a plain number. */
-export function unitOf(kind: string, path: string): Unit | undefined {
+export function eventUnitOf(kind: string, path: string): Unit | undefined {
   const key = path.slice(path.lastIndexOf('.') + 1).replace(/\[\]$/, '');
   return BY_KIND[kind]?.[path] ?? RENAMED[key]?.unit ?? BY_NAME[key];
 }

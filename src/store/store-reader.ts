@@ -17,7 +17,7 @@ import type {
   SeriesQuery,
   SweepDetail,
   SweepHistogram,
-  SweepPath,
+  SweepPathRow,
   SweepPathQuery,
   SweepSummary,
 } from './read-model-port.ts';
@@ -57,7 +57,7 @@ export class StoreReader extends RunAdmin implements RunReader {
     return sweepProgress(this.db, id);
   }
 
-  sweepPaths(id: string, q: SweepPathQuery): Page<SweepPath> | null {
+  sweepPaths(id: string, q: SweepPathQuery): Page<SweepPathRow> | null {
     return sweepPaths(this.db, id, q);
   }
 

@@ -24,7 +24,7 @@ import {
   PLAIN_NUMBERS,
   READABLE_UNITS,
   ReadableEvents,
-  unitOf,
+  eventUnitOf,
 } from '../../src/store/readable-events.ts';
 import { openStoreReader } from '../../src/store/store-reader.ts';
 
@@ -167,7 +167,7 @@ describe("the bundled scenarios' logs", () => {
       for (const e of r.events)
         for (const { path: at } of numbers(e.payload)) {
           const key = at.slice(at.lastIndexOf('.') + 1).replace(/\[\]$/, '');
-          if (unitOf(e.kind, at) === undefined && !PLAIN_NUMBERS.has(key)) unread.add(`${e.kind} ${at}`);
+          if (eventUnitOf(e.kind, at) === undefined && !PLAIN_NUMBERS.has(key)) unread.add(`${e.kind} ${at}`);
         }
     expect([...unread].sort()).toEqual([]);
   });

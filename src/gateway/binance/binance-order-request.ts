@@ -14,8 +14,8 @@ import { RequestFields, SIGNED_PARAMS } from './request-fields.ts';
 import { checkPrice, checkQty } from './symbol-filters.ts';
 import { badRequest, isBinanceError, mandatory, type BinanceError } from './wire.ts';
 
-export const ORDER_TYPES = ['LIMIT', 'LIMIT_MAKER', 'MARKET', 'STOP_LOSS', 'STOP_LOSS_LIMIT'] as const;
-export type BinanceOrderType = (typeof ORDER_TYPES)[number];
+export const BINANCE_ORDER_TYPES = ['LIMIT', 'LIMIT_MAKER', 'MARKET', 'STOP_LOSS', 'STOP_LOSS_LIMIT'] as const;
+export type BinanceOrderType = (typeof BINANCE_ORDER_TYPES)[number];
 export const RESPONSE_TYPES = ['ACK', 'RESULT', 'FULL'] as const;
 export type ResponseType = (typeof RESPONSE_TYPES)[number];
 
@@ -71,7 +71,7 @@ export function parseOrderRequest(f: RequestFields, inst: Instrument, rules: Ven
   const typeText = f.required('type');
   if (isBinanceError(typeText)) return typeText;
   if (typeText === 'TAKE_PROFIT' || typeText === 'TAKE_PROFIT_LIMIT') return notSupported('Take profit orders');
-  if (!(ORDER_TYPES as readonly string[]).includes(typeText)) return badRequest(-1116, 'Invalid orderType.');
+  if (!(BINANCE_ORDER_TYPES as readonly string[]).includes(typeText)) return badRequest(-1116, 'Invalid orderType.');
   const type = typeText as BinanceOrderType;
   for (const [name, what] of [
     ['icebergQty', 'Iceberg orders'],

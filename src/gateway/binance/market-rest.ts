@@ -9,7 +9,7 @@ import type { Instrument } from '../../core/model/instrument.ts';
 import type { MarketFeed } from '../market-feed.ts';
 import type { DailyHistory } from '../daily-history.ts';
 import type { DepthBook } from './depth-book.ts';
-import { ORDER_TYPES } from './binance-order-request.ts';
+import { BINANCE_ORDER_TYPES } from './binance-order-request.ts';
 import { KLINE_INTERVALS, KlineBuckets, type Kline, type PublicTape } from './public-tape.ts';
 import type { LimitSettings } from './request-limits.ts';
 import type { RequestFields } from './request-fields.ts';
@@ -128,7 +128,7 @@ export class MarketRest {
       quoteAssetPrecision: 8,
       baseCommissionPrecision: 8,
       quoteCommissionPrecision: 8,
-      orderTypes: [...ORDER_TYPES],
+      orderTypes: [...BINANCE_ORDER_TYPES],
       icebergAllowed: false,
       ocoAllowed: false,
       otoAllowed: false,

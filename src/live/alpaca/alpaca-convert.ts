@@ -22,7 +22,7 @@ export function msOf(value: unknown): number | null {
 }
 
 /** The fields of an Alpaca Order the adapter reads (raw keys, or the SDK's camelCase). */
-export interface OrderFields {
+export interface AlpacaOrderFields {
   readonly id: string;
   readonly clientOrderId: string;
   readonly symbol: string;
@@ -36,7 +36,7 @@ export interface OrderFields {
   readonly submittedAt: number | null;
 }
 
-export function orderFields(order: Record<string, unknown>): OrderFields {
+export function orderFields(order: Record<string, unknown>): AlpacaOrderFields {
   const pick = (raw: string, camel: string): unknown => (order[raw] !== undefined ? order[raw] : order[camel]);
   const side = pick('side', 'side');
   return {

@@ -43,7 +43,7 @@ import { binanceFailure, failureText } from './binance-failures.ts';
 import { instrumentRefusal, marketOf } from './binance-filters.ts';
 import { InstrumentRefused, type BinanceLink, type ReadyMarket } from './binance-link.ts';
 import { BinanceMarketFeed, type MarketFeedOptions } from './binance-market-data.ts';
-import { BinanceOrders } from './binance-orders.ts';
+import { BinanceOrderCalls } from './binance-orders.ts';
 import { BinanceQueries } from './binance-queries.ts';
 import { BinanceUserStream } from './binance-user-stream.ts';
 
@@ -82,7 +82,7 @@ export class BinanceAdapter implements LiveVenue {
   /** The market-data port over the feed's recorder (the run's symbol; empty for others). */
   private readonly market: SymbolMarketPort;
   private readonly link: BinanceLink;
-  private readonly orders: BinanceOrders;
+  private readonly orders: BinanceOrderCalls;
   private readonly queries: BinanceQueries;
   private readonly userStream: BinanceUserStream;
   private readonly feed: BinanceMarketFeed;
@@ -124,7 +124,7 @@ export class BinanceAdapter implements LiveVenue {
       scrubbed: scrub,
       ready: () => this.ready(),
     };
-    this.orders = new BinanceOrders(this.link, rules);
+    this.orders = new BinanceOrderCalls(this.link, rules);
     this.queries = new BinanceQueries(this.link);
     const reconnect =
       options.reconnectInitialMs === undefined ? {} : { reconnectInitialMs: options.reconnectInitialMs };

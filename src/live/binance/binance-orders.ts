@@ -30,7 +30,7 @@ import {
 } from './binance-failures.ts';
 import { InstrumentRefused, type BinanceLink, type ReadyMarket } from './binance-link.ts';
 
-export class BinanceOrders {
+export class BinanceOrderCalls {
   /** Cancels waiting for their answer, by client id. */
   private readonly pendingCancels = new Map<string, Array<{ done: boolean }>>();
   /** Orders whose end was reported (by venue order id), so no channel reports it twice. */

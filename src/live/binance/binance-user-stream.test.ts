@@ -16,7 +16,7 @@ import { ReportSink } from '../report-sink.ts';
 import { WallClock } from '../wall-clock.ts';
 import { CommissionPrices } from './binance-commissions.ts';
 import type { BinanceLink, ReadyMarket } from './binance-link.ts';
-import { BinanceOrders } from './binance-orders.ts';
+import { BinanceOrderCalls } from './binance-orders.ts';
 import { BinanceUserStream } from './binance-user-stream.ts';
 
 const CID = clientOrderId('x0123456789abcdef01234567');
@@ -58,7 +58,7 @@ function setup() {
     scrubbed: (t) => t,
     ready: () => Promise.resolve(ready),
   };
-  const orders = new BinanceOrders(link, BINANCE_SPOT);
+  const orders = new BinanceOrderCalls(link, BINANCE_SPOT);
   const stream = new BinanceUserStream(link, orders);
   const wire = ids.wire(CID);
   const event = (x: string, X: string, over: Record<string, unknown> = {}) => ({

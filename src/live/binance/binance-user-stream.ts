@@ -14,7 +14,7 @@ import { clientOrderId as toClientOrderId, venueOrderId as toVenueOrderId } from
 import { orderRow, reportedTrade } from './binance-convert.ts';
 import type { BinanceExchange } from './binance-ccxt.ts';
 import type { BinanceLink, ReadyMarket } from './binance-link.ts';
-import type { BinanceOrders } from './binance-orders.ts';
+import type { BinanceOrderCalls } from './binance-orders.ts';
 import { StreamSupervisor } from './binance-supervisor.ts';
 
 export interface UserStreamOptions {
@@ -33,7 +33,7 @@ export class BinanceUserStream {
 
   constructor(
     private readonly link: BinanceLink,
-    private readonly orders: Pick<BinanceOrders, 'end' | 'fills'>,
+    private readonly orders: Pick<BinanceOrderCalls, 'end' | 'fills'>,
     options: UserStreamOptions = {},
   ) {
     this.supervisor = new StreamSupervisor((healthy) => this.subscribe(healthy), {

@@ -63,7 +63,7 @@ export function Layout(props: {
 }
 
 /** A page for a request that cannot be answered (bad filter, unknown run): status and message. */
-export function Problem(props: { title: string; detail: string }) {
+export function ProblemPage(props: { title: string; detail: string }) {
   return (
     <Layout title={props.title}>
       <p class="problem">{props.detail}</p>

@@ -22,7 +22,7 @@ import { MAX_SERIES_POINTS } from '../routes/run-record-routes.ts';
 import { runQuerySchema } from '../routes/run-routes.ts';
 import type { SessionPort } from '../session-port.ts';
 import { ComparePage } from './compare-page.tsx';
-import { NavContext, Problem, type Nav } from './layout.tsx';
+import { NavContext, ProblemPage, type Nav } from './layout.tsx';
 import { htmlPage } from './page-response.ts';
 import { RunPage } from './run-page.tsx';
 import { FILTER_FIELDS, RunsPage } from './runs-page.tsx';
@@ -48,7 +48,7 @@ const MAX_COMPARED = 20;
 
 /** A problem as a page: its title and detail, with its status. */
 export const problemPage = (c: Context, title: string, detail: string, status: ContentfulStatusCode): Response =>
-  htmlPage(c, <Problem title={title} detail={detail} />, status);
+  htmlPage(c, <ProblemPage title={title} detail={detail} />, status);
 
 /** The reader refused a cursor it did not give out (BadCursorError for runs, InvalidCursorError
  *  for a sweep's paths): bad input, not a fault. */
@@ -71,7 +71,8 @@ export function pageRoutes(reader: RunReader, options: PageOptions = {}): Hono {
   /** A rendered page with its status, its navigation told what the server hosts. */
   const page = (c: Context, element: Child, status: ContentfulStatusCode = 200): Response =>
     htmlPage(c, <NavContext.Provider value={nav}>{element}</NavContext.Provider>, status);
-  const bad = (c: Context, detail: string): Response => page(c, <Problem title="Bad request" detail={detail} />, 400);
+  const bad = (c: Context, detail: string): Response =>
+    page(c, <ProblemPage title="Bad request" detail={detail} />, 400);
   const app = new Hono();
   registerStatic(app);
   if (session !== null) app.route('/', sessionPageRoutes(session, { apiBase }));
@@ -98,7 +99,8 @@ export function pageRoutes(reader: RunReader, options: PageOptions = {}): Hono {
   app.get('/runs/:id', (c) => {
     const id = c.req.param('id');
     const run = reader.getRun(id);
-    if (run === null) return page(c, <Problem title="No such run" detail={`No stored run has the id ${id}.`} />, 404);
+    if (run === null)
+      return page(c, <ProblemPage title="No such run" detail={`No stored run has the id ${id}.`} />, 404);
     const maxPoints = wholeParam(
       c.req.query('maxPoints'),
       'maxPoints',
@@ -160,7 +162,7 @@ export function pageRoutes(reader: RunReader, options: PageOptions = {}): Hono {
     const id = c.req.param('id');
     const sweep = reader.getSweep(id);
     if (sweep === null)
-      return page(c, <Problem title="No such sweep" detail={`No stored sweep has the id ${id}.`} />, 404);
+      return page(c, <ProblemPage title="No such sweep" detail={`No stored sweep has the id ${id}.`} />, 404);
     const values: Record<string, string> = {};
     for (const k of ['parent', 'sort', 'cursor']) {
       const v = c.req.query(k);
