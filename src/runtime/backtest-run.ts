@@ -15,71 +15,17 @@ import { EventLog } from '../core/log/event-log.ts';
 import { type RunId, runId as toRunId } from '../core/model/ids.ts';
 import { makeInstrument } from '../core/model/instrument.ts';
 import type { LogEntry } from '../core/model/events.ts';
-import { brokenInvariants, checkExpectations, type ExpectationResult } from '../core/report/expectations.ts';
-import { RunReportFold, type LogSummary, type ParentReport } from '../core/report/run-report.ts';
+import { RunReportFold } from '../core/report/run-report.ts';
 import { scenarioInstruments } from '../scenario/scenario-requests.ts';
-import type { FillMetrics } from '../core/report/fill-metrics.ts';
 import type { LoadedScenario } from '../scenario/load-scenario.ts';
-import type { ScenarioFile } from '../scenario/schema.ts';
 import { parseDurationMs, parseUtcInstant } from '../core/model/time-fields.ts';
 import type { NewRun, RunStore, RunTotals, RunWriter } from '../store/run-store.ts';
 import { canWriteFromThread, ThreadedRunWriter } from '../store/threaded-writer.ts';
 import { codeVersion } from '../store/code-version.ts';
-import { prepareRun, type RollbackSink } from './harness.ts';
+import { prepareRun, type RollbackSink } from '../host/backtest-world.ts';
+import { runReport, type RunReport } from '../host/run-report.ts';
+import { RunInterrupted, StopRequested } from '../host/run-interrupted.ts';
 import type { buildVenue } from '../scenario/build-venue.ts';
-
-export interface RunReport {
-  readonly runId: RunId;
-  readonly scenario: string;
-  readonly seed: number;
-  readonly digest: string;
-  readonly events: number;
-  /** Clock actions fired: every simulated event (market steps, trades, latency hops, slices). */
-  readonly clockActions: number;
-  readonly simulatedMs: number;
-  readonly wallMs: number;
-  readonly eventsPerSec: number;
-  readonly passed: boolean;
-  readonly expectations: readonly ExpectationResult[];
-  readonly parents: readonly ParentReport[];
-  readonly fills: number;
-  /** Every disagreement with the venue: refused reports, corrected positions, and (simulated
-   *  runs) fills or a position other than the venue's, orders open there that we hold ended. */
-  readonly discrepancies: number;
-  /** One line per kind of discrepancy (empty when none). */
-  readonly discrepancyNotes: readonly string[];
-  /** Parents filled past their quantity: a run with any fails whatever it expects. */
-  readonly overfilledParents: readonly string[];
-  /** Our orders open at the venue at the end, and those we hold as ended (null: unknown). */
-  readonly openAtVenue: LogSummary['openAtVenue'];
-  /** Client order ids the venue acknowledged as two orders, or slices created twice: must be []. */
-  readonly duplicateOrders: readonly string[];
-  /** Fill detection metrics (null when fill detection is off). */
-  readonly fillDetection: FillMetrics | null;
-  /** Each signal's fate: accepted (with the parent id derived from its fingerprint) or rejected. */
-  readonly signals: LogSummary['signals'];
-  /** Parents refused before creation (pre-trade denials, failed TWAP plans). */
-  readonly rejectedParents: LogSummary['rejectedParents'];
-  /** Restarts, reconciliation passes, mismatches, skipped updates, orphans, slice recovery. */
-  readonly reconciliation: LogSummary['reconciliation'];
-  /** What the faults did to our orders: unknown outcomes, resends, refusals, fills found by query. */
-  readonly faults: LogSummary['faults'];
-  /** Replay statistics: messages, gaps, agreement with the recording's bookTicker (null unless replay). */
-  readonly replay: LogSummary['replay'];
-  /** The market model's warnings: prices held at the floor, levels exhausted, rate interval. */
-  readonly modelWarnings: LogSummary['modelWarnings'];
-  /** What the TWAP planner changed of what each parent asked: slice count, interval, slice size. */
-  readonly warnings: LogSummary['warnings'];
-  /** The strategy module's warm-up, signals and failure (null: the run has none). */
-  readonly strategy: LogSummary['strategy'];
-  /** Time and reads on the quote fallback while market data was degraded (null: it never was). */
-  readonly quoteFallback: LogSummary['quoteFallback'];
-  /** Each symbol's position at the end, ours and the venue's (the end-of-run audit). */
-  readonly positions: LogSummary['positions'];
-  /** Profit and loss of the run's trading: realized, unrealized, fees, net, turnover, exposure
-   *  and drawdown, per symbol and in all. */
-  readonly pnl: LogSummary['pnl'];
-}
 
 export interface RunOptions {
   /** Overrides the scenario's seed. */
@@ -113,68 +59,12 @@ export interface RunProgress {
   readonly wallMs: number;
 }
 
-/** runScenarioAsync stopped by its signal; the stored run is marked 'interrupted'. */
-export class RunInterrupted extends Error {
-  constructor(
-    readonly runId: RunId,
-    readonly reason: string,
-  ) {
-    super(`run ${runId} interrupted: ${reason}`);
-  }
-}
-
 /** Wall time one chunk of clock advance aims at: short enough to answer a signal promptly. */
 const CHUNK_WALL_MS = 50;
 
-export { prepareRun, type PreparedRun } from './harness.ts';
-
-/** A finished run's report from its log and the fold of it: a backtest's and a paper run's alike. */
-export function runReport(r: {
-  readonly runId: RunId;
-  readonly scenario: ScenarioFile;
-  readonly seed: number;
-  readonly log: { digest(): string; readonly count: number };
-  readonly summary: LogSummary;
-  readonly clockActions: number;
-  readonly simulatedMs: number;
-  readonly wallMs: number;
-}): RunReport {
-  const { summary, log } = r;
-  // What every run must keep, whatever it expects: broken, they join its failed expectations.
-  const expectations = [...checkExpectations(r.scenario.expect, summary), ...brokenInvariants(summary)];
-  return {
-    runId: r.runId,
-    scenario: r.scenario.name,
-    seed: r.seed,
-    digest: log.digest(),
-    events: log.count,
-    clockActions: r.clockActions,
-    simulatedMs: r.simulatedMs,
-    wallMs: r.wallMs,
-    eventsPerSec: r.wallMs > 0 ? Math.round((log.count / r.wallMs) * 1000) : 0,
-    passed: expectations.every((e) => e.pass),
-    expectations,
-    parents: summary.parents,
-    fills: summary.fills,
-    discrepancies: summary.discrepancies,
-    discrepancyNotes: summary.discrepancyNotes,
-    overfilledParents: summary.overfilledParents,
-    openAtVenue: summary.openAtVenue,
-    duplicateOrders: summary.duplicateOrders,
-    fillDetection: summary.fillDetection,
-    signals: summary.signals,
-    rejectedParents: summary.rejectedParents,
-    reconciliation: summary.reconciliation,
-    faults: summary.faults,
-    replay: summary.replay,
-    modelWarnings: summary.modelWarnings,
-    warnings: summary.warnings,
-    strategy: summary.strategy,
-    quoteFallback: summary.quoteFallback,
-    positions: summary.positions,
-    pnl: summary.pnl,
-  };
-}
+export { prepareRun, type PreparedRun } from '../host/backtest-world.ts';
+export { runReport, type RunReport } from '../host/run-report.ts';
+export { RunInterrupted } from '../host/run-interrupted.ts';
 
 export function runScenario(loaded: LoadedScenario, options: RunOptions = {}): RunReport {
   const steps = runSteps(loaded, options);
@@ -198,16 +88,9 @@ export async function runScenarioAsync(
   while (!step.done) {
     await new Promise<void>((resolve) => setImmediate(resolve));
     const { signal } = options;
-    step = signal?.aborted ? steps.throw(new InterruptSignal(String(signal.reason))) : steps.next();
+    step = signal?.aborted ? steps.throw(new StopRequested(String(signal.reason))) : steps.next();
   }
   return step.value;
-}
-
-/** Thrown into the run at a chunk boundary; the run rethrows it as RunInterrupted. */
-class InterruptSignal extends Error {
-  constructor(readonly reason: string) {
-    super(reason);
-  }
 }
 
 /** A backtest's row in the store's runs table as it starts (a run taken off a queue before it
@@ -365,10 +248,10 @@ function* runSteps(loaded: LoadedScenario, options: RunOptions): Generator<void,
     else if (store && writer) store.finishRun(writer, totals());
     return report;
   } catch (err) {
-    if (err instanceof InterruptSignal) {
+    if (err instanceof StopRequested) {
       if (threaded) threaded.interrupt(err.reason, new Date().toISOString());
       else store?.interruptRun(id, err.reason, new Date().toISOString(), writer);
-      throw new RunInterrupted(id, err.reason);
+      throw new RunInterrupted(id, err.reason, false);
     }
     const message = err instanceof Error ? err.message : String(err);
     if (threaded) threaded.fail(message, new Date().toISOString());

@@ -18,18 +18,18 @@ import type { ScenarioFile } from '../scenario/schema.ts';
 import { parseDurationMs } from '../core/model/time-fields.ts';
 import { ResumeRefused } from '../store/run-store.ts';
 import { localLiveness, resumeRefusal } from '../store/run-state.ts';
-import type { RunReport } from './backtest-run.ts';
+import type { RunReport } from '../host/run-report.ts';
 import type { NodeCommand } from '../node/node-commands.ts';
 import { AT_ONCE, NodeHost, type HostedProcess, type HostInput } from '../node/node-host.ts';
 import type { SwapRequest } from '../strategy/strategy-slot.ts';
 import { codeVersion } from '../store/code-version.ts';
 import { scenarioInputs } from '../scenario/scenario-commands.ts';
 import { swapActionLabel, swapActionRequest } from '../scenario/swap-action.ts';
-import { connectVenue as connect, type LiveSession } from './connect-venue.ts';
-import { LiveProcess, type LiveOptions } from './live-process.ts';
+import { connectVenue as connect, type LiveSession } from '../host/connect-venue.ts';
+import { LiveProcess, type LiveOptions } from '../host/live-process.ts';
 
-export { marketHoursWarning, VenueUnavailable } from './connect-venue.ts';
-export { PaperInterrupted } from './live-process.ts';
+export { marketHoursWarning, VenueUnavailable } from '../host/connect-venue.ts';
+export { RunInterrupted } from '../host/run-interrupted.ts';
 
 export interface PaperOptions extends LiveOptions {
   readonly runId?: string;

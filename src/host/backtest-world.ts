@@ -1,6 +1,6 @@
 // A run as a world and its processes. The world is what survives a crash: the virtual
 // clock, the simulated venue and its market, the durable log (and the store behind it), and the
-// scenario's inputs on the clock. A process is the harness's in-memory state: ledger and a
+// scenario's inputs on the clock. A process is the run's in-memory state: ledger and a
 // trading node (src/node/) over the process's runner. A crash (scenario `restarts`) kills the
 // process (process-life.ts): its timers never fire, the venue's answers to it are dropped,
 // its uncommitted log tail is lost. After the downtime a new process starts from the durable log
@@ -29,7 +29,7 @@ import { ProcessLife } from '../node/process-life.ts';
 import { NodeHost, nodeProcess, type HostedProcess } from '../node/node-host.ts';
 import type { TradingNode } from '../node/trading-node.ts';
 import type { UnitClock } from '../node/unit-runner.ts';
-import { DurableSink } from './durable-sink.ts';
+import { DurableSink } from '../node/durable-sink.ts';
 import type { LoadedSwap, RunnableStrategy } from '../scenario/load-scenario.ts';
 import { swapActionLabel, swapActionRequest } from '../scenario/swap-action.ts';
 import { StrategySlot, type CandidateRef, type SwapRequest } from '../strategy/strategy-slot.ts';
