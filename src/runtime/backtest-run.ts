@@ -15,16 +15,14 @@ import { EventLog } from '../core/log/event-log.ts';
 import { type RunId, runId as toRunId } from '../core/model/ids.ts';
 import { makeInstrument } from '../core/model/instrument.ts';
 import type { LogEntry } from '../core/model/events.ts';
-import { RunReportFold } from '../core/report/run-report.ts';
 import { scenarioInstruments } from '../scenario/scenario-requests.ts';
 import type { LoadedScenario } from '../scenario/load-scenario.ts';
 import { parseDurationMs, parseUtcInstant } from '../core/model/time-fields.ts';
-import type { NewRun, RunStore, RunTotals, RunWriter } from '../store/run-store.ts';
-import { canWriteFromThread, ThreadedRunWriter } from '../store/threaded-writer.ts';
-import { codeVersion } from '../store/code-version.ts';
+import type { RunStore } from '../store/run-store.ts';
 import { prepareRun, type RollbackSink } from '../host/backtest-world.ts';
 import { runReport, type RunReport } from '../host/run-report.ts';
 import { RunInterrupted, StopRequested } from '../host/run-interrupted.ts';
+import { backtestRunRow, ReportSink, StoredBacktest } from '../host/stored-backtest.ts';
 import type { buildVenue } from '../scenario/build-venue.ts';
 
 export interface RunOptions {
@@ -65,6 +63,7 @@ const CHUNK_WALL_MS = 50;
 export { prepareRun, type PreparedRun } from '../host/backtest-world.ts';
 export { runReport, type RunReport } from '../host/run-report.ts';
 export { RunInterrupted } from '../host/run-interrupted.ts';
+export { backtestRunRow } from '../host/stored-backtest.ts';
 
 export function runScenario(loaded: LoadedScenario, options: RunOptions = {}): RunReport {
   const steps = runSteps(loaded, options);
@@ -93,29 +92,6 @@ export async function runScenarioAsync(
   return step.value;
 }
 
-/** A backtest's row in the store's runs table as it starts (a run taken off a queue before it
- *  started is stored with the same row: run-pool-unstarted.ts). */
-export function backtestRunRow(
-  loaded: LoadedScenario,
-  id: string,
-  seed: number,
-  startedAt: string,
-  sweepId?: string,
-): NewRun {
-  const s = loaded.scenario;
-  return {
-    id,
-    scenarioName: s.name,
-    scenarioHash: loaded.hash,
-    scenarioJson: loaded.canonical,
-    seed,
-    codeVersion: codeVersion(),
-    startedAt,
-    simStart: parseUtcInstant(s.start),
-    ...(sweepId !== undefined ? { sweepId } : {}),
-  };
-}
-
 /** The run, yielding between chunks of clock advance. */
 function* runSteps(loaded: LoadedScenario, options: RunOptions): Generator<void, RunReport, void> {
   const s = loaded.scenario;
@@ -128,44 +104,17 @@ function* runSteps(loaded: LoadedScenario, options: RunOptions): Generator<void,
   const clock = new VirtualClock(start);
   const rng = new Rng(seed);
   const log = new EventLog(clock);
-  const sinks: RollbackSink[] = [];
   const others = s.otherInstruments.length > 0 ? scenarioInstruments(s, instrument).all.slice(1) : [];
-  let fold = new RunReportFold(instrument, others);
-  sinks.push({
-    write: (entry) => fold.add(entry),
-    rollback: (durable) => {
-      fold = new RunReportFold(instrument, others);
-      for (const entry of durable) fold.add(entry);
-    },
-    // Each process's ledger folds every entry anyway: the report reads its orders from it.
-    follow: (ledger) => fold.follow(ledger),
-  });
+  const report = new ReportSink(instrument, others);
+  const sinks: RollbackSink[] = [report];
   if (options.onEntry) {
     const onEntry = options.onEntry;
     sinks.push({ write: (entry) => onEntry(entry) });
   }
-
-  let writer: RunWriter | null = null;
-  let threaded: ThreadedRunWriter | null = null;
   const { store } = options;
-  if (store) {
-    store.createRun(backtestRunRow(loaded, id, seed, new Date().toISOString(), options.sweepId));
-    // A run with restarts is continued from the store: each commit of the log is one
-    // transaction, written before an order leaves (write-ahead), and the store holds the durable
-    // log at every restart. A run without restarts is run again, never continued: its commits
-    // are grouped into large transactions (whole commit units only; a crash loses the units not
-    // yet written).
-    // A grouped run in a database file hands its writes to a thread (threaded-writer.ts), so
-    // SQLite's inserts run beside the simulation instead of in it, and leaves its order, fill and
-    // orphan rows to be built from its log when first read (deferred-projection.ts).
-    if (s.restarts.length === 0 && canWriteFromThread(store)) {
-      threaded = new ThreadedRunWriter(store, id);
-      sinks.push(threaded);
-    } else {
-      writer = store.writer(id, instrument, { commits: s.restarts.length > 0 ? 'durable' : 'grouped' });
-      sinks.push(writer);
-    }
-  }
+  const row = store ? backtestRunRow(loaded, id, seed, new Date().toISOString(), options.sweepId) : null;
+  const stored = store && row ? new StoredBacktest(store, id, row, instrument, s.restarts.length > 0) : null;
+  if (stored) sinks.push(stored.sink);
 
   const wallStart = performance.now();
   try {
@@ -178,7 +127,7 @@ function* runSteps(loaded: LoadedScenario, options: RunOptions): Generator<void,
       instrument,
       start,
       sinks,
-      readStore: store ? () => [...store.entries(id)] : null,
+      readStore: stored ? () => stored.entries() : null,
       venueBuilder: options.buildVenue,
       strategy: loaded.strategy,
       swaps: loaded.swaps,
@@ -204,8 +153,7 @@ function* runSteps(loaded: LoadedScenario, options: RunOptions): Generator<void,
       const took = now - chunkStart;
       if (took < CHUNK_WALL_MS / 2) stepMs = Math.min(stepMs * 2, end - start);
       else if (took > CHUNK_WALL_MS * 2) stepMs = Math.max(1, Math.floor(stepMs / 2));
-      writer?.heartbeat();
-      threaded?.heartbeat();
+      stored?.heartbeat();
       if (options.onProgress && now - lastProgress >= every) {
         lastProgress = now;
         options.onProgress({
@@ -220,42 +168,38 @@ function* runSteps(loaded: LoadedScenario, options: RunOptions): Generator<void,
     }
     run.audit();
     run.end();
-    endTops.forEach((top, i) => fold.markEnd(symbols[i] as string, top));
+    endTops.forEach((top, i) => report.fold.markEnd(symbols[i] as string, top));
 
     const wallMs = performance.now() - wallStart;
-    const report = runReport({
+    const done = runReport({
       runId: id,
       scenario: s,
       seed,
       log: run.log,
-      summary: fold.summary(),
+      summary: report.fold.summary(),
       clockActions,
       simulatedMs: end - start,
       wallMs: Math.round(wallMs * 1000) / 1000,
     });
     // What the store keeps of the finished run, built only for a stored run: the report's JSON
     // was about 3% of an unstored sweep path's time, for nothing.
-    const totals = (): RunTotals => ({
-      digest: report.digest,
+    stored?.finish({
+      digest: done.digest,
       simEnd: end,
       eventCount: run.log.count,
       finishedAt: new Date().toISOString(),
-      reportJson: JSON.stringify(report),
-      parents: report.parents,
-      passed: report.passed,
+      reportJson: JSON.stringify(done),
+      parents: done.parents,
+      passed: done.passed,
     });
-    if (threaded) threaded.finish(totals());
-    else if (store && writer) store.finishRun(writer, totals());
-    return report;
+    return done;
   } catch (err) {
     if (err instanceof StopRequested) {
-      if (threaded) threaded.interrupt(err.reason, new Date().toISOString());
-      else store?.interruptRun(id, err.reason, new Date().toISOString(), writer);
+      stored?.interrupt(err.reason, new Date().toISOString());
       throw new RunInterrupted(id, err.reason, false);
     }
     const message = err instanceof Error ? err.message : String(err);
-    if (threaded) threaded.fail(message, new Date().toISOString());
-    else store?.failRun(writer, id, message, new Date().toISOString());
+    stored?.fail(message, new Date().toISOString());
     throw err;
   }
 }
