@@ -1,16 +1,7 @@
-// One live process of a trading node on the wall clock: the node (src/node/) over a venue adapter
-// already connected (connect-venue.ts), every adapter answer, timer and command run as one unit of
-// work in the serial inbox, the event log committed after each unit into the run's store rows, the
-// report folded as entries come, and at its end how it ended stored (interrupted, failed, or
-// finished with its report). A paper run (paper-run.ts) adds its scenario's timed inputs and its
-// horizon on top; a service session (service-session.ts) adds commands that arrive over HTTP. Both
-// start it the same way: the venue's execution stream and first top of book awaited, bounded
-// (venue-start-wait.ts), the market history read back on a resume, the liquidity cap's daily
-// volumes read (daily-volume-reads.ts), then the node's startup (a first process takes the
-// account as its baseline; a restarted one restores from the stored log, gates new orders while
-// startup reconciliation and slice recovery run). A scenario's or session's strategy module runs
-// beside the node (live-strategy.ts). The only wall-time and Promise code of a run lives here, in
-// its hosts and in src/live.
+// One live process of a trading node on the wall clock: the node over a connected venue adapter,
+// every answer, timer and command one unit of work of the serial inbox, the log committed after
+// each into the run's store rows, and at its end how it ended stored. A paper run and a service
+// session start and stop it alike: docs/0065-the-host-layer.md.
 import { Rng } from '../core/clock/rng.ts';
 import { EventLog } from '../core/log/event-log.ts';
 import type { LogEntry } from '../core/model/events.ts';

@@ -1,12 +1,7 @@
-// Composition root of a backtest: builds the virtual clock, the seeded Rng, the event log with
-// its sinks, the simulated venue and the engine from a validated scenario; schedules the
-// scenario's orders and signals; advances the clock to the end of the horizon; returns the run
-// report and stores the run. The only place a backtest touches the wall clock (for wallMs, the
-// progress callback and the store's heartbeat). The clock is advanced in chunks of about
-// CHUNK_WALL_MS of wall time; where it stops between chunks changes nothing in the run (every
-// action fires at its due time either way, so the digest is the same), and between chunks the
-// store's heartbeat is refreshed, progress is reported, and runScenarioAsync lets the event loop
-// run (so a signal can stop the run: it is then stored as 'interrupted').
+// Composition root of a backtest: the virtual clock, the seeded Rng, the log and its sinks, the
+// world of processes (backtest-world.ts), then the clock advanced to the horizon in chunks of
+// wall time, between which the store's heartbeat, progress and a stop signal are heard; returns
+// the run report. The only place a backtest touches the wall clock: docs/0065-the-host-layer.md.
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { VirtualClock } from '../core/clock/virtual-clock.ts';
