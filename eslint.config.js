@@ -46,7 +46,9 @@ const propertyFunction = {
 //   scenario  scenario files and what they name (recordings, strategy modules) turned into node
 //             configs, commands and simulated venues: no run machinery;
 //   gateway   venue-compatible servers over the simulated venue;
-//   runtime   the composition roots: backtest and paper runs;
+//   host      what hosts a node around the roots: a backtest's world of processes, the live
+//             process on the wall clock and its venue I/O, a service session, run reports;
+//   runtime   the composition roots: a backtest, a paper run, a service session;
 //   sweep     sweeps, grids, worker-thread pools and the BullMQ queue, over runtime's runs;
 //   server    the HTTP API and pages, over the store and sweep's pool, and a service session's node commands;
 //   cli       the commands, on top: nothing imports it.
@@ -62,7 +64,8 @@ const layers = (packages) => ({
   strategy: { may: ['core', 'node', 'strategy'] },
   scenario: { may: ['core', 'sim', 'node', 'strategy', 'scenario'] },
   gateway: { may: ['core', 'sim', 'scenario', 'gateway'] },
-  runtime: { may: ['core', 'sim', 'node', 'store', 'live', 'strategy', 'scenario', 'runtime'] },
+  host: { may: ['core', 'sim', 'node', 'store', 'live', 'strategy', 'scenario', 'host'] },
+  runtime: { may: ['core', 'sim', 'node', 'store', 'live', 'strategy', 'scenario', 'host', 'runtime'] },
   sweep: { may: ['core', 'store', 'scenario', 'runtime', 'sweep'] },
   server: { may: ['core', 'node', 'store', 'scenario', 'sweep', 'server'] },
   cli: { may: ['core', 'store', 'live', 'scenario', 'gateway', 'runtime', 'sweep', 'server', 'cli'] },
@@ -176,7 +179,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/runtime/**/*.ts', 'src/sweep/**/*.ts'],
+    files: ['src/host/**/*.ts', 'src/runtime/**/*.ts', 'src/sweep/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: { 'no-restricted-syntax': ['error', accessorLiteral, propertyFunction] },
   },

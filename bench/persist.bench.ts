@@ -44,7 +44,7 @@ import { makeInstrument, type Instrument } from '../src/core/model/instrument.ts
 import { OrderLedger } from '../src/core/order/order-ledger.ts';
 import { runScenario } from '../src/runtime/backtest-run.ts';
 import { distProblem } from '../src/boot/code-loader.js';
-import { prepareRun } from '../src/runtime/harness.ts';
+import { prepareRun } from '../src/host/backtest-world.ts';
 import { parseScenario, type LoadedScenario } from '../src/scenario/load-scenario.ts';
 import { parseDurationMs, parseUtcInstant } from '../src/core/model/time-fields.ts';
 import { openDatabase } from '../src/store/open-database.ts';

@@ -4,7 +4,7 @@
 // are resumed: a backtest is reproducible and is run again. The run is checked first (known,
 // a paper run, crashed or stopped), then the flags and keys of its scenario's venue, and only
 // then is anything said of resuming it: a mistyped id gets one message and no request for keys.
-import { PaperInterrupted, resumePaper } from '../runtime/paper-run.ts';
+import { RunInterrupted, resumePaper } from '../runtime/paper-run.ts';
 import { openExistingDatabase } from '../store/open-database.ts';
 import { ResumeRefused, RunStore } from '../store/run-store.ts';
 import { localLiveness, resumeRefusal } from '../store/run-state.ts';
@@ -62,7 +62,7 @@ export async function resumeCommand(args: readonly string[], io: Io): Promise<nu
     io.out(values.json ? JSON.stringify(report) : formatReport(report, true, 'paper') + '\n');
     return report.passed ? 0 : 1;
   } catch (err) {
-    if (!(err instanceof PaperInterrupted)) throw err;
+    if (!(err instanceof RunInterrupted)) throw err;
     io.err(`execsim: ${err.message}`);
     return SIGNAL_EXIT[err.reason as InterruptSignalName] ?? SIGNAL_EXIT.SIGINT;
   } finally {

@@ -15,7 +15,7 @@ import {
   type RunProgress,
   type RunReport,
 } from '../runtime/backtest-run.ts';
-import { PaperInterrupted, runPaper } from '../runtime/paper-run.ts';
+import { runPaper } from '../runtime/paper-run.ts';
 import {
   loadAnyScenarioFile,
   ScenarioError,
@@ -209,7 +209,7 @@ async function runAll(p: Prepared, io: Io): Promise<number> {
             ),
           );
         } catch (err) {
-          if (!(err instanceof PaperInterrupted)) throw err;
+          if (!(err instanceof RunInterrupted)) throw err;
           io.err(`execsim: ${err.message}`);
           return exitCode(err.reason);
         }

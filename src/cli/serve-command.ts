@@ -18,7 +18,7 @@ import { openDatabase, openExistingDatabase } from '../store/open-database.ts';
 import { openStoreReader } from '../store/store-reader.ts';
 import { dbPath, parseCommand, parseCount, UsageError, type Io } from './io.ts';
 import { inProcessVenueOptions } from '../gateway/in-process-venue.ts';
-import { ServiceSession, SessionRefused } from '../runtime/session-run.ts';
+import { openSession, SessionRefused, type ServiceSession } from '../runtime/session-root.ts';
 import { simulatedScenario } from '../scenario/load-scenario.ts';
 import { loadSessionFile } from '../scenario/session-file.ts';
 import { RunStore } from '../store/run-store.ts';
@@ -107,7 +107,7 @@ export async function startServer(args: readonly string[], io: Io, version: stri
         ? inProcessVenueOptions(simulatedScenario(sessionFile.loaded), { warn: (m) => io.err(`execsim serve: ${m}`) })
         : { venue: await paper.factory(), venueUrl: paper.url, marketHours: paper.marketHours };
     try {
-      session = await ServiceSession.open(sessionFile, {
+      session = await openSession(sessionFile, {
         store: new RunStore(sessionDb),
         venue,
         warn: (m) => io.err(`execsim serve: ${m}`),

@@ -14,7 +14,7 @@ export const BAR_MS = 60_000;
 
 /** One minute bar as read: venue time of its start, lots, and prices in fractional ticks (`vwap`
  *  stands for the minute's price: for a minute without trades, the venue's price then). Open and
- *  close are for a strategy's warm-up (src/runtime/venue-history.ts); the benchmarks read the rest. */
+ *  close are for a strategy's warm-up (src/host/venue-history.ts); the benchmarks read the rest. */
 export interface MinuteBar {
   readonly start: number;
   readonly volume: number;

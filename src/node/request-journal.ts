@@ -1,18 +1,7 @@
-// The node's request journal: every command that came with an idempotency key, and what the node
-// decided, as a fold of the log (RequestDecided, then the events that settle a pending one). The
-// node consults it inside the unit of work that would run the command, so the same request sent
-// twice at once, or again after a crash and restart, is decided once: the second is answered with
-// the first's decision (same outcome, same ids), and a different request under the same key on
-// the same route is refused. It lasts as long as the log: no window, unlike signal dedup.
-//
-// A pending decision (a reduce-only order or signal waiting for the venue's position) is settled
-// by the event that decides it: the parent made (ParentOrderCreated) or refused (ParentRejected)
-// for an order, SignalAccepted or SignalRejected for a signal (the earliest pending request
-// waiting for that signal id first: the order manager decides waiting signals in arrival order).
-// One still pending when a process starts from the log can never be decided (the wait died with
-// the process that queued it): nothing was decided and nothing sent (a parent is made, and its
-// order sent, only after its unit committed), so it is forgotten, and the same request may come
-// again.
+// The node's request journal: every command that came with an idempotency key and what the node
+// decided, as a fold of the log, consulted inside the unit that would run the command, so a
+// request sent twice (at once, or after a restart) is decided once. How pending decisions settle
+// or are forgotten: docs/0065-the-host-layer.md.
 import type { ExecEvent, LogEntry } from '../core/model/events.ts';
 import type { RequestDecided } from '../core/model/request-events.ts';
 import type { EventSink } from '../core/ports/event-sink.ts';

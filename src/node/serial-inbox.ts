@@ -1,13 +1,6 @@
-// The serial inbox of a live process, its UnitRunner (unit-runner.ts). Everything that reaches
-// core from outside (an adapter's answer: a Promise result or a websocket message; a timer on the
-// wall clock; a command due now) is queued here and handled one at a time, and each handled item is one unit of work:
-// the event log commits after it, one SQLite transaction, exactly as the simulated process
-// boundary commits after each handled timer, report or input. So a kill -9 at any moment leaves
-// the store at the end of a unit, never inside one, and what a unit sent was written ahead of
-// it by the engine (SubmitOrder before the submit). Work posted while an item runs (an answer
-// delivered from inside the command that caused it) waits its turn rather than re-entering core.
-// A unit that throws stops the inbox: the process's memory may be half-updated, so nothing more
-// is handled; the store holds the last good commit, from which `execsim resume` starts.
+// The serial inbox of a live process, its UnitRunner (unit-runner.ts): everything that reaches
+// the node from outside is queued here and handled one at a time, each item one unit of work
+// after which the log commits. A unit that throws stops the inbox. Why: docs/0065-the-host-layer.md.
 import type { UnitRunner } from './unit-runner.ts';
 
 export class SerialInbox implements UnitRunner {

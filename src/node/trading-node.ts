@@ -1,14 +1,7 @@
-// The trading node: one process's execution stack (the engine with slicing, sending, retries,
-// fill detection and the breaker; the reconciler; the order manager with dedup, pre-trade limits
-// and the startup gate; the market sampler), built from a NodeConfig over a clock, a venue and a
-// log, driven only by commands (node-commands.ts) and read only by queries: its components are
-// private. A backtest hosts one node per simulated process (a restart builds the next from the
-// durable log), a paper run and a session host one behind the serial inbox; each builds it and
-// hands it its timed inputs through the node host (node-host.ts), and runs each command, timer
-// and venue answer as one unit of work through its runner (unit-runner.ts). The node does no I/O
-// and keeps no wall time. Everything in the node reads market data through the quote fallback
-// over the venue's port (src/core/market), unless the config turns it off; `marketData` is that
-// port, for anything the node hosts.
+// The trading node: one process's execution stack (engine, reconciler, order manager, market
+// sampler) built from a NodeConfig over a clock, a venue and a log, driven only by commands
+// (node-commands.ts) and read only by queries; no I/O, no wall time. How each run hosts it:
+// docs/0062-node-host.md, docs/0065-the-host-layer.md.
 import type { Rng } from '../core/clock/rng.ts';
 import { ExecutionEngine } from '../core/engine/execution-engine.ts';
 import { DEFAULT_QUOTE_FALLBACK } from '../core/market/quote-fallback-config.ts';

@@ -1,12 +1,7 @@
-// Composition root of a backtest: builds the virtual clock, the seeded Rng, the event log with
-// its sinks, the simulated venue and the engine from a validated scenario; schedules the
-// scenario's orders and signals; advances the clock to the end of the horizon; returns the run
-// report and stores the run. The only place a backtest touches the wall clock (for wallMs, the
-// progress callback and the store's heartbeat). The clock is advanced in chunks of about
-// CHUNK_WALL_MS of wall time; where it stops between chunks changes nothing in the run (every
-// action fires at its due time either way, so the digest is the same), and between chunks the
-// store's heartbeat is refreshed, progress is reported, and runScenarioAsync lets the event loop
-// run (so a signal can stop the run: it is then stored as 'interrupted').
+// Composition root of a backtest: the virtual clock, the seeded Rng, the log and its sinks, the
+// world of processes (backtest-world.ts), then the clock advanced to the horizon in chunks of
+// wall time, between which the store's heartbeat, progress and a stop signal are heard; returns
+// the run report. The only place a backtest touches the wall clock: docs/0065-the-host-layer.md.
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { VirtualClock } from '../core/clock/virtual-clock.ts';
@@ -15,71 +10,15 @@ import { EventLog } from '../core/log/event-log.ts';
 import { type RunId, runId as toRunId } from '../core/model/ids.ts';
 import { makeInstrument } from '../core/model/instrument.ts';
 import type { LogEntry } from '../core/model/events.ts';
-import { brokenInvariants, checkExpectations, type ExpectationResult } from '../core/report/expectations.ts';
-import { RunReportFold, type LogSummary, type ParentReport } from '../core/report/run-report.ts';
 import { scenarioInstruments } from '../scenario/scenario-requests.ts';
-import type { FillMetrics } from '../core/report/fill-metrics.ts';
 import type { LoadedScenario } from '../scenario/load-scenario.ts';
-import type { ScenarioFile } from '../scenario/schema.ts';
 import { parseDurationMs, parseUtcInstant } from '../core/model/time-fields.ts';
-import type { NewRun, RunStore, RunTotals, RunWriter } from '../store/run-store.ts';
-import { canWriteFromThread, ThreadedRunWriter } from '../store/threaded-writer.ts';
-import { codeVersion } from '../store/code-version.ts';
-import { prepareRun, type RollbackSink } from './harness.ts';
+import type { RunStore } from '../store/run-store.ts';
+import { prepareRun, type RollbackSink } from '../host/backtest-world.ts';
+import { runReport, type RunReport } from '../host/run-report.ts';
+import { RunInterrupted, StopRequested } from '../host/run-interrupted.ts';
+import { backtestRunRow, ReportSink, StoredBacktest } from '../host/stored-backtest.ts';
 import type { buildVenue } from '../scenario/build-venue.ts';
-
-export interface RunReport {
-  readonly runId: RunId;
-  readonly scenario: string;
-  readonly seed: number;
-  readonly digest: string;
-  readonly events: number;
-  /** Clock actions fired: every simulated event (market steps, trades, latency hops, slices). */
-  readonly clockActions: number;
-  readonly simulatedMs: number;
-  readonly wallMs: number;
-  readonly eventsPerSec: number;
-  readonly passed: boolean;
-  readonly expectations: readonly ExpectationResult[];
-  readonly parents: readonly ParentReport[];
-  readonly fills: number;
-  /** Every disagreement with the venue: refused reports, corrected positions, and (simulated
-   *  runs) fills or a position other than the venue's, orders open there that we hold ended. */
-  readonly discrepancies: number;
-  /** One line per kind of discrepancy (empty when none). */
-  readonly discrepancyNotes: readonly string[];
-  /** Parents filled past their quantity: a run with any fails whatever it expects. */
-  readonly overfilledParents: readonly string[];
-  /** Our orders open at the venue at the end, and those we hold as ended (null: unknown). */
-  readonly openAtVenue: LogSummary['openAtVenue'];
-  /** Client order ids the venue acknowledged as two orders, or slices created twice: must be []. */
-  readonly duplicateOrders: readonly string[];
-  /** Fill detection metrics (null when fill detection is off). */
-  readonly fillDetection: FillMetrics | null;
-  /** Each signal's fate: accepted (with the parent id derived from its fingerprint) or rejected. */
-  readonly signals: LogSummary['signals'];
-  /** Parents refused before creation (pre-trade denials, failed TWAP plans). */
-  readonly rejectedParents: LogSummary['rejectedParents'];
-  /** Restarts, reconciliation passes, mismatches, skipped updates, orphans, slice recovery. */
-  readonly reconciliation: LogSummary['reconciliation'];
-  /** What the faults did to our orders: unknown outcomes, resends, refusals, fills found by query. */
-  readonly faults: LogSummary['faults'];
-  /** Replay statistics: messages, gaps, agreement with the recording's bookTicker (null unless replay). */
-  readonly replay: LogSummary['replay'];
-  /** The market model's warnings: prices held at the floor, levels exhausted, rate interval. */
-  readonly modelWarnings: LogSummary['modelWarnings'];
-  /** What the TWAP planner changed of what each parent asked: slice count, interval, slice size. */
-  readonly warnings: LogSummary['warnings'];
-  /** The strategy module's warm-up, signals and failure (null: the run has none). */
-  readonly strategy: LogSummary['strategy'];
-  /** Time and reads on the quote fallback while market data was degraded (null: it never was). */
-  readonly quoteFallback: LogSummary['quoteFallback'];
-  /** Each symbol's position at the end, ours and the venue's (the end-of-run audit). */
-  readonly positions: LogSummary['positions'];
-  /** Profit and loss of the run's trading: realized, unrealized, fees, net, turnover, exposure
-   *  and drawdown, per symbol and in all. */
-  readonly pnl: LogSummary['pnl'];
-}
 
 export interface RunOptions {
   /** Overrides the scenario's seed. */
@@ -113,68 +52,13 @@ export interface RunProgress {
   readonly wallMs: number;
 }
 
-/** runScenarioAsync stopped by its signal; the stored run is marked 'interrupted'. */
-export class RunInterrupted extends Error {
-  constructor(
-    readonly runId: RunId,
-    readonly reason: string,
-  ) {
-    super(`run ${runId} interrupted: ${reason}`);
-  }
-}
-
 /** Wall time one chunk of clock advance aims at: short enough to answer a signal promptly. */
 const CHUNK_WALL_MS = 50;
 
-export { prepareRun, type PreparedRun } from './harness.ts';
-
-/** A finished run's report from its log and the fold of it: a backtest's and a paper run's alike. */
-export function runReport(r: {
-  readonly runId: RunId;
-  readonly scenario: ScenarioFile;
-  readonly seed: number;
-  readonly log: { digest(): string; readonly count: number };
-  readonly summary: LogSummary;
-  readonly clockActions: number;
-  readonly simulatedMs: number;
-  readonly wallMs: number;
-}): RunReport {
-  const { summary, log } = r;
-  // What every run must keep, whatever it expects: broken, they join its failed expectations.
-  const expectations = [...checkExpectations(r.scenario.expect, summary), ...brokenInvariants(summary)];
-  return {
-    runId: r.runId,
-    scenario: r.scenario.name,
-    seed: r.seed,
-    digest: log.digest(),
-    events: log.count,
-    clockActions: r.clockActions,
-    simulatedMs: r.simulatedMs,
-    wallMs: r.wallMs,
-    eventsPerSec: r.wallMs > 0 ? Math.round((log.count / r.wallMs) * 1000) : 0,
-    passed: expectations.every((e) => e.pass),
-    expectations,
-    parents: summary.parents,
-    fills: summary.fills,
-    discrepancies: summary.discrepancies,
-    discrepancyNotes: summary.discrepancyNotes,
-    overfilledParents: summary.overfilledParents,
-    openAtVenue: summary.openAtVenue,
-    duplicateOrders: summary.duplicateOrders,
-    fillDetection: summary.fillDetection,
-    signals: summary.signals,
-    rejectedParents: summary.rejectedParents,
-    reconciliation: summary.reconciliation,
-    faults: summary.faults,
-    replay: summary.replay,
-    modelWarnings: summary.modelWarnings,
-    warnings: summary.warnings,
-    strategy: summary.strategy,
-    quoteFallback: summary.quoteFallback,
-    positions: summary.positions,
-    pnl: summary.pnl,
-  };
-}
+export { prepareRun, type PreparedRun } from '../host/backtest-world.ts';
+export { runReport, type RunReport } from '../host/run-report.ts';
+export { RunInterrupted } from '../host/run-interrupted.ts';
+export { backtestRunRow } from '../host/stored-backtest.ts';
 
 export function runScenario(loaded: LoadedScenario, options: RunOptions = {}): RunReport {
   const steps = runSteps(loaded, options);
@@ -198,39 +82,9 @@ export async function runScenarioAsync(
   while (!step.done) {
     await new Promise<void>((resolve) => setImmediate(resolve));
     const { signal } = options;
-    step = signal?.aborted ? steps.throw(new InterruptSignal(String(signal.reason))) : steps.next();
+    step = signal?.aborted ? steps.throw(new StopRequested(String(signal.reason))) : steps.next();
   }
   return step.value;
-}
-
-/** Thrown into the run at a chunk boundary; the run rethrows it as RunInterrupted. */
-class InterruptSignal extends Error {
-  constructor(readonly reason: string) {
-    super(reason);
-  }
-}
-
-/** A backtest's row in the store's runs table as it starts (a run taken off a queue before it
- *  started is stored with the same row: run-pool-unstarted.ts). */
-export function backtestRunRow(
-  loaded: LoadedScenario,
-  id: string,
-  seed: number,
-  startedAt: string,
-  sweepId?: string,
-): NewRun {
-  const s = loaded.scenario;
-  return {
-    id,
-    scenarioName: s.name,
-    scenarioHash: loaded.hash,
-    scenarioJson: loaded.canonical,
-    seed,
-    codeVersion: codeVersion(),
-    startedAt,
-    simStart: parseUtcInstant(s.start),
-    ...(sweepId !== undefined ? { sweepId } : {}),
-  };
 }
 
 /** The run, yielding between chunks of clock advance. */
@@ -245,44 +99,17 @@ function* runSteps(loaded: LoadedScenario, options: RunOptions): Generator<void,
   const clock = new VirtualClock(start);
   const rng = new Rng(seed);
   const log = new EventLog(clock);
-  const sinks: RollbackSink[] = [];
   const others = s.otherInstruments.length > 0 ? scenarioInstruments(s, instrument).all.slice(1) : [];
-  let fold = new RunReportFold(instrument, others);
-  sinks.push({
-    write: (entry) => fold.add(entry),
-    rollback: (durable) => {
-      fold = new RunReportFold(instrument, others);
-      for (const entry of durable) fold.add(entry);
-    },
-    // Each process's ledger folds every entry anyway: the report reads its orders from it.
-    follow: (ledger) => fold.follow(ledger),
-  });
+  const report = new ReportSink(instrument, others);
+  const sinks: RollbackSink[] = [report];
   if (options.onEntry) {
     const onEntry = options.onEntry;
     sinks.push({ write: (entry) => onEntry(entry) });
   }
-
-  let writer: RunWriter | null = null;
-  let threaded: ThreadedRunWriter | null = null;
   const { store } = options;
-  if (store) {
-    store.createRun(backtestRunRow(loaded, id, seed, new Date().toISOString(), options.sweepId));
-    // A run with restarts is continued from the store: each commit of the log is one
-    // transaction, written before an order leaves (write-ahead), and the store holds the durable
-    // log at every restart. A run without restarts is run again, never continued: its commits
-    // are grouped into large transactions (whole commit units only; a crash loses the units not
-    // yet written).
-    // A grouped run in a database file hands its writes to a thread (threaded-writer.ts), so
-    // SQLite's inserts run beside the simulation instead of in it, and leaves its order, fill and
-    // orphan rows to be built from its log when first read (deferred-projection.ts).
-    if (s.restarts.length === 0 && canWriteFromThread(store)) {
-      threaded = new ThreadedRunWriter(store, id);
-      sinks.push(threaded);
-    } else {
-      writer = store.writer(id, instrument, { commits: s.restarts.length > 0 ? 'durable' : 'grouped' });
-      sinks.push(writer);
-    }
-  }
+  const row = store ? backtestRunRow(loaded, id, seed, new Date().toISOString(), options.sweepId) : null;
+  const stored = store && row ? new StoredBacktest(store, id, row, instrument, s.restarts.length > 0) : null;
+  if (stored) sinks.push(stored.sink);
 
   const wallStart = performance.now();
   try {
@@ -295,7 +122,7 @@ function* runSteps(loaded: LoadedScenario, options: RunOptions): Generator<void,
       instrument,
       start,
       sinks,
-      readStore: store ? () => [...store.entries(id)] : null,
+      readStore: stored ? () => stored.entries() : null,
       venueBuilder: options.buildVenue,
       strategy: loaded.strategy,
       swaps: loaded.swaps,
@@ -321,8 +148,7 @@ function* runSteps(loaded: LoadedScenario, options: RunOptions): Generator<void,
       const took = now - chunkStart;
       if (took < CHUNK_WALL_MS / 2) stepMs = Math.min(stepMs * 2, end - start);
       else if (took > CHUNK_WALL_MS * 2) stepMs = Math.max(1, Math.floor(stepMs / 2));
-      writer?.heartbeat();
-      threaded?.heartbeat();
+      stored?.heartbeat();
       if (options.onProgress && now - lastProgress >= every) {
         lastProgress = now;
         options.onProgress({
@@ -337,42 +163,38 @@ function* runSteps(loaded: LoadedScenario, options: RunOptions): Generator<void,
     }
     run.audit();
     run.end();
-    endTops.forEach((top, i) => fold.markEnd(symbols[i] as string, top));
+    endTops.forEach((top, i) => report.fold.markEnd(symbols[i] as string, top));
 
     const wallMs = performance.now() - wallStart;
-    const report = runReport({
+    const done = runReport({
       runId: id,
       scenario: s,
       seed,
       log: run.log,
-      summary: fold.summary(),
+      summary: report.fold.summary(),
       clockActions,
       simulatedMs: end - start,
       wallMs: Math.round(wallMs * 1000) / 1000,
     });
     // What the store keeps of the finished run, built only for a stored run: the report's JSON
     // was about 3% of an unstored sweep path's time, for nothing.
-    const totals = (): RunTotals => ({
-      digest: report.digest,
+    stored?.finish({
+      digest: done.digest,
       simEnd: end,
       eventCount: run.log.count,
       finishedAt: new Date().toISOString(),
-      reportJson: JSON.stringify(report),
-      parents: report.parents,
-      passed: report.passed,
+      reportJson: JSON.stringify(done),
+      parents: done.parents,
+      passed: done.passed,
     });
-    if (threaded) threaded.finish(totals());
-    else if (store && writer) store.finishRun(writer, totals());
-    return report;
+    return done;
   } catch (err) {
-    if (err instanceof InterruptSignal) {
-      if (threaded) threaded.interrupt(err.reason, new Date().toISOString());
-      else store?.interruptRun(id, err.reason, new Date().toISOString(), writer);
-      throw new RunInterrupted(id, err.reason);
+    if (err instanceof StopRequested) {
+      stored?.interrupt(err.reason, new Date().toISOString());
+      throw new RunInterrupted(id, err.reason, false);
     }
     const message = err instanceof Error ? err.message : String(err);
-    if (threaded) threaded.fail(message, new Date().toISOString());
-    else store?.failRun(writer, id, message, new Date().toISOString());
+    stored?.fail(message, new Date().toISOString());
     throw err;
   }
 }

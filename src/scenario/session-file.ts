@@ -6,7 +6,7 @@
 // HTTP, so a file that scripts them (orders, signals, externalOrders, actions, restarts, expect)
 // is refused, as is one that names other instruments (a session trades one). A `strategy:`
 // section is not a scripted input but logic that trades beside the HTTP commands: it is loaded
-// and checked as a scenario's (src/runtime/live-strategy.ts runs it). Every problem is listed at
+// and checked as a scenario's (src/host/live-strategy.ts runs it). Every problem is listed at
 // once, naming its field; nothing starts on a refused file.
 import {
   listed,

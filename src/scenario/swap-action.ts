@@ -1,5 +1,5 @@
 // A scenario's swap_strategy action as its run hands it to the strategy (StrategySlot.request):
-// the same request in a backtest (the harness) and a paper run, so the two decide alike.
+// the same request in a backtest (its world of processes) and a paper run, so the two decide alike.
 import { parseDurationMs } from '../core/model/time-fields.ts';
 import { DEFAULT_THRESHOLDS } from '../strategy/shadow-compare.ts';
 import type { Instantiable, SwapRequest } from '../strategy/strategy-slot.ts';

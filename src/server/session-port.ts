@@ -1,5 +1,5 @@
 // What the service routes, the session page and the session metrics need of a running service
-// session (src/runtime/session-run.ts implements it; the CLI hands it to the app): its identity,
+// session (src/host/service-session.ts implements it; the CLI hands it to the app): its identity,
 // the commands it runs (each answered once its unit of work committed), and reads of its state
 // between units. Reads are synchronous and see the node as its last unit left it.
 import type { LogEntry } from '../core/model/events.ts';

@@ -2,7 +2,7 @@
 // the whole commit units handed to its writer. A grouped run leaves its order, fill and orphan rows
 // to be built from its log when they are first read (deferred-projection.ts), so its writer is
 // handed no rows; the run row's counts still come from the ledger of the process that runs it,
-// which applies each entry right after the log hands it to the sinks (harness.ts).
+// which applies each entry right after the log hands it to the sinks (src/host/backtest-world.ts).
 import type { LogEntry } from '../core/model/events.ts';
 import type { OrderLedger } from '../core/order/order-ledger.ts';
 

@@ -13,7 +13,7 @@ import type { ExecEvent, LogEntry } from '../../src/core/model/events.ts';
 import { makeInstrument } from '../../src/core/model/instrument.ts';
 import { runScenario } from '../../src/runtime/backtest-run.ts';
 import { runChecked } from '../support/adversarial-check.ts';
-import { prepareRun } from '../../src/runtime/harness.ts';
+import { prepareRun } from '../../src/host/backtest-world.ts';
 import { loadScenarioFile } from '../../src/scenario/load-scenario.ts';
 import { parseDurationMs, parseUtcInstant } from '../../src/core/model/time-fields.ts';
 

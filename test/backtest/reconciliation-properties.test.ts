@@ -9,7 +9,7 @@ import { VirtualClock } from '../../src/core/clock/virtual-clock.ts';
 import { EventLog } from '../../src/core/log/event-log.ts';
 import type { LogEntry } from '../../src/core/model/events.ts';
 import { makeInstrument } from '../../src/core/model/instrument.ts';
-import { prepareRun } from '../../src/runtime/harness.ts';
+import { prepareRun } from '../../src/host/backtest-world.ts';
 import { parseScenario } from '../../src/scenario/load-scenario.ts';
 import { parseDurationMs, parseUtcInstant } from '../../src/core/model/time-fields.ts';
 

@@ -13,7 +13,7 @@ import { parentOrderId } from '../../src/core/model/ids.ts';
 import { makeInstrument, qtyToLots } from '../../src/core/model/instrument.ts';
 import { isTerminal } from '../../src/core/model/order-status.ts';
 import type { LogEntry } from '../../src/core/model/events.ts';
-import { prepareRun } from '../../src/runtime/harness.ts';
+import { prepareRun } from '../../src/host/backtest-world.ts';
 import { parseScenario } from '../../src/scenario/load-scenario.ts';
 import { parseDurationMs, parseUtcInstant } from '../../src/core/model/time-fields.ts';
 

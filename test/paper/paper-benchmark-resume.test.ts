@@ -30,7 +30,7 @@ import { AlpacaAdapter } from '../../src/live/alpaca/alpaca-adapter.ts';
 import { BinanceAdapter } from '../../src/live/binance/binance-adapter.ts';
 import type { LiveVenue } from '../../src/live/live-venue.ts';
 import { runScenario } from '../../src/runtime/backtest-run.ts';
-import { PaperInterrupted, resumePaper, runPaper, type PaperOptions } from '../../src/runtime/paper-run.ts';
+import { RunInterrupted, resumePaper, runPaper, type PaperOptions } from '../../src/runtime/paper-run.ts';
 import { loadScenarioFile } from '../../src/scenario/load-scenario.ts';
 import { openDatabase } from '../../src/store/open-database.ts';
 import { RunStore } from '../../src/store/run-store.ts';
@@ -311,8 +311,8 @@ for (const venue of REFUSING)
           () => null,
           (e: unknown) => e,
         );
-        expect(err).toBeInstanceOf(PaperInterrupted);
-        const runId = (err as PaperInterrupted).runId;
+        expect(err).toBeInstanceOf(RunInterrupted);
+        const runId = (err as RunInterrupted).runId;
 
         const warnings: string[] = [];
         const resumedAt = Date.now();

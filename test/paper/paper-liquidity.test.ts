@@ -16,7 +16,7 @@ import { startAlpacaGateway, type AlpacaGateway } from '../../src/gateway/alpaca
 import { BinanceAdapter } from '../../src/live/binance/binance-adapter.ts';
 import { AlpacaAdapter } from '../../src/live/alpaca/alpaca-adapter.ts';
 import { WallClock } from '../../src/live/wall-clock.ts';
-import { PaperInterrupted, resumePaper, runPaper, type PaperOptions } from '../../src/runtime/paper-run.ts';
+import { RunInterrupted, resumePaper, runPaper, type PaperOptions } from '../../src/runtime/paper-run.ts';
 import { loadAnyScenarioFile, loadScenarioFile } from '../../src/scenario/load-scenario.ts';
 import { openDatabase } from '../../src/store/open-database.ts';
 import { RunStore } from '../../src/store/run-store.ts';
@@ -167,8 +167,8 @@ describe('the liquidity cap in a paper run on the local Alpaca gateway', () => {
       () => null,
       (e: unknown) => e,
     );
-    expect(err).toBeInstanceOf(PaperInterrupted);
-    const id = (err as PaperInterrupted).runId;
+    expect(err).toBeInstanceOf(RunInterrupted);
+    const id = (err as RunInterrupted).runId;
     expect(first.seen.reads).toBe(1);
 
     const again = counted(gw, s);

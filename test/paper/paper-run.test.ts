@@ -18,7 +18,7 @@ import { ALWAYS_OPEN } from '../../src/core/venues/index.ts';
 import { WallClock } from '../../src/live/wall-clock.ts';
 import {
   marketHoursWarning,
-  PaperInterrupted,
+  RunInterrupted,
   resumePaper,
   runPaper,
   VenueUnavailable,
@@ -58,7 +58,7 @@ function options(gw: { url: string }, s: RunStore, keys = { id: KEY, secret: SEC
 }
 
 /** Runs the TWAP on paper and stops it with SIGINT at the first logged entry `stopAt` accepts;
- *  the run must end PaperInterrupted. Returns the run's id. */
+ *  the run must end RunInterrupted. Returns the run's id. */
 async function interruptedAt(gw: { url: string }, s: RunStore, stopAt: (e: LogEntry) => boolean): Promise<string> {
   const stop = new AbortController();
   const err = await runPaper(loadScenarioFile(TWAP), {
@@ -71,8 +71,8 @@ async function interruptedAt(gw: { url: string }, s: RunStore, stopAt: (e: LogEn
     () => null,
     (e: unknown) => e,
   );
-  expect(err).toBeInstanceOf(PaperInterrupted);
-  return (err as PaperInterrupted).runId;
+  expect(err).toBeInstanceOf(RunInterrupted);
+  return (err as RunInterrupted).runId;
 }
 
 function io(env: Record<string, string | undefined> = {}): Io & { outs: string[]; errs: string[] } {

@@ -19,7 +19,7 @@ import { createApp } from '../../src/server/app.ts';
 import { ProblemError } from '../../src/server/problem.ts';
 import type { RunJobs } from '../../src/server/routes/run-job-routes.ts';
 import { resolveScenarioRequest } from '../../src/server/scenario-request.ts';
-import { PaperInterrupted, resumePaper, runPaper } from '../../src/runtime/paper-run.ts';
+import { RunInterrupted, resumePaper, runPaper } from '../../src/runtime/paper-run.ts';
 import { loadAnyScenarioFile, loadScenarioFile, ScenarioError } from '../../src/scenario/load-scenario.ts';
 import { LIVE_VENUES } from '../../src/live/venue-registry.ts';
 import { paperWarnings } from '../../src/scenario/paper-mode.ts';
@@ -219,8 +219,8 @@ describe('a paper-only file', () => {
       () => null,
       (e: unknown) => e,
     );
-    expect(err).toBeInstanceOf(PaperInterrupted);
-    const id = (err as PaperInterrupted).runId;
+    expect(err).toBeInstanceOf(RunInterrupted);
+    const id = (err as RunInterrupted).runId;
     // The stored scenario has no start and no market either: resume reads it as a paper run.
     expect(JSON.parse(store.scenarioJson(id))).not.toHaveProperty('market');
     const report = await resumePaper(id, options);

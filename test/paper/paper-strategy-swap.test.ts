@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ExecEvent, LogEntry } from '../../src/core/model/events.ts';
 import { startAlpacaGateway } from '../../src/gateway/alpaca/alpaca-gateway.ts';
-import { PaperInterrupted, resumePaper, runPaper } from '../../src/runtime/paper-run.ts';
+import { RunInterrupted, resumePaper, runPaper } from '../../src/runtime/paper-run.ts';
 import { loadAnyScenarioFile } from '../../src/scenario/load-scenario.ts';
 import { openDatabase } from '../../src/store/open-database.ts';
 import { RunStore } from '../../src/store/run-store.ts';
@@ -76,8 +76,8 @@ describe('a strategy swap in a paper run', () => {
       () => null,
       (e: unknown) => e,
     );
-    expect(err).toBeInstanceOf(PaperInterrupted);
-    const id = (err as PaperInterrupted).runId;
+    expect(err).toBeInstanceOf(RunInterrupted);
+    const id = (err as RunInterrupted).runId;
     const first = ofKind([...s.entries(id)]);
     expect(first('StrategySwapRequested').map((e) => e.event)).toEqual([
       expect.objectContaining({

@@ -15,7 +15,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ExecEvent, LogEntry } from '../../src/core/model/events.ts';
 import { startAlpacaGateway, type AlpacaGateway } from '../../src/gateway/alpaca/alpaca-gateway.ts';
-import { PaperInterrupted, resumePaper, runPaper } from '../../src/runtime/paper-run.ts';
+import { RunInterrupted, resumePaper, runPaper } from '../../src/runtime/paper-run.ts';
 import { loadAnyScenarioFile } from '../../src/scenario/load-scenario.ts';
 import { openDatabase } from '../../src/store/open-database.ts';
 import { RunStore } from '../../src/store/run-store.ts';
@@ -184,8 +184,8 @@ describe('a strategy module in a paper run against the local Alpaca gateway', ()
       () => null,
       (e: unknown) => e,
     );
-    expect(err).toBeInstanceOf(PaperInterrupted);
-    const id = (err as PaperInterrupted).runId;
+    expect(err).toBeInstanceOf(RunInterrupted);
+    const id = (err as RunInterrupted).runId;
     // The stored scenario names the module where it is: a resume has no file to resolve it from.
     const stored = JSON.parse(s.scenarioJson(id)) as { strategy: { module: string } };
     expect(stored.strategy.module).toBe(path.resolve('test/fixtures/paper/bar-buyer-minutes.ts'));

@@ -15,7 +15,7 @@ import { startBinanceGateway } from '../../src/gateway/binance/binance-gateway.t
 import { AlpacaAdapter } from '../../src/live/alpaca/alpaca-adapter.ts';
 import { BinanceAdapter } from '../../src/live/binance/binance-adapter.ts';
 import type { LiveVenue } from '../../src/live/live-venue.ts';
-import { startingLocally } from '../../src/runtime/connect-venue.ts';
+import { startingLocally } from '../../src/host/connect-venue.ts';
 import { runPaper, VenueUnavailable, type PaperOptions } from '../../src/runtime/paper-run.ts';
 import { loadScenarioFile } from '../../src/scenario/load-scenario.ts';
 import { openDatabase } from '../../src/store/open-database.ts';

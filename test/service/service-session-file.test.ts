@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ScenarioError } from '../../src/scenario/load-scenario.ts';
 import { parseSessionFile } from '../../src/scenario/session-file.ts';
-import { SessionRefused } from '../../src/runtime/session-run.ts';
+import { SessionRefused } from '../../src/runtime/session-root.ts';
 import { openDatabase } from '../../src/store/open-database.ts';
 import { RunStore } from '../../src/store/run-store.ts';
 import { execsimInProcess } from '../support/cli-in-process.ts';

@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { Hono } from 'hono';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ServiceSession } from '../../src/runtime/session-run.ts';
+import type { ServiceSession } from '../../src/runtime/session-root.ts';
 import { pageRoutes } from '../../src/server/pages/page-routes.tsx';
 import { registerRoutes } from '../../src/server/register-routes.ts';
 import { sessionStreamRoutes } from '../../src/server/routes/session-stream-routes.ts';

@@ -11,7 +11,7 @@ import type { ExecEvent, LogEntry } from '../../src/core/model/events.ts';
 import { parentOrderId } from '../../src/core/model/ids.ts';
 import { InProcessVenue } from '../../src/gateway/in-process-venue.ts';
 import type { DailyVolumes } from '../../src/live/live-venue.ts';
-import { ServiceSession } from '../../src/runtime/session-run.ts';
+import { openSession } from '../../src/runtime/session-root.ts';
 import { simulatedScenario } from '../../src/scenario/load-scenario.ts';
 import { parseSessionFile } from '../../src/scenario/session-file.ts';
 import { openDatabase } from '../../src/store/open-database.ts';
@@ -53,7 +53,7 @@ describe('a service session refreshes its daily volume each day', () => {
     const simulated = simulatedScenario(loaded.loaded);
     const session = await settle(
       clock,
-      ServiceSession.open(loaded, {
+      openSession(loaded, {
         store,
         clock,
         venue: {

@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parentOrderId } from '../../src/core/model/ids.ts';
 import type { CommandResult } from '../../src/node/node-commands.ts';
 import { inProcessVenueOptions } from '../../src/gateway/in-process-venue.ts';
-import { ServiceSession } from '../../src/runtime/session-run.ts';
+import { openSession } from '../../src/runtime/session-root.ts';
 import { simulatedScenario } from '../../src/scenario/load-scenario.ts';
 import { loadSessionFile } from '../../src/scenario/session-file.ts';
 import { sessionMetrics } from '../../src/server/session-metrics.ts';
@@ -79,7 +79,7 @@ describe('session metrics over a sim session', () => {
     const db = openDatabase(path.join(dir, 'sess.db'));
     const store = new RunStore(db);
     const file = loadSessionFile(SESSION_FILE);
-    const session = await ServiceSession.open(file, {
+    const session = await openSession(file, {
       store,
       venue: inProcessVenueOptions(simulatedScenario(file.loaded)),
     });

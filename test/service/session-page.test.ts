@@ -8,7 +8,7 @@
 // is no session page. No page has an inline script.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parentOrderId } from '../../src/core/model/ids.ts';
-import type { ServiceSession } from '../../src/runtime/session-run.ts';
+import type { ServiceSession } from '../../src/runtime/session-root.ts';
 import { pageRoutes } from '../../src/server/pages/page-routes.tsx';
 import { sessionView } from '../../src/server/pages/session-page-view.ts';
 import type { RunStore } from '../../src/store/run-store.ts';

@@ -10,7 +10,7 @@
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogEntry } from '../../src/core/model/events.ts';
-import type { ServiceSession } from '../../src/runtime/session-run.ts';
+import type { ServiceSession } from '../../src/runtime/session-root.ts';
 import { buildOpenApi } from '../../src/server/openapi.ts';
 import { ProblemError, problemResponse } from '../../src/server/problem.ts';
 import { registerRoutes } from '../../src/server/register-routes.ts';

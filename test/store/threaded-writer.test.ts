@@ -18,7 +18,7 @@ import type { LogLine } from '../../src/core/ports/event-sink.ts';
 import { makeInstrument } from '../../src/core/model/instrument.ts';
 import { OrderLedger } from '../../src/core/order/order-ledger.ts';
 import { runScenario } from '../../src/runtime/backtest-run.ts';
-import { prepareRun } from '../../src/runtime/harness.ts';
+import { prepareRun } from '../../src/host/backtest-world.ts';
 import { GROUPED_THREAD_EVENTS, ThreadedRunWriter } from '../../src/store/threaded-writer.ts';
 import { PERSIST_RUN } from '../../bench/persist.bench.ts';
 import { loadScenarioFile, parseScenario, type LoadedScenario } from '../../src/scenario/load-scenario.ts';

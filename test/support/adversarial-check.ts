@@ -20,7 +20,7 @@ import type { LogEntry } from '../../src/core/model/events.ts';
 import type { ClientOrderId } from '../../src/core/model/ids.ts';
 import { isTerminal } from '../../src/core/model/order-status.ts';
 import { lotsToQty, makeInstrument, type Instrument } from '../../src/core/model/instrument.ts';
-import { prepareRun, type RollbackSink } from '../../src/runtime/harness.ts';
+import { prepareRun, type RollbackSink } from '../../src/host/backtest-world.ts';
 import { parseScenario } from '../../src/scenario/load-scenario.ts';
 import { parseDurationMs, parseUtcInstant } from '../../src/core/model/time-fields.ts';
 import type { ExchangeOrder } from '../../src/sim/venue/exchange-order.ts';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VirtualClock } from '../../src/core/clock/virtual-clock.ts';
 import { inProcessVenueOptions } from '../../src/gateway/in-process-venue.ts';
-import { ServiceSession, type SessionOptions } from '../../src/runtime/session-run.ts';
+import { openSession, type ServiceSession, type SessionOptions } from '../../src/runtime/session-root.ts';
 import { simulatedScenario } from '../../src/scenario/load-scenario.ts';
 import { loadSessionFile, parseSessionFile, type LoadedSession } from '../../src/scenario/session-file.ts';
 import { openDatabase } from '../../src/store/open-database.ts';
@@ -83,7 +83,7 @@ export async function simSession(
   const venueClock = new TestVenueClock(clock);
   const session = await settle(
     clock,
-    ServiceSession.open(loaded, {
+    openSession(loaded, {
       store,
       clock,
       venue: inProcessVenueOptions(simulatedScenario(loaded.loaded), { clock: venueClock }),

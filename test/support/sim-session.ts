@@ -8,7 +8,7 @@ import { afterAll } from 'vitest';
 import { parentOrderId } from '../../src/core/model/ids.ts';
 import { inProcessVenueOptions } from '../../src/gateway/in-process-venue.ts';
 import type { CommandResult } from '../../src/node/node-commands.ts';
-import { ServiceSession } from '../../src/runtime/session-run.ts';
+import { openSession, type ServiceSession } from '../../src/runtime/session-root.ts';
 import { simulatedScenario } from '../../src/scenario/load-scenario.ts';
 import { loadSessionFile } from '../../src/scenario/session-file.ts';
 import { openDatabase } from '../../src/store/open-database.ts';
@@ -28,7 +28,7 @@ export async function openSimSession(): Promise<{ session: ServiceSession; store
   const file = path.join(dir, 'session.db');
   const store = new RunStore(openDatabase(file));
   const loaded = loadSessionFile(SESSION_FILE);
-  const session = await ServiceSession.open(loaded, {
+  const session = await openSession(loaded, {
     store,
     venue: inProcessVenueOptions(simulatedScenario(loaded.loaded)),
   });

@@ -29,16 +29,19 @@ describe('what V8 keeps alive past a run, where runs and sweep paths are built',
     'class A {\n  f: (() => number) | null = null;\n  constructor(x: number) {\n    this.f = () => x;\n  }\n}\nexport { A };\n',
     'export function wire(o: { g?: () => void }): void {\n  o.g = function () {};\n}\n',
   ];
-  it.each(['src/core/market/probe.ts', 'src/sim/venue/probe.ts', 'src/node/probe.ts', 'src/runtime/probe.ts'])(
-    'refuses a function literal assigned to a property in %s',
-    async (file) => {
-      for (const code of assigned) {
-        const messages = await syntaxMessages(file, code);
-        expect(messages).toHaveLength(1);
-        expect(messages[0]).toMatch(/^no function literal assigned to a property here/);
-      }
-    },
-  );
+  it.each([
+    'src/core/market/probe.ts',
+    'src/sim/venue/probe.ts',
+    'src/node/probe.ts',
+    'src/host/probe.ts',
+    'src/runtime/probe.ts',
+  ])('refuses a function literal assigned to a property in %s', async (file) => {
+    for (const code of assigned) {
+      const messages = await syntaxMessages(file, code);
+      expect(messages).toHaveLength(1);
+      expect(messages[0]).toMatch(/^no function literal assigned to a property here/);
+    }
+  });
 
   it('lets a function be passed, kept in a variable, or be a method; and refuses get/set literals', async () => {
     const fine =
@@ -68,8 +71,11 @@ describe('local/layers with the repository configuration', () => {
       await localMessages('src/core/probe.ts', "export type { Scenario } from '../scenario/schema.ts';\n"),
     ).toEqual(['src/core may import only src/core; this import reaches src/scenario/schema.ts']);
     expect(
-      await localMessages('src/core/algo/probe.ts', "export type H = import('../../runtime/harness.ts').Harness;\n"),
-    ).toEqual(['src/core may import only src/core; this import reaches src/runtime/harness.ts']);
+      await localMessages(
+        'src/core/algo/probe.ts',
+        "export type R = import('../../host/backtest-world.ts').PreparedRun;\n",
+      ),
+    ).toEqual(['src/core may import only src/core; this import reaches src/host/backtest-world.ts']);
     expect(
       await localMessages(
         'src/core/algo/probe.ts',
@@ -102,7 +108,7 @@ describe('local/layers with the repository configuration', () => {
     ).toEqual(['src/sim may import only src/core, src/sim; this import reaches src/scenario/schema.ts']);
   });
 
-  it('keeps src/live and src/gateway apart, src/server off src/sim, src/live and src/runtime, and nothing on src/cli', async () => {
+  it('keeps src/live and src/gateway apart, src/server off src/sim, src/live, src/host and src/runtime, src/host off the roots, and nothing on src/cli', async () => {
     expect(await localMessages('src/live/probe.ts', "import '../gateway/binance.ts';\n")).toEqual([
       'src/live may import only src/core, src/live; this import reaches src/gateway/binance.ts',
     ]);
@@ -113,12 +119,13 @@ describe('local/layers with the repository configuration', () => {
     expect(
       await localMessages(
         'src/server/probe.ts',
-        "import '../sim/faults.ts';\nimport '../live/wall-clock.ts';\nimport '../runtime/harness.ts';\nimport '../sweep/sweep.ts';\n",
+        "import '../sim/faults.ts';\nimport '../live/wall-clock.ts';\nimport '../host/live-process.ts';\nimport '../runtime/paper-run.ts';\nimport '../sweep/sweep.ts';\n",
       ),
     ).toEqual([
       `${serverMay}; this import reaches src/sim/faults.ts`,
       `${serverMay}; this import reaches src/live/wall-clock.ts`,
-      `${serverMay}; this import reaches src/runtime/harness.ts`,
+      `${serverMay}; this import reaches src/host/live-process.ts`,
+      `${serverMay}; this import reaches src/runtime/paper-run.ts`,
     ]);
     expect(
       await localMessages('src/store/probe.ts', "import '../scenario/schema.ts';\nimport '../cli/main.ts';\n"),
@@ -129,8 +136,18 @@ describe('local/layers with the repository configuration', () => {
     expect(
       await localMessages('src/runtime/probe.ts', "import '../sweep/sweep.ts';\nimport '../gateway/paper-desk.ts';\n"),
     ).toEqual([
-      'src/runtime may import only src/core, src/sim, src/node, src/store, src/live, src/strategy, src/scenario, src/runtime; this import reaches src/sweep/sweep.ts',
-      'src/runtime may import only src/core, src/sim, src/node, src/store, src/live, src/strategy, src/scenario, src/runtime; this import reaches src/gateway/paper-desk.ts',
+      'src/runtime may import only src/core, src/sim, src/node, src/store, src/live, src/strategy, src/scenario, src/host, src/runtime; this import reaches src/sweep/sweep.ts',
+      'src/runtime may import only src/core, src/sim, src/node, src/store, src/live, src/strategy, src/scenario, src/host, src/runtime; this import reaches src/gateway/paper-desk.ts',
+    ]);
+    // The host layer serves the roots and never reaches back up to them.
+    expect(
+      await localMessages(
+        'src/host/probe.ts',
+        "import '../runtime/backtest-run.ts';\nimport '../gateway/paper-desk.ts';\n",
+      ),
+    ).toEqual([
+      'src/host may import only src/core, src/sim, src/node, src/store, src/live, src/strategy, src/scenario, src/host; this import reaches src/runtime/backtest-run.ts',
+      'src/host may import only src/core, src/sim, src/node, src/store, src/live, src/strategy, src/scenario, src/host; this import reaches src/gateway/paper-desk.ts',
     ]);
   });
 

@@ -1,12 +1,7 @@
-// Connecting a live process's venue before anything is stored: the venue's adapter built on the
-// run's clock (the wall clock, or a test's), its refusal of the instrument heard (a venue that
-// states its own rules for the symbol), the account read once (bounded), so an unreachable venue
-// or refused keys end here with one message (VenueUnavailable) and no run row (a local venue that
-// refuses connections is asked again until the bound: a gateway started in the background just
-// before is not listening yet, as when a guide's commands run one after the other); and a warning when
-// the venue's market clock disagrees with the trading hours the run goes by. A paper run and a
-// service session connect this way, then hand the connection to their live process
-// (live-process.ts).
+// Connecting a live process's venue before anything is stored: the adapter on the run's clock,
+// the instrument and the account checked once (bounded), so an unreachable venue or refused keys
+// end here (VenueUnavailable) with no run row; and a warning when the venue's market hours
+// disagree with the run's. Details: docs/0065-the-host-layer.md.
 import { makeInstrument, type Instrument } from '../core/model/instrument.ts';
 import type { VenueMessage } from '../core/model/reports.ts';
 import type { Clock } from '../core/ports/clock.ts';

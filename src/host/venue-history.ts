@@ -1,17 +1,6 @@
-// A live run's warm-up history: the venue's 1-minute bars (Alpaca's bars, Binance's klines, read
-// by the adapter: LiveVenue.minuteBars), as the strategy host's feed samples. The answer comes
-// back as a Promise; it is handed to the host as a unit of work of the process (`post`, the
-// serial inbox), never from the Promise's continuation itself, and at most once: a read that has
-// not answered within `timeoutMs` fails then (the symbol warms up on live data) and a later answer
-// is dropped.
-//
-// A venue's bars are minutes, so a strategy's bars must be whole minutes for its history to be
-// read: minute bars are merged into the strategy's bars (aligned to multiples of barMs from the
-// epoch, as the live feed aligns them), a bar missing from the venue's answer (Alpaca leaves out
-// minutes without trades) stands flat at the previous close with volume 0, as the live feed
-// closes one, and the bar the live feed is already in (the one holding `until`) is left to it.
-// Each bar is one sample with no quote and no trades, in time order. A strategy with shorter
-// bars, or a symbol the venue does not trade, gets a `failed` answer saying why.
+// A live run's warm-up history: the venue's 1-minute bars merged into the strategy's bars, handed
+// to the strategy host once, as a unit of work of the process, or failed after `timeoutMs`. How
+// bars are merged and gaps filled: docs/0065-the-host-layer.md.
 import { fractionalTicksToPrice, lotsToQty, ticksToPrice, type Instrument } from '../core/model/instrument.ts';
 import type { Clock } from '../core/ports/clock.ts';
 import type { LiveVenue } from '../live/live-venue.ts';

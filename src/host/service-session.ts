@@ -4,17 +4,11 @@
 // inbox, one commit per unit; a command is answered once its unit committed). In `sim` mode it
 // trades on the session file's simulated venue in this process; in `paper` mode on a venue's
 // paper account through its adapter.
-// Which stored run a session file continues is session-runs.ts's. A paper session's stop is
-// stored as interrupted, a sim session's as finished with its report. A session file's strategy
-// module trades beside the HTTP commands (live-strategy.ts): until it is warm the session is
-// ready for orders but reports itself degraded, naming what each symbol still lacks (its
-// readiness is judged in session-readiness.ts from what it holds: the startup gate, the ring of
-// recent quotes, the quote fallback, the strategy). Wall time and Promises live here, not in the
-// node.
-import { randomUUID } from 'node:crypto';
+// A session's root (src/runtime/session-root.ts) opens it; its readiness, recent quotes and
+// strategy swaps are docs/0049-the-execution-service.md's.
 import { dirname } from 'node:path';
 import type { LogEntry } from '../core/model/events.ts';
-import { runId as toRunId, type RunId, type Symbol } from '../core/model/ids.ts';
+import type { RunId, Symbol } from '../core/model/ids.ts';
 import type { Instrument } from '../core/model/instrument.ts';
 import type { Clock } from '../core/ports/clock.ts';
 import type { OrderLedger } from '../core/order/order-ledger.ts';
@@ -25,18 +19,14 @@ import type { CommandResult, NodeCommand } from '../node/node-commands.ts';
 import type { RequestLookup, RequestTag } from '../node/request-journal.ts';
 import { swapDecision, swapResult } from '../node/swap-decision.ts';
 import type { NodeStatus } from '../node/node-status.ts';
-import { paperRefusal } from '../live/venue-registry.ts';
-import type { LoadedSession, SessionMode } from '../scenario/session-file.ts';
-import { codeVersion } from '../store/code-version.ts';
+import type { SessionMode } from '../scenario/session-file.ts';
 import type { RunStore } from '../store/run-store.ts';
-import { localLiveness } from '../store/run-state.ts';
-import { SessionRefused, sessionRunToContinue } from './session-runs.ts';
-import { connectVenue } from './connect-venue.ts';
-import { Interrupted, LiveProcess, PaperInterrupted, type LiveOptions } from './live-process.ts';
+import type { LiveOptions, LiveProcess } from './live-process.ts';
+import { RunInterrupted, StopRequested } from './run-interrupted.ts';
 import type { StrategyStatus } from './live-strategy.ts';
 import { sessionSwaps, type SessionSwapFields, type SessionSwapOutcome } from './session-swap.ts';
 import { assessReadiness, type Readiness } from './session-readiness.ts';
-import { QuoteRing, type AgedQuote } from './quote-ring.ts';
+import { RecentQuotes, type AgedQuote } from '../core/market/recent-quotes.ts';
 
 export interface SessionOptions {
   readonly store: RunStore;
@@ -48,17 +38,15 @@ export interface SessionOptions {
   readonly streamWaitMs?: number;
   /** A quote older than this is stale (readiness, the latest-quote answer); default 5 s. */
   readonly staleQuoteMs?: number;
-  /** Quotes kept in the ring of recent quotes; default 600. */
+  /** Recent quotes kept (recent-quotes.ts); default 600. */
   readonly quoteHistory?: number;
   /** The session's clock: the wall clock (default), or one a test advances itself. */
   readonly clock?: Clock;
-  /** How often the venue's top of book is looked at for the ring (ms); default 250. */
+  /** How often the venue's top of book is looked at for the recent quotes (ms); default 250. */
   readonly quoteSampleMs?: number;
   /** Log entries kept in memory for followers (older ones are read from the store); default 5,000. */
   readonly entryHistory?: number;
 }
-
-export { SessionRefused } from './session-runs.ts';
 
 /** A pending request whose session stopped before deciding it. */
 const UNDECIDED: CommandResult = {
@@ -72,7 +60,7 @@ export class ServiceSession {
   /** The startup gate opened (startup reconciliation and recovery complete, or forced). */
   private readyAt: number | null = null;
   private stopping = false;
-  private readonly quotes: QuoteRing;
+  private readonly quotes: RecentQuotes;
   private readonly recent: LogEntry[] = [];
   private readonly uncommitted: LogEntry[] = [];
   private readonly followers = new Set<(entry: LogEntry) => void>();
@@ -87,13 +75,13 @@ export class ServiceSession {
   /** How the process ended: the run's report, or why it stopped. */
   readonly done: Promise<void>;
 
-  private constructor(
+  constructor(
     readonly proc: LiveProcess,
     readonly mode: SessionMode,
     readonly resumed: boolean,
     private readonly options: SessionOptions,
   ) {
-    this.quotes = new QuoteRing(options.quoteHistory ?? 600, options.staleQuoteMs ?? 5_000);
+    this.quotes = new RecentQuotes(options.quoteHistory ?? 600, options.staleQuoteMs ?? 5_000);
     const prior = proc.prior ?? [];
     this.recent.push(...prior.slice(-this.entryLimit));
     for (const e of prior) this.index(e);
@@ -112,7 +100,7 @@ export class ServiceSession {
       try {
         await proc.finish(outcome);
       } catch (err) {
-        if (!(err instanceof PaperInterrupted)) throw err;
+        if (!(err instanceof RunInterrupted)) throw err;
       }
     });
   }
@@ -265,7 +253,7 @@ export class ServiceSession {
    *  a sim session is finished with its report. Resolves once it is stored. */
   async stop(reason: string): Promise<void> {
     this.stopping = true;
-    this.proc.end(this.mode === 'paper' ? { error: new Interrupted(reason) } : {});
+    this.proc.end(this.mode === 'paper' ? { error: new StopRequested(reason) } : {});
     await this.done;
   }
 
@@ -334,7 +322,7 @@ export class ServiceSession {
     }
   }
 
-  /** Looks at the venue's top of book for the ring (quote-ring.ts), until the session stops. */
+  /** Looks at the venue’s top of book for the recent quotes (recent-quotes.ts), until the session stops. */
   private sampleQuote(): void {
     if (this.stopping) return;
     this.quotes.sample(this.proc.session.venue, this.instrument.symbol, () => this.clock.now());
@@ -345,70 +333,6 @@ export class ServiceSession {
     if (this.beatTimer !== null) clearInterval(this.beatTimer);
     this.quoteTimer = null;
     this.beatTimer = null;
-  }
-
-  /**
-   * Opens the session a file describes: resumes its unfinished paper run, or starts a new run.
-   * Throws SessionRefused (nothing started), VenueUnavailable (nothing stored), or what the
-   * venue's adapter throws.
-   */
-  static async open(file: LoadedSession, options: SessionOptions): Promise<ServiceSession> {
-    const { store } = options;
-    const loaded = file.loaded;
-    const name = loaded.scenario.name;
-    const refusal = file.mode === 'paper' ? paperRefusal(loaded.scenario) : null;
-    if (refusal !== null) throw new SessionRefused(`${loaded.file}: venue.name: ${refusal}`);
-    const resume = sessionRunToContinue(store, file);
-    const warn = options.warn ?? (() => {});
-    let session: ServiceSession;
-    const holder: { s: ServiceSession | null } = { s: null };
-    const liveOptions: LiveOptions = {
-      store,
-      ...options.venue,
-      ...(options.clock ? { clock: options.clock } : {}),
-      warn,
-      onEntry: (entry) => holder.s?.noteEntry(entry),
-      ...(options.preflightTimeoutMs !== undefined ? { preflightTimeoutMs: options.preflightTimeoutMs } : {}),
-      ...(options.streamWaitMs !== undefined ? { streamWaitMs: options.streamWaitMs } : {}),
-    };
-    if (resume !== null) {
-      const id = resume.id;
-      const entries = [...store.entries(id)];
-      const connected = await connectVenue(loaded, liveOptions, id);
-      try {
-        store.claimRun(id, localLiveness(), 'session');
-      } catch (err) {
-        await connected.venue.stop();
-        throw err;
-      }
-      const started = entries.find((e) => e.event.kind === 'RunStarted');
-      const start = started?.event.kind === 'RunStarted' ? started.event.startTime : resume.sim_start;
-      session = new ServiceSession(
-        new LiveProcess(connected, liveOptions, toRunId(id), start, entries),
-        file.mode,
-        true,
-        options,
-      );
-    } else {
-      const id = toRunId(`session-${randomUUID()}`);
-      const connected = await connectVenue(loaded, liveOptions, id);
-      const start = connected.clock.now();
-      store.createRun({
-        id,
-        scenarioName: name,
-        scenarioHash: loaded.hash,
-        scenarioJson: loaded.canonical,
-        seed: loaded.scenario.seed,
-        codeVersion: codeVersion(),
-        startedAt: new Date(start).toISOString(),
-        simStart: start,
-        mode: 'session',
-      });
-      session = new ServiceSession(new LiveProcess(connected, liveOptions, id, start, null), file.mode, false, options);
-    }
-    holder.s = session;
-    await session.begin();
-    return session;
   }
 }
 

@@ -1,14 +1,7 @@
-// A run as a world and its processes. The world is what survives a crash: the virtual
-// clock, the simulated venue and its market, the durable log (and the store behind it), and the
-// scenario's inputs on the clock. A process is the harness's in-memory state: ledger and a
-// trading node (src/node/) over the process's runner. A crash (scenario `restarts`) kills the
-// process (process-life.ts): its timers never fire, the venue's answers to it are dropped,
-// its uncommitted log tail is lost. After the downtime a new process starts from the durable log
-// alone: it folds the log, restores the kill switch, breaker, dedup memory, reconciliation
-// high-water mark and orphan book, then is gated (new orders refused as not ready) while startup
-// reconciliation asks the venue and zombie-slice recovery reschedules what is left; then it
-// opens the gate and reconciles periodically. Inputs that arrive while no process runs are
-// refused and named in the next ProcessRestarted event.
+// A backtest as a world and its processes: the world (virtual clock, simulated venue, durable log,
+// the scenario's inputs) survives a crash; a process (ledger and trading node over its ProcessLife)
+// does not, and the next one starts from the durable log. Crashes, restarts and refused inputs:
+// docs/0065-the-host-layer.md.
 import type { Rng } from '../core/clock/rng.ts';
 import type { VirtualClock } from '../core/clock/virtual-clock.ts';
 import { canonicalLine, EventLog } from '../core/log/event-log.ts';
@@ -29,7 +22,7 @@ import { ProcessLife } from '../node/process-life.ts';
 import { NodeHost, nodeProcess, type HostedProcess } from '../node/node-host.ts';
 import type { TradingNode } from '../node/trading-node.ts';
 import type { UnitClock } from '../node/unit-runner.ts';
-import { DurableSink } from './durable-sink.ts';
+import { DurableSink } from '../node/durable-sink.ts';
 import type { LoadedSwap, RunnableStrategy } from '../scenario/load-scenario.ts';
 import { swapActionLabel, swapActionRequest } from '../scenario/swap-action.ts';
 import { StrategySlot, type CandidateRef, type SwapRequest } from '../strategy/strategy-slot.ts';

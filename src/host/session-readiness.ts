@@ -1,7 +1,7 @@
 // Whether a service session is ready, and every reason it is not, in words: what GET /readyz
 // answers (503, "degraded: " and the reasons), the session's readiness gauge, and the refusal of
 // an order while not ready. The session gathers the facts between units of work
-// (session-run.ts); judging them is here, apart from the session, so each reason is checked by
+// (service-session.ts); judging them is here, apart from the session, so each reason is checked by
 // itself. Reasons come in a fixed order: stopping, startup, kill switch, market data (missing,
 // stale, on the quote fallback), venue streams, the strategy.
 import type { FallbackStatus } from '../core/market/quote-fallback.ts';

@@ -1,16 +1,7 @@
-// One live process of a trading node on the wall clock: the node (src/node/) over a venue adapter
-// already connected (connect-venue.ts), every adapter answer, timer and command run as one unit of
-// work in the serial inbox, the event log committed after each unit into the run's store rows, the
-// report folded as entries come, and at its end how it ended stored (interrupted, failed, or
-// finished with its report). A paper run (paper-run.ts) adds its scenario's timed inputs and its
-// horizon on top; a service session (session-run.ts) adds commands that arrive over HTTP. Both
-// start it the same way: the venue's execution stream and first top of book awaited, bounded
-// (venue-start-wait.ts), the market history read back on a resume, the liquidity cap's daily
-// volumes read (daily-volume-reads.ts), then the node's startup (a first process takes the
-// account as its baseline; a restarted one restores from the stored log, gates new orders while
-// startup reconciliation and slice recovery run). A scenario's or session's strategy module runs
-// beside the node (live-strategy.ts). The only wall-time and Promise code of a run lives here, in
-// its hosts and in src/live.
+// One live process of a trading node on the wall clock: the node over a connected venue adapter,
+// every answer, timer and command one unit of work of the serial inbox, the log committed after
+// each into the run's store rows, and at its end how it ended stored. A paper run and a service
+// session start and stop it alike: docs/0065-the-host-layer.md.
 import { Rng } from '../core/clock/rng.ts';
 import { EventLog } from '../core/log/event-log.ts';
 import type { LogEntry } from '../core/model/events.ts';
@@ -26,7 +17,8 @@ import { SerialInbox } from '../node/serial-inbox.ts';
 import { nodeProcess } from '../node/node-host.ts';
 import type { TradingNode } from '../node/trading-node.ts';
 import type { UnitClock } from '../node/unit-runner.ts';
-import { runReport, type RunReport } from './backtest-run.ts';
+import { runReport, type RunReport } from './run-report.ts';
+import { RunInterrupted, StopRequested } from './run-interrupted.ts';
 import type { ConnectOptions, LiveSession } from './connect-venue.ts';
 import { DailyVolumeReads } from './daily-volume-reads.ts';
 import { liveStrategyOf, type LiveStrategy } from './live-strategy.ts';
@@ -43,24 +35,6 @@ export interface LiveOptions extends ConnectOptions {
 
 /** How a live process ended: by its host (done), a stop signal, or a unit that threw. */
 export type LiveOutcome = { readonly error?: unknown };
-
-/** A process stopped by a signal: its run is stored as interrupted. */
-export class Interrupted extends Error {
-  constructor(readonly reason: string) {
-    super(reason);
-  }
-}
-
-/** A live process stopped by a signal; stored as interrupted, resumable. */
-export class PaperInterrupted extends Error {
-  override readonly name = 'PaperInterrupted';
-  constructor(
-    readonly runId: RunId,
-    readonly reason: string,
-  ) {
-    super(`paper run ${runId} interrupted: ${reason}; continue it with execsim resume ${runId}`);
-  }
-}
 
 /**
  * The node of one live process, wired to the run's store. `afterCommit` sets what runs after each
@@ -91,7 +65,7 @@ export class LiveProcess {
   /** The liquidity cap's volumes from the venue's daily bars (nothing when they are not its source). */
   private readonly volumes: DailyVolumeReads;
   private readonly onAbort = (): void =>
-    this.end({ error: new Interrupted(String(this.options.signal?.reason ?? 'stopped')) });
+    this.end({ error: new StopRequested(String(this.options.signal?.reason ?? 'stopped')) });
 
   constructor(
     readonly session: LiveSession,
@@ -270,7 +244,7 @@ export class LiveProcess {
 
   /**
    * Stops the node, the inbox, its timers and the venue, then stores how the process ended:
-   * interrupted (resumable; throws PaperInterrupted), failed (throws the unit's error), or
+   * interrupted (resumable; throws RunInterrupted), failed (throws the unit's error), or
    * finished with its report.
    */
   async finish(outcome: LiveOutcome): Promise<RunReport> {
@@ -292,9 +266,9 @@ export class LiveProcess {
     const finishedAt = new Date(this.session.clock.now()).toISOString();
     const id = this.id;
     if (outcome.error !== undefined) {
-      if (outcome.error instanceof Interrupted) {
+      if (outcome.error instanceof StopRequested) {
         store.interruptRun(id, outcome.error.reason, finishedAt);
-        throw new PaperInterrupted(id, outcome.error.reason);
+        throw new RunInterrupted(id, outcome.error.reason, true);
       }
       const message = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
       store.failRun(this.writer, id, message, finishedAt);

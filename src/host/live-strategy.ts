@@ -1,17 +1,7 @@
-// A strategy module in a live process (a paper run or a service session): the same StrategyHost a
-// backtest runs, here on the process's clock (every sample, timer and history answer is a unit of
-// work of its serial inbox), with the node's market data (the quote fallback over the venue's
-// adapter) and the venue's bars as its warm-up history (venue-history.ts). Each command the
-// strategy makes is queued in the inbox as a unit of its own, after the unit that made it, as every
-// other input is: dedup, guards, pre-trade and reduce-only checks, routing. A first process holds
-// those commands while it reads the account's baseline (release() lets them go, in order); a
-// restarted one's meet the startup gate. Closed (a paper run at its horizon), it makes nothing more
-// and a signal still queued is refused when its unit comes (StrategyOutputRefused), while a
-// failure's kill switch and cancels still run. A process that crashed or stopped took its strategy
-// with it: the next one starts a fresh instance, which warms up again. The host is a
-// StrategySlot, so a session's operator can swap the strategy after a shadow validation
-// (session-swap.ts); a restarted process starts the strategy its log says is live. liveStrategyOf
-// wires the one a file names into its process.
+// A strategy module in a live process (a paper run or a service session): the StrategyHost a
+// backtest runs, on the process's clock, each command it makes queued in the inbox as a unit of
+// its own; a StrategySlot, so a session can swap it. Holding, closing and restarts:
+// docs/0065-the-host-layer.md.
 import type { Instrument } from '../core/model/instrument.ts';
 import type { OrderLedger } from '../core/order/order-ledger.ts';
 import type { LiveVenue } from '../live/live-venue.ts';

@@ -1,16 +1,6 @@
 // A backtest's warm-up history: the market before `until` as the run's own market would have
-// shown it, sampled the way the strategy host samples the live one. The history runs in a world
-// of its own (a fresh virtual clock, the scenario's venue and market without its faults, a random
-// stream of its own), so reading it changes nothing in the run: its digest is the same with or
-// without history, given the same strategy.
-//
-// A recording (model replay) is the history itself: the world replays it up to `until`, and what
-// the recording has before that is what the strategy sees (nothing, when the run starts where
-// the recording does: the symbol then warms up on live data). A generated market has no past,
-// so one is drawn: the model runs for the span before `until` from its start price, and the
-// drawn path is shifted (whole ticks) so that it ends at the live market's mid at `until`. A
-// strategy thus warms up on a path of the same model, ending where the run begins, that has not
-// seen the run's future.
+// shown it, drawn in a world of its own so reading it changes nothing in the run. How a
+// recording and a generated market give one: docs/0065-the-host-layer.md.
 import { Rng } from '../core/clock/rng.ts';
 import { VirtualClock } from '../core/clock/virtual-clock.ts';
 import type { Instrument } from '../core/model/instrument.ts';

@@ -1,10 +1,10 @@
-// The session's ring of recent quotes: a quote is kept only when it has a side and changed, the
+// A service session's recent quotes: a quote is kept only when it has a side and changed, the
 // newest `limit` are kept, and the latest for a symbol is read with its age and staleness.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Symbol } from '../core/model/ids.ts';
-import type { TopOfBook } from '../core/ports/broker.ts';
-import { QuoteRing } from './quote-ring.ts';
+import type { Symbol } from '../model/ids.ts';
+import type { TopOfBook } from '../ports/broker.ts';
+import { RecentQuotes } from './recent-quotes.ts';
 
 const BTC = 'BTCUSDT' as Symbol;
 const ETH = 'ETHUSDT' as Symbol;
@@ -15,9 +15,9 @@ function venue(top: TopOfBook, at: number | null) {
 }
 const book = (bid: number | null, ask: number | null): TopOfBook => ({ bid, ask, bidQty: 1, askQty: 1 });
 
-describe('QuoteRing', () => {
+describe('RecentQuotes', () => {
   it('keeps a quote only when it has a side and changed, at the venue time or else now', () => {
-    const ring = new QuoteRing(10, 5_000);
+    const ring = new RecentQuotes(10, 5_000);
     ring.sample(venue(book(null, null), 1_000), BTC, () => 1_500);
     expect(ring.latest(BTC, 2_000)).toBeNull();
     ring.sample(venue(book(100, 101), 1_000), BTC, () => 1_500);
@@ -37,7 +37,7 @@ describe('QuoteRing', () => {
   });
 
   it('reads the newest quote of the symbol asked for', () => {
-    const ring = new QuoteRing(10, 5_000);
+    const ring = new RecentQuotes(10, 5_000);
     ring.sample(venue(book(100, 101), 1_000), BTC, () => 0);
     ring.sample(venue(book(20, 21), 1_100), ETH, () => 0);
     expect(ring.latest(BTC, 1_200)).toMatchObject({ top: book(100, 101), ageMs: 200 });
@@ -50,7 +50,7 @@ describe('QuoteRing', () => {
         fc.integer({ min: 1, max: 5 }),
         fc.array(fc.tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 0, max: 3 })), { minLength: 1 }),
         (limit, samples) => {
-          const ring = new QuoteRing(limit, 1_000);
+          const ring = new RecentQuotes(limit, 1_000);
           for (const [bid, at] of samples) ring.sample(venue(book(bid, bid + 1), at), BTC, () => 0);
           const [bid, at] = samples.at(-1)!;
           expect(ring.latest(BTC, 10)).toMatchObject({ top: book(bid, bid + 1), at });

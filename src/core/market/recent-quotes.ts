@@ -1,9 +1,10 @@
-// The ring of recent quotes a service session holds for its symbol: the venue's top of book,
-// looked at on the session's timer and before each read, kept when it changed (price, size or the
-// venue's update time), the newest `limit` of them. The latest-quote answer and readiness read
-// it, and it answers while the venue's feed is down: its quotes age, and are stale past `staleMs`.
-import type { Symbol } from '../core/model/ids.ts';
-import type { MarketDataPort, TopOfBook } from '../core/ports/broker.ts';
+// The recent quotes a service session holds for its symbol: the venue's top of book, looked at on
+// the session's timer and before each read, kept when it changed (price, size or the venue's update
+// time), the newest `limit` of them. The latest-quote answer and readiness read them, and they
+// answer while the venue's feed is down: they age, and are stale past `staleMs`. (The quote
+// fallback's own bounded store of good quotes is QuoteRing, quote-ring.ts.)
+import type { Symbol } from '../model/ids.ts';
+import type { MarketDataPort, TopOfBook } from '../ports/broker.ts';
 
 /** A quote the session held: the venue's top of book and when the venue last updated it. */
 export interface HeldQuote {
@@ -16,7 +17,7 @@ export interface HeldQuote {
 /** A held quote as read at some time: how old it was, and whether that is stale. */
 export type AgedQuote = HeldQuote & { ageMs: number; stale: boolean };
 
-export class QuoteRing {
+export class RecentQuotes {
   private readonly quotes: HeldQuote[] = [];
 
   constructor(

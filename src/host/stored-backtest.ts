@@ -1,0 +1,117 @@
+// How a backtest is kept: its report fold, rebuilt from the durable log after a crash, and its
+// rows in the store (when it has one), written the way its restarts need.
+import type { Instrument } from '../core/model/instrument.ts';
+import type { LogEntry } from '../core/model/events.ts';
+import type { OrderLedger } from '../core/order/order-ledger.ts';
+import { RunReportFold } from '../core/report/run-report.ts';
+import { parseUtcInstant } from '../core/model/time-fields.ts';
+import type { LoadedScenario } from '../scenario/load-scenario.ts';
+import { codeVersion } from '../store/code-version.ts';
+import type { NewRun, RunStore, RunTotals, RunWriter } from '../store/run-store.ts';
+import { canWriteFromThread, ThreadedRunWriter } from '../store/threaded-writer.ts';
+import type { RollbackSink } from './backtest-world.ts';
+
+/** The run's report fold as a sink of every process's log: after a crash it is folded again from
+ *  the durable log. */
+export class ReportSink implements RollbackSink {
+  fold: RunReportFold;
+
+  constructor(
+    private readonly instrument: Instrument,
+    private readonly others: readonly Instrument[],
+  ) {
+    this.fold = new RunReportFold(instrument, others);
+  }
+
+  write(entry: LogEntry): void {
+    this.fold.add(entry);
+  }
+
+  rollback(durable: readonly LogEntry[]): void {
+    this.fold = new RunReportFold(this.instrument, this.others);
+    for (const entry of durable) this.fold.add(entry);
+  }
+
+  /** Each process's ledger folds every entry anyway: the report reads its orders from it. */
+  follow(ledger: OrderLedger): void {
+    this.fold.follow(ledger);
+  }
+}
+
+/** A backtest's row in the store's runs table as it starts (a run taken off a queue before it
+ *  started is stored with the same row: run-pool-unstarted.ts). */
+export function backtestRunRow(
+  loaded: LoadedScenario,
+  id: string,
+  seed: number,
+  startedAt: string,
+  sweepId?: string,
+): NewRun {
+  const s = loaded.scenario;
+  return {
+    id,
+    scenarioName: s.name,
+    scenarioHash: loaded.hash,
+    scenarioJson: loaded.canonical,
+    seed,
+    codeVersion: codeVersion(),
+    startedAt,
+    simStart: parseUtcInstant(s.start),
+    ...(sweepId !== undefined ? { sweepId } : {}),
+  };
+}
+
+/**
+ * A backtest's rows in the store, created as it starts. A run with restarts is continued from the
+ * store: each commit of the log is one transaction, written before an order leaves (write-ahead),
+ * and the store holds the durable log at every restart. A run without restarts is run again,
+ * never continued: its commits are grouped into large transactions (whole commit units only; a
+ * crash loses the units not yet written). A grouped run in a database file hands its writes to a
+ * thread (threaded-writer.ts), so SQLite's inserts run beside the simulation instead of in it,
+ * and leaves its order, fill and orphan rows to be built from its log when first read
+ * (deferred-projection.ts).
+ */
+export class StoredBacktest {
+  private readonly writer: RunWriter | null = null;
+  private readonly threaded: ThreadedRunWriter | null = null;
+  /** The log's sink that writes the run's rows. */
+  readonly sink: RollbackSink;
+
+  constructor(
+    private readonly store: RunStore,
+    private readonly id: string,
+    row: NewRun,
+    instrument: Instrument,
+    restarts: boolean,
+  ) {
+    store.createRun(row);
+    if (!restarts && canWriteFromThread(store)) this.sink = this.threaded = new ThreadedRunWriter(store, id);
+    else this.sink = this.writer = store.writer(id, instrument, { commits: restarts ? 'durable' : 'grouped' });
+  }
+
+  /** The store's log, for a restart. */
+  entries(): readonly LogEntry[] {
+    return [...this.store.entries(this.id)];
+  }
+
+  /** The run is alive (between chunks of clock advance). */
+  heartbeat(): void {
+    this.writer?.heartbeat();
+    this.threaded?.heartbeat();
+  }
+
+  finish(totals: RunTotals): void {
+    if (this.threaded) this.threaded.finish(totals);
+    else if (this.writer) this.store.finishRun(this.writer, totals);
+  }
+
+  interrupt(reason: string, at: string): void {
+    if (this.threaded) this.threaded.interrupt(reason, at);
+    else this.store.interruptRun(this.id, reason, at, this.writer);
+  }
+
+  fail(message: string, at: string): void {
+    if (this.threaded) this.threaded.fail(message, at);
+    else this.store.failRun(this.writer, this.id, message, at);
+  }
+}
