@@ -13,7 +13,7 @@ import type { RollbackSink } from './backtest-world.ts';
 
 /** The run's report fold as a sink of every process's log: after a crash it is folded again from
  *  the durable log. */
-export class ReportSink implements RollbackSink {
+export class RunReportSink implements RollbackSink {
   fold: RunReportFold;
 
   constructor(

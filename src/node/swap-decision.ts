@@ -6,17 +6,17 @@
 import type { CommandResult } from './node-commands.ts';
 
 /** The slot's answer to a swap (strategy-slot.ts SwapAnswer, structurally). */
-export type SwapDecision =
+export type RememberedSwap =
   | { readonly outcome: 'shadow' | 'accepted'; readonly swap: number }
   | { readonly outcome: 'refused' | 'rejected'; readonly swap: number; readonly reason: string };
 
-export function swapResult(a: SwapDecision): CommandResult {
+export function swapResult(a: RememberedSwap): CommandResult {
   if (a.outcome === 'refused')
     return { outcome: 'refused', check: `swap-${a.swap}`, code: 'refused', reason: a.reason };
   return { outcome: 'accepted', ids: [`swap-${a.swap}`, a.outcome, ...(a.outcome === 'rejected' ? [a.reason] : [])] };
 }
 
-export function swapDecision(r: CommandResult): SwapDecision {
+export function swapDecision(r: CommandResult): RememberedSwap {
   if (r.outcome === 'pending') return { outcome: 'refused', swap: 0, reason: r.reason };
   if (r.outcome === 'refused') {
     const swap = /^swap-(\d+)$/.exec(r.check);

@@ -17,7 +17,7 @@ import type { RunStore } from '../store/run-store.ts';
 import { prepareRun, type RollbackSink } from '../host/backtest-world.ts';
 import { runReport, type RunReport } from '../host/run-report.ts';
 import { RunInterrupted, StopRequested } from '../host/run-interrupted.ts';
-import { backtestRunRow, ReportSink, StoredBacktest } from '../host/stored-backtest.ts';
+import { backtestRunRow, RunReportSink, StoredBacktest } from '../host/stored-backtest.ts';
 import type { buildVenue } from '../scenario/build-venue.ts';
 
 export interface RunOptions {
@@ -100,7 +100,7 @@ function* runSteps(loaded: LoadedScenario, options: RunOptions): Generator<void,
   const rng = new Rng(seed);
   const log = new EventLog(clock);
   const others = s.otherInstruments.length > 0 ? scenarioInstruments(s, instrument).all.slice(1) : [];
-  const report = new ReportSink(instrument, others);
+  const report = new RunReportSink(instrument, others);
   const sinks: RollbackSink[] = [report];
   if (options.onEntry) {
     const onEntry = options.onEntry;
