@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { distProblem } from './src/boot/code-loader.js';
 import { resolveFcSeed, runsScale } from './test/support/fast-check-env.ts';
 
 // One fast-check seed for the whole invocation (FC_SEED: a number, `random`, or unset for the
@@ -9,6 +10,14 @@ const fcSeed = resolveFcSeed(process.env.FC_SEED);
 if (process.env.FC_SEED?.trim() === 'random')
   console.log(`fast-check: FC_SEED=random chose seed ${fcSeed}; rerun with FC_SEED=${fcSeed}`);
 runsScale(process.env); // a bad FC_RUNS_SCALE fails here, once, not in every property
+
+// The worker threads the tests start (a sweep's workers, a run pool's, the store's writer thread)
+// run the bundle in dist/ while it is current, as those of a built `execsim` do, instead of
+// loading the sources through tsx in every thread (about a second of CPU each). A worker thread
+// follows EXECSIM_CODE (src/boot/code-loader.js); the tests' own thread runs the sources either
+// way, and so do the threads while dist/ is stale or missing. src/sweep/sweep-threads.test.ts
+// keeps a sweep whose workers run the sources.
+const workerCode = distProblem() === null ? { EXECSIM_CODE: 'dist' } : {};
 
 /** The files of the in-process project (below): every file of test/backtest, and the files of
  *  other areas that start nothing either. A file that starts a process, a server, a thread or a
@@ -54,7 +63,7 @@ export default defineConfig({
     // Hooks that start real processes (the CLI suites) take seconds on a loaded two-core machine.
     hookTimeout: 60_000,
     setupFiles: ['test/support/fast-check-setup.ts'],
-    env: { FC_SEED: String(fcSeed) },
+    env: { FC_SEED: String(fcSeed), ...workerCode },
     projects: [
       // The unit tests beside the sources share one module graph per worker: they hold no state
       // between files (no mocks, no servers), and importing the sources again for each of 114
