@@ -50,8 +50,10 @@ const IN_PROCESS = [
  *  whatever the runs), so files sharing it share what a long-lived `execsim serve` shares. The
  *  SIGKILL tests, the files that test the writer thread or the strategy realms themselves, and
  *  those that watch the process for sockets and timers left behind (another file's would count)
- *  stay in the integration project, as does live-market-history.test.ts, whose 300 ms history
- *  deadline was missed on a loaded machine after other files had run in its worker. */
+ *  stay in the integration project, as do live-market-history.test.ts, whose 300 ms history
+ *  deadline was missed on a loaded machine after other files had run in its worker, and
+ *  cli-tampered.test.ts, whose stored run could not be set up once after other files had run in
+ *  its worker (the cause is not found yet). */
 const SHARED_IO = [
   'test/cli/cli-commands.test.ts',
   'test/cli/cli-database.test.ts',
@@ -60,7 +62,6 @@ const SHARED_IO = [
   'test/cli/cli-paper-venue.test.ts',
   'test/cli/cli-sweep.test.ts',
   'test/cli/cli-sweeps.test.ts',
-  'test/cli/cli-tampered.test.ts',
   'test/cli/cli.test.ts',
   'test/contract/alpaca/alpaca-equities.test.ts',
   'test/contract/binance/binance-spot.test.ts',
