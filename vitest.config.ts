@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { distProblem } from './src/boot/code-loader.js';
 import { resolveFcSeed, runsScale } from './test/support/fast-check-env.ts';
 
 // One fast-check seed for the whole invocation (FC_SEED: a number, `random`, or unset for the
@@ -9,6 +10,14 @@ const fcSeed = resolveFcSeed(process.env.FC_SEED);
 if (process.env.FC_SEED?.trim() === 'random')
   console.log(`fast-check: FC_SEED=random chose seed ${fcSeed}; rerun with FC_SEED=${fcSeed}`);
 runsScale(process.env); // a bad FC_RUNS_SCALE fails here, once, not in every property
+
+// The worker threads the tests start (a sweep's workers, a run pool's, the store's writer thread)
+// run the bundle in dist/ while it is current, as those of a built `execsim` do, instead of
+// loading the sources through tsx in every thread (about a second of CPU each). A worker thread
+// follows EXECSIM_CODE (src/boot/code-loader.js); the tests' own thread runs the sources either
+// way, and so do the threads while dist/ is stale or missing. src/sweep/sweep-threads.test.ts
+// keeps a sweep whose workers run the sources.
+const workerCode = distProblem() === null ? { EXECSIM_CODE: 'dist' } : {};
 
 /** The files of the in-process project (below): every file of test/backtest, and the files of
  *  other areas that start nothing either. A file that starts a process, a server, a thread or a
@@ -34,6 +43,89 @@ const IN_PROCESS = [
   'test/sweep/sweep-grid-report.test.ts',
 ];
 
+/** The files of the shared-io project (below): files that start servers, sockets, child processes,
+ *  worker threads or store files and close them in their hooks, and leave no module-level state
+ *  behind (no mocks, no changes to process.env or signal handlers, no strategy realms, no venue
+ *  registered for good). The store's writer thread is process-wide by design (one per process,
+ *  whatever the runs), so files sharing it share what a long-lived `execsim serve` shares. The
+ *  SIGKILL tests, the files that test the writer thread or the strategy realms themselves, and
+ *  those that watch the process for sockets and timers left behind (another file's would count)
+ *  stay in the integration project, as do live-market-history.test.ts, whose 300 ms history
+ *  deadline was missed on a loaded machine after other files had run in its worker, and
+ *  cli-tampered.test.ts, whose stored run could not be set up once after other files had run in
+ *  its worker (the cause is not found yet). */
+const SHARED_IO = [
+  'test/cli/cli-commands.test.ts',
+  'test/cli/cli-database.test.ts',
+  'test/cli/cli-flags.test.ts',
+  'test/cli/cli-messages.test.ts',
+  'test/cli/cli-paper-venue.test.ts',
+  'test/cli/cli-sweep.test.ts',
+  'test/cli/cli-sweeps.test.ts',
+  'test/cli/cli.test.ts',
+  'test/contract/alpaca/alpaca-equities.test.ts',
+  'test/contract/binance/binance-spot.test.ts',
+  'test/contract/contract-suite.test.ts',
+  'test/contract/scripted-venue.test.ts',
+  'test/docs/readme.test.ts',
+  'test/gateway/gateway-alpaca-faults.test.ts',
+  'test/gateway/gateway-alpaca-fills.test.ts',
+  'test/gateway/gateway-alpaca-fuzz.test.ts',
+  'test/gateway/gateway-alpaca-history.test.ts',
+  'test/gateway/gateway-alpaca-lost-answers.test.ts',
+  'test/gateway/gateway-alpaca-market-data.test.ts',
+  'test/gateway/gateway-alpaca-replace-race.test.ts',
+  'test/gateway/gateway-alpaca-replace.test.ts',
+  'test/gateway/gateway-alpaca-rest-wire.test.ts',
+  'test/gateway/gateway-alpaca-stream-wire.test.ts',
+  'test/gateway/gateway-alpaca.test.ts',
+  'test/gateway/gateway-binance-ccxt.test.ts',
+  'test/gateway/gateway-binance-commissions.test.ts',
+  'test/gateway/gateway-binance-faults.test.ts',
+  'test/gateway/gateway-binance-fuzz.test.ts',
+  'test/gateway/gateway-binance-klines.test.ts',
+  'test/gateway/gateway-binance-rest-wire.test.ts',
+  'test/gateway/gateway-binance-stream-wire.test.ts',
+  'test/gateway/gateway-daily-history.test.ts',
+  'test/gateway/gateway-orders.test.ts',
+  'test/gateway/gateway-registry.test.ts',
+  'test/live/live-alpaca-adapter.test.ts',
+  'test/live/live-alpaca-venue-answers.test.ts',
+  'test/live/live-binance-adapter.test.ts',
+  'test/live/live-binance-transport-failures.test.ts',
+  'test/live/venue-answer-shapes.test.ts',
+  'test/replay/replay-report.test.ts',
+  'test/replay/replay-symbol.test.ts',
+  'test/service/decimal-string-messages.test.ts',
+  'test/service/pages.test.ts',
+  'test/service/quote-fallback.test.ts',
+  'test/service/read-model-routes.test.ts',
+  'test/service/read-model.test.ts',
+  'test/service/readable-events.test.ts',
+  'test/service/serve-process.test.ts',
+  'test/service/serve-start.test.ts',
+  'test/service/server-app.test.ts',
+  'test/service/server-contract.test.ts',
+  'test/service/server-fuzz.test.ts',
+  'test/service/server-runs.test.ts',
+  'test/service/server-tampered.test.ts',
+  'test/service/service-api.test.ts',
+  'test/service/service-fuzz.test.ts',
+  'test/service/service-idempotency.test.ts',
+  'test/service/service-session-file.test.ts',
+  'test/service/session-liquidity-refresh.test.ts',
+  'test/service/session-metrics.test.ts',
+  'test/service/session-page.test.ts',
+  'test/service/session-stream.test.ts',
+  'test/service/sweep-job-routes.test.ts',
+  'test/store/deferred-projection.test.ts',
+  'test/store/event-blocks.test.ts',
+  'test/store/run-progress.test.ts',
+  'test/store/run-series.test.ts',
+  'test/store/twap-persistence.test.ts',
+  'test/tooling/lint-rules.test.ts',
+];
+
 export default defineConfig({
   resolve: {
     // fast-check with every property's number of runs scaled by FC_RUNS_SCALE.
@@ -54,7 +146,7 @@ export default defineConfig({
     // Hooks that start real processes (the CLI suites) take seconds on a loaded two-core machine.
     hookTimeout: 60_000,
     setupFiles: ['test/support/fast-check-setup.ts'],
-    env: { FC_SEED: String(fcSeed) },
+    env: { FC_SEED: String(fcSeed), ...workerCode },
     projects: [
       // The unit tests beside the sources share one module graph per worker: they hold no state
       // between files (no mocks, no servers), and importing the sources again for each of 114
@@ -64,9 +156,18 @@ export default defineConfig({
       // store file, Redis or Chromium, and no module-level state): backtests in memory, properties
       // and documents. They share the module graph as the unit tests do.
       { extends: true, test: { name: 'in-process', include: IN_PROCESS, isolate: false } },
-      // The other tests in test/ start processes, servers and threads and set module-level state
-      // (the store's writer thread, sweep workers): each file in a fresh module graph.
-      { extends: true, test: { name: 'integration', include: ['test/**/*.test.ts'], exclude: IN_PROCESS } },
+      // The tests in test/ that start servers, sockets, processes, threads or store files and
+      // close them again in their hooks, leaving no module-level state (SHARED_IO): one module
+      // graph per worker too.
+      { extends: true, test: { name: 'shared-io', include: SHARED_IO, isolate: false } },
+      // The rest of test/, each file in a fresh module graph: files that set module-level state
+      // (mocks, process.env, signal handlers, strategy realms, the writer thread under test, a venue
+      // registered for good), files that watch the process for what is left behind, the SIGKILL
+      // tests, and files not yet checked in a shared graph.
+      {
+        extends: true,
+        test: { name: 'integration', include: ['test/**/*.test.ts'], exclude: [...IN_PROCESS, ...SHARED_IO] },
+      },
     ],
   },
 });

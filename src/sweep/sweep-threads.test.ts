@@ -43,15 +43,30 @@ async function collect(def: SweepDefinition, options: Omit<UnitSweepOptions, 'on
   return { end, order, result: collector.result() };
 }
 
+/** Runs `start` with the worker threads it starts before its first await loading the TypeScript
+ *  sources through tsx, as the threads of a process that runs the sources do: the test
+ *  configuration has them run dist/ while it is current (a worker copies this thread's
+ *  environment, EXECSIM_CODE included, when it is created). */
+function onTheSources<T>(start: () => Promise<T>): Promise<T> {
+  const was = process.env['EXECSIM_CODE'];
+  process.env['EXECSIM_CODE'] = 'source';
+  try {
+    return start();
+  } finally {
+    if (was === undefined) delete process.env['EXECSIM_CODE'];
+    else process.env['EXECSIM_CODE'] = was;
+  }
+}
+
 describe('a sweep on worker threads', () => {
-  it('gives the single-threaded sweep path for path, in this thread, on 1 and on 2 workers', async () => {
+  it('gives the single-threaded sweep path for path, in this thread, on 1 and on 2 workers (and on workers that run the sources)', async () => {
     const def: SweepDefinition = { file: FILE, yaml: YAML, seed: 5, paths: 6, grid: [] };
     const single = runSweep(loadScenarioFile(FILE), { paths: 6, seed: 5 });
     const inThread = await collect(def, { workers: 1 });
     // One unit per chunk: this thread's units and the workers' finish interleaved and out of order.
     const two = await collect(def, { workers: 2, chunkUnits: 1 });
     const three = await collect(def, { workers: 3, chunkUnits: 1 });
-    const one = await collect({ ...def }, { workers: 2, chunkUnits: 6 });
+    const one = await onTheSources(() => collect({ ...def }, { workers: 2, chunkUnits: 6 }));
     for (const run of [inThread, two, three, one]) {
       expect(run.end).toMatchObject({ kind: 'finished', units: 6 });
       expect(run.order).toEqual([0, 1, 2, 3, 4, 5]);

@@ -72,6 +72,10 @@ function makeApp(token: string | null): App {
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'execsim-sweep-http-'));
   db = path.join(dir, 'http.db');
+  // The store and its tables exist before the pool starts, as `execsim serve` creates them: a
+  // pool worker creates the file as it starts and the tables a moment later, and a read of the
+  // file in between (sweepCount, storedSweep) found no table.
+  openDatabase(db).close();
   pool = new RunPool({ dbPath: db, size: 2 });
   app = makeApp(TOKEN);
 });
