@@ -67,6 +67,8 @@ export async function connectVenue(
   const venue = options.venue(instrument, clock, id, { commissionPrices: commissionPricesOf(loaded.scenario) });
   const deadline = clock.now() + (options.preflightTimeoutMs ?? 15_000);
   let answer: VenueMessage | null;
+  /** The last read that failed: what to name when the bound cuts the next one short. */
+  let lastFailed: VenueMessage | null = null;
   let waiting = false;
   for (;;) {
     // A venue that states its rules for the symbol (Binance's filters) refuses an instrument that
@@ -76,7 +78,8 @@ export async function connectVenue(
       await venue.stop();
       throw new VenueUnavailable(`the venue at ${options.venueUrl} refuses the run: ${refused}`);
     }
-    answer = await accountRead(venue, clock, deadline);
+    answer = (await accountRead(venue, clock, deadline)) ?? lastFailed;
+    if (answer?.kind === 'QueryFailedReport') lastFailed = answer;
     // A local venue that is not listening yet (a gateway started in the background a moment
     // before) is asked again until the deadline; a remote one that cannot be reached is not.
     if (!startingLocally(answer, options.venueUrl) || clock.now() + RETRY_MS >= deadline) break;
