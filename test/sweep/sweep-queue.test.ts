@@ -1022,6 +1022,9 @@ describe.skipIf(!REDIS_SERVER)(
         k.child.kill('SIGCONT');
         const { code } = await exitOf(coordinator);
         expect(code, coordinator.stderr).toBe(0);
+        // Worker k's line about its chunk is written after it posts the results the coordinator
+        // finished on: it may reach this process a moment after the coordinator's exit.
+        await waitFor('worker k to say its chunk is done', () => /: 12 paths done/.test(k.stderr), 20_000);
         expect(k.stderr).toMatch(/: 12 paths done/);
         const [first] = coordinator.stdout.split('\n');
         expect(first).toMatch(
