@@ -35,7 +35,7 @@ import { loadScenarioFile } from '../../src/scenario/load-scenario.ts';
 import { openDatabase } from '../../src/store/open-database.ts';
 import { RunStore } from '../../src/store/run-store.ts';
 import { API_KEY, API_SECRET, binanceGateway } from '../support/binance-gateway-harness.ts';
-import { onCleanup, waitFor } from '../support/gateway-harness.ts';
+import { onCleanup, scoped, waitFor } from '../support/gateway-harness.ts';
 import { refusingBars, refusingKlines } from '../support/refusing-history.ts';
 import { ALPACA, BINANCE, type SigkillVenue, type VenueRound } from '../support/sigkill-venues.ts';
 
@@ -143,73 +143,84 @@ const KILLED: ReadonlyArray<{
   },
 ];
 
+// The kill-and-resume tests of both venues run at once (concurrent suites): each has its own
+// gateway and database, and a test is mostly its child processes' wall-clock TWAP. (The refused-
+// history tests below run one at a time: their paper runs share this process's event loop, and
+// their three-second TWAP without catch-up misses a slice when that loop is late.)
 for (const { venue, others } of KILLED)
-  describe(`a paper TWAP on ${venue.name} killed and resumed: the benchmark covers the parent's whole horizon`, () => {
-    // Kill points: early (two fills, before the first other trade lands) and past the middle.
-    for (const killAt of [2, 9]) {
-      it(`killed with SIGKILL after fill ${killAt}`, { timeout: 90_000 }, async () => {
-        const seen = fills();
-        const round = await venue.start({ onSubmit: () => {}, onFill: seen.onFill });
-        onCleanup(() => round.close());
-        const file = path.join(dir, `${venue.name}-kill-${killAt}.db`);
-        const common = ['--venue-url', round.url, '--market-hours', 'always', '--db', file, '--json'];
+  describe.concurrent(
+    `a paper TWAP on ${venue.name} killed and resumed: the benchmark covers the parent's whole horizon`,
+    () => {
+      // Kill points: early (two fills, before the first other trade lands) and past the middle.
+      for (const killAt of [2, 9]) {
+        it(
+          `killed with SIGKILL after fill ${killAt}`,
+          { timeout: 90_000 },
+          scoped(async () => {
+            const seen = fills();
+            const round = await venue.start({ onSubmit: () => {}, onFill: seen.onFill });
+            onCleanup(() => round.close());
+            const file = path.join(dir, `${venue.name}-kill-${killAt}.db`);
+            const common = ['--venue-url', round.url, '--market-hours', 'always', '--db', file, '--json'];
 
-        const first = startChild(venue, ['run', venue.twapFile, '--mode', 'paper', ...common]);
-        await Promise.race([seen.at(1), first.exited]);
-        await otherTrade(round, others[0]); // while the first process runs
-        await Promise.race([seen.at(killAt), first.exited]);
-        first.kill();
-        expect((await first.exited).signal, 'the first process was killed mid-TWAP').toBe('SIGKILL');
-        const filledBefore = seen.count();
-        expect(filledBefore).toBeLessThan(16);
-        await otherTrade(round, others[1]); // while no process runs
+            const first = startChild(venue, ['run', venue.twapFile, '--mode', 'paper', ...common]);
+            await Promise.race([seen.at(1), first.exited]);
+            await otherTrade(round, others[0]); // while the first process runs
+            await Promise.race([seen.at(killAt), first.exited]);
+            first.kill();
+            expect((await first.exited).signal, 'the first process was killed mid-TWAP').toBe('SIGKILL');
+            const filledBefore = seen.count();
+            expect(filledBefore).toBeLessThan(16);
+            await otherTrade(round, others[1]); // while no process runs
 
-        const db = new Database(file, { readonly: true, fileMustExist: true });
-        const runId = (db.prepare('SELECT id FROM runs').get() as { id: string }).id;
-        db.close();
-        const resumed = startChild(venue, ['resume', runId, ...common]);
-        // After the resume's first fill, one more trade by someone else (inside the horizon unless
-        // the resumed TWAP, catching up, was done by then).
-        await Promise.race([seen.at(filledBefore + 1), resumed.exited]);
-        const third = await otherTrade(round, others[2]);
-        const done = await resumed.exited;
-        expect(done.code, done.err).toBe(0);
-        expect(done.err).not.toMatch(/market history/);
+            const db = new Database(file, { readonly: true, fileMustExist: true });
+            const runId = (db.prepare('SELECT id FROM runs').get() as { id: string }).id;
+            db.close();
+            const resumed = startChild(venue, ['resume', runId, ...common]);
+            // After the resume's first fill, one more trade by someone else (inside the horizon unless
+            // the resumed TWAP, catching up, was done by then).
+            await Promise.race([seen.at(filledBefore + 1), resumed.exited]);
+            const third = await otherTrade(round, others[2]);
+            const done = await resumed.exited;
+            expect(done.code, done.err).toBe(0);
+            expect(done.err).not.toMatch(/market history/);
 
-        const bench = storedBenchmark(file, runId);
-        // The gateway's own tape over the horizon, from the minute the parent was created in.
-        const tape = round.feed.prints.filter(
-          (p) => p.time >= Math.floor(bench.from / MINUTE) * MINUTE && p.time <= bench.to,
+            const bench = storedBenchmark(file, runId);
+            // The gateway's own tape over the horizon, from the minute the parent was created in.
+            const tape = round.feed.prints.filter(
+              (p) => p.time >= Math.floor(bench.from / MINUTE) * MINUTE && p.time <= bench.to,
+            );
+            const volume = tape.reduce((s, p) => s + p.qty, 0);
+            const after = third.time <= bench.to ? others[2][1] : 0;
+            expect(volume, 'the tape holds our fills and the other trades').toBe(
+              venue.parentLots + others[0][1] + others[1][1] + after,
+            );
+            // The process times the market by when it ARRIVES (market-recorder.ts): a trade the
+            // gateway printed just before the parent completed may still be on its way then, and is
+            // then outside the horizon the process saw. Only that trade, and only within a moment of
+            // the completion, may be missing; everything else is the gateway's tape exactly.
+            const inFlight = after > 0 && bench.to - third.time < IN_FLIGHT_MS && bench.volume === volume - after;
+            const seenTape = inFlight ? tape.filter((p) => p !== third) : tape;
+            const seenVolume = seenTape.reduce((s, p) => s + p.qty, 0);
+            const seenNotional = seenTape.reduce((s, p) => s + p.price * p.qty, 0);
+            expect(bench.volume, 'benchmark volume = the gateway tape over the horizon').toBe(seenVolume);
+            // (Alpaca's bars state their VWAP to 6 decimals of a dollar: 0.0001 of a tick)
+            expect(bench.vwap).toBeCloseTo(seenNotional / seenVolume, 3);
+            expect(bench.twapMid).not.toBeNull();
+            expect(bench.coveredFrom).toBeUndefined();
+
+            const report = JSON.parse(done.out) as {
+              parents: Array<{ participationRate: number | null; benchmarkNote: string | null }>;
+            };
+            const parent = report.parents[0]!;
+            expect(parent.benchmarkNote).toBeNull();
+            expect(parent.participationRate).toBeCloseTo(venue.parentLots / seenVolume, 6);
+            expect(parent.participationRate!).toBeLessThanOrEqual(1);
+          }),
         );
-        const volume = tape.reduce((s, p) => s + p.qty, 0);
-        const after = third.time <= bench.to ? others[2][1] : 0;
-        expect(volume, 'the tape holds our fills and the other trades').toBe(
-          venue.parentLots + others[0][1] + others[1][1] + after,
-        );
-        // The process times the market by when it ARRIVES (market-recorder.ts): a trade the
-        // gateway printed just before the parent completed may still be on its way then, and is
-        // then outside the horizon the process saw. Only that trade, and only within a moment of
-        // the completion, may be missing; everything else is the gateway's tape exactly.
-        const inFlight = after > 0 && bench.to - third.time < IN_FLIGHT_MS && bench.volume === volume - after;
-        const seenTape = inFlight ? tape.filter((p) => p !== third) : tape;
-        const seenVolume = seenTape.reduce((s, p) => s + p.qty, 0);
-        const seenNotional = seenTape.reduce((s, p) => s + p.price * p.qty, 0);
-        expect(bench.volume, 'benchmark volume = the gateway tape over the horizon').toBe(seenVolume);
-        // (Alpaca's bars state their VWAP to 6 decimals of a dollar: 0.0001 of a tick)
-        expect(bench.vwap).toBeCloseTo(seenNotional / seenVolume, 3);
-        expect(bench.twapMid).not.toBeNull();
-        expect(bench.coveredFrom).toBeUndefined();
-
-        const report = JSON.parse(done.out) as {
-          parents: Array<{ participationRate: number | null; benchmarkNote: string | null }>;
-        };
-        const parent = report.parents[0]!;
-        expect(parent.benchmarkNote).toBeNull();
-        expect(parent.participationRate).toBeCloseTo(venue.parentLots / seenVolume, 6);
-        expect(parent.participationRate!).toBeLessThanOrEqual(1);
-      });
-    }
-  });
+      }
+    },
+  );
 
 /** A venue of the refused-history test: its gateway, a paper TWAP of six slices on it, and its
  *  adapter (at the gateway, or with its history behind a refusing proxy). */
@@ -287,7 +298,7 @@ for (const venue of REFUSING)
     it(
       'finishes, warns in one line, and reports the benchmark as partial without a participation',
       { timeout: 60_000 },
-      async () => {
+      scoped(async () => {
         const gw = await venue.start();
         const store = new RunStore(openDatabase(path.join(dir, `refused-${venue.name}.db`)));
         onCleanup(() => void store.db.close());
@@ -337,7 +348,7 @@ for (const venue of REFUSING)
           /^partial: market data covered only the last \d+\.\d s of the parent's \d+\.\d s$/,
         );
         expect(formatReport(report)).toContain(`participation n/a (${parent.benchmarkNote})`);
-      },
+      }),
     );
   });
 

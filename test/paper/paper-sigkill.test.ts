@@ -483,7 +483,9 @@ function eventsAround(file: string, runId: string, clientIds: readonly string[])
 }
 
 describe('paper run killed with SIGKILL and resumed', () => {
-  it.each(VENUES.map((v) => [v.name, v] as const))(
+  // The venues at once: each has its own gateway, databases and kill plan, and a round mostly
+  // waits on its child process and the gateway's latency, so two venues overlap well on two cores.
+  it.concurrent.each(VENUES.map((v) => [v.name, v] as const))(
     'on %s: keeps the venue and the store in agreement, wherever the kills land',
     { timeout: VENUE_TIMEOUT_MS },
     async (name, venue) => {

@@ -19,7 +19,7 @@ import { RunInterrupted, resumePaper, runPaper } from '../../src/runtime/paper-r
 import { loadAnyScenarioFile } from '../../src/scenario/load-scenario.ts';
 import { openDatabase } from '../../src/store/open-database.ts';
 import { RunStore } from '../../src/store/run-store.ts';
-import { onCleanup } from '../support/gateway-harness.ts';
+import { onCleanup, scoped } from '../support/gateway-harness.ts';
 import { paperOptions } from '../support/paper-options.ts';
 import { ALPACA } from '../support/sigkill-venues.ts';
 import { API_KEY, API_SECRET, binanceGateway } from '../support/binance-gateway-harness.ts';
@@ -93,128 +93,139 @@ const ofKind =
   (kind) =>
     entries.filter((e) => e.event.kind === kind) as never;
 
-describe('a strategy module in a paper run against the local Alpaca gateway', () => {
-  it(
-    'warms up on the venue’s minute bars, refuses its signal before, and trades after',
-    { timeout: 30_000 },
-    async () => {
-      const gw = await gateway();
-      const s = store();
-      const report = await runPaper(loadAnyScenarioFile(FILE), paperOptions(gw.url, s, { id: KEY, secret: SECRET }));
-      expect(s.getRun(report.runId)).toMatchObject({ status: 'finished', mode: 'paper' });
-      const entries = [...s.entries(report.runId)];
-      const of = ofKind(entries);
+// The SIGKILL test (a child process, a 20 s horizon) runs beside the three in-process tests, which
+// run one after another: their runs share this process's event loop and a 4 s horizon.
+describe.concurrent('a strategy module in a paper run against the local Alpaca gateway', () => {
+  describe.concurrent('in this process, one after another', () => {
+    it.sequential(
+      'warms up on the venue’s minute bars, refuses its signal before, and trades after',
+      { timeout: 30_000 },
+      scoped(async () => {
+        const gw = await gateway();
+        const s = store();
+        const report = await runPaper(loadAnyScenarioFile(FILE), paperOptions(gw.url, s, { id: KEY, secret: SECRET }));
+        expect(s.getRun(report.runId)).toMatchObject({ status: 'finished', mode: 'paper' });
+        const entries = [...s.entries(report.runId)];
+        const of = ofKind(entries);
 
-      expect(of('StrategyStarted').map((e) => e.event)).toEqual([
-        expect.objectContaining({ name: 'bar-buyer-minutes', module: 'bar-buyer-minutes.ts', role: 'live' }),
-      ]);
-      // The warm-up: read from the venue's minute bars, and done with them (two bars of two).
-      const hydration = of('StrategyHydration');
-      expect(hydration[0]!.event).toMatchObject({
-        symbol: 'AAPL',
-        state: 'hydrating',
-        have: 0,
-        need: 2,
-        detail: 'reading history: alpaca-equities 1-minute bars',
-      });
-      const hydrated = hydration.find((e) => e.event.state === 'hydrated')!;
-      expect(hydrated.event).toMatchObject({ have: 2, need: 2, unit: 'bars', detail: 'history' });
-      // The signal on the first history bar was refused (not warm yet); none reached the node before
-      // the warm-up was done.
-      const refused = of('StrategyOutputRefused');
-      expect(refused[0]!.event).toMatchObject({ output: 'signal', reason: 'not warm yet: AAPL has 1 of 2 bars' });
-      expect(refused[0]!.seq).toBeLessThan(hydrated.seq);
-      const received = of('SignalReceived');
-      expect(received).toHaveLength(1);
-      for (const r of received) expect(r.seq).toBeGreaterThan(hydrated.seq);
-      // ...and after it, sent only once the account's baseline was read (the startup gate).
-      const baseline = of('AccountBaseline')[0]!;
-      expect(received[0]!.seq).toBeGreaterThan(baseline.seq);
-      // The signal: a limit at the last history bar's close (187.60), filled at the venue.
-      expect(of('SignalAccepted')).toHaveLength(1);
-      const parent = of('ParentOrderCreated')[0]!.event;
-      expect(parent).toMatchObject({ symbol: 'AAPL', side: 'buy', qty: 1, type: 'limit', limitPrice: 18_760 });
-      expect(report.parents[0]).toMatchObject({ status: 'filled' });
-      const atVenue = gw.orders.orders().map((r) => gw.orders.orderJson(r));
-      expect(atVenue).toHaveLength(1);
-      expect(atVenue[0]).toMatchObject({ side: 'buy', limit_price: '187.6', filled_qty: '1' });
-      // The strategy traded until the horizon (PT4S), then the run ended.
-      const row = s.getRun(report.runId)!;
-      expect(row.sim_end! - row.sim_start).toBeGreaterThanOrEqual(4_000);
-    },
-  );
-
-  it('on Binance, warms up on the gateway’s 1m klines the same way', { timeout: 30_000 }, async () => {
-    const gw = await binanceGateway();
-    tradedBefore(gw.feed, [
-      [6_500_000, 100],
-      [6_500_100, 200],
-    ]);
-    const s = store();
-    const report = await runPaper(loadAnyScenarioFile('test/fixtures/paper/strategy-btcusdt.yaml'), {
-      store: s,
-      venueUrl: gw.url,
-      marketHours: 'always',
-      preflightTimeoutMs: 5_000,
-      venue: (instrument, clock, runId) =>
-        new BinanceAdapter({ instrument, clock, runId, url: gw.url, apiKey: API_KEY, secret: API_SECRET }),
-    });
-    const of = ofKind([...s.entries(report.runId)]);
-    expect(of('StrategyHydration')[0]!.event.detail).toBe('reading history: binance-spot 1-minute bars');
-    const hydrated = of('StrategyHydration').find((e) => e.event.state === 'hydrated')!;
-    expect(hydrated.event).toMatchObject({ symbol: 'BTCUSDT', have: 2, need: 2, detail: 'history' });
-    for (const r of of('SignalReceived')) expect(r.seq).toBeGreaterThan(hydrated.seq);
-    // A limit at the last kline's close (65,001.00), filled at the ask.
-    expect(of('ParentOrderCreated')[0]!.event).toMatchObject({ qty: 100, limitPrice: 6_500_100 });
-    expect(report.parents[0]).toMatchObject({ status: 'filled', filledQty: '0.001' });
-  });
-
-  it('resumed after a stop, it starts a fresh instance that warms up again', { timeout: 30_000 }, async () => {
-    const gw = await gateway();
-    const s = store();
-    const stop = new AbortController();
-    const options = paperOptions(gw.url, s, { id: KEY, secret: SECRET });
-    const err = await runPaper(loadAnyScenarioFile(FILE), {
-      ...options,
-      onEntry: (e) => {
-        if (e.event.kind === 'StrategyHydration' && e.event.state === 'hydrated') stop.abort('SIGINT');
-      },
-      signal: stop.signal,
-    }).then(
-      () => null,
-      (e: unknown) => e,
+        expect(of('StrategyStarted').map((e) => e.event)).toEqual([
+          expect.objectContaining({ name: 'bar-buyer-minutes', module: 'bar-buyer-minutes.ts', role: 'live' }),
+        ]);
+        // The warm-up: read from the venue's minute bars, and done with them (two bars of two).
+        const hydration = of('StrategyHydration');
+        expect(hydration[0]!.event).toMatchObject({
+          symbol: 'AAPL',
+          state: 'hydrating',
+          have: 0,
+          need: 2,
+          detail: 'reading history: alpaca-equities 1-minute bars',
+        });
+        const hydrated = hydration.find((e) => e.event.state === 'hydrated')!;
+        expect(hydrated.event).toMatchObject({ have: 2, need: 2, unit: 'bars', detail: 'history' });
+        // The signal on the first history bar was refused (not warm yet); none reached the node before
+        // the warm-up was done.
+        const refused = of('StrategyOutputRefused');
+        expect(refused[0]!.event).toMatchObject({ output: 'signal', reason: 'not warm yet: AAPL has 1 of 2 bars' });
+        expect(refused[0]!.seq).toBeLessThan(hydrated.seq);
+        const received = of('SignalReceived');
+        expect(received).toHaveLength(1);
+        for (const r of received) expect(r.seq).toBeGreaterThan(hydrated.seq);
+        // ...and after it, sent only once the account's baseline was read (the startup gate).
+        const baseline = of('AccountBaseline')[0]!;
+        expect(received[0]!.seq).toBeGreaterThan(baseline.seq);
+        // The signal: a limit at the last history bar's close (187.60), filled at the venue.
+        expect(of('SignalAccepted')).toHaveLength(1);
+        const parent = of('ParentOrderCreated')[0]!.event;
+        expect(parent).toMatchObject({ symbol: 'AAPL', side: 'buy', qty: 1, type: 'limit', limitPrice: 18_760 });
+        expect(report.parents[0]).toMatchObject({ status: 'filled' });
+        const atVenue = gw.orders.orders().map((r) => gw.orders.orderJson(r));
+        expect(atVenue).toHaveLength(1);
+        expect(atVenue[0]).toMatchObject({ side: 'buy', limit_price: '187.6', filled_qty: '1' });
+        // The strategy traded until the horizon (PT4S), then the run ended.
+        const row = s.getRun(report.runId)!;
+        expect(row.sim_end! - row.sim_start).toBeGreaterThanOrEqual(4_000);
+      }),
     );
-    expect(err).toBeInstanceOf(RunInterrupted);
-    const id = (err as RunInterrupted).runId;
-    // The stored scenario names the module where it is: a resume has no file to resolve it from.
-    const stored = JSON.parse(s.scenarioJson(id)) as { strategy: { module: string } };
-    expect(stored.strategy.module).toBe(path.resolve('test/fixtures/paper/bar-buyer-minutes.ts'));
 
-    const report = await resumePaper(id, options);
-    expect(s.getRun(id)).toMatchObject({ status: 'finished' });
-    const entries = [...s.entries(id)];
-    const of = ofKind(entries);
-    const restarted = of('ProcessRestarted')[0]!;
-    const life = (seq: number): number => (seq > restarted.seq ? 2 : 1);
-    expect(of('StrategyStarted')).toHaveLength(2);
-    expect(of('StrategyStarted')[1]!.seq).toBeGreaterThan(restarted.seq);
-    const hydrated = of('StrategyHydration').filter((e) => e.event.state === 'hydrated');
-    expect(hydrated).toHaveLength(2);
-    expect(hydrated[1]!.seq).toBeGreaterThan(restarted.seq);
-    // The fresh instance signals again once warm (the startup gate may refuse it, as any input's);
-    // every signal the node saw came after a warm-up in its own process.
-    expect(of('SignalReceived').filter((r) => r.seq > restarted.seq).length).toBeGreaterThan(0);
-    for (const r of of('SignalReceived'))
-      expect(hydrated.some((h) => h.seq < r.seq && life(h.seq) === life(r.seq))).toBe(true);
-    expect(report.parents.length).toBeGreaterThanOrEqual(1);
+    it.sequential(
+      'on Binance, warms up on the gateway’s 1m klines the same way',
+      { timeout: 30_000 },
+      scoped(async () => {
+        const gw = await binanceGateway();
+        tradedBefore(gw.feed, [
+          [6_500_000, 100],
+          [6_500_100, 200],
+        ]);
+        const s = store();
+        const report = await runPaper(loadAnyScenarioFile('test/fixtures/paper/strategy-btcusdt.yaml'), {
+          store: s,
+          venueUrl: gw.url,
+          marketHours: 'always',
+          preflightTimeoutMs: 5_000,
+          venue: (instrument, clock, runId) =>
+            new BinanceAdapter({ instrument, clock, runId, url: gw.url, apiKey: API_KEY, secret: API_SECRET }),
+        });
+        const of = ofKind([...s.entries(report.runId)]);
+        expect(of('StrategyHydration')[0]!.event.detail).toBe('reading history: binance-spot 1-minute bars');
+        const hydrated = of('StrategyHydration').find((e) => e.event.state === 'hydrated')!;
+        expect(hydrated.event).toMatchObject({ symbol: 'BTCUSDT', have: 2, need: 2, detail: 'history' });
+        for (const r of of('SignalReceived')) expect(r.seq).toBeGreaterThan(hydrated.seq);
+        // A limit at the last kline's close (65,001.00), filled at the ask.
+        expect(of('ParentOrderCreated')[0]!.event).toMatchObject({ qty: 100, limitPrice: 6_500_100 });
+        expect(report.parents[0]).toMatchObject({ status: 'filled', filledQty: '0.001' });
+      }),
+    );
+
+    it.sequential(
+      'resumed after a stop, it starts a fresh instance that warms up again',
+      { timeout: 30_000 },
+      scoped(async () => {
+        const gw = await gateway();
+        const s = store();
+        const stop = new AbortController();
+        const options = paperOptions(gw.url, s, { id: KEY, secret: SECRET });
+        const err = await runPaper(loadAnyScenarioFile(FILE), {
+          ...options,
+          onEntry: (e) => {
+            if (e.event.kind === 'StrategyHydration' && e.event.state === 'hydrated') stop.abort('SIGINT');
+          },
+          signal: stop.signal,
+        }).then(
+          () => null,
+          (e: unknown) => e,
+        );
+        expect(err).toBeInstanceOf(RunInterrupted);
+        const id = (err as RunInterrupted).runId;
+        // The stored scenario names the module where it is: a resume has no file to resolve it from.
+        const stored = JSON.parse(s.scenarioJson(id)) as { strategy: { module: string } };
+        expect(stored.strategy.module).toBe(path.resolve('test/fixtures/paper/bar-buyer-minutes.ts'));
+
+        const report = await resumePaper(id, options);
+        expect(s.getRun(id)).toMatchObject({ status: 'finished' });
+        const entries = [...s.entries(id)];
+        const of = ofKind(entries);
+        const restarted = of('ProcessRestarted')[0]!;
+        const life = (seq: number): number => (seq > restarted.seq ? 2 : 1);
+        expect(of('StrategyStarted')).toHaveLength(2);
+        expect(of('StrategyStarted')[1]!.seq).toBeGreaterThan(restarted.seq);
+        const hydrated = of('StrategyHydration').filter((e) => e.event.state === 'hydrated');
+        expect(hydrated).toHaveLength(2);
+        expect(hydrated[1]!.seq).toBeGreaterThan(restarted.seq);
+        // The fresh instance signals again once warm (the startup gate may refuse it, as any input's);
+        // every signal the node saw came after a warm-up in its own process.
+        expect(of('SignalReceived').filter((r) => r.seq > restarted.seq).length).toBeGreaterThan(0);
+        for (const r of of('SignalReceived'))
+          expect(hydrated.some((h) => h.seq < r.seq && life(h.seq) === life(r.seq))).toBe(true);
+        expect(report.parents.length).toBeGreaterThanOrEqual(1);
+      }),
+    );
   });
-
   it(
     'killed with SIGKILL as its order reaches the venue, `execsim resume` finishes with a fresh, warmed-up instance',
     {
       timeout: 90_000,
     },
-    async () => {
+    scoped(async () => {
       let reached: () => void = () => {};
       const submitted = new Promise<void>((resolve) => (reached = resolve));
       const round = await ALPACA.start({ onSubmit: () => reached(), onFill: () => {} });
@@ -270,6 +281,6 @@ describe('a strategy module in a paper run against the local Alpaca gateway', ()
       expect(of('SubmitOrder').filter((e) => e.event.clientOrderId === first0)).toHaveLength(1);
       expect(atVenue[0]).toMatchObject({ wireId: `${id}-${first0}`, status: 'filled', filled: 1 });
       for (const o of atVenue) expect(o.open).toBe(false);
-    },
+    }),
   );
 });

@@ -1,6 +1,7 @@
 // Shared pieces of the gateway tests: a gateway per test on a loopback port (closed after the
 // test), bounded waits for a condition (never a sleep of a fixed length), and the Alpaca error a
 // refused SDK call carries.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { afterEach } from 'vitest';
 import {
   startAlpacaGateway,
@@ -12,14 +13,33 @@ export const FIXTURE = 'test/fixtures/gateway/alpaca-aapl.yaml';
 export const KEY = 'gateway-test-key';
 export const SECRET = 'gateway-test-secret';
 
-const open: Array<() => Promise<void> | void> = [];
+type Close = () => Promise<void> | void;
+
+const open: Close[] = [];
 afterEach(async () => {
   for (const close of open.splice(0).reverse()) await close();
 });
 
+/** The cleanups of the test `scoped` runs, for tests that run concurrently in a file: an
+ *  afterEach closes what every test opened, also what a test still running needs. */
+const scope = new AsyncLocalStorage<Close[]>();
+
 /** Runs `close` after the current test. */
-export function onCleanup(close: () => Promise<void> | void): void {
-  open.push(close);
+export function onCleanup(close: Close): void {
+  (scope.getStore() ?? open).push(close);
+}
+
+/** A test body whose `onCleanup`s run when it ends (in reverse order), not in the file's
+ *  afterEach: for `it.concurrent`, where the other tests of the file are still running. */
+export function scoped<A extends unknown[]>(body: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+  return async (...args) => {
+    const mine: Close[] = [];
+    try {
+      await scope.run(mine, () => body(...args));
+    } finally {
+      for (const close of mine.splice(0).reverse()) await close();
+    }
+  };
 }
 
 export async function gateway(

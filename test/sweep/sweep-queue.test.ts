@@ -95,6 +95,22 @@ function execsim(args: readonly string[]): Proc {
   return p;
 }
 
+/** `node bin/execsim.js ARGS` to its end, as spawnSync runs it (this process's environment, killed
+ *  at 60 s) but without blocking: the bad-input cases run their processes at once. */
+function binRun(args: readonly string[]): Promise<{ status: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGTERM'), 60_000);
+    child.once('error', reject);
+    child.once('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stderr });
+    });
+  });
+}
+
 /** `promise`, or an error once `timeoutMs` have passed without it settling. */
 async function within<T>(what: string, promise: Promise<T>, timeoutMs: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -127,9 +143,14 @@ async function exitOf(p: Proc, timeoutMs = 120_000): Promise<{ code: number | nu
   }
 }
 
-/** What a local sweep of `paths` paths reports, as its JSON. */
+/** What a local sweep of `paths` paths reports, as its JSON: computed once per number of paths
+ *  (the queued tests compute theirs before they start, so that no test's event loop is held by
+ *  another's sweep while it watches a worker's progress). */
+const localSweeps = new Map<number, unknown>();
 function localSweep(paths: number): unknown {
-  return JSON.parse(JSON.stringify(runSweep(loadScenarioSource(SCENARIO).loaded, { paths })));
+  if (!localSweeps.has(paths))
+    localSweeps.set(paths, JSON.parse(JSON.stringify(runSweep(loadScenarioSource(SCENARIO).loaded, { paths }))));
+  return localSweeps.get(paths);
 }
 
 function storedRows(db: string, sweepId: string) {
@@ -280,24 +301,26 @@ describe('the coordinator store, grid sweep', () => {
 });
 
 describe('bad --queue input', () => {
-  it('a malformed URL is one message naming --queue, exit 2, nothing stored', () => {
+  it('a malformed URL is one message naming --queue, exit 2, nothing stored', async () => {
     const db = path.join(dir, 'bad-url.db');
-    for (const url of ['http://127.0.0.1:6379', 'not a url', 'redis://127.0.0.1:6379/99', 'redis://127.0.0.1:0']) {
-      const r = spawnSync(process.execPath, [BIN, 'sweep', SCENARIO, '--paths', '2', '--queue', url, '--db', db], {
-        cwd: ROOT,
-        encoding: 'utf8',
-        timeout: 60_000,
-      });
+    const urls = ['http://127.0.0.1:6379', 'not a url', 'redis://127.0.0.1:6379/99', 'redis://127.0.0.1:0'];
+    const [w, ...sweeps] = await Promise.all([
+      binRun(['worker', '--queue', 'redis://']),
+      ...urls.map((url) => binRun(['sweep', SCENARIO, '--paths', '2', '--queue', url, '--db', db])),
+    ]);
+    for (const r of sweeps) {
       expect(r.status).toBe(2);
       expect(r.stderr.split('\n')[0]).toMatch(/^execsim: --queue: /);
     }
-    const w = spawnSync(process.execPath, [BIN, 'worker', '--queue', 'redis://'], { cwd: ROOT, encoding: 'utf8' });
-    expect(w.status).toBe(2);
+    expect(w!.status).toBe(2);
     expect(fs.existsSync(db)).toBe(false);
   });
 
   it('each way a --queue value can be wrong has its own message, for a sweep and a worker, exit 2, nothing stored', async () => {
     const db = path.join(dir, 'bad-url-kinds.db');
+    // The case reported as "not a URL" through the real bin too, in a process of its own while
+    // the cases run in this one.
+    const bin = binRun(['sweep', SCENARIO, '--paths', '2', '--queue', 'redis://127.0.0.1:notaport', '--db', db]);
     const cases: ReadonlyArray<readonly [string, string]> = [
       ['not a url', '"not a url" is not a URL (expected redis://host:port)'],
       ['localhost:6379', '"localhost:6379" is not a URL (expected redis://host:port)'],
@@ -338,14 +361,10 @@ describe('bad --queue input', () => {
         expect(r.stdout).toBe('');
       }
     }
-    // The same through the real bin, for the case that was reported as "not a URL".
-    const bin = spawnSync(
-      process.execPath,
-      [BIN, 'sweep', SCENARIO, '--paths', '2', '--queue', 'redis://127.0.0.1:notaport', '--db', db],
-      { cwd: ROOT, encoding: 'utf8', timeout: 60_000 },
-    );
-    expect(bin.status).toBe(2);
-    expect(bin.stderr.split('\n')[0]).toBe(`execsim: --queue: ${cases[3]?.[1]}`);
+    // The same through the real bin.
+    const { status, stderr } = await bin;
+    expect(status).toBe(2);
+    expect(stderr.split('\n')[0]).toBe(`execsim: --queue: ${cases[3]?.[1]}`);
     expect(fs.existsSync(db)).toBe(false);
   });
 
@@ -353,7 +372,7 @@ describe('bad --queue input', () => {
     const port = await freePort(); // nothing listens there: the input is refused before connecting
     const db = path.join(dir, 'bad-grid.db');
     const queue = ['--queue', `redis://127.0.0.1:${port}`, '--db', db];
-    for (const [args, message] of [
+    const cases = [
       [[SCENARIO, '--paths', '2', '--grid', 'twap.slices'], /^execsim: --grid twap\.slices: expected KEY=VALUE/],
       [[SCENARIO, '--paths', '2', '--grid', 'twap.slices=5,x'], /^execsim: --grid twap\.slices=5,x: x is not a number/],
       [[SCENARIO, '--paths', '2', '--seed', 'x'], /^execsim: --seed: "x" is not a non-negative integer/],
@@ -364,12 +383,10 @@ describe('bad --queue input', () => {
       [['--resume', ''], /^execsim: --resume: "" is not a sweep id/],
       [[SCENARIO, '--paths', '2', '--workers', '2'], /^execsim: --workers is for a sweep on this machine's threads/],
       [['--resume=../x'], /^execsim: --resume: "\.\.\/x" is not a sweep id/],
-    ] as const) {
-      const r = spawnSync(process.execPath, [BIN, 'sweep', ...args, ...queue], {
-        cwd: ROOT,
-        encoding: 'utf8',
-        timeout: 60_000,
-      });
+    ] as const;
+    const runs = await Promise.all(cases.map(([args]) => binRun(['sweep', ...args, ...queue])));
+    for (const [i, [, message]] of cases.entries()) {
+      const r = runs[i]!;
       expect(r.status, r.stderr).toBe(2);
       expect(r.stderr.split('\n')[0]).toMatch(message);
       expect(r.stderr).toContain(SWEEP_QUEUE_HELP);
@@ -433,8 +450,11 @@ describe('bad --queue input', () => {
   });
 });
 
+// The queued tests run at once (each on its own Redis database, or a Redis of its own): most of
+// their time is processes starting and waiting on each other, which overlaps well.
 describe.skipIf(!REDIS_SERVER)(
   REDIS_SERVER ? 'queued sweeps on a real redis-server' : 'queued sweeps: SKIPPED, redis-server is not installed',
+  { concurrent: true },
   () => {
     let redisProc: ChildProcess;
     let port: number;
@@ -445,6 +465,7 @@ describe.skipIf(!REDIS_SERVER)(
       port = await freePort();
       const data = fs.mkdtempSync(path.join(dir, 'redis-'));
       redisProc = spawnRedis(REDIS_SERVER as string, port, data);
+      for (const paths of [24, 20, 300]) localSweep(paths);
       await waitFor('redis-server to answer', () => redisAnswers(port));
     }, 60_000);
 
@@ -589,14 +610,19 @@ describe.skipIf(!REDIS_SERVER)(
     it('a worker stopped by SIGTERM puts its chunk back in the queue at once and exits 0', async () => {
       const url = `redis://127.0.0.1:${port}/4`;
       const db = path.join(dir, 'worker-stop.db');
-      const coordinator = execsim(['sweep', SCENARIO, '--paths', '12', '--chunk', '12', '--queue', url, '--db', db]);
+      // One chunk of 48 paths: a wide window to stop the worker in while it holds the chunk part-way
+      // (this test runs beside others, which slow the poll more than the worker). The worker's lock
+      // of a minute outlasts the test: the chunk is back in the queue because the worker handed it
+      // back, never because a lock renewed late on a busy machine expired.
+      const coordinator = execsim(['sweep', SCENARIO, '--paths', '48', '--chunk', '48', '--queue', url, '--db', db]);
       others.push(coordinator);
       const queue = chunkQueue(4);
       try {
-        const w = worker(4, 'worker-f');
+        const w = execsim(['worker', '--queue', url, '--lock-ms', '60000', '--name', 'worker-f']);
+        workers.push(w);
         const held = await waitFor('the worker to be part-way through its chunk', async () => {
           const [job] = await queue.getActive();
-          return job && Number(job.progress) >= 1 && Number(job.progress) < 12 ? job.id : null;
+          return job && Number(job.progress) >= 1 && Number(job.progress) < 48 ? job.id : null;
         });
         w.child.kill('SIGTERM');
         expect((await exitOf(w)).code).toBe(0);
@@ -996,6 +1022,9 @@ describe.skipIf(!REDIS_SERVER)(
         k.child.kill('SIGCONT');
         const { code } = await exitOf(coordinator);
         expect(code, coordinator.stderr).toBe(0);
+        // Worker k's line about its chunk is written after it posts the results the coordinator
+        // finished on: it may reach this process a moment after the coordinator's exit.
+        await waitFor('worker k to say its chunk is done', () => /: 12 paths done/.test(k.stderr), 20_000);
         expect(k.stderr).toMatch(/: 12 paths done/);
         const [first] = coordinator.stdout.split('\n');
         expect(first).toMatch(
