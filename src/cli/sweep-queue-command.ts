@@ -8,7 +8,6 @@
 // read-only replica), 128 + the signal's number when stopped (the sweep stays resumable).
 import { performance } from 'node:perf_hooks';
 import { codeVersion } from '../store/code-version.ts';
-import { coordinateSweep, defaultChunk } from '../sweep/queue/coordinator.ts';
 import { connectRedis, parseQueueUrl, QueueUnreachableError, QueueUrlError, redact } from '../sweep/queue/protocol.ts';
 import { gridPointCount, type GridAxis } from '../sweep/sweep-grid.ts';
 import { unitCount, type SweepDefinition } from '../sweep/sweep-units.ts';
@@ -216,6 +215,8 @@ export async function sweepQueueCommand(args: readonly string[], io: Io): Promis
           shown = line;
         }
       : undefined;
+    // bullmq is loaded once the input is checked and Redis answers: a refused command never pays for it.
+    const { coordinateSweep, defaultChunk } = await import('../sweep/queue/coordinator.ts');
     const outcome = await coordinateSweep({
       redis,
       store,
