@@ -1,13 +1,8 @@
-// Our client order ids at a venue whose ids are short (Binance: at most 36 characters of
-// [A-Za-z0-9_-]), where a run's `<runId>-<id>` namespace (client-id-namespace.ts) does not fit.
-// The namespace is a fixed-length prefix hashed from the run's id: the run id is stored with the
-// run, so a resumed process derives the same prefix (nothing of it lives only in memory); run ids
-// are unique, so two runs of one scenario, on one day or on two, get different prefixes; and since
-// every prefix has the same length, an id that is not exactly this prefix followed by a local id
-// is not ours. The venue's ids of another run can equal ours only if their prefixes collide: 60
-// bits of SHA-256, one chance in about 10^18 for any two runs. The local ids get what is left of
-// the venue's limit (Broker.clientIdMaxLength), 25 characters at Binance: core's ids are then 'x'
-// and 24 hex digits (96 bits).
+// Our client order ids at a venue whose ids are short (Binance: at most 36 characters), where a
+// run's `<runId>-<id>` namespace (client-id-namespace.ts) does not fit: a fixed-length prefix
+// hashed from the run's id, so a resumed process derives the same prefix and an id that is not
+// exactly this prefix followed by a local id is not ours.
+// Collisions and lengths: docs/0066-live-adapter-notes.md.
 import { createHash } from 'node:crypto';
 import type { ClientOrderId } from '../core/model/ids.ts';
 

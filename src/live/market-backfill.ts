@@ -1,12 +1,7 @@
 // Reading a venue's market history back when a live feed starts after the time its run will ask
-// about (a resumed run's parents began in an earlier process). The same on every venue that serves
-// minute bars: each adapter's market feed gives its venue's bars (a BarSource) and tells the
-// backfiller what it records meanwhile: its live trades, with the venue's time of each print, and
-// when its trade stream is subscribed. The bars are read once the stream is subscribed (or half
-// the time allowed has passed), from the minute of `since` to now, and added to the recorder net
-// of what the feed recorded meanwhile (market-history.ts). The whole read is bounded in time (a
-// source that ignores its abort signal is left behind at the deadline), and its outcome, `added`
-// or `failed` with a reason scrubbed of secrets, is a value: backfilled() never rejects.
+// about (a resumed run's parents began in an earlier process), the same on every venue that serves
+// minute bars. The read is bounded in time and its outcome is a value: backfilled() never rejects.
+// Design notes: docs/0066-live-adapter-notes.md.
 import type { Clock } from '../core/ports/clock.ts';
 import { BAR_MS, historyBars, type LivePrint, type MinuteBar, type VenueBars } from './market-history.ts';
 import type { MarketRecorder } from './market-recorder.ts';

@@ -1,13 +1,7 @@
 // The market before a live feed started, as the venue's minute bars, merged with what the feed
-// recorded meanwhile: the part of reading a venue's history back that is the same on every venue
-// (each adapter reads its own bars: Alpaca's /v2/stocks/{symbol}/bars, Binance's klines).
-//
-// No double counting where history and the live feed meet: the bars are read once the live trade
-// stream is subscribed, and each bar is counted net of the live trades the feed already recorded
-// with a venue time inside that bar and before the request was sent (`until`). A trade printed
-// while the request is in flight can be in both (a few milliseconds on loopback). Bar times are the
-// venue's; they are taken as ours (a venue clock off ours by seconds moves the minute edges by as
-// much). The decision record is docs/0033-benchmarks-across-restarts.md.
+// recorded meanwhile without double counting: the part of reading a venue's history back that is
+// the same on every venue. Design notes: docs/0066-live-adapter-notes.md; the decision:
+// docs/0033-benchmarks-across-restarts.md.
 import type { HistoryBar } from './market-recorder.ts';
 
 export const BAR_MS = 60_000;

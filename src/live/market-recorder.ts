@@ -1,25 +1,7 @@
-// What the adapter saw of the market, kept in bounded memory: the latest top of book, the mid
-// path (each change) and the tape (every trade). Times are when the data ARRIVED here, on the
-// adapter's clock: windows are asked in that time, and staleness is measured from it.
-// Bounded: entries older than `retainMs` before the newest one are dropped (of the mid path, all
-// but the one still in force then), and never more than `maxEntries` of each kind are kept (the
-// oldest go first), so a long run holds at most the last `retainMs` of market data. A window
-// reaching before the retained range sees only what is left; tradesSince counts trades by their
-// index on the whole tape, so a cursor older than the retained range resumes at the oldest trade
-// kept.
-//
-// History: the market before the live feed started (a resumed run's parents began in an earlier
-// process) is added from the venue's bars (addHistory). A bar's volume counts as one print at the
-// bar's last millisecond, so a window reaching any part of the bar counts all of it (minute
-// granularity: a window starting inside a minute also counts that minute's earlier trades, which
-// keeps our own fills of that minute inside the market volume); its price is the mid path from the
-// bar's start until the next bar or live quote. History prints are kept apart from the tape:
-// tradesSince's indices are the live tape's, and a consumer's cursor never sees history appear
-// behind it.
-//
-// Coverage: the recorder knows from when its data is whole: from when the live feed started
-// (liveFrom), earlier once history is added, later when bounds drop data. A window reaching before
-// that says so (MarketWindow.coveredFrom), so a benchmark built on it is known to be partial.
+// What the adapter saw of the market, kept in bounded memory: the latest top of book, the mid path
+// and the tape, at the time the data ARRIVED here on the adapter's clock; the market before the
+// live feed started is added from the venue's bars, and a window says from when its data is whole.
+// Bounds, history and coverage: docs/0066-live-adapter-notes.md.
 import type { MarketWindow, TapeSlice, TopOfBook } from '../core/ports/broker.ts';
 
 export interface RecorderLimits {

@@ -1,12 +1,7 @@
-// One abort signal per request to the venue, each aborted when the adapter stops. A vendor SDK
-// (Alpaca's v4) adds an 'abort' listener to the signal a request is given, for as long as the
-// request runs (its per-attempt deadline); given the adapter's one stop signal, every request in
-// flight added a listener to that one signal, and a resume's startup lookups send more than ten
-// at once (Node's MaxListenersExceededWarning). Here the stop signal has one listener, which
-// aborts the requests' own signals. A request's signal is kept (so that stop can abort it) for `keepMs`, past
-// which the SDK's deadline has ended any request given it (callers give the adapter a few request
-// timeouts: a signal may serve a lookup and then the DELETE it leads to); older ones are let go as
-// new ones are handed out, so what is kept is bounded by the requests of the last `keepMs`.
+// One abort signal per request to the venue, each aborted when the adapter stops, so the stop
+// signal has one listener rather than one per request in flight (Alpaca's SDK adds one to the
+// signal each request is given). What is kept is bounded by the requests of the last `keepMs`.
+// Design notes: docs/0066-live-adapter-notes.md.
 export class RequestSignals {
   /** The signals handed out and not yet let go, with when (oldest first: a Map keeps insertion order). */
   private readonly open = new Map<AbortController, number>();

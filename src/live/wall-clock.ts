@@ -1,17 +1,7 @@
-// The wall clock for live and paper runs: the Clock port over the system time and Node's timers.
-// The only Clock that reads real time; backtests use VirtualClock, so core code cannot tell which
-// one it runs on.
-// Monotonic: the system clock can step back (NTP, a VM resumed, an operator), and the event log
-// refuses time that goes backwards, so now() never returns less than it returned before: while
-// the system clock is behind, time stands still at the last reading until it catches up. A step
-// back larger than STEP_BACK_WARN_MS is told to `onStepBack` (once per step), for the operator.
-// Long waits: Node fires a timer of more than 2^31 - 1 ms (24.8 days) after 1 ms, and a TWAP's
-// slice or a paper run's horizon can be further away than that. So a wait is taken in steps of at
-// most MAX_TIMER_MS, each re-armed for what is left until the due time in monotonic time (not by
-// adding up the steps, which each fire a little late), and the work runs once it is due; a wait
-// within the limit is one Node timer, as before. The rxjs scheduler the clock hands out waits the
-// same way (ClockScheduler over schedule()). The timers and time sources are a seam (TimerHost):
-// a test drives the clock across days without waiting.
+// The wall clock for live and paper runs: the Clock port over the system time and Node's timers,
+// the only Clock that reads real time. Monotonic (now() never goes back), and a wait longer than
+// Node's timer limit is taken in steps; the timers and time sources are a seam (TimerHost).
+// Design notes: docs/0066-live-adapter-notes.md.
 import { Subscription, type SchedulerLike } from 'rxjs';
 import { ClockScheduler } from '../core/clock/clock-scheduler.ts';
 import type { Clock } from '../core/ports/clock.ts';
