@@ -1,37 +1,8 @@
 // The Alpaca adapter: execsim's venue ports (Broker, MarketDataPort) on the official SDK v4.
-// Commands and queries become REST calls; their answers, and the trade_updates stream's events,
-// become VenueMessages through the report handler. Every command and query gets exactly one
-// answer (a lost one is OutcomeUnknownReport or QueryFailedReport), never a thrown error; no SDK
-// type crosses the port; prices are ticks, quantities lots, times epoch ms; the key id and
-// secret never appear in a report (every report's text is scrubbed of them on the way out).
-//
-// Decisions, each for a reason stated where it is made:
-// - cancel confirmation: Alpaca answers DELETE with 204 when it ACCEPTS a cancel; the order is
-//   canceled when the stream says `canceled`. The cancel's answer (CancelReport) is emitted on
-//   the first of: the stream's `canceled` event for the order, or a follow-up lookup of the
-//   order (GET /v2/orders/{id}) showing it canceled. The lookups run right after the 204 and then
-//   with a doubling delay (cancelConfirm), so a cancel is confirmed even while the stream is
-//   down. A lookup showing the order filled, expired or rejected answers CancelRejectReport
-//   'not_cancelable' (the order finished before the cancel took effect); still open after the
-//   last lookup: OutcomeUnknownReport (request 'cancel'), and core looks the order up.
-// - a stream `canceled` for an order with no cancel of ours waiting (an IOC remainder, a cancel
-//   from elsewhere) is a CancelReport too, at most once per order.
-// - fills: FillReport per execution from the stream (trade id = Alpaca's execution_id, qty and
-//   price of that execution, fee 0: Alpaca charges no commission per fill, liquidity 'taker':
-//   Alpaca does not say). An execution price off the tick grid (sub-penny price improvement) is
-//   rounded to the nearest tick; the lookup's average price stays exact. A POST answer that
-//   already shows fills is acked only: the fills come on the stream or, if the stream lost them,
-//   through core's lookup (filledQty + avgPrice, inferred fills).
-// - request timeout: the SDK's per-attempt deadline (default 10 s). A submit or cancel without an
-//   HTTP answer (timeout, reset) or with a 5xx is of unknown outcome; a refused connection never
-//   sent anything, so it is RetryableRejectReport (submit) or a 'transient' cancel refusal.
-//
-// The adapter itself is the composition: it sets up the SDK and the streams' life cycle
-// (start/stop, connection reports) and hands each port method to the part that does it:
-// alpaca-submit.ts (submit), alpaca-cancel-flow.ts (cancel and its confirmation),
-// alpaca-queries.ts (the Broker's queries), alpaca-trade-updates.ts (the stream's events),
-// alpaca-market-data.ts (MarketDataPort, with the market's history before the start from
-// alpaca-market-history.ts); every report leaves through report-sink.ts.
+// Commands, queries and the trade_updates stream's events become VenueMessages through the report
+// handler: every command and query gets exactly one answer, never a thrown error; no SDK type
+// crosses the port; the keys never appear in a report. The adapter composes the parts beside it;
+// its decisions (cancel confirmation, fills, timeouts): docs/0066-live-adapter-notes.md.
 import { SymbolMarketPort } from '../symbol-market-port.ts';
 import type { Symbol, ClientOrderId, VenueOrderId } from '../../core/model/ids.ts';
 import type { Instrument } from '../../core/model/instrument.ts';

@@ -1,12 +1,8 @@
-// The cancel command on Alpaca, from the command to its one answer. Alpaca cancels only by its
-// own order id (looked up by our client id when core has none yet), and its 204 only ACCEPTS a
-// cancel: the answer (CancelReport) waits for the stream's `canceled` or for a follow-up lookup
-// showing the order canceled, looked up right after the 204 and then with a doubling delay; an
-// order found finished otherwise answers CancelRejectReport 'not_cancelable', one still open
-// after the last lookup OutcomeUnknownReport (the adapter's header gives the reasons). Separate
-// because it is the adapter's one stateful conversation: the cancels waiting for an answer, the
-// lookups scheduled on the clock, and the orders already reported canceled live here and nowhere
-// else; the stream's mapping tells it of each `canceled` (streamCanceled).
+// The cancel command on Alpaca, from the command to its one answer: Alpaca's 204 only accepts a
+// cancel, so the CancelReport waits for the stream's `canceled` or a follow-up lookup showing the
+// order canceled. The adapter's one stateful conversation (waiting cancels, scheduled lookups,
+// orders already reported canceled) lives here and nowhere else.
+// Design notes: docs/0066-live-adapter-notes.md.
 import type { ClientOrderId, VenueOrderId } from '../../core/model/ids.ts';
 import type { CancelRejectReport, OrderStatusReport, VenueMessage } from '../../core/model/reports.ts';
 import type { Subscription } from 'rxjs';

@@ -1,13 +1,7 @@
 // A symbol's daily volumes from Alpaca's day bars (GET /v2/stocks/{symbol}/bars, timeframe 1Day),
-// the liquidity cap's input. Only complete days count: Alpaca's day bar of today (it starts at
-// midnight in New York) is the volume so far, so the request ends before today and a bar of
-// today is dropped if one comes. Without `start` Alpaca answers from the beginning of today, so
-// the window opens far enough back for `days` trading days (weekends and holidays included), and
-// the newest `days` bars come in one page (sort desc, limit days).
-// The SIP feed, not IEX: IEX carries a few percent of a stock's volume, so a cap of 1% of IEX
-// volume would be some forty times tighter than 1% of the market's. Alpaca's free plan serves
-// SIP history older than 15 minutes, which every complete day's bar is once the request ends at
-// least that long ago (ending at today's midnight, or 16 minutes ago just after it).
+// the liquidity cap's input: complete days only (today's bar is dropped), the newest `days` bars in
+// one page, from the SIP feed (IEX carries a few percent of a stock's volume).
+// Why this window and this feed: docs/0066-live-adapter-notes.md.
 import { Instant, LocalDate, ZoneId } from '@js-joda/core';
 import '@js-joda/timezone';
 import type { Instrument } from '../../core/model/instrument.ts';

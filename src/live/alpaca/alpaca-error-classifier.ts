@@ -1,15 +1,7 @@
 // The class of a failed Alpaca call from what the wire gave (HTTP status, Alpaca's body code, a
-// Node error code, the message). Core never reads any of these; the adapter calls this for a
-// failed read (alpaca-failures.ts) and puts the class on the report it emits (reports.ts
-// FailureClass: 'permanent' is 'reject' for a read, unknown_order is 'not_found'), keeping the
-// code and text for people.
-//
-// Is a failed call worth retrying? Transient errors (network, timeouts, rate limits, 5xx) are
-// retried with backoff and never end monitoring early; permanent ones (validation, other 4xx, an
-// order the venue still does not know after repeated lookups) stop retrying that call. Total:
-// every input gets a class; anything unrecognised is transient, because giving up early costs a
-// missed fill while a retry costs one request. Alpaca's body codes begin with the HTTP status
-// (40010001 -> 400, 40410000 -> 404, 42910000 -> 429).
+// Node error code, the message), for the reports the adapter emits: transient failures are retried
+// with backoff, permanent ones stop retrying that call; anything unrecognised is transient.
+// Design notes: docs/0066-live-adapter-notes.md.
 import type { ErrorClass } from '../../core/fills/failure-class.ts';
 import { DEFAULT_FILL_CONFIG, type FillConfig } from '../../core/fills/fill-config.ts';
 

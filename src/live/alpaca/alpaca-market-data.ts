@@ -1,13 +1,7 @@
 // Market data for the Alpaca adapter (MarketDataPort's source): the latest quote over REST at
-// start, then quotes and trades from the SDK's stock data stream (IEX feed, msgpack), optionally
-// also REST polling of the latest quote and trade (a fallback where the stream is unavailable).
-// Everything is recorded in a bounded MarketRecorder on the adapter's clock at ARRIVAL time;
-// whether the stream (or the polled quote) works now is its FeedHealth, the port's feedFailure.
-// Started with an earliest time of interest (a resumed run's oldest open parent), the feed also
-// reads the market from then until now from the venue's minute bars (alpaca-market-history.ts)
-// once the stream is subscribed, so windows reaching before the start count what traded then
-// (../market-backfill.ts: the same on every venue). The same bars serve a strategy's warm-up
-// (minuteBars, read as they are).
+// start, then the SDK's stock data stream (IEX feed), optionally REST polling as a fallback, all
+// recorded in a bounded MarketRecorder at ARRIVAL time; its FeedHealth says whether it works now.
+// The market before the start and the warm-up bars: docs/0066-live-adapter-notes.md.
 import type { Instrument } from '../../core/model/instrument.ts';
 import type { TopOfBook } from '../../core/ports/broker.ts';
 import type { Clock } from '../../core/ports/clock.ts';

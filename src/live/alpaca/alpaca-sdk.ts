@@ -1,18 +1,6 @@
-// The official Alpaca SDK (v4) configured for the adapter. v4 has no base-URL option (its hosts
-// are HTTPS constants), so for any base URL other than Alpaca paper a `pre` middleware rewrites
-// both the trading and the market-data host to it, and the streams take explicit URLs.
-//
-// Retry and the client-side rate limiter are both OFF, deliberately:
-// - the SDK never retries POST/DELETE itself, and a blind retry of a submit is exactly what we
-//   must not do: a submit that times out becomes OutcomeUnknownReport and core looks the order
-//   up by client id before anything else;
-// - a GET retried inside the SDK would hide the failure from core and stretch a read past our
-//   request timeout; a failed read is a QueryFailedReport ('transient') and core backs off and
-//   asks again on its own schedule;
-// - a client-side limiter would queue requests silently (a submit waiting for a token counts
-//   against its timeout with nothing sent); Alpaca's 429 is mapped to its class instead.
-// The request timeout is the SDK's own per-attempt deadline (`timeoutMs`, an AbortSignal on the
-// fetch): it covers the whole request, body included, and surfaces as a FetchError.
+// The official Alpaca SDK (v4) configured for the adapter: the hosts rewritten to the run's base
+// URL (v4 has no base-URL option), the SDK's retry and client-side rate limiter both OFF, and its
+// per-attempt deadline as the request timeout. Why each: docs/0066-live-adapter-notes.md.
 import { Alpaca } from '@alpacahq/alpaca-trade-api';
 import { ALPACA_PAPER_URL } from './alpaca-venue.ts';
 
