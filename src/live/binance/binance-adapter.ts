@@ -1,26 +1,8 @@
 // The Binance spot adapter: execsim's venue ports (Broker, MarketDataPort) on ccxt 4.5
-// (ccxt.pro.binance: REST and websockets in one class). Commands and reads become REST calls,
-// their answers and the user data stream's events become VenueMessages through the report
-// handler; every command and read gets exactly one answer, never a thrown error; no ccxt type
-// crosses the port; the keys and request signatures never appear in a report.
-//
-// Decisions, each said where it is made:
-// - client ids: a prefix hashed from the run id before each of ours (../hashed-client-id-namespace.ts):
-//   Binance keeps a client id unique among OPEN orders only, in 36 characters.
-// - the venue's filters are read once (loadMarkets) and checked against the instrument before
-//   anything is sent (binance-filters.ts); a run that disagrees is refused (instrumentRefusal).
-// - failures: one table from ccxt's exception classes to the port's classes (binance-failures.ts).
-// - fills: the POST answer (FULL), the stream and myTrades tell the same executions; each trade
-//   id is reported once (binance-orders.ts, the link's executions).
-// - commissions in another asset (BNB) are valued in quote before a fill is reported: at the
-//   scenario's price, else the venue's ticker, else reported as unvalued (binance-commissions.ts).
-// - orders since: allOrders by creation time (ordersSinceBy 'submitted', binance-queries.ts).
-// - streams: the user data stream ('orders', binance-user-stream.ts) and the market streams
-//   ('market_data', binance-market-data.ts), each kept alive by a supervisor; a reconnect of the
-//   user data stream is reported, and core reconciles.
-// - market history: started with an earliest time of interest (a resumed run's oldest open
-//   parent), the market feed reads the 1-minute klines from then to now once its trade stream is
-//   subscribed (binance-market-data.ts, binance-klines.ts); backfilled() says how that went.
+// (ccxt.pro.binance: REST and websockets in one class). Commands, reads and the user data stream's
+// events become VenueMessages through the report handler: every command and read gets exactly one
+// answer, never a thrown error; no ccxt type crosses the port; the keys and request signatures
+// never appear in a report. Its decisions, file by file: docs/0066-live-adapter-notes.md.
 import { SymbolMarketPort } from '../symbol-market-port.ts';
 import type { ClientOrderId, Symbol, VenueOrderId } from '../../core/model/ids.ts';
 import type { Instrument } from '../../core/model/instrument.ts';

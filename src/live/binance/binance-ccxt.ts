@@ -1,24 +1,8 @@
-// ccxt's Binance class (its websocket flavour, ccxt.pro.binance, which also does REST) configured
-// for the adapter: spot only, one REST request to load the markets, no client-side limiter, our
-// request deadline, and every request in flight aborted by stop().
-//
-// Where it connects comes from one URL (the run's venue URL):
-// - Binance Demo Mode (https://demo-api.binance.com): ccxt's own demo URLs (enableDemoTrading);
-// - the spot testnet (https://testnet.binance.vision): ccxt's sandbox URLs (setSandboxMode);
-// - anything else is a Binance-compatible server at that base (a local execsim gateway): REST at
-//   <base>/api/v3, market streams at <ws base>/ws, the WebSocket API at <ws base>/ws-api/v3, the
-//   paths Binance itself uses. ccxt dials market streams as <ws base>/ws/<n> (it spreads
-//   subscriptions over numbered connections) and subscribes with SUBSCRIBE messages.
-// Binance's live exchange is refused: a paper run must never trade real money.
-//
-// Off, deliberately: ccxt's rate limiter (it would queue a submit silently while its deadline
-// runs; Binance's 429 and 418 are mapped to their class instead), the markets' extra requests
-// (futures exchangeInfo, sapi currencies and margin pairs, which a demo or local venue does not
-// answer) and the time adjustment (a request outside recvWindow is refused with -1021, transient).
-//
-// ccxt takes no abort signal per call: a caller with a deadline of its own (reading the market's
-// history) runs its calls inside withRequestSignal, and every request they send carries that
-// signal too (the fetch below finds it in the call's async context).
+// ccxt's Binance class (ccxt.pro.binance, which also does REST) configured for the adapter: spot
+// only, one REST request to load the markets, no client-side limiter, our request deadline, and
+// every request in flight aborted by stop(). It connects to Binance Demo Mode, the spot testnet or
+// a Binance-compatible server at the run's venue URL; Binance's live exchange is refused.
+// The URLs, what is off and why, per-call abort signals: docs/0066-live-adapter-notes.md.
 import ccxt from 'ccxt';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Agent } from 'node:http';

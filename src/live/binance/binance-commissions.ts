@@ -1,14 +1,8 @@
-// Commissions Binance takes in an asset that is neither the symbol's base nor its quote (BNB, on
-// an account that pays its fees in BNB), valued in quote before the fill is reported, so the
-// ledger's fees, the report and the breaker's equity count them. The price of one unit of the
-// asset comes from, in order: the scenario's commissionPrices; the venue's own ticker of
-// ASSET/QUOTE when its markets list one (ccxt fetchTicker, the last price); else none, and the
-// fill says so (`unvalued`, fee 0: the fold records CommissionUnvalued and the report names the
-// amount). Ticker reads are bounded: BNB's is read when the markets are loaded, any asset's again
-// when its price is older than the refresh period (the fill is valued at the price held while the
-// new one is read), at most one read per asset in flight and one started per period, failures
-// included; a fill waits for a read only when no price of its asset was ever read.
-// See docs/0047-valuing-commissions-in-another-asset.md.
+// Commissions Binance takes in an asset that is neither the symbol's base nor its quote (BNB),
+// valued in quote before the fill is reported, so the ledger's fees, the report and the breaker's
+// equity count them: at the scenario's price, else the venue's ticker, else reported unvalued.
+// Bounded ticker reads: docs/0066-live-adapter-notes.md; the decision:
+// docs/0047-valuing-commissions-in-another-asset.md.
 import { commissionAssetKind, commissionUnits } from '../../core/fills/commission-units.ts';
 import type { Instrument } from '../../core/model/instrument.ts';
 import type { ReportedTrade, TradeCommission } from '../../core/model/reports.ts';

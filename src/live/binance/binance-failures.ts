@@ -1,17 +1,7 @@
-// What a failed ccxt call means, in our words: ONE table from ccxt's exception classes (which
-// ccxt's Binance class raises from the HTTP status and Binance's {code, msg}) to the port's
-// failure classes, read most specific first (ccxt's classes form a hierarchy: OrderNotFound is an
-// InvalidOrder, RequestTimeout a NetworkError). Every command and read of the adapter classifies
-// its failures here and nowhere else; what each class means for a submit, a cancel or a read is
-// said once below (submitAnswer, cancelMeaning, readFailure). No ccxt type leaves this file.
-//
-// - not_found: the venue has no such order (-2013 NO_SUCH_ORDER, -2011 "Unknown order sent.").
-// - reject: refused as it stands (filters, -2010, bad parameters, keys): asking again unchanged
-//   is refused again.
-// - transient: refused without being processed (429/418, -1003, -1015, -1021 outside recvWindow):
-//   ask again later.
-// - unknown_outcome: sent, and whether the venue acted is unknown (our timeout, -1007 "Send status
-//   unknown", -1006, 5xx, a dropped connection). A refused connection never sent anything.
+// What a failed ccxt call means, in our words: ONE table from ccxt's exception classes to the
+// port's failure classes (not_found, reject, transient, unknown_outcome), read most specific first.
+// Every command and read of the adapter classifies its failures here and nowhere else; no ccxt type
+// leaves this file. The classes and their Binance codes: docs/0066-live-adapter-notes.md.
 import {
   AuthenticationError,
   BadRequest,

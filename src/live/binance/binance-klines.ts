@@ -1,13 +1,6 @@
-// The market before the Binance feed started, from the venue's 1-minute klines (GET /api/v3/klines,
-// through ccxt's implicit method for it, so the request, its errors and its deadline are ccxt's as
-// for every other call). Not fetchOHLCV: ccxt's candles keep open, high, low, close and the base
-// volume only, and a minute's VWAP needs the quote volume beside it (quote volume / volume), which
-// Binance's row states. A minute without trades has a row too (volume 0, every price the previous
-// close): its close stands for the price then.
-//
-// Paged from the start: at most KLINES_PER_PAGE rows a request (Binance's most), the next page
-// from the minute after the last row, until a short page, `until`, or MAX_PAGES requests. The
-// backfiller asks for no more than MAX_SPAN_MS, which MAX_PAGES always covers.
+// The market before the Binance feed started, from the venue's 1-minute klines (GET /api/v3/klines
+// through ccxt's implicit method; not fetchOHLCV, whose candles drop the quote volume a minute's
+// VWAP needs), paged from the start. Rows and paging: docs/0066-live-adapter-notes.md.
 import type { Instrument } from '../../core/model/instrument.ts';
 import { BAR_MS, type MinuteBar } from '../market-history.ts';
 import { fractionalTicksOf, lotsOf, plainDecimal } from '../wire-amounts.ts';

@@ -1,18 +1,8 @@
-// Market data for the Binance adapter (MarketDataPort's source), from ccxt's market streams:
-// watchOrderBook (the REST depth snapshot, then the diff stream applied on its U/u update ids;
-// ccxt resyncs on a gap) gives the top of book; watchBidsAsks (bookTicker, Binance's best bid and
-// offer) stands in for it until the book is synced and while it is not; watchTrades gives the
-// public tape. Everything is recorded in a bounded MarketRecorder on the adapter's clock at
-// ARRIVAL time. At start one REST read of the best bid and offer (bookTicker) seeds the top, so an
-// order at the run's first instant has a quote before the streams are up. The connection's life
-// cycle is the 'market_data' ConnectionReport: connected while the book is synced, disconnected
-// when any of the three subscriptions fails (each is run again after a delay); its FeedHealth
-// says the same to the port's feedFailure, for the quote fallback.
-// Started with an earliest time of interest (a resumed run's oldest open parent), the feed also
-// reads the market from then until now from the venue's 1-minute klines (binance-klines.ts) once
-// Binance has confirmed the trade stream's subscription, so windows reaching before the start
-// count what traded then (../market-backfill.ts: the same on every venue). The same klines serve a
-// strategy's warm-up (minuteBars, read as they are).
+// Market data for the Binance adapter (MarketDataPort's source) from ccxt's market streams: the
+// synced order book (bookTicker until then) gives the top of book, the trade stream the tape, all
+// recorded in a bounded MarketRecorder at ARRIVAL time; the 'market_data' ConnectionReport and its
+// FeedHealth say whether it works. Seeding, life cycle, the market before the start and warm-up
+// klines: docs/0066-live-adapter-notes.md.
 import type { OrderBook, Ticker } from 'ccxt';
 import type { TopOfBook } from '../../core/ports/broker.ts';
 import { BoundedSet } from '../bounded-set.ts';

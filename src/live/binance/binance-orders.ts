@@ -1,16 +1,7 @@
-// The commands on Binance: submit (POST /api/v3/order with our namespaced newClientOrderId and
-// the FULL answer) and cancel (DELETE /api/v3/order), each answered once; and the end of an
-// order (canceled, expired, rejected) reported once, whichever channel tells it first (the POST
-// or DELETE answer, or the user data stream).
-// - submit: AckReport, then a FillReport per fill the answer states, then its end if the answer
-//   shows one (an IOC or market remainder EXPIRED); RejectReport (with `duplicate` when Binance
-//   says the client id is in use among its open orders), RetryableRejectReport (not processed,
-//   or never sent) or OutcomeUnknownReport (sent; -1007, a timeout, a 5xx, a dropped connection).
-// - cancel: Binance cancels synchronously, so its answer is the DELETE's: CancelReport, or for
-//   "Unknown order sent." (-2011, which Binance also answers for an order already finished) a
-//   lookup by client id tells not_found from not_cancelable (or canceled: done). A stream
-//   CANCELED that overtakes the DELETE's answer answers the waiting cancel; the DELETE's answer
-//   is then dropped.
+// The commands on Binance: submit (POST /api/v3/order, FULL answer) and cancel (DELETE
+// /api/v3/order), each answered once; and the end of an order (canceled, expired, rejected)
+// reported once, whichever channel tells it first (the POST or DELETE answer, or the user data
+// stream). Each command's answers: docs/0066-live-adapter-notes.md.
 import type { Order } from 'ccxt';
 import { tradeId as toTradeId, type ClientOrderId, type VenueOrderId } from '../../core/model/ids.ts';
 import { lotsToQty, ticksToPrice } from '../../core/model/instrument.ts';

@@ -1,14 +1,8 @@
-// Our executions and order changes from Binance's user data stream, which ccxt 4.5 subscribes on
-// the WebSocket API (userDataStream.subscribe.signature; Binance retired the listenKey streams):
-// watchMyTrades gives each execution (a FillReport, the same trade id as the POST answer's fill
-// and myTrades', reported once), watchOrders the order's state (its end: canceled, expired,
-// rejected; a NEW order's state, which proves it reached the venue). The stream is
-// account-wide: only the instrument's symbol is read. The connection's life cycle is the
-// 'orders' ConnectionReport: connected once the subscription is confirmed, disconnected when the
-// socket drops (the server pings every 20 s, drops a connection after 24 h, and says
-// serverShutdown before a restart), connected again after ccxt dials and subscribes anew; core
-// answers such a reconnect with a reconciliation pass, since what the stream carried meanwhile
-// is lost.
+// Our executions and order changes from Binance's user data stream (ccxt 4.5 subscribes on the
+// WebSocket API): watchMyTrades gives each execution, reported once, watchOrders the order's state.
+// The 'orders' ConnectionReport tells its life cycle; core answers a reconnect with a
+// reconciliation pass, since what the stream carried meanwhile is lost.
+// Design notes: docs/0066-live-adapter-notes.md.
 import type { Order, Trade } from 'ccxt';
 import { clientOrderId as toClientOrderId, venueOrderId as toVenueOrderId } from '../../core/model/ids.ts';
 import { orderRow, reportedTrade } from './binance-convert.ts';
