@@ -1,24 +1,9 @@
 // Loads a strategy module, synchronously, the same way wherever it runs (the CLI, a sweep's
-// worker threads, the server, a paper run): esbuild bundles the file (strategy-bundle.ts) and
-// each instance of the strategy evaluates the bundle afresh in a realm it holds alone while it
-// lives (strategy-realm.ts: one an ended instance left as it found it, or a new one), on its
-// run's clock and random stream, with a `require` that hands out the host's own rxjs, zod and
-// 'execsim/strategy', so the Observables and schedulers a strategy builds are the ones the host
-// drives. Module-level state never leaks from one run or sweep path to the next, nor does
-// anything the module does to its realm's globals. The bundle is compiled once per thread, so
-// every instance shares its bytecode. The bundle's hash is the strategy's code identity:
-// StrategyStarted carries it, so a changed strategy makes another digest.
-//
-// Loading checks the module once (an instance at time 0 with seed 0, ended once loaded, so its
-// definition is read for its name and form only; instantiate() makes the ones that run): its definition,
-// its parameters against its schema (a key the schema drops is refused, with the key it most
-// likely meant), its warm-up and feed. Every step that runs the module's code (evaluation, the
-// schema, warmup()) gets the strategy's callback budget (time-budget.ts) and reads the module's
-// objects only inside it; what the host keeps is copied into its own plain data (plain-copy.ts).
-//
-// Every problem is a StrategyLoadError naming the field (`strategy.module`, `strategy.params.x`)
-// and the module: unreadable, does not compile, imports what a strategy may not, no definition
-// exported, a definition without a name or logic, bad or unknown parameters, too slow to load.
+// worker threads, the server, a paper run): esbuild bundles it once per thread, and each instance
+// evaluates the bundle afresh in a realm it holds alone, on its run's clock and random stream, so
+// module state never leaks from one run to the next. The bundle's hash is the strategy's code
+// identity. Every problem is a StrategyLoadError naming the field and the module.
+// Design notes: docs/0067-strategy-host-notes.md#srcstrategyload-strategyts
 import { dirname } from 'node:path';
 import * as rxjs from 'rxjs';
 import * as zod from 'zod';

@@ -1,20 +1,8 @@
 // A hosted strategy's own orders, read from the process's log (the host is a sink of it) and
-// handed to the strategy: its signals' outcomes (a refused signal becomes a 'rejected' parent
-// update), the parents its signals and others made (created, then done) and the fills of our
-// orders. The host tells it each signal the strategy made (`signalMade`), so that the log's
-// answers to it are known as ours and the parents they made are kept (`parentIds`, which the
-// host cancels on a failure when told to).
-//
-// A fill is read once the ledger has applied the entry that brought it (`settle`): an entry is
-// written to the log's sinks before the ledger applies it, so the entry last written is
-// remembered and its fills read on the next write or when the queued flush runs. Updates are
-// never handed to the strategy inside the unit of work that wrote them: they wait in the inbox
-// and one flush, scheduled on the process's clock, hands them over in the order read
-// (`handOver`, passed by the host, which calls the strategy and its swap's candidate).
-//
-// Kept apart from the host so that hosting (calls, outputs, failure, swaps) and reading our
-// orders from the log each read on their own; an accepted candidate's host takes the live one's
-// signals, parents and updates not handed over yet (`takeOver`).
+// handed to the strategy: its signals' outcomes, the parents they made and our fills. Updates wait
+// in an inbox and one flush on the process's clock hands them over, never inside the unit of work
+// that wrote them.
+// Design notes: docs/0067-strategy-host-notes.md#srcstrategyown-orders-feedts
 import type { LogEntry } from '../core/model/events.ts';
 import { fractionalTicksToPrice, lotsToQty, ticksToPrice, type Instrument } from '../core/model/instrument.ts';
 import type { OrderLedger } from '../core/order/order-ledger.ts';

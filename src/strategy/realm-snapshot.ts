@@ -1,21 +1,7 @@
 // What a strategy's realm looked like before any strategy code ran in it, to tell whether an
 // instance that ran there left it as it found it (strategy-realm.ts hands a realm on only then).
-//
-// The snapshot is every object reachable from the realm's roots (its global object, the module's
-// wrapper and the intrinsics no property leads to, such as the array iterator's prototype)
-// through own properties (values, getters and setters) and prototypes: about 700 objects and
-// 2,200 properties. For each it keeps the prototype, whether it is extensible, and its own keys
-// in order with their descriptors. A realm is unchanged when every one of them is still so,
-// compared by identity (Object.is for values): a replaced Math.round, a property added to
-// Object.prototype or to a built-in function, a deleted Array.prototype.map, a frozen Math, a
-// global written (globalThis.cache = ...), a property deleted and added again (its key moves in
-// Object.keys order), a prototype swapped. Only the snapshot's own objects are inspected, and only
-// through their descriptors: no getter is called, and nothing a strategy made is looked into, so
-// checking runs none of its code (the one Proxy among them, the realm's Promise, has no traps for
-// what is read here).
-//
-// What property descriptors cannot show, the realm resets instead (RegExp's legacy statics,
-// performance.timeOrigin: strategy-realm.ts).
+// Checking reads only the descriptors of the snapshot's own objects, so it runs no strategy code.
+// Design notes: docs/0067-strategy-host-notes.md#srcstrategyrealm-snapshotts
 
 type Key = string | symbol;
 

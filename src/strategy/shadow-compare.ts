@@ -1,12 +1,8 @@
 // The shadow validation's statistics: two series of a model's outputs over the same inputs (the
-// live strategy's and a candidate's, sample i of each seeing the same market) compared the way
-// the reliability plan asks: Pearson correlation, the mean absolute difference relative to the
-// live outputs' mean magnitude, how often their signs are opposite, and each one's range. The
-// candidate passes when the correlation is at least `minCorrelation` and the difference at most
-// `maxMeanDifference` (defaults 0.5 and 0.5: a model that moves with the old one and on its
-// scale). Degenerate series decide too: outputs equal on every sample pass (a constant series
-// has no correlation, but equal is equal); otherwise a constant series cannot show it moves with
-// the other and fails. Pure: a swap (strategy-slot.ts) and its tests call it alike.
+// live strategy's and a candidate's) compared by correlation and relative mean difference; the
+// candidate passes when it moves with the live one and on its scale. Pure: a swap
+// (strategy-slot.ts) and its tests call it alike.
+// Design notes: docs/0067-strategy-host-notes.md#srcstrategyshadow-comparets
 
 export interface Thresholds {
   readonly minCorrelation: number;

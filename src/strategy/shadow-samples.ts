@@ -1,14 +1,8 @@
 // The samples a swap's shadow validation compares, paired from what the live strategy and its
-// candidate said while both saw the same inputs. A strategy's signals are rare and discrete, so
-// its model's number (a score output: the z-score its logic thresholds) is what is compared when
-// both report one: a sample is a round of market data (every `feed.quoteMs`, both fed the same
-// quote, trades and bars in the same round) after which either reported a new score, paired as
-// each one's latest score. Without scores on both sides, a sample is a round in which either
-// would have signalled, paired as each one's signed quantity that round (buy +, sell -, 0 for
-// none): cruder, but every strategy has signals. A round counts only once both are warm for the
-// symbol (outputs before the warm-up are the invalid ones the comparison must not see).
-//
-// At most `limit` samples are kept per basis: the comparison needs no more.
+// candidate said while both saw the same inputs: each one's latest score when both report one,
+// else each one's signed quantity in a round where either would have signalled. A round counts only
+// once both are warm for the symbol.
+// Design notes: docs/0067-strategy-host-notes.md#srcstrategyshadow-samplests
 
 export type Basis = 'scores' | 'signals';
 

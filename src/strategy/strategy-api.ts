@@ -1,13 +1,8 @@
-// What a strategy module is, for the people who write one: the definition a module exports (its
-// parameters' schema, its warm-up, and its logic in one of two forms) and the data it sees and
-// makes. Prices and quantities here are plain numbers in the instrument's units (a strategy thinks
-// in prices, not ticks); the host turns its signals into the node's lots and ticks and refuses
-// one that is off the instrument's grid. Times are epoch milliseconds on the run's clock: virtual
-// in a backtest or a sweep, the wall clock in a paper run or a session.
-//
-// A module imports this file as 'execsim/strategy' (the loader hands it this module; the path
-// mapping in tsconfig.json lets the type checker find it), and rxjs as 'rxjs': the host's own
-// instance, so Observables and schedulers are the ones it drives.
+// What a strategy module is, for the people who write one: the definition a module exports and
+// the data it sees and makes. Prices and quantities are plain numbers in the instrument's units
+// (the host turns them into lots and ticks); times are epoch milliseconds on the run's clock. A
+// module imports this file as 'execsim/strategy'.
+// Design notes: docs/0067-strategy-host-notes.md#srcstrategystrategy-apits
 import type { Observable, SchedulerLike } from 'rxjs';
 
 export type Side = 'buy' | 'sell';

@@ -1,16 +1,8 @@
-// A strategy module bundled by esbuild into one CommonJS text (TypeScript or JavaScript, with
-// whatever it imports from its own folder or node_modules), cached per file by size and mtime and
-// compiled once (strategy-realm.ts runs it). Its hash is the strategy's code identity.
-//
-// The same file gives the same bundle wherever it is: esbuild is given fixed TypeScript settings
-// (tsconfigRaw), so no tsconfig.json near the module is read (one with other class-field or
-// decorator settings would change the code, and so the code hash and every digest), and the
-// bundle's comments name files relative to the module's folder.
-//
-// What a bundle may still import at run time: rxjs (and rxjs/operators), zod and
-// 'execsim/strategy', which are the host's own copies. Anything else left outside the bundle is a
-// Node built-in (fs, child_process, ...) or a package esbuild cannot bundle, and is refused when
-// the module loads, naming the import.
+// A strategy module bundled by esbuild into one CommonJS text, cached per file by size and mtime
+// and compiled once (strategy-realm.ts runs it). Its hash is the strategy's code identity, so the
+// same file gives the same bundle wherever it is; an import left outside the bundle other than the
+// host's own rxjs, zod and 'execsim/strategy' is refused when the module loads.
+// Design notes: docs/0067-strategy-host-notes.md#srcstrategystrategy-bundlets
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';

@@ -1,18 +1,8 @@
-// The host's calls into a strategy's code, each one guarded: the host's wall clock is out of reach
-// (wall-clock-guard.ts), the call has the strategy's time budget (time-budget.ts), and whatever
-// the strategy returned or emitted is copied into the host's own plain data inside that budget
-// (plain-copy.ts), so that nothing of the strategy runs outside one. A call that throws, returns
-// a Promise, emits too much or runs past its budget records the strategy's failure (the first
-// one); the host stops the strategy once the call is over.
-//
-// A call past its budget is stopped wherever it is, possibly in the host's code the strategy
-// called into: the scheduler's requests of that call are dropped (strategy-scheduler.ts), and the
-// strategy's code is never called again, not even to unsubscribe its streams.
-//
-// Each call enters the instance's seat in its realm (strategy-realm.ts) first, so the realm reads
-// this instance's clock and random stream, and leaves it after, outside the budget: a call stopped
-// there unwinds none of the JavaScript between. When the instance ends, release() hands its realm
-// back for another instance, unless the strategy failed (then the realm is dropped).
+// The host's calls into a strategy's code, each one guarded: the wall clock out of reach, the
+// strategy's time budget, and what it hands back copied into the host's plain data inside that
+// budget, so nothing of the strategy runs outside one. A call that fails records the strategy's
+// first failure; the host stops the strategy once the call is over.
+// Design notes: docs/0067-strategy-host-notes.md#srcstrategystrategy-callsts
 import { copyPlain, describeThrown, isThenable } from './plain-copy.ts';
 import { OutputError } from './strategy-output.ts';
 import type { RealmSeat } from './strategy-realm.ts';

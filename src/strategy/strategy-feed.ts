@@ -1,14 +1,8 @@
-// A strategy's market data for one symbol, sampled from the node's MarketDataPort: the port is
-// pull-only (the venue's top of book and its tape, read when asked), so the host samples it on
-// the run's clock every `quoteMs` and turns each sample into a Quote, the tape's Trades since the
-// previous sample (when any traded) and the bars that sample closed. The same sampling serves a
-// backtest, a paper run and a session (every venue implements the port) and a backtest's warm-up
-// history (sampled from a market of its own: backtest-history.ts in src/runtime).
-//
-// Bars are aligned to multiples of `barMs` from the epoch; a sample's price is the last trade's
-// when something traded since the previous sample, else the mid. A bar closes when a sample falls
-// in a later bar; the bars in between (nothing sampled in them) are closed flat at the last
-// price with volume 0, at most MAX_FLAT of them, so a long silence cannot flood a strategy.
+// A strategy's market data for one symbol, sampled from the node's pull-only MarketDataPort on
+// the run's clock every `quoteMs`: each sample becomes a Quote, the Trades since the previous
+// sample and the bars it closed. The same sampling serves a backtest, a paper run, a session and a
+// backtest's warm-up history.
+// Design notes: docs/0067-strategy-host-notes.md#srcstrategystrategy-feedts
 import { fractionalTicksToPrice, lotsToQty, ticksToPrice, type Instrument } from '../core/model/instrument.ts';
 import { parseStep } from '../core/model/decimal.ts';
 import type { MarketDataPort } from '../core/ports/broker.ts';

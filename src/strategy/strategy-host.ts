@@ -1,28 +1,8 @@
-// Runs a strategy module inside a process, on the process's clock: samples the market every
-// `quoteMs` (strategy-feed.ts) and hands the strategy its quotes, trades and bars, our fills and
-// our parents' progress (read from the log the host is a sink of, by own-orders-feed.ts), and in
-// the reactive form a scheduler on the same clock. What the strategy returns or emits is checked
-// (strategy-output.ts) and becomes a node command, run later as a unit of work of its own (never
-// inside the unit that produced it), so the strategy goes through the same path as every other
-// input: dedup, guards, pre-trade, reduce-only, routing.
-//
-// Warm-up (symbol-warmup.ts): before any symbol's first signal the strategy is fed that symbol's
-// history through the same callbacks, and the live samples wait while it is read; the host hands
-// every sample over and refuses the symbol's signals until it is hydrated (StrategyOutputRefused).
-//
-// Failure: a throw, a malformed output, a Promise, a reach for the wall clock or a call past its
-// time budget stops the strategy (StrategyFailed) and never the run; the kill switch is then set
-// as `onFailure` says and, unless told otherwise, the parents its signals made are cancelled.
-// Every call into the strategy's code is guarded and bounded, and what it hands back is copied
-// into the host's own data inside the call (strategy-calls.ts): the strategy's code runs in a
-// realm of its own (strategy-realm.ts) and never outside a budget.
-//
-// Swaps (strategy-slot.ts): a host in the 'shadow' role runs a candidate beside the live host.
-// It samples nothing and reads no log: the live host hands it every live sample and every fill
-// and parent update right after its own strategy had them (mirrorTo), so both see the same
-// inputs in the same rounds. Its outputs become nothing (its scores and would-be signals go to
-// `watch`), and its failure touches neither the kill switch nor any parent. An accepted
-// candidate's host takes the live one's place (takeOver).
+// Runs a strategy module inside a process, on the process's clock: samples the market, hands the
+// strategy its data, our fills and our parents' progress, and turns what it returns into node
+// commands run later as units of work of their own, so a strategy goes through the same path as
+// every other input. A failing strategy stops; the run never does.
+// Design notes: docs/0067-strategy-host-notes.md#srcstrategystrategy-hostts
 import type { Subscription } from 'rxjs';
 import { Subject } from 'rxjs';
 import type { ExecEvent, LogEntry } from '../core/model/events.ts';

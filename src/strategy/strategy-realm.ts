@@ -1,32 +1,8 @@
-// The realm a strategy module runs in: a `vm` context of its own, with JavaScript's own globals
-// (its own Object, Array, Math, Date...), so a module that replaces Math.round or pollutes
-// Object.prototype changes only its realm, never the simulator's. In it:
-// - Date.now(), new Date(), Date() and performance.now() read the run's clock (virtual in a
-//   backtest), so a module that keeps `Date.now` from when it is imported still reads run time;
-// - Math.random draws from the run's random stream for the strategy (seeded from the run's seed
-//   and the strategy's name: the same draws every run);
-// - setTimeout, setInterval, setImmediate, queueMicrotask and Promise throw WallClockRefused (a
-//   strategy waits on the run's clock: its scheduler or onTimer), and the realm's microtasks never
-//   run (an async function stops at its first await), nor does anything the garbage collector
-//   would trigger (no WeakRef, FinalizationRegistry) or wait on (no Atomics.wait);
-// - eval, new Function and WebAssembly compilation are refused; there is no process, require of
-//   Node's built-ins, Buffer or any other Node global; console prints through the host's.
-// The module's imports of rxjs, zod and 'execsim/strategy' are the host's own copies (the host
-// drives the Observables and schedulers a strategy builds), and the values the host hands in
-// (quotes, bars, the context) are the host's objects. This contains accidents and keeps a run
-// reproducible; it is no sandbox for code written to escape (docs/0058-...).
-//
-// Realms are reused (docs/0058-...): a new realm and its intrinsics cost about 2 ms, and code run
-// in a new realm starts cold, where the module's functions in a realm it already ran in keep what
-// V8 learned of them. Each module keeps, per thread, the realms its ended instances left; the
-// module's wrapper is evaluated once per realm and called afresh for each instance, so module
-// state starts anew every time. A realm has one instance at a time (a seat): a realm two live
-// instances shared would show one what the other did to it. It is handed to the next instance
-// only when it is exactly as it was before any strategy code ran in it (realm-snapshot.ts), else
-// it is dropped for a new one; so is the realm of an instance that failed (a call stopped at its
-// budget may have left its objects half changed), and one that has had MAX_INSTANCES instances.
-// The realm's clock and random stream are its instance's: its Date, performance and Math.random
-// read the hooks of the seat holding it, which every entry into the strategy's code sets.
+// The realm a strategy module runs in: a `vm` context of its own whose globals read the run's
+// clock and random stream and refuse timers, Promises and code generation, so a module changes only
+// its realm and a run stays reproducible (it contains accidents; it is no sandbox). Realms are
+// reused, one instance at a time, while they stay exactly as they were found.
+// Design notes: docs/0067-strategy-host-notes.md#srcstrategystrategy-realmts
 import { constants, createContext, Script } from 'node:vm';
 import { RealmSnapshot } from './realm-snapshot.ts';
 import { WallClockRefused } from './wall-clock-guard.ts';

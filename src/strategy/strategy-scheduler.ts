@@ -1,16 +1,8 @@
 // The scheduler a reactive strategy hands its time-based operators: an rxjs SchedulerLike on the
-// run's clock whose every firing is a unit of work of the process (the clock the host gets is the
-// process's: a crashed process's strategy timers never fire) and runs inside the host's guarded
-// call (a throw stops the strategy, not the run). Actions behave like rxjs's AsyncAction:
-// `this.schedule` from inside the work reschedules the same action (interval, bufferTime),
-// unsubscribing cancels.
-//
-// Strategy code runs only inside the host's calls, and a call past its time budget is stopped
-// wherever it is, possibly inside this scheduler. So nothing here touches the clock while
-// strategy code runs: schedule and cancel requests are queued, and the host applies them in order
-// once the call has returned (flush), or drops them with every timer of the strategy once it has
-// failed (stopAll). The clock's queue is never left half-changed, and sees the same insertions in
-// the same order as if they had been made at once.
+// run's clock whose every firing is a unit of work of the process, run inside the host's guarded
+// call. Requests made while strategy code runs are queued and applied once the call has returned,
+// so a call stopped at its budget never leaves the clock's queue half-changed.
+// Design notes: docs/0067-strategy-host-notes.md#srcstrategystrategy-schedulerts
 import { Subscription, type SchedulerAction, type SchedulerLike } from 'rxjs';
 import type { Clock } from '../core/ports/clock.ts';
 

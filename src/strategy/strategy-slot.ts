@@ -1,22 +1,8 @@
 // A process's strategy, which a swap may replace while it runs: the live StrategyHost and, while
-// a swap is validated, its candidate in a shadow host beside it. The process hands the slot what
-// it would hand a host (start, stop, the log as a sink, readiness) and the swaps it is asked for.
-//
-// A swap (docs/0054-strategy-shadow-swap.md): the candidate module, already loaded, is
-// instantiated and started in the shadow role (StrategyStarted role 'shadow', warmed up from
-// history the same way), and fed the live host's inputs in the same rounds; the two strategies'
-// outputs are paired into samples (shadow-samples.ts) until `samples` are in, then compared
-// (shadow-compare.ts). Passed: the candidate's host takes the live one's place (the old strategy
-// stops; its open parents stay and are the new one's). Failed, the candidate failed, or not
-// enough samples within the timeout: the candidate stops and the old strategy trades on as if
-// nothing happened. An operator override skips the shadow and swaps at once. One swap at a time:
-// a request while a candidate is in shadow is refused. Every request and its end are events
-// (StrategySwapRequested, StrategySwapDecided, paired by the swap's number), so the log says
+// a swap is validated, its candidate in a shadow host beside it. The candidate takes the live one's
+// place only if their outputs compare well; every request and its end are events, so the log says
 // which strategy traded when.
-//
-// A restart: the slot reads the durable log it starts from. A swap still in shadow when the
-// process died is abandoned (logged; the shadow's samples died with the process, and the old
-// strategy, live when it died, stays live); after an accepted swap the candidate is what starts.
+// Design notes: docs/0067-strategy-host-notes.md#srcstrategystrategy-slotts
 import type { LogEntry } from '../core/model/events.ts';
 import type { StrategySwapDecided, StrategySwapRequested, SwapDecision } from '../core/model/strategy-events.ts';
 import type { EventSink } from '../core/ports/event-sink.ts';

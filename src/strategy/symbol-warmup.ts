@@ -1,20 +1,8 @@
-// A hosted strategy's warm-up (hydration), per symbol: before any symbol's first signal the
-// strategy is fed that symbol's history (from the HistorySource) through the same callbacks as
-// live data, and the symbol is hydrated once it has seen its need (history and live data
-// together, counted by Warmth). Until then its signals are refused (the host asks
-// `progressIfCold`), and progress, the end, a failed history read and a timeout are
+// A hosted strategy's warm-up (hydration), per symbol: before a symbol's first signal the
+// strategy is fed that symbol's history through the same callbacks as live data, and its signals
+// are refused until it has seen what it needs. Progress, the end, a failed read and a timeout are
 // StrategyHydration events, logged here.
-//
-// A history that answers later (a live venue's) holds the symbol's live samples until it has
-// answered (`hold`), then the history and the held samples are handed over in that order, so the
-// strategy sees its market in time order. A failed read hands over what was held and the symbol
-// warms up on live data; the other symbols are not held up.
-//
-// The host still hands the strategy every sample (its `deliver`, passed to `begin`) and counts
-// each piece here first (`count*`), so a signal made on the piece that completes the warm-up is a
-// warm one. Kept apart from the host so that hosting (calls, outputs, failure, swaps) and
-// warm-up each read on their own; a swap's candidate warms up the same way, its events marked
-// role 'shadow' for as long as it is one.
+// Design notes: docs/0067-strategy-host-notes.md#srcstrategysymbol-warmupts
 import type { Subscription } from 'rxjs';
 import type { ExecEvent } from '../core/model/events.ts';
 import type { Clock } from '../core/ports/clock.ts';

@@ -1,16 +1,8 @@
-// How long one call into strategy code may take: a callback, module evaluation, the params
-// schema, warmup(), create() or reactive(). Past its budget the call is stopped where it is and
-// BudgetExceeded is thrown to the host, which stops the strategy as it stops any failing one: a
-// callback that never returns cannot hang a backtest or freeze a session's HTTP controls.
-//
-// Two ways to stop a call, chosen once per thread:
-// - the watchdog addon (native/time-budget, built at install): one long-lived watchdog thread per
-//   isolate, armed with two atomic stores per call (about 0.2 us), measuring the calling thread's
-//   CPU time and terminating the call from its own thread (docs/0058-strategy-realm-and-time-budget.md);
-// - without it (no compiler at install, or `npm install --ignore-scripts`), Node's own vm timeout:
-//   correct, but it starts and joins a watchdog thread for every call (about 0.1 ms) and counts
-//   wall time. Said once on stderr.
-// A call inside a call is bounded by the outer one only.
+// How long one call into strategy code may take. Past its budget the call is stopped where it is
+// and BudgetExceeded is thrown to the host, which stops the strategy: a callback that never returns
+// cannot hang a backtest or freeze a session's HTTP controls. The watchdog addon stops it when it
+// is built, else Node's own vm timeout.
+// Design notes: docs/0067-strategy-host-notes.md#srcstrategytime-budgetts
 import { createRequire } from 'node:module';
 import { constants, createContext, Script } from 'node:vm';
 import { isNativeError } from 'node:util/types';

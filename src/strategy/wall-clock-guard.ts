@@ -1,18 +1,8 @@
-// While a strategy's code runs, the wall clock and the microtask queue are out of reach of the
-// host's code it calls into: the host's globals that read the time, wait for it, draw randomness
-// or defer work (setTimeout, setInterval, setImmediate, queueMicrotask, Date.now, new Date(),
-// performance.now, Math.random, Promise) are swapped for functions that throw, and put back when
-// it returns. The strategy's own code runs in a realm of its own, whose globals refuse the same
-// timers and read the run's clock (strategy-realm.ts); the host's rxjs, which a strategy shares,
-// reads the host's globals: an operator left on rxjs's default (async) scheduler is refused here.
-// A strategy that waits must wait on the run's clock (the scheduler it is handed, or onTimer), so
-// that the same module is reproducible in a backtest and runs on the wall clock only when the run
-// does. An `async` handler returns a Promise: the host refuses the returned value
-// (strategy-host.ts).
-//
-// This is the one module that touches those globals, and only to take them away and give them
-// back; the host never calls its own timers while a guard is up, and reads the run's clock for the
-// strategy outside it (`unguarded`: a live run's clock reads Date.now).
+// While a strategy's code runs, the host's globals that read the time, wait for it, draw
+// randomness or defer work are swapped for functions that throw, and put back when it returns, so
+// a strategy waits only on the run's clock and the same module is reproducible in a backtest. This
+// is the one module that touches those globals.
+// Design notes: docs/0067-strategy-host-notes.md#srcstrategywall-clock-guardts
 
 /** Thrown inside a strategy that reached for the wall clock. */
 export class WallClockRefused extends Error {
