@@ -1,21 +1,8 @@
-// The Clock port over real time for the gateway: now() is the wall clock (epoch ms) and work runs
-// on Node timers, in the order a virtual clock runs it (core/clock/virtual-clock.ts): by due time
-// (now() when posted, plus the delay), work due at the same time in the order it was posted, and
-// never before it is due (or, should the wall clock stand still or go back, before its delay has
-// passed in monotonic time: isDue). Node's timers alone do not keep that order: a timer's delay
-// counts from the event loop's cached time, which lags the clock reading a due time was worked out
-// from by as long as the current turn of the loop has run, so a timer armed later for an earlier
-// time can fire first, and a timer can fire before the wall clock reaches its time. So the clock
-// keeps its own queue, the virtual clock's heap ordered by (due time, order posted)
-// (core/clock/action-heap.ts; cancelled work is dropped as it reaches the top), and arms one Node
-// timer (an immediate when the earliest is due already) for the earliest; when it fires, it runs,
-// in order, what is due by then (reading the clock again), and arms the next.
-// Unlike a clock for one run, the gateway's clock can be stopped: stop() drops everything
-// scheduled and whatever is scheduled after, so a stopped gateway leaves nothing running (the
-// market model's steps would otherwise keep the process alive). Work that throws is handed to
-// `onError` instead of crashing the server. Observers registered with afterWork run after each
-// piece of work: the gateway's market-data stream reads the venue's market-data view there, since
-// the venue changes only inside its clock's work.
+// The Clock port over real time for the gateway: now() is the wall clock, and work runs on Node
+// timers in the order a virtual clock runs it (by due time, then order posted, never early), from
+// a queue of its own with one Node timer armed for the earliest. Unlike a run's clock it can be
+// stopped; work that throws goes to `onError`; afterWork observers run after each piece of work.
+// Why Node's timers alone do not keep that order: docs/0068-gateway-notes.md.
 import { Subscription, type SchedulerLike } from 'rxjs';
 import { ActionHeap } from '../core/clock/action-heap.ts';
 import { ClockScheduler } from '../core/clock/clock-scheduler.ts';

@@ -1,20 +1,8 @@
 // The simulated venue of a scenario on the wall clock, for a gateway that real clients trade
-// against. It builds the same venue a backtest builds (market model, instrument, latency, fees,
-// queue model, faults, starting balances; src/scenario/build-venue.ts) on a GatewayClock instead of
-// the virtual clock:
-// - times are the wall clock's: orders, fills and quotes carry real epoch times;
-// - fault windows and price jumps count from the gateway's start (`from: PT1M` is a minute after
-//   it starts), as `at:` times do in a paper run;
-// - a replay market runs on a clock shifted so that the scenario's `start` is the gateway's start:
-//   the recording before `start` warms the book up, the rest plays at its recorded pace;
-// - orders meet the rules of the venue the gateway imitates (its profile, from the venue's own
-//   folder), whatever the scenario's venue (a warning when they differ);
-// - the venue's trading hours are always open unless `hours: 'venue'` asks for the rules' own
-//   calendar (the NYSE session for alpaca-equities), so a gateway answers at any hour;
-// - without `venue.account` in the scenario the account starts as the profile's paper accounts do.
-// The sections that script a client (orders, signals, external orders, operator actions, restarts,
-// expectations) mean nothing here: the gateway's clients send the orders. They are ignored with
-// one warning each, so a backtest scenario can be served unchanged.
+// against: the venue a backtest builds (src/scenario/build-venue.ts) on a GatewayClock, with the
+// rules of the venue the gateway imitates. The scenario's sections that script a client are
+// ignored with a warning each, so a backtest scenario can be served unchanged.
+// What differs from a backtest: docs/0068-gateway-notes.md.
 import { Rng } from '../core/clock/rng.ts';
 import type { ExecEvent } from '../core/model/events.ts';
 import { makeInstrument, type Instrument } from '../core/model/instrument.ts';

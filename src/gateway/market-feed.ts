@@ -1,13 +1,8 @@
-// The market data the gateway serves, read from the simulated venue: every print on the venue's
-// public tape (other participants' trades and ours, numbered in tape order) and the venue's
-// market-data view of the top of book (what our feed shows: the scenario's market-data latency
-// and stale-quote windows apply, as for a backtest's strategy). A venue's latest quote and trade
-// routes, bars and market-data websocket all read from here, so they agree; each venue's folder
-// states them in its own fields.
-//
-// The venue changes only inside the work its clock runs, so the feed looks for news after each
-// piece of work (GatewayClock.afterWork): the prints recorded since, and a quote when the view
-// was updated. Listeners get them in one batch per piece of work.
+// The market data the gateway serves, read from the simulated venue: every print on its public
+// tape and its market-data view of the top of book, looked for after each piece of the clock's
+// work (GatewayClock.afterWork) and given to listeners in one batch per piece. Every venue's
+// quote, trade and bar routes and market-data stream read from here, so they agree.
+// Design notes: docs/0068-gateway-notes.md.
 import type { GatewayVenue } from './gateway-venue.ts';
 
 /** One print on the venue's tape: venue time (epoch ms, before the venue's clock skew), ticks, lots. */

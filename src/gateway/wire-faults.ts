@@ -1,15 +1,7 @@
 // The scenario's faults where the gateway itself meets the wire, beside those the simulated venue
-// applies to what reaches it (order and cancel requests, execution reports):
-// - reads (GET routes) are answered by the gateway from the venue's state, never sent to the
-//   venue, so the gateway applies the request faults to them itself: a `rate_limit` window with
-//   scope `all` answers 429, `http_5xx` 503, an `outage` holds the request for its `timeoutMs` and
-//   drops the connection (each with the fault's probability, drawn from the scenario's seed);
-// - every 429 says how long to wait: whole seconds until the rate-limit window ends, at least 1
-//   (rateLimitWait; the venue's folder puts it in its own headers);
-// - `stream_stall` silences the websockets' events (trade updates, quotes and trades) for its
-//   window: `queue` sends them in order when it ends, `drop` loses them. Control replies
-//   (authorization, listening, subscription) are still answered: the connection is up.
-// Windows count from the gateway's start, as the venue's do.
+// applies: request faults on reads (answered here, never sent to the venue), the wait a 429
+// states, and stream stalls on the websockets' events. Windows count from the gateway's start.
+// Details: docs/0068-gateway-notes.md.
 import type { Rng } from '../core/clock/rng.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { parseDurationMs } from '../core/model/time-fields.ts';

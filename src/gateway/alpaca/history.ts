@@ -1,24 +1,6 @@
-// Historical bars built from the venue's tape, and the trading calendar, as Alpaca serves them.
-//
-// Bars (GET /v2/stocks/{symbol}/bars, /v2/stocks/bars?symbols=): every print on the venue's tape
-// since the gateway started (other participants' trades and ours) bucketed by `timeframe`
-// ({n}Min up to 59, {n}Hour up to 23, 1Day; T, H and D are accepted for Min, Hour and Day).
-// Minute and hour bars start on multiples of their length since the epoch (UTC); day bars start at
-// midnight in New York, as Alpaca's do. Only buckets with a trade are bars (Alpaca omits empty
-// ones). `start` (default: the start of today in New York) and `end` (default: now) bound the
-// bars' start times, both inclusive; `limit` 1 to 10,000 (default 1,000); `sort` asc (default) or
-// desc; `page_token` is the opaque `next_page_token` of the previous page.
-//
-// Day bars of the days before the gateway started come from the scenario's `liquidity.adv`
-// (../daily-history.ts): its volume each trading day (every day when always open), at the
-// market's price, so a client averaging daily volume has days to average.
-//
-// Calendar (GET /v2/calendar): each date from `start` to `end` (inclusive; a date, or a datetime
-// whose date part is taken, as the SDK sends a Date's toISOString()). With the venue's calendar
-// (--market-hours venue) a date is listed when the venue trades on it, with its session's times in
-// New York (early closes included); a gateway that is always open lists every date, open 00:00 to
-// 23:59. The settlement date is the next listed date (T+1). Without `start`/`end` the listing is
-// today and the next 30 days.
+// Historical bars built from the venue's tape (earlier day bars from the scenario's liquidity.adv)
+// and the trading calendar, as Alpaca serves them: GET /v2/stocks/{symbol}/bars,
+// /v2/stocks/bars and /v2/calendar. Parameters, bucketing and defaults: docs/0068-gateway-notes.md.
 import { Instant, LocalDate, ZoneId, ZonedDateTime } from '@js-joda/core';
 import '@js-joda/timezone';
 import type { Instrument } from '../../core/model/instrument.ts';

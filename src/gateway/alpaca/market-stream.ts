@@ -1,24 +1,7 @@
-// Alpaca's stocks market-data websocket at /v2/{feed} (iex, sip, delayed_sip: all serve the same
-// simulated venue). The codec is chosen by the upgrade request, as Alpaca does: MessagePack in
-// binary frames when it carries `Content-Type: application/msgpack` (what SDK v4 sends), JSON in
-// text frames otherwise. Every server message is an array:
-//   < [{"T":"success","msg":"connected"}]                       on connect
-//   > {"action":"auth","key":…,"secret":…}
-//   < [{"T":"success","msg":"authenticated"}]    (a bad key: [{"T":"error","code":402,…}], then close)
-//   > {"action":"subscribe","trades":["AAPL"],"quotes":["AAPL"]}  set union, idempotent
-//   < [{"T":"subscription","trades":[…],"quotes":[…],"bars":[],…}] the whole current set
-//   < [{"T":"q",…},{"T":"t",…}]                                  data, batched
-// Alpaca's stream docs also accept the REST headers APCA-API-KEY-ID and APCA-API-SECRET-KEY on the
-// upgrade instead of the auth message. The pair is then answered right after the welcome frame, as
-// an auth message would be: authenticated (a later auth message is 403), or 402 and a close. The
-// docs do not say how a wrong pair is refused; answering it in-band rather than refusing the
-// upgrade means a client meets a bad key the same way whichever way it sent it.
-// Errors: 400 invalid syntax, 401 not authenticated (a request before auth), 402 auth failed,
-// 403 already authenticated. Quotes (`q`) are sent whenever the venue's market-data view of the
-// top of book changes, trades (`t`) for every print on the venue's tape; only the scenario's
-// symbol (or `*`) ever has data, other symbols are accepted and stay silent. Timestamps are the
-// MessagePack timestamp extension (type -1) in MessagePack and RFC 3339 strings in JSON. Bars,
-// statuses and the other channels are accepted in subscriptions and never sent.
+// Alpaca's stocks market-data websocket at /v2/{feed} (iex, sip, delayed_sip: one simulated
+// venue), in MessagePack or JSON as the upgrade request asks: auth (a message, or the REST key
+// headers on the upgrade), subscribe, then quotes whenever the venue's market-data view changes
+// and trades for every print. Protocol and error codes: docs/0068-gateway-notes.md.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { decode, encode, encodeTimeSpecToTimestamp, EXT_TIMESTAMP, ExtensionCodec } from '@msgpack/msgpack';

@@ -1,13 +1,7 @@
 // Binance's orders at the gateway: POST and DELETE /api/v3/order and DELETE openOrders put to the
-// venue-neutral order desk (../gateway-orders.ts), the desk's answers as Binance's, and its events
-// as the user data stream's executionReport followed by outboundAccountPosition. Binance's own
-// rules live here: numeric order ids (1, 2, ... per gateway, as a reset test network's), a client
-// id unique among OPEN orders only (a resent id whose order is done is a new order, and a lookup
-// by it finds the latest), an id the gateway makes when the client sends none, -2010 for a
-// duplicate, -2011 for a cancel of an order that is not open, -2013 for a lookup that finds
-// nothing. A request whose answer the venue lost is -1007 (HTTP 503: the order may or may not
-// exist, and a lookup tells) when the venue answered 5xx, and a dropped connection when it timed
-// out (an outage).
+// venue-neutral order desk (../gateway-orders.ts), its answers as Binance's and its events as
+// executionReport then outboundAccountPosition. Binance's own rules (order and client ids, error
+// codes, lost answers): docs/0068-gateway-notes.md.
 import { randomBytes } from 'node:crypto';
 import type { Instrument } from '../../core/model/instrument.ts';
 import type { OutcomeUnknownReport } from '../../core/model/reports.ts';

@@ -1,13 +1,7 @@
-// The public order book as Binance states it, with its update ids: GET /api/v3/depth's snapshot
-// carries `lastUpdateId`, and each diff on the depth stream carries the ids it covers (`U` to
-// `u`), so a client that syncs them as Binance documents (the snapshot's id inside the first
-// applied diff's range, each diff starting at the previous one's u + 1) rebuilds the book exactly.
-// The book is the simulated exchange's displayed levels less what our orders consumed there
-// (decision 0005: volume we took stays taken until the market model refreshes it), plus what our
-// own resting limit orders have left at their prices: on Binance the public book holds everyone's
-// orders. It is read, compared with what was last published and published as a diff only when
-// asked (sync): by a snapshot, and by the depth streams' 100 ms tick. Each changed level is one
-// update id, so ids grow with the book's changes and never repeat.
+// The public order book as Binance states it, with the update ids a client needs to sync the depth
+// snapshot with the diff stream and rebuild the book exactly: the simulated exchange's displayed
+// levels, less what our orders consumed, plus our own resting orders. A diff is published only
+// when asked (sync). Details: docs/0068-gateway-notes.md.
 import type { BookSide } from '../../sim/book/l2-book.ts';
 
 /** Levels of one side, best first: [price ticks, qty lots]. */

@@ -1,20 +1,7 @@
-// Binance's market streams at the gateway: raw streams at /ws/<stream> (payloads as they are)
-// and combined streams at /stream?streams=<a>/<b> (each wrapped as {stream, data}); both take
-// SUBSCRIBE, UNSUBSCRIBE, LIST_SUBSCRIPTIONS, SET_PROPERTY and GET_PROPERTY ("combined") and
-// answer {result, id}, or {error: {code, msg}, id} as Binance does (3 invalid JSON, 2 an invalid
-// request or stream, 0 an unknown property, 1 a property value that is not a boolean). A name in
-// the path that is no stream is ignored (ccxt connects to /ws/0 and then subscribes). Events:
-// - <symbol>@depth[@100ms|@1000ms]: depthUpdate diffs whose U/u continue GET /api/v3/depth's
-//   lastUpdateId (depth-book.ts), every 100 ms (or merged every second) when the book changed;
-// - <symbol>@depth5|10|20[@100ms]: the top levels with lastUpdateId, when the book changed;
-// - <symbol>@bookTicker: the venue's market-data view of the top of book whenever it changes
-//   (its latency and stale-quote windows apply), `u` the depth book's latest update id;
-// - <symbol>@trade and @aggTrade: every print on the venue's tape (one trade per aggregate);
-// - <symbol>@kline_<interval>: the current interval's kline every second while it has trades,
-//   and the closed one (x: true) when the next begins.
-// Only the scenario's symbol has events; others are accepted and stay silent. Events pass the
-// scenario's stream stalls; control answers always go out. Pings, lifetime and serverShutdown:
-// socket-life.ts.
+// Binance's market streams at the gateway: raw streams at /ws/<stream> and combined streams at
+// /stream?streams=<a>/<b>, with Binance's control requests (SUBSCRIBE, LIST_SUBSCRIPTIONS, ...).
+// Depth, bookTicker, trade and kline events of the scenario's symbol, through its stream stalls;
+// pings and lifetime: socket-life.ts. Streams, errors and timing: docs/0068-gateway-notes.md.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';

@@ -1,14 +1,7 @@
-// Binance's request limits, per client address, on the gateway's clock:
-// - request weight per minute (Binance spot: 6,000), reported on every answer as
-//   X-MBX-USED-WEIGHT-1M; a request past it is refused 429 (-1003) with Retry-After, the seconds
-//   to the next minute, when the count starts again;
-// - new orders per 10 seconds (Binance spot: 100) and per day (200,000), reported on order
-//   answers as X-MBX-ORDER-COUNT-10S and X-MBX-ORDER-COUNT-1D; one past them is 429 (-1015);
-// - a client that keeps sending while told to wait (the `banAfter`-th request refused again
-//   before Retry-After has passed) is banned: 418 (-1003, "IP banned until ...") with
-//   Retry-After until the ban ends, two minutes the first time and twice as long each time
-//   after, as Binance scales its bans.
-// Windows are aligned to the clock (a minute starts at a whole minute), as Binance counts them.
+// Binance's request limits, per client address, on the gateway's clock: request weight per
+// minute, new orders per 10 seconds and per day (each reported in headers, 429 past it), and a ban
+// (418) for a client that keeps sending while told to wait. Windows are aligned to the clock, as
+// Binance counts them. Figures and codes: docs/0068-gateway-notes.md.
 import type { BinanceError } from './wire.ts';
 
 export interface LimitSettings {

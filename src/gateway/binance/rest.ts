@@ -1,12 +1,7 @@
-// Binance's REST API (/api/v3/...) at the gateway, as a Hono app over a route table: each route's
-// method, path, request weight, whether it is SIGNED or counts as a new order, and its handler.
-// Every request, in this order: its parameters read (query string and form body), its weight
-// and order count admitted (request-limits.ts: 429, then 418), a read's scenario faults applied
-// (reads never reach the venue: a rate-limit window is 429 -1003, a 5xx window 503 -1007, an
-// outage holds the request for its timeout and drops the connection), a SIGNED request's key,
-// signature and timestamp checked, then the handler. Every answer carries X-MBX-USED-WEIGHT-1M
-// (an order's also its order counts); every refusal is Binance's {code, msg} with its status; a
-// bad request is always a 4xx (a 5xx is only a simulated fault).
+// Binance's REST API (/api/v3/...) at the gateway, as a Hono app over a route table (method, path,
+// weight, SIGNED or a new order, handler). Each request is read, admitted by the request limits,
+// met by a read's faults and checked for its signature before its handler; every refusal is
+// Binance's {code, msg}. Order of checks and headers: docs/0068-gateway-notes.md.
 import type { HttpBindings } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';

@@ -1,14 +1,7 @@
-// A Binance request's parameters and its proof of the key pair, as Binance checks them:
-// - parameters come from the query string and a form-encoded body (both may carry some; the query
-//   string wins a name both carry); a name twice in one of them is -1101;
-// - a SIGNED request names its key in the X-MBX-APIKEY header (-2014 without one, -2015 for
-//   another key) and carries `timestamp`, an optional `recvWindow` (ms, at most 60000, default
-//   5000) and `signature`: the HMAC-SHA256 (hex, any case) with the secret of the query string
-//   followed by the body, without the signature parameter (-1022 when it does not match);
-// - the timestamp (ms, or µs when it has 16 digits or more) must be less than 1 s ahead of the
-//   gateway's clock and at most recvWindow behind it (-1021);
-// - the WebSocket API signs its requests' params sorted by name, `key=value` joined by `&`.
-// The key and the secret are compared in constant time and never appear in an answer.
+// A Binance request's parameters (query string and form body) and its proof of the key pair
+// (X-MBX-APIKEY, timestamp, recvWindow, HMAC-SHA256 signature), checked as Binance checks them,
+// with its error codes. The key and the secret are compared in constant time and never appear in
+// an answer. Rules: docs/0068-gateway-notes.md.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { sameKey } from '../socket-auth.ts';
 import {

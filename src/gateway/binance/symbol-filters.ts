@@ -1,13 +1,8 @@
 // The scenario's instrument as Binance's symbol filters: what exchangeInfo lists (PRICE_FILTER,
 // LOT_SIZE, MARKET_LOT_SIZE, NOTIONAL) and the checks an order's price and quantity meet, refused
-// as Binance refuses them (-1100 for text that is no decimal, -1111 for too many places, -1013
-// "Filter failure: <FILTER>" for a value off the grid or outside the filter's range). The tick,
-// the lot and the minimum notional are the instrument's; the maxima are fixed so that the largest
-// price times the largest quantity (ticks x lots) is still an exact integer: a price up to 10^8
-// ticks (1,000,000.00 for a tick of 0.01), a quantity up to 9 x 10^7 lots (900 BTC for a lot of
-// 0.00001), a market order up to 10^7 lots; the maximum notional is their product, so only the
-// minimum can refuse an order, and the simulated venue checks it (a market order against the
-// price it would take: applyMinToMarket), answering -1013 "Filter failure: NOTIONAL".
+// as Binance refuses them. The maxima keep every notional an exact integer, so only the minimum
+// notional refuses an order, and the simulated venue checks it.
+// Details: docs/0068-gateway-notes.md.
 import type { Instrument } from '../../core/model/instrument.ts';
 import { priceToTicks, qtyToLots } from '../../core/model/instrument.ts';
 import { decimalsOf } from '../../core/model/decimal.ts';

@@ -1,13 +1,7 @@
-// Binance's WebSocket API at /ws-api/v3, for the user data stream (the listenKey is gone since
-// 2026-02-20): requests {id, method, params} in text frames, answered {id, status, result} or
-// {id, status, error: {code, msg}}. Methods: `userDataStream.subscribe.signature` (params apiKey,
-// timestamp, optional recvWindow, signature: the HMAC of the other params sorted by name; one
-// subscription per account and connection, -2035 for a second) answered {subscriptionId};
-// `userDataStream.unsubscribe` (one subscriptionId, or all), `session.subscriptions`, `ping` and
-// `time`. `userDataStream.subscribe` needs a session logged on with an Ed25519 key, which this
-// gateway does not take (-1002), and trading over the WebSocket API is not served (-1020). Each
-// subscription then gets every account event as {subscriptionId, event}: executionReport and
-// outboundAccountPosition (binance-orders.ts), through the scenario's stream stalls.
+// Binance's WebSocket API at /ws-api/v3, for the user data stream (the listenKey is gone):
+// requests {id, method, params}, answers {id, status, result} or {id, status, error}; a signed
+// subscription gets every account event (executionReport, outboundAccountPosition) through the
+// scenario's stream stalls. Methods served and refused: docs/0068-gateway-notes.md.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
