@@ -1,12 +1,6 @@
-// Scheduled, seeded faults of the simulated venue. Request faults decide what happens to one
-// request: an outage times it out with the venue having received it or not (the client cannot
-// tell which: outcome unknown), a 5xx answer leaves it unknown too, a 429 refuses it unprocessed,
-// a reject window refuses it with a chosen code. Stream faults lose or delay fill reports. Quote
-// faults hold back what reaches our market-data view: stale quotes freeze it silently, a
-// market-data outage also makes the venue's port report the failure. Model faults
-// (spread shift, liquidity drop, price jump) are applied by the market models; a halt stops
-// matching and refuses new orders. Every decision that changes an outcome is reported through
-// onFault so it lands in the event log.
+// Scheduled, seeded faults of the simulated venue: request, stream, quote and model faults and
+// halts. Every decision that changes an outcome is reported through onFault so it lands in the
+// event log. What each fault does: docs/0069-core-and-simulator-notes.md.
 import type { Rng } from '../core/clock/rng.ts';
 
 interface Window {

@@ -1,15 +1,7 @@
-// Runs one TWAP parent on the Clock: at each slice's time, the guards (cancel requested, kill
-// switch, circuit breaker, venue open), then the early stops (spread wider than maxSpread, price
-// moved more than maxPriceDeviation from the start, displayed liquidity below a floor), then the
-// slice's size (carry: re-sized so the parent catches up with its plan and the last slice takes
-// what remains; drop: its planned size), its price (limit children at an offset from the touch),
-// the cancel check once more, and the send. Nothing here can overfill the parent: a slice is
-// sized against everything already sent and still able to fill. In limit mode an unfilled child
-// is cancelled at the next slice and its remainder goes into the new one.
-// After a restart (resume) the quantity missed while down is caught up as the plan's catch-up
-// says: spread over the slices left, none of them above maxMultiple times its planned size (the
-// default: a restart never dumps the backlog as one order), or all at once by the first slice
-// that runs.
+// Runs one TWAP parent on the Clock: at each slice's time the guards, the early stops, the
+// slice's size and price, and the send. Nothing here can overfill the parent: a slice is sized
+// against everything already sent and still able to fill. Order of the checks, carry and drop
+// sizing, limit children and catch-up after a restart: docs/0069-core-and-simulator-notes.md.
 import type { ParentOrderId } from '../model/ids.ts';
 import type { ClientOrderId } from '../model/ids.ts';
 import type { Instrument } from '../model/instrument.ts';

@@ -1,14 +1,7 @@
 // Seeded randomness. One Rng per run, seeded from the scenario; each component draws from its
 // own named sub-stream (rng.stream('latency')), derived from (seed, name) alone, so a new draw
-// in one component never shifts another component's sequence.
-// Generator: sfc32 (small, fast, passes PractRand to 2^40+), seeded through splitmix32 from a
-// 32-bit FNV-1a hash of the stream name mixed with the seed.
-// Normal and exponential draws use ziggurats (Marsaglia and Tsang's method; 256 layers, as NumPy's
-// Generator has them): two 32-bit words give a layer, a sign and a 52-bit uniform; almost every
-// draw is a multiply and a compare, and only about 1 normal in 67 and 1 exponential in 45 needs
-// Math.exp or Math.log. The market models draw one per step and two per trade, where
-// Box-Muller's log, sqrt and cos were about a tenth of a simulated hour
-// (docs/0028-ziggurat-samplers.md).
+// in one component never shifts another component's sequence. Generator and samplers:
+// docs/0069-core-and-simulator-notes.md.
 
 /** 2^52: a layer's uniform is an integer below it. */
 const TWO_52 = 2 ** 52;

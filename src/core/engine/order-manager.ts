@@ -1,19 +1,7 @@
-// The order manager: signal -> dedup -> risk -> route -> broker; directly entered orders
-// (onOrder) get the pre-trade checks too, and a reduce-only one the venue's view as a reduce-only
-// signal does, without the signal's dedup: an order is not a signal. Every decision is an event:
-// SignalReceived, then SignalRejected (with the stage and the denial) or SignalAccepted (with the
-// parent it became), or for an order ParentRejected (stage and code) or its parent; plus the dedup
-// records and the audit of large-order confirmations. Risk is, in order: the guards (kill switch,
-// circuit breaker, venue hours), the pre-trade checks (venue rules, size limits, fat-finger
-// confirmations, duplicate client id, order rate) and, for reduce-only signals and orders, the
-// venue's position and open orders (never the caller's word alone; fail closed when the venue's
-// view is missing or old). Only an accepted signal is remembered by dedup: a signal refused by a
-// guard, a check or the venue's position does not occupy its window, so the corrected signal may
-// follow at once. The parent id, and so every client order id, is derived from the signal's
-// fingerprint: a copy the memory missed produces the same ids, which the ledger and the venue both
-// refuse.
-// A node trading several symbols checks each signal and order with its own symbol's instrument,
-// and a reduce-only signal against the venue's position in that symbol.
+// The order manager: signal -> dedup -> risk -> route -> broker, and directly entered orders
+// through the same pre-trade checks. Every decision is an event, and only an accepted signal is
+// remembered by dedup. The events, the order of the risk checks, reduce-only, ids derived from the
+// signal and several symbols: docs/0069-core-and-simulator-notes.md.
 import type { ExecEvent } from '../model/events.ts';
 import { deriveClientOrderId, utcDate } from '../model/client-order-id.ts';
 import { parentOrderId, type ParentOrderId, type Symbol } from '../model/ids.ts';

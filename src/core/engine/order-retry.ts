@@ -1,12 +1,7 @@
-// Unknown outcomes and transient refusals, resolved without ever sending a second order. An
-// unknown outcome (timeout, 5xx) is answered by a lookup by client order id, repeated with a
-// doubling backoff while lookups fail (docs/0006-two-channels-and-unknown-outcomes.md). An order
-// back at pending_new after it was sent is looked up again after its attempt's backoff and resent
-// with the same client order id only if the venue still does not have it; after the last attempt
-// it is abandoned (docs/0007-not-found-means-not-sent.md). Only the answer to our own lookup (or a
-// later one) decides (docs/0012-answers-matched-to-their-question.md), and a cancel answered "no
-// such order" is not final while the order may be on its way (docs/0029-a-cancel-may-overtake-its-order.md).
-// Everything here reacts to logged messages and schedules on the clock: no Promises, no sleeps.
+// Unknown outcomes and transient refusals, resolved without ever sending a second order: a
+// lookup by client order id decides, and an order is resent with the same id only if the venue
+// does not have it. Everything here reacts to logged messages and schedules on the clock: no
+// Promises, no sleeps. Details: docs/0069-core-and-simulator-notes.md.
 import type { ClientOrderId } from '../model/ids.ts';
 import type { VenueMessage } from '../model/reports.ts';
 import type { OrderStatus } from '../model/order-status.ts';

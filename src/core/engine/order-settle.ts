@@ -1,12 +1,7 @@
-// Settling an order by the venue's own word. Some ends reach us without their details: fill
-// detection gave up waiting for an answer (an outage), a partial was accepted and the remainder
-// rests with its reports possibly lost, a cancel was refused (a filled order is "unknown" to a
-// cancel on some venues; a rate-limited cancel did nothing). Each such order is looked up by its
-// client order id until the venue answers with its state: a failed lookup is asked again after a
-// doubling backoff, capped at lookupMaxDelayMs. The answer is folded like any report (its trades
-// are applied, deduplicated), so lost fills are found whatever reconciliation is set to, and the
-// engine sends an owed cancel again when the answer shows the order open. Only an answer to a
-// lookup asked no earlier than ours settles it; nothing here sends an order.
+// Settling an order by the venue's own word: an order whose end reached us without its details
+// is looked up by client order id until the venue states it, and the answer is folded like any
+// report. Nothing here sends an order. Which orders, the backoff, owed cancels:
+// docs/0069-core-and-simulator-notes.md.
 import type { ClientOrderId } from '../model/ids.ts';
 import { isTerminal } from '../model/order-status.ts';
 import type { VenueMessage } from '../model/reports.ts';

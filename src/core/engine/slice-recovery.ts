@@ -1,15 +1,7 @@
-// Zombie-slice recovery, run after startup reconciliation
-// so every slice that reached the venue is known as sent. Pure: the TWAP plans are rebuilt from
-// the durable log, and each pending slice gets one decision:
-//   parent cancelled, stopped or completed  -> canceled (never sent)
-//   breaker tripped                          -> blocked (left unsent, the reason logged)
-//   due in the future                        -> rescheduled at its own time, original client id
-//   past due, venue open                     -> the latest past-due slice runs now (carry sizing
-//                                               catches the parent up; beyond the grace period it
-//                                               runs with a warning), earlier ones are skipped
-//   past due, venue closed, within grace     -> rescheduled to the next open
-//   past due, venue closed, beyond grace     -> failed
-// A single (non-TWAP) parent's pending order is its one slice, due when it was created.
+// Zombie-slice recovery, run after startup reconciliation so every slice that reached the venue
+// is known as sent. Pure: the TWAP plans are rebuilt from the durable log and each pending slice
+// gets one decision (canceled, blocked, rescheduled, run now, skipped or failed). The decision
+// table: docs/0069-core-and-simulator-notes.md.
 import type { TwapPlan } from '../algo/twap-slicer.ts';
 import { DEFAULT_CATCH_UP, type CatchUp, type EarlyStops } from '../algo/slice-scheduler.ts';
 import type { LogEntry } from '../model/events.ts';

@@ -1,14 +1,6 @@
-// Fees and slippage of a detected fill.
-// Fees: a venue states each trade's commission; Binance does so in the asset it took it in (the
-// quote, the base asset it delivered, or BNB). The quote equivalent is commission-units.ts's: the
-// amount itself for the quote asset; amount x the trade's price for the base asset; amount x a
-// price from the price source for any other asset; and, when no price is known, the configured
-// fallback rate of the trade's notional (an approximation: 0.1% of the fill's value by default).
-// Trades without a stated commission carry their fee in quote already, and so do those a live
-// adapter valued at a price it names (`valuedAt`): the fill's result then counts what the
-// ledger counts.
-// Slippage: signed basis points of the average fill price against the expected price, positive
-// when worse for us (a buy above, a sell below), rounded half away from zero to 0.01 bps.
+// Fees and slippage of a detected fill: each trade's commission in quote (valued when the venue
+// took it in another asset), and slippage in signed basis points against the expected price,
+// positive when worse for us. Valuation rules and rounding: docs/0069-core-and-simulator-notes.md.
 import type { Instrument } from '../model/instrument.ts';
 import type { Side } from '../model/order.ts';
 import type { ReportedTrade } from '../model/reports.ts';

@@ -1,14 +1,7 @@
-// Fill detection settings, validated and with every default in this one file.
-// The monitor, verifier, recovery and final check all read a FillConfig; none keeps its own
-// constant, so a scenario or a live profile changes behaviour in one place. Each default says
-// what it is and why; the ones that are simply our choice say so.
-// Times are integer milliseconds on the Clock (virtual in simulation, wall clock live).
-// The deadline and the partial-fill policy depend on the order's time in force (watchRulesOf):
-// an order that ends by itself (market, IOC, FOK) is watched to a deadline and cancelled there;
-// a resting one (a GTC or DAY limit or stop) rests until it fills, its owner cancels it or the
-// venue ends it (a DAY order at its session's close), and fill detection watches it without
-// cancelling it, unless the config gives resting orders a deadline
-// (docs/0059-resting-orders-watched-without-a-deadline.md).
+// Fill detection settings, validated and with every default in this one file: the monitor,
+// verifier, recovery and final check all read a FillConfig and keep no constant of their own, so
+// a scenario or a live profile changes behaviour in one place. Times are integer milliseconds on
+// the Clock. Defaults, and deadlines by time in force: docs/0069-core-and-simulator-notes.md.
 import { z } from 'zod';
 import { parseConfig } from '../config/parse-config.ts';
 import type { OrderType, TimeInForce } from '../model/order.ts';

@@ -1,17 +1,7 @@
 // State consistency after a fill: the venue's position is compared with the one our fills add up
-// to on top of the account's baseline (AccountBaseline). A mismatch is recorded and triggers a
-// position sync: every sent order that may hold fills we have not seen (anything not filled, rejected or
-// failed) is looked up, and when those answers are in (or a watchdog fires) the position is
-// compared once more. Checks that arrive while one is running are coalesced into one more check.
-// The venue's answer is compared with our position when it arrives; the REST channel keeps
-// order, so a stream fill still in flight can make one check differ, which the sync resolves.
-// Orders whose outcome is unknown (sent and neither acknowledged nor refused: a submit that timed
-// out may still have executed) can have moved the venue's position by anything up to what they
-// had left: a difference within that range is not a mismatch yet. The check looks those orders
-// up, waits until they resolve (or a bounded wait passes) and asks again; a difference they
-// cannot explain is a mismatch at once, so a real missed fill is still flagged.
-// A node trading several symbols checks the symbol of the order that filled, against that
-// symbol's position in the account answer.
+// to on top of the account's baseline; a mismatch is recorded and triggers a position sync.
+// Coalesced checks, orders of unknown outcome and several symbols:
+// docs/0069-core-and-simulator-notes.md.
 import type { Rng } from '../clock/rng.ts';
 import type { ExecEvent } from '../model/events.ts';
 import type { ClientOrderId } from '../model/ids.ts';

@@ -1,14 +1,7 @@
 // The append-only event log of one run: the truth every projection folds. append() stamps the
 // next sequence number and the clock's time, feeds the running digest, and hands the entry to
-// the sinks (the store's batch writer, an in-memory list) before anyone reacts to it.
-// The digest is sha256 over one canonical line per entry: "seq time kind payload\n", written as
-// UTF-8 straight into a buffer (canonical-bytes.ts) that the hash reads every ~16 KB; sinks that
-// keep a line copy its bytes or decode it (LogLine).
-// Market samples (MarketSampled, the charts' data) are handed to the sinks in the same stream
-// but are not entries of the execution log: they take no sequence number of their own (a
-// sample carries the seq of the entry it follows) and are not in the digest. So a run's digest
-// and every seq its events hold are the same whether it sampled the market every 100 ms, every
-// minute or not at all (a sweep path samples nothing and reproduces the charted run's digest).
+// the sinks before anyone reacts to it. The digest's bytes, and market samples kept out of it:
+// docs/0069-core-and-simulator-notes.md.
 import { createHash, type Hash } from 'node:crypto';
 import type { Clock } from '../ports/clock.ts';
 import type { EventSink, LogLine } from '../ports/event-sink.ts';

@@ -1,21 +1,8 @@
-// The quote fallback: a MarketDataPort over the node's market-data source that keeps a bounded
-// ring of each symbol's recent good quotes and, while the source's path fails or goes stale,
-// answers topOfBook from the ring: the newest quote while it is younger than maxAgeMs, and no
-// quote after that (as with no market data). Slice guards, arrival prices, the breaker's market
-// sample, market samples and strategies all read through it, so each sees the same quote.
-//
-// Driven only by calls and the clock's now (no timers): each topOfBook decides the symbol's state
-// from the source (feedFailure, and with staleAfterMs its lastUpdateAt), and a change of state is
-// one event (MarketDataDegraded, MarketDataFallbackExpired, MarketDataRestored), never one per
-// read. While the source is healthy a read returns the source's own quote and records nothing:
-// what it costs over the source is one failure check and a comparison, and a push into the ring
-// (no allocation) when the quote changed. Every quote the source shows is rung with its arrival
-// time (the source's lastUpdateAt), whatever the state: a live source keeps its last good quote
-// when its stream drops, and that quote is the fallback while it is young enough. lastUpdateAt,
-// window and tradesSince pass through: they say when data last arrived and what the market did,
-// which a fallback does not change.
-// The ring lives in the process: a restarted process starts with an empty one (it takes the
-// degraded state from the log, so events still alternate).
+// The quote fallback: a MarketDataPort over the node's market-data source that, while the
+// source's path fails or goes stale, answers topOfBook from a ring of each symbol's recent good
+// quotes (the newest while younger than maxAgeMs, then none). Everything that reads quotes reads
+// through it, so each sees the same quote. States, events, cost and restarts:
+// docs/0069-core-and-simulator-notes.md.
 import type { Symbol } from '../model/ids.ts';
 import type { LogEntry } from '../model/events.ts';
 import type { QuoteFallbackEvent } from '../model/quote-fallback-events.ts';

@@ -1,15 +1,7 @@
 // Folds one order event into an order's state through the transition table. Pure: the caller
-// decides what to log. Outcomes: applied (maybe with a status change, with the fills it added);
-// ignored (a fill whose trade id was already applied: normal when a lookup and the stream both
-// report it; a full-state report that lost the conflict check of status-cas.ts: stale, behind,
-// or locked); or a discrepancy that must be recorded and not applied (a transition the table
-// forbids, an overfill, a malformed report).
-//
-// Venues that state only a cumulative filled quantity and average price (a full-state report
-// without `trades`) get one inferred fill for the difference (inferFill); executions reported
-// later with their own ids are first matched against the inferred lots (`inferredQty`), so the
-// filled quantity is always max(the venue's latest cumulative, the sum of distinct executions
-// seen): never above the venue's, never counting an execution twice.
+// decides what to log. The outcome is applied, ignored or a discrepancy to record and not apply.
+// What each covers, and fills inferred from cumulative quantities:
+// docs/0069-core-and-simulator-notes.md.
 import type { DiscrepancyReason, OrderCommand } from '../model/events.ts';
 import type { VenueOrderId } from '../model/ids.ts';
 import { requestWith, type OrderRequest } from '../model/order.ts';

@@ -1,15 +1,7 @@
 // The ledger's indexes of the orders that are not over, so that what runs again and again over
 // a long run (each reconciliation pass, a halt, an exposure check) costs what is in flight, not
-// every order the run ever created. A TWAP creates all its slices up front (pending_new, never
-// sent): a 48-hour TWAP holds thousands of them while a handful are at the venue.
-// - open: every order not in a terminal status;
-// - sent: the open orders sent at least once (not pending_new with no attempt), what may be at
-//   the venue;
-// - the never-sent orders by their earliest submission (a heap), for the oldest of them.
-// The first two are walked in creation order, the order of a walk over all orders: an order
-// that joins late (first sent after a younger one, or ended and came back) puts the index back
-// in creation order at the next walk. A never-sent order only ever leaves that state (attempts
-// only grow), so the heap drops what left it when it is read.
+// every order the run ever created. The indexes and their order:
+// docs/0069-core-and-simulator-notes.md.
 import type { ClientOrderId } from '../model/ids.ts';
 import { isTerminal } from '../model/order-status.ts';
 import type { OrderState } from './apply-event.ts';

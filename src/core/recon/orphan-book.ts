@@ -1,12 +1,6 @@
 // Orders at the venue that no process of ours created (orphan orders): kept here, never in the
-// ledger's orders, until an operator resolves them. While one is unresolved its symbol is
-// quarantined (the owner is unknown, so every strategy fails closed); one whose symbol the venue
-// did not state quarantines every symbol of the node.
-// Its open quantity is exposure we do not own; its fills move the venue's position, so the
-// reconciler compares positions net of them. Resolutions: adopt (it becomes one of our orders:
-// a parent of its own, its fills folded through the usual path; needs the venue to state its
-// side), cancel at the venue (resolved when the venue confirms), or closed at the venue (a later
-// report shows it filled, cancelled or expired).
+// ledger's orders, until an operator resolves them; while one is unresolved its symbol is
+// quarantined. Exposure, positions and resolutions: docs/0069-core-and-simulator-notes.md.
 import type { ExecEvent, LogEntry } from '../model/events.ts';
 import type { ClientOrderId } from '../model/ids.ts';
 import { isTerminal, statusOfVenue } from '../model/order-status.ts';

@@ -1,13 +1,6 @@
-// Circuit breaker settings, validated, with every default in this one file.
-// Each automatic condition is an object or null: null switches it off. Every condition has its
-// own cooldownMs: after an automatic trip on it the breaker resets itself that long after the
-// trip; null means only a manual reset clears it. A manual trip always needs a manual reset.
-// Units: times are integer milliseconds on the Clock; loss and drawdown are integers in the
-// caller's quote minor units (the caller converts its decimal strings at a fixed scale, e.g.
-// cents); the price band is in basis points of the reference price.
-//
-// Defaults. Market data older than 60 s is stale (quotes that old are commonly rejected). The
-// rest are ours and say so below.
+// Circuit breaker settings, validated, with every default in this one file. Each automatic
+// condition is an object or null (off) with its own cooldownMs. Units, resets and defaults:
+// docs/0069-core-and-simulator-notes.md.
 import { z } from 'zod';
 import { parseConfig } from '../config/parse-config.ts';
 

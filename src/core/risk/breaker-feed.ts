@@ -1,15 +1,7 @@
-// What the circuit breaker's automatic conditions see, taken from what the engine already has:
-//   rejects / errors   every RejectReport; every OutcomeUnknownReport and QueryFailedReport
-//   staleData          the time our market data last arrived (MarketDataPort.lastUpdateAt)
-//   priceBand          the mid of our view of the book (ticks, may be x.5)
-//   loss / drawdown    equity = cash + position x mid, in notional units (tick x lot), from the
-//                      ledger's applied fills net of fees; the first sample (0 at a run's start) is
-//                      the start and the peak. A node trading several symbols sums every
-//                      symbol's in account units (instrument-set.ts), each at its own mid; the
-//                      price band and stale data watch the run's symbol.
-// The market and equity are sampled when they matter: before every order and slice is let out
-// (the engine's guard) and after every report that carried a fill. So a breaker trips at the
-// first decision it would have changed, not on a timer of its own, and adds no clock actions.
+// What the circuit breaker's automatic conditions see, taken from what the engine already has,
+// sampled before every order and slice is let out and after every report that carried a fill: a
+// breaker trips at the first decision it would have changed and adds no clock actions. What each
+// condition reads: docs/0069-core-and-simulator-notes.md.
 import type { InstrumentSet } from '../model/instrument-set.ts';
 import type { VenueMessage } from '../model/reports.ts';
 import type { MarketDataPort } from '../ports/broker.ts';

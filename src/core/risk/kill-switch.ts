@@ -1,12 +1,7 @@
 // The kill switch: active, reducing (only orders that reduce exposure pass) or halted (no new
-// orders or slices; cancels always pass). Every change names an actor and a reason and is a
-// KillSwitchChanged event; the state is the last such event, so a restart rebuilds it from the
-// log. Checked before every order and every slice, resubmissions included.
-//
-// Reducing counts working orders, not only the filled position: every order already working on
-// the reducing side may still fill, so together with the new order they may close at most the
-// position (the reduce-only rule of reduce-only.ts). Two sells of 0.4 against a long 0.5 sent at
-// the same instant would otherwise both pass the filled-position check and flip the position.
+// orders or slices; cancels always pass). Every change is a KillSwitchChanged event, so a restart
+// rebuilds it from the log; checked before every order and slice, resubmissions included.
+// Why reducing counts working orders: docs/0069-core-and-simulator-notes.md.
 import type { KillSwitchChanged } from '../model/events.ts';
 import type { Side } from '../model/order.ts';
 import { availableToClose, reducingSide, type OpenOrder } from '../safety/reduce-only.ts';

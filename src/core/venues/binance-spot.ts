@@ -1,15 +1,6 @@
-// Binance spot as data. Sources:
-// - error codes and messages: binance-spot-api-docs errors.md ("Messages for -1010, -2010, -2011"
-//   and "Filter failures"); HTTP 400 for these rejections and 429 for rate limits per the REST
-//   API general info (4XX = the request was refused, 429 = a rate limit was broken).
-// - client ids: the spot docs say only "a unique id among open orders", at most 36 characters.
-//   The character set is what the spot API itself answered in 2021 (binance-spot-api-docs PR #34,
-//   Binance's reply; nautilus_trader issue #383): '^[a-zA-Z0-9-_]{1,36}$'. The futures docs allow
-//   more ('.', ':', '/'); we keep the stricter spot answer.
-// - order types: MARKET and STOP_LOSS take no timeInForce (sending one is -1106); LIMIT and
-//   STOP_LOSS_LIMIT take GTC, IOC or FOK; Binance spot has no DAY. Post-only is the LIMIT_MAKER
-//   order type, which is rejected (not repriced) when it would take.
-// - BTCUSDT filters: PRICE_FILTER tick 0.01, LOT_SIZE step 0.00001, NOTIONAL min 5 USDT.
+// Binance spot as data: error codes and HTTP statuses, client id rules, order types and time in
+// force, and the BTCUSDT filters, each taken from Binance's documentation or its API's answers.
+// The source of each: docs/0069-core-and-simulator-notes.md.
 import { ALWAYS_OPEN } from './nyse-calendar.ts';
 import { defineVenueRules, type VenueErrorEntry, type VenueRules } from './venue-rules.ts';
 

@@ -1,14 +1,7 @@
-// When a venue trades, behind one interface: `TradingHours` is what the simulator (refuse or queue
-// an order while closed), DAY-order expiry and the slice scheduler ask, whether the venue is
-// Binance (always open) or a US equity venue on the NYSE calendar.
-//
-// The NYSE calendar is data, not rules: holidays and 13:00 early closes are listed per year as the
-// exchange published them, because ad-hoc closures (2025-01-09, the national day of mourning for
-// President Carter) follow no rule. A date outside the bundled years throws instead of guessing,
-// so nobody silently trusts a calendar that is not there. Session times are America/New_York
-// wall-clock times, turned into epoch ms through the tz database, so DST is handled per day.
-// Sources: NYSE Group holiday and early-closing announcements (2021-12-27 for 2024, 2024-11-08 for
-// 2025-2026, 2025-12-23 for 2026) and the NYSE/Nasdaq notices of 2024-12-30 for 2025-01-09.
+// When a venue trades, behind one interface: `TradingHours` is what the simulator, DAY-order
+// expiry and the slice scheduler ask, whether the venue is Binance (always open) or a US equity
+// venue on the NYSE calendar. The calendar is data listed per year; a date outside the bundled
+// years throws. Why, time zones and sources: docs/0069-core-and-simulator-notes.md.
 import { DayOfWeek, Instant, LocalDate, LocalTime, ZoneId, ZonedDateTime } from '@js-joda/core';
 import '@js-joda/timezone';
 

@@ -1,12 +1,7 @@
-// The simulated venue's L3 matching engine: individual orders, price-time priority. The venue
-// replays millions of background orders around a few of ours, so every operation is
-// allocation-free and bounded: cancel, fill and a same-price size cut are O(1), the best price is
-// O(1), and a level comes or goes in O(log levels) (docs/0039-order-books-in-typed-arrays.md).
-// Executions go to one positional callback (no trade object per fill); limit/market/modify return
-// a status code, with the filled quantity in `lastFilledQty`. Broken invariants (non-positive or
-// non-integer qty, duplicate id, a mutation from inside the trade callback) throw: the run stops
-// rather than continue on a corrupt book. Read-only queries and the structure they read live in
-// the base class, L3BookView (l3-book-view.ts).
+// The simulated venue's L3 matching engine: individual orders, price-time priority, every
+// operation allocation-free and bounded, since the venue replays millions of background orders
+// around a few of ours. Broken invariants throw. Costs, callbacks and the read-only base class:
+// docs/0069-core-and-simulator-notes.md.
 import type { Side } from '../../core/model/order.ts';
 import { ASK, BID, ID, LEVEL, NEXT, OWNER, PREV, QTY } from './l3-pool.ts';
 import { L3BookView, type L3BookOptions } from './l3-book-view.ts';

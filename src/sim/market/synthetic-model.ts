@@ -1,12 +1,7 @@
-// Synthetic market: a random-walk mid (arithmetic: ticks per sqrt(second); geometric: log-return
-// per sqrt(second)) redrawn every step into a book with a depth profile around it, handed to the
-// venue as a grid (drawn-book.ts; docs/0019-generated-books-as-grids.md). The spread follows Markov
-// regimes (each lasting an exponential time) scaled by spread-shift faults, depth is scaled by
-// liquidity-drop faults, and other participants' trades arrive as a Poisson process with
-// exponential sizes and shrink the levels they take; all draws come from the model's own Rng
-// sub-streams ('walk', 'regime', 'trades'). While the book is quiet, steps and trades are kept as
-// data and applied, each at its own time, when the market is next read: the same run, draw for
-// draw (docs/0023-deferred-market-events.md, docs/0034-deferring-past-far-resting-orders.md).
+// Synthetic market: a random-walk mid redrawn every step into a book with a depth profile around
+// it, handed to the venue as a grid, with spread regimes and other participants' trades; all
+// draws come from the model's own Rng sub-streams. How each part is drawn, and steps deferred
+// while the book is quiet: docs/0069-core-and-simulator-notes.md.
 import type { Rng } from '../../core/clock/rng.ts';
 import type { Side } from '../../core/model/order.ts';
 import type { Clock, ClockSlot } from '../../core/ports/clock.ts';

@@ -1,14 +1,7 @@
-// Matching our orders against the displayed market: an L2 book driven by a market model.
-// Marketable orders walk the levels best first and take displayed volume, which stays consumed
-// until the model refreshes that level, so two of our orders can never fill from the same
-// liquidity; a level we emptied is not the best price the venue publishes (bestAvailable).
-// Resting limits queue behind the volume displayed when they joined; market trades at our price
-// eat that queue, trades through our price fill us, a book that moves onto our price fills us,
-// and shrinking levels move us up per the queue model. "Touch is not a fill" is the default;
-// fillOnTouch makes any trade at our price fill us. Stops trigger on the last market trade price.
-// Separate from the order desk (sim-exchange.ts: accepting, validating, parking, cancelling,
-// modifying, expiring and looking up orders) because this is the part that decides fills and
-// prices, and reads best on its own.
+// Matching our orders against the displayed market: an L2 book driven by a market model. Taken
+// volume stays consumed until the model refreshes that level, so two of our orders can never fill
+// from the same liquidity. Resting limits, stops, fillOnTouch and why this is apart from the
+// order desk: docs/0069-core-and-simulator-notes.md.
 import { tradeId } from '../../core/model/ids.ts';
 import type { Instrument } from '../../core/model/instrument.ts';
 import type { Side } from '../../core/model/order.ts';

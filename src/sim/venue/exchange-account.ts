@@ -1,12 +1,7 @@
 // Our account at the simulated venue: the quote balance (in account units), and per book the
 // position (lots) and what its open orders lock; what a new order or a fill can still afford.
 // Without starting balances in the scenario the account is unlimited and never refuses anything.
-//
-// A venue that trades several symbols keeps one quote balance for all of them (QuotePurse):
-// buys on any book spend it and lock it. Each book's notional unit (its tick x lot) is a whole
-// number of account units (`scale`): the account unit is the finest notional unit of the
-// venue's instruments, so a venue with one instrument has scale 1 and its account units are that
-// instrument's notional units.
+// Several symbols and account units: docs/0069-core-and-simulator-notes.md.
 import type { OrderRequest } from '../../core/model/order.ts';
 import type { RefusalReason } from '../../core/venues/venue-rules.ts';
 import type { ExchangeOrder } from './exchange-order.ts';

@@ -1,15 +1,7 @@
-// Queue position of our resting limit orders in a displayed (L2) book, where the venue shows
-// only level totals and our order is not part of the recorded data (hftbacktest's approach).
-// When we join, everything displayed at our price is ahead of us. Trades at our price eat the
-// queue from the front; only volume beyond what is ahead fills us. A level that shrinks without
-// a trade lost cancellations somewhere in the queue; the model decides how much was ahead:
-// - risk_averse: cancellations are assumed behind us; ahead is only clamped to the new level size
-//   (never optimistic);
-// - probabilistic (exponent n): a share ahead^n / (ahead^n + behind^n) of the cancelled volume
-//   was ahead of us. n = 1 is proportional to the volumes; a larger n puts more of each cancel on
-//   whichever side of us holds more volume (so it moves us less near the front of the queue and
-//   more near the back).
-// Volume that traded at the level since the last depth update is not counted again as a cancel.
+// Queue position of our resting limit orders in a displayed (L2) book, where the venue shows only
+// level totals and our order is not part of the recorded data. When we join, everything displayed
+// at our price is ahead of us; trades at our price eat the queue from the front. How shrinking
+// levels move us (risk_averse, probabilistic): docs/0069-core-and-simulator-notes.md.
 
 export type QueueModelSpec =
   { readonly model: 'risk_averse' } | { readonly model: 'probabilistic'; readonly exponent: number };

@@ -1,13 +1,7 @@
 // The simulated venue behind the Broker port: the exchange core (sim-exchange.ts) plus what
 // stands between it and us: latency on each path, scheduled faults, the venue's own refusal
 // codes, and two channels that keep their own order (REST answers; the execution stream).
-// Each symbol's market model drives that symbol's VenueBook (venue-book.ts, through a
-// VenueMarketSink): its exchange, its tape and our delayed view of its top of book, which
-// freezes while quotes are stale and during a market-data outage (which its port reports as a
-// feed failure). What a query's
-// answer says is built in venue-queries.ts, and what a request a fault strikes gets in
-// request-faults.ts. A venue may trade several symbols on one account: one book per symbol, one
-// latency and fault path and one pair of channels for all of them, as one connection has.
+// Books, queries, faults and several symbols: docs/0069-core-and-simulator-notes.md.
 import type { ClientOrderId, Symbol, VenueOrderId } from '../../core/model/ids.ts';
 import type { OrderRequest } from '../../core/model/order.ts';
 import type { VenueMessage } from '../../core/model/reports.ts';

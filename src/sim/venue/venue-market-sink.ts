@@ -1,12 +1,6 @@
 // What a market model drives (GridMarketSink): one symbol's book at the simulated venue (its tape
 // and our delayed view of it) and its exchange (which updates our queue positions and fills our
-// resting orders).
-//
-// One class rather than an object of arrow functions built for each run: a sweep builds a venue
-// for every path, and every path's sink then has the same shape and the same methods, so the
-// market models' calls into it stay monomorphic (new closures on each path made the optimized
-// models deoptimize on the second path, "wrong call target"), and nothing is allocated for it
-// but the object.
+// resting orders). Why a class: docs/0069-core-and-simulator-notes.md.
 import type { Side } from '../../core/model/order.ts';
 import type { DisplayedBook } from '../book/l2-book.ts';
 import type { GridMarketSink } from '../market/market-model.ts';

@@ -1,16 +1,7 @@
-// What the simulated venue answers to our REST queries (one order, open orders, a page of
-// orders updated since a time, the account), built from the exchange's own records at the moment
-// the request reaches the venue. Separate from sim-venue.ts, which decides when and whether a
-// request and its answer travel (latency, faults); this is only what the answer says.
-// `skewMs` is the venue's clock against ours: every time the venue states (update times, trade
-// times, the listing's `since` and cursor) is on its clock, as a live venue's are.
-//
-// Answers are object literals with their fields written out, never a spread followed by more
-// fields: V8 gives a spread's copy an object shape outside its shape tree, so a field added after
-// it made a new hidden class for every answer (a page's every row, every stamped answer), and every
-// reader of the venue's messages (the log's encoder, the reconciler) then met a new shape each time.
-// A venue of several symbols lists every book's orders, each row naming its symbol, and states one
-// quote balance with every symbol's position.
+// What the simulated venue answers to our REST queries, built from the exchange's own records at
+// the moment the request reaches the venue; sim-venue.ts decides when and whether it travels.
+// Answers are object literals with their fields written out, never a spread plus fields. The
+// venue's clock skew, why no spreads, several symbols: docs/0069-core-and-simulator-notes.md.
 import type { ClientOrderId } from '../../core/model/ids.ts';
 import type {
   AccountReport,
