@@ -1,16 +1,8 @@
 // `execsim sweep <scenario> --paths N [--seed S] [--grid KEY=V1,V2 ...] [--workers N] [--json]
-// [--store [--db PATH]]`: one scenario over N derived seeds (src/sweep/sweep.ts), at every point
-// of a parameter grid when --grid is given (sweep-grid.ts, scenario-grid.ts), run on worker threads
-// (sweep-threads.ts; --workers 1 runs in this thread), printed as a summary table or, with
-// --json, one JSON object. Results are handed back in path order whatever the number of workers,
-// so output and stored rows do not depend on it. A progress bar with an ETA goes to stderr only
-// when stderr is a terminal. Exit codes: 0 when the sweep ran (expectations are reported as pass
-// counts per expectation, not as a failure: a sweep reports distributions), 2 for bad input
-// (thrown as UsageError or ScenarioError and mapped by main), 128 + the signal's number when
-// SIGINT, SIGTERM or SIGHUP stopped it. Nothing is stored unless --store is given; then the sweep
-// and its paths are written into the store as they run, from this thread only (in batches: a
-// killed sweep keeps whole paths; a stopped one is stored as interrupted) and the summary names
-// the sweep's id.
+// [--store [--db PATH]]`: one scenario over N derived seeds, at every point of a parameter grid,
+// on worker threads. Results come back in path order whatever the number of workers, so the output
+// and the stored rows do not depend on it. Exit codes and storing:
+// docs/0070-store-service-and-cli-notes.md#srcclisweep-commandts.
 import { performance } from 'node:perf_hooks';
 import { DEFAULT_DB_PATH, openDatabase } from '../store/open-database.ts';
 import { SweepStore } from '../store/sweep-store.ts';

@@ -1,13 +1,7 @@
-// What a scenario means as a paper run. The same file runs as a backtest or against a venue's
-// paper account; the sections that describe the simulated world have no counterpart at a real
-// venue (its market, latency, fees, account and failures are its own), so a paper run ignores
-// them, each with one warning, rather than refusing the file: the switch is one flag. What stays:
-// the instrument, the orders, signals and actions (their `at:` counting from the run's start on
-// the wall clock), routing, retry, fill detection, safety, reconciliation, expectations, the
-// liquidity cap (its volume from the venue's daily bars), and the duration as the longest the run
-// may last. A file meant only for paper runs may leave out
-// `start` and `market` altogether (schema.ts). Which venues have a paper adapter is the live venue
-// registry's to say (src/live/venue-registry.ts).
+// What a scenario means as a paper run: the same file runs as a backtest or against a venue's paper
+// account, so the sections describing the simulated world are ignored with one warning each rather
+// than refused (the switch is one flag). What stays, and what a paper-only file may leave out:
+// docs/0070-store-service-and-cli-notes.md#srcscenariopaper-modets.
 import { canonicalJson } from '../core/log/canonical-json.ts';
 import { simulatedVenueDefaults, type ScenarioFile } from './schema.ts';
 

@@ -1,15 +1,8 @@
-// Reads recorded replay files line by line, synchronously and in bounded memory: fixed-size reads
-// (fs.readSync), fflate's streaming Gunzip run synchronously on each read, and lines handed out
-// as byte ranges of the decompressed chunk, so neither the whole decompressed text nor a string
-// per line is ever built (the Binance parser reads the bytes directly). Several files are one
-// stream, read in order (the bundled 20240809 file continues 20240808). Plain text files are
-// read as they are; anything else is refused with the file's name.
-//
-// Pull API: `while (reader.next()) parse(reader.bytes, reader.start, reader.end)`. The range is
-// valid until the next call. `text()` decodes the current line; `lines()` yields strings.
-// Line numbers count every line of the current file from 1; empty lines are skipped, a trailing
-// '\r' is dropped. recordedSymbol() reads just far enough into a recording to learn which market
-// it is for, so a scenario can be checked against it before anything runs.
+// Reads recorded replay files (plain or gzipped, several as one stream) line by line, synchronously
+// and in bounded memory: lines are byte ranges of a decompressed chunk, never one string per line.
+// Pull API: `while (reader.next()) parse(reader.bytes, reader.start, reader.end)`; the range is
+// valid until the next call. Line numbering, recordedSymbol() and what is refused:
+// docs/0070-store-service-and-cli-notes.md#srcscenarioreplay-filets.
 import fs from 'node:fs';
 import zlib from 'node:zlib';
 import { Gunzip } from 'fflate';

@@ -1,13 +1,8 @@
-// A service session's file: a scenario without timed inputs. It states the venue, the instrument,
-// safety, fill detection and reconciliation as a scenario does, and `mode`: `sim` trades on the
-// scenario's simulated venue and market on the wall clock in this process (a sandbox, faults
-// included; it needs `start` and `market` like a backtest), `paper` on the venue's paper account
-// (keys from the environment, as a paper run). Orders, signals and operator actions come over
-// HTTP, so a file that scripts them (orders, signals, externalOrders, actions, restarts, expect)
-// is refused, as is one that names other instruments (a session trades one). A `strategy:`
-// section is not a scripted input but logic that trades beside the HTTP commands: it is loaded
-// and checked as a scenario's (src/host/live-strategy.ts runs it). Every problem is listed at
-// once, naming its field; nothing starts on a refused file.
+// A service session's file: a scenario without timed inputs (orders, signals and actions come over
+// HTTP), with a `mode` of `sim` (the scenario's simulated venue on the wall clock) or `paper` (the
+// venue's paper account). Every problem is listed at once, naming its field; nothing starts on a
+// refused file. What is refused and how a `strategy:` section is taken:
+// docs/0070-store-service-and-cli-notes.md#srcscenariosession-filets.
 import {
   listed,
   parseScenarioFields,

@@ -1,14 +1,8 @@
 // How a mutating session route runs its command so that a request can be sent again safely: a
-// request with a key (the Idempotency-Key header, or the route's own id: a parent id, a signal
-// id) is tagged with its route and a hash of everything it says, and the node's request journal
-// decides it once. The same request again, at once (a race) or after a lost answer, a restart
-// or any dedup window, gets the first decision back: the same status and the same ids, with
-// `Idempotent-Replayed: true` when it is answered from the journal without reaching the node.
-// Another request under the same key on the same route is a 409.
-//
-// What is remembered is what the node decided. A request refused before it reaches the node
-// (a malformed body, an unknown id, the session not ready, the kill switch or breaker holding a
-// new order) did nothing, and is decided afresh when it comes again.
+// keyed request is tagged with its route and a hash of its content, and the node's request journal
+// decides it once; the same request again gets the first decision back, another under the same key
+// is a 409. What counts as a key, and why a request refused before the node is decided afresh:
+// docs/0070-store-service-and-cli-notes.md#srcserveridempotent-commandts.
 import { createHash } from 'node:crypto';
 import type { Context } from 'hono';
 import { canonicalJson } from '../core/log/canonical-json.ts';

@@ -1,15 +1,8 @@
-// A service session's Prometheus metrics, in the app's registry, every name prefixed
-// `execsim_session_`. Counters and histograms are the session log's fold (session-metric-fold.ts):
-// the entries committed before this was called, then each committed entry as it is followed.
-// They count the session's whole log, not this process: a resumed session's counters go on from
-// where the last server's ended (the store holds every entry), as a counter since boot does, so
-// Prometheus sees one series that never decreases across a restart, and a scrape agrees with
-// the session's stored run. Fills and filled notional are summed from the session's ledger at
-// each scrape (the one owner of which executions counted; the log alone cannot tell a duplicate
-// trade in a lookup answer from a new one). Gauges (readiness, kill switch, breaker, streams,
-// market data age and degradation, orphans, open orders, the strategy's warm-up) are read from
-// the session at each scrape.
-// Durations are in seconds; labels name kinds, states and codes, never an order or a parent.
+// A service session's Prometheus metrics (prefix `execsim_session_`): counters and histograms fold
+// the session's whole log, not this process, so a series never decreases across a restart and a
+// scrape agrees with the stored run; fills come from the ledger and gauges from the session at each
+// scrape. Durations are in seconds; labels never name an order or a parent. Why:
+// docs/0070-store-service-and-cli-notes.md#srcserversession-metricsts.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { LogEntry } from '../core/model/events.ts';
 import type { Side } from '../core/model/order.ts';

@@ -1,14 +1,8 @@
-// Reads that check what they read: a connection whose statements compare every value they return
-// against the type its table's column is declared with (TEXT: text; INTEGER, REAL: a number;
-// null where the column allows it, which SQLite enforces), and the columns of counts, seeds, pids
-// and indexes against whole numbers (WHOLE: not every INTEGER column, since times are declared
-// INTEGER and a simulated time may be a fraction of a millisecond). SQLite's types belong to values, not
-// columns, so a database edited by hand can hold a blob, or text where a count belongs, in any
-// column; passed on, such a value is either answered as something else (a blob as Node's Buffer
-// JSON) or breaks an answer's schema as an anonymous internal error. Checked here, it is one
-// StoredDataError naming the run or sweep, the table and column, and the value, as every other
-// damaged read is. Values computed by the query (counts, expressions) have no declared type and
-// are not checked.
+// Reads that check what they read: every returned value against its column's declared type, and
+// counts, seeds, pids and indexes against whole numbers, because SQLite lets a hand-edited database
+// hold any value in any column. A bad value is one StoredDataError naming the run or sweep, the
+// table, the column and the value. What is and is not checked:
+// docs/0070-store-service-and-cli-notes.md#srcstorechecked-readsts.
 import type Database from 'better-sqlite3';
 import { describedValue, storedText } from './stored-values.ts';
 import { StoredDataError } from './stored-data.ts';

@@ -1,12 +1,8 @@
-// A run's order, fill and orphan rows built from its stored log when they are first read. A grouped
-// run (a backtest without restarts, in a database file) writes only its log, its samples and its
-// run row while it runs (prefolded-writer.ts): its rows are the fold of its stored log, so they are
-// built from it by the first reader that needs them, and kept. Its run row says how far they are
-// built (runs.projected_seq: 0, not yet; NULL, kept in step with the log by its writer, as for
-// every run stored before and every run continued from the store). A run still being written is
-// built again, whole, when its stored log has grown since (its writer never writes these rows, so
-// the builder's are the only ones). The fold is verify-run.ts's: what the tables of a run whose
-// writer kept them in step must equal.
+// A run's order, fill and orphan rows built from its stored log by the first reader that needs
+// them, and kept: a grouped run writes only its log, samples and run row while it runs.
+// runs.projected_seq says how far they are built; a run still being written is built again when its
+// log has grown. The states of projected_seq and the fold used:
+// docs/0070-store-service-and-cli-notes.md#srcstoredeferred-projectionts.
 import type Database from 'better-sqlite3';
 import type { LogEntry } from '../core/model/events.ts';
 import { lotsToQty, type Instrument } from '../core/model/instrument.ts';

@@ -1,18 +1,8 @@
-// A run's event log as the store keeps it (schema version 12): many entries to a row. A block is
-// the canonical lines ("seq time kind payload\n", the digest's own text) of up to BLOCK_EVENTS
-// consecutive entries, as UTF-8, with its first and last seq and the kinds it holds as columns: a
-// seq range is one range of the (run_id, last_seq) index, and a read of a few kinds reads only the
-// blocks that hold them. The `encoding` column names the layout: 'brotli' (the lines compressed
-// at brotli's fastest setting, about a sixth of their size) or 'text' (the lines as they are: a
-// block under COMPRESS_FROM_BYTES, and every block written before compression). Brotli at its
-// default settings cost as much CPU as it saved; at quality 0 it compresses a block in about
-// 0.1 ms, and an order-heavy hour writes 1.3 MB of blocks instead of 8.4 MB, through the WAL and
-// its checkpoint (docs/0041).
-// Blocks never span a transaction: a writer stores the whole units of one transaction in blocks
-// of their own, so the store still holds a gap-free prefix of the log ending at a commit.
-// Why: a row, a B-tree entry in the kind index and the payload's pages through the WAL and the
-// checkpoint for every entry cost an order-heavy run more than everything else it stored
-// (docs/0041-events-in-blocks.md).
+// A run's event log as the store keeps it (schema version 12): blocks of up to BLOCK_EVENTS
+// canonical lines, brotli-compressed at quality 0 or kept as text, with their seq range and
+// kinds as columns. Blocks never span a transaction, so the store holds a gap-free prefix of
+// the log ending at a commit. Why blocks, and the encodings:
+// docs/0070-store-service-and-cli-notes.md#srcstoreevent-blocksts.
 import type Database from 'better-sqlite3';
 import { brotliCompressSync, brotliDecompressSync, constants as zlib } from 'node:zlib';
 

@@ -1,12 +1,8 @@
-// The writer of a grouped run (a backtest without restarts): it writes whole units of canonical
-// lines and market samples, and the run row's progress, one transaction per write(), and nothing
-// else. No line is parsed beyond its seq and kind, and no log is folded (the lines go into blocks
-// of the log as they are, event-blocks.ts). The run's order, fill and orphan rows are built from
-// its stored log when they are first read (deferred-projection.ts); the run row's counts come with
-// the units, from the running process's ledger (run-counts.ts). What RunWriter folds for runs that
-// are continued from the store (restarts, paper runs), this writer leaves to the first read. A
-// write stays buffered until its transaction has committed (committed()): one that rolls back is
-// written again whole by the next.
+// The writer of a grouped run (a backtest without restarts): whole units of canonical lines and
+// market samples and the run row's progress, one transaction per write(), and nothing else (no log
+// is folded; the run's rows are built on first read). A write stays buffered until its transaction
+// has committed. What it leaves out and why:
+// docs/0070-store-service-and-cli-notes.md#srcstoreprefolded-writerts.
 import type Database from 'better-sqlite3';
 import { beatIfDue, HEARTBEAT_EVERY_MS, RunGoneError, runGoneOr } from './run-writer.ts';
 import type { SealedUnits } from './block-sealer.ts';

@@ -1,15 +1,8 @@
-// The read side of the store: what the HTTP server and the CLI's read commands query. Lists come
-// from the runs table's summary columns and the parent_metrics table (migration 5), never from
-// report blobs, and page by keyset: a page after a cursor is an index range (sort value, id), so
-// page 200 costs what page 1 does. Cursors and page sizes live in run-paging.ts, the run list's
-// filters in run-filters.ts, and the rows and the objects they become in run-rows.ts. Stored JSON
-// that no longer parses (the database edited by hand or damaged) is a StoredDataError naming the
-// run and the event or column (stored-data.ts).
-//
-// A ReadModel opens the database read-only and never creates it (openExistingDatabase 'read'); a
-// RunAdmin (run-admin.ts) opens it for writing and adds deleting runs. The database handle stays
-// inside src/store: it is a protected member, so modules here that add queries (series, sweeps)
-// extend the class; nothing hands it out.
+// The read side of the store, for the HTTP server and the CLI's read commands: lists from summary
+// columns, paged by keyset so page 200 costs what page 1 does. A ReadModel opens the database
+// read-only and keeps its handle a protected member, so modules adding queries extend the class.
+// Where paging, filters and rows live, and damaged JSON:
+// docs/0070-store-service-and-cli-notes.md#srcstoreread-modelts.
 import type Database from 'better-sqlite3';
 import { openExistingDatabase } from './open-database.ts';
 import type {

@@ -1,15 +1,8 @@
-// An event's payload as a person reads it: the log keeps integer units (lots, ticks, notional
-// units of tick x lot, epoch milliseconds), which `execsim events` and the pages turn into the
-// instrument's decimals and ISO-8601 UTC times. Which number is which comes from the payload's
-// field names (`qty` is lots, `limitPrice` ticks, `fee` notional units, `venueTime` a time), with
-// the fields whose meaning depends on the event named per kind (an account's `quote` is notional
-// units, a benchmark's `from` a time). A field whose name states its integer unit (`advLots`,
-// `minNotionalUnits`, `limitOffsetTicks`) is shown without it (`adv`, `minNotional`,
-// `limitOffset`). Counts, durations in ms and fractions stay as they are. The instrument of an
-// event is the run's only one, else the one the event names (its `symbol`, or the symbol of the
-// order or parent it is about, learnt from the OrderCreated and ParentOrderCreated events seen);
-// an event whose instrument cannot be told is shown as stored. JSON answers (--json, the API)
-// keep the stored units: this is for reading only.
+// An event's payload as a person reads it (`execsim events`, the pages): the log's integer units
+// (lots, ticks, notional units, epoch ms) turned into the instrument's decimals and ISO-8601 UTC
+// times, by field name. JSON answers keep the stored units: this is for reading only.
+// Which field is which, and how an event's instrument is found:
+// docs/0070-store-service-and-cli-notes.md#srcstorereadable-eventsts.
 import { formatScaled, parseStep } from '../core/model/decimal.ts';
 import { fractionalTicksToPrice, makeInstrument, type Instrument } from '../core/model/instrument.ts';
 

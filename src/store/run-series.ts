@@ -1,14 +1,8 @@
-// A stored run's chart series (RunSeries, read-model-port.ts), read from its log and
-// projections and put together here: the top of book and the public trades from the market
-// samples (market-series.ts), our fills at the time their report was logged (fill-series.ts), the
-// slices and per parent its arrival mid and planned and filled quantity over time
-// (order-series.ts), and the run's net P&L and position over time (equity-series.ts, from the
-// same samples, fills and arrivals, the account's baseline and corrections read here, and the
-// finished report's last mark). The log is read once for the entries of every kind they need.
-// Every series is cut to the window asked for and decimated, on the server, to at most
-// maxPoints (series-window.ts). A scenario or a payload read here that is not JSON, or not of the
-// shape execsim writes (the database edited by hand or damaged), is a StoredDataError naming the
-// run and the column or event (series-payloads.ts).
+// A stored run's chart series (RunSeries), read from its log (once, for every kind needed) and
+// projections and put together from the per-series modules; every series is cut to the window
+// asked for and decimated on the server to at most maxPoints. Which module gives which series, and
+// damaged payloads:
+// docs/0070-store-service-and-cli-notes.md#srcstorerun-seriests.
 import type Database from 'better-sqlite3';
 import { EquitySeries } from './equity-series.ts';
 import { pick, sumInto } from './decimate.ts';

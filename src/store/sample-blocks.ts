@@ -1,12 +1,7 @@
-// Market samples as the store keeps them (schema version 11): packed as numbers, many samples to
-// a row. A sample is SAMPLE_WORDS little-endian float64s: the seq of the entry it follows, its
-// time, its trigger (0 interval, 1 fill), bid, ask, bidQty, askQty, trades, volume, vwap and last,
-// a null as NaN. A block is up to BLOCK_SAMPLES samples of one run in the order taken, with the
-// time of its first and last sample as columns, so a window is read through the time index.
-// Blocks never span a transaction: a writer's samples go in with the entries of the same units.
-// Why numbers and not the canonical JSON: formatting every sample (most of what a run records)
-// cost the run's thread a third of the run, and a row per sample cost the writer more than
-// everything else it wrote (docs/0026-samples-in-blocks.md).
+// Market samples as the store keeps them (schema version 11): SAMPLE_WORDS float64s each, up to
+// BLOCK_SAMPLES of one run to a row, read by time window. Blocks never span a transaction. The
+// layout, and why numbers rather than JSON:
+// docs/0070-store-service-and-cli-notes.md#srcstoresample-blocksts.
 import type Database from 'better-sqlite3';
 import type { MarketSampled } from '../core/model/events.ts';
 

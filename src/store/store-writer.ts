@@ -1,12 +1,8 @@
-// The writer thread of grouped runs (ThreadedRunWriter's other half), shared by the runs of its
-// process: for each run it opens its own connection to the run's database file and takes whole
-// commit units only (their canonical lines, market samples, and the run row's counts, read by the
-// run's thread from its ledger). It reads a line's seq and kind and folds no log: it writes the
-// lines in blocks (PrefoldedRunWriter) in transactions of BATCH_EVENTS, and gives the line buffers
-// back for reuse; the run's order, fill and orphan rows are built when first read
-// (deferred-projection.ts). The run's end comes with the last units, is done in one transaction and
-// answered on the run's reply port with its flag raised. A run's first error stops its writing and
-// is reported: its stored log stays a prefix of whole units (docs/0021-group-commit.md).
+// The writer thread of grouped runs (ThreadedRunWriter's other half), shared by its process's runs:
+// it takes whole commit units, writes their lines in blocks and folds no log. A run's first error
+// stops its writing, so its stored log stays a prefix of whole units. Connections, batches and the
+// run's end:
+// docs/0070-store-service-and-cli-notes.md#srcstorestore-writerts.
 import { parentPort, type MessagePort } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { openExistingDatabase } from './open-database.ts';

@@ -1,13 +1,7 @@
-// A value read back from the database that is not what execsim wrote there: an event payload or a
-// JSON column (scenario_json, report_json, a sweep's grid_json and summary_json) that is not JSON,
-// or JSON of another shape, because the file was edited by hand or damaged. The read side raises
-// one error for all of them, StoredDataError, naming the run or sweep and the event (seq, kind) or
-// column in the words `execsim show` and `execsim events` use (run-rows.ts). It is a StoreError,
-// so the CLI prints it as its one message; the server answers it as one problem
-// (stored-data-unreadable, a 500: the server's data is damaged, not the request).
-//
-// The readers parse as they always did and only turn JSON.parse's SyntaxError into this error, so
-// a store that reads costs what it did.
+// StoredDataError: a value read back from the database that is not what execsim wrote there (not
+// JSON, or JSON of another shape), named by run or sweep and event or column. It is a StoreError,
+// so the CLI prints it as one message and the server answers it as one problem. What it covers:
+// docs/0070-store-service-and-cli-notes.md#srcstorestored-datats.
 import type Database from 'better-sqlite3';
 import { StoreError } from './open-database.ts';
 import { storedText, unreadablePayload } from './stored-values.ts';

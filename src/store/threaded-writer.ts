@@ -1,21 +1,8 @@
-// The event sink of a grouped run (a backtest without restarts) whose SQLite writes run on a
-// worker thread (store-writer.ts, one per process, kept for the next runs), on another core while
-// the simulation goes on. The run's thread copies the canonical lines into a buffer as UTF-8, packs
-// market samples as numbers, reads the run row's counts from its process's ledger (run-counts.ts),
-// and hands whole commit units over. The run's order, fill and orphan rows are not written: they
-// are built from its stored log when first read (deferred-projection.ts). The run's end is one
-// message the run waits for: a failed write fails the run, and a crash leaves a prefix of whole
-// units (docs/0021-group-commit.md, docs/0026-samples-in-blocks.md). How it talks to the thread
-// (opening the run, spare buffers, failures, waiting for the end) is writer-thread-link.ts.
-// Where the machine has no core to spare (two or fewer: an unstored run already keeps about one
-// and a half busy with its own thread and V8's), a process's first grouped run writes here
-// instead, with the same PrefoldedRunWriter the thread would use, in transactions of
-// LOCAL_BATCH_EVENTS or when the heartbeat is due: the thread's start (its isolate, its bundle,
-// better-sqlite3 and its code compiled a second time) cost more CPU than the writes it took over,
-// since the log is stored in blocks (docs/0041-events-in-blocks.md). Such a run cuts and
-// compresses its blocks as the log commits (block-sealer.ts) instead of keeping its lines until
-// the transaction. Its later runs (a server, a folder of scenarios) use the thread, started once
-// for all of them.
+// The event sink of a grouped run (a backtest without restarts): whole commit units handed to a
+// writer thread (store-writer.ts) so SQLite writes run on another core. On a machine with two or
+// fewer cores a process's first grouped run writes in the run's thread instead, since starting the
+// thread costs more CPU than the writes. What the run's thread does and when it writes locally:
+// docs/0070-store-service-and-cli-notes.md#srcstorethreaded-writerts.
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import type { LogEntry } from '../core/model/events.ts';

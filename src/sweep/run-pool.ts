@@ -1,14 +1,8 @@
-// Runs scenarios and sweeps on worker threads so that a server stays responsive while they run,
-// several at once: one job per worker, a FIFO queue in front, runs and sweeps in the same queue.
-// Every job's life (queued, started, progress, finished, failed, interrupted) is kept as a
-// numbered list of updates, so a listener that joins late or reconnects gets what it missed (the
-// SSE stream's Last-Event-ID) and then the rest live. A job cancelled while queued never starts
-// and is stored as interrupted (a run with no events, a sweep with no paths), as its stream says;
-// a run cancelled while running stops at its next chunk boundary and is stored as interrupted; a
-// sweep stops after the path it is on, stores what it has (whole paths) and is stored as
-// interrupted. The workers write runs and sweep paths to the SQLite store themselves; the pool
-// itself writes only sweep rows (queued when submitted, interrupted when cancelled before they
-// start), the rows of runs cancelled before they start, and the run a sweep path was re-run as.
+// Runs scenarios and sweeps on worker threads, several at once behind one FIFO queue, so a server
+// stays responsive. Every job's life is a numbered list of updates, so a listener that joins late
+// or reconnects (Last-Event-ID) gets what it missed.
+// Cancelling, and which rows the pool itself writes:
+// docs/0070-store-service-and-cli-notes.md#srcsweeprun-poolts.
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';

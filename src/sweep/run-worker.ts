@@ -1,12 +1,7 @@
-// A worker thread that runs scenarios and sweeps for a RunPool, off the server's event loop: it
-// takes one job at a time from its parent and reports its life as messages (started, progress,
-// finished, failed, interrupted). A run goes through runScenarioAsync into the SQLite store; a
-// cancel aborts it at its next chunk boundary and the store marks it interrupted. A sweep runs its
-// units (paths x grid points, numbered as sweep-units.ts numbers them, so the rows are the CLI's
-// for the same definition) one by one, letting the event loop run between them, and records them
-// in batches; a cancel stops it after the unit it is on, with what it has stored (whole paths),
-// as interrupted. Each worker opens its own database connection (WAL: one writer at a time, the
-// busy timeout queues the others).
+// A worker thread that runs scenarios and sweeps for a RunPool, off the server's event loop,
+// one job at a time, reporting its life as messages; it writes to the SQLite store through its own
+// connection. How runs, sweeps and cancels go:
+// docs/0070-store-service-and-cli-notes.md#srcsweeprun-workerts.
 import { parentPort, workerData } from 'node:worker_threads';
 import { RunInterrupted, runScenarioAsync } from '../runtime/backtest-run.ts';
 import { parseScenario } from '../scenario/load-scenario.ts';

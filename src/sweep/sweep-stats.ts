@@ -1,13 +1,7 @@
-// Summary statistics of one metric over a sweep's paths: mean, sample standard deviation (n - 1
-// in the denominator; 0 for a single value) and the 5th, 50th and 95th percentiles (linear
-// interpolation between order statistics, numpy's default). A null value is a path where the
-// metric does not exist (nothing filled, so no shortfall; the parent never completed, so no
-// duration): it is counted in `missing` and left out of the figures, never treated as zero.
-//
-// Written out rather than taken from a statistics library: the arithmetic is mathjs's, operation
-// for operation (a property test holds the two to the same bits), but mathjs took 0.7 s to load
-// and about 10 ms a metric over 10,000 paths through its typed dispatch, which a sweep paid at
-// its end with every worker idle; this is a sort of a Float64Array and two sums.
+// Summary statistics of one metric over a sweep's paths: mean, sample standard deviation and the
+// 5th, 50th and 95th percentiles; a null (the metric does not exist on that path) is counted in
+// `missing`, never treated as zero. Written out rather than taken from mathjs, to the same bits:
+// docs/0070-store-service-and-cli-notes.md#srcsweepsweep-statsts.
 
 export interface MetricStats {
   /** Paths with a value. */

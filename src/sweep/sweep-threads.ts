@@ -1,12 +1,7 @@
-// Runs a sweep's units on N threads, this one included (1: this thread alone), and hands the
-// results to the caller in unit order, whatever order they finish in: the caller sees exactly the
-// sequence a single-threaded sweep produces, so its statistics, its stored rows and its output are
-// the same whatever the number of threads. The N - 1 worker threads get chunks of consecutive
-// units, kept ahead of them and shrinking towards the end; this thread runs units too, reading
-// their answers synchronously between its own. A path that throws fails the sweep (SweepPathError)
-// once every unit before it is handed over; a worker that throws or exits fails it with a
-// SweepWorkerError (docs/0020-sweeps-on-worker-threads.md has the design; why this thread runs
-// units too is there).
+// Runs a sweep's units on N threads, this one included, and hands the results over in unit order
+// whatever order they finish in, so statistics, stored rows and output are those of a
+// single-threaded sweep. Chunking and failures (design: docs/0020-sweeps-on-worker-threads.md):
+// docs/0070-store-service-and-cli-notes.md#srcsweepsweep-threadsts.
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';

@@ -1,13 +1,8 @@
-// Monte Carlo sweeps: one scenario run over N seeds derived from one sweep seed, each parent's
-// execution figures collected per path and summarised over the paths. Pure of console output:
-// progress goes to a callback, the result is a plain object (the CLI prints it).
-//
-// Seed derivation (stable, documented in docs/guide/sweeps.md): seed_i = mix48((base(S) + i) mod 2^48),
-// where base(S) is the first 6 bytes (big-endian) of sha256("execsim-sweep-v1:" + S) and mix48 is
-// a bijection of 48-bit integers (xor-shifts and multiplications by odd constants mod 2^48). So
-// seeds are integers in [0, 2^48), identical on every machine (integer arithmetic only), and
-// distinct for distinct i < 2^48 (a bijection of distinct inputs). Path i of a sweep is exactly
-// `execsim run <scenario> --seed seed_i`: same digest.
+// Monte Carlo sweeps: one scenario over N seeds derived from one sweep seed, each parent's figures
+// collected per path and summarised. Path i is exactly `execsim run <scenario> --seed seed_i` (same
+// digest). Pure of console output: progress goes to a callback, the result is a plain object.
+// The seed derivation:
+// docs/0070-store-service-and-cli-notes.md#srcsweepsweepts.
 import { createHash } from 'node:crypto';
 import type { ParentReport } from '../core/report/run-report.ts';
 import type { LoadedScenario } from '../scenario/load-scenario.ts';

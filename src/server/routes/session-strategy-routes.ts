@@ -1,13 +1,7 @@
-// The service session's strategy: which one is live (and a swap in shadow, with its samples so
-// far), and a swap asked for by an operator. A swap is audited (actor and reason), recorded in the
-// session's log as StrategySwapRequested before anything else happens, and answered once its unit
-// committed: 202 while the candidate runs in shadow (its decision comes later, as a
-// StrategySwapDecided event on the session's stream and in the swap metrics), 200 when an
-// override swapped at once or the candidate failed as it started, 409 when it is refused (a swap
-// in shadow already, no live strategy, or a session without one), 400 naming the field when the
-// module cannot be loaded or its parameters are bad (nothing recorded then). Sent with an
-// Idempotency-Key header a swap request is decided once: the same request again gets the same
-// swap number and outcome, another under the key a 409.
+// The service session's strategy routes: which strategy is live (and a swap in shadow, with its
+// samples so far), and a swap asked for by an operator, audited and recorded in the session's log
+// before anything else happens. Status codes, and a swap sent with an Idempotency-Key:
+// docs/0070-store-service-and-cli-notes.md#srcserverroutessession-strategy-routests.
 import { z } from 'zod';
 import { parseDurationMs } from '../../core/model/time-fields.ts';
 import { duration } from '../../scenario/common-schema.ts';

@@ -1,12 +1,8 @@
 // Sweeps started and followed over HTTP, run by the server's RunPool on worker threads so the API
-// stays responsive: POST /sweeps checks the scenario (a bundled one by name, or scenario text, as
-// `execsim run` would load it), the path count and a parameter grid (as `execsim sweep --grid`
-// checks it: the same code, every grid point parsed), stores the sweep as queued and answers 202
-// with its Location, before any path runs; GET /sweeps/{id}/progress streams its numbered updates as
-// Server-Sent Events and resumes after Last-Event-ID; POST /sweeps/{id}/cancel stops it (whole
-// paths kept, stored interrupted); POST /sweeps/{id}/paths/{index}/run re-runs one stored path as
-// a full run (same scenario and seed, so the same digest) for drill-down. A refused request
-// writes nothing: every check comes before the pool is asked for anything.
+// stays responsive: start (202 before any path runs), progress as Server-Sent Events, cancel,
+// and re-running one stored path. A refused request writes nothing: every check comes first.
+// The routes:
+// docs/0070-store-service-and-cli-notes.md#srcserverroutessweep-job-routests.
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';

@@ -1,13 +1,8 @@
-// Checks what arrives from Redis before anything acts on it. A job's data is whatever is stored
-// under its key: anyone who can write to the Redis can edit it into another shape. A chunk job is
-// checked by the worker before it runs a path, a results job by the coordinator before it stores
-// a row, and the jobs a resume counts as in flight before their units are read. A bad job is one
-// WireDataError naming the job, the field and the problem; never a TypeError from deep inside,
-// never a row stored from data of the wrong shape or for another unit.
-//
-// The checks are of shape and identity: a unit's number, grid point, path index and seed must be
-// the ones that unit has in this sweep (all pure functions of the sweep's definition). A figure
-// edited to another value of the right type cannot be told from a computed one.
+// Checks what arrives from Redis before anything acts on it, since anyone who can write to the
+// Redis can edit a job: a bad job is one WireDataError naming the job, the field and the
+// problem, never a TypeError from deep inside or a row stored from data of the wrong shape.
+// What is checked, and where:
+// docs/0070-store-service-and-cli-notes.md#srcsweepqueuewire-checkts.
 import { z } from 'zod';
 import { PATH_STATUSES } from '../sweep.ts';
 import { gridPointCount } from '../sweep-grid.ts';

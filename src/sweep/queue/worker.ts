@@ -1,14 +1,8 @@
-// A sweep worker: takes chunk jobs from the chunk queue, runs their units, and adds the chunk's
-// results to the sweep's results queue. A chunk from a coordinator on another code version is
-// refused without running anything (the job fails with both versions named and is not retried):
-// paths computed by other code could differ from the coordinator's. A unit that throws fails the
-// chunk the same way (a path is deterministic: running it again fails again).
-//
-// Redelivery: the job's lock is renewed by BullMQ's timer while the chunk runs, which needs the
-// event loop: the units run one at a time with the loop turning between them. A worker that dies
-// stops renewing; once its lock has expired, the stalled-job check of any live worker (every
-// `lockMs`) puts the chunk back in the queue. A worker asked to stop finishes the unit it is in
-// and puts its chunk straight back in the queue for another worker.
+// A sweep worker: takes chunk jobs from the chunk queue, runs their units one at a time (the event
+// loop turning between them, so BullMQ can renew the lock) and adds the results to the sweep's
+// results queue. A chunk from another code version, or one with a unit that throws, fails without
+// retry. Redelivery of a dead or stopped worker's chunk:
+// docs/0070-store-service-and-cli-notes.md#srcsweepqueueworkerts.
 import { Queue, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { hostname } from 'node:os';
