@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalSpelling, normalizeStatus, statusOfSpelling, VENUE_STATUSES } from './binance-status-spelling.ts';
+import { FILL_STATUSES } from '../../core/fills/fill-status.ts';
+import { canonicalSpelling, normalizeStatus, statusOfSpelling } from './binance-status-spelling.ts';
 
 describe("Binance's status spellings", () => {
   it.each([
@@ -64,7 +65,7 @@ describe("Binance's status spellings", () => {
   it('is total and lands in the enum for any input, never throwing', () => {
     fc.assert(
       fc.property(fc.anything(), (raw) => {
-        expect(VENUE_STATUSES).toContain(normalizeStatus(raw));
+        expect(FILL_STATUSES).toContain(normalizeStatus(raw));
       }),
       { numRuns: 500 },
     );

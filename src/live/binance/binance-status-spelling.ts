@@ -4,19 +4,12 @@
 // (open, closed, canceled, expired, rejected) when Binance's is missing. Read in any case and with
 // any separators; a spelling not listed is 'unknown', never thrown, never guessed, and the
 // adapter then reads the order by its fills (binance-convert.ts): never as done.
+import type { FillStatus } from '../../core/fills/fill-status.ts';
 import { BoundedMemo } from '../../core/model/bounded-memo.ts';
 
-export const VENUE_STATUSES = [
-  'new', // live, nothing filled yet (NEW, PENDING_NEW; ccxt's open)
-  'partially_filled', // live or done, some but not all filled
-  'filled', // all filled
-  'pending_change', // a cancel is in flight: live, may still fill, not all filled
-  'canceled',
-  'expired',
-  'rejected',
-  'unknown', // a spelling we do not know, or not a string at all
-] as const;
-export type VenueStatus = (typeof VENUE_STATUSES)[number];
+/** Binance's statuses read as ours: the fill statuses of core ('unknown': a spelling we do not
+ *  know, or not a string at all). */
+type VenueStatus = FillStatus;
 
 /** Spellings per status, already in canonical form (lower case, words joined by "_"). */
 const SPELLINGS: Readonly<Record<Exclude<VenueStatus, 'unknown'>, readonly string[]>> = {
