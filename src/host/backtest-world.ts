@@ -6,7 +6,7 @@ import type { Rng } from '../core/clock/rng.ts';
 import type { VirtualClock } from '../core/clock/virtual-clock.ts';
 import { canonicalLine, EventLog } from '../core/log/event-log.ts';
 import type { ExecEvent, LogEntry } from '../core/model/events.ts';
-import { clientOrderId, parentOrderId } from '../core/model/ids.ts';
+import { clientOrderId, parentOrderId, type Symbol } from '../core/model/ids.ts';
 import { priceToTicks, qtyToLots, type Instrument } from '../core/model/instrument.ts';
 import { OrderLedger } from '../core/order/order-ledger.ts';
 import type { EventSink } from '../core/ports/event-sink.ts';
@@ -59,6 +59,10 @@ export interface PreparedRun {
   /** The run is over: nothing of it runs again, so its strategy instances end (their realms go
    *  on to the thread's next runs). Changes nothing in the run. */
   end(): void;
+  /** Reads each symbol's book at virtual time `at` (the run's end), by work on the clock then:
+   *  our delayed view applies what arrived by then only to work the clock runs, so a read after
+   *  the advance would see the view of the read before. Logs nothing: the digest stays. */
+  topsAt(at: number, symbols: readonly Symbol[]): () => ReadonlyArray<ReturnType<SimVenue['topOfBook']>>;
 }
 
 interface Proc extends HostedProcess<SwapRequest> {
@@ -284,6 +288,7 @@ export function prepareRun(parts: RunParts): PreparedRun {
   const current = (): Proc => proc as Proc;
   return new PreparedView(
     current,
+    clock,
     built.venue,
     durable,
     () => {
@@ -303,6 +308,7 @@ export function prepareRun(parts: RunParts): PreparedRun {
 class PreparedView implements PreparedRun {
   constructor(
     private readonly current: () => Proc,
+    private readonly clock: VirtualClock,
     readonly venue: SimVenue,
     private readonly sink: DurableSink,
     readonly audit: () => void,
@@ -326,6 +332,12 @@ class PreparedView implements PreparedRun {
 
   get durable(): readonly LogEntry[] {
     return this.sink.entries;
+  }
+
+  topsAt(at: number, symbols: readonly Symbol[]): () => ReadonlyArray<ReturnType<SimVenue['topOfBook']>> {
+    let tops: ReadonlyArray<ReturnType<SimVenue['topOfBook']>> = [];
+    this.clock.post(() => (tops = symbols.map((symbol) => this.venue.topOfBook(symbol))), at - this.clock.now());
+    return () => tops;
   }
 }
 

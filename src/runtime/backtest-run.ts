@@ -15,6 +15,7 @@ import type { LoadedScenario } from '../scenario/load-scenario.ts';
 import { parseDurationMs, parseUtcInstant } from '../core/model/time-fields.ts';
 import type { RunStore } from '../store/run-store.ts';
 import { prepareRun, type RollbackSink } from '../host/backtest-world.ts';
+import { advanceInChunks } from '../host/clock-chunks.ts';
 import { runReport, type RunReport } from '../host/run-report.ts';
 import { RunInterrupted, StopRequested } from '../host/run-interrupted.ts';
 import { backtestRunRow, RunReportSink, StoredBacktest } from '../host/stored-backtest.ts';
@@ -51,9 +52,6 @@ export interface RunProgress {
   /** Wall time since the clock started advancing, ms. */
   readonly wallMs: number;
 }
-
-/** Wall time one chunk of clock advance aims at: short enough to answer a signal promptly. */
-const CHUNK_WALL_MS = 50;
 
 export { prepareRun, type PreparedRun } from '../host/backtest-world.ts';
 export { runReport, type RunReport } from '../host/run-report.ts';
@@ -128,42 +126,22 @@ function* runSteps(loaded: LoadedScenario, options: RunOptions): Generator<void,
       swaps: loaded.swaps,
       seed,
     });
-    // The P&L's last mark: each book as the run ends, read by work on the clock at the end (our
-    // delayed view applies what arrived by then only to work the clock runs; a read after the
-    // advance would see the view of the read before). Not logged: the digest stays.
+    // The P&L's last mark: each book as the run ends.
     const symbols = [instrument, ...others].map((i) => i.symbol);
-    let endTops: Array<ReturnType<typeof run.venue.topOfBook>> = [];
-    clock.post(() => (endTops = symbols.map((symbol) => run.venue.topOfBook(symbol))), end - clock.now());
-    let clockActions = 0;
-    let t = start;
-    let stepMs = 1_000;
+    const endTops = run.topsAt(end, symbols);
     let lastProgress = wallStart;
     const every = options.progressEveryMs ?? 200;
-    for (;;) {
-      const chunkStart = performance.now();
-      t = Math.min(end, t + stepMs);
-      clockActions += clock.advanceTo(t);
-      if (t >= end) break;
-      const now = performance.now();
-      const took = now - chunkStart;
-      if (took < CHUNK_WALL_MS / 2) stepMs = Math.min(stepMs * 2, end - start);
-      else if (took > CHUNK_WALL_MS * 2) stepMs = Math.max(1, Math.floor(stepMs / 2));
+    const clockActions = yield* advanceInChunks(clock, start, end, (reached) => {
       stored?.heartbeat();
-      if (options.onProgress && now - lastProgress >= every) {
-        lastProgress = now;
-        options.onProgress({
-          runId: id,
-          simulatedMs: t - start,
-          totalMs: end - start,
-          events: run.log.count,
-          wallMs: now - wallStart,
-        });
-      }
-      yield;
-    }
+      const now = performance.now();
+      if (!options.onProgress || now - lastProgress < every) return;
+      lastProgress = now;
+      const [simulatedMs, totalMs, events, wallMs] = [reached - start, end - start, run.log.count, now - wallStart];
+      options.onProgress({ runId: id, simulatedMs, totalMs, events, wallMs });
+    });
     run.audit();
     run.end();
-    endTops.forEach((top, i) => report.fold.markEnd(symbols[i] as string, top));
+    endTops().forEach((top, i) => report.fold.markEnd(symbols[i] as string, top));
 
     const wallMs = performance.now() - wallStart;
     const done = runReport({
@@ -176,17 +154,7 @@ function* runSteps(loaded: LoadedScenario, options: RunOptions): Generator<void,
       simulatedMs: end - start,
       wallMs: Math.round(wallMs * 1000) / 1000,
     });
-    // What the store keeps of the finished run, built only for a stored run: the report's JSON
-    // was about 3% of an unstored sweep path's time, for nothing.
-    stored?.finish({
-      digest: done.digest,
-      simEnd: end,
-      eventCount: run.log.count,
-      finishedAt: new Date().toISOString(),
-      reportJson: JSON.stringify(done),
-      parents: done.parents,
-      passed: done.passed,
-    });
+    stored?.finishWith(done, end, run.log.count);
     return done;
   } catch (err) {
     if (err instanceof StopRequested) {
