@@ -17,14 +17,14 @@ import type { BreakerTrip } from '../core/risk/circuit-breaker.ts';
 import type { FallbackStatus } from '../core/market/quote-fallback.ts';
 import type { CommandResult, NodeCommand } from '../node/node-commands.ts';
 import type { RequestLookup, RequestTag } from '../node/request-journal.ts';
-import { swapDecision, swapResult } from '../node/swap-decision.ts';
+import { swapDecision, swapResult, type SwapAsk, type SwapAskAnswer } from '../node/swap-decision.ts';
 import type { NodeStatus } from '../node/node-status.ts';
 import type { SessionMode } from '../scenario/session-file.ts';
 import type { RunStore } from '../store/run-store.ts';
 import type { LiveOptions, LiveProcess } from './live-process.ts';
 import { RunInterrupted, StopRequested } from './run-interrupted.ts';
 import type { StrategyStatus } from './live-strategy.ts';
-import { sessionSwaps, type SessionSwapFields, type SessionSwapOutcome } from './session-swap.ts';
+import { sessionSwaps } from './session-swap.ts';
 import { assessReadiness, type Readiness } from './session-readiness.ts';
 import { RecentQuotes, type AgedQuote } from '../core/market/recent-quotes.ts';
 
@@ -189,7 +189,7 @@ export class ServiceSession {
 
   /** Asks for a swap of the strategy, as one unit of work (session-swap.ts): the module is
    *  relative to the session file's folder. */
-  async swapStrategy(fields: SessionSwapFields, request?: RequestTag): Promise<SessionSwapOutcome> {
+  async swapStrategy(fields: SwapAsk, request?: RequestTag): Promise<SwapAskAnswer> {
     const st = this.proc.strategy;
     const base = this.proc.session.loaded.strategy;
     if (!st || !base) return { outcome: 'refused', swap: 0, reason: 'this session runs no strategy' };

@@ -8,25 +8,10 @@ import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { LoadedScenario } from '../scenario/load-scenario.ts';
 import type { ScenarioFile } from '../scenario/scenario-fields.ts';
 import { loadStrategy, StrategyLoadError } from '../strategy/load-strategy.ts';
+import type { SwapAsk, SwapAskAnswer } from '../node/swap-decision.ts';
 import type { CandidateRef, Instantiable, StrategySlot, SwapAnswer, SwapRequest } from '../strategy/strategy-slot.ts';
 
-/** The request's fields (the HTTP body, validated). */
-export interface SessionSwapFields {
-  readonly module: string;
-  readonly params: Readonly<Record<string, unknown>>;
-  readonly samples: number;
-  readonly timeoutMs: number;
-  readonly minCorrelation: number;
-  readonly maxMeanDifference: number;
-  readonly override: boolean;
-  readonly actor: string;
-  readonly reason: string;
-}
-
 export type SessionSwap = SwapRequest | { readonly field: string; readonly message: string };
-
-/** What became of a request at once (the slot's answer), or the field at fault. */
-export type SessionSwapOutcome = SwapAnswer | { outcome: 'invalid'; field: string; message: string };
 
 export interface SessionSwapParts {
   readonly slot: StrategySlot;
@@ -45,7 +30,7 @@ export interface SessionSwapParts {
  *  bad module or parameters is answered at once, with nothing recorded; a request is handed to
  *  the slot as a unit of work. */
 export function sessionSwaps(parts: SessionSwapParts): {
-  swapStrategy(fields: SessionSwapFields): Promise<SessionSwapOutcome | null>;
+  swapStrategy(fields: SwapAsk): Promise<SwapAskAnswer | null>;
 } {
   return {
     swapStrategy: (fields) => {
@@ -58,7 +43,7 @@ export function sessionSwaps(parts: SessionSwapParts): {
 }
 
 /** The slot's request for `fields`, or the field at fault. `dir` is the session file's folder. */
-export function sessionSwapRequest(fields: SessionSwapFields, dir: string, live: Instantiable): SessionSwap {
+export function sessionSwapRequest(fields: SwapAsk, dir: string, live: Instantiable): SessionSwap {
   const candidate = loadCandidate(fields.module, fields.params, dir, live);
   if ('field' in candidate) return candidate;
   return {

@@ -5,6 +5,27 @@
 // rejection; a refusal keeps its swap number in its check.
 import type { CommandResult } from './node-commands.ts';
 
+/** A swap of a session's strategy as an operator asks for it (the HTTP body, validated): the
+ *  candidate module, relative to the session file's folder (and inside it), its parameters, and
+ *  the shadow comparison that decides it. */
+export interface SwapAsk {
+  readonly module: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly samples: number;
+  readonly timeoutMs: number;
+  readonly minCorrelation: number;
+  readonly maxMeanDifference: number;
+  readonly override: boolean;
+  readonly actor: string;
+  readonly reason: string;
+}
+
+/** What became of an asked swap at once: the slot's answer (in shadow, decided later in the log;
+ *  accepted, an override; refused or rejected, with why), or not even a request: the module or
+ *  its parameters are bad (`field`: 'module', 'params.window'). */
+export type SwapAskAnswer =
+  RememberedSwap | { readonly outcome: 'invalid'; readonly field: string; readonly message: string };
+
 /** The slot's answer to a swap (strategy-slot.ts SwapAnswer, structurally). */
 export type RememberedSwap =
   | { readonly outcome: 'shadow' | 'accepted'; readonly swap: number }

@@ -13,6 +13,7 @@ import type { FallbackStatus } from '../core/market/quote-fallback.ts';
 import type { CommandResult, NodeCommand } from '../node/node-commands.ts';
 import type { RequestLookup, RequestTag } from '../node/request-journal.ts';
 import type { NodeStatus } from '../node/node-status.ts';
+import type { SwapAsk, SwapAskAnswer } from '../node/swap-decision.ts';
 
 export interface SessionQuote {
   readonly symbol: Symbol;
@@ -30,28 +31,6 @@ export interface SessionOrphan {
   readonly adopted: boolean;
   readonly cancelRequested: boolean;
 }
-
-/** A swap of the session's strategy as asked for over HTTP (session-strategy-routes.ts). */
-export interface SessionSwapRequest {
-  /** The candidate module, relative to the session file's folder (and inside it). */
-  readonly module: string;
-  readonly params: Readonly<Record<string, unknown>>;
-  readonly samples: number;
-  readonly timeoutMs: number;
-  readonly minCorrelation: number;
-  readonly maxMeanDifference: number;
-  readonly override: boolean;
-  readonly actor: string;
-  readonly reason: string;
-}
-
-/** What became of a swap request at once: in shadow (decided later, in the log), accepted (an
- *  override), refused or rejected (with why), or not even a request: the module or its
- *  parameters are bad (`field` under the body, 'module' or 'params.window'). */
-export type SessionSwapAnswer =
-  | { readonly outcome: 'shadow' | 'accepted'; readonly swap: number }
-  | { readonly outcome: 'refused' | 'rejected'; readonly swap: number; readonly reason: string }
-  | { readonly outcome: 'invalid'; readonly field: string; readonly message: string };
 
 /** The session's strategy now, and a swap in shadow with its samples so far. */
 export interface SessionStrategyStatus {
@@ -127,5 +106,5 @@ export interface SessionPort {
   /** Asks for a swap of the session's strategy, as one unit of work; settles once it committed
    *  (the decision of a swap in shadow comes later, as events). Absent, or null from
    *  strategyStatus: the session runs no strategy. */
-  swapStrategy?(request: SessionSwapRequest, tag?: RequestTag): Promise<SessionSwapAnswer>;
+  swapStrategy?(request: SwapAsk, tag?: RequestTag): Promise<SwapAskAnswer>;
 }

@@ -7,7 +7,8 @@ import { parseDurationMs } from '../../core/model/time-fields.ts';
 import { duration } from '../../scenario/common-schema.ts';
 import { ProblemError } from '../problem.ts';
 import { defineRoute, json, type AnyRoute } from '../route-spec.ts';
-import type { SessionPort, SessionSwapAnswer } from '../session-port.ts';
+import type { SessionPort } from '../session-port.ts';
+import type { SwapAskAnswer } from '../../node/swap-decision.ts';
 import { swapDecision } from '../../node/swap-decision.ts';
 import { keyHeader, REPLAYED_HEADER, requestTag } from '../idempotent-command.ts';
 import { hostedSession, withNotFound } from '../session-commands.ts';
@@ -102,7 +103,7 @@ export function sessionStrategyRoutes(hosted: SessionPort | null): AnyRoute[] {
         const b = body.value;
         const key = keyHeader(c);
         const tag = key === undefined ? null : requestTag('POST /session/strategy/swap', key, b);
-        const answered = (answer: SessionSwapAnswer, replayed: boolean): Response => {
+        const answered = (answer: SwapAskAnswer, replayed: boolean): Response => {
           const extra = replayed ? { [REPLAYED_HEADER]: 'true' } : undefined;
           if (answer.outcome === 'invalid')
             throw new ProblemError('bad-request', `body.${answer.field}: ${answer.message}`, [
