@@ -3,10 +3,11 @@
 // every request in flight aborted by stop(). It connects to Binance Demo Mode, the spot testnet or
 // a Binance-compatible server at the run's venue URL; Binance's live exchange is refused.
 // The URLs, what is off and why, per-call abort signals: docs/0066-live-adapter-notes.md.
-import ccxt from 'ccxt';
+import type ccxt from 'ccxt';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Agent } from 'node:http';
 import { BINANCE_DEMO_URL, BINANCE_TESTNET_URL } from './binance-venue.ts';
+import { CcxtProBinance } from './ccxt-binance.ts';
 
 export type BinanceExchange = InstanceType<typeof ccxt.pro.binance>;
 const LIVE_HOSTS = new Set(['api.binance.com', 'api-gcp.binance.com', 'api1.binance.com', 'api2.binance.com']);
@@ -85,7 +86,7 @@ function abortableFetch(signal: AbortSignal): typeof fetch {
 }
 
 export function makeBinanceExchange(o: BinanceClientOptions): BinanceExchange {
-  const exchange = new ccxt.pro.binance({
+  const exchange = new CcxtProBinance({
     apiKey: o.apiKey,
     secret: o.secret,
     enableRateLimit: false,

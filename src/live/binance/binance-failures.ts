@@ -2,7 +2,11 @@
 // port's failure classes (not_found, reject, transient, unknown_outcome), read most specific first.
 // Every command and read of the adapter classifies its failures here and nowhere else; no ccxt type
 // leaves this file. The classes and their Binance codes: docs/0066-live-adapter-notes.md.
-import {
+import type { FailureCategory, FailureClass } from '../../core/model/reports.ts';
+import type { RefusalReason, VenueErrorEntry, VenueRules } from '../../core/venues/venue-rules.ts';
+import { ccxtErrors } from './ccxt-binance.ts';
+
+const {
   AuthenticationError,
   BadRequest,
   BadResponse,
@@ -19,9 +23,7 @@ import {
   OrderNotFound,
   RateLimitExceeded,
   RequestTimeout,
-} from 'ccxt';
-import type { FailureCategory, FailureClass } from '../../core/model/reports.ts';
-import type { RefusalReason, VenueErrorEntry, VenueRules } from '../../core/venues/venue-rules.ts';
+} = ccxtErrors;
 
 export type Meaning = Extract<FailureClass, 'reject' | 'transient' | 'unknown_outcome' | 'not_found'>;
 
