@@ -1,7 +1,7 @@
 // Runs a strategy module inside a process, on the process's clock: samples the market, hands the
-// strategy its data, our fills and our parents' progress, and turns what it returns into node
-// commands run later as units of work of their own, so a strategy goes through the same path as
-// every other input. A failing strategy stops; the run never does.
+// strategy its data, our fills and our parents' progress, and hands what it returns to its
+// outputs (strategy-outputs.ts: node commands run later as units of work of their own). A failing
+// strategy stops; the run never does.
 // Design notes: docs/0067-strategy-host-notes.md#srcstrategystrategy-hostts
 import type { Subscription } from 'rxjs';
 import { Subject } from 'rxjs';
@@ -11,9 +11,8 @@ import type { OrderLedger } from '../core/order/order-ledger.ts';
 import type { MarketDataPort } from '../core/ports/broker.ts';
 import type { Clock } from '../core/ports/clock.ts';
 import type { EventSink } from '../core/ports/event-sink.ts';
-import { parentOrderId } from '../core/model/ids.ts';
 import type { NodeCommand } from '../node/node-commands.ts';
-import { lotsAsUnits, OwnOrdersFeed, type OwnUpdate } from './own-orders-feed.ts';
+import { OwnOrdersFeed, type OwnUpdate } from './own-orders-feed.ts';
 import { copyPlain, showPlain } from './plain-copy.ts';
 import type {
   Bar,
@@ -27,7 +26,8 @@ import type {
 } from './strategy-api.ts';
 import { StrategyCalls, type StrategyFailure } from './strategy-calls.ts';
 import { SymbolFeed, type FeedSample } from './strategy-feed.ts';
-import { isScore, OutputError, toCommand, toScore } from './strategy-output.ts';
+import { OutputError } from './strategy-output.ts';
+import { StrategyOutputs } from './strategy-outputs.ts';
 import type { HistorySource, LoadedStrategy } from './strategy-port.ts';
 import { seatOf } from './strategy-realm.ts';
 import { StrategyScheduler } from './strategy-scheduler.ts';
@@ -111,7 +111,8 @@ export class StrategyHost implements EventSink {
   private readonly calls: StrategyCalls;
   private stopped = false;
   private started = false;
-  private signalCount = 0;
+  /** What the strategy's outputs become (node commands, a swap's comparison). */
+  private readonly outputs: StrategyOutputs;
   /** Our signals, the parents they made, and the fills and parent updates read from the log. */
   private readonly ownOrders: OwnOrdersFeed;
 
@@ -132,6 +133,12 @@ export class StrategyHost implements EventSink {
       (symbol) => this.instrumentOf(symbol),
       (updates) => this.handOver(updates),
     );
+    this.outputs = new StrategyOutputs(deps, {
+      warmup: this.warmup,
+      ownOrders: this.ownOrders,
+      instrumentOf: (symbol) => this.instrumentOf(symbol),
+      role: () => this.role,
+    });
   }
 
   /** Starts the strategy now: StrategyStarted, its instance, history, then the sampling. */
@@ -268,8 +275,7 @@ export class StrategyHost implements EventSink {
     from.stop();
     this.feeds = from.feeds;
     this.ownOrders.takeOver(from.ownOrders);
-    // Default signal ids are name-time-n: never one the old strategy used.
-    this.signalCount = Math.max(this.signalCount, from.signalCount);
+    this.outputs.takeOver(from.outputs);
     this.role = 'live';
     if (this.started && !this.stopped) this.scheduleSample();
     this.ownOrders.queueFlushIfPending();
@@ -297,7 +303,7 @@ export class StrategyHost implements EventSink {
     for (const raw of outputs) {
       if (this.stopped || this.calls.failure) break;
       try {
-        this.emit(raw as StrategyOutput);
+        this.outputs.emit(raw as StrategyOutput);
       } catch (err) {
         this.calls.fail(phase === 'start' ? 'start' : 'output', err);
       }
@@ -306,74 +312,9 @@ export class StrategyHost implements EventSink {
     if (failure && !this.stopped) this.stopFailed(failure);
   }
 
-  private emit(raw: StrategyOutput): void {
-    if (isScore(raw)) {
-      const score = toScore(raw, (symbol) => this.instrumentOf(symbol));
-      this.deps.watch?.score?.(score.symbol, score.value);
-      return;
-    }
-    const now = Math.floor(this.deps.clock.now());
-    const made = toCommand(
-      raw,
-      this.name,
-      () => `${this.name}-${now}-${++this.signalCount}`,
-      (symbol) => this.instrumentOf(symbol),
-    );
-    if (made.command.kind === 'EmitSignal') {
-      const sig = made.command.signal;
-      const symbol = sig.symbol ?? (this.feeds[0] as SymbolFeed).instrument.symbol;
-      const qty = this.units(symbol, sig.qty);
-      this.deps.watch?.signal?.(symbol, sig.side === 'buy' ? qty : -qty);
-      // A shadow's signals are compared, never sent, and never answered.
-      if (this.role === 'shadow') return;
-      this.ownOrders.signalMade(made.ref, { symbol, side: sig.side, qty });
-      const progress = this.warmup.progressIfCold(symbol);
-      if (progress !== null) {
-        this.deps.record({
-          kind: 'StrategyOutputRefused',
-          name: this.name,
-          ref: made.ref,
-          output: 'signal',
-          reason: `not warm yet: ${symbol} has ${progress}`,
-        });
-        return;
-      }
-    } else if (this.role === 'shadow') return;
-    this.deps.command(made.label, made.command);
-  }
-
   private stopFailed(failure: StrategyFailure): void {
-    const { strategy: s } = this.deps;
     this.stop();
-    if (this.role === 'shadow') {
-      // A candidate's failure rejects it (the swap's decision says why); the live one trades on.
-      this.deps.watch?.failed?.(failure.phase, failure.message);
-      return;
-    }
-    this.deps.record({
-      kind: 'StrategyFailed',
-      name: this.name,
-      module: s.module,
-      phase: failure.phase,
-      message: failure.message,
-    });
-    const reason = `strategy ${this.name} failed: ${failure.message}`.slice(0, 300);
-    if (s.onFailure.killSwitch !== 'active') {
-      this.deps.command(`kill switch ${s.onFailure.killSwitch}`, {
-        kind: 'SetKillSwitch',
-        state: s.onFailure.killSwitch,
-        actor: `strategy:${this.name}`,
-        reason,
-      });
-    }
-    if (s.onFailure.cancelParents) {
-      for (const id of this.ownOrders.parentIds()) {
-        const parent = this.deps.ledger.parents.get(parentOrderId(id));
-        if (parent && parent.completed === null)
-          this.deps.command(`cancel ${id}`, { kind: 'CancelParent', parentId: parentOrderId(id), reason });
-      }
-    }
-    this.deps.watch?.failed?.(failure.phase, failure.message);
+    this.outputs.failed(failure);
   }
 
   // ---- market data -------------------------------------------------------------------------
@@ -481,10 +422,6 @@ export class StrategyHost implements EventSink {
   private instrumentOf(symbol: string | undefined): Instrument | null {
     if (symbol === undefined) return this.feeds[0]?.instrument ?? null;
     return this.feeds.find((f) => f.instrument.symbol === symbol)?.instrument ?? null;
-  }
-
-  private units(symbol: string, lots: number): number {
-    return lotsAsUnits(this.instrumentOf(symbol), lots);
   }
 }
 
