@@ -170,6 +170,39 @@ describe('VWAP profiles', () => {
     expect(p.volumeBetween(CLOSE, monday + HOUR)).toBeCloseTo(p.volumeBetween(monday, monday + HOUR), 6);
   });
 
+  it('the profile answers the same whatever it was asked before (its calendar lookups are cached)', () => {
+    const shared = sessionUProfile(NYSE_HOURS);
+    const span = 14 * 24 * HOUR; // two weeks from Friday's open: weekends, nights, a whole session
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: -HOUR, max: span }), fc.integer({ min: 0, max: 3 * 24 * HOUR })), {
+          minLength: 1,
+          maxLength: 20,
+        }),
+        (queries) => {
+          for (const [a, len] of queries) {
+            const fresh = sessionUProfile(NYSE_HOURS).volumeBetween(OPEN + a, OPEN + a + len);
+            expect(shared.volumeBetween(OPEN + a, OPEN + a + len)).toBe(fresh);
+          }
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('a trajectory asked in any order gives what it gives asked alone', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 5 * 24 * HOUR }), { minLength: 1, maxLength: 30 }), (ts) => {
+        const shared = trajectoryOf({ kind: 'vwap' }, OPEN, 5 * 24 * HOUR, sessionUProfile(NYSE_HOURS));
+        for (const t of ts) {
+          const alone = trajectoryOf({ kind: 'vwap' }, OPEN, 5 * 24 * HOUR, sessionUProfile(NYSE_HOURS));
+          expect(shared.fractionAt(OPEN + t)).toBeCloseTo(alone.fractionAt(OPEN + t), 12);
+        }
+      }),
+      { numRuns: 50 },
+    );
+  });
+
   it('a VWAP from the open front-loads, one across midday is nearly flat', () => {
     const u = sessionUProfile(NYSE_HOURS);
     const atOpen = trajectoryOf({ kind: 'vwap' }, OPEN, HOUR, u);

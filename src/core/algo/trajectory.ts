@@ -127,6 +127,11 @@ export function sessionUProfile(hours: TradingHours): VolumeProfile {
     };
     return (cum(b) - cum(a)) * len;
   };
+  // The calendar's answers for the last session and the last closed stretch seen: a plan asks
+  // about its slice boundaries in order, mostly inside one of them, and each calendar lookup
+  // costs far more than the arithmetic.
+  let session: { open: number; close: number } | null = null;
+  let closed: { from: number; to: number } | null = null;
   return {
     name: 'u-shaped',
     flat: false,
@@ -134,16 +139,26 @@ export function sessionUProfile(hours: TradingHours): VolumeProfile {
       let total = 0;
       // Session by session from the one of `from`'s trading day; a horizon is at most 366 days.
       let t = from;
-      for (let guard = 0; t < to && guard < 800; guard++) {
-        const session = hours.sessionAt(t);
-        if (session === null || session.close <= t) {
-          const next = hours.nextOpen(t);
-          if (!(next > t)) break;
-          t = next;
+      for (let guard = 0; t < to && guard < 1_000; guard++) {
+        if (closed !== null && t >= closed.from && t < closed.to) {
+          t = closed.to;
           continue;
         }
+        if (session === null || t < session.open || t >= session.close) {
+          const s = hours.sessionAt(t);
+          if (s === null || s.close <= t) {
+            const next = hours.nextOpen(t);
+            if (!(next > t)) break;
+            closed = { from: s !== null && s.close <= t ? s.close : t, to: next };
+            t = next;
+            continue;
+          }
+          session = { open: s.open, close: s.close };
+          // Before the day's open: closed until it.
+          if (t < s.open) closed = { from: t, to: s.open };
+        }
         total += inSession(session.open, session.close, t, to);
-        t = session.close;
+        t = Math.max(t, session.close);
       }
       return total;
     },
@@ -212,8 +227,21 @@ export function trajectoryOf(
       const p = spec.profile === undefined ? profile : bucketProfile(spec.profile, start, horizonMs);
       const total = p.volumeBetween(start, start + horizonMs);
       if (p.flat || !(total > 0)) return { linear: false, fractionAt: line, profile: p, fellBack: !p.flat };
-      const fractionAt = (t: number): number =>
-        t <= start ? 0 : t >= start + horizonMs ? 1 : Math.min(1, p.volumeBetween(start, t) / total);
+      // The volume so far is carried from the previous call when t moved forward (a plan asks
+      // in order): one pass over the horizon instead of one per slice.
+      let lastT = start;
+      let lastVolume = 0;
+      const fractionAt = (t: number): number => {
+        if (t <= start) return 0;
+        if (t >= start + horizonMs) return 1;
+        if (t < lastT) {
+          lastT = start;
+          lastVolume = 0;
+        }
+        lastVolume += p.volumeBetween(lastT, t);
+        lastT = t;
+        return Math.min(1, lastVolume / total);
+      };
       return { linear: false, fractionAt, profile: p, fellBack: false };
     }
     case 'almgren-chriss': {
