@@ -182,6 +182,13 @@ describe('the algo block is checked like the twap block', () => {
     expect(message).toMatch(/^x\.yaml: orders\[0\]\.algo\.urgency: the TWAP planner refuses/);
   });
 
+  it('refuses an algo whose default grid runs past the end of the run', () => {
+    const late = IS.replace(/ {4}twap: .*\n/, '').replace('  - id: is-sell\n', '  - id: is-sell\n    at: PT14M\n');
+    expect(refused(late)).toMatch(
+      /^x\.yaml: orders\[0\]\.algo: runs past the end of the run on routing\.defaultTwap: at PT14M \+ PT150S > duration PT15M/,
+    );
+  });
+
   it('refuses an algo on a single-routed order', () => {
     const message = refused(
       IS.replace('    type: market\n', '    type: market\n    route: single\n').replace(/ {4}twap: .*\n/, ''),

@@ -1,8 +1,9 @@
 // How a parent starts: routed (one order, or TWAP slices when its notional is above the routing
 // threshold or it asks for TWAP), stored, and launched. Everything about the parent is committed
 // before its first order leaves: a single order then goes to the slice sender; a TWAP's plan (its
-// liquidity cap looked up once, here, and stored with it: TwapPlanned) goes to a slice scheduler
-// that hands each slice to the slice sender at its time.
+// liquidity cap looked up once, here, and stored with it: TwapPlanned; its slices re-sized to the
+// parent's trajectory when it asks for a VWAP or implementation shortfall, trajectory-plan.ts)
+// goes to a slice scheduler that hands each slice to the slice sender at its time.
 import { isDefaultCatchUp, SliceScheduler } from '../algo/slice-scheduler.ts';
 import { twapClientOrderId, twapParentKey } from '../algo/twap-client-order-id.ts';
 import { defaultProfile } from '../algo/trajectory.ts';
