@@ -40,7 +40,7 @@ export function formatReport(r: RunReport, stored = true, mode = 'backtest'): st
     );
     if (p.route === 'twap') {
       lines.push(
-        `    twap: ${p.slicesExecuted}/${p.totalSlices} slices sent${p.stoppedEarly ? `, stopped early: ${p.stopReason}` : ''}; ` +
+        `    ${p.algo ?? 'twap'}: ${p.slicesExecuted}/${p.totalSlices} slices sent${p.stoppedEarly ? `, stopped early: ${p.stopReason}` : ''}; ` +
           `vs market VWAP ${p.marketVwap ?? 'n/a'} ${bps(p.vwapSlippageBps)}, TWAP ${p.marketTwap ?? 'n/a'} ${bps(p.twapSlippageBps)}; ` +
           `participation ${p.participationRate === null ? 'n/a' : `${(p.participationRate * 100).toFixed(2)}%`}` +
           `${p.benchmarkNote ? ` (${p.benchmarkNote})` : ''}; ` +

@@ -2,6 +2,7 @@
 // retry defaults, and timed operator actions (kill switch, circuit breaker, cancels, strategy
 // swaps).
 import { z } from 'zod';
+import { MAX_PROFILE_BUCKETS } from '../core/algo/trajectory.ts';
 import { MAX_TWAP_DURATION_MS } from '../core/algo/twap-spec-check.ts';
 import { duration, durationAtMost, id, nonNegativeDecimal, positiveDecimal } from './common-schema.ts';
 import { swapStrategyActionSchema } from './strategy-schema.ts';
@@ -45,6 +46,40 @@ export const twapSchema = z
     message: 'give exactly one of interval and slices',
     path: ['interval'],
   });
+
+/**
+ * The execution algorithm a sliced order runs on its TWAP grid (the `twap` block, or
+ * routing.defaultTwap): TWAP's straight line; VWAP, following a volume profile; or
+ * implementation shortfall (`is`), the Almgren-Chriss trajectory. Units:
+ * core/algo/trajectory.ts and docs/0072-target-trajectories.md.
+ */
+export const algoSchema = z.discriminatedUnion(
+  'kind',
+  [
+    z.strictObject({ kind: z.literal('twap') }),
+    z.strictObject({
+      kind: z.literal('vwap'),
+      /** Relative volume per equal bucket of the horizon; absent: U-shaped on an exchange
+       *  calendar, flat on a 24/7 market. */
+      profile: z
+        .array(z.number().min(0, { error: 'must be a volume weight of at least 0' }))
+        .min(1, { error: 'needs at least one weight' })
+        .max(MAX_PROFILE_BUCKETS, { error: `has at most ${MAX_PROFILE_BUCKETS} weights` })
+        .refine((p) => p.some((w) => w > 0), { error: 'needs at least one weight above 0' })
+        .optional(),
+    }),
+    z.strictObject({
+      kind: z.literal('is'),
+      /** Risk aversion per lot x fraction of the arrival price; 0 is TWAP's straight line. */
+      urgency: z.number().min(0).max(1e12),
+      /** Fraction of the price per sqrt(hour). */
+      volatility: z.number().min(0).max(100),
+      /** Fraction of the price per lot per second of trading rate. */
+      impact: z.number().positive().max(1e12),
+    }),
+  ],
+  { error: 'must have kind twap, vwap or is' },
+);
 
 export const routingSchema = z
   .strictObject({
@@ -146,3 +181,4 @@ export const externalOrderSchema = z.strictObject({
 });
 
 export type TwapEntry = z.output<typeof twapSchema>;
+export type AlgoEntry = z.output<typeof algoSchema>;

@@ -14,6 +14,7 @@ import {
   EVENTS_PER_TWAP_SLICE,
 } from './scenario-limits.ts';
 import type { ScenarioFile } from './scenario-fields.ts';
+import { toTrajectory } from './scenario-requests.ts';
 import { checkTwapPlan, type TwapUse } from './twap-check.ts';
 import { liquidityCapOf } from '../core/algo/liquidity-cap.ts';
 import { liquidityConfigOf } from './liquidity-schema.ts';
@@ -102,14 +103,19 @@ export function checkRunLimits(s: ScenarioFile, report: (path: Path, message: st
   };
   const viaDefault = (kind: string, i: number) => `${kind}[${i}] (route: twap without a twap block)`;
   s.orders.forEach((o, i) => {
-    const twap = o.twap ?? (o.route === 'twap' ? def : undefined);
+    const twap = o.twap ?? (o.route === 'twap' || o.algo ? def : undefined);
     if (twap === undefined) return;
     plan(
       'orders',
       i,
       {
         twapPath: o.twap ? ['orders', i, 'twap'] : ['routing', 'defaultTwap'],
-        owner: o.twap ? null : viaDefault('orders', i),
+        owner: o.twap
+          ? null
+          : o.route === 'twap' || !o.algo
+            ? viaDefault('orders', i)
+            : `orders[${i}] (algo without a twap block)`,
+        ...(o.algo ? { algoPath: ['orders', i, 'algo'], trajectory: toTrajectory(o.algo) } : {}),
         twap,
         qty: qtyToLots(inst, o.qty),
         type: o.type,

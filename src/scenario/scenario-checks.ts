@@ -67,13 +67,16 @@ export function checkScenario(s: ScenarioFile, issue: Issue): void {
     onGrid(path('stopPrice'), o.stopPrice, inst.tickSize, 'ticks');
     const needsLimit = o.type === 'limit' || o.type === 'stop_limit';
     const needsStop = o.type === 'stop' || o.type === 'stop_limit';
-    if (o.twap) {
+    // An order with an algo is sliced on its twap grid (routing.defaultTwap without a block); a
+    // single-routed one is refused below, and checked as the single order it says it is.
+    const grid = o.twap ?? (o.algo && o.route !== 'single' ? s.routing.defaultTwap : undefined);
+    if (grid) {
       // TWAP children are priced from the touch at each slice, not by a fixed parent price.
       if (o.limitPrice !== undefined)
         issue(path('limitPrice'), 'a TWAP prices its limit children from the touch: use twap.limitOffsetTicks');
       if (o.stopPrice !== undefined)
         issue(path('stopPrice'), 'a TWAP prices its stop children from the touch: use twap.stopOffsetTicks');
-      if (needsLimit && o.twap.limitOffsetTicks === undefined)
+      if (needsLimit && grid.limitOffsetTicks === undefined)
         issue(['orders', i, 'twap', 'limitOffsetTicks'], `is required for ${o.type} children`);
     } else {
       if (needsLimit && o.limitPrice === undefined) issue(path('limitPrice'), `is required for a ${o.type} order`);
@@ -86,6 +89,13 @@ export function checkScenario(s: ScenarioFile, issue: Issue): void {
     }
     if (o.postOnly && o.type !== 'limit') issue(path('postOnly'), 'only a limit order can be post-only');
     if (o.twap && o.route === 'single') issue(path('twap'), 'a single-routed order takes no twap parameters');
+    if (o.algo && o.route === 'single') issue(path('algo'), 'a single-routed order runs no algorithm: leave out route');
+    if (grid && o.algo && !o.twap && parseDurationMs(o.at) + parseDurationMs(grid.duration) > horizon) {
+      issue(
+        path('algo'),
+        `runs past the end of the run on routing.defaultTwap: at ${o.at} + ${grid.duration} > duration ${s.duration}`,
+      );
+    }
     if (o.twap?.maxSliceQty !== undefined)
       onGrid(['orders', i, 'twap', 'maxSliceQty'], o.twap.maxSliceQty, inst.lotSize, 'lots');
     if (o.twap && parseDurationMs(o.at) + parseDurationMs(o.twap.duration) > horizon) {

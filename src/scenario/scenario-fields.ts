@@ -9,6 +9,7 @@ import { ORDER_TYPES, SIDES, TIMES_IN_FORCE } from '../core/model/order.ts';
 import { duration, id, instantField, nonNegativeDecimal, positiveDecimal } from './common-schema.ts';
 import {
   actionSchema,
+  algoSchema,
   externalOrderSchema,
   restartSchema,
   retrySchema,
@@ -131,6 +132,9 @@ const order = z.strictObject({
   /** auto: TWAP above the routing threshold, one order below it. */
   route: z.enum(['auto', 'single', 'twap']).default('auto'),
   twap: twapSchema.optional(),
+  /** The algorithm its slices follow on the twap grid (twap, vwap, is); an order with one is
+   *  sliced, as one with a twap block is. */
+  algo: algoSchema.optional(),
   /** Overrides fillDetection.partialFillPolicy for this order's children. */
   partialFillPolicy: z
     .enum(PARTIAL_FILL_POLICIES, { error: `must be one of ${PARTIAL_FILL_POLICIES.join(', ')}` })

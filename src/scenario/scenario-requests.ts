@@ -4,9 +4,18 @@ import { parentOrderId } from '../core/model/ids.ts';
 import { makeInstrument, priceToTicks, qtyToLots, quoteToUnits, type Instrument } from '../core/model/instrument.ts';
 import { InstrumentSet } from '../core/model/instrument-set.ts';
 import type { Confirmation } from '../core/model/safety-events.ts';
-import type { TwapEntry } from './execution-schema.ts';
+import type { TrajectorySpec } from '../core/algo/trajectory.ts';
+import type { AlgoEntry, TwapEntry } from './execution-schema.ts';
 import type { ScenarioFile } from './scenario-fields.ts';
 import { parseDurationMs } from '../core/model/time-fields.ts';
+
+/** A scenario's `algo` block as the trajectory its slices follow; TWAP (or none): none, so a
+ *  TWAP takes the exact path it always did. */
+export function toTrajectory(a: AlgoEntry | undefined): TrajectorySpec | undefined {
+  if (a === undefined || a.kind === 'twap') return undefined;
+  if (a.kind === 'vwap') return a.profile === undefined ? { kind: 'vwap' } : { kind: 'vwap', profile: a.profile };
+  return { kind: 'almgren-chriss', urgency: a.urgency, volatility: a.volatility, impact: a.impact };
+}
 
 /** Scenario TWAP parameters to the engine's integers. */
 export function toTwapParams(t: TwapEntry, inst: Instrument): TwapParams {
@@ -35,6 +44,7 @@ export function toParentRequests(
 ): Array<{ id: string; at: number; req: ParentRequest; confirm: readonly Confirmation[]; confirmedBy: string | null }> {
   const orders = s.orders.map((o) => {
     const inst = instrumentFor(s, run, o.symbol);
+    const trajectory = toTrajectory(o.algo);
     return {
       id: o.id,
       at: parseDurationMs(o.at),
@@ -50,8 +60,9 @@ export function toParentRequests(
         ...(o.limitPrice === undefined ? {} : { limitPrice: priceToTicks(inst, o.limitPrice) }),
         ...(o.stopPrice === undefined ? {} : { stopPrice: priceToTicks(inst, o.stopPrice) }),
         ...(o.postOnly ? { postOnly: true } : {}),
-        route: o.twap ? 'twap' : o.route,
+        route: o.twap || o.algo ? 'twap' : o.route,
         ...(o.twap ? { twap: toTwapParams(o.twap, inst) } : {}),
+        ...(trajectory !== undefined ? { trajectory } : {}),
         ...(o.partialFillPolicy ? { partialFillPolicy: o.partialFillPolicy } : {}),
         source: 'scenario-order',
       } satisfies ParentRequest,

@@ -4,7 +4,9 @@
 // the minimum notional allows one-lot slices: the most slices any price can give, so a plan that
 // passes here passes at every price.
 import { Rng } from '../core/clock/rng.ts';
-import { planTwapSlices, TwapPlanError, type TwapLiquidityCap } from '../core/algo/twap-slicer.ts';
+import type { TrajectorySpec } from '../core/algo/trajectory.ts';
+import { planTrajectorySlices } from '../core/algo/trajectory-plan.ts';
+import { TwapPlanError, type TwapLiquidityCap } from '../core/algo/twap-slicer.ts';
 import type { Instrument } from '../core/model/instrument.ts';
 import type { OrderType } from '../core/model/order.ts';
 import { toTwapParams } from './scenario-requests.ts';
@@ -43,6 +45,17 @@ export interface TwapUse {
   readonly startTime: number;
   /** The liquidity cap a backtest will plan it with (a stated volume), if any. */
   readonly liquidityCap?: TwapLiquidityCap | undefined;
+  /** The order's algo block (its path) and the trajectory it asks for, if any. */
+  readonly algoPath?: Path | undefined;
+  readonly trajectory?: TrajectorySpec | undefined;
+}
+
+/** A trajectory input the planner names ('profile', 'profile.3', 'urgency'...), as its path in
+ *  the algo block; null for the grid's own fields. */
+function algoField(field: string): Path | null {
+  const [head, ...rest] = field.split('.');
+  if (head === undefined || !['profile', 'urgency', 'volatility', 'impact'].includes(head)) return null;
+  return [head, ...rest.map((k) => (/^\d+$/.test(k) ? Number(k) : k))];
 }
 
 /**
@@ -57,7 +70,7 @@ export function checkTwapPlan(
   const p = toTwapParams(use.twap, inst);
   const minUnits = Math.max(inst.minNotionalUnits, p.minSliceNotionalUnits ?? 0);
   try {
-    const plan = planTwapSlices(
+    const { plan } = planTrajectorySlices(
       {
         side: 'buy',
         qty: use.qty,
@@ -74,13 +87,22 @@ export function checkTwapPlan(
         limitOffsetTicks: p.limitOffsetTicks,
         stopOffsetTicks: p.stopOffsetTicks,
       },
+      use.trajectory,
       new Rng(0),
     );
     return plan.totalSlices;
   } catch (err) {
     if (!(err instanceof TwapPlanError)) throw err;
     const f = FIELD[err.field];
-    const path = f === undefined ? use.twapPath : f.inTwap ? [...use.twapPath, f.key] : [...use.ownerPath, f.key];
+    const inAlgo = use.algoPath === undefined ? null : algoField(err.field);
+    const path =
+      inAlgo !== null && use.algoPath !== undefined
+        ? [...use.algoPath, ...inAlgo]
+        : f === undefined
+          ? use.twapPath
+          : f.inTwap
+            ? [...use.twapPath, f.key]
+            : [...use.ownerPath, f.key];
     const forWhom = use.owner === null ? '' : ` for ${use.owner}`;
     issue(path, `the TWAP planner refuses this TWAP${forWhom}: ${err.field}: ${err.problem}`);
     return null;

@@ -5,6 +5,7 @@
 import { deriveClientOrderId, utcDate } from '../model/client-order-id.ts';
 import type { ClientOrderId } from '../model/ids.ts';
 import type { Side } from '../model/order.ts';
+import type { TrajectorySpec } from './trajectory.ts';
 import type { TwapSpec } from './twap-slicer.ts';
 import { whole } from './twap-spec-check.ts';
 
@@ -42,14 +43,18 @@ export function twapParamsFingerprint(spec: TwapSpec): string {
   ].join(';');
 }
 
-export function twapParentKey(parentId: string, spec: TwapSpec): TwapParentKey {
+/** A trajectory other than the straight line is one of the parameters the user chose: its
+ *  inputs join the fingerprint (TWAP's stays as it was, and so do its ids). */
+export function twapParentKey(parentId: string, spec: TwapSpec, trajectory?: TrajectorySpec): TwapParentKey {
+  const base = twapParamsFingerprint(spec);
   return {
     parentId,
     symbol: spec.instrument.symbol,
     side: spec.side,
     qty: spec.qty,
     tradeDate: utcDate(spec.startTime),
-    paramsFingerprint: twapParamsFingerprint(spec),
+    paramsFingerprint:
+      trajectory === undefined || trajectory.kind === 'linear' ? base : `${base};${JSON.stringify(trajectory)}`,
   };
 }
 

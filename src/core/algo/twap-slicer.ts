@@ -38,7 +38,27 @@ export type TwapAdjustment =
       readonly used: number;
       readonly by: 'min_interval' | 'min_notional';
     }
-  | { readonly kind: 'interval'; readonly requested: number; readonly used: number };
+  | { readonly kind: 'interval'; readonly requested: number; readonly used: number }
+  /** A trajectory's slice too small for one lot or the minimum notional (minSliceLots): its lots
+   *  went to the next slice (trajectory-plan.ts); `requested`/`used` are slices. */
+  | {
+      readonly kind: 'trajectory_slices';
+      readonly requested: number;
+      readonly used: number;
+      readonly minSliceLots: number;
+    }
+  /** A trajectory asked for a slice above the largest allowed (maxSliceQty or the liquidity cap):
+   *  the excess went to later slices, or earlier ones at the end; `requested` the largest the
+   *  trajectory asked, `used` the largest planned, `maxSliceQty` the limit. */
+  | {
+      readonly kind: 'trajectory_max_slice';
+      readonly requested: number;
+      readonly used: number;
+      readonly maxSliceQty: number;
+    }
+  /** Randomized sizes do not apply to a trajectory's slices (its sizes follow the curve); the
+   *  times keep their jitter. `requested` the sizePct asked. */
+  | { readonly kind: 'trajectory_size_randomize'; readonly requested: number; readonly used: number };
 
 export interface TwapPlan {
   readonly side: Side;

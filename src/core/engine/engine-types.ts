@@ -1,6 +1,7 @@
 // The engine's request and dependency types: a parent order as the router takes it, TWAP
 // parameters in the engine's integers, the routing policy and what the engine is built from.
 import type { CatchUp, EarlyStops } from '../algo/slice-scheduler.ts';
+import type { TrajectorySpec } from '../algo/trajectory.ts';
 import type { TwapRandomize } from '../algo/twap-slicer.ts';
 import type { Rng } from '../clock/rng.ts';
 import type { FillConfig, PartialFillPolicy } from '../fills/fill-config.ts';
@@ -49,6 +50,9 @@ export interface ParentRequest {
   readonly route: 'auto' | 'single' | 'twap';
   /** TWAP parameters; the routing default applies when absent. */
   readonly twap?: TwapParams;
+  /** The target trajectory a sliced parent's slices follow (algo/trajectory.ts) on the TWAP's
+   *  slice grid; absent: TWAP's straight line. */
+  readonly trajectory?: TrajectorySpec;
   readonly source: string;
   /** Overrides the fill detection config's policy for this parent's orders. */
   readonly partialFillPolicy?: PartialFillPolicy;

@@ -1,11 +1,15 @@
 // How a parent starts: routed (one order, or TWAP slices when its notional is above the routing
 // threshold or it asks for TWAP), stored, and launched. Everything about the parent is committed
 // before its first order leaves: a single order then goes to the slice sender; a TWAP's plan (its
-// liquidity cap looked up once, here, and stored with it: TwapPlanned) goes to a slice scheduler
-// that hands each slice to the slice sender at its time.
+// liquidity cap looked up once, here, and stored with it: TwapPlanned; its slices re-sized to the
+// parent's trajectory when it asks for a VWAP or implementation shortfall, trajectory-plan.ts)
+// goes to a slice scheduler that hands each slice to the slice sender at its time.
 import { isDefaultCatchUp, SliceScheduler } from '../algo/slice-scheduler.ts';
 import { twapClientOrderId, twapParentKey } from '../algo/twap-client-order-id.ts';
-import { planTwapSlices, TwapPlanError, type TwapSpec } from '../algo/twap-slicer.ts';
+import { defaultProfile } from '../algo/trajectory.ts';
+import { planTrajectorySlices } from '../algo/trajectory-plan.ts';
+import { TwapPlanError, type TwapPlan, type TwapSpec } from '../algo/twap-slicer.ts';
+import type { PlannedTrajectory } from '../model/events.ts';
 import { deriveClientOrderId, utcDate } from '../model/client-order-id.ts';
 import { plannedCap, twapCapOf } from '../algo/liquidity-cap.ts';
 import type { ExecEvent } from '../model/events.ts';
@@ -155,10 +159,18 @@ export class ParentStarter {
       ...(p.limitOffsetTicks !== undefined ? { limitOffsetTicks: p.limitOffsetTicks } : {}),
       ...(p.stopOffsetTicks !== undefined ? { stopOffsetTicks: p.stopOffsetTicks } : {}),
     };
-    let plan;
+    let plan: TwapPlan;
+    let trajectory: PlannedTrajectory | null;
     try {
       if (reference === null) throw new TwapPlanError('referencePrice', 'no market to price the plan against');
-      plan = planTwapSlices(spec, this.deps.engine.rng.stream(`twap/${req.parentId}`));
+      // TWAP's grid, re-sized to the parent's trajectory when it asks for one other than the
+      // straight line (a VWAP without a profile of its own follows the venue's default).
+      ({ plan, trajectory } = planTrajectorySlices(
+        spec,
+        req.trajectory,
+        this.deps.engine.rng.stream(`twap/${req.parentId}`),
+        defaultProfile(this.deps.engine.hours),
+      ));
     } catch (err) {
       if (!(err instanceof TwapPlanError)) throw err;
       this.deps.record({ kind: 'ParentRejected', parentId: req.parentId, reason: err.message });
@@ -181,8 +193,9 @@ export class ParentStarter {
       stops: p.stops,
       ...(p.catchUp && !isDefaultCatchUp(p.catchUp) ? { catchUp: p.catchUp } : {}),
       ...(liquidity !== null ? { liquidityCap: liquidity } : {}),
+      ...(trajectory !== null ? { trajectory } : {}),
     });
-    const key = twapParentKey(req.parentId, spec);
+    const key = twapParentKey(req.parentId, spec, req.trajectory);
     const children: ClientOrderId[] = [];
     for (const slice of plan.slices) {
       const clientOrderId = twapClientOrderId(key, slice.sliceNum, broker.clientIdMaxLength);

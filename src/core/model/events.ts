@@ -197,7 +197,28 @@ export interface TwapPlanned {
   readonly catchUp?: { readonly mode: 'spread' | 'immediate'; readonly maxMultiple: number | null };
   /** The liquidity cap the plan was made with (absent: none). */
   readonly liquidityCap?: PlannedLiquidityCap;
+  /** The target trajectory the slices were sized to (absent: TWAP's straight line). */
+  readonly trajectory?: PlannedTrajectory;
 }
+/** A sliced parent's target trajectory as its plan stores it (algo/trajectory.ts): a VWAP's
+ *  profile (`given` with its weights, `u-shaped`, `flat`; `fellBack` when it expected no volume
+ *  in the horizon and the straight line was used), or the Almgren-Chriss inputs and the kappa
+ *  (per second) they give. What the parent runs, for the report and the reader of the log: a
+ *  restarted process never plans again (its slices are stored). */
+export type PlannedTrajectory =
+  | {
+      readonly kind: 'vwap';
+      readonly profile: string;
+      readonly weights?: readonly number[];
+      readonly fellBack?: boolean;
+    }
+  | {
+      readonly kind: 'almgren-chriss';
+      readonly urgency: number;
+      readonly volatility: number;
+      readonly impact: number;
+      readonly kappaPerSecond: number;
+    };
 /** A parent that could not be executed at all (its TWAP plan is impossible at this price). */
 export interface ParentRejected {
   readonly kind: 'ParentRejected';

@@ -115,6 +115,30 @@ function warningOf(parent: string, plan: TwapPlanned, inst: Instrument, text: st
             ? `the cap needs more slices than the duration holds ${isoDuration(plan.liquidityCap?.minIntervalMs ?? 0)} apart, the liquidity's minimum interval`
             : 'the minimum notional wins over the liquidity cap: no slice may be worth less than it',
       };
+    case 'trajectory_slices':
+      return {
+        kind: 'twap_slices',
+        parent,
+        asked: slices(a.requested),
+        planned: slices(a.used),
+        why: `the trajectory gave some slices less than ${qty(a.minSliceLots)}: their quantity went to the next slice`,
+      };
+    case 'trajectory_max_slice':
+      return {
+        kind: 'twap_slice_size',
+        parent,
+        asked: `up to ${qty(a.requested)} a slice by the trajectory`,
+        planned: `up to ${qty(a.used)}`,
+        why: `no slice above ${qty(a.maxSliceQty)} (maxSliceQty or the liquidity cap): the rest went to other slices`,
+      };
+    case 'trajectory_size_randomize':
+      return {
+        kind: 'twap_slice_size',
+        parent,
+        asked: `sizes randomized by ${a.requested}%`,
+        planned: 'sizes from the trajectory',
+        why: "a trajectory's slice sizes follow its curve; the times keep their jitter",
+      };
     default:
       // A change this version does not know (a log written by another): said as logged.
       return { kind: 'twap_slices', parent, asked: 'see why', planned: 'see why', why: text };

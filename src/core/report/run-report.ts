@@ -58,6 +58,9 @@ export interface ParentReport {
   readonly childOrders: number;
   readonly status: 'filled' | 'partially_filled' | 'unfilled' | 'working';
   readonly route: 'single' | 'twap';
+  /** The algorithm a sliced parent's slices follow (twap, vwap, is: implementation shortfall);
+   *  null for a single order. */
+  readonly algo: 'twap' | 'vwap' | 'is' | null;
   /** Slices (children) sent to the venue at least once, of the plan's total. */
   readonly slicesExecuted: number;
   readonly totalSlices: number;
@@ -361,6 +364,7 @@ export class RunReportFold {
         childOrders: children.length,
         status: parent.completed?.status ?? 'working',
         route: spec.route,
+        algo: spec.route === 'single' ? null : algoName(parent.plan?.trajectory?.kind),
         slicesExecuted: children.filter((c) => c.attempts > 0).length,
         totalSlices: spec.totalSlices,
         stoppedEarly: parent.stopReason !== null,
@@ -455,3 +459,6 @@ function arrivalTicks(bid: number | null, ask: number | null): number | null {
 }
 
 const round2 = (x: number): number => Math.round(x * 100) / 100 + 0; // + 0 turns -0 into 0
+
+const algoName = (kind: 'vwap' | 'almgren-chriss' | undefined): 'twap' | 'vwap' | 'is' =>
+  kind === undefined ? 'twap' : kind === 'vwap' ? 'vwap' : 'is';
