@@ -10,11 +10,12 @@ import { OrderLedger } from '../order/order-ledger.ts';
 import type { MarketDataPort } from '../ports/broker.ts';
 import { SliceScheduler, type SchedulerOps } from './slice-scheduler.ts';
 import { planTwapSlices } from './twap-slicer.ts';
+import { ParticipationTarget } from './participation.ts';
 
 const inst = makeInstrument({ symbol: 'T', tickSize: '1', lotSize: '1', minNotional: '0' });
 const parentId = parentOrderId('p');
 
-function setup(clock: VirtualClock) {
+function setup(clock: VirtualClock, volumeAt?: (t: number) => number, end: 'complete' | 'stop' = 'complete') {
   const ledger = new OrderLedger();
   let seq = 0;
   const log: ExecEvent[] = [];
@@ -70,7 +71,7 @@ function setup(clock: VirtualClock) {
   const sent: ClientOrderId[] = [];
   const market: MarketDataPort = {
     topOfBook: () => ({ bid: 99, bidQty: 1000, ask: 101, askQty: 1000 }),
-    window: () => ({ vwap: null, twapMid: null, volume: 0 }),
+    window: (_s, _from, to) => ({ vwap: null, twapMid: null, volume: volumeAt?.(to) ?? 0 }),
     lastUpdateAt: () => null,
   };
   const ops: SchedulerOps = {
@@ -94,6 +95,13 @@ function setup(clock: VirtualClock) {
     'carry',
     { maxSpread: 0.5, maxPriceDeviation: 0.5, minLiquidity: 0 },
     100,
+    undefined,
+    volumeAt === undefined
+      ? null
+      : new ParticipationTarget({ rate: 0.1, maxRate: null, minChildQty: 0, end }, 0, {
+          volume: (from, to) => market.window(symbol('T'), from, to).volume,
+          ourFilled: () => ledger.parents.get(parentId)?.totals.filled ?? 0,
+        }),
   );
   return { ledger, scheduler, sent, children, log, record };
 }
@@ -149,5 +157,27 @@ describe('SliceScheduler', () => {
     record({ kind: 'ParentCancelRequested', parentId, reason: 'written to the store first' });
     clock.runUntilIdle();
     expect(sent).toHaveLength(1);
+  });
+
+  it('a parent that follows the tape sizes each slice by the share of the volume it is behind, and completes at the end', () => {
+    const clock = new VirtualClock(0);
+    const volumes: Record<number, number> = { 0: 0, 10_000: 100, 20_000: 100, 30_000: 400, 40_000: 1_000 };
+    const { scheduler, sent, log, ledger } = setup(clock, (t) => volumes[t] ?? 0);
+    scheduler.start();
+    clock.runUntilIdle();
+    expect(sent.map((id) => ledger.order(id)?.request.qty)).toEqual([10, 30, 60]);
+    expect(log.filter((e) => e.kind === 'SliceSkipped').map((e) => (e as { sliceNum: number }).sliceNum)).toEqual([
+      1, 3,
+    ]);
+    expect(scheduler.finished).toBe(true);
+  });
+
+  it('a tape-following parent that stops at the end leaves the rest unsent', () => {
+    const clock = new VirtualClock(0);
+    const volumes: Record<number, number> = { 0: 0, 10_000: 100, 20_000: 100, 30_000: 400, 40_000: 700 };
+    const { scheduler, sent, ledger } = setup(clock, (t) => volumes[t] ?? 0, 'stop');
+    scheduler.start();
+    clock.runUntilIdle();
+    expect(sent.map((id) => ledger.order(id)?.request.qty)).toEqual([10, 30, 30]); // 70 of the 700 traded lots: the last 30 of the 100 stay unsent
   });
 });

@@ -11,6 +11,7 @@ import { committedLots, type OrderLedger } from '../order/order-ledger.ts';
 import type { MarketDataPort } from '../ports/broker.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { TwapPlan } from './twap-slicer.ts';
+import type { ParticipationTarget } from './participation.ts';
 
 export interface EarlyStops {
   /** Stop when (ask - bid) / mid exceeds this fraction (default 0.005). */
@@ -69,6 +70,9 @@ export class SliceScheduler {
     private readonly stops: EarlyStops,
     arrivalMid: number | null,
     private readonly catchUp: CatchUp = DEFAULT_CATCH_UP,
+    /** A parent that follows the tape: its slices are sized by the market's volume, not the
+     *  plan's sizes (participation.ts); null: the plan's. */
+    private readonly tape: ParticipationTarget | null = null,
   ) {
     this.startMid = arrivalMid;
     let sum = 0;
@@ -190,12 +194,13 @@ export class SliceScheduler {
       this.stop(stopReason);
       return;
     }
-    const qty = this.sliceQty(i, last);
-    if (qty <= 0) {
-      this.skip(i, 'nothing left to send');
+    const sized = this.sized(i, last);
+    if (typeof sized === 'string') {
+      this.skip(i, sized);
       if (last) this.done = true;
       return;
     }
+    const qty = sized;
     const blocked = this.ops.blocked(this.children[i] as ClientOrderId, qty);
     if (blocked) {
       this.skip(i, blocked);
@@ -224,6 +229,22 @@ export class SliceScheduler {
     }
     this.ops.send(child.request.clientOrderId);
     if (last) this.done = true;
+  }
+
+  /** Lots this slice sends, or why it sends nothing. */
+  private sized(i: number, last: boolean): number | string {
+    if (this.tape === null) {
+      const qty = this.sliceQty(i, last);
+      return qty > 0 ? qty : 'nothing left to send';
+    }
+    const slice = this.tape.size(this.plan.qty, this.committedBesides(i), last, this.ops.clock.now());
+    if ('skip' in slice) return slice.skip;
+    const cap = this.catchUp.maxMultiple;
+    const planned = this.plan.slices[i]?.qty ?? 0;
+    // After a restart, no slice takes more than its share's cap, as with the plan's sizes.
+    if (this.resumedFrom !== null && i >= this.resumedFrom && cap !== null && planned > 0)
+      return Math.min(slice.qty, Math.max(1, Math.floor(planned * cap)));
+    return slice.qty;
   }
 
   /**
