@@ -178,6 +178,7 @@ describe('SliceScheduler', () => {
     const { scheduler, sent, ledger } = setup(clock, (t) => volumes[t] ?? 0, 'stop');
     scheduler.start();
     clock.runUntilIdle();
-    expect(sent.map((id) => ledger.order(id)?.request.qty)).toEqual([10, 30, 30]); // 70 of the 700 traded lots: the last 30 of the 100 stay unsent
+    expect(sent.map((id) => ledger.order(id)?.request.qty)).toEqual([10, 30, 30]);
+    // 70 of the 700 traded lots by the end: the last 30 of the 100 stay unsent.
   });
 });
