@@ -77,8 +77,27 @@ export const algoSchema = z.discriminatedUnion(
       /** Fraction of the price per lot per second of trading rate. */
       impact: z.number().positive().max(1e12),
     }),
+    z
+      .strictObject({
+        kind: z.literal('pov'),
+        /** Share of the market's volume to trade (0.1: 10%), above 0 and at most 1. */
+        rate: z
+          .number()
+          .gt(0, { error: 'must be a share of the volume above 0' })
+          .max(1, { error: 'must be at most 1' }),
+        /** A child's cap as a share of what traded since the previous slice; absent: none. */
+        maxRate: z.number().gt(0).max(1, { error: 'must be at most 1' }).optional(),
+        /** The smallest child but the last (a quantity on the lot grid); absent: any. */
+        minChildQty: positiveDecimal.optional(),
+        /** What the last slice does: send all that remains, or only the tape's share. */
+        end: z.enum(['complete', 'stop']).default('complete'),
+      })
+      .refine((a) => a.maxRate === undefined || a.maxRate >= a.rate, {
+        error: 'must be at least the rate',
+        path: ['maxRate'],
+      }),
   ],
-  { error: 'must have kind twap, vwap or is' },
+  { error: 'must have kind twap, vwap, is or pov' },
 );
 
 export const routingSchema = z

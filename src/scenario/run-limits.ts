@@ -115,7 +115,7 @@ export function checkRunLimits(s: ScenarioFile, report: (path: Path, message: st
           : o.route === 'twap' || !o.algo
             ? viaDefault('orders', i)
             : `orders[${i}] (algo without a twap block)`,
-        ...(o.algo ? { algoPath: ['orders', i, 'algo'], trajectory: toTrajectory(o.algo) } : {}),
+        ...(o.algo ? { algoPath: ['orders', i, 'algo'], trajectory: toTrajectory(o.algo, inst) } : {}),
         twap,
         qty: qtyToLots(inst, o.qty),
         type: o.type,

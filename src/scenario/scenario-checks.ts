@@ -98,6 +98,8 @@ export function checkScenario(s: ScenarioFile, issue: Issue): void {
     }
     if (o.twap?.maxSliceQty !== undefined)
       onGrid(['orders', i, 'twap', 'maxSliceQty'], o.twap.maxSliceQty, inst.lotSize, 'lots');
+    if (o.algo?.kind === 'pov' && o.algo.minChildQty !== undefined)
+      onGrid(['orders', i, 'algo', 'minChildQty'], o.algo.minChildQty, inst.lotSize, 'lots');
     if (o.twap && parseDurationMs(o.at) + parseDurationMs(o.twap.duration) > horizon) {
       issue(path('twap'), `runs past the end of the run: at ${o.at} + ${o.twap.duration} > duration ${s.duration}`);
     }

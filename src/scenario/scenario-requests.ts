@@ -11,9 +11,17 @@ import { parseDurationMs } from '../core/model/time-fields.ts';
 
 /** A scenario's `algo` block as the trajectory its slices follow; TWAP (or none): none, so a
  *  TWAP takes the exact path it always did. */
-export function toTrajectory(a: AlgoEntry | undefined): TrajectorySpec | undefined {
+export function toTrajectory(a: AlgoEntry | undefined, inst: Instrument): TrajectorySpec | undefined {
   if (a === undefined || a.kind === 'twap') return undefined;
   if (a.kind === 'vwap') return a.profile === undefined ? { kind: 'vwap' } : { kind: 'vwap', profile: a.profile };
+  if (a.kind === 'pov')
+    return {
+      kind: 'pov',
+      rate: a.rate,
+      maxRate: a.maxRate ?? null,
+      minChildQty: a.minChildQty === undefined ? 0 : qtyToLots(inst, a.minChildQty),
+      end: a.end,
+    };
   return { kind: 'almgren-chriss', urgency: a.urgency, volatility: a.volatility, impact: a.impact };
 }
 
@@ -44,7 +52,7 @@ export function toParentRequests(
 ): Array<{ id: string; at: number; req: ParentRequest; confirm: readonly Confirmation[]; confirmedBy: string | null }> {
   const orders = s.orders.map((o) => {
     const inst = instrumentFor(s, run, o.symbol);
-    const trajectory = toTrajectory(o.algo);
+    const trajectory = toTrajectory(o.algo, inst);
     return {
       id: o.id,
       at: parseDurationMs(o.at),

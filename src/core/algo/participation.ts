@@ -7,6 +7,7 @@
 // child from going out smaller than that (what is owed waits for the next slice); at the end the
 // parent either completes (its last slice sends all that remains) or stops at the tape's share.
 // Pure: the scheduler asks it at each slice with the tape as the market data port reported it.
+import type { Symbol } from '../model/ids.ts';
 
 export interface ParticipationParams {
   /** Target share of the market's volume, in (0, 1]. */
@@ -90,4 +91,14 @@ export class ParticipationTarget {
     this.previous = marketVolume;
     return participationSlice(this.params, { qty, committed, marketVolume, sinceLast, last });
   }
+}
+
+/** The tape of a parent's symbol as the market data port reports it, and the parent's own
+ *  fills from the ledger (what the tape counts of ours). */
+export function parentTape(
+  marketData: { window(symbol: Symbol, from: number, to: number): { readonly volume: number } },
+  symbol: Symbol,
+  filled: () => number,
+): TapeReader {
+  return { volume: (from, to) => marketData.window(symbol, from, to).volume, ourFilled: filled };
 }

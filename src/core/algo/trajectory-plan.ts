@@ -42,20 +42,28 @@ export function planTrajectorySlices(
     );
   }
   const stored: PlannedTrajectory =
-    trajectory.kind === 'vwap'
+    trajectory.kind === 'pov'
       ? {
-          kind: 'vwap',
-          profile: t.profile?.name ?? 'flat',
-          ...(trajectory.profile !== undefined ? { weights: [...trajectory.profile] } : {}),
-          ...(t.fellBack ? { fellBack: true } : {}),
+          kind: 'pov',
+          rate: trajectory.rate,
+          maxRate: trajectory.maxRate,
+          minChildQty: trajectory.minChildQty,
+          end: trajectory.end,
         }
-      : {
-          kind: 'almgren-chriss',
-          urgency: trajectory.urgency,
-          volatility: trajectory.volatility,
-          impact: trajectory.impact,
-          kappaPerSecond: kappaPerSecond(trajectory),
-        };
+      : trajectory.kind === 'vwap'
+        ? {
+            kind: 'vwap',
+            profile: t.profile?.name ?? 'flat',
+            ...(trajectory.profile !== undefined ? { weights: [...trajectory.profile] } : {}),
+            ...(t.fellBack ? { fellBack: true } : {}),
+          }
+        : {
+            kind: 'almgren-chriss',
+            urgency: trajectory.urgency,
+            volatility: trajectory.volatility,
+            impact: trajectory.impact,
+            kappaPerSecond: kappaPerSecond(trajectory),
+          };
   return { plan: t.linear ? plan : resizeToTrajectory(plan, t.fractionAt), trajectory: stored };
 }
 

@@ -6,6 +6,7 @@
 // trajectory over the slice grid: docs/0072-target-trajectories.md.
 import type { TradingHours } from '../venues/nyse-calendar.ts';
 import { TwapPlanError } from './twap-spec-check.ts';
+import type { ParticipationParams } from './participation.ts';
 
 /** The longest profile a VWAP may state: one weight per minute of a week is far more than any
  *  intraday profile needs. */
@@ -18,7 +19,10 @@ export type TrajectorySpec =
    *  U-shaped on an exchange calendar, flat on a 24/7 market). */
   | { readonly kind: 'vwap'; readonly profile?: readonly number[] | undefined }
   /** The Almgren-Chriss optimal trajectory, in the units AlmgrenChrissParams states. */
-  | ({ readonly kind: 'almgren-chriss' } & AlmgrenChrissParams);
+  | ({ readonly kind: 'almgren-chriss' } & AlmgrenChrissParams)
+  /** Percent of volume: the target follows the market's tape as it trades (participation.ts),
+   *  not a curve known in advance; the grid's planned sizes are TWAP's, a forecast only. */
+  | ({ readonly kind: 'pov' } & ParticipationParams);
 
 /**
  * Almgren-Chriss inputs, in units a user can state about one market:
@@ -204,6 +208,24 @@ export function validateTrajectory(spec: TrajectorySpec): void {
         throw new TwapPlanError('urgency', 'with this volatility and impact gives no finite trajectory');
       return;
     }
+    case 'pov': {
+      if (!(spec.rate > 0 && spec.rate <= 1))
+        throw new TwapPlanError(
+          'rate',
+          `must be a share of the volume above 0 and at most 1, got ${String(spec.rate)}`,
+        );
+      if (spec.maxRate !== null && !(spec.maxRate >= spec.rate && spec.maxRate <= 1))
+        throw new TwapPlanError(
+          'maxRate',
+          `must be at least the rate (${spec.rate}) and at most 1, got ${String(spec.maxRate)}`,
+        );
+      if (!(Number.isInteger(spec.minChildQty) && spec.minChildQty >= 0))
+        throw new TwapPlanError(
+          'minChildQty',
+          `must be a whole number of lots of at least 0, got ${String(spec.minChildQty)}`,
+        );
+      return;
+    }
   }
 }
 
@@ -222,6 +244,7 @@ export function trajectoryOf(
   const line = (t: number): number => (t <= start ? 0 : t >= start + horizonMs ? 1 : (t - start) / horizonMs);
   switch (spec.kind) {
     case 'linear':
+    case 'pov': // its grid's sizes are TWAP's forecast; the tape sizes each slice as it runs
       return { linear: true, fractionAt: line, profile: null, fellBack: false };
     case 'vwap': {
       const p = spec.profile === undefined ? profile : bucketProfile(spec.profile, start, horizonMs);

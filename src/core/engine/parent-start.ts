@@ -5,6 +5,7 @@
 // parent's trajectory when it asks for a VWAP or implementation shortfall, trajectory-plan.ts)
 // goes to a slice scheduler that hands each slice to the slice sender at its time.
 import { isDefaultCatchUp, SliceScheduler } from '../algo/slice-scheduler.ts';
+import { povTarget } from './pov-target.ts';
 import { twapClientOrderId, twapParentKey } from '../algo/twap-client-order-id.ts';
 import { defaultProfile } from '../algo/trajectory.ts';
 import { planTrajectorySlices } from '../algo/trajectory-plan.ts';
@@ -227,6 +228,7 @@ export class ParentStarter {
       p.stops,
       arrivalMid,
       p.catchUp,
+      trajectory?.kind === 'pov' ? povTarget(trajectory, now, req.parentId, instrument, this.deps.engine) : null,
     );
     this.deps.twaps.register(req.parentId, scheduler, plan.intervalMs);
     scheduler.start();

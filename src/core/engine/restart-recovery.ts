@@ -4,6 +4,7 @@
 // scheduled), fill detection resumes on every live order and every watch the crash cut short,
 // and parents whose children all ended complete. Also the adoption of an orphan as our order.
 import { SliceScheduler } from '../algo/slice-scheduler.ts';
+import { povTarget } from './pov-target.ts';
 import type { FillMonitor } from '../fills/fill-monitor.ts';
 import type { ExecEvent, LogEntry } from '../model/events.ts';
 import { parentOrderId, type ParentOrderId } from '../model/ids.ts';
@@ -80,6 +81,9 @@ export class RestartRecovery {
         t.stops,
         t.arrivalMid,
         t.catchUp,
+        t.trajectory?.kind === 'pov'
+          ? povTarget(t.trajectory, t.plan.startTime, parentId, this.instrumentOf(parent.spec.symbol), this.deps.engine)
+          : null,
       );
       this.deps.twaps.register(parentId, scheduler, t.plan.intervalMs);
       scheduler.resume(runs.get(parentId) ?? []);

@@ -4,7 +4,7 @@
 // table: docs/0069-core-and-simulator-notes.md.
 import type { TwapPlan } from '../algo/twap-slicer.ts';
 import { DEFAULT_CATCH_UP, type CatchUp, type EarlyStops } from '../algo/slice-scheduler.ts';
-import type { LogEntry } from '../model/events.ts';
+import type { LogEntry, PlannedTrajectory } from '../model/events.ts';
 import type { ClientOrderId, ParentOrderId } from '../model/ids.ts';
 import type { OrderLedger } from '../order/order-ledger.ts';
 import type { TradingHours } from '../venues/nyse-calendar.ts';
@@ -16,6 +16,8 @@ export interface LoggedTwap {
   readonly stops: EarlyStops;
   readonly arrivalMid: number | null;
   readonly catchUp: CatchUp;
+  /** The trajectory the plan stored (absent: TWAP's line); a POV's sizes its slices from the tape. */
+  readonly trajectory?: PlannedTrajectory;
 }
 
 /** The TWAP plans of the log, as the schedulers that ran them had them. */
@@ -67,6 +69,7 @@ export function twapsFromLog(entries: readonly LogEntry[]): Map<ParentOrderId, L
       stops: t.stops,
       arrivalMid: p.mid,
       catchUp: t.catchUp ?? DEFAULT_CATCH_UP,
+      ...(t.trajectory !== undefined ? { trajectory: t.trajectory } : {}),
     });
   }
   return out;

@@ -218,6 +218,15 @@ export type PlannedTrajectory =
       readonly volatility: number;
       readonly impact: number;
       readonly kappaPerSecond: number;
+    }
+  /** Percent of volume (algo/participation.ts): the slices' sizes were a forecast; each slice
+   *  is sized from the tape when it runs, by these. */
+  | {
+      readonly kind: 'pov';
+      readonly rate: number;
+      readonly maxRate: number | null;
+      readonly minChildQty: number;
+      readonly end: 'complete' | 'stop';
     };
 /** A parent that could not be executed at all (its TWAP plan is impossible at this price). */
 export interface ParentRejected {

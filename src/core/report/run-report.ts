@@ -60,7 +60,7 @@ export interface ParentReport {
   readonly route: 'single' | 'twap';
   /** The algorithm a sliced parent's slices follow (twap, vwap, is: implementation shortfall);
    *  null for a single order. */
-  readonly algo: 'twap' | 'vwap' | 'is' | null;
+  readonly algo: 'twap' | 'vwap' | 'is' | 'pov' | null;
   /** Slices (children) sent to the venue at least once, of the plan's total. */
   readonly slicesExecuted: number;
   readonly totalSlices: number;
@@ -460,5 +460,5 @@ function arrivalTicks(bid: number | null, ask: number | null): number | null {
 
 const round2 = (x: number): number => Math.round(x * 100) / 100 + 0; // + 0 turns -0 into 0
 
-const algoName = (kind: 'vwap' | 'almgren-chriss' | undefined): 'twap' | 'vwap' | 'is' =>
-  kind === undefined ? 'twap' : kind === 'vwap' ? 'vwap' : 'is';
+const algoName = (kind: 'vwap' | 'almgren-chriss' | 'pov' | undefined): 'twap' | 'vwap' | 'is' | 'pov' =>
+  kind === undefined ? 'twap' : kind === 'vwap' ? 'vwap' : kind === 'pov' ? 'pov' : 'is';
