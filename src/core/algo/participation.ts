@@ -48,8 +48,10 @@ export function participationSlice(p: ParticipationParams, s: ParticipationState
   const remaining = Math.max(0, s.qty - s.committed);
   if (remaining === 0) return { skip: 'nothing left to send' };
   if (s.last && p.end === 'complete') return { qty: remaining };
-  const behind = participationTarget(p, s.qty, s.marketVolume) - s.committed;
-  if (behind <= 0) return { skip: `at its share of the volume: ${s.committed} of ${s.marketVolume} traded lots` };
+  const target = participationTarget(p, s.qty, s.marketVolume);
+  const behind = target - s.committed;
+  if (behind <= 0)
+    return { skip: `at its share of the volume: ${s.committed} lots done, ${target} due of ${s.marketVolume} traded` };
   let qty = Math.min(remaining, behind);
   if (p.maxRate !== null) {
     const cap = Math.floor(p.maxRate * Math.max(0, s.sinceLast) + 1e-9);
