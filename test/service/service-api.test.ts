@@ -71,6 +71,49 @@ afterAll(async () => {
 });
 
 describe('POST /orders/slice', () => {
+  it('takes an execution algorithm: an implementation-shortfall plan front-loads the same grid, a bad one is a 400 at its field', async () => {
+    const is = await post('/orders/slice', {
+      ...twap({ parentId: 'algo-is', qty: '0.01', slices: 5 }),
+      algo: { kind: 'is', urgency: 1, volatility: 0.5, impact: 0.001 },
+    });
+    expect(is.status).toBe(201);
+    const sizes = (is.body!['slices'] as Array<Json>).map((x) => Number(x['qty']));
+    expect(sizes).toHaveLength(5);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBeCloseTo(0.01, 10);
+    for (let i = 1; i < sizes.length; i++) expect(sizes[i]).toBeLessThanOrEqual(sizes[i - 1]!);
+    expect(sizes[0]).toBeGreaterThan(sizes[4]!);
+    const plan = f.session
+      .entriesAfter(0)
+      .find((e) => e.event.kind === 'TwapPlanned' && e.event.parentId === 'algo-is');
+    expect(plan?.event.kind === 'TwapPlanned' && plan.event.trajectory?.kind).toBe('almgren-chriss');
+
+    const pov = await post('/orders/slice', {
+      ...twap({ parentId: 'algo-pov', qty: '0.002' }),
+      algo: { kind: 'pov', rate: 0.05, end: 'stop' },
+    });
+    expect(pov.status).toBe(201);
+    const stored = f.session
+      .entriesAfter(0)
+      .find((e) => e.event.kind === 'TwapPlanned' && e.event.parentId === 'algo-pov');
+    expect(stored?.event.kind === 'TwapPlanned' && stored.event.trajectory).toEqual({
+      kind: 'pov',
+      rate: 0.05,
+      maxRate: null,
+      minChildQty: 0,
+      end: 'stop',
+    });
+
+    const bad = await post('/orders/slice', { ...twap({ parentId: 'algo-bad' }), algo: { kind: 'pov', rate: 2 } });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('algo.rate');
+    const unknown = await post('/orders/slice', { ...twap({ parentId: 'algo-bad2' }), algo: { kind: 'sniper' } });
+    expect(unknown.status).toBe(400);
+    expect(JSON.stringify(unknown.body)).toContain('algo.kind');
+    expect(f.session.ledger.parents.has('algo-bad' as never)).toBe(false);
+    for (const id of ['algo-is', 'algo-pov'])
+      await until(f.clock, () => f.session.ledger.parents.get(id as never)?.completed != null, 30_000);
+  });
+
   it('plans 103 lots over 5 slices as 21, 21, 21, 20, 20, fills them, and answers the same request once', async () => {
     const first = await post('/orders/slice', twap(), { 'idempotency-key': 'seed-103' });
     expect(first.status).toBe(201);

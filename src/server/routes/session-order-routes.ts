@@ -15,7 +15,7 @@ import { isTerminal } from '../../core/model/order-status.ts';
 import type { Confirmation } from '../../core/model/safety-events.ts';
 import type { CommandResult } from '../../node/node-commands.ts';
 import type { RequestTag } from '../../node/request-journal.ts';
-import { toTwapParams } from '../../scenario/scenario-requests.ts';
+import { toTrajectory, toTwapParams } from '../../scenario/scenario-requests.ts';
 import { decide, keyHeader, keyOf, answered, priorDecision, requestTag, type Decision } from '../idempotent-command.ts';
 import { lotsField, ticksField } from '../instrument-fields.ts';
 import { ProblemError } from '../problem.ts';
@@ -115,11 +115,12 @@ export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
       path: '/orders/slice',
       operationId: 'sliceOrder',
       tag,
-      summary: 'Slice a parent order over time (TWAP): 201 with the plan',
+      summary: 'Slice a parent order over time (TWAP, VWAP, implementation shortfall, POV): 201 with the plan',
       description:
         'The seeds’ slicing request: symbol, side, qty, duration with slices or interval, type and limitPrice, ' +
         'plus maxSliceQty, minSliceNotional, randomize, limitOffsetTicks, unfilled, the early stops (maxSpread, ' +
-        'maxPriceDeviation, minLiquidity) and the restart catch-up. Idempotent by parentId or the Idempotency-Key ' +
+        'maxPriceDeviation, minLiquidity) and the restart catch-up; `algo` picks the execution algorithm the ' +
+        'slices follow on that grid (TWAP by default). Idempotent by parentId or the Idempotency-Key ' +
         'header, for the session’s life: the same request again is answered as the first was (201 with the plan ' +
         'as it stands now, or the same refusal; header Idempotent-Replayed: true), another body under the same id ' +
         'is 409. The kill switch and the breaker are checked before the parent and before every slice.',
@@ -151,7 +152,10 @@ export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
         const limitTicks = b.limitPrice === undefined ? undefined : ticksField(inst, b.limitPrice, 'body.limitPrice');
         if (b.maxSliceQty !== undefined) lotsField(inst, b.maxSliceQty, 'body.maxSliceQty');
         lotsField(inst, b.minLiquidity, 'body.minLiquidity');
-        const { symbol: _s, side, qty: _q, type, tif, limitPrice: _l, confirm, confirmedBy, ...twap } = fields;
+        const { symbol: _s, side, qty: _q, type, tif, limitPrice: _l, confirm, confirmedBy, algo, ...twap } = fields;
+        if (algo?.kind === 'pov' && algo.minChildQty !== undefined)
+          lotsField(inst, algo.minChildQty, 'body.algo.minChildQty');
+        const trajectory = toTrajectory(algo, inst);
         const request: ParentRequest = {
           parentId,
           side,
@@ -161,6 +165,7 @@ export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
           ...(limitTicks === undefined ? {} : { limitPrice: limitTicks }),
           route: 'twap',
           twap: toTwapParams(twap, inst),
+          ...(trajectory === undefined ? {} : { trajectory }),
           source,
         };
         return answer(await operatorParent(port, request, confirm, confirmedBy, tag));

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { ORDER_TYPES, SIDES, TIMES_IN_FORCE } from '../../core/model/order.ts';
 import { CONFIRMATIONS } from '../../core/model/safety-events.ts';
 import { id as idField, positiveDecimal } from '../../scenario/common-schema.ts';
-import { twapSchema } from '../../scenario/execution-schema.ts';
+import { algoSchema, twapSchema } from '../../scenario/execution-schema.ts';
 import { cursorParam, limitParam } from '../query-params.ts';
 import { parentStateSchema } from '../session-views.ts';
 
@@ -40,6 +40,11 @@ export const sliceBody = z
     parentId: parentIdField.optional(),
     ...orderFields,
     ...twapSchema.shape,
+    algo: algoSchema
+      .optional()
+      .describe(
+        'the execution algorithm the slices follow on this grid: { kind: twap } (the default), { kind: vwap, profile? }, { kind: is, urgency, volatility, impact } or { kind: pov, rate, maxRate?, minChildQty?, end? }',
+      ),
   })
   .refine((t) => (t.interval === undefined) !== (t.slices === undefined), {
     message: 'give exactly one of interval and slices',
