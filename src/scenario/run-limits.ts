@@ -125,7 +125,7 @@ export function checkRunLimits(s: ScenarioFile, report: (path: Path, message: st
     );
   });
   s.signals.forEach((g, i) => {
-    if (g.route !== 'twap') return;
+    if (g.route !== 'twap' && !g.algo) return;
     const type: OrderType = g.price === undefined ? 'market' : 'limit';
     plan(
       'signals',
@@ -133,6 +133,7 @@ export function checkRunLimits(s: ScenarioFile, report: (path: Path, message: st
       {
         twapPath: ['routing', 'defaultTwap'],
         owner: viaDefault('signals', i),
+        ...(g.algo ? { algoPath: ['signals', i, 'algo'], trajectory: toTrajectory(g.algo, inst) } : {}),
         twap: def,
         qty: qtyToLots(inst, g.qty),
         type,

@@ -114,6 +114,10 @@ export function checkScenario(s: ScenarioFile, issue: Issue): void {
     const inst = specOf(['signals', i, 'symbol'], sig.symbol);
     onGrid(['signals', i, 'qty'], sig.qty, inst.lotSize, 'lots');
     onGrid(['signals', i, 'price'], sig.price, inst.tickSize, 'ticks');
+    if (sig.algo && sig.route === 'single')
+      issue(['signals', i, 'algo'], 'a single-routed signal runs no algorithm: leave out route');
+    if (sig.algo?.kind === 'pov' && sig.algo.minChildQty !== undefined)
+      onGrid(['signals', i, 'algo', 'minChildQty'], sig.algo.minChildQty, inst.lotSize, 'lots');
   });
   const external = new Map<string, number>();
   s.externalOrders.forEach((x, i) => {

@@ -10,6 +10,7 @@ import { parseDurationMs } from '../core/model/time-fields.ts';
 import type { NodeCommand } from '../node/node-commands.ts';
 import { instrumentFor, toParentRequests } from './scenario-requests.ts';
 import type { ScenarioFile } from './scenario-fields.ts';
+import { toTrajectory } from './scenario-requests.ts';
 
 export interface ScenarioInput {
   /** For people: 'order buy-1', 'signal s-3', 'cancel buy-1', 'action kill_switch'. */
@@ -83,6 +84,7 @@ function actionCommand(a: NodeAction): NodeCommand {
 }
 
 export function toSignalRequest(sig: ScenarioFile['signals'][number], instrument: Instrument): SignalRequest {
+  const trajectory = toTrajectory(sig.algo, instrument);
   return {
     signalId: sig.id,
     ...(sig.symbol === undefined ? {} : { symbol: instrument.symbol }),
@@ -90,6 +92,7 @@ export function toSignalRequest(sig: ScenarioFile['signals'][number], instrument
     qty: qtyToLots(instrument, sig.qty),
     price: sig.price === undefined ? null : priceToTicks(instrument, sig.price),
     route: sig.route,
+    ...(trajectory === undefined ? {} : { trajectory }),
     reduceOnly: sig.reduceOnly,
     confirmations: sig.confirm,
     confirmedBy: sig.confirmedBy ?? null,

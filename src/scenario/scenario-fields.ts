@@ -152,6 +152,9 @@ const signal = z.strictObject({
   qty: positiveDecimal,
   price: positiveDecimal.optional(),
   route: z.enum(['auto', 'single', 'twap']).default('auto'),
+  /** The execution algorithm its parent follows on routing.defaultTwap's grid (twap, vwap, is,
+   *  pov); a signal with one is sliced. */
+  algo: algoSchema.optional(),
   /** Only reduce the position: checked against the venue's position and open orders. */
   reduceOnly: z.boolean().default(false),
   /** Large-order confirmations present on the signal (fat-finger limits). */

@@ -10,6 +10,8 @@ import { z } from 'zod';
 import { priceToTicks, qtyToLots, type Instrument } from '../core/model/instrument.ts';
 import { parentOrderId } from '../core/model/ids.ts';
 import type { SignalRequest } from '../core/engine/order-manager.ts';
+import { validateTrajectory, type TrajectorySpec } from '../core/algo/trajectory.ts';
+import { TwapPlanError } from '../core/algo/twap-spec-check.ts';
 import type { NodeCommand } from '../node/node-commands.ts';
 
 export class OutputError extends Error {}
@@ -23,6 +25,20 @@ const signalShape = z.strictObject({
   qty: amount,
   price: amount.nullable().optional(),
   route: z.enum(['auto', 'single', 'twap']).optional(),
+  /** The execution algorithm its parent follows, as a scenario order's `algo` block. */
+  algo: z
+    .strictObject({
+      kind: z.enum(['twap', 'vwap', 'is', 'pov']),
+      profile: z.array(z.number()).optional(),
+      urgency: z.number().optional(),
+      volatility: z.number().optional(),
+      impact: z.number().optional(),
+      rate: z.number().optional(),
+      maxRate: z.number().optional(),
+      minChildQty: amount.optional(),
+      end: z.enum(['complete', 'stop']).optional(),
+    })
+    .optional(),
   reduceOnly: z.boolean().optional(),
 });
 const cancelShape = z.strictObject({
@@ -77,6 +93,9 @@ export function toCommand(
   const qty = toLots(inst, s.qty, 'signal.qty');
   const price = s.price === undefined || s.price === null ? null : toTicks(inst, s.price, s.side, 'signal.price');
   const id = s.id ?? defaultId();
+  if (s.algo !== undefined && s.route === 'single')
+    throw new OutputError('signal.algo: a single-routed signal runs no algorithm: leave out route');
+  const trajectory = s.algo === undefined ? undefined : toTrajectory(s.algo, inst);
   const signal: SignalRequest = {
     signalId: id,
     ...(s.symbol === undefined ? {} : { symbol: inst.symbol }),
@@ -84,6 +103,7 @@ export function toCommand(
     qty,
     price,
     route: s.route ?? 'auto',
+    ...(trajectory === undefined ? {} : { trajectory }),
     reduceOnly: s.reduceOnly ?? false,
     confirmations: [],
     confirmedBy: null,
@@ -117,6 +137,36 @@ export function toScore(
 /** Whether an output is a score (checked by toScore), not a command. */
 export const isScore = (raw: unknown): boolean =>
   typeof raw === 'object' && raw !== null && (raw as { kind?: unknown }).kind === 'score';
+
+/** A signal's algo as its parent's trajectory, its inputs checked by the planner's own rules
+ *  (trajectory.ts validateTrajectory): a bad one is an OutputError naming signal.algo.<field>. */
+function toTrajectory(a: z.infer<typeof signalShape>['algo'] & object, inst: Instrument): TrajectorySpec | undefined {
+  const need = (field: 'urgency' | 'volatility' | 'impact' | 'rate'): number => {
+    const v = a[field];
+    if (v === undefined) throw new OutputError(`signal.algo.${field}: required for kind ${a.kind}`);
+    return v;
+  };
+  let spec: TrajectorySpec;
+  if (a.kind === 'twap') return undefined;
+  else if (a.kind === 'vwap') spec = a.profile === undefined ? { kind: 'vwap' } : { kind: 'vwap', profile: a.profile };
+  else if (a.kind === 'is')
+    spec = { kind: 'almgren-chriss', urgency: need('urgency'), volatility: need('volatility'), impact: need('impact') };
+  else
+    spec = {
+      kind: 'pov',
+      rate: need('rate'),
+      maxRate: a.maxRate ?? null,
+      minChildQty: a.minChildQty === undefined ? 0 : toLots(inst, a.minChildQty, 'signal.algo.minChildQty'),
+      end: a.end ?? 'complete',
+    };
+  try {
+    validateTrajectory(spec);
+  } catch (err) {
+    if (err instanceof TwapPlanError) throw new OutputError(`signal.algo.${err.field}: ${err.problem}`);
+    throw err;
+  }
+  return spec;
+}
 
 function toLots(inst: Instrument, qty: number | string, field: string): number {
   const lots =

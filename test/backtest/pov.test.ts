@@ -134,3 +134,28 @@ describe('the pov algo is checked at the field it names', () => {
     expect(message.startsWith(`x.yaml: ${path}: `), message).toBe(true);
   });
 });
+
+describe('a signal names its execution algorithm', () => {
+  it('a scenario signal with algo is sliced on routing.defaultTwap and follows it; route single with one is refused', () => {
+    const text = withoutRestart(POV)
+      .replace(/orders:\n[\s\S]*?expect:/, 'expect:')
+      .replace(
+        'expect:',
+        'routing:\n  defaultTwap: { duration: PT10M, interval: PT20S }\n' +
+          'signals:\n  - { id: s-pov, at: PT1M, side: buy, qty: "500", confirm: [large-order, hard-limit], confirmedBy: desk-lead, algo: { kind: pov, rate: 0.02, end: stop } }\n' +
+          '  - { id: s-vwap, at: PT2M, side: sell, qty: "300", confirm: [large-order, hard-limit], confirmedBy: desk-lead, algo: { kind: vwap, profile: [3, 1, 1, 3] } }\n' +
+          'expect:',
+      );
+    const { report, of } = run(text);
+    expect(report.expectations.filter((e) => !e.pass)).toEqual([]);
+    const plans = of('TwapPlanned').map((e) => e.event.trajectory?.kind);
+    expect(plans).toEqual(['pov', 'vwap']);
+    expect(report.parents.map((p) => p.algo)).toEqual(['pov', 'vwap']);
+    expect(report.duplicateOrders).toEqual([]);
+
+    const single = text.replace('id: s-vwap, at: PT2M,', 'id: s-vwap, at: PT2M, route: single,');
+    expect(() => parseScenario(single, 'x.yaml')).toThrow(
+      /signals\[1\]\.algo: a single-routed signal runs no algorithm/,
+    );
+  });
+});

@@ -396,6 +396,21 @@ describe('single orders, signals and cancels', () => {
     const other = await post('/signals', { ...sig, qty: '0.002' });
     expect(other.status).toBe(409);
   });
+
+  it('a signal may name the execution algorithm its parent follows; a bad one is a 400 at its field', async () => {
+    const sig = { signalId: 'sig-vwap', symbol: 'BTCUSDT', side: 'buy', qty: '0.004', algo: { kind: 'vwap' } };
+    const first = await post('/signals', sig);
+    expect(first.status).toBe(201);
+    const parentId = (first.body!['ids'] as string[])[0];
+    const plan = f.session.entriesAfter(0).find((e) => e.event.kind === 'TwapPlanned' && e.event.parentId === parentId);
+    expect(plan?.event.kind === 'TwapPlanned' && plan.event.trajectory).toEqual({ kind: 'vwap', profile: 'flat' });
+    const bad = await post('/signals', { ...sig, signalId: 'sig-bad', algo: { kind: 'is', urgency: 1 } });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('algo.volatility');
+    // The session's default grid runs for minutes: cancel what is left, so later tests start clean.
+    expect((await call('DELETE', `/orders/${parentId}/slices`, {})).status).toBe(200);
+    await until(f.clock, () => f.session.ledger.parents.get(parentId as never)?.completed != null, 30_000);
+  });
 });
 
 describe('operator controls and state', () => {

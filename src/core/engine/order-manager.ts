@@ -22,6 +22,7 @@ import {
 } from '../safety/signal-dedup.ts';
 import type { VenueRules } from '../venues/venue-rules.ts';
 import type { ExecutionEngine, ParentRequest } from './execution-engine.ts';
+import type { TrajectorySpec } from '../algo/trajectory.ts';
 
 export interface SignalRequest {
   readonly signalId: string;
@@ -33,6 +34,9 @@ export interface SignalRequest {
   /** Entry price, ticks: the order is a limit there; null: a market order. */
   readonly price: number | null;
   readonly route: 'auto' | 'single' | 'twap';
+  /** The execution algorithm its parent's slices follow (algo/trajectory.ts); a signal with
+   *  one is sliced on the routing's default TWAP grid. Absent: TWAP's line, routed by `route`. */
+  readonly trajectory?: TrajectorySpec;
   /** Only reduce the venue's position (checked against the venue, not trusted). */
   readonly reduceOnly: boolean;
   readonly confirmations: readonly Confirmation[];
@@ -415,7 +419,8 @@ export class OrderManager {
       side: sig.side,
       qty: sig.qty,
       ...this.shapeOf(sig),
-      route: sig.route,
+      route: sig.trajectory === undefined ? sig.route : 'twap',
+      ...(sig.trajectory === undefined ? {} : { trajectory: sig.trajectory }),
       source: `signal ${sig.signalId}`,
     };
     this.deps.record({ kind: 'SignalAccepted', signalId: sig.signalId, fingerprint, parentId });

@@ -340,12 +340,16 @@ export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
         if (prior) return answer(prior);
         const qty = lotsField(inst, b.qty, 'body.qty');
         const price = b.price === undefined ? null : ticksField(inst, b.price, 'body.price');
+        if (b.algo?.kind === 'pov' && b.algo.minChildQty !== undefined)
+          lotsField(inst, b.algo.minChildQty, 'body.algo.minChildQty');
+        const trajectory = toTrajectory(b.algo, inst);
         const signal = {
           signalId: b.signalId,
           side: b.side,
           qty,
           price,
           route: b.route,
+          ...(trajectory === undefined ? {} : { trajectory }),
           reduceOnly: b.reduceOnly,
           confirmations: b.confirm,
           confirmedBy: b.confirmedBy ?? null,

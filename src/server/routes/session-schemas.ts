@@ -80,6 +80,11 @@ export const signalBody = z.strictObject({
   qty: orderFields.qty,
   price: positiveDecimal.optional().describe('entry price: a limit order there; absent: a market order'),
   route: z.enum(['auto', 'single', 'twap']).default('auto'),
+  algo: algoSchema
+    .optional()
+    .describe(
+      'the execution algorithm its parent follows, as on /orders/slice; a signal with one is sliced on the session’s routing.defaultTwap grid',
+    ),
   reduceOnly: z.boolean().default(false),
   confirm: confirmations,
   confirmedBy: orderFields.confirmedBy,

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { makeInstrument } from '../core/model/instrument.ts';
+import { OutputError, toCommand } from './strategy-output.ts';
+
+const inst = makeInstrument({ symbol: 'BTCUSDT', tickSize: '0.01', lotSize: '0.001', minNotional: '5' });
+const make = (raw: unknown) =>
+  toCommand(
+    raw,
+    'test',
+    () => 'sig-1',
+    () => inst,
+  );
+const signalOf = (raw: unknown) => {
+  const c = make(raw).command;
+  if (c.kind !== 'EmitSignal') throw new Error('not a signal');
+  return c.signal;
+};
+const refusal = (raw: unknown): string => {
+  try {
+    make(raw);
+  } catch (err) {
+    expect(err).toBeInstanceOf(OutputError);
+    return (err as Error).message;
+  }
+  throw new Error('accepted');
+};
+
+describe("a strategy signal's execution algorithm", () => {
+  it('becomes the trajectory its parent follows, in lots where it names a quantity', () => {
+    expect(signalOf({ side: 'buy', qty: 1, algo: { kind: 'vwap' } }).trajectory).toEqual({ kind: 'vwap' });
+    expect(
+      signalOf({ side: 'buy', qty: 1, algo: { kind: 'is', urgency: 0.1, volatility: 0.02, impact: 0.001 } }).trajectory,
+    ).toEqual({ kind: 'almgren-chriss', urgency: 0.1, volatility: 0.02, impact: 0.001 });
+    expect(
+      signalOf({ side: 'sell', qty: '2', algo: { kind: 'pov', rate: 0.05, minChildQty: '0.01', end: 'stop' } })
+        .trajectory,
+    ).toEqual({ kind: 'pov', rate: 0.05, maxRate: null, minChildQty: 10, end: 'stop' });
+    const twap = signalOf({ side: 'buy', qty: 1, algo: { kind: 'twap' } });
+    expect(twap.trajectory).toBeUndefined();
+    expect(signalOf({ side: 'buy', qty: 1 }).trajectory).toBeUndefined();
+  });
+
+  it('is refused at the field at fault, by the planner’s own rules', () => {
+    expect(refusal({ side: 'buy', qty: 1, algo: { kind: 'pov' } })).toBe('signal.algo.rate: required for kind pov');
+    expect(refusal({ side: 'buy', qty: 1, algo: { kind: 'pov', rate: 3 } })).toMatch(/^signal\.algo\.rate: /);
+    expect(refusal({ side: 'buy', qty: 1, algo: { kind: 'is', urgency: 1, volatility: 0.1, impact: 0 } })).toMatch(
+      /^signal\.algo\.impact: /,
+    );
+    expect(refusal({ side: 'buy', qty: 1, algo: { kind: 'vwap', profile: [1, -1] } })).toMatch(
+      /^signal\.algo\.profile\.1: /,
+    );
+    expect(refusal({ side: 'buy', qty: 1, algo: { kind: 'sniper' } })).toMatch(/^signal\.algo\.kind: /);
+    expect(refusal({ side: 'buy', qty: 1, route: 'single', algo: { kind: 'vwap' } })).toMatch(
+      /^signal\.algo: a single-routed signal runs no algorithm/,
+    );
+  });
+});
