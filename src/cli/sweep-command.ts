@@ -43,6 +43,8 @@ duration. Path i reproduces with \`execsim run <scenario> --seed <its seed>\` (s
                 pass rate, and the paired difference to the point of lowest mean shortfall. Keys:
                 twap.<field> (every order with a twap: slices, interval, duration, maxSliceQty,
                 limitOffsetTicks, ...; slices replaces interval and back), orders.<id>.twap.<field>,
+                algo (twap, vwap, is, pov: every sliced order's algorithm), algo.<field> (rate,
+                maxRate, minChildQty, end, urgency, volatility, impact of every algo block),
                 orders.<id>.qty|limitPrice|stopPrice|at|cancelAt, routing.defaultTwap.<field>,
                 routing.twapThreshold, market.<field> (e.g. market.volatility), venue.latency.<channel>.ms
                 or .jitterMs, venue.fees.makerBps|takerBps, duration, strategy.params.<name>. Example:

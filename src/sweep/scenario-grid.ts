@@ -25,6 +25,9 @@ interface Target {
   readonly kind: Kind;
   /** Removed from the document when this is set (a TWAP's slices and interval). */
   readonly alternative?: DocPath;
+  /** An order's algo block: once every axis is written, the fields its kind does not take are
+   *  dropped (a point of `algo=twap,pov` with `algo.rate` runs a TWAP without the rate). */
+  readonly algoBlock?: DocPath;
 }
 
 const TWAP_FIELDS: Readonly<Record<string, Kind>> = {
@@ -42,6 +45,22 @@ const TWAP_FIELDS: Readonly<Record<string, Kind>> = {
   maxPriceDeviation: 'number',
   minLiquidity: 'string',
 };
+/** The algo block's fields a grid may set, and the fields each kind takes. */
+const ALGO_FIELDS: Readonly<Record<string, Kind>> = {
+  urgency: 'number',
+  volatility: 'number',
+  impact: 'number',
+  rate: 'number',
+  maxRate: 'number',
+  minChildQty: 'string',
+  end: 'string',
+};
+const ALGO_TAKES: Readonly<Record<string, readonly string[]>> = {
+  twap: [],
+  vwap: ['profile'],
+  is: ['urgency', 'volatility', 'impact'],
+  pov: ['rate', 'maxRate', 'minChildQty', 'end'],
+};
 const ORDER_FIELDS: Readonly<Record<string, Kind>> = {
   qty: 'string',
   limitPrice: 'string',
@@ -53,7 +72,7 @@ const VENUE_KEYS =
   /^venue\.(latency\.(orderEntry|ack|fillReport|marketData)\.(ms|jitterMs)|fees\.(makerBps|takerBps)|fillOnTouch|clockSkewMs|queue\.exponent)$/;
 
 const KEY_HELP =
-  'grid keys are twap.<field>, orders.<id>.twap.<field>, orders.<id>.<qty|limitPrice|stopPrice|at|cancelAt>, ' +
+  'grid keys are twap.<field>, orders.<id>.twap.<field>, algo, algo.<field>, orders.<id>.<qty|limitPrice|stopPrice|at|cancelAt>, ' +
   'routing.defaultTwap.<field>, routing.twapThreshold, market.<field>, venue.latency.<channel>.ms|jitterMs, ' +
   'venue.fees.makerBps|takerBps, venue.fillOnTouch, venue.clockSkewMs, venue.queue.exponent, duration, strategy.params.<name>';
 
@@ -86,6 +105,11 @@ const kindOf = (v: unknown): Kind | null =>
  * names nothing here. A grid key is a dotted path into the scenario, one of:
  *   twap.<field>                      that field of every order that has a twap
  *   orders.<id>.twap.<field>          one order's twap
+ *   algo                              the execution algorithm (twap, vwap, is, pov) of every
+ *                                     sliced order; the fields of its block that the kind
+ *                                     takes are kept, the others dropped
+ *   algo.<field>                      that field of every order's algo block (rate, maxRate,
+ *                                     minChildQty, end, urgency, volatility, impact)
  *   orders.<id>.<field>               qty, limitPrice, stopPrice, at, cancelAt of one order
  *   routing.defaultTwap.<field>       the TWAP auto-routed parents get; routing.twapThreshold
  *   market.<path>                     a number or string of the market model the scenario has
@@ -122,6 +146,27 @@ function resolveKey(key: string, base: LoadedScenario, flag: string): Target[] {
     const withTwap = s.orders.flatMap((o, i) => (o.twap ? [i] : []));
     if (withTwap.length === 0) refuse('no order of the scenario has a twap (auto-routed ones: routing.defaultTwap.*)');
     return withTwap.map((i) => twapTargets(['orders', i, 'twap'], field));
+  }
+  if (key === 'algo') {
+    const sliced = s.orders.flatMap((o, i) => (o.twap || o.algo || o.route === 'twap' ? [i] : []));
+    if (sliced.length === 0) refuse('no order of the scenario is sliced (a twap or algo block, or route twap)');
+    return sliced.map((i) => ({
+      path: ['orders', i, 'algo', 'kind'],
+      kind: 'string',
+      algoBlock: ['orders', i, 'algo'],
+    }));
+  }
+  if ((m = /^algo\.(.+)$/.exec(key))) {
+    const field = m[1] as string;
+    if (!Object.hasOwn(ALGO_FIELDS, field))
+      refuse(`${field} is not an algo field a grid may set (one of ${Object.keys(ALGO_FIELDS).join(', ')})`);
+    const withAlgo = s.orders.flatMap((o, i) => (o.algo ? [i] : []));
+    if (withAlgo.length === 0) refuse('no order of the scenario has an algo block');
+    return withAlgo.map((i) => ({
+      path: ['orders', i, 'algo', field],
+      kind: ALGO_FIELDS[field] as Kind,
+      algoBlock: ['orders', i, 'algo'],
+    }));
   }
   if ((m = /^orders\.([^.]+)\.twap\.(.+)$/.exec(key))) {
     const i = orderIndex(m[1] as string);
@@ -250,7 +295,18 @@ function variantText(text: string, axes: readonly ResolvedAxis[], at: readonly n
       doc.setIn(t.path, value);
     }
   });
+  for (const a of axes) for (const t of a.targets) if (t.algoBlock) pruneAlgo(doc, t.algoBlock);
   return doc.toString();
+}
+
+/** Drops the fields of an algo block that its kind does not take (an unknown kind is left for
+ *  the schema to refuse). */
+function pruneAlgo(doc: Document, block: DocPath): void {
+  const kind: unknown = doc.getIn([...block, 'kind']);
+  if (typeof kind !== 'string' || !Object.hasOwn(ALGO_TAKES, kind)) return;
+  const takes = ALGO_TAKES[kind] as readonly string[];
+  for (const field of [...Object.keys(ALGO_FIELDS), 'profile'])
+    if (!takes.includes(field) && doc.hasIn([...block, field])) doc.deleteIn([...block, field]);
 }
 
 /** The problem lines of a scenario error without the file name each starts with. */

@@ -171,6 +171,44 @@ describe('grid flags', () => {
     ).toThrow(/^--grid twap\.duration=PT18M: the value PT18M: orders\[0\]\.twap: runs past the end of the run/);
   });
 
+  it('sweep the execution algorithm and its parameters: a kind keeps the fields it takes and drops the others', () => {
+    const file = 'examples/algorithms/pov.yaml';
+    const yaml = readFileSync(file, 'utf8');
+    const runner = new SweepUnitRunner({
+      file,
+      yaml,
+      seed: 7,
+      paths: 1,
+      grid: [parseGridFlag('algo=twap,vwap,pov'), parseGridFlag('algo.rate=0.01,0.03')],
+    });
+    expect(runner.grid.points).toBe(6);
+    const algos = Array.from({ length: 6 }, (_, p) => runner.scenario(p).scenario.orders[0]?.algo);
+    expect(algos).toEqual([
+      { kind: 'twap' },
+      { kind: 'twap' },
+      { kind: 'vwap' },
+      { kind: 'vwap' },
+      { kind: 'pov', rate: 0.01, maxRate: 0.05, minChildQty: '5', end: 'stop' },
+      { kind: 'pov', rate: 0.03, maxRate: 0.05, minChildQty: '5', end: 'stop' },
+    ]);
+    // A kind whose required fields the base block lacks is refused at the field, naming the value.
+    expect(() => new SweepUnitRunner({ file, yaml, seed: 7, paths: 1, grid: [parseGridFlag('algo=is')] })).toThrow(
+      /^--grid algo=is: the value is: orders\[0\]\.algo\.urgency: /,
+    );
+    expect(() => new SweepUnitRunner({ file, yaml, seed: 7, paths: 1, grid: [parseGridFlag('algo.alpha=1')] })).toThrow(
+      /alpha is not an algo field a grid may set/,
+    );
+    // twap-calm's order has a twap block but no algo: the kind axis applies, a field axis has nothing to set.
+    expect(new SweepUnitRunner(def(1, [parseGridFlag('algo=twap,vwap')])).scenario(1).scenario.orders[0]?.algo).toEqual(
+      {
+        kind: 'vwap',
+      },
+    );
+    expect(() => new SweepUnitRunner(def(1, [parseGridFlag('algo.rate=0.1')]))).toThrow(
+      /no order of the scenario has an algo block/,
+    );
+  });
+
   it('refuse two axes that set the same field, and a combination the schema refuses', () => {
     expect(
       () =>
