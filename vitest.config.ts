@@ -45,20 +45,24 @@ const IN_PROCESS = [
 
 /** The files of the shared-io project (below): files that start servers, sockets, child processes,
  *  worker threads or store files and close them in their hooks, and leave no module-level state
- *  behind (no mocks, no changes to process.env or signal handlers, no strategy realms, no venue
- *  registered for good). The store's writer thread is process-wide by design (one per process,
+ *  behind (no mocks, no changes to process.env or signal handlers, no venue registered for good).
+ *  Files that run strategies share the thread's pool of strategy realms, as the runs of one
+ *  `execsim serve` do. The store's writer thread is process-wide by design (one per process,
  *  whatever the runs), so files sharing it share what a long-lived `execsim serve` shares. The
  *  SIGKILL tests, the files that test the writer thread or the strategy realms themselves, and
  *  those that watch the process for sockets and timers left behind (another file's would count)
  *  stay in the integration project, as do live-market-history.test.ts, whose 300 ms history
  *  deadline was missed on a loaded machine after other files had run in its worker, and
  *  cli-tampered.test.ts, whose stored run could not be set up once after other files had run in
- *  its worker (the cause is not found yet). */
+ *  its worker (the cause is not found yet), and strategy-session-budget.test.ts, whose 1 s bound on
+ *  a session's answers was missed once in a shared worker on a loaded machine. */
 const SHARED_IO = [
   'test/cli/cli-commands.test.ts',
   'test/cli/cli-database.test.ts',
   'test/cli/cli-flags.test.ts',
+  'test/cli/cli-interrupt.test.ts',
   'test/cli/cli-messages.test.ts',
+  'test/cli/cli-no-store.test.ts',
   'test/cli/cli-paper-venue.test.ts',
   'test/cli/cli-sweep.test.ts',
   'test/cli/cli-sweeps.test.ts',
@@ -67,6 +71,7 @@ const SHARED_IO = [
   'test/contract/binance/binance-spot.test.ts',
   'test/contract/contract-suite.test.ts',
   'test/contract/scripted-venue.test.ts',
+  'test/contract/venue-folders.test.ts',
   'test/docs/readme.test.ts',
   'test/gateway/gateway-alpaca-faults.test.ts',
   'test/gateway/gateway-alpaca-fills.test.ts',
@@ -94,8 +99,21 @@ const SHARED_IO = [
   'test/live/live-binance-adapter.test.ts',
   'test/live/live-binance-transport-failures.test.ts',
   'test/live/venue-answer-shapes.test.ts',
+  'test/paper/paper-binance-commissions.test.ts',
+  'test/paper/paper-cancel-race.test.ts',
+  'test/paper/paper-desk-report-order.test.ts',
+  'test/paper/paper-desk-streams.test.ts',
+  'test/paper/paper-liquidity.test.ts',
+  'test/paper/paper-quote-fallback.test.ts',
+  'test/paper/paper-run-binance.test.ts',
+  'test/paper/paper-run.test.ts',
+  'test/paper/paper-scenarios.test.ts',
+  'test/paper/paper-strategy-swap.test.ts',
+  'test/paper/paper-strategy.test.ts',
+  'test/paper/paper-venue-starting.test.ts',
   'test/replay/replay-report.test.ts',
   'test/replay/replay-symbol.test.ts',
+  'test/service/browser.test.ts',
   'test/service/decimal-string-messages.test.ts',
   'test/service/pages.test.ts',
   'test/service/quote-fallback.test.ts',
@@ -113,16 +131,28 @@ const SHARED_IO = [
   'test/service/service-fuzz.test.ts',
   'test/service/service-idempotency.test.ts',
   'test/service/service-session-file.test.ts',
+  'test/service/service-strategy-swap.test.ts',
   'test/service/session-liquidity-refresh.test.ts',
   'test/service/session-metrics.test.ts',
   'test/service/session-page.test.ts',
+  'test/service/session-strategy.test.ts',
   'test/service/session-stream.test.ts',
   'test/service/sweep-job-routes.test.ts',
   'test/store/deferred-projection.test.ts',
   'test/store/event-blocks.test.ts',
+  'test/store/restart.test.ts',
   'test/store/run-progress.test.ts',
   'test/store/run-series.test.ts',
+  'test/store/store-concurrent-open.test.ts',
   'test/store/twap-persistence.test.ts',
+  'test/strategy/strategy-failure-report.test.ts',
+  'test/strategy/strategy-modules.test.ts',
+  'test/strategy/strategy-swap.test.ts',
+  'test/sweep/run-pool.test.ts',
+  'test/sweep/sweep-grid-store.test.ts',
+  'test/sweep/sweep-pool.test.ts',
+  'test/sweep/sweep-store.test.ts',
+  'test/tooling/export-names.test.ts',
   'test/tooling/lint-rules.test.ts',
 ];
 

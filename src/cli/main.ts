@@ -21,10 +21,11 @@ import { GATEWAY_HELP } from './gateway-help.ts';
 import { SWEEP_HELP, sweepCommand, wantsQueue } from './sweep-command.ts';
 import { SWEEPS_HELP, sweepsCommand } from './sweeps-command.ts';
 import { WORKER_HELP } from './worker-help.ts';
-import { quickAnswer, USAGE, version } from './usage.ts';
+import { quickAnswer, USAGE } from './usage.ts';
+import { version } from './version.ts';
 
 export { argsProblem, parseSeed, UsageError, type Io } from './io.ts';
-export { version } from './usage.ts';
+export { version } from './version.ts';
 
 const HELP: Record<string, string> = {
   run: RUN_HELP,

@@ -1,9 +1,10 @@
-// The `execsim` command's usage and version, and the answers that need nothing else (`execsim`,
-// --help, --version): kept apart from the commands so that those answers load no command.
-import { readFileSync } from 'node:fs';
+// The `execsim` command's usage, and the answers that need nothing else (`execsim`, --help,
+// --version, the version from version.ts): kept apart from the commands so that those answers
+// load no command.
 import { gatewayNames } from '../gateway/gateway-registry.ts';
 import { DEFAULT_DB_PATH } from '../store/open-database.ts';
 import type { Io } from './io.ts';
+import { version } from './version.ts';
 
 export const USAGE = `usage:
   execsim run <file|dir...> [--seed N] [--db PATH] [--json]     run scenarios, store them, print their reports
@@ -26,12 +27,6 @@ export const USAGE = `usage:
   execsim gateway ${gatewayNames().join('|')} --scenario FILE [--port N] [--host H]   the venue's API on the simulator, wall clock
   execsim --version                                              print the version
 Every command takes --help. The database is --db, else $EXECSIM_DB, else ${DEFAULT_DB_PATH}.`;
-
-/** The version in package.json. */
-export function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 /** The exit code of `execsim` with no command, --help, -h, --version or -V, after printing the
  *  usage or the version; undefined for any other command line. No command is bad input: the

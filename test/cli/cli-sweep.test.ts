@@ -175,7 +175,9 @@ describe('execsim sweep text and --store', () => {
       const deadline = performance.now() + 60_000;
       for (;;) {
         if (performance.now() > deadline) throw new Error('no batch stored within 60 s');
-        await new Promise((resolve) => setImmediate(resolve));
+        // 5 ms between looks (a turn of the event loop each time would spin this thread against
+        // the sweep's own): 5,000 paths take far longer than that past the second batch.
+        await new Promise((resolve) => setTimeout(resolve, 5));
         if (!fs.existsSync(storeDb)) continue;
         const done = readDone(storeDb);
         if (done !== null && done >= 2) break;

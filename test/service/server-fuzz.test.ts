@@ -42,7 +42,9 @@ async function idle(): Promise<void> {
   const until = performance.now() + WAIT_MS;
   while (pool.load.queued + pool.load.running > 0) {
     if (performance.now() > until) throw new Error('pool did not become idle');
-    await new Promise((r) => setImmediate(r));
+    // A few ms between looks: a turn of the event loop each time would spin this thread while
+    // the pool's worker runs the scenario.
+    await new Promise((r) => setTimeout(r, 2));
   }
 }
 

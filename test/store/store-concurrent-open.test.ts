@@ -13,33 +13,49 @@ import { openExistingDatabase, whileBusy } from '../../src/store/open-database.t
 const WORKER = new URL('../support/open-database-worker.mjs', import.meta.url);
 const WAIT_MS = 30_000;
 
-function openIn(file: string, gate: SharedArrayBuffer, threads: number): Promise<string> {
-  return new Promise((resolve) => {
-    const w = new Worker(WORKER, { workerData: { file, gate, threads } });
-    const timer = setTimeout(() => {
-      void w.terminate();
-      resolve('timed out');
-    }, WAIT_MS);
-    w.once('message', (m: string) => {
-      clearTimeout(timer);
-      void w.terminate();
-      resolve(m);
+/** A thread that opens the round's file when told (test/support/open-database-worker.mjs): the
+ *  threads load the store once and race at every round's start gate. */
+class Opener {
+  private readonly worker = new Worker(WORKER);
+  private failure: string | null = null;
+
+  constructor() {
+    this.worker.on('error', (err) => (this.failure = `worker error: ${err.message}`));
+  }
+
+  /** Opens `file` once all `threads` openers are at `gate`; 'ok' or what went wrong. */
+  open(file: string, gate: SharedArrayBuffer, threads: number): Promise<string> {
+    if (this.failure !== null) return Promise.resolve(this.failure);
+    return new Promise((resolve) => {
+      const done = (result: string): void => {
+        clearTimeout(timer);
+        this.worker.off('message', onMessage);
+        this.worker.off('error', onError);
+        resolve(result);
+      };
+      const onMessage = (m: string): void => done(m);
+      const onError = (err: Error): void => done(`worker error: ${err.message}`);
+      const timer = setTimeout(() => done('timed out'), WAIT_MS);
+      this.worker.once('message', onMessage);
+      this.worker.once('error', onError);
+      this.worker.postMessage({ file, gate, threads });
     });
-    w.once('error', (err) => {
-      clearTimeout(timer);
-      resolve(`worker error: ${err.message}`);
-    });
-  });
+  }
+
+  close(): Promise<number> {
+    return this.worker.terminate();
+  }
 }
 
 describe('opening a fresh database from several threads at once', () => {
   it('migrates it once, and every opener succeeds', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'execsim-concurrent-open-'));
+    const openers = Array.from({ length: 4 }, () => new Opener());
     try {
       for (let round = 0; round < 8; round++) {
         const file = path.join(dir, `r${round}.db`);
         const gate = new SharedArrayBuffer(4);
-        const results = await Promise.all(Array.from({ length: 4 }, () => openIn(file, gate, 4)));
+        const results = await Promise.all(openers.map((o) => o.open(file, gate, openers.length)));
         expect(results, `round ${round}`).toEqual(Array(4).fill('ok'));
         const db = openExistingDatabase(file, 'read');
         const versions = (
@@ -51,6 +67,7 @@ describe('opening a fresh database from several threads at once', () => {
         expect(versions).toEqual(MIGRATIONS.map((m) => m.version).sort((a, b) => a - b));
       }
     } finally {
+      await Promise.all(openers.map((o) => o.close()));
       fs.rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
