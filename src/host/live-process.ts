@@ -256,7 +256,7 @@ export class LiveProcess {
     this.clock.stop();
     // The P&L's last mark: the venue's book as the process ends, read before its streams stop.
     const { venue, instrument } = this.session;
-    this.fold.markEnd(instrument.symbol, venue.topOfBook(instrument.symbol));
+    this.fold.markEnd(instrument.symbol, venue.topOfBook(instrument.symbol), this.session.clock.now());
     await this.session.venue.stop();
     // Commands still queued will not run, and one whose commit failed is not durable: they are
     // told the process stopped.

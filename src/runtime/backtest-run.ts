@@ -141,7 +141,7 @@ function* runSteps(loaded: LoadedScenario, options: RunOptions): Generator<void,
     });
     run.audit();
     run.end();
-    endTops().forEach((top, i) => report.fold.markEnd(symbols[i] as string, top));
+    endTops().forEach((top, i) => report.fold.markEnd(symbols[i] as string, top, end));
 
     const wallMs = performance.now() - wallStart;
     const done = runReport({

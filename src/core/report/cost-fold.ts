@@ -1,0 +1,334 @@
+// Each parent's costs, folded from the log: the shortfall against the decision mid decomposed
+// (cost-decomposition.ts), the markouts of its fills and the reversion after its last one
+// (markouts.ts), beside the slippage and participation the report already has. The mids come from
+// what the log carries (mid-timeline.ts): market samples, each parent's arrival top and the book
+// at the run's end, so a backtest, a paper run and a session read them alike and the digest does
+// not move (samples are not hashed). Where the mids come from and why:
+// docs/0071-cost-decomposition.md.
+import type { LogEntry } from '../model/events.ts';
+import { fractionalTicksToPrice, unitsToQuote, type Instrument } from '../model/instrument.ts';
+import { formatScaled, parseDecimal, parseStep } from '../model/decimal.ts';
+import type { AppliedTrade, OrderLedger, ParentState } from '../order/order-ledger.ts';
+import { COST_PARTS, decomposeShortfall, type CostPart, type ShortfallParts } from './cost-decomposition.ts';
+import { MidTimeline } from './mid-timeline.ts';
+import {
+  addMarkouts,
+  DEFAULT_MARKOUT_HORIZONS_MS,
+  emptyMarkoutSums,
+  markoutBps,
+  reversionBps,
+  type MarkoutFill,
+} from './markouts.ts';
+
+/** The parts of the shortfall and their total, quote-currency decimal strings; positive = cost. */
+export type CostBreakdown = Readonly<Record<CostPart | 'total', string>>;
+/** The same in bps of the decision value (the whole quantity at the decision mid). */
+export type CostBreakdownBps = Readonly<Record<CostPart | 'total', number>>;
+
+/** Markouts at one horizon: qty-weighted over the fills whose horizon the run reached, bps of
+ *  their notional, positive = favourable; null when none did (unavailable, not zero). */
+export interface MarkoutFigure {
+  readonly horizonMs: number;
+  readonly bps: number | null;
+  /** Fills counted, of the fills there are. */
+  readonly fills: number;
+  readonly of: number;
+  /** The same over our maker (resting) and taker (crossing) fills; null when there are none. */
+  readonly makerBps: number | null;
+  readonly takerBps: number | null;
+}
+
+export interface ParentCosts {
+  /** When the parent was asked for (its signal's arrival, else its creation), and the mid then. */
+  readonly decisionAt: number;
+  readonly decisionPrice: string | null;
+  /** The mid when it started (the report's arrival price). */
+  readonly arrivalPrice: string | null;
+  /** Its end (completion, else the run's end) and the mid then: what did not fill is marked at it. */
+  readonly endAt: number | null;
+  readonly endPrice: string | null;
+  /** delay + timing + spread + opportunity + fees = total, exactly; null without an arrival mid. */
+  readonly quote: CostBreakdown | null;
+  readonly bps: CostBreakdownBps | null;
+  /** The oldest mid a fill was measured against: how long before the fill it was seen (ms). */
+  readonly midAgeMs: number | null;
+  /** Against the arrival mid, the market's VWAP and its time-weighted mid over the horizon (bps,
+   *  positive = we paid more / got less), and our share of the volume. */
+  readonly slippage: {
+    readonly arrivalBps: number | null;
+    readonly vwapBps: number | null;
+    readonly twapBps: number | null;
+  };
+  readonly participationRate: number | null;
+  readonly markouts: readonly MarkoutFigure[];
+  /** Per horizon: bps the mid came back from where the last fill left it (positive = it came
+   *  back); null past the run's end or without a fill. */
+  readonly reversion: ReadonlyArray<{ readonly horizonMs: number; readonly bps: number | null }>;
+}
+
+/** The run's costs: every parent's parts summed, bps of their decision value summed, and the
+ *  markouts over every fill. */
+export interface RunCosts {
+  readonly quote: CostBreakdown;
+  readonly bps: CostBreakdownBps | null;
+  readonly markouts: readonly MarkoutFigure[];
+}
+
+interface Fill extends MarkoutFill {
+  readonly learnedAt: number;
+}
+
+/** Slippage figures the run report works out already, handed in. */
+export type Slippage = Pick<ParentCosts, 'slippage' | 'participationRate'>;
+
+/** What the run sums of a parent beside its figures. */
+interface RunPart {
+  readonly parts: ShortfallParts | null;
+  readonly inst: Instrument;
+  /** Decision value in quote (for bps). */
+  readonly decisionValue: number;
+  readonly markouts: ReadonlyArray<{
+    value: number;
+    notional: number;
+    fills: number;
+    of: number;
+    mv: number;
+    mn: number;
+    tv: number;
+    tn: number;
+  }>;
+}
+
+export class CostFold {
+  private readonly mids = new MidTimeline();
+  private readonly fills = new Map<string, Fill[]>();
+  private readonly signalAt = new Map<string, number>();
+  private readonly decisionAt = new Map<string, number>();
+  private lastAt = -Infinity;
+  private endAt: number | null = null;
+  /** The figures the run's costs sum, by parent (a later summary replaces a parent's). */
+  private readonly runParts = new Map<string, RunPart>();
+
+  constructor(
+    private readonly primary: string,
+    private readonly horizonsMs: readonly number[] = DEFAULT_MARKOUT_HORIZONS_MS,
+  ) {}
+
+  add(entry: LogEntry): void {
+    const e = entry.event;
+    if (entry.time > this.lastAt) this.lastAt = entry.time;
+    switch (e.kind) {
+      case 'MarketSampled':
+        this.mids.observe(this.primary, entry.time, e.bid, e.ask);
+        return;
+      case 'ParentOrderCreated':
+        this.mids.observe(e.symbol, entry.time, e.arrivalBid, e.arrivalAsk, true);
+        return;
+      case 'SignalReceived':
+        if (!this.signalAt.has(e.signalId)) this.signalAt.set(e.signalId, entry.time);
+        return;
+      case 'SignalAccepted': {
+        const at = this.signalAt.get(e.signalId);
+        if (at !== undefined) this.decisionAt.set(e.parentId, at);
+        return;
+      }
+      default:
+    }
+  }
+
+  /** The trades the ledger applied for `entry`, each under its parent. */
+  trades(entry: LogEntry, applied: readonly AppliedTrade[], ledger: OrderLedger): void {
+    for (const t of applied) {
+      const order = ledger.orders.get(t.clientOrderId);
+      if (!order) continue;
+      const parentId = order.request.parentId;
+      const created = ledger.parents.get(parentId)?.createdAt ?? entry.time;
+      // The venue's time of the trade on our clock's scale: never before the parent started nor
+      // after we learned of it (a venue clock may run ahead or behind ours).
+      const at = Math.max(created, Math.min(t.venueTime, entry.time));
+      const list = this.fills.get(parentId) ?? [];
+      list.push({
+        qty: t.qty,
+        notional: Math.round(t.price * t.qty),
+        liquidity: t.liquidity,
+        at,
+        learnedAt: entry.time,
+      });
+      this.fills.set(parentId, list);
+    }
+  }
+
+  /** The book of `symbol` as the run ended at `at`: the last mid, and the run's end (markouts
+   *  past it are unavailable). */
+  end(symbol: string, bid: number | null, ask: number | null, at: number | undefined): void {
+    const t = at ?? this.lastAt;
+    if (Number.isFinite(t)) {
+      this.mids.observe(symbol, t, bid, ask);
+      this.endAt = this.endAt === null ? t : Math.max(this.endAt, t);
+    }
+  }
+
+  /** The run's end: as the host said, else the last time the log saw. */
+  private runEnd(): number {
+    return this.endAt ?? this.lastAt;
+  }
+
+  /** One parent's costs; also remembered for the run's (runCosts after every parent). */
+  parent(id: string, p: ParentState, inst: Instrument, fees: number, slippage: Slippage): ParentCosts {
+    const spec = p.spec;
+    const symbol = spec.symbol;
+    const fills = this.fills.get(id) ?? [];
+    const runEnd = this.runEnd();
+    const decisionAt = Math.min(this.decisionAt.get(id) ?? p.createdAt, p.createdAt);
+    const arrival2 =
+      spec.arrivalBid !== null || spec.arrivalAsk !== null ? mid2(spec.arrivalBid, spec.arrivalAsk) : null;
+    const decision2 =
+      decisionAt < p.createdAt ? (this.mids.atOrBefore(symbol, decisionAt)?.mid2 ?? arrival2) : arrival2;
+    const endAt = p.completed?.at ?? (Number.isFinite(runEnd) ? runEnd : null);
+    const end2 = endAt === null ? arrival2 : (this.mids.atOrBefore(symbol, endAt)?.mid2 ?? arrival2);
+    let midAge: number | null = null;
+    const costFills = fills.map((f) => {
+      const m = this.mids.before(symbol, f.at);
+      const age = m === null ? null : f.at - m.at;
+      if (age !== null) midAge = Math.max(midAge ?? 0, age);
+      return { qty: f.qty, notional: f.notional, mid2: m?.mid2 ?? arrival2 ?? 0 };
+    });
+    let parts: ShortfallParts | null = null;
+    if (arrival2 !== null && decision2 !== null && end2 !== null)
+      parts = decomposeShortfall({
+        side: spec.side,
+        qty: spec.qty,
+        decisionMid2: decision2,
+        arrivalMid2: arrival2,
+        endMid2: end2,
+        fills: costFills,
+        fees,
+      });
+    const decisionValue = decision2 === null ? 0 : (spec.qty * decision2) / 2; // units
+    const price = (m2: number | null): string | null => (m2 === null ? null : fractionalTicksToPrice(inst, m2 / 2));
+    const unitQuote = Number(unitsToQuote(inst, 1));
+    const runMarkouts: RunPart['markouts'][number][] = [];
+    const markouts = this.horizonsMs.map((h): MarkoutFigure => {
+      const sums = emptyMarkoutSums();
+      addMarkouts(sums, this.mids, symbol, spec.side, fills, h, runEnd);
+      runMarkouts.push({
+        value: (Number(sums.value) / 2) * unitQuote,
+        notional: sums.notional * unitQuote,
+        fills: sums.fills,
+        of: fills.length,
+        mv: (Number(sums.makerValue) / 2) * unitQuote,
+        mn: sums.makerNotional * unitQuote,
+        tv: (Number(sums.takerValue) / 2) * unitQuote,
+        tn: sums.takerNotional * unitQuote,
+      });
+      return {
+        horizonMs: h,
+        bps: markoutBps(sums.value, sums.notional),
+        fills: sums.fills,
+        of: fills.length,
+        makerBps: markoutBps(sums.makerValue, sums.makerNotional),
+        takerBps: markoutBps(sums.takerValue, sums.takerNotional),
+      };
+    });
+    const last = fills.reduce<Fill | null>((a, f) => (a === null || f.at >= a.at ? f : a), null);
+    this.runParts.set(id, { parts, inst, decisionValue: decisionValue * unitQuote, markouts: runMarkouts });
+    return {
+      decisionAt,
+      decisionPrice: price(decision2),
+      arrivalPrice: price(arrival2),
+      endAt,
+      endPrice: price(end2),
+      quote: parts === null ? null : breakdown(parts, (v) => halfUnitsToQuote(inst, v)),
+      bps: parts === null || decisionValue <= 0 ? null : breakdown(parts, (v) => bps(Number(v) / 2, decisionValue)),
+      midAgeMs: midAge,
+      ...slippage,
+      markouts,
+      reversion: this.horizonsMs.map((h) => ({
+        horizonMs: h,
+        bps: last === null ? null : reversionBps(this.mids, symbol, spec.side, last.at, last.learnedAt, h, runEnd),
+      })),
+    };
+  }
+
+  /** The run's costs over the parents given to parent() so far. */
+  run(): RunCosts {
+    const runParts = [...this.runParts.values()];
+    const quote = Object.fromEntries(
+      [...COST_PARTS, 'total' as const].map((k) => [
+        k,
+        addDecimals(runParts.flatMap((r) => (r.parts === null ? [] : [halfUnitsToQuote(r.inst, r.parts[k])]))),
+      ]),
+    ) as CostBreakdown;
+    const value = runParts.reduce((s, r) => s + (r.parts === null ? 0 : r.decisionValue), 0);
+    const markouts = this.horizonsMs.map((h, i): MarkoutFigure => {
+      const at = runParts.map((r) => r.markouts[i]).filter((m) => m !== undefined);
+      const sum = (f: (m: (typeof at)[number]) => number): number => at.reduce((s, m) => s + f(m), 0);
+      const ratio = (v: number, n: number): number | null => (n > 0 ? bps(v, n) : null);
+      return {
+        horizonMs: h,
+        bps: ratio(
+          sum((m) => m.value),
+          sum((m) => m.notional),
+        ),
+        fills: sum((m) => m.fills),
+        of: sum((m) => m.of),
+        makerBps: ratio(
+          sum((m) => m.mv),
+          sum((m) => m.mn),
+        ),
+        takerBps: ratio(
+          sum((m) => m.tv),
+          sum((m) => m.tn),
+        ),
+      };
+    });
+    return {
+      quote,
+      bps: value > 0 ? breakdownOf(quote, (q) => bps(Number(q), value)) : null,
+      markouts,
+    };
+  }
+}
+
+function mid2(bid: number | null, ask: number | null): number {
+  if (bid !== null && ask !== null) return bid + ask;
+  return 2 * ((bid ?? ask) as number);
+}
+
+function breakdown<T>(parts: ShortfallParts, f: (v: bigint) => T): Readonly<Record<CostPart | 'total', T>> {
+  return {
+    delay: f(parts.delay),
+    timing: f(parts.timing),
+    spread: f(parts.spread),
+    opportunity: f(parts.opportunity),
+    fees: f(parts.fees),
+    total: f(parts.total),
+  };
+}
+
+function breakdownOf<T>(q: CostBreakdown, f: (v: string) => T): Readonly<Record<CostPart | 'total', T>> {
+  return {
+    delay: f(q.delay),
+    timing: f(q.timing),
+    spread: f(q.spread),
+    opportunity: f(q.opportunity),
+    fees: f(q.fees),
+    total: f(q.total),
+  };
+}
+
+const bps = (value: number, of: number): number => Math.round((value / of) * 1_000_000) / 100 + 0;
+
+/** Half notional units (half a tick times a lot) as an exact quote-currency decimal string. */
+export function halfUnitsToQuote(inst: Instrument, half: bigint): string {
+  const unit = parseStep(unitsToQuote(inst, 1));
+  return formatScaled(half * unit.mantissa * 5n, unit.scale + 1);
+}
+
+/** The exact sum of decimal strings ("0" for none). */
+export function addDecimals(values: readonly string[]): string {
+  const parsed = values.map(parseDecimal);
+  const scale = parsed.reduce((m, d) => Math.max(m, d.scale), 0);
+  const sum = parsed.reduce((s, d) => s + d.mantissa * 10n ** BigInt(scale - d.scale), 0n);
+  return formatScaled(sum, scale);
+}
