@@ -105,6 +105,8 @@ export class CostFold {
   private readonly signalAt = new Map<string, number>();
   private readonly decisionAt = new Map<string, number>();
   private lastAt = -Infinity;
+  /** Whether the log has market samples (the only mids between arrivals). */
+  private sampled = false;
   private endAt: number | null = null;
   /** The figures the run's costs sum, by parent (a later summary replaces a parent's). */
   private readonly runParts = new Map<string, RunPart>();
@@ -119,6 +121,7 @@ export class CostFold {
     if (entry.time > this.lastAt) this.lastAt = entry.time;
     switch (e.kind) {
       case 'MarketSampled':
+        this.sampled = true;
         this.mids.observe(this.primary, entry.time, e.bid, e.ask);
         return;
       case 'ParentOrderCreated':
@@ -182,8 +185,10 @@ export class CostFold {
     const decisionAt = Math.min(this.decisionAt.get(id) ?? p.createdAt, p.createdAt);
     const arrival2 =
       spec.arrivalBid !== null || spec.arrivalAsk !== null ? mid2(spec.arrivalBid, spec.arrivalAsk) : null;
-    const decision2 =
-      decisionAt < p.createdAt ? (this.mids.atOrBefore(symbol, decisionAt)?.mid2 ?? arrival2) : arrival2;
+    // The mid at the decision is a sample's: only the run's symbol is sampled, so a parent of
+    // another symbol (whose only mids are arrivals, perhaps long before) is decided at arrival.
+    const sampledMid = this.sampled && symbol === this.primary ? this.mids.atOrBefore(symbol, decisionAt) : null;
+    const decision2 = decisionAt < p.createdAt ? (sampledMid?.mid2 ?? arrival2) : arrival2;
     const endAt = p.completed?.at ?? (Number.isFinite(runEnd) ? runEnd : null);
     const end2 = endAt === null ? arrival2 : (this.mids.atOrBefore(symbol, endAt)?.mid2 ?? arrival2);
     let midAge: number | null = null;
