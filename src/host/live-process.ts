@@ -79,7 +79,7 @@ export class LiveProcess {
     const s = loaded.scenario;
     this.writer = options.store.writer(id, instrument);
     if (prior) this.writer.rollback(prior);
-    this.fold = new RunReportFold(instrument);
+    this.fold = new RunReportFold(instrument, [], s.report.markoutsMs);
     for (const e of prior ?? []) this.fold.add(e);
     this.ended = new Promise<LiveOutcome>((resolve) => (this.finished = resolve));
     const log = prior ? EventLog.resume(clock, prior) : new EventLog(clock);
