@@ -1,7 +1,7 @@
 // A sweep path's costs: the run report's cost decomposition over all the path's parents (each
 // part in bps of the decision value) and the 5 s markout of every fill, so that a sweep, and each
 // point of a grid, can compare where the cost went and how the fills marked out.
-import type { RunCosts } from '../core/report/cost-fold.ts';
+import type { RunCosts } from '../core/report/cost-figures.ts';
 import { metricStats, type MetricStats } from './sweep-stats.ts';
 
 /** A path's costs over all its parents (the run report's `costs`): each part of the shortfall

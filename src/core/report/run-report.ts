@@ -20,7 +20,8 @@ import { unvaluedByAsset } from './unvalued-fees.ts';
 import { PnlFold, type PnlReport } from './pnl-fold.ts';
 import { QuoteFallbackMetricsFold, type QuoteFallbackMetrics } from './quote-fallback-metrics.ts';
 import { planWarnings, type PlanWarning } from './plan-warnings.ts';
-import { CostFold, type ParentCosts, type RunCosts } from './cost-fold.ts';
+import { CostFold } from './cost-fold.ts';
+import type { ParentCosts, RunCosts } from './cost-figures.ts';
 
 /** One symbol's position at the end of the run, as decimal quantities of its base: ours (the
  *  account's baseline plus our fills and corrections) and the venue's. */
@@ -79,7 +80,7 @@ export interface ParentReport {
   /** Slices never sent, grouped by why (a guard, an early stop, nothing left to send, ...). */
   readonly unsent: ReadonlyArray<{ readonly reason: string; readonly slices: number }>;
   /** What it cost, decomposed (delay, timing, spread, opportunity, fees), its markouts and
-   *  reversion, beside its slippage and participation (cost-fold.ts). */
+   *  reversion, beside its slippage and participation (cost-fold.ts, cost-figures.ts). */
   readonly costs: ParentCosts;
   readonly children: readonly ChildReport[];
 }
@@ -152,7 +153,7 @@ export interface LogSummary extends DiscrepancySummary {
   readonly positions: readonly PositionReport[];
   /** Profit and loss of the run's trading, per symbol and in all (pnl-fold.ts). */
   readonly pnl: PnlReport;
-  /** The parents' costs summed, and the markouts over every fill of the run (cost-fold.ts). */
+  /** The parents' costs summed, and the markouts over every fill of the run (cost-fold.ts, cost-figures.ts). */
   readonly costs: RunCosts;
 }
 

@@ -1,4 +1,4 @@
-// The run page's markout curve (run-costs.tsx): bps after our fills at each horizon, one line per
+// The run page's markout curve (cost-section.tsx): bps after our fills at each horizon, one line per
 // parent and one for the whole run, from the data the #markouts element carries (no request).
 // The horizons are spread on a log scale (1 s to 5 min). Once drawn, the element says how many
 // points it plotted (data-points) and that it is ready (data-ready).

@@ -21,7 +21,7 @@ const PARTS = ['delay', 'timing', 'spread', 'opportunity', 'fees', 'total'] as c
 
 const horizonLabel = (ms: number): string => (ms % 60_000 === 0 ? `${ms / 60_000} min` : `${ms / 1000} s`);
 
-export function RunCosts(props: { report: unknown; colours: Readonly<Record<string, string>> }) {
+export function CostSection(props: { report: unknown; colours: Readonly<Record<string, string>> }) {
   const report = fields(props.report);
   const parents = (Array.isArray(report['parents']) ? (report['parents'] as unknown[]) : [])
     .map(fields)
