@@ -10,6 +10,22 @@ import { storedText } from '../store/stored-values.ts';
 import { textTable } from './text-table.ts';
 import { pnlLines } from './format-pnl.ts';
 
+/** A parent's cost decomposed, in one line: the parts against the decision mid, their total in
+ *  bps of the decision value, and the 5 s markout (else the first horizon the report has). */
+function costLine(p: RunReport['parents'][number]): string | null {
+  const c = p.costs;
+  if (c?.quote == null) return null;
+  const q = c.quote;
+  const m = c.markouts.find((x) => x.horizonMs === 5_000) ?? c.markouts[0];
+  const markout =
+    m === undefined ? '' : `; markout ${m.horizonMs / 1000} s ${m.bps === null ? 'n/a' : `${m.bps.toFixed(2)} bps`}`;
+  return (
+    `    cost vs decision ${c.decisionPrice}: delay ${q.delay} + timing ${q.timing} + spread ${q.spread} + ` +
+    `opportunity ${q.opportunity} + fees ${q.fees} = ${q.total}` +
+    `${c.bps === null ? '' : ` (${c.bps.total.toFixed(2)} bps)`}${markout}`
+  );
+}
+
 /** The report as text; `stored` false (a run with --no-store) shows no run id: nothing could be
  *  looked up by it. A paper run's time is the wall clock's, not simulated. */
 export function formatReport(r: RunReport, stored = true, mode = 'backtest'): string {
@@ -47,6 +63,8 @@ export function formatReport(r: RunReport, stored = true, mode = 'backtest'): st
           `${p.durationMs === null ? 'still working' : `${(p.durationMs / 1000).toFixed(1)} s`}`,
       );
     }
+    const cost = costLine(p);
+    if (cost !== null) lines.push(cost);
     const changed = r.warnings.filter((w) => w.parent === p.id);
     if (changed.length > 0) lines.push(planWarningsLine(changed));
     if (p.unvaluedFees.length > 0)

@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { DEFAULT_DB_PATH, openDatabase } from '../store/open-database.ts';
 import { SweepStore } from '../store/sweep-store.ts';
 import { MAX_SWEEP_PATHS, METRICS, PATH_STATUSES, type Metric, type SweepResult } from '../sweep/sweep.ts';
+import { COST_METRICS, type CostMetric } from '../sweep/path-costs.ts';
 import { newSweep, newSweepId, SweepRecorder } from '../sweep/sweep-recorder.ts';
 import { GridError, parseGridFlag, settingsLabel, type GridAxis } from '../sweep/sweep-grid.ts';
 import { RANK_MIN_SHARE, type GridReport, type MetricWithCi } from '../sweep/sweep-grid-report.ts';
@@ -294,6 +295,8 @@ export function formatSweep(r: SweepResult, wallMs: number, sweepId: string | nu
       `net P&L per path (quote currency): mean ${fixed(pnl.mean, 2)}, sd ${fixed(pnl.std, 2)}, ` +
         `p5 ${fixed(pnl.p5, 2)}, p50 ${fixed(pnl.p50, 2)}, p95 ${fixed(pnl.p95, 2)} (${pnl.n} paths)`,
     );
+  // A result stored before paths had costs has none.
+  if (r.costs && r.costs.totalCostBps.n > 0) lines.push(costsLine(r.costs));
   const rows: string[][] = [];
   for (const [id, s] of Object.entries(r.summary)) {
     METRICS.forEach((m, k) => {
@@ -328,6 +331,30 @@ export function formatSweep(r: SweepResult, wallMs: number, sweepId: string | nu
     }
   }
   return lines.join('\n');
+}
+
+const COST_LABELS: Readonly<Record<CostMetric, string>> = {
+  delayBps: 'delay',
+  timingBps: 'timing',
+  spreadBps: 'spread',
+  opportunityBps: 'opportunity',
+  feesBps: 'fees',
+  totalCostBps: 'total',
+  markout5sBps: 'markout 5 s',
+};
+
+/** The paths' costs in one line: each part's mean over the paths and the total's spread. */
+function costsLine(
+  c: Readonly<Record<CostMetric, { mean: number | null; p5: number | null; p95: number | null }>>,
+): string {
+  const parts = COST_METRICS.filter((m) => m !== 'totalCostBps' && m !== 'markout5sBps')
+    .map((m) => `${COST_LABELS[m]} ${fixed(c[m].mean, 2)}`)
+    .join(' + ');
+  const t = c.totalCostBps;
+  return (
+    `cost per path, bps of the decision value (mean): ${parts} = ${fixed(t.mean, 2)} ` +
+    `(p5 ${fixed(t.p5, 2)}, p95 ${fixed(t.p95, 2)}); markout 5 s ${fixed(c.markout5sBps.mean, 2)} bps (positive = favourable)`
+  );
 }
 
 const ci = (m: { ci95: readonly [number, number] | null }, d: number): string =>
@@ -366,9 +393,19 @@ export function formatGrid(g: GridReport): string[] {
       rows,
       2,
     ),
-    '',
-    'best setting per objective:',
   ];
+  // Reports stored before paths had costs have none.
+  if (g.points.some((p) => p.costs !== undefined))
+    lines.push(
+      '',
+      'cost by point, bps of the decision value (mean over paths; markout 5 s: positive = favourable):',
+      ...textTable(
+        ['point', ...COST_METRICS.map((m) => COST_LABELS[m])],
+        g.points.map((p) => [String(p.point), ...COST_METRICS.map((m) => fixed(p.costs?.[m].mean ?? null, 2))]),
+        2,
+      ),
+    );
+  lines.push('', 'best setting per objective:');
   const name = (p: number | null): string => {
     const point = p === null ? undefined : g.points[p];
     return point === undefined

@@ -79,7 +79,7 @@ export class LiveProcess {
     const s = loaded.scenario;
     this.writer = options.store.writer(id, instrument);
     if (prior) this.writer.rollback(prior);
-    this.fold = new RunReportFold(instrument);
+    this.fold = new RunReportFold(instrument, [], s.report.markoutsMs);
     for (const e of prior ?? []) this.fold.add(e);
     this.ended = new Promise<LiveOutcome>((resolve) => (this.finished = resolve));
     const log = prior ? EventLog.resume(clock, prior) : new EventLog(clock);
@@ -256,7 +256,7 @@ export class LiveProcess {
     this.clock.stop();
     // The P&L's last mark: the venue's book as the process ends, read before its streams stop.
     const { venue, instrument } = this.session;
-    this.fold.markEnd(instrument.symbol, venue.topOfBook(instrument.symbol));
+    this.fold.markEnd(instrument.symbol, venue.topOfBook(instrument.symbol), this.session.clock.now());
     await this.session.venue.stop();
     // Commands still queued will not run, and one whose commit failed is not durable: they are
     // told the process stopped.

@@ -58,6 +58,8 @@ export interface RunReport {
   /** Profit and loss of the run's trading: realized, unrealized, fees, net, turnover, exposure
    *  and drawdown, per symbol and in all. */
   readonly pnl: LogSummary['pnl'];
+  /** What the parents cost, decomposed and summed, and the markouts over every fill. */
+  readonly costs: LogSummary['costs'];
 }
 
 /** A finished run's report from its log and the fold of it. */
@@ -105,5 +107,6 @@ export function runReport(r: {
     quoteFallback: summary.quoteFallback,
     positions: summary.positions,
     pnl: summary.pnl,
+    costs: summary.costs,
   };
 }

@@ -20,8 +20,10 @@ export class RunReportSink implements RollbackSink {
   constructor(
     private readonly instrument: Instrument,
     private readonly others: readonly Instrument[],
+    /** The markouts' horizons (the scenario's report.markoutsMs; absent: the defaults). */
+    private readonly markoutsMs?: readonly number[],
   ) {
-    this.fold = new RunReportFold(instrument, others);
+    this.fold = new RunReportFold(instrument, others, markoutsMs);
   }
 
   write(entry: LogEntry): void {
@@ -29,7 +31,7 @@ export class RunReportSink implements RollbackSink {
   }
 
   rollback(durable: readonly LogEntry[]): void {
-    this.fold = new RunReportFold(this.instrument, this.others);
+    this.fold = new RunReportFold(this.instrument, this.others, this.markoutsMs);
     for (const entry of durable) this.fold.add(entry);
   }
 

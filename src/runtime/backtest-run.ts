@@ -98,7 +98,7 @@ function* runSteps(loaded: LoadedScenario, options: RunOptions): Generator<void,
   const rng = new Rng(seed);
   const log = new EventLog(clock);
   const others = s.otherInstruments.length > 0 ? scenarioInstruments(s, instrument).all.slice(1) : [];
-  const report = new RunReportSink(instrument, others);
+  const report = new RunReportSink(instrument, others, s.report.markoutsMs);
   const sinks: RollbackSink[] = [report];
   if (options.onEntry) {
     const onEntry = options.onEntry;
@@ -141,7 +141,7 @@ function* runSteps(loaded: LoadedScenario, options: RunOptions): Generator<void,
     });
     run.audit();
     run.end();
-    endTops().forEach((top, i) => report.fold.markEnd(symbols[i] as string, top));
+    endTops().forEach((top, i) => report.fold.markEnd(symbols[i] as string, top, end));
 
     const wallMs = performance.now() - wallStart;
     const done = runReport({

@@ -212,10 +212,26 @@ const expectation = z
     'each expectation must have exactly one kind, e.g. "- noDiscrepancies: true"',
   );
 
+/** The longest markout horizon a scenario may name, ms (a day). */
+const MAX_MARKOUT_MS = 86_400_000;
+
 /** What the run records for its charts: `sampleMs` is the interval of the top-of-book and trade
  *  samples (MarketSampled), a whole number of ms, `auto` (the default: see sampleIntervalMs), or
- *  `off` (no samples, not even at our fills). */
+ *  `off` (no samples, not even at our fills). `markoutsMs`: the horizons of the report's markouts
+ *  (absent: 1 s, 5 s, 30 s and 5 min). */
 const report = z.strictObject({
+  markoutsMs: z
+    .array(
+      z
+        .number()
+        .int()
+        .min(1, { error: 'must be at least 1 ms' })
+        .max(MAX_MARKOUT_MS, { error: `must be at most ${MAX_MARKOUT_MS} ms (a day)` }),
+    )
+    .min(1, { error: 'must name at least one horizon (leave it out for the defaults)' })
+    .max(8, { error: 'must name at most 8 horizons' })
+    .refine((h) => h.every((x, i) => i === 0 || x > (h[i - 1] as number)), 'must be in increasing order')
+    .optional(),
   sampleMs: z
     .union(
       [
@@ -297,7 +313,7 @@ export const scenarioFields = z.strictObject({
 /** `report.sampleMs` as the run uses it: `auto` resolved from the duration. */
 export const resolveSampleMs = <S extends z.output<typeof scenarioFields>>(s: S) => ({
   ...s,
-  report: { sampleMs: sampleIntervalMs(s.report.sampleMs, parseDurationMs(s.duration)) },
+  report: { ...s.report, sampleMs: sampleIntervalMs(s.report.sampleMs, parseDurationMs(s.duration)) },
 });
 
 /** A scenario as its file states it: one with mode: paper may leave out `start` and `market`. */

@@ -7,6 +7,7 @@
 // by path: a paired difference, far narrower than the points' own intervals, since the market
 // noise they share cancels (docs/0020-sweeps-on-worker-threads.md).
 import { metricStats, type MetricStats } from './sweep-stats.ts';
+import { COST_METRICS, type CostMetric, type PathCosts } from './path-costs.ts';
 import { gridSettings, type GridAxis, type GridSetting } from './sweep-grid.ts';
 
 /** A metric's statistics (mean, standard deviation, 5th/50th/95th percentiles) with the 95%
@@ -36,6 +37,9 @@ export interface GridPointReport {
   readonly netPnl: MetricWithCi;
   /** Paths on which every expectation held, over paths (0..1). */
   readonly passRate: number;
+  /** The paths' costs: each part of the shortfall against the decision mid (bps of the decision
+   *  value) and the 5 s markout; absent from a report stored before paths had them. */
+  readonly costs?: Readonly<Record<CostMetric, MetricWithCi>>;
   /** Against the point with the lowest mean shortfall (null for that point itself, or no shortfall). */
   readonly vsBest: PairedDifference | null;
   /** Whether the point can be named best for a shortfall objective (see RANK_MIN_SHARE). */
@@ -85,6 +89,8 @@ export interface UnitFigures {
   /** Null for a unit stored before paths had a net P&L. */
   readonly netPnl: number | null;
   readonly passed: boolean;
+  /** Null for a unit stored before paths had costs. */
+  readonly costs?: PathCosts | null;
 }
 
 // Two-sided 95% quantiles of Student's t for 1..30 degrees of freedom.
@@ -163,6 +169,10 @@ export function gridReport(axes: readonly GridAxis[], units: readonly UnitFigure
       fillRatio: withCi(rows.map((r) => r.fillRatio)),
       netPnl: withCi(rows.map((r) => r.netPnl)),
       passRate: rows.length === 0 ? 0 : rows.filter((r) => r.passed).length / rows.length,
+      costs: Object.fromEntries(COST_METRICS.map((m) => [m, withCi(rows.map((r) => r.costs?.[m] ?? null))])) as Record<
+        CostMetric,
+        MetricWithCi
+      >,
       vsBest: null,
       ranked: shortfallBps.n >= 2 && shortfallBps.n >= RANK_MIN_SHARE * rows.length,
     };

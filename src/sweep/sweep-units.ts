@@ -8,6 +8,7 @@
 import type { ParentReport } from '../core/report/run-report.ts';
 import { parseScenario, type LoadedScenario } from '../scenario/load-scenario.ts';
 import { metricStats } from './sweep-stats.ts';
+import { costStats } from './path-costs.ts';
 import {
   ExpectationTallies,
   MAX_SWEEP_PATHS,
@@ -234,7 +235,15 @@ export class SweepCollector {
     const p = path.netPnl === undefined ? { ...path, netPnl: null } : path;
     this.perPath.push(grid ? { ...p, point } : p);
     this.tallies.add(expectations);
-    if (grid) this.figures.push({ point, path: path.path, passed: path.passed, netPnl: p.netPnl, ...totals() });
+    if (grid)
+      this.figures.push({
+        point,
+        path: path.path,
+        passed: path.passed,
+        netPnl: p.netPnl,
+        costs: path.costs ?? null,
+        ...totals(),
+      });
   }
 
   result(): SweepResult {
@@ -246,6 +255,7 @@ export class SweepCollector {
       summary: summarize(this.perPath),
       expectations: this.tallies.result(),
       netPnl: metricStats(this.perPath.map((p) => p.netPnl)),
+      costs: costStats(this.perPath),
       ...(this.def.grid.length > 0 ? { grid: gridReport(this.def.grid, this.figures) } : {}),
     };
   }

@@ -17,6 +17,7 @@ import {
   type SweepPath,
 } from './sweep.ts';
 import { storedPath } from './sweep-recorder.ts';
+import { pathCosts } from './path-costs.ts';
 import { metricStats } from './sweep-stats.ts';
 
 const IMPACT = loadScenarioFile('scenarios/almgren-chriss-impact.yaml');
@@ -188,6 +189,12 @@ describe('runSweep', () => {
     const single = runScenario(IMPACT, { seed: third.seed });
     expect(single.digest).toBe(third.digest);
     expect(third.parents['b1']?.shortfallQuote).toBe(Number(single.parents.find((p) => p.id === 'b1')?.shortfallQuote));
+    // Its costs are the run's (the path samples the market as the run does), and the sweep's cost
+    // statistics are those of the paths' figures.
+    expect(third.costs).toEqual(pathCosts(single.costs));
+    expect(third.costs?.totalCostBps).not.toBeNull();
+    expect(r.costs?.totalCostBps).toEqual(metricStats(r.perPath.map((p) => p.costs?.totalCostBps ?? null)));
+    expect(r.costs?.markout5sBps.n).toBe(6);
 
     expect(r.expectations.map((e) => e.name)).toEqual([
       'filledQty b5',

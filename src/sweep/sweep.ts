@@ -7,8 +7,9 @@ import { createHash } from 'node:crypto';
 import type { ParentReport } from '../core/report/run-report.ts';
 import type { LoadedScenario } from '../scenario/load-scenario.ts';
 import type { ExpectationTally } from '../store/sweep-columns.ts';
-import { runScenario } from '../runtime/backtest-run.ts';
+import { runScenario, type RunReport } from '../runtime/backtest-run.ts';
 import { metricStats, type MetricStats } from './sweep-stats.ts';
+import { costStats, pathCosts, type CostMetric, type PathCosts } from './path-costs.ts';
 import type { GridReport } from './sweep-grid-report.ts';
 
 /** The most paths one sweep may run (a sanity limit: about 15 minutes of a fast scenario). */
@@ -46,6 +47,7 @@ export function deriveSeed(sweepSeed: number, index: number): number {
 }
 
 export const METRICS = ['shortfallQuote', 'shortfallBps', 'fillRatio', 'durationMs'] as const;
+
 export type Metric = (typeof METRICS)[number];
 
 /** A parent in a path that never created it (e.g. scheduled after the horizon). */
@@ -81,6 +83,9 @@ export interface SweepPath {
   /** The path's net P&L in quote currency (the run report's pnl.total.net: realized + unrealized
    *  - fees); null only in a result stored before paths had it. */
   readonly netPnl: number | null;
+  /** The path's costs decomposed and its 5 s markout (pathCosts); absent in a result stored
+   *  before paths had them. */
+  readonly costs?: PathCosts | null;
   /** Per parent; a scenario order refused before it became a parent (pre-trade checks, a TWAP
    *  plan that cannot run) is here as 'absent'. */
   readonly parents: Readonly<Record<string, ParentPathMetrics>>;
@@ -103,6 +108,8 @@ export interface SweepResult {
   /** The paths' net P&L in quote currency (SweepPath.netPnl), over every path (every grid
    *  point's together in a grid sweep; each point's is in its grid report). */
   readonly netPnl: MetricStats;
+  /** The paths' costs (SweepPath.costs) over every path, as netPnl. */
+  readonly costs?: Readonly<Record<CostMetric, MetricStats>>;
   /** A grid sweep's report per grid point (then `paths` is per point, perPath has every point's
    *  paths in run order, and summary and expectations pool every point's paths). */
   readonly grid?: GridReport;
@@ -150,25 +157,14 @@ export interface PathRun {
   readonly expectations: readonly ExpectationOutcome[];
 }
 
-/** Runs path `index` of a sweep, with seed `seed`; a run that throws becomes SweepPathError. */
-/** The scenario as a sweep path runs it: without market samples, which are chart data that no
- *  path figure reads and are not in the digest (the run of the path's seed, charts and all, has
- *  the path's digest). About a third of a calm path's time went into sampling. */
-const unsampledOf = new WeakMap<LoadedScenario, LoadedScenario>();
-function unsampled(loaded: LoadedScenario): LoadedScenario {
-  let u = unsampledOf.get(loaded);
-  if (!u) {
-    const s = loaded.scenario;
-    u = { ...loaded, scenario: { ...s, report: { ...s.report, sampleMs: 'off' } } };
-    unsampledOf.set(loaded, u);
-  }
-  return u;
-}
-
+/** Runs path `index` of a sweep, with seed `seed`; a run that throws becomes SweepPathError. A
+ *  path samples the market as its run does: the samples are not in the digest, and the costs read
+ *  the mids they carry (the mid before each fill, the mids of the markouts), so a path's costs
+ *  are its run's. */
 export function runPath(loaded: LoadedScenario, index: number, seed: number): PathRun {
-  let report;
+  let report: RunReport;
   try {
-    report = runScenario(unsampled(loaded), { seed });
+    report = runScenario(loaded, { seed });
   } catch (err) {
     throw new SweepPathError(index, seed, err);
   }
@@ -184,6 +180,7 @@ export function runPath(loaded: LoadedScenario, index: number, seed: number): Pa
       shortfallBps: totals.shortfallBps,
       fillRatio: totals.fillRatio,
       netPnl: numberOrNull(report.pnl.total.net),
+      costs: pathCosts(report.costs),
       parents: Object.fromEntries([
         ...report.parents.map((p): [string, ParentPathMetrics] => [p.id, pathMetrics(p)]),
         ...refused.map((o): [string, ParentPathMetrics] => [o.id, ABSENT]),
@@ -350,5 +347,6 @@ export function* sweepSteps(
     summary: summarize(perPath),
     expectations: tallies.result(),
     netPnl: metricStats(perPath.map((p) => p.netPnl)),
+    costs: costStats(perPath),
   };
 }

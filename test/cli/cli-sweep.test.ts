@@ -21,6 +21,7 @@ import {
   throughQueue,
 } from '../../src/cli/sweep-command.ts';
 import { runSweep } from '../../src/sweep/sweep.ts';
+import { COST_METRICS } from '../../src/sweep/path-costs.ts';
 import { loadScenarioSource } from '../../src/scenario/load-scenario.ts';
 import { openExistingDatabase } from '../../src/store/open-database.ts';
 import { getSweep } from '../../src/store/sweep-read.ts';
@@ -74,7 +75,21 @@ describe('execsim sweep --json', () => {
     expect(first.code).toBe(0);
     expect(first.stdout.trim().split('\n')).toHaveLength(1);
     const r = JSON.parse(first.stdout) as SweepJson;
-    expect(Object.keys(r)).toEqual(['scenario', 'seed', 'paths', 'perPath', 'summary', 'expectations', 'netPnl']);
+    expect(Object.keys(r)).toEqual([
+      'scenario',
+      'seed',
+      'paths',
+      'perPath',
+      'summary',
+      'expectations',
+      'netPnl',
+      'costs',
+    ]);
+    // Each path's costs (every part and the 5 s markout), and their statistics over the paths.
+    const costs = r as unknown as { costs: Record<string, { n: number }> };
+    expect(Object.keys(costs.costs)).toEqual([...COST_METRICS]);
+    expect(costs.costs['totalCostBps']?.n).toBe(4);
+    for (const p of r.perPath) expect(Object.keys((p as { costs?: object }).costs ?? {})).toEqual([...COST_METRICS]);
     // Each path's net P&L, and their statistics.
     expect(r.perPath.every((p) => typeof (p as { netPnl?: unknown }).netPnl === 'number')).toBe(true);
     expect((r as unknown as { netPnl: { n: number } }).netPnl.n).toBe(4);

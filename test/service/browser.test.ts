@@ -8,6 +8,8 @@
 // symbol, quantity, net P&L in quote currency, position in base units) and the number of points
 // it plotted per series equals what the API serves for the same maxPoints; the equity chart has
 // the report's net P&L beside it; a series request that fails or cannot be made turns "loading…" into the reason.
+// The cost table shows each parent's cost parts as the report has them, and the markout curve is
+// drawn with every markout the report has.
 // From the runs list the nav leads to the sweeps list and a sweep; its re-run button asks for the
 // token, shows a wrong token's refusal, and with the token POSTs the re-run and links the run,
 // which the pool runs to the path's digest. Screenshots go to test-output/ (the README's picture
@@ -192,6 +194,45 @@ describe.skipIf(!haveChromium)('pages in Chromium', () => {
       expect(await page.$$eval('.legend .arrival', (es) => es.map((e) => e.textContent))).toEqual(
         s.parents.map((p) => `arrival price ${p.id}`),
       );
+
+      // The cost table: one row per parent with its parts as the report has them (they add up to
+      // its total), and the run's sums; the markout curve drawn with every markout the report has.
+      for (const p of run?.parents ?? []) {
+        const row = page.locator(`table.costs tr[data-parent="${p.id}"]`);
+        for (const part of ['delay', 'timing', 'spread', 'opportunity', 'fees', 'total'] as const)
+          expect(await row.locator(`td[data-part="${part}"]`).textContent(), `${p.id} ${part}`).toBe(
+            p.costs.quote?.[part],
+          );
+      }
+      expect(await page.locator('table.costs tr.total td[data-part="total"]').textContent()).toBe(
+        run?.costs.quote.total,
+      );
+      await page.waitForSelector('#markouts[data-ready]', { timeout: WAIT_MS });
+      const markouts = [...(run?.parents ?? []).map((p) => p.costs.markouts), run?.costs.markouts ?? []];
+      const expectedPoints = markouts.flat().filter((m) => m.bps !== null).length;
+      expect(expectedPoints).toBeGreaterThan(0);
+      expect(
+        Number(
+          await page.$eval('#markouts', (el) => (el as unknown as { dataset: { points: string } }).dataset.points),
+        ),
+      ).toBe(expectedPoints);
+      const markoutPixels = await page.$eval('#markouts canvas', (c) => {
+        const el = c as unknown as {
+          width: number;
+          height: number;
+          getContext(
+            kind: '2d',
+          ): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null;
+        };
+        const img = el.getContext('2d')?.getImageData(0, 0, el.width, el.height).data;
+        let drawn = 0;
+        if (img) for (let i = 3; i < img.length; i += 4) if ((img[i] ?? 0) > 0) drawn++;
+        return drawn;
+      });
+      expect(markoutPixels).toBeGreaterThan(100);
+      const texts = await page.evaluate(() => (globalThis as unknown as { __drawnTexts: string[] }).__drawnTexts);
+      expect(texts).toContain('markout (bps, positive = favourable)');
+      expect(texts).toContain('horizon after the fill (s)');
 
       await page.screenshot({ path: `test-output/run-page-${maxPoints}.png`, fullPage: true });
       if (maxPoints === 2000) {

@@ -40,7 +40,19 @@ function folded(r: RunReport | LogSummary) {
   const { parents, fills, discrepancies, duplicateOrders, fillDetection, signals, rejectedParents } = r;
   const { reconciliation, faults, replay, modelWarnings } = r;
   return {
-    parents,
+    // A parent's costs read the market samples and the book at the run's end besides the log's
+    // entries; a fold of the stored entries alone has neither, so of the costs only what the
+    // entries give is compared: the decision and arrival, the fees, the slippage and participation.
+    parents: parents.map(({ costs, ...p }) => ({
+      ...p,
+      costs: {
+        decisionAt: costs.decisionAt,
+        arrivalPrice: costs.arrivalPrice,
+        fees: costs.quote?.fees ?? null,
+        slippage: costs.slippage,
+        participationRate: costs.participationRate,
+      },
+    })),
     fills,
     discrepancies,
     duplicateOrders,

@@ -180,3 +180,39 @@ describe('the ranking of grid points', () => {
     );
   });
 });
+
+describe("a grid point's costs", () => {
+  it("are the statistics of its paths' cost figures, a path without them missing, and the table shows their means", () => {
+    const base = units(
+      4,
+      () => 1,
+      () => true,
+    );
+    // Point p's path k: spread 2 + k bps, markout p - k; the last path of point 1 has no costs
+    // (a unit stored before paths had them).
+    const withCosts: UnitFigures[] = base.map((u) =>
+      u.point === 1 && u.path === 3
+        ? u
+        : {
+            ...u,
+            costs: {
+              delayBps: 0,
+              timingBps: u.point,
+              spreadBps: 2 + u.path,
+              opportunityBps: 0,
+              feesBps: 10,
+              totalCostBps: 12 + u.point + u.path,
+              markout5sBps: u.point - u.path,
+            },
+          },
+    );
+    const g = gridReport(axes, withCosts);
+    expect(g.points[0]?.costs?.spreadBps).toMatchObject({ n: 4, mean: 3.5, missing: 0 });
+    expect(g.points[1]?.costs?.spreadBps).toMatchObject({ n: 3, mean: 3, missing: 1 });
+    expect(g.points[2]?.costs?.markout5sBps.mean).toBe(0.5);
+    expect(g.points[2]?.costs?.totalCostBps.ci95).not.toBeNull();
+    const table = formatGrid(g).join('\n');
+    expect(table).toContain('cost by point, bps of the decision value');
+    expect(table).toMatch(/^ *0 +0\.00 +0\.00 +3\.50 +0\.00 +10\.00 +13\.50 +-1\.50$/m);
+  });
+});

@@ -20,6 +20,8 @@ import { unvaluedByAsset } from './unvalued-fees.ts';
 import { PnlFold, type PnlReport } from './pnl-fold.ts';
 import { QuoteFallbackMetricsFold, type QuoteFallbackMetrics } from './quote-fallback-metrics.ts';
 import { planWarnings, type PlanWarning } from './plan-warnings.ts';
+import { CostFold } from './cost-fold.ts';
+import type { ParentCosts, RunCosts } from './cost-figures.ts';
 
 /** One symbol's position at the end of the run, as decimal quantities of its base: ours (the
  *  account's baseline plus our fills and corrections) and the venue's. */
@@ -80,6 +82,9 @@ export interface ParentReport {
   readonly benchmarkNote: string | null;
   /** Slices never sent, grouped by why (a guard, an early stop, nothing left to send, ...). */
   readonly unsent: ReadonlyArray<{ readonly reason: string; readonly slices: number }>;
+  /** What it cost, decomposed (delay, timing, spread, opportunity, fees), its markouts and
+   *  reversion, beside its slippage and participation (cost-fold.ts, cost-figures.ts). */
+  readonly costs: ParentCosts;
   readonly children: readonly ChildReport[];
 }
 
@@ -151,6 +156,8 @@ export interface LogSummary extends DiscrepancySummary {
   readonly positions: readonly PositionReport[];
   /** Profit and loss of the run's trading, per symbol and in all (pnl-fold.ts). */
   readonly pnl: PnlReport;
+  /** The parents' costs summed, and the markouts over every fill of the run (cost-fold.ts, cost-figures.ts). */
+  readonly costs: RunCosts;
 }
 
 export class RunReportFold {
@@ -182,6 +189,7 @@ export class RunReportFold {
   private readonly discrepancies = new DiscrepancyFold();
   private readonly pnl: PnlFold;
   private readonly quoteFallback = new QuoteFallbackMetricsFold();
+  private readonly costs: CostFold;
   private positions: PositionReport[] = [];
 
   /** `others`: the further instruments of a node trading several; each parent's figures are in
@@ -189,8 +197,10 @@ export class RunReportFold {
   constructor(
     private readonly instrument: Instrument,
     private readonly others: readonly Instrument[] = [],
+    markoutHorizonsMs?: readonly number[],
   ) {
     this.pnl = new PnlFold([instrument, ...others]);
+    this.costs = new CostFold(instrument.symbol, markoutHorizonsMs);
   }
 
   private instrumentOf(symbol: string): Instrument {
@@ -222,9 +232,11 @@ export class RunReportFold {
     if (entry.event.kind === 'MarketSampled') {
       this.settle();
       this.pnl.add(entry, this.ledger);
+      this.costs.add(entry);
       return;
     }
     this.settle();
+    this.costs.add(entry);
     this.lastSeq = entry.seq;
     this.events++;
     this.fillMetrics.add(entry);
@@ -306,17 +318,22 @@ export class RunReportFold {
     const n = this.ledger.appliedTrades.length;
     this.fills += n;
     this.notes.add(entry, n);
-    if (n > 0) this.pnl.trades(this.ledger.appliedTrades, this.ledger);
+    if (n > 0) {
+      this.pnl.trades(this.ledger.appliedTrades, this.ledger);
+      this.costs.trades(entry, this.ledger.appliedTrades, this.ledger);
+    }
   }
 
   /**
    * The book of `symbol` as the run ended (ticks; null for an empty side): the P&L's last mark,
    * given by the run's host, which has the market (pnl-fold.ts). Not an entry: the log and its
-   * digest stay what they were.
+   * digest stay what they were. `at`: when the run ended (markouts past it are unavailable);
+   * without it, the last time the log saw.
    */
-  markEnd(symbol: string, top: { readonly bid: number | null; readonly ask: number | null }): void {
+  markEnd(symbol: string, top: { readonly bid: number | null; readonly ask: number | null }, at?: number): void {
     this.settle();
     this.pnl.markEnd(symbol, top.bid, top.ask);
+    this.costs.end(symbol, top.bid, top.ask, at);
   }
 
   summary(): LogSummary {
@@ -345,6 +362,9 @@ export class RunReportFold {
         avg !== null && ref !== null && ref !== undefined
           ? round2((sideSign(spec.side) * (avg - ref) * 10_000) / ref)
           : null;
+      const vwapSlippageBps = against(bench?.vwap);
+      const twapSlippageBps = against(bench?.twapMid);
+      const share = participation(inst, filled, bench);
       parents.push({
         id,
         ...(this.others.length > 0 ? { symbol: spec.symbol } : {}),
@@ -371,13 +391,17 @@ export class RunReportFold {
         stopReason: parent.stopReason,
         marketVwap: bench?.vwap != null ? fractionalTicksToPrice(inst, bench.vwap) : null,
         marketTwap: bench?.twapMid != null ? fractionalTicksToPrice(inst, bench.twapMid) : null,
-        vwapSlippageBps: against(bench?.vwap),
-        twapSlippageBps: against(bench?.twapMid),
-        ...participation(inst, filled, bench),
+        vwapSlippageBps,
+        twapSlippageBps,
+        ...share,
         unsent: unsentReasons(
           children.map((c) => this.notes.noteOf(id, c)),
           children,
         ),
+        costs: this.costs.parent(id, parent, inst, fees, {
+          slippage: { arrivalBps: shortfall, vwapBps: vwapSlippageBps, twapBps: twapSlippageBps },
+          participationRate: share.participationRate,
+        }),
         children: children.map((c): ChildReport => {
           const note = this.notes.noteOf(id, c);
           const sent = c.attempts > 0;
@@ -416,6 +440,7 @@ export class RunReportFold {
       quoteFallback: this.quoteFallback.summary(),
       positions: [...this.positions],
       pnl: this.pnl.summary(this.ledger, this.unvalued),
+      costs: this.costs.run(),
     };
   }
 }

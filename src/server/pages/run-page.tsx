@@ -4,13 +4,15 @@
 // legend entry per parent), below it filled vs planned quantity, and the run's net P&L and
 // position over time (with the report's P&L figures beside it), all drawn by static/run-chart.js
 // from GET /runs/{id}/series (each says "loading…" until its data is there, and why when it
-// cannot be drawn); the per-parent table and the events with their reasons, paged.
+// cannot be drawn); the per-parent table, the costs with the markout curve (cost-section.tsx) and the
+// events with their reasons, paged.
 // The tables need no JavaScript. Times are labelled with the run's clock (run-clock.ts): simulated
 // for a backtest, wall clock for a paper run.
 import type { Page } from '../../store/read-model-port.ts';
 import { fields, instant, num, pct, queryString, shortIso, str } from './format.ts';
 import { Layout } from './layout.tsx';
 import { clockOf, timeTitle } from './run-clock.ts';
+import { CostSection } from './cost-section.tsx';
 
 export const OUTCOME_COLOURS: Readonly<Record<string, string>> = {
   filled: '#1a9850',
@@ -99,7 +101,7 @@ export function RunPage(props: RunPageProps) {
   return (
     <Layout
       title={`Run ${id}`}
-      scripts={['uPlot.iife.min.js', 'run-chart.js']}
+      scripts={['uPlot.iife.min.js', 'run-chart.js', 'markout-chart.js']}
       {...((r['state'] ?? r['status']) === 'running' ? { refreshSeconds: RUNNING_REFRESH_S } : {})}
     >
       <dl class="summary">
@@ -220,6 +222,7 @@ export function RunPage(props: RunPageProps) {
         </tbody>
       </table>
       {parents.length === 0 ? <p>No parent orders.</p> : null}
+      <CostSection report={r['report']} colours={colours} />
 
       <h2 id="events">Events</h2>
       <form method="get" action={`${self}#events`} class="filters">

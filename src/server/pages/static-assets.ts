@@ -1,5 +1,5 @@
 // The pages' static files: uPlot (script and stylesheet) straight from node_modules, and the
-// pages' own stylesheet, chart script, re-run script, session script and the payload walk it uses
+// pages' own stylesheet, chart scripts, re-run script, session script and the payload walk it uses
 // from ./static. Read once
 // at start; each is served under a URL carrying a hash of its content (`?v=`), so it is cached
 // for a year and a new version is a new URL.
@@ -25,6 +25,7 @@ const SOURCES: Readonly<Record<string, { readonly path: () => string; readonly t
   },
   'uPlot.min.css': { path: () => require.resolve('uplot/dist/uPlot.min.css'), type: 'text/css; charset=utf-8' },
   'run-chart.js': { path: () => own('run-chart.js'), type: 'text/javascript; charset=utf-8' },
+  'markout-chart.js': { path: () => own('markout-chart.js'), type: 'text/javascript; charset=utf-8' },
   'sweep-rerun.js': { path: () => own('sweep-rerun.js'), type: 'text/javascript; charset=utf-8' },
   'session-live.js': { path: () => own('session-live.js'), type: 'text/javascript; charset=utf-8' },
   'readable-payload.js': { path: () => own('readable-payload.js'), type: 'text/javascript; charset=utf-8' },

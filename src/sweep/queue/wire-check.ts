@@ -36,6 +36,19 @@ const sweepPath = z.strictObject({
   fillRatio: figure,
   // Absent from a worker of an execsim before paths had a net P&L.
   netPnl: figure.optional(),
+  // Absent from a worker of an execsim before paths had costs.
+  costs: z
+    .strictObject({
+      delayBps: figure,
+      timingBps: figure,
+      spreadBps: figure,
+      opportunityBps: figure,
+      feesBps: figure,
+      totalCostBps: figure,
+      markout5sBps: figure,
+    })
+    .nullable()
+    .optional(),
   parents: z.record(z.string(), pathMetrics),
 });
 // Of a parent's full report only the fields the stored rows and the path's totals are made of.

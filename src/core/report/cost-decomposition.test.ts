@@ -1,0 +1,113 @@
+// The shortfall's parts add up exactly to the cost against the decision mid, computed on its
+// own, over generated parents of either side (filled, partly filled, unfilled; quantities and
+// prices large enough that a float would round), and each part has the sign its meaning gives it.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Side } from '../model/order.ts';
+import { decomposeShortfall, shortfallTotal, type ShortfallInput } from './cost-decomposition.ts';
+
+/** Mids near a price of `base` ticks (half ticks, so an odd value is a mid between two ticks). */
+const mid2 = (base: number): fc.Arbitrary<number> => fc.integer({ min: 2 * base - 4_000, max: 2 * base + 4_000 });
+
+const parent: fc.Arbitrary<ShortfallInput> = fc
+  .record({
+    side: fc.constantFrom<Side>('buy', 'sell'),
+    // Up to 10^9 lots at up to ~10^7 ticks: the products pass 2^53.
+    base: fc.integer({ min: 5_000, max: 10_000_000 }),
+    qty: fc.integer({ min: 1, max: 1_000_000_000 }),
+    fillShares: fc.array(fc.integer({ min: 1, max: 1_000 }), { maxLength: 8 }),
+    unfilledShare: fc.integer({ min: 0, max: 1_000 }),
+    fees: fc.integer({ min: 0, max: 1_000_000_000 }),
+    seed: fc.array(fc.tuple(fc.integer({ min: -3_000, max: 3_000 }), fc.integer({ min: -2_000, max: 2_000 })), {
+      minLength: 8,
+      maxLength: 8,
+    }),
+  })
+  .chain((p) =>
+    fc.record({ decision: mid2(p.base), arrival: mid2(p.base), end: mid2(p.base) }).map((m): ShortfallInput => {
+      // Split qty among the fills (and the part left unfilled) by the drawn shares.
+      const shares = [...p.fillShares, p.unfilledShare];
+      const sum = shares.reduce((a, b) => a + b, 0);
+      let left = p.qty;
+      const fills = p.fillShares.map((share, j) => {
+        const qty = Math.min(left, Math.floor((p.qty * share) / Math.max(1, sum)));
+        left -= qty;
+        const [midOffset, priceOffset] = p.seed[j] ?? [0, 0];
+        const fillMid2 = 2 * p.base + midOffset;
+        const price = Math.max(1, Math.round(fillMid2 / 2) + priceOffset);
+        return { qty, notional: qty * price, mid2: fillMid2 };
+      });
+      return {
+        side: p.side,
+        qty: p.qty,
+        decisionMid2: m.decision,
+        arrivalMid2: m.arrival,
+        endMid2: m.end,
+        fills: fills.filter((f) => f.qty > 0 && Number.isSafeInteger(f.notional)),
+        fees: p.fees,
+      };
+    }),
+  );
+
+describe('implementation shortfall decomposition', () => {
+  it('delay + timing + spread + opportunity + fees is exactly the cost against the decision mid', () => {
+    fc.assert(
+      fc.property(parent, (p) => {
+        const parts = decomposeShortfall(p);
+        expect(parts.delay + parts.timing + parts.spread + parts.opportunity + parts.fees).toBe(parts.total);
+        expect(parts.total).toBe(shortfallTotal(p));
+      }),
+      { numRuns: 10_000 },
+    );
+  });
+
+  it('each part has the sign of its meaning', () => {
+    fc.assert(
+      fc.property(parent, (p) => {
+        const parts = decomposeShortfall(p);
+        const s = BigInt(p.side === 'buy' ? 1 : -1);
+        const filled = p.fills.reduce((a, f) => a + f.qty, 0);
+        // A buy that starts after the mid rose (a sell after it fell) paid for the wait.
+        expect(Math.sign(Number(parts.delay))).toBe(
+          p.qty === 0 ? 0 : Math.sign(Number(s * BigInt(p.arrivalMid2 - p.decisionMid2))),
+        );
+        // A fill on the far side of the mid (a buy above it, a sell below) pays spread; the sum of
+        // fills that each pay is positive, of fills that each earn negative.
+        const paying = p.fills.map((f) => s * (2n * BigInt(f.notional) - BigInt(f.qty) * BigInt(f.mid2)));
+        if (paying.every((x) => x > 0n) && paying.length > 0) expect(parts.spread > 0n).toBe(true);
+        if (paying.every((x) => x < 0n) && paying.length > 0) expect(parts.spread < 0n).toBe(true);
+        // Fills after the mid moved our way (down for a buy) make timing a gain.
+        const moves = p.fills.map((f) => s * BigInt(f.mid2 - p.arrivalMid2));
+        if (moves.every((x) => x < 0n) && moves.length > 0) expect(parts.timing < 0n).toBe(true);
+        if (moves.every((x) => x > 0n) && moves.length > 0) expect(parts.timing > 0n).toBe(true);
+        // What did not fill costs what the mid moved against us from arrival to the end; a
+        // filled parent has none.
+        if (filled === p.qty) expect(parts.opportunity).toBe(0n);
+        else
+          expect(Math.sign(Number(parts.opportunity))).toBe(Math.sign(Number(s * BigInt(p.endMid2 - p.arrivalMid2))));
+        expect(parts.fees).toBe(2n * BigInt(p.fees));
+        expect(parts.fees >= 0n).toBe(true);
+      }),
+      { numRuns: 10_000 },
+    );
+  });
+
+  it('a worked buy: 2 of 3 lots filled', () => {
+    // Decided at mid 100, started at 100.5, filled 1 at 101 (mid 100.5) and 1 at 102 (mid 101.5),
+    // the last lot unfilled with the mid at 103 at the end; fees 3 units.
+    const parts = decomposeShortfall({
+      side: 'buy',
+      qty: 3,
+      decisionMid2: 200,
+      arrivalMid2: 201,
+      endMid2: 206,
+      fills: [
+        { qty: 1, notional: 101, mid2: 201 },
+        { qty: 1, notional: 102, mid2: 203 },
+      ],
+      fees: 3,
+    });
+    // In half units: delay 3 x 1, timing 0 + 2, spread 1 + 1, opportunity 1 x 5, fees 6.
+    expect(parts).toEqual({ delay: 3n, timing: 2n, spread: 2n, opportunity: 5n, fees: 6n, total: 18n });
+  });
+});
