@@ -27,6 +27,9 @@ export const twapSchema = z
       .optional(),
     /** Limit children: ticks from our own touch, positive = more passive. */
     limitOffsetTicks: z.number().int().min(-100_000).max(100_000).optional(),
+    /** The price no slice pays worse than (a buy's most, a sell's least): a market slice waits
+     *  while the touch is beyond it (its quantity carried), a limit child is priced within it. */
+    worstPrice: positiveDecimal.optional(),
     /** Stop children: ticks beyond the touch where they trigger. */
     stopOffsetTicks: z.number().int().min(0).max(100_000).optional(),
     /** What happens to a slice's unfilled part: carried into the remaining slices, or dropped. */

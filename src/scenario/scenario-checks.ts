@@ -98,6 +98,7 @@ export function checkScenario(s: ScenarioFile, issue: Issue): void {
     }
     if (o.twap?.maxSliceQty !== undefined)
       onGrid(['orders', i, 'twap', 'maxSliceQty'], o.twap.maxSliceQty, inst.lotSize, 'lots');
+    onGrid(['orders', i, 'twap', 'worstPrice'], o.twap?.worstPrice, inst.tickSize, 'ticks');
     if (o.algo?.kind === 'pov' && o.algo.minChildQty !== undefined)
       onGrid(['orders', i, 'algo', 'minChildQty'], o.algo.minChildQty, inst.lotSize, 'lots');
     if (o.twap && parseDurationMs(o.at) + parseDurationMs(o.twap.duration) > horizon) {

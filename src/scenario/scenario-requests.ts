@@ -41,6 +41,7 @@ export function toTwapParams(t: TwapEntry, inst: Instrument): TwapParams {
       maxSpread: t.maxSpread,
       maxPriceDeviation: t.maxPriceDeviation,
       minLiquidity: qtyToLots(inst, t.minLiquidity),
+      ...(t.worstPrice !== undefined ? { worstPrice: priceToTicks(inst, t.worstPrice) } : {}),
     },
   };
 }

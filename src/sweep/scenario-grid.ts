@@ -39,6 +39,7 @@ const TWAP_FIELDS: Readonly<Record<string, Kind>> = {
   'randomize.sizePct': 'number',
   'randomize.timeJitterPct': 'number',
   limitOffsetTicks: 'number',
+  worstPrice: 'string',
   stopOffsetTicks: 'number',
   unfilled: 'string',
   maxSpread: 'number',

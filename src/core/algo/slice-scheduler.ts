@@ -4,7 +4,7 @@
 // sizing, limit children and catch-up after a restart: docs/0069-core-and-simulator-notes.md.
 import type { ParentOrderId } from '../model/ids.ts';
 import type { ClientOrderId } from '../model/ids.ts';
-import type { Instrument } from '../model/instrument.ts';
+import { ticksToPrice, type Instrument } from '../model/instrument.ts';
 import { isTerminal } from '../model/order-status.ts';
 import type { OrderState } from '../order/apply-event.ts';
 import { committedLots, type OrderLedger } from '../order/order-ledger.ts';
@@ -20,6 +20,10 @@ export interface EarlyStops {
   readonly maxPriceDeviation: number;
   /** Stop when the displayed quantity on the side we take is below this many lots; 0 = off. */
   readonly minLiquidity: number;
+  /** Ticks: the price the parent never pays worse than (a buy's most, a sell's least). A market
+   *  parent's slices are IOC limits at it, sent only while the touch is at or better than it
+   *  (else skipped, their quantity carried); a limit child's price is held to it. Absent: none. */
+  readonly worstPrice?: number;
 }
 
 /** How a TWAP with carry catches up after a restart. */
@@ -201,6 +205,12 @@ export class SliceScheduler {
       return;
     }
     const qty = sized;
+    const beyond = this.beyondWorst(top);
+    if (beyond !== null) {
+      this.skip(i, beyond);
+      if (last) this.done = true;
+      return;
+    }
     const blocked = this.ops.blocked(this.children[i] as ClientOrderId, qty);
     if (blocked) {
       this.skip(i, blocked);
@@ -284,6 +294,8 @@ export class SliceScheduler {
 
   private limitPrice(top: { bid: number | null; ask: number | null }): number | null {
     const t = this.plan.childType;
+    // A market parent's slices with a never-worse price are IOC limits at it (parent-start.ts).
+    if (t === 'market') return this.stops.worstPrice ?? null;
     if (t !== 'limit' && t !== 'stop_limit') return null;
     const offset = this.plan.limitOffsetTicks ?? 0;
     const touch = this.plan.side === 'buy' ? top.bid : top.ask;
@@ -292,7 +304,21 @@ export class SliceScheduler {
       const stop = this.stopPrice(top) as number;
       return this.plan.side === 'buy' ? stop + offset : Math.max(1, stop - offset);
     }
-    return this.plan.side === 'buy' ? Math.max(1, touch - offset) : touch + offset;
+    const price = this.plan.side === 'buy' ? Math.max(1, touch - offset) : touch + offset;
+    const worst = this.stops.worstPrice;
+    if (worst === undefined) return price;
+    return this.plan.side === 'buy' ? Math.min(price, worst) : Math.max(price, worst);
+  }
+
+  /** Why a slice may not go out at this touch for the parent's never-worse price, or null. */
+  private beyondWorst(top: { bid: number | null; ask: number | null }): string | null {
+    const worst = this.stops.worstPrice;
+    if (worst === undefined || this.plan.childType !== 'market') return null;
+    const buy = this.plan.side === 'buy';
+    const touch = buy ? top.ask : top.bid;
+    if (touch === null || (buy ? touch <= worst : touch >= worst)) return null;
+    const show = (t: number): string => ticksToPrice(this.ops.instrument, t);
+    return `the ${buy ? 'ask' : 'bid'} ${show(touch)} is worse than the never-worse price ${show(worst)}: carried to the next slice`;
   }
 
   private stopPrice(top: { bid: number | null; ask: number | null }): number | null {

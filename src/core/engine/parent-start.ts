@@ -198,6 +198,9 @@ export class ParentStarter {
     });
     const key = twapParentKey(req.parentId, spec, req.trajectory);
     const children: ClientOrderId[] = [];
+    // A market parent with a never-worse price sends each slice as an IOC limit at that price
+    // (a protected market order): it takes what the book offers up to the price, never past it.
+    const worst = req.type === 'market' ? p.stops.worstPrice : undefined;
     for (const slice of plan.slices) {
       const clientOrderId = twapClientOrderId(key, slice.sliceNum, broker.clientIdMaxLength);
       children.push(clientOrderId);
@@ -210,10 +213,10 @@ export class ParentStarter {
         scheduledTime: slice.scheduledTime,
         symbol: instrument.symbol,
         side: req.side,
-        type: req.type,
+        type: worst === undefined ? req.type : 'limit',
         tif: req.type === 'market' ? 'IOC' : req.tif,
         qty: slice.qty,
-        limitPrice: null,
+        limitPrice: worst ?? null,
         stopPrice: null,
       });
     }

@@ -192,7 +192,13 @@ export interface TwapPlanned {
   readonly stopOffsetTicks?: number | null;
   readonly minNotionalUnits?: number;
   readonly referencePrice?: number;
-  readonly stops?: { readonly maxSpread: number; readonly maxPriceDeviation: number; readonly minLiquidity: number };
+  readonly stops?: {
+    readonly maxSpread: number;
+    readonly maxPriceDeviation: number;
+    readonly minLiquidity: number;
+    /** Ticks: the price no slice pays worse than (absent: none). */
+    readonly worstPrice?: number;
+  };
   /** The catch-up after a restart, when not the default (spread, at most 3x a slice). */
   readonly catchUp?: { readonly mode: 'spread' | 'immediate'; readonly maxMultiple: number | null };
   /** The liquidity cap the plan was made with (absent: none). */

@@ -151,6 +151,7 @@ export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
         const lots = lotsField(inst, b.qty, 'body.qty');
         const limitTicks = b.limitPrice === undefined ? undefined : ticksField(inst, b.limitPrice, 'body.limitPrice');
         if (b.maxSliceQty !== undefined) lotsField(inst, b.maxSliceQty, 'body.maxSliceQty');
+        if (b.worstPrice !== undefined) ticksField(inst, b.worstPrice, 'body.worstPrice');
         lotsField(inst, b.minLiquidity, 'body.minLiquidity');
         const { symbol: _s, side, qty: _q, type, tif, limitPrice: _l, confirm, confirmedBy, algo, ...twap } = fields;
         if (algo?.kind === 'pov' && algo.minChildQty !== undefined)
