@@ -4,7 +4,7 @@ import { parentOrderId } from '../core/model/ids.ts';
 import { makeInstrument, priceToTicks, qtyToLots, quoteToUnits, type Instrument } from '../core/model/instrument.ts';
 import { InstrumentSet } from '../core/model/instrument-set.ts';
 import type { Confirmation } from '../core/model/safety-events.ts';
-import type { TrajectorySpec } from '../core/algo/trajectory.ts';
+import { algoTrajectory, type TrajectorySpec } from '../core/algo/trajectory.ts';
 import type { AlgoEntry, TwapEntry } from './execution-schema.ts';
 import type { ScenarioFile } from './scenario-fields.ts';
 import { parseDurationMs } from '../core/model/time-fields.ts';
@@ -12,17 +12,15 @@ import { parseDurationMs } from '../core/model/time-fields.ts';
 /** A scenario's `algo` block as the trajectory its slices follow; TWAP (or none): none, so a
  *  TWAP takes the exact path it always did. */
 export function toTrajectory(a: AlgoEntry | undefined, inst: Instrument): TrajectorySpec | undefined {
-  if (a === undefined || a.kind === 'twap') return undefined;
-  if (a.kind === 'vwap') return a.profile === undefined ? { kind: 'vwap' } : { kind: 'vwap', profile: a.profile };
-  if (a.kind === 'pov')
-    return {
-      kind: 'pov',
-      rate: a.rate,
-      maxRate: a.maxRate ?? null,
-      minChildQty: a.minChildQty === undefined ? 0 : qtyToLots(inst, a.minChildQty),
-      end: a.end,
-    };
-  return { kind: 'almgren-chriss', urgency: a.urgency, volatility: a.volatility, impact: a.impact };
+  if (a === undefined) return undefined;
+  return algoTrajectory(
+    a,
+    (q) => qtyToLots(inst, q),
+    (field) => {
+      // The schema requires every field a kind needs.
+      throw new Error(`algo.${field}: missing after validation`);
+    },
+  );
 }
 
 /** Scenario TWAP parameters to the engine's integers. */

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { priceToTicks, qtyToLots, type Instrument } from '../core/model/instrument.ts';
 import { parentOrderId } from '../core/model/ids.ts';
 import type { SignalRequest } from '../core/engine/order-manager.ts';
-import { validateTrajectory, type TrajectorySpec } from '../core/algo/trajectory.ts';
+import { algoTrajectory, validateTrajectory, type TrajectorySpec } from '../core/algo/trajectory.ts';
 import { TwapPlanError } from '../core/algo/twap-spec-check.ts';
 import type { NodeCommand } from '../node/node-commands.ts';
 
@@ -141,24 +141,14 @@ export const isScore = (raw: unknown): boolean =>
 /** A signal's algo as its parent's trajectory, its inputs checked by the planner's own rules
  *  (trajectory.ts validateTrajectory): a bad one is an OutputError naming signal.algo.<field>. */
 function toTrajectory(a: z.infer<typeof signalShape>['algo'] & object, inst: Instrument): TrajectorySpec | undefined {
-  const need = (field: 'urgency' | 'volatility' | 'impact' | 'rate'): number => {
-    const v = a[field];
-    if (v === undefined) throw new OutputError(`signal.algo.${field}: required for kind ${a.kind}`);
-    return v;
-  };
-  let spec: TrajectorySpec;
-  if (a.kind === 'twap') return undefined;
-  else if (a.kind === 'vwap') spec = a.profile === undefined ? { kind: 'vwap' } : { kind: 'vwap', profile: a.profile };
-  else if (a.kind === 'is')
-    spec = { kind: 'almgren-chriss', urgency: need('urgency'), volatility: need('volatility'), impact: need('impact') };
-  else
-    spec = {
-      kind: 'pov',
-      rate: need('rate'),
-      maxRate: a.maxRate ?? null,
-      minChildQty: a.minChildQty === undefined ? 0 : toLots(inst, a.minChildQty, 'signal.algo.minChildQty'),
-      end: a.end ?? 'complete',
-    };
+  const spec = algoTrajectory(
+    a,
+    (q) => toLots(inst, q, 'signal.algo.minChildQty'),
+    (field) => {
+      throw new OutputError(`signal.algo.${field}: required for kind ${a.kind}`);
+    },
+  );
+  if (spec === undefined) return undefined;
   try {
     validateTrajectory(spec);
   } catch (err) {

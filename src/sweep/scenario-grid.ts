@@ -4,6 +4,7 @@
 // scenario goes through the schema, so a value is refused with the schema's own reason
 // (docs/0020-sweeps-on-worker-threads.md).
 import { parseDocument, type Document } from 'yaml';
+import { algoSchema } from '../scenario/execution-schema.ts';
 import { parseScenario, ScenarioError, type LoadedScenario } from '../scenario/load-scenario.ts';
 import {
   axisError,
@@ -56,12 +57,10 @@ const ALGO_FIELDS: Readonly<Record<string, Kind>> = {
   minChildQty: 'string',
   end: 'string',
 };
-const ALGO_TAKES: Readonly<Record<string, readonly string[]>> = {
-  twap: [],
-  vwap: ['profile'],
-  is: ['urgency', 'volatility', 'impact'],
-  pov: ['rate', 'maxRate', 'minChildQty', 'end'],
-};
+/** Each kind's fields, as the algo block's schema states them. */
+const ALGO_TAKES: Readonly<Record<string, readonly string[]>> = Object.fromEntries(
+  algoSchema.options.map((o) => [o.shape.kind.value, Object.keys(o.shape).filter((k) => k !== 'kind')]),
+);
 const ORDER_FIELDS: Readonly<Record<string, Kind>> = {
   qty: 'string',
   limitPrice: 'string',
@@ -306,7 +305,8 @@ function pruneAlgo(doc: Document, block: DocPath): void {
   const kind: unknown = doc.getIn([...block, 'kind']);
   if (typeof kind !== 'string' || !Object.hasOwn(ALGO_TAKES, kind)) return;
   const takes = ALGO_TAKES[kind] as readonly string[];
-  for (const field of [...Object.keys(ALGO_FIELDS), 'profile'])
+  const every = new Set(Object.values(ALGO_TAKES).flat());
+  for (const field of every)
     if (!takes.includes(field) && doc.hasIn([...block, field])) doc.deleteIn([...block, field]);
 }
 

@@ -249,12 +249,17 @@ export class SliceScheduler {
     }
     const slice = this.tape.size(this.plan.qty, this.committedBesides(i), last, this.ops.clock.now());
     if ('skip' in slice) return slice.skip;
+    return this.capped(i, slice.qty);
+  }
+
+  /** After a restart, no slice takes more than catchUp.maxMultiple times its planned size: the
+   *  rest waits for the next slice, and what does not fit by the last one stays unsent. A
+   *  tape-following parent's planned sizes are a forecast only, so its cap is at least a lot. */
+  private capped(i: number, wanted: number): number {
     const cap = this.catchUp.maxMultiple;
-    const planned = this.plan.slices[i]?.qty ?? 0;
-    // After a restart, no slice takes more than its share's cap, as with the plan's sizes.
-    if (this.resumedFrom !== null && i >= this.resumedFrom && cap !== null && planned > 0)
-      return Math.min(slice.qty, Math.max(1, Math.floor(planned * cap)));
-    return slice.qty;
+    if (this.resumedFrom === null || i < this.resumedFrom || cap === null) return wanted;
+    const limit = Math.floor((this.plan.slices[i]?.qty ?? 0) * cap);
+    return Math.min(wanted, this.tape === null ? limit : Math.max(1, limit));
   }
 
   /**
@@ -268,12 +273,7 @@ export class SliceScheduler {
     const planned = this.plan.slices[i]?.qty ?? 0;
     if (this.policy === 'drop') return Math.min(planned, remaining);
     const wanted = last ? remaining : Math.min(remaining, Math.max(0, (this.cumulative[i] as number) - committed));
-    const cap = this.catchUp.maxMultiple;
-    // After a restart, no slice takes more than its share's cap: the rest waits for the next
-    // slice, and what does not fit by the last one stays unsent.
-    if (this.resumedFrom !== null && i >= this.resumedFrom && cap !== null)
-      return Math.min(wanted, Math.floor(planned * cap));
-    return wanted;
+    return this.capped(i, wanted);
   }
 
   /** Lots committed by every child but the i-th (committedLots, summed): from the ledger's

@@ -175,6 +175,51 @@ export function defaultProfile(hours: TradingHours | undefined): VolumeProfile {
   return hours !== undefined && hours.kind === 'calendar' ? sessionUProfile(hours) : FLAT_PROFILE;
 }
 
+/** An `algo` block as it is written (a scenario's orders and signals, the service's requests, a
+ *  strategy's signal outputs), with its quantity `Q` in the writer's form. */
+export interface AlgoFields<Q> {
+  readonly kind: 'twap' | 'vwap' | 'is' | 'pov';
+  readonly profile?: readonly number[] | undefined;
+  readonly urgency?: number | undefined;
+  readonly volatility?: number | undefined;
+  readonly impact?: number | undefined;
+  readonly rate?: number | undefined;
+  readonly maxRate?: number | undefined;
+  readonly minChildQty?: Q | undefined;
+  readonly end?: 'complete' | 'stop' | undefined;
+}
+
+/** The trajectory an `algo` block asks for (none for TWAP: it keeps TWAP's exact path). `lots`
+ *  turns its quantity into lots; `missing` is called for a field its kind needs that it lacks. */
+export function algoTrajectory<Q>(
+  a: AlgoFields<Q>,
+  lots: (qty: Q) => number,
+  missing: (field: string) => never,
+): TrajectorySpec | undefined {
+  const need = (field: 'urgency' | 'volatility' | 'impact' | 'rate'): number => a[field] ?? missing(field);
+  switch (a.kind) {
+    case 'twap':
+      return undefined;
+    case 'vwap':
+      return a.profile === undefined ? { kind: 'vwap' } : { kind: 'vwap', profile: a.profile };
+    case 'is':
+      return {
+        kind: 'almgren-chriss',
+        urgency: need('urgency'),
+        volatility: need('volatility'),
+        impact: need('impact'),
+      };
+    case 'pov':
+      return {
+        kind: 'pov',
+        rate: need('rate'),
+        maxRate: a.maxRate ?? null,
+        minChildQty: a.minChildQty === undefined ? 0 : lots(a.minChildQty),
+        end: a.end ?? 'complete',
+      };
+  }
+}
+
 /** Checks a trajectory's inputs, or throws a TwapPlanError naming the field. */
 export function validateTrajectory(spec: TrajectorySpec): void {
   switch (spec.kind) {
