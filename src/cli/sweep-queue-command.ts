@@ -18,14 +18,8 @@ import { DEFAULT_DB_PATH, openDatabase, openExistingDatabase } from '../store/op
 import { QueuedSweepStore, ResumeSweepRefused } from '../store/queued-sweep-store.ts';
 import { SweepStore } from '../store/sweep-store.ts';
 import { parseCommand, parseSeed, SIGNAL_EXIT, UsageError, type InterruptSignalName, type Io } from './io.ts';
-import {
-  checkedRunner,
-  formatSweep,
-  gridAxes,
-  progressLine,
-  refuseOtherKindsFlag,
-  throughQueue,
-} from './sweep-command.ts';
+import { formatSweep, throughQueue } from './format-sweep.ts';
+import { checkedRunner, gridAxes, progressLine, refuseOtherKindsFlag } from './sweep-command.ts';
 
 export const SWEEP_QUEUE_HELP = `usage: execsim sweep <scenario> --paths N --queue redis://host:port [--seed S] [--grid KEY=V1,V2 ...]
                      [--chunk N] [--json] [--db PATH]

@@ -12,14 +12,8 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { Io } from '../../src/cli/main.ts';
-import {
-  formatSweep,
-  onThreads,
-  progressLine,
-  SWEEP_HELP,
-  sweepCommand,
-  throughQueue,
-} from '../../src/cli/sweep-command.ts';
+import { formatSweep, onThreads, throughQueue } from '../../src/cli/format-sweep.ts';
+import { progressLine, SWEEP_HELP, sweepCommand } from '../../src/cli/sweep-command.ts';
 import { runSweep } from '../../src/sweep/sweep.ts';
 import { COST_METRICS } from '../../src/sweep/path-costs.ts';
 import { loadScenarioSource } from '../../src/scenario/load-scenario.ts';

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { gridReport, RANK_MIN_SHARE, type UnitFigures } from '../../src/sweep/sweep-grid-report.ts';
 import type { GridAxis } from '../../src/sweep/sweep-grid.ts';
-import { formatGrid } from '../../src/cli/sweep-command.ts';
+import { formatGrid } from '../../src/cli/format-sweep.ts';
 
 const axes: GridAxis[] = [{ key: 'twap.slices', values: ['5', '10', '20'] }];
 
