@@ -2,8 +2,7 @@
 // expiry and the slice scheduler ask, whether the venue is Binance (always open) or a US equity
 // venue on the NYSE calendar. The calendar is data listed per year; a date outside the bundled
 // years throws. Why, time zones and sources: docs/0069-core-and-simulator-notes.md.
-import { DayOfWeek, Instant, LocalDate, LocalTime, ZoneId, ZonedDateTime } from '@js-joda/core';
-import '@js-joda/timezone';
+import { dayOfWeek, newYorkDate, newYorkInstant, nextDate } from './new-york-time.ts';
 
 /** One trading session, epoch ms, half-open: open at `open`, closed again at `close`. */
 export interface Session {
@@ -112,10 +111,10 @@ export const NYSE_EARLY_CLOSES: readonly CalendarDay[] = Object.freeze(
   ].map((d) => Object.freeze(d)),
 );
 
-const NEW_YORK = ZoneId.of('America/New_York');
-const OPEN = LocalTime.of(9, 30);
-const CLOSE = LocalTime.of(16, 0);
-const EARLY_CLOSE = LocalTime.of(13, 0);
+/** Minutes after New York midnight. */
+const OPEN = 9 * 60 + 30;
+const CLOSE = 16 * 60;
+const EARLY_CLOSE = 13 * 60;
 const HOLIDAY_SET = new Set(NYSE_HOLIDAYS.map((d) => d.date));
 const EARLY_SET = new Set(NYSE_EARLY_CLOSES.map((d) => d.date));
 
@@ -131,27 +130,29 @@ interface DayRecord {
 const days = new Map<string, DayRecord>();
 let lastDay: DayRecord | null = null;
 
-const epochMs = (date: LocalDate, time: LocalTime): number =>
-  ZonedDateTime.of(date, time, NEW_YORK).toInstant().toEpochMilli();
-
-function dayRecord(date: LocalDate): DayRecord {
-  const key = date.toString();
+/** The record of a New York date (YYYY-MM-DD; a text that is no real date throws). */
+function dayRecord(key: string): DayRecord {
   const known = days.get(key);
   if (known) return known;
-  if (date.year() < NYSE_FIRST_YEAR || date.year() > NYSE_LAST_YEAR) {
+  const weekDay = dayOfWeek(key);
+  const year = Number(key.slice(0, 4));
+  if (year < NYSE_FIRST_YEAR || year > NYSE_LAST_YEAR) {
     throw new RangeError(
       `NYSE calendar covers ${NYSE_FIRST_YEAR}-${NYSE_LAST_YEAR} only; ${key} is outside it ` +
         "(add that year's holidays and early closes to src/core/venues/nyse-calendar.ts)",
     );
   }
-  const weekend = date.dayOfWeek() === DayOfWeek.SATURDAY || date.dayOfWeek() === DayOfWeek.SUNDAY;
+  const weekend = weekDay === 6 || weekDay === 0;
   const session: Session | null =
     weekend || HOLIDAY_SET.has(key)
       ? null
-      : Object.freeze({ open: epochMs(date, OPEN), close: epochMs(date, EARLY_SET.has(key) ? EARLY_CLOSE : CLOSE) });
+      : Object.freeze({
+          open: newYorkInstant(key, OPEN),
+          close: newYorkInstant(key, EARLY_SET.has(key) ? EARLY_CLOSE : CLOSE),
+        });
   const record = Object.freeze({
-    from: date.atStartOfDay(NEW_YORK).toInstant().toEpochMilli(),
-    to: date.plusDays(1).atStartOfDay(NEW_YORK).toInstant().toEpochMilli(),
+    from: newYorkInstant(key, 0),
+    to: newYorkInstant(nextDate(key), 0),
     session,
   });
   days.set(key, record);
@@ -161,13 +162,13 @@ function dayRecord(date: LocalDate): DayRecord {
 function dayAt(t: number): DayRecord {
   assertTime(t);
   if (lastDay && lastDay.from <= t && t < lastDay.to) return lastDay;
-  lastDay = dayRecord(LocalDate.ofInstant(Instant.ofEpochMilli(t), NEW_YORK));
+  lastDay = dayRecord(newYorkDate(t));
   return lastDay;
 }
 
 /** The session on a New York calendar date (YYYY-MM-DD), or null on a weekend or holiday. */
 export function sessionOnDate(isoDate: string): Session | null {
-  return dayRecord(LocalDate.parse(isoDate)).session;
+  return dayRecord(isoDate).session;
 }
 
 export function isOpen(t: number): boolean {
@@ -187,7 +188,7 @@ export function nextOpen(t: number): number {
     if (s && t < s.close) return Math.max(t, s.open);
     day = dayAt(day.to);
   }
-  throw new Error(`no NYSE session within 10 days after ${Instant.ofEpochMilli(t).toString()}`);
+  throw new Error(`no NYSE session within 10 days after ${new Date(t).toISOString()}`);
 }
 
 export function sessionClose(t: number): number {

@@ -2,20 +2,18 @@
 // the liquidity cap's input: complete days only (today's bar is dropped), the newest `days` bars in
 // one page, from the SIP feed (IEX carries a few percent of a stock's volume).
 // Why this window and this feed: docs/0066-live-adapter-notes.md.
-import { Instant, LocalDate, ZoneId } from '@js-joda/core';
-import '@js-joda/timezone';
 import type { Instrument } from '../../core/model/instrument.ts';
+import { newYorkDate, newYorkInstant } from '../../core/venues/new-york-time.ts';
 import { lotsOf, msOf } from './alpaca-convert.ts';
 import type { AlpacaClient } from './alpaca-sdk.ts';
 
-const NEW_YORK = ZoneId.of('America/New_York');
 const DAY_MS = 86_400_000;
 /** Alpaca's free plan refuses SIP data of the last 15 minutes; a minute's margin. */
 const SIP_DELAY_MS = 16 * 60_000;
 
 /** Midnight in New York of the day holding `t` (epoch ms). */
 export function startOfNewYorkDay(t: number): number {
-  return LocalDate.ofInstant(Instant.ofEpochMilli(t), NEW_YORK).atStartOfDay(NEW_YORK).toInstant().toEpochMilli();
+  return newYorkInstant(newYorkDate(t), 0);
 }
 
 /** The request's window: from far enough back for `days` trading days to before today. */
