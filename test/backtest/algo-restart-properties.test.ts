@@ -221,7 +221,7 @@ describe('crash and restart of a VWAP, an implementation-shortfall and a POV par
       }),
       { numRuns: 120 },
     );
-  });
+  }, 180_000);
 
   const calmCase: fc.Arbitrary<Case> = fc
     .record({
@@ -273,5 +273,5 @@ describe('crash and restart of a VWAP, an implementation-shortfall and a POV par
     );
     // The comparison is not vacuous: crashes left slices to run after the catch-up.
     expect(compared).toBeGreaterThan(20);
-  });
+  }, 180_000);
 });
