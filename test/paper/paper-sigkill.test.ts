@@ -88,17 +88,18 @@ const PLANS: readonly Plan[] = [
     maxRounds: 10,
     roundBudgetMs: 90_000,
   },
-  // A VWAP and a POV in two rounds of a few kills each: their plans resume from the store as the
-  // TWAP's do (one grid, one recovery path); these rounds prove it for real, at a small cost.
+  // A VWAP and a POV in a round of three kills each (a round whose order was refused at a resume
+  // takes another): their plans resume from the store as the TWAP's do (one grid, one recovery
+  // path); these rounds prove it for real, at a small cost.
   {
     algo: 'vwap',
     parent: 'vwap-buy',
     file: (v) => v.algoFiles.vwap,
     market: 'book',
-    targetKills: 6,
-    minKills: 4,
+    targetKills: 3,
+    minKills: 3,
     killsPerRound: 3,
-    maxRounds: 4,
+    maxRounds: 3,
     roundBudgetMs: 20_000,
   },
   {
@@ -106,10 +107,10 @@ const PLANS: readonly Plan[] = [
     parent: 'pov-buy',
     file: (v) => v.algoFiles.pov,
     market: 'tape',
-    targetKills: 6,
-    minKills: 4,
+    targetKills: 3,
+    minKills: 3,
     killsPerRound: 3,
-    maxRounds: 4,
+    maxRounds: 3,
     roundBudgetMs: 20_000,
   },
 ];
