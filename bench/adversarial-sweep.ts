@@ -1,8 +1,9 @@
 // `npm run sweep:adversarial -- [--cases N] [--seed S] [--out DIR] [--keep K] [--shrink-seconds T]`:
-// the generator of test/backtest/adversarial-properties.test.ts (adversarial TWAP runs under venue faults
-// and crashes) at scale, outside vitest. Runs N cases (default 2000) from seed S (default 1) and
-// checks each one's invariants (test/support/adversarial-check.ts). Prints the number of cases,
-// failing cases by invariant and by kind of failure, what the cases exercised, and cases/s; then
+// the generator of test/backtest/adversarial-properties.test.ts (adversarial runs of every
+// execution algorithm and child placement under venue faults and crashes) at scale, outside
+// vitest. Runs N cases (default 2000) from seed S (default 1) and checks each one's invariants
+// (test/support/adversarial-check.ts). Prints the number of cases, failing cases by invariant,
+// by kind of failure and by algorithm and placement, what the cases exercised, and cases/s; then
 // shrinks up to K failing cases (default 5: the first case failing each invariant, then cases
 // failing in a way not seen yet) to a smallest case still failing that way, and writes each to
 // DIR (default data/adversarial-found) as a scenario file that `node bin/execsim.js run FILE`
@@ -72,15 +73,22 @@ interface Failing {
 }
 
 /** Runs every case in fast-check's order for the seed (never failing, so it never shrinks). */
-function sweep(o: Options): { failing: Failing[]; exercised: Map<string, number>; seconds: number } {
+function sweep(o: Options): {
+  failing: Failing[];
+  exercised: Map<string, number>;
+  drawn: Map<string, number>;
+  seconds: number;
+} {
   const failing: Failing[] = [];
   const exercised = new Map<string, number>();
+  const drawn = new Map<string, number>();
   let index = 0;
   const t0 = performance.now();
   fc.assert(
     fc.property(adversarialCaseData, (c) => {
       const result = runAdversarialCase(c);
       for (const kind of Object.keys(result.events)) exercised.set(kind, (exercised.get(kind) ?? 0) + 1);
+      drawn.set(drawnAs(c), (drawn.get(drawnAs(c)) ?? 0) + 1);
       if (result.violations.length > 0) failing.push({ index, c, result });
       index++;
       if (process.stderr.isTTY && index % 50 === 0)
@@ -89,8 +97,11 @@ function sweep(o: Options): { failing: Failing[]; exercised: Map<string, number>
     { seed: o.seed, numRuns: o.cases },
   );
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
-  return { failing, exercised, seconds: (performance.now() - t0) / 1000 };
+  return { failing, exercised, drawn, seconds: (performance.now() - t0) / 1000 };
 }
+
+/** The case's algorithm and placement, as the report groups cases. */
+const drawnAs = (c: AdversarialCase): string => `${c.algo.kind} / ${c.placement.kind}`;
 
 /** Which failing cases to shrink, and for which kind of failure: the first case breaking each
  *  invariant, then the first case of each kind not covered yet, then the next cases in order. */
@@ -155,7 +166,7 @@ function main(): number {
       .map((x) => x.toFixed(2))
       .join(' ')}, node ${process.version}`,
   );
-  const { failing, exercised, seconds } = sweep(o);
+  const { failing, exercised, drawn, seconds } = sweep(o);
   console.log(
     `${o.cases} cases from seed ${o.seed} in ${seconds.toFixed(1)} s (${(o.cases / seconds).toFixed(1)} cases/s): ${failing.length} failing`,
   );
@@ -170,6 +181,11 @@ function main(): number {
   console.log('failing cases by kind of failure:');
   for (const [k, n] of [...byKind].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])))
     console.log(`  ${String(n).padStart(6)}  ${k}`);
+  console.log('cases (failing) by algorithm / placement:');
+  for (const [k, n] of [...drawn].sort((a, b) => a[0].localeCompare(b[0]))) {
+    const bad = failing.filter((f) => drawnAs(f.c) === k).length;
+    console.log(`  ${k.padEnd(24)}${String(n).padStart(6)} (${bad})`);
+  }
   console.log('cases that exercised:');
   for (const kind of [...exercised.keys()]
     .filter(

@@ -76,6 +76,7 @@ const SEEDS: Record<string, readonly number[]> = {
   'transient-cancel-refused-outage.yaml': [205231],
   'pending-cancel-open-at-venue.yaml': [559867],
   'recon-lookup-races-send.yaml': [3, 4],
+  'reject-lookup-not-found.yaml': [4984, 1],
 };
 
 describe('adversarial regression cases', () => {
@@ -173,6 +174,14 @@ describe('adversarial regression cases', () => {
       for (const [id, order] of run.ledger.orders)
         expect(order.filledQty, `${file} ${id}`).toBe(run.venue.exchange.order(id)?.filled ?? 0);
     }
+  });
+
+  it('reject-lookup-not-found: a "not found" for an order the venue refused agrees with it, and is no discrepancy', () => {
+    const { of } = simulate('reject-lookup-not-found.yaml', 4984);
+    const rejected = of('RejectReport').map((r) => r.clientOrderId);
+    expect(rejected).toHaveLength(1);
+    expect(of('OrderNotFoundReport').some((r) => r.clientOrderId === rejected[0])).toBe(true);
+    expect(of('DiscrepancyRecorded')).toEqual([]);
   });
 
   it('ks-reducing-flip: the second sell would close more than the position with the first working, and is refused', () => {

@@ -1,12 +1,17 @@
-// Adversarial runs (test/support/adversarial-case.ts): a TWAP (market or limit children, 4-20
-// slices, carry or drop) and single orders of every kind whose cancels race them, on order entry,
-// ack and fill latencies of 0-400 ms with jitter, under order rate limits, lost and delayed
-// reports, outages (timeouts shorter than order entry included), 5xx answers, kill switch changes
-// and crashes of the harness, with reconciliation every 1-10 s, every 5 minutes or off. After
-// each run, from the simulated venue's own records and the final process's ledger and log
-// (adversarial-check.ts): no client order id became two orders, no parent is over-filled, our
-// fills per client order id and our position are the venue's, no discrepancy was recorded, every
-// fill watch ended, nothing is open at the venue that we hold as ended, and the kill switch held.
+// Adversarial runs (test/support/adversarial-case.ts): a sliced parent running any execution
+// algorithm (TWAP, VWAP with its default or a given profile, implementation shortfall at urgency
+// 0 or above, percent of volume with its rate, max rate, minimum child and end) with any child
+// placement (market, limit at an offset, either under a never-worse price), 4-20 slices, carry or
+// drop, and single orders of every kind whose cancels race them, on order entry, ack and fill
+// latencies of 0-400 ms with jitter, under order rate limits, lost and delayed reports, outages
+// (timeouts shorter than order entry included), 5xx answers, kill switch changes and crashes of
+// the harness, with reconciliation every 1-10 s, every 5 minutes or off. After each run, from the
+// simulated venue's own records and the final process's ledger and log (adversarial-check.ts): no
+// client order id became two orders, no parent is over-filled, our fills per client order id and
+// our position are the venue's, no discrepancy was recorded, every fill watch ended, nothing is
+// open at the venue that we hold as ended, the kill switch held, no child filled beyond its
+// parent's never-worse price, and no percent-of-volume child was sized above its max rate of
+// the tape.
 // A failure prints the shrunk case as a scenario file (`execsim run` reproduces it) and what broke.
 //
 // This bounded run is part of `npm test`; far more cases: `npm run sweep:adversarial`
@@ -24,7 +29,7 @@ const timeLimitMs = 240_000 * Math.max(1, runsScale(process.env));
 
 describe('execution under venue faults, cancel races and crashes', () => {
   it(
-    'agrees with the venue, never duplicates or over-fills, records no discrepancy, ends every fill watch and leaves nothing open behind its back',
+    'for every algorithm and placement: agrees with the venue, never duplicates or over-fills, records no discrepancy, ends every fill watch, leaves nothing open behind its back, never fills beyond a never-worse price and keeps a POV within its max rate',
     () => {
       fc.assert(
         fc.property(adversarialCase, (c) => {

@@ -1,7 +1,9 @@
 // Crash safety of paper runs for real, on every venue with a local gateway (Alpaca and Binance,
-// the VENUES table): `execsim run --mode paper` on a TWAP against the venue's gateway (in this
-// process, port 0), killed with SIGKILL at seeded random moments, then `execsim resume` (itself
-// killed again in some lives) until the run is finished. The kill moments are tied to observed
+// the VENUES table) and for the algorithms of the PLANS table (a TWAP at length; a VWAP and a POV,
+// which follows the tape of a market where others trade, in a few rounds each): `execsim run
+// --mode paper` on the parent against the venue's gateway (in this process, port 0), killed with
+// SIGKILL at seeded random moments, then `execsim resume` (itself killed again in some lives)
+// until the run is finished. The kill moments are tied to observed
 // progress so they land in every phase: before the run exists or anything is sent, during the
 // startup reconciliation of a resume, at the moment the gateway takes an order (before its answer
 // reaches the client: the fixtures' latency is 25 ms each way), at a fill the client has not seen
@@ -43,25 +45,76 @@ import { ALPACA, BINANCE, type SigkillVenue, type VenueRound } from '../support/
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = path.join(ROOT, 'bin', 'execsim.js');
+/** The TWAP's parent (the resumed parent row's test reads its fixture). */
 const PARENT = 'twap-buy';
 
 /** The venues, each a table entry (test/support/sigkill-venues.ts); the rest is shared. */
 const VENUES: readonly SigkillVenue[] = [ALPACA, BINANCE];
 
-/** Kills the test aims for across a venue's rounds, and the least it accepts per venue. */
-const TARGET_KILLS = 24;
-const MIN_KILLS = 20;
-/** Kills planned per round (a round is one run, from `execsim run` to finished). */
-const KILLS_PER_ROUND = 8;
-/** A ceiling on rounds: a round whose order was refused at a resume (killed before it reached
- *  the engine) ends with one or two kills, so six rounds could fall short of MIN_KILLS. */
-const MAX_ROUNDS = 10;
-/** No new round of a venue starts after this much of its test once it has MIN_KILLS: with the
- *  target above, the budget holds both venues together to a few minutes on a loaded two-core
- *  machine. Short of MIN_KILLS, rounds go on (up to MAX_ROUNDS): on a machine busy with other
- *  test files a round can take twice as long, and the kills are what the test proves. */
-const ROUND_BUDGET_MS = 90_000;
-/** A venue's test: the budget, the rounds still needed for MIN_KILLS, and the checks. */
+/** What a venue's rounds run, and how many kills they take: one test per venue and plan. */
+interface Plan {
+  readonly algo: 'twap' | 'vwap' | 'pov';
+  /** The parent's id in the plan's fixture. */
+  readonly parent: string;
+  /** The paper scenario the lives run on the venue. */
+  file(venue: SigkillVenue): string;
+  /** The gateway's market: the deep static book, or one where others trade (a tape to follow). */
+  readonly market: 'book' | 'tape';
+  /** Kills the test aims for across the venue's rounds, and the least it accepts. */
+  readonly targetKills: number;
+  readonly minKills: number;
+  /** Kills planned per round (a round is one run, from `execsim run` to finished). */
+  readonly killsPerRound: number;
+  /** A ceiling on rounds: a round whose order was refused at a resume (killed before it reached
+   *  the engine) ends with one or two kills. */
+  readonly maxRounds: number;
+  /** No new round starts after this much of the test once it has minKills. Short of minKills,
+   *  rounds go on (up to maxRounds): on a machine busy with other test files a round can take
+   *  twice as long, and the kills are what the test proves. */
+  readonly roundBudgetMs: number;
+}
+
+const PLANS: readonly Plan[] = [
+  // The TWAP at length: with this target the budget holds both venues together to a few minutes
+  // on a loaded two-core machine.
+  {
+    algo: 'twap',
+    parent: PARENT,
+    file: (v) => v.twapFile,
+    market: 'book',
+    targetKills: 24,
+    minKills: 20,
+    killsPerRound: 8,
+    maxRounds: 10,
+    roundBudgetMs: 90_000,
+  },
+  // A VWAP and a POV in a round of three kills each (a round whose order was refused at a resume
+  // takes another): their plans resume from the store as the TWAP's do (one grid, one recovery
+  // path); these rounds prove it for real, at a small cost.
+  {
+    algo: 'vwap',
+    parent: 'vwap-buy',
+    file: (v) => v.algoFiles.vwap,
+    market: 'book',
+    targetKills: 3,
+    minKills: 3,
+    killsPerRound: 3,
+    maxRounds: 3,
+    roundBudgetMs: 20_000,
+  },
+  {
+    algo: 'pov',
+    parent: 'pov-buy',
+    file: (v) => v.algoFiles.pov,
+    market: 'tape',
+    targetKills: 3,
+    minKills: 3,
+    killsPerRound: 3,
+    maxRounds: 3,
+    roundBudgetMs: 20_000,
+  },
+];
+/** A venue's test: the budget, the rounds still needed for minKills, and the checks. */
 const VENUE_TIMEOUT_MS = 270_000;
 /** A child that has not exited this long after it started is killed and fails the test. */
 const CHILD_TIMEOUT_MS = 60_000;
@@ -93,9 +146,10 @@ function planTrigger(rand: () => number, resume: boolean): Trigger {
   return { kind: 'events', n: int(1, 60), ms: int(0, 80) };
 }
 
-/** The seed's kill plan for one venue: a stream of its own (the first venue's is the seed's), so
- *  a venue added to the table moves no other venue's plan. */
-const planSeed = (venue: SigkillVenue): number => SEED + VENUES.indexOf(venue);
+/** The seed's kill plan for one venue and plan: a stream of its own (the first venue's TWAP is
+ *  the seed's), so a venue or plan added to a table moves no other's kill plan. */
+const planSeed = (venue: SigkillVenue, plan: Plan): number =>
+  SEED + VENUES.indexOf(venue) + 1_000 * PLANS.indexOf(plan);
 
 interface Life {
   readonly command: 'run' | 'resume';
@@ -288,12 +342,12 @@ interface RoundResult {
 }
 
 /** Whether a resume of the database's run refused the parent's order (ProcessRestarted names it). */
-function refusedAtResume(file: string): boolean {
+function refusedAtResume(file: string, parent: string): boolean {
   return (
     readDb(file, (db) =>
       storedRows(db)
         .filter((r) => r.kind === 'ProcessRestarted')
-        .some((r) => (JSON.parse(r.payload) as { refusedInputs: string[] }).refusedInputs.includes(`order ${PARENT}`)),
+        .some((r) => (JSON.parse(r.payload) as { refusedInputs: string[] }).refusedInputs.includes(`order ${parent}`)),
     ) ?? false
   );
 }
@@ -302,6 +356,7 @@ function refusedAtResume(file: string): boolean {
  *  their end (a life whose trigger never comes ends by itself). */
 async function playRound(
   venue: SigkillVenue,
+  plan: Plan,
   round: number,
   rand: () => number,
   at: VenueRound,
@@ -312,19 +367,19 @@ async function playRound(
   const lives: Life[] = [];
   let kills = 0;
   const where = ['--venue-url', at.url, '--market-hours', 'always', '--db', file, '--json'];
-  for (let life = 0; life < KILLS_PER_ROUND + 4; life++) {
+  for (let life = 0; life < plan.killsPerRound + 4; life++) {
     const runs = runRows(file);
     expect(runs.length, `round ${round}: one run per database`).toBeLessThanOrEqual(1);
     const run = runs[0];
     if (run !== undefined && run.status !== 'running') {
-      return { lives, kills, runId: run.id, refused: refusedAtResume(file) };
+      return { lives, kills, runId: run.id, refused: refusedAtResume(file, plan.parent) };
     }
     if (run !== undefined)
       expect(runState(run, localLiveness()), `round ${round}: a killed run reads as crashed`).toBe('crashed');
     const command = run === undefined ? 'run' : 'resume';
-    const trigger = kills < KILLS_PER_ROUND ? planTrigger(rand, command === 'resume') : null;
+    const trigger = kills < plan.killsPerRound ? planTrigger(rand, command === 'resume') : null;
     const args =
-      command === 'run' ? ['run', venue.twapFile, '--mode', 'paper', ...where] : ['resume', run!.id, ...where];
+      command === 'run' ? ['run', plan.file(venue), '--mode', 'paper', ...where] : ['resume', run!.id, ...where];
     const base = { events: eventCount(file), submits: watch.submits, fills: watch.fills };
     const entry: Life = { command, trigger, outcome: '', eventsBefore: base.events, eventsAfter: 0 };
     lives.push(entry);
@@ -343,7 +398,8 @@ async function playRound(
       // A kill before the parent's order reached the engine (it waits behind the startup gate)
       // leaves it due while no process ran: the resume refuses it, names it, and finishes with
       // the parent's expectations failed (exit 1). checkRound checks such a round for what it is.
-      if (code === 1 && command === 'resume' && refusedAtResume(file)) entry.outcome += ' (the order was refused)';
+      if (code === 1 && command === 'resume' && refusedAtResume(file, plan.parent))
+        entry.outcome += ' (the order was refused)';
       else if (code !== 0)
         throw new Error(
           `round ${round}: ${command} ended with ${entry.outcome} (no kill: a timeout is a SIGKILL after ${CHILD_TIMEOUT_MS} ms)\n${child.stderr()}\n(the end of its report:)\n${child.stdout().slice(-1500)}`,
@@ -395,6 +451,7 @@ async function checkRefusedRound(at: VenueRound, file: string, runId: string, co
  *  the store; quantities in lots. */
 async function checkRound(
   venue: SigkillVenue,
+  parentId: string,
   at: VenueRound,
   file: string,
   runId: string,
@@ -451,7 +508,7 @@ async function checkRound(
                           WHERE f.run_id = o.run_id AND f.client_order_id = o.client_order_id), 0) AS fills
            FROM orders o WHERE o.run_id = ? AND o.parent_order_id = ?`,
       )
-      .all(runId, PARENT) as StoreOrder[];
+      .all(runId, parentId) as StoreOrder[];
     const nonTerminal = stored.filter((o) => !isTerminal(o.status as OrderStatus));
     expect(nonTerminal, msg('non-terminal orders in the store')).toEqual([]);
 
@@ -476,7 +533,7 @@ async function checkRound(
     // processes before the last resume.
     const parent = db
       .prepare('SELECT status, filled_qty FROM orders WHERE run_id = ? AND client_order_id = ?')
-      .get(runId, PARENT) as { status: string; filled_qty: string };
+      .get(runId, parentId) as { status: string; filled_qty: string };
     expect(parent.status, msg('the parent in the store')).toBe('filled');
     expect(lots(parent.filled_qty), msg('the parent row filled_qty')).toBe(parentLots);
   } finally {
@@ -498,54 +555,73 @@ function eventsAround(file: string, runId: string, clientIds: readonly string[])
   );
 }
 
+/** One venue's test of one plan: rounds until its kills are in, each round checked. */
+async function killAndResume(venueName: string, algo: string, venue: SigkillVenue, plan: Plan): Promise<void> {
+  const name = `${venueName}-${algo}`;
+  const seed = planSeed(venue, plan);
+  const rand = rng(seed); // mulberry32: the kill plan is the seed's
+  const started = Date.now();
+  const log: string[] = [`${name}: plan seed ${seed} (FC_SEED=${SEED} reproduces the kill plan)`];
+  const say = (s: string): void => void log.push(s);
+  let kills = 0;
+  let round = 0;
+  while (
+    kills < plan.targetKills &&
+    round < plan.maxRounds &&
+    (kills < plan.minKills || Date.now() - started < plan.roundBudgetMs)
+  ) {
+    round++;
+    const watch = new GatewayWatch();
+    const at = await venue.start(watch, plan.market);
+    rounds.push(at);
+    const file = path.join(dir, `${name}-round-${round}.db`);
+    say(`round ${round} (${Date.now() - started} ms into the test)`);
+    let result: RoundResult;
+    try {
+      result = await playRound(venue, plan, round, rand, at, watch, file, say);
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\n${log.join('\n')}`, { cause: err });
+    }
+    kills += result.kills;
+    const context = (): string => {
+      const ids = at.desk.orders().map((r) => venue.localId(result.runId, r.clientOrderId) ?? r.clientOrderId);
+      return `${log.join('\n')}\nevents of the round's orders:\n${eventsAround(file, result.runId, ids)}`;
+    };
+    if (result.refused) {
+      say(`round ${round}: the order was refused at a resume (killed before it reached the engine)`);
+      await checkRefusedRound(at, file, result.runId, context);
+    } else await checkRound(venue, plan.parent, at, file, result.runId, context);
+    rounds.splice(rounds.indexOf(at), 1);
+    await at.close();
+  }
+  say(`${name}: ${kills} kills in ${round} rounds, ${Date.now() - started} ms`);
+  console.log(log.join('\n'));
+  expect(kills, log.join('\n')).toBeGreaterThanOrEqual(plan.minKills);
+}
+
+/** The venues of a group of plans, each venue and plan a test of its own. */
+const cases = (plans: readonly Plan[]) =>
+  VENUES.flatMap((v) => plans.map((plan) => [v.name, plan.algo, v, plan] as const));
+
 describe('paper run killed with SIGKILL and resumed', () => {
   // The venues at once: each has its own gateway, databases and kill plan, and a round mostly
-  // waits on its child process and the gateway's latency, so two venues overlap well on two cores.
-  it.concurrent.each(VENUES.map((v) => [v.name, v] as const))(
-    'on %s: keeps the venue and the store in agreement, wherever the kills land',
-    { timeout: VENUE_TIMEOUT_MS },
-    async (name, venue) => {
-      const seed = planSeed(venue);
-      const rand = rng(seed); // mulberry32: the kill plan is the seed's
-      const started = Date.now();
-      const log: string[] = [`${name}: plan seed ${seed} (FC_SEED=${SEED} reproduces the kill plan)`];
-      const say = (s: string): void => void log.push(s);
-      let kills = 0;
-      let round = 0;
-      while (
-        kills < TARGET_KILLS &&
-        round < MAX_ROUNDS &&
-        (kills < MIN_KILLS || Date.now() - started < ROUND_BUDGET_MS)
-      ) {
-        round++;
-        const watch = new GatewayWatch();
-        const at = await venue.start(watch);
-        rounds.push(at);
-        const file = path.join(dir, `${name}-round-${round}.db`);
-        say(`round ${round} (${Date.now() - started} ms into the test)`);
-        let result: RoundResult;
-        try {
-          result = await playRound(venue, round, rand, at, watch, file, say);
-        } catch (err) {
-          throw new Error(`${(err as Error).message}\n${log.join('\n')}`, { cause: err });
-        }
-        kills += result.kills;
-        const context = (): string => {
-          const ids = at.desk.orders().map((r) => venue.localId(result.runId, r.clientOrderId) ?? r.clientOrderId);
-          return `${log.join('\n')}\nevents of the round's orders:\n${eventsAround(file, result.runId, ids)}`;
-        };
-        if (result.refused) {
-          say(`round ${round}: the order was refused at a resume (killed before it reached the engine)`);
-          await checkRefusedRound(at, file, result.runId, context);
-        } else await checkRound(venue, at, file, result.runId, context);
-        rounds.splice(rounds.indexOf(at), 1);
-        await at.close();
-      }
-      say(`${name}: ${kills} kills in ${round} rounds, ${Date.now() - started} ms`);
-      console.log(log.join('\n'));
-      expect(kills, log.join('\n')).toBeGreaterThanOrEqual(MIN_KILLS);
-    },
-  );
+  // waits on its child process and the gateway's latency, so they overlap well on two cores. The
+  // TWAP's long tests first, then the shorter plans' together, so the machine holds about as many
+  // children at once as with the TWAP alone.
+  describe('a TWAP', () => {
+    it.concurrent.each(cases(PLANS.filter((p) => p.algo === 'twap')))(
+      'on %s, a %s: keeps the venue and the store in agreement, wherever the kills land',
+      { timeout: VENUE_TIMEOUT_MS },
+      killAndResume,
+    );
+  });
+  describe('the other algorithms', () => {
+    it.concurrent.each(cases(PLANS.filter((p) => p.algo !== 'twap')))(
+      'on %s, a %s: keeps the venue and the store in agreement, wherever the kills land',
+      { timeout: VENUE_TIMEOUT_MS },
+      killAndResume,
+    );
+  });
 });
 
 describe('the parent row of a resumed run', () => {

@@ -1,13 +1,20 @@
 // The generator of adversarial runs, shared by test/backtest/adversarial-properties.test.ts and
-// bench/adversarial-sweep.ts: one TWAP parent (market or limit children, 4-20 slices, carry or
-// drop) and up to two single orders of every kind (market, limit, IOC, FOK; buy or sell, some
-// cancelled from the same instant to half a second after they are sent, so the cancel races its
-// order) on a synthetic market, with order entry, acknowledgement and fill report latencies of
-// 0-400 ms with jitter, under order rate limits, lost and delayed execution reports, outages
-// whose timeouts may be shorter than order entry (the venue got the request or not), optional
-// 5xx answers, kill switch changes and crashes of the harness, with reconciliation every 1-10 s,
-// every 5 minutes or off. A case is plain data; caseYaml() turns it into a scenario file that
-// `execsim run` accepts, and fast-check prints a case as that YAML.
+// bench/adversarial-sweep.ts: one sliced parent running a drawn execution algorithm (TWAP; VWAP
+// on its default or a given profile; implementation shortfall at urgency 0, TWAP's line, or
+// above; percent of volume with its rate, max rate, minimum child and end) with a drawn child
+// placement (market, limit at an offset from the touch, or either under a never-worse price),
+// 4-20 slices, carry or drop, and up to two single orders of every kind (market, limit, IOC, FOK;
+// buy or sell, some cancelled from the same instant to half a second after they are sent, so the
+// cancel races its order) on a synthetic market, with order entry, acknowledgement and fill
+// report latencies of 0-400 ms with jitter, under order rate limits, lost and delayed execution
+// reports, outages whose timeouts may be shorter than order entry (the venue got the request or
+// not), optional 5xx answers, kill switch changes and crashes of the harness, with
+// reconciliation every 1-10 s, every 5 minutes or off. A case is plain data; caseYaml() turns it
+// into a scenario file that `execsim run` accepts, and fast-check prints a case as that YAML.
+//
+// Algorithms and placements are tables (ALGORITHMS, PLACEMENTS): each entry draws its own
+// parameters and writes them into the parent's scenario fields, so another algorithm kind or
+// placement policy is one more entry there.
 //
 // The run lasts long enough after the last disturbance for the state to settle: every downtime,
 // a fill-detection timeout and ten reconciliation periods, plus a minute.
@@ -60,6 +67,56 @@ export interface KillSwitchChange {
   readonly state: 'active' | 'reducing' | 'halted';
 }
 
+/** An execution algorithm as drawn: `kind` names its ALGORITHMS entry. */
+export type AlgoDraw =
+  | { readonly kind: 'twap' }
+  /** null: the default profile (flat on this 24/7 venue). */
+  | { readonly kind: 'vwap'; readonly profile: readonly number[] | null }
+  /** Thousandths: urgency 0 is TWAP's straight line. */
+  | {
+      readonly kind: 'is';
+      readonly urgencyMilli: number;
+      readonly volatilityMilli: number;
+      readonly impactMilli: number;
+    }
+  | {
+      readonly kind: 'pov';
+      /** Hundredths of the market's volume. */
+      readonly ratePct: number;
+      /** Hundredths, at least the rate; null: no cap. */
+      readonly maxRatePct: number | null;
+      /** Lots (0.00001 BTC); null: any size. */
+      readonly minChildLots: number | null;
+      readonly end: 'complete' | 'stop';
+    };
+
+/** A child placement as drawn: `kind` names its PLACEMENTS entry. */
+export type PlacementDraw =
+  | { readonly kind: 'market' }
+  /** Limit children at ticks from our own touch (positive: more passive). */
+  | { readonly kind: 'limit'; readonly offsetTicks: number }
+  /** Market or limit children that never pay more than 61000.00 + worstTicks (the parent buys):
+   *  below the market the slices wait and carry. */
+  | {
+      readonly kind: 'never-worse';
+      readonly child: 'market' | 'limit';
+      readonly offsetTicks: number;
+      readonly worstTicks: number;
+    };
+
+/** One algorithm kind: how its parameters are drawn, and its `algo` block in the scenario (null:
+ *  none, the grid's own TWAP). */
+interface AlgorithmEntry<K extends AlgoDraw['kind']> {
+  readonly arb: fc.Arbitrary<Extract<AlgoDraw, { kind: K }>>;
+  readonly block: (a: Extract<AlgoDraw, { kind: K }>) => string | null;
+}
+
+/** One placement policy: how it is drawn, and the parent's child type and twap-block fields. */
+interface PlacementEntry<K extends PlacementDraw['kind']> {
+  readonly arb: fc.Arbitrary<Extract<PlacementDraw, { kind: K }>>;
+  readonly fields: (p: Extract<PlacementDraw, { kind: K }>) => { readonly type: string; readonly twap: string };
+}
+
 export interface AdversarialCase {
   readonly seed: number;
   readonly orderEntry: Latency;
@@ -67,7 +124,10 @@ export interface AdversarialCase {
   readonly fillReport: Latency;
   readonly singles: readonly SingleOrder[];
   readonly killSwitch: readonly KillSwitchChange[];
-  readonly childType: 'market' | 'limit';
+  /** The parent's algorithm: what it should have done by each instant (an ALGORITHMS entry). */
+  readonly algo: AlgoDraw;
+  /** How its children are priced (a PLACEMENTS entry). */
+  readonly placement: PlacementDraw;
   readonly slices: number;
   readonly unfilled: 'carry' | 'drop';
   /** TWAP duration, seconds. */
@@ -125,7 +185,8 @@ export function caseYaml(c: AdversarialCase, name = 'adversarial-twap'): string 
       : `{ afterSubmit: ${r.afterSubmit}, downtime: PT${r.downtime}S }`,
   );
   const list = (items: string[]) => (items.length === 0 ? ' []' : items.map((i) => `\n  - ${i}`).join(''));
-  const limit = c.childType === 'limit' ? ', limitOffsetTicks: 0' : '';
+  const placement = placementFields(c.placement);
+  const algo = algoBlock(c.algo);
   const lat = (l: Latency) => `{ ms: ${l.ms}, jitterMs: ${l.jitterMs} }`;
   const actions = c.killSwitch.map(
     (k) => `{ at: PT${k.at}S, kind: kill_switch, state: ${k.state}, actor: risk, reason: adversarial }`,
@@ -165,8 +226,8 @@ orders:
     at: PT${PARENT_AT_S}S
     side: buy
     qty: "${PARENT_QTY}"
-    type: ${c.childType}
-    twap: { duration: PT${c.twapSeconds}S, slices: ${c.slices}, unfilled: ${c.unfilled}${limit}, maxSpread: 0.5, maxPriceDeviation: 0.5 }${singles.join('')}
+    type: ${placement.type}
+    twap: { duration: PT${c.twapSeconds}S, slices: ${c.slices}, unfilled: ${c.unfilled}${placement.twap}, maxSpread: 0.5, maxPriceDeviation: 0.5 }${algo === null ? '' : `\n    algo: ${algo}`}${singles.join('')}
 expect:
   - noDuplicateOrders: true
   - noDiscrepancies: true
@@ -216,6 +277,97 @@ const restartArb: fc.Arbitrary<Restart> = fc.oneof(
   fc.record({ afterSubmit: fc.integer({ min: 1, max: 12 }), downtime: fc.integer({ min: 1, max: 90 }) }),
 );
 
+const ticksPrice = (ticks: number): string => ((6_100_000 + ticks) / 100).toFixed(2);
+const milli = (n: number): string => String(n / 1000);
+const pct = (n: number): string => String(n / 100);
+const lots = (n: number): string => (n / 100_000).toFixed(5);
+
+/** Every algorithm kind the generator draws, by kind. */
+export const ALGORITHMS: { readonly [K in AlgoDraw['kind']]: AlgorithmEntry<K> } = {
+  twap: { arb: fc.constant({ kind: 'twap' as const }), block: () => null },
+  vwap: {
+    arb: fc.record({
+      kind: fc.constant('vwap' as const),
+      profile: fc.option(
+        fc
+          .array(fc.integer({ min: 0, max: 5 }), { minLength: 1, maxLength: 12 })
+          .map((p) => (p.some((w) => w > 0) ? p : [...p.slice(1), 1])),
+        { freq: 2 },
+      ),
+    }),
+    block: (a) => (a.profile === null ? '{ kind: vwap }' : `{ kind: vwap, profile: [${a.profile.join(', ')}] }`),
+  },
+  is: {
+    arb: fc.record({
+      kind: fc.constant('is' as const),
+      // Urgency 0 (the straight line) a quarter of the time; above it, up to a curve that sends
+      // most of the parent in its first slices.
+      urgencyMilli: fc.oneof(
+        { weight: 1, arbitrary: fc.constant(0) },
+        { weight: 3, arbitrary: fc.integer({ min: 1, max: 50_000 }) },
+      ),
+      volatilityMilli: fc.integer({ min: 1, max: 100 }),
+      impactMilli: fc.integer({ min: 1, max: 10 }),
+    }),
+    block: (a) =>
+      `{ kind: is, urgency: ${milli(a.urgencyMilli)}, volatility: ${milli(a.volatilityMilli)}, impact: ${milli(a.impactMilli)} }`,
+  },
+  pov: {
+    arb: fc
+      .record({
+        kind: fc.constant('pov' as const),
+        ratePct: fc.integer({ min: 1, max: 50 }),
+        maxRateExtraPct: fc.option(fc.integer({ min: 0, max: 50 }), { freq: 3 }),
+        minChildLots: fc.option(fc.integer({ min: 1, max: 5_000 }), { freq: 2 }),
+        end: fc.constantFrom('complete' as const, 'stop' as const),
+      })
+      .map(({ maxRateExtraPct, ...a }) => ({
+        ...a,
+        maxRatePct: maxRateExtraPct === null ? null : Math.min(100, a.ratePct + maxRateExtraPct),
+      })),
+    block: (a) =>
+      `{ kind: pov, rate: ${pct(a.ratePct)}${a.maxRatePct === null ? '' : `, maxRate: ${pct(a.maxRatePct)}`}${a.minChildLots === null ? '' : `, minChildQty: "${lots(a.minChildLots)}"`}, end: ${a.end} }`,
+  },
+};
+
+/** Every child placement the generator draws, by kind. */
+export const PLACEMENTS: { readonly [K in PlacementDraw['kind']]: PlacementEntry<K> } = {
+  market: { arb: fc.constant({ kind: 'market' as const }), fields: () => ({ type: 'market', twap: '' }) },
+  limit: {
+    arb: fc.record({ kind: fc.constant('limit' as const), offsetTicks: fc.integer({ min: -5, max: 5 }) }),
+    fields: (p) => ({ type: 'limit', twap: `, limitOffsetTicks: ${p.offsetTicks}` }),
+  },
+  'never-worse': {
+    arb: fc.record({
+      kind: fc.constant('never-worse' as const),
+      child: fc.constantFrom('market' as const, 'limit' as const),
+      offsetTicks: fc.integer({ min: -5, max: 5 }),
+      // From below the start (slices wait for the market to come back) to far above it.
+      worstTicks: fc.integer({ min: -300, max: 3_000 }),
+    }),
+    fields: (p) => ({
+      type: p.child,
+      twap: `${p.child === 'limit' ? `, limitOffsetTicks: ${p.offsetTicks}` : ''}, worstPrice: "${ticksPrice(p.worstTicks)}"`,
+    }),
+  },
+};
+
+function algoBlock(a: AlgoDraw): string | null {
+  return (ALGORITHMS[a.kind].block as (x: AlgoDraw) => string | null)(a);
+}
+
+function placementFields(p: PlacementDraw): { readonly type: string; readonly twap: string } {
+  return (PLACEMENTS[p.kind].fields as (x: PlacementDraw) => { type: string; twap: string })(p);
+}
+
+/** One of the table's entries, each as likely as the others. */
+const algoArb: fc.Arbitrary<AlgoDraw> = fc.oneof(
+  ...Object.values(ALGORITHMS).map((e) => e.arb as fc.Arbitrary<AlgoDraw>),
+);
+const placementArb: fc.Arbitrary<PlacementDraw> = fc.oneof(
+  ...Object.values(PLACEMENTS).map((e) => e.arb as fc.Arbitrary<PlacementDraw>),
+);
+
 /** Cases without the printable form (for the sweep, which writes YAML files itself). */
 export const adversarialCaseData: fc.Arbitrary<AdversarialCase> = fc.record({
   seed: fc.nat({ max: 1_000_000 }),
@@ -224,7 +376,8 @@ export const adversarialCaseData: fc.Arbitrary<AdversarialCase> = fc.record({
   fillReport: latencyArb(200, 300),
   singles: fc.array(singleArb, { maxLength: 2 }),
   killSwitch: fc.array(killSwitchArb, { maxLength: 2 }).map((ks) => [...ks].sort((a, b) => a.at - b.at)),
-  childType: fc.constantFrom('market' as const, 'limit' as const),
+  algo: algoArb,
+  placement: placementArb,
   slices: fc.integer({ min: 4, max: 20 }),
   unfilled: fc.constantFrom('carry' as const, 'drop' as const),
   twapSeconds: fc.integer({ min: 60, max: 240 }),

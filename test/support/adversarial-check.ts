@@ -10,6 +10,11 @@
 //   kill-switch         no order the venue took was last sent while halted, and one last sent
 //                       while reducing reduced the venue's position then (with our open orders on
 //                       its side, it closes at most the position);
+//   worse-than-limit    no child of a parent with a never-worse price filled beyond it;
+//   pov-max-rate        no child of a percent-of-volume parent with a max rate was sized above
+//                       that share of everyone's volume since the parent's previous slice (since
+//                       the start for the first slice of a process), but the last slice that
+//                       completes the parent;
 //   run-threw           the run itself did not throw (a broken invariant in the code).
 // Shared by test/backtest/adversarial-properties.test.ts, test/backtest/adversarial-cases.test.ts (any scenario,
 // every parent: runChecked) and bench/adversarial-sweep.ts.
@@ -36,6 +41,8 @@ export const INVARIANTS = [
   'watch-never-ended',
   'left-open',
   'kill-switch',
+  'worse-than-limit',
+  'pov-max-rate',
   'run-threw',
 ] as const;
 export type Invariant = (typeof INVARIANTS)[number];
@@ -115,7 +122,8 @@ export function runChecked(s: Scenario, file: string): CaseResult {
     };
     clock.advanceTo(start + parseDurationMs(s.duration));
     run.audit();
-    const violations = check(inst, created, run.ledger, exchange.position, entries);
+    const tape = (from: number, to: number) => run.venue.window(inst.symbol, from, to).volume;
+    const violations = check(inst, created, run.ledger, exchange.position, entries, tape);
     return { name: s.name, violations, digest: run.log.digest(), events: countKinds(entries) };
   } catch (err) {
     const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
@@ -162,6 +170,7 @@ function check(
   ledger: Ledger,
   venuePosition: number,
   entries: readonly LogEntry[],
+  tape: (from: number, to: number) => number,
 ): Violation[] {
   const out: Violation[] = [];
   const q = (lots: number) => lotsToQty(inst, lots);
@@ -273,6 +282,8 @@ function check(
   }
   if (unsafe.length > 0) out.push({ invariant: 'kill-switch', detail: listed(unsafe), kinds: ['kill-switch'] });
 
+  out.push(...worseThanLimit(created, entries, slice), ...povMaxRate(entries, tape, slice));
+
   const open = new Map<ClientOrderId, number>();
   for (const { seq, event: e } of entries) {
     if (e.kind === 'FillMonitorStarted') open.set(e.clientOrderId, seq);
@@ -291,6 +302,85 @@ function check(
     });
   }
   return out;
+}
+
+/** Fills of a never-worse parent's children beyond its price (a buy's above, a sell's below). */
+function worseThanLimit(
+  created: readonly Created[],
+  entries: readonly LogEntry[],
+  slice: (id: ClientOrderId) => string,
+): Violation[] {
+  const worst = new Map<string, number>();
+  for (const { event: e } of entries)
+    if (e.kind === 'TwapPlanned' && e.stops?.worstPrice !== undefined) worst.set(e.parentId, e.stops.worstPrice);
+  const beyond: string[] = [];
+  for (const { order, parent } of created) {
+    const w = worst.get(parent);
+    if (w === undefined) continue;
+    for (const t of order.trades)
+      if (order.side === 'buy' ? t.price > w : t.price < w)
+        beyond.push(`${slice(order.clientOrderId)} ${order.side} filled at ${t.price}, never-worse price ${w}`);
+  }
+  return beyond.length === 0
+    ? []
+    : [{ invariant: 'worse-than-limit', detail: listed(beyond), kinds: ['worse-than-limit'] }];
+}
+
+/**
+ * A percent-of-volume parent's children against its max rate, from the log: each slice that ran
+ * (skipped, amended, or first sent as planned) sized at most maxRate x everyone's volume since
+ * the parent's previous slice in the same process. The sizer counts the market's volume with
+ * ours left out, since its own previous slice (since the parent's start after a restart); the
+ * tape here counts ours too, and from the previous slice in the durable log (a slice a restarted
+ * process skips as missed while down is not one), or from the epoch after a restart: never less
+ * than the sizer's, so a breach here is a breach there. The last slice of a parent that
+ * completes sends all that remains and is left out.
+ */
+function povMaxRate(
+  entries: readonly LogEntry[],
+  tape: (from: number, to: number) => number,
+  slice: (id: ClientOrderId) => string,
+): Violation[] {
+  const capped = new Map<string, { maxRate: number; complete: boolean; previous: number; lastSlice: number }>();
+  const child = new Map<ClientOrderId, { parent: string; sliceNum: number; qty: number }>();
+  const ran = new Set<ClientOrderId>();
+  const recoverySkipped = new Set<string>();
+  const over: string[] = [];
+  const sized = (parent: string, sliceNum: number, qty: number, time: number, what: string) => {
+    const p = capped.get(parent);
+    if (p === undefined) return;
+    const volume = tape(p.previous, time);
+    p.previous = time;
+    if (p.complete && sliceNum === p.lastSlice) return;
+    if (qty > Math.floor(p.maxRate * volume + 1e-9))
+      over.push(`${what} sized ${qty} lots, max rate ${p.maxRate} of ${volume} lots traded since the previous slice`);
+  };
+  for (const { time, event: e } of entries) {
+    if (e.kind === 'TwapPlanned' && e.trajectory?.kind === 'pov' && e.trajectory.maxRate !== null)
+      capped.set(e.parentId, {
+        maxRate: e.trajectory.maxRate,
+        complete: e.trajectory.end === 'complete',
+        previous: 0,
+        lastSlice: 0,
+      });
+    else if (e.kind === 'OrderCreated' && e.parentId !== null) {
+      child.set(e.clientOrderId, { parent: e.parentId, sliceNum: e.sliceNum ?? 0, qty: e.qty });
+      const p = capped.get(e.parentId);
+      if (p !== undefined) p.lastSlice = Math.max(p.lastSlice, e.sliceNum ?? 0);
+    } else if (e.kind === 'ProcessRestarted') for (const p of capped.values()) p.previous = 0;
+    else if (e.kind === 'SliceRecovered' && e.action === 'skipped') recoverySkipped.add(`${e.parentId}#${e.sliceNum}`);
+    else if (e.kind === 'SliceSkipped') {
+      // A slice a restarted process skips as missed while down never reached the sizer.
+      const p = capped.get(e.parentId);
+      if (p !== undefined && !recoverySkipped.delete(`${e.parentId}#${e.sliceNum}`)) p.previous = time;
+    } else if (e.kind === 'ChildAmended' || e.kind === 'SubmitOrder') {
+      const c = child.get(e.clientOrderId);
+      if (c === undefined || ran.has(e.clientOrderId)) continue;
+      ran.add(e.clientOrderId);
+      sized(c.parent, c.sliceNum, e.kind === 'ChildAmended' ? e.qty : c.qty, time, slice(e.clientOrderId));
+    }
+  }
+  return over.length === 0 ? [] : [{ invariant: 'pov-max-rate', detail: listed(over), kinds: ['pov-max-rate'] }];
 }
 
 /** What broke, as YAML comment lines (and the digest that `execsim run` of the case reproduces). */

@@ -1,6 +1,7 @@
 // The venues the crash-safety test (test/paper/paper-sigkill.test.ts) kills paper runs on, one table
-// entry each: the local gateway it starts in the test's process, the paper TWAP and the keys the
-// child processes get, the hooks that tell the test when the gateway takes an order and when it
+// entry each: the local gateway it starts in the test's process (on a deep static book, or on a
+// market that trades for an algorithm that follows the tape), the paper TWAP, VWAP and POV and the
+// keys the child processes get, the hooks that tell the test when the gateway takes an order and when it
 // publishes a fill, and the venue's own view of the round read through the venue's own client (the
 // official Alpaca SDK; ccxt for Binance), as a bot or an operator would read it. Everything else
 // (the kill plan, the lives, the checks) is shared by the test; the benchmark-resume test
@@ -55,6 +56,9 @@ export interface SigkillVenue {
   readonly name: string;
   /** The paper TWAP the lives run (`mode: paper`, the parent `twap-buy`). */
   readonly twapFile: string;
+  /** The same parent as a paper VWAP (`vwap-buy`, a given profile on the TWAP's grid) and a
+   *  paper POV (`pov-buy`, completing at its end), of the same quantity. */
+  readonly algoFiles: Readonly<Record<'vwap' | 'pov', string>>;
   /** The parent's quantity in lots. */
   readonly parentLots: number;
   /** The instrument's lot size: decimal quantities in the store are whole multiples of it. */
@@ -64,7 +68,9 @@ export interface SigkillVenue {
   /** The local id a venue client id stands for in this run's namespace, or null when it is not
    *  the run's. */
   localId(runId: string, wireId: string): string | null;
-  start(hooks: GatewayHooks): Promise<VenueRound>;
+  /** Starts the round's gateway on the deep static book ('book') or on a market where others
+   *  trade ('tape'). */
+  start(hooks: GatewayHooks, traded?: 'book' | 'tape'): Promise<VenueRound>;
 }
 
 const FIXTURES = 'test/fixtures/paper';
@@ -77,13 +83,14 @@ const ALPACA_SECRET = 'sigkilltestsecret0123456789';
 export const ALPACA: SigkillVenue = {
   name: 'alpaca',
   twapFile: `${FIXTURES}/sigkill-twap.yaml`,
+  algoFiles: { vwap: `${FIXTURES}/sigkill-vwap.yaml`, pov: `${FIXTURES}/sigkill-pov.yaml` },
   parentLots: 160,
   lot: 1,
   env: { APCA_API_KEY_ID: ALPACA_KEY, APCA_API_SECRET_KEY: ALPACA_SECRET },
   localId: (runId, wireId) => (wireId.startsWith(`${runId}-`) ? wireId.slice(runId.length + 1) : null),
-  async start(hooks) {
+  async start(hooks, traded = 'book') {
     const gw = await startAlpacaGateway({
-      scenarioFile: `${FIXTURES}/sigkill-venue.yaml`,
+      scenarioFile: `${FIXTURES}/${traded === 'book' ? 'sigkill-venue.yaml' : 'sigkill-venue-tape.yaml'}`,
       keyId: ALPACA_KEY,
       secretKey: ALPACA_SECRET,
       port: 0,
@@ -162,13 +169,14 @@ const BINANCE_SECRET = 'sigkill-binance-secret';
 export const BINANCE: SigkillVenue = {
   name: 'binance',
   twapFile: `${FIXTURES}/sigkill-binance-twap.yaml`,
+  algoFiles: { vwap: `${FIXTURES}/sigkill-binance-vwap.yaml`, pov: `${FIXTURES}/sigkill-binance-pov.yaml` },
   parentLots: 16_000, // 0.16 BTC
   lot: 0.00001,
   env: { BINANCE_API_KEY: BINANCE_KEY, BINANCE_API_SECRET: BINANCE_SECRET },
   localId: (runId, wireId) => new HashedClientIdNamespace(runId, 36).local(wireId),
-  async start(hooks) {
+  async start(hooks, traded = 'book') {
     const gw = await startBinanceGateway({
-      scenarioFile: `${FIXTURES}/sigkill-binance-venue.yaml`,
+      scenarioFile: `${FIXTURES}/${traded === 'book' ? 'sigkill-binance-venue.yaml' : 'sigkill-binance-venue-tape.yaml'}`,
       apiKey: BINANCE_KEY,
       secretKey: BINANCE_SECRET,
       port: 0,

@@ -137,7 +137,9 @@ export const TRANSITIONS: Readonly<Record<OrderStatus, Readonly<Partial<Record<O
   // locally while the submission was lost, then looked up).
   canceled: { FillReport: 'late_fill', CancelReport: 'same', CancelRejectReport: 'same', CancelOrder: 'same', AckReport: 'same', OutcomeUnknownReport: 'same', OrderStatusReport: 'sync', OrderNotFoundReport: 'same' },
   expired: { FillReport: 'late_fill', ExpiredReport: 'same', CancelRejectReport: 'same', CancelOrder: 'same', AckReport: 'same', OutcomeUnknownReport: 'same', OrderStatusReport: 'sync', OrderNotFoundReport: 'same' },
-  rejected: {},
+  // The venue refused it, so it has no such order: a lookup asked before the refusal arrived
+  // (reconciliation's, of an order sent after its snapshot) answers "not found", which agrees.
+  rejected: { OrderNotFoundReport: 'same' },
   // Failed is where we gave up, not the venue's word: a venue that proves the order exists
   // revives it (the engine then cancels what is still working: its quantity may have been sent
   // again). Echoes of the give-up change nothing.

@@ -104,7 +104,8 @@ describe('order status transition table', () => {
         else expect(target === 'same' || target === status).toBe(true);
       }
     }
-    expect(TRANSITIONS.rejected).toEqual({});
+    // A rejected order takes nothing but a "not found", which agrees with the refusal.
+    expect(TRANSITIONS.rejected).toEqual({ OrderNotFoundReport: 'same' });
   });
 
   it('failed (we gave up after "not found") is revived by the venue proving the order exists, and by nothing else', () => {
@@ -173,6 +174,24 @@ describe('order status transition table', () => {
     expect(
       applyOrderEvent(back, { kind: 'RetryableRejectReport', clientOrderId: cid, code: '-1003', reason: '429' }, 5),
     ).toMatchObject({ kind: 'applied', state: { status: 'pending_new' } });
+  });
+
+  it('a rejected order looked up by a lookup asked before the refusal arrived: "not found" agrees, and is no discrepancy', () => {
+    const sent: OrderState = { ...newOrderState(request(10), 0), status: 'submitted', attempts: 1, lastSentSeq: 7 };
+    const refused = applyOrderEvent(
+      sent,
+      { kind: 'RejectReport', clientOrderId: cid, code: '-1013', reason: 'Filter failure: NOTIONAL' },
+      9,
+    );
+    expect(refused).toMatchObject({ kind: 'applied', state: { status: 'rejected' } });
+    if (refused.kind !== 'applied') throw new Error('not applied');
+    const after = applyOrderEvent(
+      refused.state,
+      { kind: 'OrderNotFoundReport', clientOrderId: cid, askedAfterSeq: 8 },
+      10,
+    );
+    expect(after.kind).not.toBe('discrepancy');
+    if ('state' in after) expect(after.state.status).toBe('rejected');
   });
 
   it('a "not found" asked before our latest send is stale: it never moves the order back', () => {
