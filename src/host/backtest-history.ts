@@ -10,6 +10,7 @@ import type { buildVenue } from '../scenario/build-venue.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { SymbolFeed, type FeedSample } from '../strategy/strategy-feed.ts';
 import type { History, HistorySource } from '../strategy/strategy-port.ts';
+import { MINUTE_MS, type MinuteVolume, type MinuteVolumeSource } from '../core/algo/history-profile.ts';
 
 export interface BacktestHistoryParts {
   readonly scenario: Scenario;
@@ -122,3 +123,57 @@ function toSamples(reads: readonly RawRead[], inst: Instrument, barMs: number, s
 }
 
 export type { History };
+
+/** What a backtest's VWAP history is drawn from: the run's scenario and market, without the
+ *  strategy's sampling. */
+export type VolumeHistoryParts = Omit<BacktestHistoryParts, 'quoteMs' | 'barMs' | 'live'>;
+
+/**
+ * A backtest's minute volumes for a VWAP with `profile: history`: each window of a previous day
+ * is drawn in a world of its own (the run's market model, or its recording, from the window's
+ * start, seeded by the symbol and the window), its tape read every minute from the window's
+ * start. Reading it changes nothing in the run, and the same run draws the same history.
+ */
+export function backtestVolumeHistory(parts: VolumeHistoryParts): MinuteVolumeSource {
+  return {
+    minuteVolumes(symbol, windows) {
+      const replay = marketOf(parts.scenario, symbol)?.model === 'replay';
+      const source = replay ? 'the recording' : 'the market model';
+      const inst = parts.instruments.find((i) => i.symbol === symbol);
+      if (!inst) return { kind: 'failed', reason: `the run does not trade ${symbol}`, source };
+      const bars: MinuteVolume[] = [];
+      try {
+        for (const w of windows) bars.push(...drawMinuteVolumes(parts, inst, w.from, w.to));
+      } catch (err) {
+        return { kind: 'failed', reason: `the history could not be drawn: ${(err as Error).message}`, source };
+      }
+      return { kind: 'read', bars, source };
+    },
+  };
+}
+
+/** The market's volume over [from, to) minute by minute from `from` (the last minute may be
+ *  shorter), in a world of its own. */
+function drawMinuteVolumes(parts: VolumeHistoryParts, inst: Instrument, from: number, to: number): MinuteVolume[] {
+  const clock = new VirtualClock(from);
+  const rng = new Rng(parts.seed).stream(`volume-history:${inst.symbol}@${from}`);
+  const world = { ...parts.scenario, faults: [] };
+  const built = parts.venueBuilder(world, parts.file, clock, rng, parts.instrument, from, () => {});
+  built.start();
+  const port: MarketDataPort = built.venue;
+  const out: MinuteVolume[] = [];
+  if (!port.tradesSince) return out;
+  let cursor = 0;
+  const read = (barStart: number): void => {
+    const tape = (port.tradesSince as NonNullable<MarketDataPort['tradesSince']>)(inst.symbol, cursor);
+    cursor = tape.cursor;
+    if (tape.volume > 0) out.push({ start: barStart, volume: tape.volume });
+  };
+  for (let t = from; t < to; t += MINUTE_MS) {
+    const end = Math.min(to, t + MINUTE_MS);
+    // Trades up to the minute's last millisecond count in it.
+    clock.advanceTo(end - 1);
+    read(t);
+  }
+  return out;
+}
