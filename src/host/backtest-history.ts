@@ -152,28 +152,26 @@ export function backtestVolumeHistory(parts: VolumeHistoryParts): MinuteVolumeSo
   };
 }
 
-/** The market's volume over [from, to) minute by minute from `from` (the last minute may be
- *  shorter), in a world of its own. */
+/** The market's volume in each whole minute (of the clock) overlapping [from, to), in a world of
+ *  its own started at the first of them: minute bars as a venue states them. */
 function drawMinuteVolumes(parts: VolumeHistoryParts, inst: Instrument, from: number, to: number): MinuteVolume[] {
-  const clock = new VirtualClock(from);
-  const rng = new Rng(parts.seed).stream(`volume-history:${inst.symbol}@${from}`);
+  const first = Math.floor(from / MINUTE_MS) * MINUTE_MS;
+  const clock = new VirtualClock(first);
+  const rng = new Rng(parts.seed).stream(`volume-history:${inst.symbol}@${first}`);
   const world = { ...parts.scenario, faults: [] };
-  const built = parts.venueBuilder(world, parts.file, clock, rng, parts.instrument, from, () => {});
+  const built = parts.venueBuilder(world, parts.file, clock, rng, parts.instrument, first, () => {});
   built.start();
   const port: MarketDataPort = built.venue;
   const out: MinuteVolume[] = [];
-  if (!port.tradesSince) return out;
+  const tradesSince = port.tradesSince?.bind(port);
+  if (tradesSince === undefined) return out;
   let cursor = 0;
-  const read = (barStart: number): void => {
-    const tape = (port.tradesSince as NonNullable<MarketDataPort['tradesSince']>)(inst.symbol, cursor);
-    cursor = tape.cursor;
-    if (tape.volume > 0) out.push({ start: barStart, volume: tape.volume });
-  };
-  for (let t = from; t < to; t += MINUTE_MS) {
-    const end = Math.min(to, t + MINUTE_MS);
+  for (let t = first; t < to; t += MINUTE_MS) {
     // Trades up to the minute's last millisecond count in it.
-    clock.advanceTo(end - 1);
-    read(t);
+    clock.advanceTo(t + MINUTE_MS - 1);
+    const tape = tradesSince(inst.symbol, cursor);
+    cursor = tape.cursor;
+    if (tape.volume > 0) out.push({ start: t, volume: tape.volume });
   }
   return out;
 }

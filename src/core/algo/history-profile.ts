@@ -28,7 +28,7 @@ export interface HistoryWindow {
   readonly shift: number;
 }
 
-/** What a source answers: the minute bars starting inside the windows asked (any order), and
+/** What a source answers: the minute bars overlapping the windows asked (any order), and
  *  what they are ('binance-spot 1-minute bars', 'the market model'); or why there are none. */
 export type MinuteVolumes =
   | { readonly kind: 'read'; readonly bars: readonly MinuteVolume[]; readonly source: string }
@@ -95,10 +95,11 @@ export function historyBuckets(horizonMs: number): number {
 }
 
 /**
- * The average volume per bucket of the horizon over `windows`, from minute bars: a bar counts
- * in the window its start falls in, at the bucket of its offset from the window's start. A day
- * counts when any volume fell in its window; at least half of the days asked (rounded up) must,
- * else there is too little history and the answer says why.
+ * The average volume per bucket of the horizon over `windows`, from minute bars: each bar's
+ * volume spread evenly over its minute, the part of it inside a window counted in the buckets it
+ * overlaps (so a horizon of seconds, or one not on whole minutes, takes its share of the minutes
+ * it spans). A day counts when any volume fell in its window; at least half of the days asked
+ * (rounded up) must, else there is too little history and the answer says why.
  */
 export function historyProfile(
   bars: readonly MinuteVolume[],
@@ -107,17 +108,23 @@ export function historyProfile(
   daysAsked: number,
 ): HistoryProfile | HistoryUnavailable {
   const n = historyBuckets(horizonMs);
+  const width = horizonMs / n;
   const sums = new Float64Array(n);
   const dayHad = new Array<boolean>(windows.length).fill(false);
   for (const bar of bars) {
     if (!(Number.isFinite(bar.volume) && bar.volume > 0)) continue;
     for (let k = 0; k < windows.length; k++) {
       const w = windows[k] as HistoryWindow;
-      if (bar.start < w.from || bar.start >= w.to) continue;
-      const i = Math.min(n - 1, Math.floor(((bar.start - w.from) / horizonMs) * n));
-      sums[i] = (sums[i] as number) + bar.volume;
+      // The bar's minute in the window's own time, clipped to the window.
+      const a = Math.max(0, bar.start - w.from);
+      const b = Math.min(horizonMs, bar.start + MINUTE_MS - w.from);
+      if (b <= a) continue;
+      const perMs = bar.volume / MINUTE_MS;
+      for (let i = Math.floor(a / width); i < n && i * width < b; i++) {
+        const part = Math.min(b, (i + 1) * width) - Math.max(a, i * width);
+        if (part > 0) sums[i] = (sums[i] as number) + perMs * part;
+      }
       dayHad[k] = true;
-      break;
     }
   }
   const daysUsed = dayHad.filter(Boolean).length;
