@@ -5,6 +5,7 @@ import { METRICS, PATH_STATUSES, type Metric, type SweepResult } from '../sweep/
 import { COST_METRICS, type CostMetric } from '../sweep/path-costs.ts';
 import { settingsLabel } from '../sweep/sweep-grid.ts';
 import { RANK_MIN_SHARE, type GridReport, type MetricWithCi } from '../sweep/sweep-grid-report.ts';
+import type { MetricStats } from '../sweep/sweep-stats.ts';
 import { textTable } from './text-table.ts';
 
 const LABELS: Record<Metric, string> = {
@@ -100,15 +101,20 @@ const COST_LABELS: Readonly<Record<CostMetric, string>> = {
   feesBps: 'fees',
   totalCostBps: 'total',
   markout5sBps: 'markout 5 s',
+  markout1sBps: 'markout 1 s',
+  markout30sBps: 'markout 30 s',
+  markout5mBps: 'markout 5 min',
+  participationPct: 'participation %',
 };
+
+/** The parts of the shortfall, which add up to its total. */
+const COST_PARTS: readonly CostMetric[] = ['delayBps', 'timingBps', 'spreadBps', 'opportunityBps', 'feesBps'];
 
 /** The paths' costs in one line: each part's mean over the paths and the total's spread. */
 function costsLine(
   c: Readonly<Record<CostMetric, { mean: number | null; p5: number | null; p95: number | null }>>,
 ): string {
-  const parts = COST_METRICS.filter((m) => m !== 'totalCostBps' && m !== 'markout5sBps')
-    .map((m) => `${COST_LABELS[m]} ${fixed(c[m].mean, 2)}`)
-    .join(' + ');
+  const parts = COST_PARTS.map((m) => `${COST_LABELS[m]} ${fixed(c[m].mean, 2)}`).join(' + ');
   const t = c.totalCostBps;
   return (
     `cost per path, bps of the decision value (mean): ${parts} = ${fixed(t.mean, 2)} ` +
@@ -157,10 +163,14 @@ export function formatGrid(g: GridReport): string[] {
   if (g.points.some((p) => p.costs !== undefined))
     lines.push(
       '',
-      'cost by point, bps of the decision value (mean over paths; markout 5 s: positive = favourable):',
+      'cost by point, bps of the decision value (mean over paths; markouts: positive = favourable; participation: % of the market volume):',
       ...textTable(
         ['point', ...COST_METRICS.map((m) => COST_LABELS[m])],
-        g.points.map((p) => [String(p.point), ...COST_METRICS.map((m) => fixed(p.costs?.[m].mean ?? null, 2))]),
+        // A point stored before a figure existed has none of it.
+        g.points.map((p) => [
+          String(p.point),
+          ...COST_METRICS.map((m) => fixed((p.costs?.[m] as MetricStats | undefined)?.mean ?? null, 2)),
+        ]),
         2,
       ),
     );

@@ -51,6 +51,8 @@ export class GatewayVenue {
   readonly instrument: Instrument;
   readonly rules: VenueRules;
   readonly scenario: Scenario;
+  /** The scenario's file (a recording's path is relative to it). */
+  readonly file: string;
   /** When the gateway started (epoch ms): fault windows count from here. */
   readonly startedAt: number;
   /** Signed position at the start, lots (the scenario's `venue.account.base`). */
@@ -94,6 +96,7 @@ export class GatewayVenue {
       options.clock ??
       new GatewayClock((err) => warn(`venue error: ${(err as Error).stack ?? String(err)}`), options.now);
     this.startedAt = this.clock.now();
+    this.file = loaded.file;
     const replayClock = new ShiftedClock(this.clock, parseUtcInstant(s.start) - this.startedAt);
     const entry = s.venue.latency.orderEntry;
     this.orderEntryBoundMs = entry.ms + entry.jitterMs;

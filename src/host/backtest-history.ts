@@ -10,6 +10,7 @@ import type { buildVenue } from '../scenario/build-venue.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { SymbolFeed, type FeedSample } from '../strategy/strategy-feed.ts';
 import type { History, HistorySource } from '../strategy/strategy-port.ts';
+import { MINUTE_MS, type MinuteVolume, type MinuteVolumeSource } from '../core/algo/history-profile.ts';
 
 export interface BacktestHistoryParts {
   readonly scenario: Scenario;
@@ -122,3 +123,55 @@ function toSamples(reads: readonly RawRead[], inst: Instrument, barMs: number, s
 }
 
 export type { History };
+
+/** What a backtest's VWAP history is drawn from: the run's scenario and market, without the
+ *  strategy's sampling. */
+export type VolumeHistoryParts = Omit<BacktestHistoryParts, 'quoteMs' | 'barMs' | 'live'>;
+
+/**
+ * A backtest's minute volumes for a VWAP with `profile: history`: each window of a previous day
+ * is drawn in a world of its own (the run's market model, or its recording, from the window's
+ * start, seeded by the symbol and the window), its tape read every minute from the window's
+ * start. Reading it changes nothing in the run, and the same run draws the same history.
+ */
+export function backtestVolumeHistory(parts: VolumeHistoryParts): MinuteVolumeSource {
+  return {
+    minuteVolumes(symbol, windows) {
+      const replay = marketOf(parts.scenario, symbol)?.model === 'replay';
+      const source = replay ? 'the recording' : 'the market model';
+      const inst = parts.instruments.find((i) => i.symbol === symbol);
+      if (!inst) return { kind: 'failed', reason: `the run does not trade ${symbol}`, source };
+      const bars: MinuteVolume[] = [];
+      try {
+        for (const w of windows) bars.push(...drawMinuteVolumes(parts, inst, w.from, w.to));
+      } catch (err) {
+        return { kind: 'failed', reason: `the history could not be drawn: ${(err as Error).message}`, source };
+      }
+      return { kind: 'read', bars, source };
+    },
+  };
+}
+
+/** The market's volume in each whole minute (of the clock) overlapping [from, to), in a world of
+ *  its own started at the first of them: minute bars as a venue states them. */
+function drawMinuteVolumes(parts: VolumeHistoryParts, inst: Instrument, from: number, to: number): MinuteVolume[] {
+  const first = Math.floor(from / MINUTE_MS) * MINUTE_MS;
+  const clock = new VirtualClock(first);
+  const rng = new Rng(parts.seed).stream(`volume-history:${inst.symbol}@${first}`);
+  const world = { ...parts.scenario, faults: [] };
+  const built = parts.venueBuilder(world, parts.file, clock, rng, parts.instrument, first, () => {});
+  built.start();
+  const port: MarketDataPort = built.venue;
+  const out: MinuteVolume[] = [];
+  const tradesSince = port.tradesSince?.bind(port);
+  if (tradesSince === undefined) return out;
+  let cursor = 0;
+  for (let t = first; t < to; t += MINUTE_MS) {
+    // Trades up to the minute's last millisecond count in it.
+    clock.advanceTo(t + MINUTE_MS - 1);
+    const tape = tradesSince(inst.symbol, cursor);
+    cursor = tape.cursor;
+    if (tape.volume > 0) out.push({ start: t, volume: tape.volume });
+  }
+  return out;
+}

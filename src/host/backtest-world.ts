@@ -26,7 +26,7 @@ import { DurableSink } from '../node/durable-sink.ts';
 import type { LoadedSwap, RunnableStrategy } from '../scenario/load-scenario.ts';
 import { swapActionLabel, swapActionRequest } from '../scenario/swap-action.ts';
 import { StrategySlot, type CandidateRef, type SwapRequest } from '../strategy/strategy-slot.ts';
-import { backtestHistory } from './backtest-history.ts';
+import { backtestHistory, backtestVolumeHistory } from './backtest-history.ts';
 import { FillResults } from './fill-audit.ts';
 
 /** A sink that can be told a crash lost everything after `durable` (rebuild from it). */
@@ -120,6 +120,16 @@ export function prepareRun(parts: RunParts): PreparedRun {
   const built = venueBuilder(s, file, clock, rng, instrument, start, record);
   const afterSubmit = s.restarts.flatMap((r) => ('afterSubmit' in r ? [r] : []));
   let submitCrash = 0;
+  // A VWAP with `profile: history` draws its previous days from the run's market, in worlds of
+  // their own, only when one is planned.
+  const volumeHistory = backtestVolumeHistory({
+    scenario: s,
+    file,
+    seed: parts.seed ?? s.seed,
+    instrument,
+    instruments: config.instruments ? config.instruments.all : [instrument],
+    venueBuilder,
+  });
 
   const startProcess = (prior: { crashedAt: number; lost: number } | null): Proc => {
     const crashAt = afterSubmit[submitCrash]?.afterSubmit ?? null;
@@ -155,6 +165,7 @@ export function prepareRun(parts: RunParts): PreparedRun {
       sampleOrigin: start,
       prior: entries,
       commitPoint: () => log.commit(),
+      volumeHistory,
     });
     // The strategy runs beside the node from the process's start: it warms up while startup
     // reconciliation runs (its signals meanwhile meet the startup gate, like any input's). A

@@ -21,6 +21,7 @@ import { runReport, type RunReport } from './run-report.ts';
 import { RunInterrupted, StopRequested } from './run-interrupted.ts';
 import type { ConnectOptions, LiveSession } from './connect-venue.ts';
 import { DailyVolumeReads } from './daily-volume-reads.ts';
+import { historyDaysAsked, VenueMinuteVolumes } from './venue-minute-volumes.ts';
 import { liveStrategyOf, type LiveStrategy } from './live-strategy.ts';
 import { VenueStartWait } from './venue-start-wait.ts';
 
@@ -64,6 +65,8 @@ export class LiveProcess {
   private readonly startWait = new VenueStartWait();
   /** The liquidity cap's volumes from the venue's daily bars (nothing when they are not its source). */
   private readonly volumes: DailyVolumeReads;
+  /** The venue's minute bars for VWAPs with a history profile (read only when one is named). */
+  private readonly minuteVolumes: VenueMinuteVolumes;
   private readonly onAbort = (): void =>
     this.end({ error: new StopRequested(String(this.options.signal?.reason ?? 'stopped')) });
 
@@ -109,6 +112,12 @@ export class LiveProcess {
       clock,
       options.warn,
     );
+    this.minuteVolumes = new VenueMinuteVolumes(
+      venue,
+      config.instruments ? config.instruments.symbols() : [instrument.symbol],
+      historyDaysAsked(s),
+      config.hours,
+    );
     this.crashedAt = prior?.at(-1)?.time ?? start;
     const built = nodeProcess({
       config,
@@ -123,6 +132,7 @@ export class LiveProcess {
       rng: new Rng(s.seed).stream(prior ? `engine@${this.crashedAt}` : 'engine'),
       sampleOrigin: start,
       prior: prior ?? [],
+      ...(this.minuteVolumes.active ? { volumeHistory: this.minuteVolumes } : {}),
     });
     this.node = built.node;
     this.clock = built.clock;
@@ -219,6 +229,9 @@ export class LiveProcess {
     // The liquidity cap's volumes, read before anything can be planned: what the stored log
     // lacks, or has had for a day (bounded by the adapter's request deadline).
     const volumes = await this.volumes.startup(prior);
+    // The minute bars a VWAP with a history profile is planned from, read before anything can
+    // be planned (each request bounded by the adapter's deadline).
+    await this.minuteVolumes.startup(clock.now());
     this.inbox.post(() => {
       if (!prior) {
         // The account's position and cash before anything is sent are the run's baseline.

@@ -18,6 +18,7 @@ import type { BreakerTrip } from '../core/risk/circuit-breaker.ts';
 import type { OrderLedger } from '../core/order/order-ledger.ts';
 import type { Broker, MarketDataPort } from '../core/ports/broker.ts';
 import type { Clock } from '../core/ports/clock.ts';
+import type { MinuteVolumeSource } from '../core/algo/history-profile.ts';
 import { Reconciler } from '../core/recon/reconciler.ts';
 import { MarketSampler } from '../core/report/market-sampler.ts';
 import { SignalDeduplicator } from '../core/safety/signal-dedup.ts';
@@ -45,6 +46,9 @@ export interface NodeDeps {
   /** Commits the log at the startup's steps, where a simulated process commits between its
    *  units; a live inbox commits after each unit and passes none. */
   readonly commitPoint?: () => void;
+  /** Minute bars before a VWAP's start for `profile: history` (the host's: drawn in a backtest,
+   *  read from the venue before a live process starts); absent: such a VWAP falls back. */
+  readonly volumeHistory?: MinuteVolumeSource;
 }
 
 /** A restart: when the dead process's last entry was, how many entries it lost, and the inputs
@@ -113,6 +117,7 @@ export class TradingNode {
       ...(c.fills ? { fills: c.fills.config, priceOf: c.fills.priceOf } : {}),
       ...(c.breaker !== null ? { breaker: c.breaker } : {}),
       ...(c.liquidity ? { liquidity: c.liquidity.policy } : {}),
+      ...(deps.volumeHistory ? { volumeHistory: deps.volumeHistory } : {}),
     });
     const r = new Reconciler({
       clock: deps.clock,

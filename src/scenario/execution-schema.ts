@@ -2,7 +2,9 @@
 // retry defaults, and timed operator actions (kill switch, circuit breaker, cancels, strategy
 // swaps).
 import { z } from 'zod';
-import { MAX_PROFILE_BUCKETS } from '../core/algo/trajectory.ts';
+import { MAX_HISTORY_DAYS, MAX_PROFILE_BUCKETS, MIN_HISTORY_DAYS } from '../core/algo/trajectory.ts';
+
+const HISTORY_DAYS_ERROR = `must be a whole number of days from ${MIN_HISTORY_DAYS} to ${MAX_HISTORY_DAYS}`;
 import { MAX_TWAP_DURATION_MS } from '../core/algo/twap-spec-check.ts';
 import { duration, durationAtMost, id, nonNegativeDecimal, positiveDecimal } from './common-schema.ts';
 import { swapStrategyActionSchema } from './strategy-schema.ts';
@@ -60,17 +62,38 @@ export const algoSchema = z.discriminatedUnion(
   'kind',
   [
     z.strictObject({ kind: z.literal('twap') }),
-    z.strictObject({
-      kind: z.literal('vwap'),
-      /** Relative volume per equal bucket of the horizon; absent: U-shaped on an exchange
-       *  calendar, flat on a 24/7 market. */
-      profile: z
-        .array(z.number().min(0, { error: 'must be a volume weight of at least 0' }))
-        .min(1, { error: 'needs at least one weight' })
-        .max(MAX_PROFILE_BUCKETS, { error: `has at most ${MAX_PROFILE_BUCKETS} weights` })
-        .refine((p) => p.some((w) => w > 0), { error: 'needs at least one weight above 0' })
-        .optional(),
-    }),
+    z
+      .strictObject({
+        kind: z.literal('vwap'),
+        /** Relative volume per equal bucket of the horizon; `history`: the average volume per
+         *  minute of the horizon's time of day over the previous `days` days (the venue's minute
+         *  bars, or the backtest's market before its start); absent: U-shaped on an exchange
+         *  calendar, flat on a 24/7 market. */
+        profile: z
+          .union(
+            [
+              z.literal('history'),
+              z
+                .array(z.number().min(0, { error: 'must be a volume weight of at least 0' }))
+                .min(1, { error: 'needs at least one weight' })
+                .max(MAX_PROFILE_BUCKETS, { error: `has at most ${MAX_PROFILE_BUCKETS} weights` })
+                .refine((p) => p.some((w) => w > 0), { error: 'needs at least one weight above 0' }),
+            ],
+            { error: 'must be history or a list of volume weights' },
+          )
+          .optional(),
+        /** Days of history a `profile: history` averages (default 5). */
+        days: z
+          .number({ error: HISTORY_DAYS_ERROR })
+          .int({ error: HISTORY_DAYS_ERROR })
+          .min(MIN_HISTORY_DAYS, { error: HISTORY_DAYS_ERROR })
+          .max(MAX_HISTORY_DAYS, { error: HISTORY_DAYS_ERROR })
+          .optional(),
+      })
+      .refine((a) => a.days === undefined || a.profile === 'history', {
+        error: 'applies only to profile: history',
+        path: ['days'],
+      }),
     z.strictObject({
       kind: z.literal('is'),
       /** Risk aversion per lot x fraction of the arrival price; 0 is TWAP's straight line. */

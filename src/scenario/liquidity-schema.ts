@@ -48,6 +48,15 @@ export const liquiditySchema = z.strictObject({
   adv: z
     .record(z.string().regex(/^[A-Z0-9./-]{1,20}$/, 'must be an upper-case symbol like BTCUSDT'), positiveDecimal)
     .optional(),
+  /** Days of minute bars a local gateway states before its start, drawn from its market model
+   *  (a paper VWAP's `profile: history` reads them); 0: none. Only gateways read it: a backtest
+   *  draws the days a VWAP asks for when it is planned. */
+  minuteHistoryDays: z
+    .number({ error: 'must be a whole number of days from 0 to 20' })
+    .int({ error: 'must be a whole number of days from 0 to 20' })
+    .min(0, { error: 'must be a whole number of days from 0 to 20' })
+    .max(20, { error: 'must be a whole number of days from 0 to 20' })
+    .optional(),
 });
 
 export type LiquiditySection = z.output<typeof liquiditySchema>;

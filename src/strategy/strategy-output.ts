@@ -29,7 +29,8 @@ const signalShape = z.strictObject({
   algo: z
     .strictObject({
       kind: z.enum(['twap', 'vwap', 'is', 'pov']),
-      profile: z.array(z.number()).optional(),
+      profile: z.union([z.array(z.number()), z.literal('history')]).optional(),
+      days: z.number().optional(),
       urgency: z.number().optional(),
       volatility: z.number().optional(),
       impact: z.number().optional(),

@@ -1,12 +1,15 @@
 // A sweep path's costs: the run report's cost decomposition over all the path's parents (each
-// part in bps of the decision value) and the 5 s markout of every fill, so that a sweep, and each
-// point of a grid, can compare where the cost went and how the fills marked out.
+// part in bps of the decision value), the markouts of every fill at the default horizons and the
+// parents' participation, so that a sweep, and each point of a grid (an algorithm on a market),
+// can compare where the cost went, how the fills marked out and how much of the market it took.
 import type { RunCosts } from '../core/report/cost-figures.ts';
 import { metricStats, type MetricStats } from './sweep-stats.ts';
 
 /** A path's costs over all its parents (the run report's `costs`): each part of the shortfall
- *  against the decision mid in bps of the decision value, and the markout of every fill 5 s
- *  after it (bps, positive = favourable); null where the run has none. */
+ *  against the decision mid in bps of the decision value; the markout of every fill 1 s, 5 s,
+ *  30 s and 5 min after it (bps, positive = favourable; the scenario's `report.markoutsMs` may
+ *  leave a horizon out); and the parents' participation (percent of the market's volume over
+ *  each parent's horizon, averaged over the parents that have one); null where the run has none. */
 export const COST_METRICS = [
   'delayBps',
   'timingBps',
@@ -15,14 +18,23 @@ export const COST_METRICS = [
   'feesBps',
   'totalCostBps',
   'markout5sBps',
+  'markout1sBps',
+  'markout30sBps',
+  'markout5mBps',
+  'participationPct',
 ] as const;
 export type CostMetric = (typeof COST_METRICS)[number];
 export type PathCosts = Readonly<Record<CostMetric, number | null>>;
 
-/** The path figures of a run's costs. */
-export function pathCosts(costs: RunCosts | undefined): PathCosts | null {
+/** The path figures of a run's costs; `parents`: the run's parents' participation (0..1). */
+export function pathCosts(
+  costs: RunCosts | undefined,
+  parents: ReadonlyArray<{ readonly participationRate: number | null }> = [],
+): PathCosts | null {
   if (costs === undefined) return null;
   const b = costs.bps;
+  const markout = (ms: number): number | null => costs.markouts.find((m) => m.horizonMs === ms)?.bps ?? null;
+  const shares = parents.flatMap((p) => (p.participationRate === null ? [] : [p.participationRate]));
   return {
     delayBps: b?.delay ?? null,
     timingBps: b?.timing ?? null,
@@ -30,7 +42,11 @@ export function pathCosts(costs: RunCosts | undefined): PathCosts | null {
     opportunityBps: b?.opportunity ?? null,
     feesBps: b?.fees ?? null,
     totalCostBps: b?.total ?? null,
-    markout5sBps: costs.markouts.find((m) => m.horizonMs === 5_000)?.bps ?? null,
+    markout5sBps: markout(5_000),
+    markout1sBps: markout(1_000),
+    markout30sBps: markout(30_000),
+    markout5mBps: markout(300_000),
+    participationPct: shares.length === 0 ? null : (100 * shares.reduce((a, x) => a + x, 0)) / shares.length,
   };
 }
 

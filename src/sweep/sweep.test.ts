@@ -191,7 +191,7 @@ describe('runSweep', () => {
     expect(third.parents['b1']?.shortfallQuote).toBe(Number(single.parents.find((p) => p.id === 'b1')?.shortfallQuote));
     // Its costs are the run's (the path samples the market as the run does), and the sweep's cost
     // statistics are those of the paths' figures.
-    expect(third.costs).toEqual(pathCosts(single.costs));
+    expect(third.costs).toEqual(pathCosts(single.costs, single.parents));
     expect(third.costs?.totalCostBps).not.toBeNull();
     expect(r.costs?.totalCostBps).toEqual(metricStats(r.perPath.map((p) => p.costs?.totalCostBps ?? null)));
     expect(r.costs?.markout5sBps.n).toBe(6);

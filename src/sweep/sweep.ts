@@ -180,7 +180,7 @@ export function runPath(loaded: LoadedScenario, index: number, seed: number): Pa
       shortfallBps: totals.shortfallBps,
       fillRatio: totals.fillRatio,
       netPnl: numberOrNull(report.pnl.total.net),
-      costs: pathCosts(report.costs),
+      costs: pathCosts(report.costs, report.parents),
       parents: Object.fromEntries([
         ...report.parents.map((p): [string, ParentPathMetrics] => [p.id, pathMetrics(p)]),
         ...refused.map((o): [string, ParentPathMetrics] => [o.id, ABSENT]),

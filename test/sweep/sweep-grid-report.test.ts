@@ -203,6 +203,10 @@ describe("a grid point's costs", () => {
               feesBps: 10,
               totalCostBps: 12 + u.point + u.path,
               markout5sBps: u.point - u.path,
+              markout1sBps: null,
+              markout30sBps: 2 * (u.point - u.path),
+              markout5mBps: null,
+              participationPct: 5 * u.point,
             },
           },
     );
@@ -210,9 +214,12 @@ describe("a grid point's costs", () => {
     expect(g.points[0]?.costs?.spreadBps).toMatchObject({ n: 4, mean: 3.5, missing: 0 });
     expect(g.points[1]?.costs?.spreadBps).toMatchObject({ n: 3, mean: 3, missing: 1 });
     expect(g.points[2]?.costs?.markout5sBps.mean).toBe(0.5);
+    expect(g.points[2]?.costs?.markout30sBps.mean).toBe(1);
+    expect(g.points[2]?.costs?.markout1sBps).toMatchObject({ n: 0, mean: null });
+    expect(g.points[2]?.costs?.participationPct.mean).toBe(10);
     expect(g.points[2]?.costs?.totalCostBps.ci95).not.toBeNull();
     const table = formatGrid(g).join('\n');
     expect(table).toContain('cost by point, bps of the decision value');
-    expect(table).toMatch(/^ *0 +0\.00 +0\.00 +3\.50 +0\.00 +10\.00 +13\.50 +-1\.50$/m);
+    expect(table).toMatch(/^ *0 +0\.00 +0\.00 +3\.50 +0\.00 +10\.00 +13\.50 +-1\.50 +- +-3\.00 +- +0\.00$/m);
   });
 });

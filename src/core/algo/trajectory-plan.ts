@@ -5,8 +5,17 @@
 // 0, whose limit is TWAP's line) keeps TWAP's plan exactly, sizes included, so its client order
 // ids and every digest stay as they were. Why: docs/0072-target-trajectories.md.
 import type { Rng } from '../clock/rng.ts';
-import type { PlannedTrajectory } from '../model/events.ts';
-import { kappaPerSecond, trajectoryOf, type TrajectorySpec, type VolumeProfile, FLAT_PROFILE } from './trajectory.ts';
+import type { PlannedHistory, PlannedTrajectory } from '../model/events.ts';
+import type { HistoryProfile, HistoryUnavailable } from './history-profile.ts';
+import {
+  DEFAULT_HISTORY_DAYS,
+  kappaPerSecond,
+  trajectoryOf,
+  validateTrajectory,
+  type TrajectorySpec,
+  type VolumeProfile,
+  FLAT_PROFILE,
+} from './trajectory.ts';
 import { planTwapSlices, TwapPlanError, type TwapAdjustment, type TwapPlan, type TwapSlice } from './twap-slicer.ts';
 import type { TwapSpec } from './twap-spec.ts';
 
@@ -16,9 +25,18 @@ export interface TrajectoryPlanResult {
   readonly trajectory: PlannedTrajectory | null;
 }
 
+/** Reads a VWAP's history profile for the plan's horizon (history-profile.ts readHistoryProfile
+ *  over the node's source and hours), once, as the parent is planned. */
+export type HistoryReader = (
+  start: number,
+  horizonMs: number,
+  days: number,
+) => (HistoryProfile | HistoryUnavailable) & { readonly source: string | null };
+
 /**
  * Plans a sliced parent: TWAP's grid, re-sized to `trajectory` unless that is the straight line.
- * `profile` is what a VWAP without weights of its own follows (trajectory.ts defaultProfile).
+ * `profile` is what a VWAP without weights of its own follows (trajectory.ts defaultProfile), and
+ * what one with `profile: history` falls back to when `history` has too little (or is absent).
  * Throws TwapPlanError naming the field, as planTwapSlices does.
  */
 export function planTrajectorySlices(
@@ -26,13 +44,34 @@ export function planTrajectorySlices(
   trajectory: TrajectorySpec | undefined,
   rng?: Rng,
   profile: VolumeProfile = FLAT_PROFILE,
+  history?: HistoryReader,
 ): TrajectoryPlanResult {
   const plan = planTwapSlices(spec, rng);
   if (trajectory === undefined || trajectory.kind === 'linear') return { plan, trajectory: null };
   const horizonMs = plan.totalSlices * plan.intervalMs;
+  // A history profile is read here, for the horizon the grid gives, into weights per minute of
+  // it: the plan then follows (and stores) those weights as it would a given profile.
+  let effective = trajectory;
+  let read: PlannedHistory | null = null;
+  if (trajectory.kind === 'vwap' && trajectory.profile === 'history') {
+    validateTrajectory(trajectory);
+    const days = trajectory.days ?? DEFAULT_HISTORY_DAYS;
+    const got = history?.(plan.startTime, horizonMs, days) ?? {
+      unavailable: 'this run reads no minute history',
+      source: null,
+    };
+    if ('weights' in got && got.weights.some((w) => w > 0)) {
+      effective = { kind: 'vwap', profile: got.weights };
+      read = { days, daysUsed: got.daysUsed, source: got.source };
+    } else {
+      effective = { kind: 'vwap' };
+      const why = 'unavailable' in got ? got.unavailable : 'no volume in the horizon on any day read';
+      read = { days, source: got.source, unavailable: why };
+    }
+  }
   let t;
   try {
-    t = trajectoryOf(trajectory, plan.startTime, horizonMs, profile);
+    t = trajectoryOf(effective, plan.startTime, horizonMs, profile);
   } catch (err) {
     if (err instanceof TwapPlanError) throw err;
     // A venue calendar asked about a year it does not list, say.
@@ -42,27 +81,28 @@ export function planTrajectorySlices(
     );
   }
   const stored: PlannedTrajectory =
-    trajectory.kind === 'pov'
+    effective.kind === 'pov'
       ? {
           kind: 'pov',
-          rate: trajectory.rate,
-          maxRate: trajectory.maxRate,
-          minChildQty: trajectory.minChildQty,
-          end: trajectory.end,
+          rate: effective.rate,
+          maxRate: effective.maxRate,
+          minChildQty: effective.minChildQty,
+          end: effective.end,
         }
-      : trajectory.kind === 'vwap'
+      : effective.kind === 'vwap'
         ? {
             kind: 'vwap',
-            profile: t.profile?.name ?? 'flat',
-            ...(trajectory.profile !== undefined ? { weights: [...trajectory.profile] } : {}),
+            profile: read !== null && read.unavailable === undefined ? 'history' : (t.profile?.name ?? 'flat'),
+            ...(Array.isArray(effective.profile) ? { weights: [...effective.profile] } : {}),
             ...(t.fellBack ? { fellBack: true } : {}),
+            ...(read !== null ? { history: read } : {}),
           }
         : {
             kind: 'almgren-chriss',
-            urgency: trajectory.urgency,
-            volatility: trajectory.volatility,
-            impact: trajectory.impact,
-            kappaPerSecond: kappaPerSecond(trajectory),
+            urgency: effective.urgency,
+            volatility: effective.volatility,
+            impact: effective.impact,
+            kappaPerSecond: kappaPerSecond(effective),
           };
   return { plan: t.linear ? plan : resizeToTrajectory(plan, t.fractionAt), trajectory: stored };
 }

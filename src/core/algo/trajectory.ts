@@ -12,12 +12,23 @@ import type { ParticipationParams } from './participation.ts';
  *  intraday profile needs. */
 export const MAX_PROFILE_BUCKETS = 10_080;
 
+/** Days of history a VWAP with `profile: history` may average (history-profile.ts). */
+export const MIN_HISTORY_DAYS = 1;
+export const MAX_HISTORY_DAYS = 20;
+/** Days averaged when `profile: history` comes without `days`. */
+export const DEFAULT_HISTORY_DAYS = 5;
+
 /** What a parent asks its trajectory to be. */
 export type TrajectorySpec =
   | { readonly kind: 'linear' }
-  /** `profile`: relative volume per equal bucket of the horizon (absent: the venue's default,
-   *  U-shaped on an exchange calendar, flat on a 24/7 market). */
-  | { readonly kind: 'vwap'; readonly profile?: readonly number[] | undefined }
+  /** `profile`: relative volume per equal bucket of the horizon; 'history': the average volume
+   *  per minute of the horizon's time of day over the previous `days` days (history-profile.ts);
+   *  absent: the venue's default, U-shaped on an exchange calendar, flat on a 24/7 market. */
+  | {
+      readonly kind: 'vwap';
+      readonly profile?: readonly number[] | 'history' | undefined;
+      readonly days?: number | undefined;
+    }
   /** The Almgren-Chriss optimal trajectory, in the units AlmgrenChrissParams states. */
   | ({ readonly kind: 'almgren-chriss' } & AlmgrenChrissParams)
   /** Percent of volume: the target follows the market's tape as it trades (participation.ts),
@@ -86,7 +97,12 @@ export function remainingFraction(kappa: number, horizon: number, t: number): nu
 }
 
 /** A profile of relative volumes per equal bucket of [start, start + horizonMs). */
-export function bucketProfile(weights: readonly number[], start: number, horizonMs: number): VolumeProfile {
+export function bucketProfile(
+  weights: readonly number[],
+  start: number,
+  horizonMs: number,
+  name = 'given',
+): VolumeProfile {
   const n = weights.length;
   // Scaled to the largest weight, so that weights of any magnitude (1e-300 or 1e300) sum without
   // underflow or overflow.
@@ -103,7 +119,7 @@ export function bucketProfile(weights: readonly number[], start: number, horizon
     const i = Math.floor(x);
     return (prefix[i] as number) + (w[i] as number) * (x - i);
   };
-  return { name: 'given', flat, volumeBetween: (from, to) => upTo(to) - upTo(from) };
+  return { name, flat, volumeBetween: (from, to) => upTo(to) - upTo(from) };
 }
 
 /** Even volume at every instant: a 24/7 market with no history. */
@@ -179,7 +195,9 @@ export function defaultProfile(hours: TradingHours | undefined): VolumeProfile {
  *  strategy's signal outputs), with its quantity `Q` in the writer's form. */
 export interface AlgoFields<Q> {
   readonly kind: 'twap' | 'vwap' | 'is' | 'pov';
-  readonly profile?: readonly number[] | undefined;
+  readonly profile?: readonly number[] | 'history' | undefined;
+  /** Days of history a `profile: history` averages. */
+  readonly days?: number | undefined;
   readonly urgency?: number | undefined;
   readonly volatility?: number | undefined;
   readonly impact?: number | undefined;
@@ -201,7 +219,11 @@ export function algoTrajectory<Q>(
     case 'twap':
       return undefined;
     case 'vwap':
-      return a.profile === undefined ? { kind: 'vwap' } : { kind: 'vwap', profile: a.profile };
+      return {
+        kind: 'vwap',
+        ...(a.profile !== undefined ? { profile: a.profile } : {}),
+        ...(a.profile === 'history' || a.days !== undefined ? { days: a.days ?? DEFAULT_HISTORY_DAYS } : {}),
+      };
     case 'is':
       return {
         kind: 'almgren-chriss',
@@ -220,6 +242,13 @@ export function algoTrajectory<Q>(
   }
 }
 
+/** The `days` of a history profile checked, or null when they are fine. */
+export function historyDaysProblem(days: unknown): string | null {
+  if (typeof days === 'number' && Number.isInteger(days) && days >= MIN_HISTORY_DAYS && days <= MAX_HISTORY_DAYS)
+    return null;
+  return `must be a whole number of days from ${MIN_HISTORY_DAYS} to ${MAX_HISTORY_DAYS}, got ${String(days)}`;
+}
+
 /** Checks a trajectory's inputs, or throws a TwapPlanError naming the field. */
 export function validateTrajectory(spec: TrajectorySpec): void {
   switch (spec.kind) {
@@ -227,7 +256,15 @@ export function validateTrajectory(spec: TrajectorySpec): void {
       return;
     case 'vwap': {
       const p = spec.profile;
+      if (p === 'history') {
+        const problem = historyDaysProblem(spec.days ?? DEFAULT_HISTORY_DAYS);
+        if (problem !== null) throw new TwapPlanError('days', problem);
+        return;
+      }
+      if (spec.days !== undefined) throw new TwapPlanError('days', 'applies only to profile: history');
       if (p === undefined) return;
+      if (!Array.isArray(p))
+        throw new TwapPlanError('profile', `must be a list of weights or history, got ${String(p)}`);
       if (p.length === 0 || p.length > MAX_PROFILE_BUCKETS)
         throw new TwapPlanError('profile', `must have 1 to ${MAX_PROFILE_BUCKETS} weights, got ${p.length}`);
       p.forEach((w, i) => {
@@ -292,7 +329,9 @@ export function trajectoryOf(
     case 'pov': // its grid's sizes are TWAP's forecast; the tape sizes each slice as it runs
       return { linear: true, fractionAt: line, profile: null, fellBack: false };
     case 'vwap': {
-      const p = spec.profile === undefined ? profile : bucketProfile(spec.profile, start, horizonMs);
+      // A history profile has been read into weights before this (trajectory-plan.ts); here it
+      // stands for the venue's default.
+      const p = !Array.isArray(spec.profile) ? profile : bucketProfile(spec.profile, start, horizonMs);
       const total = p.volumeBetween(start, start + horizonMs);
       if (p.flat || !(total > 0)) return { linear: false, fractionAt: line, profile: p, fellBack: !p.flat };
       // The volume so far is carried from the previous call when t moved forward (a plan asks

@@ -17,6 +17,7 @@ import type { BreakerConfig } from '../risk/breaker-config.ts';
 import type { TradingHours } from '../venues/nyse-calendar.ts';
 import type { RetryPolicy } from './order-retry.ts';
 import type { LiquidityPolicy } from './liquidity-book.ts';
+import type { MinuteVolumeSource } from '../algo/history-profile.ts';
 
 export interface TwapParams {
   readonly durationMs: number;
@@ -92,6 +93,9 @@ export interface EngineDeps {
   readonly priceOf?: (asset: string) => number | null;
   /** TWAP slices capped at a share of average daily volume; absent: no cap, nothing logged. */
   readonly liquidity?: LiquidityPolicy;
+  /** Minute bars before a VWAP's start, for `profile: history`; absent: such a VWAP falls back
+   *  to the venue's default profile, saying why. */
+  readonly volumeHistory?: MinuteVolumeSource;
 }
 
 export interface CancelResult {

@@ -9,6 +9,7 @@ import { povTarget } from './pov-target.ts';
 import { twapClientOrderId, twapParentKey } from '../algo/twap-client-order-id.ts';
 import { defaultProfile } from '../algo/trajectory.ts';
 import { planTrajectorySlices } from '../algo/trajectory-plan.ts';
+import { readHistoryProfile } from '../algo/history-profile.ts';
 import { TwapPlanError, type TwapPlan, type TwapSpec } from '../algo/twap-slicer.ts';
 import type { PlannedTrajectory } from '../model/events.ts';
 import { deriveClientOrderId, utcDate } from '../model/client-order-id.ts';
@@ -165,12 +166,15 @@ export class ParentStarter {
     try {
       if (reference === null) throw new TwapPlanError('referencePrice', 'no market to price the plan against');
       // TWAP's grid, re-sized to the parent's trajectory when it asks for one other than the
-      // straight line (a VWAP without a profile of its own follows the venue's default).
+      // straight line (a VWAP without a profile of its own follows the venue's default; one
+      // with `profile: history` reads the minute bars before its start, here, once).
+      const { hours, volumeHistory } = this.deps.engine;
       ({ plan, trajectory } = planTrajectorySlices(
         spec,
         req.trajectory,
         this.deps.engine.rng.stream(`twap/${req.parentId}`),
-        defaultProfile(this.deps.engine.hours),
+        defaultProfile(hours),
+        (start, horizonMs, days) => readHistoryProfile(volumeHistory, instrument.symbol, start, horizonMs, days, hours),
       ));
     } catch (err) {
       if (!(err instanceof TwapPlanError)) throw err;

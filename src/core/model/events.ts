@@ -217,6 +217,10 @@ export type PlannedTrajectory =
       readonly profile: string;
       readonly weights?: readonly number[];
       readonly fellBack?: boolean;
+      /** A profile asked from history: the days asked, the days whose volume made `weights`
+       *  (profile 'history', one weight a minute of the horizon), where the bars came from, or
+       *  why there was too little (then `profile` is the default it fell back to). */
+      readonly history?: PlannedHistory;
     }
   | {
       readonly kind: 'almgren-chriss';
@@ -234,6 +238,13 @@ export type PlannedTrajectory =
       readonly minChildQty: number;
       readonly end: 'complete' | 'stop';
     };
+/** What a VWAP's history profile was read from (PlannedTrajectory.history). */
+export interface PlannedHistory {
+  readonly days: number;
+  readonly daysUsed?: number;
+  readonly source: string | null;
+  readonly unavailable?: string;
+}
 /** A parent that could not be executed at all (its TWAP plan is impossible at this price). */
 export interface ParentRejected {
   readonly kind: 'ParentRejected';

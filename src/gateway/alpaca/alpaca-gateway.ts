@@ -16,6 +16,7 @@ import { MarketFeed } from '../market-feed.ts';
 import { MarketDataStream } from './market-stream.ts';
 import { createRestApp } from './rest.ts';
 import { dailyHistoryOf } from '../daily-history.ts';
+import { minuteHistoryOf } from '../minute-history.ts';
 import { TradeUpdatesStream } from './stream.ts';
 
 export interface AlpacaGatewayOptions {
@@ -83,6 +84,14 @@ export async function startAlpacaGateway(options: AlpacaGatewayOptions): Promise
     clock: gv.clock,
     authorized,
     dailyHistory: dailyHistoryOf(gv.scenario, gv.instrument, feed, gv.startedAt + gv.scenario.venue.clockSkewMs),
+    minuteHistory: minuteHistoryOf(
+      gv.scenario,
+      gv.file,
+      gv.instrument,
+      feed,
+      gv.startedAt,
+      gv.scenario.venue.clockSkewMs,
+    ),
   });
   const host = options.host ?? '127.0.0.1';
   const server = await listenGateway(

@@ -8,6 +8,7 @@ import { ticksToPrice } from '../../core/model/instrument.ts';
 import type { TradingHours } from '../../core/venues/index.ts';
 import type { TapePrint } from '../market-feed.ts';
 import type { DailyHistory } from '../daily-history.ts';
+import type { HistoryMinute } from '../minute-history.ts';
 import { alpacaError, parseTime, rfc3339, type AlpacaError } from './wire.ts';
 
 const NEW_YORK = ZoneId.of('America/New_York');
@@ -91,7 +92,8 @@ export function historyDays(history: DailyHistory | null, hours: TradingHours): 
  * One page of bars. `prints` are in tape order (times never decrease); `skewMs` moves the venue's
  * times to the clock it states them on; `now` is that clock's time now. `history`: the days
  * before the gateway's first, as day bars (asked only for day bars), each before the tape's
- * first day.
+ * first day. `minutes`: the minutes before the gateway's start (asked only for intraday bars,
+ * and only when the page reaches before the tape's first print), each as its own trades would be.
  */
 export function barsPage(
   prints: readonly TapePrint[],
@@ -100,6 +102,7 @@ export function barsPage(
   now: number,
   query: (k: string) => string | undefined,
   history: () => readonly HistoryDay[] = () => [],
+  minutes: () => readonly HistoryMinute[] = () => [],
 ): BarsPage | AlpacaError {
   const tf = parseTimeframe(query('timeframe'));
   if ('status' in tf) return tf;
@@ -149,6 +152,29 @@ export function barsPage(
       const price = Number(ticksToPrice(inst, d.price));
       const v = round(d.lots * lot, 9);
       bars.push({ at: d.at, bar: { t: rfc3339(d.at), o: price, h: price, l: price, c: price, v, n: 1, vw: price } });
+    }
+  }
+  if (tf.unit !== 'day') {
+    const firstPrint = prints[0];
+    const tapeFrom = firstPrint === undefined ? Infinity : firstPrint.time + skewMs;
+    if (start < tapeFrom) {
+      const tick = Number(inst.tickSize);
+      const lot = Number(inst.lotSize);
+      for (const m of minutes()) {
+        const at = bucketStart(tf, m.start);
+        if (at < start || at > end || m.start >= tapeFrom) continue;
+        const price = (t: number): number => Number(ticksToPrice(inst, t));
+        if (cur === null || cur.at !== at) {
+          close();
+          cur = { at, o: price(m.open), h: price(m.high), l: price(m.low), c: price(m.close), v: 0, n: 0, pv: 0 };
+        }
+        cur.h = Math.max(cur.h, price(m.high));
+        cur.l = Math.min(cur.l, price(m.low));
+        cur.c = price(m.close);
+        cur.v = round(cur.v + m.lots * lot, 9);
+        cur.n += m.trades;
+        cur.pv += m.notional * tick * lot;
+      }
     }
   }
   for (const p of prints) {

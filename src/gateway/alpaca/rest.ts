@@ -11,6 +11,7 @@ import type { TradingHours } from '../../core/venues/index.ts';
 import type { AlpacaAccount } from './account.ts';
 import type { FillActivities } from './activities.ts';
 import { barsPage, calendar, historyDays } from './history.ts';
+import type { MinuteHistory } from '../minute-history.ts';
 import type { DailyHistory } from '../daily-history.ts';
 import type { MarketFeed } from '../market-feed.ts';
 import type { VenueClock } from '../gateway-clock.ts';
@@ -39,6 +40,8 @@ export interface RestOptions {
   readonly authorized: KeyCheck;
   /** The days before the gateway's first, as day bars (the scenario's liquidity.adv), or null. */
   readonly dailyHistory?: DailyHistory | null;
+  /** The minutes before the gateway's start, as intraday bars (liquidity.minuteHistoryDays), or null. */
+  readonly minuteHistory?: MinuteHistory | null;
 }
 
 type Env = { Bindings: HttpBindings };
@@ -279,6 +282,7 @@ export function createRestApp(o: RestOptions): Hono<Env> {
       orders.now(),
       (k) => c.req.query(k),
       () => (ours ? historyDays(o.dailyHistory ?? null, o.hours) : []),
+      () => (ours ? (o.minuteHistory?.minutes() ?? []) : []),
     );
   };
   app.get('/v2/stocks/bars', (c) => {

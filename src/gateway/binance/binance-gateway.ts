@@ -18,6 +18,7 @@ import { MarketStreams } from './market-streams.ts';
 import { priceOnlySymbol } from './price-only-symbol.ts';
 import { PublicTape } from './public-tape.ts';
 import { dailyHistoryOf } from '../daily-history.ts';
+import { minuteHistoryOf } from '../minute-history.ts';
 import { BINANCE_LIMITS, RequestLimits, type LimitSettings } from './request-limits.ts';
 import { createRestApp } from './rest.ts';
 import { RequestSigner } from './signed-request.ts';
@@ -103,6 +104,7 @@ export async function startBinanceGateway(options: BinanceGatewayOptions): Promi
     halted: () => gv.exchange.halted,
     priceOnly: options.commissionTicker === false ? null : priceOnlySymbol(gv.scenario, gv.instrument),
     dailyHistory: dailyHistoryOf(gv.scenario, gv.instrument, feed, gv.startedAt + skewMs),
+    minuteHistory: minuteHistoryOf(gv.scenario, gv.file, gv.instrument, feed, gv.startedAt, skewMs),
   });
   const streams = new MarketStreams({
     inst: gv.instrument,

@@ -8,6 +8,7 @@
 import type { Instrument } from '../../core/model/instrument.ts';
 import type { MarketFeed } from '../market-feed.ts';
 import type { DailyHistory } from '../daily-history.ts';
+import type { HistoryMinute, MinuteHistory } from '../minute-history.ts';
 import type { DepthBook } from './depth-book.ts';
 import { BINANCE_ORDER_TYPES } from './binance-order-request.ts';
 import { KLINE_INTERVALS, KlineBuckets, type Kline, type PublicTape } from './public-tape.ts';
@@ -42,6 +43,8 @@ export interface MarketRestOptions {
   readonly priceOnly?: PriceOnlySymbol | null;
   /** The days before the gateway's first, as 1d klines (the scenario's liquidity.adv), or null. */
   readonly dailyHistory?: DailyHistory | null;
+  /** The minutes before the gateway's start, as intraday klines (liquidity.minuteHistoryDays), or null. */
+  readonly minuteHistory?: MinuteHistory | null;
 }
 
 const COMBINATION = badRequest(-1128, 'Combination of optional parameters invalid.');
@@ -236,14 +239,20 @@ export class MarketRest {
     const tape = this.o.tape;
     const firstPrint = tape.prints[0];
     const history = buckets.interval === '1d' ? (this.o.dailyHistory ?? null) : null;
-    if (firstPrint === undefined && history === null) return [];
+    // Intraday klines reaching before the tape's first print begin with the minute history.
+    const tapeTime = firstPrint === undefined ? this.o.now() : firstPrint.time + tape.skewMs;
+    const minuteHistory = buckets.interval === '1d' ? null : (this.o.minuteHistory ?? null);
+    const minutes = minuteHistory !== null && (start === undefined || start < tapeTime) ? minuteHistory.minutes() : [];
+    if (firstPrint === undefined && history === null && minutes.length === 0) return [];
     // Where the tape's intervals begin, and the history's days before them.
-    const tapeFirst = buckets.start(firstPrint === undefined ? this.o.now() : firstPrint.time + tape.skewMs);
+    const tapeFirst = buckets.start(tapeTime);
     let first = tapeFirst;
     if (history !== null) {
       first = Math.min(tapeFirst, buckets.start(history.startedAt));
       for (let i = 0; i < history.days; i++) first = buckets.previous(first);
     }
+    const firstMinute = minutes[0];
+    if (firstMinute !== undefined) first = Math.min(first, buckets.start(firstMinute.start));
     const last = buckets.start(Math.min(end ?? Infinity, this.o.now()));
     const starts: number[] = [];
     if (start !== undefined) {
@@ -258,6 +267,7 @@ export class MarketRest {
     const to = starts.at(-1);
     if (from === undefined || to === undefined) return [];
     const withTrades = tape.klines(buckets, from, buckets.next(to) - 1);
+    if (minutes.length > 0) mergeMinutes(withTrades, minutes, buckets, from, buckets.next(to) - 1, tapeTime);
     const price = history?.price() ?? 0;
     // An interval without trades: every price the close before it.
     let close = tape.priceBefore(from) ?? price;
@@ -345,6 +355,64 @@ export function zoneOffsetMs(text: string): number | null {
   const signed = m[1] === '-' ? -minutes : minutes;
   if (Number(m[3] ?? 0) > 59 || signed < -12 * 60 || signed > 14 * 60) return null;
   return signed * 60_000;
+}
+
+/** The history's minutes at venue times in [from, to] and before the tape's first print, summed
+ *  into the klines by interval (before the tape's own trades of an interval both hold). */
+function mergeMinutes(
+  into: Map<number, Kline>,
+  minutes: readonly HistoryMinute[],
+  buckets: KlineBuckets,
+  from: number,
+  to: number,
+  tapeTime: number,
+): void {
+  const made = new Map<number, Kline>();
+  for (const m of minutes) {
+    if (m.start < from || m.start > to || m.start >= tapeTime) continue;
+    const at = buckets.start(m.start);
+    let k = made.get(at);
+    if (!k) {
+      k = {
+        start: at,
+        end: buckets.next(at) - 1,
+        open: m.open,
+        high: m.high,
+        low: m.low,
+        close: m.close,
+        volume: 0n,
+        quote: 0n,
+        takerBuyVolume: 0n,
+        takerBuyQuote: 0n,
+        count: 0,
+        firstId: -1,
+        lastId: -1,
+      };
+      made.set(at, k);
+    }
+    k.high = Math.max(k.high, m.high);
+    k.low = Math.min(k.low, m.low);
+    k.close = m.close;
+    k.volume += BigInt(m.lots);
+    k.quote += BigInt(Math.round(m.notional));
+    k.count += m.trades;
+  }
+  for (const [at, h] of made) {
+    const t = into.get(at);
+    if (t === undefined) {
+      into.set(at, h);
+      continue;
+    }
+    into.set(at, {
+      ...t,
+      open: h.open,
+      high: Math.max(h.high, t.high),
+      low: Math.min(h.low, t.low),
+      volume: h.volume + t.volume,
+      quote: h.quote + t.quote,
+      count: h.count + t.count,
+    });
+  }
 }
 
 /** A day of the history before the gateway's first: its volume at one price, as one trade. */

@@ -7,7 +7,10 @@
 // page does not carry the token itself). A grid sweep also gets a table of its grid
 // points (settings, paths, pass count, shortfall mean and sd, fill ratio; with the 95% interval,
 // net P&L, the paired difference to the best point, the best point per objective and the points
-// ranked by mean net P&L and by mean shortfall once it finished), and each path its point.
+// ranked by mean net P&L and by mean shortfall once it finished), a table of each point's costs
+// (the shortfall's parts, mean and sd over the paths, the total's p95, the fills' markouts and the
+// parents' participation: which setting, or algorithm, costs what on this market and how widely),
+// and each path its point.
 import type { Page } from '../../store/read-model-port.ts';
 import { fields, num, pct, queryString, str } from './format.ts';
 import { RANK_MIN_SHARE } from '../../sweep/sweep-grid-report.ts';
@@ -83,6 +86,94 @@ export function GridTable(props: { points: unknown; report: unknown }) {
         </dl>
       )}
       <GridRankings ranking={report['ranking']} full={full} />
+      <GridCostsTable points={points} full={full} />
+    </>
+  );
+}
+
+const COST_PARTS = [
+  ['delayBps', 'delay'],
+  ['timingBps', 'timing'],
+  ['spreadBps', 'spread'],
+  ['opportunityBps', 'opportunity'],
+  ['feesBps', 'fees'],
+  ['totalCostBps', 'total'],
+] as const;
+const MARKOUTS = [
+  ['markout1sBps', '1 s'],
+  ['markout5sBps', '5 s'],
+  ['markout30sBps', '30 s'],
+  ['markout5mBps', '5 min'],
+] as const;
+
+/** Each point's costs from the finished report (a report stored before paths had costs, or a
+ *  sweep still running, has none: nothing is shown). */
+function GridCostsTable(props: {
+  points: ReadonlyArray<Record<string, unknown>>;
+  full: ReadonlyArray<Record<string, unknown>>;
+}) {
+  const costsOf = (point: unknown): Record<string, unknown> | null => {
+    const c = props.full[Number(point)]?.['costs'];
+    return c === undefined || c === null ? null : fields(c);
+  };
+  if (!props.points.some((p) => costsOf(p['point']) !== null)) return null;
+  const stat = (c: Record<string, unknown> | null, key: string) => fields(c?.[key]);
+  return (
+    <>
+      <h3>Costs per grid point</h3>
+      <p class="note">
+        The shortfall against the decision mid in its parts, bps of the decision value, all parents of a path together:
+        mean ± sd over the paths (the parts add up to the total path by path); the total's p95 is its risk. Markouts:
+        the mid a horizon after each fill against its price, bps, positive = favourable. Participation: our fills as a
+        percent of the market's volume over each parent's horizon.
+      </p>
+      <table class="grid costs">
+        <thead>
+          <tr>
+            <th class="n">point</th>
+            <th>settings</th>
+            {COST_PARTS.map(([, label]) => (
+              <th class="n">{label}</th>
+            ))}
+            <th class="n">total p95</th>
+            {MARKOUTS.map(([, label]) => (
+              <th class="n">markout {label}</th>
+            ))}
+            <th class="n">participation %</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.points.map((p) => {
+            const c = costsOf(p['point']);
+            const meanSd = (key: string): string => {
+              const m = stat(c, key);
+              return m['mean'] === null || m['mean'] === undefined ? '–' : `${num(m['mean'])} ± ${num(m['std'])}`;
+            };
+            return (
+              <tr data-point={str(p['point'])}>
+                <td class="n">{str(p['point'])}</td>
+                <td>{settingsText(p['settings'])}</td>
+                {COST_PARTS.map(([key]) => (
+                  <td class="n" data-cost={key}>
+                    {meanSd(key)}
+                  </td>
+                ))}
+                <td class="n" data-cost="totalCostBpsP95">
+                  {num(stat(c, 'totalCostBps')['p95'])}
+                </td>
+                {MARKOUTS.map(([key]) => (
+                  <td class="n" data-cost={key}>
+                    {num(stat(c, key)['mean'])}
+                  </td>
+                ))}
+                <td class="n" data-cost="participationPct">
+                  {num(stat(c, 'participationPct')['mean'])}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
     </>
   );
 }

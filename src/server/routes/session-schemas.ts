@@ -43,7 +43,7 @@ export const sliceBody = z
     algo: algoSchema
       .optional()
       .describe(
-        'the execution algorithm the slices follow on this grid: { kind: twap } (the default), { kind: vwap, profile? }, { kind: is, urgency, volatility, impact } or { kind: pov, rate, maxRate?, minChildQty?, end? }',
+        'the execution algorithm the slices follow on this grid: { kind: twap } (the default), { kind: vwap, profile?, days? } (profile: a list of weights, or history with days 1-20), { kind: is, urgency, volatility, impact } or { kind: pov, rate, maxRate?, minChildQty?, end? }',
       ),
   })
   .refine((t) => (t.interval === undefined) !== (t.slices === undefined), {

@@ -46,6 +46,11 @@ const sweepPath = z.strictObject({
       feesBps: figure,
       totalCostBps: figure,
       markout5sBps: figure,
+      // Absent from a worker of an execsim before paths had these.
+      markout1sBps: figure.optional(),
+      markout30sBps: figure.optional(),
+      markout5mBps: figure.optional(),
+      participationPct: figure.optional(),
     })
     .nullable()
     .optional(),

@@ -1,0 +1,118 @@
+// The minute history a gateway states before its own first minute, so that a paper run's VWAP
+// with `profile: history` has previous days to read: the scenario's market model run over the
+// `liquidity.minuteHistoryDays` days before the gateway started, in a world of its own (its own
+// clock and random stream, no faults), its tape read every minute. Drawn once, on the first
+// request for intraday bars that reaches before the start, and kept. Prices are moved by whole
+// ticks so that the history's last price is the market's first (the model's walk over the days
+// would otherwise end elsewhere); a minute's open is the close before it, its high and low span
+// its open, close and VWAP (the tape summed per minute keeps no trade's own price but the last).
+// Day bars keep the daily history (daily-history.ts); every bar from the start is the tape's.
+import { Rng } from '../core/clock/rng.ts';
+import { VirtualClock } from '../core/clock/virtual-clock.ts';
+import type { Instrument } from '../core/model/instrument.ts';
+import type { MarketDataPort } from '../core/ports/broker.ts';
+import { buildVenue } from '../scenario/build-venue.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import type { MarketFeed } from './market-feed.ts';
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+
+/** One minute of the history: its start (the venue's time), prices in ticks, lots, the
+ *  notional (ticks x lots) and the trades in it. */
+export interface HistoryMinute {
+  readonly start: number;
+  readonly open: number;
+  readonly high: number;
+  readonly low: number;
+  readonly close: number;
+  readonly lots: number;
+  readonly notional: number;
+  readonly trades: number;
+}
+
+export interface MinuteHistory {
+  /** The venue's time when the gateway started: every minute is before it. */
+  readonly startedAt: number;
+  /** The minutes with trades, oldest first (drawn on the first call). */
+  minutes(): readonly HistoryMinute[];
+}
+
+/** The scenario's minute history for the gateway, or null when it asks for none. `skewMs` moves
+ *  the drawn world's times to the clock the gateway states them on. */
+export function minuteHistoryOf(
+  scenario: Scenario,
+  file: string,
+  inst: Instrument,
+  feed: MarketFeed,
+  startedAt: number,
+  skewMs: number,
+): MinuteHistory | null {
+  const days = scenario.liquidity?.minuteHistoryDays ?? 0;
+  if (days < 1) return null;
+  let drawn: HistoryMinute[] | null = null;
+  return {
+    startedAt: startedAt + skewMs,
+    minutes() {
+      drawn ??= drawMinutes(scenario, file, inst, startedAt - days * DAY_MS, startedAt, skewMs, firstPrice(feed));
+      return drawn;
+    },
+  };
+}
+
+/** The market's first price: its first print, else its quote's mid, else null. */
+function firstPrice(feed: MarketFeed): number | null {
+  const first = feed.prints[0];
+  if (first !== undefined) return first.price;
+  const q = feed.quote();
+  if (q?.bid != null && q.ask != null) return Math.round((q.bid + q.ask) / 2);
+  return q?.bid ?? q?.ask ?? null;
+}
+
+function drawMinutes(
+  scenario: Scenario,
+  file: string,
+  inst: Instrument,
+  from: number,
+  until: number,
+  skewMs: number,
+  endPrice: number | null,
+): HistoryMinute[] {
+  const clock = new VirtualClock(from);
+  const rng = new Rng(scenario.seed).stream(`gateway-minute-history:${inst.symbol}`);
+  const built = buildVenue({ ...scenario, faults: [] }, file, clock, rng, inst, from, () => {});
+  built.start();
+  const port: MarketDataPort = built.venue;
+  const raw: Array<{ start: number; lots: number; notional: number; trades: number; last: number }> = [];
+  if (port.tradesSince === undefined) return [];
+  let cursor = 0;
+  for (let t = from; t < until; t += MINUTE_MS) {
+    clock.advanceTo(Math.min(until, t + MINUTE_MS) - 1);
+    const tape = port.tradesSince(inst.symbol, cursor);
+    cursor = tape.cursor;
+    if (tape.volume > 0 && tape.last !== null)
+      raw.push({ start: t, lots: tape.volume, notional: tape.notional, trades: tape.trades, last: tape.last });
+  }
+  const lastRaw = raw.at(-1);
+  const shift = endPrice === null || lastRaw === undefined ? 0 : endPrice - lastRaw.last;
+  const price = (p: number): number => Math.max(1, Math.round(p + shift));
+  const out: HistoryMinute[] = [];
+  let close: number | null = null;
+  for (const m of raw) {
+    const c = price(m.last);
+    const vwap = price(m.notional / m.lots);
+    const open = close ?? vwap;
+    out.push({
+      start: m.start + skewMs,
+      open,
+      high: Math.max(open, c, vwap),
+      low: Math.min(open, c, vwap),
+      close: c,
+      lots: m.lots,
+      notional: m.notional + shift * m.lots,
+      trades: m.trades,
+    });
+    close = c;
+  }
+  return out;
+}
