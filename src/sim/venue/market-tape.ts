@@ -38,6 +38,61 @@ function firstAtOrAfter(times: Column, t: number): number {
   return lo;
 }
 
+// A window's loops run once per parent over the whole tape (tens of thousands of entries), so V8
+// compiles them on the stack mid-loop; code after such a loop that had never run had no type
+// feedback, and the compiled loop was thrown away on leaving it (then interpreted again on the
+// next call: about 70 ms of a process's first run, tens of ms now and then after). Each loop is
+// a function of its own, and a window of a two-entry tape is taken once when this module loads
+// (16 times, at the end of the file), so every line of them has run before a long loop is compiled.
+
+/** The notional (sums[0]) and volume (sums[1]) of the trades at times in [from, to], summed in
+ *  time order. */
+function sumTrades(
+  times: Column,
+  px: Float64Array,
+  qty: Float64Array,
+  from: number,
+  to: number,
+  sums: Float64Array,
+): void {
+  const t = times.values;
+  const n = times.length;
+  let notional = 0;
+  let volume = 0;
+  for (let i = firstAtOrAfter(times, from); i < n && (t[i] as number) <= to; i++) {
+    notional += (px[i] as number) * (qty[i] as number);
+    volume += qty[i] as number;
+  }
+  sums[0] = notional;
+  sums[1] = volume;
+}
+
+/** The mids from index i (the one in force at `from`) weighted by how long each held within
+ *  [from, to] (sums[0]) and the time they covered (sums[1]); missing mids are left out. */
+function weighMids(
+  times: Float64Array,
+  mids: Float64Array,
+  n: number,
+  i: number,
+  from: number,
+  to: number,
+  sums: Float64Array,
+): void {
+  let weighted = 0;
+  let covered = 0;
+  for (let k = Math.max(i, 0); k < n; k++) {
+    const start = Math.max(times[k] as number, from);
+    const end = Math.min(k + 1 < n ? (times[k + 1] as number) : to, to);
+    if (start >= to) break;
+    const m = mids[k] as number;
+    if (k < i || Number.isNaN(m) || end <= start) continue;
+    weighted += m * (end - start);
+    covered += end - start;
+  }
+  sums[0] = weighted;
+  sums[1] = covered;
+}
+
 /** A missing mid (one side of the book empty) in the mids column. */
 const NO_MID = NaN;
 
@@ -47,6 +102,8 @@ export class MarketTape {
   private readonly tradeQtys = new Column();
   private readonly midTimes = new Column();
   private readonly midValues = new Column();
+  /** The two sums a window's loops hand back (sumTrades, weighMids). */
+  private readonly sums = new Float64Array(2);
 
   trade(time: number, price: number, qty: number): void {
     this.tradeTimes.push(time);
@@ -85,16 +142,10 @@ export class MarketTape {
   }
 
   window(from: number, to: number): TapeWindow {
-    const times = this.tradeTimes.values;
-    const px = this.tradePxs.values;
-    const qty = this.tradeQtys.values;
-    const n = this.tradeTimes.length;
-    let notional = 0;
-    let volume = 0;
-    for (let i = firstAtOrAfter(this.tradeTimes, from); i < n && (times[i] as number) <= to; i++) {
-      notional += (px[i] as number) * (qty[i] as number);
-      volume += qty[i] as number;
-    }
+    const sums = this.sums;
+    sumTrades(this.tradeTimes, this.tradePxs.values, this.tradeQtys.values, from, to, sums);
+    const notional = sums[0] as number;
+    const volume = sums[1] as number;
     return { vwap: volume > 0 ? notional / volume : null, twapMid: this.twap(from, to), volume };
   }
 
@@ -107,17 +158,25 @@ export class MarketTape {
     let i = firstAtOrAfter(this.midTimes, from);
     if (i === n || (times[i] as number) > from) i--;
     if (to <= from) return i >= 0 && !Number.isNaN(mids[i] as number) ? (mids[i] as number) : null;
-    let weighted = 0;
-    let covered = 0;
-    for (let k = Math.max(i, 0); k < n; k++) {
-      const start = Math.max(times[k] as number, from);
-      const end = Math.min(k + 1 < n ? (times[k + 1] as number) : to, to);
-      if (start >= to) break;
-      const m = mids[k] as number;
-      if (k < i || Number.isNaN(m) || end <= start) continue;
-      weighted += m * (end - start);
-      covered += end - start;
-    }
+    const sums = this.sums;
+    weighMids(times, mids, n, i, from, to, sums);
+    const weighted = sums[0] as number;
+    const covered = sums[1] as number;
     return covered > 0 ? weighted / covered : null;
+  }
+}
+
+// Type feedback for every line of window() and its loops before a run's first long window (see
+// sumTrades): a tape of two trades and two mids, one of them missing, over a window past both.
+{
+  const warm = new MarketTape();
+  warm.trade(1, 2, 3);
+  warm.trade(2, 2, 3);
+  warm.mid(1, 2);
+  warm.mid(2, null);
+  // V8 keeps feedback for a function only after its first few calls.
+  for (let i = 0; i < 16; i++) {
+    warm.window(0, 3);
+    warm.window(1, 1);
   }
 }
