@@ -337,6 +337,10 @@ export class SyntheticModel implements MarketModel {
    */
   private quietNow(): boolean {
     const sink = this.sink;
+    // Only where the model may defer at all (a clock that replays: a backtest's), where whatever
+    // reads the venue's book asks it to catch up first; a gateway on the wall clock reads it as
+    // it stands.
+    if (this.repeating === null || this.clock.replayAt === undefined) return false;
     if (sink.canDefer === undefined || sink.publishTop === undefined || sink.quietTrade === undefined) return false;
     return sink.canDefer(this.book.lowestBidReach(), this.book.highestAskReach());
   }
