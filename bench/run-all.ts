@@ -5,6 +5,7 @@ import { main as orderBookBench } from './order-book.bench.ts';
 import { main as replayBench } from './replay.bench.ts';
 import { main as slicerBench } from './slicer.bench.ts';
 import { main as twapBench } from './twap.bench.ts';
+import { main as algorithmsBench } from './algorithms.bench.ts';
 import { main as fillsBench } from './fills.bench.ts';
 import { main as restartBench } from './restart.bench.ts';
 import { main as gatewayBench, print as printGatewayBench } from './gateway.bench.ts';
@@ -80,6 +81,11 @@ console.log(
   `  ${fmt(twap.clockActions)} simulated events in ${twap.medianWallMs.toFixed(0)} ms (median of ${twap.runs}): ` +
     `${fmt(twap.clockActionsPerSec)} events/s, ${fmt(twap.logEventsPerSec)} log events/s, ${fmt(twap.simulatedSecondsPerWallSecond)}x real time`,
 );
+
+console.log(
+  'each algorithm against TWAP on the bench hour and the dense book (npm run bench:algorithms; a few minutes):',
+);
+algorithmsBench(['--runs', '3', '--warmups', '5', '--rounds', '2']);
 
 console.log('fill detection fault matrix (npm run bench:fills):');
 fillsBench();

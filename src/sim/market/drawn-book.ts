@@ -28,6 +28,10 @@ export class DrawnBook {
   private takenAsks = 0;
   /** The venue's book is behind these numbers (steps since it was shown were drawn only here). */
   private stale = false;
+  /** The lowest bid and highest ask level price (ticks) of the drawing the venue shows (the
+   *  last one shown or settled); none before the first. */
+  private shownLow = Infinity;
+  private shownHigh = -Infinity;
   private readonly bidFloor: PriceFloor;
 
   constructor(
@@ -87,6 +91,19 @@ export class DrawnBook {
   /** Whether trades must be worked out from the numbers (the venue's book is behind them). */
   get behind(): boolean {
     return this.stale;
+  }
+
+  /** The lowest bid level price (ticks) of this drawing or of the one the venue shows,
+   *  whichever is lower: where a bid could be displayed if this drawing were shown now. */
+  lowestBidReach(): number {
+    const low = this.bidLevels > 0 ? this.bestBid - (this.bidLevels - 1) * this.gap : Infinity;
+    return low < this.shownLow ? low : this.shownLow;
+  }
+
+  /** The highest ask level price (ticks) of this drawing or of the one the venue shows. */
+  highestAskReach(): number {
+    const high = this.bestAsk + (this.levelQty.length - 1) * this.gap;
+    return high > this.shownHigh ? high : this.shownHigh;
   }
 
   /**
@@ -164,6 +181,8 @@ export class DrawnBook {
   }
 
   private showGrids(): void {
+    this.shownLow = this.bidLevels > 0 ? this.bestBid - (this.bidLevels - 1) * this.gap : Infinity;
+    this.shownHigh = this.bestAsk + (this.levelQty.length - 1) * this.gap;
     this.sink.setGrid('bid', this.bestBid, this.gap, this.levelQty, this.bidLevels);
     this.sink.setGrid('ask', this.bestAsk, this.gap, this.levelQty, this.levelQty.length);
   }

@@ -123,7 +123,12 @@ export class SyntheticModel implements MarketModel {
       return;
     }
     this.step();
-    this.rebuild();
+    this.drawBook();
+    // A drawing that can touch nothing of ours, over a shown one that could not either, stays
+    // here until something reaches the matching engine (catchUpBook) or a drawing can: the
+    // venue's book would only have been redrawn over prices where none of ours rest.
+    if (this.quietNow()) this.book.drawnQuietly();
+    else this.book.show();
     this.steps.post(this.stepHandler, this.spec.stepMs);
     this.deferIfQuiet();
   };
@@ -315,10 +320,29 @@ export class SyntheticModel implements MarketModel {
     this.scheduleTrade();
   };
 
-  /** Another participant's market order walks the displayed book. */
+  /** Another participant's market order walks the displayed book (the drawing's numbers while
+   *  the venue has not been shown it: quietNow). */
   private trade(): void {
     this.drawTrade();
-    this.book.walkVenue(this.tradeSide, this.tradeQty);
+    if (this.book.behind) this.book.walkQuietly(this.tradeSide, this.tradeQty);
+    else this.book.walkVenue(this.tradeSide, this.tradeQty);
+  }
+
+  /**
+   * Whether the step just drawn may be kept from the venue: the venue says nothing of ours can
+   * be touched while no bid level is shown under the lower of this drawing's and the shown
+   * drawing's lowest bid, and no ask level over the higher of their highest asks (SimVenue's
+   * canDefer: our resting orders out of that range, no stop waiting, a fixed market-data delay).
+   * Unlike deferring (mayDefer) this looks at no step ahead: each step asks again, at its time.
+   */
+  private quietNow(): boolean {
+    const sink = this.sink;
+    // Only where the model may defer at all (a clock that replays: a backtest's), where whatever
+    // reads the venue's book asks it to catch up first; a gateway on the wall clock reads it as
+    // it stands.
+    if (this.repeating === null || this.clock.replayAt === undefined) return false;
+    if (sink.canDefer === undefined || sink.publishTop === undefined || sink.quietTrade === undefined) return false;
+    return sink.canDefer(this.book.lowestBidReach(), this.book.highestAskReach());
   }
 
   /** The side and size (lots, at least one) of another participant's market order, into

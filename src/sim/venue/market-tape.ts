@@ -38,6 +38,77 @@ function firstAtOrAfter(times: Column, t: number): number {
   return lo;
 }
 
+// A window's loops run once per parent over the whole tape (tens of thousands of entries), so V8
+// compiles them on the stack mid-loop; code after such a loop that had never run had no type
+// feedback, and the compiled loop was thrown away on leaving it (then interpreted again on the
+// next call: about 70 ms of a process's first run, tens of ms now and then after). Each loop is
+// a function of its own, and a window of a two-entry tape is taken once when this module loads
+// (16 times, at the end of the file), so every line of them has run before a long loop is compiled.
+
+// A percent-of-volume parent asks for the window from its start to now at every slice, so the
+// loops go on from where the last window with the same start left off (the sums so far and the
+// index to go on from, kept in a small array): the same additions in the same order as from the
+// start, so the same sums. Entries are only appended (a mid at the last one's time replaces it),
+// and what is resumed covers only entries before the last one.
+
+/** Trades from index st[2] (the first at or after the window's start) while at or before `to`,
+ *  added to the notional st[0] and volume st[1]; st[2] becomes the index after the last. */
+function sumTrades(times: Column, px: Float64Array, qty: Float64Array, to: number, st: Float64Array): void {
+  const t = times.values;
+  const n = times.length;
+  let notional = st[0] as number;
+  let volume = st[1] as number;
+  let i = st[2] as number;
+  for (; i < n && (t[i] as number) <= to; i++) {
+    notional += (px[i] as number) * (qty[i] as number);
+    volume += qty[i] as number;
+  }
+  st[0] = notional;
+  st[1] = volume;
+  st[2] = i;
+}
+
+/** The mids from index st[2] (at first, the one in force at `from`, i) weighted by how long each
+ *  held within [from, to], added to st[0], and the time they covered, added to st[1]; missing mids
+ *  are left out. st[3], st[4] and st[5] become the sums before the first mid whose span may still
+ *  grow with a later `to` (the last one, or one that ends after `to`), and its index. */
+function weighMids(
+  times: Float64Array,
+  mids: Float64Array,
+  n: number,
+  i: number,
+  from: number,
+  to: number,
+  st: Float64Array,
+): void {
+  let weighted = st[0] as number;
+  let covered = st[1] as number;
+  let k = st[2] as number;
+  let open = -1;
+  for (; k < n; k++) {
+    if (open < 0 && !(k + 1 < n && (times[k + 1] as number) <= to)) {
+      open = k;
+      st[3] = weighted;
+      st[4] = covered;
+    }
+    const start = Math.max(times[k] as number, from);
+    const end = Math.min(k + 1 < n ? (times[k + 1] as number) : to, to);
+    if (start >= to) break;
+    const m = mids[k] as number;
+    if (k < i || Number.isNaN(m) || end <= start) continue;
+    weighted += m * (end - start);
+    covered += end - start;
+  }
+  if (open < 0) {
+    open = k;
+    st[3] = weighted;
+    st[4] = covered;
+  }
+  st[0] = weighted;
+  st[1] = covered;
+  st[5] = open;
+}
+
 /** A missing mid (one side of the book empty) in the mids column. */
 const NO_MID = NaN;
 
@@ -47,6 +118,15 @@ export class MarketTape {
   private readonly tradeQtys = new Column();
   private readonly midTimes = new Column();
   private readonly midValues = new Column();
+  /** The loops' sums and where they go on from (sumTrades, weighMids), and the window they were
+   *  for: its start, its end, and (mids) the index of the mid in force at its start. */
+  private readonly tradeSums = new Float64Array(3);
+  private tradesFrom = NaN;
+  private tradesTo = NaN;
+  private readonly midSums = new Float64Array(6);
+  private midsFrom = NaN;
+  private midsTo = NaN;
+  private midsIndex = -2;
 
   trade(time: number, price: number, qty: number): void {
     this.tradeTimes.push(time);
@@ -85,16 +165,17 @@ export class MarketTape {
   }
 
   window(from: number, to: number): TapeWindow {
-    const times = this.tradeTimes.values;
-    const px = this.tradePxs.values;
-    const qty = this.tradeQtys.values;
-    const n = this.tradeTimes.length;
-    let notional = 0;
-    let volume = 0;
-    for (let i = firstAtOrAfter(this.tradeTimes, from); i < n && (times[i] as number) <= to; i++) {
-      notional += (px[i] as number) * (qty[i] as number);
-      volume += qty[i] as number;
+    const st = this.tradeSums;
+    if (!(from === this.tradesFrom && to >= this.tradesTo)) {
+      st[0] = 0;
+      st[1] = 0;
+      st[2] = firstAtOrAfter(this.tradeTimes, from);
     }
+    sumTrades(this.tradeTimes, this.tradePxs.values, this.tradeQtys.values, to, st);
+    this.tradesFrom = from;
+    this.tradesTo = to;
+    const notional = st[0] as number;
+    const volume = st[1] as number;
     return { vwap: volume > 0 ? notional / volume : null, twapMid: this.twap(from, to), volume };
   }
 
@@ -107,17 +188,39 @@ export class MarketTape {
     let i = firstAtOrAfter(this.midTimes, from);
     if (i === n || (times[i] as number) > from) i--;
     if (to <= from) return i >= 0 && !Number.isNaN(mids[i] as number) ? (mids[i] as number) : null;
-    let weighted = 0;
-    let covered = 0;
-    for (let k = Math.max(i, 0); k < n; k++) {
-      const start = Math.max(times[k] as number, from);
-      const end = Math.min(k + 1 < n ? (times[k + 1] as number) : to, to);
-      if (start >= to) break;
-      const m = mids[k] as number;
-      if (k < i || Number.isNaN(m) || end <= start) continue;
-      weighted += m * (end - start);
-      covered += end - start;
+    const st = this.midSums;
+    if (from === this.midsFrom && i === this.midsIndex && to >= this.midsTo) {
+      st[0] = st[3] as number;
+      st[1] = st[4] as number;
+      st[2] = st[5] as number;
+    } else {
+      st[0] = 0;
+      st[1] = 0;
+      st[2] = Math.max(i, 0);
     }
+    weighMids(times, mids, n, i, from, to, st);
+    this.midsFrom = from;
+    this.midsIndex = i;
+    this.midsTo = to;
+    const weighted = st[0] as number;
+    const covered = st[1] as number;
     return covered > 0 ? weighted / covered : null;
+  }
+}
+
+// Type feedback for every line of window() and its loops before a run's first long window (see
+// sumTrades): a tape of two trades and two mids, one of them missing, over a window past both
+// (taken again: the loops go on from where it left off).
+{
+  const warm = new MarketTape();
+  warm.trade(1, 2, 3);
+  warm.trade(2, 2, 3);
+  warm.mid(1, 2);
+  warm.mid(2, null);
+  // V8 keeps feedback for a function only after its first few calls.
+  for (let i = 0; i < 16; i++) {
+    warm.window(0, 3);
+    warm.window(0, 3);
+    warm.window(1, 1);
   }
 }
