@@ -2,6 +2,7 @@
 // the scenario's inputs) survives a crash; a process (ledger and trading node over its ProcessLife)
 // does not, and the next one starts from the durable log. Crashes, restarts and refused inputs:
 // docs/0065-the-host-layer.md.
+import type { AlgorithmResolver } from '../core/algo/intent-algorithm.ts';
 import type { Rng } from '../core/clock/rng.ts';
 import type { VirtualClock } from '../core/clock/virtual-clock.ts';
 import { canonicalLine, EventLog } from '../core/log/event-log.ts';
@@ -100,6 +101,9 @@ export interface RunParts {
   readonly swaps?: readonly LoadedSwap[];
   /** The run's seed (the strategy's warm-up history draws from it). */
   readonly seed?: number;
+  /** Finds the user's algorithm modules the scenario's parents name (load-algorithm.ts); absent:
+   *  built-in algorithms only. */
+  readonly algorithms?: AlgorithmResolver;
 }
 
 export function prepareRun(parts: RunParts): PreparedRun {
@@ -110,7 +114,9 @@ export function prepareRun(parts: RunParts): PreparedRun {
   const results = new FillResults();
   const crashes = s.restarts.length > 0;
   const durable = new DurableSink(crashes);
-  const config = nodeConfigOf(s, instrument);
+  const config = parts.algorithms
+    ? { ...nodeConfigOf(s, instrument), algorithms: parts.algorithms }
+    : nodeConfigOf(s, instrument);
   let proc: Proc | null = null;
   // The scenario's inputs arrive on the world's clock, delivered to the process running then.
   const host = new NodeHost<SwapRequest>({ clock, current: () => proc, holdSwaps: false });

@@ -113,6 +113,7 @@ export class TradingNode {
       ...(c.fills ? { fills: c.fills.config, priceOf: c.fills.priceOf } : {}),
       ...(c.breaker !== null ? { breaker: c.breaker } : {}),
       ...(c.liquidity ? { liquidity: c.liquidity.policy } : {}),
+      ...(c.algorithms ? { algorithms: c.algorithms } : {}),
     });
     const r = new Reconciler({
       clock: deps.clock,
