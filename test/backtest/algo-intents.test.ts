@@ -133,7 +133,7 @@ const icebergArb = fc
       `, end: ${p.end} }`,
   );
 
-export function simulate(c: Case) {
+export function simulate(c: Case, algorithm: () => ExecAlgorithm = () => randomAlgorithm(c.seed)) {
   const { scenario: s } = parseScenario(yaml(c), 'algo-intents.yaml');
   const inst = makeInstrument(s.instrument);
   const start = parseUtcInstant(s.start);
@@ -149,7 +149,7 @@ export function simulate(c: Case) {
     instrument: inst,
     start,
     sinks: [{ write: (e) => all.push(e) }],
-    algorithms: () => randomAlgorithm(c.seed),
+    algorithms: algorithm,
   });
   const qty = qtyToLots(inst, '0.5');
   // The venue's own count of orders per client order id, and the parent's load at each order.
@@ -241,5 +241,56 @@ describe('the intent runner', () => {
       ),
       { numRuns: 40 },
     );
+  });
+});
+
+describe('an algorithm that fails', () => {
+  const quiet: Case = {
+    seed: 1,
+    algo: '{ kind: module, path: ./bad.ts }',
+    type: 'limit',
+    restarts: [],
+    faults: [],
+    halt: false,
+  };
+  const stopped = (r: ReturnType<typeof simulate>) =>
+    r.all.filter((e) => e.event.kind === 'ParentStopped').map((e) => (e.event as { reason: string }).reason);
+
+  it('stops its parent with the error when it throws, its open children cancelled', () => {
+    let asked = 0;
+    const r = simulate(quiet, () => ({
+      decide: (ctx) => {
+        if (++asked > 1) throw new Error('boom');
+        return {
+          intents: [{ kind: 'place', qty: 1000, type: 'limit', price: (ctx.market.bid ?? 1000) - 500 }],
+          wakeAt: ctx.now + 5000,
+        };
+      },
+    }));
+    expect(stopped(r)).toEqual(['the algorithm failed: boom']);
+    checkRun(quiet, r);
+    expect(r.run.ledger.childrenOf(parentOrderId('p')).map((o) => o.status)).toEqual(['canceled']);
+  });
+
+  it('stops its parent, carrying out nothing of it, when a decision is not well formed', () => {
+    const bad: Array<[unknown, string]> = [
+      [{ intents: [{ kind: 'cancel', child: 99 }] }, 'intents[0].child 99 names no child of this parent'],
+      [
+        { intents: [{ kind: 'place', qty: 0, type: 'market' }] },
+        'intents[0].qty must be a positive whole number of lots',
+      ],
+      [{ intents: [{ kind: 'place', qty: 5, type: 'limit' }] }, 'intents[0]: a limit needs a price or a peg'],
+      [{ wakeAt: 0 }, 'wakeAt 0 is not after now'],
+      [{ memo: { f: () => 1 } }, 'memo: a function is not JSON'],
+      [{ intents: [{ kind: 'place', qty: 5, type: 'market' }], extra: 1 }, 'unknown field extra'],
+    ];
+    for (const [decision, why] of bad) {
+      const r = simulate(quiet, () => ({ decide: () => decision as never }));
+      const reasons = stopped(r);
+      expect(reasons).toHaveLength(1);
+      expect(reasons[0]).toContain(`the algorithm returned a bad decision: ${why}`);
+      expect(r.run.ledger.childrenOf(parentOrderId('p'))).toEqual([]);
+      checkRun(quiet, r);
+    }
   });
 });
