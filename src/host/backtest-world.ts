@@ -101,9 +101,10 @@ export interface RunParts {
   readonly swaps?: readonly LoadedSwap[];
   /** The run's seed (the strategy's warm-up history draws from it). */
   readonly seed?: number;
-  /** Finds the user's algorithm modules the scenario's parents name (load-algorithm.ts); absent:
+  /** Each process's finder of the user's algorithm modules the scenario's parents name
+   *  (load-algorithm.ts: fresh instances per process, as a restarted process has); absent:
    *  built-in algorithms only. */
-  readonly algorithms?: AlgorithmResolver;
+  readonly algorithms?: () => AlgorithmResolver;
 }
 
 export function prepareRun(parts: RunParts): PreparedRun {
@@ -114,9 +115,8 @@ export function prepareRun(parts: RunParts): PreparedRun {
   const results = new FillResults();
   const crashes = s.restarts.length > 0;
   const durable = new DurableSink(crashes);
-  const config = parts.algorithms
-    ? { ...nodeConfigOf(s, instrument), algorithms: parts.algorithms }
-    : nodeConfigOf(s, instrument);
+  const baseConfig = nodeConfigOf(s, instrument);
+  const algorithms = parts.algorithms;
   let proc: Proc | null = null;
   // The scenario's inputs arrive on the world's clock, delivered to the process running then.
   const host = new NodeHost<SwapRequest>({ clock, current: () => proc, holdSwaps: false });
@@ -149,6 +149,7 @@ export function prepareRun(parts: RunParts): PreparedRun {
     const ledger = new OrderLedger();
     if (prior) for (const e of entries) ledger.apply(e);
     for (const sink of logSinks) sink.follow?.(ledger);
+    const config = algorithms ? { ...baseConfig, algorithms: algorithms() } : baseConfig;
     const { node, clock: unitClock } = nodeProcess({
       config,
       clock,
@@ -194,7 +195,7 @@ export function prepareRun(parts: RunParts): PreparedRun {
           file,
           seed: parts.seed ?? s.seed,
           instrument,
-          instruments: config.instruments ? config.instruments.all : [instrument],
+          instruments: baseConfig.instruments ? baseConfig.instruments.all : [instrument],
           venueBuilder,
           live: built.venue,
           quoteMs: strategy.quoteMs,
@@ -223,7 +224,7 @@ export function prepareRun(parts: RunParts): PreparedRun {
       clock: unitClock,
       // The node's market data: the quote fallback over the venue, as the node's own readers.
       marketData: node.marketData,
-      instruments: config.instruments ? config.instruments.all : [instrument],
+      instruments: baseConfig.instruments ? baseConfig.instruments.all : [instrument],
       ledger,
       record: (e) => node.record(e),
       command: (label, command) => host.schedule({ label, command }, 0),

@@ -149,7 +149,7 @@ export function simulate(c: Case, algorithm: () => ExecAlgorithm = () => randomA
     instrument: inst,
     start,
     sinks: [{ write: (e) => all.push(e) }],
-    algorithms: algorithm,
+    algorithms: () => algorithm,
   });
   const qty = qtyToLots(inst, '0.5');
   // The venue's own count of orders per client order id, and the parent's load at each order.
