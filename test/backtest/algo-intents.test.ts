@@ -210,7 +210,7 @@ describe('the intent runner', () => {
       fc.property(
         fc.record({
           seed: fc.nat({ max: 1_000_000 }),
-          algo: fc.constant('{ kind: module, path: ./random-algo.ts }'),
+          algo: fc.constant('{ kind: module, path: ./test/fixtures/algorithms/random-rest.ts }'),
           type: fc.constantFrom('market' as const, 'limit' as const),
           restarts: fc.array(restartArb, { maxLength: 2 }),
           faults: fc.array(faultArb, { maxLength: 2 }),
@@ -247,7 +247,7 @@ describe('the intent runner', () => {
 describe('an algorithm that fails', () => {
   const quiet: Case = {
     seed: 1,
-    algo: '{ kind: module, path: ./bad.ts }',
+    algo: '{ kind: module, path: ./test/fixtures/algorithms/random-rest.ts }',
     type: 'limit',
     restarts: [],
     faults: [],
