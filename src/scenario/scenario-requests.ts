@@ -28,9 +28,14 @@ export function toTrajectory(a: AlgoEntry | undefined, inst: Instrument): Trajec
 /** An `algo` block that decides its children as it runs (iceberg, a user's module) as the
  *  engine's request over `durationMs` (the twap block's duration); any other: undefined. A
  *  module is named as written (the host loads it relative to the file). */
-export function toAlgoRequest(a: AlgoEntry | undefined, inst: Instrument, durationMs: number): AlgoRequest | undefined {
+export function toAlgoRequest(
+  a: AlgoEntry | undefined,
+  inst: Instrument,
+  durationMs?: number,
+): AlgoRequest | undefined {
   if (a === undefined) return undefined;
-  if (a.kind === 'module') return { algo: 'module', module: a.path, params: a.params, durationMs };
+  const horizon = durationMs === undefined ? {} : { durationMs };
+  if (a.kind === 'module') return { algo: 'module', module: a.path, params: a.params, ...horizon };
   if (a.kind !== 'iceberg') return undefined;
   const lots = (q: string): number => qtyToLots(inst, q);
   const params: IcebergParams = {
@@ -43,7 +48,7 @@ export function toAlgoRequest(a: AlgoEntry | undefined, inst: Instrument, durati
     checkEveryMs: a.checkEvery !== undefined ? parseDurationMs(a.checkEvery) : DEFAULT_ICEBERG_CHECK_MS,
     end: a.end,
   };
-  return { algo: 'iceberg', params, durationMs };
+  return { algo: 'iceberg', params, ...horizon };
 }
 
 /** Scenario TWAP parameters to the engine's integers. */

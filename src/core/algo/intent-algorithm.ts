@@ -138,5 +138,6 @@ export type AlgorithmResolver = (ref: AlgoRef) => ExecAlgorithm;
 
 /** An intent-driven parent as the engine takes it: the algorithm and its horizon. */
 export interface AlgoRequest extends AlgoRef {
-  readonly durationMs: number;
+  /** The horizon; absent: the parent's TWAP parameters' duration (the routing's default). */
+  readonly durationMs?: number;
 }

@@ -144,9 +144,10 @@ export class ParentStarter {
     const { clock, rng } = this.deps.engine;
     const now = clock.now();
     const worstPrice = req.limitPrice ?? (req.type === 'market' ? req.twap?.stops.worstPrice : undefined) ?? null;
+    const durationMs = algo.durationMs ?? (req.twap ?? this.deps.engine.routing.defaultTwap).durationMs;
     let algorithm;
     try {
-      if (!(Number.isSafeInteger(algo.durationMs) && algo.durationMs > 0))
+      if (!(Number.isSafeInteger(durationMs) && durationMs > 0))
         throw new TwapPlanError('duration', 'must be a positive horizon');
       algorithm = resolveAlgorithm(algo, worstPrice !== null, this.deps.engine.algorithms);
     } catch (err) {
@@ -161,7 +162,7 @@ export class ParentStarter {
       side: req.side,
       qty: req.qty,
       startTime: now,
-      endTime: now + algo.durationMs,
+      endTime: now + durationMs,
       worstPrice,
       algo: algo.algo,
       ...(algo.module !== undefined ? { module: algo.module } : {}),
