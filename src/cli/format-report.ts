@@ -54,9 +54,14 @@ export function formatReport(r: RunReport, stored = true, mode = 'backtest'): st
       `  parent ${p.id}${p.symbol === undefined ? '' : ` (${p.symbol})`}: ${p.side} ${p.filledQty}/${p.qty} ${p.status}, avg ${p.avgPrice ?? 'n/a'}, ` +
         `arrival ${p.arrivalPrice ?? 'n/a'}, shortfall ${bps(p.shortfallBps)}, fees ${p.fees}, ${p.childOrders} child order${p.childOrders === 1 ? '' : 's'}`,
     );
-    if (p.route === 'twap') {
+    if (p.route === 'twap' || p.route === 'algo') {
+      // An algorithm deciding as it runs has no plan of slices: its children sent, of those placed.
+      const sent =
+        p.route === 'algo'
+          ? `${p.slicesExecuted}/${p.totalSlices} children sent`
+          : `${p.slicesExecuted}/${p.totalSlices} slices sent`;
       lines.push(
-        `    ${p.algo ?? 'twap'}: ${p.slicesExecuted}/${p.totalSlices} slices sent${p.stoppedEarly ? `, stopped early: ${p.stopReason}` : ''}; ` +
+        `    ${p.algo ?? 'twap'}: ${sent}${p.stoppedEarly ? `, stopped early: ${p.stopReason}` : ''}; ` +
           `vs market VWAP ${p.marketVwap ?? 'n/a'} ${bps(p.vwapSlippageBps)}, TWAP ${p.marketTwap ?? 'n/a'} ${bps(p.twapSlippageBps)}; ` +
           `participation ${p.participationRate === null ? 'n/a' : `${(p.participationRate * 100).toFixed(2)}%`}` +
           `${p.benchmarkNote ? ` (${p.benchmarkNote})` : ''}; ` +

@@ -2,6 +2,7 @@
 // the scenario's inputs) survives a crash; a process (ledger and trading node over its ProcessLife)
 // does not, and the next one starts from the durable log. Crashes, restarts and refused inputs:
 // docs/0065-the-host-layer.md.
+import type { AlgorithmResolver } from '../core/algo/intent-algorithm.ts';
 import type { Rng } from '../core/clock/rng.ts';
 import type { VirtualClock } from '../core/clock/virtual-clock.ts';
 import { canonicalLine, EventLog } from '../core/log/event-log.ts';
@@ -100,6 +101,10 @@ export interface RunParts {
   readonly swaps?: readonly LoadedSwap[];
   /** The run's seed (the strategy's warm-up history draws from it). */
   readonly seed?: number;
+  /** Each process's finder of the user's algorithm modules the scenario's parents name
+   *  (load-algorithm.ts: fresh instances per process, as a restarted process has); absent:
+   *  built-in algorithms only. */
+  readonly algorithms?: () => AlgorithmResolver;
 }
 
 export function prepareRun(parts: RunParts): PreparedRun {
@@ -110,7 +115,8 @@ export function prepareRun(parts: RunParts): PreparedRun {
   const results = new FillResults();
   const crashes = s.restarts.length > 0;
   const durable = new DurableSink(crashes);
-  const config = nodeConfigOf(s, instrument);
+  const baseConfig = nodeConfigOf(s, instrument);
+  const algorithms = parts.algorithms;
   let proc: Proc | null = null;
   // The scenario's inputs arrive on the world's clock, delivered to the process running then.
   const host = new NodeHost<SwapRequest>({ clock, current: () => proc, holdSwaps: false });
@@ -127,7 +133,7 @@ export function prepareRun(parts: RunParts): PreparedRun {
     file,
     seed: parts.seed ?? s.seed,
     instrument,
-    instruments: config.instruments ? config.instruments.all : [instrument],
+    instruments: baseConfig.instruments ? baseConfig.instruments.all : [instrument],
     venueBuilder,
   });
 
@@ -153,6 +159,7 @@ export function prepareRun(parts: RunParts): PreparedRun {
     const ledger = new OrderLedger();
     if (prior) for (const e of entries) ledger.apply(e);
     for (const sink of logSinks) sink.follow?.(ledger);
+    const config = algorithms ? { ...baseConfig, algorithms: algorithms() } : baseConfig;
     const { node, clock: unitClock } = nodeProcess({
       config,
       clock,
@@ -199,7 +206,7 @@ export function prepareRun(parts: RunParts): PreparedRun {
           file,
           seed: parts.seed ?? s.seed,
           instrument,
-          instruments: config.instruments ? config.instruments.all : [instrument],
+          instruments: baseConfig.instruments ? baseConfig.instruments.all : [instrument],
           venueBuilder,
           live: built.venue,
           quoteMs: strategy.quoteMs,
@@ -228,7 +235,7 @@ export function prepareRun(parts: RunParts): PreparedRun {
       clock: unitClock,
       // The node's market data: the quote fallback over the venue, as the node's own readers.
       marketData: node.marketData,
-      instruments: config.instruments ? config.instruments.all : [instrument],
+      instruments: baseConfig.instruments ? baseConfig.instruments.all : [instrument],
       ledger,
       record: (e) => node.record(e),
       command: (label, command) => host.schedule({ label, command }, 0),

@@ -10,6 +10,7 @@ import { OrderLedger } from '../core/order/order-ledger.ts';
 import { RunReportFold } from '../core/report/run-report.ts';
 import { ALWAYS_OPEN } from '../core/venues/index.ts';
 import { nodeConfigOf } from '../scenario/node-config-of.ts';
+import { algorithmResolver } from '../strategy/load-algorithm.ts';
 import type { RunStore, RunWriter } from '../store/run-store.ts';
 import type { CommandResult, NodeCommand } from '../node/node-commands.ts';
 import type { RequestTag } from '../node/request-journal.ts';
@@ -105,7 +106,14 @@ export class LiveProcess {
     this.ledger = new OrderLedger();
     for (const e of prior ?? []) this.ledger.apply(e);
     const startWait = this.startWait;
-    const config = nodeConfigOf(s, instrument, options.marketHours === 'always' ? ALWAYS_OPEN : undefined);
+    const base = nodeConfigOf(s, instrument, options.marketHours === 'always' ? ALWAYS_OPEN : undefined);
+    // The algorithm modules the file's orders and signals name: fresh instances for this process,
+    // on its clock and the run's seed, as in a backtest.
+    const modules = loaded.algorithms;
+    const config =
+      modules !== undefined && modules.size > 0
+        ? { ...base, algorithms: algorithmResolver(modules, () => clock.now(), s.seed) }
+        : base;
     this.volumes = new DailyVolumeReads(
       config.liquidity?.source === 'venue' ? config.liquidity : null,
       venue,

@@ -14,6 +14,7 @@ import type { PreTradeConfig } from '../core/safety/pre-trade.ts';
 import type { DedupConfig } from '../core/safety/signal-dedup.ts';
 import type { TradingHours, VenueRules } from '../core/venues/index.ts';
 import type { LiquidityPolicy } from '../core/engine/liquidity-book.ts';
+import type { AlgorithmResolver } from '../core/algo/intent-algorithm.ts';
 
 export interface NodeConfig {
   /** The name its RunStarted event states (the scenario's or the session's). */
@@ -45,6 +46,9 @@ export interface NodeConfig {
   /** TWAP slices capped at a share of average daily volume, or null (no cap, nothing logged);
    *  absent: null. */
   readonly liquidity?: LiquidityConfig | null;
+  /** Finds the user's algorithm modules parents name (loaded by the host); absent: built-in
+   *  algorithms only. */
+  readonly algorithms?: AlgorithmResolver;
 }
 
 /** The liquidity cap of a node: how volume becomes a cap, and where the volume comes from. */

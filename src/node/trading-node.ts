@@ -118,6 +118,7 @@ export class TradingNode {
       ...(c.breaker !== null ? { breaker: c.breaker } : {}),
       ...(c.liquidity ? { liquidity: c.liquidity.policy } : {}),
       ...(deps.volumeHistory ? { volumeHistory: deps.volumeHistory } : {}),
+      ...(c.algorithms ? { algorithms: c.algorithms } : {}),
     });
     const r = new Reconciler({
       clock: deps.clock,

@@ -15,6 +15,7 @@ import type { LoadedScenario } from '../scenario/load-scenario.ts';
 import { parseDurationMs, parseUtcInstant } from '../core/model/time-fields.ts';
 import type { RunStore } from '../store/run-store.ts';
 import { prepareRun, type RollbackSink } from '../host/backtest-world.ts';
+import { algorithmResolver } from '../strategy/load-algorithm.ts';
 import { advanceInChunks } from '../host/clock-chunks.ts';
 import { runReport, type RunReport } from '../host/run-report.ts';
 import { RunInterrupted, StopRequested } from '../host/run-interrupted.ts';
@@ -125,6 +126,9 @@ function* runSteps(loaded: LoadedScenario, options: RunOptions): Generator<void,
       strategy: loaded.strategy,
       swaps: loaded.swaps,
       seed,
+      ...(loaded.algorithms.size > 0
+        ? { algorithms: () => algorithmResolver(loaded.algorithms, () => clock.now(), seed) }
+        : {}),
     });
     // The P&L's last mark: each book as the run ends.
     const symbols = [instrument, ...others].map((i) => i.symbol);

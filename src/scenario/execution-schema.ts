@@ -122,8 +122,49 @@ export const algoSchema = z.discriminatedUnion(
         error: 'must be at least the rate',
         path: ['maxRate'],
       }),
+    /** One displayed child at a time, replenished when it has ended, over the twap block's
+     *  duration (its grid is not used): core/algo/iceberg.ts. */
+    z
+      .strictObject({
+        kind: z.literal('iceberg'),
+        /** Each child's displayed quantity; or drawn between displayMin and displayMax. */
+        display: positiveDecimal.optional(),
+        displayMin: positiveDecimal.optional(),
+        displayMax: positiveDecimal.optional(),
+        /** Price the children at our touch, the mid or the far touch; absent: at the limit. */
+        peg: z.enum(['touch', 'mid', 'far']).optional(),
+        /** Ticks from the peg, positive = more passive. */
+        offsetTicks: z.number().int().min(-100_000).max(100_000).optional(),
+        /** Re-peg a child when the peg moved this many ticks from its price; absent: never. */
+        repegTicks: z.number().int().min(1).max(100_000).optional(),
+        /** How often a re-pegging iceberg looks at the peg (default PT1S). */
+        checkEvery: duration.optional(),
+        /** At the horizon: what is left goes out as a market child, or is left unfilled. */
+        end: z.enum(['complete', 'stop']).default('complete'),
+      })
+      .refine((a) => (a.display === undefined) !== (a.displayMin === undefined && a.displayMax === undefined), {
+        error: 'give display, or displayMin and displayMax',
+        path: ['display'],
+      })
+      .refine((a) => (a.displayMin === undefined) === (a.displayMax === undefined), {
+        error: 'give both displayMin and displayMax',
+        path: ['displayMax'],
+      })
+      .refine((a) => a.repegTicks === undefined || a.peg !== undefined, {
+        error: 'only a pegged iceberg is re-pegged: give peg',
+        path: ['repegTicks'],
+      }),
+    /** The user's own algorithm: a TypeScript module, loaded as a strategy module is, deciding
+     *  the children over the twap block's duration (docs/guide/execution-algorithms.md). */
+    z.strictObject({
+      kind: z.literal('module'),
+      /** The module, relative to the file. */
+      path: z.string().min(1),
+      /** Given to the module as written (ctx.parent.params). */
+      params: z.record(z.string(), z.unknown()).default({}),
+    }),
   ],
-  { error: 'must have kind twap, vwap, is or pov' },
+  { error: 'must have kind twap, vwap, is, pov, iceberg or module' },
 );
 
 export const routingSchema = z
@@ -227,3 +268,7 @@ export const externalOrderSchema = z.strictObject({
 
 export type TwapEntry = z.output<typeof twapSchema>;
 export type AlgoEntry = z.output<typeof algoSchema>;
+
+/** An algorithm that decides its children as it runs (no slice grid): iceberg, a user's module. */
+export const isIntentAlgo = (a: { readonly kind: string } | undefined): boolean =>
+  a !== undefined && (a.kind === 'iceberg' || a.kind === 'module');

@@ -5,6 +5,7 @@
 // carries every problem as { path, message }, for callers that show them one by one (the HTTP
 // server's validation route); its lines are `file: path: message` of those. A path with nothing
 // there is `<path>: no such file or directory`, the words every command uses for it.
+import { AlgorithmLoadError, loadAlgorithmOf, type LoadedAlgorithm } from '../strategy/load-algorithm.ts';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -49,6 +50,8 @@ export interface LoadedScenario<S extends ScenarioFile = Scenario> {
   readonly strategy: RunnableStrategy | null;
   /** The candidates of its swap_strategy actions, loaded the same way, by action index. */
   readonly swaps: readonly LoadedSwap[];
+  /** The algorithm modules its orders and signals name, loaded, by the path as written. */
+  readonly algorithms: ReadonlyMap<string, LoadedAlgorithm>;
 }
 
 /** A loaded strategy module: what a host needs, and a fresh copy of its definition per run. */
@@ -185,13 +188,35 @@ export function parseScenarioFields(raw: object, file: string): LoadedScenario<S
   }
   const strategy = scenario.strategy ? strategyOf(scenario.strategy, file) : null;
   const swaps = strategy && scenario.strategy ? swapsOf(scenario, scenario.strategy, strategy, file) : [];
+  const algorithms = algorithmsOf(scenario, file);
   const canonical = canonicalJson(scenario);
   // A strategy's code is part of what the scenario is: the same file with changed strategy code
-  // (or a swap's candidate code) is another scenario.
-  const codes = [strategy, ...swaps.map((w) => w.candidate)].flatMap((x) => (x ? [x.codeHash] : []));
+  // (or a swap's candidate code, or an algorithm module's) is another scenario.
+  const codes = [
+    ...[strategy, ...swaps.map((w) => w.candidate)].flatMap((x) => (x ? [x.codeHash] : [])),
+    ...[...algorithms.values()].map((a) => a.codeHash),
+  ];
   const hashed = codes.length > 0 ? `${canonical}\n${codes.join('\n')}` : canonical;
   const hash = createHash('sha256').update(hashed).digest('hex');
-  return { file, scenario, canonical, hash, strategy, swaps };
+  return { file, scenario, canonical, hash, strategy, swaps, algorithms };
+}
+
+/** Loads each algorithm module the scenario's orders and signals name, once per module as
+ *  written; a problem is the file's, at the first block that names the module. */
+function algorithmsOf(scenario: ScenarioFile, file: string): Map<string, LoadedAlgorithm> {
+  const out = new Map<string, LoadedAlgorithm>();
+  const load = (a: { readonly kind: string; readonly path?: string } | undefined, at: string): void => {
+    if (a?.kind !== 'module' || a.path === undefined || out.has(a.path)) return;
+    try {
+      out.set(a.path, loadAlgorithmOf(a.path, file));
+    } catch (err) {
+      if (err instanceof AlgorithmLoadError) throw oneProblem(file, `${at}.algo.${err.field}`, err.message);
+      throw err;
+    }
+  };
+  scenario.orders.forEach((o, i) => load(o.algo, `orders[${i}]`));
+  scenario.signals.forEach((s, i) => load(s.algo, `signals[${i}]`));
+  return out;
 }
 
 /** Loads each swap_strategy action's module as the strategy it replaces was loaded (its warm-up

@@ -4,6 +4,7 @@
 // run's magnitudes and its simulated work (scenario-limits.ts). An auto-routed parent goes
 // through TWAP only above the threshold at the market price, so only defaultTwap's own timing is
 // checked for it.
+import { isIntentAlgo } from './execution-schema.ts';
 import { makeInstrument, qtyToLots } from '../core/model/instrument.ts';
 import type { OrderType } from '../core/model/order.ts';
 import {
@@ -104,7 +105,8 @@ export function checkRunLimits(s: ScenarioFile, report: (path: Path, message: st
   const viaDefault = (kind: string, i: number) => `${kind}[${i}] (route: twap without a twap block)`;
   s.orders.forEach((o, i) => {
     const twap = o.twap ?? (o.route === 'twap' || o.algo ? def : undefined);
-    if (twap === undefined) return;
+    // An algorithm deciding as it runs takes the twap block's duration only: no grid to plan.
+    if (twap === undefined || isIntentAlgo(o.algo)) return;
     plan(
       'orders',
       i,
@@ -125,7 +127,7 @@ export function checkRunLimits(s: ScenarioFile, report: (path: Path, message: st
     );
   });
   s.signals.forEach((g, i) => {
-    if (g.route !== 'twap' && !g.algo) return;
+    if ((g.route !== 'twap' && !g.algo) || isIntentAlgo(g.algo)) return;
     const type: OrderType = g.price === undefined ? 'market' : 'limit';
     plan(
       'signals',

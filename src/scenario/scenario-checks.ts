@@ -4,6 +4,7 @@
 // they need and no others; quantities and prices on the instrument's lot and tick grid; the
 // instrument's own steps, the account's balances and the market model's levels. They run once
 // every field has parsed; the run's limits (run-limits.ts) run after them, on a sound scenario.
+import { isIntentAlgo } from './execution-schema.ts';
 import { parseDecimal } from '../core/model/decimal.ts';
 import { makeInstrument } from '../core/model/instrument.ts';
 import { InstrumentSet } from '../core/model/instrument-set.ts';
@@ -70,7 +71,22 @@ export function checkScenario(s: ScenarioFile, issue: Issue): void {
     // An order with an algo is sliced on its twap grid (routing.defaultTwap without a block); a
     // single-routed one is refused below, and checked as the single order it says it is.
     const grid = o.twap ?? (o.algo && o.route !== 'single' ? s.routing.defaultTwap : undefined);
-    if (grid) {
+    // An iceberg or a user's module prices its own children within the parent's limit.
+    const intent = isIntentAlgo(o.algo) && o.route !== 'single';
+    if (intent) {
+      if (o.type !== 'market' && o.type !== 'limit')
+        issue(path('type'), 'an algorithm deciding its children takes a market or a limit parent');
+      if (o.type === 'limit' && o.limitPrice === undefined) issue(path('limitPrice'), 'is required for a limit order');
+      if (o.algo?.kind === 'iceberg') {
+        const a = o.algo;
+        for (const k of ['display', 'displayMin', 'displayMax'] as const)
+          onGrid(['orders', i, 'algo', k], a[k], inst.lotSize, 'lots');
+        if (a.peg === undefined && o.type !== 'limit')
+          issue(['orders', i, 'algo', 'peg'], 'an iceberg of a market order needs a peg (touch, mid or far)');
+        if (a.displayMin !== undefined && a.displayMax !== undefined && Number(a.displayMax) < Number(a.displayMin))
+          issue(['orders', i, 'algo', 'displayMax'], 'must be at least displayMin');
+      }
+    } else if (grid) {
       // TWAP children are priced from the touch at each slice, not by a fixed parent price.
       if (o.limitPrice !== undefined)
         issue(path('limitPrice'), 'a TWAP prices its limit children from the touch: use twap.limitOffsetTicks');
@@ -117,6 +133,13 @@ export function checkScenario(s: ScenarioFile, issue: Issue): void {
     onGrid(['signals', i, 'price'], sig.price, inst.tickSize, 'ticks');
     if (sig.algo && sig.route === 'single')
       issue(['signals', i, 'algo'], 'a single-routed signal runs no algorithm: leave out route');
+    if (sig.algo?.kind === 'iceberg') {
+      const a = sig.algo;
+      for (const k of ['display', 'displayMin', 'displayMax'] as const)
+        onGrid(['signals', i, 'algo', k], a[k], inst.lotSize, 'lots');
+      if (a.peg === undefined && sig.price === undefined)
+        issue(['signals', i, 'algo', 'peg'], 'an iceberg of a market signal needs a peg (touch, mid or far)');
+    }
     if (sig.algo?.kind === 'pov' && sig.algo.minChildQty !== undefined)
       onGrid(['signals', i, 'algo', 'minChildQty'], sig.algo.minChildQty, inst.lotSize, 'lots');
   });

@@ -10,7 +10,7 @@ import { parseDurationMs } from '../core/model/time-fields.ts';
 import type { NodeCommand } from '../node/node-commands.ts';
 import { instrumentFor, toParentRequests } from './scenario-requests.ts';
 import type { ScenarioFile } from './scenario-fields.ts';
-import { toTrajectory } from './scenario-requests.ts';
+import { toAlgoRequest, toTrajectory } from './scenario-requests.ts';
 
 export interface ScenarioInput {
   /** For people: 'order buy-1', 'signal s-3', 'cancel buy-1', 'action kill_switch'. */
@@ -37,7 +37,14 @@ export function scenarioInputs(s: ScenarioFile, instrument: Instrument): Scenari
       label: `signal ${sig.id}`,
       atMs: parseDurationMs(sig.at),
       parentId: null,
-      command: { kind: 'EmitSignal', signal: toSignalRequest(sig, instrumentFor(s, instrument, sig.symbol)) },
+      command: {
+        kind: 'EmitSignal',
+        signal: toSignalRequest(
+          sig,
+          instrumentFor(s, instrument, sig.symbol),
+          parseDurationMs(s.routing.defaultTwap.duration),
+        ),
+      },
     });
   }
   for (const o of s.orders) {
@@ -83,8 +90,15 @@ function actionCommand(a: NodeAction): NodeCommand {
   }
 }
 
-export function toSignalRequest(sig: ScenarioFile['signals'][number], instrument: Instrument): SignalRequest {
+/** A scenario's signal as the node takes it; an algorithm deciding as it runs (iceberg, a
+ *  user's module) runs over `horizonMs` (routing.defaultTwap's duration). */
+export function toSignalRequest(
+  sig: ScenarioFile['signals'][number],
+  instrument: Instrument,
+  horizonMs: number,
+): SignalRequest {
   const trajectory = toTrajectory(sig.algo, instrument);
+  const algo = toAlgoRequest(sig.algo, instrument, horizonMs);
   return {
     signalId: sig.id,
     ...(sig.symbol === undefined ? {} : { symbol: instrument.symbol }),
@@ -93,6 +107,7 @@ export function toSignalRequest(sig: ScenarioFile['signals'][number], instrument
     price: sig.price === undefined ? null : priceToTicks(instrument, sig.price),
     route: sig.route,
     ...(trajectory === undefined ? {} : { trajectory }),
+    ...(algo === undefined ? {} : { algo }),
     reduceOnly: sig.reduceOnly,
     confirmations: sig.confirm,
     confirmedBy: sig.confirmedBy ?? null,

@@ -5,6 +5,8 @@ import { makeInstrument, priceToTicks, qtyToLots, quoteToUnits, type Instrument 
 import { InstrumentSet } from '../core/model/instrument-set.ts';
 import type { Confirmation } from '../core/model/safety-events.ts';
 import { algoTrajectory, type TrajectorySpec } from '../core/algo/trajectory.ts';
+import { DEFAULT_ICEBERG_CHECK_MS, type IcebergParams } from '../core/algo/iceberg.ts';
+import type { AlgoRequest } from '../core/algo/intent-algorithm.ts';
 import type { AlgoEntry, TwapEntry } from './execution-schema.ts';
 import type { ScenarioFile } from './scenario-fields.ts';
 import { parseDurationMs } from '../core/model/time-fields.ts';
@@ -12,7 +14,7 @@ import { parseDurationMs } from '../core/model/time-fields.ts';
 /** A scenario's `algo` block as the trajectory its slices follow; TWAP (or none): none, so a
  *  TWAP takes the exact path it always did. */
 export function toTrajectory(a: AlgoEntry | undefined, inst: Instrument): TrajectorySpec | undefined {
-  if (a === undefined) return undefined;
+  if (a === undefined || a.kind === 'iceberg' || a.kind === 'module') return undefined;
   return algoTrajectory(
     a,
     (q) => qtyToLots(inst, q),
@@ -21,6 +23,32 @@ export function toTrajectory(a: AlgoEntry | undefined, inst: Instrument): Trajec
       throw new Error(`algo.${field}: missing after validation`);
     },
   );
+}
+
+/** An `algo` block that decides its children as it runs (iceberg, a user's module) as the
+ *  engine's request over `durationMs` (the twap block's duration); any other: undefined. A
+ *  module is named as written (the host loads it relative to the file). */
+export function toAlgoRequest(
+  a: AlgoEntry | undefined,
+  inst: Instrument,
+  durationMs?: number,
+): AlgoRequest | undefined {
+  if (a === undefined) return undefined;
+  const horizon = durationMs === undefined ? {} : { durationMs };
+  if (a.kind === 'module') return { algo: 'module', module: a.path, params: a.params, ...horizon };
+  if (a.kind !== 'iceberg') return undefined;
+  const lots = (q: string): number => qtyToLots(inst, q);
+  const params: IcebergParams = {
+    displayMin: lots(a.display ?? (a.displayMin as string)),
+    displayMax: lots(a.display ?? (a.displayMax as string)),
+    ...(a.peg !== undefined
+      ? { peg: { to: a.peg, ...(a.offsetTicks !== undefined ? { offsetTicks: a.offsetTicks } : {}) } }
+      : {}),
+    ...(a.repegTicks !== undefined ? { repegTicks: a.repegTicks } : {}),
+    checkEveryMs: a.checkEvery !== undefined ? parseDurationMs(a.checkEvery) : DEFAULT_ICEBERG_CHECK_MS,
+    end: a.end,
+  };
+  return { algo: 'iceberg', params, ...horizon };
 }
 
 /** Scenario TWAP parameters to the engine's integers. */
@@ -52,6 +80,7 @@ export function toParentRequests(
   const orders = s.orders.map((o) => {
     const inst = instrumentFor(s, run, o.symbol);
     const trajectory = toTrajectory(o.algo, inst);
+    const algo = toAlgoRequest(o.algo, inst, parseDurationMs((o.twap ?? s.routing.defaultTwap).duration));
     return {
       id: o.id,
       at: parseDurationMs(o.at),
@@ -70,6 +99,7 @@ export function toParentRequests(
         route: o.twap || o.algo ? 'twap' : o.route,
         ...(o.twap ? { twap: toTwapParams(o.twap, inst) } : {}),
         ...(trajectory !== undefined ? { trajectory } : {}),
+        ...(algo !== undefined ? { algo } : {}),
         ...(o.partialFillPolicy ? { partialFillPolicy: o.partialFillPolicy } : {}),
         source: 'scenario-order',
       } satisfies ParentRequest,

@@ -68,7 +68,7 @@ export const parentStateSchema = z.object({
   symbol: z.string(),
   side: z.enum(['buy', 'sell']),
   qty: z.string(),
-  route: z.enum(['single', 'twap']),
+  route: z.enum(['single', 'twap', 'algo']),
   status: z.enum(['working', 'cancelling', 'filled', 'partially_filled', 'unfilled']),
   filledQty: z.string(),
   avgPrice: z.string().nullable(),

@@ -186,3 +186,23 @@ export type StrategyDefinition<P = Record<string, unknown>> = ReactiveDefinition
 export function defineStrategy<P>(definition: StrategyDefinition<P>): StrategyDefinition<P> {
   return definition;
 }
+
+export type {
+  AlgoChild,
+  AlgoContext,
+  AlgoDecision,
+  AlgoMarket,
+  AlgoParent,
+  AlgoTrigger,
+  ChildIntent,
+  ExecAlgorithm,
+  Peg,
+} from '../core/algo/intent-algorithm.ts';
+
+/** Returns its argument: it is there for the type checker (an execution algorithm module's
+ *  default export: `export default defineAlgorithm({ decide(ctx) { ... } })`). */
+export function defineAlgorithm(
+  algorithm: import('../core/algo/intent-algorithm.ts').ExecAlgorithm,
+): import('../core/algo/intent-algorithm.ts').ExecAlgorithm {
+  return algorithm;
+}

@@ -10,7 +10,9 @@ import { z } from 'zod';
 import { priceToTicks, qtyToLots, type Instrument } from '../core/model/instrument.ts';
 import { parentOrderId } from '../core/model/ids.ts';
 import type { SignalRequest } from '../core/engine/order-manager.ts';
-import { algoTrajectory, validateTrajectory, type TrajectorySpec } from '../core/algo/trajectory.ts';
+import { algoTrajectory, validateTrajectory, type AlgoFields, type TrajectorySpec } from '../core/algo/trajectory.ts';
+import { checkIcebergParams, DEFAULT_ICEBERG_CHECK_MS, type IcebergParams } from '../core/algo/iceberg.ts';
+import type { AlgoRequest } from '../core/algo/intent-algorithm.ts';
 import { TwapPlanError } from '../core/algo/twap-spec-check.ts';
 import type { NodeCommand } from '../node/node-commands.ts';
 
@@ -28,7 +30,7 @@ const signalShape = z.strictObject({
   /** The execution algorithm its parent follows, as a scenario order's `algo` block. */
   algo: z
     .strictObject({
-      kind: z.enum(['twap', 'vwap', 'is', 'pov']),
+      kind: z.enum(['twap', 'vwap', 'is', 'pov', 'iceberg']),
       profile: z.union([z.array(z.number()), z.literal('history')]).optional(),
       days: z.number().optional(),
       urgency: z.number().optional(),
@@ -38,6 +40,14 @@ const signalShape = z.strictObject({
       maxRate: z.number().optional(),
       minChildQty: amount.optional(),
       end: z.enum(['complete', 'stop']).optional(),
+      /** An iceberg's displayed quantity (or drawn between displayMin and displayMax), its peg
+       *  (touch, mid, far: absent, at the signal's price), offset and re-peg threshold, ticks. */
+      display: amount.optional(),
+      displayMin: amount.optional(),
+      displayMax: amount.optional(),
+      peg: z.enum(['touch', 'mid', 'far']).optional(),
+      offsetTicks: z.number().int().optional(),
+      repegTicks: z.number().int().positive().optional(),
     })
     .optional(),
   reduceOnly: z.boolean().optional(),
@@ -96,7 +106,8 @@ export function toCommand(
   const id = s.id ?? defaultId();
   if (s.algo !== undefined && s.route === 'single')
     throw new OutputError('signal.algo: a single-routed signal runs no algorithm: leave out route');
-  const trajectory = s.algo === undefined ? undefined : toTrajectory(s.algo, inst);
+  const trajectory = s.algo === undefined || s.algo.kind === 'iceberg' ? undefined : toTrajectory(s.algo, inst);
+  const algo = s.algo?.kind === 'iceberg' ? toIceberg(s.algo, inst, price !== null) : undefined;
   const signal: SignalRequest = {
     signalId: id,
     ...(s.symbol === undefined ? {} : { symbol: inst.symbol }),
@@ -105,6 +116,7 @@ export function toCommand(
     price,
     route: s.route ?? 'auto',
     ...(trajectory === undefined ? {} : { trajectory }),
+    ...(algo === undefined ? {} : { algo }),
     reduceOnly: s.reduceOnly ?? false,
     confirmations: [],
     confirmedBy: null,
@@ -139,11 +151,36 @@ export function toScore(
 export const isScore = (raw: unknown): boolean =>
   typeof raw === 'object' && raw !== null && (raw as { kind?: unknown }).kind === 'score';
 
+/** A signal's iceberg as its parent's algorithm (over the routing's default TWAP duration), its
+ *  inputs checked by the iceberg's own rules: a bad one is an OutputError naming the field. */
+function toIceberg(a: z.infer<typeof signalShape>['algo'] & object, inst: Instrument, hasLimit: boolean): AlgoRequest {
+  const fixed = a.display !== undefined;
+  if (fixed === (a.displayMin !== undefined || a.displayMax !== undefined) || (!fixed && a.displayMax === undefined))
+    throw new OutputError('signal.algo.display: give display, or displayMin and displayMax');
+  const params: IcebergParams = {
+    displayMin: toLots(inst, (a.display ?? a.displayMin) as number | string, 'signal.algo.displayMin'),
+    displayMax: toLots(inst, (a.display ?? a.displayMax) as number | string, 'signal.algo.displayMax'),
+    ...(a.peg !== undefined
+      ? { peg: { to: a.peg, ...(a.offsetTicks !== undefined ? { offsetTicks: a.offsetTicks } : {}) } }
+      : {}),
+    ...(a.repegTicks !== undefined ? { repegTicks: a.repegTicks } : {}),
+    checkEveryMs: DEFAULT_ICEBERG_CHECK_MS,
+    end: a.end ?? 'complete',
+  };
+  try {
+    checkIcebergParams(params, hasLimit);
+  } catch (err) {
+    if (err instanceof TwapPlanError) throw new OutputError(`signal.algo.${err.field}: ${err.problem}`);
+    throw err;
+  }
+  return { algo: 'iceberg', params };
+}
+
 /** A signal's algo as its parent's trajectory, its inputs checked by the planner's own rules
  *  (trajectory.ts validateTrajectory): a bad one is an OutputError naming signal.algo.<field>. */
 function toTrajectory(a: z.infer<typeof signalShape>['algo'] & object, inst: Instrument): TrajectorySpec | undefined {
   const spec = algoTrajectory(
-    a,
+    a as AlgoFields<number | string>,
     (q) => toLots(inst, q, 'signal.algo.minChildQty'),
     (field) => {
       throw new OutputError(`signal.algo.${field}: required for kind ${a.kind}`);

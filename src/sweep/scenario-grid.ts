@@ -56,6 +56,13 @@ const ALGO_FIELDS: Readonly<Record<string, Kind>> = {
   maxRate: 'number',
   minChildQty: 'string',
   end: 'string',
+  display: 'string',
+  displayMin: 'string',
+  displayMax: 'string',
+  peg: 'string',
+  offsetTicks: 'number',
+  repegTicks: 'number',
+  checkEvery: 'string',
 };
 /** Each kind's fields, as the algo block's schema states them. */
 const ALGO_TAKES: Readonly<Record<string, readonly string[]>> = Object.fromEntries(

@@ -103,6 +103,24 @@ describe('POST /orders/slice', () => {
       end: 'stop',
     });
 
+    // An iceberg runs over the request's duration: its plan stored, its children decided as it runs.
+    const ice = await post('/orders/slice', {
+      ...twap({ parentId: 'algo-ice', qty: '0.002' }),
+      algo: { kind: 'iceberg', display: '0.0005', peg: 'touch' },
+    });
+    expect(ice.status).toBe(201);
+    const icePlan = f.session
+      .entriesAfter(0)
+      .find((e) => e.event.kind === 'AlgoPlanned' && e.event.parentId === 'algo-ice');
+    expect(icePlan?.event.kind === 'AlgoPlanned' && icePlan.event.algo).toBe('iceberg');
+    // A module is loaded from a file, never named in a request.
+    const module = await post('/orders/slice', {
+      ...twap({ parentId: 'algo-module' }),
+      algo: { kind: 'module', path: './x.ts' },
+    });
+    expect(module.status).toBe(400);
+    expect(JSON.stringify(module.body)).toContain('algo.kind');
+
     const bad = await post('/orders/slice', { ...twap({ parentId: 'algo-bad' }), algo: { kind: 'pov', rate: 2 } });
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.body)).toContain('algo.rate');
@@ -110,7 +128,7 @@ describe('POST /orders/slice', () => {
     expect(unknown.status).toBe(400);
     expect(JSON.stringify(unknown.body)).toContain('algo.kind');
     expect(f.session.ledger.parents.has('algo-bad' as never)).toBe(false);
-    for (const id of ['algo-is', 'algo-pov'])
+    for (const id of ['algo-is', 'algo-pov', 'algo-ice'])
       await until(f.clock, () => f.session.ledger.parents.get(id as never)?.completed != null, 30_000);
   });
 

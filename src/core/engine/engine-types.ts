@@ -1,5 +1,6 @@
 // The engine's request and dependency types: a parent order as the router takes it, TWAP
 // parameters in the engine's integers, the routing policy and what the engine is built from.
+import type { AlgorithmResolver, AlgoRequest } from '../algo/intent-algorithm.ts';
 import type { CatchUp, EarlyStops } from '../algo/slice-scheduler.ts';
 import type { TrajectorySpec } from '../algo/trajectory.ts';
 import type { TwapRandomize } from '../algo/twap-slicer.ts';
@@ -54,6 +55,10 @@ export interface ParentRequest {
   /** The target trajectory a sliced parent's slices follow (algo/trajectory.ts) on the TWAP's
    *  slice grid; absent: TWAP's straight line. */
   readonly trajectory?: TrajectorySpec;
+  /** An algorithm that decides the children as it runs (an iceberg, a user's module:
+   *  algo/intent-runner.ts) over this horizon, instead of a trajectory on a slice grid. A parent
+   *  routed single ignores it. Its never-worse price: the parent's limit, else twap.stops. */
+  readonly algo?: AlgoRequest;
   readonly source: string;
   /** Overrides the fill detection config's policy for this parent's orders. */
   readonly partialFillPolicy?: PartialFillPolicy;
@@ -96,6 +101,9 @@ export interface EngineDeps {
   /** Minute bars before a VWAP's start, for `profile: history`; absent: such a VWAP falls back
    *  to the venue's default profile, saying why. */
   readonly volumeHistory?: MinuteVolumeSource;
+  /** Finds a user's algorithm module a parent names (the host loads it); absent: built-in
+   *  algorithms only. */
+  readonly algorithms?: AlgorithmResolver;
 }
 
 export interface CancelResult {

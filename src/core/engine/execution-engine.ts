@@ -104,6 +104,11 @@ export class ExecutionEngine {
           record: (e) => record(log, ledger, e),
           cancel: (id, reason) => children.cancel(id, reason, true),
           settle: (id, afterMs) => settler.settle(id, afterMs),
+          // An algorithm's child whose end fill detection confirmed: its runner may go on.
+          onResult: (ended) => {
+            const parentId = ledger.order(ended.clientOrderId)?.request.parentId;
+            if (parentId !== undefined) twaps.runnerOf(parentId)?.onSettled(ended.clientOrderId);
+          },
           ...(deps.priceOf ? { priceOf: deps.priceOf } : {}),
         })
       : null);
@@ -138,6 +143,7 @@ export class ExecutionEngine {
       instruments,
       sender,
       twaps,
+      completion,
       liquidity: this.liquidity,
       recordLiquidity: (e) => this.recordLiquidity(e),
       record: rec,
@@ -153,6 +159,7 @@ export class ExecutionEngine {
       observers: this.observers,
       children,
       completion,
+      twaps,
       record: rec,
     });
     this.recovery = new RestartRecovery({

@@ -22,6 +22,10 @@ import type { LiquidityEvent } from '../model/liquidity-events.ts';
 import type { EngineDeps, ParentRequest, TwapParams } from './engine-types.ts';
 import type { LiquidityBook } from './liquidity-book.ts';
 import type { RunningTwaps } from './running-twaps.ts';
+import type { ParentCompletion } from './parent-completion.ts';
+import { algoPlanned, resolveAlgorithm } from './algo-recovery.ts';
+import { IntentRunner, type RunnerPlan } from '../algo/intent-runner.ts';
+import type { AlgoRequest } from '../algo/intent-algorithm.ts';
 import type { SliceSender } from './slice-sender.ts';
 
 type Top = { readonly bid: number | null; readonly ask: number | null };
@@ -33,6 +37,7 @@ export interface ParentStarterDeps {
   readonly instruments: InstrumentSet;
   readonly sender: SliceSender;
   readonly twaps: RunningTwaps;
+  readonly completion: ParentCompletion;
   /** The liquidity caps TWAPs are planned with, or null when the run has none. */
   readonly liquidity: LiquidityBook | null;
   /** Logs a cap found off when a TWAP is planned (said once per symbol). */
@@ -59,7 +64,8 @@ export class ParentStarter {
     const twap =
       req.route === 'twap' ||
       (req.route === 'auto' && reference !== null && reference * req.qty * toPrimary > routing.twapThresholdUnits);
-    if (twap) this.startTwap(instrument, req, req.twap ?? this.defaultTwap(toPrimary), top, reference);
+    if (req.algo !== undefined && req.route !== 'single') this.startAlgo(instrument, req, req.algo, top);
+    else if (twap) this.startTwap(instrument, req, req.twap ?? this.defaultTwap(toPrimary), top, reference);
     else this.startSingle(instrument, req, top);
   }
 
@@ -75,7 +81,7 @@ export class ParentStarter {
     instrument: Instrument,
     req: ParentRequest,
     top: Top,
-    route: 'single' | 'twap',
+    route: 'single' | 'twap' | 'algo',
     totalSlices: number,
   ): void {
     this.deps.record({
@@ -130,6 +136,50 @@ export class ParentStarter {
     });
     this.deps.engine.log.commit();
     this.deps.sender.send(clientOrderId);
+  }
+
+  /** An algorithm that decides its children as it runs: parent and plan stored in one commit,
+   *  then its runner asks it (intent-runner.ts). An algorithm that cannot be found, or an
+   *  iceberg's impossible parameters, is a ParentRejected event. */
+  private startAlgo(instrument: Instrument, req: ParentRequest, algo: AlgoRequest, top: Top): void {
+    const { clock, rng } = this.deps.engine;
+    const now = clock.now();
+    const worstPrice = req.limitPrice ?? (req.type === 'market' ? req.twap?.stops.worstPrice : undefined) ?? null;
+    const durationMs = algo.durationMs ?? (req.twap ?? this.deps.engine.routing.defaultTwap).durationMs;
+    let algorithm;
+    try {
+      if (!(Number.isSafeInteger(durationMs) && durationMs > 0))
+        throw new TwapPlanError('duration', 'must be a positive horizon');
+      algorithm = resolveAlgorithm(algo, worstPrice !== null, this.deps.engine.algorithms);
+    } catch (err) {
+      const reason = err instanceof TwapPlanError ? err.message : `algorithm ${algo.algo}: ${(err as Error).message}`;
+      this.deps.record({ kind: 'ParentRejected', parentId: req.parentId, reason });
+      return;
+    }
+    this.parentCreated(instrument, req, top, 'algo', 0);
+    const plan: RunnerPlan = {
+      parentId: req.parentId,
+      symbol: instrument.symbol,
+      side: req.side,
+      qty: req.qty,
+      startTime: now,
+      endTime: now + durationMs,
+      worstPrice,
+      algo: algo.algo,
+      ...(algo.module !== undefined ? { module: algo.module } : {}),
+      params: algo.params,
+    };
+    this.deps.record(algoPlanned(plan));
+    this.deps.engine.log.commit();
+    const runner = new IntentRunner(
+      this.deps.sender.runnerPort(instrument, rng.stream(`algo/${req.parentId}`), () =>
+        this.deps.completion.completeIfDone(req.parentId),
+      ),
+      plan,
+      algorithm,
+    );
+    this.deps.twaps.registerRunner(req.parentId, runner);
+    runner.start();
   }
 
   /** A TWAP: planned; parent, plan and every child (pending_new) stored in one commit; then the

@@ -17,6 +17,7 @@ import { appendAndFold } from './append-and-fold.ts';
 import type { OrderRetry } from './order-retry.ts';
 import type { OrderSettle } from './order-settle.ts';
 import type { ParentCompletion } from './parent-completion.ts';
+import type { RunningTwaps } from './running-twaps.ts';
 
 /** Told of every venue message after the engine logged and handled it, with the order as it was
  *  before the message was folded, if it is ours. */
@@ -33,6 +34,7 @@ export interface ReportIntakeDeps {
   readonly observers: readonly ReportObserver[];
   readonly children: ChildOrders;
   readonly completion: ParentCompletion;
+  readonly twaps: RunningTwaps;
   record(e: ExecEvent): void;
 }
 
@@ -79,6 +81,8 @@ export class ReportIntake {
         'revived after it was given up on: the venue has it, its remainder is cancelled',
       );
     }
+    // A fill or an end of an algorithm's child asks the algorithm (on the clock, after this).
+    this.deps.twaps.runnerOf(order.request.parentId)?.onChild(prior, order);
     this.deps.completion.completeIfDone(order.request.parentId);
   }
 }

@@ -3,7 +3,10 @@
 // original client order ids through the slice sender; single orders are sent again or
 // scheduled), fill detection resumes on every live order and every watch the crash cut short,
 // and parents whose children all ended complete. Also the adoption of an orphan as our order.
+import type { ExecAlgorithm } from '../algo/intent-algorithm.ts';
+import { IntentRunner } from '../algo/intent-runner.ts';
 import { SliceScheduler } from '../algo/slice-scheduler.ts';
+import { algosFromLog, resolveAlgorithm } from './algo-recovery.ts';
 import { povTarget } from './pov-target.ts';
 import type { FillMonitor } from '../fills/fill-monitor.ts';
 import type { ExecEvent, LogEntry } from '../model/events.ts';
@@ -87,6 +90,34 @@ export class RestartRecovery {
       );
       this.deps.twaps.register(parentId, scheduler, t.plan.intervalMs);
       scheduler.resume(runs.get(parentId) ?? []);
+    }
+    // Intent-driven parents: the runner rebuilt from the stored plan and the memo last kept; the
+    // algorithm is asked again from the children's states (their numbers continue after the
+    // highest stored, so no id is used twice). One that cannot be found again stops its parent
+    // at its first decision, with the reason.
+    for (const [parentId, a] of algosFromLog(entries)) {
+      const parent = ledger.parents.get(parentId);
+      if (!parent || parent.completed || parent.stopReason !== null) continue;
+      let algorithm: ExecAlgorithm;
+      try {
+        algorithm = resolveAlgorithm(a.plan, a.plan.worstPrice !== null, this.deps.engine.algorithms);
+      } catch (err) {
+        const reason = `cannot resume algorithm ${a.plan.module ?? a.plan.algo}: ${(err as Error).message}`;
+        algorithm = {
+          decide: () => {
+            throw new Error(reason);
+          },
+        };
+      }
+      const runner = new IntentRunner(
+        sender.runnerPort(this.instrumentOf(parent.spec.symbol), this.deps.engine.rng.stream(`algo/${parentId}`), () =>
+          this.deps.completion.completeIfDone(parentId),
+        ),
+        a.plan,
+        algorithm,
+      );
+      this.deps.twaps.registerRunner(parentId, runner);
+      runner.resume(a.memo);
     }
     // Fill detection resumes: every live order, and every order whose monitoring the crash cut
     // short (it may have ended at the venue meanwhile: the watch verifies and ends it).

@@ -118,6 +118,7 @@ function run(twaps: readonly Twap[], flips: readonly Flip[]) {
     instruments,
     sender,
     twaps: twapsRunning,
+    completion,
     liquidity: null,
     recordLiquidity: () => {},
     record: rec,

@@ -3,7 +3,9 @@
 // a crash after the send leaves it 'submitted' in the store, and restart looks it up), handed
 // to the broker, and watched by fill detection. A TWAP's scheduler asks this sender's guard at
 // its place among a slice's checks and sends what it cleared without asking again (slicePort).
+import type { RunnerOps } from '../algo/intent-runner.ts';
 import type { SchedulerOps } from '../algo/slice-scheduler.ts';
+import type { Rng } from '../clock/rng.ts';
 import type { FillMonitor } from '../fills/fill-monitor.ts';
 import type { PartialFillPolicy } from '../fills/fill-config.ts';
 import type { EventLog } from '../log/event-log.ts';
@@ -68,6 +70,27 @@ export class SliceSender {
       blocked: (child, qty) => guard.blocks(side, qty, child, symbol),
       send: (id) => this.sendCleared(id),
       cancelChild: (id, reason) => children.cancel(id, reason),
+    };
+  }
+
+  /** What an intent-driven parent's runner needs: the market and the ledger, the send of a child
+   *  through this sender's guards (as a single order's: abandoned with the reason when one says
+   *  no), the cancel of a child, and the parent's completion check. */
+  runnerPort(instrument: Instrument, rng: Rng, completeIfDone: () => void): RunnerOps {
+    const { clock, ledger, marketData, children, log, broker } = this.deps;
+    return {
+      clock,
+      ledger,
+      marketData,
+      instrument,
+      clientIdMaxLength: broker.clientIdMaxLength,
+      rng,
+      record: (e) => this.deps.record(e),
+      commit: () => log.commit(),
+      send: (id) => this.send(id),
+      cancelChild: (id, reason) => children.cancel(id, reason),
+      settling: (id) => this.deps.fills?.settling(id) ?? false,
+      completeIfDone,
     };
   }
 

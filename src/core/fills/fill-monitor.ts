@@ -199,6 +199,14 @@ export class FillMonitor {
     );
   }
 
+  /** Whether fill detection watches the order and has not yet ended its watch: an order that
+   *  ended short of a fill is settled only once its end was confirmed (fills a lost push hid
+   *  are found by that confirmation). */
+  settling(id: ClientOrderId): boolean {
+    const w = this.watches.get(id);
+    return w !== undefined && w.phase !== 'done';
+  }
+
   /** The engine changed an order without a venue message (abandoned, cancelled before sending). */
   onLocalChange(id: ClientOrderId): void {
     const w = this.watches.get(id);

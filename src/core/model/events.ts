@@ -10,6 +10,7 @@ import type { SafetyEvent } from './safety-events.ts';
 import type { ReconEvent } from './recon-events.ts';
 import type { RequestEvent } from './request-events.ts';
 import type { LiquidityEvent, PlannedLiquidityCap } from './liquidity-events.ts';
+import type { AlgoEvent } from './algo-events.ts';
 import type { QuoteFallbackEvent } from './quote-fallback-events.ts';
 import type { VenueMessage } from './reports.ts';
 import type { StrategyEvent } from './strategy-events.ts';
@@ -30,8 +31,9 @@ export interface ParentOrderCreated {
   readonly tif: TimeInForce;
   readonly limitPrice: number | null;
   readonly totalSlices: number;
-  /** How it is executed: one order, or TWAP slices. */
-  readonly route: 'single' | 'twap';
+  /** How it is executed: one order, TWAP slices (any trajectory), or children an algorithm
+   *  decides as it runs (algo/intent-runner.ts; totalSlices 0: not known in advance). */
+  readonly route: 'single' | 'twap' | 'algo';
   /** Best bid and ask (ticks) when the parent started; null when that side was empty. */
   readonly arrivalBid: number | null;
   readonly arrivalAsk: number | null;
@@ -382,6 +384,7 @@ export type ExecEvent =
   | RequestEvent
   | StrategyEvent
   | LiquidityEvent
+  | AlgoEvent
   | QuoteFallbackEvent
   | ReplayStats;
 

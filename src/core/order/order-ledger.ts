@@ -33,6 +33,8 @@ export interface ParentState {
   /** A TWAP's plan as logged (what the planner changed of what was asked, among the rest); null
    *  for a single order. */
   plan: TwapPlanned | null;
+  /** The algorithm an intent-driven parent runs (AlgoPlanned: 'iceberg', 'module'), else null. */
+  algo: string | null;
   /** Totals over `children`, kept by the fold as each child changes, so that a question about
    *  the whole parent (is every child ended? what is filled? what is committed?) costs the same
    *  on the last slice of a long TWAP as on the first, instead of a walk over every child. */
@@ -95,6 +97,7 @@ export const LEDGER_KINDS: readonly string[] = [
   'ParentCancelRequested',
   'ParentStopped',
   'TwapPlanned',
+  'AlgoPlanned',
   'OrderCreated',
   'OrphanDetected',
   'AccountBaseline',
@@ -266,6 +269,7 @@ export class OrderLedger {
           cancelRequested: false,
           stopReason: null,
           plan: null,
+          algo: null,
           totals: { open: 0, pendingNew: 0, filled: 0, committed: 0 },
         });
         return NO_DERIVED;
@@ -282,6 +286,11 @@ export class OrderLedger {
       case 'TwapPlanned': {
         const parent = this.parents.get(event.parentId);
         if (parent) parent.plan = event;
+        return NO_DERIVED;
+      }
+      case 'AlgoPlanned': {
+        const parent = this.parents.get(event.parentId as ParentOrderId);
+        if (parent) parent.algo = event.algo;
         return NO_DERIVED;
       }
       case 'OrderCreated': {

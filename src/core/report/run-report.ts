@@ -59,11 +59,13 @@ export interface ParentReport {
   readonly totalCostBps: number | null;
   readonly childOrders: number;
   readonly status: 'filled' | 'partially_filled' | 'unfilled' | 'working';
-  readonly route: 'single' | 'twap';
-  /** The algorithm a sliced parent's slices follow (twap, vwap, is: implementation shortfall);
-   *  null for a single order. */
-  readonly algo: 'twap' | 'vwap' | 'is' | 'pov' | null;
-  /** Slices (children) sent to the venue at least once, of the plan's total. */
+  readonly route: 'single' | 'twap' | 'algo';
+  /** The algorithm a sliced parent's slices follow (twap, vwap, is: implementation shortfall,
+   *  pov), or that decides its children as it runs (iceberg, module: a user's); null for a
+   *  single order. */
+  readonly algo: 'twap' | 'vwap' | 'is' | 'pov' | 'iceberg' | 'module' | null;
+  /** Slices (children) sent to the venue at least once, of the plan's total (an algorithm
+   *  deciding as it runs: of the children it placed). */
   readonly slicesExecuted: number;
   readonly totalSlices: number;
   readonly stoppedEarly: boolean;
@@ -384,9 +386,16 @@ export class RunReportFold {
         childOrders: children.length,
         status: parent.completed?.status ?? 'working',
         route: spec.route,
-        algo: spec.route === 'single' ? null : algoName(parent.plan?.trajectory?.kind),
+        algo:
+          spec.route === 'single'
+            ? null
+            : spec.route === 'algo'
+              ? parent.algo === 'iceberg'
+                ? 'iceberg'
+                : 'module'
+              : algoName(parent.plan?.trajectory?.kind),
         slicesExecuted: children.filter((c) => c.attempts > 0).length,
-        totalSlices: spec.totalSlices,
+        totalSlices: spec.route === 'algo' ? children.length : spec.totalSlices,
         stoppedEarly: parent.stopReason !== null,
         stopReason: parent.stopReason,
         marketVwap: bench?.vwap != null ? fractionalTicksToPrice(inst, bench.vwap) : null,

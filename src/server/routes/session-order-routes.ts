@@ -15,7 +15,7 @@ import { isTerminal } from '../../core/model/order-status.ts';
 import type { Confirmation } from '../../core/model/safety-events.ts';
 import type { CommandResult } from '../../node/node-commands.ts';
 import type { RequestTag } from '../../node/request-journal.ts';
-import { toTrajectory, toTwapParams } from '../../scenario/scenario-requests.ts';
+import { toAlgoRequest, toTrajectory, toTwapParams } from '../../scenario/scenario-requests.ts';
 import { decide, keyHeader, keyOf, answered, priorDecision, requestTag, type Decision } from '../idempotent-command.ts';
 import { lotsField, ticksField } from '../instrument-fields.ts';
 import { ProblemError } from '../problem.ts';
@@ -157,6 +157,10 @@ export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
         if (algo?.kind === 'pov' && algo.minChildQty !== undefined)
           lotsField(inst, algo.minChildQty, 'body.algo.minChildQty');
         const trajectory = toTrajectory(algo, inst);
+        if (algo?.kind === 'iceberg')
+          for (const k of ['display', 'displayMin', 'displayMax'] as const)
+            if (algo[k] !== undefined) lotsField(inst, algo[k], `body.algo.${k}`);
+        const algoRequest = toAlgoRequest(algo, inst);
         const request: ParentRequest = {
           parentId,
           side,
@@ -167,6 +171,7 @@ export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
           route: 'twap',
           twap: toTwapParams(twap, inst),
           ...(trajectory === undefined ? {} : { trajectory }),
+          ...(algoRequest === undefined ? {} : { algo: algoRequest }),
           source,
         };
         return answer(await operatorParent(port, request, confirm, confirmedBy, tag));
@@ -344,6 +349,10 @@ export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
         if (b.algo?.kind === 'pov' && b.algo.minChildQty !== undefined)
           lotsField(inst, b.algo.minChildQty, 'body.algo.minChildQty');
         const trajectory = toTrajectory(b.algo, inst);
+        if (b.algo?.kind === 'iceberg')
+          for (const k of ['display', 'displayMin', 'displayMax'] as const)
+            if (b.algo[k] !== undefined) lotsField(inst, b.algo[k], `body.algo.${k}`);
+        const algoRequest = toAlgoRequest(b.algo, inst);
         const signal = {
           signalId: b.signalId,
           side: b.side,
@@ -351,6 +360,7 @@ export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
           price,
           route: b.route,
           ...(trajectory === undefined ? {} : { trajectory }),
+          ...(algoRequest === undefined ? {} : { algo: algoRequest }),
           reduceOnly: b.reduceOnly,
           confirmations: b.confirm,
           confirmedBy: b.confirmedBy ?? null,

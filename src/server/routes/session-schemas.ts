@@ -35,15 +35,22 @@ const parentIdField = idField.describe(
   'the parent’s id and the request’s idempotency key: the same request again is answered as the first was, another under the same id is a 409. Default: the Idempotency-Key header, else a new id',
 );
 
+/** An algo block a request may name: any but a user's module (a module is loaded from a scenario
+ *  or session file, never from a request's body). */
+const requestAlgo = algoSchema.refine((a) => a.kind !== 'module', {
+  error: 'a module algorithm is loaded from a scenario or session file, not named in a request',
+  path: ['kind'],
+});
+
 export const sliceBody = z
   .strictObject({
     parentId: parentIdField.optional(),
     ...orderFields,
     ...twapSchema.shape,
-    algo: algoSchema
+    algo: requestAlgo
       .optional()
       .describe(
-        'the execution algorithm the slices follow on this grid: { kind: twap } (the default), { kind: vwap, profile?, days? } (profile: a list of weights, or history with days 1-20), { kind: is, urgency, volatility, impact } or { kind: pov, rate, maxRate?, minChildQty?, end? }',
+        'the execution algorithm the slices follow on this grid: { kind: twap } (the default), { kind: vwap, profile?, days? } (profile: a list of weights, or history with days 1-20), { kind: is, urgency, volatility, impact } or { kind: pov, rate, maxRate?, minChildQty?, end? }; or an iceberg over the duration (no grid): { kind: iceberg, display | displayMin and displayMax, peg?, offsetTicks?, repegTicks?, checkEvery?, end? }',
       ),
   })
   .refine((t) => (t.interval === undefined) !== (t.slices === undefined), {
@@ -80,10 +87,10 @@ export const signalBody = z.strictObject({
   qty: orderFields.qty,
   price: positiveDecimal.optional().describe('entry price: a limit order there; absent: a market order'),
   route: z.enum(['auto', 'single', 'twap']).default('auto'),
-  algo: algoSchema
+  algo: requestAlgo
     .optional()
     .describe(
-      'the execution algorithm its parent follows, as on /orders/slice; a signal with one is sliced on the session’s routing.defaultTwap grid',
+      'the execution algorithm its parent follows, as on /orders/slice; a signal with one is sliced on the session’s routing.defaultTwap grid (an iceberg runs over its duration)',
     ),
   reduceOnly: z.boolean().default(false),
   confirm: confirmations,

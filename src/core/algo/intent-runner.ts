@@ -1,0 +1,563 @@
+// Runs one parent whose children an algorithm decides as it goes (intent-algorithm.ts), on the
+// Clock: the algorithm is asked at its start, at the wake-up times it names, on each fill and end
+// of its children, and once at the horizon; the runner carries out its intents and enforces what
+// no algorithm may break, whatever it returns:
+// - never more working and filled than the parent's qty: a place is clipped to the room left
+//   (what the children filled and may still fill counted in full), or refused when none is left,
+//   each with a logged reason (AlgoIntentRefused);
+// - every child goes out through the engine's sender, the one a single order or a TWAP slice
+//   takes: cancel requested, kill switch, breaker, venue hours; its price is never worse than the
+//   parent's limit or never-worse price (a market child of such a parent is an IOC limit at it);
+// - client order ids the node derives from the parent and the child's number (1, 2, 3...), each
+//   child stored (OrderCreated, committed) before it is sent, so a restarted process knows every
+//   number used and every child sent, and never sends an id twice;
+// - a throw, or a decision that is not well formed (a bad intent, a handle that names no child of
+//   its own, a wake-up not after now, a memo that is not JSON), stops the parent with the reason
+//   (ParentStopped) and cancels its open children; nothing of that decision is carried out.
+// The plan (AlgoPlanned) and each memo the algorithm keeps (AlgoMemo) are in the log: restart
+// recovery rebuilds the runner from them (algo-recovery.ts). Why: docs/0073-algorithm-intents.md.
+import type { Subscription } from 'rxjs';
+import type { Rng } from '../clock/rng.ts';
+import { canonicalJson } from '../log/canonical-json.ts';
+import { deriveClientOrderId, utcDate } from '../model/client-order-id.ts';
+import type { ExecEvent } from '../model/events.ts';
+import type { ClientOrderId, ParentOrderId, Symbol } from '../model/ids.ts';
+import { ticksToPrice, type Instrument } from '../model/instrument.ts';
+import type { Side } from '../model/order.ts';
+import { isTerminal } from '../model/order-status.ts';
+import type { OrderState } from '../order/apply-event.ts';
+import type { OrderLedger } from '../order/order-ledger.ts';
+import type { MarketDataPort } from '../ports/broker.ts';
+import type { Clock } from '../ports/clock.ts';
+import type {
+  AlgoChild,
+  AlgoContext,
+  AlgoDecision,
+  AlgoRef,
+  AlgoTrigger,
+  ChildIntent,
+  ExecAlgorithm,
+  Peg,
+  PlaceIntent,
+} from './intent-algorithm.ts';
+
+export interface RunnerOps {
+  readonly clock: Clock;
+  readonly ledger: OrderLedger;
+  readonly marketData: MarketDataPort;
+  readonly instrument: Instrument;
+  readonly clientIdMaxLength: number;
+  /** The run's seeded random stream for this parent. */
+  readonly rng: Rng;
+  record(event: ExecEvent): void;
+  /** Makes what was recorded durable (a child is stored before it is sent). */
+  commit(): void;
+  /** Sends a pending_new child through the guards (the engine's sender: abandoned with the
+   *  reason when one says no). */
+  send(id: ClientOrderId): void;
+  /** Cancels a child: locally when never sent, at the venue when working. */
+  cancelChild(id: ClientOrderId, reason: string): void;
+  /** Whether an order's end is not confirmed yet (fill detection still watches it): a child
+   *  that ended short of a fill may have fills a lost report hid until then. */
+  settling(id: ClientOrderId): boolean;
+  /** The parent may be complete: asked when the runner finishes. */
+  completeIfDone(): void;
+}
+
+/** What the runner knows of its parent, from its request or its stored plan. */
+export interface RunnerPlan extends AlgoRef {
+  readonly parentId: ParentOrderId;
+  readonly symbol: Symbol;
+  readonly side: Side;
+  readonly qty: number;
+  readonly startTime: number;
+  readonly endTime: number;
+  /** Ticks: no child is priced worse (the parent's limit or never-worse price); null: none. */
+  readonly worstPrice: number | null;
+}
+
+/** Decisions at one instant past which the algorithm is taken to loop, and the parent stopped. */
+export const MAX_DECISIONS_PER_INSTANT = 1000;
+
+/** A child's client order id: derived from the parent and the child's number, never from what
+ *  the algorithm asked (so the same number is the same id on every retry and after a restart). */
+export function algoClientOrderId(plan: RunnerPlan, handle: number, maxLength: number): ClientOrderId {
+  return deriveClientOrderId(
+    {
+      parentId: plan.parentId,
+      symbol: plan.symbol,
+      side: plan.side,
+      qty: plan.qty,
+      tradeDate: utcDate(plan.startTime),
+      sliceNum: handle,
+      params: `algo1;${plan.algo};${plan.module ?? ''};${canonicalJson(plan.params ?? null)}`,
+    },
+    maxLength,
+  );
+}
+
+export class IntentRunner {
+  private done = false;
+  private memo: unknown = null;
+  private memoText = 'null';
+  private nextHandle = 1;
+  private wake: Subscription | null = null;
+  private endTimer: Subscription | null = null;
+  /** Children to place once the child they replace has ended, by its handle. */
+  private readonly replacements = new Map<number, { qty?: number; price?: number; peg?: Peg }>();
+  private instant = Number.NaN;
+  private decisionsAtInstant = 0;
+  private readonly handles = new Map<number, ClientOrderId>();
+
+  constructor(
+    private readonly ops: RunnerOps,
+    readonly plan: RunnerPlan,
+    private readonly algorithm: ExecAlgorithm,
+  ) {}
+
+  get parentId(): ParentOrderId {
+    return this.plan.parentId;
+  }
+
+  get finished(): boolean {
+    return this.done;
+  }
+
+  /** Asks the algorithm now, and at the horizon. */
+  start(): void {
+    this.armEnd();
+    this.ask('start', null);
+  }
+
+  /** After a restart: the children stored, the memo last kept; the algorithm is asked again (at
+   *  the horizon's trigger when the horizon passed while down). */
+  resume(memo: unknown): void {
+    this.memo = memo ?? null;
+    this.memoText = canonicalJson(this.memo);
+    for (const o of this.ops.ledger.childrenOf(this.plan.parentId)) {
+      this.handles.set(o.request.sliceNum, o.request.clientOrderId);
+      this.nextHandle = Math.max(this.nextHandle, o.request.sliceNum + 1);
+    }
+    if (this.ops.clock.now() >= this.plan.endTime) this.ask('end', null);
+    else {
+      this.armEnd();
+      this.ask('resume', null);
+    }
+  }
+
+  /** A child of this parent changed at the venue: a fill or an end asks the algorithm; an end
+   *  short of a fill once it is confirmed (onSettled). */
+  onChild(before: OrderState | undefined, after: OrderState): void {
+    if (this.done || before === undefined) return;
+    if (isTerminal(after.status) && !isTerminal(before.status)) {
+      if (after.status !== 'filled' && this.ops.settling(after.request.clientOrderId)) return;
+      this.ask('ended', after.request.sliceNum);
+    } else if (after.filledQty > before.filledQty) this.ask('fill', after.request.sliceNum);
+  }
+
+  /** Fill detection confirmed how a child ended: an end short of a fill asks the algorithm. */
+  onSettled(id: ClientOrderId): void {
+    if (this.done) return;
+    const o = this.ops.ledger.order(id);
+    if (o && isTerminal(o.status) && o.status !== 'filled') this.ask('ended', o.request.sliceNum);
+  }
+
+  /** Lots a new child may take: the parent's qty less what the children filled and may still
+   *  fill, a child whose end is not confirmed yet counted in full. */
+  private room(): number {
+    const parent = this.ops.ledger.parents.get(this.plan.parentId);
+    if (!parent) return 0;
+    let unconfirmed = 0;
+    for (const id of parent.children) {
+      const o = this.ops.ledger.order(id);
+      if (o && isTerminal(o.status) && o.filledQty < o.request.qty && this.ops.settling(id))
+        unconfirmed += o.request.qty - o.filledQty;
+    }
+    return Math.max(0, this.plan.qty - parent.totals.committed - unconfirmed);
+  }
+
+  /** Cancels the parent's open children and asks the algorithm no more (the cancel was logged). */
+  cancel(reason: string): { cancelledSlices: number; cancelRequests: number } {
+    return this.stop(`cancelled: ${reason}`);
+  }
+
+  private armEnd(): void {
+    const { clock } = this.ops;
+    this.endTimer = clock.schedule(() => this.decide('end', null), Math.max(0, this.plan.endTime - clock.now()));
+  }
+
+  private ask(trigger: AlgoTrigger, child: number | null): void {
+    this.ops.clock.post(() => this.decide(trigger, child), 0);
+  }
+
+  private stop(reason: string): { cancelledSlices: number; cancelRequests: number } {
+    if (this.done) return { cancelledSlices: 0, cancelRequests: 0 };
+    this.finish();
+    this.ops.record({ kind: 'ParentStopped', parentId: this.plan.parentId, reason });
+    let cancelledSlices = 0;
+    let cancelRequests = 0;
+    for (const o of this.ops.ledger.childrenOf(this.plan.parentId)) {
+      if (isTerminal(o.status) || o.status === 'pending_cancel') continue;
+      if (o.status === 'pending_new' && o.attempts === 0) cancelledSlices++;
+      else cancelRequests++;
+      this.ops.cancelChild(o.request.clientOrderId, reason);
+    }
+    this.ops.completeIfDone();
+    return { cancelledSlices, cancelRequests };
+  }
+
+  private finish(): void {
+    this.done = true;
+    this.wake?.unsubscribe();
+    this.endTimer?.unsubscribe();
+    this.wake = this.endTimer = null;
+    this.replacements.clear();
+  }
+
+  private decide(trigger: AlgoTrigger, child: number | null): void {
+    if (this.done) return;
+    const { clock, ledger } = this.ops;
+    const parent = ledger.parents.get(this.plan.parentId);
+    if (!parent || parent.completed) return this.finish();
+    if (parent.cancelRequested) {
+      this.stop('cancel requested');
+      return;
+    }
+    const now = clock.now();
+    if (now !== this.instant) {
+      this.instant = now;
+      this.decisionsAtInstant = 0;
+    }
+    if (++this.decisionsAtInstant > MAX_DECISIONS_PER_INSTANT) {
+      this.stop(`the algorithm was asked ${MAX_DECISIONS_PER_INSTANT} times at one instant: it loops`);
+      return;
+    }
+    if (trigger === 'wake') this.wake = null;
+    // A replaced child that ended: its replacement goes out before the algorithm is asked.
+    let placed = 0;
+    if (trigger === 'ended' && child !== null) placed += this.placeReplacement(child);
+    const ctx = this.context(trigger, child, now);
+    let decision: AlgoDecision;
+    try {
+      decision = this.algorithm.decide(ctx);
+    } catch (err) {
+      this.stop(`the algorithm failed: ${err instanceof Error ? err.message : String(err)}`);
+      return;
+    }
+    const problem = checkDecision(decision, now, (h) => this.handles.has(h));
+    if (problem !== null) {
+      this.stop(`the algorithm returned a bad decision: ${problem}`);
+      return;
+    }
+    if (decision.memo !== undefined) {
+      const text = canonicalJson(decision.memo);
+      if (text !== this.memoText) {
+        this.memo = decision.memo;
+        this.memoText = text;
+        this.ops.record({ kind: 'AlgoMemo', parentId: this.plan.parentId, memo: JSON.parse(text) as unknown });
+      }
+    }
+    for (const intent of decision.intents ?? []) {
+      if (this.done) return;
+      placed += this.act(intent);
+    }
+    if (this.done) return;
+    if (decision.wakeAt !== undefined && decision.wakeAt !== null) {
+      this.wake?.unsubscribe();
+      this.wake = clock.schedule(() => this.decide('wake', null), decision.wakeAt - now);
+    }
+    const totals = parent.totals;
+    const ended =
+      decision.done === true ||
+      totals.filled >= this.plan.qty ||
+      (now >= this.plan.endTime && totals.open === 0 && placed === 0 && this.replacements.size === 0);
+    if (ended) {
+      this.finish();
+      this.ops.completeIfDone();
+    }
+  }
+
+  private context(trigger: AlgoTrigger, child: number | null, now: number): AlgoContext {
+    const { ledger, marketData, instrument } = this.ops;
+    const parent = ledger.parents.get(this.plan.parentId);
+    const totals = parent?.totals ?? { filled: 0 };
+    const top = marketData.topOfBook(instrument.symbol);
+    const children: AlgoChild[] = ledger.childrenOf(this.plan.parentId).map((o) => ({
+      handle: o.request.sliceNum,
+      qty: o.request.qty,
+      filledQty: o.filledQty,
+      status: o.status,
+      open: !isTerminal(o.status),
+      type: o.request.type,
+      price: o.request.limitPrice ?? null,
+      placedAt: o.request.scheduledTime,
+    }));
+    let rng: Rng | null = null;
+    const stream = String(children.length);
+    return {
+      now,
+      trigger,
+      child,
+      parent: {
+        id: this.plan.parentId,
+        symbol: this.plan.symbol,
+        side: this.plan.side,
+        qty: this.plan.qty,
+        limitPrice: this.plan.worstPrice,
+        startTime: this.plan.startTime,
+        endTime: this.plan.endTime,
+        filledQty: totals.filled,
+        room: this.room(),
+        params: this.plan.params,
+      },
+      market: { bid: top.bid, ask: top.ask, bidQty: top.bidQty, askQty: top.askQty },
+      children,
+      memo: this.memo,
+      random: () => (rng ??= this.ops.rng.stream(stream)).next(),
+    };
+  }
+
+  /** Carries out one intent; returns the children placed (0 or 1). */
+  private act(intent: ChildIntent): number {
+    switch (intent.kind) {
+      case 'place':
+        return this.place(intent, describe(intent));
+      case 'cancel': {
+        const id = this.handles.get(intent.child) as ClientOrderId;
+        const o = this.ops.ledger.order(id);
+        if (!o || isTerminal(o.status) || o.status === 'pending_cancel') {
+          this.refuse(
+            describe(intent),
+            'refused',
+            `child ${intent.child} is ${o?.status ?? 'unknown'}: nothing to cancel`,
+          );
+          return 0;
+        }
+        this.ops.cancelChild(id, `the algorithm cancelled child ${intent.child}`);
+        return 0;
+      }
+      case 'replace': {
+        const id = this.handles.get(intent.child) as ClientOrderId;
+        const o = this.ops.ledger.order(id) as OrderState;
+        const price = intent.price ?? o.request.limitPrice;
+        const next = {
+          qty: intent.qty ?? Math.max(0, o.request.qty - o.filledQty),
+          ...(intent.peg !== undefined ? { peg: intent.peg } : price !== undefined ? { price } : {}),
+        };
+        if (isTerminal(o.status)) {
+          this.refuse(
+            describe(intent),
+            'refused',
+            `child ${intent.child} had already ended (${o.status}): not replaced`,
+          );
+          return 0;
+        }
+        this.replacements.set(intent.child, next);
+        if (o.status !== 'pending_cancel') this.ops.cancelChild(id, `the algorithm replaced child ${intent.child}`);
+        // A child never sent ends at once: its replacement goes out now.
+        if (isTerminal((this.ops.ledger.order(id) as OrderState).status)) return this.placeReplacement(intent.child);
+        return 0;
+      }
+    }
+  }
+
+  private placeReplacement(handle: number): number {
+    const r = this.replacements.get(handle);
+    if (r === undefined) return 0;
+    this.replacements.delete(handle);
+    const old = this.ops.ledger.order(this.handles.get(handle) as ClientOrderId) as OrderState;
+    const type = old.request.type === 'market' || (r.price === undefined && r.peg === undefined) ? 'market' : 'limit';
+    const intent: PlaceIntent = {
+      kind: 'place',
+      qty: r.qty ?? 0,
+      type,
+      ...(type === 'limit' ? (r.peg !== undefined ? { peg: r.peg } : { price: r.price as number }) : {}),
+    };
+    if (intent.qty <= 0) return 0;
+    return this.place(intent, `replace ${handle}: ${describe(intent)}`);
+  }
+
+  private place(intent: PlaceIntent, text: string): number {
+    const { ledger, clock, instrument } = this.ops;
+    const parent = ledger.parents.get(this.plan.parentId);
+    if (!parent) return 0;
+    const room = this.room();
+    if (room === 0) {
+      this.refuse(text, 'refused', 'nothing left: what the children filled and may still fill is the parent qty');
+      return 0;
+    }
+    let qty = intent.qty;
+    if (qty > room) {
+      this.refuse(text, 'clipped', `${qty} lots would take the parent past its qty: ${room} lots sent`);
+      qty = room;
+    }
+    const buy = this.plan.side === 'buy';
+    const worst = this.plan.worstPrice;
+    let type: 'market' | 'limit' = intent.type;
+    let tif: 'GTC' | 'IOC' | 'DAY' = intent.type === 'market' ? 'IOC' : (intent.tif ?? 'GTC');
+    let price: number | null = null;
+    if (intent.type === 'market') {
+      // A market child of a parent with a limit or a never-worse price: an IOC limit at it.
+      if (worst !== null) {
+        type = 'limit';
+        tif = 'IOC';
+        price = worst;
+      }
+    } else {
+      price = intent.peg !== undefined ? this.pegPrice(intent.peg) : (intent.price as number);
+      if (price === null) {
+        this.refuse(text, 'refused', 'no price to peg to: that side of the book is empty');
+        return 0;
+      }
+      if (worst !== null && (buy ? price > worst : price < worst)) {
+        const show = (t: number): string => ticksToPrice(instrument, t);
+        this.refuse(text, 'clipped', `price ${show(price)} is worse than the parent's ${show(worst)}: priced at it`);
+        price = worst;
+      }
+      if (price < 1) {
+        this.refuse(text, 'refused', 'price below one tick');
+        return 0;
+      }
+    }
+    const handle = this.nextHandle++;
+    const id = algoClientOrderId(this.plan, handle, this.ops.clientIdMaxLength);
+    this.handles.set(handle, id);
+    this.ops.record({
+      kind: 'OrderCreated',
+      clientOrderId: id,
+      parentId: this.plan.parentId,
+      sliceNum: handle,
+      totalSlices: 0,
+      scheduledTime: clock.now(),
+      symbol: this.plan.symbol,
+      side: this.plan.side,
+      type,
+      tif,
+      qty,
+      limitPrice: price,
+      stopPrice: null,
+    });
+    // Stored before it is sent: a restarted process knows this number is used.
+    this.ops.commit();
+    this.ops.send(id);
+    return 1;
+  }
+
+  private pegPrice(peg: Peg): number | null {
+    const top = this.ops.marketData.topOfBook(this.ops.instrument.symbol);
+    const buy = this.plan.side === 'buy';
+    const near = buy ? top.bid : top.ask;
+    const far = buy ? top.ask : top.bid;
+    let ref: number | null;
+    if (peg.to === 'touch') ref = near ?? null;
+    else if (peg.to === 'far') ref = far ?? null;
+    else ref = near === null || far === null ? null : buy ? Math.floor((near + far) / 2) : Math.ceil((near + far) / 2);
+    if (ref === null) return null;
+    const offset = peg.offsetTicks ?? 0;
+    return buy ? ref - offset : ref + offset;
+  }
+
+  private refuse(intent: string, outcome: 'clipped' | 'refused', reason: string): void {
+    this.ops.record({ kind: 'AlgoIntentRefused', parentId: this.plan.parentId, intent, outcome, reason });
+  }
+}
+
+function describe(i: ChildIntent): string {
+  switch (i.kind) {
+    case 'place':
+      return `place ${i.qty} ${i.type}${i.price !== undefined ? ` at ${i.price}` : ''}${i.peg !== undefined ? ` pegged to ${i.peg.to}${i.peg.offsetTicks ? ` ${i.peg.offsetTicks > 0 ? '-' : '+'}${Math.abs(i.peg.offsetTicks)}` : ''}` : ''}`;
+    case 'cancel':
+      return `cancel ${i.child}`;
+    case 'replace':
+      return `replace ${i.child}`;
+  }
+}
+
+const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Whether `v` is JSON a memo may hold (plain objects and arrays of strings, finite numbers,
+ *  booleans and null), to a depth: the reason it is not, or null. */
+function jsonProblem(v: unknown, depth = 0): string | null {
+  if (depth > 32) return 'nested deeper than 32';
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return null;
+  if (typeof v === 'number') return Number.isFinite(v) ? null : `${String(v)} is not a finite number`;
+  if (Array.isArray(v)) {
+    for (const x of v) {
+      const p = jsonProblem(x, depth + 1);
+      if (p !== null) return p;
+    }
+    return null;
+  }
+  if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+    for (const x of Object.values(v as object)) {
+      const p = jsonProblem(x, depth + 1);
+      if (p !== null) return p;
+    }
+    return null;
+  }
+  return `${typeof v === 'function' ? 'a function' : typeof v} is not JSON`;
+}
+
+function pegProblem(peg: unknown, at: string): string | null {
+  if (!isObject(peg)) return `${at}.peg must be an object`;
+  if (peg.to !== 'touch' && peg.to !== 'mid' && peg.to !== 'far') return `${at}.peg.to must be touch, mid or far`;
+  if (peg.offsetTicks !== undefined && !isInt(peg.offsetTicks)) return `${at}.peg.offsetTicks must be whole ticks`;
+  return null;
+}
+
+/**
+ * Why a decision is not well formed, or null: checked whole before any of it is carried out.
+ * `known` says whether a handle names one of the parent's children.
+ */
+export function checkDecision(d: unknown, now: number, known: (handle: number) => boolean): string | null {
+  if (!isObject(d)) return 'the decision must be an object ({ intents, wakeAt, memo, done })';
+  for (const key of Object.keys(d))
+    if (key !== 'intents' && key !== 'wakeAt' && key !== 'memo' && key !== 'done')
+      return `unknown field ${key} (intents, wakeAt, memo, done)`;
+  if (d.intents !== undefined && !Array.isArray(d.intents)) return 'intents must be an array';
+  if (d.wakeAt !== undefined && d.wakeAt !== null) {
+    if (typeof d.wakeAt !== 'number' || !Number.isFinite(d.wakeAt)) return 'wakeAt must be a time (epoch ms)';
+    if (d.wakeAt <= now) return `wakeAt ${d.wakeAt} is not after now (${now})`;
+  }
+  if (d.done !== undefined && typeof d.done !== 'boolean') return 'done must be true or false';
+  if (d.memo !== undefined) {
+    const p = jsonProblem(d.memo);
+    if (p !== null) return `memo: ${p}`;
+  }
+  const intents = (d.intents ?? []) as unknown[];
+  for (let i = 0; i < intents.length; i++) {
+    const it = intents[i];
+    const at = `intents[${i}]`;
+    if (!isObject(it)) return `${at} must be an object`;
+    if (it.kind === 'place') {
+      if (!isInt(it.qty) || it.qty <= 0) return `${at}.qty must be a positive whole number of lots`;
+      if (it.type !== 'market' && it.type !== 'limit') return `${at}.type must be market or limit`;
+      if (it.type === 'limit') {
+        if ((it.price === undefined) === (it.peg === undefined)) return `${at}: a limit needs a price or a peg`;
+        if (it.price !== undefined && (!isInt(it.price) || it.price <= 0))
+          return `${at}.price must be a positive whole number of ticks`;
+        if (it.peg !== undefined) {
+          const p = pegProblem(it.peg, at);
+          if (p !== null) return p;
+        }
+        if (it.tif !== undefined && it.tif !== 'GTC' && it.tif !== 'IOC' && it.tif !== 'DAY')
+          return `${at}.tif must be GTC, IOC or DAY`;
+      } else if (it.price !== undefined || it.peg !== undefined) return `${at}: a market child takes no price`;
+    } else if (it.kind === 'cancel' || it.kind === 'replace') {
+      if (!isInt(it.child) || !known(it.child)) return `${at}.child ${String(it.child)} names no child of this parent`;
+      if (it.kind === 'replace') {
+        if (it.qty !== undefined && (!isInt(it.qty) || it.qty <= 0))
+          return `${at}.qty must be a positive whole number of lots`;
+        if (it.price !== undefined && it.peg !== undefined) return `${at}: a price or a peg, not both`;
+        if (it.price !== undefined && (!isInt(it.price) || it.price <= 0))
+          return `${at}.price must be a positive whole number of ticks`;
+        if (it.peg !== undefined) {
+          const p = pegProblem(it.peg, at);
+          if (p !== null) return p;
+        }
+      }
+    } else return `${at}.kind must be place, cancel or replace`;
+  }
+  return null;
+}

@@ -1,0 +1,147 @@
+// Loads a user's execution algorithm module (an `algo: { kind: module, path }` block) the way a
+// strategy module is loaded (load-strategy.ts): esbuild bundles it once per thread, each instance
+// evaluates the bundle afresh in a realm it holds alone, whose Date reads the run's clock and
+// whose Math.random is a stream of the run's seed; each decision runs within the strategy's call
+// budget with the wall clock refused, and what it returns is copied out as plain data. A bad
+// path or shape is one AlgorithmLoadError naming the field; a decision that throws, loops past
+// its budget or returns a Promise throws into the runner, which stops the parent with the reason.
+import { dirname, resolve } from 'node:path';
+import { Rng } from '../core/clock/rng.ts';
+import type { AlgoContext, AlgoDecision, AlgorithmResolver, ExecAlgorithm } from '../core/algo/intent-algorithm.ts';
+import { DEFAULT_CALLBACK_BUDGET_MS } from './load-strategy.ts';
+import { copyPlain, describeThrown, isThenable } from './plain-copy.ts';
+import * as api from './strategy-api.ts';
+import { BundleError, bundleOf, compiled, type Bundle } from './strategy-bundle.ts';
+import type { InstanceEnv } from './strategy-port.ts';
+import type { RealmSeat } from './strategy-realm.ts';
+import { BudgetExceeded, defaultBudget } from './time-budget.ts';
+import { unguarded, withoutWallClock } from './wall-clock-guard.ts';
+
+export class AlgorithmLoadError extends Error {
+  constructor(
+    /** The field at fault, under the algo block ('path'). */
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AlgorithmLoadError';
+  }
+}
+
+/** What an algorithm module shares with its host: the strategy API (defineAlgorithm, types). */
+const SHARED: Readonly<Record<string, unknown>> = { 'execsim/strategy': api };
+
+/** A loaded module: its code's identity and a fresh instance per run. */
+export interface LoadedAlgorithm {
+  /** The module as written in the file. */
+  readonly module: string;
+  readonly path: string;
+  /** The bundle's hash: the module's code identity. */
+  readonly codeHash: string;
+  instantiate(env: InstanceEnv): ExecAlgorithm;
+}
+
+/** Loads `module` (as written; `path` is where it is) and checks its shape with one instance. */
+export function loadAlgorithm(module: string, path: string, budgetMs = DEFAULT_CALLBACK_BUDGET_MS): LoadedAlgorithm {
+  let bundle: Bundle;
+  try {
+    bundle = bundleOf(module, path);
+  } catch (err) {
+    if (err instanceof BundleError) throw new AlgorithmLoadError('path', err.message);
+    throw err;
+  }
+  const budget = defaultBudget();
+  const bounded = <T>(seat: RealmSeat, what: string, work: () => T): T => {
+    const before = seat.enter();
+    try {
+      return withoutWallClock(() => budget.call(work, budgetMs));
+    } catch (err) {
+      if (err instanceof BudgetExceeded)
+        throw new Error(`${module}: ${what} ${err.message}; does it loop forever?`, { cause: err });
+      throw err;
+    } finally {
+      seat.leave(before);
+    }
+  };
+  const instanceOf = (env: InstanceEnv, load: boolean): { algorithm: ExecAlgorithm; seat: RealmSeat } => {
+    const rng = new Rng(env.seed, `algorithm/${module}`);
+    const seat = compiled(bundle, path).seat({ now: env.now, random: () => rng.next() });
+    const require = (id: string): unknown => {
+      if (Object.hasOwn(SHARED, id)) return SHARED[id];
+      throw new Error(`an algorithm cannot require ${JSON.stringify(id)} (only ${Object.keys(SHARED).join(', ')})`);
+    };
+    let decide: (ctx: AlgoContext) => unknown;
+    try {
+      decide = bounded(seat, 'loading its module', () => {
+        let exports: Record<string, unknown>;
+        try {
+          exports = seat.evaluate(require, path, dirname(path));
+        } catch (err) {
+          throw new AlgorithmLoadError('path', `${module} failed while loading: ${describeThrown(err)}`);
+        }
+        const def = (exports.default ?? exports.algorithm) as { decide?: unknown } | undefined;
+        const fn = typeof def === 'function' ? def : def !== null && typeof def === 'object' ? def.decide : undefined;
+        if (typeof fn !== 'function')
+          throw new AlgorithmLoadError(
+            'path',
+            `${module} exports no algorithm: export default defineAlgorithm({ decide(ctx) { ... } })`,
+          );
+        return (ctx: AlgoContext) => (fn as (c: AlgoContext) => unknown).call(def, ctx);
+      });
+    } catch (err) {
+      seat.release(false);
+      if (err instanceof AlgorithmLoadError || !load) throw err;
+      throw new AlgorithmLoadError('path', (err as Error).message);
+    }
+    const algorithm: ExecAlgorithm = {
+      decide: (ctx: AlgoContext): AlgoDecision =>
+        bounded(seat, 'deciding', () => {
+          let out: unknown;
+          try {
+            out = decide(ctx);
+          } catch (err) {
+            throw new Error(describeThrown(err), { cause: err });
+          }
+          if (isThenable(out)) throw new Error('decide returned a Promise: a decision is made at once');
+          return copyPlain(out, 8) as AlgoDecision;
+        }),
+    };
+    return { algorithm, seat };
+  };
+  // The check's own instance, at time 0 and seed 0: a module that does not load is refused here.
+  instanceOf({ now: () => 0, seed: 0 }, true).seat.release(true);
+  return {
+    module,
+    path,
+    codeHash: bundle.hash,
+    instantiate: (env) => instanceOf(env, false).algorithm,
+  };
+}
+
+/** Loads the module an algo block names, relative to the scenario or session file. */
+export function loadAlgorithmOf(module: string, file: string): LoadedAlgorithm {
+  return loadAlgorithm(module, resolve(dirname(file), module));
+}
+
+/** The resolver a node is given: each module one instance per process, on the run's clock and
+ *  seed, made when a parent first names it. */
+export function algorithmResolver(
+  loaded: ReadonlyMap<string, LoadedAlgorithm>,
+  now: () => number,
+  seed: number,
+): AlgorithmResolver {
+  const instances = new Map<string, ExecAlgorithm>();
+  return (ref) => {
+    const key = ref.module ?? '';
+    let a = instances.get(key);
+    if (a === undefined) {
+      const l = loaded.get(key);
+      if (l === undefined) throw new Error(`no algorithm module ${key} was loaded with the run`);
+      // The realm's Date reads the run's clock (a wall clock reads Date.now, refused while the
+      // module's code runs).
+      a = l.instantiate({ now: () => unguarded(now), seed });
+      instances.set(key, a);
+    }
+    return a;
+  };
+}

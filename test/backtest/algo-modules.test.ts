@@ -1,0 +1,198 @@
+// A user's algorithm module (algo: { kind: module }) in backtests and sweeps: across crashes and
+// restarts no client id becomes two orders and the parent never over-fills; the same digest in a
+// single run and on a sweep's worker threads; a module that throws stops its parent with the
+// error; a bad module path or shape is one problem naming the field, before anything runs.
+import fc from 'fast-check';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../../src/core/clock/rng.ts';
+import { VirtualClock } from '../../src/core/clock/virtual-clock.ts';
+import { EventLog } from '../../src/core/log/event-log.ts';
+import type { LogEntry } from '../../src/core/model/events.ts';
+import { parentOrderId } from '../../src/core/model/ids.ts';
+import { makeInstrument } from '../../src/core/model/instrument.ts';
+import { isTerminal } from '../../src/core/model/order-status.ts';
+import { parseDurationMs, parseUtcInstant } from '../../src/core/model/time-fields.ts';
+import { prepareRun } from '../../src/host/backtest-world.ts';
+import { runScenario } from '../../src/runtime/backtest-run.ts';
+import { loadScenarioFile, parseScenario, ScenarioError } from '../../src/scenario/load-scenario.ts';
+import { algorithmResolver } from '../../src/strategy/load-algorithm.ts';
+import { runSweepUnits } from '../../src/sweep/sweep-threads.ts';
+import { SweepCollector, type SweepDefinition } from '../../src/sweep/sweep-units.ts';
+import { runSweep } from '../../src/sweep/sweep.ts';
+
+const EXAMPLE = 'examples/algorithms/liquidity-seeker.yaml';
+
+function yaml(seed: number, module: string, restarts: string[], faults: string[]): string {
+  return `
+name: algo-module
+seed: ${seed}
+venue: { name: binance-spot, latency: { orderEntry: { ms: 15, jitterMs: 20 }, ack: { ms: 10, jitterMs: 10 }, fillReport: { ms: 5, jitterMs: 10 }, marketData: 2 } }
+instrument: { symbol: BTCUSDT, tickSize: "0.01", lotSize: "0.00001", minNotional: "5" }
+start: 2024-08-09T00:00:00Z
+duration: PT8M
+market:
+  model: synthetic
+  initialPrice: "61000.00"
+  volatility: 0.5
+  stepMs: 500
+  spreadTicks: 2
+  depth: ["0.05", "0.08", "0.1", "0.2"]
+  levelSpacingTicks: 3
+  trades: { ratePerSec: 3, meanQty: "0.02" }
+fillDetection: { timeoutMs: 60000 }
+safety: { preTrade: { largeOrderNotional: "1000000", hardLimitNotional: "2000000", maxOrderNotional: "5000000" } }
+restarts: [${restarts.join(', ')}]
+faults: [${faults.join(', ')}]
+orders:
+  - id: p
+    at: PT5S
+    side: buy
+    qty: "0.3"
+    type: limit
+    limitPrice: "61100.00"
+    twap: { duration: PT4M, slices: 4 }
+    algo: { kind: module, path: ${module} }
+`;
+}
+
+function simulate(text: string) {
+  const loaded = parseScenario(text, 'algo-module.yaml');
+  const s = loaded.scenario;
+  const inst = makeInstrument(s.instrument);
+  const start = parseUtcInstant(s.start);
+  const clock = new VirtualClock(start);
+  const all: LogEntry[] = [];
+  const run = prepareRun({
+    scenario: s,
+    file: 'algo-module.yaml',
+    clock,
+    rng: new Rng(s.seed),
+    log: new EventLog(clock),
+    instrument: inst,
+    start,
+    sinks: [{ write: (e) => all.push(e) }],
+    algorithms: () => algorithmResolver(loaded.algorithms, () => clock.now(), s.seed),
+  });
+  const created = new Map<string, number>();
+  const exchange = run.venue.exchange;
+  const submit = exchange.submit.bind(exchange);
+  exchange.submit = (req, postOnly, parked) => {
+    const r = submit(req, postOnly, parked);
+    if (typeof r !== 'string') created.set(req.clientOrderId, (created.get(req.clientOrderId) ?? 0) + 1);
+    return r;
+  };
+  clock.advanceTo(start + parseDurationMs(s.duration));
+  return { run, created, all };
+}
+
+const restartArb = fc.oneof(
+  fc
+    .tuple(fc.integer({ min: 6, max: 250 }), fc.integer({ min: 1, max: 90 }))
+    .map(([at, down]) => `{ at: PT${at}S, downtime: PT${down}S }`),
+  fc
+    .tuple(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 60 }))
+    .map(([n, down]) => `{ afterSubmit: ${n}, downtime: PT${down}S }`),
+);
+const faultArb = fc
+  .tuple(fc.integer({ min: 0, max: 200 }), fc.integer({ min: 5, max: 60 }), fc.constantFrom('lost_reports', 'outage'))
+  .map(([from, len, kind]) =>
+    kind === 'outage'
+      ? `{ kind: outage, from: PT${from}S, until: PT${from + len}S, mode: mixed, timeoutMs: 2000 }`
+      : `{ kind: lost_reports, from: PT${from}S, until: PT${from + len}S, probability: 0.5 }`,
+  );
+
+describe('an algorithm module', () => {
+  it('resumes after crashes with no duplicate order and no over-fill, every child ended', () => {
+    fc.assert(
+      fc.property(
+        fc.nat({ max: 1_000_000 }),
+        fc.array(restartArb, { minLength: 1, maxLength: 3 }),
+        fc.array(faultArb, { maxLength: 2 }),
+        (seed, restarts, faults) => {
+          const { run, created, all } = simulate(
+            yaml(seed, './test/fixtures/algorithms/random-rest.ts', restarts, faults),
+          );
+          for (const [id, n] of created) expect(n, `client order id ${id} created ${n} orders`).toBe(1);
+          const children = run.ledger.childrenOf(parentOrderId('p'));
+          expect(children.length).toBeGreaterThan(0);
+          let filled = 0;
+          for (const c of children) {
+            expect(isTerminal(c.status), `child ${c.request.sliceNum} ended ${c.status}`).toBe(true);
+            expect(c.filledQty).toBe(run.venue.exchange.order(c.request.clientOrderId)?.filled ?? 0);
+            filled += c.filledQty;
+          }
+          expect(filled).toBeLessThanOrEqual(30_000);
+          expect(run.ledger.parents.get(parentOrderId('p'))?.completed).toBeTruthy();
+          // The memo the module kept is in the log (its Date read the run's clock).
+          const memos = all.filter((e) => e.event.kind === 'AlgoMemo');
+          expect(memos.length).toBeGreaterThan(0);
+          for (const m of memos) expect((m.event as { memo: { at: number } }).memo.at).toBe(Math.floor(m.time));
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+
+  it('stops its parent with the error it threw, its resting child cancelled', () => {
+    const { run, all } = simulate(yaml(3, './test/fixtures/algorithms/throws-later.ts', [], []));
+    const stops = all
+      .filter((e) => e.event.kind === 'ParentStopped')
+      .map((e) => (e.event as { reason: string }).reason);
+    expect(stops).toEqual(['the algorithm failed: RangeError: no more ideas']);
+    expect(run.ledger.childrenOf(parentOrderId('p')).map((c) => c.status)).toEqual(['canceled']);
+  });
+
+  it('gives the same digests in a single run and on a sweep on two worker threads', async () => {
+    const def: SweepDefinition = { file: EXAMPLE, yaml: readFileSync(EXAMPLE, 'utf8'), seed: 4, paths: 3, grid: [] };
+    const single = runSweep(loadScenarioFile(EXAMPLE), { paths: 3, seed: 4 });
+    const collector = new SweepCollector(def, 'liquidity-seeker');
+    const end = await runSweepUnits(def, {
+      handOut: 'at-once',
+      workers: 2,
+      chunkUnits: 1,
+      onUnit: (r) => collector.add(r),
+    });
+    expect(end).toMatchObject({ kind: 'finished', units: 3 });
+    const threaded = collector.result();
+    expect(threaded).toEqual(single);
+    const first = single.perPath[0];
+    expect(runScenario(loadScenarioFile(EXAMPLE), { seed: first?.seed ?? -1 }).digest).toBe(first?.digest);
+  }, 120_000);
+
+  it('refuses a bad module path or shape as one problem naming the field, before anything runs', () => {
+    const problem = (module: string): string => {
+      try {
+        parseScenario(yaml(1, module, [], []), 'algo-module.yaml');
+        return 'loaded';
+      } catch (err) {
+        expect(err).toBeInstanceOf(ScenarioError);
+        return (err as ScenarioError).message;
+      }
+    };
+    expect(problem('./test/fixtures/algorithms/missing.ts')).toMatch(/orders\[0\]\.algo\.path: .*no such file/);
+    expect(problem('./test/fixtures/algorithms/no-decide.ts')).toMatch(
+      /orders\[0\]\.algo\.path: .*exports no algorithm: export default defineAlgorithm/,
+    );
+    expect(problem('./test/fixtures/algorithms/throws-at-load.ts')).toMatch(
+      /orders\[0\]\.algo\.path: .*failed while loading: .*cannot start/,
+    );
+    // From the command line: a non-zero exit naming the field, and no store written.
+    const dir = mkdtempSync(join(tmpdir(), 'execsim-algo-'));
+    try {
+      const file = join(dir, 'bad.yaml');
+      writeFileSync(file, yaml(1, './no-decide.ts', [], []));
+      writeFileSync(join(dir, 'no-decide.ts'), 'export const nothing = 1;\n');
+      const db = join(dir, 'runs.db');
+      const r = spawnSync(process.execPath, ['bin/execsim.js', 'run', file, '--db', db], { encoding: 'utf8' });
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toMatch(/orders\[0\]\.algo\.path: .*exports no algorithm/);
+      expect(existsSync(db)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
