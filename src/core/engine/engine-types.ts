@@ -1,6 +1,7 @@
 // The engine's request and dependency types: a parent order as the router takes it, TWAP
 // parameters in the engine's integers, the routing policy and what the engine is built from.
 import type { CatchUp, EarlyStops } from '../algo/slice-scheduler.ts';
+import type { Placement } from '../algo/placement.ts';
 import type { TrajectorySpec } from '../algo/trajectory.ts';
 import type { TwapRandomize } from '../algo/twap-slicer.ts';
 import type { Rng } from '../clock/rng.ts';
@@ -53,6 +54,9 @@ export interface ParentRequest {
   /** The target trajectory a sliced parent's slices follow (algo/trajectory.ts) on the TWAP's
    *  slice grid; absent: TWAP's straight line. */
   readonly trajectory?: TrajectorySpec;
+  /** How a sliced parent's children are placed (algo/placement.ts), whatever its trajectory:
+   *  passive limits crossing when behind, or chased limits; absent: as its type makes them. */
+  readonly placement?: Placement;
   readonly source: string;
   /** Overrides the fill detection config's policy for this parent's orders. */
   readonly partialFillPolicy?: PartialFillPolicy;

@@ -164,6 +164,8 @@ export class ParentStarter {
     let trajectory: PlannedTrajectory | null;
     try {
       if (reference === null) throw new TwapPlanError('referencePrice', 'no market to price the plan against');
+      if (req.placement !== undefined && req.type !== 'market' && req.type !== 'limit')
+        throw new TwapPlanError('placement', `places limit children: a ${req.type} order cannot have one`);
       // TWAP's grid, re-sized to the parent's trajectory when it asks for one other than the
       // straight line (a VWAP without a profile of its own follows the venue's default).
       ({ plan, trajectory } = planTrajectorySlices(
@@ -195,12 +197,18 @@ export class ParentStarter {
       ...(p.catchUp && !isDefaultCatchUp(p.catchUp) ? { catchUp: p.catchUp } : {}),
       ...(liquidity !== null ? { liquidityCap: liquidity } : {}),
       ...(trajectory !== null ? { trajectory } : {}),
+      ...(req.placement !== undefined ? { placement: req.placement } : {}),
     });
-    const key = twapParentKey(req.parentId, spec, req.trajectory);
+    const key = twapParentKey(req.parentId, spec, req.trajectory, req.placement);
     const children: ClientOrderId[] = [];
     // A market parent with a never-worse price sends each slice as an IOC limit at that price
     // (a protected market order): it takes what the book offers up to the price, never past it.
     const worst = req.type === 'market' ? p.stops.worstPrice : undefined;
+    // A placement policy's children are limits, priced at slice time; a market parent's rest
+    // until filled or replaced (GTC), a limit parent's keep its time in force.
+    const placed = req.placement !== undefined;
+    const type = placed ? 'limit' : worst === undefined ? req.type : 'limit';
+    const tif = placed ? (req.type === 'limit' ? req.tif : 'GTC') : req.type === 'market' ? 'IOC' : req.tif;
     for (const slice of plan.slices) {
       const clientOrderId = twapClientOrderId(key, slice.sliceNum, broker.clientIdMaxLength);
       children.push(clientOrderId);
@@ -213,10 +221,10 @@ export class ParentStarter {
         scheduledTime: slice.scheduledTime,
         symbol: instrument.symbol,
         side: req.side,
-        type: worst === undefined ? req.type : 'limit',
-        tif: req.type === 'market' ? 'IOC' : req.tif,
+        type,
+        tif,
         qty: slice.qty,
-        limitPrice: worst ?? null,
+        limitPrice: placed ? null : (worst ?? null),
         stopPrice: null,
       });
     }
@@ -232,6 +240,7 @@ export class ParentStarter {
       arrivalMid,
       p.catchUp,
       trajectory?.kind === 'pov' ? povTarget(trajectory, now, req.parentId, instrument, this.deps.engine) : null,
+      req.placement !== undefined ? { placement: req.placement } : null,
     );
     this.deps.twaps.register(req.parentId, scheduler, plan.intervalMs);
     scheduler.start();
