@@ -103,7 +103,8 @@ export function checkRunLimits(s: ScenarioFile, report: (path: Path, message: st
   };
   const viaDefault = (kind: string, i: number) => `${kind}[${i}] (route: twap without a twap block)`;
   s.orders.forEach((o, i) => {
-    const twap = o.twap ?? (o.route === 'twap' || o.algo ? def : undefined);
+    const placed = o.placement !== undefined && o.placement.kind !== 'market';
+    const twap = o.twap ?? (o.route === 'twap' || o.algo || placed ? def : undefined);
     if (twap === undefined) return;
     plan(
       'orders',
@@ -125,7 +126,7 @@ export function checkRunLimits(s: ScenarioFile, report: (path: Path, message: st
     );
   });
   s.signals.forEach((g, i) => {
-    if (g.route !== 'twap' && !g.algo) return;
+    if (g.route !== 'twap' && !g.algo && (g.placement === undefined || g.placement.kind === 'market')) return;
     const type: OrderType = g.price === undefined ? 'market' : 'limit';
     plan(
       'signals',

@@ -11,6 +11,7 @@ import type { NodeCommand } from '../node/node-commands.ts';
 import { instrumentFor, toParentRequests } from './scenario-requests.ts';
 import type { ScenarioFile } from './scenario-fields.ts';
 import { toTrajectory } from './scenario-requests.ts';
+import { toPlacement } from './placement-schema.ts';
 
 export interface ScenarioInput {
   /** For people: 'order buy-1', 'signal s-3', 'cancel buy-1', 'action kill_switch'. */
@@ -85,6 +86,7 @@ function actionCommand(a: NodeAction): NodeCommand {
 
 export function toSignalRequest(sig: ScenarioFile['signals'][number], instrument: Instrument): SignalRequest {
   const trajectory = toTrajectory(sig.algo, instrument);
+  const placement = toPlacement(sig.placement, instrument);
   return {
     signalId: sig.id,
     ...(sig.symbol === undefined ? {} : { symbol: instrument.symbol }),
@@ -93,6 +95,7 @@ export function toSignalRequest(sig: ScenarioFile['signals'][number], instrument
     price: sig.price === undefined ? null : priceToTicks(instrument, sig.price),
     route: sig.route,
     ...(trajectory === undefined ? {} : { trajectory }),
+    ...(placement === undefined ? {} : { placement }),
     reduceOnly: sig.reduceOnly,
     confirmations: sig.confirm,
     confirmedBy: sig.confirmedBy ?? null,

@@ -6,6 +6,7 @@ import { InstrumentSet } from '../core/model/instrument-set.ts';
 import type { Confirmation } from '../core/model/safety-events.ts';
 import { algoTrajectory, type TrajectorySpec } from '../core/algo/trajectory.ts';
 import type { AlgoEntry, TwapEntry } from './execution-schema.ts';
+import { toPlacement } from './placement-schema.ts';
 import type { ScenarioFile } from './scenario-fields.ts';
 import { parseDurationMs } from '../core/model/time-fields.ts';
 
@@ -52,6 +53,7 @@ export function toParentRequests(
   const orders = s.orders.map((o) => {
     const inst = instrumentFor(s, run, o.symbol);
     const trajectory = toTrajectory(o.algo, inst);
+    const placement = toPlacement(o.placement, inst);
     return {
       id: o.id,
       at: parseDurationMs(o.at),
@@ -67,9 +69,10 @@ export function toParentRequests(
         ...(o.limitPrice === undefined ? {} : { limitPrice: priceToTicks(inst, o.limitPrice) }),
         ...(o.stopPrice === undefined ? {} : { stopPrice: priceToTicks(inst, o.stopPrice) }),
         ...(o.postOnly ? { postOnly: true } : {}),
-        route: o.twap || o.algo ? 'twap' : o.route,
+        route: o.twap || o.algo || placement ? 'twap' : o.route,
         ...(o.twap ? { twap: toTwapParams(o.twap, inst) } : {}),
         ...(trajectory !== undefined ? { trajectory } : {}),
+        ...(placement !== undefined ? { placement } : {}),
         ...(o.partialFillPolicy ? { partialFillPolicy: o.partialFillPolicy } : {}),
         source: 'scenario-order',
       } satisfies ParentRequest,

@@ -12,6 +12,7 @@ import { parentOrderId } from '../core/model/ids.ts';
 import type { SignalRequest } from '../core/engine/order-manager.ts';
 import { algoTrajectory, validateTrajectory, type TrajectorySpec } from '../core/algo/trajectory.ts';
 import { TwapPlanError } from '../core/algo/twap-spec-check.ts';
+import { PLACEMENT_DEFAULTS, type Placement } from '../core/algo/placement.ts';
 import type { NodeCommand } from '../node/node-commands.ts';
 
 export class OutputError extends Error {}
@@ -37,6 +38,18 @@ const signalShape = z.strictObject({
       maxRate: z.number().optional(),
       minChildQty: amount.optional(),
       end: z.enum(['complete', 'stop']).optional(),
+    })
+    .optional(),
+  /** How its parent's children are placed, as a scenario order's `placement` block. */
+  placement: z
+    .strictObject({
+      kind: z.enum(['market', 'passive-then-cross', 'chaser']),
+      offsetTicks: z.number().int().min(-100_000).max(100_000).optional(),
+      crossWhenBehind: z.number().min(0).max(1).optional(),
+      crossWhenBehindQty: amount.optional(),
+      thresholdTicks: z.number().int().min(0).max(100_000).optional(),
+      everyMs: z.number().int().min(100).max(86_400_000).optional(),
+      maxChases: z.number().int().min(0).max(10_000).optional(),
     })
     .optional(),
   reduceOnly: z.boolean().optional(),
@@ -96,6 +109,7 @@ export function toCommand(
   if (s.algo !== undefined && s.route === 'single')
     throw new OutputError('signal.algo: a single-routed signal runs no algorithm: leave out route');
   const trajectory = s.algo === undefined ? undefined : toTrajectory(s.algo, inst);
+  const placement = placementOf(s.placement, s.route, price === null ? 'market' : 'limit', inst);
   const signal: SignalRequest = {
     signalId: id,
     ...(s.symbol === undefined ? {} : { symbol: inst.symbol }),
@@ -104,6 +118,7 @@ export function toCommand(
     price,
     route: s.route ?? 'auto',
     ...(trajectory === undefined ? {} : { trajectory }),
+    ...(placement === undefined ? {} : { placement }),
     reduceOnly: s.reduceOnly ?? false,
     confirmations: [],
     confirmedBy: null,
@@ -137,6 +152,52 @@ export function toScore(
 /** Whether an output is a score (checked by toScore), not a command. */
 export const isScore = (raw: unknown): boolean =>
   typeof raw === 'object' && raw !== null && (raw as { kind?: unknown }).kind === 'score';
+
+/** A signal's placement block as its parent's policy: an OutputError naming signal.placement
+ *  when it does not fit the signal (a single-routed one, a quantity off the lot grid). */
+function placementOf(
+  p: z.infer<typeof signalShape>['placement'],
+  route: string | undefined,
+  type: string,
+  inst: Instrument,
+): Placement | undefined {
+  if (p === undefined) return undefined;
+  if (route === 'single')
+    throw new OutputError('signal.placement: a single-routed signal places no slices: leave out route');
+  const takes: Record<string, readonly string[]> = {
+    market: [],
+    'passive-then-cross': ['offsetTicks', 'crossWhenBehind', 'crossWhenBehindQty'],
+    chaser: ['offsetTicks', 'thresholdTicks', 'everyMs', 'maxChases'],
+  };
+  for (const [field, value] of Object.entries(p))
+    if (field !== 'kind' && value !== undefined && !(takes[p.kind] as readonly string[]).includes(field))
+      throw new OutputError(`signal.placement.${field}: not a field of kind ${p.kind}`);
+  if (p.kind === 'market') {
+    if (type !== 'market') throw new OutputError(`signal.placement.kind: market places a market order's children`);
+    return undefined;
+  }
+  const offsetTicks = p.offsetTicks ?? PLACEMENT_DEFAULTS.offsetTicks;
+  if (p.kind === 'chaser')
+    return {
+      kind: 'chaser',
+      offsetTicks,
+      thresholdTicks: p.thresholdTicks ?? PLACEMENT_DEFAULTS.thresholdTicks,
+      everyMs: p.everyMs ?? PLACEMENT_DEFAULTS.everyMs,
+      maxChases: p.maxChases ?? PLACEMENT_DEFAULTS.maxChases,
+    };
+  if (p.crossWhenBehind !== undefined && p.crossWhenBehindQty !== undefined)
+    throw new OutputError(
+      'signal.placement.crossWhenBehind: give one of crossWhenBehind (a share of the order) and crossWhenBehindQty, not both',
+    );
+  return {
+    kind: 'passive-then-cross',
+    offsetTicks,
+    crossWhenBehind:
+      p.crossWhenBehindQty !== undefined
+        ? { lots: toLots(inst, p.crossWhenBehindQty, 'signal.placement.crossWhenBehindQty') }
+        : { share: p.crossWhenBehind ?? PLACEMENT_DEFAULTS.crossWhenBehind },
+  };
+}
 
 /** A signal's algo as its parent's trajectory, its inputs checked by the planner's own rules
  *  (trajectory.ts validateTrajectory): a bad one is an OutputError naming signal.algo.<field>. */

@@ -13,6 +13,17 @@ import type { BehindThreshold } from '../model/placement.ts';
 
 export type { BehindThreshold, Placement } from '../model/placement.ts';
 
+/** A policy's fields when not given: at the touch, crossing when behind by 5% of the parent, a
+ *  chaser re-pricing past 2 ticks, checked every 2 s, at most 10 times per slice. */
+export const PLACEMENT_DEFAULTS = Object.freeze({
+  offsetTicks: 0,
+  /** passive-then-cross without a threshold: behind by more than 5% of the parent. */
+  crossWhenBehind: 0.05,
+  thresholdTicks: 2,
+  everyMs: 2_000,
+  maxChases: 10,
+});
+
 /** A chaser checks no parent more often than this many times over its horizon. */
 export const MAX_CHASE_CHECKS = 10_000;
 

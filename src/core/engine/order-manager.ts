@@ -22,6 +22,7 @@ import {
 } from '../safety/signal-dedup.ts';
 import type { VenueRules } from '../venues/venue-rules.ts';
 import type { ExecutionEngine, ParentRequest } from './execution-engine.ts';
+import type { Placement } from '../algo/placement.ts';
 import type { TrajectorySpec } from '../algo/trajectory.ts';
 
 export interface SignalRequest {
@@ -37,6 +38,9 @@ export interface SignalRequest {
   /** The execution algorithm its parent's slices follow (algo/trajectory.ts); a signal with
    *  one is sliced on the routing's default TWAP grid. Absent: TWAP's line, routed by `route`. */
   readonly trajectory?: TrajectorySpec;
+  /** How its parent's children are placed (algo/placement.ts); a signal with one is sliced as
+   *  one with a trajectory is. Absent: as its type makes them. */
+  readonly placement?: Placement;
   /** Only reduce the venue's position (checked against the venue, not trusted). */
   readonly reduceOnly: boolean;
   readonly confirmations: readonly Confirmation[];
@@ -419,8 +423,9 @@ export class OrderManager {
       side: sig.side,
       qty: sig.qty,
       ...this.shapeOf(sig),
-      route: sig.trajectory === undefined ? sig.route : 'twap',
+      route: sig.trajectory === undefined && sig.placement === undefined ? sig.route : 'twap',
       ...(sig.trajectory === undefined ? {} : { trajectory: sig.trajectory }),
+      ...(sig.placement === undefined ? {} : { placement: sig.placement }),
       source: `signal ${sig.signalId}`,
     };
     this.deps.record({ kind: 'SignalAccepted', signalId: sig.signalId, fingerprint, parentId });
