@@ -9,7 +9,9 @@ import { describe, expect, it } from 'vitest';
 import type { LogEntry } from '../../src/core/model/events.ts';
 import { isTerminal } from '../../src/core/model/order-status.ts';
 import { parseScenario } from '../../src/scenario/load-scenario.ts';
+import fc from 'fast-check';
 import { runLogged, type LoggedRun } from '../support/logged-run.ts';
+import { placementArb } from '../support/placement-arbitrary.ts';
 
 const BASE = readFileSync('scenarios/twap-calm.yaml', 'utf8').replace(
   /expect:[\s\S]*$/,
@@ -106,6 +108,22 @@ describe('passive then cross', () => {
     expect(() =>
       parseScenario(withPlacement('{ kind: passive-then-cross, crossWhenBehindQty: "0.000001" }'), 'x.yaml'),
     ).toThrow(/orders\[0\]\.placement\.crossWhenBehindQty: /);
+    expect(() =>
+      parseScenario(
+        withPlacement('{ kind: chaser }').replace('type: market\n    twap', 'type: stop\n    twap'),
+        'x.yaml',
+      ),
+    ).toThrow(/placement\.kind: chaser places limit children: a stop order cannot have it/);
+  });
+
+  it('parses every block the generator arbitrary draws', () => {
+    fc.assert(
+      fc.property(placementArb, (p) => {
+        const loaded = parseScenario(withPlacement(p.yaml), 'x.yaml');
+        expect(loaded.scenario.orders[0]?.placement?.kind).toBe(p.kind);
+      }),
+      { numRuns: 40 },
+    );
   });
 });
 

@@ -11,6 +11,7 @@
 // crash between the cancel and the send leaves a pending replacement that a restarted process
 // sends the same way (or cancels, when nothing is left to replace).
 import type { ClientOrderId, ParentOrderId } from '../model/ids.ts';
+import { ticksToPrice } from '../model/instrument.ts';
 import { isTerminal } from '../model/order-status.ts';
 import type { OrderState } from '../order/apply-event.ts';
 import { committedLots } from '../order/order-ledger.ts';
@@ -188,7 +189,12 @@ export class ChildChaser {
     chain.push(id);
     this.chains.set(i, chain);
     this.host.adopt(id);
-    this.ops.cancelChild(r.clientOrderId, `chased: ${r.limitPrice} is more than the threshold off ${price}`);
+    const show = (t: number | undefined): string => (t === undefined ? 'none' : ticksToPrice(this.ops.instrument, t));
+    const ticks = this.placement.kind === 'chaser' ? this.placement.thresholdTicks : 0;
+    this.ops.cancelChild(
+      r.clientOrderId,
+      `chased: ${show(r.limitPrice)} is more than ${ticks} ticks off ${show(price)}: re-priced by ${id}`,
+    );
   }
 
   /** A replacement waiting for the child it replaces: sent once that child ended; meanwhile the
