@@ -117,6 +117,7 @@ export function checkRunLimits(s: ScenarioFile, report: (path: Path, message: st
             ? viaDefault('orders', i)
             : `orders[${i}] (algo without a twap block)`,
         ...(o.algo ? { algoPath: ['orders', i, 'algo'], trajectory: toTrajectory(o.algo, inst) } : {}),
+        ...(o.placement && o.placement.kind !== 'market' ? { placementOffsetTicks: o.placement.offsetTicks } : {}),
         twap,
         qty: qtyToLots(inst, o.qty),
         type: o.type,
@@ -135,6 +136,7 @@ export function checkRunLimits(s: ScenarioFile, report: (path: Path, message: st
         twapPath: ['routing', 'defaultTwap'],
         owner: viaDefault('signals', i),
         ...(g.algo ? { algoPath: ['signals', i, 'algo'], trajectory: toTrajectory(g.algo, inst) } : {}),
+        ...(g.placement && g.placement.kind !== 'market' ? { placementOffsetTicks: g.placement.offsetTicks } : {}),
         twap: def,
         qty: qtyToLots(inst, g.qty),
         type,

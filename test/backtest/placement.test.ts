@@ -157,6 +157,19 @@ describe('a chaser', () => {
     expect(r.report.parents.find((p) => p.id === 'twap-buy')!.slicesExecuted).toBe(10);
   });
 
+  it('places a limit order too: its offset is the policy’s, its children held to its limit price', () => {
+    const r = run(
+      withPlacement(CHASER).replace(
+        '    type: market\n    twap: { duration: PT10M',
+        '    type: limit\n    twap: { duration: PT10M',
+      ),
+    );
+    const children = buyFills(r).created;
+    expect(children.length).toBeGreaterThan(0);
+    expect(children.every((c) => c.event.type === 'limit' && c.event.tif === 'GTC')).toBe(true);
+    expect(r.report.duplicateOrders).toEqual([]);
+  });
+
   it('without the block the run is the TWAP it always was', () => {
     const plain = run(BASE);
     expect(run(withPlacement('{ kind: market }')).report.digest).toBe(plain.report.digest);

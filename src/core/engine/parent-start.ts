@@ -4,7 +4,7 @@
 // liquidity cap looked up once, here, and stored with it: TwapPlanned; its slices re-sized to the
 // parent's trajectory when it asks for a VWAP or implementation shortfall, trajectory-plan.ts)
 // goes to a slice scheduler that hands each slice to the slice sender at its time.
-import { isDefaultCatchUp, SliceScheduler } from '../algo/slice-scheduler.ts';
+import { isDefaultCatchUp, SliceScheduler, type EarlyStops } from '../algo/slice-scheduler.ts';
 import { povTarget } from './pov-target.ts';
 import { twapClientOrderId, twapParentKey } from '../algo/twap-client-order-id.ts';
 import { defaultProfile } from '../algo/trajectory.ts';
@@ -157,7 +157,12 @@ export class ParentStarter {
       ...(liquidity !== null ? { liquidityCap: twapCapOf(liquidity) } : {}),
       ...(p.minSliceNotionalUnits !== undefined ? { minSliceNotionalUnits: p.minSliceNotionalUnits } : {}),
       ...(p.randomize !== undefined ? { randomize: p.randomize } : {}),
-      ...(p.limitOffsetTicks !== undefined ? { limitOffsetTicks: p.limitOffsetTicks } : {}),
+      // A placed limit parent's offset is its policy's.
+      ...(p.limitOffsetTicks !== undefined
+        ? { limitOffsetTicks: p.limitOffsetTicks }
+        : req.placement !== undefined && req.type === 'limit'
+          ? { limitOffsetTicks: req.placement.offsetTicks }
+          : {}),
       ...(p.stopOffsetTicks !== undefined ? { stopOffsetTicks: p.stopOffsetTicks } : {}),
     };
     let plan: TwapPlan;
@@ -179,6 +184,9 @@ export class ParentStarter {
       this.deps.record({ kind: 'ParentRejected', parentId: req.parentId, reason: err.message });
       return;
     }
+    // A placed limit parent's children are held to its limit price as to a never-worse price
+    // (the tighter of the two), stored with the plan so a restart holds them too.
+    const stops = req.placement !== undefined ? placedStops(p.stops, req) : p.stops;
     // Parent, plan and every child (pending_new) are stored in one commit before any slice goes.
     this.parentCreated(instrument, req, top, 'twap', plan.totalSlices);
     this.deps.record({
@@ -193,7 +201,7 @@ export class ParentStarter {
       stopOffsetTicks: p.stopOffsetTicks ?? null,
       minNotionalUnits: plan.minNotionalUnits,
       referencePrice: plan.referencePrice,
-      stops: p.stops,
+      stops,
       ...(p.catchUp && !isDefaultCatchUp(p.catchUp) ? { catchUp: p.catchUp } : {}),
       ...(liquidity !== null ? { liquidityCap: liquidity } : {}),
       ...(trajectory !== null ? { trajectory } : {}),
@@ -236,7 +244,7 @@ export class ParentStarter {
       plan,
       children,
       p.unfilled,
-      p.stops,
+      stops,
       arrivalMid,
       p.catchUp,
       trajectory?.kind === 'pov' ? povTarget(trajectory, now, req.parentId, instrument, this.deps.engine) : null,
@@ -245,4 +253,14 @@ export class ParentStarter {
     this.deps.twaps.register(req.parentId, scheduler, plan.intervalMs);
     scheduler.start();
   }
+}
+
+/** A placed parent's stops: a limit parent's limit price joins its never-worse price (a buy's
+ *  lower, a sell's higher of the two). */
+function placedStops(stops: EarlyStops, req: ParentRequest): EarlyStops {
+  const limit = req.type === 'limit' ? req.limitPrice : undefined;
+  if (limit === undefined) return stops;
+  const worst = stops.worstPrice;
+  const tighter = worst === undefined ? limit : req.side === 'buy' ? Math.min(worst, limit) : Math.max(worst, limit);
+  return { ...stops, worstPrice: tighter };
 }
