@@ -3,7 +3,8 @@
 // before its first order leaves: a single order then goes to the slice sender; a TWAP's plan (its
 // liquidity cap looked up once, here, and stored with it: TwapPlanned; its slices re-sized to the
 // parent's trajectory when it asks for a VWAP or implementation shortfall, trajectory-plan.ts)
-// goes to a slice scheduler that hands each slice to the slice sender at its time.
+// goes to a slice scheduler that hands each slice to the slice sender at its time. A parent with a
+// placement policy (algo/placement.ts) has limit children, priced by the scheduler at slice time.
 import { isDefaultCatchUp, SliceScheduler, type EarlyStops } from '../algo/slice-scheduler.ts';
 import { povTarget } from './pov-target.ts';
 import { twapClientOrderId, twapParentKey } from '../algo/twap-client-order-id.ts';
