@@ -104,7 +104,8 @@ export function checkRunLimits(s: ScenarioFile, report: (path: Path, message: st
   };
   const viaDefault = (kind: string, i: number) => `${kind}[${i}] (route: twap without a twap block)`;
   s.orders.forEach((o, i) => {
-    const twap = o.twap ?? (o.route === 'twap' || o.algo ? def : undefined);
+    const placed = o.placement !== undefined && o.placement.kind !== 'market';
+    const twap = o.twap ?? (o.route === 'twap' || o.algo || placed ? def : undefined);
     // An algorithm deciding as it runs takes the twap block's duration only: no grid to plan.
     if (twap === undefined || isIntentAlgo(o.algo)) return;
     plan(
@@ -118,6 +119,7 @@ export function checkRunLimits(s: ScenarioFile, report: (path: Path, message: st
             ? viaDefault('orders', i)
             : `orders[${i}] (algo without a twap block)`,
         ...(o.algo ? { algoPath: ['orders', i, 'algo'], trajectory: toTrajectory(o.algo, inst) } : {}),
+        ...(o.placement && o.placement.kind !== 'market' ? { placementOffsetTicks: o.placement.offsetTicks } : {}),
         twap,
         qty: qtyToLots(inst, o.qty),
         type: o.type,
@@ -127,7 +129,8 @@ export function checkRunLimits(s: ScenarioFile, report: (path: Path, message: st
     );
   });
   s.signals.forEach((g, i) => {
-    if ((g.route !== 'twap' && !g.algo) || isIntentAlgo(g.algo)) return;
+    if (isIntentAlgo(g.algo)) return;
+    if (g.route !== 'twap' && !g.algo && (g.placement === undefined || g.placement.kind === 'market')) return;
     const type: OrderType = g.price === undefined ? 'market' : 'limit';
     plan(
       'signals',
@@ -136,6 +139,7 @@ export function checkRunLimits(s: ScenarioFile, report: (path: Path, message: st
         twapPath: ['routing', 'defaultTwap'],
         owner: viaDefault('signals', i),
         ...(g.algo ? { algoPath: ['signals', i, 'algo'], trajectory: toTrajectory(g.algo, inst) } : {}),
+        ...(g.placement && g.placement.kind !== 'market' ? { placementOffsetTicks: g.placement.offsetTicks } : {}),
         twap: def,
         qty: qtyToLots(inst, g.qty),
         type,

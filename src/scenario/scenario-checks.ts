@@ -12,10 +12,30 @@ import { checkComponentConfigs } from './component-schema.ts';
 import { checkQuoteAmount, gridProblem } from './scenario-limits.ts';
 import { checkLiquidity } from './liquidity-schema.ts';
 import type { ScenarioFile } from './scenario-fields.ts';
+import { placementProblem, type PlacementEntry } from './placement-schema.ts';
 import { parseDurationMs, parseUtcInstant } from '../core/model/time-fields.ts';
 
 type Issue = (path: (string | number)[], message: string) => void;
 type OnGrid = (path: (string | number)[], value: string | undefined, step: string, what: string) => void;
+
+/** A placement block against its order or signal: a policy fits a market or limit order that is
+ *  sliced; its quantity threshold sits on the lot grid. */
+function checkPlacement(
+  p: PlacementEntry | undefined,
+  type: string,
+  route: string,
+  at: (string | number)[],
+  lotSize: string,
+  issue: Issue,
+  onGrid: OnGrid,
+): void {
+  if (p === undefined) return;
+  const problem = placementProblem(p, type);
+  if (problem !== null) issue([...at, 'placement', 'kind'], problem);
+  if (route === 'single') issue([...at, 'placement'], 'a single-routed order places no slices: leave out route');
+  if (p.kind === 'passive-then-cross')
+    onGrid([...at, 'placement', 'crossWhenBehindQty'], p.crossWhenBehindQty, lotSize, 'lots');
+}
 
 /** Reports every cross-field problem of a scenario whose fields each parsed, at its path. */
 export function checkScenario(s: ScenarioFile, issue: Issue): void {
@@ -70,10 +90,13 @@ export function checkScenario(s: ScenarioFile, issue: Issue): void {
     const needsStop = o.type === 'stop' || o.type === 'stop_limit';
     // An order with an algo is sliced on its twap grid (routing.defaultTwap without a block); a
     // single-routed one is refused below, and checked as the single order it says it is.
-    const grid = o.twap ?? (o.algo && o.route !== 'single' ? s.routing.defaultTwap : undefined);
+    const placed = o.placement !== undefined && o.placement.kind !== 'market';
+    const grid = o.twap ?? ((o.algo || placed) && o.route !== 'single' ? s.routing.defaultTwap : undefined);
     // An iceberg or a user's module prices its own children within the parent's limit.
     const intent = isIntentAlgo(o.algo) && o.route !== 'single';
     if (intent) {
+      if (placed)
+        issue(path('placement'), 'an algorithm deciding its children places them itself: leave out placement');
       if (o.type !== 'market' && o.type !== 'limit')
         issue(path('type'), 'an algorithm deciding its children takes a market or a limit parent');
       if (o.type === 'limit' && o.limitPrice === undefined) issue(path('limitPrice'), 'is required for a limit order');
@@ -92,7 +115,7 @@ export function checkScenario(s: ScenarioFile, issue: Issue): void {
         issue(path('limitPrice'), 'a TWAP prices its limit children from the touch: use twap.limitOffsetTicks');
       if (o.stopPrice !== undefined)
         issue(path('stopPrice'), 'a TWAP prices its stop children from the touch: use twap.stopOffsetTicks');
-      if (needsLimit && grid.limitOffsetTicks === undefined)
+      if (needsLimit && grid.limitOffsetTicks === undefined && !placed)
         issue(['orders', i, 'twap', 'limitOffsetTicks'], `is required for ${o.type} children`);
     } else {
       if (needsLimit && o.limitPrice === undefined) issue(path('limitPrice'), `is required for a ${o.type} order`);
@@ -106,6 +129,7 @@ export function checkScenario(s: ScenarioFile, issue: Issue): void {
     if (o.postOnly && o.type !== 'limit') issue(path('postOnly'), 'only a limit order can be post-only');
     if (o.twap && o.route === 'single') issue(path('twap'), 'a single-routed order takes no twap parameters');
     if (o.algo && o.route === 'single') issue(path('algo'), 'a single-routed order runs no algorithm: leave out route');
+    checkPlacement(o.placement, o.type, o.route, ['orders', i], inst.lotSize, issue, onGrid);
     if (grid && o.algo && !o.twap && parseDurationMs(o.at) + parseDurationMs(grid.duration) > horizon) {
       issue(
         path('algo'),
@@ -142,6 +166,8 @@ export function checkScenario(s: ScenarioFile, issue: Issue): void {
     }
     if (sig.algo?.kind === 'pov' && sig.algo.minChildQty !== undefined)
       onGrid(['signals', i, 'algo', 'minChildQty'], sig.algo.minChildQty, inst.lotSize, 'lots');
+    const type = sig.price === undefined ? 'market' : 'limit';
+    checkPlacement(sig.placement, type, sig.route, ['signals', i], inst.lotSize, issue, onGrid);
   });
   const external = new Map<string, number>();
   s.externalOrders.forEach((x, i) => {

@@ -11,6 +11,7 @@ import type { NodeCommand } from '../node/node-commands.ts';
 import { instrumentFor, toParentRequests } from './scenario-requests.ts';
 import type { ScenarioFile } from './scenario-fields.ts';
 import { toAlgoRequest, toTrajectory } from './scenario-requests.ts';
+import { toPlacement } from './placement-schema.ts';
 
 export interface ScenarioInput {
   /** For people: 'order buy-1', 'signal s-3', 'cancel buy-1', 'action kill_switch'. */
@@ -99,6 +100,7 @@ export function toSignalRequest(
 ): SignalRequest {
   const trajectory = toTrajectory(sig.algo, instrument);
   const algo = toAlgoRequest(sig.algo, instrument, horizonMs);
+  const placement = toPlacement(sig.placement, instrument);
   return {
     signalId: sig.id,
     ...(sig.symbol === undefined ? {} : { symbol: instrument.symbol }),
@@ -108,6 +110,7 @@ export function toSignalRequest(
     route: sig.route,
     ...(trajectory === undefined ? {} : { trajectory }),
     ...(algo === undefined ? {} : { algo }),
+    ...(placement === undefined ? {} : { placement }),
     reduceOnly: sig.reduceOnly,
     confirmations: sig.confirm,
     confirmedBy: sig.confirmedBy ?? null,

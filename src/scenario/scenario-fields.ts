@@ -16,6 +16,7 @@ import {
   routingSchema,
   twapSchema,
 } from './execution-schema.ts';
+import { placementSchema } from './placement-schema.ts';
 import { faultSchema } from './fault-schema.ts';
 import { marketSchema } from './market-schema.ts';
 import { liquiditySchema } from './liquidity-schema.ts';
@@ -135,6 +136,9 @@ const order = z.strictObject({
   /** The algorithm its slices follow on the twap grid (twap, vwap, is); an order with one is
    *  sliced, as one with a twap block is. */
   algo: algoSchema.optional(),
+  /** How its slices' children are placed, whatever the algo: passive-then-cross or chaser
+   *  (market: as without it); an order with one is sliced, as one with a twap block is. */
+  placement: placementSchema.optional(),
   /** Overrides fillDetection.partialFillPolicy for this order's children. */
   partialFillPolicy: z
     .enum(PARTIAL_FILL_POLICIES, { error: `must be one of ${PARTIAL_FILL_POLICIES.join(', ')}` })
@@ -155,6 +159,8 @@ const signal = z.strictObject({
   /** The execution algorithm its parent follows on routing.defaultTwap's grid (twap, vwap, is,
    *  pov); a signal with one is sliced. */
   algo: algoSchema.optional(),
+  /** How its slices' children are placed, as an order's `placement`; a signal with one is sliced. */
+  placement: placementSchema.optional(),
   /** Only reduce the position: checked against the venue's position and open orders. */
   reduceOnly: z.boolean().default(false),
   /** Large-order confirmations present on the signal (fat-finger limits). */

@@ -8,6 +8,7 @@ import { algoTrajectory, type TrajectorySpec } from '../core/algo/trajectory.ts'
 import { DEFAULT_ICEBERG_CHECK_MS, type IcebergParams } from '../core/algo/iceberg.ts';
 import type { AlgoRequest } from '../core/algo/intent-algorithm.ts';
 import type { AlgoEntry, TwapEntry } from './execution-schema.ts';
+import { toPlacement } from './placement-schema.ts';
 import type { ScenarioFile } from './scenario-fields.ts';
 import { parseDurationMs } from '../core/model/time-fields.ts';
 
@@ -81,6 +82,7 @@ export function toParentRequests(
     const inst = instrumentFor(s, run, o.symbol);
     const trajectory = toTrajectory(o.algo, inst);
     const algo = toAlgoRequest(o.algo, inst, parseDurationMs((o.twap ?? s.routing.defaultTwap).duration));
+    const placement = toPlacement(o.placement, inst);
     return {
       id: o.id,
       at: parseDurationMs(o.at),
@@ -96,10 +98,11 @@ export function toParentRequests(
         ...(o.limitPrice === undefined ? {} : { limitPrice: priceToTicks(inst, o.limitPrice) }),
         ...(o.stopPrice === undefined ? {} : { stopPrice: priceToTicks(inst, o.stopPrice) }),
         ...(o.postOnly ? { postOnly: true } : {}),
-        route: o.twap || o.algo ? 'twap' : o.route,
+        route: o.twap || o.algo || placement ? 'twap' : o.route,
         ...(o.twap ? { twap: toTwapParams(o.twap, inst) } : {}),
         ...(trajectory !== undefined ? { trajectory } : {}),
         ...(algo !== undefined ? { algo } : {}),
+        ...(placement !== undefined ? { placement } : {}),
         ...(o.partialFillPolicy ? { partialFillPolicy: o.partialFillPolicy } : {}),
         source: 'scenario-order',
       } satisfies ParentRequest,

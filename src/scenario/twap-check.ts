@@ -48,6 +48,8 @@ export interface TwapUse {
   /** The order's algo block (its path) and the trajectory it asks for, if any. */
   readonly algoPath?: Path | undefined;
   readonly trajectory?: TrajectorySpec | undefined;
+  /** The offset of its placement policy, when it has one: its limit children's offset. */
+  readonly placementOffsetTicks?: number | undefined;
 }
 
 /** A trajectory input the planner names ('profile', 'profile.3', 'urgency'...), as its path in
@@ -84,7 +86,7 @@ export function checkTwapPlan(
         liquidityCap: use.liquidityCap,
         minSliceNotionalUnits: p.minSliceNotionalUnits,
         randomize: p.randomize,
-        limitOffsetTicks: p.limitOffsetTicks,
+        limitOffsetTicks: p.limitOffsetTicks ?? (use.type === 'limit' ? use.placementOffsetTicks : undefined),
         stopOffsetTicks: p.stopOffsetTicks,
       },
       use.trajectory,

@@ -55,3 +55,43 @@ describe("a strategy signal's execution algorithm", () => {
     );
   });
 });
+
+describe("a strategy signal's placement", () => {
+  it('becomes its parent’s policy, with the defaults of a scenario’s block and quantities in lots', () => {
+    expect(signalOf({ side: 'buy', qty: 1, placement: { kind: 'chaser' } }).placement).toEqual({
+      kind: 'chaser',
+      offsetTicks: 0,
+      thresholdTicks: 2,
+      everyMs: 2_000,
+      maxChases: 10,
+    });
+    expect(
+      signalOf({ side: 'buy', qty: 1, placement: { kind: 'passive-then-cross', crossWhenBehindQty: '0.05' } })
+        .placement,
+    ).toEqual({ kind: 'passive-then-cross', offsetTicks: 0, crossWhenBehind: { lots: 50 } });
+    expect(signalOf({ side: 'buy', qty: 1, placement: { kind: 'passive-then-cross' } }).placement).toEqual({
+      kind: 'passive-then-cross',
+      offsetTicks: 0,
+      crossWhenBehind: { share: 0.05 },
+    });
+    expect(signalOf({ side: 'buy', qty: 1, placement: { kind: 'market' } }).placement).toBeUndefined();
+  });
+
+  it('is refused at the field at fault', () => {
+    expect(refusal({ side: 'buy', qty: 1, placement: { kind: 'chaser', thresholdTicks: -1 } })).toMatch(
+      /^signal\.placement\.thresholdTicks: /,
+    );
+    expect(refusal({ side: 'buy', qty: 1, placement: { kind: 'chaser', crossWhenBehind: 0.1 } })).toBe(
+      'signal.placement.crossWhenBehind: not a field of kind chaser',
+    );
+    expect(
+      refusal({ side: 'buy', qty: 1, placement: { kind: 'passive-then-cross', crossWhenBehindQty: '0.0001' } }),
+    ).toMatch(/^signal\.placement\.crossWhenBehindQty: /);
+    expect(refusal({ side: 'buy', qty: 1, price: 100, placement: { kind: 'market' } })).toMatch(
+      /^signal\.placement\.kind: market places a market order/,
+    );
+    expect(refusal({ side: 'buy', qty: 1, route: 'single', placement: { kind: 'chaser' } })).toMatch(
+      /^signal\.placement: a single-routed signal places no slices/,
+    );
+  });
+});

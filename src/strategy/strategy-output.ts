@@ -14,6 +14,7 @@ import { algoTrajectory, validateTrajectory, type AlgoFields, type TrajectorySpe
 import { checkIcebergParams, DEFAULT_ICEBERG_CHECK_MS, type IcebergParams } from '../core/algo/iceberg.ts';
 import type { AlgoRequest } from '../core/algo/intent-algorithm.ts';
 import { TwapPlanError } from '../core/algo/twap-spec-check.ts';
+import { PLACEMENT_DEFAULTS, type Placement } from '../core/algo/placement.ts';
 import type { NodeCommand } from '../node/node-commands.ts';
 
 export class OutputError extends Error {}
@@ -48,6 +49,18 @@ const signalShape = z.strictObject({
       peg: z.enum(['touch', 'mid', 'far']).optional(),
       offsetTicks: z.number().int().optional(),
       repegTicks: z.number().int().positive().optional(),
+    })
+    .optional(),
+  /** How its parent's children are placed, as a scenario order's `placement` block. */
+  placement: z
+    .strictObject({
+      kind: z.enum(['market', 'passive-then-cross', 'chaser']),
+      offsetTicks: z.number().int().min(-100_000).max(100_000).optional(),
+      crossWhenBehind: z.number().min(0).max(1).optional(),
+      crossWhenBehindQty: amount.optional(),
+      thresholdTicks: z.number().int().min(0).max(100_000).optional(),
+      everyMs: z.number().int().min(100).max(86_400_000).optional(),
+      maxChases: z.number().int().min(0).max(10_000).optional(),
     })
     .optional(),
   reduceOnly: z.boolean().optional(),
@@ -108,6 +121,9 @@ export function toCommand(
     throw new OutputError('signal.algo: a single-routed signal runs no algorithm: leave out route');
   const trajectory = s.algo === undefined || s.algo.kind === 'iceberg' ? undefined : toTrajectory(s.algo, inst);
   const algo = s.algo?.kind === 'iceberg' ? toIceberg(s.algo, inst, price !== null) : undefined;
+  const placement = placementOf(s.placement, s.route, price === null ? 'market' : 'limit', inst);
+  if (algo !== undefined && placement !== undefined)
+    throw new OutputError('signal.placement: an iceberg places its children itself: leave out placement');
   const signal: SignalRequest = {
     signalId: id,
     ...(s.symbol === undefined ? {} : { symbol: inst.symbol }),
@@ -117,6 +133,7 @@ export function toCommand(
     route: s.route ?? 'auto',
     ...(trajectory === undefined ? {} : { trajectory }),
     ...(algo === undefined ? {} : { algo }),
+    ...(placement === undefined ? {} : { placement }),
     reduceOnly: s.reduceOnly ?? false,
     confirmations: [],
     confirmedBy: null,
@@ -174,6 +191,52 @@ function toIceberg(a: z.infer<typeof signalShape>['algo'] & object, inst: Instru
     throw err;
   }
   return { algo: 'iceberg', params };
+}
+
+/** A signal's placement block as its parent's policy: an OutputError naming signal.placement
+ *  when it does not fit the signal (a single-routed one, a quantity off the lot grid). */
+function placementOf(
+  p: z.infer<typeof signalShape>['placement'],
+  route: string | undefined,
+  type: string,
+  inst: Instrument,
+): Placement | undefined {
+  if (p === undefined) return undefined;
+  if (route === 'single')
+    throw new OutputError('signal.placement: a single-routed signal places no slices: leave out route');
+  const takes: Record<string, readonly string[]> = {
+    market: [],
+    'passive-then-cross': ['offsetTicks', 'crossWhenBehind', 'crossWhenBehindQty'],
+    chaser: ['offsetTicks', 'thresholdTicks', 'everyMs', 'maxChases'],
+  };
+  for (const [field, value] of Object.entries(p))
+    if (field !== 'kind' && value !== undefined && !(takes[p.kind] as readonly string[]).includes(field))
+      throw new OutputError(`signal.placement.${field}: not a field of kind ${p.kind}`);
+  if (p.kind === 'market') {
+    if (type !== 'market') throw new OutputError(`signal.placement.kind: market places a market order's children`);
+    return undefined;
+  }
+  const offsetTicks = p.offsetTicks ?? PLACEMENT_DEFAULTS.offsetTicks;
+  if (p.kind === 'chaser')
+    return {
+      kind: 'chaser',
+      offsetTicks,
+      thresholdTicks: p.thresholdTicks ?? PLACEMENT_DEFAULTS.thresholdTicks,
+      everyMs: p.everyMs ?? PLACEMENT_DEFAULTS.everyMs,
+      maxChases: p.maxChases ?? PLACEMENT_DEFAULTS.maxChases,
+    };
+  if (p.crossWhenBehind !== undefined && p.crossWhenBehindQty !== undefined)
+    throw new OutputError(
+      'signal.placement.crossWhenBehind: give one of crossWhenBehind (a share of the order) and crossWhenBehindQty, not both',
+    );
+  return {
+    kind: 'passive-then-cross',
+    offsetTicks,
+    crossWhenBehind:
+      p.crossWhenBehindQty !== undefined
+        ? { lots: toLots(inst, p.crossWhenBehindQty, 'signal.placement.crossWhenBehindQty') }
+        : { share: p.crossWhenBehind ?? PLACEMENT_DEFAULTS.crossWhenBehind },
+  };
 }
 
 /** A signal's algo as its parent's trajectory, its inputs checked by the planner's own rules

@@ -5,6 +5,7 @@
 // (docs/0020-sweeps-on-worker-threads.md).
 import { parseDocument, type Document } from 'yaml';
 import { algoSchema } from '../scenario/execution-schema.ts';
+import { placementSchema } from '../scenario/placement-schema.ts';
 import { parseScenario, ScenarioError, type LoadedScenario } from '../scenario/load-scenario.ts';
 import {
   axisError,
@@ -29,6 +30,8 @@ interface Target {
   /** An order's algo block: once every axis is written, the fields its kind does not take are
    *  dropped (a point of `algo=twap,pov` with `algo.rate` runs a TWAP without the rate). */
   readonly algoBlock?: DocPath;
+  /** An order's placement block: pruned the same way for its kind. */
+  readonly placementBlock?: DocPath;
 }
 
 const TWAP_FIELDS: Readonly<Record<string, Kind>> = {
@@ -68,6 +71,18 @@ const ALGO_FIELDS: Readonly<Record<string, Kind>> = {
 const ALGO_TAKES: Readonly<Record<string, readonly string[]>> = Object.fromEntries(
   algoSchema.options.map((o) => [o.shape.kind.value, Object.keys(o.shape).filter((k) => k !== 'kind')]),
 );
+/** The placement block's fields a grid may set, and the fields each kind takes. */
+const PLACEMENT_FIELDS: Readonly<Record<string, Kind>> = {
+  offsetTicks: 'number',
+  crossWhenBehind: 'number',
+  crossWhenBehindQty: 'string',
+  thresholdTicks: 'number',
+  everyMs: 'number',
+  maxChases: 'number',
+};
+const PLACEMENT_TAKES: Readonly<Record<string, readonly string[]>> = Object.fromEntries(
+  placementSchema.options.map((o) => [o.shape.kind.value, Object.keys(o.shape).filter((k) => k !== 'kind')]),
+);
 const ORDER_FIELDS: Readonly<Record<string, Kind>> = {
   qty: 'string',
   limitPrice: 'string',
@@ -79,7 +94,7 @@ const VENUE_KEYS =
   /^venue\.(latency\.(orderEntry|ack|fillReport|marketData)\.(ms|jitterMs)|fees\.(makerBps|takerBps)|fillOnTouch|clockSkewMs|queue\.exponent)$/;
 
 const KEY_HELP =
-  'grid keys are twap.<field>, orders.<id>.twap.<field>, algo, algo.<field>, orders.<id>.<qty|limitPrice|stopPrice|at|cancelAt>, ' +
+  'grid keys are twap.<field>, orders.<id>.twap.<field>, algo, algo.<field>, placement, placement.<field>, orders.<id>.<qty|limitPrice|stopPrice|at|cancelAt>, ' +
   'routing.defaultTwap.<field>, routing.twapThreshold, market.<field>, venue.latency.<channel>.ms|jitterMs, ' +
   'venue.fees.makerBps|takerBps, venue.fillOnTouch, venue.clockSkewMs, venue.queue.exponent, duration, strategy.params.<name>';
 
@@ -117,6 +132,12 @@ const kindOf = (v: unknown): Kind | null =>
  *                                     takes are kept, the others dropped
  *   algo.<field>                      that field of every order's algo block (rate, maxRate,
  *                                     minChildQty, end, urgency, volatility, impact)
+ *   placement                         the child placement (market, passive-then-cross, chaser) of
+ *                                     every sliced order; its block's fields the kind takes are
+ *                                     kept, the others dropped
+ *   placement.<field>                 that field of every order's placement block (offsetTicks,
+ *                                     crossWhenBehind, crossWhenBehindQty, thresholdTicks,
+ *                                     everyMs, maxChases)
  *   orders.<id>.<field>               qty, limitPrice, stopPrice, at, cancelAt of one order
  *   routing.defaultTwap.<field>       the TWAP auto-routed parents get; routing.twapThreshold
  *   market.<path>                     a number or string of the market model the scenario has
@@ -173,6 +194,28 @@ function resolveKey(key: string, base: LoadedScenario, flag: string): Target[] {
       path: ['orders', i, 'algo', field],
       kind: ALGO_FIELDS[field] as Kind,
       algoBlock: ['orders', i, 'algo'],
+    }));
+  }
+  if (key === 'placement') {
+    const sliced = s.orders.flatMap((o, i) => (o.twap || o.algo || o.placement || o.route === 'twap' ? [i] : []));
+    if (sliced.length === 0)
+      refuse('no order of the scenario is sliced (a twap, algo or placement block, or route twap)');
+    return sliced.map((i) => ({
+      path: ['orders', i, 'placement', 'kind'],
+      kind: 'string',
+      placementBlock: ['orders', i, 'placement'],
+    }));
+  }
+  if ((m = /^placement\.(.+)$/.exec(key))) {
+    const field = m[1] as string;
+    if (!Object.hasOwn(PLACEMENT_FIELDS, field))
+      refuse(`${field} is not a placement field (one of ${Object.keys(PLACEMENT_FIELDS).join(', ')})`);
+    const placed = s.orders.flatMap((o, i) => (o.placement ? [i] : []));
+    if (placed.length === 0) refuse('no order of the scenario has a placement block');
+    return placed.map((i) => ({
+      path: ['orders', i, 'placement', field],
+      kind: PLACEMENT_FIELDS[field] as Kind,
+      placementBlock: ['orders', i, 'placement'],
     }));
   }
   if ((m = /^orders\.([^.]+)\.twap\.(.+)$/.exec(key))) {
@@ -302,17 +345,21 @@ function variantText(text: string, axes: readonly ResolvedAxis[], at: readonly n
       doc.setIn(t.path, value);
     }
   });
-  for (const a of axes) for (const t of a.targets) if (t.algoBlock) pruneAlgo(doc, t.algoBlock);
+  for (const a of axes)
+    for (const t of a.targets) {
+      if (t.algoBlock) prune(doc, t.algoBlock, ALGO_TAKES);
+      if (t.placementBlock) prune(doc, t.placementBlock, PLACEMENT_TAKES);
+    }
   return doc.toString();
 }
 
-/** Drops the fields of an algo block that its kind does not take (an unknown kind is left for
- *  the schema to refuse). */
-function pruneAlgo(doc: Document, block: DocPath): void {
+/** Drops the fields of an algo or placement block that its kind does not take (an unknown kind
+ *  is left for the schema to refuse). */
+function prune(doc: Document, block: DocPath, table: Readonly<Record<string, readonly string[]>>): void {
   const kind: unknown = doc.getIn([...block, 'kind']);
-  if (typeof kind !== 'string' || !Object.hasOwn(ALGO_TAKES, kind)) return;
-  const takes = ALGO_TAKES[kind] as readonly string[];
-  const every = new Set(Object.values(ALGO_TAKES).flat());
+  if (typeof kind !== 'string' || !Object.hasOwn(table, kind)) return;
+  const takes = table[kind] as readonly string[];
+  const every = new Set(Object.values(table).flat());
   for (const field of every)
     if (!takes.includes(field) && doc.hasIn([...block, field])) doc.deleteIn([...block, field]);
 }

@@ -209,6 +209,38 @@ describe('grid flags', () => {
     );
   });
 
+  it('sweep the child placement and its fields: a kind keeps the fields it takes; market is the run without a policy', () => {
+    const runner = new SweepUnitRunner(def(1, [parseGridFlag('placement=market,passive-then-cross,chaser')]));
+    expect(runner.grid.points).toBe(3);
+    const placements = [0, 1, 2].map((p) => runner.scenario(p).scenario.orders[0]?.placement);
+    expect(placements).toEqual([
+      { kind: 'market' },
+      { kind: 'passive-then-cross', offsetTicks: 0 },
+      { kind: 'chaser', offsetTicks: 0, thresholdTicks: 2, everyMs: 2_000, maxChases: 10 },
+    ]);
+    // A field axis sets every placement block; a kind that does not take it drops it.
+    const file = 'examples/algorithms/placement.yaml';
+    const yaml = readFileSync(file, 'utf8');
+    const fields = new SweepUnitRunner({
+      file,
+      yaml,
+      seed: 7,
+      paths: 1,
+      grid: [parseGridFlag('placement=passive-then-cross,chaser'), parseGridFlag('placement.thresholdTicks=1,5')],
+    });
+    expect(fields.scenario(0).scenario.orders[1]?.placement).toEqual({
+      kind: 'passive-then-cross',
+      offsetTicks: 0,
+    });
+    expect(fields.scenario(3).scenario.orders[1]?.placement).toMatchObject({ kind: 'chaser', thresholdTicks: 5 });
+    expect(() => new SweepUnitRunner(def(1, [parseGridFlag('placement.alpha=1')]))).toThrow(
+      /alpha is not a placement field/,
+    );
+    expect(() => new SweepUnitRunner(def(1, [parseGridFlag('placement=sniper')]))).toThrow(
+      /^--grid placement=sniper: the value sniper: orders\[0\]\.placement\.kind: must have kind market, passive-then-cross or chaser/,
+    );
+  });
+
   it('refuse two axes that set the same field, and a combination the schema refuses', () => {
     expect(
       () =>

@@ -132,6 +132,74 @@ describe('POST /orders/slice', () => {
       await until(f.clock, () => f.session.ledger.parents.get(id as never)?.completed != null, 30_000);
   });
 
+  it('takes a placement policy, stored with the plan; a signal with one is sliced; a bad one is a 400 at its field', async () => {
+    const chased = await post('/orders/slice', {
+      ...twap({ parentId: 'placed-chaser', qty: '0.002' }),
+      placement: { kind: 'chaser', thresholdTicks: 1, everyMs: 500 },
+    });
+    expect(chased.status).toBe(201);
+    const plan = f.session
+      .entriesAfter(0)
+      .find((e) => e.event.kind === 'TwapPlanned' && e.event.parentId === 'placed-chaser');
+    expect(plan?.event.kind === 'TwapPlanned' && plan.event.placement).toEqual({
+      kind: 'chaser',
+      offsetTicks: 0,
+      thresholdTicks: 1,
+      everyMs: 500,
+      maxChases: 10,
+    });
+    const children = f.session
+      .entriesAfter(0)
+      .filter((e) => e.event.kind === 'OrderCreated' && e.event.parentId === 'placed-chaser');
+    expect(children.every((e) => e.event.kind === 'OrderCreated' && e.event.type === 'limit')).toBe(true);
+
+    const signal = await post('/signals', {
+      signalId: 'placed-signal',
+      symbol: 'BTCUSDT',
+      side: 'buy',
+      qty: '0.002',
+      // A limit far under the market (and no later test's price: signals dedup by price): its
+      // children are held to it, so they rest there until cancelled.
+      price: '50001',
+      placement: { kind: 'passive-then-cross', crossWhenBehind: 0.1 },
+    });
+    expect(signal.status, JSON.stringify(signal.body)).toBe(201);
+    const planned = () =>
+      f.session
+        .entriesAfter(0)
+        .find((e) => e.event.kind === 'TwapPlanned' && e.event.placement?.kind === 'passive-then-cross');
+    await until(f.clock, () => planned() !== undefined, 10_000);
+    const signalPlan = planned();
+    expect(signalPlan?.event.kind === 'TwapPlanned' && signalPlan.event.placement).toEqual({
+      kind: 'passive-then-cross',
+      offsetTicks: 0,
+      crossWhenBehind: { share: 0.1 },
+    });
+
+    const bad = await post('/orders/slice', {
+      ...twap({ parentId: 'placed-bad' }),
+      placement: { kind: 'chaser', everyMs: 5 },
+    });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('placement.everyMs');
+    const offGrid = await post('/orders/slice', {
+      ...twap({ parentId: 'placed-bad2' }),
+      placement: { kind: 'passive-then-cross', crossWhenBehindQty: '0.000001' },
+    });
+    expect(offGrid.status).toBe(400);
+    expect(JSON.stringify(offGrid.body)).toContain('body.placement.crossWhenBehindQty');
+    expect(f.session.ledger.parents.has('placed-bad' as never)).toBe(false);
+    const accepted = f.session
+      .entriesAfter(0)
+      .find((e) => e.event.kind === 'SignalAccepted' && e.event.signalId === 'placed-signal');
+    const signalParent = accepted?.event.kind === 'SignalAccepted' ? (accepted.event.parentId as string) : '';
+    await until(f.clock, () => f.session.ledger.parents.get('placed-chaser' as never)?.completed != null, 60_000);
+    await until(f.clock, () => f.session.ledger.childrenOf(signalParent as never).some((c) => c.attempts > 0), 60_000);
+    for (const c of f.session.ledger.childrenOf(signalParent as never))
+      if (c.attempts > 0) expect(c.request.limitPrice).toBeLessThanOrEqual(5_000_100);
+    expect((await call('DELETE', `/orders/${signalParent}/slices`, {})).status).toBe(200);
+  });
+
   it('plans 103 lots over 5 slices as 21, 21, 21, 20, 20, fills them, and answers the same request once', async () => {
     const first = await post('/orders/slice', twap(), { 'idempotency-key': 'seed-103' });
     expect(first.status).toBe(201);

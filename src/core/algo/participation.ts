@@ -87,6 +87,16 @@ export class ParticipationTarget {
     private readonly tape: TapeReader,
   ) {}
 
+  /** Lots the parent should have done by now (the tape's share), read without moving the mark
+   *  of the previous slice. */
+  due(qty: number, now: number): number {
+    return participationTarget(
+      this.params,
+      qty,
+      Math.max(0, this.tape.volume(this.startTime, now) - this.tape.ourFilled()),
+    );
+  }
+
   size(qty: number, committed: number, last: boolean, now: number): ParticipationSlice {
     const marketVolume = Math.max(0, this.tape.volume(this.startTime, now) - this.tape.ourFilled());
     const sinceLast = marketVolume - (this.previous ?? 0);

@@ -86,6 +86,8 @@ function setup(clock: VirtualClock, volumeAt?: (t: number) => number, end: 'comp
       record({ kind: 'SubmitOrder', clientOrderId: id });
     },
     cancelChild: (id, reason) => record({ kind: 'CancelOrder', clientOrderId: id, reason }),
+    create: record,
+    clientIdMaxLength: 36,
   };
   const scheduler = new SliceScheduler(
     ops,

@@ -2,16 +2,21 @@
 // slice's size and price, and the send. Nothing here can overfill the parent: a slice is sized
 // against everything already sent and still able to fill. Order of the checks, carry and drop
 // sizing, limit children and catch-up after a restart: docs/0069-core-and-simulator-notes.md.
+// A parent with a placement policy prices its limit children by it (placement.ts) and leaves
+// its working children and their re-pricings to a ChildChaser (child-chaser.ts).
 import type { ParentOrderId } from '../model/ids.ts';
 import type { ClientOrderId } from '../model/ids.ts';
-import { ticksToPrice, type Instrument } from '../model/instrument.ts';
+import { ticksToPrice } from '../model/instrument.ts';
 import { isTerminal } from '../model/order-status.ts';
 import type { OrderState } from '../order/apply-event.ts';
-import { committedLots, type OrderLedger } from '../order/order-ledger.ts';
-import type { MarketDataPort } from '../ports/broker.ts';
-import type { Clock } from '../ports/clock.ts';
+import { committedLots } from '../order/order-ledger.ts';
 import type { TwapPlan } from './twap-slicer.ts';
 import type { ParticipationTarget } from './participation.ts';
+import type { SchedulerOps } from './scheduler-ops.ts';
+import { ChildChaser, type LoggedReplacement } from './child-chaser.ts';
+import { crosses, crossPrice, passivePrice, type Placement } from './placement.ts';
+
+export type { SchedulerOps } from './scheduler-ops.ts';
 
 export interface EarlyStops {
   /** Stop when (ask - bid) / mid exceeds this fraction (default 0.005). */
@@ -39,20 +44,11 @@ export const DEFAULT_CATCH_UP: CatchUp = Object.freeze({ mode: 'spread', maxMult
 export const isDefaultCatchUp = (c: CatchUp): boolean =>
   c.mode === DEFAULT_CATCH_UP.mode && c.maxMultiple === DEFAULT_CATCH_UP.maxMultiple;
 
-export interface SchedulerOps {
-  readonly clock: Clock;
-  readonly ledger: OrderLedger;
-  readonly marketData: MarketDataPort;
-  readonly instrument: Instrument;
-  record(event: import('../model/events.ts').ExecEvent): void;
-  /** Why this child may not go out now with this qty (kill switch, breaker, hours), or null: the
-   *  slice's one guard decision, asked once per slice at its place among the slice's checks. */
-  blocked(child: ClientOrderId, qty: number): string | null;
-  /** Sends a pending_new child that `blocked` just cleared (SubmitOrder + broker), without
-   *  deciding again (the engine's slice sender). */
-  send(id: ClientOrderId): void;
-  /** Cancels a child: locally when never sent, at the venue when working. */
-  cancelChild(id: ClientOrderId, reason: string): void;
+/** What a parent with a placement policy runs with: the policy and, after a restart, the
+ *  replacements its log holds. */
+export interface PlacementRun {
+  readonly placement: Placement;
+  readonly replacements?: readonly LoggedReplacement[];
 }
 
 export class SliceScheduler {
@@ -64,6 +60,12 @@ export class SliceScheduler {
   /** After a restart with spread catch-up: the first slice run by this process (sizes from it
    *  on are capped). */
   private resumedFrom: number | null = null;
+  /** Stopped (cancel, early stop, kill): a placement parent's children are placed no more. */
+  private halted = false;
+  private readonly placement: Placement | null;
+  private readonly chaser: ChildChaser | null;
+  /** Children added while running (a chaser's replacements), besides the slices. */
+  private readonly extra: ClientOrderId[] = [];
 
   constructor(
     private readonly ops: SchedulerOps,
@@ -77,10 +79,32 @@ export class SliceScheduler {
     /** A parent that follows the tape: its slices are sized by the market's volume, not the
      *  plan's sizes (participation.ts); null: the plan's. */
     private readonly tape: ParticipationTarget | null = null,
+    /** How the children are placed (placement.ts); null: as the parent's type makes them. */
+    placed: PlacementRun | null = null,
   ) {
     this.startMid = arrivalMid;
     let sum = 0;
     this.cumulative = plan.slices.map((s) => (sum += s.qty));
+    this.placement = placed?.placement ?? null;
+    this.chaser =
+      placed === null
+        ? null
+        : new ChildChaser(
+            ops,
+            {
+              halted: () => this.halted,
+              cancelRequested: () => this.cancelRequested(),
+              stop: (reason) => void this.stop(reason),
+              adopt: (id) => void this.extra.push(id),
+            },
+            parentId,
+            plan,
+            children,
+            placed.placement,
+            stops.worstPrice,
+            placed.replacements,
+          );
+    if (this.chaser) this.extra.push(...this.chaser.replacements());
   }
 
   get finished(): boolean {
@@ -108,6 +132,7 @@ export class SliceScheduler {
     for (const r of runs)
       this.ops.clock.schedule(() => this.runSlice(r.sliceNum - 1), Math.max(0, r.at - this.ops.clock.now()));
     if (runs.length === 0) this.done = true;
+    this.chaser?.resume();
   }
 
   /**
@@ -149,15 +174,18 @@ export class SliceScheduler {
       if (this.ops.ledger.order(id)?.status === 'pending_new') this.ops.cancelChild(id, reason);
     }
     this.done = true;
+    this.halted = true;
   }
 
   private stop(reason: string): { cancelledSlices: number; cancelRequests: number } {
-    if (this.done) return { cancelledSlices: 0, cancelRequests: 0 };
+    // A placement parent past its last slice still has children to stop (a chaser's replacements).
+    if (this.halted || (this.done && this.placement === null)) return { cancelledSlices: 0, cancelRequests: 0 };
     this.done = true;
+    this.halted = true;
     this.ops.record({ kind: 'ParentStopped', parentId: this.parentId, reason });
     let cancelledSlices = 0;
     let cancelRequests = 0;
-    for (const id of this.children) {
+    for (const id of this.extra.length === 0 ? this.children : [...this.children, ...this.extra]) {
       const o = this.ops.ledger.order(id) as OrderState;
       if (isTerminal(o.status) || o.status === 'pending_cancel') continue;
       if (o.status === 'pending_new') cancelledSlices++;
@@ -186,7 +214,8 @@ export class SliceScheduler {
       return;
     }
     // Limit mode: the previous child's unfilled part is cancelled and goes into this slice.
-    if (this.plan.childType === 'limit' && i > 0) {
+    if (this.chaser) this.chaser.supersede(i);
+    else if (this.plan.childType === 'limit' && i > 0) {
       const prev = this.child(i - 1);
       if (!isTerminal(prev.status) && prev.status !== 'pending_new' && prev.status !== 'pending_cancel') {
         this.ops.cancelChild(prev.request.clientOrderId, 'replaced by the next slice');
@@ -205,7 +234,7 @@ export class SliceScheduler {
       return;
     }
     const qty = sized;
-    const beyond = this.beyondWorst(top);
+    const beyond = this.placement === null ? this.beyondWorst(top) : null;
     if (beyond !== null) {
       this.skip(i, beyond);
       if (last) this.done = true;
@@ -223,8 +252,8 @@ export class SliceScheduler {
       return;
     }
     const child = this.child(i);
-    const limitPrice = this.limitPrice(top);
-    const stopPrice = this.stopPrice(top);
+    const limitPrice = this.placement === null ? this.limitPrice(top) : this.placedPrice(i, last, top);
+    const stopPrice = this.placement === null ? this.stopPrice(top) : null;
     if (
       qty !== child.request.qty ||
       limitPrice !== (child.request.limitPrice ?? null) ||
@@ -238,7 +267,42 @@ export class SliceScheduler {
       return;
     }
     this.ops.send(child.request.clientOrderId);
+    this.chaser?.sent(i);
     if (last) this.done = true;
+  }
+
+  /** A placement parent's child price: passive at the near touch plus the offset, or, for
+   *  passive-then-cross when the parent is behind by more than its threshold, at the far touch;
+   *  held to the never-worse price. */
+  private placedPrice(i: number, last: boolean, top: { bid: number | null; ask: number | null }): number | null {
+    const p = this.placement as Placement;
+    const worst = this.stops.worstPrice;
+    if (p.kind === 'passive-then-cross' && crosses(p.crossWhenBehind, this.plan.qty, this.due(i, last), this.filled()))
+      return crossPrice(this.plan.side, top, worst);
+    return passivePrice(this.plan.side, top, p.offsetTicks, worst);
+  }
+
+  /**
+   * Lots the parent should have filled by now: on the grid, the cumulative target of the slices
+   * before this one (the last slice: all of it, the horizon ends with it); for a parent that
+   * follows the tape, the tape's share (all of it at a last slice that completes).
+   */
+  private due(i: number, last: boolean): number {
+    if (this.tape !== null)
+      return last && this.tape.params.end === 'complete'
+        ? this.plan.qty
+        : this.tape.due(this.plan.qty, this.ops.clock.now());
+    if (last) return this.plan.qty;
+    return i === 0 ? 0 : (this.cumulative[i - 1] as number);
+  }
+
+  /** Lots the parent's children have filled. */
+  private filled(): number {
+    const parent = this.ops.ledger.parents.get(this.parentId);
+    if (parent) return parent.totals.filled;
+    let filled = 0;
+    for (const id of [...this.children, ...this.extra]) filled += this.ops.ledger.order(id)?.filledQty ?? 0;
+    return filled;
   }
 
   /** Lots this slice sends, or why it sends nothing. */
@@ -281,10 +345,11 @@ export class SliceScheduler {
    *  slice costs the same late in a long TWAP as early; a walk otherwise. */
   private committedBesides(i: number): number {
     const parent = this.ops.ledger.parents.get(this.parentId);
-    if (parent && parent.children.length === this.children.length)
+    if (parent && parent.children.length === this.children.length + this.extra.length)
       return parent.totals.committed - committedLots(this.child(i));
     let committed = 0;
     for (let j = 0; j < this.children.length; j++) if (j !== i) committed += committedLots(this.child(j));
+    for (const id of this.extra) committed += committedLots(this.ops.ledger.order(id) as OrderState);
     return committed;
   }
 

@@ -3,7 +3,8 @@
 // after a restart (a re-plan that sees another price too), so the venue can never hold two
 // orders for one slice.
 import { deriveClientOrderId, utcDate } from '../model/client-order-id.ts';
-import type { ClientOrderId } from '../model/ids.ts';
+import { clientOrderId, type ClientOrderId } from '../model/ids.ts';
+import type { Placement } from './placement.ts';
 import type { Side } from '../model/order.ts';
 import type { TrajectorySpec } from './trajectory.ts';
 import type { TwapSpec } from './twap-slicer.ts';
@@ -43,10 +44,15 @@ export function twapParamsFingerprint(spec: TwapSpec): string {
   ].join(';');
 }
 
-/** A trajectory other than the straight line is one of the parameters the user chose: its
- *  inputs join the fingerprint (TWAP's stays as it was, and so do its ids). */
-export function twapParentKey(parentId: string, spec: TwapSpec, trajectory?: TrajectorySpec): TwapParentKey {
-  const base = twapParamsFingerprint(spec);
+/** A trajectory other than the straight line, and a placement policy, are parameters the user
+ *  chose: their inputs join the fingerprint (TWAP's stays as it was, and so do its ids). */
+export function twapParentKey(
+  parentId: string,
+  spec: TwapSpec,
+  trajectory?: TrajectorySpec,
+  placement?: Placement,
+): TwapParentKey {
+  const base = twapParamsFingerprint(spec) + (placement === undefined ? '' : `;${JSON.stringify(placement)}`);
   return {
     parentId,
     symbol: spec.instrument.symbol,
@@ -66,4 +72,18 @@ export function twapClientOrderId(parent: TwapParentKey, sliceNum: number, maxLe
     { parentId, symbol, side, qty, tradeDate, sliceNum, params: paramsFingerprint },
     maxLength,
   );
+}
+
+/**
+ * The client order id of the k-th re-pricing of a slice (a chaser's replacement, k from 1): the
+ * slice's id with `-r<k>`, its head shortened when the venue's limit needs the room. A slice's id
+ * is `x` and hex digits only, so no replacement's id is ever a slice's; the same slice and k give
+ * the same id after a restart, so the venue refuses a second k-th replacement.
+ */
+export function replacementClientOrderId(slice: ClientOrderId, k: number, maxLength: number): ClientOrderId {
+  whole('k', k, 'replacements', 1, 'must be at least 1');
+  const suffix = `-r${k}`;
+  const room = maxLength - suffix.length;
+  if (room < 8) throw new Error(`client order id limit ${maxLength} leaves no room for replacement ${k}`);
+  return clientOrderId(slice.slice(0, room) + suffix);
 }

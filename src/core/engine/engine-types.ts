@@ -2,6 +2,7 @@
 // parameters in the engine's integers, the routing policy and what the engine is built from.
 import type { AlgorithmResolver, AlgoRequest } from '../algo/intent-algorithm.ts';
 import type { CatchUp, EarlyStops } from '../algo/slice-scheduler.ts';
+import type { Placement } from '../algo/placement.ts';
 import type { TrajectorySpec } from '../algo/trajectory.ts';
 import type { TwapRandomize } from '../algo/twap-slicer.ts';
 import type { Rng } from '../clock/rng.ts';
@@ -59,6 +60,9 @@ export interface ParentRequest {
    *  algo/intent-runner.ts) over this horizon, instead of a trajectory on a slice grid. A parent
    *  routed single ignores it. Its never-worse price: the parent's limit, else twap.stops. */
   readonly algo?: AlgoRequest;
+  /** How a sliced parent's children are placed (algo/placement.ts), whatever its trajectory:
+   *  passive limits crossing when behind, or chased limits; absent: as its type makes them. */
+  readonly placement?: Placement;
   readonly source: string;
   /** Overrides the fill detection config's policy for this parent's orders. */
   readonly partialFillPolicy?: PartialFillPolicy;

@@ -23,6 +23,7 @@ import {
 import type { VenueRules } from '../venues/venue-rules.ts';
 import type { ExecutionEngine, ParentRequest } from './execution-engine.ts';
 import type { AlgoRequest } from '../algo/intent-algorithm.ts';
+import type { Placement } from '../algo/placement.ts';
 import type { TrajectorySpec } from '../algo/trajectory.ts';
 
 export interface SignalRequest {
@@ -40,6 +41,9 @@ export interface SignalRequest {
   readonly trajectory?: TrajectorySpec;
   /** An algorithm deciding its children as it runs (an iceberg, a user's module), instead. */
   readonly algo?: AlgoRequest;
+  /** How its parent's children are placed (algo/placement.ts); a signal with one is sliced as
+   *  one with a trajectory is. Absent: as its type makes them. */
+  readonly placement?: Placement;
   /** Only reduce the venue's position (checked against the venue, not trusted). */
   readonly reduceOnly: boolean;
   readonly confirmations: readonly Confirmation[];
@@ -422,9 +426,10 @@ export class OrderManager {
       side: sig.side,
       qty: sig.qty,
       ...this.shapeOf(sig),
-      route: sig.trajectory === undefined && sig.algo === undefined ? sig.route : 'twap',
+      route: sig.trajectory === undefined && sig.algo === undefined && sig.placement === undefined ? sig.route : 'twap',
       ...(sig.trajectory === undefined ? {} : { trajectory: sig.trajectory }),
       ...(sig.algo === undefined ? {} : { algo: sig.algo }),
+      ...(sig.placement === undefined ? {} : { placement: sig.placement }),
       source: `signal ${sig.signalId}`,
     };
     this.deps.record({ kind: 'SignalAccepted', signalId: sig.signalId, fingerprint, parentId });

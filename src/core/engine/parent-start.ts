@@ -3,8 +3,9 @@
 // before its first order leaves: a single order then goes to the slice sender; a TWAP's plan (its
 // liquidity cap looked up once, here, and stored with it: TwapPlanned; its slices re-sized to the
 // parent's trajectory when it asks for a VWAP or implementation shortfall, trajectory-plan.ts)
-// goes to a slice scheduler that hands each slice to the slice sender at its time.
-import { isDefaultCatchUp, SliceScheduler } from '../algo/slice-scheduler.ts';
+// goes to a slice scheduler that hands each slice to the slice sender at its time. A parent with a
+// placement policy (algo/placement.ts) has limit children, priced by the scheduler at slice time.
+import { isDefaultCatchUp, SliceScheduler, type EarlyStops } from '../algo/slice-scheduler.ts';
 import { povTarget } from './pov-target.ts';
 import { twapClientOrderId, twapParentKey } from '../algo/twap-client-order-id.ts';
 import { defaultProfile } from '../algo/trajectory.ts';
@@ -208,13 +209,20 @@ export class ParentStarter {
       ...(liquidity !== null ? { liquidityCap: twapCapOf(liquidity) } : {}),
       ...(p.minSliceNotionalUnits !== undefined ? { minSliceNotionalUnits: p.minSliceNotionalUnits } : {}),
       ...(p.randomize !== undefined ? { randomize: p.randomize } : {}),
-      ...(p.limitOffsetTicks !== undefined ? { limitOffsetTicks: p.limitOffsetTicks } : {}),
+      // A placed limit parent's offset is its policy's.
+      ...(p.limitOffsetTicks !== undefined
+        ? { limitOffsetTicks: p.limitOffsetTicks }
+        : req.placement !== undefined && req.type === 'limit'
+          ? { limitOffsetTicks: req.placement.offsetTicks }
+          : {}),
       ...(p.stopOffsetTicks !== undefined ? { stopOffsetTicks: p.stopOffsetTicks } : {}),
     };
     let plan: TwapPlan;
     let trajectory: PlannedTrajectory | null;
     try {
       if (reference === null) throw new TwapPlanError('referencePrice', 'no market to price the plan against');
+      if (req.placement !== undefined && req.type !== 'market' && req.type !== 'limit')
+        throw new TwapPlanError('placement', `places limit children: a ${req.type} order cannot have one`);
       // TWAP's grid, re-sized to the parent's trajectory when it asks for one other than the
       // straight line (a VWAP without a profile of its own follows the venue's default; one
       // with `profile: history` reads the minute bars before its start, here, once).
@@ -231,6 +239,9 @@ export class ParentStarter {
       this.deps.record({ kind: 'ParentRejected', parentId: req.parentId, reason: err.message });
       return;
     }
+    // A placed limit parent's children are held to its limit price as to a never-worse price
+    // (the tighter of the two), stored with the plan so a restart holds them too.
+    const stops = req.placement !== undefined ? placedStops(p.stops, req) : p.stops;
     // Parent, plan and every child (pending_new) are stored in one commit before any slice goes.
     this.parentCreated(instrument, req, top, 'twap', plan.totalSlices);
     this.deps.record({
@@ -245,16 +256,22 @@ export class ParentStarter {
       stopOffsetTicks: p.stopOffsetTicks ?? null,
       minNotionalUnits: plan.minNotionalUnits,
       referencePrice: plan.referencePrice,
-      stops: p.stops,
+      stops,
       ...(p.catchUp && !isDefaultCatchUp(p.catchUp) ? { catchUp: p.catchUp } : {}),
       ...(liquidity !== null ? { liquidityCap: liquidity } : {}),
       ...(trajectory !== null ? { trajectory } : {}),
+      ...(req.placement !== undefined ? { placement: req.placement } : {}),
     });
-    const key = twapParentKey(req.parentId, spec, req.trajectory);
+    const key = twapParentKey(req.parentId, spec, req.trajectory, req.placement);
     const children: ClientOrderId[] = [];
     // A market parent with a never-worse price sends each slice as an IOC limit at that price
     // (a protected market order): it takes what the book offers up to the price, never past it.
     const worst = req.type === 'market' ? p.stops.worstPrice : undefined;
+    // A placement policy's children are limits, priced at slice time; a market parent's rest
+    // until filled or replaced (GTC), a limit parent's keep its time in force.
+    const placed = req.placement !== undefined;
+    const type = placed ? 'limit' : worst === undefined ? req.type : 'limit';
+    const tif = placed ? (req.type === 'limit' ? req.tif : 'GTC') : req.type === 'market' ? 'IOC' : req.tif;
     for (const slice of plan.slices) {
       const clientOrderId = twapClientOrderId(key, slice.sliceNum, broker.clientIdMaxLength);
       children.push(clientOrderId);
@@ -267,10 +284,10 @@ export class ParentStarter {
         scheduledTime: slice.scheduledTime,
         symbol: instrument.symbol,
         side: req.side,
-        type: worst === undefined ? req.type : 'limit',
-        tif: req.type === 'market' ? 'IOC' : req.tif,
+        type,
+        tif,
         qty: slice.qty,
-        limitPrice: worst ?? null,
+        limitPrice: placed ? null : (worst ?? null),
         stopPrice: null,
       });
     }
@@ -282,12 +299,23 @@ export class ParentStarter {
       plan,
       children,
       p.unfilled,
-      p.stops,
+      stops,
       arrivalMid,
       p.catchUp,
       trajectory?.kind === 'pov' ? povTarget(trajectory, now, req.parentId, instrument, this.deps.engine) : null,
+      req.placement !== undefined ? { placement: req.placement } : null,
     );
     this.deps.twaps.register(req.parentId, scheduler, plan.intervalMs);
     scheduler.start();
   }
+}
+
+/** A placed parent's stops: a limit parent's limit price joins its never-worse price (a buy's
+ *  lower, a sell's higher of the two). */
+function placedStops(stops: EarlyStops, req: ParentRequest): EarlyStops {
+  const limit = req.type === 'limit' ? req.limitPrice : undefined;
+  if (limit === undefined) return stops;
+  const worst = stops.worstPrice;
+  const tighter = worst === undefined ? limit : req.side === 'buy' ? Math.min(worst, limit) : Math.max(worst, limit);
+  return { ...stops, worstPrice: tighter };
 }

@@ -10,7 +10,7 @@ import { algosFromLog, resolveAlgorithm } from './algo-recovery.ts';
 import { povTarget } from './pov-target.ts';
 import type { FillMonitor } from '../fills/fill-monitor.ts';
 import type { ExecEvent, LogEntry } from '../model/events.ts';
-import { parentOrderId, type ParentOrderId } from '../model/ids.ts';
+import { parentOrderId, type ClientOrderId, type ParentOrderId } from '../model/ids.ts';
 import type { Instrument } from '../model/instrument.ts';
 import type { InstrumentSet } from '../model/instrument-set.ts';
 import { isTerminal } from '../model/order-status.ts';
@@ -49,13 +49,15 @@ export class RestartRecovery {
   recover(entries: readonly LogEntry[], graceMs: number): SliceDecision[] {
     const { clock, ledger } = this.deps.engine;
     const { sender, children, fills } = this.deps;
+    const twaps = twapsFromLog(entries);
+    const replacements = new Set<ClientOrderId>([...twaps.values()].flatMap((t) => t.replacements.map((r) => r.id)));
     const decisions = decideRecovery(ledger, {
       now: clock.now(),
       graceMs,
       hours: this.deps.engine.hours ?? null,
       breakerTripped: this.deps.breaker.tripped,
+      replacements,
     });
-    const twaps = twapsFromLog(entries);
     const runs = new Map<ParentOrderId, Array<{ sliceNum: number; at: number }>>();
     for (const d of decisions) {
       // A startup lookup's "not found" may have started a retry; recovery's decision (its time,
@@ -68,6 +70,8 @@ export class RestartRecovery {
         this.deps.record({ kind: 'SliceSkipped', parentId: d.parentId, sliceNum: d.sliceNum, reason: d.reason });
         children.cancel(d.clientOrderId, d.reason);
       } else if (d.action === 'blocked' || d.action === 'failed') children.abandon(d.clientOrderId, d.reason);
+      else if (replacements.has(d.clientOrderId))
+        continue; // its scheduler sends it (child-chaser.ts)
       else if (twaps.has(d.parentId))
         runs.set(d.parentId, [...(runs.get(d.parentId) ?? []), { sliceNum: d.sliceNum, at: d.at ?? clock.now() }]);
       else clock.schedule(() => sender.send(d.clientOrderId), Math.max(0, (d.at ?? clock.now()) - clock.now()));
@@ -87,6 +91,7 @@ export class RestartRecovery {
         t.trajectory?.kind === 'pov'
           ? povTarget(t.trajectory, t.plan.startTime, parentId, this.instrumentOf(parent.spec.symbol), this.deps.engine)
           : null,
+        t.placement !== undefined ? { placement: t.placement, replacements: t.replacements } : null,
       );
       this.deps.twaps.register(parentId, scheduler, t.plan.intervalMs);
       scheduler.resume(runs.get(parentId) ?? []);

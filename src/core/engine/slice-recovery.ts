@@ -1,7 +1,11 @@
 // Zombie-slice recovery, run after startup reconciliation so every slice that reached the venue
 // is known as sent. Pure: the TWAP plans are rebuilt from the durable log and each pending slice
 // gets one decision (canceled, blocked, rescheduled, run now, skipped or failed). The decision
-// table: docs/0069-core-and-simulator-notes.md.
+// table: docs/0069-core-and-simulator-notes.md. A chaser's replacement left unsent is no slice:
+// it is cancelled with its parent, blocked by a tripped breaker, else handed to the rebuilt
+// scheduler, which sends it once the child it replaces has ended (child-chaser.ts).
+import type { LoggedReplacement } from '../algo/child-chaser.ts';
+import type { Placement } from '../algo/placement.ts';
 import type { TwapPlan } from '../algo/twap-slicer.ts';
 import { DEFAULT_CATCH_UP, type CatchUp, type EarlyStops } from '../algo/slice-scheduler.ts';
 import type { LogEntry, PlannedTrajectory } from '../model/events.ts';
@@ -18,6 +22,9 @@ export interface LoggedTwap {
   readonly catchUp: CatchUp;
   /** The trajectory the plan stored (absent: TWAP's line); a POV's sizes its slices from the tape. */
   readonly trajectory?: PlannedTrajectory;
+  /** The placement policy the plan stored (absent: none), and the replacements a chaser made. */
+  readonly placement?: Placement;
+  readonly replacements: readonly LoggedReplacement[];
 }
 
 /** The TWAP plans of the log, as the schedulers that ran them had them. */
@@ -28,12 +35,17 @@ export function twapsFromLog(entries: readonly LogEntry[]): Map<ParentOrderId, L
     ParentOrderId,
     Array<{ id: ClientOrderId; sliceNum: number; qty: number; scheduledTime: number }>
   >();
+  const replacements = new Map<ParentOrderId, LoggedReplacement[]>();
   for (const { event: e, time } of entries) {
     if (e.kind === 'ParentOrderCreated' && e.route === 'twap') {
       const mid = e.arrivalBid !== null && e.arrivalAsk !== null ? (e.arrivalBid + e.arrivalAsk) / 2 : null;
       parents.set(e.parentId, { side: e.side, qty: e.qty, at: time, mid });
     } else if (e.kind === 'TwapPlanned') plans.set(e.parentId, e);
-    else if (e.kind === 'OrderCreated' && parents.has(e.parentId)) {
+    else if (e.kind === 'OrderCreated' && parents.has(e.parentId) && e.replaces !== undefined) {
+      const list = replacements.get(e.parentId) ?? [];
+      list.push({ id: e.clientOrderId, sliceNum: e.sliceNum });
+      replacements.set(e.parentId, list);
+    } else if (e.kind === 'OrderCreated' && parents.has(e.parentId)) {
       const list = slices.get(e.parentId) ?? [];
       list.push({ id: e.clientOrderId, sliceNum: e.sliceNum, qty: e.qty, scheduledTime: e.scheduledTime });
       slices.set(e.parentId, list);
@@ -70,6 +82,8 @@ export function twapsFromLog(entries: readonly LogEntry[]): Map<ParentOrderId, L
       arrivalMid: p.mid,
       catchUp: t.catchUp ?? DEFAULT_CATCH_UP,
       ...(t.trajectory !== undefined ? { trajectory: t.trajectory } : {}),
+      ...(t.placement !== undefined ? { placement: t.placement } : {}),
+      replacements: replacements.get(id) ?? [],
     });
   }
   return out;
@@ -92,6 +106,8 @@ export interface RecoveryContext {
   readonly graceMs: number;
   readonly hours: TradingHours | null;
   readonly breakerTripped: boolean;
+  /** The chasers' replacements (twapsFromLog): decided apart from the slices. */
+  readonly replacements?: ReadonlySet<ClientOrderId>;
 }
 
 /** One decision for every never-sent order of every parent that is not complete. */
@@ -100,7 +116,29 @@ export function decideRecovery(ledger: OrderLedger, ctx: RecoveryContext): Slice
   const open = ctx.hours ? ctx.hours.isOpen(ctx.now) : true;
   for (const [parentId, parent] of ledger.parents) {
     if (parent.completed) continue;
-    const pending = ledger.childrenOf(parentId).filter((c) => c.status === 'pending_new');
+    const replacing = ctx.replacements;
+    const children = ledger.childrenOf(parentId);
+    if (replacing !== undefined && replacing.size > 0)
+      for (const c of children)
+        if (c.status === 'pending_new' && replacing.has(c.request.clientOrderId)) {
+          const decide = (action: SliceAction, at: number | null, reason: string) =>
+            out.push({
+              parentId,
+              clientOrderId: c.request.clientOrderId,
+              sliceNum: c.request.sliceNum,
+              action,
+              at,
+              reason,
+            });
+          if (parent.cancelRequested || parent.stopReason !== null)
+            decide('canceled', null, parent.stopReason ?? 'parent cancel requested');
+          else if (ctx.breakerTripped)
+            decide('blocked', null, 'blocked_circuit_breaker: the breaker was tripped at startup');
+          else decide('run_now', ctx.now, 'a re-priced child: sent once the child it replaces has ended');
+        }
+    const pending = children.filter(
+      (c) => c.status === 'pending_new' && !(replacing?.has(c.request.clientOrderId) ?? false),
+    );
     const latestDue = pending.filter((c) => c.request.scheduledTime <= ctx.now).at(-1);
     for (const c of pending) {
       const due = c.request.scheduledTime;

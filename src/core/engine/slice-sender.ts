@@ -57,7 +57,8 @@ export class SliceSender {
   }
 
   /** What a TWAP's scheduler needs: the market and the ledger, this sender's guard (consulted
-   *  once per slice), the send of a slice the guard cleared, and the cancel of a child. */
+   *  once per slice), the send of a slice the guard cleared, the cancel of a child, and the
+   *  write-ahead creation of a chaser's replacement. */
   slicePort(side: Side, instrument: Instrument): SchedulerOps {
     const { clock, ledger, marketData, guard, children } = this.deps;
     const symbol = instrument.symbol;
@@ -69,7 +70,12 @@ export class SliceSender {
       record: (e) => this.deps.record(e),
       blocked: (child, qty) => guard.blocks(side, qty, child, symbol),
       send: (id) => this.sendCleared(id),
-      cancelChild: (id, reason) => children.cancel(id, reason),
+      cancelChild: (id, reason, resend) => children.cancel(id, reason, resend),
+      create: (e) => {
+        this.deps.record(e);
+        this.deps.log.commit();
+      },
+      clientIdMaxLength: this.deps.broker.clientIdMaxLength,
     };
   }
 

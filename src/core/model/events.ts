@@ -5,6 +5,7 @@
 import type { ClientOrderId, ParentOrderId } from './ids.ts';
 import type { OrderRequest, OrderType, Side, TimeInForce } from './order.ts';
 import type { OrderStatus } from './order-status.ts';
+import type { Placement } from './placement.ts';
 import type { FillEvent } from './fill-events.ts';
 import type { SafetyEvent } from './safety-events.ts';
 import type { ReconEvent } from './recon-events.ts';
@@ -46,6 +47,9 @@ export interface OrderCreated extends Omit<OrderRequest, 'limitPrice' | 'stopPri
   readonly kind: 'OrderCreated';
   readonly limitPrice: number | null;
   readonly stopPrice: number | null;
+  /** A chaser's replacement: the child of the same slice whose unfilled part it re-prices. It is
+   *  sent only once that child has ended (algo/child-chaser.ts). */
+  readonly replaces?: ClientOrderId;
 }
 export interface SubmitOrder {
   readonly kind: 'SubmitOrder';
@@ -207,6 +211,8 @@ export interface TwapPlanned {
   readonly liquidityCap?: PlannedLiquidityCap;
   /** The target trajectory the slices were sized to (absent: TWAP's straight line). */
   readonly trajectory?: PlannedTrajectory;
+  /** How the children are placed (absent: as the parent's type makes them). */
+  readonly placement?: Placement;
 }
 /** A sliced parent's target trajectory as its plan stores it (algo/trajectory.ts): a VWAP's
  *  profile (`given` with its weights, `u-shaped`, `flat`; `fellBack` when it expected no volume

@@ -290,7 +290,9 @@ export class RunReportFold {
       this.venueIds.set(e.clientOrderId, ids);
       if (ids.size > 1) this.duplicates.add(e.clientOrderId);
     }
-    if (e.kind === 'OrderCreated') {
+    // A chaser's replacement re-prices its slice (sent only once the child it replaces ended):
+    // it is no second order for the slice; its venue ids are checked as every order's are.
+    if (e.kind === 'OrderCreated' && e.replaces === undefined) {
       const key = `${e.parentId}#${e.sliceNum}`;
       const n = (this.slices.get(key) ?? 0) + 1;
       this.slices.set(key, n);
@@ -394,7 +396,12 @@ export class RunReportFold {
                 ? 'iceberg'
                 : 'module'
               : algoName(parent.plan?.trajectory?.kind),
-        slicesExecuted: children.filter((c) => c.attempts > 0).length,
+        // An algorithm deciding as it runs: each child is its own; on a grid, slices with a child
+        // sent (a chaser's replacements re-price their slice, not add one).
+        slicesExecuted:
+          spec.route === 'algo'
+            ? children.filter((c) => c.attempts > 0).length
+            : new Set(children.filter((c) => c.attempts > 0).map((c) => c.request.sliceNum)).size,
         totalSlices: spec.route === 'algo' ? children.length : spec.totalSlices,
         stoppedEarly: parent.stopReason !== null,
         stopReason: parent.stopReason,

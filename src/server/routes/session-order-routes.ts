@@ -18,6 +18,8 @@ import type { RequestTag } from '../../node/request-journal.ts';
 import { toAlgoRequest, toTrajectory, toTwapParams } from '../../scenario/scenario-requests.ts';
 import { decide, keyHeader, keyOf, answered, priorDecision, requestTag, type Decision } from '../idempotent-command.ts';
 import { lotsField, ticksField } from '../instrument-fields.ts';
+import { placementProblem, toPlacement, type PlacementEntry } from '../../scenario/placement-schema.ts';
+import type { Placement } from '../../core/algo/placement.ts';
 import { ProblemError } from '../problem.ts';
 import { defineRoute, json, type AnyRoute } from '../route-spec.ts';
 import { hostedSession, refusalProblem, withNotFound } from '../session-commands.ts';
@@ -153,7 +155,20 @@ export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
         if (b.maxSliceQty !== undefined) lotsField(inst, b.maxSliceQty, 'body.maxSliceQty');
         if (b.worstPrice !== undefined) ticksField(inst, b.worstPrice, 'body.worstPrice');
         lotsField(inst, b.minLiquidity, 'body.minLiquidity');
-        const { symbol: _s, side, qty: _q, type, tif, limitPrice: _l, confirm, confirmedBy, algo, ...twap } = fields;
+        const {
+          symbol: _s,
+          side,
+          qty: _q,
+          type,
+          tif,
+          limitPrice: _l,
+          confirm,
+          confirmedBy,
+          algo,
+          placement: placed,
+          ...twap
+        } = fields;
+        const placement = placementField(placed, type, inst, 'body');
         if (algo?.kind === 'pov' && algo.minChildQty !== undefined)
           lotsField(inst, algo.minChildQty, 'body.algo.minChildQty');
         const trajectory = toTrajectory(algo, inst);
@@ -161,6 +176,7 @@ export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
           for (const k of ['display', 'displayMin', 'displayMax'] as const)
             if (algo[k] !== undefined) lotsField(inst, algo[k], `body.algo.${k}`);
         const algoRequest = toAlgoRequest(algo, inst);
+        if (algoRequest !== undefined && placement !== undefined) throw bothPlaced();
         const request: ParentRequest = {
           parentId,
           side,
@@ -172,6 +188,7 @@ export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
           twap: toTwapParams(twap, inst),
           ...(trajectory === undefined ? {} : { trajectory }),
           ...(algoRequest === undefined ? {} : { algo: algoRequest }),
+          ...(placement === undefined ? {} : { placement }),
           source,
         };
         return answer(await operatorParent(port, request, confirm, confirmedBy, tag));
@@ -353,6 +370,12 @@ export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
           for (const k of ['display', 'displayMin', 'displayMax'] as const)
             if (b.algo[k] !== undefined) lotsField(inst, b.algo[k], `body.algo.${k}`);
         const algoRequest = toAlgoRequest(b.algo, inst);
+        if (b.placement !== undefined && b.route === 'single')
+          throw new ProblemError('bad-request', 'invalid body', [
+            { path: 'body.placement', message: 'a single-routed signal places no slices: leave out route' },
+          ]);
+        const placement = placementField(b.placement, price === null ? 'market' : 'limit', inst, 'body');
+        if (algoRequest !== undefined && placement !== undefined) throw bothPlaced();
         const signal = {
           signalId: b.signalId,
           side: b.side,
@@ -361,6 +384,7 @@ export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
           route: b.route,
           ...(trajectory === undefined ? {} : { trajectory }),
           ...(algoRequest === undefined ? {} : { algo: algoRequest }),
+          ...(placement === undefined ? {} : { placement }),
           reduceOnly: b.reduceOnly,
           confirmations: b.confirm,
           confirmedBy: b.confirmedBy ?? null,
@@ -398,4 +422,27 @@ export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
       },
     }),
   ]);
+}
+
+/** An iceberg prices and sizes its own children: a placement policy beside it is refused. */
+const bothPlaced = (): ProblemError =>
+  new ProblemError('bad-request', 'invalid body', [
+    { path: 'body.placement', message: 'an iceberg places its children itself: leave out placement' },
+  ]);
+
+/** A request's placement block as its parent's policy: a 400 at `<base>.placement...` when it
+ *  does not fit the order (placementProblem) or its quantity is off the lot grid. */
+function placementField(
+  p: PlacementEntry | undefined,
+  type: string,
+  inst: Instrument,
+  base: string,
+): Placement | undefined {
+  if (p === undefined) return undefined;
+  const problem = placementProblem(p, type);
+  if (problem !== null)
+    throw new ProblemError('bad-request', 'invalid body', [{ path: `${base}.placement.kind`, message: problem }]);
+  if (p.kind === 'passive-then-cross' && p.crossWhenBehindQty !== undefined)
+    lotsField(inst, p.crossWhenBehindQty, `${base}.placement.crossWhenBehindQty`);
+  return toPlacement(p, inst);
 }

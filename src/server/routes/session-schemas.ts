@@ -6,6 +6,7 @@ import { ORDER_TYPES, SIDES, TIMES_IN_FORCE } from '../../core/model/order.ts';
 import { CONFIRMATIONS } from '../../core/model/safety-events.ts';
 import { id as idField, positiveDecimal } from '../../scenario/common-schema.ts';
 import { algoSchema, twapSchema } from '../../scenario/execution-schema.ts';
+import { placementSchema } from '../../scenario/placement-schema.ts';
 import { cursorParam, limitParam } from '../query-params.ts';
 import { parentStateSchema } from '../session-views.ts';
 
@@ -52,6 +53,11 @@ export const sliceBody = z
       .describe(
         'the execution algorithm the slices follow on this grid: { kind: twap } (the default), { kind: vwap, profile?, days? } (profile: a list of weights, or history with days 1-20), { kind: is, urgency, volatility, impact } or { kind: pov, rate, maxRate?, minChildQty?, end? }; or an iceberg over the duration (no grid): { kind: iceberg, display | displayMin and displayMax, peg?, offsetTicks?, repegTicks?, checkEvery?, end? }',
       ),
+    placement: placementSchema
+      .optional()
+      .describe(
+        'how the slices’ children are placed, whatever the algorithm: { kind: passive-then-cross, offsetTicks?, crossWhenBehind | crossWhenBehindQty } (passive at the near touch plus the offset, crossing the spread when the parent is behind its trajectory by more than that share of the order or quantity) or { kind: chaser, offsetTicks?, thresholdTicks?, everyMs?, maxChases? } (re-priced at the touch when more than thresholdTicks off it, checked every everyMs, at most maxChases times per slice); { kind: market } or absent: the children the order’s type makes',
+      ),
   })
   .refine((t) => (t.interval === undefined) !== (t.slices === undefined), {
     message: 'give exactly one of interval and slices',
@@ -92,6 +98,9 @@ export const signalBody = z.strictObject({
     .describe(
       'the execution algorithm its parent follows, as on /orders/slice; a signal with one is sliced on the session’s routing.defaultTwap grid (an iceberg runs over its duration)',
     ),
+  placement: placementSchema
+    .optional()
+    .describe('how its parent’s children are placed, as on /orders/slice; a signal with a policy is sliced'),
   reduceOnly: z.boolean().default(false),
   confirm: confirmations,
   confirmedBy: orderFields.confirmedBy,
