@@ -163,7 +163,7 @@ describe('the algo block is checked like the twap block', () => {
   };
   const algo = (line: string) => IS.replace(/algo: .*\n/, `algo: ${line}\n`);
   it.each([
-    ['an unknown kind', '{ kind: chaser }', 'orders[0].algo.kind', /kind twap, vwap, is or pov/],
+    ['an unknown kind', '{ kind: chaser }', 'orders[0].algo.kind', /kind twap, vwap, is, pov, iceberg or module/],
     ['a negative weight', '{ kind: vwap, profile: [1, 2, -1] }', 'orders[0].algo.profile[2]', /at least 0/],
     ['a profile of zeros', '{ kind: vwap, profile: [0, 0] }', 'orders[0].algo.profile', /above 0/],
     ['an empty profile', '{ kind: vwap, profile: [] }', 'orders[0].algo.profile', /at least one weight/],
