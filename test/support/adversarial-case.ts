@@ -88,6 +88,16 @@ export type AlgoDraw =
       /** Lots (0.00001 BTC); null: any size. */
       readonly minChildLots: number | null;
       readonly end: 'complete' | 'stop';
+    }
+  /** An iceberg over the grid's duration: one displayed child at a time (lots), pegged. */
+  | {
+      readonly kind: 'iceberg';
+      readonly displayMinLots: number;
+      readonly displayExtraLots: number;
+      readonly peg: 'touch' | 'mid' | 'far';
+      readonly offsetTicks: number;
+      readonly repegTicks: number | null;
+      readonly end: 'complete' | 'stop';
     };
 
 /** A child placement as drawn: `kind` names its PLACEMENTS entry. */
@@ -102,6 +112,22 @@ export type PlacementDraw =
       readonly child: 'market' | 'limit';
       readonly offsetTicks: number;
       readonly worstTicks: number;
+    }
+  /** Passive limits at the near touch plus offsetTicks, crossing when behind by more than
+   *  behindPct hundredths of the parent; or a chaser re-pricing past thresholdTicks. */
+  | {
+      readonly kind: 'passive-then-cross';
+      readonly child: 'market' | 'limit';
+      readonly offsetTicks: number;
+      readonly behindPct: number;
+    }
+  | {
+      readonly kind: 'chaser';
+      readonly child: 'market' | 'limit';
+      readonly offsetTicks: number;
+      readonly thresholdTicks: number;
+      readonly everyMs: number;
+      readonly maxChases: number;
     };
 
 /** One algorithm kind: how its parameters are drawn, and its `algo` block in the scenario (null:
@@ -111,10 +137,17 @@ interface AlgorithmEntry<K extends AlgoDraw['kind']> {
   readonly block: (a: Extract<AlgoDraw, { kind: K }>) => string | null;
 }
 
-/** One placement policy: how it is drawn, and the parent's child type and twap-block fields. */
+/** One placement policy: how it is drawn, and the parent's child type, twap-block fields and
+ *  `placement` block (absent: none). */
 interface PlacementEntry<K extends PlacementDraw['kind']> {
   readonly arb: fc.Arbitrary<Extract<PlacementDraw, { kind: K }>>;
-  readonly fields: (p: Extract<PlacementDraw, { kind: K }>) => { readonly type: string; readonly twap: string };
+  readonly fields: (p: Extract<PlacementDraw, { kind: K }>) => PlacementFields;
+}
+
+interface PlacementFields {
+  readonly type: string;
+  readonly twap: string;
+  readonly block?: string;
 }
 
 export interface AdversarialCase {
@@ -227,7 +260,7 @@ orders:
     side: buy
     qty: "${PARENT_QTY}"
     type: ${placement.type}
-    twap: { duration: PT${c.twapSeconds}S, slices: ${c.slices}, unfilled: ${c.unfilled}${placement.twap}, maxSpread: 0.5, maxPriceDeviation: 0.5 }${algo === null ? '' : `\n    algo: ${algo}`}${singles.join('')}
+    twap: { duration: PT${c.twapSeconds}S, slices: ${c.slices}, unfilled: ${c.unfilled}${placement.twap}, maxSpread: 0.5, maxPriceDeviation: 0.5 }${algo === null ? '' : `\n    algo: ${algo}`}${placement.block === undefined ? '' : `\n    placement: ${placement.block}`}${singles.join('')}
 expect:
   - noDuplicateOrders: true
   - noDiscrepancies: true
@@ -328,6 +361,20 @@ export const ALGORITHMS: { readonly [K in AlgoDraw['kind']]: AlgorithmEntry<K> }
     block: (a) =>
       `{ kind: pov, rate: ${pct(a.ratePct)}${a.maxRatePct === null ? '' : `, maxRate: ${pct(a.maxRatePct)}`}${a.minChildLots === null ? '' : `, minChildQty: "${lots(a.minChildLots)}"`}, end: ${a.end} }`,
   },
+  iceberg: {
+    arb: fc.record({
+      kind: fc.constant('iceberg' as const),
+      // From a child of 0.001 BTC to one of 0.1 (the parent is PARENT_QTY).
+      displayMinLots: fc.integer({ min: 100, max: 10_000 }),
+      displayExtraLots: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 5_000 })),
+      peg: fc.constantFrom('touch' as const, 'mid' as const, 'far' as const),
+      offsetTicks: fc.integer({ min: -3, max: 5 }),
+      repegTicks: fc.option(fc.integer({ min: 1, max: 10 }), { freq: 2 }),
+      end: fc.constantFrom('complete' as const, 'stop' as const),
+    }),
+    block: (a) =>
+      `{ kind: iceberg, displayMin: "${lots(a.displayMinLots)}", displayMax: "${lots(a.displayMinLots + a.displayExtraLots)}", peg: ${a.peg}, offsetTicks: ${a.offsetTicks}${a.repegTicks === null ? '' : `, repegTicks: ${a.repegTicks}`}, end: ${a.end} }`,
+  },
 };
 
 /** Every child placement the generator draws, by kind. */
@@ -350,14 +397,42 @@ export const PLACEMENTS: { readonly [K in PlacementDraw['kind']]: PlacementEntry
       twap: `${p.child === 'limit' ? `, limitOffsetTicks: ${p.offsetTicks}` : ''}, worstPrice: "${ticksPrice(p.worstTicks)}"`,
     }),
   },
+  'passive-then-cross': {
+    arb: fc.record({
+      kind: fc.constant('passive-then-cross' as const),
+      child: fc.constantFrom('market' as const, 'limit' as const),
+      offsetTicks: fc.integer({ min: -2, max: 5 }),
+      behindPct: fc.constantFrom(0, 1, 5, 20, 100),
+    }),
+    fields: (p) => ({
+      type: p.child,
+      twap: '',
+      block: `{ kind: passive-then-cross, offsetTicks: ${p.offsetTicks}, crossWhenBehind: ${pct(p.behindPct)} }`,
+    }),
+  },
+  chaser: {
+    arb: fc.record({
+      kind: fc.constant('chaser' as const),
+      child: fc.constantFrom('market' as const, 'limit' as const),
+      offsetTicks: fc.integer({ min: 0, max: 5 }),
+      thresholdTicks: fc.integer({ min: 0, max: 10 }),
+      everyMs: fc.integer({ min: 500, max: 10_000 }),
+      maxChases: fc.integer({ min: 0, max: 20 }),
+    }),
+    fields: (p) => ({
+      type: p.child,
+      twap: '',
+      block: `{ kind: chaser, offsetTicks: ${p.offsetTicks}, thresholdTicks: ${p.thresholdTicks}, everyMs: ${p.everyMs}, maxChases: ${p.maxChases} }`,
+    }),
+  },
 };
 
 function algoBlock(a: AlgoDraw): string | null {
   return (ALGORITHMS[a.kind].block as (x: AlgoDraw) => string | null)(a);
 }
 
-function placementFields(p: PlacementDraw): { readonly type: string; readonly twap: string } {
-  return (PLACEMENTS[p.kind].fields as (x: PlacementDraw) => { type: string; twap: string })(p);
+function placementFields(p: PlacementDraw): PlacementFields {
+  return (PLACEMENTS[p.kind].fields as (x: PlacementDraw) => PlacementFields)(p);
 }
 
 /** One of the table's entries, each as likely as the others. */
@@ -369,30 +444,40 @@ const placementArb: fc.Arbitrary<PlacementDraw> = fc.oneof(
 );
 
 /** Cases without the printable form (for the sweep, which writes YAML files itself). */
-export const adversarialCaseData: fc.Arbitrary<AdversarialCase> = fc.record({
-  seed: fc.nat({ max: 1_000_000 }),
-  orderEntry: latencyArb(400, 400),
-  ack: latencyArb(200, 200),
-  fillReport: latencyArb(200, 300),
-  singles: fc.array(singleArb, { maxLength: 2 }),
-  killSwitch: fc.array(killSwitchArb, { maxLength: 2 }).map((ks) => [...ks].sort((a, b) => a.at - b.at)),
-  algo: algoArb,
-  placement: placementArb,
-  slices: fc.integer({ min: 4, max: 20 }),
-  unfilled: fc.constantFrom('carry' as const, 'drop' as const),
-  twapSeconds: fc.integer({ min: 60, max: 240 }),
-  reconPeriodMs: fc.oneof(
-    { weight: 6, arbitrary: fc.integer({ min: 1, max: 10 }).map((s) => s * 1_000) },
-    { weight: 1, arbitrary: fc.constant(300_000) },
-    { weight: 1, arbitrary: fc.constant(null) },
-  ),
-  rateLimits: fc.array(rateLimitArb, { maxLength: 3 }),
-  outages: fc.array(outageArb, { maxLength: 3 }),
-  lostReports: fc.array(lostArb, { maxLength: 3 }),
-  delayedReports: fc.array(delayedArb, { maxLength: 3 }),
-  http5xx: fc.array(http5xxArb, { maxLength: 1 }),
-  restarts: fc.array(restartArb, { maxLength: 2 }),
-});
+export const adversarialCaseData: fc.Arbitrary<AdversarialCase> = fc
+  .record({
+    seed: fc.nat({ max: 1_000_000 }),
+    orderEntry: latencyArb(400, 400),
+    ack: latencyArb(200, 200),
+    fillReport: latencyArb(200, 300),
+    singles: fc.array(singleArb, { maxLength: 2 }),
+    killSwitch: fc.array(killSwitchArb, { maxLength: 2 }).map((ks) => [...ks].sort((a, b) => a.at - b.at)),
+    algo: algoArb,
+    placement: placementArb,
+    slices: fc.integer({ min: 4, max: 20 }),
+    unfilled: fc.constantFrom('carry' as const, 'drop' as const),
+    twapSeconds: fc.integer({ min: 60, max: 240 }),
+    reconPeriodMs: fc.oneof(
+      { weight: 6, arbitrary: fc.integer({ min: 1, max: 10 }).map((s) => s * 1_000) },
+      { weight: 1, arbitrary: fc.constant(300_000) },
+      { weight: 1, arbitrary: fc.constant(null) },
+    ),
+    rateLimits: fc.array(rateLimitArb, { maxLength: 3 }),
+    outages: fc.array(outageArb, { maxLength: 3 }),
+    lostReports: fc.array(lostArb, { maxLength: 3 }),
+    delayedReports: fc.array(delayedArb, { maxLength: 3 }),
+    http5xx: fc.array(http5xxArb, { maxLength: 1 }),
+    restarts: fc.array(restartArb, { maxLength: 2 }),
+  })
+  .map((c) =>
+    // An iceberg prices its own children (a placement policy beside it is refused) and a limit
+    // parent's iceberg needs a limit price: it runs as a market parent, under a never-worse price
+    // when one was drawn.
+    c.algo.kind === 'iceberg' &&
+    !(c.placement.kind === 'market' || (c.placement.kind === 'never-worse' && c.placement.child === 'market'))
+      ? { ...c, placement: { kind: 'market' as const } }
+      : c,
+  );
 
 /** Cases that fast-check prints as their scenario YAML (counterexamples read as files). */
 export const adversarialCase: fc.Arbitrary<AdversarialCase> = adversarialCaseData.map((c) =>

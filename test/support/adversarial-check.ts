@@ -334,7 +334,8 @@ function worseThanLimit(
  * tape here counts ours too, and from the previous slice in the durable log (a slice a restarted
  * process skips as missed while down is not one), or from the epoch after a restart: never less
  * than the sizer's, so a breach here is a breach there. The last slice of a parent that
- * completes sends all that remains and is left out.
+ * completes sends all that remains and is left out, and so is a chaser's replacement (the rest of
+ * a slice already sized, re-priced).
  */
 function povMaxRate(
   entries: readonly LogEntry[],
@@ -344,6 +345,9 @@ function povMaxRate(
   const capped = new Map<string, { maxRate: number; complete: boolean; previous: number; lastSlice: number }>();
   const child = new Map<ClientOrderId, { parent: string; sliceNum: number; qty: number }>();
   const ran = new Set<ClientOrderId>();
+  /** Slices already sized, by parent#sliceNum: a chaser's replacement sends what is left of its
+   *  slice (never more than the slice it re-prices), so it is not a slice of its own. */
+  const slicesSized = new Set<string>();
   const recoverySkipped = new Set<string>();
   const over: string[] = [];
   const sized = (parent: string, sliceNum: number, qty: number, time: number, what: string) => {
@@ -377,6 +381,9 @@ function povMaxRate(
       const c = child.get(e.clientOrderId);
       if (c === undefined || ran.has(e.clientOrderId)) continue;
       ran.add(e.clientOrderId);
+      const key = `${c.parent}#${c.sliceNum}`;
+      if (slicesSized.has(key)) continue;
+      slicesSized.add(key);
       sized(c.parent, c.sliceNum, e.kind === 'ChildAmended' ? e.qty : c.qty, time, slice(e.clientOrderId));
     }
   }

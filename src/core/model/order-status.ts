@@ -138,8 +138,10 @@ export const TRANSITIONS: Readonly<Record<OrderStatus, Readonly<Partial<Record<O
   canceled: { FillReport: 'late_fill', CancelReport: 'same', CancelRejectReport: 'same', CancelOrder: 'same', AckReport: 'same', OutcomeUnknownReport: 'same', OrderStatusReport: 'sync', OrderNotFoundReport: 'same' },
   expired: { FillReport: 'late_fill', ExpiredReport: 'same', CancelRejectReport: 'same', CancelOrder: 'same', AckReport: 'same', OutcomeUnknownReport: 'same', OrderStatusReport: 'sync', OrderNotFoundReport: 'same' },
   // The venue refused it, so it has no such order: a lookup asked before the refusal arrived
-  // (reconciliation's, of an order sent after its snapshot) answers "not found", which agrees.
-  rejected: { OrderNotFoundReport: 'same' },
+  // (reconciliation's, of an order sent after its snapshot) answers "not found", which agrees;
+  // so does the venue's refusal of a cancel sent before the refusal arrived (an algorithm
+  // re-pricing its child): there was nothing to cancel.
+  rejected: { OrderNotFoundReport: 'same', CancelRejectReport: 'same' },
   // Failed is where we gave up, not the venue's word: a venue that proves the order exists
   // revives it (the engine then cancels what is still working: its quantity may have been sent
   // again). Echoes of the give-up change nothing.

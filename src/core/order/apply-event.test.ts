@@ -104,8 +104,8 @@ describe('order status transition table', () => {
         else expect(target === 'same' || target === status).toBe(true);
       }
     }
-    // A rejected order takes nothing but a "not found", which agrees with the refusal.
-    expect(TRANSITIONS.rejected).toEqual({ OrderNotFoundReport: 'same' });
+    // A rejected order takes nothing but a "not found" or a refused cancel, which agree with the refusal.
+    expect(TRANSITIONS.rejected).toEqual({ OrderNotFoundReport: 'same', CancelRejectReport: 'same' });
   });
 
   it('failed (we gave up after "not found") is revived by the venue proving the order exists, and by nothing else', () => {
@@ -188,6 +188,35 @@ describe('order status transition table', () => {
     const after = applyOrderEvent(
       refused.state,
       { kind: 'OrderNotFoundReport', clientOrderId: cid, askedAfterSeq: 8 },
+      10,
+    );
+    expect(after.kind).not.toBe('discrepancy');
+    if ('state' in after) expect(after.state.status).toBe('rejected');
+  });
+
+  it('a rejected order whose cancel the venue refuses (sent before the refusal arrived): no discrepancy, still rejected', () => {
+    const sent: OrderState = {
+      ...newOrderState(request(10), 0),
+      status: 'pending_cancel',
+      attempts: 1,
+      lastSentSeq: 7,
+    };
+    const refused = applyOrderEvent(
+      sent,
+      { kind: 'RejectReport', clientOrderId: cid, code: '-1013', reason: 'Filter failure: NOTIONAL' },
+      9,
+    );
+    expect(refused).toMatchObject({ kind: 'applied', state: { status: 'rejected' } });
+    if (refused.kind !== 'applied') throw new Error('not applied');
+    const after = applyOrderEvent(
+      refused.state,
+      {
+        kind: 'CancelRejectReport',
+        clientOrderId: cid,
+        code: '-2011',
+        reason: 'Unknown order sent.',
+        failure: 'not_found',
+      },
       10,
     );
     expect(after.kind).not.toBe('discrepancy');
