@@ -100,6 +100,7 @@ const SHARED_IO = [
   'test/live/live-binance-transport-failures.test.ts',
   'test/live/venue-answer-shapes.test.ts',
   'test/paper/paper-binance-commissions.test.ts',
+  'test/paper/paper-algo-module.test.ts',
   'test/paper/paper-cancel-race.test.ts',
   'test/paper/paper-desk-report-order.test.ts',
   'test/paper/paper-desk-streams.test.ts',
