@@ -11,6 +11,7 @@ import { DEFAULT_CATCH_UP, type CatchUp, type EarlyStops } from '../algo/slice-s
 import type { LogEntry, PlannedTrajectory } from '../model/events.ts';
 import type { ClientOrderId, ParentOrderId } from '../model/ids.ts';
 import type { OrderLedger } from '../order/order-ledger.ts';
+import type { OrderState } from '../order/apply-event.ts';
 import type { TradingHours } from '../venues/nyse-calendar.ts';
 
 export interface LoggedTwap {
@@ -121,15 +122,7 @@ export function decideRecovery(ledger: OrderLedger, ctx: RecoveryContext): Slice
     if (replacing !== undefined && replacing.size > 0)
       for (const c of children)
         if (c.status === 'pending_new' && replacing.has(c.request.clientOrderId)) {
-          const decide = (action: SliceAction, at: number | null, reason: string) =>
-            out.push({
-              parentId,
-              clientOrderId: c.request.clientOrderId,
-              sliceNum: c.request.sliceNum,
-              action,
-              at,
-              reason,
-            });
+          const decide = decider(out, parentId, c);
           if (parent.cancelRequested || parent.stopReason !== null)
             decide('canceled', null, parent.stopReason ?? 'parent cancel requested');
           else if (ctx.breakerTripped)
@@ -143,17 +136,7 @@ export function decideRecovery(ledger: OrderLedger, ctx: RecoveryContext): Slice
     for (const c of pending) {
       const due = c.request.scheduledTime;
       const late = ctx.now - due;
-      // Written out, not a spread of the slice's ids with the decision: fields added to a
-      // spread's copy made a new hidden class for every decision.
-      const decide = (action: SliceAction, at: number | null, reason: string) =>
-        out.push({
-          parentId,
-          clientOrderId: c.request.clientOrderId,
-          sliceNum: c.request.sliceNum,
-          action,
-          at,
-          reason,
-        });
+      const decide = decider(out, parentId, c);
       if (parent.cancelRequested || parent.stopReason !== null)
         decide('canceled', null, parent.stopReason ?? 'parent cancel requested');
       else if (ctx.breakerTripped)
@@ -180,4 +163,17 @@ export function decideRecovery(ledger: OrderLedger, ctx: RecoveryContext): Slice
     }
   }
   return out;
+}
+
+/** The decisions on one slice's child, each pushed onto `out`: written out, not a spread of the
+ *  slice's ids with the decision, because fields added to a spread's copy made a new hidden class
+ *  for every decision. */
+function decider(
+  out: SliceDecision[],
+  parentId: ParentOrderId,
+  c: OrderState,
+): (action: SliceAction, at: number | null, reason: string) => void {
+  return (action, at, reason) => {
+    out.push({ parentId, clientOrderId: c.request.clientOrderId, sliceNum: c.request.sliceNum, action, at, reason });
+  };
 }
