@@ -10,6 +10,11 @@ const NONE: readonly ExchangeOrder[] = Object.freeze([]);
 export class RestingOrders {
   private readonly bySide: Record<Side, Map<number, ExchangeOrder[]>> = { buy: new Map(), sell: new Map() };
   private count = 0;
+  /** Our best price per side (highest buy, lowest sell), or null; NaN when an order left that
+   *  price and it must be looked up again. Read on every step of a generated market while one of
+   *  ours rests near the touch (whether the step can touch it), so it is not recomputed there. */
+  private bestBuy: number | null = null;
+  private bestSell: number | null = null;
 
   get size(): number {
     return this.count;
@@ -22,6 +27,10 @@ export class RestingOrders {
     if (level) level.push(order);
     else levels.set(price, [order]);
     this.count++;
+    // An unknown best (NaN) stays unknown; comparisons with NaN are false.
+    if (order.side === 'buy') {
+      if (this.bestBuy === null || price > this.bestBuy) this.bestBuy = price;
+    } else if (this.bestSell === null || price < this.bestSell) this.bestSell = price;
   }
 
   remove(order: ExchangeOrder): boolean {
@@ -37,7 +46,12 @@ export class RestingOrders {
       const other = level[j] as ExchangeOrder;
       other.ahead = Math.max(0, other.ahead - (order.qty - order.filled));
     }
-    if (level.length === 0) levels.delete(price);
+    if (level.length === 0) {
+      levels.delete(price);
+      if (order.side === 'buy') {
+        if (price === this.bestBuy) this.bestBuy = NaN;
+      } else if (price === this.bestSell) this.bestSell = NaN;
+    }
     this.count--;
     return true;
   }
@@ -53,6 +67,15 @@ export class RestingOrders {
 
   /** Our best resting price on a side (highest buy, lowest sell), or null. */
   bestPrice(side: Side): number | null {
+    const cached = side === 'buy' ? this.bestBuy : this.bestSell;
+    if (cached === null || !Number.isNaN(cached)) return cached;
+    const best = this.scanBest(side);
+    if (side === 'buy') this.bestBuy = best;
+    else this.bestSell = best;
+    return best;
+  }
+
+  private scanBest(side: Side): number | null {
     let best: number | null = null;
     for (const p of this.bySide[side].keys()) {
       if (best === null || (side === 'buy' ? p > best : p < best)) best = p;
