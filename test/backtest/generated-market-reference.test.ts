@@ -33,10 +33,19 @@ const scenario = fc.record({
   sampleMs: fc.option(fc.constantFrom(100, 1000, 2500)),
   // A price a few ticks above the one-tick floor: held there, with a warning at each fall.
   lowPrice: fc.boolean(),
-  // Someone else's order on the account resting at the venue: near the touch, or far from it
-  // (300 and 2,000 USDT; the model keeps its events as data while the walk cannot reach it, and
-  // the -80 bps price jump takes the book through the buy 300 under).
-  external: fc.constantFrom<string | null>(null, '60990.00', '60700.00', '61300.00', '59000.00'),
+  // Someone else's order on the account resting at the venue: at the touch (the book reaches it
+  // within seconds), near it, or far from it (300 and 2,000 USDT; the model keeps its events as
+  // data while the walk's mids to come cannot bring the book there, and the -80 bps price jump
+  // takes the book through the buy 300 under).
+  external: fc.constantFrom<string | null>(
+    null,
+    '60999.50',
+    '61000.60',
+    '60990.00',
+    '60700.00',
+    '61300.00',
+    '59000.00',
+  ),
   limit: fc.boolean(),
   side: fc.constantFrom('buy', 'sell'),
   faults: fc.subarray([
@@ -148,16 +157,26 @@ describe('a synthetic market with nothing of ours within reach', () => {
     expect(current.clockActions).toBeLessThan(reference.clockActions * 0.75);
   });
 
-  it('does so too while an order rests where the walk cannot take the book, and logs the same run', () => {
-    // 2,000 USDT under the market: 12 standard deviations of a minute's walk are about 93.
+  it('does so too while an order rests where the walk does not take the book, and logs the same run', () => {
+    // 2,000 USDT under the market, and 50 USDT under it: within 12 standard deviations of a
+    // minute's walk (about 93), where a bound on how far the walk may go would stop deferring;
+    // the walk's own mids to come (drawn ahead) never bring the book there in these minutes.
     const far = run('59000.00');
     expect(far.current.digest).toBe(far.reference.digest);
     expect(far.current.clockActions).toBeLessThan(far.reference.clockActions * 0.75);
-    // 50 USDT under it, within reach: while it rests (from the first minute), every trade is
-    // posted and runs (about 900 at 5 a second; steps are clock actions either way).
     const near = run('60950.00');
     expect(near.current.digest).toBe(near.reference.digest);
-    expect(near.current.clockActions - far.current.clockActions).toBeGreaterThan(700);
+    expect(near.current.clockActions).toBe(far.current.clockActions);
+  });
+
+  it('steps and trades one by one while the book can reach an order, and logs the same run', () => {
+    // Half a dollar under the mid: the book comes down to it within seconds and fills it; around
+    // then the steps and trades run as clock actions of their own.
+    const far = run('59000.00');
+    const touched = run('60999.50');
+    expect(touched.current.digest).toBe(touched.reference.digest);
+    expect(touched.current.digest).not.toBe(far.current.digest);
+    expect(touched.current.clockActions).toBeGreaterThan(far.current.clockActions);
   });
 
   it('fills the far order as the previous venue does when a price jump takes the book through it', () => {

@@ -29,9 +29,11 @@ export interface SyntheticSpec {
 
 /** While deferring, the model catches up and asks again whether it may at least this often. */
 const CATCH_UP_MS = 60_000;
-/** How far from the one-tick floor (in standard deviations of the walk over a check's horizon)
- *  the price must be for steps to be kept as data. */
-const FLOOR_SIGMAS = 12;
+/** The most steps the walk is drawn ahead of the step it serves (a power of two: a ring). */
+const AHEAD_CAP = 1024;
+/** Deferring starts (or goes on) only for at least this many steps: fewer cost more in starting
+ *  and ending than they save. */
+const MIN_DEFER_STEPS = 4;
 
 export class SyntheticModel implements MarketModel {
   /** The mid (ticks, fractional) in a typed array: a double field would box a new number on
@@ -63,10 +65,29 @@ export class SyntheticModel implements MarketModel {
   private tradeQty = 0;
   /** The widest spread of any regime, ticks. */
   private readonly widestSpread: number;
-  /** What mayDefer's bounds add to the mid, the same at every step: the widest spread (ticks, with
-   *  a margin), how far the walk may go before the next catch-up (FLOOR_SIGMAS standard deviations
-   *  over that horizon: ticks, or a log-return for a geometric walk), and the book's depth in ticks. */
-  private readonly deferReach: { readonly maxSpread: number; readonly reach: number; readonly span: number };
+  /** What deferSteps' bounds add to the mids to come: the widest spread (ticks, with a margin)
+   *  and the book's depth in ticks. */
+  private readonly deferReach: { readonly maxSpread: number; readonly span: number };
+  /** The walk's standard normals drawn ahead of their steps, a ring from zHead (zCount of them):
+   *  walkRng serves nothing else, so drawing them early draws the same numbers, and deferring
+   *  can look at the exact mids to come instead of a bound on how far the walk may go. */
+  private readonly zAhead = new Float64Array(AHEAD_CAP);
+  private zHead = 0;
+  private zCount = 0;
+  /** The steps deferring may look at: a catch-up's worth, within the ring. */
+  private readonly maxDeferSteps: number;
+  /** deferSteps' running lowest and highest move of the walk over the next k steps (index k). */
+  private readonly aheadLow = new Float64Array(AHEAD_CAP + 1);
+  private readonly aheadHigh = new Float64Array(AHEAD_CAP + 1);
+  /** The range the venue vouched for (canDefer) when deferring last took its steps: while it
+   *  still does, the steps counted on since are clear. */
+  private vouchedLow = 0;
+  private vouchedHigh = 0;
+  /** The due time of the next step not yet drawn (posted, or counted next by the slot), and the
+   *  last step deferring vouched for: its handler runs there, however often the market is
+   *  caught up before (a catch-up takes the slot's count, and the count's window with it). */
+  private nextStepAt = 0;
+  private deferUntil = 0;
   /** Where the next step is posted: a clock slot where the clock has them (one pending step at
    *  a time, ordered as a post, without a queue insertion per step), else the clock itself. */
   private readonly steps: ClockSlot;
@@ -91,16 +112,11 @@ export class SyntheticModel implements MarketModel {
     this.midFloor = new PriceFloor('the mid', warn);
     this.book = new DrawnBook(spec.depth, spec.levelSpacingTicks, sink, warn);
     this.widestSpread = Math.max(...spec.regimes.map((r) => r.spreadTicks));
-    const horizonS = (CATCH_UP_MS + 2 * spec.stepMs) / 1000;
-    const { sigma } = spec;
     this.deferReach = {
       maxSpread: this.widestSpread * faults.maxSpreadFactor() + 2,
-      reach:
-        spec.walk === 'arithmetic'
-          ? FLOOR_SIGMAS * sigma * Math.sqrt(horizonS)
-          : FLOOR_SIGMAS * sigma * Math.sqrt(horizonS) + sigma * sigma * horizonS,
       span: (spec.depth.length - 1) * spec.levelSpacingTicks,
     };
+    this.maxDeferSteps = Math.max(1, Math.min(AHEAD_CAP, Math.floor(CATCH_UP_MS / spec.stepMs)));
     this.steps = clock.slot?.() ?? clock;
     const steps = this.steps;
     this.repeating =
@@ -114,12 +130,12 @@ export class SyntheticModel implements MarketModel {
 
   /** One model step, posted every stepMs (created once, so it posts no closure). While the
    *  model defers, the slot only counts the steps (their places among same-time work stay
-   *  exactly where a step's are) and runs this every CATCH_UP_MS: it catches up and asks again
-   *  whether it may go on (the walk's distance from the floor). */
+   *  exactly where a step's are) and runs this at the last step deferring was sure of: it
+   *  catches up and asks again how far it may go on. */
   private readonly stepHandler = (): void => {
     if (this.deferred) {
       this.catchUp();
-      if (!this.mayDefer()) this.postAgain();
+      this.deferAgain();
       return;
     }
     this.step();
@@ -130,6 +146,7 @@ export class SyntheticModel implements MarketModel {
     if (this.quietNow()) this.book.drawnQuietly();
     else this.book.show();
     this.steps.post(this.stepHandler, this.spec.stepMs);
+    this.nextStepAt = this.clock.now() + this.spec.stepMs;
     this.deferIfQuiet();
   };
 
@@ -137,6 +154,7 @@ export class SyntheticModel implements MarketModel {
     this.regimeEndsAt = this.clock.now() + this.duration(0);
     this.rebuild();
     this.steps.post(this.stepHandler, this.spec.stepMs);
+    this.nextStepAt = this.clock.now() + this.spec.stepMs;
     if (this.spec.trades && this.spec.trades.ratePerSec > 0) this.scheduleTrade();
   }
 
@@ -144,8 +162,8 @@ export class SyntheticModel implements MarketModel {
     this.catchUp();
     this.mid = this.midFloor.hold(this.mid * (1 + bps / 10_000), `a price jump of ${bps} bps`);
     this.rebuild();
-    // A jump towards the floor may end deferring.
-    if (this.deferred && !this.mayDefer()) this.postAgain();
+    // The mids to come moved with it: deferring asks again how far it may go.
+    if (this.deferred) this.deferAgain();
   }
 
   /** Current mid in ticks (fractional). */
@@ -161,7 +179,7 @@ export class SyntheticModel implements MarketModel {
   /** The walk and the spread regime at a step (the book is drawn by the caller). */
   private step(): void {
     const dt = this.spec.stepMs / 1000;
-    const z = this.walkRng.normal();
+    const z = this.nextZ();
     const { sigma } = this.spec;
     if (this.spec.walk === 'arithmetic') this.mid += sigma * Math.sqrt(dt) * z;
     else this.mid *= Math.exp(sigma * Math.sqrt(dt) * z - 0.5 * sigma * sigma * dt);
@@ -205,40 +223,125 @@ export class SyntheticModel implements MarketModel {
 
   // ---- deferring ---------------------------------------------------------------------
 
-  /** Whether steps and trades may be kept as data: the clock can replay, the walk cannot reach
-   *  the one-tick floor before the next catch-up (so no floor warning, which is logged at its own
-   *  time, can fall inside a replay), and the venue says nothing of ours can be touched by a book
-   *  drawn anywhere the walk can take it by then (no resting order of ours within reach of the
-   *  deepest level on its side, no stop waiting: SimVenue.canDefer). "Cannot reach" is
-   *  FLOOR_SIGMAS standard deviations of the walk over the horizon, plus the widest spread and
-   *  the depth of the book. */
-  private mayDefer(): boolean {
-    if (this.repeating === null || this.clock.replayAt === undefined || this.sink.canDefer === undefined) return false;
-    const { maxSpread, reach, span } = this.deferReach;
-    const mid = this.mid;
-    let low: number;
-    let high: number;
-    if (this.spec.walk === 'arithmetic') {
-      if (!(mid - maxSpread > 1 + reach)) return false;
-      low = mid - reach;
-      high = mid + reach;
-    } else {
-      if (!(Math.log(mid / (1 + maxSpread)) > reach)) return false;
-      low = mid * Math.exp(-reach);
-      high = mid * Math.exp(reach);
+  /** The next step's standard normal (drawn ahead for deferSteps, or now). */
+  private nextZ(): number {
+    if (this.zCount === 0) return this.walkRng.normal();
+    const z = this.zAhead[this.zHead] as number;
+    this.zHead = (this.zHead + 1) & (AHEAD_CAP - 1);
+    this.zCount--;
+    return z;
+  }
+
+  /** The standard normal of the step `k` steps after the next one (0: the next), drawn now if it
+   *  was not yet (k < AHEAD_CAP). */
+  private zAt(k: number): number {
+    while (this.zCount <= k) {
+      this.zAhead[(this.zHead + this.zCount) & (AHEAD_CAP - 1)] = this.walkRng.normal();
+      this.zCount++;
     }
+    return this.zAhead[(this.zHead + k) & (AHEAD_CAP - 1)] as number;
+  }
+
+  /**
+   * How many of the next steps (from the one after the last drawn) may be kept as data, at most
+   * a catch-up's worth; 0 when fewer than MIN_DEFER_STEPS. They may while the clock can replay,
+   * none of their mids comes near the one-tick floor (a floor warning is logged at its own time,
+   * so it cannot fall inside a replay), and the venue says nothing of ours can be touched by a
+   * book drawn at any of them (no resting order of ours within reach of the deepest level on its
+   * side, no stop waiting: SimVenue.canDefer). The mids are the walk's own, from the normals
+   * drawn ahead (zAt); each side of the range adds the widest spread, the book's depth and a
+   * margin for rounding (the walk adds its moves one by one, this sums them). The number of
+   * steps is found by doubling and then halving, so its cost is about the steps it allows.
+   */
+  private deferSteps(): number {
+    if (this.repeating === null || this.clock.replayAt === undefined || this.sink.canDefer === undefined) return 0;
+    const max = this.maxDeferSteps;
+    const dt = this.spec.stepMs / 1000;
+    const { sigma } = this.spec;
+    const arithmetic = this.spec.walk === 'arithmetic';
+    const scale = sigma * Math.sqrt(dt);
+    const drift = arithmetic ? 0 : 0.5 * sigma * sigma * dt;
+    const low = this.aheadLow;
+    const high = this.aheadHigh;
+    let acc = 0;
+    let lo = 0;
+    let hi = 0;
+    let seen = 0;
+    // The moves to come, summed up to `k` steps; whether those k steps are clear.
+    const clear = (k: number): boolean => {
+      while (seen < k) {
+        acc += scale * this.zAt(seen) - drift;
+        if (acc < lo) lo = acc;
+        if (acc > hi) hi = acc;
+        seen++;
+        low[seen] = lo;
+        high[seen] = hi;
+      }
+      return this.rangeClear(low[k] as number, high[k] as number, arithmetic);
+    };
+    let good = 0;
+    let probe = Math.min(MIN_DEFER_STEPS, max);
+    for (;;) {
+      if (!clear(probe)) break;
+      good = probe;
+      if (probe === max) return max;
+      probe = Math.min(2 * probe, max);
+    }
+    if (good < MIN_DEFER_STEPS) return 0;
+    // Clear for `good` steps, not for `probe`: the most in between.
+    let bad = probe;
+    while (bad - good > 1) {
+      const m = (good + bad) >>> 1;
+      if (clear(m)) good = m;
+      else bad = m;
+    }
+    // The range vouched for is the last one asked that was clear: `good`'s.
+    clear(good);
+    return good;
+  }
+
+  /** Whether mids moved from now's by `lo` to `hi` (ticks, or log-returns for a geometric walk)
+   *  keep off the floor and draw no book that can touch anything of ours. */
+  private rangeClear(lo: number, hi: number, arithmetic: boolean): boolean {
+    const { maxSpread, span } = this.deferReach;
+    const mid = this.mid;
+    // A margin for the difference between the walk's step-by-step sums (or products) and these.
+    const margin = 1 + 1e-9 * mid;
+    const lowMid = (arithmetic ? mid + lo : mid * Math.exp(lo)) - margin;
+    const highMid = (arithmetic ? mid + hi : mid * Math.exp(hi)) + margin;
+    if (!(lowMid - maxSpread > 1)) return false;
     // A best bid is at least the mid less half the spread, less a tick of rounding; a best ask at
     // most the mid plus half the spread; the book spans its levels beyond them.
-    return this.sink.canDefer(Math.floor(low - maxSpread) - span, Math.ceil(high + maxSpread) + span);
+    const lowBid = Math.floor(lowMid - maxSpread) - span;
+    const highAsk = Math.ceil(highMid + maxSpread) + span;
+    if (!(this.sink.canDefer as (l: number, h: number) => boolean)(lowBid, highAsk)) return false;
+    this.vouchedLow = lowBid;
+    this.vouchedHigh = highAsk;
+    return true;
+  }
+
+  /** Keeps the next `n` steps (n >= 1) as data: the slot counts them and runs the step handler at
+   *  the last (half a step early in the bound, so a period summed in floating point cannot carry
+   *  it one step past the steps deferSteps vouched for). */
+  private deferFor(n: number): void {
+    this.deferUntil = this.nextStepAt + (n - 1) * this.spec.stepMs;
+    (this.repeating as Required<ClockSlot>).repeat(this.spec.stepMs, (n - 1.5) * this.spec.stepMs);
   }
 
   /** Starts deferring when it may: the posted trade stops counting (steps go on as counts). */
   private deferIfQuiet(): void {
-    if (!this.mayDefer()) return;
+    const n = this.deferSteps();
+    if (n === 0) return;
     this.deferred = true;
     this.generation++;
-    // Caught up (and asked again) at least every CATCH_UP_MS.
-    (this.repeating as Required<ClockSlot>).repeat(this.spec.stepMs, CATCH_UP_MS);
+    this.deferFor(n);
+  }
+
+  /** While deferring, caught up: goes on for as many steps as are clear, or stops. */
+  private deferAgain(): void {
+    const n = this.deferSteps();
+    if (n === 0) this.postAgain();
+    else this.deferFor(n);
   }
 
   /** Stops deferring (nothing is pending: the caller caught up): the book is put in step and
@@ -252,11 +355,14 @@ export class SyntheticModel implements MarketModel {
       this.clock.post(this.tradeHandler, this.nextTradeAt - this.clock.now(), this.generation);
   }
 
-  /** One of our orders may rest now (the venue asks after its matching engine took a request). */
+  /** One of our orders may rest now (the venue asks after its matching engine took a request,
+   *  which caught the market up): the steps deferring counted on are asked about again. */
   wake(): void {
-    if (!this.deferred || this.mayDefer()) return;
+    // Nothing of ours came within the range deferring counted on: its steps stay clear.
+    if (!this.deferred || (this.sink.canDefer as (l: number, h: number) => boolean)(this.vouchedLow, this.vouchedHigh))
+      return;
     this.catchUp();
-    this.postAgain();
+    this.deferAgain();
   }
 
   /**
@@ -275,6 +381,7 @@ export class SyntheticModel implements MarketModel {
     let at = steps.firstRepeatAt();
     let pending = steps.takeRepeats();
     if (pending === 0 && !(this.nextTradeAt < now)) return;
+    const replaysSteps = pending > 0;
     this.catchingUp = true;
     this.sink.catchUpStarted?.();
     try {
@@ -291,6 +398,12 @@ export class SyntheticModel implements MarketModel {
     } finally {
       this.catchingUp = false;
       this.sink.catchUpEnded?.();
+    }
+    if (replaysSteps) {
+      // The count started again from the next step: its handler still runs at the last step
+      // deferring vouched for (half a step early in the bound, as in deferFor).
+      this.nextStepAt = at;
+      steps.repeat(this.spec.stepMs, this.deferUntil - at - this.spec.stepMs / 2);
     }
   }
 
@@ -333,7 +446,7 @@ export class SyntheticModel implements MarketModel {
    * be touched while no bid level is shown under the lower of this drawing's and the shown
    * drawing's lowest bid, and no ask level over the higher of their highest asks (SimVenue's
    * canDefer: our resting orders out of that range, no stop waiting, a fixed market-data delay).
-   * Unlike deferring (mayDefer) this looks at no step ahead: each step asks again, at its time.
+   * Unlike deferring (deferSteps) this looks at no step ahead: each step asks again, at its time.
    */
   private quietNow(): boolean {
     const sink = this.sink;
