@@ -42,14 +42,14 @@ export interface FaultedRequestDeps {
   readonly ackDelay: () => number;
   /** Hands an answer to our side. */
   readonly answer: (message: VenueMessage) => void;
-  /** Runs a request's work at the matching engine (a timed-out request the venue received). */
-  readonly atMatchingEngine: (process: () => VenueMessage) => VenueMessage;
 }
 
 export class FaultedRequests {
   constructor(private readonly deps: FaultedRequestDeps) {}
 
-  /** Answers a request that `fate` struck; `entry` is the order-entry latency already drawn. */
+  /** Answers a request that `fate` struck; `entry` is the order-entry latency already drawn;
+   *  `process` is the request's work at the venue (through the matching engine for an order or
+   *  a cancel), run when a timed-out request was received all the same. */
   fail(
     fate: Exclude<RequestFate, { kind: 'deliver' }>,
     cid: ClientOrderId | null,
@@ -59,7 +59,7 @@ export class FaultedRequests {
     stamp: { askedAfterSeq?: number; requestId?: string },
     entry: number,
   ): void {
-    const { clock, rest, rules, onFault, ackDelay: back, answer, atMatchingEngine } = this.deps;
+    const { clock, rest, rules, onFault, ackDelay: back, answer } = this.deps;
     const label = `${what} ${cid ?? '(snapshot)'}`;
     const unknown = (reason: string, category: FailureCategory): VenueMessage =>
       what === 'query'
@@ -105,7 +105,7 @@ export class FaultedRequests {
           fate.kind === 'timeout' ? 'outage' : 'http_5xx',
           `${label}: ${detail}; venue received it: ${fate.received}`,
         );
-        if (fate.received) clock.post(() => void atMatchingEngine(process), entry);
+        if (fate.received) clock.post(() => void process(), entry);
         const wait = fate.kind === 'timeout' ? fate.timeoutMs : entry + back();
         rest.send(wait, () => answer(unknown(detail, fate.kind === 'timeout' ? 'timeout' : 'server')));
         return;

@@ -352,14 +352,18 @@ export class SimVenue implements Broker, MarketDataPort {
   ): RequestFate {
     const fate = this.faults.requestFate(this.clock.now(), what === 'submit');
     const entry = this.latency.sample('orderEntry');
+    // An order or a cancel reaches the matching engine. A query only reads our orders and
+    // balances, which nothing kept as data can have touched (a market keeps only steps and trades
+    // that cannot reach an order of ours), so it catches no market up.
+    const atVenue = what === 'query' ? process : (): VenueMessage => this.atMatchingEngine(process);
     if (fate.kind === 'deliver') {
       this.clock.post(() => {
-        const answer = this.atMatchingEngine(process);
+        const answer = atVenue();
         this.rest.send(this.ackDelay(), () => this.handler(answer));
       }, entry);
       return fate;
     }
-    this.faulted().fail(fate, cid, what, process, query, stamp, entry);
+    this.faulted().fail(fate, cid, what, atVenue, query, stamp, entry);
     return fate;
   }
 
@@ -375,7 +379,6 @@ export class SimVenue implements Broker, MarketDataPort {
       onFault: this.options.onFault,
       ackDelay: this.ackDelay,
       answer: (m) => this.handler(m),
-      atMatchingEngine: (process) => this.atMatchingEngine(process),
     }));
   }
 }
