@@ -26,7 +26,7 @@ import type { ScenarioFile } from '../scenario/schema.ts';
 import { paperWarnings } from '../scenario/paper-mode.ts';
 import { LIVE_VENUES } from '../live/venue-registry.ts';
 import { estimateRunEvents } from '../scenario/run-limits.ts';
-import { MAX_SIM_EVENTS } from '../scenario/scenario-limits.ts';
+import { MAX_SIM_EVENTS } from '../scenario/event-limit.ts';
 import { openDatabase } from '../store/open-database.ts';
 import { RunStore } from '../store/run-store.ts';
 import { formatReport } from './format-report.ts';

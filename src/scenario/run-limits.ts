@@ -1,19 +1,14 @@
 // The checks that need a scenario whose every field is already sound: quote amounts within the
 // notional range, every TWAP that will certainly run planned by the planner (orders with a twap
 // block or route: twap, signals with route: twap, and routing.defaultTwap on its own), then the
-// run's magnitudes and its simulated work (scenario-limits.ts). An auto-routed parent goes
-// through TWAP only above the threshold at the market price, so only defaultTwap's own timing is
-// checked for it.
+// run's magnitudes (magnitude-limits.ts) and its simulated work (event-limit.ts). An auto-routed
+// parent goes through TWAP only above the threshold at the market price, so only defaultTwap's
+// own timing is checked for it.
 import { isIntentAlgo } from './execution-schema.ts';
 import { makeInstrument, qtyToLots } from '../core/model/instrument.ts';
 import type { OrderType } from '../core/model/order.ts';
-import {
-  checkEvents,
-  checkMagnitudes,
-  checkQuoteAmount,
-  estimateEvents,
-  EVENTS_PER_TWAP_SLICE,
-} from './scenario-limits.ts';
+import { checkEvents, estimateEvents, EVENTS_PER_TWAP_SLICE } from './event-limit.ts';
+import { checkMagnitudes, checkQuoteAmount } from './magnitude-limits.ts';
 import type { ScenarioFile } from './scenario-fields.ts';
 import { toTrajectory } from './scenario-requests.ts';
 import { checkTwapPlan, type TwapUse } from './twap-check.ts';

@@ -9,7 +9,7 @@ import { parseDecimal } from '../core/model/decimal.ts';
 import { makeInstrument } from '../core/model/instrument.ts';
 import { InstrumentSet } from '../core/model/instrument-set.ts';
 import { checkComponentConfigs } from './component-schema.ts';
-import { checkQuoteAmount, gridProblem } from './scenario-limits.ts';
+import { checkQuoteAmount, gridProblem } from './magnitude-limits.ts';
 import { checkLiquidity } from './liquidity-schema.ts';
 import type { ScenarioFile } from './scenario-fields.ts';
 import { placementProblem, type PlacementEntry } from './placement-schema.ts';

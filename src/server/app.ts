@@ -32,6 +32,7 @@ import { sweepRoutes } from './routes/sweep-routes.ts';
 import { sessionControlRoutes } from './routes/session-control-routes.ts';
 import { sessionOrderReads } from './routes/session-order-reads.ts';
 import { sessionOrderRoutes } from './routes/session-order-routes.ts';
+import { sessionSignalRoutes } from './routes/session-signal-routes.ts';
 import { sessionStreamRoutes } from './routes/session-stream-routes.ts';
 import { sessionStrategyRoutes } from './routes/session-strategy-routes.ts';
 import type { SessionPort } from './session-port.ts';
@@ -111,6 +112,7 @@ export function createApp(options: AppOptions): ExecsimApp {
       session: options.session ?? null,
     }),
     ...sessionOrderRoutes(options.session ?? null),
+    ...sessionSignalRoutes(options.session ?? null),
     ...sessionOrderReads(options.session ?? null),
     ...sessionControlRoutes(options.session ?? null),
     ...sessionStreamRoutes(options.session ?? null),

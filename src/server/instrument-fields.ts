@@ -1,10 +1,10 @@
 // A request's decimals on the session instrument's grid: a quantity in whole lots, a price in
 // whole ticks, each within what the engine's integers hold. A value off the grid, below one
 // step or beyond 2^53 - 1 steps is one 400 naming the field and the instrument's step, in the
-// wording a scenario file gets for the same mistake (scenario-limits.ts gridProblem).
+// wording a scenario file gets for the same mistake (magnitude-limits.ts gridProblem).
 import { toSteps } from '../core/model/decimal.ts';
 import type { Instrument } from '../core/model/instrument.ts';
-import { gridProblem } from '../scenario/scenario-limits.ts';
+import { gridProblem } from '../scenario/magnitude-limits.ts';
 import { ProblemError } from './problem.ts';
 
 /** `value` in whole steps of `step`, or a 400 at `path`. */

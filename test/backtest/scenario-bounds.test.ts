@@ -3,7 +3,7 @@
 // bound). The sound base scenario parses; every case changes one thing in it.
 import { describe, it, expect } from 'vitest';
 import { parseScenario, parseScenarioFile, ScenarioError } from '../../src/scenario/load-scenario.ts';
-import { estimateEvents, MAX_SIM_EVENTS } from '../../src/scenario/scenario-limits.ts';
+import { estimateEvents, MAX_SIM_EVENTS } from '../../src/scenario/event-limit.ts';
 import { parseDurationMs } from '../../src/core/model/time-fields.ts';
 import fs from 'node:fs';
 import os from 'node:os';

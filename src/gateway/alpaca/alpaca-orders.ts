@@ -1,18 +1,25 @@
 // Alpaca's orders at the gateway: its order requests (POST, PATCH, DELETE of /v2/orders) checked
 // and put to the venue-neutral order desk (../gateway-orders.ts), the desk's answers as Alpaca's
-// HTTP answers, its orders as Alpaca's Order objects and its events as trade_updates. Alpaca's
-// own rules live here: client ids unique forever, the statuses it names (pending_new,
-// pending_replace, an IOC or FOK remainder `canceled`), its error codes and a replace's defaults.
+// HTTP answers, and its events as trade_updates; its orders as Alpaca's Order objects, with the
+// statuses Alpaca names, are order-fields.ts's. Alpaca's own rules live here: client ids unique
+// forever, its error codes and a replace's defaults.
 import { randomUUID } from 'node:crypto';
-import { fractionalTicksToPrice, lotsToQty, ticksToPrice, type Instrument } from '../../core/model/instrument.ts';
-import type { TimeInForce } from '../../core/model/order.ts';
+import { lotsToQty, ticksToPrice, type Instrument } from '../../core/model/instrument.ts';
 import type { OutcomeUnknownReport, VenueMessage } from '../../core/model/reports.ts';
 import { refusal } from '../../core/venues/index.ts';
 import type { DeskEvent, DeskOrder, DeskRecord } from '../desk-record.ts';
 import { GatewayOrders } from '../gateway-orders.ts';
 import type { GatewayVenue } from '../gateway-venue.ts';
 import { alpacaError, rfc3339, type AlpacaError } from './wire.ts';
-import { parseOrderRequest, TIFS, type AlpacaTif, type ParsedOrder } from './alpaca-order-request.ts';
+import { parseOrderRequest, TIFS, type ParsedOrder } from './alpaca-order-request.ts';
+import {
+  alpacaStatus,
+  orderJson,
+  symbolUuid,
+  TIF_NAMES,
+  type AlpacaOrderJson,
+  type AlpacaOrderView,
+} from './order-fields.ts';
 
 export type { AlpacaTif } from './alpaca-order-request.ts';
 
@@ -26,8 +33,6 @@ export interface TradeUpdate {
   readonly qty?: string;
   readonly position_qty?: string;
 }
-
-export type AlpacaOrderJson = Record<string, string | boolean | null>;
 
 /** How a request ended at the venue, for the HTTP layer. */
 export type DeskAnswer =
@@ -55,18 +60,14 @@ const EVENT_NAMES: Readonly<Record<Exclude<DeskEvent['kind'], 'fill' | 'closed'>
   rejected: 'rejected',
 };
 
-/** Alpaca's name of each time in force. */
-const TIF_NAMES = Object.fromEntries(Object.entries(TIFS).map(([name, tif]) => [tif, name])) as Record<
-  TimeInForce,
-  AlpacaTif
->;
-
 export class AlpacaOrders {
   readonly desk: GatewayOrders;
   private readonly inst: Instrument;
   private readonly skewMs: number;
   readonly assetId: string;
   readonly symbol: string;
+  /** What orderJson reads an order's fields from. */
+  private readonly view: AlpacaOrderView;
 
   constructor(
     private readonly gv: GatewayVenue,
@@ -78,6 +79,13 @@ export class AlpacaOrders {
     this.skewMs = gv.scenario.venue.clockSkewMs;
     this.assetId = symbolUuid(gv.instrument.symbol);
     this.symbol = gv.instrument.symbol;
+    this.view = {
+      desk: this.desk,
+      inst: this.inst,
+      skewMs: this.skewMs,
+      assetId: this.assetId,
+      status: (rec) => this.status(rec),
+    };
   }
 
   /** The venue's time now (the scenario's clock skew applied), epoch ms. */
@@ -225,83 +233,14 @@ export class AlpacaOrders {
 
   /** Alpaca's status of an order now. */
   status(rec: DeskRecord): string {
-    const status = this.desk.status(rec);
-    switch (status) {
-      case 'arriving':
-        return 'pending_new';
-      case 'replacing':
-        return 'pending_replace';
-      case 'expired':
-        // The exchange expires what Alpaca cancels: an IOC or FOK remainder, a market order's
-        // rest without liquidity. Only a DAY limit or stop order closed by the session's end is
-        // expired.
-        return rec.tif === 'DAY' && rec.type !== 'market' ? 'expired' : 'canceled';
-      default:
-        return status;
-    }
+    return alpacaStatus(this.desk.status(rec), rec);
   }
 
   /**
-   * The Order object, now or as of the first `trades` executions (an event's snapshot). Every
-   * field of Alpaca's Order; amounts as strings, times in RFC 3339 on the venue's clock.
+   * The Order object, now or as of the first `trades` executions (an event's snapshot): order-fields.ts.
    */
   orderJson(rec: DeskRecord, trades?: number): AlpacaOrderJson {
-    const o = this.desk.exchangeOrder(rec);
-    const all = o?.trades ?? [];
-    const done = trades === undefined ? all : all.slice(0, trades);
-    let filled = 0;
-    let notional = 0;
-    for (const t of done) {
-      filled += t.qty;
-      notional += t.qty * t.price;
-    }
-    const last = done[done.length - 1];
-    let status: string;
-    let updatedAt: number;
-    if (trades === undefined) {
-      status = this.status(rec);
-      updatedAt = o ? o.updatedAt + this.skewMs : (rec.rejectedAt ?? rec.submittedAt);
-    } else {
-      status = trades === 0 ? 'new' : filled >= rec.qty ? 'filled' : 'partially_filled';
-      updatedAt = last ? last.time + this.skewMs : o ? o.createdAt + this.skewMs : rec.submittedAt;
-    }
-    const at = (ms: number) => rfc3339(ms);
-    const typeName = rec.type;
-    return {
-      id: rec.id,
-      client_order_id: rec.clientOrderId,
-      created_at: at(rec.submittedAt),
-      updated_at: at(updatedAt),
-      submitted_at: at(rec.submittedAt),
-      filled_at: status === 'filled' && last ? at(last.time + this.skewMs) : null,
-      expired_at: status === 'expired' ? at(updatedAt) : null,
-      canceled_at: status === 'canceled' ? at(updatedAt) : null,
-      failed_at: status === 'rejected' ? at(updatedAt) : null,
-      replaced_at: status === 'replaced' && rec.replacedAt !== null ? at(rec.replacedAt) : null,
-      replaced_by: status === 'replaced' ? rec.replacedBy : null,
-      replaces: rec.replaces,
-      asset_id: this.assetId,
-      symbol: this.inst.symbol,
-      asset_class: 'us_equity',
-      notional: null,
-      qty: lotsToQty(this.inst, rec.qty),
-      filled_qty: lotsToQty(this.inst, filled),
-      filled_avg_price: filled > 0 ? fractionalTicksToPrice(this.inst, notional / filled) : null,
-      order_class: '',
-      order_type: typeName,
-      type: typeName,
-      side: rec.side,
-      position_intent: rec.side === 'buy' ? 'buy_to_open' : 'sell_to_close',
-      time_in_force: TIF_NAMES[rec.tif],
-      limit_price: rec.limitPrice === null ? null : ticksToPrice(this.inst, rec.limitPrice),
-      stop_price: rec.stopPrice === null ? null : ticksToPrice(this.inst, rec.stopPrice),
-      trail_price: null,
-      trail_percent: null,
-      hwm: null,
-      status,
-      extended_hours: false,
-      legs: null,
-    };
+    return orderJson(this.view, rec, trades);
   }
 
   // ---- the desk's events as trade_updates ----------------------------------------------------
@@ -400,17 +339,4 @@ function notReplaceable(status: string): AlpacaError {
 function unknownOutcome(report: OutcomeUnknownReport): DeskAnswer {
   if (report.category === 'server') return { kind: 'error', error: alpacaError(503, 50310000, 'service unavailable') };
   return { kind: 'reset' };
-}
-
-/** A stable UUID-shaped asset id for a symbol. */
-function symbolUuid(symbol: string): string {
-  let h = 0x811c9dc5;
-  const parts: string[] = [];
-  for (let round = 0; round < 4; round++) {
-    for (let i = 0; i < symbol.length; i++) h = Math.imul(h ^ symbol.charCodeAt(i), 0x01000193) >>> 0;
-    h = Math.imul(h ^ round, 0x01000193) >>> 0;
-    parts.push(h.toString(16).padStart(8, '0'));
-  }
-  const hex = parts.join('');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

@@ -1,16 +1,15 @@
-// The service session's order writes: TWAP slicing requests and their slices, single orders,
-// signals and cancels (the reads are session-order-reads.ts). Every write is one node command,
-// answered once its unit of work committed (what it did is durable before the client hears of
-// it), and decided once under its key (idempotent-command.ts): a slicing request or an order by
-// its parent id (given, or the Idempotency-Key header), a signal by the header or its signal id,
-// a cancel by the header. The same request again is answered as the first was; another under the
-// same key is a 409. Refusals map to statuses (session-commands.ts).
+// The service session's order writes: TWAP slicing requests and their slices, single orders and
+// cancels (signals are session-signal-routes.ts, the reads session-order-reads.ts). Every write is
+// one node command, answered once its unit of work committed (what it did is durable before the
+// client hears of it), and decided once under its key (idempotent-command.ts): a slicing request
+// or an order by its parent id (given, or the Idempotency-Key header), a cancel by the header.
+// The same request again is answered as the first was; another under the same key is a 409.
+// Refusals map to statuses (session-commands.ts).
 import { createHash, randomUUID } from 'node:crypto';
 import type { Context } from 'hono';
 import { z } from 'zod';
 import type { ParentRequest } from '../../core/engine/engine-types.ts';
 import { parentOrderId, type ParentOrderId } from '../../core/model/ids.ts';
-import type { Instrument } from '../../core/model/instrument.ts';
 import { isTerminal } from '../../core/model/order-status.ts';
 import type { Confirmation } from '../../core/model/safety-events.ts';
 import type { CommandResult } from '../../node/node-commands.ts';
@@ -18,8 +17,6 @@ import type { RequestTag } from '../../node/request-journal.ts';
 import { toAlgoRequest, toTrajectory, toTwapParams } from '../../scenario/scenario-requests.ts';
 import { decide, keyHeader, keyOf, answered, priorDecision, requestTag, type Decision } from '../idempotent-command.ts';
 import { lotsField, ticksField } from '../instrument-fields.ts';
-import { placementProblem, toPlacement, type PlacementEntry } from '../../scenario/placement-schema.ts';
-import type { Placement } from '../../core/algo/placement.ts';
 import { ProblemError } from '../problem.ts';
 import { defineRoute, json, type AnyRoute } from '../route-spec.ts';
 import { hostedSession, refusalProblem, withNotFound } from '../session-commands.ts';
@@ -39,22 +36,12 @@ import {
   cancelAnswer,
   cancelBody,
   cancelQuery,
-  commandAnswer,
   orderBody,
   orderParams,
   parentParams,
-  signalBody,
   sliceBody,
 } from './session-schemas.ts';
-
-/** The symbol must be the session's: one problem naming the field. */
-function symbolOf(port: SessionPort, symbol: string): Instrument {
-  if (symbol !== port.instrument.symbol)
-    throw new ProblemError('bad-request', 'invalid body', [
-      { path: 'body.symbol', message: `this session trades ${port.instrument.symbol}, not ${symbol}` },
-    ]);
-  return port.instrument;
-}
+import { bothPlaced, placementField, symbolOf } from './session-request-fields.ts';
 
 /** What a request's body says, as the parent's source: the same body again is the same parent. */
 const sourceOf = (kind: string, body: object): string =>
@@ -341,59 +328,6 @@ export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
     }),
     defineRoute({
       method: 'POST',
-      path: '/signals',
-      operationId: 'emitSignal',
-      tag,
-      summary: 'A trading signal: dedup, guards, pre-trade and reduce-only checks, then routed (one order or TWAP)',
-      body: { 'application/json': signalBody },
-      problems: ['not-ready', 'conflict', 'safety-blocked', 'order-refused'],
-      responses: { 201: json('accepted: the parent it made', commandAnswer) },
-      handle: async ({ body }, c) => {
-        const b = body.value;
-        const inst = symbolOf(port, b.symbol);
-        const tag = requestTag('POST /signals', keyHeader(c) ?? b.signalId, b);
-        const answer = (d: Decision): Response =>
-          answered(
-            c,
-            d,
-            (r) => refusalProblem(r),
-            (accepted) => c.json({ outcome: 'accepted' as const, ids: [...accepted.ids], reason: null }, 201),
-          );
-        const prior = await priorDecision(port, tag);
-        if (prior) return answer(prior);
-        const qty = lotsField(inst, b.qty, 'body.qty');
-        const price = b.price === undefined ? null : ticksField(inst, b.price, 'body.price');
-        if (b.algo?.kind === 'pov' && b.algo.minChildQty !== undefined)
-          lotsField(inst, b.algo.minChildQty, 'body.algo.minChildQty');
-        const trajectory = toTrajectory(b.algo, inst);
-        if (b.algo?.kind === 'iceberg')
-          for (const k of ['display', 'displayMin', 'displayMax'] as const)
-            if (b.algo[k] !== undefined) lotsField(inst, b.algo[k], `body.algo.${k}`);
-        const algoRequest = toAlgoRequest(b.algo, inst);
-        if (b.placement !== undefined && b.route === 'single')
-          throw new ProblemError('bad-request', 'invalid body', [
-            { path: 'body.placement', message: 'a single-routed signal places no slices: leave out route' },
-          ]);
-        const placement = placementField(b.placement, price === null ? 'market' : 'limit', inst, 'body');
-        if (algoRequest !== undefined && placement !== undefined) throw bothPlaced();
-        const signal = {
-          signalId: b.signalId,
-          side: b.side,
-          qty,
-          price,
-          route: b.route,
-          ...(trajectory === undefined ? {} : { trajectory }),
-          ...(algoRequest === undefined ? {} : { algo: algoRequest }),
-          ...(placement === undefined ? {} : { placement }),
-          reduceOnly: b.reduceOnly,
-          confirmations: b.confirm,
-          confirmedBy: b.confirmedBy ?? null,
-        };
-        return answer(await decide(port, { kind: 'EmitSignal', signal }, tag));
-      },
-    }),
-    defineRoute({
-      method: 'POST',
       path: '/orders/:clientOrderId/cancel',
       operationId: 'cancelOrder',
       tag,
@@ -422,27 +356,4 @@ export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
       },
     }),
   ]);
-}
-
-/** An iceberg prices and sizes its own children: a placement policy beside it is refused. */
-const bothPlaced = (): ProblemError =>
-  new ProblemError('bad-request', 'invalid body', [
-    { path: 'body.placement', message: 'an iceberg places its children itself: leave out placement' },
-  ]);
-
-/** A request's placement block as its parent's policy: a 400 at `<base>.placement...` when it
- *  does not fit the order (placementProblem) or its quantity is off the lot grid. */
-function placementField(
-  p: PlacementEntry | undefined,
-  type: string,
-  inst: Instrument,
-  base: string,
-): Placement | undefined {
-  if (p === undefined) return undefined;
-  const problem = placementProblem(p, type);
-  if (problem !== null)
-    throw new ProblemError('bad-request', 'invalid body', [{ path: `${base}.placement.kind`, message: problem }]);
-  if (p.kind === 'passive-then-cross' && p.crossWhenBehindQty !== undefined)
-    lotsField(inst, p.crossWhenBehindQty, `${base}.placement.crossWhenBehindQty`);
-  return toPlacement(p, inst);
 }

@@ -1,0 +1,42 @@
+// What the session's write routes read from a request body beyond its decimals
+// (../instrument-fields.ts): the symbol, which must be the session's, and the child placement
+// block as its parent's policy, refused beside an iceberg (which places its own children). Used
+// by the order routes (session-order-routes.ts) and the signal route (session-signal-routes.ts).
+import type { Placement } from '../../core/algo/placement.ts';
+import type { Instrument } from '../../core/model/instrument.ts';
+import { placementProblem, toPlacement, type PlacementEntry } from '../../scenario/placement-schema.ts';
+import { lotsField } from '../instrument-fields.ts';
+import { ProblemError } from '../problem.ts';
+import type { SessionPort } from '../session-port.ts';
+
+/** The symbol must be the session's: one problem naming the field. */
+export function symbolOf(port: SessionPort, symbol: string): Instrument {
+  if (symbol !== port.instrument.symbol)
+    throw new ProblemError('bad-request', 'invalid body', [
+      { path: 'body.symbol', message: `this session trades ${port.instrument.symbol}, not ${symbol}` },
+    ]);
+  return port.instrument;
+}
+
+/** An iceberg prices and sizes its own children: a placement policy beside it is refused. */
+export const bothPlaced = (): ProblemError =>
+  new ProblemError('bad-request', 'invalid body', [
+    { path: 'body.placement', message: 'an iceberg places its children itself: leave out placement' },
+  ]);
+
+/** A request's placement block as its parent's policy: a 400 at `<base>.placement...` when it
+ *  does not fit the order (placementProblem) or its quantity is off the lot grid. */
+export function placementField(
+  p: PlacementEntry | undefined,
+  type: string,
+  inst: Instrument,
+  base: string,
+): Placement | undefined {
+  if (p === undefined) return undefined;
+  const problem = placementProblem(p, type);
+  if (problem !== null)
+    throw new ProblemError('bad-request', 'invalid body', [{ path: `${base}.placement.kind`, message: problem }]);
+  if (p.kind === 'passive-then-cross' && p.crossWhenBehindQty !== undefined)
+    lotsField(inst, p.crossWhenBehindQty, `${base}.placement.crossWhenBehindQty`);
+  return toPlacement(p, inst);
+}
