@@ -44,6 +44,7 @@ duration. Path i reproduces with \`execsim run <scenario> --seed <its seed>\` (s
                 limitOffsetTicks, ...; slices replaces interval and back), orders.<id>.twap.<field>,
                 algo (twap, vwap, is, pov: every sliced order's algorithm), algo.<field> (rate,
                 maxRate, minChildQty, end, urgency, volatility, impact of every algo block),
+                algo.params.<name> (a parameter of every order's algorithm module),
                 placement (market, passive-then-cross, chaser: every sliced order's child placement),
                 placement.<field> (offsetTicks, crossWhenBehind, thresholdTicks, everyMs, ...),
                 orders.<id>.qty|limitPrice|stopPrice|at|cancelAt, routing.defaultTwap.<field>,

@@ -74,7 +74,7 @@ const VENUE_KEYS =
   /^venue\.(latency\.(orderEntry|ack|fillReport|marketData)\.(ms|jitterMs)|fees\.(makerBps|takerBps)|fillOnTouch|clockSkewMs|queue\.exponent)$/;
 
 const KEY_HELP =
-  'grid keys are twap.<field>, orders.<id>.twap.<field>, algo, algo.<field>, placement, placement.<field>, orders.<id>.<qty|limitPrice|stopPrice|at|cancelAt>, ' +
+  'grid keys are twap.<field>, orders.<id>.twap.<field>, algo, algo.<field>, algo.params.<name>, placement, placement.<field>, orders.<id>.<qty|limitPrice|stopPrice|at|cancelAt>, ' +
   'routing.defaultTwap.<field>, routing.twapThreshold, market.<field>, venue.latency.<channel>.ms|jitterMs, ' +
   'venue.fees.makerBps|takerBps, venue.fillOnTouch, venue.clockSkewMs, venue.queue.exponent, duration, strategy.params.<name>';
 
@@ -112,6 +112,8 @@ const kindOf = (v: unknown): Kind | null =>
  *                                     takes are kept, the others dropped
  *   algo.<field>                      that field of every order's algo block (rate, maxRate,
  *                                     minChildQty, end, urgency, volatility, impact)
+ *   algo.params.<name>                a parameter of every order's algorithm module (algo:
+ *                                     { kind: module }), typed as the file states it there
  *   placement                         the child placement (market, passive-then-cross, chaser) of
  *                                     every sliced order; its block's fields the kind takes are
  *                                     kept, the others dropped
@@ -163,6 +165,22 @@ function resolveKey(key: string, base: LoadedScenario, flag: string): Target[] {
       kind: 'string',
       algoBlock: ['orders', i, 'algo'],
     }));
+  }
+  if ((m = /^algo\.params\.([A-Za-z_$][\w$]*)$/.exec(key))) {
+    const name = m[1] as string;
+    const withModule = s.orders.flatMap((o, i) => (o.algo?.kind === 'module' ? [i] : []));
+    if (withModule.length === 0) refuse('no order of the scenario runs an algorithm module (algo: { kind: module })');
+    return withModule.map((i) => {
+      const algo = s.orders[i]?.algo as { params?: Record<string, unknown> };
+      const params = algo.params ?? {};
+      const kind = kindOf(params[name]);
+      if (kind === null)
+        refuse(
+          `the algorithm module of order ${s.orders[i]?.id} has no number, text or true/false parameter ${name} ` +
+            `(its parameters: ${Object.keys(params).join(', ') || 'none'})`,
+        );
+      return { path: ['orders', i, 'algo', 'params', name], kind: kind as Kind };
+    });
   }
   if ((m = /^algo\.(.+)$/.exec(key))) {
     const field = m[1] as string;

@@ -209,6 +209,32 @@ describe('grid flags', () => {
     );
   });
 
+  it("sweep a parameter of the user's algorithm module, typed as the file states it", () => {
+    const file = 'examples/algorithms/liquidity-seeker.yaml';
+    const yaml = readFileSync(file, 'utf8');
+    const sweep = (flag: string): SweepUnitRunner =>
+      new SweepUnitRunner({ file, yaml, seed: 3, paths: 1, grid: [parseGridFlag(flag)] });
+    const runner = sweep('algo.params.takeAt=150,300');
+    expect(runner.grid.points).toBe(2);
+    const params = [0, 1].map((p) => (runner.scenario(p).scenario.orders[0]?.algo as { params?: unknown }).params);
+    // The other parameters stay as the file states them.
+    expect(params).toEqual([
+      { takeAt: 150, restQty: 40, checkEveryMs: 2000 },
+      { takeAt: 300, restQty: 40, checkEveryMs: 2000 },
+    ]);
+    // The two settings are two runs of the module on the same path, not one run twice.
+    const [a, b] = [0, 1].map((u) => runner.run(u));
+    expect(a?.path.seed).toBe(b?.path.seed);
+    expect(a?.path.digest).not.toBe(b?.path.digest);
+    expect(() => sweep('algo.params.takeAt=many')).toThrow(/^--grid algo\.params\.takeAt=many: many is not a number/);
+    expect(() => sweep('algo.params.nope=1')).toThrow(
+      /the algorithm module of order seek has no number, text or true\/false parameter nope \(its parameters: takeAt, restQty, checkEveryMs\)/,
+    );
+    expect(() => new SweepUnitRunner(def(1, [parseGridFlag('algo.params.takeAt=1')]))).toThrow(
+      /no order of the scenario runs an algorithm module/,
+    );
+  });
+
   it('sweep the child placement and its fields: a kind keeps the fields it takes; market is the run without a policy', () => {
     const runner = new SweepUnitRunner(def(1, [parseGridFlag('placement=market,passive-then-cross,chaser')]));
     expect(runner.grid.points).toBe(3);
