@@ -220,6 +220,10 @@ describe("a grid point's costs", () => {
     expect(g.points[2]?.costs?.totalCostBps.ci95).not.toBeNull();
     const table = formatGrid(g).join('\n');
     expect(table).toContain('cost by point, bps of the decision value');
-    expect(table).toMatch(/^ *0 +0\.00 +0\.00 +3\.50 +0\.00 +10\.00 +13\.50 +-1\.50 +- +-3\.00 +- +0\.00$/m);
+    // Every figure has a column, the markouts by horizon.
+    expect(table).toMatch(
+      /^point +delay +timing +spread +opportunity +fees +total +markout 1 s +markout 5 s +markout 30 s +markout 5 min +participation %$/m,
+    );
+    expect(table).toMatch(/^ *0 +0\.00 +0\.00 +3\.50 +0\.00 +10\.00 +13\.50 +- +-1\.50 +-3\.00 +- +0\.00$/m);
   });
 });
