@@ -17,8 +17,11 @@
 //   with both parents (market and limit) per algorithm and of its quiet hour, through the built
 //   CLI, N spawns each, interleaved: wall and CPU of the child process (bench/child-cpu.ts); the
 //   first spawn of each is the cold one (disk and page caches), the median the usual command.
+// - with --against DIR: the same variants on another checkout's code (e.g. a `git worktree` of an
+//   earlier commit) in the same process, interleaved round by round with this one's, each
+//   variant's runs checked to log the same run on both (equal digests); its rows follow, marked.
 // Run: npm run bench:algorithms -- [--runs 5] [--warmups 10] [--rounds 3] [--cli 3]
-//        [--only dense|bench] [--algos twap,vwap]
+//        [--only dense|bench] [--algos twap,vwap] [--against DIR]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -30,10 +33,9 @@ import type { TrajectorySpec } from '../src/core/algo/trajectory.ts';
 import { Rng } from '../src/core/clock/rng.ts';
 import { makeInstrument } from '../src/core/model/instrument.ts';
 import { runScenario } from '../src/runtime/backtest-run.ts';
-import { parseScenario, type LoadedScenario } from '../src/scenario/load-scenario.ts';
 import { distProblem } from '../src/boot/code-loader.js';
 import { childrenCpuMs } from './child-cpu.ts';
-import { DENSE_BOOK_HOUR_FILE, denseQuiet, median } from './dense-book.bench.ts';
+import { codeAt, current, DENSE_BOOK_HOUR_FILE, denseQuiet, median, type Code } from './dense-book.bench.ts';
 import { TWAP_ONE_HOUR } from './twap.bench.ts';
 
 const ROOT = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -119,11 +121,13 @@ export function busy(m: Market, name: string, orders: readonly string[]): string
 }
 
 interface Variant {
+  /** Whose code runs it: this checkout's, or --against's. */
+  readonly code: Code;
   readonly market: Market['name'];
   readonly algo: Algo | null;
   readonly placement: Placement | null;
   readonly label: string;
-  readonly loaded: LoadedScenario;
+  readonly loaded: unknown;
   /** Children sent in one run, and the run's digest (the same every run). */
   readonly children: number;
   readonly events: number;
@@ -133,19 +137,20 @@ interface Variant {
   cold: number;
 }
 
-function variant(m: Market, algo: Algo | null, placement: Placement | null): Variant {
+function variant(code: Code, m: Market, algo: Algo | null, placement: Placement | null): Variant {
   const label = algo === null ? `${m.name} quiet` : `${m.name} ${algo} ${placement}`;
   const yaml =
     algo === null || placement === null ? m.quiet : busy(m, `${m.name}-${algo}-${placement}`, [order(algo, placement)]);
-  const loaded = parseScenario(yaml, `${label.replaceAll(' ', '-')}.yaml`);
+  const loaded = code.parse(yaml, `${label.replaceAll(' ', '-')}.yaml`);
   // The first (cold) run also tells the children sent.
   const c0 = process.cpuUsage();
-  const r = runScenario(loaded);
+  const r = code.run(loaded) as ReturnType<typeof runScenario>;
   const c = process.cpuUsage(c0);
   const simulatedHours = r.simulatedMs / 3_600_000;
   const children = r.parents.reduce((n, p) => n + (p.childOrders ?? 0), 0);
   if (algo !== null && children === 0) throw new Error(`${label}: the parent sent no child: the scenario is broken`);
   return {
+    code,
     market: m.name,
     algo,
     placement,
@@ -164,7 +169,7 @@ function variant(m: Market, algo: Algo | null, placement: Placement | null): Var
 function measure(v: Variant, runs: number, warmups: number): void {
   for (let i = 0; i < warmups + runs; i++) {
     const c0 = process.cpuUsage();
-    const r = runScenario(v.loaded);
+    const r = v.code.run(v.loaded);
     const c = process.cpuUsage(c0);
     if (r.digest !== v.digest) throw new Error(`${v.label}: a run logged another run (${r.digest} vs ${v.digest})`);
     if (i >= warmups) v.cpu.push((c.user + c.system) / 1000 / v.simulatedHours);
@@ -248,7 +253,7 @@ const load = (): string =>
     .map((x) => x.toFixed(2))
     .join(' ');
 
-export function main(argv: readonly string[]): void {
+export async function main(argv: readonly string[]): Promise<void> {
   const runs = arg(argv, '--runs', 5);
   const warmups = arg(argv, '--warmups', 10);
   const rounds = arg(argv, '--rounds', 3);
@@ -258,6 +263,8 @@ export function main(argv: readonly string[]): void {
   const ai = argv.indexOf('--algos');
   const algos = ai === -1 ? [...ALGOS] : ((argv[ai + 1] ?? '').split(',') as Algo[]);
   for (const a of algos) if (!ALGOS.includes(a)) throw new Error(`--algos: no algorithm ${a}`);
+  const gi = argv.indexOf('--against');
+  const codes = gi === -1 ? [current] : [current, await codeAt(path.resolve(argv[gi + 1] ?? ''))];
   const cpus = os.cpus();
   console.log(`node ${process.version} | ${cpus[0]?.model ?? 'unknown'} | ${cpus.length} cores | load ${load()}`);
 
@@ -269,31 +276,41 @@ export function main(argv: readonly string[]): void {
 
   const ms = markets().filter((m) => only === null || m.name === only);
   const vs: Variant[] = [];
-  for (const m of ms) {
-    vs.push(variant(m, null, null));
-    for (const a of algos) for (const p of PLACEMENTS) vs.push(variant(m, a, p));
-  }
+  for (const code of codes)
+    for (const m of ms) {
+      vs.push(variant(code, m, null, null));
+      for (const a of algos) for (const p of PLACEMENTS) vs.push(variant(code, m, a, p));
+    }
+  // Another checkout's variant logs the same run as this one's.
+  for (const v of vs)
+    if (v.code !== current) {
+      const mine = vs.find((x) => x.code === current && x.label === v.label) as Variant;
+      if (mine.digest !== v.digest)
+        throw new Error(`${v.label}: ${v.code.label} logged another run (${v.digest} vs ${mine.digest})`);
+    }
   for (let round = 0; round < rounds; round++) for (const v of vs) measure(v, runs, warmups);
   console.log(
     `CPU ms per simulated hour: warm = median of ${rounds} rounds x ${runs} runs after ${warmups} warm-ups each, ` +
       `variants interleaved by round; cold = the process's first run of the variant (load now ${load()}):`,
   );
-  for (const m of ms) {
-    const quiet = vs.find((v) => v.market === m.name && v.algo === null) as Variant;
-    const q = median(quiet.cpu);
-    console.log(
-      `  ${quiet.label.padEnd(26)} ${q.toFixed(1).padStart(6)} ms warm, ${quiet.cold.toFixed(0).padStart(4)} cold; ` +
-        `${quiet.events} log events`,
-    );
-    for (const v of vs.filter((x) => x.market === m.name && x.algo !== null)) {
-      const w = median(v.cpu);
+  for (const code of codes)
+    for (const m of ms) {
+      if (codes.length > 1) console.log(`  [${code.label}]`);
+      const quiet = vs.find((v) => v.code === code && v.market === m.name && v.algo === null) as Variant;
+      const q = median(quiet.cpu);
       console.log(
-        `  ${v.label.padEnd(26)} ${w.toFixed(1).padStart(6)} ms warm, ${v.cold.toFixed(0).padStart(4)} cold; ` +
-          `${(w / q).toFixed(2)}x quiet; ${v.children} children, ${(((w - q) * v.simulatedHours) / v.children).toFixed(3)} ms each; ` +
-          `${v.events} log events`,
+        `  ${quiet.label.padEnd(26)} ${q.toFixed(1).padStart(6)} ms warm, ${quiet.cold.toFixed(0).padStart(4)} cold; ` +
+          `${quiet.events} log events`,
       );
+      for (const v of vs.filter((x) => x.code === code && x.market === m.name && x.algo !== null)) {
+        const w = median(v.cpu);
+        console.log(
+          `  ${v.label.padEnd(26)} ${w.toFixed(1).padStart(6)} ms warm, ${v.cold.toFixed(0).padStart(4)} cold; ` +
+            `${(w / q).toFixed(2)}x quiet; ${v.children} children, ${(((w - q) * v.simulatedHours) / v.children).toFixed(3)} ms each; ` +
+            `${v.events} log events`,
+        );
+      }
     }
-  }
 
   if (cli > 0) {
     const stale = distProblem(pathToFileURL(`${ROOT}/`));
@@ -341,5 +358,5 @@ if (isMain) {
     planOnce(algo);
     const c = process.cpuUsage(c0);
     console.log(((c.user + c.system) / 1000).toFixed(3));
-  } else main(argv);
+  } else await main(argv);
 }
