@@ -20,7 +20,7 @@ import { parentOrderId } from '../../src/core/model/ids.ts';
 import { qtyToLots } from '../../src/core/model/instrument.ts';
 import { isTerminal } from '../../src/core/model/order-status.ts';
 import { parseScenario } from '../../src/scenario/load-scenario.ts';
-import { crashScenarioHead, faultArb, restartArb, runCrashable } from '../support/crash-run.ts';
+import { crashScenarioHead, faultArb, restartArb, runCrashable, unendedWatches } from '../support/crash-run.ts';
 
 /** The algorithms whose crashes this file proves, as their `algo` block. */
 const ALGOS = {
@@ -142,12 +142,7 @@ describe('crash and restart of a VWAP, an implementation-shortfall and a POV par
         expect(venueFilled).toBeLessThanOrEqual(qty);
         expect(ledger.position).toBe(venue.exchange.position);
         expect(ledger.parents.get(parentOrderId('p'))?.completed, 'the parent completed').toBeTruthy();
-        const open = new Set<string>();
-        for (const { event: e } of log) {
-          if (e.kind === 'FillMonitorStarted') open.add(e.clientOrderId);
-          else if (e.kind === 'FillMonitorEnded') open.delete(e.clientOrderId);
-        }
-        expect([...open], 'watches never ended').toEqual([]);
+        expect(unendedWatches(log), 'watches never ended').toEqual([]);
 
         // The plan: stored once with its trajectory, the children of the run without crashes.
         const plans = log.filter((e) => e.event.kind === 'TwapPlanned');

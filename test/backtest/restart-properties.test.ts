@@ -10,7 +10,7 @@ import { parentOrderId } from '../../src/core/model/ids.ts';
 import { qtyToLots } from '../../src/core/model/instrument.ts';
 import { isTerminal } from '../../src/core/model/order-status.ts';
 import { parseScenario } from '../../src/scenario/load-scenario.ts';
-import { crashScenarioHead, faultArb, restartArb, runCrashable } from '../support/crash-run.ts';
+import { crashScenarioHead, faultArb, restartArb, runCrashable, unendedWatches } from '../support/crash-run.ts';
 
 interface Case {
   seed: number;
@@ -78,12 +78,7 @@ describe('crash and restart', () => {
         const parent = ledger.parents.get(parentOrderId('p'));
         expect(parent?.completed, 'the parent completed').toBeTruthy();
         // Fill detection resumed across every restart: each watch that started also ended.
-        const open = new Set<string>();
-        for (const { event: e } of run.durable) {
-          if (e.kind === 'FillMonitorStarted') open.add(e.clientOrderId);
-          else if (e.kind === 'FillMonitorEnded') open.delete(e.clientOrderId);
-        }
-        expect([...open], 'watches never ended').toEqual([]);
+        expect(unendedWatches(run.durable), 'watches never ended').toEqual([]);
       }),
       { numRuns: 300 },
     );

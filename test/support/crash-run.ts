@@ -96,6 +96,16 @@ export function runCrashable(s: Scenario, file: string, options: CrashRunOptions
   return { run, instrument, created, written: sink.written, log: sink.entries };
 }
 
+/** The client order ids whose fill-detection watch started in `entries` and never ended. */
+export function unendedWatches(entries: readonly LogEntry[]): string[] {
+  const open = new Set<string>();
+  for (const { event: e } of entries) {
+    if (e.kind === 'FillMonitorStarted') open.add(e.clientOrderId);
+    else if (e.kind === 'FillMonitorEnded') open.delete(e.clientOrderId);
+  }
+  return [...open];
+}
+
 /** The synthetic BTCUSDT market the crash properties trade on, as the scenario's `market:` block
  *  (its lines unindented): a half-second random walk around 61,000, a two-tick spread, `depth` at
  *  each of four levels three ticks apart, and others' trades three times a second. */
