@@ -80,16 +80,19 @@ export async function alpacaPaperGateway(
 }
 
 /** A scratch folder for one test file's stores (`prefix` names it; removed after the file's
- *  tests), and `store()`: a fresh store file in it (`<name>-1.db`, `<name>-2.db`, ...), closed
- *  after the test. */
-export function scratchStores(prefix: string, name = 'paper'): { readonly dir: string; store(): RunStore } {
+ *  tests), and `store(file?)`: a store in `file`, by default a fresh file in the folder
+ *  (`<name>-1.db`, `<name>-2.db`, ...), closed after the test. */
+export function scratchStores(
+  prefix: string,
+  name = 'paper',
+): { readonly dir: string; store(file?: string): RunStore } {
   const dir = mkdtempSync(path.join(tmpdir(), prefix));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   let dbs = 0;
   return {
     dir,
-    store: () => {
-      const s = new RunStore(openDatabase(path.join(dir, `${name}-${++dbs}.db`)));
+    store: (file = path.join(dir, `${name}-${++dbs}.db`)) => {
+      const s = new RunStore(openDatabase(file));
       onCleanup(() => void s.db.close());
       return s;
     },
