@@ -60,34 +60,34 @@ function watched(
   return { options, warnings };
 }
 
+/** The Alpaca adapter on `url`, keys `k` and `s`, as a paper run's venue. */
+const alpacaAt =
+  (url: string): PaperOptions['venue'] =>
+  (instrument, clock, runId) =>
+    new AlpacaAdapter({
+      clientIdNamespace: runId,
+      instrument,
+      keyId: 'k',
+      secret: 's',
+      baseUrl: url,
+      clock,
+      requestTimeoutMs: 3_000,
+      marketData: { stream: false },
+    });
+
 describe('a paper run started before its local venue listens', () => {
   it('on the Alpaca gateway: waits, says so once, then trades', async () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     let started: Promise<unknown> | null = null;
-    const { options, warnings } = watched(
-      url,
-      store(),
-      (instrument, clock, runId) =>
-        new AlpacaAdapter({
-          clientIdNamespace: runId,
-          instrument,
-          keyId: 'k',
-          secret: 's',
-          baseUrl: url,
-          clock,
-          requestTimeoutMs: 3_000,
-          marketData: { stream: false },
-        }),
-      () => {
-        started ??= startAlpacaGateway({
-          scenarioFile: 'test/fixtures/gateway/alpaca-aapl.yaml',
-          keyId: 'k',
-          secretKey: 's',
-          port,
-        }).then((gw) => onCleanup(() => gw.close()));
-      },
-    );
+    const { options, warnings } = watched(url, store(), alpacaAt(url), () => {
+      started ??= startAlpacaGateway({
+        scenarioFile: 'test/fixtures/gateway/alpaca-aapl.yaml',
+        keyId: 'k',
+        secretKey: 's',
+        port,
+      }).then((gw) => onCleanup(() => gw.close()));
+    });
     const report = await runPaper(loadScenarioFile('test/fixtures/paper/twap-aapl.yaml'), options);
     expect(started).not.toBeNull();
     expect(report.passed).toBe(true);
@@ -122,22 +122,7 @@ describe('a paper run started before its local venue listens', () => {
   it('a local venue that never listens is "cannot reach" at the bound, nothing stored', async () => {
     const url = `http://127.0.0.1:${await freePort()}`;
     const s = store();
-    const { options, warnings } = watched(
-      url,
-      s,
-      (instrument, clock, runId) =>
-        new AlpacaAdapter({
-          clientIdNamespace: runId,
-          instrument,
-          keyId: 'k',
-          secret: 's',
-          baseUrl: url,
-          clock,
-          requestTimeoutMs: 3_000,
-          marketData: { stream: false },
-        }),
-      () => {},
-    );
+    const { options, warnings } = watched(url, s, alpacaAt(url), () => {});
     const failed = await runPaper(loadScenarioFile('test/fixtures/paper/twap-aapl.yaml'), {
       ...options,
       preflightTimeoutMs: 1_000,

@@ -16,6 +16,11 @@ import { openDatabase } from '../../src/store/open-database.ts';
 import { RunStore } from '../../src/store/run-store.ts';
 import { onCleanup } from './gateway-harness.ts';
 
+/** What every paper run of the tests shares: the venue at `url` (on loopback, so the account read
+ *  waits up to 5 s for it to listen), the run stored in `store`, trading hours always open. */
+const localVenue = (url: string, store: RunStore) =>
+  ({ store, venueUrl: url, marketHours: 'always', preflightTimeoutMs: 5_000 }) as const;
+
 export function paperOptions(
   url: string,
   store: RunStore,
@@ -23,10 +28,7 @@ export function paperOptions(
   adapter: Partial<AlpacaAdapterOptions> = {},
 ): PaperOptions {
   return {
-    store,
-    venueUrl: url,
-    marketHours: 'always',
-    preflightTimeoutMs: 5_000,
+    ...localVenue(url, store),
     venue: (instrument, clock, runId) =>
       new AlpacaAdapter({
         clientIdNamespace: runId,
@@ -52,10 +54,7 @@ export function binancePaperOptions(
   { commissionPrices = false } = {},
 ): PaperOptions {
   return {
-    store,
-    venueUrl: url,
-    marketHours: 'always',
-    preflightTimeoutMs: 5_000,
+    ...localVenue(url, store),
     venue: (instrument, clock, runId, settings) =>
       new BinanceAdapter({
         instrument,
