@@ -6,44 +6,17 @@
 // order and in position, no discrepancy, every watch ends, no client id makes two orders.
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../src/core/clock/rng.ts';
-import { VirtualClock } from '../../src/core/clock/virtual-clock.ts';
-import { EventLog } from '../../src/core/log/event-log.ts';
-import type { ExecEvent, LogEntry } from '../../src/core/model/events.ts';
-import { makeInstrument } from '../../src/core/model/instrument.ts';
+import type { ExecEvent } from '../../src/core/model/events.ts';
 import { runScenario } from '../../src/runtime/backtest-run.ts';
 import { runChecked } from '../support/adversarial-check.ts';
-import { prepareRun } from '../../src/host/backtest-world.ts';
 import { loadScenarioFile } from '../../src/scenario/load-scenario.ts';
-import { parseDurationMs, parseUtcInstant } from '../../src/core/model/time-fields.ts';
+import { runCrashable } from '../support/crash-run.ts';
 
 const DIR = 'test/fixtures/adversarial';
 
 function simulate(file: string, seed: number) {
   const { scenario } = loadScenarioFile(`${DIR}/${file}`);
-  const s = { ...scenario, seed };
-  const inst = makeInstrument(s.instrument);
-  const start = parseUtcInstant(s.start);
-  const clock = new VirtualClock(start);
-  const log: LogEntry[] = [];
-  const run = prepareRun({
-    scenario: s,
-    file,
-    clock,
-    rng: new Rng(seed),
-    log: new EventLog(clock),
-    instrument: inst,
-    start,
-    sinks: [{ write: (e) => log.push(e) }],
-  });
-  const created = new Map<string, number>();
-  const submit = run.venue.exchange.submit.bind(run.venue.exchange);
-  run.venue.exchange.submit = (req, postOnly, parked) => {
-    const r = submit(req, postOnly, parked);
-    if (typeof r !== 'string') created.set(req.clientOrderId, (created.get(req.clientOrderId) ?? 0) + 1);
-    return r;
-  };
-  clock.advanceTo(start + parseDurationMs(s.duration));
+  const { run, written: log, created } = runCrashable({ ...scenario, seed }, file);
   const of = <K extends ExecEvent['kind']>(k: K) =>
     log.flatMap((e) => (e.event.kind === k ? [e.event as Extract<ExecEvent, { kind: K }>] : []));
   return { run, log, of, created };

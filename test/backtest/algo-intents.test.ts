@@ -8,15 +8,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AlgoContext, AlgoDecision, ChildIntent, ExecAlgorithm } from '../../src/core/algo/intent-algorithm.ts';
 import { Rng } from '../../src/core/clock/rng.ts';
-import { VirtualClock } from '../../src/core/clock/virtual-clock.ts';
-import { EventLog } from '../../src/core/log/event-log.ts';
-import type { LogEntry } from '../../src/core/model/events.ts';
 import { parentOrderId } from '../../src/core/model/ids.ts';
-import { makeInstrument, qtyToLots } from '../../src/core/model/instrument.ts';
+import { qtyToLots } from '../../src/core/model/instrument.ts';
 import { isTerminal } from '../../src/core/model/order-status.ts';
-import { parseDurationMs, parseUtcInstant } from '../../src/core/model/time-fields.ts';
-import { prepareRun } from '../../src/host/backtest-world.ts';
 import { parseScenario } from '../../src/scenario/load-scenario.ts';
+import { crashScenarioHead, faultArb, restartArb, runCrashable } from '../support/crash-run.ts';
 
 export interface Case {
   seed: number;
@@ -28,29 +24,18 @@ export interface Case {
 }
 
 function yaml(c: Case): string {
-  return `
-name: algo-intents
-seed: ${c.seed}
-venue: { name: binance-spot, latency: { orderEntry: { ms: 15, jitterMs: 20 }, ack: { ms: 10, jitterMs: 10 }, fillReport: { ms: 5, jitterMs: 10 }, marketData: 2 } }
-instrument: { symbol: BTCUSDT, tickSize: "0.01", lotSize: "0.00001", minNotional: "5" }
-start: 2024-08-09T00:00:00Z
-duration: PT10M
-market:
-  model: synthetic
-  initialPrice: "61000.00"
-  volatility: 0.5
-  stepMs: 500
-  spreadTicks: 2
-  depth: ["0.05", "0.08", "0.1", "0.2"]
-  levelSpacingTicks: 3
-  trades: { ratePerSec: 3, meanQty: "0.02" }
-fillDetection: { timeoutMs: 60000 }
-safety: { preTrade: { largeOrderNotional: "1000000", hardLimitNotional: "2000000", maxOrderNotional: "5000000" } }
-reconciliation: { periodMs: 120000 }
-restarts: [${c.restarts.join(', ')}]
-faults: [${c.faults.join(', ')}]
-actions: [${c.halt ? '{ at: PT2M, kind: kill_switch, state: halted, actor: risk, reason: "desk halt" }' : ''}]
-orders:
+  const { seed, restarts, faults } = c;
+  const actions = c.halt ? ['{ at: PT2M, kind: kill_switch, state: halted, actor: risk, reason: "desk halt" }'] : [];
+  const head = crashScenarioHead({
+    name: 'algo-intents',
+    seed,
+    duration: 'PT10M',
+    reconPeriodMs: 120000,
+    restarts,
+    faults,
+    actions,
+  });
+  return `${head}orders:
   - id: p
     at: PT5S
     side: buy
@@ -98,24 +83,6 @@ function randomAlgorithm(seed: number): ExecAlgorithm {
   };
 }
 
-const restartArb = fc.oneof(
-  fc
-    .tuple(fc.integer({ min: 6, max: 280 }), fc.integer({ min: 1, max: 120 }))
-    .map(([at, down]) => `{ at: PT${at}S, downtime: PT${down}S }`),
-  fc
-    .tuple(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 90 }))
-    .map(([n, down]) => `{ afterSubmit: ${n}, downtime: PT${down}S }`),
-);
-const window = (kind: string, extra = '') =>
-  fc
-    .tuple(fc.integer({ min: 0, max: 250 }), fc.integer({ min: 5, max: 60 }))
-    .map(([from, len]) => `{ kind: ${kind}, from: PT${from}S, until: PT${from + len}S${extra} }`);
-const faultArb = fc.oneof(
-  window('outage', ', mode: mixed, timeoutMs: 2000'),
-  window('lost_reports', ', probability: 0.5'),
-  window('delayed_reports', ', delayMs: 3000'),
-  window('http_5xx', ', probability: 0.3'),
-);
 const icebergArb = fc
   .record({
     min: fc.integer({ min: 1, max: 20 }),
@@ -135,47 +102,28 @@ const icebergArb = fc
 
 export function simulate(c: Case, algorithm: () => ExecAlgorithm = () => randomAlgorithm(c.seed)) {
   const { scenario: s } = parseScenario(yaml(c), 'algo-intents.yaml');
-  const inst = makeInstrument(s.instrument);
-  const start = parseUtcInstant(s.start);
-  const clock = new VirtualClock(start);
-  const all: LogEntry[] = [];
-  const log = new EventLog(clock);
-  const run = prepareRun({
-    scenario: s,
-    file: 'algo-intents.yaml',
-    clock,
-    rng: new Rng(s.seed),
-    log,
-    instrument: inst,
-    start,
-    sinks: [{ write: (e) => all.push(e) }],
-    algorithms: () => algorithm,
-  });
-  const qty = qtyToLots(inst, '0.5');
   // The venue's own count of orders per client order id, and the parent's load at each order.
-  const created = new Map<string, number>();
   const loads: number[] = [];
   const ours = new Set<string>();
-  const exchange = run.venue.exchange;
-  const submit = exchange.submit.bind(exchange);
-  exchange.submit = (req, postOnly, parked) => {
-    const r = submit(req, postOnly, parked);
-    if (typeof r !== 'string') {
-      created.set(req.clientOrderId, (created.get(req.clientOrderId) ?? 0) + 1);
-      ours.add(req.clientOrderId);
-      let load = 0;
-      for (const id of ours) {
-        const o = exchange.order(id as never);
-        if (!o) continue;
-        const open = o.status === 'new' || o.status === 'partially_filled';
-        load += o.filled + (open ? o.qty - o.filled : 0);
+  const { run, created, instrument, written } = runCrashable(s, 'algo-intents.yaml', {
+    algorithms: () => algorithm,
+    aroundSubmit: (req, send, exchange) => {
+      const r = send();
+      if (typeof r !== 'string') {
+        ours.add(req.clientOrderId);
+        let load = 0;
+        for (const id of ours) {
+          const o = exchange.order(id as never);
+          if (!o) continue;
+          const open = o.status === 'new' || o.status === 'partially_filled';
+          load += o.filled + (open ? o.qty - o.filled : 0);
+        }
+        loads.push(load);
       }
-      loads.push(load);
-    }
-    return r;
-  };
-  clock.advanceTo(start + parseDurationMs(s.duration));
-  return { run, created, qty, all, loads };
+      return r;
+    },
+  });
+  return { run, created, qty: qtyToLots(instrument, '0.5'), all: written, loads };
 }
 
 function checkRun(c: Case, r: ReturnType<typeof simulate>): void {
@@ -212,7 +160,7 @@ describe('the intent runner', () => {
           seed: fc.nat({ max: 1_000_000 }),
           algo: fc.constant('{ kind: module, path: ./test/fixtures/algorithms/random-rest.ts }'),
           type: fc.constantFrom('market' as const, 'limit' as const),
-          restarts: fc.array(restartArb, { maxLength: 2 }),
+          restarts: fc.array(restartArb(), { maxLength: 2 }),
           faults: fc.array(faultArb, { maxLength: 2 }),
           halt: fc.boolean(),
         }),
@@ -229,7 +177,7 @@ describe('the intent runner', () => {
           seed: fc.nat({ max: 1_000_000 }),
           algo: icebergArb,
           type: fc.constantFrom('market' as const, 'limit' as const),
-          restarts: fc.array(restartArb, { minLength: 1, maxLength: 3 }),
+          restarts: fc.array(restartArb(), { minLength: 1, maxLength: 3 }),
           faults: fc.array(faultArb, { maxLength: 2 }),
           halt: fc.constant(false),
         }),

@@ -8,46 +8,20 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../src/core/clock/rng.ts';
-import { VirtualClock } from '../../src/core/clock/virtual-clock.ts';
-import { EventLog } from '../../src/core/log/event-log.ts';
-import type { LogEntry } from '../../src/core/model/events.ts';
 import { parentOrderId } from '../../src/core/model/ids.ts';
-import { makeInstrument } from '../../src/core/model/instrument.ts';
 import { isTerminal } from '../../src/core/model/order-status.ts';
-import { parseDurationMs, parseUtcInstant } from '../../src/core/model/time-fields.ts';
-import { prepareRun } from '../../src/host/backtest-world.ts';
 import { runScenario } from '../../src/runtime/backtest-run.ts';
 import { loadScenarioFile, parseScenario, ScenarioError } from '../../src/scenario/load-scenario.ts';
 import { algorithmResolver } from '../../src/strategy/load-algorithm.ts';
 import { runSweepUnits } from '../../src/sweep/sweep-threads.ts';
 import { SweepCollector, type SweepDefinition } from '../../src/sweep/sweep-units.ts';
 import { runSweep } from '../../src/sweep/sweep.ts';
+import { crashScenarioHead, restartArb, runCrashable } from '../support/crash-run.ts';
 
 const EXAMPLE = 'examples/algorithms/liquidity-seeker.yaml';
 
 function yaml(seed: number, module: string, restarts: string[], faults: string[]): string {
-  return `
-name: algo-module
-seed: ${seed}
-venue: { name: binance-spot, latency: { orderEntry: { ms: 15, jitterMs: 20 }, ack: { ms: 10, jitterMs: 10 }, fillReport: { ms: 5, jitterMs: 10 }, marketData: 2 } }
-instrument: { symbol: BTCUSDT, tickSize: "0.01", lotSize: "0.00001", minNotional: "5" }
-start: 2024-08-09T00:00:00Z
-duration: PT8M
-market:
-  model: synthetic
-  initialPrice: "61000.00"
-  volatility: 0.5
-  stepMs: 500
-  spreadTicks: 2
-  depth: ["0.05", "0.08", "0.1", "0.2"]
-  levelSpacingTicks: 3
-  trades: { ratePerSec: 3, meanQty: "0.02" }
-fillDetection: { timeoutMs: 60000 }
-safety: { preTrade: { largeOrderNotional: "1000000", hardLimitNotional: "2000000", maxOrderNotional: "5000000" } }
-restarts: [${restarts.join(', ')}]
-faults: [${faults.join(', ')}]
-orders:
+  return `${crashScenarioHead({ name: 'algo-module', seed, duration: 'PT8M', restarts, faults })}orders:
   - id: p
     at: PT5S
     side: buy
@@ -62,41 +36,13 @@ orders:
 function simulate(text: string) {
   const loaded = parseScenario(text, 'algo-module.yaml');
   const s = loaded.scenario;
-  const inst = makeInstrument(s.instrument);
-  const start = parseUtcInstant(s.start);
-  const clock = new VirtualClock(start);
-  const all: LogEntry[] = [];
-  const run = prepareRun({
-    scenario: s,
-    file: 'algo-module.yaml',
-    clock,
-    rng: new Rng(s.seed),
-    log: new EventLog(clock),
-    instrument: inst,
-    start,
-    sinks: [{ write: (e) => all.push(e) }],
-    algorithms: () => algorithmResolver(loaded.algorithms, () => clock.now(), s.seed),
+  const { run, created, written } = runCrashable(s, 'algo-module.yaml', {
+    algorithms: (clock) => algorithmResolver(loaded.algorithms, () => clock.now(), s.seed),
   });
-  const created = new Map<string, number>();
-  const exchange = run.venue.exchange;
-  const submit = exchange.submit.bind(exchange);
-  exchange.submit = (req, postOnly, parked) => {
-    const r = submit(req, postOnly, parked);
-    if (typeof r !== 'string') created.set(req.clientOrderId, (created.get(req.clientOrderId) ?? 0) + 1);
-    return r;
-  };
-  clock.advanceTo(start + parseDurationMs(s.duration));
-  return { run, created, all };
+  return { run, created, all: written };
 }
 
-const restartArb = fc.oneof(
-  fc
-    .tuple(fc.integer({ min: 6, max: 250 }), fc.integer({ min: 1, max: 90 }))
-    .map(([at, down]) => `{ at: PT${at}S, downtime: PT${down}S }`),
-  fc
-    .tuple(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 60 }))
-    .map(([n, down]) => `{ afterSubmit: ${n}, downtime: PT${down}S }`),
-);
+const crashArb = restartArb({ atMaxS: 250, downMaxS: 90, submitsMax: 5, submitDownMaxS: 60 });
 const faultArb = fc
   .tuple(fc.integer({ min: 0, max: 200 }), fc.integer({ min: 5, max: 60 }), fc.constantFrom('lost_reports', 'outage'))
   .map(([from, len, kind]) =>
@@ -110,7 +56,7 @@ describe('an algorithm module', () => {
     fc.assert(
       fc.property(
         fc.nat({ max: 1_000_000 }),
-        fc.array(restartArb, { minLength: 1, maxLength: 3 }),
+        fc.array(crashArb, { minLength: 1, maxLength: 3 }),
         fc.array(faultArb, { maxLength: 2 }),
         (seed, restarts, faults) => {
           const { run, created, all } = simulate(

@@ -15,16 +15,12 @@
 // completes fills all of it.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../src/core/clock/rng.ts';
-import { VirtualClock } from '../../src/core/clock/virtual-clock.ts';
-import { EventLog } from '../../src/core/log/event-log.ts';
 import type { LogEntry } from '../../src/core/model/events.ts';
 import { parentOrderId } from '../../src/core/model/ids.ts';
-import { makeInstrument, qtyToLots } from '../../src/core/model/instrument.ts';
+import { qtyToLots } from '../../src/core/model/instrument.ts';
 import { isTerminal } from '../../src/core/model/order-status.ts';
-import { parseDurationMs, parseUtcInstant } from '../../src/core/model/time-fields.ts';
-import { prepareRun, type RollbackSink } from '../../src/host/backtest-world.ts';
 import { parseScenario } from '../../src/scenario/load-scenario.ts';
+import { crashScenarioHead, faultArb, restartArb, runCrashable, unendedWatches } from '../support/crash-run.ts';
 
 /** The algorithms whose crashes this file proves, as their `algo` block. */
 const ALGOS = {
@@ -59,28 +55,18 @@ interface Case {
 }
 
 function yaml(c: Case): string {
-  return `
-name: algo-restart-property
-seed: ${c.seed}
-venue: { name: binance-spot, latency: { orderEntry: { ms: 15, jitterMs: 20 }, ack: { ms: 10, jitterMs: 10 }, fillReport: { ms: 5, jitterMs: 10 }, marketData: 2 } }
-instrument: { symbol: BTCUSDT, tickSize: "0.01", lotSize: "0.00001", minNotional: "5" }
-start: 2024-08-09T00:00:00Z
-duration: PT16M
-market:
-  model: synthetic
-  initialPrice: "61000.00"
-  volatility: 0.5
-  stepMs: 500
-  spreadTicks: 2
-  depth: ["0.5", "0.8", "1", "2"]
-  levelSpacingTicks: 3
-  trades: { ratePerSec: 3, meanQty: "0.02" }
-fillDetection: { timeoutMs: 60000 }
-safety: { preTrade: { largeOrderNotional: "1000000", hardLimitNotional: "2000000", maxOrderNotional: "5000000" } }
-reconciliation: { periodMs: 120000 }
-restarts: [${c.restarts.join(', ')}]
-faults: [${c.faults.join(', ')}]
-orders:
+  const { seed, restarts, faults } = c;
+  const depth = ['0.5', '0.8', '1', '2'];
+  const head = crashScenarioHead({
+    name: 'algo-restart-property',
+    seed,
+    duration: 'PT16M',
+    depth,
+    reconPeriodMs: 120000,
+    restarts,
+    faults,
+  });
+  return `${head}orders:
   - id: p
     at: PT5S
     side: buy
@@ -93,37 +79,9 @@ orders:
 
 function simulate(c: Case) {
   const { scenario: s } = parseScenario(yaml(c), 'algo-restart-property.yaml');
-  const inst = makeInstrument(s.instrument);
-  const start = parseUtcInstant(s.start);
-  const clock = new VirtualClock(start);
   // The log as the final process sees it: rebuilt from the committed entries at every crash.
-  let log: LogEntry[] = [];
-  const sink: RollbackSink = {
-    write: (e) => log.push(e),
-    rollback: (durable) => {
-      log = [...durable];
-    },
-  };
-  const run = prepareRun({
-    scenario: s,
-    file: 'algo-restart-property.yaml',
-    clock,
-    rng: new Rng(s.seed),
-    log: new EventLog(clock),
-    instrument: inst,
-    start,
-    sinks: [sink],
-  });
-  // The venue's own count of orders created per client order id (a reused id makes a second one).
-  const created = new Map<string, number>();
-  const submit = run.venue.exchange.submit.bind(run.venue.exchange);
-  run.venue.exchange.submit = (req, postOnly, parked) => {
-    const r = submit(req, postOnly, parked);
-    if (typeof r !== 'string') created.set(req.clientOrderId, (created.get(req.clientOrderId) ?? 0) + 1);
-    return r;
-  };
-  clock.advanceTo(start + parseDurationMs(s.duration));
-  return { run, created, qty: qtyToLots(inst, '0.5'), log };
+  const { run, created, instrument, log } = runCrashable(s, 'algo-restart-property.yaml');
+  return { run, created, qty: qtyToLots(instrument, '0.5'), log };
 }
 
 /** The parent's children as planned (id, slice, planned lots), in the final log. */
@@ -148,24 +106,6 @@ function sentSizes(log: readonly LogEntry[]): Map<number, number> {
   return out;
 }
 
-const restartArb = fc.oneof(
-  fc
-    .tuple(fc.integer({ min: 6, max: 280 }), fc.integer({ min: 1, max: 120 }))
-    .map(([at, down]) => `{ at: PT${at}S, downtime: PT${down}S }`),
-  fc
-    .tuple(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 90 }))
-    .map(([n, down]) => `{ afterSubmit: ${n}, downtime: PT${down}S }`),
-);
-const window = (kind: string, extra = '') =>
-  fc
-    .tuple(fc.integer({ min: 0, max: 250 }), fc.integer({ min: 5, max: 60 }))
-    .map(([from, len]) => `{ kind: ${kind}, from: PT${from}S, until: PT${from + len}S${extra} }`);
-const faultArb = fc.oneof(
-  window('outage', ', mode: mixed, timeoutMs: 2000'),
-  window('lost_reports', ', probability: 0.5'),
-  window('delayed_reports', ', delayMs: 3000'),
-  window('http_5xx', ', probability: 0.3'),
-);
 const algoArb = fc.oneof(
   ...(Object.keys(ALGOS) as AlgoKind[]).map((kind) => ALGOS[kind].map((algo) => ({ kind, algo }))),
 );
@@ -176,7 +116,7 @@ const faultyCase: fc.Arbitrary<Case> = fc
     childType: fc.constantFrom('market' as const, 'limit' as const),
     slices: fc.integer({ min: 2, max: 10 }),
     catchUp: fc.constantFrom('spread' as const, 'immediate' as const),
-    restarts: fc.array(restartArb, { minLength: 1, maxLength: 3 }),
+    restarts: fc.array(restartArb(), { minLength: 1, maxLength: 3 }),
     faults: fc.array(faultArb, { maxLength: 2 }),
   })
   .map(({ algo, ...c }) => ({ ...c, ...algo }));
@@ -202,12 +142,7 @@ describe('crash and restart of a VWAP, an implementation-shortfall and a POV par
         expect(venueFilled).toBeLessThanOrEqual(qty);
         expect(ledger.position).toBe(venue.exchange.position);
         expect(ledger.parents.get(parentOrderId('p'))?.completed, 'the parent completed').toBeTruthy();
-        const open = new Set<string>();
-        for (const { event: e } of log) {
-          if (e.kind === 'FillMonitorStarted') open.add(e.clientOrderId);
-          else if (e.kind === 'FillMonitorEnded') open.delete(e.clientOrderId);
-        }
-        expect([...open], 'watches never ended').toEqual([]);
+        expect(unendedWatches(log), 'watches never ended').toEqual([]);
 
         // The plan: stored once with its trajectory, the children of the run without crashes.
         const plans = log.filter((e) => e.event.kind === 'TwapPlanned');
@@ -228,7 +163,7 @@ describe('crash and restart of a VWAP, an implementation-shortfall and a POV par
       seed: fc.nat({ max: 1_000_000 }),
       algo: algoArb,
       slices: fc.integer({ min: 3, max: 10 }),
-      restart: restartArb,
+      restart: restartArb(),
     })
     .map(({ algo, restart, ...c }) => ({
       ...c,

@@ -5,33 +5,18 @@
 // stored, each filled once, and the parent's quantity; the plan names the module, and its
 // children are the module's chunks (six, as the same file run as a backtest sends). Every wait is
 // a bounded condition.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ExecEvent, LogEntry } from '../../src/core/model/events.ts';
-import { startAlpacaGateway } from '../../src/gateway/alpaca/alpaca-gateway.ts';
 import { alpacaEndpoints, makeAlpacaClient } from '../../src/live/alpaca/alpaca-sdk.ts';
-import { BinanceAdapter } from '../../src/live/binance/binance-adapter.ts';
-import { runPaper, type PaperOptions } from '../../src/runtime/paper-run.ts';
+import { runPaper } from '../../src/runtime/paper-run.ts';
 import { loadScenarioFile } from '../../src/scenario/load-scenario.ts';
-import { openDatabase } from '../../src/store/open-database.ts';
-import { RunStore } from '../../src/store/run-store.ts';
+import type { RunStore } from '../../src/store/run-store.ts';
 import { API_KEY, API_SECRET, binanceGateway, ccxtClient } from '../support/binance-gateway-harness.ts';
-import { onCleanup } from '../support/gateway-harness.ts';
-import { paperOptions } from '../support/paper-options.ts';
+import { alpacaPaperGateway, binancePaperOptions, paperOptions, scratchStores } from '../support/paper-options.ts';
 
 const KEY = 'paper-algo-module-key';
 const SECRET = 'paper-algo-module-secret';
-const dir = mkdtempSync(path.join(tmpdir(), 'execsim-paper-algo-module-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-let dbs = 0;
-function store(): RunStore {
-  const s = new RunStore(openDatabase(path.join(dir, `paper-${++dbs}.db`)));
-  onCleanup(() => void s.db.close());
-  return s;
-}
+const { store } = scratchStores('execsim-paper-algo-module-');
 
 const of = <K extends ExecEvent['kind']>(entries: readonly LogEntry[], kind: K) =>
   entries.filter((e) => e.event.kind === kind).map((e) => e.event as Extract<ExecEvent, { kind: K }>);
@@ -47,13 +32,7 @@ function stored(s: RunStore, runId: string) {
 
 describe("a user's execution algorithm module in a paper run", () => {
   it('Alpaca: the module decides on the wall clock, the venue holds exactly its children, each filled once', async () => {
-    const gw = await startAlpacaGateway({
-      scenarioFile: 'test/fixtures/gateway/alpaca-aapl.yaml',
-      keyId: KEY,
-      secretKey: SECRET,
-      port: 0,
-    });
-    onCleanup(() => gw.close());
+    const gw = await alpacaPaperGateway('test/fixtures/gateway/alpaca-aapl.yaml', { id: KEY, secret: SECRET });
     const s = store();
     const file = 'test/fixtures/paper/module-aapl.yaml';
     const CHUNK = 10;
@@ -91,14 +70,7 @@ describe("a user's execution algorithm module in a paper run", () => {
     const s = store();
     const file = 'test/fixtures/paper/module-btcusdt.yaml';
     const CHUNK = 1000;
-    const options: PaperOptions = {
-      store: s,
-      venueUrl: gw.url,
-      marketHours: 'always',
-      preflightTimeoutMs: 5_000,
-      venue: (instrument, clock, runId) =>
-        new BinanceAdapter({ instrument, clock, runId, url: gw.url, apiKey: API_KEY, secret: API_SECRET }),
-    };
+    const options = binancePaperOptions(gw.url, s, { apiKey: API_KEY, secret: API_SECRET });
     const report = await runPaper(loadScenarioFile(file), options);
     expect(report.expectations.filter((e) => !e.pass)).toEqual([]);
     expect(report.duplicateOrders).toEqual([]);

@@ -24,19 +24,19 @@ import { formatReport } from '../../src/cli/format-report.ts';
 import type { LogEntry, MarketBenchmark } from '../../src/core/model/events.ts';
 import { makeInstrument } from '../../src/core/model/instrument.ts';
 import { RunReportFold } from '../../src/core/report/run-report.ts';
-import { startAlpacaGateway } from '../../src/gateway/alpaca/alpaca-gateway.ts';
 import type { TapePrint } from '../../src/gateway/market-feed.ts';
 import { AlpacaAdapter } from '../../src/live/alpaca/alpaca-adapter.ts';
 import { BinanceAdapter } from '../../src/live/binance/binance-adapter.ts';
 import type { LiveVenue } from '../../src/live/live-venue.ts';
 import { runScenario } from '../../src/runtime/backtest-run.ts';
-import { RunInterrupted, resumePaper, runPaper, type PaperOptions } from '../../src/runtime/paper-run.ts';
+import { resumePaper, type PaperOptions } from '../../src/runtime/paper-run.ts';
 import { loadScenarioFile } from '../../src/scenario/load-scenario.ts';
 import { openDatabase } from '../../src/store/open-database.ts';
 import { RunStore } from '../../src/store/run-store.ts';
 import { API_KEY, API_SECRET, binanceGateway } from '../support/binance-gateway-harness.ts';
 import { onCleanup, scoped, waitFor } from '../support/gateway-harness.ts';
 import { refusingBars, refusingKlines } from '../support/refusing-history.ts';
+import { alpacaPaperGateway, interruptedPaperRun } from '../support/paper-options.ts';
 import { ALPACA, BINANCE, type SigkillVenue, type VenueRound } from '../support/sigkill-venues.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -242,13 +242,7 @@ const REFUSING: readonly Refusing[] = [
     secret: SECRET,
     reason: 'HTTP 503 .*',
     async start() {
-      const gw = await startAlpacaGateway({
-        scenarioFile: 'test/fixtures/gateway/alpaca-aapl.yaml',
-        keyId: KEY_ID,
-        secretKey: SECRET,
-        port: 0,
-      });
-      onCleanup(() => gw.close());
+      const gw = await alpacaPaperGateway('test/fixtures/gateway/alpaca-aapl.yaml', { id: KEY_ID, secret: SECRET });
       const at =
         (baseUrl: string): PaperOptions['venue'] =>
         (instrument, clock, runId): LiveVenue =>
@@ -310,20 +304,12 @@ for (const venue of REFUSING)
           venue: at,
         });
         // The first process stops after its second fill (as a signal stops it; resumable).
-        const stop = new AbortController();
         let fillsSeen = 0;
-        const err = await runPaper(loadScenarioFile(venue.twapFile), {
-          ...options(gw.venue),
-          signal: stop.signal,
-          onEntry: (e) => {
-            if (e.event.kind === 'FillReport' && ++fillsSeen === 2) stop.abort('SIGINT');
-          },
-        }).then(
-          () => null,
-          (e: unknown) => e,
+        const runId = await interruptedPaperRun(
+          loadScenarioFile(venue.twapFile),
+          options(gw.venue),
+          (e) => e.event.kind === 'FillReport' && ++fillsSeen === 2,
         );
-        expect(err).toBeInstanceOf(RunInterrupted);
-        const runId = (err as RunInterrupted).runId;
 
         const warnings: string[] = [];
         const resumedAt = Date.now();

@@ -4,29 +4,26 @@
 // in the base asset, which Binance keeps back of what it delivers (the positions still agree
 // with the venue's balance after every fill). The 0.06 BTC TWAP buys 6 x 0.01 BTC at 65000.00
 // against an arrival mid of 64999.50; a 10 bps taker fee is 0.65 USDT a fill.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { formatReport } from '../../src/cli/format-report.ts';
 import type { LogEntry } from '../../src/core/model/events.ts';
 import { makeInstrument, qtyToLots, quoteToUnits, unitsToQuote } from '../../src/core/model/instrument.ts';
 import { OrderLedger } from '../../src/core/order/order-ledger.ts';
 import type { BinanceGateway } from '../../src/gateway/binance/binance-gateway.ts';
-import { BinanceAdapter } from '../../src/live/binance/binance-adapter.ts';
-import { runPaper, type PaperOptions } from '../../src/runtime/paper-run.ts';
+import { runPaper } from '../../src/runtime/paper-run.ts';
 import { loadAnyScenarioFile } from '../../src/scenario/load-scenario.ts';
-import { openDatabase } from '../../src/store/open-database.ts';
-import { RunStore } from '../../src/store/run-store.ts';
+import type { RunStore } from '../../src/store/run-store.ts';
 import { API_KEY, API_SECRET, binanceGateway, ccxtClient } from '../support/binance-gateway-harness.ts';
-import { onCleanup } from '../support/gateway-harness.ts';
+import { binancePaperOptions, scratchStores } from '../support/paper-options.ts';
 
 const TWAP = 'test/fixtures/paper/paper-binance-twap.yaml';
 const BNB_VENUE = 'test/fixtures/paper/binance-bnb-fees-venue.yaml';
 const BTC_VENUE = 'test/fixtures/paper/binance-btc-fees-venue.yaml';
 const inst = makeInstrument({ symbol: 'BTCUSDT', tickSize: '0.01', lotSize: '0.00001', minNotional: '5' });
-const dir = mkdtempSync(path.join(tmpdir(), 'execsim-paper-commissions-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const scratch = scratchStores('execsim-paper-commissions-');
+const dir = scratch.dir;
 
 /** The paper TWAP, with `extra` YAML appended (a commissionPrices block). */
 function twap(extra = ''): string {
@@ -36,20 +33,11 @@ function twap(extra = ''): string {
   return file;
 }
 
-function options(url: string, store: RunStore): PaperOptions {
-  return {
-    store,
-    venueUrl: url,
-    marketHours: 'always',
-    preflightTimeoutMs: 5_000,
-    venue: (instrument, clock, runId, { commissionPrices }) =>
-      new BinanceAdapter({ instrument, clock, runId, url, apiKey: API_KEY, secret: API_SECRET, commissionPrices }),
-  };
-}
+const options = (url: string, store: RunStore) =>
+  binancePaperOptions(url, store, { apiKey: API_KEY, secret: API_SECRET }, { commissionPrices: true });
 
 async function paperRun(gw: BinanceGateway, file: string) {
-  const store = new RunStore(openDatabase(path.join(dir, `${Math.random().toString(36).slice(2)}.db`)));
-  onCleanup(() => void store.db.close());
+  const store = scratch.store();
   const report = await runPaper(loadAnyScenarioFile(file), options(gw.url, store));
   const log: LogEntry[] = [...store.entries(report.runId)];
   const ledger = new OrderLedger();

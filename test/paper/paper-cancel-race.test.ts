@@ -5,22 +5,16 @@
 // fill it), the run's record must be the venue's, nothing may stay open at the venue behind our
 // back, and a parent never reports less than the venue filled for it. Run at several order-entry
 // latencies, with cancels from the same instant to a few hundred ms after the order.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { startAlpacaGateway } from '../../src/gateway/alpaca/alpaca-gateway.ts';
+import { describe, expect, it } from 'vitest';
 import { runPaper } from '../../src/runtime/paper-run.ts';
 import { parseScenario } from '../../src/scenario/load-scenario.ts';
-import { openDatabase } from '../../src/store/open-database.ts';
-import { RunStore } from '../../src/store/run-store.ts';
-import { onCleanup } from '../support/gateway-harness.ts';
-import { paperOptions } from '../support/paper-options.ts';
+import { alpacaPaperGateway, paperOptions, scratchStores } from '../support/paper-options.ts';
 
 const KEY = 'paper-race-key-id';
 const SECRET = 'paper-race-secret-value';
-const dir = mkdtempSync(path.join(tmpdir(), 'execsim-paper-race-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const { dir, store: openStore } = scratchStores('execsim-paper-race-');
 
 /** A busy AAPL book whose order entry takes `entryMs` plus up to `jitterMs`. */
 function venueFile(entryMs: number, jitterMs: number): string {
@@ -76,15 +70,8 @@ describe('a cancel that overtakes its order on paper', () => {
     [500, 0],
   ] as const) {
     it(`order entry ${entryMs} ms (+${jitterMs}): our record is the venue's, nothing left open behind our back`, async () => {
-      const gw = await startAlpacaGateway({
-        scenarioFile: venueFile(entryMs, jitterMs),
-        keyId: KEY,
-        secretKey: SECRET,
-        port: 0,
-      });
-      onCleanup(() => gw.close());
-      const store = new RunStore(openDatabase(path.join(dir, `run-${entryMs}.db`)));
-      onCleanup(() => void store.db.close());
+      const gw = await alpacaPaperGateway(venueFile(entryMs, jitterMs), { id: KEY, secret: SECRET });
+      const store = openStore(path.join(dir, `run-${entryMs}.db`));
       const report = await runPaper(
         parseScenario(RUN, 'paper-cancel-race.yaml'),
         paperOptions(gw.url, store, { id: KEY, secret: SECRET }),

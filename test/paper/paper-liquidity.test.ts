@@ -6,44 +6,33 @@
 // from a history whose quote volume passes 2^53 notional units (the bundled replay gateway's), and
 // the bundled paper TWAP against that gateway plans with the cap on.
 // Every wait is a bounded condition.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ExecEvent, LogEntry } from '../../src/core/model/events.ts';
 import { makeInstrument } from '../../src/core/model/instrument.ts';
-import { startAlpacaGateway, type AlpacaGateway } from '../../src/gateway/alpaca/alpaca-gateway.ts';
+import type { AlpacaGateway } from '../../src/gateway/alpaca/alpaca-gateway.ts';
 import { BinanceAdapter } from '../../src/live/binance/binance-adapter.ts';
 import { AlpacaAdapter } from '../../src/live/alpaca/alpaca-adapter.ts';
 import { WallClock } from '../../src/live/wall-clock.ts';
-import { RunInterrupted, resumePaper, runPaper, type PaperOptions } from '../../src/runtime/paper-run.ts';
+import { resumePaper, runPaper, type PaperOptions } from '../../src/runtime/paper-run.ts';
 import { loadAnyScenarioFile, loadScenarioFile } from '../../src/scenario/load-scenario.ts';
-import { openDatabase } from '../../src/store/open-database.ts';
-import { RunStore } from '../../src/store/run-store.ts';
+import type { RunStore } from '../../src/store/run-store.ts';
 import { API_KEY, API_SECRET, binanceGateway, ccxtClient } from '../support/binance-gateway-harness.ts';
 import { onCleanup } from '../support/gateway-harness.ts';
-import { paperOptions } from '../support/paper-options.ts';
+import {
+  alpacaPaperGateway,
+  binancePaperOptions,
+  interruptedPaperRun,
+  paperOptions,
+  scratchStores,
+} from '../support/paper-options.ts';
 
 const KEY = 'paper-liquidity-key-id';
 const SECRET = 'paper-liquidity-secret';
 const WITH_HISTORY = 'test/fixtures/gateway/alpaca-aapl-adv.yaml';
 const WITHOUT_HISTORY = 'test/fixtures/gateway/alpaca-aapl.yaml';
 const CAPPED = 'test/fixtures/paper/twap-aapl-capped.yaml';
-const dir = mkdtempSync(path.join(tmpdir(), 'execsim-paper-liquidity-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function gateway(file: string): Promise<AlpacaGateway> {
-  const gw = await startAlpacaGateway({ scenarioFile: file, keyId: KEY, secretKey: SECRET, port: 0 });
-  onCleanup(() => gw.close());
-  return gw;
-}
-
-let dbs = 0;
-function store(): RunStore {
-  const s = new RunStore(openDatabase(path.join(dir, `paper-${++dbs}.db`)));
-  onCleanup(() => void s.db.close());
-  return s;
-}
+const { store } = scratchStores('execsim-paper-liquidity-');
+const gateway = (file: string) => alpacaPaperGateway(file, { id: KEY, secret: SECRET });
 
 /** Paper options whose adapter counts its daily-volume reads, and the warnings said. */
 function counted(gw: { url: string }, s: RunStore) {
@@ -155,20 +144,12 @@ describe('the liquidity cap in a paper run on the local Alpaca gateway', () => {
     const gw = await gateway(WITH_HISTORY);
     const s = store();
     const first = counted(gw, s);
-    const stop = new AbortController();
     let submits = 0;
-    const err = await runPaper(loadScenarioFile(CAPPED), {
-      ...first.options,
-      onEntry: (e) => {
-        if (e.event.kind === 'SubmitOrder' && ++submits === 3) stop.abort('SIGINT');
-      },
-      signal: stop.signal,
-    }).then(
-      () => null,
-      (e: unknown) => e,
+    const id = await interruptedPaperRun(
+      loadScenarioFile(CAPPED),
+      first.options,
+      (e) => e.event.kind === 'SubmitOrder' && ++submits === 3,
     );
-    expect(err).toBeInstanceOf(RunInterrupted);
-    const id = (err as RunInterrupted).runId;
     expect(first.seen.reads).toBe(1);
 
     const again = counted(gw, s);
@@ -236,13 +217,8 @@ describe('the Binance adapter reads daily volumes from 1d klines', () => {
     const s = store();
     const warnings: string[] = [];
     const report = await runPaper(loadAnyScenarioFile('scenarios/paper/twap-btcusdt.yaml'), {
-      store: s,
-      venueUrl: gw.url,
-      marketHours: 'always',
-      preflightTimeoutMs: 5_000,
+      ...binancePaperOptions(gw.url, s, { apiKey: API_KEY, secret: API_SECRET }),
       warn: (m) => void warnings.push(m),
-      venue: (instrument, clock, runId) =>
-        new BinanceAdapter({ instrument, clock, runId, url: gw.url, apiKey: API_KEY, secret: API_SECRET }),
     });
     expect(report.passed).toBe(true);
     const entries = [...s.entries(report.runId)];

@@ -4,35 +4,26 @@
 // The node degrades once, the slices go out on the quote that arrived before the stream went down
 // while it is at most maxAgeMs old, and the guard stops the TWAP past that, saying why. Waits are
 // bounded conditions; the timing margins are half a slice interval.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { startAlpacaGateway } from '../../src/gateway/alpaca/alpaca-gateway.ts';
+import { describe, expect, it } from 'vitest';
 import type { ExecEvent, LogEntry } from '../../src/core/model/events.ts';
 import { runPaper } from '../../src/runtime/paper-run.ts';
 import { loadAnyScenarioFile } from '../../src/scenario/load-scenario.ts';
-import { openDatabase } from '../../src/store/open-database.ts';
-import { RunStore } from '../../src/store/run-store.ts';
-import { onCleanup } from '../support/gateway-harness.ts';
-import { paperOptions } from '../support/paper-options.ts';
+import { alpacaPaperGateway, paperOptions, scratchStores } from '../support/paper-options.ts';
 
 const KEY = 'paper-fallback-key-id';
 const SECRET = 'paper-fallback-secret-value';
 const MARKET = 'test/fixtures/gateway/alpaca-aapl.yaml';
 const TWAP = 'test/fixtures/paper/twap-aapl-fallback.yaml';
 const MAX_AGE_MS = 4500;
-const dir = mkdtempSync(path.join(tmpdir(), 'execsim-paper-fallback-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const { dir, store: openStore } = scratchStores('execsim-paper-fallback-');
 
 type Of<K extends ExecEvent['kind']> = Extract<ExecEvent, { kind: K }>;
 
 describe('a paper run whose market data stream goes down', () => {
   it('slices on the quote fallback within its age limit, then the guard stops the TWAP', async () => {
-    const gw = await startAlpacaGateway({ scenarioFile: MARKET, keyId: KEY, secretKey: SECRET, port: 0 });
-    onCleanup(() => gw.close());
-    const store = new RunStore(openDatabase(path.join(dir, 'paper.db')));
-    onCleanup(() => void store.db.close());
+    const gw = await alpacaPaperGateway(MARKET, { id: KEY, secret: SECRET });
+    const store = openStore(path.join(dir, 'paper.db'));
     const log: LogEntry[] = [];
     let closing: Promise<void> | null = null;
     const report = await runPaper(loadAnyScenarioFile(TWAP), {

@@ -7,29 +7,21 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BinanceAdapter } from '../../src/live/binance/binance-adapter.ts';
-import { runPaper, type PaperOptions } from '../../src/runtime/paper-run.ts';
+import { runPaper } from '../../src/runtime/paper-run.ts';
 import { loadScenarioFile } from '../../src/scenario/load-scenario.ts';
 import { openDatabase } from '../../src/store/open-database.ts';
 import { RunStore } from '../../src/store/run-store.ts';
 import { API_KEY, API_SECRET, binanceGateway, ccxtClient } from '../support/binance-gateway-harness.ts';
 import { onCleanup } from '../support/gateway-harness.ts';
+import { binancePaperOptions } from '../support/paper-options.ts';
 import { storedRows } from '../support/stored-log.ts';
 
 const TWAP = 'test/fixtures/paper/paper-binance-twap.yaml';
 const dir = mkdtempSync(path.join(tmpdir(), 'execsim-paper-binance-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function options(url: string, store: RunStore): PaperOptions {
-  return {
-    store,
-    venueUrl: url,
-    marketHours: 'always',
-    preflightTimeoutMs: 5_000,
-    venue: (instrument, clock, runId) =>
-      new BinanceAdapter({ instrument, clock, runId, url, apiKey: API_KEY, secret: API_SECRET }),
-  };
-}
+const options = (url: string, store: RunStore) =>
+  binancePaperOptions(url, store, { apiKey: API_KEY, secret: API_SECRET });
 
 describe('a paper run on the local Binance gateway', () => {
   it('fills the TWAP once per slice, stores what Binance filled, keeps two runs apart and stores no key', async () => {

@@ -4,12 +4,11 @@
 // adapter, flags that only mean something for one mode. Every wait is a bounded condition.
 import { storedRows } from '../support/stored-log.ts';
 import Database from 'better-sqlite3';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main, runCli, type Io } from '../../src/cli/main.ts';
-import { startAlpacaGateway, type AlpacaGateway } from '../../src/gateway/alpaca/alpaca-gateway.ts';
+import { type AlpacaGateway } from '../../src/gateway/alpaca/alpaca-gateway.ts';
 import { AlpacaAdapter } from '../../src/live/alpaca/alpaca-adapter.ts';
 import type { LogEntry } from '../../src/core/model/events.ts';
 import { makeInstrument } from '../../src/core/model/instrument.ts';
@@ -18,7 +17,6 @@ import { ALWAYS_OPEN } from '../../src/core/venues/index.ts';
 import { WallClock } from '../../src/live/wall-clock.ts';
 import {
   marketHoursWarning,
-  RunInterrupted,
   resumePaper,
   runPaper,
   VenueUnavailable,
@@ -26,31 +24,23 @@ import {
 } from '../../src/runtime/paper-run.ts';
 import { loadScenarioFile } from '../../src/scenario/load-scenario.ts';
 import { paperWarnings } from '../../src/scenario/paper-mode.ts';
-import { openDatabase } from '../../src/store/open-database.ts';
 import { RunStore } from '../../src/store/run-store.ts';
 import { onCleanup } from '../support/gateway-harness.ts';
-import { paperOptions } from '../support/paper-options.ts';
+import { alpacaPaperGateway, interruptedPaperRun, paperOptions, scratchStores } from '../support/paper-options.ts';
 
 const KEY = 'paper-test-key-id';
 const SECRET = 'paper-test-secret-value';
 const MARKET = 'test/fixtures/gateway/alpaca-aapl.yaml';
 const TWAP = 'test/fixtures/paper/twap-aapl.yaml';
-const dir = mkdtempSync(path.join(tmpdir(), 'execsim-paper-'));
+const scratch = scratchStores('execsim-paper-');
+const dir = scratch.dir;
 
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const gateway = (): Promise<AlpacaGateway> => alpacaPaperGateway(MARKET, { id: KEY, secret: SECRET });
 
-async function gateway(): Promise<AlpacaGateway> {
-  const gw = await startAlpacaGateway({ scenarioFile: MARKET, keyId: KEY, secretKey: SECRET, port: 0 });
-  onCleanup(() => gw.close());
-  return gw;
-}
-
-let dbs = 0;
+/** A fresh store in the scratch folder, and its file. */
 function store(): { store: RunStore; file: string } {
-  const file = path.join(dir, `paper-${++dbs}.db`);
-  const s = new RunStore(openDatabase(file));
-  onCleanup(() => void s.db.close());
-  return { store: s, file };
+  const s = scratch.store();
+  return { store: s, file: s.db.name };
 }
 
 function options(gw: { url: string }, s: RunStore, keys = { id: KEY, secret: SECRET }): PaperOptions {
@@ -59,20 +49,8 @@ function options(gw: { url: string }, s: RunStore, keys = { id: KEY, secret: SEC
 
 /** Runs the TWAP on paper and stops it with SIGINT at the first logged entry `stopAt` accepts;
  *  the run must end RunInterrupted. Returns the run's id. */
-async function interruptedAt(gw: { url: string }, s: RunStore, stopAt: (e: LogEntry) => boolean): Promise<string> {
-  const stop = new AbortController();
-  const err = await runPaper(loadScenarioFile(TWAP), {
-    ...options(gw, s),
-    onEntry: (e) => {
-      if (stopAt(e)) stop.abort('SIGINT');
-    },
-    signal: stop.signal,
-  }).then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(RunInterrupted);
-  return (err as RunInterrupted).runId;
+function interruptedAt(gw: { url: string }, s: RunStore, stopAt: (e: LogEntry) => boolean): Promise<string> {
+  return interruptedPaperRun(loadScenarioFile(TWAP), options(gw, s), stopAt);
 }
 
 function io(env: Record<string, string | undefined> = {}): Io & { outs: string[]; errs: string[] } {

@@ -7,26 +7,21 @@
 // started by the server) refuses it naming both fields and saying the file is for paper runs
 // only. The printed commands that run them against the local gateways are
 // docs/guide/paper-trading.md's (readme.test.ts).
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { formatReport } from '../../src/cli/format-report.ts';
 import { startGateway } from '../../src/cli/gateway-command.ts';
 import { main, type Io } from '../../src/cli/main.ts';
-import { startAlpacaGateway } from '../../src/gateway/alpaca/alpaca-gateway.ts';
 import { createApp } from '../../src/server/app.ts';
 import { ProblemError } from '../../src/server/problem.ts';
 import type { RunJobs } from '../../src/server/routes/run-job-routes.ts';
 import { resolveScenarioRequest } from '../../src/server/scenario-request.ts';
-import { RunInterrupted, resumePaper, runPaper } from '../../src/runtime/paper-run.ts';
+import { resumePaper, runPaper } from '../../src/runtime/paper-run.ts';
 import { loadAnyScenarioFile, loadScenarioFile, ScenarioError } from '../../src/scenario/load-scenario.ts';
 import { LIVE_VENUES } from '../../src/live/venue-registry.ts';
 import { paperWarnings } from '../../src/scenario/paper-mode.ts';
-import { openDatabase } from '../../src/store/open-database.ts';
-import { RunStore } from '../../src/store/run-store.ts';
-import { onCleanup } from '../support/gateway-harness.ts';
-import { paperOptions } from '../support/paper-options.ts';
+import { alpacaPaperGateway, interruptedPaperRun, paperOptions, scratchStores } from '../support/paper-options.ts';
 
 const KEY = 'paper-scenarios-key';
 const SECRET = 'paper-scenarios-secret';
@@ -34,8 +29,7 @@ const VENUE = 'scenarios/gateway/aapl.yaml';
 const PAPER = readdirSync('scenarios/paper')
   .filter((f) => f.endsWith('.yaml'))
   .map((f) => `scenarios/paper/${f}`);
-const dir = mkdtempSync(path.join(tmpdir(), 'execsim-paper-scenarios-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const { dir, store: openStore } = scratchStores('execsim-paper-scenarios-');
 
 function io(env: Record<string, string> = {}): Io & { outs: string[]; errs: string[] } {
   const outs: string[] = [];
@@ -201,26 +195,12 @@ describe('a paper-only file', () => {
   });
 
   it('runs on paper, and a run of it stopped part-way is resumed from the store', async () => {
-    const gw = await startAlpacaGateway({ scenarioFile: VENUE, keyId: KEY, secretKey: SECRET, port: 0 });
-    onCleanup(() => gw.close());
-    const store = new RunStore(openDatabase(path.join(dir, 'resume.db')));
-    onCleanup(() => void store.db.close());
+    const gw = await alpacaPaperGateway(VENUE, { id: KEY, secret: SECRET });
+    const store = openStore(path.join(dir, 'resume.db'));
     const options = paperOptions(gw.url, store, { id: KEY, secret: SECRET });
     const twap = loadAnyScenarioFile('scenarios/paper/twap-aapl.yaml');
-    const stop = new AbortController();
     let submits = 0;
-    const err = await runPaper(twap, {
-      ...options,
-      signal: stop.signal,
-      onEntry: (e) => {
-        if (e.event.kind === 'SubmitOrder' && ++submits === 2) stop.abort('SIGINT');
-      },
-    }).then(
-      () => null,
-      (e: unknown) => e,
-    );
-    expect(err).toBeInstanceOf(RunInterrupted);
-    const id = (err as RunInterrupted).runId;
+    const id = await interruptedPaperRun(twap, options, (e) => e.event.kind === 'SubmitOrder' && ++submits === 2);
     // The stored scenario has no start and no market either: resume reads it as a paper run.
     expect(JSON.parse(store.scenarioJson(id))).not.toHaveProperty('market');
     const report = await resumePaper(id, options);
@@ -230,10 +210,8 @@ describe('a paper-only file', () => {
   });
 
   it('ends once every order is verified: the cancelled limit is not left watched', async () => {
-    const gw = await startAlpacaGateway({ scenarioFile: VENUE, keyId: KEY, secretKey: SECRET, port: 0 });
-    onCleanup(() => gw.close());
-    const store = new RunStore(openDatabase(path.join(dir, 'limit-and-cancel.db')));
-    onCleanup(() => void store.db.close());
+    const gw = await alpacaPaperGateway(VENUE, { id: KEY, secret: SECRET });
+    const store = openStore(path.join(dir, 'limit-and-cancel.db'));
     const options = paperOptions(gw.url, store, { id: KEY, secret: SECRET });
     const report = await runPaper(loadAnyScenarioFile('scenarios/paper/limit-and-cancel-aapl.yaml'), options);
     expect(report.passed).toBe(true);

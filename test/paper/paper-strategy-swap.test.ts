@@ -3,24 +3,18 @@
 // one second, audited in the log; the stored scenario names the candidate's module by its
 // absolute path, and a run stopped after the swap and resumed starts the candidate, not the
 // strategy its file names. Every wait is bounded.
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ExecEvent, LogEntry } from '../../src/core/model/events.ts';
-import { startAlpacaGateway } from '../../src/gateway/alpaca/alpaca-gateway.ts';
-import { RunInterrupted, resumePaper, runPaper } from '../../src/runtime/paper-run.ts';
+import { resumePaper } from '../../src/runtime/paper-run.ts';
 import { loadAnyScenarioFile } from '../../src/scenario/load-scenario.ts';
-import { openDatabase } from '../../src/store/open-database.ts';
-import { RunStore } from '../../src/store/run-store.ts';
-import { onCleanup } from '../support/gateway-harness.ts';
-import { paperOptions } from '../support/paper-options.ts';
+import { alpacaPaperGateway, interruptedPaperRun, paperOptions, scratchStores } from '../support/paper-options.ts';
 
 const KEY = 'paper-swap-key-id';
 const SECRET = 'paper-swap-secret-value';
-const dir = mkdtempSync(path.join(tmpdir(), 'execsim-paper-swap-'));
+const { dir, store } = scratchStores('execsim-paper-swap-');
 const BUYER = path.join(dir, 'bar-buyer-minutes.ts');
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The paper strategy scenario with a swap at one second, written beside a copy of the module
  *  (named relative to it, as a stored run will not). */
@@ -55,29 +49,14 @@ const ofKind =
 
 describe('a strategy swap in a paper run', () => {
   it('swaps at the action’s time on an override, and a resume starts the candidate', { timeout: 30_000 }, async () => {
-    const gw = await startAlpacaGateway({
-      scenarioFile: 'test/fixtures/gateway/alpaca-aapl.yaml',
-      keyId: KEY,
-      secretKey: SECRET,
-      port: 0,
-    });
-    onCleanup(() => gw.close());
-    const s = new RunStore(openDatabase(path.join(dir, 'swap.db')));
-    onCleanup(() => void s.db.close());
+    const gw = await alpacaPaperGateway('test/fixtures/gateway/alpaca-aapl.yaml', { id: KEY, secret: SECRET });
+    const s = store(path.join(dir, 'swap.db'));
     const options = paperOptions(gw.url, s, { id: KEY, secret: SECRET });
-    const stop = new AbortController();
-    const err = await runPaper(loadAnyScenarioFile(scenarioFile()), {
-      ...options,
-      onEntry: (e) => {
-        if (e.event.kind === 'StrategySwapDecided') stop.abort('SIGINT');
-      },
-      signal: stop.signal,
-    }).then(
-      () => null,
-      (e: unknown) => e,
+    const id = await interruptedPaperRun(
+      loadAnyScenarioFile(scenarioFile()),
+      options,
+      (e) => e.event.kind === 'StrategySwapDecided',
     );
-    expect(err).toBeInstanceOf(RunInterrupted);
-    const id = (err as RunInterrupted).runId;
     const first = ofKind([...s.entries(id)]);
     expect(first('StrategySwapRequested').map((e) => e.event)).toEqual([
       expect.objectContaining({

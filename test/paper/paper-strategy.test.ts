@@ -7,31 +7,32 @@
 // its order reaches the venue) and resumed, the run starts a fresh instance that warms up again.
 // Every wait is a bounded condition.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ExecEvent, LogEntry } from '../../src/core/model/events.ts';
-import { startAlpacaGateway, type AlpacaGateway } from '../../src/gateway/alpaca/alpaca-gateway.ts';
-import { RunInterrupted, resumePaper, runPaper } from '../../src/runtime/paper-run.ts';
+import type { AlpacaGateway } from '../../src/gateway/alpaca/alpaca-gateway.ts';
+import { resumePaper, runPaper } from '../../src/runtime/paper-run.ts';
 import { loadAnyScenarioFile } from '../../src/scenario/load-scenario.ts';
-import { openDatabase } from '../../src/store/open-database.ts';
-import { RunStore } from '../../src/store/run-store.ts';
 import { onCleanup, scoped } from '../support/gateway-harness.ts';
-import { paperOptions } from '../support/paper-options.ts';
+import {
+  alpacaPaperGateway,
+  binancePaperOptions,
+  interruptedPaperRun,
+  paperOptions,
+  scratchStores,
+} from '../support/paper-options.ts';
 import { ALPACA } from '../support/sigkill-venues.ts';
 import { API_KEY, API_SECRET, binanceGateway } from '../support/binance-gateway-harness.ts';
-import { BinanceAdapter } from '../../src/live/binance/binance-adapter.ts';
 
 const KEY = 'paper-strategy-key-id';
 const SECRET = 'paper-strategy-secret-value';
 const MARKET = 'test/fixtures/gateway/alpaca-aapl.yaml';
 const FILE = 'test/fixtures/paper/strategy-aapl.yaml';
 const MINUTE = 60_000;
-const dir = mkdtempSync(path.join(tmpdir(), 'execsim-paper-strategy-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const { dir, store } = scratchStores('execsim-paper-strategy-', 'strategy');
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = path.join(ROOT, 'bin', 'execsim.js');
@@ -53,8 +54,7 @@ function tradedBefore(
 }
 
 async function gateway(): Promise<AlpacaGateway> {
-  const gw = await startAlpacaGateway({ scenarioFile: MARKET, keyId: KEY, secretKey: SECRET, port: 0 });
-  onCleanup(() => gw.close());
+  const gw = await alpacaPaperGateway(MARKET, { id: KEY, secret: SECRET });
   tradedBefore(gw.feed);
   return gw;
 }
@@ -78,13 +78,6 @@ function child(args: readonly string[], env: Readonly<Record<string, string>>) {
     if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
   });
   return { exited, kill: () => proc.kill('SIGKILL') };
-}
-
-let dbs = 0;
-function store(file = path.join(dir, `strategy-${++dbs}.db`)): RunStore {
-  const s = new RunStore(openDatabase(file));
-  onCleanup(() => void s.db.close());
-  return s;
 }
 
 type Of = <K extends ExecEvent['kind']>(kind: K) => Array<LogEntry & { event: Extract<ExecEvent, { kind: K }> }>;
@@ -157,14 +150,10 @@ describe.concurrent('a strategy module in a paper run against the local Alpaca g
           [6_500_100, 200],
         ]);
         const s = store();
-        const report = await runPaper(loadAnyScenarioFile('test/fixtures/paper/strategy-btcusdt.yaml'), {
-          store: s,
-          venueUrl: gw.url,
-          marketHours: 'always',
-          preflightTimeoutMs: 5_000,
-          venue: (instrument, clock, runId) =>
-            new BinanceAdapter({ instrument, clock, runId, url: gw.url, apiKey: API_KEY, secret: API_SECRET }),
-        });
+        const report = await runPaper(
+          loadAnyScenarioFile('test/fixtures/paper/strategy-btcusdt.yaml'),
+          binancePaperOptions(gw.url, s, { apiKey: API_KEY, secret: API_SECRET }),
+        );
         const of = ofKind([...s.entries(report.runId)]);
         expect(of('StrategyHydration')[0]!.event.detail).toBe('reading history: binance-spot 1-minute bars');
         const hydrated = of('StrategyHydration').find((e) => e.event.state === 'hydrated')!;
@@ -182,20 +171,12 @@ describe.concurrent('a strategy module in a paper run against the local Alpaca g
       scoped(async () => {
         const gw = await gateway();
         const s = store();
-        const stop = new AbortController();
         const options = paperOptions(gw.url, s, { id: KEY, secret: SECRET });
-        const err = await runPaper(loadAnyScenarioFile(FILE), {
-          ...options,
-          onEntry: (e) => {
-            if (e.event.kind === 'StrategyHydration' && e.event.state === 'hydrated') stop.abort('SIGINT');
-          },
-          signal: stop.signal,
-        }).then(
-          () => null,
-          (e: unknown) => e,
+        const id = await interruptedPaperRun(
+          loadAnyScenarioFile(FILE),
+          options,
+          (e) => e.event.kind === 'StrategyHydration' && e.event.state === 'hydrated',
         );
-        expect(err).toBeInstanceOf(RunInterrupted);
-        const id = (err as RunInterrupted).runId;
         // The stored scenario names the module where it is: a resume has no file to resolve it from.
         const stored = JSON.parse(s.scenarioJson(id)) as { strategy: { module: string } };
         expect(stored.strategy.module).toBe(path.resolve('test/fixtures/paper/bar-buyer-minutes.ts'));

@@ -5,11 +5,8 @@
 // are loaded anew (ccxt would otherwise hand out its failed load again). A venue that never starts
 // is still "cannot reach" at the bound; a remote URL is not waited for. The gateway is started once
 // the run's first read has been refused: a condition, not a delay.
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startAlpacaGateway } from '../../src/gateway/alpaca/alpaca-gateway.ts';
 import { startBinanceGateway } from '../../src/gateway/binance/binance-gateway.ts';
 import { AlpacaAdapter } from '../../src/live/alpaca/alpaca-adapter.ts';
@@ -18,13 +15,12 @@ import type { LiveVenue } from '../../src/live/live-venue.ts';
 import { startingLocally } from '../../src/host/connect-venue.ts';
 import { runPaper, VenueUnavailable, type PaperOptions } from '../../src/runtime/paper-run.ts';
 import { loadScenarioFile } from '../../src/scenario/load-scenario.ts';
-import { openDatabase } from '../../src/store/open-database.ts';
 import { RunStore } from '../../src/store/run-store.ts';
 import { API_KEY, API_SECRET } from '../support/binance-gateway-harness.ts';
 import { onCleanup } from '../support/gateway-harness.ts';
+import { scratchStores } from '../support/paper-options.ts';
 
-const dir = mkdtempSync(path.join(tmpdir(), 'execsim-venue-starting-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const { store } = scratchStores('execsim-venue-starting-', 'run');
 
 /** A loopback port nothing listens on (the system's choice, released). */
 async function freePort(): Promise<number> {
@@ -33,13 +29,6 @@ async function freePort(): Promise<number> {
   const port = (server.address() as { port: number }).port;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
-}
-
-let dbs = 0;
-function store(): RunStore {
-  const s = new RunStore(openDatabase(path.join(dir, `run-${++dbs}.db`)));
-  onCleanup(() => void s.db.close());
-  return s;
 }
 
 /** Options whose venue calls `refused` when an account read of it fails (the first sign that
@@ -71,34 +60,34 @@ function watched(
   return { options, warnings };
 }
 
+/** The Alpaca adapter on `url`, keys `k` and `s`, as a paper run's venue. */
+const alpacaAt =
+  (url: string): PaperOptions['venue'] =>
+  (instrument, clock, runId) =>
+    new AlpacaAdapter({
+      clientIdNamespace: runId,
+      instrument,
+      keyId: 'k',
+      secret: 's',
+      baseUrl: url,
+      clock,
+      requestTimeoutMs: 3_000,
+      marketData: { stream: false },
+    });
+
 describe('a paper run started before its local venue listens', () => {
   it('on the Alpaca gateway: waits, says so once, then trades', async () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     let started: Promise<unknown> | null = null;
-    const { options, warnings } = watched(
-      url,
-      store(),
-      (instrument, clock, runId) =>
-        new AlpacaAdapter({
-          clientIdNamespace: runId,
-          instrument,
-          keyId: 'k',
-          secret: 's',
-          baseUrl: url,
-          clock,
-          requestTimeoutMs: 3_000,
-          marketData: { stream: false },
-        }),
-      () => {
-        started ??= startAlpacaGateway({
-          scenarioFile: 'test/fixtures/gateway/alpaca-aapl.yaml',
-          keyId: 'k',
-          secretKey: 's',
-          port,
-        }).then((gw) => onCleanup(() => gw.close()));
-      },
-    );
+    const { options, warnings } = watched(url, store(), alpacaAt(url), () => {
+      started ??= startAlpacaGateway({
+        scenarioFile: 'test/fixtures/gateway/alpaca-aapl.yaml',
+        keyId: 'k',
+        secretKey: 's',
+        port,
+      }).then((gw) => onCleanup(() => gw.close()));
+    });
     const report = await runPaper(loadScenarioFile('test/fixtures/paper/twap-aapl.yaml'), options);
     expect(started).not.toBeNull();
     expect(report.passed).toBe(true);
@@ -133,22 +122,7 @@ describe('a paper run started before its local venue listens', () => {
   it('a local venue that never listens is "cannot reach" at the bound, nothing stored', async () => {
     const url = `http://127.0.0.1:${await freePort()}`;
     const s = store();
-    const { options, warnings } = watched(
-      url,
-      s,
-      (instrument, clock, runId) =>
-        new AlpacaAdapter({
-          clientIdNamespace: runId,
-          instrument,
-          keyId: 'k',
-          secret: 's',
-          baseUrl: url,
-          clock,
-          requestTimeoutMs: 3_000,
-          marketData: { stream: false },
-        }),
-      () => {},
-    );
+    const { options, warnings } = watched(url, s, alpacaAt(url), () => {});
     const failed = await runPaper(loadScenarioFile('test/fixtures/paper/twap-aapl.yaml'), {
       ...options,
       preflightTimeoutMs: 1_000,

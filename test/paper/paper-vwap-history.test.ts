@@ -4,37 +4,21 @@
 // adapter before the node starts, and the parent's plan stores the profile made of them, which is
 // the average of the gateway's own minutes over the horizon's time of day on both days. The run
 // completes its quantity. Every wait is a bounded condition.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { historyProfile, historyWindows } from '../../src/core/algo/history-profile.ts';
 import type { ExecEvent, LogEntry } from '../../src/core/model/events.ts';
 import { ALWAYS_OPEN } from '../../src/core/venues/nyse-calendar.ts';
-import { startAlpacaGateway } from '../../src/gateway/alpaca/alpaca-gateway.ts';
 import type { GatewayVenue } from '../../src/gateway/gateway-venue.ts';
 import type { MarketFeed } from '../../src/gateway/market-feed.ts';
 import { minuteHistoryOf } from '../../src/gateway/minute-history.ts';
-import { BinanceAdapter } from '../../src/live/binance/binance-adapter.ts';
-import { runPaper, type PaperOptions } from '../../src/runtime/paper-run.ts';
+import { runPaper } from '../../src/runtime/paper-run.ts';
 import { loadScenarioFile } from '../../src/scenario/load-scenario.ts';
-import { openDatabase } from '../../src/store/open-database.ts';
-import { RunStore } from '../../src/store/run-store.ts';
 import { API_KEY, API_SECRET, binanceGateway } from '../support/binance-gateway-harness.ts';
-import { onCleanup } from '../support/gateway-harness.ts';
-import { paperOptions } from '../support/paper-options.ts';
+import { alpacaPaperGateway, binancePaperOptions, paperOptions, scratchStores } from '../support/paper-options.ts';
 
 const KEY = 'paper-vwap-history-key';
 const SECRET = 'paper-vwap-history-secret';
-const dir = mkdtempSync(path.join(tmpdir(), 'execsim-paper-vwap-history-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-let dbs = 0;
-function store(): RunStore {
-  const s = new RunStore(openDatabase(path.join(dir, `paper-${++dbs}.db`)));
-  onCleanup(() => void s.db.close());
-  return s;
-}
+const { store } = scratchStores('execsim-paper-vwap-history-');
 
 const of = <K extends ExecEvent['kind']>(entries: readonly LogEntry[], kind: K) =>
   entries.filter((e) => e.event.kind === kind).map((e) => e as LogEntry<Extract<ExecEvent, { kind: K }>>);
@@ -65,13 +49,10 @@ function planned(entries: readonly LogEntry[]) {
 
 describe('a paper VWAP with a profile from the venue history', () => {
   it('Alpaca: reads 1Min bars through the SDK and plans on the gateway’s minutes', async () => {
-    const gw = await startAlpacaGateway({
-      scenarioFile: 'test/fixtures/gateway/alpaca-minute-history.yaml',
-      keyId: KEY,
-      secretKey: SECRET,
-      port: 0,
+    const gw = await alpacaPaperGateway('test/fixtures/gateway/alpaca-minute-history.yaml', {
+      id: KEY,
+      secret: SECRET,
     });
-    onCleanup(() => gw.close());
     const s = store();
     const report = await runPaper(
       loadScenarioFile('test/fixtures/paper/vwap-history-aapl.yaml'),
@@ -95,14 +76,7 @@ describe('a paper VWAP with a profile from the venue history', () => {
   it('Binance: reads 1m klines through ccxt and plans on the gateway’s minutes', async () => {
     const gw = await binanceGateway('test/fixtures/gateway/binance-minute-history.yaml');
     const s = store();
-    const options: PaperOptions = {
-      store: s,
-      venueUrl: gw.url,
-      marketHours: 'always',
-      preflightTimeoutMs: 5_000,
-      venue: (instrument, clock, runId) =>
-        new BinanceAdapter({ instrument, clock, runId, url: gw.url, apiKey: API_KEY, secret: API_SECRET }),
-    };
+    const options = binancePaperOptions(gw.url, s, { apiKey: API_KEY, secret: API_SECRET });
     const report = await runPaper(loadScenarioFile('test/fixtures/paper/vwap-history-btcusdt.yaml'), options);
     expect(report.expectations.filter((e) => !e.pass)).toEqual([]);
     const entries = [...s.entries(report.runId)];

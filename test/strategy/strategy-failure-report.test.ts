@@ -2,23 +2,17 @@
 // of its own naming the module and why, `execsim run` prints it as a FAIL line and exits 1, and
 // its JSON report says so; unless the scenario expects the failure (`strategyFailed`, optionally
 // the phase and part of the message). A backtest and a paper run alike.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { startAlpacaGateway } from '../../src/gateway/alpaca/alpaca-gateway.ts';
+import { describe, expect, it } from 'vitest';
 import { runPaper } from '../../src/runtime/paper-run.ts';
 import { loadAnyScenarioFile, parseScenario, ScenarioError } from '../../src/scenario/load-scenario.ts';
-import { openDatabase } from '../../src/store/open-database.ts';
-import { RunStore } from '../../src/store/run-store.ts';
 import { execsimProcess } from '../support/bin-process.ts';
-import { onCleanup } from '../support/gateway-harness.ts';
 import { runLogged } from '../support/logged-run.ts';
-import { paperOptions } from '../support/paper-options.ts';
+import { alpacaPaperGateway, paperOptions, scratchStores } from '../support/paper-options.ts';
 
 const FIXTURES = path.resolve('test/fixtures/strategies');
-const dir = mkdtempSync(path.join(tmpdir(), 'execsim-strategy-failure-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const { dir, store: paperStore } = scratchStores('execsim-strategy-failure-');
 
 /** A short backtest whose strategy throws at its fifth quote, with `expect` entries. */
 function scenario(expect: string, module = 'fails-at-quote.ts'): string {
@@ -119,21 +113,14 @@ describe('a paper run whose strategy failed', () => {
   const SECRET = 'strategy-failure-secret-value';
 
   async function paper(expect: string) {
-    const gw = await startAlpacaGateway({
-      scenarioFile: 'test/fixtures/gateway/alpaca-aapl.yaml',
-      keyId: KEY,
-      secretKey: SECRET,
-      port: 0,
-    });
-    onCleanup(() => gw.close());
+    const gw = await alpacaPaperGateway('test/fixtures/gateway/alpaca-aapl.yaml', { id: KEY, secret: SECRET });
     const file = path.join(dir, `paper-${expect.length}.yaml`);
     const base = readFileSync('test/fixtures/paper/strategy-aapl.yaml', 'utf8').replace(
       'module: bar-buyer-minutes.ts',
       `module: ${path.join(FIXTURES, 'fails-at-quote.ts')}\n  params: { at: 1 }\n  onFailure: { killSwitch: active }`,
     );
     writeFileSync(file, `${base}${expect}`);
-    const store = new RunStore(openDatabase(path.join(dir, `paper-${expect.length}.db`)));
-    onCleanup(() => void store.db.close());
+    const store = paperStore(path.join(dir, `paper-${expect.length}.db`));
     return runPaper(loadAnyScenarioFile(file), paperOptions(gw.url, store, { id: KEY, secret: SECRET }));
   }
 

@@ -19,6 +19,7 @@
 // The run lasts long enough after the last disturbance for the state to settle: every downtime,
 // a fill-detection timeout and ten reconciliation periods, plus a minute.
 import fc from 'fast-check';
+import { syntheticMarket } from './crash-run.ts';
 
 export interface FaultWindow {
   /** Seconds from the start. */
@@ -239,15 +240,7 @@ venue: { name: binance-spot, latency: { orderEntry: ${lat(c.orderEntry)}, ack: $
 instrument: { symbol: BTCUSDT, tickSize: "0.01", lotSize: "0.00001", minNotional: "5" }
 start: 2024-08-09T00:00:00Z
 duration: PT${caseDurationS(c)}S
-market:
-  model: synthetic
-  initialPrice: "61000.00"
-  volatility: 0.5
-  stepMs: 500
-  spreadTicks: 2
-  depth: ["0.05", "0.08", "0.1", "0.2"]
-  levelSpacingTicks: 3
-  trades: { ratePerSec: 3, meanQty: "0.02" }
+${syntheticMarket()}
 fillDetection: { timeoutMs: ${FILL_TIMEOUT_MS} }
 safety: { preTrade: { largeOrderNotional: "1000000", hardLimitNotional: "2000000", maxOrderNotional: "5000000" } }
 reconciliation: { periodMs: ${c.reconPeriodMs ?? 'null'} }

@@ -18,19 +18,16 @@
 //   run-threw           the run itself did not throw (a broken invariant in the code).
 // Shared by test/backtest/adversarial-properties.test.ts, test/backtest/adversarial-cases.test.ts (any scenario,
 // every parent: runChecked) and bench/adversarial-sweep.ts.
-import { Rng } from '../../src/core/clock/rng.ts';
-import { VirtualClock } from '../../src/core/clock/virtual-clock.ts';
-import { EventLog } from '../../src/core/log/event-log.ts';
 import type { LogEntry } from '../../src/core/model/events.ts';
 import type { ClientOrderId } from '../../src/core/model/ids.ts';
 import { isTerminal } from '../../src/core/model/order-status.ts';
 import { lotsToQty, makeInstrument, type Instrument } from '../../src/core/model/instrument.ts';
-import { prepareRun, type RollbackSink } from '../../src/host/backtest-world.ts';
+import type { prepareRun } from '../../src/host/backtest-world.ts';
 import { parseScenario } from '../../src/scenario/load-scenario.ts';
-import { parseDurationMs, parseUtcInstant } from '../../src/core/model/time-fields.ts';
 import type { ExchangeOrder } from '../../src/sim/venue/exchange-order.ts';
 import type { Scenario } from '../../src/scenario/schema.ts';
 import { caseYaml, type AdversarialCase } from './adversarial-case.ts';
+import { CrashLog, runCrashable } from './crash-run.ts';
 
 export const INVARIANTS = [
   'duplicate-order',
@@ -85,46 +82,31 @@ export function runAdversarialCase(c: AdversarialCase, name?: string): CaseResul
 /** Runs any scenario to its end and checks the same invariants for every parent it has. */
 export function runChecked(s: Scenario, file: string): CaseResult {
   const inst = makeInstrument(s.instrument);
-  const start = parseUtcInstant(s.start);
-  const clock = new VirtualClock(start);
   // The log as the final process sees it: rebuilt from the committed entries at every crash.
-  let entries: LogEntry[] = [];
-  const sink: RollbackSink = {
-    write: (e) => entries.push(e),
-    rollback: (durable) => {
-      entries = [...durable];
-    },
-  };
+  const log = new CrashLog();
   // Every order the venue created (a reused client order id makes a second one), with its parent,
   // the venue's position then and what our orders on its side still had open.
   const created: Created[] = [];
   try {
-    const run = prepareRun({
-      scenario: s,
-      file,
-      clock,
-      rng: new Rng(s.seed),
-      log: new EventLog(clock),
-      instrument: inst,
-      start,
-      sinks: [sink],
+    const { run } = runCrashable(s, file, {
+      log,
+      aroundSubmit: (req, send, exchange) => {
+        const position = exchange.position;
+        const openSameSide = created
+          .filter(
+            (c) => c.order.side === req.side && (c.order.status === 'new' || c.order.status === 'partially_filled'),
+          )
+          .reduce((sum, c) => sum + c.order.qty - c.order.filled, 0);
+        const r = send();
+        if (typeof r !== 'string') created.push({ order: r, parent: req.parentId, position, openSameSide });
+        return r;
+      },
     });
     const exchange = run.venue.exchange;
-    const submit = exchange.submit.bind(exchange);
-    exchange.submit = (req, postOnly, parked) => {
-      const position = exchange.position;
-      const openSameSide = created
-        .filter((c) => c.order.side === req.side && (c.order.status === 'new' || c.order.status === 'partially_filled'))
-        .reduce((sum, c) => sum + c.order.qty - c.order.filled, 0);
-      const r = submit(req, postOnly, parked);
-      if (typeof r !== 'string') created.push({ order: r, parent: req.parentId, position, openSameSide });
-      return r;
-    };
-    clock.advanceTo(start + parseDurationMs(s.duration));
     run.audit();
     const tape = (from: number, to: number) => run.venue.window(inst.symbol, from, to).volume;
-    const violations = check(inst, created, run.ledger, exchange.position, entries, tape);
-    return { name: s.name, violations, digest: run.log.digest(), events: countKinds(entries) };
+    const violations = check(inst, created, run.ledger, exchange.position, log.entries, tape);
+    return { name: s.name, violations, digest: run.log.digest(), events: countKinds(log.entries) };
   } catch (err) {
     const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
     const first = err instanceof Error ? err.message : String(err);
@@ -132,7 +114,7 @@ export function runChecked(s: Scenario, file: string): CaseResult {
       name: s.name,
       violations: [{ invariant: 'run-threw', detail, kinds: [`run-threw: ${anonymous(first)}`] }],
       digest: null,
-      events: countKinds(entries),
+      events: countKinds(log.entries),
     };
   }
 }
