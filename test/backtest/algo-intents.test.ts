@@ -244,15 +244,17 @@ describe('the intent runner', () => {
   });
 });
 
+const QUIET_CASE: Case = {
+  seed: 1,
+  algo: '{ kind: module, path: ./test/fixtures/algorithms/random-rest.ts }',
+  type: 'limit',
+  restarts: [],
+  faults: [],
+  halt: false,
+};
+
 describe('an algorithm that fails', () => {
-  const quiet: Case = {
-    seed: 1,
-    algo: '{ kind: module, path: ./test/fixtures/algorithms/random-rest.ts }',
-    type: 'limit',
-    restarts: [],
-    faults: [],
-    halt: false,
-  };
+  const quiet = QUIET_CASE;
   const stopped = (r: ReturnType<typeof simulate>) =>
     r.all.filter((e) => e.event.kind === 'ParentStopped').map((e) => (e.event as { reason: string }).reason);
 
@@ -292,5 +294,46 @@ describe('an algorithm that fails', () => {
       expect(r.run.ledger.childrenOf(parentOrderId('p'))).toEqual([]);
       checkRun(quiet, r);
     }
+  });
+});
+
+describe('an algorithm child below the minimum notional', () => {
+  const market: Case = { ...QUIET_CASE, type: 'market' };
+  const refusals = (r: ReturnType<typeof simulate>) =>
+    r.all.flatMap((e) => (e.event.kind === 'AlgoIntentRefused' ? [`${e.event.intent}: ${e.event.reason}`] : []));
+
+  it('is refused before it leaves; what the parent has left, once no child can take it, ends the parent with the reason', () => {
+    // 5 lots (0.00005 BTC, about 3 USDT) first, which the venue would refuse; then everything
+    // but those 5 lots, child after child, until only they are left.
+    const r = simulate(market, () => ({
+      decide: (ctx) => {
+        if (ctx.children.some((c) => c.open)) return {};
+        const room = ctx.parent.room;
+        const intents: ChildIntent[] =
+          ctx.trigger === 'start'
+            ? [
+                { kind: 'place', qty: 5, type: 'market' },
+                { kind: 'place', qty: room - 5, type: 'market' },
+              ]
+            : [{ kind: 'place', qty: room > 5 ? room - 5 : room, type: 'market' }];
+        return { intents };
+      },
+    }));
+    const refused = refusals(r);
+    expect(refused[0]).toMatch(
+      /^place 5 market: below the minimum notional: 0\.00005 at 610\d\d\.\d\d is 3\.05\d*, under 5$/,
+    );
+    expect(refused.at(-1)).toMatch(
+      /^place 5 market: remainder below the minimum notional: 0\.00005 at 610\d\d\.\d\d is 3\.05\d*, under 5$/,
+    );
+    expect(refused).toHaveLength(2);
+    const stopped = r.all.flatMap((e) => (e.event.kind === 'ParentStopped' ? [e.event.reason] : []));
+    expect(stopped).toEqual([refused.at(-1)!.replace('place 5 market: ', '')]);
+    // Nothing was refused by the venue, and the parent filled all but the 5 lots.
+    const children = r.run.ledger.childrenOf(parentOrderId('p'));
+    expect(children.length).toBeGreaterThan(1);
+    expect(children.filter((o) => o.status === 'rejected')).toEqual([]);
+    expect(r.run.ledger.parents.get(parentOrderId('p'))?.totals.filled).toBe(r.qty - 5);
+    checkRun(market, r);
   });
 });

@@ -8,6 +8,9 @@
 // - every child goes out through the engine's sender, the one a single order or a TWAP slice
 //   takes: cancel requested, kill switch, breaker, venue hours; its price is never worse than the
 //   parent's limit or never-worse price (a market child of such a parent is an IOC limit at it);
+// - a child the venue would refuse for its minimum notional (valued at its limit price, else the
+//   touch it takes) is refused before it leaves; when it is all the parent has left, with no
+//   child open or unconfirmed, the parent stops with "remainder below the minimum notional";
 // - client order ids the node derives from the parent and the child's number (1, 2, 3...), each
 //   child stored (OrderCreated, committed) before it is sent, so a restarted process knows every
 //   number used and every child sent, and never sends an id twice;
@@ -40,6 +43,7 @@ import type {
   Peg,
   PlaceIntent,
 } from './intent-algorithm.ts';
+import { belowMinNotional, remainderBelowMinimum } from './min-notional.ts';
 
 export interface RunnerOps {
   readonly clock: Clock;
@@ -236,6 +240,7 @@ export class IntentRunner {
     // A replaced child that ended: its replacement goes out before the algorithm is asked.
     let placed = 0;
     if (trigger === 'ended' && child !== null) placed += this.placeReplacement(child);
+    if (this.done) return;
     const ctx = this.context(trigger, child, now);
     let decision: AlgoDecision;
     try {
@@ -418,6 +423,25 @@ export class IntentRunner {
         this.refuse(text, 'refused', 'price below one tick');
         return 0;
       }
+    }
+    // Valued as the venue values it (its limit price, else the touch it takes): what the venue
+    // would refuse is not sent. When it is all the parent has left and nothing else may still
+    // fill, nothing ever can be: the parent ends short with the reason.
+    const top = price === null ? this.ops.marketData.topOfBook(instrument.symbol) : null;
+    const valued = price ?? (top === null ? null : buy ? top.ask : top.bid);
+    if (belowMinNotional(instrument, qty, valued)) {
+      const whole = qty === room && parent.totals.open === 0 && room === this.plan.qty - parent.totals.committed;
+      if (whole) {
+        const reason = remainderBelowMinimum(instrument, qty, valued as number);
+        this.refuse(text, 'refused', reason);
+        this.stop(reason);
+      } else
+        this.refuse(
+          text,
+          'refused',
+          remainderBelowMinimum(instrument, qty, valued as number, 'below the minimum notional'),
+        );
+      return 0;
     }
     const handle = this.nextHandle++;
     const id = algoClientOrderId(this.plan, handle, this.ops.clientIdMaxLength);

@@ -7,6 +7,7 @@
 import type { ParentOrderId } from '../model/ids.ts';
 import type { ClientOrderId } from '../model/ids.ts';
 import { ticksToPrice } from '../model/instrument.ts';
+import { belowMinNotional, remainderBelowMinimum } from './min-notional.ts';
 import { isTerminal } from '../model/order-status.ts';
 import type { OrderState } from '../order/apply-event.ts';
 import { committedLots } from '../order/order-ledger.ts';
@@ -246,14 +247,26 @@ export class SliceScheduler {
       if (last) this.done = true;
       return;
     }
+    const limitPrice = this.placement === null ? this.limitPrice(top) : this.placedPrice(i, last, top);
+    const stopPrice = this.placement === null ? this.stopPrice(top) : null;
+    const inst = this.ops.instrument;
+    // A child is valued as the venue values it: at its limit or stop price, else at the touch it
+    // takes. Below the plan's minimum (or the venue's, at that price) a slice is carried to the
+    // next one; the last slice has none to carry into, so what the venue would refuse is not
+    // sent and the parent ends short with the reason (never made larger than what is left).
     const price = this.referencePrice(top);
-    if (!last && price !== null && price * qty < this.plan.minNotionalUnits) {
+    const valued = limitPrice ?? stopPrice ?? price;
+    if (!last && price !== null && (price * qty < this.plan.minNotionalUnits || belowMinNotional(inst, qty, valued))) {
       this.skip(i, 'below the minimum notional: carried to the next slice');
       return;
     }
+    if (last && belowMinNotional(inst, qty, valued)) {
+      const reason = remainderBelowMinimum(inst, qty, valued as number);
+      this.skip(i, reason);
+      this.stop(reason);
+      return;
+    }
     const child = this.child(i);
-    const limitPrice = this.placement === null ? this.limitPrice(top) : this.placedPrice(i, last, top);
-    const stopPrice = this.placement === null ? this.stopPrice(top) : null;
     if (
       qty !== child.request.qty ||
       limitPrice !== (child.request.limitPrice ?? null) ||
