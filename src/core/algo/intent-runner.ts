@@ -8,6 +8,9 @@
 // - every child goes out through the engine's sender, the one a single order or a TWAP slice
 //   takes: cancel requested, kill switch, breaker, venue hours; its price is never worse than the
 //   parent's limit or never-worse price (a market child of such a parent is an IOC limit at it);
+// - a new child is held to the parent's early stops, as a TWAP's slice is (early-stops.ts: no
+//   two-sided market, spread, price move since the start, displayed liquidity): when one says
+//   stop, the child is refused and the parent stopped with the reason, its open children cancelled;
 // - a child the venue would refuse for its minimum notional (valued at its limit price, else the
 //   touch it takes) is refused before it leaves; when it is all the parent has left, with no
 //   child open or unconfirmed, the parent stops with "remainder below the minimum notional";
@@ -43,6 +46,7 @@ import type {
   Peg,
   PlaceIntent,
 } from './intent-algorithm.ts';
+import { earlyStopReason, type EarlyStops } from './early-stops.ts';
 import { belowMinNotional, remainderBelowMinimum } from './min-notional.ts';
 
 export interface RunnerOps {
@@ -78,6 +82,11 @@ export interface RunnerPlan extends AlgoRef {
   readonly endTime: number;
   /** Ticks: no child is priced worse (the parent's limit or never-worse price); null: none. */
   readonly worstPrice: number | null;
+  /** The early stops every new child is held to, as a TWAP's slices are (early-stops.ts; its
+   *  never-worse price is worstPrice); absent: none (a plan logged before they were stored). */
+  readonly stops?: Omit<EarlyStops, 'worstPrice'>;
+  /** The mid when the parent started, for the price-move stop; null: none. */
+  readonly arrivalMid?: number | null;
 }
 
 /** Decisions at one instant past which the algorithm is taken to loop, and the parent stopped. */
@@ -386,6 +395,20 @@ export class IntentRunner {
     const { ledger, clock, instrument } = this.ops;
     const parent = ledger.parents.get(this.plan.parentId);
     if (!parent) return 0;
+    // The early stops a TWAP's slice is held to: the child is refused and the parent stopped
+    // with the same reason (its open children cancelled), before anything else is decided.
+    const stops = this.plan.stops;
+    if (stops !== undefined) {
+      const top = this.ops.marketData.topOfBook(instrument.symbol);
+      const reason = earlyStopReason(stops, this.plan.side, top, this.plan.arrivalMid ?? null, () =>
+        this.ops.marketData.noQuoteReason?.(instrument.symbol),
+      );
+      if (reason !== null) {
+        this.refuse(text, 'refused', `early stop: ${reason}`);
+        this.stop(reason);
+        return 0;
+      }
+    }
     const room = this.room();
     if (room === 0) {
       this.refuse(text, 'refused', 'nothing left: what the children filled and may still fill is the parent qty');

@@ -15,22 +15,11 @@ import type { TwapPlan } from './twap-slicer.ts';
 import type { ParticipationTarget } from './participation.ts';
 import type { SchedulerOps } from './scheduler-ops.ts';
 import { ChildChaser, type LoggedReplacement } from './child-chaser.ts';
+import { earlyStopReason, type EarlyStops } from './early-stops.ts';
 import { crosses, crossPrice, passivePrice, type Placement } from './placement.ts';
 
 export type { SchedulerOps } from './scheduler-ops.ts';
-
-export interface EarlyStops {
-  /** Stop when (ask - bid) / mid exceeds this fraction (default 0.005). */
-  readonly maxSpread: number;
-  /** Stop when the mid moved more than this fraction from the start (default 0.01). */
-  readonly maxPriceDeviation: number;
-  /** Stop when the displayed quantity on the side we take is below this many lots; 0 = off. */
-  readonly minLiquidity: number;
-  /** Ticks: the price the parent never pays worse than (a buy's most, a sell's least). A market
-   *  parent's slices are IOC limits at it, sent only while the touch is at or better than it
-   *  (else skipped, their quantity carried); a limit child's price is held to it. Absent: none. */
-  readonly worstPrice?: number;
-}
+export type { EarlyStops } from './early-stops.ts';
 
 /** How a TWAP with carry catches up after a restart. */
 export interface CatchUp {
@@ -407,25 +396,10 @@ export class SliceScheduler {
   }
 
   private earlyStop(top: { bid: number | null; ask: number | null; bidQty: number; askQty: number }): string | null {
-    const { bid, ask } = top;
-    if (bid === null || ask === null) {
-      // The quote fallback says why when it is the one holding the quote back (the primary path
-      // failed and its newest quote is too old).
-      return this.ops.marketData.noQuoteReason?.(this.ops.instrument.symbol) ?? 'no two-sided market';
-    }
-    const mid = (bid + ask) / 2;
-    const spread = (ask - bid) / mid;
-    if (spread > this.stops.maxSpread)
-      return `spread ${(spread * 100).toFixed(3)}% wider than ${(this.stops.maxSpread * 100).toFixed(3)}%`;
-    if (this.startMid !== null) {
-      const moved = Math.abs(mid - this.startMid) / this.startMid;
-      if (moved > this.stops.maxPriceDeviation) {
-        return `price moved ${(moved * 100).toFixed(3)}% from the start, more than ${(this.stops.maxPriceDeviation * 100).toFixed(3)}%`;
-      }
-    }
-    const depth = this.plan.side === 'buy' ? top.askQty : top.bidQty;
-    if (this.stops.minLiquidity > 0 && depth < this.stops.minLiquidity)
-      return `displayed liquidity ${depth} lots below the floor of ${this.stops.minLiquidity}`;
-    return null;
+    // The quote fallback says why when it is the one holding the quote back (the primary path
+    // failed and its newest quote is too old).
+    return earlyStopReason(this.stops, this.plan.side, top, this.startMid, () =>
+      this.ops.marketData.noQuoteReason?.(this.ops.instrument.symbol),
+    );
   }
 }
