@@ -322,6 +322,7 @@ export class IntentRunner {
         endTime: this.plan.endTime,
         filledQty: totals.filled,
         room: this.room(),
+        minNotional: instrument.minNotionalUnits,
         params: this.plan.params,
       },
       market: { bid: top.bid, ask: top.ask, bidQty: top.bidQty, askQty: top.askQty },
