@@ -61,7 +61,7 @@ export function formatReport(r: RunReport, stored = true, mode = 'backtest'): st
           ? `${p.slicesExecuted}/${p.totalSlices} children sent`
           : `${p.slicesExecuted}/${p.totalSlices} slices sent`;
       lines.push(
-        `    ${p.algo ?? 'twap'}: ${sent}${p.stoppedEarly ? `, stopped early: ${p.stopReason}` : ''}; ` +
+        `    ${p.algo ?? 'twap'}${p.profile === null ? '' : ` (profile: ${p.profile})`}: ${sent}${p.stoppedEarly ? `, stopped early: ${p.stopReason}` : ''}; ` +
           `vs market VWAP ${p.marketVwap ?? 'n/a'} ${bps(p.vwapSlippageBps)}, TWAP ${p.marketTwap ?? 'n/a'} ${bps(p.twapSlippageBps)}; ` +
           `participation ${p.participationRate === null ? 'n/a' : `${(p.participationRate * 100).toFixed(2)}%`}` +
           `${p.benchmarkNote ? ` (${p.benchmarkNote})` : ''}; ` +

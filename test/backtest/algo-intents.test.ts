@@ -192,15 +192,17 @@ describe('the intent runner', () => {
   });
 });
 
+const QUIET_CASE: Case = {
+  seed: 1,
+  algo: '{ kind: module, path: ./test/fixtures/algorithms/random-rest.ts }',
+  type: 'limit',
+  restarts: [],
+  faults: [],
+  halt: false,
+};
+
 describe('an algorithm that fails', () => {
-  const quiet: Case = {
-    seed: 1,
-    algo: '{ kind: module, path: ./test/fixtures/algorithms/random-rest.ts }',
-    type: 'limit',
-    restarts: [],
-    faults: [],
-    halt: false,
-  };
+  const quiet = QUIET_CASE;
   const stopped = (r: ReturnType<typeof simulate>) =>
     r.all.filter((e) => e.event.kind === 'ParentStopped').map((e) => (e.event as { reason: string }).reason);
 
@@ -240,5 +242,110 @@ describe('an algorithm that fails', () => {
       expect(r.run.ledger.childrenOf(parentOrderId('p'))).toEqual([]);
       checkRun(quiet, r);
     }
+  });
+});
+
+describe('an algorithm child below the minimum notional', () => {
+  const market: Case = { ...QUIET_CASE, type: 'market' };
+  const refusals = (r: ReturnType<typeof simulate>) =>
+    r.all.flatMap((e) => (e.event.kind === 'AlgoIntentRefused' ? [`${e.event.intent}: ${e.event.reason}`] : []));
+
+  it('is refused before it leaves; what the parent has left, once no child can take it, ends the parent with the reason', () => {
+    // 5 lots (0.00005 BTC, about 3 USDT) first, which the venue would refuse; then, every 5 s,
+    // up to 0.1 BTC of what is left but those 5 lots (never the whole book), until only they are.
+    const r = simulate(market, () => ({
+      decide: (ctx) => {
+        if (ctx.trigger !== 'start' && ctx.trigger !== 'wake') return {};
+        const room = ctx.parent.room;
+        const next: ChildIntent = { kind: 'place', qty: room > 5 ? Math.min(10_000, room - 5) : room, type: 'market' };
+        const intents: ChildIntent[] =
+          ctx.trigger === 'start' ? [{ kind: 'place', qty: 5, type: 'market' }, next] : room > 0 ? [next] : [];
+        return { intents, wakeAt: ctx.now + 5_000 };
+      },
+    }));
+    const refused = refusals(r);
+    expect(refused[0]).toMatch(
+      /^place 5 market: below the minimum notional: 0\.00005 at 610\d\d(\.\d+)? is 3\.05\d*, under 5$/,
+    );
+    expect(refused.at(-1)).toMatch(
+      /^place 5 market: remainder below the minimum notional: 0\.00005 at 610\d\d(\.\d+)? is 3\.05\d*, under 5$/,
+    );
+    expect(refused).toHaveLength(2);
+    const stopped = r.all.flatMap((e) => (e.event.kind === 'ParentStopped' ? [e.event.reason] : []));
+    expect(stopped).toEqual([refused.at(-1)!.replace('place 5 market: ', '')]);
+    // Nothing was refused by the venue, and the parent filled all but the 5 lots.
+    const children = r.run.ledger.childrenOf(parentOrderId('p'));
+    expect(children.length).toBeGreaterThan(1);
+    expect(children.filter((o) => o.status === 'rejected')).toEqual([]);
+    expect(r.run.ledger.parents.get(parentOrderId('p'))?.totals.filled).toBe(r.qty - 5);
+    checkRun(market, r);
+  });
+});
+
+describe("an algorithm's early stops", () => {
+  /** Places a market child of 0.01 BTC (about 610 USDT) every 10 s, from the start. */
+  const steady = (): ExecAlgorithm => ({
+    decide: (ctx) =>
+      ctx.trigger === 'start' || ctx.trigger === 'wake' || ctx.trigger === 'resume'
+        ? {
+            intents: ctx.parent.room >= 1000 ? [{ kind: 'place', qty: 1000, type: 'market' }] : [],
+            wakeAt: ctx.now + 10_000,
+          }
+        : {},
+  });
+  const market: Case = { ...QUIET_CASE, type: 'market' };
+  const stoppedWith = (r: ReturnType<typeof simulate>) =>
+    r.all.flatMap((e) => (e.event.kind === 'ParentStopped' ? [e.event.reason] : []));
+  const refusedWith = (r: ReturnType<typeof simulate>) =>
+    r.all.flatMap((e) => (e.event.kind === 'AlgoIntentRefused' ? [`${e.event.intent}: ${e.event.reason}`] : []));
+  const placedAt = (r: ReturnType<typeof simulate>) =>
+    r.run.ledger
+      .childrenOf(parentOrderId('p'))
+      .map((o) => o.request.scheduledTime - r.run.ledger.parents.get(parentOrderId('p'))!.createdAt);
+
+  it('stops the parent when the price moved too far from the start, as a TWAP does, its next child refused', () => {
+    for (const restarts of [[], ['{ at: PT1M, downtime: PT10S }']]) {
+      const c: Case = { ...market, restarts, faults: ['{ kind: price_jump, at: PT2M, bps: 150 }'] };
+      const r = simulate(c, steady);
+      const reasons = stoppedWith(r);
+      expect(reasons).toHaveLength(1);
+      expect(reasons[0]).toMatch(/^price moved 1\.\d{3}% from the start, more than 1\.000%$/);
+      expect(refusedWith(r)).toEqual([`place 1000 market: early stop: ${reasons[0]}`]);
+      // Children every 10 s until the jump (none while the process was down), none after it.
+      const at = placedAt(r);
+      expect(Math.max(...at)).toBeLessThan(2 * 60_000);
+      expect(at.length).toBeGreaterThanOrEqual(restarts.length === 0 ? 12 : 10);
+      checkRun(c, r);
+    }
+  });
+
+  it('stops the parent when the spread is wider than its maximum', () => {
+    const c: Case = { ...market, faults: ['{ kind: spread_shift, from: PT1M, until: PT3M, factor: 40000 }'] };
+    const r = simulate(c, steady);
+    expect(stoppedWith(r)).toEqual([expect.stringMatching(/^spread \d+\.\d{3}% wider than 0\.500%$/)]);
+    expect(Math.max(...placedAt(r))).toBeLessThan(60_000);
+    checkRun(c, r);
+  });
+
+  it('stops an iceberg the same way when the price ran away from its pegged child', () => {
+    const c: Case = {
+      ...market,
+      algo: '{ kind: iceberg, displayMin: "0.002", displayMax: "0.002", peg: touch, repegTicks: 1, checkEvery: PT2S, end: complete }',
+      faults: ['{ kind: price_jump, at: PT30S, bps: 150 }'],
+    };
+    const r = simulate(c);
+    expect(stoppedWith(r)).toEqual([
+      expect.stringMatching(/^price moved 1\.\d{3}% from the start, more than 1\.000%$/),
+    ]);
+    expect(placedAt(r).length).toBeGreaterThan(1);
+    expect(Math.max(...placedAt(r))).toBeLessThan(30_000);
+    expect(r.run.ledger.parents.get(parentOrderId('p'))?.totals.filled).toBeLessThan(r.qty);
+    checkRun(c, r);
+  });
+
+  it('keeps placing children through a calm market', () => {
+    const r = simulate(market, steady);
+    expect(stoppedWith(r)).toEqual([]);
+    expect(placedAt(r).length).toBeGreaterThan(20);
   });
 });

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { LogEntry } from '../../src/core/model/events.ts';
 import type { RunReport } from '../../src/runtime/backtest-run.ts';
 import { parseScenario, ScenarioError } from '../../src/scenario/load-scenario.ts';
+import { formatReport } from '../../src/cli/format-report.ts';
 import { runLogged } from '../support/logged-run.ts';
 
 const VWAP = readFileSync('examples/algorithms/vwap-open.yaml', 'utf8');
@@ -109,13 +110,25 @@ describe('what the plan stores and the report says', () => {
     const sizes = children(run(VWAP).log, 'vwap-buy').map((c) => c.qty);
     expect(sizes).toEqual([36, 35, 33, 32, 30, 29, 28, 27, 25, 25]);
     expect(report.parents.find((p) => p.id === 'vwap-buy')?.algo).toBe('vwap');
+    expect(report.parents.find((p) => p.id === 'vwap-buy')?.profile).toBe(
+      "the U-shaped default of the exchange's sessions",
+    );
+    expect(formatReport(report, false)).toContain(
+      "    vwap (profile: the U-shaped default of the exchange's sessions): ",
+    );
   });
 
   it('on a 24/7 venue the default profile is flat, and a given one is stored with its weights', () => {
     const binance = IS.replace(/algo: .*\n/, 'algo: { kind: vwap }\n');
-    expect(run(binance).of('TwapPlanned')[0]!.event.trajectory).toEqual({ kind: 'vwap', profile: 'flat' });
+    const flat = run(binance);
+    expect(flat.of('TwapPlanned')[0]!.event.trajectory).toEqual({ kind: 'vwap', profile: 'flat' });
+    expect(flat.report.parents[0]!.profile).toBe('flat (a 24/7 market without history)');
     const given = IS.replace(/algo: .*\n/, 'algo: { kind: vwap, profile: [3, 1, 1, 3] }\n');
-    const { of, log } = run(given);
+    const { of, log, report } = run(given);
+    expect(report.parents[0]!.profile).toBe('given with the order (4 weights)');
+    expect(formatReport(report, false)).toContain(
+      '    vwap (profile: given with the order (4 weights)): 10/10 slices sent',
+    );
     expect(of('TwapPlanned')[0]!.event.trajectory).toEqual({ kind: 'vwap', profile: 'given', weights: [3, 1, 1, 3] });
     // 10 slices over 4 buckets: 3/8 of the order by a quarter of the horizon... front and back heavy.
     const sizes = children(log, 'is-sell').map((c) => c.qty);
@@ -126,6 +139,7 @@ describe('what the plan stores and the report says', () => {
 
   it('implementation shortfall stores its inputs and kappa, front-loads, and at urgency 0 plans exactly the TWAP', () => {
     const { report, of, log } = run(IS);
+    expect(report.parents[0]!.profile).toBeNull();
     const t = of('TwapPlanned')[0]!.event.trajectory;
     expect(t).toMatchObject({ kind: 'almgren-chriss', urgency: 0.05, volatility: 0.02, impact: 0.001 });
     expect(t?.kind === 'almgren-chriss' && t.kappaPerSecond).toBeCloseTo(Math.sqrt((0.05 * 0.0004) / 3600 / 0.001), 12);

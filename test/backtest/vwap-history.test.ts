@@ -13,6 +13,7 @@ import { venueRules } from '../../src/core/venues/index.ts';
 import { backtestVolumeHistory } from '../../src/host/backtest-history.ts';
 import { buildVenue } from '../../src/scenario/build-venue.ts';
 import { parseScenario, ScenarioError } from '../../src/scenario/load-scenario.ts';
+import { formatReport } from '../../src/cli/format-report.ts';
 import { runLogged } from '../support/logged-run.ts';
 
 const TEXT = readFileSync('examples/algorithms/vwap-history.yaml', 'utf8');
@@ -30,6 +31,10 @@ describe('a backtest VWAP with a profile from history', () => {
       profile: 'history',
       history: { days: 3, daysUsed: 3, source: 'the market model' },
     });
+    expect(report.parents[0]!.profile).toBe('history over the 3 days before the start, from the market model');
+    expect(formatReport(report, false)).toContain(
+      '    vwap (profile: history over the 3 days before the start, from the market model): ',
+    );
     // The weights are the model's own minutes: drawn again the same way, over the windows of the
     // three previous NYSE sessions at the horizon's offset from the open.
     const scenario = parseScenario(TEXT, 'inline.yaml').scenario;
@@ -75,7 +80,10 @@ describe('a backtest VWAP with a profile from history', () => {
       /market:\n(?: {2}.*\n)+/,
       'market:\n  model: static_book\n  bids: [["214.90", "1000"]]\n  asks: [["215.00", "1000"]]\n',
     );
-    const { of } = run(text);
+    const { of, report } = run(text);
+    expect(report.parents[0]!.profile).toBe(
+      "the U-shaped default of the exchange's sessions (history over 3 days asked for: volume in the horizon's time of day on 0 of the 3 previous days asked (at least 2 needed))",
+    );
     expect(of('TwapPlanned')[0]!.event.trajectory).toEqual({
       kind: 'vwap',
       profile: 'u-shaped',

@@ -15,6 +15,7 @@ import { ticksToPrice } from '../model/instrument.ts';
 import { isTerminal } from '../model/order-status.ts';
 import type { OrderState } from '../order/apply-event.ts';
 import { committedLots } from '../order/order-ledger.ts';
+import { belowMinNotional, remainderBelowMinimum } from './min-notional.ts';
 import { chaseEveryMs, offTouch, passivePrice, type Placement } from './placement.ts';
 import type { SchedulerOps } from './scheduler-ops.ts';
 import { replacementClientOrderId } from './twap-client-order-id.ts';
@@ -155,7 +156,10 @@ export class ChildChaser {
       const top = this.ops.marketData.topOfBook(this.ops.instrument.symbol);
       const wanted = passivePrice(this.plan.side, top, p.offsetTicks, this.worst);
       const price = o.request.limitPrice ?? null;
-      if (offTouch(price, wanted, p.thresholdTicks)) {
+      // A child whose unfilled part the venue would refuse at the new price is left working at
+      // its own: a replacement could not go out.
+      const unfilled = o.request.qty - o.filledQty;
+      if (offTouch(price, wanted, p.thresholdTicks) && !belowMinNotional(this.ops.instrument, unfilled, wanted)) {
         this.replace(i, o, wanted as number, chain.length + 1);
         this.ops.clock.post(() => this.check(i), Math.min(POLL_MS, this.everyMs));
         return;
@@ -233,6 +237,18 @@ export class ChildChaser {
     const blocked = this.ops.blocked(id, qty);
     if (blocked) {
       this.ops.cancelChild(id, blocked);
+      return;
+    }
+    // What the venue would refuse is not sent: carried to the next slice, or, at the last one,
+    // the parent ends short with the reason.
+    if (belowMinNotional(this.ops.instrument, qty, price)) {
+      if (i < this.plan.slices.length - 1) {
+        this.ops.cancelChild(id, 'below the minimum notional: carried to the next slice');
+        return;
+      }
+      const reason = remainderBelowMinimum(this.ops.instrument, qty, price);
+      this.ops.cancelChild(id, reason);
+      this.host.stop(reason);
       return;
     }
     if (qty !== o.request.qty || price !== (o.request.limitPrice ?? null))

@@ -17,6 +17,7 @@ function ctx(over: {
   bid?: number | null;
   ask?: number | null;
   u?: number;
+  minNotional?: number;
 }): AlgoContext {
   return {
     now: 1000,
@@ -32,6 +33,7 @@ function ctx(over: {
       endTime: 60_000,
       filledQty: 0,
       room: over.room ?? 100,
+      minNotional: over.minNotional ?? 0,
       params: { ...base, ...over.params },
     },
     market: {
@@ -80,6 +82,18 @@ describe('iceberg', () => {
         },
       ),
     );
+  });
+
+  it('shows with its child a remainder the venue would refuse on its own, never leaving it behind', () => {
+    // The minimum is 10,000 ticks x lots: 10 lots at the limit of 1,000, 11 at the bid of 990.
+    const qty = (over: Parameters<typeof ctx>[0]) =>
+      (iceberg.decide(ctx({ minNotional: 10_000, ...over })).intents?.[0] as PlaceIntent).qty;
+    expect(qty({ room: 15 })).toBe(15); // 10 shown would leave 5 (5,000)
+    expect(qty({ room: 20 })).toBe(10); // leaves 10 (10,000): shown as drawn
+    expect(qty({ room: 8 })).toBe(8); // all that is left: the runner decides what the venue takes
+    expect(qty({ room: 20, params: { peg: { to: 'touch' } } })).toBe(20); // 10 at 990 (9,900) would be left
+    expect(qty({ room: 21, params: { peg: { to: 'touch' } } })).toBe(10);
+    expect(qty({ room: 15, minNotional: 0 })).toBe(10);
   });
 
   it('replenishes at the limit once the displayed child has ended', () => {

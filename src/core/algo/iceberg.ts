@@ -5,7 +5,8 @@
 // and re-pegged when the peg moved `repegTicks` or more from the child's price (looked at every
 // `checkEveryMs`). At the horizon its working child is cancelled; with `end: complete` what is
 // left then goes out once as a market child (an IOC limit at the parent's limit), with `stop` it
-// is left unfilled. An algorithm on the intent runner (intent-runner.ts).
+// is left unfilled. A remainder the venue would refuse on its own (under the minimum notional)
+// goes with the child before it. An algorithm on the intent runner (intent-runner.ts).
 import type { AlgoContext, AlgoDecision, ChildIntent, ExecAlgorithm, Peg } from './intent-algorithm.ts';
 import { TwapPlanError } from './twap-slicer.ts';
 
@@ -112,11 +113,13 @@ export const iceberg: ExecAlgorithm = {
     if (room === 0) return {};
     const span = p.displayMax - p.displayMin + 1;
     const display = p.displayMin + (span > 1 ? Math.floor(ctx.random() * span) : 0);
-    const qty = Math.min(display, room);
-    if (p.peg !== undefined) {
-      if (pegged(ctx, p.peg) === null) return { wakeAt: ctx.now + p.checkEveryMs };
-      return { intents: [{ kind: 'place', qty, type: 'limit', peg: p.peg }], wakeAt };
-    }
-    return { intents: [{ kind: 'place', qty, type: 'limit', price: ctx.parent.limitPrice as number }] };
+    const price = p.peg !== undefined ? pegged(ctx, p.peg) : ctx.parent.limitPrice;
+    if (price === null) return { wakeAt: ctx.now + p.checkEveryMs };
+    // What this child would leave behind, when the venue would refuse it as a child of its own
+    // (below the minimum notional at this price), goes with this child.
+    let qty = Math.min(display, room);
+    if (qty < room && (room - qty) * price < ctx.parent.minNotional) qty = room;
+    if (p.peg !== undefined) return { intents: [{ kind: 'place', qty, type: 'limit', peg: p.peg }], wakeAt };
+    return { intents: [{ kind: 'place', qty, type: 'limit', price }] };
   },
 };

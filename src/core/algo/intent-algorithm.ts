@@ -75,6 +75,9 @@ export interface AlgoParent {
   /** Lots a new child may still take: the parent's qty less what its children filled and what
    *  they may still fill. */
   readonly room: number;
+  /** The instrument's minimum notional in ticks x lots: a child of q lots at p ticks the venue
+   *  takes only when q x p is at least this (the runner refuses one below it). */
+  readonly minNotional: number;
   /** The algorithm's parameters as the plan stored them. */
   readonly params: unknown;
 }

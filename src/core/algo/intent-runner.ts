@@ -8,6 +8,12 @@
 // - every child goes out through the engine's sender, the one a single order or a TWAP slice
 //   takes: cancel requested, kill switch, breaker, venue hours; its price is never worse than the
 //   parent's limit or never-worse price (a market child of such a parent is an IOC limit at it);
+// - a new child is held to the parent's early stops, as a TWAP's slice is (early-stops.ts: no
+//   two-sided market, spread, price move since the start, displayed liquidity): when one says
+//   stop, the child is refused and the parent stopped with the reason, its open children cancelled;
+// - a child the venue would refuse for its minimum notional (valued at its limit price, else the
+//   touch it takes) is refused before it leaves; when it is all the parent has left, with no
+//   child open or unconfirmed, the parent stops with "remainder below the minimum notional";
 // - client order ids the node derives from the parent and the child's number (1, 2, 3...), each
 //   child stored (OrderCreated, committed) before it is sent, so a restarted process knows every
 //   number used and every child sent, and never sends an id twice;
@@ -40,6 +46,8 @@ import type {
   Peg,
   PlaceIntent,
 } from './intent-algorithm.ts';
+import { earlyStopReason, type EarlyStops } from './early-stops.ts';
+import { belowMinNotional, remainderBelowMinimum } from './min-notional.ts';
 
 export interface RunnerOps {
   readonly clock: Clock;
@@ -74,6 +82,11 @@ export interface RunnerPlan extends AlgoRef {
   readonly endTime: number;
   /** Ticks: no child is priced worse (the parent's limit or never-worse price); null: none. */
   readonly worstPrice: number | null;
+  /** The early stops every new child is held to, as a TWAP's slices are (early-stops.ts; its
+   *  never-worse price is worstPrice); absent: none (a plan logged before they were stored). */
+  readonly stops?: Omit<EarlyStops, 'worstPrice'>;
+  /** The mid when the parent started, for the price-move stop; null: none. */
+  readonly arrivalMid?: number | null;
 }
 
 /** Decisions at one instant past which the algorithm is taken to loop, and the parent stopped. */
@@ -236,6 +249,7 @@ export class IntentRunner {
     // A replaced child that ended: its replacement goes out before the algorithm is asked.
     let placed = 0;
     if (trigger === 'ended' && child !== null) placed += this.placeReplacement(child);
+    if (this.done) return;
     const ctx = this.context(trigger, child, now);
     let decision: AlgoDecision;
     try {
@@ -308,6 +322,7 @@ export class IntentRunner {
         endTime: this.plan.endTime,
         filledQty: totals.filled,
         room: this.room(),
+        minNotional: instrument.minNotionalUnits,
         params: this.plan.params,
       },
       market: { bid: top.bid, ask: top.ask, bidQty: top.bidQty, askQty: top.askQty },
@@ -381,6 +396,20 @@ export class IntentRunner {
     const { ledger, clock, instrument } = this.ops;
     const parent = ledger.parents.get(this.plan.parentId);
     if (!parent) return 0;
+    // The early stops a TWAP's slice is held to: the child is refused and the parent stopped
+    // with the same reason (its open children cancelled), before anything else is decided.
+    const stops = this.plan.stops;
+    if (stops !== undefined) {
+      const top = this.ops.marketData.topOfBook(instrument.symbol);
+      const reason = earlyStopReason(stops, this.plan.side, top, this.plan.arrivalMid ?? null, () =>
+        this.ops.marketData.noQuoteReason?.(instrument.symbol),
+      );
+      if (reason !== null) {
+        this.refuse(text, 'refused', `early stop: ${reason}`);
+        this.stop(reason);
+        return 0;
+      }
+    }
     const room = this.room();
     if (room === 0) {
       this.refuse(text, 'refused', 'nothing left: what the children filled and may still fill is the parent qty');
@@ -418,6 +447,25 @@ export class IntentRunner {
         this.refuse(text, 'refused', 'price below one tick');
         return 0;
       }
+    }
+    // Valued as the venue values it (its limit price, else the touch it takes): what the venue
+    // would refuse is not sent. When it is all the parent has left and nothing else may still
+    // fill, nothing ever can be: the parent ends short with the reason.
+    const top = price === null ? this.ops.marketData.topOfBook(instrument.symbol) : null;
+    const valued = price ?? (top === null ? null : buy ? top.ask : top.bid);
+    if (belowMinNotional(instrument, qty, valued)) {
+      const whole = qty === room && parent.totals.open === 0 && room === this.plan.qty - parent.totals.committed;
+      if (whole) {
+        const reason = remainderBelowMinimum(instrument, qty, valued as number);
+        this.refuse(text, 'refused', reason);
+        this.stop(reason);
+      } else
+        this.refuse(
+          text,
+          'refused',
+          remainderBelowMinimum(instrument, qty, valued as number, 'below the minimum notional'),
+        );
+      return 0;
     }
     const handle = this.nextHandle++;
     const id = algoClientOrderId(this.plan, handle, this.ops.clientIdMaxLength);

@@ -104,7 +104,7 @@ const inst = makeInstrument({ symbol: 'T', tickSize: '1', lotSize: '1', minNotio
 const parentId = parentOrderId('p');
 
 /** A chased buy of 100 lots in 5 slices, 10 s apart, on a ledger this test plays the venue for. */
-function chased(placement: Placement, worst?: number) {
+function chased(placement: Placement, worst?: number, instrument = inst) {
   const clock = new VirtualClock(0);
   const ledger = new OrderLedger();
   let seq = 0;
@@ -118,7 +118,7 @@ function chased(placement: Placement, worst?: number) {
     startTime: 0,
     durationMs: 50_000,
     intervalMs: 10_000,
-    instrument: inst,
+    instrument,
     referencePrice: 100,
     childType: 'market',
   });
@@ -168,7 +168,7 @@ function chased(placement: Placement, worst?: number) {
     clock,
     ledger,
     marketData: market,
-    instrument: inst,
+    instrument,
     record,
     blocked: () => null,
     send: (id) => {
@@ -221,6 +221,71 @@ function chased(placement: Placement, worst?: number) {
     cancelled: (id: ClientOrderId) => record({ kind: 'CancelReport', clientOrderId: id }),
   };
 }
+
+describe('a chaser and the minimum notional', () => {
+  // 1 tick x 1 lot = 1 unit, the minimum 1,000: 20-lot slices at 100 are worth 2,000.
+  const minInst = makeInstrument({ symbol: 'T', tickSize: '1', lotSize: '1', minNotional: '1000' });
+  const stopReasons = (t: ReturnType<typeof chased>) => t.ledger.parents.get(parentId)?.stopReason ?? null;
+
+  it('leaves a child working at its price when what it has unfilled could not go out re-priced', () => {
+    const t = chased(CHASER, undefined, minInst);
+    t.scheduler.start();
+    t.clock.advanceTo(0);
+    const first = t.children[0] as ClientOrderId;
+    t.fill(first, 12); // 8 left: 880 at 110
+    t.move(110);
+    t.clock.advanceTo(3_000);
+    expect(t.ledger.order(replacementClientOrderId(first, 1, 36))).toBeUndefined();
+    expect(t.ledger.order(first)?.status).toBe('partially_filled');
+    // With 10 left (1,100 at 110) it is chased.
+    const u = chased(CHASER, undefined, minInst);
+    u.scheduler.start();
+    u.clock.advanceTo(0);
+    u.fill(u.children[0] as ClientOrderId, 10);
+    u.move(110);
+    u.clock.advanceTo(1_000);
+    expect(u.ledger.order(replacementClientOrderId(u.children[0] as ClientOrderId, 1, 36))?.status).toBe('pending_new');
+  });
+
+  /** Slice k's child (0-based) filled 5 lots, chased at 110, then 8 more fill before its cancel
+   *  lands: its replacement would carry 7 lots (770). */
+  function shortReplacement(k: number) {
+    const t = chased(CHASER, undefined, minInst);
+    t.scheduler.start();
+    for (let i = 0; i < k; i++) {
+      t.clock.advanceTo(i * 10_000);
+      t.fill(t.children[i] as ClientOrderId, 20);
+    }
+    t.clock.advanceTo(k * 10_000);
+    const child = t.children[k] as ClientOrderId;
+    t.fill(child, 5);
+    t.move(110);
+    t.clock.advanceTo(k * 10_000 + 1_000);
+    const r1 = replacementClientOrderId(child, 1, 36);
+    expect(t.ledger.order(r1)?.status).toBe('pending_new');
+    t.fill(child, 8);
+    t.cancelled(child);
+    t.clock.advanceTo(k * 10_000 + 2_000);
+    return { t, r1 };
+  }
+
+  it('carries a replacement the venue would refuse to the next slice, never sent', () => {
+    const { t, r1 } = shortReplacement(0);
+    expect(t.sends.map((x) => x.id)).not.toContain(r1);
+    expect(t.ledger.order(r1)?.status).toBe('canceled');
+    expect(stopReasons(t)).toBeNull();
+    t.clock.advanceTo(10_000);
+    expect(t.ledger.order(t.children[1] as ClientOrderId)?.request.qty).toBe(27); // 20 + the 7 carried
+  });
+
+  it('at the last slice, ends the parent with the reason instead of sending it', () => {
+    const { t, r1 } = shortReplacement(4);
+    expect(t.sends.map((x) => x.id)).not.toContain(r1);
+    expect(t.ledger.order(r1)?.status).toBe('canceled');
+    expect(stopReasons(t)).toBe('remainder below the minimum notional: 7 at 110 is 770, under 1000');
+    expect(t.ledger.parents.get(parentId)?.totals.filled).toBe(93);
+  });
+});
 
 const CHASER: Placement = { kind: 'chaser', offsetTicks: 0, thresholdTicks: 2, everyMs: 1_000, maxChases: 3 };
 

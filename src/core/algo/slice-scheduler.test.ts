@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../clock/virtual-clock.ts';
 import type { ExecEvent } from '../model/events.ts';
 import { clientOrderId, parentOrderId, symbol, type ClientOrderId } from '../model/ids.ts';
-import { makeInstrument } from '../model/instrument.ts';
+import { makeInstrument, type Instrument } from '../model/instrument.ts';
 import { OrderLedger } from '../order/order-ledger.ts';
 import type { MarketDataPort } from '../ports/broker.ts';
 import { SliceScheduler, type SchedulerOps } from './slice-scheduler.ts';
@@ -15,7 +15,20 @@ import { ParticipationTarget } from './participation.ts';
 const inst = makeInstrument({ symbol: 'T', tickSize: '1', lotSize: '1', minNotional: '0' });
 const parentId = parentOrderId('p');
 
-function setup(clock: VirtualClock, volumeAt?: (t: number) => number, end: 'complete' | 'stop' = 'complete') {
+interface Book {
+  bid: number;
+  ask: number;
+}
+
+function setup(
+  clock: VirtualClock,
+  volumeAt?: (t: number) => number,
+  end: 'complete' | 'stop' = 'complete',
+  opts: { instrument?: Instrument; book?: Book; qty?: number } = {},
+) {
+  const instrument = opts.instrument ?? inst;
+  const book: Book = opts.book ?? { bid: 99, ask: 101 };
+  const qty = opts.qty ?? 100;
   const ledger = new OrderLedger();
   let seq = 0;
   const log: ExecEvent[] = [];
@@ -26,11 +39,11 @@ function setup(clock: VirtualClock, volumeAt?: (t: number) => number, end: 'comp
   };
   const plan = planTwapSlices({
     side: 'buy',
-    qty: 100,
+    qty,
     startTime: clock.now(),
     durationMs: 50_000,
     intervalMs: 10_000,
-    instrument: inst,
+    instrument,
     referencePrice: 100,
     childType: 'market',
   });
@@ -39,7 +52,7 @@ function setup(clock: VirtualClock, volumeAt?: (t: number) => number, end: 'comp
     parentId,
     symbol: 'T',
     side: 'buy',
-    qty: 100,
+    qty,
     type: 'market',
     tif: 'IOC',
     limitPrice: null,
@@ -70,7 +83,7 @@ function setup(clock: VirtualClock, volumeAt?: (t: number) => number, end: 'comp
   });
   const sent: ClientOrderId[] = [];
   const market: MarketDataPort = {
-    topOfBook: () => ({ bid: 99, bidQty: 1000, ask: 101, askQty: 1000 }),
+    topOfBook: () => ({ bid: book.bid, bidQty: 1000, ask: book.ask, askQty: 1000 }),
     window: (_s, _from, to) => ({ vwap: null, twapMid: null, volume: volumeAt?.(to) ?? 0 }),
     lastUpdateAt: () => null,
   };
@@ -78,7 +91,7 @@ function setup(clock: VirtualClock, volumeAt?: (t: number) => number, end: 'comp
     clock,
     ledger,
     marketData: market,
-    instrument: inst,
+    instrument,
     record,
     blocked: () => null,
     send: (id) => {
@@ -105,7 +118,7 @@ function setup(clock: VirtualClock, volumeAt?: (t: number) => number, end: 'comp
           ourFilled: () => ledger.parents.get(parentId)?.totals.filled ?? 0,
         }),
   );
-  return { ledger, scheduler, sent, children, log, record };
+  return { ledger, scheduler, sent, children, log, record, plan };
 }
 
 describe('SliceScheduler', () => {
@@ -182,5 +195,63 @@ describe('SliceScheduler', () => {
     clock.runUntilIdle();
     expect(sent.map((id) => ledger.order(id)?.request.qty)).toEqual([10, 30, 30]);
     // 70 of the 700 traded lots by the end: the last 30 of the 100 stay unsent.
+  });
+});
+
+describe('SliceScheduler and the minimum notional', () => {
+  // 1 tick x 1 lot = 1 unit; the minimum is 1,000: at the ask of 101 a slice needs 10 lots, so 50
+  // lots are planned as five slices of 10 (1,010 each, just above it).
+  const minInst = makeInstrument({ symbol: 'T', tickSize: '1', lotSize: '1', minNotional: '1000' });
+
+  function fallingAt(fallAt: number) {
+    const clock = new VirtualClock(0);
+    const book = { bid: 99, ask: 101 };
+    const s = setup(clock, undefined, 'complete', { instrument: minInst, book, qty: 50 });
+    expect(s.plan.slices.map((x) => x.qty)).toEqual([10, 10, 10, 10, 10]);
+    clock.schedule(() => {
+      book.bid = 93;
+      book.ask = 95;
+    }, fallAt);
+    s.scheduler.start();
+    clock.runUntilIdle();
+    const skipped = s.log.flatMap((e) => (e.kind === 'SliceSkipped' ? [`${e.sliceNum}: ${e.reason}`] : []));
+    const stopped = s.log.flatMap((e) => (e.kind === 'ParentStopped' ? [e.reason] : []));
+    return { ...s, skipped, stopped, sentQty: s.sent.map((id) => s.ledger.order(id)?.request.qty) };
+  }
+
+  it('carries a slice the fall took below the minimum, and ends the parent at a last slice it took below, unsent', () => {
+    const r = fallingAt(15_000);
+    // Slice 3 (10 lots at 95: 950) waits for slice 4, which sends 20; slice 5 has nothing to
+    // carry into: its 10 lots are worth 950 and are never sent.
+    expect(r.sentQty).toEqual([10, 10, 20]);
+    expect(r.skipped).toEqual([
+      '3: below the minimum notional: carried to the next slice',
+      '5: remainder below the minimum notional: 10 at 95 is 950, under 1000',
+    ]);
+    expect(r.stopped).toEqual(['remainder below the minimum notional: 10 at 95 is 950, under 1000']);
+    expect(r.ledger.order(r.children[4] as ClientOrderId)?.status).toBe('canceled');
+    expect(r.ledger.parents.get(parentId)?.stopReason).toBe(r.stopped[0]);
+    expect(r.scheduler.finished).toBe(true);
+  });
+
+  it('sends a last slice at or above the minimum as planned', () => {
+    const r = fallingAt(60_000);
+    expect(r.sentQty).toEqual([10, 10, 10, 10, 10]);
+    expect(r.skipped).toEqual([]);
+    expect(r.stopped).toEqual([]);
+  });
+
+  it('ends a tape-following parent whose last slice would complete it with less than the minimum', () => {
+    const clock = new VirtualClock(0);
+    const volumes: Record<number, number> = { 0: 0, 10_000: 100, 20_000: 200, 30_000: 450, 40_000: 450 };
+    const s = setup(clock, (t) => volumes[t] ?? 0, 'complete', { instrument: minInst, qty: 50 });
+    s.scheduler.start();
+    clock.runUntilIdle();
+    // 10% of the tape: 10, 10 and 25 lots; the 5 left for the last slice are worth 505.
+    expect(s.sent.map((id) => s.ledger.order(id)?.request.qty)).toEqual([10, 10, 25]);
+    expect(s.log.flatMap((e) => (e.kind === 'ParentStopped' ? [e.reason] : []))).toEqual([
+      'remainder below the minimum notional: 5 at 101 is 505, under 1000',
+    ]);
+    expect(s.scheduler.finished).toBe(true);
   });
 });

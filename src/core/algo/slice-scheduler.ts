@@ -7,6 +7,7 @@
 import type { ParentOrderId } from '../model/ids.ts';
 import type { ClientOrderId } from '../model/ids.ts';
 import { ticksToPrice } from '../model/instrument.ts';
+import { belowMinNotional, remainderBelowMinimum } from './min-notional.ts';
 import { isTerminal } from '../model/order-status.ts';
 import type { OrderState } from '../order/apply-event.ts';
 import { committedLots } from '../order/order-ledger.ts';
@@ -14,22 +15,11 @@ import type { TwapPlan } from './twap-slicer.ts';
 import type { ParticipationTarget } from './participation.ts';
 import type { SchedulerOps } from './scheduler-ops.ts';
 import { ChildChaser, type LoggedReplacement } from './child-chaser.ts';
+import { earlyStopReason, type EarlyStops } from './early-stops.ts';
 import { crosses, crossPrice, passivePrice, type Placement } from './placement.ts';
 
 export type { SchedulerOps } from './scheduler-ops.ts';
-
-export interface EarlyStops {
-  /** Stop when (ask - bid) / mid exceeds this fraction (default 0.005). */
-  readonly maxSpread: number;
-  /** Stop when the mid moved more than this fraction from the start (default 0.01). */
-  readonly maxPriceDeviation: number;
-  /** Stop when the displayed quantity on the side we take is below this many lots; 0 = off. */
-  readonly minLiquidity: number;
-  /** Ticks: the price the parent never pays worse than (a buy's most, a sell's least). A market
-   *  parent's slices are IOC limits at it, sent only while the touch is at or better than it
-   *  (else skipped, their quantity carried); a limit child's price is held to it. Absent: none. */
-  readonly worstPrice?: number;
-}
+export type { EarlyStops } from './early-stops.ts';
 
 /** How a TWAP with carry catches up after a restart. */
 export interface CatchUp {
@@ -246,14 +236,26 @@ export class SliceScheduler {
       if (last) this.done = true;
       return;
     }
+    const limitPrice = this.placement === null ? this.limitPrice(top) : this.placedPrice(i, last, top);
+    const stopPrice = this.placement === null ? this.stopPrice(top) : null;
+    const inst = this.ops.instrument;
+    // A child is valued as the venue values it: at its limit or stop price, else at the touch it
+    // takes. Below the plan's minimum (or the venue's, at that price) a slice is carried to the
+    // next one; the last slice has none to carry into, so what the venue would refuse is not
+    // sent and the parent ends short with the reason (never made larger than what is left).
     const price = this.referencePrice(top);
-    if (!last && price !== null && price * qty < this.plan.minNotionalUnits) {
+    const valued = limitPrice ?? stopPrice ?? price;
+    if (!last && price !== null && (price * qty < this.plan.minNotionalUnits || belowMinNotional(inst, qty, valued))) {
       this.skip(i, 'below the minimum notional: carried to the next slice');
       return;
     }
+    if (last && belowMinNotional(inst, qty, valued)) {
+      const reason = remainderBelowMinimum(inst, qty, valued as number);
+      this.skip(i, reason);
+      this.stop(reason);
+      return;
+    }
     const child = this.child(i);
-    const limitPrice = this.placement === null ? this.limitPrice(top) : this.placedPrice(i, last, top);
-    const stopPrice = this.placement === null ? this.stopPrice(top) : null;
     if (
       qty !== child.request.qty ||
       limitPrice !== (child.request.limitPrice ?? null) ||
@@ -394,25 +396,10 @@ export class SliceScheduler {
   }
 
   private earlyStop(top: { bid: number | null; ask: number | null; bidQty: number; askQty: number }): string | null {
-    const { bid, ask } = top;
-    if (bid === null || ask === null) {
-      // The quote fallback says why when it is the one holding the quote back (the primary path
-      // failed and its newest quote is too old).
-      return this.ops.marketData.noQuoteReason?.(this.ops.instrument.symbol) ?? 'no two-sided market';
-    }
-    const mid = (bid + ask) / 2;
-    const spread = (ask - bid) / mid;
-    if (spread > this.stops.maxSpread)
-      return `spread ${(spread * 100).toFixed(3)}% wider than ${(this.stops.maxSpread * 100).toFixed(3)}%`;
-    if (this.startMid !== null) {
-      const moved = Math.abs(mid - this.startMid) / this.startMid;
-      if (moved > this.stops.maxPriceDeviation) {
-        return `price moved ${(moved * 100).toFixed(3)}% from the start, more than ${(this.stops.maxPriceDeviation * 100).toFixed(3)}%`;
-      }
-    }
-    const depth = this.plan.side === 'buy' ? top.askQty : top.bidQty;
-    if (this.stops.minLiquidity > 0 && depth < this.stops.minLiquidity)
-      return `displayed liquidity ${depth} lots below the floor of ${this.stops.minLiquidity}`;
-    return null;
+    // The quote fallback says why when it is the one holding the quote back (the primary path
+    // failed and its newest quote is too old).
+    return earlyStopReason(this.stops, this.plan.side, top, this.startMid, () =>
+      this.ops.marketData.noQuoteReason?.(this.ops.instrument.symbol),
+    );
   }
 }

@@ -19,6 +19,7 @@ export function algoPlanned(plan: RunnerPlan): AlgoPlanned {
     startTime: plan.startTime,
     endTime: plan.endTime,
     worstPrice: plan.worstPrice,
+    ...(plan.stops !== undefined ? { stops: plan.stops } : {}),
   };
 }
 
@@ -41,11 +42,16 @@ export interface LoggedAlgo {
 
 /** The intent-driven parents of a log, with their last memo. */
 export function algosFromLog(entries: readonly LogEntry[]): Map<ParentOrderId, LoggedAlgo> {
-  const parents = new Map<string, { symbol: string; side: 'buy' | 'sell'; qty: number }>();
+  const parents = new Map<string, { symbol: string; side: 'buy' | 'sell'; qty: number; mid: number | null }>();
   const out = new Map<ParentOrderId, LoggedAlgo>();
   for (const { event: e } of entries) {
     if (e.kind === 'ParentOrderCreated' && e.route === 'algo')
-      parents.set(e.parentId, { symbol: e.symbol, side: e.side, qty: e.qty });
+      parents.set(e.parentId, {
+        symbol: e.symbol,
+        side: e.side,
+        qty: e.qty,
+        mid: e.arrivalBid !== null && e.arrivalAsk !== null ? (e.arrivalBid + e.arrivalAsk) / 2 : null,
+      });
     else if (e.kind === 'AlgoPlanned') {
       const p = parents.get(e.parentId);
       if (p === undefined) continue;
@@ -62,6 +68,7 @@ export function algosFromLog(entries: readonly LogEntry[]): Map<ParentOrderId, L
           algo: e.algo,
           ...(e.module !== undefined ? { module: e.module } : {}),
           params: e.params,
+          ...(e.stops !== undefined ? { stops: e.stops, arrivalMid: p.mid } : {}),
         },
         memo: null,
       });

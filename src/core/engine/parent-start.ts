@@ -166,6 +166,8 @@ export class ParentStarter {
       startTime: now,
       endTime: now + durationMs,
       worstPrice,
+      stops: earlyStopsOf((req.twap ?? this.deps.engine.routing.defaultTwap).stops),
+      arrivalMid: top.bid !== null && top.ask !== null ? (top.bid + top.ask) / 2 : null,
       algo: algo.algo,
       ...(algo.module !== undefined ? { module: algo.module } : {}),
       params: algo.params,
@@ -318,4 +320,10 @@ function placedStops(stops: EarlyStops, req: ParentRequest): EarlyStops {
   const worst = stops.worstPrice;
   const tighter = worst === undefined ? limit : req.side === 'buy' ? Math.min(worst, limit) : Math.max(worst, limit);
   return { ...stops, worstPrice: tighter };
+}
+
+/** The early stops an algorithm-run parent's children are held to: a TWAP's, its never-worse
+ *  price apart (the runner holds children to the plan's worstPrice). */
+function earlyStopsOf(stops: EarlyStops): { maxSpread: number; maxPriceDeviation: number; minLiquidity: number } {
+  return { maxSpread: stops.maxSpread, maxPriceDeviation: stops.maxPriceDeviation, minLiquidity: stops.minLiquidity };
 }

@@ -18,6 +18,9 @@ export interface AlgoPlanned {
   /** Ticks: the price no child is priced worse than (the parent's limit or its never-worse
    *  price), or null. */
   readonly worstPrice: number | null;
+  /** The early stops its new children are held to (fractions, and lots of displayed liquidity);
+   *  absent in logs written before parents run by an algorithm had them. */
+  readonly stops?: { readonly maxSpread: number; readonly maxPriceDeviation: number; readonly minLiquidity: number };
 }
 
 /** The state the algorithm asked to keep, when it changed. */

@@ -22,6 +22,7 @@ import { QuoteFallbackMetricsFold, type QuoteFallbackMetrics } from './quote-fal
 import { planWarnings, type PlanWarning } from './plan-warnings.ts';
 import { CostFold } from './cost-fold.ts';
 import type { ParentCosts, RunCosts } from './cost-figures.ts';
+import { profileSource } from './profile-source.ts';
 
 /** One symbol's position at the end of the run, as decimal quantities of its base: ours (the
  *  account's baseline plus our fills and corrections) and the venue's. */
@@ -64,6 +65,8 @@ export interface ParentReport {
    *  pov), or that decides its children as it runs (iceberg, module: a user's); null for a
    *  single order. */
   readonly algo: 'twap' | 'vwap' | 'is' | 'pov' | 'iceberg' | 'module' | null;
+  /** Where a VWAP's volume profile came from (profile-source.ts); null for any other parent. */
+  readonly profile: string | null;
   /** Slices (children) sent to the venue at least once, of the plan's total (an algorithm
    *  deciding as it runs: of the children it placed). */
   readonly slicesExecuted: number;
@@ -396,6 +399,7 @@ export class RunReportFold {
                 ? 'iceberg'
                 : 'module'
               : algoName(parent.plan?.trajectory?.kind),
+        profile: profileSource(parent.plan?.trajectory),
         // An algorithm deciding as it runs: each child is its own; on a grid, slices with a child
         // sent (a chaser's replacements re-price their slice, not add one).
         slicesExecuted:
