@@ -26,17 +26,25 @@ export function toTrajectory(a: AlgoEntry | undefined, inst: Instrument): Trajec
   );
 }
 
+/** The modules a file's `algorithms` section declares, by name, with their default params. */
+export type DeclaredAlgorithms = Readonly<Record<string, { readonly params: Readonly<Record<string, unknown>> }>>;
+
 /** An `algo` block that decides its children as it runs (iceberg, a user's module) as the
  *  engine's request over `durationMs` (the twap block's duration); any other: undefined. A
- *  module is named as written (the host loads it relative to the file). */
+ *  module is named as written: its path (the host loads it relative to the file), or its declared
+ *  name, its params the declared ones with the block's own replacing them key by key. */
 export function toAlgoRequest(
   a: AlgoEntry | undefined,
   inst: Instrument,
   durationMs?: number,
+  declared: DeclaredAlgorithms = {},
 ): AlgoRequest | undefined {
   if (a === undefined) return undefined;
   const horizon = durationMs === undefined ? {} : { durationMs };
-  if (a.kind === 'module') return { algo: 'module', module: a.path, params: a.params, ...horizon };
+  if (a.kind === 'module') {
+    if (a.name === undefined) return { algo: 'module', module: a.path ?? '', params: a.params, ...horizon };
+    return moduleRequest(a.name, a.params, declared, horizon);
+  }
   if (a.kind !== 'iceberg') return undefined;
   const lots = (q: string): number => qtyToLots(inst, q);
   const params: IcebergParams = {
@@ -50,6 +58,28 @@ export function toAlgoRequest(
     end: a.end,
   };
   return { algo: 'iceberg', params, ...horizon };
+}
+
+/** A declared module as the engine's request: its declared params, the given ones replacing
+ *  them key by key (a shallow merge: a nested object given replaces the declared one whole). */
+export function moduleRequest(
+  name: string,
+  params: Readonly<Record<string, unknown>>,
+  declared: DeclaredAlgorithms,
+  horizon: { readonly durationMs?: number } = {},
+): AlgoRequest {
+  const d = Object.hasOwn(declared, name) ? declared[name] : undefined;
+  // The file's checks refused an undeclared name before any request is made of it.
+  if (d === undefined) throw new Error(`algo.name: ${name} is not declared`);
+  return { algo: 'module', module: name, params: { ...d.params, ...params }, ...horizon };
+}
+
+/** What is said of an algorithm name the file does not declare. */
+export function undeclared(name: string, declared: Readonly<Record<string, unknown>>, file = 'the file'): string {
+  const names = Object.keys(declared);
+  return names.length === 0
+    ? `no algorithm module is named ${JSON.stringify(name)}: ${file} declares none (its algorithms section: { ${name}: { path, params } })`
+    : `no algorithm module is named ${JSON.stringify(name)}: ${file} declares ${names.join(', ')} (its algorithms section)`;
 }
 
 /** Scenario TWAP parameters to the engine's integers. */
@@ -81,7 +111,7 @@ export function toParentRequests(
   const orders = s.orders.map((o) => {
     const inst = instrumentFor(s, run, o.symbol);
     const trajectory = toTrajectory(o.algo, inst);
-    const algo = toAlgoRequest(o.algo, inst, parseDurationMs((o.twap ?? s.routing.defaultTwap).duration));
+    const algo = toAlgoRequest(o.algo, inst, parseDurationMs((o.twap ?? s.routing.defaultTwap).duration), s.algorithms);
     const placement = toPlacement(o.placement, inst);
     return {
       id: o.id,

@@ -14,7 +14,7 @@ import { isTerminal } from '../../core/model/order-status.ts';
 import type { Confirmation } from '../../core/model/safety-events.ts';
 import type { CommandResult } from '../../node/node-commands.ts';
 import type { RequestTag } from '../../node/request-journal.ts';
-import { toAlgoRequest, toTrajectory, toTwapParams } from '../../scenario/scenario-requests.ts';
+import { toTrajectory, toTwapParams } from '../../scenario/scenario-requests.ts';
 import { decide, keyHeader, keyOf, answered, priorDecision, requestTag, type Decision } from '../idempotent-command.ts';
 import { lotsField, ticksField } from '../instrument-fields.ts';
 import { ProblemError } from '../problem.ts';
@@ -41,7 +41,7 @@ import {
   parentParams,
   sliceBody,
 } from './session-schemas.ts';
-import { bothPlaced, placementField, symbolOf } from './session-request-fields.ts';
+import { algoRequestField, bothPlaced, placementField, symbolOf } from './session-request-fields.ts';
 
 /** What a request's body says, as the parent's source: the same body again is the same parent. */
 const sourceOf = (kind: string, body: object): string =>
@@ -162,7 +162,7 @@ export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
         if (algo?.kind === 'iceberg')
           for (const k of ['display', 'displayMin', 'displayMax'] as const)
             if (algo[k] !== undefined) lotsField(inst, algo[k], `body.algo.${k}`);
-        const algoRequest = toAlgoRequest(algo, inst);
+        const algoRequest = algoRequestField(port, algo, inst, 'body');
         if (algoRequest !== undefined && placement !== undefined) throw bothPlaced();
         const request: ParentRequest = {
           parentId,
