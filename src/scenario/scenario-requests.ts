@@ -7,6 +7,7 @@ import type { Confirmation } from '../core/model/safety-events.ts';
 import { algoTrajectory, type TrajectorySpec } from '../core/algo/trajectory.ts';
 import { DEFAULT_ICEBERG_CHECK_MS, type IcebergParams } from '../core/algo/iceberg.ts';
 import type { AlgoRequest } from '../core/algo/intent-algorithm.ts';
+import { moduleRequest, type DeclaredAlgorithms } from '../core/algo/declared-algorithms.ts';
 import type { AlgoEntry, TwapEntry } from './execution-schema.ts';
 import { toPlacement } from './placement-schema.ts';
 import type { ScenarioFile } from './scenario-fields.ts';
@@ -25,9 +26,6 @@ export function toTrajectory(a: AlgoEntry | undefined, inst: Instrument): Trajec
     },
   );
 }
-
-/** The modules a file's `algorithms` section declares, by name, with their default params. */
-export type DeclaredAlgorithms = Readonly<Record<string, { readonly params: Readonly<Record<string, unknown>> }>>;
 
 /** An `algo` block that decides its children as it runs (iceberg, a user's module) as the
  *  engine's request over `durationMs` (the twap block's duration); any other: undefined. A
@@ -60,27 +58,7 @@ export function toAlgoRequest(
   return { algo: 'iceberg', params, ...horizon };
 }
 
-/** A declared module as the engine's request: its declared params, the given ones replacing
- *  them key by key (a shallow merge: a nested object given replaces the declared one whole). */
-export function moduleRequest(
-  name: string,
-  params: Readonly<Record<string, unknown>>,
-  declared: DeclaredAlgorithms,
-  horizon: { readonly durationMs?: number } = {},
-): AlgoRequest {
-  const d = Object.hasOwn(declared, name) ? declared[name] : undefined;
-  // The file's checks refused an undeclared name before any request is made of it.
-  if (d === undefined) throw new Error(`algo.name: ${name} is not declared`);
-  return { algo: 'module', module: name, params: { ...d.params, ...params }, ...horizon };
-}
-
-/** What is said of an algorithm name the file does not declare. */
-export function undeclared(name: string, declared: Readonly<Record<string, unknown>>, file = 'the file'): string {
-  const names = Object.keys(declared);
-  return names.length === 0
-    ? `no algorithm module is named ${JSON.stringify(name)}: ${file} declares none (its algorithms section: { ${name}: { path, params } })`
-    : `no algorithm module is named ${JSON.stringify(name)}: ${file} declares ${names.join(', ')} (its algorithms section)`;
-}
+export { moduleRequest, undeclared, type DeclaredAlgorithms } from '../core/algo/declared-algorithms.ts';
 
 /** Scenario TWAP parameters to the engine's integers. */
 export function toTwapParams(t: TwapEntry, inst: Instrument): TwapParams {

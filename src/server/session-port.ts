@@ -13,7 +13,7 @@ import type { FallbackStatus } from '../core/market/quote-fallback.ts';
 import type { CommandResult, NodeCommand } from '../node/node-commands.ts';
 import type { RequestLookup, RequestTag } from '../node/request-journal.ts';
 import type { NodeStatus } from '../node/node-status.ts';
-import type { DeclaredAlgorithms } from '../scenario/scenario-requests.ts';
+import type { DeclaredAlgorithms } from '../core/algo/declared-algorithms.ts';
 import type { SwapAsk, SwapAskAnswer } from '../node/swap-decision.ts';
 
 export interface SessionQuote {

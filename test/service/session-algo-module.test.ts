@@ -240,4 +240,25 @@ describe('a declared module over HTTP', () => {
     expect(r.status).toBe(400);
     expect(r.body.errors[0]).toMatchObject({ path: 'body.algo.name', message: expect.stringMatching(/declares none/) });
   });
+
+  it('a strategy’s signal naming it: the parent the signal made runs the module', async () => {
+    const { f } = await open(
+      `${SEEKER}\nstrategy:\n  module: test/fixtures/paper/bar-buyer-seconds.ts\n` +
+        '  params: { qty: 0.01, limit: false, algo: { kind: module, name: seeker, params: { restQty: 300 } } }\n' +
+        '  warmupTimeout: PT0S',
+    );
+    await until(f.clock, () => f.session.entriesAfter(0).some((e) => e.event.kind === 'AlgoPlanned'), 20_000);
+    const events = of(f.session.entriesAfter(0));
+    const accepted = events('SignalAccepted');
+    expect(accepted).toHaveLength(1);
+    expect(events('AlgoPlanned')).toEqual([
+      expect.objectContaining({
+        parentId: accepted[0]!.parentId,
+        algo: 'module',
+        module: 'seeker',
+        params: { takeAt: 10000, restQty: 300, checkEveryMs: 1000 },
+      }),
+    ]);
+    expect(events('StrategyFailed')).toEqual([]);
+  });
 });
