@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ExecEvent, LogEntry } from '../../src/core/model/events.ts';
 import { createApp } from '../../src/server/app.ts';
 import { ScenarioError } from '../../src/scenario/load-scenario.ts';
-import { parseSessionFile } from '../../src/scenario/session-file.ts';
+import { loadSessionFile, parseSessionFile } from '../../src/scenario/session-file.ts';
 import { openStoreReader } from '../../src/store/store-reader.ts';
 import { execsimInProcess } from '../support/cli-in-process.ts';
 import { SANDBOX, simSession, until } from '../support/session-fixture.ts';
@@ -26,6 +26,8 @@ const withAlgorithms = (section: string): string => `${readFileSync(SANDBOX, 'ut
 const SEEKER = withAlgorithms(
   '  seeker: { path: examples/algorithms/liquidity-seeker.ts, params: { takeAt: 10000, restQty: 500, checkEveryMs: 1000 } }',
 );
+
+const EXAMPLE = 'examples/algorithms/liquidity-seeker-session.yaml';
 
 let closing: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -93,6 +95,9 @@ describe('a session file’s algorithms section', () => {
     expect([...loaded.algorithms.keys()]).toEqual(['seeker']);
     expect(loaded.algorithms.get('seeker')).toMatchObject({ module: 'examples/algorithms/liquidity-seeker.ts' });
     expect(loaded.algorithms.get('seeker')!.codeHash).toMatch(/^[0-9a-f]{16,}$/);
+    const example = loadSessionFile(EXAMPLE).loaded;
+    expect(example.algorithms.get('seeker')!.codeHash).toBe(loaded.algorithms.get('seeker')!.codeHash);
+    expect(example.scenario.algorithms?.['seeker']?.params).toEqual(loaded.scenario.algorithms?.['seeker']?.params);
     const plain = parseSessionFile(readFileSync(SANDBOX, 'utf8'), 'session.yaml').loaded;
     expect(plain.algorithms.size).toBe(0);
     expect(loaded.hash).not.toBe(plain.hash);
@@ -133,7 +138,8 @@ describe('execsim serve --session with a bad algorithms section', () => {
 
 describe('a declared module over HTTP', () => {
   it('POST /orders/slice naming it: the module’s children, each filled once, the plan naming it', async () => {
-    const { f, post } = await open(SEEKER);
+    // The guide's example session file: the sandbox with the seeker declared as SEEKER declares it.
+    const { f, post } = await open(EXAMPLE);
     const res = await post('/orders/slice', slice({ parentId: 'seek-1', algo: { kind: 'module', name: 'seeker' } }));
     expect(res.status).toBe(201);
     const parentId = res.body.parentId as string;

@@ -109,7 +109,9 @@ export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
         'The seeds’ slicing request: symbol, side, qty, duration with slices or interval, type and limitPrice, ' +
         'plus maxSliceQty, minSliceNotional, randomize, limitOffsetTicks, unfilled, the early stops (maxSpread, ' +
         'maxPriceDeviation, minLiquidity) and the restart catch-up; `algo` picks the execution algorithm the ' +
-        'slices follow on that grid (TWAP by default). Idempotent by parentId or the Idempotency-Key ' +
+        'slices follow on that grid (TWAP by default), or one that decides its children over the duration: an ' +
+        'iceberg, or a user’s module the session file’s algorithms section declares, named by algo.name (a ' +
+        'request never names a module by path). Idempotent by parentId or the Idempotency-Key ' +
         'header, for the session’s life: the same request again is answered as the first was (201 with the plan ' +
         'as it stands now, or the same refusal; header Idempotent-Replayed: true), another body under the same id ' +
         'is 409. The kill switch and the breaker are checked before the parent and before every slice.',

@@ -98,7 +98,7 @@ export const signalBody = z.strictObject({
   algo: requestAlgo
     .optional()
     .describe(
-      'the execution algorithm its parent follows, as on /orders/slice; a signal with one is sliced on the session’s routing.defaultTwap grid (an iceberg runs over its duration)',
+      'the execution algorithm its parent follows, as on /orders/slice; a signal with one is sliced on the session’s routing.defaultTwap grid (an iceberg or a declared module, { kind: module, name, params? }, runs over its duration)',
     ),
   placement: placementSchema
     .optional()
