@@ -3,18 +3,25 @@
 // and hashed when the session starts; POST /orders/slice and POST /signals name it by that name,
 // their params over the declared ones, and the module decides the parent's children on the
 // session's clock. A request cannot load code: a module by path, or a name the file does not
-// declare, is a 400 naming the field. A bad declaration refuses the file, naming the field.
+// declare, is a 400 naming the field. A bad declaration refuses the file, naming the field. A
+// paper session restarted mid-parent resumes the module's parent by its name, with no new child.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ExecEvent, LogEntry } from '../../src/core/model/events.ts';
 import { createApp } from '../../src/server/app.ts';
-import { ScenarioError } from '../../src/scenario/load-scenario.ts';
 import { loadSessionFile, parseSessionFile } from '../../src/scenario/session-file.ts';
 import { openStoreReader } from '../../src/store/store-reader.ts';
 import { execsimInProcess } from '../support/cli-in-process.ts';
-import { SANDBOX, simSession, until } from '../support/session-fixture.ts';
+import { VirtualClock } from '../../src/core/clock/virtual-clock.ts';
+import { parentOrderId } from '../../src/core/model/ids.ts';
+import { InProcessVenue } from '../../src/gateway/in-process-venue.ts';
+import { openSession } from '../../src/runtime/session-root.ts';
+import { ScenarioError, simulatedScenario } from '../../src/scenario/load-scenario.ts';
+import { openDatabase } from '../../src/store/open-database.ts';
+import { RunStore } from '../../src/store/run-store.ts';
+import { advance, SANDBOX, settle, simSession, TestVenueClock, until } from '../support/session-fixture.ts';
 
 const TOKEN = 'session-algo-module-token-0123456789';
 const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
@@ -266,5 +273,120 @@ describe('a declared module over HTTP', () => {
       }),
     ]);
     expect(events('StrategyFailed')).toEqual([]);
+  });
+});
+
+describe('a declared module across a restart of a paper session', () => {
+  // A paper session on the in-process venue (kept across the two servers, as a venue outlives
+  // them): a static book that never trades, so the seeker's resting child stays open.
+  const PAPER = `name: session-algo-restart
+seed: 7
+mode: paper
+venue: { name: binance-spot, account: { quote: "1000000", base: "0" } }
+instrument: { symbol: BTCUSDT, tickSize: "0.01", lotSize: "0.00001", minNotional: "5" }
+start: 2024-08-09T00:00:00Z
+market:
+  model: static_book
+  bids: [["64999.00", "50"]]
+  asks: [["65000.00", "50"]]
+reconciliation: { periodMs: null }
+report: { sampleMs: off }
+safety:
+  preTrade: { largeOrderNotional: "1000000", hardLimitNotional: "2000000", maxOrderNotional: "5000000" }
+algorithms:
+  seeker: { path: examples/algorithms/liquidity-seeker.ts, params: { takeAt: 1000000000, restQty: 500, checkEveryMs: 1000 } }
+`;
+
+  it('resumes the module’s parent by its name: no second child, the resting one cancelled at the horizon', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'execsim-session-algo-restart-'));
+    const store = new RunStore(openDatabase(join(dir, 'session.db')));
+    closing.push(() => {
+      store.db.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const loaded = parseSessionFile(PAPER, 'session.yaml');
+    const clock = new VirtualClock(Date.UTC(2026, 10, 25, 12, 0, 0));
+    const venue = new InProcessVenue(simulatedScenario(loaded.loaded), { clock: new TestVenueClock(clock) });
+    // The venue outlives each server: a server's stop only detaches it (its reports go nowhere,
+    // and the next server's start announces its streams again), as a real venue outlives them.
+    const inner = venue as unknown as { handler: unknown; started: boolean };
+    venue.stop = async () => {
+      inner.handler = () => {};
+      inner.started = false;
+    };
+    const start = () =>
+      settle(
+        clock,
+        openSession(loaded, {
+          store,
+          clock,
+          venue: { venueUrl: 'the in-process simulated venue', marketHours: 'always', venue: () => venue },
+        }),
+      );
+    const first = await start();
+    await until(clock, () => first.ready);
+    const parentId = parentOrderId('seek-restart');
+    const answer = await settle(
+      clock,
+      first.submit({
+        kind: 'SubmitParent',
+        request: {
+          parentId,
+          side: 'buy',
+          qty: 100_000,
+          type: 'market',
+          tif: 'IOC',
+          route: 'twap',
+          twap: {
+            durationMs: 20_000,
+            sliceCount: 1,
+            unfilled: 'carry',
+            stops: { maxSpread: 0.005, maxPriceDeviation: 0.01, minLiquidity: 0 },
+          },
+          algo: {
+            algo: 'module',
+            module: 'seeker',
+            params: { takeAt: 1_000_000_000, restQty: 500, checkEveryMs: 1000 },
+          },
+          source: 'test',
+        },
+        confirmations: [],
+        confirmedBy: null,
+      }),
+    );
+    expect(answer.outcome).toBe('accepted');
+    const log = () => [...store.entries(first.id)];
+    await until(clock, () => of(log())('OrderStatusChanged').some((e) => e.to === 'accepted'), 10_000);
+    await advance(clock, 3_000, 100);
+    expect(first.ledger.parents.get(parentId)!.completed).toBeNull();
+    await settle(clock, first.stop('restart'));
+    expect(store.getRun(first.id)).toMatchObject({ status: 'interrupted' });
+
+    const second = await start();
+    closing.push(() => settle(clock, second.stop('test over')).then(() => {}));
+    expect(second.id).toBe(first.id);
+    expect(second.resumed).toBe(true);
+    await until(clock, () => second.ready, 20_000);
+    await until(clock, () => second.ledger.parents.get(parentId)?.completed != null, 40_000, 100);
+    const events = of(log());
+    expect(events('AlgoPlanned')).toHaveLength(1);
+    expect(events('ProcessRestarted').length).toBeGreaterThanOrEqual(1);
+    // The module was asked again after the restart and saw its resting child: it placed none.
+    const children = events('OrderCreated').filter((e) => e.parentId === parentId);
+    expect(children.map((c) => [c.type, c.qty])).toEqual([['limit', 500]]);
+    const submits = events('SubmitOrder').filter((e) => e.clientOrderId === children[0]!.clientOrderId);
+    expect(submits).toHaveLength(1);
+    expect(second.ledger.orders.get(children[0]!.clientOrderId)!.status).toBe('canceled');
+    // The restarted process resolved the module by its name: it, not a stop, cancelled the child
+    // at the horizon.
+    expect(events('ParentStopped')).toEqual([]);
+    expect(events('CancelOrder')).toEqual([
+      { kind: 'CancelOrder', clientOrderId: children[0]!.clientOrderId, reason: 'the algorithm cancelled child 1' },
+    ]);
+    const restarted = log().findIndex((e) => e.event.kind === 'ProcessRestarted');
+    const cancelled = log().findIndex((e) => e.event.kind === 'CancelOrder');
+    expect(cancelled).toBeGreaterThan(restarted);
+    expect(second.ledger.parents.get(parentId)!.completed).toMatchObject({ status: 'unfilled', filledQty: 0 });
+    expect(venue.gateway.exchange.order(children[0]!.clientOrderId)).toMatchObject({ filled: 0 });
   });
 });
