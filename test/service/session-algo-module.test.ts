@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ExecEvent, LogEntry } from '../../src/core/model/events.ts';
 import { createApp } from '../../src/server/app.ts';
+import { replayFilesOutside } from '../../src/server/replay-file-guard.ts';
 import { loadSessionFile, parseSessionFile } from '../../src/scenario/session-file.ts';
 import { openStoreReader } from '../../src/store/store-reader.ts';
 import { execsimInProcess } from '../support/cli-in-process.ts';
@@ -388,5 +389,21 @@ algorithms:
     expect(cancelled).toBeGreaterThan(restarted);
     expect(second.ledger.parents.get(parentId)!.completed).toMatchObject({ status: 'unfilled', filledQty: 0 });
     expect(venue.gateway.exchange.order(children[0]!.clientOrderId)).toMatchObject({ filled: 0 });
+  });
+});
+
+describe('scenario text sent over HTTP', () => {
+  it('refuses an algorithm module outside the scenarios directory before loading it', () => {
+    const text =
+      `${readFileSync(SANDBOX, 'utf8').replace('mode: sim', 'mode: backtest')}\n` +
+      'algorithms:\n  a: { path: ../x.ts }\n  b: { path: inside/b.ts }\n' +
+      'orders:\n  - { id: o, side: buy, qty: "1", algo: { kind: module, path: /etc/y.ts } }\n' +
+      'signals:\n  - { id: s, side: buy, qty: "1", algo: { kind: module, name: b } }\n';
+    const says = (m: string) =>
+      `over HTTP, an algorithm module must be inside the scenarios directory (paths relative to it); ${JSON.stringify(m)} is not`;
+    expect(replayFilesOutside(text, 'scenarios')).toEqual([
+      { path: 'algorithms.a.path', message: says('../x.ts') },
+      { path: 'orders[0].algo.path', message: says('/etc/y.ts') },
+    ]);
   });
 });
