@@ -240,6 +240,7 @@ export function prepareRun(parts: RunParts): PreparedRun {
       record: (e) => node.record(e),
       command: (label, command) => host.schedule({ label, command }, 0),
       history,
+      algorithms: s.algorithms,
     });
 
   const crash = (downtimeMs: number): void => {

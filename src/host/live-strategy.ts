@@ -15,6 +15,7 @@ import type { LogEntry } from '../core/model/events.ts';
 import { StrategySlot, type CandidateRef, type Instantiable } from '../strategy/strategy-slot.ts';
 import { liveCandidates } from './session-swap.ts';
 import { venueHistory } from './venue-history.ts';
+import type { DeclaredAlgorithms } from '../core/algo/declared-algorithms.ts';
 
 export interface LiveStrategyParts {
   readonly strategy: RunnableStrategy;
@@ -36,6 +37,8 @@ export interface LiveStrategyParts {
   readonly candidate: (ref: CandidateRef) => Instantiable | null;
   /** The file's seed: the strategy's Math.random draws from it. */
   readonly seed: number;
+  /** The algorithm modules the file declares, which the strategy's signals may name. */
+  readonly algorithms?: DeclaredAlgorithms | undefined;
 }
 
 /** What of its process a live strategy runs on. */
@@ -65,6 +68,7 @@ export function liveStrategyOf(
     prior: prior ?? [],
     candidate: liveCandidates(loaded),
     seed: loaded.scenario.seed,
+    algorithms: loaded.scenario.algorithms,
   });
 }
 
@@ -105,6 +109,7 @@ export class LiveStrategy {
       ledger: parts.ledger,
       record: (e) => parts.node.record(e),
       command: (_label, command) => (this.held ? this.held.push(command) : this.queue(command)),
+      algorithms: parts.algorithms,
       history: venueHistory({
         venue: parts.venue,
         venueName: parts.venueName,

@@ -20,6 +20,7 @@ import type { RequestLookup, RequestTag } from '../node/request-journal.ts';
 import { swapDecision, swapResult, type SwapAsk, type SwapAskAnswer } from '../node/swap-decision.ts';
 import type { NodeStatus } from '../node/node-status.ts';
 import type { SessionMode } from '../scenario/session-file.ts';
+import type { DeclaredAlgorithms } from '../core/algo/declared-algorithms.ts';
 import type { RunStore } from '../store/run-store.ts';
 import type { LiveOptions, LiveProcess } from './live-process.ts';
 import { RunInterrupted, StopRequested } from './run-interrupted.ts';
@@ -124,6 +125,10 @@ export class ServiceSession {
 
   get venue(): string {
     return this.proc.session.loaded.scenario.venue.name;
+  }
+
+  get algorithms(): DeclaredAlgorithms {
+    return this.proc.session.loaded.scenario.algorithms ?? {};
   }
 
   get ledger(): OrderLedger {

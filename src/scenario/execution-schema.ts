@@ -58,6 +58,30 @@ export const twapSchema = z
  * implementation shortfall (`is`), the Almgren-Chriss trajectory. Units:
  * core/algo/trajectory.ts and docs/0072-target-trajectories.md.
  */
+/** The name a file's `algorithms` section declares a module under: what an order, a signal or a
+ *  session's request names it by (no dots or slashes, so never mistaken for a path). */
+export const algorithmName = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, {
+  error: 'must be a name of letters, digits, _ and - (at most 64, a letter first)',
+});
+
+/** The user's algorithm modules a file allows, by name: each loaded (and its code hashed into the
+ *  scenario's hash) when the file is, and named by `algo: { kind: module, name }`. A session's
+ *  requests can name only these: code is never loaded from a path in a request. */
+export const algorithmsSchema = z
+  .record(
+    algorithmName,
+    z.strictObject({
+      /** The module, relative to the file: TypeScript or JavaScript. */
+      path: z
+        .string()
+        .min(1)
+        .regex(/\.(ts|mts|cts|js|mjs|cjs)$/, { error: 'must name a .ts or .js file (relative to this file)' }),
+      /** Its default parameters (ctx.parent.params); an order's own params replace them key by key. */
+      params: z.record(z.string(), z.unknown()).default({}),
+    }),
+  )
+  .refine((r) => Object.keys(r).length <= 32, { error: 'at most 32 algorithm modules' });
+
 export const algoSchema = z.discriminatedUnion(
   'kind',
   [
@@ -155,14 +179,24 @@ export const algoSchema = z.discriminatedUnion(
         path: ['repegTicks'],
       }),
     /** The user's own algorithm: a TypeScript module, loaded as a strategy module is, deciding
-     *  the children over the twap block's duration (docs/guide/execution-algorithms.md). */
-    z.strictObject({
-      kind: z.literal('module'),
-      /** The module, relative to the file. */
-      path: z.string().min(1),
-      /** Given to the module as written (ctx.parent.params). */
-      params: z.record(z.string(), z.unknown()).default({}),
-    }),
+     *  the children over the twap block's duration (docs/guide/execution-algorithms.md). Named
+     *  by its path, or by the name the file's `algorithms` section declares it under. */
+    z
+      .strictObject({
+        kind: z.literal('module'),
+        /** The module, relative to the file. */
+        path: z.string().min(1).optional(),
+        /** A module the file's `algorithms` section declares. */
+        name: algorithmName.optional(),
+        /** Given to the module as written (ctx.parent.params); with a name, over the declared
+         *  params (a key given here replaces the declared one). */
+        params: z.record(z.string(), z.unknown()).default({}),
+      })
+      .refine((a) => (a.path === undefined) !== (a.name === undefined), {
+        error:
+          'give name (a module the algorithms section declares) or, in a scenario file, path (the module, relative to the file)',
+        path: ['path'],
+      }),
   ],
   { error: 'must have kind twap, vwap, is, pov, iceberg or module' },
 );

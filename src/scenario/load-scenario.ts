@@ -14,6 +14,7 @@ import { canonicalJson } from '../core/log/canonical-json.ts';
 import { parseDurationMs } from '../core/model/time-fields.ts';
 import { loadStrategy, StrategyLoadError } from '../strategy/load-strategy.ts';
 import { recordedSymbol, ReplayFileError } from './replay-file.ts';
+import { undeclared } from './scenario-requests.ts';
 import { allIssues } from './cross-field-pass.ts';
 import { withoutEmptyKeys } from './empty-keys.ts';
 import { describeIssue } from './issue-text.ts';
@@ -201,18 +202,33 @@ export function parseScenarioFields(raw: object, file: string): LoadedScenario<S
   return { file, scenario, canonical, hash, strategy, swaps, algorithms };
 }
 
-/** Loads each algorithm module the scenario's orders and signals name, once per module as
- *  written; a problem is the file's, at the first block that names the module. */
+/** Loads each algorithm module the file's `algorithms` section declares (under its name) and
+ *  each its orders and signals name by path (once per module as written); a problem is the
+ *  file's, at the declaration or the first block that names the module, and a name the section
+ *  does not declare is one at the block's algo.name. */
 function algorithmsOf(scenario: ScenarioFile, file: string): Map<string, LoadedAlgorithm> {
   const out = new Map<string, LoadedAlgorithm>();
-  const load = (a: { readonly kind: string; readonly path?: string } | undefined, at: string): void => {
-    if (a?.kind !== 'module' || a.path === undefined || out.has(a.path)) return;
+  const loadAt = (key: string, path: string, at: string): void => {
     try {
-      out.set(a.path, loadAlgorithmOf(a.path, file));
+      out.set(key, loadAlgorithmOf(path, file));
     } catch (err) {
-      if (err instanceof AlgorithmLoadError) throw oneProblem(file, `${at}.algo.${err.field}`, err.message);
+      if (err instanceof AlgorithmLoadError) throw oneProblem(file, `${at}.${err.field}`, err.message);
       throw err;
     }
+  };
+  const declared = scenario.algorithms ?? {};
+  for (const [name, d] of Object.entries(declared)) loadAt(name, d.path, `algorithms.${name}`);
+  const load = (
+    a: { readonly kind: string; readonly path?: string | undefined; readonly name?: string | undefined } | undefined,
+    at: string,
+  ): void => {
+    if (a?.kind !== 'module') return;
+    if (a.name !== undefined) {
+      if (!Object.hasOwn(declared, a.name)) throw oneProblem(file, `${at}.algo.name`, undeclared(a.name, declared));
+      return;
+    }
+    if (a.path === undefined || out.has(a.path)) return;
+    loadAt(a.path, a.path, `${at}.algo`);
   };
   scenario.orders.forEach((o, i) => load(o.algo, `orders[${i}]`));
   scenario.signals.forEach((s, i) => load(s.algo, `signals[${i}]`));

@@ -10,7 +10,7 @@ import { parseDurationMs } from '../core/model/time-fields.ts';
 import type { NodeCommand } from '../node/node-commands.ts';
 import { instrumentFor, toParentRequests } from './scenario-requests.ts';
 import type { ScenarioFile } from './scenario-fields.ts';
-import { toAlgoRequest, toTrajectory } from './scenario-requests.ts';
+import { toAlgoRequest, toTrajectory, type DeclaredAlgorithms } from './scenario-requests.ts';
 import { toPlacement } from './placement-schema.ts';
 
 export interface ScenarioInput {
@@ -44,6 +44,7 @@ export function scenarioInputs(s: ScenarioFile, instrument: Instrument): Scenari
           sig,
           instrumentFor(s, instrument, sig.symbol),
           parseDurationMs(s.routing.defaultTwap.duration),
+          s.algorithms,
         ),
       },
     });
@@ -97,9 +98,10 @@ export function toSignalRequest(
   sig: ScenarioFile['signals'][number],
   instrument: Instrument,
   horizonMs: number,
+  declared?: DeclaredAlgorithms,
 ): SignalRequest {
   const trajectory = toTrajectory(sig.algo, instrument);
-  const algo = toAlgoRequest(sig.algo, instrument, horizonMs);
+  const algo = toAlgoRequest(sig.algo, instrument, horizonMs, declared);
   const placement = toPlacement(sig.placement, instrument);
   return {
     signalId: sig.id,

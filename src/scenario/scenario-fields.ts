@@ -10,6 +10,7 @@ import { duration, id, instantField, nonNegativeDecimal, positiveDecimal } from 
 import {
   actionSchema,
   algoSchema,
+  algorithmsSchema,
   externalOrderSchema,
   restartSchema,
   retrySchema,
@@ -308,6 +309,9 @@ export const scenarioFields = z.strictObject({
   externalOrders: z.array(externalOrderSchema).default([]),
   /** The user's signal logic as a module (strategy-schema.ts); its signals join `signals`'. */
   strategy: strategySchema.optional(),
+  /** The user's execution algorithm modules, by name (execution-schema.ts): loaded with the file;
+   *  orders, signals and a session's requests name them by `algo: { kind: module, name }`. */
+  algorithms: algorithmsSchema.optional(),
   /** TWAP slices capped at a share of average daily volume (liquidity-schema.ts); a backtest
    *  without it has no cap, a paper run has it at its defaults. */
   liquidity: liquiditySchema.optional(),

@@ -7,6 +7,7 @@ import type { Confirmation } from '../core/model/safety-events.ts';
 import { algoTrajectory, type TrajectorySpec } from '../core/algo/trajectory.ts';
 import { DEFAULT_ICEBERG_CHECK_MS, type IcebergParams } from '../core/algo/iceberg.ts';
 import type { AlgoRequest } from '../core/algo/intent-algorithm.ts';
+import { moduleRequest, type DeclaredAlgorithms } from '../core/algo/declared-algorithms.ts';
 import type { AlgoEntry, TwapEntry } from './execution-schema.ts';
 import { toPlacement } from './placement-schema.ts';
 import type { ScenarioFile } from './scenario-fields.ts';
@@ -28,15 +29,20 @@ export function toTrajectory(a: AlgoEntry | undefined, inst: Instrument): Trajec
 
 /** An `algo` block that decides its children as it runs (iceberg, a user's module) as the
  *  engine's request over `durationMs` (the twap block's duration); any other: undefined. A
- *  module is named as written (the host loads it relative to the file). */
+ *  module is named as written: its path (the host loads it relative to the file), or its declared
+ *  name, its params the declared ones with the block's own replacing them key by key. */
 export function toAlgoRequest(
   a: AlgoEntry | undefined,
   inst: Instrument,
   durationMs?: number,
+  declared: DeclaredAlgorithms = {},
 ): AlgoRequest | undefined {
   if (a === undefined) return undefined;
   const horizon = durationMs === undefined ? {} : { durationMs };
-  if (a.kind === 'module') return { algo: 'module', module: a.path, params: a.params, ...horizon };
+  if (a.kind === 'module') {
+    if (a.name === undefined) return { algo: 'module', module: a.path ?? '', params: a.params, ...horizon };
+    return moduleRequest(a.name, a.params, declared, horizon);
+  }
   if (a.kind !== 'iceberg') return undefined;
   const lots = (q: string): number => qtyToLots(inst, q);
   const params: IcebergParams = {
@@ -51,6 +57,8 @@ export function toAlgoRequest(
   };
   return { algo: 'iceberg', params, ...horizon };
 }
+
+export { moduleRequest, undeclared, type DeclaredAlgorithms } from '../core/algo/declared-algorithms.ts';
 
 /** Scenario TWAP parameters to the engine's integers. */
 export function toTwapParams(t: TwapEntry, inst: Instrument): TwapParams {
@@ -81,7 +89,7 @@ export function toParentRequests(
   const orders = s.orders.map((o) => {
     const inst = instrumentFor(s, run, o.symbol);
     const trajectory = toTrajectory(o.algo, inst);
-    const algo = toAlgoRequest(o.algo, inst, parseDurationMs((o.twap ?? s.routing.defaultTwap).duration));
+    const algo = toAlgoRequest(o.algo, inst, parseDurationMs((o.twap ?? s.routing.defaultTwap).duration), s.algorithms);
     const placement = toPlacement(o.placement, inst);
     return {
       id: o.id,

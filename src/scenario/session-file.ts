@@ -2,7 +2,9 @@
 // HTTP), with a `mode` of `sim` (the scenario's simulated venue on the wall clock) or `paper` (the
 // venue's paper account). Every problem is listed at once, naming its field; nothing starts on a
 // refused file. What is refused and how a `strategy:` section is taken:
-// docs/0070-store-service-and-cli-notes.md#srcscenariosession-filets.
+// docs/0070-store-service-and-cli-notes.md#srcscenariosession-filets. An `algorithms:` section
+// is taken as a scenario's: the modules a request may name, loaded here, never from a request
+// (docs/0078-declared-algorithm-modules.md).
 import {
   listed,
   parseScenarioFields,

@@ -1,6 +1,7 @@
 // Scenario text sent over HTTP may name replay recordings (market.files), which validation opens
-// to check them, and strategy modules (strategy.module, a swap_strategy action's module), which
-// loading runs. Paths there are resolved from the scenarios directory and must stay inside it, so
+// to check them, and strategy and algorithm modules (strategy.module, a swap_strategy action's
+// module, the algorithms section's paths, an order's or a signal's algo.path), which loading
+// runs. Paths there are resolved from the scenarios directory and must stay inside it, so
 // a request cannot probe the server's file system (does /x exist, is it a file, what does it
 // record) nor run code from it. The paths are read from the YAML the same way the loader reads
 // them, before the loader touches any of them; text that is not YAML enough to tell is left to
@@ -22,6 +23,9 @@ export function replayFilesOutside(text: string, dir: string): FieldError[] {
     market?: { files?: unknown };
     strategy?: { module?: unknown };
     actions?: unknown;
+    algorithms?: unknown;
+    orders?: unknown;
+    signals?: unknown;
   } | null;
   const files = doc?.market?.files;
   const problems: FieldError[] = [];
@@ -54,6 +58,24 @@ export function replayFilesOutside(text: string, dir: string): FieldError[] {
         message: `over HTTP, a strategy module must be inside the scenarios directory (paths relative to it); ${JSON.stringify(m)} is not`,
       });
     });
+  }
+  const algorithmOutside = (path: string, m: unknown): void => {
+    if (typeof m !== 'string' || !outside(m)) return;
+    problems.push({
+      path,
+      message: `over HTTP, an algorithm module must be inside the scenarios directory (paths relative to it); ${JSON.stringify(m)} is not`,
+    });
+  };
+  const algorithms = doc?.algorithms;
+  if (algorithms !== null && typeof algorithms === 'object' && !Array.isArray(algorithms))
+    for (const [name, d] of Object.entries(algorithms))
+      algorithmOutside(`algorithms.${name}.path`, (d as { path?: unknown } | null)?.path);
+  for (const section of ['orders', 'signals'] as const) {
+    const list = doc?.[section];
+    if (!Array.isArray(list)) continue;
+    list.forEach((o: unknown, i) =>
+      algorithmOutside(`${section}[${i}].algo.path`, (o as { algo?: { path?: unknown } | null } | null)?.algo?.path),
+    );
   }
   return problems;
 }

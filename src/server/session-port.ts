@@ -13,6 +13,7 @@ import type { FallbackStatus } from '../core/market/quote-fallback.ts';
 import type { CommandResult, NodeCommand } from '../node/node-commands.ts';
 import type { RequestLookup, RequestTag } from '../node/request-journal.ts';
 import type { NodeStatus } from '../node/node-status.ts';
+import type { DeclaredAlgorithms } from '../core/algo/declared-algorithms.ts';
 import type { SwapAsk, SwapAskAnswer } from '../node/swap-decision.ts';
 
 export interface SessionQuote {
@@ -65,6 +66,9 @@ export interface SessionPort {
   /** The session's run was resumed from the store when this server started. */
   readonly resumed: boolean;
   readonly instrument: Instrument;
+  /** The algorithm modules the session file declares (its `algorithms` section), by name with
+   *  their default params: the only modules a request may name. */
+  readonly algorithms: DeclaredAlgorithms;
   /** The node's ledger (parents, orders, positions), as the last unit left it. */
   readonly ledger: OrderLedger;
   /** The startup gate opened (startup reconciliation done, or forced) and it is not stopping. */

@@ -34,6 +34,7 @@ import { StrategyScheduler } from './strategy-scheduler.ts';
 import { SymbolWarmup, type SampleSource } from './symbol-warmup.ts';
 import { defaultBudget, type TimeBudget } from './time-budget.ts';
 import { unguarded } from './wall-clock-guard.ts';
+import type { DeclaredAlgorithms } from '../core/algo/declared-algorithms.ts';
 
 export interface StrategyHostDeps {
   readonly strategy: LoadedStrategy;
@@ -54,6 +55,8 @@ export interface StrategyHostDeps {
   readonly watch?: HostWatch;
   /** How calls into the strategy are bounded (default: the thread's, time-budget.ts). */
   readonly budget?: TimeBudget;
+  /** The algorithm modules the file declares, which its signals may name (none: none). */
+  readonly algorithms?: DeclaredAlgorithms | undefined;
 }
 
 /** What a swap watches of a host. */

@@ -56,6 +56,57 @@ describe("a strategy signal's execution algorithm", () => {
   });
 });
 
+describe("a strategy signal's algorithm module", () => {
+  const declared = { seeker: { params: { takeAt: 300, restQty: 40 } } };
+  const withModules = (raw: unknown) =>
+    toCommand(
+      raw,
+      'test',
+      () => 'sig-1',
+      () => inst,
+      declared,
+    ).command;
+  const refused = (raw: unknown): string => {
+    try {
+      withModules(raw);
+    } catch (err) {
+      expect(err).toBeInstanceOf(OutputError);
+      return (err as Error).message;
+    }
+    throw new Error('accepted');
+  };
+
+  it('names one the file declares: its parent runs it, the signal’s params over the declared ones', () => {
+    const c = withModules({ side: 'buy', qty: 1, algo: { kind: 'module', name: 'seeker', params: { restQty: 10 } } });
+    expect(c.kind === 'EmitSignal' && c.signal).toMatchObject({
+      algo: { algo: 'module', module: 'seeker', params: { takeAt: 300, restQty: 10 } },
+    });
+    expect(c.kind === 'EmitSignal' && c.signal.trajectory).toBeUndefined();
+  });
+
+  it('is refused at the field at fault: an undeclared name, a path, a built-in’s fields, a placement', () => {
+    expect(refused({ side: 'buy', qty: 1, algo: { kind: 'module', name: 'sniper' } })).toBe(
+      'signal.algo.name: no algorithm module is named "sniper": the file declares seeker (its algorithms section)',
+    );
+    expect(refusal({ side: 'buy', qty: 1, algo: { kind: 'module', name: 'seeker' } })).toMatch(
+      /^signal\.algo\.name: no algorithm module is named "seeker": the file declares none/,
+    );
+    expect(refused({ side: 'buy', qty: 1, algo: { kind: 'module' } })).toMatch(
+      /^signal\.algo\.name: a module is named/,
+    );
+    expect(refused({ side: 'buy', qty: 1, algo: { kind: 'module', path: './x.ts' } })).toMatch(/^signal\.algo: /);
+    expect(refused({ side: 'buy', qty: 1, algo: { kind: 'module', name: 'seeker', rate: 0.1 } })).toBe(
+      'signal.algo.rate: not a field of kind module (name, params)',
+    );
+    expect(refused({ side: 'buy', qty: 1, algo: { kind: 'vwap', name: 'seeker' } })).toBe(
+      'signal.algo.name: only a module has a name',
+    );
+    expect(
+      refused({ side: 'buy', qty: 1, algo: { kind: 'module', name: 'seeker' }, placement: { kind: 'chaser' } }),
+    ).toBe('signal.placement: a module places its children itself: leave out placement');
+  });
+});
+
 describe("a strategy signal's placement", () => {
   it('becomes its parent’s policy, with the defaults of a scenario’s block and quantities in lots', () => {
     expect(signalOf({ side: 'buy', qty: 1, placement: { kind: 'chaser' } }).placement).toEqual({

@@ -15,6 +15,7 @@ import { checkIcebergParams, DEFAULT_ICEBERG_CHECK_MS, type IcebergParams } from
 import type { AlgoRequest } from '../core/algo/intent-algorithm.ts';
 import { TwapPlanError } from '../core/algo/twap-spec-check.ts';
 import { PLACEMENT_DEFAULTS, type Placement } from '../core/algo/placement.ts';
+import { moduleRequest, undeclared, type DeclaredAlgorithms } from '../core/algo/declared-algorithms.ts';
 import type { NodeCommand } from '../node/node-commands.ts';
 
 export class OutputError extends Error {}
@@ -31,7 +32,10 @@ const signalShape = z.strictObject({
   /** The execution algorithm its parent follows, as a scenario order's `algo` block. */
   algo: z
     .strictObject({
-      kind: z.enum(['twap', 'vwap', 'is', 'pov', 'iceberg']),
+      kind: z.enum(['twap', 'vwap', 'is', 'pov', 'iceberg', 'module']),
+      /** A module the file's algorithms section declares, and params over its declared ones. */
+      name: z.string().min(1).max(64).optional(),
+      params: z.record(z.string(), z.unknown()).optional(),
       profile: z.union([z.array(z.number()), z.literal('history')]).optional(),
       days: z.number().optional(),
       urgency: z.number().optional(),
@@ -82,13 +86,14 @@ export interface StrategyCommand {
 /**
  * Checks one output and makes its command. `defaultId` names a signal without an id;
  * `instrumentOf` finds a symbol's instrument (undefined: the run's) or null when the run does not
- * trade it.
+ * trade it; `algorithms` are the modules the file declares, which a signal's algo may name.
  */
 export function toCommand(
   raw: unknown,
   strategyName: string,
   defaultId: () => string,
   instrumentOf: (symbol: string | undefined) => Instrument | null,
+  algorithms: DeclaredAlgorithms = {},
 ): StrategyCommand {
   if (typeof raw !== 'object' || raw === null) throw new OutputError(`an output must be an object, got ${show(raw)}`);
   const isCancel = (raw as { kind?: unknown }).kind === 'cancel';
@@ -119,11 +124,22 @@ export function toCommand(
   const id = s.id ?? defaultId();
   if (s.algo !== undefined && s.route === 'single')
     throw new OutputError('signal.algo: a single-routed signal runs no algorithm: leave out route');
-  const trajectory = s.algo === undefined || s.algo.kind === 'iceberg' ? undefined : toTrajectory(s.algo, inst);
-  const algo = s.algo?.kind === 'iceberg' ? toIceberg(s.algo, inst, price !== null) : undefined;
+  if (s.algo !== undefined && s.algo.kind !== 'module')
+    for (const field of ['name', 'params'] as const)
+      if (s.algo[field] !== undefined) throw new OutputError(`signal.algo.${field}: only a module has a ${field}`);
+  const decides = s.algo?.kind === 'iceberg' || s.algo?.kind === 'module';
+  const trajectory = s.algo === undefined || decides ? undefined : toTrajectory(s.algo, inst);
+  const algo =
+    s.algo?.kind === 'iceberg'
+      ? toIceberg(s.algo, inst, price !== null)
+      : s.algo?.kind === 'module'
+        ? toModule(s.algo, algorithms)
+        : undefined;
   const placement = placementOf(s.placement, s.route, price === null ? 'market' : 'limit', inst);
   if (algo !== undefined && placement !== undefined)
-    throw new OutputError('signal.placement: an iceberg places its children itself: leave out placement');
+    throw new OutputError(
+      `signal.placement: ${algo.algo === 'module' ? 'a module' : 'an iceberg'} places its children itself: leave out placement`,
+    );
   const signal: SignalRequest = {
     signalId: id,
     ...(s.symbol === undefined ? {} : { symbol: inst.symbol }),
@@ -167,6 +183,19 @@ export function toScore(
 /** Whether an output is a score (checked by toScore), not a command. */
 export const isScore = (raw: unknown): boolean =>
   typeof raw === 'object' && raw !== null && (raw as { kind?: unknown }).kind === 'score';
+
+/** A signal's module as its parent's algorithm (over the routing's default TWAP duration): one
+ *  the file's algorithms section declares, by name (a strategy never names a module by path, so
+ *  it runs only code the file loaded), its params over the declared ones. */
+function toModule(a: z.infer<typeof signalShape>['algo'] & object, declared: DeclaredAlgorithms): AlgoRequest {
+  for (const field of Object.keys(a))
+    if (!['kind', 'name', 'params'].includes(field))
+      throw new OutputError(`signal.algo.${field}: not a field of kind module (name, params)`);
+  if (a.name === undefined)
+    throw new OutputError("signal.algo.name: a module is named by the name the file's algorithms section declares");
+  if (!Object.hasOwn(declared, a.name)) throw new OutputError(`signal.algo.name: ${undeclared(a.name, declared)}`);
+  return moduleRequest(a.name, a.params ?? {}, declared);
+}
 
 /** A signal's iceberg as its parent's algorithm (over the routing's default TWAP duration), its
  *  inputs checked by the iceberg's own rules: a bad one is an OutputError naming the field. */

@@ -14,6 +14,7 @@ import { lotsAsUnits, type OwnOrdersFeed } from './own-orders-feed.ts';
 import type { StrategyOutput } from './strategy-api.ts';
 import type { StrategyFailure } from './strategy-calls.ts';
 import { isScore, toCommand, toScore } from './strategy-output.ts';
+import type { DeclaredAlgorithms } from '../core/algo/declared-algorithms.ts';
 import type { LoadedStrategy } from './strategy-port.ts';
 import type { SymbolWarmup } from './symbol-warmup.ts';
 
@@ -30,6 +31,8 @@ export interface OutputsDeps {
         failed?(phase: string, message: string): void;
       }
     | undefined;
+  /** The algorithm modules the file declares, which a signal may name. */
+  readonly algorithms?: DeclaredAlgorithms | undefined;
 }
 
 export interface OutputsParts {
@@ -61,7 +64,13 @@ export class StrategyOutputs {
       return;
     }
     const now = Math.floor(this.deps.clock.now());
-    const made = toCommand(raw, this.name, () => `${this.name}-${now}-${++this.signalCount}`, parts.instrumentOf);
+    const made = toCommand(
+      raw,
+      this.name,
+      () => `${this.name}-${now}-${++this.signalCount}`,
+      parts.instrumentOf,
+      this.deps.algorithms,
+    );
     const shadow = parts.role() === 'shadow';
     if (made.command.kind === 'EmitSignal') {
       const sig = made.command.signal;

@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { LogEntry } from '../../src/core/model/events.ts';
 import { parentOrderId } from '../../src/core/model/ids.ts';
 import { isTerminal } from '../../src/core/model/order-status.ts';
 import { runScenario } from '../../src/runtime/backtest-run.ts';
@@ -140,5 +141,53 @@ describe('an algorithm module', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('an algorithm module the file declares by name', () => {
+  const SEEKER = './examples/algorithms/liquidity-seeker.ts';
+  const byPath = yaml(5, SEEKER, [], []).replace(
+    `path: ${SEEKER} }`,
+    `path: ${SEEKER}, params: { takeAt: 5000, restQty: 2000, checkEveryMs: 1500 } }`,
+  );
+  const byName =
+    yaml(5, SEEKER, [], []).replace(`path: ${SEEKER} }`, 'name: seeker, params: { restQty: 2000 } }') +
+    `algorithms:\n  seeker: { path: ${SEEKER}, params: { takeAt: 5000, restQty: 500, checkEveryMs: 1500 } }\n`;
+
+  it('runs as the same module named by path does, the plan naming it, its params over the declared ones', () => {
+    const a = simulate(byPath);
+    const b = simulate(byName);
+    const plan = (all: readonly LogEntry[]) => all.find((e) => e.event.kind === 'AlgoPlanned')?.event;
+    expect(plan(a.all)).toMatchObject({ module: SEEKER });
+    expect(plan(b.all)).toMatchObject({
+      module: 'seeker',
+      params: { takeAt: 5000, restQty: 2000, checkEveryMs: 1500 },
+    });
+    const children = (r: ReturnType<typeof simulate>) =>
+      r.run.ledger.childrenOf(parentOrderId('p')).map((c) => [c.request.type, c.request.qty, c.status, c.filledQty]);
+    expect(children(b).length).toBeGreaterThan(1);
+    expect(children(b)).toEqual(children(a));
+    for (const [id, n] of b.created) expect(n, `client order id ${id} created ${n} orders`).toBe(1);
+  });
+
+  it('refuses a name the file does not declare, and a declaration it cannot load, naming the field', () => {
+    const problem = (text: string): string => {
+      try {
+        parseScenario(text, 'algo-module.yaml');
+        return 'loaded';
+      } catch (err) {
+        expect(err).toBeInstanceOf(ScenarioError);
+        return (err as ScenarioError).message;
+      }
+    };
+    expect(problem(byName.replace('name: seeker', 'name: sniper'))).toBe(
+      'algo-module.yaml: orders[0].algo.name: no algorithm module is named "sniper": the file declares seeker (its algorithms section)',
+    );
+    expect(problem(byName.replace(`seeker: { path: ${SEEKER}`, 'seeker: { path: ./missing.ts'))).toMatch(
+      /^algo-module\.yaml: algorithms\.seeker\.path: .*missing\.ts: no such file/,
+    );
+    expect(problem(byName.replace('name: seeker,', `name: seeker, path: ${SEEKER},`))).toMatch(
+      /orders\[0\]\.algo\.path: give name .* or, in a scenario file, path/,
+    );
   });
 });

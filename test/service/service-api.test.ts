@@ -113,13 +113,15 @@ describe('POST /orders/slice', () => {
       .entriesAfter(0)
       .find((e) => e.event.kind === 'AlgoPlanned' && e.event.parentId === 'algo-ice');
     expect(icePlan?.event.kind === 'AlgoPlanned' && icePlan.event.algo).toBe('iceberg');
-    // A module is loaded from a file, never named in a request.
+    // A module's code is loaded from the session file, never from a path in a request.
     const module = await post('/orders/slice', {
       ...twap({ parentId: 'algo-module' }),
       algo: { kind: 'module', path: './x.ts' },
     });
     expect(module.status).toBe(400);
-    expect(JSON.stringify(module.body)).toContain('algo.kind');
+    expect(module.body.errors).toEqual([
+      { path: 'body.algo.path', message: expect.stringMatching(/^a module algorithm comes from the session file/) },
+    ]);
 
     const bad = await post('/orders/slice', { ...twap({ parentId: 'algo-bad' }), algo: { kind: 'pov', rate: 2 } });
     expect(bad.status).toBe(400);

@@ -9,7 +9,8 @@ export interface AlgoPlanned {
   readonly parentId: string;
   /** 'iceberg', or 'module' for a user's module. */
   readonly algo: string;
-  /** The module as written in the file (absent for a built-in). */
+  /** The module as written in the file: its path, or the name the file's algorithms section
+   *  declares it under (absent for a built-in). */
   readonly module?: string;
   /** The algorithm's parameters, in lots and ticks for a built-in, as written for a module. */
   readonly params: unknown;

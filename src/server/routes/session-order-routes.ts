@@ -14,7 +14,7 @@ import { isTerminal } from '../../core/model/order-status.ts';
 import type { Confirmation } from '../../core/model/safety-events.ts';
 import type { CommandResult } from '../../node/node-commands.ts';
 import type { RequestTag } from '../../node/request-journal.ts';
-import { toAlgoRequest, toTrajectory, toTwapParams } from '../../scenario/scenario-requests.ts';
+import { toTrajectory, toTwapParams } from '../../scenario/scenario-requests.ts';
 import { decide, keyHeader, keyOf, answered, priorDecision, requestTag, type Decision } from '../idempotent-command.ts';
 import { lotsField, ticksField } from '../instrument-fields.ts';
 import { ProblemError } from '../problem.ts';
@@ -41,7 +41,7 @@ import {
   parentParams,
   sliceBody,
 } from './session-schemas.ts';
-import { bothPlaced, placementField, symbolOf } from './session-request-fields.ts';
+import { algoRequestField, bothPlaced, placementField, symbolOf } from './session-request-fields.ts';
 
 /** What a request's body says, as the parent's source: the same body again is the same parent. */
 const sourceOf = (kind: string, body: object): string =>
@@ -109,7 +109,9 @@ export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
         'The seeds’ slicing request: symbol, side, qty, duration with slices or interval, type and limitPrice, ' +
         'plus maxSliceQty, minSliceNotional, randomize, limitOffsetTicks, unfilled, the early stops (maxSpread, ' +
         'maxPriceDeviation, minLiquidity) and the restart catch-up; `algo` picks the execution algorithm the ' +
-        'slices follow on that grid (TWAP by default). Idempotent by parentId or the Idempotency-Key ' +
+        'slices follow on that grid (TWAP by default), or one that decides its children over the duration: an ' +
+        'iceberg, or a user’s module the session file’s algorithms section declares, named by algo.name (a ' +
+        'request never names a module by path). Idempotent by parentId or the Idempotency-Key ' +
         'header, for the session’s life: the same request again is answered as the first was (201 with the plan ' +
         'as it stands now, or the same refusal; header Idempotent-Replayed: true), another body under the same id ' +
         'is 409. The kill switch and the breaker are checked before the parent and before every slice.',
@@ -162,7 +164,7 @@ export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
         if (algo?.kind === 'iceberg')
           for (const k of ['display', 'displayMin', 'displayMax'] as const)
             if (algo[k] !== undefined) lotsField(inst, algo[k], `body.algo.${k}`);
-        const algoRequest = toAlgoRequest(algo, inst);
+        const algoRequest = algoRequestField(port, algo, inst, 'body');
         if (algoRequest !== undefined && placement !== undefined) throw bothPlaced();
         const request: ParentRequest = {
           parentId,

@@ -2,9 +2,12 @@
 // (../instrument-fields.ts): the symbol, which must be the session's, and the child placement
 // block as its parent's policy, refused beside an iceberg (which places its own children). Used
 // by the order routes (session-order-routes.ts) and the signal route (session-signal-routes.ts).
+import type { AlgoRequest } from '../../core/algo/intent-algorithm.ts';
 import type { Placement } from '../../core/algo/placement.ts';
 import type { Instrument } from '../../core/model/instrument.ts';
+import type { AlgoEntry } from '../../scenario/execution-schema.ts';
 import { placementProblem, toPlacement, type PlacementEntry } from '../../scenario/placement-schema.ts';
+import { moduleRequest, toAlgoRequest, undeclared } from '../../scenario/scenario-requests.ts';
 import { lotsField } from '../instrument-fields.ts';
 import { ProblemError } from '../problem.ts';
 import type { SessionPort } from '../session-port.ts';
@@ -39,4 +42,22 @@ export function placementField(
   if (p.kind === 'passive-then-cross' && p.crossWhenBehindQty !== undefined)
     lotsField(inst, p.crossWhenBehindQty, `${base}.placement.crossWhenBehindQty`);
   return toPlacement(p, inst);
+}
+
+/** A request's algo block as the engine's request when it decides its children as it runs (an
+ *  iceberg, a module the session file declares; else undefined): a module's name the file does
+ *  not declare is a 400 at `<base>.algo.name`. The request's schema refused a module by path. */
+export function algoRequestField(
+  port: SessionPort,
+  a: AlgoEntry | undefined,
+  inst: Instrument,
+  base: string,
+): AlgoRequest | undefined {
+  if (a?.kind !== 'module') return toAlgoRequest(a, inst);
+  const name = a.name ?? '';
+  if (!Object.hasOwn(port.algorithms, name))
+    throw new ProblemError('bad-request', 'invalid body', [
+      { path: `${base}.algo.name`, message: undeclared(name, port.algorithms, 'the session file') },
+    ]);
+  return moduleRequest(name, a.params, port.algorithms);
 }

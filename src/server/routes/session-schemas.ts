@@ -36,11 +36,13 @@ const parentIdField = idField.describe(
   'the parent’s id and the request’s idempotency key: the same request again is answered as the first was, another under the same id is a 409. Default: the Idempotency-Key header, else a new id',
 );
 
-/** An algo block a request may name: any but a user's module (a module is loaded from a scenario
- *  or session file, never from a request's body). */
-const requestAlgo = algoSchema.refine((a) => a.kind !== 'module', {
-  error: 'a module algorithm is loaded from a scenario or session file, not named in a request',
-  path: ['kind'],
+/** An algo block a request may name: a built-in, or a user's module by the name the session
+ *  file's `algorithms` section declares it under (code is loaded from the session file when the
+ *  session starts, never from a path in a request's body). */
+const requestAlgo = algoSchema.refine((a) => a.kind !== 'module' || a.path === undefined, {
+  error:
+    'a module algorithm comes from the session file (its algorithms section, loaded when the session starts), not from a path in a request: name it with algo.name',
+  path: ['path'],
 });
 
 export const sliceBody = z
@@ -51,7 +53,7 @@ export const sliceBody = z
     algo: requestAlgo
       .optional()
       .describe(
-        'the execution algorithm the slices follow on this grid: { kind: twap } (the default), { kind: vwap, profile?, days? } (profile: a list of weights, or history with days 1-20), { kind: is, urgency, volatility, impact } or { kind: pov, rate, maxRate?, minChildQty?, end? }; or an iceberg over the duration (no grid): { kind: iceberg, display | displayMin and displayMax, peg?, offsetTicks?, repegTicks?, checkEvery?, end? }',
+        'the execution algorithm the slices follow on this grid: { kind: twap } (the default), { kind: vwap, profile?, days? } (profile: a list of weights, or history with days 1-20), { kind: is, urgency, volatility, impact } or { kind: pov, rate, maxRate?, minChildQty?, end? }; or one deciding its children over the duration (no grid): an iceberg { kind: iceberg, display | displayMin and displayMax, peg?, offsetTicks?, repegTicks?, checkEvery?, end? }, or a user’s module { kind: module, name, params? } naming one the session file’s algorithms section declares (params replace its declared params key by key)',
       ),
     placement: placementSchema
       .optional()
@@ -96,7 +98,7 @@ export const signalBody = z.strictObject({
   algo: requestAlgo
     .optional()
     .describe(
-      'the execution algorithm its parent follows, as on /orders/slice; a signal with one is sliced on the session’s routing.defaultTwap grid (an iceberg runs over its duration)',
+      'the execution algorithm its parent follows, as on /orders/slice; a signal with one is sliced on the session’s routing.defaultTwap grid (an iceberg or a declared module, { kind: module, name, params? }, runs over its duration)',
     ),
   placement: placementSchema
     .optional()

@@ -3,7 +3,7 @@
 // order or sliced. Answered once its unit of work committed, and decided once under its key (the
 // Idempotency-Key header, else its signal id: idempotent-command.ts); refusals map to statuses
 // (session-commands.ts). The order routes beside it are session-order-routes.ts.
-import { toAlgoRequest, toTrajectory } from '../../scenario/scenario-requests.ts';
+import { toTrajectory } from '../../scenario/scenario-requests.ts';
 import { decide, keyHeader, answered, priorDecision, requestTag, type Decision } from '../idempotent-command.ts';
 import { lotsField, ticksField } from '../instrument-fields.ts';
 import { ProblemError } from '../problem.ts';
@@ -11,7 +11,7 @@ import { defineRoute, json, type AnyRoute } from '../route-spec.ts';
 import { hostedSession, refusalProblem, withNotFound } from '../session-commands.ts';
 import type { SessionPort } from '../session-port.ts';
 import { commandAnswer, signalBody } from './session-schemas.ts';
-import { bothPlaced, placementField, symbolOf } from './session-request-fields.ts';
+import { algoRequestField, bothPlaced, placementField, symbolOf } from './session-request-fields.ts';
 
 export function sessionSignalRoutes(hosted: SessionPort | null): AnyRoute[] {
   // Declared on every server, so the API document is the same everywhere; without a hosted
@@ -49,7 +49,7 @@ export function sessionSignalRoutes(hosted: SessionPort | null): AnyRoute[] {
         if (b.algo?.kind === 'iceberg')
           for (const k of ['display', 'displayMin', 'displayMax'] as const)
             if (b.algo[k] !== undefined) lotsField(inst, b.algo[k], `body.algo.${k}`);
-        const algoRequest = toAlgoRequest(b.algo, inst);
+        const algoRequest = algoRequestField(port, b.algo, inst, 'body');
         if (b.placement !== undefined && b.route === 'single')
           throw new ProblemError('bad-request', 'invalid body', [
             { path: 'body.placement', message: 'a single-routed signal places no slices: leave out route' },
