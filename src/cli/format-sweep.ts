@@ -2,7 +2,7 @@
 // horizon, expectations held, cost parts, and with a grid each point's figures, the best point
 // per objective and the points ranked (what `execsim sweep` prints without --json).
 import { METRICS, PATH_STATUSES, type Metric, type SweepResult } from '../sweep/sweep.ts';
-import type { CostMetric } from '../sweep/path-costs.ts';
+import { COST_METRICS, type CostMetric } from '../sweep/path-costs.ts';
 import { settingsLabel } from '../sweep/sweep-grid.ts';
 import { RANK_MIN_SHARE, type GridReport, type MetricWithCi } from '../sweep/sweep-grid-report.ts';
 import type { MetricStats } from '../sweep/sweep-stats.ts';
@@ -107,21 +107,6 @@ const COST_LABELS: Readonly<Record<CostMetric, string>> = {
   participationPct: 'participation %',
 };
 
-/** The cost table's columns: the parts, the total, the markouts by horizon, participation. */
-const COST_COLUMNS: readonly CostMetric[] = [
-  'delayBps',
-  'timingBps',
-  'spreadBps',
-  'opportunityBps',
-  'feesBps',
-  'totalCostBps',
-  'markout1sBps',
-  'markout5sBps',
-  'markout30sBps',
-  'markout5mBps',
-  'participationPct',
-];
-
 /** The parts of the shortfall, which add up to its total. */
 const COST_PARTS: readonly CostMetric[] = ['delayBps', 'timingBps', 'spreadBps', 'opportunityBps', 'feesBps'];
 
@@ -180,11 +165,11 @@ export function formatGrid(g: GridReport): string[] {
       '',
       'cost by point, bps of the decision value (mean over paths; markouts: positive = favourable; participation: % of the market volume):',
       ...textTable(
-        ['point', ...COST_COLUMNS.map((m) => COST_LABELS[m])],
+        ['point', ...COST_METRICS.map((m) => COST_LABELS[m])],
         // A point stored before a figure existed has none of it.
         g.points.map((p) => [
           String(p.point),
-          ...COST_COLUMNS.map((m) => fixed((p.costs?.[m] as MetricStats | undefined)?.mean ?? null, 2)),
+          ...COST_METRICS.map((m) => fixed((p.costs?.[m] as MetricStats | undefined)?.mean ?? null, 2)),
         ]),
         2,
       ),
