@@ -9,6 +9,7 @@ import type { FaultSchedule } from '../faults.ts';
 import type { GridMarketSink, MarketModel } from './market-model.ts';
 import { DrawnBook } from './drawn-book.ts';
 import { noWarnings, PriceFloor, type WarnFn } from './price-floor.ts';
+import { AHEAD_CAP, WalkAhead } from './walk-ahead.ts';
 
 export interface SyntheticSpec {
   /** Starting mid, ticks. */
@@ -29,8 +30,6 @@ export interface SyntheticSpec {
 
 /** While deferring, the model catches up and asks again whether it may at least this often. */
 const CATCH_UP_MS = 60_000;
-/** The most steps the walk is drawn ahead of the step it serves (a power of two: a ring). */
-const AHEAD_CAP = 1024;
 /** Deferring starts (or goes on) only for at least this many steps: fewer cost more in starting
  *  and ending than they save. */
 const MIN_DEFER_STEPS = 4;
@@ -49,7 +48,8 @@ export class SyntheticModel implements MarketModel {
   private regimeEndsAt = 0;
   /** The book as last drawn, as numbers (and shown to the venue when it is in step). */
   private readonly book: DrawnBook;
-  private readonly walkRng: Rng;
+  /** The walk's normals, drawn ahead of their steps where deferring looks at the mids to come. */
+  private readonly walk: WalkAhead;
   private readonly regimeRng: Rng;
   private readonly tradeRng: Rng;
   private readonly midFloor: PriceFloor;
@@ -68,17 +68,8 @@ export class SyntheticModel implements MarketModel {
   /** What deferSteps' bounds add to the mids to come: the widest spread (ticks, with a margin)
    *  and the book's depth in ticks. */
   private readonly deferReach: { readonly maxSpread: number; readonly span: number };
-  /** The walk's standard normals drawn ahead of their steps, a ring from zHead (zCount of them):
-   *  walkRng serves nothing else, so drawing them early draws the same numbers, and deferring
-   *  can look at the exact mids to come instead of a bound on how far the walk may go. */
-  private readonly zAhead = new Float64Array(AHEAD_CAP);
-  private zHead = 0;
-  private zCount = 0;
   /** The steps deferring may look at: a catch-up's worth, within the ring. */
   private readonly maxDeferSteps: number;
-  /** deferSteps' running lowest and highest move of the walk over the next k steps (index k). */
-  private readonly aheadLow = new Float64Array(AHEAD_CAP + 1);
-  private readonly aheadHigh = new Float64Array(AHEAD_CAP + 1);
   /** The range the venue vouched for (canDefer) when deferring last took its steps: while it
    *  still does, the steps counted on since are clear. */
   private vouchedLow = 0;
@@ -106,7 +97,7 @@ export class SyntheticModel implements MarketModel {
   ) {
     if (spec.regimes.length === 0) throw new Error('synthetic model needs at least one spread regime');
     this.mid = spec.initialMid;
-    this.walkRng = rng.stream('walk');
+    this.walk = new WalkAhead(rng.stream('walk'));
     this.regimeRng = rng.stream('regime');
     this.tradeRng = rng.stream('trades');
     this.midFloor = new PriceFloor('the mid', warn);
@@ -179,7 +170,7 @@ export class SyntheticModel implements MarketModel {
   /** The walk and the spread regime at a step (the book is drawn by the caller). */
   private step(): void {
     const dt = this.spec.stepMs / 1000;
-    const z = this.nextZ();
+    const z = this.walk.next();
     const { sigma } = this.spec;
     if (this.spec.walk === 'arithmetic') this.mid += sigma * Math.sqrt(dt) * z;
     else this.mid *= Math.exp(sigma * Math.sqrt(dt) * z - 0.5 * sigma * sigma * dt);
@@ -223,25 +214,6 @@ export class SyntheticModel implements MarketModel {
 
   // ---- deferring ---------------------------------------------------------------------
 
-  /** The next step's standard normal (drawn ahead for deferSteps, or now). */
-  private nextZ(): number {
-    if (this.zCount === 0) return this.walkRng.normal();
-    const z = this.zAhead[this.zHead] as number;
-    this.zHead = (this.zHead + 1) & (AHEAD_CAP - 1);
-    this.zCount--;
-    return z;
-  }
-
-  /** The standard normal of the step `k` steps after the next one (0: the next), drawn now if it
-   *  was not yet (k < AHEAD_CAP). */
-  private zAt(k: number): number {
-    while (this.zCount <= k) {
-      this.zAhead[(this.zHead + this.zCount) & (AHEAD_CAP - 1)] = this.walkRng.normal();
-      this.zCount++;
-    }
-    return this.zAhead[(this.zHead + k) & (AHEAD_CAP - 1)] as number;
-  }
-
   /**
    * How many of the next steps (from the one after the last drawn) may be kept as data, at most
    * a catch-up's worth; 0 when fewer than MIN_DEFER_STEPS. They may while the clock can replay,
@@ -249,7 +221,7 @@ export class SyntheticModel implements MarketModel {
    * so it cannot fall inside a replay), and the venue says nothing of ours can be touched by a
    * book drawn at any of them (no resting order of ours within reach of the deepest level on its
    * side, no stop waiting: SimVenue.canDefer). The mids are the walk's own, from the normals
-   * drawn ahead (zAt); each side of the range adds the widest spread, the book's depth and a
+   * drawn ahead (WalkAhead); each side of the range adds the widest spread, the book's depth and a
    * margin for rounding (the walk adds its moves one by one, this sums them). The number of
    * steps is found by doubling and then halving, so its cost is about the steps it allows.
    */
@@ -261,28 +233,11 @@ export class SyntheticModel implements MarketModel {
     const arithmetic = this.spec.walk === 'arithmetic';
     const scale = sigma * Math.sqrt(dt);
     const drift = arithmetic ? 0 : 0.5 * sigma * sigma * dt;
-    const low = this.aheadLow;
-    const high = this.aheadHigh;
-    let acc = 0;
-    let lo = 0;
-    let hi = 0;
-    let seen = 0;
-    // The moves to come, summed up to `k` steps; whether those k steps are clear.
-    const clear = (k: number): boolean => {
-      while (seen < k) {
-        acc += scale * this.zAt(seen) - drift;
-        if (acc < lo) lo = acc;
-        if (acc > hi) hi = acc;
-        seen++;
-        low[seen] = lo;
-        high[seen] = hi;
-      }
-      return this.rangeClear(low[k] as number, high[k] as number, arithmetic);
-    };
+    this.walk.begin(scale, drift);
     let good = 0;
     let probe = Math.min(MIN_DEFER_STEPS, max);
     for (;;) {
-      if (!clear(probe)) break;
+      if (!this.clearFor(probe, arithmetic)) break;
       good = probe;
       if (probe === max) return max;
       probe = Math.min(2 * probe, max);
@@ -292,12 +247,18 @@ export class SyntheticModel implements MarketModel {
     let bad = probe;
     while (bad - good > 1) {
       const m = (good + bad) >>> 1;
-      if (clear(m)) good = m;
+      if (this.clearFor(m, arithmetic)) good = m;
       else bad = m;
     }
     // The range vouched for is the last one asked that was clear: `good`'s.
-    clear(good);
+    this.clearFor(good, arithmetic);
     return good;
+  }
+
+  /** Whether the next `k` steps of the scan deferSteps began are clear (rangeClear of the lowest
+   *  and highest the walk's moves summed over them reach). */
+  private clearFor(k: number, arithmetic: boolean): boolean {
+    return this.rangeClear(this.walk.lowestMove(k), this.walk.highestMove(k), arithmetic);
   }
 
   /** Whether mids moved from now's by `lo` to `hi` (ticks, or log-returns for a geometric walk)
