@@ -2,11 +2,12 @@
 // with `profile: history` has previous days to read: the scenario's market model run over the
 // `liquidity.minuteHistoryDays` days before the gateway started, in a world of its own (its own
 // clock and random stream, no faults), its tape read every minute. Drawn once, on the first
-// request for intraday bars that reaches before the start, and kept. Prices are moved by whole
-// ticks so that the history's last price is the market's first (the model's walk over the days
-// would otherwise end elsewhere); a minute's open is the close before it, its high and low span
-// its open, close and VWAP (the tape summed per minute keeps no trade's own price but the last).
-// Day bars keep the daily history (daily-history.ts); every bar from the start is the tape's.
+// request for intraday bars that reaches before the start, and kept. Minutes start on the
+// venue's clock minutes. Prices are moved by whole ticks so that the history's last price is the
+// market's first (the model's walk over the days would otherwise end elsewhere); a minute's open
+// is the close before it, its high and low the highest and lowest of its trades (and of its
+// open, so a bar holds its own open). Day bars keep the daily history (daily-history.ts); every
+// bar from the start is the tape's.
 import { Rng } from '../core/clock/rng.ts';
 import { VirtualClock } from '../core/clock/virtual-clock.ts';
 import type { Instrument } from '../core/model/instrument.ts';
@@ -78,20 +79,40 @@ function drawMinutes(
   skewMs: number,
   endPrice: number | null,
 ): HistoryMinute[] {
-  const clock = new VirtualClock(from);
+  // The minutes start on the venue's clock minutes (its times are ours plus skewMs), as the
+  // gateway's bars and klines bucket them: a minute drawn across a clock minute's boundary would
+  // be served in the minute it started in, with the next one's trades.
+  const first = Math.floor((from + skewMs) / MINUTE_MS) * MINUTE_MS - skewMs;
+  const clock = new VirtualClock(first);
   const rng = new Rng(scenario.seed).stream(`gateway-minute-history:${inst.symbol}`);
-  const built = buildVenue({ ...scenario, faults: [] }, file, clock, rng, inst, from, () => {});
+  const built = buildVenue({ ...scenario, faults: [] }, file, clock, rng, inst, first, () => {});
   built.start();
   const port: MarketDataPort = built.venue;
-  const raw: Array<{ start: number; lots: number; notional: number; trades: number; last: number }> = [];
+  const raw: Array<{
+    start: number;
+    lots: number;
+    notional: number;
+    trades: number;
+    last: number;
+    high: number;
+    low: number;
+  }> = [];
   if (port.tradesSince === undefined) return [];
   let cursor = 0;
-  for (let t = from; t < until; t += MINUTE_MS) {
+  for (let t = first; t < until; t += MINUTE_MS) {
     clock.advanceTo(Math.min(until, t + MINUTE_MS) - 1);
     const tape = port.tradesSince(inst.symbol, cursor);
     cursor = tape.cursor;
-    if (tape.volume > 0 && tape.last !== null)
-      raw.push({ start: t, lots: tape.volume, notional: tape.notional, trades: tape.trades, last: tape.last });
+    if (tape.volume > 0 && tape.last !== null && tape.high !== null && tape.low !== null)
+      raw.push({
+        start: t,
+        lots: tape.volume,
+        notional: tape.notional,
+        trades: tape.trades,
+        last: tape.last,
+        high: tape.high,
+        low: tape.low,
+      });
   }
   const lastRaw = raw.at(-1);
   const shift = endPrice === null || lastRaw === undefined ? 0 : endPrice - lastRaw.last;
@@ -100,13 +121,12 @@ function drawMinutes(
   let close: number | null = null;
   for (const m of raw) {
     const c = price(m.last);
-    const vwap = price(m.notional / m.lots);
-    const open = close ?? vwap;
+    const open = close ?? price(m.notional / m.lots);
     out.push({
       start: m.start + skewMs,
       open,
-      high: Math.max(open, c, vwap),
-      low: Math.min(open, c, vwap),
+      high: Math.max(open, price(m.high)),
+      low: Math.min(open, price(m.low)),
       close: c,
       lots: m.lots,
       notional: m.notional + shift * m.lots,

@@ -110,8 +110,14 @@ function toSamples(reads: readonly RawRead[], inst: Instrument, barMs: number, s
     },
     tradesSince: (_symbol: Symbol, cursor: number): TapeSlice => {
       const tape = (reads[at] as RawRead).tape;
-      if (tape === null) return { cursor, trades: 0, volume: 0, notional: 0, last: null };
-      return { ...tape, notional: tape.notional + shift * tape.volume, last: shifted(tape.last) };
+      if (tape === null) return { cursor, trades: 0, volume: 0, notional: 0, last: null, high: null, low: null };
+      return {
+        ...tape,
+        notional: tape.notional + shift * tape.volume,
+        last: shifted(tape.last),
+        high: shifted(tape.high),
+        low: shifted(tape.low),
+      };
     },
     window: (): MarketWindow => ({ vwap: null, twapMid: null, volume: 0 }),
     lastUpdateAt: () => null,

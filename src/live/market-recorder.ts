@@ -189,12 +189,25 @@ export class MarketRecorder {
     const from = Math.max(cursor, s.dropped, 0);
     let notional = 0;
     let volume = 0;
+    let high = -Infinity;
+    let low = Infinity;
     for (let k = from; k < end; k++) {
       const i = s.start + (k - s.dropped);
-      notional += (s.a[i] as number) * (s.b[i] as number);
+      const p = s.a[i] as number;
+      notional += p * (s.b[i] as number);
       volume += s.b[i] as number;
+      if (p > high) high = p;
+      if (p < low) low = p;
     }
-    return { cursor: end, trades: Math.max(0, end - from), volume, notional, last: this.lastPrice };
+    return {
+      cursor: end,
+      trades: Math.max(0, end - from),
+      volume,
+      notional,
+      last: this.lastPrice,
+      high: high === -Infinity ? null : high,
+      low: low === Infinity ? null : low,
+    };
   }
 
   /** Time-weighted mid over [from, to]; the mid in force at `from` counts from `from`. */

@@ -36,6 +36,6 @@ export class SymbolMarketPort implements MarketDataPort {
   tradesSince(symbol: Symbol, cursor: number): TapeSlice {
     return symbol === this.symbol
       ? this.recorder.tradesSince(cursor)
-      : { cursor, trades: 0, volume: 0, notional: 0, last: null };
+      : { cursor, trades: 0, volume: 0, notional: 0, last: null, high: null, low: null };
   }
 }

@@ -257,10 +257,12 @@ describe('MarketRecorder', () => {
     rec.quote(500, { bid: 102, bidQty: 1, ask: 104, askQty: 1 });
     expect(rec.window(0, 1000).twapMid).toBeCloseTo((101 * 500 + 103 * 500) / 1000, 9);
     for (let i = 0; i < 5; i++) rec.trade(600 + i, 100 + i, 1);
-    expect(rec.tradesSince(0)).toMatchObject({ cursor: 5, trades: 3, volume: 3, last: 104 });
+    // The three kept trades (102, 103, 104) span their own prices.
+    expect(rec.tradesSince(0)).toMatchObject({ cursor: 5, trades: 3, volume: 3, last: 104, high: 104, low: 102 });
     rec.trade(5000, 200, 2);
     // Everything before 4000 is gone; the cursor still counts the whole tape.
-    expect(rec.tradesSince(0)).toMatchObject({ cursor: 6, trades: 1, volume: 2 });
+    expect(rec.tradesSince(0)).toMatchObject({ cursor: 6, trades: 1, volume: 2, high: 200, low: 200 });
+    expect(rec.tradesSince(6)).toMatchObject({ cursor: 6, trades: 0, volume: 0, high: null, low: null });
     expect(rec.window(0, 1000).volume).toBe(0);
     expect(rec.topOfBook()).toEqual({ bid: 102, bidQty: 1, ask: 104, askQty: 1 });
     expect(rec.lastUpdateAt()).toBe(5000);

@@ -99,7 +99,7 @@ describe('quote fallback: a healthy source', () => {
     const { port } = setup();
     expect(port.tradesSince).toBeUndefined();
     const clock = { now: () => T0 };
-    const slice: TapeSlice = { cursor: 4, trades: 1, volume: 2, notional: 3, last: 5 };
+    const slice: TapeSlice = { cursor: 4, trades: 1, volume: 2, notional: 3, last: 5, high: 5, low: 5 };
     const withTape = new QuoteFallback(
       Object.assign(new Source(clock), { tradesSince: () => slice }),
       DEFAULT_QUOTE_FALLBACK,

@@ -117,6 +117,9 @@ export interface TapeSlice {
   readonly notional: number;
   /** The price of the last trade on the whole tape (ticks), null before the first. */
   readonly last: number | null;
+  /** The highest and lowest price of the trades summed (ticks), null when there were none. */
+  readonly high: number | null;
+  readonly low: number | null;
 }
 
 /** A local, synchronous read of the latest market data the adapter has received. */

@@ -12,6 +12,28 @@ describe('MarketTape', () => {
     expect(t.window(21, 29)).toMatchObject({ vwap: null, volume: 0 });
   });
 
+  it('property: trades since a cursor sum to their volume and notional, and span their highest and lowest price', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 1, max: 50 })), { maxLength: 30 }),
+        fc.integer({ min: -2, max: 35 }),
+        (trades, cursor) => {
+          const t = new MarketTape();
+          trades.forEach(([px, q], i) => t.trade(i, px, q));
+          const after = trades.slice(Math.max(0, cursor));
+          const s = t.since(cursor);
+          expect(s.cursor).toBe(trades.length);
+          expect(s.trades).toBe(after.length);
+          expect(s.volume).toBe(after.reduce((a, [, q]) => a + q, 0));
+          expect(s.notional).toBe(after.reduce((a, [p, q]) => a + p * q, 0));
+          expect(s.last).toBe(trades.at(-1)?.[0] ?? null);
+          expect(s.high).toBe(after.length === 0 ? null : Math.max(...after.map(([p]) => p)));
+          expect(s.low).toBe(after.length === 0 ? null : Math.min(...after.map(([p]) => p)));
+        },
+      ),
+    );
+  });
+
   it('time-weights the mid, counting the mid in force at the start', () => {
     const t = new MarketTape();
     t.mid(0, 100);

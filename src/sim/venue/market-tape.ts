@@ -151,9 +151,14 @@ export class MarketTape {
     const qty = this.tradeQtys.values;
     let notional = 0;
     let volume = 0;
+    let high = -Infinity;
+    let low = Infinity;
     for (let i = Math.max(0, cursor); i < n; i++) {
-      notional += (px[i] as number) * (qty[i] as number);
+      const p = px[i] as number;
+      notional += p * (qty[i] as number);
       volume += qty[i] as number;
+      if (p > high) high = p;
+      if (p < low) low = p;
     }
     return {
       cursor: n,
@@ -161,6 +166,8 @@ export class MarketTape {
       volume,
       notional,
       last: n > 0 ? (px[n - 1] as number) : null,
+      high: high === -Infinity ? null : high,
+      low: low === Infinity ? null : low,
     };
   }
 
