@@ -18,6 +18,7 @@ import { RUNS_HELP, runsCommand, SHOW_HELP, showCommand } from './runs-command.t
 import { SERVE_HELP } from './serve-help.ts';
 import { RESUME_HELP } from './resume-help.ts';
 import { GATEWAY_HELP } from './gateway-help.ts';
+import { RECORD_HELP } from './record-help.ts';
 import { SWEEP_HELP, sweepCommand, wantsQueue } from './sweep-command.ts';
 import { SWEEPS_HELP, sweepsCommand } from './sweeps-command.ts';
 import { WORKER_HELP } from './worker-help.ts';
@@ -41,6 +42,7 @@ const HELP: Record<string, string> = {
   worker: WORKER_HELP,
   serve: SERVE_HELP,
   gateway: GATEWAY_HELP,
+  record: RECORD_HELP,
 };
 
 export function main(argv: readonly string[], io: Io = processIo): number {
@@ -51,14 +53,15 @@ export function main(argv: readonly string[], io: Io = processIo): number {
   }
 }
 
-/** main for the execsim process: `run` handles SIGINT, SIGTERM and SIGHUP; `serve` and `gateway`
- *  serve until SIGINT or SIGTERM (loaded only when asked for: a server is not every command's
+/** main for the execsim process: `run` handles SIGINT, SIGTERM and SIGHUP; `serve`, `gateway` and
+ *  `record` go on until SIGINT or SIGTERM (loaded only when asked for: a server is not every command's
  *  start-up). */
 export async function runCli(argv: readonly string[], io: Io = processIo): Promise<number> {
   if (
     argv[0] !== 'run' &&
     argv[0] !== 'serve' &&
     argv[0] !== 'gateway' &&
+    argv[0] !== 'record' &&
     argv[0] !== 'resume' &&
     argv[0] !== 'sweep' &&
     argv[0] !== 'worker'
@@ -73,6 +76,7 @@ export async function runCli(argv: readonly string[], io: Io = processIo): Promi
     if (argv[0] === 'serve')
       return await (await import('./serve-command.ts')).serveCommand(argv.slice(1), io, version());
     if (argv[0] === 'gateway') return await (await import('./gateway-command.ts')).gatewayCommand(argv.slice(1), io);
+    if (argv[0] === 'record') return await (await import('./record-command.ts')).recordCommand(argv.slice(1), io);
     return await runCommandAsync(argv.slice(1), io);
   } catch (err) {
     return failure(err, io);
@@ -118,6 +122,12 @@ function dispatch(argv: readonly string[], io: Io): number {
         return 0;
       }
       throw new UsageError('gateway runs as a process: use the execsim command (bin/execsim.js)');
+    case 'record':
+      if (rest.includes('--help') || rest.includes('-h')) {
+        io.out(RECORD_HELP);
+        return 0;
+      }
+      throw new UsageError('record runs as a process: use the execsim command (bin/execsim.js)');
     case 'worker':
       if (rest.includes('--help') || rest.includes('-h')) {
         io.out(WORKER_HELP);

@@ -1,0 +1,336 @@
+// Records a Binance-compatible venue's public market streams for one symbol into the replay's
+// file format: text lines `<receive time, ns since epoch> <message as received>`, the combined
+// streams' depth diffs (100 ms), bookTicker and trades, and a REST depth snapshot (a line without
+// a "stream" key) at the start, after every reconnect and after every gap in the depth diffs'
+// update ids, so the replay can rebuild the book wherever the stream broke.
+//
+// Files rotate daily (by the receive time's UTC date): the day being recorded is a plain text file
+// `<symbol>_<YYYYMMDD>.rec` written line by line (a SIGKILL loses at most the line being written),
+// and it is compressed to `<symbol>_<YYYYMMDD>.gz` when the day ends or the recorder stops, written
+// under a temporary name, flushed and renamed, the plain file removed only then. A recorder
+// started where an earlier one was killed compresses what that one left first (dropping a partial
+// last line). Memory is bounded: each message is written when it arrives, nothing is queued but
+// the one snapshot request in flight. Why this layout: docs/0082-recording-market-streams.md.
+import fs from 'node:fs';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import zlib from 'node:zlib';
+import WebSocket from 'ws';
+
+export interface StreamRecorderOptions {
+  /** REST base, e.g. https://api.binance.com (GET /api/v3/depth is read from it). */
+  readonly restUrl: string;
+  /** Market streams base, e.g. wss://stream.binance.com:9443 (/stream?streams=... is opened on it). */
+  readonly streamUrl: string;
+  /** The symbol as the venue names it, e.g. BTCUSDT. */
+  readonly symbol: string;
+  /** Folder the day files go to (created when missing). */
+  readonly outDir: string;
+  /** Levels of each REST snapshot (default 1000, Binance's most for one request weight band). */
+  readonly depthLimit?: number;
+  /** First wait before a reconnect, doubled per failed attempt up to maxReconnectMs. */
+  readonly reconnectMs?: number;
+  readonly maxReconnectMs?: number;
+  /** A snapshot this often besides those at the start and after gaps (0: none; default an hour):
+   *  points a replay can start from, and a check that the diffs kept the book. */
+  readonly snapshotEveryMs?: number;
+  /** Deadline of a snapshot request, ms (default 10,000). */
+  readonly requestTimeoutMs?: number;
+  /** The wall clock, epoch ms (tests move it across midnight). */
+  readonly now?: () => number;
+  /** What happens, one line each (connects, gaps, snapshots, rotations, failures). */
+  readonly log?: (line: string) => void;
+}
+
+export interface RecorderStats {
+  /** Stream messages written, by stream. */
+  readonly depth: number;
+  readonly bookTicker: number;
+  readonly trade: number;
+  readonly snapshots: number;
+  /** Breaks in the depth diffs' update ids seen (each followed by a snapshot). */
+  readonly gaps: number;
+  /** Times the stream was opened again after it closed. */
+  readonly reconnects: number;
+  /** Day files compressed, oldest first. */
+  readonly files: readonly string[];
+}
+
+const DAY_MS = 86_400_000;
+
+/** The day file's name stem for a receive time: `<symbol lower>_<YYYYMMDD>`. */
+export function dayStem(symbol: string, ms: number): string {
+  const d = new Date(Math.floor(ms / DAY_MS) * DAY_MS).toISOString();
+  return `${symbol.toLowerCase()}_${d.slice(0, 4)}${d.slice(5, 7)}${d.slice(8, 10)}`;
+}
+
+/** A message as one line: JSON carries no newline outside its strings, and the venue's strings
+ *  (symbols, decimals) none inside them; a CR or LF is dropped all the same. */
+function oneLine(text: string): string {
+  return text.includes('\n') || text.includes('\r') ? text.replace(/[\r\n]/g, '') : text;
+}
+
+export class StreamRecorder {
+  private readonly o: Required<Omit<StreamRecorderOptions, 'log'>> & { log: (line: string) => void };
+  private ws: WebSocket | null = null;
+  private stopped = false;
+  private reconnectTimer: NodeJS.Timeout | null = null;
+  private snapshotTimer: NodeJS.Timeout | null = null;
+  private attempt = 0;
+  /** The depth diffs' last update id seen on this connection, or null before the first. */
+  private lastU: number | null = null;
+  private snapshotInFlight: Promise<void> | null = null;
+  private fd: number | null = null;
+  private stem: string | null = null;
+  private readonly compressing: Promise<void>[] = [];
+  /** The monotonic clock at construction and the wall clock then: receive times in ns. */
+  private readonly hr0 = process.hrtime.bigint();
+  private readonly wall0: bigint;
+  private readonly counts = { depth: 0, bookTicker: 0, trade: 0, snapshots: 0, gaps: 0, reconnects: 0 };
+  private readonly files: string[] = [];
+  private opened: (() => void) | null = null;
+  /** Rejects start() when the first connection fails: a wrong address is said at once. */
+  private failedFirst: ((err: Error) => void) | null = null;
+
+  constructor(options: StreamRecorderOptions) {
+    this.o = {
+      depthLimit: 1000,
+      reconnectMs: 250,
+      maxReconnectMs: 10_000,
+      requestTimeoutMs: 10_000,
+      snapshotEveryMs: 3_600_000,
+      now: () => Date.now(),
+      log: () => {},
+      ...options,
+    };
+    this.wall0 = BigInt(Math.round(this.o.now())) * 1_000_000n;
+  }
+
+  get stats(): RecorderStats {
+    return { ...this.counts, files: [...this.files] };
+  }
+
+  /** Compresses what an earlier, killed recorder left, then connects; resolves once the stream
+   *  is open the first time (or the recorder is stopped before). */
+  async start(): Promise<void> {
+    this.files.push(...(await compressLeftovers(this.o.outDir, this.o.log)));
+    if (this.o.snapshotEveryMs > 0)
+      this.snapshotTimer = setInterval(() => this.snapshot('periodic'), this.o.snapshotEveryMs);
+    const open = new Promise<void>((resolve, reject) => {
+      this.opened = resolve;
+      this.failedFirst = reject;
+    });
+    this.connect();
+    try {
+      await open;
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
+  }
+
+  /** Closes the stream, compresses the day being recorded, and resolves with what was recorded. */
+  async stop(): Promise<RecorderStats> {
+    this.stopped = true;
+    this.opened?.();
+    this.opened = null;
+    if (this.reconnectTimer !== null) clearTimeout(this.reconnectTimer);
+    if (this.snapshotTimer !== null) clearInterval(this.snapshotTimer);
+    const ws = this.ws;
+    this.ws = null;
+    if (ws !== null && ws.readyState !== WebSocket.CLOSED) {
+      await new Promise<void>((done) => {
+        ws.once('close', () => done());
+        ws.terminate();
+      });
+    }
+    await this.snapshotInFlight?.catch(() => {});
+    this.closeDay();
+    await Promise.all(this.compressing);
+    return this.stats;
+  }
+
+  // ---- the stream ------------------------------------------------------------------------
+
+  private connect(): void {
+    if (this.stopped) return;
+    const s = this.o.symbol.toLowerCase();
+    const url = `${this.o.streamUrl.replace(/\/+$/, '')}/stream?streams=${s}@depth@100ms/${s}@bookTicker/${s}@trade`;
+    const ws = new WebSocket(url);
+    this.ws = ws;
+    ws.on('open', () => {
+      if (this.attempt > 0 || this.counts.snapshots > 0) this.counts.reconnects++;
+      this.attempt = 0;
+      this.lastU = null;
+      this.o.log(`connected to ${url}`);
+      this.opened?.();
+      this.opened = null;
+      this.failedFirst = null;
+      this.snapshot('start of the stream');
+    });
+    ws.on('message', (data) => this.onMessage(data.toString()));
+    ws.on('error', (err) => {
+      this.o.log(`stream error: ${err.message}`);
+      const fail = this.failedFirst;
+      if (fail === null) return;
+      this.failedFirst = null;
+      this.opened = null;
+      fail(new Error(`cannot open the market streams at ${url}: ${err.message}`));
+    });
+    ws.on('close', () => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      if (this.stopped) return;
+      const wait = Math.min(this.o.maxReconnectMs, this.o.reconnectMs * 2 ** this.attempt);
+      this.attempt++;
+      this.o.log(`stream closed; reconnecting in ${wait} ms`);
+      this.reconnectTimer = setTimeout(() => {
+        this.reconnectTimer = null;
+        this.connect();
+      }, wait);
+    });
+  }
+
+  private onMessage(text: string): void {
+    if (this.stopped) return;
+    const at = this.receivedNs();
+    let stream: string;
+    let firstId: number | null = null;
+    let lastId: number | null = null;
+    try {
+      const msg = JSON.parse(text) as { stream?: unknown; data?: { U?: unknown; u?: unknown } };
+      if (typeof msg.stream !== 'string') return; // a control answer ({"result":null,"id":1})
+      stream = msg.stream;
+      if (typeof msg.data?.U === 'number' && typeof msg.data.u === 'number') {
+        firstId = msg.data.U;
+        lastId = msg.data.u;
+      }
+    } catch {
+      this.o.log(`not JSON, not recorded: ${text.slice(0, 80)}`);
+      return;
+    }
+    this.write(at, text);
+    if (stream.endsWith('@bookTicker')) this.counts.bookTicker++;
+    else if (stream.endsWith('@trade')) this.counts.trade++;
+    else if (stream.includes('@depth')) {
+      this.counts.depth++;
+      if (firstId !== null && lastId !== null) {
+        const broke = this.lastU !== null && firstId !== this.lastU + 1;
+        this.lastU = lastId;
+        if (broke) {
+          this.counts.gaps++;
+          this.snapshot(`gap in the depth diffs' update ids before ${firstId}`);
+        }
+      }
+    }
+  }
+
+  /** Reads a REST snapshot and writes it (one at a time: a gap while one is in flight is covered
+   *  by it, as it was asked after the diffs before it). */
+  private snapshot(why: string): void {
+    if (this.snapshotInFlight !== null || this.stopped || this.ws?.readyState !== WebSocket.OPEN) return;
+    const url = `${this.o.restUrl.replace(/\/+$/, '')}/api/v3/depth?symbol=${encodeURIComponent(this.o.symbol)}&limit=${this.o.depthLimit}`;
+    this.snapshotInFlight = (async () => {
+      try {
+        const res = await fetch(url, { signal: AbortSignal.timeout(this.o.requestTimeoutMs) });
+        const body = await res.text();
+        if (!res.ok) throw new Error(`HTTP ${res.status}: ${body.slice(0, 120)}`);
+        const parsed = JSON.parse(body) as { lastUpdateId?: unknown };
+        if (typeof parsed.lastUpdateId !== 'number') throw new Error('the answer has no lastUpdateId');
+        if (this.stopped) return;
+        this.write(this.receivedNs(), body);
+        this.counts.snapshots++;
+        this.o.log(`snapshot at update id ${parsed.lastUpdateId} (${why})`);
+      } catch (err) {
+        // The stream goes on; the next gap or reconnect asks again.
+        this.o.log(`snapshot failed (${why}): ${(err as Error).message}`);
+      } finally {
+        this.snapshotInFlight = null;
+      }
+    })();
+  }
+
+  private receivedNs(): bigint {
+    return this.wall0 + (process.hrtime.bigint() - this.hr0);
+  }
+
+  // ---- the files -------------------------------------------------------------------------
+
+  private write(ns: bigint, text: string): void {
+    const stem = dayStem(this.o.symbol, Number(ns / 1_000_000n));
+    if (stem !== this.stem) {
+      this.closeDay();
+      this.stem = stem;
+      this.fd = fs.openSync(path.join(this.o.outDir, `${stem}.rec`), 'a');
+      this.o.log(`recording ${stem}.rec`);
+    }
+    fs.writeSync(this.fd as number, `${ns} ${oneLine(text)}\n`);
+  }
+
+  /** Ends the day being recorded: its plain file is compressed in the background. */
+  private closeDay(): void {
+    if (this.fd === null || this.stem === null) return;
+    fs.closeSync(this.fd);
+    this.fd = null;
+    const base = path.join(this.o.outDir, this.stem);
+    this.stem = null;
+    this.compressing.push(
+      compressDay(base, this.o.log).then((gz) => {
+        this.files.push(gz);
+      }),
+    );
+  }
+}
+
+/** The length of a file up to and including its last newline (0 when it has none), read from its
+ *  end in chunks. */
+function completeLinesLength(file: string): number {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    const chunk = Buffer.alloc(64 * 1024);
+    for (let to = size; to > 0;) {
+      const from = Math.max(0, to - chunk.length);
+      const n = fs.readSync(fd, chunk, 0, to - from, from);
+      const at = chunk.subarray(0, n).lastIndexOf(10);
+      if (at >= 0) return from + at + 1;
+      to = from;
+    }
+    return 0;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** `<base>.rec` to `<base>.gz` (or `<base>-2.gz`, ... when a file of that day exists already:
+ *  a recorder restarted the same day), complete lines only; the plain file is removed once the
+ *  compressed one is in place. */
+export async function compressDay(base: string, log: (line: string) => void = () => {}): Promise<string> {
+  const rec = `${base}.rec`;
+  const end = completeLinesLength(rec); // a killed recorder's partial last line is dropped
+  let gz = `${base}.gz`;
+  for (let n = 2; fs.existsSync(gz); n++) gz = `${base}-${n}.gz`;
+  const tmp = `${gz}.tmp`;
+  // Streamed: a day of a busy symbol is gigabytes of lines.
+  const lines = end > 0 ? fs.createReadStream(rec, { start: 0, end: end - 1 }) : [Buffer.alloc(0)];
+  await pipeline(lines, zlib.createGzip(), fs.createWriteStream(tmp));
+  const fd = fs.openSync(tmp, 'r');
+  fs.fsyncSync(fd);
+  fs.closeSync(fd);
+  fs.renameSync(tmp, gz);
+  fs.unlinkSync(rec);
+  log(`wrote ${path.basename(gz)} (${end} bytes of lines)`);
+  return gz;
+}
+
+/** Compresses the day files an earlier recorder left in `dir` when it was killed; their names. */
+export async function compressLeftovers(dir: string, log: (line: string) => void = () => {}): Promise<string[]> {
+  fs.mkdirSync(dir, { recursive: true });
+  const done: string[] = [];
+  for (const name of fs.readdirSync(dir).sort()) {
+    if (!name.endsWith('.rec')) continue;
+    log(`compressing ${name}, left by an earlier recorder`);
+    done.push(await compressDay(path.join(dir, name.slice(0, -4)), log));
+  }
+  return done;
+}

@@ -1,0 +1,248 @@
+// The market stream recorder against the local Binance gateway serving the end of the bundled
+// recording, over loopback, never the internet. The gateway closes every stream after 4 s (its
+// connection lifetime, shortened), so the recorder reconnects and resyncs several times while
+// the market moves, and the recording crosses a UTC midnight. What it wrote, replayed with the
+// replay's own reader, parser and depth sync, must give the gateway's final book level for level,
+// and every snapshot it took (at a reconnect, or periodic mid-connection) must agree with the
+// book its diffs kept. Every wait is a bounded condition.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startBinanceGateway } from '../../src/gateway/binance/binance-gateway.ts';
+import { execsimInProcess } from '../support/cli-in-process.ts';
+import { compressDay, compressLeftovers, StreamRecorder } from '../../src/live/binance/stream-recorder.ts';
+import { ReplayFileReader } from '../../src/scenario/replay-file.ts';
+import { L2Book } from '../../src/sim/book/l2-book.ts';
+import { BinanceLineParser, type BinanceDepth, type BinanceMessage } from '../../src/sim/replay/binance-messages.ts';
+import { DepthSync } from '../../src/sim/replay/depth-sync.ts';
+
+const dirs: string[] = [];
+const scratch = (): string => {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'execsim-record-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+});
+
+const GRID = { tickSize: '0.01', lotSize: '0.00000001', symbol: 'BTCUSDT' };
+
+async function waitFor(what: string, ok: () => boolean, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function messages(files: readonly string[]): BinanceMessage[] {
+  const reader = new ReplayFileReader([...files]);
+  const parser = new BinanceLineParser(GRID);
+  const out: BinanceMessage[] = [];
+  while (reader.next()) out.push(parser.parseBytes(reader.bytes, reader.start, reader.end, reader.lineNo));
+  reader.close();
+  return out;
+}
+
+const levels = (book: L2Book) => ({ bids: book.depth('bid', 10_000), asks: book.depth('ask', 10_000) });
+
+describe('execsim record: the market streams of a Binance-compatible venue into replay files', () => {
+  it('records through reconnects and a midnight, and replays to the gateway’s book', async () => {
+    const gw = await startBinanceGateway({
+      scenarioFile: 'test/fixtures/gateway/btcusdt-replay-tail.yaml',
+      apiKey: 'k',
+      secretKey: 's',
+      port: 0,
+      socketLife: { maxLifetimeMs: 4_000 },
+    });
+    const out = scratch();
+    // The recorder's clock starts 3 s before a UTC midnight: its lines fall on two days.
+    const midnight = Date.UTC(2026, 0, 2);
+    const recorder = new StreamRecorder({
+      restUrl: gw.url,
+      streamUrl: gw.streamUrl.replace(/\/ws$/, ''),
+      symbol: 'BTCUSDT',
+      outDir: out,
+      depthLimit: 5_000,
+      snapshotEveryMs: 700,
+      reconnectMs: 50,
+      now: () => midnight - 3_000,
+    });
+    let finalBook: { bids: number[][]; asks: number[][] };
+    try {
+      await recorder.start();
+      // The recording's data ends about 15 s after the gateway started; the book then stands
+      // still. Wait for a reconnect after that and a quiet second of depth diffs.
+      let lastDepth = -1;
+      let quietSince = Date.now();
+      await waitFor(
+        'the market to stand still after two reconnects',
+        () => {
+          const s = recorder.stats;
+          if (s.depth !== lastDepth) {
+            lastDepth = s.depth;
+            quietSince = Date.now();
+          }
+          return s.reconnects >= 2 && Date.now() - quietSince > 1_500 && s.snapshots >= 3;
+        },
+        60_000,
+      );
+      const snap = (await (await fetch(`${gw.url}/api/v3/depth?symbol=BTCUSDT&limit=5000`)).json()) as {
+        bids: string[][];
+        asks: string[][];
+      };
+      const parsed = new BinanceLineParser(GRID).parse(`0 ${JSON.stringify(snap)}`, 1);
+      if (parsed.kind !== 'snapshot') throw new Error('expected a snapshot');
+      const pairs = (l: number[]) => Array.from({ length: l.length / 2 }, (_, i) => [l[2 * i], l[2 * i + 1]]);
+      finalBook = { bids: pairs(parsed.bids) as number[][], asks: pairs(parsed.asks) as number[][] };
+    } finally {
+      await recorder.stop();
+      await gw.close();
+    }
+    const stats = recorder.stats;
+    // Two days, each compressed; nothing left as plain text.
+    expect(stats.files.map((f) => path.basename(f))).toEqual(['btcusdt_20260101.gz', 'btcusdt_20260102.gz']);
+    expect(fs.readdirSync(out).sort()).toEqual(['btcusdt_20260101.gz', 'btcusdt_20260102.gz']);
+    const all = messages(stats.files);
+    const diffs = all.filter((m) => m.kind === 'depth').length;
+    expect(diffs).toBe(stats.depth);
+    expect(all.filter((m) => m.kind === 'snapshot').length).toBe(stats.snapshots);
+    expect(all.filter((m) => m.kind === 'trade').length).toBe(stats.trade);
+    expect(stats.trade).toBeGreaterThan(10);
+    expect(stats.gaps + stats.reconnects).toBeGreaterThanOrEqual(2);
+    // Receive times only grow, across the files.
+    for (let i = 1; i < all.length; i++) expect(all[i]!.recvMs).toBeGreaterThanOrEqual(all[i - 1]!.recvMs);
+
+    // The replay's sync over the whole recording: resynced at each snapshot after a break.
+    const main = new DepthSync(new L2Book());
+    // Each snapshot's own sync (fed the diffs just before it too, as those may straddle it),
+    // compared with the main book where its connection's diffs end.
+    const recent: BinanceDepth[] = [];
+    let checks: DepthSync[] = [];
+    let midConnection = 0;
+    const compare = () => {
+      for (const c of checks) expect(levels(c.book)).toEqual(levels(main.book));
+      checks = [];
+    };
+    for (const m of all) {
+      if (m.kind === 'snapshot') {
+        const c = new DepthSync(new L2Book());
+        for (const d of recent) c.onDepth(d);
+        c.onSnapshot(m);
+        checks.push(c);
+        if (main.onSnapshot(m) === 'ignored') midConnection++;
+      } else if (m.kind === 'depth') {
+        if (main.synced && main.state === 'synced' && m.firstId !== main.lastUpdateId + 1) compare();
+        main.onDepth(m);
+        for (const c of checks) c.onDepth(m);
+        recent.push(m);
+        if (recent.length > 50) recent.shift();
+      }
+    }
+    compare();
+    expect(midConnection).toBeGreaterThanOrEqual(1);
+    expect(main.state).toBe('synced');
+    expect(main.counts.applied).toBeGreaterThan(20);
+    expect(levels(main.book)).toEqual(finalBook!);
+  }, 120_000);
+
+  it('compresses what a killed recorder left, without its partial last line', async () => {
+    const out = scratch();
+    const base = path.join(out, 'btcusdt_20260101');
+    fs.writeFileSync(`${base}.rec`, '1 {"a":1}\n2 {"b":2}\n3 {"c":');
+    fs.writeFileSync(path.join(out, 'btcusdt_20260102.rec'), '4 {"d":4}\n');
+    // A file of the first day is there already (an earlier recorder's): the new one goes beside it.
+    fs.writeFileSync(`${base}.gz`, 'x');
+    const done = await compressLeftovers(out);
+    expect(done.map((f) => path.basename(f))).toEqual(['btcusdt_20260101-2.gz', 'btcusdt_20260102.gz']);
+    expect(fs.readdirSync(out).sort()).toEqual(['btcusdt_20260101-2.gz', 'btcusdt_20260101.gz', 'btcusdt_20260102.gz']);
+    const text = (f: string) => {
+      const r = new ReplayFileReader([path.join(out, f)]);
+      const lines: string[] = [];
+      while (r.next()) lines.push(Buffer.from(r.bytes.subarray(r.start, r.end)).toString());
+      r.close();
+      return lines;
+    };
+    expect(text('btcusdt_20260101-2.gz')).toEqual(['1 {"a":1}', '2 {"b":2}']);
+    expect(text('btcusdt_20260102.gz')).toEqual(['4 {"d":4}']);
+    // A file with no complete line compresses to an empty one.
+    fs.writeFileSync(`${base}-9.rec`, 'partial');
+    expect(text(path.basename(await compressDay(`${base}-9`)))).toEqual([]);
+  });
+
+  it('says at once when the streams cannot be reached', async () => {
+    const recorder = new StreamRecorder({
+      restUrl: 'http://127.0.0.1:9',
+      streamUrl: 'ws://127.0.0.1:9',
+      symbol: 'BTCUSDT',
+      outDir: scratch(),
+    });
+    await expect(recorder.start()).rejects.toThrow(/cannot open the market streams at ws:\/\/127\.0\.0\.1:9\/stream/);
+  });
+});
+
+describe('execsim record as a command', () => {
+  it('records for --duration and says what it wrote', async () => {
+    const gw = await startBinanceGateway({
+      scenarioFile: 'test/fixtures/gateway/binance-synthetic.yaml',
+      apiKey: 'k',
+      secretKey: 's',
+      port: 0,
+    });
+    const out = scratch();
+    try {
+      const r = await execsimInProcess([
+        'record',
+        '--symbol',
+        'BTCUSDT',
+        '--out',
+        out,
+        '--venue',
+        gw.url,
+        '--streams',
+        gw.streamUrl.replace(/\/ws$/, ''),
+        '--duration',
+        'PT1.5S',
+      ]);
+      expect(r.err).toEqual([]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/execsim record: snapshot at update id \d+ \(start of the stream\)/);
+      const summary =
+        /stopped: (\d+) depth diffs, (\d+) bookTicker, (\d+) trades, 1 snapshots, 0 gaps, 0 reconnects; files: (.+)/.exec(
+          r.stdout,
+        );
+      expect(summary).not.toBeNull();
+      const files = summary![4]!.split(', ');
+      expect(files).toHaveLength(1);
+      const got = messages(files);
+      expect(got.filter((m) => m.kind === 'depth')).toHaveLength(Number(summary![1]));
+      expect(got.filter((m) => m.kind === 'bbo')).toHaveLength(Number(summary![2]));
+      expect(got.filter((m) => m.kind === 'snapshot')).toHaveLength(1);
+    } finally {
+      await gw.close();
+    }
+  }, 60_000);
+
+  it.each([
+    [['record', '--out', 'x'], '--symbol S is required'],
+    [['record', '--symbol', 'btc-usdt', '--out', 'x'], "--symbol must be the venue's symbol in capitals"],
+    [['record', '--symbol', 'BTCUSDT'], '--out DIR is required'],
+    [['record', '--symbol', 'BTCUSDT', '--out', 'x', '--streams', 'http://a'], '--streams must be a ws: or wss: URL'],
+    [
+      ['record', '--symbol', 'BTCUSDT', '--out', 'x', '--duration', 'an hour'],
+      '--duration must be an ISO 8601 duration',
+    ],
+    [['record', '--symbol', 'BTCUSDT', '--out', 'x', '--depth-limit', '9000'], '--depth-limit'],
+    [
+      ['record', '--symbol', 'BTCUSDT', '--out', 'x', '--streams', 'ws://127.0.0.1:9'],
+      'cannot open the market streams',
+    ],
+  ])('refuses %j: %s', async (args, message) => {
+    const r = await execsimInProcess(args.map((a) => (a === 'x' ? scratch() : a)));
+    expect(r.code).toBe(2);
+    expect(r.err[0]).toContain(message);
+    expect(r.stdout.includes('stopped:')).toBe(false);
+  });
+});
