@@ -1,8 +1,9 @@
 // Placement policies on a hand-built ledger and venue: passive-then-cross crosses only when the
-// parent is behind by more than its threshold; every price is held to the never-worse price; a
-// chaser's replacement ids derive from the slice's; and, whatever order fills, cancels and touch
-// moves come in, a chaser never has two children of one slice working at once and never commits
-// or fills the parent past its quantity.
+// parent is behind by more than its threshold, at a slice or between slices (a resting child
+// re-priced to cross, once per slice, resumed after a crash); every price is held to the
+// never-worse price; a chaser's replacement ids derive from the slice's; and, whatever order
+// fills, cancels and touch moves come in, neither policy ever has two children of one slice
+// working at once nor commits or fills the parent past its quantity.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../clock/virtual-clock.ts';
@@ -21,6 +22,7 @@ import {
   passivePrice,
   type Placement,
 } from './placement.ts';
+import type { LoggedReplacement } from './child-chaser.ts';
 import type { SchedulerOps } from './scheduler-ops.ts';
 import { SliceScheduler } from './slice-scheduler.ts';
 import { replacementClientOrderId } from './twap-client-order-id.ts';
@@ -103,9 +105,10 @@ describe('placement prices', () => {
 const inst = makeInstrument({ symbol: 'T', tickSize: '1', lotSize: '1', minNotional: '0' });
 const parentId = parentOrderId('p');
 
-/** A chased buy of 100 lots in 5 slices, 10 s apart, on a ledger this test plays the venue for. */
+/** A chased buy of 100 lots in 5 slices, 10 s apart, on a ledger this test plays the venue for.
+ *  `restart` plays a crash: a new clock and scheduler on the same ledger, which resumes. */
 function chased(placement: Placement, worst?: number, instrument = inst) {
-  const clock = new VirtualClock(0);
+  let clock = new VirtualClock(0);
   const ledger = new OrderLedger();
   let seq = 0;
   const record = (e: ExecEvent) => {
@@ -164,7 +167,7 @@ function chased(placement: Placement, worst?: number, instrument = inst) {
   };
   /** Every send, with the statuses of its slice's other children at that moment. */
   const sends: Array<{ id: ClientOrderId; others: string[] }> = [];
-  const ops: SchedulerOps = {
+  const opsOn = (clock: VirtualClock): SchedulerOps => ({
     clock,
     ledger,
     marketData: market,
@@ -184,19 +187,26 @@ function chased(placement: Placement, worst?: number, instrument = inst) {
     cancelChild: (id, reason) => record({ kind: 'CancelOrder', clientOrderId: id, reason }),
     create: record,
     clientIdMaxLength: 36,
-  };
-  const scheduler = new SliceScheduler(
-    ops,
-    parentId,
-    plan,
-    children,
-    'carry',
-    { maxSpread: 0.5, maxPriceDeviation: 0.5, minLiquidity: 0, ...(worst !== undefined ? { worstPrice: worst } : {}) },
-    101,
-    undefined,
-    null,
-    { placement },
-  );
+  });
+  const schedulerOn = (c: VirtualClock, replacements: readonly LoggedReplacement[] = []) =>
+    new SliceScheduler(
+      opsOn(c),
+      parentId,
+      plan,
+      children,
+      'carry',
+      {
+        maxSpread: 0.5,
+        maxPriceDeviation: 0.5,
+        minLiquidity: 0,
+        ...(worst !== undefined ? { worstPrice: worst } : {}),
+      },
+      101,
+      undefined,
+      null,
+      { placement, replacements },
+    );
+  let scheduler = schedulerOn(clock);
   let trades = 0;
   const fill = (id: ClientOrderId, qty: number) =>
     record({
@@ -211,10 +221,24 @@ function chased(placement: Placement, worst?: number, instrument = inst) {
       venueTime: clock.now(),
     });
   return {
-    clock,
+    get clock() {
+      return clock;
+    },
     ledger,
-    scheduler,
+    get scheduler() {
+      return scheduler;
+    },
     children,
+    /** The process dies now and a new one resumes: the slices never sent run at their times,
+     *  with the replacements the log holds; the old clock's actions never run. */
+    restart: (replacements: readonly LoggedReplacement[]) => {
+      clock = new VirtualClock(clock.now());
+      scheduler = schedulerOn(clock, replacements);
+      const runs = plan.slices
+        .filter((sl, i) => (ledger.order(children[i] as ClientOrderId)?.attempts ?? 0) === 0 && sl.scheduledTime > 0)
+        .map((sl) => ({ sliceNum: sl.sliceNum, at: sl.scheduledTime }));
+      scheduler.resume(runs);
+    },
     sends,
     fill,
     move: (to: number) => (bid = to),
@@ -494,6 +518,48 @@ describe('passive then cross between slices', () => {
     u.clock.advanceTo(9_999);
     expect(u.ledger.order(r(u.children[0] as ClientOrderId))).toBeUndefined();
     expect(u.sends).toHaveLength(1);
+  });
+
+  it("after a crash between the child's cancel and the replacement's send, the restarted process sends the replacement crossing, once the child ended, and no second one", () => {
+    const t = chased(PTC(5));
+    t.scheduler.start();
+    t.clock.advanceTo(4_000);
+    const first = t.children[0] as ClientOrderId;
+    expect(t.ledger.order(r(first))?.status).toBe('pending_new');
+    expect(t.ledger.order(first)?.status).toBe('pending_cancel');
+    t.restart([{ id: r(first), sliceNum: 1 }]);
+    t.move(104);
+    t.clock.advanceTo(5_000);
+    expect(t.ledger.order(r(first))?.status).toBe('pending_new'); // the child has not ended yet
+    t.fill(first, 4);
+    t.cancelled(first);
+    t.clock.advanceTo(5_500);
+    const sent = t.ledger.order(r(first));
+    expect(sent?.status).toBe('accepted');
+    expect(sent?.request.limitPrice).toBe(106); // the ask when it went out
+    expect(sent?.request.qty).toBe(16);
+    expect(t.sends.map((x) => x.id)).toEqual([first, r(first)]);
+    expect(t.sends[1]?.others).toEqual(['canceled']);
+    t.move(130);
+    t.clock.advanceTo(9_999);
+    expect(t.ledger.order(r(first, 2))).toBeUndefined();
+    // The next slice runs as usual: 20 due, 4 filled, crossing at the ask.
+    t.clock.advanceTo(10_000);
+    expect(t.ledger.order(t.children[1] as ClientOrderId)?.request.limitPrice).toBe(132);
+  });
+
+  it("after a restart leaves the resumed slice's own child as it is (the log does not say whether it went out crossing)", () => {
+    const t = chased(PTC(5));
+    t.scheduler.start();
+    t.clock.advanceTo(1_000);
+    const first = t.children[0] as ClientOrderId;
+    t.restart([]);
+    t.clock.advanceTo(9_999); // 19 due, nothing filled
+    expect(t.ledger.order(r(first))).toBeUndefined();
+    expect(t.ledger.order(first)?.status).toBe('accepted');
+    t.clock.advanceTo(10_000);
+    expect(t.ledger.order(first)?.status).toBe('pending_cancel'); // superseded by the next slice
+    expect(t.ledger.order(t.children[1] as ClientOrderId)?.request.limitPrice).toBe(102);
   });
 
   it('does not cross while an early stop holds (the next slice stops the parent instead)', () => {
