@@ -8,6 +8,12 @@ import { qtyToLots, type Instrument } from '../core/model/instrument.ts';
 import { positiveDecimal } from './common-schema.ts';
 
 const ticks = (min: number) => z.number().int('must be a whole number of ticks').min(min).max(100_000);
+/** How often a working child is checked (raised so that a horizon holds at most 10000). */
+const everyMs = z
+  .number()
+  .int('must be a whole number of milliseconds')
+  .min(100, { error: 'must be at least 100 ms' })
+  .max(86_400_000, { error: 'must be at most one day (86400000 ms)' });
 
 export const placementSchema = z.discriminatedUnion(
   'kind',
@@ -23,6 +29,9 @@ export const placementSchema = z.discriminatedUnion(
         crossWhenBehind: z.number().min(0).max(1, { error: 'must be a share of the order, at most 1' }).optional(),
         /** Or by more than this quantity. */
         crossWhenBehindQty: positiveDecimal.optional(),
+        /** How often a working passive child is checked for the parent falling behind (2000 when
+         *  not given; left out of the stored policy then, so its ids stay as they were). */
+        everyMs: everyMs.optional(),
       })
       .refine((p) => p.crossWhenBehind === undefined || p.crossWhenBehindQty === undefined, {
         error: 'give one of crossWhenBehind (a share of the order) and crossWhenBehindQty, not both',
@@ -33,13 +42,7 @@ export const placementSchema = z.discriminatedUnion(
       offsetTicks: ticks(-100_000).default(D.offsetTicks),
       /** Re-priced when more than this many ticks off the touch plus offset. */
       thresholdTicks: ticks(0).default(D.thresholdTicks),
-      /** How often a working child is checked (raised so that a horizon holds at most 10000). */
-      everyMs: z
-        .number()
-        .int('must be a whole number of milliseconds')
-        .min(100, { error: 'must be at least 100 ms' })
-        .max(86_400_000, { error: 'must be at most one day (86400000 ms)' })
-        .default(D.everyMs),
+      everyMs: everyMs.default(D.everyMs),
       /** Re-pricings per slice at most. */
       maxChases: z.number().int().min(0).max(10_000).default(D.maxChases),
     }),
@@ -66,6 +69,7 @@ export function toPlacement(p: PlacementEntry | undefined, inst: Instrument): Pl
       p.crossWhenBehindQty !== undefined
         ? { lots: qtyToLots(inst, p.crossWhenBehindQty) }
         : { share: p.crossWhenBehind ?? D.crossWhenBehind },
+    ...(p.everyMs === undefined ? {} : { everyMs: p.everyMs }),
   };
 }
 

@@ -254,9 +254,12 @@ describe('grid flags', () => {
       paths: 1,
       grid: [parseGridFlag('placement=passive-then-cross,chaser'), parseGridFlag('placement.thresholdTicks=1,5')],
     });
+    // The chaser's block as passive-then-cross: its cadence kept (both take everyMs), its
+    // threshold and maxChases dropped.
     expect(fields.scenario(0).scenario.orders[1]?.placement).toEqual({
       kind: 'passive-then-cross',
       offsetTicks: 0,
+      everyMs: 2_000,
     });
     expect(fields.scenario(3).scenario.orders[1]?.placement).toMatchObject({ kind: 'chaser', thresholdTicks: 5 });
     expect(() => new SweepUnitRunner(def(1, [parseGridFlag('placement.alpha=1')]))).toThrow(

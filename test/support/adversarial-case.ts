@@ -121,6 +121,8 @@ export type PlacementDraw =
       readonly child: 'market' | 'limit';
       readonly offsetTicks: number;
       readonly behindPct: number;
+      /** How often its working passive child is checked for falling behind; null: the default. */
+      readonly everyMs: number | null;
     }
   | {
       readonly kind: 'chaser';
@@ -396,11 +398,12 @@ export const PLACEMENTS: { readonly [K in PlacementDraw['kind']]: PlacementEntry
       child: fc.constantFrom('market' as const, 'limit' as const),
       offsetTicks: fc.integer({ min: -2, max: 5 }),
       behindPct: fc.constantFrom(0, 1, 5, 20, 100),
+      everyMs: fc.option(fc.integer({ min: 500, max: 10_000 }), { nil: null }),
     }),
     fields: (p) => ({
       type: p.child,
       twap: '',
-      block: `{ kind: passive-then-cross, offsetTicks: ${p.offsetTicks}, crossWhenBehind: ${pct(p.behindPct)} }`,
+      block: `{ kind: passive-then-cross, offsetTicks: ${p.offsetTicks}, crossWhenBehind: ${pct(p.behindPct)}${p.everyMs === null ? '' : `, everyMs: ${p.everyMs}`} }`,
     }),
   },
   chaser: {

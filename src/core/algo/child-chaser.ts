@@ -10,13 +10,28 @@
 // uncommitted, at the touch of that moment. So one slice never has two children working, and a
 // crash between the cancel and the send leaves a pending replacement that a restarted process
 // sends the same way (or cancels, when nothing is left to replace).
+// A passive-then-cross parent's passive child is checked the same way, every everyMs: once the
+// parent is behind its trajectory by more than its threshold (the scheduler decides, with the
+// due of that moment), the child is re-priced to cross, at the far touch, through the same
+// replacement chain; at most once per slice, and a child that went out crossing is never
+// re-priced. After a restart the resumed slice's own child is left as it is (the log does not
+// say whether it went out crossing): a pending replacement is still sent, crossing.
 import type { ClientOrderId, ParentOrderId } from '../model/ids.ts';
 import { ticksToPrice } from '../model/instrument.ts';
 import { isTerminal } from '../model/order-status.ts';
 import type { OrderState } from '../order/apply-event.ts';
 import { committedLots } from '../order/order-ledger.ts';
 import { belowMinNotional, remainderBelowMinimum } from './min-notional.ts';
-import { chaseEveryMs, offTouch, passivePrice, type Placement } from './placement.ts';
+import {
+  chaseEveryMs,
+  crossGains,
+  crossPrice,
+  MAX_CROSSINGS,
+  offTouch,
+  PLACEMENT_DEFAULTS,
+  passivePrice,
+  type Placement,
+} from './placement.ts';
 import type { SchedulerOps } from './scheduler-ops.ts';
 import { replacementClientOrderId } from './twap-client-order-id.ts';
 import type { TwapPlan } from './twap-slicer.ts';
@@ -29,7 +44,12 @@ export interface ChaserHost {
   stop(reason: string): void;
   /** A replacement joins the parent's children (stop cancels it with them). */
   adopt(id: ClientOrderId): void;
+  /** Passive-then-cross: whether slice i's child should cross now at this book (the parent behind
+   *  by more than its threshold, and no early stop holding). */
+  crossesNow(i: number, top: Top): boolean;
 }
+
+type Top = { bid: number | null; ask: number | null; bidQty: number; askQty: number };
 
 /** A replacement of a logged slice, as a restarted process reads it from the log. */
 export interface LoggedReplacement {
@@ -45,6 +65,9 @@ export class ChildChaser {
   private readonly chains = new Map<number, ClientOrderId[]>();
   /** The slice whose child (or latest replacement) is the one working, or null. */
   private active: number | null = null;
+  /** Passive-then-cross: slices whose own child is never re-priced (it went out crossing, or a
+   *  restart left it without saying). */
+  private readonly settled = new Set<number>();
   private readonly everyMs: number;
 
   constructor(
@@ -57,7 +80,7 @@ export class ChildChaser {
     private readonly worst: number | undefined,
     replacements: readonly LoggedReplacement[] = [],
   ) {
-    this.everyMs = placement.kind === 'chaser' ? chaseEveryMs(placement.everyMs, plan.durationMs) : 0;
+    this.everyMs = chaseEveryMs(placement.everyMs ?? PLACEMENT_DEFAULTS.everyMs, plan.durationMs);
     for (const r of replacements) {
       const chain = this.chains.get(r.sliceNum - 1) ?? [];
       chain.push(r.id);
@@ -84,9 +107,11 @@ export class ChildChaser {
     return this.ops.ledger.order(id) as OrderState;
   }
 
-  /** Slice i went out: it is the active slice, and a chaser checks it every everyMs. */
-  sent(i: number): void {
+  /** Slice i went out (`crossing`: at the far touch): it is the active slice, and it is checked
+   *  every everyMs (a passive-then-cross child only when it went out passive). */
+  sent(i: number, crossing = false): void {
     this.active = i;
+    if (crossing) this.settled.add(i);
     this.schedule(i, this.everyMs);
   }
 
@@ -116,6 +141,7 @@ export class ChildChaser {
       // Slices never sent (still to run, or ended by recovery before they left) are passed over.
       if (this.chases(i) === 0 && this.order(this.slices[i] as ClientOrderId).attempts === 0) continue;
       this.active = i;
+      if (this.placement.kind === 'passive-then-cross' && this.chases(i) === 0) this.settled.add(i);
       this.schedule(i, 0);
       return;
     }
@@ -126,8 +152,16 @@ export class ChildChaser {
     return this.plan.slices[i + 1]?.scheduledTime ?? this.plan.startTime + this.plan.durationMs;
   }
 
+  /** Whether slice i's working child may still be re-priced: a chaser's, under maxChases (the
+   *  check itself counts); a passive-then-cross child that went out passive and was not
+   *  re-priced yet. */
+  private watched(i: number): boolean {
+    return this.placement.kind === 'chaser' || (this.chases(i) < MAX_CROSSINGS && !this.settled.has(i));
+  }
+
+  /** Posts a check of slice i: while its child may be re-priced, or a replacement waits. */
   private schedule(i: number, delayMs: number): void {
-    if (this.placement.kind !== 'chaser' && this.chases(i) === 0) return;
+    if (!this.watched(i) && this.chases(i) === 0) return;
     this.ops.clock.post(() => this.check(i), delayMs);
   }
 
@@ -165,7 +199,27 @@ export class ChildChaser {
         return;
       }
     }
-    if (p.kind === 'chaser' && now + this.everyMs < this.windowEnd(i)) this.schedule(i, this.everyMs);
+    if (
+      p.kind === 'passive-then-cross' &&
+      (o.status === 'accepted' || o.status === 'partially_filled') &&
+      this.watched(i) &&
+      now < this.windowEnd(i)
+    ) {
+      const top = this.ops.marketData.topOfBook(this.ops.instrument.symbol);
+      const wanted = crossPrice(this.plan.side, top, this.worst);
+      const price = o.request.limitPrice ?? null;
+      const unfilled = o.request.qty - o.filledQty;
+      if (
+        crossGains(this.plan.side, price, wanted) &&
+        !belowMinNotional(this.ops.instrument, unfilled, wanted) &&
+        this.host.crossesNow(i, top)
+      ) {
+        this.replace(i, o, wanted as number, chain.length + 1);
+        this.ops.clock.post(() => this.check(i), Math.min(POLL_MS, this.everyMs));
+        return;
+      }
+    }
+    if (this.watched(i) && now + this.everyMs < this.windowEnd(i)) this.schedule(i, this.everyMs);
   }
 
   /** Creates the k-th replacement of slice i's working child (logged and committed), then
@@ -194,11 +248,16 @@ export class ChildChaser {
     this.chains.set(i, chain);
     this.host.adopt(id);
     const show = (t: number | undefined): string => (t === undefined ? 'none' : ticksToPrice(this.ops.instrument, t));
-    const ticks = this.placement.kind === 'chaser' ? this.placement.thresholdTicks : 0;
-    this.ops.cancelChild(
-      r.clientOrderId,
-      `chased: ${show(r.limitPrice)} is more than ${ticks} ticks off ${show(price)}: re-priced by ${id}`,
-    );
+    if (this.placement.kind === 'chaser')
+      this.ops.cancelChild(
+        r.clientOrderId,
+        `chased: ${show(r.limitPrice)} is more than ${this.placement.thresholdTicks} ticks off ${show(price)}: re-priced by ${id}`,
+      );
+    else
+      this.ops.cancelChild(
+        r.clientOrderId,
+        `behind its trajectory by more than its threshold: ${show(r.limitPrice)} re-priced to cross at ${show(price)} by ${id}`,
+      );
   }
 
   /** A replacement waiting for the child it replaces: sent once that child ended; meanwhile the
@@ -228,7 +287,11 @@ export class ChildChaser {
       return;
     }
     const top = this.ops.marketData.topOfBook(this.ops.instrument.symbol);
-    const price = passivePrice(this.plan.side, top, this.placement.offsetTicks, this.worst);
+    // A passive-then-cross replacement crosses: it was made because the parent fell behind.
+    const price =
+      this.placement.kind === 'chaser'
+        ? passivePrice(this.plan.side, top, this.placement.offsetTicks, this.worst)
+        : crossPrice(this.plan.side, top, this.worst);
     if (price === null) {
       // No touch to price it at: looked at again shortly.
       this.ops.clock.post(() => this.check(i), Math.min(POLL_MS, this.everyMs || POLL_MS));

@@ -1,8 +1,9 @@
 // Placement policies on a hand-built ledger and venue: passive-then-cross crosses only when the
-// parent is behind by more than its threshold; every price is held to the never-worse price; a
-// chaser's replacement ids derive from the slice's; and, whatever order fills, cancels and touch
-// moves come in, a chaser never has two children of one slice working at once and never commits
-// or fills the parent past its quantity.
+// parent is behind by more than its threshold, at a slice or between slices (a resting child
+// re-priced to cross, once per slice, resumed after a crash); every price is held to the
+// never-worse price; a chaser's replacement ids derive from the slice's; and, whatever order
+// fills, cancels and touch moves come in, neither policy ever has two children of one slice
+// working at once nor commits or fills the parent past its quantity.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../clock/virtual-clock.ts';
@@ -21,6 +22,7 @@ import {
   passivePrice,
   type Placement,
 } from './placement.ts';
+import type { LoggedReplacement } from './child-chaser.ts';
 import type { SchedulerOps } from './scheduler-ops.ts';
 import { SliceScheduler } from './slice-scheduler.ts';
 import { replacementClientOrderId } from './twap-client-order-id.ts';
@@ -103,9 +105,10 @@ describe('placement prices', () => {
 const inst = makeInstrument({ symbol: 'T', tickSize: '1', lotSize: '1', minNotional: '0' });
 const parentId = parentOrderId('p');
 
-/** A chased buy of 100 lots in 5 slices, 10 s apart, on a ledger this test plays the venue for. */
+/** A chased buy of 100 lots in 5 slices, 10 s apart, on a ledger this test plays the venue for.
+ *  `restart` plays a crash: a new clock and scheduler on the same ledger, which resumes. */
 function chased(placement: Placement, worst?: number, instrument = inst) {
-  const clock = new VirtualClock(0);
+  let clock = new VirtualClock(0);
   const ledger = new OrderLedger();
   let seq = 0;
   const record = (e: ExecEvent) => {
@@ -164,7 +167,7 @@ function chased(placement: Placement, worst?: number, instrument = inst) {
   };
   /** Every send, with the statuses of its slice's other children at that moment. */
   const sends: Array<{ id: ClientOrderId; others: string[] }> = [];
-  const ops: SchedulerOps = {
+  const opsOn = (clock: VirtualClock): SchedulerOps => ({
     clock,
     ledger,
     marketData: market,
@@ -184,19 +187,26 @@ function chased(placement: Placement, worst?: number, instrument = inst) {
     cancelChild: (id, reason) => record({ kind: 'CancelOrder', clientOrderId: id, reason }),
     create: record,
     clientIdMaxLength: 36,
-  };
-  const scheduler = new SliceScheduler(
-    ops,
-    parentId,
-    plan,
-    children,
-    'carry',
-    { maxSpread: 0.5, maxPriceDeviation: 0.5, minLiquidity: 0, ...(worst !== undefined ? { worstPrice: worst } : {}) },
-    101,
-    undefined,
-    null,
-    { placement },
-  );
+  });
+  const schedulerOn = (c: VirtualClock, replacements: readonly LoggedReplacement[] = []) =>
+    new SliceScheduler(
+      opsOn(c),
+      parentId,
+      plan,
+      children,
+      'carry',
+      {
+        maxSpread: 0.5,
+        maxPriceDeviation: 0.5,
+        minLiquidity: 0,
+        ...(worst !== undefined ? { worstPrice: worst } : {}),
+      },
+      101,
+      undefined,
+      null,
+      { placement, replacements },
+    );
+  let scheduler = schedulerOn(clock);
   let trades = 0;
   const fill = (id: ClientOrderId, qty: number) =>
     record({
@@ -211,10 +221,24 @@ function chased(placement: Placement, worst?: number, instrument = inst) {
       venueTime: clock.now(),
     });
   return {
-    clock,
+    get clock() {
+      return clock;
+    },
     ledger,
-    scheduler,
+    get scheduler() {
+      return scheduler;
+    },
     children,
+    /** The process dies now and a new one resumes: the slices never sent run at their times,
+     *  with the replacements the log holds; the old clock's actions never run. */
+    restart: (replacements: readonly LoggedReplacement[]) => {
+      clock = new VirtualClock(clock.now());
+      scheduler = schedulerOn(clock, replacements);
+      const runs = plan.slices
+        .filter((sl, i) => (ledger.order(children[i] as ClientOrderId)?.attempts ?? 0) === 0 && sl.scheduledTime > 0)
+        .map((sl) => ({ sliceNum: sl.sliceNum, at: sl.scheduledTime }));
+      scheduler.resume(runs);
+    },
     sends,
     fill,
     move: (to: number) => (bid = to),
@@ -402,5 +426,202 @@ describe('passive then cross on the scheduler', () => {
     t.cancelled(t.children[1] as ClientOrderId);
     t.clock.advanceTo(30_000); // 60 due, 30 filled: crosses at the ask
     expect(t.ledger.order(t.children[3] as ClientOrderId)?.request.limitPrice).toBe(102);
+  });
+});
+
+describe('passive then cross between slices', () => {
+  const PTC = (lots: number, extra: Partial<Placement> = {}): Placement =>
+    ({ kind: 'passive-then-cross', offsetTicks: 0, crossWhenBehind: { lots }, ...extra }) as Placement;
+  const r = (id: ClientOrderId, k = 1) => replacementClientOrderId(id, k, 36);
+
+  it('re-prices a passive child to cross once the parent falls behind mid-slice, before the next slice: created, the child cancelled, sent at the ask once the child ended', () => {
+    // 20 lots due over the first 10 s: behind by more than 5 once more than 2.5 s have gone.
+    const t = chased(PTC(5));
+    t.scheduler.start();
+    t.clock.advanceTo(0);
+    const first = t.children[0] as ClientOrderId;
+    expect(t.ledger.order(first)?.request.limitPrice).toBe(100); // the bid
+    t.fill(first, 1);
+    t.clock.advanceTo(2_000); // 4 due, 1 filled: 3 behind
+    expect(t.ledger.order(r(first))).toBeUndefined();
+    t.clock.advanceTo(4_000); // 8 due, 1 filled: 7 behind
+    expect(t.ledger.order(r(first))?.status).toBe('pending_new');
+    expect(t.ledger.order(first)?.status).toBe('pending_cancel');
+    t.clock.advanceTo(5_000);
+    expect(t.ledger.order(r(first))?.status).toBe('pending_new'); // the child has not ended yet
+    t.fill(first, 2); // a fill races the cancel
+    t.cancelled(first);
+    t.move(103);
+    t.clock.advanceTo(5_500);
+    const sent = t.ledger.order(r(first));
+    expect(sent?.status).toBe('accepted');
+    expect(sent?.request.limitPrice).toBe(105); // the ask of that moment
+    expect(sent?.request.qty).toBe(20 - 3);
+    expect(t.sends.map((s) => s.id)).toEqual([first, r(first)]);
+    // A crossing child is not re-priced again, however far the market runs from it.
+    t.move(150);
+    t.clock.advanceTo(9_999);
+    expect(t.ledger.order(r(first, 2))).toBeUndefined();
+    expect(t.ledger.order(r(first))?.status).toBe('accepted');
+  });
+
+  it('leaves a passive child alone while the parent is within its threshold', () => {
+    const t = chased(PTC(5));
+    t.scheduler.start();
+    t.clock.advanceTo(0);
+    const first = t.children[0] as ClientOrderId;
+    t.fill(first, 2);
+    t.clock.advanceTo(3_000); // 6 due, 2 filled: 4 behind
+    t.fill(first, 13);
+    t.clock.advanceTo(9_999); // under 20 due, 15 filled: under 5 behind
+    expect(t.ledger.order(r(first))).toBeUndefined();
+    expect(t.ledger.order(first)?.status).toBe('partially_filled');
+    expect(t.ledger.order(first)?.request.limitPrice).toBe(100);
+    // A threshold of a share: 30% of the parent is never reached in the first slice.
+    const u = chased({ kind: 'passive-then-cross', offsetTicks: 0, crossWhenBehind: { share: 0.3 } });
+    u.scheduler.start();
+    u.clock.advanceTo(9_999);
+    expect(u.ledger.order(r(u.children[0] as ClientOrderId))).toBeUndefined();
+  });
+
+  it('checks on its own cadence (everyMs), and never re-prices a child that went out crossing', () => {
+    // Checked every 5 s: at 5 s, 10 due and 0 filled is 10 behind; nothing happened at 4 s.
+    const t = chased(PTC(5, { everyMs: 5_000 }));
+    t.scheduler.start();
+    t.clock.advanceTo(4_999);
+    expect(t.ledger.order(r(t.children[0] as ClientOrderId))).toBeUndefined();
+    t.clock.advanceTo(5_000);
+    expect(t.ledger.order(r(t.children[0] as ClientOrderId))?.status).toBe('pending_new');
+    t.cancelled(t.children[0] as ClientOrderId);
+    // The next slice: 20 due, nothing filled: it goes out crossing, and stays as it went out.
+    t.clock.advanceTo(10_000);
+    const second = t.children[1] as ClientOrderId;
+    expect(t.ledger.order(second)?.request.limitPrice).toBe(102);
+    t.move(120);
+    t.clock.advanceTo(19_999);
+    expect(t.ledger.order(r(second))).toBeUndefined();
+    expect(t.ledger.order(second)?.status).toBe('accepted');
+  });
+
+  it('holds the crossing price to the never-worse price, and leaves a child already there', () => {
+    const t = chased(PTC(0), 101);
+    t.scheduler.start();
+    t.clock.advanceTo(0);
+    const first = t.children[0] as ClientOrderId;
+    t.clock.advanceTo(2_000);
+    t.cancelled(first);
+    t.clock.advanceTo(2_500);
+    expect(t.ledger.order(r(first))?.request.limitPrice).toBe(101); // the ask 102, held to 101
+    // With the never-worse price at the bid, crossing gains nothing: no replacement.
+    const u = chased(PTC(0), 100);
+    u.scheduler.start();
+    u.clock.advanceTo(9_999);
+    expect(u.ledger.order(r(u.children[0] as ClientOrderId))).toBeUndefined();
+    expect(u.sends).toHaveLength(1);
+  });
+
+  it("after a crash between the child's cancel and the replacement's send, the restarted process sends the replacement crossing, once the child ended, and no second one", () => {
+    const t = chased(PTC(5));
+    t.scheduler.start();
+    t.clock.advanceTo(4_000);
+    const first = t.children[0] as ClientOrderId;
+    expect(t.ledger.order(r(first))?.status).toBe('pending_new');
+    expect(t.ledger.order(first)?.status).toBe('pending_cancel');
+    t.restart([{ id: r(first), sliceNum: 1 }]);
+    t.move(104);
+    t.clock.advanceTo(5_000);
+    expect(t.ledger.order(r(first))?.status).toBe('pending_new'); // the child has not ended yet
+    t.fill(first, 4);
+    t.cancelled(first);
+    t.clock.advanceTo(5_500);
+    const sent = t.ledger.order(r(first));
+    expect(sent?.status).toBe('accepted');
+    expect(sent?.request.limitPrice).toBe(106); // the ask when it went out
+    expect(sent?.request.qty).toBe(16);
+    expect(t.sends.map((x) => x.id)).toEqual([first, r(first)]);
+    expect(t.sends[1]?.others).toEqual(['canceled']);
+    t.move(130);
+    t.clock.advanceTo(9_999);
+    expect(t.ledger.order(r(first, 2))).toBeUndefined();
+    // The next slice runs as usual: 20 due, 4 filled, crossing at the ask.
+    t.clock.advanceTo(10_000);
+    expect(t.ledger.order(t.children[1] as ClientOrderId)?.request.limitPrice).toBe(132);
+  });
+
+  it("after a restart leaves the resumed slice's own child as it is (the log does not say whether it went out crossing)", () => {
+    const t = chased(PTC(5));
+    t.scheduler.start();
+    t.clock.advanceTo(1_000);
+    const first = t.children[0] as ClientOrderId;
+    t.restart([]);
+    t.clock.advanceTo(9_999); // 19 due, nothing filled
+    expect(t.ledger.order(r(first))).toBeUndefined();
+    expect(t.ledger.order(first)?.status).toBe('accepted');
+    t.clock.advanceTo(10_000);
+    expect(t.ledger.order(first)?.status).toBe('pending_cancel'); // superseded by the next slice
+    expect(t.ledger.order(t.children[1] as ClientOrderId)?.request.limitPrice).toBe(102);
+  });
+
+  it('does not cross while an early stop holds (the next slice stops the parent instead)', () => {
+    const t = chased(PTC(0));
+    t.scheduler.start();
+    t.clock.advanceTo(0);
+    t.move(160); // the mid 59% from the start: past maxPriceDeviation (50%), the ask far above the child
+    t.clock.advanceTo(9_999);
+    expect(t.ledger.order(r(t.children[0] as ClientOrderId))).toBeUndefined();
+    t.clock.advanceTo(10_000);
+    expect(t.ledger.parents.get(parentId)?.stopReason).toMatch(/price moved/);
+  });
+
+  it('never has two children of one slice working, re-prices at most once per slice, never crosses past the never-worse price, and never commits or fills past the parent, whatever interleaves', () => {
+    const step = fc.record({
+      dt: fc.integer({ min: 1, max: 3_000 }),
+      move: fc.integer({ min: -3, max: 3 }),
+      fillShare: fc.double({ min: 0, max: 1, noNaN: true }),
+      ackCancel: fc.boolean(),
+    });
+    let crossings = 0;
+    fc.assert(
+      fc.property(
+        fc.array(step, { minLength: 5, maxLength: 60 }),
+        fc.integer({ min: 0, max: 30 }),
+        fc.option(fc.integer({ min: 98, max: 106 }), { nil: undefined }),
+        fc.constantFrom(undefined, 500, 2_000, 7_000),
+        (steps, lots, worst, everyMs) => {
+          const t = chased(PTC(lots, everyMs === undefined ? {} : { everyMs }), worst);
+          let bid = 100;
+          t.scheduler.start();
+          for (const s of steps) {
+            t.clock.advanceTo(t.clock.now() + s.dt);
+            bid = Math.max(90, Math.min(110, bid + s.move));
+            t.move(bid);
+            for (const c of t.ledger.childrenOf(parentId)) {
+              const id = c.request.clientOrderId;
+              if (c.status === 'pending_cancel' && s.ackCancel) t.cancelled(id);
+              else if (c.status === 'accepted' || c.status === 'partially_filled' || c.status === 'pending_cancel') {
+                const q = Math.floor((c.request.qty - c.filledQty) * s.fillShare);
+                if (q > 0) t.fill(id, q);
+              }
+            }
+            const parent = t.ledger.parents.get(parentId)!;
+            expect(parent.totals.filled).toBeLessThanOrEqual(100);
+            expect(parent.totals.committed).toBeLessThanOrEqual(100);
+          }
+          t.clock.advanceTo(t.clock.now() + 60_000);
+          for (const send of t.sends)
+            for (const status of send.others)
+              expect(isTerminal(status as never) || status === 'pending_new').toBe(true);
+          for (const c of t.ledger.childrenOf(parentId)) {
+            expect(c.request.clientOrderId.endsWith('-r2')).toBe(false);
+            if (worst !== undefined && c.request.limitPrice !== null && c.request.limitPrice !== undefined)
+              expect(c.request.limitPrice).toBeLessThanOrEqual(worst);
+          }
+          crossings += t.sends.filter((x) => x.id.endsWith('-r1')).length;
+          expect(t.ledger.parents.get(parentId)!.totals.filled).toBeLessThanOrEqual(100);
+        },
+      ),
+      { numRuns: 150 },
+    );
+    expect(crossings).toBeGreaterThan(25); // the runs did re-price to cross
   });
 });

@@ -3,7 +3,10 @@
 // makes it (market, limit at an offset from the touch, stop). With one, every child is a limit:
 // - passive-then-cross: at the near touch plus an offset (a buy's bid minus offsetTicks), unless
 //   the parent is behind its trajectory (what was due by now minus what has filled) by more than
-//   the threshold: then the slice crosses the spread (a marketable limit at the far touch);
+//   the threshold: then the slice crosses the spread (a marketable limit at the far touch). A
+//   passive child is also checked while it works (every everyMs, child-chaser.ts): once the
+//   parent falls behind by more than the threshold, it is re-priced to cross, at most once per
+//   slice; a crossing child is never re-priced;
 // - chaser: at the near touch plus an offset, and re-priced while it works when the touch moved
 //   more than thresholdTicks away from its price (child-chaser.ts), at most maxChases times per slice.
 // Every price is held to the parent's never-worse price. Pure: the scheduler asks these at slice
@@ -14,7 +17,8 @@ import type { BehindThreshold } from '../model/placement.ts';
 export type { BehindThreshold, Placement } from '../model/placement.ts';
 
 /** A policy's fields when not given: at the touch, crossing when behind by 5% of the parent, a
- *  chaser re-pricing past 2 ticks, checked every 2 s, at most 10 times per slice. */
+ *  chaser re-pricing past 2 ticks, a working child checked every 2 s (a chaser's or a passive
+ *  one's), a chaser re-pricing at most 10 times per slice. */
 export const PLACEMENT_DEFAULTS = Object.freeze({
   offsetTicks: 0,
   /** passive-then-cross without a threshold: behind by more than 5% of the parent. */
@@ -24,7 +28,11 @@ export const PLACEMENT_DEFAULTS = Object.freeze({
   maxChases: 10,
 });
 
-/** A chaser checks no parent more often than this many times over its horizon. */
+/** A passive-then-cross child is re-priced to cross at most this many times per slice. */
+export const MAX_CROSSINGS = 1;
+
+/** A chaser (or a passive-then-cross parent) checks no parent more often than this many times
+ *  over its horizon. */
 export const MAX_CHASE_CHECKS = 10_000;
 
 type Top = { readonly bid: number | null; readonly ask: number | null };
@@ -62,6 +70,14 @@ export function crosses(t: BehindThreshold, qty: number, due: number, filled: nu
   return due - filled > behindAllowance(t, qty);
 }
 
+/** Whether a working child at `current` is re-priced to cross at `wanted`: the crossing price
+ *  is more aggressive than its own (a buy's higher, a sell's lower). A child already at or
+ *  through it (or held to the same never-worse price) gains nothing from a replacement. */
+export function crossGains(side: Side, current: number | null, wanted: number | null): boolean {
+  if (current === null || wanted === null) return false;
+  return side === 'buy' ? wanted > current : wanted < current;
+}
+
 /** Whether a working child at `current` is re-priced to `wanted`: off by more than the
  *  threshold in either direction. */
 export function offTouch(current: number | null, wanted: number | null, thresholdTicks: number): boolean {
@@ -69,8 +85,8 @@ export function offTouch(current: number | null, wanted: number | null, threshol
   return Math.abs(current - wanted) > thresholdTicks;
 }
 
-/** The chaser's cadence on a horizon: its everyMs, raised so that no more than MAX_CHASE_CHECKS
- *  checks fit the horizon. */
+/** The checks' cadence on a horizon (a chaser's, a passive-then-cross parent's): its everyMs,
+ *  raised so that no more than MAX_CHASE_CHECKS checks fit the horizon. */
 export function chaseEveryMs(everyMs: number, durationMs: number): number {
   return Math.max(everyMs, Math.ceil(durationMs / MAX_CHASE_CHECKS));
 }

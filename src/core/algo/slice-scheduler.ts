@@ -86,6 +86,7 @@ export class SliceScheduler {
               cancelRequested: () => this.cancelRequested(),
               stop: (reason) => void this.stop(reason),
               adopt: (id) => void this.extra.push(id),
+              crossesNow: (i, top) => this.crossesNow(i, top),
             },
             parentId,
             plan,
@@ -236,7 +237,13 @@ export class SliceScheduler {
       if (last) this.done = true;
       return;
     }
-    const limitPrice = this.placement === null ? this.limitPrice(top) : this.placedPrice(i, last, top);
+    const crossing = this.placement !== null && this.crossing(i, last);
+    const limitPrice =
+      this.placement === null
+        ? this.limitPrice(top)
+        : crossing
+          ? crossPrice(this.plan.side, top, this.stops.worstPrice)
+          : passivePrice(this.plan.side, top, this.placement.offsetTicks, this.stops.worstPrice);
     const stopPrice = this.placement === null ? this.stopPrice(top) : null;
     const inst = this.ops.instrument;
     // A child is valued as the venue values it: at its limit or stop price, else at the touch it
@@ -269,19 +276,47 @@ export class SliceScheduler {
       return;
     }
     this.ops.send(child.request.clientOrderId);
-    this.chaser?.sent(i);
+    this.chaser?.sent(i, crossing);
     if (last) this.done = true;
   }
 
-  /** A placement parent's child price: passive at the near touch plus the offset, or, for
-   *  passive-then-cross when the parent is behind by more than its threshold, at the far touch;
-   *  held to the never-worse price. */
-  private placedPrice(i: number, last: boolean, top: { bid: number | null; ask: number | null }): number | null {
+  /** Whether a placement parent's slice crosses (at the far touch; else it rests at the near
+   *  touch plus the offset, both held to the never-worse price): passive-then-cross when the
+   *  parent is behind by more than its threshold. */
+  private crossing(i: number, last: boolean): boolean {
     const p = this.placement as Placement;
-    const worst = this.stops.worstPrice;
-    if (p.kind === 'passive-then-cross' && crosses(p.crossWhenBehind, this.plan.qty, this.due(i, last), this.filled()))
-      return crossPrice(this.plan.side, top, worst);
-    return passivePrice(this.plan.side, top, p.offsetTicks, worst);
+    return (
+      p.kind === 'passive-then-cross' && crosses(p.crossWhenBehind, this.plan.qty, this.due(i, last), this.filled())
+    );
+  }
+
+  /** Between slices, whether slice i's passive child should be re-priced to cross at this book:
+   *  the parent is behind by more than its threshold against what is due at this instant, and no
+   *  early stop holds (the next slice would stop the parent rather than pay the spread). */
+  private crossesNow(
+    i: number,
+    top: { bid: number | null; ask: number | null; bidQty: number; askQty: number },
+  ): boolean {
+    const p = this.placement;
+    if (p?.kind !== 'passive-then-cross' || this.earlyStop(top) !== null) return false;
+    return crosses(p.crossWhenBehind, this.plan.qty, this.dueNow(i), this.filled());
+  }
+
+  /**
+   * Lots due at this instant while slice i works: on the grid, the line from what was due when
+   * it ran (the targets of the slices before it) to its own target at the next slice's time (the
+   * trajectory between two grid points); at the last slice, all of it; for a parent that follows
+   * the tape, the tape's share now.
+   */
+  private dueNow(i: number): number {
+    const last = i === this.plan.slices.length - 1 || i === this.finishAfter;
+    if (this.tape !== null || last) return this.due(i, last);
+    const from = this.due(i, false);
+    const to = this.cumulative[i] as number;
+    const start = this.plan.slices[i]?.scheduledTime as number;
+    const end = this.plan.slices[i + 1]?.scheduledTime as number;
+    const gone = end > start ? Math.min(1, Math.max(0, (this.ops.clock.now() - start) / (end - start))) : 1;
+    return from + (to - from) * gone;
   }
 
   /**

@@ -11,6 +11,10 @@ export type Placement =
       /** Ticks from the near touch, positive = more passive. */
       readonly offsetTicks: number;
       readonly crossWhenBehind: BehindThreshold;
+      /** How often a working passive child is checked for falling behind, ms (default 2000,
+       *  raised for a long horizon: chaseEveryMs). Absent unless given, so a plan stored
+       *  without it reads the same and keeps its client order ids. */
+      readonly everyMs?: number;
     }
   | {
       readonly kind: 'chaser';
