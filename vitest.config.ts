@@ -57,7 +57,9 @@ const IN_PROCESS = [
  *  its worker (the cause is not found yet), and strategy-session-budget.test.ts, whose 1 s bound on
  *  a session's answers was missed once in a shared worker on a loaded machine, and
  *  paper-vwap-history.test.ts, whose paper run planned on a flat profile when its read of the
- *  venue's history missed its deadline on a loaded machine (isolated too). */
+ *  venue's history missed its deadline on a loaded machine (isolated too), and
+ *  sweep-costs-browser.test.ts, whose page check ran past its 60 s in a shuffled shared worker at
+ *  load 34 (it passed there in order; not yet checked again). */
 const SHARED_IO = [
   'test/cli/cli-commands.test.ts',
   'test/cli/cli-database.test.ts',
@@ -142,7 +144,6 @@ const SHARED_IO = [
   'test/service/session-page.test.ts',
   'test/service/session-strategy.test.ts',
   'test/service/session-stream.test.ts',
-  'test/service/sweep-costs-browser.test.ts',
   'test/service/sweep-job-routes.test.ts',
   'test/store/deferred-projection.test.ts',
   'test/store/event-blocks.test.ts',
