@@ -10,10 +10,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ExecEvent, LogEntry } from '../../src/core/model/events.ts';
-import { createApp } from '../../src/server/app.ts';
 import { replayFilesOutside } from '../../src/server/replay-file-guard.ts';
 import { loadSessionFile, parseSessionFile } from '../../src/scenario/session-file.ts';
-import { openStoreReader } from '../../src/store/store-reader.ts';
 import { execsimInProcess } from '../support/cli-in-process.ts';
 import { VirtualClock } from '../../src/core/clock/virtual-clock.ts';
 import { parentOrderId } from '../../src/core/model/ids.ts';
@@ -22,7 +20,7 @@ import { openSession } from '../../src/runtime/session-root.ts';
 import { ScenarioError, simulatedScenario } from '../../src/scenario/load-scenario.ts';
 import { openDatabase } from '../../src/store/open-database.ts';
 import { RunStore } from '../../src/store/run-store.ts';
-import { advance, SANDBOX, settle, simSession, TestVenueClock, until } from '../support/session-fixture.ts';
+import { advance, SANDBOX, sessionApp, settle, TestVenueClock, until } from '../support/session-fixture.ts';
 
 const TOKEN = 'session-algo-module-token-0123456789';
 const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
@@ -46,22 +44,8 @@ afterEach(async () => {
 type Json = ReturnType<typeof JSON.parse>;
 
 async function open(yaml: string) {
-  const f = await simSession(yaml);
-  const reader = openStoreReader(f.dbPath);
-  closing.push(
-    () => f.close(),
-    () => reader.close(),
-  );
-  const { app } = createApp({
-    reader: reader.reader,
-    deleteRun: null,
-    jobs: null,
-    scenariosDir: 'scenarios',
-    version: 'test',
-    token: TOKEN,
-    session: f.session,
-    checkResponses: true,
-  });
+  const { f, app, close } = await sessionApp(yaml, TOKEN);
+  closing.push(close);
   const post = async (path: string, body: unknown): Promise<{ status: number; body: Json }> => {
     const res = await app.request(`http://127.0.0.1/api/v1${path}`, {
       method: 'POST',
