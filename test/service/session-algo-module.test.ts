@@ -4,7 +4,8 @@
 // their params over the declared ones, and the module decides the parent's children on the
 // session's clock. A request cannot load code: a module by path, or a name the file does not
 // declare, is a 400 naming the field. A bad declaration refuses the file, naming the field. A
-// paper session restarted mid-parent resumes the module's parent by its name, with no new child.
+// paper session restarted mid-parent resumes the module's parent by its name, with no new child;
+// one whose module's code changed while it was down is refused, naming the field and both hashes.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -16,7 +17,7 @@ import { execsimInProcess } from '../support/cli-in-process.ts';
 import { VirtualClock } from '../../src/core/clock/virtual-clock.ts';
 import { parentOrderId } from '../../src/core/model/ids.ts';
 import { InProcessVenue } from '../../src/gateway/in-process-venue.ts';
-import { openSession } from '../../src/runtime/session-root.ts';
+import { openSession, SessionRefused } from '../../src/runtime/session-root.ts';
 import { ScenarioError, simulatedScenario } from '../../src/scenario/load-scenario.ts';
 import { openDatabase } from '../../src/store/open-database.ts';
 import { RunStore } from '../../src/store/run-store.ts';
@@ -373,6 +374,70 @@ algorithms:
     expect(cancelled).toBeGreaterThan(restarted);
     expect(second.ledger.parents.get(parentId)!.completed).toMatchObject({ status: 'unfilled', filledQty: 0 });
     expect(venue.gateway.exchange.order(children[0]!.clientOrderId)).toMatchObject({ filled: 0 });
+  });
+});
+
+describe('a paper session whose algorithm module changed while it was down', () => {
+  it('is refused naming algorithms.NAME.path and both code hashes; nothing is written', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'execsim-session-algo-changed-'));
+    const store = new RunStore(openDatabase(join(dir, 'session.db')));
+    closing.push(() => {
+      store.db.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    // The example module, copied where the test can change it; the session file declares it.
+    const module = join(dir, 'seeker.ts');
+    writeFileSync(module, readFileSync('examples/algorithms/liquidity-seeker.ts', 'utf8'));
+    const text = `name: session-algo-changed
+seed: 7
+mode: paper
+venue: { name: binance-spot, account: { quote: "1000000", base: "0" } }
+instrument: { symbol: BTCUSDT, tickSize: "0.01", lotSize: "0.00001", minNotional: "5" }
+start: 2024-08-09T00:00:00Z
+market:
+  model: static_book
+  bids: [["64999.00", "50"]]
+  asks: [["65000.00", "50"]]
+reconciliation: { periodMs: null }
+report: { sampleMs: off }
+safety:
+  preTrade: { largeOrderNotional: "1000000", hardLimitNotional: "2000000", maxOrderNotional: "5000000" }
+algorithms:
+  seeker: { path: ${module}, params: { takeAt: 1000000000, restQty: 500, checkEveryMs: 1000 } }
+`;
+    const loaded = parseSessionFile(text, 'session.yaml');
+    const clock = new VirtualClock(Date.UTC(2026, 10, 25, 12, 0, 0));
+    const venue = new InProcessVenue(simulatedScenario(loaded.loaded), { clock: new TestVenueClock(clock) });
+    const open = (file: typeof loaded) =>
+      settle(
+        clock,
+        openSession(file, {
+          store,
+          clock,
+          venue: { venueUrl: 'the in-process simulated venue', marketHours: 'always', venue: () => venue },
+        }),
+      );
+    const first = await open(loaded);
+    await until(clock, () => first.ready);
+    await settle(clock, first.stop('restart'));
+    const row = store.getRun(first.id);
+    expect(row).toMatchObject({ status: 'interrupted' });
+    const events = [...store.entries(first.id)].length;
+
+    writeFileSync(module, `${readFileSync(module, 'utf8')}\nexport const changed = 1;\n`);
+    const changed = parseSessionFile(text, 'session.yaml');
+    const before = loaded.loaded.algorithms.get('seeker')!.codeHash;
+    const after = changed.loaded.algorithms.get('seeker')!.codeHash;
+    expect(after).not.toBe(before);
+    await expect(open(changed)).rejects.toThrow(
+      new SessionRefused(
+        `session "session-algo-changed" has an unfinished run ${first.id}: algorithms.seeker.path: ${module} has ` +
+          `changed since the run started (code ${before} then, ${after} now): restore it to resume the run, or ` +
+          'start a new run',
+      ),
+    );
+    expect(store.getRun(first.id)).toEqual(row);
+    expect([...store.entries(first.id)]).toHaveLength(events);
   });
 });
 
