@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ExecEvent, LogEntry } from '../../src/core/model/events.ts';
-import { replayFilesOutside } from '../../src/server/replay-file-guard.ts';
+import { outsidePathErrors } from '../../src/server/path-field-guard.ts';
 import { loadSessionFile, parseSessionFile } from '../../src/scenario/session-file.ts';
 import { execsimInProcess } from '../support/cli-in-process.ts';
 import { VirtualClock } from '../../src/core/clock/virtual-clock.ts';
@@ -195,7 +195,7 @@ describe('a declared module over HTTP', () => {
     ]);
   });
 
-  it('refuses a module by path, or a name the file does not declare, with a 400 naming the field', async () => {
+  it('refuses a module by path, a name the file does not declare, or a placement beside it, with a 400 naming the field', async () => {
     const { f, post } = await open(SEEKER);
     const before = f.session.entriesAfter(0).length;
     const signal = (algo: unknown) => ({ signalId: 'sig-x', symbol: 'BTCUSDT', side: 'buy', qty: '0.01', algo });
@@ -222,6 +222,18 @@ describe('a declared module over HTTP', () => {
       expect(r.status).toBe(400);
       expect(fieldsOf(r.body)).toEqual([
         'body.algo.name: no algorithm module is named "sniper": the session file declares seeker (its algorithms section)',
+      ]);
+    }
+    // A declared module beside a placement policy: the module places its children itself.
+    const chaser = { kind: 'chaser', thresholdTicks: 1, everyMs: 500 };
+    for (const [route, body] of [
+      ['/orders/slice', { ...slice({ algo: { kind: 'module', name: 'seeker' } }), placement: chaser }],
+      ['/signals', { ...signal({ kind: 'module', name: 'seeker' }), placement: chaser }],
+    ] as const) {
+      const r = await post(route, body);
+      expect(r.status).toBe(400);
+      expect(fieldsOf(r.body)).toEqual([
+        'body.placement: body.algo names the module seeker, which places its children itself: leave out body.placement',
       ]);
     }
     // Nothing was decided or logged for any of them.
@@ -450,7 +462,7 @@ describe('scenario text sent over HTTP', () => {
       'signals:\n  - { id: s, side: buy, qty: "1", algo: { kind: module, name: b } }\n';
     const says = (m: string) =>
       `over HTTP, an algorithm module must be inside the scenarios directory (paths relative to it); ${JSON.stringify(m)} is not`;
-    expect(replayFilesOutside(text, 'scenarios')).toEqual([
+    expect(outsidePathErrors(text, 'scenarios')).toEqual([
       { path: 'algorithms.a.path', message: says('../x.ts') },
       { path: 'orders[0].algo.path', message: says('/etc/y.ts') },
     ]);
