@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ExecEvent, LogEntry } from '../../src/core/model/events.ts';
 import { outsidePathErrors } from '../../src/server/path-field-guard.ts';
-import { loadSessionFile, parseSessionFile } from '../../src/scenario/session-file.ts';
+import { loadSessionFile, parseSessionFile, type LoadedSession } from '../../src/scenario/session-file.ts';
 import { execsimInProcess } from '../support/cli-in-process.ts';
 import { VirtualClock } from '../../src/core/clock/virtual-clock.ts';
 import { parentOrderId } from '../../src/core/model/ids.ts';
@@ -295,14 +295,16 @@ algorithms:
   seeker: { path: examples/algorithms/liquidity-seeker.ts, params: { takeAt: 1000000000, restQty: 500, checkEveryMs: 1000 } }
 `;
 
-  it('resumes the module’s parent by its name: no second child, the resting one cancelled at the horizon', async () => {
+  /** A paper session of `text` stored in a scratch database, on an in-process venue on a virtual
+   *  clock; `start(file)` opens a server of it (the file as loaded at first, by default). */
+  function restartable(text: string) {
     const dir = mkdtempSync(join(tmpdir(), 'execsim-session-algo-restart-'));
     const store = new RunStore(openDatabase(join(dir, 'session.db')));
     closing.push(() => {
       store.db.close();
       rmSync(dir, { recursive: true, force: true });
     });
-    const loaded = parseSessionFile(PAPER, 'session.yaml');
+    const loaded = parseSessionFile(text, 'session.yaml');
     const clock = new VirtualClock(Date.UTC(2026, 10, 25, 12, 0, 0));
     const venue = new InProcessVenue(simulatedScenario(loaded.loaded), { clock: new TestVenueClock(clock) });
     // The venue outlives each server: a server's stop only detaches it (its reports go nowhere,
@@ -312,15 +314,20 @@ algorithms:
       inner.handler = () => {};
       inner.started = false;
     };
-    const start = () =>
+    const start = (file: LoadedSession = loaded) =>
       settle(
         clock,
-        openSession(loaded, {
+        openSession(file, {
           store,
           clock,
           venue: { venueUrl: 'the in-process simulated venue', marketHours: 'always', venue: () => venue },
         }),
       );
+    return { store, loaded, clock, venue, start };
+  }
+
+  it('resumes the module’s parent by its name: no second child, the resting one cancelled at the horizon', async () => {
+    const { store, clock, venue, start } = restartable(PAPER);
     const first = await start();
     await until(clock, () => first.ready);
     const parentId = parentOrderId('seek-restart');
@@ -387,49 +394,16 @@ algorithms:
     expect(second.ledger.parents.get(parentId)!.completed).toMatchObject({ status: 'unfilled', filledQty: 0 });
     expect(venue.gateway.exchange.order(children[0]!.clientOrderId)).toMatchObject({ filled: 0 });
   });
-});
 
-describe('a paper session whose algorithm module changed while it was down', () => {
-  it('is refused naming algorithms.NAME.path and both code hashes; nothing is written', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'execsim-session-algo-changed-'));
-    const store = new RunStore(openDatabase(join(dir, 'session.db')));
-    closing.push(() => {
-      store.db.close();
-      rmSync(dir, { recursive: true, force: true });
-    });
+  it('is refused when its module changed while it was down, naming algorithms.NAME.path and both code hashes; nothing is written', async () => {
     // The example module, copied where the test can change it; the session file declares it.
-    const module = join(dir, 'seeker.ts');
+    const scratch = mkdtempSync(join(tmpdir(), 'execsim-session-algo-changed-'));
+    closing.push(() => rmSync(scratch, { recursive: true, force: true }));
+    const module = join(scratch, 'seeker.ts');
     writeFileSync(module, readFileSync('examples/algorithms/liquidity-seeker.ts', 'utf8'));
-    const text = `name: session-algo-changed
-seed: 7
-mode: paper
-venue: { name: binance-spot, account: { quote: "1000000", base: "0" } }
-instrument: { symbol: BTCUSDT, tickSize: "0.01", lotSize: "0.00001", minNotional: "5" }
-start: 2024-08-09T00:00:00Z
-market:
-  model: static_book
-  bids: [["64999.00", "50"]]
-  asks: [["65000.00", "50"]]
-reconciliation: { periodMs: null }
-report: { sampleMs: off }
-safety:
-  preTrade: { largeOrderNotional: "1000000", hardLimitNotional: "2000000", maxOrderNotional: "5000000" }
-algorithms:
-  seeker: { path: ${module}, params: { takeAt: 1000000000, restQty: 500, checkEveryMs: 1000 } }
-`;
-    const loaded = parseSessionFile(text, 'session.yaml');
-    const clock = new VirtualClock(Date.UTC(2026, 10, 25, 12, 0, 0));
-    const venue = new InProcessVenue(simulatedScenario(loaded.loaded), { clock: new TestVenueClock(clock) });
-    const open = (file: typeof loaded) =>
-      settle(
-        clock,
-        openSession(file, {
-          store,
-          clock,
-          venue: { venueUrl: 'the in-process simulated venue', marketHours: 'always', venue: () => venue },
-        }),
-      );
-    const first = await open(loaded);
+    const text = PAPER.replace('examples/algorithms/liquidity-seeker.ts', module);
+    const { store, clock, loaded, start } = restartable(text);
+    const first = await start();
     await until(clock, () => first.ready);
     await settle(clock, first.stop('restart'));
     const row = store.getRun(first.id);
@@ -441,9 +415,9 @@ algorithms:
     const before = loaded.loaded.algorithms.get('seeker')!.codeHash;
     const after = changed.loaded.algorithms.get('seeker')!.codeHash;
     expect(after).not.toBe(before);
-    await expect(open(changed)).rejects.toThrow(
+    await expect(start(changed)).rejects.toThrow(
       new SessionRefused(
-        `session "session-algo-changed" has an unfinished run ${first.id}: algorithms.seeker.path: ${module} has ` +
+        `session "session-algo-restart" has an unfinished run ${first.id}: algorithms.seeker.path: ${module} has ` +
           `changed since the run started (code ${before} then, ${after} now): restore it to resume the run, or ` +
           'start a new run',
       ),
