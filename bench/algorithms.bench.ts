@@ -35,7 +35,7 @@ import { makeInstrument } from '../src/core/model/instrument.ts';
 import { runScenario } from '../src/runtime/backtest-run.ts';
 import { distProblem } from '../src/boot/code-loader.js';
 import { childrenCpuMs } from './child-cpu.ts';
-import { codeAt, current, DENSE_BOOK_HOUR_FILE, denseQuiet, median, type Code } from './dense-book.bench.ts';
+import { arg, codeAt, current, DENSE_BOOK_HOUR_FILE, denseQuiet, load, median, type Code } from './dense-book.bench.ts';
 import { TWAP_ONE_HOUR } from './twap.bench.ts';
 
 const ROOT = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -238,20 +238,6 @@ function spawnRun(file: string): { wallMs: number; cpuMs: number } {
   if (r.status !== 0) throw new Error(`execsim run ${file} exited ${r.status}: ${r.stderr}`);
   return { wallMs, cpuMs: cpu0 === null || cpu1 === null ? NaN : cpu1 - cpu0 };
 }
-
-function arg(argv: readonly string[], name: string, byDefault: number): number {
-  const i = argv.indexOf(name);
-  if (i === -1) return byDefault;
-  const n = Number(argv[i + 1]);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name}: expected a whole number, got ${argv[i + 1]}`);
-  return n;
-}
-
-const load = (): string =>
-  os
-    .loadavg()
-    .map((x) => x.toFixed(2))
-    .join(' ');
 
 export async function main(argv: readonly string[]): Promise<void> {
   const runs = arg(argv, '--runs', 5);

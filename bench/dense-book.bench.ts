@@ -141,7 +141,8 @@ function spawnRun(dir: string, file: string, cpuFile: string): { wallMs: number;
   return { wallMs, cpuMs: Number(readFileSync(cpuFile, 'utf8')) / 1000 };
 }
 
-function arg(argv: readonly string[], name: string, byDefault: number): number {
+/** The whole number after `name` on the command line (`--runs 5`), or byDefault. */
+export function arg(argv: readonly string[], name: string, byDefault: number): number {
   const i = argv.indexOf(name);
   if (i === -1) return byDefault;
   const n = Number(argv[i + 1]);
@@ -149,7 +150,8 @@ function arg(argv: readonly string[], name: string, byDefault: number): number {
   return n;
 }
 
-const load = (): string =>
+/** The machine's load averages (1, 5, 15 minutes), printed with a benchmark's figures. */
+export const load = (): string =>
   os
     .loadavg()
     .map((x) => x.toFixed(2))

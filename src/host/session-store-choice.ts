@@ -1,10 +1,12 @@
 // Which stored run a session file continues. A paper session whose last run was stopped (SIGTERM:
 // interrupted) or killed (crashed) is resumed from the store (startup gate, startup
 // reconciliation, slice recovery), as `execsim resume` continues a paper run; the same name from
-// another version of the file is refused rather than guessed at; a session another live server
-// writes is refused. A sim session's venue ended with its process: a dead one is marked failed
-// and the file starts a new run.
+// another version of the file is refused rather than guessed at (naming the algorithm module whose
+// code changed, when that is what changed); a session another live server writes is refused. A
+// sim session's venue ended with its process: a dead one is marked failed and the file starts a
+// new run.
 import type { LoadedSession } from '../scenario/session-file.ts';
+import { changedAlgorithm } from './changed-code.ts';
 import type { RunStore } from '../store/run-store.ts';
 import { localLiveness, runState } from '../store/run-state.ts';
 import type { RunRow } from '../store/stored-rows.ts';
@@ -34,6 +36,8 @@ export function sessionRunToContinue(store: RunStore, file: LoadedSession): RunR
       store.failRun(null, row.id, 'its simulated venue ended with its server process', new Date().toISOString());
       continue;
     }
+    const changed = row.scenario_hash !== loaded.hash ? changedAlgorithm(row.algorithm_codes, loaded) : null;
+    if (changed !== null) throw new SessionRefused(`session "${name}" has an unfinished run ${row.id}: ${changed}`);
     if (row.scenario_hash !== loaded.hash)
       throw new SessionRefused(
         `session "${name}" has an unfinished run ${row.id} started from another version of this file: ` +

@@ -10,6 +10,7 @@ import { runId as toRunId, type RunId } from '../core/model/ids.ts';
 import { paperRefusal } from '../live/venue-registry.ts';
 import { parseScenarioFile, type LoadedScenario } from '../scenario/load-scenario.ts';
 import type { ScenarioFile } from '../scenario/schema.ts';
+import type { AlgoEntry } from '../scenario/execution-schema.ts';
 import { ResumeRefused } from '../store/run-store.ts';
 import { localLiveness, resumeRefusal } from '../store/run-state.ts';
 import type { RunReport } from '../host/run-report.ts';
@@ -17,6 +18,7 @@ import { codeVersion } from '../store/code-version.ts';
 import { connectVenue as connect, type LiveSession } from '../host/connect-venue.ts';
 import { LiveProcess, type LiveOptions } from '../host/live-process.ts';
 import { LiveScenario } from '../host/live-scenario.ts';
+import { algorithmCodes, changedAlgorithm, changedStrategy, withStoredKeys } from '../host/changed-code.ts';
 
 export { marketHoursWarning, VenueUnavailable } from '../host/connect-venue.ts';
 export { RunInterrupted } from '../host/run-interrupted.ts';
@@ -43,6 +45,7 @@ export async function runPaper(loaded: LoadedScenario<ScenarioFile>, options: Pa
     startedAt: new Date(start).toISOString(),
     simStart: start,
     mode: 'paper',
+    algorithmCodes: algorithmCodes(loaded),
   });
   return drive(session, options, id, start, null);
 }
@@ -58,11 +61,12 @@ export async function resumePaper(id: string, options: PaperOptions): Promise<Ru
   // undefined only with a refusal).
   const refusal = resumeRefusal(id, row, localLiveness(), options.store.db.name);
   if (refusal !== null || row === undefined) throw new ResumeRefused(refusal ?? `no run "${id}"`);
-  const loaded = parseScenarioFile(options.store.scenarioJson(id), `run ${id}`);
+  const stored = parseScenarioFile(options.store.scenarioJson(id), `run ${id}`);
   // The log before the venue: one that no longer reads (edited by hand) stops nothing half-done.
   const entries = [...options.store.entries(id)];
-  const changed = changedStrategy(loaded, entries);
+  const changed = changedStrategy(stored, entries) ?? changedAlgorithm(row.algorithm_codes, stored);
   if (changed !== null) throw new ResumeRefused(`run ${id}: ${changed}`);
+  const loaded = withStoredKeys(stored, row.algorithm_codes);
   // The venue first: a run is only taken over when it can go on.
   const session = await connect(loaded, options, id);
   try {
@@ -76,32 +80,36 @@ export async function resumePaper(id: string, options: PaperOptions): Promise<Ru
   return drive(session, options, toRunId(id), start, entries);
 }
 
-/** The scenario as stored: a strategy module's path made absolute, since a resume reads the
- *  scenario from the store, without the file its path was relative to. */
+/** The scenario as stored: its module paths (the strategy's, a swap_strategy action's, the
+ *  algorithms section's, an order's or a signal's algo.path) made absolute, since a resume reads
+ *  the scenario from the store, without the file its paths were relative to. */
 export function storedScenario(loaded: LoadedScenario<ScenarioFile>): string {
-  const strategy = loaded.scenario.strategy;
-  if (!strategy) return loaded.canonical;
+  const s = loaded.scenario;
   const at = (module: string): string => resolve(dirname(loaded.file), module);
-  // A swap_strategy action's module too.
-  const actions = loaded.scenario.actions.map((a) => (a.kind === 'swap_strategy' ? { ...a, module: at(a.module) } : a));
-  return canonicalJson({ ...loaded.scenario, strategy: { ...strategy, module: at(strategy.module) }, actions });
-}
-
-/** Why a stored run cannot go on with the strategy module as it is now (its code changed since
- *  the run started: a resumed run runs the code it started with), or null. */
-function changedStrategy(loaded: LoadedScenario<ScenarioFile>, entries: readonly LogEntry[]): string | null {
-  const now = loaded.strategy;
-  if (now === null) return null;
-  for (const e of entries) {
-    const ev = e.event;
-    if (ev.kind !== 'StrategyStarted' || ev.role !== 'live') continue;
-    if (ev.codeHash === now.codeHash) return null;
-    return (
-      `strategy.module: ${loaded.scenario.strategy?.module ?? now.module} has changed since the run started ` +
-      `(code ${ev.codeHash} then, ${now.codeHash} now): restore it to resume the run, or start a new run`
-    );
-  }
-  return null;
+  const byPath = <T extends { readonly algo?: AlgoEntry | undefined }>(block: T): T =>
+    block.algo?.kind === 'module' && block.algo.path !== undefined
+      ? { ...block, algo: { ...block.algo, path: at(block.algo.path) } }
+      : block;
+  const modules = s.orders.some((o) => byPath(o) !== o) || s.signals.some((g) => byPath(g) !== g);
+  if (!s.strategy && s.algorithms === undefined && !modules) return loaded.canonical;
+  return canonicalJson({
+    ...s,
+    ...(s.strategy
+      ? {
+          strategy: { ...s.strategy, module: at(s.strategy.module) },
+          actions: s.actions.map((a) => (a.kind === 'swap_strategy' ? { ...a, module: at(a.module) } : a)),
+        }
+      : {}),
+    ...(s.algorithms !== undefined
+      ? {
+          algorithms: Object.fromEntries(
+            Object.entries(s.algorithms).map(([name, d]) => [name, { ...d, path: at(d.path) }]),
+          ),
+        }
+      : {}),
+    orders: s.orders.map(byPath),
+    signals: s.signals.map(byPath),
+  });
 }
 
 /** The live process: wired, started, run to its end. `prior`: the stored log when resuming. */

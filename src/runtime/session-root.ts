@@ -13,6 +13,7 @@ import { connectVenue } from '../host/connect-venue.ts';
 import { LiveProcess, type LiveOptions } from '../host/live-process.ts';
 import { ServiceSession, type SessionOptions } from '../host/service-session.ts';
 import { SessionRefused, sessionRunToContinue } from '../host/session-store-choice.ts';
+import { algorithmCodes } from '../host/changed-code.ts';
 
 export { ServiceSession, type SessionOptions } from '../host/service-session.ts';
 export { SessionRefused } from '../host/session-store-choice.ts';
@@ -73,6 +74,7 @@ export async function openSession(file: LoadedSession, options: SessionOptions):
       startedAt: new Date(start).toISOString(),
       simStart: start,
       mode: 'session',
+      algorithmCodes: algorithmCodes(loaded),
     });
     session = new ServiceSession(new LiveProcess(connected, liveOptions, id, start, null), file.mode, false, options);
   }

@@ -4,7 +4,7 @@
 // start, no market) is read as such; what must simulate it (a sweep, a backtest) asks for the
 // simulated scenario (simulatedOrRefused), which names the fields it leaves out. Bundled names
 // are file names in the scenarios directory (with or without .yaml) and cannot leave it; replay
-// files named by scenario text must be inside it too (replay-file-guard.ts).
+// files and modules named by scenario text must be inside it too (path-field-guard.ts).
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -18,7 +18,7 @@ import {
 } from '../scenario/load-scenario.ts';
 import type { Scenario, ScenarioFile } from '../scenario/schema.ts';
 import { ProblemError, type FieldError } from './problem.ts';
-import { replayFilesOutside } from './replay-file-guard.ts';
+import { outsidePathErrors } from './path-field-guard.ts';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
@@ -66,7 +66,7 @@ export function invalidScenario(errors: readonly FieldError[]): never {
 /** Loads scenario text sent over HTTP as the loader would from a file in `dir`: any scenario file,
  *  a paper-only one included, as `execsim run` reads it. */
 export function loadScenarioText(text: string, dir: string): LoadedScenario<ScenarioFile> {
-  const outside = replayFilesOutside(text, dir);
+  const outside = outsidePathErrors(text, dir);
   if (outside.length > 0) invalidScenario(outside);
   return orRefused(() => parseScenarioFile(text, join(dir, '(request).yaml')));
 }

@@ -423,6 +423,16 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE runs ADD COLUMN log_digest TEXT;
     `,
   },
+  {
+    version: 14,
+    name: 'code hashes of a run’s algorithm modules',
+    // The algorithm modules a paper run or a session loaded when it started, each under the
+    // field that names it, with its code's hash (JSON; NULL: none, or a run stored before): a
+    // resume refuses to run another version of a module's code (host/changed-code.ts).
+    sql: `
+      ALTER TABLE runs ADD COLUMN algorithm_codes TEXT;
+    `,
+  },
 ];
 
 /** The WHERE term of the events_kind index (version 9): a query filtering on a kind other than

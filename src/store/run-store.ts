@@ -35,6 +35,8 @@ export interface NewRun {
   readonly mode?: string;
   /** The sweep the run is a path of; null (the default) for a run of its own. */
   readonly sweepId?: string | null;
+  /** The algorithm modules it loaded and their code hashes (host/changed-code.ts), or null. */
+  readonly algorithmCodes?: string | null;
 }
 
 /** How many rows deleting a run removed, by table. */
@@ -115,9 +117,9 @@ export class RunStore {
     this.db
       .prepare(
         `INSERT INTO runs (id, scenario_name, scenario_hash, scenario_json, seed, code_version, status, started_at, sim_start,
-           writer_pid, writer_host, heartbeat_at, mode, sweep_id, venue, symbol)
+           writer_pid, writer_host, heartbeat_at, mode, sweep_id, algorithm_codes, venue, symbol)
          VALUES (@id, @scenarioName, @scenarioHash, @scenarioJson, @seed, @codeVersion, 'running', @startedAt, @simStart,
-           @pid, @host, @heartbeat, @mode, @sweepId,
+           @pid, @host, @heartbeat, @mode, @sweepId, @algorithmCodes,
            CASE WHEN json_valid(@scenarioJson) THEN json_extract(@scenarioJson, '$.venue.name') END,
            CASE WHEN json_valid(@scenarioJson) THEN json_extract(@scenarioJson, '$.instrument.symbol') END)`,
       )
@@ -125,6 +127,7 @@ export class RunStore {
         ...run,
         mode: run.mode ?? 'backtest',
         sweepId: run.sweepId ?? null,
+        algorithmCodes: run.algorithmCodes ?? null,
         pid: process.pid,
         host: hostname(),
         heartbeat: new Date().toISOString(),

@@ -35,6 +35,9 @@ export interface RunRow {
   readonly venue: string | null;
   readonly symbol: string | null;
   readonly sweep_id: string | null;
+  /** The algorithm modules the run loaded when it started, by the field naming each, with their
+   *  code hashes (JSON, host/changed-code.ts); null: none, or stored before it was recorded. */
+  readonly algorithm_codes?: string | null;
   /** Headline figures over the run's parents (migrations.ts, version 5, says how they are
    *  aggregated); null until the run finished, or when no parent has one. */
   readonly shortfall_bps: number | null;

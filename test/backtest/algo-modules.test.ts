@@ -84,6 +84,35 @@ describe('an algorithm module', () => {
     );
   });
 
+  it('goes on after a crash whose child filled while no process ran, its parent not completed early', () => {
+    // A market child of 0.01 at a time: the crash right after the first leaves, which fills at the
+    // venue meanwhile; the restarted process's startup reconciliation learns the fill before
+    // restart recovery rebuilds the runner, and the parent waits for it instead of completing.
+    const text = `${crashScenarioHead({
+      name: 'algo-module-early',
+      seed: 9,
+      duration: 'PT2M',
+      restarts: ['{ afterSubmit: 1, downtime: PT5S }'],
+      faults: [],
+    })}orders:
+  - id: p
+    at: PT5S
+    side: buy
+    qty: "0.03"
+    type: market
+    twap: { duration: PT1M, slices: 4 }
+    algo: { kind: module, path: ./test/fixtures/algorithms/step-buyer.ts, params: { chunk: 1000, everyMs: 500 } }
+`;
+    const { run, all } = simulate(text);
+    const kinds = all.map((e) => e.event.kind);
+    const restarted = kinds.indexOf('ProcessRestarted');
+    expect(restarted).toBeGreaterThan(kinds.indexOf('SubmitOrder'));
+    const children = run.ledger.childrenOf(parentOrderId('p'));
+    expect(children.map((c) => c.filledQty)).toEqual([1000, 1000, 1000]);
+    expect(run.ledger.parents.get(parentOrderId('p'))?.completed).toMatchObject({ status: 'filled', filledQty: 3000 });
+    expect(all.filter((e) => e.event.kind === 'ParentOrderCompleted')).toHaveLength(1);
+  });
+
   it('stops its parent with the error it threw, its resting child cancelled', () => {
     const { run, all } = simulate(yaml(3, './test/fixtures/algorithms/throws-later.ts', [], []));
     const stops = all

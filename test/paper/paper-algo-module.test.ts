@@ -3,20 +3,31 @@
 // process as in a backtest, decides its children on the wall clock, and the node sends them with
 // ids it derives. The venue, read through its own client, holds exactly the children the run
 // stored, each filled once, and the parent's quantity; the plan names the module, and its
-// children are the module's chunks (six, as the same file run as a backtest sends). Every wait is
-// a bounded condition.
+// children are the module's chunks (six, as the same file run as a backtest sends). A run whose
+// module's code changed after it stopped is not resumed: `execsim resume` names the field and
+// both code hashes, exits 2 and writes nothing; with the module restored it resumes and fills the
+// parent. Every wait is a bounded condition.
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ExecEvent, LogEntry } from '../../src/core/model/events.ts';
 import { alpacaEndpoints, makeAlpacaClient } from '../../src/live/alpaca/alpaca-sdk.ts';
-import { runPaper } from '../../src/runtime/paper-run.ts';
+import { resumePaper, runPaper } from '../../src/runtime/paper-run.ts';
 import { loadScenarioFile } from '../../src/scenario/load-scenario.ts';
 import type { RunStore } from '../../src/store/run-store.ts';
 import { API_KEY, API_SECRET, binanceGateway, ccxtClient } from '../support/binance-gateway-harness.ts';
-import { alpacaPaperGateway, binancePaperOptions, paperOptions, scratchStores } from '../support/paper-options.ts';
+import { execsimInProcess } from '../support/cli-in-process.ts';
+import {
+  alpacaPaperGateway,
+  binancePaperOptions,
+  interruptedPaperRun,
+  paperOptions,
+  scratchStores,
+} from '../support/paper-options.ts';
 
 const KEY = 'paper-algo-module-key';
 const SECRET = 'paper-algo-module-secret';
-const { store } = scratchStores('execsim-paper-algo-module-');
+const { dir, store } = scratchStores('execsim-paper-algo-module-');
 
 const of = <K extends ExecEvent['kind']>(entries: readonly LogEntry[], kind: K) =>
   entries.filter((e) => e.event.kind === kind).map((e) => e.event as Extract<ExecEvent, { kind: K }>);
@@ -88,5 +99,62 @@ describe("a user's execution algorithm module in a paper run", () => {
       expect(o.filled).toBeCloseTo(0.01, 8);
     }
     expect(sent.size).toBe(children.length);
+  });
+});
+
+describe('a paper run resumed after its algorithm module changed', () => {
+  it('is refused naming algorithms.NAME.path and both code hashes, exit 2, nothing written; restored, it resumes', async () => {
+    const gw = await alpacaPaperGateway('test/fixtures/gateway/alpaca-aapl.yaml', { id: KEY, secret: SECRET });
+    const keys = { APCA_API_KEY_ID: KEY, APCA_API_SECRET_KEY: SECRET };
+    const s = store();
+    // The module and a file declaring it as `stepper`, written where the test can change them.
+    const module = path.join(dir, 'stepper.ts');
+    copyFileSync('test/fixtures/algorithms/step-buyer.ts', module);
+    // Its horizon a minute, past the stop and the resumes: the module, not the end, fills it.
+    const file = path.join(dir, 'module-changed.yaml');
+    writeFileSync(
+      file,
+      readFileSync('test/fixtures/paper/module-aapl.yaml', 'utf8')
+        .replace('twap: { duration: PT3S, interval: PT0.5S }', 'twap: { duration: PT1M, interval: PT0.5S }')
+        .replace(
+          'algo: { kind: module, path: ../algorithms/step-buyer.ts, params: { chunk: 10, everyMs: 400 } }',
+          'algo: { kind: module, name: stepper }\nalgorithms:\n  stepper: { path: ./stepper.ts, params: { chunk: 10, everyMs: 400 } }',
+        ),
+    );
+    const loaded = loadScenarioFile(file);
+    const before = loaded.algorithms.get('stepper')!.codeHash;
+    const runId = await interruptedPaperRun(
+      loaded,
+      paperOptions(gw.url, s, { id: KEY, secret: SECRET }),
+      (e) => e.event.kind === 'SubmitOrder',
+    );
+
+    // Another version of the module's code: the resume is refused before anything connects.
+    const code = readFileSync(module, 'utf8');
+    writeFileSync(module, code.replace('wakeAt: ctx.now + p.everyMs', 'wakeAt: ctx.now + p.everyMs + 1'));
+    const after = loadScenarioFile(file).algorithms.get('stepper')!.codeHash;
+    expect(after).not.toBe(before);
+    const row = s.getRun(runId);
+    const events = [...s.entries(runId)].length;
+    const venueOrders = gw.orders.desk.orders().length;
+    const resume = ['resume', runId, '--db', s.db.name, '--venue-url', gw.url, '--market-hours', 'always'];
+    const refused = await execsimInProcess(resume, keys);
+    expect(refused.code).toBe(2);
+    // One message after the line saying which run it resumes.
+    expect(refused.err.filter((l) => l !== '')).toEqual([
+      `execsim: resuming ${runId} on ${gw.url}`,
+      `execsim: run ${runId}: algorithms.stepper.path: ${module} has changed since the run started ` +
+        `(code ${before} then, ${after} now): restore it to resume the run, or start a new run`,
+    ]);
+    expect(s.getRun(runId)).toEqual(row);
+    expect([...s.entries(runId)]).toHaveLength(events);
+    expect(gw.orders.desk.orders()).toHaveLength(venueOrders);
+
+    // The code it started with again: the resume runs the module's parent to its end.
+    writeFileSync(module, code);
+    const report = await resumePaper(runId, paperOptions(gw.url, s, { id: KEY, secret: SECRET }));
+    expect(report.expectations.filter((e) => !e.pass)).toEqual([]);
+    expect(report.duplicateOrders).toEqual([]);
+    expect(report.parents[0]).toMatchObject({ status: 'filled', filledQty: '60' });
   });
 });

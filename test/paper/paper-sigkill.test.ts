@@ -1,6 +1,7 @@
 // Crash safety of paper runs for real, on every venue with a local gateway (Alpaca and Binance,
-// the VENUES table) and for the algorithms of the PLANS table (a TWAP at length; a VWAP and a POV,
-// which follows the tape of a market where others trade, in a few rounds each): `execsim run
+// the VENUES table) and for the algorithms of the PLANS table (a TWAP at length; a VWAP, a POV,
+// which follows the tape of a market where others trade, and a user's algorithm module, in a few
+// rounds each): `execsim run
 // --mode paper` on the parent against the venue's gateway (in this process, port 0), killed with
 // SIGKILL at seeded random moments, then `execsim resume` (itself killed again in some lives)
 // until the run is finished. The kill moments are tied to observed
@@ -53,7 +54,7 @@ const VENUES: readonly SigkillVenue[] = [ALPACA, BINANCE];
 
 /** What a venue's rounds run, and how many kills they take: one test per venue and plan. */
 interface Plan {
-  readonly algo: 'twap' | 'vwap' | 'pov';
+  readonly algo: 'twap' | 'vwap' | 'pov' | 'module';
   /** The parent's id in the plan's fixture. */
   readonly parent: string;
   /** The paper scenario the lives run on the venue. */
@@ -107,6 +108,19 @@ const PLANS: readonly Plan[] = [
     parent: 'pov-buy',
     file: (v) => v.algoFiles.pov,
     market: 'tape',
+    targetKills: 3,
+    minKills: 3,
+    killsPerRound: 3,
+    maxRounds: 3,
+    roundBudgetMs: 20_000,
+  },
+  // A parent a user's algorithm module decides (declared by name in the file): a resumed process
+  // loads the module again and continues its plan from the log's memo, like the built-ins'.
+  {
+    algo: 'module',
+    parent: 'module-buy',
+    file: (v) => v.algoFiles.module,
+    market: 'book',
     targetKills: 3,
     minKills: 3,
     killsPerRound: 3,

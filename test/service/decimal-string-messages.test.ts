@@ -5,11 +5,8 @@
 // HTTP API (`body.qty`); and the advice, followed, is taken.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_BASE, createApp } from '../../src/server/app.ts';
-import { pageRoutes } from '../../src/server/pages/page-routes.tsx';
 import { parseScenario, ScenarioError } from '../../src/scenario/load-scenario.ts';
-import { openStoreReader } from '../../src/store/store-reader.ts';
-import { simSession, type SessionFixture } from '../support/session-fixture.ts';
+import { SANDBOX, sessionApp, type SessionAppFixture } from '../support/session-fixture.ts';
 
 const WHY = '(a number keeps about 15 digits, a string all of them)';
 
@@ -94,27 +91,15 @@ describe('a number where a scenario expects a decimal string', () => {
 
 describe('a number where an HTTP body expects a decimal string', () => {
   const TOKEN = 'decimal-messages-token-0123456789';
-  let f: SessionFixture;
-  let reader: ReturnType<typeof openStoreReader>;
-  let app: ReturnType<typeof createApp>['app'];
+  let served: SessionAppFixture | undefined;
+  let f: SessionAppFixture['f'];
+  let app: SessionAppFixture['app'];
   beforeAll(async () => {
-    f = await simSession();
-    reader = openStoreReader(f.dbPath);
-    app = createApp({
-      reader: reader.reader,
-      deleteRun: null,
-      jobs: null,
-      scenariosDir: 'scenarios',
-      version: 'test',
-      token: TOKEN,
-      session: f.session,
-      checkResponses: true,
-      pages: (rd) => pageRoutes(rd, { apiBase: API_BASE, session: f.session }),
-    }).app;
+    served = await sessionApp(SANDBOX, TOKEN);
+    ({ f, app } = served);
   });
   afterAll(async () => {
-    reader?.close();
-    await f?.close();
+    await served?.close();
   });
 
   const post = async (path: string, body: unknown) => {

@@ -6,18 +6,24 @@
 import { readFileSync } from 'node:fs';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_BASE, createApp } from '../../src/server/app.ts';
-import { pageRoutes } from '../../src/server/pages/page-routes.tsx';
+import { createApp } from '../../src/server/app.ts';
 import { sessionMetrics } from '../../src/server/session-metrics.ts';
-import { openStoreReader } from '../../src/store/store-reader.ts';
-import { advance, SANDBOX, simSession, until, type SessionFixture } from '../support/session-fixture.ts';
+import {
+  advance,
+  SANDBOX,
+  sessionApp,
+  simSession,
+  until,
+  type SessionAppFixture,
+  type SessionFixture,
+} from '../support/session-fixture.ts';
 
 const TOKEN = 'session-test-token-0123456789';
 const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
 
+let served: SessionAppFixture | undefined;
 let f: SessionFixture;
-let app: ReturnType<typeof createApp>['app'];
-let reader: ReturnType<typeof openStoreReader>;
+let app: SessionAppFixture['app'];
 
 /** A JSON answer, read loosely (each test checks the fields it reads). */
 type Json = ReturnType<typeof JSON.parse>;
@@ -51,23 +57,11 @@ const twap = (over: Record<string, unknown> = {}) => ({
 const sentAfter = (seq: number) => f.session.entriesAfter(seq).filter((e) => e.event.kind === 'SubmitOrder').length;
 
 beforeAll(async () => {
-  f = await simSession();
-  reader = openStoreReader(f.dbPath);
-  app = createApp({
-    reader: reader.reader,
-    deleteRun: null,
-    jobs: null,
-    scenariosDir: 'scenarios',
-    version: 'test',
-    token: TOKEN,
-    session: f.session,
-    checkResponses: true,
-    pages: (rd) => pageRoutes(rd, { apiBase: API_BASE, session: f.session }),
-  }).app;
+  served = await sessionApp(SANDBOX, TOKEN);
+  ({ f, app } = served);
 });
 afterAll(async () => {
-  reader?.close();
-  await f?.close();
+  await served?.close();
 });
 
 describe('POST /orders/slice', () => {

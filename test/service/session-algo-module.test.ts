@@ -4,25 +4,24 @@
 // their params over the declared ones, and the module decides the parent's children on the
 // session's clock. A request cannot load code: a module by path, or a name the file does not
 // declare, is a 400 naming the field. A bad declaration refuses the file, naming the field. A
-// paper session restarted mid-parent resumes the module's parent by its name, with no new child.
+// paper session restarted mid-parent resumes the module's parent by its name, with no new child;
+// one whose module's code changed while it was down is refused, naming the field and both hashes.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ExecEvent, LogEntry } from '../../src/core/model/events.ts';
-import { createApp } from '../../src/server/app.ts';
-import { replayFilesOutside } from '../../src/server/replay-file-guard.ts';
-import { loadSessionFile, parseSessionFile } from '../../src/scenario/session-file.ts';
-import { openStoreReader } from '../../src/store/store-reader.ts';
+import { outsidePathErrors } from '../../src/server/path-field-guard.ts';
+import { loadSessionFile, parseSessionFile, type LoadedSession } from '../../src/scenario/session-file.ts';
 import { execsimInProcess } from '../support/cli-in-process.ts';
 import { VirtualClock } from '../../src/core/clock/virtual-clock.ts';
 import { parentOrderId } from '../../src/core/model/ids.ts';
 import { InProcessVenue } from '../../src/gateway/in-process-venue.ts';
-import { openSession } from '../../src/runtime/session-root.ts';
+import { openSession, SessionRefused } from '../../src/runtime/session-root.ts';
 import { ScenarioError, simulatedScenario } from '../../src/scenario/load-scenario.ts';
 import { openDatabase } from '../../src/store/open-database.ts';
 import { RunStore } from '../../src/store/run-store.ts';
-import { advance, SANDBOX, settle, simSession, TestVenueClock, until } from '../support/session-fixture.ts';
+import { advance, SANDBOX, sessionApp, settle, TestVenueClock, until } from '../support/session-fixture.ts';
 
 const TOKEN = 'session-algo-module-token-0123456789';
 const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
@@ -46,22 +45,8 @@ afterEach(async () => {
 type Json = ReturnType<typeof JSON.parse>;
 
 async function open(yaml: string) {
-  const f = await simSession(yaml);
-  const reader = openStoreReader(f.dbPath);
-  closing.push(
-    () => f.close(),
-    () => reader.close(),
-  );
-  const { app } = createApp({
-    reader: reader.reader,
-    deleteRun: null,
-    jobs: null,
-    scenariosDir: 'scenarios',
-    version: 'test',
-    token: TOKEN,
-    session: f.session,
-    checkResponses: true,
-  });
+  const { f, app, close } = await sessionApp(yaml, TOKEN);
+  closing.push(close);
   const post = async (path: string, body: unknown): Promise<{ status: number; body: Json }> => {
     const res = await app.request(`http://127.0.0.1/api/v1${path}`, {
       method: 'POST',
@@ -210,7 +195,7 @@ describe('a declared module over HTTP', () => {
     ]);
   });
 
-  it('refuses a module by path, or a name the file does not declare, with a 400 naming the field', async () => {
+  it('refuses a module by path, a name the file does not declare, or a placement beside it, with a 400 naming the field', async () => {
     const { f, post } = await open(SEEKER);
     const before = f.session.entriesAfter(0).length;
     const signal = (algo: unknown) => ({ signalId: 'sig-x', symbol: 'BTCUSDT', side: 'buy', qty: '0.01', algo });
@@ -237,6 +222,18 @@ describe('a declared module over HTTP', () => {
       expect(r.status).toBe(400);
       expect(fieldsOf(r.body)).toEqual([
         'body.algo.name: no algorithm module is named "sniper": the session file declares seeker (its algorithms section)',
+      ]);
+    }
+    // A declared module beside a placement policy: the module places its children itself.
+    const chaser = { kind: 'chaser', thresholdTicks: 1, everyMs: 500 };
+    for (const [route, body] of [
+      ['/orders/slice', { ...slice({ algo: { kind: 'module', name: 'seeker' } }), placement: chaser }],
+      ['/signals', { ...signal({ kind: 'module', name: 'seeker' }), placement: chaser }],
+    ] as const) {
+      const r = await post(route, body);
+      expect(r.status).toBe(400);
+      expect(fieldsOf(r.body)).toEqual([
+        'body.placement: body.algo names the module seeker, which places its children itself: leave out body.placement',
       ]);
     }
     // Nothing was decided or logged for any of them.
@@ -298,14 +295,16 @@ algorithms:
   seeker: { path: examples/algorithms/liquidity-seeker.ts, params: { takeAt: 1000000000, restQty: 500, checkEveryMs: 1000 } }
 `;
 
-  it('resumes the module’s parent by its name: no second child, the resting one cancelled at the horizon', async () => {
+  /** A paper session of `text` stored in a scratch database, on an in-process venue on a virtual
+   *  clock; `start(file)` opens a server of it (the file as loaded at first, by default). */
+  function restartable(text: string) {
     const dir = mkdtempSync(join(tmpdir(), 'execsim-session-algo-restart-'));
     const store = new RunStore(openDatabase(join(dir, 'session.db')));
     closing.push(() => {
       store.db.close();
       rmSync(dir, { recursive: true, force: true });
     });
-    const loaded = parseSessionFile(PAPER, 'session.yaml');
+    const loaded = parseSessionFile(text, 'session.yaml');
     const clock = new VirtualClock(Date.UTC(2026, 10, 25, 12, 0, 0));
     const venue = new InProcessVenue(simulatedScenario(loaded.loaded), { clock: new TestVenueClock(clock) });
     // The venue outlives each server: a server's stop only detaches it (its reports go nowhere,
@@ -315,15 +314,20 @@ algorithms:
       inner.handler = () => {};
       inner.started = false;
     };
-    const start = () =>
+    const start = (file: LoadedSession = loaded) =>
       settle(
         clock,
-        openSession(loaded, {
+        openSession(file, {
           store,
           clock,
           venue: { venueUrl: 'the in-process simulated venue', marketHours: 'always', venue: () => venue },
         }),
       );
+    return { store, loaded, clock, venue, start };
+  }
+
+  it('resumes the module’s parent by its name: no second child, the resting one cancelled at the horizon', async () => {
+    const { store, clock, venue, start } = restartable(PAPER);
     const first = await start();
     await until(clock, () => first.ready);
     const parentId = parentOrderId('seek-restart');
@@ -390,6 +394,37 @@ algorithms:
     expect(second.ledger.parents.get(parentId)!.completed).toMatchObject({ status: 'unfilled', filledQty: 0 });
     expect(venue.gateway.exchange.order(children[0]!.clientOrderId)).toMatchObject({ filled: 0 });
   });
+
+  it('is refused when its module changed while it was down, naming algorithms.NAME.path and both code hashes; nothing is written', async () => {
+    // The example module, copied where the test can change it; the session file declares it.
+    const scratch = mkdtempSync(join(tmpdir(), 'execsim-session-algo-changed-'));
+    closing.push(() => rmSync(scratch, { recursive: true, force: true }));
+    const module = join(scratch, 'seeker.ts');
+    writeFileSync(module, readFileSync('examples/algorithms/liquidity-seeker.ts', 'utf8'));
+    const text = PAPER.replace('examples/algorithms/liquidity-seeker.ts', module);
+    const { store, clock, loaded, start } = restartable(text);
+    const first = await start();
+    await until(clock, () => first.ready);
+    await settle(clock, first.stop('restart'));
+    const row = store.getRun(first.id);
+    expect(row).toMatchObject({ status: 'interrupted' });
+    const events = [...store.entries(first.id)].length;
+
+    writeFileSync(module, `${readFileSync(module, 'utf8')}\nexport const changed = 1;\n`);
+    const changed = parseSessionFile(text, 'session.yaml');
+    const before = loaded.loaded.algorithms.get('seeker')!.codeHash;
+    const after = changed.loaded.algorithms.get('seeker')!.codeHash;
+    expect(after).not.toBe(before);
+    await expect(start(changed)).rejects.toThrow(
+      new SessionRefused(
+        `session "session-algo-restart" has an unfinished run ${first.id}: algorithms.seeker.path: ${module} has ` +
+          `changed since the run started (code ${before} then, ${after} now): restore it to resume the run, or ` +
+          'start a new run',
+      ),
+    );
+    expect(store.getRun(first.id)).toEqual(row);
+    expect([...store.entries(first.id)]).toHaveLength(events);
+  });
 });
 
 describe('scenario text sent over HTTP', () => {
@@ -401,7 +436,7 @@ describe('scenario text sent over HTTP', () => {
       'signals:\n  - { id: s, side: buy, qty: "1", algo: { kind: module, name: b } }\n';
     const says = (m: string) =>
       `over HTTP, an algorithm module must be inside the scenarios directory (paths relative to it); ${JSON.stringify(m)} is not`;
-    expect(replayFilesOutside(text, 'scenarios')).toEqual([
+    expect(outsidePathErrors(text, 'scenarios')).toEqual([
       { path: 'algorithms.a.path', message: says('../x.ts') },
       { path: 'orders[0].algo.path', message: says('/etc/y.ts') },
     ]);

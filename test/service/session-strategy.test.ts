@@ -8,12 +8,9 @@ import { readFileSync } from 'node:fs';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ExecEvent, LogEntry } from '../../src/core/model/events.ts';
-import { API_BASE, createApp } from '../../src/server/app.ts';
-import { pageRoutes } from '../../src/server/pages/page-routes.tsx';
 import { parseSessionFile } from '../../src/scenario/session-file.ts';
 import { sessionMetrics } from '../../src/server/session-metrics.ts';
-import { openStoreReader } from '../../src/store/store-reader.ts';
-import { SANDBOX, simSession, until, type SessionFixture } from '../support/session-fixture.ts';
+import { SANDBOX, sessionApp, until, type SessionFixture } from '../support/session-fixture.ts';
 
 const TOKEN = 'session-strategy-token-0123456789';
 
@@ -30,23 +27,8 @@ afterEach(async () => {
 });
 
 async function open(yaml: string): Promise<{ f: SessionFixture; get: (path: string) => Promise<Response> }> {
-  const f = await simSession(yaml);
-  const reader = openStoreReader(f.dbPath);
-  closing.push(
-    () => f.close(),
-    () => reader.close(),
-  );
-  const { app } = createApp({
-    reader: reader.reader,
-    deleteRun: null,
-    jobs: null,
-    scenariosDir: 'scenarios',
-    version: 'test',
-    token: TOKEN,
-    session: f.session,
-    checkResponses: true,
-    pages: (rd) => pageRoutes(rd, { apiBase: API_BASE, session: f.session }),
-  });
+  const { f, app, close } = await sessionApp(yaml, TOKEN);
+  closing.push(close);
   return { f, get: async (path) => app.request(`http://127.0.0.1/api/v1${path}`) };
 }
 

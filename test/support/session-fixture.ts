@@ -2,16 +2,20 @@
 // and the session's node share one VirtualClock, so nothing waits on wall time. `settle` and
 // `advance` move the clock in small steps and let the Promise continuations between them run
 // (an HTTP handler awaiting its command, the startup awaiting the venue), bounded in virtual time.
+// `sessionApp` puts the HTTP app in front of such a session, reading its store.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VirtualClock } from '../../src/core/clock/virtual-clock.ts';
 import { inProcessVenueOptions } from '../../src/gateway/in-process-venue.ts';
 import { openSession, type ServiceSession, type SessionOptions } from '../../src/runtime/session-root.ts';
+import { API_BASE, createApp, type ExecsimApp } from '../../src/server/app.ts';
+import { pageRoutes } from '../../src/server/pages/page-routes.tsx';
 import { simulatedScenario } from '../../src/scenario/load-scenario.ts';
 import { loadSessionFile, parseSessionFile, type LoadedSession } from '../../src/scenario/session-file.ts';
 import { openDatabase } from '../../src/store/open-database.ts';
 import { RunStore } from '../../src/store/run-store.ts';
+import { openStoreReader } from '../../src/store/store-reader.ts';
 import { TestVenueClock } from './test-venue-clock.ts';
 
 export { TestVenueClock };
@@ -103,6 +107,40 @@ export async function simSession(
       await settle(clock, session.stop('test over')).catch(() => {});
       db.close();
       if (options.dir === undefined) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface SessionAppFixture {
+  readonly f: SessionFixture;
+  /** The server's app: its API, run pages and the session's routes, answers checked. */
+  readonly app: ExecsimApp['app'];
+  /** Closes the store reader, then the session. */
+  close(): Promise<void>;
+}
+
+/** A sim session of `file` (as simSession takes it) behind the HTTP app a server builds for it:
+ *  the session's routes with `token`, and the API and pages over its store. */
+export async function sessionApp(file: string, token: string): Promise<SessionAppFixture> {
+  const f = await simSession(file);
+  const reader = openStoreReader(f.dbPath);
+  const { app } = createApp({
+    reader: reader.reader,
+    deleteRun: null,
+    jobs: null,
+    scenariosDir: 'scenarios',
+    version: 'test',
+    token,
+    session: f.session,
+    checkResponses: true,
+    pages: (rd) => pageRoutes(rd, { apiBase: API_BASE, session: f.session }),
+  });
+  return {
+    f,
+    app,
+    close: async () => {
+      reader.close();
+      await f.close();
     },
   };
 }

@@ -1,7 +1,7 @@
 // The venues the crash-safety test (test/paper/paper-sigkill.test.ts) kills paper runs on, one table
 // entry each: the local gateway it starts in the test's process (on a deep static book, or on a
-// market that trades for an algorithm that follows the tape), the paper TWAP, VWAP and POV and the
-// keys the child processes get, the hooks that tell the test when the gateway takes an order and when it
+// market that trades for an algorithm that follows the tape), the paper TWAP, VWAP, POV and module
+// parent and the keys the child processes get, the hooks that tell the test when the gateway takes an order and when it
 // publishes a fill, and the venue's own view of the round read through the venue's own client (the
 // official Alpaca SDK; ccxt for Binance), as a bot or an operator would read it. Everything else
 // (the kill plan, the lives, the checks) is shared by the test; the benchmark-resume test
@@ -56,9 +56,10 @@ export interface SigkillVenue {
   readonly name: string;
   /** The paper TWAP the lives run (`mode: paper`, the parent `twap-buy`). */
   readonly twapFile: string;
-  /** The same parent as a paper VWAP (`vwap-buy`, a given profile on the TWAP's grid) and a
-   *  paper POV (`pov-buy`, completing at its end), of the same quantity. */
-  readonly algoFiles: Readonly<Record<'vwap' | 'pov', string>>;
+  /** The same parent as a paper VWAP (`vwap-buy`, a given profile on the TWAP's grid), a paper
+   *  POV (`pov-buy`, completing at its end) and a parent a user's algorithm module the file
+   *  declares decides (`module-buy`), of the same quantity. */
+  readonly algoFiles: Readonly<Record<'vwap' | 'pov' | 'module', string>>;
   /** The parent's quantity in lots. */
   readonly parentLots: number;
   /** The instrument's lot size: decimal quantities in the store are whole multiples of it. */
@@ -83,7 +84,11 @@ const ALPACA_SECRET = 'sigkilltestsecret0123456789';
 export const ALPACA: SigkillVenue = {
   name: 'alpaca',
   twapFile: `${FIXTURES}/sigkill-twap.yaml`,
-  algoFiles: { vwap: `${FIXTURES}/sigkill-vwap.yaml`, pov: `${FIXTURES}/sigkill-pov.yaml` },
+  algoFiles: {
+    vwap: `${FIXTURES}/sigkill-vwap.yaml`,
+    pov: `${FIXTURES}/sigkill-pov.yaml`,
+    module: `${FIXTURES}/sigkill-module.yaml`,
+  },
   parentLots: 160,
   lot: 1,
   env: { APCA_API_KEY_ID: ALPACA_KEY, APCA_API_SECRET_KEY: ALPACA_SECRET },
@@ -169,7 +174,11 @@ const BINANCE_SECRET = 'sigkill-binance-secret';
 export const BINANCE: SigkillVenue = {
   name: 'binance',
   twapFile: `${FIXTURES}/sigkill-binance-twap.yaml`,
-  algoFiles: { vwap: `${FIXTURES}/sigkill-binance-vwap.yaml`, pov: `${FIXTURES}/sigkill-binance-pov.yaml` },
+  algoFiles: {
+    vwap: `${FIXTURES}/sigkill-binance-vwap.yaml`,
+    pov: `${FIXTURES}/sigkill-binance-pov.yaml`,
+    module: `${FIXTURES}/sigkill-binance-module.yaml`,
+  },
   parentLots: 16_000, // 0.16 BTC
   lot: 0.00001,
   env: { BINANCE_API_KEY: BINANCE_KEY, BINANCE_API_SECRET: BINANCE_SECRET },

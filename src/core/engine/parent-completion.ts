@@ -1,7 +1,7 @@
 // A parent completes when every child has ended (a TWAP's also once its scheduler is done
-// with its pending slices, an algorithm's once its runner is finished): its market benchmark
-// over its life is logged, then its result. Fills learned after that (a lost push found by a
-// lookup or by reconciliation) revise the result.
+// with its pending slices, an algorithm's once its runner, rebuilt after a restart, is
+// finished): its market benchmark over its life is logged, then its result. Fills learned after
+// that (a lost push found by a lookup or by reconciliation) revise the result.
 import type { ExecEvent } from '../model/events.ts';
 import type { ParentOrderId, Symbol } from '../model/ids.ts';
 import type { OrderLedger } from '../order/order-ledger.ts';
@@ -46,9 +46,11 @@ export class ParentCompletion {
     if (parent.children.length < parent.spec.totalSlices || totals.open > 0) return;
     const scheduler = this.deps.twaps.schedulerOf(parentId);
     if (scheduler && !scheduler.finished && totals.pendingNew > 0) return;
-    // An algorithm deciding as it runs may place another child while it has none open.
+    // An algorithm deciding as it runs may place another child while it has none open. A
+    // restarted process rebuilds its runner in restart recovery, after the startup reconciliation
+    // that may end its last open child: until then a planned parent that has not stopped waits.
     const runner = this.deps.twaps.runnerOf(parentId);
-    if (runner && !runner.finished) return;
+    if (runner ? !runner.finished : parent.algo !== null && parent.stopReason === null) return;
     const filledQty = totals.filled;
     const now = this.deps.clock.now();
     const market = this.deps.marketData.window(parent.spec.symbol as Symbol, parent.createdAt, now);

@@ -165,7 +165,7 @@ export function sessionOrderRoutes(hosted: SessionPort | null): AnyRoute[] {
           for (const k of ['display', 'displayMin', 'displayMax'] as const)
             if (algo[k] !== undefined) lotsField(inst, algo[k], `body.algo.${k}`);
         const algoRequest = algoRequestField(port, algo, inst, 'body');
-        if (algoRequest !== undefined && placement !== undefined) throw bothPlaced();
+        if (algoRequest !== undefined && placement !== undefined) throw bothPlaced(algoRequest);
         const request: ParentRequest = {
           parentId,
           side,

@@ -1,7 +1,8 @@
 // What the session's write routes read from a request body beyond its decimals
 // (../instrument-fields.ts): the symbol, which must be the session's, and the child placement
-// block as its parent's policy, refused beside an iceberg (which places its own children). Used
-// by the order routes (session-order-routes.ts) and the signal route (session-signal-routes.ts).
+// block as its parent's policy, refused beside an iceberg or a module (each places its own
+// children). Used by the order routes (session-order-routes.ts) and the signal route
+// (session-signal-routes.ts).
 import type { AlgoRequest } from '../../core/algo/intent-algorithm.ts';
 import type { Placement } from '../../core/algo/placement.ts';
 import type { Instrument } from '../../core/model/instrument.ts';
@@ -21,10 +22,17 @@ export function symbolOf(port: SessionPort, symbol: string): Instrument {
   return port.instrument;
 }
 
-/** An iceberg prices and sizes its own children: a placement policy beside it is refused. */
-export const bothPlaced = (): ProblemError =>
+/** An iceberg or a user's module prices and sizes its own children: a placement policy beside it
+ *  is refused, in words naming which. */
+export const bothPlaced = (algo: AlgoRequest): ProblemError =>
   new ProblemError('bad-request', 'invalid body', [
-    { path: 'body.placement', message: 'an iceberg places its children itself: leave out placement' },
+    {
+      path: 'body.placement',
+      message:
+        algo.algo === 'module'
+          ? `body.algo names the module ${algo.module ?? ''}, which places its children itself: leave out body.placement`
+          : 'an iceberg places its children itself: leave out placement',
+    },
   ]);
 
 /** A request's placement block as its parent's policy: a 400 at `<base>.placement...` when it

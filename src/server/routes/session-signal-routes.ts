@@ -55,7 +55,7 @@ export function sessionSignalRoutes(hosted: SessionPort | null): AnyRoute[] {
             { path: 'body.placement', message: 'a single-routed signal places no slices: leave out route' },
           ]);
         const placement = placementField(b.placement, price === null ? 'market' : 'limit', inst, 'body');
-        if (algoRequest !== undefined && placement !== undefined) throw bothPlaced();
+        if (algoRequest !== undefined && placement !== undefined) throw bothPlaced(algoRequest);
         const signal = {
           signalId: b.signalId,
           side: b.side,

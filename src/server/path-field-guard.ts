@@ -10,7 +10,9 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { FieldError } from './problem.ts';
 
-export function replayFilesOutside(text: string, dir: string): FieldError[] {
+/** A problem for each field of `text` whose path lies outside `dir` (none: every path is inside
+ *  it, or the text is not YAML enough to tell). */
+export function outsidePathErrors(text: string, dir: string): FieldError[] {
   let raw: unknown;
   try {
     const doc = parseDocument(text, { uniqueKeys: true });
