@@ -1,5 +1,6 @@
 // Wires a replay scenario: the recorded files (paths relative to the scenario file), read
-// synchronously in bounded memory and parsed straight from bytes, feed the replay market model;
+// synchronously in bounded memory, parsed once into the parsed-replay cache and read back from it
+// on every later run (replay-source.ts), feed the replay market model;
 // its gaps, rebuilds, statistics (at the run's end, `runMs` after the start) and end of data
 // become log events. A malformed line, or one for another symbol than the instrument's, stops the
 // run with the file, line number and problem.
@@ -9,10 +10,9 @@ import type { ExecEvent } from '../core/model/events.ts';
 import type { Instrument } from '../core/model/instrument.ts';
 import type { Clock } from '../core/ports/clock.ts';
 import type { MarketModel, MarketSink } from '../sim/market/market-model.ts';
-import { ReplayModel, type ReplaySource } from '../sim/market/replay-model.ts';
-import { BinanceLineError, BinanceLineParser } from '../sim/replay/binance-messages.ts';
+import { ReplayModel } from '../sim/market/replay-model.ts';
 import type { MarketSpec } from './market-schema.ts';
-import { ReplayFileError, ReplayFileReader } from './replay-file.ts';
+import { openReplaySource, type ReplaySourceOptions } from './replay-source.ts';
 
 /** Replay files of a scenario, as absolute paths. */
 function replayPaths(files: readonly string[], scenarioFile: string): string[] {
@@ -27,24 +27,11 @@ export function buildReplayModel(
   sink: MarketSink,
   record: (event: ExecEvent) => void,
   runMs?: number,
+  cache: ReplaySourceOptions = {},
 ): MarketModel {
-  const reader = new ReplayFileReader(replayPaths(m.files, scenarioFile));
-  const parser = new BinanceLineParser({ tickSize: inst.tickSize, lotSize: m.dataLotSize, symbol: inst.symbol });
+  const grid = { tickSize: inst.tickSize, lotSize: m.dataLotSize, symbol: inst.symbol };
+  const { source } = openReplaySource(replayPaths(m.files, scenarioFile), grid, cache);
   const lotsPerDataLot = toSteps(inst.lotSize, m.dataLotSize);
-  const source: ReplaySource = {
-    next() {
-      if (!reader.next()) {
-        reader.close();
-        return null;
-      }
-      try {
-        return parser.parseBytes(reader.bytes, reader.start, reader.end, reader.lineNo);
-      } catch (err) {
-        if (err instanceof BinanceLineError) throw new ReplayFileError(`${reader.file}: ${err.message}`);
-        throw err;
-      }
-    },
-  };
   return new ReplayModel(
     clock,
     sink,
