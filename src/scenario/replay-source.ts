@@ -15,6 +15,7 @@ import {
   replayCachePath,
   ReplayCacheInvalid,
   ReplayCacheWriter,
+  type CacheSourceFile,
   type ReplayCache,
   type ReplayGrid,
 } from './replay-cache.ts';
@@ -81,7 +82,13 @@ export function openReplaySource(
   });
   const dir = options.cacheDir === undefined ? defaultReplayCacheDir() : options.cacheDir;
   if (dir === null) return raw('raw-no-cache');
-  const sources = identifySources(files);
+  let sources: CacheSourceFile[];
+  try {
+    sources = identifySources(files);
+  } catch (e) {
+    if (!expected(e)) throw e;
+    return raw('raw-unwritable'); // a file gone since it was checked: the raw reader says so
+  }
   const key = replayCacheKey(sources, grid);
   const file = replayCachePath(dir, key);
   const open = (): ReplayCache => openReplayCache(file, { key });
