@@ -23,7 +23,7 @@ import { ReplayFileReader } from '../src/scenario/replay-file.ts';
 import { L2Book } from '../src/sim/book/l2-book.ts';
 import { BinanceLineParser } from '../src/sim/replay/binance-messages.ts';
 import { DepthSync } from '../src/sim/replay/depth-sync.ts';
-import { openReplaySource } from '../src/scenario/replay-source.ts';
+import { openReplaySource } from '../src/scenario/build-replay.ts';
 
 export interface ReplayBenchResult {
   node: string;

@@ -14,7 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { drive } from '../../test/support/replay-drive.ts';
 import type { ReplaySource } from '../sim/market/replay-model.ts';
 import type { BinanceMessage } from '../sim/replay/binance-messages.ts';
-import { BINANCE_PARSER_VERSION } from '../sim/replay/cache-blocks.ts';
+import { REPLAY_PARSER_VERSION } from '../sim/replay/cache-blocks.ts';
 import {
   identifySources,
   openReplayCache,
@@ -28,7 +28,7 @@ import {
   type ReplayGrid,
 } from './replay-cache.ts';
 import { ReplayFileReader } from './replay-file.ts';
-import { openReplaySource, rawReplaySource, type ReplaySourceKind } from './replay-source.ts';
+import { openReplaySource, rawReplaySource, type ReplaySourceKind } from './build-replay.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const DATA_DIR = path.resolve(here, '../../scenarios/data/binance-spot');
@@ -79,7 +79,7 @@ describe('the parsed-replay cache of the bundled recording', () => {
     const [file] = replayCacheFiles(dir);
     const cache = openReplayCache(file as string);
     const m = cache.meta;
-    expect(m.parser).toBe(BINANCE_PARSER_VERSION);
+    expect(m.parser).toBe(REPLAY_PARSER_VERSION);
     expect(m.messages).toBe(99_574);
     expect(m.byKind.snapshot + m.byKind.depth + m.byKind.bbo + m.byKind.trade).toBe(99_574);
     expect(m.byKind.snapshot).toBe(raw.filter((x) => x.kind === 'snapshot').length);
@@ -319,7 +319,7 @@ describe('a cache that is not whole or not its own', () => {
     const bytes = fs.readFileSync(file);
     const metaLen = bytes.readUInt32LE(bytes.length - 16);
     const meta = JSON.parse(bytes.subarray(bytes.length - 16 - metaLen, bytes.length - 16).toString()) as object;
-    const json = Buffer.from(JSON.stringify({ ...meta, parser: BINANCE_PARSER_VERSION + 1 }));
+    const json = Buffer.from(JSON.stringify({ ...meta, parser: REPLAY_PARSER_VERSION + 1 }));
     const trail = Buffer.alloc(8);
     trail.writeUInt32LE(json.length, 0);
     trail.writeUInt32LE(zlib.crc32(json), 4);

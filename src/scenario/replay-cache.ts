@@ -11,15 +11,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import type { BinanceMessage } from '../sim/replay/binance-messages.ts';
 import {
-  BINANCE_PARSER_VERSION,
+  REPLAY_PARSER_VERSION,
+  RAW_LINES_FORMAT,
   blockBodyBytes,
   blockProblem,
   blockViews,
   CacheBlockBuilder,
   CachedMessages,
   type CacheBlock,
+  type ReplayMessage,
 } from '../sim/replay/cache-blocks.ts';
 
 /** The file layout's version: raise it when the bytes of a cache change meaning. */
@@ -67,7 +68,7 @@ export interface ReplayCacheMeta {
   readonly format: number;
   readonly parser: number;
   readonly key: string;
-  readonly source: { readonly kind: 'binance-spot-lines'; readonly files: readonly CacheSourceFile[] };
+  readonly source: { readonly kind: typeof RAW_LINES_FORMAT; readonly files: readonly CacheSourceFile[] };
   readonly grid: ReplayGrid;
   readonly messages: number;
   readonly levelPairs: number;
@@ -124,7 +125,7 @@ export function identifySources(files: readonly string[]): CacheSourceFile[] {
 export function replayCacheKey(sources: readonly CacheSourceFile[], grid: ReplayGrid): string {
   const what = JSON.stringify({
     format: REPLAY_CACHE_FORMAT,
-    parser: BINANCE_PARSER_VERSION,
+    parser: REPLAY_PARSER_VERSION,
     grid: [grid.tickSize, grid.lotSize, grid.symbol?.toUpperCase() ?? null],
     files: sources.map((s) => s.sha256),
   });
@@ -174,7 +175,7 @@ export class ReplayCacheWriter {
     }
   }
 
-  add(m: BinanceMessage): void {
+  add(m: ReplayMessage): void {
     if (this.firstRecvMs === null) this.firstRecvMs = m.recvMs;
     this.lastRecvMs = m.recvMs;
     this.builder.add(m);
@@ -186,9 +187,9 @@ export class ReplayCacheWriter {
     this.flush();
     const meta: ReplayCacheMeta = {
       format: REPLAY_CACHE_FORMAT,
-      parser: BINANCE_PARSER_VERSION,
+      parser: REPLAY_PARSER_VERSION,
       key: this.key,
-      source: { kind: 'binance-spot-lines', files: this.sources },
+      source: { kind: RAW_LINES_FORMAT, files: this.sources },
       grid: this.grid,
       messages: this.messages,
       levelPairs: this.levelPairs,
@@ -341,8 +342,8 @@ export function openReplayCache(file: string, options: OpenCacheOptions = {}): R
       return bad('meta is not JSON');
     }
     if (meta.format !== REPLAY_CACHE_FORMAT) bad(`format ${meta.format}`);
-    if (meta.parser !== BINANCE_PARSER_VERSION)
-      bad(`written by parser version ${meta.parser}, this one is ${BINANCE_PARSER_VERSION}`);
+    if (meta.parser !== REPLAY_PARSER_VERSION)
+      bad(`written by parser version ${meta.parser}, this one is ${REPLAY_PARSER_VERSION}`);
     if (options.key !== undefined && meta.key !== options.key) bad('written for other data');
     const blocksEnd = size - TRAIL_BYTES - metaBytes;
     const frames: Frame[] = [];

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { replayCacheFiles, replayCacheLeftovers } from '../../src/scenario/replay-cache.ts';
-import { openReplaySource } from '../../src/scenario/replay-source.ts';
+import { openReplaySource } from '../../src/scenario/build-replay.ts';
 import { execsimMain } from '../support/cli-in-process.ts';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'execsim-cli-data-'));

@@ -19,7 +19,13 @@ import type {
  * The version of what BinanceLineParser produces for a line. Caches are keyed by it: raise it
  * whenever the parser would read any line differently, and every older cache is ignored.
  */
-export const BINANCE_PARSER_VERSION = 1;
+export const REPLAY_PARSER_VERSION = 1;
+
+/** The input a cache was parsed from, as its meta names it: today's recorded raw lines. */
+export const RAW_LINES_FORMAT = 'binance-spot-lines';
+
+/** A message as a cache holds it (the parser's message, whatever the source format). */
+export type ReplayMessage = BinanceMessage;
 
 /** Message kinds as stored (a trade's side is part of its kind, so it needs no column). */
 export const KIND_SNAPSHOT = 0;
