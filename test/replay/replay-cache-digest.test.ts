@@ -1,5 +1,7 @@
 // The bundled replay scenarios give the same report and digest whether their recording is parsed
-// from the raw files (caching off), parsed and cached by this run, or read from that cache.
+// from the raw files (caching off), parsed and cached by this run, or read from that cache; and a
+// sweep's worker threads read the cache the first run wrote (neither rewriting it nor parsing
+// into another directory), with the same paths as a sweep without a cache.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,9 +9,24 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runScenario } from '../../src/runtime/backtest-run.ts';
 import { loadScenarioFile } from '../../src/scenario/load-scenario.ts';
 import { replayCacheFiles } from '../../src/scenario/replay-cache.ts';
+import { execsimInProcess } from '../support/cli-in-process.ts';
 
 const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'execsim-replay-cache-digest-'));
 afterAll(() => fs.rmSync(cacheDir, { recursive: true, force: true }));
+
+/** Sets the variables for the duration of `f` (worker threads copy the environment when started). */
+async function withEnv<T>(vars: Record<string, string>, f: () => Promise<T>): Promise<T> {
+  const before = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, vars);
+  try {
+    return await f();
+  } finally {
+    for (const [k, v] of Object.entries(before)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
 
 /** A run with EXECSIM_REPLAY_CACHE set as given (restored after). */
 function runWith(setting: string, file: string): ReturnType<typeof runScenario> {
@@ -40,6 +57,34 @@ describe('the bundled replay, raw and cached', () => {
       const { runId: _a, wallMs: _b, eventsPerSec: _c, ...same } = r;
       const { runId: _d, wallMs: _e, eventsPerSec: _f, ...expected } = raw;
       expect(same).toEqual(expected);
+    }
+  });
+
+  it("is read, not rewritten, by a sweep's worker threads, whose paths match a sweep without it", async () => {
+    const file = 'scenarios/replay-btcusdt.yaml';
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'execsim-replay-cache-xdg-'));
+    try {
+      runWith(cacheDir, file);
+      const [cache] = replayCacheFiles(cacheDir);
+      const before = fs.statSync(cache as string);
+      const args = ['sweep', file, '--paths', '2', '--workers', '2', '--json'];
+      const cached = await withEnv({ EXECSIM_REPLAY_CACHE: cacheDir, XDG_CACHE_HOME: elsewhere }, () =>
+        execsimInProcess(args),
+      );
+      const after = fs.statSync(cache as string);
+      expect(after.mtimeMs).toBe(before.mtimeMs);
+      expect(after.ino).toBe(before.ino);
+      expect(replayCacheFiles(cacheDir)).toHaveLength(1);
+      expect(fs.readdirSync(elsewhere)).toEqual([]);
+      const raw = await withEnv({ EXECSIM_REPLAY_CACHE: 'off' }, () => execsimInProcess(args));
+      expect(cached.code).toBe(0);
+      expect(raw.code).toBe(0);
+      const digests = (stdout: string): string[] =>
+        [...stdout.matchAll(/"digest":"([0-9a-f]{64})"/g)].map((m) => m[1] as string);
+      expect(digests(cached.stdout)).toHaveLength(2);
+      expect(digests(cached.stdout)).toEqual(digests(raw.stdout));
+    } finally {
+      fs.rmSync(elsewhere, { recursive: true, force: true });
     }
   });
 });
