@@ -1,5 +1,10 @@
 // Replay benchmark: end-to-end throughput of the bundled Binance BTCUSDT recording, from the two
-// .gz files to a synced book. Run: node --import tsx bench/replay.bench.ts
+// .gz files to a synced book. Run: node --import tsx bench/replay.bench.ts (npm run bench:replay)
+// Three ways, interleaved round by round in this one process: raw (below), cached (the parsed-replay
+// cache as a replay opens it: hashing the files, reading and checking the cache file, handing out
+// messages, into the same DepthSync and L2Book), and plain JSON.parse of the same lines (read and
+// gunzipped the same way, no book) as the floor a text parser cannot beat; each as messages per
+// CPU-second of this process, median over the rounds.
 // One run = ReplayFileReader (readSync + fflate streaming gunzip + line split) -> BinanceLineParser
 // (every line: depth, bookTicker, trade, snapshot) -> DepthSync applying diffs to an L2Book.
 // The figure is lines (messages) / wall time of the whole run; beside it, messages per CPU-second
@@ -18,6 +23,7 @@ import { ReplayFileReader } from '../src/scenario/replay-file.ts';
 import { L2Book } from '../src/sim/book/l2-book.ts';
 import { BinanceLineParser } from '../src/sim/replay/binance-messages.ts';
 import { DepthSync } from '../src/sim/replay/depth-sync.ts';
+import { openReplaySource } from '../src/scenario/build-replay.ts';
 
 export interface ReplayBenchResult {
   node: string;
@@ -39,6 +45,12 @@ export interface ReplayBenchResult {
   stagesMs: { gunzip: number; readAndSplit: number; parse: number; endToEnd: number };
   applied: number;
   gaps: number;
+  /** The three ways, messages per CPU-second (median over the same interleaved rounds). */
+  ways: { raw: number; cached: number; jsonParse: number };
+  /** Size of the cache file, bytes. */
+  cacheBytes: number;
+  /** Load average (1 min) before and after the measured rounds. */
+  load: [number, number];
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -64,6 +76,46 @@ function endToEnd(files = FILES): { ms: number; cpuMs: number; messages: number;
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(c0);
   return { ms, cpuMs: (cpu.user + cpu.system) / 1000, messages, applied: sync.counts.applied, gaps: sync.counts.gaps };
+}
+
+/** The cached way: what a replay does on every run after the first, into the same book. */
+function cached(cacheDir: string): { ms: number; cpuMs: number; messages: number; applied: number; gaps: number } {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const opened = openReplaySource(FILES, { ...GRID, symbol: 'BTCUSDT' }, { cacheDir });
+  if (opened.kind !== 'cache-read') throw new Error(`expected to read the cache, got ${opened.kind}`);
+  const source = opened.source;
+  const sync = new DepthSync(new L2Book());
+  let messages = 0;
+  for (let m = source.next(); m !== null; m = source.next()) {
+    messages++;
+    if (m.kind === 'depth') sync.onDepth(m);
+    else if (m.kind === 'snapshot') sync.onSnapshot(m);
+  }
+  const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(c0);
+  return { ms, cpuMs: (cpu.user + cpu.system) / 1000, messages, applied: sync.counts.applied, gaps: sync.counts.gaps };
+}
+
+const decoder = new TextDecoder();
+
+/** The floor: the same lines read the same way, each decoded and handed to JSON.parse. */
+function jsonParse(): { cpuMs: number; messages: number } {
+  const c0 = process.cpuUsage();
+  const reader = new ReplayFileReader(FILES, { chunkBytes: CHUNK });
+  let messages = 0;
+  let keep = 0;
+  while (reader.next()) {
+    const b = reader.bytes;
+    let i = reader.start;
+    while (b[i] !== 32) i++;
+    const v = JSON.parse(decoder.decode(b.subarray(i + 1, reader.end))) as object;
+    if (v !== null) keep++;
+    messages++;
+  }
+  const cpu = process.cpuUsage(c0);
+  if (keep !== messages) throw new Error('JSON.parse returned null');
+  return { cpuMs: (cpu.user + cpu.system) / 1000, messages };
 }
 
 function parseOnly(): number {
@@ -117,6 +169,32 @@ export async function main(): Promise<ReplayBenchResult> {
       );
   }
   const cpus = os.cpus();
+  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'execsim-replay-cache-bench-'));
+  const first = openReplaySource(FILES, { ...GRID, symbol: 'BTCUSDT' }, { cacheDir });
+  if (first.kind !== 'cache-written' || first.cacheFile === null) throw new Error(`cache not written: ${first.kind}`);
+  const cacheBytes = fs.statSync(first.cacheFile).size;
+  const load0 = os.loadavg()[0] as number;
+  const ways = { raw: [] as number[], cached: [] as number[], jsonParse: [] as number[] };
+  try {
+    for (let i = 0; i < 2; i++) {
+      endToEnd();
+      cached(cacheDir);
+      jsonParse();
+    }
+    for (let run = 0; run < RUNS; run++) {
+      const r = endToEnd();
+      const c = cached(cacheDir);
+      const j = jsonParse();
+      if (c.messages !== r.messages || c.applied !== r.applied || c.gaps !== r.gaps || j.messages !== r.messages)
+        throw new Error('the cached replay differs from the raw one');
+      ways.raw.push((r.messages / r.cpuMs) * 1000);
+      ways.cached.push((c.messages / c.cpuMs) * 1000);
+      ways.jsonParse.push((j.messages / j.cpuMs) * 1000);
+    }
+  } finally {
+    fs.rmSync(cacheDir, { recursive: true, force: true });
+  }
+  const load1 = os.loadavg()[0] as number;
   const cold = endToEnd();
   for (let i = 0; i < 2; i++) endToEnd(); // warm-up (JIT)
   const e2e: number[] = [];
@@ -168,6 +246,9 @@ export async function main(): Promise<ReplayBenchResult> {
     stagesMs: { gunzip: median(gz), readAndSplit: median(split), parse: median(parse), endToEnd: median(e2e) },
     applied: last.applied,
     gaps: last.gaps,
+    ways: { raw: median(ways.raw), cached: median(ways.cached), jsonParse: median(ways.jsonParse) },
+    cacheBytes,
+    load: [load0, load1],
   };
 }
 
@@ -191,6 +272,11 @@ if (isMain) {
   console.log(
     `stages, median ms per run: gunzip ${s.gunzip.toFixed(1)} | read+gunzip+split ${s.readAndSplit.toFixed(1)} | ` +
       `+ parse ${s.parse.toFixed(1)} | + sync/book (end to end) ${s.endToEnd.toFixed(1)}`,
+  );
+  console.log(
+    `three ways, messages per CPU-second (median of ${r.runs} interleaved rounds, load ${r.load[0].toFixed(1)}-${r.load[1].toFixed(1)}): ` +
+      `raw ${fmt(r.ways.raw)} | cached ${fmt(r.ways.cached)} | JSON.parse alone ${fmt(r.ways.jsonParse)} ` +
+      `(cache file ${(r.cacheBytes / 1e6).toFixed(1)} MB)`,
   );
   console.log(
     `same pipeline on the decompressed files (no gunzip): ${fmt(r.plainTextMsgsPerSec)} messages/s (median of ${r.runs})`,

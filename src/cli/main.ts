@@ -9,6 +9,7 @@ import { ReplayFileError } from '../scenario/replay-file.ts';
 import { ScenarioError } from '../scenario/load-scenario.ts';
 import { StoreError } from '../store/open-database.ts';
 import { ResumeRefused, RunGoneError } from '../store/run-store.ts';
+import { DATA_HELP, dataCommand } from './data-command.ts';
 import { DELETE_HELP, deleteCommand, PRUNE_HELP, pruneCommand } from './delete-command.ts';
 import { EVENTS_HELP, eventsCommand } from './events-command.ts';
 import { EXPORT_HELP, exportCommand } from './export-command.ts';
@@ -37,6 +38,7 @@ const HELP: Record<string, string> = {
   export: EXPORT_HELP,
   delete: DELETE_HELP,
   prune: PRUNE_HELP,
+  data: DATA_HELP,
   sweep: SWEEP_HELP,
   sweeps: SWEEPS_HELP,
   worker: WORKER_HELP,
@@ -102,6 +104,8 @@ function dispatch(argv: readonly string[], io: Io): number {
       return pruneCommand(rest, io);
     case 'sweeps':
       return sweepsCommand(rest, io);
+    case 'data':
+      return dataCommand(rest, io);
     case 'sweep':
       if (rest.includes('--help') || rest.includes('-h')) {
         io.out(SWEEP_HELP);

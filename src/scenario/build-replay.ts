@@ -3,6 +3,13 @@
 // its gaps, rebuilds, statistics (at the run's end, `runMs` after the start) and end of data
 // become log events. A malformed line, or one for another symbol than the instrument's, stops the
 // run with the file, line number and problem.
+// The parsed messages come from the recording's cache when one was written (replay-cache.ts),
+// else the raw files are parsed once in full into a new cache and read back from it, so the first
+// run and every later one (sweep paths, worker threads) replay the same checked blocks. Caching
+// changes nothing a run reports: when the cache cannot be written (no directory, a read-only
+// disk) or the raw files do not parse to the end, the raw files are read as before, lazily, with
+// the same errors at the same lines (docs/0080-parsed-replay-cache.md).
+import fs from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { toSteps } from '../core/model/decimal.ts';
 import type { ExecEvent } from '../core/model/events.ts';
@@ -12,7 +19,128 @@ import type { MarketModel, MarketSink } from '../sim/market/market-model.ts';
 import { ReplayModel, type ReplaySource } from '../sim/market/replay-model.ts';
 import { BinanceLineError, BinanceLineParser } from '../sim/replay/binance-messages.ts';
 import type { MarketSpec } from './market-schema.ts';
+import {
+  defaultReplayCacheDir,
+  identifySources,
+  openReplayCache,
+  replayCacheKey,
+  replayCachePath,
+  ReplayCacheInvalid,
+  ReplayCacheWriter,
+  type CacheSourceFile,
+  type ReplayCache,
+  type ReplayGrid,
+} from './replay-cache.ts';
 import { ReplayFileError, ReplayFileReader } from './replay-file.ts';
+
+export interface ReplaySourceOptions {
+  /** The cache directory; null turns caching off; absent: the environment's (defaultReplayCacheDir). */
+  readonly cacheDir?: string | null;
+}
+
+/** How the messages are read: from a cache found, one written now, or the raw files (and why). */
+export type ReplaySourceKind = 'cache-read' | 'cache-written' | 'raw-no-cache' | 'raw-unwritable' | 'raw-unparsed';
+
+export interface OpenedReplaySource {
+  readonly source: ReplaySource;
+  readonly kind: ReplaySourceKind;
+  /** The cache file read, when one was. */
+  readonly cacheFile: string | null;
+}
+
+/** The raw files parsed line by line as they are read (the replay's source without a cache). */
+export function rawReplaySource(reader: ReplayFileReader, grid: ReplayGrid): ReplaySource {
+  const parser = new BinanceLineParser({
+    tickSize: grid.tickSize,
+    lotSize: grid.lotSize,
+    ...(grid.symbol === null ? {} : { symbol: grid.symbol }),
+  });
+  return {
+    next() {
+      if (!reader.next()) {
+        reader.close();
+        return null;
+      }
+      try {
+        return parser.parseBytes(reader.bytes, reader.start, reader.end, reader.lineNo);
+      } catch (err) {
+        if (err instanceof BinanceLineError) throw new ReplayFileError(`${reader.file}: ${err.message}`);
+        throw err;
+      }
+    },
+  };
+}
+
+/** An error of the files or the disk (fall back to the raw files), not a bug (rethrown). */
+function expected(e: unknown): boolean {
+  return (
+    e instanceof BinanceLineError ||
+    e instanceof ReplayFileError ||
+    e instanceof ReplayCacheInvalid ||
+    (e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string')
+  );
+}
+
+export function openReplaySource(
+  files: readonly string[],
+  grid: ReplayGrid,
+  options: ReplaySourceOptions = {},
+): OpenedReplaySource {
+  const reader = new ReplayFileReader(files); // refuses missing files and directories, as always
+  const raw = (kind: ReplaySourceKind): OpenedReplaySource => ({
+    source: rawReplaySource(kind === 'raw-no-cache' ? reader : new ReplayFileReader(files), grid),
+    kind,
+    cacheFile: null,
+  });
+  const dir = options.cacheDir === undefined ? defaultReplayCacheDir() : options.cacheDir;
+  if (dir === null) return raw('raw-no-cache');
+  let sources: CacheSourceFile[];
+  try {
+    sources = identifySources(files);
+  } catch (e) {
+    if (!expected(e)) throw e;
+    return raw('raw-unwritable'); // a file gone since it was checked: the raw reader says so
+  }
+  const key = replayCacheKey(sources, grid);
+  const file = replayCachePath(dir, key);
+  const open = (): ReplayCache => openReplayCache(file, { key });
+  if (fs.existsSync(file)) {
+    try {
+      const cache = open();
+      return { source: cache.messages(), kind: 'cache-read', cacheFile: file };
+    } catch (e) {
+      if (!(e instanceof ReplayCacheInvalid)) throw e;
+      // not trusted: written again below, replacing it
+    }
+  }
+  let writer: ReplayCacheWriter;
+  try {
+    writer = new ReplayCacheWriter(file, key, sources, grid);
+  } catch (e) {
+    if (!expected(e)) throw e;
+    return raw('raw-unwritable');
+  }
+  const parser = new BinanceLineParser({
+    tickSize: grid.tickSize,
+    lotSize: grid.lotSize,
+    ...(grid.symbol === null ? {} : { symbol: grid.symbol }),
+  });
+  try {
+    while (reader.next()) writer.add(parser.parseBytes(reader.bytes, reader.start, reader.end, reader.lineNo));
+  } catch (e) {
+    writer.abort();
+    reader.close();
+    if (!expected(e)) throw e;
+    return raw(e instanceof BinanceLineError || e instanceof ReplayFileError ? 'raw-unparsed' : 'raw-unwritable');
+  }
+  try {
+    writer.finish();
+    return { source: open().messages(), kind: 'cache-written', cacheFile: file };
+  } catch (e) {
+    if (!expected(e)) throw e;
+    return raw('raw-unwritable');
+  }
+}
 
 /** Replay files of a scenario, as absolute paths. */
 function replayPaths(files: readonly string[], scenarioFile: string): string[] {
@@ -27,24 +155,11 @@ export function buildReplayModel(
   sink: MarketSink,
   record: (event: ExecEvent) => void,
   runMs?: number,
+  cache: ReplaySourceOptions = {},
 ): MarketModel {
-  const reader = new ReplayFileReader(replayPaths(m.files, scenarioFile));
-  const parser = new BinanceLineParser({ tickSize: inst.tickSize, lotSize: m.dataLotSize, symbol: inst.symbol });
+  const grid = { tickSize: inst.tickSize, lotSize: m.dataLotSize, symbol: inst.symbol };
+  const { source } = openReplaySource(replayPaths(m.files, scenarioFile), grid, cache);
   const lotsPerDataLot = toSteps(inst.lotSize, m.dataLotSize);
-  const source: ReplaySource = {
-    next() {
-      if (!reader.next()) {
-        reader.close();
-        return null;
-      }
-      try {
-        return parser.parseBytes(reader.bytes, reader.start, reader.end, reader.lineNo);
-      } catch (err) {
-        if (err instanceof BinanceLineError) throw new ReplayFileError(`${reader.file}: ${err.message}`);
-        throw err;
-      }
-    },
-  };
   return new ReplayModel(
     clock,
     sink,

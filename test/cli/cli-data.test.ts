@@ -1,0 +1,158 @@
+// `execsim data list|inspect|prune` over a cache directory the test fills: what each prints, the
+// JSON forms, pruning by source state (gone, changed), invalid caches and dead writers' temporary
+// files, --all and --dry-run, and bad input (one message, exit 2).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { replayCacheFiles, replayCacheLeftovers } from '../../src/scenario/replay-cache.ts';
+import { openReplaySource } from '../../src/scenario/build-replay.ts';
+import { execsimMain } from '../support/cli-in-process.ts';
+
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'execsim-cli-data-'));
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+const GRID = { tickSize: '0.01', lotSize: '0.00000001', symbol: 'BTCUSDT' };
+
+/** A small recording: a snapshot, diffs (one skipping ids when `gap`), a ticker and a trade. */
+function recording(file: string, gap: boolean, base = 100): void {
+  const ns = (i: number): string => `17231612${String(base + i).padStart(3, '0')}00000000`; // 0.1 s apart
+  const depth = (i: number, first: number, last: number): string =>
+    `${ns(i)} {"stream":"btcusdt@depth@100ms","data":{"e":"depthUpdate","E":1723161255208,"s":"BTCUSDT","U":${first},"u":${last},"b":[["61000.00000000","1.00000000"]],"a":[]}}`;
+  const lines = [
+    `${ns(0)} {"lastUpdateId":10,"bids":[["61000.00000000","2.00000000"]],"asks":[["61001.00000000","1.00000000"]]}`,
+    depth(1, 9, 11),
+    depth(2, gap ? 20 : 12, gap ? 21 : 13),
+    `${ns(3)} {"stream":"btcusdt@bookTicker","data":{"u":13,"s":"BTCUSDT","b":"61000.00000000","B":"1.00000000","a":"61001.00000000","A":"1.00000000"}}`,
+    `${ns(4)} {"stream":"btcusdt@trade","data":{"e":"trade","E":1723161255343,"s":"BTCUSDT","t":1,"p":"61000.00000000","q":"0.02000000","T":1723161255342,"m":true,"M":true}}`,
+  ];
+  fs.writeFileSync(file, lines.join('\n') + '\n');
+}
+
+function setup(name: string): { dir: string; cache: string; a: string; b: string; keyA: string; keyB: string } {
+  const dir = path.join(root, name);
+  const cache = path.join(dir, 'cache');
+  fs.mkdirSync(dir, { recursive: true });
+  const a = path.join(dir, 'a.txt');
+  const b = path.join(dir, 'b.txt');
+  recording(a, false);
+  recording(b, true, 300);
+  const key = (file: string): string => {
+    const o = openReplaySource([file], GRID, { cacheDir: cache });
+    expect(o.kind).toBe('cache-written');
+    return path.basename(o.cacheFile as string, '.xrc');
+  };
+  return { dir, cache, a, b, keyA: key(a), keyB: key(b) };
+}
+
+describe('execsim data', () => {
+  it('list: each cache with its size, messages, first message and source; --json the same', () => {
+    const s = setup('list');
+    const r = execsimMain(['data', 'list', '--dir', s.cache]);
+    expect(r.code).toBe(0);
+    const text = r.out.join('\n');
+    expect(text).toContain(s.keyA);
+    expect(text).toContain(s.keyB);
+    expect(text).toContain(s.a);
+    expect(text).toMatch(/2 caches, \d+\.\d MB/);
+    const json = JSON.parse(execsimMain(['data', 'list', '--json', '--dir', s.cache]).out.join('')) as Array<{
+      key: string;
+      messages: number;
+      sources: string[];
+    }>;
+    expect(json.map((c) => c.key).sort()).toEqual([s.keyA, s.keyB].sort());
+    expect(json.every((c) => c.messages === 5)).toBe(true);
+    // the directory from the environment when there is no --dir
+    expect(execsimMain(['data', 'list'], { EXECSIM_REPLAY_CACHE: s.cache }).out.join('\n')).toContain(s.keyA);
+    expect(execsimMain(['data', 'list', '--dir', path.join(s.dir, 'none')]).out).toEqual([
+      `no replay caches in ${path.join(s.dir, 'none')}`,
+    ]);
+  });
+
+  it('inspect: counts by kind, time range and the sequence gaps a replay would report', () => {
+    const s = setup('inspect');
+    const clean = execsimMain(['data', 'inspect', s.keyA.slice(0, 8), '--dir', s.cache]);
+    expect(clean.code).toBe(0);
+    const text = clean.out.join('\n');
+    expect(text).toContain('messages  snapshot 1 · depth 2 · bookTicker 1 · trade 1');
+    expect(text).toContain('0 sequence gap(s)');
+    expect(text).toContain(`${s.a} (`);
+    expect(text).toContain('): present');
+    expect(text).toMatch(/time {6}2024-08-08T23:53:30\.000Z to 2024-08-08T23:53:30\.400Z \(0\.4 s\)/);
+    const gap = execsimMain(['data', 'inspect', path.join(s.cache, `${s.keyB}.xrc`)]).out.join('\n');
+    expect(gap).toContain('1 sequence gap(s)');
+    expect(gap).toContain('expected update 12, got 20..21');
+    const json = JSON.parse(execsimMain(['data', 'inspect', s.keyB, '--json', '--dir', s.cache]).out.join('')) as {
+      byKind: object;
+      depthGaps: number;
+    };
+    expect(json.byKind).toEqual({ snapshot: 1, depth: 2, bbo: 1, trade: 1 });
+    expect(json.depthGaps).toBe(1);
+    fs.appendFileSync(s.a, '\n');
+    expect(execsimMain(['data', 'inspect', s.keyA, '--dir', s.cache]).out.join('\n')).toContain('): changed');
+  });
+
+  it("prune: caches whose source is gone or changed, invalid ones, dead writers' files; --dry-run, --all", () => {
+    const s = setup('prune');
+    const c = setup('prune-changed');
+    fs.rmSync(s.a);
+    fs.writeFileSync(path.join(s.cache, 'ffff0000.xrc'), 'not a cache');
+    const leftover = path.join(s.cache, `${s.keyB}.xrc.tmp-999999999-abcdef`);
+    fs.writeFileSync(leftover, 'half');
+    const live = path.join(s.cache, `${s.keyB}.xrc.tmp-${process.pid}-abcdef`);
+    fs.writeFileSync(live, 'being written');
+    const dry = execsimMain(['data', 'prune', '--dry-run', '--dir', s.cache]);
+    expect(dry.code).toBe(0);
+    expect(dry.out.join('\n')).toContain('would remove 3 file(s)');
+    expect(replayCacheFiles(s.cache)).toHaveLength(3);
+    const r = execsimMain(['data', 'prune', '--dir', s.cache]);
+    const text = r.out.join('\n');
+    expect(text).toContain(`removed ${path.join(s.cache, s.keyA)}.xrc`);
+    expect(text).toContain('source gone');
+    expect(text).toContain('invalid (');
+    expect(text).toContain('unfinished write');
+    expect(text).toMatch(/removed 3 file\(s\), \d+\.\d MB; kept 1 cache\(s\)/);
+    expect(replayCacheFiles(s.cache).map((f) => path.basename(f))).toEqual([`${s.keyB}.xrc`]);
+    expect(replayCacheLeftovers(s.cache)).toEqual([live]);
+    // a source that changed (same size, other bytes) is as good as gone
+    fs.writeFileSync(c.a, fs.readFileSync(c.a, 'utf8').replace('"q":"0.02', '"q":"0.03'));
+    const changed = execsimMain(['data', 'prune', '--dir', c.cache]).out.join('\n');
+    expect(changed).toContain('source changed');
+    expect(replayCacheFiles(c.cache).map((f) => path.basename(f))).toEqual([`${c.keyB}.xrc`]);
+    const all = execsimMain(['data', 'prune', '--all', '--dir', c.cache]).out.join('\n');
+    expect(all).toContain('removed 1 file(s)');
+    expect(replayCacheFiles(c.cache)).toEqual([]);
+  });
+
+  it('bad input: one message and exit 2', () => {
+    const dir = path.join(root, 'bad');
+    const cases: Array<[string[], Record<string, string>, RegExp]> = [
+      [['data'], {}, /needs a subcommand/],
+      [['data', 'frob'], {}, /unknown data subcommand "frob"/],
+      [['data', 'list', 'x', '--dir', dir], {}, /takes no arguments/],
+      [['data', 'list', '--all', '--dir', dir], {}, /--all does not go with data list/],
+      [['data', 'prune', '--json', '--dir', dir], {}, /--json does not go with data prune/],
+      [['data', 'inspect', '--dir', dir], {}, /takes one cache/],
+      [['data', 'inspect', 'abc', '--dir', dir], {}, /no replay cache "abc"/],
+      [['data', 'inspect', '/no/such.xrc'], {}, /no replay cache file/],
+      [['data', 'list'], { EXECSIM_REPLAY_CACHE: 'off' }, /the replay cache is off/],
+      [['data', 'list', '--dri', dir], {}, /--dir/],
+    ];
+    for (const [args, env, message] of cases) {
+      const r = execsimMain(args, env);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.err[0], args.join(' ')).toMatch(message);
+      expect(r.out).toEqual([]);
+    }
+    const s = setup('ambiguous');
+    fs.copyFileSync(path.join(s.cache, `${s.keyA}.xrc`), path.join(s.cache, `${s.keyA}0.xrc`));
+    const amb = execsimMain(['data', 'inspect', s.keyA, '--dir', s.cache]);
+    expect(amb.code).toBe(2);
+    expect(amb.err[0]).toMatch(/starts 2 cache keys/);
+  });
+
+  it('is in the help', () => {
+    const r = execsimMain(['help', 'data']);
+    expect(r.out.join('\n')).toContain('execsim data prune [--all] [--dry-run] [--dir DIR]');
+    expect(execsimMain(['--help']).out.join('\n')).toContain('execsim data list|inspect <key>|prune');
+  });
+});
