@@ -1,4 +1,5 @@
-import { availableParallelism } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { distProblem } from './src/boot/code-loader.js';
@@ -18,6 +19,8 @@ runsScale(process.env); // a bad FC_RUNS_SCALE fails here, once, not in every pr
 // way, and so do the threads while dist/ is stale or missing. src/sweep/sweep-threads.test.ts
 // keeps a sweep whose workers run the sources.
 const workerCode = distProblem() === null ? { EXECSIM_CODE: 'dist' } : {};
+
+const replayCache = process.env.EXECSIM_REPLAY_CACHE ?? path.join(tmpdir(), 'execsim-test-replay-cache');
 
 /** The files of the in-process project (below): every file of test/backtest, and the files of
  *  other areas that start nothing either. A file that starts a process, a server, a thread or a
@@ -183,7 +186,10 @@ export default defineConfig({
     // Hooks that start real processes (the CLI suites) take seconds on a loaded two-core machine.
     hookTimeout: 60_000,
     setupFiles: ['test/support/fast-check-setup.ts'],
-    env: { FC_SEED: String(fcSeed), ...workerCode },
+    // Parsed-replay caches go to one folder of the tests' (reused run to run, as a user's is), not
+    // the user's ~/.cache (a test of the default folder passes its own environment), unless the
+    // caller named one.
+    env: { FC_SEED: String(fcSeed), EXECSIM_REPLAY_CACHE: replayCache, ...workerCode },
     projects: [
       // The unit tests beside the sources share one module graph per worker: they hold no state
       // between files (no mocks, no servers), and importing the sources again for each of 114

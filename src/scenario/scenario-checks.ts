@@ -17,9 +17,9 @@ import {
   checkInstrument,
   checkMarket,
   checkOtherInstruments,
-  type Issue,
   type OnGrid,
 } from './scenario-world-checks.ts';
+import type { Issue } from './limit-parts.ts';
 
 /** A placement block against its order or signal: a policy fits a market or limit order that is
  *  sliced; its quantity threshold sits on the lot grid. */

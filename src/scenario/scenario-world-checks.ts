@@ -7,9 +7,9 @@ import { makeInstrument } from '../core/model/instrument.ts';
 import { InstrumentSet } from '../core/model/instrument-set.ts';
 import { parseDurationMs } from '../core/model/time-fields.ts';
 import { checkQuoteAmount, gridProblem } from './magnitude-limits.ts';
+import type { Issue } from './limit-parts.ts';
 import type { ScenarioFile } from './scenario-fields.ts';
 
-export type Issue = (path: (string | number)[], message: string) => void;
 export type OnGrid = (path: (string | number)[], value: string | undefined, step: string, what: string) => void;
 
 /** Decimal places of tickSize and lotSize: reports print prices with 4 more than the tick. */

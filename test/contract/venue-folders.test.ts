@@ -24,6 +24,7 @@ const ALLOWED: ReadonlyArray<readonly [prefix: string, why: string]> = [
   ['src/sim/market/replay-', "the replay market model over that data format's messages"],
   ['src/scenario/build-replay.ts', "builds the replay market from that data format's file"],
   ['src/scenario/market-schema.ts', "the replay market's `format:` names that data format (binance-spot)"],
+  ['src/cli/record-', 'execsim record records the market streams that data format is made of, from Binance by default'],
 ];
 
 function sources(dir = 'src'): string[] {
