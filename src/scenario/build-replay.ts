@@ -11,6 +11,7 @@ import type { Clock } from '../core/ports/clock.ts';
 import type { MarketModel, MarketSink } from '../sim/market/market-model.ts';
 import { ReplayModel, type ReplaySource } from '../sim/market/replay-model.ts';
 import { BinanceLineError, BinanceLineParser } from '../sim/replay/binance-messages.ts';
+import { importedReplaySource } from './imported-replay-source.ts';
 import type { MarketSpec } from './market-schema.ts';
 import { ReplayFileError, ReplayFileReader } from './replay-file.ts';
 
@@ -31,7 +32,7 @@ export function buildReplayModel(
   const reader = new ReplayFileReader(replayPaths(m.files, scenarioFile));
   const parser = new BinanceLineParser({ tickSize: inst.tickSize, lotSize: m.dataLotSize, symbol: inst.symbol });
   const lotsPerDataLot = toSteps(inst.lotSize, m.dataLotSize);
-  const source: ReplaySource = {
+  const source: ReplaySource = importedReplaySource(m, replayPaths(m.files, scenarioFile), inst) ?? {
     next() {
       if (!reader.next()) {
         reader.close();

@@ -24,6 +24,8 @@ const ALLOWED: ReadonlyArray<readonly [prefix: string, why: string]> = [
   ['src/sim/market/replay-', "the replay market model over that data format's messages"],
   ['src/scenario/build-replay.ts', "builds the replay market from that data format's file"],
   ['src/scenario/market-schema.ts', "the replay market's `format:` names that data format (binance-spot)"],
+  ['src/scenario/replay-formats.ts', 'names the data formats a replay reads (binance-raw, binance-archive)'],
+  ['src/scenario/tardis-source.ts', "reads Tardis's files into the replay's messages, which are in that data format"],
 ];
 
 function sources(dir = 'src'): string[] {
