@@ -9,6 +9,7 @@ import { ReplayFileError } from '../scenario/replay-file.ts';
 import { ScenarioError } from '../scenario/load-scenario.ts';
 import { StoreError } from '../store/open-database.ts';
 import { ResumeRefused, RunGoneError } from '../store/run-store.ts';
+import { DATA_IMPORT_HELP, dataImportCommand } from './data-import-command.ts';
 import { DELETE_HELP, deleteCommand, PRUNE_HELP, pruneCommand } from './delete-command.ts';
 import { EVENTS_HELP, eventsCommand } from './events-command.ts';
 import { EXPORT_HELP, exportCommand } from './export-command.ts';
@@ -98,6 +99,10 @@ function dispatch(argv: readonly string[], io: Io): number {
       return pruneCommand(rest, io);
     case 'sweeps':
       return sweepsCommand(rest, io);
+    case 'data':
+      // A stand-in until `execsim data` has its own dispatch (list, inspect, prune, import).
+      if (rest[0] === 'import') return dataImportCommand(rest.slice(1), io);
+      throw new UsageError(`execsim data: no subcommand "${rest[0] ?? ''}"`, DATA_IMPORT_HELP);
     case 'sweep':
       if (rest.includes('--help') || rest.includes('-h')) {
         io.out(SWEEP_HELP);

@@ -22,6 +22,8 @@ export interface TardisSource extends ReplaySource {
   readonly checks: TardisChecks;
   /** The datasets read, in the order of their first file. */
   readonly datasets: readonly TardisDataset[];
+  /** What was read and what the checks found, a line each (for the import command). */
+  notes(): string[];
 }
 
 /** The header of a CSV file: its first non-empty line. */
@@ -57,6 +59,18 @@ export function tardisSource(files: readonly string[], grid: ImportGrid): Tardis
   return {
     checks: assembler.checks,
     datasets: [...groups.keys()],
+    notes() {
+      const c = assembler.checks;
+      return [
+        `datasets: ${[...groups.keys()].join(', ')}; rows: ${streams.map((s) => `${s.layout.dataset} ${s.rows}`).join(', ')}`,
+        ...(c.reconnects > 0
+          ? [`${c.reconnects} reconnects of the recorder (snapshots mid-file): each a gap and a rebuild`]
+          : []),
+        ...(c.crossedSnapshots > 0 ? [`${c.crossedSnapshots} crossed snapshots (first at ${c.firstCrossed})`] : []),
+        ...(c.oneSidedQuotes > 0 ? [`${c.oneSidedQuotes} quotes with an empty side left out`] : []),
+        ...(c.inferredSides > 0 ? [`${c.inferredSides} trades of unknown side, decided by the tick rule`] : []),
+      ];
+    },
     next(): BinanceMessage | null {
       try {
         return assembler.next();

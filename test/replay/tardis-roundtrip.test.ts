@@ -24,6 +24,7 @@ import { tardisSource } from '../../src/scenario/tardis-source.ts';
 import { L2Book } from '../../src/sim/book/l2-book.ts';
 import { type BinanceMessage, BinanceLineParser } from '../../src/sim/replay/binance-messages.ts';
 import { DepthSync } from '../../src/sim/replay/depth-sync.ts';
+import { execsimMain } from '../support/cli-in-process.ts';
 import { recordingToTardis } from '../support/recording-to-tardis.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -45,6 +46,18 @@ beforeAll(() => {
   fs.writeFileSync(tardisFiles[2] as string, csv.quotes);
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** replay-btcusdt.yaml with its market files replaced by `market` (YAML lines under market:). */
+function scenarioOn(name: string, market: string): string {
+  const yaml = fs
+    .readFileSync(path.join(ROOT, 'scenarios/replay-btcusdt.yaml'), 'utf8')
+    .replace(/ {2}files:\n( {4}- .*\n)+/, `  ${market}\n`);
+  expect(yaml).toContain(market);
+  fs.writeFileSync(path.join(dir, name), yaml);
+  return path.join(dir, name);
+}
+
+let tardisRun: RunReport | undefined;
 
 function rawSource(): { next(): BinanceMessage | null } {
   const reader = new ReplayFileReader(RECORDING);
@@ -135,5 +148,69 @@ describe('the bundled recording as Tardis CSV', () => {
       bookTicker: raw.replay?.messages.bookTicker,
     });
     expect(r?.depth).toMatchObject({ gaps: 0, rebuilds: 1, skipped: 0 });
+  });
+});
+
+describe('execsim data import', () => {
+  const importArgs = (from: string, files: string[], out: string) => [
+    'data',
+    'import',
+    '--from',
+    from,
+    ...files,
+    '--out',
+    out,
+    '--symbol',
+    'BTCUSDT',
+    '--tick-size',
+    '0.01',
+  ];
+
+  it('writes the Tardis files as a raw recording that replays to the same digest as the Tardis files', () => {
+    const out = path.join(dir, 'data', 'imported.gz');
+    const { code, out: writes } = execsimMain(importArgs('tardis', tardisFiles, out));
+    const stdout = writes.join('\n');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(
+      /^imported [\d,]+ messages from 3 file\(s\) into .*imported\.gz \([\d,]+ bytes\): 1 snapshots, 6,492 depth diffs, 73,174 best bid\/offers, 19,904 trades; receive times 2024-08-08T23:54:1\d\.\d+Z to 2024-08-09T00:05:\d\d\.\d+Z$/m,
+    );
+    expect(stdout).toContain('datasets: incremental_book_L2, trades, quotes');
+    const imported = runScenario(loadScenarioFile(scenarioOn('imported.yaml', 'files: [data/imported.gz]')));
+    tardisRun ??= runScenario(
+      loadScenarioFile(
+        scenarioOn('tardis.yaml', 'format: tardis\n  files: [data/book.csv.gz, data/trades.csv, data/quotes.csv]'),
+      ),
+    );
+    expect(imported.passed).toBe(true);
+    expect(imported.digest).toBe(tardisRun.digest);
+    expect(imported.replay).toEqual(tardisRun.replay);
+  });
+
+  it('checks a raw recording line by line and copies it as it is', () => {
+    const out = path.join(dir, 'copy.txt');
+    const { code, out: writes } = execsimMain(importArgs('binance-raw', [RECORDING[0] as string], out));
+    const stdout = writes.join('\n');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(
+      /^imported 41,249 messages from 1 file\(s\) .*: 1 snapshots, 3,451 depth diffs, 28,040 best bid\/offers, 9,757 trades;/,
+    );
+    const written = fs.readFileSync(out, 'utf8');
+    const reader = new ReplayFileReader([RECORDING[0] as string]);
+    const lines: string[] = [];
+    while (reader.next()) lines.push(reader.text());
+    expect(written).toBe(`${lines.join('\n')}\n`);
+  });
+
+  it('refuses a bad row with its file and line, and leaves no output behind', () => {
+    const bad = path.join(dir, 'bad-trades.csv');
+    fs.writeFileSync(
+      bad,
+      `${'exchange,symbol,timestamp,local_timestamp,id,side,price,amount'}\nbinance,BTCUSDT,1,2,1,buy,61000.01,1\nbinance,BTCUSDT,3,4,2,buy,61000.015,1\n`,
+    );
+    const out = path.join(dir, 'bad.gz');
+    const { code, err } = execsimMain(importArgs('tardis', [bad], out));
+    expect(code).toBe(2);
+    expect(err[0]).toBe(`execsim: ${bad}: line 3: price "61000.015": 61000.015 is not a multiple of 0.01`);
+    expect(fs.existsSync(out)).toBe(false);
   });
 });

@@ -35,6 +35,12 @@ export interface TardisChecks {
 
 const US_PER_MS = 1000;
 
+/** Microseconds to ms, computed as the raw line parser computes a receive time from its ns (whole
+ *  ms plus the fraction), so the same instant is the same float from either format. */
+export function usToMs(us: number): number {
+  return Math.floor(us / US_PER_MS) + (us % US_PER_MS) / US_PER_MS;
+}
+
 export class TardisAssembler implements PullStream<BinanceMessage> {
   readonly checks: TardisChecks = {
     crossedSnapshots: 0,
@@ -85,7 +91,7 @@ export class TardisAssembler implements PullStream<BinanceMessage> {
           const ms = row.eventUs / US_PER_MS;
           return {
             kind: 'trade',
-            recvMs: row.recvUs / US_PER_MS,
+            recvMs: usToMs(row.recvUs),
             eventMs: ms,
             tradeMs: ms,
             tradeId: row.tradeId >= 0 ? row.tradeId : this.tradeCount,
@@ -101,7 +107,7 @@ export class TardisAssembler implements PullStream<BinanceMessage> {
           }
           return {
             kind: 'bbo',
-            recvMs: row.recvUs / US_PER_MS,
+            recvMs: usToMs(row.recvUs),
             updateId: ++this.id,
             bid: row.bid,
             bidQty: row.bidQty,
@@ -143,7 +149,7 @@ export class TardisAssembler implements PullStream<BinanceMessage> {
       }
       at = following;
     }
-    const recvMs = head.recvUs / US_PER_MS;
+    const recvMs = usToMs(head.recvUs);
     if (head.snapshot) {
       if (this.bookFile === first.file) {
         // The recorder reconnected: an id is skipped so the replay sees the gap, then rebuilds.
@@ -168,7 +174,7 @@ export class TardisAssembler implements PullStream<BinanceMessage> {
   }
 
   private snapshotRow(row: TardisSnapshotRow, at: LocatedRow): void {
-    const recvMs = row.recvUs / US_PER_MS;
+    const recvMs = usToMs(row.recvUs);
     const prev = this.top;
     this.top = row;
     if (prev === null) {
