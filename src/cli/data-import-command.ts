@@ -10,6 +10,7 @@ import {
   importRecording,
   type ImportSummary,
 } from '../scenario/import-recording.ts';
+import type { ArchiveBookSpec } from '../scenario/archive-source.ts';
 import { ReplayFileError } from '../scenario/replay-file.ts';
 import { parseCommand, UsageError, type Io } from './io.ts';
 
@@ -27,6 +28,9 @@ the format of scenarios/data/binance-spot/), which a scenario replays with marke
   --symbol S              the instrument's symbol; every row must be for it
   --tick-size T           price tick (0.01): every price must be on it
   --lot-size L            quantity precision of the data (default 0.00000001, Binance's)
+  --book-depth Q,Q,...    binance-archive: quantity per level of the synthesized book, best first
+  --spread-ticks N        binance-archive: its spread in ticks (default 1)
+  --level-spacing N       binance-archive: ticks between its levels (default 1)
   -h, --help              this help
 Prints what was read and what the checks found. Exit codes: 0, 2 bad input (a row that cannot
 be read, named by file and line).`;
@@ -37,6 +41,9 @@ const OPTIONS = {
   symbol: { type: 'string' },
   'tick-size': { type: 'string' },
   'lot-size': { type: 'string', default: '0.00000001' },
+  'book-depth': { type: 'string' },
+  'spread-ticks': { type: 'string', default: '1' },
+  'level-spacing': { type: 'string', default: '1' },
 } as const;
 
 /** `execsim data import ...` (args after `import`). */
@@ -73,7 +80,7 @@ export function dataImportCommand(args: readonly string[], io: Io): number {
   const out = values.out as string;
   let r: ImportSummary;
   try {
-    r = importRecording(from, positionals, grid, out);
+    r = importRecording(from, positionals, grid, out, archiveBook(from, values));
   } catch (err) {
     if (err instanceof ReplayFileError) throw new UsageError(err.message);
     throw err;
@@ -89,4 +96,29 @@ export function dataImportCommand(args: readonly string[], io: Io): number {
   );
   for (const note of r.notes) io.out(`  ${note}`);
   return 0;
+}
+
+/** The synthesized book's flags for binance-archive (required there, refused elsewhere). */
+function archiveBook(
+  from: ImportFormat,
+  values: { 'book-depth'?: string; 'spread-ticks': string; 'level-spacing': string },
+): ArchiveBookSpec | null {
+  if (from !== 'binance-archive') {
+    if (values['book-depth'] !== undefined)
+      throw new UsageError('--book-depth is for --from binance-archive only', DATA_IMPORT_USAGE);
+    return null;
+  }
+  if (values['book-depth'] === undefined)
+    throw new UsageError('--book-depth is required: a trade archive recorded no book', DATA_IMPORT_USAGE);
+  const ticks = (flag: 'spread-ticks' | 'level-spacing') => {
+    const v = Number(values[flag]);
+    if (!Number.isSafeInteger(v) || v < 1)
+      throw new UsageError(`--${flag} ${values[flag]} must be a whole number of ticks, at least 1`, DATA_IMPORT_USAGE);
+    return v;
+  };
+  return {
+    depth: values['book-depth'].split(','),
+    spreadTicks: ticks('spread-ticks'),
+    levelSpacingTicks: ticks('level-spacing'),
+  };
 }

@@ -9,7 +9,7 @@ import { Gzip } from 'fflate';
 import type { BinanceMessage } from '../sim/replay/binance-message-types.ts';
 import { BinanceLineError, BinanceLineParser } from '../sim/replay/binance-messages.ts';
 import { RawLineWriter } from '../sim/replay/raw-line-writer.ts';
-import { archiveImportSource } from './archive-source.ts';
+import { type ArchiveBookSpec, archiveSource } from './archive-source.ts';
 import { ReplayFileError, ReplayFileReader } from './replay-file.ts';
 import { type ImportGrid, tardisSource } from './tardis-source.ts';
 
@@ -32,6 +32,7 @@ export function importRecording(
   positionals: readonly string[],
   grid: ImportGrid,
   out: string,
+  book: ArchiveBookSpec | null = null,
 ): ImportSummary {
   const counts = { snapshot: 0, depth: 0, bbo: 0, trade: 0 };
   const sink = outputFile(out);
@@ -56,7 +57,8 @@ export function importRecording(
         sink.write(reader.text());
       }
     } else {
-      const source = from === 'tardis' ? tardisSource(positionals, grid) : archiveImportSource(positionals, grid);
+      const source =
+        from === 'tardis' ? tardisSource(positionals, grid) : archiveSource(positionals, grid, archiveBook(book));
       const writer = new RawLineWriter(grid);
       for (let m = source.next(); m !== null; m = source.next()) {
         counts[m.kind]++;
@@ -116,4 +118,9 @@ function outputFile(path: string): OutputFile {
       fs.rmSync(path, { force: true });
     },
   };
+}
+
+function archiveBook(book: ArchiveBookSpec | null): ArchiveBookSpec {
+  if (book === null) throw new ReplayFileError('a trade archive has no book: give the synthesized book (its depth)');
+  return book;
 }

@@ -4,6 +4,7 @@
 import type { Instrument } from '../core/model/instrument.ts';
 import type { ReplaySource } from '../sim/market/replay-model.ts';
 import type { MarketSpec } from './market-schema.ts';
+import { archiveSource } from './archive-source.ts';
 import { tardisSource } from './tardis-source.ts';
 
 export function importedReplaySource(
@@ -15,6 +16,9 @@ export function importedReplaySource(
   switch (m.format) {
     case 'tardis':
       return tardisSource(paths, grid);
+    case 'binance-archive':
+      if (m.book === undefined) throw new Error('the schema requires market.book with binance-archive');
+      return archiveSource(paths, grid, m.book);
     default:
       return null;
   }

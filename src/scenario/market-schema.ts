@@ -94,6 +94,15 @@ const replaySchema = z.strictObject({
   /** Quantity precision of the recorded data (Binance sends 8 decimals); displayed volume is
    *  floored to the instrument's lot, since dust below a lot cannot be traded by a new order. */
   dataLotSize: positiveDecimal.default('0.00000001'),
+  /** binance-archive only: the book synthesized around the trade tape (archive-source.ts). */
+  book: z
+    .strictObject({
+      /** Quantity per level, best first, the same on both sides. */
+      depth: z.array(positiveDecimal).min(1).max(200),
+      spreadTicks: z.number().int().min(1).max(1_000_000).default(1),
+      levelSpacingTicks: z.number().int().min(1).max(1_000_000).default(1),
+    })
+    .optional(),
 });
 
 export const marketSchema = z.discriminatedUnion('model', [

@@ -10,3 +10,8 @@ export type ReplayFormat = (typeof REPLAY_FORMATS)[number];
 export function isRawRecording(format: ReplayFormat): boolean {
   return format === 'binance-spot';
 }
+
+/** A trade archive: no depth recorded, so the scenario gives the book synthesized around it. */
+export function synthesizesBook(format: ReplayFormat): boolean {
+  return format === 'binance-archive';
+}

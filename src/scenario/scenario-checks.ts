@@ -4,6 +4,7 @@
 // they need and no others; quantities and prices on the instrument's lot and tick grid; the
 // instrument's own steps, the account's balances and the market model's levels. They run once
 // every field has parsed; the run's limits (run-limits.ts) run after them, on a sound scenario.
+import { synthesizesBook } from './replay-formats.ts';
 import { isIntentAlgo } from './execution-schema.ts';
 import { parseDecimal } from '../core/model/decimal.ts';
 import { makeInstrument } from '../core/model/instrument.ts';
@@ -378,6 +379,14 @@ function checkMarket(
         ['market', 'dataLotSize'],
         `instrument.lotSize ${lotSize} must be a whole number of dataLotSize ${m.dataLotSize}`,
       );
+    if (synthesizesBook(m.format) && m.book === undefined)
+      issue(
+        ['market', 'book'],
+        'a trade archive recorded no book: give book.depth (quantity per level, best first) for the book synthesized around the trades',
+      );
+    if (!synthesizesBook(m.format) && m.book !== undefined)
+      issue(['market', 'book'], `only a trade archive has its book synthesized; ${m.format} data has its own`);
+    m.book?.depth.forEach((q, i) => onGrid(['market', 'book', 'depth', i], q, m.dataLotSize, 'data lots'));
     for (const [path, step] of [
       [['instrument', 'tickSize'], tickSize],
       [['market', 'dataLotSize'], m.dataLotSize],

@@ -30,6 +30,7 @@ const ALLOWED: ReadonlyArray<readonly [prefix: string, why: string]> = [
     'src/scenario/archive-source.ts',
     "reads Binance's public trade archives (a data format) into the replay's messages",
   ],
+  ['src/scenario/imported-replay-source.ts', 'picks the replay source by the data format a scenario names'],
   ['src/scenario/import-recording.ts', 'converts the data formats a replay reads into its raw recording format'],
   ['src/cli/data-import-command.ts', 'the import command names the data formats it converts (--from binance-archive)'],
 ];
