@@ -18,12 +18,14 @@ import {
   type ReplayCache,
 } from '../scenario/replay-cache.ts';
 import { inspectReplayCache } from '../scenario/replay-cache-inspect.ts';
+import { dataImportCommand } from './data-import-command.ts';
 import { parseCommand, UsageError, type Io } from './io.ts';
 import { textTable } from './text-table.ts';
 
 export const DATA_USAGE = `usage: execsim data list [--dir DIR] [--json]
        execsim data inspect <key|file> [--dir DIR] [--json]
-       execsim data prune [--all] [--dry-run] [--dir DIR]`;
+       execsim data prune [--all] [--dry-run] [--dir DIR]
+       execsim data import --from FORMAT FILES... --out FILE.gz ... (execsim data import --help)`;
 export const DATA_HELP = `${DATA_USAGE}
 The parsed-replay caches: the first replay of a recording parses its files once into a columnar
 cache file, keyed by the files' contents, the parser's version and the instrument's grid; later
@@ -34,6 +36,8 @@ replays (and sweep paths, worker threads) read that instead of parsing the text 
                 a replay would report, receive times that go backwards, the longest silences
   prune         remove caches whose source files are gone or changed, caches that fail their
                 checks, and temporary files of writers that died; --all removes every cache
+  import        Tardis.dev CSV datasets or Binance's trade archives into the replay's line
+                format (execsim data import --help)
   --dir DIR     the cache directory (default: $EXECSIM_REPLAY_CACHE, else
                 $XDG_CACHE_HOME/execsim/replay, else ~/.cache/execsim/replay)
   --dry-run     prune: say what would be removed, remove nothing
@@ -73,6 +77,8 @@ function openEach(dir: string): Opened[] {
 const keyOf = (file: string): string => path.basename(file, REPLAY_CACHE_EXT);
 
 export function dataCommand(args: readonly string[], io: Io): number {
+  // Import has flags of its own (data-import-command.ts).
+  if (args[0] === 'import') return dataImportCommand(args.slice(1), io);
   const { values, positionals } = parseCommand(
     args,
     {
@@ -106,9 +112,9 @@ export function dataCommand(args: readonly string[], io: Io): number {
       if (rest.length > 0) throw new UsageError(`data prune takes no arguments, got "${rest[0]}"`, DATA_USAGE);
       return prune(cacheDirOf(values.dir, io), values.all, values['dry-run'], io);
     case undefined:
-      throw new UsageError('data needs a subcommand: list, inspect or prune', DATA_USAGE);
+      throw new UsageError('data needs a subcommand: list, inspect, prune or import', DATA_USAGE);
     default:
-      throw new UsageError(`unknown data subcommand "${sub}" (list, inspect or prune)`, DATA_USAGE);
+      throw new UsageError(`unknown data subcommand "${sub}" (list, inspect, prune or import)`, DATA_USAGE);
   }
 }
 

@@ -18,6 +18,7 @@ import type { Clock } from '../core/ports/clock.ts';
 import type { MarketModel, MarketSink } from '../sim/market/market-model.ts';
 import { ReplayModel, type ReplaySource } from '../sim/market/replay-model.ts';
 import { BinanceLineError, BinanceLineParser } from '../sim/replay/binance-messages.ts';
+import { importedReplaySource } from './imported-replay-source.ts';
 import type { MarketSpec } from './market-schema.ts';
 import {
   defaultReplayCacheDir,
@@ -158,7 +159,9 @@ export function buildReplayModel(
   cache: ReplaySourceOptions = {},
 ): MarketModel {
   const grid = { tickSize: inst.tickSize, lotSize: m.dataLotSize, symbol: inst.symbol };
-  const { source } = openReplaySource(replayPaths(m.files, scenarioFile), grid, cache);
+  const paths = replayPaths(m.files, scenarioFile);
+  // Tardis or archive files are read by their own sources; recorded lines through the cache.
+  const source = importedReplaySource(m, paths, inst) ?? openReplaySource(paths, grid, cache).source;
   const lotsPerDataLot = toSteps(inst.lotSize, m.dataLotSize);
   return new ReplayModel(
     clock,

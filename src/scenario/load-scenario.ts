@@ -14,6 +14,7 @@ import { canonicalJson } from '../core/log/canonical-json.ts';
 import { parseDurationMs } from '../core/model/time-fields.ts';
 import { loadStrategy, StrategyLoadError } from '../strategy/load-strategy.ts';
 import { recordedSymbol, ReplayFileError } from './replay-file.ts';
+import { isRawRecording } from './replay-formats.ts';
 import { undeclared } from './scenario-requests.ts';
 import { allIssues } from './cross-field-pass.ts';
 import { withoutEmptyKeys } from './empty-keys.ts';
@@ -177,7 +178,10 @@ export function parseScenarioFields(raw: object, file: string): LoadedScenario<S
       if (!existsSync(path))
         throw oneProblem(file, at, `no such file ${path} (paths are relative to the scenario file)`);
       if (!statSync(path).isFile()) throw oneProblem(file, at, `${path} is not a file`);
-      const symbol = replayFileSymbol(file, i, path);
+      // Imported formats check every row's symbol as they read it (a raw recording names its
+      // symbol in its stream names, read here before anything runs).
+      const format = scenario.market?.model === 'replay' ? scenario.market.format : null;
+      const symbol = format !== null && isRawRecording(format) ? replayFileSymbol(file, i, path) : null;
       if (symbol !== null && symbol !== scenario.instrument.symbol.toUpperCase()) {
         throw oneProblem(
           file,

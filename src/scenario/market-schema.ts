@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { duration, positiveDecimal } from './common-schema.ts';
 import { parseDurationMs } from '../core/model/time-fields.ts';
+import { REPLAY_FORMATS } from './replay-formats.ts';
 
 const level = z.tuple([positiveDecimal, positiveDecimal]);
 
@@ -81,12 +82,27 @@ const zeroIntelligenceSchema = z.strictObject({
 
 const replaySchema = z.strictObject({
   model: z.literal('replay'),
-  format: z.literal('binance-spot').default('binance-spot'),
+  /** The files' data format (replay-formats.ts): binance-raw (written binance-spot before there were
+   *  others, and kept under that name in the parsed scenario, so a file that names none hashes as
+   *  it always did), tardis or binance-archive. */
+  format: z
+    .enum(REPLAY_FORMATS)
+    .default('binance-spot')
+    .transform((f) => (f === 'binance-raw' ? 'binance-spot' : f)),
   /** Recorded files, read in order as one stream; relative paths are from the scenario file. */
   files: z.array(z.string().min(1)).min(1),
   /** Quantity precision of the recorded data (Binance sends 8 decimals); displayed volume is
    *  floored to the instrument's lot, since dust below a lot cannot be traded by a new order. */
   dataLotSize: positiveDecimal.default('0.00000001'),
+  /** binance-archive only: the book synthesized around the trade tape (archive-source.ts). */
+  book: z
+    .strictObject({
+      /** Quantity per level, best first, the same on both sides. */
+      depth: z.array(positiveDecimal).min(1).max(200),
+      spreadTicks: z.number().int().min(1).max(1_000_000).default(1),
+      levelSpacingTicks: z.number().int().min(1).max(1_000_000).default(1),
+    })
+    .optional(),
 });
 
 export const marketSchema = z.discriminatedUnion('model', [

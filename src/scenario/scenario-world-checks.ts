@@ -8,6 +8,7 @@ import { InstrumentSet } from '../core/model/instrument-set.ts';
 import { parseDurationMs } from '../core/model/time-fields.ts';
 import { checkQuoteAmount, gridProblem } from './magnitude-limits.ts';
 import type { Issue } from './limit-parts.ts';
+import { synthesizesBook } from './replay-formats.ts';
 import type { ScenarioFile } from './scenario-fields.ts';
 
 export type OnGrid = (path: (string | number)[], value: string | undefined, step: string, what: string) => void;
@@ -145,6 +146,14 @@ export function checkMarket(
         ['market', 'dataLotSize'],
         `instrument.lotSize ${lotSize} must be a whole number of dataLotSize ${m.dataLotSize}`,
       );
+    if (synthesizesBook(m.format) && m.book === undefined)
+      issue(
+        ['market', 'book'],
+        'a trade archive recorded no book: give book.depth (quantity per level, best first) for the book synthesized around the trades',
+      );
+    if (!synthesizesBook(m.format) && m.book !== undefined)
+      issue(['market', 'book'], `only a trade archive has its book synthesized; ${m.format} data has its own`);
+    m.book?.depth.forEach((q, i) => onGrid(['market', 'book', 'depth', i], q, m.dataLotSize, 'data lots'));
     for (const [path, step] of [
       [['instrument', 'tickSize'], tickSize],
       [['market', 'dataLotSize'], m.dataLotSize],

@@ -25,6 +25,15 @@ const ALLOWED: ReadonlyArray<readonly [prefix: string, why: string]> = [
   ['src/scenario/build-replay.ts', "builds the replay market from that data format's file"],
   ['src/scenario/market-schema.ts', "the replay market's `format:` names that data format (binance-spot)"],
   ['src/cli/record-', 'execsim record records the market streams that data format is made of, from Binance by default'],
+  ['src/scenario/replay-formats.ts', 'names the data formats a replay reads (binance-raw, binance-archive)'],
+  ['src/scenario/tardis-source.ts', "reads Tardis's files into the replay's messages, which are in that data format"],
+  [
+    'src/scenario/archive-source.ts',
+    "reads Binance's public trade archives (a data format) into the replay's messages",
+  ],
+  ['src/scenario/imported-replay-source.ts', 'picks the replay source by the data format a scenario names'],
+  ['src/scenario/import-recording.ts', 'converts the data formats a replay reads into its raw recording format'],
+  ['src/cli/data-import-command.ts', 'the import command names the data formats it converts (--from binance-archive)'],
 ];
 
 function sources(dir = 'src'): string[] {

@@ -102,7 +102,13 @@ const FULL: Record<string, Record<string, unknown>> = {
     meanQty: '1',
     initialOrders: 7,
   },
-  replay: { model: 'replay', format: 'binance-spot', files: ['x.gz'], dataLotSize: '0.001' },
+  replay: {
+    model: 'replay',
+    format: 'binance-archive',
+    files: ['x.gz'],
+    dataLotSize: '0.001',
+    book: { depth: ['1'], spreadTicks: 2, levelSpacingTicks: 3 },
+  },
 };
 
 /** `market` with the field at `path` taken out (in the first element of a list). */

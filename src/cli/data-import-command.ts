@@ -1,0 +1,124 @@
+// `execsim data import`: converts market data files into a raw recording (gzip of
+// `<receive time ns> <raw JSON>` lines, the bundled recording's format), checking every row as
+// the replay would, so what any importer reads replays, and is shared, like a recording. A
+// raw recording given as input is checked line by line and copied as it is. Streams in bounded
+// memory: a chunk of input per file, a chunk of compressed output.
+import { toSteps } from '../core/model/decimal.ts';
+import {
+  IMPORT_FORMATS,
+  type ImportFormat,
+  importRecording,
+  type ImportSummary,
+} from '../scenario/import-recording.ts';
+import type { ArchiveBookSpec } from '../scenario/archive-source.ts';
+import { ReplayFileError } from '../scenario/replay-file.ts';
+import { parseCommand, UsageError, type Io } from './io.ts';
+
+export const DATA_IMPORT_USAGE =
+  'usage: execsim data import --from tardis|binance-archive|binance-raw FILE... --out FILE.gz --symbol S --tick-size T';
+export const DATA_IMPORT_HELP = `${DATA_IMPORT_USAGE} [--lot-size L]
+Converts market data files into a raw recording (gzip of "<receive time ns> <raw JSON>" lines,
+the format of scenarios/data/binance-spot/), which a scenario replays with market.model replay.
+  --from tardis           Tardis.dev CSV datasets (incremental_book_L2 or book_snapshot_N,
+                          trades, quotes; gzipped or plain), any mix, merged by local time
+  --from binance-archive  Binance's public archives: daily trades or aggTrades (.zip or .csv);
+                          the book is synthesized around the tape (docs/0081-imported-market-data.md)
+  --from binance-raw      a raw recording: every line checked, copied as it is
+  --out FILE              the recording to write (gzip when it ends in .gz, else plain text)
+  --symbol S              the instrument's symbol; every row must be for it
+  --tick-size T           price tick (0.01): every price must be on it
+  --lot-size L            quantity precision of the data (default 0.00000001, Binance's)
+  --book-depth Q,Q,...    binance-archive: quantity per level of the synthesized book, best first
+  --spread-ticks N        binance-archive: its spread in ticks (default 1)
+  --level-spacing N       binance-archive: ticks between its levels (default 1)
+  -h, --help              this help
+Prints what was read and what the checks found. Exit codes: 0, 2 bad input (a row that cannot
+be read, named by file and line).`;
+
+const OPTIONS = {
+  from: { type: 'string' },
+  out: { type: 'string' },
+  symbol: { type: 'string' },
+  'tick-size': { type: 'string' },
+  'lot-size': { type: 'string', default: '0.00000001' },
+  'book-depth': { type: 'string' },
+  'spread-ticks': { type: 'string', default: '1' },
+  'level-spacing': { type: 'string', default: '1' },
+} as const;
+
+/** `execsim data import ...` (args after `import`). */
+export function dataImportCommand(args: readonly string[], io: Io): number {
+  const { values, positionals } = parseCommand(args, OPTIONS, DATA_IMPORT_USAGE);
+  if (values.help) {
+    io.out(DATA_IMPORT_HELP);
+    return 0;
+  }
+  const from = values.from as ImportFormat | undefined;
+  if (from === undefined || !IMPORT_FORMATS.includes(from))
+    throw new UsageError(`--from must be one of ${IMPORT_FORMATS.join(', ')}`, DATA_IMPORT_USAGE);
+  for (const flag of ['out', 'symbol', 'tick-size'] as const)
+    if (values[flag] === undefined) throw new UsageError(`--${flag} is required`, DATA_IMPORT_USAGE);
+  if (positionals.length === 0) throw new UsageError('no input files given', DATA_IMPORT_USAGE);
+  const grid = {
+    tickSize: values['tick-size'] as string,
+    lotSize: values['lot-size'],
+    symbol: (values.symbol as string).toUpperCase(),
+  };
+  for (const [flag, step] of [
+    ['--tick-size', grid.tickSize],
+    ['--lot-size', grid.lotSize],
+  ] as const) {
+    let steps = 0;
+    try {
+      steps = toSteps(step, step);
+    } catch {
+      // not a decimal: refused below
+    }
+    if (steps !== 1 || step.startsWith('-') || Number(step) === 0)
+      throw new UsageError(`${flag} ${step} must be a positive decimal`, DATA_IMPORT_USAGE);
+  }
+  const out = values.out as string;
+  let r: ImportSummary;
+  try {
+    r = importRecording(from, positionals, grid, out, archiveBook(from, values));
+  } catch (err) {
+    if (err instanceof ReplayFileError) throw new UsageError(err.message);
+    throw err;
+  }
+  const { counts, first, last, bytes } = r;
+  const total = counts.snapshot + counts.depth + counts.bbo + counts.trade;
+  const span = total === 0 ? 'no data' : `${new Date(first).toISOString()} to ${new Date(last).toISOString()}`;
+  const n = (x: number) => x.toLocaleString('en-US');
+  io.out(
+    `imported ${n(total)} messages from ${positionals.length} file(s) into ${out} ` +
+      `(${n(bytes)} bytes): ${n(counts.snapshot)} snapshots, ${n(counts.depth)} depth diffs, ` +
+      `${n(counts.bbo)} best bid/offers, ${n(counts.trade)} trades; receive times ${span}`,
+  );
+  for (const note of r.notes) io.out(`  ${note}`);
+  return 0;
+}
+
+/** The synthesized book's flags for binance-archive (required there, refused elsewhere). */
+function archiveBook(
+  from: ImportFormat,
+  values: { 'book-depth'?: string; 'spread-ticks': string; 'level-spacing': string },
+): ArchiveBookSpec | null {
+  if (from !== 'binance-archive') {
+    if (values['book-depth'] !== undefined)
+      throw new UsageError('--book-depth is for --from binance-archive only', DATA_IMPORT_USAGE);
+    return null;
+  }
+  if (values['book-depth'] === undefined)
+    throw new UsageError('--book-depth is required: a trade archive recorded no book', DATA_IMPORT_USAGE);
+  const ticks = (flag: 'spread-ticks' | 'level-spacing') => {
+    const v = Number(values[flag]);
+    if (!Number.isSafeInteger(v) || v < 1)
+      throw new UsageError(`--${flag} ${values[flag]} must be a whole number of ticks, at least 1`, DATA_IMPORT_USAGE);
+    return v;
+  };
+  return {
+    depth: values['book-depth'].split(','),
+    spreadTicks: ticks('spread-ticks'),
+    levelSpacingTicks: ticks('level-spacing'),
+  };
+}

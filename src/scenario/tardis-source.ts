@@ -1,0 +1,83 @@
+// A replay source over Tardis.dev CSV files (gzipped or plain): each file's header says its
+// dataset; the files of one dataset are read in the order given as one stream (a day per file),
+// the datasets' streams are merged in local time order (merge-by-time.ts) and the assembler turns
+// the rows into the replay's messages (tardis-assembler.ts). Memory is a chunk per file being
+// read and one row per dataset. A row it cannot read stops the run with its file and line.
+import { type BinanceMessage, stepGrid } from '../sim/replay/binance-messages.ts';
+import { MergeByTime } from '../sim/replay/merge-by-time.ts';
+import { TardisAssembler, type TardisChecks } from '../sim/replay/tardis-assembler.ts';
+import { ImportedDataError, type LocatedRow, TardisRowStream } from '../sim/replay/tardis-row-stream.ts';
+import { type TardisDataset, type TardisLayout, tardisLayout } from '../sim/replay/tardis-rows.ts';
+import type { ReplaySource } from '../sim/market/replay-model.ts';
+import { ReplayFileError, ReplayFileReader } from './replay-file.ts';
+
+export interface ImportGrid {
+  readonly tickSize: string;
+  /** The data's quantity precision (the replay's dataLotSize). */
+  readonly lotSize: string;
+  readonly symbol: string;
+}
+
+export interface TardisSource extends ReplaySource {
+  readonly checks: TardisChecks;
+  /** The datasets read, in the order of their first file. */
+  readonly datasets: readonly TardisDataset[];
+  /** What was read and what the checks found, a line each (for the import command). */
+  notes(): string[];
+}
+
+/** The header of a CSV file: its first non-empty line. */
+export function csvHeader(file: string): string {
+  const reader = new ReplayFileReader([file], { wholeFileMaxBytes: 0 });
+  try {
+    if (!reader.next()) throw new ReplayFileError(`${file}: empty file, expected a CSV header`);
+    return reader.text();
+  } finally {
+    reader.close();
+  }
+}
+
+export function tardisSource(files: readonly string[], grid: ImportGrid): TardisSource {
+  const groups = new Map<TardisDataset, { layout: TardisLayout; files: string[] }>();
+  for (const file of files) {
+    const layout = tardisLayout(csvHeader(file));
+    if (typeof layout === 'string') throw new ReplayFileError(`${file}: line 1: ${layout}`);
+    const group = groups.get(layout.dataset);
+    if (group === undefined) groups.set(layout.dataset, { layout, files: [file] });
+    else group.files.push(file);
+  }
+  if (groups.has('incremental_book_L2') && groups.has('book_snapshot'))
+    throw new ReplayFileError(
+      `${groups.get('book_snapshot')?.files[0]}: a book_snapshot file with incremental_book_L2 files: ` +
+        'the book comes from one of them, give either',
+    );
+  const g = { tick: stepGrid(grid.tickSize), lot: stepGrid(grid.lotSize), symbol: grid.symbol };
+  const streams = [...groups.values()].map(
+    ({ layout, files: list }, i) => new TardisRowStream(new ReplayFileReader(list), layout, g, i),
+  );
+  const assembler = new TardisAssembler(new MergeByTime<LocatedRow>(streams, (r) => r.row.recvUs));
+  return {
+    checks: assembler.checks,
+    datasets: [...groups.keys()],
+    notes() {
+      const c = assembler.checks;
+      return [
+        `datasets: ${[...groups.keys()].join(', ')}; rows: ${streams.map((s) => `${s.layout.dataset} ${s.rows}`).join(', ')}`,
+        ...(c.reconnects > 0
+          ? [`${c.reconnects} reconnects of the recorder (snapshots mid-file): each a gap and a rebuild`]
+          : []),
+        ...(c.crossedSnapshots > 0 ? [`${c.crossedSnapshots} crossed snapshots (first at ${c.firstCrossed})`] : []),
+        ...(c.oneSidedQuotes > 0 ? [`${c.oneSidedQuotes} quotes with an empty side left out`] : []),
+        ...(c.inferredSides > 0 ? [`${c.inferredSides} trades of unknown side, decided by the tick rule`] : []),
+      ];
+    },
+    next(): BinanceMessage | null {
+      try {
+        return assembler.next();
+      } catch (err) {
+        if (err instanceof ImportedDataError) throw new ReplayFileError(err.message);
+        throw err;
+      }
+    },
+  };
+}

@@ -1,0 +1,159 @@
+// The lines of the one file inside a .zip archive (Binance's daily archives are one CSV each),
+// streamed: the entry's local header gives where its data starts and how it is stored, and its
+// deflate stream is inflated a chunk at a time (fflate), so a day of trades is never in memory
+// whole. A LineSource like the replay's file reader: lines are byte ranges, numbered from 1.
+import fs from 'node:fs';
+import { Inflate } from 'fflate';
+import type { LineSource } from '../sim/replay/tardis-row-stream.ts';
+import { ReplayFileError } from './replay-file.ts';
+
+const NL = 10;
+const CR = 13;
+const CHUNK = 65_536;
+const indexOfByte = Buffer.prototype.indexOf as (this: Uint8Array, value: number, from: number) => number;
+
+export class ZipLines implements LineSource {
+  bytes: Uint8Array = new Uint8Array(0);
+  start = 0;
+  end = 0;
+  lineNo = 0;
+  private readonly fd: number;
+  private readonly queue: Uint8Array[] = [];
+  private chunk: Uint8Array = new Uint8Array(0);
+  private pos = 0;
+  private carry: Uint8Array = new Uint8Array(0);
+  private inflate: Inflate | null = null;
+  private done = false;
+  private ended = false;
+
+  constructor(readonly file: string) {
+    this.fd = fs.openSync(file, 'r');
+    const head = new Uint8Array(30);
+    const n = fs.readSync(this.fd, head, 0, 30, 0);
+    const view = new DataView(head.buffer);
+    if (n < 30 || view.getUint32(0, true) !== 0x04034b50) this.fail('not a zip archive (no local file header)');
+    const flags = view.getUint16(6, true);
+    const method = view.getUint16(8, true);
+    const size = view.getUint32(18, true);
+    const dataAt = 30 + view.getUint16(26, true) + view.getUint16(28, true);
+    if (flags & 1) this.fail('the entry is encrypted');
+    if (method === 8) this.inflate = new Inflate((data) => void (data.length > 0 && this.queue.push(data)));
+    else if (method !== 0) this.fail(`the entry is stored with method ${method}; expected deflate or none`);
+    // With a data descriptor (flag 8) the local header's size is 0: the central directory has it.
+    this.left = flags & 8 ? this.centralSize() : size;
+    this.readAt = dataAt;
+  }
+
+  private readAt: number;
+  /** Bytes of the entry's (compressed) data still to read. */
+  private left: number;
+
+  /** The first entry's compressed size, from the central directory the end record points to. */
+  private centralSize(): number {
+    const size = fs.fstatSync(this.fd).size;
+    const tailLen = Math.min(size, 65_557);
+    const tail = new Uint8Array(tailLen);
+    fs.readSync(this.fd, tail, 0, tailLen, size - tailLen);
+    const view = new DataView(tail.buffer);
+    for (let i = tailLen - 22; i >= 0; i--) {
+      if (view.getUint32(i, true) !== 0x06054b50) continue;
+      const entry = new Uint8Array(46);
+      fs.readSync(this.fd, entry, 0, 46, view.getUint32(i + 16, true));
+      const ev = new DataView(entry.buffer);
+      if (ev.getUint32(0, true) !== 0x02014b50) break;
+      return ev.getUint32(20, true);
+    }
+    return this.fail('no central directory: the archive is truncated');
+  }
+
+  next(): boolean {
+    while (true) {
+      if (this.pos < this.chunk.length) {
+        const nl = indexOfByte.call(this.chunk, NL, this.pos);
+        if (nl >= 0) {
+          this.lineNo++;
+          let bytes = this.chunk;
+          let s = this.pos;
+          if (this.carry.length > 0) {
+            bytes = concat(this.carry, this.chunk.subarray(this.pos, nl));
+            s = 0;
+            this.carry = new Uint8Array(0);
+            this.pos = nl + 1;
+            if (this.emit(bytes, s, bytes.length)) return true;
+            continue;
+          }
+          this.pos = nl + 1;
+          if (this.emit(bytes, s, nl)) return true;
+          continue;
+        }
+        this.carry = concat(this.carry, this.chunk.subarray(this.pos));
+        this.pos = this.chunk.length;
+      }
+      const more = this.queue.shift();
+      if (more !== undefined) {
+        this.chunk = more;
+        this.pos = 0;
+        continue;
+      }
+      if (!this.done) {
+        this.readMore();
+        continue;
+      }
+      if (this.carry.length > 0) {
+        const last = this.carry;
+        this.carry = new Uint8Array(0);
+        this.lineNo++;
+        if (this.emit(last, 0, last.length)) return true;
+      }
+      this.close();
+      return false;
+    }
+  }
+
+  close(): void {
+    if (!this.ended) fs.closeSync(this.fd);
+    this.ended = true;
+    this.done = true;
+  }
+
+  private emit(bytes: Uint8Array, start: number, end: number): boolean {
+    if (end > start && bytes[end - 1] === CR) end--;
+    if (end === start) return false;
+    this.bytes = bytes;
+    this.start = start;
+    this.end = end;
+    return true;
+  }
+
+  private readMore(): void {
+    const want = Math.min(CHUNK, this.left);
+    const buf = new Uint8Array(want); // fresh: fflate may keep a view of its input
+    const n = want === 0 ? 0 : fs.readSync(this.fd, buf, 0, want, this.readAt);
+    this.readAt += n;
+    this.left -= n;
+    const last = n === 0 || this.left === 0;
+    if (n === 0 && this.left > 0) this.fail('the archive ends inside its entry: truncated');
+    const data = buf.subarray(0, n);
+    if (this.inflate === null) {
+      if (n > 0) this.queue.push(data);
+    } else {
+      try {
+        this.inflate.push(data, last);
+      } catch (e) {
+        this.fail(`the compressed data is corrupt or truncated (${(e as Error).message})`);
+      }
+    }
+    if (last) this.done = true;
+  }
+
+  private fail(problem: string): never {
+    throw new ReplayFileError(`${this.file}: ${problem}`);
+  }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}

@@ -1,0 +1,90 @@
+// The rows of one Tardis dataset, read from its files in order as one stream (a day per file, as
+// Tardis publishes them): each file's first line must be the dataset's header, every other line a
+// row of it, and local timestamps never go back, within a file or from one file to the next
+// (files given out of order are refused, not sorted). A line it cannot read is an
+// ImportedDataError naming the file, the line and the problem. Lines come from any LineSource
+// (the replay's file reader, or lines in memory in tests).
+import { CsvRowError } from './csv-fields.ts';
+import type { PullStream } from './merge-by-time.ts';
+import { type TardisGrid, type TardisLayout, type TardisRow, TardisRowParser } from './tardis-rows.ts';
+
+/** Lines of text files as byte ranges, one at a time (ReplayFileReader has this shape). */
+export interface LineSource {
+  next(): boolean;
+  readonly bytes: Uint8Array;
+  readonly start: number;
+  readonly end: number;
+  /** File of the current line, and its 1-based number there. */
+  readonly file: string;
+  readonly lineNo: number;
+}
+
+/** Imported market data that cannot be replayed: `file: line N: problem`. */
+export class ImportedDataError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ImportedDataError';
+  }
+}
+
+/** A row and where it was read. */
+export interface LocatedRow {
+  readonly row: TardisRow;
+  readonly file: string;
+  readonly lineNo: number;
+  /** Which stream of a merge it came from. */
+  readonly stream: number;
+}
+
+const decoder = new TextDecoder();
+
+export class TardisRowStream implements PullStream<LocatedRow> {
+  private readonly parser: TardisRowParser;
+  private lastUs = -1;
+  private lastAt = '';
+  rows = 0;
+
+  constructor(
+    private readonly lines: LineSource,
+    readonly layout: TardisLayout,
+    grid: TardisGrid,
+    readonly stream = 0,
+  ) {
+    this.parser = new TardisRowParser(layout, grid);
+  }
+
+  next(): LocatedRow | null {
+    const lines = this.lines;
+    while (lines.next()) {
+      if (lines.lineNo === 1) {
+        const header = decoder.decode(lines.bytes.subarray(lines.start, lines.end)).trim();
+        if (header !== this.layout.header)
+          throw new ImportedDataError(
+            `${lines.file}: line 1: header "${header}" is not the ${this.layout.dataset} header of the files ` +
+              `before it ("${this.layout.header}"): give each dataset's files together, in date order`,
+          );
+        continue;
+      }
+      let row: TardisRow;
+      try {
+        row = this.parser.parse(lines.bytes, lines.start, lines.end);
+      } catch (err) {
+        if (err instanceof CsvRowError)
+          throw new ImportedDataError(`${lines.file}: line ${lines.lineNo}: ${err.problem}`);
+        throw err;
+      }
+      if (row.recvUs < this.lastUs)
+        throw new ImportedDataError(
+          `${lines.file}: line ${lines.lineNo}: local_timestamp ${row.recvUs} is before ${this.lastUs} ` +
+            `(${this.lastAt}): rows must be in local time order`,
+        );
+      if (row.recvUs !== this.lastUs) {
+        this.lastUs = row.recvUs;
+        this.lastAt = `${lines.file}: line ${lines.lineNo}`;
+      }
+      this.rows++;
+      return { row, file: lines.file, lineNo: lines.lineNo, stream: this.stream };
+    }
+    return null;
+  }
+}
