@@ -36,7 +36,7 @@ replays (and sweep paths, worker threads) read that instead of parsing the text 
                 a replay would report, receive times that go backwards, the longest silences
   prune         remove caches whose source files are gone or changed, caches that fail their
                 checks, and temporary files of writers that died; --all removes every cache
-  import        Tardis.dev CSV datasets or Binance's trade archives into the replay's line
+  import        Tardis.dev CSV datasets or an exchange's trade archives into the replay's line
                 format (execsim data import --help)
   --dir DIR     the cache directory (default: $EXECSIM_REPLAY_CACHE, else
                 $XDG_CACHE_HOME/execsim/replay, else ~/.cache/execsim/replay)
