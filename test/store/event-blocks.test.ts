@@ -272,12 +272,14 @@ describe('the event log in blocks', () => {
     );
     const copy = path.join(dir, `v12-${++files}.db`);
     // Version 11 wrote a run's order and fill rows with its log, and had no projected_seq or
-    // log_digest.
+    // log_digest (version 12) nor algorithm_codes (version 14).
     projectRun(now.db, runId);
     now.db.exec(`VACUUM INTO '${copy}'`);
     const rows = new Database(copy);
     asRows(rows, runId);
-    rows.exec('ALTER TABLE runs DROP COLUMN projected_seq; ALTER TABLE runs DROP COLUMN log_digest;');
+    rows.exec(
+      'ALTER TABLE runs DROP COLUMN projected_seq; ALTER TABLE runs DROP COLUMN log_digest; ALTER TABLE runs DROP COLUMN algorithm_codes;',
+    );
     rows.close();
     v11.exec(`ATTACH DATABASE '${copy}' AS v12`);
     for (const t of ['runs', 'events', 'orders', 'fills', 'parent_metrics', 'market_sample_blocks'])
