@@ -403,8 +403,8 @@ function cacheOver(file: string, size: number, meta: ReplayCacheMeta, frames: re
   };
 }
 
-/** Every cache file in `dir` (not the temporary ones), by name; none when it does not exist. */
-export function replayCacheFiles(dir: string): string[] {
+/** The files of `dir` whose names `keep` takes, by name, as paths; none when it does not exist. */
+function filesIn(dir: string, keep: (name: string) => boolean): string[] {
   let names: string[];
   try {
     names = fs.readdirSync(dir);
@@ -412,21 +412,17 @@ export function replayCacheFiles(dir: string): string[] {
     return [];
   }
   return names
-    .filter((n) => n.endsWith(REPLAY_CACHE_EXT))
+    .filter(keep)
     .sort()
     .map((n) => path.join(dir, n));
 }
 
+/** Every cache file in `dir` (not the temporary ones), by name; none when it does not exist. */
+export function replayCacheFiles(dir: string): string[] {
+  return filesIn(dir, (n) => n.endsWith(REPLAY_CACHE_EXT));
+}
+
 /** Files a writer left behind when its process died before the rename. */
 export function replayCacheLeftovers(dir: string): string[] {
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir);
-  } catch {
-    return [];
-  }
-  return names
-    .filter((n) => n.includes(REPLAY_CACHE_EXT + '.tmp-'))
-    .sort()
-    .map((n) => path.join(dir, n));
+  return filesIn(dir, (n) => n.includes(REPLAY_CACHE_EXT + '.tmp-'));
 }
