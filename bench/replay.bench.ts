@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { Gunzip, gunzipSync } from 'fflate';
 import { ReplayFileReader } from '../src/scenario/replay-file.ts';
 import { L2Book } from '../src/sim/book/l2-book.ts';
-import { BinanceLineParser } from '../src/sim/replay/binance-messages.ts';
+import { BinanceLineParser, type BinanceMessage } from '../src/sim/replay/binance-messages.ts';
 import { DepthSync } from '../src/sim/replay/depth-sync.ts';
 import { openReplaySource } from '../src/scenario/build-replay.ts';
 
@@ -65,17 +65,11 @@ function endToEnd(files = FILES): { ms: number; cpuMs: number; messages: number;
   const t0 = performance.now();
   const reader = new ReplayFileReader(files, { chunkBytes: CHUNK });
   const parser = new BinanceLineParser(GRID);
-  const sync = new DepthSync(new L2Book());
-  let messages = 0;
-  while (reader.next()) {
-    const m = parser.parseBytes(reader.bytes, reader.start, reader.end, reader.lineNo);
-    messages++;
-    if (m.kind === 'depth') sync.onDepth(m);
-    else if (m.kind === 'snapshot') sync.onSnapshot(m);
-  }
-  const ms = performance.now() - t0;
-  const cpu = process.cpuUsage(c0);
-  return { ms, cpuMs: (cpu.user + cpu.system) / 1000, messages, applied: sync.counts.applied, gaps: sync.counts.gaps };
+  return synced(
+    () => (reader.next() ? parser.parseBytes(reader.bytes, reader.start, reader.end, reader.lineNo) : null),
+    c0,
+    t0,
+  );
 }
 
 /** The cached way: what a replay does on every run after the first, into the same book. */
@@ -85,9 +79,18 @@ function cached(cacheDir: string): { ms: number; cpuMs: number; messages: number
   const opened = openReplaySource(FILES, { ...GRID, symbol: 'BTCUSDT' }, { cacheDir });
   if (opened.kind !== 'cache-read') throw new Error(`expected to read the cache, got ${opened.kind}`);
   const source = opened.source;
+  return synced(() => source.next(), c0, t0);
+}
+
+/** Every message `next` gives, into one synced book; what it cost since `c0` and `t0`. */
+function synced(
+  next: () => BinanceMessage | null,
+  c0: NodeJS.CpuUsage,
+  t0: number,
+): { ms: number; cpuMs: number; messages: number; applied: number; gaps: number } {
   const sync = new DepthSync(new L2Book());
   let messages = 0;
-  for (let m = source.next(); m !== null; m = source.next()) {
+  for (let m = next(); m !== null; m = next()) {
     messages++;
     if (m.kind === 'depth') sync.onDepth(m);
     else if (m.kind === 'snapshot') sync.onSnapshot(m);
