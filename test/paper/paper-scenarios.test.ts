@@ -204,7 +204,8 @@ describe('a paper-only file', () => {
     // The stored scenario has no start and no market either: resume reads it as a paper run.
     expect(JSON.parse(store.scenarioJson(id))).not.toHaveProperty('market');
     const report = await resumePaper(id, options);
-    expect(report.passed).toBe(true);
+    // On a failure, what failed: the expectations and the discrepancies.
+    expect(report.passed, JSON.stringify([report.expectations, report.discrepancyNotes])).toBe(true);
     expect(report.parents[0]).toMatchObject({ id: 'twap-buy', filledQty: '60', status: 'filled' });
     expect(report.duplicateOrders).toEqual([]);
   });
