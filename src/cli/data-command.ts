@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  identifySources,
+  identifySourcesMemo,
   openReplayCache,
   REPLAY_CACHE_EXT,
   replayCacheDir,
@@ -179,12 +179,16 @@ function findCache(dir: string, which: string): string {
   return matches[0] as string;
 }
 
-/** Whether a source file is still what the cache was made of. */
-function sourceState(file: { path: string; bytes: number; sha256: string }): 'present' | 'gone' | 'changed' {
+/** Whether a source file is still what the cache was made of (its hash memoized in `dir`, as a
+ *  replay memoizes it). */
+function sourceState(
+  dir: string,
+  file: { path: string; bytes: number; sha256: string },
+): 'present' | 'gone' | 'changed' {
   const stat = fs.statSync(file.path, { throwIfNoEntry: false });
   if (stat === undefined || !stat.isFile()) return 'gone';
   if (stat.size !== file.bytes) return 'changed';
-  return identifySources([file.path])[0]?.sha256 === file.sha256 ? 'present' : 'changed';
+  return identifySourcesMemo([file.path], dir).sources[0]?.sha256 === file.sha256 ? 'present' : 'changed';
 }
 
 function inspect(dir: string, which: string, json: boolean, io: Io): number {
@@ -198,7 +202,7 @@ function inspect(dir: string, which: string, json: boolean, io: Io): number {
   }
   const meta = cache.meta;
   const seen = inspectReplayCache(cache);
-  const sources = meta.source.files.map((f) => ({ ...f, state: sourceState(f) }));
+  const sources = meta.source.files.map((f) => ({ ...f, state: sourceState(dir, f) }));
   if (json) {
     io.out(
       JSON.stringify({
@@ -254,7 +258,7 @@ function prune(dir: string, all: boolean, dryRun: boolean, io: Io): number {
     let why: string | null = all ? 'all' : null;
     if (why === null && o.cache === null) why = `invalid (${o.problem})`;
     if (why === null && o.cache !== null) {
-      const states = o.cache.meta.source.files.map(sourceState);
+      const states = o.cache.meta.source.files.map((f) => sourceState(dir, f));
       if (states.includes('gone')) why = 'source gone';
       else if (states.includes('changed')) why = 'source changed';
     }
