@@ -78,25 +78,43 @@ export interface ReplayCacheMeta {
   readonly blocks: number;
 }
 
+/** The directory of caches beside a store: `replay-cache/` in the database file's directory. */
+export const REPLAY_CACHE_BESIDE_STORE = 'replay-cache';
+
+/** The cache directory beside the store `dbFile`; null for a store with no file (SQLite's
+ *  `:memory:`). */
+export function replayCacheBesideStore(dbFile: string): string | null {
+  if (dbFile === ':memory:' || dbFile.startsWith('file::memory:')) return null;
+  return path.join(path.dirname(path.resolve(dbFile)), REPLAY_CACHE_BESIDE_STORE);
+}
+
 /**
  * The cache directory: `EXECSIM_REPLAY_CACHE` (a path; `off`, `0` or `false` turns caching off),
+ * else beside the run's store when it has one (`store`, the database file: replayCacheBesideStore),
  * else `$XDG_CACHE_HOME/execsim/replay`, else `~/.cache/execsim/replay`.
  */
-export function replayCacheDir(env: Readonly<Record<string, string | undefined>>, home: string): string | null {
+export function replayCacheDir(
+  env: Readonly<Record<string, string | undefined>>,
+  home: string,
+  store: string | null = null,
+): string | null {
   const set = env['EXECSIM_REPLAY_CACHE'];
   if (set !== undefined && set !== '') {
     if (['off', '0', 'false', 'no'].includes(set.toLowerCase())) return null;
     return path.resolve(set);
   }
+  const beside = store === null ? null : replayCacheBesideStore(store);
+  if (beside !== null) return beside;
   const xdg = env['XDG_CACHE_HOME'];
   const base = xdg !== undefined && xdg !== '' ? xdg : path.join(home, '.cache');
   return path.join(base, 'execsim', 'replay');
 }
 
 /**
- * The cache directory of this process's environment. The one place below the CLI that reads
- * the environment: a replay is built by the CLI's runs, sweep worker threads and queue workers
- * alike, and all of them must find the same caches without each being handed the setting.
+ * The cache directory of this process's environment, for a run with no store (or none named).
+ * The one place below the CLI that reads the environment: a replay is built by the CLI's runs,
+ * sweep worker threads and queue workers alike; those with a store are handed its directory
+ * (ReplaySourceOptions.cacheDir), the others find the same caches here.
  */
 export function defaultReplayCacheDir(): string | null {
   return replayCacheDir(process.env, os.homedir());
