@@ -61,7 +61,8 @@ export function archiveSource(
   let rows = 0;
   const kinds = new Set<string>();
   // Klines: the trades of the bar read last still to hand out, the bar before, the gaps.
-  const pending: TapeTrade[] = [];
+  let pending: TapeTrade[] = [];
+  let pendingAt = 0;
   let prevBar: KlineBar | null = null;
   let gapPending = false;
   const gaps = { count: 0, longestUs: 0 };
@@ -86,13 +87,13 @@ export function archiveSource(
       trades[0] = { ...(trades[0] as TapeTrade), gapBefore: true };
       gapPending = false;
     }
-    pending.push(...trades);
+    pending = trades;
+    pendingAt = 0;
   };
   const trades = {
     next(): TapeTrade | null {
       while (true) {
-        const queued = pending.shift();
-        if (queued !== undefined) return queued;
+        if (pendingAt < pending.length) return pending[pendingAt++] as TapeTrade;
         if (lines === null) {
           if (++fileIndex >= files.length) return null;
           const file = files[fileIndex] as string;
