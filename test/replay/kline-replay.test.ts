@@ -22,6 +22,7 @@ import { BinanceLineParser } from '../../src/sim/replay/binance-messages.ts';
 import type { BinanceMessage } from '../../src/sim/replay/binance-message-types.ts';
 import { DepthSync } from '../../src/sim/replay/depth-sync.ts';
 import { stepFormatter } from '../../src/sim/replay/step-format.ts';
+import { execsimMain } from '../support/cli-in-process.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const RECORDING = ['btcusdt_20240808.gz', 'btcusdt_20240809.gz'].map((f) =>
@@ -376,5 +377,30 @@ describe('Binance kline archives: a bar market', () => {
     expect(replayed.filter((m) => m.kind === 'trade').map((m) => [m.price, m.qty, m.buyerIsMaker])).toEqual(
       direct.filter((m): m is Trade => m.kind === 'trade').map((m) => [m.price, m.qty, m.buyerIsMaker]),
     );
+  });
+
+  it('execsim data import takes the bar model as flags, and prints what it read', () => {
+    const out = path.join(dir, 'klines-cli.gz');
+    const args = ['data', 'import', '--from', 'binance-archive', ...files(), '--out', out, '--symbol', 'BTCUSDT'];
+    const r = execsimMain([
+      ...args,
+      '--tick-size',
+      '0.01',
+      '--book-depth',
+      '1,2,3,4,5',
+      '--trades-per-bar',
+      '7',
+      '--bar-seed',
+      '3',
+    ]);
+    expect(r.code).toBe(0);
+    const bars = dayBars.flat().length;
+    const trades = drain(files(), { tradesPerBar: 7, seed: 3 }).filter((m) => m.kind === 'trade').length;
+    expect(r.out.join('\n')).toContain(`${trades.toLocaleString('en-US')} trades;`);
+    expect(r.out.join('\n')).toContain(`  archives: klines; ${bars} bars (0 without volume`);
+    expect(r.out.join('\n')).toContain('up to 7 a bar, sizes adding up to its volume (seed 3; no real tape)');
+    const bad = execsimMain([...args, '--tick-size', '0.01', '--book-depth', '1', '--trades-per-bar', '0']);
+    expect(bad.code).toBe(2);
+    expect(bad.err.join('\n')).toContain('--trades-per-bar 0 must be a whole number from 1 to 10000');
   });
 });
