@@ -2,13 +2,14 @@
 // cache directory: list them with their source and size, inspect one (messages by kind, time
 // range, the gaps a replay would report), prune those whose source files are gone or changed (or
 // all). Every cache is opened and checked in full before anything is said of it; one that fails
-// its checks is listed as invalid and pruned. Where caches live: --dir, else
-// $EXECSIM_REPLAY_CACHE, else $XDG_CACHE_HOME/execsim/replay, else ~/.cache/execsim/replay.
+// its checks is listed as invalid and pruned. Where caches live, as a run would find them: --dir,
+// else $EXECSIM_REPLAY_CACHE, else replay-cache/ beside the store (--db, else $EXECSIM_DB, else
+// the default), or with --no-store $XDG_CACHE_HOME/execsim/replay, else ~/.cache/execsim/replay.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  identifySources,
+  identifySourcesMemo,
   openReplayCache,
   REPLAY_CACHE_EXT,
   replayCacheDir,
@@ -19,12 +20,13 @@ import {
 } from '../scenario/replay-cache.ts';
 import { inspectReplayCache } from '../scenario/replay-cache-inspect.ts';
 import { dataImportCommand } from './data-import-command.ts';
-import { parseCommand, UsageError, type Io } from './io.ts';
+import { DEFAULT_DB_PATH } from '../store/open-database.ts';
+import { dbPath, parseCommand, UsageError, type Io } from './io.ts';
 import { textTable } from './text-table.ts';
 
-export const DATA_USAGE = `usage: execsim data list [--dir DIR] [--json]
-       execsim data inspect <key|file> [--dir DIR] [--json]
-       execsim data prune [--all] [--dry-run] [--dir DIR]
+export const DATA_USAGE = `usage: execsim data list [--db PATH | --no-store | --dir DIR] [--json]
+       execsim data inspect <key|file> [--db PATH | --no-store | --dir DIR] [--json]
+       execsim data prune [--all] [--dry-run] [--db PATH | --no-store | --dir DIR]
        execsim data import --from FORMAT FILES... --out FILE.gz ... (execsim data import --help)`;
 export const DATA_HELP = `${DATA_USAGE}
 The parsed-replay caches: the first replay of a recording parses its files once into a columnar
@@ -38,8 +40,11 @@ replays (and sweep paths, worker threads) read that instead of parsing the text 
                 checks, and temporary files of writers that died; --all removes every cache
   import        Tardis.dev CSV datasets or an exchange's trade archives into the replay's line
                 format (execsim data import --help)
-  --dir DIR     the cache directory (default: $EXECSIM_REPLAY_CACHE, else
-                $XDG_CACHE_HOME/execsim/replay, else ~/.cache/execsim/replay)
+  --db PATH     the caches of runs on this store: replay-cache/ beside it (the default: beside
+                $EXECSIM_DB, else beside ${DEFAULT_DB_PATH}; $EXECSIM_REPLAY_CACHE overrides)
+  --no-store    the caches of --no-store runs: $EXECSIM_REPLAY_CACHE, else
+                $XDG_CACHE_HOME/execsim/replay, else ~/.cache/execsim/replay
+  --dir DIR     this cache directory
   --dry-run     prune: say what would be removed, remove nothing
   --json        list, inspect: JSON
   -h, --help    this help
@@ -50,9 +55,17 @@ const MB = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
 const n = (x: number): string => x.toLocaleString('en-US');
 const utc = (ms: number | null): string => (ms === null ? '-' : new Date(ms).toISOString());
 
-function cacheDirOf(flag: string | undefined, io: Io): string {
-  if (flag !== undefined) return path.resolve(flag);
-  const dir = replayCacheDir(io.env, os.homedir());
+/** Where a run would put its caches: --dir, else as replayCacheDir finds them for the store. */
+function cacheDirOf(values: { dir?: string; db?: string; 'no-store': boolean }, io: Io): string {
+  const given = [
+    values.dir !== undefined && '--dir',
+    values.db !== undefined && '--db',
+    values['no-store'] && '--no-store',
+  ];
+  const flags = given.filter((f) => f !== false);
+  if (flags.length > 1) throw new UsageError(`${flags.join(' and ')}: give one place to look`, DATA_USAGE);
+  if (values.dir !== undefined) return path.resolve(values.dir);
+  const dir = replayCacheDir(io.env, os.homedir(), values['no-store'] ? null : dbPath(values.db, io));
   if (dir === null)
     throw new UsageError('the replay cache is off (EXECSIM_REPLAY_CACHE=off): name a directory with --dir', DATA_USAGE);
   return dir;
@@ -83,6 +96,8 @@ export function dataCommand(args: readonly string[], io: Io): number {
     args,
     {
       dir: { type: 'string' },
+      db: { type: 'string' },
+      'no-store': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       all: { type: 'boolean', default: false },
       'dry-run': { type: 'boolean', default: false },
@@ -102,15 +117,15 @@ export function dataCommand(args: readonly string[], io: Io): number {
     case 'list':
       only(['json'], 'list');
       if (rest.length > 0) throw new UsageError(`data list takes no arguments, got "${rest[0]}"`, DATA_USAGE);
-      return list(cacheDirOf(values.dir, io), values.json, io);
+      return list(cacheDirOf(values, io), values.json, io);
     case 'inspect':
       only(['json'], 'inspect');
       if (rest.length !== 1) throw new UsageError('data inspect takes one cache: its key or file', DATA_USAGE);
-      return inspect(cacheDirOf(values.dir, io), rest[0] as string, values.json, io);
+      return inspect(cacheDirOf(values, io), rest[0] as string, values.json, io);
     case 'prune':
       only(['all', 'dry-run'], 'prune');
       if (rest.length > 0) throw new UsageError(`data prune takes no arguments, got "${rest[0]}"`, DATA_USAGE);
-      return prune(cacheDirOf(values.dir, io), values.all, values['dry-run'], io);
+      return prune(cacheDirOf(values, io), values.all, values['dry-run'], io);
     case undefined:
       throw new UsageError('data needs a subcommand: list, inspect, prune or import', DATA_USAGE);
     default:
@@ -179,12 +194,16 @@ function findCache(dir: string, which: string): string {
   return matches[0] as string;
 }
 
-/** Whether a source file is still what the cache was made of. */
-function sourceState(file: { path: string; bytes: number; sha256: string }): 'present' | 'gone' | 'changed' {
+/** Whether a source file is still what the cache was made of (its hash memoized in `dir`, as a
+ *  replay memoizes it). */
+function sourceState(
+  dir: string,
+  file: { path: string; bytes: number; sha256: string },
+): 'present' | 'gone' | 'changed' {
   const stat = fs.statSync(file.path, { throwIfNoEntry: false });
   if (stat === undefined || !stat.isFile()) return 'gone';
   if (stat.size !== file.bytes) return 'changed';
-  return identifySources([file.path])[0]?.sha256 === file.sha256 ? 'present' : 'changed';
+  return identifySourcesMemo([file.path], dir).sources[0]?.sha256 === file.sha256 ? 'present' : 'changed';
 }
 
 function inspect(dir: string, which: string, json: boolean, io: Io): number {
@@ -198,7 +217,7 @@ function inspect(dir: string, which: string, json: boolean, io: Io): number {
   }
   const meta = cache.meta;
   const seen = inspectReplayCache(cache);
-  const sources = meta.source.files.map((f) => ({ ...f, state: sourceState(f) }));
+  const sources = meta.source.files.map((f) => ({ ...f, state: sourceState(dir, f) }));
   if (json) {
     io.out(
       JSON.stringify({
@@ -254,7 +273,7 @@ function prune(dir: string, all: boolean, dryRun: boolean, io: Io): number {
     let why: string | null = all ? 'all' : null;
     if (why === null && o.cache === null) why = `invalid (${o.problem})`;
     if (why === null && o.cache !== null) {
-      const states = o.cache.meta.source.files.map(sourceState);
+      const states = o.cache.meta.source.files.map((f) => sourceState(dir, f));
       if (states.includes('gone')) why = 'source gone';
       else if (states.includes('changed')) why = 'source changed';
     }

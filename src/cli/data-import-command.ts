@@ -10,7 +10,7 @@ import {
   importRecording,
   type ImportSummary,
 } from '../scenario/import-recording.ts';
-import type { ArchiveBookSpec } from '../scenario/archive-source.ts';
+import { type ArchiveBarSpec, type ArchiveBookSpec, DEFAULT_BAR_SPEC } from '../scenario/archive-source.ts';
 import { ReplayFileError } from '../scenario/replay-file.ts';
 import { parseCommand, UsageError, type Io } from './io.ts';
 
@@ -21,8 +21,9 @@ Converts market data files into a raw recording (gzip of "<receive time ns> <raw
 the format of scenarios/data/binance-spot/), which a scenario replays with market.model replay.
   --from tardis           Tardis.dev CSV datasets (incremental_book_L2 or book_snapshot_N,
                           trades, quotes; gzipped or plain), any mix, merged by local time
-  --from binance-archive  Binance's public archives: daily trades or aggTrades (.zip or .csv);
-                          the book is synthesized around the tape (docs/0081-imported-market-data.md)
+  --from binance-archive  Binance's public archives: daily trades, aggTrades or klines (.zip or
+                          .csv); the book is synthesized around the tape, and a kline archive's
+                          tape inside its bars (docs/0081-imported-market-data.md, docs/0083-kline-bars-market.md)
   --from binance-raw      a raw recording: every line checked, copied as it is
   --out FILE              the recording to write (gzip when it ends in .gz, else plain text)
   --symbol S              the instrument's symbol; every row must be for it
@@ -31,6 +32,8 @@ the format of scenarios/data/binance-spot/), which a scenario replays with marke
   --book-depth Q,Q,...    binance-archive: quantity per level of the synthesized book, best first
   --spread-ticks N        binance-archive: its spread in ticks (default 1)
   --level-spacing N       binance-archive: ticks between its levels (default 1)
+  --trades-per-bar N      klines: most trades synthesized inside a bar (default 20)
+  --bar-seed N            klines: the seed of the bar model's draws (default 1)
   -h, --help              this help
 Prints what was read and what the checks found. Exit codes: 0, 2 bad input (a row that cannot
 be read, named by file and line).`;
@@ -44,6 +47,8 @@ const OPTIONS = {
   'book-depth': { type: 'string' },
   'spread-ticks': { type: 'string', default: '1' },
   'level-spacing': { type: 'string', default: '1' },
+  'trades-per-bar': { type: 'string' },
+  'bar-seed': { type: 'string' },
 } as const;
 
 /** `execsim data import ...` (args after `import`). */
@@ -80,7 +85,7 @@ export function dataImportCommand(args: readonly string[], io: Io): number {
   const out = values.out as string;
   let r: ImportSummary;
   try {
-    r = importRecording(from, positionals, grid, out, archiveBook(from, values));
+    r = importRecording(from, positionals, grid, out, archiveBook(from, values), archiveBars(from, values));
   } catch (err) {
     if (err instanceof ReplayFileError) throw new UsageError(err.message);
     throw err;
@@ -120,5 +125,27 @@ function archiveBook(
     depth: values['book-depth'].split(','),
     spreadTicks: ticks('spread-ticks'),
     levelSpacingTicks: ticks('level-spacing'),
+  };
+}
+
+/** The bar model's flags (kline archives; absent: the model's defaults). */
+function archiveBars(
+  from: ImportFormat,
+  values: { 'trades-per-bar'?: string; 'bar-seed'?: string },
+): ArchiveBarSpec | undefined {
+  const per = values['trades-per-bar'];
+  const seed = values['bar-seed'];
+  if (per === undefined && seed === undefined) return undefined;
+  if (from !== 'binance-archive')
+    throw new UsageError('--trades-per-bar and --bar-seed are for --from binance-archive klines', DATA_IMPORT_USAGE);
+  const whole = (flag: string, text: string | undefined, min: number, max: number, fallback: number): number => {
+    if (text === undefined) return fallback;
+    if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max)
+      throw new UsageError(`--${flag} ${text} must be a whole number from ${min} to ${max}`, DATA_IMPORT_USAGE);
+    return Number(text);
+  };
+  return {
+    tradesPerBar: whole('trades-per-bar', per, 1, 10_000, DEFAULT_BAR_SPEC.tradesPerBar),
+    seed: whole('bar-seed', seed, 0, 0xffff_ffff, DEFAULT_BAR_SPEC.seed),
   };
 }

@@ -5,6 +5,7 @@
 // and the command exits 128 + the signal's number (130, 143, 129). On a terminal a long run shows its
 // progress on stderr; a run estimated above WARN_SIM_EVENTS simulated events is announced first.
 import { readdirSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
@@ -29,6 +30,7 @@ import { estimateRunEvents } from '../scenario/run-limits.ts';
 import { MAX_SIM_EVENTS } from '../scenario/event-limit.ts';
 import { openDatabase } from '../store/open-database.ts';
 import { RunStore } from '../store/run-store.ts';
+import { replayCacheDir } from '../scenario/replay-cache.ts';
 import { formatReport } from './format-report.ts';
 import { PAPER_FLAGS_HELP, paperVenue, type PaperVenue } from './paper-venue.ts';
 import {
@@ -56,6 +58,8 @@ each, stores it in the database (created if missing) and prints its report.
 ${DB_FLAG_HELP}
   --no-store    run without opening or writing a database (the same report and digest):
                 quick checks; backtests only, not with --db
+A replay's parsed cache goes in replay-cache/ beside the database (EXECSIM_REPLAY_CACHE
+overrides it; with --no-store, ~/.cache/execsim/replay): execsim data list --db PATH.
   --json        one JSON report per run, one per line
 ${PAPER_FLAGS_HELP}
   -h, --help    this help
@@ -79,6 +83,9 @@ interface Prepared {
   readonly paper: ReadonlyMap<string, PaperVenue> | null;
   /** The mode the flag forces, or null: each scenario's own. */
   readonly mode: 'backtest' | 'paper' | null;
+  /** Where replays' parsed caches live with a store: EXECSIM_REPLAY_CACHE, else beside it
+   *  (replay-cache.ts); undefined with --no-store: the environment's, as the replay finds it. */
+  readonly replayCacheDir: string | null | undefined;
 }
 
 const isPaper = (p: Pick<Prepared, 'mode'>, s: LoadedScenario<ScenarioFile>): boolean =>
@@ -140,8 +147,10 @@ function prepare(args: readonly string[], io: Io): Prepared | number {
         paper.set(key, paperVenue(l.scenario.venue, values['venue-url'], values['market-hours'], io, RUN_USAGE));
     }
   }
-  const store = noStore ? null : new RunStore(openDatabase(dbPath(values.db, io)));
-  return { loaded, store, seed, json: values.json, paper, mode };
+  const dbFile = noStore ? null : dbPath(values.db, io);
+  const store = dbFile === null ? null : new RunStore(openDatabase(dbFile));
+  const replayCache = dbFile === null ? undefined : replayCacheDir(io.env, homedir(), dbFile);
+  return { loaded, store, seed, json: values.json, paper, mode, replayCacheDir: replayCache };
 }
 
 /** The runs one after the other, in this call: the event loop does not run meanwhile, so
@@ -247,6 +256,7 @@ function runOptions(p: Prepared, progress: Drawer | null): RunOptions {
   return {
     ...(p.store === null ? {} : { store: p.store }),
     ...(p.seed === undefined ? {} : { seed: p.seed }),
+    ...(p.replayCacheDir === undefined ? {} : { replayCacheDir: p.replayCacheDir }),
     ...(progress ? { onProgress: progress.draw } : {}),
     ...(progress?.everyMs === undefined ? {} : { progressEveryMs: progress.everyMs }),
   };

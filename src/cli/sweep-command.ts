@@ -3,6 +3,7 @@
 // on worker threads. Results come back in path order whatever the number of workers, so the output
 // and the stored rows do not depend on it. Exit codes and storing:
 // docs/0070-store-service-and-cli-notes.md#srcclisweep-commandts.
+import { homedir } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { DEFAULT_DB_PATH, openDatabase } from '../store/open-database.ts';
 import { SweepStore } from '../store/sweep-store.ts';
@@ -17,6 +18,7 @@ import {
 } from '../sweep/sweep-units.ts';
 import { defaultWorkers, MAX_WORKERS, runSweepUnits } from '../sweep/sweep-threads.ts';
 import { loadScenarioSource, type LoadedScenario } from '../scenario/load-scenario.ts';
+import { replayCacheDir } from '../scenario/replay-cache.ts';
 import {
   parseCommand,
   parseSeed,
@@ -125,9 +127,14 @@ export function gridAxes(flags: readonly string[] | undefined, usage?: string): 
 
 /** The runner of a sweep about to start: a UsageError when it has too many units or a grid point
  *  is not a valid scenario (every point is parsed here, before anything runs or is stored). */
-export function checkedRunner(def: SweepDefinition, loaded: LoadedScenario, usage?: string): SweepUnitRunner {
+export function checkedRunner(
+  def: SweepDefinition,
+  loaded: LoadedScenario,
+  usage?: string,
+  replayCacheDir?: string | null,
+): SweepUnitRunner {
   try {
-    return checkedSweepRunner(def, loaded);
+    return checkedSweepRunner(def, loaded, replayCacheDir);
   } catch (err) {
     if (err instanceof GridError) throw new UsageError(err.message, usage);
     throw err;
@@ -181,12 +188,15 @@ export async function sweepCommand(
   const source = loadScenarioSource(positionals[0] as string);
   const { loaded } = source;
   const def = { file: loaded.file, yaml: source.text, seed: seed ?? loaded.scenario.seed, paths, grid };
-  const runner = checkedRunner(def, loaded, SWEEP_HELP);
+  const dbFile = values.db ?? io.env['EXECSIM_DB'] ?? DEFAULT_DB_PATH;
+  // Stored: replays' parsed caches beside the store, as for runs; else the environment's.
+  const replayCache = values.store ? replayCacheDir(io.env, homedir(), dbFile) : undefined;
+  const runner = checkedRunner(def, loaded, SWEEP_HELP, replayCache);
 
   let recorder: SweepRecorder | undefined;
   let store: SweepStore | undefined;
   if (values.store) {
-    store = new SweepStore(openDatabase(values.db ?? io.env['EXECSIM_DB'] ?? DEFAULT_DB_PATH));
+    store = new SweepStore(openDatabase(dbFile));
     const id = newSweepId();
     store.create(newSweep(id, source, def.seed, paths, grid));
     recorder = new SweepRecorder(store, id);
@@ -213,6 +223,7 @@ export async function sweepCommand(
       workers,
       runner,
       signal: stop.signal,
+      ...(replayCache === undefined ? {} : { replayCacheDir: replayCache }),
       onUnit: (r, done, total) => {
         collector.add(r);
         recorder?.addUnit(r);

@@ -17,7 +17,7 @@ export const USAGE = `usage:
   execsim export <runId> (--fills | --orders) [--out FILE]       a stored run's fills or orders as CSV
   execsim delete <runId...> [--force]                            delete stored runs with their events
   execsim prune [--status S,..] [--older-than D] [--dry-run]     delete crashed, interrupted and failed runs
-  execsim data list|inspect <key>|prune [--all] [--dir DIR]     parsed-replay caches: list, inspect one, remove stale ones
+  execsim data list|inspect <key>|prune [--all] [--db PATH]     parsed-replay caches beside the store: list, inspect one, prune
   execsim sweep <file> --paths N [--seed S] [--json] [--store]     Monte Carlo over N derived seeds (--store: keep the sweep)
   execsim sweep <file> --paths N --grid K=V,.. [--workers N]    every combination of settings over the same path seeds
   execsim sweep <file> --paths N --queue redis://host:port       the same on workers through Redis (--resume <sweepId>)

@@ -20,7 +20,7 @@ import { advanceInChunks } from '../host/clock-chunks.ts';
 import { runReport, type RunReport } from '../host/run-report.ts';
 import { RunInterrupted, StopRequested } from '../host/run-interrupted.ts';
 import { backtestRunRow, RunReportSink, StoredBacktest } from '../host/stored-backtest.ts';
-import type { buildVenue } from '../scenario/build-venue.ts';
+import { buildVenue } from '../scenario/build-venue.ts';
 
 export interface RunOptions {
   /** Overrides the scenario's seed. */
@@ -41,6 +41,9 @@ export interface RunOptions {
   /** Builds the simulated venue and market instead of buildVenue (a benchmark runs the previous
    *  implementation, kept as a reference, through the same run). */
   readonly buildVenue?: typeof buildVenue;
+  /** Where a replay market's parsed cache lives (beside the run's store, say); null: none;
+   *  absent: the environment's (EXECSIM_REPLAY_CACHE, else the user's cache directory). */
+  readonly replayCacheDir?: string | null;
 }
 
 export interface RunProgress {
@@ -86,6 +89,16 @@ export async function runScenarioAsync(
   return step.value;
 }
 
+/** The venue builder, handing every venue the run builds (restarts and history worlds too) the
+ *  replay cache's directory the options give. */
+function withReplayCache(options: RunOptions): typeof buildVenue | undefined {
+  const { replayCacheDir } = options;
+  if (replayCacheDir === undefined) return options.buildVenue;
+  const build = options.buildVenue ?? buildVenue;
+  return (s, file, clock, rng, instrument, start, record, venueOptions = {}) =>
+    build(s, file, clock, rng, instrument, start, record, { ...venueOptions, replayCacheDir });
+}
+
 /** The run, yielding between chunks of clock advance. */
 function* runSteps(loaded: LoadedScenario, options: RunOptions): Generator<void, RunReport, void> {
   const s = loaded.scenario;
@@ -122,7 +135,7 @@ function* runSteps(loaded: LoadedScenario, options: RunOptions): Generator<void,
       start,
       sinks,
       readStore: stored ? () => stored.entries() : null,
-      venueBuilder: options.buildVenue,
+      venueBuilder: withReplayCache(options),
       strategy: loaded.strategy,
       swaps: loaded.swaps,
       seed,

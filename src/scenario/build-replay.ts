@@ -22,7 +22,7 @@ import { importedReplaySource } from './imported-replay-source.ts';
 import type { MarketSpec } from './market-schema.ts';
 import {
   defaultReplayCacheDir,
-  identifySources,
+  identifySourcesMemo,
   openReplayCache,
   replayCacheKey,
   replayCachePath,
@@ -47,6 +47,8 @@ export interface OpenedReplaySource {
   readonly kind: ReplaySourceKind;
   /** The cache file read, when one was. */
   readonly cacheFile: string | null;
+  /** Source files read in full to hash them for the key (0 when the memo knew them all). */
+  readonly hashed: number;
 }
 
 /** The raw files parsed line by line as they are read (the replay's source without a cache). */
@@ -92,12 +94,14 @@ export function openReplaySource(
     source: rawReplaySource(kind === 'raw-no-cache' ? reader : new ReplayFileReader(files), grid),
     kind,
     cacheFile: null,
+    hashed,
   });
+  let hashed = 0;
   const dir = options.cacheDir === undefined ? defaultReplayCacheDir() : options.cacheDir;
   if (dir === null) return raw('raw-no-cache');
   let sources: CacheSourceFile[];
   try {
-    sources = identifySources(files);
+    ({ sources, hashed } = identifySourcesMemo(files, dir));
   } catch (e) {
     if (!expected(e)) throw e;
     return raw('raw-unwritable'); // a file gone since it was checked: the raw reader says so
@@ -108,7 +112,7 @@ export function openReplaySource(
   if (fs.existsSync(file)) {
     try {
       const cache = open();
-      return { source: cache.messages(), kind: 'cache-read', cacheFile: file };
+      return { source: cache.messages(), kind: 'cache-read', cacheFile: file, hashed };
     } catch (e) {
       if (!(e instanceof ReplayCacheInvalid)) throw e;
       // not trusted: written again below, replacing it
@@ -136,7 +140,7 @@ export function openReplaySource(
   }
   try {
     writer.finish();
-    return { source: open().messages(), kind: 'cache-written', cacheFile: file };
+    return { source: open().messages(), kind: 'cache-written', cacheFile: file, hashed };
   } catch (e) {
     if (!expected(e)) throw e;
     return raw('raw-unwritable');

@@ -30,7 +30,7 @@ import { VenueMarketSink } from '../sim/venue/venue-market-sink.ts';
 import { assetsOf } from '../core/fills/fees.ts';
 import type { Scenario } from './schema.ts';
 import { parseDurationMs } from '../core/model/time-fields.ts';
-import { buildReplayModel } from './build-replay.ts';
+import { buildReplayModel, type ReplaySourceOptions } from './build-replay.ts';
 
 export interface BuiltVenue {
   readonly venue: SimVenue;
@@ -48,6 +48,9 @@ export interface BuildVenueOptions {
   /** The clock a replay market reads its recorded times against, when not `clock` (shifted so
    *  that the recording's start is now). */
   readonly replayClock?: Clock;
+  /** Where a replay market's parsed cache is read and written: a directory, null for none;
+   *  absent: the environment's (build-replay.ts). */
+  readonly replayCacheDir?: string | null;
 }
 
 const TIME_UNIT_MS = { second: 1_000, minute: 60_000, hour: 3_600_000, day: 86_400_000 } as const;
@@ -126,6 +129,7 @@ export function buildVenue(
     faults,
     exchange,
     record,
+    replayCache(options),
   );
   // Every further instrument: its book on the venue, driven by its own model and random stream.
   const others = s.otherInstruments.map((o) => {
@@ -144,6 +148,7 @@ export function buildVenue(
       faults,
       built.exchange,
       record,
+      replayCache(options),
     );
     if (isDeferring(otherModel)) venueBook.market = otherModel;
     return { exchange: built.exchange, model: otherModel, book: venueBook };
@@ -188,6 +193,10 @@ export function buildVenue(
 const isDeferring = (m: MarketModel): m is MarketModel & DeferringMarket =>
   typeof m.catchUp === 'function' && typeof m.catchUpBook === 'function' && typeof m.wake === 'function';
 
+/** The replay cache's directory the options give, if any (else the environment's). */
+const replayCache = (options: BuildVenueOptions): ReplaySourceOptions =>
+  options.replayCacheDir === undefined ? {} : { cacheDir: options.replayCacheDir };
+
 function buildModel(
   s: Scenario,
   scenarioFile: string,
@@ -199,6 +208,7 @@ function buildModel(
   faults: FaultSchedule,
   exchange: SimExchange,
   record: (event: ExecEvent) => void,
+  cache: ReplaySourceOptions,
 ): MarketModel {
   const m = s.market;
   const ticks = (price: string) => priceToTicks(inst, price);
@@ -266,7 +276,7 @@ function buildModel(
         initialOrders: m.initialOrders,
       });
     case 'replay':
-      return buildReplayModel(m, scenarioFile, replayClock, inst, sink, record, parseDurationMs(s.duration));
+      return buildReplayModel(m, scenarioFile, replayClock, inst, sink, record, parseDurationMs(s.duration), cache);
   }
 }
 

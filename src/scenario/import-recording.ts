@@ -1,15 +1,15 @@
 // Converts market data files into a raw recording (gzip of `<receive time ns> <raw JSON>` lines,
-// the bundled recording's format): Tardis CSV datasets and Binance's archives through their
-// replay sources and the raw line writer, a raw recording line by line (checked, copied as it
-// is). Streams in bounded memory: a chunk of input per file, about 1 MiB of output at a time. A
-// row that cannot be read is a ReplayFileError naming its file and line, and nothing is left at
-// the output path. `execsim data import` is its command.
+// the bundled recording's format): Tardis CSV datasets and Binance's archives (trades or klines)
+// through their replay sources and the raw line writer, a raw recording line by line (checked,
+// copied as it is). Streams in bounded memory: a chunk of input per file, about 1 MiB of output at
+// a time. A row that cannot be read is a ReplayFileError naming its file and line, and nothing is
+// left at the output path. `execsim data import` is its command.
 import fs from 'node:fs';
 import { Gzip } from 'fflate';
 import type { BinanceMessage } from '../sim/replay/binance-message-types.ts';
 import { BinanceLineError, BinanceLineParser } from '../sim/replay/binance-messages.ts';
 import { RawLineWriter } from '../sim/replay/raw-line-writer.ts';
-import { type ArchiveBookSpec, archiveSource } from './archive-source.ts';
+import { type ArchiveBarSpec, type ArchiveBookSpec, archiveSource } from './archive-source.ts';
 import { ReplayFileError, ReplayFileReader } from './replay-file.ts';
 import { type ImportGrid, tardisSource } from './tardis-source.ts';
 
@@ -33,6 +33,7 @@ export function importRecording(
   grid: ImportGrid,
   out: string,
   book: ArchiveBookSpec | null = null,
+  bars?: ArchiveBarSpec,
 ): ImportSummary {
   const counts = { snapshot: 0, depth: 0, bbo: 0, trade: 0 };
   const sink = outputFile(out);
@@ -58,7 +59,7 @@ export function importRecording(
       }
     } else {
       const source =
-        from === 'tardis' ? tardisSource(positionals, grid) : archiveSource(positionals, grid, archiveBook(book));
+        from === 'tardis' ? tardisSource(positionals, grid) : archiveSource(positionals, grid, archiveBook(book), bars);
       const writer = new RawLineWriter(grid);
       for (let m = source.next(); m !== null; m = source.next()) {
         counts[m.kind]++;

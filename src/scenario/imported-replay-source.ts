@@ -18,7 +18,7 @@ export function importedReplaySource(
       return tardisSource(paths, grid);
     case 'binance-archive':
       if (m.book === undefined) throw new Error('the schema requires market.book with binance-archive');
-      return archiveSource(paths, grid, m.book);
+      return archiveSource(paths, grid, m.book, m.bars);
     default:
       return null;
   }

@@ -103,6 +103,15 @@ const replaySchema = z.strictObject({
       levelSpacingTicks: z.number().int().min(1).max(1_000_000).default(1),
     })
     .optional(),
+  /** binance-archive klines only: the trades synthesized inside each bar (bar-tape.ts). */
+  bars: z
+    .strictObject({
+      /** Most trades a bar (at least its open, high, low and close are traded). */
+      tradesPerBar: z.number().int().min(1).max(10_000).default(20),
+      /** Seeds the sizes of the trades and the order of a bar's extremes when they tie. */
+      seed: z.number().int().min(0).max(0xffff_ffff).default(1),
+    })
+    .optional(),
 });
 
 export const marketSchema = z.discriminatedUnion('model', [

@@ -25,6 +25,7 @@ import {
   replayCachePath,
   ReplayCacheInvalid,
   ReplayCacheWriter,
+  SOURCE_HASHES_FILE,
   type ReplayGrid,
 } from './replay-cache.ts';
 import { ReplayFileReader } from './replay-file.ts';
@@ -376,5 +377,86 @@ describe('where caches live', () => {
     expect(replayCacheDir({ EXECSIM_REPLAY_CACHE: '/c', XDG_CACHE_HOME: '/x' }, '/home/u')).toBe('/c');
     for (const off of ['off', 'OFF', '0', 'false', 'no'])
       expect(replayCacheDir({ EXECSIM_REPLAY_CACHE: off }, '/home/u')).toBeNull();
+  });
+});
+
+// ---- the memo of source hashes -----------------------------------------------------------------
+
+describe('source hashes memoized by path, size, mtime and inode', () => {
+  const dir = freshDir();
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'rec.txt');
+  const cacheDir = path.join(dir, 'cache');
+  const items: Gen[] = [
+    { t: 'snap', bids: [[6_000_000, 1e8]], asks: [[6_010_000, 1e8]] },
+    { t: 'trade', p: 6_005_000, q: 99, m: true },
+    { t: 'depth', ids: 2, bids: [[6_000_100, 5000]], asks: [], skip: false },
+  ];
+  const other: Gen[] = [...items.slice(0, 1), { t: 'trade', p: 6_005_001, q: 99, m: true }, ...items.slice(2)];
+  const hourAgo = (): Date => new Date(Date.now() - 3_600_000);
+  const open = () => {
+    const o = openReplaySource([file], GRID, { cacheDir });
+    return { kind: o.kind, hashed: o.hashed, messages: all(o.source) };
+  };
+
+  it('a settled file is hashed once; touched, it is hashed again and still finds its cache', () => {
+    fs.writeFileSync(file, recording(items, -1));
+    fs.utimesSync(file, hourAgo(), hourAgo());
+    const first = open();
+    expect(first).toMatchObject({ kind: 'cache-written', hashed: 1 });
+    expect(fs.existsSync(path.join(cacheDir, SOURCE_HASHES_FILE))).toBe(true);
+    expect(open()).toMatchObject({ kind: 'cache-read', hashed: 0 });
+
+    // Touched: another mtime, the same contents: read and hashed again, the same key.
+    const t = new Date(Date.now() - 1_800_000);
+    fs.utimesSync(file, t, t);
+    const touched = open();
+    expect(touched).toMatchObject({ kind: 'cache-read', hashed: 1 });
+    expect(touched.messages).toEqual(first.messages);
+    expect(open()).toMatchObject({ kind: 'cache-read', hashed: 0 });
+    expect(replayCacheFiles(cacheDir)).toHaveLength(1);
+  });
+
+  it('a file rewritten with other contents is hashed again and misses', () => {
+    const before = open().messages;
+    fs.writeFileSync(file, recording(other, -1));
+    expect(fs.statSync(file).size).toBe(Buffer.byteLength(recording(items, -1))); // the same size
+    fs.utimesSync(file, hourAgo(), hourAgo());
+    const rewritten = open();
+    expect(rewritten).toMatchObject({ kind: 'cache-written', hashed: 1 });
+    expect(rewritten.messages).not.toEqual(before);
+    expect(rewritten.messages).toEqual(all(rawReplaySource(new ReplayFileReader([file]), GRID)));
+    expect(open()).toMatchObject({ kind: 'cache-read', hashed: 0 });
+  });
+
+  it('a file replaced by a copy (another inode, same size and mtime) is hashed again', () => {
+    const copy = path.join(dir, 'copy.txt');
+    fs.copyFileSync(file, copy);
+    const st = fs.statSync(file);
+    fs.utimesSync(copy, st.atime, st.mtime);
+    fs.renameSync(copy, file);
+    expect(open()).toMatchObject({ kind: 'cache-read', hashed: 1 });
+  });
+
+  it('a file modified within the last 2 s is not memoized: hashed on every run until it settles', () => {
+    fs.writeFileSync(file, recording(items, -1));
+    expect(open().hashed).toBe(1);
+    expect(open().hashed).toBe(1);
+    fs.utimesSync(file, hourAgo(), hourAgo());
+    expect(open().hashed).toBe(1);
+    expect(open().hashed).toBe(0);
+  });
+
+  it('a torn or foreign memo is ignored: every file hashed, the memo written anew', () => {
+    fs.writeFileSync(path.join(cacheDir, SOURCE_HASHES_FILE), '{"version":1,"entries":{"');
+    expect(open()).toMatchObject({ kind: 'cache-read', hashed: 1 });
+    expect(open()).toMatchObject({ kind: 'cache-read', hashed: 0 });
+    const memo = JSON.parse(fs.readFileSync(path.join(cacheDir, SOURCE_HASHES_FILE), 'utf8')) as {
+      entries: Record<string, { sha256: string }>;
+    };
+    expect(memo.entries[file]?.sha256).toBe(identifySources([file])[0]?.sha256);
+    const forged = { version: 1, entries: { [file]: { ...memo.entries[file], sha256: 'not a hash' } } };
+    fs.writeFileSync(path.join(cacheDir, SOURCE_HASHES_FILE), JSON.stringify(forged));
+    expect(open()).toMatchObject({ kind: 'cache-read', hashed: 1 });
   });
 });

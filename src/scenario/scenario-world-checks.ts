@@ -153,6 +153,11 @@ export function checkMarket(
       );
     if (!synthesizesBook(m.format) && m.book !== undefined)
       issue(['market', 'book'], `only a trade archive has its book synthesized; ${m.format} data has its own`);
+    if (!synthesizesBook(m.format) && m.bars !== undefined)
+      issue(
+        ['market', 'bars'],
+        `only a kline archive has trades synthesized inside its bars; ${m.format} data has its own`,
+      );
     m.book?.depth.forEach((q, i) => onGrid(['market', 'book', 'depth', i], q, m.dataLotSize, 'data lots'));
     for (const [path, step] of [
       [['instrument', 'tickSize'], tickSize],

@@ -2,9 +2,11 @@
 // one job at a time, reporting its life as messages; it writes to the SQLite store through its own
 // connection. How runs, sweeps and cancels go:
 // docs/0070-store-service-and-cli-notes.md#srcsweeprun-workerts.
+import { homedir } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { RunInterrupted, runScenarioAsync } from '../runtime/backtest-run.ts';
 import { parseScenario } from '../scenario/load-scenario.ts';
+import { replayCacheDir } from '../scenario/replay-cache.ts';
 import { openDatabase } from '../store/open-database.ts';
 import { RunStore } from '../store/run-store.ts';
 import { SweepStore } from '../store/sweep-store.ts';
@@ -23,6 +25,8 @@ const port = parentPort;
 if (!port) throw new Error('run-worker.ts runs as a worker thread of a RunPool');
 const { dbPath } = workerData as { dbPath: string };
 const db = openDatabase(dbPath);
+// Replays' parsed caches beside the store, as the CLI's runs on it put them.
+const replayCache = replayCacheDir(process.env, homedir(), dbPath);
 const store = new RunStore(db);
 const sweeps = new SweepStore(db);
 const running = new Map<string, AbortController>();
@@ -44,6 +48,7 @@ async function run(job: PoolJob): Promise<void> {
       store,
       runId: job.runId,
       signal: stop.signal,
+      replayCacheDir: replayCache,
       ...(job.seed !== undefined ? { seed: job.seed } : {}),
       ...(job.sweepId !== undefined ? { sweepId: job.sweepId } : {}),
       onProgress: (p) =>
@@ -68,7 +73,7 @@ async function sweep(job: SweepJob): Promise<void> {
     const def: SweepDefinition = { file: job.file, yaml: job.yaml, seed: job.seed, paths: job.paths, grid: job.grid };
     const loaded = parseScenario(def.yaml, def.file);
     // Every grid point is parsed here, before the sweep is marked started.
-    const runner = new SweepUnitRunner(def, loaded);
+    const runner = new SweepUnitRunner(def, loaded, replayCache);
     const total = runner.units;
     sweeps.start(job.sweepId, new Date().toISOString());
     const rec = (recorder = new SweepRecorder(sweeps, job.sweepId));

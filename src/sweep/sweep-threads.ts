@@ -35,6 +35,8 @@ export type SweepThreadReply =
 export interface SweepWorkerData {
   readonly def: SweepDefinition;
   readonly port: MessagePort;
+  /** Where a replay's parsed cache lives (UnitSweepOptions.replayCacheDir). */
+  readonly replayCacheDir?: string | null;
 }
 
 /** A worker thread that failed (threw outside a path, or exited): the sweep cannot go on. */
@@ -66,6 +68,9 @@ export interface UnitSweepOptions {
   readonly onUnit?: (r: UnitResult, done: number, total: number) => void;
   /** Stops the sweep: the workers are terminated and the sweep ends as interrupted. */
   readonly signal?: AbortSignal;
+  /** Where a replay's parsed cache lives, in this thread and every worker (beside the sweep's
+   *  store); absent: the environment's, which worker threads inherit. */
+  readonly replayCacheDir?: string | null;
   /** The worker's boot file (tests substitute a faulty worker). */
   readonly bootFile?: URL;
   /** Whether the worker threads wait for the sweep to prove long enough (workerPays; the
@@ -265,7 +270,11 @@ function runOnThreads(def: SweepDefinition, options: UnitSweepOptions): Promise<
       for (let i = 0; i < helpers; i++) {
         const { port1, port2 } = new MessageChannel();
         const worker = new Worker(boot, {
-          workerData: { def, port: port2 } satisfies SweepWorkerData,
+          workerData: {
+            def,
+            port: port2,
+            ...(options.replayCacheDir === undefined ? {} : { replayCacheDir: options.replayCacheDir }),
+          } satisfies SweepWorkerData,
           transferList: [port2],
         });
         const t: Thread = { index: i, worker, port: port1, chunks: [], done: 0 };
@@ -297,7 +306,7 @@ function runOnThreads(def: SweepDefinition, options: UnitSweepOptions): Promise<
       let since = performance.now();
       const began = since;
       while (!settled && failure === null && next < total) {
-        runner ??= options.runner ?? new SweepUnitRunner(def);
+        runner ??= options.runner ?? new SweepUnitRunner(def, undefined, options.replayCacheDir);
         const u = next++;
         const unitStart = performance.now();
         try {

@@ -127,6 +127,8 @@ export class SweepUnitRunner {
     readonly def: SweepDefinition,
     /** The scenario already parsed from def.yaml (saves parsing it again). */
     base?: LoadedScenario,
+    /** Where a replay's parsed cache lives (beside the sweep's store); absent: the environment's. */
+    private readonly replayCacheDir?: string | null,
   ) {
     checkDefinition(def);
     this.grid = new ScenarioGrid(def.yaml, base ?? parseScenario(def.yaml, def.file), def.grid);
@@ -144,7 +146,7 @@ export class SweepUnitRunner {
     const { point, path } = unitLocation(this.def, unit);
     const seed = this.seedOf(path);
     try {
-      const r = runPath(this.grid.scenario(point), path, seed);
+      const r = runPath(this.grid.scenario(point), path, seed, this.replayCacheDir);
       return { unit, point, path: r.path, parents: r.parents, expectations: r.expectations };
     } catch (err) {
       if (!(err instanceof SweepPathError) || this.def.grid.length === 0) throw err;
@@ -157,9 +159,13 @@ export class SweepUnitRunner {
 /** The runner of a sweep about to start, every check of its grid done before anything runs or is
  *  stored (the CLI's and the HTTP API's one path): its units within MAX_SWEEP_UNITS, then every
  *  grid point parsed as a scenario. A GridError otherwise (its key null for the size). */
-export function checkedSweepRunner(def: SweepDefinition, loaded?: LoadedScenario): SweepUnitRunner {
+export function checkedSweepRunner(
+  def: SweepDefinition,
+  loaded?: LoadedScenario,
+  replayCacheDir?: string | null,
+): SweepUnitRunner {
   checkUnitLimit(def);
-  return new SweepUnitRunner(def, loaded);
+  return new SweepUnitRunner(def, loaded, replayCacheDir);
 }
 
 /** checkedSweepRunner's checks without a runner, the grid's points parsed a slice at a time with

@@ -9,7 +9,7 @@ import { SweepPathError } from './sweep.ts';
 import { parentFigures, SweepUnitRunner, type UnitResult } from './sweep-units.ts';
 import type { SweepThreadReply, SweepThreadRequest, SweepWorkerData } from './sweep-threads.ts';
 
-const { def, port } = workerData as SweepWorkerData;
+const { def, port, replayCacheDir } = workerData as SweepWorkerData;
 // Built with the first chunk: a worker of a sweep too short for it is never handed one
 // (sweep-threads.ts: workerPays), and then never parses the scenario.
 let runner: SweepUnitRunner | null = null;
@@ -22,7 +22,7 @@ port.on('message', (m: SweepThreadRequest) => {
   const results: UnitResult[] = [];
   for (let u = m.from; u < m.to; u++) {
     try {
-      runner ??= new SweepUnitRunner(def);
+      runner ??= new SweepUnitRunner(def, undefined, replayCacheDir);
       results.push(trimmed(runner.run(u)));
     } catch (err) {
       if (!(err instanceof SweepPathError)) throw err;

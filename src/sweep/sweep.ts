@@ -161,10 +161,16 @@ export interface PathRun {
  *  path samples the market as its run does: the samples are not in the digest, and the costs read
  *  the mids they carry (the mid before each fill, the mids of the markouts), so a path's costs
  *  are its run's. */
-export function runPath(loaded: LoadedScenario, index: number, seed: number): PathRun {
+export function runPath(
+  loaded: LoadedScenario,
+  index: number,
+  seed: number,
+  /** Where a replay's parsed cache lives (RunOptions.replayCacheDir); absent: the environment's. */
+  replayCacheDir?: string | null,
+): PathRun {
   let report: RunReport;
   try {
-    report = runScenario(loaded, { seed });
+    report = runScenario(loaded, { seed, ...(replayCacheDir === undefined ? {} : { replayCacheDir }) });
   } catch (err) {
     throw new SweepPathError(index, seed, err);
   }

@@ -152,7 +152,7 @@ describe('execsim data', () => {
 
   it('is in the help', () => {
     const r = execsimMain(['help', 'data']);
-    expect(r.out.join('\n')).toContain('execsim data prune [--all] [--dry-run] [--dir DIR]');
+    expect(r.out.join('\n')).toContain('execsim data prune [--all] [--dry-run] [--db PATH | --no-store | --dir DIR]');
     expect(execsimMain(['--help']).out.join('\n')).toContain('execsim data list|inspect <key>|prune');
   });
 });

@@ -108,6 +108,7 @@ const FULL: Record<string, Record<string, unknown>> = {
     files: ['x.gz'],
     dataLotSize: '0.001',
     book: { depth: ['1'], spreadTicks: 2, levelSpacingTicks: 3 },
+    bars: { tradesPerBar: 7, seed: 3 },
   },
 };
 

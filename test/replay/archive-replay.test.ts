@@ -3,7 +3,7 @@
 // millisecond times, as before 2025; the second plain CSV with microsecond times, as the spot
 // archives are since), replayed by replay-btcusdt with `format: binance-archive`. The run is
 // deterministic (the same digest twice), every trade is read, the book is the stated model's at
-// every trade, and a bad row is refused with its file and line.
+// every trade, and a bad row is refused with its file and line. (Kline archives: kline-replay.test.ts.)
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -104,7 +104,7 @@ describe('Binance trade archives', () => {
     expect(a.replay?.depth).toMatchObject({ gaps: 0, rebuilds: 1 });
   });
 
-  it('refuse a bad row with its file and line, klines with why, and days out of order', () => {
+  it('refuse a bad row with its file and line, another kind of file with why, and days out of order', () => {
     const bad = path.join(dir, 'bad.csv');
     fs.writeFileSync(bad, '1,61000.00,0.1,0,1723161300000,True,True\n2,61000.001,0.1,0,1723161300001,True,True\n');
     const read = (list: string[]) => () => {
@@ -114,9 +114,11 @@ describe('Binance trade archives', () => {
     expect(read([bad])).toThrow(
       new ReplayFileError(`${bad}: line 2: price "61000.001": 61000.001 is not a multiple of 0.01`),
     );
-    const klines = path.join(dir, 'klines.csv');
-    fs.writeFileSync(klines, '1723161300000,1,2,0.5,1.5,10,1723161359999,15,3,5,7,0\n');
-    expect(read([klines])).toThrow(/klines\.csv: line 1: klines: a bar has no trades to match orders against/);
+    const other = path.join(dir, 'other.csv');
+    fs.writeFileSync(other, '1723161300000,1,2,0.5,1.5,10,1723161359999,15,3\n');
+    expect(read([other])).toThrow(
+      /other\.csv: line 1: 9 columns: not a trades \(7\), aggTrades \(8\) or klines \(12\) archive/,
+    );
     const [day1, day2] = files() as [string, string];
     expect(read([day2, day1])).toThrow(
       /BTCUSDT-trades-2024-08-08\.zip: line 1: time \d+ µs is before the trade before it/,

@@ -3,8 +3,7 @@
 // price, qty, first id, last id, time, isBuyerMaker, isBestMatch), spot files without a header,
 // futures files with one (then columns are found by name). Times are milliseconds until the spot
 // archives switched to microseconds on 2025-01-01: a time above 10^14 is read as microseconds
-// (10^14 ms is the year 5138), so both read alike. Klines are refused: a bar has no trades to
-// match orders against (docs/0081-imported-market-data.md).
+// (10^14 ms is the year 5138), so both read alike. Kline archives are read by kline-rows.ts.
 import { CsvFields, CsvRowError } from './csv-fields.ts';
 import type { StepGrid } from './decimal-scan.ts';
 
@@ -42,9 +41,7 @@ export function archiveLayout(firstLine: string): ArchiveLayout | string {
       return { kind: 'trades', fields: 7, id: 0, price: 1, qty: 2, time: 4, buyerIsMaker: 5, header: false };
     if (cells.length === 8)
       return { kind: 'aggTrades', fields: 8, id: 0, price: 1, qty: 2, time: 5, buyerIsMaker: 6, header: false };
-    if (cells.length === 12)
-      return 'klines: a bar has no trades to match orders against (its open, high, low and close are not trades, and its volume has no sizes or times); replay the trades or aggTrades archive of the same days';
-    return `${cells.length} columns: not a trades (7) or aggTrades (8) archive`;
+    return `${cells.length} columns: not a trades (7), aggTrades (8) or klines (12) archive`;
   }
   const at = (...names: string[]) => cells.findIndex((c) => names.includes(c));
   const layout = {
@@ -58,7 +55,7 @@ export function archiveLayout(firstLine: string): ArchiveLayout | string {
     header: true,
   };
   if ([layout.id, layout.price, layout.qty, layout.time, layout.buyerIsMaker].some((i) => i < 0))
-    return `header "${firstLine.slice(0, 120)}" is not a trades or aggTrades archive's`;
+    return `header "${firstLine.slice(0, 120)}" is not a trades, aggTrades or klines archive's`;
   return layout;
 }
 

@@ -3,9 +3,10 @@
 // ask: the best ask is the trade's price, the best bid `spreadTicks` below; a sell the other way
 // round), `depth.length` levels a side `levelSpacingTicks` apart, level i holding depth[i]. The
 // first redraw is a snapshot, each later one the diff from the book before (levels gone at 0),
-// with update ids in sequence, so the replay model runs on it unchanged. It models the price
-// path and the trades' sizes and sides; it does not model real depth, queue positions behind
-// real orders, or the spread (docs/0081-imported-market-data.md).
+// with update ids in sequence, so the replay model runs on it unchanged (after missing data, a
+// skipped id and a snapshot: the replay's gap and rebuild). It models the price path and the
+// trades' sizes and sides; it does not model real depth, queue positions behind real orders, or
+// the spread (docs/0081-imported-market-data.md).
 import type { BinanceMessage } from './binance-message-types.ts';
 import type { PullStream } from './merge-by-time.ts';
 
@@ -22,6 +23,10 @@ export interface TapeTrade {
   readonly price: number;
   readonly qty: number;
   readonly buyerIsMaker: boolean;
+  /** Data is missing before this trade (bars missing from a kline archive): after it the book
+   *  is drawn anew behind an empty diff that skips an update id, so the replay reports a gap and
+   *  a rebuild, as for a recording's gap. */
+  readonly gapBefore?: boolean;
 }
 
 export class TapeBook implements PullStream<BinanceMessage> {
@@ -40,7 +45,7 @@ export class TapeBook implements PullStream<BinanceMessage> {
     if (queued !== undefined) return queued;
     const t = this.trades.next();
     if (t === null) return null;
-    this.queue.push(this.redraw(t));
+    this.redraw(t);
     return {
       kind: 'trade',
       recvMs: t.recvMs,
@@ -53,7 +58,7 @@ export class TapeBook implements PullStream<BinanceMessage> {
     };
   }
 
-  private redraw(t: TapeTrade): BinanceMessage {
+  private redraw(t: TapeTrade): void {
     const { depth, spreadTicks, levelSpacingTicks: step } = this.model;
     const bestBid = t.buyerIsMaker ? t.price : t.price - spreadTicks;
     const bestAsk = bestBid + spreadTicks;
@@ -67,10 +72,25 @@ export class TapeBook implements PullStream<BinanceMessage> {
     const prevAsks = this.asks;
     this.bids = bids;
     this.asks = asks;
-    if (prevBids === null) return { kind: 'snapshot', recvMs: t.recvMs, lastUpdateId: this.id, bids, asks };
+    if (prevBids !== null && t.gapBefore === true) {
+      this.id += 2;
+      this.queue.push({
+        kind: 'depth',
+        recvMs: t.recvMs,
+        eventMs: t.recvMs,
+        firstId: this.id,
+        lastId: this.id,
+        bids: [],
+        asks: [],
+      });
+    }
+    if (prevBids === null || t.gapBefore === true) {
+      this.queue.push({ kind: 'snapshot', recvMs: t.recvMs, lastUpdateId: this.id, bids, asks });
+      return;
+    }
     const firstId = this.id + 1;
     this.id++;
-    return {
+    this.queue.push({
       kind: 'depth',
       recvMs: t.recvMs,
       eventMs: t.recvMs,
@@ -78,7 +98,7 @@ export class TapeBook implements PullStream<BinanceMessage> {
       lastId: this.id,
       bids: changes(prevBids, bids),
       asks: changes(prevAsks, asks),
-    };
+    });
   }
 }
 
