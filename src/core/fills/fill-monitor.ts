@@ -29,6 +29,7 @@ import {
   observation,
   POLLABLE,
   resultOf,
+  sameObservation,
   UNRESOLVED_SUBMISSION,
   type ResultContext,
   type Source,
@@ -243,8 +244,17 @@ export class FillMonitor {
       });
       w.lastStatus = o.status;
     }
-    const v = verifyFill(observation(w, o, report), { qty: o.request.qty });
-    w.lastVerification = v;
+    // A resting order's polls mostly observe what the last one did: its verification stands.
+    const seen = observation(w, o, report);
+    const qty = o.request.qty;
+    const last = w.lastObservation;
+    let v = w.lastVerification;
+    if (v === null || last === null || w.lastVerifiedQty !== qty || !sameObservation(last, seen)) {
+      v = verifyFill(seen, { qty });
+      w.lastVerification = v;
+      w.lastObservation = seen;
+      w.lastVerifiedQty = qty;
+    }
     if (v.outcome !== w.lastOutcome) {
       this.deps.record({
         kind: 'FillVerified',

@@ -34,6 +34,10 @@ export interface Watch {
   lastStatus: OrderStatus;
   lastOutcome: FillOutcome;
   lastVerification: Verification | null;
+  /** What lastVerification verified, and the quantity it was verified against: a poll that
+   *  observes the same again (a resting order's usual answer) reuses it. */
+  lastObservation: FillObservation | null;
+  lastVerifiedQty: number;
   lastFilled: number;
   partialHandled: boolean;
   cancelSent: boolean;
@@ -77,6 +81,8 @@ export function newWatch(
     lastStatus: order.status,
     lastOutcome: 'not_filled',
     lastVerification: null,
+    lastObservation: null,
+    lastVerifiedQty: 0,
     lastFilled: 0,
     partialHandled: false,
     cancelSent: false,
@@ -124,6 +130,19 @@ export function observation(w: Watch, o: OrderState, report: OrderStatusReport |
     filledAt: o.status === 'filled' ? last : null,
     submittedAt: w.startedAt,
   };
+}
+
+/** Whether two observations have the same fields: verifyFill, a function of the observation and
+ *  the quantity ordered alone, gives them the same verification. */
+export function sameObservation(a: FillObservation, b: FillObservation): boolean {
+  return (
+    a.status === b.status &&
+    a.qty === b.qty &&
+    a.filledQty === b.filledQty &&
+    a.avgPrice === b.avgPrice &&
+    a.filledAt === b.filledAt &&
+    a.submittedAt === b.submittedAt
+  );
 }
 
 export function lastTradeAt(w: Watch): number | null {

@@ -320,7 +320,13 @@ function applyFullState(state: OrderState, r: StatusReport, time: number): Apply
   if (decision.kind === 'skip') return { kind: 'ignored', reason: decision.reason, detail: decision.detail };
   const out = applyStatusReport(state, r, time);
   if (out.kind !== 'applied') return out;
-  return { ...out, state: { ...out.state, ...afterApplied(state, incoming) } };
+  // The state applyStatusReport returns is its own copy (see there): the check's record of the
+  // venue's time and source goes straight into it.
+  const after = afterApplied(state, incoming);
+  const next = out.state as Mutable<OrderState>;
+  next.lastVenueUpdateAt = after.lastVenueUpdateAt;
+  next.lastSourcePriority = after.lastSourcePriority;
+  return out;
 }
 
 /**
@@ -330,7 +336,12 @@ function applyFullState(state: OrderState, r: StatusReport, time: number): Apply
  * status is taken where ours is behind it. Quantities that do not add up are a discrepancy.
  */
 function applyStatusReport(state: OrderState, r: StatusReport, time: number): ApplyOutcome {
-  let s: OrderState = { ...state, venueOrderId: r.venueOrderId, updatedAt: time };
+  // Every state below is a new object, never `state` (a copy here, else a fold's own new one), so
+  // it is changed in place: a resting order's every poll comes through here, and each spread was
+  // the engine's slow generic copy.
+  let s = copyOf(state);
+  s.venueOrderId = r.venueOrderId;
+  s.updatedAt = time;
   if (r.status === 'rejected') {
     if (r.filledQty !== 0 || (r.trades?.length ?? 0) > 0) {
       return {
@@ -352,7 +363,8 @@ function applyStatusReport(state: OrderState, r: StatusReport, time: number): Ap
         detail: `venue says rejected, we have ${s.status}`,
       };
     }
-    return { kind: 'applied', from: state.status, state: { ...s, status: 'rejected' } };
+    s.status = 'rejected';
+    return { kind: 'applied', from: state.status, state: s };
   }
   // The venue has the order: whatever we thought (not sent yet, unknown, or given up on as
   // failed), it is at least accepted; its trades and status follow.
@@ -362,9 +374,9 @@ function applyStatusReport(state: OrderState, r: StatusReport, time: number): Ap
     s.status === 'pending_new' ||
     s.status === 'failed'
   )
-    s = { ...s, status: 'accepted' };
-  const fills: AppliedFill[] = [];
-  const matched: MatchedExecution[] = [];
+    s.status = 'accepted';
+  let fills: AppliedFill[] | null = null;
+  let matched: MatchedExecution[] | null = null;
   let inferred: { fill: AppliedFill; cumulativeQty: number; venueAvgPrice: number } | undefined;
   if (r.trades !== undefined) {
     for (const t of r.trades) {
@@ -372,15 +384,15 @@ function applyStatusReport(state: OrderState, r: StatusReport, time: number): Ap
       const fill = { kind: 'FillReport' as const, clientOrderId: r.clientOrderId, venueOrderId: r.venueOrderId, ...t };
       const out = foldExecution(s, fill, time);
       if (out.kind !== 'applied') return out;
-      s = out.state;
-      fills.push(...(out.fills ?? []));
-      matched.push(...(out.matched ?? []));
+      s = out.state as Mutable<OrderState>;
+      if (out.fills !== undefined) (fills ??= []).push(...out.fills);
+      if (out.matched !== undefined) (matched ??= []).push(...out.matched);
     }
   } else if (r.filledQty > s.filledQty) {
     const out = inferFill(s, r, time);
     if (out.kind !== 'applied') return out;
-    s = out.state;
-    fills.push(...(out.fills ?? []));
+    s = out.state as Mutable<OrderState>;
+    if (out.fills !== undefined) (fills ??= []).push(...out.fills);
     inferred = out.inferred;
   }
   // A listing must add up by itself. We may hold more than it says: executions the stream
@@ -396,15 +408,12 @@ function applyStatusReport(state: OrderState, r: StatusReport, time: number): Ap
           : `venue reports ${r.filledQty} lots filled, its trades add up to ${listed}`,
     };
   }
-  if ((r.status === 'canceled' || r.status === 'expired') && !isTerminal(s.status)) s = { ...s, status: r.status };
-  return {
-    kind: 'applied',
-    from: state.status,
-    state: s,
-    ...(fills.length > 0 ? { fills } : {}),
-    ...(matched.length > 0 ? { matched } : {}),
-    ...(inferred ? { inferred } : {}),
-  };
+  if ((r.status === 'canceled' || r.status === 'expired') && !isTerminal(s.status)) s.status = r.status;
+  const out: Mutable<Applied> = { kind: 'applied', from: state.status, state: s };
+  if (fills !== null && fills.length > 0) out.fills = fills;
+  if (matched !== null && matched.length > 0) out.matched = matched;
+  if (inferred) out.inferred = inferred;
+  return out;
 }
 
 /** The trade id of the fill inferred when the venue's cumulative filled quantity reached

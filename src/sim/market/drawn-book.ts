@@ -96,14 +96,24 @@ export class DrawnBook {
   /** The lowest bid level price (ticks) of this drawing or of the one the venue shows,
    *  whichever is lower: where a bid could be displayed if this drawing were shown now. */
   lowestBidReach(): number {
-    const low = this.bidLevels > 0 ? this.bestBid - (this.bidLevels - 1) * this.gap : Infinity;
+    const low = this.lowestBid();
     return low < this.shownLow ? low : this.shownLow;
   }
 
   /** The highest ask level price (ticks) of this drawing or of the one the venue shows. */
   highestAskReach(): number {
-    const high = this.bestAsk + (this.levelQty.length - 1) * this.gap;
+    const high = this.highestAsk();
     return high > this.shownHigh ? high : this.shownHigh;
+  }
+
+  /** The lowest bid level price (ticks) of this drawing (Infinity without bid levels). */
+  lowestBid(): number {
+    return this.bidLevels > 0 ? this.bestBid - (this.bidLevels - 1) * this.gap : Infinity;
+  }
+
+  /** The highest ask level price (ticks) of this drawing. */
+  highestAsk(): number {
+    return this.bestAsk + (this.levelQty.length - 1) * this.gap;
   }
 
   /**

@@ -227,6 +227,12 @@ export class SyntheticModel implements MarketModel {
    */
   private deferSteps(): number {
     if (this.repeating === null || this.clock.replayAt === undefined || this.sink.canDefer === undefined) return 0;
+    // Every range asked below holds the book as drawn now: it spans the widest spread and the
+    // book's depth around the lowest and highest of mids that include now's (the moves summed from
+    // 0). A range that holds a touching one touches too, so when the venue says the drawing now
+    // can touch something of ours, no scan is clear: a resting child within reach of the book
+    // fails here without one (the walk's normals are drawn ahead later as they would be now).
+    if (!this.sink.canDefer(this.book.lowestBid(), this.book.highestAsk())) return 0;
     const max = this.maxDeferSteps;
     const dt = this.spec.stepMs / 1000;
     const { sigma } = this.spec;

@@ -58,7 +58,9 @@ function sumTrades(times: Column, px: Float64Array, qty: Float64Array, to: numbe
   const n = times.length;
   let notional = st[0] as number;
   let volume = st[1] as number;
-  let i = st[2] as number;
+  // An index read from a Float64Array is a double: as one, every access below would convert it
+  // (the mids' loop ran at about twice its time so); `| 0` makes it the small integer it is.
+  let i = (st[2] as number) | 0;
   for (; i < n && (t[i] as number) <= to; i++) {
     notional += (px[i] as number) * (qty[i] as number);
     volume += qty[i] as number;
@@ -83,7 +85,8 @@ function weighMids(
 ): void {
   let weighted = st[0] as number;
   let covered = st[1] as number;
-  let k = st[2] as number;
+  // A small integer, as in sumTrades.
+  let k = (st[2] as number) | 0;
   let open = -1;
   for (; k < n; k++) {
     if (open < 0 && !(k + 1 < n && (times[k + 1] as number) <= to)) {
