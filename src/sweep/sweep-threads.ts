@@ -35,6 +35,9 @@ export type SweepThreadReply =
 export interface SweepWorkerData {
   readonly def: SweepDefinition;
   readonly port: MessagePort;
+  /** Answer with the parents' whole reports, not their figures alone: a queue worker's thread,
+   *  whose results go on to the coordinator as they are (queue/unit-thread.ts). */
+  readonly wholeReports?: boolean;
 }
 
 /** A worker thread that failed (threw outside a path, or exited): the sweep cannot go on. */
