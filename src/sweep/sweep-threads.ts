@@ -37,6 +37,9 @@ export interface SweepWorkerData {
   readonly port: MessagePort;
   /** Where a replay's parsed cache lives (UnitSweepOptions.replayCacheDir). */
   readonly replayCacheDir?: string | null;
+  /** Answer with the parents' whole reports, not their figures alone: a queue worker's thread,
+   *  whose results go on to the coordinator as they are (queue/unit-thread.ts). */
+  readonly wholeReports?: boolean;
 }
 
 /** A worker thread that failed (threw outside a path, or exited): the sweep cannot go on. */

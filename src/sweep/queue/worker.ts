@@ -1,12 +1,11 @@
-// A sweep worker: takes chunk jobs from the chunk queue, runs their units one at a time (the event
-// loop turning between them, so BullMQ can renew the lock) and adds the results to the sweep's
-// results queue. A chunk from another code version, or one with a unit that throws, fails without
-// retry. Redelivery of a dead or stopped worker's chunk:
-// docs/0070-store-service-and-cli-notes.md#srcsweepqueueworkerts.
+// A sweep worker: takes chunk jobs from the chunk queue, runs their units one at a time on a
+// thread of the sweep's (unit-thread.ts: this event loop stays free while a path runs, so BullMQ
+// renews the lock however long the path) and adds the results to the sweep's results queue. A
+// chunk from another code version, or one with a unit that throws, fails without retry.
+// Redelivery of a dead or stopped worker's chunk: docs/0070-store-service-and-cli-notes.md#srcsweepqueueworkerts.
 import { Queue, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { hostname } from 'node:os';
-import { setImmediate as turn } from 'node:timers/promises';
 import { codeVersion as currentCodeVersion } from '../../store/code-version.ts';
 import { DEFAULT_LOCK_MS } from './defaults.ts';
 import {
@@ -18,7 +17,7 @@ import {
   type ResultsJob,
   type WireUnit,
 } from './protocol.ts';
-import { SweepUnitRunner } from '../sweep-units.ts';
+import { UnitThread } from './unit-thread.ts';
 import { checkChunkJob } from './wire-check.ts';
 
 /** A chunk whose worker died this many times fails (something kills whoever runs it). */
@@ -38,6 +37,8 @@ export interface SweepWorkerOptions {
   /** The code version this worker runs (default: this checkout's). */
   readonly codeVersion?: string;
   readonly onEvent?: (e: WorkerEvent) => void;
+  /** The path thread's boot file (tests); default the sweep worker's. */
+  readonly threadBootFile?: URL | string;
 }
 
 export interface SweepWorker {
@@ -54,7 +55,7 @@ export function startSweepWorker(redis: Redis, options: SweepWorkerOptions = {})
   const lockMs = options.lockMs ?? DEFAULT_LOCK_MS;
   const emit = options.onEvent ?? (() => {});
   const resultQueues = new Map<string, Queue<ResultsJob>>();
-  let runner: { sweepId: string; runner: SweepUnitRunner } | null = null;
+  let runner: { sweepId: string; thread: UnitThread } | null = null;
   let stopping = false;
   // Set when stopping gave up on Redis: the failures of the chunk in hand that follow are the
   // dropped connection's, not the chunk's.
@@ -100,17 +101,18 @@ export function startSweepWorker(redis: Redis, options: SweepWorkerOptions = {})
       throw new UnrecoverableError(reason);
     }
     try {
-      if (runner?.sweepId !== data.sweepId) runner = { sweepId: data.sweepId, runner: new SweepUnitRunner(data.def) };
+      if (runner?.sweepId !== data.sweepId) {
+        void runner?.thread.close();
+        runner = { sweepId: data.sweepId, thread: new UnitThread(data.def, options.threadBootFile) };
+      }
       const results: WireUnit[] = [];
       for (const unit of data.units) {
         if (stopping) {
           await job.moveToWait(token);
           throw new WaitingError();
         }
-        const r = runner.runner.run(unit);
-        results.push(r);
+        results.push(await runner.thread.run(unit));
         await job.updateProgress(results.length);
-        await turn();
       }
       await resultsQueue(data.sweepId).add(
         'results',
@@ -155,7 +157,11 @@ export function startSweepWorker(redis: Redis, options: SweepWorkerOptions = {})
       // while it is down they would wait forever. Given up after a while, the connections dropped:
       // the chunk in hand is then redelivered as a dead worker's is, once its lock expires.
       const closing = Promise.all([worker.close(), ...[...resultQueues.values()].map((q) => q.close())]);
-      if (await settlesWithin(closing, STOP_WAIT_MS)) return;
+      const closed = await settlesWithin(closing, STOP_WAIT_MS);
+      const thread = runner?.thread;
+      runner = null;
+      await thread?.close();
+      if (closed) return;
       abandoned = true;
       emit({
         kind: 'error',
