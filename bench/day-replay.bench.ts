@@ -20,7 +20,6 @@
 //   --hours H  the recording's length (default 24; 1 to try the bench out)
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -30,6 +29,7 @@ import { parseArgs } from 'node:util';
 import { distProblem } from '../src/boot/code-loader.js';
 import { writeDayRecording, type DayRecording } from '../test/support/binance-day.ts';
 import { redisAnswers, spawnRedis } from '../test/support/redis.ts';
+import { freePort } from '../test/support/free-port.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = path.join(ROOT, 'bin', 'execsim.js');
@@ -222,14 +222,6 @@ export interface QueuePath {
   readonly cpuS: number;
   readonly peakRssMb: number;
   readonly rssMb: number;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 async function until(what: string, probe: () => Promise<boolean>, ms = 20_000): Promise<void> {

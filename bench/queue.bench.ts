@@ -8,7 +8,6 @@
 import { Queue } from 'bullmq';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -25,6 +24,7 @@ import { loadScenarioSource, type ScenarioSource } from '../src/scenario/load-sc
 import { openDatabase } from '../src/store/open-database.ts';
 import { QueuedSweepStore } from '../src/store/queued-sweep-store.ts';
 import { SweepStore } from '../src/store/sweep-store.ts';
+import { freePort } from '../test/support/free-port.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = path.join(ROOT, 'bin', 'execsim.js');
@@ -42,14 +42,6 @@ const redisServer = spawnSync('sh', ['-c', 'command -v redis-server'], { encodin
 if (redisServer === '') {
   console.log('queue bench: redis-server is not installed (apt-get install redis-server): not run');
   process.exit(0);
-}
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 async function until(what: string, probe: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<void> {

@@ -20,12 +20,13 @@
 // names a file that exists, and an anchor a heading of the page it points to.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import { parseScenario } from '../../src/scenario/load-scenario.ts';
+import { freePort } from '../support/free-port.ts';
 
 interface Block {
   readonly line: number;
@@ -136,13 +137,6 @@ const SCRIPT_BOUND_MS = 180_000;
 const LEFT_BEHIND_BOUND_MS = 10_000;
 
 /** A loopback port nothing listens on (the system's choice, released). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Whether something accepts connections on the loopback port. */
 function listening(port: number): Promise<boolean> {

@@ -5,7 +5,6 @@
 // are loaded anew (ccxt would otherwise hand out its failed load again). A venue that never starts
 // is still "cannot reach" at the bound; a remote URL is not waited for. The gateway is started once
 // the run's first read has been refused: a condition, not a delay.
-import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { startAlpacaGateway } from '../../src/gateway/alpaca/alpaca-gateway.ts';
 import { startBinanceGateway } from '../../src/gateway/binance/binance-gateway.ts';
@@ -19,17 +18,11 @@ import { RunStore } from '../../src/store/run-store.ts';
 import { API_KEY, API_SECRET } from '../support/binance-gateway-harness.ts';
 import { onCleanup } from '../support/gateway-harness.ts';
 import { scratchStores } from '../support/paper-options.ts';
+import { freePort } from '../support/free-port.ts';
 
 const { store } = scratchStores('execsim-venue-starting-', 'run');
 
 /** A loopback port nothing listens on (the system's choice, released). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Options whose venue calls `refused` when an account read of it fails (the first sign that
  *  nothing listens), and the warnings said. */

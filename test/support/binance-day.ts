@@ -19,6 +19,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { rng } from './clone-runs.ts';
 
 export interface DayRecordingOptions {
   readonly seed: number;
@@ -62,18 +63,6 @@ const DIFF_MS = 100;
 const BOOK_LEVELS = 1000;
 const STEP_SD_TICKS = 30;
 const START_MID_TICKS = 6_183_763;
-
-/** mulberry32: small, seeded, the same on every machine. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** The recorder's day file stem for a receive time: `<symbol lower>_<YYYYMMDD>`. */
 function dayStem(symbol: string, ms: number): string {
@@ -140,7 +129,7 @@ export async function writeDayRecording(dir: string, o: DayRecordingOptions): Pr
   const gapsAt = [...(o.gapsAtMs ?? [])].sort((a, b) => a - b);
   const symbol = o.symbol ?? 'BTCUSDT';
   const lower = symbol.toLowerCase();
-  const rnd = generator(o.seed);
+  const rnd = rng(o.seed);
   fs.mkdirSync(dir, { recursive: true });
 
   const uniform = (lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));

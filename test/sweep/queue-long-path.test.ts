@@ -7,7 +7,6 @@
 // digests of a local sweep. Needs the redis-server binary: without it the test is skipped.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -24,6 +23,7 @@ import { newSweep, newSweepId } from '../../src/sweep/sweep-recorder.ts';
 import type { SweepDefinition } from '../../src/sweep/sweep-units.ts';
 import { runSweep } from '../../src/sweep/sweep.ts';
 import { redisAnswers, spawnRedis } from '../support/redis.ts';
+import { freePort } from '../support/free-port.ts';
 
 const REDIS_SERVER = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).stdout.trim();
 if (REDIS_SERVER === '')
@@ -31,14 +31,6 @@ if (REDIS_SERVER === '')
 
 const SCENARIO = 'scenarios/replay-btcusdt.yaml';
 const PATHS = 3;
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe.skipIf(REDIS_SERVER === '')('a queue worker on paths longer than its lock', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'execsim-queue-long-path-'));

@@ -38,6 +38,7 @@ import { openDatabase, openExistingDatabase } from '../../src/store/open-databas
 import { QueuedSweepStore } from '../../src/store/queued-sweep-store.ts';
 import { getSweep, sweepPaths } from '../../src/store/sweep-read.ts';
 import { SweepStore } from '../../src/store/sweep-store.ts';
+import { freePort } from '../support/free-port.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = path.join(ROOT, 'bin', 'execsim.js');
@@ -53,14 +54,6 @@ if (!REDIS_SERVER)
   console.warn(
     'test/sweep/sweep-queue.test.ts: redis-server not found: the queued-sweep tests are SKIPPED (apt-get install redis-server)',
   );
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Polls `probe` until it returns something truthy; fails after `timeoutMs`. */
 async function waitFor<T>(what: string, probe: () => Promise<T> | T, timeoutMs = 60_000): Promise<NonNullable<T>> {
