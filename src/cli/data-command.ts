@@ -9,7 +9,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  identifySourcesMemo,
   openReplayCache,
   REPLAY_CACHE_EXT,
   replayCacheDir,
@@ -18,6 +17,7 @@ import {
   ReplayCacheInvalid,
   type ReplayCache,
 } from '../scenario/replay-cache.ts';
+import { identifySourcesMemo } from '../scenario/replay-sources.ts';
 import { inspectReplayCache } from '../scenario/replay-cache-inspect.ts';
 import { dataImportCommand } from './data-import-command.ts';
 import { DEFAULT_DB_PATH } from '../store/open-database.ts';

@@ -22,7 +22,6 @@ import { importedReplaySource } from './imported-replay-source.ts';
 import type { MarketSpec } from './market-schema.ts';
 import {
   defaultReplayCacheDir,
-  identifySourcesMemo,
   openReplayCache,
   replayCacheKey,
   replayCachePath,
@@ -32,6 +31,7 @@ import {
   type ReplayCache,
   type ReplayGrid,
 } from './replay-cache.ts';
+import { identifySourcesMemo } from './replay-sources.ts';
 import { ReplayFileError, ReplayFileReader } from './replay-file.ts';
 
 export interface ReplaySourceOptions {

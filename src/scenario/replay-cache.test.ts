@@ -16,7 +16,6 @@ import type { ReplaySource } from '../sim/market/replay-model.ts';
 import type { BinanceMessage } from '../sim/replay/binance-messages.ts';
 import { REPLAY_PARSER_VERSION } from '../sim/replay/cache-blocks.ts';
 import {
-  identifySources,
   openReplayCache,
   replayCacheDir,
   replayCacheFiles,
@@ -25,9 +24,9 @@ import {
   replayCachePath,
   ReplayCacheInvalid,
   ReplayCacheWriter,
-  SOURCE_HASHES_FILE,
   type ReplayGrid,
 } from './replay-cache.ts';
+import { identifySources, SOURCE_HASHES_FILE } from './replay-sources.ts';
 import { ReplayFileReader } from './replay-file.ts';
 import { openReplaySource, rawReplaySource, type ReplaySourceKind } from './build-replay.ts';
 
