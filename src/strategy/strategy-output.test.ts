@@ -125,6 +125,11 @@ describe("a strategy signal's placement", () => {
       offsetTicks: 0,
       crossWhenBehind: { share: 0.05 },
     });
+    // How often a working passive child is checked, as a scenario order may say it.
+    expect(
+      signalOf({ side: 'buy', qty: 1, placement: { kind: 'passive-then-cross', crossWhenBehind: 0.1, everyMs: 500 } })
+        .placement,
+    ).toEqual({ kind: 'passive-then-cross', offsetTicks: 0, crossWhenBehind: { share: 0.1 }, everyMs: 500 });
     expect(signalOf({ side: 'buy', qty: 1, placement: { kind: 'market' } }).placement).toBeUndefined();
   });
 
@@ -138,6 +143,9 @@ describe("a strategy signal's placement", () => {
     expect(
       refusal({ side: 'buy', qty: 1, placement: { kind: 'passive-then-cross', crossWhenBehindQty: '0.0001' } }),
     ).toMatch(/^signal\.placement\.crossWhenBehindQty: /);
+    expect(refusal({ side: 'buy', qty: 1, placement: { kind: 'passive-then-cross', everyMs: 50 } })).toMatch(
+      /^signal\.placement\.everyMs: /,
+    );
     expect(refusal({ side: 'buy', qty: 1, price: 100, placement: { kind: 'market' } })).toMatch(
       /^signal\.placement\.kind: market places a market order/,
     );

@@ -235,7 +235,7 @@ function placementOf(
     throw new OutputError('signal.placement: a single-routed signal places no slices: leave out route');
   const takes: Record<string, readonly string[]> = {
     market: [],
-    'passive-then-cross': ['offsetTicks', 'crossWhenBehind', 'crossWhenBehindQty'],
+    'passive-then-cross': ['offsetTicks', 'crossWhenBehind', 'crossWhenBehindQty', 'everyMs'],
     chaser: ['offsetTicks', 'thresholdTicks', 'everyMs', 'maxChases'],
   };
   for (const [field, value] of Object.entries(p))
@@ -265,6 +265,9 @@ function placementOf(
       p.crossWhenBehindQty !== undefined
         ? { lots: toLots(inst, p.crossWhenBehindQty, 'signal.placement.crossWhenBehindQty') }
         : { share: p.crossWhenBehind ?? PLACEMENT_DEFAULTS.crossWhenBehind },
+    // Left out when not given, as a scenario order's is, so the stored policy (and the client
+    // order ids drawn from it) stays what it was before signals could set it.
+    ...(p.everyMs === undefined ? {} : { everyMs: p.everyMs }),
   };
 }
 

@@ -58,7 +58,7 @@ export const sliceBody = z
     placement: placementSchema
       .optional()
       .describe(
-        'how the slices’ children are placed, whatever the algorithm: { kind: passive-then-cross, offsetTicks?, crossWhenBehind | crossWhenBehindQty } (passive at the near touch plus the offset, crossing the spread when the parent is behind its trajectory by more than that share of the order or quantity) or { kind: chaser, offsetTicks?, thresholdTicks?, everyMs?, maxChases? } (re-priced at the touch when more than thresholdTicks off it, checked every everyMs, at most maxChases times per slice); { kind: market } or absent: the children the order’s type makes',
+        'how the slices’ children are placed, whatever the algorithm: { kind: passive-then-cross, offsetTicks?, crossWhenBehind | crossWhenBehindQty, everyMs? } (passive at the near touch plus the offset, crossing the spread when the parent is behind its trajectory by more than that share of the order or quantity; a resting child checked every everyMs and re-priced to cross once behind) or { kind: chaser, offsetTicks?, thresholdTicks?, everyMs?, maxChases? } (re-priced at the touch when more than thresholdTicks off it, checked every everyMs, at most maxChases times per slice); { kind: market } or absent: the children the order’s type makes',
       ),
   })
   .refine((t) => (t.interval === undefined) !== (t.slices === undefined), {
