@@ -31,6 +31,26 @@ import { planTwapSlices } from './twap-slicer.ts';
 const side = fc.constantFrom('buy' as const, 'sell' as const);
 const touch = fc.tuple(fc.integer({ min: 1, max: 10_000 }), fc.integer({ min: 0, max: 50 }));
 
+/** One step of the venue the property tests play: every pending cancel acknowledged when the
+ *  step says so, every working child filled by the step's share of what it has left; then the
+ *  parent has never filled or committed past its 100 lots. */
+function answerStep(
+  t: ReturnType<typeof chased>,
+  s: { readonly fillShare: number; readonly ackCancel: boolean },
+): void {
+  for (const c of t.ledger.childrenOf(parentId)) {
+    const id = c.request.clientOrderId;
+    if (c.status === 'pending_cancel' && s.ackCancel) t.cancelled(id);
+    else if (c.status === 'accepted' || c.status === 'partially_filled' || c.status === 'pending_cancel') {
+      const q = Math.floor((c.request.qty - c.filledQty) * s.fillShare);
+      if (q > 0) t.fill(id, q);
+    }
+  }
+  const parent = t.ledger.parents.get(parentId)!;
+  expect(parent.totals.filled).toBeLessThanOrEqual(100);
+  expect(parent.totals.committed).toBeLessThanOrEqual(100);
+}
+
 describe('placement prices', () => {
   it('crosses only when behind by more than the threshold (a share of the parent or lots)', () => {
     fc.assert(
@@ -385,17 +405,7 @@ describe('a chaser on the scheduler', () => {
             t.clock.advanceTo(t.clock.now() + s.dt);
             bid = Math.max(10, bid + s.move);
             t.move(bid);
-            for (const c of t.ledger.childrenOf(parentId)) {
-              const id = c.request.clientOrderId;
-              if (c.status === 'pending_cancel' && s.ackCancel) t.cancelled(id);
-              else if (c.status === 'accepted' || c.status === 'partially_filled' || c.status === 'pending_cancel') {
-                const q = Math.floor((c.request.qty - c.filledQty) * s.fillShare);
-                if (q > 0) t.fill(id, q);
-              }
-            }
-            const parent = t.ledger.parents.get(parentId)!;
-            expect(parent.totals.filled).toBeLessThanOrEqual(100);
-            expect(parent.totals.committed).toBeLessThanOrEqual(100);
+            answerStep(t, s);
           }
           t.clock.advanceTo(t.clock.now() + 60_000);
           replacementsSent += t.sends.filter((x) => x.id.includes('-r')).length;
@@ -595,17 +605,7 @@ describe('passive then cross between slices', () => {
             t.clock.advanceTo(t.clock.now() + s.dt);
             bid = Math.max(90, Math.min(110, bid + s.move));
             t.move(bid);
-            for (const c of t.ledger.childrenOf(parentId)) {
-              const id = c.request.clientOrderId;
-              if (c.status === 'pending_cancel' && s.ackCancel) t.cancelled(id);
-              else if (c.status === 'accepted' || c.status === 'partially_filled' || c.status === 'pending_cancel') {
-                const q = Math.floor((c.request.qty - c.filledQty) * s.fillShare);
-                if (q > 0) t.fill(id, q);
-              }
-            }
-            const parent = t.ledger.parents.get(parentId)!;
-            expect(parent.totals.filled).toBeLessThanOrEqual(100);
-            expect(parent.totals.committed).toBeLessThanOrEqual(100);
+            answerStep(t, s);
           }
           t.clock.advanceTo(t.clock.now() + 60_000);
           for (const send of t.sends)
