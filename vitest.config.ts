@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { distProblem } from './src/boot/code-loader.js';
 import { resolveFcSeed, runsScale } from './test/support/fast-check-env.ts';
+import { LongFirstSequencer } from './test/support/long-first-sequencer.ts';
 
 // One fast-check seed for the whole invocation (FC_SEED: a number, `random`, or unset for the
 // fixed default), handed to every worker, so a random run prints one seed that reproduces it.
@@ -44,6 +45,7 @@ const IN_PROCESS = [
   'test/strategy/strategy-example.test.ts',
   'test/strategy/strategy-params.test.ts',
   'test/sweep/sweep-grid-report.test.ts',
+  'test/tooling/long-first-sequencer.test.ts',
 ];
 
 /** The files of the shared-io project (below): files that start servers, sockets, child processes,
@@ -190,6 +192,8 @@ export default defineConfig({
     // on a two-core VM against 883 s two at a time; two at a time, it kept 1.57 of the two cores
     // busy (820 s of CPU in 523 s).
     maxWorkers: availableParallelism() + 1,
+    // The files that take longest in wall time start first (test/support/long-first-sequencer.ts).
+    sequence: { sequencer: LongFirstSequencer },
     testTimeout: 60_000,
     // Hooks that start real processes (the CLI suites) take seconds on a loaded two-core machine.
     hookTimeout: 60_000,

@@ -60,7 +60,8 @@ export async function watchUntil<T>(
   watch: () => Promise<T>,
   done: (value: T) => boolean,
   first?: Promise<T>,
-  ms = 5000,
+  // A bound for a loaded machine; it returns as soon as the condition holds.
+  ms = 30_000,
 ): Promise<T> {
   const deadline = Date.now() + ms;
   let next = first ?? watch();

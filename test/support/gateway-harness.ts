@@ -51,10 +51,12 @@ export async function gateway(
   return gw;
 }
 
-/** Waits for `check` to return a value other than undefined/false, polling every few ms, for at most `ms`. */
+/** Waits for `check` to return a value other than undefined/false, polling every few ms, for at
+ *  most `ms`: a bound for a loaded machine (5 s was missed at load 13 on two cores), not a wait,
+ *  since it returns as soon as the condition holds. */
 export async function waitFor<T>(
   check: () => T | undefined | false | Promise<T | undefined | false>,
-  ms = 5000,
+  ms = 30_000,
 ): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {

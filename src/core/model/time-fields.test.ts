@@ -41,6 +41,7 @@ const instantText = fc
   });
 
 describe('parseUtcInstant', () => {
+  // 20,000 texts take about 5 s on an idle core; at load 13 on two cores they took over 60 s.
   it('reads every well-formed text as the tz library does, and refuses what it refuses', () => {
     fc.assert(
       fc.property(instantText, (text) => {
@@ -48,7 +49,7 @@ describe('parseUtcInstant', () => {
       }),
       { numRuns: 20_000 },
     );
-  });
+  }, 300_000);
 
   it('reads the edges of the calendar', () => {
     expect(parseUtcInstant('2024-02-29T23:59:59.999Z')).toBe(Date.UTC(2024, 1, 29, 23, 59, 59, 999));
