@@ -7,6 +7,7 @@
 import type { RunState } from './run-state.ts';
 import type { StoredStatus } from './stored-rows.ts';
 import type { SweepHistogram as StoredSweepHistogram } from './sweep-histogram.ts';
+import type { ShadedSpan } from './window-series.ts';
 import type {
   SweepDetail as StoredSweepDetail,
   SweepPathRow,
@@ -288,6 +289,10 @@ export interface RunSeries {
     readonly net: readonly number[];
     readonly position: readonly number[];
   };
+  /** The spans the chart shades: the scenario's declared faults and what the log shows the run
+   *  went through (a stream down, a market data gap, the breaker open, the kill switch off
+   *  active), cut to the window (window-series.ts). */
+  readonly spans: readonly ShadedSpan[];
   readonly decimated: boolean;
   /** Points per series before and after decimation: book, trades, fills, slices, equity, and
    *  `planned:<parent>` / `filled:<parent>`. */

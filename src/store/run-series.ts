@@ -17,6 +17,7 @@ import { misshapenColumn } from './stored-data.ts';
 import { storedEventLines } from './stored-events.ts';
 import { storedInstrument } from './stored-values.ts';
 import { projectRun } from './deferred-projection.ts';
+import { declaredSpans, observedSpans, SPAN_EVENT_KINDS, spansIn } from './window-series.ts';
 
 interface RunRow {
   readonly scenario_json: string;
@@ -73,12 +74,17 @@ export function runSeries(db: Database.Database, runId: string, q: SeriesQuery =
     AccountBaseline: inventoryRows,
     PositionCorrected: inventoryRows,
   };
+  const spanKinds = new Set<string>(SPAN_EVENT_KINDS);
+  const spanRows: (PayloadRow & { kind: string })[] = [];
+  let lastTime = run.sim_start;
   for (const [seq, time, kind, payload] of storedEventLines(db, runId, {
-    kinds: Object.keys(byKind),
+    kinds: [...Object.keys(byKind), ...SPAN_EVENT_KINDS],
     alsoSeqs: untimed,
   })) {
     if (untimed.has(seq)) loggedAt.set(seq, time);
-    byKind[kind]?.push({ seq, time, payload });
+    if (time > lastTime) lastTime = time;
+    if (spanKinds.has(kind)) spanRows.push({ seq, time, payload, kind });
+    else byKind[kind]?.push({ seq, time, payload });
   }
 
   const allFills = timedFills(rows, loggedAt, spec.symbol);
@@ -120,6 +126,12 @@ export function runSeries(db: Database.Database, runId: string, q: SeriesQuery =
   const equityKept = window.keep('equity', equityPoints.t, [equityPoints.net, equityPoints.position]);
 
   const { from, to } = window;
+  const end = run.sim_end ?? lastTime;
+  const spans = spansIn(
+    [...declaredSpans(run.scenario_json, run.sim_start), ...observedSpans(spanRows, end)],
+    from,
+    Math.min(to, end),
+  );
   return {
     runId,
     symbol: spec.symbol,
@@ -174,6 +186,7 @@ export function runSeries(db: Database.Database, runId: string, q: SeriesQuery =
       net: pick(equityPoints.net, equityKept),
       position: pick(equityPoints.position, equityKept),
     },
+    spans,
     decimated: window.decimated,
     counts: window.counts,
   };

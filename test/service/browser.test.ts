@@ -51,7 +51,11 @@ function recordCanvasText(): void {
 }
 
 describe.skipIf(!haveChromium)('pages in Chromium', () => {
-  const { store, reports, file } = storeWithRuns([{ name: 'twap-calm' }, { name: 'twap-limit-partial' }]);
+  const { store, reports, file } = storeWithRuns([
+    { name: 'twap-calm' },
+    { name: 'twap-limit-partial' },
+    { name: 'fill-detection-faults' },
+  ]);
   // A stored sweep of 3 twap-calm paths, none re-run yet.
   const sweepId = newSweepId();
   const loaded = loadScenarioFile('scenarios/twap-calm.yaml');
@@ -246,6 +250,38 @@ describe.skipIf(!haveChromium)('pages in Chromium', () => {
       await page.close();
     });
   }
+
+  it('shades the faults a run went through and folds the legend of many parents', async () => {
+    // fill-detection-faults: nine parents, and three declared faults (lost reports, 5xx, an outage).
+    const run = reports[2];
+    const { page, problems } = await open();
+    await page.goto(`${base}/runs/${run?.runId}`, { timeout: WAIT_MS });
+    await page.waitForSelector('#chart[data-ready], #chart[data-error]', { timeout: WAIT_MS });
+    const api = await fetch(`${base}/api/v1/runs/${run?.runId}/series?maxPoints=2000`);
+    const s = (await api.json()) as RunSeries;
+    const declared = s.spans.filter((x) => x.declared).map((x) => x.kind);
+    expect(declared).toEqual(['lost_reports', 'http_5xx', 'outage']);
+    expect(
+      Number(await page.$eval('#chart', (el) => (el as unknown as { dataset: { spans: string } }).dataset.spans)),
+    ).toBe(s.spans.length);
+    // Each declared span is wide enough on this run's chart to carry its label.
+    const drawn = await page.evaluate(() => (globalThis as unknown as { __drawnTexts: string[] }).__drawnTexts);
+    for (const kind of declared) expect(drawn, kind).toContain(kind);
+    // The legend lists eight parents on its line and folds the ninth into a line that opens.
+    expect(s.parents.length).toBe(9);
+    expect(await page.locator('.legend > .arrival').count()).toBe(8);
+    const folded = page.locator('.legend details.more-parents');
+    expect((await folded.locator('summary').textContent())?.replace(/\s+/g, ' ').trim()).toBe(
+      'arrival prices of 1 more parent',
+    );
+    expect(await folded.locator('.arrival').textContent()).toBe(`arrival price ${s.parents[8]?.id}`);
+    expect(await folded.locator('.arrival').isVisible()).toBe(false);
+    await folded.locator('summary').click();
+    expect(await folded.locator('.arrival').isVisible()).toBe(true);
+    await page.screenshot({ path: 'test-output/run-page-faults.png', fullPage: true });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
 
   it('says why a chart cannot be drawn when its series request fails or cannot be made', async () => {
     const run = reports[1];

@@ -1,13 +1,13 @@
 /** @jsxImportSource hono/jsx */
 // One run: its summary; the execution chart (bid/ask, public trades, our fills sized by quantity,
 // the slice schedule coloured by outcome, each parent's arrival price in the parent's colour, one
-// legend entry per parent), below it filled vs planned quantity, and the run's net P&L and
-// position over time (with the report's P&L figures beside it), all drawn by static/run-chart.js
-// from GET /runs/{id}/series (each says "loading…" until its data is there, and why when it
-// cannot be drawn); the per-parent table, the costs with the markout curve (cost-section.tsx) and the
-// events with their reasons, paged.
-// The tables need no JavaScript. Times are labelled with the run's clock (run-clock.ts): simulated
-// for a backtest, wall clock for a paper run.
+// legend entry per parent, folding past eight; the fault and observed spans shaded), below it
+// filled vs planned quantity, and the run's net P&L and position over time (with the report's P&L
+// figures beside it), all drawn by static/run-chart.js from GET /runs/{id}/series (each says
+// "loading…" until its data is there, and why when it cannot be drawn); the per-parent table, the
+// costs with the markout curve (cost-section.tsx) and the events with their reasons, paged. The
+// tables need no JavaScript. Times are labelled with the run's clock (run-clock.ts): simulated for
+// a backtest, wall clock for a paper run.
 import type { Page } from '../../store/read-model-port.ts';
 import { fields, instant, num, pct, queryString, shortIso, str } from './format.ts';
 import { Layout } from './layout.tsx';
@@ -83,6 +83,9 @@ function PnlSummary(props: { report: unknown }) {
 /** How often a running run's page reloads itself (a paper run or a service session as it trades). */
 export const RUNNING_REFRESH_S = 5;
 
+/** Parents listed in the legend's line; more fold into a line of their own that opens. */
+const LEGEND_PARENTS = 8;
+
 export function RunPage(props: RunPageProps) {
   const r = fields(props.run);
   const id = str(r['id']);
@@ -98,6 +101,13 @@ export function RunPage(props: RunPageProps) {
       .filter((p) => p['arrivalPrice'] === null)
       .map((p) => str(p['parentOrderId'])),
   );
+  // One legend entry per parent; past LEGEND_PARENTS the rest fold into one line that opens.
+  const arrivalKeys = Object.entries(colours).map(([parent, colour]) => (
+    <span class="key arrival" data-parent={parent} style={`--c: ${colour}`}>
+      arrival price {parent}
+      {noArrival.has(parent) ? ' (none)' : ''}
+    </span>
+  ));
   return (
     <Layout
       title={`Run ${id}`}
@@ -136,22 +146,30 @@ export function RunPage(props: RunPageProps) {
       </dl>
 
       <h2>Execution</h2>
-      <p class="legend">
+      <div class="legend">
         <span class="key bid">bid</span> <span class="key ask">ask</span>{' '}
         <span class="key trade">public trades (VWAP)</span> <span class="key fill">our fills (area ∝ qty)</span>{' '}
-        {Object.entries(colours).map(([parent, colour]) => (
-          <span class="key arrival" data-parent={parent} style={`--c: ${colour}`}>
-            arrival price {parent}
-            {noArrival.has(parent) ? ' (none)' : ''}
-          </span>
-        ))}
+        {arrivalKeys.slice(0, LEGEND_PARENTS)}
+        {arrivalKeys.length > LEGEND_PARENTS ? (
+          <details class="more-parents">
+            <summary>
+              arrival prices of {arrivalKeys.length - LEGEND_PARENTS} more{' '}
+              {arrivalKeys.length - LEGEND_PARENTS === 1 ? 'parent' : 'parents'}
+            </summary>
+            {arrivalKeys.slice(LEGEND_PARENTS)}
+          </details>
+        ) : (
+          ''
+        )}
         <span id="arrival-more"></span> slices:{' '}
         {Object.entries(OUTCOME_COLOURS).map(([outcome, colour]) => (
           <span class="key slice" style={`--c: ${colour}`}>
             {outcome}
           </span>
-        ))}
-      </p>
+        ))}{' '}
+        shaded: <span class="key span-declared">declared fault</span>{' '}
+        <span class="key span-observed">stream down, data gap, breaker open, kill switch off active</span>
+      </div>
       <div
         id="chart"
         class="chart"

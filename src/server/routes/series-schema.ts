@@ -61,6 +61,18 @@ export const runSeriesSchema = z
       .describe(
         "the run's net P&L (quote currency, every symbol) and its symbol's position (base units, baseline included) over time",
       ),
+    spans: z
+      .array(
+        z.object({
+          kind: z.string(),
+          from: z.number(),
+          until: z.number(),
+          declared: z.boolean().describe("true: a fault the scenario declared; false: what the run's log shows"),
+        }),
+      )
+      .describe(
+        'spans the chart shades, epoch ms: declared faults, and streams down, market data gaps, the breaker open and the kill switch off active as the log shows them',
+      ),
     decimated: z.boolean(),
     counts: z.record(z.string(), z.object({ before: z.number().int(), after: z.number().int() })),
   })

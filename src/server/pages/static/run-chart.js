@@ -3,7 +3,11 @@
 // The execution chart plots bid and ask as lines, public trades as points (VWAP between
 // samples), our fills as discs whose area grows with their quantity (green buys, red sells), each
 // slice as a tick at its planned time coloured by its outcome (a triangle above it when it was
-// sent), and each parent's arrival price as a dashed line from its start in the parent's colour.
+// sent), and each parent's arrival price as a diamond at its start, with a dashed line through the
+// parent's own schedule (to its last planned or filled instant), in the parent's colour. Spans the
+// run went through are shaded behind it all: the scenario's declared faults (amber) and what the
+// log shows (grey: a stream down, a market data gap, the breaker open, the kill switch off
+// active), each labelled with its kind where there is room.
 // The second chart plots each parent's planned and filled quantity over time, in the same
 // colours. The third, the run's net P&L (realized + unrealized - fees, quote currency, on the left
 // axis) and the position of its symbol (base units, on the right axis) over time, as steps. Every
@@ -133,7 +137,16 @@
     return n;
   }
 
+  /** A parent's last planned or filled instant (its start when it has neither). */
+  function lastOf(p) {
+    var t = p.createdAt;
+    if (p.planned.t.length) t = Math.max(t, p.planned.t[p.planned.t.length - 1]);
+    if (p.filled.t.length) t = Math.max(t, p.filled.t[p.filled.t.length - 1]);
+    return t;
+  }
+
   function drawExecution(s) {
+    var spans = s.spans || [];
     var m = merge([s.book.t, s.trades.t]);
     var n = m.x.length;
     var bid = column(n, m.slots[0], s.book.bid);
@@ -167,17 +180,51 @@
       var top = u.bbox.top;
       var bottom = u.bbox.top + u.bbox.height;
       ctx.save();
-      // Arrival price of each parent, from its start on.
+      // The spans, behind everything else: declared faults amber, observed ones grey.
+      var right = u.bbox.left + u.bbox.width;
+      ctx.font = 10 * dpr + 'px sans-serif';
+      ctx.textBaseline = 'top';
+      spans.forEach(function (span, i) {
+        var x0 = Math.max(u.bbox.left, u.valToPos(span.from, 'x', true));
+        var x1 = Math.min(right, u.valToPos(span.until, 'x', true));
+        if (x1 < x0) return;
+        var w = Math.max(x1 - x0, 2 * dpr);
+        ctx.fillStyle = span.declared ? 'rgba(253,174,97,0.22)' : 'rgba(120,120,120,0.16)';
+        ctx.fillRect(x0, top, w, bottom - top);
+        if (w > 40 * dpr) {
+          ctx.fillStyle = span.declared ? '#a6611a' : '#444';
+          // Labels of overlapping spans step down a line each.
+          ctx.fillText(span.kind, x0 + 3 * dpr, top + 2 * dpr + (i % 3) * 12 * dpr, w - 6 * dpr);
+        }
+      });
+      // Arrival price of each parent: a diamond at its start, dashed through its own schedule.
       s.parents.forEach(function (p) {
         if (p.arrivalPrice === null) return;
         var x0 = u.valToPos(p.createdAt, 'x', true);
+        var x1 = u.valToPos(lastOf(p), 'x', true);
         var y = u.valToPos(p.arrivalPrice, 'y', true);
-        ctx.strokeStyle = colourOf(p.id);
+        var colour = colourOf(p.id);
+        ctx.strokeStyle = colour;
         ctx.setLineDash([6 * dpr, 4 * dpr]);
         ctx.lineWidth = 1.5 * dpr;
+        if (x1 > x0) {
+          ctx.beginPath();
+          ctx.moveTo(x0, y);
+          ctx.lineTo(Math.min(x1, right), y);
+          ctx.stroke();
+        }
+        ctx.setLineDash([]);
+        var d = 5 * dpr;
         ctx.beginPath();
-        ctx.moveTo(x0, y);
-        ctx.lineTo(u.bbox.left + u.bbox.width, y);
+        ctx.moveTo(x0, y - d);
+        ctx.lineTo(x0 + d, y);
+        ctx.lineTo(x0, y + d);
+        ctx.lineTo(x0 - d, y);
+        ctx.closePath();
+        ctx.fillStyle = colour;
+        ctx.fill();
+        ctx.strokeStyle = '#222';
+        ctx.lineWidth = 1 * dpr;
         ctx.stroke();
       });
       ctx.setLineDash([]);
@@ -253,6 +300,7 @@
       trades: countNonNull(vwap),
       fills: s.fills.t.length,
       slices: s.slices.plannedAt.length,
+      spans: spans.length,
     };
   }
 
@@ -402,6 +450,7 @@
       el.dataset.tradePoints = String(plotted.trades);
       el.dataset.fillPoints = String(plotted.fills);
       el.dataset.slicePoints = String(plotted.slices);
+      el.dataset.spans = String(plotted.spans);
       el.dataset.progressPoints = String(progress);
       el.dataset.equityPoints = String(equity);
       el.dataset.points = String(plotted.book + plotted.trades + plotted.fills + plotted.slices);
