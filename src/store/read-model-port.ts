@@ -332,6 +332,9 @@ export interface ComparedParent {
     readonly runId: string;
     readonly metrics: ParentMetrics | null;
     readonly delta: ParentDeltas | null;
+    /** Present when this run's parent has another id and stands beside the baseline's by its
+     *  position among the parents the ids left unmatched (run-comparison.ts matchParents). */
+    readonly matchedBy?: 'position';
   }>;
 }
 

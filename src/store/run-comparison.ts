@@ -31,15 +31,29 @@ export function compareRuns(known: readonly ComparedInput[], unknown: readonly s
       fillRatio: minus(s.fillRatio, base?.summary.fillRatio),
     },
   }));
-  const parentIds: string[] = [];
-  for (const k of known)
-    for (const p of k.parents) if (!parentIds.includes(p.parentOrderId)) parentIds.push(p.parentOrderId);
-  const parents = parentIds.map((pid): ComparedParent => {
-    const first = base?.parents.find((p) => p.parentOrderId === pid);
+  const matched = known.map((k) => matchParents(base?.parents ?? [], k.parents));
+  // Rows: the baseline's parents in its order, then those of the other runs left unmatched.
+  const rows: string[] = (base?.parents ?? []).map((p) => p.parentOrderId);
+  known.forEach((k, i) => {
+    for (const p of k.parents) {
+      const key = matched[i]?.get(p.parentOrderId)?.key ?? p.parentOrderId;
+      if (!rows.includes(key)) rows.push(key);
+    }
+  });
+  const parents = rows.map((key): ComparedParent => {
+    const first = base?.parents.find((p) => p.parentOrderId === key);
     return {
-      parentOrderId: pid,
-      runs: known.map((k) => {
-        const m = k.parents.find((p) => p.parentOrderId === pid) ?? null;
+      parentOrderId: key,
+      runs: known.map((k, i) => {
+        let m: ParentMetrics | null = null;
+        let by: 'id' | 'position' = 'id';
+        for (const p of k.parents) {
+          const match = matched[i]?.get(p.parentOrderId);
+          if ((match?.key ?? p.parentOrderId) !== key) continue;
+          m = p;
+          by = match?.by ?? 'id';
+          break;
+        }
         const delta: ParentDeltas | null =
           m === null || first === undefined
             ? null
@@ -50,7 +64,12 @@ export function compareRuns(known: readonly ComparedInput[], unknown: readonly s
                 twapSlippageBps: minus(m.twapSlippageBps, first.twapSlippageBps),
                 durationMs: minus(m.durationMs, first.durationMs),
               };
-        return { runId: k.summary.id, metrics: m, delta };
+        return {
+          runId: k.summary.id,
+          metrics: m,
+          delta,
+          ...(m !== null && by === 'position' ? { matchedBy: by } : {}),
+        };
       }),
     };
   });
@@ -65,6 +84,37 @@ export function compareRuns(known: readonly ComparedInput[], unknown: readonly s
     scenarioDiff: [...diff].sort(),
     parents,
   };
+}
+
+/**
+ * How a run's parents line up with the baseline's: by id first; then the parents left on each
+ * side (ids the other has not), in creation order, by position: this run's n-th left with the
+ * baseline's n-th left, when their sides agree (two runs of strategies name their parents after
+ * their signals, which differ run to run). Keyed by this run's parent id: the baseline's id it
+ * stands beside, and how it was matched. A parent left over has no entry (a row of its own).
+ */
+export function matchParents(
+  baseline: readonly ParentMetrics[],
+  parents: readonly ParentMetrics[],
+): Map<string, { readonly key: string; readonly by: 'id' | 'position' }> {
+  const out = new Map<string, { key: string; by: 'id' | 'position' }>();
+  const baseIds = new Set(baseline.map((p) => p.parentOrderId));
+  const taken = new Set<string>();
+  for (const p of parents)
+    if (baseIds.has(p.parentOrderId)) {
+      out.set(p.parentOrderId, { key: p.parentOrderId, by: 'id' });
+      taken.add(p.parentOrderId);
+    }
+  const free = baseline.filter(
+    (b) => !taken.has(b.parentOrderId) && !parents.some((p) => p.parentOrderId === b.parentOrderId),
+  );
+  parents
+    .filter((p) => !out.has(p.parentOrderId))
+    .forEach((p, j) => {
+      const b = free[j];
+      if (b !== undefined && b.side === p.side) out.set(p.parentOrderId, { key: b.parentOrderId, by: 'position' });
+    });
+  return out;
 }
 
 const round6 = (x: number): number => Math.round(x * 1e6) / 1e6 + 0;

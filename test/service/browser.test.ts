@@ -283,6 +283,45 @@ describe.skipIf(!haveChromium)('pages in Chromium', () => {
     await page.close();
   });
 
+  it('overlays the compared runs’ equity curves on the compare page', async () => {
+    const { page, problems } = await open();
+    const ids = reports.map((r) => r.runId);
+    await page.goto(`${base}/compare?runs=${ids.join(',')}`, { timeout: WAIT_MS });
+    await page.waitForSelector('#equity-compare[data-ready], #equity-compare[data-error]', { timeout: WAIT_MS });
+    const data = await page.$eval('#equity-compare', (el) => ({
+      ...(el as unknown as { dataset: Record<string, string | undefined> }).dataset,
+    }));
+    expect(data.error).toBeUndefined();
+    let points = 0;
+    for (const id of ids) {
+      const s = (await (await fetch(`${base}/api/v1/runs/${id}/series?maxPoints=1000`)).json()) as RunSeries;
+      expect(s.equity.t.length).toBeGreaterThan(1);
+      points += s.equity.t.length;
+    }
+    expect(Number(data.points)).toBe(points);
+    const pixels = await page.$eval('#equity-compare canvas', (c) => {
+      const el = c as unknown as {
+        width: number;
+        height: number;
+        getContext(
+          kind: '2d',
+        ): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null;
+      };
+      const img = el.getContext('2d')?.getImageData(0, 0, el.width, el.height).data;
+      let drawn = 0;
+      if (img) for (let i = 3; i < img.length; i += 4) if ((img[i] ?? 0) > 0) drawn++;
+      return drawn;
+    });
+    expect(pixels).toBeGreaterThan(1000);
+    const drawn = await page.evaluate(() => (globalThis as unknown as { __drawnTexts: string[] }).__drawnTexts);
+    expect(drawn).toContain('net P&L (quote currency)');
+    expect(drawn).toContain('minutes since the run started');
+    expect(await page.$$eval('.legend .arrival', (es) => es.map((e) => e.textContent))).toEqual(ids);
+    await page.screenshot({ path: 'test-output/compare-page.png', fullPage: true });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('says why a chart cannot be drawn when its series request fails or cannot be made', async () => {
     const run = reports[1];
     for (const [how, reason] of [

@@ -1,9 +1,11 @@
 /** @jsxImportSource hono/jsx */
 // Stored runs side by side (RunReader.compare): each run's figures and its deltas against the
-// first, whether their event logs are the same (digests), where their scenarios differ, and per
-// parent the figures of every run.
+// first, whether their event logs are the same (digests), where their scenarios differ, their
+// equity curves overlaid (static/compare-chart.js, from each run's series), and per parent the
+// figures of every run, a parent with another id standing beside the first run's by position.
 import { fields, num, pct, str } from './format.ts';
 import { Layout } from './layout.tsx';
+import { PARENT_COLOURS } from './run-page.tsx';
 
 export function CompareForm(props: { ids: readonly string[] }) {
   return (
@@ -26,7 +28,7 @@ export function ComparePage(props: { ids: readonly string[]; comparison: unknown
   const unknown = Array.isArray(c['unknown']) ? (c['unknown'] as unknown[]).map(str) : [];
   const diff = Array.isArray(c['scenarioDiff']) ? (c['scenarioDiff'] as unknown[]).map(str) : [];
   return (
-    <Layout title="Compare runs">
+    <Layout title="Compare runs" scripts={runs.length > 0 ? ['uPlot.iife.min.js', 'compare-chart.js'] : []}>
       <CompareForm ids={props.ids} />
       {props.comparison === null ? (
         <p>Name two or more runs (or tick them in the runs list).</p>
@@ -82,6 +84,22 @@ export function ComparePage(props: { ids: readonly string[]; comparison: unknown
               })}
             </tbody>
           </table>
+          <h2>Net P&amp;L over time</h2>
+          <p class="legend">
+            {runs.map((r, i) => (
+              <span class="key arrival" style={`--c: ${PARENT_COLOURS[i % PARENT_COLOURS.length]}`}>
+                {str(r['id'])}
+              </span>
+            ))}
+          </p>
+          <div
+            id="equity-compare"
+            class="chart"
+            data-runs={JSON.stringify(runs.map((r) => str(r['id'])))}
+            data-colours={JSON.stringify(PARENT_COLOURS)}
+          >
+            <p class="chart-status">loading…</p>
+          </div>
           <h2>Per parent</h2>
           <table>
             <thead>
@@ -104,7 +122,10 @@ export function ComparePage(props: { ids: readonly string[]; comparison: unknown
                   const d = fields(x['delta']);
                   return (
                     <tr>
-                      <td>{str(p['parentOrderId'])}</td>
+                      <td>
+                        {str(p['parentOrderId'])}
+                        {x['matchedBy'] === 'position' ? ` (${str(m['parentOrderId'])} here, by position)` : ''}
+                      </td>
                       <td>{str(x['runId'])}</td>
                       <td>{x['metrics'] ? str(m['status']) : 'no such parent'}</td>
                       <td class="n">{str(m['filledQty'])}</td>

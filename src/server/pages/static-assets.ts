@@ -26,6 +26,7 @@ const SOURCES: Readonly<Record<string, { readonly path: () => string; readonly t
   'uPlot.min.css': { path: () => require.resolve('uplot/dist/uPlot.min.css'), type: 'text/css; charset=utf-8' },
   'run-chart.js': { path: () => own('run-chart.js'), type: 'text/javascript; charset=utf-8' },
   'markout-chart.js': { path: () => own('markout-chart.js'), type: 'text/javascript; charset=utf-8' },
+  'compare-chart.js': { path: () => own('compare-chart.js'), type: 'text/javascript; charset=utf-8' },
   'sweep-rerun.js': { path: () => own('sweep-rerun.js'), type: 'text/javascript; charset=utf-8' },
   'session-live.js': { path: () => own('session-live.js'), type: 'text/javascript; charset=utf-8' },
   'readable-payload.js': { path: () => own('readable-payload.js'), type: 'text/javascript; charset=utf-8' },

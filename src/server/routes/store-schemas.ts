@@ -142,7 +142,9 @@ export const comparisonSchema = z.object({
   scenarioDiff: z.array(z.string()).describe('scenario field paths that differ from the first run'),
   parents: z.array(
     z.object({
-      parentOrderId: z.string(),
+      parentOrderId: z
+        .string()
+        .describe("the first run's parent id (or, for a parent it has no match for, the run's own)"),
       runs: z.array(
         z.object({
           runId: z.string(),
@@ -150,6 +152,12 @@ export const comparisonSchema = z.object({
           delta: metricDeltas
             .extend({ vwapSlippageBps: bps, twapSlippageBps: bps, durationMs: z.number().nullable() })
             .nullable(),
+          matchedBy: z
+            .literal('position')
+            .optional()
+            .describe(
+              "present when this run's parent has another id and stands beside the first run's by its position among the parents left unmatched by id (same side)",
+            ),
         }),
       ),
     }),
