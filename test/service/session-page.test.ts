@@ -8,6 +8,8 @@
 // is no session page. No page has an inline script.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parentOrderId } from '../../src/core/model/ids.ts';
+import { unitsToQuote } from '../../src/core/model/instrument.ts';
+import { instant } from '../../src/server/pages/format.ts';
 import type { ServiceSession } from '../../src/runtime/session-root.ts';
 import { pageRoutes } from '../../src/server/pages/page-routes.tsx';
 import { sessionView } from '../../src/server/pages/session-page-view.ts';
@@ -86,6 +88,34 @@ describe('the session page', () => {
       slicesSent: 4,
       slicesTotal: 4,
     });
+  });
+
+  it('shows the position, the quote our fills moved, the P&L at the mid and the venue balance', async () => {
+    // After the TWAP above: 0.001 BTC bought.
+    const page = await html('/session');
+    const text = (id: string): string =>
+      (new RegExp(`id="${id}"[^>]*>([\\s\\S]*?)</dd>`).exec(page)?.[1] ?? '').replace(/\s+/g, ' ').trim();
+    const inst = session.instrument;
+    const position = session.ledger.accountPositionOf(inst.symbol);
+    const baseline = session.ledger.baselineOf(inst.symbol) ?? 0;
+    expect(position - baseline).toBe(100);
+    const view = sessionView(session);
+    expect(text('session-position')).toMatch(new RegExp(`^${view.account.position.replace('.', '\\.')} BTCUSDT`));
+    expect(text('session-cash-flow')).toBe(`${view.account.cashFlow} (fees included)`);
+    expect(Number(view.account.cashFlow)).toBeLessThan(0);
+    // P&L at the mid: the flow plus the 0.001 BTC bought, worth the mid.
+    const q = session.latestQuote(inst.symbol);
+    expect(q).not.toBeNull();
+    const mid = Number(view.account.mark);
+    expect(view.account.pnl).toBeCloseTo(Number(view.account.cashFlow) + 0.001 * mid, 6);
+    expect(text('session-pnl')).toMatch(/^-?[\d,]+\.\d\d at the mid /);
+    // The venue's balance: what its latest account answer in the log says.
+    const answers = session.entriesAfter(0).filter((e) => e.event.kind === 'AccountReport');
+    const last = answers.at(-1);
+    expect(last).toBeDefined();
+    const quote = (last?.event as { quote: number }).quote;
+    expect(view.account.balance).toBeNull(); // sessionView without a follower shows none
+    expect(text('session-balance')).toBe(`${unitsToQuote(inst, quote)} quote, as of ${instant(last?.time)} UTC`);
   });
 
   it('lists the last entries newest first, up to the one the stream resumes after', async () => {

@@ -8,6 +8,7 @@ import { lotsToQty, ticksToPrice } from '../../core/model/instrument.ts';
 import type { ParentState } from '../../core/order/order-ledger.ts';
 import type { ReadableEvents } from '../../store/readable-events.ts';
 import type { SessionPort } from '../session-port.ts';
+import { accountView, type AccountView, type LatestAccount } from './session-account.ts';
 
 export interface ParentProgress {
   readonly parentId: string;
@@ -53,6 +54,8 @@ export interface SessionView {
   /** Open parents first (oldest first), then the latest completed ones. */
   readonly parents: readonly ParentProgress[];
   readonly quote: QuoteView | null;
+  /** Position, the quote our fills moved, P&L at the mid, the venue's balance (session-account.ts). */
+  readonly account: AccountView;
   /** The last committed entry's seq when this was read: the stream resumes after it. */
   readonly lastSeq: number;
 }
@@ -60,8 +63,9 @@ export interface SessionView {
 /** Completed parents shown after the open ones: enough to see the last orders end. */
 export const COMPLETED_SHOWN = 10;
 
-/** The view of `port` now (the session's clock), or at `now` (epoch ms). */
-export function sessionView(port: SessionPort, now?: number): SessionView {
+/** The view of `port` now (the session's clock), or at `now` (epoch ms); `latest` follows the
+ *  venue's account answers for the balance (null: none shown). */
+export function sessionView(port: SessionPort, now?: number, latest: LatestAccount | null = null): SessionView {
   const inst = port.instrument;
   const status = port.status();
   const readiness = port.readiness(now);
@@ -113,6 +117,7 @@ export function sessionView(port: SessionPort, now?: number): SessionView {
             ageMs: q.ageMs,
             stale: q.stale,
           },
+    account: accountView(port, q === null ? null : q.top, latest),
     lastSeq: port.lastSeq,
   };
 }

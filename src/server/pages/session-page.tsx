@@ -34,6 +34,7 @@ const yesNo = (b: boolean): string => (b ? 'yes' : 'no');
 export function SessionState(props: { view: SessionView }) {
   const v = props.view;
   const q = v.quote;
+  const a = v.account;
   return (
     <div id="session-state" data-session-id={v.id}>
       <dl class="summary">
@@ -72,6 +73,27 @@ export function SessionState(props: { view: SessionView }) {
             ? 'none yet'
             : `bid ${q.bid ?? '–'} × ${q.bidQty} · ask ${q.ask ?? '–'} × ${q.askQty} · ${num(q.ageMs / 1000, 1)} s old` +
               (q.stale ? ' (stale)' : '')}
+        </dd>
+      </dl>
+
+      <h2>Account</h2>
+      <dl class="summary" id="session-account">
+        <dt>position</dt>
+        <dd id="session-position">
+          {a.position} {v.symbol}
+          {a.baseline === null ? '' : ` (the account held ${a.baseline} when the session began)`}
+        </dd>
+        <dt>quote our fills moved</dt>
+        <dd id="session-cash-flow">{a.cashFlow} (fees included)</dd>
+        <dt>P&amp;L</dt>
+        <dd id="session-pnl">
+          {a.pnl === null ? '– (no two-sided quote to mark at)' : `${num(a.pnl, 2)} at the mid ${a.mark}`}
+        </dd>
+        <dt>balance (venue)</dt>
+        <dd id="session-balance">
+          {a.balance === null
+            ? 'no account answer yet'
+            : `${a.balance.quote} quote, as of ${instant(a.balance.at)} UTC`}
         </dd>
       </dl>
 

@@ -8,6 +8,7 @@ import type { SessionPort } from '../session-port.ts';
 import { NavContext } from './layout.tsx';
 import { htmlFragment, htmlPage } from './page-response.ts';
 import { SessionPage, SessionState } from './session-page.tsx';
+import { latestAccountOf } from './session-account.ts';
 import { lastEntries, sessionView } from './session-page-view.ts';
 
 export interface SessionPageOptions {
@@ -23,8 +24,10 @@ export function sessionPageRoutes(port: SessionPort, options: SessionPageOptions
   const apiBase = options.apiBase ?? '/api/v1';
   const maxEvents = options.maxEvents ?? SESSION_PAGE_EVENTS;
   const app = new Hono();
+  // The venue's balance as its latest account answer said, followed for the server's life.
+  const latest = latestAccountOf(port);
   app.get('/session', (c) => {
-    const view = sessionView(port);
+    const view = sessionView(port, undefined, latest);
     // Read in the same turn as the view: the stream resumes after view.lastSeq, and these are
     // the entries up to it.
     const entries = lastEntries(port, maxEvents);
@@ -42,6 +45,6 @@ export function sessionPageRoutes(port: SessionPort, options: SessionPageOptions
       </NavContext.Provider>,
     );
   });
-  app.get('/session/state', (c) => htmlFragment(c, <SessionState view={sessionView(port)} />));
+  app.get('/session/state', (c) => htmlFragment(c, <SessionState view={sessionView(port, undefined, latest)} />));
   return app;
 }
