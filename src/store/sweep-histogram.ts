@@ -24,6 +24,17 @@ export interface SweepHistogram {
   readonly counts: readonly number[];
   /** Paths without a value: nothing filled, or (for one parent) the parent absent. */
   readonly missing: number;
+  /** A grid sweep's histogram per grid point, on the same edges (so the points compare bin for
+   *  bin); null for a plain sweep. */
+  readonly points: readonly PointHistogram[] | null;
+}
+
+/** One grid point's paths in the sweep's bins. */
+export interface PointHistogram {
+  readonly point: number;
+  readonly paths: number;
+  readonly counts: readonly number[];
+  readonly missing: number;
 }
 
 /** A parent no stored path of the sweep has: a misspelt id would otherwise count every path as
@@ -52,42 +63,65 @@ export function binEdges(min: number, max: number, bins: number): number[] {
 
 /** The histogram of shortfall bps over the stored paths, or null when there is no such sweep. */
 export function sweepHistogram(db: Database.Database, id: string, q: SweepHistogramQuery): SweepHistogram | null {
-  const sweep = db.prepare('SELECT paths_done FROM sweeps WHERE id = ?').get(id) as { paths_done: number } | undefined;
+  const sweep = db.prepare('SELECT paths_done, grid_json FROM sweeps WHERE id = ?').get(id) as
+    { paths_done: number; grid_json: string | null } | undefined;
   if (!sweep) return null;
   const bins = q.bins ?? DEFAULT_BINS;
   if (!Number.isSafeInteger(bins) || bins < 1 || bins > MAX_BINS) throw new RangeError(`bins must be 1 to ${MAX_BINS}`);
   const parent = q.parent ?? null;
-  // The paths stored, counted from the path rows (the sweep row's paths_done advances with them).
-  const { paths } = db.prepare('SELECT COUNT(*) AS paths FROM sweep_paths WHERE sweep_id = ?').get(id) as {
-    paths: number;
-  };
-  const values = (
+  // The paths stored, counted from the path rows (the sweep row's paths_done advances with them),
+  // per grid point (a plain sweep's are all point 0).
+  const perPoint = db
+    .prepare('SELECT grid_point AS point, COUNT(*) AS paths FROM sweep_paths WHERE sweep_id = ? GROUP BY grid_point')
+    .all(id) as { point: number; paths: number }[];
+  const paths = perPoint.reduce((n, r) => n + r.paths, 0);
+  const rows = (
     parent === null
       ? db
           .prepare(
-            'SELECT shortfall_bps AS x FROM sweep_paths WHERE sweep_id = ? AND shortfall_bps IS NOT NULL ORDER BY shortfall_bps',
+            `SELECT shortfall_bps AS x, grid_point AS point FROM sweep_paths
+             WHERE sweep_id = ? AND shortfall_bps IS NOT NULL ORDER BY shortfall_bps`,
           )
           .all(id)
       : db
           .prepare(
-            `SELECT shortfall_bps AS x FROM sweep_path_parents
-             WHERE sweep_id = ? AND parent_id = ? AND shortfall_bps IS NOT NULL ORDER BY shortfall_bps`,
+            `SELECT pp.shortfall_bps AS x, p.grid_point AS point FROM sweep_path_parents pp
+             JOIN sweep_paths p ON p.sweep_id = pp.sweep_id AND p.path = pp.path
+             WHERE pp.sweep_id = ? AND pp.parent_id = ? AND pp.shortfall_bps IS NOT NULL ORDER BY pp.shortfall_bps`,
           )
           .all(id, parent)
-  ).map((r) => (r as { x: number }).x);
-  if (parent !== null && values.length === 0 && paths > 0) refuseUnknownParent(db, id, parent);
-  const base = { sweepId: id, metric: 'shortfallBps' as const, parent, paths, missing: paths - values.length };
-  const first = values[0];
-  const last = values.at(-1);
-  if (first === undefined || last === undefined) return { ...base, edges: [], counts: [] };
-  const edges = binEdges(first, last, bins);
+  ) as { x: number; point: number }[];
+  if (parent !== null && rows.length === 0 && paths > 0) refuseUnknownParent(db, id, parent);
+  const grid = sweep.grid_json !== null;
+  const base = { sweepId: id, metric: 'shortfallBps' as const, parent, paths, missing: paths - rows.length };
+  const first = rows[0];
+  const last = rows.at(-1);
+  if (first === undefined || last === undefined)
+    return {
+      ...base,
+      edges: [],
+      counts: [],
+      points: grid ? perPoint.map((r) => ({ point: r.point, paths: r.paths, counts: [], missing: r.paths })) : null,
+    };
+  const edges = binEdges(first.x, last.x, bins);
   const counts = new Array<number>(bins).fill(0);
+  const byPoint = new Map(perPoint.map((r) => [r.point, { ...r, counts: new Array<number>(bins).fill(0), valued: 0 }]));
   let b = 0;
-  for (const x of values) {
+  for (const { x, point } of rows) {
     while (b < bins - 1 && x >= (edges[b + 1] as number)) b++;
     counts[b] = (counts[b] as number) + 1;
+    const p = byPoint.get(point);
+    if (p !== undefined) {
+      p.counts[b] = (p.counts[b] as number) + 1;
+      p.valued++;
+    }
   }
-  return { ...base, edges, counts };
+  const points = grid
+    ? [...byPoint.values()]
+        .sort((a, c) => a.point - c.point)
+        .map((p) => ({ point: p.point, paths: p.paths, counts: p.counts, missing: p.paths - p.valued }))
+    : null;
+  return { ...base, edges, counts, points };
 }
 
 /** Throws UnknownParentError, naming the parents the paths have, when no stored path of the

@@ -194,6 +194,65 @@ describe('grid point statistics', () => {
   });
 });
 
+describe('the histogram per grid point', () => {
+  it('puts each point’s paths in the sweep’s bins: the points add up to the sweep, bin by bin', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            point: fc.integer({ min: 0, max: 3 }),
+            shortfall: fc.option(fc.double({ min: -50, max: 50, noNaN: true }), { nil: null }),
+          }),
+          { minLength: 1, maxLength: 40 },
+        ),
+        fc.integer({ min: 1, max: 12 }),
+        (rows, bins) => {
+          const db = openDatabase(':memory:');
+          const store = syntheticSweep(db, 's1', rows.length);
+          db.prepare('UPDATE sweeps SET grid_json = ? WHERE id = ?').run(
+            '[{"key":"k","values":["a","b","c","d"]}]',
+            's1',
+          );
+          store.appendPaths(
+            's1',
+            rows.map((r, i) => ({
+              path: i,
+              point: r.point,
+              seed: i,
+              digest: 'd',
+              passed: true,
+              error: null,
+              shortfallBps: r.shortfall,
+              fillRatio: 1,
+              parents: [],
+            })),
+            '2030-01-01T00:00:01Z',
+          );
+          const h = sweepHistogram(db, 's1', { bins });
+          expect(h?.points).not.toBeNull();
+          const points = h?.points ?? [];
+          expect(points.map((p) => p.point)).toEqual([...new Set(rows.map((r) => r.point))].sort((a, b) => a - b));
+          for (const p of points) {
+            const mine = rows.filter((r) => r.point === p.point);
+            expect(p.paths).toBe(mine.length);
+            expect(p.missing).toBe(mine.filter((r) => r.shortfall === null).length);
+            expect(p.counts.reduce((a, b) => a + b, 0)).toBe(mine.length - p.missing);
+          }
+          (h?.counts ?? []).forEach((n, b) => expect(points.reduce((a, p) => a + (p.counts[b] ?? 0), 0)).toBe(n));
+          db.close();
+        },
+      ),
+    );
+  });
+
+  it('is absent for a plain sweep', () => {
+    const db = openDatabase(':memory:');
+    const store = syntheticSweep(db, 's1', 1);
+    store.appendPaths('s1', [storedPathRow(0, [])], '2030-01-01T00:00:01Z');
+    expect(sweepHistogram(db, 's1', {})?.points).toBeNull();
+  });
+});
+
 describe('sweepState', () => {
   const row = (status: 'queued' | 'running', pid: number | null, heartbeat: string | null) => ({
     status,

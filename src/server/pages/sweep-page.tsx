@@ -267,7 +267,7 @@ function GridPointsTable(props: {
 
 /** The histogram's bars: one per bin between consecutive edges, height by count, on a count axis
  *  (paths per bin) whose ticks are round numbers, the shortfall axis below. */
-export function Histogram(props: { histogram: unknown }) {
+export function Histogram(props: { histogram: unknown; id?: string; title?: string }) {
   const h = fields(props.histogram);
   const edges = Array.isArray(h['edges']) ? (h['edges'] as number[]) : [];
   const counts = Array.isArray(h['counts']) ? (h['counts'] as number[]) : [];
@@ -280,7 +280,7 @@ export function Histogram(props: { histogram: unknown }) {
   return (
     <figure class="histogram">
       <svg
-        id="histogram"
+        id={props.id ?? 'histogram'}
         viewBox={`0 0 ${W} ${H}`}
         width={W}
         height={H}
@@ -336,10 +336,36 @@ export function Histogram(props: { histogram: unknown }) {
         ) : null}
       </svg>
       <figcaption>
+        {props.title === undefined ? '' : `${props.title}: `}
         {str(h['paths'])} paths{h['missing'] ? `, ${str(h['missing'])} without a shortfall` : ''}
         {h['parent'] ? ` (parent ${str(h['parent'])})` : ''}
       </figcaption>
     </figure>
+  );
+}
+
+/** A grid sweep's histogram per grid point, on the sweep's bins (so they compare bin for bin),
+ *  each captioned with its point's settings; nothing for a plain sweep. */
+function PointHistograms(props: { histogram: unknown; points: unknown }) {
+  const h = fields(props.histogram);
+  if (!Array.isArray(h['points']) || h['points'].length === 0) return null;
+  const settings = Array.isArray(props.points) ? (props.points as unknown[]).map(fields) : [];
+  return (
+    <>
+      <h3>Per grid point, on the same bins</h3>
+      <div class="point-histograms">
+        {(h['points'] as unknown[]).map(fields).map((pt) => {
+          const at = settings.find((x) => x['point'] === pt['point']);
+          return (
+            <Histogram
+              id={`histogram-point-${str(pt['point'])}`}
+              title={`point ${str(pt['point'])}${at ? ` (${settingsText(at['settings'])})` : ''}`}
+              histogram={{ ...pt, edges: h['edges'], parent: h['parent'] }}
+            />
+          );
+        })}
+      </div>
+    </>
   );
 }
 
@@ -395,6 +421,7 @@ export function SweepPage(props: SweepPageProps) {
       ) : null}
       <h2>Implementation shortfall</h2>
       <Histogram histogram={props.histogram} />
+      <PointHistograms histogram={props.histogram} points={s['gridPoints']} />
       <h2>Per parent</h2>
       <table>
         <thead>
