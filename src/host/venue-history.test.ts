@@ -100,6 +100,7 @@ describe('barSamples', () => {
     expect(barSamples([bar], AAPL, MIN, T0 + MIN)[0]!.bars[0]).toEqual({
       symbol: 'AAPL',
       time: T0,
+      ms: MIN,
       open: 187.505,
       high: 187.51,
       low: 187.5,
