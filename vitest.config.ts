@@ -161,6 +161,7 @@ const SHARED_IO = [
   'test/store/run-series.test.ts',
   'test/store/store-concurrent-open.test.ts',
   'test/store/twap-persistence.test.ts',
+  'test/strategy/strategy-context.test.ts',
   'test/strategy/strategy-failure-report.test.ts',
   'test/strategy/strategy-modules.test.ts',
   'test/strategy/strategy-swap.test.ts',
@@ -170,6 +171,7 @@ const SHARED_IO = [
   'test/sweep/sweep-store.test.ts',
   'test/tooling/export-names.test.ts',
   'test/tooling/lint-rules.test.ts',
+  'test/tooling/strategy-types.test.ts',
 ];
 
 export default defineConfig({
