@@ -29,6 +29,7 @@ const IN_PROCESS = [
   'test/backtest/**/*.test.ts',
   'test/docs/market-model-docs.test.ts',
   'test/docs/reference-docs.test.ts',
+  'test/docs/strategy-payload-docs.test.ts',
   'test/gateway/gateway-clock-order.test.ts',
   'test/gateway/gateway-profile.test.ts',
   'test/gateway/gateway-venue.test.ts',
