@@ -43,6 +43,7 @@ const IN_PROCESS = [
   'test/store/run-state.test.ts',
   'test/strategy/strategy-budget.test.ts',
   'test/strategy/strategy-example.test.ts',
+  'test/strategy/strategy-indicators-example.test.ts',
   'test/strategy/strategy-params.test.ts',
   'test/sweep/sweep-grid-report.test.ts',
 ];
