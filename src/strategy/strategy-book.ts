@@ -9,7 +9,7 @@ import type { OrderLedger } from '../core/order/order-ledger.ts';
 import { SymbolPnl } from '../core/report/pnl-book.ts';
 import type { ParentOrderId } from '../core/model/ids.ts';
 import { lotsAsUnits, priceOf, quoteOf } from './own-orders-feed.ts';
-import type { Balances, OpenOrder, OpenParent, OwnFill, ParentUpdate, StrategyPnl } from './strategy-api.ts';
+import type { Balances, OpenChildOrder, OpenParent, OwnFill, ParentUpdate, StrategyPnl } from './strategy-api.ts';
 import type { FeedSample } from './strategy-feed.ts';
 
 /** A parent the strategy was told was created and not yet that it ended. */
@@ -137,8 +137,8 @@ export class StrategyBook {
   }
 
   /** The node's orders sent to the venue and not ended, of one symbol or all, in the order made. */
-  openOrders(symbol: string | undefined): readonly OpenOrder[] {
-    const out: OpenOrder[] = [];
+  openOrders(symbol: string | undefined): readonly OpenChildOrder[] {
+    const out: OpenChildOrder[] = [];
     for (const o of this.ledger.sentOrders()) {
       const r = o.request;
       const inst = this.instrumentOf(r.symbol);

@@ -49,7 +49,7 @@ const PAYLOADS: ReadonlyArray<readonly [string, string]> = [
   ['StrategyPnl', '`StrategyPnl`, by average cost'],
   ['Balances', '`Balances`: what'],
   ['OpenParent', '`OpenParent`:'],
-  ['OpenOrder', '`OpenOrder` (a child'],
+  ['OpenChildOrder', '`OpenChildOrder` (a child'],
 ];
 
 describe("the strategy guide's payload tables", () => {

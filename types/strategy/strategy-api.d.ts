@@ -141,7 +141,7 @@ export interface OpenParent {
     readonly algorithm: string;
 }
 /** A child order working at the venue (sent, not ended). */
-export interface OpenOrder {
+export interface OpenChildOrder {
     readonly clientOrderId: string;
     readonly parentId: string;
     readonly symbol: string;
@@ -172,7 +172,7 @@ export interface StrategyContext {
     /** Parents created and not ended (all symbols when `symbol` is absent), by id. */
     openParents(symbol?: string): readonly OpenParent[];
     /** Children working at the venue (all symbols when `symbol` is absent), oldest first. */
-    openOrders(symbol?: string): readonly OpenOrder[];
+    openOrders(symbol?: string): readonly OpenChildOrder[];
 }
 /** The plain form: synchronous callbacks, each returning outputs. State lives in the closure
  *  `create` returns. History for the warm-up arrives through the same callbacks first. */
