@@ -177,6 +177,80 @@ function eventOf(s: Step, id: ClientOrderId): ExecEvent {
   }
 }
 
+describe('StrategyBook seeded from the node (a restarted process)', () => {
+  it("starts from the ledger's fills, as one trade per order at its average price, and its unended parents", () => {
+    const log = new EventLog(new VirtualClock(T0));
+    const ledger = new OrderLedger();
+    const fold = (e: ExecEvent): void => {
+      for (const d of ledger.apply(log.append(e))) ledger.apply(log.append(d));
+    };
+    const id = clientOrderId('c0');
+    fold({
+      kind: 'ParentOrderCreated',
+      parentId: parentOrderId('p'),
+      symbol: 'T',
+      side: 'buy',
+      qty: 3_000,
+      type: 'market',
+      tif: 'IOC',
+      limitPrice: null,
+      totalSlices: 1,
+      route: 'single',
+      arrivalBid: null,
+      arrivalAsk: null,
+      source: 'test',
+    });
+    fold({
+      kind: 'OrderCreated',
+      clientOrderId: id,
+      parentId: parentOrderId('p'),
+      sliceNum: 1,
+      totalSlices: 1,
+      scheduledTime: T0,
+      symbol: 'T' as never,
+      side: 'buy',
+      type: 'market',
+      tif: 'GTC',
+      qty: 3_000,
+      limitPrice: null,
+      stopPrice: null,
+    });
+    fold({ kind: 'SubmitOrder', clientOrderId: id });
+    const fill = (t: string, qty: number, price: number) =>
+      fold({
+        kind: 'FillReport',
+        clientOrderId: id,
+        venueOrderId: venueOrderId('v'),
+        tradeId: tradeId(t),
+        qty,
+        price,
+        fee: 100,
+        liquidity: 'taker',
+        venueTime: T0,
+      });
+    fill('t1', 1_000, 10_000);
+    fill('t2', 1_000, 10_300);
+    const book = new StrategyBook([BTC], ledger);
+    book.seed();
+    // 2 units at an average of 101.50; two fees of 100 notional units (a unit is 0.01 x 0.001).
+    expect(book.pnl('T')).toMatchObject({ position: 2, averagePrice: 101.5, realized: 0 });
+    expect(book.pnl('T').fees).toBeCloseTo(0.002, 12);
+    expect(book.openParents('T')).toEqual([
+      {
+        parentId: 'p',
+        signalId: null,
+        symbol: 'T',
+        side: 'buy',
+        qty: 3,
+        filled: 2,
+        state: 'working',
+        algorithm: 'single',
+      },
+    ]);
+    expect(book.openOrders('T').map((o) => [o.clientOrderId, o.qty, o.filled, o.price])).toEqual([['c0', 3, 2, null]]);
+  });
+});
+
 describe('StrategyBook open orders', () => {
   it('are the sent orders not ended, never with more filled than their quantity', () => {
     let shown = 0;
