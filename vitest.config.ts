@@ -120,6 +120,7 @@ const SHARED_IO = [
   'test/paper/paper-run-binance.test.ts',
   'test/paper/paper-run.test.ts',
   'test/paper/paper-scenarios.test.ts',
+  'test/paper/paper-strategy-context.test.ts',
   'test/paper/paper-strategy-swap.test.ts',
   'test/paper/paper-strategy.test.ts',
   'test/paper/paper-venue-starting.test.ts',
